@@ -1,0 +1,33 @@
+// Bundles the action and the CLI into dist/, one ESM file each. The output is committed and CI checks that it
+// matches a fresh build (scripts/check-dist.ts), so the build must be deterministic: no timestamps, no
+// absolute paths, no minification differences between machines.
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+
+export const entries = {
+  'action/index': 'src/action/index.ts',
+  'cli/index': 'src/cli/index.ts',
+} as const;
+
+export async function buildDist(outdir = 'dist'): Promise<void> {
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    entryPoints: entries,
+    outdir,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    // Some dependencies are CommonJS and call require(); give the ESM bundle one.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+  });
+}
+
+if (import.meta.main) {
+  await buildDist();
+}

@@ -1,0 +1,216 @@
+// The shape of `.github/deploy.yml`. Every object is strict: an unknown key is an error (with a suggestion,
+// see errors.ts), never silently ignored. Defaults are not written here but in presets.ts, so that the
+// schema describes what a user may write and the preset decides what a missing value means.
+import { z } from 'zod';
+import { duration } from './duration.ts';
+
+/** Variables a command template may use as `{{name}}`. Anything else is a config error. */
+export const TEMPLATE_VARIABLES = [
+  'version',
+  'previous_version',
+  'sha',
+  'ref',
+  'environment',
+  'environment_url',
+  'strategy',
+  'slot',
+  'stable_slot',
+  'weight',
+  'stable_weight',
+  'step',
+  'batch',
+  'batches',
+  'instances',
+  'instance_count',
+  'surge',
+  'run_id',
+  'deployment_id',
+] as const;
+export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
+
+export const STRATEGY_NAMES = ['direct', 'rolling', 'blue-green', 'canary'] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+const nonEmpty = z.string().min(1, 'must not be empty');
+
+/** A command: one string split into argv like a shell would (without running one), or an argv list. */
+export const commandLine = z
+  .union([nonEmpty, z.array(z.string()).min(1, 'an argv list needs at least the program')])
+  .meta({
+    description:
+      'A command, as one string ("./deploy.sh {{version}}") or an argv list (["./deploy.sh", "{{version}}"]). ' +
+      'Templated values are substituted inside each argument and never reach a shell.',
+  });
+
+export const commandSpec = z.union([
+  commandLine,
+  z.strictObject({
+    run: commandLine,
+    shell: z.boolean().optional().meta({ description: 'Run through /bin/sh. Templated values are still quoted.' }),
+    timeout: duration.optional(),
+    cwd: nonEmpty.optional(),
+    env: z.record(z.string(), z.string()).optional(),
+  }),
+]);
+
+export const httpCheck = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  method: z.enum(['GET', 'HEAD', 'POST']).optional(),
+  expect_status: z.union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)]).optional(),
+  body: z.string().optional().meta({ description: 'A regular expression the response body must match.' }),
+  timeout: duration.optional(),
+  retries: z.number().int().min(0).max(100).optional(),
+  interval: duration.optional(),
+});
+
+/** A health check: an http(s) URL string, an HTTP check object, or a command (exit 0 is healthy). */
+export const healthCheck = z.union([
+  z.string().regex(/^https?:\/\//).meta({ description: 'An http(s) URL that must answer 200.' }),
+  httpCheck,
+  commandSpec,
+]);
+export const healthChecks = z.union([healthCheck, z.array(healthCheck).min(1)]);
+
+export const targetCommands = z.strictObject({
+  deploy: commandSpec.meta({ description: 'Deploys {{version}} to {{slot}} / {{instances}} (or everywhere).' }),
+  switch: commandSpec.optional().meta({ description: 'Routes all traffic to {{slot}}.' }),
+  set_weight: commandSpec.optional().meta({ description: 'Routes {{weight}} % of traffic to {{slot}}.' }),
+  health: healthChecks.optional(),
+  smoke: commandSpec.optional().meta({ description: 'Smoke tests against {{slot}} before it takes traffic.' }),
+  rollback: commandSpec.optional().meta({ description: 'Undoes a deploy; default: deploy {{previous_version}}.' }),
+  teardown: commandSpec.optional().meta({ description: 'Removes {{slot}} / {{instances}}.' }),
+  current: commandSpec
+    .optional()
+    .meta({ description: 'Prints the live state as JSON {"slot": "...", "version": "..."} or a bare slot name.' }),
+});
+
+export const commandTarget = z.strictObject({
+  type: z.literal('command').optional(),
+  shell: z.boolean().optional(),
+  timeout: duration.optional(),
+  cwd: nonEmpty.optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  commands: targetCommands,
+});
+export const target = commandTarget;
+
+const percentOrCount = z.union([
+  z.number().int().min(0),
+  z.string().regex(/^\d{1,3}%$/, 'must be a whole number or a percentage such as "25%"'),
+]);
+
+export const directParams = z.strictObject({});
+
+export const rollingParams = z.strictObject({
+  instances: z
+    .union([z.array(nonEmpty).min(1), z.number().int().min(1).max(10_000)])
+    .optional()
+    .meta({ description: 'Instance names, or a count (instances are then named 1..N).' }),
+  max_surge: percentOrCount.optional(),
+  max_unavailable: percentOrCount.optional(),
+  pause: duration.optional().meta({ description: 'Wait between batches.' }),
+  on_failure: z.enum(['rollback', 'pause']).optional(),
+});
+
+export const blueGreenParams = z.strictObject({
+  slots: z.tuple([nonEmpty, nonEmpty]).optional(),
+  scale_down_delay: duration.optional(),
+  warmup: z
+    .strictObject({
+      url: nonEmpty.optional().meta({ description: 'URL of the idle slot to warm, templated ({{slot}}).' }),
+      requests: z.number().int().min(0).max(100_000).optional(),
+      interval: duration.optional(),
+    })
+    .optional(),
+  verify_after_switch: duration.optional().meta({ description: 'How long the live slot is watched after the switch.' }),
+});
+
+export const canaryStep = z.union([
+  z.number().min(0).max(100),
+  z.strictObject({ weight: z.number().min(0).max(100), pause: duration.optional() }),
+]);
+
+export const canaryParams = z.strictObject({
+  slots: z.tuple([nonEmpty, nonEmpty]).optional(),
+  steps: z.array(canaryStep).min(1).optional(),
+  pause: duration.optional().meta({ description: 'Pause at each step unless the step sets its own.' }),
+  max_holds: z.number().int().min(0).max(1000).optional(),
+  scale_down_delay: duration.optional(),
+});
+
+export const strategyParams = z.strictObject({
+  direct: directParams.optional(),
+  rolling: rollingParams.optional(),
+  'blue-green': blueGreenParams.optional(),
+  canary: canaryParams.optional(),
+});
+
+export const strategyRef = z.union([
+  z.enum(STRATEGY_NAMES),
+  z.discriminatedUnion('type', [
+    directParams.extend({ type: z.literal('direct') }),
+    rollingParams.extend({ type: z.literal('rolling') }),
+    blueGreenParams.extend({ type: z.literal('blue-green') }),
+    canaryParams.extend({ type: z.literal('canary') }),
+  ]),
+]);
+
+export const hooks = z.strictObject({
+  backup: commandSpec.optional().meta({ description: 'Runs before anything changes in this environment.' }),
+  migrate: commandSpec.optional().meta({ description: 'Runs after the backup, before the strategy.' }),
+  on_rollback: z
+    .array(z.strictObject({ name: nonEmpty, run: commandSpec }))
+    .optional()
+    .meta({ description: 'Rollback levels run in order after traffic is back on stable (feature flag, config, ...).' }),
+  on_success: commandSpec.optional(),
+});
+
+/** Sections that later parts of the product define; accepted as-is for now. */
+const openSection = z.record(z.string(), z.unknown());
+
+export const environment = z.strictObject({
+  url: z.url().optional(),
+  production: z.boolean().optional(),
+  strategy: strategyRef.optional(),
+  staging: nonEmpty.optional().meta({ description: 'An environment deployed and validated first, in the same run.' }),
+  target: target.optional(),
+  health: healthChecks.optional().meta({ description: 'Checks for the verify phase and the monitor window.' }),
+  smoke: commandSpec.optional(),
+  validation_window: duration.optional(),
+  monitor: duration.optional(),
+  monitor_interval: duration.optional(),
+  hooks: hooks.optional(),
+  variables: z.record(z.string(), z.string()).optional(),
+  gates: openSection.optional(),
+  analysis: openSection.optional(),
+  approvals: openSection.optional(),
+});
+
+export const PRESET_NAMES = ['seeds', 'fast'] as const;
+
+export const deployConfig = z.strictObject({
+  version: z.literal(1).optional(),
+  preset: z.enum(PRESET_NAMES).optional(),
+  state_dir: nonEmpty.optional(),
+  target: target.optional(),
+  strategies: strategyParams.optional(),
+  environments: z.record(
+    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'environment names use letters, digits, ".", "_" and "-"'),
+    environment,
+  ),
+  gates: openSection.optional(),
+  analysis: openSection.optional(),
+  approvals: openSection.optional(),
+});
+
+export type RawConfig = z.output<typeof deployConfig>;
+export type RawEnvironment = z.output<typeof environment>;
+export type CommandSpec = z.output<typeof commandSpec>;
+export type CommandLine = z.output<typeof commandLine>;
+export type HealthCheck = z.output<typeof healthCheck>;
+export type HttpCheck = z.output<typeof httpCheck>;
+export type CommandTargetConfig = z.output<typeof commandTarget>;
+export type RollingParams = z.output<typeof rollingParams>;
+export type BlueGreenParams = z.output<typeof blueGreenParams>;
+export type CanaryParams = z.output<typeof canaryParams>;
+export type Hooks = z.output<typeof hooks>;

@@ -1,0 +1,26 @@
+// Splits a command string into argv the way a shell would tokenize it (quotes, escapes), without running a
+// shell: operators such as `;`, `|`, `&&`, `>` or globs are refused, since they would need one.
+import { parse } from 'shell-quote';
+
+export type SplitResult = { ok: true; argv: string[] } | { ok: false; message: string };
+
+export function splitCommand(command: string): SplitResult {
+  // Keep `$NAME` literally: variables in a command are not expanded unless a shell is asked for.
+  const tokens = parse(command, (name) => `$${name}`);
+  const argv: string[] = [];
+  for (const token of tokens) {
+    if (typeof token === 'string') {
+      argv.push(token);
+    } else if ('op' in token) {
+      const what = token.op === 'glob' ? `the glob "${(token as { pattern: string }).pattern}"` : `"${token.op}"`;
+      return {
+        ok: false,
+        message: `${what} needs a shell: set "shell: true" for this command, or write it as an argv list`,
+      };
+    } else if ('comment' in token) {
+      return { ok: false, message: 'comments ("#") are not allowed in a command' };
+    }
+  }
+  if (argv.length === 0) return { ok: false, message: 'the command is empty' };
+  return { ok: true, argv };
+}
