@@ -166,3 +166,13 @@ export function unquoteGitPath(text: string): string {
   }
   return Buffer.from(bytes).toString('utf8');
 }
+
+/** `GateContext.changedFiles`: computed once on first use and shared by all gates; empty without a base. */
+export function changedFilesProvider(cwd: string, baseRef: string | undefined): () => Promise<ChangedFile[]> {
+  let cached: Promise<ChangedFile[]> | undefined;
+  return () => {
+    if (!baseRef) return Promise.resolve([]);
+    cached ??= changedFiles(cwd, baseRef);
+    return cached;
+  };
+}

@@ -1,0 +1,164 @@
+// Runs the configured gates in parallel and folds their verdicts into one report (DESIGN.md §3).
+// Every way a gate can fail to decide (throw, hang, bad verdict, cancellation) becomes a block here, so a
+// broken gate can never let a deployment through.
+import pLimit from 'p-limit';
+import { formatDuration } from '../config/duration.ts';
+import type { Gate, GateContext, GateResult, GateStatus, GateVerdict } from './types.ts';
+
+export const GATES_REPORT_SCHEMA = 1;
+
+export interface GateEntry {
+  name: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- entries mix gates with different configs
+  gate: Gate<any>;
+  /** The gate's section, already validated by `gate.schema` (the runner passes it through unchanged). */
+  config: unknown;
+  required: boolean;
+  /** 0 (or less) for no time limit. */
+  timeoutMs: number;
+}
+
+export type OverallStatus = 'PASS' | 'WARN' | 'BLOCK';
+
+export interface GatesReport {
+  schema: typeof GATES_REPORT_SCHEMA;
+  status: OverallStatus;
+  /** One line per gate that did not pass ("name: summary"), blocks first. Empty on PASS. */
+  reasons: string[];
+  /** In the order of the entries, whatever the completion order. */
+  gates: GateResult[];
+  wallMs: number;
+  sumMs: number;
+}
+
+export interface RunGatesOptions {
+  concurrency: number;
+  signal?: AbortSignal;
+  onStart?(name: string): void;
+  onResult?(result: GateResult): void;
+}
+
+export async function runGates(
+  entries: GateEntry[],
+  ctx: Omit<GateContext, 'signal'>,
+  opts: RunGatesOptions,
+): Promise<GatesReport> {
+  const names = new Set<string>();
+  for (const entry of entries) {
+    if (names.has(entry.name)) throw new Error(`gate "${entry.name}" is listed twice`);
+    names.add(entry.name);
+  }
+  const started = performance.now();
+  const limit = pLimit(Math.max(1, Math.floor(opts.concurrency) || 1));
+  const gates = await Promise.all(
+    entries.map((entry) =>
+      limit(async () => {
+        const result = await runOne(entry, ctx, opts);
+        opts.onResult?.(result);
+        return result;
+      }),
+    ),
+  );
+  const wallMs = performance.now() - started;
+  const sumMs = gates.reduce((sum, gate) => sum + gate.durationMs, 0);
+  return { schema: GATES_REPORT_SCHEMA, ...overallStatus(gates), gates, wallMs, sumMs };
+}
+
+/** Any block → BLOCK; else any warn → WARN; else PASS. Pure. */
+export function overallStatus(gates: GateResult[]): { status: OverallStatus; reasons: string[] } {
+  const blocks = gates.filter((gate) => gate.status === 'block');
+  const warns = gates.filter((gate) => gate.status === 'warn');
+  const reasons = [...blocks, ...warns].map((gate) => `${gate.name}: ${gate.summary}`);
+  const status: OverallStatus = blocks.length > 0 ? 'BLOCK' : warns.length > 0 ? 'WARN' : 'PASS';
+  return { status, reasons };
+}
+
+async function runOne(
+  entry: GateEntry,
+  ctx: Omit<GateContext, 'signal'>,
+  opts: RunGatesOptions,
+): Promise<GateResult> {
+  const started = performance.now();
+  const finish = (verdict: GateVerdict): GateResult =>
+    applyRequired(entry, verdict, performance.now() - started);
+
+  if (opts.signal?.aborted) {
+    return finish(blockVerdict(`cancelled before it started (${abortReason(opts.signal)})`));
+  }
+  opts.onStart?.(entry.name);
+
+  const controller = new AbortController();
+  let settle: (verdict: GateVerdict) => void = () => {};
+  const stopped = new Promise<GateVerdict>((resolve) => (settle = resolve));
+  const timer =
+    entry.timeoutMs > 0
+      ? setTimeout(() => {
+          const message = `timed out after ${formatDuration(entry.timeoutMs)}`;
+          controller.abort(new Error(message));
+          settle(blockVerdict(message));
+        }, entry.timeoutMs)
+      : undefined;
+  const onCancel = () => {
+    const message = `cancelled (${abortReason(opts.signal!)})`;
+    controller.abort(new Error(message));
+    settle(blockVerdict(message));
+  };
+  opts.signal?.addEventListener('abort', onCancel, { once: true });
+
+  const running = (async () => {
+    try {
+      return checkVerdict(await entry.gate.run(entry.config, { ...ctx, signal: controller.signal }));
+    } catch (error) {
+      if (controller.signal.aborted) return blockVerdict(String((controller.signal.reason as Error).message));
+      return blockVerdict(`the gate crashed: ${errorMessage(error)}`);
+    }
+  })();
+  try {
+    // A gate that ignores its signal still loses the race: the deployment does not wait for it.
+    return finish(await Promise.race([running, stopped]));
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onCancel);
+  }
+}
+
+function applyRequired(entry: GateEntry, verdict: GateVerdict, durationMs: number): GateResult {
+  const downgraded = !entry.required && verdict.status === 'block';
+  return {
+    name: entry.name,
+    required: entry.required,
+    durationMs,
+    status: downgraded ? 'warn' : verdict.status,
+    summary: downgraded ? `${verdict.summary} (advisory: not blocking)` : verdict.summary,
+    findings: verdict.findings,
+  };
+}
+
+const STATUSES: ReadonlySet<GateStatus> = new Set(['pass', 'warn', 'block']);
+
+/** A gate's own bug (no verdict, unknown status) must block, not pass. */
+function checkVerdict(verdict: unknown): GateVerdict {
+  const candidate = verdict as Partial<GateVerdict> | undefined;
+  if (!candidate || !STATUSES.has(candidate.status as GateStatus)) {
+    return blockVerdict(`the gate returned no valid verdict (status ${JSON.stringify(candidate?.status)})`);
+  }
+  return {
+    status: candidate.status!,
+    summary: typeof candidate.summary === 'string' ? candidate.summary : '',
+    findings: Array.isArray(candidate.findings) ? candidate.findings : [],
+  };
+}
+
+function blockVerdict(summary: string): GateVerdict {
+  return { status: 'block', summary, findings: [] };
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason = signal.reason as unknown;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' ? reason : 'aborted';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

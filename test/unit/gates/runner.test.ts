@@ -1,0 +1,228 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { runGates, overallStatus } from '../../../src/gates/runner.ts';
+import type { GateEntry } from '../../../src/gates/runner.ts';
+import { formatGatesReport } from '../../../src/gates/format.ts';
+import type { Gate, GateContext, GateResult, GateVerdict } from '../../../src/gates/types.ts';
+
+const ctx: Omit<GateContext, 'signal'> = {
+  cwd: process.cwd(),
+  changedFiles: async () => [],
+  log: () => {},
+  env: {},
+};
+
+function gate(name: string, run: (signal: AbortSignal) => Promise<GateVerdict>): Gate<unknown> {
+  return { name, schema: z.unknown(), run: (_config, gateCtx) => run(gateCtx.signal) };
+}
+const verdict = (status: GateVerdict['status'], summary = status): GateVerdict => ({
+  status,
+  summary,
+  findings: [],
+});
+const entry = (
+  name: string,
+  run: (signal: AbortSignal) => Promise<GateVerdict>,
+  extra: Partial<GateEntry> = {},
+) => ({
+  name,
+  gate: gate(name, run),
+  config: {},
+  required: true,
+  timeoutMs: 5_000,
+  ...extra,
+});
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+
+test('overall status: any block → BLOCK, else any warn → WARN, else PASS', () => {
+  const result = (name: string, status: GateResult['status']): GateResult => ({
+    name,
+    status,
+    summary: `${name} said ${status}`,
+    findings: [],
+    required: true,
+    durationMs: 1,
+  });
+  assert.deepEqual(overallStatus([result('a', 'pass'), result('b', 'pass')]), {
+    status: 'PASS',
+    reasons: [],
+  });
+  assert.deepEqual(overallStatus([result('a', 'warn'), result('b', 'pass')]), {
+    status: 'WARN',
+    reasons: ['a: a said warn'],
+  });
+  assert.deepEqual(overallStatus([result('a', 'warn'), result('b', 'block')]), {
+    status: 'BLOCK',
+    reasons: ['b: b said block', 'a: a said warn'],
+  });
+});
+
+test('runs gates in parallel, keeps entry order, reports wall and summed time', async () => {
+  const started: string[] = [];
+  const finished: string[] = [];
+  const report = await runGates(
+    [
+      entry('slow', async () => (await sleep(150), verdict('pass'))),
+      entry('fast', async () => (await sleep(10), verdict('warn', 'minor'))),
+      entry('third', async () => (await sleep(100), verdict('pass'))),
+    ],
+    ctx,
+    { concurrency: 3, onStart: (name) => started.push(name), onResult: (r) => finished.push(r.name) },
+  );
+  assert.equal(report.schema, 1);
+  assert.deepEqual(
+    report.gates.map((g) => g.name),
+    ['slow', 'fast', 'third'],
+  );
+  assert.deepEqual(started, ['slow', 'fast', 'third']);
+  assert.deepEqual(finished, ['fast', 'third', 'slow']);
+  assert.equal(report.status, 'WARN');
+  assert.deepEqual(report.reasons, ['fast: minor']);
+  // Parallel: the wall time is well below the sum of the three durations (≥ 260ms).
+  assert.ok(report.sumMs >= 250, `sum ${report.sumMs}`);
+  assert.ok(report.wallMs < report.sumMs, `wall ${report.wallMs} vs sum ${report.sumMs}`);
+});
+
+test('concurrency 1 runs one gate at a time', async () => {
+  let running = 0;
+  let peak = 0;
+  const run = async () => {
+    running++;
+    peak = Math.max(peak, running);
+    await sleep(20);
+    running--;
+    return verdict('pass');
+  };
+  const report = await runGates([entry('a', run), entry('b', run), entry('c', run)], ctx, { concurrency: 1 });
+  assert.equal(peak, 1);
+  assert.equal(report.status, 'PASS');
+});
+
+test('a gate that times out blocks, its signal is aborted, even if it ignores the signal', async () => {
+  let sawAbort = false;
+  const report = await runGates(
+    [
+      entry(
+        'hangs',
+        async (signal) => {
+          signal.addEventListener('abort', () => (sawAbort = true));
+          await new Promise(() => {}); // never settles, ignores the signal
+          return verdict('pass');
+        },
+        { timeoutMs: 50 },
+      ),
+      entry('ok', async () => verdict('pass')),
+    ],
+    ctx,
+    { concurrency: 2 },
+  );
+  assert.equal(sawAbort, true);
+  assert.equal(report.status, 'BLOCK');
+  assert.equal(report.gates[0]!.status, 'block');
+  assert.equal(report.gates[0]!.summary, 'timed out after 50ms');
+  assert.deepEqual(report.reasons, ['hangs: timed out after 50ms']);
+});
+
+test('cancelling the run blocks the running gates with the reason and aborts their signal', async () => {
+  const controller = new AbortController();
+  const pending = runGates(
+    [entry('waits', (signal) => sleep(60_000, signal).then(() => verdict('pass')), { timeoutMs: 600_000 })],
+    ctx,
+    { concurrency: 1, signal: controller.signal },
+  );
+  setTimeout(() => controller.abort(new Error('deployment cancelled by user')), 20);
+  const report = await pending;
+  assert.equal(report.gates[0]!.status, 'block');
+  assert.equal(report.gates[0]!.summary, 'cancelled (deployment cancelled by user)');
+});
+
+test('a thrown error blocks with its message; an advisory block becomes a warn', async () => {
+  const report = await runGates(
+    [
+      entry('crashes', async () => {
+        throw new Error('ENOENT: coverage/lcov.info');
+      }),
+      entry('advisory', async () => verdict('block', '3 findings'), { required: false }),
+    ],
+    ctx,
+    { concurrency: 2 },
+  );
+  assert.equal(report.gates[0]!.status, 'block');
+  assert.equal(report.gates[0]!.summary, 'the gate crashed: ENOENT: coverage/lcov.info');
+  assert.equal(report.gates[1]!.status, 'warn');
+  assert.equal(report.gates[1]!.summary, '3 findings (advisory: not blocking)');
+  assert.equal(report.status, 'BLOCK');
+});
+
+test('an advisory gate that only warns stays a warn; a required warn stays a warn', async () => {
+  const report = await runGates(
+    [entry('a', async () => verdict('warn'), { required: false }), entry('b', async () => verdict('pass'))],
+    ctx,
+    { concurrency: 2 },
+  );
+  assert.equal(report.status, 'WARN');
+});
+
+test('a gate returning no verdict blocks', async () => {
+  const report = await runGates([entry('broken', async () => undefined as unknown as GateVerdict)], ctx, {
+    concurrency: 1,
+  });
+  assert.equal(report.status, 'BLOCK');
+  assert.match(report.gates[0]!.summary, /no valid verdict/);
+});
+
+test('gates not started before cancellation block as cancelled', async () => {
+  const controller = new AbortController();
+  controller.abort(new Error('stop'));
+  const report = await runGates([entry('a', async () => verdict('pass'))], ctx, {
+    concurrency: 1,
+    signal: controller.signal,
+  });
+  assert.equal(report.status, 'BLOCK');
+  assert.equal(report.gates[0]!.summary, 'cancelled before it started (stop)');
+});
+
+test('duplicate gate names are refused', async () => {
+  await assert.rejects(
+    runGates([entry('a', async () => verdict('pass')), entry('a', async () => verdict('pass'))], ctx, {
+      concurrency: 1,
+    }),
+    /gate "a" is listed twice/,
+  );
+});
+
+test('formatGatesReport prints one row per gate, its findings and the overall status', async () => {
+  const report = await runGates(
+    [
+      entry('tests', async () => ({
+        status: 'block',
+        summary: 'lines 71% < 80%',
+        findings: Array.from({ length: 12 }, (_, i) => ({
+          path: 'src/a.ts',
+          line: i + 1,
+          rule: 'coverage.changed-line',
+          message: 'not covered',
+          severity: 'error' as const,
+        })),
+      })),
+      entry('audit', async () => verdict('pass', 'no vulnerabilities')),
+    ],
+    ctx,
+    { concurrency: 2 },
+  );
+  const text = formatGatesReport(report, { maxFindings: 10 });
+  const lines = text.split('\n');
+  assert.match(lines[0]!, /^GATE\s+STATUS\s+MODE\s+TIME\s+SUMMARY$/);
+  assert.match(lines[1]!, /^tests\s+BLOCK\s+required\s+\S+\s+lines 71% < 80%$/);
+  assert.match(lines[2]!, /src\/a\.ts:1 \[coverage\.changed-line\] not covered/);
+  assert.ok(text.includes('… and 2 more'));
+  assert.match(text, /audit\s+PASS\s+required/);
+  assert.match(text, /overall_status=BLOCK/);
+  assert.ok(!text.includes('\x1b['), 'no colour unless asked');
+  assert.ok(formatGatesReport(report, { color: true }).includes('\x1b['));
+});
