@@ -16,7 +16,7 @@ const ctx: Omit<GateContext, 'signal'> = {
 function gate(name: string, run: (signal: AbortSignal) => Promise<GateVerdict>): Gate<unknown> {
   return { name, schema: z.unknown(), run: (_config, gateCtx) => run(gateCtx.signal) };
 }
-const verdict = (status: GateVerdict['status'], summary = status): GateVerdict => ({
+const verdict = (status: GateVerdict['status'], summary: string = status): GateVerdict => ({
   status,
   summary,
   findings: [],
