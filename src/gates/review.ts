@@ -1,0 +1,182 @@
+// The review gate (seed 01, "code review checklist"): on the lines this change adds, no TODO markers in
+// critical paths, no debug logging, no commented-out code; on GitHub, an approved pull request with no
+// outstanding change requests.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import picomatch from 'picomatch';
+import { z } from 'zod';
+import { gateCommonFields } from './common.ts';
+import {
+  debugCall,
+  decideApproval,
+  languageOf,
+  looksLikeCode,
+  splitLines,
+  todoMarker,
+  type RuleLevel,
+} from './review-rules.ts';
+import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
+
+const ruleLevel = z.enum(['block', 'warn', 'off']);
+
+const reviewSchema = z.strictObject({
+  ...gateCommonFields,
+  critical_paths: z
+    .array(z.string().min(1))
+    .optional()
+    .meta({ description: 'Globs where TODO/FIXME/XXX/HACK markers are not allowed. Default: every file.' }),
+  ignore: z
+    .array(z.string().min(1))
+    .optional()
+    .meta({
+      description: 'Globs of files the line rules skip (generated code, scripts that print on purpose).',
+    }),
+  todo: ruleLevel.optional().meta({ description: 'TODO markers in critical paths. Default: block.' }),
+  debug_logging: ruleLevel.optional().meta({ description: 'console.log, print(, dbg!, ... Default: block.' }),
+  commented_out_code: ruleLevel
+    .optional()
+    .meta({ description: 'Comments that read as code. Default: warn.' }),
+  approval: z
+    .enum(['required', 'off'])
+    .optional()
+    .meta({
+      description:
+        'On a pull request: an approval on the head commit, no changes requested. Default: required.',
+    }),
+  min_approvals: z.number().int().min(1).max(20).optional().meta({ description: 'Default: 1.' }),
+});
+
+export type ReviewConfig = z.infer<typeof reviewSchema>;
+
+const DEFAULTS = { todo: 'block', debug_logging: 'block', commented_out_code: 'warn' } as const;
+
+function severityOf(level: RuleLevel): Finding['severity'] {
+  return level === 'block' ? 'error' : 'warning';
+}
+
+async function lineFindings(config: ReviewConfig, ctx: GateContext): Promise<Finding[]> {
+  const levels = {
+    todo: config.todo ?? DEFAULTS.todo,
+    debug: config.debug_logging ?? DEFAULTS.debug_logging,
+    commented: config.commented_out_code ?? DEFAULTS.commented_out_code,
+  };
+  const critical = config.critical_paths?.length
+    ? picomatch(config.critical_paths, { dot: true })
+    : () => true;
+  const ignored = config.ignore?.length ? picomatch(config.ignore, { dot: true }) : () => false;
+  const findings: Finding[] = [];
+  for (const file of await ctx.changedFiles()) {
+    if (file.status === 'deleted' || file.addedLines.length === 0 || ignored(file.path)) continue;
+    const language = languageOf(file.path);
+    if (!language) continue;
+    let text: string;
+    try {
+      text = await readFile(join(ctx.cwd, file.path), 'utf8');
+    } catch (error) {
+      findings.push({
+        path: file.path,
+        rule: 'review.unreadable',
+        severity: 'error',
+        message: `cannot read changed file ${file.path} in ${ctx.cwd}: ${(error as Error).message}`,
+      });
+      continue;
+    }
+    const lines = splitLines(text, language);
+    for (const lineNumber of file.addedLines) {
+      const line = lines[lineNumber - 1];
+      if (!line) continue;
+      const at = { path: file.path, line: lineNumber };
+      const marker = line.comment === undefined ? undefined : todoMarker(line.comment);
+      if (marker && levels.todo !== 'off' && critical(file.path)) {
+        findings.push({
+          ...at,
+          rule: 'review.todo',
+          severity: severityOf(levels.todo),
+          message: `${marker} comment in a critical path: finish it or track it in an issue`,
+        });
+      }
+      const call = levels.debug === 'off' ? undefined : debugCall(line.code, language);
+      if (call) {
+        findings.push({
+          ...at,
+          rule: 'review.debug-logging',
+          severity: severityOf(levels.debug),
+          message: `debug logging left in ${language.name} code: ${call}`,
+        });
+      }
+      if (
+        levels.commented !== 'off' &&
+        line.code.trim() === '' &&
+        line.comment &&
+        looksLikeCode(line.comment)
+      ) {
+        findings.push({
+          ...at,
+          rule: 'review.commented-out-code',
+          severity: severityOf(levels.commented),
+          message: `commented-out code: ${line.comment.trim().slice(0, 80)}`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+async function approvalFindings(config: ReviewConfig, ctx: GateContext): Promise<Finding[]> {
+  if ((config.approval ?? 'required') === 'off') return [];
+  if (!ctx.pullRequest) {
+    return [
+      {
+        rule: 'review.approval-skipped',
+        severity: 'notice',
+        message: 'no pull request in this run: the approval check was skipped',
+      },
+    ];
+  }
+  let reviews;
+  try {
+    reviews = await ctx.pullRequest.reviews();
+  } catch (error) {
+    return [
+      {
+        rule: 'review.approval-unknown',
+        severity: 'error',
+        message: `cannot read the reviews of pull request #${ctx.pullRequest.number}: ${(error as Error).message}`,
+      },
+    ];
+  }
+  const pr = `pull request #${ctx.pullRequest.number}`;
+  const decision = decideApproval(reviews, ctx.headSha, config.min_approvals ?? 1);
+  if (decision.ok) return [];
+  const message =
+    decision.reason === 'changes-requested'
+      ? `${pr}: changes requested by ${decision.users.join(', ')} and not yet approved by them`
+      : decision.reason === 'stale-approval'
+        ? `${pr}: approved by ${decision.approvers.join(', ')} on an earlier commit, not on ${ctx.headSha?.slice(0, 12)}`
+        : `${pr}: ${decision.approvers.length} approval(s) on the head commit, ${decision.needed} needed`;
+  return [{ rule: `review.${decision.reason}`, severity: 'error', message }];
+}
+
+function verdictFrom(findings: Finding[]): GateVerdict {
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  if (errors > 0) {
+    const first = findings.find((f) => f.severity === 'error')!;
+    return { status: 'block', summary: `${errors} blocking issue(s), first: ${first.message}`, findings };
+  }
+  if (warnings > 0) return { status: 'warn', summary: `${warnings} warning(s) on changed lines`, findings };
+  return {
+    status: 'pass',
+    summary: 'changed lines are clean' + (findings.length ? ' (see notices)' : ''),
+    findings,
+  };
+}
+
+export const reviewGate: Gate<ReviewConfig> = {
+  name: 'review',
+  schema: reviewSchema,
+  async run(config, ctx) {
+    const findings = [...(await lineFindings(config, ctx)), ...(await approvalFindings(config, ctx))];
+    return verdictFrom(findings);
+  },
+};

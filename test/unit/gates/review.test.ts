@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { reviewGate, type ReviewConfig } from '../../../src/gates/review.ts';
+import type { ChangedFile, GateContext } from '../../../src/gates/types.ts';
+
+const fixture = fileURLToPath(new URL('../../fixtures/gates/review/', import.meta.url));
+
+function context(files: ChangedFile[], extra: Partial<GateContext> = {}): GateContext {
+  return {
+    cwd: fixture,
+    changedFiles: async () => files,
+    signal: new AbortController().signal,
+    log: () => {},
+    env: {},
+    ...extra,
+  };
+}
+
+const allPaymentLines: ChangedFile = {
+  path: 'src/payment.ts',
+  status: 'added',
+  addedLines: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+};
+
+function rulesAt(findings: Array<{ rule: string; line?: number }>): string[] {
+  return findings.map((f) => `${f.line}:${f.rule}`);
+}
+
+async function run(config: ReviewConfig, files: ChangedFile[], extra: Partial<GateContext> = {}) {
+  return reviewGate.run(reviewGate.schema.parse(config), context(files, extra));
+}
+
+describe('review gate: changed lines', () => {
+  it('flags TODO markers, debug logging and commented-out code on the exact lines', async () => {
+    const verdict = await run({ approval: 'off' }, [allPaymentLines]);
+    assert.equal(verdict.status, 'block');
+    assert.deepEqual(rulesAt(verdict.findings), [
+      '3:review.todo',
+      '4:review.debug-logging',
+      '6:review.commented-out-code',
+      '9:review.debug-logging',
+      '10:review.todo',
+    ]);
+    assert.equal(verdict.findings.find((f) => f.line === 6)!.severity, 'warning');
+  });
+
+  it('looks only at the added lines', async () => {
+    const verdict = await run({ approval: 'off' }, [{ ...allPaymentLines, addedLines: [1, 2, 5, 7, 8, 11] }]);
+    assert.equal(verdict.status, 'pass');
+    assert.deepEqual(verdict.findings, []);
+  });
+
+  it('applies TODO only in critical paths and honours each rule level', async () => {
+    const config: ReviewConfig = {
+      approval: 'off',
+      critical_paths: ['src/billing/**'],
+      debug_logging: 'warn',
+      commented_out_code: 'off',
+    };
+    const verdict = await run(config, [allPaymentLines]);
+    assert.equal(verdict.status, 'warn');
+    assert.deepEqual(rulesAt(verdict.findings), ['4:review.debug-logging', '9:review.debug-logging']);
+  });
+
+  it('chooses debug patterns by language (Python)', async () => {
+    const verdict = await run({ approval: 'off' }, [
+      { path: 'scripts/tool.py', status: 'modified', addedLines: [1, 2, 3, 4, 5, 6] },
+    ]);
+    assert.deepEqual(rulesAt(verdict.findings), [
+      '3:review.commented-out-code',
+      '4:review.debug-logging',
+      '6:review.debug-logging',
+    ]);
+  });
+
+  it('skips ignored and deleted files', async () => {
+    const verdict = await run({ approval: 'off', ignore: ['scripts/**'] }, [
+      { path: 'scripts/tool.py', status: 'modified', addedLines: [4] },
+      { path: 'src/gone.ts', status: 'deleted', addedLines: [] },
+    ]);
+    assert.equal(verdict.status, 'pass');
+  });
+
+  it('blocks when a changed file cannot be read, naming it', async () => {
+    const verdict = await run({ approval: 'off' }, [
+      { path: 'src/missing.ts', status: 'added', addedLines: [1] },
+    ]);
+    assert.equal(verdict.status, 'block');
+    assert.match(verdict.findings[0]!.message, /cannot read changed file src\/missing\.ts/);
+  });
+});
+
+describe('review gate: pull request approval', () => {
+  const pr = (reviews: Array<{ user: string; state: string; commitId?: string }>) => ({
+    number: 7,
+    reviews: async () => reviews,
+  });
+
+  it('without a pull request the check is skipped with a notice, not a block', async () => {
+    const verdict = await run({}, []);
+    assert.equal(verdict.status, 'pass');
+    assert.equal(verdict.findings[0]!.rule, 'review.approval-skipped');
+    assert.equal(verdict.findings[0]!.severity, 'notice');
+  });
+
+  it('passes with an approval on the head commit', async () => {
+    const verdict = await run({}, [], {
+      headSha: 'abc',
+      pullRequest: pr([{ user: 'ana', state: 'APPROVED', commitId: 'abc' }]),
+    });
+    assert.equal(verdict.status, 'pass');
+  });
+
+  it('blocks on an outstanding change request, naming who asked', async () => {
+    const verdict = await run({}, [], {
+      headSha: 'abc',
+      pullRequest: pr([
+        { user: 'ana', state: 'APPROVED', commitId: 'abc' },
+        { user: 'bo', state: 'CHANGES_REQUESTED', commitId: 'abc' },
+      ]),
+    });
+    assert.equal(verdict.status, 'block');
+    assert.match(verdict.summary, /pull request #7: changes requested by bo/);
+  });
+
+  it('blocks when there is no approval, and when the reviews cannot be read', async () => {
+    assert.equal((await run({}, [], { headSha: 'abc', pullRequest: pr([]) })).status, 'block');
+    const failing = { number: 7, reviews: async () => Promise.reject(new Error('HTTP 502')) };
+    const verdict = await run({}, [], { pullRequest: failing });
+    assert.equal(verdict.status, 'block');
+    assert.match(verdict.summary, /cannot read the reviews of pull request #7: HTTP 502/);
+  });
+});
+
+describe('review gate: config', () => {
+  it('rejects unknown keys and bad levels', () => {
+    assert.equal(reviewGate.schema.safeParse({ todos: 'block' }).success, false);
+    assert.equal(reviewGate.schema.safeParse({ todo: 'error' }).success, false);
+    assert.equal(reviewGate.schema.safeParse({ todo: 'warn', required: false, timeout: '1m' }).success, true);
+  });
+});
