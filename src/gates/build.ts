@@ -1,0 +1,291 @@
+// The build gate (seed 01, "build validation"): the build command succeeds, its output has no warnings
+// (when a pattern is given), the expected artifacts exist, and they fit their size budgets (raw and gzip).
+import { glob, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { execa } from 'execa';
+import { z } from 'zod';
+import { commandLine, type CommandLine } from '../config/schema.ts';
+import { splitCommand } from '../targets/command-line.ts';
+import { gateCommonFields } from './common.ts';
+import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
+
+const SIZE_UNITS: Record<string, number> = {
+  B: 1,
+  kB: 1000,
+  KB: 1000,
+  KiB: 1024,
+  MB: 1e6,
+  MiB: 1024 ** 2,
+  GB: 1e9,
+};
+const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*(B|kB|KB|KiB|MB|MiB|GB)$/;
+
+/** "250kB" → 250000 bytes. kB and KB are 1000 bytes, KiB is 1024; a bare number is bytes. */
+export function parseSize(text: string | number): number | undefined {
+  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text : undefined;
+  const match = SIZE_PATTERN.exec(text.trim());
+  return match ? Math.round(Number(match[1]) * SIZE_UNITS[match[2]!]!) : undefined;
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1e6) return `${(bytes / 1000).toFixed(1)} kB`;
+  return `${(bytes / 1e6).toFixed(2)} MB`;
+}
+
+const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const bytes = parseSize(value);
+  if (bytes === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `invalid size ${JSON.stringify(value)}: use a number of bytes or a number with B, kB, KiB, MB or MiB ("250kB")`,
+    });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const budget = z
+  .strictObject({
+    path: z
+      .string()
+      .min(1)
+      .meta({ description: 'Glob of the files this budget covers, e.g. "dist/**/*.js".' }),
+    max: size.optional().meta({ description: 'Largest allowed raw size, e.g. "250kB".' }),
+    max_gzip: size.optional().meta({ description: 'Largest allowed gzip size (level 9), e.g. "80kB".' }),
+    per: z
+      .enum(['file', 'total'])
+      .optional()
+      .meta({ description: 'Whether the limits apply to each matching file (default) or to their sum.' }),
+  })
+  .refine((b) => b.max !== undefined || b.max_gzip !== undefined, {
+    message: 'a budget needs max or max_gzip',
+  });
+
+const buildSchema = z
+  .strictObject({
+    ...gateCommonFields,
+    command: commandLine.optional().meta({ description: 'The build command, e.g. "npm run build".' }),
+    env: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: 'Extra environment for the command.' }),
+    warnings: z
+      .string()
+      .min(1)
+      .refine(isValidRegex, { message: 'not a valid regular expression' })
+      .optional()
+      .meta({
+        description: 'A regular expression (case-insensitive) whose matches in the output are warnings.',
+      }),
+    budgets: z.array(budget).optional(),
+    expect: z
+      .array(z.string().min(1))
+      .optional()
+      .meta({
+        description:
+          'Files or globs that must exist after the build (e.g. "dist/index.js", "dist/**/*.map").',
+      }),
+  })
+  .refine((c) => c.command !== undefined || c.budgets?.length || c.expect?.length, {
+    message: 'the build gate needs a command, budgets or expect',
+  });
+
+export type BuildConfig = z.output<typeof buildSchema>;
+type Budget = NonNullable<BuildConfig['budgets']>[number];
+
+function isValidRegex(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const TAIL_LINES = 30;
+
+export type CommandOutcome =
+  | { ok: true; output: string; durationMs: number }
+  | { ok: false; output: string; durationMs: number; reason: string };
+
+/**
+ * Runs a command from config as argv (no shell) in the repository, stopping it when the gate is aborted.
+ * Never throws: a missing program, a non-zero exit or a cancellation come back as { ok: false, reason }.
+ */
+export async function runConfiguredCommand(
+  command: CommandLine,
+  ctx: GateContext,
+  env: Record<string, string> = {},
+): Promise<CommandOutcome> {
+  const started = performance.now();
+  const display = typeof command === 'string' ? command : command.join(' ');
+  let argv: string[];
+  if (typeof command === 'string') {
+    const split = splitCommand(command);
+    if (!split.ok)
+      return { ok: false, output: '', durationMs: 0, reason: `cannot run "${display}": ${split.message}` };
+    argv = split.argv;
+  } else {
+    argv = command;
+  }
+  const result = await execa(argv[0]!, argv.slice(1), {
+    cwd: ctx.cwd,
+    env: { ...ctx.env, ...env },
+    extendEnv: false,
+    all: true,
+    reject: false,
+    stdin: 'ignore',
+    cancelSignal: ctx.signal,
+    forceKillAfterDelay: 5000,
+  });
+  const durationMs = performance.now() - started;
+  const output = result.all ?? '';
+  if (!result.failed) return { ok: true, output, durationMs };
+  let reason: string;
+  if (result.isCanceled) reason = `"${display}" was stopped: the gate timed out or was cancelled`;
+  else if ((result as { code?: string }).code === 'ENOENT')
+    reason = `"${argv[0]}" was not found (cwd ${ctx.cwd})`;
+  else if (result.exitCode !== undefined) reason = `"${display}" exited with code ${result.exitCode}`;
+  else reason = `"${display}" failed: ${result.shortMessage}`;
+  return { ok: false, output, durationMs, reason };
+}
+
+/** The last lines of a command's output, for a finding a reader can act on. */
+export function tail(output: string, lines = TAIL_LINES): string {
+  const all = output.trimEnd().split(/\r?\n/);
+  const kept = all.slice(-lines).join('\n');
+  return all.length > lines ? `… (${all.length - lines} earlier lines)\n${kept}` : kept;
+}
+
+async function filesMatching(cwd: string, pattern: string): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of glob(pattern, { cwd })) {
+    if ((await stat(join(cwd, entry))).isFile()) files.push(entry.split('\\').join('/'));
+  }
+  return files.sort();
+}
+
+interface Measured {
+  path: string;
+  raw: number;
+  gzip: number;
+}
+
+async function measure(cwd: string, path: string): Promise<Measured> {
+  const content = await readFile(join(cwd, path));
+  return { path, raw: content.length, gzip: gzipSync(content, { level: 9 }).length };
+}
+
+/** Pure: budget findings from measured files (per file, or their sum). */
+export function checkBudget(budgetConfig: Budget, files: Measured[]): Finding[] {
+  const findings: Finding[] = [];
+  const subjects =
+    budgetConfig.per === 'total'
+      ? [
+          {
+            label: `${files.length} file(s) matching ${budgetConfig.path} (total)`,
+            path: undefined,
+            raw: files.reduce((sum, f) => sum + f.raw, 0),
+            gzip: files.reduce((sum, f) => sum + f.gzip, 0),
+          },
+        ]
+      : files.map((f) => ({ label: f.path, path: f.path, raw: f.raw, gzip: f.gzip }));
+  for (const subject of subjects) {
+    for (const [kind, actual, max] of [
+      ['raw', subject.raw, budgetConfig.max],
+      ['gzip', subject.gzip, budgetConfig.max_gzip],
+    ] as const) {
+      if (max === undefined || actual <= max) continue;
+      findings.push({
+        ...(subject.path ? { path: subject.path } : {}),
+        rule: `build.budget-${kind}`,
+        severity: 'error',
+        message: `${subject.label}: ${formatSize(actual)} ${kind === 'gzip' ? 'gzipped ' : ''}is over the budget of ${formatSize(max)} (${budgetConfig.path}) by ${formatSize(actual - max)}`,
+      });
+    }
+  }
+  return findings;
+}
+
+async function artifactFindings(
+  config: BuildConfig,
+  cwd: string,
+): Promise<{ findings: Finding[]; checked: number }> {
+  const findings: Finding[] = [];
+  let checked = 0;
+  for (const pattern of config.expect ?? []) {
+    if ((await filesMatching(cwd, pattern)).length === 0) {
+      findings.push({
+        rule: 'build.missing-artifact',
+        severity: 'error',
+        message: `expected ${pattern} in ${cwd}: no such file`,
+      });
+    }
+  }
+  for (const budgetConfig of config.budgets ?? []) {
+    const paths = await filesMatching(cwd, budgetConfig.path);
+    if (paths.length === 0) {
+      findings.push({
+        rule: 'build.budget-no-files',
+        severity: 'error',
+        message: `size budget ${budgetConfig.path} matches no file in ${cwd}: the build did not produce what was expected`,
+      });
+      continue;
+    }
+    const measured = await Promise.all(paths.map((path) => measure(cwd, path)));
+    checked += measured.length;
+    findings.push(...checkBudget(budgetConfig, measured));
+  }
+  return { findings, checked };
+}
+
+function warningFindings(pattern: string, output: string): Finding[] {
+  const regex = new RegExp(pattern, 'i');
+  const matching = output.split(/\r?\n/).filter((line) => regex.test(line));
+  if (matching.length === 0) return [];
+  return [
+    {
+      rule: 'build.warnings',
+      severity: 'warning',
+      message: `${matching.length} warning line(s) in the build output:\n${matching.slice(0, 10).join('\n')}`,
+    },
+  ];
+}
+
+export const buildGate: Gate<BuildConfig> = {
+  name: 'build',
+  schema: buildSchema,
+  async run(config, ctx): Promise<GateVerdict> {
+    const findings: Finding[] = [];
+    let output = '';
+    if (config.command !== undefined) {
+      ctx.log(
+        `build: running ${typeof config.command === 'string' ? config.command : config.command.join(' ')}`,
+      );
+      const outcome = await runConfiguredCommand(config.command, ctx, config.env);
+      if (!outcome.ok) {
+        const message = `${outcome.reason}\n${tail(outcome.output)}`.trimEnd();
+        return {
+          status: 'block',
+          summary: outcome.reason,
+          findings: [{ rule: 'build.failed', severity: 'error', message }],
+        };
+      }
+      output = outcome.output;
+    }
+    const artifacts = await artifactFindings(config, ctx.cwd);
+    findings.push(...artifacts.findings);
+    if (config.warnings) findings.push(...warningFindings(config.warnings, output));
+
+    const errors = findings.filter((f) => f.severity === 'error');
+    if (errors.length > 0) return { status: 'block', summary: errors[0]!.message.split('\n')[0]!, findings };
+    const budgets = config.budgets?.length
+      ? `, ${artifacts.checked} file(s) within ${config.budgets.length} budget(s)`
+      : '';
+    if (findings.length > 0)
+      return { status: 'warn', summary: `build succeeded with warnings${budgets}`, findings };
+    return { status: 'pass', summary: `build succeeded${budgets}`, findings };
+  },
+};

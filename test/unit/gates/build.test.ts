@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { buildGate, checkBudget, parseSize, type BuildConfig } from '../../../src/gates/build.ts';
+import type { GateContext } from '../../../src/gates/types.ts';
+
+const buildScript = fileURLToPath(new URL('../../fixtures/gates/build/build.mjs', import.meta.url));
+let cwd: string;
+
+beforeEach(async () => {
+  cwd = await mkdtemp(join(tmpdir(), 'build-gate-'));
+});
+afterEach(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+function context(env: Record<string, string> = {}, signal = new AbortController().signal): GateContext {
+  return {
+    cwd,
+    changedFiles: async () => [],
+    signal,
+    log: () => {},
+    env: { PATH: process.env.PATH, ...env },
+  };
+}
+
+async function run(config: Record<string, unknown>, env: Record<string, string> = {}, signal?: AbortSignal) {
+  const parsed: BuildConfig = buildGate.schema.parse({ command: [process.execPath, buildScript], ...config });
+  return buildGate.run(parsed, context(env, signal));
+}
+
+describe('parseSize', () => {
+  it('reads decimal and binary units', () => {
+    assert.equal(parseSize('250kB'), 250_000);
+    assert.equal(parseSize('1.5MB'), 1_500_000);
+    assert.equal(parseSize('2KiB'), 2048);
+    assert.equal(parseSize(512), 512);
+    assert.equal(parseSize('250 kilobytes'), undefined);
+  });
+});
+
+describe('checkBudget', () => {
+  const files = [
+    { path: 'dist/a.js', raw: 600, gzip: 100 },
+    { path: 'dist/b.js', raw: 500, gzip: 90 },
+  ];
+  it('per file: only the file over budget is reported, with actual and budget', () => {
+    const findings = checkBudget({ path: 'dist/*.js', max: 550 }, files);
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0]!.path, 'dist/a.js');
+    assert.match(findings[0]!.message, /600 B is over the budget of 550 B/);
+  });
+  it('total: the sum is compared', () => {
+    assert.equal(checkBudget({ path: 'dist/*.js', max: 1000, per: 'total' }, files).length, 1);
+    assert.equal(checkBudget({ path: 'dist/*.js', max_gzip: 190, per: 'total' }, files).length, 0);
+  });
+});
+
+describe('build gate', () => {
+  it('passes when the build succeeds within its budgets and expected files exist', async () => {
+    const verdict = await run({
+      budgets: [{ path: 'dist/**/*.js', max: '2kB', max_gzip: '1.5kB' }],
+      expect: ['dist/app.js', 'dist/*.js'],
+    });
+    assert.equal(verdict.status, 'pass', JSON.stringify(verdict));
+    assert.match(verdict.summary, /2 file\(s\) within 1 budget/);
+  });
+
+  it('blocks on a non-zero exit with the tail of the output', async () => {
+    const verdict = await run({}, { FAIL: '1' });
+    assert.equal(verdict.status, 'block');
+    assert.match(verdict.summary, /exited with code 2/);
+    assert.match(verdict.findings[0]!.message, /Can't resolve '\.\/missing'/);
+    assert.match(verdict.findings[0]!.message, /earlier lines/);
+  });
+
+  it('blocks when the program does not exist, naming it', async () => {
+    const verdict = await buildGate.run(
+      buildGate.schema.parse({ command: 'no-such-build-tool --prod' }),
+      context(),
+    );
+    assert.equal(verdict.status, 'block');
+    assert.match(verdict.summary, /"no-such-build-tool" was not found/);
+  });
+
+  it('blocks a gzip budget overrun, reporting actual vs budget', async () => {
+    const verdict = await run(
+      { budgets: [{ path: 'dist/app.js', max: '100kB', max_gzip: '2kB' }] },
+      { SIZE: '8000' },
+    );
+    assert.equal(verdict.status, 'block');
+    assert.equal(verdict.findings[0]!.rule, 'build.budget-gzip');
+    assert.match(
+      verdict.findings[0]!.message,
+      /dist\/app\.js: [\d.]+ kB gzipped is over the budget of 2\.0 kB/,
+    );
+  });
+
+  it('blocks when a budget glob or an expected file matches nothing', async () => {
+    const verdict = await run({
+      budgets: [{ path: 'dist/**/*.css', max: '10kB' }],
+      expect: ['dist/app.js.map'],
+    });
+    assert.equal(verdict.status, 'block');
+    assert.deepEqual(
+      verdict.findings.map((f) => f.rule),
+      ['build.missing-artifact', 'build.budget-no-files'],
+    );
+    assert.match(verdict.findings[1]!.message, /dist\/\*\*\/\*\.css matches no file/);
+  });
+
+  it('warns when the output matches the warnings pattern', async () => {
+    const verdict = await run({ warnings: '^WARNING' }, { WARN: '1' });
+    assert.equal(verdict.status, 'warn');
+    assert.match(verdict.findings[0]!.message, /export "x" was not found/);
+    assert.equal((await run({ warnings: '^WARNING' })).status, 'pass');
+  });
+
+  it('stops the build and blocks when the gate is aborted', async () => {
+    const controller = new AbortController();
+    const config = buildGate.schema.parse({
+      command: [process.execPath, '-e', 'setTimeout(() => {}, 60000)'],
+    });
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 200);
+    const verdict = await buildGate.run(config, context({}, controller.signal));
+    assert.equal(verdict.status, 'block');
+    assert.match(verdict.summary, /timed out or was cancelled/);
+    assert.ok(Date.now() - started < 10_000);
+  });
+
+  it('rejects configs that check nothing, bad sizes and bad patterns', () => {
+    assert.equal(buildGate.schema.safeParse({}).success, false);
+    assert.equal(
+      buildGate.schema.safeParse({ budgets: [{ path: 'dist/*.js', max: '250 kilobytes' }] }).success,
+      false,
+    );
+    assert.equal(buildGate.schema.safeParse({ budgets: [{ path: 'dist/*.js' }] }).success, false);
+    assert.equal(buildGate.schema.safeParse({ command: 'make', warnings: '(' }).success, false);
+  });
+});
