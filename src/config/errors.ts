@@ -1,0 +1,449 @@
+// Config errors: their shape and format, and the translation of zod issues into messages a user can act on
+// (what was expected, what was found, what is allowed, what was probably meant). Locating an issue in the
+// YAML source is load.ts's job; this file only decides the path, the message and which node it is about.
+import { z } from 'zod';
+import { didYouMean, listOf } from './suggest.ts';
+
+/** One problem in a config file. line/column are 1-based; 0 means the whole file (e.g. it does not exist). */
+export interface ConfigError {
+  file: string;
+  line: number;
+  column: number;
+  /** The field, like `environments.production.strategy.steps[2]`; empty for the root. */
+  path: string;
+  message: string;
+}
+
+export type ConfigPath = readonly (string | number)[];
+
+/** `file:line:column: path: message`, leaving out what is unknown (no position, root path). */
+export function formatConfigError(error: ConfigError): string {
+  const where = error.line > 0 ? `${error.file}:${error.line}:${error.column}` : error.file;
+  return error.path === '' ? `${where}: ${error.message}` : `${where}: ${error.path}: ${error.message}`;
+}
+
+export class ConfigLoadError extends Error {
+  readonly errors: readonly ConfigError[];
+  constructor(errors: readonly ConfigError[]) {
+    super(errors.map(formatConfigError).join('\n'));
+    this.name = 'ConfigLoadError';
+    this.errors = errors;
+  }
+}
+
+const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
+
+/** `environments.production.strategy.steps[2]`; odd keys are bracketed: `environments["my env"]`. */
+export function formatPath(path: ConfigPath): string {
+  let text = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else if (PLAIN_KEY.test(segment)) text += text === '' ? segment : `.${segment}`;
+    else text += `[${JSON.stringify(segment)}]`;
+  }
+  return text;
+}
+
+/** Which YAML node an issue is about: the value at the path, or the key that names it. */
+export type IssueAnchor = 'value' | 'key';
+
+export interface ExplainedIssue {
+  path: (string | number)[];
+  anchor: IssueAnchor;
+  message: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Describing values and expectations
+
+/** What was found, for "expected X, got Y". */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'an empty value';
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
+    return `the string ${JSON.stringify(shown)}`;
+  }
+  if (typeof value === 'number') return `the number ${value}`;
+  if (typeof value === 'boolean') return `the boolean ${value}`;
+  if (Array.isArray(value)) return 'a list';
+  return 'a mapping';
+}
+
+function expectedType(expected: string): string {
+  switch (expected) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'int':
+      return 'a whole number';
+    case 'boolean':
+      return 'true or false';
+    case 'array':
+    case 'tuple':
+      return 'a list';
+    case 'object':
+    case 'record':
+    case 'map':
+      return 'a mapping';
+    default:
+      return `a ${expected}`;
+  }
+}
+
+function showLiteral(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function valuesMessage(values: readonly unknown[], input: unknown): string {
+  if (values.length === 1) return `expected ${showLiteral(values[0])}, got ${describeValue(input)}`;
+  const strings = values.filter((v): v is string => typeof v === 'string');
+  const hint = typeof input === 'string' ? didYouMean(input, strings) : '';
+  return `expected one of ${listOf(values.map(showLiteral))}, got ${describeValue(input)}${hint}`;
+}
+
+function sizeLimit(
+  issue: { origin: string; inclusive?: boolean },
+  bound: number | bigint,
+  small: boolean,
+): string {
+  const count = Number(bound);
+  switch (issue.origin) {
+    case 'array':
+    case 'set':
+      return small
+        ? `needs at least ${count} item${count === 1 ? '' : 's'}`
+        : `allows at most ${count} item${count === 1 ? '' : 's'}`;
+    case 'string':
+      if (small && count === 1) return 'must not be empty';
+      return `must be at ${small ? 'least' : 'most'} ${count} characters long`;
+    default:
+      if (issue.inclusive === false) return `must be ${small ? 'greater' : 'less'} than ${count}`;
+      return `must be at ${small ? 'least' : 'most'} ${count}`;
+  }
+}
+
+/**
+ * Per-parse zod error map: the message for each leaf issue. Messages set in the schema itself take
+ * precedence over this map (zod's rule), so a field's own wording always wins.
+ */
+export const issueMessage: z.core.$ZodErrorMap = (issue) => {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined
+        ? 'is required'
+        : `expected ${expectedType(issue.expected)}, got ${describeValue(issue.input)}`;
+    case 'invalid_value':
+      return valuesMessage(issue.values, issue.input);
+    case 'too_small': {
+      const got = typeof issue.input === 'number' ? `, got ${issue.input}` : '';
+      return `${sizeLimit(issue, issue.minimum, true)}${got}`;
+    }
+    case 'too_big': {
+      const got = typeof issue.input === 'number' ? `, got ${issue.input}` : '';
+      return `${sizeLimit(issue, issue.maximum, false)}${got}`;
+    }
+    case 'invalid_format':
+      if (issue.format === 'url') return `must be a URL, got ${describeValue(issue.input)}`;
+      if (issue.format === 'regex' && 'pattern' in issue) {
+        return `must match ${String(issue.pattern)}, got ${describeValue(issue.input)}`;
+      }
+      return `must be a valid ${issue.format}, got ${describeValue(issue.input)}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${issue.divisor}`;
+    default:
+      return undefined;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Walking the schema along a path (for allowed keys, union branches and descriptions)
+
+type Schema = z.core.$ZodType;
+
+/** Strips wrappers that do not change the shape of what a user writes. */
+function unwrap(schema: Schema): Schema {
+  let current = schema;
+  for (;;) {
+    const def = current._zod.def as z.core.$ZodTypeDef & {
+      innerType?: Schema;
+      in?: Schema;
+      getter?: () => Schema;
+    };
+    if (def.innerType) current = def.innerType;
+    else if (def.type === 'pipe' && def.in) current = def.in;
+    else if (def.type === 'lazy' && def.getter) current = def.getter();
+    else return current;
+  }
+}
+
+function unionOptions(schema: Schema): readonly Schema[] | undefined {
+  const def = unwrap(schema)._zod.def;
+  return def.type === 'union' ? (def as z.core.$ZodUnionDef).options : undefined;
+}
+
+function objectShape(schema: Schema): Record<string, Schema> | undefined {
+  const def = unwrap(schema)._zod.def;
+  return def.type === 'object' ? (def as z.core.$ZodObjectDef).shape : undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Object schemas among a union's options, looking through nested unions. */
+function objectOptions(options: readonly Schema[]): Schema[] {
+  return options.flatMap((option) =>
+    objectShape(option) ? [option] : objectOptions(unionOptions(option) ?? []),
+  );
+}
+
+/**
+ * The options of a union that could describe `value`. For a mapping: the object option its discriminator
+ * names, else the object options sharing most keys with it (so the allowed keys listed are the right ones).
+ */
+function relevantOptions(
+  options: readonly Schema[],
+  value: unknown,
+  discriminator: string | undefined,
+): Schema[] {
+  if (!isPlainObject(value)) return [...options];
+  let objects = objectOptions(options);
+  if (discriminator !== undefined && discriminator in value) {
+    const named = objects.filter((option) => {
+      const field = objectShape(option)?.[discriminator];
+      const def = field && unwrap(field)._zod.def;
+      return (
+        def?.type === 'literal' &&
+        (def as z.core.$ZodLiteralDef<z.core.util.Literal>).values.includes(
+          value[discriminator] as z.core.util.Literal,
+        )
+      );
+    });
+    if (named.length > 0) objects = named;
+  }
+  const overlap = (option: Schema) => Object.keys(value).filter((key) => key in objectShape(option)!).length;
+  const best = Math.max(0, ...objects.map(overlap));
+  return objects.filter((option) => overlap(option) === best);
+}
+
+/** The schema that validates the value at `path` below `schema`, given the value found there. */
+export function schemaAt(schema: Schema, path: ConfigPath, value: unknown): Schema | undefined {
+  let current: Schema | undefined = schema;
+  let currentValue = value;
+  for (const segment of path) {
+    if (current === undefined) return undefined;
+    current = childSchema(current, segment, currentValue);
+    currentValue =
+      isPlainObject(currentValue) || Array.isArray(currentValue)
+        ? (currentValue as never)[segment]
+        : undefined;
+  }
+  return current;
+}
+
+function childSchema(schema: Schema, segment: string | number, value: unknown): Schema | undefined {
+  const inner = unwrap(schema);
+  const def = inner._zod.def;
+  switch (def.type) {
+    case 'object':
+      return (def as z.core.$ZodObjectDef).shape[String(segment)];
+    case 'record':
+      return (def as z.core.$ZodRecordDef).valueType;
+    case 'array':
+      return (def as z.core.$ZodArrayDef).element;
+    case 'tuple': {
+      const tuple = def as z.core.$ZodTupleDef;
+      return tuple.items[Number(segment)] ?? tuple.rest ?? undefined;
+    }
+    case 'union': {
+      const union = def as z.core.$ZodUnionDef & { discriminator?: string };
+      for (const option of relevantOptions(union.options, value, union.discriminator)) {
+        const child = childSchema(option, segment, value);
+        if (child) return child;
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The keys an object schema allows, given the value written there (which picks a union's branch). */
+export function allowedKeys(schema: Schema | undefined, value: unknown): string[] {
+  if (schema === undefined) return [];
+  const shape = objectShape(schema);
+  if (shape) return Object.keys(shape);
+  const def = unwrap(schema)._zod.def as z.core.$ZodTypeDef & { discriminator?: string };
+  const options = unionOptions(schema);
+  if (!options) return [];
+  const keys = relevantOptions(options, value, def.discriminator).flatMap((option) =>
+    allowedKeys(option, value),
+  );
+  return [...new Set(keys)];
+}
+
+/** The first `.meta({ description })` found on the schema or the wrappers inside it. */
+export function describeSchema(schema: Schema | undefined): string | undefined {
+  let current = schema;
+  while (current) {
+    const description = z.globalRegistry.get(current)?.description;
+    if (description) return description;
+    const def = current._zod.def as z.core.$ZodTypeDef & { innerType?: Schema; in?: Schema };
+    current = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Turning zod issues into located, explained issues
+
+function valueAt(root: unknown, path: ConfigPath): { found: boolean; value: unknown } {
+  let current = root;
+  for (const segment of path) {
+    if (Array.isArray(current) && typeof segment === 'number' && segment < current.length) {
+      current = current[segment];
+    } else if (isPlainObject(current) && Object.hasOwn(current, segment)) {
+      current = current[segment];
+    } else {
+      return { found: false, value: undefined };
+    }
+  }
+  return { found: true, value: current };
+}
+
+function toPath(path: readonly PropertyKey[]): (string | number)[] {
+  return path.map((segment) => (typeof segment === 'number' ? segment : String(segment)));
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A branch rejected the value as a whole: wrong kind (a number where a mapping was expected) or not one of
+ * its literal values. Such branches are summed up together ("expected A, B or C") rather than explained.
+ */
+function failsAtRoot(issues: readonly Issue[]): boolean {
+  return issues.some((issue) => {
+    if (issue.path.length > 0) return false;
+    if (issue.code === 'invalid_type' || issue.code === 'invalid_value') return true;
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) return issue.errors.every(failsAtRoot);
+    return false;
+  });
+}
+
+/** What the branches that failed on kind expected, for one combined "expected A, B or C" message. */
+function expectations(issues: readonly Issue[]): string[] {
+  return issues.flatMap((issue) => {
+    if (issue.path.length > 0) return [];
+    if (issue.code === 'invalid_type') return [expectedType(issue.expected)];
+    if (issue.code === 'invalid_value') return issue.values.map(showLiteral);
+    if (issue.code === 'invalid_union') return issue.errors.flatMap((branch) => expectations(branch));
+    return [];
+  });
+}
+
+function unknownKeyCount(issues: readonly Issue[]): number {
+  return issues
+    .filter((issue) => issue.code === 'unrecognized_keys' && issue.path.length === 0)
+    .reduce((sum, issue) => sum + (issue as z.core.$ZodIssueUnrecognizedKeys).keys.length, 0);
+}
+
+/**
+ * The branch of a failed union that best explains the failure: among the branches that accept this kind of
+ * value, the one that recognises most of its keys, then the one with the fewest problems. Undefined when
+ * every branch rejects the kind of value.
+ */
+function mostRelevantBranch(branches: readonly (readonly Issue[])[]): number | undefined {
+  let best: number | undefined;
+  for (const [index, branch] of branches.entries()) {
+    if (failsAtRoot(branch)) continue;
+    if (best === undefined) {
+      best = index;
+      continue;
+    }
+    const current = branches[best]!;
+    const fewerUnknown = unknownKeyCount(branch) - unknownKeyCount(current);
+    if (fewerUnknown < 0 || (fewerUnknown === 0 && branch.length < current.length)) best = index;
+  }
+  return best;
+}
+
+function sentence(description: string): string {
+  return description.charAt(0).toLowerCase() + description.slice(1).replace(/\.$/, '');
+}
+
+/**
+ * Explains zod issues for `data` (the parsed YAML) validated by `schema`: one entry per problem, with the
+ * path it concerns and whether the value or the key should be pointed at.
+ */
+export function explainIssues(issues: readonly Issue[], data: unknown, schema: Schema): ExplainedIssue[] {
+  return issues.flatMap((issue) => explain(issue, [], schema, data));
+}
+
+function explain(
+  issue: Issue,
+  base: (string | number)[],
+  baseSchema: Schema | undefined,
+  root: unknown,
+): ExplainedIssue[] {
+  const relative = toPath(issue.path);
+  const path = [...base, ...relative];
+  const { found, value } = valueAt(root, path);
+  const schemaHere = baseSchema && schemaAt(baseSchema, relative, valueAt(root, base).value);
+
+  if (!found && path.length > 0) {
+    const parent = path.slice(0, -1);
+    const key = String(path.at(-1));
+    let message = `missing required key "${key}"`;
+    if (issue.code === 'invalid_union' && 'discriminator' in issue && 'options' in issue) {
+      message += ` (one of ${listOf((issue.options as unknown[]).map(showLiteral))})`;
+    }
+    return [{ path: parent, anchor: 'value', message }];
+  }
+
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = allowedKeys(schemaHere, value);
+      const listing = allowed.length > 0 ? ` (allowed here: ${allowed.join(', ')})` : '';
+      return issue.keys.map((key) => ({
+        path: [...path, key],
+        anchor: 'key' as const,
+        message: `unknown key "${key}"${didYouMean(key, allowed)}${listing}`,
+      }));
+    }
+    case 'invalid_key': {
+      const reasons = issue.issues.map((inner) => inner.message).join('; ');
+      return [
+        { path, anchor: 'key', message: `invalid key ${JSON.stringify(String(path.at(-1)))}: ${reasons}` },
+      ];
+    }
+    case 'invalid_union': {
+      if ('discriminator' in issue && 'options' in issue) {
+        return [{ path, anchor: 'value', message: valuesMessage(issue.options as unknown[], value) }];
+      }
+      const branch = mostRelevantBranch(issue.errors);
+      if (branch !== undefined) {
+        const options = schemaHere && unionOptions(schemaHere);
+        const branchSchema = options?.length === issue.errors.length ? options[branch] : undefined;
+        return issue.errors[branch]!.flatMap((inner) => explain(inner, path, branchSchema, root));
+      }
+      const expected = [...new Set(issue.errors.flatMap((b) => expectations(b)))];
+      const description = describeSchema(schemaHere);
+      const about = description ? ` (${sentence(description)})` : '';
+      const literals = issue.errors.flatMap((b) =>
+        b.flatMap((i) => (i.code === 'invalid_value' ? i.values : [])),
+      );
+      const hint =
+        typeof value === 'string'
+          ? didYouMean(
+              value,
+              literals.filter((v) => typeof v === 'string'),
+            )
+          : '';
+      const message = `expected ${listOf(expected)}, got ${describeValue(value)}${hint}${about}`;
+      return [{ path, anchor: 'value', message }];
+    }
+    default:
+      return [{ path, anchor: 'value', message: issue.message }];
+  }
+}

@@ -1,0 +1,197 @@
+// Reads `.github/deploy.yml`: YAML (keeping node positions) -> zod schema -> semantic rules. Every problem
+// found is reported at once, each located at file:line:column with its field path.
+import { readFile } from 'node:fs/promises';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+} from 'yaml';
+import type { YAMLError } from 'yaml';
+import {
+  ConfigLoadError,
+  explainIssues,
+  formatPath,
+  issueMessage,
+  type ConfigError,
+  type ConfigPath,
+  type IssueAnchor,
+} from './errors.ts';
+import { deployConfig, type RawConfig } from './schema.ts';
+import { semanticIssues } from './semantics.ts';
+
+export type ParseResult = { ok: true; config: RawConfig } | { ok: false; errors: ConfigError[] };
+
+/** Parses and validates config text. `file` is only used to label the errors. */
+export function parseConfig(text: string, file: string): ParseResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const locator = new Locator(doc, lineCounter, file);
+
+  if (doc.errors.length > 0) return failure(doc.errors.map((error) => locator.yamlError(error, text)));
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    return failure([locator.atStart('the file is empty: it needs at least an "environments" mapping')]);
+  }
+  if (!isMap(doc.contents)) {
+    const found = isSeq(doc.contents) ? 'a list' : 'a single value';
+    return failure([
+      locator.atStart(
+        `the top level must be a mapping of keys (version, target, environments, ...), not ${found}`,
+      ),
+    ]);
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    return failure([locator.atStart(`cannot read the YAML: ${(error as Error).message}`)]);
+  }
+
+  const result = deployConfig.safeParse(data, { error: issueMessage });
+  if (!result.success) {
+    const explained = explainIssues(result.error.issues, data, deployConfig);
+    return failure(explained.map((issue) => locator.at(issue.path, issue.anchor, issue.message)));
+  }
+
+  const semantic = semanticIssues(result.data);
+  if (semantic.length > 0)
+    return failure(semantic.map((issue) => locator.at(issue.path, 'value', issue.message)));
+  return { ok: true, config: result.data };
+}
+
+/** Reads and validates a config file; throws ConfigLoadError listing every problem. */
+export async function loadConfigFile(path: string): Promise<RawConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === 'ENOENT'
+        ? 'config file not found: create it (see schema/deploy.schema.json) or point to another file'
+        : code === 'EISDIR'
+          ? 'is a directory, not a config file'
+          : `cannot read the config file: ${(error as Error).message}`;
+    throw new ConfigLoadError([{ file: path, line: 0, column: 0, path: '', message }]);
+  }
+  const result = parseConfig(text, path);
+  if (!result.ok) throw new ConfigLoadError(result.errors);
+  return result.config;
+}
+
+function failure(errors: ConfigError[]): ParseResult {
+  const unique = new Map(errors.map((error) => [JSON.stringify(error), error]));
+  const sorted = [...unique.values()].sort(
+    (a, b) =>
+      a.line - b.line ||
+      a.column - b.column ||
+      a.path.localeCompare(b.path) ||
+      a.message.localeCompare(b.message),
+  );
+  return { ok: false, errors: sorted };
+}
+
+const FRIENDLY_YAML_ERRORS: Partial<Record<string, (source: string) => string>> = {
+  DUPLICATE_KEY: (key) => `duplicate key "${key}": each key may appear only once in a mapping`,
+  TAB_AS_INDENT: () => 'tabs are not allowed for indentation in YAML: indent with spaces',
+};
+
+/** Finds the YAML node for a config path and turns offsets into 1-based line and column. */
+class Locator {
+  private readonly doc: Document;
+  private readonly lines: LineCounter;
+  private readonly file: string;
+
+  constructor(doc: Document, lines: LineCounter, file: string) {
+    this.doc = doc;
+    this.lines = lines;
+    this.file = file;
+  }
+
+  atStart(message: string): ConfigError {
+    return { file: this.file, line: 1, column: 1, path: '', message };
+  }
+
+  at(path: ConfigPath, anchor: IssueAnchor, message: string): ConfigError {
+    const node = this.nodeFor(path, anchor);
+    return { ...this.position(node?.range?.[0]), path: formatPath(path), message };
+  }
+
+  yamlError(error: YAMLError, text: string): ConfigError {
+    const offset = error.pos[0];
+    const friendly = FRIENDLY_YAML_ERRORS[error.code];
+    const message = friendly ? friendly(text.slice(error.pos[0], error.pos[1]).trim()) : error.message;
+    return { ...this.position(offset), path: formatPath(this.pathAt(offset)), message };
+  }
+
+  private position(offset: number | undefined): Pick<ConfigError, 'file' | 'line' | 'column'> {
+    if (offset === undefined) return { file: this.file, line: 1, column: 1 };
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, column: col };
+  }
+
+  private resolve(node: unknown): Node | undefined {
+    if (isAlias(node)) return node.resolve(this.doc) as Node | undefined;
+    return (node ?? undefined) as Node | undefined;
+  }
+
+  /** The value node at `path` (or the key naming it); the deepest existing ancestor when it is missing. */
+  private nodeFor(path: ConfigPath, anchor: IssueAnchor): Node | undefined {
+    let current = this.resolve(this.doc.contents);
+    let key: Node | undefined;
+    for (const segment of path) {
+      key = undefined;
+      if (isMap(current)) {
+        const pair = current.items.find(
+          (item) => isScalar(item.key) && String(item.key.value) === String(segment),
+        );
+        if (!pair) return current;
+        key = pair.key as Node;
+        const value = this.resolve(pair.value);
+        // An empty value (`strategy:`) has no text of its own: point at its key.
+        if (!value || (isScalar(value) && value.value === null && !value.source)) return key;
+        current = value;
+      } else if (isSeq(current) && typeof segment === 'number' && current.items[segment] !== undefined) {
+        current = this.resolve(current.items[segment]);
+      } else {
+        return current;
+      }
+    }
+    return anchor === 'key' && key ? key : current;
+  }
+
+  /** The config path of the deepest node containing `offset`, for YAML syntax errors. */
+  private pathAt(offset: number): (string | number)[] {
+    const path: (string | number)[] = [];
+    let current: unknown = this.doc.contents;
+    for (;;) {
+      if (isMap(current)) {
+        const pair = current.items.find(
+          (item) => isPair(item) && containsOffset(item.key, item.value, offset),
+        );
+        if (!pair || !isScalar(pair.key)) return path;
+        path.push(String(pair.key.value));
+        current = pair.value;
+      } else if (isSeq(current)) {
+        const index = current.items.findIndex((item) => containsOffset(item, item, offset));
+        if (index < 0) return path;
+        path.push(index);
+        current = current.items[index];
+      } else {
+        return path;
+      }
+    }
+  }
+}
+
+function containsOffset(first: unknown, last: unknown, offset: number): boolean {
+  const start = (first as Node | null)?.range?.[0];
+  const end = (last as Node | null)?.range?.[2] ?? (first as Node | null)?.range?.[2];
+  return start !== undefined && end !== undefined && start <= offset && offset < end;
+}

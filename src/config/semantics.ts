@@ -1,0 +1,373 @@
+// Rules the schema cannot express because they relate one part of the config to another: every environment
+// can reach a target, staging references are sound, the strategy's needs are met by the target's commands,
+// commands split without a shell, and templates only use variables that will have a value.
+import { splitCommand } from '../targets/command-line.ts';
+import { isKnownVariable, placeholders } from '../targets/template.ts';
+import type {
+  CanaryParams,
+  CommandSpec,
+  CommandTargetConfig,
+  HealthCheck,
+  RawConfig,
+  RawEnvironment,
+  RollingParams,
+  StrategyName,
+} from './schema.ts';
+import { TEMPLATE_VARIABLES } from './schema.ts';
+import { didYouMean, listOf } from './suggest.ts';
+
+export interface SemanticIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+type Path = (string | number)[];
+
+/** Every cross-field problem in a config that already passed the schema. */
+export function semanticIssues(config: RawConfig): SemanticIssue[] {
+  const issues: SemanticIssue[] = [...stagingIssues(config), ...sharedStrategyIssues(config)];
+  for (const [name, env] of Object.entries(config.environments)) {
+    issues.push(...environmentIssues(config, name, env));
+  }
+  const unique = new Map(issues.map((issue) => [JSON.stringify(issue), issue]));
+  return [...unique.values()];
+}
+
+interface ResolvedTarget {
+  target: CommandTargetConfig;
+  path: Path;
+}
+
+function targetOf(config: RawConfig, env: RawEnvironment, name: string): ResolvedTarget | undefined {
+  if (env.target) return { target: env.target, path: ['environments', name, 'target'] };
+  if (config.target) return { target: config.target, path: ['target'] };
+  return undefined;
+}
+
+function strategyName(env: RawEnvironment): StrategyName | undefined {
+  return typeof env.strategy === 'string' ? env.strategy : env.strategy?.type;
+}
+
+function environmentIssues(config: RawConfig, name: string, env: RawEnvironment): SemanticIssue[] {
+  const base: Path = ['environments', name];
+  const resolved = targetOf(config, env, name);
+  const issues: SemanticIssue[] = [];
+  if (!resolved) {
+    issues.push({
+      path: base,
+      message:
+        'has no target: add a "target" to this environment, or a top-level "target" shared by all of them',
+    });
+  } else {
+    issues.push(...strategyNeeds(config, name, env, resolved));
+  }
+  issues.push(...strategyParamIssues(config, name, env));
+  issues.push(...templateIssues(config, name, env, resolved));
+  return issues;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// staging
+
+function stagingIssues(config: RawConfig): SemanticIssue[] {
+  const names = Object.keys(config.environments);
+  const issues: SemanticIssue[] = [];
+  for (const [name, env] of Object.entries(config.environments)) {
+    if (env.staging === undefined) continue;
+    const path = ['environments', name, 'staging'];
+    if (env.staging === name) {
+      issues.push({ path, message: `"${name}" cannot be its own staging environment` });
+    } else if (!names.includes(env.staging)) {
+      const others = names.filter((other) => other !== name);
+      const hint = didYouMean(env.staging, others);
+      const known = others.length > 0 ? `; environments: ${listOf(others.map((o) => `"${o}"`))}` : '';
+      issues.push({ path, message: `unknown environment "${env.staging}"${hint}${known}` });
+    }
+  }
+  // A cycle is reported once, at the member that comes first in the file.
+  const reported = new Set<string>();
+  for (const start of names) {
+    const chain: string[] = [];
+    let current: string | undefined = start;
+    while (current !== undefined && !chain.includes(current)) {
+      chain.push(current);
+      const next: string | undefined = config.environments[current]?.staging;
+      current = next !== undefined && next !== current && names.includes(next) ? next : undefined;
+    }
+    if (current === undefined) continue;
+    const cycle = chain.slice(chain.indexOf(current));
+    const first = names.find((n) => cycle.includes(n))!;
+    const rotated = [...cycle.slice(cycle.indexOf(first)), ...cycle.slice(0, cycle.indexOf(first))];
+    const key = [...cycle].sort().join('\n');
+    if (reported.has(key)) continue;
+    reported.add(key);
+    issues.push({
+      path: ['environments', first, 'staging'],
+      message: `staging environments form a cycle: ${[...rotated, first].join(' -> ')}`,
+    });
+  }
+  return issues;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// strategies
+
+function strategyNeeds(
+  config: RawConfig,
+  name: string,
+  env: RawEnvironment,
+  resolved: ResolvedTarget,
+): SemanticIssue[] {
+  const strategy = strategyName(env);
+  const path = ['environments', name, 'strategy'];
+  const commands = resolved.target.commands;
+  const where = `the target (${formatPathLike(resolved.path)})`;
+  switch (strategy) {
+    case 'canary':
+      return commands.set_weight
+        ? []
+        : [
+            {
+              path,
+              message: `the canary strategy shifts traffic with a "set_weight" command, which ${where} does not define`,
+            },
+          ];
+    case 'blue-green':
+      return commands.switch || commands.set_weight
+        ? []
+        : [
+            {
+              path,
+              message: `the blue-green strategy moves traffic with a "switch" (or "set_weight") command, which ${where} does not define`,
+            },
+          ];
+    case 'rolling': {
+      const own =
+        typeof env.strategy === 'object' && env.strategy.type === 'rolling' ? env.strategy : undefined;
+      if (own?.instances !== undefined || config.strategies?.rolling?.instances !== undefined) return [];
+      return [
+        {
+          path,
+          message: 'the rolling strategy needs "instances" (names or a count), here or in strategies.rolling',
+        },
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+/** Rolling and canary parameters written in an environment's strategy (merged over `strategies.*`). */
+function strategyParamIssues(config: RawConfig, name: string, env: RawEnvironment): SemanticIssue[] {
+  if (typeof env.strategy !== 'object') return [];
+  const path = ['environments', name, 'strategy'];
+  if (env.strategy.type === 'rolling') {
+    return surgeIssues(env.strategy, path, config.strategies?.rolling, ['strategies', 'rolling']);
+  }
+  if (env.strategy.type === 'canary') return canaryStepIssues(env.strategy, path);
+  return [];
+}
+
+function sharedStrategyIssues(config: RawConfig): SemanticIssue[] {
+  const issues: SemanticIssue[] = [];
+  if (config.strategies?.rolling) {
+    issues.push(...surgeIssues(config.strategies.rolling, ['strategies', 'rolling']));
+  }
+  if (config.strategies?.canary)
+    issues.push(...canaryStepIssues(config.strategies.canary, ['strategies', 'canary']));
+  return issues;
+}
+
+function isZero(amount: number | string | undefined): boolean {
+  return amount === 0 || (typeof amount === 'string' && Number.parseInt(amount, 10) === 0);
+}
+
+function surgeIssues(
+  own: RollingParams,
+  ownPath: Path,
+  shared?: RollingParams,
+  sharedPath?: Path,
+): SemanticIssue[] {
+  const surge = own.max_surge ?? shared?.max_surge;
+  const unavailable = own.max_unavailable ?? shared?.max_unavailable;
+  if (!isZero(surge) || !isZero(unavailable)) return [];
+  const from = own.max_surge !== undefined || own.max_unavailable !== undefined ? ownPath : sharedPath!;
+  const field = own.max_surge !== undefined || from !== ownPath ? 'max_surge' : 'max_unavailable';
+  return [
+    {
+      path: [...from, field],
+      message:
+        'max_surge and max_unavailable are both 0: no instance could ever be replaced; let one of them be at least 1',
+    },
+  ];
+}
+
+function canaryStepIssues(params: CanaryParams, path: Path): SemanticIssue[] {
+  const issues: SemanticIssue[] = [];
+  const weights = (params.steps ?? []).map((step) => (typeof step === 'number' ? step : step.weight));
+  for (let index = 1; index < weights.length; index++) {
+    const previous = weights[index - 1]!;
+    const weight = weights[index]!;
+    if (weight <= previous) {
+      issues.push({
+        path: [...path, 'steps', index],
+        message: `weight ${weight} is not above the previous step's ${previous}: canary weights must increase strictly`,
+      });
+    }
+  }
+  return issues;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// commands and templates
+
+interface CommandSite {
+  path: Path;
+  spec: CommandSpec;
+  shell: boolean;
+}
+
+interface UrlSite {
+  path: Path;
+  url: string;
+}
+
+function commandSites(spec: CommandSpec | undefined, path: Path, defaultShell: boolean): CommandSite[] {
+  if (spec === undefined) return [];
+  const shell =
+    typeof spec === 'object' && !Array.isArray(spec) ? (spec.shell ?? defaultShell) : defaultShell;
+  return [{ path, spec, shell }];
+}
+
+const URL_PATTERN = /^https?:\/\//;
+
+/**
+ * Health checks: one check or a list of them. A list of strings matches the schema's first branch, a single
+ * argv command, so `[url, url]` would run the first URL as a program: that is reported instead.
+ */
+function healthSites(health: HealthCheck | HealthCheck[] | undefined, path: Path, shell: boolean) {
+  const sites = { commands: [] as CommandSite[], urls: [] as UrlSite[], issues: [] as SemanticIssue[] };
+  if (health === undefined) return sites;
+  const isCheckList = Array.isArray(health) && !health.every((item) => typeof item === 'string');
+  const checks = isCheckList
+    ? (health as HealthCheck[]).map((check, index) => ({ check, path: [...path, index] }))
+    : [{ check: health as HealthCheck, path }];
+  for (const { check, path: checkPath } of checks) {
+    if (typeof check === 'string' && URL_PATTERN.test(check)) {
+      sites.urls.push({ path: checkPath, url: check });
+    } else if (typeof check === 'object' && !Array.isArray(check) && 'url' in check) {
+      sites.urls.push({ path: [...checkPath, 'url'], url: check.url });
+    } else if (Array.isArray(check) && URL_PATTERN.test(check[0] ?? '')) {
+      sites.issues.push({
+        path: checkPath,
+        message:
+          'a list of strings is one command (program and arguments); for several URL checks write each as "- url: ..."',
+      });
+    } else {
+      sites.commands.push(...commandSites(check as CommandSpec, checkPath, shell));
+    }
+  }
+  return sites;
+}
+
+function targetSites(resolved: ResolvedTarget) {
+  const { target, path } = resolved;
+  const shell = target.shell ?? false;
+  const commands = target.commands;
+  const at = (key: string): Path => [...path, 'commands', key];
+  const health = healthSites(commands.health, at('health'), shell);
+  return {
+    commands: [
+      ...commandSites(commands.deploy, at('deploy'), shell),
+      ...commandSites(commands.switch, at('switch'), shell),
+      ...commandSites(commands.set_weight, at('set_weight'), shell),
+      ...commandSites(commands.smoke, at('smoke'), shell),
+      ...commandSites(commands.rollback, at('rollback'), shell),
+      ...commandSites(commands.teardown, at('teardown'), shell),
+      ...commandSites(commands.current, at('current'), shell),
+      ...health.commands,
+    ],
+    urls: health.urls,
+    issues: health.issues,
+  };
+}
+
+function environmentSites(
+  config: RawConfig,
+  name: string,
+  env: RawEnvironment,
+  resolved: ResolvedTarget | undefined,
+) {
+  const base: Path = ['environments', name];
+  const shell = resolved?.target.shell ?? false;
+  const fromTarget = resolved ? targetSites(resolved) : { commands: [], urls: [], issues: [] };
+  const health = healthSites(env.health, [...base, 'health'], shell);
+  const hooks = env.hooks;
+  const commands: CommandSite[] = [
+    ...fromTarget.commands,
+    ...health.commands,
+    ...commandSites(env.smoke, [...base, 'smoke'], shell),
+    ...commandSites(hooks?.backup, [...base, 'hooks', 'backup'], shell),
+    ...commandSites(hooks?.migrate, [...base, 'hooks', 'migrate'], shell),
+    ...commandSites(hooks?.on_success, [...base, 'hooks', 'on_success'], shell),
+    ...(hooks?.on_rollback ?? []).flatMap((level, index) =>
+      commandSites(level.run, [...base, 'hooks', 'on_rollback', index, 'run'], shell),
+    ),
+  ];
+  const urls = [...fromTarget.urls, ...health.urls];
+  if (strategyName(env) === 'blue-green') {
+    const own =
+      typeof env.strategy === 'object' && env.strategy.type === 'blue-green'
+        ? env.strategy.warmup?.url
+        : undefined;
+    const shared = config.strategies?.['blue-green']?.warmup?.url;
+    if (own !== undefined) urls.push({ path: [...base, 'strategy', 'warmup', 'url'], url: own });
+    else if (shared !== undefined)
+      urls.push({ path: ['strategies', 'blue-green', 'warmup', 'url'], url: shared });
+  }
+  return { commands, urls, issues: [...fromTarget.issues, ...health.issues] };
+}
+
+function templateIssues(
+  config: RawConfig,
+  name: string,
+  env: RawEnvironment,
+  resolved: ResolvedTarget | undefined,
+): SemanticIssue[] {
+  const sites = environmentSites(config, name, env, resolved);
+  const issues: SemanticIssue[] = [...sites.issues];
+  const variables = Object.keys(env.variables ?? {});
+  const shared = (path: Path) => path[0] !== 'environments';
+
+  const checkTemplate = (template: string, path: Path) => {
+    for (const variable of placeholders(template)) {
+      if (isKnownVariable(variable, variables)) continue;
+      const known = [...TEMPLATE_VARIABLES, ...variables];
+      const hint = didYouMean(variable, known, (s) => `{{${s}}}`);
+      const scope = shared(path) ? ` for environment "${name}"` : '';
+      const help =
+        hint || `: use one of ${TEMPLATE_VARIABLES.join(', ')}, or a key of environments.${name}.variables`;
+      issues.push({ path, message: `unknown template variable {{${variable}}}${scope}${help}` });
+    }
+  };
+
+  for (const site of sites.commands) {
+    const line = typeof site.spec === 'object' && !Array.isArray(site.spec) ? site.spec.run : site.spec;
+    const linePath = line === site.spec ? site.path : [...site.path, 'run'];
+    if (typeof line === 'string') {
+      if (!site.shell) {
+        const split = splitCommand(line);
+        if (!split.ok) issues.push({ path: linePath, message: split.message });
+      }
+      checkTemplate(line, linePath);
+    } else {
+      line.forEach((arg, index) => checkTemplate(arg, [...linePath, index]));
+    }
+  }
+  for (const site of sites.urls) checkTemplate(site.url, site.path);
+  return issues;
+}
+
+function formatPathLike(path: Path): string {
+  return path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : segment)).join('.');
+}
