@@ -94,10 +94,12 @@ export const commandTarget = z.strictObject({
 });
 export const target = commandTarget;
 
-const percentOrCount = z.union([
-  z.number().int().min(0),
-  z.string().regex(/^\d{1,3}%$/, 'must be a whole number or a percentage such as "25%"'),
-]);
+const percentOrCount = z
+  .union([
+    z.number().int().min(0),
+    z.string().regex(/^\d{1,3}%$/, 'must be a whole number or a percentage such as "25%"'),
+  ])
+  .meta({ description: 'A number of instances, or a percentage of them such as "25%".' });
 
 export const directParams = z.strictObject({});
 
