@@ -1,0 +1,16 @@
+// Public entry point of the fake GitHub used by tests.
+export { createFakeGitHub } from './server.ts';
+export type {
+  FailNextOptions,
+  FakeGitHub,
+  FakeGitHubOptions,
+  RecordedRequest,
+  RepoSelector,
+  SeedPull,
+  SeedRepoOptions,
+  SeedReview,
+  Violation,
+  ViolationKind,
+} from './server.ts';
+export { fakeSha } from './state.ts';
+export type { FakeState, Permission, RepoState } from './state.ts';

@@ -1,0 +1,317 @@
+// GitHub's official OpenAPI description, loaded once per process, and the request/response checks built
+// from it. Validators are compiled lazily per operation (the description holds ~1000 operations; a test
+// touches a dozen) and cached.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Ajv } from 'ajv';
+import type { ValidateFunction, ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats is CommonJS; under Node's ESM loader its default export is the plugin function.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+type Json = Record<string, unknown>;
+
+export interface OpenApiOperation {
+  operationId: string;
+  method: string;
+  template: string;
+  /** JSON pointer of the operation object inside the description, for $ref-based validation. */
+  pointer: string;
+  op: Json;
+}
+
+export interface RouteMatch {
+  operation: OpenApiOperation;
+  params: Record<string, string>;
+}
+
+interface CompiledRoute {
+  operation: OpenApiOperation;
+  strict: RegExp;
+  loose: RegExp;
+  names: string[];
+  literalLength: number;
+}
+
+const SPEC_ID = 'github-openapi';
+const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
+
+let loaded: { spec: Json; routes: CompiledRoute[]; loadMs: number } | undefined;
+let ajvInstance: Ajv | undefined;
+let paramAjvInstance: Ajv | undefined;
+const validatorCache = new Map<string, ValidateFunction>();
+
+function specPath(): string {
+  const require = createRequire(import.meta.url);
+  return require.resolve('@octokit/openapi/generated/api.github.com.json');
+}
+
+const pointerEscape = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
+const regexEscape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function compileTemplate(template: string, param: string): { re: RegExp; names: string[] } {
+  const names: string[] = [];
+  let source = '';
+  let last = 0;
+  for (const m of template.matchAll(/\{([^}]+)\}/g)) {
+    source += regexEscape(template.slice(last, m.index));
+    source += param;
+    names.push(m[1] as string);
+    last = m.index + m[0].length;
+  }
+  source += regexEscape(template.slice(last));
+  return { re: new RegExp(`^${source}$`), names };
+}
+
+/**
+ * OpenAPI 3.0 `nullable` differs from what Ajv accepts: Ajv needs `type` beside it and does not add null to
+ * an `enum`. Rewrite those spots once, in place, so `nullable` means what GitHub means.
+ */
+function normaliseNullable(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const item = node[i];
+      if (typeof item === 'object' && item !== null) {
+        const next = normaliseNullable(item);
+        if (next !== item) node[i] = next;
+      }
+    }
+    return node;
+  }
+  if (typeof node !== 'object' || node === null) return node;
+  const obj = node as Json;
+  for (const key in obj) {
+    const value = obj[key];
+    if (typeof value !== 'object' || value === null || key === 'example' || key === 'examples') continue;
+    const next = normaliseNullable(value);
+    if (next !== value) obj[key] = next;
+  }
+  if (obj.nullable !== true) return obj;
+  if (Array.isArray(obj.enum) && !obj.enum.includes(null)) obj.enum.push(null);
+  if (obj.type === undefined) {
+    const { nullable: _nullable, ...rest } = obj;
+    return { anyOf: [rest, { type: 'null' }] };
+  }
+  return obj;
+}
+
+/** Loads (once) and returns the parsed description plus the route table. */
+export function loadOpenApi(): { spec: Json; loadMs: number } {
+  if (!loaded) {
+    const started = performance.now();
+    const spec = JSON.parse(readFileSync(specPath(), 'utf8')) as Json;
+    normaliseNullable(spec.paths);
+    normaliseNullable(spec.components);
+    const routes: CompiledRoute[] = [];
+    for (const [template, item] of Object.entries(spec.paths as Record<string, Json>)) {
+      for (const method of HTTP_METHODS) {
+        const op = item[method] as Json | undefined;
+        if (!op) continue;
+        const operation: OpenApiOperation = {
+          operationId: op.operationId as string,
+          method: method.toUpperCase(),
+          template,
+          pointer: `/paths/${pointerEscape(template)}/${method}`,
+          op,
+        };
+        const strict = compileTemplate(template, '([^/]+?)');
+        const loose = compileTemplate(template, '(.+?)');
+        routes.push({
+          operation,
+          strict: strict.re,
+          loose: loose.re,
+          names: strict.names,
+          literalLength: template.replace(/\{[^}]+\}/g, '').length,
+        });
+      }
+    }
+    // Prefer the most specific template when several match (e.g. /git/refs vs a {param}).
+    routes.sort((a, b) => b.literalLength - a.literalLength);
+    loaded = { spec, routes, loadMs: performance.now() - started };
+  }
+  return { spec: loaded.spec, loadMs: loaded.loadMs };
+}
+
+/** Finds the documented operation for a method and URL path; parameters like {path} or {ref} may hold '/'. */
+export function matchRoute(method: string, pathname: string): RouteMatch | undefined {
+  loadOpenApi();
+  const routes = loaded!.routes.filter((r) => r.operation.method === method);
+  for (const kind of ['strict', 'loose'] as const) {
+    for (const route of routes) {
+      const m = route[kind].exec(pathname);
+      if (!m) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(m[i + 1] as string);
+      });
+      return { operation: route.operation, params };
+    }
+  }
+  return undefined;
+}
+
+function ajv(): Ajv {
+  if (!ajvInstance) {
+    // strict: false because the description uses OpenAPI keywords (example, discriminator, x-github...).
+    ajvInstance = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false });
+    addFormats(ajvInstance);
+    ajvInstance.addSchema(loadOpenApi().spec, SPEC_ID);
+  }
+  return ajvInstance;
+}
+
+function paramAjv(): Ajv {
+  if (!paramAjvInstance) {
+    // Path and query values arrive as strings; coerce them to the declared types before checking.
+    paramAjvInstance = new Ajv({
+      strict: false,
+      allErrors: true,
+      validateSchema: false,
+      logger: false,
+      coerceTypes: 'array',
+    });
+    addFormats(paramAjvInstance);
+    paramAjvInstance.addSchema(loadOpenApi().spec, SPEC_ID);
+  }
+  return paramAjvInstance;
+}
+
+/** Follows `$ref: '#/components/...'` on non-schema objects (parameters, responses, request bodies). */
+function deref(obj: Json, pointer: string): { obj: Json; pointer: string } {
+  let current = obj;
+  let at = pointer;
+  while (typeof current.$ref === 'string') {
+    const ref = current.$ref;
+    at = ref.slice(1);
+    current = ref
+      .slice(2)
+      .split('/')
+      .reduce<Json>((o, key) => o[key.replace(/~1/g, '/').replace(/~0/g, '~')] as Json, loadOpenApi().spec);
+  }
+  return { obj: current, pointer: at };
+}
+
+function cached(key: string, make: () => ValidateFunction): ValidateFunction {
+  let v = validatorCache.get(key);
+  if (!v) {
+    v = make();
+    validatorCache.set(key, v);
+  }
+  return v;
+}
+
+export interface ParamIssue {
+  where: 'path' | 'query';
+  message: string;
+}
+
+function parameterSchema(operation: OpenApiOperation, location: 'path' | 'query'): Json {
+  const list = (operation.op.parameters as Json[] | undefined) ?? [];
+  const properties: Json = {};
+  const required: string[] = [];
+  list.forEach((p, i) => {
+    const { obj, pointer } = deref(p, `${operation.pointer}/parameters/${i}`);
+    if (obj.in !== location) return;
+    properties[obj.name as string] = { $ref: `${SPEC_ID}#${pointer}/schema` };
+    if (obj.required) required.push(obj.name as string);
+  });
+  // Unknown query parameters are client bugs (a misspelt filter is silently ignored by GitHub).
+  return { type: 'object', properties, required, additionalProperties: false };
+}
+
+export function formatErrors(errors: ErrorObject[] | null | undefined, root: string): string {
+  return (errors ?? [])
+    .map((e) => {
+      const extra =
+        e.keyword === 'enum'
+          ? ` (allowed: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})`
+          : e.keyword === 'additionalProperties'
+            ? ` ('${(e.params as { additionalProperty: string }).additionalProperty}')`
+            : '';
+      return `${root}${e.instancePath || ''} ${e.message ?? e.keyword}${extra}`;
+    })
+    .join('; ');
+}
+
+/** Validates (and coerces in place) path and query parameters. Returns problems, empty when fine. */
+export function validateParams(
+  operation: OpenApiOperation,
+  path: Record<string, unknown>,
+  query: Record<string, unknown>,
+): string[] {
+  const problems: string[] = [];
+  for (const [where, values] of [
+    ['path', path],
+    ['query', query],
+  ] as const) {
+    const v = cached(`${operation.pointer}#${where}`, () =>
+      paramAjv().compile(parameterSchema(operation, where)),
+    );
+    if (!v(values)) problems.push(formatErrors(v.errors, `${where} parameters`));
+  }
+  return problems;
+}
+
+/** The JSON request-body schema pointer, or undefined when the operation takes no JSON body. */
+function requestBodyPointer(operation: OpenApiOperation): { pointer: string; required: boolean } | undefined {
+  const rb = operation.op.requestBody as Json | undefined;
+  if (!rb) return undefined;
+  const { obj, pointer } = deref(rb, `${operation.pointer}/requestBody`);
+  const content = obj.content as Record<string, Json> | undefined;
+  if (!content?.['application/json']) return undefined;
+  return { pointer: `${pointer}/content/application~1json/schema`, required: obj.required === true };
+}
+
+export function validateRequestBody(operation: OpenApiOperation, body: unknown): string[] {
+  const rb = requestBodyPointer(operation);
+  if (!rb) {
+    const empty =
+      body === undefined || (typeof body === 'object' && body !== null && !Object.keys(body).length);
+    return empty ? [] : [`${operation.operationId} takes no request body`];
+  }
+  if (body === undefined) return rb.required ? ['request body is required'] : [];
+  const v = cached(`${rb.pointer}#body`, () => ajv().compile({ $ref: `${SPEC_ID}#${rb.pointer}` }));
+  const problems: string[] = [];
+  if (!v(body)) problems.push(formatErrors(v.errors, 'body'));
+  // GitHub ignores unknown top-level fields; for a test double that hides typos, so they are flagged.
+  const schema = deref({ $ref: `#${rb.pointer}` }, rb.pointer).obj;
+  if (schema.type === 'object' && schema.properties && schema.additionalProperties === undefined) {
+    const known = Object.keys(schema.properties as Json);
+    for (const key of Object.keys(body as Json)) {
+      if (!known.includes(key))
+        problems.push(`body has unknown property '${key}' (known: ${known.join(', ')})`);
+    }
+  }
+  return problems;
+}
+
+/** Validates a response body against the operation's documented response for that status. */
+export function validateResponse(operation: OpenApiOperation, status: number, body: unknown): string[] {
+  const responses = operation.op.responses as Record<string, Json>;
+  const declared = responses[String(status)] ?? responses.default;
+  if (!declared) {
+    return [
+      `status ${status} is not documented for ${operation.operationId} (${Object.keys(responses).join(', ')})`,
+    ];
+  }
+  const { obj, pointer } = deref(declared, `${operation.pointer}/responses/${status}`);
+  const content = obj.content as Record<string, Json> | undefined;
+  if (!content) return body === undefined ? [] : [`status ${status} of ${operation.operationId} has no body`];
+  const type = content['application/json'] ? 'application/json' : Object.keys(content)[0];
+  if (!type || !content[type]?.schema) return [];
+  const schemaPointer = `${pointer}/content/${pointerEscape(type)}/schema`;
+  const v = cached(`${schemaPointer}#response`, () => ajv().compile({ $ref: `${SPEC_ID}#${schemaPointer}` }));
+  return v(body) ? [] : [formatErrors(v.errors, `response ${status}`)];
+}
+
+/** A schema object from components, for building response objects. */
+export function componentSchema(name: string): Json {
+  const schema = (loadOpenApi().spec.components as Record<string, Record<string, Json>>).schemas?.[name];
+  if (!schema) throw new Error(`OpenAPI description has no components.schemas.${name}`);
+  return schema;
+}
+
+export function resolveSchemaRef(ref: string): Json {
+  return deref({ $ref: ref }, '').obj;
+}

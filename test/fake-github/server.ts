@@ -1,0 +1,574 @@
+// A loopback GitHub REST API for tests. Every request is matched against GitHub's OpenAPI description and
+// validated; every response the fake sends is validated too. Anything off is a violation that
+// assertNoViolations() reports, so neither the code under test nor the fake can drift from the real API.
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handlers, newComment } from './handlers.ts';
+import type { HandlerContext, HandlerResult } from './handlers.ts';
+import { loadOpenApi, matchRoute, validateParams, validateRequestBody, validateResponse } from './openapi.ts';
+import { Renderer, nowIso } from './render.ts';
+import { createState, fakeSha, nextId, repoKey, userId } from './state.ts';
+import type { FakeState, Permission, PullRecord, RepoState, ReviewRecord } from './state.ts';
+
+type Json = Record<string, unknown>;
+
+export interface RecordedRequest {
+  method: string;
+  /** URL path without the query string, e.g. /repos/acme/web/deployments. */
+  path: string;
+  query: Record<string, string>;
+  /** OpenAPI operationId (e.g. 'repos/create-deployment'); undefined for unknown endpoints. */
+  operationId: string | undefined;
+  params: Record<string, unknown>;
+  body: unknown;
+  /** How the request authenticated; the credential itself is never recorded. */
+  auth: 'none' | 'token' | 'bearer' | 'basic';
+  actor: string;
+  status: number;
+  responseBody: unknown;
+  /** True when the response came from failNext/setDown rather than the fake's behaviour. */
+  injected: boolean;
+}
+
+export type ViolationKind =
+  | 'unknown-endpoint'
+  | 'invalid-request'
+  | 'invalid-response'
+  | 'github-rule'
+  | 'unimplemented'
+  | 'unauthenticated';
+
+export interface Violation {
+  kind: ViolationKind;
+  method: string;
+  path: string;
+  operationId: string | undefined;
+  message: string;
+}
+
+export interface FailNextOptions {
+  /** 500 / 502 / 503 for server errors, 403 or 429 for rate limits, any other status as given. */
+  status: number;
+  /** How many consecutive requests fail; default 1. */
+  times?: number;
+  /** Primary rate limit: 403 with x-ratelimit-remaining: 0 and x-ratelimit-reset one second ahead. */
+  rateLimit?: boolean;
+  /** Secondary rate limit: 403 with retry-after (seconds, default 1) and GitHub's "secondary rate limit" message. */
+  secondaryRateLimit?: boolean;
+  retryAfterSeconds?: number;
+  headers?: Record<string, string>;
+  message?: string;
+  /** Only fail requests whose operationId matches (e.g. 'repos/create-deployment'). */
+  operationId?: string;
+}
+
+export interface SeedPull {
+  number: number;
+  /** Head commit sha (use fakeSha('label') for a realistic one). */
+  head: string;
+  headRef?: string;
+  base?: string;
+  user: string;
+  title?: string;
+  body?: string;
+  draft?: boolean;
+  state?: 'open' | 'closed';
+  reviews?: SeedReview[];
+}
+
+export interface SeedReview {
+  user: string;
+  state: ReviewRecord['state'];
+  /** Commit reviewed; defaults to the PR's current head. */
+  commitId?: string;
+  body?: string;
+}
+
+export interface SeedRepoOptions {
+  owner: string;
+  repo: string;
+  defaultBranch?: string;
+  private?: boolean;
+  /** Files on the default branch: path → text. */
+  files?: Record<string, string>;
+  /** login → role. The owner is always admin. */
+  collaborators?: Record<string, Permission>;
+  /** Teams of the owner organisation: slug → members (logins, or login → role). */
+  teams?: Record<string, string[] | Record<string, 'member' | 'maintainer'>>;
+  pulls?: SeedPull[];
+}
+
+export interface RepoSelector {
+  owner?: string;
+  repo?: string;
+}
+
+export interface FakeGitHubOptions {
+  /** Installation id of the fake GitHub App (default 4242). */
+  installationId?: number;
+  appId?: number;
+  /** App slug: installation-token calls act as `${appSlug}[bot]` (default 'deploy-action'). */
+  appSlug?: string;
+  /** Who a non-installation token acts as: token → login. */
+  tokens?: Record<string, string>;
+  /** Actor for unknown tokens (default 'github-actions[bot]', as a workflow's GITHUB_TOKEN). */
+  defaultActor?: string;
+  /** Clock for timestamps (default: real time). */
+  now?: () => Date;
+}
+
+export interface FakeGitHub {
+  url: string;
+  state: FakeState;
+  requests: RecordedRequest[];
+  violations: Violation[];
+  /** Milliseconds spent parsing the OpenAPI description (0 when an earlier fake already loaded it). */
+  openApiLoadMs: number;
+  stop(): Promise<void>;
+  failNext(opts: FailNextOptions): void;
+  setDown(down: boolean): void;
+  assertNoViolations(): void;
+  /** Requests for one operation, e.g. requestsFor('checks/create'). */
+  requestsFor(operationId: string): RecordedRequest[];
+  seedRepo(opts: SeedRepoOptions): RepoState;
+  repo(sel?: RepoSelector): RepoState;
+  /** Adds a commit on top of a branch (default: the default branch) and returns its sha. */
+  addCommit(
+    opts?: RepoSelector & {
+      branch?: string;
+      sha?: string;
+      message?: string;
+      author?: string;
+      files?: Record<string, string>;
+    },
+  ): string;
+  /** A push to a PR: new head commit, reviews stay bound to their old commit. */
+  pushCommit(pr: number, sha: string, opts?: RepoSelector & { message?: string; author?: string }): void;
+  addReview(pr: number, review: SeedReview, sel?: RepoSelector): ReviewRecord;
+  /** A comment written by a person (not through the API), e.g. a `/deploy` command. */
+  addComment(pr: number, comment: { user: string; body: string }, sel?: RepoSelector): Json;
+  setFile(path: string, content: string, opts?: RepoSelector & { branch?: string }): void;
+}
+
+const readBody = async (req: IncomingMessage): Promise<string> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+};
+
+export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
+  const before = performance.now();
+  const { loadMs } = loadOpenApi();
+  const openApiLoadMs = performance.now() - before > 1 ? loadMs : 0;
+  const state = createState(opts);
+  const now = opts.now ?? (() => new Date());
+  const requests: RecordedRequest[] = [];
+  const violations: Violation[] = [];
+  const failures: FailNextOptions[] = [];
+  let down = false;
+  let used = 0;
+  let render: Renderer;
+
+  const actorFor = (req: IncomingMessage): { auth: RecordedRequest['auth']; actor: string } => {
+    const header = req.headers.authorization ?? '';
+    const [scheme = '', credential = ''] = header.split(/\s+/, 2);
+    const auth = (
+      ['token', 'bearer', 'basic'].includes(scheme.toLowerCase()) ? scheme.toLowerCase() : 'none'
+    ) as RecordedRequest['auth'];
+    if (state.installationTokens.has(credential)) return { auth, actor: `${state.appSlug}[bot]` };
+    return { auth, actor: opts.tokens?.[credential] ?? opts.defaultActor ?? 'github-actions[bot]' };
+  };
+
+  const rateHeaders = (remaining?: number, reset?: number): Record<string, string> => ({
+    'x-ratelimit-limit': '5000',
+    'x-ratelimit-remaining': String(remaining ?? Math.max(0, 5000 - used)),
+    'x-ratelimit-used': String(used),
+    'x-ratelimit-reset': String(reset ?? Math.ceil(now().getTime() / 1000) + 3600),
+    'x-ratelimit-resource': 'core',
+    'x-github-request-id': `FAKE:${used.toString(16).toUpperCase()}`,
+    'x-github-api-version-selected': '2022-11-28',
+  });
+
+  function injected(failure: FailNextOptions): HandlerResult {
+    if (failure.rateLimit) {
+      const reset = Math.ceil(Date.now() / 1000) + 1;
+      return {
+        status: failure.status,
+        body: {
+          message: failure.message ?? `API rate limit exceeded for installation ID ${state.installationId}.`,
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+        },
+        headers: { ...rateHeaders(0, reset), ...failure.headers },
+      };
+    }
+    if (failure.secondaryRateLimit) {
+      return {
+        status: failure.status,
+        body: {
+          message:
+            failure.message ??
+            'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          documentation_url:
+            'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+        },
+        headers: { 'retry-after': String(failure.retryAfterSeconds ?? 1), ...failure.headers },
+      };
+    }
+    return {
+      status: failure.status,
+      body: { message: failure.message ?? 'Server Error' },
+      headers: failure.headers,
+    };
+  }
+
+  async function handle(req: IncomingMessage): Promise<HandlerResult & { record: RecordedRequest }> {
+    const url = new URL(req.url ?? '/', render.base);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const query = Object.fromEntries(url.searchParams);
+    const { auth, actor } = actorFor(req);
+    const raw = await readBody(req);
+    used += 1;
+    const record: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query,
+      operationId: undefined,
+      params: {},
+      body: undefined,
+      auth,
+      actor,
+      status: 0,
+      responseBody: undefined,
+      injected: false,
+    };
+    requests.push(record);
+    const violate = (kind: ViolationKind, message: string): void => {
+      violations.push({ kind, method, path: url.pathname, operationId: record.operationId, message });
+    };
+    const done = (result: HandlerResult): HandlerResult & { record: RecordedRequest } => ({
+      ...result,
+      record,
+    });
+
+    if (raw) {
+      try {
+        record.body = JSON.parse(raw);
+      } catch {
+        violate('invalid-request', 'request body is not valid JSON');
+        return done({ status: 400, body: { message: 'Problems parsing JSON' } });
+      }
+    }
+    const match = matchRoute(method, url.pathname);
+    record.operationId = match?.operation.operationId;
+
+    if (down) {
+      record.injected = true;
+      return done({ status: 503, body: { message: 'Service Unavailable' } });
+    }
+    const failureIndex = failures.findIndex((f) => !f.operationId || f.operationId === record.operationId);
+    if (failureIndex >= 0) {
+      const failure = failures[failureIndex]!;
+      failure.times = (failure.times ?? 1) - 1;
+      if (failure.times <= 0) failures.splice(failureIndex, 1);
+      record.injected = true;
+      return done(injected(failure));
+    }
+    if (!match) {
+      violate('unknown-endpoint', `${method} ${url.pathname} is not in GitHub's OpenAPI description`);
+      return done({
+        status: 404,
+        body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
+      });
+    }
+    const { operation } = match;
+    const params: Record<string, unknown> = { ...match.params };
+    const coercedQuery: Record<string, unknown> = { ...query };
+    const problems = [
+      ...validateParams(operation, params, coercedQuery),
+      ...validateRequestBody(operation, record.body),
+    ];
+    record.params = params;
+    if (problems.length) {
+      violate('invalid-request', problems.join('; '));
+      return done({
+        status: 422,
+        body: {
+          message: 'Validation Failed',
+          documentation_url: 'https://docs.github.com/rest',
+          errors: problems.map((p) => ({ resource: operation.operationId, code: 'invalid', message: p })),
+        },
+      });
+    }
+    if (
+      operation.operationId === 'apps/create-installation-access-token' &&
+      !(auth === 'bearer' && (req.headers.authorization ?? '').split('.').length === 3)
+    ) {
+      violate('unauthenticated', 'creating an installation token needs the app JWT as a Bearer token');
+      return done({
+        status: 401,
+        body: {
+          message: 'A JSON web token could not be decoded',
+          documentation_url: 'https://docs.github.com/rest',
+        },
+      });
+    }
+    const handler = handlers[operation.operationId];
+    if (!handler) {
+      violate(
+        'unimplemented',
+        `${operation.operationId} (${operation.method} ${operation.template}) is real but the fake does not implement it`,
+      );
+      return done({
+        status: 501,
+        body: { message: `fake-github does not implement ${operation.operationId}` },
+      });
+    }
+    let repo: RepoState | undefined;
+    if (typeof params.owner === 'string' && typeof params.repo === 'string') {
+      repo = state.repos.get(repoKey(params.owner, params.repo));
+      if (!repo)
+        return done({
+          status: 404,
+          body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
+        });
+    }
+    const ctx: HandlerContext = {
+      params,
+      query: coercedQuery,
+      body: (record.body ?? {}) as Json,
+      repo: repo as RepoState,
+      state,
+      render,
+      actor,
+      now,
+      url,
+      accept: req.headers.accept ?? '',
+    };
+    const result = handler(ctx);
+    if (result.violation) violate('github-rule', result.violation);
+    if (result.raw === undefined) {
+      const documented = String(result.status) in (operation.op.responses as Json);
+      if (result.status < 400 || documented) {
+        const responseProblems = validateResponse(operation, result.status, result.body);
+        if (responseProblems.length)
+          violate('invalid-response', `the fake answered off-schema: ${responseProblems.join('; ')}`);
+      }
+    }
+    return done(result);
+  }
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    handle(req)
+      .then((result) => {
+        const { record } = result;
+        record.status = result.status;
+        record.responseBody = result.raw ?? result.body;
+        const headers: Record<string, string> = { ...rateHeaders(), ...result.headers };
+        if (result.raw !== undefined) {
+          res.writeHead(result.status, {
+            ...headers,
+            'content-type': 'application/vnd.github.raw; charset=utf-8',
+          });
+          res.end(result.raw);
+        } else if (result.body === undefined || result.status === 204) {
+          res.writeHead(result.status, headers);
+          res.end();
+        } else {
+          res.writeHead(result.status, { ...headers, 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify(result.body));
+        }
+      })
+      .catch((error: unknown) => {
+        violations.push({
+          kind: 'invalid-response',
+          method: req.method ?? '',
+          path: req.url ?? '',
+          operationId: undefined,
+          message: `fake crashed: ${(error as Error).stack ?? String(error)}`,
+        });
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: 'fake-github internal error' }));
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  render = new Renderer(url, state);
+
+  const pickRepo = (sel: RepoSelector = {}): RepoState => {
+    if (sel.owner && sel.repo) {
+      const r = state.repos.get(repoKey(sel.owner, sel.repo));
+      if (!r) throw new Error(`fake-github: repository ${sel.owner}/${sel.repo} was not seeded`);
+      return r;
+    }
+    if (state.repos.size !== 1)
+      throw new Error(`fake-github: ${state.repos.size} repositories seeded; pass { owner, repo }`);
+    return [...state.repos.values()][0]!;
+  };
+
+  const addCommitTo = (
+    repo: RepoState,
+    sha: string,
+    parent: string | undefined,
+    message: string,
+    author: string,
+  ): void => {
+    if (repo.commits.has(sha)) return;
+    repo.commits.set(sha, { sha, message, parents: parent ? [parent] : [], author, date: nowIso(now()) });
+  };
+
+  const pullOf = (pr: number, sel?: RepoSelector): { repo: RepoState; pull: PullRecord } => {
+    const repo = pickRepo(sel);
+    const pull = repo.pulls.get(pr);
+    if (!pull)
+      throw new Error(`fake-github: pull request #${pr} was not seeded in ${repo.owner}/${repo.name}`);
+    return { repo, pull };
+  };
+
+  const addReviewTo = (pull: PullRecord, review: SeedReview): ReviewRecord => {
+    const record: ReviewRecord = {
+      id: nextId(state),
+      user: review.user,
+      state: review.state,
+      commitId: review.commitId ?? pull.headSha,
+      body: review.body ?? '',
+      submittedAt: nowIso(now()),
+    };
+    pull.reviews.push(record);
+    return record;
+  };
+
+  const fake: FakeGitHub = {
+    url,
+    state,
+    requests,
+    violations,
+    openApiLoadMs,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+    failNext(failure) {
+      if (failure.times !== undefined && (!Number.isInteger(failure.times) || failure.times < 1)) {
+        throw new Error(`fake-github failNext: times must be a positive integer, got ${failure.times}`);
+      }
+      failures.push({ ...failure });
+    },
+    setDown(value) {
+      down = value;
+    },
+    assertNoViolations() {
+      if (!violations.length) return;
+      const lines = violations.map(
+        (v) =>
+          `- [${v.kind}] ${v.method} ${v.path}${v.operationId ? ` (${v.operationId})` : ''}: ${v.message}`,
+      );
+      throw new Error(`fake-github recorded ${violations.length} violation(s):\n${lines.join('\n')}`);
+    },
+    requestsFor: (operationId) => requests.filter((r) => r.operationId === operationId),
+    seedRepo(seed) {
+      const defaultBranch = seed.defaultBranch ?? 'main';
+      const repo: RepoState = {
+        id: userId(`${seed.owner}/${seed.repo}`),
+        owner: seed.owner,
+        name: seed.repo,
+        defaultBranch,
+        private: seed.private ?? false,
+        files: new Map([[defaultBranch, new Map(Object.entries(seed.files ?? {}))]]),
+        refs: new Map(),
+        commits: new Map(),
+        tagObjects: new Map(),
+        collaborators: new Map(Object.entries(seed.collaborators ?? {})),
+        pulls: new Map(),
+        deployments: new Map(),
+        deploymentStatuses: new Map(),
+        checkRuns: new Map(),
+        comments: new Map(),
+        reactions: new Map(),
+        commitStatuses: [],
+        protectionRuleReviews: [],
+      };
+      const root = fakeSha(`${seed.owner}/${seed.repo}:${defaultBranch}:initial`);
+      addCommitTo(repo, root, undefined, 'Initial commit', seed.owner);
+      repo.refs.set(`heads/${defaultBranch}`, root);
+      for (const [slug, members] of Object.entries(seed.teams ?? {})) {
+        const roles = Array.isArray(members)
+          ? Object.fromEntries(members.map((m) => [m, 'member' as const]))
+          : members;
+        state.teams.set(`${seed.owner}/${slug}`.toLowerCase(), new Map(Object.entries(roles)));
+      }
+      state.repos.set(repoKey(seed.owner, seed.repo), repo);
+      for (const p of seed.pulls ?? []) {
+        const headRef = p.headRef ?? `pr-${p.number}`;
+        const base = p.base ?? defaultBranch;
+        addCommitTo(repo, p.head, repo.refs.get(`heads/${base}`), `PR #${p.number}`, p.user);
+        repo.refs.set(`heads/${headRef}`, p.head);
+        const pull: PullRecord = {
+          number: p.number,
+          title: p.title ?? `Pull request #${p.number}`,
+          body: p.body ?? '',
+          user: p.user,
+          headRef,
+          headSha: p.head,
+          baseRef: base,
+          state: p.state ?? 'open',
+          draft: p.draft ?? false,
+          commits: [p.head],
+          reviews: [],
+          createdAt: nowIso(now()),
+        };
+        repo.pulls.set(p.number, pull);
+        for (const r of p.reviews ?? []) addReviewTo(pull, r);
+      }
+      return repo;
+    },
+    repo: pickRepo,
+    addCommit(o = {}) {
+      const repo = pickRepo(o);
+      const branch = o.branch ?? repo.defaultBranch;
+      const parent = repo.refs.get(`heads/${branch}`);
+      const sha = o.sha ?? fakeSha(`${repo.owner}/${repo.name}:${branch}:${repo.commits.size}`);
+      addCommitTo(repo, sha, parent, o.message ?? `commit on ${branch}`, o.author ?? repo.owner);
+      repo.refs.set(`heads/${branch}`, sha);
+      if (o.files) {
+        const files = repo.files.get(branch) ?? new Map<string, string>();
+        for (const [p, c] of Object.entries(o.files)) files.set(p, c);
+        repo.files.set(branch, files);
+      }
+      return sha;
+    },
+    pushCommit(pr, sha, o = {}) {
+      const { repo, pull } = pullOf(pr, o);
+      addCommitTo(repo, sha, pull.headSha, o.message ?? `push to #${pr}`, o.author ?? pull.user);
+      pull.headSha = sha;
+      pull.commits.push(sha);
+      repo.refs.set(`heads/${pull.headRef}`, sha);
+    },
+    addReview(pr, review, sel) {
+      return addReviewTo(pullOf(pr, sel).pull, review);
+    },
+    addComment(pr, comment, sel) {
+      const { repo } = pullOf(pr, sel);
+      const stored = newComment(
+        { repo, render, state, now, actor: comment.user },
+        pr,
+        comment.body,
+        comment.user,
+      );
+      return { ...stored };
+    },
+    setFile(path, content, o = {}) {
+      const repo = pickRepo(o);
+      const branch = o.branch ?? repo.defaultBranch;
+      const files = repo.files.get(branch) ?? new Map<string, string>();
+      files.set(path, content);
+      repo.files.set(branch, files);
+    },
+  };
+  return fake;
+}

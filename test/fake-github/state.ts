@@ -1,0 +1,149 @@
+// The fake's in-memory GitHub: repositories, refs, commits, pulls and everything the reporter and the app
+// create. API objects created through the API (deployments, check runs, comments...) are stored already
+// rendered, and patched in place by later calls.
+import { createHash } from 'node:crypto';
+
+type Json = Record<string, unknown>;
+
+export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
+
+export interface CommitRecord {
+  sha: string;
+  message: string;
+  parents: string[];
+  author: string;
+  date: string;
+}
+
+export interface ReviewRecord {
+  id: number;
+  user: string;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+  commitId: string;
+  body: string;
+  submittedAt: string;
+}
+
+export interface PullRecord {
+  number: number;
+  title: string;
+  body: string;
+  user: string;
+  headRef: string;
+  headSha: string;
+  baseRef: string;
+  state: 'open' | 'closed';
+  draft: boolean;
+  /** Commit shas on the PR branch, oldest first. */
+  commits: string[];
+  reviews: ReviewRecord[];
+  createdAt: string;
+}
+
+export interface ProtectionRuleReview {
+  runId: number;
+  environmentName: string;
+  state: 'approved' | 'rejected';
+  comment: string | undefined;
+}
+
+export interface RepoState {
+  id: number;
+  owner: string;
+  name: string;
+  defaultBranch: string;
+  private: boolean;
+  /** Files per branch name. */
+  files: Map<string, Map<string, string>>;
+  /** 'heads/main' → sha (or a tag object sha for annotated tags). */
+  refs: Map<string, string>;
+  commits: Map<string, CommitRecord>;
+  tagObjects: Map<string, Json>;
+  collaborators: Map<string, Permission>;
+  pulls: Map<number, PullRecord>;
+  deployments: Map<number, Json>;
+  deploymentStatuses: Map<number, Json[]>;
+  checkRuns: Map<number, Json>;
+  comments: Map<number, Json & { issueNumber: number }>;
+  reactions: Map<number, Json[]>;
+  commitStatuses: Json[];
+  protectionRuleReviews: ProtectionRuleReview[];
+}
+
+export interface FakeState {
+  repos: Map<string, RepoState>;
+  /** 'org/team-slug' → login → role. */
+  teams: Map<string, Map<string, 'member' | 'maintainer'>>;
+  installationId: number;
+  appId: number;
+  appSlug: string;
+  /** Tokens handed out by the installation endpoint; their calls act as the app's bot. */
+  installationTokens: Set<string>;
+  nextId: number;
+}
+
+export function createState(opts: { installationId?: number; appId?: number; appSlug?: string }): FakeState {
+  return {
+    repos: new Map(),
+    teams: new Map(),
+    installationId: opts.installationId ?? 4242,
+    appId: opts.appId ?? 777,
+    appSlug: opts.appSlug ?? 'deploy-action',
+    installationTokens: new Set(),
+    nextId: 1_000_001,
+  };
+}
+
+export const repoKey = (owner: string, repo: string): string => `${owner}/${repo}`.toLowerCase();
+
+/** A stable 40-hex sha for a seed label, so tests can name commits ('main-1') and still look real. */
+export const fakeSha = (label: string): string => createHash('sha1').update(label).digest('hex');
+
+/** A stable positive id for a login, so the same user always has the same id. */
+export function userId(login: string): number {
+  return (createHash('sha1').update(login).digest().readUInt32BE(0) % 90_000_000) + 1_000;
+}
+
+export function nextId(state: FakeState): number {
+  return state.nextId++;
+}
+
+/** Resolves a branch name, tag name, full ref or commit sha to a commit sha. */
+export function resolveRef(repo: RepoState, ref: string): string | undefined {
+  const candidates = [ref.replace(/^refs\//, ''), `heads/${ref}`, `tags/${ref}`];
+  for (const name of candidates) {
+    const sha = repo.refs.get(name);
+    if (sha) return peelTag(repo, sha);
+  }
+  if (/^[0-9a-f]{7,40}$/.test(ref)) {
+    for (const sha of repo.commits.keys()) if (sha.startsWith(ref)) return sha;
+  }
+  return undefined;
+}
+
+function peelTag(repo: RepoState, sha: string): string {
+  const tag = repo.tagObjects.get(sha);
+  return tag ? ((tag.object as Json).sha as string) : sha;
+}
+
+/** Commits reachable from `sha` walking first parents, newest first. */
+export function history(repo: RepoState, sha: string): CommitRecord[] {
+  const out: CommitRecord[] = [];
+  let current = repo.commits.get(sha);
+  while (current && out.length < 10_000) {
+    out.push(current);
+    current = current.parents[0] ? repo.commits.get(current.parents[0]) : undefined;
+  }
+  return out;
+}
+
+/** The branch whose files a ref shows; an older commit shows the default branch's files (approximation). */
+export function branchOf(repo: RepoState, ref: string): string | undefined {
+  if (repo.files.has(ref)) return ref;
+  const sha = resolveRef(repo, ref);
+  if (!sha) return undefined;
+  for (const [name, head] of repo.refs) {
+    if (name.startsWith('heads/') && head === sha && repo.files.has(name.slice(6))) return name.slice(6);
+  }
+  return repo.defaultBranch;
+}
