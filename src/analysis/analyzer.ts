@@ -1,0 +1,235 @@
+// The runtime driver the pipeline calls. It samples every interval for the window, asks the pure judge,
+// and returns early with rollback as soon as a trigger fires; promote at the end of a window where nothing
+// fired and there was enough data; hold when inconclusive. Clock and sleep are injected (tests: fake time).
+import { resolveAnalysisConfig, checkMetrics, type AnalysisConfig } from './config.ts';
+import { createJudgeState, judge } from './judge.ts';
+import type { Fetch } from './http.ts';
+import { createProvider } from './providers/index.ts';
+import type { MetricProvider, ReadRequest } from './providers/provider.ts';
+import { RecordingWriter, type RecordedContext } from './recording.ts';
+import { realSleep, type Sleep } from './retry.ts';
+import type { AnalysisConfigInput } from './schema.ts';
+import type { Decision, MetricValues, Sample, SampleError, Side } from './types.ts';
+import type { TemplateValues } from '../targets/template.ts';
+
+export type AnalysisPhase = 'canary-step' | 'pre-switch' | 'post-switch' | 'verify' | 'monitor' | 'staging';
+
+export interface IntervalResult {
+  index: number;
+  at: number;
+  decision: Decision;
+  values: Record<string, number | null>;
+}
+
+export interface AnalysisContext {
+  phase: AnalysisPhase;
+  environment: string;
+  /** The version under test. */
+  version: string;
+  /** Give these only while the stable version serves traffic at the same time (canary steps). */
+  stableVersion?: string;
+  slot?: string;
+  stableSlot?: string;
+  weight?: number;
+  windowMs: number;
+  intervalMs: number;
+  signal: AbortSignal;
+  /** Pre-deploy baseline values; default: the last captureBaseline() result. */
+  baseline?: MetricValues;
+  onDecision?(interval: IntervalResult): void;
+}
+
+export interface AnalysisOutcome {
+  decision: Decision;
+  intervals: IntervalResult[];
+}
+
+export interface BaselineContext {
+  environment: string;
+  /** The version serving now (before the deploy). */
+  version: string;
+  slot?: string;
+  signal: AbortSignal;
+}
+
+export interface AnalyzerDeps {
+  now?: () => number;
+  sleep?: Sleep;
+  fetch?: Fetch;
+  hrnow?: () => number;
+  /** Replace configured providers by name (tests, or a custom provider). */
+  providers?: Record<string, MetricProvider>;
+  /** NDJSON file to record every sample to (see recording.ts). */
+  record?: string;
+}
+
+export interface Analyzer {
+  readonly config: AnalysisConfig;
+  evaluate(ctx: AnalysisContext): Promise<AnalysisOutcome>;
+  /** Reads the metrics of the currently serving version once, as the pre-deploy baseline. */
+  captureBaseline(ctx: BaselineContext): Promise<MetricValues>;
+}
+
+function varsFor(
+  side: Side,
+  ctx: Omit<AnalysisContext, 'signal' | 'windowMs' | 'intervalMs'>,
+): TemplateValues {
+  const common = {
+    environment: ctx.environment,
+    phase: ctx.phase,
+    stable_version: ctx.stableVersion,
+    stable_slot: ctx.stableSlot,
+    weight: ctx.weight === undefined ? undefined : String(ctx.weight),
+  };
+  if (side === 'canary') return { ...common, version: ctx.version, slot: ctx.slot };
+  return { ...common, version: ctx.stableVersion, slot: ctx.stableSlot };
+}
+
+export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: AnalyzerDeps = {}): Analyzer {
+  const config = resolveAnalysisConfig(input);
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? realSleep;
+  const providers: Record<string, MetricProvider> = {};
+  for (const [name, providerConfig] of Object.entries(config.providers))
+    providers[name] = deps.providers?.[name] ?? createProvider(name, providerConfig, { ...deps, now, sleep });
+  for (const [name, provider] of Object.entries(deps.providers ?? {})) providers[name] ??= provider;
+  const recorder = deps.record ? new RecordingWriter(deps.record, input ?? {}) : undefined;
+  let capturedBaseline: MetricValues = {};
+
+  // Only metrics some check uses are read; grouped per provider so each provider is asked once per side.
+  const usedMetrics = [...new Set(config.checks.flatMap(checkMetrics))];
+  const byProvider = new Map<string, ReadRequest['metrics']>();
+  for (const name of usedMetrics) {
+    const metric = config.metrics[name]!;
+    const list = byProvider.get(metric.provider) ?? [];
+    list.push({ name, config: metric });
+    byProvider.set(metric.provider, list);
+  }
+
+  async function readSide(
+    side: Side,
+    vars: TemplateValues,
+    intervalMs: number,
+    signal: AbortSignal,
+    continuous: boolean,
+  ): Promise<{ values: MetricValues; errors: SampleError[] }> {
+    const values: MetricValues = {};
+    const errors: SampleError[] = [];
+    await Promise.all(
+      [...byProvider].map(async ([providerName, metrics]) => {
+        const provider = providers[providerName]!;
+        if (Boolean(provider.continuous) !== continuous) return;
+        const read = await provider.read({ side, vars, metrics, intervalMs, signal });
+        Object.assign(values, read.values);
+        for (const e of read.errors)
+          errors.push({ provider: e.provider, side, code: e.code, message: e.message });
+      }),
+    );
+    return { values, errors };
+  }
+
+  return {
+    config,
+
+    async captureBaseline(ctx) {
+      const vars: TemplateValues = {
+        environment: ctx.environment,
+        version: ctx.version,
+        slot: ctx.slot,
+        phase: 'baseline',
+      };
+      const [a, b] = await Promise.all([
+        readSide('canary', vars, 1000, ctx.signal, false),
+        readSide('canary', vars, 1000, ctx.signal, true),
+      ]);
+      capturedBaseline = { ...a.values, ...b.values };
+      return capturedBaseline;
+    },
+
+    async evaluate(ctx) {
+      const { intervalMs, windowMs, signal } = ctx;
+      if (!(intervalMs > 0) || !(windowMs >= 0))
+        throw new Error(
+          `analysis: intervalMs must be > 0 and windowMs >= 0 (got ${intervalMs}, ${windowMs})`,
+        );
+      const baseline = ctx.baseline ?? capturedBaseline;
+      const startedAt = now();
+      const context: RecordedContext = {
+        phase: ctx.phase,
+        environment: ctx.environment,
+        version: ctx.version,
+        windowMs,
+        intervalMs,
+        ...(ctx.stableVersion !== undefined ? { stableVersion: ctx.stableVersion } : {}),
+        ...(ctx.slot !== undefined ? { slot: ctx.slot } : {}),
+        ...(ctx.stableSlot !== undefined ? { stableSlot: ctx.stableSlot } : {}),
+        ...(ctx.weight !== undefined ? { weight: ctx.weight } : {}),
+      };
+      recorder?.window(context, baseline, startedAt);
+      let state = createJudgeState(config, { intervalMs, baseline, startedAt });
+      const withStable = ctx.stableVersion !== undefined || ctx.stableSlot !== undefined;
+      const count = Math.max(1, Math.ceil(windowMs / intervalMs));
+      const intervals: IntervalResult[] = [];
+      let last: Decision | undefined;
+
+      for (let index = 0; index < count; index++) {
+        if (signal.aborted) break;
+        const deadline = startedAt + (index + 1) * intervalMs;
+        const sides: Side[] = withStable ? ['canary', 'stable'] : ['canary'];
+        // Continuous providers (the prober) measure during the interval; the others are read at its end.
+        const [continuous] = await Promise.all([
+          Promise.all(sides.map((side) => readSide(side, varsFor(side, ctx), intervalMs, signal, true))),
+          (async () => {
+            const wait = deadline - now();
+            if (wait > 0) await sleep(wait, signal);
+          })(),
+        ]);
+        if (signal.aborted) break;
+        const atEnd = await Promise.all(
+          sides.map((side) => readSide(side, varsFor(side, ctx), intervalMs, signal, false)),
+        );
+        const merged = sides.map((_, i) => ({
+          values: { ...continuous[i]!.values, ...atEnd[i]!.values },
+          errors: [...continuous[i]!.errors, ...atEnd[i]!.errors],
+        }));
+        const sample: Sample = {
+          at: now(),
+          canary: merged[0]!.values,
+          ...(withStable ? { stable: merged[1]!.values } : {}),
+          errors: merged.flatMap((m) => m.errors),
+        };
+        const judged = judge(state, sample);
+        state = judged.state;
+        last = judged.decision;
+        recorder?.sample(index, sample, judged.decision);
+        const interval: IntervalResult = {
+          index,
+          at: sample.at,
+          decision: judged.decision,
+          values: judged.decision.values,
+        };
+        intervals.push(interval);
+        ctx.onDecision?.(interval);
+        if (judged.decision.kind === 'rollback') return { decision: judged.decision, intervals };
+      }
+
+      if (signal.aborted)
+        return {
+          decision: {
+            kind: 'hold',
+            code: 'aborted',
+            reason: `analysis cancelled after ${intervals.length} of ${count} intervals`,
+            values: last?.values ?? {},
+          },
+          intervals,
+        };
+      return { decision: concludeWindow(last!), intervals };
+    },
+  };
+}
+
+/** The window's decision from its last interval: promote stays promote, anything else is an inconclusive hold. */
+export function concludeWindow(last: Decision): Decision {
+  if (last.kind !== 'hold') return last;
+  return { ...last, reason: `window ended inconclusive: ${last.reason}` };
+}

@@ -1,0 +1,171 @@
+// Turns the parsed `analysis:` section into the resolved form the judge uses: defaults filled in, the
+// seed preset's rollback triggers added for the metrics the user defined, every check with a unique name.
+import {
+  analysisConfigSchema,
+  type AnalysisConfigInput,
+  type CheckConfig,
+  type ComparisonOp,
+  type MetricConfig,
+  type ProviderConfig,
+} from './schema.ts';
+
+export type ResolvedCheck =
+  | { kind: 'threshold'; name: string; metric: string; op: ComparisonOp; value: number; forMs: number }
+  | {
+      kind: 'relative';
+      name: string;
+      metric: string;
+      op: ComparisonOp;
+      factor: number;
+      forMs: number;
+      baseline: 'auto' | 'stable' | 'pre-deploy';
+    }
+  | { kind: 'errors'; name: string; errors: string; requests: string; alpha: number; tolerance: number }
+  | {
+      kind: 'values';
+      name: string;
+      metric: string;
+      alpha: number;
+      tolerance: number;
+      higherIsWorse: boolean;
+    };
+
+export interface AnalysisConfig {
+  providers: Record<string, ProviderConfig>;
+  metrics: Record<string, MetricConfig>;
+  checks: ResolvedCheck[];
+  maxProviderErrors: number;
+  maxNoDataMs: number;
+  minSamples: number;
+}
+
+const MINUTE = 60_000;
+
+export const ANALYSIS_DEFAULTS = {
+  maxProviderErrors: 5,
+  maxNoDataMs: 5 * MINUTE,
+  minSamples: 3,
+  alpha: 0.01,
+  errorsTolerance: 1.2,
+  valuesTolerance: 0.1,
+} as const;
+
+/**
+ * The seeds' rollback triggers (seed 01 phase 6, seed 04). Each applies only when its metric is defined.
+ * "Memory > 95 % sustained" has no duration in the seed; 5m follows seed 01's MemoryUsageHigh alert.
+ */
+export const SEEDS_PRESET_CHECKS: ResolvedCheck[] = [
+  {
+    kind: 'threshold',
+    name: 'seeds.error-rate',
+    metric: 'error_rate',
+    op: '<=',
+    value: 0.01,
+    forMs: 5 * MINUTE,
+  },
+  {
+    kind: 'relative',
+    name: 'seeds.p95-vs-baseline',
+    metric: 'p95',
+    op: '<=',
+    factor: 2,
+    forMs: 10 * MINUTE,
+    baseline: 'auto',
+  },
+  { kind: 'threshold', name: 'seeds.health', metric: 'health', op: '>=', value: 1, forMs: 3 * MINUTE },
+  { kind: 'threshold', name: 'seeds.memory', metric: 'memory', op: '<=', value: 0.95, forMs: 5 * MINUTE },
+  {
+    kind: 'errors',
+    name: 'seeds.errors-vs-stable',
+    errors: 'errors',
+    requests: 'requests',
+    alpha: ANALYSIS_DEFAULTS.alpha,
+    tolerance: ANALYSIS_DEFAULTS.errorsTolerance,
+  },
+  {
+    kind: 'values',
+    name: 'seeds.p95-vs-stable',
+    metric: 'p95',
+    alpha: ANALYSIS_DEFAULTS.alpha,
+    tolerance: ANALYSIS_DEFAULTS.valuesTolerance,
+    higherIsWorse: true,
+  },
+];
+
+export function checkMetrics(check: ResolvedCheck): string[] {
+  if (check.kind === 'errors') return [check.errors, check.requests];
+  return [check.metric];
+}
+
+function describeRule(check: Extract<CheckConfig, { check: unknown }>): string {
+  const e = check.check;
+  return e.kind === 'threshold'
+    ? `${e.metric} ${e.op} ${e.value}`
+    : `${e.metric} ${e.op} ${e.factor}x baseline`;
+}
+
+function resolveCheck(check: CheckConfig): ResolvedCheck {
+  if ('check' in check) {
+    const name = check.name ?? describeRule(check);
+    const forMs = check.for ?? 0;
+    const e = check.check;
+    if (e.kind === 'threshold')
+      return { kind: 'threshold', name, metric: e.metric, op: e.op, value: e.value, forMs };
+    return {
+      kind: 'relative',
+      name,
+      metric: e.metric,
+      op: e.op,
+      factor: e.factor,
+      forMs,
+      baseline: check.baseline ?? 'auto',
+    };
+  }
+  if (check.compare === 'errors')
+    return {
+      kind: 'errors',
+      name: check.name ?? `${check.errors}/${check.requests} vs stable`,
+      errors: check.errors,
+      requests: check.requests,
+      alpha: check.alpha ?? ANALYSIS_DEFAULTS.alpha,
+      tolerance: check.tolerance ?? ANALYSIS_DEFAULTS.errorsTolerance,
+    };
+  return {
+    kind: 'values',
+    name: check.name ?? `${check.metric} vs stable`,
+    metric: check.metric,
+    alpha: check.alpha ?? ANALYSIS_DEFAULTS.alpha,
+    tolerance: check.tolerance ?? ANALYSIS_DEFAULTS.valuesTolerance,
+    higherIsWorse: check.higher_is_worse ?? true,
+  };
+}
+
+/** Validates and resolves. Throws the zod error (with paths) on bad input. */
+export function resolveAnalysisConfig(input: AnalysisConfigInput | undefined): AnalysisConfig {
+  const parsed = analysisConfigSchema.parse(input ?? {});
+  const metrics = parsed.metrics ?? {};
+  const userChecks = (parsed.checks ?? []).map(resolveCheck);
+  const presetChecks =
+    (parsed.preset ?? 'seeds') === 'seeds'
+      ? SEEDS_PRESET_CHECKS.filter(
+          (c) => checkMetrics(c).every((m) => metrics[m]) && !userChecks.some((u) => u.name === c.name),
+        )
+      : [];
+  const checks = [...userChecks, ...presetChecks];
+  const seen = new Set<string>();
+  for (const check of checks) {
+    if (seen.has(check.name))
+      throw new Error(
+        `analysis.checks: two checks are named "${check.name}"; give one of them a distinct name`,
+      );
+    seen.add(check.name);
+  }
+  return {
+    providers: parsed.providers ?? {},
+    metrics,
+    checks,
+    maxProviderErrors: parsed.max_provider_errors ?? ANALYSIS_DEFAULTS.maxProviderErrors,
+    maxNoDataMs: parsed.max_no_data ?? ANALYSIS_DEFAULTS.maxNoDataMs,
+    minSamples: parsed.min_samples ?? ANALYSIS_DEFAULTS.minSamples,
+  };
+}

@@ -1,0 +1,294 @@
+// The rollback judge: a pure function from (state, sample) to (new state, decision). No clock, no I/O: time
+// comes from the sample, so the same samples always give the same decisions, live or replayed.
+import { checkMetrics, type AnalysisConfig, type ResolvedCheck } from './config.ts';
+import type { ComparisonOp } from './schema.ts';
+import {
+  evidence,
+  initialErrorsTest,
+  initialSignTest,
+  rejects,
+  updateErrorsTest,
+  updateSignTest,
+  type ErrorsTestState,
+  type SignTestState,
+} from './sequential.ts';
+import { NO_DATA_CODES, type Decision, type MetricValues, type Sample } from './types.ts';
+import { formatDuration } from '../config/duration.ts';
+
+export interface RuleCheckState {
+  /** `at` of the first sample of the current violation, null when the rule holds. */
+  violatingSince: number | null;
+}
+
+export type CheckState = RuleCheckState | ErrorsTestState | SignTestState;
+
+export interface JudgeState {
+  config: AnalysisConfig;
+  intervalMs: number;
+  /** Pre-deploy baseline values per metric (for "x baseline" checks). */
+  baseline: MetricValues;
+  /** Window start; set from the first sample when not given. */
+  startedAt: number | null;
+  samples: number;
+  samplesWithData: number;
+  /** Last time each metric used by a check had a canary value. */
+  lastDataAt: Record<string, number>;
+  consecutiveErrorIntervals: number;
+  checks: Record<string, CheckState>;
+  /** Once a rollback fired it stays: later samples cannot un-fire it. */
+  fired: Decision | null;
+}
+
+export interface JudgeOptions {
+  intervalMs: number;
+  baseline?: MetricValues;
+  startedAt?: number;
+}
+
+export function createJudgeState(config: AnalysisConfig, options: JudgeOptions): JudgeState {
+  const checks: Record<string, CheckState> = {};
+  for (const check of config.checks)
+    checks[check.name] =
+      check.kind === 'errors'
+        ? initialErrorsTest()
+        : check.kind === 'values'
+          ? initialSignTest()
+          : { violatingSince: null };
+  return {
+    config,
+    intervalMs: options.intervalMs,
+    baseline: options.baseline ?? {},
+    startedAt: options.startedAt ?? null,
+    samples: 0,
+    samplesWithData: 0,
+    lastDataAt: {},
+    consecutiveErrorIntervals: 0,
+    checks,
+    fired: null,
+  };
+}
+
+function holds(value: number, op: ComparisonOp, limit: number): boolean {
+  switch (op) {
+    case '<':
+      return value < limit;
+    case '<=':
+      return value <= limit;
+    case '>':
+      return value > limit;
+    case '>=':
+      return value >= limit;
+  }
+}
+
+const num = (v: number | null | undefined): number | null =>
+  typeof v === 'number' && Number.isFinite(v) ? v : null;
+const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
+
+function baselineFor(
+  check: Extract<ResolvedCheck, { kind: 'relative' }>,
+  sample: Sample,
+  preDeploy: MetricValues,
+): number | null {
+  const stable = num(sample.stable?.[check.metric]);
+  const before = num(preDeploy[check.metric]);
+  if (check.baseline === 'stable') return stable;
+  if (check.baseline === 'pre-deploy') return before;
+  return stable ?? before;
+}
+
+interface CheckOutcome {
+  state: CheckState;
+  fired?: Decision;
+  pending?: string;
+}
+
+function evaluateCheck(
+  check: ResolvedCheck,
+  prior: CheckState,
+  sample: Sample,
+  state: JudgeState,
+  values: Record<string, number | null>,
+): CheckOutcome {
+  if (check.kind === 'threshold' || check.kind === 'relative') {
+    const ruleState = prior as RuleCheckState;
+    const value = num(sample.canary[check.metric]);
+    let limit: number | null = check.kind === 'threshold' ? check.value : null;
+    if (check.kind === 'relative') {
+      const base = baselineFor(check, sample, state.baseline);
+      values[`${check.name}.baseline`] = base;
+      limit = base === null ? null : base * check.factor;
+    }
+    // Missing data neither confirms nor clears a violation: the dead-man's switch deals with silence.
+    if (value === null || limit === null) return { state: ruleState };
+    if (holds(value, check.op, limit)) return { state: { violatingSince: null } };
+    const since = ruleState.violatingSince ?? sample.at;
+    const lastedMs = sample.at - since + state.intervalMs;
+    const limitText =
+      check.kind === 'threshold'
+        ? fmt(limit)
+        : `${fmt(limit)} (${fmt(check.factor)}x baseline ${fmt(limit / check.factor)})`;
+    if (lastedMs >= check.forMs)
+      return {
+        state: { violatingSince: since },
+        fired: {
+          kind: 'rollback',
+          rule: check.name,
+          code: check.kind === 'threshold' ? 'threshold-breached' : 'relative-breached',
+          reason: `${check.metric} = ${fmt(value)} violates "${check.metric} ${check.op} ${limitText}"${check.forMs ? ` for ${formatDuration(lastedMs)} (limit ${formatDuration(check.forMs)})` : ''}`,
+          values: { ...values, [`${check.name}.limit`]: limit, [`${check.name}.violated_ms`]: lastedMs },
+        },
+      };
+    return {
+      state: { violatingSince: since },
+      pending: `${check.metric} = ${fmt(value)} violates "${check.metric} ${check.op} ${limitText}" for ${formatDuration(lastedMs)} of ${formatDuration(check.forMs)}`,
+    };
+  }
+
+  if (check.kind === 'errors') {
+    const test = prior as ErrorsTestState;
+    const ec = num(sample.canary[check.errors]);
+    const nc = num(sample.canary[check.requests]);
+    const es = num(sample.stable?.[check.errors]);
+    const ns = num(sample.stable?.[check.requests]);
+    const next =
+      ec === null || nc === null || es === null || ns === null
+        ? test
+        : updateErrorsTest(test, check.tolerance, { errors: ec, requests: nc }, { errors: es, requests: ns });
+    const canaryRate = next.canaryRequests ? next.canaryErrors / next.canaryRequests : null;
+    const stableRate = next.stableRequests ? next.stableErrors / next.stableRequests : null;
+    const ratio = canaryRate !== null && stableRate ? canaryRate / stableRate : null;
+    const ev = evidence(next.logLR);
+    values[`${check.name}.evidence`] = ev;
+    if (!rejects(next.logLR, check.alpha)) return { state: next };
+    return {
+      state: next,
+      fired: {
+        kind: 'rollback',
+        rule: check.name,
+        code: 'sequential-errors-worse',
+        reason: `canary error rate ${fmt((canaryRate ?? 0) * 100)}% (${next.canaryErrors}/${next.canaryRequests}) is significantly above ${fmt(check.tolerance)}x stable ${fmt((stableRate ?? 0) * 100)}% (${next.stableErrors}/${next.stableRequests}): evidence ${fmt(ev)} >= ${fmt(1 / check.alpha)} (alpha ${check.alpha})`,
+        values: {
+          ...values,
+          [`${check.name}.canary_rate`]: canaryRate,
+          [`${check.name}.stable_rate`]: stableRate,
+          [`${check.name}.ratio`]: ratio,
+        },
+      },
+    };
+  }
+
+  const test = prior as SignTestState;
+  const c = num(sample.canary[check.metric]);
+  const s = num(sample.stable?.[check.metric]);
+  const next =
+    c === null || s === null ? test : updateSignTest(test, check.tolerance, check.higherIsWorse, c, s);
+  const ev = evidence(next.logLR);
+  values[`${check.name}.evidence`] = ev;
+  if (!rejects(next.logLR, check.alpha)) return { state: next };
+  return {
+    state: next,
+    fired: {
+      kind: 'rollback',
+      rule: check.name,
+      code: 'sequential-values-worse',
+      reason: `canary ${check.metric} was more than ${fmt(check.tolerance * 100)}% ${check.higherIsWorse ? 'above' : 'below'} stable in ${next.worse} of ${next.pairs} intervals (now ${c === null ? 'no data' : fmt(c)} vs ${s === null ? 'no data' : fmt(s)}): evidence ${fmt(ev)} >= ${fmt(1 / check.alpha)} (alpha ${check.alpha})`,
+      values: { ...values, [`${check.name}.worse`]: next.worse, [`${check.name}.pairs`]: next.pairs },
+    },
+  };
+}
+
+/** Judges one interval's sample. Pure: the input state is not modified. */
+export function judge(state: JudgeState, sample: Sample): { state: JudgeState; decision: Decision } {
+  const values: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(sample.canary)) values[k] = num(v);
+  for (const [k, v] of Object.entries(sample.stable ?? {})) values[`stable.${k}`] = num(v);
+  if (state.fired) return { state: { ...state, samples: state.samples + 1 }, decision: state.fired };
+
+  const { config } = state;
+  const startedAt = state.startedAt ?? sample.at - state.intervalMs;
+  const used = [...new Set(config.checks.flatMap(checkMetrics))];
+  const lastDataAt = { ...state.lastDataAt };
+  let anyData = false;
+  const missing: string[] = [];
+  for (const metric of used) {
+    if (num(sample.canary[metric]) !== null) {
+      lastDataAt[metric] = sample.at;
+      anyData = true;
+    } else missing.push(metric);
+  }
+  const providerFailed = sample.errors.some((e) => !NO_DATA_CODES.has(e.code));
+  const checks: Record<string, CheckState> = {};
+  let fired: Decision | undefined;
+  let pending: { rule: string; text: string } | undefined;
+  for (const check of config.checks) {
+    const outcome = evaluateCheck(check, state.checks[check.name]!, sample, state, values);
+    checks[check.name] = outcome.state;
+    fired ??= outcome.fired;
+    if (outcome.pending && !pending) pending = { rule: check.name, text: outcome.pending };
+  }
+
+  const next: JudgeState = {
+    ...state,
+    startedAt,
+    samples: state.samples + 1,
+    samplesWithData: state.samplesWithData + (anyData ? 1 : 0),
+    lastDataAt,
+    consecutiveErrorIntervals: providerFailed ? state.consecutiveErrorIntervals + 1 : 0,
+    checks,
+  };
+
+  if (!fired) {
+    const silent = used
+      .map((metric) => ({ metric, ms: sample.at - (lastDataAt[metric] ?? startedAt) }))
+      .filter((s) => s.ms > config.maxNoDataMs)
+      .sort((a, b) => b.ms - a.ms)[0];
+    if (silent)
+      fired = {
+        kind: 'rollback',
+        code: 'no-data',
+        rule: 'max_no_data',
+        reason: `no data for ${silent.metric} for ${formatDuration(silent.ms)}, longer than max_no_data ${formatDuration(config.maxNoDataMs)}: failing closed`,
+        values: { ...values, no_data_ms: silent.ms },
+      };
+  }
+  if (!fired && next.consecutiveErrorIntervals > config.maxProviderErrors) {
+    const last = sample.errors.find((e) => !NO_DATA_CODES.has(e.code))!;
+    fired = {
+      kind: 'rollback',
+      code: 'provider-errors',
+      rule: 'max_provider_errors',
+      reason: `provider errors in ${next.consecutiveErrorIntervals} consecutive intervals (limit ${config.maxProviderErrors}); last: ${last.provider} (${last.side}) ${last.code}: ${last.message}`,
+      values: { ...values, consecutive_error_intervals: next.consecutiveErrorIntervals },
+    };
+  }
+  if (fired) return { state: { ...next, fired }, decision: fired };
+
+  let decision: Decision;
+  if (pending)
+    decision = { kind: 'hold', rule: pending.rule, code: 'breach-pending', reason: pending.text, values };
+  else if (missing.length || providerFailed)
+    decision = {
+      kind: 'hold',
+      code: 'no-data-pending',
+      reason: providerFailed
+        ? `provider error (${next.consecutiveErrorIntervals} of ${config.maxProviderErrors} tolerated in a row): ${sample.errors.map((e) => `${e.provider} ${e.code}`).join(', ')}`
+        : `no data this interval for ${missing.join(', ')}`,
+      values,
+    };
+  else if (next.samplesWithData < config.minSamples)
+    decision = {
+      kind: 'hold',
+      code: 'not-enough-data',
+      reason: `${next.samplesWithData} of ${config.minSamples} intervals with data needed before promoting`,
+      values,
+    };
+  else
+    decision = {
+      kind: 'promote',
+      code: 'healthy',
+      reason: `all ${config.checks.length} checks hold after ${next.samplesWithData} intervals with data`,
+      values,
+    };
+  return { state: next, decision };
+}

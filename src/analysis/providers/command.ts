@@ -1,0 +1,124 @@
+// Command provider: runs a program (argv, never a shell) that prints one JSON object {"metric": number|null}.
+// Templated arguments are substituted inside each argv element, so a value is always one argument.
+import { execa } from 'execa';
+import { splitCommand } from '../../targets/command-line.ts';
+import { render, TemplateError } from '../../targets/template.ts';
+import { realSleep, withRetries, type Sleep } from '../retry.ts';
+import type { CommandProviderConfig } from '../schema.ts';
+import type { ProviderError, Result } from '../types.ts';
+import { pickFields, type MetricProvider, type ProviderRead, type ReadRequest } from './provider.ts';
+
+export interface CommandDeps {
+  sleep?: Sleep;
+}
+
+/** Parses the command's stdout. Non-finite numbers and null are "no data". */
+export function parseMetricsJson(provider: string, stdout: string): Result<Record<string, number | null>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    const head = stdout.trim().slice(0, 80);
+    return {
+      ok: false,
+      error: { provider, code: 'bad-json', message: `stdout is not JSON: ${head ? `"${head}"` : 'empty'}` },
+    };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return {
+      ok: false,
+      error: {
+        provider,
+        code: 'bad-json',
+        message: 'stdout must be a JSON object {"metric": number | null}',
+      },
+    };
+  const values: Record<string, number | null> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (value !== null && typeof value !== 'number')
+      return {
+        ok: false,
+        error: {
+          provider,
+          code: 'bad-json',
+          message: `"${key}" is ${JSON.stringify(value)}; values must be numbers or null`,
+        },
+      };
+    values[key] = value;
+  }
+  return { ok: true, value: values };
+}
+
+export function createCommandProvider(
+  name: string,
+  config: CommandProviderConfig,
+  deps: CommandDeps = {},
+): MetricProvider {
+  const timeoutMs = config.timeout ?? 10_000;
+
+  function argvFor(request: ReadRequest): string[] {
+    let argv: string[];
+    if (typeof config.run === 'string') {
+      const split = splitCommand(config.run);
+      if (!split.ok) throw new TemplateError(split.message);
+      argv = split.argv;
+    } else argv = config.run;
+    return argv.map((arg) => render(arg, request.vars));
+  }
+
+  async function runOnce(
+    argv: string[],
+    request: ReadRequest,
+  ): Promise<Result<Record<string, number | null>>> {
+    const [file, ...args] = argv;
+    const result = await execa(file!, args, {
+      timeout: timeoutMs,
+      cancelSignal: request.signal,
+      reject: false,
+      cwd: config.cwd,
+      env: { ...config.env, DEPLOY_SIDE: request.side, DEPLOY_VERSION: request.vars.version ?? '' },
+      stdin: 'ignore',
+    });
+    const fail = (code: ProviderError['code'], message: string): Result<never> => ({
+      ok: false,
+      error: { provider: name, code, message },
+    });
+    if (result.isCanceled) return fail('aborted', 'cancelled');
+    if (result.timedOut) return fail('timeout', `${file} did not finish within ${timeoutMs}ms`);
+    if (result.failed) {
+      const stderr = String(result.stderr ?? '')
+        .trim()
+        .split('\n')
+        .slice(-3)
+        .join(' | ');
+      const what =
+        result.exitCode !== undefined
+          ? `exited with ${result.exitCode}`
+          : (result.shortMessage ?? 'failed to start');
+      return fail('command-failed', `${file} ${what}${stderr ? `: ${stderr}` : ''}`);
+    }
+    return parseMetricsJson(name, String(result.stdout));
+  }
+
+  return {
+    name,
+    async read(request: ReadRequest): Promise<ProviderRead> {
+      let argv: string[];
+      try {
+        argv = argvFor(request);
+      } catch (error) {
+        return {
+          values: pickFields(request.metrics, null),
+          errors: [{ provider: name, code: 'template', message: (error as Error).message }],
+        };
+      }
+      const result = await withRetries(
+        () => runOnce(argv, request),
+        { retries: config.retries ?? 2, backoffMs: config.backoff ?? 500, sleep: deps.sleep ?? realSleep },
+        request.signal,
+      );
+      if (!result.ok) return { values: pickFields(request.metrics, null), errors: [result.error] };
+      return { values: pickFields(request.metrics, result.value), errors: [] };
+    },
+  };
+}

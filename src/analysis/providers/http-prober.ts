@@ -1,0 +1,118 @@
+// The built-in prober: the tool itself sends a steady, bounded rate of requests to each version's URL over
+// the interval and measures success rate and latency percentiles. Works with no metrics stack at all.
+// Requests are sent on a fixed schedule, not after the previous answer, so a slow version cannot lower its
+// own load and hide its latency (coordinated omission).
+import { render, TemplateError } from '../../targets/template.ts';
+import { classifyFetchError, type Fetch } from '../http.ts';
+import { realSleep, type Sleep } from '../retry.ts';
+import type { HttpProberConfig } from '../schema.ts';
+import { pickFields, type MetricProvider, type ProviderRead, type ReadRequest } from './provider.ts';
+
+export interface ProberDeps {
+  fetch?: Fetch;
+  sleep?: Sleep;
+  /** Monotonic clock for latency (ms). */
+  hrnow?: () => number;
+}
+
+export interface ProbeStats {
+  requests: number;
+  errors: number;
+  success_rate: number | null;
+  error_rate: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+export function summarize(results: ReadonlyArray<{ ok: boolean; latencyMs: number }>): ProbeStats {
+  const latencies = results
+    .filter((r) => r.ok)
+    .map((r) => r.latencyMs)
+    .sort((a, b) => a - b);
+  const requests = results.length;
+  const errors = results.filter((r) => !r.ok).length;
+  return {
+    requests,
+    errors,
+    success_rate: requests ? (requests - errors) / requests : null,
+    error_rate: requests ? errors / requests : null,
+    p50: percentile(latencies, 0.5),
+    p95: percentile(latencies, 0.95),
+    p99: percentile(latencies, 0.99),
+  };
+}
+
+export function createHttpProber(
+  name: string,
+  config: HttpProberConfig,
+  deps: ProberDeps = {},
+): MetricProvider {
+  const sleep = deps.sleep ?? realSleep;
+  const hrnow = deps.hrnow ?? (() => performance.now());
+  const doFetch = deps.fetch ?? fetch;
+  const rate = config.rate ?? 5;
+  const timeoutMs = config.timeout ?? 5000;
+  const accepted = (status: number) =>
+    config.expect_status ? config.expect_status.includes(status) : status >= 200 && status < 400;
+
+  async function probeOnce(url: string, signal: AbortSignal): Promise<{ ok: boolean; latencyMs: number }> {
+    const started = hrnow();
+    try {
+      const response = await doFetch(url, {
+        method: config.method ?? 'GET',
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      });
+      await response.arrayBuffer();
+      return { ok: accepted(response.status), latencyMs: hrnow() - started };
+    } catch {
+      // Refused, reset or timed out: the version failed this request. That is data, not a provider error.
+      return { ok: false, latencyMs: hrnow() - started };
+    }
+  }
+
+  return {
+    name,
+    async read(request: ReadRequest): Promise<ProviderRead> {
+      let url: string;
+      try {
+        url = render(
+          request.side === 'stable' && config.stable_url ? config.stable_url : config.url,
+          request.vars,
+        );
+        const parsed = new URL(url);
+        if (!/^https?:$/.test(parsed.protocol)) throw new TemplateError(`"${url}" is not an http(s) URL`);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return {
+          values: pickFields(request.metrics, null),
+          errors: [{ provider: name, code: 'template', message }],
+        };
+      }
+      const count = Math.max(
+        1,
+        Math.min(config.max_requests ?? 300, Math.floor((rate * request.intervalMs) / 1000)),
+      );
+      const spacingMs = 1000 / rate;
+      const pending: Array<Promise<{ ok: boolean; latencyMs: number }>> = [];
+      for (let i = 0; i < count && !request.signal.aborted; i++) {
+        if (i > 0) await sleep(spacingMs, request.signal);
+        pending.push(probeOnce(url, request.signal));
+      }
+      const results = await Promise.all(pending);
+      if (request.signal.aborted) {
+        const error = classifyFetchError(name, new Error('cancelled'), timeoutMs, request.signal);
+        return { values: pickFields(request.metrics, null), errors: [error] };
+      }
+      const stats = summarize(results);
+      return { values: pickFields(request.metrics, { ...stats }), errors: [] };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+// What every metric provider offers the analyzer: read the metrics assigned to it, for one side (the version
+// under test or stable), during one interval. Failures come back as typed errors, never as thrown exceptions.
+import type { MetricConfig } from '../schema.ts';
+import type { TemplateValues } from '../../targets/template.ts';
+import type { MetricValues, ProviderError, Side } from '../types.ts';
+
+export interface ReadRequest {
+  side: Side;
+  /** Template values for this side: version/slot are the side's own; stable_version/stable_slot as given. */
+  vars: TemplateValues;
+  metrics: Array<{ name: string; config: MetricConfig }>;
+  intervalMs: number;
+  signal: AbortSignal;
+}
+
+export interface ProviderRead {
+  /** One entry per requested metric; null when there is no data or the read failed. */
+  values: MetricValues;
+  errors: ProviderError[];
+}
+
+export interface MetricProvider {
+  readonly name: string;
+  /** True when a read takes the whole interval (the prober); others are read at the end of the interval. */
+  readonly continuous?: boolean;
+  read(request: ReadRequest): Promise<ProviderRead>;
+}
+
+/** Values for every requested metric taken from one flat record (command and prober output). */
+export function pickFields(
+  metrics: ReadRequest['metrics'],
+  record: Record<string, number | null> | null,
+): MetricValues {
+  const values: MetricValues = {};
+  for (const { name, config } of metrics) {
+    const v = record?.[config.field ?? name];
+    values[name] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+  }
+  return values;
+}

@@ -1,0 +1,305 @@
+// The `analysis:` section of .github/deploy.yml (top level or per environment). Strict: unknown keys are
+// errors. A check is written as a small expression ("error_rate < 0.01", "p95 < 2x baseline") so the config
+// reads like the rule it states; the expression is parsed here so a typo is reported at its path.
+import { z } from 'zod';
+import { duration } from '../config/duration.ts';
+import { commandLine } from '../config/schema.ts';
+
+const nonEmpty = z.string().min(1, 'must not be empty');
+const metricName = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_.]*$/,
+    'metric names use letters, digits, "_" and "." and start with a letter',
+  );
+
+const requestPolicy = {
+  timeout: duration.optional().meta({ description: 'Per attempt. Default 10s.' }),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .optional()
+    .meta({ description: 'Retries after a failed attempt. Default 2.' }),
+  backoff: duration.optional().meta({ description: 'First retry delay, doubled each retry. Default 500ms.' }),
+};
+
+const statusList = z.array(z.number().int().min(100).max(599)).min(1);
+
+export const prometheusProviderSchema = z.strictObject({
+  type: z.literal('prometheus'),
+  url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the Prometheus server' }),
+  headers: z
+    .record(z.string(), z.string())
+    .optional()
+    .meta({
+      description: 'Extra request headers (for example Authorization: use ${{ secrets.X }}); never logged.',
+    }),
+  ...requestPolicy,
+});
+
+export const httpProberSchema = z.strictObject({
+  type: z.literal('http'),
+  url: nonEmpty.meta({
+    description: 'URL probed for the version under test; templated ({{version}}, {{slot}}, {{environment}}).',
+  }),
+  stable_url: nonEmpty
+    .optional()
+    .meta({
+      description:
+        'URL probed for the stable version ({{stable_version}}, {{stable_slot}}); default: url rendered for stable.',
+    }),
+  method: z.enum(['GET', 'HEAD', 'POST']).optional(),
+  expect_status: statusList
+    .optional()
+    .meta({ description: 'Statuses counted as success. Default: 200-399.' }),
+  rate: z
+    .number()
+    .positive()
+    .max(200)
+    .optional()
+    .meta({ description: 'Requests per second per version. Default 5.' }),
+  max_requests: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .optional()
+    .meta({ description: 'Upper bound on requests per interval per version. Default 300.' }),
+  timeout: duration
+    .optional()
+    .meta({ description: 'Per request; a timeout counts as a failure. Default 5s.' }),
+});
+
+export const commandProviderSchema = z.strictObject({
+  type: z.literal('command'),
+  run: commandLine.meta({
+    description:
+      'Prints JSON {"metric": number | null}. Templated; runs without a shell. Env: DEPLOY_SIDE=canary|stable.',
+  }),
+  cwd: nonEmpty.optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  ...requestPolicy,
+});
+
+export const providerSchema = z.discriminatedUnion('type', [
+  prometheusProviderSchema,
+  httpProberSchema,
+  commandProviderSchema,
+]);
+
+export const metricSchema = z.strictObject({
+  provider: nonEmpty.meta({ description: 'A provider name from analysis.providers.' }),
+  query: nonEmpty
+    .optional()
+    .meta({
+      description:
+        'PromQL for the version under test ({{version}}, {{slot}}, {{environment}}, {{stable_version}}).',
+    }),
+  stable_query: nonEmpty
+    .optional()
+    .meta({
+      description:
+        'PromQL for the stable version; default: query with {{version}} and {{slot}} set to stable.',
+    }),
+  field: nonEmpty
+    .optional()
+    .meta({
+      description:
+        'Key in the provider output (prober: success_rate, error_rate, requests, errors, p50, p95, p99). Default: the metric name.',
+    }),
+  range: z
+    .strictObject({
+      window: duration,
+      step: duration.optional(),
+      reduce: z.enum(['mean', 'max', 'min', 'last']).optional(),
+    })
+    .optional()
+    .meta({
+      description:
+        'Prometheus only: read a range (query_range) over the last window and reduce it (default mean).',
+    }),
+});
+
+const comparisonOps = ['<', '<=', '>', '>='] as const;
+export type ComparisonOp = (typeof comparisonOps)[number];
+
+export type CheckExpression =
+  | { kind: 'threshold'; metric: string; op: ComparisonOp; value: number }
+  | { kind: 'relative'; metric: string; op: ComparisonOp; factor: number };
+
+const EXPRESSION =
+  /^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(%|x\s*baseline|\*\s*baseline)?\s*$/;
+
+/** Parses "error_rate < 0.01", "error_rate < 1%", "p95 < 2x baseline". Undefined when malformed. */
+export function parseCheckExpression(text: string): CheckExpression | undefined {
+  const m = EXPRESSION.exec(text);
+  if (!m) return undefined;
+  const [, metric, op, number, suffix] = m;
+  const value = Number(number);
+  if (suffix && /baseline/.test(suffix))
+    return { kind: 'relative', metric: metric!, op: op as ComparisonOp, factor: value };
+  return {
+    kind: 'threshold',
+    metric: metric!,
+    op: op as ComparisonOp,
+    value: suffix === '%' ? value / 100 : value,
+  };
+}
+
+const checkExpression = z.string().transform((text, ctx) => {
+  const parsed = parseCheckExpression(text);
+  if (!parsed) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `invalid check "${text}": write "<metric> <op> <number>" or "<metric> <op> <number>x baseline" with op one of <, <=, >, >= (for example "error_rate < 0.01", "error_rate < 1%", "p95 < 2x baseline")`,
+    });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const alpha = z
+  .number()
+  .gt(0)
+  .max(0.2)
+  .optional()
+  .meta({
+    description:
+      'Bound on the probability of a false rollback by this check over the whole window. Default 0.01.',
+  });
+
+export const ruleCheckSchema = z.strictObject({
+  name: nonEmpty.optional(),
+  check: checkExpression.meta({
+    description: 'The condition that must HOLD, e.g. "error_rate < 0.01", "p95 < 2x baseline".',
+  }),
+  for: duration
+    .optional()
+    .meta({
+      description:
+        'The condition must be violated this long before it fires (a single spike does not). Default 0.',
+    }),
+  baseline: z
+    .enum(['auto', 'stable', 'pre-deploy'])
+    .optional()
+    .meta({
+      description:
+        'For "x baseline": stable measured at the same time, or the pre-deploy window. Default auto (stable when measured).',
+    }),
+});
+
+export const errorsComparisonSchema = z.strictObject({
+  name: nonEmpty.optional(),
+  compare: z.literal('errors'),
+  errors: metricName.meta({ description: 'Metric: error count in the interval (per version).' }),
+  requests: metricName.meta({ description: 'Metric: request count in the interval (per version).' }),
+  alpha,
+  tolerance: z
+    .number()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: 'Canary error rate up to this multiple of stable is acceptable. Default 1.2.' }),
+});
+
+export const valuesComparisonSchema = z.strictObject({
+  name: nonEmpty.optional(),
+  compare: z.literal('values'),
+  metric: metricName,
+  alpha,
+  tolerance: z
+    .number()
+    .min(0)
+    .max(10)
+    .optional()
+    .meta({ description: 'Canary may be this fraction worse than stable (0.1 = 10 %). Default 0.1.' }),
+  higher_is_worse: z.boolean().optional().meta({ description: 'Default true (latency, memory).' }),
+});
+
+export const checkSchema = z.union([ruleCheckSchema, errorsComparisonSchema, valuesComparisonSchema]);
+
+export const ANALYSIS_PRESETS = ['seeds', 'none'] as const;
+
+export const analysisConfigSchema = z
+  .strictObject({
+    preset: z
+      .enum(ANALYSIS_PRESETS)
+      .optional()
+      .meta({ description: 'seeds: the seed rollback triggers for the metrics you define. Default seeds.' }),
+    providers: z.record(metricName, providerSchema).optional(),
+    metrics: z.record(metricName, metricSchema).optional(),
+    checks: z.array(checkSchema).optional(),
+    max_provider_errors: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .optional()
+      .meta({
+        description: 'Consecutive intervals with a provider error tolerated; one more rolls back. Default 5.',
+      }),
+    max_no_data: duration
+      .optional()
+      .meta({ description: "Dead-man's switch: no data for longer than this rolls back. Default 5m." }),
+    min_samples: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .meta({ description: 'Intervals with data needed before a window may promote. Default 3.' }),
+  })
+  .superRefine((config, ctx) => {
+    const providers = config.providers ?? {};
+    const metrics = config.metrics ?? {};
+    for (const [name, metric] of Object.entries(metrics)) {
+      const provider = providers[metric.provider];
+      if (!provider) {
+        const known = Object.keys(providers);
+        ctx.addIssue({
+          code: 'custom',
+          path: ['metrics', name, 'provider'],
+          message: `unknown provider "${metric.provider}"; defined: ${known.length ? known.join(', ') : 'none (add analysis.providers)'}`,
+        });
+        continue;
+      }
+      if (provider.type === 'prometheus' && !metric.query)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['metrics', name, 'query'],
+          message: 'a Prometheus metric needs a query',
+        });
+      if (provider.type !== 'prometheus' && (metric.query || metric.stable_query || metric.range))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['metrics', name],
+          message: `query, stable_query and range are for Prometheus metrics; provider "${metric.provider}" is ${provider.type}`,
+        });
+    }
+    (config.checks ?? []).forEach((check, index) => {
+      const used =
+        'check' in check
+          ? [check.check.metric]
+          : check.compare === 'errors'
+            ? [check.errors, check.requests]
+            : [check.metric];
+      for (const metric of used)
+        if (!metrics[metric])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['checks', index],
+            message: `check uses metric "${metric}", which is not defined in analysis.metrics`,
+          });
+    });
+  });
+
+export type AnalysisConfigInput = z.input<typeof analysisConfigSchema>;
+export type AnalysisConfigParsed = z.output<typeof analysisConfigSchema>;
+export type ProviderConfig = z.output<typeof providerSchema>;
+export type PrometheusProviderConfig = z.output<typeof prometheusProviderSchema>;
+export type HttpProberConfig = z.output<typeof httpProberSchema>;
+export type CommandProviderConfig = z.output<typeof commandProviderSchema>;
+export type MetricConfig = z.output<typeof metricSchema>;
+export type CheckConfig = z.output<typeof checkSchema>;

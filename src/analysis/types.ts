@@ -1,0 +1,81 @@
+// The data the analysis works on. A sample is what was read in one interval for the version under test
+// ("canary") and, when it serves traffic at the same time, the stable version. A value of null means "no
+// data" (empty vector, NaN, missing key), which is never the same as zero.
+
+export type Side = 'canary' | 'stable';
+export type MetricValues = Record<string, number | null>;
+
+/** Why a provider could not answer. `empty-result` and `not-a-number` mean "no data", the rest are errors. */
+export type ProviderErrorCode =
+  | 'timeout'
+  | 'connection-refused'
+  | 'network'
+  | 'http-status'
+  | 'bad-json'
+  | 'query-error'
+  | 'empty-result'
+  | 'not-a-number'
+  | 'multiple-series'
+  | 'command-failed'
+  | 'template'
+  | 'aborted';
+
+export interface ProviderError {
+  code: ProviderErrorCode;
+  message: string;
+  /** The provider name from config. */
+  provider: string;
+  /** HTTP status when there was one. */
+  status?: number;
+  /** How many attempts were made (1 + retries used). */
+  attempts?: number;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ProviderError };
+
+/** Codes that mean the metric simply has no data right now; they do not count as provider errors. */
+export const NO_DATA_CODES: ReadonlySet<ProviderErrorCode> = new Set(['empty-result', 'not-a-number']);
+
+export interface SampleError {
+  provider: string;
+  side: Side;
+  code: ProviderErrorCode;
+  message: string;
+}
+
+export interface Sample {
+  /** Clock time (ms since the epoch) when the interval's reading completed. */
+  at: number;
+  canary: MetricValues;
+  /** Present when a stable version was measured at the same time. */
+  stable?: MetricValues;
+  errors: SampleError[];
+}
+
+export type DecisionKind = 'promote' | 'hold' | 'rollback';
+
+/** Stable reason codes: reports and tests rely on them, so they never change meaning. */
+export type ReasonCode =
+  | 'healthy'
+  | 'not-enough-data'
+  | 'breach-pending'
+  | 'no-data-pending'
+  | 'threshold-breached'
+  | 'relative-breached'
+  | 'sequential-errors-worse'
+  | 'sequential-values-worse'
+  | 'no-data'
+  | 'provider-errors'
+  | 'window-inconclusive'
+  | 'aborted';
+
+export interface Decision {
+  kind: DecisionKind;
+  /** The check that fired or that holds the decision back (its configured name). */
+  rule?: string;
+  code: ReasonCode;
+  /** One sentence for people, with the numbers. */
+  reason: string;
+  /** Metric values that led to the decision (canary values, `stable.<metric>`, statistics). */
+  values: Record<string, number | null>;
+}
