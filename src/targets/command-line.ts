@@ -12,7 +12,8 @@ export function splitCommand(command: string): SplitResult {
     if (typeof token === 'string') {
       argv.push(token);
     } else if ('op' in token) {
-      const what = token.op === 'glob' ? `the glob "${(token as { pattern: string }).pattern}"` : `"${token.op}"`;
+      const what =
+        token.op === 'glob' ? `the glob "${(token as { pattern: string }).pattern}"` : `"${token.op}"`;
       return {
         ok: false,
         message: `${what} needs a shell: set "shell: true" for this command, or write it as an argv list`,

@@ -19,7 +19,11 @@ export function isKnownVariable(name: string, extra: readonly string[] = []): bo
 export class TemplateError extends Error {}
 
 /** Substitutes values into one string. A variable with no value is an error, never an empty string. */
-export function render(template: string, values: TemplateValues, escape: (v: string) => string = (v) => v): string {
+export function render(
+  template: string,
+  values: TemplateValues,
+  escape: (v: string) => string = (v) => v,
+): string {
   return template.replace(PLACEHOLDER, (_, name: string) => {
     const value = values[name];
     if (value === undefined) throw new TemplateError(`{{${name}}} has no value here`);

@@ -1,0 +1,219 @@
+// `deploy-action`: the same pipeline outside GitHub (DESIGN.md §7). Reports go to the terminal, or as JSON
+// lines with --json. Exit codes: 0 success, 1 failed or rolled back, 2 invalid input or blocked, 130/143
+// cancelled by SIGINT/SIGTERM.
+import { Command, CommanderError, Option } from 'commander';
+import { execFileSync } from 'node:child_process';
+import { ConfigLoadError, formatConfigError } from '../config/errors.ts';
+import { loadConfigFile } from '../config/load.ts';
+import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
+import type { RawConfig } from '../config/schema.ts';
+import { runPipeline } from '../pipeline/pipeline.ts';
+import { planDeployment, type DeploymentPlan } from '../pipeline/plan.ts';
+import { jsonLinesReporter } from '../report/json-lines.ts';
+import { terminalReporter } from '../report/terminal.ts';
+
+export const DEFAULT_CONFIG = '.github/deploy.yml';
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+class UsageError extends Error {}
+
+async function loadConfig(path: string, json: boolean, io: Io): Promise<RawConfig | undefined> {
+  try {
+    return await loadConfigFile(path);
+  } catch (error) {
+    if (!(error instanceof ConfigLoadError)) throw error;
+    if (json) io.out(`${JSON.stringify({ ok: false, file: path, errors: error.errors })}\n`);
+    else
+      io.err(
+        `${error.errors.map(formatConfigError).join('\n')}\n${error.errors.length} error(s) in ${path}\n`,
+      );
+    return undefined;
+  }
+}
+
+function defaultVersion(): string {
+  const sha = process.env.GITHUB_SHA;
+  if (sha) return sha.slice(0, 12);
+  try {
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    throw new UsageError('--version is required here: there is no GITHUB_SHA and this is not a git checkout');
+  }
+}
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('deploy-action')
+    .description('Quality gates, blue-green / rolling / canary deployments, analysis and automatic rollback.')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+
+  const configOption = () => new Option('-c, --config <file>', 'the config file').default(DEFAULT_CONFIG);
+  const jsonOption = () => new Option('--json', 'machine-readable output (JSON)');
+
+  program
+    .command('validate')
+    .description('check the config file: every problem with file:line:column, field path and what is allowed')
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action(async (opts: { config: string; json?: boolean }) => {
+      const config = await loadConfig(opts.config, !!opts.json, io);
+      if (!config) return void (exitCode = 2);
+      const environments = [];
+      for (const name of Object.keys(config.environments)) {
+        const env = resolveEnvironment(config, name);
+        environments.push({
+          name,
+          strategy: env.strategy.type,
+          staging: env.staging ?? null,
+          production: env.production,
+        });
+      }
+      if (opts.json) io.out(`${JSON.stringify({ ok: true, file: opts.config, environments })}\n`);
+      else {
+        io.out(`✔ ${opts.config} is valid\n`);
+        for (const e of environments)
+          io.out(
+            `  ${e.name}: ${e.strategy}${e.staging ? `, after ${e.staging}` : ''}${e.production ? ' (production)' : ''}\n`,
+          );
+      }
+    });
+
+  program
+    .command('plan')
+    .description('print exactly what a run would do, every command as it would run; runs nothing')
+    .requiredOption('-e, --environment <name>', 'the environment to deploy to')
+    .option('-v, --version <version>', 'the version to deploy (default: the current commit)')
+    .option('--sha <sha>', 'the commit being deployed')
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action(
+      async (opts: {
+        environment: string;
+        version?: string;
+        sha?: string;
+        config: string;
+        json?: boolean;
+      }) => {
+        const config = await loadConfig(opts.config, !!opts.json, io);
+        if (!config) return void (exitCode = 2);
+        const plan = planDeployment(config, opts.environment, opts.version ?? defaultVersion(), opts.sha);
+        io.out(opts.json ? `${JSON.stringify(plan)}\n` : formatPlan(plan));
+      },
+    );
+
+  program
+    .command('run')
+    .description('run a deployment: validate, staging, production (strategy), verify, monitor, finalize')
+    .requiredOption('-e, --environment <name>', 'the environment to deploy to')
+    .option('-v, --version <version>', 'the version to deploy (default: the current commit)')
+    .option('--sha <sha>', 'the commit being deployed')
+    .option('--skip-staging', 'hotfix: do not deploy to the staging environment first')
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action(
+      async (opts: {
+        environment: string;
+        version?: string;
+        sha?: string;
+        skipStaging?: boolean;
+        config: string;
+        json?: boolean;
+      }) => {
+        const config = await loadConfig(opts.config, !!opts.json, io);
+        if (!config) return void (exitCode = 2);
+        const version = opts.version ?? defaultVersion();
+        resolveEnvironment(config, opts.environment);
+        const reporter = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
+        const controller = new AbortController();
+        let received: NodeJS.Signals | undefined;
+        const onSignal = (signal: NodeJS.Signals) => {
+          if (received) {
+            reporter.event({
+              type: 'log',
+              level: 'warn',
+              message: `${signal} received again: the rollback is already running and will finish`,
+            });
+            return;
+          }
+          received = signal;
+          reporter.event({
+            type: 'log',
+            level: 'warn',
+            message: `${signal} received: cancelling, traffic goes back to the stable version before exit`,
+          });
+          controller.abort();
+        };
+        process.on('SIGTERM', onSignal);
+        process.on('SIGINT', onSignal);
+        try {
+          const result = await runPipeline(
+            {
+              config,
+              environment: opts.environment,
+              version,
+              sha: opts.sha ?? process.env.GITHUB_SHA,
+              skipStaging: opts.skipStaging,
+            },
+            { reporter, signal: controller.signal },
+          );
+          exitCode = result.status === 'cancelled' && received === 'SIGTERM' ? 143 : result.exitCode;
+        } finally {
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+          await reporter.close?.();
+        }
+      },
+    );
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; usage errors were already printed by commander.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError || error instanceof ResolveError) {
+      io.err(`error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+export function formatPlan(plan: DeploymentPlan): string {
+  const lines = [
+    `Plan: deploy ${plan.version} to ${plan.environment} with ${plan.strategy}`,
+    `Live now: ${plan.live.version ?? 'unknown version'}${plan.live.slot ? ` on ${plan.live.slot}` : ''} (from ${plan.live.source})`,
+    '',
+  ];
+  for (const phase of plan.phases) {
+    lines.push(`${phase.phase}${phase.environment !== plan.environment ? ` (${phase.environment})` : ''}:`);
+    phase.actions.forEach((a, i) => {
+      lines.push(`  ${i + 1}. ${a.description}${a.reason ? ` — ${a.reason}` : ''}`);
+      if (a.run) lines.push(`       $ ${a.run}`);
+    });
+  }
+  lines.push('', 'on failure, rollback:');
+  if (plan.rollback.length === 0) lines.push('  (nothing to undo)');
+  plan.rollback.forEach((a, i) => {
+    lines.push(`  ${i + 1}. ${a.description}`);
+    if (a.run) lines.push(`       $ ${a.run}`);
+  });
+  lines.push('', 'Nothing was run.', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,76 @@
+// Defaults for everything a config may leave out. `seeds` carries the numbers of the workflow documents the
+// product automates (shared/seeds): a one-hour monitor window, a 15-minute staging validation window,
+// canary 5 → 10 → 25 → 50 → 100 with 30 minutes at the first step and 15 at the others, blue-green keeping
+// the old slot for 24 hours, warm-up with 100 requests 0.1 s apart, rolling one instance at a time
+// (maxSurge 1, maxUnavailable 0). `fast` is for demos and tests: the same phases, seconds instead of hours.
+
+export interface Preset {
+  commandTimeoutMs: number;
+  http: { timeoutMs: number; retries: number; intervalMs: number };
+  monitorMs: number;
+  monitorIntervalMs: number;
+  validationWindowMs: number;
+  canary: { steps: Array<{ weight: number; pauseMs: number }>; maxHolds: number; scaleDownDelayMs: number };
+  blueGreen: {
+    slots: [string, string];
+    scaleDownDelayMs: number;
+    warmup: { requests: number; intervalMs: number };
+    verifyAfterSwitchMs: number;
+  };
+  rolling: { maxSurge: number | string; maxUnavailable: number | string; pauseMs: number };
+}
+
+const MINUTE = 60_000;
+
+export const PRESETS: Record<'seeds' | 'fast', Preset> = {
+  seeds: {
+    commandTimeoutMs: 15 * MINUTE,
+    http: { timeoutMs: 5000, retries: 3, intervalMs: 2000 },
+    monitorMs: 60 * MINUTE,
+    monitorIntervalMs: 30_000,
+    validationWindowMs: 15 * MINUTE,
+    canary: {
+      steps: [
+        { weight: 5, pauseMs: 30 * MINUTE },
+        { weight: 10, pauseMs: 15 * MINUTE },
+        { weight: 25, pauseMs: 15 * MINUTE },
+        { weight: 50, pauseMs: 15 * MINUTE },
+        { weight: 100, pauseMs: 0 },
+      ],
+      maxHolds: 3,
+      scaleDownDelayMs: 24 * 60 * MINUTE,
+    },
+    blueGreen: {
+      slots: ['blue', 'green'],
+      scaleDownDelayMs: 24 * 60 * MINUTE,
+      warmup: { requests: 100, intervalMs: 100 },
+      verifyAfterSwitchMs: 10 * MINUTE,
+    },
+    rolling: { maxSurge: 1, maxUnavailable: 0, pauseMs: 0 },
+  },
+  fast: {
+    commandTimeoutMs: 2 * MINUTE,
+    http: { timeoutMs: 2000, retries: 3, intervalMs: 500 },
+    monitorMs: 0,
+    monitorIntervalMs: 1000,
+    validationWindowMs: 0,
+    canary: {
+      steps: [
+        { weight: 5, pauseMs: 1000 },
+        { weight: 10, pauseMs: 1000 },
+        { weight: 25, pauseMs: 1000 },
+        { weight: 50, pauseMs: 1000 },
+        { weight: 100, pauseMs: 0 },
+      ],
+      maxHolds: 3,
+      scaleDownDelayMs: 0,
+    },
+    blueGreen: {
+      slots: ['blue', 'green'],
+      scaleDownDelayMs: 0,
+      warmup: { requests: 10, intervalMs: 50 },
+      verifyAfterSwitchMs: 1000,
+    },
+    rolling: { maxSurge: 1, maxUnavailable: 0, pauseMs: 0 },
+  },
+};

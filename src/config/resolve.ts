@@ -1,0 +1,359 @@
+// Turns a validated config into what the pipeline runs for one environment: every default filled from the
+// preset, every command split into its argv template, every duration in milliseconds. Pure.
+import { PRESETS, type Preset } from './presets.ts';
+import type {
+  CommandSpec,
+  CommandTargetConfig,
+  HealthCheck,
+  RawConfig,
+  RawEnvironment,
+  StrategyName,
+} from './schema.ts';
+import { splitCommand } from '../targets/command-line.ts';
+
+export interface ResolvedCommand {
+  /** Where it came from in the config, for messages ("target.commands.deploy"). */
+  source: string;
+  shell: boolean;
+  /** argv template (when !shell). */
+  argv: string[];
+  /** script template (when shell). */
+  script: string;
+  timeoutMs: number;
+  cwd?: string;
+  env: Record<string, string>;
+}
+
+export type ResolvedHealthCheck =
+  | {
+      kind: 'http';
+      source: string;
+      url: string;
+      method: 'GET' | 'HEAD' | 'POST';
+      expectStatus: number[];
+      body?: string;
+      timeoutMs: number;
+      retries: number;
+      intervalMs: number;
+    }
+  | { kind: 'command'; source: string; command: ResolvedCommand; retries: number; intervalMs: number };
+
+export interface ResolvedTarget {
+  deploy: ResolvedCommand;
+  switch?: ResolvedCommand;
+  setWeight?: ResolvedCommand;
+  health: ResolvedHealthCheck[];
+  smoke?: ResolvedCommand;
+  rollback?: ResolvedCommand;
+  teardown?: ResolvedCommand;
+  current?: ResolvedCommand;
+}
+
+export type ResolvedStrategy =
+  | { type: 'direct' }
+  | {
+      type: 'rolling';
+      instances: string[];
+      maxSurge: number;
+      maxUnavailable: number;
+      batchSize: number;
+      pauseMs: number;
+      onFailure: 'rollback' | 'pause';
+    }
+  | {
+      type: 'blue-green';
+      slots: [string, string];
+      scaleDownDelayMs: number;
+      warmup: { url?: string; requests: number; intervalMs: number };
+      verifyAfterSwitchMs: number;
+    }
+  | {
+      type: 'canary';
+      slots: [string, string];
+      steps: Array<{ weight: number; pauseMs: number }>;
+      maxHolds: number;
+      scaleDownDelayMs: number;
+    };
+
+export interface ResolvedEnvironment {
+  name: string;
+  url?: string;
+  production: boolean;
+  strategy: ResolvedStrategy;
+  staging?: string;
+  target: ResolvedTarget;
+  /** Checks for verify and monitor: the environment's own, else the target's. */
+  health: ResolvedHealthCheck[];
+  smoke?: ResolvedCommand;
+  validationWindowMs: number;
+  monitorMs: number;
+  monitorIntervalMs: number;
+  hooks: {
+    backup?: ResolvedCommand;
+    migrate?: ResolvedCommand;
+    onRollback: Array<{ name: string; command: ResolvedCommand }>;
+    onSuccess?: ResolvedCommand;
+  };
+  variables: Record<string, string>;
+  stateDir: string;
+  gates?: Record<string, unknown>;
+  analysis?: Record<string, unknown>;
+  approvals?: Record<string, unknown>;
+}
+
+export class ResolveError extends Error {}
+
+interface CommandDefaults {
+  shell: boolean;
+  timeoutMs: number;
+  cwd?: string;
+  env: Record<string, string>;
+}
+
+export function resolveCommand(
+  spec: CommandSpec,
+  source: string,
+  defaults: CommandDefaults,
+): ResolvedCommand {
+  const options = typeof spec === 'object' && !Array.isArray(spec) ? spec : { run: spec };
+  const shell = options.shell ?? defaults.shell;
+  const run = options.run;
+  let argv: string[] = [];
+  let script = '';
+  if (shell) {
+    script = Array.isArray(run) ? run.join(' ') : run;
+  } else if (Array.isArray(run)) {
+    argv = [...run];
+  } else {
+    const split = splitCommand(run);
+    // The config checks report this with a file position; this is the last line of defence.
+    if (!split.ok) throw new ResolveError(`${source}: ${split.message}`);
+    argv = split.argv;
+  }
+  return {
+    source,
+    shell,
+    argv,
+    script,
+    timeoutMs: ('timeout' in options && options.timeout) || defaults.timeoutMs,
+    cwd: ('cwd' in options && options.cwd) || defaults.cwd,
+    env: { ...defaults.env, ...(('env' in options && options.env) || {}) },
+  };
+}
+
+function resolveHealth(
+  checks: HealthCheck | HealthCheck[] | undefined,
+  source: string,
+  preset: Preset,
+  defaults: CommandDefaults,
+): ResolvedHealthCheck[] {
+  if (checks === undefined) return [];
+  const list = Array.isArray(checks) && !isArgvList(checks) ? checks : [checks as HealthCheck];
+  return list.map((check, index) => {
+    const where = list.length > 1 ? `${source}[${index}]` : source;
+    if (typeof check === 'string' && /^https?:\/\//.test(check)) {
+      return httpDefaults({ url: check }, where, preset);
+    }
+    if (typeof check === 'object' && !Array.isArray(check) && 'url' in check) {
+      return httpDefaults(check, where, preset);
+    }
+    return {
+      kind: 'command',
+      source: where,
+      command: resolveCommand(check as CommandSpec, where, defaults),
+      retries: preset.http.retries,
+      intervalMs: preset.http.intervalMs,
+    };
+  });
+}
+
+/** A health value that is an array of strings is one argv command, not a list of checks. */
+function isArgvList(value: unknown[]): boolean {
+  return value.every((v) => typeof v === 'string') && !value.some((v) => /^https?:\/\//.test(v as string));
+}
+
+function httpDefaults(
+  check: {
+    url: string;
+    method?: 'GET' | 'HEAD' | 'POST';
+    expect_status?: number | number[];
+    body?: string;
+    timeout?: number;
+    retries?: number;
+    interval?: number;
+  },
+  source: string,
+  preset: Preset,
+): ResolvedHealthCheck {
+  const expect = check.expect_status ?? 200;
+  return {
+    kind: 'http',
+    source,
+    url: check.url,
+    method: check.method ?? 'GET',
+    expectStatus: Array.isArray(expect) ? expect : [expect],
+    body: check.body,
+    timeoutMs: check.timeout ?? preset.http.timeoutMs,
+    retries: check.retries ?? preset.http.retries,
+    intervalMs: check.interval ?? preset.http.intervalMs,
+  };
+}
+
+function resolveTarget(target: CommandTargetConfig, source: string, preset: Preset): ResolvedTarget {
+  const defaults: CommandDefaults = {
+    shell: target.shell ?? false,
+    timeoutMs: target.timeout ?? preset.commandTimeoutMs,
+    cwd: target.cwd,
+    env: target.env ?? {},
+  };
+  const c = target.commands;
+  const cmd = (spec: CommandSpec | undefined, name: string) =>
+    spec === undefined ? undefined : resolveCommand(spec, `${source}.commands.${name}`, defaults);
+  return {
+    deploy: cmd(c.deploy, 'deploy')!,
+    switch: cmd(c.switch, 'switch'),
+    setWeight: cmd(c.set_weight, 'set_weight'),
+    health: resolveHealth(c.health, `${source}.commands.health`, preset, defaults),
+    smoke: cmd(c.smoke, 'smoke'),
+    rollback: cmd(c.rollback, 'rollback'),
+    teardown: cmd(c.teardown, 'teardown'),
+    current: cmd(c.current, 'current'),
+  };
+}
+
+/** k8s semantics: a percentage of the instance count, surge rounded up, unavailable rounded down. */
+export function countOf(value: number | string, total: number, round: 'up' | 'down'): number {
+  if (typeof value === 'number') return value;
+  const percent = Number(value.slice(0, -1));
+  const exact = (percent / 100) * total;
+  return round === 'up' ? Math.ceil(exact) : Math.floor(exact);
+}
+
+function strategyType(env: RawEnvironment): StrategyName {
+  if (env.strategy === undefined) return 'direct';
+  return typeof env.strategy === 'string' ? env.strategy : env.strategy.type;
+}
+
+export function resolveStrategy(config: RawConfig, env: RawEnvironment, preset: Preset): ResolvedStrategy {
+  const type = strategyType(env);
+  const inline = typeof env.strategy === 'object' ? env.strategy : {};
+  switch (type) {
+    case 'direct':
+      return { type };
+    case 'rolling': {
+      const p = { ...config.strategies?.rolling, ...(inline as object) } as NonNullable<
+        NonNullable<RawConfig['strategies']>['rolling']
+      >;
+      const raw = p.instances;
+      if (raw === undefined) throw new ResolveError('rolling needs "instances"');
+      const instances = typeof raw === 'number' ? Array.from({ length: raw }, (_, i) => String(i + 1)) : raw;
+      const maxSurge = countOf(p.max_surge ?? preset.rolling.maxSurge, instances.length, 'up');
+      const maxUnavailable = countOf(
+        p.max_unavailable ?? preset.rolling.maxUnavailable,
+        instances.length,
+        'down',
+      );
+      if (maxSurge === 0 && maxUnavailable === 0)
+        throw new ResolveError('max_surge and max_unavailable are both 0');
+      return {
+        type,
+        instances,
+        maxSurge,
+        maxUnavailable,
+        batchSize: Math.min(instances.length, Math.max(1, maxSurge + maxUnavailable)),
+        pauseMs: p.pause ?? preset.rolling.pauseMs,
+        onFailure: p.on_failure ?? 'rollback',
+      };
+    }
+    case 'blue-green': {
+      const p = { ...config.strategies?.['blue-green'], ...(inline as object) } as NonNullable<
+        NonNullable<RawConfig['strategies']>['blue-green']
+      >;
+      return {
+        type,
+        slots: p.slots ?? preset.blueGreen.slots,
+        scaleDownDelayMs: p.scale_down_delay ?? preset.blueGreen.scaleDownDelayMs,
+        warmup: {
+          url: p.warmup?.url,
+          requests: p.warmup?.requests ?? (p.warmup?.url ? preset.blueGreen.warmup.requests : 0),
+          intervalMs: p.warmup?.interval ?? preset.blueGreen.warmup.intervalMs,
+        },
+        verifyAfterSwitchMs: p.verify_after_switch ?? preset.blueGreen.verifyAfterSwitchMs,
+      };
+    }
+    case 'canary': {
+      const p = { ...config.strategies?.canary, ...(inline as object) } as NonNullable<
+        NonNullable<RawConfig['strategies']>['canary']
+      >;
+      const defaultPause = p.pause;
+      const steps = p.steps
+        ? p.steps.map((s) => {
+            const weight = typeof s === 'number' ? s : s.weight;
+            const own = typeof s === 'number' ? undefined : s.pause;
+            return {
+              weight,
+              pauseMs: own ?? defaultPause ?? (weight >= 100 ? 0 : preset.canary.steps[1]!.pauseMs),
+            };
+          })
+        : preset.canary.steps.map((s) => ({ ...s, pauseMs: defaultPause ?? s.pauseMs }));
+      return {
+        type,
+        slots: p.slots ?? preset.blueGreen.slots,
+        steps,
+        maxHolds: p.max_holds ?? preset.canary.maxHolds,
+        scaleDownDelayMs: p.scale_down_delay ?? preset.canary.scaleDownDelayMs,
+      };
+    }
+  }
+}
+
+export function resolveEnvironment(config: RawConfig, name: string): ResolvedEnvironment {
+  const env = config.environments[name];
+  if (!env) {
+    const known = Object.keys(config.environments).join(', ');
+    throw new ResolveError(`unknown environment "${name}": the config defines ${known || 'none'}`);
+  }
+  const preset = PRESETS[config.preset ?? 'seeds'];
+  const targetConfig = env.target ?? config.target;
+  if (!targetConfig)
+    throw new ResolveError(`environment "${name}" has no target (and there is no top-level target)`);
+  const targetSource = env.target ? `environments.${name}.target` : 'target';
+  const target = resolveTarget(targetConfig, targetSource, preset);
+  const defaults: CommandDefaults = {
+    shell: targetConfig.shell ?? false,
+    timeoutMs: targetConfig.timeout ?? preset.commandTimeoutMs,
+    cwd: targetConfig.cwd,
+    env: targetConfig.env ?? {},
+  };
+  const at = `environments.${name}`;
+  const cmd = (spec: CommandSpec | undefined, path: string) =>
+    spec === undefined ? undefined : resolveCommand(spec, `${at}.${path}`, defaults);
+  const envHealth = resolveHealth(env.health, `${at}.health`, preset, defaults);
+  return {
+    name,
+    url: env.url,
+    production: env.production ?? name === 'production',
+    strategy: resolveStrategy(config, env, preset),
+    staging: env.staging,
+    target,
+    health: envHealth.length > 0 ? envHealth : target.health,
+    smoke: cmd(env.smoke, 'smoke'),
+    validationWindowMs: env.validation_window ?? preset.validationWindowMs,
+    monitorMs: env.monitor ?? preset.monitorMs,
+    monitorIntervalMs: env.monitor_interval ?? preset.monitorIntervalMs,
+    hooks: {
+      backup: cmd(env.hooks?.backup, 'hooks.backup'),
+      migrate: cmd(env.hooks?.migrate, 'hooks.migrate'),
+      onRollback: (env.hooks?.on_rollback ?? []).map((level, i) => ({
+        name: level.name,
+        command: resolveCommand(level.run, `${at}.hooks.on_rollback[${i}]`, defaults),
+      })),
+      onSuccess: cmd(env.hooks?.on_success, 'hooks.on_success'),
+    },
+    variables: env.variables ?? {},
+    stateDir: config.state_dir ?? '.deploy-action',
+    gates: env.gates ?? config.gates,
+    analysis: env.analysis ?? config.analysis,
+    approvals: env.approvals ?? config.approvals,
+  };
+}

@@ -1,0 +1,59 @@
+// The analysis hook strategies consult (canary steps, before/after a blue-green switch, batches, verify,
+// monitor, the staging window). This default analyzer judges by health checks alone: over the window it
+// checks at each interval and asks for a rollback at the first failure (each check has its own retries, so
+// one dropped request is not a failure). Metric analysis (src/analysis) plugs in behind the same interface.
+import type { ResolvedEnvironment } from '../config/resolve.ts';
+import type { AnalysisPhase, StepResult } from '../strategies/types.ts';
+import type { OutputLine } from '../targets/run-command.ts';
+import type { TemplateValues } from '../targets/template.ts';
+import { abortableSleep } from '../util/sleep.ts';
+import { runHealthChecks } from './health.ts';
+
+export interface AnalysisRequest {
+  phase: AnalysisPhase;
+  slot?: string;
+  stableSlot?: string;
+  weight?: number;
+  instances?: string[];
+  windowMs: number;
+  intervalMs: number;
+  values: TemplateValues;
+  signal?: AbortSignal;
+  onOutput?: (line: OutputLine) => void;
+}
+
+export interface Analyzer {
+  evaluate(request: AnalysisRequest): Promise<StepResult>;
+}
+
+export function healthAnalyzer(env: ResolvedEnvironment): Analyzer {
+  return {
+    async evaluate(request) {
+      // Verify, monitor and staging windows use the environment's own checks when it has some (they look at
+      // the environment as users see it); every other analysis checks the slot or batch under analysis.
+      const environmentWide =
+        request.phase === 'verify' || request.phase === 'monitor' || request.phase === 'staging';
+      const checks = environmentWide ? env.health : env.target.health;
+      if (checks.length === 0)
+        return { ok: true, analysis: 'promote', detail: 'no health checks configured' };
+      const deadline = Date.now() + request.windowMs;
+      let rounds = 0;
+      do {
+        if (rounds > 0)
+          await abortableSleep(
+            Math.min(request.intervalMs, Math.max(0, deadline - Date.now())),
+            request.signal,
+          );
+        if (request.signal?.aborted) return { ok: false, reason: 'cancelled' };
+        const result = await runHealthChecks(checks, request.values, {
+          signal: request.signal,
+          onOutput: request.onOutput,
+        });
+        rounds++;
+        if (!result.ok)
+          return { ok: false, analysis: 'rollback', reason: `health check failed: ${result.detail}` };
+      } while (Date.now() < deadline);
+      return { ok: true, analysis: 'promote', detail: `healthy in ${rounds} check round(s)` };
+    },
+  };
+}

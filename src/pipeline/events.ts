@@ -1,0 +1,124 @@
+// Everything the pipeline reports goes through these events; reporters (terminal, JSON lines, GitHub) only
+// render them. Keeping them plain data makes `--json` output and the tests straightforward.
+import type { Decision, Step, StepResult } from '../strategies/types.ts';
+
+export const PHASES = ['validate', 'staging', 'production', 'verify', 'monitor', 'finalize'] as const;
+export type PhaseId = (typeof PHASES)[number];
+
+export type PhaseStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+export interface PhaseRecord {
+  phase: PhaseId;
+  status: PhaseStatus;
+  startedAt: string;
+  durationMs: number;
+  detail?: string;
+}
+
+export interface DecisionRecord {
+  at: string;
+  environment: string;
+  phase: PhaseId;
+  strategy: string;
+  state: string;
+  decision: Decision;
+}
+
+export interface StepRecord {
+  environment: string;
+  phase: PhaseId | 'rollback';
+  step: Step;
+  description: string;
+  result: StepResult;
+  durationMs: number;
+}
+
+export type PipelineStatus = 'succeeded' | 'failed' | 'rolled_back' | 'cancelled' | 'blocked' | 'paused';
+
+/** Stable reason codes for how a deployment ended. */
+export type OutcomeCode =
+  | 'deployed'
+  | 'gates_blocked'
+  | 'staging_failed'
+  | 'hook_failed'
+  | 'strategy_failed'
+  | 'verify_failed'
+  | 'monitor_failed'
+  | 'cancelled'
+  | 'rollout_paused'
+  | 'rollback_failed'
+  | 'internal_error';
+
+export interface RollbackRecord {
+  reason: string;
+  environment: string;
+  steps: StepRecord[];
+  levels: Array<{ name: string; ok: boolean; detail: string; durationMs: number }>;
+  ok: boolean;
+  /** From the rollback decision to the end of the first traffic-moving step. */
+  trafficRestoredMs?: number;
+  durationMs: number;
+}
+
+export interface PipelineResult {
+  status: PipelineStatus;
+  code: OutcomeCode;
+  message: string;
+  environment: string;
+  version: string;
+  previousVersion?: string;
+  strategy: string;
+  dryRun: boolean;
+  phases: PhaseRecord[];
+  steps: StepRecord[];
+  decisions: DecisionRecord[];
+  rollbacks: RollbackRecord[];
+  live?: { slot?: string; version?: string };
+  startedAt: string;
+  durationMs: number;
+  exitCode: number;
+}
+
+export type PipelineEvent =
+  | {
+      type: 'start';
+      environment: string;
+      version: string;
+      previousVersion?: string;
+      strategy: string;
+      liveSlot?: string;
+      staging?: string;
+    }
+  | { type: 'phase-start'; phase: PhaseId; environment: string; detail?: string }
+  | { type: 'phase-end'; record: PhaseRecord }
+  | { type: 'decision'; record: DecisionRecord }
+  | { type: 'step-start'; environment: string; phase: PhaseId | 'rollback'; step: Step; description: string }
+  | { type: 'step-end'; record: StepRecord }
+  | { type: 'output'; source: string; stream: 'stdout' | 'stderr'; line: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'rollback-start'; environment: string; reason: string; steps: string[] }
+  | { type: 'rollback-end'; record: RollbackRecord }
+  | { type: 'result'; result: PipelineResult };
+
+export interface Reporter {
+  event(event: PipelineEvent): void;
+  /** Flush anything pending (network reporters); called once at the end. */
+  close?(): Promise<void>;
+}
+
+export function fanOut(reporters: Reporter[]): Reporter {
+  return {
+    event(e) {
+      for (const r of reporters) {
+        try {
+          r.event(e);
+        } catch {
+          // A reporter must never break a deployment, least of all its rollback.
+        }
+      }
+    },
+    async close() {
+      await Promise.allSettled(reporters.map((r) => r.close?.()));
+    },
+  };
+}

@@ -1,0 +1,122 @@
+// Drives a strategy machine: asks it for a decision, runs the step, feeds the result back, records both.
+// Rollback steps run with their own (never-cancelled) signal: once traffic has to go back, a second
+// cancellation must not stop it halfway. Each command is still bounded by its own timeout.
+import type { AnyMachine } from '../strategies/index.ts';
+import { describeStep, type SequenceState } from '../strategies/sequence.ts';
+import type { FailureCode, Step } from '../strategies/types.ts';
+import type { DecisionRecord, PhaseId, Reporter, RollbackRecord, StepRecord } from './events.ts';
+import type { StepRunner } from './step-runner.ts';
+
+export interface ExecutionLog {
+  decisions: DecisionRecord[];
+  steps: StepRecord[];
+}
+
+export type StrategyRun =
+  | { status: 'succeeded'; state: SequenceState }
+  | { status: 'failed' | 'paused'; state: SequenceState; code: FailureCode; reason: string }
+  | { status: 'cancelled'; state: SequenceState; reason: string };
+
+interface ExecuteOptions {
+  environment: string;
+  phase: PhaseId;
+  runStep: StepRunner;
+  reporter: Reporter;
+  log: ExecutionLog;
+  signal?: AbortSignal;
+}
+
+export async function runStepRecorded(
+  step: Step,
+  options: Omit<ExecuteOptions, 'phase'> & { phase: PhaseId | 'rollback' },
+): Promise<StepRecord> {
+  const description = describeStep(step);
+  options.reporter.event({
+    type: 'step-start',
+    environment: options.environment,
+    phase: options.phase,
+    step,
+    description,
+  });
+  const started = performance.now();
+  let result;
+  try {
+    result = await options.runStep(step, options.signal);
+  } catch (error) {
+    result = { ok: false as const, reason: `internal error: ${(error as Error).message}` };
+  }
+  const record: StepRecord = {
+    environment: options.environment,
+    phase: options.phase,
+    step,
+    description,
+    result,
+    durationMs: performance.now() - started,
+  };
+  options.log.steps.push(record);
+  options.reporter.event({ type: 'step-end', record });
+  return record;
+}
+
+export async function executeStrategy(machine: AnyMachine, options: ExecuteOptions): Promise<StrategyRun> {
+  let transition = machine.start();
+  for (;;) {
+    const { state, decision } = transition;
+    const record: DecisionRecord = {
+      at: new Date().toISOString(),
+      environment: options.environment,
+      phase: options.phase,
+      strategy: machine.name,
+      state: machine.describe(state),
+      decision,
+    };
+    options.log.decisions.push(record);
+    options.reporter.event({ type: 'decision', record });
+    if (decision.type === 'done') return { status: 'succeeded', state };
+    if (decision.type === 'fail') {
+      return {
+        status: decision.pause ? 'paused' : 'failed',
+        state,
+        code: decision.code,
+        reason: decision.reason,
+      };
+    }
+    if (options.signal?.aborted) return { status: 'cancelled', state, reason: 'the job was cancelled' };
+    const step = await runStepRecorded(decision.step, options);
+    if (options.signal?.aborted) return { status: 'cancelled', state, reason: 'the job was cancelled' };
+    transition = machine.next(state, step.result);
+  }
+}
+
+const TRAFFIC_STEPS = new Set<Step['kind']>(['switch', 'set_weight', 'rollback', 'deploy']);
+
+/** Runs rollback steps in order; keeps going after a failed step so as much as possible is restored. */
+export async function executeRollback(
+  steps: Step[],
+  options: Omit<ExecuteOptions, 'phase' | 'signal'> & { reason: string },
+): Promise<Omit<RollbackRecord, 'levels'>> {
+  const started = performance.now();
+  options.reporter.event({
+    type: 'rollback-start',
+    environment: options.environment,
+    reason: options.reason,
+    steps: steps.map(describeStep),
+  });
+  const records: StepRecord[] = [];
+  let trafficRestoredMs: number | undefined;
+  for (const step of steps) {
+    const record = await runStepRecorded(step, { ...options, phase: 'rollback', signal: undefined });
+    records.push(record);
+    if (trafficRestoredMs === undefined && TRAFFIC_STEPS.has(step.kind) && record.result.ok) {
+      trafficRestoredMs = performance.now() - started;
+    }
+  }
+  return {
+    reason: options.reason,
+    environment: options.environment,
+    steps: records,
+    ok: records.every((r) => r.result.ok),
+    trafficRestoredMs,
+    durationMs: performance.now() - started,
+  };
+}

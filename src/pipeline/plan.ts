@@ -1,0 +1,186 @@
+// `plan`: exactly what a run would do, with every command as it would be executed, and nothing run.
+import type { RawConfig } from '../config/schema.ts';
+import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
+import { createStrategy } from '../strategies/index.ts';
+import type { LiveState } from '../strategies/capabilities.ts';
+import { describeStep } from '../strategies/sequence.ts';
+import type { Step } from '../strategies/types.ts';
+import { describeCommand } from '../targets/run-command.ts';
+import { renderUrl } from '../targets/http-check.ts';
+import type { TemplateValues } from '../targets/template.ts';
+import { StateStore } from './state.ts';
+import { capabilitiesOf, commandFor, stepValues } from './step-runner.ts';
+import type { PhaseId } from './events.ts';
+
+export interface PlannedAction {
+  description: string;
+  reason?: string;
+  /** The command as it would run (argv shown one argument each), or the URLs checked. */
+  run?: string;
+}
+
+export interface DeploymentPlan {
+  environment: string;
+  version: string;
+  previousVersion?: string;
+  strategy: string;
+  live: LiveState & { source: string };
+  phases: Array<{ phase: PhaseId; environment: string; actions: PlannedAction[] }>;
+  rollback: PlannedAction[];
+}
+
+export function planDeployment(
+  config: RawConfig,
+  environment: string,
+  version: string,
+  sha?: string,
+): DeploymentPlan {
+  const env = resolveEnvironment(config, environment);
+  const phases: DeploymentPlan['phases'] = [];
+  const live = liveFromState(env);
+  phases.push({
+    phase: 'validate',
+    environment: env.name,
+    actions: [{ description: env.gates ? 'run the quality gates; BLOCK stops here' : 'no gates configured' }],
+  });
+  if (env.staging) {
+    const staging = resolveEnvironment(config, env.staging);
+    const stagingLive = liveFromState(staging);
+    phases.push({
+      phase: 'staging',
+      environment: staging.name,
+      actions: strategyActions(staging, version, sha, stagingLive).actions,
+    });
+  }
+  const hooks: PlannedAction[] = [];
+  const values = base(env, version, sha, live);
+  if (env.hooks.backup)
+    hooks.push({ description: 'backup hook', run: describeCommand(env.hooks.backup, values) });
+  if (env.hooks.migrate)
+    hooks.push({ description: 'migrate hook', run: describeCommand(env.hooks.migrate, values) });
+  const main = strategyActions(env, version, sha, live);
+  phases.push({ phase: 'production', environment: env.name, actions: [...hooks, ...main.actions] });
+  phases.push({
+    phase: 'verify',
+    environment: env.name,
+    actions: [
+      ...(env.smoke ? [{ description: 'smoke tests', run: describeCommand(env.smoke, values) }] : []),
+      { description: 'health checks', run: describeChecks(env, values) },
+    ],
+  });
+  phases.push({
+    phase: 'monitor',
+    environment: env.name,
+    actions: [
+      {
+        description:
+          env.monitorMs > 0
+            ? `watch for ${Math.round(env.monitorMs / 1000)}s, rollback triggers armed`
+            : 'monitor window is 0: skipped',
+      },
+    ],
+  });
+  phases.push({
+    phase: 'finalize',
+    environment: env.name,
+    actions: [{ description: 'record the live version; decommission the old slot after its delay' }],
+  });
+  return {
+    environment: env.name,
+    version,
+    previousVersion: live.version,
+    strategy: env.strategy.type,
+    live,
+    phases,
+    rollback: main.rollback,
+  };
+}
+
+function liveFromState(env: ResolvedEnvironment): LiveState & { source: string } {
+  const saved = new StateStore(env.stateDir).get(env.name);
+  const source = env.target.current
+    ? "the target's current command (not run by plan; state file shown)"
+    : 'state file';
+  return saved
+    ? { slot: saved.slot, version: saved.version, source }
+    : { source: `${source}: nothing recorded yet` };
+}
+
+function base(
+  env: ResolvedEnvironment,
+  version: string,
+  sha: string | undefined,
+  live: LiveState,
+): TemplateValues {
+  return {
+    ...env.variables,
+    version,
+    previous_version: live.version,
+    sha,
+    environment: env.name,
+    environment_url: env.url,
+    strategy: env.strategy.type,
+    stable_slot: live.slot,
+    instances: env.strategy.type === 'rolling' ? env.strategy.instances.join(',') : undefined,
+  };
+}
+
+function describeChecks(env: ResolvedEnvironment, values: TemplateValues): string {
+  if (env.health.length === 0) return 'none configured';
+  return env.health
+    .map((c) =>
+      c.kind === 'http'
+        ? `${c.method} ${safeUrl(c.url, values)}`
+        : safeCommand(() => describeCommand(c.command, values)),
+    )
+    .join('; ');
+}
+
+function safeUrl(url: string, values: TemplateValues): string {
+  try {
+    return renderUrl(url, values);
+  } catch {
+    return url;
+  }
+}
+function safeCommand(describe: () => string): string {
+  try {
+    return describe();
+  } catch (error) {
+    return `(${(error as Error).message})`;
+  }
+}
+
+function strategyActions(
+  env: ResolvedEnvironment,
+  version: string,
+  sha: string | undefined,
+  live: LiveState,
+) {
+  const values = base(env, version, sha, live);
+  const machine = createStrategy(env.strategy, capabilitiesOf(env), live);
+  const describe = (step: Step, reason?: string): PlannedAction => {
+    const stepVals = stepValues(step, values);
+    const command = commandFor(step, env, values);
+    let run: string | undefined;
+    if (command)
+      run = safeCommand(() =>
+        describeCommand(
+          command,
+          step.kind === 'rollback' ? { ...stepVals, version: values.previous_version } : stepVals,
+        ),
+      );
+    else if (step.kind === 'health')
+      run = env.target.health.length
+        ? describeChecks({ ...env, health: env.target.health }, stepVals)
+        : undefined;
+    else if (step.kind === 'analysis') run = `health checks over ${Math.round(step.windowMs / 1000)}s`;
+    return { description: describeStep(step), reason, run };
+  };
+  return {
+    actions: machine.plan.map((p) => describe(p.step, p.reason)),
+    rollback: machine
+      .rollback({ plan: machine.plan, index: machine.plan.length - 1, holds: 0 })
+      .map((s) => describe(s)),
+  };
+}

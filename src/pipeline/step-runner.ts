@@ -1,0 +1,191 @@
+// Runs one strategy step on the command target. This is the only place where a Step meets the outside world.
+import type { ResolvedCommand, ResolvedEnvironment } from '../config/resolve.ts';
+import type { Step, StepResult } from '../strategies/types.ts';
+import type { TargetCapabilities } from '../strategies/capabilities.ts';
+import { CommandFailed, runCommand, type OutputLine } from '../targets/run-command.ts';
+import { renderUrl } from '../targets/http-check.ts';
+import type { TemplateValues } from '../targets/template.ts';
+import { abortableSleep } from '../util/sleep.ts';
+import type { Analyzer } from './analyzer.ts';
+import { runHealthChecks } from './health.ts';
+
+export interface StepRunnerOptions {
+  env: ResolvedEnvironment;
+  /** Values every command sees: version, previous_version, sha, environment, strategy, ... */
+  values: TemplateValues;
+  analyzer: Analyzer;
+  onOutput?: (line: OutputLine) => void;
+}
+
+export type StepRunner = (step: Step, signal?: AbortSignal) => Promise<StepResult>;
+
+export function capabilitiesOf(env: ResolvedEnvironment): TargetCapabilities {
+  const t = env.target;
+  const warmup =
+    env.strategy.type === 'blue-green' && !!env.strategy.warmup.url && env.strategy.warmup.requests > 0;
+  return {
+    health: t.health.length > 0,
+    smoke: !!t.smoke,
+    warmup,
+    switch: !!t.switch || !!t.setWeight,
+    setWeight: !!t.setWeight,
+    teardown: !!t.teardown,
+  };
+}
+
+/** The values a step adds to the base values (slot, instances, weight, ...). */
+export function stepValues(step: Step, base: TemplateValues): TemplateValues {
+  const values: TemplateValues = { ...base };
+  if ('slot' in step && step.slot) values.slot = step.slot;
+  if ('instances' in step && step.instances) {
+    values.instances = step.instances.join(',');
+    values.instance_count = String(step.instances.length);
+  }
+  if ('batch' in step && step.batch !== undefined) values.batch = String(step.batch);
+  if (step.kind === 'set_weight') {
+    values.weight = String(step.weight);
+    values.stable_weight = String(100 - step.weight);
+    values.stable_slot = step.stableSlot;
+  }
+  if (step.kind === 'switch') {
+    values.weight = '100';
+    values.stable_weight = '0';
+    values.stable_slot = step.from;
+  }
+  if (step.kind === 'analysis') {
+    if (step.stableSlot) values.stable_slot = step.stableSlot;
+    if (step.weight !== undefined) values.weight = String(step.weight);
+  }
+  if (step.kind === 'deploy' && step.version === 'previous') values.version = base.previous_version;
+  return values;
+}
+
+/** The command a step runs, if it is a single command (for plans). */
+export function commandFor(
+  step: Step,
+  env: ResolvedEnvironment,
+  base: TemplateValues,
+): ResolvedCommand | undefined {
+  const t = env.target;
+  switch (step.kind) {
+    case 'deploy':
+      return t.deploy;
+    case 'smoke':
+      return t.smoke ?? env.smoke;
+    case 'switch':
+      return t.switch ?? t.setWeight;
+    case 'set_weight':
+      return t.setWeight;
+    case 'teardown':
+      return t.teardown;
+    case 'rollback':
+      return t.rollback ?? (base.previous_version ? t.deploy : undefined);
+    default:
+      return undefined;
+  }
+}
+
+export function createStepRunner(options: StepRunnerOptions): StepRunner {
+  const { env, analyzer, onOutput } = options;
+  const t = env.target;
+
+  async function command(
+    cmd: ResolvedCommand,
+    values: TemplateValues,
+    label: string,
+    signal?: AbortSignal,
+  ): Promise<StepResult> {
+    try {
+      await runCommand(cmd, values, { signal, onOutput, label });
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof CommandFailed) return { ok: false, reason: error.message };
+      throw error;
+    }
+  }
+
+  return async (step, signal) => {
+    const values = stepValues(step, options.values);
+    switch (step.kind) {
+      case 'deploy':
+        if (step.version === 'previous' && !values.version)
+          return { ok: false, reason: 'no previous version is known' };
+        return command(t.deploy, values, 'deploy', signal);
+      case 'health': {
+        const result = await runHealthChecks(t.health, values, { signal, onOutput });
+        return result.ok ? { ok: true, detail: result.detail } : { ok: false, reason: result.detail };
+      }
+      case 'smoke': {
+        const smoke = t.smoke ?? env.smoke;
+        return smoke
+          ? command(smoke, values, 'smoke', signal)
+          : { ok: true, detail: 'no smoke tests configured' };
+      }
+      case 'warmup':
+        return warmup(env, values, signal);
+      case 'switch':
+        if (t.switch) return command(t.switch, values, 'switch', signal);
+        if (t.setWeight) return command(t.setWeight, values, 'set_weight', signal);
+        return { ok: false, reason: 'the target has neither a switch nor a set_weight command' };
+      case 'set_weight':
+        if (!t.setWeight) return { ok: false, reason: 'the target has no set_weight command' };
+        return command(t.setWeight, values, 'set_weight', signal);
+      case 'pause':
+        await abortableSleep(step.ms, signal);
+        return signal?.aborted ? { ok: false, reason: 'cancelled' } : { ok: true };
+      case 'analysis':
+        return analyzer.evaluate({
+          phase: step.phase,
+          slot: step.slot,
+          stableSlot: step.stableSlot,
+          weight: step.weight,
+          windowMs: step.windowMs,
+          intervalMs: env.monitorIntervalMs,
+          values,
+          signal,
+          onOutput,
+        });
+      case 'rollback':
+        if (t.rollback)
+          return command(
+            t.rollback,
+            { ...values, version: options.values.previous_version ?? '' },
+            'rollback',
+            signal,
+          );
+        if (!options.values.previous_version)
+          return { ok: false, reason: 'no previous version is known and the target has no rollback command' };
+        return command(t.deploy, { ...values, version: options.values.previous_version }, 'rollback', signal);
+      case 'teardown':
+        return t.teardown
+          ? command(t.teardown, values, 'teardown', signal)
+          : { ok: true, detail: 'no teardown command' };
+    }
+  };
+}
+
+async function warmup(
+  env: ResolvedEnvironment,
+  values: TemplateValues,
+  signal?: AbortSignal,
+): Promise<StepResult> {
+  if (env.strategy.type !== 'blue-green' || !env.strategy.warmup.url)
+    return { ok: true, detail: 'no warm-up configured' };
+  const { requests, intervalMs } = env.strategy.warmup;
+  const url = renderUrl(env.strategy.warmup.url, values);
+  let failed = 0;
+  for (let i = 0; i < requests && !signal?.aborted; i++) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      await response.arrayBuffer();
+      if (response.status >= 500) failed++;
+    } catch {
+      failed++;
+    }
+    if (i < requests - 1) await abortableSleep(intervalMs, signal);
+  }
+  // A few errors while caches fill are expected; most requests failing means the slot is not ready.
+  if (failed > requests * 0.1)
+    return { ok: false, reason: `warm-up: ${failed} of ${requests} requests to ${url} failed` };
+  return { ok: true, detail: `warm-up: ${requests - failed}/${requests} requests to ${url} succeeded` };
+}

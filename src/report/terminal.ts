@@ -1,0 +1,172 @@
+// Live progress for people: elapsed time, phase, step, weight; command output indented under its step; a
+// summary table at the end. Colour only when writing to a terminal (and NO_COLOR is not set).
+import { styleText } from 'node:util';
+import type { PhaseRecord, PipelineEvent, PipelineResult, Reporter } from '../pipeline/events.ts';
+import { formatDuration } from '../config/duration.ts';
+
+type Style = Parameters<typeof styleText>[0];
+
+export interface TerminalReporterOptions {
+  write?: (text: string) => void;
+  color?: boolean;
+  /** Show command output lines (default true). */
+  showOutput?: boolean;
+}
+
+export function terminalReporter(options: TerminalReporterOptions = {}): Reporter {
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  const color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
+  const paint = (style: Style, text: string) =>
+    color ? styleText(style, text, { validateStream: false }) : text;
+  const started = performance.now();
+  const clock = () => paint('dim', `[${formatElapsed(performance.now() - started)}]`);
+  const line = (text: string) => write(`${clock()} ${text}\n`);
+  let state = '';
+
+  return {
+    event(e: PipelineEvent) {
+      switch (e.type) {
+        case 'start':
+          line(
+            paint('bold', `Deploying ${e.version} to ${e.environment}`) +
+              ` with ${e.strategy}` +
+              (e.previousVersion
+                ? ` (live: ${e.previousVersion}${e.liveSlot ? ` on ${e.liveSlot}` : ''})`
+                : e.liveSlot
+                  ? ` (live slot: ${e.liveSlot})`
+                  : ' (nothing recorded as live)') +
+              (e.staging ? `, staging first on ${e.staging}` : ''),
+          );
+          break;
+        case 'phase-start':
+          line(paint('cyan', `▶ ${e.phase}`) + (e.detail ? paint('dim', ` (${e.detail})`) : ''));
+          break;
+        case 'phase-end':
+          line(
+            `${statusMark(e.record.status, paint)} ${e.record.phase} ${e.record.status}` +
+              paint('dim', ` in ${formatDuration(e.record.durationMs)}`) +
+              (e.record.detail && e.record.status !== 'succeeded' ? `: ${e.record.detail}` : ''),
+          );
+          break;
+        case 'decision': {
+          const d = e.record.decision;
+          if (e.record.state !== state) state = e.record.state;
+          if (d.type === 'run')
+            line(`  ${paint('bold', '→')} ${paint('dim', `[${e.record.state}]`)} ${d.reason}`);
+          else if (d.type === 'done') line(`  ${paint('green', '✔')} ${e.record.strategy}: ${d.reason}`);
+          else
+            line(
+              `  ${paint('red', '✖')} ${e.record.strategy} ${d.pause ? 'paused' : 'failed'} [${d.code}]: ${d.reason}`,
+            );
+          break;
+        }
+        case 'step-start':
+          line(`    ${e.phase === 'rollback' ? paint('yellow', '↺') : '·'} ${e.description}`);
+          break;
+        case 'step-end': {
+          const r = e.record.result;
+          const took = paint('dim', ` (${formatDuration(e.record.durationMs)})`);
+          if (r.ok)
+            line(
+              `    ${paint('green', '✓')} ${e.record.description}${r.detail ? paint('dim', `: ${r.detail}`) : ''}${took}`,
+            );
+          else line(`    ${paint('red', '✗')} ${e.record.description}: ${r.reason}${took}`);
+          break;
+        }
+        case 'output':
+          if (options.showOutput !== false)
+            write(`${clock()}     ${paint('dim', `│ ${e.source}:`)} ${e.line}\n`);
+          break;
+        case 'log':
+          line(
+            `${e.level === 'error' ? paint('red', 'error') : e.level === 'warn' ? paint('yellow', 'warning') : paint('dim', 'info')}: ${e.message}`,
+          );
+          break;
+        case 'rollback-start':
+          line(paint(['bold', 'yellow'], `↺ ROLLBACK of ${e.environment}: ${e.reason}`));
+          break;
+        case 'rollback-end':
+          line(
+            (e.record.ok
+              ? paint('yellow', '↺ rollback complete')
+              : paint(['bold', 'red'], '↺ ROLLBACK INCOMPLETE')) +
+              (e.record.trafficRestoredMs !== undefined
+                ? `: traffic back on stable in ${formatDuration(e.record.trafficRestoredMs)}`
+                : '') +
+              paint('dim', ` (total ${formatDuration(e.record.durationMs)})`),
+          );
+          for (const level of e.record.levels)
+            line(`    ${level.ok ? '✓' : '✗'} rollback level ${level.name}: ${level.detail}`);
+          break;
+        case 'result':
+          write(summary(e.result, paint));
+          break;
+      }
+    },
+  };
+}
+
+function statusMark(status: PhaseRecord['status'], paint: (s: Style, t: string) => string): string {
+  switch (status) {
+    case 'succeeded':
+      return paint('green', '✔');
+    case 'skipped':
+      return paint('dim', '–');
+    case 'cancelled':
+      return paint('yellow', '■');
+    default:
+      return paint('red', '✖');
+  }
+}
+
+export function formatElapsed(ms: number): string {
+  const total = ms / 1000;
+  const minutes = Math.floor(total / 60);
+  const seconds = total - minutes * 60;
+  return `${String(minutes).padStart(2, '0')}:${seconds.toFixed(1).padStart(4, '0')}`;
+}
+
+export function summary(
+  result: PipelineResult,
+  paint: (s: Style, t: string) => string = (_, t) => t,
+): string {
+  const rows = result.phases.map((p) => [
+    p.phase,
+    p.status,
+    p.status === 'skipped' ? '' : formatDuration(p.durationMs),
+    p.detail ?? '',
+  ]);
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(...[['phase', 'status', 'duration'][i]!.length, ...rows.map((r) => r[i]!.length)]),
+  );
+  const fmt = (r: string[]) =>
+    `  ${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}  ${truncate(r[3]!, 70)}`.trimEnd();
+  const lines = [
+    '',
+    paint('bold', 'Summary'),
+    fmt(['phase', 'status', 'duration', 'detail']),
+    ...rows.map(fmt),
+  ];
+  for (const rb of result.rollbacks) {
+    lines.push(
+      `  rollback of ${rb.environment}: ${rb.ok ? 'complete' : 'INCOMPLETE'}` +
+        (rb.trafficRestoredMs !== undefined
+          ? `, traffic restored in ${formatDuration(rb.trafficRestoredMs)}`
+          : '') +
+        ` (${rb.reason})`,
+    );
+  }
+  const headline =
+    result.status === 'succeeded'
+      ? paint(['bold', 'green'], `✔ ${result.message}`)
+      : paint(
+          ['bold', result.status === 'rolled_back' || result.status === 'cancelled' ? 'yellow' : 'red'],
+          `✖ ${result.status} [${result.code}]: ${result.message}`,
+        );
+  lines.push('', `${headline} (${formatDuration(result.durationMs)})`, '');
+  return lines.join('\n');
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

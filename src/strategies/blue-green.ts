@@ -1,0 +1,74 @@
+// Blue-green: the new version goes to the idle slot, is checked there while the live slot keeps all traffic,
+// then traffic switches at once. The old slot stays as the instant rollback target for scale_down_delay.
+import type { ResolvedStrategy } from '../config/resolve.ts';
+import type { LiveState, TargetCapabilities } from './capabilities.ts';
+import { sequenceMachine } from './machine.ts';
+import type { PlannedStep } from './sequence.ts';
+import type { Step } from './types.ts';
+
+type BlueGreen = Extract<ResolvedStrategy, { type: 'blue-green' }>;
+
+export function idleSlotFor(slots: [string, string], live: string | undefined): string {
+  return live === slots[0] ? slots[1] : slots[0];
+}
+
+export function blueGreenStrategy(params: BlueGreen, caps: TargetCapabilities, live: LiveState) {
+  const idle = idleSlotFor(params.slots, live.slot);
+  const from = live.slot ?? params.slots.find((s) => s !== idle)!;
+  const plan: PlannedStep[] = [
+    { step: { kind: 'deploy', slot: idle }, reason: `${idle} is idle: deploy there` },
+  ];
+  if (caps.health)
+    plan.push({
+      step: { kind: 'health', slot: idle },
+      reason: `${idle} must be healthy before it takes traffic`,
+    });
+  if (caps.smoke)
+    plan.push({
+      step: { kind: 'smoke', slot: idle },
+      reason: `smoke tests on ${idle} before it takes traffic`,
+    });
+  plan.push({
+    step: { kind: 'analysis', phase: 'pre-switch', slot: idle, stableSlot: from, windowMs: 0 },
+    reason: `analyse ${idle} before the switch`,
+  });
+  if (caps.warmup)
+    plan.push({ step: { kind: 'warmup', slot: idle }, reason: `warm ${idle}'s caches before the switch` });
+  const switchIndex = plan.length;
+  plan.push({
+    step: { kind: 'switch', slot: idle, from },
+    reason: `${idle} passed its checks: switch traffic`,
+  });
+  plan.push({
+    step: {
+      kind: 'analysis',
+      phase: 'post-switch',
+      slot: idle,
+      stableSlot: from,
+      windowMs: params.verifyAfterSwitchMs,
+    },
+    reason: `watch ${idle} with live traffic; ${from} stays ready for an instant switch back`,
+  });
+
+  return sequenceMachine({
+    name: 'blue-green',
+    plan,
+    maxHolds: 1,
+    rollback(started) {
+      const steps: Step[] = [];
+      if (started.length === 0) return steps;
+      // Traffic first: the switch back is the fast path (target under 1 s after the decision).
+      if (started.length > switchIndex && live.slot)
+        steps.push({ kind: 'switch', slot: live.slot, from: idle });
+      if (caps.teardown) steps.push({ kind: 'teardown', slot: idle });
+      return steps;
+    },
+    outcome: { liveSlot: idle, retiredSlot: live.slot, scaleDownDelayMs: params.scaleDownDelayMs },
+    describe: (current) => {
+      if (!current) return `blue-green ${from} → ${idle}`;
+      return current.step.kind === 'analysis' && current.step.phase === 'post-switch'
+        ? `live on ${idle}, ${from} on standby`
+        : `preparing ${idle} (live: ${from})`;
+    },
+  });
+}

@@ -1,0 +1,67 @@
+// Canary: the new version runs beside the stable one and takes a growing share of traffic, step by step
+// (seed default 5 → 10 → 25 → 50 → 100). Each step is followed by an analysis over the step's pause; only
+// `promote` moves on, `hold` waits another window (bounded), `rollback` puts the weight back to 0.
+import type { ResolvedStrategy } from '../config/resolve.ts';
+import type { LiveState, TargetCapabilities } from './capabilities.ts';
+import { idleSlotFor } from './blue-green.ts';
+import { sequenceMachine } from './machine.ts';
+import type { PlannedStep } from './sequence.ts';
+import type { Step } from './types.ts';
+
+type Canary = Extract<ResolvedStrategy, { type: 'canary' }>;
+
+export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: LiveState) {
+  const canary = idleSlotFor(params.slots, live.slot);
+  const stable = live.slot ?? params.slots.find((s) => s !== canary)!;
+  const plan: PlannedStep[] = [
+    { step: { kind: 'deploy', slot: canary }, reason: `deploy the canary on ${canary}` },
+  ];
+  if (caps.health)
+    plan.push({
+      step: { kind: 'health', slot: canary },
+      reason: 'the canary must be healthy before any traffic',
+    });
+  if (caps.smoke) plan.push({ step: { kind: 'smoke', slot: canary }, reason: 'smoke tests on the canary' });
+  const firstWeightIndex = plan.length;
+  const steps = [...params.steps];
+  // Every canary ends with all traffic on the new version.
+  if ((steps.at(-1)?.weight ?? 0) < 100) steps.push({ weight: 100, pauseMs: 0 });
+  steps.forEach(({ weight, pauseMs }, i) => {
+    plan.push({
+      step: { kind: 'set_weight', slot: canary, stableSlot: stable, weight },
+      reason: i === 0 ? `first canary step: ${weight} % of traffic` : `previous step promoted: ${weight} %`,
+    });
+    plan.push({
+      step: {
+        kind: 'analysis',
+        phase: 'canary-step',
+        slot: canary,
+        stableSlot: stable,
+        weight,
+        windowMs: pauseMs,
+      },
+      reason: `analyse the canary at ${weight} %${pauseMs ? ` for ${Math.round(pauseMs / 1000)}s` : ''}`,
+    });
+  });
+
+  return sequenceMachine({
+    name: 'canary',
+    plan,
+    maxHolds: params.maxHolds,
+    rollback(started) {
+      const steps: Step[] = [];
+      if (started.length === 0) return steps;
+      if (started.length > firstWeightIndex)
+        steps.push({ kind: 'set_weight', slot: canary, stableSlot: stable, weight: 0 });
+      if (caps.teardown) steps.push({ kind: 'teardown', slot: canary });
+      return steps;
+    },
+    outcome: { liveSlot: canary, retiredSlot: live.slot, scaleDownDelayMs: params.scaleDownDelayMs },
+    describe: (current) => {
+      const step = current?.step;
+      if (step && (step.kind === 'set_weight' || (step.kind === 'analysis' && step.weight !== undefined)))
+        return `canary ${step.weight} %`;
+      return `preparing canary on ${canary}`;
+    },
+  });
+}

@@ -1,0 +1,178 @@
+// Runs one configured command. Without `shell: true` the argv template is rendered element by element and
+// handed to execa as program + arguments: no shell ever sees a templated value, so a version such as
+// `v1$(touch /tmp/pwned)` arrives as that literal string. With `shell: true` each value is single-quoted.
+// Values are also exported as DEPLOY_* environment variables, the safest way for scripts to read them.
+import { execa } from 'execa';
+import { createInterface } from 'node:readline';
+import type { ResolvedCommand } from '../config/resolve.ts';
+import { render, renderForShell, TemplateError, type TemplateValues } from './template.ts';
+
+export interface OutputLine {
+  source: string;
+  stream: 'stdout' | 'stderr';
+  line: string;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onOutput?: (line: OutputLine) => void;
+  /** Label for output lines, e.g. "deploy". */
+  label?: string;
+}
+
+export interface CommandResult {
+  exitCode: number;
+  durationMs: number;
+  stdout: string;
+  tail: string[];
+}
+
+export class CommandFailed extends Error {
+  readonly source: string;
+  readonly exitCode: number | undefined;
+  readonly tail: string[];
+  readonly reasonCode: 'exit' | 'timeout' | 'cancelled' | 'spawn' | 'template';
+  constructor(
+    source: string,
+    message: string,
+    reasonCode: CommandFailed['reasonCode'],
+    exitCode?: number,
+    tail: string[] = [],
+  ) {
+    super(message);
+    this.name = 'CommandFailed';
+    this.source = source;
+    this.reasonCode = reasonCode;
+    this.exitCode = exitCode;
+    this.tail = tail;
+  }
+}
+
+const TAIL_LINES = 20;
+
+export function envFor(values: TemplateValues): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined) env[`DEPLOY_${key.toUpperCase()}`] = value;
+  }
+  return env;
+}
+
+export function renderArgv(command: ResolvedCommand, values: TemplateValues): string[] {
+  try {
+    return command.argv.map((arg) => render(arg, values));
+  } catch (error) {
+    throw new CommandFailed(command.source, `${command.source}: ${(error as Error).message}`, 'template');
+  }
+}
+
+/** A printable form for plans and logs (values shown as they will be passed, one argument each). */
+export function describeCommand(command: ResolvedCommand, values: TemplateValues): string {
+  if (command.shell) return `sh -c ${JSON.stringify(renderForShell(command.script, values))}`;
+  return renderArgv(command, values)
+    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a)))
+    .join(' ');
+}
+
+export async function runCommand(
+  command: ResolvedCommand,
+  values: TemplateValues,
+  options: RunOptions = {},
+): Promise<CommandResult> {
+  const label = options.label ?? command.source;
+  let file: string;
+  let args: string[];
+  if (command.shell) {
+    let script: string;
+    try {
+      script = renderForShell(command.script, values);
+    } catch (error) {
+      if (error instanceof TemplateError)
+        throw new CommandFailed(command.source, `${command.source}: ${error.message}`, 'template');
+      throw error;
+    }
+    file = '/bin/sh';
+    args = ['-c', script];
+  } else {
+    [file, ...args] = renderArgv(command, values) as [string, ...string[]];
+  }
+
+  const started = performance.now();
+  const tail: string[] = [];
+  const stdoutLines: string[] = [];
+  const subprocess = execa(file, args, {
+    cwd: command.cwd,
+    env: { ...command.env, ...envFor(values) },
+    stdin: 'ignore',
+    timeout: command.timeoutMs,
+    cancelSignal: options.signal,
+    forceKillAfterDelay: 2000,
+    reject: false,
+    buffer: false,
+  });
+  const collect = (stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr') =>
+    new Promise<void>((resolve) => {
+      if (!stream) return resolve();
+      const lines = createInterface({ input: stream, crlfDelay: Infinity });
+      lines.on('line', (line) => {
+        tail.push(line);
+        if (tail.length > TAIL_LINES) tail.shift();
+        if (name === 'stdout') stdoutLines.push(line);
+        options.onOutput?.({ source: label, stream: name, line });
+      });
+      lines.on('close', () => resolve());
+    });
+  const [result] = await Promise.all([
+    subprocess,
+    collect(subprocess.stdout, 'stdout'),
+    collect(subprocess.stderr, 'stderr'),
+  ]);
+  const durationMs = performance.now() - started;
+  const program = command.shell ? 'sh -c …' : file;
+
+  if (result.timedOut) {
+    throw new CommandFailed(
+      command.source,
+      `${command.source} (${program}) timed out after ${Math.round(command.timeoutMs / 1000)}s`,
+      'timeout',
+      undefined,
+      tail,
+    );
+  }
+  if (result.isCanceled) {
+    throw new CommandFailed(
+      command.source,
+      `${command.source} (${program}) was cancelled`,
+      'cancelled',
+      undefined,
+      tail,
+    );
+  }
+  if (result.failed && result.exitCode === undefined) {
+    const cause = (result.cause as NodeJS.ErrnoException | undefined)?.code;
+    const why =
+      cause === 'ENOENT'
+        ? 'program not found'
+        : cause === 'EACCES'
+          ? 'permission denied'
+          : (result.shortMessage ?? 'could not start');
+    throw new CommandFailed(
+      command.source,
+      `${command.source}: cannot run "${program}": ${why}`,
+      'spawn',
+      undefined,
+      tail,
+    );
+  }
+  if (result.exitCode !== 0) {
+    const signal = result.signal ? ` (killed by ${result.signal})` : '';
+    throw new CommandFailed(
+      command.source,
+      `${command.source} (${program}) exited with code ${result.exitCode ?? 'none'}${signal}`,
+      'exit',
+      result.exitCode,
+      tail,
+    );
+  }
+  return { exitCode: 0, durationMs, stdout: stdoutLines.join('\n'), tail };
+}
