@@ -1,0 +1,261 @@
+// The demo's "infrastructure CLI": what deploy.yml commands call to start services, move traffic and roll
+// instances, against the embedded router or haproxy. Configuration comes from DEMO_* environment variables
+// (see lib/ctl-env.ts and README.md). Every failure exits non-zero with one clear message on stderr.
+import { Command, Option } from 'commander';
+import { ENV_HELP, portOf, readCtlEnv, type CtlEnv } from './lib/ctl-env.ts';
+import { applyOrder, liveSlot, removalCheck, switchPlan, weightPlan, type Weights } from './lib/plans.ts';
+import { parseName, parseNameList } from './lib/specs.ts';
+import { checkHealth, isAlive, listRecords, readRecord, startService, stopService } from './lib/services.ts';
+import { servingOf, trafficControl, waitForServer, weightsOf, type TrafficControl } from './lib/traffic.ts';
+
+const DRAIN_BOUND_MS = 10_000;
+
+class UsageError extends Error {}
+
+function env(): CtlEnv {
+  return readCtlEnv(process.env);
+}
+
+/** `--slot S` or `--instances a,b` (exactly one). */
+function targets(opts: { slot?: string; instances?: string }): string[] {
+  if (opts.slot !== undefined && opts.instances !== undefined)
+    throw new UsageError('give --slot or --instances, not both');
+  if (opts.slot !== undefined) return [parseName(opts.slot, '--slot')];
+  if (opts.instances !== undefined) return parseNameList(opts.instances, '--instances');
+  throw new UsageError('one of --slot <name> or --instances <a,b,...> is required');
+}
+
+function log(message: string): void {
+  console.error(`ctl: ${message}`);
+}
+
+async function applyWeights(traffic: TrafficControl, config: CtlEnv, target: Weights): Promise<Weights> {
+  const servers = await traffic.servers();
+  const current = weightsOf(servers);
+  // Never hand traffic to a server the router cannot reach yet (haproxy checks still say DOWN).
+  for (const [name, weight] of Object.entries(target)) {
+    if (weight === 0 || (current[name] ?? 0) > 0) continue;
+    const port = config.ports.get(name);
+    const health = port === undefined ? undefined : await checkHealth(port);
+    if (health?.error !== undefined) {
+      throw new UsageError(
+        `refusing to send traffic to ${name}: nothing answers on its port ${port} (${health.error}); deploy it first`,
+      );
+    }
+    if (!servers[name]?.up) await waitForServer(traffic, name, 'up', (s) => s.up, config.startTimeoutMs);
+  }
+  for (const [name, weight] of applyOrder(current, target)) await traffic.setWeight(name, weight);
+  return weightsOf(await traffic.servers());
+}
+
+async function deploySlot(
+  config: CtlEnv,
+  traffic: TrafficControl,
+  name: string,
+  version: string,
+): Promise<void> {
+  const record = await startService(
+    config.stateDir,
+    name,
+    portOf(config, name),
+    version,
+    config.startTimeoutMs,
+  );
+  log(`${name} runs ${version} (pid ${record.pid}, port ${record.port})`);
+  const known = (await traffic.servers())[name];
+  if (known?.enabled) await waitForServer(traffic, name, 'up', (s) => s.up, config.startTimeoutMs);
+}
+
+/** Take each instance out of the router, drain, restart with `version`, wait healthy, put back. */
+async function roll(
+  config: CtlEnv,
+  traffic: TrafficControl,
+  names: string[],
+  version: string,
+): Promise<void> {
+  for (const name of names) portOf(config, name); // fail before touching anything
+  for (const name of names) {
+    const servers = await traffic.servers();
+    const inRouter = name in servers;
+    if (inRouter) {
+      const check = removalCheck(servingOf(servers), [name]);
+      if (!check.ok) log(`warning: taking ${name} out leaves no server taking traffic: ${check.reason}`);
+      await traffic.setEnabled(name, false);
+      await waitForServer(traffic, name, 'drained', (s) => s.inFlight === 0, DRAIN_BOUND_MS).catch(
+        (e: Error) => log(`warning: ${e.message}; restarting anyway`),
+      );
+    } else {
+      log(`warning: the router has no server "${name}"; restarting it without draining`);
+    }
+    const record = await startService(
+      config.stateDir,
+      name,
+      portOf(config, name),
+      version,
+      config.startTimeoutMs,
+    );
+    if (inRouter) {
+      await traffic.setEnabled(name, true);
+      await waitForServer(traffic, name, 'up', (s) => s.up, config.startTimeoutMs);
+    }
+    log(`${name} rolled to ${version} (pid ${record.pid})`);
+  }
+}
+
+async function teardown(config: CtlEnv, traffic: TrafficControl, names: string[]): Promise<void> {
+  const servers = await traffic.servers();
+  const check = removalCheck(servingOf(servers), names);
+  if (!check.ok) throw new UsageError(`refusing to tear down: ${check.reason}`);
+  for (const name of names) {
+    const view = servers[name];
+    if (view && view.weight > 0) {
+      await traffic.setWeight(name, 0);
+      log(`${name}: weight ${view.weight} -> 0`);
+    }
+    if (view) {
+      await waitForServer(traffic, name, 'drained', (s) => s.inFlight === 0, DRAIN_BOUND_MS).catch(
+        (e: Error) => log(`warning: ${e.message}; stopping anyway`),
+      );
+    }
+    const stopped = await stopService(config.stateDir, name);
+    log(stopped ? `${name} stopped` : `${name} was not running`);
+  }
+}
+
+const program = new Command('ctl')
+  .description('Demo infrastructure CLI: services, traffic weights, rolling restarts')
+  .addHelpText('after', `\n${ENV_HELP}`)
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(`ctl: ${text.replace(/^error: /, '')}`) });
+
+const slotOption = () => new Option('--slot <name>', 'slot name (a key of DEMO_PORTS)');
+const instancesOption = () => new Option('--instances <names>', 'instance names, comma separated');
+
+program
+  .command('deploy')
+  .description('(re)start --slot with --version and wait until healthy; with --instances, same as roll')
+  .addOption(slotOption())
+  .addOption(instancesOption())
+  .requiredOption('--version <version>', 'version to run')
+  .action(async (opts: { slot?: string; instances?: string; version: string }) => {
+    const names = targets(opts);
+    const config = env();
+    const traffic = trafficControl(config);
+    if (opts.instances !== undefined) await roll(config, traffic, names, opts.version);
+    else await deploySlot(config, traffic, names[0]!, opts.version);
+  });
+
+program
+  .command('roll')
+  .description('rolling update: for each instance drain, restart with --version, wait healthy, put back')
+  .requiredOption('--instances <names>', 'instance names, comma separated')
+  .requiredOption('--version <version>', 'version to run')
+  .action(async (opts: { instances: string; version: string }) => {
+    const config = env();
+    await roll(config, trafficControl(config), parseNameList(opts.instances, '--instances'), opts.version);
+  });
+
+program
+  .command('switch')
+  .description('all traffic to --slot (weight 100), every other server 0')
+  .requiredOption('--slot <name>', 'slot that takes all traffic')
+  .action(async (opts: { slot: string }) => {
+    const config = env();
+    const traffic = trafficControl(config);
+    const weights = await applyWeights(
+      traffic,
+      config,
+      switchPlan(weightsOf(await traffic.servers()), opts.slot),
+    );
+    console.log(JSON.stringify({ weights }));
+  });
+
+program
+  .command('weight')
+  .description('--slot gets --weight %, --stable gets the rest')
+  .requiredOption('--slot <name>', 'slot whose weight is set (the canary)')
+  .requiredOption('--weight <percent>', 'whole number 0-100')
+  .requiredOption('--stable <name>', 'slot that gets 100 - weight')
+  .action(async (opts: { slot: string; weight: string; stable: string }) => {
+    if (!/^\d+$/.test(opts.weight))
+      throw new UsageError(`--weight must be a whole number from 0 to 100, got "${opts.weight}"`);
+    const config = env();
+    const traffic = trafficControl(config);
+    const plan = weightPlan(weightsOf(await traffic.servers()), opts.slot, Number(opts.weight), opts.stable);
+    console.log(JSON.stringify({ weights: await applyWeights(traffic, config, plan) }));
+  });
+
+program
+  .command('health')
+  .description('GET /health of --slot or each of --instances; exit 0 only when all are healthy')
+  .addOption(slotOption())
+  .addOption(instancesOption())
+  .action(async (opts: { slot?: string; instances?: string }) => {
+    const names = targets(opts);
+    const config = env();
+    const results = await Promise.all(
+      names.map(async (name) => ({ name, ...(await checkHealth(portOf(config, name))) })),
+    );
+    for (const r of results) console.log(JSON.stringify(r));
+    const sick = results.filter((r) => !r.healthy);
+    if (sick.length > 0) {
+      throw new UsageError(
+        `unhealthy: ${sick.map((r) => `${r.name} (${r.error ?? `HTTP ${r.status}`})`).join(', ')}`,
+      );
+    }
+  });
+
+program
+  .command('teardown')
+  .description('weight 0 (refused if it holds all traffic), drain, graceful stop')
+  .addOption(slotOption())
+  .addOption(instancesOption())
+  .action(async (opts: { slot?: string; instances?: string }) => {
+    const names = targets(opts);
+    const config = env();
+    await teardown(config, trafficControl(config), names);
+  });
+
+program
+  .command('current')
+  .description('print {"slot": <highest weight>, "version": <version it runs>}')
+  .action(async () => {
+    const config = env();
+    const slot = liveSlot(weightsOf(await trafficControl(config).servers()));
+    if (slot === undefined) throw new UsageError('no server has weight > 0, so no slot is live');
+    const port = config.ports.get(slot);
+    const health = port === undefined ? undefined : await checkHealth(port);
+    const version = health?.version ?? (await readRecord(config.stateDir, slot))?.version;
+    console.log(JSON.stringify(version === undefined ? { slot } : { slot, version }));
+  });
+
+program
+  .command('status')
+  .description('print the router servers and the running processes as JSON')
+  .action(async () => {
+    const config = env();
+    const servers = await trafficControl(config).servers();
+    const processes = Object.fromEntries(
+      (await listRecords(config.stateDir)).map((r) => [r.name, { ...r, running: isAlive(r.pid) }]),
+    );
+    console.log(JSON.stringify({ router: config.router.kind, servers, processes }, null, 2));
+  });
+
+program
+  .command('down')
+  .description('stop every service process recorded in DEMO_STATE_DIR (does not touch the router)')
+  .action(async () => {
+    const stateDir = process.env.DEMO_STATE_DIR?.trim();
+    if (!stateDir)
+      throw new UsageError('DEMO_STATE_DIR is not set; expected e.g. DEMO_STATE_DIR=/tmp/demo-state');
+    for (const r of await listRecords(stateDir)) {
+      if (await stopService(stateDir, r.name)) log(`${r.name} stopped`);
+    }
+  });
+
+try {
+  await program.parseAsync();
+} catch (e) {
+  console.error(`ctl ${process.argv[2] ?? ''}: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,30 @@
+// The demo service's behaviour is chosen by words in its version string, so a deploy config can ship a
+// "bad" version (to show a rollback) without any extra flag: `2.0.0-unhealthy`, `2.0.0-errors`, ...
+
+export interface Behaviour {
+  /** /health answers 503 once this many ms have passed since start; undefined = always healthy. */
+  unhealthyAfterMs: number | undefined;
+  /** Share (0..1) of `GET /` requests answered with 500. */
+  errorRate: number;
+  /** Added to every `GET /` response, in ms. */
+  extraLatencyMs: number;
+  /** Exit 1 before listening. */
+  crashAtStart: boolean;
+}
+
+export const BEHAVIOUR_WORDS = {
+  unhealthy: '/health answers 503 from 2 s after start on (GET / keeps answering 200)',
+  errors: '30 % of GET / requests answer 500',
+  slow: 'GET / takes 300 ms longer',
+  crash: 'the process exits 1 at start',
+} as const;
+
+export function behaviourFor(version: string): Behaviour {
+  const v = version.toLowerCase();
+  return {
+    unhealthyAfterMs: v.includes('unhealthy') ? 2000 : undefined,
+    errorRate: v.includes('errors') ? 0.3 : 0,
+    extraLatencyMs: v.includes('slow') ? 300 : 0,
+    crashAtStart: v.includes('crash'),
+  };
+}

@@ -1,0 +1,58 @@
+// ctl's configuration, read from environment variables so deploy.yml commands stay short.
+import { parseAddress, parsePortMap, SpecError, type Address } from './specs.ts';
+
+export interface CtlEnv {
+  stateDir: string;
+  router: { kind: 'embedded'; admin: Address } | { kind: 'haproxy'; socketPath: string };
+  /** Slot / instance name → port on 127.0.0.1. */
+  ports: Map<string, number>;
+  /** How long `deploy` / `roll` wait for a started service to be healthy. */
+  startTimeoutMs: number;
+}
+
+export const ENV_HELP = `Environment:
+  DEMO_STATE_DIR       directory for pid files, logs and state (required)
+  DEMO_PORTS           name=port list, e.g. "blue=18081,green=18082,i1=18091" (required)
+  DEMO_ROUTER          embedded (default) or haproxy
+  DEMO_ROUTER_ADMIN    embedded router admin address, e.g. 127.0.0.1:18090 (DEMO_ROUTER=embedded)
+  DEMO_HAPROXY_SOCKET  haproxy runtime API socket, level admin, backend be_app (DEMO_ROUTER=haproxy)
+  DEMO_START_TIMEOUT_MS  how long a started service may take to be healthy (default 15000)`;
+
+function required(env: NodeJS.ProcessEnv, name: string, example: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new SpecError(`${name} is not set; expected e.g. ${name}=${example}`);
+  return value;
+}
+
+export function readCtlEnv(env: NodeJS.ProcessEnv): CtlEnv {
+  const stateDir = required(env, 'DEMO_STATE_DIR', '/tmp/demo-state');
+  const ports = parsePortMap(required(env, 'DEMO_PORTS', '"blue=18081,green=18082"'), 'DEMO_PORTS');
+  const kind = env.DEMO_ROUTER?.trim() || 'embedded';
+  let router: CtlEnv['router'];
+  if (kind === 'embedded') {
+    router = {
+      kind,
+      admin: parseAddress(required(env, 'DEMO_ROUTER_ADMIN', '127.0.0.1:18090'), 'DEMO_ROUTER_ADMIN'),
+    };
+  } else if (kind === 'haproxy') {
+    router = { kind, socketPath: required(env, 'DEMO_HAPROXY_SOCKET', '/tmp/haproxy/admin.sock') };
+  } else {
+    throw new SpecError(`DEMO_ROUTER must be "embedded" or "haproxy", got "${kind}"`);
+  }
+  const timeoutText = env.DEMO_START_TIMEOUT_MS?.trim() || '15000';
+  const startTimeoutMs = Number(timeoutText);
+  if (!/^\d+$/.test(timeoutText) || startTimeoutMs < 100) {
+    throw new SpecError(
+      `DEMO_START_TIMEOUT_MS must be a number of milliseconds >= 100, got "${timeoutText}"`,
+    );
+  }
+  return { stateDir, router, ports, startTimeoutMs };
+}
+
+export function portOf(env: CtlEnv, name: string): number {
+  const port = env.ports.get(name);
+  if (port === undefined) {
+    throw new SpecError(`DEMO_PORTS has no port for "${name}" (known: ${[...env.ports.keys()].join(', ')})`);
+  }
+  return port;
+}

@@ -1,0 +1,70 @@
+// ctl's decisions, kept pure: which weights to set (in which order), which slot is live, whether a
+// teardown is safe. The I/O lives in traffic.ts and services.ts.
+
+export type Weights = Record<string, number>;
+
+export class PlanError extends Error {}
+
+function knownOrThrow(weights: Weights, name: string, role: string): void {
+  if (!(name in weights)) {
+    throw new PlanError(
+      `${role} "${name}" is not a server of the router (servers: ${Object.keys(weights).join(', ')})`,
+    );
+  }
+}
+
+/** All traffic to `slot`: slot=100, every other server 0. */
+export function switchPlan(current: Weights, slot: string): Weights {
+  knownOrThrow(current, slot, 'slot');
+  return Object.fromEntries(Object.keys(current).map((name) => [name, name === slot ? 100 : 0]));
+}
+
+/** `slot` gets `weight` %, `stable` the rest. */
+export function weightPlan(current: Weights, slot: string, weight: number, stable: string): Weights {
+  if (!Number.isInteger(weight) || weight < 0 || weight > 100) {
+    throw new PlanError(`--weight must be a whole number from 0 to 100, got ${weight}`);
+  }
+  if (slot === stable) throw new PlanError(`--slot and --stable are both "${slot}"; they must differ`);
+  knownOrThrow(current, slot, 'slot');
+  knownOrThrow(current, stable, 'stable slot');
+  return { [slot]: weight, [stable]: 100 - weight };
+}
+
+/**
+ * The order to apply weight changes in: raises first, then cuts, so there is never a moment where no
+ * server has weight (which both routers answer with 503).
+ */
+export function applyOrder(current: Weights, target: Weights): [string, number][] {
+  const changes = Object.entries(target).filter(([name, w]) => current[name] !== w);
+  const raises = changes.filter(([name, w]) => w > (current[name] ?? 0));
+  const cuts = changes.filter(([name, w]) => w <= (current[name] ?? 0));
+  return [...raises, ...cuts];
+}
+
+/** The live slot: the one with the highest weight (ties: first by name); undefined when all are 0. */
+export function liveSlot(weights: Weights): string | undefined {
+  let best: string | undefined;
+  for (const name of Object.keys(weights).sort()) {
+    if (weights[name]! > 0 && (best === undefined || weights[name]! > weights[best]!)) best = name;
+  }
+  return best;
+}
+
+/**
+ * Whether `names` may be taken out of traffic: refused when nothing else would take traffic.
+ * `serving` are the servers currently taking traffic (weight > 0 and enabled).
+ */
+export function removalCheck(
+  serving: readonly string[],
+  names: readonly string[],
+): { ok: true } | { ok: false; reason: string } {
+  const remaining = serving.filter((s) => !names.includes(s));
+  const removed = serving.filter((s) => names.includes(s));
+  if (removed.length > 0 && remaining.length === 0) {
+    return {
+      ok: false,
+      reason: `${removed.join(', ')} holds all the traffic; switch traffic elsewhere first (nothing else has weight > 0)`,
+    };
+  }
+  return { ok: true };
+}

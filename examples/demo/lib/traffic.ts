@@ -1,0 +1,145 @@
+// The router seen by ctl: weights, enable/disable for rolling, in-flight counts. One interface, two
+// implementations: the embedded router's admin API and haproxy's runtime API.
+import type { CtlEnv } from './ctl-env.ts';
+import { haproxyAction, haproxyServers } from './haproxy-runtime.ts';
+import type { Weights } from './plans.ts';
+
+export const HAPROXY_BACKEND = 'be_app';
+
+export interface ServerView {
+  weight: number;
+  /** Taking part in load balancing (embedded: enabled; haproxy: not in MAINT). */
+  enabled: boolean;
+  /** Would receive traffic if it had weight (haproxy: its checks say UP; embedded: enabled). */
+  up: boolean;
+  inFlight: number;
+  /** The router's own word for it (haproxy: UP / DOWN / MAINT ...; embedded: enabled / disabled). */
+  status: string;
+}
+
+export interface TrafficControl {
+  readonly kind: 'embedded' | 'haproxy';
+  servers(): Promise<Record<string, ServerView>>;
+  setWeight(name: string, weight: number): Promise<void>;
+  setEnabled(name: string, enabled: boolean): Promise<void>;
+}
+
+export class TrafficError extends Error {}
+
+export function weightsOf(servers: Record<string, ServerView>): Weights {
+  return Object.fromEntries(Object.entries(servers).map(([n, s]) => [n, s.weight]));
+}
+
+/** Servers that take traffic now. */
+export function servingOf(servers: Record<string, ServerView>): string[] {
+  return Object.entries(servers)
+    .filter(([, s]) => s.weight > 0 && s.enabled && s.up)
+    .map(([n]) => n);
+}
+
+function embedded(host: string, port: number): TrafficControl {
+  const base = `http://${host}:${port}`;
+  async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await fetch(base + path, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(5000),
+      });
+    } catch (e) {
+      throw new TrafficError(
+        `cannot reach the embedded router's admin API at ${base} (DEMO_ROUTER_ADMIN): ${(e as Error).cause ?? (e as Error).message}`,
+      );
+    }
+    const json = (await res.json().catch(() => ({}))) as { error?: string };
+    if (!res.ok)
+      throw new TrafficError(
+        `router admin ${method} ${path} answered ${res.status}: ${json.error ?? 'no reason given'}`,
+      );
+    return json;
+  }
+  return {
+    kind: 'embedded',
+    async servers() {
+      const state = (await call('GET', '/state')) as {
+        backends: Record<string, { weight: number; enabled: boolean; inFlight: number }>;
+      };
+      return Object.fromEntries(
+        Object.entries(state.backends).map(([n, b]) => [
+          n,
+          {
+            weight: b.weight,
+            enabled: b.enabled,
+            up: b.enabled,
+            inFlight: b.inFlight,
+            status: b.enabled ? 'enabled' : 'disabled',
+          },
+        ]),
+      );
+    },
+    async setWeight(name, weight) {
+      await call('PUT', '/weights', { [name]: weight });
+    },
+    async setEnabled(name, enabled) {
+      await call('PUT', `/servers/${encodeURIComponent(name)}`, { enabled });
+    },
+  };
+}
+
+function haproxy(socketPath: string): TrafficControl {
+  return {
+    kind: 'haproxy',
+    async servers() {
+      const stats = await haproxyServers(socketPath, HAPROXY_BACKEND);
+      if (stats.length === 0)
+        throw new TrafficError(`haproxy at ${socketPath} has no backend "${HAPROXY_BACKEND}" with servers`);
+      return Object.fromEntries(
+        stats.map((s) => [
+          s.name,
+          {
+            weight: s.weight,
+            enabled: !s.status.startsWith('MAINT'),
+            // "UP", "UP 1/2" (going down) and "DRAIN" still serve; "no check" means checks are off.
+            up: /^(UP|DRAIN|no check)/.test(s.status),
+            inFlight: s.current,
+            status: s.status,
+          },
+        ]),
+      );
+    },
+    setWeight: (name, weight) => haproxyAction(socketPath, `set weight ${HAPROXY_BACKEND}/${name} ${weight}`),
+    setEnabled: (name, enabled) =>
+      haproxyAction(socketPath, `set server ${HAPROXY_BACKEND}/${name} state ${enabled ? 'ready' : 'maint'}`),
+  };
+}
+
+export function trafficControl(env: CtlEnv): TrafficControl {
+  return env.router.kind === 'embedded'
+    ? embedded(env.router.admin.host, env.router.admin.port)
+    : haproxy(env.router.socketPath);
+}
+
+/** Polls until `test` holds for the server (bounded); returns the last view or throws with it. */
+export async function waitForServer(
+  traffic: TrafficControl,
+  name: string,
+  what: string,
+  test: (s: ServerView) => boolean,
+  timeoutMs: number,
+): Promise<ServerView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ServerView | undefined;
+  for (;;) {
+    last = (await traffic.servers())[name];
+    if (!last) throw new TrafficError(`the router has no server "${name}"`);
+    if (test(last)) return last;
+    if (Date.now() >= deadline) {
+      throw new TrafficError(
+        `${name} did not become ${what} in the router within ${timeoutMs} ms (status ${last.status}, in flight ${last.inFlight})`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,116 @@
+// A real haproxy (Debian's /usr/sbin/haproxy) in front of test backends: config in a temp dir, runtime API
+// on a unix socket at admin level, run in the foreground and stopped when the test ends.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { freePort } from './ports.ts';
+import { startProcess, type CleanupScope } from './processes.ts';
+import {
+  haproxyAction,
+  haproxyServers,
+  type HaproxyServerStat,
+} from '../../examples/demo/lib/haproxy-runtime.ts';
+
+export const HAPROXY_BIN = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
+/** The backend every demo config and `ctl` talk about. */
+export const HAPROXY_BACKEND = 'be_app';
+
+export type ServerState = 'ready' | 'drain' | 'maint';
+
+export interface HaproxyOptions {
+  /** Server name → port on 127.0.0.1. Names are the slot / instance names. */
+  servers: Record<string, number>;
+  /** Server name → initial weight (default 100). */
+  weights?: Record<string, number>;
+  /** haproxy `retry-on` value (default `all-retryable-errors`, which also retries 500/502/503/504). */
+  retryOn?: string;
+}
+
+export interface Haproxy {
+  port: number;
+  url: string;
+  socketPath: string;
+  stateDir: string;
+  setWeight(server: string, weight: number): Promise<void>;
+  setState(server: string, state: ServerState): Promise<void>;
+  servers(): Promise<HaproxyServerStat[]>;
+  stop(): Promise<void>;
+}
+
+export function haproxyConfig(options: HaproxyOptions & { port: number; socketPath: string }): string {
+  const names = Object.keys(options.servers);
+  if (names.length === 0) throw new Error('startHaproxy: at least one server is needed');
+  for (const name of Object.keys(options.weights ?? {})) {
+    if (!names.includes(name)) throw new Error(`startHaproxy: weight given for unknown server "${name}"`);
+  }
+  const servers = names.map((name) => {
+    const weight = options.weights?.[name] ?? 100;
+    return `  server ${name} 127.0.0.1:${options.servers[name]} weight ${weight} check`;
+  });
+  return [
+    'global',
+    `  stats socket ${options.socketPath} mode 600 level admin`,
+    '  log stderr format short local0 notice',
+    '',
+    'defaults',
+    '  mode http',
+    '  log global',
+    '  option http-keep-alive',
+    // A stopped backend is detected on connect in 200 ms and the request goes elsewhere.
+    '  timeout connect 200ms',
+    '  timeout client 30s',
+    '  timeout server 30s',
+    '  timeout http-keep-alive 30s',
+    '  retries 3',
+    '  option redispatch 1',
+    `  retry-on ${options.retryOn ?? 'all-retryable-errors'}`,
+    '',
+    'frontend fe_app',
+    `  bind 127.0.0.1:${options.port}`,
+    `  default_backend ${HAPROXY_BACKEND}`,
+    '',
+    `backend ${HAPROXY_BACKEND}`,
+    '  balance roundrobin',
+    '  option httpchk GET /health',
+    '  http-check expect status 200',
+    // Fast checks so a stopped server is marked down (and a restarted one up) within a few hundred ms;
+    // a connection error on live traffic marks it down at once.
+    '  default-server inter 200ms fastinter 100ms downinter 200ms rise 1 fall 1 observe layer4 error-limit 1 on-error mark-down',
+    ...servers,
+    '',
+  ].join('\n');
+}
+
+export async function startHaproxy(scope: CleanupScope, options: HaproxyOptions): Promise<Haproxy> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'haproxy-test-'));
+  scope.after(() => rm(stateDir, { recursive: true, force: true }));
+  const port = await freePort();
+  const socketPath = join(stateDir, 'admin.sock');
+  const configPath = join(stateDir, 'haproxy.cfg');
+  await writeFile(configPath, haproxyConfig({ ...options, port, socketPath }));
+
+  const proc = await startProcess(scope, {
+    name: 'haproxy',
+    command: HAPROXY_BIN,
+    args: ['-db', '-f', configPath],
+    // haproxy prints nothing when it starts well: it is ready once its runtime socket answers.
+    ready: async () =>
+      existsSync(socketPath) && (await haproxyServers(socketPath, HAPROXY_BACKEND)).length > 0,
+  });
+
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/`,
+    socketPath,
+    stateDir,
+    setWeight: (server, weight) =>
+      haproxyAction(socketPath, `set weight ${HAPROXY_BACKEND}/${server} ${weight}`),
+    setState: (server, state) =>
+      haproxyAction(socketPath, `set server ${HAPROXY_BACKEND}/${server} state ${state}`),
+    servers: () => haproxyServers(socketPath, HAPROXY_BACKEND),
+    stop: async () => {
+      await proc.stop();
+    },
+  };
+}
