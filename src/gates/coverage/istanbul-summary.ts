@@ -1,0 +1,36 @@
+// istanbul `coverage-summary.json` (the json-summary reporter of nyc, c8, jest, vitest).
+import { CoverageReportError } from './types.ts';
+import type { CoverageMetric, CoverageReport, Counts } from './types.ts';
+
+export function parseIstanbulSummary(text: string, file: string): CoverageReport {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new CoverageReportError(
+      `${file} is not valid JSON (truncated or not a json-summary report): ${(error as Error).message}`,
+    );
+  }
+  const total = (data as { total?: unknown } | null)?.total;
+  if (!total || typeof total !== 'object') {
+    throw new CoverageReportError(`${file} has no "total" object: not an istanbul json-summary report`);
+  }
+  const totals: Partial<Record<CoverageMetric, Counts>> = {};
+  for (const metric of ['lines', 'branches', 'functions', 'statements'] as const) {
+    const entry = (total as Record<string, unknown>)[metric];
+    if (entry === undefined) continue;
+    const { covered, total: count } = (entry ?? {}) as { covered?: unknown; total?: unknown };
+    if (!isCount(covered) || !isCount(count) || covered > count) {
+      throw new CoverageReportError(`${file}: total.${metric} needs numeric "covered" ≤ "total"`);
+    }
+    totals[metric] = { covered, total: count };
+  }
+  if (Object.keys(totals).length === 0) {
+    throw new CoverageReportError(`${file}: "total" has none of lines, branches, functions, statements`);
+  }
+  return { format: 'istanbul-summary', file, totals };
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}

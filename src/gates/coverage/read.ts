@@ -1,0 +1,66 @@
+// Reads one coverage report from disk, choosing the parser by file name, and maps its source paths to
+// repository-relative ones so they can be matched with the changed files.
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { parseCobertura } from './cobertura.ts';
+import { parseIstanbulSummary } from './istanbul-summary.ts';
+import { parseLcov } from './lcov.ts';
+import { CoverageReportError } from './types.ts';
+import type { CoverageReport } from './types.ts';
+
+export type CoverageFormat = CoverageReport['format'];
+
+export function formatFromName(file: string): CoverageFormat | undefined {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.json')) return 'istanbul-summary';
+  if (lower.endsWith('.info') || lower.endsWith('.lcov')) return 'lcov';
+  if (lower.endsWith('.xml')) return 'cobertura';
+  return undefined;
+}
+
+/** `file` is relative to `cwd` (or absolute). Throws CoverageReportError naming the file on any problem. */
+export async function readCoverageReport(cwd: string, file: string): Promise<CoverageReport> {
+  const format = formatFromName(file);
+  if (!format) {
+    throw new CoverageReportError(
+      `${file}: cannot tell the coverage format from the name (use .json for istanbul json-summary, .info for lcov, .xml for cobertura)`,
+    );
+  }
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'not found' : `unreadable (${code ?? (error as Error).message})`;
+    throw new CoverageReportError(`coverage report ${file} ${why} (looked in ${cwd})`);
+  }
+  if (text.trim() === '') throw new CoverageReportError(`coverage report ${file} is empty`);
+  if (format === 'istanbul-summary') return parseIstanbulSummary(text, file);
+  if (format === 'lcov') return parseLcov(text, file);
+  return parseCobertura(text, file);
+}
+
+/** Per-line hits keyed by repository-relative path (forward slashes). Paths outside the repository keep
+ * their absolute form, so a suffix match can still find them (reports made in another checkout dir). */
+export function lineHitsByRepoPath(report: CoverageReport, cwd: string): Map<string, Map<number, number>> {
+  const result = new Map<string, Map<number, number>>();
+  for (const [path, hits] of report.lineHits ?? []) {
+    const absolute = isAbsolute(path) ? path : resolve(report.baseDir ?? cwd, path);
+    const rel = relative(cwd, absolute);
+    const key = rel.startsWith('..') || isAbsolute(rel) ? absolute : rel;
+    result.set(key.split(sep).join('/'), hits);
+  }
+  return result;
+}
+
+/** The hits of a changed file: exact path first, else the one report path ending in "/<path>". */
+export function findLineHits(
+  byPath: Map<string, Map<number, number>>,
+  path: string,
+): Map<number, number> | undefined {
+  const exact = byPath.get(path);
+  if (exact) return exact;
+  const suffix = `/${path}`;
+  const candidates = [...byPath.keys()].filter((key) => key.endsWith(suffix));
+  return candidates.length === 1 ? byPath.get(candidates[0]!) : undefined;
+}

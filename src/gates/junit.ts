@@ -1,0 +1,91 @@
+// JUnit XML test reports (the de-facto format: Ant / Maven Surefire, jest-junit, node --test-reporter=junit,
+// pytest --junitxml). Only what the tests gate needs: counts and the failing test cases by name.
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+
+export interface JUnitFailure {
+  name: string;
+  classname?: string;
+  file?: string;
+  line?: number;
+  kind: 'failure' | 'error';
+  message: string;
+}
+
+export interface JUnitSummary {
+  tests: number;
+  skipped: number;
+  failures: JUnitFailure[];
+}
+
+export class JUnitReportError extends Error {
+  override name = 'JUnitReportError';
+}
+
+const ARRAYS = new Set(['testsuite', 'testcase', 'failure', 'error', 'skipped']);
+
+interface TestCase {
+  name?: string;
+  classname?: string;
+  file?: string;
+  line?: string;
+  failure?: Array<Outcome | string>;
+  error?: Array<Outcome | string>;
+  skipped?: unknown[];
+}
+interface Outcome {
+  message?: string;
+  type?: string;
+  '#text'?: string;
+}
+interface Suite {
+  testsuite?: Suite[];
+  testcase?: TestCase[];
+}
+
+export function parseJUnit(text: string, file: string): JUnitSummary {
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw new JUnitReportError(
+      `${file}:${valid.err.line}:${valid.err.col}: not well-formed XML (truncated?): ${valid.err.msg}`,
+    );
+  }
+  const doc = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => ARRAYS.has(name),
+  }).parse(text) as { testsuites?: Suite | ''; testsuite?: Suite[] };
+  if (doc.testsuites === undefined && doc.testsuite === undefined) {
+    throw new JUnitReportError(
+      `${file} has neither <testsuites> nor <testsuite> as root: not a JUnit report`,
+    );
+  }
+  const summary: JUnitSummary = { tests: 0, skipped: 0, failures: [] };
+  const visit = (suite: Suite) => {
+    for (const testCase of suite.testcase ?? []) {
+      summary.tests++;
+      if (testCase.skipped) summary.skipped++;
+      const outcomes = [
+        ...(testCase.failure ?? []).map((o) => ['failure', o] as const),
+        ...(testCase.error ?? []).map((o) => ['error', o] as const),
+      ];
+      const first = outcomes[0];
+      if (!first) continue;
+      const [kind, outcome] = first;
+      const detail =
+        typeof outcome === 'string' ? outcome : (outcome.message ?? outcome['#text'] ?? outcome.type ?? '');
+      const line = Number(testCase.line);
+      summary.failures.push({
+        name: String(testCase.name ?? '(unnamed test)'),
+        ...(testCase.classname ? { classname: String(testCase.classname) } : {}),
+        ...(testCase.file ? { file: String(testCase.file) } : {}),
+        ...(Number.isInteger(line) && line > 0 ? { line } : {}),
+        kind,
+        message: String(detail).trim().split('\n')[0]!.slice(0, 300),
+      });
+    }
+    for (const child of suite.testsuite ?? []) visit(child);
+  };
+  if (doc.testsuites !== undefined && doc.testsuites !== '') visit(doc.testsuites);
+  for (const suite of doc.testsuite ?? []) visit(suite);
+  return summary;
+}

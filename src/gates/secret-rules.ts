@@ -1,0 +1,246 @@
+// Secret detection rules and the pure scanner. Speed: one case-insensitive keyword regex runs over the whole
+// text; only the lines it hits are lowercased and given to the rules whose keywords they contain.
+// Raw secrets stay in memory: callers print `redact(secret)` and `fingerprint(...)`, never the value.
+import { createHash } from 'node:crypto';
+
+export interface SecretRule {
+  id: string;
+  description: string;
+  /** Lowercase substrings; a line is tried only when it contains one of them. */
+  keywords: string[];
+  /** Global regex; the capture group named `secret` (or the whole match) is the secret. */
+  pattern: RegExp;
+  /** Extra check on the secret, e.g. entropy or placeholders. */
+  accept?(secret: string, options: ScanOptions): boolean;
+  /** For multi-line secrets (key blocks): the value to fingerprint, from the text after the match. */
+  multiline?: boolean;
+}
+
+export interface ScanOptions {
+  /** Shannon entropy (bits per character) a value assigned to a secret-like name needs. Default 3.5. */
+  entropyThreshold: number;
+}
+
+export const DEFAULT_SCAN_OPTIONS: ScanOptions = { entropyThreshold: 3.5 };
+
+export interface SecretHit {
+  rule: string;
+  description: string;
+  line: number;
+  column: number;
+  /** Raw value: for fingerprints and redaction only. */
+  secret: string;
+}
+
+const PLACEHOLDER =
+  /example|sample|changeme|change_me|placeholder|dummy|your[_-]|xxxx|\*\*\*\*|<[^>]*>|\$\{|\{\{/i;
+const CODE_REFERENCE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^process\.env|^os\.environ|^env\./;
+
+export const SECRET_RULES: SecretRule[] = [
+  {
+    id: 'gcp-service-account-key',
+    description: 'GCP service account private key',
+    keywords: ['private_key'],
+    pattern: /"private_key"\s*:\s*"(?<secret>-----BEGIN (?:RSA )?PRIVATE KEY-----\\n[A-Za-z0-9+/=\\]{40,})/dg,
+  },
+  {
+    id: 'private-key',
+    description: 'private key block',
+    keywords: ['private key'],
+    pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/dg,
+    multiline: true,
+  },
+  {
+    id: 'aws-access-key-id',
+    description: 'AWS access key id',
+    keywords: ['akia', 'asia', 'abia', 'acca'],
+    pattern: /\b(?<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b/dg,
+    accept: (secret) => !secret.endsWith('EXAMPLE'),
+  },
+  {
+    id: 'aws-secret-access-key',
+    description: 'AWS secret access key',
+    keywords: ['aws'],
+    pattern:
+      /aws[\w.-]{0,25}?(?:secret|key)[\w.-]{0,25}?["']?\s*(?:[:=]|=>)\s*["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/dgi,
+    accept: (secret) => !PLACEHOLDER.test(secret) && shannonEntropy(secret) >= 3.5,
+  },
+  {
+    id: 'azure-storage-key',
+    description: 'Azure storage account key',
+    keywords: ['accountkey'],
+    pattern: /AccountKey=(?<secret>[A-Za-z0-9+/]{86}==)/dg,
+  },
+  {
+    id: 'github-token',
+    description: 'GitHub token',
+    keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
+    pattern: /\b(?<secret>gh[pousr]_[A-Za-z0-9]{36,255})\b/dg,
+  },
+  {
+    id: 'github-fine-grained-token',
+    description: 'GitHub fine-grained personal access token',
+    keywords: ['github_pat_'],
+    pattern: /\b(?<secret>github_pat_[A-Za-z0-9_]{50,255})\b/dg,
+  },
+  {
+    id: 'slack-webhook',
+    description: 'Slack incoming webhook URL',
+    keywords: ['hooks.slack.com'],
+    pattern:
+      /(?<secret>https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,})/dg,
+  },
+  {
+    id: 'slack-token',
+    description: 'Slack token',
+    keywords: ['xox'],
+    pattern: /\b(?<secret>xox[abposr]-[A-Za-z0-9-]{10,250})\b/dg,
+  },
+  {
+    id: 'stripe-key',
+    description: 'Stripe secret or restricted key',
+    keywords: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'],
+    pattern: /\b(?<secret>[sr]k_(?:live|test)_[A-Za-z0-9]{20,247})\b/dg,
+  },
+  {
+    id: 'jwt',
+    description: 'JSON Web Token',
+    keywords: ['eyj'],
+    pattern: /\b(?<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{10,})/dg,
+  },
+  {
+    id: 'generic-secret',
+    description: 'high-entropy value assigned to a secret-like name',
+    keywords: [
+      'password',
+      'passwd',
+      'pwd',
+      'secret',
+      'token',
+      'api_key',
+      'apikey',
+      'api-key',
+      'access_key',
+      'auth',
+      'credential',
+    ],
+    pattern:
+      /[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth|credential)[\w.-]*["'`]?\s*(?::=|=>|[:=])\s*["'`]?(?<secret>[A-Za-z0-9+/=_\-!@#$%^&*.~]{12,200})/dgi,
+    accept: (secret, options) =>
+      !PLACEHOLDER.test(secret) &&
+      !CODE_REFERENCE.test(secret) &&
+      // Short values cannot reach high entropy: scale the bar with the length (log2 of it is the maximum).
+      shannonEntropy(secret) >= Math.min(options.entropyThreshold, 0.9 * Math.log2(secret.length)),
+  },
+];
+
+const KEYWORD_RULES = new Map<string, SecretRule[]>();
+for (const rule of SECRET_RULES) {
+  for (const keyword of rule.keywords)
+    KEYWORD_RULES.set(keyword, [...(KEYWORD_RULES.get(keyword) ?? []), rule]);
+}
+const KEYWORDS = [...KEYWORD_RULES.keys()];
+const PREFILTER = new RegExp(KEYWORDS.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+
+/** Finds secrets in a text. Pure; the hits carry the raw value, which callers must never print. */
+export function scanText(text: string, options: ScanOptions = DEFAULT_SCAN_OPTIONS): SecretHit[] {
+  const hits: SecretHit[] = [];
+  PREFILTER.lastIndex = 0;
+  let lineNumber = 1;
+  let counted = 0;
+  let lastLineStart = -1;
+  for (let match = PREFILTER.exec(text); match; match = PREFILTER.exec(text)) {
+    const lineStart = text.lastIndexOf('\n', match.index) + 1;
+    if (lineStart === lastLineStart) continue;
+    lastLineStart = lineStart;
+    let lineEnd = text.indexOf('\n', match.index);
+    if (lineEnd < 0) lineEnd = text.length;
+    for (let i = text.indexOf('\n', counted); i >= 0 && i < lineStart; i = text.indexOf('\n', i + 1))
+      lineNumber++;
+    counted = lineStart;
+    scanLine(text, lineStart, lineEnd, lineNumber, options, hits);
+    PREFILTER.lastIndex = lineEnd;
+  }
+  return hits;
+}
+
+function scanLine(
+  text: string,
+  start: number,
+  end: number,
+  lineNumber: number,
+  options: ScanOptions,
+  hits: SecretHit[],
+) {
+  const line = text.slice(start, end);
+  const lower = line.toLowerCase();
+  const rules = new Set<SecretRule>();
+  for (const keyword of KEYWORDS)
+    if (lower.includes(keyword)) for (const rule of KEYWORD_RULES.get(keyword)!) rules.add(rule);
+  const taken: Array<[number, number]> = [];
+  // Rule order decides between overlapping matches: specific rules come before the generic one.
+  for (const rule of SECRET_RULES) {
+    if (!rules.has(rule)) continue;
+    rule.pattern.lastIndex = 0;
+    for (let m = rule.pattern.exec(line); m; m = rule.pattern.exec(line)) {
+      const value = m.groups?.secret ?? m[0];
+      const column = m.indices?.groups?.secret?.[0] ?? m.index;
+      const span: [number, number] = [column, column + value.length];
+      if (taken.some(([a, b]) => span[0] < b && a < span[1])) continue;
+      if (rule.accept && !rule.accept(value, options)) continue;
+      taken.push(span);
+      const secret = rule.multiline ? text.slice(start + m.index, start + m.index + 400) : value;
+      hits.push({
+        rule: rule.id,
+        description: rule.description,
+        line: lineNumber,
+        column: column + 1,
+        secret,
+      });
+    }
+  }
+}
+
+/** Shannon entropy in bits per character. */
+export function shannonEntropy(value: string): number {
+  const counts = new Map<string, number>();
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let entropy = 0;
+  for (const count of counts.values()) {
+    const p = count / value.length;
+    entropy -= p * Math.log2(p);
+  }
+  return entropy;
+}
+
+/** At most the first 4 and last 4 characters, and only for long values; key blocks show their header. */
+export function redact(secret: string): string {
+  const header = /^-----BEGIN ([A-Z ]+)-----/.exec(secret);
+  if (header) return `${header[1]} block`;
+  if (secret.length >= 20) return `${secret.slice(0, 4)}…${secret.slice(-4)}`;
+  if (secret.length >= 12) return `${secret.slice(0, 2)}…`;
+  return '…';
+}
+
+/** sha256 of rule, path and secret: stable across line moves, what an allowlist entry names. */
+export function fingerprint(rule: string, path: string, secret: string): string {
+  return createHash('sha256').update(`${rule}\0${path}\0${secret}`).digest('hex');
+}
+
+/** Replaces every detected secret in free text (command output, tool messages) by its redacted form. */
+export function redactSecrets(text: string, options: ScanOptions = DEFAULT_SCAN_OPTIONS): string {
+  const hits = scanText(text, options);
+  if (hits.length === 0) return text;
+  const lines = text.split('\n');
+  for (const hit of hits.sort((a, b) => b.column - a.column)) {
+    const line = lines[hit.line - 1]!;
+    const value = hit.secret.startsWith('-----BEGIN') ? hit.secret.split('\n')[0]! : hit.secret;
+    lines[hit.line - 1] =
+      line.slice(0, hit.column - 1) + redact(hit.secret) + line.slice(hit.column - 1 + value.length);
+  }
+  // Key bodies follow their header on the next lines: drop everything after a redacted key header.
+  // A block without its END line (truncated output) loses everything after the header.
+  return lines
+    .join('\n')
+    .replace(/(PRIVATE KEY(?: BLOCK)? block)(?:[\s\S]*?-----END [A-Z ]+-----|[\s\S]*$)/g, '$1');
+}

@@ -1,0 +1,339 @@
+// The tests gate (seed phase 1, "Test Coverage Validation"): the test command passes, coverage meets the
+// thresholds (overall and on the changed lines), and no JUnit report lists a failing test.
+import { glob, readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { commandLine } from '../config/schema.ts';
+import { gateCommonFields } from './common.ts';
+import { readCoverageReport, lineHitsByRepoPath, findLineHits } from './coverage/read.ts';
+import { COVERAGE_METRICS, CoverageReportError, percent } from './coverage/types.ts';
+import type { CoverageMetric, CoverageReport, Counts } from './coverage/types.ts';
+import { outputTail, runGateCommand } from './gate-command.ts';
+import { JUnitReportError, parseJUnit } from './junit.ts';
+import { redactSecrets } from './secret-rules.ts';
+import type { ChangedFile, Finding, Gate, GateContext, GateVerdict } from './types.ts';
+
+const pct = z.number().min(0).max(100);
+const pathList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+export const testsConfigSchema = z.strictObject({
+  ...gateCommonFields,
+  command: commandLine.optional().meta({
+    description: 'The test command. Without it, the gate only reads the reports (coverage-only mode).',
+  }),
+  coverage: pathList.optional().meta({
+    description:
+      'Coverage reports: .json (istanbul json-summary), .info (lcov), .xml (cobertura). Each listed file must ' +
+      'exist. Default: whichever of coverage/coverage-summary.json, coverage/lcov.info, ' +
+      'coverage/cobertura-coverage.xml exist (at least one).',
+  }),
+  thresholds: z
+    .strictObject({
+      lines: pct.optional(),
+      branches: pct.optional(),
+      functions: pct.optional(),
+      statements: pct.optional(),
+      changed_lines: pct.optional().meta({
+        description:
+          'Minimum % of the added lines (against the base commit) that tests execute. Needs lcov or cobertura.',
+      }),
+    })
+    .optional()
+    .meta({
+      description: 'Minimum coverage in percent (inclusive). Default: lines 80 (the seeds\' "> 80%").',
+    }),
+  junit: pathList.optional().meta({
+    description: 'Globs of JUnit XML reports; when set, at least one file must match and no test may fail.',
+  }),
+});
+export type TestsConfig = z.output<typeof testsConfigSchema>;
+
+export const DEFAULT_COVERAGE_FILES = [
+  'coverage/coverage-summary.json',
+  'coverage/lcov.info',
+  'coverage/cobertura-coverage.xml',
+];
+type Thresholds = NonNullable<TestsConfig['thresholds']>;
+const DEFAULT_THRESHOLDS: Thresholds = { lines: 80 };
+/** Filesystem timestamps are coarse: a report written this long before the command started is still fresh. */
+const STALE_SLACK_MS = 2000;
+
+export const testsGate: Gate<TestsConfig> = {
+  name: 'tests',
+  schema: testsConfigSchema,
+  run: runTestsGate,
+};
+
+interface Problem {
+  summary: string;
+  findings: Finding[];
+}
+
+async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<GateVerdict> {
+  const problems: Problem[] = [];
+  const notes: string[] = [];
+  const findings: Finding[] = [];
+  let ranAt: number | undefined;
+
+  if (config.command) {
+    ranAt = Date.now();
+    ctx.log(`tests: running ${Array.isArray(config.command) ? config.command.join(' ') : config.command}`);
+    const result = await runGateCommand(config.command, ctx);
+    if (!result.ok) return block(result.reason);
+    if (result.exitCode !== 0) {
+      const tail = redactSecrets(outputTail(`${result.stdout}\n${result.stderr}`));
+      problems.push({
+        summary: `"${result.display}" exited with code ${result.exitCode}`,
+        findings: [{ rule: 'tests.command', severity: 'error', message: `last output lines:\n${tail}` }],
+      });
+    } else notes.push('tests passed');
+  }
+
+  if (config.junit) problems.push(...(await checkJUnit(toList(config.junit), ctx, notes)));
+
+  const thresholds: Thresholds = config.thresholds ?? DEFAULT_THRESHOLDS;
+  if (Object.values(thresholds).some((value) => value !== undefined)) {
+    const loaded = await loadReports(config, ctx.cwd, ranAt);
+    if ('error' in loaded) return block(loaded.error, findingsOf(problems));
+    problems.push(...checkTotals(loaded.reports, thresholds, notes));
+    if (thresholds.changed_lines !== undefined) {
+      const changed = await checkChangedLines(
+        loaded.reports,
+        await ctx.changedFiles(),
+        thresholds.changed_lines,
+        ctx,
+        notes,
+      );
+      problems.push(...changed.problems);
+      findings.push(...changed.notices);
+    }
+  }
+
+  if (problems.length > 0) {
+    return {
+      status: 'block',
+      summary: problems.map((p) => p.summary).join('; '),
+      findings: [...findingsOf(problems), ...findings],
+    };
+  }
+  return { status: 'pass', summary: notes.join('; ') || 'nothing to check', findings };
+}
+
+async function loadReports(
+  config: TestsConfig,
+  cwd: string,
+  ranAt: number | undefined,
+): Promise<{ reports: CoverageReport[] } | { error: string }> {
+  let files: string[];
+  if (config.coverage) files = toList(config.coverage);
+  else {
+    files = [];
+    for (const file of DEFAULT_COVERAGE_FILES) if (await exists(resolve(cwd, file))) files.push(file);
+    if (files.length === 0) {
+      return { error: `no coverage report found: looked for ${DEFAULT_COVERAGE_FILES.join(', ')} in ${cwd}` };
+    }
+  }
+  const reports: CoverageReport[] = [];
+  for (const file of files) {
+    try {
+      reports.push(await readCoverageReport(cwd, file));
+    } catch (error) {
+      if (error instanceof CoverageReportError) return { error: error.message };
+      throw error;
+    }
+    if (ranAt !== undefined) {
+      const { mtimeMs } = await stat(resolve(cwd, file));
+      if (mtimeMs < ranAt - STALE_SLACK_MS) {
+        return {
+          error: `coverage report ${file} is older than this test run: the test command did not write it`,
+        };
+      }
+    }
+  }
+  return { reports };
+}
+
+function checkTotals(
+  reports: CoverageReport[],
+  thresholds: Partial<Record<CoverageMetric | 'changed_lines', number>>,
+  notes: string[],
+): Problem[] {
+  const problems: Problem[] = [];
+  const achieved: string[] = [];
+  for (const metric of COVERAGE_METRICS) {
+    const minimum = thresholds[metric];
+    if (minimum === undefined) continue;
+    const source = reports.find((report) => report.totals[metric]);
+    if (!source) {
+      problems.push(
+        blockProblem(
+          `no coverage report carries ${metric} (read ${reports.map((r) => r.file).join(', ')}); ` +
+            `${metric} needs ${metric === 'statements' ? 'istanbul json-summary' : 'json-summary or lcov'}`,
+          `coverage.${metric}`,
+        ),
+      );
+      continue;
+    }
+    const counts = source.totals[metric] as Counts;
+    const value = percent(counts);
+    achieved.push(`${metric} ${value.toFixed(1)}%`);
+    if (value < minimum) {
+      problems.push(
+        blockProblem(
+          `${metric} coverage ${value.toFixed(1)}% < ${minimum}% (${counts.covered}/${counts.total}, ${source.file})`,
+          `coverage.${metric}`,
+        ),
+      );
+    }
+  }
+  if (achieved.length > 0) notes.push(achieved.join(', '));
+  return problems;
+}
+
+async function checkChangedLines(
+  reports: CoverageReport[],
+  changed: ChangedFile[],
+  minimum: number,
+  ctx: GateContext,
+  notes: string[],
+): Promise<{ problems: Problem[]; notices: Finding[] }> {
+  const withLines = changed.filter((file) => file.status !== 'deleted' && file.addedLines.length > 0);
+  if (withLines.length === 0) {
+    notes.push(ctx.baseRef ? 'no changed lines' : 'no base commit: changed-line coverage not checked');
+    return { problems: [], notices: [] };
+  }
+  const perLine = reports.filter((report) => report.lineHits);
+  if (perLine.length === 0) {
+    return {
+      problems: [
+        blockProblem(
+          `changed-line coverage needs per-line data (lcov or cobertura); read only ${reports.map((r) => r.file).join(', ')}`,
+          'coverage.changed-lines',
+        ),
+      ],
+      notices: [],
+    };
+  }
+  const byPath = perLine.map((report) => lineHitsByRepoPath(report, ctx.cwd));
+  let covered = 0;
+  let total = 0;
+  let notInReport = 0;
+  const uncovered: Finding[] = [];
+  for (const file of withLines) {
+    const hits = byPath.map((map) => findLineHits(map, file.path)).find(Boolean);
+    if (!hits) {
+      notInReport++;
+      continue;
+    }
+    const missed: number[] = [];
+    for (const line of file.addedLines) {
+      const count = hits.get(line);
+      if (count === undefined) continue; // not executable (blank, comment, type-only)
+      total++;
+      if (count > 0) covered++;
+      else missed.push(line);
+    }
+    for (const [start, end] of ranges(missed)) {
+      uncovered.push({
+        path: file.path,
+        line: start,
+        ...(end > start ? { endLine: end } : {}),
+        rule: 'coverage.changed-line',
+        message:
+          end > start
+            ? `changed lines ${start}-${end} are not covered by tests`
+            : `changed line ${start} is not covered by tests`,
+        severity: 'warning',
+      });
+    }
+  }
+  const value = percent({ covered, total });
+  const outside = notInReport > 0 ? `; ${notInReport} changed file(s) not in the coverage report` : '';
+  if (total > 0 && value < minimum) {
+    return {
+      problems: [
+        {
+          summary: `changed-line coverage ${value.toFixed(1)}% < ${minimum}% (${covered}/${total} lines)${outside}`,
+          findings: uncovered.map((finding) => ({ ...finding, severity: 'error' as const })),
+        },
+      ],
+      notices: [],
+    };
+  }
+  notes.push(
+    total > 0
+      ? `changed lines ${covered}/${total} covered${outside}`
+      : `no executable changed lines${outside}`,
+  );
+  return { problems: [], notices: uncovered };
+}
+
+async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[]): Promise<Problem[]> {
+  const files = new Set<string>();
+  for (const pattern of patterns) {
+    for await (const file of glob(pattern, { cwd: ctx.cwd, exclude: (name) => name === 'node_modules' })) {
+      files.add(String(file));
+    }
+  }
+  if (files.size === 0) {
+    return [blockProblem(`no JUnit report matched ${patterns.join(', ')} in ${ctx.cwd}`, 'tests.junit')];
+  }
+  let tests = 0;
+  const failed: Finding[] = [];
+  for (const file of [...files].sort()) {
+    let summary;
+    try {
+      summary = parseJUnit(await readFile(resolve(ctx.cwd, file), 'utf8'), file);
+    } catch (error) {
+      if (error instanceof JUnitReportError) return [blockProblem(error.message, 'tests.junit')];
+      return [blockProblem(`cannot read JUnit report ${file}: ${(error as Error).message}`, 'tests.junit')];
+    }
+    tests += summary.tests;
+    for (const failure of summary.failures) {
+      const name = failure.classname ? `${failure.classname} › ${failure.name}` : failure.name;
+      failed.push({
+        ...(failure.file ? { path: failure.file } : {}),
+        ...(failure.line ? { line: failure.line } : {}),
+        rule: 'tests.failed',
+        severity: 'error',
+        message: `${name} ${failure.kind === 'error' ? 'errored' : 'failed'}${failure.message ? `: ${redactSecrets(failure.message)}` : ''} (${file})`,
+      });
+    }
+  }
+  if (failed.length > 0) return [{ summary: `${failed.length} of ${tests} tests failed`, findings: failed }];
+  notes.push(`${tests} tests in ${files.size} JUnit report(s), none failed`);
+  return [];
+}
+
+function ranges(lines: number[]): Array<[number, number]> {
+  const result: Array<[number, number]> = [];
+  for (const line of [...lines].sort((a, b) => a - b)) {
+    const last = result.at(-1);
+    if (last && line === last[1] + 1) last[1] = line;
+    else result.push([line, line]);
+  }
+  return result;
+}
+
+function blockProblem(summary: string, rule: string): Problem {
+  return { summary, findings: [{ rule, severity: 'error', message: summary }] };
+}
+
+function block(summary: string, findings: Finding[] = []): GateVerdict {
+  return { status: 'block', summary, findings };
+}
+
+function findingsOf(problems: Problem[]): Finding[] {
+  return problems.flatMap((problem) => problem.findings);
+}
+
+function toList(value: string | string[]): string[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

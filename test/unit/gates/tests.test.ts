@@ -1,0 +1,248 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, mkdir, readFile, rm, writeFile, utimes, copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { testsGate } from '../../../src/gates/tests.ts';
+import type { TestsConfig } from '../../../src/gates/tests.ts';
+import { changedFilesProvider } from '../../../src/gates/changes.ts';
+import type { GateContext } from '../../../src/gates/types.ts';
+
+const FIXTURES = resolve(import.meta.dirname, '../../fixtures/gates');
+const C8 = resolve(import.meta.dirname, '../../../node_modules/c8/bin/c8.js');
+const NODE = process.execPath; // Node 24: the test runs on it
+const C8_COMMAND = [
+  NODE,
+  C8,
+  '--reporter=json-summary',
+  '--reporter=lcov',
+  '--reporter=cobertura',
+  NODE,
+  'run-tests.js',
+];
+
+async function git(cwd: string, ...args: string[]) {
+  await execa('git', args, {
+    cwd,
+    env: {
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@e',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@e',
+    },
+  });
+}
+
+/** A git repo whose HEAD adds two functions to lib.js (lines 11-19), one of them never called by the tests. */
+async function appRepo(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tests-gate-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const app = join(FIXTURES, 'coverage-app');
+  for (const file of ['lib.js', 'run-tests.js', 'package.json'])
+    await copyFile(join(app, file), join(dir, file));
+  await git(dir, 'init', '-q');
+  await git(dir, 'add', '.');
+  await git(dir, 'commit', '-q', '-m', 'base');
+  await git(dir, 'tag', 'base');
+  await copyFile(join(app, 'lib-change.js'), join(dir, 'lib.js'));
+  await git(dir, 'commit', '-q', '-am', 'change');
+  return dir;
+}
+
+function context(cwd: string, extra: Partial<GateContext> = {}): GateContext {
+  return {
+    cwd,
+    baseRef: 'base',
+    changedFiles: changedFilesProvider(cwd, 'base'),
+    signal: new AbortController().signal,
+    log: () => {},
+    env: { ...process.env },
+    ...extra,
+  };
+}
+
+const run = (config: unknown, ctx: GateContext) =>
+  testsGate.run(testsGate.schema.parse(config) as TestsConfig, ctx);
+
+test('real c8 reports: passes thresholds, reports changed-line coverage and lists uncovered changed lines', async (t) => {
+  const dir = await appRepo(t);
+  const verdict = await run(
+    { command: C8_COMMAND, thresholds: { lines: 70, changed_lines: 60 } },
+    context(dir),
+  );
+  assert.equal(verdict.status, 'pass', verdict.summary);
+  // lib.js 14/19 + run-tests.js 8/11 = 22/30 lines.
+  assert.match(verdict.summary, /tests passed; lines 73\.3%; changed lines 6\/9 covered/);
+  assert.deepEqual(verdict.findings, [
+    {
+      path: 'lib.js',
+      line: 17,
+      endLine: 19,
+      rule: 'coverage.changed-line',
+      message: 'changed lines 17-19 are not covered by tests',
+      severity: 'warning',
+    },
+  ]);
+});
+
+test('the three report formats give the same line coverage (coverage-only mode)', async (t) => {
+  const dir = await appRepo(t);
+  await execa(C8_COMMAND[0]!, C8_COMMAND.slice(1), { cwd: dir });
+  for (const file of [
+    'coverage/coverage-summary.json',
+    'coverage/lcov.info',
+    'coverage/cobertura-coverage.xml',
+  ]) {
+    const verdict = await run({ coverage: file, thresholds: { lines: 80 } }, context(dir));
+    assert.equal(verdict.status, 'block', file);
+    assert.match(verdict.summary, /^lines coverage 73\.3% < 80% \(22\/30, coverage\//, file);
+    assert.equal(verdict.findings[0]!.rule, 'coverage.lines');
+  }
+  for (const file of ['coverage/lcov.info', 'coverage/cobertura-coverage.xml']) {
+    const verdict = await run({ coverage: file, thresholds: { changed_lines: 80 } }, context(dir));
+    assert.equal(verdict.status, 'block', file);
+    assert.equal(verdict.summary, 'changed-line coverage 66.7% < 80% (6/9 lines)');
+    assert.deepEqual(
+      verdict.findings.map((f) => [f.path, f.line, f.endLine, f.severity]),
+      [['lib.js', 17, 19, 'error']],
+    );
+  }
+  // json-summary has no per-line data: changed-line coverage cannot be decided from it.
+  const summaryOnly = await run(
+    { coverage: 'coverage/coverage-summary.json', thresholds: { changed_lines: 80 } },
+    context(dir),
+  );
+  assert.equal(summaryOnly.status, 'block');
+  assert.match(summaryOnly.summary, /changed-line coverage needs per-line data \(lcov or cobertura\)/);
+});
+
+test('branches, functions and statements thresholds are checked from the report that carries them', async (t) => {
+  const dir = await appRepo(t);
+  await execa(C8_COMMAND[0]!, C8_COMMAND.slice(1), { cwd: dir });
+  const verdict = await run({ thresholds: { functions: 90, statements: 50, branches: 50 } }, context(dir));
+  assert.equal(verdict.status, 'block');
+  assert.match(
+    verdict.summary,
+    /^functions coverage 75\.0% < 90% \(3\/4, coverage\/coverage-summary\.json\)$/,
+  );
+  // Cobertura alone has no statements.
+  const cobertura = await run(
+    { coverage: 'coverage/cobertura-coverage.xml', thresholds: { statements: 50 } },
+    context(dir),
+  );
+  assert.equal(cobertura.status, 'block');
+  assert.match(cobertura.summary, /no coverage report carries statements/);
+});
+
+test('a failing test command blocks with its exit code and the end of its output', async (t) => {
+  const dir = await appRepo(t);
+  const verdict = await run(
+    { command: C8_COMMAND, thresholds: { lines: 10 } },
+    context(dir, { env: { ...process.env, FAIL_TESTS: '1' } }),
+  );
+  assert.equal(verdict.status, 'block');
+  assert.match(verdict.summary, /run-tests\.js" exited with code 1/);
+  const output = verdict.findings.find((f) => f.rule === 'tests.command');
+  assert.match(output!.message, /1 test failed: expected 4, got 5/);
+});
+
+test('a test command that is not installed blocks and names it', async (t) => {
+  const dir = await appRepo(t);
+  const verdict = await run({ command: 'no-such-test-runner --coverage' }, context(dir));
+  assert.equal(verdict.status, 'block');
+  assert.match(verdict.summary, /command "no-such-test-runner" was not found/);
+});
+
+test('fails closed: no coverage report, a missing configured report, truncated or malformed reports', async (t) => {
+  const dir = await appRepo(t);
+  const none = await run({}, context(dir));
+  assert.equal(none.status, 'block');
+  assert.equal(
+    none.summary,
+    `no coverage report found: looked for coverage/coverage-summary.json, coverage/lcov.info, coverage/cobertura-coverage.xml in ${dir}`,
+  );
+  const missing = await run({ coverage: 'coverage/lcov.info' }, context(dir));
+  assert.equal(missing.summary, `coverage report coverage/lcov.info not found (looked in ${dir})`);
+
+  await execa(C8_COMMAND[0]!, C8_COMMAND.slice(1), { cwd: dir });
+  const cut = async (file: string, keep: number) => {
+    const text = await readFile(join(dir, file), 'utf8');
+    await writeFile(join(dir, file), text.slice(0, Math.floor(text.length * keep)));
+  };
+  await cut('coverage/lcov.info', 0.6);
+  await cut('coverage/cobertura-coverage.xml', 0.6);
+  await cut('coverage/coverage-summary.json', 0.6);
+  const lcov = await run({ coverage: 'coverage/lcov.info' }, context(dir));
+  assert.equal(lcov.status, 'block');
+  assert.match(
+    lcov.summary,
+    /coverage\/lcov\.info ends inside the record of .* \(no end_of_record\): truncated/,
+  );
+  const xml = await run({ coverage: 'coverage/cobertura-coverage.xml' }, context(dir));
+  assert.equal(xml.status, 'block');
+  assert.match(xml.summary, /^coverage\/cobertura-coverage\.xml:\d+:\d+: not well-formed XML/);
+  const json = await run({ coverage: 'coverage/coverage-summary.json' }, context(dir));
+  assert.equal(json.status, 'block');
+  assert.match(json.summary, /^coverage\/coverage-summary\.json is not valid JSON/);
+});
+
+test('a coverage report older than the test run is stale and blocks', async (t) => {
+  const dir = await appRepo(t);
+  await execa(C8_COMMAND[0]!, C8_COMMAND.slice(1), { cwd: dir });
+  const old = new Date(Date.now() - 3600_000);
+  await utimes(join(dir, 'coverage/lcov.info'), old, old);
+  // The command runs the tests without c8: nothing rewrites the report.
+  const verdict = await run(
+    { command: [NODE, 'run-tests.js'], coverage: 'coverage/lcov.info' },
+    context(dir),
+  );
+  assert.equal(verdict.status, 'block');
+  assert.match(verdict.summary, /coverage report coverage\/lcov\.info is older than this test run/);
+});
+
+test('JUnit: failing and erroring tests are listed by name; a glob matching nothing blocks', async (t) => {
+  const dir = await appRepo(t);
+  await mkdir(join(dir, 'reports/unit'), { recursive: true });
+  await cp(join(FIXTURES, 'junit-failing.xml'), join(dir, 'reports/unit/junit.xml'));
+  await cp(join(FIXTURES, 'junit-passing.xml'), join(dir, 'reports/junit-more.xml'));
+  const verdict = await run({ junit: 'reports/**/*.xml', thresholds: {} }, context(dir));
+  assert.equal(verdict.status, 'block');
+  assert.equal(verdict.summary, '2 of 6 tests failed');
+  assert.deepEqual(verdict.findings, [
+    {
+      path: 'src/checkout.test.ts',
+      line: 42,
+      rule: 'tests.failed',
+      severity: 'error',
+      message: 'checkout › applies the discount failed: expected 90, got 100 (reports/unit/junit.xml)',
+    },
+    {
+      rule: 'tests.failed',
+      severity: 'error',
+      message: 'payments › charges the card errored: ECONNREFUSED 127.0.0.1:5432 (reports/unit/junit.xml)',
+    },
+  ]);
+
+  const passing = await run({ junit: 'reports/junit-more.xml', thresholds: {} }, context(dir));
+  assert.equal(passing.status, 'pass');
+  assert.equal(passing.summary, '2 tests in 1 JUnit report(s), none failed');
+
+  const nothing = await run({ junit: 'out/*.xml', thresholds: {} }, context(dir));
+  assert.equal(nothing.status, 'block');
+  assert.equal(nothing.summary, `no JUnit report matched out/*.xml in ${dir}`);
+
+  await writeFile(join(dir, 'reports/junit-more.xml'), '<testsuite name="x"><testcase name="a">');
+  const truncated = await run({ junit: 'reports/junit-more.xml', thresholds: {} }, context(dir));
+  assert.equal(truncated.status, 'block');
+  assert.match(truncated.summary, /^reports\/junit-more\.xml:\d+:\d+: not well-formed XML/);
+});
+
+test('the schema refuses unknown keys and out-of-range thresholds', () => {
+  assert.equal(testsGate.schema.safeParse({ comand: 'npm test' }).success, false);
+  assert.equal(testsGate.schema.safeParse({ thresholds: { lines: 120 } }).success, false);
+  assert.equal(
+    testsGate.schema.safeParse({ command: 'npm test', timeout: '10m', required: true }).success,
+    true,
+  );
+});
