@@ -39,9 +39,19 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
       if (judged.decision.kind === 'rollback') break;
     }
     const last = intervals.at(-1)?.decision;
-    const decision: Decision = last
-      ? concludeWindow(last)
-      : { kind: 'hold', code: 'not-enough-data', reason: 'the window has no samples', values: {} };
+    const expected = Math.max(1, Math.ceil(window.context.windowMs / window.context.intervalMs));
+    let decision: Decision;
+    if (!last)
+      decision = { kind: 'hold', code: 'not-enough-data', reason: 'the window has no samples', values: {} };
+    else if (last.kind !== 'rollback' && intervals.length < expected)
+      // The live run stopped early (it rolled back, or was cancelled): the window was never fully observed.
+      decision = {
+        kind: 'hold',
+        code: 'window-inconclusive',
+        reason: `the recording ends after ${intervals.length} of ${expected} intervals, so the window cannot promote`,
+        values: last.values,
+      };
+    else decision = concludeWindow(last);
     return { context: window.context, intervals, decision, changed };
   });
   return { windows };

@@ -30,12 +30,9 @@ const statusList = z.array(z.number().int().min(100).max(599)).min(1);
 export const prometheusProviderSchema = z.strictObject({
   type: z.literal('prometheus'),
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the Prometheus server' }),
-  headers: z
-    .record(z.string(), z.string())
-    .optional()
-    .meta({
-      description: 'Extra request headers (for example Authorization: use ${{ secrets.X }}); never logged.',
-    }),
+  headers: z.record(z.string(), z.string()).optional().meta({
+    description: 'Extra request headers (for example Authorization: use ${{ secrets.X }}); never logged.',
+  }),
   ...requestPolicy,
 });
 
@@ -44,12 +41,10 @@ export const httpProberSchema = z.strictObject({
   url: nonEmpty.meta({
     description: 'URL probed for the version under test; templated ({{version}}, {{slot}}, {{environment}}).',
   }),
-  stable_url: nonEmpty
-    .optional()
-    .meta({
-      description:
-        'URL probed for the stable version ({{stable_version}}, {{stable_slot}}); default: url rendered for stable.',
-    }),
+  stable_url: nonEmpty.optional().meta({
+    description:
+      'URL probed for the stable version ({{stable_version}}, {{stable_slot}}); default: url rendered for stable.',
+  }),
   method: z.enum(['GET', 'HEAD', 'POST']).optional(),
   expect_status: statusList
     .optional()
@@ -91,24 +86,17 @@ export const providerSchema = z.discriminatedUnion('type', [
 
 export const metricSchema = z.strictObject({
   provider: nonEmpty.meta({ description: 'A provider name from analysis.providers.' }),
-  query: nonEmpty
-    .optional()
-    .meta({
-      description:
-        'PromQL for the version under test ({{version}}, {{slot}}, {{environment}}, {{stable_version}}).',
-    }),
-  stable_query: nonEmpty
-    .optional()
-    .meta({
-      description:
-        'PromQL for the stable version; default: query with {{version}} and {{slot}} set to stable.',
-    }),
-  field: nonEmpty
-    .optional()
-    .meta({
-      description:
-        'Key in the provider output (prober: success_rate, error_rate, requests, errors, p50, p95, p99). Default: the metric name.',
-    }),
+  query: nonEmpty.optional().meta({
+    description:
+      'PromQL for the version under test ({{version}}, {{slot}}, {{environment}}, {{stable_version}}).',
+  }),
+  stable_query: nonEmpty.optional().meta({
+    description: 'PromQL for the stable version; default: query with {{version}} and {{slot}} set to stable.',
+  }),
+  field: nonEmpty.optional().meta({
+    description:
+      'Key in the provider output (prober: success_rate, error_rate, requests, errors, p50, p95, p99). Default: the metric name.',
+  }),
   range: z
     .strictObject({
       window: duration,
@@ -122,8 +110,8 @@ export const metricSchema = z.strictObject({
     }),
 });
 
-const comparisonOps = ['<', '<=', '>', '>='] as const;
-export type ComparisonOp = (typeof comparisonOps)[number];
+export const COMPARISON_OPS = ['<', '<=', '>', '>='] as const;
+export type ComparisonOp = (typeof COMPARISON_OPS)[number];
 
 export type CheckExpression =
   | { kind: 'threshold'; metric: string; op: ComparisonOp; value: number }
@@ -160,34 +148,24 @@ const checkExpression = z.string().transform((text, ctx) => {
   return parsed;
 });
 
-const alpha = z
-  .number()
-  .gt(0)
-  .max(0.2)
-  .optional()
-  .meta({
-    description:
-      'Bound on the probability of a false rollback by this check over the whole window. Default 0.01.',
-  });
+const alpha = z.number().gt(0).max(0.2).optional().meta({
+  description:
+    'Bound on the probability of a false rollback by this check over the whole window. Default 0.01.',
+});
 
 export const ruleCheckSchema = z.strictObject({
   name: nonEmpty.optional(),
   check: checkExpression.meta({
     description: 'The condition that must HOLD, e.g. "error_rate < 0.01", "p95 < 2x baseline".',
   }),
-  for: duration
-    .optional()
-    .meta({
-      description:
-        'The condition must be violated this long before it fires (a single spike does not). Default 0.',
-    }),
-  baseline: z
-    .enum(['auto', 'stable', 'pre-deploy'])
-    .optional()
-    .meta({
-      description:
-        'For "x baseline": stable measured at the same time, or the pre-deploy window. Default auto (stable when measured).',
-    }),
+  for: duration.optional().meta({
+    description:
+      'The condition must be violated this long before it fires (a single spike does not). Default 0.',
+  }),
+  baseline: z.enum(['auto', 'stable', 'pre-deploy']).optional().meta({
+    description:
+      'For "x baseline": stable measured at the same time, or the pre-deploy window. Default auto (stable when measured).',
+  }),
 });
 
 export const errorsComparisonSchema = z.strictObject({
@@ -231,15 +209,9 @@ export const analysisConfigSchema = z
     providers: z.record(metricName, providerSchema).optional(),
     metrics: z.record(metricName, metricSchema).optional(),
     checks: z.array(checkSchema).optional(),
-    max_provider_errors: z
-      .number()
-      .int()
-      .min(0)
-      .max(1000)
-      .optional()
-      .meta({
-        description: 'Consecutive intervals with a provider error tolerated; one more rolls back. Default 5.',
-      }),
+    max_provider_errors: z.number().int().min(0).max(1000).optional().meta({
+      description: 'Consecutive intervals with a provider error tolerated; one more rolls back. Default 5.',
+    }),
     max_no_data: duration
       .optional()
       .meta({ description: "Dead-man's switch: no data for longer than this rolls back. Default 5m." }),

@@ -1,0 +1,162 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAnalyzer, type AnalysisContext } from '../../../src/analysis/analyzer.ts';
+import { analyzeRecording, runAnalyzeCommand } from '../../../src/analysis/replay.ts';
+import type { MetricProvider, ReadRequest } from '../../../src/analysis/providers/provider.ts';
+
+/** Fake time: sleep advances the clock instantly. */
+function fakeClock(start = 1_700_000_000_000) {
+  let now = start;
+  return { now: () => now, sleep: async (ms: number) => void (now += ms) };
+}
+
+/** A provider whose answers come from a function of (side, call number). */
+function scripted(
+  fn: (side: string, call: number, request: ReadRequest) => Record<string, number | null> | 'down',
+) {
+  const calls: Record<string, number> = {};
+  const seen: ReadRequest[] = [];
+  const provider: MetricProvider = {
+    name: 'fake',
+    async read(request) {
+      seen.push(request);
+      const n = (calls[request.side] = (calls[request.side] ?? 0) + 1) - 1;
+      const out = fn(request.side, n, request);
+      if (out === 'down')
+        return {
+          values: Object.fromEntries(request.metrics.map((m) => [m.name, null])),
+          errors: [{ provider: 'fake', code: 'connection-refused', message: 'connection refused' }],
+        };
+      return {
+        values: Object.fromEntries(request.metrics.map((m) => [m.name, out[m.name] ?? null])),
+        errors: [],
+      };
+    },
+  };
+  return { provider, seen };
+}
+
+const config = {
+  providers: { fake: { type: 'command' as const, run: 'unused' } },
+  metrics: { error_rate: { provider: 'fake' }, p95: { provider: 'fake' } },
+};
+
+const ctx = (over: Partial<AnalysisContext> = {}): AnalysisContext => ({
+  phase: 'canary-step',
+  environment: 'production',
+  version: 'v2',
+  stableVersion: 'v1',
+  slot: 'green',
+  stableSlot: 'blue',
+  weight: 10,
+  windowMs: 10 * 60_000,
+  intervalMs: 30_000,
+  signal: new AbortController().signal,
+  ...over,
+});
+
+test('healthy window: samples every interval on fake time and promotes at the end', async () => {
+  const clock = fakeClock();
+  const { provider, seen } = scripted(() => ({ error_rate: 0.001, p95: 120 }));
+  const analyzer = createAnalyzer(config, { ...clock, providers: { fake: provider } });
+  const started = clock.now();
+  const seenDecisions: string[] = [];
+  const outcome = await analyzer.evaluate(ctx({ onDecision: (i) => seenDecisions.push(i.decision.kind) }));
+  assert.equal(outcome.decision.kind, 'promote');
+  assert.equal(outcome.intervals.length, 20);
+  assert.equal(clock.now() - started, 10 * 60_000);
+  assert.equal(seenDecisions.length, 20);
+  // Both sides read each interval, with their own template values.
+  const stableRead = seen.find((r) => r.side === 'stable')!;
+  assert.equal(stableRead.vars.version, 'v1');
+  assert.equal(stableRead.vars.slot, 'blue');
+  assert.equal(seen.find((r) => r.side === 'canary')!.vars.version, 'v2');
+});
+
+test('sustained breach returns rollback early, with the rule and the values', async () => {
+  const clock = fakeClock();
+  const { provider } = scripted((side, n) => ({
+    error_rate: side === 'canary' && n >= 2 ? 0.05 : 0.001,
+    p95: 100,
+  }));
+  const analyzer = createAnalyzer(config, { ...clock, providers: { fake: provider } });
+  const outcome = await analyzer.evaluate(ctx({ windowMs: 60 * 60_000 }));
+  assert.equal(outcome.decision.kind, 'rollback');
+  assert.equal(outcome.decision.rule, 'seeds.error-rate');
+  assert.equal(outcome.intervals.length, 12, '2 healthy + 10 breaching intervals (5 min)');
+  assert.equal(outcome.decision.values.error_rate, 0.05);
+  assert.equal(outcome.decision.values['stable.error_rate'], 0.001);
+});
+
+test('provider down longer than the limit fails closed', async () => {
+  const clock = fakeClock();
+  const { provider } = scripted((_side, n) => (n >= 3 ? 'down' : { error_rate: 0.001, p95: 100 }));
+  const analyzer = createAnalyzer(config, { ...clock, providers: { fake: provider } });
+  const outcome = await analyzer.evaluate(ctx({ windowMs: 60 * 60_000 }));
+  assert.equal(outcome.decision.kind, 'rollback');
+  assert.equal(outcome.decision.code, 'provider-errors');
+  assert.equal(outcome.intervals.length, 9, '3 good intervals, then the 6th failing one in a row');
+});
+
+test('a window too short to gather min_samples ends in hold, not promote', async () => {
+  const clock = fakeClock();
+  const { provider } = scripted(() => ({ error_rate: 0.001, p95: 100 }));
+  const analyzer = createAnalyzer(config, { ...clock, providers: { fake: provider } });
+  const outcome = await analyzer.evaluate(ctx({ windowMs: 60_000 }));
+  assert.equal(outcome.decision.kind, 'hold');
+  assert.equal(outcome.decision.code, 'not-enough-data');
+  assert.match(outcome.decision.reason, /^window ended inconclusive/);
+});
+
+test('cancellation stops sampling and reports aborted', async () => {
+  const clock = fakeClock();
+  const controller = new AbortController();
+  const { provider } = scripted((_s, n) => {
+    if (n === 3) controller.abort();
+    return { error_rate: 0.001, p95: 100 };
+  });
+  const analyzer = createAnalyzer(config, { ...clock, providers: { fake: provider } });
+  const outcome = await analyzer.evaluate(ctx({ signal: controller.signal }));
+  assert.equal(outcome.decision.code, 'aborted');
+  assert.ok(outcome.intervals.length <= 4);
+});
+
+test('a recorded live run replays to the same decisions, and a stricter config changes them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'analysis-rec-'));
+  try {
+    const file = join(dir, 'run.ndjson');
+    const clock = fakeClock();
+    const { provider } = scripted((side, n) => ({
+      error_rate: side === 'canary' && n >= 4 ? 0.02 : 0.001,
+      p95: 100,
+    }));
+    const secretConfig = {
+      ...config,
+      providers: { fake: { type: 'command' as const, run: 'unused', env: { TOKEN: 'hunter2' } } },
+    };
+    const analyzer = createAnalyzer(secretConfig, { ...clock, providers: { fake: provider }, record: file });
+    const live = await analyzer.evaluate(ctx({ windowMs: 20 * 60_000 }));
+    assert.ok(!readFileSync(file, 'utf8').includes('hunter2'), 'secrets are redacted from the recording');
+    const replay = analyzeRecording(file);
+    assert.equal(replay.windows.length, 1);
+    assert.deepEqual(
+      replay.windows[0]!.intervals.map((i) => i.decision.code),
+      live.intervals.map((i) => i.decision.code),
+    );
+    assert.deepEqual(replay.windows[0]!.changed, []);
+    const strict = analyzeRecording(file, {
+      ...config,
+      checks: [{ name: 'strict', check: 'error_rate < 0.015' }],
+    });
+    assert.equal(strict.windows[0]!.decision.rule, 'strict');
+    assert.equal(strict.windows[0]!.intervals.length, 5);
+    const command = runAnalyzeCommand({ recording: file });
+    assert.equal(command.exitCode, 1);
+    assert.match(command.output, /=> ROLLBACK \(threshold-breached\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

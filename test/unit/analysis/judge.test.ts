@@ -1,0 +1,164 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
+import { createJudgeState, judge, type JudgeState } from '../../../src/analysis/judge.ts';
+import type { Decision, Sample } from '../../../src/analysis/types.ts';
+
+const INTERVAL = 30_000;
+const cmd = { type: 'command' as const, run: ['metrics'] };
+const seeds = resolveAnalysisConfig({
+  providers: { m: cmd },
+  metrics: {
+    error_rate: { provider: 'm' },
+    p95: { provider: 'm' },
+    memory: { provider: 'm' },
+    errors: { provider: 'm' },
+    requests: { provider: 'm' },
+  },
+});
+
+function run(state: JudgeState, samples: Sample[]): Decision[] {
+  const out: Decision[] = [];
+  for (const s of samples) {
+    const r = judge(state, s);
+    state = r.state;
+    out.push(r.decision);
+  }
+  return out;
+}
+
+const at = (i: number) => 1_000_000 + (i + 1) * INTERVAL;
+const healthy = (i: number, over: Partial<Record<string, number | null>> = {}): Sample => ({
+  at: at(i),
+  canary: { error_rate: 0.002, p95: 200, memory: 0.5, errors: 2, requests: 1000, ...over },
+  stable: { error_rate: 0.002, p95: 200, memory: 0.5, errors: 8, requests: 4000 },
+  errors: [],
+});
+
+test('seeds preset: one check per defined metric, with the seed thresholds', () => {
+  const names = seeds.checks.map((c) => c.name);
+  assert.deepEqual(names, [
+    'seeds.error-rate',
+    'seeds.p95-vs-baseline',
+    'seeds.memory',
+    'seeds.errors-vs-stable',
+    'seeds.p95-vs-stable',
+  ]);
+  assert.equal(seeds.maxNoDataMs, 5 * 60_000);
+});
+
+test('a single error-rate spike does not roll back; the rule holds back then recovers', () => {
+  const state = createJudgeState(seeds, { intervalMs: INTERVAL, startedAt: 1_000_000 });
+  const samples = Array.from({ length: 20 }, (_, i) => healthy(i, i === 6 ? { error_rate: 0.2 } : {}));
+  const decisions = run(state, samples);
+  assert.ok(decisions.every((d) => d.kind !== 'rollback'));
+  assert.equal(decisions[6]!.kind, 'hold');
+  assert.equal(decisions[6]!.code, 'breach-pending');
+  assert.equal(decisions[6]!.rule, 'seeds.error-rate');
+  assert.equal(decisions[7]!.kind, 'promote');
+});
+
+test('an error rate above 1 % sustained for 5 minutes rolls back at exactly 5 minutes', () => {
+  const state = createJudgeState(seeds, { intervalMs: INTERVAL, startedAt: 1_000_000 });
+  const samples = Array.from({ length: 30 }, (_, i) => healthy(i, i >= 4 ? { error_rate: 0.03 } : {}));
+  const decisions = run(state, samples);
+  const first = decisions.findIndex((d) => d.kind === 'rollback');
+  assert.equal(first, 4 + 9, '10 intervals of 30 s = 5 min');
+  const d = decisions[first]!;
+  assert.equal(d.code, 'threshold-breached');
+  assert.equal(d.rule, 'seeds.error-rate');
+  assert.match(d.reason, /error_rate = 0\.03 violates "error_rate <= 0\.01" for 5m/);
+  assert.equal(d.values.error_rate, 0.03);
+  // Rollback is sticky: later healthy samples do not undo it.
+  assert.equal(decisions.at(-1)!.kind, 'rollback');
+});
+
+test('p95 above 2x the pre-deploy baseline for 10 minutes rolls back (no stable measured)', () => {
+  const config = resolveAnalysisConfig({ providers: { m: cmd }, metrics: { p95: { provider: 'm' } } });
+  let state = createJudgeState(config, { intervalMs: 60_000, baseline: { p95: 100 }, startedAt: 0 });
+  const kinds: string[] = [];
+  for (let i = 0; i < 15; i++) {
+    const r = judge(state, { at: (i + 1) * 60_000, canary: { p95: 250 }, errors: [] });
+    state = r.state;
+    kinds.push(r.decision.code);
+    if (r.decision.kind === 'rollback') break;
+  }
+  assert.equal(kinds.length, 10);
+  assert.equal(kinds.at(-1), 'relative-breached');
+});
+
+test('NaN and missing values are no data, not zero: they neither pass nor breach', () => {
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { error_rate: { provider: 'm' } },
+    checks: [{ check: 'error_rate > 0.5' }],
+    preset: 'none',
+  });
+  const state = createJudgeState(config, { intervalMs: INTERVAL, startedAt: 0 });
+  const decisions = run(state, [
+    { at: INTERVAL, canary: { error_rate: NaN }, errors: [] },
+    { at: 2 * INTERVAL, canary: { error_rate: null }, errors: [] },
+  ]);
+  // If NaN were read as 0, "error_rate > 0.5" would be violated and (for: 0) roll back at once.
+  assert.deepEqual(
+    decisions.map((d) => [d.kind, d.code]),
+    [
+      ['hold', 'no-data-pending'],
+      ['hold', 'no-data-pending'],
+    ],
+  );
+  assert.equal(decisions[0]!.values.error_rate, null);
+});
+
+test("dead-man's switch: no data for longer than max_no_data fails closed", () => {
+  const state = createJudgeState(seeds, { intervalMs: INTERVAL, startedAt: 1_000_000 });
+  const samples = Array.from({ length: 20 }, (_, i) =>
+    i < 3 ? healthy(i) : { at: at(i), canary: {}, stable: {}, errors: [] },
+  );
+  const decisions = run(state, samples);
+  const first = decisions.findIndex((d) => d.kind === 'rollback');
+  // Last data at interval 2; 5 min = 10 intervals later is not yet "longer than", the next one is.
+  assert.equal(first, 2 + 11);
+  assert.equal(decisions[first]!.code, 'no-data');
+  assert.match(decisions[first]!.reason, /for 5m30s, longer than max_no_data 5m/);
+});
+
+test('provider errors in more consecutive intervals than allowed roll back; a success resets the count', () => {
+  const state = createJudgeState(seeds, { intervalMs: 1000, startedAt: 0 });
+  const failing = (i: number): Sample => ({
+    at: (i + 1) * 1000,
+    canary: {},
+    errors: [{ provider: 'm', side: 'canary', code: 'connection-refused', message: 'connection refused' }],
+  });
+  const ok = (i: number): Sample => ({ ...healthy(0), at: (i + 1) * 1000 });
+  const decisions = run(state, [
+    failing(0),
+    failing(1),
+    failing(2),
+    ok(3),
+    ...[4, 5, 6, 7, 8, 9].map(failing),
+  ]);
+  assert.equal(
+    decisions.findIndex((d) => d.kind === 'rollback'),
+    9,
+    'the 6th error interval in a row',
+  );
+  assert.equal(decisions[9]!.code, 'provider-errors');
+  assert.match(decisions[9]!.reason, /6 consecutive intervals \(limit 5\).*connection-refused/);
+});
+
+test('promote needs min_samples intervals with data', () => {
+  const state = createJudgeState(seeds, { intervalMs: INTERVAL });
+  const decisions = run(state, [healthy(0), healthy(1), healthy(2)]);
+  assert.deepEqual(
+    decisions.map((d) => d.code),
+    ['not-enough-data', 'not-enough-data', 'healthy'],
+  );
+});
+
+test('judge is pure: the input state is not modified', () => {
+  const state = createJudgeState(seeds, { intervalMs: INTERVAL });
+  const before = JSON.stringify(state);
+  judge(state, healthy(0, { error_rate: 0.5 }));
+  assert.equal(JSON.stringify(state), before);
+});
