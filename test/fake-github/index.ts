@@ -14,3 +14,5 @@ export type {
 } from './server.ts';
 export { fakeSha } from './state.ts';
 export type { FakeState, Permission, RepoState } from './state.ts';
+export { mergePayload, pullRequestCommentPayload, validateWebhook, webhookPayload } from './webhooks.ts';
+export type { WebhookTarget } from './webhooks.ts';

@@ -154,7 +154,13 @@ export function matchRoute(method: string, pathname: string): RouteMatch | undef
 function ajv(): Ajv {
   if (!ajvInstance) {
     // strict: false because the description uses OpenAPI keywords (example, discriminator, x-github...).
-    ajvInstance = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false });
+    ajvInstance = new Ajv({
+      strict: false,
+      allErrors: true,
+      validateSchema: false,
+      logger: false,
+      inlineRefs: false,
+    });
     addFormats(ajvInstance);
     ajvInstance.addSchema(loadOpenApi().spec, SPEC_ID);
   }
@@ -170,6 +176,7 @@ function paramAjv(): Ajv {
       validateSchema: false,
       logger: false,
       coerceTypes: 'array',
+      inlineRefs: false,
     });
     addFormats(paramAjvInstance);
     paramAjvInstance.addSchema(loadOpenApi().spec, SPEC_ID);

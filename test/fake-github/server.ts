@@ -168,7 +168,6 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
   const failures: FailNextOptions[] = [];
   let down = false;
   let used = 0;
-  let render: Renderer;
 
   const actorFor = (req: IncomingMessage): { auth: RecordedRequest['auth']; actor: string } => {
     const header = req.headers.authorization ?? '';
@@ -397,7 +396,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  render = new Renderer(url, state);
+  const render = new Renderer(url, state);
 
   const pickRepo = (sel: RepoSelector = {}): RepoState => {
     if (sel.owner && sel.repo) {
