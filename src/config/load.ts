@@ -33,7 +33,7 @@ export function parseConfig(text: string, file: string): ParseResult {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const locator = new Locator(doc, lineCounter, file);
 
-  if (doc.errors.length > 0) return failure(doc.errors.map((error) => locator.yamlError(error, text)));
+  if (doc.errors.length > 0) return failure(doc.errors.map((error) => locator.yamlError(error)));
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     return failure([locator.atStart('the file is empty: it needs at least an "environments" mapping')]);
   }
@@ -97,7 +97,8 @@ function failure(errors: ConfigError[]): ParseResult {
   return { ok: false, errors: sorted };
 }
 
-const FRIENDLY_YAML_ERRORS: Partial<Record<string, (source: string) => string>> = {
+/** Clearer wording for common YAML mistakes; `key` is the key the error is at, if any. */
+const FRIENDLY_YAML_ERRORS: Partial<Record<string, (key: string | number | undefined) => string>> = {
   DUPLICATE_KEY: (key) => `duplicate key "${key}": each key may appear only once in a mapping`,
   TAB_AS_INDENT: () => 'tabs are not allowed for indentation in YAML: indent with spaces',
 };
@@ -123,11 +124,12 @@ class Locator {
     return { ...this.position(node?.range?.[0]), path: formatPath(path), message };
   }
 
-  yamlError(error: YAMLError, text: string): ConfigError {
+  yamlError(error: YAMLError): ConfigError {
     const offset = error.pos[0];
+    const path = this.pathAt(offset);
     const friendly = FRIENDLY_YAML_ERRORS[error.code];
-    const message = friendly ? friendly(text.slice(error.pos[0], error.pos[1]).trim()) : error.message;
-    return { ...this.position(offset), path: formatPath(this.pathAt(offset)), message };
+    const message = friendly ? friendly(path.at(-1)) : error.message;
+    return { ...this.position(offset), path: formatPath(path), message };
   }
 
   private position(offset: number | undefined): Pick<ConfigError, 'file' | 'line' | 'column'> {

@@ -14,6 +14,7 @@ import type {
   StrategyName,
 } from './schema.ts';
 import { TEMPLATE_VARIABLES } from './schema.ts';
+import { formatPath } from './errors.ts';
 import { didYouMean, listOf } from './suggest.ts';
 
 export interface SemanticIssue {
@@ -26,9 +27,13 @@ type Path = (string | number)[];
 /** Every cross-field problem in a config that already passed the schema. */
 export function semanticIssues(config: RawConfig): SemanticIssue[] {
   const issues: SemanticIssue[] = [...stagingIssues(config), ...sharedStrategyIssues(config)];
+  const unknown: UnknownVariable[] = [];
   for (const [name, env] of Object.entries(config.environments)) {
-    issues.push(...environmentIssues(config, name, env));
+    const found = environmentIssues(config, name, env);
+    issues.push(...found.issues);
+    unknown.push(...found.unknown);
   }
+  issues.push(...unknownVariableIssues(config, unknown));
   const unique = new Map(issues.map((issue) => [JSON.stringify(issue), issue]));
   return [...unique.values()];
 }
@@ -48,7 +53,11 @@ function strategyName(env: RawEnvironment): StrategyName | undefined {
   return typeof env.strategy === 'string' ? env.strategy : env.strategy?.type;
 }
 
-function environmentIssues(config: RawConfig, name: string, env: RawEnvironment): SemanticIssue[] {
+function environmentIssues(
+  config: RawConfig,
+  name: string,
+  env: RawEnvironment,
+): { issues: SemanticIssue[]; unknown: UnknownVariable[] } {
   const base: Path = ['environments', name];
   const resolved = targetOf(config, env, name);
   const issues: SemanticIssue[] = [];
@@ -62,8 +71,9 @@ function environmentIssues(config: RawConfig, name: string, env: RawEnvironment)
     issues.push(...strategyNeeds(config, name, env, resolved));
   }
   issues.push(...strategyParamIssues(config, name, env));
-  issues.push(...templateIssues(config, name, env, resolved));
-  return issues;
+  const templates = templateIssues(config, name, env, resolved);
+  issues.push(...templates.issues);
+  return { issues, unknown: templates.unknown };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -80,7 +90,13 @@ function stagingIssues(config: RawConfig): SemanticIssue[] {
     } else if (!names.includes(env.staging)) {
       const others = names.filter((other) => other !== name);
       const hint = didYouMean(env.staging, others);
-      const known = others.length > 0 ? `; environments: ${listOf(others.map((o) => `"${o}"`))}` : '';
+      const known =
+        others.length > 0
+          ? ` (environments: ${listOf(
+              others.map((o) => `"${o}"`),
+              'and',
+            )})`
+          : '';
       issues.push({ path, message: `unknown environment "${env.staging}"${hint}${known}` });
     }
   }
@@ -121,7 +137,7 @@ function strategyNeeds(
   const strategy = strategyName(env);
   const path = ['environments', name, 'strategy'];
   const commands = resolved.target.commands;
-  const where = `the target (${formatPathLike(resolved.path)})`;
+  const where = formatPath([...resolved.path, 'commands']);
   switch (strategy) {
     case 'canary':
       return commands.set_weight
@@ -328,26 +344,27 @@ function environmentSites(
   return { commands, urls, issues: [...fromTarget.issues, ...health.issues] };
 }
 
+/** A `{{name}}` that has no value in one environment using that template. */
+interface UnknownVariable {
+  path: Path;
+  variable: string;
+  environment: string;
+}
+
+/** Commands that cannot be split without a shell, and template variables unknown to this environment. */
 function templateIssues(
   config: RawConfig,
   name: string,
   env: RawEnvironment,
   resolved: ResolvedTarget | undefined,
-): SemanticIssue[] {
+): { issues: SemanticIssue[]; unknown: UnknownVariable[] } {
   const sites = environmentSites(config, name, env, resolved);
   const issues: SemanticIssue[] = [...sites.issues];
+  const unknown: UnknownVariable[] = [];
   const variables = Object.keys(env.variables ?? {});
-  const shared = (path: Path) => path[0] !== 'environments';
-
   const checkTemplate = (template: string, path: Path) => {
     for (const variable of placeholders(template)) {
-      if (isKnownVariable(variable, variables)) continue;
-      const known = [...TEMPLATE_VARIABLES, ...variables];
-      const hint = didYouMean(variable, known, (s) => `{{${s}}}`);
-      const scope = shared(path) ? ` for environment "${name}"` : '';
-      const help =
-        hint || `: use one of ${TEMPLATE_VARIABLES.join(', ')}, or a key of environments.${name}.variables`;
-      issues.push({ path, message: `unknown template variable {{${variable}}}${scope}${help}` });
+      if (!isKnownVariable(variable, variables)) unknown.push({ path, variable, environment: name });
     }
   };
 
@@ -365,9 +382,48 @@ function templateIssues(
     }
   }
   for (const site of sites.urls) checkTemplate(site.url, site.path);
-  return issues;
+  return { issues, unknown };
 }
 
-function formatPathLike(path: Path): string {
-  return path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : segment)).join('.');
+/**
+ * One issue per template variable and place. A template shared by several environments (the top-level
+ * target, strategies.*) names the environments lacking the variable, unless none of them has it.
+ */
+function unknownVariableIssues(config: RawConfig, unknown: readonly UnknownVariable[]): SemanticIssue[] {
+  const groups = new Map<string, UnknownVariable[]>();
+  for (const entry of unknown) {
+    const key = JSON.stringify([entry.path, entry.variable]);
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  return [...groups.values()].map((group) => {
+    const { path, variable } = group[0]!;
+    const lacking = group.map((entry) => entry.environment);
+    const defined = Object.entries(config.environments)
+      .filter(([, env]) => env.variables && Object.hasOwn(env.variables, variable))
+      .map(([name]) => name);
+    const shared = path[0] !== 'environments';
+    if (shared && defined.length > 0) {
+      const names = listOf(
+        lacking.map((n) => `"${n}"`),
+        'and',
+      );
+      return {
+        path,
+        message:
+          `{{${variable}}} has no value in environment${lacking.length > 1 ? 's' : ''} ${names}: ` +
+          `define it in their "variables" as ${listOf(
+            defined.map((n) => `"${n}"`),
+            'and',
+          )} do${defined.length > 1 ? '' : 'es'}`,
+      };
+    }
+    const known = [
+      ...TEMPLATE_VARIABLES,
+      ...new Set(lacking.flatMap((n) => Object.keys(config.environments[n]?.variables ?? {}))),
+    ];
+    const hint = didYouMean(variable, known, (v) => `{{${v}}}`);
+    const help =
+      hint || `: use one of ${TEMPLATE_VARIABLES.join(', ')}, or a key of the environment's "variables"`;
+    return { path, message: `unknown template variable {{${variable}}}${help}` };
+  });
 }

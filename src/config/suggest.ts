@@ -11,7 +11,7 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   const sameIgnoringCase = candidates.find((c) => c.toLowerCase() === lower);
   if (sameIgnoringCase !== undefined && sameIgnoringCase !== word) return sameIgnoringCase;
   const best = closest(word, [...candidates]);
-  const allowed = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
+  const allowed = Math.min(3, Math.max(1, Math.ceil(word.length / 3)));
   return distance(lower, best.toLowerCase()) <= allowed && best !== word ? best : undefined;
 }
 

@@ -1,0 +1,295 @@
+// Each cross-field rule, through parseConfig so that the reported position is checked too.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatConfigError } from '../../../src/config/errors.ts';
+import { parseConfig } from '../../../src/config/load.ts';
+import { semanticIssues } from '../../../src/config/semantics.ts';
+import type { RawConfig } from '../../../src/config/schema.ts';
+
+function errorsOf(text: string): string[] {
+  const result = parseConfig(text, 'deploy.yml');
+  return result.ok ? [] : result.errors.map(formatConfigError);
+}
+
+function assertLoads(text: string): void {
+  const result = parseConfig(text, 'deploy.yml');
+  assert.ok(result.ok, result.ok ? '' : result.errors.map(formatConfigError).join('\n'));
+}
+
+/** A top-level target with every traffic command, so only the rule under test can fail. */
+const FULL_TARGET = `target:
+  commands:
+    deploy: ./deploy.sh {{version}} {{slot}}
+    switch: ./switch.sh {{slot}}
+    set_weight: ./weight.sh {{slot}} {{weight}}
+`;
+
+describe('semantics: every environment has a target', () => {
+  it('rejects an environment with no target anywhere, at the environment', () => {
+    assert.deepEqual(errorsOf('environments:\n  production: {}\n'), [
+      'deploy.yml:2:15: environments.production: has no target: add a "target" to this environment, ' +
+        'or a top-level "target" shared by all of them',
+    ]);
+  });
+
+  it("accepts the environment's own target or the top-level one", () => {
+    assertLoads(`${FULL_TARGET}environments:\n  production: {}\n`);
+    assertLoads('environments:\n  production:\n    target:\n      commands:\n        deploy: ./deploy.sh\n');
+  });
+});
+
+describe('semantics: staging', () => {
+  it('accepts a chain of existing environments', () => {
+    assertLoads(
+      `${FULL_TARGET}environments:\n  qa: {}\n  staging: { staging: qa }\n  production: { staging: staging }\n`,
+    );
+  });
+
+  it('rejects an unknown environment with a suggestion', () => {
+    assert.deepEqual(
+      errorsOf(`${FULL_TARGET}environments:\n  staging: {}\n  production:\n    staging: stagin\n`),
+      [
+        'deploy.yml:9:14: environments.production.staging: unknown environment "stagin": did you mean "staging"? ' +
+          '(environments: "staging")',
+      ],
+    );
+  });
+
+  it('rejects an environment that is its own staging', () => {
+    assert.deepEqual(errorsOf(`${FULL_TARGET}environments:\n  production:\n    staging: production\n`), [
+      'deploy.yml:8:14: environments.production.staging: "production" cannot be its own staging environment',
+    ]);
+  });
+
+  it('reports a cycle once, at its first environment in the file', () => {
+    const text = `${FULL_TARGET}environments:
+  a: { staging: c }
+  b: { staging: a }
+  c: { staging: b }
+  d: { staging: c }
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:7:17: environments.a.staging: staging environments form a cycle: a -> c -> b -> a',
+    ]);
+  });
+});
+
+describe("semantics: the strategy's needs are met by the target", () => {
+  const withCommands = (commands: string, strategy: string) =>
+    `target:\n  commands:\n    deploy: ./deploy.sh\n${commands}environments:\n  production:\n    strategy: ${strategy}\n`;
+
+  it('canary needs set_weight', () => {
+    assert.deepEqual(errorsOf(withCommands('    switch: ./switch.sh\n', 'canary')), [
+      'deploy.yml:7:15: environments.production.strategy: the canary strategy shifts traffic with a "set_weight" ' +
+        'command, which target.commands does not define',
+    ]);
+    assertLoads(withCommands('    set_weight: ./weight.sh {{weight}}\n', 'canary'));
+  });
+
+  it('blue-green needs switch or set_weight', () => {
+    assert.deepEqual(errorsOf(withCommands('', 'blue-green')), [
+      'deploy.yml:6:15: environments.production.strategy: the blue-green strategy moves traffic with a "switch" ' +
+        '(or "set_weight") command, which target.commands does not define',
+    ]);
+    assertLoads(withCommands('    switch: ./switch.sh {{slot}}\n', 'blue-green'));
+    assertLoads(withCommands('    set_weight: ./weight.sh {{weight}}\n', '{ type: blue-green }'));
+  });
+
+  it("names the environment's own target when it lacks the command", () => {
+    const text = `environments:
+  production:
+    strategy: canary
+    target:
+      commands: { deploy: ./deploy.sh }
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:3:15: environments.production.strategy: the canary strategy shifts traffic with a "set_weight" ' +
+        'command, which environments.production.target.commands does not define',
+    ]);
+  });
+
+  it('rolling needs instances, in the strategy or in strategies.rolling', () => {
+    assert.deepEqual(errorsOf(withCommands('', 'rolling')), [
+      'deploy.yml:6:15: environments.production.strategy: the rolling strategy needs "instances" (names or a count), ' +
+        'here or in strategies.rolling',
+    ]);
+    assertLoads(withCommands('', '{ type: rolling, instances: [web-1, web-2] }'));
+    assertLoads(`${withCommands('', 'rolling')}strategies:\n  rolling:\n    instances: 4\n`);
+  });
+
+  it('rolling cannot have both max_surge and max_unavailable at 0', () => {
+    assert.deepEqual(
+      errorsOf(withCommands('', '{ type: rolling, instances: 4, max_surge: 0, max_unavailable: "0%" }')),
+      [
+        'deploy.yml:6:57: environments.production.strategy.max_surge: max_surge and max_unavailable are both 0: ' +
+          'no instance could ever be replaced; let one of them be at least 1',
+      ],
+    );
+    assert.deepEqual(
+      errorsOf(
+        'strategies:\n  rolling: { max_unavailable: 0, max_surge: 0%, instances: 2 }\n' +
+          FULL_TARGET +
+          'environments:\n  p: {}\n',
+      ),
+      [
+        'deploy.yml:2:45: strategies.rolling.max_surge: max_surge and max_unavailable are both 0: ' +
+          'no instance could ever be replaced; let one of them be at least 1',
+      ],
+    );
+    assertLoads(withCommands('', '{ type: rolling, instances: 4, max_surge: 0, max_unavailable: 1 }'));
+    assertLoads(withCommands('', '{ type: rolling, instances: 4, max_surge: "25%", max_unavailable: 0 }'));
+  });
+});
+
+describe('semantics: canary steps increase strictly', () => {
+  it('rejects a step that is not above the previous one, at that step', () => {
+    const text = `${FULL_TARGET}environments:
+  production:
+    strategy:
+      type: canary
+      steps: [5, 25, { weight: 25, pause: 1m }, 100]
+`;
+    assert.deepEqual(errorsOf(text), [
+      "deploy.yml:10:22: environments.production.strategy.steps[2]: weight 25 is not above the previous step's 25: " +
+        'canary weights must increase strictly',
+    ]);
+  });
+
+  it('checks strategies.canary too, and accepts increasing weights', () => {
+    const text = `${FULL_TARGET}strategies:\n  canary:\n    steps: [50, 10]\nenvironments:\n  production: { strategy: canary }\n`;
+    assert.deepEqual(errorsOf(text), [
+      "deploy.yml:8:17: strategies.canary.steps[1]: weight 10 is not above the previous step's 50: " +
+        'canary weights must increase strictly',
+    ]);
+    assertLoads(
+      `${FULL_TARGET}environments:\n  production:\n    strategy: { type: canary, steps: [1, 10, { weight: 50 }, 100] }\n`,
+    );
+  });
+});
+
+describe('semantics: commands split without a shell', () => {
+  it('reports a shell operator at the command', () => {
+    const text = `target:
+  commands:
+    deploy: ./deploy.sh {{version}} && ./notify.sh
+environments:
+  production:
+    hooks:
+      on_rollback:
+        - name: flag
+          run: { run: "./flag.sh off > /dev/null" }
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:3:13: target.commands.deploy: "&&" needs a shell: set "shell: true" for this command, or write it as an argv list',
+      'deploy.yml:9:23: environments.production.hooks.on_rollback[0].run.run: ">" needs a shell: set "shell: true" ' +
+        'for this command, or write it as an argv list',
+    ]);
+  });
+
+  it('accepts operators when the command or the target sets shell: true, and argv lists as they are', () => {
+    assertLoads(`target:
+  shell: true
+  commands:
+    deploy: ./deploy.sh {{version}} && ./notify.sh
+environments:
+  production: {}
+`);
+    assertLoads(`target:
+  commands:
+    deploy: { run: "./deploy.sh {{version}} | tee log", shell: true }
+    rollback: ["./rollback.sh", "a && b"]
+environments:
+  production: {}
+`);
+  });
+});
+
+describe('semantics: template variables', () => {
+  it('rejects an unknown variable in a command with a suggestion', () => {
+    assert.deepEqual(
+      errorsOf(
+        'target:\n  commands:\n    deploy: ./deploy.sh {{verison}}\nenvironments:\n  production: {}\n',
+      ),
+      [
+        'deploy.yml:3:13: target.commands.deploy: unknown template variable {{verison}}: did you mean {{version}}?',
+      ],
+    );
+  });
+
+  it('checks health URLs, warmup URLs and argv elements, and lists the variables when nothing is close', () => {
+    const text = `${FULL_TARGET}environments:
+  production:
+    strategy:
+      type: blue-green
+      warmup: { url: "http://127.0.0.1/{{slto}}" }
+    health:
+      - http://127.0.0.1/{{colour}}/health
+      - { url: "http://{{slot}}.internal/health" }
+    smoke: ["./smoke.sh", "{{enviroment}}"]
+`;
+    const errors = errorsOf(text);
+    assert.equal(errors.length, 3, errors.join('\n'));
+    assert.equal(
+      errors[0],
+      'deploy.yml:10:22: environments.production.strategy.warmup.url: unknown template variable {{slto}}: did you mean {{slot}}?',
+    );
+    assert.match(
+      errors[1]!,
+      /^deploy\.yml:12:9: environments\.production\.health\[0\]: unknown template variable \{\{colour\}\}: use one of version, previous_version, .*deployment_id, or a key of the environment's "variables"$/,
+    );
+    assert.equal(
+      errors[2],
+      'deploy.yml:14:27: environments.production.smoke[1]: unknown template variable {{enviroment}}: did you mean {{environment}}?',
+    );
+  });
+
+  it("accepts the environment's own variables", () => {
+    assertLoads(`${FULL_TARGET}environments:
+  production:
+    variables: { region: eu-west-1 }
+    smoke: ./smoke.sh {{region}} {{ version }}
+`);
+  });
+
+  it('names the environments missing a variable used by the shared target', () => {
+    const text = `target:
+  commands:
+    deploy: ./deploy.sh {{region}}
+environments:
+  staging: {}
+  qa: {}
+  production:
+    variables: { region: eu-west-1 }
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:3:13: target.commands.deploy: {{region}} has no value in environments "staging" and "qa": ' +
+        'define it in their "variables" as "production" does',
+    ]);
+  });
+
+  it('reports a list of URL strings, which the schema reads as one command', () => {
+    const text = `${FULL_TARGET}environments:\n  production:\n    health: ["http://a/health", "http://b/health"]\n`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:8:13: environments.production.health: a list of strings is one command (program and arguments); ' +
+        'for several URL checks write each as "- url: ..."',
+    ]);
+  });
+});
+
+describe('semanticIssues', () => {
+  it('returns paths as lists, and nothing for a sound config', () => {
+    const config: RawConfig = {
+      target: { commands: { deploy: './deploy.sh {{version}}', set_weight: './w.sh {{weight}}' } },
+      environments: { production: { strategy: 'canary' }, staging: { staging: 'production' } },
+    };
+    assert.deepEqual(semanticIssues(config), []);
+    const broken: RawConfig = { environments: { production: { staging: 'qa' } } };
+    assert.deepEqual(
+      semanticIssues(broken).map((issue) => issue.path),
+      [
+        ['environments', 'production', 'staging'],
+        ['environments', 'production'],
+      ],
+    );
+  });
+});

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { closestMatch, didYouMean, listOf } from '../../../src/config/suggest.ts';
+
+describe('closestMatch', () => {
+  const keys = ['strategy', 'staging', 'target', 'health', 'environments'];
+
+  it('finds plausible typos', () => {
+    assert.equal(closestMatch('stratgy', keys), 'strategy');
+    assert.equal(closestMatch('enviroments', keys), 'environments');
+    assert.equal(closestMatch('Target', keys), 'target');
+    assert.equal(closestMatch('fats', ['seeds', 'fast']), 'fast');
+  });
+
+  it('stays quiet when nothing is close, or the word is exact', () => {
+    assert.equal(closestMatch('colour', keys), undefined);
+    assert.equal(closestMatch('x', keys), undefined);
+    assert.equal(closestMatch('target', keys), undefined);
+    assert.equal(closestMatch('target', []), undefined);
+  });
+});
+
+describe('didYouMean and listOf', () => {
+  it('format suggestions and lists', () => {
+    assert.equal(
+      didYouMean('slto', ['slot', 'version'], (s) => `{{${s}}}`),
+      ': did you mean {{slot}}?',
+    );
+    assert.equal(didYouMean('zzz', ['slot']), '');
+    assert.equal(listOf(['"a"', '"b"', '"c"']), '"a", "b" or "c"');
+    assert.equal(listOf(['"a"'], 'and'), '"a"');
+  });
+});
