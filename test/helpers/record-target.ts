@@ -1,20 +1,42 @@
 // A stand-in infrastructure for pipeline tests: every call appends {action, args} to a JSON-lines log.
-// FAIL_ON="health:green,deploy" makes matching calls exit 1 ("action" or "action:first-arg").
-// SLEEP_ON="set_weight:25=5000" sleeps that many ms on a match (to cancel mid-step).
-import { appendFileSync } from 'node:fs';
+// Environment knobs (specs are "action" or "action:first-arg"):
+//   FAIL_ON="health:green,deploy"          matching calls exit 1
+//   FAIL_AFTER="set_weight green 25"       with FAIL_LATER="health:green": those calls fail once that call
+//                                          has been logged (a canary that degrades at 25 %)
+//   SLEEP_ON="set_weight:green=5000"       sleep that many ms on a match (to cancel mid-step)
+//   CURRENT='{"slot":"blue"}'              what the `current` action prints
+import { appendFileSync, readFileSync } from 'node:fs';
 
 const [log, action, ...args] = process.argv.slice(2);
 if (!log || !action) {
   console.error('usage: record-target.ts <log> <action> [args...]');
   process.exit(2);
 }
+const previous = (() => {
+  try {
+    return readFileSync(log, 'utf8');
+  } catch {
+    return '';
+  }
+})();
 appendFileSync(log, `${JSON.stringify({ action, args })}\n`);
 const matches = (spec: string) => spec === action || spec === `${action}:${args[0]}`;
-for (const rule of (process.env.SLEEP_ON ?? '').split(',').filter(Boolean)) {
+const specs = (name: string) => (process.env[name] ?? '').split(',').filter(Boolean);
+
+for (const rule of specs('SLEEP_ON')) {
   const [spec, ms] = rule.split('=');
   if (matches(spec!)) await new Promise((r) => setTimeout(r, Number(ms)));
 }
-if ((process.env.FAIL_ON ?? '').split(',').some(matches)) {
+const degraded =
+  !!process.env.FAIL_AFTER &&
+  previous
+    .split('\n')
+    .filter(Boolean)
+    .some((line) => {
+      const call = JSON.parse(line) as { action: string; args: string[] };
+      return [call.action, ...call.args].join(' ') === process.env.FAIL_AFTER;
+    });
+if (specs('FAIL_ON').some(matches) || (degraded && specs('FAIL_LATER').some(matches))) {
   console.error(`${action} ${args.join(' ')}: failing as asked`);
   process.exit(1);
 }

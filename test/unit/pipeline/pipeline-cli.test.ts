@@ -1,0 +1,222 @@
+// The pipeline end to end through the CLI process, against a target that records every call.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { events, repoRoot, runCli, startCli } from '../../helpers/cli.ts';
+
+const recorder = `${repoRoot}test/helpers/record-target.ts`;
+
+function setup(environments: string, extra = '') {
+  const dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
+  const log = join(dir, 'calls.log');
+  const call = (action: string, ...args: string[]) =>
+    JSON.stringify([process.execPath, recorder, log, action, ...args]);
+  writeFileSync(
+    join(dir, 'deploy.yml'),
+    `preset: fast
+state_dir: ${dir}/state
+${extra}
+target:
+  commands:
+    deploy: ${call('deploy', '{{slot}}', '{{version}}')}
+    set_weight: ${call('set_weight', '{{slot}}', '{{weight}}')}
+    switch: ${call('switch', '{{slot}}')}
+    health: ${call('health', '{{slot}}')}
+    teardown: ${call('teardown', '{{slot}}')}
+    current: ${call('current')}
+environments:
+${environments}
+`,
+  );
+  const calls = () =>
+    existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => {
+            const { action, args } = JSON.parse(l) as { action: string; args: string[] };
+            return [action, ...args].join(' ');
+          })
+      : [];
+  return {
+    dir,
+    config: join(dir, 'deploy.yml'),
+    calls,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+const LIVE_BLUE = { CURRENT: '{"slot":"blue","version":"v1"}' };
+
+test('a canary promotes through every step and records what is live', async (t) => {
+  const s = setup('  production:\n    strategy: { type: canary, steps: [5, 50, 100], pause: 0 }');
+  t.after(s.cleanup);
+  const { code, stdout } = await runCli(['run', '-e', 'production', '-v', 'v2', '-c', s.config, '--json'], {
+    env: LIVE_BLUE,
+  });
+  assert.equal(code, 0, stdout);
+  const result = events(stdout).at(-1)!;
+  assert.equal(result.type, 'result');
+  assert.equal((result.result as { status: string }).status, 'succeeded');
+  assert.deepEqual(
+    s.calls().filter((c) => !c.startsWith('health') && c !== 'current'),
+    ['deploy green v2', 'set_weight green 5', 'set_weight green 50', 'set_weight green 100', 'teardown blue'],
+  );
+  const state = JSON.parse(readFileSync(join(s.dir, 'state/state.json'), 'utf8'));
+  assert.deepEqual(
+    { ...state.environments.production, deployedAt: undefined },
+    { version: 'v2', previousVersion: 'v1', slot: 'green', deployedAt: undefined },
+  );
+});
+
+const withoutHealth = (calls: string[]) => calls.filter((c) => !c.startsWith('health') && c !== 'current');
+
+test('a canary whose health fails at 25 % goes back to weight 0 and is removed', async (t) => {
+  const s = setup('  production:\n    strategy: { type: canary, steps: [5, 25, 50], pause: 0 }');
+  t.after(s.cleanup);
+  const { code, stdout } = await runCli(['run', '-e', 'production', '-v', 'v2', '-c', s.config, '--json'], {
+    env: { ...LIVE_BLUE, FAIL_AFTER: 'set_weight green 25', FAIL_LATER: 'health:green' },
+  });
+  assert.equal(code, 1);
+  const result = events(stdout).at(-1)!.result as {
+    status: string;
+    code: string;
+    rollbacks: Array<{ ok: boolean }>;
+  };
+  assert.equal(result.status, 'rolled_back');
+  assert.equal(result.code, 'strategy_failed');
+  assert.equal(result.rollbacks[0]!.ok, true);
+  assert.deepEqual(withoutHealth(s.calls()), [
+    'deploy green v2',
+    'set_weight green 5',
+    'set_weight green 25',
+    'set_weight green 0',
+    'teardown green',
+  ]);
+  assert.equal(
+    existsSync(join(s.dir, 'state/state.json')),
+    false,
+    'a rolled-back deployment records nothing as live',
+  );
+});
+
+test('SIGTERM in the middle of a canary at 25 % puts all traffic back on stable before exiting', async (t) => {
+  const s = setup(
+    '  production:\n    strategy: { type: canary, steps: [{ weight: 5, pause: 0 }, { weight: 25, pause: 20s }, 50] }',
+  );
+  t.after(s.cleanup);
+  const run = startCli(['run', '-e', 'production', '-v', 'v2', '-c', s.config, '--json'], { env: LIVE_BLUE });
+  await run.waitFor(
+    (line) =>
+      line.includes('"type":"step-start"') &&
+      line.includes('"phase":"canary-step"') &&
+      line.includes('"weight":25'),
+  );
+  run.child.kill('SIGTERM');
+  const { code, stdout } = await run.done;
+  assert.equal(code, 143);
+  const result = events(stdout).at(-1)!.result as { status: string; rollbacks: Array<{ ok: boolean }> };
+  assert.equal(result.status, 'cancelled');
+  assert.equal(result.rollbacks[0]!.ok, true);
+  const calls = withoutHealth(s.calls());
+  assert.deepEqual(calls.slice(-2), ['set_weight green 0', 'teardown green']);
+  assert.ok(!calls.includes('set_weight green 50'), 'no step after the cancellation');
+});
+
+test('blue-green failing after the switch switches back to the old slot', async (t) => {
+  const s = setup('  production:\n    strategy: blue-green');
+  t.after(s.cleanup);
+  const { code } = await runCli(['run', '-e', 'production', '-v', 'v2', '-c', s.config], {
+    env: { ...LIVE_BLUE, FAIL_AFTER: 'switch green', FAIL_LATER: 'health:green' },
+  });
+  assert.equal(code, 1);
+  assert.deepEqual(withoutHealth(s.calls()), [
+    'deploy green v2',
+    'switch green',
+    'switch blue',
+    'teardown green',
+  ]);
+});
+
+test('a failing staging deployment never touches production', async (t) => {
+  const s = setup(
+    '  staging:\n    strategy: blue-green\n  production:\n    staging: staging\n    strategy: blue-green',
+  );
+  t.after(s.cleanup);
+  const { code, stdout } = await runCli(['run', '-e', 'production', '-v', 'v2', '-c', s.config, '--json'], {
+    env: { CURRENT: '{"slot":"blue"}', FAIL_ON: 'health:green' },
+  });
+  assert.equal(code, 1);
+  const result = events(stdout).at(-1)!.result as {
+    code: string;
+    phases: Array<{ phase: string; status: string }>;
+  };
+  assert.equal(result.code, 'staging_failed');
+  assert.deepEqual(
+    result.phases.map((p) => `${p.phase}:${p.status}`),
+    ['validate:skipped', 'staging:failed'],
+  );
+  assert.deepEqual(withoutHealth(s.calls()), ['deploy green v2', 'teardown green']);
+});
+
+test('a failing backup hook stops the deployment before anything changes', async (t) => {
+  const s = setup(
+    `  production:\n    strategy: blue-green\n    hooks:\n      backup: [${JSON.stringify(process.execPath)}, -e, "process.exit(4)"]`,
+  );
+  t.after(s.cleanup);
+  const { code, stdout } = await runCli(['run', '-e', 'production', '-v', 'v2', '-c', s.config], {
+    env: LIVE_BLUE,
+  });
+  assert.equal(code, 1);
+  assert.match(stdout, /failed \[hook_failed\]: backup hook failed: .*exited with code 4/);
+  assert.deepEqual(withoutHealth(s.calls()), []);
+});
+
+test('plan prints every command as it would run and runs nothing', async (t) => {
+  const s = setup('  production:\n    strategy: { type: canary, steps: [10, 100] }');
+  t.after(s.cleanup);
+  const { code, stdout } = await runCli(['plan', '-e', 'production', '-v', 'v2 $(rm -rf /)', '-c', s.config]);
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, /set weight blue=10%/);
+  assert.match(stdout, /record-target\.ts \S+ deploy blue "v2 \$\(rm -rf \/\)"/);
+  assert.match(stdout, /on failure, rollback:\n {2}1\. set weight blue=0%/);
+  assert.deepEqual(s.calls(), [], 'plan ran a command');
+  const json = await runCli(['plan', '-e', 'production', '-v', 'v2', '-c', s.config, '--json']);
+  const plan = JSON.parse(json.stdout) as { strategy: string; phases: Array<{ phase: string }> };
+  assert.equal(plan.strategy, 'canary');
+  assert.deepEqual(
+    plan.phases.map((p) => p.phase),
+    ['validate', 'production', 'verify', 'monitor', 'finalize'],
+  );
+});
+
+test('config errors exit 2 with file:line:column, and --help works on every command', async (t) => {
+  const s = setup('  production:\n    stratgy: canary');
+  t.after(s.cleanup);
+  const { code, stderr } = await runCli(['validate', '-c', s.config]);
+  assert.equal(code, 2);
+  assert.match(
+    stderr,
+    new RegExp(
+      `${s.config.replace(/[.]/g, '\\.')}:\\d+:5: environments\\.production\\.stratgy: unknown key "stratgy": did you mean "strategy"\\?`,
+    ),
+  );
+  for (const command of ['validate', 'plan', 'run']) {
+    const help = await runCli([command, '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, new RegExp(`Usage: deploy-action ${command}`));
+  }
+  const unknown = await runCli([
+    'run',
+    '-e',
+    'nowhere',
+    '-v',
+    'v1',
+    '-c',
+    s.config.replace('deploy.yml', 'missing.yml'),
+  ]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /missing\.yml: config file not found/);
+});

@@ -1,0 +1,260 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { blueGreenStrategy } from '../../../src/strategies/blue-green.ts';
+import { canaryStrategy } from '../../../src/strategies/canary.ts';
+import { rollingStrategy, batchesOf } from '../../../src/strategies/rolling.ts';
+import { directStrategy } from '../../../src/strategies/direct.ts';
+import type { TargetCapabilities } from '../../../src/strategies/capabilities.ts';
+import type { Step, StepResult, StrategyMachine, Decision } from '../../../src/strategies/types.ts';
+
+const all: TargetCapabilities = {
+  health: true,
+  smoke: true,
+  warmup: false,
+  switch: true,
+  setWeight: true,
+  teardown: true,
+};
+
+/** Drives a machine with scripted results; returns the steps it asked for and its final decision. */
+function drive<S>(
+  machine: StrategyMachine<S>,
+  answer: (step: Step, n: number) => StepResult = () => ({ ok: true, analysis: 'promote' }),
+) {
+  const steps: Step[] = [];
+  let t = machine.start();
+  for (let guard = 0; t.decision.type === 'run'; guard++) {
+    assert.ok(guard < 200, 'machine does not terminate');
+    steps.push(t.decision.step);
+    t = machine.next(t.state, answer(t.decision.step, steps.length));
+  }
+  return { steps, final: t.decision as Exclude<Decision, { type: 'run' }>, state: t.state };
+}
+
+const kinds = (steps: Step[]) =>
+  steps.map(
+    (s) => s.kind + ('weight' in s ? `:${s.weight}` : '') + ('slot' in s && s.slot ? `@${s.slot}` : ''),
+  );
+
+test('canary walks every weight step, analysing each, and ends at 100 %', () => {
+  const m = canaryStrategy(
+    {
+      type: 'canary',
+      slots: ['blue', 'green'],
+      steps: [5, 10, 25, 50, 100].map((weight) => ({ weight, pauseMs: 10 })),
+      maxHolds: 2,
+      scaleDownDelayMs: 0,
+    },
+    all,
+    { slot: 'blue' },
+  );
+  const { steps, final } = drive(m);
+  assert.equal(final.type, 'done');
+  const weights = steps.filter((s) => s.kind === 'set_weight').map((s) => (s as { weight: number }).weight);
+  assert.deepEqual(weights, [5, 10, 25, 50, 100]);
+  assert.ok(
+    steps.every((s) => !('slot' in s) || s.slot === 'green'),
+    'the canary runs on the idle slot',
+  );
+  assert.deepEqual(m.outcome(m.start().state), {
+    liveSlot: 'green',
+    retiredSlot: 'blue',
+    scaleDownDelayMs: 0,
+  });
+});
+
+test('canary appends a 100 % step when the configured steps stop short', () => {
+  const m = canaryStrategy(
+    {
+      type: 'canary',
+      slots: ['blue', 'green'],
+      steps: [{ weight: 20, pauseMs: 0 }],
+      maxHolds: 0,
+      scaleDownDelayMs: 0,
+    },
+    all,
+    { slot: 'green' },
+  );
+  const weights = drive(m)
+    .steps.filter((s) => s.kind === 'set_weight')
+    .map((s) => (s as { weight: number }).weight);
+  assert.deepEqual(weights, [20, 100]);
+});
+
+test('canary rollback at 25 % sets the weight to 0 first, then removes the canary', () => {
+  const m = canaryStrategy(
+    {
+      type: 'canary',
+      slots: ['blue', 'green'],
+      steps: [5, 10, 25, 50].map((weight) => ({ weight, pauseMs: 0 })),
+      maxHolds: 0,
+      scaleDownDelayMs: 0,
+    },
+    all,
+    { slot: 'blue' },
+  );
+  const { final, state } = drive(m, (step) =>
+    step.kind === 'analysis' && step.weight === 25
+      ? { ok: false, analysis: 'rollback', reason: 'error rate 4 %' }
+      : { ok: true, analysis: 'promote' },
+  );
+  assert.equal(final.type, 'fail');
+  assert.equal(final.type === 'fail' && final.code, 'analysis_rollback');
+  assert.deepEqual(kinds(m.rollback(state)), ['set_weight:0@green', 'teardown@green']);
+});
+
+test('canary hold re-runs the analysis up to max_holds, then fails as inconclusive', () => {
+  const m = canaryStrategy(
+    {
+      type: 'canary',
+      slots: ['blue', 'green'],
+      steps: [{ weight: 5, pauseMs: 0 }],
+      maxHolds: 2,
+      scaleDownDelayMs: 0,
+    },
+    all,
+    { slot: 'blue' },
+  );
+  const { steps, final } = drive(m, (step) =>
+    step.kind === 'analysis' ? { ok: true, analysis: 'hold' } : { ok: true },
+  );
+  assert.equal(steps.filter((s) => s.kind === 'analysis').length, 3);
+  assert.equal(final.type === 'fail' && final.code, 'analysis_inconclusive');
+});
+
+test('canary that fails before any traffic only removes the canary', () => {
+  const m = canaryStrategy(
+    {
+      type: 'canary',
+      slots: ['blue', 'green'],
+      steps: [{ weight: 5, pauseMs: 0 }],
+      maxHolds: 0,
+      scaleDownDelayMs: 0,
+    },
+    all,
+    { slot: 'blue' },
+  );
+  const { state, final } = drive(m, (step) =>
+    step.kind === 'health' ? { ok: false, reason: '503' } : { ok: true },
+  );
+  assert.equal(final.type === 'fail' && final.code, 'health_failed');
+  assert.deepEqual(kinds(m.rollback(state)), ['teardown@green']);
+});
+
+test('blue-green deploys to the idle slot, checks it, switches, and watches after the switch', () => {
+  const m = blueGreenStrategy(
+    {
+      type: 'blue-green',
+      slots: ['blue', 'green'],
+      scaleDownDelayMs: 0,
+      warmup: { requests: 0, intervalMs: 0 },
+      verifyAfterSwitchMs: 1000,
+    },
+    { ...all, warmup: true },
+    { slot: 'green' },
+  );
+  const { steps } = drive(m);
+  assert.deepEqual(kinds(steps), [
+    'deploy@blue',
+    'health@blue',
+    'smoke@blue',
+    'analysis@blue',
+    'warmup@blue',
+    'switch@blue',
+    'analysis@blue',
+  ]);
+});
+
+test('blue-green failing after the switch switches back to the old slot first', () => {
+  const m = blueGreenStrategy(
+    {
+      type: 'blue-green',
+      slots: ['blue', 'green'],
+      scaleDownDelayMs: 0,
+      warmup: { requests: 0, intervalMs: 0 },
+      verifyAfterSwitchMs: 1000,
+    },
+    all,
+    { slot: 'blue' },
+  );
+  const { state } = drive(m, (step) =>
+    step.kind === 'analysis' && step.phase === 'post-switch'
+      ? { ok: false, reason: 'unhealthy' }
+      : { ok: true },
+  );
+  const rollback = m.rollback(state);
+  assert.deepEqual(kinds(rollback), ['switch@blue', 'teardown@green']);
+});
+
+test('blue-green failing before the switch never touches traffic', () => {
+  const m = blueGreenStrategy(
+    {
+      type: 'blue-green',
+      slots: ['blue', 'green'],
+      scaleDownDelayMs: 0,
+      warmup: { requests: 0, intervalMs: 0 },
+      verifyAfterSwitchMs: 0,
+    },
+    all,
+    { slot: 'blue' },
+  );
+  const { state } = drive(m, (step) =>
+    step.kind === 'smoke' ? { ok: false, reason: 'smoke failed' } : { ok: true },
+  );
+  assert.deepEqual(kinds(m.rollback(state)), ['teardown@green']);
+});
+
+test('rolling batches follow max_surge + max_unavailable, and undo done batches in reverse', () => {
+  assert.deepEqual(batchesOf([1, 2, 3, 4, 5], 2), [[1, 2], [3, 4], [5]]);
+  const m = rollingStrategy(
+    {
+      type: 'rolling',
+      instances: ['a', 'b', 'c', 'd'],
+      maxSurge: 1,
+      maxUnavailable: 1,
+      batchSize: 2,
+      pauseMs: 0,
+      onFailure: 'rollback',
+    },
+    all,
+  );
+  const { state, final } = drive(m, (step, n) =>
+    step.kind === 'health' && n > 2 ? { ok: false, reason: 'c is down' } : { ok: true },
+  );
+  assert.equal(final.type === 'fail' && final.pause, undefined);
+  const undo = m.rollback(state).filter((s) => s.kind === 'rollback') as Array<{ instances: string[] }>;
+  assert.deepEqual(
+    undo.map((s) => s.instances),
+    [
+      ['c', 'd'],
+      ['a', 'b'],
+    ],
+  );
+});
+
+test('rolling with on_failure: pause stops without undoing', () => {
+  const m = rollingStrategy(
+    {
+      type: 'rolling',
+      instances: ['a', 'b'],
+      maxSurge: 1,
+      maxUnavailable: 0,
+      batchSize: 1,
+      pauseMs: 0,
+      onFailure: 'pause',
+    },
+    all,
+  );
+  const { final } = drive(m, (step) =>
+    step.kind === 'deploy' && step.batch === 2 ? { ok: false, reason: 'x' } : { ok: true },
+  );
+  assert.equal(final.type === 'fail' && final.pause, true);
+});
+
+test('direct deploys then checks health; rollback redeploys and re-checks', () => {
+  const m = directStrategy(all);
+  const { steps, state } = drive(m);
+  assert.deepEqual(kinds(steps), ['deploy', 'health']);
+  assert.deepEqual(kinds(m.rollback(state)), ['rollback', 'health']);
+  assert.deepEqual(m.rollback(m.start().state).length, 2);
+});

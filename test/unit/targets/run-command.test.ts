@@ -1,0 +1,131 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveCommand } from '../../../src/config/resolve.ts';
+import {
+  CommandFailed,
+  describeCommand,
+  runCommand,
+  type OutputLine,
+} from '../../../src/targets/run-command.ts';
+import type { CommandSpec } from '../../../src/config/schema.ts';
+
+const node = process.execPath;
+const defaults = { shell: false, timeoutMs: 10_000, env: {} };
+const cmd = (spec: CommandSpec, overrides: Partial<typeof defaults> = {}) =>
+  resolveCommand(spec, 'target.commands.deploy', { ...defaults, ...overrides });
+
+// Prints its argv as JSON, so a test sees exactly what arrived.
+const echoArgs = `process.stdout.write(JSON.stringify(process.argv.slice(1)))`;
+
+const hostile = [
+  'v1$(touch PWNED)',
+  'v1; touch PWNED',
+  'v1 && touch PWNED',
+  '`touch PWNED`',
+  'v1\' "x',
+  'a b\nc',
+  '$HOME',
+  '*',
+];
+
+test('templated values reach an argv command as literal single arguments', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inject-'));
+  try {
+    for (const version of hostile) {
+      const result = await runCommand(
+        cmd([node, '-e', echoArgs, '--', '{{version}}', 'at-{{slot}}'], { cwd: dir } as never),
+        { version, slot: 'blue' },
+      );
+      assert.deepEqual(JSON.parse(result.stdout), [version, 'at-blue']);
+    }
+    // A string command is split before substitution: the value stays one argument.
+    const split = await runCommand(cmd(`${node} -e "${echoArgs}" -- {{version}}`), {
+      version: 'v1; rm -rf x',
+    });
+    assert.deepEqual(JSON.parse(split.stdout), ['v1; rm -rf x']);
+    assert.equal(existsSync(join(dir, 'PWNED')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with shell: true, templated values are quoted and never interpreted', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inject-sh-'));
+  try {
+    for (const version of hostile) {
+      const out = join(dir, 'out');
+      const command = cmd({ run: `printf '%s' {{version}} > ${out}`, shell: true });
+      await runCommand(command, { version });
+      assert.equal(readFileSync(out, 'utf8'), version);
+    }
+    assert.equal(existsSync(join(dir, 'PWNED')), false);
+    assert.equal(existsSync('PWNED'), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('values are also exported as DEPLOY_* environment variables', async () => {
+  const result = await runCommand(
+    cmd([node, '-e', 'process.stdout.write(process.env.DEPLOY_VERSION + "|" + process.env.DEPLOY_SLOT)']),
+    { version: 'v$(x)', slot: 'green' },
+  );
+  assert.equal(result.stdout, 'v$(x)|green');
+});
+
+test('a non-zero exit names the command, the program and the exit code, with the output tail', async () => {
+  const failing = cmd([node, '-e', 'console.error("disk full"); process.exit(3)']);
+  await assert.rejects(runCommand(failing, {}), (error: CommandFailed) => {
+    assert.ok(error instanceof CommandFailed);
+    assert.equal(error.exitCode, 3);
+    assert.equal(error.reasonCode, 'exit');
+    assert.match(error.message, /target\.commands\.deploy .* exited with code 3/);
+    assert.deepEqual(error.tail, ['disk full']);
+    return true;
+  });
+});
+
+test('a missing program and an unknown template value are clear failures', async () => {
+  await assert.rejects(
+    runCommand(cmd('./no-such-program-here'), {}),
+    /cannot run "\.\/no-such-program-here": program not found/,
+  );
+  await assert.rejects(runCommand(cmd('echo {{slot}}'), {}), /\{\{slot\}\} has no value here/);
+});
+
+test('a command that runs too long is stopped and reported as a timeout', async () => {
+  const slow = resolveCommand([node, '-e', 'setTimeout(() => {}, 30000)'], 'target.commands.health', {
+    ...defaults,
+    timeoutMs: 300,
+  });
+  const started = Date.now();
+  await assert.rejects(runCommand(slow, {}), /timed out after/);
+  assert.ok(Date.now() - started < 10_000);
+});
+
+test('output is streamed line by line with the command label', async () => {
+  const lines: OutputLine[] = [];
+  await runCommand(
+    cmd([node, '-e', 'console.log("one"); console.error("two"); console.log("three")']),
+    {},
+    { label: 'deploy', onOutput: (l) => lines.push(l) },
+  );
+  assert.deepEqual(
+    lines.filter((l) => l.stream === 'stdout').map((l) => l.line),
+    ['one', 'three'],
+  );
+  assert.deepEqual(
+    lines.find((l) => l.stream === 'stderr'),
+    { source: 'deploy', stream: 'stderr', line: 'two' },
+  );
+});
+
+test('describeCommand shows each argument as it will be passed', () => {
+  assert.equal(
+    describeCommand(cmd('./deploy.sh {{version}} --slot {{slot}}'), { version: 'v1 beta', slot: 'blue' }),
+    './deploy.sh "v1 beta" --slot blue',
+  );
+});
