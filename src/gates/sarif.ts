@@ -1,0 +1,281 @@
+// The sarif gate: reads any SARIF 2.1.0 report (semgrep, trivy, CodeQL, ESLint, gitleaks) and blocks on
+// error-level results or on a security severity at or above the threshold (the seeds' "no critical/high").
+// Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
+import { glob, readFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { gateCommonFields } from './common.ts';
+import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
+
+export type SarifLevel = 'error' | 'warning' | 'note' | 'none';
+
+export interface SarifResult {
+  tool: string;
+  ruleId: string;
+  level: SarifLevel;
+  message: string;
+  /** Repository-relative when inside `cwd`, else as the report says. */
+  path?: string;
+  line?: number;
+  column?: number;
+  securitySeverity?: number;
+  /** region.snippet.text, when the tool includes it (may hold a secret: never print it). */
+  snippet?: string;
+  suppressed: boolean;
+}
+
+export class SarifReportError extends Error {
+  override name = 'SarifReportError';
+}
+
+interface SarifLog {
+  version?: unknown;
+  runs?: unknown;
+}
+interface Run {
+  tool?: { driver?: ToolComponent; extensions?: ToolComponent[] };
+  results?: Result[];
+  originalUriBaseIds?: Record<string, { uri?: string }>;
+}
+interface ToolComponent {
+  name?: string;
+  rules?: Rule[];
+}
+interface Rule {
+  id?: string;
+  defaultConfiguration?: { level?: SarifLevel };
+  properties?: Record<string, unknown>;
+}
+interface Result {
+  ruleId?: string;
+  ruleIndex?: number;
+  rule?: { id?: string; index?: number; toolComponent?: { index?: number } };
+  level?: SarifLevel;
+  kind?: string;
+  message?: { text?: string; markdown?: string; id?: string };
+  locations?: Array<{
+    physicalLocation?: {
+      artifactLocation?: { uri?: string; uriBaseId?: string };
+      region?: { startLine?: number; startColumn?: number; snippet?: { text?: string } };
+    };
+  }>;
+  properties?: Record<string, unknown>;
+  suppressions?: Array<{ status?: string }>;
+}
+
+/** Parses a SARIF 2.1.0 log into flat results. Throws SarifReportError naming the file on any problem. */
+export function parseSarif(text: string, file: string, cwd: string): SarifResult[] {
+  let log: SarifLog;
+  try {
+    log = JSON.parse(text) as SarifLog;
+  } catch (error) {
+    throw new SarifReportError(`${file} is not valid JSON (truncated?): ${(error as Error).message}`);
+  }
+  if (!log || typeof log !== 'object' || log.version !== '2.1.0') {
+    throw new SarifReportError(`${file} is not a SARIF 2.1.0 log (version ${JSON.stringify(log?.version)})`);
+  }
+  if (!Array.isArray(log.runs)) throw new SarifReportError(`${file} has no "runs" array`);
+  const results: SarifResult[] = [];
+  (log.runs as Run[]).forEach((run, runIndex) => {
+    if (!run || typeof run !== 'object' || !run.tool?.driver) {
+      throw new SarifReportError(`${file}: runs[${runIndex}] has no tool.driver`);
+    }
+    if (run.results !== undefined && !Array.isArray(run.results)) {
+      throw new SarifReportError(`${file}: runs[${runIndex}].results is not an array`);
+    }
+    const components = [run.tool.driver, ...(run.tool.extensions ?? [])];
+    const toolName = run.tool.driver.name ?? 'unknown tool';
+    for (const result of run.results ?? []) {
+      const rule = findRule(result, components);
+      const ruleId = result.ruleId ?? result.rule?.id ?? rule?.id ?? 'unknown-rule';
+      // §3.27.9/§3.27.10: a result that is not a failure ("pass", "open", ...) has level "none".
+      const level: SarifLevel =
+        result.level ??
+        (result.kind && result.kind !== 'fail' ? 'none' : (rule?.defaultConfiguration?.level ?? 'warning'));
+      const location = result.locations?.[0]?.physicalLocation;
+      const uri = location?.artifactLocation?.uri;
+      const path = uri ? repoPath(uri, location?.artifactLocation?.uriBaseId, run, cwd) : undefined;
+      const severity = securitySeverity(result.properties) ?? securitySeverity(rule?.properties);
+      const snippet = location?.region?.snippet?.text;
+      results.push({
+        tool: toolName,
+        ruleId,
+        level,
+        message: (result.message?.text ?? result.message?.markdown ?? result.message?.id ?? '').split(
+          '\n',
+        )[0]!,
+        ...(path ? { path } : {}),
+        ...(location?.region?.startLine ? { line: location.region.startLine } : {}),
+        ...(location?.region?.startColumn ? { column: location.region.startColumn } : {}),
+        ...(severity !== undefined ? { securitySeverity: severity } : {}),
+        ...(snippet ? { snippet } : {}),
+        suppressed: (result.suppressions ?? []).some(
+          (s) => s.status === undefined || s.status === 'accepted',
+        ),
+      });
+    }
+  });
+  return results;
+}
+
+function findRule(result: Result, components: ToolComponent[]): Rule | undefined {
+  // §3.54.4: a toolComponent index points into tool.extensions; without one, the rule is the driver's.
+  const extensionIndex = result.rule?.toolComponent?.index;
+  const component =
+    (extensionIndex === undefined ? components[0] : components[extensionIndex + 1]) ?? components[0]!;
+  const index = result.ruleIndex ?? result.rule?.index;
+  if (index !== undefined && component.rules?.[index]) return component.rules[index];
+  const id = result.ruleId ?? result.rule?.id;
+  for (const candidate of components) {
+    const rule = candidate.rules?.find((r) => r.id === id);
+    if (rule) return rule;
+  }
+  return undefined;
+}
+
+function securitySeverity(properties: Record<string, unknown> | undefined): number | undefined {
+  const value = properties?.['security-severity'];
+  const number =
+    typeof value === 'string' ? Number.parseFloat(value) : typeof value === 'number' ? value : NaN;
+  return Number.isFinite(number) ? number : undefined;
+}
+
+function repoPath(uri: string, baseId: string | undefined, run: Run, cwd: string): string {
+  let absolute: string | undefined;
+  const base = baseId ? run.originalUriBaseIds?.[baseId]?.uri : undefined;
+  const full =
+    base && !/^[a-z]+:/i.test(uri) ? new URL(uri, base.endsWith('/') ? base : `${base}/`).href : uri;
+  if (full.startsWith('file:')) absolute = fileURLToPath(full);
+  else if (isAbsolute(full)) absolute = full;
+  if (!absolute) return safeDecode(full).replace(/^\.\//, '');
+  const rel = relative(cwd, absolute);
+  if (!rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
+  // A relative uri against a base outside the repository (trivy's ROOTPATH "file:///") is taken as
+  // relative to the scanned directory, the repository.
+  if (base && !/^[a-z]+:/i.test(uri) && !isAbsolute(uri)) return safeDecode(uri).replace(/^\.\//, '');
+  return absolute;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Files matching the globs (relative to cwd), sorted; node_modules is never searched. */
+export async function matchFiles(patterns: string[], cwd: string): Promise<string[]> {
+  const files = new Set<string>();
+  for (const pattern of patterns) {
+    for await (const file of glob(pattern, { cwd, exclude: (name) => name === 'node_modules' })) {
+      files.add(String(file).split(sep).join('/'));
+    }
+  }
+  return [...files].sort();
+}
+
+const LEVELS: SarifLevel[] = ['none', 'note', 'warning', 'error'];
+const MAX_FINDINGS = 1000;
+
+export const sarifConfigSchema = z.strictObject({
+  ...gateCommonFields,
+  files: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .meta({
+      description: 'Globs of SARIF 2.1.0 files, relative to the repository. At least one file must match.',
+    }),
+  level: z
+    .enum(['error', 'warning', 'note'])
+    .optional()
+    .meta({ description: 'Results at or above this level block. Default "error".' }),
+  security_severity: z
+    .number()
+    .min(0)
+    .max(10)
+    .optional()
+    .meta({
+      description:
+        'Results whose properties["security-severity"] (on the result or its rule) is at or above this block. ' +
+        'Default 7.0 (high and critical).',
+    }),
+});
+export type SarifConfig = z.output<typeof sarifConfigSchema>;
+
+export const sarifGate: Gate<SarifConfig> = {
+  name: 'sarif',
+  schema: sarifConfigSchema,
+  run: runSarifGate,
+};
+
+async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<GateVerdict> {
+  const patterns = Array.isArray(config.files) ? config.files : [config.files];
+  const files = await matchFiles(patterns, ctx.cwd);
+  if (files.length === 0) {
+    return {
+      status: 'block',
+      summary: `no SARIF file matched ${patterns.join(', ')} in ${ctx.cwd}`,
+      findings: [],
+    };
+  }
+  const minLevel = LEVELS.indexOf(config.level ?? 'error');
+  const minSeverity = config.security_severity ?? 7;
+  const blocking: Finding[] = [];
+  const others: Finding[] = [];
+  let suppressed = 0;
+  for (const file of files) {
+    let results: SarifResult[];
+    try {
+      results = parseSarif(await readFile(resolve(ctx.cwd, file), 'utf8'), file, ctx.cwd);
+    } catch (error) {
+      const message =
+        error instanceof SarifReportError
+          ? error.message
+          : `cannot read ${file}: ${(error as Error).message}`;
+      return { status: 'block', summary: message, findings: [] };
+    }
+    for (const result of results) {
+      if (result.suppressed) {
+        suppressed++;
+        continue;
+      }
+      const byLevel = LEVELS.indexOf(result.level) >= minLevel && result.level !== 'none';
+      const bySeverity = result.securitySeverity !== undefined && result.securitySeverity >= minSeverity;
+      const why = [
+        byLevel ? `level ${result.level}` : '',
+        bySeverity ? `security-severity ${result.securitySeverity}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      const finding: Finding = {
+        ...(result.path ? { path: result.path } : {}),
+        ...(result.line ? { line: result.line } : {}),
+        ...(result.column ? { column: result.column } : {}),
+        rule: result.ruleId,
+        message: `${result.tool}: ${result.message}${why ? ` (${why})` : ''}`,
+        severity: byLevel || bySeverity ? 'error' : result.level === 'warning' ? 'warning' : 'notice',
+      };
+      (byLevel || bySeverity ? blocking : others).push(finding);
+    }
+  }
+  const findings = [...blocking, ...others];
+  const shown = findings.slice(0, MAX_FINDINGS);
+  const where = `${files.length} SARIF file${files.length === 1 ? '' : 's'}`;
+  const extra = [
+    others.length ? `${others.length} below the thresholds` : '',
+    suppressed ? `${suppressed} suppressed` : '',
+    findings.length > MAX_FINDINGS ? `first ${MAX_FINDINGS} listed` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const tail = extra ? ` (${extra})` : '';
+  if (blocking.length > 0) {
+    return {
+      status: 'block',
+      summary: `${blocking.length} blocking result(s) in ${where}${tail}`,
+      findings: shown,
+    };
+  }
+  return { status: 'pass', summary: `no blocking results in ${where}${tail}`, findings: shown };
+}

@@ -1,0 +1,160 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { sarifGate, parseSarif } from '../../../src/gates/sarif.ts';
+import type { SarifConfig } from '../../../src/gates/sarif.ts';
+import type { GateContext } from '../../../src/gates/types.ts';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const FIXTURES = join(ROOT, 'test/fixtures/gates');
+
+async function tempDir(t: { after(fn: () => Promise<void>): void }) {
+  const dir = await mkdtemp(join(tmpdir(), 'sarif-gate-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function context(cwd: string): GateContext {
+  return {
+    cwd,
+    changedFiles: async () => [],
+    signal: new AbortController().signal,
+    log: () => {},
+    env: process.env,
+  };
+}
+const run = (config: unknown, cwd: string) =>
+  sarifGate.run(sarifGate.schema.parse(config) as SarifConfig, context(cwd));
+
+test('real ESLint SARIF (@microsoft/eslint-formatter-sarif): errors block, file paths are repo-relative', async (t) => {
+  const dir = await tempDir(t);
+  await cp(join(FIXTURES, 'eslint-app'), dir, { recursive: true });
+  const eslint = await execa(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/eslint/bin/eslint.js'),
+      '-f',
+      join(ROOT, 'node_modules/@microsoft/eslint-formatter-sarif/sarif.js'),
+      '-o',
+      'reports/eslint.sarif',
+      'src.js',
+    ],
+    { cwd: dir, reject: false },
+  );
+  assert.equal(eslint.exitCode, 1, eslint.stderr); // ESLint exits 1 when there are errors
+
+  const verdict = await run({ files: 'reports/*.sarif' }, dir);
+  assert.equal(verdict.status, 'block');
+  assert.equal(verdict.summary, '2 blocking result(s) in 1 SARIF file (1 below the thresholds)');
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.path, f.line, f.rule, f.severity]),
+    [
+      ['src.js', 6, 'no-unused-vars', 'error'],
+      ['src.js', 7, 'no-eval', 'error'],
+      ['src.js', 2, 'eqeqeq', 'warning'],
+    ],
+  );
+  assert.equal(verdict.findings[1]!.message, 'ESLint: eval can be harmful. (level error)');
+
+  // Blocking at "warning" also blocks on eqeqeq.
+  const strict = await run({ files: ['reports/eslint.sarif'], level: 'warning' }, dir);
+  assert.equal(strict.summary, '3 blocking result(s) in 1 SARIF file');
+});
+
+test('semgrep-shaped SARIF: rule default level applies, accepted suppressions are ignored, uriBaseId paths', async (t) => {
+  const dir = await tempDir(t);
+  await cp(join(FIXTURES, 'sarif/semgrep.sarif'), join(dir, 'semgrep.sarif'));
+  const verdict = await run({ files: 'semgrep.sarif' }, dir);
+  assert.equal(verdict.status, 'block');
+  assert.equal(
+    verdict.summary,
+    '1 blocking result(s) in 1 SARIF file (1 below the thresholds, 1 suppressed)',
+  );
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.path, f.line, f.severity]),
+    [
+      ['src/server.js', 14, 'error'],
+      ['src/util.js', 3, 'warning'],
+    ],
+  );
+  // The snippet is never copied into findings.
+  assert.ok(!JSON.stringify(verdict).includes('req.query.name'));
+});
+
+test('trivy-shaped SARIF: security-severity from the rule blocks at the threshold; ROOTPATH uris stay relative', async (t) => {
+  const dir = await tempDir(t);
+  await cp(join(FIXTURES, 'sarif/trivy.sarif'), join(dir, 'trivy.sarif'));
+  const verdict = await run({ files: 'trivy.sarif', level: 'note', security_severity: 7 }, dir);
+  assert.equal(verdict.status, 'block');
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.path, f.line, f.rule]),
+    [
+      ['package-lock.json', 120, 'CVE-2024-4068'],
+      ['package-lock.json', 300, 'CVE-2024-29041'],
+    ],
+  );
+  assert.equal(verdict.findings[0]!.message, 'Trivy: Package: braces (level error, security-severity 7.5)');
+});
+
+test('CodeQL-shaped SARIF: a warning-level result blocks on its rule security-severity (in tool.extensions)', async (t) => {
+  const dir = await tempDir(t);
+  await cp(join(FIXTURES, 'sarif/codeql.sarif'), join(dir, 'codeql.sarif'));
+  const blocked = await run({ files: 'codeql.sarif' }, dir);
+  assert.equal(blocked.status, 'block');
+  assert.equal(blocked.findings[0]!.path, 'lib/escape.js');
+  assert.match(blocked.findings[0]!.message, /\(security-severity 7\.8\)$/);
+  const relaxed = await run({ files: 'codeql.sarif', security_severity: 8 }, dir);
+  assert.equal(relaxed.status, 'pass');
+  assert.equal(relaxed.summary, 'no blocking results in 1 SARIF file (1 below the thresholds)');
+});
+
+test('absolute file: uris inside the repository become repo-relative', () => {
+  const results = parseSarif(
+    JSON.stringify({
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'X' } },
+          results: [
+            {
+              ruleId: 'r',
+              level: 'error',
+              message: { text: 'm' },
+              locations: [{ physicalLocation: { artifactLocation: { uri: 'file:///repo/src/a%20b.ts' } } }],
+            },
+          ],
+        },
+      ],
+    }),
+    'x.sarif',
+    '/repo',
+  );
+  assert.equal(results[0]!.path, 'src/a b.ts');
+});
+
+test('fails closed: truncated SARIF, wrong version, no matching file', async (t) => {
+  const dir = await tempDir(t);
+  const text = await readFile(join(FIXTURES, 'sarif/trivy.sarif'), 'utf8');
+  await mkdir(join(dir, 'out'));
+  await writeFile(join(dir, 'out/cut.sarif'), text.slice(0, text.length / 2));
+  const truncated = await run({ files: 'out/*.sarif' }, dir);
+  assert.equal(truncated.status, 'block');
+  assert.match(truncated.summary, /^out\/cut\.sarif is not valid JSON \(truncated\?\)/);
+
+  await writeFile(join(dir, 'out/cut.sarif'), JSON.stringify({ version: '2.0.0', runs: [] }));
+  const wrong = await run({ files: 'out/cut.sarif' }, dir);
+  assert.equal(wrong.summary, 'out/cut.sarif is not a SARIF 2.1.0 log (version "2.0.0")');
+
+  const none = await run({ files: ['reports/*.sarif', 'x.sarif'] }, dir);
+  assert.equal(none.status, 'block');
+  assert.equal(none.summary, `no SARIF file matched reports/*.sarif, x.sarif in ${dir}`);
+});
+
+test('the schema requires files and refuses unknown keys', () => {
+  assert.equal(sarifGate.schema.safeParse({}).success, false);
+  assert.equal(sarifGate.schema.safeParse({ files: 'a.sarif', severity: 3 }).success, false);
+  assert.equal(sarifGate.schema.safeParse({ files: 'a.sarif', security_severity: 11 }).success, false);
+});
