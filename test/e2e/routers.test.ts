@@ -1,0 +1,160 @@
+// Zero downtime, proven: real haproxy and the embedded router in front of real demo services, under
+// continuous load (>= 300 rps), while `ctl` moves traffic between slots and rolls instances. Every failed
+// request (network error or status >= 500) fails the test.
+import { test, describe, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { freePorts } from '../helpers/ports.ts';
+import { NODE, startProcess } from '../helpers/processes.ts';
+import { startHaproxy } from '../helpers/haproxy.ts';
+import { describeLoad, startLoad, type LoadReport } from '../helpers/load.ts';
+
+const DEMO = fileURLToPath(new URL('../../examples/demo/', import.meta.url));
+const CTL = join(DEMO, 'ctl.ts');
+const RPS = 300;
+
+type RouterKind = 'haproxy' | 'embedded';
+
+interface Demo {
+  url: string;
+  ctl(...args: string[]): Promise<string>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function setupDemo(t: TestContext, kind: RouterKind, weights: Record<string, number>): Promise<Demo> {
+  const names = Object.keys(weights);
+  const stateDir = await mkdtemp(join(tmpdir(), 'demo-e2e-'));
+  const ports = await freePorts(names.length + 2);
+  const portOf = Object.fromEntries(names.map((n, i) => [n, ports[i]!]));
+  const env: Record<string, string> = {
+    DEMO_STATE_DIR: stateDir,
+    DEMO_PORTS: names.map((n) => `${n}=${portOf[n]}`).join(','),
+    DEMO_ROUTER: kind,
+    DEMO_START_TIMEOUT_MS: '8000',
+  };
+  const ctl = async (...args: string[]) => {
+    const r = await execa(NODE, [CTL, ...args], { env, reject: false, timeout: 30_000 });
+    assert.equal(r.exitCode, 0, `ctl ${args.join(' ')} failed (${r.exitCode}):\n${r.stderr}\n${r.stdout}`);
+    return r.stdout;
+  };
+  // Registered first so it runs even if starting the router fails; services outlive ctl, so stop them here.
+  t.after(async () => {
+    await execa(NODE, [CTL, 'down'], { env, reject: false, timeout: 30_000 });
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  let url: string;
+  if (kind === 'haproxy') {
+    const haproxy = await startHaproxy(t, { servers: portOf, weights });
+    env.DEMO_HAPROXY_SOCKET = haproxy.socketPath;
+    url = haproxy.url;
+  } else {
+    const [port, adminPort] = ports.slice(names.length) as [number, number];
+    await startProcess(t, {
+      name: 'router',
+      command: NODE,
+      args: [
+        join(DEMO, 'router.ts'),
+        '--port',
+        String(port),
+        '--admin-port',
+        String(adminPort),
+        ...names.flatMap((n) => [
+          '--backend',
+          `${n}=127.0.0.1:${portOf[n]}`,
+          '--weight',
+          `${n}=${weights[n]}`,
+        ]),
+      ],
+      ready: /listening on/,
+    });
+    env.DEMO_ROUTER_ADMIN = `127.0.0.1:${adminPort}`;
+    url = `http://127.0.0.1:${port}/`;
+  }
+  return { url, ctl };
+}
+
+function lastBuckets(report: LoadReport, count: number) {
+  // The final bucket may be partial; look at the full ones before it.
+  return report.timeline.slice(-count - 1, -1);
+}
+
+function assertZeroDowntime(report: LoadReport): void {
+  assert.equal(report.failed, 0, `requests failed: ${describeLoad(report)}`);
+  assert.equal(report.skipped, 0, `load could not keep up: ${describeLoad(report)}`);
+  assert.ok(
+    report.achievedRps >= RPS * 0.9,
+    `load ran at ${report.achievedRps} rps, wanted ~${RPS}: ${describeLoad(report)}`,
+  );
+}
+
+for (const kind of ['haproxy', 'embedded'] as const) {
+  describe(`zero downtime through ${kind === 'haproxy' ? 'haproxy' : 'the embedded router'}`, () => {
+    test('blue-green: weights 100/0 -> 0/100, old slot torn down and redeployed, all under load', async (t) => {
+      const demo = await setupDemo(t, kind, { blue: 100, green: 0 });
+      await demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.0');
+      await demo.ctl('switch', '--slot', 'blue');
+      await demo.ctl('deploy', '--slot', 'green', '--version', '2.0.0');
+
+      const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 15_000 });
+      t.after(() => load.stop());
+      await sleep(800);
+      await demo.ctl('weight', '--slot', 'green', '--weight', '50', '--stable', 'blue');
+      await sleep(600);
+      await demo.ctl('switch', '--slot', 'green');
+      await sleep(600);
+      assert.deepEqual(JSON.parse(await demo.ctl('current')), { slot: 'green', version: '2.0.0' });
+      await demo.ctl('teardown', '--slot', 'blue');
+      // The idle slot is redeployed (restarted) while green serves: nobody may notice.
+      await demo.ctl('deploy', '--slot', 'blue', '--version', '3.0.0');
+      await demo.ctl('switch', '--slot', 'blue');
+      await sleep(1200);
+      const report = await load.stop();
+
+      assertZeroDowntime(report);
+      for (const v of ['1.0.0', '2.0.0', '3.0.0']) {
+        assert.ok((report.byVersion[v] ?? 0) > 50, `too little traffic on ${v}: ${describeLoad(report)}`);
+      }
+      for (const b of lastBuckets(report, 1)) {
+        assert.deepEqual(
+          Object.keys(b.byVersion),
+          ['3.0.0'],
+          `traffic did not settle on 3.0.0: ${JSON.stringify(b)}`,
+        );
+      }
+      assert.ok(report.timeline[0]!.byVersion['1.0.0']! > 0 && !report.timeline[0]!.byVersion['2.0.0']);
+    });
+
+    test('rolling: three instances rolled one by one under load', async (t) => {
+      const demo = await setupDemo(t, kind, { i1: 100, i2: 100, i3: 100 });
+      for (const i of ['i1', 'i2', 'i3']) await demo.ctl('deploy', '--slot', i, '--version', '1.0.0');
+      const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 18_000 });
+      t.after(() => load.stop());
+      await sleep(600);
+      await demo.ctl('roll', '--instances', 'i1,i2,i3', '--version', '2.0.0');
+      await sleep(1000);
+      const report = await load.stop();
+
+      assertZeroDowntime(report);
+      assert.ok((report.byVersion['1.0.0'] ?? 0) > 50, describeLoad(report));
+      assert.ok((report.byVersion['2.0.0'] ?? 0) > 50, describeLoad(report));
+      for (const b of lastBuckets(report, 1)) {
+        assert.deepEqual(
+          Object.keys(b.byVersion),
+          ['2.0.0'],
+          `traffic did not settle on 2.0.0: ${JSON.stringify(b)}`,
+        );
+      }
+      const status = JSON.parse(await demo.ctl('status')) as {
+        processes: Record<string, { version: string; running: boolean }>;
+      };
+      for (const i of ['i1', 'i2', 'i3'])
+        assert.deepEqual([status.processes[i]?.version, status.processes[i]?.running], ['2.0.0', true]);
+    });
+  });
+}
