@@ -1,0 +1,123 @@
+// A real Prometheus scraping a loopback metrics server, queried through the analysis provider.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PrometheusClient, createPrometheusProvider } from '../../src/analysis/providers/prometheus.ts';
+import {
+  startMetricsServer,
+  startPrometheus,
+  waitForSeries,
+  type MetricsServer,
+  type RunningPrometheus,
+} from '../helpers/prometheus.ts';
+
+let metrics: MetricsServer;
+let prometheus: RunningPrometheus;
+
+const exposition = (errorsV2: number) =>
+  [
+    '# TYPE app_requests_total counter',
+    `app_requests_total{version="v1",code="200"} 1000`,
+    `app_requests_total{version="v2",code="200"} 500`,
+    `app_requests_total{version="v2",code="500"} ${errorsV2}`,
+    '# TYPE app_memory_ratio gauge',
+    'app_memory_ratio{version="v2"} 0.42',
+    'app_memory_ratio{version="v1"} NaN',
+    '',
+  ].join('\n');
+
+before(async () => {
+  metrics = await startMetricsServer(exposition(5));
+  prometheus = await startPrometheus([`127.0.0.1:${metrics.port}`]);
+  await waitForSeries(prometheus.url, 'app_memory_ratio');
+});
+
+after(async () => {
+  await prometheus?.stop();
+  await metrics?.close();
+});
+
+const signal = () => AbortSignal.timeout(10_000);
+
+test('instant query through the provider with templated, escaped version', async () => {
+  const provider = createPrometheusProvider('prom', { type: 'prometheus', url: prometheus.url, retries: 0 });
+  const read = await provider.read({
+    side: 'canary',
+    vars: { version: 'v2', environment: 'production' },
+    metrics: [
+      { name: 'memory', config: { provider: 'prom', query: 'app_memory_ratio{version="{{version}}"}' } },
+      {
+        name: 'errors',
+        config: { provider: 'prom', query: 'sum(app_requests_total{version="{{version}}",code="500"})' },
+      },
+    ],
+    intervalMs: 1000,
+    signal: signal(),
+  });
+  assert.deepEqual(read.errors, []);
+  assert.deepEqual(read.values, { memory: 0.42, errors: 5 });
+});
+
+test('a version that would break out of the label matcher is escaped and matches nothing', async () => {
+  const provider = createPrometheusProvider('prom', { type: 'prometheus', url: prometheus.url, retries: 0 });
+  const read = await provider.read({
+    side: 'canary',
+    vars: { version: 'v2"} or vector(1) #' },
+    metrics: [
+      { name: 'memory', config: { provider: 'prom', query: 'app_memory_ratio{version="{{version}}"}' } },
+    ],
+    intervalMs: 1000,
+    signal: signal(),
+  });
+  assert.equal(read.values.memory, null);
+  assert.equal(read.errors[0]!.code, 'empty-result');
+});
+
+test('empty vector and NaN are typed no-data results, not zero', async () => {
+  const client = new PrometheusClient('prom', { type: 'prometheus', url: prometheus.url, retries: 0 });
+  const empty = await client.instant('app_memory_ratio{version="v9"}', signal());
+  assert.equal(empty.ok, false);
+  assert.equal(!empty.ok && empty.error.code, 'empty-result');
+  const nan = await client.instant('app_memory_ratio{version="v1"}', signal());
+  assert.equal(!nan.ok && nan.error.code, 'not-a-number');
+  const many = await client.instant('app_requests_total', signal());
+  assert.equal(!many.ok && many.error.code, 'multiple-series');
+  const bad = await client.instant('sum(', signal());
+  assert.equal(!bad.ok && bad.error.code, 'query-error');
+});
+
+test('range query returns the scraped points and follows a changing counter', async () => {
+  metrics.set(exposition(9));
+  await waitForSeries(prometheus.url, 'app_requests_total{version="v2",code="500"} == 9');
+  const client = new PrometheusClient('prom', { type: 'prometheus', url: prometheus.url, retries: 0 });
+  const end = Date.now();
+  const range = await client.range(
+    'max(app_requests_total{version="v2",code="500"})',
+    end - 10_000,
+    end,
+    1000,
+    signal(),
+  );
+  assert.ok(range.ok, !range.ok ? range.error.message : '');
+  const values = range.value.map(([, v]) => v);
+  assert.ok(values.length >= 2, `points: ${values.length}`);
+  assert.equal(values.at(-1), 9);
+  assert.ok(values.every((v) => v === 5 || v === 9));
+  const provider = createPrometheusProvider('prom', { type: 'prometheus', url: prometheus.url, retries: 0 });
+  const read = await provider.read({
+    side: 'canary',
+    vars: { version: 'v2' },
+    metrics: [
+      {
+        name: 'peak',
+        config: {
+          provider: 'prom',
+          query: 'max(app_requests_total{version="{{version}}",code="500"})',
+          range: { window: 10_000, reduce: 'max' },
+        },
+      },
+    ],
+    intervalMs: 1000,
+    signal: signal(),
+  });
+  assert.equal(read.values.peak, 9);
+});
