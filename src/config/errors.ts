@@ -234,10 +234,7 @@ export function schemaAt(schema: Schema, path: ConfigPath, value: unknown): Sche
   for (const segment of path) {
     if (current === undefined) return undefined;
     current = childSchema(current, segment, currentValue);
-    currentValue =
-      isPlainObject(currentValue) || Array.isArray(currentValue)
-        ? (currentValue as never)[segment]
-        : undefined;
+    currentValue = valueAt(currentValue, [segment]).value;
   }
   return current;
 }
@@ -408,7 +405,10 @@ function explain(
       return issue.keys.map((key) => ({
         path: [...path, key],
         anchor: 'key' as const,
-        message: `unknown key "${key}"${didYouMean(key, allowed)}${listing}`,
+        message:
+          key === '<<'
+            ? 'YAML merge keys ("<<") are not supported: repeat the keys, or reuse a whole value with an alias (*name)'
+            : `unknown key "${key}"${didYouMean(key, allowed)}${listing}`,
       }));
     }
     case 'invalid_key': {

@@ -226,6 +226,16 @@ environments:
   });
 });
 
+describe('parseConfig: YAML features', () => {
+  it('explains that merge keys are not supported', () => {
+    const text = `${TARGET}\nenvironments:\n  production:\n    <<: { monitor: 5m }\n`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:6:5: environments.production["<<"]: YAML merge keys ("<<") are not supported: repeat the keys, ' +
+        'or reuse a whole value with an alias (*name)',
+    ]);
+  });
+});
+
 describe('loadConfigFile', () => {
   it('loads a file from disk', async () => {
     const config = await loadConfigFile(join(FIXTURES, 'minimal.yml'));
