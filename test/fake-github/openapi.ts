@@ -50,13 +50,16 @@ function specPath(): string {
 const pointerEscape = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
 const regexEscape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function compileTemplate(template: string, param: string): { re: RegExp; names: string[] } {
+/** Parameters that GitHub lets hold '/' (file paths, git refs, compare ranges). */
+const SLASHY_PARAMS = new Set(['path', 'ref', 'base', 'head', 'basehead', 'branch', 'tag']);
+
+function compileTemplate(template: string, loose: boolean): { re: RegExp; names: string[] } {
   const names: string[] = [];
   let source = '';
   let last = 0;
   for (const m of template.matchAll(/\{([^}]+)\}/g)) {
     source += regexEscape(template.slice(last, m.index));
-    source += param;
+    source += loose && SLASHY_PARAMS.has(m[1] as string) ? '(.+?)' : '([^/]+?)';
     names.push(m[1] as string);
     last = m.index + m[0].length;
   }
@@ -115,8 +118,8 @@ export function loadOpenApi(): { spec: Json; loadMs: number } {
           pointer: `/paths/${pointerEscape(template)}/${method}`,
           op,
         };
-        const strict = compileTemplate(template, '([^/]+?)');
-        const loose = compileTemplate(template, '(.+?)');
+        const strict = compileTemplate(template, false);
+        const loose = compileTemplate(template, true);
         routes.push({
           operation,
           strict: strict.re,

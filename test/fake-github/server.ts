@@ -347,7 +347,10 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
     const result = handler(ctx);
     if (result.violation) violate('github-rule', result.violation);
     if (result.raw === undefined) {
-      const documented = String(result.status) in (operation.op.responses as Json);
+      const declared = (operation.op.responses as Record<string, Json>)[String(result.status)];
+      const documented = declared !== undefined;
+      // Where the description documents an error without a body (e.g. 404 on team membership), send none.
+      if (result.status >= 400 && declared && !declared.$ref && !declared.content) delete result.body;
       if (result.status < 400 || documented) {
         const responseProblems = validateResponse(operation, result.status, result.body);
         if (responseProblems.length)
