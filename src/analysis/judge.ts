@@ -6,6 +6,7 @@ import {
   evidence,
   initialErrorsTest,
   initialSignTest,
+  maxLogStep,
   rejects,
   updateErrorsTest,
   updateSignTest,
@@ -154,7 +155,13 @@ function evaluateCheck(
     const next =
       ec === null || nc === null || es === null || ns === null
         ? test
-        : updateErrorsTest(test, check.tolerance, { errors: ec, requests: nc }, { errors: es, requests: ns });
+        : updateErrorsTest(
+            test,
+            check.tolerance,
+            maxLogStep(check.alpha),
+            { errors: ec, requests: nc },
+            { errors: es, requests: ns },
+          );
     const canaryRate = next.canaryRequests ? next.canaryErrors / next.canaryRequests : null;
     const stableRate = next.stableRequests ? next.stableErrors / next.stableRequests : null;
     const ratio = canaryRate !== null && stableRate ? canaryRate / stableRate : null;

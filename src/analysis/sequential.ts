@@ -8,6 +8,15 @@ export const ERROR_RATIO_GRID = [1.25, 1.5, 2, 3, 5, 10] as const;
 /** P(canary worse than stable in an interval) under the alternatives of the sign test. */
 export const SIGN_PROBABILITY_GRID = [0.6, 0.7, 0.8, 0.9, 0.95] as const;
 
+/**
+ * Cap on one interval's log likelihood ratio, so that one burst of errors (real traffic is overdispersed,
+ * not Poisson) cannot reach the threshold alone: at least `minIntervals` intervals of evidence are needed.
+ * Capping a likelihood ratio from above keeps its expectation <= 1, so the test stays valid.
+ */
+export function maxLogStep(alpha: number, minIntervals = 3): number {
+  return Math.log(1 / alpha) / minIntervals;
+}
+
 /** log of the mean of exp(x): the log of an equal-weight mixture of likelihood ratios. */
 export function logMeanExp(logs: readonly number[]): number {
   const max = Math.max(...logs);
@@ -37,11 +46,13 @@ export function initialErrorsTest(): ErrorsTestState {
 /**
  * Conditional binomial test on counts. Given the interval's total errors k, canary errors are
  * Binomial(k, pi) with pi = r*nc / (r*nc + ns), where r is the ratio of the canary's error rate to stable's.
- * H0: r <= tolerance. Intervals with missing or zero counts carry no information and are skipped.
+ * H0: r <= tolerance. Intervals with missing or zero counts carry no information and are skipped. Each
+ * interval's contribution is capped at maxLogStep (see there).
  */
 export function updateErrorsTest(
   state: ErrorsTestState,
   tolerance: number,
+  maxLogStep: number,
   canary: { errors: number; requests: number },
   stable: { errors: number; requests: number },
 ): ErrorsTestState {
@@ -60,7 +71,8 @@ export function updateErrorsTest(
   next.logLR = ERROR_RATIO_GRID.map((multiple, j) => {
     const r = tolerance * multiple;
     const pi = (r * nc) / (r * nc + ns);
-    return state.logLR[j]! + ec * Math.log(pi / pi0) + es * Math.log((1 - pi) / (1 - pi0));
+    const step = ec * Math.log(pi / pi0) + es * Math.log((1 - pi) / (1 - pi0));
+    return state.logLR[j]! + Math.min(step, maxLogStep);
   });
   return next;
 }

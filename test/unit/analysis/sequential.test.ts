@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   initialErrorsTest,
   initialSignTest,
+  maxLogStep,
   rejects,
   updateErrorsTest,
   updateSignTest,
@@ -29,7 +30,7 @@ function errorsTrial(seed: number, canaryRate: number, looks: number): number | 
   for (let i = 0; i < looks; i++) {
     const canary = { errors: binomial(random, 500, canaryRate), requests: 500 };
     const stable = { errors: binomial(random, 2000, 0.005), requests: 2000 };
-    state = updateErrorsTest(state, 1.2, canary, stable);
+    state = updateErrorsTest(state, 1.2, maxLogStep(0.01), canary, stable);
     if (rejects(state.logLR, 0.01)) return i;
   }
   return null;
@@ -71,6 +72,39 @@ test('sign test: outliers in an A/A comparison do not reject; a consistent +30 %
 
 test('zero traffic or inconsistent counts leave the error test unchanged', () => {
   const start = initialErrorsTest();
-  assert.equal(updateErrorsTest(start, 1, { errors: 0, requests: 0 }, { errors: 3, requests: 100 }), start);
-  assert.equal(updateErrorsTest(start, 1, { errors: 5, requests: 3 }, { errors: 3, requests: 100 }), start);
+  assert.equal(
+    updateErrorsTest(start, 1, 10, { errors: 0, requests: 0 }, { errors: 3, requests: 100 }),
+    start,
+  );
+  assert.equal(
+    updateErrorsTest(start, 1, 10, { errors: 5, requests: 3 }, { errors: 3, requests: 100 }),
+    start,
+  );
+});
+
+test('one huge burst of canary errors cannot reject alone: evidence needs at least 3 intervals', () => {
+  let state = updateErrorsTest(
+    initialErrorsTest(),
+    1.2,
+    maxLogStep(0.01),
+    { errors: 400, requests: 1000 },
+    { errors: 20, requests: 4000 },
+  );
+  assert.equal(rejects(state.logLR, 0.01), false);
+  state = updateErrorsTest(
+    state,
+    1.2,
+    maxLogStep(0.01),
+    { errors: 400, requests: 1000 },
+    { errors: 20, requests: 4000 },
+  );
+  assert.equal(rejects(state.logLR, 0.01), false);
+  state = updateErrorsTest(
+    state,
+    1.2,
+    maxLogStep(0.01),
+    { errors: 400, requests: 1000 },
+    { errors: 20, requests: 4000 },
+  );
+  assert.equal(rejects(state.logLR, 0.01), true);
 });
