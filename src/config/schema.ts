@@ -46,7 +46,10 @@ export const commandSpec = z.union([
   commandLine,
   z.strictObject({
     run: commandLine,
-    shell: z.boolean().optional().meta({ description: 'Run through /bin/sh. Templated values are still quoted.' }),
+    shell: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Run through /bin/sh. Templated values are still quoted.' }),
     timeout: duration.optional(),
     cwd: nonEmpty.optional(),
     env: z.record(z.string(), z.string()).optional(),
@@ -54,9 +57,12 @@ export const commandSpec = z.union([
 ]);
 
 export const httpCheck = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  // Not z.url(): a template such as http://127.0.0.1:{{port}}/health is only a URL once rendered.
+  url: z.string().regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL (templates allowed)'),
   method: z.enum(['GET', 'HEAD', 'POST']).optional(),
-  expect_status: z.union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)]).optional(),
+  expect_status: z
+    .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
+    .optional(),
   body: z.string().optional().meta({ description: 'A regular expression the response body must match.' }),
   timeout: duration.optional(),
   retries: z.number().int().min(0).max(100).optional(),
@@ -65,23 +71,34 @@ export const httpCheck = z.strictObject({
 
 /** A health check: an http(s) URL string, an HTTP check object, or a command (exit 0 is healthy). */
 export const healthCheck = z.union([
-  z.string().regex(/^https?:\/\//).meta({ description: 'An http(s) URL that must answer 200.' }),
+  z
+    .string()
+    .regex(/^https?:\/\//)
+    .meta({ description: 'An http(s) URL that must answer 200.' }),
   httpCheck,
   commandSpec,
 ]);
 export const healthChecks = z.union([healthCheck, z.array(healthCheck).min(1)]);
 
 export const targetCommands = z.strictObject({
-  deploy: commandSpec.meta({ description: 'Deploys {{version}} to {{slot}} / {{instances}} (or everywhere).' }),
+  deploy: commandSpec.meta({
+    description: 'Deploys {{version}} to {{slot}} / {{instances}} (or everywhere).',
+  }),
   switch: commandSpec.optional().meta({ description: 'Routes all traffic to {{slot}}.' }),
   set_weight: commandSpec.optional().meta({ description: 'Routes {{weight}} % of traffic to {{slot}}.' }),
   health: healthChecks.optional(),
-  smoke: commandSpec.optional().meta({ description: 'Smoke tests against {{slot}} before it takes traffic.' }),
-  rollback: commandSpec.optional().meta({ description: 'Undoes a deploy; default: deploy {{previous_version}}.' }),
+  smoke: commandSpec
+    .optional()
+    .meta({ description: 'Smoke tests against {{slot}} before it takes traffic.' }),
+  rollback: commandSpec
+    .optional()
+    .meta({ description: 'Undoes a deploy; default: deploy {{previous_version}}.' }),
   teardown: commandSpec.optional().meta({ description: 'Removes {{slot}} / {{instances}}.' }),
   current: commandSpec
     .optional()
-    .meta({ description: 'Prints the live state as JSON {"slot": "...", "version": "..."} or a bare slot name.' }),
+    .meta({
+      description: 'Prints the live state as JSON {"slot": "...", "version": "..."} or a bare slot name.',
+    }),
 });
 
 export const commandTarget = z.strictObject({
@@ -124,7 +141,9 @@ export const blueGreenParams = z.strictObject({
       interval: duration.optional(),
     })
     .optional(),
-  verify_after_switch: duration.optional().meta({ description: 'How long the live slot is watched after the switch.' }),
+  verify_after_switch: duration
+    .optional()
+    .meta({ description: 'How long the live slot is watched after the switch.' }),
 });
 
 export const canaryStep = z.union([
@@ -163,7 +182,10 @@ export const hooks = z.strictObject({
   on_rollback: z
     .array(z.strictObject({ name: nonEmpty, run: commandSpec }))
     .optional()
-    .meta({ description: 'Rollback levels run in order after traffic is back on stable (feature flag, config, ...).' }),
+    .meta({
+      description:
+        'Rollback levels run in order after traffic is back on stable (feature flag, config, ...).',
+    }),
   on_success: commandSpec.optional(),
 });
 
@@ -174,9 +196,13 @@ export const environment = z.strictObject({
   url: z.url().optional(),
   production: z.boolean().optional(),
   strategy: strategyRef.optional(),
-  staging: nonEmpty.optional().meta({ description: 'An environment deployed and validated first, in the same run.' }),
+  staging: nonEmpty
+    .optional()
+    .meta({ description: 'An environment deployed and validated first, in the same run.' }),
   target: target.optional(),
-  health: healthChecks.optional().meta({ description: 'Checks for the verify phase and the monitor window.' }),
+  health: healthChecks
+    .optional()
+    .meta({ description: 'Checks for the verify phase and the monitor window.' }),
   smoke: commandSpec.optional(),
   validation_window: duration.optional(),
   monitor: duration.optional(),
@@ -197,7 +223,9 @@ export const deployConfig = z.strictObject({
   target: target.optional(),
   strategies: strategyParams.optional(),
   environments: z.record(
-    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'environment names use letters, digits, ".", "_" and "-"'),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'environment names use letters, digits, ".", "_" and "-"'),
     environment,
   ),
   gates: openSection.optional(),

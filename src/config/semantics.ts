@@ -344,6 +344,19 @@ function environmentSites(
   return { commands, urls, issues: [...fromTarget.issues, ...health.issues] };
 }
 
+/** Variables that only some strategies set; anywhere else they would have no value at run time. */
+const STRATEGY_VARIABLES: Record<string, readonly StrategyName[]> = {
+  slot: ['blue-green', 'canary'],
+  stable_slot: ['blue-green', 'canary'],
+  weight: ['blue-green', 'canary'],
+  stable_weight: ['blue-green', 'canary'],
+  batch: ['rolling'],
+  batches: ['rolling'],
+  instances: ['rolling'],
+  instance_count: ['rolling'],
+  surge: ['rolling'],
+};
+
 /** A `{{name}}` that has no value in one environment using that template. */
 interface UnknownVariable {
   path: Path;
@@ -362,9 +375,27 @@ function templateIssues(
   const issues: SemanticIssue[] = [...sites.issues];
   const unknown: UnknownVariable[] = [];
   const variables = Object.keys(env.variables ?? {});
+  const strategy = strategyName(env) ?? 'direct';
   const checkTemplate = (template: string, path: Path) => {
+    // Traffic commands only run under strategies that move traffic between slots.
+    const command = path[path.indexOf('commands') + 1];
+    const runs =
+      !(command === 'switch' || command === 'set_weight') ||
+      strategy === 'blue-green' ||
+      strategy === 'canary';
     for (const variable of placeholders(template)) {
       if (!isKnownVariable(variable, variables)) unknown.push({ path, variable, environment: name });
+      else if (runs && !variables.includes(variable)) {
+        const setBy = STRATEGY_VARIABLES[variable];
+        if (setBy && !setBy.includes(strategy)) {
+          issues.push({
+            path,
+            message:
+              `{{${variable}}} has no value with the ${strategy} strategy of environment "${name}": ` +
+              `it is set by ${listOf(setBy, 'and')}`,
+          });
+        }
+      }
     }
   };
 

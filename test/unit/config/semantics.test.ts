@@ -16,12 +16,15 @@ function assertLoads(text: string): void {
   assert.ok(result.ok, result.ok ? '' : result.errors.map(formatConfigError).join('\n'));
 }
 
-/** A top-level target with every traffic command, so only the rule under test can fail. */
+/**
+ * A top-level target with every traffic command, so only the rule under test can fail. It uses no
+ * strategy-specific variable: the environments below default to the direct strategy, which sets none.
+ */
 const FULL_TARGET = `target:
   commands:
-    deploy: ./deploy.sh {{version}} {{slot}}
-    switch: ./switch.sh {{slot}}
-    set_weight: ./weight.sh {{slot}} {{weight}}
+    deploy: ./deploy.sh {{version}}
+    switch: ./switch.sh {{environment}}
+    set_weight: ./weight.sh {{environment}}
 `;
 
 describe('semantics: every environment has a target', () => {
@@ -290,6 +293,41 @@ describe('semanticIssues', () => {
         ['environments', 'production', 'staging'],
         ['environments', 'production'],
       ],
+    );
+  });
+});
+
+describe('semantics: variables only some strategies set', () => {
+  it('rejects {{slot}} under a strategy without slots, naming the strategies that set it', () => {
+    assert.deepEqual(
+      errorsOf('target:\n  commands:\n    deploy: ./d.sh {{slot}}\nenvironments:\n  production: {}\n'),
+      [
+        'deploy.yml:3:13: target.commands.deploy: {{slot}} has no value with the direct strategy of environment ' +
+          '"production": it is set by blue-green and canary',
+      ],
+    );
+  });
+
+  it('rejects {{instances}} outside rolling and {{weight}} in rolling, and accepts each where it belongs', () => {
+    const rolling = '{ type: rolling, instances: 2 }';
+    const withDeploy = (deploy: string, strategy: string) =>
+      `target:\n  commands:\n    deploy: ${deploy}\n    switch: ./s.sh\n    set_weight: ./w.sh\n` +
+      `environments:\n  production:\n    strategy: ${strategy}\n`;
+    assert.match(
+      errorsOf(withDeploy('./d.sh {{instances}}', 'canary')).join('\n'),
+      /\{\{instances\}\} has no value with the canary strategy/,
+    );
+    assert.match(
+      errorsOf(withDeploy('./d.sh {{weight}}', rolling)).join('\n'),
+      /\{\{weight\}\} has no value with the rolling strategy/,
+    );
+    assertLoads(withDeploy('./d.sh {{instances}} {{batch}}', rolling));
+    assertLoads(withDeploy('./d.sh {{slot}}', 'blue-green'));
+  });
+
+  it("lets an environment's own variable of the same name win", () => {
+    assertLoads(
+      'target:\n  commands:\n    deploy: ./d.sh {{slot}}\nenvironments:\n  production:\n    variables: { slot: main }\n',
     );
   });
 });
