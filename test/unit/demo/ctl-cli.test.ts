@@ -1,0 +1,81 @@
+// ctl's argument and environment errors: each exits non-zero with a message saying what was wrong.
+// (No router or service is needed: these fail before touching anything.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { readCtlEnv } from '../../../examples/demo/lib/ctl-env.ts';
+
+const CTL = fileURLToPath(new URL('../../../examples/demo/ctl.ts', import.meta.url));
+const GOOD_ENV = {
+  DEMO_STATE_DIR: '/nonexistent-demo-state',
+  DEMO_PORTS: 'blue=1,green=2',
+  DEMO_ROUTER_ADMIN: '127.0.0.1:1',
+};
+
+async function ctl(args: string[], env: Record<string, string> = GOOD_ENV) {
+  const r = await execa(process.execPath, [CTL, ...args], {
+    env,
+    extendEnv: false,
+    reject: false,
+    timeout: 20_000,
+  });
+  return { code: r.exitCode, stderr: r.stderr };
+}
+
+test('ctl rejects bad arguments with a clear message and a non-zero exit', async () => {
+  const cases: [string[], RegExp][] = [
+    [['deploy', '--slot', 'blue'], /required option '--version <version>' not specified/],
+    [['deploy', '--version', '1'], /one of --slot <name> or --instances <a,b,...> is required/],
+    [
+      ['deploy', '--slot', 'blue', '--instances', 'i1', '--version', '1'],
+      /give --slot or --instances, not both/,
+    ],
+    [['deploy', '--slot', 'a b', '--version', '1'], /--slot: "a b" is not a valid name/],
+    [
+      ['weight', '--slot', 'green', '--weight', 'ten', '--stable', 'blue'],
+      /--weight must be a whole number from 0 to 100, got "ten"/,
+    ],
+    [['health', '--slot', 'purple'], /DEMO_PORTS has no port for "purple" \(known: blue, green\)/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ];
+  const results = await Promise.all(cases.map(([args]) => ctl(args)));
+  results.forEach((r, i) => {
+    const [args, message] = cases[i]!;
+    assert.notEqual(r.code, 0, `ctl ${args.join(' ')} should fail`);
+    assert.match(r.stderr, message, `ctl ${args.join(' ')}`);
+  });
+});
+
+test('ctl names the missing or bad environment variable', async () => {
+  const missing = await ctl(['current'], { DEMO_PORTS: 'blue=1' });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /DEMO_STATE_DIR is not set/);
+  const unreachable = await ctl(['current']);
+  assert.equal(unreachable.code, 1);
+  assert.match(
+    unreachable.stderr,
+    /cannot reach the embedded router's admin API at http:\/\/127.0.0.1:1 \(DEMO_ROUTER_ADMIN\)/,
+  );
+});
+
+test('readCtlEnv validates each variable', () => {
+  assert.throws(
+    () => readCtlEnv({ ...GOOD_ENV, DEMO_ROUTER: 'nginx' }),
+    /DEMO_ROUTER must be "embedded" or "haproxy", got "nginx"/,
+  );
+  assert.throws(() => readCtlEnv({ ...GOOD_ENV, DEMO_ROUTER: 'haproxy' }), /DEMO_HAPROXY_SOCKET is not set/);
+  assert.throws(() => readCtlEnv({ ...GOOD_ENV, DEMO_ROUTER_ADMIN: '' }), /DEMO_ROUTER_ADMIN is not set/);
+  assert.throws(
+    () => readCtlEnv({ ...GOOD_ENV, DEMO_PORTS: 'blue' }),
+    /DEMO_PORTS: "blue" must look like blue=18081/,
+  );
+  assert.throws(
+    () => readCtlEnv({ ...GOOD_ENV, DEMO_START_TIMEOUT_MS: '5s' }),
+    /DEMO_START_TIMEOUT_MS must be a number/,
+  );
+  const env = readCtlEnv({ ...GOOD_ENV, DEMO_ROUTER: 'haproxy', DEMO_HAPROXY_SOCKET: '/s' });
+  assert.deepEqual(env.router, { kind: 'haproxy', socketPath: '/s' });
+  assert.equal(env.ports.get('green'), 2);
+  assert.equal(env.startTimeoutMs, 15_000);
+});

@@ -1,0 +1,198 @@
+// The demo's pure parts: version behaviours, weighted choice, spec parsing, ctl's plans, metrics text,
+// haproxy "show stat" parsing.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { behaviourFor } from '../../../examples/demo/lib/behaviour.ts';
+import { chooseWeighted } from '../../../examples/demo/lib/weighted.ts';
+import {
+  parseAddress,
+  parseBackendSpec,
+  parseNameList,
+  parsePortMap,
+  parseWeightSpec,
+} from '../../../examples/demo/lib/specs.ts';
+import {
+  applyOrder,
+  liveSlot,
+  removalCheck,
+  switchPlan,
+  weightPlan,
+} from '../../../examples/demo/lib/plans.ts';
+import { ServiceMetrics } from '../../../examples/demo/lib/metrics.ts';
+import { parseShowStat } from '../../../examples/demo/lib/haproxy-runtime.ts';
+
+/** A deterministic random source (mulberry32) so distribution tests cannot flake. */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('behaviourFor', () => {
+  test('a plain version behaves well', () => {
+    assert.deepEqual(behaviourFor('1.2.3'), {
+      unhealthyAfterMs: undefined,
+      errorRate: 0,
+      extraLatencyMs: 0,
+      crashAtStart: false,
+    });
+  });
+  test('each word switches on its behaviour, case-insensitively, and words combine', () => {
+    assert.equal(behaviourFor('2.0.0-unhealthy').unhealthyAfterMs, 2000);
+    assert.equal(behaviourFor('2.0.0-ERRORS').errorRate, 0.3);
+    assert.equal(behaviourFor('v2-slow').extraLatencyMs, 300);
+    assert.equal(behaviourFor('crash-1').crashAtStart, true);
+    const both = behaviourFor('3-slow-errors');
+    assert.equal(both.errorRate, 0.3);
+    assert.equal(both.extraLatencyMs, 300);
+    assert.equal(both.crashAtStart, false);
+  });
+});
+
+describe('chooseWeighted', () => {
+  const backends = (blue: number, green: number, greenEnabled = true) => [
+    { name: 'blue', weight: blue, enabled: true },
+    { name: 'green', weight: green, enabled: greenEnabled },
+  ];
+  const share = (blue: number, green: number, n = 20_000) => {
+    const random = seeded(42);
+    let greens = 0;
+    for (let i = 0; i < n; i++) if (chooseWeighted(backends(blue, green), random)?.name === 'green') greens++;
+    return greens / n;
+  };
+
+  test('follows the weights', () => {
+    assert.ok(Math.abs(share(90, 10) - 0.1) < 0.01, `90/10 gave ${share(90, 10)}`);
+    assert.ok(Math.abs(share(50, 50) - 0.5) < 0.015);
+    assert.equal(share(100, 0), 0);
+    assert.equal(share(0, 100), 1);
+  });
+  test('skips disabled and excluded backends, and gives nothing when none is eligible', () => {
+    assert.equal(chooseWeighted(backends(50, 50, false), () => 0.99)?.name, 'blue');
+    assert.equal(chooseWeighted(backends(50, 50), () => 0.99, new Set(['green']))?.name, 'blue');
+    assert.equal(chooseWeighted(backends(0, 0), Math.random), undefined);
+    assert.equal(chooseWeighted(backends(0, 50, false), Math.random), undefined);
+  });
+});
+
+describe('spec parsing', () => {
+  test('backends, weights, addresses, port maps, name lists', () => {
+    assert.deepEqual(parseBackendSpec('blue=127.0.0.1:8081'), {
+      name: 'blue',
+      host: '127.0.0.1',
+      port: 8081,
+    });
+    assert.deepEqual(parseWeightSpec('green=10'), { name: 'green', weight: 10 });
+    assert.deepEqual(parseAddress('9000', 'X'), { host: '127.0.0.1', port: 9000 });
+    assert.deepEqual(
+      [...parsePortMap('blue=1, green=2 i1=3', 'DEMO_PORTS')],
+      [
+        ['blue', 1],
+        ['green', 2],
+        ['i1', 3],
+      ],
+    );
+    assert.deepEqual(parseNameList('i1, i2,i3', '--instances'), ['i1', 'i2', 'i3']);
+  });
+  test('errors name the flag and the bad text', () => {
+    assert.throws(() => parseBackendSpec('blue'), /--backend: "blue" must look like blue=127.0.0.1:8081/);
+    assert.throws(
+      () => parseBackendSpec('blue=127.0.0.1:99999'),
+      /--backend blue: "99999" is not a TCP port/,
+    );
+    assert.throws(() => parseWeightSpec('green=-1'), /--weight green: "-1" is not a weight/);
+    assert.throws(() => parseWeightSpec('green=300'), /0 to 256/);
+    assert.throws(() => parsePortMap('blue=1,blue=2', 'DEMO_PORTS'), /DEMO_PORTS: "blue" is listed twice/);
+    assert.throws(() => parsePortMap(' , ', 'DEMO_PORTS'), /DEMO_PORTS is empty/);
+    assert.throws(
+      () => parseNameList('i1,$(rm)', '--instances'),
+      /--instances: "\$\(rm\)" is not a valid name/,
+    );
+  });
+});
+
+describe('ctl plans', () => {
+  test('switch gives the slot everything and every other server nothing', () => {
+    assert.deepEqual(switchPlan({ blue: 100, green: 0, canary: 5 }, 'green'), {
+      blue: 0,
+      green: 100,
+      canary: 0,
+    });
+    assert.throws(
+      () => switchPlan({ blue: 100 }, 'green'),
+      /slot "green" is not a server of the router \(servers: blue\)/,
+    );
+  });
+  test('weight splits between slot and stable, and rejects nonsense', () => {
+    assert.deepEqual(weightPlan({ blue: 100, green: 0 }, 'green', 25, 'blue'), { green: 25, blue: 75 });
+    assert.throws(() => weightPlan({ blue: 100, green: 0 }, 'green', 101, 'blue'), /0 to 100, got 101/);
+    assert.throws(() => weightPlan({ blue: 100, green: 0 }, 'blue', 10, 'blue'), /must differ/);
+    assert.throws(() => weightPlan({ blue: 100, green: 0 }, 'green', 10, 'red'), /stable slot "red"/);
+  });
+  test('weights are raised before they are cut, so the total never drops to zero', () => {
+    assert.deepEqual(applyOrder({ blue: 100, green: 0 }, { blue: 0, green: 100 }), [
+      ['green', 100],
+      ['blue', 0],
+    ]);
+    assert.deepEqual(applyOrder({ blue: 50, green: 50 }, { blue: 50, green: 50 }), []);
+  });
+  test('the live slot is the heaviest one', () => {
+    assert.equal(liveSlot({ blue: 10, green: 90 }), 'green');
+    assert.equal(liveSlot({ i2: 100, i1: 100 }), 'i1');
+    assert.equal(liveSlot({ blue: 0, green: 0 }), undefined);
+  });
+  test('removing every server that takes traffic is refused', () => {
+    assert.deepEqual(removalCheck(['blue', 'green'], ['green']), { ok: true });
+    assert.deepEqual(removalCheck(['blue'], ['green']), { ok: true });
+    const refused = removalCheck(['green'], ['green']);
+    assert.equal(refused.ok, false);
+    assert.match(!refused.ok ? refused.reason : '', /green holds all the traffic/);
+  });
+});
+
+describe('ServiceMetrics', () => {
+  test('renders a counter by code and a cumulative histogram in Prometheus text format', () => {
+    const m = new ServiceMetrics('2.0.0');
+    m.observe(200, 0.003);
+    m.observe(200, 0.2);
+    m.observe(500, 3);
+    const text = m.render(1234);
+    assert.match(text, /^# TYPE http_requests_total counter$/m);
+    assert.match(text, /^http_requests_total\{code="200",version="2.0.0"\} 2$/m);
+    assert.match(text, /^http_requests_total\{code="500",version="2.0.0"\} 1$/m);
+    assert.match(text, /^http_request_duration_seconds_bucket\{version="2.0.0",le="0.005"\} 1$/m);
+    assert.match(text, /^http_request_duration_seconds_bucket\{version="2.0.0",le="0.25"\} 2$/m);
+    assert.match(text, /^http_request_duration_seconds_bucket\{version="2.0.0",le="5"\} 3$/m);
+    assert.match(text, /^http_request_duration_seconds_bucket\{version="2.0.0",le="\+Inf"\} 3$/m);
+    assert.match(text, /^http_request_duration_seconds_count\{version="2.0.0"\} 3$/m);
+    assert.match(text, /^process_resident_memory_bytes 1234$/m);
+    assert.ok(text.endsWith('\n'));
+  });
+  test('escapes label values', () => {
+    const text = new ServiceMetrics('a"b\\c').render(0);
+    assert.match(text, /version="a\\"b\\\\c"/);
+  });
+});
+
+describe('parseShowStat', () => {
+  test('reads the servers of one backend', () => {
+    const csv = [
+      '# pxname,svname,qcur,qmax,scur,status,weight,',
+      'fe_app,FRONTEND,,,3,OPEN,,',
+      'be_app,blue,0,0,2,UP,100,',
+      'be_app,green,0,0,0,MAINT,0,',
+      'be_app,BACKEND,0,0,2,UP,100,',
+      'other,x,0,0,0,UP,1,',
+      '',
+    ].join('\n');
+    assert.deepEqual(parseShowStat(csv, 'be_app'), [
+      { name: 'blue', status: 'UP', weight: 100, current: 2 },
+      { name: 'green', status: 'MAINT', weight: 0, current: 0 },
+    ]);
+    assert.throws(() => parseShowStat('# pxname,svname\n', 'be_app'), /no "status" column/);
+  });
+});

@@ -1,0 +1,171 @@
+// The demo service and the embedded router as processes / in-process servers on 127.0.0.1: version
+// behaviours, graceful SIGTERM, weighted routing and the retry that hides a refused connection.
+import { test, describe, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { freePort, freePorts } from '../../helpers/ports.ts';
+import { NODE, startProcess } from '../../helpers/processes.ts';
+import { Router } from '../../../examples/demo/lib/proxy.ts';
+import { adminHandler } from '../../../examples/demo/lib/admin-api.ts';
+
+const SERVICE = fileURLToPath(new URL('../../../examples/demo/service.ts', import.meta.url));
+
+async function service(t: TestContext, version: string, name = 'blue') {
+  const port = await freePort();
+  const proc = await startProcess(t, {
+    command: NODE,
+    args: [SERVICE, '--port', String(port), '--version', version, '--name', name],
+    ready: /listening on 127\.0\.0\.1:\d+/,
+  });
+  return { port, proc, url: `http://127.0.0.1:${port}` };
+}
+
+describe('demo service', () => {
+  test('answers /, /health and /metrics with its version', async (t) => {
+    const s = await service(t, '1.0.0');
+    const root = await fetch(`${s.url}/`);
+    assert.equal(root.headers.get('x-version'), '1.0.0');
+    assert.deepEqual(await root.json(), { version: '1.0.0', name: 'blue' });
+    assert.deepEqual(await (await fetch(`${s.url}/health`)).json(), { status: 'healthy', version: '1.0.0' });
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    assert.match(
+      metrics,
+      /^http_requests_total\{code="200",version="1.0.0"\} 1$/m,
+      'only / counts, not /health',
+    );
+    assert.equal((await fetch(`${s.url}/nope`)).status, 404);
+  });
+
+  test('"unhealthy" fails /health after 2 s but keeps serving /', async (t) => {
+    const s = await service(t, '2.0.0-unhealthy');
+    assert.equal((await fetch(`${s.url}/health`)).status, 200);
+    await new Promise((r) => setTimeout(r, 2100));
+    assert.equal((await fetch(`${s.url}/health`)).status, 503);
+    assert.equal((await fetch(`${s.url}/`)).status, 200);
+  });
+
+  test('"errors" answers about 30 % of / with 500', async (t) => {
+    const s = await service(t, '2.0.0-errors');
+    const statuses = await Promise.all(
+      Array.from({ length: 300 }, () => fetch(`${s.url}/`).then((r) => r.status)),
+    );
+    const share = statuses.filter((c) => c === 500).length / statuses.length;
+    assert.ok(share > 0.18 && share < 0.42, `500 share ${share}`);
+  });
+
+  test('"crash" exits 1 at start', async (t) => {
+    await assert.rejects(service(t, '2.0.0-crash'), /exited \(1\) before it was ready/);
+  });
+
+  test('SIGTERM finishes the in-flight request, then exits 0', async (t) => {
+    const s = await service(t, '1.0.0-slow');
+    const started = Date.now();
+    const inFlight = fetch(`${s.url}/`);
+    await new Promise((r) => setTimeout(r, 100));
+    process.kill(s.proc.pid, 'SIGTERM');
+    const res = await inFlight;
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('connection'), 'close', 'a closing server tells keep-alive clients to go');
+    assert.equal(await s.proc.exited, 0);
+    assert.ok(Date.now() - started < 3000);
+    await assert.rejects(fetch(`${s.url}/`), 'stopped accepting');
+  });
+});
+
+describe('embedded router', () => {
+  async function routerWith(t: TestContext, backends: { name: string; port: number; weight: number }[]) {
+    const router = new Router(backends.map((b) => ({ ...b, host: '127.0.0.1' })));
+    const proxy = createServer((req, res) => router.handle(req, res));
+    const admin = createServer(adminHandler(router));
+    const [port, adminPort] = await freePorts(2);
+    await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));
+    await new Promise<void>((r) => admin.listen(adminPort, '127.0.0.1', r));
+    t.after(() => {
+      router.close();
+      proxy.closeAllConnections();
+      admin.closeAllConnections();
+      proxy.close();
+      admin.close();
+    });
+    return { router, url: `http://127.0.0.1:${port}/`, admin: `http://127.0.0.1:${adminPort}` };
+  }
+  const versionsOf = async (url: string, n: number) => {
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < n; i++) {
+      const res = await fetch(url);
+      assert.equal(res.status, 200);
+      const v = res.headers.get('x-version')!;
+      counts[v] = (counts[v] ?? 0) + 1;
+    }
+    return counts;
+  };
+
+  test('routes by weight and follows weight changes from the admin API', async (t) => {
+    const [blue, green] = [await service(t, '1.0.0'), await service(t, '2.0.0', 'green')];
+    const r = await routerWith(t, [
+      { name: 'blue', port: blue.port, weight: 100 },
+      { name: 'green', port: green.port, weight: 0 },
+    ]);
+    assert.deepEqual(await versionsOf(r.url, 30), { '1.0.0': 30 });
+    const put = await fetch(`${r.admin}/weights`, {
+      method: 'PUT',
+      body: JSON.stringify({ blue: 0, green: 100 }),
+    });
+    assert.equal(put.status, 200);
+    assert.deepEqual(await versionsOf(r.url, 30), { '2.0.0': 30 });
+    await fetch(`${r.admin}/weights`, { method: 'PUT', body: JSON.stringify({ blue: 50, green: 50 }) });
+    const split = await versionsOf(r.url, 200);
+    assert.ok(split['1.0.0']! > 60 && split['2.0.0']! > 60, JSON.stringify(split));
+  });
+
+  test('a disabled server gets no traffic; bad admin input changes nothing', async (t) => {
+    const [i1, i2] = [await service(t, '1.0.0', 'i1'), await service(t, '2.0.0', 'i2')];
+    const r = await routerWith(t, [
+      { name: 'i1', port: i1.port, weight: 100 },
+      { name: 'i2', port: i2.port, weight: 100 },
+    ]);
+    assert.equal(
+      (await fetch(`${r.admin}/servers/i2`, { method: 'PUT', body: '{"enabled": false}' })).status,
+      200,
+    );
+    assert.deepEqual(await versionsOf(r.url, 30), { '1.0.0': 30 });
+    const bad = await fetch(`${r.admin}/weights`, {
+      method: 'PUT',
+      body: JSON.stringify({ i1: 0, nope: 5 }),
+    });
+    assert.equal(bad.status, 404);
+    assert.match(((await bad.json()) as { error: string }).error, /unknown backend "nope" \(known: i1, i2\)/);
+    const state = (await (await fetch(`${r.admin}/state`)).json()) as {
+      backends: Record<string, { weight: number; enabled: boolean }>;
+    };
+    assert.equal(state.backends.i1!.weight, 100, 'a rejected update leaves weights alone');
+    assert.equal(state.backends.i2!.enabled, false);
+    assert.equal(
+      (await fetch(`${r.admin}/servers/i1`, { method: 'PUT', body: '{"enabled": "no"}' })).status,
+      400,
+    );
+  });
+
+  test('a refused connection is retried on another backend, so no request fails', async (t) => {
+    const live = await service(t, '1.0.0');
+    const deadPort = await freePort(); // nothing listens here
+    const r = await routerWith(t, [
+      { name: 'dead', port: deadPort, weight: 50 },
+      { name: 'live', port: live.port, weight: 50 },
+    ]);
+    assert.deepEqual(await versionsOf(r.url, 60), { '1.0.0': 60 });
+    const state = r.router.state();
+    assert.ok(state.dead!.retried > 5, `retries: ${state.dead!.retried}`);
+    assert.equal(state.dead!.inFlight, 0);
+    assert.equal(state.live!.inFlight, 0);
+  });
+
+  test('with no backend taking traffic the answer is 503, and with only a dead one 502', async (t) => {
+    const deadPort = await freePort();
+    const r = await routerWith(t, [{ name: 'dead', port: deadPort, weight: 0 }]);
+    assert.equal((await fetch(r.url)).status, 503);
+    r.router.setWeights({ dead: 10 });
+    assert.equal((await fetch(r.url)).status, 502);
+  });
+});
