@@ -1,0 +1,435 @@
+// The audit gate (seed: `npm audit --audit-level=moderate`, "no critical/high vulnerabilities"): runs the
+// package manager's audit (or reads its saved report) and blocks on advisories at or above the severity,
+// unless an allowlist entry with a reason and an unexpired date covers them. An audit that cannot reach the
+// advisory service gives no answer, and no answer blocks.
+import { access, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { commandLine } from '../config/schema.ts';
+import { gateCommonFields } from './common.ts';
+import { runGateCommand } from './gate-command.ts';
+import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
+
+export const SEVERITIES = ['info', 'low', 'moderate', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD')
+  .refine(
+    (text) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(text).toISOString().startsWith(text),
+    {
+      message: 'not a calendar date',
+    },
+  );
+
+export const allowEntrySchema = z.strictObject({
+  id: z.string().min(1).meta({
+    description: 'A GHSA id (GHSA-xxxx-xxxx-xxxx), an advisory URL, or an npm advisory number.',
+  }),
+  reason: z.string().trim().min(1, 'say why this advisory is accepted'),
+  expires: isoDate.meta({ description: 'YYYY-MM-DD; from that day on the advisory blocks again.' }),
+});
+export type AllowEntry = z.output<typeof allowEntrySchema>;
+
+export const auditConfigSchema = z.strictObject({
+  ...gateCommonFields,
+  command: commandLine.optional().meta({ description: 'The audit command. Default "npm audit --json".' }),
+  report: z.string().min(1).optional().meta({
+    description:
+      'Read this saved audit report (npm, pnpm or yarn-classic JSON) instead of running a command.',
+  }),
+  severity: z.enum(['low', 'moderate', 'high', 'critical']).optional().meta({
+    description: 'Advisories at or above this severity block. Default "moderate".',
+  }),
+  allow: z.array(allowEntrySchema).optional(),
+});
+export type AuditConfig = z.output<typeof auditConfigSchema>;
+
+export const auditGate: Gate<AuditConfig> = {
+  name: 'audit',
+  schema: auditConfigSchema,
+  run: runAuditGate,
+};
+
+export interface Advisory {
+  /** GHSA id when the report gives its URL, else the npm advisory number. */
+  id: string;
+  source?: string;
+  url?: string;
+  package: string;
+  severity: Severity;
+  title: string;
+  range?: string;
+  fixAvailable?: boolean;
+}
+
+/** The report could not be read as an audit answer; `unreachable` when the service did not answer. */
+export class AuditReportError extends Error {
+  override name = 'AuditReportError';
+}
+
+const DEFAULT_COMMAND = ['npm', 'audit', '--json'];
+
+async function runAuditGate(config: AuditConfig, ctx: GateContext): Promise<GateVerdict> {
+  let text: string;
+  let source: string;
+  let exitCode = 0;
+  if (config.report) {
+    source = config.report;
+    try {
+      text = await readFile(resolve(ctx.cwd, config.report), 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return block(
+        `audit report ${config.report} ${code === 'ENOENT' ? 'not found' : `unreadable (${code})`} in ${ctx.cwd}`,
+      );
+    }
+  } else {
+    const command = config.command ?? DEFAULT_COMMAND;
+    const result = await runGateCommand(command, ctx);
+    if (!result.ok) return block(result.reason);
+    source = `"${result.display}"`;
+    text = result.stdout;
+    exitCode = result.exitCode;
+    if (text.trim() === '') {
+      return block(
+        `${source} printed no report (exit code ${exitCode}): the advisory service could not be reached or the audit failed` +
+          stderrHint(result.stderr),
+      );
+    }
+  }
+  let advisories: Advisory[];
+  try {
+    advisories = parseAuditReport(text, source);
+  } catch (error) {
+    if (error instanceof AuditReportError) return block(error.message);
+    throw error;
+  }
+  if (exitCode !== 0 && advisories.length === 0) {
+    return block(
+      `${source} exited with code ${exitCode} without reporting vulnerabilities: the advisory service could not be reached or the audit failed`,
+    );
+  }
+  const lockfile = await findLockfile(ctx.cwd);
+  return decideAudit(advisories, config.severity ?? 'moderate', config.allow ?? [], today(), lockfile);
+}
+
+/** Pure: the verdict for these advisories, threshold and allowlist on `date` (YYYY-MM-DD). */
+export function decideAudit(
+  advisories: Advisory[],
+  threshold: Severity,
+  allow: AllowEntry[],
+  date: string,
+  lockfile?: string,
+): GateVerdict {
+  const minimum = SEVERITIES.indexOf(threshold);
+  const blocking: Finding[] = [];
+  const accepted: Finding[] = [];
+  const below: Finding[] = [];
+  const used = new Set<AllowEntry>();
+  let expired = 0;
+  for (const advisory of advisories) {
+    const where = lockfile ? { path: lockfile } : {};
+    const text = describe(advisory);
+    if (SEVERITIES.indexOf(advisory.severity) < minimum) {
+      below.push({ ...where, rule: 'audit.vulnerability', severity: 'notice', message: text });
+      continue;
+    }
+    const entry = allow.find((candidate) => allowMatches(candidate, advisory));
+    if (entry) used.add(entry);
+    if (entry && entry.expires > date) {
+      accepted.push({
+        ...where,
+        rule: 'audit.allowed',
+        severity: 'notice',
+        message: `${text}; allowed until ${entry.expires}: ${entry.reason}`,
+      });
+    } else if (entry) {
+      expired++;
+      blocking.push({
+        ...where,
+        rule: 'audit.allow-expired',
+        severity: 'error',
+        message: `${text}; its allowlist entry expired on ${entry.expires} (reason was: ${entry.reason})`,
+      });
+    } else {
+      blocking.push({ ...where, rule: 'audit.vulnerability', severity: 'error', message: text });
+    }
+  }
+  const unused = allow
+    .filter((entry) => !used.has(entry))
+    .map((entry): Finding => ({
+      rule: 'audit.allow-unused',
+      severity: 'notice',
+      message: `allowlist entry ${entry.id} matches no reported advisory: remove it`,
+    }));
+  const counts = [
+    accepted.length ? `${accepted.length} allowed` : '',
+    below.length ? `${below.length} below ${threshold}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const tail = counts ? ` (${counts})` : '';
+  const findings = [...blocking, ...accepted, ...below, ...unused];
+  if (blocking.length > 0) {
+    const expiredText = expired ? `, ${expired} with an expired allowlist entry` : '';
+    return {
+      status: 'block',
+      summary: `${blocking.length} ${plural(blocking.length, 'advisory', 'advisories')} at or above ${threshold}${expiredText}${tail}`,
+      findings,
+    };
+  }
+  return {
+    status: 'pass',
+    summary:
+      advisories.length === 0 ? 'no known vulnerabilities' : `no advisories at or above ${threshold}${tail}`,
+    findings,
+  };
+}
+
+/** Reads npm (report v2, and v1 "advisories"), pnpm (same as npm v1) and yarn classic (NDJSON) reports. */
+export function parseAuditReport(text: string, source: string): Advisory[] {
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    if (text.trimStart().startsWith('{"type":')) return parseYarnClassic(text, source);
+    throw new AuditReportError(
+      `${source} did not give a JSON audit report: the advisory service could not be reached or the audit failed` +
+        ` (output starts with ${JSON.stringify(text.trim().slice(0, 80))})`,
+    );
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    throw new AuditReportError(`${source}: the audit report is not a JSON object`);
+  }
+  if (data.error !== undefined || data.statusCode !== undefined) {
+    throw new AuditReportError(
+      `${source}: the advisory service could not be reached or refused the audit (${errorText(data)})`,
+    );
+  }
+  if (data.auditReportVersion === 2) return parseNpmV2(data, source);
+  if (data.advisories && typeof data.advisories === 'object') return parseNpmV1(data, source);
+  if (data.type === 'auditSummary' || data.type === 'auditAdvisory') return parseYarnClassic(text, source);
+  throw new AuditReportError(
+    `${source}: not an audit report this gate reads (expected npm "auditReportVersion": 2, npm v6/pnpm "advisories", or yarn classic NDJSON)`,
+  );
+}
+
+interface NpmVia {
+  source?: number;
+  name?: string;
+  dependency?: string;
+  title?: string;
+  url?: string;
+  severity?: string;
+  range?: string;
+}
+interface NpmVulnerability {
+  name?: string;
+  severity?: string;
+  via?: Array<string | NpmVia>;
+  fixAvailable?: unknown;
+}
+
+function parseNpmV2(data: Record<string, unknown>, source: string): Advisory[] {
+  const vulnerabilities = data.vulnerabilities as Record<string, NpmVulnerability> | undefined;
+  const metadata = (data.metadata as { vulnerabilities?: Record<string, number> } | undefined)
+    ?.vulnerabilities;
+  if (!vulnerabilities || typeof vulnerabilities !== 'object' || !metadata) {
+    throw new AuditReportError(
+      `${source}: npm audit report v2 without "vulnerabilities" or "metadata.vulnerabilities"`,
+    );
+  }
+  const advisories = new Map<string, Advisory>();
+  for (const [name, vulnerability] of Object.entries(vulnerabilities)) {
+    const fix =
+      vulnerability.fixAvailable !== undefined ? { fixAvailable: vulnerability.fixAvailable !== false } : {};
+    for (const via of vulnerability.via ?? []) {
+      if (typeof via === 'string') continue; // reached through another package, listed under that one
+      const advisory = toAdvisory(
+        {
+          source: via.source,
+          url: via.url,
+          package: via.name ?? via.dependency ?? name,
+          severity: via.severity,
+          title: via.title,
+          range: via.range,
+        },
+        source,
+      );
+      const key = `${advisory.id}\0${advisory.package}`;
+      if (!advisories.has(key)) advisories.set(key, { ...advisory, ...fix });
+    }
+  }
+  const total = Number(metadata.total ?? 0);
+  if (total > 0 && advisories.size === 0) {
+    throw new AuditReportError(
+      `${source}: metadata counts ${total} vulnerabilities but the report names no advisory (truncated or malformed)`,
+    );
+  }
+  return [...advisories.values()];
+}
+
+interface V1Advisory {
+  id?: number;
+  module_name?: string;
+  severity?: string;
+  title?: string;
+  url?: string;
+  github_advisory_id?: string;
+  vulnerable_versions?: string;
+  patched_versions?: string;
+}
+
+function parseNpmV1(data: Record<string, unknown>, source: string): Advisory[] {
+  return Object.values(data.advisories as Record<string, V1Advisory>).map((advisory) =>
+    v1Advisory(advisory, source),
+  );
+}
+
+function v1Advisory(advisory: V1Advisory, source: string): Advisory {
+  return toAdvisory(
+    {
+      source: advisory.id,
+      url:
+        advisory.url ??
+        (advisory.github_advisory_id
+          ? `https://github.com/advisories/${advisory.github_advisory_id}`
+          : undefined),
+      package: advisory.module_name,
+      severity: advisory.severity,
+      title: advisory.title,
+      range: advisory.vulnerable_versions,
+      fixAvailable: advisory.patched_versions ? advisory.patched_versions !== '<0.0.0' : undefined,
+    },
+    source,
+  );
+}
+
+function parseYarnClassic(text: string, source: string): Advisory[] {
+  const advisories = new Map<string, Advisory>();
+  let summary = false;
+  for (const [index, line] of text.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    let event: { type?: string; data?: { advisory?: V1Advisory; error?: unknown } };
+    try {
+      event = JSON.parse(line);
+    } catch {
+      throw new AuditReportError(
+        `${source}: line ${index + 1} of the yarn audit output is not JSON (truncated?)`,
+      );
+    }
+    if (event.type === 'error') {
+      throw new AuditReportError(
+        `${source}: the advisory service could not be reached or refused the audit (${JSON.stringify(event.data)})`,
+      );
+    }
+    if (event.type === 'auditSummary') summary = true;
+    if (event.type === 'auditAdvisory' && event.data?.advisory) {
+      const advisory = v1Advisory(event.data.advisory, source);
+      advisories.set(`${advisory.id}\0${advisory.package}`, advisory);
+    }
+  }
+  if (!summary)
+    throw new AuditReportError(`${source}: yarn audit output has no auditSummary line (truncated?)`);
+  return [...advisories.values()];
+}
+
+function toAdvisory(
+  raw: {
+    source?: number;
+    url?: string;
+    package?: string;
+    severity?: string;
+    title?: string;
+    range?: string;
+    fixAvailable?: boolean;
+  },
+  source: string,
+): Advisory {
+  const severity = raw.severity as Severity;
+  if (!SEVERITIES.includes(severity)) {
+    throw new AuditReportError(
+      `${source}: advisory for ${raw.package ?? 'a package'} has an unknown severity ${JSON.stringify(raw.severity)}`,
+    );
+  }
+  const ghsa = raw.url ? /GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}/i.exec(raw.url)?.[0] : undefined;
+  const id = ghsa ?? (raw.source !== undefined ? String(raw.source) : raw.url);
+  if (!id)
+    throw new AuditReportError(
+      `${source}: advisory for ${raw.package ?? 'a package'} has neither a URL nor an id`,
+    );
+  return {
+    id,
+    ...(raw.source !== undefined ? { source: String(raw.source) } : {}),
+    ...(raw.url ? { url: raw.url } : {}),
+    package: raw.package ?? 'unknown package',
+    severity,
+    title: raw.title ?? 'untitled advisory',
+    ...(raw.range ? { range: raw.range } : {}),
+    ...(raw.fixAvailable !== undefined ? { fixAvailable: raw.fixAvailable } : {}),
+  };
+}
+
+function allowMatches(entry: AllowEntry, advisory: Advisory): boolean {
+  const wanted = entry.id.trim().toLowerCase();
+  return [advisory.id, advisory.source, advisory.url].some(
+    (value) => value !== undefined && value.toLowerCase() === wanted,
+  );
+}
+
+function describe(advisory: Advisory): string {
+  const range = advisory.range ? ` ${advisory.range}` : '';
+  const fix =
+    advisory.fixAvailable === undefined
+      ? ''
+      : advisory.fixAvailable
+        ? ', fix available'
+        : ', no fix available';
+  return `${advisory.package}${range}: ${advisory.severity}: ${advisory.title} (${advisory.id}${fix})`;
+}
+
+function errorText(data: Record<string, unknown>): string {
+  const error = (data.error ?? {}) as { code?: string; summary?: string; detail?: string };
+  const parts = [
+    error.code,
+    typeof data.statusCode === 'number' ? `HTTP ${data.statusCode}` : undefined,
+    error.summary,
+    typeof data.message === 'string' ? data.message : undefined,
+  ].filter((part): part is string => typeof part === 'string' && part.trim() !== '');
+  return parts.join(': ') || 'no detail';
+}
+
+function stderrHint(stderr: string): string {
+  const line = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => /error/i.test(l));
+  return line ? ` (${line.slice(0, 200)})` : '';
+}
+
+async function findLockfile(cwd: string): Promise<string | undefined> {
+  for (const name of ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock']) {
+    if (
+      await access(resolve(cwd, name)).then(
+        () => true,
+        () => false,
+      )
+    )
+      return name;
+  }
+  return undefined;
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function plural(count: number, one: string, many: string): string {
+  return count === 1 ? one : many;
+}
+
+function block(summary: string): GateVerdict {
+  return { status: 'block', summary, findings: [] };
+}

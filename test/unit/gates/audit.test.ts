@@ -1,0 +1,270 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { auditGate, decideAudit, parseAuditReport } from '../../../src/gates/audit.ts';
+import type { AuditConfig } from '../../../src/gates/audit.ts';
+import type { GateContext } from '../../../src/gates/types.ts';
+
+const FIXTURES = resolve(import.meta.dirname, '../../fixtures/gates/audit');
+
+async function tempDir(t: { after(fn: () => Promise<void>): void }) {
+  const dir = await mkdtemp(join(tmpdir(), 'audit-gate-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+function context(cwd: string, env: NodeJS.ProcessEnv = process.env): GateContext {
+  return { cwd, changedFiles: async () => [], signal: new AbortController().signal, log: () => {}, env };
+}
+const run = (config: unknown, ctx: GateContext) =>
+  auditGate.run(auditGate.schema.parse(config) as AuditConfig, ctx);
+
+test('npm report v2: advisories at or above moderate block; transitive "via" strings are not double counted', async (t) => {
+  const dir = await tempDir(t);
+  await cp(join(FIXTURES, 'npm-v2.json'), join(dir, 'audit.json'));
+  await writeFile(join(dir, 'package-lock.json'), '{}');
+  const verdict = await run({ report: 'audit.json' }, context(dir));
+  assert.equal(verdict.status, 'block');
+  assert.equal(verdict.summary, '2 advisories at or above moderate (1 below moderate)');
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.rule, f.severity, f.path, f.message]),
+    [
+      [
+        'audit.vulnerability',
+        'error',
+        'package-lock.json',
+        'minimist <0.2.4: critical: Prototype Pollution in minimist (GHSA-xvch-5gv4-984h, fix available)',
+      ],
+      [
+        'audit.vulnerability',
+        'error',
+        'package-lock.json',
+        'semver <5.7.2: moderate: semver vulnerable to Regular Expression Denial of Service (GHSA-c2qf-rxjj-qqgw, no fix available)',
+      ],
+      [
+        'audit.vulnerability',
+        'notice',
+        'package-lock.json',
+        'ms <2.0.0: low: Vercel ms Inefficient Regular Expression Complexity vulnerability (GHSA-w9mr-4mfr-499f, fix available)',
+      ],
+    ],
+  );
+  const high = await run({ report: 'audit.json', severity: 'high' }, context(dir));
+  assert.equal(high.summary, '1 advisory at or above high (2 below high)');
+});
+
+test('allowlist: by GHSA id, advisory URL or npm number, until the expiry date; an expired entry blocks again', () => {
+  const advisories = parseAuditReport(
+    JSON.stringify({
+      auditReportVersion: 2,
+      vulnerabilities: {
+        minimist: {
+          name: 'minimist',
+          severity: 'critical',
+          via: [
+            {
+              source: 1096471,
+              name: 'minimist',
+              title: 'Prototype Pollution',
+              url: 'https://github.com/advisories/GHSA-xvch-5gv4-984h',
+              severity: 'critical',
+              range: '<0.2.4',
+            },
+          ],
+          fixAvailable: true,
+        },
+      },
+      metadata: { vulnerabilities: { critical: 1, total: 1 } },
+    }),
+    'report',
+  );
+  const reason = 'only used by a build script, never at runtime';
+  for (const id of [
+    'GHSA-xvch-5gv4-984h',
+    'ghsa-xvch-5gv4-984h',
+    'https://github.com/advisories/GHSA-xvch-5gv4-984h',
+    '1096471',
+  ]) {
+    const allowed = decideAudit(
+      advisories,
+      'moderate',
+      [{ id, reason, expires: '2030-01-01' }],
+      '2029-12-31',
+    );
+    assert.equal(allowed.status, 'pass', id);
+    assert.equal(allowed.summary, 'no advisories at or above moderate (1 allowed)');
+    assert.match(allowed.findings[0]!.message, /allowed until 2030-01-01: only used by a build script/);
+  }
+  const expired = decideAudit(
+    advisories,
+    'moderate',
+    [{ id: 'GHSA-xvch-5gv4-984h', reason, expires: '2030-01-01' }],
+    '2030-01-01',
+  );
+  assert.equal(expired.status, 'block');
+  assert.equal(expired.summary, '1 advisory at or above moderate, 1 with an expired allowlist entry');
+  assert.equal(expired.findings[0]!.rule, 'audit.allow-expired');
+  assert.match(
+    expired.findings[0]!.message,
+    /its allowlist entry expired on 2030-01-01 \(reason was: only used/,
+  );
+
+  const unused = decideAudit(
+    advisories,
+    'moderate',
+    [
+      { id: '1096471', reason, expires: '2030-01-01' },
+      { id: 'GHSA-aaaa-bbbb-cccc', reason: 'old', expires: '2030-01-01' },
+    ],
+    '2029-01-01',
+  );
+  assert.equal(unused.status, 'pass');
+  assert.match(
+    unused.findings.at(-1)!.message,
+    /allowlist entry GHSA-aaaa-bbbb-cccc matches no reported advisory/,
+  );
+});
+
+test('an allowlist entry without a reason or an expiry date, or with a bad date, is a config error', () => {
+  const parse = (allow: unknown) => auditGate.schema.safeParse({ allow: [allow] });
+  assert.equal(parse({ id: 'GHSA-xvch-5gv4-984h', expires: '2030-01-01' }).success, false);
+  assert.equal(parse({ id: 'GHSA-xvch-5gv4-984h', reason: '  ', expires: '2030-01-01' }).success, false);
+  assert.equal(parse({ id: 'GHSA-xvch-5gv4-984h', reason: 'r' }).success, false);
+  assert.equal(parse({ id: 'GHSA-xvch-5gv4-984h', reason: 'r', expires: '2030-02-30' }).success, false);
+  assert.equal(parse({ id: 'GHSA-xvch-5gv4-984h', reason: 'r', expires: '01/02/2030' }).success, false);
+  assert.equal(
+    parse({ id: 'GHSA-xvch-5gv4-984h', reason: 'r', expires: '2030-02-28', note: 'x' }).success,
+    false,
+  );
+  assert.equal(parse({ id: 'GHSA-xvch-5gv4-984h', reason: 'r', expires: '2030-02-28' }).success, true);
+});
+
+test('pnpm and yarn classic reports', async (t) => {
+  const dir = await tempDir(t);
+  await cp(FIXTURES, dir, { recursive: true });
+  const pnpm = await run({ report: 'pnpm.json', severity: 'critical' }, context(dir));
+  assert.equal(pnpm.status, 'block');
+  assert.match(
+    pnpm.findings[0]!.message,
+    /^minimist <0\.2\.4: critical: Prototype Pollution in minimist \(GHSA-xvch-5gv4-984h, fix available\)$/,
+  );
+  const yarn = await run({ report: 'yarn-classic.ndjson' }, context(dir));
+  assert.equal(yarn.status, 'block');
+  assert.match(yarn.findings[0]!.message, /^semver <5\.7\.2: moderate: .*GHSA-c2qf-rxjj-qqgw/);
+  const clean = await run({ report: 'npm-v2-clean.json' }, context(dir));
+  assert.deepEqual(clean, { status: 'pass', summary: 'no known vulnerabilities', findings: [] });
+});
+
+test('real npm audit refused by the registry (HTTP 405, as behind proxies) blocks: service not reached', async (t) => {
+  const dir = await tempDir(t);
+  const requests: string[] = [];
+  const registry = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    res.writeHead(req.method === 'POST' ? 405 : 404, { allow: 'GET,HEAD' }).end();
+  });
+  await new Promise<void>((done) => registry.listen(0, '127.0.0.1', done));
+  t.after(() => new Promise<void>((done) => registry.close(() => done())));
+  const port = (registry.address() as AddressInfo).port;
+  await writeFile(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'x', version: '1.0.0', dependencies: { 'left-pad': '1.3.0' } }),
+  );
+  await writeFile(
+    join(dir, 'package-lock.json'),
+    JSON.stringify({
+      name: 'x',
+      version: '1.0.0',
+      lockfileVersion: 3,
+      requires: true,
+      packages: {
+        '': { name: 'x', version: '1.0.0', dependencies: { 'left-pad': '1.3.0' } },
+        'node_modules/left-pad': {
+          version: '1.3.0',
+          resolved: `http://127.0.0.1:${port}/left-pad/-/left-pad-1.3.0.tgz`,
+        },
+      },
+    }),
+  );
+  const env = {
+    ...process.env,
+    npm_config_registry: `http://127.0.0.1:${port}/`,
+    npm_config_fetch_retries: '0',
+    npm_config_audit_level: 'moderate',
+    npm_config_update_notifier: 'false',
+  };
+  const verdict = await run({}, context(dir, env));
+  assert.ok(
+    requests.some((r) => r.startsWith('POST /-/npm/v1/security/')),
+    `requests: ${requests.join(', ')}`,
+  );
+  assert.equal(verdict.status, 'block');
+  assert.match(
+    verdict.summary,
+    /^"npm audit --json": the advisory service could not be reached or refused the audit \(.*405/,
+  );
+});
+
+test('fails closed: command not found, non-JSON output, error exit without vulnerabilities, truncated report', async (t) => {
+  const dir = await tempDir(t);
+  const notFound = await run({ command: 'no-such-package-manager audit --json' }, context(dir));
+  assert.equal(notFound.status, 'block');
+  assert.match(notFound.summary, /command "no-such-package-manager" was not found/);
+
+  const node = process.execPath;
+  const garbage = await run(
+    { command: [node, '-e', 'console.log("npm ERR! network timeout")'] },
+    context(dir),
+  );
+  assert.equal(garbage.status, 'block');
+  assert.match(
+    garbage.summary,
+    /did not give a JSON audit report: the advisory service could not be reached/,
+  );
+
+  const clean = await readFile(join(FIXTURES, 'npm-v2-clean.json'), 'utf8');
+  await writeFile(join(dir, 'clean.json'), clean);
+  const failed = await run(
+    {
+      command: [
+        node,
+        '-e',
+        'process.stdout.write(require("fs").readFileSync("clean.json")); process.exitCode = 1',
+      ],
+    },
+    context(dir),
+  );
+  assert.equal(failed.status, 'block');
+  assert.match(
+    failed.summary,
+    /exited with code 1 without reporting vulnerabilities: the advisory service could not be reached/,
+  );
+
+  const silent = await run({ command: [node, '-e', 'process.exit(1)'] }, context(dir));
+  assert.match(
+    silent.summary,
+    /printed no report \(exit code 1\): the advisory service could not be reached/,
+  );
+
+  const full = await readFile(join(FIXTURES, 'npm-v2.json'), 'utf8');
+  await writeFile(join(dir, 'cut.json'), full.slice(0, 900));
+  const truncated = await run({ report: 'cut.json' }, context(dir));
+  assert.equal(truncated.status, 'block');
+  assert.match(truncated.summary, /cut\.json did not give a JSON audit report/);
+
+  await writeFile(
+    join(dir, 'empty-map.json'),
+    JSON.stringify({
+      auditReportVersion: 2,
+      vulnerabilities: {},
+      metadata: { vulnerabilities: { high: 2, total: 2 } },
+    }),
+  );
+  const inconsistent = await run({ report: 'empty-map.json' }, context(dir));
+  assert.match(inconsistent.summary, /metadata counts 2 vulnerabilities but the report names no advisory/);
+
+  const missing = await run({ report: 'nope.json' }, context(dir));
+  assert.equal(missing.summary, `audit report nope.json not found in ${dir}`);
+});
