@@ -13,10 +13,14 @@ function listFiles(dir: string): string[] {
 
 const fresh = mkdtempSync(join(tmpdir(), 'dist-check-'));
 await buildDist(fresh);
-const freshFiles = listFiles(fresh).map((f) => relative(fresh, f)).sort();
+const freshFiles = listFiles(fresh)
+  .map((f) => relative(fresh, f))
+  .sort();
 let committed: string[] = [];
 try {
-  committed = listFiles('dist').map((f) => relative('dist', f)).sort();
+  committed = listFiles('dist')
+    .map((f) => relative('dist', f))
+    .sort();
 } catch {
   console.error('dist/ is missing: run `npm run build` and commit dist/.');
   process.exit(1);
@@ -24,7 +28,8 @@ try {
 const problems: string[] = [];
 for (const f of new Set([...freshFiles, ...committed])) {
   if (!freshFiles.includes(f)) problems.push(`dist/${f} is committed but a fresh build does not produce it`);
-  else if (!committed.includes(f)) problems.push(`dist/${f} is produced by a fresh build but is not committed`);
+  else if (!committed.includes(f))
+    problems.push(`dist/${f} is produced by a fresh build but is not committed`);
   else if (!readFileSync(join(fresh, f)).equals(readFileSync(join('dist', f))))
     problems.push(`dist/${f} differs from a fresh build`);
 }

@@ -94,11 +94,9 @@ export const targetCommands = z.strictObject({
     .optional()
     .meta({ description: 'Undoes a deploy; default: deploy {{previous_version}}.' }),
   teardown: commandSpec.optional().meta({ description: 'Removes {{slot}} / {{instances}}.' }),
-  current: commandSpec
-    .optional()
-    .meta({
-      description: 'Prints the live state as JSON {"slot": "...", "version": "..."} or a bare slot name.',
-    }),
+  current: commandSpec.optional().meta({
+    description: 'Prints the live state as JSON {"slot": "...", "version": "..."} or a bare slot name.',
+  }),
 });
 
 export const commandTarget = z.strictObject({
