@@ -178,6 +178,7 @@ function scanLine(
   for (const keyword of KEYWORDS)
     if (lower.includes(keyword)) for (const rule of KEYWORD_RULES.get(keyword)!) rules.add(rule);
   const taken: Array<[number, number]> = [];
+  const found: SecretHit[] = [];
   // Rule order decides between overlapping matches: specific rules come before the generic one.
   for (const rule of SECRET_RULES) {
     if (!rules.has(rule)) continue;
@@ -190,7 +191,7 @@ function scanLine(
       if (rule.accept && !rule.accept(value, options)) continue;
       taken.push(span);
       const secret = rule.multiline ? text.slice(start + m.index, start + m.index + 400) : value;
-      hits.push({
+      found.push({
         rule: rule.id,
         description: rule.description,
         line: lineNumber,
@@ -199,6 +200,7 @@ function scanLine(
       });
     }
   }
+  hits.push(...found.sort((a, b) => a.column - b.column));
 }
 
 /** Shannon entropy in bits per character. */

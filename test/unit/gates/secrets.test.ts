@@ -1,0 +1,374 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { secretsGate } from '../../../src/gates/secrets.ts';
+import type { SecretsConfig } from '../../../src/gates/secrets.ts';
+import { redact, redactSecrets, scanText, shannonEntropy } from '../../../src/gates/secret-rules.ts';
+import { changedFilesProvider } from '../../../src/gates/changes.ts';
+import type { GateContext } from '../../../src/gates/types.ts';
+
+// Secret-shaped values are assembled at run time so that this repository never contains one literally.
+const j = (...parts: string[]) => parts.join('');
+const S = {
+  awsId: j('AKIA', 'Q3EGRUZ5VX7W2M4N'),
+  awsSecret: j('wJalrXUtnFEMI/K7MDENG/', 'bPxRfiCYz9Qk3LmNp0'),
+  github: j('ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'),
+  githubPat: j(
+    'github_pat_',
+    '11ABCDEFG0123456789_',
+    'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ab',
+  ),
+  slackToken: j('xoxb-', '2048-4096-', 'aB3dE5gH7jK9mN1pQ3sT5vW7'),
+  slackHook: j('https://hooks.slack.com/services/', 'T0ABCDEFG/B0HIJKLMN/', 'q1W2e3R4t5Y6u7I8o9P0a1S2'),
+  stripe: j('sk_live_', '4eC39HqLyjWDarjtT1zdp7dc9Qx2'),
+  azure:
+    j(
+      'q1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6j7K8l9Z0x1C2v3B4n5M6',
+      'q1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6j7K8l9==',
+    ).slice(0, 86) + '==',
+  jwt: j(
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9',
+    '.',
+    'eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ',
+    '.',
+    'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+  ),
+  password: j('Zq8#vL2!', 'pW9xR4tY7u'),
+  keyBody: j('MIIEowIBAAKCAQEA7b3Lq9', 'xYz0123456789abcdefABCDEF'),
+};
+const keyBlock = (kind: string) =>
+  [
+    `-----BEGIN ${kind}PRIVATE KEY-----`,
+    S.keyBody,
+    'aGVsbG8gd29ybGQgdGhpcyBpcyBmYWtl',
+    `-----END ${kind}PRIVATE KEY-----`,
+  ].join('\n');
+const gcpJson = JSON.stringify(
+  {
+    type: 'service_account',
+    project_id: 'demo',
+    private_key_id: 'abc',
+    private_key: `-----BEGIN PRIVATE KEY-----\n${S.keyBody}\n-----END PRIVATE KEY-----\n`,
+    client_email: 'svc@demo.iam.gserviceaccount.com',
+  },
+  null,
+  2,
+);
+
+async function git(cwd: string, ...args: string[]) {
+  await execa('git', args, {
+    cwd,
+    env: {
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@e',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@e',
+    },
+  });
+}
+async function repo(t: { after(fn: () => Promise<void>): void }, files: Record<string, string | Buffer>) {
+  const dir = await mkdtemp(join(tmpdir(), 'secrets-gate-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await git(dir, 'init', '-q');
+  await write(dir, files);
+  await git(dir, 'add', '-A');
+  await git(dir, 'commit', '-q', '-m', 'base', '--allow-empty');
+  await git(dir, 'tag', 'base');
+  return dir;
+}
+async function write(dir: string, files: Record<string, string | Buffer>) {
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), content);
+  }
+}
+function context(cwd: string, baseRef?: string): GateContext {
+  return {
+    cwd,
+    ...(baseRef ? { baseRef } : {}),
+    changedFiles: changedFilesProvider(cwd, baseRef),
+    signal: new AbortController().signal,
+    log: () => {},
+    env: process.env,
+  };
+}
+const run = (config: unknown, ctx: GateContext) =>
+  secretsGate.run(secretsGate.schema.parse(config) as SecretsConfig, ctx);
+
+test('detects every built-in kind, with line numbers, and never puts the raw secret in the verdict', async (t) => {
+  const dir = await repo(t, {
+    'config/aws.ini': `[default]\naws_access_key_id = ${S.awsId}\naws_secret_access_key = ${S.awsSecret}\n`,
+    'src/github.ts': `const a = 1;\nexport const token = '${S.github}';\nexport const pat = "${S.githubPat}";\n`,
+    'src/slack.py': `SLACK = "${S.slackToken}"\nHOOK = "${S.slackHook}"\n`,
+    'src/pay.rb': `Stripe.api_key = "${S.stripe}"\n`,
+    'deploy/azure.env': `CONN=DefaultEndpointsProtocol=https;AccountName=demo;AccountKey=${S.azure};EndpointSuffix=core.windows.net\n`,
+    'keys/id_rsa': keyBlock('RSA '),
+    'keys/id_ed25519': keyBlock('OPENSSH '),
+    'keys/gcp.json': gcpJson,
+    'test/auth.http': `Authorization: Bearer ${S.jwt}\n`,
+    'src/db.ts': `const db = {\n  host: 'localhost',\n  password: '${S.password}',\n};\n`,
+  });
+  const verdict = await run({ scope: 'all' }, context(dir));
+  assert.equal(verdict.status, 'block');
+  assert.equal(verdict.summary, '13 secrets in 10 files of the tree');
+  // gcp.json also holds a PEM header inside the JSON string: the specific rule wins, the secret counts once.
+  assert.deepEqual(
+    verdict.findings.map((f) => `${f.path}:${f.line} ${f.rule}`),
+    [
+      'config/aws.ini:2 secrets.aws-access-key-id',
+      'config/aws.ini:3 secrets.aws-secret-access-key',
+      'deploy/azure.env:1 secrets.azure-storage-key',
+      'keys/gcp.json:5 secrets.gcp-service-account-key',
+      'keys/id_ed25519:1 secrets.private-key',
+      'keys/id_rsa:1 secrets.private-key',
+      'src/db.ts:3 secrets.generic-secret',
+      'src/github.ts:2 secrets.github-token',
+      'src/github.ts:3 secrets.github-fine-grained-token',
+      'src/pay.rb:1 secrets.stripe-key',
+      'src/slack.py:1 secrets.slack-token',
+      'src/slack.py:2 secrets.slack-webhook',
+      'test/auth.http:1 secrets.jwt',
+    ],
+  );
+  const rules = new Set(verdict.findings.map((f) => f.rule));
+  for (const rule of [
+    'aws-access-key-id',
+    'aws-secret-access-key',
+    'azure-storage-key',
+    'gcp-service-account-key',
+    'private-key',
+    'generic-secret',
+    'github-token',
+    'github-fine-grained-token',
+    'stripe-key',
+    'slack-token',
+    'slack-webhook',
+    'jwt',
+  ]) {
+    assert.ok(rules.has(`secrets.${rule}`), `missing ${rule}: ${[...rules].join(', ')}`);
+  }
+  const json = JSON.stringify(verdict);
+  for (const [name, secret] of Object.entries(S)) {
+    assert.ok(!json.includes(secret), `${name} leaked into the verdict`);
+    assert.ok(!json.includes(secret.slice(4, -4)), `the middle of ${name} leaked into the verdict`);
+  }
+  const github = verdict.findings.find((f) => f.rule === 'secrets.github-token')!;
+  assert.match(github.message, /^GitHub token ghp_…q7R8 \(fingerprint [0-9a-f]{64}\)$/);
+  assert.equal(github.column, 23);
+  const key = verdict.findings.find((f) => f.path === 'keys/id_rsa')!;
+  assert.match(key.message, /^private key block RSA PRIVATE KEY block \(fingerprint/);
+});
+
+test('exact findings per file', async (t) => {
+  const dir = await repo(t, {
+    'a.txt': `line one\nkey: ${S.github}\n\nAKIA in prose is fine, ${S.awsId} is not\n`,
+  });
+  const verdict = await run({ scope: 'all' }, context(dir));
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.line, f.column, f.rule]),
+    [
+      [2, 6, 'secrets.github-token'],
+      [4, 24, 'secrets.aws-access-key-id'],
+    ],
+  );
+});
+
+test('no false positives on placeholders, references to the environment, low-entropy values and AWS examples', async (t) => {
+  const dir = await repo(t, {
+    'src/ok.ts': [
+      'const password = process.env.DB_PASSWORD;',
+      'const token = config.auth.tokenValue;',
+      "password: 'changeme-changeme'",
+      "api_key = '<your-api-key-here>'",
+      'secret: ${{ secrets.DEPLOY_TOKEN }}',
+      "password = 'aaaaaaaaaaaaaaaa'",
+      `aws_access_key_id = ${j('AKIA', 'IOSFODNN7EXAMPLE')}`,
+      'const tokenizer = new Tokenizer();',
+      'ghp_ is the prefix of GitHub tokens',
+    ].join('\n'),
+  });
+  const verdict = await run({ scope: 'all' }, context(dir));
+  assert.deepEqual(verdict, { status: 'pass', summary: 'no secrets in 1 file of the tree', findings: [] });
+});
+
+test('scope "changed" scans only the files changed against the base; without a base, the whole tree', async (t) => {
+  const dir = await repo(t, {
+    'old.ts': `export const token = '${S.github}';\n`,
+    'app.ts': 'export const a = 1;\n',
+  });
+  await write(dir, {
+    'app.ts': `export const a = 1;\nexport const key = '${S.stripe}';\n`,
+    'new.ts': 'export {};\n',
+  });
+  await git(dir, 'add', '-A');
+  await git(dir, 'commit', '-q', '-m', 'change');
+  const changed = await run({}, context(dir, 'base'));
+  assert.equal(changed.status, 'block');
+  assert.equal(changed.summary, '1 secret in 2 changed files');
+  assert.deepEqual(
+    changed.findings.map((f) => [f.path, f.line, f.rule]),
+    [['app.ts', 2, 'secrets.stripe-key']],
+  );
+  const noBase = await run({}, context(dir));
+  assert.equal(noBase.summary, '2 secrets in 3 files of the tree');
+});
+
+test('allowlist by path glob and by the fingerprint printed in the finding', async (t) => {
+  const dir = await repo(t, {
+    'fixtures/fake-keys/id_rsa': keyBlock('RSA '),
+    'src/a.ts': `const token = '${S.github}';\n`,
+    'src/b.ts': `const token = '${S.github}';\n`,
+  });
+  const first = await run({ scope: 'all', allow: { paths: ['fixtures/**'] } }, context(dir));
+  assert.deepEqual(
+    first.findings.map((f) => f.path),
+    ['src/a.ts', 'src/b.ts'],
+  );
+  const print = /fingerprint ([0-9a-f]{64})/.exec(first.findings[0]!.message)![1]!;
+  // The fingerprint covers rule, path and secret: the same token in b.ts is still reported.
+  const second = await run(
+    { scope: 'all', allow: { paths: ['fixtures/**'], fingerprints: [print] } },
+    context(dir),
+  );
+  assert.equal(second.summary, '1 secret in 3 files of the tree (1 allowed by fingerprint)');
+  assert.equal(second.findings[0]!.path, 'src/b.ts');
+  assert.equal(secretsGate.schema.safeParse({ allow: { fingerprints: ['abc'] } }).success, false);
+});
+
+test('binary files and files over the size limit are skipped and counted', async (t) => {
+  const dir = await repo(t, {
+    'img.png': Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0]), Buffer.from(S.github)]),
+    'big.log': `${'x'.repeat(2000)}\n${S.github}\n`,
+    'small.txt': 'hello\n',
+  });
+  const verdict = await run({ scope: 'all', max_file_bytes: 1000 }, context(dir));
+  assert.deepEqual(verdict, {
+    status: 'pass',
+    summary: 'no secrets in 3 files of the tree (1 binary skipped, 1 over 1000 bytes skipped)',
+    findings: [],
+  });
+});
+
+test('gitleaks JSON and SARIF reports: findings redacted; malformed or missing reports block', async (t) => {
+  const dir = await repo(t, { 'README.md': 'hi\n' });
+  const gitleaks = [
+    {
+      Description: 'Identified a Slack Bot token',
+      StartLine: 3,
+      EndLine: 3,
+      StartColumn: 10,
+      EndColumn: 60,
+      Match: `token = "${S.slackToken}"`,
+      Secret: S.slackToken,
+      File: join(dir, 'src/bot.js'),
+      Commit: '5d1c7e8',
+      Entropy: 4.2,
+      RuleID: 'slack-bot-token',
+      Fingerprint: `5d1c7e8:src/bot.js:slack-bot-token:3`,
+    },
+  ];
+  await write(dir, {
+    'reports/gitleaks.json': JSON.stringify(gitleaks),
+    'reports/gitleaks.sarif': JSON.stringify({
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: {
+              name: 'gitleaks',
+              rules: [{ id: 'github-pat', shortDescription: { text: 'GitHub PAT' } }],
+            },
+          },
+          results: [
+            {
+              ruleId: 'github-pat',
+              message: { text: 'github-pat has detected secret for file lib/x.js.' },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: 'lib/x.js' },
+                    region: { startLine: 7, startColumn: 3, snippet: { text: S.github } },
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }),
+  });
+  // The reports hold the raw secrets themselves: keep them out of the tree scan.
+  const verdict = await run(
+    { scope: 'all', reports: 'reports/gitleaks.*', allow: { paths: ['reports/**'] } },
+    context(dir),
+  );
+  assert.equal(verdict.status, 'block');
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.path, f.line, f.rule]),
+    [
+      ['src/bot.js', 3, 'secrets.gitleaks.slack-bot-token'],
+      ['lib/x.js', 7, 'secrets.gitleaks.github-pat'],
+    ],
+  );
+  assert.match(
+    verdict.findings[0]!.message,
+    /^Identified a Slack Bot token xoxb…5vW7 \(fingerprint [0-9a-f]{64}\)$/,
+  );
+  assert.match(
+    verdict.findings[1]!.message,
+    /^github-pat has detected secret for file lib\/x\.js\. ghp_…q7R8 \(fingerprint /,
+  );
+  const json = JSON.stringify(verdict);
+  assert.ok(!json.includes(S.slackToken) && !json.includes(S.github), 'a reported secret leaked');
+
+  await writeFile(join(dir, 'reports/gitleaks.json'), JSON.stringify(gitleaks).slice(0, 100));
+  const truncated = await run({ scope: 'all', reports: 'reports/gitleaks.json' }, context(dir));
+  assert.equal(truncated.status, 'block');
+  assert.match(
+    truncated.summary,
+    /^gitleaks report reports\/gitleaks\.json is not valid JSON \(truncated\?\)/,
+  );
+  const none = await run({ scope: 'all', reports: 'out/leaks.json' }, context(dir));
+  assert.equal(none.summary, `no gitleaks report matched out/leaks.json in ${dir}`);
+});
+
+test('a directory that is not a git work tree cannot be listed: the gate throws (the runner blocks)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'secrets-nogit-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await assert.rejects(
+    run({ scope: 'all' }, context(dir)),
+    /cannot list the files to scan in .*git ls-files failed/,
+  );
+});
+
+test('redact keeps at most 4 + 4 characters of long values and nothing of short ones', () => {
+  assert.equal(redact(S.github), 'ghp_…q7R8');
+  assert.equal(redact('abcdefghijklmn'), 'ab…');
+  assert.equal(redact('short'), '…');
+  assert.equal(redact(keyBlock('EC ')), 'EC PRIVATE KEY block');
+});
+
+test('redactSecrets cleans free text, including a whole key block', () => {
+  const text = `token=${S.github}\n${keyBlock('RSA ')}\nafter`;
+  const clean = redactSecrets(text);
+  assert.equal(clean, 'token=ghp_…q7R8\nRSA PRIVATE KEY block\nafter');
+  const cut = redactSecrets(keyBlock('RSA ').split('\n').slice(0, 2).join('\n'));
+  assert.equal(cut, 'RSA PRIVATE KEY block');
+});
+
+test('scanText reports the same as a line-by-line scan and entropy behaves', () => {
+  const text = ['a', `x = "${S.github}"`, 'b', `y = "${S.stripe}" z = "${S.github}"`].join('\n');
+  assert.deepEqual(
+    scanText(text).map((h) => [h.rule, h.line, h.column]),
+    [
+      ['github-token', 2, 6],
+      ['stripe-key', 4, 6],
+      ['github-token', 4, 49],
+    ],
+  );
+  assert.equal(shannonEntropy('aaaa'), 0);
+  assert.equal(shannonEntropy('abcd'), 2);
+});
