@@ -34,6 +34,9 @@ export interface SecretHit {
 
 const PLACEHOLDER =
   /example|sample|changeme|change_me|placeholder|dummy|your[_-]|xxxx|\*\*\*\*|<[^>]*>|\$\{|\{\{/i;
+/** Lowercase words joined by separators with hardly any digits ("whitespace-tokenizer-v2") name things. */
+const SLUG = /^[a-z]+(?:[-_.][a-z0-9]+)+$/;
+const looksLikeSlug = (value: string) => SLUG.test(value) && (value.match(/\d/g)?.length ?? 0) <= 2;
 const CODE_REFERENCE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^process\.env|^os\.environ|^env\./;
 
 export const SECRET_RULES: SecretRule[] = [
@@ -129,6 +132,7 @@ export const SECRET_RULES: SecretRule[] = [
     accept: (secret, options) =>
       !PLACEHOLDER.test(secret) &&
       !CODE_REFERENCE.test(secret) &&
+      !looksLikeSlug(secret) &&
       // Short values cannot reach high entropy: scale the bar with the length (log2 of it is the maximum).
       shannonEntropy(secret) >= Math.min(options.entropyThreshold, 0.9 * Math.log2(secret.length)),
   },

@@ -187,6 +187,9 @@ test('no false positives on placeholders, references to the environment, low-ent
       "password = 'aaaaaaaaaaaaaaaa'",
       `aws_access_key_id = ${j('AKIA', 'IOSFODNN7EXAMPLE')}`,
       'const tokenizer = new Tokenizer();',
+      "tokenizer: 'whitespace-tokenizer-v2'",
+      'const passwordHash = await bcrypt.hash(password, 10);',
+      "auth_url = 'https://auth.example.com/oauth2/token'",
       'ghp_ is the prefix of GitHub tokens',
     ].join('\n'),
   });
