@@ -3,7 +3,7 @@
 // reads like the rule it states; the expression is parsed here so a typo is reported at its path.
 import { z } from 'zod';
 import { duration } from '../config/duration.ts';
-import { commandLine } from '../config/schema.ts';
+import { commandLine } from '../config/command-line-schema.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const metricName = z

@@ -8,6 +8,7 @@ import { loadConfigFile } from '../config/load.ts';
 import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { runPipeline } from '../pipeline/pipeline.ts';
+import { runAnalyzeCommand } from '../analysis/index.ts';
 import { planDeployment, type DeploymentPlan } from '../pipeline/plan.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
 import { terminalReporter } from '../report/terminal.ts';
@@ -122,6 +123,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('-v, --version <version>', 'the version to deploy (default: the current commit)')
     .option('--sha <sha>', 'the commit being deployed')
     .option('--skip-staging', 'hotfix: do not deploy to the staging environment first')
+    .option('--record <file>', 'record every metric sample read to this file (replay it with `analyze`)')
     .addOption(configOption())
     .addOption(jsonOption())
     .action(
@@ -178,6 +180,36 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         }
       },
     );
+
+  program
+    .command('analyze')
+    .description('judge a recorded analysis offline and print the decision at each interval')
+    .requiredOption('-r, --recording <file>', 'a recording made with `run --record`')
+    .option(
+      '-c, --config <file>',
+      'judge with the analysis section of this config instead of the recorded one',
+    )
+    .option('-e, --environment <name>', 'with --config: the environment whose analysis section to use')
+    .addOption(jsonOption())
+    .action(async (opts: { recording: string; config?: string; environment?: string; json?: boolean }) => {
+      let analysis: unknown;
+      if (opts.config) {
+        const config = await loadConfig(opts.config, !!opts.json, io);
+        if (!config) return void (exitCode = 2);
+        analysis = opts.environment ? resolveEnvironment(config, opts.environment).analysis : config.analysis;
+        if (!analysis)
+          throw new UsageError(
+            `${opts.config} has no analysis section${opts.environment ? ` for ${opts.environment}` : ''}`,
+          );
+      }
+      const result = await runAnalyzeCommand({
+        recording: opts.recording,
+        json: opts.json,
+        config: analysis as never,
+      });
+      io.out(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
+      exitCode = result.exitCode;
+    });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -97,7 +97,7 @@ export interface ResolvedEnvironment {
   variables: Record<string, string>;
   stateDir: string;
   gates?: Record<string, unknown>;
-  analysis?: Record<string, unknown>;
+  analysis?: RawConfig['analysis'];
   approvals?: Record<string, unknown>;
 }
 

@@ -3,6 +3,10 @@
 // schema describes what a user may write and the preset decides what a missing value means.
 import { z } from 'zod';
 import { duration } from './duration.ts';
+import { analysisConfigSchema } from '../analysis/schema.ts';
+import { commandLine } from './command-line-schema.ts';
+
+export { commandLine };
 
 /** Variables a command template may use as `{{name}}`. Anything else is a config error. */
 export const TEMPLATE_VARIABLES = [
@@ -32,15 +36,6 @@ export const STRATEGY_NAMES = ['direct', 'rolling', 'blue-green', 'canary'] as c
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 const nonEmpty = z.string().min(1, 'must not be empty');
-
-/** A command: one string split into argv like a shell would (without running one), or an argv list. */
-export const commandLine = z
-  .union([nonEmpty, z.array(z.string()).min(1, 'an argv list needs at least the program')])
-  .meta({
-    description:
-      'A command, as one string ("./deploy.sh {{version}}") or an argv list (["./deploy.sh", "{{version}}"]). ' +
-      'Templated values are substituted inside each argument and never reach a shell.',
-  });
 
 export const commandSpec = z.union([
   commandLine,
@@ -208,7 +203,7 @@ export const environment = z.strictObject({
   hooks: hooks.optional(),
   variables: z.record(z.string(), z.string()).optional(),
   gates: openSection.optional(),
-  analysis: openSection.optional(),
+  analysis: analysisConfigSchema.optional(),
   approvals: openSection.optional(),
 });
 
@@ -227,7 +222,7 @@ export const deployConfig = z.strictObject({
     environment,
   ),
   gates: openSection.optional(),
-  analysis: openSection.optional(),
+  analysis: analysisConfigSchema.optional(),
   approvals: openSection.optional(),
 });
 

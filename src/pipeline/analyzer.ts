@@ -23,6 +23,8 @@ export interface AnalysisRequest {
 }
 
 export interface Analyzer {
+  /** Called once before traffic moves, with what is live (a metric analyzer reads its baseline here). */
+  prepare?(live: { slot?: string; version?: string }, signal?: AbortSignal): Promise<void>;
   evaluate(request: AnalysisRequest): Promise<StepResult>;
 }
 

@@ -11,6 +11,7 @@ import { CommandFailed, runCommand } from '../targets/run-command.ts';
 import type { TemplateValues } from '../targets/template.ts';
 import { abortableSleep } from '../util/sleep.ts';
 import { healthAnalyzer, type Analyzer } from './analyzer.ts';
+import { metricsAnalyzer } from './metrics-analyzer.ts';
 import type {
   OutcomeCode,
   PhaseId,
@@ -43,6 +44,8 @@ export interface PipelineInput {
   deploymentId?: string;
   /** Hotfix: skip the staging environment (its own approvals are the App's concern). */
   skipStaging?: boolean;
+  /** Record every metric sample read to this NDJSON file (replay with `deploy-action analyze`). */
+  record?: string;
 }
 
 export interface PipelineDeps {
@@ -203,9 +206,20 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     phaseId: PhaseId,
   ): Promise<DeploymentRun> {
     const values = baseValues(e, liveState);
-    const analyzer = (deps.analyzerFor ?? healthAnalyzer)(e);
+    const analyzer = deps.analyzerFor
+      ? deps.analyzerFor(e)
+      : e.analysis
+        ? metricsAnalyzer(e, {
+            version: input.version,
+            previousVersion: liveState.version,
+            deps: { record: input.record },
+            onInterval: (message) =>
+              reporter.event({ type: 'log', level: 'info', message: `analysis: ${message}` }),
+          })
+        : healthAnalyzer(e);
     const runStep = createStepRunner({ env: e, values, analyzer, onOutput });
     const machine = createStrategy(e.strategy, capabilitiesOf(e), liveState);
+    await analyzer.prepare?.(liveState, signal);
     const run = await executeStrategy(machine, {
       environment: e.name,
       phase: phaseId,
