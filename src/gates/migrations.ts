@@ -1,0 +1,313 @@
+// The migrations gate (seed 01, "database migration validation") against a real, throwaway PostgreSQL
+// database: up → schema → down → schema (back to where it started) → up → schema, which must equal the
+// first. The database is created for this run and dropped at the end, whatever happened. The migration
+// files are also scanned for destructive statements (sql-risks.ts).
+import { randomBytes } from 'node:crypto';
+import { glob, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import picomatch from 'picomatch';
+import pg from 'pg';
+import { z } from 'zod';
+import { formatDuration } from '../config/duration.ts';
+import { commandLine, type CommandLine } from '../config/schema.ts';
+import { runConfiguredCommand, tail } from './build.ts';
+import { gateCommonFields } from './common.ts';
+import {
+  DEFAULT_IGNORED,
+  describeDifference,
+  diffSnapshots,
+  readSnapshot,
+  withoutIgnored,
+  type Snapshot,
+} from './schema-snapshot.ts';
+import { findSqlRisks } from './sql-risks.ts';
+import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
+
+const migrationsSchema = z.strictObject({
+  ...gateCommonFields,
+  up: commandLine.meta({
+    description: 'Applies the migrations, e.g. "npm run migrate:up". Gets DATABASE_URL.',
+  }),
+  down: commandLine.meta({ description: 'Reverts them, e.g. "npm run migrate:down". Gets DATABASE_URL.' }),
+  database_url: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      description:
+        'PostgreSQL server URL of a role allowed to CREATE DATABASE; the gate creates its own database there. ' +
+        'Default: the DATABASE_URL environment variable.',
+    }),
+  env: z
+    .record(z.string(), z.string())
+    .optional()
+    .meta({ description: 'Extra environment for up and down.' }),
+  down_check: z
+    .enum(['baseline', 'none'])
+    .optional()
+    .meta({
+      description:
+        '"baseline" (default): after down, the schema must be what it was before up (down reverts everything). ' +
+        '"none": when down reverts only the last migration.',
+    }),
+  ignore: z
+    .array(z.string().min(1))
+    .optional()
+    .meta({
+      description:
+        "Globs of qualified names left out of the comparison, added to the migration tools' bookkeeping tables.",
+    }),
+  files: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .optional()
+    .meta({
+      description:
+        'Globs of SQL migration files scanned for destructive statements, e.g. "migrations/*.up.sql".',
+    }),
+  exclude: z
+    .array(z.string().min(1))
+    .optional()
+    .meta({ description: 'Globs left out of the scan. Default: down migrations ("**/*down*").' }),
+  risks: z
+    .enum(['block', 'warn', 'off'])
+    .optional()
+    .meta({ description: 'What a destructive statement does to the verdict. Default: warn.' }),
+});
+
+export type MigrationsConfig = z.output<typeof migrationsSchema>;
+
+const DEFAULT_EXCLUDE = ['**/*down*', '**/*down*/**'];
+const CONNECT_TIMEOUT_MS = 10_000;
+const QUERY_TIMEOUT_MS = 60_000;
+
+/** The URL without its password, safe for a log or a finding. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+  });
+  client.on('error', () => {}); // a dropped connection surfaces as the failing query's error
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+class StepFailure extends Error {
+  readonly finding: Finding;
+  constructor(finding: Finding) {
+    super(finding.message);
+    this.finding = finding;
+  }
+}
+
+interface Timings {
+  steps: string[];
+}
+
+async function step(
+  name: string,
+  command: CommandLine,
+  ctx: GateContext,
+  env: Record<string, string>,
+  timings: Timings,
+): Promise<void> {
+  ctx.log(`migrations: ${name}`);
+  const outcome = await runConfiguredCommand(command, ctx, env);
+  timings.steps.push(`${name} ${formatDuration(outcome.durationMs)}`);
+  if (!outcome.ok) {
+    throw new StepFailure({
+      rule: 'migrations.step-failed',
+      severity: 'error',
+      message: `${name} failed: ${outcome.reason}\n${tail(outcome.output)}`.trimEnd(),
+    });
+  }
+}
+
+function differenceFindings(
+  left: Snapshot,
+  right: Snapshot,
+  leftLabel: string,
+  rightLabel: string,
+  rule: string,
+): Finding[] {
+  return diffSnapshots(left, right).map((difference) => ({
+    rule,
+    severity: 'error' as const,
+    message: describeDifference(difference, leftLabel, rightLabel),
+  }));
+}
+
+/** Runs up → down → up on a fresh database at `url` and compares the schemas. */
+async function exercise(
+  url: string,
+  config: MigrationsConfig,
+  ctx: GateContext,
+  timings: Timings,
+): Promise<Finding[]> {
+  const ignore = [...DEFAULT_IGNORED, ...(config.ignore ?? [])];
+  const snapshot = async () => withoutIgnored(await withClient(url, readSnapshot), ignore);
+  const env = { ...config.env, DATABASE_URL: url };
+  const findings: Finding[] = [];
+
+  const before = await snapshot();
+  await step('up', config.up, ctx, env, timings);
+  const afterUp = await snapshot();
+  if (diffSnapshots(before, afterUp).length === 0) {
+    findings.push({
+      rule: 'migrations.no-change',
+      severity: 'notice',
+      message: 'up changed nothing in the schema',
+    });
+  }
+  await step('down', config.down, ctx, env, timings);
+  if ((config.down_check ?? 'baseline') === 'baseline') {
+    const afterDown = await snapshot();
+    findings.push(
+      ...differenceFindings(before, afterDown, 'before up', 'after down', 'migrations.down-incomplete'),
+    );
+  }
+  await step('up again', config.up, ctx, env, timings);
+  const afterUpAgain = await snapshot();
+  findings.push(
+    ...differenceFindings(
+      afterUp,
+      afterUpAgain,
+      'after the first up',
+      'after down→up',
+      'migrations.not-repeatable',
+    ),
+  );
+  return findings;
+}
+
+async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise<Finding[]> {
+  const level = config.risks ?? 'warn';
+  if (config.files === undefined || level === 'off') return [];
+  const patterns = typeof config.files === 'string' ? [config.files] : config.files;
+  const excluded = picomatch(config.exclude ?? DEFAULT_EXCLUDE, { dot: true });
+  const files = new Set<string>();
+  for (const pattern of patterns) {
+    for await (const entry of glob(pattern, { cwd: ctx.cwd })) {
+      const path = entry.split('\\').join('/');
+      if (!excluded(path)) files.add(path);
+    }
+  }
+  if (files.size === 0) {
+    return [
+      {
+        rule: 'migrations.no-files',
+        severity: 'error',
+        message: `no migration file matches ${patterns.join(', ')} in ${ctx.cwd} (after excluding ${(config.exclude ?? DEFAULT_EXCLUDE).join(', ')})`,
+      },
+    ];
+  }
+  const findings: Finding[] = [];
+  for (const path of [...files].sort()) {
+    const sql = await readFile(join(ctx.cwd, path), 'utf8');
+    for (const risk of findSqlRisks(sql)) {
+      findings.push({
+        path,
+        line: risk.line,
+        rule: risk.rule,
+        severity: level === 'block' ? 'error' : 'warning',
+        message: risk.message,
+      });
+    }
+  }
+  return findings;
+}
+
+function verdict(findings: Finding[], timings: Timings): GateVerdict {
+  const errors = findings.filter((f) => f.severity === 'error');
+  const warnings = findings.filter((f) => f.severity === 'warning');
+  const steps = timings.steps.length ? ` (${timings.steps.join(', ')})` : '';
+  if (errors.length > 0) {
+    const first = errors[0]!.message.split('\n')[0]!;
+    const more = errors.length > 1 ? ` and ${errors.length - 1} more` : '';
+    return { status: 'block', summary: `${first}${more}${steps}`, findings };
+  }
+  if (warnings.length > 0) {
+    return {
+      status: 'warn',
+      summary: `up/down/up consistent; ${warnings.length} risky statement(s)${steps}`,
+      findings,
+    };
+  }
+  return { status: 'pass', summary: `up/down/up consistent${steps}`, findings };
+}
+
+function blocked(message: string, rule = 'migrations.no-database'): GateVerdict {
+  return { status: 'block', summary: message, findings: [{ rule, severity: 'error', message }] };
+}
+
+export const migrationsGate: Gate<MigrationsConfig> = {
+  name: 'migrations',
+  schema: migrationsSchema,
+  async run(config, ctx) {
+    const findings = await riskFindings(config, ctx);
+    const timings: Timings = { steps: [] };
+    const serverUrl = config.database_url ?? ctx.env.DATABASE_URL;
+    if (!serverUrl) {
+      return blocked(
+        'no PostgreSQL server to test migrations on: set gates.migrations.database_url or DATABASE_URL',
+      );
+    }
+    try {
+      new URL(serverUrl);
+    } catch {
+      return blocked('the PostgreSQL URL (gates.migrations.database_url or DATABASE_URL) is not a valid URL');
+    }
+    const database = `deploy_gate_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+    try {
+      await withClient(serverUrl, (admin) => admin.query(`CREATE DATABASE "${database}"`));
+    } catch (error) {
+      return blocked(`cannot create a test database on ${redactUrl(serverUrl)}: ${(error as Error).message}`);
+    }
+    ctx.log(`migrations: created database ${database} on ${redactUrl(serverUrl)}`);
+    try {
+      findings.push(...(await exercise(databaseUrl(serverUrl, database), config, ctx, timings)));
+    } catch (error) {
+      if (error instanceof StepFailure) findings.push(error.finding);
+      else {
+        findings.push({
+          rule: 'migrations.error',
+          severity: 'error',
+          message: `reading the schema of ${database} failed: ${(error as Error).message}`,
+        });
+      }
+    } finally {
+      try {
+        await withClient(serverUrl, (admin) =>
+          admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
+        );
+      } catch (error) {
+        findings.push({
+          rule: 'migrations.cleanup',
+          severity: 'warning',
+          message: `could not drop test database ${database}: ${(error as Error).message}`,
+        });
+      }
+    }
+    return verdict(findings, timings);
+  },
+};

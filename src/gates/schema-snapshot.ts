@@ -1,0 +1,142 @@
+// A PostgreSQL schema as a flat map "kind qualified.name" → definition, read from pg_catalog with `pg`
+// (no pg_dump needed), and the readable difference between two such snapshots. Used by the migrations gate.
+import picomatch from 'picomatch';
+import type pg from 'pg';
+
+export interface SchemaObject {
+  kind: string;
+  /** Qualified name: "public.users", "public.users.nickname". */
+  name: string;
+  /** The table the object belongs to, for ignore patterns ("public.schema_migrations"). */
+  table?: string;
+  definition: string;
+}
+
+export type Snapshot = Map<string, SchemaObject>;
+
+const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'`;
+
+// Each query returns kind, name, tbl, def. Order does not matter: the snapshot is keyed.
+const QUERIES: string[] = [
+  `SELECT 'schema' AS kind, n.nspname AS name, NULL AS tbl, '' AS def FROM pg_namespace n WHERE ${USER_SCHEMAS}`,
+  `SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+            WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' END AS kind,
+          n.nspname || '.' || c.relname AS name, n.nspname || '.' || c.relname AS tbl,
+          CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) ELSE '' END AS def
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND ${USER_SCHEMAS}`,
+  `SELECT 'column' AS kind, n.nspname || '.' || c.relname || '.' || a.attname AS name, n.nspname || '.' || c.relname AS tbl,
+          format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
+            || COALESCE(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '') AS def
+     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${USER_SCHEMAS}`,
+  `SELECT 'constraint' AS kind, n.nspname || '.' || c.relname || '.' || con.conname AS name, n.nspname || '.' || c.relname AS tbl,
+          pg_get_constraintdef(con.oid, true) AS def
+     FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE ${USER_SCHEMAS}`,
+  `SELECT 'index' AS kind, n.nspname || '.' || ic.relname AS name, n.nspname || '.' || tc.relname AS tbl,
+          pg_get_indexdef(i.indexrelid) AS def
+     FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid
+     JOIN pg_namespace n ON n.oid = ic.relnamespace
+    WHERE ${USER_SCHEMAS}`,
+  `SELECT 'trigger' AS kind, n.nspname || '.' || c.relname || '.' || t.tgname AS name, n.nspname || '.' || c.relname AS tbl,
+          pg_get_triggerdef(t.oid, true) AS def
+     FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE NOT t.tgisinternal AND ${USER_SCHEMAS}`,
+  `SELECT CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' ELSE 'type' END AS kind,
+          n.nspname || '.' || t.typname AS name, NULL AS tbl,
+          CASE t.typtype
+            WHEN 'e' THEN (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)
+            WHEN 'd' THEN format_type(t.typbasetype, t.typtypmod) || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
+            ELSE '' END AS def
+     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+    WHERE t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+      AND ${USER_SCHEMAS}`,
+  `SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END AS kind,
+          n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name, NULL AS tbl,
+          md5(pg_get_functiondef(p.oid)) AS def
+     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE p.prokind IN ('f', 'p') AND ${USER_SCHEMAS}
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')`,
+  `SELECT 'extension' AS kind, e.extname AS name, NULL AS tbl, e.extversion AS def FROM pg_extension e WHERE e.extname <> 'plpgsql'`,
+];
+
+/** Reads every user-visible schema object of the connected database. */
+export async function readSnapshot(client: pg.Client): Promise<Snapshot> {
+  const snapshot: Snapshot = new Map();
+  for (const sql of QUERIES) {
+    const { rows } = await client.query<{
+      kind: string;
+      name: string;
+      tbl: string | null;
+      def: string | null;
+    }>(sql);
+    for (const row of rows) {
+      const object: SchemaObject = { kind: row.kind, name: row.name, definition: (row.def ?? '').trim() };
+      if (row.tbl) object.table = row.tbl;
+      snapshot.set(`${row.kind} ${row.name}`, object);
+    }
+  }
+  return snapshot;
+}
+
+/** Bookkeeping tables of common migration tools: their rows change between runs, by design. */
+export const DEFAULT_IGNORED = [
+  '*.schema_migrations',
+  '*.knex_migrations*',
+  '*.alembic_version',
+  '*.flyway_schema_history',
+  '*.goose_db_version',
+  '*.pgmigrations',
+  '*.SequelizeMeta',
+  '*._prisma_migrations',
+  '*.__drizzle_migrations',
+  '*.typeorm_metadata',
+];
+
+export function withoutIgnored(snapshot: Snapshot, patterns: string[]): Snapshot {
+  if (patterns.length === 0) return snapshot;
+  const ignored = picomatch(patterns, { dot: true });
+  return new Map(
+    [...snapshot].filter(([, object]) => !ignored(object.name) && !(object.table && ignored(object.table))),
+  );
+}
+
+export interface SchemaDifference {
+  key: string;
+  only: 'left' | 'right' | 'changed';
+  left?: string;
+  right?: string;
+}
+
+/** Pure: what differs between two snapshots, sorted by key. */
+export function diffSnapshots(left: Snapshot, right: Snapshot): SchemaDifference[] {
+  const differences: SchemaDifference[] = [];
+  for (const [key, object] of left) {
+    const other = right.get(key);
+    if (!other) differences.push({ key, only: 'left', left: object.definition });
+    else if (other.definition !== object.definition) {
+      differences.push({ key, only: 'changed', left: object.definition, right: other.definition });
+    }
+  }
+  for (const [key, object] of right)
+    if (!left.has(key)) differences.push({ key, only: 'right', right: object.definition });
+  return differences.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** "column public.users.nickname (text) exists after the first up but not after down→up". */
+export function describeDifference(
+  difference: SchemaDifference,
+  leftLabel: string,
+  rightLabel: string,
+): string {
+  const detail = (definition?: string) => (definition ? ` (${definition})` : '');
+  if (difference.only === 'left') {
+    return `${difference.key}${detail(difference.left)} exists ${leftLabel} but not ${rightLabel}`;
+  }
+  if (difference.only === 'right') {
+    return `${difference.key}${detail(difference.right)} exists ${rightLabel} but not ${leftLabel}`;
+  }
+  return `${difference.key} differs: ${leftLabel} "${difference.left}", ${rightLabel} "${difference.right}"`;
+}

@@ -1,0 +1,174 @@
+// Destructive or locking statements in SQL migrations (PostgreSQL), each with the expand/contract way to do
+// it safely. Pure: text in, findings out. A finding is a warning for the reader; the gate chooses its level.
+
+export interface SqlStatement {
+  /** 1-based line where the statement starts. */
+  line: number;
+  /** The statement with comments blanked and whitespace collapsed. */
+  text: string;
+}
+
+/** Splits SQL into statements on `;`, respecting quotes, dollar quotes and comments. */
+export function splitStatements(sql: string): SqlStatement[] {
+  const statements: SqlStatement[] = [];
+  let current = '';
+  let line = 1;
+  let start: number | undefined;
+  let i = 0;
+  const push = () => {
+    const text = current.replace(/\s+/g, ' ').trim();
+    if (text) statements.push({ line: start ?? line, text });
+    current = '';
+    start = undefined;
+  };
+  const take = (chunk: string, keep = true) => {
+    line += chunk.split('\n').length - 1;
+    if (keep) current += chunk;
+    else current += chunk.replace(/[^\n]/g, ' ');
+  };
+  while (i < sql.length) {
+    const rest = sql.slice(i);
+    if (
+      start === undefined &&
+      /^\S/.test(rest) &&
+      !rest.startsWith('--') &&
+      !rest.startsWith('/*') &&
+      rest[0] !== ';'
+    ) {
+      start = line;
+    }
+    let end: number;
+    if (rest.startsWith('--')) {
+      end = rest.indexOf('\n');
+      end = end === -1 ? rest.length : end;
+      take(rest.slice(0, end), false);
+    } else if (rest.startsWith('/*')) {
+      end = rest.indexOf('*/', 2);
+      end = end === -1 ? rest.length : end + 2;
+      take(rest.slice(0, end), false);
+    } else if (rest[0] === "'" || rest[0] === '"') {
+      const quote = rest[0];
+      end = 1;
+      while (end < rest.length && !(rest[end] === quote && rest[end + 1] !== quote))
+        end += rest[end] === quote ? 2 : 1;
+      take(rest.slice(0, end + 1));
+      end += 1;
+    } else if (/^\$[A-Za-z_]*\$/.test(rest)) {
+      const tag = /^\$[A-Za-z_]*\$/.exec(rest)![0];
+      const close = rest.indexOf(tag, tag.length);
+      end = close === -1 ? rest.length : close + tag.length;
+      take(rest.slice(0, end));
+    } else if (rest[0] === ';') {
+      end = 1;
+      push();
+    } else {
+      end = 1;
+      take(rest[0]!);
+    }
+    i += end;
+  }
+  push();
+  return statements;
+}
+
+export interface SqlRisk {
+  line: number;
+  rule: string;
+  message: string;
+}
+
+const IDENT = String.raw`(?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?`;
+
+function tableNames(text: string, pattern: RegExp): string[] {
+  return [...text.matchAll(pattern)].map((m) => m[1]!.replace(/"/g, '').toLowerCase());
+}
+
+/** Pure: the risky statements of one migration file. */
+export function findSqlRisks(sql: string): SqlRisk[] {
+  const statements = splitStatements(sql);
+  // Tables created in this same file are new and empty: indexing or constraining them locks nothing.
+  const created = new Set(
+    statements.flatMap((s) =>
+      tableNames(
+        s.text,
+        new RegExp(String.raw`^CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})`, 'gi'),
+      ),
+    ),
+  );
+  const risks: SqlRisk[] = [];
+  for (const { line, text } of statements) {
+    const add = (rule: string, message: string) => risks.push({ line, rule: `migrations.${rule}`, message });
+    const alter = new RegExp(
+      String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${IDENT})`,
+      'i',
+    ).exec(text);
+    const table = alter?.[1]?.replace(/"/g, '').toLowerCase();
+    const isNew = table !== undefined && created.has(table);
+
+    if (/^DROP\s+TABLE\b/i.test(text)) {
+      add(
+        'drop-table',
+        'DROP TABLE loses data and breaks the running version: stop using the table first, drop it in a later release',
+      );
+    }
+    if (/^TRUNCATE\b/i.test(text)) add('truncate', 'TRUNCATE deletes every row of the table');
+    if (
+      alter &&
+      /\bDROP\s+(COLUMN\s+)?(?!CONSTRAINT\b|DEFAULT\b|NOT\s+NULL\b|IDENTITY\b|EXPRESSION\b)(IF\s+EXISTS\s+)?[\w"]/i.test(
+        text.slice(alter[0].length),
+      )
+    ) {
+      add(
+        'drop-column',
+        'DROP COLUMN breaks the running version that still reads it: stop reading it first, drop it in a later release (expand/contract)',
+      );
+    }
+    if (alter && /\bALTER\s+(COLUMN\s+)?[\w"]+\s+(SET\s+DATA\s+)?TYPE\b/i.test(text)) {
+      add(
+        'column-type',
+        'changing a column type rewrites the table under an exclusive lock and can break readers: add a new column, backfill, switch, drop the old one',
+      );
+    }
+    if (alter && !isNew && /\bSET\s+NOT\s+NULL\b/i.test(text)) {
+      add(
+        'set-not-null',
+        'SET NOT NULL scans the table under an exclusive lock: add a CHECK (col IS NOT NULL) NOT VALID constraint, VALIDATE it, then set NOT NULL',
+      );
+    }
+    if (alter && !isNew) {
+      for (const column of text.matchAll(
+        /\bADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?([\w"]+)([^,]*)/gi,
+      )) {
+        const definition = column[2]!;
+        if (/^CONSTRAINT$/i.test(column[1]!)) continue;
+        if (
+          /\bNOT\s+NULL\b/i.test(definition) &&
+          !/\bDEFAULT\b/i.test(definition) &&
+          !/\bGENERATED\b/i.test(definition)
+        ) {
+          add(
+            'add-column-not-null',
+            `ADD COLUMN ${column[1]} NOT NULL without a DEFAULT fails on a table with rows and breaks the running version's inserts: add it nullable or with a DEFAULT`,
+          );
+        }
+      }
+    }
+    if (/^ALTER\s+(TABLE|VIEW|INDEX|SEQUENCE|TYPE|MATERIALIZED\s+VIEW)\b.*\bRENAME\b/i.test(text)) {
+      add(
+        'rename',
+        'RENAME breaks the running version that uses the old name: add the new name, copy or alias, switch readers, drop the old name later',
+      );
+    }
+    const index = new RegExp(
+      String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:${IDENT}\s+)?ON\s+(?:ONLY\s+)?(${IDENT})`,
+      'i',
+    ).exec(text);
+    if (index && !index[1] && !created.has(index[2]!.replace(/"/g, '').toLowerCase())) {
+      add(
+        'index-without-concurrently',
+        `CREATE INDEX on existing table ${index[2]} blocks writes while it builds: use CREATE INDEX CONCURRENTLY (outside a transaction)`,
+      );
+    }
+  }
+  return risks;
+}

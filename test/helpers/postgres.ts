@@ -1,0 +1,106 @@
+// A throwaway PostgreSQL cluster for tests: initdb into a temp dir, listen on 127.0.0.1 on a free port
+// (unix sockets stay in the temp dir), trust auth. PostgreSQL refuses to run as root, so as root both
+// initdb and postgres are spawned with the `postgres` user's uid/gid (no runuser/su wrapper, so signals reach
+// the postmaster itself) and the temp dir is handed to that user.
+import { execa, type ResultPromise } from 'execa';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+const BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
+
+export interface TestPostgres {
+  /** Superuser URL of the `postgres` database. */
+  adminUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function postgresUser(): Promise<{ uid: number; gid: number } | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const { stdout } = await execa('id', ['-u', 'postgres']);
+  const { stdout: gid } = await execa('id', ['-g', 'postgres']);
+  return { uid: Number(stdout), gid: Number(gid) };
+}
+
+export async function startPostgres(): Promise<TestPostgres> {
+  const dir = await mkdtemp(join(tmpdir(), 'pg-test-'));
+  const data = join(dir, 'data');
+  const owner = await postgresUser();
+  if (owner) await chown(dir, owner.uid, owner.gid);
+  const as = owner ? { uid: owner.uid, gid: owner.gid, env: { HOME: dir, PATH: process.env.PATH } } : {};
+
+  await execa(
+    join(BIN, 'initdb'),
+    ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
+    { ...as, all: true },
+  );
+
+  const port = await freePort();
+  const server: ResultPromise = execa(
+    join(BIN, 'postgres'),
+    [
+      '-D',
+      data,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+    ],
+    { ...as, all: true, reject: false },
+  );
+  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+
+  const stop = async () => {
+    // SIGINT is PostgreSQL's "fast" shutdown: it disconnects clients and exits cleanly.
+    server.kill('SIGINT');
+    const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+    await server;
+    clearTimeout(timer);
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 1000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      await client.end();
+      return { adminUrl, port, stop };
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (server.exitCode !== null || Date.now() > deadline) {
+        await stop().catch(() => {});
+        const result = await server;
+        throw new Error(
+          `PostgreSQL did not start on port ${port}: ${(error as Error).message}\n${result.all ?? ''}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

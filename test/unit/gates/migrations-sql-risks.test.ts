@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { findSqlRisks, splitStatements } from '../../../src/gates/sql-risks.ts';
+
+const rulesOf = (sql: string) =>
+  findSqlRisks(sql).map((r) => `${r.line}:${r.rule.replace('migrations.', '')}`);
+
+describe('splitStatements', () => {
+  it('splits on semicolons outside quotes, dollar quotes and comments, with start lines', () => {
+    const sql = [
+      '-- a comment; not a statement',
+      "INSERT INTO t VALUES ('a;b', 'it''s');",
+      '',
+      'CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;',
+      '/* block; comment */ SELECT',
+      '  2;',
+    ].join('\n');
+    const statements = splitStatements(sql);
+    assert.deepEqual(
+      statements.map((s) => s.line),
+      [2, 4, 5],
+    );
+    assert.equal(statements[0]!.text, "INSERT INTO t VALUES ('a;b', 'it''s')");
+    assert.match(statements[1]!.text, /\$body\$ SELECT 1; \$body\$/);
+    assert.equal(statements[2]!.text, 'SELECT 2');
+  });
+});
+
+describe('findSqlRisks', () => {
+  it('flags destructive and locking statements with their line', () => {
+    const sql = [
+      'DROP TABLE legacy_sessions;',
+      'ALTER TABLE users DROP COLUMN nickname;',
+      'ALTER TABLE users ALTER COLUMN email TYPE varchar(320);',
+      'ALTER TABLE users ALTER COLUMN email SET NOT NULL;',
+      'ALTER TABLE users ADD COLUMN tenant_id integer NOT NULL;',
+      'ALTER TABLE users RENAME COLUMN name TO full_name;',
+      'TRUNCATE audit_log;',
+      'CREATE INDEX users_email_idx ON users (email);',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), [
+      '1:drop-table',
+      '2:drop-column',
+      '3:column-type',
+      '4:set-not-null',
+      '5:add-column-not-null',
+      '6:rename',
+      '7:truncate',
+      '8:index-without-concurrently',
+    ]);
+  });
+
+  it('leaves safe, expand-style statements alone', () => {
+    const sql = [
+      'CREATE TABLE orders (id serial PRIMARY KEY, user_id int NOT NULL);',
+      'CREATE INDEX orders_user_idx ON orders (user_id);',
+      'ALTER TABLE orders ALTER COLUMN user_id SET NOT NULL;',
+      'ALTER TABLE users ADD COLUMN nickname text;',
+      "ALTER TABLE users ADD COLUMN status text NOT NULL DEFAULT 'active';",
+      'ALTER TABLE users DROP CONSTRAINT users_old_check;',
+      'ALTER TABLE users ALTER COLUMN nickname DROP DEFAULT;',
+      'CREATE INDEX CONCURRENTLY users_nick_idx ON users (nickname);',
+      "COMMENT ON TABLE users IS 'DROP TABLE users; is not run';",
+      '-- DROP TABLE users;',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), []);
+  });
+});

@@ -1,0 +1,160 @@
+// Against a real, throwaway PostgreSQL cluster (test/helpers/postgres.ts).
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { migrationsGate, redactUrl, type MigrationsConfig } from '../../../src/gates/migrations.ts';
+import type { GateContext } from '../../../src/gates/types.ts';
+import { startPostgres, type TestPostgres } from '../../helpers/postgres.ts';
+
+const fixtures = fileURLToPath(new URL('../../fixtures/gates/migrations/', import.meta.url));
+const migrate = `${fixtures}migrate.mjs`;
+let server: TestPostgres;
+
+before(async () => {
+  server = await startPostgres();
+});
+after(async () => {
+  await server?.stop();
+});
+
+function context(env: NodeJS.ProcessEnv = {}, signal = new AbortController().signal): GateContext {
+  return {
+    cwd: fixtures,
+    changedFiles: async () => [],
+    signal,
+    log: () => {},
+    env: { PATH: process.env.PATH, ...env },
+  };
+}
+
+function config(set: string, extra: Record<string, unknown> = {}): MigrationsConfig {
+  return migrationsGate.schema.parse({
+    up: [process.execPath, migrate, set, 'up'],
+    down: [process.execPath, migrate, set, 'down', 'all'],
+    database_url: server.adminUrl,
+    ...extra,
+  });
+}
+
+async function testDatabases(): Promise<string[]> {
+  const client = new pg.Client({ connectionString: server.adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'deploy_gate_%'");
+    return rows.map((row) => row.datname as string);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('migrations gate (real PostgreSQL)', () => {
+  it('passes a clean migration set, times each step and drops its database', async () => {
+    const verdict = await migrationsGate.run(config('clean'), context());
+    assert.equal(verdict.status, 'pass', JSON.stringify(verdict, null, 2));
+    assert.match(
+      verdict.summary,
+      /up\/down\/up consistent \(up [\d.]+m?s, down [\d.]+m?s, up again [\d.]+m?s\)/,
+    );
+    assert.deepEqual(await testDatabases(), []);
+  });
+
+  it('blocks a down that leaves a table behind, naming it and its columns', async () => {
+    const verdict = await migrationsGate.run(config('forgetful-down'), context());
+    assert.equal(verdict.status, 'block');
+    const messages = verdict.findings.map((f) => f.message);
+    assert.ok(
+      messages.includes('table public.profiles exists after down but not before up'),
+      messages.join('\n'),
+    );
+    assert.ok(messages.includes('column public.profiles.bio (text) exists after down but not before up'));
+    assert.ok(verdict.findings.every((f) => f.rule === 'migrations.down-incomplete'));
+    assert.deepEqual(await testDatabases(), []);
+  });
+
+  it('blocks when down→up does not rebuild the same schema, naming the difference', async () => {
+    const one = config('drops-too-much', {
+      down: [process.execPath, migrate, 'drops-too-much', 'down'],
+      down_check: 'none',
+    });
+    const verdict = await migrationsGate.run(one, context());
+    assert.equal(verdict.status, 'block');
+    assert.deepEqual(
+      verdict.findings.map((f) => f.message),
+      ['column public.users.nickname (text) exists after the first up but not after down→up'],
+    );
+  });
+
+  it("blocks a failing up with the tool's error output, and still drops the database", async () => {
+    const verdict = await migrationsGate.run(config('failing-up'), context());
+    assert.equal(verdict.status, 'block');
+    assert.match(verdict.summary, /^up failed: ".*" exited with code 1/);
+    assert.match(verdict.findings[0]!.message, /migration failed: type "integr" does not exist/);
+    assert.deepEqual(await testDatabases(), []);
+  });
+
+  it('drops its database when the gate is cancelled mid-step', async () => {
+    const controller = new AbortController();
+    const slow = config('clean', { up: [process.execPath, '-e', 'setTimeout(() => {}, 60000)'] });
+    setTimeout(() => controller.abort(), 300);
+    const verdict = await migrationsGate.run(slow, context({}, controller.signal));
+    assert.equal(verdict.status, 'block');
+    assert.match(verdict.summary, /timed out or was cancelled/);
+    assert.deepEqual(await testDatabases(), []);
+  });
+
+  it('uses DATABASE_URL from the environment when the config has none', async () => {
+    const { database_url: _, ...rest } = config('clean');
+    const verdict = await migrationsGate.run(rest, context({ DATABASE_URL: server.adminUrl }));
+    assert.equal(verdict.status, 'pass');
+  });
+
+  it('blocks with a reason when there is no server or it cannot be reached, without leaking the password', async () => {
+    const { database_url: _, ...rest } = config('clean');
+    const none = await migrationsGate.run(rest, context());
+    assert.equal(none.status, 'block');
+    assert.match(none.summary, /set gates\.migrations\.database_url or DATABASE_URL/);
+
+    const unreachable = await migrationsGate.run(
+      { ...rest, database_url: 'postgres://app:s3cret@127.0.0.1:1/postgres' },
+      context(),
+    );
+    assert.equal(unreachable.status, 'block');
+    assert.match(
+      unreachable.summary,
+      /cannot create a test database on postgres:\/\/app:\*\*\*@127\.0\.0\.1:1/,
+    );
+    assert.doesNotMatch(JSON.stringify(unreachable), /s3cret/);
+  });
+
+  it('scans migration files for destructive statements (warn by default), skipping down files', async () => {
+    const clean = await migrationsGate.run(config('clean', { files: 'clean/*.sql' }), context());
+    assert.equal(clean.status, 'pass');
+    const risky = await migrationsGate.run(
+      config('drops-too-much', { files: ['drops-too-much/*.sql'], down_check: 'none' }),
+      context(),
+    );
+    assert.equal(risky.status, 'warn', JSON.stringify(risky, null, 2));
+    assert.deepEqual(
+      risky.findings.map((f) => `${f.path}:${f.line}:${f.rule}:${f.severity}`),
+      ['drops-too-much/002_email_index.up.sql:1:migrations.index-without-concurrently:warning'],
+    );
+    const blocking = await migrationsGate.run(
+      config('drops-too-much', { files: 'drops-too-much/*.sql', risks: 'block', down_check: 'none' }),
+      context(),
+    );
+    assert.equal(blocking.status, 'block');
+  });
+
+  it('blocks when the migration file glob matches nothing', async () => {
+    const verdict = await migrationsGate.run(config('clean', { files: 'db/migrate/*.sql' }), context());
+    assert.equal(verdict.status, 'block');
+    assert.match(verdict.summary, /no migration file matches db\/migrate\/\*\.sql/);
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the password only', () => {
+    assert.equal(redactUrl('postgres://u:pw@h:5432/db'), 'postgres://u:***@h:5432/db');
+  });
+});
