@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { testsGate } from '../../../src/gates/tests.ts';
 import { runGates, overallStatus } from '../../../src/gates/runner.ts';
 import type { GateEntry } from '../../../src/gates/runner.ts';
 import { formatGatesReport } from '../../../src/gates/format.ts';
@@ -225,4 +229,37 @@ test('formatGatesReport prints one row per gate, its findings and the overall st
   assert.match(text, /overall_status=BLOCK/);
   assert.ok(!text.includes('\x1b['), 'no colour unless asked');
   assert.ok(formatGatesReport(report, { color: true }).includes('\x1b['));
+});
+
+test('a real gate whose command hangs times out, blocks, and its child process is killed', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'runner-timeout-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const hang = "require('fs').writeFileSync('pid', String(process.pid)); setTimeout(() => {}, 60000)";
+  const report = await runGates(
+    [
+      {
+        name: 'tests',
+        gate: testsGate,
+        config: testsGate.schema.parse({ command: [process.execPath, '-e', hang] }),
+        required: true,
+        timeoutMs: 1500,
+      },
+    ],
+    { ...ctx, cwd: dir, env: process.env },
+    { concurrency: 1 },
+  );
+  assert.equal(report.status, 'BLOCK');
+  assert.equal(report.gates[0]!.summary, 'timed out after 1.5s');
+  const pid = Number(await readFile(join(dir, 'pid'), 'utf8'));
+  // execa sends SIGTERM on abort; give the child a moment to go.
+  let alive = true;
+  for (let i = 0; i < 50 && alive; i++) {
+    try {
+      process.kill(pid, 0);
+      await sleep(20);
+    } catch {
+      alive = false;
+    }
+  }
+  assert.equal(alive, false, `child ${pid} still running`);
 });
