@@ -181,11 +181,9 @@ const MAX_FINDINGS = 1000;
 
 export const sarifConfigSchema = z.strictObject({
   ...gateCommonFields,
-  files: z
-    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-    .meta({
-      description: 'Globs of SARIF 2.1.0 files, relative to the repository. At least one file must match.',
-    }),
+  files: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).meta({
+    description: 'Globs of SARIF 2.1.0 files, relative to the repository. At least one file must match.',
+  }),
   level: z
     .enum(['error', 'warning', 'note'])
     .optional()
