@@ -1,0 +1,424 @@
+// The infrastructure gate (seed 01, "infrastructure validation"): a Terraform plan must not delete or
+// replace resources unless allowed, and Kubernetes manifests must parse, name themselves, pass a client
+// dry-run when kubectl is there, and (advice) set resource limits and readiness probes.
+import { glob, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import picomatch from 'picomatch';
+import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Document } from 'yaml';
+import { z } from 'zod';
+import { runConfiguredCommand } from './build.ts';
+import { gateCommonFields } from './common.ts';
+import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
+
+const globs = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+const terraformSchema = z.strictObject({
+  plan: z
+    .string()
+    .min(1)
+    .meta({ description: 'The JSON of `terraform show -json tfplan`, saved to a file.' }),
+  allow_delete: z
+    .array(z.string().min(1))
+    .optional()
+    .meta({
+      description:
+        'Resource addresses (exact, or globs such as "aws_instance.legacy*") that may be destroyed.',
+    }),
+  allow_replace: z
+    .array(z.string().min(1))
+    .optional()
+    .meta({
+      description: 'Resource addresses (exact or globs) that may be replaced (destroyed and re-created).',
+    }),
+});
+
+const kubernetesSchema = z.strictObject({
+  manifests: globs.meta({ description: 'Globs of manifest files, e.g. "k8s/**/*.yaml".' }),
+  dry_run: z
+    .enum(['auto', 'required', 'off'])
+    .optional()
+    .meta({
+      description:
+        '`kubectl apply --dry-run=client -f` per file. "auto" (default): skipped with a notice when kubectl is ' +
+        'missing or has no cluster to ask; "required": then it blocks.',
+    }),
+  kubectl: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'The kubectl program. Default: "kubectl" on PATH.' }),
+  resource_limits: z
+    .enum(['warn', 'off'])
+    .optional()
+    .meta({ description: 'Containers without resources.limits.' }),
+  readiness_probe: z
+    .enum(['warn', 'off'])
+    .optional()
+    .meta({ description: 'Long-running containers without a readinessProbe.' }),
+});
+
+const infrastructureSchema = z
+  .strictObject({
+    ...gateCommonFields,
+    terraform: terraformSchema.optional(),
+    kubernetes: kubernetesSchema.optional(),
+  })
+  .refine((c) => c.terraform || c.kubernetes, {
+    message: 'the infrastructure gate needs terraform or kubernetes',
+  });
+
+export type InfrastructureConfig = z.output<typeof infrastructureSchema>;
+type TerraformConfig = z.output<typeof terraformSchema>;
+type KubernetesConfig = z.output<typeof kubernetesSchema>;
+
+// ---- Terraform -------------------------------------------------------------------------------------
+
+export interface PlanCounts {
+  create: number;
+  update: number;
+  delete: number;
+  replace: number;
+}
+
+const planSchema = z.looseObject({
+  format_version: z.string().regex(/^1\./, 'only format 1.x of `terraform show -json` is understood'),
+  errored: z.boolean().optional(),
+  resource_changes: z
+    .array(
+      z.looseObject({
+        address: z.string(),
+        change: z.looseObject({ actions: z.array(z.string()).min(1) }),
+      }),
+    )
+    .optional(),
+});
+
+type PlanAction = 'create' | 'update' | 'delete' | 'replace' | 'ignore' | 'unknown';
+
+/** Terraform's action lists: a replace is ["delete","create"] or ["create","delete"]. */
+export function classifyActions(actions: string[]): PlanAction {
+  const key = actions.join(',');
+  switch (key) {
+    case 'no-op':
+    case 'read':
+    case 'forget':
+      return 'ignore';
+    case 'create':
+    case 'update':
+    case 'delete':
+      return key;
+    case 'delete,create':
+    case 'create,delete':
+      return 'replace';
+    default:
+      return 'unknown';
+  }
+}
+
+function allowed(patterns: string[] | undefined, address: string): boolean {
+  if (!patterns?.length) return false;
+  return patterns.includes(address) || picomatch.isMatch(address, patterns, { dot: true });
+}
+
+/** Pure: counts and findings of a parsed plan. */
+export function judgePlan(
+  plan: unknown,
+  config: TerraformConfig,
+): { counts: PlanCounts; findings: Finding[] } {
+  const counts: PlanCounts = { create: 0, update: 0, delete: 0, replace: 0 };
+  const parsed = planSchema.safeParse(plan);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
+    return {
+      counts,
+      findings: [
+        {
+          path: config.plan,
+          rule: 'infrastructure.plan-malformed',
+          severity: 'error',
+          message: `${config.plan} is not the output of \`terraform show -json\`: ${issue.message}${where}`,
+        },
+      ],
+    };
+  }
+  const findings: Finding[] = [];
+  if (parsed.data.errored) {
+    findings.push({
+      path: config.plan,
+      rule: 'infrastructure.plan-errored',
+      severity: 'error',
+      message: `${config.plan}: the plan errored, so it is incomplete`,
+    });
+  }
+  for (const change of parsed.data.resource_changes ?? []) {
+    const action = classifyActions(change.change.actions);
+    if (action === 'ignore') continue;
+    if (action === 'unknown') {
+      findings.push({
+        path: config.plan,
+        rule: 'infrastructure.unknown-action',
+        severity: 'error',
+        message: `${change.address}: unknown plan actions [${change.change.actions.join(', ')}]`,
+      });
+      continue;
+    }
+    counts[action] += 1;
+    if (action === 'delete' || action === 'replace') {
+      const patterns = action === 'delete' ? config.allow_delete : config.allow_replace;
+      const ok = allowed(patterns, change.address);
+      findings.push({
+        path: config.plan,
+        rule: `infrastructure.${action}`,
+        severity: ok ? 'notice' : 'error',
+        message: ok
+          ? `${change.address} will be ${action === 'delete' ? 'destroyed' : 'replaced'} (allowed)`
+          : `${change.address} will be ${action === 'delete' ? 'destroyed' : 'replaced'}: add it to allow_${action} if that is intended`,
+      });
+    }
+  }
+  return { counts, findings };
+}
+
+async function terraformFindings(
+  config: TerraformConfig,
+  cwd: string,
+): Promise<{ counts?: PlanCounts; findings: Finding[] }> {
+  let text: string;
+  try {
+    text = await readFile(join(cwd, config.plan), 'utf8');
+  } catch (error) {
+    return {
+      findings: [
+        {
+          rule: 'infrastructure.plan-missing',
+          severity: 'error',
+          message: `cannot read the Terraform plan ${config.plan} in ${cwd}: ${(error as Error).message}`,
+        },
+      ],
+    };
+  }
+  let plan: unknown;
+  try {
+    plan = JSON.parse(text);
+  } catch (error) {
+    return {
+      findings: [
+        {
+          path: config.plan,
+          rule: 'infrastructure.plan-malformed',
+          severity: 'error',
+          message: `${config.plan} is not JSON (${(error as Error).message}): save \`terraform show -json tfplan\``,
+        },
+      ],
+    };
+  }
+  return judgePlan(plan, config);
+}
+
+// ---- Kubernetes ------------------------------------------------------------------------------------
+
+const POD_SPEC_PATHS: Record<string, string[]> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+const RUN_TO_COMPLETION = new Set(['Job', 'CronJob']);
+
+function lineOf(node: unknown, lines: LineCounter): number | undefined {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? lines.linePos(range[0]).line : undefined;
+}
+
+/** Pure: findings for the documents of one manifest file. */
+export function checkManifest(path: string, text: string, config: KubernetesConfig): Finding[] {
+  const lines = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
+  if (!Array.isArray(documents)) return []; // an empty stream
+  const findings: Finding[] = [];
+  for (const document of documents as Document.Parsed[]) {
+    if (document.errors.length > 0) {
+      for (const error of document.errors) {
+        findings.push({
+          path,
+          line: lines.linePos(error.pos[0]).line,
+          column: lines.linePos(error.pos[0]).col,
+          rule: 'infrastructure.yaml-error',
+          severity: 'error',
+          message: `YAML error: ${error.message.split('\n')[0]}`,
+        });
+      }
+      continue;
+    }
+    const contents = document.contents;
+    if (contents === null || (isScalar(contents) && contents.value === null)) continue; // an empty `---` document
+    const line = lineOf(document.contents, lines);
+    const at = { path, ...(line ? { line } : {}) };
+    if (!isMap(document.contents)) {
+      findings.push({
+        ...at,
+        rule: 'infrastructure.manifest-invalid',
+        severity: 'error',
+        message: 'a manifest must be a mapping',
+      });
+      continue;
+    }
+    const missing = [['apiVersion'], ['kind'], ['metadata', 'name']].filter((key) => {
+      const value = document.getIn(key);
+      return typeof value !== 'string' || value.length === 0;
+    });
+    if (missing.length > 0) {
+      findings.push({
+        ...at,
+        rule: 'infrastructure.manifest-invalid',
+        severity: 'error',
+        message: `manifest without ${missing.map((key) => key.join('.')).join(', ')}`,
+      });
+      continue;
+    }
+    const kind = document.get('kind') as string;
+    const name = document.getIn(['metadata', 'name']) as string;
+    const specPath = POD_SPEC_PATHS[kind];
+    if (!specPath) continue;
+    for (const field of ['initContainers', 'containers']) {
+      const containers = document.getIn([...specPath, field], true);
+      if (!isSeq(containers)) continue;
+      containers.items.forEach((item, index) => {
+        if (!isMap(item)) return;
+        const container = `${kind}/${name} container ${String(item.get('name') ?? index)}`;
+        const where = { path, ...(lineOf(item, lines) ? { line: lineOf(item, lines)! } : {}) };
+        if ((config.resource_limits ?? 'warn') === 'warn' && !item.hasIn(['resources', 'limits'])) {
+          findings.push({
+            ...where,
+            rule: 'infrastructure.no-resource-limits',
+            severity: 'warning',
+            message: `${container} has no resources.limits`,
+          });
+        }
+        if (
+          field === 'containers' &&
+          (config.readiness_probe ?? 'warn') === 'warn' &&
+          !RUN_TO_COMPLETION.has(kind) &&
+          !item.has('readinessProbe')
+        ) {
+          findings.push({
+            ...where,
+            rule: 'infrastructure.no-readiness-probe',
+            severity: 'warning',
+            message: `${container} has no readinessProbe: traffic may reach it before it is ready`,
+          });
+        }
+      });
+    }
+  }
+  return findings;
+}
+
+// kubectl's messages when it has no API server to ask (client dry-run still needs discovery).
+const NO_CLUSTER =
+  /connection refused|couldn't get current server API group list|Unable to connect to the server|no configuration has been provided|dial tcp/i;
+
+async function dryRun(files: string[], config: KubernetesConfig, ctx: GateContext): Promise<Finding[]> {
+  const mode = config.dry_run ?? 'auto';
+  if (mode === 'off') return [];
+  const kubectl = config.kubectl ?? 'kubectl';
+  const findings: Finding[] = [];
+  for (const file of files) {
+    const outcome = await runConfiguredCommand([kubectl, 'apply', '--dry-run=client', '-f', file], ctx);
+    if (outcome.ok) continue;
+    const notFound = /was not found/.test(outcome.reason);
+    const noCluster = !notFound && NO_CLUSTER.test(outcome.output);
+    if (notFound || noCluster) {
+      const why = notFound ? `${kubectl} is not on PATH` : `${kubectl} has no cluster to validate against`;
+      findings.push({
+        rule: 'infrastructure.dry-run-skipped',
+        severity: mode === 'required' ? 'error' : 'notice',
+        message: `kubectl dry-run ${mode === 'required' ? 'required but impossible' : 'skipped'}: ${why}`,
+      });
+      return findings;
+    }
+    const detail = outcome.output.trim().split('\n').slice(-5).join('\n');
+    findings.push({
+      path: file,
+      rule: 'infrastructure.dry-run-failed',
+      severity: 'error',
+      message: `kubectl apply --dry-run=client rejected ${file}: ${detail || outcome.reason}`,
+    });
+  }
+  return findings;
+}
+
+async function kubernetesFindings(
+  config: KubernetesConfig,
+  ctx: GateContext,
+): Promise<{ files: number; findings: Finding[] }> {
+  const patterns = typeof config.manifests === 'string' ? [config.manifests] : config.manifests;
+  const files = new Set<string>();
+  for (const pattern of patterns) {
+    for await (const entry of glob(pattern, { cwd: ctx.cwd })) files.add(entry.split('\\').join('/'));
+  }
+  if (files.size === 0) {
+    return {
+      files: 0,
+      findings: [
+        {
+          rule: 'infrastructure.no-manifests',
+          severity: 'error',
+          message: `no Kubernetes manifest matches ${patterns.join(', ')} in ${ctx.cwd}`,
+        },
+      ],
+    };
+  }
+  const sorted = [...files].sort();
+  const findings: Finding[] = [];
+  for (const file of sorted)
+    findings.push(...checkManifest(file, await readFile(join(ctx.cwd, file), 'utf8'), config));
+  // A file that does not parse would only fail the dry-run again, with a worse message.
+  const parsed = sorted.filter((file) => !findings.some((f) => f.path === file && f.severity === 'error'));
+  findings.push(...(await dryRun(parsed, config, ctx)));
+  return { files: sorted.length, findings };
+}
+
+// ---- the gate --------------------------------------------------------------------------------------
+
+export const infrastructureGate: Gate<InfrastructureConfig> = {
+  name: 'infrastructure',
+  schema: infrastructureSchema,
+  async run(config, ctx): Promise<GateVerdict> {
+    const findings: Finding[] = [];
+    const parts: string[] = [];
+    if (config.terraform) {
+      const result = await terraformFindings(config.terraform, ctx.cwd);
+      findings.push(...result.findings);
+      if (result.counts) {
+        const c = result.counts;
+        parts.push(
+          `plan: ${c.create} to create, ${c.update} to update, ${c.delete} to delete, ${c.replace} to replace`,
+        );
+      }
+    }
+    if (config.kubernetes) {
+      const result = await kubernetesFindings(config.kubernetes, ctx);
+      findings.push(...result.findings);
+      parts.push(`${result.files} manifest file(s)`);
+    }
+    const errors = findings.filter((f) => f.severity === 'error');
+    const warnings = findings.filter((f) => f.severity === 'warning');
+    const summary = parts.join('; ');
+    if (errors.length > 0) {
+      const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+      return {
+        status: 'block',
+        summary: `${errors[0]!.message}${more}${summary ? `; ${summary}` : ''}`,
+        findings,
+      };
+    }
+    if (warnings.length > 0)
+      return { status: 'warn', summary: `${summary}; ${warnings.length} warning(s)`, findings };
+    return { status: 'pass', summary, findings };
+  },
+};

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import {
+  classifyActions,
+  infrastructureGate,
+  type InfrastructureConfig,
+} from '../../../src/gates/infrastructure.ts';
+import type { GateContext } from '../../../src/gates/types.ts';
+
+const fixtures = fileURLToPath(new URL('../../fixtures/gates/infrastructure/', import.meta.url));
+const fakeKubectl = `${fixtures}fake-kubectl.sh`;
+
+function context(env: NodeJS.ProcessEnv = {}): GateContext {
+  return {
+    cwd: fixtures,
+    changedFiles: async () => [],
+    signal: new AbortController().signal,
+    log: () => {},
+    env: { PATH: process.env.PATH, ...env },
+  };
+}
+
+async function run(config: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
+  const parsed: InfrastructureConfig = infrastructureGate.schema.parse(config);
+  return infrastructureGate.run(parsed, context(env));
+}
+
+describe('classifyActions', () => {
+  it('reads Terraform action lists', () => {
+    assert.equal(classifyActions(['delete', 'create']), 'replace');
+    assert.equal(classifyActions(['create', 'delete']), 'replace');
+    assert.equal(classifyActions(['no-op']), 'ignore');
+    assert.equal(classifyActions(['read']), 'ignore');
+    assert.equal(classifyActions(['update']), 'update');
+    assert.equal(classifyActions(['explode']), 'unknown');
+  });
+});
+
+describe('infrastructure gate: terraform plan', () => {
+  it('passes a plan that only creates and updates, with counts', async () => {
+    const verdict = await run({ terraform: { plan: 'terraform/safe.plan.json' } });
+    assert.equal(verdict.status, 'pass');
+    assert.equal(verdict.summary, 'plan: 1 to create, 1 to update, 0 to delete, 0 to replace');
+  });
+
+  it('blocks deletes and replaces, naming each resource', async () => {
+    const verdict = await run({ terraform: { plan: 'terraform/destructive.plan.json' } });
+    assert.equal(verdict.status, 'block');
+    assert.match(verdict.summary, /plan: 1 to create, 1 to update, 1 to delete, 1 to replace/);
+    assert.deepEqual(
+      verdict.findings.map((f) => `${f.rule}:${f.severity}:${f.message.split(':')[0]}`),
+      [
+        'infrastructure.replace:error:terraform_data.db will be replaced',
+        'infrastructure.delete:error:terraform_data.legacy will be destroyed',
+      ],
+    );
+  });
+
+  it('allows deletes and replaces matching the configured address patterns', async () => {
+    const verdict = await run({
+      terraform: {
+        plan: 'terraform/destructive.plan.json',
+        allow_delete: ['terraform_data.leg*'],
+        allow_replace: ['terraform_data.db'],
+      },
+    });
+    assert.equal(verdict.status, 'pass');
+    assert.ok(verdict.findings.every((f) => f.severity === 'notice'));
+    // a delete pattern does not allow a replace
+    const crossed = await run({
+      terraform: { plan: 'terraform/destructive.plan.json', allow_delete: ['terraform_data.*'] },
+    });
+    assert.equal(crossed.status, 'block');
+    assert.match(crossed.summary, /terraform_data\.db will be replaced/);
+  });
+
+  it('blocks a missing, truncated or malformed plan with what it looked for', async () => {
+    const missing = await run({ terraform: { plan: 'tfplan.json' } });
+    assert.equal(missing.status, 'block');
+    assert.match(missing.summary, /cannot read the Terraform plan tfplan\.json in .*infrastructure/);
+
+    const truncated = await run({ terraform: { plan: 'terraform/truncated.plan.json' } });
+    assert.equal(truncated.status, 'block');
+    assert.match(truncated.summary, /terraform\/truncated\.plan\.json is not JSON/);
+
+    const shapeless = await run({ terraform: { plan: 'terraform/not-a-plan.json' } });
+    assert.equal(shapeless.status, 'block');
+    assert.match(
+      shapeless.summary,
+      /not the output of `terraform show -json`: .* at resource_changes\.0\.change\.actions/,
+    );
+  });
+});
+
+describe('infrastructure gate: kubernetes manifests', () => {
+  it('passes valid manifests with limits and probes, dry-run through kubectl', async () => {
+    const verdict = await run({ kubernetes: { manifests: 'k8s/good/*.yaml', kubectl: fakeKubectl } });
+    assert.equal(verdict.status, 'pass', JSON.stringify(verdict, null, 2));
+    assert.equal(verdict.summary, '1 manifest file(s)');
+  });
+
+  it('warns on containers without limits or readiness probes (not for jobs)', async () => {
+    const verdict = await run({ kubernetes: { manifests: 'k8s/advice/*.yaml', dry_run: 'off' } });
+    assert.equal(verdict.status, 'warn');
+    assert.deepEqual(
+      verdict.findings.map((f) => `${f.line}:${f.rule}`),
+      ['13:infrastructure.no-resource-limits', '13:infrastructure.no-readiness-probe'],
+    );
+    assert.match(
+      verdict.findings[0]!.message,
+      /Deployment\/worker container worker has no resources\.limits/,
+    );
+  });
+
+  it('blocks YAML errors and nameless manifests with file and line', async () => {
+    const verdict = await run({ kubernetes: { manifests: ['k8s/bad/*.yaml'], kubectl: fakeKubectl } });
+    assert.equal(verdict.status, 'block');
+    assert.deepEqual(
+      verdict.findings.map((f) => `${f.path}:${f.line}:${f.rule}`),
+      [
+        'k8s/bad/broken.yaml:7:infrastructure.yaml-error',
+        'k8s/bad/nameless.yaml:1:infrastructure.manifest-invalid',
+      ],
+    );
+    assert.match(verdict.findings[1]!.message, /without metadata\.name/);
+  });
+
+  it('blocks a manifest kubectl rejects, with its message', async () => {
+    const verdict = await run({ kubernetes: { manifests: 'k8s/rejected/*.yaml', kubectl: fakeKubectl } });
+    assert.equal(verdict.status, 'block');
+    assert.match(verdict.summary, /rejected k8s\/rejected\/app\.yaml: The Deployment "web" is invalid/);
+  });
+
+  it('skips the dry-run with a notice when kubectl is missing or has no cluster, blocks when required', async () => {
+    const missing = await run({ kubernetes: { manifests: 'k8s/good/*.yaml', kubectl: 'no-such-kubectl' } });
+    assert.equal(missing.status, 'pass');
+    assert.equal(missing.findings[0]!.severity, 'notice');
+    assert.match(missing.findings[0]!.message, /skipped: no-such-kubectl is not on PATH/);
+
+    const noCluster = await run(
+      { kubernetes: { manifests: 'k8s/good/*.yaml', kubectl: fakeKubectl } },
+      { FAKE_KUBECTL: 'no-cluster' },
+    );
+    assert.equal(noCluster.status, 'pass');
+    assert.match(noCluster.findings[0]!.message, /has no cluster to validate against/);
+
+    const required = await run({
+      kubernetes: { manifests: 'k8s/good/*.yaml', kubectl: 'no-such-kubectl', dry_run: 'required' },
+    });
+    assert.equal(required.status, 'block');
+    assert.match(required.summary, /kubectl dry-run required but impossible/);
+  });
+
+  it('blocks when no manifest matches', async () => {
+    const verdict = await run({ kubernetes: { manifests: 'deploy/*.yaml', dry_run: 'off' } });
+    assert.equal(verdict.status, 'block');
+    assert.match(verdict.summary, /no Kubernetes manifest matches deploy\/\*\.yaml/);
+  });
+
+  it('rejects a config that checks nothing', () => {
+    assert.equal(infrastructureGate.schema.safeParse({}).success, false);
+    assert.equal(
+      infrastructureGate.schema.safeParse({ terraform: { plan: 'p.json', allow: [] } }).success,
+      false,
+    );
+  });
+});
