@@ -80,13 +80,9 @@ const buildSchema = z
         description: 'A regular expression (case-insensitive) whose matches in the output are warnings.',
       }),
     budgets: z.array(budget).optional(),
-    expect: z
-      .array(z.string().min(1))
-      .optional()
-      .meta({
-        description:
-          'Files or globs that must exist after the build (e.g. "dist/index.js", "dist/**/*.map").',
-      }),
+    expect: z.array(z.string().min(1)).optional().meta({
+      description: 'Files or globs that must exist after the build (e.g. "dist/index.js", "dist/**/*.map").',
+    }),
   })
   .refine((c) => c.command !== undefined || c.budgets?.length || c.expect?.length, {
     message: 'the build gate needs a command, budgets or expect',

@@ -17,19 +17,12 @@ const terraformSchema = z.strictObject({
     .string()
     .min(1)
     .meta({ description: 'The JSON of `terraform show -json tfplan`, saved to a file.' }),
-  allow_delete: z
-    .array(z.string().min(1))
-    .optional()
-    .meta({
-      description:
-        'Resource addresses (exact, or globs such as "aws_instance.legacy*") that may be destroyed.',
-    }),
-  allow_replace: z
-    .array(z.string().min(1))
-    .optional()
-    .meta({
-      description: 'Resource addresses (exact or globs) that may be replaced (destroyed and re-created).',
-    }),
+  allow_delete: z.array(z.string().min(1)).optional().meta({
+    description: 'Resource addresses (exact, or globs such as "aws_instance.legacy*") that may be destroyed.',
+  }),
+  allow_replace: z.array(z.string().min(1)).optional().meta({
+    description: 'Resource addresses (exact or globs) that may be replaced (destroyed and re-created).',
+  }),
 });
 
 const kubernetesSchema = z.strictObject({

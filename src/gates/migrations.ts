@@ -50,13 +50,10 @@ const migrationsSchema = z.strictObject({
         '"baseline" (default): after down, the schema must be what it was before up (down reverts everything). ' +
         '"none": when down reverts only the last migration.',
     }),
-  ignore: z
-    .array(z.string().min(1))
-    .optional()
-    .meta({
-      description:
-        "Globs of qualified names left out of the comparison, added to the migration tools' bookkeeping tables.",
-    }),
+  ignore: z.array(z.string().min(1)).optional().meta({
+    description:
+      "Globs of qualified names left out of the comparison, added to the migration tools' bookkeeping tables.",
+  }),
   files: z
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
     .optional()
