@@ -5959,9 +5959,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num))
-        return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
+      const num2 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num2))
+        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
       let n2 = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format2 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n2) && !n2.includes("e")) {
         let i2 = n2.indexOf(".");
@@ -6001,8 +6001,8 @@ var require_float = __commonJS({
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str),
       stringify(node2) {
-        const num = Number(node2.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num2 = Number(node2.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -6441,8 +6441,8 @@ var require_float2 = __commonJS({
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str.replace(/_/g, "")),
       stringify(node2) {
-        const num = Number(node2.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num2 = Number(node2.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -6644,23 +6644,23 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str, asBigInt) {
       const sign = str[0];
       const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
-      const num = (n2) => asBigInt ? BigInt(n2) : Number(n2);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
-      return sign === "-" ? num(-1) * res : res;
+      const num2 = (n2) => asBigInt ? BigInt(n2) : Number(n2);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+      return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node2) {
       let { value } = node2;
-      let num = (n2) => n2;
+      let num2 = (n2) => n2;
       if (typeof value === "bigint")
-        num = (n2) => BigInt(n2);
+        num2 = (n2) => BigInt(n2);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node2);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num(-1);
+        value *= num2(-1);
       }
-      const _60 = num(60);
+      const _60 = num2(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -25451,45 +25451,45 @@ var PATTERN_IS_COMPLETE = /* @__PURE__ */ new Set([
   "xid"
 ]);
 function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
-  const fmt = def.format;
-  if (fmt === "base64") {
+  const fmt2 = def.format;
+  if (fmt2 === "base64") {
     const validator = addConstant(ctx, isValidBase64);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "base64url") {
+  if (fmt2 === "base64url") {
     const validator = addConstant(ctx, isValidBase64URL);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "jwt") {
+  if (fmt2 === "jwt") {
     const validator = addConstant(ctx, isValidJWT);
     const alg = addConstant(ctx, def.alg ?? null);
     doc.write(`if (!${validator}(${accessor}, ${alg})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "ipv6") {
+  if (fmt2 === "ipv6") {
     const validator = addConstant(ctx, isValidIPv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "cidrv6") {
+  if (fmt2 === "cidrv6") {
     const validator = addConstant(ctx, isValidCIDRv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "credit_card") {
+  if (fmt2 === "credit_card") {
     const validator = addConstant(ctx, isValidCreditCard);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "iban") {
+  if (fmt2 === "iban") {
     const validator = addConstant(ctx, isValidIBAN);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
   const formatDef = def;
-  if (fmt === "url" || fmt === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
+  if (fmt2 === "url" || fmt2 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
     const parseConst = addConstant(ctx, validateURL);
     const defConst = addConstant(ctx, def);
     const trimVar = newVar(ctx);
@@ -25515,12 +25515,12 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
   const customFn = def.fn;
   if (customFn) {
     if (isAsyncFunction(customFn))
-      throw new ZodCompileUnsupportedError(`async string format ${fmt}`);
+      throw new ZodCompileUnsupportedError(`async string format ${fmt2}`);
     const fnConst = addConstant(ctx, customFn);
     doc.write(`if (!${fnConst}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (PATTERN_IS_COMPLETE.has(fmt) && def.pattern) {
+  if (PATTERN_IS_COMPLETE.has(fmt2) && def.pattern) {
     const patternConst = addConstant(ctx, def.pattern);
     doc.write(`${patternConst}.lastIndex = 0;`);
     doc.write(`if (!${patternConst}.test(${accessor})) return INVALID;`);
@@ -32140,6 +32140,189 @@ var duration3 = external_exports.union([external_exports.string(), external_expo
   return parsed;
 }).meta({ description: 'A duration such as "500ms", "30s", "5m", "1h" or "1d"; 0 for none.' });
 
+// src/config/command-line-schema.ts
+var commandLine = external_exports.union([
+  external_exports.string().min(1, "must not be empty"),
+  external_exports.array(external_exports.string()).min(1, "an argv list needs at least the program")
+]).meta({
+  description: 'A command, as one string ("./deploy.sh {{version}}") or an argv list (["./deploy.sh", "{{version}}"]). Templated values are substituted inside each argument and never reach a shell.'
+});
+
+// src/analysis/schema.ts
+var nonEmpty = external_exports.string().min(1, "must not be empty");
+var metricName = external_exports.string().regex(
+  /^[A-Za-z_][A-Za-z0-9_.]*$/,
+  'metric names use letters, digits, "_" and "." and start with a letter'
+);
+var requestPolicy = {
+  timeout: duration3.optional().meta({ description: "Per attempt. Default 10s." }),
+  retries: external_exports.number().int().min(0).max(10).optional().meta({ description: "Retries after a failed attempt. Default 2." }),
+  backoff: duration3.optional().meta({ description: "First retry delay, doubled each retry. Default 500ms." })
+};
+var statusList = external_exports.array(external_exports.number().int().min(100).max(599)).min(1);
+var prometheusProviderSchema = external_exports.strictObject({
+  type: external_exports.literal("prometheus"),
+  url: external_exports.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL of the Prometheus server" }),
+  headers: external_exports.record(external_exports.string(), external_exports.string()).optional().meta({
+    description: "Extra request headers (for example Authorization: use ${{ secrets.X }}); never logged."
+  }),
+  ...requestPolicy
+});
+var httpProberSchema = external_exports.strictObject({
+  type: external_exports.literal("http"),
+  url: nonEmpty.meta({
+    description: "URL probed for the version under test; templated ({{version}}, {{slot}}, {{environment}})."
+  }),
+  stable_url: nonEmpty.optional().meta({
+    description: "URL probed for the stable version ({{stable_version}}, {{stable_slot}}); default: url rendered for stable."
+  }),
+  method: external_exports.enum(["GET", "HEAD", "POST"]).optional(),
+  expect_status: statusList.optional().meta({ description: "Statuses counted as success. Default: 200-399." }),
+  rate: external_exports.number().positive().max(200).optional().meta({ description: "Requests per second per version. Default 5." }),
+  max_requests: external_exports.number().int().min(1).max(1e4).optional().meta({ description: "Upper bound on requests per interval per version. Default 300." }),
+  timeout: duration3.optional().meta({ description: "Per request; a timeout counts as a failure. Default 5s." })
+});
+var commandProviderSchema = external_exports.strictObject({
+  type: external_exports.literal("command"),
+  run: commandLine.meta({
+    description: 'Prints JSON {"metric": number | null}. Templated; runs without a shell. Env: DEPLOY_SIDE=canary|stable.'
+  }),
+  cwd: nonEmpty.optional(),
+  env: external_exports.record(external_exports.string(), external_exports.string()).optional(),
+  ...requestPolicy
+});
+var providerSchema = external_exports.discriminatedUnion("type", [
+  prometheusProviderSchema,
+  httpProberSchema,
+  commandProviderSchema
+]);
+var metricSchema = external_exports.strictObject({
+  provider: nonEmpty.meta({ description: "A provider name from analysis.providers." }),
+  query: nonEmpty.optional().meta({
+    description: "PromQL for the version under test ({{version}}, {{slot}}, {{environment}}, {{stable_version}})."
+  }),
+  stable_query: nonEmpty.optional().meta({
+    description: "PromQL for the stable version; default: query with {{version}} and {{slot}} set to stable."
+  }),
+  field: nonEmpty.optional().meta({
+    description: "Key in the provider output (prober: success_rate, error_rate, requests, errors, p50, p95, p99). Default: the metric name."
+  }),
+  range: external_exports.strictObject({
+    window: duration3,
+    step: duration3.optional(),
+    reduce: external_exports.enum(["mean", "max", "min", "last"]).optional()
+  }).optional().meta({
+    description: "Prometheus only: read a range (query_range) over the last window and reduce it (default mean)."
+  })
+});
+var EXPRESSION = /^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(%|x\s*baseline|\*\s*baseline)?\s*$/;
+function parseCheckExpression(text) {
+  const m = EXPRESSION.exec(text);
+  if (!m) return void 0;
+  const [, metric, op, number4, suffix] = m;
+  const value = Number(number4);
+  if (suffix && /baseline/.test(suffix))
+    return { kind: "relative", metric, op, factor: value };
+  return {
+    kind: "threshold",
+    metric,
+    op,
+    value: suffix === "%" ? value / 100 : value
+  };
+}
+var checkExpression = external_exports.string().transform((text, ctx) => {
+  const parsed = parseCheckExpression(text);
+  if (!parsed) {
+    ctx.addIssue({
+      code: "custom",
+      message: `invalid check "${text}": write "<metric> <op> <number>" or "<metric> <op> <number>x baseline" with op one of <, <=, >, >= (for example "error_rate < 0.01", "error_rate < 1%", "p95 < 2x baseline")`
+    });
+    return external_exports.NEVER;
+  }
+  return parsed;
+});
+var alpha = external_exports.number().gt(0).max(0.2).optional().meta({
+  description: "Bound on the probability of a false rollback by this check over the whole window. Default 0.01."
+});
+var ruleCheckSchema = external_exports.strictObject({
+  name: nonEmpty.optional(),
+  check: checkExpression.meta({
+    description: 'The condition that must HOLD, e.g. "error_rate < 0.01", "p95 < 2x baseline".'
+  }),
+  for: duration3.optional().meta({
+    description: "The condition must be violated this long before it fires (a single spike does not). Default 0."
+  }),
+  baseline: external_exports.enum(["auto", "stable", "pre-deploy"]).optional().meta({
+    description: 'For "x baseline": stable measured at the same time, or the pre-deploy window. Default auto (stable when measured).'
+  })
+});
+var errorsComparisonSchema = external_exports.strictObject({
+  name: nonEmpty.optional(),
+  compare: external_exports.literal("errors"),
+  errors: metricName.meta({ description: "Metric: error count in the interval (per version)." }),
+  requests: metricName.meta({ description: "Metric: request count in the interval (per version)." }),
+  alpha,
+  tolerance: external_exports.number().min(1).max(100).optional().meta({ description: "Canary error rate up to this multiple of stable is acceptable. Default 1.2." })
+});
+var valuesComparisonSchema = external_exports.strictObject({
+  name: nonEmpty.optional(),
+  compare: external_exports.literal("values"),
+  metric: metricName,
+  alpha,
+  tolerance: external_exports.number().min(0).max(10).optional().meta({ description: "Canary may be this fraction worse than stable (0.1 = 10 %). Default 0.1." }),
+  higher_is_worse: external_exports.boolean().optional().meta({ description: "Default true (latency, memory)." })
+});
+var checkSchema = external_exports.union([ruleCheckSchema, errorsComparisonSchema, valuesComparisonSchema]);
+var ANALYSIS_PRESETS = ["seeds", "none"];
+var analysisConfigSchema = external_exports.strictObject({
+  preset: external_exports.enum(ANALYSIS_PRESETS).optional().meta({ description: "seeds: the seed rollback triggers for the metrics you define. Default seeds." }),
+  providers: external_exports.record(metricName, providerSchema).optional(),
+  metrics: external_exports.record(metricName, metricSchema).optional(),
+  checks: external_exports.array(checkSchema).optional(),
+  max_provider_errors: external_exports.number().int().min(0).max(1e3).optional().meta({
+    description: "Consecutive intervals with a provider error tolerated; one more rolls back. Default 5."
+  }),
+  max_no_data: duration3.optional().meta({ description: "Dead-man's switch: no data for longer than this rolls back. Default 5m." }),
+  min_samples: external_exports.number().int().min(1).max(1e4).optional().meta({ description: "Intervals with data needed before a window may promote. Default 3." })
+}).superRefine((config2, ctx) => {
+  const providers = config2.providers ?? {};
+  const metrics = config2.metrics ?? {};
+  for (const [name, metric] of Object.entries(metrics)) {
+    const provider = providers[metric.provider];
+    if (!provider) {
+      const known = Object.keys(providers);
+      ctx.addIssue({
+        code: "custom",
+        path: ["metrics", name, "provider"],
+        message: `unknown provider "${metric.provider}"; defined: ${known.length ? known.join(", ") : "none (add analysis.providers)"}`
+      });
+      continue;
+    }
+    if (provider.type === "prometheus" && !metric.query)
+      ctx.addIssue({
+        code: "custom",
+        path: ["metrics", name, "query"],
+        message: "a Prometheus metric needs a query"
+      });
+    if (provider.type !== "prometheus" && (metric.query || metric.stable_query || metric.range))
+      ctx.addIssue({
+        code: "custom",
+        path: ["metrics", name],
+        message: `query, stable_query and range are for Prometheus metrics; provider "${metric.provider}" is ${provider.type}`
+      });
+  }
+  (config2.checks ?? []).forEach((check2, index) => {
+    const used = "check" in check2 ? [check2.check.metric] : check2.compare === "errors" ? [check2.errors, check2.requests] : [check2.metric];
+    for (const metric of used)
+      if (!metrics[metric])
+        ctx.addIssue({
+          code: "custom",
+          path: ["checks", index],
+          message: `check uses metric "${metric}", which is not defined in analysis.metrics`
+        });
+  });
+});
+
 // src/config/schema.ts
 var TEMPLATE_VARIABLES = [
   "version",
@@ -32163,22 +32346,20 @@ var TEMPLATE_VARIABLES = [
   "deployment_id"
 ];
 var STRATEGY_NAMES = ["direct", "rolling", "blue-green", "canary"];
-var nonEmpty = external_exports.string().min(1, "must not be empty");
-var commandLine = external_exports.union([nonEmpty, external_exports.array(external_exports.string()).min(1, "an argv list needs at least the program")]).meta({
-  description: 'A command, as one string ("./deploy.sh {{version}}") or an argv list (["./deploy.sh", "{{version}}"]). Templated values are substituted inside each argument and never reach a shell.'
-});
+var nonEmpty2 = external_exports.string().min(1, "must not be empty");
 var commandSpec = external_exports.union([
   commandLine,
   external_exports.strictObject({
     run: commandLine,
     shell: external_exports.boolean().optional().meta({ description: "Run through /bin/sh. Templated values are still quoted." }),
     timeout: duration3.optional(),
-    cwd: nonEmpty.optional(),
+    cwd: nonEmpty2.optional(),
     env: external_exports.record(external_exports.string(), external_exports.string()).optional()
   })
 ]);
 var httpCheck = external_exports.strictObject({
-  url: external_exports.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }),
+  // Not z.url(): a template such as http://127.0.0.1:{{port}}/health is only a URL once rendered.
+  url: external_exports.string().regex(/^https?:\/\/\S+$/, "must be an http:// or https:// URL (templates allowed)"),
   method: external_exports.enum(["GET", "HEAD", "POST"]).optional(),
   expect_status: external_exports.union([external_exports.number().int().min(100).max(599), external_exports.array(external_exports.number().int().min(100).max(599)).min(1)]).optional(),
   body: external_exports.string().optional().meta({ description: "A regular expression the response body must match." }),
@@ -32193,20 +32374,24 @@ var healthCheck = external_exports.union([
 ]);
 var healthChecks = external_exports.union([healthCheck, external_exports.array(healthCheck).min(1)]);
 var targetCommands = external_exports.strictObject({
-  deploy: commandSpec.meta({ description: "Deploys {{version}} to {{slot}} / {{instances}} (or everywhere)." }),
+  deploy: commandSpec.meta({
+    description: "Deploys {{version}} to {{slot}} / {{instances}} (or everywhere)."
+  }),
   switch: commandSpec.optional().meta({ description: "Routes all traffic to {{slot}}." }),
   set_weight: commandSpec.optional().meta({ description: "Routes {{weight}} % of traffic to {{slot}}." }),
   health: healthChecks.optional(),
   smoke: commandSpec.optional().meta({ description: "Smoke tests against {{slot}} before it takes traffic." }),
   rollback: commandSpec.optional().meta({ description: "Undoes a deploy; default: deploy {{previous_version}}." }),
   teardown: commandSpec.optional().meta({ description: "Removes {{slot}} / {{instances}}." }),
-  current: commandSpec.optional().meta({ description: 'Prints the live state as JSON {"slot": "...", "version": "..."} or a bare slot name.' })
+  current: commandSpec.optional().meta({
+    description: 'Prints the live state as JSON {"slot": "...", "version": "..."} or a bare slot name.'
+  })
 });
 var commandTarget = external_exports.strictObject({
   type: external_exports.literal("command").optional(),
   shell: external_exports.boolean().optional(),
   timeout: duration3.optional(),
-  cwd: nonEmpty.optional(),
+  cwd: nonEmpty2.optional(),
   env: external_exports.record(external_exports.string(), external_exports.string()).optional(),
   commands: targetCommands
 });
@@ -32217,17 +32402,17 @@ var percentOrCount = external_exports.union([
 ]).meta({ description: 'A number of instances, or a percentage of them such as "25%".' });
 var directParams = external_exports.strictObject({});
 var rollingParams = external_exports.strictObject({
-  instances: external_exports.union([external_exports.array(nonEmpty).min(1), external_exports.number().int().min(1).max(1e4)]).optional().meta({ description: "Instance names, or a count (instances are then named 1..N)." }),
+  instances: external_exports.union([external_exports.array(nonEmpty2).min(1), external_exports.number().int().min(1).max(1e4)]).optional().meta({ description: "Instance names, or a count (instances are then named 1..N)." }),
   max_surge: percentOrCount.optional(),
   max_unavailable: percentOrCount.optional(),
   pause: duration3.optional().meta({ description: "Wait between batches." }),
   on_failure: external_exports.enum(["rollback", "pause"]).optional()
 });
 var blueGreenParams = external_exports.strictObject({
-  slots: external_exports.tuple([nonEmpty, nonEmpty]).optional(),
+  slots: external_exports.tuple([nonEmpty2, nonEmpty2]).optional(),
   scale_down_delay: duration3.optional(),
   warmup: external_exports.strictObject({
-    url: nonEmpty.optional().meta({ description: "URL of the idle slot to warm, templated ({{slot}})." }),
+    url: nonEmpty2.optional().meta({ description: "URL of the idle slot to warm, templated ({{slot}})." }),
     requests: external_exports.number().int().min(0).max(1e5).optional(),
     interval: duration3.optional()
   }).optional(),
@@ -32238,7 +32423,7 @@ var canaryStep = external_exports.union([
   external_exports.strictObject({ weight: external_exports.number().min(0).max(100), pause: duration3.optional() })
 ]);
 var canaryParams = external_exports.strictObject({
-  slots: external_exports.tuple([nonEmpty, nonEmpty]).optional(),
+  slots: external_exports.tuple([nonEmpty2, nonEmpty2]).optional(),
   steps: external_exports.array(canaryStep).min(1).optional(),
   pause: duration3.optional().meta({ description: "Pause at each step unless the step sets its own." }),
   max_holds: external_exports.number().int().min(0).max(1e3).optional(),
@@ -32262,7 +32447,9 @@ var strategyRef = external_exports.union([
 var hooks = external_exports.strictObject({
   backup: commandSpec.optional().meta({ description: "Runs before anything changes in this environment." }),
   migrate: commandSpec.optional().meta({ description: "Runs after the backup, before the strategy." }),
-  on_rollback: external_exports.array(external_exports.strictObject({ name: nonEmpty, run: commandSpec })).optional().meta({ description: "Rollback levels run in order after traffic is back on stable (feature flag, config, ...)." }),
+  on_rollback: external_exports.array(external_exports.strictObject({ name: nonEmpty2, run: commandSpec })).optional().meta({
+    description: "Rollback levels run in order after traffic is back on stable (feature flag, config, ...)."
+  }),
   on_success: commandSpec.optional()
 });
 var openSection = external_exports.record(external_exports.string(), external_exports.unknown());
@@ -32270,7 +32457,7 @@ var environment = external_exports.strictObject({
   url: external_exports.url().optional(),
   production: external_exports.boolean().optional(),
   strategy: strategyRef.optional(),
-  staging: nonEmpty.optional().meta({ description: "An environment deployed and validated first, in the same run." }),
+  staging: nonEmpty2.optional().meta({ description: "An environment deployed and validated first, in the same run." }),
   target: target.optional(),
   health: healthChecks.optional().meta({ description: "Checks for the verify phase and the monitor window." }),
   smoke: commandSpec.optional(),
@@ -32280,14 +32467,14 @@ var environment = external_exports.strictObject({
   hooks: hooks.optional(),
   variables: external_exports.record(external_exports.string(), external_exports.string()).optional(),
   gates: openSection.optional(),
-  analysis: openSection.optional(),
+  analysis: analysisConfigSchema.optional(),
   approvals: openSection.optional()
 });
 var PRESET_NAMES = ["seeds", "fast"];
 var deployConfig = external_exports.strictObject({
   version: external_exports.literal(1).optional(),
   preset: external_exports.enum(PRESET_NAMES).optional(),
-  state_dir: nonEmpty.optional(),
+  state_dir: nonEmpty2.optional(),
   target: target.optional(),
   strategies: strategyParams.optional(),
   environments: external_exports.record(
@@ -32295,7 +32482,7 @@ var deployConfig = external_exports.strictObject({
     environment
   ),
   gates: openSection.optional(),
-  analysis: openSection.optional(),
+  analysis: analysisConfigSchema.optional(),
   approvals: openSection.optional()
 });
 
@@ -32580,14 +32767,37 @@ function environmentSites(config2, name, env, resolved) {
   }
   return { commands, urls, issues: [...fromTarget.issues, ...health.issues] };
 }
+var STRATEGY_VARIABLES = {
+  slot: ["blue-green", "canary"],
+  stable_slot: ["blue-green", "canary"],
+  weight: ["blue-green", "canary"],
+  stable_weight: ["blue-green", "canary"],
+  batch: ["rolling"],
+  batches: ["rolling"],
+  instances: ["rolling"],
+  instance_count: ["rolling"],
+  surge: ["rolling"]
+};
 function templateIssues(config2, name, env, resolved) {
   const sites = environmentSites(config2, name, env, resolved);
   const issues = [...sites.issues];
   const unknown2 = [];
   const variables = Object.keys(env.variables ?? {});
+  const strategy = strategyName(env) ?? "direct";
   const checkTemplate = (template, path6) => {
+    const command = path6[path6.indexOf("commands") + 1];
+    const runs = !(command === "switch" || command === "set_weight") || strategy === "blue-green" || strategy === "canary";
     for (const variable of placeholders(template)) {
       if (!isKnownVariable(variable, variables)) unknown2.push({ path: path6, variable, environment: name });
+      else if (runs && !variables.includes(variable)) {
+        const setBy = STRATEGY_VARIABLES[variable];
+        if (setBy && !setBy.includes(strategy)) {
+          issues.push({
+            path: path6,
+            message: `{{${variable}}} has no value with the ${strategy} strategy of environment "${name}": it is set by ${listOf(setBy, "and")}`
+          });
+        }
+      }
     }
   };
   for (const site of sites.commands) {
@@ -32995,8 +33205,9 @@ function resolveStrategy(config2, env, preset) {
     }
   }
 }
-function resolveEnvironment(config2, name) {
-  const env = config2.environments[name];
+function resolveEnvironment(config2, name, overrides = {}) {
+  const configured = config2.environments[name];
+  const env = configured && overrides.strategy && strategyType(configured) !== overrides.strategy ? { ...configured, strategy: overrides.strategy } : configured;
   if (!env) {
     const known = Object.keys(config2.environments).join(", ");
     throw new ResolveError(`unknown environment "${name}": the config defines ${known || "none"}`);
@@ -33007,6 +33218,15 @@ function resolveEnvironment(config2, name) {
     throw new ResolveError(`environment "${name}" has no target (and there is no top-level target)`);
   const targetSource = env.target ? `environments.${name}.target` : "target";
   const target2 = resolveTarget(targetConfig, targetSource, preset);
+  const strategy = resolveStrategy(config2, env, preset);
+  if (strategy.type === "canary" && !target2.setWeight)
+    throw new ResolveError(
+      `the canary strategy needs ${targetSource}.commands.set_weight, which ${name} does not define`
+    );
+  if (strategy.type === "blue-green" && !target2.switch && !target2.setWeight)
+    throw new ResolveError(
+      `the blue-green strategy needs ${targetSource}.commands.switch (or set_weight), which ${name} does not define`
+    );
   const defaults = {
     shell: targetConfig.shell ?? false,
     timeoutMs: targetConfig.timeout ?? preset.commandTimeoutMs,
@@ -33020,7 +33240,7 @@ function resolveEnvironment(config2, name) {
     name,
     url: env.url,
     production: env.production ?? name === "production",
-    strategy: resolveStrategy(config2, env, preset),
+    strategy,
     staging: env.staging,
     target: target2,
     health: envHealth.length > 0 ? envHealth : target2.health,
@@ -33038,7 +33258,7 @@ function resolveEnvironment(config2, name) {
       onSuccess: cmd(env.hooks?.on_success, "hooks.on_success")
     },
     variables: env.variables ?? {},
-    stateDir: config2.state_dir ?? ".deploy-action",
+    stateDir: overrides.stateDir ?? config2.state_dir ?? ".deploy-action",
     gates: env.gates ?? config2.gates,
     analysis: env.analysis ?? config2.analysis,
     approvals: env.approvals ?? config2.approvals
@@ -40408,6 +40628,1192 @@ function healthAnalyzer(env) {
   };
 }
 
+// src/analysis/config.ts
+var MINUTE2 = 6e4;
+var ANALYSIS_DEFAULTS = {
+  maxProviderErrors: 5,
+  maxNoDataMs: 5 * MINUTE2,
+  minSamples: 3,
+  alpha: 0.01,
+  errorsTolerance: 1.2,
+  valuesTolerance: 0.1
+};
+var SEEDS_PRESET_CHECKS = [
+  {
+    kind: "threshold",
+    name: "seeds.error-rate",
+    metric: "error_rate",
+    op: "<=",
+    value: 0.01,
+    forMs: 5 * MINUTE2
+  },
+  {
+    kind: "relative",
+    name: "seeds.p95-vs-baseline",
+    metric: "p95",
+    op: "<=",
+    factor: 2,
+    forMs: 10 * MINUTE2,
+    baseline: "auto"
+  },
+  { kind: "threshold", name: "seeds.health", metric: "health", op: ">=", value: 1, forMs: 3 * MINUTE2 },
+  { kind: "threshold", name: "seeds.memory", metric: "memory", op: "<=", value: 0.95, forMs: 5 * MINUTE2 },
+  {
+    kind: "errors",
+    name: "seeds.errors-vs-stable",
+    errors: "errors",
+    requests: "requests",
+    alpha: ANALYSIS_DEFAULTS.alpha,
+    tolerance: ANALYSIS_DEFAULTS.errorsTolerance
+  },
+  {
+    kind: "values",
+    name: "seeds.p95-vs-stable",
+    metric: "p95",
+    alpha: ANALYSIS_DEFAULTS.alpha,
+    tolerance: ANALYSIS_DEFAULTS.valuesTolerance,
+    higherIsWorse: true
+  }
+];
+function checkMetrics(check2) {
+  if (check2.kind === "errors") return [check2.errors, check2.requests];
+  return [check2.metric];
+}
+function describeRule(check2) {
+  const e = check2.check;
+  return e.kind === "threshold" ? `${e.metric} ${e.op} ${e.value}` : `${e.metric} ${e.op} ${e.factor}x baseline`;
+}
+function resolveCheck(check2) {
+  if ("check" in check2) {
+    const name = check2.name ?? describeRule(check2);
+    const forMs = check2.for ?? 0;
+    const e = check2.check;
+    if (e.kind === "threshold")
+      return { kind: "threshold", name, metric: e.metric, op: e.op, value: e.value, forMs };
+    return {
+      kind: "relative",
+      name,
+      metric: e.metric,
+      op: e.op,
+      factor: e.factor,
+      forMs,
+      baseline: check2.baseline ?? "auto"
+    };
+  }
+  if (check2.compare === "errors")
+    return {
+      kind: "errors",
+      name: check2.name ?? `${check2.errors}/${check2.requests} vs stable`,
+      errors: check2.errors,
+      requests: check2.requests,
+      alpha: check2.alpha ?? ANALYSIS_DEFAULTS.alpha,
+      tolerance: check2.tolerance ?? ANALYSIS_DEFAULTS.errorsTolerance
+    };
+  return {
+    kind: "values",
+    name: check2.name ?? `${check2.metric} vs stable`,
+    metric: check2.metric,
+    alpha: check2.alpha ?? ANALYSIS_DEFAULTS.alpha,
+    tolerance: check2.tolerance ?? ANALYSIS_DEFAULTS.valuesTolerance,
+    higherIsWorse: check2.higher_is_worse ?? true
+  };
+}
+function resolveAnalysisConfig(input2) {
+  const parsed = analysisConfigSchema.parse(input2 ?? {});
+  const metrics = parsed.metrics ?? {};
+  const userChecks = (parsed.checks ?? []).map(resolveCheck);
+  const presetChecks = (parsed.preset ?? "seeds") === "seeds" ? SEEDS_PRESET_CHECKS.filter(
+    (c3) => checkMetrics(c3).every((m) => metrics[m]) && !userChecks.some((u2) => u2.name === c3.name)
+  ) : [];
+  const checks = [...userChecks, ...presetChecks];
+  const seen = /* @__PURE__ */ new Set();
+  for (const check2 of checks) {
+    if (seen.has(check2.name))
+      throw new Error(
+        `analysis.checks: two checks are named "${check2.name}"; give one of them a distinct name`
+      );
+    seen.add(check2.name);
+  }
+  return {
+    providers: parsed.providers ?? {},
+    metrics,
+    checks,
+    maxProviderErrors: parsed.max_provider_errors ?? ANALYSIS_DEFAULTS.maxProviderErrors,
+    maxNoDataMs: parsed.max_no_data ?? ANALYSIS_DEFAULTS.maxNoDataMs,
+    minSamples: parsed.min_samples ?? ANALYSIS_DEFAULTS.minSamples
+  };
+}
+
+// src/analysis/sequential.ts
+var ERROR_RATIO_GRID = [1.25, 1.5, 2, 3, 5, 10];
+var SIGN_PROBABILITY_GRID = [0.6, 0.7, 0.8, 0.9, 0.95];
+function maxLogStep(alpha2, minIntervals = 3) {
+  return Math.log(1 / alpha2) / minIntervals;
+}
+function logMeanExp(logs) {
+  const max = Math.max(...logs);
+  if (max === -Infinity) return -Infinity;
+  return max + Math.log(logs.reduce((sum, l) => sum + Math.exp(l - max), 0) / logs.length);
+}
+function initialErrorsTest() {
+  return {
+    logLR: ERROR_RATIO_GRID.map(() => 0),
+    canaryErrors: 0,
+    canaryRequests: 0,
+    stableErrors: 0,
+    stableRequests: 0
+  };
+}
+function updateErrorsTest(state, tolerance, maxLogStep2, canary, stable) {
+  const { errors: ec, requests: nc } = canary;
+  const { errors: es, requests: ns } = stable;
+  if (!(nc > 0 && ns > 0) || ec < 0 || es < 0 || ec > nc || es > ns) return state;
+  const next = {
+    ...state,
+    canaryErrors: state.canaryErrors + ec,
+    canaryRequests: state.canaryRequests + nc,
+    stableErrors: state.stableErrors + es,
+    stableRequests: state.stableRequests + ns
+  };
+  if (ec + es === 0) return next;
+  const pi0 = tolerance * nc / (tolerance * nc + ns);
+  next.logLR = ERROR_RATIO_GRID.map((multiple, j) => {
+    const r = tolerance * multiple;
+    const pi = r * nc / (r * nc + ns);
+    const step = ec * Math.log(pi / pi0) + es * Math.log((1 - pi) / (1 - pi0));
+    return state.logLR[j] + Math.min(step, maxLogStep2);
+  });
+  return next;
+}
+function initialSignTest() {
+  return { logLR: SIGN_PROBABILITY_GRID.map(() => 0), pairs: 0, worse: 0 };
+}
+function updateSignTest(state, tolerance, higherIsWorse, canary, stable) {
+  const worse = higherIsWorse ? canary > stable * (1 + tolerance) : canary < stable * (1 - tolerance);
+  return {
+    logLR: SIGN_PROBABILITY_GRID.map((p, j) => state.logLR[j] + Math.log(worse ? 2 * p : 2 * (1 - p))),
+    pairs: state.pairs + 1,
+    worse: state.worse + (worse ? 1 : 0)
+  };
+}
+function evidence(logLR) {
+  return Math.exp(logMeanExp(logLR));
+}
+function rejects(logLR, alpha2) {
+  return logMeanExp(logLR) >= Math.log(1 / alpha2);
+}
+
+// src/analysis/types.ts
+var NO_DATA_CODES = /* @__PURE__ */ new Set(["empty-result", "not-a-number"]);
+
+// src/analysis/judge.ts
+function createJudgeState(config2, options) {
+  const checks = {};
+  for (const check2 of config2.checks)
+    checks[check2.name] = check2.kind === "errors" ? initialErrorsTest() : check2.kind === "values" ? initialSignTest() : { violatingSince: null };
+  return {
+    config: config2,
+    intervalMs: options.intervalMs,
+    baseline: options.baseline ?? {},
+    startedAt: options.startedAt ?? null,
+    samples: 0,
+    samplesWithData: 0,
+    lastDataAt: {},
+    consecutiveErrorIntervals: 0,
+    checks,
+    fired: null
+  };
+}
+function holds(value, op, limit) {
+  switch (op) {
+    case "<":
+      return value < limit;
+    case "<=":
+      return value <= limit;
+    case ">":
+      return value > limit;
+    case ">=":
+      return value >= limit;
+  }
+}
+var num = (v) => typeof v === "number" && Number.isFinite(v) ? v : null;
+var fmt = (v) => Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+function baselineFor(check2, sample, preDeploy) {
+  const stable = num(sample.stable?.[check2.metric]);
+  const before = num(preDeploy[check2.metric]);
+  if (check2.baseline === "stable") return stable;
+  if (check2.baseline === "pre-deploy") return before;
+  return stable ?? before;
+}
+function evaluateCheck(check2, prior, sample, state, values) {
+  if (check2.kind === "threshold" || check2.kind === "relative") {
+    const ruleState = prior;
+    const value = num(sample.canary[check2.metric]);
+    let limit = check2.kind === "threshold" ? check2.value : null;
+    if (check2.kind === "relative") {
+      const base2 = baselineFor(check2, sample, state.baseline);
+      values[`${check2.name}.baseline`] = base2;
+      limit = base2 === null ? null : base2 * check2.factor;
+    }
+    if (value === null || limit === null) return { state: ruleState };
+    if (holds(value, check2.op, limit)) return { state: { violatingSince: null } };
+    const since = ruleState.violatingSince ?? sample.at;
+    const lastedMs = sample.at - since + state.intervalMs;
+    const limitText = check2.kind === "threshold" ? fmt(limit) : `${fmt(limit)} (${fmt(check2.factor)}x baseline ${fmt(limit / check2.factor)})`;
+    if (lastedMs >= check2.forMs)
+      return {
+        state: { violatingSince: since },
+        fired: {
+          kind: "rollback",
+          rule: check2.name,
+          code: check2.kind === "threshold" ? "threshold-breached" : "relative-breached",
+          reason: `${check2.metric} = ${fmt(value)} violates "${check2.metric} ${check2.op} ${limitText}"${check2.forMs ? ` for ${formatDuration(lastedMs)} (limit ${formatDuration(check2.forMs)})` : ""}`,
+          values: { ...values, [`${check2.name}.limit`]: limit, [`${check2.name}.violated_ms`]: lastedMs }
+        }
+      };
+    return {
+      state: { violatingSince: since },
+      pending: `${check2.metric} = ${fmt(value)} violates "${check2.metric} ${check2.op} ${limitText}" for ${formatDuration(lastedMs)} of ${formatDuration(check2.forMs)}`
+    };
+  }
+  if (check2.kind === "errors") {
+    const test2 = prior;
+    const ec = num(sample.canary[check2.errors]);
+    const nc = num(sample.canary[check2.requests]);
+    const es = num(sample.stable?.[check2.errors]);
+    const ns = num(sample.stable?.[check2.requests]);
+    const next2 = ec === null || nc === null || es === null || ns === null ? test2 : updateErrorsTest(
+      test2,
+      check2.tolerance,
+      maxLogStep(check2.alpha),
+      { errors: ec, requests: nc },
+      { errors: es, requests: ns }
+    );
+    const canaryRate = next2.canaryRequests ? next2.canaryErrors / next2.canaryRequests : null;
+    const stableRate = next2.stableRequests ? next2.stableErrors / next2.stableRequests : null;
+    const ratio = canaryRate !== null && stableRate ? canaryRate / stableRate : null;
+    const ev2 = evidence(next2.logLR);
+    values[`${check2.name}.evidence`] = ev2;
+    if (!rejects(next2.logLR, check2.alpha)) return { state: next2 };
+    return {
+      state: next2,
+      fired: {
+        kind: "rollback",
+        rule: check2.name,
+        code: "sequential-errors-worse",
+        reason: `canary error rate ${fmt((canaryRate ?? 0) * 100)}% (${next2.canaryErrors}/${next2.canaryRequests}) is significantly above ${fmt(check2.tolerance)}x stable ${fmt((stableRate ?? 0) * 100)}% (${next2.stableErrors}/${next2.stableRequests}): evidence ${fmt(ev2)} >= ${fmt(1 / check2.alpha)} (alpha ${check2.alpha})`,
+        values: {
+          ...values,
+          [`${check2.name}.canary_rate`]: canaryRate,
+          [`${check2.name}.stable_rate`]: stableRate,
+          [`${check2.name}.ratio`]: ratio
+        }
+      }
+    };
+  }
+  const test = prior;
+  const c3 = num(sample.canary[check2.metric]);
+  const s = num(sample.stable?.[check2.metric]);
+  const next = c3 === null || s === null ? test : updateSignTest(test, check2.tolerance, check2.higherIsWorse, c3, s);
+  const ev = evidence(next.logLR);
+  values[`${check2.name}.evidence`] = ev;
+  if (!rejects(next.logLR, check2.alpha)) return { state: next };
+  return {
+    state: next,
+    fired: {
+      kind: "rollback",
+      rule: check2.name,
+      code: "sequential-values-worse",
+      reason: `canary ${check2.metric} was more than ${fmt(check2.tolerance * 100)}% ${check2.higherIsWorse ? "above" : "below"} stable in ${next.worse} of ${next.pairs} intervals (now ${c3 === null ? "no data" : fmt(c3)} vs ${s === null ? "no data" : fmt(s)}): evidence ${fmt(ev)} >= ${fmt(1 / check2.alpha)} (alpha ${check2.alpha})`,
+      values: { ...values, [`${check2.name}.worse`]: next.worse, [`${check2.name}.pairs`]: next.pairs }
+    }
+  };
+}
+function judge(state, sample) {
+  const values = {};
+  for (const [k, v] of Object.entries(sample.canary)) values[k] = num(v);
+  for (const [k, v] of Object.entries(sample.stable ?? {})) values[`stable.${k}`] = num(v);
+  if (state.fired) return { state: { ...state, samples: state.samples + 1 }, decision: state.fired };
+  const { config: config2 } = state;
+  const startedAt = state.startedAt ?? sample.at - state.intervalMs;
+  const used = [...new Set(config2.checks.flatMap(checkMetrics))];
+  const lastDataAt = { ...state.lastDataAt };
+  let anyData = false;
+  const missing = [];
+  for (const metric of used) {
+    if (num(sample.canary[metric]) !== null) {
+      lastDataAt[metric] = sample.at;
+      anyData = true;
+    } else missing.push(metric);
+  }
+  const providerFailed = sample.errors.some((e) => !NO_DATA_CODES.has(e.code));
+  const checks = {};
+  let fired;
+  let pending;
+  for (const check2 of config2.checks) {
+    const outcome = evaluateCheck(check2, state.checks[check2.name], sample, state, values);
+    checks[check2.name] = outcome.state;
+    fired ??= outcome.fired;
+    if (outcome.pending && !pending) pending = { rule: check2.name, text: outcome.pending };
+  }
+  const next = {
+    ...state,
+    startedAt,
+    samples: state.samples + 1,
+    samplesWithData: state.samplesWithData + (anyData ? 1 : 0),
+    lastDataAt,
+    consecutiveErrorIntervals: providerFailed ? state.consecutiveErrorIntervals + 1 : 0,
+    checks
+  };
+  if (!fired) {
+    const silent = used.map((metric) => ({ metric, ms: sample.at - (lastDataAt[metric] ?? startedAt) })).filter((s) => s.ms > config2.maxNoDataMs).sort((a2, b) => b.ms - a2.ms)[0];
+    if (silent)
+      fired = {
+        kind: "rollback",
+        code: "no-data",
+        rule: "max_no_data",
+        reason: `no data for ${silent.metric} for ${formatDuration(silent.ms)}, longer than max_no_data ${formatDuration(config2.maxNoDataMs)}: failing closed`,
+        values: { ...values, no_data_ms: silent.ms }
+      };
+  }
+  if (!fired && next.consecutiveErrorIntervals > config2.maxProviderErrors) {
+    const last = sample.errors.find((e) => !NO_DATA_CODES.has(e.code));
+    fired = {
+      kind: "rollback",
+      code: "provider-errors",
+      rule: "max_provider_errors",
+      reason: `provider errors in ${next.consecutiveErrorIntervals} consecutive intervals (limit ${config2.maxProviderErrors}); last: ${last.provider} (${last.side}) ${last.code}: ${last.message}`,
+      values: { ...values, consecutive_error_intervals: next.consecutiveErrorIntervals }
+    };
+  }
+  if (fired) return { state: { ...next, fired }, decision: fired };
+  let decision;
+  if (pending)
+    decision = { kind: "hold", rule: pending.rule, code: "breach-pending", reason: pending.text, values };
+  else if (missing.length || providerFailed)
+    decision = {
+      kind: "hold",
+      code: "no-data-pending",
+      reason: providerFailed ? `provider error (${next.consecutiveErrorIntervals} of ${config2.maxProviderErrors} tolerated in a row): ${sample.errors.map((e) => `${e.provider} ${e.code}`).join(", ")}` : `no data this interval for ${missing.join(", ")}`,
+      values
+    };
+  else if (next.samplesWithData < config2.minSamples)
+    decision = {
+      kind: "hold",
+      code: "not-enough-data",
+      reason: `${next.samplesWithData} of ${config2.minSamples} intervals with data needed before promoting`,
+      values
+    };
+  else
+    decision = {
+      kind: "promote",
+      code: "healthy",
+      reason: `all ${config2.checks.length} checks hold after ${next.samplesWithData} intervals with data`,
+      values
+    };
+  return { state: next, decision };
+}
+
+// src/analysis/retry.ts
+function isRetryable(error62) {
+  if (error62.code === "http-status") return error62.status === 429 || (error62.status ?? 0) >= 500;
+  return ["timeout", "connection-refused", "network", "command-failed"].includes(error62.code);
+}
+async function withRetries(attempt, policy, signal) {
+  let delay = policy.backoffMs;
+  for (let tries = 1; ; tries++) {
+    const result = await attempt();
+    if (result.ok) return result;
+    if (tries > policy.retries || !isRetryable(result.error) || signal?.aborted)
+      return { ok: false, error: { ...result.error, attempts: tries } };
+    await policy.sleep(delay, signal);
+    delay *= 2;
+  }
+}
+var realSleep = (ms2, signal) => new Promise((resolve) => {
+  if (signal?.aborted) return resolve();
+  const timer = setTimeout(done, ms2);
+  function done() {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", done);
+    resolve();
+  }
+  signal?.addEventListener("abort", done, { once: true });
+});
+
+// src/analysis/providers/provider.ts
+function pickFields(metrics, record2) {
+  const values = {};
+  for (const { name, config: config2 } of metrics) {
+    const v = record2?.[config2.field ?? name];
+    values[name] = typeof v === "number" && Number.isFinite(v) ? v : null;
+  }
+  return values;
+}
+
+// src/analysis/providers/command.ts
+function parseMetricsJson(provider, stdout) {
+  let parsed;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    const head = stdout.trim().slice(0, 80);
+    return {
+      ok: false,
+      error: { provider, code: "bad-json", message: `stdout is not JSON: ${head ? `"${head}"` : "empty"}` }
+    };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return {
+      ok: false,
+      error: {
+        provider,
+        code: "bad-json",
+        message: 'stdout must be a JSON object {"metric": number | null}'
+      }
+    };
+  const values = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (value !== null && typeof value !== "number")
+      return {
+        ok: false,
+        error: {
+          provider,
+          code: "bad-json",
+          message: `"${key}" is ${JSON.stringify(value)}; values must be numbers or null`
+        }
+      };
+    values[key] = value;
+  }
+  return { ok: true, value: values };
+}
+function createCommandProvider(name, config2, deps = {}) {
+  const timeoutMs = config2.timeout ?? 1e4;
+  function argvFor(request) {
+    let argv;
+    if (typeof config2.run === "string") {
+      const split = splitCommand(config2.run);
+      if (!split.ok) throw new TemplateError(split.message);
+      argv = split.argv;
+    } else argv = config2.run;
+    return argv.map((arg) => render(arg, request.vars));
+  }
+  async function runOnce(argv, request) {
+    const [file2, ...args] = argv;
+    const result = await execa(file2, args, {
+      timeout: timeoutMs,
+      cancelSignal: request.signal,
+      reject: false,
+      cwd: config2.cwd,
+      env: { ...config2.env, DEPLOY_SIDE: request.side, DEPLOY_VERSION: request.vars.version ?? "" },
+      stdin: "ignore"
+    });
+    const fail = (code, message) => ({
+      ok: false,
+      error: { provider: name, code, message }
+    });
+    if (result.isCanceled) return fail("aborted", "cancelled");
+    if (result.timedOut) return fail("timeout", `${file2} did not finish within ${timeoutMs}ms`);
+    if (result.failed) {
+      const stderr = String(result.stderr ?? "").trim().split("\n").slice(-3).join(" | ");
+      const what = result.exitCode !== void 0 ? `exited with ${result.exitCode}` : result.shortMessage ?? "failed to start";
+      return fail("command-failed", `${file2} ${what}${stderr ? `: ${stderr}` : ""}`);
+    }
+    return parseMetricsJson(name, String(result.stdout));
+  }
+  return {
+    name,
+    async read(request) {
+      let argv;
+      try {
+        argv = argvFor(request);
+      } catch (error62) {
+        return {
+          values: pickFields(request.metrics, null),
+          errors: [{ provider: name, code: "template", message: error62.message }]
+        };
+      }
+      const result = await withRetries(
+        () => runOnce(argv, request),
+        { retries: config2.retries ?? 2, backoffMs: config2.backoff ?? 500, sleep: deps.sleep ?? realSleep },
+        request.signal
+      );
+      if (!result.ok) return { values: pickFields(request.metrics, null), errors: [result.error] };
+      return { values: pickFields(request.metrics, result.value), errors: [] };
+    }
+  };
+}
+
+// src/analysis/http.ts
+function causeCode(error62) {
+  const cause = error62.cause;
+  return cause?.code;
+}
+function classifyFetchError(provider, error62, timeoutMs, signal) {
+  const name = error62.name;
+  if (signal?.aborted) return { provider, code: "aborted", message: "cancelled" };
+  if (name === "TimeoutError")
+    return { provider, code: "timeout", message: `no answer within ${timeoutMs}ms` };
+  const code = causeCode(error62);
+  if (code === "ECONNREFUSED") return { provider, code: "connection-refused", message: "connection refused" };
+  const message = error62.message ?? String(error62);
+  return { provider, code: "network", message: code ? `${message} (${code})` : message };
+}
+async function httpGet(provider, url2, options) {
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  try {
+    const response = await (options.fetch ?? fetch)(url2, { headers: options.headers, signal });
+    const body = await response.text();
+    return { ok: true, value: { status: response.status, body } };
+  } catch (error62) {
+    return { ok: false, error: classifyFetchError(provider, error62, options.timeoutMs, options.signal) };
+  }
+}
+
+// src/analysis/providers/http-prober.ts
+function percentile(sorted, q) {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[rank - 1];
+}
+function summarize(results) {
+  const latencies = results.filter((r) => r.ok).map((r) => r.latencyMs).sort((a2, b) => a2 - b);
+  const requests = results.length;
+  const errors = results.filter((r) => !r.ok).length;
+  return {
+    requests,
+    errors,
+    success_rate: requests ? (requests - errors) / requests : null,
+    error_rate: requests ? errors / requests : null,
+    p50: percentile(latencies, 0.5),
+    p95: percentile(latencies, 0.95),
+    p99: percentile(latencies, 0.99)
+  };
+}
+function createHttpProber(name, config2, deps = {}) {
+  const sleep = deps.sleep ?? realSleep;
+  const hrnow = deps.hrnow ?? (() => performance.now());
+  const doFetch = deps.fetch ?? fetch;
+  const rate = config2.rate ?? 5;
+  const timeoutMs = config2.timeout ?? 5e3;
+  const accepted = (status) => config2.expect_status ? config2.expect_status.includes(status) : status >= 200 && status < 400;
+  async function probeOnce(url2, signal) {
+    const started = hrnow();
+    try {
+      const response = await doFetch(url2, {
+        method: config2.method ?? "GET",
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
+      });
+      await response.arrayBuffer();
+      return { ok: accepted(response.status), latencyMs: hrnow() - started };
+    } catch {
+      return { ok: false, latencyMs: hrnow() - started };
+    }
+  }
+  return {
+    name,
+    async read(request) {
+      let url2;
+      try {
+        url2 = render(
+          request.side === "stable" && config2.stable_url ? config2.stable_url : config2.url,
+          request.vars
+        );
+        const parsed = new URL(url2);
+        if (!/^https?:$/.test(parsed.protocol)) throw new TemplateError(`"${url2}" is not an http(s) URL`);
+      } catch (error62) {
+        const message = error62 instanceof Error ? error62.message : String(error62);
+        return {
+          values: pickFields(request.metrics, null),
+          errors: [{ provider: name, code: "template", message }]
+        };
+      }
+      const count2 = Math.max(
+        1,
+        Math.min(config2.max_requests ?? 300, Math.floor(rate * request.intervalMs / 1e3))
+      );
+      const spacingMs = 1e3 / rate;
+      const pending = [];
+      for (let i2 = 0; i2 < count2 && !request.signal.aborted; i2++) {
+        if (i2 > 0) await sleep(spacingMs, request.signal);
+        pending.push(probeOnce(url2, request.signal));
+      }
+      const results = await Promise.all(pending);
+      if (request.signal.aborted) {
+        const error62 = classifyFetchError(name, new Error("cancelled"), timeoutMs, request.signal);
+        return { values: pickFields(request.metrics, null), errors: [error62] };
+      }
+      const stats = summarize(results);
+      return { values: pickFields(request.metrics, { ...stats }), errors: [] };
+    }
+  };
+}
+
+// src/analysis/promql.ts
+function escapePromqlString(value) {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+}
+function renderPromql(template, values) {
+  return render(template, values, escapePromqlString);
+}
+
+// src/analysis/providers/prometheus.ts
+function parseValue(provider, raw) {
+  const value = Number(raw);
+  if (!Number.isFinite(value))
+    return { ok: false, error: { provider, code: "not-a-number", message: `the query returned ${raw}` } };
+  return { ok: true, value };
+}
+var PrometheusClient = class {
+  name;
+  #config;
+  #deps;
+  constructor(name, config2, deps = {}) {
+    this.name = name;
+    this.#config = config2;
+    this.#deps = deps;
+  }
+  async #call(path6, params, signal) {
+    const url2 = new URL(path6, this.#config.url.endsWith("/") ? this.#config.url : `${this.#config.url}/`);
+    for (const [k, v] of Object.entries(params)) url2.searchParams.set(k, v);
+    const timeoutMs = this.#config.timeout ?? 1e4;
+    const attempt = async () => {
+      const response = await httpGet(this.name, url2.href, {
+        timeoutMs,
+        headers: this.#config.headers,
+        signal,
+        fetch: this.#deps.fetch
+      });
+      if (!response.ok) return response;
+      const { status, body } = response.value;
+      let parsed;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        if (status >= 300) return this.#fail("http-status", `HTTP ${status} from ${url2.pathname}`, status);
+        return this.#fail(
+          "bad-json",
+          `${url2.pathname} answered HTTP ${status} with a body that is not JSON`,
+          status
+        );
+      }
+      if (parsed?.status === "error")
+        return this.#fail(
+          "query-error",
+          `${parsed.errorType ?? "error"}: ${parsed.error ?? "no message"}`,
+          status
+        );
+      if (status >= 300) return this.#fail("http-status", `HTTP ${status} from ${url2.pathname}`, status);
+      if (parsed?.status !== "success" || typeof parsed.data !== "object" || parsed.data === null)
+        return this.#fail(
+          "bad-json",
+          `${url2.pathname} answered JSON without status "success" and data`,
+          status
+        );
+      return { ok: true, value: parsed.data };
+    };
+    return withRetries(
+      attempt,
+      {
+        retries: this.#config.retries ?? 2,
+        backoffMs: this.#config.backoff ?? 500,
+        sleep: this.#deps.sleep ?? realSleep
+      },
+      signal
+    );
+  }
+  #fail(code, message, status) {
+    return { ok: false, error: { provider: this.name, code, message, ...status ? { status } : {} } };
+  }
+  /** One number from an instant query: exactly one series (or a scalar) with a finite value. */
+  async instant(query, signal) {
+    const data = await this.#call("api/v1/query", { query }, signal);
+    if (!data.ok) return data;
+    const { resultType, result } = data.value;
+    if (resultType === "scalar") return parseValue(this.name, result[1]);
+    if (resultType !== "vector" || !Array.isArray(result))
+      return this.#fail("bad-json", `expected a vector or scalar result, got ${resultType}`);
+    if (result.length === 0) return this.#fail("empty-result", `no series matched: ${query}`);
+    if (result.length > 1)
+      return this.#fail(
+        "multiple-series",
+        `${result.length} series returned; aggregate with sum(), max() or avg(): ${query}`
+      );
+    return parseValue(this.name, result[0].value[1]);
+  }
+  /** Points of a range query over [startMs, endMs]: exactly one series; non-finite points are dropped. */
+  async range(query, startMs, endMs, stepMs, signal) {
+    const data = await this.#call(
+      "api/v1/query_range",
+      {
+        query,
+        start: String(startMs / 1e3),
+        end: String(endMs / 1e3),
+        step: `${Math.max(1, stepMs / 1e3)}s`
+      },
+      signal
+    );
+    if (!data.ok) return data;
+    const { resultType, result } = data.value;
+    if (resultType !== "matrix" || !Array.isArray(result))
+      return this.#fail("bad-json", `expected a matrix, got ${resultType}`);
+    if (result.length === 0) return this.#fail("empty-result", `no series matched: ${query}`);
+    if (result.length > 1)
+      return this.#fail(
+        "multiple-series",
+        `${result.length} series returned; aggregate with sum(), max() or avg(): ${query}`
+      );
+    const points = result[0].values.map(([t, v]) => [t * 1e3, Number(v)]).filter(([, v]) => Number.isFinite(v));
+    if (points.length === 0) return this.#fail("not-a-number", `every point was NaN or Inf: ${query}`);
+    return { ok: true, value: points };
+  }
+};
+function reducePoints(points, mode) {
+  const values = points.map(([, v]) => v);
+  switch (mode) {
+    case "max":
+      return Math.max(...values);
+    case "min":
+      return Math.min(...values);
+    case "last":
+      return values[values.length - 1];
+    case "mean":
+      return values.reduce((a2, b) => a2 + b, 0) / values.length;
+  }
+}
+function createPrometheusProvider(name, config2, deps = {}) {
+  const client = new PrometheusClient(name, config2, deps);
+  const now = deps.now ?? Date.now;
+  async function readOne(metric, request) {
+    const template = request.side === "stable" && metric.stable_query ? metric.stable_query : metric.query;
+    let query;
+    try {
+      query = renderPromql(template, request.vars);
+    } catch (error62) {
+      if (error62 instanceof TemplateError)
+        return { ok: false, error: { provider: name, code: "template", message: error62.message } };
+      throw error62;
+    }
+    if (!metric.range) return client.instant(query, request.signal);
+    const end = now();
+    const step = metric.range.step ?? Math.max(1e3, Math.floor(metric.range.window / 60));
+    const points = await client.range(query, end - metric.range.window, end, step, request.signal);
+    if (!points.ok) return points;
+    return { ok: true, value: reducePoints(points.value, metric.range.reduce ?? "mean") };
+  }
+  return {
+    name,
+    async read(request) {
+      const results = await Promise.all(request.metrics.map((m) => readOne(m.config, request)));
+      const read = { values: {}, errors: [] };
+      request.metrics.forEach((m, i2) => {
+        const result = results[i2];
+        read.values[m.name] = result.ok ? result.value : null;
+        if (!result.ok) read.errors.push({ ...result.error, message: `${m.name}: ${result.error.message}` });
+      });
+      return read;
+    }
+  };
+}
+
+// src/analysis/providers/index.ts
+function createProvider(name, config2, deps = {}) {
+  switch (config2.type) {
+    case "prometheus":
+      return createPrometheusProvider(name, config2, deps);
+    case "http":
+      return { ...createHttpProber(name, config2, deps), continuous: true };
+    case "command":
+      return createCommandProvider(name, config2, deps);
+  }
+}
+
+// src/analysis/recording.ts
+import { appendFileSync as appendFileSync2, readFileSync as readFileSync3 } from "node:fs";
+var RECORDING_FORMAT = "deploy-action.recording";
+var RECORDING_VERSION = 1;
+function redactConfig(config2) {
+  const copy = structuredClone(config2);
+  for (const provider of Object.values(copy.providers ?? {}))
+    for (const key of ["headers", "env"])
+      if (provider[key] && typeof provider[key] === "object")
+        provider[key] = Object.fromEntries(Object.keys(provider[key]).map((k) => [k, "[redacted]"]));
+  return copy;
+}
+var RecordingWriter = class {
+  #file;
+  #started = false;
+  #config;
+  constructor(file2, config2) {
+    this.#file = file2;
+    this.#config = config2;
+  }
+  #line(value) {
+    if (!this.#started) {
+      this.#started = true;
+      const header = {
+        format: RECORDING_FORMAT,
+        version: RECORDING_VERSION,
+        config: redactConfig(this.#config)
+      };
+      appendFileSync2(this.#file, `${JSON.stringify(header)}
+`, { flag: "w" });
+    }
+    appendFileSync2(this.#file, `${JSON.stringify(value)}
+`);
+  }
+  window(context, baseline, startedAt) {
+    this.#line({ type: "window", context, baseline, startedAt });
+  }
+  sample(index, sample, decision) {
+    this.#line({ type: "sample", index, sample, decision });
+  }
+};
+var RecordingError = class extends Error {
+};
+function readRecording(file2) {
+  let text;
+  try {
+    text = readFileSync3(file2, "utf8");
+  } catch (error62) {
+    throw new RecordingError(`cannot read recording ${file2}: ${error62.message}`);
+  }
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  const parse4 = (line, n2) => {
+    try {
+      const value = JSON.parse(line);
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        throw new Error("not an object");
+      return value;
+    } catch (error62) {
+      throw new RecordingError(`${file2}:${n2}: not a JSON object (${error62.message})`);
+    }
+  };
+  if (lines.length === 0) throw new RecordingError(`${file2}: empty recording`);
+  const header = parse4(lines[0], 1);
+  if (header.format !== RECORDING_FORMAT)
+    throw new RecordingError(`${file2}:1: not a recording (format must be "${RECORDING_FORMAT}")`);
+  if (header.version !== RECORDING_VERSION)
+    throw new RecordingError(
+      `${file2}:1: recording version ${String(header.version)} is not supported (expected ${RECORDING_VERSION})`
+    );
+  const recording = { config: header.config ?? {}, windows: [] };
+  lines.slice(1).forEach((line, i2) => {
+    const n2 = i2 + 2;
+    const entry = parse4(line, n2);
+    if (entry.type === "window") {
+      const context = entry.context;
+      if (!context || typeof context.intervalMs !== "number" || typeof context.windowMs !== "number")
+        throw new RecordingError(
+          `${file2}:${n2}: a window needs context.intervalMs and context.windowMs (numbers)`
+        );
+      recording.windows.push({
+        context,
+        baseline: entry.baseline ?? {},
+        startedAt: typeof entry.startedAt === "number" ? entry.startedAt : NaN,
+        samples: []
+      });
+    } else if (entry.type === "sample") {
+      const window = recording.windows.at(-1);
+      if (!window) throw new RecordingError(`${file2}:${n2}: a sample before any window line`);
+      const sample = entry.sample;
+      if (!sample || typeof sample.at !== "number" || typeof sample.canary !== "object" || sample.canary === null)
+        throw new RecordingError(
+          `${file2}:${n2}: a sample needs "at" (ms) and "canary" (an object of metric values)`
+        );
+      window.samples.push({
+        index: typeof entry.index === "number" ? entry.index : window.samples.length,
+        sample: { ...sample, errors: Array.isArray(sample.errors) ? sample.errors : [] },
+        decision: entry.decision
+      });
+    } else
+      throw new RecordingError(
+        `${file2}:${n2}: unknown line type ${JSON.stringify(entry.type)} (expected "window" or "sample")`
+      );
+  });
+  return recording;
+}
+
+// src/analysis/analyzer.ts
+function varsFor(side, ctx) {
+  const common2 = {
+    environment: ctx.environment,
+    phase: ctx.phase,
+    stable_version: ctx.stableVersion,
+    stable_slot: ctx.stableSlot,
+    weight: ctx.weight === void 0 ? void 0 : String(ctx.weight)
+  };
+  if (side === "canary") return { ...common2, version: ctx.version, slot: ctx.slot };
+  return { ...common2, version: ctx.stableVersion, slot: ctx.stableSlot };
+}
+function createAnalyzer(input2, deps = {}) {
+  const config2 = resolveAnalysisConfig(input2);
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? realSleep;
+  const providers = {};
+  for (const [name, providerConfig] of Object.entries(config2.providers))
+    providers[name] = deps.providers?.[name] ?? createProvider(name, providerConfig, { ...deps, now, sleep });
+  for (const [name, provider] of Object.entries(deps.providers ?? {})) providers[name] ??= provider;
+  const recorder = deps.record ? new RecordingWriter(deps.record, input2 ?? {}) : void 0;
+  let capturedBaseline = {};
+  const usedMetrics = [...new Set(config2.checks.flatMap(checkMetrics))];
+  const byProvider = /* @__PURE__ */ new Map();
+  for (const name of usedMetrics) {
+    const metric = config2.metrics[name];
+    const list = byProvider.get(metric.provider) ?? [];
+    list.push({ name, config: metric });
+    byProvider.set(metric.provider, list);
+  }
+  async function readSide(side, vars, intervalMs, signal, continuous) {
+    const values = {};
+    const errors = [];
+    await Promise.all(
+      [...byProvider].map(async ([providerName, metrics]) => {
+        const provider = providers[providerName];
+        if (Boolean(provider.continuous) !== continuous) return;
+        const read = await provider.read({ side, vars, metrics, intervalMs, signal });
+        Object.assign(values, read.values);
+        for (const e of read.errors)
+          errors.push({ provider: e.provider, side, code: e.code, message: e.message });
+      })
+    );
+    return { values, errors };
+  }
+  return {
+    config: config2,
+    async captureBaseline(ctx) {
+      const vars = {
+        environment: ctx.environment,
+        version: ctx.version,
+        slot: ctx.slot,
+        phase: "baseline"
+      };
+      const [a2, b] = await Promise.all([
+        readSide("canary", vars, 1e3, ctx.signal, false),
+        readSide("canary", vars, 1e3, ctx.signal, true)
+      ]);
+      capturedBaseline = { ...a2.values, ...b.values };
+      return capturedBaseline;
+    },
+    async evaluate(ctx) {
+      const { intervalMs, windowMs, signal } = ctx;
+      if (!(intervalMs > 0) || !(windowMs >= 0))
+        throw new Error(
+          `analysis: intervalMs must be > 0 and windowMs >= 0 (got ${intervalMs}, ${windowMs})`
+        );
+      const baseline = ctx.baseline ?? capturedBaseline;
+      const startedAt = now();
+      const context = {
+        phase: ctx.phase,
+        environment: ctx.environment,
+        version: ctx.version,
+        windowMs,
+        intervalMs,
+        ...ctx.stableVersion !== void 0 ? { stableVersion: ctx.stableVersion } : {},
+        ...ctx.slot !== void 0 ? { slot: ctx.slot } : {},
+        ...ctx.stableSlot !== void 0 ? { stableSlot: ctx.stableSlot } : {},
+        ...ctx.weight !== void 0 ? { weight: ctx.weight } : {}
+      };
+      recorder?.window(context, baseline, startedAt);
+      let state = createJudgeState(config2, { intervalMs, baseline, startedAt });
+      const withStable = ctx.stableVersion !== void 0 || ctx.stableSlot !== void 0;
+      const count2 = Math.max(1, Math.ceil(windowMs / intervalMs));
+      const intervals = [];
+      let last;
+      for (let index = 0; index < count2; index++) {
+        if (signal.aborted) break;
+        const deadline = startedAt + (index + 1) * intervalMs;
+        const sides = withStable ? ["canary", "stable"] : ["canary"];
+        const [continuous] = await Promise.all([
+          Promise.all(sides.map((side) => readSide(side, varsFor(side, ctx), intervalMs, signal, true))),
+          (async () => {
+            const wait = deadline - now();
+            if (wait > 0) await sleep(wait, signal);
+          })()
+        ]);
+        if (signal.aborted) break;
+        const atEnd = await Promise.all(
+          sides.map((side) => readSide(side, varsFor(side, ctx), intervalMs, signal, false))
+        );
+        const merged = sides.map((_, i2) => ({
+          values: { ...continuous[i2].values, ...atEnd[i2].values },
+          errors: [...continuous[i2].errors, ...atEnd[i2].errors]
+        }));
+        const sample = {
+          at: now(),
+          canary: merged[0].values,
+          ...withStable ? { stable: merged[1].values } : {},
+          errors: merged.flatMap((m) => m.errors)
+        };
+        const judged = judge(state, sample);
+        state = judged.state;
+        last = judged.decision;
+        recorder?.sample(index, sample, judged.decision);
+        const interval = {
+          index,
+          at: sample.at,
+          decision: judged.decision,
+          values: judged.decision.values
+        };
+        intervals.push(interval);
+        ctx.onDecision?.(interval);
+        if (judged.decision.kind === "rollback") return { decision: judged.decision, intervals };
+      }
+      if (signal.aborted)
+        return {
+          decision: {
+            kind: "hold",
+            code: "aborted",
+            reason: `analysis cancelled after ${intervals.length} of ${count2} intervals`,
+            values: last?.values ?? {}
+          },
+          intervals
+        };
+      return { decision: concludeWindow(last), intervals };
+    }
+  };
+}
+function concludeWindow(last) {
+  if (last.kind !== "hold") return last;
+  return { ...last, reason: `window ended inconclusive: ${last.reason}` };
+}
+
+// src/analysis/replay.ts
+function analyzeRecording(file2, config2) {
+  const recording = readRecording(file2);
+  const resolved = resolveAnalysisConfig(config2 ?? recording.config);
+  const windows = recording.windows.map((window) => {
+    const startedAt = Number.isFinite(window.startedAt) ? window.startedAt : void 0;
+    let state = createJudgeState(resolved, {
+      intervalMs: window.context.intervalMs,
+      baseline: window.baseline,
+      startedAt
+    });
+    const intervals = [];
+    const changed = [];
+    for (const { index, sample, decision: recorded } of window.samples) {
+      const judged = judge(state, sample);
+      state = judged.state;
+      intervals.push({ index, at: sample.at, decision: judged.decision });
+      if (recorded && recorded.kind !== judged.decision.kind) changed.push(index);
+      if (judged.decision.kind === "rollback") break;
+    }
+    const last = intervals.at(-1)?.decision;
+    const expected = Math.max(1, Math.ceil(window.context.windowMs / window.context.intervalMs));
+    let decision;
+    if (!last)
+      decision = { kind: "hold", code: "not-enough-data", reason: "the window has no samples", values: {} };
+    else if (last.kind !== "rollback" && intervals.length < expected)
+      decision = {
+        kind: "hold",
+        code: "window-inconclusive",
+        reason: `the recording ends after ${intervals.length} of ${expected} intervals, so the window cannot promote`,
+        values: last.values
+      };
+    else decision = concludeWindow(last);
+    return { context: window.context, intervals, decision, changed };
+  });
+  return { windows };
+}
+function runAnalyzeCommand(options) {
+  let result;
+  try {
+    result = analyzeRecording(options.recording, options.config);
+  } catch (error62) {
+    const message = error62 instanceof RecordingError || error62 instanceof Error ? error62.message : String(error62);
+    return { exitCode: 3, output: options.json ? JSON.stringify({ error: message }) : `error: ${message}` };
+  }
+  const kinds = result.windows.map((w) => w.decision.kind);
+  const exitCode = kinds.includes("rollback") ? 1 : kinds.includes("hold") || kinds.length === 0 ? 2 : 0;
+  if (options.json) return { exitCode, output: JSON.stringify(result, null, 2) };
+  const lines = [];
+  result.windows.forEach((w, i2) => {
+    const c3 = w.context;
+    lines.push(
+      `window ${i2 + 1}: ${c3.phase} ${c3.environment} ${c3.version}${c3.stableVersion ? ` vs ${c3.stableVersion}` : ""}${c3.weight !== void 0 ? ` at ${c3.weight}%` : ""}`
+    );
+    for (const interval of w.intervals) {
+      const d = interval.decision;
+      lines.push(
+        `  #${interval.index} ${d.kind.padEnd(8)} ${d.code}${d.rule ? ` [${d.rule}]` : ""}: ${d.reason}`
+      );
+    }
+    lines.push(`  => ${w.decision.kind.toUpperCase()} (${w.decision.code}): ${w.decision.reason}`);
+    if (w.changed.length)
+      lines.push(`  differs from the live decisions at intervals ${w.changed.join(", ")}`);
+  });
+  if (result.windows.length === 0) lines.push("the recording has no windows");
+  return { exitCode, output: lines.join("\n") };
+}
+
+// src/pipeline/metrics-analyzer.ts
+var PHASES = {
+  "canary-step": "canary-step",
+  "post-switch": "post-switch",
+  batch: "monitor",
+  verify: "verify",
+  monitor: "monitor",
+  staging: "staging",
+  "pre-switch": void 0
+};
+function metricsAnalyzer(env, options) {
+  const health = healthAnalyzer(env);
+  const metrics = createAnalyzer(env.analysis, options.deps);
+  let baselineTaken = false;
+  return {
+    async prepare(live, signal) {
+      if (baselineTaken || !live.version) return;
+      baselineTaken = true;
+      try {
+        await metrics.captureBaseline({
+          environment: env.name,
+          version: live.version,
+          slot: live.slot,
+          signal: signal ?? new AbortController().signal
+        });
+      } catch (error62) {
+        options.onInterval?.(`could not capture the pre-deploy baseline: ${error62.message}`);
+      }
+    },
+    async evaluate(request) {
+      const phase = PHASES[request.phase];
+      if (!phase || request.windowMs <= 0) return health.evaluate(request);
+      const stop = new AbortController();
+      const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
+      const sideBySide = request.phase === "canary-step" && request.weight !== void 0 && request.weight < 100;
+      const metricsRun = metrics.evaluate({
+        phase,
+        environment: env.name,
+        version: options.version,
+        stableVersion: sideBySide ? options.previousVersion : void 0,
+        slot: request.slot,
+        stableSlot: sideBySide ? request.stableSlot : void 0,
+        weight: request.weight,
+        windowMs: request.windowMs,
+        intervalMs: Math.min(request.intervalMs, request.windowMs),
+        signal,
+        onDecision: (interval) => options.onInterval?.(`${interval.decision.kind}: ${interval.decision.reason}`)
+      }).then((outcome) => {
+        const d = outcome.decision;
+        if (d.kind === "rollback")
+          return { ok: false, analysis: "rollback", reason: `[${d.code}] ${d.reason}` };
+        return { ok: true, analysis: d.kind, detail: `[${d.code}] ${d.reason}` };
+      });
+      const healthRun = health.evaluate({ ...request, signal });
+      const first = await Promise.race([metricsRun, healthRun]);
+      if (!first.ok) {
+        stop.abort();
+        return first;
+      }
+      const [m, h2] = await Promise.all([metricsRun, healthRun]);
+      if (!h2.ok) return h2;
+      if (!m.ok) return m;
+      return m.analysis === "hold" ? m : { ok: true, analysis: "promote", detail: `${m.detail}; ${h2.detail ?? ""}`.trim() };
+    }
+  };
+}
+
 // src/pipeline/execute-strategy.ts
 async function runStepRecorded(step, options) {
   const description = describeStep(step);
@@ -40541,7 +41947,7 @@ function isJson(text) {
 }
 
 // src/pipeline/state.ts
-import { mkdirSync, readFileSync as readFileSync3, renameSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { mkdirSync, readFileSync as readFileSync4, renameSync, writeFileSync as writeFileSync2 } from "node:fs";
 import { dirname, join } from "node:path";
 var StateStore = class {
   path;
@@ -40551,7 +41957,7 @@ var StateStore = class {
   read() {
     let text;
     try {
-      text = readFileSync3(this.path, "utf8");
+      text = readFileSync4(this.path, "utf8");
     } catch (error62) {
       if (error62.code === "ENOENT") return { schema: 1, environments: {} };
       throw error62;
@@ -40733,7 +42139,7 @@ async function runPipeline(input2, deps) {
   const startedAt = /* @__PURE__ */ new Date();
   const started = performance.now();
   const { reporter, signal } = deps;
-  const env = resolveEnvironment(input2.config, input2.environment);
+  const env = resolveEnvironment(input2.config, input2.environment, input2.overrides);
   const store = new StateStore(env.stateDir);
   const phases = [];
   const log = { decisions: [], steps: [] };
@@ -40843,9 +42249,15 @@ async function runPipeline(input2, deps) {
   });
   async function deployTo(e, liveState, phaseId) {
     const values = baseValues(e, liveState);
-    const analyzer = (deps.analyzerFor ?? healthAnalyzer)(e);
+    const analyzer = deps.analyzerFor ? deps.analyzerFor(e) : e.analysis ? metricsAnalyzer(e, {
+      version: input2.version,
+      previousVersion: liveState.version,
+      deps: { record: input2.record },
+      onInterval: (message) => reporter.event({ type: "log", level: "info", message: `analysis: ${message}` })
+    }) : healthAnalyzer(e);
     const runStep = createStepRunner({ env: e, values, analyzer, onOutput });
     const machine = createStrategy(e.strategy, capabilitiesOf(e), liveState);
+    await analyzer.prepare?.(liveState, signal);
     const run = await executeStrategy(machine, {
       environment: e.name,
       phase: phaseId,
@@ -40949,7 +42361,9 @@ async function runPipeline(input2, deps) {
     checkCancelled();
     stage = "staging";
     if (env.staging && !input2.skipStaging) {
-      const stagingEnv = resolveEnvironment(input2.config, env.staging);
+      const stagingEnv = resolveEnvironment(input2.config, env.staging, {
+        stateDir: input2.overrides?.stateDir
+      });
       const stagingStore = new StateStore(stagingEnv.stateDir);
       await phase(
         "staging",
@@ -41099,8 +42513,8 @@ var StrategyFailed = class extends Error {
 };
 
 // src/pipeline/plan.ts
-function planDeployment(config2, environment2, version2, sha) {
-  const env = resolveEnvironment(config2, environment2);
+function planDeployment(config2, environment2, version2, sha, overrides = {}) {
+  const env = resolveEnvironment(config2, environment2, overrides);
   const phases = [];
   const live = liveFromState(env);
   phases.push({
@@ -41109,7 +42523,7 @@ function planDeployment(config2, environment2, version2, sha) {
     actions: [{ description: env.gates ? "run the quality gates; BLOCK stops here" : "no gates configured" }]
   });
   if (env.staging) {
-    const staging = resolveEnvironment(config2, env.staging);
+    const staging = resolveEnvironment(config2, env.staging, { stateDir: overrides.stateDir });
     const stagingLive = liveFromState(staging);
     phases.push({
       phase: "staging",
@@ -41337,12 +42751,12 @@ function summary(result, paint = (_, t) => t) {
   const widths = [0, 1, 2].map(
     (i2) => Math.max(...[["phase", "status", "duration"][i2].length, ...rows.map((r) => r[i2].length)])
   );
-  const fmt = (r) => `  ${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padStart(widths[2])}  ${truncate(r[3], 70)}`.trimEnd();
+  const fmt2 = (r) => `  ${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padStart(widths[2])}  ${truncate(r[3], 70)}`.trimEnd();
   const lines = [
     "",
     paint("bold", "Summary"),
-    fmt(["phase", "status", "duration", "detail"]),
-    ...rows.map(fmt)
+    fmt2(["phase", "status", "duration", "detail"]),
+    ...rows.map(fmt2)
   ];
   for (const rb of result.rollbacks) {
     lines.push(
@@ -41400,6 +42814,13 @@ async function main(argv, io = defaultIo) {
   let exitCode = 0;
   const program2 = new Command("deploy-action").description("Quality gates, blue-green / rolling / canary deployments, analysis and automatic rollback.").showHelpAfterError("(run with --help for usage)").configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride();
   const configOption = () => new Option("-c, --config <file>", "the config file").default(DEFAULT_CONFIG);
+  const strategyOption = () => new Option("-s, --strategy <name>", "use this strategy instead of the environment's").choices(
+    STRATEGY_NAMES
+  );
+  const stateDirOption = () => new Option(
+    "--state-dir <dir>",
+    "where what is live is recorded (default: state_dir in the config, or .deploy-action)"
+  );
   const jsonOption = () => new Option("--json", "machine-readable output (JSON)");
   program2.command("validate").description("check the config file: every problem with file:line:column, field path and what is allowed").addOption(configOption()).addOption(jsonOption()).action(async (opts) => {
     const config2 = await loadConfig(opts.config, !!opts.json, io);
@@ -41426,21 +42847,25 @@ async function main(argv, io = defaultIo) {
         );
     }
   });
-  program2.command("plan").description("print exactly what a run would do, every command as it would run; runs nothing").requiredOption("-e, --environment <name>", "the environment to deploy to").option("-v, --version <version>", "the version to deploy (default: the current commit)").option("--sha <sha>", "the commit being deployed").addOption(configOption()).addOption(jsonOption()).action(
+  program2.command("plan").description("print exactly what a run would do, every command as it would run; runs nothing").requiredOption("-e, --environment <name>", "the environment to deploy to").option("-v, --version <version>", "the version to deploy (default: the current commit)").option("--sha <sha>", "the commit being deployed").addOption(strategyOption()).addOption(stateDirOption()).addOption(configOption()).addOption(jsonOption()).action(
     async (opts) => {
       const config2 = await loadConfig(opts.config, !!opts.json, io);
       if (!config2) return void (exitCode = 2);
-      const plan = planDeployment(config2, opts.environment, opts.version ?? defaultVersion(), opts.sha);
+      const plan = planDeployment(config2, opts.environment, opts.version ?? defaultVersion(), opts.sha, {
+        strategy: opts.strategy,
+        stateDir: opts.stateDir
+      });
       io.out(opts.json ? `${JSON.stringify(plan)}
 ` : formatPlan(plan));
     }
   );
-  program2.command("run").description("run a deployment: validate, staging, production (strategy), verify, monitor, finalize").requiredOption("-e, --environment <name>", "the environment to deploy to").option("-v, --version <version>", "the version to deploy (default: the current commit)").option("--sha <sha>", "the commit being deployed").option("--skip-staging", "hotfix: do not deploy to the staging environment first").addOption(configOption()).addOption(jsonOption()).action(
+  program2.command("run").description("run a deployment: validate, staging, production (strategy), verify, monitor, finalize").requiredOption("-e, --environment <name>", "the environment to deploy to").option("-v, --version <version>", "the version to deploy (default: the current commit)").option("--sha <sha>", "the commit being deployed").option("--skip-staging", "hotfix: do not deploy to the staging environment first").option("--record <file>", "record every metric sample read to this file (replay it with `analyze`)").addOption(strategyOption()).addOption(stateDirOption()).addOption(configOption()).addOption(jsonOption()).action(
     async (opts) => {
       const config2 = await loadConfig(opts.config, !!opts.json, io);
       if (!config2) return void (exitCode = 2);
       const version2 = opts.version ?? defaultVersion();
-      resolveEnvironment(config2, opts.environment);
+      const overrides = { strategy: opts.strategy, stateDir: opts.stateDir };
+      resolveEnvironment(config2, opts.environment, overrides);
       const reporter = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
       const controller = new AbortController();
       let received;
@@ -41470,7 +42895,9 @@ async function main(argv, io = defaultIo) {
             environment: opts.environment,
             version: version2,
             sha: opts.sha ?? process.env.GITHUB_SHA,
-            skipStaging: opts.skipStaging
+            skipStaging: opts.skipStaging,
+            record: opts.record,
+            overrides
           },
           { reporter, signal: controller.signal }
         );
@@ -41482,6 +42909,29 @@ async function main(argv, io = defaultIo) {
       }
     }
   );
+  program2.command("analyze").description("judge a recorded analysis offline and print the decision at each interval").requiredOption("-r, --recording <file>", "a recording made with `run --record`").option(
+    "-c, --config <file>",
+    "judge with the analysis section of this config instead of the recorded one"
+  ).option("-e, --environment <name>", "with --config: the environment whose analysis section to use").addOption(jsonOption()).action(async (opts) => {
+    let analysis;
+    if (opts.config) {
+      const config2 = await loadConfig(opts.config, !!opts.json, io);
+      if (!config2) return void (exitCode = 2);
+      analysis = opts.environment ? resolveEnvironment(config2, opts.environment).analysis : config2.analysis;
+      if (!analysis)
+        throw new UsageError(
+          `${opts.config} has no analysis section${opts.environment ? ` for ${opts.environment}` : ""}`
+        );
+    }
+    const result = await runAnalyzeCommand({
+      recording: opts.recording,
+      json: opts.json,
+      config: analysis
+    });
+    io.out(result.output.endsWith("\n") ? result.output : `${result.output}
+`);
+    exitCode = result.exitCode;
+  });
   try {
     await program2.parseAsync(argv, { from: "user" });
   } catch (error62) {

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { ConfigLoadError, formatConfigError } from '../config/errors.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
-import type { RawConfig } from '../config/schema.ts';
+import { STRATEGY_NAMES, type RawConfig, type StrategyName } from '../config/schema.ts';
 import { runPipeline } from '../pipeline/pipeline.ts';
 import { runAnalyzeCommand } from '../analysis/index.ts';
 import { planDeployment, type DeploymentPlan } from '../pipeline/plan.ts';
@@ -63,6 +63,15 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .exitOverride();
 
   const configOption = () => new Option('-c, --config <file>', 'the config file').default(DEFAULT_CONFIG);
+  const strategyOption = () =>
+    new Option('-s, --strategy <name>', "use this strategy instead of the environment's").choices(
+      STRATEGY_NAMES,
+    );
+  const stateDirOption = () =>
+    new Option(
+      '--state-dir <dir>',
+      'where what is live is recorded (default: state_dir in the config, or .deploy-action)',
+    );
   const jsonOption = () => new Option('--json', 'machine-readable output (JSON)');
 
   program
@@ -99,6 +108,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .requiredOption('-e, --environment <name>', 'the environment to deploy to')
     .option('-v, --version <version>', 'the version to deploy (default: the current commit)')
     .option('--sha <sha>', 'the commit being deployed')
+    .addOption(strategyOption())
+    .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())
     .action(
@@ -106,12 +117,17 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         environment: string;
         version?: string;
         sha?: string;
+        strategy?: StrategyName;
+        stateDir?: string;
         config: string;
         json?: boolean;
       }) => {
         const config = await loadConfig(opts.config, !!opts.json, io);
         if (!config) return void (exitCode = 2);
-        const plan = planDeployment(config, opts.environment, opts.version ?? defaultVersion(), opts.sha);
+        const plan = planDeployment(config, opts.environment, opts.version ?? defaultVersion(), opts.sha, {
+          strategy: opts.strategy,
+          stateDir: opts.stateDir,
+        });
         io.out(opts.json ? `${JSON.stringify(plan)}\n` : formatPlan(plan));
       },
     );
@@ -124,6 +140,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--sha <sha>', 'the commit being deployed')
     .option('--skip-staging', 'hotfix: do not deploy to the staging environment first')
     .option('--record <file>', 'record every metric sample read to this file (replay it with `analyze`)')
+    .addOption(strategyOption())
+    .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())
     .action(
@@ -132,13 +150,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         version?: string;
         sha?: string;
         skipStaging?: boolean;
+        record?: string;
+        strategy?: StrategyName;
+        stateDir?: string;
         config: string;
         json?: boolean;
       }) => {
         const config = await loadConfig(opts.config, !!opts.json, io);
         if (!config) return void (exitCode = 2);
         const version = opts.version ?? defaultVersion();
-        resolveEnvironment(config, opts.environment);
+        const overrides = { strategy: opts.strategy, stateDir: opts.stateDir };
+        // Fails here, with a clear message, for an unknown environment or a strategy the target cannot run.
+        resolveEnvironment(config, opts.environment, overrides);
         const reporter = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
         const controller = new AbortController();
         let received: NodeJS.Signals | undefined;
@@ -169,6 +192,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
               version,
               sha: opts.sha ?? process.env.GITHUB_SHA,
               skipStaging: opts.skipStaging,
+              record: opts.record,
+              overrides,
             },
             { reporter, signal: controller.signal },
           );

@@ -307,8 +307,22 @@ export function resolveStrategy(config: RawConfig, env: RawEnvironment, preset: 
   }
 }
 
-export function resolveEnvironment(config: RawConfig, name: string): ResolvedEnvironment {
-  const env = config.environments[name];
+export interface ResolveOverrides {
+  /** Use this strategy instead of the environment's (its parameters come from `strategies.<name>`). */
+  strategy?: StrategyName;
+  stateDir?: string;
+}
+
+export function resolveEnvironment(
+  config: RawConfig,
+  name: string,
+  overrides: ResolveOverrides = {},
+): ResolvedEnvironment {
+  const configured = config.environments[name];
+  const env =
+    configured && overrides.strategy && strategyType(configured) !== overrides.strategy
+      ? { ...configured, strategy: overrides.strategy }
+      : configured;
   if (!env) {
     const known = Object.keys(config.environments).join(', ');
     throw new ResolveError(`unknown environment "${name}": the config defines ${known || 'none'}`);
@@ -319,6 +333,16 @@ export function resolveEnvironment(config: RawConfig, name: string): ResolvedEnv
     throw new ResolveError(`environment "${name}" has no target (and there is no top-level target)`);
   const targetSource = env.target ? `environments.${name}.target` : 'target';
   const target = resolveTarget(targetConfig, targetSource, preset);
+  const strategy = resolveStrategy(config, env, preset);
+  // The config checks cover configured strategies; an override is checked here, before anything runs.
+  if (strategy.type === 'canary' && !target.setWeight)
+    throw new ResolveError(
+      `the canary strategy needs ${targetSource}.commands.set_weight, which ${name} does not define`,
+    );
+  if (strategy.type === 'blue-green' && !target.switch && !target.setWeight)
+    throw new ResolveError(
+      `the blue-green strategy needs ${targetSource}.commands.switch (or set_weight), which ${name} does not define`,
+    );
   const defaults: CommandDefaults = {
     shell: targetConfig.shell ?? false,
     timeoutMs: targetConfig.timeout ?? preset.commandTimeoutMs,
@@ -333,7 +357,7 @@ export function resolveEnvironment(config: RawConfig, name: string): ResolvedEnv
     name,
     url: env.url,
     production: env.production ?? name === 'production',
-    strategy: resolveStrategy(config, env, preset),
+    strategy,
     staging: env.staging,
     target,
     health: envHealth.length > 0 ? envHealth : target.health,
@@ -351,7 +375,7 @@ export function resolveEnvironment(config: RawConfig, name: string): ResolvedEnv
       onSuccess: cmd(env.hooks?.on_success, 'hooks.on_success'),
     },
     variables: env.variables ?? {},
-    stateDir: config.state_dir ?? '.deploy-action',
+    stateDir: overrides.stateDir ?? config.state_dir ?? '.deploy-action',
     gates: env.gates ?? config.gates,
     analysis: env.analysis ?? config.analysis,
     approvals: env.approvals ?? config.approvals,

@@ -3,7 +3,7 @@
 // first, then the configured rollback levels, then the report. Cancellation (SIGTERM / SIGINT from the
 // runner, surfaced as an aborted signal) is a failure too: traffic goes back before the process exits.
 import type { RawConfig } from '../config/schema.ts';
-import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
+import { resolveEnvironment, type ResolvedEnvironment, type ResolveOverrides } from '../config/resolve.ts';
 import { createStrategy, usesSlots, type AnyMachine } from '../strategies/index.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import type { SequenceState } from '../strategies/sequence.ts';
@@ -46,6 +46,8 @@ export interface PipelineInput {
   skipStaging?: boolean;
   /** Record every metric sample read to this NDJSON file (replay with `deploy-action analyze`). */
   record?: string;
+  /** Strategy and state directory chosen for this run (the staging environment keeps its own strategy). */
+  overrides?: ResolveOverrides;
 }
 
 export interface PipelineDeps {
@@ -70,7 +72,7 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
   const startedAt = new Date();
   const started = performance.now();
   const { reporter, signal } = deps;
-  const env = resolveEnvironment(input.config, input.environment);
+  const env = resolveEnvironment(input.config, input.environment, input.overrides);
   const store = new StateStore(env.stateDir);
   const phases: PhaseRecord[] = [];
   const log: ExecutionLog = { decisions: [], steps: [] };
@@ -337,7 +339,9 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     // 2. Staging: deployed and validated first, in the same run.
     stage = 'staging';
     if (env.staging && !input.skipStaging) {
-      const stagingEnv = resolveEnvironment(input.config, env.staging);
+      const stagingEnv = resolveEnvironment(input.config, env.staging, {
+        stateDir: input.overrides?.stateDir,
+      });
       const stagingStore = new StateStore(stagingEnv.stateDir);
       await phase(
         'staging',

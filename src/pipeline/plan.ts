@@ -1,6 +1,6 @@
 // `plan`: exactly what a run would do, with every command as it would be executed, and nothing run.
 import type { RawConfig } from '../config/schema.ts';
-import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
+import { resolveEnvironment, type ResolvedEnvironment, type ResolveOverrides } from '../config/resolve.ts';
 import { createStrategy } from '../strategies/index.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import { describeStep } from '../strategies/sequence.ts';
@@ -34,8 +34,9 @@ export function planDeployment(
   environment: string,
   version: string,
   sha?: string,
+  overrides: ResolveOverrides = {},
 ): DeploymentPlan {
-  const env = resolveEnvironment(config, environment);
+  const env = resolveEnvironment(config, environment, overrides);
   const phases: DeploymentPlan['phases'] = [];
   const live = liveFromState(env);
   phases.push({
@@ -44,7 +45,7 @@ export function planDeployment(
     actions: [{ description: env.gates ? 'run the quality gates; BLOCK stops here' : 'no gates configured' }],
   });
   if (env.staging) {
-    const staging = resolveEnvironment(config, env.staging);
+    const staging = resolveEnvironment(config, env.staging, { stateDir: overrides.stateDir });
     const stagingLive = liveFromState(staging);
     phases.push({
       phase: 'staging',

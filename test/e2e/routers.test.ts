@@ -1,83 +1,14 @@
 // Zero downtime, proven: real haproxy and the embedded router in front of real demo services, under
 // continuous load (>= 300 rps), while `ctl` moves traffic between slots and rolls instances. Every failed
 // request (network error or status >= 500) fails the test.
-import { test, describe, type TestContext } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
-import { freePorts } from '../helpers/ports.ts';
-import { NODE, startProcess } from '../helpers/processes.ts';
-import { startHaproxy } from '../helpers/haproxy.ts';
+import { setupDemo } from '../helpers/demo.ts';
 import { describeLoad, startLoad, type LoadReport } from '../helpers/load.ts';
 
-const DEMO = fileURLToPath(new URL('../../examples/demo/', import.meta.url));
-const CTL = join(DEMO, 'ctl.ts');
 const RPS = 300;
 
-type RouterKind = 'haproxy' | 'embedded';
-
-interface Demo {
-  url: string;
-  ctl(...args: string[]): Promise<string>;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function setupDemo(t: TestContext, kind: RouterKind, weights: Record<string, number>): Promise<Demo> {
-  const names = Object.keys(weights);
-  const stateDir = await mkdtemp(join(tmpdir(), 'demo-e2e-'));
-  const ports = await freePorts(names.length + 2);
-  const portOf = Object.fromEntries(names.map((n, i) => [n, ports[i]!]));
-  const env: Record<string, string> = {
-    DEMO_STATE_DIR: stateDir,
-    DEMO_PORTS: names.map((n) => `${n}=${portOf[n]}`).join(','),
-    DEMO_ROUTER: kind,
-    DEMO_START_TIMEOUT_MS: '8000',
-  };
-  const ctl = async (...args: string[]) => {
-    const r = await execa(NODE, [CTL, ...args], { env, reject: false, timeout: 30_000 });
-    assert.equal(r.exitCode, 0, `ctl ${args.join(' ')} failed (${r.exitCode}):\n${r.stderr}\n${r.stdout}`);
-    return r.stdout;
-  };
-  // Registered first so it runs even if starting the router fails; services outlive ctl, so stop them here.
-  t.after(async () => {
-    await execa(NODE, [CTL, 'down'], { env, reject: false, timeout: 30_000 });
-    await rm(stateDir, { recursive: true, force: true });
-  });
-
-  let url: string;
-  if (kind === 'haproxy') {
-    const haproxy = await startHaproxy(t, { servers: portOf, weights });
-    env.DEMO_HAPROXY_SOCKET = haproxy.socketPath;
-    url = haproxy.url;
-  } else {
-    const [port, adminPort] = ports.slice(names.length) as [number, number];
-    await startProcess(t, {
-      name: 'router',
-      command: NODE,
-      args: [
-        join(DEMO, 'router.ts'),
-        '--port',
-        String(port),
-        '--admin-port',
-        String(adminPort),
-        ...names.flatMap((n) => [
-          '--backend',
-          `${n}=127.0.0.1:${portOf[n]}`,
-          '--weight',
-          `${n}=${weights[n]}`,
-        ]),
-      ],
-      ready: /listening on/,
-    });
-    env.DEMO_ROUTER_ADMIN = `127.0.0.1:${adminPort}`;
-    url = `http://127.0.0.1:${port}/`;
-  }
-  return { url, ctl };
-}
 
 function lastBuckets(report: LoadReport, count: number) {
   // The final bucket may be partial; look at the full ones before it.

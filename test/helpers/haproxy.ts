@@ -25,6 +25,13 @@ export interface HaproxyOptions {
   weights?: Record<string, number>;
   /** haproxy `retry-on` value (default `all-retryable-errors`, which also retries 500/502/503/504). */
   retryOn?: string;
+  /**
+   * What haproxy's own checks look at: `http` (GET /health must answer 200, the default) or `tcp` (the
+   * process accepts connections). With `tcp` the router only drops dead servers and leaves judging the
+   * application's health to the deployment tool, the usual split between a load balancer's liveness
+   * check and a deploy's readiness checks.
+   */
+  check?: 'http' | 'tcp';
 }
 
 export interface Haproxy {
@@ -72,8 +79,7 @@ export function haproxyConfig(options: HaproxyOptions & { port: number; socketPa
     '',
     `backend ${HAPROXY_BACKEND}`,
     '  balance roundrobin',
-    '  option httpchk GET /health',
-    '  http-check expect status 200',
+    ...(options.check === 'tcp' ? [] : ['  option httpchk GET /health', '  http-check expect status 200']),
     // Fast checks so a stopped server is marked down (and a restarted one up) within a few hundred ms;
     // a connection error on live traffic marks it down at once.
     '  default-server inter 200ms fastinter 100ms downinter 200ms rise 1 fall 1 observe layer4 error-limit 1 on-error mark-down',

@@ -1,0 +1,89 @@
+// The demo infrastructure for end-to-end tests: a router (real haproxy, or the embedded one) in front of
+// named service slots, driven by examples/demo/ctl.ts, everything on 127.0.0.1 and cleaned up after the test.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { startHaproxy } from './haproxy.ts';
+import { freePorts } from './ports.ts';
+import { NODE, startProcess } from './processes.ts';
+
+export const DEMO = fileURLToPath(new URL('../../examples/demo/', import.meta.url));
+export const CTL = join(DEMO, 'ctl.ts');
+
+export type RouterKind = 'haproxy' | 'embedded';
+
+export interface Demo {
+  url: string;
+  stateDir: string;
+  /** Environment for ctl and for the deploy-action process (DEMO_*, and Node 24 first on PATH). */
+  env: Record<string, string>;
+  ctl(...args: string[]): Promise<string>;
+}
+
+export async function setupDemo(
+  t: Pick<TestContext, 'after'>,
+  kind: RouterKind,
+  weights: Record<string, number>,
+  options: { retryOn?: string; check?: 'http' | 'tcp' } = {},
+): Promise<Demo> {
+  const names = Object.keys(weights);
+  const stateDir = await mkdtemp(join(tmpdir(), 'demo-e2e-'));
+  const ports = await freePorts(names.length + 2);
+  const portOf = Object.fromEntries(names.map((n, i) => [n, ports[i]!]));
+  const env: Record<string, string> = {
+    DEMO_STATE_DIR: stateDir,
+    DEMO_PORTS: names.map((n) => `${n}=${portOf[n]}`).join(','),
+    DEMO_ROUTER: kind,
+    DEMO_START_TIMEOUT_MS: '8000',
+    PATH: `${dirname(NODE)}:${process.env.PATH ?? ''}`,
+  };
+  const ctl = async (...args: string[]) => {
+    const r = await execa(NODE, [CTL, ...args], { env, reject: false, timeout: 30_000 });
+    assert.equal(r.exitCode, 0, `ctl ${args.join(' ')} failed (${r.exitCode}):\n${r.stderr}\n${r.stdout}`);
+    return r.stdout;
+  };
+  // Registered first so it runs even if starting the router fails; services outlive ctl, so stop them here.
+  t.after(async () => {
+    await execa(NODE, [CTL, 'down'], { env, reject: false, timeout: 30_000 });
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  let url: string;
+  if (kind === 'haproxy') {
+    const haproxy = await startHaproxy(t, {
+      servers: portOf,
+      weights,
+      retryOn: options.retryOn,
+      check: options.check,
+    });
+    env.DEMO_HAPROXY_SOCKET = haproxy.socketPath;
+    url = haproxy.url;
+  } else {
+    const [port, adminPort] = ports.slice(names.length) as [number, number];
+    await startProcess(t, {
+      name: 'router',
+      command: NODE,
+      args: [
+        join(DEMO, 'router.ts'),
+        '--port',
+        String(port),
+        '--admin-port',
+        String(adminPort),
+        ...names.flatMap((n) => [
+          '--backend',
+          `${n}=127.0.0.1:${portOf[n]}`,
+          '--weight',
+          `${n}=${weights[n]}`,
+        ]),
+      ],
+      ready: /listening on/,
+    });
+    env.DEMO_ROUTER_ADMIN = `127.0.0.1:${adminPort}`;
+    url = `http://127.0.0.1:${port}/`;
+  }
+  return { url, stateDir, env, ctl };
+}
