@@ -40496,9 +40496,11 @@ async function runCommand(command, values, options = {}) {
   }
   if (result.exitCode !== 0) {
     const signal = result.signal ? ` (killed by ${result.signal})` : "";
+    const last = tail.at(-1)?.trim();
+    const why = last ? `: ${last.length > 200 ? `${last.slice(0, 199)}\u2026` : last}` : "";
     throw new CommandFailed(
       command.source,
-      `${command.source} (${program2}) exited with code ${result.exitCode ?? "none"}${signal}`,
+      `${command.source} (${program2}) exited with code ${result.exitCode ?? "none"}${signal}${why}`,
       "exit",
       result.exitCode,
       tail

@@ -166,9 +166,12 @@ export async function runCommand(
   }
   if (result.exitCode !== 0) {
     const signal = result.signal ? ` (killed by ${result.signal})` : '';
+    // The last line a failing command printed usually says why; keep it short.
+    const last = tail.at(-1)?.trim();
+    const why = last ? `: ${last.length > 200 ? `${last.slice(0, 199)}…` : last}` : '';
     throw new CommandFailed(
       command.source,
-      `${command.source} (${program}) exited with code ${result.exitCode ?? 'none'}${signal}`,
+      `${command.source} (${program}) exited with code ${result.exitCode ?? 'none'}${signal}${why}`,
       'exit',
       result.exitCode,
       tail,

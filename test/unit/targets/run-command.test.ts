@@ -82,7 +82,7 @@ test('a non-zero exit names the command, the program and the exit code, with the
     assert.ok(error instanceof CommandFailed);
     assert.equal(error.exitCode, 3);
     assert.equal(error.reasonCode, 'exit');
-    assert.match(error.message, /target\.commands\.deploy .* exited with code 3/);
+    assert.match(error.message, /target\.commands\.deploy .* exited with code 3: disk full$/);
     assert.deepEqual(error.tail, ['disk full']);
     return true;
   });
