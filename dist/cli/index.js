@@ -42,7 +42,7 @@ var __toESM = (mod, isNodeMode, target2) => (target2 = mod != null ? __create(__
 
 // node_modules/commander/lib/error.js
 var require_error = __commonJS({
-  "node_modules/commander/lib/error.js"(exports) {
+  "node_modules/commander/lib/error.js"(exports2) {
     var CommanderError2 = class extends Error {
       /**
        * Constructs the CommanderError class
@@ -70,14 +70,14 @@ var require_error = __commonJS({
         this.name = this.constructor.name;
       }
     };
-    exports.CommanderError = CommanderError2;
-    exports.InvalidArgumentError = InvalidArgumentError2;
+    exports2.CommanderError = CommanderError2;
+    exports2.InvalidArgumentError = InvalidArgumentError2;
   }
 });
 
 // node_modules/commander/lib/argument.js
 var require_argument = __commonJS({
-  "node_modules/commander/lib/argument.js"(exports) {
+  "node_modules/commander/lib/argument.js"(exports2) {
     var { InvalidArgumentError: InvalidArgumentError2 } = require_error();
     var Argument2 = class {
       /**
@@ -198,14 +198,14 @@ var require_argument = __commonJS({
       const nameOutput = arg.name() + (arg.variadic === true ? "..." : "");
       return arg.required ? "<" + nameOutput + ">" : "[" + nameOutput + "]";
     }
-    exports.Argument = Argument2;
-    exports.humanReadableArgName = humanReadableArgName;
+    exports2.Argument = Argument2;
+    exports2.humanReadableArgName = humanReadableArgName;
   }
 });
 
 // node_modules/commander/lib/help.js
 var require_help = __commonJS({
-  "node_modules/commander/lib/help.js"(exports) {
+  "node_modules/commander/lib/help.js"(exports2) {
     var { humanReadableArgName } = require_argument();
     var Help2 = class {
       constructor() {
@@ -800,14 +800,14 @@ ${itemIndentStr}`);
       const sgrPattern = /\x1b\[\d*(;\d*)*m/g;
       return str.replace(sgrPattern, "");
     }
-    exports.Help = Help2;
-    exports.stripColor = stripColor;
+    exports2.Help = Help2;
+    exports2.stripColor = stripColor;
   }
 });
 
 // node_modules/commander/lib/option.js
 var require_option = __commonJS({
-  "node_modules/commander/lib/option.js"(exports) {
+  "node_modules/commander/lib/option.js"(exports2) {
     var { InvalidArgumentError: InvalidArgumentError2 } = require_error();
     var Option2 = class {
       /**
@@ -1113,14 +1113,14 @@ var require_option = __commonJS({
         );
       return { shortFlag, longFlag };
     }
-    exports.Option = Option2;
-    exports.DualOptions = DualOptions;
+    exports2.Option = Option2;
+    exports2.DualOptions = DualOptions;
   }
 });
 
 // node_modules/commander/lib/suggestSimilar.js
 var require_suggestSimilar = __commonJS({
-  "node_modules/commander/lib/suggestSimilar.js"(exports) {
+  "node_modules/commander/lib/suggestSimilar.js"(exports2) {
     var maxDistance = 3;
     function editDistance(a2, b) {
       if (Math.abs(a2.length - b.length) > maxDistance)
@@ -1194,13 +1194,13 @@ var require_suggestSimilar = __commonJS({
       }
       return "";
     }
-    exports.suggestSimilar = suggestSimilar;
+    exports2.suggestSimilar = suggestSimilar;
   }
 });
 
 // node_modules/commander/lib/command.js
 var require_command = __commonJS({
-  "node_modules/commander/lib/command.js"(exports) {
+  "node_modules/commander/lib/command.js"(exports2) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
     var path6 = __require("node:path");
@@ -3439,39 +3439,39 @@ Expecting one of '${allowedValues.join("', '")}'`);
         return true;
       return void 0;
     }
-    exports.Command = Command2;
-    exports.useColor = useColor;
+    exports2.Command = Command2;
+    exports2.useColor = useColor;
   }
 });
 
 // node_modules/commander/index.js
 var require_commander = __commonJS({
-  "node_modules/commander/index.js"(exports) {
+  "node_modules/commander/index.js"(exports2) {
     var { Argument: Argument2 } = require_argument();
     var { Command: Command2 } = require_command();
     var { CommanderError: CommanderError2, InvalidArgumentError: InvalidArgumentError2 } = require_error();
     var { Help: Help2 } = require_help();
     var { Option: Option2 } = require_option();
-    exports.program = new Command2();
-    exports.createCommand = (name) => new Command2(name);
-    exports.createOption = (flags, description) => new Option2(flags, description);
-    exports.createArgument = (name, description) => new Argument2(name, description);
-    exports.Command = Command2;
-    exports.Option = Option2;
-    exports.Argument = Argument2;
-    exports.Help = Help2;
-    exports.CommanderError = CommanderError2;
-    exports.InvalidArgumentError = InvalidArgumentError2;
-    exports.InvalidOptionArgumentError = InvalidArgumentError2;
+    exports2.program = new Command2();
+    exports2.createCommand = (name) => new Command2(name);
+    exports2.createOption = (flags, description) => new Option2(flags, description);
+    exports2.createArgument = (name, description) => new Argument2(name, description);
+    exports2.Command = Command2;
+    exports2.Option = Option2;
+    exports2.Argument = Argument2;
+    exports2.Help = Help2;
+    exports2.CommanderError = CommanderError2;
+    exports2.InvalidArgumentError = InvalidArgumentError2;
+    exports2.InvalidOptionArgumentError = InvalidArgumentError2;
   }
 });
 
 // node_modules/fastest-levenshtein/mod.js
 var require_mod = __commonJS({
-  "node_modules/fastest-levenshtein/mod.js"(exports) {
+  "node_modules/fastest-levenshtein/mod.js"(exports2) {
     "use strict";
-    exports.__esModule = true;
-    exports.distance = exports.closest = void 0;
+    exports2.__esModule = true;
+    exports2.distance = exports2.closest = void 0;
     var peq = new Uint32Array(65536);
     var myers_32 = function(a2, b) {
       var n2 = a2.length;
@@ -3597,7 +3597,7 @@ var require_mod = __commonJS({
       }
       return myers_x(a2, b);
     };
-    exports.distance = distance2;
+    exports2.distance = distance2;
     var closest2 = function(str, arr) {
       var min_distance = Infinity;
       var min_index = 0;
@@ -3610,13 +3610,13 @@ var require_mod = __commonJS({
       }
       return arr[min_index];
     };
-    exports.closest = closest2;
+    exports2.closest = closest2;
   }
 });
 
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "node_modules/yaml/dist/nodes/identity.js"(exports2) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -3627,10 +3627,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    var isScalar3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
@@ -3651,29 +3651,29 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar2(node2) || isCollection(node2)) && !!node2.anchor;
-    exports.ALIAS = ALIAS;
-    exports.DOC = DOC;
-    exports.MAP = MAP;
-    exports.NODE_TYPE = NODE_TYPE;
-    exports.PAIR = PAIR;
-    exports.SCALAR = SCALAR;
-    exports.SEQ = SEQ;
-    exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias2;
-    exports.isCollection = isCollection;
-    exports.isDocument = isDocument;
-    exports.isMap = isMap2;
-    exports.isNode = isNode;
-    exports.isPair = isPair2;
-    exports.isScalar = isScalar2;
-    exports.isSeq = isSeq2;
+    var hasAnchor = (node2) => (isScalar3(node2) || isCollection(node2)) && !!node2.anchor;
+    exports2.ALIAS = ALIAS;
+    exports2.DOC = DOC;
+    exports2.MAP = MAP;
+    exports2.NODE_TYPE = NODE_TYPE;
+    exports2.PAIR = PAIR;
+    exports2.SCALAR = SCALAR;
+    exports2.SEQ = SEQ;
+    exports2.hasAnchor = hasAnchor;
+    exports2.isAlias = isAlias2;
+    exports2.isCollection = isCollection;
+    exports2.isDocument = isDocument;
+    exports2.isMap = isMap3;
+    exports2.isNode = isNode;
+    exports2.isPair = isPair2;
+    exports2.isScalar = isScalar3;
+    exports2.isSeq = isSeq3;
   }
 });
 
 // node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "node_modules/yaml/dist/visit.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -3824,14 +3824,14 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit2;
-    exports.visitAsync = visitAsync;
+    exports2.visit = visit2;
+    exports2.visitAsync = visitAsync;
   }
 });
 
 // node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var visit2 = require_visit();
@@ -3996,13 +3996,13 @@ var require_directives = __commonJS({
     };
     Directives.defaultYaml = { explicit: false, version: "1.2" };
     Directives.defaultTags = { "!!": "tag:yaml.org,2002:" };
-    exports.Directives = Directives;
+    exports2.Directives = Directives;
   }
 });
 
 // node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var visit2 = require_visit();
@@ -4063,16 +4063,16 @@ var require_anchors = __commonJS({
         sourceObjects
       };
     }
-    exports.anchorIsValid = anchorIsValid;
-    exports.anchorNames = anchorNames;
-    exports.createNodeAnchors = createNodeAnchors;
-    exports.findNewAnchor = findNewAnchor;
+    exports2.anchorIsValid = anchorIsValid;
+    exports2.anchorNames = anchorNames;
+    exports2.createNodeAnchors = createNodeAnchors;
+    exports2.findNewAnchor = findNewAnchor;
   }
 });
 
 // node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -4116,13 +4116,13 @@ var require_applyReviver = __commonJS({
       }
       return reviver.call(obj, key, val);
     }
-    exports.applyReviver = applyReviver;
+    exports2.applyReviver = applyReviver;
   }
 });
 
 // node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     function toJS(value, arg, ctx) {
@@ -4146,13 +4146,13 @@ var require_toJS = __commonJS({
         return Number(value);
       return value;
     }
-    exports.toJS = toJS;
+    exports2.toJS = toJS;
   }
 });
 
 // node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "node_modules/yaml/dist/nodes/Node.js"(exports2) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity3 = require_identity();
@@ -4182,25 +4182,25 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
-    exports.NodeBase = NodeBase;
+    exports2.NodeBase = NodeBase;
   }
 });
 
 // node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var visit2 = require_visit();
     var identity3 = require_identity();
-    var Node = require_Node();
+    var Node2 = require_Node();
     var toJS = require_toJS();
-    var Alias = class extends Node.NodeBase {
+    var Alias = class extends Node2.NodeBase {
       constructor(source) {
         super(identity3.ALIAS);
         this.source = source;
@@ -4291,13 +4291,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity3.isCollection(node2)) {
-        let count2 = 0;
+        let count3 = 0;
         for (const item of node2.items) {
           const c3 = getAliasCount(doc, item, anchors2);
-          if (c3 > count2)
-            count2 = c3;
+          if (c3 > count3)
+            count3 = c3;
         }
-        return count2;
+        return count3;
       } else if (identity3.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -4305,19 +4305,19 @@ var require_Alias = __commonJS({
       }
       return 1;
     }
-    exports.Alias = Alias;
+    exports2.Alias = Alias;
   }
 });
 
 // node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
-    var Node = require_Node();
+    var Node2 = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
-    var Scalar = class extends Node.NodeBase {
+    var Scalar = class extends Node2.NodeBase {
       constructor(value) {
         super(identity3.SCALAR);
         this.value = value;
@@ -4334,14 +4334,14 @@ var require_Scalar = __commonJS({
     Scalar.PLAIN = "PLAIN";
     Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
     Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar;
-    exports.isScalarValue = isScalarValue;
+    exports2.Scalar = Scalar;
+    exports2.isScalarValue = isScalarValue;
   }
 });
 
 // node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "node_modules/yaml/dist/doc/createNode.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity3 = require_identity();
@@ -4410,17 +4410,17 @@ var require_createNode = __commonJS({
         ref.node = node2;
       return node2;
     }
-    exports.createNode = createNode;
+    exports2.createNode = createNode;
   }
 });
 
 // node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "node_modules/yaml/dist/nodes/Collection.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var identity3 = require_identity();
-    var Node = require_Node();
+    var Node2 = require_Node();
     function collectionFromPath(schema, path6, value) {
       let v = value;
       for (let i2 = path6.length - 1; i2 >= 0; --i2) {
@@ -4444,7 +4444,7 @@ var require_Collection = __commonJS({
       });
     }
     var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
-    var Collection = class extends Node.NodeBase {
+    var Collection = class extends Node2.NodeBase {
       constructor(type, schema) {
         super(type);
         Object.defineProperty(this, "schema", {
@@ -4551,47 +4551,47 @@ var require_Collection = __commonJS({
         }
       }
     };
-    exports.Collection = Collection;
-    exports.collectionFromPath = collectionFromPath;
-    exports.isEmptyPath = isEmptyPath;
+    exports2.Collection = Collection;
+    exports2.collectionFromPath = collectionFromPath;
+    exports2.isEmptyPath = isEmptyPath;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
     var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
-    function indentComment(comment, indent) {
+    function indentComment(comment, indent2) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
-      return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
+      return indent2 ? comment.replace(/^(?! *$)/gm, indent2) : comment;
     }
-    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
-    exports.indentComment = indentComment;
-    exports.lineComment = lineComment;
-    exports.stringifyComment = stringifyComment;
+    var lineComment = (str, indent2, comment) => str.endsWith("\n") ? indentComment(comment, indent2) : comment.includes("\n") ? "\n" + indentComment(comment, indent2) : (str.endsWith(" ") ? "" : " ") + comment;
+    exports2.indentComment = indentComment;
+    exports2.lineComment = lineComment;
+    exports2.stringifyComment = stringifyComment;
   }
 });
 
 // node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text, indent2, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
         return text;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
-      const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
+      const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent2.length);
       if (text.length <= endStep)
         return text;
       const folds = [];
       const escapedFolds = {};
-      let end = lineWidth - indent.length;
+      let end = lineWidth - indent2.length;
       if (typeof indentAtStart === "number") {
         if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
           folds.push(0);
@@ -4605,7 +4605,7 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i2 = consumeMoreIndentedLines(text, i2, indent.length);
+        i2 = consumeMoreIndentedLines(text, i2, indent2.length);
         if (i2 !== -1)
           end = i2 + endStep;
       }
@@ -4629,8 +4629,8 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i2 = consumeMoreIndentedLines(text, i2, indent.length);
-          end = i2 + indent.length + endStep;
+            i2 = consumeMoreIndentedLines(text, i2, indent2.length);
+          end = i2 + indent2.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
@@ -4675,22 +4675,22 @@ var require_foldFlowLines = __commonJS({
         const end2 = folds[i3 + 1] || text.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent2}${text.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
             res += `${text[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent2}${text.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i2, indent) {
+    function consumeMoreIndentedLines(text, i2, indent2) {
       let end = i2;
       let start = i2 + 1;
       let ch = text[start];
       while (ch === " " || ch === "	") {
-        if (i2 < start + indent) {
+        if (i2 < start + indent2) {
           ch = text[++i2];
         } else {
           do {
@@ -4703,16 +4703,16 @@ ${indent}${text.slice(fold + 1, end2)}`;
       }
       return end;
     }
-    exports.FOLD_BLOCK = FOLD_BLOCK;
-    exports.FOLD_FLOW = FOLD_FLOW;
-    exports.FOLD_QUOTED = FOLD_QUOTED;
-    exports.foldFlowLines = foldFlowLines;
+    exports2.FOLD_BLOCK = FOLD_BLOCK;
+    exports2.FOLD_FLOW = FOLD_FLOW;
+    exports2.FOLD_QUOTED = FOLD_QUOTED;
+    exports2.foldFlowLines = foldFlowLines;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -4746,7 +4746,7 @@ var require_stringifyString = __commonJS({
         return json2;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      const indent2 = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       let str = "";
       let start = 0;
       for (let i2 = 0, ch = json2[i2]; ch; ch = json2[++i2]) {
@@ -4806,7 +4806,7 @@ var require_stringifyString = __commonJS({
                   str += "\n";
                   i2 += 2;
                 }
-                str += indent;
+                str += indent2;
                 if (json2[i2 + 2] === " ")
                   str += "\\";
                 i2 += 1;
@@ -4818,20 +4818,20 @@ var require_stringifyString = __commonJS({
           }
       }
       str = start ? str + json2.slice(start) : json2;
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent2, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
         return doubleQuotedString(value, ctx);
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      const indent2 = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&
-${indent}`) + "'";
-      return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+${indent2}`) + "'";
+      return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function quotedString(value, ctx) {
-      const { singleQuote } = ctx.options;
+      const { singleQuote: singleQuote2 } = ctx.options;
       let qs;
-      if (singleQuote === false)
+      if (singleQuote2 === false)
         qs = doubleQuotedString;
       else {
         const hasDouble = value.includes('"');
@@ -4841,7 +4841,7 @@ ${indent}`) + "'";
         else if (hasSingle && !hasDouble)
           qs = doubleQuotedString;
         else
-          qs = singleQuote ? singleQuotedString : doubleQuotedString;
+          qs = singleQuote2 ? singleQuotedString : doubleQuotedString;
       }
       return qs(value, ctx);
     }
@@ -4856,8 +4856,8 @@ ${indent}`) + "'";
       if (!blockQuote || /\n[\t ]+$/.test(value)) {
         return quotedString(value, ctx);
       }
-      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const indent2 = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
+      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent2.length);
       if (!value)
         return literal2 ? "|\n" : ">\n";
       let chomp;
@@ -4882,7 +4882,7 @@ ${indent}`) + "'";
         value = value.slice(0, -end.length);
         if (end[end.length - 1] === "\n")
           end = end.slice(0, -1);
-        end = end.replace(blockEndNewlines, `$&${indent}`);
+        end = end.replace(blockEndNewlines, `$&${indent2}`);
       }
       let startWithSpace = false;
       let startEnd;
@@ -4899,9 +4899,9 @@ ${indent}`) + "'";
       let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
       if (start) {
         value = value.substring(start.length);
-        start = start.replace(/\n+/g, `$&${indent}`);
+        start = start.replace(/\n+/g, `$&${indent2}`);
       }
-      const indentSize = indent ? "2" : "1";
+      const indentSize = indent2 ? "2" : "1";
       let header = (startWithSpace ? indentSize : "") + chomp;
       if (comment) {
         header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
@@ -4909,7 +4909,7 @@ ${indent}`) + "'";
           onComment();
       }
       if (!literal2) {
-        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
+        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent2}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
         if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
@@ -4917,18 +4917,18 @@ ${indent}`) + "'";
             literalFallback = true;
           };
         }
-        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
+        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent2, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
           return `>${header}
-${indent}${body}`;
+${indent2}${body}`;
       }
-      value = value.replace(/\n+/g, `$&${indent}`);
+      value = value.replace(/\n+/g, `$&${indent2}`);
       return `|${header}
-${indent}${start}${value}${end}`;
+${indent2}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
       const { type, value } = item;
-      const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
+      const { actualString, implicitKey, indent: indent2, indentStep, inFlow } = ctx;
       if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
         return quotedString(value, ctx);
       }
@@ -4939,22 +4939,22 @@ ${indent}${start}${value}${end}`;
         return blockString(item, ctx, onComment, onChompKeep);
       }
       if (containsDocumentMarker(value)) {
-        if (indent === "") {
+        if (indent2 === "") {
           ctx.forceBlockIndent = true;
           return blockString(item, ctx, onComment, onChompKeep);
-        } else if (implicitKey && indent === indentStep) {
+        } else if (implicitKey && indent2 === indentStep) {
           return quotedString(value, ctx);
         }
       }
       const str = value.replace(/\n+/g, `$&
-${indent}`);
+${indent2}`);
       if (actualString) {
         const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -4989,13 +4989,13 @@ ${indent}`);
       }
       return res;
     }
-    exports.stringifyString = stringifyString;
+    exports2.stringifyString = stringifyString;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringify.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var identity3 = require_identity();
@@ -5112,21 +5112,21 @@ var require_stringify = __commonJS({
       return identity3.isScalar(node2) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
 ${ctx.indent}${str}`;
     }
-    exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports2.createStringifyContext = createStringifyContext;
+    exports2.stringify = stringify;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
-      const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
+      const { allNullValues, doc, indent: indent2, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
       let keyComment = identity3.isNode(key) && key.comment || null;
       if (simpleKeys) {
         if (keyComment) {
@@ -5141,7 +5141,7 @@ var require_stringifyPair = __commonJS({
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
-        indent: indent + indentStep
+        indent: indent2 + indentStep
       });
       let keyCommentDone = false;
       let chompKeep = false;
@@ -5171,7 +5171,7 @@ var require_stringifyPair = __commonJS({
         if (keyComment)
           str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
         str = `? ${str}
-${indent}:`;
+${indent2}:`;
       } else {
         str = `${str}:`;
         if (keyComment)
@@ -5246,13 +5246,13 @@ ${ctx.indent}`;
       }
       return str;
     }
-    exports.stringifyPair = stringifyPair;
+    exports2.stringifyPair = stringifyPair;
   }
 });
 
 // node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "node_modules/yaml/dist/log.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -5267,14 +5267,14 @@ var require_log = __commonJS({
           console.warn(warning);
       }
     }
-    exports.debug = debug;
-    exports.warn = warn;
+    exports2.debug = debug;
+    exports2.warn = warn;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var Scalar = require_Scalar();
@@ -5326,15 +5326,15 @@ var require_merge = __commonJS({
     function resolveAliasValue(ctx, value) {
       return ctx && identity3.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
-    exports.addMergeToJSMap = addMergeToJSMap;
-    exports.isMergeKey = isMergeKey;
-    exports.merge = merge2;
+    exports2.addMergeToJSMap = addMergeToJSMap;
+    exports2.isMergeKey = isMergeKey;
+    exports2.merge = merge2;
   }
 });
 
 // node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -5392,13 +5392,13 @@ var require_addPairToJSMap = __commonJS({
       }
       return JSON.stringify(jsKey);
     }
-    exports.addPairToJSMap = addPairToJSMap;
+    exports2.addPairToJSMap = addPairToJSMap;
   }
 });
 
 // node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "node_modules/yaml/dist/nodes/Pair.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -5431,14 +5431,14 @@ var require_Pair = __commonJS({
         return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
       }
     };
-    exports.Pair = Pair;
-    exports.createPair = createPair;
+    exports2.Pair = Pair;
+    exports2.createPair = createPair;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var stringify = require_stringify();
@@ -5449,7 +5449,7 @@ var require_stringifyCollection = __commonJS({
       return stringify2(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
-      const { indent, options: { commentString } } = ctx;
+      const { indent: indent2, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
       const lines = [];
@@ -5486,11 +5486,11 @@ var require_stringifyCollection = __commonJS({
         for (let i2 = 1; i2 < lines.length; ++i2) {
           const line = lines[i2];
           str += line ? `
-${indent}${line}` : "\n";
+${indent2}${line}` : "\n";
         }
       }
       if (comment) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str += "\n" + stringifyComment.indentComment(commentString(comment), indent2);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
@@ -5498,7 +5498,7 @@ ${indent}${line}` : "\n";
       return str;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
-      const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
+      const { indent: indent2, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
       itemIndent += indentStep;
       const itemCtx = Object.assign({}, ctx, {
         indent: itemIndent,
@@ -5567,29 +5567,29 @@ ${indent}${line}` : "\n";
           let str = start;
           for (const line of lines)
             str += line ? `
-${indentStep}${indent}${line}` : "\n";
+${indentStep}${indent2}${line}` : "\n";
           return `${str}
-${indent}${end}`;
+${indent2}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
         }
       }
     }
-    function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
+    function addCommentBefore({ indent: indent2, options: { commentString } }, lines, comment, chompKeep) {
       if (comment && chompKeep)
         comment = comment.replace(/^\n+/, "");
       if (comment) {
-        const ic = stringifyComment.indentComment(commentString(comment), indent);
+        const ic = stringifyComment.indentComment(commentString(comment), indent2);
         lines.push(ic.trimStart());
       }
     }
-    exports.stringifyCollection = stringifyCollection;
+    exports2.stringifyCollection = stringifyCollection;
   }
 });
 
 // node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -5726,14 +5726,14 @@ var require_YAMLMap = __commonJS({
         });
       }
     };
-    exports.YAMLMap = YAMLMap;
-    exports.findPair = findPair;
+    exports2.YAMLMap = YAMLMap;
+    exports2.findPair = findPair;
   }
 });
 
 // node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "node_modules/yaml/dist/schema/common/map.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -5749,13 +5749,13 @@ var require_map = __commonJS({
       },
       createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
     };
-    exports.map = map2;
+    exports2.map = map2;
   }
 });
 
 // node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -5865,13 +5865,13 @@ var require_YAMLSeq = __commonJS({
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
     }
-    exports.YAMLSeq = YAMLSeq;
+    exports2.YAMLSeq = YAMLSeq;
   }
 });
 
 // node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -5887,13 +5887,13 @@ var require_seq = __commonJS({
       },
       createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
     };
-    exports.seq = seq;
+    exports2.seq = seq;
   }
 });
 
 // node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "node_modules/yaml/dist/schema/common/string.js"(exports2) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
@@ -5906,13 +5906,13 @@ var require_string = __commonJS({
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
       }
     };
-    exports.string = string4;
+    exports2.string = string4;
   }
 });
 
 // node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "node_modules/yaml/dist/schema/common/null.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -5924,13 +5924,13 @@ var require_null = __commonJS({
       resolve: () => new Scalar.Scalar(null),
       stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
-    exports.nullTag = nullTag;
+    exports2.nullTag = nullTag;
   }
 });
 
 // node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/core/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -5948,13 +5948,13 @@ var require_bool = __commonJS({
         return value ? ctx.options.trueStr : ctx.options.falseStr;
       }
     };
-    exports.boolTag = boolTag;
+    exports2.boolTag = boolTag;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
     function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -5975,13 +5975,13 @@ var require_stringifyNumber = __commonJS({
       }
       return n2;
     }
-    exports.stringifyNumber = stringifyNumber;
+    exports2.stringifyNumber = stringifyNumber;
   }
 });
 
 // node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "node_modules/yaml/dist/schema/core/float.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -6019,15 +6019,15 @@ var require_float = __commonJS({
       },
       stringify: stringifyNumber.stringifyNumber
     };
-    exports.float = float;
-    exports.floatExp = floatExp;
-    exports.floatNaN = floatNaN;
+    exports2.float = float;
+    exports2.floatExp = floatExp;
+    exports2.floatNaN = floatNaN;
   }
 });
 
 // node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "node_modules/yaml/dist/schema/core/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -6064,15 +6064,15 @@ var require_int = __commonJS({
       resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
-    exports.int = int2;
-    exports.intHex = intHex;
-    exports.intOct = intOct;
+    exports2.int = int2;
+    exports2.intHex = intHex;
+    exports2.intOct = intOct;
   }
 });
 
 // node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/core/schema.js"(exports2) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -6094,13 +6094,13 @@ var require_schema = __commonJS({
       float.floatExp,
       float.float
     ];
-    exports.schema = schema;
+    exports2.schema = schema;
   }
 });
 
 // node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/json/schema.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -6161,13 +6161,13 @@ var require_schema2 = __commonJS({
       }
     };
     var schema = [map2.map, seq.seq].concat(jsonScalars, jsonError);
-    exports.schema = schema;
+    exports2.schema = schema;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -6227,13 +6227,13 @@ var require_binary = __commonJS({
         return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
       }
     };
-    exports.binary = binary;
+    exports2.binary = binary;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var Pair = require_Pair();
@@ -6303,15 +6303,15 @@ ${cn.comment}` : item.comment;
       resolve: resolvePairs,
       createNode: createPairs
     };
-    exports.createPairs = createPairs;
-    exports.pairs = pairs;
-    exports.resolvePairs = resolvePairs;
+    exports2.createPairs = createPairs;
+    exports2.pairs = pairs;
+    exports2.resolvePairs = resolvePairs;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var toJS = require_toJS();
@@ -6382,14 +6382,14 @@ var require_omap = __commonJS({
       },
       createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
     };
-    exports.YAMLOMap = YAMLOMap;
-    exports.omap = omap;
+    exports2.YAMLOMap = YAMLOMap;
+    exports2.omap = omap;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -6414,14 +6414,14 @@ var require_bool2 = __commonJS({
       resolve: () => new Scalar.Scalar(false),
       stringify: boolStringify
     };
-    exports.falseTag = falseTag;
-    exports.trueTag = trueTag;
+    exports2.falseTag = falseTag;
+    exports2.trueTag = trueTag;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -6462,15 +6462,15 @@ var require_float2 = __commonJS({
       },
       stringify: stringifyNumber.stringifyNumber
     };
-    exports.float = float;
-    exports.floatExp = floatExp;
-    exports.floatNaN = floatNaN;
+    exports2.float = float;
+    exports2.floatExp = floatExp;
+    exports2.floatNaN = floatNaN;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -6540,16 +6540,16 @@ var require_int2 = __commonJS({
       resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
-    exports.int = int2;
-    exports.intBin = intBin;
-    exports.intHex = intHex;
-    exports.intOct = intOct;
+    exports2.int = int2;
+    exports2.intBin = intBin;
+    exports2.intHex = intHex;
+    exports2.intOct = intOct;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var Pair = require_Pair();
@@ -6631,14 +6631,14 @@ var require_set = __commonJS({
         return map2;
       }
     };
-    exports.YAMLSet = YAMLSet;
-    exports.set = set2;
+    exports2.YAMLSet = YAMLSet;
+    exports2.set = set2;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str, asBigInt) {
@@ -6718,15 +6718,15 @@ var require_timestamp = __commonJS({
       },
       stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
     };
-    exports.floatTime = floatTime;
-    exports.intTime = intTime;
-    exports.timestamp = timestamp;
+    exports2.floatTime = floatTime;
+    exports2.intTime = intTime;
+    exports2.timestamp = timestamp;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -6764,13 +6764,13 @@ var require_schema3 = __commonJS({
       timestamp.floatTime,
       timestamp.timestamp
     ];
-    exports.schema = schema;
+    exports2.schema = schema;
   }
 });
 
 // node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "node_modules/yaml/dist/schema/tags.js"(exports2) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -6857,14 +6857,14 @@ var require_tags = __commonJS({
         return tags2;
       }, []);
     }
-    exports.coreKnownTags = coreKnownTags;
-    exports.getTags = getTags;
+    exports2.coreKnownTags = coreKnownTags;
+    exports2.getTags = getTags;
   }
 });
 
 // node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "node_modules/yaml/dist/schema/Schema.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var map2 = require_map();
@@ -6890,13 +6890,13 @@ var require_Schema = __commonJS({
         return copy;
       }
     };
-    exports.Schema = Schema;
+    exports2.Schema = Schema;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var stringify = require_stringify();
@@ -6970,13 +6970,13 @@ var require_stringifyDocument = __commonJS({
       }
       return lines.join("\n") + "\n";
     }
-    exports.stringifyDocument = stringifyDocument;
+    exports2.stringifyDocument = stringifyDocument;
   }
 });
 
 // node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "node_modules/yaml/dist/doc/Document.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -7250,8 +7250,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -7279,13 +7279,13 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports.Document = Document;
+    exports2.Document = Document;
   }
 });
 
 // node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -7328,12 +7328,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count2 = 1;
+        let count3 = 1;
         const end = error62.linePos[1];
         if (end?.line === line && end.col > col) {
-          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count3 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci) + "^".repeat(count3);
         error62.message += `:
 
 ${lineStr}
@@ -7341,16 +7341,16 @@ ${pointer}
 `;
       }
     };
-    exports.YAMLError = YAMLError;
-    exports.YAMLParseError = YAMLParseError;
-    exports.YAMLWarning = YAMLWarning;
-    exports.prettifyError = prettifyError2;
+    exports2.YAMLError = YAMLError;
+    exports2.YAMLParseError = YAMLParseError;
+    exports2.YAMLWarning = YAMLWarning;
+    exports2.prettifyError = prettifyError2;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -7478,13 +7478,13 @@ var require_resolve_props = __commonJS({
         start: start ?? end
       };
     }
-    exports.resolveProps = resolveProps;
+    exports2.resolveProps = resolveProps;
   }
 });
 
 // node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -7520,31 +7520,31 @@ var require_util_contains_newline = __commonJS({
           return true;
       }
     }
-    exports.containsNewline = containsNewline;
+    exports2.containsNewline = containsNewline;
   }
 });
 
 // node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
-    function flowIndentCheck(indent, fc, onError) {
+    function flowIndentCheck(indent2, fc, onError) {
       if (fc?.type === "flow-collection") {
         const end = fc.end[0];
-        if (end.indent === indent && (end.source === "]" || end.source === "}") && utilContainsNewline.containsNewline(fc)) {
+        if (end.indent === indent2 && (end.source === "]" || end.source === "}") && utilContainsNewline.containsNewline(fc)) {
           const msg = "Flow end indicator should be more indented than parent";
           onError(end, "BAD_INDENT", msg, true);
         }
       }
     }
-    exports.flowIndentCheck = flowIndentCheck;
+    exports2.flowIndentCheck = flowIndentCheck;
   }
 });
 
 // node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -7554,13 +7554,13 @@ var require_util_map_includes = __commonJS({
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a2, b) => a2 === b || identity3.isScalar(a2) && identity3.isScalar(b) && a2.value === b.value;
       return items.some((pair) => isEqual(pair.key, search));
     }
-    exports.mapIncludes = mapIncludes;
+    exports2.mapIncludes = mapIncludes;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -7577,10 +7577,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -7594,7 +7594,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep) {
+          if (!keyProps.anchor && !keyProps.tag && !sep5) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -7618,7 +7618,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
+        const valueProps = resolveProps.resolveProps(sep5 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -7634,7 +7634,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep5, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -7662,13 +7662,13 @@ var require_resolve_block_map = __commonJS({
       map2.range = [bm.offset, offset, commentEnd ?? offset];
       return map2;
     }
-    exports.resolveBlockMap = resolveBlockMap;
+    exports2.resolveBlockMap = resolveBlockMap;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -7713,19 +7713,19 @@ var require_resolve_block_seq = __commonJS({
       seq.range = [bs.offset, offset, commentEnd ?? offset];
       return seq;
     }
-    exports.resolveBlockSeq = resolveBlockSeq;
+    exports2.resolveBlockSeq = resolveBlockSeq;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep = "";
+        let sep5 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -7739,13 +7739,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep + cb;
-              sep = "";
+                comment += sep5 + cb;
+              sep5 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep += source;
+                sep5 += source;
               hasSpace = true;
               break;
             default:
@@ -7756,13 +7756,13 @@ var require_resolve_end = __commonJS({
       }
       return { comment, offset };
     }
-    exports.resolveEnd = resolveEnd;
+    exports2.resolveEnd = resolveEnd;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var Pair = require_Pair();
@@ -7775,9 +7775,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap3 = fc.start.source === "{";
+      const fcName = isMap3 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -7788,18 +7788,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i2 = 0; i2 < fc.items.length; ++i2) {
         const collItem = fc.items[i2];
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep && !value) {
+          if (!props.anchor && !props.tag && !sep5 && !value) {
             if (i2 === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i2 < fc.items.length - 1)
@@ -7813,7 +7813,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -7853,8 +7853,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+        if (!isMap3 && !sep5 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep5, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -7866,7 +7866,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep ?? [], {
+          const valueProps = resolveProps.resolveProps(sep5 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -7876,9 +7876,9 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep)
-                for (const st of sep) {
+            if (!isMap3 && !props.found && ctx.options.strict) {
+              if (sep5)
+                for (const st of sep5) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -7895,7 +7895,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep5, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -7908,7 +7908,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap2) {
+          if (isMap3) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -7924,7 +7924,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap2 ? "}" : "]";
+      const expectedEnd = isMap3 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -7950,13 +7950,13 @@ var require_resolve_flow_collection = __commonJS({
       }
       return coll;
     }
-    exports.resolveFlowCollection = resolveFlowCollection;
+    exports2.resolveFlowCollection = resolveFlowCollection;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var Scalar = require_Scalar();
@@ -8015,13 +8015,13 @@ var require_compose_collection = __commonJS({
         node2.format = tag.format;
       return node2;
     }
-    exports.composeCollection = composeCollection;
+    exports2.composeCollection = composeCollection;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -8030,7 +8030,7 @@ var require_resolve_block_scalar = __commonJS({
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
+      const lines = scalar.source ? splitLines2(scalar.source) : [];
       let chompStart = lines.length;
       for (let i2 = lines.length - 1; i2 >= 0; --i2) {
         const content = lines[i2][1];
@@ -8050,17 +8050,17 @@ var require_resolve_block_scalar = __commonJS({
       let offset = scalar.offset + header.length;
       let contentStart = 0;
       for (let i2 = 0; i2 < chompStart; ++i2) {
-        const [indent, content] = lines[i2];
+        const [indent2, content] = lines[i2];
         if (content === "" || content === "\r") {
-          if (header.indent === 0 && indent.length > trimIndent)
-            trimIndent = indent.length;
+          if (header.indent === 0 && indent2.length > trimIndent)
+            trimIndent = indent2.length;
         } else {
-          if (indent.length < trimIndent) {
+          if (indent2.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError(offset + indent.length, "MISSING_CHAR", message);
+            onError(offset + indent2.length, "MISSING_CHAR", message);
           }
           if (header.indent === 0)
-            trimIndent = indent.length;
+            trimIndent = indent2.length;
           contentStart = i2;
           if (trimIndent === 0 && !ctx.atRoot) {
             const message = "Block scalar values in collections must be indented";
@@ -8068,48 +8068,48 @@ var require_resolve_block_scalar = __commonJS({
           }
           break;
         }
-        offset += indent.length + content.length + 1;
+        offset += indent2.length + content.length + 1;
       }
       for (let i2 = lines.length - 1; i2 >= chompStart; --i2) {
         if (lines[i2][0].length > trimIndent)
           chompStart = i2 + 1;
       }
       let value = "";
-      let sep = "";
+      let sep5 = "";
       let prevMoreIndented = false;
       for (let i2 = 0; i2 < contentStart; ++i2)
         value += lines[i2][0].slice(trimIndent) + "\n";
       for (let i2 = contentStart; i2 < chompStart; ++i2) {
-        let [indent, content] = lines[i2];
-        offset += indent.length + content.length + 1;
+        let [indent2, content] = lines[i2];
+        offset += indent2.length + content.length + 1;
         const crlf = content[content.length - 1] === "\r";
         if (crlf)
           content = content.slice(0, -1);
-        if (content && indent.length < trimIndent) {
+        if (content && indent2.length < trimIndent) {
           const src = header.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
-          indent = "";
+          indent2 = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep + indent.slice(trimIndent) + content;
-          sep = "\n";
-        } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep === " ")
-            sep = "\n";
-          else if (!prevMoreIndented && sep === "\n")
-            sep = "\n\n";
-          value += sep + indent.slice(trimIndent) + content;
-          sep = "\n";
+          value += sep5 + indent2.slice(trimIndent) + content;
+          sep5 = "\n";
+        } else if (indent2.length > trimIndent || content[0] === "	") {
+          if (sep5 === " ")
+            sep5 = "\n";
+          else if (!prevMoreIndented && sep5 === "\n")
+            sep5 = "\n\n";
+          value += sep5 + indent2.slice(trimIndent) + content;
+          sep5 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep === "\n")
+          if (sep5 === "\n")
             value += "\n";
           else
-            sep = "\n";
+            sep5 = "\n";
         } else {
-          value += sep + content;
-          sep = " ";
+          value += sep5 + content;
+          sep5 = " ";
           prevMoreIndented = false;
         }
       }
@@ -8135,7 +8135,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       const { source } = props[0];
       const mode = source[0];
-      let indent = 0;
+      let indent2 = 0;
       let chomp = "";
       let error62 = -1;
       for (let i2 = 1; i2 < source.length; ++i2) {
@@ -8144,8 +8144,8 @@ var require_resolve_block_scalar = __commonJS({
           chomp = ch;
         else {
           const n2 = Number(ch);
-          if (!indent && n2)
-            indent = n2;
+          if (!indent2 && n2)
+            indent2 = n2;
           else if (error62 === -1)
             error62 = offset + i2;
         }
@@ -8186,9 +8186,9 @@ var require_resolve_block_scalar = __commonJS({
           }
         }
       }
-      return { mode, indent, chomp, comment, length };
+      return { mode, indent: indent2, chomp, comment, length };
     }
-    function splitLines(source) {
+    function splitLines2(source) {
       const split = source.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
@@ -8198,13 +8198,13 @@ var require_resolve_block_scalar = __commonJS({
         lines.push([split[i2], split[i2 + 1]]);
       return lines;
     }
-    exports.resolveBlockScalar = resolveBlockScalar;
+    exports2.resolveBlockScalar = resolveBlockScalar;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -8292,25 +8292,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep = " ";
+      let sep5 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep === "\n")
-            res += sep;
+          if (sep5 === "\n")
+            res += sep5;
           else
-            sep = "\n";
+            sep5 = "\n";
         } else {
-          res += sep + lm;
-          sep = " ";
+          res += sep5 + lm;
+          sep5 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep + (match?.[1] ?? "");
+      return res + sep5 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -8419,13 +8419,13 @@ var require_resolve_flow_scalar = __commonJS({
         return raw;
       }
     }
-    exports.resolveFlowScalar = resolveFlowScalar;
+    exports2.resolveFlowScalar = resolveFlowScalar;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
     "use strict";
     var identity3 = require_identity();
     var Scalar = require_Scalar();
@@ -8500,13 +8500,13 @@ var require_compose_scalar = __commonJS({
       }
       return tag;
     }
-    exports.composeScalar = composeScalar;
+    exports2.composeScalar = composeScalar;
   }
 });
 
 // node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -8530,13 +8530,13 @@ var require_util_empty_scalar_position = __commonJS({
       }
       return offset;
     }
-    exports.emptyScalarPosition = emptyScalarPosition;
+    exports2.emptyScalarPosition = emptyScalarPosition;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-node.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity3 = require_identity();
@@ -8635,14 +8635,14 @@ var require_compose_node = __commonJS({
         alias.comment = re.comment;
       return alias;
     }
-    exports.composeEmptyNode = composeEmptyNode;
-    exports.composeNode = composeNode;
+    exports2.composeEmptyNode = composeEmptyNode;
+    exports2.composeNode = composeNode;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -8679,13 +8679,13 @@ var require_compose_doc = __commonJS({
       doc.range = [offset, contentEnd, re.offset];
       return doc;
     }
-    exports.composeDoc = composeDoc;
+    exports2.composeDoc = composeDoc;
   }
 });
 
 // node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "node_modules/yaml/dist/compose/composer.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -8887,13 +8887,13 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports.Composer = Composer;
+    exports2.Composer = Composer;
   }
 });
 
 // node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -8920,15 +8920,15 @@ var require_cst_scalar = __commonJS({
       return null;
     }
     function createScalarToken(value, context) {
-      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
+      const { implicitKey = false, indent: indent2, inFlow = false, offset = -1, type = "PLAIN" } = context;
       const source = stringifyString.stringifyString({ type, value }, {
         implicitKey,
-        indent: indent > 0 ? " ".repeat(indent) : "",
+        indent: indent2 > 0 ? " ".repeat(indent2) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
       const end = context.end ?? [
-        { type: "newline", offset: -1, indent, source: "\n" }
+        { type: "newline", offset: -1, indent: indent2, source: "\n" }
       ];
       switch (source[0]) {
         case "|":
@@ -8937,25 +8937,25 @@ var require_cst_scalar = __commonJS({
           const head = source.substring(0, he);
           const body = source.substring(he + 1) + "\n";
           const props = [
-            { type: "block-scalar-header", offset, indent, source: head }
+            { type: "block-scalar-header", offset, indent: indent2, source: head }
           ];
           if (!addEndtoBlockProps(props, end))
-            props.push({ type: "newline", offset: -1, indent, source: "\n" });
-          return { type: "block-scalar", offset, indent, props, source: body };
+            props.push({ type: "newline", offset: -1, indent: indent2, source: "\n" });
+          return { type: "block-scalar", offset, indent: indent2, props, source: body };
         }
         case '"':
-          return { type: "double-quoted-scalar", offset, indent, source, end };
+          return { type: "double-quoted-scalar", offset, indent: indent2, source, end };
         case "'":
-          return { type: "single-quoted-scalar", offset, indent, source, end };
+          return { type: "single-quoted-scalar", offset, indent: indent2, source, end };
         default:
-          return { type: "scalar", offset, indent, source, end };
+          return { type: "scalar", offset, indent: indent2, source, end };
       }
     }
     function setScalarValue(token, value, context = {}) {
       let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
-      let indent = "indent" in token ? token.indent : null;
-      if (afterKey && typeof indent === "number")
-        indent += 2;
+      let indent2 = "indent" in token ? token.indent : null;
+      if (afterKey && typeof indent2 === "number")
+        indent2 += 2;
       if (!type)
         switch (token.type) {
           case "single-quoted-scalar":
@@ -8975,8 +8975,8 @@ var require_cst_scalar = __commonJS({
             type = "PLAIN";
         }
       const source = stringifyString.stringifyString({ type, value }, {
-        implicitKey: implicitKey || indent === null,
-        indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
+        implicitKey: implicitKey || indent2 === null,
+        indent: indent2 !== null && indent2 > 0 ? " ".repeat(indent2) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
@@ -9007,16 +9007,16 @@ var require_cst_scalar = __commonJS({
         token.source = body;
       } else {
         const { offset } = token;
-        const indent = "indent" in token ? token.indent : -1;
+        const indent2 = "indent" in token ? token.indent : -1;
         const props = [
-          { type: "block-scalar-header", offset, indent, source: head }
+          { type: "block-scalar-header", offset, indent: indent2, source: head }
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
-          props.push({ type: "newline", offset: -1, indent, source: "\n" });
+          props.push({ type: "newline", offset: -1, indent: indent2, source: "\n" });
         for (const key of Object.keys(token))
           if (key !== "type" && key !== "offset")
             delete token[key];
-        Object.assign(token, { type: "block-scalar", indent, props, source: body });
+        Object.assign(token, { type: "block-scalar", indent: indent2, props, source: body });
       }
     }
     function addEndtoBlockProps(props, end) {
@@ -9061,24 +9061,24 @@ var require_cst_scalar = __commonJS({
           break;
         }
         default: {
-          const indent = "indent" in token ? token.indent : -1;
+          const indent2 = "indent" in token ? token.indent : -1;
           const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
           for (const key of Object.keys(token))
             if (key !== "type" && key !== "offset")
               delete token[key];
-          Object.assign(token, { type, indent, source, end });
+          Object.assign(token, { type, indent: indent2, source, end });
         }
       }
     }
-    exports.createScalarToken = createScalarToken;
-    exports.resolveAsScalar = resolveAsScalar;
-    exports.setScalarValue = setScalarValue;
+    exports2.createScalarToken = createScalarToken;
+    exports2.resolveAsScalar = resolveAsScalar;
+    exports2.setScalarValue = setScalarValue;
   }
 });
 
 // node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -9120,26 +9120,26 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value }) {
+    function stringifyItem({ start, key, sep: sep5, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep)
-        for (const st of sep)
+      if (sep5)
+        for (const st of sep5)
           res += st.source;
       if (value)
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify;
+    exports2.stringify = stringify;
   }
 });
 
 // node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -9195,13 +9195,13 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
     }
-    exports.visit = visit2;
+    exports2.visit = visit2;
   }
 });
 
 // node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "node_modules/yaml/dist/parse/cst.js"(exports2) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -9211,7 +9211,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -9285,25 +9285,25 @@ var require_cst = __commonJS({
       }
       return null;
     }
-    exports.createScalarToken = cstScalar.createScalarToken;
-    exports.resolveAsScalar = cstScalar.resolveAsScalar;
-    exports.setScalarValue = cstScalar.setScalarValue;
-    exports.stringify = cstStringify.stringify;
-    exports.visit = cstVisit.visit;
-    exports.BOM = BOM;
-    exports.DOCUMENT = DOCUMENT;
-    exports.FLOW_END = FLOW_END;
-    exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection;
-    exports.isScalar = isScalar2;
-    exports.prettyToken = prettyToken;
-    exports.tokenType = tokenType;
+    exports2.createScalarToken = cstScalar.createScalarToken;
+    exports2.resolveAsScalar = cstScalar.resolveAsScalar;
+    exports2.setScalarValue = cstScalar.setScalarValue;
+    exports2.stringify = cstStringify.stringify;
+    exports2.visit = cstVisit.visit;
+    exports2.BOM = BOM;
+    exports2.DOCUMENT = DOCUMENT;
+    exports2.FLOW_END = FLOW_END;
+    exports2.SCALAR = SCALAR;
+    exports2.isCollection = isCollection;
+    exports2.isScalar = isScalar3;
+    exports2.prettyToken = prettyToken;
+    exports2.tokenType = tokenType;
   }
 });
 
 // node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "node_modules/yaml/dist/parse/lexer.js"(exports2) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -9372,15 +9372,15 @@ var require_lexer = __commonJS({
       continueScalar(offset) {
         let ch = this.buffer[offset];
         if (this.indentNext > 0) {
-          let indent = 0;
+          let indent2 = 0;
           while (ch === " ")
-            ch = this.buffer[++indent + offset];
+            ch = this.buffer[++indent2 + offset];
           if (ch === "\r") {
-            const next = this.buffer[indent + offset + 1];
+            const next = this.buffer[indent2 + offset + 1];
             if (next === "\n" || !next && !this.atEnd)
-              return offset + indent + 1;
+              return offset + indent2 + 1;
           }
-          return ch === "\n" || indent >= this.indentNext || !ch && !this.atEnd ? offset + indent : -1;
+          return ch === "\n" || indent2 >= this.indentNext || !ch && !this.atEnd ? offset + indent2 : -1;
         }
         if (ch === "-" || ch === ".") {
           const dt = this.buffer.substr(offset, 3);
@@ -9549,12 +9549,12 @@ var require_lexer = __commonJS({
       }
       *parseFlowCollection() {
         let nl, sp;
-        let indent = -1;
+        let indent2 = -1;
         do {
           nl = yield* this.pushNewline();
           if (nl > 0) {
             sp = yield* this.pushSpaces(false);
-            this.indentValue = indent = sp;
+            this.indentValue = indent2 = sp;
           } else {
             sp = 0;
           }
@@ -9563,8 +9563,8 @@ var require_lexer = __commonJS({
         const line = this.getLine();
         if (line === null)
           return this.setNext("flow");
-        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
-          const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
+        if (indent2 !== -1 && indent2 < this.indentNext && line[0] !== "#" || indent2 === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
+          const atFlowEndMarker = indent2 === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
           if (!atFlowEndMarker) {
             this.flowLevel = 0;
             yield cst.FLOW_END;
@@ -9672,16 +9672,16 @@ var require_lexer = __commonJS({
       }
       *parseBlockScalar() {
         let nl = this.pos - 1;
-        let indent = 0;
+        let indent2 = 0;
         let ch;
         loop: for (let i3 = this.pos; ch = this.buffer[i3]; ++i3) {
           switch (ch) {
             case " ":
-              indent += 1;
+              indent2 += 1;
               break;
             case "\n":
               nl = i3;
-              indent = 0;
+              indent2 = 0;
               break;
             case "\r": {
               const next = this.buffer[i3 + 1];
@@ -9697,9 +9697,9 @@ var require_lexer = __commonJS({
         }
         if (!ch && !this.atEnd)
           return this.setNext("block-scalar");
-        if (indent >= this.indentNext) {
+        if (indent2 >= this.indentNext) {
           if (this.blockScalarIndent === -1)
-            this.indentNext = indent;
+            this.indentNext = indent2;
           else {
             this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
           }
@@ -9732,7 +9732,7 @@ var require_lexer = __commonJS({
             const lastChar = i3;
             while (ch2 === " ")
               ch2 = this.buffer[--i3];
-            if (ch2 === "\n" && i3 >= this.pos && i3 + 1 + indent > lastChar)
+            if (ch2 === "\n" && i3 >= this.pos && i3 + 1 + indent2 > lastChar)
               nl = i3;
             else
               break;
@@ -9886,15 +9886,15 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i2, false);
       }
     };
-    exports.Lexer = Lexer;
+    exports2.Lexer = Lexer;
   }
 });
 
 // node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
-    var LineCounter2 = class {
+    var LineCounter3 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -9917,13 +9917,13 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter2;
+    exports2.LineCounter = LineCounter3;
   }
 });
 
 // node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "node_modules/yaml/dist/parse/parser.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -10294,18 +10294,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep;
+          let sep5;
           if (scalar.end) {
-            sep = scalar.end;
-            sep.push(this.sourceToken);
+            sep5 = scalar.end;
+            sep5.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep = [this.sourceToken];
+            sep5 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep }]
+            items: [{ start, key: scalar, sep: sep5 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -10458,15 +10458,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep = it.sep;
-                  sep.push(this.sourceToken);
+                  const sep5 = it.sep;
+                  sep5.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep }]
+                    items: [{ start: start2, key, sep: sep5 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -10660,13 +10660,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep = fc.end.splice(1, fc.end.length);
-            sep.push(this.sourceToken);
+            const sep5 = fc.end.splice(1, fc.end.length);
+            sep5.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep }]
+              items: [{ start, key: fc, sep: sep5 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -10748,10 +10748,10 @@ var require_parser = __commonJS({
         }
         return null;
       }
-      atIndentedComment(start, indent) {
+      atIndentedComment(start, indent2) {
         if (this.type !== "comment")
           return false;
-        if (this.indent <= indent)
+        if (this.indent <= indent2)
           return false;
         return start.every((st) => st.type === "newline" || st.type === "space");
       }
@@ -10791,13 +10791,13 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser;
+    exports2.Parser = Parser;
   }
 });
 
 // node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "node_modules/yaml/dist/public-api.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -10811,7 +10811,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
+    function parseAllDocuments2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -10873,8 +10873,8 @@ var require_public_api = __commonJS({
       if (typeof options === "string")
         options = options.length;
       if (typeof options === "number") {
-        const indent = Math.round(options);
-        options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
+        const indent2 = Math.round(options);
+        options = indent2 < 1 ? void 0 : indent2 > 8 ? { indent: 8 } : { indent: indent2 };
       }
       if (value === void 0) {
         const { keepUndefined } = options ?? replacer ?? {};
@@ -10885,16 +10885,16 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse4;
-    exports.parseAllDocuments = parseAllDocuments;
-    exports.parseDocument = parseDocument2;
-    exports.stringify = stringify;
+    exports2.parse = parse4;
+    exports2.parseAllDocuments = parseAllDocuments2;
+    exports2.parseDocument = parseDocument2;
+    exports2.stringify = stringify;
   }
 });
 
 // node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -10912,41 +10912,41 @@ var require_dist = __commonJS({
     var parser = require_parser();
     var publicApi = require_public_api();
     var visit2 = require_visit();
-    exports.Composer = composer.Composer;
-    exports.Document = Document.Document;
-    exports.Schema = Schema.Schema;
-    exports.YAMLError = errors.YAMLError;
-    exports.YAMLParseError = errors.YAMLParseError;
-    exports.YAMLWarning = errors.YAMLWarning;
-    exports.Alias = Alias.Alias;
-    exports.isAlias = identity3.isAlias;
-    exports.isCollection = identity3.isCollection;
-    exports.isDocument = identity3.isDocument;
-    exports.isMap = identity3.isMap;
-    exports.isNode = identity3.isNode;
-    exports.isPair = identity3.isPair;
-    exports.isScalar = identity3.isScalar;
-    exports.isSeq = identity3.isSeq;
-    exports.Pair = Pair.Pair;
-    exports.Scalar = Scalar.Scalar;
-    exports.YAMLMap = YAMLMap.YAMLMap;
-    exports.YAMLSeq = YAMLSeq.YAMLSeq;
-    exports.CST = cst;
-    exports.Lexer = lexer.Lexer;
-    exports.LineCounter = lineCounter.LineCounter;
-    exports.Parser = parser.Parser;
-    exports.parse = publicApi.parse;
-    exports.parseAllDocuments = publicApi.parseAllDocuments;
-    exports.parseDocument = publicApi.parseDocument;
-    exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports2.Composer = composer.Composer;
+    exports2.Document = Document.Document;
+    exports2.Schema = Schema.Schema;
+    exports2.YAMLError = errors.YAMLError;
+    exports2.YAMLParseError = errors.YAMLParseError;
+    exports2.YAMLWarning = errors.YAMLWarning;
+    exports2.Alias = Alias.Alias;
+    exports2.isAlias = identity3.isAlias;
+    exports2.isCollection = identity3.isCollection;
+    exports2.isDocument = identity3.isDocument;
+    exports2.isMap = identity3.isMap;
+    exports2.isNode = identity3.isNode;
+    exports2.isPair = identity3.isPair;
+    exports2.isScalar = identity3.isScalar;
+    exports2.isSeq = identity3.isSeq;
+    exports2.Pair = Pair.Pair;
+    exports2.Scalar = Scalar.Scalar;
+    exports2.YAMLMap = YAMLMap.YAMLMap;
+    exports2.YAMLSeq = YAMLSeq.YAMLSeq;
+    exports2.CST = cst;
+    exports2.Lexer = lexer.Lexer;
+    exports2.LineCounter = lineCounter.LineCounter;
+    exports2.Parser = parser.Parser;
+    exports2.parse = publicApi.parse;
+    exports2.parseAllDocuments = publicApi.parseAllDocuments;
+    exports2.parseDocument = publicApi.parseDocument;
+    exports2.stringify = publicApi.stringify;
+    exports2.visit = visit2.visit;
+    exports2.visitAsync = visit2.visitAsync;
   }
 });
 
 // node_modules/ms/index.js
 var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports, module) {
+  "node_modules/ms/index.js"(exports2, module) {
     var s = 1e3;
     var m = s * 60;
     var h2 = m * 60;
@@ -11040,29 +11040,526 @@ var require_ms = __commonJS({
     function fmtLong(ms2) {
       var msAbs = Math.abs(ms2);
       if (msAbs >= d) {
-        return plural2(ms2, msAbs, d, "day");
+        return plural3(ms2, msAbs, d, "day");
       }
       if (msAbs >= h2) {
-        return plural2(ms2, msAbs, h2, "hour");
+        return plural3(ms2, msAbs, h2, "hour");
       }
       if (msAbs >= m) {
-        return plural2(ms2, msAbs, m, "minute");
+        return plural3(ms2, msAbs, m, "minute");
       }
       if (msAbs >= s) {
-        return plural2(ms2, msAbs, s, "second");
+        return plural3(ms2, msAbs, s, "second");
       }
       return ms2 + " ms";
     }
-    function plural2(ms2, msAbs, n2, name) {
+    function plural3(ms2, msAbs, n2, name) {
       var isPlural = msAbs >= n2 * 1.5;
       return Math.round(ms2 / n2) + " " + name + (isPlural ? "s" : "");
     }
   }
 });
 
+// node_modules/isexe/windows.js
+var require_windows = __commonJS({
+  "node_modules/isexe/windows.js"(exports2, module) {
+    module.exports = isexe;
+    isexe.sync = sync;
+    var fs = __require("fs");
+    function checkPathExt(path6, options) {
+      var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
+      if (!pathext) {
+        return true;
+      }
+      pathext = pathext.split(";");
+      if (pathext.indexOf("") !== -1) {
+        return true;
+      }
+      for (var i2 = 0; i2 < pathext.length; i2++) {
+        var p = pathext[i2].toLowerCase();
+        if (p && path6.substr(-p.length).toLowerCase() === p) {
+          return true;
+        }
+      }
+      return false;
+    }
+    function checkStat(stat3, path6, options) {
+      if (!stat3.isSymbolicLink() && !stat3.isFile()) {
+        return false;
+      }
+      return checkPathExt(path6, options);
+    }
+    function isexe(path6, options, cb) {
+      fs.stat(path6, function(er, stat3) {
+        cb(er, er ? false : checkStat(stat3, path6, options));
+      });
+    }
+    function sync(path6, options) {
+      return checkStat(fs.statSync(path6), path6, options);
+    }
+  }
+});
+
+// node_modules/isexe/mode.js
+var require_mode = __commonJS({
+  "node_modules/isexe/mode.js"(exports2, module) {
+    module.exports = isexe;
+    isexe.sync = sync;
+    var fs = __require("fs");
+    function isexe(path6, options, cb) {
+      fs.stat(path6, function(er, stat3) {
+        cb(er, er ? false : checkStat(stat3, options));
+      });
+    }
+    function sync(path6, options) {
+      return checkStat(fs.statSync(path6), options);
+    }
+    function checkStat(stat3, options) {
+      return stat3.isFile() && checkMode(stat3, options);
+    }
+    function checkMode(stat3, options) {
+      var mod = stat3.mode;
+      var uid = stat3.uid;
+      var gid = stat3.gid;
+      var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
+      var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
+      var u2 = parseInt("100", 8);
+      var g = parseInt("010", 8);
+      var o2 = parseInt("001", 8);
+      var ug = u2 | g;
+      var ret = mod & o2 || mod & g && gid === myGid || mod & u2 && uid === myUid || mod & ug && myUid === 0;
+      return ret;
+    }
+  }
+});
+
+// node_modules/isexe/index.js
+var require_isexe = __commonJS({
+  "node_modules/isexe/index.js"(exports2, module) {
+    var fs = __require("fs");
+    var core;
+    if (process.platform === "win32" || global.TESTING_WINDOWS) {
+      core = require_windows();
+    } else {
+      core = require_mode();
+    }
+    module.exports = isexe;
+    isexe.sync = sync;
+    function isexe(path6, options, cb) {
+      if (typeof options === "function") {
+        cb = options;
+        options = {};
+      }
+      if (!cb) {
+        if (typeof Promise !== "function") {
+          throw new TypeError("callback not provided");
+        }
+        return new Promise(function(resolve6, reject) {
+          isexe(path6, options || {}, function(er, is) {
+            if (er) {
+              reject(er);
+            } else {
+              resolve6(is);
+            }
+          });
+        });
+      }
+      core(path6, options || {}, function(er, is) {
+        if (er) {
+          if (er.code === "EACCES" || options && options.ignoreErrors) {
+            er = null;
+            is = false;
+          }
+        }
+        cb(er, is);
+      });
+    }
+    function sync(path6, options) {
+      try {
+        return core.sync(path6, options || {});
+      } catch (er) {
+        if (options && options.ignoreErrors || er.code === "EACCES") {
+          return false;
+        } else {
+          throw er;
+        }
+      }
+    }
+  }
+});
+
+// node_modules/which/which.js
+var require_which = __commonJS({
+  "node_modules/which/which.js"(exports2, module) {
+    var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
+    var path6 = __require("path");
+    var COLON = isWindows ? ";" : ":";
+    var isexe = require_isexe();
+    var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
+    var getPathInfo = (cmd, opt) => {
+      const colon = opt.colon || COLON;
+      const pathEnv = cmd.match(/\//) || isWindows && cmd.match(/\\/) ? [""] : [
+        // windows always checks the cwd first
+        ...isWindows ? [process.cwd()] : [],
+        ...(opt.path || process.env.PATH || /* istanbul ignore next: very unusual */
+        "").split(colon)
+      ];
+      const pathExtExe = isWindows ? opt.pathExt || process.env.PATHEXT || ".EXE;.CMD;.BAT;.COM" : "";
+      const pathExt = isWindows ? pathExtExe.split(colon) : [""];
+      if (isWindows) {
+        if (cmd.indexOf(".") !== -1 && pathExt[0] !== "")
+          pathExt.unshift("");
+      }
+      return {
+        pathEnv,
+        pathExt,
+        pathExtExe
+      };
+    };
+    var which = (cmd, opt, cb) => {
+      if (typeof opt === "function") {
+        cb = opt;
+        opt = {};
+      }
+      if (!opt)
+        opt = {};
+      const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt);
+      const found = [];
+      const step2 = (i2) => new Promise((resolve6, reject) => {
+        if (i2 === pathEnv.length)
+          return opt.all && found.length ? resolve6(found) : reject(getNotFoundError(cmd));
+        const ppRaw = pathEnv[i2];
+        const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
+        const pCmd = path6.join(pathPart, cmd);
+        const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
+        resolve6(subStep(p, i2, 0));
+      });
+      const subStep = (p, i2, ii) => new Promise((resolve6, reject) => {
+        if (ii === pathExt.length)
+          return resolve6(step2(i2 + 1));
+        const ext = pathExt[ii];
+        isexe(p + ext, { pathExt: pathExtExe }, (er, is) => {
+          if (!er && is) {
+            if (opt.all)
+              found.push(p + ext);
+            else
+              return resolve6(p + ext);
+          }
+          return resolve6(subStep(p, i2, ii + 1));
+        });
+      });
+      return cb ? step2(0).then((res) => cb(null, res), cb) : step2(0);
+    };
+    var whichSync = (cmd, opt) => {
+      opt = opt || {};
+      const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt);
+      const found = [];
+      for (let i2 = 0; i2 < pathEnv.length; i2++) {
+        const ppRaw = pathEnv[i2];
+        const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
+        const pCmd = path6.join(pathPart, cmd);
+        const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
+        for (let j = 0; j < pathExt.length; j++) {
+          const cur = p + pathExt[j];
+          try {
+            const is = isexe.sync(cur, { pathExt: pathExtExe });
+            if (is) {
+              if (opt.all)
+                found.push(cur);
+              else
+                return cur;
+            }
+          } catch (ex) {
+          }
+        }
+      }
+      if (opt.all && found.length)
+        return found;
+      if (opt.nothrow)
+        return null;
+      throw getNotFoundError(cmd);
+    };
+    module.exports = which;
+    which.sync = whichSync;
+  }
+});
+
+// node_modules/path-key/index.js
+var require_path_key = __commonJS({
+  "node_modules/path-key/index.js"(exports2, module) {
+    "use strict";
+    var pathKey2 = (options = {}) => {
+      const environment2 = options.env || process.env;
+      const platform2 = options.platform || process.platform;
+      if (platform2 !== "win32") {
+        return "PATH";
+      }
+      return Object.keys(environment2).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
+    };
+    module.exports = pathKey2;
+    module.exports.default = pathKey2;
+  }
+});
+
+// node_modules/cross-spawn/lib/util/resolveCommand.js
+var require_resolveCommand = __commonJS({
+  "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports2, module) {
+    "use strict";
+    var path6 = __require("path");
+    var which = require_which();
+    var getPathKey = require_path_key();
+    function resolveCommandAttempt(parsed, withoutPathExt) {
+      const env = parsed.options.env || process.env;
+      const cwd = process.cwd();
+      const hasCustomCwd = parsed.options.cwd != null;
+      const shouldSwitchCwd = hasCustomCwd && process.chdir !== void 0 && !process.chdir.disabled;
+      if (shouldSwitchCwd) {
+        try {
+          process.chdir(parsed.options.cwd);
+        } catch (err) {
+        }
+      }
+      let resolved;
+      try {
+        resolved = which.sync(parsed.command, {
+          path: env[getPathKey({ env })],
+          pathExt: withoutPathExt ? path6.delimiter : void 0
+        });
+      } catch (e) {
+      } finally {
+        if (shouldSwitchCwd) {
+          process.chdir(cwd);
+        }
+      }
+      if (resolved) {
+        resolved = path6.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+      }
+      return resolved;
+    }
+    function resolveCommand2(parsed) {
+      return resolveCommandAttempt(parsed) || resolveCommandAttempt(parsed, true);
+    }
+    module.exports = resolveCommand2;
+  }
+});
+
+// node_modules/cross-spawn/lib/util/escape.js
+var require_escape = __commonJS({
+  "node_modules/cross-spawn/lib/util/escape.js"(exports2, module) {
+    "use strict";
+    var metaCharsRegExp = /([()\][%!^"`<>&|;, *?])/g;
+    function escapeCommand(arg) {
+      arg = arg.replace(metaCharsRegExp, "^$1");
+      return arg;
+    }
+    function escapeArgument(arg, doubleEscapeMetaChars) {
+      arg = `${arg}`;
+      arg = arg.replace(/(?=(\\+?)?)\1"/g, '$1$1\\"');
+      arg = arg.replace(/(?=(\\+?)?)\1$/, "$1$1");
+      arg = `"${arg}"`;
+      arg = arg.replace(metaCharsRegExp, "^$1");
+      if (doubleEscapeMetaChars) {
+        arg = arg.replace(metaCharsRegExp, "^$1");
+      }
+      return arg;
+    }
+    module.exports.command = escapeCommand;
+    module.exports.argument = escapeArgument;
+  }
+});
+
+// node_modules/shebang-regex/index.js
+var require_shebang_regex = __commonJS({
+  "node_modules/shebang-regex/index.js"(exports2, module) {
+    "use strict";
+    module.exports = /^#!(.*)/;
+  }
+});
+
+// node_modules/shebang-command/index.js
+var require_shebang_command = __commonJS({
+  "node_modules/shebang-command/index.js"(exports2, module) {
+    "use strict";
+    var shebangRegex = require_shebang_regex();
+    module.exports = (string4 = "") => {
+      const match = string4.match(shebangRegex);
+      if (!match) {
+        return null;
+      }
+      const [path6, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path6.split("/").pop();
+      if (binary === "env") {
+        return argument;
+      }
+      return argument ? `${binary} ${argument}` : binary;
+    };
+  }
+});
+
+// node_modules/cross-spawn/lib/util/readShebang.js
+var require_readShebang = __commonJS({
+  "node_modules/cross-spawn/lib/util/readShebang.js"(exports2, module) {
+    "use strict";
+    var fs = __require("fs");
+    var shebangCommand = require_shebang_command();
+    function readShebang(command) {
+      const size2 = 150;
+      const buffer = Buffer.alloc(size2);
+      let fd;
+      try {
+        fd = fs.openSync(command, "r");
+        fs.readSync(fd, buffer, 0, size2, 0);
+        fs.closeSync(fd);
+      } catch (e) {
+      }
+      return shebangCommand(buffer.toString());
+    }
+    module.exports = readShebang;
+  }
+});
+
+// node_modules/cross-spawn/lib/parse.js
+var require_parse = __commonJS({
+  "node_modules/cross-spawn/lib/parse.js"(exports2, module) {
+    "use strict";
+    var path6 = __require("path");
+    var resolveCommand2 = require_resolveCommand();
+    var escape = require_escape();
+    var readShebang = require_readShebang();
+    var isWin = process.platform === "win32";
+    var isExecutableRegExp = /\.(?:com|exe)$/i;
+    var isCmdShimRegExp = /node_modules[\\/].bin[\\/][^\\/]+\.cmd$/i;
+    function detectShebang(parsed) {
+      parsed.file = resolveCommand2(parsed);
+      const shebang = parsed.file && readShebang(parsed.file);
+      if (shebang) {
+        parsed.args.unshift(parsed.file);
+        parsed.command = shebang;
+        return resolveCommand2(parsed);
+      }
+      return parsed.file;
+    }
+    function parseNonShell(parsed) {
+      if (!isWin) {
+        return parsed;
+      }
+      const commandFile = detectShebang(parsed);
+      const needsShell = !isExecutableRegExp.test(commandFile);
+      if (parsed.options.forceShell || needsShell) {
+        const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
+        parsed.command = path6.normalize(parsed.command);
+        parsed.command = escape.command(parsed.command);
+        parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
+        const shellCommand = [parsed.command].concat(parsed.args).join(" ");
+        parsed.args = ["/d", "/s", "/c", `"${shellCommand}"`];
+        parsed.command = process.env.comspec || "cmd.exe";
+        parsed.options.windowsVerbatimArguments = true;
+      }
+      return parsed;
+    }
+    function parse4(command, args, options) {
+      if (args && !Array.isArray(args)) {
+        options = args;
+        args = null;
+      }
+      args = args ? args.slice(0) : [];
+      options = Object.assign({}, options);
+      const parsed = {
+        command,
+        args,
+        options,
+        file: void 0,
+        original: {
+          command,
+          args
+        }
+      };
+      return options.shell ? parsed : parseNonShell(parsed);
+    }
+    module.exports = parse4;
+  }
+});
+
+// node_modules/cross-spawn/lib/enoent.js
+var require_enoent = __commonJS({
+  "node_modules/cross-spawn/lib/enoent.js"(exports2, module) {
+    "use strict";
+    var isWin = process.platform === "win32";
+    function notFoundError(original, syscall) {
+      return Object.assign(new Error(`${syscall} ${original.command} ENOENT`), {
+        code: "ENOENT",
+        errno: "ENOENT",
+        syscall: `${syscall} ${original.command}`,
+        path: original.command,
+        spawnargs: original.args
+      });
+    }
+    function hookChildProcess(cp, parsed) {
+      if (!isWin) {
+        return;
+      }
+      const originalEmit = cp.emit;
+      cp.emit = function(name, arg1) {
+        if (name === "exit") {
+          const err = verifyENOENT(arg1, parsed);
+          if (err) {
+            return originalEmit.call(cp, "error", err);
+          }
+        }
+        return originalEmit.apply(cp, arguments);
+      };
+    }
+    function verifyENOENT(status, parsed) {
+      if (isWin && status === 1 && !parsed.file) {
+        return notFoundError(parsed.original, "spawn");
+      }
+      return null;
+    }
+    function verifyENOENTSync(status, parsed) {
+      if (isWin && status === 1 && !parsed.file) {
+        return notFoundError(parsed.original, "spawnSync");
+      }
+      return null;
+    }
+    module.exports = {
+      hookChildProcess,
+      verifyENOENT,
+      verifyENOENTSync,
+      notFoundError
+    };
+  }
+});
+
+// node_modules/cross-spawn/index.js
+var require_cross_spawn = __commonJS({
+  "node_modules/cross-spawn/index.js"(exports2, module) {
+    "use strict";
+    var cp = __require("child_process");
+    var parse4 = require_parse();
+    var enoent = require_enoent();
+    function spawn2(command, args, options) {
+      const parsed = parse4(command, args, options);
+      const spawned = cp.spawn(parsed.command, parsed.args, parsed.options);
+      enoent.hookChildProcess(spawned, parsed);
+      return spawned;
+    }
+    function spawnSync2(command, args, options) {
+      const parsed = parse4(command, args, options);
+      const result = cp.spawnSync(parsed.command, parsed.args, parsed.options);
+      result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
+      return result;
+    }
+    module.exports = spawn2;
+    module.exports.spawn = spawn2;
+    module.exports.sync = spawnSync2;
+    module.exports._parse = parse4;
+    module.exports._enoent = enoent;
+  }
+});
+
 // node_modules/shell-quote/quote.js
 var require_quote = __commonJS({
-  "node_modules/shell-quote/quote.js"(exports, module) {
+  "node_modules/shell-quote/quote.js"(exports2, module) {
     "use strict";
     var OPS = (
       /** @type {const} */
@@ -11155,8 +11652,8 @@ var require_quote = __commonJS({
 });
 
 // node_modules/shell-quote/parse.js
-var require_parse = __commonJS({
-  "node_modules/shell-quote/parse.js"(exports, module) {
+var require_parse2 = __commonJS({
+  "node_modules/shell-quote/parse.js"(exports2, module) {
     "use strict";
     var CONTROL = (
       /** @type {const} */
@@ -11523,507 +12020,7097 @@ var require_parse = __commonJS({
 
 // node_modules/shell-quote/index.js
 var require_shell_quote = __commonJS({
-  "node_modules/shell-quote/index.js"(exports) {
+  "node_modules/shell-quote/index.js"(exports2) {
     "use strict";
-    exports.quote = require_quote();
-    exports.parse = require_parse();
+    exports2.quote = require_quote();
+    exports2.parse = require_parse2();
   }
 });
 
-// node_modules/isexe/windows.js
-var require_windows = __commonJS({
-  "node_modules/isexe/windows.js"(exports, module) {
-    module.exports = isexe;
-    isexe.sync = sync;
-    var fs = __require("fs");
-    function checkPathExt(path6, options) {
-      var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
-      if (!pathext) {
-        return true;
+// node_modules/picomatch/lib/constants.js
+var require_constants = __commonJS({
+  "node_modules/picomatch/lib/constants.js"(exports2, module) {
+    "use strict";
+    var WIN_SLASH = "\\\\/";
+    var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+    var DEFAULT_MAX_EXTGLOB_RECURSION = 0;
+    var DOT_LITERAL = "\\.";
+    var PLUS_LITERAL = "\\+";
+    var QMARK_LITERAL = "\\?";
+    var SLASH_LITERAL = "\\/";
+    var ONE_CHAR = "(?=.)";
+    var QMARK = "[^/]";
+    var END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+    var START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+    var DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+    var NO_DOT = `(?!${DOT_LITERAL})`;
+    var NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+    var NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+    var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+    var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+    var STAR = `${QMARK}*?`;
+    var SEP = "/";
+    var POSIX_CHARS = {
+      DOT_LITERAL,
+      PLUS_LITERAL,
+      QMARK_LITERAL,
+      SLASH_LITERAL,
+      ONE_CHAR,
+      QMARK,
+      END_ANCHOR,
+      DOTS_SLASH,
+      NO_DOT,
+      NO_DOTS,
+      NO_DOT_SLASH,
+      NO_DOTS_SLASH,
+      QMARK_NO_DOT,
+      STAR,
+      START_ANCHOR,
+      SEP
+    };
+    var WINDOWS_CHARS = {
+      ...POSIX_CHARS,
+      SLASH_LITERAL: `[${WIN_SLASH}]`,
+      QMARK: WIN_NO_SLASH,
+      STAR: `${WIN_NO_SLASH}*?`,
+      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+      NO_DOT: `(?!${DOT_LITERAL})`,
+      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
+      SEP: "\\"
+    };
+    var POSIX_REGEX_SOURCE = {
+      __proto__: null,
+      alnum: "a-zA-Z0-9",
+      alpha: "a-zA-Z",
+      ascii: "\\x00-\\x7F",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1F\\x7F",
+      digit: "0-9",
+      graph: "\\x21-\\x7E",
+      lower: "a-z",
+      print: "\\x20-\\x7E ",
+      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
+      space: " \\t\\r\\n\\v\\f",
+      upper: "A-Z",
+      word: "A-Za-z0-9_",
+      xdigit: "A-Fa-f0-9"
+    };
+    module.exports = {
+      DEFAULT_MAX_EXTGLOB_RECURSION,
+      MAX_LENGTH: 1024 * 64,
+      POSIX_REGEX_SOURCE,
+      // regular expressions
+      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+      // Replace globs with equivalent patterns to reduce parsing time.
+      REPLACEMENTS: {
+        __proto__: null,
+        "***": "*",
+        "**/**": "**",
+        "**/**/**": "**"
+      },
+      // Digits
+      CHAR_0: 48,
+      /* 0 */
+      CHAR_9: 57,
+      /* 9 */
+      // Alphabet chars.
+      CHAR_UPPERCASE_A: 65,
+      /* A */
+      CHAR_LOWERCASE_A: 97,
+      /* a */
+      CHAR_UPPERCASE_Z: 90,
+      /* Z */
+      CHAR_LOWERCASE_Z: 122,
+      /* z */
+      CHAR_LEFT_PARENTHESES: 40,
+      /* ( */
+      CHAR_RIGHT_PARENTHESES: 41,
+      /* ) */
+      CHAR_ASTERISK: 42,
+      /* * */
+      // Non-alphabetic chars.
+      CHAR_AMPERSAND: 38,
+      /* & */
+      CHAR_AT: 64,
+      /* @ */
+      CHAR_BACKWARD_SLASH: 92,
+      /* \ */
+      CHAR_CARRIAGE_RETURN: 13,
+      /* \r */
+      CHAR_CIRCUMFLEX_ACCENT: 94,
+      /* ^ */
+      CHAR_COLON: 58,
+      /* : */
+      CHAR_COMMA: 44,
+      /* , */
+      CHAR_DOT: 46,
+      /* . */
+      CHAR_DOUBLE_QUOTE: 34,
+      /* " */
+      CHAR_EQUAL: 61,
+      /* = */
+      CHAR_EXCLAMATION_MARK: 33,
+      /* ! */
+      CHAR_FORM_FEED: 12,
+      /* \f */
+      CHAR_FORWARD_SLASH: 47,
+      /* / */
+      CHAR_GRAVE_ACCENT: 96,
+      /* ` */
+      CHAR_HASH: 35,
+      /* # */
+      CHAR_HYPHEN_MINUS: 45,
+      /* - */
+      CHAR_LEFT_ANGLE_BRACKET: 60,
+      /* < */
+      CHAR_LEFT_CURLY_BRACE: 123,
+      /* { */
+      CHAR_LEFT_SQUARE_BRACKET: 91,
+      /* [ */
+      CHAR_LINE_FEED: 10,
+      /* \n */
+      CHAR_NO_BREAK_SPACE: 160,
+      /* \u00A0 */
+      CHAR_PERCENT: 37,
+      /* % */
+      CHAR_PLUS: 43,
+      /* + */
+      CHAR_QUESTION_MARK: 63,
+      /* ? */
+      CHAR_RIGHT_ANGLE_BRACKET: 62,
+      /* > */
+      CHAR_RIGHT_CURLY_BRACE: 125,
+      /* } */
+      CHAR_RIGHT_SQUARE_BRACKET: 93,
+      /* ] */
+      CHAR_SEMICOLON: 59,
+      /* ; */
+      CHAR_SINGLE_QUOTE: 39,
+      /* ' */
+      CHAR_SPACE: 32,
+      /*   */
+      CHAR_TAB: 9,
+      /* \t */
+      CHAR_UNDERSCORE: 95,
+      /* _ */
+      CHAR_VERTICAL_LINE: 124,
+      /* | */
+      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
+      /* \uFEFF */
+      /**
+       * Create EXTGLOB_CHARS
+       */
+      extglobChars(chars) {
+        return {
+          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
+          "?": { type: "qmark", open: "(?:", close: ")?" },
+          "+": { type: "plus", open: "(?:", close: ")+" },
+          "*": { type: "star", open: "(?:", close: ")*" },
+          "@": { type: "at", open: "(?:", close: ")" }
+        };
+      },
+      /**
+       * Create GLOB_CHARS
+       */
+      globChars(win32) {
+        return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
       }
-      pathext = pathext.split(";");
-      if (pathext.indexOf("") !== -1) {
-        return true;
+    };
+  }
+});
+
+// node_modules/picomatch/lib/utils.js
+var require_utils = __commonJS({
+  "node_modules/picomatch/lib/utils.js"(exports2) {
+    "use strict";
+    var {
+      REGEX_BACKSLASH,
+      REGEX_REMOVE_BACKSLASH,
+      REGEX_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_GLOBAL
+    } = require_constants();
+    exports2.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
+    exports2.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
+    exports2.isRegexChar = (str) => str.length === 1 && exports2.hasRegexChars(str);
+    exports2.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports2.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports2.isWindows = () => {
+      if (typeof navigator !== "undefined" && navigator.platform) {
+        const platform2 = navigator.platform.toLowerCase();
+        return platform2 === "win32" || platform2 === "windows";
       }
-      for (var i2 = 0; i2 < pathext.length; i2++) {
-        var p = pathext[i2].toLowerCase();
-        if (p && path6.substr(-p.length).toLowerCase() === p) {
+      if (typeof process !== "undefined" && process.platform) {
+        return process.platform === "win32";
+      }
+      return false;
+    };
+    exports2.removeBackslashes = (str) => {
+      return str.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+        return match === "\\" ? "" : match;
+      });
+    };
+    exports2.escapeLast = (input2, char, lastIdx) => {
+      const idx = input2.lastIndexOf(char, lastIdx);
+      if (idx === -1) return input2;
+      if (input2[idx - 1] === "\\") return exports2.escapeLast(input2, char, idx - 1);
+      return `${input2.slice(0, idx)}\\${input2.slice(idx)}`;
+    };
+    exports2.removePrefix = (input2, state = {}) => {
+      let output2 = input2;
+      if (output2.startsWith("./")) {
+        output2 = output2.slice(2);
+        state.prefix = "./";
+      }
+      return output2;
+    };
+    exports2.wrapOutput = (input2, state = {}, options = {}) => {
+      const prepend = options.contains ? "" : "^";
+      const append = options.contains ? "" : "$";
+      let output2 = `${prepend}(?:${input2})${append}`;
+      if (state.negated === true) {
+        output2 = `(?:^(?!${output2}).*$)`;
+      }
+      return output2;
+    };
+    exports2.basename = (path6, { windows } = {}) => {
+      const segs = path6.split(windows ? /[\\/]/ : "/");
+      const last = segs[segs.length - 1];
+      if (last === "") {
+        return segs[segs.length - 2];
+      }
+      return last;
+    };
+  }
+});
+
+// node_modules/picomatch/lib/scan.js
+var require_scan = __commonJS({
+  "node_modules/picomatch/lib/scan.js"(exports2, module) {
+    "use strict";
+    var utils = require_utils();
+    var {
+      CHAR_ASTERISK,
+      /* * */
+      CHAR_AT,
+      /* @ */
+      CHAR_BACKWARD_SLASH,
+      /* \ */
+      CHAR_COMMA,
+      /* , */
+      CHAR_DOT,
+      /* . */
+      CHAR_EXCLAMATION_MARK,
+      /* ! */
+      CHAR_FORWARD_SLASH,
+      /* / */
+      CHAR_LEFT_CURLY_BRACE,
+      /* { */
+      CHAR_LEFT_PARENTHESES,
+      /* ( */
+      CHAR_LEFT_SQUARE_BRACKET,
+      /* [ */
+      CHAR_PLUS,
+      /* + */
+      CHAR_QUESTION_MARK,
+      /* ? */
+      CHAR_RIGHT_CURLY_BRACE,
+      /* } */
+      CHAR_RIGHT_PARENTHESES,
+      /* ) */
+      CHAR_RIGHT_SQUARE_BRACKET
+      /* ] */
+    } = require_constants();
+    var isPathSeparator = (code) => {
+      return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+    };
+    var depth = (token) => {
+      if (token.isPrefix !== true) {
+        token.depth = token.isGlobstar ? Infinity : 1;
+      }
+    };
+    var scan = (input2, options) => {
+      const opts = options || {};
+      const length = input2.length - 1;
+      const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
+      const slashes = [];
+      const tokens = [];
+      const parts = [];
+      let str = input2;
+      let index = -1;
+      let start = 0;
+      let lastIndex = 0;
+      let isBrace = false;
+      let isBracket = false;
+      let isGlob = false;
+      let isExtglob = false;
+      let isGlobstar = false;
+      let braceEscaped = false;
+      let backslashes = false;
+      let negated = false;
+      let negatedExtglob = false;
+      let finished7 = false;
+      let braces = 0;
+      let prev;
+      let code;
+      let token = { value: "", depth: 0, isGlob: false };
+      const eos = () => index >= length;
+      const peek = () => str.charCodeAt(index + 1);
+      const advance2 = () => {
+        prev = code;
+        return str.charCodeAt(++index);
+      };
+      while (index < length) {
+        code = advance2();
+        let next;
+        if (code === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          code = advance2();
+          if (code === CHAR_LEFT_CURLY_BRACE) {
+            braceEscaped = true;
+          }
+          continue;
+        }
+        if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+          braces++;
+          while (eos() !== true && (code = advance2())) {
+            if (code === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance2();
+              continue;
+            }
+            if (code === CHAR_LEFT_CURLY_BRACE) {
+              braces++;
+              continue;
+            }
+            if (braceEscaped !== true && code === CHAR_DOT && (code = advance2()) === CHAR_DOT) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished7 = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (braceEscaped !== true && code === CHAR_COMMA) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished7 = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (code === CHAR_RIGHT_CURLY_BRACE) {
+              braces--;
+              if (braces === 0) {
+                braceEscaped = false;
+                isBrace = token.isBrace = true;
+                finished7 = true;
+                break;
+              }
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_FORWARD_SLASH) {
+          slashes.push(index);
+          tokens.push(token);
+          token = { value: "", depth: 0, isGlob: false };
+          if (finished7 === true) continue;
+          if (prev === CHAR_DOT && index === start + 1) {
+            start += 2;
+            continue;
+          }
+          lastIndex = index + 1;
+          continue;
+        }
+        if (opts.noext !== true) {
+          const isExtglobChar = code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
+          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+            isGlob = token.isGlob = true;
+            isExtglob = token.isExtglob = true;
+            finished7 = true;
+            if (code === CHAR_EXCLAMATION_MARK && index === start) {
+              negatedExtglob = true;
+            }
+            if (scanToEnd === true) {
+              let parens = 0;
+              while (eos() !== true && (code = advance2())) {
+                if (code === CHAR_BACKWARD_SLASH) {
+                  backslashes = token.backslashes = true;
+                  advance2();
+                  continue;
+                }
+                if (code === CHAR_LEFT_PARENTHESES) {
+                  parens++;
+                  continue;
+                }
+                if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                  finished7 = true;
+                  break;
+                }
+              }
+              continue;
+            }
+            break;
+          }
+        }
+        if (code === CHAR_ASTERISK) {
+          if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
+          isGlob = token.isGlob = true;
+          finished7 = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_QUESTION_MARK) {
+          isGlob = token.isGlob = true;
+          finished7 = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_LEFT_SQUARE_BRACKET) {
+          while (eos() !== true && (next = advance2())) {
+            if (next === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance2();
+              continue;
+            }
+            if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+              isBracket = token.isBracket = true;
+              isGlob = token.isGlob = true;
+              finished7 = true;
+              break;
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+          negated = token.negated = true;
+          start++;
+          continue;
+        }
+        if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+          isGlob = token.isGlob = true;
+          if (scanToEnd === true) {
+            let parens = 1;
+            while (eos() !== true && (code = advance2())) {
+              if (code === CHAR_BACKWARD_SLASH) {
+                backslashes = token.backslashes = true;
+                advance2();
+                continue;
+              }
+              if (code === CHAR_LEFT_PARENTHESES) {
+                parens++;
+                continue;
+              }
+              if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                finished7 = true;
+                break;
+              }
+            }
+            continue;
+          }
+          break;
+        }
+        if (isGlob === true) {
+          finished7 = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+      }
+      if (opts.noext === true) {
+        isExtglob = false;
+        isGlob = false;
+      }
+      let base2 = str;
+      let prefix = "";
+      let glob6 = "";
+      if (start > 0) {
+        prefix = str.slice(0, start);
+        str = str.slice(start);
+        lastIndex -= start;
+      }
+      if (base2 && isGlob === true && lastIndex > 0) {
+        base2 = str.slice(0, lastIndex);
+        glob6 = str.slice(lastIndex);
+      } else if (isGlob === true) {
+        base2 = "";
+        glob6 = str;
+      } else {
+        base2 = str;
+      }
+      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str) {
+        if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
+          base2 = base2.slice(0, -1);
+        }
+      }
+      if (opts.unescape === true) {
+        if (glob6) glob6 = utils.removeBackslashes(glob6);
+        if (base2 && backslashes === true) {
+          base2 = utils.removeBackslashes(base2);
+        }
+      }
+      const state = {
+        prefix,
+        input: input2,
+        start,
+        base: base2,
+        glob: glob6,
+        isBrace,
+        isBracket,
+        isGlob,
+        isExtglob,
+        isGlobstar,
+        negated,
+        negatedExtglob
+      };
+      if (opts.tokens === true) {
+        state.maxDepth = 0;
+        if (!isPathSeparator(code)) {
+          tokens.push(token);
+        }
+        state.tokens = tokens;
+      }
+      if (opts.parts === true || opts.tokens === true) {
+        let prevIndex;
+        for (let idx = 0; idx < slashes.length; idx++) {
+          const n3 = prevIndex !== void 0 ? prevIndex + 1 : start;
+          const i2 = slashes[idx];
+          const value2 = input2.slice(n3, i2);
+          if (opts.tokens) {
+            if (idx === 0 && start !== 0) {
+              tokens[idx].isPrefix = true;
+              tokens[idx].value = prefix;
+            } else {
+              tokens[idx].value = value2;
+            }
+            depth(tokens[idx]);
+            state.maxDepth += tokens[idx].depth;
+          }
+          if (i2 >= start) {
+            parts.push(value2);
+            prevIndex = i2;
+          }
+        }
+        const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
+        const value = input2.slice(n2);
+        parts.push(value);
+        if (opts.tokens && prevIndex && prevIndex + 1 < input2.length) {
+          tokens[tokens.length - 1].value = value;
+          depth(tokens[tokens.length - 1]);
+          state.maxDepth += tokens[tokens.length - 1].depth;
+        }
+        state.slashes = slashes;
+        state.parts = parts;
+      }
+      return state;
+    };
+    module.exports = scan;
+  }
+});
+
+// node_modules/picomatch/lib/parse.js
+var require_parse3 = __commonJS({
+  "node_modules/picomatch/lib/parse.js"(exports2, module) {
+    "use strict";
+    var constants4 = require_constants();
+    var utils = require_utils();
+    var {
+      MAX_LENGTH,
+      POSIX_REGEX_SOURCE,
+      REGEX_NON_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_BACKREF,
+      REPLACEMENTS
+    } = constants4;
+    var expandRange = (args, options) => {
+      if (typeof options.expandRange === "function") {
+        return options.expandRange(...args, options);
+      }
+      args.sort();
+      const value = `[${args.join("-")}]`;
+      try {
+        new RegExp(value);
+      } catch (ex) {
+        return args.map((v) => utils.escapeRegex(v)).join("..");
+      }
+      return value;
+    };
+    var syntaxError = (type, char) => {
+      return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
+    };
+    var splitTopLevel = (input2) => {
+      const parts = [];
+      let bracket = 0;
+      let paren = 0;
+      let quote2 = 0;
+      let value = "";
+      let escaped = false;
+      for (const ch of input2) {
+        if (escaped === true) {
+          value += ch;
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          value += ch;
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote2 = quote2 === 1 ? 0 : 1;
+          value += ch;
+          continue;
+        }
+        if (quote2 === 0) {
+          if (ch === "[") {
+            bracket++;
+          } else if (ch === "]" && bracket > 0) {
+            bracket--;
+          } else if (bracket === 0) {
+            if (ch === "(") {
+              paren++;
+            } else if (ch === ")" && paren > 0) {
+              paren--;
+            } else if (ch === "|" && paren === 0) {
+              parts.push(value);
+              value = "";
+              continue;
+            }
+          }
+        }
+        value += ch;
+      }
+      parts.push(value);
+      return parts;
+    };
+    var isPlainBranch = (branch) => {
+      let escaped = false;
+      for (const ch of branch) {
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (/[?*+@!()[\]{}]/.test(ch)) {
+          return false;
+        }
+      }
+      return true;
+    };
+    var normalizeSimpleBranch = (branch) => {
+      let value = branch.trim();
+      let changed = true;
+      while (changed === true) {
+        changed = false;
+        if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
+          value = value.slice(2, -1);
+          changed = true;
+        }
+      }
+      if (!isPlainBranch(value)) {
+        return;
+      }
+      return value.replace(/\\(.)/g, "$1");
+    };
+    var hasRepeatedCharPrefixOverlap = (branches) => {
+      const values = branches.map(normalizeSimpleBranch).filter(Boolean);
+      for (let i2 = 0; i2 < values.length; i2++) {
+        for (let j = i2 + 1; j < values.length; j++) {
+          const a2 = values[i2];
+          const b = values[j];
+          const char = a2[0];
+          if (!char || a2 !== char.repeat(a2.length) || b !== char.repeat(b.length)) {
+            continue;
+          }
+          if (a2 === b || a2.startsWith(b) || b.startsWith(a2)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    };
+    var parseRepeatedExtglob = (pattern, requireEnd = true) => {
+      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(") {
+        return;
+      }
+      let bracket = 0;
+      let paren = 0;
+      let quote2 = 0;
+      let escaped = false;
+      for (let i2 = 1; i2 < pattern.length; i2++) {
+        const ch = pattern[i2];
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote2 = quote2 === 1 ? 0 : 1;
+          continue;
+        }
+        if (quote2 === 1) {
+          continue;
+        }
+        if (ch === "[") {
+          bracket++;
+          continue;
+        }
+        if (ch === "]" && bracket > 0) {
+          bracket--;
+          continue;
+        }
+        if (bracket > 0) {
+          continue;
+        }
+        if (ch === "(") {
+          paren++;
+          continue;
+        }
+        if (ch === ")") {
+          paren--;
+          if (paren === 0) {
+            if (requireEnd === true && i2 !== pattern.length - 1) {
+              return;
+            }
+            return {
+              type: pattern[0],
+              body: pattern.slice(2, i2),
+              end: i2
+            };
+          }
+        }
+      }
+    };
+    var buildCharClassStar = (chars) => {
+      const source = chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`;
+      return `${source}*`;
+    };
+    var getStarExtglobSequenceChars = (pattern) => {
+      let index = 0;
+      const chars = [];
+      while (index < pattern.length) {
+        const match = parseRepeatedExtglob(pattern.slice(index), false);
+        if (!match || match.type !== "*") {
+          return;
+        }
+        const branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
+        if (branches.length !== 1) {
+          return;
+        }
+        const branch = normalizeSimpleBranch(branches[0]);
+        if (!branch || branch.length !== 1) {
+          return;
+        }
+        chars.push(branch);
+        index += match.end + 1;
+      }
+      if (chars.length < 1) {
+        return;
+      }
+      return chars;
+    };
+    var repeatedExtglobRecursion = (pattern) => {
+      let depth = 0;
+      let value = pattern.trim();
+      let match = parseRepeatedExtglob(value);
+      while (match) {
+        depth++;
+        value = match.body.trim();
+        match = parseRepeatedExtglob(value);
+      }
+      return depth;
+    };
+    var analyzeRepeatedExtglob = (body, options) => {
+      if (options.maxExtglobRecursion === false) {
+        return { risky: false };
+      }
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const branches = splitTopLevel(body).map((branch) => branch.trim());
+      if (branches.length > 1) {
+        if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
+          return { risky: true };
+        }
+      }
+      const safeChars = [];
+      let sawStarSequence = false;
+      let combinable = true;
+      for (const branch of branches) {
+        const chars = getStarExtglobSequenceChars(branch);
+        if (chars) {
+          sawStarSequence = true;
+          safeChars.push(...chars);
+          continue;
+        }
+        const literal2 = normalizeSimpleBranch(branch);
+        if (literal2 && literal2.length === 1) {
+          safeChars.push(literal2);
+          continue;
+        }
+        combinable = false;
+        if (repeatedExtglobRecursion(branch) > max) {
+          return { risky: true };
+        }
+      }
+      if (sawStarSequence) {
+        return combinable ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) } : { risky: true };
+      }
+      return { risky: false };
+    };
+    var parse4 = (input2, options) => {
+      if (typeof input2 !== "string") {
+        throw new TypeError("Expected a string");
+      }
+      input2 = REPLACEMENTS[input2] || input2;
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      let len = input2.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      const bos = { type: "bos", value: "", output: opts.prepend || "" };
+      const tokens = [bos];
+      const capture = opts.capture ? "" : "?:";
+      const PLATFORM_CHARS = constants4.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
+      const {
+        DOT_LITERAL,
+        PLUS_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOT_SLASH,
+        NO_DOTS_SLASH,
+        QMARK,
+        QMARK_NO_DOT,
+        STAR,
+        START_ANCHOR
+      } = PLATFORM_CHARS;
+      const globstar = (opts2) => {
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const nodot = opts.dot ? "" : NO_DOT;
+      const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+      let star = opts.bash === true ? globstar(opts) : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      if (typeof opts.noext === "boolean") {
+        opts.noextglob = opts.noext;
+      }
+      const state = {
+        input: input2,
+        index: -1,
+        start: 0,
+        dot: opts.dot === true,
+        consumed: "",
+        output: "",
+        prefix: "",
+        backtrack: false,
+        negated: false,
+        brackets: 0,
+        braces: 0,
+        parens: 0,
+        quotes: 0,
+        globstar: false,
+        tokens
+      };
+      input2 = utils.removePrefix(input2, state);
+      len = input2.length;
+      const extglobs = [];
+      const braces = [];
+      const stack = [];
+      let prev = bos;
+      let value;
+      const eos = () => state.index === len - 1;
+      const peek = state.peek = (n2 = 1) => input2[state.index + n2];
+      const advance2 = state.advance = () => input2[++state.index] || "";
+      const remaining = () => input2.slice(state.index + 1);
+      const consume = (value2 = "", num2 = 0) => {
+        state.consumed += value2;
+        state.index += num2;
+      };
+      const append = (token) => {
+        state.output += token.output != null ? token.output : token.value;
+        consume(token.value);
+      };
+      const negate = () => {
+        let count3 = 1;
+        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
+          advance2();
+          state.start++;
+          count3++;
+        }
+        if (count3 % 2 === 0) {
+          return false;
+        }
+        state.negated = true;
+        state.start++;
+        return true;
+      };
+      const increment2 = (type) => {
+        state[type]++;
+        stack.push(type);
+      };
+      const decrement = (type) => {
+        state[type]--;
+        stack.pop();
+      };
+      const push = (tok) => {
+        if (prev.type === "globstar") {
+          const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
+          const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
+          if (tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob) {
+            state.output = state.output.slice(0, -prev.output.length);
+            prev.type = "star";
+            prev.value = "*";
+            prev.output = star;
+            state.output += prev.output;
+          }
+        }
+        if (extglobs.length && tok.type !== "paren") {
+          extglobs[extglobs.length - 1].inner += tok.value;
+        }
+        if (tok.value || tok.output) append(tok);
+        if (prev && prev.type === "text" && tok.type === "text") {
+          prev.output = (prev.output || prev.value) + tok.value;
+          prev.value += tok.value;
+          return;
+        }
+        tok.prev = prev;
+        tokens.push(tok);
+        prev = tok;
+      };
+      const extglobOpen = (type, value2) => {
+        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
+        token.prev = prev;
+        token.parens = state.parens;
+        token.output = state.output;
+        token.startIndex = state.index;
+        token.tokensIndex = tokens.length;
+        const output2 = (opts.capture ? "(" : "") + token.open;
+        increment2("parens");
+        push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
+        push({ type: "paren", extglob: true, value: advance2(), output: output2 });
+        extglobs.push(token);
+      };
+      const extglobClose = (token) => {
+        const literal2 = input2.slice(token.startIndex, state.index + 1);
+        const body = input2.slice(token.startIndex + 2, state.index);
+        const analysis = analyzeRepeatedExtglob(body, opts);
+        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
+          const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
+          const open2 = tokens[token.tokensIndex];
+          open2.type = "text";
+          open2.value = literal2;
+          open2.output = safeOutput || utils.escapeRegex(literal2);
+          for (let i2 = token.tokensIndex + 1; i2 < tokens.length; i2++) {
+            tokens[i2].value = "";
+            tokens[i2].output = "";
+            delete tokens[i2].suffix;
+          }
+          state.output = token.output + open2.output;
+          state.backtrack = true;
+          push({ type: "paren", extglob: true, value, output: "" });
+          decrement("parens");
+          return;
+        }
+        let output2 = token.close + (opts.capture ? ")" : "");
+        let rest;
+        if (token.type === "negate") {
+          let extglobStar = star;
+          if (token.inner && token.inner.length > 1 && token.inner.includes("/")) {
+            extglobStar = globstar(opts);
+          }
+          if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+            output2 = token.close = `)$))${extglobStar}`;
+          }
+          if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+            const expression = parse4(rest, { ...options, fastpaths: false }).output;
+            output2 = token.close = `)${expression})${extglobStar})`;
+          }
+          if (token.prev.type === "bos") {
+            state.negatedExtglob = true;
+          }
+        }
+        push({ type: "paren", extglob: true, value, output: output2 });
+        decrement("parens");
+      };
+      if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input2)) {
+        let backslashes = false;
+        let output2 = input2.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc2, chars, first, rest, index) => {
+          if (first === "\\") {
+            backslashes = true;
+            return m;
+          }
+          if (first === "?") {
+            if (esc2) {
+              return esc2 + first + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            if (index === 0) {
+              return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            return QMARK.repeat(chars.length);
+          }
+          if (first === ".") {
+            return DOT_LITERAL.repeat(chars.length);
+          }
+          if (first === "*") {
+            if (esc2) {
+              return esc2 + first + (rest ? star : "");
+            }
+            return star;
+          }
+          return esc2 ? m : `\\${m}`;
+        });
+        if (backslashes === true) {
+          if (opts.unescape === true) {
+            output2 = output2.replace(/\\/g, "");
+          } else {
+            output2 = output2.replace(/\\+/g, (m) => {
+              return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
+            });
+          }
+        }
+        if (output2 === input2 && opts.contains === true) {
+          state.output = input2;
+          return state;
+        }
+        state.output = utils.wrapOutput(output2, state, options);
+        return state;
+      }
+      while (!eos()) {
+        value = advance2();
+        if (value === "\0") {
+          continue;
+        }
+        if (value === "\\") {
+          const next = peek();
+          if (next === "/" && opts.bash !== true) {
+            continue;
+          }
+          if (next === "." || next === ";") {
+            continue;
+          }
+          if (!next) {
+            value += "\\";
+            push({ type: "text", value });
+            continue;
+          }
+          const match = /^\\+/.exec(remaining());
+          let slashes = 0;
+          if (match && match[0].length > 2) {
+            slashes = match[0].length;
+            state.index += slashes;
+            if (slashes % 2 !== 0) {
+              value += "\\";
+            }
+          }
+          if (opts.unescape === true) {
+            value = advance2();
+          } else {
+            value += advance2();
+          }
+          if (state.brackets === 0) {
+            push({ type: "text", value });
+            continue;
+          }
+        }
+        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
+          if (opts.posix !== false && value === ":") {
+            const inner = prev.value.slice(1);
+            if (inner.includes("[")) {
+              prev.posix = true;
+              if (inner.includes(":")) {
+                const idx = prev.value.lastIndexOf("[");
+                const pre = prev.value.slice(0, idx);
+                const rest2 = prev.value.slice(idx + 2);
+                const posix = POSIX_REGEX_SOURCE[rest2];
+                if (posix) {
+                  prev.value = pre + posix;
+                  state.backtrack = true;
+                  advance2();
+                  if (!bos.output && tokens.indexOf(prev) === 1) {
+                    bos.output = ONE_CHAR;
+                  }
+                  continue;
+                }
+              }
+            }
+          }
+          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
+            value = `\\${value}`;
+          }
+          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
+            value = `\\${value}`;
+          }
+          if (opts.posix === true && value === "!" && prev.value === "[") {
+            value = "^";
+          }
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (state.quotes === 1 && value !== '"') {
+          value = utils.escapeRegex(value);
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (value === '"') {
+          state.quotes = state.quotes === 1 ? 0 : 1;
+          if (opts.keepQuotes === true) {
+            push({ type: "text", value });
+          }
+          continue;
+        }
+        if (value === "(") {
+          increment2("parens");
+          push({ type: "paren", value });
+          continue;
+        }
+        if (value === ")") {
+          if (state.parens === 0 && opts.strictBrackets === true) {
+            throw new SyntaxError(syntaxError("opening", "("));
+          }
+          const extglob = extglobs[extglobs.length - 1];
+          if (extglob && state.parens === extglob.parens + 1) {
+            extglobClose(extglobs.pop());
+            continue;
+          }
+          push({ type: "paren", value, output: state.parens ? ")" : "\\)" });
+          decrement("parens");
+          continue;
+        }
+        if (value === "[") {
+          if (opts.nobracket === true || !remaining().includes("]")) {
+            if (opts.nobracket !== true && opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("closing", "]"));
+            }
+            value = `\\${value}`;
+          } else {
+            increment2("brackets");
+          }
+          push({ type: "bracket", value });
+          continue;
+        }
+        if (value === "]") {
+          if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          if (state.brackets === 0) {
+            if (opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("opening", "["));
+            }
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          decrement("brackets");
+          const prevValue = prev.value.slice(1);
+          if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
+            value = `/${value}`;
+          }
+          prev.value += value;
+          append({ value });
+          if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+            continue;
+          }
+          const escaped = utils.escapeRegex(prev.value);
+          state.output = state.output.slice(0, -prev.value.length);
+          if (opts.literalBrackets === true) {
+            state.output += escaped;
+            prev.value = escaped;
+            continue;
+          }
+          prev.value = `(${capture}${escaped}|${prev.value})`;
+          state.output += prev.value;
+          continue;
+        }
+        if (value === "{" && opts.nobrace !== true) {
+          increment2("braces");
+          const open2 = {
+            type: "brace",
+            value,
+            output: "(",
+            outputIndex: state.output.length,
+            tokensIndex: state.tokens.length
+          };
+          braces.push(open2);
+          push(open2);
+          continue;
+        }
+        if (value === "}") {
+          const brace = braces[braces.length - 1];
+          if (opts.nobrace === true || !brace) {
+            push({ type: "text", value, output: value });
+            continue;
+          }
+          let output2 = ")";
+          if (brace.dots === true) {
+            const arr = tokens.slice();
+            const range = [];
+            for (let i2 = arr.length - 1; i2 >= 0; i2--) {
+              tokens.pop();
+              if (arr[i2].type === "brace") {
+                break;
+              }
+              if (arr[i2].type !== "dots") {
+                range.unshift(arr[i2].value);
+              }
+            }
+            output2 = expandRange(range, opts);
+            state.backtrack = true;
+          }
+          if (brace.comma !== true && brace.dots !== true) {
+            const out = state.output.slice(0, brace.outputIndex);
+            const toks = state.tokens.slice(brace.tokensIndex);
+            brace.value = brace.output = "\\{";
+            value = output2 = "\\}";
+            state.output = out;
+            for (const t of toks) {
+              state.output += t.output || t.value;
+            }
+          }
+          push({ type: "brace", value, output: output2 });
+          decrement("braces");
+          braces.pop();
+          continue;
+        }
+        if (value === "|") {
+          if (extglobs.length > 0) {
+            extglobs[extglobs.length - 1].conditions++;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value === ",") {
+          let output2 = value;
+          const brace = braces[braces.length - 1];
+          if (brace && stack[stack.length - 1] === "braces") {
+            brace.comma = true;
+            output2 = "|";
+          }
+          push({ type: "comma", value, output: output2 });
+          continue;
+        }
+        if (value === "/") {
+          if (prev.type === "dot" && state.index === state.start + 1) {
+            state.start = state.index + 1;
+            state.consumed = "";
+            state.output = "";
+            tokens.pop();
+            prev = bos;
+            continue;
+          }
+          push({ type: "slash", value, output: SLASH_LITERAL });
+          continue;
+        }
+        if (value === ".") {
+          if (state.braces > 0 && prev.type === "dot") {
+            if (prev.value === ".") prev.output = DOT_LITERAL;
+            const brace = braces[braces.length - 1];
+            prev.type = "dots";
+            prev.output += value;
+            prev.value += value;
+            brace.dots = true;
+            continue;
+          }
+          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
+            push({ type: "text", value, output: DOT_LITERAL });
+            continue;
+          }
+          push({ type: "dot", value, output: DOT_LITERAL });
+          continue;
+        }
+        if (value === "?") {
+          const isGroup = prev && prev.value === "(";
+          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("qmark", value);
+            continue;
+          }
+          if (prev && prev.type === "paren") {
+            const next = peek();
+            let output2 = value;
+            if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
+              output2 = `\\${value}`;
+            }
+            push({ type: "text", value, output: output2 });
+            continue;
+          }
+          if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
+            push({ type: "qmark", value, output: QMARK_NO_DOT });
+            continue;
+          }
+          push({ type: "qmark", value, output: QMARK });
+          continue;
+        }
+        if (value === "!") {
+          if (opts.noextglob !== true && peek() === "(") {
+            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
+              extglobOpen("negate", value);
+              continue;
+            }
+          }
+          if (opts.nonegate !== true && state.index === 0) {
+            negate();
+            continue;
+          }
+        }
+        if (value === "+") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("plus", value);
+            continue;
+          }
+          if (prev && prev.value === "(" || opts.regex === false) {
+            push({ type: "plus", value, output: PLUS_LITERAL });
+            continue;
+          }
+          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
+            push({ type: "plus", value });
+            continue;
+          }
+          push({ type: "plus", value: PLUS_LITERAL });
+          continue;
+        }
+        if (value === "@") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            push({ type: "at", extglob: true, value, output: "" });
+            continue;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value !== "*") {
+          if (value === "$" || value === "^") {
+            value = `\\${value}`;
+          }
+          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+          if (match) {
+            value += match[0];
+            state.index += match[0].length;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (prev && (prev.type === "globstar" || prev.star === true)) {
+          prev.type = "star";
+          prev.star = true;
+          prev.value += value;
+          prev.output = star;
+          state.backtrack = true;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        let rest = remaining();
+        if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+          extglobOpen("star", value);
+          continue;
+        }
+        if (prev.type === "star") {
+          if (opts.noglobstar === true) {
+            consume(value);
+            continue;
+          }
+          const prior = prev.prev;
+          const before = prior.prev;
+          const isStart = prior.type === "slash" || prior.type === "bos";
+          const afterStar = before && (before.type === "star" || before.type === "globstar");
+          if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
+          const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
+          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          while (rest.slice(0, 3) === "/**") {
+            const after = input2[state.index + 4];
+            if (after && after !== "/") {
+              break;
+            }
+            rest = rest.slice(3);
+            consume("/**", 3);
+          }
+          const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
+          if (prior.type === "bos" && eos()) {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = globstar(opts);
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
+            prev.value += value;
+            state.globstar = true;
+            state.output += prior.output + prev.output;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
+            const end = rest[1] !== void 0 ? "|$" : "";
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+            prev.value += value;
+            state.output += prior.output + prev.output;
+            state.globstar = true;
+            consume(value + advance2());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          if (prior.type === "bos" && rest[0] === "/") {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value + advance2());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          state.output = state.output.slice(0, -prev.output.length);
+          prev.type = "globstar";
+          prev.output = globstar(opts);
+          prev.value += value;
+          state.output += prev.output;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        const token = { type: "star", value, output: star };
+        if (opts.bash === true) {
+          token.output = ".*?";
+          if (prev.type === "bos" || prev.type === "slash") {
+            token.output = nodot + token.output;
+          }
+          push(token);
+          continue;
+        }
+        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
+          token.output = value;
+          push(token);
+          continue;
+        }
+        if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
+          if (prev.type === "dot") {
+            state.output += NO_DOT_SLASH;
+            prev.output += NO_DOT_SLASH;
+          } else if (opts.dot === true) {
+            state.output += NO_DOTS_SLASH;
+            prev.output += NO_DOTS_SLASH;
+          } else {
+            state.output += nodot;
+            prev.output += nodot;
+          }
+          if (peek() !== "*") {
+            state.output += ONE_CHAR;
+            prev.output += ONE_CHAR;
+          }
+        }
+        push(token);
+      }
+      while (state.brackets > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
+        state.output = utils.escapeLast(state.output, "[");
+        decrement("brackets");
+      }
+      while (state.parens > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
+        state.output = utils.escapeLast(state.output, "(");
+        decrement("parens");
+      }
+      while (state.braces > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
+        state.output = utils.escapeLast(state.output, "{");
+        decrement("braces");
+      }
+      if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
+        push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
+      }
+      if (state.backtrack === true) {
+        state.output = "";
+        for (const token of state.tokens) {
+          state.output += token.output != null ? token.output : token.value;
+          if (token.suffix) {
+            state.output += token.suffix;
+          }
+        }
+      }
+      return state;
+    };
+    parse4.fastpaths = (input2, options) => {
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      const len = input2.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      input2 = REPLACEMENTS[input2] || input2;
+      const {
+        DOT_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOTS,
+        NO_DOTS_SLASH,
+        STAR,
+        START_ANCHOR
+      } = constants4.globChars(opts.windows);
+      const nodot = opts.dot ? NO_DOTS : NO_DOT;
+      const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+      const capture = opts.capture ? "" : "?:";
+      const state = { negated: false, prefix: "" };
+      let star = opts.bash === true ? ".*?" : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      const globstar = (opts2) => {
+        if (opts2.noglobstar === true) return star;
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const create = (str) => {
+        switch (str) {
+          case "*":
+            return `${nodot}${ONE_CHAR}${star}`;
+          case ".*":
+            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*.*":
+            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*/*":
+            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+          case "**":
+            return nodot + globstar(opts);
+          case "**/*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+          case "**/*.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "**/.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+          default: {
+            const match = /^(.*?)\.(\w+)$/.exec(str);
+            if (!match) return;
+            const source2 = create(match[1]);
+            if (!source2) return;
+            return source2 + DOT_LITERAL + match[2];
+          }
+        }
+      };
+      const output2 = utils.removePrefix(input2, state);
+      let source = create(output2);
+      if (source && opts.strictSlashes !== true) {
+        source += `${SLASH_LITERAL}?`;
+      }
+      return source;
+    };
+    module.exports = parse4;
+  }
+});
+
+// node_modules/picomatch/lib/picomatch.js
+var require_picomatch = __commonJS({
+  "node_modules/picomatch/lib/picomatch.js"(exports2, module) {
+    "use strict";
+    var scan = require_scan();
+    var parse4 = require_parse3();
+    var utils = require_utils();
+    var constants4 = require_constants();
+    var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var picomatch6 = (glob6, options, returnState = false) => {
+      if (Array.isArray(glob6)) {
+        const fns = glob6.map((input2) => picomatch6(input2, options, returnState));
+        const arrayMatcher = (str) => {
+          for (const isMatch of fns) {
+            const state2 = isMatch(str);
+            if (state2) return state2;
+          }
+          return false;
+        };
+        return arrayMatcher;
+      }
+      const isState = isObject3(glob6) && glob6.tokens && glob6.input;
+      if (glob6 === "" || typeof glob6 !== "string" && !isState) {
+        throw new TypeError("Expected pattern to be a non-empty string");
+      }
+      const opts = options || {};
+      const posix = opts.windows;
+      const regex = isState ? picomatch6.compileRe(glob6, options) : picomatch6.makeRe(glob6, options, false, true);
+      const state = regex.state;
+      delete regex.state;
+      let isIgnored = () => false;
+      if (opts.ignore) {
+        const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+        isIgnored = picomatch6(opts.ignore, ignoreOpts, returnState);
+      }
+      const matcher = (input2, returnObject = false) => {
+        const { isMatch, match, output: output2 } = picomatch6.test(input2, regex, options, { glob: glob6, posix });
+        const result = { glob: glob6, state, regex, posix, input: input2, output: output2, match, isMatch };
+        if (typeof opts.onResult === "function") {
+          opts.onResult(result);
+        }
+        if (isMatch === false) {
+          result.isMatch = false;
+          return returnObject ? result : false;
+        }
+        if (isIgnored(input2)) {
+          if (typeof opts.onIgnore === "function") {
+            opts.onIgnore(result);
+          }
+          result.isMatch = false;
+          return returnObject ? result : false;
+        }
+        if (typeof opts.onMatch === "function") {
+          opts.onMatch(result);
+        }
+        return returnObject ? result : true;
+      };
+      if (returnState) {
+        matcher.state = state;
+      }
+      return matcher;
+    };
+    picomatch6.test = (input2, regex, options, { glob: glob6, posix } = {}) => {
+      if (typeof input2 !== "string") {
+        throw new TypeError("Expected input to be a string");
+      }
+      if (input2 === "") {
+        return { isMatch: false, output: "" };
+      }
+      const opts = options || {};
+      const format2 = opts.format || (posix ? utils.toPosixSlashes : null);
+      let match = input2 === glob6;
+      let output2 = match && format2 ? format2(input2) : input2;
+      if (match === false) {
+        output2 = format2 ? format2(input2) : input2;
+        match = output2 === glob6;
+      }
+      if (match === false || opts.capture === true) {
+        if (opts.matchBase === true || opts.basename === true) {
+          match = picomatch6.matchBase(input2, regex, options, posix);
+        } else {
+          match = regex.exec(output2);
+        }
+      }
+      return { isMatch: Boolean(match), match, output: output2 };
+    };
+    picomatch6.matchBase = (input2, glob6, options, posix = options && options.windows) => {
+      const regex = glob6 instanceof RegExp ? glob6 : picomatch6.makeRe(glob6, options);
+      return regex.test(utils.basename(input2, { windows: posix }));
+    };
+    picomatch6.isMatch = (str, patterns, options) => picomatch6(patterns, options)(str);
+    picomatch6.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch6.parse(p, options));
+      return parse4(pattern, { ...options, fastpaths: false });
+    };
+    picomatch6.scan = (input2, options) => scan(input2, options);
+    picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
+      if (returnOutput === true) {
+        return state.output;
+      }
+      const opts = options || {};
+      const prepend = opts.contains ? "" : "^";
+      const append = opts.contains ? "" : "$";
+      let source = `${prepend}(?:${state.output})${append}`;
+      if (state && state.negated === true) {
+        source = `^(?!${source}).*$`;
+      }
+      const regex = picomatch6.toRegex(source, options);
+      if (returnState === true) {
+        regex.state = state;
+      }
+      return regex;
+    };
+    picomatch6.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
+      if (!input2 || typeof input2 !== "string") {
+        throw new TypeError("Expected a non-empty string");
+      }
+      let parsed = { negated: false, fastpaths: true };
+      if (options.fastpaths !== false && (input2[0] === "." || input2[0] === "*")) {
+        parsed.output = parse4.fastpaths(input2, options);
+      }
+      if (!parsed.output) {
+        parsed = parse4(input2, options);
+      }
+      return picomatch6.compileRe(parsed, options, returnOutput, returnState);
+    };
+    picomatch6.toRegex = (source, options) => {
+      try {
+        const opts = options || {};
+        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
+      } catch (err) {
+        if (options && options.debug === true) throw err;
+        return /$^/;
+      }
+    };
+    picomatch6.constants = constants4;
+    module.exports = picomatch6;
+  }
+});
+
+// node_modules/picomatch/index.js
+var require_picomatch2 = __commonJS({
+  "node_modules/picomatch/index.js"(exports2, module) {
+    "use strict";
+    var pico = require_picomatch();
+    var utils = require_utils();
+    function picomatch6(glob6, options, returnState = false) {
+      if (options && (options.windows === null || options.windows === void 0)) {
+        options = { ...options, windows: utils.isWindows() };
+      }
+      return pico(glob6, options, returnState);
+    }
+    Object.assign(picomatch6, pico);
+    module.exports = picomatch6;
+  }
+});
+
+// node_modules/postgres-array/index.js
+var require_postgres_array = __commonJS({
+  "node_modules/postgres-array/index.js"(exports2) {
+    "use strict";
+    exports2.parse = function(source, transform2) {
+      return new ArrayParser(source, transform2).parse();
+    };
+    var ArrayParser = class _ArrayParser {
+      constructor(source, transform2) {
+        this.source = source;
+        this.transform = transform2 || identity3;
+        this.position = 0;
+        this.entries = [];
+        this.recorded = [];
+        this.dimension = 0;
+      }
+      isEof() {
+        return this.position >= this.source.length;
+      }
+      nextCharacter() {
+        var character = this.source[this.position++];
+        if (character === "\\") {
+          return {
+            value: this.source[this.position++],
+            escaped: true
+          };
+        }
+        return {
+          value: character,
+          escaped: false
+        };
+      }
+      record(character) {
+        this.recorded.push(character);
+      }
+      newEntry(includeEmpty) {
+        var entry;
+        if (this.recorded.length > 0 || includeEmpty) {
+          entry = this.recorded.join("");
+          if (entry === "NULL" && !includeEmpty) {
+            entry = null;
+          }
+          if (entry !== null) entry = this.transform(entry);
+          this.entries.push(entry);
+          this.recorded = [];
+        }
+      }
+      consumeDimensions() {
+        if (this.source[0] === "[") {
+          while (!this.isEof()) {
+            var char = this.nextCharacter();
+            if (char.value === "=") break;
+          }
+        }
+      }
+      parse(nested) {
+        var character, parser, quote2;
+        this.consumeDimensions();
+        while (!this.isEof()) {
+          character = this.nextCharacter();
+          if (character.value === "{" && !quote2) {
+            this.dimension++;
+            if (this.dimension > 1) {
+              parser = new _ArrayParser(this.source.substr(this.position - 1), this.transform);
+              this.entries.push(parser.parse(true));
+              this.position += parser.position - 2;
+            }
+          } else if (character.value === "}" && !quote2) {
+            this.dimension--;
+            if (!this.dimension) {
+              this.newEntry();
+              if (nested) return this.entries;
+            }
+          } else if (character.value === '"' && !character.escaped) {
+            if (quote2) this.newEntry(true);
+            quote2 = !quote2;
+          } else if (character.value === "," && !quote2) {
+            this.newEntry();
+          } else {
+            this.record(character.value);
+          }
+        }
+        if (this.dimension !== 0) {
+          throw new Error("array dimension not balanced");
+        }
+        return this.entries;
+      }
+    };
+    function identity3(value) {
+      return value;
+    }
+  }
+});
+
+// node_modules/pg-types/lib/arrayParser.js
+var require_arrayParser = __commonJS({
+  "node_modules/pg-types/lib/arrayParser.js"(exports2, module) {
+    var array2 = require_postgres_array();
+    module.exports = {
+      create: function(source, transform2) {
+        return {
+          parse: function() {
+            return array2.parse(source, transform2);
+          }
+        };
+      }
+    };
+  }
+});
+
+// node_modules/postgres-date/index.js
+var require_postgres_date = __commonJS({
+  "node_modules/postgres-date/index.js"(exports2, module) {
+    "use strict";
+    var DATE_TIME = /(\d{1,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,})?.*?( BC)?$/;
+    var DATE = /^(\d{1,})-(\d{2})-(\d{2})( BC)?$/;
+    var TIME_ZONE = /([Z+-])(\d{2})?:?(\d{2})?:?(\d{2})?/;
+    var INFINITY = /^-?infinity$/;
+    module.exports = function parseDate(isoDate2) {
+      if (INFINITY.test(isoDate2)) {
+        return Number(isoDate2.replace("i", "I"));
+      }
+      var matches = DATE_TIME.exec(isoDate2);
+      if (!matches) {
+        return getDate(isoDate2) || null;
+      }
+      var isBC = !!matches[8];
+      var year = parseInt(matches[1], 10);
+      if (isBC) {
+        year = bcYearToNegativeYear(year);
+      }
+      var month = parseInt(matches[2], 10) - 1;
+      var day = matches[3];
+      var hour = parseInt(matches[4], 10);
+      var minute = parseInt(matches[5], 10);
+      var second = parseInt(matches[6], 10);
+      var ms2 = matches[7];
+      ms2 = ms2 ? 1e3 * parseFloat(ms2) : 0;
+      var date5;
+      var offset = timeZoneOffset(isoDate2);
+      if (offset != null) {
+        date5 = new Date(Date.UTC(year, month, day, hour, minute, second, ms2));
+        if (is0To99(year)) {
+          date5.setUTCFullYear(year);
+        }
+        if (offset !== 0) {
+          date5.setTime(date5.getTime() - offset);
+        }
+      } else {
+        date5 = new Date(year, month, day, hour, minute, second, ms2);
+        if (is0To99(year)) {
+          date5.setFullYear(year);
+        }
+      }
+      return date5;
+    };
+    function getDate(isoDate2) {
+      var matches = DATE.exec(isoDate2);
+      if (!matches) {
+        return;
+      }
+      var year = parseInt(matches[1], 10);
+      var isBC = !!matches[4];
+      if (isBC) {
+        year = bcYearToNegativeYear(year);
+      }
+      var month = parseInt(matches[2], 10) - 1;
+      var day = matches[3];
+      var date5 = new Date(year, month, day);
+      if (is0To99(year)) {
+        date5.setFullYear(year);
+      }
+      return date5;
+    }
+    function timeZoneOffset(isoDate2) {
+      if (isoDate2.endsWith("+00")) {
+        return 0;
+      }
+      var zone = TIME_ZONE.exec(isoDate2.split(" ")[1]);
+      if (!zone) return;
+      var type = zone[1];
+      if (type === "Z") {
+        return 0;
+      }
+      var sign = type === "-" ? -1 : 1;
+      var offset = parseInt(zone[2], 10) * 3600 + parseInt(zone[3] || 0, 10) * 60 + parseInt(zone[4] || 0, 10);
+      return offset * sign * 1e3;
+    }
+    function bcYearToNegativeYear(year) {
+      return -(year - 1);
+    }
+    function is0To99(num2) {
+      return num2 >= 0 && num2 < 100;
+    }
+  }
+});
+
+// node_modules/xtend/mutable.js
+var require_mutable = __commonJS({
+  "node_modules/xtend/mutable.js"(exports2, module) {
+    module.exports = extend2;
+    var hasOwnProperty = Object.prototype.hasOwnProperty;
+    function extend2(target2) {
+      for (var i2 = 1; i2 < arguments.length; i2++) {
+        var source = arguments[i2];
+        for (var key in source) {
+          if (hasOwnProperty.call(source, key)) {
+            target2[key] = source[key];
+          }
+        }
+      }
+      return target2;
+    }
+  }
+});
+
+// node_modules/postgres-interval/index.js
+var require_postgres_interval = __commonJS({
+  "node_modules/postgres-interval/index.js"(exports2, module) {
+    "use strict";
+    var extend2 = require_mutable();
+    module.exports = PostgresInterval;
+    function PostgresInterval(raw) {
+      if (!(this instanceof PostgresInterval)) {
+        return new PostgresInterval(raw);
+      }
+      extend2(this, parse4(raw));
+    }
+    var properties = ["seconds", "minutes", "hours", "days", "months", "years"];
+    PostgresInterval.prototype.toPostgres = function() {
+      var filtered = properties.filter(this.hasOwnProperty, this);
+      if (this.milliseconds && filtered.indexOf("seconds") < 0) {
+        filtered.push("seconds");
+      }
+      if (filtered.length === 0) return "0";
+      return filtered.map(function(property) {
+        var value = this[property] || 0;
+        if (property === "seconds" && this.milliseconds) {
+          value = (value + this.milliseconds / 1e3).toFixed(6).replace(/\.?0+$/, "");
+        }
+        return value + " " + property;
+      }, this).join(" ");
+    };
+    var propertiesISOEquivalent = {
+      years: "Y",
+      months: "M",
+      days: "D",
+      hours: "H",
+      minutes: "M",
+      seconds: "S"
+    };
+    var dateProperties = ["years", "months", "days"];
+    var timeProperties = ["hours", "minutes", "seconds"];
+    PostgresInterval.prototype.toISOString = PostgresInterval.prototype.toISO = function() {
+      var datePart = dateProperties.map(buildProperty, this).join("");
+      var timePart = timeProperties.map(buildProperty, this).join("");
+      return "P" + datePart + "T" + timePart;
+      function buildProperty(property) {
+        var value = this[property] || 0;
+        if (property === "seconds" && this.milliseconds) {
+          value = (value + this.milliseconds / 1e3).toFixed(6).replace(/0+$/, "");
+        }
+        return value + propertiesISOEquivalent[property];
+      }
+    };
+    var NUMBER = "([+-]?\\d+)";
+    var YEAR = NUMBER + "\\s+years?";
+    var MONTH = NUMBER + "\\s+mons?";
+    var DAY = NUMBER + "\\s+days?";
+    var TIME = "([+-])?([\\d]*):(\\d\\d):(\\d\\d)\\.?(\\d{1,6})?";
+    var INTERVAL = new RegExp([YEAR, MONTH, DAY, TIME].map(function(regexString) {
+      return "(" + regexString + ")?";
+    }).join("\\s*"));
+    var positions = {
+      years: 2,
+      months: 4,
+      days: 6,
+      hours: 9,
+      minutes: 10,
+      seconds: 11,
+      milliseconds: 12
+    };
+    var negatives = ["hours", "minutes", "seconds", "milliseconds"];
+    function parseMilliseconds2(fraction) {
+      var microseconds = fraction + "000000".slice(fraction.length);
+      return parseInt(microseconds, 10) / 1e3;
+    }
+    function parse4(interval) {
+      if (!interval) return {};
+      var matches = INTERVAL.exec(interval);
+      var isNegative = matches[8] === "-";
+      return Object.keys(positions).reduce(function(parsed, property) {
+        var position = positions[property];
+        var value = matches[position];
+        if (!value) return parsed;
+        value = property === "milliseconds" ? parseMilliseconds2(value) : parseInt(value, 10);
+        if (!value) return parsed;
+        if (isNegative && ~negatives.indexOf(property)) {
+          value *= -1;
+        }
+        parsed[property] = value;
+        return parsed;
+      }, {});
+    }
+  }
+});
+
+// node_modules/postgres-bytea/index.js
+var require_postgres_bytea = __commonJS({
+  "node_modules/postgres-bytea/index.js"(exports2, module) {
+    "use strict";
+    var bufferFrom = Buffer.from || Buffer;
+    module.exports = function parseBytea(input2) {
+      if (/^\\x/.test(input2)) {
+        return bufferFrom(input2.substr(2), "hex");
+      }
+      var output2 = "";
+      var i2 = 0;
+      while (i2 < input2.length) {
+        if (input2[i2] !== "\\") {
+          output2 += input2[i2];
+          ++i2;
+        } else {
+          if (/[0-7]{3}/.test(input2.substr(i2 + 1, 3))) {
+            output2 += String.fromCharCode(parseInt(input2.substr(i2 + 1, 3), 8));
+            i2 += 4;
+          } else {
+            var backslashes = 1;
+            while (i2 + backslashes < input2.length && input2[i2 + backslashes] === "\\") {
+              backslashes++;
+            }
+            for (var k = 0; k < Math.floor(backslashes / 2); ++k) {
+              output2 += "\\";
+            }
+            i2 += Math.floor(backslashes / 2) * 2;
+          }
+        }
+      }
+      return bufferFrom(output2, "binary");
+    };
+  }
+});
+
+// node_modules/pg-types/lib/textParsers.js
+var require_textParsers = __commonJS({
+  "node_modules/pg-types/lib/textParsers.js"(exports2, module) {
+    var array2 = require_postgres_array();
+    var arrayParser = require_arrayParser();
+    var parseDate = require_postgres_date();
+    var parseInterval = require_postgres_interval();
+    var parseByteA = require_postgres_bytea();
+    function allowNull(fn) {
+      return function nullAllowed(value) {
+        if (value === null) return value;
+        return fn(value);
+      };
+    }
+    function parseBool(value) {
+      if (value === null) return value;
+      return value === "TRUE" || value === "t" || value === "true" || value === "y" || value === "yes" || value === "on" || value === "1";
+    }
+    function parseBoolArray(value) {
+      if (!value) return null;
+      return array2.parse(value, parseBool);
+    }
+    function parseBaseTenInt(string4) {
+      return parseInt(string4, 10);
+    }
+    function parseIntegerArray(value) {
+      if (!value) return null;
+      return array2.parse(value, allowNull(parseBaseTenInt));
+    }
+    function parseBigIntegerArray(value) {
+      if (!value) return null;
+      return array2.parse(value, allowNull(function(entry) {
+        return parseBigInteger(entry).trim();
+      }));
+    }
+    var parsePointArray = function(value) {
+      if (!value) {
+        return null;
+      }
+      var p = arrayParser.create(value, function(entry) {
+        if (entry !== null) {
+          entry = parsePoint(entry);
+        }
+        return entry;
+      });
+      return p.parse();
+    };
+    var parseFloatArray = function(value) {
+      if (!value) {
+        return null;
+      }
+      var p = arrayParser.create(value, function(entry) {
+        if (entry !== null) {
+          entry = parseFloat(entry);
+        }
+        return entry;
+      });
+      return p.parse();
+    };
+    var parseStringArray = function(value) {
+      if (!value) {
+        return null;
+      }
+      var p = arrayParser.create(value);
+      return p.parse();
+    };
+    var parseDateArray = function(value) {
+      if (!value) {
+        return null;
+      }
+      var p = arrayParser.create(value, function(entry) {
+        if (entry !== null) {
+          entry = parseDate(entry);
+        }
+        return entry;
+      });
+      return p.parse();
+    };
+    var parseIntervalArray = function(value) {
+      if (!value) {
+        return null;
+      }
+      var p = arrayParser.create(value, function(entry) {
+        if (entry !== null) {
+          entry = parseInterval(entry);
+        }
+        return entry;
+      });
+      return p.parse();
+    };
+    var parseByteAArray = function(value) {
+      if (!value) {
+        return null;
+      }
+      return array2.parse(value, allowNull(parseByteA));
+    };
+    var parseInteger = function(value) {
+      return parseInt(value, 10);
+    };
+    var parseBigInteger = function(value) {
+      var valStr = String(value);
+      if (/^\d+$/.test(valStr)) {
+        return valStr;
+      }
+      return value;
+    };
+    var parseJsonArray = function(value) {
+      if (!value) {
+        return null;
+      }
+      return array2.parse(value, allowNull(JSON.parse));
+    };
+    var parsePoint = function(value) {
+      if (value[0] !== "(") {
+        return null;
+      }
+      value = value.substring(1, value.length - 1).split(",");
+      return {
+        x: parseFloat(value[0]),
+        y: parseFloat(value[1])
+      };
+    };
+    var parseCircle = function(value) {
+      if (value[0] !== "<" && value[1] !== "(") {
+        return null;
+      }
+      var point = "(";
+      var radius = "";
+      var pointParsed = false;
+      for (var i2 = 2; i2 < value.length - 1; i2++) {
+        if (!pointParsed) {
+          point += value[i2];
+        }
+        if (value[i2] === ")") {
+          pointParsed = true;
+          continue;
+        } else if (!pointParsed) {
+          continue;
+        }
+        if (value[i2] === ",") {
+          continue;
+        }
+        radius += value[i2];
+      }
+      var result = parsePoint(point);
+      result.radius = parseFloat(radius);
+      return result;
+    };
+    var init = function(register) {
+      register(20, parseBigInteger);
+      register(21, parseInteger);
+      register(23, parseInteger);
+      register(26, parseInteger);
+      register(700, parseFloat);
+      register(701, parseFloat);
+      register(16, parseBool);
+      register(1082, parseDate);
+      register(1114, parseDate);
+      register(1184, parseDate);
+      register(600, parsePoint);
+      register(651, parseStringArray);
+      register(718, parseCircle);
+      register(1e3, parseBoolArray);
+      register(1001, parseByteAArray);
+      register(1005, parseIntegerArray);
+      register(1007, parseIntegerArray);
+      register(1028, parseIntegerArray);
+      register(1016, parseBigIntegerArray);
+      register(1017, parsePointArray);
+      register(1021, parseFloatArray);
+      register(1022, parseFloatArray);
+      register(1231, parseFloatArray);
+      register(1014, parseStringArray);
+      register(1015, parseStringArray);
+      register(1008, parseStringArray);
+      register(1009, parseStringArray);
+      register(1040, parseStringArray);
+      register(1041, parseStringArray);
+      register(1115, parseDateArray);
+      register(1182, parseDateArray);
+      register(1185, parseDateArray);
+      register(1186, parseInterval);
+      register(1187, parseIntervalArray);
+      register(17, parseByteA);
+      register(114, JSON.parse.bind(JSON));
+      register(3802, JSON.parse.bind(JSON));
+      register(199, parseJsonArray);
+      register(3807, parseJsonArray);
+      register(3907, parseStringArray);
+      register(2951, parseStringArray);
+      register(791, parseStringArray);
+      register(1183, parseStringArray);
+      register(1270, parseStringArray);
+    };
+    module.exports = {
+      init
+    };
+  }
+});
+
+// node_modules/pg-int8/index.js
+var require_pg_int8 = __commonJS({
+  "node_modules/pg-int8/index.js"(exports2, module) {
+    "use strict";
+    var BASE = 1e6;
+    function readInt8(buffer) {
+      var high = buffer.readInt32BE(0);
+      var low = buffer.readUInt32BE(4);
+      var sign = "";
+      if (high < 0) {
+        high = ~high + (low === 0);
+        low = ~low + 1 >>> 0;
+        sign = "-";
+      }
+      var result = "";
+      var carry;
+      var t;
+      var digits;
+      var pad;
+      var l;
+      var i2;
+      {
+        carry = high % BASE;
+        high = high / BASE >>> 0;
+        t = 4294967296 * carry + low;
+        low = t / BASE >>> 0;
+        digits = "" + (t - BASE * low);
+        if (low === 0 && high === 0) {
+          return sign + digits + result;
+        }
+        pad = "";
+        l = 6 - digits.length;
+        for (i2 = 0; i2 < l; i2++) {
+          pad += "0";
+        }
+        result = pad + digits + result;
+      }
+      {
+        carry = high % BASE;
+        high = high / BASE >>> 0;
+        t = 4294967296 * carry + low;
+        low = t / BASE >>> 0;
+        digits = "" + (t - BASE * low);
+        if (low === 0 && high === 0) {
+          return sign + digits + result;
+        }
+        pad = "";
+        l = 6 - digits.length;
+        for (i2 = 0; i2 < l; i2++) {
+          pad += "0";
+        }
+        result = pad + digits + result;
+      }
+      {
+        carry = high % BASE;
+        high = high / BASE >>> 0;
+        t = 4294967296 * carry + low;
+        low = t / BASE >>> 0;
+        digits = "" + (t - BASE * low);
+        if (low === 0 && high === 0) {
+          return sign + digits + result;
+        }
+        pad = "";
+        l = 6 - digits.length;
+        for (i2 = 0; i2 < l; i2++) {
+          pad += "0";
+        }
+        result = pad + digits + result;
+      }
+      {
+        carry = high % BASE;
+        t = 4294967296 * carry + low;
+        digits = "" + t % BASE;
+        return sign + digits + result;
+      }
+    }
+    module.exports = readInt8;
+  }
+});
+
+// node_modules/pg-types/lib/binaryParsers.js
+var require_binaryParsers = __commonJS({
+  "node_modules/pg-types/lib/binaryParsers.js"(exports2, module) {
+    var parseInt64 = require_pg_int8();
+    var parseBits = function(data, bits, offset, invert, callback) {
+      offset = offset || 0;
+      invert = invert || false;
+      callback = callback || function(lastValue, newValue, bits2) {
+        return lastValue * Math.pow(2, bits2) + newValue;
+      };
+      var offsetBytes = offset >> 3;
+      var inv = function(value) {
+        if (invert) {
+          return ~value & 255;
+        }
+        return value;
+      };
+      var mask = 255;
+      var firstBits = 8 - offset % 8;
+      if (bits < firstBits) {
+        mask = 255 << 8 - bits & 255;
+        firstBits = bits;
+      }
+      if (offset) {
+        mask = mask >> offset % 8;
+      }
+      var result = 0;
+      if (offset % 8 + bits >= 8) {
+        result = callback(0, inv(data[offsetBytes]) & mask, firstBits);
+      }
+      var bytes = bits + offset >> 3;
+      for (var i2 = offsetBytes + 1; i2 < bytes; i2++) {
+        result = callback(result, inv(data[i2]), 8);
+      }
+      var lastBits = (bits + offset) % 8;
+      if (lastBits > 0) {
+        result = callback(result, inv(data[bytes]) >> 8 - lastBits, lastBits);
+      }
+      return result;
+    };
+    var parseFloatFromBits = function(data, precisionBits, exponentBits) {
+      var bias = Math.pow(2, exponentBits - 1) - 1;
+      var sign = parseBits(data, 1);
+      var exponent = parseBits(data, exponentBits, 1);
+      if (exponent === 0) {
+        return 0;
+      }
+      var precisionBitsCounter = 1;
+      var parsePrecisionBits = function(lastValue, newValue, bits) {
+        if (lastValue === 0) {
+          lastValue = 1;
+        }
+        for (var i2 = 1; i2 <= bits; i2++) {
+          precisionBitsCounter /= 2;
+          if ((newValue & 1 << bits - i2) > 0) {
+            lastValue += precisionBitsCounter;
+          }
+        }
+        return lastValue;
+      };
+      var mantissa = parseBits(data, precisionBits, exponentBits + 1, false, parsePrecisionBits);
+      if (exponent == Math.pow(2, exponentBits + 1) - 1) {
+        if (mantissa === 0) {
+          return sign === 0 ? Infinity : -Infinity;
+        }
+        return NaN;
+      }
+      return (sign === 0 ? 1 : -1) * Math.pow(2, exponent - bias) * mantissa;
+    };
+    var parseInt16 = function(value) {
+      if (parseBits(value, 1) == 1) {
+        return -1 * (parseBits(value, 15, 1, true) + 1);
+      }
+      return parseBits(value, 15, 1);
+    };
+    var parseInt32 = function(value) {
+      if (parseBits(value, 1) == 1) {
+        return -1 * (parseBits(value, 31, 1, true) + 1);
+      }
+      return parseBits(value, 31, 1);
+    };
+    var parseFloat32 = function(value) {
+      return parseFloatFromBits(value, 23, 8);
+    };
+    var parseFloat64 = function(value) {
+      return parseFloatFromBits(value, 52, 11);
+    };
+    var parseNumeric = function(value) {
+      var sign = parseBits(value, 16, 32);
+      if (sign == 49152) {
+        return NaN;
+      }
+      var weight = Math.pow(1e4, parseBits(value, 16, 16));
+      var result = 0;
+      var digits = [];
+      var ndigits = parseBits(value, 16);
+      for (var i2 = 0; i2 < ndigits; i2++) {
+        result += parseBits(value, 16, 64 + 16 * i2) * weight;
+        weight /= 1e4;
+      }
+      var scale = Math.pow(10, parseBits(value, 16, 48));
+      return (sign === 0 ? 1 : -1) * Math.round(result * scale) / scale;
+    };
+    var parseDate = function(isUTC, value) {
+      var sign = parseBits(value, 1);
+      var rawValue = parseBits(value, 63, 1);
+      var result = new Date((sign === 0 ? 1 : -1) * rawValue / 1e3 + 9466848e5);
+      if (!isUTC) {
+        result.setTime(result.getTime() + result.getTimezoneOffset() * 6e4);
+      }
+      result.usec = rawValue % 1e3;
+      result.getMicroSeconds = function() {
+        return this.usec;
+      };
+      result.setMicroSeconds = function(value2) {
+        this.usec = value2;
+      };
+      result.getUTCMicroSeconds = function() {
+        return this.usec;
+      };
+      return result;
+    };
+    var parseArray = function(value) {
+      var dim2 = parseBits(value, 32);
+      var flags = parseBits(value, 32, 32);
+      var elementType = parseBits(value, 32, 64);
+      var offset = 96;
+      var dims = [];
+      for (var i2 = 0; i2 < dim2; i2++) {
+        dims[i2] = parseBits(value, 32, offset);
+        offset += 32;
+        offset += 32;
+      }
+      var parseElement = function(elementType2) {
+        var length = parseBits(value, 32, offset);
+        offset += 32;
+        if (length == 4294967295) {
+          return null;
+        }
+        var result;
+        if (elementType2 == 23 || elementType2 == 20) {
+          result = parseBits(value, length * 8, offset);
+          offset += length * 8;
+          return result;
+        } else if (elementType2 == 25) {
+          result = value.toString(this.encoding, offset >> 3, (offset += length << 3) >> 3);
+          return result;
+        } else {
+          console.log("ERROR: ElementType not implemented: " + elementType2);
+        }
+      };
+      var parse4 = function(dimension, elementType2) {
+        var array2 = [];
+        var i3;
+        if (dimension.length > 1) {
+          var count3 = dimension.shift();
+          for (i3 = 0; i3 < count3; i3++) {
+            array2[i3] = parse4(dimension, elementType2);
+          }
+          dimension.unshift(count3);
+        } else {
+          for (i3 = 0; i3 < dimension[0]; i3++) {
+            array2[i3] = parseElement(elementType2);
+          }
+        }
+        return array2;
+      };
+      return parse4(dims, elementType);
+    };
+    var parseText = function(value) {
+      return value.toString("utf8");
+    };
+    var parseBool = function(value) {
+      if (value === null) return null;
+      return parseBits(value, 8) > 0;
+    };
+    var init = function(register) {
+      register(20, parseInt64);
+      register(21, parseInt16);
+      register(23, parseInt32);
+      register(26, parseInt32);
+      register(1700, parseNumeric);
+      register(700, parseFloat32);
+      register(701, parseFloat64);
+      register(16, parseBool);
+      register(1114, parseDate.bind(null, false));
+      register(1184, parseDate.bind(null, true));
+      register(1e3, parseArray);
+      register(1007, parseArray);
+      register(1016, parseArray);
+      register(1008, parseArray);
+      register(1009, parseArray);
+      register(25, parseText);
+    };
+    module.exports = {
+      init
+    };
+  }
+});
+
+// node_modules/pg-types/lib/builtins.js
+var require_builtins = __commonJS({
+  "node_modules/pg-types/lib/builtins.js"(exports2, module) {
+    module.exports = {
+      BOOL: 16,
+      BYTEA: 17,
+      CHAR: 18,
+      INT8: 20,
+      INT2: 21,
+      INT4: 23,
+      REGPROC: 24,
+      TEXT: 25,
+      OID: 26,
+      TID: 27,
+      XID: 28,
+      CID: 29,
+      JSON: 114,
+      XML: 142,
+      PG_NODE_TREE: 194,
+      SMGR: 210,
+      PATH: 602,
+      POLYGON: 604,
+      CIDR: 650,
+      FLOAT4: 700,
+      FLOAT8: 701,
+      ABSTIME: 702,
+      RELTIME: 703,
+      TINTERVAL: 704,
+      CIRCLE: 718,
+      MACADDR8: 774,
+      MONEY: 790,
+      MACADDR: 829,
+      INET: 869,
+      ACLITEM: 1033,
+      BPCHAR: 1042,
+      VARCHAR: 1043,
+      DATE: 1082,
+      TIME: 1083,
+      TIMESTAMP: 1114,
+      TIMESTAMPTZ: 1184,
+      INTERVAL: 1186,
+      TIMETZ: 1266,
+      BIT: 1560,
+      VARBIT: 1562,
+      NUMERIC: 1700,
+      REFCURSOR: 1790,
+      REGPROCEDURE: 2202,
+      REGOPER: 2203,
+      REGOPERATOR: 2204,
+      REGCLASS: 2205,
+      REGTYPE: 2206,
+      UUID: 2950,
+      TXID_SNAPSHOT: 2970,
+      PG_LSN: 3220,
+      PG_NDISTINCT: 3361,
+      PG_DEPENDENCIES: 3402,
+      TSVECTOR: 3614,
+      TSQUERY: 3615,
+      GTSVECTOR: 3642,
+      REGCONFIG: 3734,
+      REGDICTIONARY: 3769,
+      JSONB: 3802,
+      REGNAMESPACE: 4089,
+      REGROLE: 4096
+    };
+  }
+});
+
+// node_modules/pg-types/index.js
+var require_pg_types = __commonJS({
+  "node_modules/pg-types/index.js"(exports2) {
+    var textParsers = require_textParsers();
+    var binaryParsers = require_binaryParsers();
+    var arrayParser = require_arrayParser();
+    var builtinTypes = require_builtins();
+    exports2.getTypeParser = getTypeParser;
+    exports2.setTypeParser = setTypeParser;
+    exports2.arrayParser = arrayParser;
+    exports2.builtins = builtinTypes;
+    var typeParsers = {
+      text: {},
+      binary: {}
+    };
+    function noParse(val) {
+      return String(val);
+    }
+    function getTypeParser(oid, format2) {
+      format2 = format2 || "text";
+      if (!typeParsers[format2]) {
+        return noParse;
+      }
+      return typeParsers[format2][oid] || noParse;
+    }
+    function setTypeParser(oid, format2, parseFn) {
+      if (typeof format2 == "function") {
+        parseFn = format2;
+        format2 = "text";
+      }
+      typeParsers[format2][oid] = parseFn;
+    }
+    textParsers.init(function(oid, converter) {
+      typeParsers.text[oid] = converter;
+    });
+    binaryParsers.init(function(oid, converter) {
+      typeParsers.binary[oid] = converter;
+    });
+  }
+});
+
+// node_modules/pg/lib/defaults.js
+var require_defaults = __commonJS({
+  "node_modules/pg/lib/defaults.js"(exports2, module) {
+    "use strict";
+    var user;
+    try {
+      user = process.platform === "win32" ? process.env.USERNAME : process.env.USER;
+    } catch {
+    }
+    module.exports = {
+      // database host. defaults to localhost
+      host: "localhost",
+      // database user's name
+      user,
+      // name of database to connect
+      database: void 0,
+      // database user's password
+      password: null,
+      // a Postgres connection string to be used instead of setting individual connection items
+      // NOTE:  Setting this value will cause it to override any other value (such as database or user) defined
+      // in the defaults object.
+      connectionString: void 0,
+      // database port
+      port: 5432,
+      // number of rows to return at a time from a prepared statement's
+      // portal. 0 will return all rows at once
+      rows: 0,
+      // binary result mode
+      binary: false,
+      // Connection pool options - see https://github.com/brianc/node-pg-pool
+      // number of connections to use in connection pool
+      // 0 will disable connection pooling
+      max: 10,
+      // max milliseconds a client can go unused before it is removed
+      // from the pool and destroyed
+      idleTimeoutMillis: 3e4,
+      client_encoding: "",
+      ssl: false,
+      // SSL negotiation style: 'postgres' (traditional SSLRequest) or 'direct'
+      sslnegotiation: void 0,
+      application_name: void 0,
+      fallback_application_name: void 0,
+      options: void 0,
+      parseInputDatesAsUTC: false,
+      // max milliseconds any query using this connection will execute for before timing out in error.
+      // false=unlimited
+      statement_timeout: false,
+      // Abort any statement that waits longer than the specified duration in milliseconds while attempting to acquire a lock.
+      // false=unlimited
+      lock_timeout: false,
+      // Terminate any session with an open transaction that has been idle for longer than the specified duration in milliseconds
+      // false=unlimited
+      idle_in_transaction_session_timeout: false,
+      // max milliseconds to wait for query to complete (client side)
+      query_timeout: false,
+      connect_timeout: 0,
+      keepalives: 1,
+      keepalives_idle: 0
+    };
+    var pgTypes = require_pg_types();
+    var parseBigInteger = pgTypes.getTypeParser(20, "text");
+    var parseBigIntegerArray = pgTypes.getTypeParser(1016, "text");
+    module.exports.__defineSetter__("parseInt8", function(val) {
+      pgTypes.setTypeParser(20, "text", val ? pgTypes.getTypeParser(23, "text") : parseBigInteger);
+      pgTypes.setTypeParser(1016, "text", val ? pgTypes.getTypeParser(1007, "text") : parseBigIntegerArray);
+    });
+  }
+});
+
+// node_modules/pg/lib/utils.js
+var require_utils2 = __commonJS({
+  "node_modules/pg/lib/utils.js"(exports2, module) {
+    "use strict";
+    var defaults2 = require_defaults();
+    var nodeUtils = __require("util");
+    var { isDate } = __require("util/types");
+    var invalidDateDeprecationNotice = nodeUtils.deprecate(
+      () => {
+      },
+      "Sending an invalid date to Postgres is deprecated and will throw an error in the next major version of pg. Ensure any Date object passed as a query parameter is valid.",
+      "PG_INVALID_DATE"
+    );
+    function escapeElement(elementRepresentation) {
+      const escaped = elementRepresentation.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+      return '"' + escaped + '"';
+    }
+    function arrayString(val) {
+      let result = "{";
+      for (let i2 = 0; i2 < val.length; i2++) {
+        if (i2 > 0) {
+          result += ",";
+        }
+        let item = val[i2];
+        if (item == null) {
+          result += "NULL";
+        } else if (Array.isArray(item)) {
+          result += arrayString(item);
+        } else if (ArrayBuffer.isView(item)) {
+          if (!(item instanceof Buffer)) {
+            item = Buffer.from(item.buffer, item.byteOffset, item.byteLength);
+          }
+          result += "\\\\x" + item.toString("hex");
+        } else {
+          result += escapeElement(prepareValue(item));
+        }
+      }
+      result += "}";
+      return result;
+    }
+    var prepareValue = function(val, seen) {
+      if (val == null) {
+        return null;
+      }
+      if (typeof val === "object") {
+        if (val instanceof Buffer) {
+          return val;
+        }
+        if (ArrayBuffer.isView(val)) {
+          return Buffer.from(val.buffer, val.byteOffset, val.byteLength);
+        }
+        if (isDate(val)) {
+          if (isNaN(val.getTime())) {
+            invalidDateDeprecationNotice();
+          }
+          if (defaults2.parseInputDatesAsUTC) {
+            return dateToStringUTC(val);
+          } else {
+            return dateToString(val);
+          }
+        }
+        if (Array.isArray(val)) {
+          return arrayString(val);
+        }
+        return prepareObject(val, seen);
+      }
+      return val.toString();
+    };
+    function prepareObject(val, seen) {
+      if (val && typeof val.toPostgres === "function") {
+        seen = seen || [];
+        if (seen.indexOf(val) !== -1) {
+          throw new Error('circular reference detected while preparing "' + val + '" for query');
+        }
+        seen.push(val);
+        return prepareValue(val.toPostgres(prepareValue), seen);
+      }
+      return JSON.stringify(val);
+    }
+    function dateToString(date5) {
+      let offset = -date5.getTimezoneOffset();
+      let year = date5.getFullYear();
+      const isBCYear = year < 1;
+      if (isBCYear) year = Math.abs(year) + 1;
+      let ret = String(year).padStart(4, "0") + "-" + String(date5.getMonth() + 1).padStart(2, "0") + "-" + String(date5.getDate()).padStart(2, "0") + "T" + String(date5.getHours()).padStart(2, "0") + ":" + String(date5.getMinutes()).padStart(2, "0") + ":" + String(date5.getSeconds()).padStart(2, "0") + "." + String(date5.getMilliseconds()).padStart(3, "0");
+      if (offset < 0) {
+        ret += "-";
+        offset *= -1;
+      } else {
+        ret += "+";
+      }
+      ret += String(Math.floor(offset / 60)).padStart(2, "0") + ":" + String(offset % 60).padStart(2, "0");
+      if (isBCYear) ret += " BC";
+      return ret;
+    }
+    function dateToStringUTC(date5) {
+      let year = date5.getUTCFullYear();
+      const isBCYear = year < 1;
+      if (isBCYear) year = Math.abs(year) + 1;
+      let ret = String(year).padStart(4, "0") + "-" + String(date5.getUTCMonth() + 1).padStart(2, "0") + "-" + String(date5.getUTCDate()).padStart(2, "0") + "T" + String(date5.getUTCHours()).padStart(2, "0") + ":" + String(date5.getUTCMinutes()).padStart(2, "0") + ":" + String(date5.getUTCSeconds()).padStart(2, "0") + "." + String(date5.getUTCMilliseconds()).padStart(3, "0");
+      ret += "+00:00";
+      if (isBCYear) ret += " BC";
+      return ret;
+    }
+    function normalizeQueryConfig(config2, values, callback) {
+      config2 = typeof config2 === "string" ? { text: config2 } : cloneQueryConfig(config2);
+      if (values) {
+        if (typeof values === "function") {
+          config2.callback = values;
+        } else {
+          config2.values = values;
+        }
+      }
+      if (callback) {
+        config2.callback = callback;
+      }
+      return config2;
+    }
+    function cloneQueryConfig(config2) {
+      if (config2 == null) {
+        return config2;
+      }
+      return Object.defineProperties(Object.create(Object.getPrototypeOf(config2)), Object.getOwnPropertyDescriptors(config2));
+    }
+    var escapeIdentifier2 = function(str) {
+      return '"' + str.replace(/"/g, '""') + '"';
+    };
+    var escapeLiteral2 = function(str) {
+      let hasBackslash = false;
+      let escaped = "'";
+      if (str == null) {
+        return "''";
+      }
+      if (typeof str !== "string") {
+        return "''";
+      }
+      for (let i2 = 0; i2 < str.length; i2++) {
+        const c3 = str[i2];
+        if (c3 === "'") {
+          escaped += c3 + c3;
+        } else if (c3 === "\\") {
+          escaped += c3 + c3;
+          hasBackslash = true;
+        } else {
+          escaped += c3;
+        }
+      }
+      escaped += "'";
+      if (hasBackslash === true) {
+        escaped = " E" + escaped;
+      }
+      return escaped;
+    };
+    module.exports = {
+      prepareValue: function prepareValueWrapper(value) {
+        return prepareValue(value);
+      },
+      normalizeQueryConfig,
+      escapeIdentifier: escapeIdentifier2,
+      escapeLiteral: escapeLiteral2
+    };
+  }
+});
+
+// node_modules/pg/lib/crypto/utils.js
+var require_utils3 = __commonJS({
+  "node_modules/pg/lib/crypto/utils.js"(exports2, module) {
+    var nodeCrypto = __require("crypto");
+    module.exports = {
+      postgresMd5PasswordHash,
+      randomBytes: randomBytes2,
+      deriveKey,
+      sha256,
+      hashByName,
+      hmacSha256,
+      md5
+    };
+    var webCrypto = nodeCrypto.webcrypto || globalThis.crypto;
+    var subtleCrypto = webCrypto.subtle;
+    var textEncoder3 = new TextEncoder();
+    function randomBytes2(length) {
+      return webCrypto.getRandomValues(Buffer.alloc(length));
+    }
+    async function md5(string4) {
+      try {
+        return nodeCrypto.createHash("md5").update(string4, "utf-8").digest("hex");
+      } catch (e) {
+        const data = typeof string4 === "string" ? textEncoder3.encode(string4) : string4;
+        const hash2 = await subtleCrypto.digest("MD5", data);
+        return Array.from(new Uint8Array(hash2)).map((b) => b.toString(16).padStart(2, "0")).join("");
+      }
+    }
+    async function postgresMd5PasswordHash(user, password, salt) {
+      const inner = await md5(password + user);
+      const outer = await md5(Buffer.concat([Buffer.from(inner), salt]));
+      return "md5" + outer;
+    }
+    async function sha256(text) {
+      return await subtleCrypto.digest("SHA-256", text);
+    }
+    async function hashByName(hashName, text) {
+      return await subtleCrypto.digest(hashName, text);
+    }
+    async function hmacSha256(keyBuffer, msg) {
+      const key = await subtleCrypto.importKey("raw", keyBuffer, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+      return await subtleCrypto.sign("HMAC", key, textEncoder3.encode(msg));
+    }
+    async function deriveKey(password, salt, iterations) {
+      const key = await subtleCrypto.importKey("raw", textEncoder3.encode(password), "PBKDF2", false, ["deriveBits"]);
+      const params = { name: "PBKDF2", hash: "SHA-256", salt, iterations };
+      return await subtleCrypto.deriveBits(params, key, 32 * 8, ["deriveBits"]);
+    }
+  }
+});
+
+// node_modules/pg/lib/crypto/cert-signatures.js
+var require_cert_signatures = __commonJS({
+  "node_modules/pg/lib/crypto/cert-signatures.js"(exports2, module) {
+    function x509Error(msg, cert) {
+      return new Error("SASL channel binding: " + msg + " when parsing public certificate " + cert.toString("base64"));
+    }
+    function readASN1Length(data, index) {
+      let length = data[index++];
+      if (length < 128) return { length, index };
+      const lengthBytes = length & 127;
+      if (lengthBytes > 4) throw x509Error("bad length", data);
+      length = 0;
+      for (let i2 = 0; i2 < lengthBytes; i2++) {
+        length = length << 8 | data[index++];
+      }
+      return { length, index };
+    }
+    function readASN1OID(data, index) {
+      if (data[index++] !== 6) throw x509Error("non-OID data", data);
+      const { length: OIDLength, index: indexAfterOIDLength } = readASN1Length(data, index);
+      index = indexAfterOIDLength;
+      const lastIndex = index + OIDLength;
+      const byte1 = data[index++];
+      let oid = (byte1 / 40 >> 0) + "." + byte1 % 40;
+      while (index < lastIndex) {
+        let value = 0;
+        while (index < lastIndex) {
+          const nextByte = data[index++];
+          value = value << 7 | nextByte & 127;
+          if (nextByte < 128) break;
+        }
+        oid += "." + value;
+      }
+      return { oid, index };
+    }
+    function expectASN1Seq(data, index) {
+      if (data[index++] !== 48) throw x509Error("non-sequence data", data);
+      return readASN1Length(data, index);
+    }
+    function signatureAlgorithmHashFromCertificate(data, index) {
+      if (index === void 0) index = 0;
+      index = expectASN1Seq(data, index).index;
+      const { length: certInfoLength, index: indexAfterCertInfoLength } = expectASN1Seq(data, index);
+      index = indexAfterCertInfoLength + certInfoLength;
+      index = expectASN1Seq(data, index).index;
+      const { oid, index: indexAfterOID } = readASN1OID(data, index);
+      switch (oid) {
+        // RSA
+        case "1.2.840.113549.1.1.4":
+          return "MD5";
+        case "1.2.840.113549.1.1.5":
+          return "SHA-1";
+        case "1.2.840.113549.1.1.11":
+          return "SHA-256";
+        case "1.2.840.113549.1.1.12":
+          return "SHA-384";
+        case "1.2.840.113549.1.1.13":
+          return "SHA-512";
+        case "1.2.840.113549.1.1.14":
+          return "SHA-224";
+        case "1.2.840.113549.1.1.15":
+          return "SHA512-224";
+        case "1.2.840.113549.1.1.16":
+          return "SHA512-256";
+        // ECDSA
+        case "1.2.840.10045.4.1":
+          return "SHA-1";
+        case "1.2.840.10045.4.3.1":
+          return "SHA-224";
+        case "1.2.840.10045.4.3.2":
+          return "SHA-256";
+        case "1.2.840.10045.4.3.3":
+          return "SHA-384";
+        case "1.2.840.10045.4.3.4":
+          return "SHA-512";
+        // RSASSA-PSS: hash is indicated separately
+        case "1.2.840.113549.1.1.10": {
+          index = indexAfterOID;
+          index = expectASN1Seq(data, index).index;
+          if (data[index++] !== 160) throw x509Error("non-tag data", data);
+          index = readASN1Length(data, index).index;
+          index = expectASN1Seq(data, index).index;
+          const { oid: hashOID } = readASN1OID(data, index);
+          switch (hashOID) {
+            // standalone hash OIDs
+            case "1.2.840.113549.2.5":
+              return "MD5";
+            case "1.3.14.3.2.26":
+              return "SHA-1";
+            case "2.16.840.1.101.3.4.2.1":
+              return "SHA-256";
+            case "2.16.840.1.101.3.4.2.2":
+              return "SHA-384";
+            case "2.16.840.1.101.3.4.2.3":
+              return "SHA-512";
+          }
+          throw x509Error("unknown hash OID " + hashOID, data);
+        }
+        // Ed25519 -- see https://github.com/openssl/openssl/issues/15477
+        case "1.3.101.110":
+        case "1.3.101.112":
+          return "SHA-512";
+        // Ed448 -- still not in pg 17.2 (if supported, digest would be SHAKE256 x 64 bytes)
+        case "1.3.101.111":
+        case "1.3.101.113":
+          throw x509Error("Ed448 certificate channel binding is not currently supported by Postgres");
+      }
+      throw x509Error("unknown OID " + oid, data);
+    }
+    module.exports = { signatureAlgorithmHashFromCertificate };
+  }
+});
+
+// node_modules/pg/lib/crypto/sasl.js
+var require_sasl = __commonJS({
+  "node_modules/pg/lib/crypto/sasl.js"(exports2, module) {
+    "use strict";
+    var crypto = require_utils3();
+    var { signatureAlgorithmHashFromCertificate } = require_cert_signatures();
+    function saslprep(password) {
+      const nonAsciiSpace = /[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g;
+      const mappedToNothing = /[\u00AD\u034F\u1806\u180B\u180C\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g;
+      return password.replace(nonAsciiSpace, " ").replace(mappedToNothing, "").normalize("NFKC");
+    }
+    var DEFAULT_MAX_SCRAM_ITERATIONS = 1e5;
+    function startSession(mechanisms, stream, scramMaxIterations = DEFAULT_MAX_SCRAM_ITERATIONS) {
+      const candidates = ["SCRAM-SHA-256"];
+      if (stream) candidates.unshift("SCRAM-SHA-256-PLUS");
+      const mechanism = candidates.find((candidate) => mechanisms.includes(candidate));
+      if (!mechanism) {
+        throw new Error("SASL: Only mechanism(s) " + candidates.join(" and ") + " are supported");
+      }
+      if (mechanism === "SCRAM-SHA-256-PLUS" && typeof stream.getPeerCertificate !== "function") {
+        throw new Error("SASL: Mechanism SCRAM-SHA-256-PLUS requires a certificate");
+      }
+      const clientNonce = crypto.randomBytes(18).toString("base64");
+      const gs2Header = mechanism === "SCRAM-SHA-256-PLUS" ? "p=tls-server-end-point" : stream ? "y" : "n";
+      return {
+        mechanism,
+        clientNonce,
+        response: gs2Header + ",,n=*,r=" + clientNonce,
+        message: "SASLInitialResponse",
+        scramMaxIterations
+      };
+    }
+    async function continueSession(session, password, serverData, stream) {
+      if (session.message !== "SASLInitialResponse") {
+        throw new Error("SASL: Last message was not SASLInitialResponse");
+      }
+      if (typeof password !== "string") {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string");
+      }
+      if (password === "") {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a non-empty string");
+      }
+      if (typeof serverData !== "string") {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: serverData must be a string");
+      }
+      const sv = parseServerFirstMessage(serverData);
+      if (!sv.nonce.startsWith(session.clientNonce)) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: server nonce does not start with client nonce");
+      } else if (sv.nonce.length === session.clientNonce.length) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: server nonce is too short");
+      }
+      const scramMaxIterations = typeof session.scramMaxIterations === "number" ? session.scramMaxIterations : DEFAULT_MAX_SCRAM_ITERATIONS;
+      if (scramMaxIterations !== 0 && sv.iteration > scramMaxIterations) {
+        throw new Error(
+          "SASL: SCRAM-SERVER-FIRST-MESSAGE: iteration count " + sv.iteration + " exceeds scramMaxIterations of " + scramMaxIterations
+        );
+      }
+      const clientFirstMessageBare = "n=*,r=" + session.clientNonce;
+      const serverFirstMessage = "r=" + sv.nonce + ",s=" + sv.salt + ",i=" + sv.iteration;
+      let channelBinding = stream ? "eSws" : "biws";
+      if (session.mechanism === "SCRAM-SHA-256-PLUS") {
+        const peerCert = stream.getPeerCertificate().raw;
+        let hashName = signatureAlgorithmHashFromCertificate(peerCert);
+        if (hashName === "MD5" || hashName === "SHA-1") hashName = "SHA-256";
+        const certHash = await crypto.hashByName(hashName, peerCert);
+        const bindingData = Buffer.concat([Buffer.from("p=tls-server-end-point,,"), Buffer.from(certHash)]);
+        channelBinding = bindingData.toString("base64");
+      }
+      const clientFinalMessageWithoutProof = "c=" + channelBinding + ",r=" + sv.nonce;
+      const authMessage = clientFirstMessageBare + "," + serverFirstMessage + "," + clientFinalMessageWithoutProof;
+      const saltBytes = Buffer.from(sv.salt, "base64");
+      const saltedPassword = await crypto.deriveKey(saslprep(password), saltBytes, sv.iteration);
+      const clientKey = await crypto.hmacSha256(saltedPassword, "Client Key");
+      const storedKey = await crypto.sha256(clientKey);
+      const clientSignature = await crypto.hmacSha256(storedKey, authMessage);
+      const clientProof = xorBuffers(Buffer.from(clientKey), Buffer.from(clientSignature)).toString("base64");
+      const serverKey = await crypto.hmacSha256(saltedPassword, "Server Key");
+      const serverSignatureBytes = await crypto.hmacSha256(serverKey, authMessage);
+      session.message = "SASLResponse";
+      session.serverSignature = Buffer.from(serverSignatureBytes).toString("base64");
+      session.response = clientFinalMessageWithoutProof + ",p=" + clientProof;
+    }
+    function finalizeSession(session, serverData) {
+      if (session.message !== "SASLResponse") {
+        throw new Error("SASL: Last message was not SASLResponse");
+      }
+      if (typeof serverData !== "string") {
+        throw new Error("SASL: SCRAM-SERVER-FINAL-MESSAGE: serverData must be a string");
+      }
+      const { serverSignature } = parseServerFinalMessage(serverData);
+      if (serverSignature !== session.serverSignature) {
+        throw new Error("SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature does not match");
+      }
+    }
+    function isPrintableChars(text) {
+      if (typeof text !== "string") {
+        throw new TypeError("SASL: text must be a string");
+      }
+      return text.split("").map((_, i2) => text.charCodeAt(i2)).every((c3) => c3 >= 33 && c3 <= 43 || c3 >= 45 && c3 <= 126);
+    }
+    function isBase64(text) {
+      return /^(?:[a-zA-Z0-9+/]{4})*(?:[a-zA-Z0-9+/]{2}==|[a-zA-Z0-9+/]{3}=)?$/.test(text);
+    }
+    function parseAttributePairs(text) {
+      if (typeof text !== "string") {
+        throw new TypeError("SASL: attribute pairs text must be a string");
+      }
+      return new Map(
+        text.split(",").map((attrValue2) => {
+          if (!/^.=/.test(attrValue2)) {
+            throw new Error("SASL: Invalid attribute pair entry");
+          }
+          const name = attrValue2[0];
+          const value = attrValue2.substring(2);
+          return [name, value];
+        })
+      );
+    }
+    function parseServerFirstMessage(data) {
+      const attrPairs = parseAttributePairs(data);
+      const nonce = attrPairs.get("r");
+      if (!nonce) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: nonce missing");
+      } else if (!isPrintableChars(nonce)) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: nonce must only contain printable characters");
+      }
+      const salt = attrPairs.get("s");
+      if (!salt) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: salt missing");
+      } else if (!isBase64(salt)) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: salt must be base64");
+      }
+      const iterationText = attrPairs.get("i");
+      if (!iterationText) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: iteration missing");
+      } else if (!/^[1-9][0-9]*$/.test(iterationText)) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: invalid iteration count");
+      }
+      const iteration = parseInt(iterationText, 10);
+      return {
+        nonce,
+        salt,
+        iteration
+      };
+    }
+    function parseServerFinalMessage(serverData) {
+      const attrPairs = parseAttributePairs(serverData);
+      const error62 = attrPairs.get("e");
+      const serverSignature = attrPairs.get("v");
+      if (error62) {
+        throw new Error(`SASL: SCRAM-SERVER-FINAL-MESSAGE: server returned error: "${error62}"`);
+      }
+      if (!serverSignature) {
+        throw new Error("SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature is missing");
+      } else if (!isBase64(serverSignature)) {
+        throw new Error("SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature must be base64");
+      }
+      return {
+        serverSignature
+      };
+    }
+    function xorBuffers(a2, b) {
+      if (!Buffer.isBuffer(a2)) {
+        throw new TypeError("first argument must be a Buffer");
+      }
+      if (!Buffer.isBuffer(b)) {
+        throw new TypeError("second argument must be a Buffer");
+      }
+      if (a2.length !== b.length) {
+        throw new Error("Buffer lengths must match");
+      }
+      if (a2.length === 0) {
+        throw new Error("Buffers cannot be empty");
+      }
+      return Buffer.from(a2.map((_, i2) => a2[i2] ^ b[i2]));
+    }
+    module.exports = {
+      startSession,
+      continueSession,
+      finalizeSession,
+      DEFAULT_MAX_SCRAM_ITERATIONS
+    };
+  }
+});
+
+// node_modules/pg/lib/type-overrides.js
+var require_type_overrides = __commonJS({
+  "node_modules/pg/lib/type-overrides.js"(exports2, module) {
+    "use strict";
+    var types2 = require_pg_types();
+    function TypeOverrides2(userTypes) {
+      this._types = userTypes || types2;
+      this.text = {};
+      this.binary = {};
+    }
+    TypeOverrides2.prototype.getOverrides = function(format2) {
+      switch (format2) {
+        case "text":
+          return this.text;
+        case "binary":
+          return this.binary;
+        default:
+          return {};
+      }
+    };
+    TypeOverrides2.prototype.setTypeParser = function(oid, format2, parseFn) {
+      if (typeof format2 === "function") {
+        parseFn = format2;
+        format2 = "text";
+      }
+      this.getOverrides(format2)[oid] = parseFn;
+    };
+    TypeOverrides2.prototype.getTypeParser = function(oid, format2) {
+      format2 = format2 || "text";
+      return this.getOverrides(format2)[oid] || this._types.getTypeParser(oid, format2);
+    };
+    module.exports = TypeOverrides2;
+  }
+});
+
+// node_modules/pg-connection-string/index.js
+var require_pg_connection_string = __commonJS({
+  "node_modules/pg-connection-string/index.js"(exports2, module) {
+    "use strict";
+    function parse4(str, options = {}) {
+      if (str.charAt(0) === "/") {
+        const config3 = str.split(" ");
+        return { host: config3[0], database: config3[1] };
+      }
+      const config2 = /* @__PURE__ */ Object.create(null);
+      let result;
+      let dummyHost = false;
+      if (/ |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(str)) {
+        str = encodeURI(str).replace(/%25(\d\d)/g, "%$1");
+      }
+      try {
+        try {
+          result = new URL(str, "postgres://base");
+        } catch (e) {
+          result = new URL(str.replace("@/", "@___DUMMY___/"), "postgres://base");
+          dummyHost = true;
+        }
+      } catch (err) {
+        err.input && (err.input = "*****REDACTED*****");
+        throw err;
+      }
+      for (const entry of result.searchParams.entries()) {
+        config2[entry[0]] = entry[1];
+      }
+      config2.user = config2.user || decodeURIComponent(result.username);
+      config2.password = config2.password || decodeURIComponent(result.password);
+      if (result.protocol == "socket:") {
+        config2.host = decodeURI(result.pathname);
+        config2.database = result.searchParams.get("db");
+        config2.client_encoding = result.searchParams.get("encoding");
+        return config2;
+      }
+      const hostname3 = (dummyHost ? "" : result.hostname).replace(/^\[(.+)\]$/, "$1");
+      if (!config2.host) {
+        config2.host = decodeURIComponent(hostname3);
+      } else if (hostname3 && /^%2f/i.test(hostname3)) {
+        result.pathname = hostname3 + result.pathname;
+      }
+      if (!config2.port) {
+        config2.port = result.port;
+      }
+      const pathname = result.pathname.slice(1) || null;
+      config2.database = pathname ? decodeURI(pathname) : null;
+      if (config2.ssl === "true" || config2.ssl === "1") {
+        config2.ssl = true;
+      }
+      if (config2.ssl === "0") {
+        config2.ssl = false;
+      }
+      if (config2.sslcert || config2.sslkey || config2.sslrootcert || config2.sslmode) {
+        config2.ssl = {};
+      }
+      if (config2.sslnegotiation === "direct" && config2.ssl === void 0) {
+        config2.ssl = true;
+      }
+      const fs = config2.sslcert || config2.sslkey || config2.sslrootcert ? __require("fs") : null;
+      if (config2.sslcert) {
+        config2.ssl.cert = fs.readFileSync(config2.sslcert).toString();
+      }
+      if (config2.sslkey) {
+        config2.ssl.key = fs.readFileSync(config2.sslkey).toString();
+      }
+      if (config2.sslrootcert) {
+        config2.ssl.ca = fs.readFileSync(config2.sslrootcert).toString();
+      }
+      if (options.useLibpqCompat && config2.uselibpqcompat) {
+        throw new Error("Both useLibpqCompat and uselibpqcompat are set. Please use only one of them.");
+      }
+      if (config2.uselibpqcompat === "true" || options.useLibpqCompat) {
+        switch (config2.sslmode) {
+          case "disable": {
+            config2.ssl = false;
+            break;
+          }
+          case "prefer": {
+            config2.ssl.rejectUnauthorized = false;
+            break;
+          }
+          case "require": {
+            if (config2.sslrootcert) {
+              config2.ssl.checkServerIdentity = function() {
+              };
+            } else {
+              config2.ssl.rejectUnauthorized = false;
+            }
+            break;
+          }
+          case "verify-ca": {
+            if (!config2.ssl.ca) {
+              throw new Error(
+                "SECURITY WARNING: Using sslmode=verify-ca requires specifying a CA with sslrootcert. If a public CA is used, verify-ca allows connections to a server that somebody else may have registered with the CA, making you vulnerable to Man-in-the-Middle attacks. Either specify a custom CA certificate with sslrootcert parameter or use sslmode=verify-full for proper security."
+              );
+            }
+            config2.ssl.checkServerIdentity = function() {
+            };
+            break;
+          }
+          case "verify-full": {
+            break;
+          }
+        }
+      } else {
+        switch (config2.sslmode) {
+          case "disable": {
+            config2.ssl = false;
+            break;
+          }
+          case "prefer":
+          case "require":
+          case "verify-ca":
+          case "verify-full": {
+            if (config2.sslmode !== "verify-full") {
+              deprecatedSslModeWarning(config2.sslmode);
+            }
+            break;
+          }
+          case "no-verify": {
+            config2.ssl.rejectUnauthorized = false;
+            break;
+          }
+        }
+      }
+      return config2;
+    }
+    function toConnectionOptions(sslConfig) {
+      const connectionOptions = Object.entries(sslConfig).reduce((c3, [key, value]) => {
+        if (value !== void 0 && value !== null) {
+          c3[key] = value;
+        }
+        return c3;
+      }, /* @__PURE__ */ Object.create(null));
+      return connectionOptions;
+    }
+    function toClientConfig(config2) {
+      const poolConfig = Object.entries(config2).reduce((c3, [key, value]) => {
+        if (key === "ssl") {
+          const sslConfig = value;
+          if (typeof sslConfig === "boolean") {
+            c3[key] = sslConfig;
+          }
+          if (typeof sslConfig === "object") {
+            c3[key] = toConnectionOptions(sslConfig);
+          }
+        } else if (value !== void 0 && value !== null) {
+          if (key === "port") {
+            if (value !== "") {
+              const v = parseInt(value, 10);
+              if (isNaN(v)) {
+                throw new Error(`Invalid ${key}: ${value}`);
+              }
+              c3[key] = v;
+            }
+          } else {
+            c3[key] = value;
+          }
+        }
+        return c3;
+      }, /* @__PURE__ */ Object.create(null));
+      return poolConfig;
+    }
+    function parseIntoClientConfig(str) {
+      return toClientConfig(parse4(str));
+    }
+    function deprecatedSslModeWarning(sslmode) {
+      if (!deprecatedSslModeWarning.warned && typeof process !== "undefined" && process.emitWarning) {
+        deprecatedSslModeWarning.warned = true;
+        process.emitWarning(`SECURITY WARNING: The SSL modes 'prefer', 'require', and 'verify-ca' are treated as aliases for 'verify-full'.
+In the next major version (pg-connection-string v3.0.0 and pg v9.0.0), these modes will adopt standard libpq semantics, which have weaker security guarantees.
+
+To prepare for this change:
+- If you want the current behavior, explicitly use 'sslmode=verify-full'
+- If you want libpq compatibility now, use 'uselibpqcompat=true&sslmode=${sslmode}'
+
+See https://www.postgresql.org/docs/current/libpq-ssl.html for libpq SSL mode definitions.`);
+      }
+    }
+    module.exports = parse4;
+    parse4.parse = parse4;
+    parse4.toClientConfig = toClientConfig;
+    parse4.parseIntoClientConfig = parseIntoClientConfig;
+  }
+});
+
+// node_modules/pg/lib/connection-parameters.js
+var require_connection_parameters = __commonJS({
+  "node_modules/pg/lib/connection-parameters.js"(exports2, module) {
+    "use strict";
+    var dns = __require("dns");
+    var defaults2 = require_defaults();
+    var parse4 = require_pg_connection_string().parse;
+    var val = function(key, config2, envVar) {
+      if (config2[key]) {
+        return config2[key];
+      }
+      if (envVar === void 0) {
+        envVar = process.env["PG" + key.toUpperCase()];
+      } else if (envVar === false) {
+      } else {
+        envVar = process.env[envVar];
+      }
+      return envVar || defaults2[key];
+    };
+    var readSSLConfigFromEnvironment = function() {
+      switch (process.env.PGSSLMODE) {
+        case "disable":
+          return false;
+        case "prefer":
+        case "require":
+        case "verify-ca":
+        case "verify-full":
+          return true;
+        case "no-verify":
+          return { rejectUnauthorized: false };
+      }
+      return defaults2.ssl;
+    };
+    var quoteParamValue = function(value) {
+      return "'" + ("" + value).replace(/\\/g, "\\\\").replace(/'/g, "\\'") + "'";
+    };
+    var add = function(params, config2, paramName) {
+      const value = config2[paramName];
+      if (value !== void 0 && value !== null) {
+        params.push(paramName + "=" + quoteParamValue(value));
+      }
+    };
+    var ConnectionParameters = class {
+      constructor(config2) {
+        config2 = typeof config2 === "string" ? parse4(config2) : config2 || {};
+        if (config2.connectionString) {
+          config2 = Object.assign({}, config2, parse4(config2.connectionString));
+        }
+        this.user = val("user", config2);
+        this.database = val("database", config2);
+        if (this.database === void 0) {
+          this.database = this.user;
+        }
+        this.port = parseInt(val("port", config2), 10);
+        this.host = val("host", config2);
+        Object.defineProperty(this, "password", {
+          configurable: true,
+          enumerable: false,
+          writable: true,
+          value: val("password", config2)
+        });
+        this.binary = val("binary", config2);
+        this.options = val("options", config2);
+        this.ssl = typeof config2.ssl === "undefined" ? readSSLConfigFromEnvironment() : config2.ssl;
+        if (typeof this.ssl === "string") {
+          if (this.ssl === "true") {
+            this.ssl = true;
+          }
+        }
+        if (this.ssl === "no-verify") {
+          this.ssl = { rejectUnauthorized: false };
+        }
+        if (this.ssl && this.ssl.key) {
+          Object.defineProperty(this.ssl, "key", {
+            enumerable: false
+          });
+        }
+        this.sslnegotiation = val("sslnegotiation", config2, "PGSSLNEGOTIATION");
+        if (this.sslnegotiation !== void 0 && this.sslnegotiation !== "postgres" && this.sslnegotiation !== "direct") {
+          throw new Error(
+            `Invalid sslnegotiation value: "${this.sslnegotiation}". Valid values are "postgres" and "direct".`
+          );
+        }
+        if (this.sslnegotiation === "direct" && !this.ssl) {
+          throw new Error("sslnegotiation=direct requires SSL to be enabled");
+        }
+        this.client_encoding = val("client_encoding", config2);
+        this.replication = val("replication", config2);
+        this.isDomainSocket = !(this.host || "").indexOf("/");
+        this.application_name = val("application_name", config2, "PGAPPNAME");
+        this.fallback_application_name = val("fallback_application_name", config2, false);
+        this.statement_timeout = val("statement_timeout", config2, false);
+        this.lock_timeout = val("lock_timeout", config2, false);
+        this.idle_in_transaction_session_timeout = val("idle_in_transaction_session_timeout", config2, false);
+        this.query_timeout = val("query_timeout", config2, false);
+        if (config2.connectionTimeoutMillis === void 0) {
+          this.connect_timeout = process.env.PGCONNECT_TIMEOUT || 0;
+        } else {
+          this.connect_timeout = Math.floor(config2.connectionTimeoutMillis / 1e3);
+        }
+        if (config2.keepAlive === false) {
+          this.keepalives = 0;
+        } else if (config2.keepAlive === true) {
+          this.keepalives = 1;
+        }
+        if (typeof config2.keepAliveInitialDelayMillis === "number") {
+          this.keepalives_idle = Math.floor(config2.keepAliveInitialDelayMillis / 1e3);
+        }
+      }
+      getLibpqConnectionString(cb) {
+        const params = [];
+        add(params, this, "user");
+        add(params, this, "password");
+        add(params, this, "port");
+        add(params, this, "application_name");
+        add(params, this, "fallback_application_name");
+        add(params, this, "connect_timeout");
+        add(params, this, "options");
+        const ssl = typeof this.ssl === "object" ? this.ssl : this.ssl ? { sslmode: this.ssl } : {};
+        add(params, ssl, "sslmode");
+        add(params, ssl, "sslca");
+        add(params, ssl, "sslkey");
+        add(params, ssl, "sslcert");
+        add(params, ssl, "sslrootcert");
+        add(params, this, "sslnegotiation");
+        if (this.database) {
+          params.push("dbname=" + quoteParamValue(this.database));
+        }
+        if (this.replication) {
+          params.push("replication=" + quoteParamValue(this.replication));
+        }
+        if (this.host) {
+          params.push("host=" + quoteParamValue(this.host));
+        }
+        if (this.isDomainSocket) {
+          return cb(null, params.join(" "));
+        }
+        if (this.client_encoding) {
+          params.push("client_encoding=" + quoteParamValue(this.client_encoding));
+        }
+        dns.lookup(this.host, function(err, address) {
+          if (err) return cb(err, null);
+          params.push("hostaddr=" + quoteParamValue(address));
+          return cb(null, params.join(" "));
+        });
+      }
+    };
+    module.exports = ConnectionParameters;
+  }
+});
+
+// node_modules/pg/lib/result.js
+var require_result = __commonJS({
+  "node_modules/pg/lib/result.js"(exports2, module) {
+    "use strict";
+    var types2 = require_pg_types();
+    var matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
+    var Result2 = class {
+      constructor(rowMode, types3) {
+        this.command = null;
+        this.rowCount = null;
+        this.oid = null;
+        this.rows = [];
+        this.fields = [];
+        this._parsers = void 0;
+        this._types = types3;
+        this.RowCtor = null;
+        this.rowAsArray = rowMode === "array";
+        if (this.rowAsArray) {
+          this.parseRow = this._parseRowAsArray;
+        }
+        this._prebuiltEmptyResultObject = null;
+      }
+      // adds a command complete message
+      addCommandComplete(msg) {
+        let match;
+        if (msg.text) {
+          match = matchRegexp.exec(msg.text);
+        } else {
+          match = matchRegexp.exec(msg.command);
+        }
+        if (match) {
+          this.command = match[1];
+          if (match[3]) {
+            this.oid = parseInt(match[2], 10);
+            this.rowCount = parseInt(match[3], 10);
+          } else if (match[2]) {
+            this.rowCount = parseInt(match[2], 10);
+          }
+        }
+      }
+      _parseRowAsArray(rowData) {
+        const row = new Array(rowData.length);
+        for (let i2 = 0, len = rowData.length; i2 < len; i2++) {
+          const rawValue = rowData[i2];
+          if (rawValue !== null) {
+            row[i2] = this._parsers[i2](rawValue);
+          } else {
+            row[i2] = null;
+          }
+        }
+        return row;
+      }
+      parseRow(rowData) {
+        const row = { ...this._prebuiltEmptyResultObject };
+        for (let i2 = 0, len = rowData.length; i2 < len; i2++) {
+          const rawValue = rowData[i2];
+          const field = this.fields[i2].name;
+          if (rawValue !== null) {
+            const v = this.fields[i2].format === "binary" ? Buffer.from(rawValue) : rawValue;
+            row[field] = this._parsers[i2](v);
+          } else {
+            row[field] = null;
+          }
+        }
+        return row;
+      }
+      addRow(row) {
+        this.rows.push(row);
+      }
+      addFields(fieldDescriptions) {
+        this.fields = fieldDescriptions;
+        if (this.fields.length) {
+          this._parsers = new Array(fieldDescriptions.length);
+        }
+        const row = /* @__PURE__ */ Object.create(null);
+        for (let i2 = 0; i2 < fieldDescriptions.length; i2++) {
+          const desc = fieldDescriptions[i2];
+          row[desc.name] = null;
+          if (this._types) {
+            this._parsers[i2] = this._types.getTypeParser(desc.dataTypeID, desc.format || "text");
+          } else {
+            this._parsers[i2] = types2.getTypeParser(desc.dataTypeID, desc.format || "text");
+          }
+        }
+        this._prebuiltEmptyResultObject = { ...row };
+      }
+    };
+    module.exports = Result2;
+  }
+});
+
+// node_modules/pg/lib/query.js
+var require_query = __commonJS({
+  "node_modules/pg/lib/query.js"(exports2, module) {
+    "use strict";
+    var { EventEmitter: EventEmitter2 } = __require("events");
+    var Result2 = require_result();
+    var utils = require_utils2();
+    var Query2 = class extends EventEmitter2 {
+      constructor(config2, values, callback) {
+        super();
+        config2 = utils.normalizeQueryConfig(config2, values, callback);
+        this.text = config2.text;
+        this.values = config2.values;
+        this.rows = config2.rows;
+        this.types = config2.types;
+        this.name = config2.name;
+        this.queryMode = config2.queryMode;
+        this.binary = config2.binary;
+        this.portal = config2.portal || "";
+        this.callback = config2.callback;
+        this._rowMode = config2.rowMode;
+        if (process.domain && config2.callback) {
+          this.callback = process.domain.bind(config2.callback);
+        }
+        this._result = new Result2(this._rowMode, this.types);
+        this._results = this._result;
+        this._canceledDueToError = false;
+      }
+      requiresPreparation() {
+        if (this.queryMode === "extended") {
+          return true;
+        }
+        if (this.name) {
+          return true;
+        }
+        if (this.rows) {
+          return true;
+        }
+        if (!this.text) {
+          return false;
+        }
+        if (!this.values) {
+          return false;
+        }
+        return this.values.length > 0;
+      }
+      _checkForMultirow() {
+        if (this._result.command) {
+          if (!Array.isArray(this._results)) {
+            this._results = [this._result];
+          }
+          this._result = new Result2(this._rowMode, this._result._types);
+          this._results.push(this._result);
+        }
+      }
+      // associates row metadata from the supplied
+      // message with this query object
+      // metadata used when parsing row results
+      handleRowDescription(msg) {
+        this._checkForMultirow();
+        this._result.addFields(msg.fields);
+        this._accumulateRows = this.callback || !this.listeners("row").length;
+      }
+      handleDataRow(msg) {
+        let row;
+        if (this._canceledDueToError) {
+          return;
+        }
+        try {
+          row = this._result.parseRow(msg.fields);
+        } catch (err) {
+          this._canceledDueToError = err;
+          return;
+        }
+        this.emit("row", row, this._result);
+        if (this._accumulateRows) {
+          this._result.addRow(row);
+        }
+      }
+      handleCommandComplete(msg, connection) {
+        this._checkForMultirow();
+        this._result.addCommandComplete(msg);
+        if (this.rows) {
+          connection.sync();
+        }
+      }
+      // if a named prepared statement is created with empty query text
+      // the backend will send an emptyQuery message but *not* a command complete message
+      // since we pipeline sync immediately after execute we don't need to do anything here
+      // unless we have rows specified, in which case we did not pipeline the initial sync call
+      handleEmptyQuery(connection) {
+        if (this.rows) {
+          connection.sync();
+        }
+      }
+      handleError(err, connection) {
+        if (this._canceledDueToError) {
+          err = this._canceledDueToError;
+          this._canceledDueToError = false;
+        }
+        if (this.callback) {
+          return this.callback(err);
+        }
+        this.emit("error", err);
+      }
+      handleReadyForQuery(con) {
+        if (this._canceledDueToError) {
+          return this.handleError(this._canceledDueToError, con);
+        }
+        if (this.callback) {
+          try {
+            this.callback(null, this._results);
+          } catch (err) {
+            process.nextTick(() => {
+              throw err;
+            });
+          }
+        }
+        this.emit("end", this._results);
+      }
+      submit(connection) {
+        if (typeof this.text !== "string" && typeof this.name !== "string") {
+          return new Error("A query must have either text or a name. Supplying neither is unsupported.");
+        }
+        const previous = connection.parsedStatements[this.name] || connection.submittedNamedStatements[this.name];
+        if (this.text && previous && this.text !== previous) {
+          return new Error(`Prepared statements must be unique - '${this.name}' was used for a different statement`);
+        }
+        if (this.values && !Array.isArray(this.values)) {
+          return new Error("Query values must be an array");
+        }
+        if (this.requiresPreparation()) {
+          connection.stream.cork && connection.stream.cork();
+          try {
+            this.prepare(connection);
+          } finally {
+            connection.stream.uncork && connection.stream.uncork();
+          }
+        } else {
+          connection.query(this.text);
+        }
+        return null;
+      }
+      hasBeenParsed(connection) {
+        return this.name && (connection.parsedStatements[this.name] !== void 0 || connection.submittedNamedStatements[this.name] !== void 0);
+      }
+      handlePortalSuspended(connection) {
+        this._getRows(connection, this.rows);
+      }
+      _getRows(connection, rows) {
+        connection.execute({
+          portal: this.portal,
+          rows
+        });
+        if (!rows) {
+          connection.sync();
+        } else {
+          connection.flush();
+        }
+      }
+      // http://developer.postgresql.org/pgdocs/postgres/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
+      prepare(connection) {
+        if (!this.hasBeenParsed(connection)) {
+          connection.parse({
+            text: this.text,
+            name: this.name,
+            types: this.types
+          });
+          if (this.name) {
+            connection.submittedNamedStatements[this.name] = this.text;
+          }
+        }
+        try {
+          connection.bind({
+            portal: this.portal,
+            statement: this.name,
+            values: this.values,
+            binary: this.binary,
+            valueMapper: utils.prepareValue
+          });
+        } catch (err) {
+          connection.close({ type: "S", name: this.name });
+          connection.sync();
+          this.handleError(err, connection);
+          return;
+        }
+        connection.describe({
+          type: "P",
+          name: this.portal || ""
+        });
+        this._getRows(connection, this.rows);
+      }
+      handleCopyInResponse(connection) {
+        connection.sendCopyFail("No source stream defined");
+      }
+      handleCopyData(msg, connection) {
+      }
+    };
+    module.exports = Query2;
+  }
+});
+
+// node_modules/pg-protocol/dist/messages.js
+var require_messages = __commonJS({
+  "node_modules/pg-protocol/dist/messages.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.NoticeMessage = exports2.DataRowMessage = exports2.CommandCompleteMessage = exports2.ReadyForQueryMessage = exports2.NotificationResponseMessage = exports2.BackendKeyDataMessage = exports2.AuthenticationMD5Password = exports2.ParameterStatusMessage = exports2.ParameterDescriptionMessage = exports2.RowDescriptionMessage = exports2.Field = exports2.CopyResponse = exports2.CopyDataMessage = exports2.DatabaseError = exports2.copyDone = exports2.emptyQuery = exports2.replicationStart = exports2.portalSuspended = exports2.noData = exports2.closeComplete = exports2.bindComplete = exports2.parseComplete = void 0;
+    exports2.parseComplete = {
+      name: "parseComplete",
+      length: 5
+    };
+    exports2.bindComplete = {
+      name: "bindComplete",
+      length: 5
+    };
+    exports2.closeComplete = {
+      name: "closeComplete",
+      length: 5
+    };
+    exports2.noData = {
+      name: "noData",
+      length: 5
+    };
+    exports2.portalSuspended = {
+      name: "portalSuspended",
+      length: 5
+    };
+    exports2.replicationStart = {
+      name: "replicationStart",
+      length: 4
+    };
+    exports2.emptyQuery = {
+      name: "emptyQuery",
+      length: 4
+    };
+    exports2.copyDone = {
+      name: "copyDone",
+      length: 4
+    };
+    var DatabaseError2 = class extends Error {
+      constructor(message, length, name) {
+        super(message);
+        this.length = length;
+        this.name = name;
+      }
+    };
+    exports2.DatabaseError = DatabaseError2;
+    var CopyDataMessage = class {
+      constructor(length, chunk) {
+        this.length = length;
+        this.chunk = chunk;
+        this.name = "copyData";
+      }
+    };
+    exports2.CopyDataMessage = CopyDataMessage;
+    var CopyResponse = class {
+      constructor(length, name, binary, columnCount) {
+        this.length = length;
+        this.name = name;
+        this.binary = binary;
+        this.columnTypes = new Array(columnCount);
+      }
+    };
+    exports2.CopyResponse = CopyResponse;
+    var Field = class {
+      constructor(name, tableID, columnID, dataTypeID, dataTypeSize, dataTypeModifier, format2) {
+        this.name = name;
+        this.tableID = tableID;
+        this.columnID = columnID;
+        this.dataTypeID = dataTypeID;
+        this.dataTypeSize = dataTypeSize;
+        this.dataTypeModifier = dataTypeModifier;
+        this.format = format2;
+      }
+    };
+    exports2.Field = Field;
+    var RowDescriptionMessage = class {
+      constructor(length, fieldCount) {
+        this.length = length;
+        this.fieldCount = fieldCount;
+        this.name = "rowDescription";
+        this.fields = new Array(this.fieldCount);
+      }
+    };
+    exports2.RowDescriptionMessage = RowDescriptionMessage;
+    var ParameterDescriptionMessage = class {
+      constructor(length, parameterCount) {
+        this.length = length;
+        this.parameterCount = parameterCount;
+        this.name = "parameterDescription";
+        this.dataTypeIDs = new Array(this.parameterCount);
+      }
+    };
+    exports2.ParameterDescriptionMessage = ParameterDescriptionMessage;
+    var ParameterStatusMessage = class {
+      constructor(length, parameterName, parameterValue) {
+        this.length = length;
+        this.parameterName = parameterName;
+        this.parameterValue = parameterValue;
+        this.name = "parameterStatus";
+      }
+    };
+    exports2.ParameterStatusMessage = ParameterStatusMessage;
+    var AuthenticationMD5Password = class {
+      constructor(length, salt) {
+        this.length = length;
+        this.salt = salt;
+        this.name = "authenticationMD5Password";
+      }
+    };
+    exports2.AuthenticationMD5Password = AuthenticationMD5Password;
+    var BackendKeyDataMessage = class {
+      constructor(length, processID, secretKey) {
+        this.length = length;
+        this.processID = processID;
+        this.secretKey = secretKey;
+        this.name = "backendKeyData";
+      }
+    };
+    exports2.BackendKeyDataMessage = BackendKeyDataMessage;
+    var NotificationResponseMessage = class {
+      constructor(length, processId, channel, payload) {
+        this.length = length;
+        this.processId = processId;
+        this.channel = channel;
+        this.payload = payload;
+        this.name = "notification";
+      }
+    };
+    exports2.NotificationResponseMessage = NotificationResponseMessage;
+    var ReadyForQueryMessage = class {
+      constructor(length, status) {
+        this.length = length;
+        this.status = status;
+        this.name = "readyForQuery";
+      }
+    };
+    exports2.ReadyForQueryMessage = ReadyForQueryMessage;
+    var CommandCompleteMessage = class {
+      constructor(length, text) {
+        this.length = length;
+        this.text = text;
+        this.name = "commandComplete";
+      }
+    };
+    exports2.CommandCompleteMessage = CommandCompleteMessage;
+    var DataRowMessage = class {
+      constructor(length, fields) {
+        this.length = length;
+        this.fields = fields;
+        this.name = "dataRow";
+        this.fieldCount = fields.length;
+      }
+    };
+    exports2.DataRowMessage = DataRowMessage;
+    var NoticeMessage = class {
+      constructor(length, message) {
+        this.length = length;
+        this.message = message;
+        this.name = "notice";
+      }
+    };
+    exports2.NoticeMessage = NoticeMessage;
+  }
+});
+
+// node_modules/pg-protocol/dist/buffer-writer.js
+var require_buffer_writer = __commonJS({
+  "node_modules/pg-protocol/dist/buffer-writer.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Writer = void 0;
+    var Writer = class {
+      constructor(size2 = 256) {
+        this.size = size2;
+        this.offset = 5;
+        this.headerPosition = 0;
+        this.buffer = Buffer.allocUnsafe(size2);
+      }
+      ensure(size2) {
+        const remaining = this.buffer.length - this.offset;
+        if (remaining < size2) {
+          const oldBuffer = this.buffer;
+          const newSize = oldBuffer.length + (oldBuffer.length >> 1) + size2;
+          this.buffer = Buffer.allocUnsafe(newSize);
+          oldBuffer.copy(this.buffer, 0, 0, this.offset);
+        }
+      }
+      addInt32(num2) {
+        this.ensure(4);
+        this.buffer[this.offset++] = num2 >>> 24 & 255;
+        this.buffer[this.offset++] = num2 >>> 16 & 255;
+        this.buffer[this.offset++] = num2 >>> 8 & 255;
+        this.buffer[this.offset++] = num2 >>> 0 & 255;
+        return this;
+      }
+      addInt16(num2) {
+        this.ensure(2);
+        this.buffer[this.offset++] = num2 >>> 8 & 255;
+        this.buffer[this.offset++] = num2 >>> 0 & 255;
+        return this;
+      }
+      addCString(string4) {
+        if (!string4) {
+          this.ensure(1);
+        } else {
+          const len = Buffer.byteLength(string4);
+          this.ensure(len + 1);
+          this.buffer.write(string4, this.offset, "utf-8");
+          this.offset += len;
+        }
+        this.buffer[this.offset++] = 0;
+        return this;
+      }
+      addString(string4 = "") {
+        const len = Buffer.byteLength(string4);
+        this.ensure(len);
+        this.buffer.write(string4, this.offset);
+        this.offset += len;
+        return this;
+      }
+      // Write an Int32 byte-length prefix immediately followed by the string's UTF-8
+      // bytes. Postgres' Bind wire format prefixes every parameter with its length,
+      // and doing it in one method computes Buffer.byteLength ONCE — the previous
+      // `addInt32(Buffer.byteLength(s)).addString(s)` pairing scanned the string
+      // three times (byteLength for the prefix, byteLength again inside addString,
+      // then the encode), which is costly for large text parameters.
+      addInt32PrefixedString(string4) {
+        const len = Buffer.byteLength(string4);
+        this.ensure(4 + len);
+        const buffer = this.buffer;
+        let offset = this.offset;
+        buffer[offset++] = len >>> 24 & 255;
+        buffer[offset++] = len >>> 16 & 255;
+        buffer[offset++] = len >>> 8 & 255;
+        buffer[offset++] = len >>> 0 & 255;
+        buffer.write(string4, offset, "utf-8");
+        this.offset = offset + len;
+        return this;
+      }
+      add(otherBuffer) {
+        this.ensure(otherBuffer.length);
+        otherBuffer.copy(this.buffer, this.offset);
+        this.offset += otherBuffer.length;
+        return this;
+      }
+      /**
+       * Appends an uninitialized block of {@link size} bytes to the buffer and returns its offset.
+       */
+      reserveUnsafe(size2) {
+        const offset = this.offset;
+        this.ensure(size2);
+        this.offset += size2;
+        return offset;
+      }
+      join(code) {
+        if (code) {
+          this.buffer[this.headerPosition] = code;
+          const length = this.offset - (this.headerPosition + 1);
+          this.buffer.writeInt32BE(length, this.headerPosition + 1);
+        }
+        return this.buffer.slice(code ? 0 : 5, this.offset);
+      }
+      flush(code) {
+        const result = this.join(code);
+        this.offset = 5;
+        this.headerPosition = 0;
+        this.buffer = Buffer.allocUnsafe(this.size);
+        return result;
+      }
+      clear() {
+        this.offset = 5;
+        this.headerPosition = 0;
+      }
+    };
+    exports2.Writer = Writer;
+  }
+});
+
+// node_modules/pg-protocol/dist/serializer.js
+var require_serializer = __commonJS({
+  "node_modules/pg-protocol/dist/serializer.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.serialize = void 0;
+    var buffer_writer_1 = require_buffer_writer();
+    var writer = new buffer_writer_1.Writer();
+    var startup = (opts) => {
+      writer.addInt16(3).addInt16(0);
+      for (const key of Object.keys(opts)) {
+        writer.addCString(key).addCString(opts[key]);
+      }
+      writer.addCString("client_encoding").addCString("UTF8");
+      const bodyBuffer = writer.addCString("").flush();
+      const length = bodyBuffer.length + 4;
+      return new buffer_writer_1.Writer().addInt32(length).add(bodyBuffer).flush();
+    };
+    var requestSsl = () => {
+      const response = Buffer.allocUnsafe(8);
+      response.writeInt32BE(8, 0);
+      response.writeInt32BE(80877103, 4);
+      return response;
+    };
+    var password = (password2) => {
+      return writer.addCString(password2).flush(
+        112
+        /* code.startup */
+      );
+    };
+    var sendSASLInitialResponseMessage = function(mechanism, initialResponse) {
+      writer.addCString(mechanism).addInt32PrefixedString(initialResponse);
+      return writer.flush(
+        112
+        /* code.startup */
+      );
+    };
+    var sendSCRAMClientFinalMessage = function(additionalData) {
+      return writer.addString(additionalData).flush(
+        112
+        /* code.startup */
+      );
+    };
+    var query = (text) => {
+      return writer.addCString(text).flush(
+        81
+        /* code.query */
+      );
+    };
+    var emptyArray = [];
+    var parse4 = (query2) => {
+      const name = query2.name || "";
+      if (name.length > 63) {
+        console.error("Warning! Postgres only supports 63 characters for query names.");
+        console.error("You supplied %s (%s)", name, name.length);
+        console.error("This can cause conflicts and silent errors executing queries");
+      }
+      const types2 = query2.types || emptyArray;
+      const len = types2.length;
+      const buffer = writer.addCString(name).addCString(query2.text).addInt16(len);
+      for (let i2 = 0; i2 < len; i2++) {
+        buffer.addInt32(types2[i2]);
+      }
+      return writer.flush(
+        80
+        /* code.parse */
+      );
+    };
+    var writeValues = function(values, valueMapper, formatsOffset) {
+      const len = values.length;
+      for (let i2 = 0; i2 < len; i2++) {
+        const mappedVal = valueMapper ? valueMapper(values[i2], i2) : values[i2];
+        let formatByte = 0;
+        if (mappedVal == null) {
+          writer.addInt32(-1);
+        } else if (mappedVal instanceof Buffer) {
+          formatByte = 1;
+          writer.addInt32(mappedVal.length);
+          writer.add(mappedVal);
+        } else {
+          writer.addInt32PrefixedString(mappedVal);
+        }
+        const buf = writer.buffer;
+        buf[formatsOffset++] = 0;
+        buf[formatsOffset++] = formatByte;
+      }
+    };
+    var bind = (config2 = {}) => {
+      const portal = config2.portal || "";
+      const statement = config2.statement || "";
+      const binary = config2.binary || false;
+      const values = config2.values || emptyArray;
+      const len = values.length;
+      writer.addCString(portal).addCString(statement);
+      writer.addInt16(len);
+      const formatsOffset = writer.reserveUnsafe(len * 2);
+      writer.addInt16(len);
+      try {
+        writeValues(values, config2.valueMapper, formatsOffset);
+      } catch (err) {
+        writer.clear();
+        throw err;
+      }
+      writer.addInt16(1);
+      writer.addInt16(
+        binary ? 1 : 0
+        /* ParamType.STRING */
+      );
+      return writer.flush(
+        66
+        /* code.bind */
+      );
+    };
+    var emptyExecute = Buffer.from([69, 0, 0, 0, 9, 0, 0, 0, 0, 0]);
+    var execute = (config2) => {
+      if (!config2 || !config2.portal && !config2.rows) {
+        return emptyExecute;
+      }
+      const portal = config2.portal || "";
+      const rows = config2.rows || 0;
+      const portalLength = Buffer.byteLength(portal);
+      const len = 4 + portalLength + 1 + 4;
+      const buff = Buffer.allocUnsafe(1 + len);
+      buff[0] = 69;
+      buff.writeInt32BE(len, 1);
+      buff.write(portal, 5, "utf-8");
+      buff[portalLength + 5] = 0;
+      buff.writeUInt32BE(rows, buff.length - 4);
+      return buff;
+    };
+    var cancel = (processID, secretKey) => {
+      const buffer = Buffer.allocUnsafe(16);
+      buffer.writeInt32BE(16, 0);
+      buffer.writeInt16BE(1234, 4);
+      buffer.writeInt16BE(5678, 6);
+      buffer.writeInt32BE(processID, 8);
+      buffer.writeInt32BE(secretKey, 12);
+      return buffer;
+    };
+    var cstringMessage = (code, string4) => {
+      const stringLen = Buffer.byteLength(string4);
+      const len = 4 + stringLen + 1;
+      const buffer = Buffer.allocUnsafe(1 + len);
+      buffer[0] = code;
+      buffer.writeInt32BE(len, 1);
+      buffer.write(string4, 5, "utf-8");
+      buffer[len] = 0;
+      return buffer;
+    };
+    var emptyDescribePortal = writer.addCString("P").flush(
+      68
+      /* code.describe */
+    );
+    var emptyDescribeStatement = writer.addCString("S").flush(
+      68
+      /* code.describe */
+    );
+    var describe4 = (msg) => {
+      return msg.name ? cstringMessage(68, `${msg.type}${msg.name || ""}`) : msg.type === "P" ? emptyDescribePortal : emptyDescribeStatement;
+    };
+    var close = (msg) => {
+      const text = `${msg.type}${msg.name || ""}`;
+      return cstringMessage(67, text);
+    };
+    var copyData = (chunk) => {
+      return writer.add(chunk).flush(
+        100
+        /* code.copyFromChunk */
+      );
+    };
+    var copyFail = (message) => {
+      return cstringMessage(102, message);
+    };
+    var codeOnlyBuffer = (code) => Buffer.from([code, 0, 0, 0, 4]);
+    var flushBuffer = codeOnlyBuffer(
+      72
+      /* code.flush */
+    );
+    var syncBuffer = codeOnlyBuffer(
+      83
+      /* code.sync */
+    );
+    var endBuffer = codeOnlyBuffer(
+      88
+      /* code.end */
+    );
+    var copyDoneBuffer = codeOnlyBuffer(
+      99
+      /* code.copyDone */
+    );
+    var serialize2 = {
+      startup,
+      password,
+      requestSsl,
+      sendSASLInitialResponseMessage,
+      sendSCRAMClientFinalMessage,
+      query,
+      parse: parse4,
+      bind,
+      execute,
+      describe: describe4,
+      close,
+      flush: () => flushBuffer,
+      sync: () => syncBuffer,
+      end: () => endBuffer,
+      copyData,
+      copyDone: () => copyDoneBuffer,
+      copyFail,
+      cancel
+    };
+    exports2.serialize = serialize2;
+  }
+});
+
+// node_modules/pg-protocol/dist/buffer-reader.js
+var require_buffer_reader = __commonJS({
+  "node_modules/pg-protocol/dist/buffer-reader.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.BufferReader = void 0;
+    var BufferReader = class {
+      constructor(offset = 0) {
+        this.offset = offset;
+        this.buffer = Buffer.allocUnsafe(0);
+        this.encoding = "utf-8";
+      }
+      setBuffer(offset, buffer) {
+        this.offset = offset;
+        this.buffer = buffer;
+      }
+      int16() {
+        const result = this.buffer.readInt16BE(this.offset);
+        this.offset += 2;
+        return result;
+      }
+      byte() {
+        const result = this.buffer[this.offset];
+        this.offset++;
+        return result;
+      }
+      int32() {
+        const result = this.buffer.readInt32BE(this.offset);
+        this.offset += 4;
+        return result;
+      }
+      uint32() {
+        const result = this.buffer.readUInt32BE(this.offset);
+        this.offset += 4;
+        return result;
+      }
+      string(length) {
+        const result = this.buffer.toString(this.encoding, this.offset, this.offset + length);
+        this.offset += length;
+        return result;
+      }
+      cstring() {
+        const start = this.offset;
+        let end = start;
+        while (this.buffer[end++]) {
+        }
+        this.offset = end;
+        return this.buffer.toString(this.encoding, start, end - 1);
+      }
+      bytes(length) {
+        const result = this.buffer.slice(this.offset, this.offset + length);
+        this.offset += length;
+        return result;
+      }
+    };
+    exports2.BufferReader = BufferReader;
+  }
+});
+
+// node_modules/pg-protocol/dist/parser.js
+var require_parser2 = __commonJS({
+  "node_modules/pg-protocol/dist/parser.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Parser = void 0;
+    var messages_1 = require_messages();
+    var buffer_reader_1 = require_buffer_reader();
+    var CODE_LENGTH = 1;
+    var LEN_LENGTH = 4;
+    var HEADER_LENGTH = CODE_LENGTH + LEN_LENGTH;
+    var LATEINIT_LENGTH = -1;
+    var emptyBuffer = Buffer.allocUnsafe(0);
+    var Parser = class {
+      constructor(opts) {
+        this.buffer = emptyBuffer;
+        this.bufferLength = 0;
+        this.bufferOffset = 0;
+        this.reader = new buffer_reader_1.BufferReader();
+        if ((opts === null || opts === void 0 ? void 0 : opts.mode) === "binary") {
+          throw new Error("Binary mode not supported yet");
+        }
+        this.mode = (opts === null || opts === void 0 ? void 0 : opts.mode) || "text";
+      }
+      parse(buffer, callback) {
+        this.mergeBuffer(buffer);
+        const bufferFullLength = this.bufferOffset + this.bufferLength;
+        let offset = this.bufferOffset;
+        while (offset + HEADER_LENGTH <= bufferFullLength) {
+          const code = this.buffer[offset];
+          const length = this.buffer.readUInt32BE(offset + CODE_LENGTH);
+          const fullMessageLength = CODE_LENGTH + length;
+          if (fullMessageLength + offset <= bufferFullLength) {
+            const message = this.handlePacket(offset + HEADER_LENGTH, code, length, this.buffer);
+            callback(message);
+            offset += fullMessageLength;
+          } else {
+            break;
+          }
+        }
+        if (offset === bufferFullLength) {
+          this.buffer = emptyBuffer;
+          this.bufferLength = 0;
+          this.bufferOffset = 0;
+        } else {
+          this.bufferLength = bufferFullLength - offset;
+          this.bufferOffset = offset;
+        }
+      }
+      mergeBuffer(buffer) {
+        if (this.bufferLength > 0) {
+          const newLength = this.bufferLength + buffer.byteLength;
+          const newFullLength = newLength + this.bufferOffset;
+          if (newFullLength > this.buffer.byteLength) {
+            let newBuffer;
+            if (newLength <= this.buffer.byteLength && this.bufferOffset >= this.bufferLength) {
+              newBuffer = this.buffer;
+            } else {
+              let newBufferLength = this.buffer.byteLength * 2;
+              while (newLength >= newBufferLength) {
+                newBufferLength *= 2;
+              }
+              newBuffer = Buffer.allocUnsafe(newBufferLength);
+            }
+            this.buffer.copy(newBuffer, 0, this.bufferOffset, this.bufferOffset + this.bufferLength);
+            this.buffer = newBuffer;
+            this.bufferOffset = 0;
+          }
+          buffer.copy(this.buffer, this.bufferOffset + this.bufferLength);
+          this.bufferLength = newLength;
+        } else {
+          this.buffer = buffer;
+          this.bufferOffset = 0;
+          this.bufferLength = buffer.byteLength;
+        }
+      }
+      handlePacket(offset, code, length, bytes) {
+        const { reader } = this;
+        reader.setBuffer(offset, bytes);
+        let message;
+        switch (code) {
+          case 50:
+            message = messages_1.bindComplete;
+            break;
+          case 49:
+            message = messages_1.parseComplete;
+            break;
+          case 51:
+            message = messages_1.closeComplete;
+            break;
+          case 110:
+            message = messages_1.noData;
+            break;
+          case 115:
+            message = messages_1.portalSuspended;
+            break;
+          case 99:
+            message = messages_1.copyDone;
+            break;
+          case 87:
+            message = messages_1.replicationStart;
+            break;
+          case 73:
+            message = messages_1.emptyQuery;
+            break;
+          case 68:
+            message = parseDataRowMessage(reader);
+            break;
+          case 67:
+            message = parseCommandCompleteMessage(reader);
+            break;
+          case 90:
+            message = parseReadyForQueryMessage(reader);
+            break;
+          case 65:
+            message = parseNotificationMessage(reader);
+            break;
+          case 82:
+            message = parseAuthenticationResponse(reader, length);
+            break;
+          case 83:
+            message = parseParameterStatusMessage(reader);
+            break;
+          case 75:
+            message = parseBackendKeyData(reader);
+            break;
+          case 69:
+            message = parseErrorMessage(reader, "error");
+            break;
+          case 78:
+            message = parseErrorMessage(reader, "notice");
+            break;
+          case 84:
+            message = parseRowDescriptionMessage(reader);
+            break;
+          case 116:
+            message = parseParameterDescriptionMessage(reader);
+            break;
+          case 71:
+            message = parseCopyInMessage(reader);
+            break;
+          case 72:
+            message = parseCopyOutMessage(reader);
+            break;
+          case 100:
+            message = parseCopyData(reader, length);
+            break;
+          default:
+            return new messages_1.DatabaseError("received invalid response: " + code.toString(16), length, "error");
+        }
+        reader.setBuffer(0, emptyBuffer);
+        message.length = length;
+        return message;
+      }
+    };
+    exports2.Parser = Parser;
+    var parseReadyForQueryMessage = (reader) => {
+      const status = reader.string(1);
+      return new messages_1.ReadyForQueryMessage(LATEINIT_LENGTH, status);
+    };
+    var parseCommandCompleteMessage = (reader) => {
+      const text = reader.cstring();
+      return new messages_1.CommandCompleteMessage(LATEINIT_LENGTH, text);
+    };
+    var parseCopyData = (reader, length) => {
+      const chunk = reader.bytes(length - 4);
+      return new messages_1.CopyDataMessage(LATEINIT_LENGTH, chunk);
+    };
+    var parseCopyInMessage = (reader) => parseCopyMessage(reader, "copyInResponse");
+    var parseCopyOutMessage = (reader) => parseCopyMessage(reader, "copyOutResponse");
+    var parseCopyMessage = (reader, messageName) => {
+      const isBinary = reader.byte() !== 0;
+      const columnCount = reader.int16();
+      const message = new messages_1.CopyResponse(LATEINIT_LENGTH, messageName, isBinary, columnCount);
+      for (let i2 = 0; i2 < columnCount; i2++) {
+        message.columnTypes[i2] = reader.int16();
+      }
+      return message;
+    };
+    var parseNotificationMessage = (reader) => {
+      const processId = reader.int32();
+      const channel = reader.cstring();
+      const payload = reader.cstring();
+      return new messages_1.NotificationResponseMessage(LATEINIT_LENGTH, processId, channel, payload);
+    };
+    var parseRowDescriptionMessage = (reader) => {
+      const fieldCount = reader.int16();
+      const message = new messages_1.RowDescriptionMessage(LATEINIT_LENGTH, fieldCount);
+      for (let i2 = 0; i2 < fieldCount; i2++) {
+        message.fields[i2] = parseField(reader);
+      }
+      return message;
+    };
+    var parseField = (reader) => {
+      const name = reader.cstring();
+      const tableID = reader.uint32();
+      const columnID = reader.int16();
+      const dataTypeID = reader.uint32();
+      const dataTypeSize = reader.int16();
+      const dataTypeModifier = reader.int32();
+      const mode = reader.int16() === 0 ? "text" : "binary";
+      return new messages_1.Field(name, tableID, columnID, dataTypeID, dataTypeSize, dataTypeModifier, mode);
+    };
+    var parseParameterDescriptionMessage = (reader) => {
+      const parameterCount = reader.int16();
+      const message = new messages_1.ParameterDescriptionMessage(LATEINIT_LENGTH, parameterCount);
+      for (let i2 = 0; i2 < parameterCount; i2++) {
+        message.dataTypeIDs[i2] = reader.uint32();
+      }
+      return message;
+    };
+    var parseDataRowMessage = (reader) => {
+      const fieldCount = reader.int16();
+      const fields = new Array(fieldCount);
+      for (let i2 = 0; i2 < fieldCount; i2++) {
+        const len = reader.int32();
+        fields[i2] = len === -1 ? null : reader.string(len);
+      }
+      return new messages_1.DataRowMessage(LATEINIT_LENGTH, fields);
+    };
+    var parseParameterStatusMessage = (reader) => {
+      const name = reader.cstring();
+      const value = reader.cstring();
+      return new messages_1.ParameterStatusMessage(LATEINIT_LENGTH, name, value);
+    };
+    var parseBackendKeyData = (reader) => {
+      const processID = reader.int32();
+      const secretKey = reader.int32();
+      return new messages_1.BackendKeyDataMessage(LATEINIT_LENGTH, processID, secretKey);
+    };
+    var parseAuthenticationResponse = (reader, length) => {
+      const code = reader.int32();
+      const message = {
+        name: "authenticationOk",
+        length
+      };
+      switch (code) {
+        case 0:
+          break;
+        case 3:
+          if (message.length === 8) {
+            message.name = "authenticationCleartextPassword";
+          }
+          break;
+        case 5:
+          if (message.length === 12) {
+            message.name = "authenticationMD5Password";
+            const salt = reader.bytes(4);
+            return new messages_1.AuthenticationMD5Password(LATEINIT_LENGTH, salt);
+          }
+          break;
+        case 10:
+          {
+            message.name = "authenticationSASL";
+            message.mechanisms = [];
+            let mechanism;
+            do {
+              mechanism = reader.cstring();
+              if (mechanism) {
+                message.mechanisms.push(mechanism);
+              }
+            } while (mechanism);
+          }
+          break;
+        case 11:
+          message.name = "authenticationSASLContinue";
+          message.data = reader.string(length - 8);
+          break;
+        case 12:
+          message.name = "authenticationSASLFinal";
+          message.data = reader.string(length - 8);
+          break;
+        default:
+          throw new Error("Unknown authenticationOk message type " + code);
+      }
+      return message;
+    };
+    var parseErrorMessage = (reader, name) => {
+      const fields = {};
+      let fieldType = reader.string(1);
+      while (fieldType !== "\0") {
+        fields[fieldType] = reader.cstring();
+        fieldType = reader.string(1);
+      }
+      const messageValue = fields.M;
+      const message = name === "notice" ? new messages_1.NoticeMessage(LATEINIT_LENGTH, messageValue) : new messages_1.DatabaseError(messageValue, LATEINIT_LENGTH, name);
+      message.severity = fields.S;
+      message.code = fields.C;
+      message.detail = fields.D;
+      message.hint = fields.H;
+      message.position = fields.P;
+      message.internalPosition = fields.p;
+      message.internalQuery = fields.q;
+      message.where = fields.W;
+      message.schema = fields.s;
+      message.table = fields.t;
+      message.column = fields.c;
+      message.dataType = fields.d;
+      message.constraint = fields.n;
+      message.file = fields.F;
+      message.line = fields.L;
+      message.routine = fields.R;
+      return message;
+    };
+  }
+});
+
+// node_modules/pg-protocol/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/pg-protocol/dist/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.DatabaseError = exports2.serialize = void 0;
+    exports2.parse = parse4;
+    var messages_1 = require_messages();
+    Object.defineProperty(exports2, "DatabaseError", { enumerable: true, get: function() {
+      return messages_1.DatabaseError;
+    } });
+    var serializer_1 = require_serializer();
+    Object.defineProperty(exports2, "serialize", { enumerable: true, get: function() {
+      return serializer_1.serialize;
+    } });
+    var parser_1 = require_parser2();
+    function parse4(stream, callback) {
+      const parser = new parser_1.Parser();
+      stream.on("data", (buffer) => parser.parse(buffer, callback));
+      return new Promise((resolve6) => stream.on("end", () => resolve6()));
+    }
+  }
+});
+
+// node_modules/pg-cloudflare/dist/empty.js
+var require_empty = __commonJS({
+  "node_modules/pg-cloudflare/dist/empty.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.default = {};
+  }
+});
+
+// node_modules/pg/lib/stream.js
+var require_stream = __commonJS({
+  "node_modules/pg/lib/stream.js"(exports2, module) {
+    var { getStream, getSecureStream } = getStreamFuncs();
+    module.exports = {
+      /**
+       * Get a socket stream compatible with the current runtime environment.
+       * @returns {Duplex}
+       */
+      getStream,
+      /**
+       * Get a TLS secured socket, compatible with the current environment,
+       * using the socket and other settings given in `options`.
+       * @returns {Duplex}
+       */
+      getSecureStream
+    };
+    function getNodejsStreamFuncs() {
+      function getStream2(ssl) {
+        const net = __require("net");
+        return new net.Socket();
+      }
+      function getSecureStream2(options) {
+        const tls = __require("tls");
+        return tls.connect(options);
+      }
+      return {
+        getStream: getStream2,
+        getSecureStream: getSecureStream2
+      };
+    }
+    function getCloudflareStreamFuncs() {
+      function getStream2(ssl) {
+        const { CloudflareSocket } = require_empty();
+        return new CloudflareSocket(ssl);
+      }
+      function getSecureStream2(options) {
+        options.socket.startTls(options);
+        return options.socket;
+      }
+      return {
+        getStream: getStream2,
+        getSecureStream: getSecureStream2
+      };
+    }
+    function isCloudflareRuntime() {
+      if (typeof navigator === "object" && navigator !== null && typeof navigator.userAgent === "string") {
+        return navigator.userAgent === "Cloudflare-Workers";
+      }
+      if (typeof Response === "function") {
+        const resp = new Response(null, { cf: { thing: true } });
+        if (typeof resp.cf === "object" && resp.cf !== null && resp.cf.thing) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat, path6, options) {
-      if (!stat.isSymbolicLink() && !stat.isFile()) {
+    function getStreamFuncs() {
+      if (isCloudflareRuntime()) {
+        return getCloudflareStreamFuncs();
+      }
+      return getNodejsStreamFuncs();
+    }
+  }
+});
+
+// node_modules/pg/lib/connection.js
+var require_connection = __commonJS({
+  "node_modules/pg/lib/connection.js"(exports2, module) {
+    "use strict";
+    var EventEmitter2 = __require("events").EventEmitter;
+    var { parse: parse4, serialize: serialize2 } = require_dist2();
+    var stream = require_stream();
+    var { getStream } = stream;
+    var flushBuffer = serialize2.flush();
+    var syncBuffer = serialize2.sync();
+    var endBuffer = serialize2.end();
+    var Connection2 = class extends EventEmitter2 {
+      constructor(config2) {
+        super();
+        config2 = config2 || {};
+        this.stream = config2.stream || getStream(config2.ssl);
+        if (typeof this.stream === "function") {
+          this.stream = this.stream(config2);
+        }
+        this._keepAlive = config2.keepAlive;
+        this._keepAliveInitialDelayMillis = config2.keepAliveInitialDelayMillis;
+        this.parsedStatements = {};
+        this.submittedNamedStatements = {};
+        this.ssl = config2.ssl || false;
+        this.sslNegotiation = config2.sslNegotiation || "postgres";
+        this._ending = false;
+        this._emitMessage = false;
+        const self = this;
+        this.on("newListener", function(eventName) {
+          if (eventName === "message") {
+            self._emitMessage = true;
+          }
+        });
+      }
+      connect(port, host) {
+        const self = this;
+        this._connecting = true;
+        this.stream.setNoDelay(true);
+        this.stream.connect(port, host);
+        this.stream.once("connect", function() {
+          if (self._keepAlive) {
+            self.stream.setKeepAlive(true, self._keepAliveInitialDelayMillis);
+          }
+          self.emit("connect");
+        });
+        const reportStreamError = function(error62) {
+          if (self._ending && (error62.code === "ECONNRESET" || error62.code === "EPIPE")) {
+            return;
+          }
+          self.emit("error", error62);
+        };
+        this.stream.on("error", reportStreamError);
+        this.stream.on("close", function() {
+          self.emit("end");
+        });
+        if (!this.ssl) {
+          return this.attachListeners(this.stream);
+        }
+        if (this.sslNegotiation === "direct") {
+          return this.stream.once("connect", function() {
+            self.upgradeToSSL(host, reportStreamError);
+          });
+        }
+        this.stream.once("data", function(buffer) {
+          const responseCode = buffer.toString("utf8");
+          switch (responseCode) {
+            case "S":
+              break;
+            case "N":
+              self.stream.end();
+              return self.emit("error", new Error("The server does not support SSL connections"));
+            default:
+              self.stream.end();
+              return self.emit("error", new Error("There was an error establishing an SSL connection"));
+          }
+          self.upgradeToSSL(host, reportStreamError);
+        });
+      }
+      upgradeToSSL(host, reportStreamError) {
+        const self = this;
+        const options = {
+          socket: self.stream,
+          // tls.connect checks the server identity against `servername`, falling
+          // back to `host` and then to 'localhost'. `servername` must stay unset
+          // for IP addresses (see below), so `host` is needed to keep certificate
+          // validation working when connecting to an IP address.
+          host
+        };
+        if (self.ssl !== true) {
+          Object.assign(options, self.ssl);
+          if ("key" in self.ssl) {
+            options.key = self.ssl.key;
+          }
+        }
+        if (self.sslNegotiation === "direct") {
+          options.ALPNProtocols = ["postgresql"];
+        }
+        const net = __require("net");
+        if (net.isIP && net.isIP(host) === 0) {
+          options.servername = host;
+        }
+        try {
+          self.stream = stream.getSecureStream(options);
+        } catch (err) {
+          return self.emit("error", err);
+        }
+        self.attachListeners(self.stream);
+        self.stream.on("error", reportStreamError);
+        self.emit("sslconnect");
+      }
+      attachListeners(stream2) {
+        parse4(stream2, (msg) => {
+          const eventName = msg.name === "error" ? "errorMessage" : msg.name;
+          if (this._emitMessage) {
+            this.emit("message", msg);
+          }
+          this.emit(eventName, msg);
+        });
+      }
+      requestSsl() {
+        this.stream.write(serialize2.requestSsl());
+      }
+      startup(config2) {
+        this.stream.write(serialize2.startup(config2));
+      }
+      cancel(processID, secretKey) {
+        this._send(serialize2.cancel(processID, secretKey));
+      }
+      password(password) {
+        this._send(serialize2.password(password));
+      }
+      sendSASLInitialResponseMessage(mechanism, initialResponse) {
+        this._send(serialize2.sendSASLInitialResponseMessage(mechanism, initialResponse));
+      }
+      sendSCRAMClientFinalMessage(additionalData) {
+        this._send(serialize2.sendSCRAMClientFinalMessage(additionalData));
+      }
+      _send(buffer) {
+        if (!this.stream.writable) {
+          return false;
+        }
+        return this.stream.write(buffer);
+      }
+      query(text) {
+        this._send(serialize2.query(text));
+      }
+      // send parse message
+      parse(query) {
+        this._send(serialize2.parse(query));
+      }
+      // send bind message
+      bind(config2) {
+        this._send(serialize2.bind(config2));
+      }
+      // send execute message
+      execute(config2) {
+        this._send(serialize2.execute(config2));
+      }
+      flush() {
+        if (this.stream.writable) {
+          this.stream.write(flushBuffer);
+        }
+      }
+      sync() {
+        this._send(syncBuffer);
+      }
+      ref() {
+        this.stream.ref();
+      }
+      unref() {
+        this.stream.unref();
+      }
+      end() {
+        this._ending = true;
+        if (!this._connecting || !this.stream.writable) {
+          this.stream.end();
+          return;
+        }
+        return this.stream.write(endBuffer, () => {
+          this.stream.end();
+        });
+      }
+      close(msg) {
+        this._send(serialize2.close(msg));
+      }
+      describe(msg) {
+        this._send(serialize2.describe(msg));
+      }
+      sendCopyFromChunk(chunk) {
+        this._send(serialize2.copyData(chunk));
+      }
+      endCopyFrom() {
+        this._send(serialize2.copyDone());
+      }
+      sendCopyFail(msg) {
+        this._send(serialize2.copyFail(msg));
+      }
+    };
+    module.exports = Connection2;
+  }
+});
+
+// node_modules/split2/index.js
+var require_split2 = __commonJS({
+  "node_modules/split2/index.js"(exports2, module) {
+    "use strict";
+    var { Transform: Transform2 } = __require("stream");
+    var { StringDecoder: StringDecoder3 } = __require("string_decoder");
+    var kLast = /* @__PURE__ */ Symbol("last");
+    var kDecoder = /* @__PURE__ */ Symbol("decoder");
+    function transform2(chunk, enc, cb) {
+      let list;
+      if (this.overflow) {
+        const buf = this[kDecoder].write(chunk);
+        list = buf.split(this.matcher);
+        if (list.length === 1) return cb();
+        list.shift();
+        this.overflow = false;
+      } else {
+        this[kLast] += this[kDecoder].write(chunk);
+        list = this[kLast].split(this.matcher);
+      }
+      this[kLast] = list.pop();
+      for (let i2 = 0; i2 < list.length; i2++) {
+        try {
+          push(this, this.mapper(list[i2]));
+        } catch (error62) {
+          return cb(error62);
+        }
+      }
+      this.overflow = this[kLast].length > this.maxLength;
+      if (this.overflow && !this.skipOverflow) {
+        cb(new Error("maximum buffer reached"));
+        return;
+      }
+      cb();
+    }
+    function flush(cb) {
+      this[kLast] += this[kDecoder].end();
+      if (this[kLast]) {
+        try {
+          push(this, this.mapper(this[kLast]));
+        } catch (error62) {
+          return cb(error62);
+        }
+      }
+      cb();
+    }
+    function push(self, val) {
+      if (val !== void 0) {
+        self.push(val);
+      }
+    }
+    function noop3(incoming) {
+      return incoming;
+    }
+    function split(matcher, mapper, options) {
+      matcher = matcher || /\r?\n/;
+      mapper = mapper || noop3;
+      options = options || {};
+      switch (arguments.length) {
+        case 1:
+          if (typeof matcher === "function") {
+            mapper = matcher;
+            matcher = /\r?\n/;
+          } else if (typeof matcher === "object" && !(matcher instanceof RegExp) && !matcher[Symbol.split]) {
+            options = matcher;
+            matcher = /\r?\n/;
+          }
+          break;
+        case 2:
+          if (typeof matcher === "function") {
+            options = mapper;
+            mapper = matcher;
+            matcher = /\r?\n/;
+          } else if (typeof mapper === "object") {
+            options = mapper;
+            mapper = noop3;
+          }
+      }
+      options = Object.assign({}, options);
+      options.autoDestroy = true;
+      options.transform = transform2;
+      options.flush = flush;
+      options.readableObjectMode = true;
+      const stream = new Transform2(options);
+      stream[kLast] = "";
+      stream[kDecoder] = new StringDecoder3("utf8");
+      stream.matcher = matcher;
+      stream.mapper = mapper;
+      stream.maxLength = options.maxLength;
+      stream.skipOverflow = options.skipOverflow || false;
+      stream.overflow = false;
+      stream._destroy = function(err, cb) {
+        this._writableState.errorEmitted = false;
+        cb(err);
+      };
+      return stream;
+    }
+    module.exports = split;
+  }
+});
+
+// node_modules/pgpass/lib/helper.js
+var require_helper = __commonJS({
+  "node_modules/pgpass/lib/helper.js"(exports2, module) {
+    "use strict";
+    var path6 = __require("path");
+    var Stream = __require("stream").Stream;
+    var split = require_split2();
+    var util = __require("util");
+    var defaultPort = 5432;
+    var isWin = process.platform === "win32";
+    var warnStream = process.stderr;
+    var S_IRWXG = 56;
+    var S_IRWXO = 7;
+    var S_IFMT = 61440;
+    var S_IFREG = 32768;
+    function isRegFile(mode) {
+      return (mode & S_IFMT) == S_IFREG;
+    }
+    var fieldNames = ["host", "port", "database", "user", "password"];
+    var nrOfFields = fieldNames.length;
+    var passKey = fieldNames[nrOfFields - 1];
+    function warn() {
+      var isWritable = warnStream instanceof Stream && true === warnStream.writable;
+      if (isWritable) {
+        var args = Array.prototype.slice.call(arguments).concat("\n");
+        warnStream.write(util.format.apply(util, args));
+      }
+    }
+    Object.defineProperty(module.exports, "isWin", {
+      get: function() {
+        return isWin;
+      },
+      set: function(val) {
+        isWin = val;
+      }
+    });
+    module.exports.warnTo = function(stream) {
+      var old = warnStream;
+      warnStream = stream;
+      return old;
+    };
+    module.exports.getFileName = function(rawEnv) {
+      var env = rawEnv || process.env;
+      var file2 = env.PGPASSFILE || (isWin ? path6.join(env.APPDATA || "./", "postgresql", "pgpass.conf") : path6.join(env.HOME || "./", ".pgpass"));
+      return file2;
+    };
+    module.exports.usePgPass = function(stats, fname) {
+      if (Object.prototype.hasOwnProperty.call(process.env, "PGPASSWORD")) {
         return false;
       }
-      return checkPathExt(path6, options);
-    }
-    function isexe(path6, options, cb) {
-      fs.stat(path6, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path6, options));
-      });
-    }
-    function sync(path6, options) {
-      return checkStat(fs.statSync(path6), path6, options);
-    }
-  }
-});
-
-// node_modules/isexe/mode.js
-var require_mode = __commonJS({
-  "node_modules/isexe/mode.js"(exports, module) {
-    module.exports = isexe;
-    isexe.sync = sync;
-    var fs = __require("fs");
-    function isexe(path6, options, cb) {
-      fs.stat(path6, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, options));
-      });
-    }
-    function sync(path6, options) {
-      return checkStat(fs.statSync(path6), options);
-    }
-    function checkStat(stat, options) {
-      return stat.isFile() && checkMode(stat, options);
-    }
-    function checkMode(stat, options) {
-      var mod = stat.mode;
-      var uid = stat.uid;
-      var gid = stat.gid;
-      var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
-      var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
-      var u2 = parseInt("100", 8);
-      var g = parseInt("010", 8);
-      var o2 = parseInt("001", 8);
-      var ug = u2 | g;
-      var ret = mod & o2 || mod & g && gid === myGid || mod & u2 && uid === myUid || mod & ug && myUid === 0;
-      return ret;
-    }
-  }
-});
-
-// node_modules/isexe/index.js
-var require_isexe = __commonJS({
-  "node_modules/isexe/index.js"(exports, module) {
-    var fs = __require("fs");
-    var core;
-    if (process.platform === "win32" || global.TESTING_WINDOWS) {
-      core = require_windows();
-    } else {
-      core = require_mode();
-    }
-    module.exports = isexe;
-    isexe.sync = sync;
-    function isexe(path6, options, cb) {
-      if (typeof options === "function") {
-        cb = options;
-        options = {};
+      if (isWin) {
+        return true;
       }
-      if (!cb) {
-        if (typeof Promise !== "function") {
-          throw new TypeError("callback not provided");
+      fname = fname || "<unkn>";
+      if (!isRegFile(stats.mode)) {
+        warn('WARNING: password file "%s" is not a plain file', fname);
+        return false;
+      }
+      if (stats.mode & (S_IRWXG | S_IRWXO)) {
+        warn('WARNING: password file "%s" has group or world access; permissions should be u=rw (0600) or less', fname);
+        return false;
+      }
+      return true;
+    };
+    var matcher = module.exports.match = function(connInfo, entry) {
+      return fieldNames.slice(0, -1).reduce(function(prev, field, idx) {
+        if (idx == 1) {
+          if (Number(connInfo[field] || defaultPort) === Number(entry[field])) {
+            return prev && true;
+          }
         }
-        return new Promise(function(resolve, reject) {
-          isexe(path6, options || {}, function(er, is) {
-            if (er) {
-              reject(er);
+        return prev && (entry[field] === "*" || entry[field] === connInfo[field]);
+      }, true);
+    };
+    module.exports.getPassword = function(connInfo, stream, cb) {
+      var pass;
+      var lineStream = stream.pipe(split());
+      function onLine(line) {
+        var entry = parseLine(line);
+        if (entry && isValidEntry(entry) && matcher(connInfo, entry)) {
+          pass = entry[passKey];
+          lineStream.end();
+        }
+      }
+      var onEnd = function() {
+        stream.destroy();
+        cb(pass);
+      };
+      var onErr = function(err) {
+        stream.destroy();
+        warn("WARNING: error on reading file: %s", err);
+        cb(void 0);
+      };
+      stream.on("error", onErr);
+      lineStream.on("data", onLine).on("end", onEnd).on("error", onErr);
+    };
+    var parseLine = module.exports.parseLine = function(line) {
+      if (line.length < 11 || line.match(/^\s+#/)) {
+        return null;
+      }
+      var curChar = "";
+      var prevChar = "";
+      var fieldIdx = 0;
+      var startIdx = 0;
+      var endIdx = 0;
+      var obj = {};
+      var isLastField = false;
+      var addToObj = function(idx, i0, i1) {
+        var field = line.substring(i0, i1);
+        if (!Object.hasOwnProperty.call(process.env, "PGPASS_NO_DEESCAPE")) {
+          field = field.replace(/\\([:\\])/g, "$1");
+        }
+        obj[fieldNames[idx]] = field;
+      };
+      for (var i2 = 0; i2 < line.length - 1; i2 += 1) {
+        curChar = line.charAt(i2 + 1);
+        prevChar = line.charAt(i2);
+        isLastField = fieldIdx == nrOfFields - 1;
+        if (isLastField) {
+          addToObj(fieldIdx, startIdx);
+          break;
+        }
+        if (i2 >= 0 && curChar == ":" && prevChar !== "\\") {
+          addToObj(fieldIdx, startIdx, i2 + 1);
+          startIdx = i2 + 2;
+          fieldIdx += 1;
+        }
+      }
+      obj = Object.keys(obj).length === nrOfFields ? obj : null;
+      return obj;
+    };
+    var isValidEntry = module.exports.isValidEntry = function(entry) {
+      var rules = {
+        // host
+        0: function(x) {
+          return x.length > 0;
+        },
+        // port
+        1: function(x) {
+          if (x === "*") {
+            return true;
+          }
+          x = Number(x);
+          return isFinite(x) && x > 0 && x < 9007199254740992 && Math.floor(x) === x;
+        },
+        // database
+        2: function(x) {
+          return x.length > 0;
+        },
+        // username
+        3: function(x) {
+          return x.length > 0;
+        },
+        // password
+        4: function(x) {
+          return x.length > 0;
+        }
+      };
+      for (var idx = 0; idx < fieldNames.length; idx += 1) {
+        var rule = rules[idx];
+        var value = entry[fieldNames[idx]] || "";
+        var res = rule(value);
+        if (!res) {
+          return false;
+        }
+      }
+      return true;
+    };
+  }
+});
+
+// node_modules/pgpass/lib/index.js
+var require_lib = __commonJS({
+  "node_modules/pgpass/lib/index.js"(exports2, module) {
+    "use strict";
+    var path6 = __require("path");
+    var fs = __require("fs");
+    var helper = require_helper();
+    module.exports = function(connInfo, cb) {
+      var file2 = helper.getFileName();
+      fs.stat(file2, function(err, stat3) {
+        if (err || !helper.usePgPass(stat3, file2)) {
+          return cb(void 0);
+        }
+        var st = fs.createReadStream(file2);
+        helper.getPassword(connInfo, st, cb);
+      });
+    };
+    module.exports.warnTo = helper.warnTo;
+  }
+});
+
+// node_modules/pg/lib/client.js
+var require_client = __commonJS({
+  "node_modules/pg/lib/client.js"(exports2, module) {
+    var EventEmitter2 = __require("events").EventEmitter;
+    var utils = require_utils2();
+    var nodeUtils = __require("util");
+    var sasl = require_sasl();
+    var TypeOverrides2 = require_type_overrides();
+    var ConnectionParameters = require_connection_parameters();
+    var Query2 = require_query();
+    var defaults2 = require_defaults();
+    var Connection2 = require_connection();
+    var crypto = require_utils3();
+    var activeQueryDeprecationNotice = nodeUtils.deprecate(
+      () => {
+      },
+      "Client.activeQuery is deprecated and will be removed in pg@9.0"
+    );
+    var queryQueueDeprecationNotice = nodeUtils.deprecate(
+      () => {
+      },
+      "Client.queryQueue is deprecated and will be removed in pg@9.0."
+    );
+    var pgPassDeprecationNotice = nodeUtils.deprecate(
+      () => {
+      },
+      "pgpass support is deprecated and will be removed in pg@9.0. You can provide an async function as the password property to the Client/Pool constructor that returns a password instead. Within this function you can call the pgpass module in your own code."
+    );
+    var byoPromiseDeprecationNotice = nodeUtils.deprecate(
+      () => {
+      },
+      "Passing a custom Promise implementation to the Client/Pool constructor is deprecated and will be removed in pg@9.0."
+    );
+    var queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
+      () => {
+      },
+      "Calling client.query() when the client is already executing a query is deprecated and will be removed in pg@9.0. Use async/await or an external async flow control mechanism instead."
+    );
+    function coerceNumberOrDefault(value, defaultValue) {
+      if (typeof value === "number") {
+        return Number.isFinite(value) ? value : defaultValue;
+      }
+      if (typeof value === "string" && value.trim() !== "") {
+        const n2 = Number(value);
+        return Number.isFinite(n2) ? n2 : defaultValue;
+      }
+      return defaultValue;
+    }
+    var Client2 = class extends EventEmitter2 {
+      constructor(config2) {
+        super();
+        this.connectionParameters = new ConnectionParameters(config2);
+        this.user = this.connectionParameters.user;
+        this.database = this.connectionParameters.database;
+        this.port = this.connectionParameters.port;
+        this.host = this.connectionParameters.host;
+        Object.defineProperty(this, "password", {
+          configurable: true,
+          enumerable: false,
+          writable: true,
+          value: this.connectionParameters.password
+        });
+        this.replication = this.connectionParameters.replication;
+        const c3 = config2 || {};
+        if (c3.Promise) {
+          byoPromiseDeprecationNotice();
+        }
+        this._Promise = c3.Promise || global.Promise;
+        this._types = new TypeOverrides2(c3.types);
+        this._ending = false;
+        this._ended = false;
+        this._connecting = false;
+        this._connected = false;
+        this._connectionError = false;
+        this._queryable = true;
+        this._activeQuery = null;
+        this._txStatus = null;
+        this.enableChannelBinding = Boolean(c3.enableChannelBinding);
+        this.scramMaxIterations = coerceNumberOrDefault(c3.scramMaxIterations, sasl.DEFAULT_MAX_SCRAM_ITERATIONS);
+        this.connection = c3.connection || new Connection2({
+          stream: c3.stream,
+          ssl: this.connectionParameters.ssl,
+          sslNegotiation: this.connectionParameters.sslnegotiation,
+          keepAlive: c3.keepAlive || false,
+          keepAliveInitialDelayMillis: c3.keepAliveInitialDelayMillis || 0,
+          encoding: this.connectionParameters.client_encoding || "utf8"
+        });
+        this._queryQueue = [];
+        this._sentQueryQueue = [];
+        this.pipeline = Boolean(c3.pipeline);
+        this.binary = c3.binary || defaults2.binary;
+        this.processID = null;
+        this.secretKey = null;
+        this.ssl = this.connectionParameters.ssl || false;
+        this.sslNegotiation = this.connectionParameters.sslnegotiation || "postgres";
+        if (this.ssl && this.ssl.key) {
+          Object.defineProperty(this.ssl, "key", {
+            enumerable: false
+          });
+        }
+        this._connectionTimeoutMillis = c3.connectionTimeoutMillis || 0;
+      }
+      get activeQuery() {
+        activeQueryDeprecationNotice();
+        return this._activeQuery;
+      }
+      set activeQuery(val) {
+        activeQueryDeprecationNotice();
+        this._activeQuery = val;
+      }
+      _getActiveQuery() {
+        return this._activeQuery;
+      }
+      _errorAllQueries(err) {
+        const enqueueError = (query) => {
+          process.nextTick(() => {
+            query.handleError(err, this.connection);
+          });
+        };
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery) {
+          enqueueError(activeQuery);
+          this._activeQuery = null;
+        }
+        this._sentQueryQueue.forEach(enqueueError);
+        this._sentQueryQueue.length = 0;
+        this._queryQueue.forEach(enqueueError);
+        this._queryQueue.length = 0;
+      }
+      _connect(callback) {
+        const self = this;
+        const con = this.connection;
+        this._connectionCallback = callback;
+        if (this._connecting || this._connected) {
+          const err = new Error("Client has already been connected. You cannot reuse a client.");
+          process.nextTick(() => {
+            callback(err);
+          });
+          return;
+        }
+        this._connecting = true;
+        if (this._connectionTimeoutMillis > 0) {
+          this.connectionTimeoutHandle = setTimeout(() => {
+            con._ending = true;
+            con.stream.destroy(new Error("timeout expired"));
+          }, this._connectionTimeoutMillis);
+          if (this.connectionTimeoutHandle.unref) {
+            this.connectionTimeoutHandle.unref();
+          }
+        }
+        if (this.host && this.host.indexOf("/") === 0) {
+          con.connect(this.host + "/.s.PGSQL." + this.port);
+        } else {
+          con.connect(this.port, this.host);
+        }
+        con.on("connect", function() {
+          if (self.ssl) {
+            if (self.sslNegotiation !== "direct") {
+              con.requestSsl();
+            }
+          } else {
+            con.startup(self.getStartupConf());
+          }
+        });
+        con.on("sslconnect", function() {
+          con.startup(self.getStartupConf());
+        });
+        this._attachListeners(con);
+        con.once("end", () => {
+          const error62 = this._ending ? new Error("Connection terminated") : new Error("Connection terminated unexpectedly");
+          clearTimeout(this.connectionTimeoutHandle);
+          this._errorAllQueries(error62);
+          this._ended = true;
+          if (!this._ending) {
+            if (this._connecting && !this._connectionError) {
+              if (this._connectionCallback) {
+                this._connectionCallback(error62);
+              } else {
+                this._handleErrorEvent(error62);
+              }
+            } else if (!this._connectionError) {
+              this._handleErrorEvent(error62);
+            }
+          }
+          process.nextTick(() => {
+            this.emit("end");
+          });
+        });
+      }
+      connect(callback) {
+        if (callback) {
+          this._connect(callback);
+          return;
+        }
+        return new this._Promise((resolve6, reject) => {
+          this._connect((error62) => {
+            if (error62) {
+              reject(error62);
             } else {
-              resolve(is);
+              resolve6(this);
             }
           });
         });
       }
-      core(path6, options || {}, function(er, is) {
-        if (er) {
-          if (er.code === "EACCES" || options && options.ignoreErrors) {
-            er = null;
-            is = false;
-          }
-        }
-        cb(er, is);
-      });
-    }
-    function sync(path6, options) {
-      try {
-        return core.sync(path6, options || {});
-      } catch (er) {
-        if (options && options.ignoreErrors || er.code === "EACCES") {
-          return false;
-        } else {
-          throw er;
-        }
+      _attachListeners(con) {
+        con.on("authenticationCleartextPassword", this._handleAuthCleartextPassword.bind(this));
+        con.on("authenticationMD5Password", this._handleAuthMD5Password.bind(this));
+        con.on("authenticationSASL", this._handleAuthSASL.bind(this));
+        con.on("authenticationSASLContinue", this._handleAuthSASLContinue.bind(this));
+        con.on("authenticationSASLFinal", this._handleAuthSASLFinal.bind(this));
+        con.on("backendKeyData", this._handleBackendKeyData.bind(this));
+        con.on("error", this._handleErrorEvent.bind(this));
+        con.on("errorMessage", this._handleErrorMessage.bind(this));
+        con.on("readyForQuery", this._handleReadyForQuery.bind(this));
+        con.on("notice", this._handleNotice.bind(this));
+        con.on("rowDescription", this._handleRowDescription.bind(this));
+        con.on("dataRow", this._handleDataRow.bind(this));
+        con.on("portalSuspended", this._handlePortalSuspended.bind(this));
+        con.on("emptyQuery", this._handleEmptyQuery.bind(this));
+        con.on("commandComplete", this._handleCommandComplete.bind(this));
+        con.on("parseComplete", this._handleParseComplete.bind(this));
+        con.on("copyInResponse", this._handleCopyInResponse.bind(this));
+        con.on("copyData", this._handleCopyData.bind(this));
+        con.on("notification", this._handleNotification.bind(this));
       }
-    }
-  }
-});
-
-// node_modules/which/which.js
-var require_which = __commonJS({
-  "node_modules/which/which.js"(exports, module) {
-    var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path6 = __require("path");
-    var COLON = isWindows ? ";" : ":";
-    var isexe = require_isexe();
-    var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
-    var getPathInfo = (cmd, opt) => {
-      const colon = opt.colon || COLON;
-      const pathEnv = cmd.match(/\//) || isWindows && cmd.match(/\\/) ? [""] : [
-        // windows always checks the cwd first
-        ...isWindows ? [process.cwd()] : [],
-        ...(opt.path || process.env.PATH || /* istanbul ignore next: very unusual */
-        "").split(colon)
-      ];
-      const pathExtExe = isWindows ? opt.pathExt || process.env.PATHEXT || ".EXE;.CMD;.BAT;.COM" : "";
-      const pathExt = isWindows ? pathExtExe.split(colon) : [""];
-      if (isWindows) {
-        if (cmd.indexOf(".") !== -1 && pathExt[0] !== "")
-          pathExt.unshift("");
-      }
-      return {
-        pathEnv,
-        pathExt,
-        pathExtExe
-      };
-    };
-    var which = (cmd, opt, cb) => {
-      if (typeof opt === "function") {
-        cb = opt;
-        opt = {};
-      }
-      if (!opt)
-        opt = {};
-      const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt);
-      const found = [];
-      const step = (i2) => new Promise((resolve, reject) => {
-        if (i2 === pathEnv.length)
-          return opt.all && found.length ? resolve(found) : reject(getNotFoundError(cmd));
-        const ppRaw = pathEnv[i2];
-        const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path6.join(pathPart, cmd);
-        const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
-        resolve(subStep(p, i2, 0));
-      });
-      const subStep = (p, i2, ii) => new Promise((resolve, reject) => {
-        if (ii === pathExt.length)
-          return resolve(step(i2 + 1));
-        const ext = pathExt[ii];
-        isexe(p + ext, { pathExt: pathExtExe }, (er, is) => {
-          if (!er && is) {
-            if (opt.all)
-              found.push(p + ext);
-            else
-              return resolve(p + ext);
-          }
-          return resolve(subStep(p, i2, ii + 1));
-        });
-      });
-      return cb ? step(0).then((res) => cb(null, res), cb) : step(0);
-    };
-    var whichSync = (cmd, opt) => {
-      opt = opt || {};
-      const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt);
-      const found = [];
-      for (let i2 = 0; i2 < pathEnv.length; i2++) {
-        const ppRaw = pathEnv[i2];
-        const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path6.join(pathPart, cmd);
-        const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
-        for (let j = 0; j < pathExt.length; j++) {
-          const cur = p + pathExt[j];
-          try {
-            const is = isexe.sync(cur, { pathExt: pathExtExe });
-            if (is) {
-              if (opt.all)
-                found.push(cur);
-              else
-                return cur;
+      _getPassword(cb) {
+        const con = this.connection;
+        if (typeof this.password === "function") {
+          this._Promise.resolve().then(() => this.password(this.connectionParameters)).then((pass) => {
+            if (pass !== void 0) {
+              if (typeof pass !== "string") {
+                con.emit("error", new TypeError("Password must be a string"));
+                return;
+              }
+              this.connectionParameters.password = this.password = pass;
+            } else {
+              this.connectionParameters.password = this.password = null;
             }
-          } catch (ex) {
+            cb();
+          }).catch((err) => {
+            con.emit("error", err);
+          });
+        } else if (this.password !== null) {
+          cb();
+        } else {
+          try {
+            const pgPass = require_lib();
+            pgPass(this.connectionParameters, (pass) => {
+              if (void 0 !== pass) {
+                pgPassDeprecationNotice();
+                this.connectionParameters.password = this.password = pass;
+              }
+              cb();
+            });
+          } catch (e) {
+            this.emit("error", e);
           }
         }
       }
-      if (opt.all && found.length)
-        return found;
-      if (opt.nothrow)
-        return null;
-      throw getNotFoundError(cmd);
-    };
-    module.exports = which;
-    which.sync = whichSync;
-  }
-});
-
-// node_modules/path-key/index.js
-var require_path_key = __commonJS({
-  "node_modules/path-key/index.js"(exports, module) {
-    "use strict";
-    var pathKey2 = (options = {}) => {
-      const environment2 = options.env || process.env;
-      const platform2 = options.platform || process.platform;
-      if (platform2 !== "win32") {
-        return "PATH";
-      }
-      return Object.keys(environment2).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
-    };
-    module.exports = pathKey2;
-    module.exports.default = pathKey2;
-  }
-});
-
-// node_modules/cross-spawn/lib/util/resolveCommand.js
-var require_resolveCommand = __commonJS({
-  "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
-    "use strict";
-    var path6 = __require("path");
-    var which = require_which();
-    var getPathKey = require_path_key();
-    function resolveCommandAttempt(parsed, withoutPathExt) {
-      const env = parsed.options.env || process.env;
-      const cwd = process.cwd();
-      const hasCustomCwd = parsed.options.cwd != null;
-      const shouldSwitchCwd = hasCustomCwd && process.chdir !== void 0 && !process.chdir.disabled;
-      if (shouldSwitchCwd) {
-        try {
-          process.chdir(parsed.options.cwd);
-        } catch (err) {
-        }
-      }
-      let resolved;
-      try {
-        resolved = which.sync(parsed.command, {
-          path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path6.delimiter : void 0
+      _handleAuthCleartextPassword(msg) {
+        this._getPassword(() => {
+          this.connection.password(this.password);
         });
-      } catch (e) {
-      } finally {
-        if (shouldSwitchCwd) {
-          process.chdir(cwd);
+      }
+      _handleAuthMD5Password(msg) {
+        this._getPassword(async () => {
+          try {
+            const hashedPassword = await crypto.postgresMd5PasswordHash(this.user, this.password, msg.salt);
+            this.connection.password(hashedPassword);
+          } catch (e) {
+            this.emit("error", e);
+          }
+        });
+      }
+      _handleAuthSASL(msg) {
+        this._getPassword(() => {
+          try {
+            this.saslSession = sasl.startSession(
+              msg.mechanisms,
+              this.enableChannelBinding && this.connection.stream,
+              this.scramMaxIterations
+            );
+            this.connection.sendSASLInitialResponseMessage(this.saslSession.mechanism, this.saslSession.response);
+          } catch (err) {
+            this.connection.emit("error", err);
+          }
+        });
+      }
+      async _handleAuthSASLContinue(msg) {
+        try {
+          await sasl.continueSession(
+            this.saslSession,
+            this.password,
+            msg.data,
+            this.enableChannelBinding && this.connection.stream
+          );
+          this.connection.sendSCRAMClientFinalMessage(this.saslSession.response);
+        } catch (err) {
+          this.connection.emit("error", err);
         }
       }
-      if (resolved) {
-        resolved = path6.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+      _handleAuthSASLFinal(msg) {
+        try {
+          sasl.finalizeSession(this.saslSession, msg.data);
+          this.saslSession = null;
+        } catch (err) {
+          this.connection.emit("error", err);
+        }
       }
-      return resolved;
-    }
-    function resolveCommand2(parsed) {
-      return resolveCommandAttempt(parsed) || resolveCommandAttempt(parsed, true);
-    }
-    module.exports = resolveCommand2;
-  }
-});
-
-// node_modules/cross-spawn/lib/util/escape.js
-var require_escape = __commonJS({
-  "node_modules/cross-spawn/lib/util/escape.js"(exports, module) {
-    "use strict";
-    var metaCharsRegExp = /([()\][%!^"`<>&|;, *?])/g;
-    function escapeCommand(arg) {
-      arg = arg.replace(metaCharsRegExp, "^$1");
-      return arg;
-    }
-    function escapeArgument(arg, doubleEscapeMetaChars) {
-      arg = `${arg}`;
-      arg = arg.replace(/(?=(\\+?)?)\1"/g, '$1$1\\"');
-      arg = arg.replace(/(?=(\\+?)?)\1$/, "$1$1");
-      arg = `"${arg}"`;
-      arg = arg.replace(metaCharsRegExp, "^$1");
-      if (doubleEscapeMetaChars) {
-        arg = arg.replace(metaCharsRegExp, "^$1");
+      _handleBackendKeyData(msg) {
+        this.processID = msg.processID;
+        this.secretKey = msg.secretKey;
       }
-      return arg;
-    }
-    module.exports.command = escapeCommand;
-    module.exports.argument = escapeArgument;
-  }
-});
-
-// node_modules/shebang-regex/index.js
-var require_shebang_regex = __commonJS({
-  "node_modules/shebang-regex/index.js"(exports, module) {
-    "use strict";
-    module.exports = /^#!(.*)/;
-  }
-});
-
-// node_modules/shebang-command/index.js
-var require_shebang_command = __commonJS({
-  "node_modules/shebang-command/index.js"(exports, module) {
-    "use strict";
-    var shebangRegex = require_shebang_regex();
-    module.exports = (string4 = "") => {
-      const match = string4.match(shebangRegex);
-      if (!match) {
-        return null;
+      _handleReadyForQuery(msg) {
+        if (this._connecting) {
+          this._connecting = false;
+          this._connected = true;
+          clearTimeout(this.connectionTimeoutHandle);
+          if (this._connectionCallback) {
+            this._connectionCallback(null, this);
+            this._connectionCallback = null;
+          }
+          this.emit("connect");
+        }
+        const activeQuery = this._getActiveQuery();
+        this._activeQuery = null;
+        this._txStatus = msg?.status ?? null;
+        this.readyForQuery = true;
+        if (activeQuery) {
+          activeQuery.handleReadyForQuery(this.connection);
+        }
+        this._pulseQueryQueue();
       }
-      const [path6, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path6.split("/").pop();
-      if (binary === "env") {
-        return argument;
+      // if we receive an error event or error message
+      // during the connection process we handle it here
+      _handleErrorWhileConnecting(err) {
+        if (this._connectionError) {
+          return;
+        }
+        this._connectionError = true;
+        clearTimeout(this.connectionTimeoutHandle);
+        if (this._connectionCallback) {
+          return this._connectionCallback(err);
+        }
+        this.emit("error", err);
       }
-      return argument ? `${binary} ${argument}` : binary;
+      // if we're connected and we receive an error event from the connection
+      // this means the socket is dead - do a hard abort of all queries and emit
+      // the socket error on the client as well
+      _handleErrorEvent(err) {
+        if (this._connecting) {
+          return this._handleErrorWhileConnecting(err);
+        }
+        this._queryable = false;
+        this._errorAllQueries(err);
+        this.emit("error", err);
+      }
+      // handle error messages from the postgres backend
+      _handleErrorMessage(msg) {
+        if (this._connecting) {
+          return this._handleErrorWhileConnecting(msg);
+        }
+        const activeQuery = this._getActiveQuery();
+        if (!activeQuery) {
+          this._handleErrorEvent(msg);
+          return;
+        }
+        this._activeQuery = null;
+        if (activeQuery.name) {
+          delete this.connection.submittedNamedStatements[activeQuery.name];
+        }
+        activeQuery.handleError(msg, this.connection);
+      }
+      _handleRowDescription(msg) {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error62 = new Error("Received unexpected rowDescription message from backend.");
+          this._handleErrorEvent(error62);
+          return;
+        }
+        activeQuery.handleRowDescription(msg);
+      }
+      _handleDataRow(msg) {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error62 = new Error("Received unexpected dataRow message from backend.");
+          this._handleErrorEvent(error62);
+          return;
+        }
+        activeQuery.handleDataRow(msg);
+      }
+      _handlePortalSuspended(msg) {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error62 = new Error("Received unexpected portalSuspended message from backend.");
+          this._handleErrorEvent(error62);
+          return;
+        }
+        activeQuery.handlePortalSuspended(this.connection);
+      }
+      _handleEmptyQuery(msg) {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error62 = new Error("Received unexpected emptyQuery message from backend.");
+          this._handleErrorEvent(error62);
+          return;
+        }
+        activeQuery.handleEmptyQuery(this.connection);
+      }
+      _handleCommandComplete(msg) {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error62 = new Error("Received unexpected commandComplete message from backend.");
+          this._handleErrorEvent(error62);
+          return;
+        }
+        activeQuery.handleCommandComplete(msg, this.connection);
+      }
+      _handleParseComplete() {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error62 = new Error("Received unexpected parseComplete message from backend.");
+          this._handleErrorEvent(error62);
+          return;
+        }
+        if (activeQuery.name) {
+          this.connection.parsedStatements[activeQuery.name] = activeQuery.text;
+          delete this.connection.submittedNamedStatements[activeQuery.name];
+        }
+      }
+      _handleCopyInResponse(msg) {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error62 = new Error("Received unexpected copyInResponse message from backend.");
+          this._handleErrorEvent(error62);
+          return;
+        }
+        activeQuery.handleCopyInResponse(this.connection);
+      }
+      _handleCopyData(msg) {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error62 = new Error("Received unexpected copyData message from backend.");
+          this._handleErrorEvent(error62);
+          return;
+        }
+        activeQuery.handleCopyData(msg, this.connection);
+      }
+      _handleNotification(msg) {
+        this.emit("notification", msg);
+      }
+      _handleNotice(msg) {
+        this.emit("notice", msg);
+      }
+      getStartupConf() {
+        const params = this.connectionParameters;
+        const data = {
+          user: params.user,
+          database: params.database
+        };
+        const appName = params.application_name || params.fallback_application_name;
+        if (appName) {
+          data.application_name = appName;
+        }
+        if (params.replication) {
+          data.replication = "" + params.replication;
+        }
+        if (params.statement_timeout) {
+          data.statement_timeout = String(parseInt(params.statement_timeout, 10));
+        }
+        if (params.lock_timeout) {
+          data.lock_timeout = String(parseInt(params.lock_timeout, 10));
+        }
+        if (params.idle_in_transaction_session_timeout) {
+          data.idle_in_transaction_session_timeout = String(parseInt(params.idle_in_transaction_session_timeout, 10));
+        }
+        if (params.options) {
+          data.options = params.options;
+        }
+        return data;
+      }
+      cancel(client, query) {
+        if (client.activeQuery === query) {
+          const con = this.connection;
+          if (this.host && this.host.indexOf("/") === 0) {
+            con.connect(this.host + "/.s.PGSQL." + this.port);
+          } else {
+            con.connect(this.port, this.host);
+          }
+          con.on("connect", function() {
+            con.cancel(client.processID, client.secretKey);
+          });
+        } else if (client._queryQueue.indexOf(query) !== -1) {
+          client._queryQueue.splice(client._queryQueue.indexOf(query), 1);
+        } else if (client._sentQueryQueue.indexOf(query) !== -1) {
+          query.callback = () => {
+          };
+        }
+      }
+      setTypeParser(oid, format2, parseFn) {
+        return this._types.setTypeParser(oid, format2, parseFn);
+      }
+      getTypeParser(oid, format2) {
+        return this._types.getTypeParser(oid, format2);
+      }
+      // escapeIdentifier and escapeLiteral moved to utility functions & exported
+      // on PG
+      // re-exported here for backwards compatibility
+      escapeIdentifier(str) {
+        return utils.escapeIdentifier(str);
+      }
+      escapeLiteral(str) {
+        return utils.escapeLiteral(str);
+      }
+      _pulseQueryQueue() {
+        if (this.pipeline) {
+          this._pulsePipelinedQueryQueue();
+          return;
+        }
+        if (this.readyForQuery === true) {
+          this._activeQuery = this._queryQueue.shift();
+          const activeQuery = this._getActiveQuery();
+          if (activeQuery) {
+            this.readyForQuery = false;
+            this.hasExecuted = true;
+            const queryError = activeQuery.submit(this.connection);
+            if (queryError) {
+              process.nextTick(() => {
+                activeQuery.handleError(queryError, this.connection);
+                this.readyForQuery = true;
+                this._pulseQueryQueue();
+              });
+            }
+          } else if (this.hasExecuted) {
+            this._activeQuery = null;
+            this.emit("drain");
+          }
+        }
+      }
+      _pulsePipelinedQueryQueue() {
+        if (!this._connected || !this._queryable) {
+          return;
+        }
+        while (this._queryQueue.length > 0) {
+          const query = this._queryQueue.shift();
+          this.hasExecuted = true;
+          const queryError = query.submit(this.connection);
+          if (queryError) {
+            process.nextTick(() => {
+              query.handleError(queryError, this.connection);
+            });
+            continue;
+          }
+          this._sentQueryQueue.push(query);
+        }
+        if (this.readyForQuery && !this._activeQuery && this._sentQueryQueue.length > 0) {
+          this._activeQuery = this._sentQueryQueue.shift();
+          this.readyForQuery = false;
+        }
+        if (!this._activeQuery && this._sentQueryQueue.length === 0 && this._queryQueue.length === 0 && this.hasExecuted) {
+          this.emit("drain");
+        }
+      }
+      query(config2, values, callback) {
+        let query;
+        let result;
+        if (config2 == null) {
+          throw new TypeError("Client was passed a null or undefined query");
+        }
+        if (typeof config2.submit === "function") {
+          result = query = config2;
+          if (!query.callback) {
+            if (typeof values === "function") {
+              query.callback = values;
+            } else if (callback) {
+              query.callback = callback;
+            }
+          }
+        } else {
+          query = new Query2(config2, values, callback);
+          if (!query.callback) {
+            result = new this._Promise((resolve6, reject) => {
+              query.callback = (err, res) => err ? reject(err) : resolve6(res);
+            }).catch((err) => {
+              Error.captureStackTrace(err);
+              throw err;
+            });
+          } else if (typeof query.callback !== "function") {
+            throw new TypeError("callback is not a function");
+          }
+        }
+        const readTimeout = config2.query_timeout || this.connectionParameters.query_timeout;
+        if (readTimeout) {
+          const queryCallback = query.callback || (() => {
+          });
+          const readTimeoutTimer = setTimeout(() => {
+            const error62 = new Error("Query read timeout");
+            process.nextTick(() => {
+              query.handleError(error62, this.connection);
+            });
+            queryCallback(error62);
+            query.callback = () => {
+            };
+            const index = this._queryQueue.indexOf(query);
+            if (index > -1) {
+              this._queryQueue.splice(index, 1);
+            } else if (this.pipeline) {
+              this.connection.stream.destroy();
+              return;
+            }
+            this._pulseQueryQueue();
+          }, readTimeout);
+          query.callback = (err, res) => {
+            clearTimeout(readTimeoutTimer);
+            queryCallback(err, res);
+          };
+        }
+        if (this.binary && !query.binary) {
+          query.binary = true;
+        }
+        if (query._result && !query._result._types) {
+          query._result._types = this._types;
+        }
+        if (this.pipeline) {
+          const portalQuery = typeof config2.submit === "function" && !(query instanceof Query2) ? "Custom query classes such as pg-cursor and pg-query-stream are" : query.rows ? "The `rows` option is" : null;
+          if (portalQuery) {
+            process.nextTick(() => {
+              query.handleError(new Error(`${portalQuery} not supported in pipeline mode`), this.connection);
+            });
+            return result;
+          }
+        }
+        if (!this._queryable) {
+          process.nextTick(() => {
+            query.handleError(new Error("Client has encountered a connection error and is not queryable"), this.connection);
+          });
+          return result;
+        }
+        if (this._ending) {
+          process.nextTick(() => {
+            query.handleError(new Error("Client was closed and is not queryable"), this.connection);
+          });
+          return result;
+        }
+        if (this._queryQueue.length > 0 && !this.pipeline) {
+          queryQueueLengthDeprecationNotice();
+        }
+        this._queryQueue.push(query);
+        this._pulseQueryQueue();
+        return result;
+      }
+      ref() {
+        this.connection.ref();
+      }
+      unref() {
+        this.connection.unref();
+      }
+      getTransactionStatus() {
+        return this._txStatus;
+      }
+      end(cb) {
+        this._ending = true;
+        if (!this.connection._connecting || this._ended) {
+          if (cb) {
+            cb();
+            return;
+          } else {
+            return this._Promise.resolve();
+          }
+        }
+        if (!this._queryable) {
+          this.connection.stream.destroy();
+        } else if (this.pipeline && (this._getActiveQuery() || this._sentQueryQueue.length > 0 || this._queryQueue.length > 0)) {
+          this.once("drain", () => this.connection.end());
+        } else if (this._getActiveQuery()) {
+          this.connection.stream.destroy();
+        } else {
+          this.connection.end();
+        }
+        if (cb) {
+          this.connection.once("end", cb);
+        } else {
+          return new this._Promise((resolve6) => {
+            this.connection.once("end", resolve6);
+          });
+        }
+      }
+      get queryQueue() {
+        queryQueueDeprecationNotice();
+        return this._queryQueue;
+      }
     };
+    Client2.Query = Query2;
+    module.exports = Client2;
   }
 });
 
-// node_modules/cross-spawn/lib/util/readShebang.js
-var require_readShebang = __commonJS({
-  "node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
+// node_modules/pg-pool/index.js
+var require_pg_pool = __commonJS({
+  "node_modules/pg-pool/index.js"(exports2, module) {
     "use strict";
-    var fs = __require("fs");
-    var shebangCommand = require_shebang_command();
-    function readShebang(command) {
-      const size = 150;
-      const buffer = Buffer.alloc(size);
-      let fd;
-      try {
-        fd = fs.openSync(command, "r");
-        fs.readSync(fd, buffer, 0, size, 0);
-        fs.closeSync(fd);
-      } catch (e) {
+    var EventEmitter2 = __require("events").EventEmitter;
+    var NOOP = function() {
+    };
+    var removeWhere = (list, predicate) => {
+      const i2 = list.findIndex(predicate);
+      return i2 === -1 ? void 0 : list.splice(i2, 1)[0];
+    };
+    var IdleItem = class {
+      constructor(client, idleListener, timeoutId) {
+        this.client = client;
+        this.idleListener = idleListener;
+        this.timeoutId = timeoutId;
       }
-      return shebangCommand(buffer.toString());
+    };
+    var PendingItem = class {
+      constructor(callback) {
+        this.callback = callback;
+      }
+    };
+    function throwOnDoubleRelease() {
+      throw new Error("Release called on client which has already been released to the pool.");
     }
-    module.exports = readShebang;
+    function promisify3(Promise2, callback) {
+      if (callback) {
+        return { callback, result: void 0 };
+      }
+      let rej;
+      let res;
+      const cb = function(err, client) {
+        err ? rej(err) : res(client);
+      };
+      const result = new Promise2(function(resolve6, reject) {
+        res = resolve6;
+        rej = reject;
+      }).catch((err) => {
+        Error.captureStackTrace(err);
+        throw err;
+      });
+      return { callback: cb, result };
+    }
+    function makeIdleListener(pool, client) {
+      return function idleListener(err) {
+        err.client = client;
+        client.removeListener("error", idleListener);
+        client.on("error", () => {
+          pool.log("additional client error after disconnection due to error", err);
+        });
+        pool._remove(client);
+        pool.emit("error", err, client);
+      };
+    }
+    var Pool2 = class extends EventEmitter2 {
+      constructor(options, Client2) {
+        super();
+        this.options = Object.assign({}, options);
+        if (options != null && "password" in options) {
+          Object.defineProperty(this.options, "password", {
+            configurable: true,
+            enumerable: false,
+            writable: true,
+            value: options.password
+          });
+        }
+        if (options != null && options.ssl && options.ssl.key) {
+          Object.defineProperty(this.options.ssl, "key", {
+            enumerable: false
+          });
+        }
+        this.options.max = this.options.max || this.options.poolSize || 10;
+        this.options.min = this.options.min || 0;
+        this.options.maxUses = this.options.maxUses || Infinity;
+        this.options.allowExitOnIdle = this.options.allowExitOnIdle || false;
+        this.options.maxLifetimeSeconds = this.options.maxLifetimeSeconds || 0;
+        this.log = this.options.log || function() {
+        };
+        this.Client = this.options.Client || Client2 || require_lib2().Client;
+        this.Promise = this.options.Promise || global.Promise;
+        if (typeof this.options.idleTimeoutMillis === "undefined") {
+          this.options.idleTimeoutMillis = 1e4;
+        }
+        this._clients = [];
+        this._idle = [];
+        this._expired = /* @__PURE__ */ new WeakSet();
+        this._pendingQueue = [];
+        this._endCallback = void 0;
+        this.ending = false;
+        this.ended = false;
+      }
+      _promiseTry(f) {
+        const Promise2 = this.Promise;
+        if (typeof Promise2.try === "function") {
+          return Promise2.try(f);
+        }
+        return new Promise2((resolve6) => resolve6(f()));
+      }
+      _isFull() {
+        return this._clients.length >= this.options.max;
+      }
+      _isAboveMin() {
+        return this._clients.length > this.options.min;
+      }
+      _pulseQueue() {
+        this.log("pulse queue");
+        if (this.ended) {
+          this.log("pulse queue ended");
+          return;
+        }
+        if (this.ending) {
+          this.log("pulse queue on ending");
+          if (this._idle.length) {
+            this._idle.slice().map((item) => {
+              this._remove(item.client);
+            });
+          }
+          if (!this._clients.length) {
+            this.ended = true;
+            this._endCallback();
+          }
+          return;
+        }
+        if (!this._pendingQueue.length) {
+          this.log("no queued requests");
+          return;
+        }
+        if (!this._idle.length && this._isFull()) {
+          return;
+        }
+        const pendingItem = this._pendingQueue.shift();
+        if (this._idle.length) {
+          const idleItem = this._idle.pop();
+          clearTimeout(idleItem.timeoutId);
+          const client = idleItem.client;
+          client.ref && client.ref();
+          const idleListener = idleItem.idleListener;
+          return this._acquireClient(client, pendingItem, idleListener, false);
+        }
+        if (!this._isFull()) {
+          return this.newClient(pendingItem);
+        }
+        throw new Error("unexpected condition");
+      }
+      _remove(client, callback) {
+        const removed = removeWhere(this._idle, (item) => item.client === client);
+        if (removed !== void 0) {
+          clearTimeout(removed.timeoutId);
+        }
+        this._clients = this._clients.filter((c3) => c3 !== client);
+        const context = this;
+        client.end(() => {
+          context.emit("remove", client);
+          if (typeof callback === "function") {
+            callback();
+          }
+        });
+      }
+      connect(cb) {
+        if (this.ending) {
+          const err = new Error("Cannot use a pool after calling end on the pool");
+          return cb ? cb(err) : this.Promise.reject(err);
+        }
+        const response = promisify3(this.Promise, cb);
+        const result = response.result;
+        if (this._isFull() || this._idle.length) {
+          if (this._idle.length) {
+            process.nextTick(() => this._pulseQueue());
+          }
+          if (!this.options.connectionTimeoutMillis) {
+            this._pendingQueue.push(new PendingItem(response.callback));
+            return result;
+          }
+          const queueCallback = (err, res, done) => {
+            clearTimeout(tid);
+            response.callback(err, res, done);
+          };
+          const pendingItem = new PendingItem(queueCallback);
+          const tid = setTimeout(() => {
+            removeWhere(this._pendingQueue, (i2) => i2.callback === queueCallback);
+            pendingItem.timedOut = true;
+            response.callback(new Error("timeout exceeded when trying to connect"));
+          }, this.options.connectionTimeoutMillis);
+          if (tid.unref) {
+            tid.unref();
+          }
+          this._pendingQueue.push(pendingItem);
+          return result;
+        }
+        this.newClient(new PendingItem(response.callback));
+        return result;
+      }
+      newClient(pendingItem) {
+        const client = new this.Client(this.options);
+        this._clients.push(client);
+        const idleListener = makeIdleListener(this, client);
+        this.log("checking client timeout");
+        let tid;
+        let timeoutHit = false;
+        if (this.options.connectionTimeoutMillis) {
+          tid = setTimeout(() => {
+            if (client.connection) {
+              this.log("ending client due to timeout");
+              timeoutHit = true;
+              client.connection.stream.destroy();
+            } else if (!client.isConnected()) {
+              this.log("ending client due to timeout");
+              timeoutHit = true;
+              client.end();
+            }
+          }, this.options.connectionTimeoutMillis);
+        }
+        this.log("connecting new client");
+        client.connect((err) => {
+          if (tid) {
+            clearTimeout(tid);
+          }
+          client.on("error", idleListener);
+          if (err) {
+            this.log("client failed to connect", err);
+            this._clients = this._clients.filter((c3) => c3 !== client);
+            if (timeoutHit) {
+              err = new Error("Connection terminated due to connection timeout", { cause: err });
+            }
+            this._pulseQueue();
+            if (!pendingItem.timedOut) {
+              pendingItem.callback(err, void 0, NOOP);
+            }
+          } else {
+            this.log("new client connected");
+            if (this.options.onConnect) {
+              this._promiseTry(() => this.options.onConnect(client)).then(
+                () => {
+                  this._afterConnect(client, pendingItem, idleListener);
+                },
+                (hookErr) => {
+                  this._clients = this._clients.filter((c3) => c3 !== client);
+                  client.end(() => {
+                    this._pulseQueue();
+                    if (!pendingItem.timedOut) {
+                      pendingItem.callback(hookErr, void 0, NOOP);
+                    }
+                  });
+                }
+              );
+              return;
+            }
+            return this._afterConnect(client, pendingItem, idleListener);
+          }
+        });
+      }
+      _afterConnect(client, pendingItem, idleListener) {
+        if (this.options.maxLifetimeSeconds !== 0) {
+          const maxLifetimeTimeout = setTimeout(() => {
+            this.log("ending client due to expired lifetime");
+            this._expired.add(client);
+            const idleIndex = this._idle.findIndex((idleItem) => idleItem.client === client);
+            if (idleIndex !== -1) {
+              this._acquireClient(
+                client,
+                new PendingItem((err, client2, clientRelease) => clientRelease()),
+                idleListener,
+                false
+              );
+            }
+          }, this.options.maxLifetimeSeconds * 1e3);
+          maxLifetimeTimeout.unref();
+          client.once("end", () => clearTimeout(maxLifetimeTimeout));
+        }
+        return this._acquireClient(client, pendingItem, idleListener, true);
+      }
+      // acquire a client for a pending work item
+      _acquireClient(client, pendingItem, idleListener, isNew) {
+        if (isNew) {
+          this.emit("connect", client);
+        }
+        this.emit("acquire", client);
+        client.release = this._releaseOnce(client, idleListener);
+        client.removeListener("error", idleListener);
+        if (!pendingItem.timedOut) {
+          if (isNew && this.options.verify) {
+            this.options.verify(client, (err) => {
+              if (err) {
+                client.release(err);
+                return pendingItem.callback(err, void 0, NOOP);
+              }
+              pendingItem.callback(void 0, client, client.release);
+            });
+          } else {
+            pendingItem.callback(void 0, client, client.release);
+          }
+        } else {
+          if (isNew && this.options.verify) {
+            this.options.verify(client, client.release);
+          } else {
+            client.release();
+          }
+        }
+      }
+      // returns a function that wraps _release and throws if called more than once
+      _releaseOnce(client, idleListener) {
+        let released = false;
+        return (err) => {
+          if (released) {
+            throwOnDoubleRelease();
+          }
+          released = true;
+          this._release(client, idleListener, err);
+        };
+      }
+      // release a client back to the poll, include an error
+      // to remove it from the pool
+      _release(client, idleListener, err) {
+        client.on("error", idleListener);
+        client._poolUseCount = (client._poolUseCount || 0) + 1;
+        this.emit("release", err, client);
+        if (err || this.ending || !client._queryable || client._ending || client._poolUseCount >= this.options.maxUses) {
+          if (client._poolUseCount >= this.options.maxUses) {
+            this.log("remove expended client");
+          }
+          return this._remove(client, this._pulseQueue.bind(this));
+        }
+        const isExpired = this._expired.has(client);
+        if (isExpired) {
+          this.log("remove expired client");
+          this._expired.delete(client);
+          return this._remove(client, this._pulseQueue.bind(this));
+        }
+        let tid;
+        if (this.options.idleTimeoutMillis && this._isAboveMin()) {
+          tid = setTimeout(() => {
+            if (this._isAboveMin()) {
+              this.log("remove idle client");
+              this._remove(client, this._pulseQueue.bind(this));
+            }
+          }, this.options.idleTimeoutMillis);
+          if (this.options.allowExitOnIdle) {
+            tid.unref();
+          }
+        }
+        if (this.options.allowExitOnIdle) {
+          client.unref();
+        }
+        this._idle.push(new IdleItem(client, idleListener, tid));
+        this._pulseQueue();
+      }
+      query(text, values, cb) {
+        if (typeof text === "function") {
+          const response2 = promisify3(this.Promise, text);
+          setImmediate(function() {
+            return response2.callback(new Error("Passing a function as the first parameter to pool.query is not supported"));
+          });
+          return response2.result;
+        }
+        if (typeof values === "function") {
+          cb = values;
+          values = void 0;
+        }
+        const response = promisify3(this.Promise, cb);
+        cb = response.callback;
+        this.connect((err, client) => {
+          if (err) {
+            return cb(err);
+          }
+          let clientReleased = false;
+          const onError = (err2) => {
+            if (clientReleased) {
+              return;
+            }
+            clientReleased = true;
+            client.release(err2);
+            cb(err2);
+          };
+          client.once("error", onError);
+          this.log("dispatching query");
+          try {
+            client.query(text, values, (err2, res) => {
+              this.log("query dispatched");
+              client.removeListener("error", onError);
+              if (clientReleased) {
+                return;
+              }
+              clientReleased = true;
+              client.release(err2);
+              if (err2) {
+                return cb(err2);
+              }
+              return cb(void 0, res);
+            });
+          } catch (err2) {
+            client.release(err2);
+            return cb(err2);
+          }
+        });
+        return response.result;
+      }
+      end(cb) {
+        this.log("ending");
+        if (this.ending) {
+          const err = new Error("Called end on pool more than once");
+          return cb ? cb(err) : this.Promise.reject(err);
+        }
+        this.ending = true;
+        const promised = promisify3(this.Promise, cb);
+        this._endCallback = promised.callback;
+        this._pulseQueue();
+        return promised.result;
+      }
+      get waitingCount() {
+        return this._pendingQueue.length;
+      }
+      get idleCount() {
+        return this._idle.length;
+      }
+      get expiredCount() {
+        return this._clients.reduce((acc, client) => acc + (this._expired.has(client) ? 1 : 0), 0);
+      }
+      get totalCount() {
+        return this._clients.length;
+      }
+    };
+    module.exports = Pool2;
   }
 });
 
-// node_modules/cross-spawn/lib/parse.js
-var require_parse2 = __commonJS({
-  "node_modules/cross-spawn/lib/parse.js"(exports, module) {
+// node_modules/pg/lib/native/query.js
+var require_query2 = __commonJS({
+  "node_modules/pg/lib/native/query.js"(exports2, module) {
     "use strict";
-    var path6 = __require("path");
-    var resolveCommand2 = require_resolveCommand();
-    var escape = require_escape();
-    var readShebang = require_readShebang();
-    var isWin = process.platform === "win32";
-    var isExecutableRegExp = /\.(?:com|exe)$/i;
-    var isCmdShimRegExp = /node_modules[\\/].bin[\\/][^\\/]+\.cmd$/i;
-    function detectShebang(parsed) {
-      parsed.file = resolveCommand2(parsed);
-      const shebang = parsed.file && readShebang(parsed.file);
-      if (shebang) {
-        parsed.args.unshift(parsed.file);
-        parsed.command = shebang;
-        return resolveCommand2(parsed);
+    var EventEmitter2 = __require("events").EventEmitter;
+    var util = __require("util");
+    var utils = require_utils2();
+    var NativeQuery = module.exports = function(config2, values, callback) {
+      EventEmitter2.call(this);
+      config2 = utils.normalizeQueryConfig(config2, values, callback);
+      this.text = config2.text;
+      this.values = config2.values;
+      this.name = config2.name;
+      this.queryMode = config2.queryMode;
+      this.callback = config2.callback;
+      this.state = "new";
+      this._arrayMode = config2.rowMode === "array";
+      this._emitRowEvents = false;
+      this.on(
+        "newListener",
+        function(event) {
+          if (event === "row") this._emitRowEvents = true;
+        }.bind(this)
+      );
+    };
+    util.inherits(NativeQuery, EventEmitter2);
+    var errorFieldMap = {
+      sqlState: "code",
+      statementPosition: "position",
+      messagePrimary: "message",
+      messageDetail: "detail",
+      messageHint: "hint",
+      context: "where",
+      schemaName: "schema",
+      tableName: "table",
+      columnName: "column",
+      dataTypeName: "dataType",
+      constraintName: "constraint",
+      sourceFile: "file",
+      sourceLine: "line",
+      sourceFunction: "routine"
+    };
+    NativeQuery.prototype.handleError = function(err) {
+      const fields = this.native && this.native.pq.resultErrorFields();
+      if (fields) {
+        for (const key in fields) {
+          const normalizedFieldName = errorFieldMap[key] || key;
+          err[normalizedFieldName] = fields[key];
+        }
       }
-      return parsed.file;
-    }
-    function parseNonShell(parsed) {
-      if (!isWin) {
-        return parsed;
+      if (this.callback) {
+        this.callback(err);
+      } else {
+        this.emit("error", err);
       }
-      const commandFile = detectShebang(parsed);
-      const needsShell = !isExecutableRegExp.test(commandFile);
-      if (parsed.options.forceShell || needsShell) {
-        const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path6.normalize(parsed.command);
-        parsed.command = escape.command(parsed.command);
-        parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
-        const shellCommand = [parsed.command].concat(parsed.args).join(" ");
-        parsed.args = ["/d", "/s", "/c", `"${shellCommand}"`];
-        parsed.command = process.env.comspec || "cmd.exe";
-        parsed.options.windowsVerbatimArguments = true;
-      }
-      return parsed;
-    }
-    function parse4(command, args, options) {
-      if (args && !Array.isArray(args)) {
-        options = args;
-        args = null;
-      }
-      args = args ? args.slice(0) : [];
-      options = Object.assign({}, options);
-      const parsed = {
-        command,
-        args,
-        options,
-        file: void 0,
-        original: {
-          command,
-          args
+      this.state = "error";
+    };
+    NativeQuery.prototype.then = function(onSuccess, onFailure) {
+      return this._getPromise().then(onSuccess, onFailure);
+    };
+    NativeQuery.prototype.catch = function(callback) {
+      return this._getPromise().catch(callback);
+    };
+    NativeQuery.prototype._getPromise = function() {
+      if (this._promise) return this._promise;
+      this._promise = new Promise(
+        function(resolve6, reject) {
+          this._once("end", resolve6);
+          this._once("error", reject);
+        }.bind(this)
+      );
+      return this._promise;
+    };
+    NativeQuery.prototype.submit = function(client) {
+      this.state = "running";
+      const self = this;
+      this.native = client.native;
+      client.native.arrayMode = this._arrayMode;
+      let after = function(err, rows, results) {
+        client.native.arrayMode = false;
+        setImmediate(function() {
+          self.emit("_done");
+        });
+        if (err) {
+          return self.handleError(err);
+        }
+        if (self._emitRowEvents) {
+          if (results.length > 1) {
+            rows.forEach((rowOfRows, i2) => {
+              rowOfRows.forEach((row) => {
+                self.emit("row", row, results[i2]);
+              });
+            });
+          } else {
+            rows.forEach(function(row) {
+              self.emit("row", row, results);
+            });
+          }
+        }
+        self.state = "end";
+        self.emit("end", results);
+        if (self.callback) {
+          self.callback(null, results);
         }
       };
-      return options.shell ? parsed : parseNonShell(parsed);
-    }
-    module.exports = parse4;
+      if (process.domain) {
+        after = process.domain.bind(after);
+      }
+      if (this.name) {
+        if (this.name.length > 63) {
+          console.error("Warning! Postgres only supports 63 characters for query names.");
+          console.error("You supplied %s (%s)", this.name, this.name.length);
+          console.error("This can cause conflicts and silent errors executing queries");
+        }
+        const values = (this.values || []).map(utils.prepareValue);
+        if (client.namedQueries[this.name] !== void 0) {
+          if (this.text && client.namedQueries[this.name] !== this.text) {
+            const err = new Error(`Prepared statements must be unique - '${this.name}' was used for a different statement`);
+            return after(err);
+          }
+          return client.native.execute(this.name, values, after);
+        }
+        return client.native.prepare(this.name, this.text, values.length, function(err) {
+          if (err) return after(err);
+          client.namedQueries[self.name] = self.text;
+          return self.native.execute(self.name, values, after);
+        });
+      } else if (this.values) {
+        if (!Array.isArray(this.values)) {
+          const err = new Error("Query values must be an array");
+          return after(err);
+        }
+        const vals = this.values.map(utils.prepareValue);
+        client.native.query(this.text, vals, after);
+      } else if (this.queryMode === "extended") {
+        client.native.query(this.text, [], after);
+      } else {
+        client.native.query(this.text, after);
+      }
+    };
   }
 });
 
-// node_modules/cross-spawn/lib/enoent.js
-var require_enoent = __commonJS({
-  "node_modules/cross-spawn/lib/enoent.js"(exports, module) {
-    "use strict";
-    var isWin = process.platform === "win32";
-    function notFoundError(original, syscall) {
-      return Object.assign(new Error(`${syscall} ${original.command} ENOENT`), {
-        code: "ENOENT",
-        errno: "ENOENT",
-        syscall: `${syscall} ${original.command}`,
-        path: original.command,
-        spawnargs: original.args
-      });
+// node_modules/pg/lib/native/client.js
+var require_client2 = __commonJS({
+  "node_modules/pg/lib/native/client.js"(exports2, module) {
+    var nodeUtils = __require("util");
+    var Native;
+    try {
+      Native = __require("pg-native");
+    } catch (e) {
+      throw e;
     }
-    function hookChildProcess(cp, parsed) {
-      if (!isWin) {
+    var TypeOverrides2 = require_type_overrides();
+    var EventEmitter2 = __require("events").EventEmitter;
+    var util = __require("util");
+    var ConnectionParameters = require_connection_parameters();
+    var NativeQuery = require_query2();
+    var queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
+      () => {
+      },
+      "Calling client.query() when the client is already executing a query is deprecated and will be removed in pg@9.0. Use async/await or an external async flow control mechanism instead."
+    );
+    var Client2 = module.exports = function(config2) {
+      EventEmitter2.call(this);
+      config2 = config2 || {};
+      this._Promise = config2.Promise || global.Promise;
+      this._types = new TypeOverrides2(config2.types);
+      this.native = new Native({
+        types: this._types
+      });
+      this._queryQueue = [];
+      this._ending = false;
+      this._connecting = false;
+      this._connected = false;
+      this._queryable = true;
+      this.pipeline = Boolean(config2.pipeline);
+      this._pipelineInFlight = false;
+      const cp = this.connectionParameters = new ConnectionParameters(config2);
+      if (config2.nativeConnectionString) cp.nativeConnectionString = config2.nativeConnectionString;
+      this.user = cp.user;
+      Object.defineProperty(this, "password", {
+        configurable: true,
+        enumerable: false,
+        writable: true,
+        value: cp.password
+      });
+      this.database = cp.database;
+      this.host = cp.host;
+      this.port = cp.port;
+      this.namedQueries = {};
+    };
+    Client2.Query = NativeQuery;
+    util.inherits(Client2, EventEmitter2);
+    Client2.prototype._errorAllQueries = function(err) {
+      const enqueueError = (query) => {
+        process.nextTick(() => {
+          query.native = this.native;
+          query.handleError(err);
+        });
+      };
+      if (this._hasActiveQuery()) {
+        enqueueError(this._activeQuery);
+        this._activeQuery = null;
+      }
+      this._queryQueue.forEach(enqueueError);
+      this._queryQueue.length = 0;
+    };
+    Client2.prototype._connect = function(cb) {
+      const self = this;
+      if (this._connecting) {
+        process.nextTick(() => cb(new Error("Client has already been connected. You cannot reuse a client.")));
         return;
       }
-      const originalEmit = cp.emit;
-      cp.emit = function(name, arg1) {
-        if (name === "exit") {
-          const err = verifyENOENT(arg1, parsed);
-          if (err) {
-            return originalEmit.call(cp, "error", err);
+      this._connecting = true;
+      this.connectionParameters.getLibpqConnectionString(function(err, conString) {
+        if (self.connectionParameters.nativeConnectionString) conString = self.connectionParameters.nativeConnectionString;
+        if (err) return cb(err);
+        self.native.connect(conString, function(err2) {
+          if (err2) {
+            self.native.end();
+            return cb(err2);
           }
+          self._connected = true;
+          self.native.on("error", function(err3) {
+            self._queryable = false;
+            self._errorAllQueries(err3);
+            self.emit("error", err3);
+          });
+          self.native.on("notification", function(msg) {
+            self.emit("notification", {
+              channel: msg.relname,
+              payload: msg.extra
+            });
+          });
+          self.emit("connect");
+          self._pulseQueryQueue(true);
+          cb(null, this);
+        });
+      });
+    };
+    Client2.prototype.connect = function(callback) {
+      if (callback) {
+        this._connect(callback);
+        return;
+      }
+      return new this._Promise((resolve6, reject) => {
+        this._connect((error62) => {
+          if (error62) {
+            reject(error62);
+          } else {
+            resolve6(this);
+          }
+        });
+      });
+    };
+    Client2.prototype.query = function(config2, values, callback) {
+      let query;
+      let result;
+      let readTimeout;
+      let readTimeoutTimer;
+      let queryCallback;
+      if (config2 === null || config2 === void 0) {
+        throw new TypeError("Client was passed a null or undefined query");
+      } else if (typeof config2.submit === "function") {
+        readTimeout = config2.query_timeout || this.connectionParameters.query_timeout;
+        result = query = config2;
+        if (typeof values === "function") {
+          config2.callback = values;
         }
-        return originalEmit.apply(cp, arguments);
+      } else {
+        readTimeout = config2.query_timeout || this.connectionParameters.query_timeout;
+        query = new NativeQuery(config2, values, callback);
+        if (!query.callback) {
+          let resolveOut, rejectOut;
+          result = new this._Promise((resolve6, reject) => {
+            resolveOut = resolve6;
+            rejectOut = reject;
+          }).catch((err) => {
+            Error.captureStackTrace(err);
+            throw err;
+          });
+          query.callback = (err, res) => err ? rejectOut(err) : resolveOut(res);
+        }
+      }
+      if (readTimeout) {
+        queryCallback = query.callback || (() => {
+        });
+        readTimeoutTimer = setTimeout(() => {
+          const error62 = new Error("Query read timeout");
+          process.nextTick(() => {
+            query.handleError(error62, this.connection);
+          });
+          queryCallback(error62);
+          query.callback = () => {
+          };
+          const index = this._queryQueue.indexOf(query);
+          if (index > -1) {
+            this._queryQueue.splice(index, 1);
+          }
+          this._pulseQueryQueue();
+        }, readTimeout);
+        query.callback = (err, res) => {
+          clearTimeout(readTimeoutTimer);
+          queryCallback(err, res);
+        };
+      }
+      if (!this._queryable) {
+        query.native = this.native;
+        process.nextTick(() => {
+          query.handleError(new Error("Client has encountered a connection error and is not queryable"));
+        });
+        return result;
+      }
+      if (this._ending) {
+        query.native = this.native;
+        process.nextTick(() => {
+          query.handleError(new Error("Client was closed and is not queryable"));
+        });
+        return result;
+      }
+      if (this._queryQueue.length > 0 && !this.pipeline) {
+        queryQueueLengthDeprecationNotice();
+      }
+      this._queryQueue.push(query);
+      this._pulseQueryQueue();
+      return result;
+    };
+    Client2.prototype.end = function(cb) {
+      const self = this;
+      this._ending = true;
+      if (this._connecting && !this._connected) {
+        this.once("connect", () => {
+          this.end(() => {
+          });
+        });
+      }
+      let result;
+      if (!cb) {
+        result = new this._Promise(function(resolve6, reject) {
+          cb = (err) => err ? reject(err) : resolve6();
+        });
+      }
+      const doEnd = function() {
+        self.native.end(function() {
+          self._connected = false;
+          self._errorAllQueries(new Error("Connection terminated"));
+          process.nextTick(() => {
+            self.emit("end");
+            if (cb) cb();
+          });
+        });
       };
-    }
-    function verifyENOENT(status, parsed) {
-      if (isWin && status === 1 && !parsed.file) {
-        return notFoundError(parsed.original, "spawn");
+      if (this.pipeline && (this._pipelineInFlight || this._queryQueue.length > 0)) {
+        this.once("drain", doEnd);
+      } else {
+        doEnd();
       }
-      return null;
-    }
-    function verifyENOENTSync(status, parsed) {
-      if (isWin && status === 1 && !parsed.file) {
-        return notFoundError(parsed.original, "spawnSync");
+      return result;
+    };
+    Client2.prototype._hasActiveQuery = function() {
+      return this._activeQuery && this._activeQuery.state !== "error" && this._activeQuery.state !== "end";
+    };
+    Client2.prototype._pulseQueryQueue = function(initialConnection) {
+      if (!this._connected) {
+        return;
       }
-      return null;
-    }
-    module.exports = {
-      hookChildProcess,
-      verifyENOENT,
-      verifyENOENTSync,
-      notFoundError
+      if (this.pipeline && !initialConnection) {
+        return this._pulsePipelinedQueryQueue();
+      }
+      if (this._hasActiveQuery()) {
+        return;
+      }
+      const query = this._queryQueue.shift();
+      if (!query) {
+        if (!initialConnection) {
+          this.emit("drain");
+        }
+        return;
+      }
+      this._activeQuery = query;
+      query.submit(this);
+      const self = this;
+      query.once("_done", function() {
+        self._pulseQueryQueue();
+      });
+    };
+    Client2.prototype._pulsePipelinedQueryQueue = function() {
+      if (!this._connected || this._pipelineInFlight) {
+        return;
+      }
+      if (this._queryQueue.length === 0) {
+        if (this.hasExecuted) {
+          this.emit("drain");
+        }
+        return;
+      }
+      this._pipelineInFlight = true;
+      const self = this;
+      const queries = [];
+      const nativeQueries = [];
+      const utils = require_utils2();
+      while (this._queryQueue.length > 0) {
+        const query = this._queryQueue.shift();
+        this.hasExecuted = true;
+        nativeQueries.push(query);
+        const values = query.values ? query.values.map(utils.prepareValue) : null;
+        const pipelineEntry = { text: query.text, name: query.name, arrayMode: query._arrayMode };
+        if (values) {
+          pipelineEntry.values = values;
+        }
+        if (query.name && this.namedQueries[query.name]) {
+          pipelineEntry._alreadyPrepared = true;
+        }
+        queries.push(pipelineEntry);
+      }
+      this.native.pipeline(queries, function(err, results) {
+        self._pipelineInFlight = false;
+        if (err) {
+          self._connected = false;
+          self._queryable = false;
+          for (let i2 = 0; i2 < nativeQueries.length; i2++) {
+            const q = nativeQueries[i2];
+            q.native = self.native;
+            q.handleError(err);
+          }
+          self._errorAllQueries(err);
+          self.emit("error", err);
+          self.emit("end");
+          return;
+        }
+        for (let i2 = 0; i2 < nativeQueries.length; i2++) {
+          const q = nativeQueries[i2];
+          const r = results[i2];
+          q.native = self.native;
+          if (r.err) {
+            q.handleError(r.err);
+          } else {
+            if (q.name) {
+              self.namedQueries[q.name] = q.text;
+            }
+            q.state = "end";
+            q.emit("end", r.result);
+            if (q.callback) {
+              q.callback(null, r.result);
+            }
+          }
+          setImmediate(function() {
+            q.emit("_done");
+          });
+        }
+        self._pulsePipelinedQueryQueue();
+      });
+    };
+    Client2.prototype.cancel = function(query) {
+      if (this._activeQuery === query) {
+        this.native.cancel(function() {
+        });
+      } else if (this._queryQueue.indexOf(query) !== -1) {
+        this._queryQueue.splice(this._queryQueue.indexOf(query), 1);
+      }
+    };
+    Client2.prototype.ref = function() {
+    };
+    Client2.prototype.unref = function() {
+    };
+    Client2.prototype.setTypeParser = function(oid, format2, parseFn) {
+      return this._types.setTypeParser(oid, format2, parseFn);
+    };
+    Client2.prototype.getTypeParser = function(oid, format2) {
+      return this._types.getTypeParser(oid, format2);
+    };
+    Client2.prototype.isConnected = function() {
+      return this._connected;
+    };
+    Client2.prototype.getTransactionStatus = function() {
+      return this.native.getTransactionStatus();
     };
   }
 });
 
-// node_modules/cross-spawn/index.js
-var require_cross_spawn = __commonJS({
-  "node_modules/cross-spawn/index.js"(exports, module) {
+// node_modules/pg/lib/native/index.js
+var require_native = __commonJS({
+  "node_modules/pg/lib/native/index.js"(exports2, module) {
     "use strict";
-    var cp = __require("child_process");
-    var parse4 = require_parse2();
-    var enoent = require_enoent();
-    function spawn2(command, args, options) {
-      const parsed = parse4(command, args, options);
-      const spawned = cp.spawn(parsed.command, parsed.args, parsed.options);
-      enoent.hookChildProcess(spawned, parsed);
-      return spawned;
+    module.exports = require_client2();
+  }
+});
+
+// node_modules/pg/lib/index.js
+var require_lib2 = __commonJS({
+  "node_modules/pg/lib/index.js"(exports2, module) {
+    "use strict";
+    var Client2 = require_client();
+    var defaults2 = require_defaults();
+    var Connection2 = require_connection();
+    var Result2 = require_result();
+    var utils = require_utils2();
+    var Pool2 = require_pg_pool();
+    var TypeOverrides2 = require_type_overrides();
+    var { DatabaseError: DatabaseError2 } = require_dist2();
+    var { escapeIdentifier: escapeIdentifier2, escapeLiteral: escapeLiteral2 } = require_utils2();
+    var poolFactory = (Client3) => {
+      return class BoundPool extends Pool2 {
+        constructor(options) {
+          super(options, Client3);
+        }
+      };
+    };
+    var PG = function(clientConstructor2) {
+      this.defaults = defaults2;
+      this.Client = clientConstructor2;
+      this.Query = this.Client.Query;
+      this.Pool = poolFactory(this.Client);
+      this._pools = [];
+      this.Connection = Connection2;
+      this.types = require_pg_types();
+      this.DatabaseError = DatabaseError2;
+      this.TypeOverrides = TypeOverrides2;
+      this.escapeIdentifier = escapeIdentifier2;
+      this.escapeLiteral = escapeLiteral2;
+      this.Result = Result2;
+      this.utils = utils;
+    };
+    var clientConstructor = Client2;
+    var forceNative = false;
+    try {
+      forceNative = !!process.env.NODE_PG_FORCE_NATIVE;
+    } catch {
     }
-    function spawnSync2(command, args, options) {
-      const parsed = parse4(command, args, options);
-      const result = cp.spawnSync(parsed.command, parsed.args, parsed.options);
-      result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
-      return result;
+    if (forceNative) {
+      clientConstructor = require_native();
     }
-    module.exports = spawn2;
-    module.exports.spawn = spawn2;
-    module.exports.sync = spawnSync2;
-    module.exports._parse = parse4;
-    module.exports._enoent = enoent;
+    module.exports = new PG(clientConstructor);
+    Object.defineProperty(module.exports, "native", {
+      configurable: true,
+      enumerable: false,
+      get() {
+        let native = null;
+        try {
+          native = new PG(require_native());
+        } catch (err) {
+          if (err.code !== "MODULE_NOT_FOUND") {
+            throw err;
+          }
+        }
+        Object.defineProperty(module.exports, "native", {
+          value: native
+        });
+        return native;
+      }
+    });
   }
 });
 
@@ -12761,8 +19848,8 @@ function cleanRegex(source) {
   const end = source.endsWith("$") ? source.length - 1 : source.length;
   return source.slice(start, end);
 }
-function floatSafeRemainder(val, step) {
-  const ratio = val / step;
+function floatSafeRemainder(val, step2) {
+  const ratio = val / step2;
   const roundedRatio = Math.round(ratio);
   const tolerance = 4 * Number.EPSILON * Math.max(Math.abs(ratio), 1);
   if (Math.abs(ratio - roundedRatio) < tolerance)
@@ -13274,14 +20361,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count2 = units;
+  let count3 = units;
   for (let i2 = 0; i2 < units - 1; i2++) {
     if ((str.charCodeAt(i2) & 64512) === 55296 && (str.charCodeAt(i2 + 1) & 64512) === 56320) {
-      count2--;
+      count3--;
       i2++;
     }
   }
-  return count2;
+  return count3;
 }
 function getLengthableOrigin(input2) {
   if (Array.isArray(input2))
@@ -14312,8 +21399,8 @@ var $ZodCheckMaxSize = /* @__PURE__ */ $constructor("$ZodCheckMaxSize", (inst, d
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
-    const size = input2.size;
-    if (size <= def.maximum)
+    const size2 = input2.size;
+    if (size2 <= def.maximum)
       return;
     payload.issues.push({
       origin: getSizableOrigin(input2),
@@ -14332,8 +21419,8 @@ var $ZodCheckMinSize = /* @__PURE__ */ $constructor("$ZodCheckMinSize", (inst, d
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
-    const size = input2.size;
-    if (size >= def.minimum)
+    const size2 = input2.size;
+    if (size2 >= def.minimum)
       return;
     payload.issues.push({
       origin: getSizableOrigin(input2),
@@ -14352,10 +21439,10 @@ var $ZodCheckSizeEquals = /* @__PURE__ */ $constructor("$ZodCheckSizeEquals", (i
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
-    const size = input2.size;
-    if (size === def.size)
+    const size2 = input2.size;
+    if (size2 === def.size)
       return;
-    const tooBig = size > def.size;
+    const tooBig = size2 > def.size;
     payload.issues.push({
       origin: getSizableOrigin(input2),
       ...tooBig ? { code: "too_big", maximum: def.size } : { code: "too_small", minimum: def.size },
@@ -15406,14 +22493,14 @@ var $ZodDate = /* @__PURE__ */ $constructor("$ZodDate", (inst, def) => {
     return payload;
   };
 });
-function capSize(inst, size) {
+function capSize(inst, size2) {
   const caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c3) => c3[0]));
   const parse4 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
-    const n2 = size(payload.value);
+    const n2 = size2(payload.value);
     if (n2 > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
       for (const [max, ch] of sizeCaps(inst._zod.def.checks)) {
         if (n2 > max && ch._zod.def.when(payload)) {
@@ -17114,7 +24201,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve) {
+function isRecursive(inst, stack, resolve6) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -17124,7 +24211,7 @@ function isRecursive(inst, stack, resolve) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve);
+      const answer = isRecursive(child, stack, resolve6);
       if (answer > result)
         result = answer;
     }
@@ -17135,7 +24222,7 @@ function isRecursive(inst, stack, resolve) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve6) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -17199,7 +24286,7 @@ function isRecursive(inst, stack, resolve) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve6 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -17664,8 +24751,8 @@ function az_default() {
 }
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getBelarusianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -20312,8 +27399,8 @@ function hu_default() {
 }
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count2, one, many) {
-  return Math.abs(count2) === 1 ? one : many;
+function getArmenianPlural(count3, one, many) {
+  return Math.abs(count3) === 1 ? one : many;
 }
 function withDefiniteArticle(word) {
   if (!word)
@@ -22758,8 +29845,8 @@ var error43 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -22903,8 +29990,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -23051,8 +30138,8 @@ function ro_default() {
 }
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getRussianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -26029,9 +33116,9 @@ function generateNullableCheck(doc, ctx, schema, accessor, buildsValue = true) {
   doc.write(`}`);
   return outputVar;
 }
-function generateSizeGate(doc, schema, size) {
+function generateSizeGate(doc, schema, size2) {
   for (const [max, check2] of sizeCaps(schema._zod.def.checks)) {
-    doc.write(`if (${size} > ${numericOperand(max, check2._zod.def.check)}) return INVALID;`);
+    doc.write(`if (${size2} > ${numericOperand(max, check2._zod.def.check)}) return INVALID;`);
   }
 }
 function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
@@ -27167,11 +34254,11 @@ function _minSize(minimum, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _size(size, params) {
+function _size(size2, params) {
   return new $ZodCheckSizeEquals({
     check: "size_equals",
     ...normalizeParams(params),
-    size
+    size: size2
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -27269,10 +34356,10 @@ function _properties(shape, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _mime(types, params) {
+function _mime(types2, params) {
   return new $ZodCheckMimeType({
     check: "mime_type",
-    mime: types,
+    mime: types2,
     ...normalizeParams(params)
   });
 }
@@ -27859,7 +34946,7 @@ function compactTypeUnion(schema) {
   const options = schema.anyOf;
   if (!Array.isArray(options) || options.length === 0 || schema.type !== void 0)
     return;
-  const types = [];
+  const types2 = [];
   for (const option of options) {
     if (!option || typeof option !== "object")
       return;
@@ -27871,12 +34958,12 @@ function compactTypeUnion(schema) {
     for (const member of Array.isArray(type) ? type : [type]) {
       if (typeof member !== "string")
         return;
-      if (!types.includes(member))
-        types.push(member);
+      if (!types2.includes(member))
+        types2.push(member);
     }
   }
   delete schema.anyOf;
-  schema.type = types.length === 1 ? types[0] : types;
+  schema.type = types2.length === 1 ? types2[0] : types2;
 }
 var FOLDABLE_KEYS = /* @__PURE__ */ new Set(["type", "properties", "required", "additionalProperties"]);
 var UNION_KEYS = ["oneOf", "anyOf"];
@@ -28220,9 +35307,9 @@ var setFormat = (agg, format2) => {
 };
 var minContributor = (agg, def) => narrowMin(agg, "minimum", def.minimum);
 var maxContributor = (agg, def) => narrowMax(agg, "maximum", def.maximum);
-var formatContributor = (ranges) => (agg, def) => {
+var formatContributor = (ranges2) => (agg, def) => {
   setFormat(agg, def.format);
-  const [minimum, maximum] = ranges[def.format];
+  const [minimum, maximum] = ranges2[def.format];
   narrowMin(agg, "minimum", minimum);
   narrowMax(agg, "maximum", maximum);
 };
@@ -28675,8 +35762,8 @@ function stringifyKeyNames(bySchema, json2, visited) {
     if (mapped.some((branch, i2) => branch !== branches[i2]))
       json2 = { ...json2, [keyword]: mapped };
   }
-  const types = Array.isArray(json2.type) ? json2.type : [json2.type];
-  const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
+  const types2 = Array.isArray(json2.type) ? json2.type : [json2.type];
+  const numericType = !types2.includes("string") && types2.some((t) => t === "number" || t === "integer");
   const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
   if (!numericType && !values?.some((v) => typeof v === "number"))
     return json2;
@@ -28689,7 +35776,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
     return rest;
   rest.type = "string";
   if (!values)
-    rest.pattern = (types.includes("number") ? number : integer).source;
+    rest.pattern = (types2.includes("number") ? number : integer).source;
   return rest;
 }
 var pendingRecords = /* @__PURE__ */ new WeakMap();
@@ -30420,9 +37507,9 @@ var ZodFile = /* @__PURE__ */ $constructor("ZodFile", (inst, def) => {
   $ZodFile.init(inst, def);
   ZodType.init(inst, def);
   inst._zod.processJSONSchema = (ctx, json2, params) => fileProcessor(inst, ctx, json2, params);
-  inst.min = (size, params) => inst.check(_minSize(size, params));
-  inst.max = (size, params) => inst.check(_maxSize(size, params));
-  inst.mime = (types, params) => inst.check(_mime(Array.isArray(types) ? types : [types], params));
+  inst.min = (size2, params) => inst.check(_minSize(size2, params));
+  inst.max = (size2, params) => inst.check(_maxSize(size2, params));
+  inst.mime = (types2, params) => inst.check(_mime(Array.isArray(types2) ? types2 : [types2], params));
 });
 function file(params) {
   return _file(ZodFile, params);
@@ -31772,8 +38859,8 @@ function closestMatch(word, candidates) {
   const sameIgnoringCase = candidates.find((c3) => c3.toLowerCase() === lower);
   if (sameIgnoringCase !== void 0 && sameIgnoringCase !== word) return sameIgnoringCase;
   const best = (0, import_fastest_levenshtein.closest)(word, [...candidates]);
-  const allowed = Math.min(3, Math.max(1, Math.ceil(word.length / 3)));
-  return (0, import_fastest_levenshtein.distance)(lower, best.toLowerCase()) <= allowed && best !== word ? best : void 0;
+  const allowed2 = Math.min(3, Math.max(1, Math.ceil(word.length / 3)));
+  return (0, import_fastest_levenshtein.distance)(lower, best.toLowerCase()) <= allowed2 && best !== word ? best : void 0;
 }
 function didYouMean(word, candidates, quote2 = (s) => `"${s}"`) {
   const match = closestMatch(word, candidates);
@@ -31849,17 +38936,17 @@ function valuesMessage(values, input2) {
   return `expected one of ${listOf(values.map(showLiteral))}, got ${describeValue(input2)}${hint}`;
 }
 function sizeLimit(issue2, bound, small) {
-  const count2 = Number(bound);
+  const count3 = Number(bound);
   switch (issue2.origin) {
     case "array":
     case "set":
-      return small ? `needs at least ${count2} item${count2 === 1 ? "" : "s"}` : `allows at most ${count2} item${count2 === 1 ? "" : "s"}`;
+      return small ? `needs at least ${count3} item${count3 === 1 ? "" : "s"}` : `allows at most ${count3} item${count3 === 1 ? "" : "s"}`;
     case "string":
-      if (small && count2 === 1) return "must not be empty";
-      return `must be at ${small ? "least" : "most"} ${count2} characters long`;
+      if (small && count3 === 1) return "must not be empty";
+      return `must be at ${small ? "least" : "most"} ${count3} characters long`;
     default:
-      if (issue2.inclusive === false) return `must be ${small ? "greater" : "less"} than ${count2}`;
-      return `must be at ${small ? "least" : "most"} ${count2}`;
+      if (issue2.inclusive === false) return `must be ${small ? "greater" : "less"} than ${count3}`;
+      return `must be at ${small ? "least" : "most"} ${count3}`;
   }
 }
 var issueMessage = (issue2) => {
@@ -32046,10 +39133,10 @@ function explainIssues(issues, data, schema) {
   return issues.flatMap((issue2) => explain(issue2, [], schema, data));
 }
 function explain(issue2, base2, baseSchema, root) {
-  const relative = toPath(issue2.path);
-  const path6 = [...base2, ...relative];
+  const relative4 = toPath(issue2.path);
+  const path6 = [...base2, ...relative4];
   const { found, value } = valueAt(root, path6);
-  const schemaHere = baseSchema && schemaAt(baseSchema, relative, valueAt(root, base2).value);
+  const schemaHere = baseSchema && schemaAt(baseSchema, relative4, valueAt(root, base2).value);
   if (!found && path6.length > 0) {
     const parent = path6.slice(0, -1);
     const key = String(path6.at(-1));
@@ -32061,12 +39148,12 @@ function explain(issue2, base2, baseSchema, root) {
   }
   switch (issue2.code) {
     case "unrecognized_keys": {
-      const allowed = allowedKeys(schemaHere, value);
-      const listing = allowed.length > 0 ? ` (allowed here: ${allowed.join(", ")})` : "";
+      const allowed2 = allowedKeys(schemaHere, value);
+      const listing = allowed2.length > 0 ? ` (allowed here: ${allowed2.join(", ")})` : "";
       return issue2.keys.map((key) => ({
         path: [...path6, key],
         anchor: "key",
-        message: key === "<<" ? 'YAML merge keys ("<<") are not supported: repeat the keys, or reuse a whole value with an alias (*name)' : `unknown key "${key}"${didYouMean(key, allowed)}${listing}`
+        message: key === "<<" ? 'YAML merge keys ("<<") are not supported: repeat the keys, or reuse a whole value with an alias (*name)' : `unknown key "${key}"${didYouMean(key, allowed2)}${listing}`
       }));
     }
     case "invalid_key": {
@@ -32104,8 +39191,8 @@ function explain(issue2, base2, baseSchema, root) {
 }
 
 // src/config/load.ts
-var import_yaml = __toESM(require_dist(), 1);
-import { readFile } from "node:fs/promises";
+var import_yaml2 = __toESM(require_dist(), 1);
+import { readFile as readFile10 } from "node:fs/promises";
 
 // src/config/duration.ts
 var import_ms2 = __toESM(require_ms(), 1);
@@ -32323,1262 +39410,16 @@ var analysisConfigSchema = external_exports.strictObject({
   });
 });
 
-// src/config/schema.ts
-var TEMPLATE_VARIABLES = [
-  "version",
-  "previous_version",
-  "sha",
-  "ref",
-  "environment",
-  "environment_url",
-  "strategy",
-  "slot",
-  "stable_slot",
-  "weight",
-  "stable_weight",
-  "step",
-  "batch",
-  "batches",
-  "instances",
-  "instance_count",
-  "surge",
-  "run_id",
-  "deployment_id"
-];
-var STRATEGY_NAMES = ["direct", "rolling", "blue-green", "canary"];
-var nonEmpty2 = external_exports.string().min(1, "must not be empty");
-var commandSpec = external_exports.union([
-  commandLine,
-  external_exports.strictObject({
-    run: commandLine,
-    shell: external_exports.boolean().optional().meta({ description: "Run through /bin/sh. Templated values are still quoted." }),
-    timeout: duration3.optional(),
-    cwd: nonEmpty2.optional(),
-    env: external_exports.record(external_exports.string(), external_exports.string()).optional()
-  })
-]);
-var httpCheck = external_exports.strictObject({
-  // Not z.url(): a template such as http://127.0.0.1:{{port}}/health is only a URL once rendered.
-  url: external_exports.string().regex(/^https?:\/\/\S+$/, "must be an http:// or https:// URL (templates allowed)"),
-  method: external_exports.enum(["GET", "HEAD", "POST"]).optional(),
-  expect_status: external_exports.union([external_exports.number().int().min(100).max(599), external_exports.array(external_exports.number().int().min(100).max(599)).min(1)]).optional(),
-  body: external_exports.string().optional().meta({ description: "A regular expression the response body must match." }),
-  timeout: duration3.optional(),
-  retries: external_exports.number().int().min(0).max(100).optional(),
-  interval: duration3.optional()
-});
-var healthCheck = external_exports.union([
-  external_exports.string().regex(/^https?:\/\//).meta({ description: "An http(s) URL that must answer 200." }),
-  httpCheck,
-  commandSpec
-]);
-var healthChecks = external_exports.union([healthCheck, external_exports.array(healthCheck).min(1)]);
-var targetCommands = external_exports.strictObject({
-  deploy: commandSpec.meta({
-    description: "Deploys {{version}} to {{slot}} / {{instances}} (or everywhere)."
-  }),
-  switch: commandSpec.optional().meta({ description: "Routes all traffic to {{slot}}." }),
-  set_weight: commandSpec.optional().meta({ description: "Routes {{weight}} % of traffic to {{slot}}." }),
-  health: healthChecks.optional(),
-  smoke: commandSpec.optional().meta({ description: "Smoke tests against {{slot}} before it takes traffic." }),
-  rollback: commandSpec.optional().meta({ description: "Undoes a deploy; default: deploy {{previous_version}}." }),
-  teardown: commandSpec.optional().meta({ description: "Removes {{slot}} / {{instances}}." }),
-  current: commandSpec.optional().meta({
-    description: 'Prints the live state as JSON {"slot": "...", "version": "..."} or a bare slot name.'
-  })
-});
-var commandTarget = external_exports.strictObject({
-  type: external_exports.literal("command").optional(),
-  shell: external_exports.boolean().optional(),
-  timeout: duration3.optional(),
-  cwd: nonEmpty2.optional(),
-  env: external_exports.record(external_exports.string(), external_exports.string()).optional(),
-  commands: targetCommands
-});
-var target = commandTarget;
-var percentOrCount = external_exports.union([
-  external_exports.number().int().min(0),
-  external_exports.string().regex(/^\d{1,3}%$/, 'must be a whole number or a percentage such as "25%"')
-]).meta({ description: 'A number of instances, or a percentage of them such as "25%".' });
-var directParams = external_exports.strictObject({});
-var rollingParams = external_exports.strictObject({
-  instances: external_exports.union([external_exports.array(nonEmpty2).min(1), external_exports.number().int().min(1).max(1e4)]).optional().meta({ description: "Instance names, or a count (instances are then named 1..N)." }),
-  max_surge: percentOrCount.optional(),
-  max_unavailable: percentOrCount.optional(),
-  pause: duration3.optional().meta({ description: "Wait between batches." }),
-  on_failure: external_exports.enum(["rollback", "pause"]).optional()
-});
-var blueGreenParams = external_exports.strictObject({
-  slots: external_exports.tuple([nonEmpty2, nonEmpty2]).optional(),
-  scale_down_delay: duration3.optional(),
-  warmup: external_exports.strictObject({
-    url: nonEmpty2.optional().meta({ description: "URL of the idle slot to warm, templated ({{slot}})." }),
-    requests: external_exports.number().int().min(0).max(1e5).optional(),
-    interval: duration3.optional()
-  }).optional(),
-  verify_after_switch: duration3.optional().meta({ description: "How long the live slot is watched after the switch." })
-});
-var canaryStep = external_exports.union([
-  external_exports.number().min(0).max(100),
-  external_exports.strictObject({ weight: external_exports.number().min(0).max(100), pause: duration3.optional() })
-]);
-var canaryParams = external_exports.strictObject({
-  slots: external_exports.tuple([nonEmpty2, nonEmpty2]).optional(),
-  steps: external_exports.array(canaryStep).min(1).optional(),
-  pause: duration3.optional().meta({ description: "Pause at each step unless the step sets its own." }),
-  max_holds: external_exports.number().int().min(0).max(1e3).optional(),
-  scale_down_delay: duration3.optional()
-});
-var strategyParams = external_exports.strictObject({
-  direct: directParams.optional(),
-  rolling: rollingParams.optional(),
-  "blue-green": blueGreenParams.optional(),
-  canary: canaryParams.optional()
-});
-var strategyRef = external_exports.union([
-  external_exports.enum(STRATEGY_NAMES),
-  external_exports.discriminatedUnion("type", [
-    directParams.extend({ type: external_exports.literal("direct") }),
-    rollingParams.extend({ type: external_exports.literal("rolling") }),
-    blueGreenParams.extend({ type: external_exports.literal("blue-green") }),
-    canaryParams.extend({ type: external_exports.literal("canary") })
-  ])
-]);
-var hooks = external_exports.strictObject({
-  backup: commandSpec.optional().meta({ description: "Runs before anything changes in this environment." }),
-  migrate: commandSpec.optional().meta({ description: "Runs after the backup, before the strategy." }),
-  on_rollback: external_exports.array(external_exports.strictObject({ name: nonEmpty2, run: commandSpec })).optional().meta({
-    description: "Rollback levels run in order after traffic is back on stable (feature flag, config, ...)."
-  }),
-  on_success: commandSpec.optional()
-});
-var openSection = external_exports.record(external_exports.string(), external_exports.unknown());
-var environment = external_exports.strictObject({
-  url: external_exports.url().optional(),
-  production: external_exports.boolean().optional(),
-  strategy: strategyRef.optional(),
-  staging: nonEmpty2.optional().meta({ description: "An environment deployed and validated first, in the same run." }),
-  target: target.optional(),
-  health: healthChecks.optional().meta({ description: "Checks for the verify phase and the monitor window." }),
-  smoke: commandSpec.optional(),
-  validation_window: duration3.optional(),
-  monitor: duration3.optional(),
-  monitor_interval: duration3.optional(),
-  hooks: hooks.optional(),
-  variables: external_exports.record(external_exports.string(), external_exports.string()).optional(),
-  gates: openSection.optional(),
-  analysis: analysisConfigSchema.optional(),
-  approvals: openSection.optional()
-});
-var PRESET_NAMES = ["seeds", "fast"];
-var deployConfig = external_exports.strictObject({
-  version: external_exports.literal(1).optional(),
-  preset: external_exports.enum(PRESET_NAMES).optional(),
-  state_dir: nonEmpty2.optional(),
-  target: target.optional(),
-  strategies: strategyParams.optional(),
-  environments: external_exports.record(
-    external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'environment names use letters, digits, ".", "_" and "-"'),
-    environment
-  ),
-  gates: openSection.optional(),
-  analysis: analysisConfigSchema.optional(),
-  approvals: openSection.optional()
-});
+// src/gates/audit.ts
+import { access, readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 
-// src/targets/command-line.ts
-var import_shell_quote = __toESM(require_shell_quote(), 1);
-function splitCommand(command) {
-  const tokens = (0, import_shell_quote.parse)(command, (name) => `$${name}`);
-  const argv = [];
-  for (const token of tokens) {
-    if (typeof token === "string") {
-      argv.push(token);
-    } else if ("op" in token) {
-      const what = token.op === "glob" ? `the glob "${token.pattern}"` : `"${token.op}"`;
-      return {
-        ok: false,
-        message: `${what} needs a shell: set "shell: true" for this command, or write it as an argv list`
-      };
-    } else if ("comment" in token) {
-      return { ok: false, message: 'comments ("#") are not allowed in a command' };
-    }
-  }
-  if (argv.length === 0) return { ok: false, message: "the command is empty" };
-  return { ok: true, argv };
-}
-
-// src/targets/template.ts
-var import_shell_quote2 = __toESM(require_shell_quote(), 1);
-var PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
-function placeholders(template) {
-  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]);
-}
-function isKnownVariable(name, extra = []) {
-  return TEMPLATE_VARIABLES.includes(name) || extra.includes(name);
-}
-var TemplateError = class extends Error {
+// src/gates/common.ts
+var gateCommonFields = {
+  required: external_exports.boolean().optional().meta({ description: "A required gate blocks the deployment; an advisory one (false) only warns." }),
+  timeout: duration3.optional().meta({ description: "The gate blocks when it has not decided by then." })
 };
-function render(template, values, escape = (v) => v) {
-  return template.replace(PLACEHOLDER, (_, name) => {
-    const value = values[name];
-    if (value === void 0) throw new TemplateError(`{{${name}}} has no value here`);
-    return escape(value);
-  });
-}
-function renderForShell(template, values) {
-  return render(template, values, (v) => (0, import_shell_quote2.quote)([v]));
-}
-
-// src/config/semantics.ts
-function semanticIssues(config2) {
-  const issues = [...stagingIssues(config2), ...sharedStrategyIssues(config2)];
-  const unknown2 = [];
-  for (const [name, env] of Object.entries(config2.environments)) {
-    const found = environmentIssues(config2, name, env);
-    issues.push(...found.issues);
-    unknown2.push(...found.unknown);
-  }
-  issues.push(...unknownVariableIssues(config2, unknown2));
-  const unique = new Map(issues.map((issue2) => [JSON.stringify(issue2), issue2]));
-  return [...unique.values()];
-}
-function targetOf(config2, env, name) {
-  if (env.target) return { target: env.target, path: ["environments", name, "target"] };
-  if (config2.target) return { target: config2.target, path: ["target"] };
-  return void 0;
-}
-function strategyName(env) {
-  return typeof env.strategy === "string" ? env.strategy : env.strategy?.type;
-}
-function environmentIssues(config2, name, env) {
-  const base2 = ["environments", name];
-  const resolved = targetOf(config2, env, name);
-  const issues = [];
-  if (!resolved) {
-    issues.push({
-      path: base2,
-      message: 'has no target: add a "target" to this environment, or a top-level "target" shared by all of them'
-    });
-  } else {
-    issues.push(...strategyNeeds(config2, name, env, resolved));
-  }
-  issues.push(...strategyParamIssues(config2, name, env));
-  const templates = templateIssues(config2, name, env, resolved);
-  issues.push(...templates.issues);
-  return { issues, unknown: templates.unknown };
-}
-function stagingIssues(config2) {
-  const names = Object.keys(config2.environments);
-  const issues = [];
-  for (const [name, env] of Object.entries(config2.environments)) {
-    if (env.staging === void 0) continue;
-    const path6 = ["environments", name, "staging"];
-    if (env.staging === name) {
-      issues.push({ path: path6, message: `"${name}" cannot be its own staging environment` });
-    } else if (!names.includes(env.staging)) {
-      const others = names.filter((other) => other !== name);
-      const hint = didYouMean(env.staging, others);
-      const known = others.length > 0 ? ` (environments: ${listOf(
-        others.map((o2) => `"${o2}"`),
-        "and"
-      )})` : "";
-      issues.push({ path: path6, message: `unknown environment "${env.staging}"${hint}${known}` });
-    }
-  }
-  const reported = /* @__PURE__ */ new Set();
-  for (const start of names) {
-    const chain = [];
-    let current = start;
-    while (current !== void 0 && !chain.includes(current)) {
-      chain.push(current);
-      const next = config2.environments[current]?.staging;
-      current = next !== void 0 && next !== current && names.includes(next) ? next : void 0;
-    }
-    if (current === void 0) continue;
-    const cycle = chain.slice(chain.indexOf(current));
-    const first = names.find((n2) => cycle.includes(n2));
-    const rotated = [...cycle.slice(cycle.indexOf(first)), ...cycle.slice(0, cycle.indexOf(first))];
-    const key = [...cycle].sort().join("\n");
-    if (reported.has(key)) continue;
-    reported.add(key);
-    issues.push({
-      path: ["environments", first, "staging"],
-      message: `staging environments form a cycle: ${[...rotated, first].join(" -> ")}`
-    });
-  }
-  return issues;
-}
-function strategyNeeds(config2, name, env, resolved) {
-  const strategy = strategyName(env);
-  const path6 = ["environments", name, "strategy"];
-  const commands = resolved.target.commands;
-  const where2 = formatPath([...resolved.path, "commands"]);
-  switch (strategy) {
-    case "canary":
-      return commands.set_weight ? [] : [
-        {
-          path: path6,
-          message: `the canary strategy shifts traffic with a "set_weight" command, which ${where2} does not define`
-        }
-      ];
-    case "blue-green":
-      return commands.switch || commands.set_weight ? [] : [
-        {
-          path: path6,
-          message: `the blue-green strategy moves traffic with a "switch" (or "set_weight") command, which ${where2} does not define`
-        }
-      ];
-    case "rolling": {
-      const own2 = typeof env.strategy === "object" && env.strategy.type === "rolling" ? env.strategy : void 0;
-      if (own2?.instances !== void 0 || config2.strategies?.rolling?.instances !== void 0) return [];
-      return [
-        {
-          path: path6,
-          message: 'the rolling strategy needs "instances" (names or a count), here or in strategies.rolling'
-        }
-      ];
-    }
-    default:
-      return [];
-  }
-}
-function strategyParamIssues(config2, name, env) {
-  if (typeof env.strategy !== "object") return [];
-  const path6 = ["environments", name, "strategy"];
-  if (env.strategy.type === "rolling") {
-    return surgeIssues(env.strategy, path6, config2.strategies?.rolling, ["strategies", "rolling"]);
-  }
-  if (env.strategy.type === "canary") return canaryStepIssues(env.strategy, path6);
-  return [];
-}
-function sharedStrategyIssues(config2) {
-  const issues = [];
-  if (config2.strategies?.rolling) {
-    issues.push(...surgeIssues(config2.strategies.rolling, ["strategies", "rolling"]));
-  }
-  if (config2.strategies?.canary)
-    issues.push(...canaryStepIssues(config2.strategies.canary, ["strategies", "canary"]));
-  return issues;
-}
-function isZero(amount) {
-  return amount === 0 || typeof amount === "string" && Number.parseInt(amount, 10) === 0;
-}
-function surgeIssues(own2, ownPath, shared, sharedPath) {
-  const surge = own2.max_surge ?? shared?.max_surge;
-  const unavailable = own2.max_unavailable ?? shared?.max_unavailable;
-  if (!isZero(surge) || !isZero(unavailable)) return [];
-  const from = own2.max_surge !== void 0 || own2.max_unavailable !== void 0 ? ownPath : sharedPath;
-  const field = own2.max_surge !== void 0 || from !== ownPath ? "max_surge" : "max_unavailable";
-  return [
-    {
-      path: [...from, field],
-      message: "max_surge and max_unavailable are both 0: no instance could ever be replaced; let one of them be at least 1"
-    }
-  ];
-}
-function canaryStepIssues(params, path6) {
-  const issues = [];
-  const weights = (params.steps ?? []).map((step) => typeof step === "number" ? step : step.weight);
-  for (let index = 1; index < weights.length; index++) {
-    const previous = weights[index - 1];
-    const weight = weights[index];
-    if (weight <= previous) {
-      issues.push({
-        path: [...path6, "steps", index],
-        message: `weight ${weight} is not above the previous step's ${previous}: canary weights must increase strictly`
-      });
-    }
-  }
-  return issues;
-}
-function commandSites(spec, path6, defaultShell) {
-  if (spec === void 0) return [];
-  const shell = typeof spec === "object" && !Array.isArray(spec) ? spec.shell ?? defaultShell : defaultShell;
-  return [{ path: path6, spec, shell }];
-}
-var URL_PATTERN = /^https?:\/\//;
-function healthSites(health, path6, shell) {
-  const sites = { commands: [], urls: [], issues: [] };
-  if (health === void 0) return sites;
-  const isCheckList = Array.isArray(health) && !health.every((item) => typeof item === "string");
-  const checks = isCheckList ? health.map((check2, index) => ({ check: check2, path: [...path6, index] })) : [{ check: health, path: path6 }];
-  for (const { check: check2, path: checkPath } of checks) {
-    if (typeof check2 === "string" && URL_PATTERN.test(check2)) {
-      sites.urls.push({ path: checkPath, url: check2 });
-    } else if (typeof check2 === "object" && !Array.isArray(check2) && "url" in check2) {
-      sites.urls.push({ path: [...checkPath, "url"], url: check2.url });
-    } else if (Array.isArray(check2) && URL_PATTERN.test(check2[0] ?? "")) {
-      sites.issues.push({
-        path: checkPath,
-        message: 'a list of strings is one command (program and arguments); for several URL checks write each as "- url: ..."'
-      });
-    } else {
-      sites.commands.push(...commandSites(check2, checkPath, shell));
-    }
-  }
-  return sites;
-}
-function targetSites(resolved) {
-  const { target: target2, path: path6 } = resolved;
-  const shell = target2.shell ?? false;
-  const commands = target2.commands;
-  const at = (key) => [...path6, "commands", key];
-  const health = healthSites(commands.health, at("health"), shell);
-  return {
-    commands: [
-      ...commandSites(commands.deploy, at("deploy"), shell),
-      ...commandSites(commands.switch, at("switch"), shell),
-      ...commandSites(commands.set_weight, at("set_weight"), shell),
-      ...commandSites(commands.smoke, at("smoke"), shell),
-      ...commandSites(commands.rollback, at("rollback"), shell),
-      ...commandSites(commands.teardown, at("teardown"), shell),
-      ...commandSites(commands.current, at("current"), shell),
-      ...health.commands
-    ],
-    urls: health.urls,
-    issues: health.issues
-  };
-}
-function environmentSites(config2, name, env, resolved) {
-  const base2 = ["environments", name];
-  const shell = resolved?.target.shell ?? false;
-  const fromTarget = resolved ? targetSites(resolved) : { commands: [], urls: [], issues: [] };
-  const health = healthSites(env.health, [...base2, "health"], shell);
-  const hooks2 = env.hooks;
-  const commands = [
-    ...fromTarget.commands,
-    ...health.commands,
-    ...commandSites(env.smoke, [...base2, "smoke"], shell),
-    ...commandSites(hooks2?.backup, [...base2, "hooks", "backup"], shell),
-    ...commandSites(hooks2?.migrate, [...base2, "hooks", "migrate"], shell),
-    ...commandSites(hooks2?.on_success, [...base2, "hooks", "on_success"], shell),
-    ...(hooks2?.on_rollback ?? []).flatMap(
-      (level, index) => commandSites(level.run, [...base2, "hooks", "on_rollback", index, "run"], shell)
-    )
-  ];
-  const urls = [...fromTarget.urls, ...health.urls];
-  if (strategyName(env) === "blue-green") {
-    const own2 = typeof env.strategy === "object" && env.strategy.type === "blue-green" ? env.strategy.warmup?.url : void 0;
-    const shared = config2.strategies?.["blue-green"]?.warmup?.url;
-    if (own2 !== void 0) urls.push({ path: [...base2, "strategy", "warmup", "url"], url: own2 });
-    else if (shared !== void 0)
-      urls.push({ path: ["strategies", "blue-green", "warmup", "url"], url: shared });
-  }
-  return { commands, urls, issues: [...fromTarget.issues, ...health.issues] };
-}
-var STRATEGY_VARIABLES = {
-  slot: ["blue-green", "canary"],
-  stable_slot: ["blue-green", "canary"],
-  weight: ["blue-green", "canary"],
-  stable_weight: ["blue-green", "canary"],
-  batch: ["rolling"],
-  batches: ["rolling"],
-  instances: ["rolling"],
-  instance_count: ["rolling"],
-  surge: ["rolling"]
-};
-function templateIssues(config2, name, env, resolved) {
-  const sites = environmentSites(config2, name, env, resolved);
-  const issues = [...sites.issues];
-  const unknown2 = [];
-  const variables = Object.keys(env.variables ?? {});
-  const strategy = strategyName(env) ?? "direct";
-  const checkTemplate = (template, path6) => {
-    const command = path6[path6.indexOf("commands") + 1];
-    const runs = !(command === "switch" || command === "set_weight") || strategy === "blue-green" || strategy === "canary";
-    for (const variable of placeholders(template)) {
-      if (!isKnownVariable(variable, variables)) unknown2.push({ path: path6, variable, environment: name });
-      else if (runs && !variables.includes(variable)) {
-        const setBy = STRATEGY_VARIABLES[variable];
-        if (setBy && !setBy.includes(strategy)) {
-          issues.push({
-            path: path6,
-            message: `{{${variable}}} has no value with the ${strategy} strategy of environment "${name}": it is set by ${listOf(setBy, "and")}`
-          });
-        }
-      }
-    }
-  };
-  for (const site of sites.commands) {
-    const line = typeof site.spec === "object" && !Array.isArray(site.spec) ? site.spec.run : site.spec;
-    const linePath = line === site.spec ? site.path : [...site.path, "run"];
-    if (typeof line === "string") {
-      if (!site.shell) {
-        const split = splitCommand(line);
-        if (!split.ok) issues.push({ path: linePath, message: split.message });
-      }
-      checkTemplate(line, linePath);
-    } else {
-      line.forEach((arg, index) => checkTemplate(arg, [...linePath, index]));
-    }
-  }
-  for (const site of sites.urls) checkTemplate(site.url, site.path);
-  return { issues, unknown: unknown2 };
-}
-function unknownVariableIssues(config2, unknown2) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const entry of unknown2) {
-    const key = JSON.stringify([entry.path, entry.variable]);
-    groups.set(key, [...groups.get(key) ?? [], entry]);
-  }
-  return [...groups.values()].map((group) => {
-    const { path: path6, variable } = group[0];
-    const lacking = group.map((entry) => entry.environment);
-    const defined = Object.entries(config2.environments).filter(([, env]) => env.variables && Object.hasOwn(env.variables, variable)).map(([name]) => name);
-    const shared = path6[0] !== "environments";
-    if (shared && defined.length > 0) {
-      const names = listOf(
-        lacking.map((n2) => `"${n2}"`),
-        "and"
-      );
-      return {
-        path: path6,
-        message: `{{${variable}}} has no value in environment${lacking.length > 1 ? "s" : ""} ${names}: define it in their "variables" as ${listOf(
-          defined.map((n2) => `"${n2}"`),
-          "and"
-        )} do${defined.length > 1 ? "" : "es"}`
-      };
-    }
-    const known = [
-      ...TEMPLATE_VARIABLES,
-      ...new Set(lacking.flatMap((n2) => Object.keys(config2.environments[n2]?.variables ?? {})))
-    ];
-    const hint = didYouMean(variable, known, (v) => `{{${v}}}`);
-    const help = hint || `: use one of ${TEMPLATE_VARIABLES.join(", ")}, or a key of the environment's "variables"`;
-    return { path: path6, message: `unknown template variable {{${variable}}}${help}` };
-  });
-}
-
-// src/config/load.ts
-function parseConfig(text, file2) {
-  const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const locator = new Locator(doc, lineCounter, file2);
-  if (doc.errors.length > 0) return failure2(doc.errors.map((error62) => locator.yamlError(error62)));
-  if (doc.contents === null || (0, import_yaml.isScalar)(doc.contents) && doc.contents.value === null) {
-    return failure2([locator.atStart('the file is empty: it needs at least an "environments" mapping')]);
-  }
-  if (!(0, import_yaml.isMap)(doc.contents)) {
-    const found = (0, import_yaml.isSeq)(doc.contents) ? "a list" : "a single value";
-    return failure2([
-      locator.atStart(
-        `the top level must be a mapping of keys (version, target, environments, ...), not ${found}`
-      )
-    ]);
-  }
-  let data;
-  try {
-    data = doc.toJS({ maxAliasCount: 1e3 });
-  } catch (error62) {
-    return failure2([locator.atStart(`cannot read the YAML: ${error62.message}`)]);
-  }
-  const result = deployConfig.safeParse(data, { error: issueMessage });
-  if (!result.success) {
-    const explained = explainIssues(result.error.issues, data, deployConfig);
-    return failure2(explained.map((issue2) => locator.at(issue2.path, issue2.anchor, issue2.message)));
-  }
-  const semantic = semanticIssues(result.data);
-  if (semantic.length > 0)
-    return failure2(semantic.map((issue2) => locator.at(issue2.path, "value", issue2.message)));
-  return { ok: true, config: result.data };
-}
-async function loadConfigFile(path6) {
-  let text;
-  try {
-    text = await readFile(path6, "utf8");
-  } catch (error62) {
-    const code = error62.code;
-    const message = code === "ENOENT" ? "config file not found: create it (see schema/deploy.schema.json) or point to another file" : code === "EISDIR" ? "is a directory, not a config file" : `cannot read the config file: ${error62.message}`;
-    throw new ConfigLoadError([{ file: path6, line: 0, column: 0, path: "", message }]);
-  }
-  const result = parseConfig(text, path6);
-  if (!result.ok) throw new ConfigLoadError(result.errors);
-  return result.config;
-}
-function failure2(errors) {
-  const unique = new Map(errors.map((error62) => [JSON.stringify(error62), error62]));
-  const sorted = [...unique.values()].sort(
-    (a2, b) => a2.line - b.line || a2.column - b.column || a2.path.localeCompare(b.path) || a2.message.localeCompare(b.message)
-  );
-  return { ok: false, errors: sorted };
-}
-var FRIENDLY_YAML_ERRORS = {
-  DUPLICATE_KEY: (key) => `duplicate key "${key}": each key may appear only once in a mapping`,
-  TAB_AS_INDENT: () => "tabs are not allowed for indentation in YAML: indent with spaces"
-};
-var Locator = class {
-  doc;
-  lines;
-  file;
-  constructor(doc, lines, file2) {
-    this.doc = doc;
-    this.lines = lines;
-    this.file = file2;
-  }
-  atStart(message) {
-    return { file: this.file, line: 1, column: 1, path: "", message };
-  }
-  at(path6, anchor2, message) {
-    const node2 = this.nodeFor(path6, anchor2);
-    return { ...this.position(node2?.range?.[0]), path: formatPath(path6), message };
-  }
-  yamlError(error62) {
-    const offset = error62.pos[0];
-    const path6 = this.pathAt(offset);
-    const friendly = FRIENDLY_YAML_ERRORS[error62.code];
-    const message = friendly ? friendly(path6.at(-1)) : error62.message;
-    return { ...this.position(offset), path: formatPath(path6), message };
-  }
-  position(offset) {
-    if (offset === void 0) return { file: this.file, line: 1, column: 1 };
-    const { line, col } = this.lines.linePos(offset);
-    return { file: this.file, line, column: col };
-  }
-  resolve(node2) {
-    if ((0, import_yaml.isAlias)(node2)) return node2.resolve(this.doc);
-    return node2 ?? void 0;
-  }
-  /** The value node at `path` (or the key naming it); the deepest existing ancestor when it is missing. */
-  nodeFor(path6, anchor2) {
-    let current = this.resolve(this.doc.contents);
-    let key;
-    for (const segment of path6) {
-      key = void 0;
-      if ((0, import_yaml.isMap)(current)) {
-        const pair = current.items.find(
-          (item) => (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(segment)
-        );
-        if (!pair) return current;
-        key = pair.key;
-        const value = this.resolve(pair.value);
-        if (!value || (0, import_yaml.isScalar)(value) && value.value === null && !value.source) return key;
-        current = value;
-      } else if ((0, import_yaml.isSeq)(current) && typeof segment === "number" && current.items[segment] !== void 0) {
-        current = this.resolve(current.items[segment]);
-      } else {
-        return current;
-      }
-    }
-    return anchor2 === "key" && key ? key : current;
-  }
-  /** The config path of the deepest node containing `offset`, for YAML syntax errors. */
-  pathAt(offset) {
-    const path6 = [];
-    let current = this.doc.contents;
-    for (; ; ) {
-      if ((0, import_yaml.isMap)(current)) {
-        const pair = current.items.find(
-          (item) => (0, import_yaml.isPair)(item) && containsOffset(item.key, item.value, offset)
-        );
-        if (!pair || !(0, import_yaml.isScalar)(pair.key)) return path6;
-        path6.push(String(pair.key.value));
-        current = pair.value;
-      } else if ((0, import_yaml.isSeq)(current)) {
-        const index = current.items.findIndex((item) => containsOffset(item, item, offset));
-        if (index < 0) return path6;
-        path6.push(index);
-        current = current.items[index];
-      } else {
-        return path6;
-      }
-    }
-  }
-};
-function containsOffset(first, last, offset) {
-  const start = first?.range?.[0];
-  const end = last?.range?.[2] ?? first?.range?.[2];
-  return start !== void 0 && end !== void 0 && start <= offset && offset < end;
-}
-
-// src/config/presets.ts
-var MINUTE = 6e4;
-var PRESETS = {
-  seeds: {
-    commandTimeoutMs: 15 * MINUTE,
-    http: { timeoutMs: 5e3, retries: 3, intervalMs: 2e3 },
-    monitorMs: 60 * MINUTE,
-    monitorIntervalMs: 3e4,
-    validationWindowMs: 15 * MINUTE,
-    canary: {
-      steps: [
-        { weight: 5, pauseMs: 30 * MINUTE },
-        { weight: 10, pauseMs: 15 * MINUTE },
-        { weight: 25, pauseMs: 15 * MINUTE },
-        { weight: 50, pauseMs: 15 * MINUTE },
-        { weight: 100, pauseMs: 0 }
-      ],
-      maxHolds: 3,
-      scaleDownDelayMs: 24 * 60 * MINUTE
-    },
-    blueGreen: {
-      slots: ["blue", "green"],
-      scaleDownDelayMs: 24 * 60 * MINUTE,
-      warmup: { requests: 100, intervalMs: 100 },
-      verifyAfterSwitchMs: 10 * MINUTE
-    },
-    rolling: { maxSurge: 1, maxUnavailable: 0, pauseMs: 0 }
-  },
-  fast: {
-    commandTimeoutMs: 2 * MINUTE,
-    http: { timeoutMs: 2e3, retries: 3, intervalMs: 500 },
-    monitorMs: 0,
-    monitorIntervalMs: 1e3,
-    validationWindowMs: 0,
-    canary: {
-      steps: [
-        { weight: 5, pauseMs: 1e3 },
-        { weight: 10, pauseMs: 1e3 },
-        { weight: 25, pauseMs: 1e3 },
-        { weight: 50, pauseMs: 1e3 },
-        { weight: 100, pauseMs: 0 }
-      ],
-      maxHolds: 3,
-      scaleDownDelayMs: 0
-    },
-    blueGreen: {
-      slots: ["blue", "green"],
-      scaleDownDelayMs: 0,
-      warmup: { requests: 10, intervalMs: 50 },
-      verifyAfterSwitchMs: 1e3
-    },
-    rolling: { maxSurge: 1, maxUnavailable: 0, pauseMs: 0 }
-  }
-};
-
-// src/config/resolve.ts
-var ResolveError = class extends Error {
-};
-function resolveCommand(spec, source, defaults) {
-  const options = typeof spec === "object" && !Array.isArray(spec) ? spec : { run: spec };
-  const shell = options.shell ?? defaults.shell;
-  const run = options.run;
-  let argv = [];
-  let script = "";
-  if (shell) {
-    script = Array.isArray(run) ? run.join(" ") : run;
-  } else if (Array.isArray(run)) {
-    argv = [...run];
-  } else {
-    const split = splitCommand(run);
-    if (!split.ok) throw new ResolveError(`${source}: ${split.message}`);
-    argv = split.argv;
-  }
-  return {
-    source,
-    shell,
-    argv,
-    script,
-    timeoutMs: "timeout" in options && options.timeout || defaults.timeoutMs,
-    cwd: "cwd" in options && options.cwd || defaults.cwd,
-    env: { ...defaults.env, ..."env" in options && options.env || {} }
-  };
-}
-function resolveHealth(checks, source, preset, defaults) {
-  if (checks === void 0) return [];
-  const list = Array.isArray(checks) && !isArgvList(checks) ? checks : [checks];
-  return list.map((check2, index) => {
-    const where2 = list.length > 1 ? `${source}[${index}]` : source;
-    if (typeof check2 === "string" && /^https?:\/\//.test(check2)) {
-      return httpDefaults({ url: check2 }, where2, preset);
-    }
-    if (typeof check2 === "object" && !Array.isArray(check2) && "url" in check2) {
-      return httpDefaults(check2, where2, preset);
-    }
-    return {
-      kind: "command",
-      source: where2,
-      command: resolveCommand(check2, where2, defaults),
-      retries: preset.http.retries,
-      intervalMs: preset.http.intervalMs
-    };
-  });
-}
-function isArgvList(value) {
-  return value.every((v) => typeof v === "string") && !value.some((v) => /^https?:\/\//.test(v));
-}
-function httpDefaults(check2, source, preset) {
-  const expect = check2.expect_status ?? 200;
-  return {
-    kind: "http",
-    source,
-    url: check2.url,
-    method: check2.method ?? "GET",
-    expectStatus: Array.isArray(expect) ? expect : [expect],
-    body: check2.body,
-    timeoutMs: check2.timeout ?? preset.http.timeoutMs,
-    retries: check2.retries ?? preset.http.retries,
-    intervalMs: check2.interval ?? preset.http.intervalMs
-  };
-}
-function resolveTarget(target2, source, preset) {
-  const defaults = {
-    shell: target2.shell ?? false,
-    timeoutMs: target2.timeout ?? preset.commandTimeoutMs,
-    cwd: target2.cwd,
-    env: target2.env ?? {}
-  };
-  const c3 = target2.commands;
-  const cmd = (spec, name) => spec === void 0 ? void 0 : resolveCommand(spec, `${source}.commands.${name}`, defaults);
-  return {
-    deploy: cmd(c3.deploy, "deploy"),
-    switch: cmd(c3.switch, "switch"),
-    setWeight: cmd(c3.set_weight, "set_weight"),
-    health: resolveHealth(c3.health, `${source}.commands.health`, preset, defaults),
-    smoke: cmd(c3.smoke, "smoke"),
-    rollback: cmd(c3.rollback, "rollback"),
-    teardown: cmd(c3.teardown, "teardown"),
-    current: cmd(c3.current, "current")
-  };
-}
-function countOf(value, total, round) {
-  if (typeof value === "number") return value;
-  const percent = Number(value.slice(0, -1));
-  const exact = percent / 100 * total;
-  return round === "up" ? Math.ceil(exact) : Math.floor(exact);
-}
-function strategyType(env) {
-  if (env.strategy === void 0) return "direct";
-  return typeof env.strategy === "string" ? env.strategy : env.strategy.type;
-}
-function resolveStrategy(config2, env, preset) {
-  const type = strategyType(env);
-  const inline = typeof env.strategy === "object" ? env.strategy : {};
-  switch (type) {
-    case "direct":
-      return { type };
-    case "rolling": {
-      const p = { ...config2.strategies?.rolling, ...inline };
-      const raw = p.instances;
-      if (raw === void 0) throw new ResolveError('rolling needs "instances"');
-      const instances = typeof raw === "number" ? Array.from({ length: raw }, (_, i2) => String(i2 + 1)) : raw;
-      const maxSurge = countOf(p.max_surge ?? preset.rolling.maxSurge, instances.length, "up");
-      const maxUnavailable = countOf(
-        p.max_unavailable ?? preset.rolling.maxUnavailable,
-        instances.length,
-        "down"
-      );
-      if (maxSurge === 0 && maxUnavailable === 0)
-        throw new ResolveError("max_surge and max_unavailable are both 0");
-      return {
-        type,
-        instances,
-        maxSurge,
-        maxUnavailable,
-        batchSize: Math.min(instances.length, Math.max(1, maxSurge + maxUnavailable)),
-        pauseMs: p.pause ?? preset.rolling.pauseMs,
-        onFailure: p.on_failure ?? "rollback"
-      };
-    }
-    case "blue-green": {
-      const p = { ...config2.strategies?.["blue-green"], ...inline };
-      return {
-        type,
-        slots: p.slots ?? preset.blueGreen.slots,
-        scaleDownDelayMs: p.scale_down_delay ?? preset.blueGreen.scaleDownDelayMs,
-        warmup: {
-          url: p.warmup?.url,
-          requests: p.warmup?.requests ?? (p.warmup?.url ? preset.blueGreen.warmup.requests : 0),
-          intervalMs: p.warmup?.interval ?? preset.blueGreen.warmup.intervalMs
-        },
-        verifyAfterSwitchMs: p.verify_after_switch ?? preset.blueGreen.verifyAfterSwitchMs
-      };
-    }
-    case "canary": {
-      const p = { ...config2.strategies?.canary, ...inline };
-      const defaultPause = p.pause;
-      const steps = p.steps ? p.steps.map((s) => {
-        const weight = typeof s === "number" ? s : s.weight;
-        const own2 = typeof s === "number" ? void 0 : s.pause;
-        return {
-          weight,
-          pauseMs: own2 ?? defaultPause ?? (weight >= 100 ? 0 : preset.canary.steps[1].pauseMs)
-        };
-      }) : preset.canary.steps.map((s) => ({ ...s, pauseMs: defaultPause ?? s.pauseMs }));
-      return {
-        type,
-        slots: p.slots ?? preset.blueGreen.slots,
-        steps,
-        maxHolds: p.max_holds ?? preset.canary.maxHolds,
-        scaleDownDelayMs: p.scale_down_delay ?? preset.canary.scaleDownDelayMs
-      };
-    }
-  }
-}
-function resolveEnvironment(config2, name, overrides = {}) {
-  const configured = config2.environments[name];
-  const env = configured && overrides.strategy && strategyType(configured) !== overrides.strategy ? { ...configured, strategy: overrides.strategy } : configured;
-  if (!env) {
-    const known = Object.keys(config2.environments).join(", ");
-    throw new ResolveError(`unknown environment "${name}": the config defines ${known || "none"}`);
-  }
-  const preset = PRESETS[config2.preset ?? "seeds"];
-  const targetConfig = env.target ?? config2.target;
-  if (!targetConfig)
-    throw new ResolveError(`environment "${name}" has no target (and there is no top-level target)`);
-  const targetSource = env.target ? `environments.${name}.target` : "target";
-  const target2 = resolveTarget(targetConfig, targetSource, preset);
-  const strategy = resolveStrategy(config2, env, preset);
-  if (strategy.type === "canary" && !target2.setWeight)
-    throw new ResolveError(
-      `the canary strategy needs ${targetSource}.commands.set_weight, which ${name} does not define`
-    );
-  if (strategy.type === "blue-green" && !target2.switch && !target2.setWeight)
-    throw new ResolveError(
-      `the blue-green strategy needs ${targetSource}.commands.switch (or set_weight), which ${name} does not define`
-    );
-  const defaults = {
-    shell: targetConfig.shell ?? false,
-    timeoutMs: targetConfig.timeout ?? preset.commandTimeoutMs,
-    cwd: targetConfig.cwd,
-    env: targetConfig.env ?? {}
-  };
-  const at = `environments.${name}`;
-  const cmd = (spec, path6) => spec === void 0 ? void 0 : resolveCommand(spec, `${at}.${path6}`, defaults);
-  const envHealth = resolveHealth(env.health, `${at}.health`, preset, defaults);
-  return {
-    name,
-    url: env.url,
-    production: env.production ?? name === "production",
-    strategy,
-    staging: env.staging,
-    target: target2,
-    health: envHealth.length > 0 ? envHealth : target2.health,
-    smoke: cmd(env.smoke, "smoke"),
-    validationWindowMs: env.validation_window ?? preset.validationWindowMs,
-    monitorMs: env.monitor ?? preset.monitorMs,
-    monitorIntervalMs: env.monitor_interval ?? preset.monitorIntervalMs,
-    hooks: {
-      backup: cmd(env.hooks?.backup, "hooks.backup"),
-      migrate: cmd(env.hooks?.migrate, "hooks.migrate"),
-      onRollback: (env.hooks?.on_rollback ?? []).map((level, i2) => ({
-        name: level.name,
-        command: resolveCommand(level.run, `${at}.hooks.on_rollback[${i2}]`, defaults)
-      })),
-      onSuccess: cmd(env.hooks?.on_success, "hooks.on_success")
-    },
-    variables: env.variables ?? {},
-    stateDir: overrides.stateDir ?? config2.state_dir ?? ".deploy-action",
-    gates: env.gates ?? config2.gates,
-    analysis: env.analysis ?? config2.analysis,
-    approvals: env.approvals ?? config2.approvals
-  };
-}
-
-// src/strategies/types.ts
-function failureCodeFor(step) {
-  switch (step.kind) {
-    case "deploy":
-      return "deploy_failed";
-    case "health":
-      return "health_failed";
-    case "smoke":
-      return "smoke_failed";
-    case "warmup":
-      return "warmup_failed";
-    case "switch":
-      return "switch_failed";
-    case "set_weight":
-      return "weight_failed";
-    case "analysis":
-      return "analysis_rollback";
-    default:
-      return "step_failed";
-  }
-}
-
-// src/strategies/sequence.ts
-function startSequence(plan) {
-  return advance({ plan, index: -1, holds: 0 });
-}
-function advance(state) {
-  const index = state.index + 1;
-  const planned = state.plan[index];
-  const next = { ...state, index, holds: 0 };
-  if (!planned) return { state: next, decision: { type: "done", reason: "every step succeeded" } };
-  return { state: next, decision: { type: "run", step: planned.step, reason: planned.reason } };
-}
-function onResult(state, result, maxHolds) {
-  const current = state.plan[state.index];
-  if (!current) return { state, decision: { type: "done", reason: "every step succeeded" } };
-  if (!result.ok) {
-    return {
-      state,
-      decision: {
-        type: "fail",
-        code: failureCodeFor(current.step),
-        reason: `${describeStep(current.step)}: ${result.reason}`
-      }
-    };
-  }
-  if (current.step.kind === "analysis" && result.analysis === "hold") {
-    if (state.holds >= maxHolds) {
-      return {
-        state,
-        decision: {
-          type: "fail",
-          code: "analysis_inconclusive",
-          reason: `analysis still inconclusive after ${maxHolds} extra window(s)${result.detail ? `: ${result.detail}` : ""}`
-        }
-      };
-    }
-    return {
-      state: { ...state, holds: state.holds + 1 },
-      decision: {
-        type: "run",
-        step: current.step,
-        reason: `analysis inconclusive, holding (${state.holds + 1}/${maxHolds})${result.detail ? `: ${result.detail}` : ""}`
-      }
-    };
-  }
-  return advance(state);
-}
-function describeStep(step) {
-  switch (step.kind) {
-    case "deploy":
-      return `deploy${step.version === "previous" ? " previous version" : ""}${where(step)}`;
-    case "health":
-      return `health check${where(step)}`;
-    case "smoke":
-      return `smoke tests${where(step)}`;
-    case "warmup":
-      return `warm-up of ${step.slot}`;
-    case "switch":
-      return `switch traffic ${step.from} \u2192 ${step.slot}`;
-    case "set_weight":
-      return `set weight ${step.slot}=${step.weight}% ${step.stableSlot}=${100 - step.weight}%`;
-    case "pause":
-      return `pause ${Math.round(step.ms / 100) / 10}s`;
-    case "analysis":
-      return `analysis (${step.phase}${step.weight !== void 0 ? ` at ${step.weight}%` : ""})`;
-    case "rollback":
-      return `rollback${where(step)}`;
-    case "teardown":
-      return `teardown${where(step)}`;
-  }
-}
-function where(step) {
-  if (step.slot) return ` on ${step.slot}`;
-  if (step.instances)
-    return ` on ${step.instances.join(", ")}${step.batch !== void 0 ? ` (batch ${step.batch})` : ""}`;
-  return "";
-}
-
-// src/strategies/machine.ts
-function sequenceMachine(spec) {
-  return {
-    name: spec.name,
-    plan: spec.plan,
-    start: () => startSequence(spec.plan),
-    next: (state, result) => onResult(state, result, spec.maxHolds),
-    rollback: (state) => spec.rollback(state.plan.slice(0, Math.max(0, state.index + 1))),
-    outcome: () => spec.outcome,
-    describe: (state) => spec.describe(state.plan[state.index])
-  };
-}
-
-// src/strategies/blue-green.ts
-function idleSlotFor(slots, live) {
-  return live === slots[0] ? slots[1] : slots[0];
-}
-function blueGreenStrategy(params, caps, live) {
-  const idle = idleSlotFor(params.slots, live.slot);
-  const from = live.slot ?? params.slots.find((s) => s !== idle);
-  const plan = [
-    { step: { kind: "deploy", slot: idle }, reason: `${idle} is idle: deploy there` }
-  ];
-  if (caps.health)
-    plan.push({
-      step: { kind: "health", slot: idle },
-      reason: `${idle} must be healthy before it takes traffic`
-    });
-  if (caps.smoke)
-    plan.push({
-      step: { kind: "smoke", slot: idle },
-      reason: `smoke tests on ${idle} before it takes traffic`
-    });
-  plan.push({
-    step: { kind: "analysis", phase: "pre-switch", slot: idle, stableSlot: from, windowMs: 0 },
-    reason: `analyse ${idle} before the switch`
-  });
-  if (caps.warmup)
-    plan.push({ step: { kind: "warmup", slot: idle }, reason: `warm ${idle}'s caches before the switch` });
-  const switchIndex = plan.length;
-  plan.push({
-    step: { kind: "switch", slot: idle, from },
-    reason: `${idle} passed its checks: switch traffic`
-  });
-  plan.push({
-    step: {
-      kind: "analysis",
-      phase: "post-switch",
-      slot: idle,
-      stableSlot: from,
-      windowMs: params.verifyAfterSwitchMs
-    },
-    reason: `watch ${idle} with live traffic; ${from} stays ready for an instant switch back`
-  });
-  return sequenceMachine({
-    name: "blue-green",
-    plan,
-    maxHolds: 1,
-    rollback(started) {
-      const steps = [];
-      if (started.length === 0) return steps;
-      if (started.length > switchIndex && live.slot)
-        steps.push({ kind: "switch", slot: live.slot, from: idle });
-      if (caps.teardown) steps.push({ kind: "teardown", slot: idle });
-      return steps;
-    },
-    outcome: { liveSlot: idle, retiredSlot: live.slot, scaleDownDelayMs: params.scaleDownDelayMs },
-    describe: (current) => {
-      if (!current) return `blue-green ${from} \u2192 ${idle}`;
-      return current.step.kind === "analysis" && current.step.phase === "post-switch" ? `live on ${idle}, ${from} on standby` : `preparing ${idle} (live: ${from})`;
-    }
-  });
-}
-
-// src/strategies/canary.ts
-function canaryStrategy(params, caps, live) {
-  const canary = idleSlotFor(params.slots, live.slot);
-  const stable = live.slot ?? params.slots.find((s) => s !== canary);
-  const plan = [
-    { step: { kind: "deploy", slot: canary }, reason: `deploy the canary on ${canary}` }
-  ];
-  if (caps.health)
-    plan.push({
-      step: { kind: "health", slot: canary },
-      reason: "the canary must be healthy before any traffic"
-    });
-  if (caps.smoke) plan.push({ step: { kind: "smoke", slot: canary }, reason: "smoke tests on the canary" });
-  const firstWeightIndex = plan.length;
-  const steps = [...params.steps];
-  if ((steps.at(-1)?.weight ?? 0) < 100) steps.push({ weight: 100, pauseMs: 0 });
-  steps.forEach(({ weight, pauseMs }, i2) => {
-    plan.push({
-      step: { kind: "set_weight", slot: canary, stableSlot: stable, weight },
-      reason: i2 === 0 ? `first canary step: ${weight} % of traffic` : `previous step promoted: ${weight} %`
-    });
-    plan.push({
-      step: {
-        kind: "analysis",
-        phase: "canary-step",
-        slot: canary,
-        stableSlot: stable,
-        weight,
-        windowMs: pauseMs
-      },
-      reason: `analyse the canary at ${weight} %${pauseMs ? ` for ${Math.round(pauseMs / 1e3)}s` : ""}`
-    });
-  });
-  return sequenceMachine({
-    name: "canary",
-    plan,
-    maxHolds: params.maxHolds,
-    rollback(started) {
-      const steps2 = [];
-      if (started.length === 0) return steps2;
-      if (started.length > firstWeightIndex)
-        steps2.push({ kind: "set_weight", slot: canary, stableSlot: stable, weight: 0 });
-      if (caps.teardown) steps2.push({ kind: "teardown", slot: canary });
-      return steps2;
-    },
-    outcome: { liveSlot: canary, retiredSlot: live.slot, scaleDownDelayMs: params.scaleDownDelayMs },
-    describe: (current) => {
-      const step = current?.step;
-      if (step && (step.kind === "set_weight" || step.kind === "analysis" && step.weight !== void 0))
-        return `canary ${step.weight} %`;
-      return `preparing canary on ${canary}`;
-    }
-  });
-}
-
-// src/strategies/direct.ts
-function directStrategy(caps) {
-  const plan = [{ step: { kind: "deploy" }, reason: "deploy the new version in place" }];
-  if (caps.health) plan.push({ step: { kind: "health" }, reason: "the new version must be healthy" });
-  return sequenceMachine({
-    name: "direct",
-    plan,
-    maxHolds: 0,
-    rollback: (started) => started.length > 0 ? [{ kind: "rollback" }, ...caps.health ? [{ kind: "health" }] : []] : [],
-    outcome: {},
-    describe: (current) => current?.step.kind === "health" ? "checking health" : "deploying"
-  });
-}
-
-// src/strategies/rolling.ts
-function batchesOf(items, size) {
-  const batches = [];
-  for (let i2 = 0; i2 < items.length; i2 += size) batches.push(items.slice(i2, i2 + size));
-  return batches;
-}
-function rollingStrategy(params, caps) {
-  const batches = batchesOf(params.instances, params.batchSize);
-  const plan = [];
-  batches.forEach((instances, i2) => {
-    const batch = i2 + 1;
-    plan.push({
-      step: { kind: "deploy", instances, batch },
-      reason: `batch ${batch}/${batches.length}: ${instances.length} instance(s), max surge ${params.maxSurge}, max unavailable ${params.maxUnavailable}`
-    });
-    if (caps.health)
-      plan.push({
-        step: { kind: "health", instances },
-        reason: `batch ${batch} must be healthy before the next`
-      });
-    if (params.pauseMs > 0 && batch < batches.length)
-      plan.push({
-        step: { kind: "analysis", phase: "batch", windowMs: params.pauseMs },
-        reason: `watch batch ${batch} before going on`
-      });
-  });
-  const machine = sequenceMachine({
-    name: "rolling",
-    plan,
-    maxHolds: 1,
-    rollback(started) {
-      const touched = started.flatMap((p) => p.step.kind === "deploy" && p.step.instances ? [p.step] : []);
-      const steps = [];
-      for (const batch of touched.reverse()) {
-        steps.push({ kind: "rollback", instances: batch.instances, batch: batch.batch });
-        if (caps.health) steps.push({ kind: "health", instances: batch.instances });
-      }
-      return steps;
-    },
-    outcome: {},
-    describe: (current) => {
-      const step = current?.step;
-      const batch = step && "batch" in step && step.batch ? step.batch : void 0;
-      return batch ? `batch ${batch}/${batches.length}` : `rolling ${params.instances.length} instance(s)`;
-    }
-  });
-  if (params.onFailure === "rollback") return machine;
-  return {
-    ...machine,
-    next: (state, result) => {
-      const transition = machine.next(state, result);
-      return transition.decision.type === "fail" ? { ...transition, decision: { ...transition.decision, pause: true } } : transition;
-    }
-  };
-}
-
-// src/strategies/index.ts
-function createStrategy(strategy, caps, live) {
-  switch (strategy.type) {
-    case "direct":
-      return directStrategy(caps);
-    case "rolling":
-      return rollingStrategy(strategy, caps);
-    case "blue-green":
-      return blueGreenStrategy(strategy, caps, live);
-    case "canary":
-      return canaryStrategy(strategy, caps, live);
-  }
-}
-function usesSlots(strategy) {
-  return strategy.type === "blue-green" || strategy.type === "canary";
-}
+var DEFAULT_GATE_TIMEOUT_MS = 10 * 6e4;
 
 // node_modules/is-plain-obj/index.js
 function isPlainObject3(value) {
@@ -35148,8 +40989,8 @@ var disconnect = (anyProcess) => {
 // node_modules/execa/lib/utils/deferred.js
 var createDeferred = () => {
   const methods = {};
-  const promise2 = new Promise((resolve, reject) => {
-    Object.assign(methods, { resolve, reject });
+  const promise2 = new Promise((resolve6, reject) => {
+    Object.assign(methods, { resolve: resolve6, reject });
   });
   return Object.assign(promise2, methods);
 };
@@ -36678,8 +42519,8 @@ function parseMilliseconds(milliseconds) {
 }
 
 // node_modules/pretty-ms/index.js
-var isZero2 = (value) => value === 0 || value === 0n;
-var pluralize = (word, count2) => count2 === 1 || count2 === 1n ? word : `${word}s`;
+var isZero = (value) => value === 0 || value === 0n;
+var pluralize = (word, count3) => count3 === 1 || count3 === 1n ? word : `${word}s`;
 var SECOND_ROUNDING_EPSILON = 1e-7;
 var ONE_DAY_IN_MILLISECONDS = 24n * 60n * 60n * 1000n;
 function prettyMilliseconds(milliseconds, options) {
@@ -36708,7 +42549,7 @@ function prettyMilliseconds(milliseconds, options) {
     return flooredValue.toFixed(decimalDigits);
   };
   const add = (value, long, short, valueString) => {
-    if ((result.length === 0 || !options.colonNotation) && isZero2(value) && !(options.colonNotation && short === "m")) {
+    if ((result.length === 0 || !options.colonNotation) && isZero(value) && !(options.colonNotation && short === "m")) {
       return;
     }
     valueString ??= String(value);
@@ -38916,12 +44757,12 @@ var SignalExit = class extends SignalExitBase {
     for (const sig of signals) {
       this.#sigListeners[sig] = () => {
         const listeners = this.#process.listeners(sig);
-        let { count: count2 } = this.#emitter;
+        let { count: count3 } = this.#emitter;
         const p = process10;
         if (typeof p.__signal_exit_emitter__ === "object" && typeof p.__signal_exit_emitter__.count === "number") {
-          count2 += p.__signal_exit_emitter__.count;
+          count3 += p.__signal_exit_emitter__.count;
         }
-        if (listeners.length === count2) {
+        if (listeners.length === count3) {
           this.unload();
           const ret = this.#emitter.emit("exit", null, sig);
           const s = sig === "SIGHUP" ? this.#hupSig : sig;
@@ -39301,7 +45142,7 @@ var handlePipePromise = async ({
 var getSubprocessPromises = (sourcePromise, destination) => Promise.allSettled([sourcePromise, destination]);
 
 // node_modules/execa/lib/io/contents.js
-import { setImmediate } from "node:timers/promises";
+import { setImmediate as setImmediate2 } from "node:timers/promises";
 
 // node_modules/execa/lib/io/iterate.js
 import { on as on5 } from "node:events";
@@ -39453,7 +45294,7 @@ var logOutputAsync = async ({ stream, onStreamEnd, fdNumber, encoding, allMixed,
   await logLines(linesIterable, stream, fdNumber, verboseInfo);
 };
 var resumeStream = async (stream) => {
-  await setImmediate();
+  await setImmediate2();
   if (stream.readableFlowing === null) {
     stream.resume();
   }
@@ -39792,11 +45633,11 @@ var addConcurrentStream = (concurrentStreams, stream, waitName) => {
   const promises = weakMap.get(stream);
   const promise2 = createDeferred();
   promises.push(promise2);
-  const resolve = promise2.resolve.bind(promise2);
-  return { resolve, promises };
+  const resolve6 = promise2.resolve.bind(promise2);
+  return { resolve: resolve6, promises };
 };
-var waitForConcurrentStreams = async ({ resolve, promises }, subprocess) => {
-  resolve();
+var waitForConcurrentStreams = async ({ resolve: resolve6, promises }, subprocess) => {
+  resolve6();
   const [isSubprocessExit] = await Promise.race([
     Promise.allSettled([true, subprocess]),
     Promise.all([false, ...promises])
@@ -40381,6 +46222,8578 @@ var {
   getCancelSignal: getCancelSignal2
 } = getIpcExport();
 
+// src/targets/command-line.ts
+var import_shell_quote = __toESM(require_shell_quote(), 1);
+function splitCommand(command) {
+  const tokens = (0, import_shell_quote.parse)(command, (name) => `$${name}`);
+  const argv = [];
+  for (const token of tokens) {
+    if (typeof token === "string") {
+      argv.push(token);
+    } else if ("op" in token) {
+      const what = token.op === "glob" ? `the glob "${token.pattern}"` : `"${token.op}"`;
+      return {
+        ok: false,
+        message: `${what} needs a shell: set "shell: true" for this command, or write it as an argv list`
+      };
+    } else if ("comment" in token) {
+      return { ok: false, message: 'comments ("#") are not allowed in a command' };
+    }
+  }
+  if (argv.length === 0) return { ok: false, message: "the command is empty" };
+  return { ok: true, argv };
+}
+
+// src/gates/gate-command.ts
+async function runGateCommand(command, ctx) {
+  const display = Array.isArray(command) ? command.join(" ") : command;
+  let argv;
+  if (Array.isArray(command)) argv = command;
+  else {
+    const split = splitCommand(command);
+    if (!split.ok) return { ok: false, reason: `cannot run "${display}": ${split.message}`, display };
+    argv = split.argv;
+  }
+  const result = await execa(argv[0], argv.slice(1), {
+    cwd: ctx.cwd,
+    env: ctx.env,
+    extendEnv: false,
+    reject: false,
+    stdin: "ignore",
+    maxBuffer: 256 * 1024 * 1024,
+    cancelSignal: ctx.signal
+  });
+  const code = result.code;
+  if (code === "ENOENT") {
+    return {
+      ok: false,
+      reason: `command "${argv[0]}" was not found (running "${display}" in ${ctx.cwd})`,
+      display
+    };
+  }
+  if (result.isCanceled || ctx.signal.aborted)
+    return { ok: false, reason: `"${display}" was stopped`, display };
+  if (result.exitCode === void 0) {
+    const why = result.signal ? `killed by ${result.signal}` : result.shortMessage;
+    return { ok: false, reason: `"${display}" did not finish: ${why}`, display };
+  }
+  return {
+    ok: true,
+    exitCode: result.exitCode,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
+    display
+  };
+}
+function outputTail(text, lines = 15) {
+  return text.trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+// src/gates/audit.ts
+var SEVERITIES = ["info", "low", "moderate", "high", "critical"];
+var isoDate = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD").refine(
+  (text) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(text).toISOString().startsWith(text),
+  {
+    message: "not a calendar date"
+  }
+);
+var allowEntrySchema = external_exports.strictObject({
+  id: external_exports.string().min(1).meta({
+    description: "A GHSA id (GHSA-xxxx-xxxx-xxxx), an advisory URL, or an npm advisory number."
+  }),
+  reason: external_exports.string().trim().min(1, "say why this advisory is accepted"),
+  expires: isoDate.meta({ description: "YYYY-MM-DD; from that day on the advisory blocks again." })
+});
+var auditConfigSchema = external_exports.strictObject({
+  ...gateCommonFields,
+  command: commandLine.optional().meta({ description: 'The audit command. Default "npm audit --json".' }),
+  report: external_exports.string().min(1).optional().meta({
+    description: "Read this saved audit report (npm, pnpm or yarn-classic JSON) instead of running a command."
+  }),
+  severity: external_exports.enum(["low", "moderate", "high", "critical"]).optional().meta({
+    description: 'Advisories at or above this severity block. Default "moderate".'
+  }),
+  allow: external_exports.array(allowEntrySchema).optional()
+});
+var auditGate = {
+  name: "audit",
+  schema: auditConfigSchema,
+  run: runAuditGate
+};
+var AuditReportError = class extends Error {
+  name = "AuditReportError";
+};
+var DEFAULT_COMMAND = ["npm", "audit", "--json"];
+async function runAuditGate(config2, ctx) {
+  let text;
+  let source;
+  let exitCode = 0;
+  if (config2.report) {
+    source = config2.report;
+    try {
+      text = await readFile(resolve(ctx.cwd, config2.report), "utf8");
+    } catch (error62) {
+      const code = error62.code;
+      return block(
+        `audit report ${config2.report} ${code === "ENOENT" ? "not found" : `unreadable (${code})`} in ${ctx.cwd}`
+      );
+    }
+  } else {
+    const command = config2.command ?? DEFAULT_COMMAND;
+    const result = await runGateCommand(command, ctx);
+    if (!result.ok) return block(result.reason);
+    source = `"${result.display}"`;
+    text = result.stdout;
+    exitCode = result.exitCode;
+    if (text.trim() === "") {
+      return block(
+        `${source} printed no report (exit code ${exitCode}): the advisory service could not be reached or the audit failed` + stderrHint(result.stderr)
+      );
+    }
+  }
+  let advisories;
+  try {
+    advisories = parseAuditReport(text, source);
+  } catch (error62) {
+    if (error62 instanceof AuditReportError) return block(error62.message);
+    throw error62;
+  }
+  if (exitCode !== 0 && advisories.length === 0) {
+    return block(
+      `${source} exited with code ${exitCode} without reporting vulnerabilities: the advisory service could not be reached or the audit failed`
+    );
+  }
+  const lockfile = await findLockfile(ctx.cwd);
+  return decideAudit(advisories, config2.severity ?? "moderate", config2.allow ?? [], today(), lockfile);
+}
+function decideAudit(advisories, threshold, allow, date5, lockfile) {
+  const minimum = SEVERITIES.indexOf(threshold);
+  const blocking = [];
+  const accepted = [];
+  const below = [];
+  const used = /* @__PURE__ */ new Set();
+  let expired = 0;
+  for (const advisory of advisories) {
+    const where2 = lockfile ? { path: lockfile } : {};
+    const text = describe3(advisory);
+    if (SEVERITIES.indexOf(advisory.severity) < minimum) {
+      below.push({ ...where2, rule: "audit.vulnerability", severity: "notice", message: text });
+      continue;
+    }
+    const entry = allow.find((candidate) => allowMatches(candidate, advisory));
+    if (entry) used.add(entry);
+    if (entry && entry.expires > date5) {
+      accepted.push({
+        ...where2,
+        rule: "audit.allowed",
+        severity: "notice",
+        message: `${text}; allowed until ${entry.expires}: ${entry.reason}`
+      });
+    } else if (entry) {
+      expired++;
+      blocking.push({
+        ...where2,
+        rule: "audit.allow-expired",
+        severity: "error",
+        message: `${text}; its allowlist entry expired on ${entry.expires} (reason was: ${entry.reason})`
+      });
+    } else {
+      blocking.push({ ...where2, rule: "audit.vulnerability", severity: "error", message: text });
+    }
+  }
+  const unused = allow.filter((entry) => !used.has(entry)).map((entry) => ({
+    rule: "audit.allow-unused",
+    severity: "notice",
+    message: `allowlist entry ${entry.id} matches no reported advisory: remove it`
+  }));
+  const counts = [
+    accepted.length ? `${accepted.length} allowed` : "",
+    below.length ? `${below.length} below ${threshold}` : ""
+  ].filter(Boolean).join(", ");
+  const tail2 = counts ? ` (${counts})` : "";
+  const findings = [...blocking, ...accepted, ...below, ...unused];
+  if (blocking.length > 0) {
+    const expiredText = expired ? `, ${expired} with an expired allowlist entry` : "";
+    return {
+      status: "block",
+      summary: `${blocking.length} ${plural2(blocking.length, "advisory", "advisories")} at or above ${threshold}${expiredText}${tail2}`,
+      findings
+    };
+  }
+  return {
+    status: "pass",
+    summary: advisories.length === 0 ? "no known vulnerabilities" : `no advisories at or above ${threshold}${tail2}`,
+    findings
+  };
+}
+function parseAuditReport(text, source) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    if (text.trimStart().startsWith('{"type":')) return parseYarnClassic(text, source);
+    throw new AuditReportError(
+      `${source} did not give a JSON audit report: the advisory service could not be reached or the audit failed (output starts with ${JSON.stringify(text.trim().slice(0, 80))})`
+    );
+  }
+  if (!data || typeof data !== "object" || Array.isArray(data)) {
+    throw new AuditReportError(`${source}: the audit report is not a JSON object`);
+  }
+  if (data.error !== void 0 || data.statusCode !== void 0) {
+    throw new AuditReportError(
+      `${source}: the advisory service could not be reached or refused the audit (${errorText(data)})`
+    );
+  }
+  if (data.auditReportVersion === 2) return parseNpmV2(data, source);
+  if (data.advisories && typeof data.advisories === "object") return parseNpmV1(data, source);
+  if (data.type === "auditSummary" || data.type === "auditAdvisory") return parseYarnClassic(text, source);
+  throw new AuditReportError(
+    `${source}: not an audit report this gate reads (expected npm "auditReportVersion": 2, npm v6/pnpm "advisories", or yarn classic NDJSON)`
+  );
+}
+function parseNpmV2(data, source) {
+  const vulnerabilities = data.vulnerabilities;
+  const metadata = data.metadata?.vulnerabilities;
+  if (!vulnerabilities || typeof vulnerabilities !== "object" || !metadata) {
+    throw new AuditReportError(
+      `${source}: npm audit report v2 without "vulnerabilities" or "metadata.vulnerabilities"`
+    );
+  }
+  const advisories = /* @__PURE__ */ new Map();
+  for (const [name, vulnerability] of Object.entries(vulnerabilities)) {
+    const fix = vulnerability.fixAvailable !== void 0 ? { fixAvailable: vulnerability.fixAvailable !== false } : {};
+    for (const via of vulnerability.via ?? []) {
+      if (typeof via === "string") continue;
+      const advisory = toAdvisory(
+        {
+          source: via.source,
+          url: via.url,
+          package: via.name ?? via.dependency ?? name,
+          severity: via.severity,
+          title: via.title,
+          range: via.range
+        },
+        source
+      );
+      const key = `${advisory.id}\0${advisory.package}`;
+      if (!advisories.has(key)) advisories.set(key, { ...advisory, ...fix });
+    }
+  }
+  const total = Number(metadata.total ?? 0);
+  if (total > 0 && advisories.size === 0) {
+    throw new AuditReportError(
+      `${source}: metadata counts ${total} vulnerabilities but the report names no advisory (truncated or malformed)`
+    );
+  }
+  return [...advisories.values()];
+}
+function parseNpmV1(data, source) {
+  return Object.values(data.advisories).map(
+    (advisory) => v1Advisory(advisory, source)
+  );
+}
+function v1Advisory(advisory, source) {
+  return toAdvisory(
+    {
+      source: advisory.id,
+      url: advisory.url ?? (advisory.github_advisory_id ? `https://github.com/advisories/${advisory.github_advisory_id}` : void 0),
+      package: advisory.module_name,
+      severity: advisory.severity,
+      title: advisory.title,
+      range: advisory.vulnerable_versions,
+      fixAvailable: advisory.patched_versions ? advisory.patched_versions !== "<0.0.0" : void 0
+    },
+    source
+  );
+}
+function parseYarnClassic(text, source) {
+  const advisories = /* @__PURE__ */ new Map();
+  let summary2 = false;
+  for (const [index, line] of text.split("\n").entries()) {
+    if (line.trim() === "") continue;
+    let event;
+    try {
+      event = JSON.parse(line);
+    } catch {
+      throw new AuditReportError(
+        `${source}: line ${index + 1} of the yarn audit output is not JSON (truncated?)`
+      );
+    }
+    if (event.type === "error") {
+      throw new AuditReportError(
+        `${source}: the advisory service could not be reached or refused the audit (${JSON.stringify(event.data)})`
+      );
+    }
+    if (event.type === "auditSummary") summary2 = true;
+    if (event.type === "auditAdvisory" && event.data?.advisory) {
+      const advisory = v1Advisory(event.data.advisory, source);
+      advisories.set(`${advisory.id}\0${advisory.package}`, advisory);
+    }
+  }
+  if (!summary2)
+    throw new AuditReportError(`${source}: yarn audit output has no auditSummary line (truncated?)`);
+  return [...advisories.values()];
+}
+function toAdvisory(raw, source) {
+  const severity = raw.severity;
+  if (!SEVERITIES.includes(severity)) {
+    throw new AuditReportError(
+      `${source}: advisory for ${raw.package ?? "a package"} has an unknown severity ${JSON.stringify(raw.severity)}`
+    );
+  }
+  const ghsa = raw.url ? /GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}/i.exec(raw.url)?.[0] : void 0;
+  const id = ghsa ?? (raw.source !== void 0 ? String(raw.source) : raw.url);
+  if (!id)
+    throw new AuditReportError(
+      `${source}: advisory for ${raw.package ?? "a package"} has neither a URL nor an id`
+    );
+  return {
+    id,
+    ...raw.source !== void 0 ? { source: String(raw.source) } : {},
+    ...raw.url ? { url: raw.url } : {},
+    package: raw.package ?? "unknown package",
+    severity,
+    title: raw.title ?? "untitled advisory",
+    ...raw.range ? { range: raw.range } : {},
+    ...raw.fixAvailable !== void 0 ? { fixAvailable: raw.fixAvailable } : {}
+  };
+}
+function allowMatches(entry, advisory) {
+  const wanted = entry.id.trim().toLowerCase();
+  return [advisory.id, advisory.source, advisory.url].some(
+    (value) => value !== void 0 && value.toLowerCase() === wanted
+  );
+}
+function describe3(advisory) {
+  const range = advisory.range ? ` ${advisory.range}` : "";
+  const fix = advisory.fixAvailable === void 0 ? "" : advisory.fixAvailable ? ", fix available" : ", no fix available";
+  return `${advisory.package}${range}: ${advisory.severity}: ${advisory.title} (${advisory.id}${fix})`;
+}
+function errorText(data) {
+  const error62 = data.error ?? {};
+  const parts = [
+    error62.code,
+    typeof data.statusCode === "number" ? `HTTP ${data.statusCode}` : void 0,
+    error62.summary,
+    typeof data.message === "string" ? data.message : void 0
+  ].filter((part) => typeof part === "string" && part.trim() !== "");
+  return parts.join(": ") || "no detail";
+}
+function stderrHint(stderr) {
+  const line = stderr.split("\n").map((l) => l.trim()).find((l) => /error/i.test(l));
+  return line ? ` (${line.slice(0, 200)})` : "";
+}
+async function findLockfile(cwd) {
+  for (const name of ["package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock"]) {
+    if (await access(resolve(cwd, name)).then(
+      () => true,
+      () => false
+    ))
+      return name;
+  }
+  return void 0;
+}
+function today() {
+  return (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
+}
+function plural2(count3, one, many) {
+  return count3 === 1 ? one : many;
+}
+function block(summary2) {
+  return { status: "block", summary: summary2, findings: [] };
+}
+
+// src/gates/build.ts
+import { glob, readFile as readFile2, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+var SIZE_UNITS = {
+  B: 1,
+  kB: 1e3,
+  KB: 1e3,
+  KiB: 1024,
+  MB: 1e6,
+  MiB: 1024 ** 2,
+  GB: 1e9
+};
+var SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*(B|kB|KB|KiB|MB|MiB|GB)$/;
+function parseSize(text) {
+  if (typeof text === "number") return Number.isFinite(text) && text >= 0 ? text : void 0;
+  const match = SIZE_PATTERN.exec(text.trim());
+  return match ? Math.round(Number(match[1]) * SIZE_UNITS[match[2]]) : void 0;
+}
+function formatSize(bytes) {
+  if (bytes < 1e3) return `${bytes} B`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${(bytes / 1e6).toFixed(2)} MB`;
+}
+var size = external_exports.union([external_exports.string(), external_exports.number()]).transform((value, ctx) => {
+  const bytes = parseSize(value);
+  if (bytes === void 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `invalid size ${JSON.stringify(value)}: use a number of bytes or a number with B, kB, KiB, MB or MiB ("250kB")`
+    });
+    return external_exports.NEVER;
+  }
+  return bytes;
+});
+var budget = external_exports.strictObject({
+  path: external_exports.string().min(1).meta({ description: 'Glob of the files this budget covers, e.g. "dist/**/*.js".' }),
+  max: size.optional().meta({ description: 'Largest allowed raw size, e.g. "250kB".' }),
+  max_gzip: size.optional().meta({ description: 'Largest allowed gzip size (level 9), e.g. "80kB".' }),
+  per: external_exports.enum(["file", "total"]).optional().meta({ description: "Whether the limits apply to each matching file (default) or to their sum." })
+}).refine((b) => b.max !== void 0 || b.max_gzip !== void 0, {
+  message: "a budget needs max or max_gzip"
+});
+var buildSchema = external_exports.strictObject({
+  ...gateCommonFields,
+  command: commandLine.optional().meta({ description: 'The build command, e.g. "npm run build".' }),
+  env: external_exports.record(external_exports.string(), external_exports.string()).optional().meta({ description: "Extra environment for the command." }),
+  warnings: external_exports.string().min(1).refine(isValidRegex, { message: "not a valid regular expression" }).optional().meta({
+    description: "A regular expression (case-insensitive) whose matches in the output are warnings."
+  }),
+  budgets: external_exports.array(budget).optional(),
+  expect: external_exports.array(external_exports.string().min(1)).optional().meta({
+    description: 'Files or globs that must exist after the build (e.g. "dist/index.js", "dist/**/*.map").'
+  })
+}).refine((c3) => c3.command !== void 0 || c3.budgets?.length || c3.expect?.length, {
+  message: "the build gate needs a command, budgets or expect"
+});
+function isValidRegex(source) {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+var TAIL_LINES = 30;
+async function runConfiguredCommand(command, ctx, env = {}) {
+  const started = performance.now();
+  const display = typeof command === "string" ? command : command.join(" ");
+  let argv;
+  if (typeof command === "string") {
+    const split = splitCommand(command);
+    if (!split.ok)
+      return { ok: false, output: "", durationMs: 0, reason: `cannot run "${display}": ${split.message}` };
+    argv = split.argv;
+  } else {
+    argv = command;
+  }
+  const result = await execa(argv[0], argv.slice(1), {
+    cwd: ctx.cwd,
+    env: { ...ctx.env, ...env },
+    extendEnv: false,
+    all: true,
+    reject: false,
+    stdin: "ignore",
+    cancelSignal: ctx.signal,
+    forceKillAfterDelay: 5e3
+  });
+  const durationMs = performance.now() - started;
+  const output2 = result.all ?? "";
+  if (!result.failed) return { ok: true, output: output2, durationMs };
+  let reason;
+  if (result.isCanceled) reason = `"${display}" was stopped: the gate timed out or was cancelled`;
+  else if (result.code === "ENOENT")
+    reason = `"${argv[0]}" was not found (cwd ${ctx.cwd})`;
+  else if (result.exitCode !== void 0) reason = `"${display}" exited with code ${result.exitCode}`;
+  else reason = `"${display}" failed: ${result.shortMessage}`;
+  return { ok: false, output: output2, durationMs, reason };
+}
+function tail(output2, lines = TAIL_LINES) {
+  const all = output2.trimEnd().split(/\r?\n/);
+  const kept = all.slice(-lines).join("\n");
+  return all.length > lines ? `\u2026 (${all.length - lines} earlier lines)
+${kept}` : kept;
+}
+async function filesMatching(cwd, pattern) {
+  const files = [];
+  for await (const entry of glob(pattern, { cwd })) {
+    if ((await stat(join(cwd, entry))).isFile()) files.push(entry.split("\\").join("/"));
+  }
+  return files.sort();
+}
+async function measure(cwd, path6) {
+  const content = await readFile2(join(cwd, path6));
+  return { path: path6, raw: content.length, gzip: gzipSync(content, { level: 9 }).length };
+}
+function checkBudget(budgetConfig, files) {
+  const findings = [];
+  const subjects = budgetConfig.per === "total" ? [
+    {
+      label: `${files.length} file(s) matching ${budgetConfig.path} (total)`,
+      path: void 0,
+      raw: files.reduce((sum, f) => sum + f.raw, 0),
+      gzip: files.reduce((sum, f) => sum + f.gzip, 0)
+    }
+  ] : files.map((f) => ({ label: f.path, path: f.path, raw: f.raw, gzip: f.gzip }));
+  for (const subject of subjects) {
+    for (const [kind, actual, max] of [
+      ["raw", subject.raw, budgetConfig.max],
+      ["gzip", subject.gzip, budgetConfig.max_gzip]
+    ]) {
+      if (max === void 0 || actual <= max) continue;
+      findings.push({
+        ...subject.path ? { path: subject.path } : {},
+        rule: `build.budget-${kind}`,
+        severity: "error",
+        message: `${subject.label}: ${formatSize(actual)} ${kind === "gzip" ? "gzipped " : ""}is over the budget of ${formatSize(max)} (${budgetConfig.path}) by ${formatSize(actual - max)}`
+      });
+    }
+  }
+  return findings;
+}
+async function artifactFindings(config2, cwd) {
+  const findings = [];
+  let checked = 0;
+  for (const pattern of config2.expect ?? []) {
+    if ((await filesMatching(cwd, pattern)).length === 0) {
+      findings.push({
+        rule: "build.missing-artifact",
+        severity: "error",
+        message: `expected ${pattern} in ${cwd}: no such file`
+      });
+    }
+  }
+  for (const budgetConfig of config2.budgets ?? []) {
+    const paths = await filesMatching(cwd, budgetConfig.path);
+    if (paths.length === 0) {
+      findings.push({
+        rule: "build.budget-no-files",
+        severity: "error",
+        message: `size budget ${budgetConfig.path} matches no file in ${cwd}: the build did not produce what was expected`
+      });
+      continue;
+    }
+    const measured = await Promise.all(paths.map((path6) => measure(cwd, path6)));
+    checked += measured.length;
+    findings.push(...checkBudget(budgetConfig, measured));
+  }
+  return { findings, checked };
+}
+function warningFindings(pattern, output2) {
+  const regex = new RegExp(pattern, "i");
+  const matching = output2.split(/\r?\n/).filter((line) => regex.test(line));
+  if (matching.length === 0) return [];
+  return [
+    {
+      rule: "build.warnings",
+      severity: "warning",
+      message: `${matching.length} warning line(s) in the build output:
+${matching.slice(0, 10).join("\n")}`
+    }
+  ];
+}
+var buildGate = {
+  name: "build",
+  schema: buildSchema,
+  async run(config2, ctx) {
+    const findings = [];
+    let output2 = "";
+    if (config2.command !== void 0) {
+      ctx.log(
+        `build: running ${typeof config2.command === "string" ? config2.command : config2.command.join(" ")}`
+      );
+      const outcome = await runConfiguredCommand(config2.command, ctx, config2.env);
+      if (!outcome.ok) {
+        const message = `${outcome.reason}
+${tail(outcome.output)}`.trimEnd();
+        return {
+          status: "block",
+          summary: outcome.reason,
+          findings: [{ rule: "build.failed", severity: "error", message }]
+        };
+      }
+      output2 = outcome.output;
+    }
+    const artifacts = await artifactFindings(config2, ctx.cwd);
+    findings.push(...artifacts.findings);
+    if (config2.warnings) findings.push(...warningFindings(config2.warnings, output2));
+    const errors = findings.filter((f) => f.severity === "error");
+    if (errors.length > 0) return { status: "block", summary: errors[0].message.split("\n")[0], findings };
+    const budgets = config2.budgets?.length ? `, ${artifacts.checked} file(s) within ${config2.budgets.length} budget(s)` : "";
+    if (findings.length > 0)
+      return { status: "warn", summary: `build succeeded with warnings${budgets}`, findings };
+    return { status: "pass", summary: `build succeeded${budgets}`, findings };
+  }
+};
+
+// src/gates/infrastructure.ts
+var import_picomatch = __toESM(require_picomatch2(), 1);
+var import_yaml = __toESM(require_dist(), 1);
+import { glob as glob2, readFile as readFile3 } from "node:fs/promises";
+import { join as join2 } from "node:path";
+var globs = external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1)).min(1)]);
+var terraformSchema = external_exports.strictObject({
+  plan: external_exports.string().min(1).meta({ description: "The JSON of `terraform show -json tfplan`, saved to a file." }),
+  allow_delete: external_exports.array(external_exports.string().min(1)).optional().meta({
+    description: 'Resource addresses (exact, or globs such as "aws_instance.legacy*") that may be destroyed.'
+  }),
+  allow_replace: external_exports.array(external_exports.string().min(1)).optional().meta({
+    description: "Resource addresses (exact or globs) that may be replaced (destroyed and re-created)."
+  })
+});
+var kubernetesSchema = external_exports.strictObject({
+  manifests: globs.meta({ description: 'Globs of manifest files, e.g. "k8s/**/*.yaml".' }),
+  dry_run: external_exports.enum(["auto", "required", "off"]).optional().meta({
+    description: '`kubectl apply --dry-run=client -f` per file. "auto" (default): skipped with a notice when kubectl is missing or has no cluster to ask; "required": then it blocks.'
+  }),
+  kubectl: external_exports.string().min(1).optional().meta({ description: 'The kubectl program. Default: "kubectl" on PATH.' }),
+  resource_limits: external_exports.enum(["warn", "off"]).optional().meta({ description: "Containers without resources.limits." }),
+  readiness_probe: external_exports.enum(["warn", "off"]).optional().meta({ description: "Long-running containers without a readinessProbe." })
+});
+var infrastructureSchema = external_exports.strictObject({
+  ...gateCommonFields,
+  terraform: terraformSchema.optional(),
+  kubernetes: kubernetesSchema.optional()
+}).refine((c3) => c3.terraform || c3.kubernetes, {
+  message: "the infrastructure gate needs terraform or kubernetes"
+});
+var planSchema = external_exports.looseObject({
+  format_version: external_exports.string().regex(/^1\./, "only format 1.x of `terraform show -json` is understood"),
+  errored: external_exports.boolean().optional(),
+  resource_changes: external_exports.array(
+    external_exports.looseObject({
+      address: external_exports.string(),
+      change: external_exports.looseObject({ actions: external_exports.array(external_exports.string()).min(1) })
+    })
+  ).optional()
+});
+function classifyActions(actions) {
+  const key = actions.join(",");
+  switch (key) {
+    case "no-op":
+    case "read":
+    case "forget":
+      return "ignore";
+    case "create":
+    case "update":
+    case "delete":
+      return key;
+    case "delete,create":
+    case "create,delete":
+      return "replace";
+    default:
+      return "unknown";
+  }
+}
+function allowed(patterns, address) {
+  if (!patterns?.length) return false;
+  return patterns.includes(address) || import_picomatch.default.isMatch(address, patterns, { dot: true });
+}
+function judgePlan(plan, config2) {
+  const counts = { create: 0, update: 0, delete: 0, replace: 0 };
+  const parsed = planSchema.safeParse(plan);
+  if (!parsed.success) {
+    const issue2 = parsed.error.issues[0];
+    const where2 = issue2.path.length ? ` at ${issue2.path.join(".")}` : "";
+    return {
+      counts,
+      findings: [
+        {
+          path: config2.plan,
+          rule: "infrastructure.plan-malformed",
+          severity: "error",
+          message: `${config2.plan} is not the output of \`terraform show -json\`: ${issue2.message}${where2}`
+        }
+      ]
+    };
+  }
+  const findings = [];
+  if (parsed.data.errored) {
+    findings.push({
+      path: config2.plan,
+      rule: "infrastructure.plan-errored",
+      severity: "error",
+      message: `${config2.plan}: the plan errored, so it is incomplete`
+    });
+  }
+  for (const change of parsed.data.resource_changes ?? []) {
+    const action = classifyActions(change.change.actions);
+    if (action === "ignore") continue;
+    if (action === "unknown") {
+      findings.push({
+        path: config2.plan,
+        rule: "infrastructure.unknown-action",
+        severity: "error",
+        message: `${change.address}: unknown plan actions [${change.change.actions.join(", ")}]`
+      });
+      continue;
+    }
+    counts[action] += 1;
+    if (action === "delete" || action === "replace") {
+      const patterns = action === "delete" ? config2.allow_delete : config2.allow_replace;
+      const ok = allowed(patterns, change.address);
+      findings.push({
+        path: config2.plan,
+        rule: `infrastructure.${action}`,
+        severity: ok ? "notice" : "error",
+        message: ok ? `${change.address} will be ${action === "delete" ? "destroyed" : "replaced"} (allowed)` : `${change.address} will be ${action === "delete" ? "destroyed" : "replaced"}: add it to allow_${action} if that is intended`
+      });
+    }
+  }
+  return { counts, findings };
+}
+async function terraformFindings(config2, cwd) {
+  let text;
+  try {
+    text = await readFile3(join2(cwd, config2.plan), "utf8");
+  } catch (error62) {
+    return {
+      findings: [
+        {
+          rule: "infrastructure.plan-missing",
+          severity: "error",
+          message: `cannot read the Terraform plan ${config2.plan} in ${cwd}: ${error62.message}`
+        }
+      ]
+    };
+  }
+  let plan;
+  try {
+    plan = JSON.parse(text);
+  } catch (error62) {
+    return {
+      findings: [
+        {
+          path: config2.plan,
+          rule: "infrastructure.plan-malformed",
+          severity: "error",
+          message: `${config2.plan} is not JSON (${error62.message}): save \`terraform show -json tfplan\``
+        }
+      ]
+    };
+  }
+  return judgePlan(plan, config2);
+}
+var POD_SPEC_PATHS = {
+  Pod: ["spec"],
+  Deployment: ["spec", "template", "spec"],
+  StatefulSet: ["spec", "template", "spec"],
+  DaemonSet: ["spec", "template", "spec"],
+  ReplicaSet: ["spec", "template", "spec"],
+  Job: ["spec", "template", "spec"],
+  CronJob: ["spec", "jobTemplate", "spec", "template", "spec"]
+};
+var RUN_TO_COMPLETION = /* @__PURE__ */ new Set(["Job", "CronJob"]);
+function lineOf(node2, lines) {
+  const range = node2?.range;
+  return range ? lines.linePos(range[0]).line : void 0;
+}
+function checkManifest(path6, text, config2) {
+  const lines = new import_yaml.LineCounter();
+  const documents = (0, import_yaml.parseAllDocuments)(text, { lineCounter: lines, prettyErrors: false });
+  if (!Array.isArray(documents)) return [];
+  const findings = [];
+  for (const document of documents) {
+    if (document.errors.length > 0) {
+      for (const error62 of document.errors) {
+        findings.push({
+          path: path6,
+          line: lines.linePos(error62.pos[0]).line,
+          column: lines.linePos(error62.pos[0]).col,
+          rule: "infrastructure.yaml-error",
+          severity: "error",
+          message: `YAML error: ${error62.message.split("\n")[0]}`
+        });
+      }
+      continue;
+    }
+    const contents = document.contents;
+    if (contents === null || (0, import_yaml.isScalar)(contents) && contents.value === null) continue;
+    const line = lineOf(document.contents, lines);
+    const at = { path: path6, ...line ? { line } : {} };
+    if (!(0, import_yaml.isMap)(document.contents)) {
+      findings.push({
+        ...at,
+        rule: "infrastructure.manifest-invalid",
+        severity: "error",
+        message: "a manifest must be a mapping"
+      });
+      continue;
+    }
+    const missing = [["apiVersion"], ["kind"], ["metadata", "name"]].filter((key) => {
+      const value = document.getIn(key);
+      return typeof value !== "string" || value.length === 0;
+    });
+    if (missing.length > 0) {
+      findings.push({
+        ...at,
+        rule: "infrastructure.manifest-invalid",
+        severity: "error",
+        message: `manifest without ${missing.map((key) => key.join(".")).join(", ")}`
+      });
+      continue;
+    }
+    const kind = document.get("kind");
+    const name = document.getIn(["metadata", "name"]);
+    const specPath = POD_SPEC_PATHS[kind];
+    if (!specPath) continue;
+    for (const field of ["initContainers", "containers"]) {
+      const containers = document.getIn([...specPath, field], true);
+      if (!(0, import_yaml.isSeq)(containers)) continue;
+      containers.items.forEach((item, index) => {
+        if (!(0, import_yaml.isMap)(item)) return;
+        const container = `${kind}/${name} container ${String(item.get("name") ?? index)}`;
+        const where2 = { path: path6, ...lineOf(item, lines) ? { line: lineOf(item, lines) } : {} };
+        if ((config2.resource_limits ?? "warn") === "warn" && !item.hasIn(["resources", "limits"])) {
+          findings.push({
+            ...where2,
+            rule: "infrastructure.no-resource-limits",
+            severity: "warning",
+            message: `${container} has no resources.limits`
+          });
+        }
+        if (field === "containers" && (config2.readiness_probe ?? "warn") === "warn" && !RUN_TO_COMPLETION.has(kind) && !item.has("readinessProbe")) {
+          findings.push({
+            ...where2,
+            rule: "infrastructure.no-readiness-probe",
+            severity: "warning",
+            message: `${container} has no readinessProbe: traffic may reach it before it is ready`
+          });
+        }
+      });
+    }
+  }
+  return findings;
+}
+var NO_CLUSTER = /connection refused|couldn't get current server API group list|Unable to connect to the server|no configuration has been provided|dial tcp/i;
+async function dryRun(files, config2, ctx) {
+  const mode = config2.dry_run ?? "auto";
+  if (mode === "off") return [];
+  const kubectl = config2.kubectl ?? "kubectl";
+  const findings = [];
+  for (const file2 of files) {
+    const outcome = await runConfiguredCommand([kubectl, "apply", "--dry-run=client", "-f", file2], ctx);
+    if (outcome.ok) continue;
+    const notFound = /was not found/.test(outcome.reason);
+    const noCluster = !notFound && NO_CLUSTER.test(outcome.output);
+    if (notFound || noCluster) {
+      const why = notFound ? `${kubectl} is not on PATH` : `${kubectl} has no cluster to validate against`;
+      findings.push({
+        rule: "infrastructure.dry-run-skipped",
+        severity: mode === "required" ? "error" : "notice",
+        message: `kubectl dry-run ${mode === "required" ? "required but impossible" : "skipped"}: ${why}`
+      });
+      return findings;
+    }
+    const detail = outcome.output.trim().split("\n").slice(-5).join("\n");
+    findings.push({
+      path: file2,
+      rule: "infrastructure.dry-run-failed",
+      severity: "error",
+      message: `kubectl apply --dry-run=client rejected ${file2}: ${detail || outcome.reason}`
+    });
+  }
+  return findings;
+}
+async function kubernetesFindings(config2, ctx) {
+  const patterns = typeof config2.manifests === "string" ? [config2.manifests] : config2.manifests;
+  const files = /* @__PURE__ */ new Set();
+  for (const pattern of patterns) {
+    for await (const entry of glob2(pattern, { cwd: ctx.cwd })) files.add(entry.split("\\").join("/"));
+  }
+  if (files.size === 0) {
+    return {
+      files: 0,
+      findings: [
+        {
+          rule: "infrastructure.no-manifests",
+          severity: "error",
+          message: `no Kubernetes manifest matches ${patterns.join(", ")} in ${ctx.cwd}`
+        }
+      ]
+    };
+  }
+  const sorted = [...files].sort();
+  const findings = [];
+  for (const file2 of sorted)
+    findings.push(...checkManifest(file2, await readFile3(join2(ctx.cwd, file2), "utf8"), config2));
+  const parsed = sorted.filter((file2) => !findings.some((f) => f.path === file2 && f.severity === "error"));
+  findings.push(...await dryRun(parsed, config2, ctx));
+  return { files: sorted.length, findings };
+}
+var infrastructureGate = {
+  name: "infrastructure",
+  schema: infrastructureSchema,
+  async run(config2, ctx) {
+    const findings = [];
+    const parts = [];
+    if (config2.terraform) {
+      const result = await terraformFindings(config2.terraform, ctx.cwd);
+      findings.push(...result.findings);
+      if (result.counts) {
+        const c3 = result.counts;
+        parts.push(
+          `plan: ${c3.create} to create, ${c3.update} to update, ${c3.delete} to delete, ${c3.replace} to replace`
+        );
+      }
+    }
+    if (config2.kubernetes) {
+      const result = await kubernetesFindings(config2.kubernetes, ctx);
+      findings.push(...result.findings);
+      parts.push(`${result.files} manifest file(s)`);
+    }
+    const errors = findings.filter((f) => f.severity === "error");
+    const warnings = findings.filter((f) => f.severity === "warning");
+    const summary2 = parts.join("; ");
+    if (errors.length > 0) {
+      const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+      return {
+        status: "block",
+        summary: `${errors[0].message}${more}${summary2 ? `; ${summary2}` : ""}`,
+        findings
+      };
+    }
+    if (warnings.length > 0)
+      return { status: "warn", summary: `${summary2}; ${warnings.length} warning(s)`, findings };
+    return { status: "pass", summary: summary2, findings };
+  }
+};
+
+// src/gates/migrations.ts
+var import_picomatch3 = __toESM(require_picomatch2(), 1);
+import { randomBytes } from "node:crypto";
+import { glob as glob3, readFile as readFile4 } from "node:fs/promises";
+import { join as join3 } from "node:path";
+
+// node_modules/pg/esm/index.mjs
+var import_lib = __toESM(require_lib2(), 1);
+var Client = import_lib.default.Client;
+var Pool = import_lib.default.Pool;
+var Connection = import_lib.default.Connection;
+var types = import_lib.default.types;
+var Query = import_lib.default.Query;
+var DatabaseError = import_lib.default.DatabaseError;
+var escapeIdentifier = import_lib.default.escapeIdentifier;
+var escapeLiteral = import_lib.default.escapeLiteral;
+var Result = import_lib.default.Result;
+var TypeOverrides = import_lib.default.TypeOverrides;
+var defaults = import_lib.default.defaults;
+var esm_default = import_lib.default;
+
+// src/gates/schema-snapshot.ts
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
+var USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'`;
+var QUERIES = [
+  `SELECT 'schema' AS kind, n.nspname AS name, NULL AS tbl, '' AS def FROM pg_namespace n WHERE ${USER_SCHEMAS}`,
+  `SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+            WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' END AS kind,
+          n.nspname || '.' || c.relname AS name, n.nspname || '.' || c.relname AS tbl,
+          CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) ELSE '' END AS def
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND ${USER_SCHEMAS}`,
+  `SELECT 'column' AS kind, n.nspname || '.' || c.relname || '.' || a.attname AS name, n.nspname || '.' || c.relname AS tbl,
+          format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
+            || COALESCE(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '') AS def
+     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${USER_SCHEMAS}`,
+  `SELECT 'constraint' AS kind, n.nspname || '.' || c.relname || '.' || con.conname AS name, n.nspname || '.' || c.relname AS tbl,
+          pg_get_constraintdef(con.oid, true) AS def
+     FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE ${USER_SCHEMAS}`,
+  `SELECT 'index' AS kind, n.nspname || '.' || ic.relname AS name, n.nspname || '.' || tc.relname AS tbl,
+          pg_get_indexdef(i.indexrelid) AS def
+     FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid
+     JOIN pg_namespace n ON n.oid = ic.relnamespace
+    WHERE ${USER_SCHEMAS}`,
+  `SELECT 'trigger' AS kind, n.nspname || '.' || c.relname || '.' || t.tgname AS name, n.nspname || '.' || c.relname AS tbl,
+          pg_get_triggerdef(t.oid, true) AS def
+     FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE NOT t.tgisinternal AND ${USER_SCHEMAS}`,
+  `SELECT CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' ELSE 'type' END AS kind,
+          n.nspname || '.' || t.typname AS name, NULL AS tbl,
+          CASE t.typtype
+            WHEN 'e' THEN (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)
+            WHEN 'd' THEN format_type(t.typbasetype, t.typtypmod) || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
+            ELSE '' END AS def
+     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+    WHERE t.typtype IN ('e', 'd', 'c') AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+      AND ${USER_SCHEMAS}`,
+  `SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END AS kind,
+          n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name, NULL AS tbl,
+          md5(pg_get_functiondef(p.oid)) AS def
+     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE p.prokind IN ('f', 'p') AND ${USER_SCHEMAS}
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')`,
+  `SELECT 'extension' AS kind, e.extname AS name, NULL AS tbl, e.extversion AS def FROM pg_extension e WHERE e.extname <> 'plpgsql'`
+];
+async function readSnapshot(client) {
+  const snapshot = /* @__PURE__ */ new Map();
+  for (const sql of QUERIES) {
+    const { rows } = await client.query(sql);
+    for (const row of rows) {
+      const object2 = { kind: row.kind, name: row.name, definition: (row.def ?? "").trim() };
+      if (row.tbl) object2.table = row.tbl;
+      snapshot.set(`${row.kind} ${row.name}`, object2);
+    }
+  }
+  return snapshot;
+}
+var DEFAULT_IGNORED = [
+  "*.schema_migrations",
+  "*.knex_migrations*",
+  "*.alembic_version",
+  "*.flyway_schema_history",
+  "*.goose_db_version",
+  "*.pgmigrations",
+  "*.SequelizeMeta",
+  "*._prisma_migrations",
+  "*.__drizzle_migrations",
+  "*.typeorm_metadata"
+];
+function withoutIgnored(snapshot, patterns) {
+  if (patterns.length === 0) return snapshot;
+  const ignored = (0, import_picomatch2.default)(patterns, { dot: true });
+  return new Map(
+    [...snapshot].filter(([, object2]) => !ignored(object2.name) && !(object2.table && ignored(object2.table)))
+  );
+}
+function diffSnapshots(left, right) {
+  const differences = [];
+  for (const [key, object2] of left) {
+    const other = right.get(key);
+    if (!other) differences.push({ key, only: "left", left: object2.definition });
+    else if (other.definition !== object2.definition) {
+      differences.push({ key, only: "changed", left: object2.definition, right: other.definition });
+    }
+  }
+  for (const [key, object2] of right)
+    if (!left.has(key)) differences.push({ key, only: "right", right: object2.definition });
+  return differences.sort((a2, b) => a2.key.localeCompare(b.key));
+}
+function describeDifference(difference, leftLabel, rightLabel) {
+  const detail = (definition) => definition ? ` (${definition})` : "";
+  if (difference.only === "left") {
+    return `${difference.key}${detail(difference.left)} exists ${leftLabel} but not ${rightLabel}`;
+  }
+  if (difference.only === "right") {
+    return `${difference.key}${detail(difference.right)} exists ${rightLabel} but not ${leftLabel}`;
+  }
+  return `${difference.key} differs: ${leftLabel} "${difference.left}", ${rightLabel} "${difference.right}"`;
+}
+
+// src/gates/sql-risks.ts
+function splitStatements(sql) {
+  const statements = [];
+  let current = "";
+  let line = 1;
+  let start;
+  let i2 = 0;
+  const push = () => {
+    const text = current.replace(/\s+/g, " ").trim();
+    if (text) statements.push({ line: start ?? line, text });
+    current = "";
+    start = void 0;
+  };
+  const take = (chunk, keep = true) => {
+    line += chunk.split("\n").length - 1;
+    if (keep) current += chunk;
+    else current += chunk.replace(/[^\n]/g, " ");
+  };
+  while (i2 < sql.length) {
+    const rest = sql.slice(i2);
+    if (start === void 0 && /^\S/.test(rest) && !rest.startsWith("--") && !rest.startsWith("/*") && rest[0] !== ";") {
+      start = line;
+    }
+    let end;
+    if (rest.startsWith("--")) {
+      end = rest.indexOf("\n");
+      end = end === -1 ? rest.length : end;
+      take(rest.slice(0, end), false);
+    } else if (rest.startsWith("/*")) {
+      end = rest.indexOf("*/", 2);
+      end = end === -1 ? rest.length : end + 2;
+      take(rest.slice(0, end), false);
+    } else if (rest[0] === "'" || rest[0] === '"') {
+      const quote2 = rest[0];
+      end = 1;
+      while (end < rest.length && !(rest[end] === quote2 && rest[end + 1] !== quote2))
+        end += rest[end] === quote2 ? 2 : 1;
+      take(rest.slice(0, end + 1));
+      end += 1;
+    } else if (/^\$[A-Za-z_]*\$/.test(rest)) {
+      const tag = /^\$[A-Za-z_]*\$/.exec(rest)[0];
+      const close = rest.indexOf(tag, tag.length);
+      end = close === -1 ? rest.length : close + tag.length;
+      take(rest.slice(0, end));
+    } else if (rest[0] === ";") {
+      end = 1;
+      push();
+    } else {
+      end = 1;
+      take(rest[0]);
+    }
+    i2 += end;
+  }
+  push();
+  return statements;
+}
+var IDENT = String.raw`(?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?`;
+function tableNames(text, pattern) {
+  return [...text.matchAll(pattern)].map((m) => m[1].replace(/"/g, "").toLowerCase());
+}
+function findSqlRisks(sql) {
+  const statements = splitStatements(sql);
+  const created = new Set(
+    statements.flatMap(
+      (s) => tableNames(
+        s.text,
+        new RegExp(String.raw`^CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})`, "gi")
+      )
+    )
+  );
+  const risks = [];
+  for (const { line, text } of statements) {
+    const add = (rule, message) => risks.push({ line, rule: `migrations.${rule}`, message });
+    const alter = new RegExp(
+      String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${IDENT})`,
+      "i"
+    ).exec(text);
+    const table = alter?.[1]?.replace(/"/g, "").toLowerCase();
+    const isNew = table !== void 0 && created.has(table);
+    if (/^DROP\s+TABLE\b/i.test(text)) {
+      add(
+        "drop-table",
+        "DROP TABLE loses data and breaks the running version: stop using the table first, drop it in a later release"
+      );
+    }
+    if (/^TRUNCATE\b/i.test(text)) add("truncate", "TRUNCATE deletes every row of the table");
+    if (alter && /\bDROP\s+(COLUMN\s+)?(?!CONSTRAINT\b|DEFAULT\b|NOT\s+NULL\b|IDENTITY\b|EXPRESSION\b)(IF\s+EXISTS\s+)?[\w"]/i.test(
+      text.slice(alter[0].length)
+    )) {
+      add(
+        "drop-column",
+        "DROP COLUMN breaks the running version that still reads it: stop reading it first, drop it in a later release (expand/contract)"
+      );
+    }
+    if (alter && /\bALTER\s+(COLUMN\s+)?[\w"]+\s+(SET\s+DATA\s+)?TYPE\b/i.test(text)) {
+      add(
+        "column-type",
+        "changing a column type rewrites the table under an exclusive lock and can break readers: add a new column, backfill, switch, drop the old one"
+      );
+    }
+    if (alter && !isNew && /\bSET\s+NOT\s+NULL\b/i.test(text)) {
+      add(
+        "set-not-null",
+        "SET NOT NULL scans the table under an exclusive lock: add a CHECK (col IS NOT NULL) NOT VALID constraint, VALIDATE it, then set NOT NULL"
+      );
+    }
+    if (alter && !isNew) {
+      for (const column of text.matchAll(
+        /\bADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?([\w"]+)([^,]*)/gi
+      )) {
+        const definition = column[2];
+        if (/^CONSTRAINT$/i.test(column[1])) continue;
+        if (/\bNOT\s+NULL\b/i.test(definition) && !/\bDEFAULT\b/i.test(definition) && !/\bGENERATED\b/i.test(definition)) {
+          add(
+            "add-column-not-null",
+            `ADD COLUMN ${column[1]} NOT NULL without a DEFAULT fails on a table with rows and breaks the running version's inserts: add it nullable or with a DEFAULT`
+          );
+        }
+      }
+    }
+    if (/^ALTER\s+(TABLE|VIEW|INDEX|SEQUENCE|TYPE|MATERIALIZED\s+VIEW)\b.*\bRENAME\b/i.test(text)) {
+      add(
+        "rename",
+        "RENAME breaks the running version that uses the old name: add the new name, copy or alias, switch readers, drop the old name later"
+      );
+    }
+    const index = new RegExp(
+      String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:${IDENT}\s+)?ON\s+(?:ONLY\s+)?(${IDENT})`,
+      "i"
+    ).exec(text);
+    if (index && !index[1] && !created.has(index[2].replace(/"/g, "").toLowerCase())) {
+      add(
+        "index-without-concurrently",
+        `CREATE INDEX on existing table ${index[2]} blocks writes while it builds: use CREATE INDEX CONCURRENTLY (outside a transaction)`
+      );
+    }
+  }
+  return risks;
+}
+
+// src/gates/migrations.ts
+var migrationsSchema = external_exports.strictObject({
+  ...gateCommonFields,
+  up: commandLine.meta({
+    description: 'Applies the migrations, e.g. "npm run migrate:up". Gets DATABASE_URL.'
+  }),
+  down: commandLine.meta({ description: 'Reverts them, e.g. "npm run migrate:down". Gets DATABASE_URL.' }),
+  database_url: external_exports.string().min(1).optional().meta({
+    description: "PostgreSQL server URL of a role allowed to CREATE DATABASE; the gate creates its own database there. Default: the DATABASE_URL environment variable."
+  }),
+  env: external_exports.record(external_exports.string(), external_exports.string()).optional().meta({ description: "Extra environment for up and down." }),
+  down_check: external_exports.enum(["baseline", "none"]).optional().meta({
+    description: '"baseline" (default): after down, the schema must be what it was before up (down reverts everything). "none": when down reverts only the last migration.'
+  }),
+  ignore: external_exports.array(external_exports.string().min(1)).optional().meta({
+    description: "Globs of qualified names left out of the comparison, added to the migration tools' bookkeeping tables."
+  }),
+  files: external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1)).min(1)]).optional().meta({
+    description: 'Globs of SQL migration files scanned for destructive statements, e.g. "migrations/*.up.sql".'
+  }),
+  exclude: external_exports.array(external_exports.string().min(1)).optional().meta({ description: 'Globs left out of the scan. Default: down migrations ("**/*down*").' }),
+  risks: external_exports.enum(["block", "warn", "off"]).optional().meta({ description: "What a destructive statement does to the verdict. Default: warn." })
+});
+var DEFAULT_EXCLUDE = ["**/*down*", "**/*down*/**"];
+var CONNECT_TIMEOUT_MS = 1e4;
+var QUERY_TIMEOUT_MS = 6e4;
+function redactUrl(url2) {
+  try {
+    const parsed = new URL(url2);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+function databaseUrl(serverUrl, database) {
+  const url2 = new URL(serverUrl);
+  url2.pathname = `/${database}`;
+  return url2.toString();
+}
+async function withClient(url2, use) {
+  const client = new esm_default.Client({
+    connectionString: url2,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS
+  });
+  client.on("error", () => {
+  });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end().catch(() => {
+    });
+  }
+}
+var StepFailure = class extends Error {
+  finding;
+  constructor(finding) {
+    super(finding.message);
+    this.finding = finding;
+  }
+};
+async function step(name, command, ctx, env, timings) {
+  ctx.log(`migrations: ${name}`);
+  const outcome = await runConfiguredCommand(command, ctx, env);
+  timings.steps.push(`${name} ${formatDuration(outcome.durationMs)}`);
+  if (!outcome.ok) {
+    throw new StepFailure({
+      rule: "migrations.step-failed",
+      severity: "error",
+      message: `${name} failed: ${outcome.reason}
+${tail(outcome.output)}`.trimEnd()
+    });
+  }
+}
+function differenceFindings(left, right, leftLabel, rightLabel, rule) {
+  return diffSnapshots(left, right).map((difference) => ({
+    rule,
+    severity: "error",
+    message: describeDifference(difference, leftLabel, rightLabel)
+  }));
+}
+async function exercise(url2, config2, ctx, timings) {
+  const ignore = [...DEFAULT_IGNORED, ...config2.ignore ?? []];
+  const snapshot = async () => withoutIgnored(await withClient(url2, readSnapshot), ignore);
+  const env = { ...config2.env, DATABASE_URL: url2 };
+  const findings = [];
+  const before = await snapshot();
+  await step("up", config2.up, ctx, env, timings);
+  const afterUp = await snapshot();
+  if (diffSnapshots(before, afterUp).length === 0) {
+    findings.push({
+      rule: "migrations.no-change",
+      severity: "notice",
+      message: "up changed nothing in the schema"
+    });
+  }
+  await step("down", config2.down, ctx, env, timings);
+  if ((config2.down_check ?? "baseline") === "baseline") {
+    const afterDown = await snapshot();
+    findings.push(
+      ...differenceFindings(before, afterDown, "before up", "after down", "migrations.down-incomplete")
+    );
+  }
+  await step("up again", config2.up, ctx, env, timings);
+  const afterUpAgain = await snapshot();
+  findings.push(
+    ...differenceFindings(
+      afterUp,
+      afterUpAgain,
+      "after the first up",
+      "after down\u2192up",
+      "migrations.not-repeatable"
+    )
+  );
+  return findings;
+}
+async function riskFindings(config2, ctx) {
+  const level = config2.risks ?? "warn";
+  if (config2.files === void 0 || level === "off") return [];
+  const patterns = typeof config2.files === "string" ? [config2.files] : config2.files;
+  const excluded = (0, import_picomatch3.default)(config2.exclude ?? DEFAULT_EXCLUDE, { dot: true });
+  const files = /* @__PURE__ */ new Set();
+  for (const pattern of patterns) {
+    for await (const entry of glob3(pattern, { cwd: ctx.cwd })) {
+      const path6 = entry.split("\\").join("/");
+      if (!excluded(path6)) files.add(path6);
+    }
+  }
+  if (files.size === 0) {
+    return [
+      {
+        rule: "migrations.no-files",
+        severity: "error",
+        message: `no migration file matches ${patterns.join(", ")} in ${ctx.cwd} (after excluding ${(config2.exclude ?? DEFAULT_EXCLUDE).join(", ")})`
+      }
+    ];
+  }
+  const findings = [];
+  for (const path6 of [...files].sort()) {
+    const sql = await readFile4(join3(ctx.cwd, path6), "utf8");
+    for (const risk of findSqlRisks(sql)) {
+      findings.push({
+        path: path6,
+        line: risk.line,
+        rule: risk.rule,
+        severity: level === "block" ? "error" : "warning",
+        message: risk.message
+      });
+    }
+  }
+  return findings;
+}
+function verdict(findings, timings) {
+  const errors = findings.filter((f) => f.severity === "error");
+  const warnings = findings.filter((f) => f.severity === "warning");
+  const steps = timings.steps.length ? ` (${timings.steps.join(", ")})` : "";
+  if (errors.length > 0) {
+    const first = errors[0].message.split("\n")[0];
+    const more = errors.length > 1 ? ` and ${errors.length - 1} more` : "";
+    return { status: "block", summary: `${first}${more}${steps}`, findings };
+  }
+  if (warnings.length > 0) {
+    return {
+      status: "warn",
+      summary: `up/down/up consistent; ${warnings.length} risky statement(s)${steps}`,
+      findings
+    };
+  }
+  return { status: "pass", summary: `up/down/up consistent${steps}`, findings };
+}
+function blocked(message, rule = "migrations.no-database") {
+  return { status: "block", summary: message, findings: [{ rule, severity: "error", message }] };
+}
+var migrationsGate = {
+  name: "migrations",
+  schema: migrationsSchema,
+  async run(config2, ctx) {
+    const findings = await riskFindings(config2, ctx);
+    const timings = { steps: [] };
+    const serverUrl = config2.database_url ?? ctx.env.DATABASE_URL;
+    if (!serverUrl) {
+      return blocked(
+        "no PostgreSQL server to test migrations on: set gates.migrations.database_url or DATABASE_URL"
+      );
+    }
+    try {
+      new URL(serverUrl);
+    } catch {
+      return blocked("the PostgreSQL URL (gates.migrations.database_url or DATABASE_URL) is not a valid URL");
+    }
+    const database = `deploy_gate_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+    try {
+      await withClient(serverUrl, (admin) => admin.query(`CREATE DATABASE "${database}"`));
+    } catch (error62) {
+      return blocked(`cannot create a test database on ${redactUrl(serverUrl)}: ${error62.message}`);
+    }
+    ctx.log(`migrations: created database ${database} on ${redactUrl(serverUrl)}`);
+    try {
+      findings.push(...await exercise(databaseUrl(serverUrl, database), config2, ctx, timings));
+    } catch (error62) {
+      if (error62 instanceof StepFailure) findings.push(error62.finding);
+      else {
+        findings.push({
+          rule: "migrations.error",
+          severity: "error",
+          message: `reading the schema of ${database} failed: ${error62.message}`
+        });
+      }
+    } finally {
+      try {
+        await withClient(
+          serverUrl,
+          (admin) => admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)
+        );
+      } catch (error62) {
+        findings.push({
+          rule: "migrations.cleanup",
+          severity: "warning",
+          message: `could not drop test database ${database}: ${error62.message}`
+        });
+      }
+    }
+    return verdict(findings, timings);
+  }
+};
+
+// src/gates/review.ts
+var import_picomatch4 = __toESM(require_picomatch2(), 1);
+import { readFile as readFile5 } from "node:fs/promises";
+import { join as join4 } from "node:path";
+
+// src/gates/review-rules.ts
+var C_LIKE = { lineComments: ["//"], blockComments: true };
+var LANGUAGES = [
+  {
+    extensions: ["js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts", "vue", "svelte"],
+    language: {
+      name: "JavaScript/TypeScript",
+      ...C_LIKE,
+      debug: [/\bconsole\.(log|debug|trace|dir|table)\s*\(/, /(^|[^\w$.])debugger\s*;?\s*$/]
+    }
+  },
+  {
+    extensions: ["py"],
+    language: {
+      name: "Python",
+      lineComments: ["#"],
+      blockComments: false,
+      debug: [
+        /(^|[^\w.])print\s*\(/,
+        /\b(i?pdb|pudb)\.set_trace\s*\(/,
+        /^\s*import\s+(i?pdb|pudb)\b/,
+        /(^|[^\w.])breakpoint\s*\(\s*\)/
+      ]
+    }
+  },
+  {
+    extensions: ["go"],
+    language: {
+      name: "Go",
+      ...C_LIKE,
+      debug: [/\bfmt\.Print(ln)?\s*\(/, /(^|[^\w.])print(ln)?\s*\(/, /\bspew\.(Dump|Printf)\s*\(/]
+    }
+  },
+  {
+    extensions: ["rb"],
+    language: {
+      name: "Ruby",
+      lineComments: ["#"],
+      blockComments: false,
+      debug: [
+        /(^|[^\w.])(puts|pp)\b/,
+        /\bbinding\.(pry|irb)\b/,
+        /(^|[^\w.])byebug\b/,
+        /(^|[^\w.])debugger\b/
+      ]
+    }
+  },
+  {
+    extensions: ["java"],
+    language: {
+      name: "Java",
+      ...C_LIKE,
+      debug: [/\bSystem\.(out|err)\.print(ln|f)?\s*\(/, /\.printStackTrace\s*\(\s*\)/]
+    }
+  },
+  {
+    extensions: ["kt", "kts"],
+    language: {
+      name: "Kotlin",
+      ...C_LIKE,
+      debug: [
+        /\bSystem\.(out|err)\.print(ln)?\s*\(/,
+        /(^|[^\w.])println\s*\(/,
+        /\.printStackTrace\s*\(\s*\)/
+      ]
+    }
+  },
+  {
+    extensions: ["rs"],
+    language: { name: "Rust", ...C_LIKE, debug: [/\bdbg!\s*\(/, /(^|[^\w])e?println!\s*\(/] }
+  },
+  {
+    extensions: ["php"],
+    language: {
+      name: "PHP",
+      lineComments: ["//", "#"],
+      blockComments: true,
+      debug: [/\b(var_dump|print_r|var_export|dd|dump|debug_zval_dump)\s*\(/]
+    }
+  },
+  {
+    extensions: ["cs"],
+    language: { name: "C#", ...C_LIKE, debug: [/\b(Console|Debug)\.Write(Line)?\s*\(/] }
+  },
+  {
+    extensions: ["swift"],
+    language: { name: "Swift", ...C_LIKE, debug: [/(^|[^\w.])(print|debugPrint|dump)\s*\(/] }
+  },
+  {
+    extensions: ["ex", "exs"],
+    language: {
+      name: "Elixir",
+      lineComments: ["#"],
+      blockComments: false,
+      debug: [/\bIO\.(inspect|puts)\b/]
+    }
+  },
+  {
+    extensions: ["dart"],
+    language: { name: "Dart", ...C_LIKE, debug: [/(^|[^\w.])(print|debugPrint)\s*\(/] }
+  },
+  {
+    extensions: ["c", "h", "cc", "cpp", "hpp", "scala", "groovy"],
+    language: { name: "C-like", ...C_LIKE, debug: [] }
+  },
+  {
+    extensions: ["sh", "bash", "zsh", "yml", "yaml", "toml", "tf", "hcl", "r", "pl"],
+    language: { name: "hash-commented", lineComments: ["#"], blockComments: false, debug: [] }
+  },
+  {
+    extensions: ["sql", "lua", "hs"],
+    language: { name: "dash-commented", lineComments: ["--"], blockComments: false, debug: [] }
+  }
+];
+var BY_EXTENSION = new Map(
+  LANGUAGES.flatMap(({ extensions, language }) => extensions.map((ext) => [ext, language]))
+);
+function languageOf(path6) {
+  const match = /\.([A-Za-z0-9]+)$/.exec(path6);
+  return match ? BY_EXTENSION.get(match[1].toLowerCase()) : void 0;
+}
+function splitLines(text, language) {
+  const result = [];
+  let inBlock = false;
+  for (const line of text.split(/\r?\n/)) {
+    let code = "";
+    let comment;
+    let quote2;
+    let i2 = 0;
+    while (i2 < line.length) {
+      const rest = line.slice(i2);
+      if (inBlock) {
+        const end = rest.indexOf("*/");
+        const body = end === -1 ? rest : rest.slice(0, end);
+        comment = (comment === void 0 ? "" : comment + " ") + body;
+        if (end === -1) break;
+        inBlock = false;
+        i2 += end + 2;
+        continue;
+      }
+      const ch = line[i2];
+      if (quote2) {
+        if (ch === "\\") {
+          i2 += 2;
+          continue;
+        }
+        if (ch === quote2) quote2 = void 0;
+        code += " ";
+        i2 += 1;
+        continue;
+      }
+      if (ch === '"' || ch === "'" || ch === "`") {
+        quote2 = ch;
+        code += ch;
+        i2 += 1;
+        continue;
+      }
+      if (language.blockComments && rest.startsWith("/*")) {
+        inBlock = true;
+        i2 += 2;
+        continue;
+      }
+      const prefix = language.lineComments.find((p) => rest.startsWith(p));
+      if (prefix) {
+        comment = (comment === void 0 ? "" : comment + " ") + rest.slice(prefix.length);
+        break;
+      }
+      code += ch;
+      i2 += 1;
+    }
+    result.push(comment === void 0 ? { code } : { code, comment });
+  }
+  return result;
+}
+var TODO_MARKER = /\b(TODO|FIXME|XXX|HACK)\b/;
+function todoMarker(comment) {
+  return TODO_MARKER.exec(comment)?.[1];
+}
+function debugCall(code, language) {
+  for (const pattern of language.debug) {
+    const match = pattern.exec(code);
+    if (match) return match[0].replace(/^[^\w$]+/, "").replace(/\s*\($/, "(");
+  }
+  return void 0;
+}
+var DIRECTIVE = /^(eslint|prettier|@ts-|tslint|jshint|istanbul|c8 |biome-|noqa|pylint|type:|mypy|pragma|rubocop|nolint|go:|\+build|#region|#endregion|region\b|endregion\b|-\*-|!|\/|\*|@)/i;
+var CODE_SHAPES = [
+  // statement ends: `foo(bar);`, `return x;`, `if (a) {`, a lone closing brace
+  /;\s*$/,
+  /[{[(]\s*$/,
+  /^[}\])]+[;,)]*\s*$/,
+  // assignment to an identifier or member: `x = 1`, `this.a.b += c`, `total := 0`
+  /^(const\s+|let\s+|var\s+|val\s+|my\s+|\$)?[\w$.[\]'"]+\s*(=|\+=|-=|\*=|\/=|:=|\|\|=|\?\?=)\s*[^\s=]/,
+  // a bare call: `doThing(a, b)`, `await client.close()`, `print(x)`
+  /^(await\s+|return\s+)?[\w$.]+(<[^>]*>)?\([^()]*(\([^()]*\)[^()]*)*\)[;,]?$/,
+  // control flow with code punctuation
+  /^(if|for|while|switch|catch)\s*\(.*\)/,
+  /^(if|elif|while|for|with|def|class|try|except|else|finally)\b.*:$/,
+  /^(def|fn|func|function)\s+\w+\s*\(/,
+  /^(import\s+[\w*{}, ]+\s+from\s+['"]|import\s+['"]|from\s+[\w.]+\s+import\s+[\w*, ]+$|import\s+[\w.]+;?$|require\s*\()/,
+  /^(return|throw|yield|raise)\s+[\w$.]+(\(.*\))?;?$/
+];
+var STATEMENT_END = [
+  /[;{]\s*$/,
+  /^(import\s+[\w*{}, ]+\s+from\s+['"]|from\s+[\w.]+\s+import\s+[\w*, ]+$)/,
+  /^for\s+[\w, ()]+\s+in\s+\S.*:$/,
+  /^(if|elif|while|with|def|class)\s+[^,]+:$/
+];
+var PROSE_START = /^[A-Za-z][\w'-]*,?(\s+[A-Za-z][\w'-]*,?){3}/;
+function looksLikeCode(comment) {
+  const body = comment.trim();
+  if (body.length === 0 || DIRECTIVE.test(body) || todoMarker(body)) return false;
+  if (/https?:\/\//.test(body)) return false;
+  if (PROSE_START.test(body) && !STATEMENT_END.some((shape) => shape.test(body))) return false;
+  if (/^[\w.]+\s*=\s*[\w.]+(\s+[A-Za-z]+)+\.?$/.test(body)) return false;
+  return CODE_SHAPES.some((shape) => shape.test(body));
+}
+function decideApproval(reviews, headSha, minApprovals) {
+  const standing = /* @__PURE__ */ new Map();
+  for (const review of reviews) {
+    const state = review.state.toUpperCase();
+    if (state === "APPROVED" || state === "CHANGES_REQUESTED" || state === "DISMISSED") {
+      standing.set(review.user, { ...review, state });
+    }
+  }
+  const latest = [...standing.values()];
+  const requesting = latest.filter((r) => r.state === "CHANGES_REQUESTED").map((r) => r.user);
+  if (requesting.length > 0) return { ok: false, reason: "changes-requested", users: requesting };
+  const approvals = latest.filter((r) => r.state === "APPROVED");
+  const current = approvals.filter((r) => !headSha || !r.commitId || r.commitId === headSha).map((r) => r.user);
+  if (current.length >= minApprovals) return { ok: true, approvers: current };
+  if (approvals.length > current.length) {
+    return { ok: false, reason: "stale-approval", approvers: approvals.map((r) => r.user) };
+  }
+  return { ok: false, reason: "not-approved", approvers: current, needed: minApprovals };
+}
+
+// src/gates/review.ts
+var ruleLevel = external_exports.enum(["block", "warn", "off"]);
+var reviewSchema = external_exports.strictObject({
+  ...gateCommonFields,
+  critical_paths: external_exports.array(external_exports.string().min(1)).optional().meta({ description: "Globs where TODO/FIXME/XXX/HACK markers are not allowed. Default: every file." }),
+  ignore: external_exports.array(external_exports.string().min(1)).optional().meta({
+    description: "Globs of files the line rules skip (generated code, scripts that print on purpose)."
+  }),
+  todo: ruleLevel.optional().meta({ description: "TODO markers in critical paths. Default: block." }),
+  debug_logging: ruleLevel.optional().meta({ description: "console.log, print(, dbg!, ... Default: block." }),
+  commented_out_code: ruleLevel.optional().meta({ description: "Comments that read as code. Default: warn." }),
+  approval: external_exports.enum(["required", "off"]).optional().meta({
+    description: "On a pull request: an approval on the head commit, no changes requested. Default: required."
+  }),
+  min_approvals: external_exports.number().int().min(1).max(20).optional().meta({ description: "Default: 1." })
+});
+var DEFAULTS = { todo: "block", debug_logging: "block", commented_out_code: "warn" };
+function severityOf(level) {
+  return level === "block" ? "error" : "warning";
+}
+async function lineFindings(config2, ctx) {
+  const levels = {
+    todo: config2.todo ?? DEFAULTS.todo,
+    debug: config2.debug_logging ?? DEFAULTS.debug_logging,
+    commented: config2.commented_out_code ?? DEFAULTS.commented_out_code
+  };
+  const critical = config2.critical_paths?.length ? (0, import_picomatch4.default)(config2.critical_paths, { dot: true }) : () => true;
+  const ignored = config2.ignore?.length ? (0, import_picomatch4.default)(config2.ignore, { dot: true }) : () => false;
+  const findings = [];
+  for (const file2 of await ctx.changedFiles()) {
+    if (file2.status === "deleted" || file2.addedLines.length === 0 || ignored(file2.path)) continue;
+    const language = languageOf(file2.path);
+    if (!language) continue;
+    let text;
+    try {
+      text = await readFile5(join4(ctx.cwd, file2.path), "utf8");
+    } catch (error62) {
+      findings.push({
+        path: file2.path,
+        rule: "review.unreadable",
+        severity: "error",
+        message: `cannot read changed file ${file2.path} in ${ctx.cwd}: ${error62.message}`
+      });
+      continue;
+    }
+    const lines = splitLines(text, language);
+    for (const lineNumber of file2.addedLines) {
+      const line = lines[lineNumber - 1];
+      if (!line) continue;
+      const at = { path: file2.path, line: lineNumber };
+      const marker = line.comment === void 0 ? void 0 : todoMarker(line.comment);
+      if (marker && levels.todo !== "off" && critical(file2.path)) {
+        findings.push({
+          ...at,
+          rule: "review.todo",
+          severity: severityOf(levels.todo),
+          message: `${marker} comment in a critical path: finish it or track it in an issue`
+        });
+      }
+      const call = levels.debug === "off" ? void 0 : debugCall(line.code, language);
+      if (call) {
+        findings.push({
+          ...at,
+          rule: "review.debug-logging",
+          severity: severityOf(levels.debug),
+          message: `debug logging left in ${language.name} code: ${call}`
+        });
+      }
+      if (levels.commented !== "off" && line.code.trim() === "" && line.comment && looksLikeCode(line.comment)) {
+        findings.push({
+          ...at,
+          rule: "review.commented-out-code",
+          severity: severityOf(levels.commented),
+          message: `commented-out code: ${line.comment.trim().slice(0, 80)}`
+        });
+      }
+    }
+  }
+  return findings;
+}
+async function approvalFindings(config2, ctx) {
+  if ((config2.approval ?? "required") === "off") return [];
+  if (!ctx.pullRequest) {
+    return [
+      {
+        rule: "review.approval-skipped",
+        severity: "notice",
+        message: "no pull request in this run: the approval check was skipped"
+      }
+    ];
+  }
+  let reviews;
+  try {
+    reviews = await ctx.pullRequest.reviews();
+  } catch (error62) {
+    return [
+      {
+        rule: "review.approval-unknown",
+        severity: "error",
+        message: `cannot read the reviews of pull request #${ctx.pullRequest.number}: ${error62.message}`
+      }
+    ];
+  }
+  const pr = `pull request #${ctx.pullRequest.number}`;
+  const decision = decideApproval(reviews, ctx.headSha, config2.min_approvals ?? 1);
+  if (decision.ok) return [];
+  const message = decision.reason === "changes-requested" ? `${pr}: changes requested by ${decision.users.join(", ")} and not yet approved by them` : decision.reason === "stale-approval" ? `${pr}: approved by ${decision.approvers.join(", ")} on an earlier commit, not on ${ctx.headSha?.slice(0, 12)}` : `${pr}: ${decision.approvers.length} approval(s) on the head commit, ${decision.needed} needed`;
+  return [{ rule: `review.${decision.reason}`, severity: "error", message }];
+}
+function verdictFrom(findings) {
+  const errors = findings.filter((f) => f.severity === "error").length;
+  const warnings = findings.filter((f) => f.severity === "warning").length;
+  if (errors > 0) {
+    const first = findings.find((f) => f.severity === "error");
+    return { status: "block", summary: `${errors} blocking issue(s), first: ${first.message}`, findings };
+  }
+  if (warnings > 0) return { status: "warn", summary: `${warnings} warning(s) on changed lines`, findings };
+  return {
+    status: "pass",
+    summary: "changed lines are clean" + (findings.length ? " (see notices)" : ""),
+    findings
+  };
+}
+var reviewGate = {
+  name: "review",
+  schema: reviewSchema,
+  async run(config2, ctx) {
+    const findings = [...await lineFindings(config2, ctx), ...await approvalFindings(config2, ctx)];
+    return verdictFrom(findings);
+  }
+};
+
+// src/gates/sarif.ts
+import { glob as glob4, readFile as readFile6 } from "node:fs/promises";
+import { isAbsolute, relative, resolve as resolve2, sep } from "node:path";
+import { fileURLToPath as fileURLToPath3 } from "node:url";
+var SarifReportError = class extends Error {
+  name = "SarifReportError";
+};
+function parseSarif(text, file2, cwd) {
+  let log;
+  try {
+    log = JSON.parse(text);
+  } catch (error62) {
+    throw new SarifReportError(`${file2} is not valid JSON (truncated?): ${error62.message}`);
+  }
+  if (!log || typeof log !== "object" || log.version !== "2.1.0") {
+    throw new SarifReportError(`${file2} is not a SARIF 2.1.0 log (version ${JSON.stringify(log?.version)})`);
+  }
+  if (!Array.isArray(log.runs)) throw new SarifReportError(`${file2} has no "runs" array`);
+  const results = [];
+  log.runs.forEach((run, runIndex) => {
+    if (!run || typeof run !== "object" || !run.tool?.driver) {
+      throw new SarifReportError(`${file2}: runs[${runIndex}] has no tool.driver`);
+    }
+    if (run.results !== void 0 && !Array.isArray(run.results)) {
+      throw new SarifReportError(`${file2}: runs[${runIndex}].results is not an array`);
+    }
+    const components = [run.tool.driver, ...run.tool.extensions ?? []];
+    const toolName = run.tool.driver.name ?? "unknown tool";
+    for (const result of run.results ?? []) {
+      const rule = findRule(result, components);
+      const ruleId = result.ruleId ?? result.rule?.id ?? rule?.id ?? "unknown-rule";
+      const level = result.level ?? (result.kind && result.kind !== "fail" ? "none" : rule?.defaultConfiguration?.level ?? "warning");
+      const location = result.locations?.[0]?.physicalLocation;
+      const uri = location?.artifactLocation?.uri;
+      const path6 = uri ? repoPath(uri, location?.artifactLocation?.uriBaseId, run, cwd) : void 0;
+      const severity = securitySeverity(result.properties) ?? securitySeverity(rule?.properties);
+      const snippet = location?.region?.snippet?.text;
+      results.push({
+        tool: toolName,
+        ruleId,
+        level,
+        message: (result.message?.text ?? result.message?.markdown ?? result.message?.id ?? "").split(
+          "\n"
+        )[0],
+        ...path6 ? { path: path6 } : {},
+        ...location?.region?.startLine ? { line: location.region.startLine } : {},
+        ...location?.region?.startColumn ? { column: location.region.startColumn } : {},
+        ...severity !== void 0 ? { securitySeverity: severity } : {},
+        ...snippet ? { snippet } : {},
+        suppressed: (result.suppressions ?? []).some(
+          (s) => s.status === void 0 || s.status === "accepted"
+        )
+      });
+    }
+  });
+  return results;
+}
+function findRule(result, components) {
+  const extensionIndex = result.rule?.toolComponent?.index;
+  const component = (extensionIndex === void 0 ? components[0] : components[extensionIndex + 1]) ?? components[0];
+  const index = result.ruleIndex ?? result.rule?.index;
+  if (index !== void 0 && component.rules?.[index]) return component.rules[index];
+  const id = result.ruleId ?? result.rule?.id;
+  for (const candidate of components) {
+    const rule = candidate.rules?.find((r) => r.id === id);
+    if (rule) return rule;
+  }
+  return void 0;
+}
+function securitySeverity(properties) {
+  const value = properties?.["security-severity"];
+  const number4 = typeof value === "string" ? Number.parseFloat(value) : typeof value === "number" ? value : NaN;
+  return Number.isFinite(number4) ? number4 : void 0;
+}
+function repoPath(uri, baseId, run, cwd) {
+  let absolute;
+  const base2 = baseId ? run.originalUriBaseIds?.[baseId]?.uri : void 0;
+  const full = base2 && !/^[a-z]+:/i.test(uri) ? new URL(uri, base2.endsWith("/") ? base2 : `${base2}/`).href : uri;
+  if (full.startsWith("file:")) absolute = fileURLToPath3(full);
+  else if (isAbsolute(full)) absolute = full;
+  if (!absolute) return safeDecode3(full).replace(/^\.\//, "");
+  const rel = relative(cwd, absolute);
+  if (!rel.startsWith("..") && !isAbsolute(rel)) return rel.split(sep).join("/");
+  if (base2 && !/^[a-z]+:/i.test(uri) && !isAbsolute(uri)) return safeDecode3(uri).replace(/^\.\//, "");
+  return absolute;
+}
+function safeDecode3(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+async function matchFiles(patterns, cwd) {
+  const files = /* @__PURE__ */ new Set();
+  for (const pattern of patterns) {
+    for await (const file2 of glob4(pattern, { cwd, exclude: (name) => name === "node_modules" })) {
+      files.add(String(file2).split(sep).join("/"));
+    }
+  }
+  return [...files].sort();
+}
+var LEVELS = ["none", "note", "warning", "error"];
+var MAX_FINDINGS = 1e3;
+var sarifConfigSchema = external_exports.strictObject({
+  ...gateCommonFields,
+  files: external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1)).min(1)]).meta({
+    description: "Globs of SARIF 2.1.0 files, relative to the repository. At least one file must match."
+  }),
+  level: external_exports.enum(["error", "warning", "note"]).optional().meta({ description: 'Results at or above this level block. Default "error".' }),
+  security_severity: external_exports.number().min(0).max(10).optional().meta({
+    description: 'Results whose properties["security-severity"] (on the result or its rule) is at or above this block. Default 7.0 (high and critical).'
+  })
+});
+var sarifGate = {
+  name: "sarif",
+  schema: sarifConfigSchema,
+  run: runSarifGate
+};
+async function runSarifGate(config2, ctx) {
+  const patterns = Array.isArray(config2.files) ? config2.files : [config2.files];
+  const files = await matchFiles(patterns, ctx.cwd);
+  if (files.length === 0) {
+    return {
+      status: "block",
+      summary: `no SARIF file matched ${patterns.join(", ")} in ${ctx.cwd}`,
+      findings: []
+    };
+  }
+  const minLevel = LEVELS.indexOf(config2.level ?? "error");
+  const minSeverity = config2.security_severity ?? 7;
+  const blocking = [];
+  const others = [];
+  let suppressed = 0;
+  for (const file2 of files) {
+    let results;
+    try {
+      results = parseSarif(await readFile6(resolve2(ctx.cwd, file2), "utf8"), file2, ctx.cwd);
+    } catch (error62) {
+      const message = error62 instanceof SarifReportError ? error62.message : `cannot read ${file2}: ${error62.message}`;
+      return { status: "block", summary: message, findings: [] };
+    }
+    for (const result of results) {
+      if (result.suppressed) {
+        suppressed++;
+        continue;
+      }
+      const byLevel = LEVELS.indexOf(result.level) >= minLevel && result.level !== "none";
+      const bySeverity = result.securitySeverity !== void 0 && result.securitySeverity >= minSeverity;
+      const why = [
+        byLevel ? `level ${result.level}` : "",
+        bySeverity ? `security-severity ${result.securitySeverity}` : ""
+      ].filter(Boolean).join(", ");
+      const finding = {
+        ...result.path ? { path: result.path } : {},
+        ...result.line ? { line: result.line } : {},
+        ...result.column ? { column: result.column } : {},
+        rule: result.ruleId,
+        message: `${result.tool}: ${result.message}${why ? ` (${why})` : ""}`,
+        severity: byLevel || bySeverity ? "error" : result.level === "warning" ? "warning" : "notice"
+      };
+      (byLevel || bySeverity ? blocking : others).push(finding);
+    }
+  }
+  const findings = [...blocking, ...others];
+  const shown = findings.slice(0, MAX_FINDINGS);
+  const where2 = `${files.length} SARIF file${files.length === 1 ? "" : "s"}`;
+  const extra = [
+    others.length ? `${others.length} below the thresholds` : "",
+    suppressed ? `${suppressed} suppressed` : "",
+    findings.length > MAX_FINDINGS ? `first ${MAX_FINDINGS} listed` : ""
+  ].filter(Boolean).join(", ");
+  const tail2 = extra ? ` (${extra})` : "";
+  if (blocking.length > 0) {
+    return {
+      status: "block",
+      summary: `${blocking.length} blocking result(s) in ${where2}${tail2}`,
+      findings: shown
+    };
+  }
+  return { status: "pass", summary: `no blocking results in ${where2}${tail2}`, findings: shown };
+}
+
+// src/gates/secrets.ts
+import { lstat, readFile as readFile7 } from "node:fs/promises";
+import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve3, sep as sep2 } from "node:path";
+
+// node_modules/yocto-queue/index.js
+var Node = class {
+  value;
+  next;
+  constructor(value) {
+    this.value = value;
+  }
+};
+var Queue = class {
+  #head;
+  #tail;
+  #size;
+  constructor() {
+    this.clear();
+  }
+  enqueue(value) {
+    const node2 = new Node(value);
+    if (this.#head) {
+      this.#tail.next = node2;
+      this.#tail = node2;
+    } else {
+      this.#head = node2;
+      this.#tail = node2;
+    }
+    this.#size++;
+  }
+  dequeue() {
+    const current = this.#head;
+    if (!current) {
+      return;
+    }
+    this.#head = this.#head.next;
+    this.#size--;
+    if (!this.#head) {
+      this.#tail = void 0;
+    }
+    return current.value;
+  }
+  peek() {
+    if (!this.#head) {
+      return;
+    }
+    return this.#head.value;
+  }
+  clear() {
+    this.#head = void 0;
+    this.#tail = void 0;
+    this.#size = 0;
+  }
+  get size() {
+    return this.#size;
+  }
+  *[Symbol.iterator]() {
+    let current = this.#head;
+    while (current) {
+      yield current.value;
+      current = current.next;
+    }
+  }
+  *drain() {
+    while (this.#head) {
+      yield this.dequeue();
+    }
+  }
+};
+
+// node_modules/p-limit/index.js
+function pLimit(concurrency) {
+  let rejectOnClear = false;
+  if (typeof concurrency === "object") {
+    ({ concurrency, rejectOnClear = false } = concurrency);
+  }
+  validateConcurrency(concurrency);
+  if (typeof rejectOnClear !== "boolean") {
+    throw new TypeError("Expected `rejectOnClear` to be a boolean");
+  }
+  const queue = new Queue();
+  let activeCount = 0;
+  const resumeNext = () => {
+    if (activeCount < concurrency && queue.size > 0) {
+      activeCount++;
+      queue.dequeue().run();
+    }
+  };
+  const next = () => {
+    activeCount--;
+    resumeNext();
+  };
+  const run = async (function_, resolve6, arguments_) => {
+    const result = (async () => function_(...arguments_))();
+    resolve6(result);
+    try {
+      await result;
+    } catch {
+    }
+    next();
+  };
+  const enqueue = (function_, resolve6, reject, arguments_) => {
+    const queueItem = { reject };
+    new Promise((internalResolve) => {
+      queueItem.run = internalResolve;
+      queue.enqueue(queueItem);
+    }).then(run.bind(void 0, function_, resolve6, arguments_));
+    if (activeCount < concurrency) {
+      resumeNext();
+    }
+  };
+  const generator = (function_, ...arguments_) => new Promise((resolve6, reject) => {
+    enqueue(function_, resolve6, reject, arguments_);
+  });
+  Object.defineProperties(generator, {
+    activeCount: {
+      get: () => activeCount
+    },
+    pendingCount: {
+      get: () => queue.size
+    },
+    clearQueue: {
+      value() {
+        if (!rejectOnClear) {
+          queue.clear();
+          return;
+        }
+        const abortError = AbortSignal.abort().reason;
+        while (queue.size > 0) {
+          queue.dequeue().reject(abortError);
+        }
+      }
+    },
+    concurrency: {
+      get: () => concurrency,
+      set(newConcurrency) {
+        validateConcurrency(newConcurrency);
+        concurrency = newConcurrency;
+        queueMicrotask(() => {
+          while (activeCount < concurrency && queue.size > 0) {
+            resumeNext();
+          }
+        });
+      }
+    },
+    map: {
+      async value(iterable, function_) {
+        const promises = [];
+        try {
+          Array.from(iterable, (value, index) => {
+            const promise2 = generator(function_, value, index);
+            promises.push(promise2);
+            return promise2;
+          });
+        } catch (error62) {
+          for (const promise2 of promises) {
+            promise2.catch(() => {
+            });
+          }
+          throw error62;
+        }
+        return Promise.all(promises);
+      }
+    }
+  });
+  return generator;
+}
+function validateConcurrency(concurrency) {
+  if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+    throw new TypeError("Expected `concurrency` to be a number from 1 and up");
+  }
+}
+
+// src/gates/secrets.ts
+var import_picomatch5 = __toESM(require_picomatch2(), 1);
+
+// src/gates/secret-rules.ts
+import { createHash } from "node:crypto";
+var DEFAULT_SCAN_OPTIONS = { entropyThreshold: 3.5 };
+var PLACEHOLDER = /example|sample|changeme|change_me|placeholder|dummy|your[_-]|xxxx|\*\*\*\*|<[^>]*>|\$\{|\{\{/i;
+var SLUG = /^[a-z]+(?:[-_.][a-z0-9]+)+$/;
+var looksLikeSlug = (value) => SLUG.test(value) && (value.match(/\d/g)?.length ?? 0) <= 2;
+var CODE_REFERENCE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^process\.env|^os\.environ|^env\./;
+var SECRET_RULES = [
+  {
+    id: "gcp-service-account-key",
+    description: "GCP service account private key",
+    keywords: ["private_key"],
+    pattern: /"private_key"\s*:\s*"(?<secret>-----BEGIN (?:RSA )?PRIVATE KEY-----\\n[A-Za-z0-9+/=\\]{40,})/dg
+  },
+  {
+    id: "private-key",
+    description: "private key block",
+    keywords: ["private key"],
+    pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/dg,
+    multiline: true
+  },
+  {
+    id: "aws-access-key-id",
+    description: "AWS access key id",
+    keywords: ["akia", "asia", "abia", "acca"],
+    pattern: /\b(?<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b/dg,
+    accept: (secret) => !secret.endsWith("EXAMPLE")
+  },
+  {
+    id: "aws-secret-access-key",
+    description: "AWS secret access key",
+    keywords: ["aws"],
+    pattern: /aws[\w.-]{0,25}?(?:secret|key)[\w.-]{0,25}?["']?\s*(?:[:=]|=>)\s*["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/dgi,
+    accept: (secret) => !PLACEHOLDER.test(secret) && shannonEntropy(secret) >= 3.5
+  },
+  {
+    id: "azure-storage-key",
+    description: "Azure storage account key",
+    keywords: ["accountkey"],
+    pattern: /AccountKey=(?<secret>[A-Za-z0-9+/]{86}==)/dg
+  },
+  {
+    id: "github-token",
+    description: "GitHub token",
+    keywords: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+    pattern: /\b(?<secret>gh[pousr]_[A-Za-z0-9]{36,255})\b/dg
+  },
+  {
+    id: "github-fine-grained-token",
+    description: "GitHub fine-grained personal access token",
+    keywords: ["github_pat_"],
+    pattern: /\b(?<secret>github_pat_[A-Za-z0-9_]{50,255})\b/dg
+  },
+  {
+    id: "slack-webhook",
+    description: "Slack incoming webhook URL",
+    keywords: ["hooks.slack.com"],
+    pattern: /(?<secret>https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,})/dg
+  },
+  {
+    id: "slack-token",
+    description: "Slack token",
+    keywords: ["xox"],
+    pattern: /\b(?<secret>xox[abposr]-[A-Za-z0-9-]{10,250})\b/dg
+  },
+  {
+    id: "stripe-key",
+    description: "Stripe secret or restricted key",
+    keywords: ["sk_live_", "sk_test_", "rk_live_", "rk_test_"],
+    pattern: /\b(?<secret>[sr]k_(?:live|test)_[A-Za-z0-9]{20,247})\b/dg
+  },
+  {
+    id: "jwt",
+    description: "JSON Web Token",
+    keywords: ["eyj"],
+    pattern: /\b(?<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{10,})/dg
+  },
+  {
+    id: "generic-secret",
+    description: "high-entropy value assigned to a secret-like name",
+    keywords: [
+      "password",
+      "passwd",
+      "pwd",
+      "secret",
+      "token",
+      "api_key",
+      "apikey",
+      "api-key",
+      "access_key",
+      "auth",
+      "credential"
+    ],
+    pattern: /[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth|credential)[\w.-]*["'`]?\s*(?::=|=>|[:=])\s*["'`]?(?<secret>[A-Za-z0-9+/=_\-!@#$%^&*.~]{12,200})/dgi,
+    accept: (secret, options) => !PLACEHOLDER.test(secret) && !CODE_REFERENCE.test(secret) && !looksLikeSlug(secret) && // Short values cannot reach high entropy: scale the bar with the length (log2 of it is the maximum).
+    shannonEntropy(secret) >= Math.min(options.entropyThreshold, 0.9 * Math.log2(secret.length))
+  }
+];
+var KEYWORD_RULES = /* @__PURE__ */ new Map();
+for (const rule of SECRET_RULES) {
+  for (const keyword of rule.keywords)
+    KEYWORD_RULES.set(keyword, [...KEYWORD_RULES.get(keyword) ?? [], rule]);
+}
+var KEYWORDS = [...KEYWORD_RULES.keys()];
+var PREFILTER = new RegExp(KEYWORDS.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "gi");
+function scanText(text, options = DEFAULT_SCAN_OPTIONS) {
+  const hits = [];
+  PREFILTER.lastIndex = 0;
+  let lineNumber = 1;
+  let counted = 0;
+  let lastLineStart = -1;
+  for (let match = PREFILTER.exec(text); match; match = PREFILTER.exec(text)) {
+    const lineStart = text.lastIndexOf("\n", match.index) + 1;
+    if (lineStart === lastLineStart) continue;
+    lastLineStart = lineStart;
+    let lineEnd = text.indexOf("\n", match.index);
+    if (lineEnd < 0) lineEnd = text.length;
+    for (let i2 = text.indexOf("\n", counted); i2 >= 0 && i2 < lineStart; i2 = text.indexOf("\n", i2 + 1))
+      lineNumber++;
+    counted = lineStart;
+    scanLine(text, lineStart, lineEnd, lineNumber, options, hits);
+    PREFILTER.lastIndex = lineEnd;
+  }
+  return hits;
+}
+function scanLine(text, start, end, lineNumber, options, hits) {
+  const line = text.slice(start, end);
+  const lower = line.toLowerCase();
+  const rules = /* @__PURE__ */ new Set();
+  for (const keyword of KEYWORDS)
+    if (lower.includes(keyword)) for (const rule of KEYWORD_RULES.get(keyword)) rules.add(rule);
+  const taken = [];
+  const found = [];
+  for (const rule of SECRET_RULES) {
+    if (!rules.has(rule)) continue;
+    rule.pattern.lastIndex = 0;
+    for (let m = rule.pattern.exec(line); m; m = rule.pattern.exec(line)) {
+      const value = m.groups?.secret ?? m[0];
+      const column = m.indices?.groups?.secret?.[0] ?? m.index;
+      const span = [column, column + value.length];
+      if (taken.some(([a2, b]) => span[0] < b && a2 < span[1])) continue;
+      if (rule.accept && !rule.accept(value, options)) continue;
+      taken.push(span);
+      const secret = rule.multiline ? text.slice(start + m.index, start + m.index + 400) : value;
+      found.push({
+        rule: rule.id,
+        description: rule.description,
+        line: lineNumber,
+        column: column + 1,
+        secret
+      });
+    }
+  }
+  hits.push(...found.sort((a2, b) => a2.column - b.column));
+}
+function shannonEntropy(value) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let entropy = 0;
+  for (const count3 of counts.values()) {
+    const p = count3 / value.length;
+    entropy -= p * Math.log2(p);
+  }
+  return entropy;
+}
+function redact(secret) {
+  const header = /^-----BEGIN ([A-Z ]+)-----/.exec(secret);
+  if (header) return `${header[1]} block`;
+  if (secret.length >= 20) return `${secret.slice(0, 4)}\u2026${secret.slice(-4)}`;
+  if (secret.length >= 12) return `${secret.slice(0, 2)}\u2026`;
+  return "\u2026";
+}
+function fingerprint(rule, path6, secret) {
+  return createHash("sha256").update(`${rule}\0${path6}\0${secret}`).digest("hex");
+}
+function redactSecrets(text, options = DEFAULT_SCAN_OPTIONS) {
+  const hits = scanText(text, options);
+  if (hits.length === 0) return text;
+  const lines = text.split("\n");
+  for (const hit of hits.sort((a2, b) => b.column - a2.column)) {
+    const line = lines[hit.line - 1];
+    const value = hit.secret.startsWith("-----BEGIN") ? hit.secret.split("\n")[0] : hit.secret;
+    lines[hit.line - 1] = line.slice(0, hit.column - 1) + redact(hit.secret) + line.slice(hit.column - 1 + value.length);
+  }
+  return lines.join("\n").replace(/(PRIVATE KEY(?: BLOCK)? block)(?:[\s\S]*?-----END [A-Z ]+-----|[\s\S]*$)/g, "$1");
+}
+
+// src/gates/secrets.ts
+var DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+var BINARY_PROBE_BYTES = 8e3;
+var secretsConfigSchema = external_exports.strictObject({
+  ...gateCommonFields,
+  scope: external_exports.enum(["changed", "all"]).optional().meta({
+    description: "Scan the files changed against the base commit (default), or every tracked file. Without a base commit, every file."
+  }),
+  max_file_bytes: external_exports.number().int().positive().optional().meta({
+    description: `Files larger than this are skipped (and counted). Default ${DEFAULT_MAX_FILE_BYTES}.`
+  }),
+  entropy: external_exports.number().min(0).max(8).optional().meta({
+    description: "Shannon entropy (bits per character) a value assigned to a secret-like name needs to be reported. Default 3.5."
+  }),
+  allow: external_exports.strictObject({
+    paths: external_exports.array(external_exports.string().min(1)).optional().meta({ description: "Globs (picomatch) of files never reported." }),
+    fingerprints: external_exports.array(
+      external_exports.string().regex(/^[0-9a-f]{64}$/, "a fingerprint is the 64 hex characters printed in the finding")
+    ).optional()
+  }).optional(),
+  reports: external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1)).min(1)]).optional().meta({
+    description: "Globs of gitleaks reports (JSON, or SARIF with .sarif). When set, at least one file must match."
+  })
+});
+var secretsGate = {
+  name: "secrets",
+  schema: secretsConfigSchema,
+  run: runSecretsGate
+};
+async function runSecretsGate(config2, ctx) {
+  const options = { entropyThreshold: config2.entropy ?? DEFAULT_SCAN_OPTIONS.entropyThreshold };
+  const allowPath = (0, import_picomatch5.default)(config2.allow?.paths ?? [], { dot: true });
+  const allowedFingerprints = new Set(config2.allow?.fingerprints ?? []);
+  let paths;
+  let what;
+  if ((config2.scope ?? "changed") === "changed" && ctx.baseRef) {
+    const changed = await ctx.changedFiles();
+    paths = changed.filter((file2) => file2.status !== "deleted").map((file2) => file2.path);
+    what = `${paths.length} changed file${paths.length === 1 ? "" : "s"}`;
+  } else {
+    paths = await listTree(ctx.cwd, ctx.signal);
+    what = `${paths.length} file${paths.length === 1 ? "" : "s"} of the tree`;
+  }
+  const scanned = await scanFiles(
+    ctx.cwd,
+    paths.filter((path6) => !allowPath(path6)),
+    config2.max_file_bytes ?? DEFAULT_MAX_FILE_BYTES,
+    options,
+    ctx.signal
+  );
+  if ("error" in scanned) return { status: "block", summary: scanned.error, findings: [] };
+  const candidates = scanned.candidates;
+  if (config2.reports) {
+    const patterns = Array.isArray(config2.reports) ? config2.reports : [config2.reports];
+    const files = await matchFiles(patterns, ctx.cwd);
+    if (files.length === 0) {
+      return {
+        status: "block",
+        summary: `no gitleaks report matched ${patterns.join(", ")} in ${ctx.cwd}`,
+        findings: []
+      };
+    }
+    for (const file2 of files) {
+      const read = await readLeakReport(ctx.cwd, file2);
+      if ("error" in read) return { status: "block", summary: read.error, findings: [] };
+      candidates.push(...read.candidates.filter((candidate) => !allowPath(candidate.path)));
+    }
+  }
+  const findings = [];
+  let allowed2 = 0;
+  const seen = /* @__PURE__ */ new Set();
+  for (const candidate of candidates) {
+    const print = fingerprint(candidate.rule, candidate.path, candidate.secret);
+    const key = `${print}:${candidate.line ?? 0}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (allowedFingerprints.has(print)) {
+      allowed2++;
+      continue;
+    }
+    findings.push({
+      path: candidate.path,
+      ...candidate.line ? { line: candidate.line } : {},
+      ...candidate.column ? { column: candidate.column } : {},
+      rule: `secrets.${candidate.rule}`,
+      severity: "error",
+      message: `${candidate.description} ${redact(candidate.secret)} (fingerprint ${print})`
+    });
+  }
+  const { stats } = scanned;
+  const notes = [
+    allowed2 ? `${allowed2} allowed by fingerprint` : "",
+    stats.binary ? `${stats.binary} binary skipped` : "",
+    stats.large ? `${stats.large} over ${config2.max_file_bytes ?? DEFAULT_MAX_FILE_BYTES} bytes skipped` : ""
+  ].filter(Boolean).join(", ");
+  const tail2 = notes ? ` (${notes})` : "";
+  if (findings.length > 0) {
+    return {
+      status: "block",
+      summary: `${findings.length} secret${findings.length === 1 ? "" : "s"} in ${what}${tail2}`,
+      findings
+    };
+  }
+  return { status: "pass", summary: `no secrets in ${what}${tail2}`, findings: [] };
+}
+async function scanFiles(cwd, paths, maxFileBytes, options, signal) {
+  const stats = { files: 0, bytes: 0, binary: 0, large: 0 };
+  const candidates = [];
+  const limit = pLimit(16);
+  const errors = [];
+  await Promise.all(
+    paths.map(
+      (path6) => limit(async () => {
+        if (signal?.aborted || errors.length > 0) return;
+        const absolute = resolve3(cwd, path6);
+        let info;
+        try {
+          info = await lstat(absolute);
+        } catch (error62) {
+          errors.push(
+            `cannot read ${path6} to scan it for secrets: ${error62.code ?? error62}`
+          );
+          return;
+        }
+        if (!info.isFile()) return;
+        if (info.size > maxFileBytes) {
+          stats.large++;
+          return;
+        }
+        const buffer = await readFile7(absolute);
+        if (buffer.subarray(0, BINARY_PROBE_BYTES).includes(0)) {
+          stats.binary++;
+          return;
+        }
+        stats.files++;
+        stats.bytes += buffer.length;
+        for (const hit of scanText(buffer.toString("utf8"), options)) {
+          candidates.push({ ...hit, path: path6 });
+        }
+      })
+    )
+  );
+  if (signal?.aborted) return { error: "the secret scan was stopped" };
+  if (errors.length > 0) return { error: errors[0] };
+  candidates.sort((a2, b) => a2.path === b.path ? (a2.line ?? 0) - (b.line ?? 0) : a2.path < b.path ? -1 : 1);
+  return { candidates, stats };
+}
+async function listTree(cwd, signal) {
+  const result = await execa("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd,
+    reject: false,
+    cancelSignal: signal,
+    maxBuffer: 512 * 1024 * 1024
+  });
+  if (result.exitCode !== 0) {
+    throw new Error(
+      `cannot list the files to scan in ${cwd}: git ls-files failed: ${String(result.stderr).trim().split("\n")[0]}`
+    );
+  }
+  return [...new Set(String(result.stdout).split("\0").filter(Boolean))];
+}
+async function readLeakReport(cwd, file2) {
+  let text;
+  try {
+    text = await readFile7(resolve3(cwd, file2), "utf8");
+  } catch (error62) {
+    return {
+      error: `cannot read gitleaks report ${file2}: ${error62.code ?? error62}`
+    };
+  }
+  if (file2.toLowerCase().endsWith(".sarif")) {
+    try {
+      const results = parseSarif(text, file2, cwd);
+      return {
+        candidates: results.filter((result) => !result.suppressed).map((result) => ({
+          rule: `gitleaks.${result.ruleId}`,
+          description: redactSecrets(result.message || result.ruleId),
+          path: result.path ?? file2,
+          ...result.line ? { line: result.line } : {},
+          ...result.column ? { column: result.column } : {},
+          secret: result.snippet ?? `${result.ruleId}:${result.line ?? 0}`
+        }))
+      };
+    } catch (error62) {
+      if (error62 instanceof SarifReportError) return { error: error62.message };
+      throw error62;
+    }
+  }
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (error62) {
+    return { error: `gitleaks report ${file2} is not valid JSON (truncated?): ${error62.message}` };
+  }
+  if (!Array.isArray(data)) return { error: `gitleaks report ${file2} is not a JSON array of findings` };
+  const candidates = [];
+  for (const [index, entry] of data.entries()) {
+    if (!entry || typeof entry.RuleID !== "string" || typeof entry.File !== "string") {
+      return { error: `gitleaks report ${file2}: entry ${index} has no RuleID or File` };
+    }
+    candidates.push({
+      rule: `gitleaks.${entry.RuleID}`,
+      description: redactSecrets(entry.Description ?? entry.RuleID),
+      path: repoRelative(cwd, entry.File),
+      ...entry.StartLine ? { line: entry.StartLine } : {},
+      ...entry.StartColumn ? { column: entry.StartColumn } : {},
+      secret: entry.Secret ?? ""
+    });
+  }
+  return { candidates };
+}
+function repoRelative(cwd, path6) {
+  if (!isAbsolute2(path6)) return path6.split(sep2).join("/");
+  const rel = relative2(cwd, path6);
+  return rel.startsWith("..") ? path6 : rel.split(sep2).join("/");
+}
+
+// src/gates/tests.ts
+import { glob as glob5, readFile as readFile9, stat as stat2 } from "node:fs/promises";
+import { resolve as resolve5 } from "node:path";
+
+// src/gates/coverage/read.ts
+import { readFile as readFile8 } from "node:fs/promises";
+import { isAbsolute as isAbsolute3, relative as relative3, resolve as resolve4, sep as sep4 } from "node:path";
+
+// node_modules/fast-xml-parser/src/util.js
+var nameStartChar = ":A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD";
+var nameChar = nameStartChar + "\\-.\\d\\u00B7\\u0300-\\u036F\\u203F-\\u2040";
+var nameRegexp = "[" + nameStartChar + "][" + nameChar + "]*";
+var regexName = new RegExp("^" + nameRegexp + "$");
+function getAllMatches(string4, regex) {
+  const matches = [];
+  let match = regex.exec(string4);
+  while (match) {
+    const allmatches = [];
+    allmatches.startIndex = regex.lastIndex - match[0].length;
+    const len = match.length;
+    for (let index = 0; index < len; index++) {
+      allmatches.push(match[index]);
+    }
+    matches.push(allmatches);
+    match = regex.exec(string4);
+  }
+  return matches;
+}
+var isName = function(string4) {
+  const match = regexName.exec(string4);
+  return !(match === null || typeof match === "undefined");
+};
+function isExist(v) {
+  return typeof v !== "undefined";
+}
+var DANGEROUS_PROPERTY_NAMES = [
+  // '__proto__',
+  // 'constructor',
+  // 'prototype',
+  "hasOwnProperty",
+  "toString",
+  "valueOf",
+  "__defineGetter__",
+  "__defineSetter__",
+  "__lookupGetter__",
+  "__lookupSetter__"
+];
+var criticalProperties = ["__proto__", "constructor", "prototype"];
+
+// node_modules/fast-xml-parser/src/validator.js
+var defaultOptions = {
+  allowBooleanAttributes: false,
+  //A tag can have attributes without any value
+  unpairedTags: []
+};
+function validate2(xmlData, options) {
+  options = Object.assign({}, defaultOptions, options);
+  const tags = [];
+  let tagFound = false;
+  let reachedRoot = false;
+  if (xmlData[0] === "\uFEFF") {
+    xmlData = xmlData.substr(1);
+  }
+  for (let i2 = 0; i2 < xmlData.length; i2++) {
+    if (xmlData[i2] === "<" && xmlData[i2 + 1] === "?") {
+      i2 += 2;
+      i2 = readPI(xmlData, i2);
+      if (i2.err) return i2;
+    } else if (xmlData[i2] === "<") {
+      let tagStartPos = i2;
+      i2++;
+      if (xmlData[i2] === "!") {
+        i2 = readCommentAndCDATA(xmlData, i2);
+        continue;
+      } else {
+        let closingTag = false;
+        if (xmlData[i2] === "/") {
+          closingTag = true;
+          i2++;
+        }
+        let tagName = "";
+        for (; i2 < xmlData.length && xmlData[i2] !== ">" && xmlData[i2] !== " " && xmlData[i2] !== "	" && xmlData[i2] !== "\n" && xmlData[i2] !== "\r"; i2++) {
+          tagName += xmlData[i2];
+        }
+        tagName = tagName.trim();
+        if (tagName[tagName.length - 1] === "/") {
+          tagName = tagName.substring(0, tagName.length - 1);
+          i2--;
+        }
+        if (!validateTagName(tagName)) {
+          let msg;
+          if (tagName.trim().length === 0) {
+            msg = "Invalid space after '<'.";
+          } else {
+            msg = "Tag '" + tagName + "' is an invalid name.";
+          }
+          return getErrorObject("InvalidTag", msg, getLineNumberForPosition(xmlData, i2));
+        }
+        const result = readAttributeStr(xmlData, i2);
+        if (result === false) {
+          return getErrorObject("InvalidAttr", "Attributes for '" + tagName + "' have open quote.", getLineNumberForPosition(xmlData, i2));
+        }
+        let attrStr = result.value;
+        i2 = result.index;
+        if (attrStr[attrStr.length - 1] === "/") {
+          const attrStrStart = i2 - attrStr.length;
+          attrStr = attrStr.substring(0, attrStr.length - 1);
+          const isValid = validateAttributeString(attrStr, options);
+          if (isValid === true) {
+            tagFound = true;
+          } else {
+            return getErrorObject(isValid.err.code, isValid.err.msg, getLineNumberForPosition(xmlData, attrStrStart + isValid.err.line));
+          }
+        } else if (closingTag) {
+          if (!result.tagClosed) {
+            return getErrorObject("InvalidTag", "Closing tag '" + tagName + "' doesn't have proper closing.", getLineNumberForPosition(xmlData, i2));
+          } else if (attrStr.trim().length > 0) {
+            return getErrorObject("InvalidTag", "Closing tag '" + tagName + "' can't have attributes or invalid starting.", getLineNumberForPosition(xmlData, tagStartPos));
+          } else if (tags.length === 0) {
+            return getErrorObject("InvalidTag", "Closing tag '" + tagName + "' has not been opened.", getLineNumberForPosition(xmlData, tagStartPos));
+          } else {
+            const otg = tags.pop();
+            if (tagName !== otg.tagName) {
+              let openPos = getLineNumberForPosition(xmlData, otg.tagStartPos);
+              return getErrorObject(
+                "InvalidTag",
+                "Expected closing tag '" + otg.tagName + "' (opened in line " + openPos.line + ", col " + openPos.col + ") instead of closing tag '" + tagName + "'.",
+                getLineNumberForPosition(xmlData, tagStartPos)
+              );
+            }
+            if (tags.length == 0) {
+              reachedRoot = true;
+            }
+          }
+        } else {
+          const isValid = validateAttributeString(attrStr, options);
+          if (isValid !== true) {
+            return getErrorObject(isValid.err.code, isValid.err.msg, getLineNumberForPosition(xmlData, i2 - attrStr.length + isValid.err.line));
+          }
+          if (reachedRoot === true) {
+            return getErrorObject("InvalidXml", "Multiple possible root nodes found.", getLineNumberForPosition(xmlData, i2));
+          } else if (options.unpairedTags.indexOf(tagName) !== -1) {
+          } else {
+            tags.push({ tagName, tagStartPos });
+          }
+          tagFound = true;
+        }
+        for (i2++; i2 < xmlData.length; i2++) {
+          if (xmlData[i2] === "<") {
+            if (xmlData[i2 + 1] === "!") {
+              i2++;
+              i2 = readCommentAndCDATA(xmlData, i2);
+              continue;
+            } else if (xmlData[i2 + 1] === "?") {
+              i2 = readPI(xmlData, ++i2);
+              if (i2.err) return i2;
+            } else {
+              break;
+            }
+          } else if (xmlData[i2] === "&") {
+            const afterAmp = validateAmpersand(xmlData, i2);
+            if (afterAmp == -1)
+              return getErrorObject("InvalidChar", "char '&' is not expected.", getLineNumberForPosition(xmlData, i2));
+            i2 = afterAmp;
+          } else {
+            if (reachedRoot === true && !isWhiteSpace(xmlData[i2])) {
+              return getErrorObject("InvalidXml", "Extra text at the end", getLineNumberForPosition(xmlData, i2));
+            }
+          }
+        }
+        if (xmlData[i2] === "<") {
+          i2--;
+        }
+      }
+    } else {
+      if (isWhiteSpace(xmlData[i2])) {
+        continue;
+      }
+      return getErrorObject("InvalidChar", "char '" + xmlData[i2] + "' is not expected.", getLineNumberForPosition(xmlData, i2));
+    }
+  }
+  if (!tagFound) {
+    return getErrorObject("InvalidXml", "Start tag expected.", 1);
+  } else if (tags.length == 1) {
+    return getErrorObject("InvalidTag", "Unclosed tag '" + tags[0].tagName + "'.", getLineNumberForPosition(xmlData, tags[0].tagStartPos));
+  } else if (tags.length > 0) {
+    return getErrorObject("InvalidXml", "Invalid '" + JSON.stringify(tags.map((t) => t.tagName), null, 4).replace(/\r?\n/g, "") + "' found.", { line: 1, col: 1 });
+  }
+  return true;
+}
+function isWhiteSpace(char) {
+  return char === " " || char === "	" || char === "\n" || char === "\r";
+}
+function readPI(xmlData, i2) {
+  const start = i2;
+  for (; i2 < xmlData.length; i2++) {
+    if (xmlData[i2] == "?" || xmlData[i2] == " ") {
+      const tagname = xmlData.substr(start, i2 - start);
+      if (i2 > 5 && tagname === "xml") {
+        return getErrorObject("InvalidXml", "XML declaration allowed only at the start of the document.", getLineNumberForPosition(xmlData, i2));
+      } else if (xmlData[i2] == "?" && xmlData[i2 + 1] == ">") {
+        i2++;
+        break;
+      } else {
+        continue;
+      }
+    }
+  }
+  return i2;
+}
+function readCommentAndCDATA(xmlData, i2) {
+  if (xmlData.length > i2 + 5 && xmlData[i2 + 1] === "-" && xmlData[i2 + 2] === "-") {
+    for (i2 += 3; i2 < xmlData.length; i2++) {
+      if (xmlData[i2] === "-" && xmlData[i2 + 1] === "-" && xmlData[i2 + 2] === ">") {
+        i2 += 2;
+        break;
+      }
+    }
+  } else if (xmlData.length > i2 + 8 && xmlData[i2 + 1] === "D" && xmlData[i2 + 2] === "O" && xmlData[i2 + 3] === "C" && xmlData[i2 + 4] === "T" && xmlData[i2 + 5] === "Y" && xmlData[i2 + 6] === "P" && xmlData[i2 + 7] === "E") {
+    let angleBracketsCount = 1;
+    for (i2 += 8; i2 < xmlData.length; i2++) {
+      if (xmlData[i2] === "<") {
+        angleBracketsCount++;
+      } else if (xmlData[i2] === ">") {
+        angleBracketsCount--;
+        if (angleBracketsCount === 0) {
+          break;
+        }
+      }
+    }
+  } else if (xmlData.length > i2 + 9 && xmlData[i2 + 1] === "[" && xmlData[i2 + 2] === "C" && xmlData[i2 + 3] === "D" && xmlData[i2 + 4] === "A" && xmlData[i2 + 5] === "T" && xmlData[i2 + 6] === "A" && xmlData[i2 + 7] === "[") {
+    for (i2 += 8; i2 < xmlData.length; i2++) {
+      if (xmlData[i2] === "]" && xmlData[i2 + 1] === "]" && xmlData[i2 + 2] === ">") {
+        i2 += 2;
+        break;
+      }
+    }
+  }
+  return i2;
+}
+var doubleQuote = '"';
+var singleQuote = "'";
+function readAttributeStr(xmlData, i2) {
+  let attrStr = "";
+  let startChar = "";
+  let tagClosed = false;
+  for (; i2 < xmlData.length; i2++) {
+    if (xmlData[i2] === doubleQuote || xmlData[i2] === singleQuote) {
+      if (startChar === "") {
+        startChar = xmlData[i2];
+      } else if (startChar !== xmlData[i2]) {
+      } else {
+        startChar = "";
+      }
+    } else if (xmlData[i2] === ">") {
+      if (startChar === "") {
+        tagClosed = true;
+        break;
+      }
+    }
+    attrStr += xmlData[i2];
+  }
+  if (startChar !== "") {
+    return false;
+  }
+  return {
+    value: attrStr,
+    index: i2,
+    tagClosed
+  };
+}
+function scanAttributeTokens(attrStr) {
+  const tokens = [];
+  const len = attrStr.length;
+  let i2 = 0;
+  while (i2 < len) {
+    const tokenStart = i2;
+    while (i2 < len && isWhiteSpace(attrStr[i2])) i2++;
+    if (i2 >= len) break;
+    if (attrStr[i2] === "=") {
+      i2++;
+      continue;
+    }
+    const leadingWs = attrStr.slice(tokenStart, i2);
+    const nameStart = i2;
+    while (i2 < len && !isWhiteSpace(attrStr[i2]) && attrStr[i2] !== "=") i2++;
+    const name = attrStr.slice(nameStart, i2);
+    let equalsGroup;
+    let j = i2;
+    while (j < len && isWhiteSpace(attrStr[j])) j++;
+    if (j < len && attrStr[j] === "=") {
+      equalsGroup = attrStr.slice(i2, j + 1);
+      i2 = j + 1;
+    }
+    let quoteChar;
+    let value;
+    let k = i2;
+    while (k < len && isWhiteSpace(attrStr[k])) k++;
+    if (k < len && (attrStr[k] === '"' || attrStr[k] === "'")) {
+      const valueStart = k + 1;
+      const closeIdx = attrStr.indexOf(attrStr[k], valueStart);
+      if (closeIdx !== -1) {
+        quoteChar = attrStr[k];
+        value = attrStr.slice(valueStart, closeIdx);
+        i2 = closeIdx + 1;
+      }
+    }
+    const token = { startIndex: tokenStart };
+    token[1] = leadingWs;
+    token[2] = name;
+    token[3] = equalsGroup;
+    token[4] = quoteChar !== void 0 ? true : void 0;
+    token[5] = quoteChar;
+    token[6] = value;
+    tokens.push(token);
+  }
+  return tokens;
+}
+function validateAttributeString(attrStr, options) {
+  const matches = scanAttributeTokens(attrStr);
+  const attrNames = {};
+  for (let i2 = 0; i2 < matches.length; i2++) {
+    if (matches[i2][1].length === 0) {
+      return getErrorObject("InvalidAttr", "Attribute '" + matches[i2][2] + "' has no space in starting.", getPositionFromMatch(matches[i2]));
+    } else if (matches[i2][3] !== void 0 && matches[i2][4] === void 0) {
+      return getErrorObject("InvalidAttr", "Attribute '" + matches[i2][2] + "' is without value.", getPositionFromMatch(matches[i2]));
+    } else if (matches[i2][3] === void 0 && !options.allowBooleanAttributes) {
+      return getErrorObject("InvalidAttr", "boolean attribute '" + matches[i2][2] + "' is not allowed.", getPositionFromMatch(matches[i2]));
+    }
+    const attrName = matches[i2][2];
+    if (!validateAttrName(attrName)) {
+      return getErrorObject("InvalidAttr", "Attribute '" + attrName + "' is an invalid name.", getPositionFromMatch(matches[i2]));
+    }
+    if (!Object.prototype.hasOwnProperty.call(attrNames, attrName)) {
+      attrNames[attrName] = 1;
+    } else {
+      return getErrorObject("InvalidAttr", "Attribute '" + attrName + "' is repeated.", getPositionFromMatch(matches[i2]));
+    }
+  }
+  return true;
+}
+function validateNumberAmpersand(xmlData, i2) {
+  let re = /\d/;
+  if (xmlData[i2] === "x") {
+    i2++;
+    re = /[\da-fA-F]/;
+  }
+  for (; i2 < xmlData.length; i2++) {
+    if (xmlData[i2] === ";")
+      return i2;
+    if (!xmlData[i2].match(re))
+      break;
+  }
+  return -1;
+}
+function validateAmpersand(xmlData, i2) {
+  i2++;
+  if (xmlData[i2] === ";")
+    return -1;
+  if (xmlData[i2] === "#") {
+    i2++;
+    return validateNumberAmpersand(xmlData, i2);
+  }
+  let count3 = 0;
+  for (; i2 < xmlData.length; i2++, count3++) {
+    if (xmlData[i2].match(/\w/) && count3 < 20)
+      continue;
+    if (xmlData[i2] === ";")
+      break;
+    return -1;
+  }
+  return i2;
+}
+function getErrorObject(code, message, lineNumber) {
+  return {
+    err: {
+      code,
+      msg: message,
+      line: lineNumber.line || lineNumber,
+      col: lineNumber.col
+    }
+  };
+}
+function validateAttrName(attrName) {
+  return isName(attrName);
+}
+function validateTagName(tagname) {
+  return isName(tagname);
+}
+function getLineNumberForPosition(xmlData, index) {
+  const lines = xmlData.substring(0, index).split(/\r?\n/);
+  return {
+    line: lines.length,
+    // column number is last line's length + 1, because column numbering starts at 1:
+    col: lines[lines.length - 1].length + 1
+  };
+}
+function getPositionFromMatch(match) {
+  return match.startIndex + match[1].length;
+}
+
+// node_modules/@nodable/entities/src/entities.js
+var CURRENCY = {
+  cent: "\xA2",
+  pound: "\xA3",
+  curren: "\xA4",
+  yen: "\xA5",
+  euro: "\u20AC",
+  dollar: "$",
+  fnof: "\u0192",
+  inr: "\u20B9",
+  af: "\u060B",
+  birr: "\u1265\u122D",
+  peso: "\u20B1",
+  rub: "\u20BD",
+  won: "\u20A9",
+  yuan: "\xA5",
+  cedil: "\xB8"
+};
+var XML = {
+  amp: "&",
+  apos: "'",
+  gt: ">",
+  lt: "<",
+  quot: '"'
+};
+var COMMON_HTML = {
+  nbsp: "\xA0",
+  copy: "\xA9",
+  reg: "\xAE",
+  trade: "\u2122",
+  mdash: "\u2014",
+  ndash: "\u2013",
+  hellip: "\u2026",
+  laquo: "\xAB",
+  raquo: "\xBB",
+  lsquo: "\u2018",
+  rsquo: "\u2019",
+  ldquo: "\u201C",
+  rdquo: "\u201D",
+  bull: "\u2022",
+  para: "\xB6",
+  sect: "\xA7",
+  deg: "\xB0",
+  frac12: "\xBD",
+  frac14: "\xBC",
+  frac34: "\xBE"
+};
+
+// node_modules/@nodable/entities/src/EntityDecoder.js
+var ENTITY_ACTION = Object.freeze({
+  /** Resolve and expand the entity normally. */
+  ALLOW: "allow",
+  /** Silently skip this entity — it will not be registered. */
+  BLOCK: "block",
+  /** Throw an error, aborting entity registration entirely. */
+  THROW: "throw"
+});
+var SPECIAL_CHARS = new Set("!?\\\\/[]$%{}^&*()<>|+");
+function validateEntityName(name) {
+  if (name[0] === "#") {
+    throw new Error(`[EntityReplacer] Invalid character '#' in entity name: "${name}"`);
+  }
+  for (const ch of name) {
+    if (SPECIAL_CHARS.has(ch)) {
+      throw new Error(`[EntityReplacer] Invalid character '${ch}' in entity name: "${name}"`);
+    }
+  }
+  return name;
+}
+function mergeEntityMaps(...maps) {
+  const out = /* @__PURE__ */ Object.create(null);
+  for (const map2 of maps) {
+    if (!map2) continue;
+    for (const key of Object.keys(map2)) {
+      const raw = map2[key];
+      if (typeof raw === "string") {
+        out[key] = raw;
+      } else if (raw && typeof raw === "object" && raw.val !== void 0) {
+        const val = raw.val;
+        if (typeof val === "string") {
+          out[key] = val;
+        }
+      }
+    }
+  }
+  return out;
+}
+var LIMIT_TIER_EXTERNAL = "external";
+var LIMIT_TIER_BASE = "base";
+var LIMIT_TIER_ALL = "all";
+function parseLimitTiers(raw) {
+  if (!raw || raw === LIMIT_TIER_EXTERNAL) return /* @__PURE__ */ new Set([LIMIT_TIER_EXTERNAL]);
+  if (raw === LIMIT_TIER_ALL) return /* @__PURE__ */ new Set([LIMIT_TIER_ALL]);
+  if (raw === LIMIT_TIER_BASE) return /* @__PURE__ */ new Set([LIMIT_TIER_BASE]);
+  if (Array.isArray(raw)) return new Set(raw);
+  return /* @__PURE__ */ new Set([LIMIT_TIER_EXTERNAL]);
+}
+var NCR_LEVEL = Object.freeze({ allow: 0, leave: 1, remove: 2, throw: 3 });
+var XML10_ALLOWED_C0 = /* @__PURE__ */ new Set([9, 10, 13]);
+function parseNCRConfig(ncr) {
+  if (!ncr) {
+    return { xmlVersion: 1, onLevel: NCR_LEVEL.allow, nullLevel: NCR_LEVEL.remove };
+  }
+  const xmlVersion = ncr.xmlVersion === 1.1 ? 1.1 : 1;
+  const onLevel = NCR_LEVEL[ncr.onNCR] ?? NCR_LEVEL.allow;
+  const nullLevel = NCR_LEVEL[ncr.nullNCR] ?? NCR_LEVEL.remove;
+  const clampedNull = Math.max(nullLevel, NCR_LEVEL.remove);
+  return { xmlVersion, onLevel, nullLevel: clampedNull };
+}
+var EntityDecoder = class {
+  /**
+   * @param {object} [options]
+   * @param {object|null}  [options.namedEntities]        — extra named entities merged into base map
+   * @param {object}  [options.limit]                 — security limits
+   * @param {number}       [options.limit.maxTotalExpansions=0]  — 0 = unlimited
+   * @param {number}       [options.limit.maxExpandedLength=0]   — 0 = unlimited
+   * @param {'external'|'base'|'all'|string[]} [options.limit.applyLimitsTo='external']
+   *   Which entity tiers count against the security limits:
+   *   - 'external' (default) — only input/runtime + persistent external entities
+   *   - 'base'               — only DEFAULT_XML_ENTITIES + namedEntities
+   *   - 'all'                — every entity regardless of tier
+   *   - string[]             — explicit combination, e.g. ['external', 'base']
+   * @param {((resolved: string, original: string) => string)|null} [options.postCheck=null]
+   * @param {string[]} [options.remove=[]] — entity names (e.g. ['nbsp', '#13']) to delete (replace with empty string)
+   * @param {string[]} [options.leave=[]]  — entity names to keep as literal (unchanged in output)
+   * @param {object}   [options.ncr]       — Numeric Character Reference controls
+   * @param {1.0|1.1}  [options.ncr.xmlVersion=1.0]
+   *   XML version governing which codepoint ranges are restricted:
+   *   - 1.0 — C0 controls U+0001–U+001F (except U+0009/000A/000D) are prohibited
+   *   - 1.1 — C0 controls are allowed when written as NCRs; C1 (U+007F–U+009F) decoded as-is
+   * @param {'allow'|'leave'|'remove'|'throw'} [options.ncr.onNCR='allow']
+   *   Base action for numeric references. Severity order: allow < leave < remove < throw.
+   *   For codepoint ranges that carry a minimum level (surrogates → remove, XML 1.0 C0 → remove),
+   *   the effective action is max(onNCR, rangeMinimum).
+   * @param {'remove'|'throw'} [options.ncr.nullNCR='remove']
+   *   Action for U+0000 (null). 'allow' and 'leave' are clamped to 'remove' since null is never safe.
+   * @param {((name: string, value: string) => 'allow'|'block'|'throw')|null} [options.onExternalEntity=null]
+   *   Hook called when an external entity is registered via `setExternalEntities()` or
+   *   `addExternalEntity()`. Return `ENTITY_ACTION.ALLOW` to accept the entity,
+   *   `ENTITY_ACTION.BLOCK` to silently skip it, or `ENTITY_ACTION.THROW` to abort with an error.
+   * @param {((name: string, value: string) => 'allow'|'block'|'throw')|null} [options.onInputEntity=null]
+   *   Hook called when an input entity is registered via `addInputEntities()`. Return
+   *   `ENTITY_ACTION.ALLOW` to accept, `ENTITY_ACTION.BLOCK` to silently skip, or
+   *   `ENTITY_ACTION.THROW` to abort with an error.
+   */
+  constructor(options = {}) {
+    this._limit = options.limit || {};
+    this._maxTotalExpansions = this._limit.maxTotalExpansions || 0;
+    this._maxExpandedLength = this._limit.maxExpandedLength || 0;
+    this._postCheck = typeof options.postCheck === "function" ? options.postCheck : (r) => r;
+    this._limitTiers = parseLimitTiers(this._limit.applyLimitsTo ?? LIMIT_TIER_EXTERNAL);
+    this._numericAllowed = options.numericAllowed ?? true;
+    this._baseMap = mergeEntityMaps(XML, options.namedEntities || null);
+    this._externalMap = /* @__PURE__ */ Object.create(null);
+    this._inputMap = /* @__PURE__ */ Object.create(null);
+    this._totalExpansions = 0;
+    this._expandedLength = 0;
+    this._removeSet = new Set(options.remove && Array.isArray(options.remove) ? options.remove : []);
+    this._leaveSet = new Set(options.leave && Array.isArray(options.leave) ? options.leave : []);
+    const ncrCfg = parseNCRConfig(options.ncr);
+    this._ncrXmlVersion = ncrCfg.xmlVersion;
+    this._ncrOnLevel = ncrCfg.onLevel;
+    this._ncrNullLevel = ncrCfg.nullLevel;
+    this._onExternalEntity = typeof options.onExternalEntity === "function" ? options.onExternalEntity : null;
+    this._onInputEntity = typeof options.onInputEntity === "function" ? options.onInputEntity : null;
+  }
+  // -------------------------------------------------------------------------
+  // Private: registration hook dispatch
+  // -------------------------------------------------------------------------
+  /**
+   * Invoke a registration hook for a single entity name/value pair.
+   * Returns true when the entity should be accepted, false when it should be
+   * silently skipped (BLOCK), and throws when the hook returns THROW.
+   *
+   * @param {((name: string, value: string) => 'allow'|'block'|'throw')|null} hook
+   * @param {string} name
+   * @param {string} value
+   * @param {string} context  — used in error messages ('external' | 'input')
+   * @returns {boolean}  true = accept, false = skip
+   */
+  _applyRegistrationHook(hook, name, value, context) {
+    if (!hook) return true;
+    const action = hook(name, value);
+    if (action === ENTITY_ACTION.BLOCK) return false;
+    if (action === ENTITY_ACTION.THROW) {
+      throw new Error(
+        `[EntityDecoder] Registration of ${context} entity "&${name};" was rejected by hook`
+      );
+    }
+    return true;
+  }
+  // -------------------------------------------------------------------------
+  // Persistent external entity registration
+  // -------------------------------------------------------------------------
+  /**
+   * Replace the full set of persistent external entities.
+   * All keys are validated — throws on invalid characters.
+   * If `onExternalEntity` is set, it is called once per entry; entries that
+   * return `ENTITY_ACTION.BLOCK` are silently omitted, `ENTITY_ACTION.THROW`
+   * aborts the whole call.
+   * @param {Record<string, string | { regex?: RegExp, val: string }>} map
+   */
+  setExternalEntities(map2) {
+    if (map2) {
+      for (const key of Object.keys(map2)) {
+        validateEntityName(key);
+      }
+    }
+    if (!this._onExternalEntity) {
+      this._externalMap = mergeEntityMaps(map2);
+      return;
+    }
+    const flat = mergeEntityMaps(map2);
+    const filtered = /* @__PURE__ */ Object.create(null);
+    for (const [name, value] of Object.entries(flat)) {
+      if (this._applyRegistrationHook(this._onExternalEntity, name, value, "external")) {
+        filtered[name] = value;
+      }
+    }
+    this._externalMap = filtered;
+  }
+  /**
+   * Add a single persistent external entity.
+   * If `onExternalEntity` is set it is called before the entity is stored;
+   * `ENTITY_ACTION.BLOCK` silently skips storage, `ENTITY_ACTION.THROW` raises.
+   * @param {string} key
+   * @param {string} value
+   */
+  addExternalEntity(key, value) {
+    validateEntityName(key);
+    if (typeof value === "string" && value.indexOf("&") === -1) {
+      if (this._applyRegistrationHook(this._onExternalEntity, key, value, "external")) {
+        this._externalMap[key] = value;
+      }
+    }
+  }
+  // -------------------------------------------------------------------------
+  // Input / runtime entity registration (per document)
+  // -------------------------------------------------------------------------
+  /**
+   * Inject DOCTYPE entities for the current document.
+   * Also resets per-document expansion counters.
+   * If `onInputEntity` is set it is called once per entry; entries returning
+   * `ENTITY_ACTION.BLOCK` are silently omitted, `ENTITY_ACTION.THROW` aborts.
+   * @param {Record<string, string | { regx?: RegExp, regex?: RegExp, val: string }>} map
+   */
+  addInputEntities(map2) {
+    this._totalExpansions = 0;
+    this._expandedLength = 0;
+    if (!this._onInputEntity) {
+      this._inputMap = mergeEntityMaps(map2);
+      return;
+    }
+    const flat = mergeEntityMaps(map2);
+    const filtered = /* @__PURE__ */ Object.create(null);
+    for (const [name, value] of Object.entries(flat)) {
+      if (this._applyRegistrationHook(this._onInputEntity, name, value, "input")) {
+        filtered[name] = value;
+      }
+    }
+    this._inputMap = filtered;
+  }
+  // -------------------------------------------------------------------------
+  // Per-document reset
+  // -------------------------------------------------------------------------
+  /**
+   * Wipe input/runtime entities and reset counters.
+   * Call this before processing each new document.
+   * @returns {this}
+   */
+  reset() {
+    this._inputMap = /* @__PURE__ */ Object.create(null);
+    this._totalExpansions = 0;
+    this._expandedLength = 0;
+    return this;
+  }
+  // -------------------------------------------------------------------------
+  // XML version (can be set after construction, e.g. once parser reads <?xml?>)
+  // -------------------------------------------------------------------------
+  /**
+   * Update the XML version used for NCR classification.
+   * Call this as soon as the document's `<?xml version="...">` declaration is parsed.
+   * @param {1.0|1.1|number} version
+   */
+  setXmlVersion(version2) {
+    this._ncrXmlVersion = version2 === 1.1 ? 1.1 : 1;
+  }
+  // -------------------------------------------------------------------------
+  // Primary API
+  // -------------------------------------------------------------------------
+  /**
+   * Replace all entity references in `str` in a single pass.
+   *
+   * @param {string} str
+   * @returns {string}
+   */
+  decode(str) {
+    if (typeof str !== "string" || str.length === 0) return str;
+    if (str.indexOf("&") === -1) return str;
+    const original = str;
+    const chunks = [];
+    const len = str.length;
+    let last = 0;
+    let i2 = 0;
+    const limitExpansions = this._maxTotalExpansions > 0;
+    const limitLength = this._maxExpandedLength > 0;
+    const checkLimits = limitExpansions || limitLength;
+    while (i2 < len) {
+      if (str.charCodeAt(i2) !== 38) {
+        i2++;
+        continue;
+      }
+      let j = i2 + 1;
+      while (j < len && str.charCodeAt(j) !== 59 && j - i2 <= 32) j++;
+      if (j >= len || str.charCodeAt(j) !== 59) {
+        i2++;
+        continue;
+      }
+      const token = str.slice(i2 + 1, j);
+      if (token.length === 0) {
+        i2++;
+        continue;
+      }
+      let replacement;
+      let tier;
+      if (this._removeSet.has(token)) {
+        replacement = "";
+        if (tier === void 0) {
+          tier = LIMIT_TIER_EXTERNAL;
+        }
+      } else if (this._leaveSet.has(token)) {
+        i2++;
+        continue;
+      } else if (token.charCodeAt(0) === 35) {
+        const ncrResult = this._resolveNCR(token);
+        if (ncrResult === void 0) {
+          i2++;
+          continue;
+        }
+        replacement = ncrResult;
+        tier = LIMIT_TIER_BASE;
+      } else {
+        const resolved = this._resolveName(token);
+        replacement = resolved?.value;
+        tier = resolved?.tier;
+      }
+      if (replacement === void 0) {
+        i2++;
+        continue;
+      }
+      if (i2 > last) chunks.push(str.slice(last, i2));
+      chunks.push(replacement);
+      last = j + 1;
+      i2 = last;
+      if (checkLimits && this._tierCounts(tier)) {
+        if (limitExpansions) {
+          this._totalExpansions++;
+          if (this._totalExpansions > this._maxTotalExpansions) {
+            throw new Error(
+              `[EntityReplacer] Entity expansion count limit exceeded: ${this._totalExpansions} > ${this._maxTotalExpansions}`
+            );
+          }
+        }
+        if (limitLength) {
+          const delta = replacement.length - (token.length + 2);
+          if (delta > 0) {
+            this._expandedLength += delta;
+            if (this._expandedLength > this._maxExpandedLength) {
+              throw new Error(
+                `[EntityReplacer] Expanded content length limit exceeded: ${this._expandedLength} > ${this._maxExpandedLength}`
+              );
+            }
+          }
+        }
+      }
+    }
+    if (last < len) chunks.push(str.slice(last));
+    const result = chunks.length === 0 ? str : chunks.join("");
+    return this._postCheck(result, original);
+  }
+  // -------------------------------------------------------------------------
+  // Private: limit tier check
+  // -------------------------------------------------------------------------
+  /**
+   * Returns true if a resolved entity of the given tier should count
+   * against the expansion/length limits.
+   * @param {string} tier  — LIMIT_TIER_EXTERNAL | LIMIT_TIER_BASE
+   * @returns {boolean}
+   */
+  _tierCounts(tier) {
+    if (this._limitTiers.has(LIMIT_TIER_ALL)) return true;
+    return this._limitTiers.has(tier);
+  }
+  // -------------------------------------------------------------------------
+  // Private: entity resolution
+  // -------------------------------------------------------------------------
+  /**
+   * Resolve a named entity token (without & and ;).
+   * Priority: inputMap > externalMap > baseMap
+   * Returns the resolved value tagged with its limit tier.
+   *
+   * @param {string} name
+   * @returns {{ value: string, tier: string }|undefined}
+   */
+  _resolveName(name) {
+    if (name in this._inputMap) return { value: this._inputMap[name], tier: LIMIT_TIER_EXTERNAL };
+    if (name in this._externalMap) return { value: this._externalMap[name], tier: LIMIT_TIER_EXTERNAL };
+    if (name in this._baseMap) return { value: this._baseMap[name], tier: LIMIT_TIER_BASE };
+    return void 0;
+  }
+  /**
+   * Classify a codepoint and return the minimum action level that must be applied.
+   * Returns -1 when no minimum is imposed (normal allow path).
+   *
+   * Ranges checked (in priority order):
+   *   1. U+0000            — null, governed by nullNCR (always ≥ remove)
+   *   2. U+D800–U+DFFF     — surrogates, always prohibited (min: remove)
+   *   3. U+0001–U+001F \ {0x09,0x0A,0x0D}  — XML 1.0 restricted C0 (min: remove)
+   *      (skipped in XML 1.1 — C0 controls are allowed when written as NCRs)
+   *
+   * @param {number} cp  — codepoint
+   * @returns {number}   — minimum NCR_LEVEL value, or -1 for no restriction
+   */
+  _classifyNCR(cp) {
+    if (cp === 0) return this._ncrNullLevel;
+    if (cp >= 55296 && cp <= 57343) return NCR_LEVEL.remove;
+    if (this._ncrXmlVersion === 1) {
+      if (cp >= 1 && cp <= 31 && !XML10_ALLOWED_C0.has(cp)) return NCR_LEVEL.remove;
+    }
+    return -1;
+  }
+  /**
+   * Execute a resolved NCR action.
+   *
+   * @param {number} action   — NCR_LEVEL value
+   * @param {string} token    — raw token (e.g. '#38') for error messages
+   * @param {number} cp       — codepoint, used only for error messages
+   * @returns {string|undefined}
+   *   - decoded character string  → 'allow'
+   *   - ''                        → 'remove'
+   *   - undefined                 → 'leave' (caller must skip past '&' only)
+   *   - throws Error              → 'throw'
+   */
+  _applyNCRAction(action, token, cp) {
+    switch (action) {
+      case NCR_LEVEL.allow:
+        return String.fromCodePoint(cp);
+      case NCR_LEVEL.remove:
+        return "";
+      case NCR_LEVEL.leave:
+        return void 0;
+      // signal: keep literal
+      case NCR_LEVEL.throw:
+        throw new Error(
+          `[EntityDecoder] Prohibited numeric character reference &${token}; (U+${cp.toString(16).toUpperCase().padStart(4, "0")})`
+        );
+      default:
+        return String.fromCodePoint(cp);
+    }
+  }
+  /**
+   * Full NCR resolution pipeline for a numeric token.
+   *
+   * Steps:
+   *   1. Parse the codepoint (decimal or hex).
+   *   2. Validate the raw codepoint range (NaN, <0, >0x10FFFF).
+   *   3. If numericAllowed is false and no minimum restriction applies → leave as-is.
+   *   4. Classify the codepoint to find the minimum required action level.
+   *   5. Resolve effective action = max(onNCR, minimum).
+   *   6. Apply and return.
+   *
+   * @param {string} token  — e.g. '#38', '#x26', '#X26'
+   * @returns {string|undefined}
+   *   - string (incl. '')  — replacement ('' = remove)
+   *   - undefined          — leave original &token; as-is
+   */
+  _resolveNCR(token) {
+    const second = token.charCodeAt(1);
+    let cp;
+    if (second === 120 || second === 88) {
+      cp = parseInt(token.slice(2), 16);
+    } else {
+      cp = parseInt(token.slice(1), 10);
+    }
+    if (Number.isNaN(cp) || cp < 0 || cp > 1114111) return void 0;
+    const minimum = this._classifyNCR(cp);
+    if (!this._numericAllowed && minimum < NCR_LEVEL.remove) return void 0;
+    const effective = minimum === -1 ? this._ncrOnLevel : Math.max(this._ncrOnLevel, minimum);
+    return this._applyNCRAction(effective, token, cp);
+  }
+};
+
+// node_modules/fast-xml-parser/src/xmlparser/OptionsBuilder.js
+var defaultOnDangerousProperty = (name) => {
+  if (DANGEROUS_PROPERTY_NAMES.includes(name)) {
+    return "__" + name;
+  }
+  return name;
+};
+var defaultOptions2 = {
+  preserveOrder: false,
+  attributeNamePrefix: "@_",
+  attributesGroupName: false,
+  textNodeName: "#text",
+  ignoreAttributes: true,
+  removeNSPrefix: false,
+  // remove NS from tag name or attribute name if true
+  allowBooleanAttributes: false,
+  //a tag can have attributes without any value
+  //ignoreRootElement : false,
+  parseTagValue: true,
+  parseAttributeValue: false,
+  trimValues: true,
+  //Trim string values of tag and attributes
+  cdataPropName: false,
+  numberParseOptions: {
+    hex: true,
+    leadingZeros: true,
+    eNotation: true,
+    unicode: false
+  },
+  tagValueProcessor: function(tagName, val) {
+    return val;
+  },
+  attributeValueProcessor: function(attrName, val) {
+    return val;
+  },
+  stopNodes: [],
+  //nested tags will not be parsed even for errors
+  alwaysCreateTextNode: false,
+  isArray: () => false,
+  commentPropName: false,
+  unpairedTags: [],
+  processEntities: true,
+  htmlEntities: false,
+  entityDecoder: null,
+  ignoreDeclaration: false,
+  ignorePiTags: false,
+  transformTagName: false,
+  transformAttributeName: false,
+  updateTag: function(tagName, jPath, attrs) {
+    return tagName;
+  },
+  // skipEmptyListItem: false
+  captureMetaData: false,
+  maxNestedTags: 100,
+  strictReservedNames: true,
+  jPath: true,
+  // if true, pass jPath string to callbacks; if false, pass matcher instance
+  onDangerousProperty: defaultOnDangerousProperty
+};
+function validatePropertyName(propertyName, optionName) {
+  if (typeof propertyName !== "string") {
+    return;
+  }
+  const normalized = propertyName.toLowerCase();
+  if (DANGEROUS_PROPERTY_NAMES.some((dangerous) => normalized === dangerous.toLowerCase())) {
+    throw new Error(
+      `[SECURITY] Invalid ${optionName}: "${propertyName}" is a reserved JavaScript keyword that could cause prototype pollution`
+    );
+  }
+  if (criticalProperties.some((dangerous) => normalized === dangerous.toLowerCase())) {
+    throw new Error(
+      `[SECURITY] Invalid ${optionName}: "${propertyName}" is a reserved JavaScript keyword that could cause prototype pollution`
+    );
+  }
+}
+function normalizeProcessEntities(value, htmlEntities) {
+  if (typeof value === "boolean") {
+    return {
+      enabled: value,
+      // true or false
+      maxEntitySize: 1e4,
+      maxExpansionDepth: 1e4,
+      maxTotalExpansions: Infinity,
+      maxExpandedLength: 1e5,
+      maxEntityCount: 1e3,
+      allowedTags: null,
+      tagFilter: null,
+      appliesTo: "all"
+    };
+  }
+  if (typeof value === "object" && value !== null) {
+    return {
+      enabled: value.enabled !== false,
+      maxEntitySize: Math.max(1, value.maxEntitySize ?? 1e4),
+      maxExpansionDepth: Math.max(1, value.maxExpansionDepth ?? 1e4),
+      maxTotalExpansions: Math.max(1, value.maxTotalExpansions ?? Infinity),
+      maxExpandedLength: Math.max(1, value.maxExpandedLength ?? 1e5),
+      maxEntityCount: Math.max(1, value.maxEntityCount ?? 1e3),
+      allowedTags: value.allowedTags ?? null,
+      tagFilter: value.tagFilter ?? null,
+      appliesTo: value.appliesTo ?? "all"
+    };
+  }
+  return normalizeProcessEntities(true);
+}
+var buildOptions = function(options) {
+  const built = Object.assign({}, defaultOptions2, options);
+  const propertyNameOptions = [
+    { value: built.attributeNamePrefix, name: "attributeNamePrefix" },
+    { value: built.attributesGroupName, name: "attributesGroupName" },
+    { value: built.textNodeName, name: "textNodeName" },
+    { value: built.cdataPropName, name: "cdataPropName" },
+    { value: built.commentPropName, name: "commentPropName" }
+  ];
+  for (const { value, name } of propertyNameOptions) {
+    if (value) {
+      validatePropertyName(value, name);
+    }
+  }
+  if (built.onDangerousProperty === null) {
+    built.onDangerousProperty = defaultOnDangerousProperty;
+  }
+  built.processEntities = normalizeProcessEntities(built.processEntities, built.htmlEntities);
+  built.unpairedTagsSet = new Set(built.unpairedTags);
+  if (built.stopNodes && Array.isArray(built.stopNodes)) {
+    built.stopNodes = built.stopNodes.map((node2) => {
+      if (typeof node2 === "string" && node2.startsWith("*.")) {
+        return ".." + node2.substring(2);
+      }
+      return node2;
+    });
+  }
+  return built;
+};
+
+// node_modules/fast-xml-parser/src/xmlparser/xmlNode.js
+var METADATA_SYMBOL;
+if (typeof Symbol !== "function") {
+  METADATA_SYMBOL = "@@xmlMetadata";
+} else {
+  METADATA_SYMBOL = /* @__PURE__ */ Symbol("XML Node Metadata");
+}
+var XmlNode = class {
+  constructor(tagname) {
+    this.tagname = tagname;
+    this.child = [];
+    this[":@"] = /* @__PURE__ */ Object.create(null);
+  }
+  add(key, val) {
+    if (key === "__proto__") key = "#__proto__";
+    this.child.push({ [key]: val });
+  }
+  addChild(node2, startIndex) {
+    if (node2.tagname === "__proto__") node2.tagname = "#__proto__";
+    if (node2[":@"] && Object.keys(node2[":@"]).length > 0) {
+      this.child.push({ [node2.tagname]: node2.child, [":@"]: node2[":@"] });
+    } else {
+      this.child.push({ [node2.tagname]: node2.child });
+    }
+    this.addStartIndex(startIndex);
+  }
+  addStartIndex(startIndex) {
+    if (startIndex !== void 0) {
+      this.child[this.child.length - 1][METADATA_SYMBOL] = { startIndex };
+    }
+  }
+  addEndIndex(endIndex) {
+    const lastChild = this.child[this.child.length - 1];
+    if (lastChild !== void 0 && lastChild[METADATA_SYMBOL] !== void 0 && lastChild[METADATA_SYMBOL].endIndex === void 0) {
+      lastChild[METADATA_SYMBOL].endIndex = endIndex;
+    }
+  }
+  /** symbol used for metadata */
+  static getMetaDataSymbol() {
+    return METADATA_SYMBOL;
+  }
+};
+
+// node_modules/xml-naming/src/index.js
+var nameStartChar10 = ":A-Za-z_\xC0-\xD6\xD8-\xF6\xF8-\u02FF\u0370-\u037D\u037F-\u0486\u0488-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD";
+var nameChar10 = nameStartChar10 + "\\-\\.\\d\xB7\u0300-\u036F\u203F-\u2040";
+var nameStartChar11 = ":A-Za-z_\xC0-\u02FF\u0370-\u037D\u037F-\u0486\u0488-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}";
+var nameChar11 = nameStartChar11 + "\\-\\.\\d\xB7\u0300-\u036F\u0487\u203F-\u2040";
+var buildRegexes = (startChar, char, flags = "") => {
+  const ncStart = startChar.replace(":", "");
+  const ncChar = char.replace(":", "");
+  const ncNamePat = `[${ncStart}][${ncChar}]*`;
+  return {
+    name: new RegExp(`^[${startChar}][${char}]*$`, flags),
+    ncName: new RegExp(`^${ncNamePat}$`, flags),
+    qName: new RegExp(`^${ncNamePat}(?::${ncNamePat})?$`, flags),
+    nmToken: new RegExp(`^[${char}]+$`, flags),
+    nmTokens: new RegExp(`^[${char}]+(?:\\s+[${char}]+)*$`, flags)
+  };
+};
+var regexes10 = buildRegexes(nameStartChar10, nameChar10);
+var regexes11 = buildRegexes(nameStartChar11, nameChar11, "u");
+var nameStartCharAscii = ":A-Za-z_";
+var nameCharAscii = nameStartCharAscii + "\\-\\.\\d";
+var regexesAscii = buildRegexes(nameStartCharAscii, nameCharAscii);
+var getRegexes = (xmlVersion = "1.0", asciiOnly = false) => {
+  if (asciiOnly) return regexesAscii;
+  return xmlVersion === "1.1" ? regexes11 : regexes10;
+};
+var qName = (str, { xmlVersion = "1.0", asciiOnly = false } = {}) => getRegexes(xmlVersion, asciiOnly).qName.test(str);
+
+// node_modules/fast-xml-parser/src/xmlparser/DocTypeReader.js
+var DocTypeReader = class {
+  constructor(options, xmlVersion) {
+    this.suppressValidationErr = !options;
+    this.options = options;
+    this.xmlVersion = xmlVersion || 1;
+  }
+  setXmlVersion(xmlVersion = 1) {
+    this.xmlVersion = xmlVersion;
+  }
+  readDocType(xmlData, i2) {
+    const entities = /* @__PURE__ */ Object.create(null);
+    let entityCount = 0;
+    if (xmlData[i2 + 3] === "O" && xmlData[i2 + 4] === "C" && xmlData[i2 + 5] === "T" && xmlData[i2 + 6] === "Y" && xmlData[i2 + 7] === "P" && xmlData[i2 + 8] === "E") {
+      i2 = i2 + 9;
+      let angleBracketsCount = 1;
+      let hasBody = false, comment = false;
+      let quoteChar = null;
+      let exp = "";
+      for (; i2 < xmlData.length; i2++) {
+        if (quoteChar !== null) {
+          if (xmlData[i2] === quoteChar) quoteChar = null;
+          exp += xmlData[i2];
+          continue;
+        }
+        if (!hasBody && !comment && (xmlData[i2] === '"' || xmlData[i2] === "'")) {
+          quoteChar = xmlData[i2];
+          exp += xmlData[i2];
+          continue;
+        }
+        if (xmlData[i2] === "<" && !comment) {
+          if (hasBody && hasSeq(xmlData, "!ENTITY", i2)) {
+            i2 += 7;
+            let entityName, val;
+            [entityName, val, i2] = this.readEntityExp(xmlData, i2 + 1, this.suppressValidationErr);
+            if (val.indexOf("&") === -1) {
+              if (this.options.enabled !== false && this.options.maxEntityCount != null && entityCount >= this.options.maxEntityCount) {
+                throw new Error(
+                  `Entity count (${entityCount + 1}) exceeds maximum allowed (${this.options.maxEntityCount})`
+                );
+              }
+              entities[entityName] = val;
+              entityCount++;
+            }
+          } else if (hasBody && hasSeq(xmlData, "!ELEMENT", i2)) {
+            i2 += 8;
+            const { index } = this.readElementExp(xmlData, i2 + 1);
+            i2 = index;
+          } else if (hasBody && hasSeq(xmlData, "!ATTLIST", i2)) {
+            i2 += 8;
+          } else if (hasBody && hasSeq(xmlData, "!NOTATION", i2)) {
+            i2 += 9;
+            const { index } = this.readNotationExp(xmlData, i2 + 1, this.suppressValidationErr);
+            i2 = index;
+          } else if (hasSeq(xmlData, "!--", i2)) comment = true;
+          else throw new Error(`Invalid DOCTYPE`);
+          angleBracketsCount++;
+          exp = "";
+        } else if (xmlData[i2] === ">") {
+          if (comment) {
+            if (xmlData[i2 - 1] === "-" && xmlData[i2 - 2] === "-") {
+              comment = false;
+              angleBracketsCount--;
+            }
+          } else {
+            angleBracketsCount--;
+          }
+          if (angleBracketsCount === 0) {
+            break;
+          }
+        } else if (xmlData[i2] === "[") {
+          hasBody = true;
+        } else {
+          exp += xmlData[i2];
+        }
+      }
+      if (quoteChar !== null || angleBracketsCount !== 0) {
+        throw new Error(`Unclosed DOCTYPE`);
+      }
+    } else {
+      throw new Error(`Invalid Tag instead of DOCTYPE`);
+    }
+    return { entities, i: i2 };
+  }
+  readEntityExp(xmlData, i2) {
+    i2 = skipWhitespace(xmlData, i2);
+    const startIndex = i2;
+    while (i2 < xmlData.length && !/\s/.test(xmlData[i2]) && xmlData[i2] !== '"' && xmlData[i2] !== "'") {
+      i2++;
+    }
+    let entityName = xmlData.substring(startIndex, i2);
+    validateEntityName2(entityName, { xmlVersion: this.xmlVersion });
+    i2 = skipWhitespace(xmlData, i2);
+    if (!this.suppressValidationErr) {
+      if (xmlData.substring(i2, i2 + 6).toUpperCase() === "SYSTEM") {
+        throw new Error("External entities are not supported");
+      } else if (xmlData[i2] === "%") {
+        throw new Error("Parameter entities are not supported");
+      }
+    }
+    let entityValue = "";
+    [i2, entityValue] = this.readIdentifierVal(xmlData, i2, "entity");
+    if (this.options.enabled !== false && this.options.maxEntitySize != null && entityValue.length > this.options.maxEntitySize) {
+      throw new Error(
+        `Entity "${entityName}" size (${entityValue.length}) exceeds maximum allowed size (${this.options.maxEntitySize})`
+      );
+    }
+    i2--;
+    return [entityName, entityValue, i2];
+  }
+  readNotationExp(xmlData, i2) {
+    i2 = skipWhitespace(xmlData, i2);
+    const startIndex = i2;
+    while (i2 < xmlData.length && !/\s/.test(xmlData[i2])) {
+      i2++;
+    }
+    let notationName = xmlData.substring(startIndex, i2);
+    !this.suppressValidationErr && validateEntityName2(notationName, { xmlVersion: this.xmlVersion });
+    i2 = skipWhitespace(xmlData, i2);
+    const identifierType = xmlData.substring(i2, i2 + 6).toUpperCase();
+    if (!this.suppressValidationErr && identifierType !== "SYSTEM" && identifierType !== "PUBLIC") {
+      throw new Error(`Expected SYSTEM or PUBLIC, found "${identifierType}"`);
+    }
+    i2 += identifierType.length;
+    i2 = skipWhitespace(xmlData, i2);
+    let publicIdentifier = null;
+    let systemIdentifier = null;
+    if (identifierType === "PUBLIC") {
+      [i2, publicIdentifier] = this.readIdentifierVal(xmlData, i2, "publicIdentifier");
+      i2 = skipWhitespace(xmlData, i2);
+      if (xmlData[i2] === '"' || xmlData[i2] === "'") {
+        [i2, systemIdentifier] = this.readIdentifierVal(xmlData, i2, "systemIdentifier");
+      }
+    } else if (identifierType === "SYSTEM") {
+      [i2, systemIdentifier] = this.readIdentifierVal(xmlData, i2, "systemIdentifier");
+      if (!this.suppressValidationErr && !systemIdentifier) {
+        throw new Error("Missing mandatory system identifier for SYSTEM notation");
+      }
+    }
+    return { notationName, publicIdentifier, systemIdentifier, index: --i2 };
+  }
+  readIdentifierVal(xmlData, i2, type) {
+    let identifierVal = "";
+    const startChar = xmlData[i2];
+    if (startChar !== '"' && startChar !== "'") {
+      throw new Error(`Expected quoted string, found "${startChar}"`);
+    }
+    i2++;
+    const startIndex = i2;
+    while (i2 < xmlData.length && xmlData[i2] !== startChar) {
+      i2++;
+    }
+    identifierVal = xmlData.substring(startIndex, i2);
+    if (xmlData[i2] !== startChar) {
+      throw new Error(`Unterminated ${type} value`);
+    }
+    i2++;
+    return [i2, identifierVal];
+  }
+  readElementExp(xmlData, i2) {
+    i2 = skipWhitespace(xmlData, i2);
+    const startIndex = i2;
+    while (i2 < xmlData.length && !/\s/.test(xmlData[i2])) {
+      i2++;
+    }
+    let elementName = xmlData.substring(startIndex, i2);
+    if (!this.suppressValidationErr && !qName(elementName, { xmlVersion: this.xmlVersion })) {
+      throw new Error(`Invalid element name: "${elementName}"`);
+    }
+    i2 = skipWhitespace(xmlData, i2);
+    let contentModel = "";
+    if (xmlData[i2] === "E" && hasSeq(xmlData, "MPTY", i2)) i2 += 4;
+    else if (xmlData[i2] === "A" && hasSeq(xmlData, "NY", i2)) i2 += 2;
+    else if (xmlData[i2] === "(") {
+      i2++;
+      const startIndex2 = i2;
+      while (i2 < xmlData.length && xmlData[i2] !== ")") {
+        i2++;
+      }
+      contentModel = xmlData.substring(startIndex2, i2);
+      if (xmlData[i2] !== ")") {
+        throw new Error("Unterminated content model");
+      }
+    } else if (!this.suppressValidationErr) {
+      throw new Error(`Invalid Element Expression, found "${xmlData[i2]}"`);
+    }
+    return {
+      elementName,
+      contentModel: contentModel.trim(),
+      index: i2
+    };
+  }
+  readAttlistExp(xmlData, i2) {
+    i2 = skipWhitespace(xmlData, i2);
+    let startIndex = i2;
+    while (i2 < xmlData.length && !/\s/.test(xmlData[i2])) {
+      i2++;
+    }
+    let elementName = xmlData.substring(startIndex, i2);
+    validateEntityName2(elementName, { xmlVersion: this.xmlVersion });
+    i2 = skipWhitespace(xmlData, i2);
+    startIndex = i2;
+    while (i2 < xmlData.length && !/\s/.test(xmlData[i2])) {
+      i2++;
+    }
+    let attributeName = xmlData.substring(startIndex, i2);
+    if (!validateEntityName2(attributeName, { xmlVersion: this.xmlVersion })) {
+      throw new Error(`Invalid attribute name: "${attributeName}"`);
+    }
+    i2 = skipWhitespace(xmlData, i2);
+    let attributeType = "";
+    if (xmlData.substring(i2, i2 + 8).toUpperCase() === "NOTATION") {
+      attributeType = "NOTATION";
+      i2 += 8;
+      i2 = skipWhitespace(xmlData, i2);
+      if (xmlData[i2] !== "(") {
+        throw new Error(`Expected '(', found "${xmlData[i2]}"`);
+      }
+      i2++;
+      let allowedNotations = [];
+      while (i2 < xmlData.length && xmlData[i2] !== ")") {
+        const startIndex2 = i2;
+        while (i2 < xmlData.length && xmlData[i2] !== "|" && xmlData[i2] !== ")") {
+          i2++;
+        }
+        let notation = xmlData.substring(startIndex2, i2);
+        notation = notation.trim();
+        if (!validateEntityName2(notation, { xmlVersion: this.xmlVersion })) {
+          throw new Error(`Invalid notation name: "${notation}"`);
+        }
+        allowedNotations.push(notation);
+        if (xmlData[i2] === "|") {
+          i2++;
+          i2 = skipWhitespace(xmlData, i2);
+        }
+      }
+      if (xmlData[i2] !== ")") {
+        throw new Error("Unterminated list of notations");
+      }
+      i2++;
+      attributeType += " (" + allowedNotations.join("|") + ")";
+    } else {
+      const startIndex2 = i2;
+      while (i2 < xmlData.length && !/\s/.test(xmlData[i2])) {
+        i2++;
+      }
+      attributeType += xmlData.substring(startIndex2, i2);
+      const validTypes = ["CDATA", "ID", "IDREF", "IDREFS", "ENTITY", "ENTITIES", "NMTOKEN", "NMTOKENS"];
+      if (!this.suppressValidationErr && !validTypes.includes(attributeType.toUpperCase())) {
+        throw new Error(`Invalid attribute type: "${attributeType}"`);
+      }
+    }
+    i2 = skipWhitespace(xmlData, i2);
+    let defaultValue = "";
+    if (xmlData.substring(i2, i2 + 8).toUpperCase() === "#REQUIRED") {
+      defaultValue = "#REQUIRED";
+      i2 += 8;
+    } else if (xmlData.substring(i2, i2 + 7).toUpperCase() === "#IMPLIED") {
+      defaultValue = "#IMPLIED";
+      i2 += 7;
+    } else {
+      [i2, defaultValue] = this.readIdentifierVal(xmlData, i2, "ATTLIST");
+    }
+    return {
+      elementName,
+      attributeName,
+      attributeType,
+      defaultValue,
+      index: i2
+    };
+  }
+};
+var skipWhitespace = (data, index) => {
+  while (index < data.length && /\s/.test(data[index])) {
+    index++;
+  }
+  return index;
+};
+function hasSeq(data, seq, i2) {
+  for (let j = 0; j < seq.length; j++) {
+    if (seq[j] !== data[i2 + j + 1]) return false;
+  }
+  return true;
+}
+function validateEntityName2(name, xmlVersion) {
+  if (qName(name, { xmlVersion }))
+    return name;
+  else
+    throw new Error(`Invalid entity name ${name}`);
+}
+
+// node_modules/anynum/digitTable.js
+var SCRIPT_ZEROS = [
+  // Basic Latin (ASCII) — included for completeness / pass-through
+  48,
+  // 0-9
+  // Arabic scripts
+  1632,
+  // Arabic-Indic ٠١٢٣٤٥٦٧٨٩
+  1776,
+  // Extended Arabic-Indic (Urdu/Persian/Sindhi) ۰۱۲۳
+  // Indic scripts
+  2406,
+  // Devanagari ०१२३४५६७८९
+  2534,
+  // Bengali ০১২৩৪৫৬৭৮৯
+  2662,
+  // Gurmukhi ੦੧੨੩੪੫੬੭੮੯
+  2790,
+  // Gujarati ૦૧૨૩૪૫૬૭૮૯
+  2918,
+  // Odia ୦୧୨୩୪୫୬୭୮୯
+  3046,
+  // Tamil ௦௧௨௩௪௫௬௭௮௯
+  3174,
+  // Telugu ౦౧౨౩౪౫౬౭౮౯
+  3302,
+  // Kannada ೦೧೨೩೪೫೬೭೮೯
+  3430,
+  // Malayalam ൦൧൨൩൪൫൬൭൮൯
+  3558,
+  // Sinhala Archaic ෦෧෨෩෪෫෬෭෮෯
+  // Southeast Asian scripts
+  3664,
+  // Thai ๐๑๒๓๔๕๖๗๘๙
+  3792,
+  // Lao ໐໑໒໓໔໕໖໗໘໙
+  3872,
+  // Tibetan ༠༡༢༣༤༥༦༧༨༩
+  4160,
+  // Myanmar ၀၁၂၃၄၅၆၇၈၉
+  4240,
+  // Myanmar Shan ႐႑႒႓႔႕႖႗႘႙
+  6112,
+  // Khmer ០១២៣៤៥៦៧៨៩
+  6160,
+  // Mongolian ᠐᠑᠒᠓᠔᠕᠖᠗᠘᠙
+  6470,
+  // Limbu ᥆᥇᥈᥉᥊᥋᥌᥍᥎᥏
+  6608,
+  // New Tai Lue ᧐᧑᧒᧓᧔᧕᧖᧗᧘᧙
+  6784,
+  // Tai Tham Hora ᪀᪁᪂᪃᪄᪅᪆᪇᪈᪉
+  6800,
+  // Tai Tham Tham ᪐᪑᪒᪓᪔᪕᪖᪗᪘᪙
+  6992,
+  // Balinese ᭐᭑᭒᭓᭔᭕᭖᭗᭘᭙
+  7088,
+  // Sundanese ᮰᮱᮲᮳᮴᮵᮶᮷᮸᮹
+  7232,
+  // Lepcha ᱀᱁᱂᱃᱄᱅᱆᱇᱈᱉
+  7248,
+  // Ol Chiki ᱐᱑᱒᱓᱔᱕᱖᱗᱘᱙
+  // Fullwidth (CJK context)
+  65296,
+  // Fullwidth ０１２３４５６７８９
+  // Mathematical digit variants (Unicode math block)
+  120782,
+  // Mathematical Bold
+  120792,
+  // Mathematical Double-Struck
+  120802,
+  // Mathematical Sans-Serif
+  120812,
+  // Mathematical Sans-Serif Bold
+  120822,
+  // Mathematical Monospace
+  // Other scripts
+  66720,
+  // Osmanya 𐒠𐒡𐒢𐒣𐒤𐒥𐒦𐒧𐒨𐒩
+  68912,
+  // Hanifi Rohingya 𐴰𐴱𐴲𐴳𐴴𐴵𐴶𐴷𐴸𐴹
+  69734,
+  // Brahmi 𑁦𑁧𑁨𑁩𑁪𑁫𑁬𑁭𑁮𑁯
+  69872,
+  // Sora Sompeng 𑃰𑃱𑃲𑃳𑃴𑃵𑃶𑃷𑃸𑃹
+  69942,
+  // Chakma 𑄶𑄷𑄸𑄹𑄺𑄻𑄼𑄽𑄾𑄿
+  70096,
+  // Sharada 𑇐𑇑𑇒𑇓𑇔𑇕𑇖𑇗𑇘𑇙
+  70384,
+  // Khudawadi 𑋰𑋱𑋲𑋳𑋴𑋵𑋶𑋷𑋸𑋹
+  70736,
+  // Newa 𑑐𑑑𑑒𑑓𑑔𑑕𑑖𑑗𑑘𑑙
+  70864,
+  // Tirhuta 𑓐𑓑𑓒𑓓𑓔𑓕𑓖𑓗𑓘𑓙
+  71248,
+  // Modi 𑙐𑙑𑙒𑙓𑙔𑙕𑙖𑙗𑙘𑙙
+  71360,
+  // Takri 𑛀𑛁𑛂𑛃𑛄𑛅𑛆𑛇𑛈𑛉
+  71472,
+  // Ahom 𑜰𑜱𑜲𑜳𑜴𑜵𑜶𑜷𑜸𑜹
+  71904,
+  // Warang Citi 𑣠𑣡𑣢𑣣𑣤𑣥𑣦𑣧𑣨𑣩
+  72016,
+  // Dives Akuru 𑥐𑥑𑥒𑥓𑥔𑥕𑥖𑥗𑥘𑥙
+  72688,
+  // Khitan Small Script 𑯰𑯱𑯲𑯳𑯴𑯵𑯶𑯷𑯸𑯹
+  72784,
+  // Bhaiksuki 𑱐𑱑𑱒𑱓𑱔𑱕𑱖𑱗𑱘𑱙
+  73040,
+  // Masaram Gondi 𑵐𑵑𑵒𑵓𑵔𑵕𑵖𑵗𑵘𑵙
+  73120,
+  // Gunjala Gondi 𑶠𑶡𑶢𑶣𑶤𑶥𑶦𑶧𑶨𑶩
+  73552,
+  // Kawi 𑽐𑽑𑽒𑽓𑽔𑽕𑽖𑽗𑽘𑽙
+  92768,
+  // Mro 𖩠𖩡𖩢𖩣𖩤𖩥𖩦𖩧𖩨𖩩
+  92864,
+  // Tangsa 𖫀𖫁𖫂𖫃𖫄𖫅𖫆𖫇𖫈𖫉
+  93008,
+  // Pahawh Hmong 𖭐𖭑𖭒𖭓𖭔𖭕𖭖𖭗𖭘𖭙
+  123200,
+  // Nyiakeng Puachue Hmong 𞅀𞅁𞅂𞅃𞅄𞅅𞅆𞅇𞅈𞅉
+  123632,
+  // Wancho 𞋰𞋱𞋲𞋳𞋴𞋵𞋶𞋷𞋸𞋹
+  124144,
+  // Nag Mundari 𞓰𞓱𞓲𞓳𞓴𞓵𞓶𞓷𞓸𞓹
+  125264,
+  // Adlam 𞥐𞥑𞥒𞥓𞥔𞥕𞥖𞥗𞥘𞥙
+  130032
+  // Segmented digit symbols 🯰🯱🯲🯳🯴🯵🯶🯷🯸🯹
+];
+var NOT_DIGIT = 255;
+var HIGH_MAP = /* @__PURE__ */ new Map();
+var LOW_MAX = 65535;
+var LOW_MIN = 1632;
+var TABLE_OFFSET = LOW_MIN;
+var TABLE_SIZE = LOW_MAX - LOW_MIN + 1;
+var TABLE = new Uint8Array(TABLE_SIZE).fill(NOT_DIGIT);
+for (const zero of SCRIPT_ZEROS) {
+  for (let d = 0; d < 10; d++) {
+    const cp = zero + d;
+    if (cp <= LOW_MAX) {
+      TABLE[cp - TABLE_OFFSET] = d;
+    } else {
+      HIGH_MAP.set(cp, d);
+    }
+  }
+}
+
+// node_modules/anynum/anynum.js
+var CHAR_0 = 48;
+var CHAR_9 = 57;
+var CHAR_MINUS = 45;
+var MINUS_SET = /* @__PURE__ */ new Set([8722, 65293, 65123]);
+function anynum(str) {
+  if (typeof str !== "string") return str;
+  const len = str.length;
+  if (len === 0) return str;
+  let firstHit = -1;
+  for (let i2 = 0; i2 < len; i2++) {
+    const cc = str.charCodeAt(i2);
+    if (cc >= CHAR_0 && cc <= CHAR_9 || cc === CHAR_MINUS) continue;
+    if (cc < TABLE_OFFSET) {
+      if (MINUS_SET.has(cc)) {
+        firstHit = i2;
+        break;
+      }
+      continue;
+    }
+    if (cc >= 55296 && cc <= 56319) {
+      if (i2 + 1 < len) {
+        const low = str.charCodeAt(i2 + 1);
+        if (low >= 56320 && low <= 57343) {
+          const cp = 65536 + (cc - 55296 << 10) + (low - 56320);
+          if (HIGH_MAP.has(cp)) {
+            firstHit = i2;
+            break;
+          }
+        }
+      }
+      continue;
+    }
+    if (TABLE[cc - TABLE_OFFSET] !== NOT_DIGIT || MINUS_SET.has(cc)) {
+      firstHit = i2;
+      break;
+    }
+  }
+  if (firstHit === -1) return str;
+  const chars = [];
+  if (firstHit > 0) chars.push(str.slice(0, firstHit));
+  for (let i2 = firstHit; i2 < len; i2++) {
+    const cc = str.charCodeAt(i2);
+    if (cc >= CHAR_0 && cc <= CHAR_9 || cc === CHAR_MINUS) {
+      chars.push(str[i2]);
+      continue;
+    }
+    if (cc < TABLE_OFFSET) {
+      chars.push(MINUS_SET.has(cc) ? "-" : str[i2]);
+      continue;
+    }
+    if (cc >= 55296 && cc <= 56319) {
+      if (i2 + 1 < len) {
+        const low = str.charCodeAt(i2 + 1);
+        if (low >= 56320 && low <= 57343) {
+          const cp = 65536 + (cc - 55296 << 10) + (low - 56320);
+          const d2 = HIGH_MAP.get(cp);
+          if (d2 !== void 0) {
+            chars.push(String.fromCharCode(d2 + 48));
+            i2++;
+            continue;
+          }
+        }
+      }
+      chars.push(str[i2]);
+      continue;
+    }
+    if (MINUS_SET.has(cc)) {
+      chars.push("-");
+      continue;
+    }
+    const d = TABLE[cc - TABLE_OFFSET];
+    chars.push(d !== NOT_DIGIT ? String.fromCharCode(d + 48) : str[i2]);
+  }
+  return chars.join("");
+}
+var anynum_default = anynum;
+
+// node_modules/strnum/strnum.js
+var hexRegex = /^[-+]?0x[a-fA-F0-9]+$/;
+var binRegex = /^0b[01]+$/;
+var octRegex = /^0o[0-7]+$/;
+var numRegex = /^([\-\+])?(0*)([0-9]*(\.[0-9]*)?)$/;
+var consider = {
+  hex: true,
+  binary: false,
+  octal: false,
+  leadingZeros: true,
+  decimalPoint: ".",
+  eNotation: true,
+  //skipLike: /regex/,
+  infinity: "original",
+  // "null", "infinity" (Infinity type), "string" ("Infinity" (the string literal))
+  unicode: false
+};
+function toNumber(str, options = {}) {
+  options = Object.assign({}, consider, options);
+  if (!str || typeof str !== "string") return str;
+  let trimmedStr = str.trim();
+  if (trimmedStr.length === 0) return str;
+  else if (options.skipLike !== void 0 && options.skipLike.test(trimmedStr)) return str;
+  else if (trimmedStr === "0") return 0;
+  if (options.unicode) {
+    trimmedStr = anynum_default(trimmedStr);
+    if (trimmedStr === "0") return 0;
+  }
+  if (options.hex && hexRegex.test(trimmedStr)) {
+    return parse_int(trimmedStr, 16);
+  } else if (options.binary && binRegex.test(trimmedStr)) {
+    return parse_int(trimmedStr, 2);
+  } else if (options.octal && octRegex.test(trimmedStr)) {
+    return parse_int(trimmedStr, 8);
+  } else if (!isFinite(trimmedStr)) {
+    const num2 = Number(trimmedStr);
+    if (Number.isNaN(num2)) return str;
+    return handleInfinity(str, num2, options);
+  } else if (trimmedStr.includes("e") || trimmedStr.includes("E")) {
+    return resolveEnotation(str, trimmedStr, options);
+  } else {
+    const match = numRegex.exec(trimmedStr);
+    if (match) {
+      const sign = match[1] || "";
+      const leadingZeros = match[2];
+      let numTrimmedByZeros = trimZeros(match[3]);
+      const decimalAdjacentToLeadingZeros = sign ? (
+        // 0., -00., 000.
+        trimmedStr[leadingZeros.length + 1] === "."
+      ) : trimmedStr[leadingZeros.length] === ".";
+      if (!options.leadingZeros && (leadingZeros.length > 1 || leadingZeros.length === 1 && !decimalAdjacentToLeadingZeros)) {
+        return str;
+      } else {
+        const num2 = Number(trimmedStr);
+        const parsedStr = String(num2);
+        if (num2 === 0) return num2;
+        if (parsedStr.search(/[eE]/) !== -1) {
+          if (options.eNotation) return num2;
+          else return str;
+        } else if (trimmedStr.indexOf(".") !== -1) {
+          if (parsedStr === "0") return num2;
+          else if (parsedStr === numTrimmedByZeros) return num2;
+          else if (parsedStr === `${sign}${numTrimmedByZeros}`) return num2;
+          else return str;
+        }
+        let n2 = leadingZeros ? numTrimmedByZeros : trimmedStr;
+        if (leadingZeros) {
+          return n2 === parsedStr || sign + n2 === parsedStr ? num2 : str;
+        } else {
+          return n2 === parsedStr || n2 === sign + parsedStr ? num2 : str;
+        }
+      }
+    } else {
+      return str;
+    }
+  }
+}
+var eNotationRegx = /^([-+])?(0*)(\d*(\.\d*)?[eE][-\+]?\d+)$/;
+function resolveEnotation(str, trimmedStr, options) {
+  if (!options.eNotation) return str;
+  const notation = trimmedStr.match(eNotationRegx);
+  if (notation) {
+    let sign = notation[1] || "";
+    const eChar = notation[3].indexOf("e") === -1 ? "E" : "e";
+    const leadingZeros = notation[2];
+    const eAdjacentToLeadingZeros = sign ? (
+      // 0E.
+      trimmedStr[leadingZeros.length + 1] === eChar
+    ) : trimmedStr[leadingZeros.length] === eChar;
+    if (leadingZeros.length > 1 && eAdjacentToLeadingZeros) return str;
+    else if (leadingZeros.length === 1 && (notation[3].startsWith(`.${eChar}`) || notation[3][0] === eChar)) {
+      return Number(trimmedStr);
+    } else if (leadingZeros.length > 0) {
+      if (options.leadingZeros && !eAdjacentToLeadingZeros) {
+        return Number(trimmedStr);
+      } else return str;
+    } else {
+      return Number(trimmedStr);
+    }
+  } else {
+    return str;
+  }
+}
+function trimZeros(numStr) {
+  if (numStr && numStr.indexOf(".") !== -1) {
+    let end = numStr.length;
+    while (end > 0 && numStr.charCodeAt(end - 1) === 48) end--;
+    numStr = numStr.slice(0, end);
+    if (numStr === ".") numStr = "0";
+    else if (numStr[0] === ".") numStr = "0" + numStr;
+    else if (numStr[numStr.length - 1] === ".") numStr = numStr.substring(0, numStr.length - 1);
+    return numStr;
+  }
+  return numStr;
+}
+function parse_int(numStr, base2) {
+  const str = numStr.trim();
+  if (base2 === 2 || base2 === 8) numStr = str.substring(2);
+  if (parseInt) return parseInt(numStr, base2);
+  else if (Number.parseInt) return Number.parseInt(numStr, base2);
+  else if (window && window.parseInt) return window.parseInt(numStr, base2);
+  else throw new Error("parseInt, Number.parseInt, window.parseInt are not supported");
+}
+function handleInfinity(str, num2, options) {
+  const isPositive = num2 === Infinity;
+  switch (options.infinity.toLowerCase()) {
+    case "null":
+      return null;
+    case "infinity":
+      return num2;
+    // Return Infinity or -Infinity
+    case "string":
+      return isPositive ? "Infinity" : "-Infinity";
+    case "original":
+    default:
+      return str;
+  }
+}
+
+// node_modules/fast-xml-parser/src/ignoreAttributes.js
+function getIgnoreAttributesFn(ignoreAttributes) {
+  if (typeof ignoreAttributes === "function") {
+    return ignoreAttributes;
+  }
+  if (Array.isArray(ignoreAttributes)) {
+    return (attrName) => {
+      for (const pattern of ignoreAttributes) {
+        if (typeof pattern === "string" && attrName === pattern) {
+          return true;
+        }
+        if (pattern instanceof RegExp && pattern.test(attrName)) {
+          return true;
+        }
+      }
+    };
+  }
+  return () => false;
+}
+
+// node_modules/path-expression-matcher/src/Expression.js
+var Expression = class {
+  /**
+   * Create a new Expression
+   * @param {string} pattern - Pattern string (e.g., "root.users.user", "..user[id]")
+   * @param {Object} options - Configuration options
+   * @param {string} options.separator - Path separator (default: '.')
+   */
+  constructor(pattern, options = {}, data) {
+    this.pattern = pattern;
+    this.separator = options.separator || ".";
+    this.segments = this._parse(pattern);
+    this.data = data;
+    this._hasDeepWildcard = this.segments.some((seg) => seg.type === "deep-wildcard");
+    this._hasAttributeCondition = this.segments.some((seg) => seg.attrName !== void 0);
+    this._hasPositionSelector = this.segments.some((seg) => seg.position !== void 0);
+  }
+  /**
+   * Parse pattern string into segments
+   * @private
+   * @param {string} pattern - Pattern to parse
+   * @returns {Array} Array of segment objects
+   */
+  _parse(pattern) {
+    const segments = [];
+    let i2 = 0;
+    let currentPart = "";
+    while (i2 < pattern.length) {
+      if (pattern[i2] === this.separator) {
+        if (i2 + 1 < pattern.length && pattern[i2 + 1] === this.separator) {
+          if (currentPart.trim()) {
+            segments.push(this._parseSegment(currentPart.trim()));
+            currentPart = "";
+          }
+          segments.push({ type: "deep-wildcard" });
+          i2 += 2;
+        } else {
+          if (currentPart.trim()) {
+            segments.push(this._parseSegment(currentPart.trim()));
+          }
+          currentPart = "";
+          i2++;
+        }
+      } else {
+        currentPart += pattern[i2];
+        i2++;
+      }
+    }
+    if (currentPart.trim()) {
+      segments.push(this._parseSegment(currentPart.trim()));
+    }
+    return segments;
+  }
+  /**
+   * Parse a single segment
+   * @private
+   * @param {string} part - Segment string (e.g., "user", "ns::user", "user[id]", "ns::user:first")
+   * @returns {Object} Segment object
+   */
+  _parseSegment(part) {
+    const segment = { type: "tag" };
+    let bracketContent = null;
+    let withoutBrackets = part;
+    const bracketMatch = part.match(/^([^\[]+)(\[[^\]]*\])(.*)$/);
+    if (bracketMatch) {
+      withoutBrackets = bracketMatch[1] + bracketMatch[3];
+      if (bracketMatch[2]) {
+        const content = bracketMatch[2].slice(1, -1);
+        if (content) {
+          bracketContent = content;
+        }
+      }
+    }
+    let namespace = void 0;
+    let tagAndPosition = withoutBrackets;
+    if (withoutBrackets.includes("::")) {
+      const nsIndex = withoutBrackets.indexOf("::");
+      namespace = withoutBrackets.substring(0, nsIndex).trim();
+      tagAndPosition = withoutBrackets.substring(nsIndex + 2).trim();
+      if (!namespace) {
+        throw new Error(`Invalid namespace in pattern: ${part}`);
+      }
+    }
+    let tag = void 0;
+    let positionMatch = null;
+    if (tagAndPosition.includes(":")) {
+      const colonIndex = tagAndPosition.lastIndexOf(":");
+      const tagPart = tagAndPosition.substring(0, colonIndex).trim();
+      const posPart = tagAndPosition.substring(colonIndex + 1).trim();
+      const isPositionKeyword = ["first", "last", "odd", "even"].includes(posPart) || /^nth\(\d+\)$/.test(posPart);
+      if (isPositionKeyword) {
+        tag = tagPart;
+        positionMatch = posPart;
+      } else {
+        tag = tagAndPosition;
+      }
+    } else {
+      tag = tagAndPosition;
+    }
+    if (!tag) {
+      throw new Error(`Invalid segment pattern: ${part}`);
+    }
+    segment.tag = tag;
+    if (namespace) {
+      segment.namespace = namespace;
+    }
+    if (bracketContent) {
+      if (bracketContent.includes("=")) {
+        const eqIndex = bracketContent.indexOf("=");
+        segment.attrName = bracketContent.substring(0, eqIndex).trim();
+        segment.attrValue = bracketContent.substring(eqIndex + 1).trim();
+      } else {
+        segment.attrName = bracketContent.trim();
+      }
+    }
+    if (positionMatch) {
+      const nthMatch = positionMatch.match(/^nth\((\d+)\)$/);
+      if (nthMatch) {
+        segment.position = "nth";
+        segment.positionValue = parseInt(nthMatch[1], 10);
+      } else {
+        segment.position = positionMatch;
+      }
+    }
+    return segment;
+  }
+  /**
+   * Get the number of segments
+   * @returns {number}
+   */
+  get length() {
+    return this.segments.length;
+  }
+  /**
+   * Check if expression contains deep wildcard
+   * @returns {boolean}
+   */
+  hasDeepWildcard() {
+    return this._hasDeepWildcard;
+  }
+  /**
+   * Check if expression has attribute conditions
+   * @returns {boolean}
+   */
+  hasAttributeCondition() {
+    return this._hasAttributeCondition;
+  }
+  /**
+   * Check if expression has position selectors
+   * @returns {boolean}
+   */
+  hasPositionSelector() {
+    return this._hasPositionSelector;
+  }
+  /**
+   * Get string representation
+   * @returns {string}
+   */
+  toString() {
+    return this.pattern;
+  }
+};
+
+// node_modules/path-expression-matcher/src/ExpressionSet.js
+var ExpressionSet = class {
+  constructor() {
+    this._byDepthAndTag = /* @__PURE__ */ new Map();
+    this._wildcardByDepth = /* @__PURE__ */ new Map();
+    this._deepWildcards = [];
+    this._deepByTerminalTag = /* @__PURE__ */ new Map();
+    this._patterns = /* @__PURE__ */ new Set();
+    this._sealed = false;
+  }
+  /**
+   * Add an Expression to the set.
+   * Duplicate patterns (same pattern string) are silently ignored.
+   *
+   * @param {import('./Expression.js').default} expression - A pre-constructed Expression instance
+   * @returns {this} for chaining
+   * @throws {TypeError} if called after seal()
+   *
+   * @example
+   * set.add(new Expression('root.users.user'));
+   * set.add(new Expression('..script'));
+   */
+  add(expression) {
+    if (this._sealed) {
+      throw new TypeError(
+        "ExpressionSet is sealed. Create a new ExpressionSet to add more expressions."
+      );
+    }
+    if (this._patterns.has(expression.pattern)) return this;
+    this._patterns.add(expression.pattern);
+    if (expression.hasDeepWildcard()) {
+      const lastSeg2 = expression.segments[expression.segments.length - 1];
+      if (lastSeg2 && lastSeg2.type !== "deep-wildcard" && lastSeg2.tag !== "*") {
+        const tag2 = lastSeg2.tag;
+        if (!this._deepByTerminalTag.has(tag2)) this._deepByTerminalTag.set(tag2, []);
+        this._deepByTerminalTag.get(tag2).push(expression);
+      } else {
+        this._deepWildcards.push(expression);
+      }
+      return this;
+    }
+    const depth = expression.length;
+    const lastSeg = expression.segments[expression.segments.length - 1];
+    const tag = lastSeg?.tag;
+    if (!tag || tag === "*") {
+      if (!this._wildcardByDepth.has(depth)) this._wildcardByDepth.set(depth, []);
+      this._wildcardByDepth.get(depth).push(expression);
+    } else {
+      const key = `${depth}:${tag}`;
+      if (!this._byDepthAndTag.has(key)) this._byDepthAndTag.set(key, []);
+      this._byDepthAndTag.get(key).push(expression);
+    }
+    return this;
+  }
+  /**
+   * Add multiple expressions at once.
+   *
+   * @param {import('./Expression.js').default[]} expressions - Array of Expression instances
+   * @returns {this} for chaining
+   *
+   * @example
+   * set.addAll([
+   *   new Expression('root.users.user'),
+   *   new Expression('root.config.setting'),
+   * ]);
+   */
+  addAll(expressions) {
+    for (const expr of expressions) this.add(expr);
+    return this;
+  }
+  /**
+   * Check whether a pattern string is already present in the set.
+   *
+   * @param {import('./Expression.js').default} expression
+   * @returns {boolean}
+   */
+  has(expression) {
+    return this._patterns.has(expression.pattern);
+  }
+  /**
+   * Number of expressions in the set.
+   * @type {number}
+   */
+  get size() {
+    return this._patterns.size;
+  }
+  /**
+   * Seal the set against further modifications.
+   * Useful to prevent accidental mutations after config is built.
+   * Calling add() or addAll() on a sealed set throws a TypeError.
+   *
+   * @returns {this}
+   */
+  seal() {
+    this._sealed = true;
+    return this;
+  }
+  /**
+   * Whether the set has been sealed.
+   * @type {boolean}
+   */
+  get isSealed() {
+    return this._sealed;
+  }
+  /**
+   * Test whether the matcher's current path matches any expression in the set.
+   *
+   * Evaluation order (cheapest → most expensive):
+   *  1. Exact depth + tag bucket  — O(1) lookup, typically 0–2 expressions
+   *  2. Depth-only wildcard bucket — O(1) lookup, rare
+   *  3. Deep-wildcard list         — always checked, but usually small
+   *
+   * @param {import('./Matcher.js').default} matcher - Matcher instance (or readOnly view)
+   * @returns {boolean} true if any expression matches the current path
+   *
+   * @example
+   * if (stopNodes.matchesAny(matcher)) {
+   *   // handle stop node
+   * }
+   */
+  matchesAny(matcher) {
+    return this.findMatch(matcher) !== null;
+  }
+  /**
+  * Find and return the first Expression that matches the matcher's current path.
+  *
+  * Uses the same evaluation order as matchesAny (cheapest → most expensive):
+  *  1. Exact depth + tag bucket
+  *  2. Depth-only wildcard bucket
+  *  3. Deep-wildcard list
+  *
+  * @param {import('./Matcher.js').default} matcher - Matcher instance (or readOnly view)
+  * @returns {import('./Expression.js').default | null} the first matching Expression, or null
+  *
+  * @example
+  * const expr = stopNodes.findMatch(matcher);
+  * if (expr) {
+  *   // access expr.config, expr.pattern, etc.
+  * }
+  */
+  findMatch(matcher) {
+    const depth = matcher.getDepth();
+    const tag = matcher.getCurrentTag();
+    const exactKey = `${depth}:${tag}`;
+    const exactBucket = this._byDepthAndTag.get(exactKey);
+    if (exactBucket) {
+      for (let i2 = 0; i2 < exactBucket.length; i2++) {
+        if (matcher.matches(exactBucket[i2])) return exactBucket[i2];
+      }
+    }
+    const wildcardBucket = this._wildcardByDepth.get(depth);
+    if (wildcardBucket) {
+      for (let i2 = 0; i2 < wildcardBucket.length; i2++) {
+        if (matcher.matches(wildcardBucket[i2])) return wildcardBucket[i2];
+      }
+    }
+    const deepBucket = this._deepByTerminalTag.get(tag);
+    if (deepBucket) {
+      for (let i2 = 0; i2 < deepBucket.length; i2++) {
+        if (matcher.matches(deepBucket[i2])) return deepBucket[i2];
+      }
+    }
+    for (let i2 = 0; i2 < this._deepWildcards.length; i2++) {
+      if (matcher.matches(this._deepWildcards[i2])) return this._deepWildcards[i2];
+    }
+    return null;
+  }
+};
+
+// node_modules/path-expression-matcher/src/Matcher.js
+var MatcherView = class {
+  /**
+   * @param {Matcher} matcher - The parent Matcher instance to read from.
+   */
+  constructor(matcher) {
+    this._matcher = matcher;
+  }
+  /**
+   * Get the path separator used by the parent matcher.
+   * @returns {string}
+   */
+  get separator() {
+    return this._matcher.separator;
+  }
+  /**
+   * Get current tag name.
+   * @returns {string|undefined}
+   */
+  getCurrentTag() {
+    const path6 = this._matcher.path;
+    return path6.length > 0 ? path6[path6.length - 1].tag : void 0;
+  }
+  /**
+   * Get current namespace.
+   * @returns {string|undefined}
+   */
+  getCurrentNamespace() {
+    const path6 = this._matcher.path;
+    return path6.length > 0 ? path6[path6.length - 1].namespace : void 0;
+  }
+  /**
+   * Get current node's attribute value.
+   * @param {string} attrName
+   * @returns {*}
+   */
+  getAttrValue(attrName) {
+    const path6 = this._matcher.path;
+    if (path6.length === 0) return void 0;
+    return path6[path6.length - 1].values?.[attrName];
+  }
+  /**
+   * Check if current node has an attribute.
+   * @param {string} attrName
+   * @returns {boolean}
+   */
+  hasAttr(attrName) {
+    const path6 = this._matcher.path;
+    if (path6.length === 0) return false;
+    const current = path6[path6.length - 1];
+    return current.values !== void 0 && attrName in current.values;
+  }
+  /**
+   * Get the value of a "kept" attribute from the nearest ancestor (or
+   * current node) that declared it via `push(tag, attrs, ns, { keep: [...] })`.
+   * @param {string} attrName
+   * @returns {*}
+   */
+  getAnyParentAttr(attrName) {
+    return this._matcher.getAnyParentAttr(attrName);
+  }
+  /**
+   * Check whether any ancestor (or the current node) kept the given
+   * attribute via `push(tag, attrs, ns, { keep: [...] })`.
+   * @param {string} attrName
+   * @returns {boolean}
+   */
+  hasAnyParentAttr(attrName) {
+    return this._matcher.hasAnyParentAttr(attrName);
+  }
+  /**
+   * Get current node's sibling position (child index in parent).
+   * @returns {number}
+   */
+  getPosition() {
+    const path6 = this._matcher.path;
+    if (path6.length === 0) return -1;
+    return path6[path6.length - 1].position ?? 0;
+  }
+  /**
+   * Get current node's repeat counter (occurrence count of this tag name).
+   * @returns {number}
+   */
+  getCounter() {
+    const path6 = this._matcher.path;
+    if (path6.length === 0) return -1;
+    return path6[path6.length - 1].counter ?? 0;
+  }
+  /**
+   * Get current node's sibling index (alias for getPosition).
+   * @returns {number}
+   * @deprecated Use getPosition() or getCounter() instead
+   */
+  getIndex() {
+    return this.getPosition();
+  }
+  /**
+   * Get current path depth.
+   * @returns {number}
+   */
+  getDepth() {
+    return this._matcher.path.length;
+  }
+  /**
+   * Get path as string.
+   * @param {string} [separator] - Optional separator (uses default if not provided)
+   * @param {boolean} [includeNamespace=true]
+   * @returns {string}
+   */
+  toString(separator, includeNamespace = true) {
+    return this._matcher.toString(separator, includeNamespace);
+  }
+  /**
+   * Get path as array of tag names.
+   * @returns {string[]}
+   */
+  toArray() {
+    return this._matcher.path.map((n2) => n2.tag);
+  }
+  /**
+   * Match current path against an Expression.
+   * @param {Expression} expression
+   * @returns {boolean}
+   */
+  matches(expression) {
+    return this._matcher.matches(expression);
+  }
+  /**
+   * Match any expression in the given set against the current path.
+   * @param {ExpressionSet} exprSet
+   * @returns {boolean}
+   */
+  matchesAny(exprSet) {
+    return exprSet.matchesAny(this._matcher);
+  }
+};
+var Matcher = class {
+  /**
+   * Create a new Matcher.
+   * @param {Object} [options={}]
+   * @param {string} [options.separator='.'] - Default path separator
+   */
+  constructor(options = {}) {
+    this.separator = options.separator || ".";
+    this.path = [];
+    this.siblingStacks = [];
+    this._pathStringCache = null;
+    this._view = new MatcherView(this);
+    this._keptAttrs = [];
+  }
+  /**
+   * Push a new tag onto the path.
+   * @param {string} tagName
+   * @param {Object|null} [attrValues=null]
+   * @param {string|null} [namespace=null]
+   * @param {Object|null} [options=null]
+   * @param {string[]} [options.keep] - Names of attributes (from attrValues)
+   */
+  push(tagName, attrValues = null, namespace = null, options = null) {
+    this._pathStringCache = null;
+    if (this.path.length > 0) {
+      this.path[this.path.length - 1].values = void 0;
+    }
+    const currentLevel = this.path.length;
+    let level = this.siblingStacks[currentLevel];
+    if (!level) {
+      level = { counts: /* @__PURE__ */ new Map(), total: 0 };
+      this.siblingStacks[currentLevel] = level;
+    }
+    const siblingKey = namespace ? `${namespace}:${tagName}` : tagName;
+    const counter = level.counts.get(siblingKey) || 0;
+    const position = level.total;
+    level.counts.set(siblingKey, counter + 1);
+    level.total++;
+    const node2 = {
+      tag: tagName,
+      position,
+      counter
+    };
+    if (namespace !== null && namespace !== void 0) {
+      node2.namespace = namespace;
+    }
+    if (attrValues !== null && attrValues !== void 0) {
+      node2.values = attrValues;
+    }
+    this.path.push(node2);
+    const depth = this.path.length;
+    const keep = options !== null ? options.keep : null;
+    if (keep !== null && keep !== void 0 && keep.length > 0 && attrValues) {
+      for (let i2 = 0; i2 < keep.length; i2++) {
+        const name = keep[i2];
+        if (attrValues[name] !== void 0) {
+          this._keptAttrs.push({ depth, name, value: attrValues[name] });
+        }
+      }
+    }
+  }
+  /**
+   * Pop the last tag from the path.
+   * @returns {Object|undefined} The popped node
+   */
+  pop() {
+    if (this.path.length === 0) return void 0;
+    this._pathStringCache = null;
+    const node2 = this.path.pop();
+    if (this.siblingStacks.length > this.path.length + 1) {
+      this.siblingStacks.length = this.path.length + 1;
+    }
+    const poppedDepth = this.path.length + 1;
+    while (this._keptAttrs.length > 0 && this._keptAttrs[this._keptAttrs.length - 1].depth >= poppedDepth) {
+      this._keptAttrs.pop();
+    }
+    return node2;
+  }
+  /**
+   * Update current node's attribute values.
+   * Useful when attributes are parsed after push.
+   * @param {Object} attrValues
+   */
+  updateCurrent(attrValues) {
+    if (this.path.length > 0) {
+      const current = this.path[this.path.length - 1];
+      if (attrValues !== null && attrValues !== void 0) {
+        current.values = attrValues;
+      }
+    }
+  }
+  /**
+   * Get current tag name.
+   * @returns {string|undefined}
+   */
+  getCurrentTag() {
+    return this.path.length > 0 ? this.path[this.path.length - 1].tag : void 0;
+  }
+  /**
+   * Get current namespace.
+   * @returns {string|undefined}
+   */
+  getCurrentNamespace() {
+    return this.path.length > 0 ? this.path[this.path.length - 1].namespace : void 0;
+  }
+  /**
+   * Get current node's attribute value.
+   * @param {string} attrName
+   * @returns {*}
+   */
+  getAttrValue(attrName) {
+    if (this.path.length === 0) return void 0;
+    return this.path[this.path.length - 1].values?.[attrName];
+  }
+  /**
+   * Check if current node has an attribute.
+   * @param {string} attrName
+   * @returns {boolean}
+   */
+  hasAttr(attrName) {
+    if (this.path.length === 0) return false;
+    const current = this.path[this.path.length - 1];
+    return current.values !== void 0 && attrName in current.values;
+  }
+  /**
+   * Get the value of a "kept" attribute from the nearest ancestor (or
+   * current node) that declared it via `push(tag, attrs, ns, { keep: [...] })`.
+   * Unlike getAttrValue(), this works regardless of how deep the path has
+   * gone since the attribute was pushed — but only for attribute names that
+   * were explicitly marked with `keep` at push time. Cost is proportional to
+   * the number of currently-kept attributes (typically 0-3), not path depth.
+   * @param {string} attrName
+   * @returns {*} the value, or undefined if no ancestor kept this attribute
+   */
+  getAnyParentAttr(attrName) {
+    const kept = this._keptAttrs;
+    for (let i2 = kept.length - 1; i2 >= 0; i2--) {
+      if (kept[i2].name === attrName) return kept[i2].value;
+    }
+    return void 0;
+  }
+  /**
+   * Check whether any ancestor (or the current node) kept the given
+   * attribute via `push(tag, attrs, ns, { keep: [...] })`.
+   * @param {string} attrName
+   * @returns {boolean}
+   */
+  hasAnyParentAttr(attrName) {
+    const kept = this._keptAttrs;
+    for (let i2 = kept.length - 1; i2 >= 0; i2--) {
+      if (kept[i2].name === attrName) return true;
+    }
+    return false;
+  }
+  /**
+   * Get current node's sibling position (child index in parent).
+   * @returns {number}
+   */
+  getPosition() {
+    if (this.path.length === 0) return -1;
+    return this.path[this.path.length - 1].position ?? 0;
+  }
+  /**
+   * Get current node's repeat counter (occurrence count of this tag name).
+   * @returns {number}
+   */
+  getCounter() {
+    if (this.path.length === 0) return -1;
+    return this.path[this.path.length - 1].counter ?? 0;
+  }
+  /**
+   * Get current node's sibling index (alias for getPosition).
+   * @returns {number}
+   * @deprecated Use getPosition() or getCounter() instead
+   */
+  getIndex() {
+    return this.getPosition();
+  }
+  /**
+   * Get current path depth.
+   * @returns {number}
+   */
+  getDepth() {
+    return this.path.length;
+  }
+  /**
+   * Get path as string.
+   * @param {string} [separator] - Optional separator (uses default if not provided)
+   * @param {boolean} [includeNamespace=true]
+   * @returns {string}
+   */
+  toString(separator, includeNamespace = true) {
+    const sep5 = separator || this.separator;
+    const isDefault = sep5 === this.separator && includeNamespace === true;
+    if (isDefault) {
+      if (this._pathStringCache !== null) {
+        return this._pathStringCache;
+      }
+      const result = this.path.map(
+        (n2) => n2.namespace ? `${n2.namespace}:${n2.tag}` : n2.tag
+      ).join(sep5);
+      this._pathStringCache = result;
+      return result;
+    }
+    return this.path.map(
+      (n2) => includeNamespace && n2.namespace ? `${n2.namespace}:${n2.tag}` : n2.tag
+    ).join(sep5);
+  }
+  /**
+   * Get path as array of tag names.
+   * @returns {string[]}
+   */
+  toArray() {
+    return this.path.map((n2) => n2.tag);
+  }
+  /**
+   * Reset the path to empty.
+   */
+  reset() {
+    this._pathStringCache = null;
+    this.path = [];
+    this.siblingStacks = [];
+    this._keptAttrs = [];
+  }
+  /**
+   * Match current path against an Expression.
+   * @param {Expression} expression
+   * @returns {boolean}
+   */
+  matches(expression) {
+    const segments = expression.segments;
+    if (segments.length === 0) {
+      return false;
+    }
+    if (expression.hasDeepWildcard()) {
+      return this._matchWithDeepWildcard(segments);
+    }
+    return this._matchSimple(segments);
+  }
+  /**
+   * @private
+   */
+  _matchSimple(segments) {
+    if (this.path.length !== segments.length) {
+      return false;
+    }
+    for (let i2 = 0; i2 < segments.length; i2++) {
+      if (!this._matchSegment(segments[i2], this.path[i2], i2 === this.path.length - 1)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  /**
+   * @private
+   */
+  _matchWithDeepWildcard(segments) {
+    let pathIdx = this.path.length - 1;
+    let segIdx = segments.length - 1;
+    while (segIdx >= 0 && pathIdx >= 0) {
+      const segment = segments[segIdx];
+      if (segment.type === "deep-wildcard") {
+        segIdx--;
+        if (segIdx < 0) {
+          return true;
+        }
+        const nextSeg = segments[segIdx];
+        let found = false;
+        for (let i2 = pathIdx; i2 >= 0; i2--) {
+          if (this._matchSegment(nextSeg, this.path[i2], i2 === this.path.length - 1)) {
+            pathIdx = i2 - 1;
+            segIdx--;
+            found = true;
+            break;
+          }
+        }
+        if (!found) {
+          return false;
+        }
+      } else {
+        if (!this._matchSegment(segment, this.path[pathIdx], pathIdx === this.path.length - 1)) {
+          return false;
+        }
+        pathIdx--;
+        segIdx--;
+      }
+    }
+    return segIdx < 0;
+  }
+  /**
+   * @private
+   */
+  _matchSegment(segment, node2, isCurrentNode) {
+    if (segment.tag !== "*" && segment.tag !== node2.tag) {
+      return false;
+    }
+    if (segment.namespace !== void 0) {
+      if (segment.namespace !== "*" && segment.namespace !== node2.namespace) {
+        return false;
+      }
+    }
+    if (segment.attrName !== void 0) {
+      if (!isCurrentNode) {
+        return false;
+      }
+      if (!node2.values || !(segment.attrName in node2.values)) {
+        return false;
+      }
+      if (segment.attrValue !== void 0) {
+        if (String(node2.values[segment.attrName]) !== String(segment.attrValue)) {
+          return false;
+        }
+      }
+    }
+    if (segment.position !== void 0) {
+      if (!isCurrentNode) {
+        return false;
+      }
+      const counter = node2.counter ?? 0;
+      if (segment.position === "first" && counter !== 0) {
+        return false;
+      } else if (segment.position === "odd" && counter % 2 !== 1) {
+        return false;
+      } else if (segment.position === "even" && counter % 2 !== 0) {
+        return false;
+      } else if (segment.position === "nth" && counter !== segment.positionValue) {
+        return false;
+      }
+    }
+    return true;
+  }
+  /**
+   * Match any expression in the given set against the current path.
+   * @param {ExpressionSet} exprSet
+   * @returns {boolean}
+   */
+  matchesAny(exprSet) {
+    return exprSet.matchesAny(this);
+  }
+  /**
+   * Create a snapshot of current state.
+   * @returns {Object}
+   */
+  snapshot() {
+    return {
+      path: this.path.map((node2) => ({ ...node2 })),
+      siblingStacks: this.siblingStacks.map((level) => level ? { counts: new Map(level.counts), total: level.total } : level),
+      keptAttrs: this._keptAttrs.map((entry) => ({ ...entry }))
+    };
+  }
+  /**
+   * Restore state from snapshot.
+   * @param {Object} snapshot
+   */
+  restore(snapshot) {
+    this._pathStringCache = null;
+    this.path = snapshot.path.map((node2) => ({ ...node2 }));
+    this.siblingStacks = snapshot.siblingStacks.map((level) => level ? { counts: new Map(level.counts), total: level.total } : level);
+    this._keptAttrs = (snapshot.keptAttrs || []).map((entry) => ({ ...entry }));
+  }
+  /**
+   * Return the read-only {@link MatcherView} for this matcher.
+   *
+   * The same instance is returned on every call — no allocation occurs.
+   * It always reflects the current parser state and is safe to pass to
+   * user callbacks without risk of accidental mutation.
+   *
+   * @returns {MatcherView}
+   *
+   * @example
+   * const view = matcher.readOnly();
+   * // pass view to callbacks — it stays in sync automatically
+   * view.matches(expr);       // ✓
+   * view.getCurrentTag();     // ✓
+   * // view.push(...)         // ✗ method does not exist — caught by TypeScript
+   */
+  readOnly() {
+    return this._view;
+  }
+};
+
+// node_modules/is-unsafe/src/contexts/html.js
+var HTML_PATTERNS = [
+  {
+    id: "html-script-open",
+    description: "<script opening tag",
+    pattern: /<script[\s>/]/i
+  },
+  {
+    id: "html-script-close",
+    description: "</script closing tag",
+    pattern: /<\/script[\s>]/i
+  },
+  {
+    id: "html-javascript-protocol",
+    description: "javascript: URI scheme (with optional whitespace/encoding)",
+    // Handles j&#x61;vascript:, j\u0061vascript:, and whitespace variants
+    pattern: /j[\t\n\r ]*a[\t\n\r ]*v[\t\n\r ]*a[\t\n\r ]*s[\t\n\r ]*c[\t\n\r ]*r[\t\n\r ]*i[\t\n\r ]*p[\t\n\r ]*t[\t\n\r ]*:/i
+  },
+  {
+    id: "html-vbscript-protocol",
+    description: "vbscript: URI scheme",
+    pattern: /vbscript[\t\n\r ]*:/i
+  },
+  {
+    id: "html-data-html",
+    description: "data:text/html URI \u2014 can execute scripts in browsers",
+    pattern: /data[\t\n\r ]*:[\t\n\r ]*text\/html/i
+  },
+  {
+    id: "html-data-xhtml",
+    description: "data:application/xhtml+xml URI",
+    pattern: /data[\t\n\r ]*:[\t\n\r ]*application\/xhtml/i
+  },
+  {
+    id: "html-data-svg",
+    description: "data:image/svg+xml URI \u2014 can execute scripts",
+    pattern: /data[\t\n\r ]*:[\t\n\r ]*image\/svg\+xml/i
+  },
+  {
+    id: "html-inline-event-handler",
+    description: "Inline event handler attributes: onclick=, onerror=, onload=, etc.",
+    // \bon ensures we match a word boundary so "phonetic=" is not caught
+    pattern: /\bon\w{1,30}\s*=/i
+  },
+  {
+    id: "html-entity-obfuscated-script",
+    description: "HTML-entity-encoded <script (e.g. &#x3C;script or &lt;script)",
+    // Entities include optional trailing semicolon: &#x3C; or &#x3C (both valid in HTML5)
+    pattern: /(?:&#x0*3[Cc];?|&#0*60;?|&lt;)\s*script/i
+  },
+  {
+    id: "html-entity-obfuscated-javascript",
+    description: 'HTML-entity-encoded javascript: (partial \u2014 catches common &#106; or &#x6a; for "j")',
+    pattern: /(?:&#x0*6[Aa];?|&#0*106;?)\s*(?:&#x0*61;?|a)[\s\S]{0,80}script\s*:/i
+  },
+  {
+    id: "html-style-expression",
+    description: "CSS expression() \u2014 IE-era code execution in style attributes",
+    pattern: /style[\s\S]{0,20}expression\s*\(/i
+  },
+  {
+    id: "html-object-embed",
+    description: "<object or <embed tags that can load active content",
+    pattern: /<(?:object|embed)[\s>/]/i
+  },
+  {
+    id: "html-base-tag",
+    description: "<base href= \u2014 can hijack all relative URLs on a page",
+    pattern: /<base[\s>]/i
+  },
+  {
+    id: "html-meta-refresh",
+    description: '<meta http-equiv="refresh" \u2014 can redirect users',
+    pattern: /<meta[\s\S]{0,40}http-equiv[\s\S]{0,20}refresh/i
+  },
+  {
+    id: "html-srcdoc",
+    description: "srcdoc= attribute on iframes \u2014 embeds HTML that can run scripts",
+    pattern: /srcdoc\s*=/i
+  },
+  {
+    id: "html-iframe",
+    description: "<iframe tag",
+    pattern: /<iframe[\s>/]/i
+  },
+  {
+    id: "html-form",
+    description: "<form tag \u2014 can be used for phishing / credential harvesting injection",
+    pattern: /<form[\s>/]/i
+  }
+];
+var html_default = HTML_PATTERNS;
+
+// node_modules/is-unsafe/src/contexts/xml.js
+var XML_PATTERNS = [
+  {
+    id: "xml-cdata-injection",
+    description: "CDATA section injection: <![CDATA[ breaks out of text node context",
+    pattern: /<!\[CDATA\[/i
+  },
+  {
+    id: "xml-cdata-close",
+    description: "CDATA close sequence: ]]> can terminate an enclosing CDATA section",
+    pattern: /\]\]>/
+  },
+  {
+    id: "xml-processing-instruction",
+    description: "XML processing instruction: <?xml-stylesheet or <?php etc.",
+    pattern: /<\?(?:xml[\- ]|php|asp)/i
+  },
+  {
+    id: "xml-doctype-injection",
+    description: "DOCTYPE declaration embedded in content \u2014 can define entities",
+    // Match <!DOCTYPE followed by end-of-string, whitespace, or [ (internal subset)
+    pattern: /<!DOCTYPE(?:[\s[]|$)/i
+  },
+  {
+    id: "xml-entity-system",
+    description: "SYSTEM keyword \u2014 used in external entity declarations (XXE)",
+    pattern: /\bSYSTEM\s+["']/i
+  },
+  {
+    id: "xml-entity-public",
+    description: "PUBLIC keyword \u2014 used in external entity declarations (XXE)",
+    pattern: /\bPUBLIC\s+["']/i
+  },
+  {
+    id: "xml-entity-declaration",
+    description: "<!ENTITY declaration \u2014 defines entities, potential XXE or entity expansion",
+    pattern: /<!ENTITY[\s%]/i
+  },
+  {
+    id: "xml-billion-laughs",
+    description: "Entity reference chaining / billion laughs: repeated &eX; style references",
+    // Heuristic: 3+ consecutive entity refs suggests expansion attack
+    pattern: /(?:&\w{1,20};){3,}/
+  },
+  {
+    id: "xml-namespace-confusion",
+    description: "xmlns: attribute injection \u2014 can redefine namespaces to confuse parsers",
+    // pattern: /\bxmlns\s*(?::\w{1,40})?\s*=/i,
+    pattern: /\bxmlns(?::\w{1,40})?\s*=/i
+  },
+  {
+    id: "xml-comment-injection",
+    description: "<!-- comment injection \u2014 can hide content from some parsers",
+    pattern: /<!--/
+  },
+  {
+    id: "xml-comment-close",
+    description: "--> closes an enclosing XML comment",
+    pattern: /-->/
+  },
+  {
+    id: "xml-pi-close",
+    description: "?> closes an enclosing processing instruction",
+    pattern: /\?>/
+  }
+];
+var xml_default = XML_PATTERNS;
+
+// node_modules/is-unsafe/src/contexts/svg.js
+var SVG_PATTERNS = [
+  {
+    id: "svg-script-element",
+    description: "<script element inside SVG executes JavaScript",
+    pattern: /<script[\s>/]/i
+  },
+  {
+    id: "svg-xlink-href-javascript",
+    description: "xlink:href with javascript: \u2014 classic SVG XSS via <a> or <use>",
+    pattern: /xlink\s*:\s*href\s*=\s*["']?\s*javascript\s*:/i
+  },
+  {
+    id: "svg-href-javascript",
+    description: "href= with javascript: in SVG context (<a>, <animate>, etc.)",
+    pattern: /href\s*=\s*["']?\s*javascript\s*:/i
+  },
+  {
+    id: "svg-foreignobject",
+    description: "<foreignObject embeds HTML inside SVG \u2014 can execute scripts",
+    pattern: /<foreignObject[\s>/]/i
+  },
+  {
+    id: "svg-use-external",
+    description: "<use xlink:href or href pointing to external resource (non-fragment URL)",
+    // Match <use with href= where the value starts with a non-# character (external URL)
+    // [\"'][^#] catches quoted values not starting with #; [^\"'#\s>] catches unquoted
+    pattern: /<use[\s\S]{0,60}(?:xlink\s*:\s*)?href\s*=\s*(?:["'][^#]|[^"'#\s>])/i
+  },
+  {
+    id: "svg-animate-href",
+    description: '<animate attributeName="href" \u2014 can dynamically change href to javascript:',
+    pattern: /<animate[\s\S]{0,80}attributeName\s*=\s*["'][\s]*href["']/i
+  },
+  {
+    id: "svg-animate-xlinkhref",
+    description: '<animate attributeName="xlink:href"',
+    pattern: /<animate[\s\S]{0,80}attributeName\s*=\s*["'][\s]*xlink\s*:\s*href["']/i
+  },
+  {
+    id: "svg-set-javascript",
+    description: '<set to="javascript:..." \u2014 sets an attribute to a javascript: URI',
+    pattern: /<set[\s\S]{0,80}to\s*=\s*["']?\s*javascript\s*:/i
+  },
+  {
+    id: "svg-event-handler",
+    description: "SVG-specific event handler attributes: onload=, onerror=, onactivate=, etc.",
+    pattern: /\bon(?:load|error|activate|begin|end|repeat|focus|blur|click|mouse\w{1,20}|key\w{1,20})\s*=/i
+  },
+  {
+    id: "svg-handler-generic",
+    description: "Generic on* handler catch-all for SVG attributes",
+    pattern: /\bon\w{1,30}\s*=/i
+  },
+  {
+    id: "svg-filter-feimage",
+    description: "<feImage href= \u2014 filter primitive that can load external resources",
+    pattern: /<feImage[\s\S]{0,80}(?:xlink\s*:\s*)?href\s*=/i
+  },
+  {
+    id: "svg-image-external",
+    description: "<image xlink:href with http/https or javascript protocol",
+    pattern: /<image[\s\S]{0,80}(?:xlink\s*:\s*)?href\s*=\s*["']?\s*(?:https?|javascript)\s*:/i
+  },
+  {
+    id: "svg-style-javascript",
+    description: "style= attribute containing javascript: (e.g. background:url(javascript:...))",
+    pattern: /style\s*=[\s\S]{0,60}javascript\s*:/i
+  }
+];
+var svg_default = SVG_PATTERNS;
+
+// node_modules/is-unsafe/src/contexts/sql.js
+var SQL_PATTERNS = [
+  {
+    id: "sql-block-comment-open",
+    description: "SQL block comment open: /* ... */ \u2014 unusual in legitimate user text",
+    pattern: /\/\*/
+  },
+  {
+    id: "sql-union-select",
+    description: "UNION SELECT \u2014 most common SQL injection aggregation attack",
+    pattern: /\bUNION\s{1,20}(?:ALL\s{1,20})?SELECT\b/i
+  },
+  {
+    id: "sql-drop-table",
+    description: "DROP TABLE \u2014 destructive DDL injection",
+    pattern: /\bDROP\s{1,20}TABLE\b/i
+  },
+  {
+    id: "sql-drop-database",
+    description: "DROP DATABASE \u2014 destructive DDL injection",
+    pattern: /\bDROP\s{1,20}DATABASE\b/i
+  },
+  {
+    id: "sql-insert-into",
+    description: "INSERT INTO \u2014 data injection",
+    pattern: /\bINSERT\s{1,20}INTO\b/i
+  },
+  {
+    id: "sql-delete-from",
+    description: "DELETE FROM \u2014 data deletion injection",
+    pattern: /\bDELETE\s{1,20}FROM\b/i
+  },
+  {
+    id: "sql-update-set",
+    description: "UPDATE ... SET \u2014 data modification injection",
+    // Allows arbitrary content between UPDATE and SET (table name, alias, etc.)
+    pattern: /\bUPDATE\b[\s\S]{1,60}\bSET\b/i
+  },
+  {
+    id: "sql-exec-xp",
+    description: "EXEC xp_ \u2014 MSSQL extended stored procedure execution",
+    pattern: /\bEXEC(?:UTE)?\s{1,20}xp_/i
+  },
+  {
+    id: "sql-tautology-string",
+    description: `Classic string tautology: ' OR '1'='1 or " OR "1"="1"`,
+    // Last quote is optional — injection may truncate it: ' OR '1'='1--
+    pattern: /'\s{0,10}OR\s{0,10}'[^']{0,20}'\s*=\s*'[^']{0,20}/i
+  },
+  {
+    id: "sql-tautology-numeric",
+    description: "Numeric tautology: OR 1=1",
+    pattern: /\bOR\s{1,10}1\s*=\s*1\b/i
+  },
+  {
+    id: "sql-always-true-zero",
+    description: "Numeric tautology: OR 0=0",
+    pattern: /\bOR\s{1,10}0\s*=\s*0\b/i
+  },
+  {
+    id: "sql-sleep-benchmark",
+    description: "Time-based blind injection: SLEEP() or BENCHMARK()",
+    pattern: /\b(?:SLEEP|BENCHMARK)\s*\(/i
+  },
+  {
+    id: "sql-waitfor-delay",
+    description: "MSSQL time-based blind injection: WAITFOR DELAY",
+    pattern: /\bWAITFOR\s{1,20}DELAY\b/i
+  },
+  {
+    id: "sql-char-function",
+    description: "CHAR() function \u2014 used to obfuscate injected strings",
+    pattern: /\bCHAR\s*\(\s*\d{1,3}/i
+  },
+  {
+    id: "sql-information-schema",
+    description: "INFORMATION_SCHEMA \u2014 reconnaissance query for table/column enumeration",
+    pattern: /\bINFORMATION_SCHEMA\b/i
+  }
+];
+var sql_default = SQL_PATTERNS;
+
+// node_modules/is-unsafe/src/contexts/shell.js
+var SHELL_PATTERNS = [
+  {
+    id: "shell-path-traversal-unix",
+    description: "Unix path traversal: ../  \u2014 climbing the directory tree",
+    pattern: /\.\.\//
+  },
+  {
+    id: "shell-path-traversal-windows",
+    description: "Windows path traversal: ..\\ \u2014 climbing the directory tree",
+    pattern: /\.\.\\/
+  },
+  {
+    id: "shell-path-traversal-encoded",
+    description: "URL-encoded path traversal: %2e%2e or %2f variants",
+    pattern: /%2e%2e|%2f\.\.|\.\.%2f/i
+  },
+  {
+    id: "shell-null-byte",
+    description: "Null byte injection: \\x00 or %00 \u2014 truncates strings in C-backed functions",
+    pattern: /\x00|%00/
+  },
+  {
+    id: "shell-semicolon",
+    description: "Semicolon command separator: cmd1; cmd2",
+    pattern: /;/
+  },
+  {
+    id: "shell-pipe",
+    description: "Pipe operator: cmd1 | cmd2",
+    pattern: /\|/
+  },
+  {
+    id: "shell-and-operator",
+    description: "AND operator: cmd1 && cmd2",
+    pattern: /&&/
+  },
+  {
+    id: "shell-or-operator",
+    description: "OR operator: cmd1 || cmd2",
+    pattern: /\|\|/
+  },
+  {
+    id: "shell-backtick",
+    description: "Backtick command substitution: `cmd`",
+    pattern: /`/
+  },
+  {
+    id: "shell-dollar-paren",
+    description: "Dollar-paren command substitution: $(cmd)",
+    pattern: /\$\(/
+  },
+  {
+    id: "shell-dollar-brace",
+    description: "Dollar-brace variable expansion: ${var} \u2014 can be abused for injection",
+    pattern: /\$\{/
+  },
+  {
+    id: "shell-redirect-out",
+    description: "Output redirection: cmd > file or cmd >> file",
+    pattern: />{1,2}/
+  },
+  {
+    id: "shell-redirect-in",
+    description: "Input redirection: cmd < file",
+    pattern: /</
+  },
+  {
+    id: "shell-newline-injection",
+    description: "Newline injection: \\n or \\r \u2014 can inject new shell commands",
+    pattern: /[\n\r]/
+  },
+  {
+    id: "shell-glob-star",
+    description: "Glob expansion: * or ? \u2014 can expand to unintended files",
+    // Only flag when combined with path separators to reduce false positives
+    pattern: /[/\\][*?]/
+  },
+  {
+    id: "shell-absolute-root",
+    description: "Absolute root path injection: string starting with / or \\ (Windows UNC)",
+    pattern: /^(?:\/|\\\\)/
+  },
+  {
+    id: "shell-windows-drive",
+    description: "Windows drive letter path injection: C:\\ or D:/",
+    pattern: /^[a-zA-Z]:[/\\]/
+  },
+  {
+    id: "shell-curl-wget",
+    description: "curl/wget with URL or flags \u2014 can exfiltrate data or download payloads",
+    // Require a URL scheme (http/https/ftp) or a flag (-) to reduce false positives
+    // "curl is a tool" won't match; "curl http://..." or "curl -s ..." will
+    pattern: /\b(?:curl|wget)\s+(?:https?:\/\/|ftp:\/\/|-)/i
+  }
+];
+var shell_default = SHELL_PATTERNS;
+
+// node_modules/is-unsafe/src/contexts/redos.js
+var REDOS_PATTERNS = [
+  {
+    id: "redos-nested-quantifier-plus",
+    description: "Nested + quantifier inside a group with outer quantifier: (a+)+, (.+b)*, etc.",
+    // Matches any group containing a + quantifier, with an outer * or + — catches (a+)+, (.+b)*, etc.
+    pattern: /\([^)]*\+[^)]*\)[+*]/
+  },
+  {
+    id: "redos-nested-quantifier-star",
+    description: "Nested * quantifier: (a*)* or (a*)+ \u2014 catastrophic backtracking",
+    pattern: /\([^)]*\*[^)]*\)[*+]/
+  },
+  {
+    id: "redos-nested-groups",
+    description: "Doubly nested quantified groups: ((a+)+) \u2014 guaranteed catastrophic",
+    pattern: /\(\([^)]{0,40}\)[+*]\)[+*]/
+  },
+  {
+    id: "redos-alternation-overlap",
+    description: "Overlapping alternation under quantifier: (a|a)+ \u2014 ambiguous NFA paths",
+    // Detect repeated identical alternatives under a quantifier
+    pattern: /\(([^|()]{1,20})\|(?:\1)(?:\|[^|()]{1,20}){0,5}\)[+*?]{1,2}/
+  },
+  {
+    id: "redos-star-plus-concat",
+    description: "(x*x)+ pattern \u2014 triggers super-linear backtracking",
+    pattern: /\([^)]{0,10}\*[^)]{0,10}\)[+*]/
+  },
+  {
+    id: "redos-dot-star-greedy",
+    description: "(.*){n,} or (.+){n,} \u2014 repeated greedy dot quantifiers",
+    pattern: /\(\.[*+]\)\{?\d/
+  },
+  {
+    id: "redos-large-repetition",
+    description: "Very large fixed or range repetition count {1000,} or {1000,n} \u2014 denial of service via backtracking",
+    // Matches { followed by 4+ digits (≥1000), then optional ,digits }
+    pattern: /\{\d{4,}(?:,\d*)?\}/
+  },
+  {
+    id: "redos-catastrophic-alternation",
+    description: "Long alternation with many similar branches \u2014 polynomial backtracking risk",
+    // Heuristic: 10+ pipe-separated alternatives in a single group
+    pattern: /\([^)]{0,200}(?:\|[^|)]{0,50}){9,}\)/
+  }
+];
+var redos_default = REDOS_PATTERNS;
+
+// node_modules/is-unsafe/src/contexts/nosql.js
+var sep3 = `["'\\s]*:`;
+var NOSQL_PATTERNS = [
+  // ─── MongoDB $ operator injection ────────────────────────────────────────
+  {
+    id: "nosql-where-operator",
+    description: "$where \u2014 executes arbitrary JavaScript server-side in MongoDB",
+    pattern: new RegExp(`\\$where${sep3}`, "i")
+  },
+  {
+    id: "nosql-ne-operator",
+    description: '$ne \u2014 "not equal" operator used to bypass equality checks',
+    pattern: new RegExp(`\\$ne${sep3}`, "i")
+  },
+  {
+    id: "nosql-gt-operator",
+    description: '$gt \u2014 "greater than" used to bypass password/value checks',
+    pattern: new RegExp(`\\$gte?${sep3}`, "i")
+  },
+  {
+    id: "nosql-lt-operator",
+    description: '$lt / $lte \u2014 "less than" bypass variants',
+    pattern: new RegExp(`\\$lte?${sep3}`, "i")
+  },
+  {
+    id: "nosql-regex-operator",
+    description: "$regex \u2014 can be used to extract data character by character (blind injection)",
+    pattern: new RegExp(`\\$regex${sep3}`, "i")
+  },
+  {
+    id: "nosql-or-operator",
+    description: "$or \u2014 logical OR; used to create always-true conditions",
+    pattern: new RegExp(`\\$or${sep3}\\s*\\[`, "i")
+  },
+  {
+    id: "nosql-and-operator",
+    description: "$and \u2014 logical AND operator injection",
+    pattern: new RegExp(`\\$and${sep3}\\s*\\[`, "i")
+  },
+  {
+    id: "nosql-nor-operator",
+    description: "$nor \u2014 logical NOR operator injection",
+    pattern: new RegExp(`\\$nor${sep3}\\s*\\[`, "i")
+  },
+  {
+    id: "nosql-exists-operator",
+    description: "$exists \u2014 can enumerate fields to determine schema",
+    pattern: new RegExp(`\\$exists${sep3}`, "i")
+  },
+  {
+    id: "nosql-in-operator",
+    description: "$in \u2014 matches any value in a list; can enumerate values",
+    pattern: new RegExp(`\\$in${sep3}\\s*\\[`, "i")
+  },
+  {
+    id: "nosql-expr-operator",
+    description: "$expr \u2014 allows aggregation expressions in queries (MongoDB 3.6+)",
+    pattern: new RegExp(`\\$expr${sep3}`, "i")
+  },
+  {
+    id: "nosql-function-operator",
+    description: "$function \u2014 executes arbitrary JavaScript in MongoDB 4.4+",
+    pattern: new RegExp(`\\$function${sep3}`, "i")
+  },
+  {
+    id: "nosql-accumulator-operator",
+    description: "$accumulator \u2014 custom aggregation with arbitrary JS execution",
+    pattern: new RegExp(`\\$accumulator${sep3}`, "i")
+  },
+  // ─── Prototype pollution ─────────────────────────────────────────────────
+  {
+    id: "nosql-proto-pollution",
+    description: "__proto__ \u2014 prototype pollution via object key injection",
+    pattern: /__proto__/
+  },
+  {
+    id: "nosql-constructor-prototype",
+    description: "constructor.prototype \u2014 alternative prototype pollution vector (dot notation or JSON key)",
+    // Matches dot-notation (obj.constructor.prototype) and JSON key adjacency
+    // ("constructor": {"prototype": ...})
+    pattern: /constructor[\s"':.,{\[]*prototype/i
+  },
+  {
+    id: "nosql-proto-bracket",
+    description: '["__proto__"] \u2014 bracket-notation prototype pollution',
+    pattern: /\[["']__proto__["']\]/
+  }
+];
+var nosql_default = NOSQL_PATTERNS;
+
+// node_modules/is-unsafe/src/contexts/log.js
+var LOG_PATTERNS = [
+  // ─── CRLF / newline injection ─────────────────────────────────────────────
+  {
+    id: "log-crlf-injection",
+    description: "CRLF injection: literal \\r or \\n embeds fake log lines",
+    pattern: /[\r\n]/
+  },
+  {
+    id: "log-url-encoded-crlf",
+    description: "URL-encoded CRLF: %0d, %0a, %0D, %0A \u2014 decoded by some log parsers",
+    pattern: /%0[dDaA]/
+  },
+  {
+    id: "log-unicode-newline",
+    description: "Unicode newline variants: U+2028 (line separator), U+2029 (paragraph separator)",
+    pattern: /[\u2028\u2029]/
+  },
+  // ─── Log4Shell / JNDI injection (CVE-2021-44228) ─────────────────────────
+  {
+    id: "log-log4shell-jndi",
+    description: "Log4Shell: ${jndi:...} triggers remote code execution in Apache Log4j",
+    pattern: /\$\{jndi\s*:/i
+  },
+  {
+    id: "log-log4shell-obfuscated",
+    description: "Obfuscated Log4Shell: ${::-j}... lookup-bypass prefix used to evade WAF detection",
+    // ${::- is the Log4j lookup-bypass escape sequence; presence alone is suspicious
+    pattern: /\$\{::-/
+  },
+  {
+    id: "log-log4j-lookup",
+    description: "Log4j lookup syntax: ${env:...}, ${sys:...}, ${ctx:...} \u2014 data exfiltration",
+    pattern: /\$\{(?:env|sys|ctx|main|map|sd|web|docker|k8s|spring)\s*:/i
+  },
+  // ─── Server-Side Template Injection (SSTI) in log messages ───────────────
+  {
+    id: "log-ssti-double-brace",
+    description: "SSTI double-brace: {{expression}} \u2014 Jinja2, Twig, Handlebars, etc.",
+    pattern: /\{\{[\s\S]{0,80}\}\}/
+  },
+  {
+    id: "log-ssti-hash-brace",
+    description: "SSTI hash-brace: #{expression} \u2014 Thymeleaf, Velocity, Ruby ERB",
+    pattern: /#\{[\s\S]{0,80}\}/
+  },
+  {
+    id: "log-ssti-dollar-brace",
+    description: "SSTI/EL injection: ${expression with operators or method calls} \u2014 JSP EL, Freemarker, SpEL",
+    // Require that the ${...} content looks like an expression, not a plain variable name.
+    // Flags if the content contains: . ( * + operators, or known SSTI keywords.
+    // This avoids flagging ${PATH}, ${HOME} etc. (plain shell variables).
+    pattern: /\$\{[^}]*(?:\.|\(|\*|\+|\bclass\b|\bruntime\b|\bprocess\b|\bexec\b)[^}]{0,80}\}/i
+  },
+  {
+    id: "log-ssti-percent-tag",
+    description: "SSTI ERB/ASP tag: <%= expression %> \u2014 Ruby ERB, ASP",
+    pattern: /<%=[\s\S]{0,80}%>/
+  },
+  // ─── Null byte ────────────────────────────────────────────────────────────
+  {
+    id: "log-null-byte",
+    description: "Null byte: \\x00 or %00 \u2014 can truncate log entries in C-backed loggers",
+    pattern: /\x00|%00/
+  },
+  // ─── ANSI escape injection ────────────────────────────────────────────────
+  {
+    id: "log-ansi-escape",
+    description: "ANSI escape sequence: ESC[ \u2014 can manipulate terminal output when logs are tailed",
+    pattern: /\x1b\[/
+  }
+];
+var log_default = LOG_PATTERNS;
+
+// node_modules/is-unsafe/src/contexts/sql-strict.js
+var SQL_STRICT_EXTRA = [
+  {
+    id: "sql-line-comment",
+    description: "SQL line comment: -- followed by whitespace or end of string",
+    pattern: /--(?:\s|$)/
+  },
+  {
+    id: "sql-stacked-query",
+    description: "Stacked queries: semicolon immediately followed by a SQL keyword",
+    pattern: /;\s{0,10}(?:SELECT|INSERT|UPDATE|DELETE|DROP|CREATE|ALTER|EXEC)\b/i
+  },
+  {
+    id: "sql-hex-encoding",
+    description: "Hex-encoded string injection: 0x41414141 style (MySQL)",
+    pattern: /\b0x[0-9a-f]{4,}/i
+  }
+];
+var SQL_STRICT_PATTERNS = [...sql_default, ...SQL_STRICT_EXTRA];
+var sql_strict_default = SQL_STRICT_PATTERNS;
+
+// node_modules/is-unsafe/src/util/decode-entities.js
+var NAMED = Object.freeze({
+  colon: ":",
+  Tab: "	",
+  NewLine: "\n"
+});
+var ENTITY_RE = /&(?:#[xX]0*([0-9a-fA-F]{1,6});?|#0*([0-9]{1,7});?|([a-zA-Z][a-zA-Z0-9]{1,15});)/g;
+function decodeEntities(input2) {
+  if (input2.indexOf("&") === -1) return input2;
+  return input2.replace(ENTITY_RE, (match, hex3, dec, name) => {
+    if (name !== void 0) {
+      return Object.prototype.hasOwnProperty.call(NAMED, name) ? NAMED[name] : match;
+    }
+    const cp = hex3 !== void 0 ? parseInt(hex3, 16) : parseInt(dec, 10);
+    if (!Number.isFinite(cp) || cp > 1114111) return match;
+    return String.fromCodePoint(cp);
+  });
+}
+
+// node_modules/is-unsafe/src/index.js
+html_default.label = "HTML";
+xml_default.label = "XML";
+svg_default.label = "SVG";
+html_default.decodeEntities = true;
+xml_default.decodeEntities = true;
+svg_default.decodeEntities = true;
+sql_default.label = "SQL";
+sql_strict_default.label = "SQL-STRICT";
+shell_default.label = "SHELL";
+redos_default.label = "REDOS";
+nosql_default.label = "NOSQL";
+log_default.label = "LOG";
+var VALID_CONTEXTS = Object.freeze({
+  HTML: html_default,
+  XML: xml_default,
+  SVG: svg_default,
+  SQL: sql_default,
+  "SQL-STRICT": sql_strict_default,
+  SHELL: shell_default,
+  REDOS: redos_default,
+  NOSQL: nosql_default,
+  LOG: log_default
+});
+function assertString(value) {
+  if (typeof value !== "string") {
+    throw new TypeError(
+      `is-unsafe: first argument must be a string, got ${typeof value}`
+    );
+  }
+}
+function assertContext(context) {
+  if (context instanceof RegExp) return;
+  if (Array.isArray(context)) {
+    if (context.length === 0) {
+      throw new TypeError("is-unsafe: context must not be an empty array");
+    }
+    if (Array.isArray(context[0])) {
+      for (const list of context) {
+        if (!Array.isArray(list) || list.length === 0) {
+          throw new TypeError(
+            "is-unsafe: each context in the array must be a non-empty pattern array (PatternList)"
+          );
+        }
+      }
+    }
+    return;
+  }
+  throw new TypeError(
+    `is-unsafe: second argument must be a PatternList (e.g. HTML), an array of PatternLists (e.g. [HTML, XML]), or a RegExp. Got: ${typeof context}`
+  );
+}
+function normalise(context) {
+  if (context instanceof RegExp) return { lists: null, regex: context };
+  if (Array.isArray(context[0])) return { lists: context, regex: null };
+  return { lists: [context], regex: null };
+}
+function decodedCopy(value, list) {
+  if (!list.decodeEntities) return null;
+  const decoded = decodeEntities(value);
+  return decoded === value ? null : decoded;
+}
+function matchList(value, list) {
+  const label = list.label ?? "CUSTOM";
+  const decoded = decodedCopy(value, list);
+  for (const rule of list) {
+    if (rule.pattern.test(value) || decoded !== null && rule.pattern.test(decoded)) {
+      return { context: label, id: rule.id, description: rule.description, pattern: rule.pattern };
+    }
+  }
+  return null;
+}
+function isUnsafe(value, context) {
+  assertString(value);
+  assertContext(context);
+  const { lists, regex } = normalise(context);
+  if (regex) return regex.test(value);
+  for (const list of lists) {
+    if (matchList(value, list) !== null) return true;
+  }
+  return false;
+}
+
+// node_modules/fast-xml-parser/src/xmlparser/OrderedObjParser.js
+function extractRawAttributes(prefixedAttrs, options) {
+  if (!prefixedAttrs) return {};
+  const attrs = options.attributesGroupName ? prefixedAttrs[options.attributesGroupName] : prefixedAttrs;
+  if (!attrs) return {};
+  const rawAttrs = {};
+  for (const key in attrs) {
+    if (key.startsWith(options.attributeNamePrefix)) {
+      const rawName = key.substring(options.attributeNamePrefix.length);
+      rawAttrs[rawName] = attrs[key];
+    } else {
+      rawAttrs[key] = attrs[key];
+    }
+  }
+  return rawAttrs;
+}
+function extractNamespace(rawTagName) {
+  if (!rawTagName || typeof rawTagName !== "string") return void 0;
+  const colonIndex = rawTagName.indexOf(":");
+  if (colonIndex !== -1 && colonIndex > 0) {
+    const ns = rawTagName.substring(0, colonIndex);
+    if (ns !== "xmlns") {
+      return ns;
+    }
+  }
+  return void 0;
+}
+var OrderedObjParser = class {
+  constructor(options, externalEntities) {
+    this.options = options;
+    this.currentNode = null;
+    this.tagsNodeStack = [];
+    this.parseXml = parseXml;
+    this.parseTextData = parseTextData;
+    this.resolveNameSpace = resolveNameSpace;
+    this.buildAttributesMap = buildAttributesMap;
+    this.isItStopNode = isItStopNode;
+    this.replaceEntitiesValue = replaceEntitiesValue;
+    this.readStopNodeData = readStopNodeData;
+    this.saveTextToParentTag = saveTextToParentTag;
+    this.addChild = addChild;
+    this.ignoreAttributesFn = getIgnoreAttributesFn(this.options.ignoreAttributes);
+    this.entityExpansionCount = 0;
+    this.currentExpandedLength = 0;
+    this.doctypefound = false;
+    let namedEntities = { ...XML };
+    if (this.options.entityDecoder) {
+      this.entityDecoder = this.options.entityDecoder;
+    } else {
+      if (typeof this.options.htmlEntities === "object") namedEntities = this.options.htmlEntities;
+      else if (this.options.htmlEntities === true) namedEntities = { ...COMMON_HTML, ...CURRENCY };
+      this.entityDecoder = new EntityDecoder({
+        namedEntities: { ...namedEntities, ...externalEntities },
+        numericAllowed: this.options.htmlEntities,
+        limit: {
+          maxTotalExpansions: this.options.processEntities.maxTotalExpansions,
+          maxExpandedLength: this.options.processEntities.maxExpandedLength,
+          applyLimitsTo: this.options.processEntities.appliesTo
+        },
+        // onExternalEntity: (name, value) => isUnsafe(value) ? 'block' : 'allow',
+        onInputEntity: (name, value) => (
+          //TODO: VALID_CONTEXTS.HTML should be set only if this.options.htmlEntities
+          isUnsafe(value, [html_default, xml_default]) ? ENTITY_ACTION.BLOCK : ENTITY_ACTION.ALLOW
+        )
+        //postCheck: resolved => resolved
+      });
+    }
+    this.matcher = new Matcher();
+    this.readonlyMatcher = this.matcher.readOnly();
+    this.isCurrentNodeStopNode = false;
+    this.stopNodeExpressionsSet = new ExpressionSet();
+    const stopNodesOpts = this.options.stopNodes;
+    if (stopNodesOpts && stopNodesOpts.length > 0) {
+      for (let i2 = 0; i2 < stopNodesOpts.length; i2++) {
+        const stopNodeExp = stopNodesOpts[i2];
+        if (typeof stopNodeExp === "string") {
+          this.stopNodeExpressionsSet.add(new Expression(stopNodeExp));
+        } else if (stopNodeExp instanceof Expression) {
+          this.stopNodeExpressionsSet.add(stopNodeExp);
+        }
+      }
+      this.stopNodeExpressionsSet.seal();
+    }
+  }
+};
+function parseTextData(val, tagName, jPath, dontTrim, hasAttributes, isLeafNode, escapeEntities) {
+  const options = this.options;
+  if (val !== void 0) {
+    if (options.trimValues && !dontTrim) {
+      val = val.trim();
+    }
+    if (val.length > 0) {
+      if (!escapeEntities) val = this.replaceEntitiesValue(val, tagName, jPath);
+      const jPathOrMatcher = options.jPath ? jPath.toString() : jPath;
+      const newval = options.tagValueProcessor(tagName, val, jPathOrMatcher, hasAttributes, isLeafNode);
+      if (newval === null || newval === void 0) {
+        return val;
+      } else if (typeof newval !== typeof val || newval !== val) {
+        return newval;
+      } else if (options.trimValues) {
+        return parseValue(val, options.parseTagValue, options.numberParseOptions);
+      } else {
+        const trimmedVal = val.trim();
+        if (trimmedVal === val) {
+          return parseValue(val, options.parseTagValue, options.numberParseOptions);
+        } else {
+          return val;
+        }
+      }
+    }
+  }
+}
+function resolveNameSpace(tagname) {
+  if (this.options.removeNSPrefix) {
+    const tags = tagname.split(":");
+    const prefix = tagname.charAt(0) === "/" ? "/" : "";
+    if (tags[0] === "xmlns") {
+      return "";
+    }
+    if (tags.length === 2) {
+      tagname = prefix + tags[1];
+    }
+  }
+  return tagname;
+}
+var attrsRegx = /([^\s=]+)\s*(=\s*(?:"([^"]*)"|'([^']*)'))?/gm;
+function attrValue(match) {
+  return match[3] !== void 0 ? match[3] : match[4];
+}
+function buildAttributesMap(attrStr, jPath, tagName, force = false) {
+  const options = this.options;
+  if (force === true || options.ignoreAttributes !== true && typeof attrStr === "string") {
+    const matches = getAllMatches(attrStr, attrsRegx);
+    const len = matches.length;
+    const attrs = {};
+    const processedVals = new Array(len);
+    let hasRawAttrs = false;
+    const rawAttrsForMatcher = {};
+    for (let i2 = 0; i2 < len; i2++) {
+      const attrName = this.resolveNameSpace(matches[i2][1]);
+      const oldVal = attrValue(matches[i2]);
+      if (attrName.length && oldVal !== void 0) {
+        let val = oldVal;
+        if (options.trimValues) val = val.trim();
+        val = this.replaceEntitiesValue(val, tagName, this.readonlyMatcher);
+        processedVals[i2] = val;
+        rawAttrsForMatcher[attrName] = val;
+        hasRawAttrs = true;
+      }
+    }
+    if (hasRawAttrs && typeof jPath === "object" && jPath.updateCurrent) {
+      jPath.updateCurrent(rawAttrsForMatcher);
+    }
+    const jPathStr = options.jPath ? jPath.toString() : this.readonlyMatcher;
+    let hasAttrs = false;
+    for (let i2 = 0; i2 < len; i2++) {
+      const attrName = this.resolveNameSpace(matches[i2][1]);
+      if (this.ignoreAttributesFn(attrName, jPathStr)) continue;
+      let aName = options.attributeNamePrefix + attrName;
+      if (attrName.length) {
+        if (options.transformAttributeName) {
+          aName = options.transformAttributeName(aName);
+        }
+        aName = sanitizeName(aName, options);
+        if (attrValue(matches[i2]) !== void 0) {
+          const oldVal = processedVals[i2];
+          const newVal = options.attributeValueProcessor(attrName, oldVal, jPathStr);
+          if (newVal === null || newVal === void 0) {
+            attrs[aName] = oldVal;
+          } else if (typeof newVal !== typeof oldVal || newVal !== oldVal) {
+            attrs[aName] = newVal;
+          } else {
+            attrs[aName] = parseValue(oldVal, options.parseAttributeValue, options.numberParseOptions);
+          }
+          hasAttrs = true;
+        } else if (options.allowBooleanAttributes) {
+          attrs[aName] = true;
+          hasAttrs = true;
+        }
+      }
+    }
+    if (!hasAttrs) return;
+    if (options.attributesGroupName && !options.preserveOrder) {
+      const attrCollection = {};
+      attrCollection[options.attributesGroupName] = attrs;
+      return attrCollection;
+    }
+    return attrs;
+  }
+}
+var parseXml = function(xmlData) {
+  const options = this.options;
+  const crlfPositions = options.captureMetaData ? [] : void 0;
+  xmlData = xmlData.replace(/\r\n?/g, options.captureMetaData ? (newline, index) => {
+    if (newline.length === 2) {
+      crlfPositions.push(index - crlfPositions.length);
+    }
+    return "\n";
+  } : "\n");
+  const xmlObj = new XmlNode("!xml");
+  let currentNode = xmlObj;
+  let textData = "";
+  this.matcher.reset();
+  this.entityDecoder.reset();
+  this.entityExpansionCount = 0;
+  this.currentExpandedLength = 0;
+  this.doctypefound = false;
+  const docTypeReader = new DocTypeReader(options.processEntities);
+  const xmlLen = xmlData.length;
+  for (let i2 = 0; i2 < xmlLen; i2++) {
+    const ch = xmlData[i2];
+    if (ch === "<") {
+      const c1 = xmlData.charCodeAt(i2 + 1);
+      if (c1 === 47) {
+        const closeIndex = findClosingIndex(xmlData, ">", i2, "Closing Tag is not closed.");
+        let tagName = xmlData.substring(i2 + 2, closeIndex).trim();
+        if (options.removeNSPrefix) {
+          const colonIndex = tagName.indexOf(":");
+          if (colonIndex !== -1) {
+            tagName = tagName.substr(colonIndex + 1);
+          }
+        }
+        tagName = transformTagName(options.transformTagName, tagName, "", options).tagName;
+        if (currentNode) {
+          textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
+        }
+        const lastTagName = this.matcher.getCurrentTag();
+        if (tagName && options.unpairedTagsSet.has(tagName)) {
+          throw new Error(`Unpaired tag can not be used as closing tag: </${tagName}>`);
+        }
+        if (lastTagName && options.unpairedTagsSet.has(lastTagName)) {
+          this.matcher.pop();
+          this.tagsNodeStack.pop();
+        }
+        this.matcher.pop();
+        this.isCurrentNodeStopNode = false;
+        currentNode = this.tagsNodeStack.pop() || xmlObj;
+        if (options.captureMetaData && currentNode) {
+          currentNode.addEndIndex(getOriginalIndex(closeIndex + 1, crlfPositions));
+        }
+        textData = "";
+        i2 = closeIndex;
+      } else if (c1 === 63) {
+        let tagData = readTagExp(xmlData, i2, false, "?>");
+        if (!tagData) throw new Error("Pi Tag is not closed.");
+        textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
+        const attsMap = this.buildAttributesMap(tagData.tagExp, this.matcher, tagData.tagName, true);
+        if (attsMap) {
+          const ver = attsMap[this.options.attributeNamePrefix + "version"];
+          this.entityDecoder.setXmlVersion(Number(ver) || 1);
+          docTypeReader.setXmlVersion(Number(ver) || 1);
+        }
+        if (options.ignoreDeclaration && tagData.tagName === "?xml" || options.ignorePiTags) {
+        } else {
+          const childNode = new XmlNode(tagData.tagName);
+          childNode.add(options.textNodeName, "");
+          if (tagData.tagName !== tagData.tagExp && tagData.attrExpPresent && options.ignoreAttributes !== true) {
+            childNode[":@"] = attsMap;
+          }
+          const startIndex = options.captureMetaData ? getOriginalIndex(i2, crlfPositions) : i2;
+          this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+          if (options.captureMetaData) {
+            currentNode.addEndIndex(getOriginalIndex(tagData.closeIndex + 2, crlfPositions));
+          }
+        }
+        i2 = tagData.closeIndex + 1;
+      } else if (c1 === 33 && xmlData.charCodeAt(i2 + 2) === 45 && xmlData.charCodeAt(i2 + 3) === 45) {
+        const endIndex = findClosingIndex(xmlData, "-->", i2 + 4, "Comment is not closed.");
+        if (options.commentPropName) {
+          const comment = xmlData.substring(i2 + 4, endIndex - 2);
+          textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
+          currentNode.add(options.commentPropName, [{ [options.textNodeName]: comment }]);
+        }
+        i2 = endIndex;
+      } else if (c1 === 33 && xmlData.charCodeAt(i2 + 2) === 68) {
+        if (this.doctypefound) throw new Error("Multiple DOCTYPE declarations found.");
+        this.doctypefound = true;
+        const result = docTypeReader.readDocType(xmlData, i2);
+        this.entityDecoder.addInputEntities(result.entities);
+        i2 = result.i;
+      } else if (c1 === 33 && xmlData.charCodeAt(i2 + 2) === 91) {
+        const closeIndex = findClosingIndex(xmlData, "]]>", i2, "CDATA is not closed.") - 2;
+        const tagExp = xmlData.substring(i2 + 9, closeIndex);
+        textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
+        let val = this.parseTextData(tagExp, currentNode.tagname, this.readonlyMatcher, true, false, true, true);
+        if (val == void 0) val = "";
+        if (options.cdataPropName) {
+          currentNode.add(options.cdataPropName, [{ [options.textNodeName]: tagExp }]);
+        } else {
+          currentNode.add(options.textNodeName, val);
+        }
+        i2 = closeIndex + 2;
+      } else {
+        let result = readTagExp(xmlData, i2, options.removeNSPrefix);
+        if (!result) {
+          const context = xmlData.substring(Math.max(0, i2 - 50), Math.min(xmlLen, i2 + 50));
+          throw new Error(`readTagExp returned undefined at position ${i2}. Context: "${context}"`);
+        }
+        let tagName = result.tagName;
+        const rawTagName = result.rawTagName;
+        let tagExp = result.tagExp;
+        let attrExpPresent = result.attrExpPresent;
+        let closeIndex = result.closeIndex;
+        ({ tagName, tagExp } = transformTagName(options.transformTagName, tagName, tagExp, options));
+        if (options.strictReservedNames && (tagName === options.commentPropName || tagName === options.cdataPropName || tagName === options.textNodeName || tagName === options.attributesGroupName)) {
+          throw new Error(`Invalid tag name: ${tagName}`);
+        }
+        if (currentNode && textData) {
+          if (currentNode.tagname !== "!xml") {
+            textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher, false);
+          }
+        }
+        const lastTag = currentNode;
+        if (lastTag && options.unpairedTagsSet.has(lastTag.tagname)) {
+          currentNode = this.tagsNodeStack.pop();
+          this.matcher.pop();
+        }
+        let isSelfClosing = false;
+        if (tagExp.length > 0 && tagExp.lastIndexOf("/") === tagExp.length - 1) {
+          isSelfClosing = true;
+          if (tagName[tagName.length - 1] === "/") {
+            tagName = tagName.substr(0, tagName.length - 1);
+            tagExp = tagName;
+          } else {
+            tagExp = tagExp.substr(0, tagExp.length - 1);
+          }
+          attrExpPresent = tagName !== tagExp;
+        }
+        let prefixedAttrs = null;
+        let rawAttrs = {};
+        let namespace = void 0;
+        namespace = extractNamespace(rawTagName);
+        if (tagName !== xmlObj.tagname) {
+          this.matcher.push(tagName, {}, namespace);
+        }
+        if (tagName !== tagExp && attrExpPresent) {
+          prefixedAttrs = this.buildAttributesMap(tagExp, this.matcher, tagName);
+          if (prefixedAttrs) {
+            rawAttrs = extractRawAttributes(prefixedAttrs, options);
+          }
+        }
+        if (tagName !== xmlObj.tagname) {
+          this.isCurrentNodeStopNode = this.isItStopNode();
+        }
+        const startIndex = options.captureMetaData ? getOriginalIndex(i2, crlfPositions) : i2;
+        if (this.isCurrentNodeStopNode) {
+          let tagContent = "";
+          if (isSelfClosing) {
+            i2 = result.closeIndex;
+          } else if (options.unpairedTagsSet.has(tagName)) {
+            i2 = result.closeIndex;
+          } else {
+            const result2 = this.readStopNodeData(xmlData, rawTagName, closeIndex + 1);
+            if (!result2) throw new Error(`Unexpected end of ${rawTagName}`);
+            i2 = result2.i;
+            tagContent = result2.tagContent;
+          }
+          const childNode = new XmlNode(tagName);
+          if (prefixedAttrs) {
+            childNode[":@"] = prefixedAttrs;
+          }
+          childNode.add(options.textNodeName, tagContent);
+          this.matcher.pop();
+          this.isCurrentNodeStopNode = false;
+          this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+          if (options.captureMetaData) {
+            currentNode.addEndIndex(getOriginalIndex(i2 + 1, crlfPositions));
+          }
+        } else {
+          if (isSelfClosing) {
+            ({ tagName, tagExp } = transformTagName(options.transformTagName, tagName, tagExp, options));
+            const childNode = new XmlNode(tagName);
+            if (prefixedAttrs) {
+              childNode[":@"] = prefixedAttrs;
+            }
+            this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+            if (options.captureMetaData) {
+              currentNode.addEndIndex(getOriginalIndex(closeIndex + 1, crlfPositions));
+            }
+            this.matcher.pop();
+            this.isCurrentNodeStopNode = false;
+          } else if (options.unpairedTagsSet.has(tagName)) {
+            const childNode = new XmlNode(tagName);
+            if (prefixedAttrs) {
+              childNode[":@"] = prefixedAttrs;
+            }
+            this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+            if (options.captureMetaData) {
+              currentNode.addEndIndex(getOriginalIndex(result.closeIndex + 1, crlfPositions));
+            }
+            this.matcher.pop();
+            this.isCurrentNodeStopNode = false;
+            i2 = result.closeIndex;
+            continue;
+          } else {
+            const childNode = new XmlNode(tagName);
+            if (this.tagsNodeStack.length > options.maxNestedTags) {
+              throw new Error("Maximum nested tags exceeded");
+            }
+            this.tagsNodeStack.push(currentNode);
+            if (prefixedAttrs) {
+              childNode[":@"] = prefixedAttrs;
+            }
+            this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+            currentNode = childNode;
+          }
+          textData = "";
+          i2 = closeIndex;
+        }
+      }
+    } else {
+      textData += xmlData[i2];
+    }
+  }
+  return xmlObj.child;
+};
+function getOriginalIndex(index, crlfPositions) {
+  let low = 0;
+  let high = crlfPositions.length;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (crlfPositions[middle] < index) low = middle + 1;
+    else high = middle;
+  }
+  return index + low;
+}
+function addChild(currentNode, childNode, matcher, startIndex) {
+  if (!this.options.captureMetaData) startIndex = void 0;
+  const jPathOrMatcher = this.options.jPath ? matcher.toString() : matcher;
+  const result = this.options.updateTag(childNode.tagname, jPathOrMatcher, childNode[":@"]);
+  if (result === false) {
+  } else if (typeof result === "string") {
+    childNode.tagname = result;
+    currentNode.addChild(childNode, startIndex);
+  } else {
+    currentNode.addChild(childNode, startIndex);
+  }
+}
+function replaceEntitiesValue(val, tagName, jPath) {
+  const entityConfig = this.options.processEntities;
+  if (!entityConfig || !entityConfig.enabled) {
+    return val;
+  }
+  if (entityConfig.allowedTags) {
+    const jPathOrMatcher = this.options.jPath ? jPath.toString() : jPath;
+    const allowed2 = Array.isArray(entityConfig.allowedTags) ? entityConfig.allowedTags.includes(tagName) : entityConfig.allowedTags(tagName, jPathOrMatcher);
+    if (!allowed2) {
+      return val;
+    }
+  }
+  if (entityConfig.tagFilter) {
+    const jPathOrMatcher = this.options.jPath ? jPath.toString() : jPath;
+    if (!entityConfig.tagFilter(tagName, jPathOrMatcher)) {
+      return val;
+    }
+  }
+  return this.entityDecoder.decode(val);
+}
+function saveTextToParentTag(textData, parentNode, matcher, isLeafNode) {
+  if (textData) {
+    if (isLeafNode === void 0) isLeafNode = parentNode.child.length === 0;
+    textData = this.parseTextData(
+      textData,
+      parentNode.tagname,
+      matcher,
+      false,
+      parentNode[":@"] ? Object.keys(parentNode[":@"]).length !== 0 : false,
+      isLeafNode
+    );
+    if (textData !== void 0 && textData !== "")
+      parentNode.add(this.options.textNodeName, textData);
+    textData = "";
+  }
+  return textData;
+}
+function isItStopNode() {
+  if (this.stopNodeExpressionsSet.size === 0) return false;
+  return this.matcher.matchesAny(this.stopNodeExpressionsSet);
+}
+function tagExpWithClosingIndex(xmlData, i2, closingChar = ">") {
+  const len = xmlData.length;
+  const closeCode0 = closingChar.charCodeAt(0);
+  const closeCode1 = closingChar.length > 1 ? closingChar.charCodeAt(1) : -1;
+  let result = "";
+  let segmentStart = i2;
+  for (let index = i2; index < len; index++) {
+    const code = xmlData.charCodeAt(index);
+    if (code === 34 || code === 39) {
+      index = xmlData.indexOf(xmlData[index], index + 1);
+      if (index === -1) return;
+    } else if (code === closeCode0) {
+      if (closeCode1 !== -1) {
+        if (xmlData.charCodeAt(index + 1) === closeCode1) {
+          result += xmlData.substring(segmentStart, index);
+          return { data: result, index };
+        }
+      } else {
+        result += xmlData.substring(segmentStart, index);
+        return { data: result, index };
+      }
+    } else if (code === 9) {
+      result += xmlData.substring(segmentStart, index) + " ";
+      segmentStart = index + 1;
+    }
+  }
+}
+function findClosingIndex(xmlData, str, i2, errMsg) {
+  const closingIndex = xmlData.indexOf(str, i2);
+  if (closingIndex === -1) {
+    throw new Error(errMsg);
+  } else {
+    return closingIndex + str.length - 1;
+  }
+}
+function findClosingChar(xmlData, char, i2, errMsg) {
+  const closingIndex = xmlData.indexOf(char, i2);
+  if (closingIndex === -1) throw new Error(errMsg);
+  return closingIndex;
+}
+function readTagExp(xmlData, i2, removeNSPrefix, closingChar = ">") {
+  const result = tagExpWithClosingIndex(xmlData, i2 + 1, closingChar);
+  if (!result) return;
+  let tagExp = result.data;
+  const closeIndex = result.index;
+  const separatorIndex = tagExp.search(/\s/);
+  let tagName = tagExp;
+  let attrExpPresent = true;
+  if (separatorIndex !== -1) {
+    tagName = tagExp.substring(0, separatorIndex);
+    tagExp = tagExp.substring(separatorIndex + 1).trimStart();
+  }
+  const rawTagName = tagName;
+  if (removeNSPrefix) {
+    const colonIndex = tagName.indexOf(":");
+    if (colonIndex !== -1) {
+      tagName = tagName.substr(colonIndex + 1);
+      attrExpPresent = tagName !== result.data.substr(colonIndex + 1);
+    }
+  }
+  return {
+    tagName,
+    tagExp,
+    closeIndex,
+    attrExpPresent,
+    rawTagName
+  };
+}
+function readStopNodeData(xmlData, tagName, i2) {
+  const startIndex = i2;
+  let openTagCount = 1;
+  let lenient = false;
+  let nextGt = -1;
+  const xmllen = xmlData.length;
+  for (; i2 < xmllen; i2++) {
+    if (xmlData[i2] === "<") {
+      const c1 = xmlData.charCodeAt(i2 + 1);
+      if (c1 === 47) {
+        const closeIndex = findClosingChar(xmlData, ">", i2, `${tagName} is not closed`);
+        let closeTagName = xmlData.substring(i2 + 2, closeIndex).trim();
+        if (closeTagName === tagName) {
+          openTagCount--;
+          if (openTagCount === 0) {
+            return {
+              tagContent: xmlData.substring(startIndex, i2),
+              i: closeIndex
+            };
+          }
+        }
+        i2 = closeIndex;
+      } else if (c1 === 63) {
+        const closeIndex = findClosingIndex(xmlData, "?>", i2 + 1, "StopNode is not closed.");
+        i2 = closeIndex;
+      } else if (c1 === 33 && xmlData.charCodeAt(i2 + 2) === 45 && xmlData.charCodeAt(i2 + 3) === 45) {
+        const closeIndex = findClosingIndex(xmlData, "-->", i2 + 3, "StopNode is not closed.");
+        i2 = closeIndex;
+      } else if (c1 === 33 && xmlData.charCodeAt(i2 + 2) === 91) {
+        const closeIndex = findClosingIndex(xmlData, "]]>", i2, "StopNode is not closed.") - 2;
+        i2 = closeIndex;
+      } else {
+        const tagData = lenient ? void 0 : readTagExp(xmlData, i2, false);
+        if (tagData) {
+          const openTagName = tagData.tagName;
+          if (openTagName === tagName && tagData.tagExp[tagData.tagExp.length - 1] !== "/") {
+            openTagCount++;
+          }
+          i2 = tagData.closeIndex;
+        } else {
+          lenient = true;
+          if (nextGt < i2) {
+            nextGt = xmlData.indexOf(">", i2);
+            if (nextGt === -1) return;
+          }
+          const nextLt = xmlData.indexOf("<", i2 + 1);
+          if (nextLt === -1 || nextLt > nextGt) {
+            const exp = xmlData.substring(i2 + 1, nextGt);
+            const sep5 = exp.search(/\s/);
+            const name = sep5 === -1 ? exp : exp.substring(0, sep5);
+            if (name === tagName && exp[exp.length - 1] !== "/") openTagCount++;
+            i2 = nextGt;
+          }
+        }
+      }
+    }
+  }
+}
+function parseValue(val, shouldParse, options) {
+  if (shouldParse && typeof val === "string") {
+    const newval = val.trim();
+    if (newval === "true") return true;
+    else if (newval === "false") return false;
+    else return toNumber(val, options);
+  } else {
+    if (isExist(val)) {
+      return val;
+    } else {
+      return "";
+    }
+  }
+}
+function transformTagName(fn, tagName, tagExp, options) {
+  if (fn) {
+    const newTagName = fn(tagName);
+    if (tagExp === tagName) {
+      tagExp = newTagName;
+    }
+    tagName = newTagName;
+  }
+  tagName = sanitizeName(tagName, options);
+  return { tagName, tagExp };
+}
+function sanitizeName(name, options) {
+  if (criticalProperties.includes(name)) {
+    throw new Error(`[SECURITY] Invalid name: "${name}" is a reserved JavaScript keyword that could cause prototype pollution`);
+  } else if (DANGEROUS_PROPERTY_NAMES.includes(name)) {
+    return options.onDangerousProperty(name);
+  }
+  return name;
+}
+
+// node_modules/fast-xml-parser/src/xmlparser/node2json.js
+var METADATA_SYMBOL2 = XmlNode.getMetaDataSymbol();
+function stripAttributePrefix(attrs, prefix) {
+  if (!attrs || typeof attrs !== "object") return {};
+  if (!prefix) return attrs;
+  const rawAttrs = {};
+  for (const key in attrs) {
+    if (key.startsWith(prefix)) {
+      const rawName = key.substring(prefix.length);
+      rawAttrs[rawName] = attrs[key];
+    } else {
+      rawAttrs[key] = attrs[key];
+    }
+  }
+  return rawAttrs;
+}
+function prettify(node2, options, matcher, readonlyMatcher) {
+  return compress(node2, options, matcher, readonlyMatcher);
+}
+function compress(arr, options, matcher, readonlyMatcher) {
+  let text;
+  const compressedObj = {};
+  for (let i2 = 0; i2 < arr.length; i2++) {
+    const tagObj = arr[i2];
+    const property = propName(tagObj);
+    if (property !== void 0 && property !== options.textNodeName) {
+      const rawAttrs = stripAttributePrefix(
+        tagObj[":@"] || {},
+        options.attributeNamePrefix
+      );
+      matcher.push(property, rawAttrs);
+    }
+    if (property === options.textNodeName) {
+      if (text === void 0) text = tagObj[property];
+      else text += "" + tagObj[property];
+    } else if (property === void 0) {
+      continue;
+    } else if (tagObj[property]) {
+      let val = compress(tagObj[property], options, matcher, readonlyMatcher);
+      const isLeaf = isLeafTag(val, options);
+      if (Object.keys(val).length === 0 && options.alwaysCreateTextNode) {
+        val[options.textNodeName] = "";
+      }
+      if (tagObj[":@"]) {
+        assignAttributes(val, tagObj[":@"], readonlyMatcher, options);
+      } else if (Object.keys(val).length === 1 && val[options.textNodeName] !== void 0 && !options.alwaysCreateTextNode) {
+        val = val[options.textNodeName];
+      } else if (Object.keys(val).length === 0) {
+        if (options.alwaysCreateTextNode) val[options.textNodeName] = "";
+        else val = "";
+      }
+      if (tagObj[METADATA_SYMBOL2] !== void 0 && typeof val === "object" && val !== null) {
+        val[METADATA_SYMBOL2] = tagObj[METADATA_SYMBOL2];
+      }
+      if (compressedObj[property] !== void 0 && Object.prototype.hasOwnProperty.call(compressedObj, property)) {
+        if (!Array.isArray(compressedObj[property])) {
+          compressedObj[property] = [compressedObj[property]];
+        }
+        compressedObj[property].push(val);
+      } else {
+        const jPathOrMatcher = options.jPath ? readonlyMatcher.toString() : readonlyMatcher;
+        if (options.isArray(property, jPathOrMatcher, isLeaf)) {
+          compressedObj[property] = [val];
+        } else {
+          compressedObj[property] = val;
+        }
+      }
+      if (property !== void 0 && property !== options.textNodeName) {
+        matcher.pop();
+      }
+    }
+  }
+  if (typeof text === "string") {
+    if (text.length > 0) compressedObj[options.textNodeName] = text;
+  } else if (text !== void 0) compressedObj[options.textNodeName] = text;
+  return compressedObj;
+}
+function propName(obj) {
+  const keys = Object.keys(obj);
+  for (let i2 = 0; i2 < keys.length; i2++) {
+    const key = keys[i2];
+    if (key !== ":@") return key;
+  }
+}
+function assignAttributes(obj, attrMap, readonlyMatcher, options) {
+  if (attrMap) {
+    const keys = Object.keys(attrMap);
+    const len = keys.length;
+    for (let i2 = 0; i2 < len; i2++) {
+      const atrrName = keys[i2];
+      const rawAttrName = atrrName.startsWith(options.attributeNamePrefix) ? atrrName.substring(options.attributeNamePrefix.length) : atrrName;
+      const jPathOrMatcher = options.jPath ? readonlyMatcher.toString() + "." + rawAttrName : readonlyMatcher;
+      if (options.isArray(atrrName, jPathOrMatcher, true, true)) {
+        obj[atrrName] = [attrMap[atrrName]];
+      } else {
+        obj[atrrName] = attrMap[atrrName];
+      }
+    }
+  }
+}
+function isLeafTag(obj, options) {
+  const { textNodeName } = options;
+  const propCount = Object.keys(obj).length;
+  if (propCount === 0) {
+    return true;
+  }
+  if (propCount === 1 && (obj[textNodeName] || typeof obj[textNodeName] === "boolean" || obj[textNodeName] === 0)) {
+    return true;
+  }
+  return false;
+}
+
+// node_modules/fast-xml-parser/src/xmlparser/XMLParser.js
+var XMLParser = class {
+  constructor(options) {
+    this.externalEntities = {};
+    this.options = buildOptions(options);
+  }
+  /**
+   * Parse XML dats to JS object 
+   * @param {string|Uint8Array} xmlData 
+   * @param {boolean|Object} validationOption 
+   */
+  parse(xmlData, validationOption) {
+    if (typeof xmlData !== "string" && xmlData.toString) {
+      if (xmlData instanceof Uint8Array && !(typeof Buffer !== "undefined" && Buffer.isBuffer(xmlData))) {
+        xmlData = new TextDecoder("utf-8", { ignoreBOM: true }).decode(xmlData);
+      } else {
+        xmlData = xmlData.toString();
+      }
+    } else if (typeof xmlData !== "string") {
+      throw new Error("XML data is accepted in String or Bytes[] form.");
+    }
+    if (validationOption) {
+      if (validationOption === true) validationOption = {};
+      const result = validate2(xmlData, validationOption);
+      if (result !== true) {
+        throw Error(`${result.err.msg}:${result.err.line}:${result.err.col}`);
+      }
+    }
+    const orderedObjParser = new OrderedObjParser(this.options, this.externalEntities);
+    const orderedResult = orderedObjParser.parseXml(xmlData);
+    if (this.options.preserveOrder || orderedResult === void 0) return orderedResult;
+    else return prettify(orderedResult, this.options, orderedObjParser.matcher, orderedObjParser.readonlyMatcher);
+  }
+  /**
+   * Add Entity which is not by default supported by this library
+   * @param {string} key 
+   * @param {string} value 
+   */
+  addEntity(key, value) {
+    if (value.indexOf("&") !== -1) {
+      throw new Error("Entity value can't have '&'");
+    } else if (key.indexOf("&") !== -1 || key.indexOf(";") !== -1) {
+      throw new Error("An entity must be set without '&' and ';'. Eg. use '#xD' for '&#xD;'");
+    } else if (value === "&") {
+      throw new Error("An entity with value '&' is not permitted");
+    } else {
+      this.externalEntities[key] = value;
+    }
+  }
+  /**
+   * Returns a Symbol that can be used to access the metadata
+   * property on a node.
+   * 
+   * If Symbol is not available in the environment, an ordinary property is used
+   * and the name of the property is here returned.
+   * 
+   * The XMLMetaData property is only present when `captureMetaData`
+   * is true in the options.
+   */
+  static getMetaDataSymbol() {
+    return XmlNode.getMetaDataSymbol();
+  }
+};
+
+// node_modules/fast-xml-parser/src/fxp.js
+var XMLValidator = {
+  validate: validate2
+};
+
+// src/gates/coverage/types.ts
+var COVERAGE_METRICS = ["lines", "branches", "functions", "statements"];
+var CoverageReportError = class extends Error {
+  name = "CoverageReportError";
+};
+function percent(counts) {
+  return counts.total === 0 ? 100 : counts.covered / counts.total * 100;
+}
+
+// src/gates/coverage/cobertura.ts
+var ALWAYS_ARRAYS = /* @__PURE__ */ new Set(["package", "class", "line", "source"]);
+function parseCobertura(text, file2) {
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw new CoverageReportError(
+      `${file2}:${valid.err.line}:${valid.err.col}: not well-formed XML (truncated?): ${valid.err.msg}`
+    );
+  }
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: "",
+    isArray: (name) => ALWAYS_ARRAYS.has(name)
+  });
+  const doc = parser.parse(text);
+  const root = doc.coverage;
+  if (!root || typeof root !== "object") {
+    throw new CoverageReportError(`${file2} has no <coverage> root element: not a Cobertura report`);
+  }
+  const linesValid = attrCount(root["lines-valid"], "lines-valid", file2);
+  const linesCovered = attrCount(root["lines-covered"], "lines-covered", file2);
+  const totals = { lines: { covered: linesCovered, total: linesValid } };
+  if (root["branches-valid"] !== void 0) {
+    totals.branches = {
+      covered: attrCount(root["branches-covered"], "branches-covered", file2),
+      total: attrCount(root["branches-valid"], "branches-valid", file2)
+    };
+  }
+  const lineHits = /* @__PURE__ */ new Map();
+  for (const pkg of asArray(root.packages?.package)) {
+    for (const cls of asArray(pkg.classes?.class)) {
+      if (typeof cls.filename !== "string") {
+        throw new CoverageReportError(`${file2}: a <class> without a filename attribute`);
+      }
+      const hits = lineHits.get(cls.filename) ?? /* @__PURE__ */ new Map();
+      lineHits.set(cls.filename, hits);
+      for (const line of asArray(cls.lines?.line)) {
+        const number4 = Number(line.number);
+        const count3 = Number(line.hits);
+        if (!Number.isInteger(number4) || number4 < 1 || !Number.isFinite(count3)) {
+          throw new CoverageReportError(`${file2}: malformed <line> in ${cls.filename}: ${JSON.stringify(line)}`);
+        }
+        hits.set(number4, (hits.get(number4) ?? 0) + count3);
+      }
+    }
+  }
+  const source = asArray(root.sources?.source).find((entry) => typeof entry === "string" && entry.trim() !== "");
+  return { format: "cobertura", file: file2, totals, lineHits, ...source ? { baseDir: String(source).trim() } : {} };
+}
+function asArray(value) {
+  if (value === void 0 || value === "") return [];
+  return Array.isArray(value) ? value : [value];
+}
+function attrCount(value, name, file2) {
+  const number4 = Number(value);
+  if (value === void 0 || !Number.isInteger(number4) || number4 < 0) {
+    throw new CoverageReportError(`${file2}: <coverage ${name}="\u2026"> is missing or not a count`);
+  }
+  return number4;
+}
+
+// src/gates/coverage/istanbul-summary.ts
+function parseIstanbulSummary(text, file2) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (error62) {
+    throw new CoverageReportError(
+      `${file2} is not valid JSON (truncated or not a json-summary report): ${error62.message}`
+    );
+  }
+  const total = data?.total;
+  if (!total || typeof total !== "object") {
+    throw new CoverageReportError(`${file2} has no "total" object: not an istanbul json-summary report`);
+  }
+  const totals = {};
+  for (const metric of ["lines", "branches", "functions", "statements"]) {
+    const entry = total[metric];
+    if (entry === void 0) continue;
+    const { covered, total: count3 } = entry ?? {};
+    if (!isCount(covered) || !isCount(count3) || covered > count3) {
+      throw new CoverageReportError(`${file2}: total.${metric} needs numeric "covered" \u2264 "total"`);
+    }
+    totals[metric] = { covered, total: count3 };
+  }
+  if (Object.keys(totals).length === 0) {
+    throw new CoverageReportError(`${file2}: "total" has none of lines, branches, functions, statements`);
+  }
+  return { format: "istanbul-summary", file: file2, totals };
+}
+function isCount(value) {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0;
+}
+
+// src/gates/coverage/lcov.ts
+function parseLcov(text, file2) {
+  const lineHits = /* @__PURE__ */ new Map();
+  const sums = { lines: [0, 0], branches: [0, 0], functions: [0, 0] };
+  let current;
+  let currentPath = "";
+  let records = 0;
+  const lines = text.split(/\r?\n/);
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index].trim();
+    if (line === "" || line.startsWith("TN:")) continue;
+    const where2 = `${file2}:${index + 1}`;
+    if (line.startsWith("SF:")) {
+      if (current) throw new CoverageReportError(`${where2}: "SF:" before the previous file's end_of_record`);
+      currentPath = line.slice(3);
+      current = lineHits.get(currentPath) ?? /* @__PURE__ */ new Map();
+      lineHits.set(currentPath, current);
+      continue;
+    }
+    if (line === "end_of_record") {
+      if (!current) throw new CoverageReportError(`${where2}: end_of_record without SF:`);
+      current = void 0;
+      records++;
+      continue;
+    }
+    if (!current) throw new CoverageReportError(`${where2}: "${line.slice(0, 40)}" outside an SF: \u2026 end_of_record block`);
+    const colon = line.indexOf(":");
+    const key = line.slice(0, colon);
+    const value = line.slice(colon + 1);
+    if (key === "DA") {
+      const [lineNo, hits] = value.split(",");
+      const number4 = Number(lineNo);
+      const count3 = Number(hits);
+      if (!Number.isInteger(number4) || number4 < 1 || !Number.isFinite(count3)) {
+        throw new CoverageReportError(`${where2}: malformed DA record "${line}" in ${currentPath}`);
+      }
+      current.set(number4, (current.get(number4) ?? 0) + count3);
+    } else if (key === "LF") sums.lines[1] += count2(value, where2);
+    else if (key === "LH") sums.lines[0] += count2(value, where2);
+    else if (key === "BRF") sums.branches[1] += count2(value, where2);
+    else if (key === "BRH") sums.branches[0] += count2(value, where2);
+    else if (key === "FNF") sums.functions[1] += count2(value, where2);
+    else if (key === "FNH") sums.functions[0] += count2(value, where2);
+  }
+  if (current) {
+    throw new CoverageReportError(`${file2} ends inside the record of ${currentPath} (no end_of_record): truncated`);
+  }
+  if (records === 0) throw new CoverageReportError(`${file2} has no SF: \u2026 end_of_record record: empty or not lcov`);
+  const totals = Object.fromEntries(
+    Object.entries(sums).map(([metric, [covered, total]]) => [metric, { covered, total }])
+  );
+  return { format: "lcov", file: file2, totals, lineHits };
+}
+function count2(value, where2) {
+  const number4 = Number(value);
+  if (!Number.isInteger(number4) || number4 < 0) throw new CoverageReportError(`${where2}: "${value}" is not a count`);
+  return number4;
+}
+
+// src/gates/coverage/read.ts
+function formatFromName(file2) {
+  const lower = file2.toLowerCase();
+  if (lower.endsWith(".json")) return "istanbul-summary";
+  if (lower.endsWith(".info") || lower.endsWith(".lcov")) return "lcov";
+  if (lower.endsWith(".xml")) return "cobertura";
+  return void 0;
+}
+async function readCoverageReport(cwd, file2) {
+  const format2 = formatFromName(file2);
+  if (!format2) {
+    throw new CoverageReportError(
+      `${file2}: cannot tell the coverage format from the name (use .json for istanbul json-summary, .info for lcov, .xml for cobertura)`
+    );
+  }
+  let text;
+  try {
+    text = await readFile8(resolve4(cwd, file2), "utf8");
+  } catch (error62) {
+    const code = error62.code;
+    const why = code === "ENOENT" ? "not found" : `unreadable (${code ?? error62.message})`;
+    throw new CoverageReportError(`coverage report ${file2} ${why} (looked in ${cwd})`);
+  }
+  if (text.trim() === "") throw new CoverageReportError(`coverage report ${file2} is empty`);
+  if (format2 === "istanbul-summary") return parseIstanbulSummary(text, file2);
+  if (format2 === "lcov") return parseLcov(text, file2);
+  return parseCobertura(text, file2);
+}
+function lineHitsByRepoPath(report, cwd) {
+  const result = /* @__PURE__ */ new Map();
+  for (const [path6, hits] of report.lineHits ?? []) {
+    const absolute = isAbsolute3(path6) ? path6 : resolve4(report.baseDir ?? cwd, path6);
+    const rel = relative3(cwd, absolute);
+    const key = rel.startsWith("..") || isAbsolute3(rel) ? absolute : rel;
+    result.set(key.split(sep4).join("/"), hits);
+  }
+  return result;
+}
+function findLineHits(byPath, path6) {
+  const exact = byPath.get(path6);
+  if (exact) return exact;
+  const suffix = `/${path6}`;
+  const candidates = [...byPath.keys()].filter((key) => key.endsWith(suffix));
+  return candidates.length === 1 ? byPath.get(candidates[0]) : void 0;
+}
+
+// src/gates/junit.ts
+var JUnitReportError = class extends Error {
+  name = "JUnitReportError";
+};
+var ARRAYS = /* @__PURE__ */ new Set(["testsuite", "testcase", "failure", "error", "skipped"]);
+function parseJUnit(text, file2) {
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw new JUnitReportError(
+      `${file2}:${valid.err.line}:${valid.err.col}: not well-formed XML (truncated?): ${valid.err.msg}`
+    );
+  }
+  const doc = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: "",
+    isArray: (name) => ARRAYS.has(name)
+  }).parse(text);
+  if (doc.testsuites === void 0 && doc.testsuite === void 0) {
+    throw new JUnitReportError(
+      `${file2} has neither <testsuites> nor <testsuite> as root: not a JUnit report`
+    );
+  }
+  const summary2 = { tests: 0, skipped: 0, failures: [] };
+  const visit2 = (suite) => {
+    for (const testCase of suite.testcase ?? []) {
+      summary2.tests++;
+      if (testCase.skipped) summary2.skipped++;
+      const outcomes = [
+        ...(testCase.failure ?? []).map((o2) => ["failure", o2]),
+        ...(testCase.error ?? []).map((o2) => ["error", o2])
+      ];
+      const first = outcomes[0];
+      if (!first) continue;
+      const [kind, outcome] = first;
+      const detail = typeof outcome === "string" ? outcome : outcome.message ?? outcome["#text"] ?? outcome.type ?? "";
+      const line = Number(testCase.line);
+      summary2.failures.push({
+        name: String(testCase.name ?? "(unnamed test)"),
+        ...testCase.classname ? { classname: String(testCase.classname) } : {},
+        ...testCase.file ? { file: String(testCase.file) } : {},
+        ...Number.isInteger(line) && line > 0 ? { line } : {},
+        kind,
+        message: String(detail).trim().split("\n")[0].slice(0, 300)
+      });
+    }
+    for (const child of suite.testsuite ?? []) visit2(child);
+  };
+  if (doc.testsuites !== void 0 && doc.testsuites !== "") visit2(doc.testsuites);
+  for (const suite of doc.testsuite ?? []) visit2(suite);
+  return summary2;
+}
+
+// src/gates/tests.ts
+var pct = external_exports.number().min(0).max(100);
+var pathList = external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1)).min(1)]);
+var testsConfigSchema = external_exports.strictObject({
+  ...gateCommonFields,
+  command: commandLine.optional().meta({
+    description: "The test command. Without it, the gate only reads the reports (coverage-only mode)."
+  }),
+  coverage: pathList.optional().meta({
+    description: "Coverage reports: .json (istanbul json-summary), .info (lcov), .xml (cobertura). Each listed file must exist. Default: whichever of coverage/coverage-summary.json, coverage/lcov.info, coverage/cobertura-coverage.xml exist (at least one)."
+  }),
+  thresholds: external_exports.strictObject({
+    lines: pct.optional(),
+    branches: pct.optional(),
+    functions: pct.optional(),
+    statements: pct.optional(),
+    changed_lines: pct.optional().meta({
+      description: "Minimum % of the added lines (against the base commit) that tests execute. Needs lcov or cobertura."
+    })
+  }).optional().meta({
+    description: `Minimum coverage in percent (inclusive). Default: lines 80 (the seeds' "> 80%").`
+  }),
+  junit: pathList.optional().meta({
+    description: "Globs of JUnit XML reports; when set, at least one file must match and no test may fail."
+  })
+});
+var DEFAULT_COVERAGE_FILES = [
+  "coverage/coverage-summary.json",
+  "coverage/lcov.info",
+  "coverage/cobertura-coverage.xml"
+];
+var DEFAULT_THRESHOLDS = { lines: 80 };
+var STALE_SLACK_MS = 2e3;
+var testsGate = {
+  name: "tests",
+  schema: testsConfigSchema,
+  run: runTestsGate
+};
+async function runTestsGate(config2, ctx) {
+  const problems = [];
+  const notes = [];
+  const findings = [];
+  let ranAt;
+  if (config2.command) {
+    ranAt = Date.now();
+    ctx.log(`tests: running ${Array.isArray(config2.command) ? config2.command.join(" ") : config2.command}`);
+    const result = await runGateCommand(config2.command, ctx);
+    if (!result.ok) return block2(result.reason);
+    if (result.exitCode !== 0) {
+      const tail2 = redactSecrets(outputTail(`${result.stdout}
+${result.stderr}`));
+      problems.push({
+        summary: `"${result.display}" exited with code ${result.exitCode}`,
+        findings: [{ rule: "tests.command", severity: "error", message: `last output lines:
+${tail2}` }]
+      });
+    } else notes.push("tests passed");
+  }
+  if (config2.junit) problems.push(...await checkJUnit(toList(config2.junit), ctx, notes));
+  const thresholds = config2.thresholds ?? DEFAULT_THRESHOLDS;
+  if (Object.values(thresholds).some((value) => value !== void 0)) {
+    const loaded = await loadReports(config2, ctx.cwd, ranAt);
+    if ("error" in loaded) return block2(loaded.error, findingsOf(problems));
+    problems.push(...checkTotals(loaded.reports, thresholds, notes));
+    if (thresholds.changed_lines !== void 0) {
+      const changed = await checkChangedLines(
+        loaded.reports,
+        await ctx.changedFiles(),
+        thresholds.changed_lines,
+        ctx,
+        notes
+      );
+      problems.push(...changed.problems);
+      findings.push(...changed.notices);
+    }
+  }
+  if (problems.length > 0) {
+    return {
+      status: "block",
+      summary: problems.map((p) => p.summary).join("; "),
+      findings: [...findingsOf(problems), ...findings]
+    };
+  }
+  return { status: "pass", summary: notes.join("; ") || "nothing to check", findings };
+}
+async function loadReports(config2, cwd, ranAt) {
+  let files;
+  if (config2.coverage) files = toList(config2.coverage);
+  else {
+    files = [];
+    for (const file2 of DEFAULT_COVERAGE_FILES) if (await exists(resolve5(cwd, file2))) files.push(file2);
+    if (files.length === 0) {
+      return { error: `no coverage report found: looked for ${DEFAULT_COVERAGE_FILES.join(", ")} in ${cwd}` };
+    }
+  }
+  const reports = [];
+  for (const file2 of files) {
+    try {
+      reports.push(await readCoverageReport(cwd, file2));
+    } catch (error62) {
+      if (error62 instanceof CoverageReportError) return { error: error62.message };
+      throw error62;
+    }
+    if (ranAt !== void 0) {
+      const { mtimeMs } = await stat2(resolve5(cwd, file2));
+      if (mtimeMs < ranAt - STALE_SLACK_MS) {
+        return {
+          error: `coverage report ${file2} is older than this test run: the test command did not write it`
+        };
+      }
+    }
+  }
+  return { reports };
+}
+function checkTotals(reports, thresholds, notes) {
+  const problems = [];
+  const achieved = [];
+  for (const metric of COVERAGE_METRICS) {
+    const minimum = thresholds[metric];
+    if (minimum === void 0) continue;
+    const source = reports.find((report) => report.totals[metric]);
+    if (!source) {
+      problems.push(
+        blockProblem(
+          `no coverage report carries ${metric} (read ${reports.map((r) => r.file).join(", ")}); ${metric} needs ${metric === "statements" ? "istanbul json-summary" : "json-summary or lcov"}`,
+          `coverage.${metric}`
+        )
+      );
+      continue;
+    }
+    const counts = source.totals[metric];
+    const value = percent(counts);
+    achieved.push(`${metric} ${value.toFixed(1)}%`);
+    if (value < minimum) {
+      problems.push(
+        blockProblem(
+          `${metric} coverage ${value.toFixed(1)}% < ${minimum}% (${counts.covered}/${counts.total}, ${source.file})`,
+          `coverage.${metric}`
+        )
+      );
+    }
+  }
+  if (achieved.length > 0) notes.push(achieved.join(", "));
+  return problems;
+}
+async function checkChangedLines(reports, changed, minimum, ctx, notes) {
+  const withLines = changed.filter((file2) => file2.status !== "deleted" && file2.addedLines.length > 0);
+  if (withLines.length === 0) {
+    notes.push(ctx.baseRef ? "no changed lines" : "no base commit: changed-line coverage not checked");
+    return { problems: [], notices: [] };
+  }
+  const perLine = reports.filter((report) => report.lineHits);
+  if (perLine.length === 0) {
+    return {
+      problems: [
+        blockProblem(
+          `changed-line coverage needs per-line data (lcov or cobertura); read only ${reports.map((r) => r.file).join(", ")}`,
+          "coverage.changed-lines"
+        )
+      ],
+      notices: []
+    };
+  }
+  const byPath = perLine.map((report) => lineHitsByRepoPath(report, ctx.cwd));
+  let covered = 0;
+  let total = 0;
+  let notInReport = 0;
+  const uncovered = [];
+  for (const file2 of withLines) {
+    const hits = byPath.map((map2) => findLineHits(map2, file2.path)).find(Boolean);
+    if (!hits) {
+      notInReport++;
+      continue;
+    }
+    const missed = [];
+    for (const line of file2.addedLines) {
+      const count3 = hits.get(line);
+      if (count3 === void 0) continue;
+      total++;
+      if (count3 > 0) covered++;
+      else missed.push(line);
+    }
+    for (const [start, end] of ranges(missed)) {
+      uncovered.push({
+        path: file2.path,
+        line: start,
+        ...end > start ? { endLine: end } : {},
+        rule: "coverage.changed-line",
+        message: end > start ? `changed lines ${start}-${end} are not covered by tests` : `changed line ${start} is not covered by tests`,
+        severity: "warning"
+      });
+    }
+  }
+  const value = percent({ covered, total });
+  const outside = notInReport > 0 ? `; ${notInReport} changed file(s) not in the coverage report` : "";
+  if (total > 0 && value < minimum) {
+    return {
+      problems: [
+        {
+          summary: `changed-line coverage ${value.toFixed(1)}% < ${minimum}% (${covered}/${total} lines)${outside}`,
+          findings: uncovered.map((finding) => ({ ...finding, severity: "error" }))
+        }
+      ],
+      notices: []
+    };
+  }
+  notes.push(
+    total > 0 ? `changed lines ${covered}/${total} covered${outside}` : `no executable changed lines${outside}`
+  );
+  return { problems: [], notices: uncovered };
+}
+async function checkJUnit(patterns, ctx, notes) {
+  const files = /* @__PURE__ */ new Set();
+  for (const pattern of patterns) {
+    for await (const file2 of glob5(pattern, { cwd: ctx.cwd, exclude: (name) => name === "node_modules" })) {
+      files.add(String(file2));
+    }
+  }
+  if (files.size === 0) {
+    return [blockProblem(`no JUnit report matched ${patterns.join(", ")} in ${ctx.cwd}`, "tests.junit")];
+  }
+  let tests = 0;
+  const failed = [];
+  for (const file2 of [...files].sort()) {
+    let summary2;
+    try {
+      summary2 = parseJUnit(await readFile9(resolve5(ctx.cwd, file2), "utf8"), file2);
+    } catch (error62) {
+      if (error62 instanceof JUnitReportError) return [blockProblem(error62.message, "tests.junit")];
+      return [blockProblem(`cannot read JUnit report ${file2}: ${error62.message}`, "tests.junit")];
+    }
+    tests += summary2.tests;
+    for (const failure3 of summary2.failures) {
+      const name = failure3.classname ? `${failure3.classname} \u203A ${failure3.name}` : failure3.name;
+      failed.push({
+        ...failure3.file ? { path: failure3.file } : {},
+        ...failure3.line ? { line: failure3.line } : {},
+        rule: "tests.failed",
+        severity: "error",
+        message: `${name} ${failure3.kind === "error" ? "errored" : "failed"}${failure3.message ? `: ${redactSecrets(failure3.message)}` : ""} (${file2})`
+      });
+    }
+  }
+  if (failed.length > 0) return [{ summary: `${failed.length} of ${tests} tests failed`, findings: failed }];
+  notes.push(`${tests} tests in ${files.size} JUnit report(s), none failed`);
+  return [];
+}
+function ranges(lines) {
+  const result = [];
+  for (const line of [...lines].sort((a2, b) => a2 - b)) {
+    const last = result.at(-1);
+    if (last && line === last[1] + 1) last[1] = line;
+    else result.push([line, line]);
+  }
+  return result;
+}
+function blockProblem(summary2, rule) {
+  return { summary: summary2, findings: [{ rule, severity: "error", message: summary2 }] };
+}
+function block2(summary2, findings = []) {
+  return { status: "block", summary: summary2, findings };
+}
+function findingsOf(problems) {
+  return problems.flatMap((problem) => problem.findings);
+}
+function toList(value) {
+  return Array.isArray(value) ? value : [value];
+}
+async function exists(path6) {
+  return stat2(path6).then(
+    () => true,
+    () => false
+  );
+}
+
+// src/gates/registry.ts
+var GATES = {
+  tests: testsGate,
+  audit: auditGate,
+  secrets: secretsGate,
+  sarif: sarifGate,
+  review: reviewGate,
+  build: buildGate,
+  migrations: migrationsGate,
+  infrastructure: infrastructureGate
+};
+var GATE_NAMES = Object.keys(GATES);
+var gatesConfigSchema = external_exports.strictObject({
+  concurrency: external_exports.number().int().min(1).max(32).optional().meta({ description: "How many gates run at once (default: all of them)." }),
+  timeout: duration3.optional().meta({ description: "Default time limit of each gate (default 10m)." }),
+  tests: testsGate.schema.optional(),
+  audit: auditGate.schema.optional(),
+  secrets: secretsGate.schema.optional(),
+  sarif: sarifGate.schema.optional(),
+  review: reviewGate.schema.optional(),
+  build: buildGate.schema.optional(),
+  migrations: migrationsGate.schema.optional(),
+  infrastructure: infrastructureGate.schema.optional()
+});
+var UnknownGateError = class extends Error {
+};
+function gateEntries(section, only) {
+  const configured = GATE_NAMES.filter((name) => section[name] !== void 0);
+  for (const name of only ?? []) {
+    if (!GATE_NAMES.includes(name))
+      throw new UnknownGateError(`unknown gate "${name}": the gates are ${GATE_NAMES.join(", ")}`);
+    if (!configured.includes(name))
+      throw new UnknownGateError(
+        `gate "${name}" is not configured under gates: (configured: ${configured.join(", ") || "none"})`
+      );
+  }
+  return configured.filter((name) => !only || only.includes(name)).map((name) => {
+    const config2 = section[name];
+    return {
+      name,
+      gate: GATES[name],
+      config: config2,
+      required: config2.required ?? true,
+      timeoutMs: config2.timeout ?? section.timeout ?? DEFAULT_GATE_TIMEOUT_MS
+    };
+  });
+}
+
+// src/config/schema.ts
+var TEMPLATE_VARIABLES = [
+  "version",
+  "previous_version",
+  "sha",
+  "ref",
+  "environment",
+  "environment_url",
+  "strategy",
+  "slot",
+  "stable_slot",
+  "weight",
+  "stable_weight",
+  "step",
+  "batch",
+  "batches",
+  "instances",
+  "instance_count",
+  "surge",
+  "run_id",
+  "deployment_id"
+];
+var STRATEGY_NAMES = ["direct", "rolling", "blue-green", "canary"];
+var nonEmpty2 = external_exports.string().min(1, "must not be empty");
+var commandSpec = external_exports.union([
+  commandLine,
+  external_exports.strictObject({
+    run: commandLine,
+    shell: external_exports.boolean().optional().meta({ description: "Run through /bin/sh. Templated values are still quoted." }),
+    timeout: duration3.optional(),
+    cwd: nonEmpty2.optional(),
+    env: external_exports.record(external_exports.string(), external_exports.string()).optional()
+  })
+]);
+var httpCheck = external_exports.strictObject({
+  // Not z.url(): a template such as http://127.0.0.1:{{port}}/health is only a URL once rendered.
+  url: external_exports.string().regex(/^https?:\/\/\S+$/, "must be an http:// or https:// URL (templates allowed)"),
+  method: external_exports.enum(["GET", "HEAD", "POST"]).optional(),
+  expect_status: external_exports.union([external_exports.number().int().min(100).max(599), external_exports.array(external_exports.number().int().min(100).max(599)).min(1)]).optional(),
+  body: external_exports.string().optional().meta({ description: "A regular expression the response body must match." }),
+  timeout: duration3.optional(),
+  retries: external_exports.number().int().min(0).max(100).optional(),
+  interval: duration3.optional()
+});
+var healthCheck = external_exports.union([
+  external_exports.string().regex(/^https?:\/\//).meta({ description: "An http(s) URL that must answer 200." }),
+  httpCheck,
+  commandSpec
+]);
+var healthChecks = external_exports.union([healthCheck, external_exports.array(healthCheck).min(1)]);
+var targetCommands = external_exports.strictObject({
+  deploy: commandSpec.meta({
+    description: "Deploys {{version}} to {{slot}} / {{instances}} (or everywhere)."
+  }),
+  switch: commandSpec.optional().meta({ description: "Routes all traffic to {{slot}}." }),
+  set_weight: commandSpec.optional().meta({ description: "Routes {{weight}} % of traffic to {{slot}}." }),
+  health: healthChecks.optional(),
+  smoke: commandSpec.optional().meta({ description: "Smoke tests against {{slot}} before it takes traffic." }),
+  rollback: commandSpec.optional().meta({ description: "Undoes a deploy; default: deploy {{previous_version}}." }),
+  teardown: commandSpec.optional().meta({ description: "Removes {{slot}} / {{instances}}." }),
+  current: commandSpec.optional().meta({
+    description: 'Prints the live state as JSON {"slot": "...", "version": "..."} or a bare slot name.'
+  })
+});
+var commandTarget = external_exports.strictObject({
+  type: external_exports.literal("command").optional(),
+  shell: external_exports.boolean().optional(),
+  timeout: duration3.optional(),
+  cwd: nonEmpty2.optional(),
+  env: external_exports.record(external_exports.string(), external_exports.string()).optional(),
+  commands: targetCommands
+});
+var target = commandTarget;
+var percentOrCount = external_exports.union([
+  external_exports.number().int().min(0),
+  external_exports.string().regex(/^\d{1,3}%$/, 'must be a whole number or a percentage such as "25%"')
+]).meta({ description: 'A number of instances, or a percentage of them such as "25%".' });
+var directParams = external_exports.strictObject({});
+var rollingParams = external_exports.strictObject({
+  instances: external_exports.union([external_exports.array(nonEmpty2).min(1), external_exports.number().int().min(1).max(1e4)]).optional().meta({ description: "Instance names, or a count (instances are then named 1..N)." }),
+  max_surge: percentOrCount.optional(),
+  max_unavailable: percentOrCount.optional(),
+  pause: duration3.optional().meta({ description: "Wait between batches." }),
+  on_failure: external_exports.enum(["rollback", "pause"]).optional()
+});
+var blueGreenParams = external_exports.strictObject({
+  slots: external_exports.tuple([nonEmpty2, nonEmpty2]).optional(),
+  scale_down_delay: duration3.optional(),
+  warmup: external_exports.strictObject({
+    url: nonEmpty2.optional().meta({ description: "URL of the idle slot to warm, templated ({{slot}})." }),
+    requests: external_exports.number().int().min(0).max(1e5).optional(),
+    interval: duration3.optional()
+  }).optional(),
+  verify_after_switch: duration3.optional().meta({ description: "How long the live slot is watched after the switch." })
+});
+var canaryStep = external_exports.union([
+  external_exports.number().min(0).max(100),
+  external_exports.strictObject({ weight: external_exports.number().min(0).max(100), pause: duration3.optional() })
+]);
+var canaryParams = external_exports.strictObject({
+  slots: external_exports.tuple([nonEmpty2, nonEmpty2]).optional(),
+  steps: external_exports.array(canaryStep).min(1).optional(),
+  pause: duration3.optional().meta({ description: "Pause at each step unless the step sets its own." }),
+  max_holds: external_exports.number().int().min(0).max(1e3).optional(),
+  scale_down_delay: duration3.optional()
+});
+var strategyParams = external_exports.strictObject({
+  direct: directParams.optional(),
+  rolling: rollingParams.optional(),
+  "blue-green": blueGreenParams.optional(),
+  canary: canaryParams.optional()
+});
+var strategyRef = external_exports.union([
+  external_exports.enum(STRATEGY_NAMES),
+  external_exports.discriminatedUnion("type", [
+    directParams.extend({ type: external_exports.literal("direct") }),
+    rollingParams.extend({ type: external_exports.literal("rolling") }),
+    blueGreenParams.extend({ type: external_exports.literal("blue-green") }),
+    canaryParams.extend({ type: external_exports.literal("canary") })
+  ])
+]);
+var hooks = external_exports.strictObject({
+  backup: commandSpec.optional().meta({ description: "Runs before anything changes in this environment." }),
+  migrate: commandSpec.optional().meta({ description: "Runs after the backup, before the strategy." }),
+  on_rollback: external_exports.array(external_exports.strictObject({ name: nonEmpty2, run: commandSpec })).optional().meta({
+    description: "Rollback levels run in order after traffic is back on stable (feature flag, config, ...)."
+  }),
+  on_success: commandSpec.optional()
+});
+var openSection = external_exports.record(external_exports.string(), external_exports.unknown());
+var environment = external_exports.strictObject({
+  url: external_exports.url().optional(),
+  production: external_exports.boolean().optional(),
+  strategy: strategyRef.optional(),
+  staging: nonEmpty2.optional().meta({ description: "An environment deployed and validated first, in the same run." }),
+  target: target.optional(),
+  health: healthChecks.optional().meta({ description: "Checks for the verify phase and the monitor window." }),
+  smoke: commandSpec.optional(),
+  validation_window: duration3.optional(),
+  monitor: duration3.optional(),
+  monitor_interval: duration3.optional(),
+  hooks: hooks.optional(),
+  variables: external_exports.record(external_exports.string(), external_exports.string()).optional(),
+  gates: gatesConfigSchema.optional(),
+  analysis: analysisConfigSchema.optional(),
+  approvals: openSection.optional()
+});
+var PRESET_NAMES = ["seeds", "fast"];
+var deployConfig = external_exports.strictObject({
+  version: external_exports.literal(1).optional(),
+  preset: external_exports.enum(PRESET_NAMES).optional(),
+  state_dir: nonEmpty2.optional(),
+  target: target.optional(),
+  strategies: strategyParams.optional(),
+  environments: external_exports.record(
+    external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'environment names use letters, digits, ".", "_" and "-"'),
+    environment
+  ),
+  gates: gatesConfigSchema.optional(),
+  analysis: analysisConfigSchema.optional(),
+  approvals: openSection.optional()
+});
+
+// src/targets/template.ts
+var import_shell_quote2 = __toESM(require_shell_quote(), 1);
+var PLACEHOLDER2 = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+function placeholders(template) {
+  return [...template.matchAll(PLACEHOLDER2)].map((m) => m[1]);
+}
+function isKnownVariable(name, extra = []) {
+  return TEMPLATE_VARIABLES.includes(name) || extra.includes(name);
+}
+var TemplateError = class extends Error {
+};
+function render(template, values, escape = (v) => v) {
+  return template.replace(PLACEHOLDER2, (_, name) => {
+    const value = values[name];
+    if (value === void 0) throw new TemplateError(`{{${name}}} has no value here`);
+    return escape(value);
+  });
+}
+function renderForShell(template, values) {
+  return render(template, values, (v) => (0, import_shell_quote2.quote)([v]));
+}
+
+// src/config/semantics.ts
+function semanticIssues(config2) {
+  const issues = [...stagingIssues(config2), ...sharedStrategyIssues(config2)];
+  const unknown2 = [];
+  for (const [name, env] of Object.entries(config2.environments)) {
+    const found = environmentIssues(config2, name, env);
+    issues.push(...found.issues);
+    unknown2.push(...found.unknown);
+  }
+  issues.push(...unknownVariableIssues(config2, unknown2));
+  const unique = new Map(issues.map((issue2) => [JSON.stringify(issue2), issue2]));
+  return [...unique.values()];
+}
+function targetOf(config2, env, name) {
+  if (env.target) return { target: env.target, path: ["environments", name, "target"] };
+  if (config2.target) return { target: config2.target, path: ["target"] };
+  return void 0;
+}
+function strategyName(env) {
+  return typeof env.strategy === "string" ? env.strategy : env.strategy?.type;
+}
+function environmentIssues(config2, name, env) {
+  const base2 = ["environments", name];
+  const resolved = targetOf(config2, env, name);
+  const issues = [];
+  if (!resolved) {
+    issues.push({
+      path: base2,
+      message: 'has no target: add a "target" to this environment, or a top-level "target" shared by all of them'
+    });
+  } else {
+    issues.push(...strategyNeeds(config2, name, env, resolved));
+  }
+  issues.push(...strategyParamIssues(config2, name, env));
+  const templates = templateIssues(config2, name, env, resolved);
+  issues.push(...templates.issues);
+  return { issues, unknown: templates.unknown };
+}
+function stagingIssues(config2) {
+  const names = Object.keys(config2.environments);
+  const issues = [];
+  for (const [name, env] of Object.entries(config2.environments)) {
+    if (env.staging === void 0) continue;
+    const path6 = ["environments", name, "staging"];
+    if (env.staging === name) {
+      issues.push({ path: path6, message: `"${name}" cannot be its own staging environment` });
+    } else if (!names.includes(env.staging)) {
+      const others = names.filter((other) => other !== name);
+      const hint = didYouMean(env.staging, others);
+      const known = others.length > 0 ? ` (environments: ${listOf(
+        others.map((o2) => `"${o2}"`),
+        "and"
+      )})` : "";
+      issues.push({ path: path6, message: `unknown environment "${env.staging}"${hint}${known}` });
+    }
+  }
+  const reported = /* @__PURE__ */ new Set();
+  for (const start of names) {
+    const chain = [];
+    let current = start;
+    while (current !== void 0 && !chain.includes(current)) {
+      chain.push(current);
+      const next = config2.environments[current]?.staging;
+      current = next !== void 0 && next !== current && names.includes(next) ? next : void 0;
+    }
+    if (current === void 0) continue;
+    const cycle = chain.slice(chain.indexOf(current));
+    const first = names.find((n2) => cycle.includes(n2));
+    const rotated = [...cycle.slice(cycle.indexOf(first)), ...cycle.slice(0, cycle.indexOf(first))];
+    const key = [...cycle].sort().join("\n");
+    if (reported.has(key)) continue;
+    reported.add(key);
+    issues.push({
+      path: ["environments", first, "staging"],
+      message: `staging environments form a cycle: ${[...rotated, first].join(" -> ")}`
+    });
+  }
+  return issues;
+}
+function strategyNeeds(config2, name, env, resolved) {
+  const strategy = strategyName(env);
+  const path6 = ["environments", name, "strategy"];
+  const commands = resolved.target.commands;
+  const where2 = formatPath([...resolved.path, "commands"]);
+  switch (strategy) {
+    case "canary":
+      return commands.set_weight ? [] : [
+        {
+          path: path6,
+          message: `the canary strategy shifts traffic with a "set_weight" command, which ${where2} does not define`
+        }
+      ];
+    case "blue-green":
+      return commands.switch || commands.set_weight ? [] : [
+        {
+          path: path6,
+          message: `the blue-green strategy moves traffic with a "switch" (or "set_weight") command, which ${where2} does not define`
+        }
+      ];
+    case "rolling": {
+      const own2 = typeof env.strategy === "object" && env.strategy.type === "rolling" ? env.strategy : void 0;
+      if (own2?.instances !== void 0 || config2.strategies?.rolling?.instances !== void 0) return [];
+      return [
+        {
+          path: path6,
+          message: 'the rolling strategy needs "instances" (names or a count), here or in strategies.rolling'
+        }
+      ];
+    }
+    default:
+      return [];
+  }
+}
+function strategyParamIssues(config2, name, env) {
+  if (typeof env.strategy !== "object") return [];
+  const path6 = ["environments", name, "strategy"];
+  if (env.strategy.type === "rolling") {
+    return surgeIssues(env.strategy, path6, config2.strategies?.rolling, ["strategies", "rolling"]);
+  }
+  if (env.strategy.type === "canary") return canaryStepIssues(env.strategy, path6);
+  return [];
+}
+function sharedStrategyIssues(config2) {
+  const issues = [];
+  if (config2.strategies?.rolling) {
+    issues.push(...surgeIssues(config2.strategies.rolling, ["strategies", "rolling"]));
+  }
+  if (config2.strategies?.canary)
+    issues.push(...canaryStepIssues(config2.strategies.canary, ["strategies", "canary"]));
+  return issues;
+}
+function isZero2(amount) {
+  return amount === 0 || typeof amount === "string" && Number.parseInt(amount, 10) === 0;
+}
+function surgeIssues(own2, ownPath, shared, sharedPath) {
+  const surge = own2.max_surge ?? shared?.max_surge;
+  const unavailable = own2.max_unavailable ?? shared?.max_unavailable;
+  if (!isZero2(surge) || !isZero2(unavailable)) return [];
+  const from = own2.max_surge !== void 0 || own2.max_unavailable !== void 0 ? ownPath : sharedPath;
+  const field = own2.max_surge !== void 0 || from !== ownPath ? "max_surge" : "max_unavailable";
+  return [
+    {
+      path: [...from, field],
+      message: "max_surge and max_unavailable are both 0: no instance could ever be replaced; let one of them be at least 1"
+    }
+  ];
+}
+function canaryStepIssues(params, path6) {
+  const issues = [];
+  const weights = (params.steps ?? []).map((step2) => typeof step2 === "number" ? step2 : step2.weight);
+  for (let index = 1; index < weights.length; index++) {
+    const previous = weights[index - 1];
+    const weight = weights[index];
+    if (weight <= previous) {
+      issues.push({
+        path: [...path6, "steps", index],
+        message: `weight ${weight} is not above the previous step's ${previous}: canary weights must increase strictly`
+      });
+    }
+  }
+  return issues;
+}
+function commandSites(spec, path6, defaultShell) {
+  if (spec === void 0) return [];
+  const shell = typeof spec === "object" && !Array.isArray(spec) ? spec.shell ?? defaultShell : defaultShell;
+  return [{ path: path6, spec, shell }];
+}
+var URL_PATTERN = /^https?:\/\//;
+function healthSites(health, path6, shell) {
+  const sites = { commands: [], urls: [], issues: [] };
+  if (health === void 0) return sites;
+  const isCheckList = Array.isArray(health) && !health.every((item) => typeof item === "string");
+  const checks = isCheckList ? health.map((check2, index) => ({ check: check2, path: [...path6, index] })) : [{ check: health, path: path6 }];
+  for (const { check: check2, path: checkPath } of checks) {
+    if (typeof check2 === "string" && URL_PATTERN.test(check2)) {
+      sites.urls.push({ path: checkPath, url: check2 });
+    } else if (typeof check2 === "object" && !Array.isArray(check2) && "url" in check2) {
+      sites.urls.push({ path: [...checkPath, "url"], url: check2.url });
+    } else if (Array.isArray(check2) && URL_PATTERN.test(check2[0] ?? "")) {
+      sites.issues.push({
+        path: checkPath,
+        message: 'a list of strings is one command (program and arguments); for several URL checks write each as "- url: ..."'
+      });
+    } else {
+      sites.commands.push(...commandSites(check2, checkPath, shell));
+    }
+  }
+  return sites;
+}
+function targetSites(resolved) {
+  const { target: target2, path: path6 } = resolved;
+  const shell = target2.shell ?? false;
+  const commands = target2.commands;
+  const at = (key) => [...path6, "commands", key];
+  const health = healthSites(commands.health, at("health"), shell);
+  return {
+    commands: [
+      ...commandSites(commands.deploy, at("deploy"), shell),
+      ...commandSites(commands.switch, at("switch"), shell),
+      ...commandSites(commands.set_weight, at("set_weight"), shell),
+      ...commandSites(commands.smoke, at("smoke"), shell),
+      ...commandSites(commands.rollback, at("rollback"), shell),
+      ...commandSites(commands.teardown, at("teardown"), shell),
+      ...commandSites(commands.current, at("current"), shell),
+      ...health.commands
+    ],
+    urls: health.urls,
+    issues: health.issues
+  };
+}
+function environmentSites(config2, name, env, resolved) {
+  const base2 = ["environments", name];
+  const shell = resolved?.target.shell ?? false;
+  const fromTarget = resolved ? targetSites(resolved) : { commands: [], urls: [], issues: [] };
+  const health = healthSites(env.health, [...base2, "health"], shell);
+  const hooks2 = env.hooks;
+  const commands = [
+    ...fromTarget.commands,
+    ...health.commands,
+    ...commandSites(env.smoke, [...base2, "smoke"], shell),
+    ...commandSites(hooks2?.backup, [...base2, "hooks", "backup"], shell),
+    ...commandSites(hooks2?.migrate, [...base2, "hooks", "migrate"], shell),
+    ...commandSites(hooks2?.on_success, [...base2, "hooks", "on_success"], shell),
+    ...(hooks2?.on_rollback ?? []).flatMap(
+      (level, index) => commandSites(level.run, [...base2, "hooks", "on_rollback", index, "run"], shell)
+    )
+  ];
+  const urls = [...fromTarget.urls, ...health.urls];
+  if (strategyName(env) === "blue-green") {
+    const own2 = typeof env.strategy === "object" && env.strategy.type === "blue-green" ? env.strategy.warmup?.url : void 0;
+    const shared = config2.strategies?.["blue-green"]?.warmup?.url;
+    if (own2 !== void 0) urls.push({ path: [...base2, "strategy", "warmup", "url"], url: own2 });
+    else if (shared !== void 0)
+      urls.push({ path: ["strategies", "blue-green", "warmup", "url"], url: shared });
+  }
+  return { commands, urls, issues: [...fromTarget.issues, ...health.issues] };
+}
+var STRATEGY_VARIABLES = {
+  slot: ["blue-green", "canary"],
+  stable_slot: ["blue-green", "canary"],
+  weight: ["blue-green", "canary"],
+  stable_weight: ["blue-green", "canary"],
+  batch: ["rolling"],
+  batches: ["rolling"],
+  instances: ["rolling"],
+  instance_count: ["rolling"],
+  surge: ["rolling"]
+};
+function templateIssues(config2, name, env, resolved) {
+  const sites = environmentSites(config2, name, env, resolved);
+  const issues = [...sites.issues];
+  const unknown2 = [];
+  const variables = Object.keys(env.variables ?? {});
+  const strategy = strategyName(env) ?? "direct";
+  const checkTemplate = (template, path6) => {
+    const command = path6[path6.indexOf("commands") + 1];
+    const runs = !(command === "switch" || command === "set_weight") || strategy === "blue-green" || strategy === "canary";
+    for (const variable of placeholders(template)) {
+      if (!isKnownVariable(variable, variables)) unknown2.push({ path: path6, variable, environment: name });
+      else if (runs && !variables.includes(variable)) {
+        const setBy = STRATEGY_VARIABLES[variable];
+        if (setBy && !setBy.includes(strategy)) {
+          issues.push({
+            path: path6,
+            message: `{{${variable}}} has no value with the ${strategy} strategy of environment "${name}": it is set by ${listOf(setBy, "and")}`
+          });
+        }
+      }
+    }
+  };
+  for (const site of sites.commands) {
+    const line = typeof site.spec === "object" && !Array.isArray(site.spec) ? site.spec.run : site.spec;
+    const linePath = line === site.spec ? site.path : [...site.path, "run"];
+    if (typeof line === "string") {
+      if (!site.shell) {
+        const split = splitCommand(line);
+        if (!split.ok) issues.push({ path: linePath, message: split.message });
+      }
+      checkTemplate(line, linePath);
+    } else {
+      line.forEach((arg, index) => checkTemplate(arg, [...linePath, index]));
+    }
+  }
+  for (const site of sites.urls) checkTemplate(site.url, site.path);
+  return { issues, unknown: unknown2 };
+}
+function unknownVariableIssues(config2, unknown2) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const entry of unknown2) {
+    const key = JSON.stringify([entry.path, entry.variable]);
+    groups.set(key, [...groups.get(key) ?? [], entry]);
+  }
+  return [...groups.values()].map((group) => {
+    const { path: path6, variable } = group[0];
+    const lacking = group.map((entry) => entry.environment);
+    const defined = Object.entries(config2.environments).filter(([, env]) => env.variables && Object.hasOwn(env.variables, variable)).map(([name]) => name);
+    const shared = path6[0] !== "environments";
+    if (shared && defined.length > 0) {
+      const names = listOf(
+        lacking.map((n2) => `"${n2}"`),
+        "and"
+      );
+      return {
+        path: path6,
+        message: `{{${variable}}} has no value in environment${lacking.length > 1 ? "s" : ""} ${names}: define it in their "variables" as ${listOf(
+          defined.map((n2) => `"${n2}"`),
+          "and"
+        )} do${defined.length > 1 ? "" : "es"}`
+      };
+    }
+    const known = [
+      ...TEMPLATE_VARIABLES,
+      ...new Set(lacking.flatMap((n2) => Object.keys(config2.environments[n2]?.variables ?? {})))
+    ];
+    const hint = didYouMean(variable, known, (v) => `{{${v}}}`);
+    const help = hint || `: use one of ${TEMPLATE_VARIABLES.join(", ")}, or a key of the environment's "variables"`;
+    return { path: path6, message: `unknown template variable {{${variable}}}${help}` };
+  });
+}
+
+// src/config/load.ts
+function parseConfig(text, file2) {
+  const lineCounter = new import_yaml2.LineCounter();
+  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const locator = new Locator(doc, lineCounter, file2);
+  if (doc.errors.length > 0) return failure2(doc.errors.map((error62) => locator.yamlError(error62)));
+  if (doc.contents === null || (0, import_yaml2.isScalar)(doc.contents) && doc.contents.value === null) {
+    return failure2([locator.atStart('the file is empty: it needs at least an "environments" mapping')]);
+  }
+  if (!(0, import_yaml2.isMap)(doc.contents)) {
+    const found = (0, import_yaml2.isSeq)(doc.contents) ? "a list" : "a single value";
+    return failure2([
+      locator.atStart(
+        `the top level must be a mapping of keys (version, target, environments, ...), not ${found}`
+      )
+    ]);
+  }
+  let data;
+  try {
+    data = doc.toJS({ maxAliasCount: 1e3 });
+  } catch (error62) {
+    return failure2([locator.atStart(`cannot read the YAML: ${error62.message}`)]);
+  }
+  const result = deployConfig.safeParse(data, { error: issueMessage });
+  if (!result.success) {
+    const explained = explainIssues(result.error.issues, data, deployConfig);
+    return failure2(explained.map((issue2) => locator.at(issue2.path, issue2.anchor, issue2.message)));
+  }
+  const semantic = semanticIssues(result.data);
+  if (semantic.length > 0)
+    return failure2(semantic.map((issue2) => locator.at(issue2.path, "value", issue2.message)));
+  return { ok: true, config: result.data };
+}
+async function loadConfigFile(path6) {
+  let text;
+  try {
+    text = await readFile10(path6, "utf8");
+  } catch (error62) {
+    const code = error62.code;
+    const message = code === "ENOENT" ? "config file not found: create it (see schema/deploy.schema.json) or point to another file" : code === "EISDIR" ? "is a directory, not a config file" : `cannot read the config file: ${error62.message}`;
+    throw new ConfigLoadError([{ file: path6, line: 0, column: 0, path: "", message }]);
+  }
+  const result = parseConfig(text, path6);
+  if (!result.ok) throw new ConfigLoadError(result.errors);
+  return result.config;
+}
+function failure2(errors) {
+  const unique = new Map(errors.map((error62) => [JSON.stringify(error62), error62]));
+  const sorted = [...unique.values()].sort(
+    (a2, b) => a2.line - b.line || a2.column - b.column || a2.path.localeCompare(b.path) || a2.message.localeCompare(b.message)
+  );
+  return { ok: false, errors: sorted };
+}
+var FRIENDLY_YAML_ERRORS = {
+  DUPLICATE_KEY: (key) => `duplicate key "${key}": each key may appear only once in a mapping`,
+  TAB_AS_INDENT: () => "tabs are not allowed for indentation in YAML: indent with spaces"
+};
+var Locator = class {
+  doc;
+  lines;
+  file;
+  constructor(doc, lines, file2) {
+    this.doc = doc;
+    this.lines = lines;
+    this.file = file2;
+  }
+  atStart(message) {
+    return { file: this.file, line: 1, column: 1, path: "", message };
+  }
+  at(path6, anchor2, message) {
+    const node2 = this.nodeFor(path6, anchor2);
+    return { ...this.position(node2?.range?.[0]), path: formatPath(path6), message };
+  }
+  yamlError(error62) {
+    const offset = error62.pos[0];
+    const path6 = this.pathAt(offset);
+    const friendly = FRIENDLY_YAML_ERRORS[error62.code];
+    const message = friendly ? friendly(path6.at(-1)) : error62.message;
+    return { ...this.position(offset), path: formatPath(path6), message };
+  }
+  position(offset) {
+    if (offset === void 0) return { file: this.file, line: 1, column: 1 };
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, column: col };
+  }
+  resolve(node2) {
+    if ((0, import_yaml2.isAlias)(node2)) return node2.resolve(this.doc);
+    return node2 ?? void 0;
+  }
+  /** The value node at `path` (or the key naming it); the deepest existing ancestor when it is missing. */
+  nodeFor(path6, anchor2) {
+    let current = this.resolve(this.doc.contents);
+    let key;
+    for (const segment of path6) {
+      key = void 0;
+      if ((0, import_yaml2.isMap)(current)) {
+        const pair = current.items.find(
+          (item) => (0, import_yaml2.isScalar)(item.key) && String(item.key.value) === String(segment)
+        );
+        if (!pair) return current;
+        key = pair.key;
+        const value = this.resolve(pair.value);
+        if (!value || (0, import_yaml2.isScalar)(value) && value.value === null && !value.source) return key;
+        current = value;
+      } else if ((0, import_yaml2.isSeq)(current) && typeof segment === "number" && current.items[segment] !== void 0) {
+        current = this.resolve(current.items[segment]);
+      } else {
+        return current;
+      }
+    }
+    return anchor2 === "key" && key ? key : current;
+  }
+  /** The config path of the deepest node containing `offset`, for YAML syntax errors. */
+  pathAt(offset) {
+    const path6 = [];
+    let current = this.doc.contents;
+    for (; ; ) {
+      if ((0, import_yaml2.isMap)(current)) {
+        const pair = current.items.find(
+          (item) => (0, import_yaml2.isPair)(item) && containsOffset(item.key, item.value, offset)
+        );
+        if (!pair || !(0, import_yaml2.isScalar)(pair.key)) return path6;
+        path6.push(String(pair.key.value));
+        current = pair.value;
+      } else if ((0, import_yaml2.isSeq)(current)) {
+        const index = current.items.findIndex((item) => containsOffset(item, item, offset));
+        if (index < 0) return path6;
+        path6.push(index);
+        current = current.items[index];
+      } else {
+        return path6;
+      }
+    }
+  }
+};
+function containsOffset(first, last, offset) {
+  const start = first?.range?.[0];
+  const end = last?.range?.[2] ?? first?.range?.[2];
+  return start !== void 0 && end !== void 0 && start <= offset && offset < end;
+}
+
+// src/config/presets.ts
+var MINUTE = 6e4;
+var PRESETS = {
+  seeds: {
+    commandTimeoutMs: 15 * MINUTE,
+    http: { timeoutMs: 5e3, retries: 3, intervalMs: 2e3 },
+    monitorMs: 60 * MINUTE,
+    monitorIntervalMs: 3e4,
+    validationWindowMs: 15 * MINUTE,
+    canary: {
+      steps: [
+        { weight: 5, pauseMs: 30 * MINUTE },
+        { weight: 10, pauseMs: 15 * MINUTE },
+        { weight: 25, pauseMs: 15 * MINUTE },
+        { weight: 50, pauseMs: 15 * MINUTE },
+        { weight: 100, pauseMs: 0 }
+      ],
+      maxHolds: 3,
+      scaleDownDelayMs: 24 * 60 * MINUTE
+    },
+    blueGreen: {
+      slots: ["blue", "green"],
+      scaleDownDelayMs: 24 * 60 * MINUTE,
+      warmup: { requests: 100, intervalMs: 100 },
+      verifyAfterSwitchMs: 10 * MINUTE
+    },
+    rolling: { maxSurge: 1, maxUnavailable: 0, pauseMs: 0 }
+  },
+  fast: {
+    commandTimeoutMs: 2 * MINUTE,
+    http: { timeoutMs: 2e3, retries: 3, intervalMs: 500 },
+    monitorMs: 0,
+    monitorIntervalMs: 1e3,
+    validationWindowMs: 0,
+    canary: {
+      steps: [
+        { weight: 5, pauseMs: 1e3 },
+        { weight: 10, pauseMs: 1e3 },
+        { weight: 25, pauseMs: 1e3 },
+        { weight: 50, pauseMs: 1e3 },
+        { weight: 100, pauseMs: 0 }
+      ],
+      maxHolds: 3,
+      scaleDownDelayMs: 0
+    },
+    blueGreen: {
+      slots: ["blue", "green"],
+      scaleDownDelayMs: 0,
+      warmup: { requests: 10, intervalMs: 50 },
+      verifyAfterSwitchMs: 1e3
+    },
+    rolling: { maxSurge: 1, maxUnavailable: 0, pauseMs: 0 }
+  }
+};
+
+// src/config/resolve.ts
+var ResolveError = class extends Error {
+};
+function resolveCommand(spec, source, defaults2) {
+  const options = typeof spec === "object" && !Array.isArray(spec) ? spec : { run: spec };
+  const shell = options.shell ?? defaults2.shell;
+  const run = options.run;
+  let argv = [];
+  let script = "";
+  if (shell) {
+    script = Array.isArray(run) ? run.join(" ") : run;
+  } else if (Array.isArray(run)) {
+    argv = [...run];
+  } else {
+    const split = splitCommand(run);
+    if (!split.ok) throw new ResolveError(`${source}: ${split.message}`);
+    argv = split.argv;
+  }
+  return {
+    source,
+    shell,
+    argv,
+    script,
+    timeoutMs: "timeout" in options && options.timeout || defaults2.timeoutMs,
+    cwd: "cwd" in options && options.cwd || defaults2.cwd,
+    env: { ...defaults2.env, ..."env" in options && options.env || {} }
+  };
+}
+function resolveHealth(checks, source, preset, defaults2) {
+  if (checks === void 0) return [];
+  const list = Array.isArray(checks) && !isArgvList(checks) ? checks : [checks];
+  return list.map((check2, index) => {
+    const where2 = list.length > 1 ? `${source}[${index}]` : source;
+    if (typeof check2 === "string" && /^https?:\/\//.test(check2)) {
+      return httpDefaults({ url: check2 }, where2, preset);
+    }
+    if (typeof check2 === "object" && !Array.isArray(check2) && "url" in check2) {
+      return httpDefaults(check2, where2, preset);
+    }
+    return {
+      kind: "command",
+      source: where2,
+      command: resolveCommand(check2, where2, defaults2),
+      retries: preset.http.retries,
+      intervalMs: preset.http.intervalMs
+    };
+  });
+}
+function isArgvList(value) {
+  return value.every((v) => typeof v === "string") && !value.some((v) => /^https?:\/\//.test(v));
+}
+function httpDefaults(check2, source, preset) {
+  const expect = check2.expect_status ?? 200;
+  return {
+    kind: "http",
+    source,
+    url: check2.url,
+    method: check2.method ?? "GET",
+    expectStatus: Array.isArray(expect) ? expect : [expect],
+    body: check2.body,
+    timeoutMs: check2.timeout ?? preset.http.timeoutMs,
+    retries: check2.retries ?? preset.http.retries,
+    intervalMs: check2.interval ?? preset.http.intervalMs
+  };
+}
+function resolveTarget(target2, source, preset) {
+  const defaults2 = {
+    shell: target2.shell ?? false,
+    timeoutMs: target2.timeout ?? preset.commandTimeoutMs,
+    cwd: target2.cwd,
+    env: target2.env ?? {}
+  };
+  const c3 = target2.commands;
+  const cmd = (spec, name) => spec === void 0 ? void 0 : resolveCommand(spec, `${source}.commands.${name}`, defaults2);
+  return {
+    deploy: cmd(c3.deploy, "deploy"),
+    switch: cmd(c3.switch, "switch"),
+    setWeight: cmd(c3.set_weight, "set_weight"),
+    health: resolveHealth(c3.health, `${source}.commands.health`, preset, defaults2),
+    smoke: cmd(c3.smoke, "smoke"),
+    rollback: cmd(c3.rollback, "rollback"),
+    teardown: cmd(c3.teardown, "teardown"),
+    current: cmd(c3.current, "current")
+  };
+}
+function countOf(value, total, round) {
+  if (typeof value === "number") return value;
+  const percent2 = Number(value.slice(0, -1));
+  const exact = percent2 / 100 * total;
+  return round === "up" ? Math.ceil(exact) : Math.floor(exact);
+}
+function strategyType(env) {
+  if (env.strategy === void 0) return "direct";
+  return typeof env.strategy === "string" ? env.strategy : env.strategy.type;
+}
+function resolveStrategy(config2, env, preset) {
+  const type = strategyType(env);
+  const inline = typeof env.strategy === "object" ? env.strategy : {};
+  switch (type) {
+    case "direct":
+      return { type };
+    case "rolling": {
+      const p = { ...config2.strategies?.rolling, ...inline };
+      const raw = p.instances;
+      if (raw === void 0) throw new ResolveError('rolling needs "instances"');
+      const instances = typeof raw === "number" ? Array.from({ length: raw }, (_, i2) => String(i2 + 1)) : raw;
+      const maxSurge = countOf(p.max_surge ?? preset.rolling.maxSurge, instances.length, "up");
+      const maxUnavailable = countOf(
+        p.max_unavailable ?? preset.rolling.maxUnavailable,
+        instances.length,
+        "down"
+      );
+      if (maxSurge === 0 && maxUnavailable === 0)
+        throw new ResolveError("max_surge and max_unavailable are both 0");
+      return {
+        type,
+        instances,
+        maxSurge,
+        maxUnavailable,
+        batchSize: Math.min(instances.length, Math.max(1, maxSurge + maxUnavailable)),
+        pauseMs: p.pause ?? preset.rolling.pauseMs,
+        onFailure: p.on_failure ?? "rollback"
+      };
+    }
+    case "blue-green": {
+      const p = { ...config2.strategies?.["blue-green"], ...inline };
+      return {
+        type,
+        slots: p.slots ?? preset.blueGreen.slots,
+        scaleDownDelayMs: p.scale_down_delay ?? preset.blueGreen.scaleDownDelayMs,
+        warmup: {
+          url: p.warmup?.url,
+          requests: p.warmup?.requests ?? (p.warmup?.url ? preset.blueGreen.warmup.requests : 0),
+          intervalMs: p.warmup?.interval ?? preset.blueGreen.warmup.intervalMs
+        },
+        verifyAfterSwitchMs: p.verify_after_switch ?? preset.blueGreen.verifyAfterSwitchMs
+      };
+    }
+    case "canary": {
+      const p = { ...config2.strategies?.canary, ...inline };
+      const defaultPause = p.pause;
+      const steps = p.steps ? p.steps.map((s) => {
+        const weight = typeof s === "number" ? s : s.weight;
+        const own2 = typeof s === "number" ? void 0 : s.pause;
+        return {
+          weight,
+          pauseMs: own2 ?? defaultPause ?? (weight >= 100 ? 0 : preset.canary.steps[1].pauseMs)
+        };
+      }) : preset.canary.steps.map((s) => ({ ...s, pauseMs: defaultPause ?? s.pauseMs }));
+      return {
+        type,
+        slots: p.slots ?? preset.blueGreen.slots,
+        steps,
+        maxHolds: p.max_holds ?? preset.canary.maxHolds,
+        scaleDownDelayMs: p.scale_down_delay ?? preset.canary.scaleDownDelayMs
+      };
+    }
+  }
+}
+function resolveEnvironment(config2, name, overrides = {}) {
+  const configured = config2.environments[name];
+  const env = configured && overrides.strategy && strategyType(configured) !== overrides.strategy ? { ...configured, strategy: overrides.strategy } : configured;
+  if (!env) {
+    const known = Object.keys(config2.environments).join(", ");
+    throw new ResolveError(`unknown environment "${name}": the config defines ${known || "none"}`);
+  }
+  const preset = PRESETS[config2.preset ?? "seeds"];
+  const targetConfig = env.target ?? config2.target;
+  if (!targetConfig)
+    throw new ResolveError(`environment "${name}" has no target (and there is no top-level target)`);
+  const targetSource = env.target ? `environments.${name}.target` : "target";
+  const target2 = resolveTarget(targetConfig, targetSource, preset);
+  const strategy = resolveStrategy(config2, env, preset);
+  if (strategy.type === "canary" && !target2.setWeight)
+    throw new ResolveError(
+      `the canary strategy needs ${targetSource}.commands.set_weight, which ${name} does not define`
+    );
+  if (strategy.type === "blue-green" && !target2.switch && !target2.setWeight)
+    throw new ResolveError(
+      `the blue-green strategy needs ${targetSource}.commands.switch (or set_weight), which ${name} does not define`
+    );
+  const defaults2 = {
+    shell: targetConfig.shell ?? false,
+    timeoutMs: targetConfig.timeout ?? preset.commandTimeoutMs,
+    cwd: targetConfig.cwd,
+    env: targetConfig.env ?? {}
+  };
+  const at = `environments.${name}`;
+  const cmd = (spec, path6) => spec === void 0 ? void 0 : resolveCommand(spec, `${at}.${path6}`, defaults2);
+  const envHealth = resolveHealth(env.health, `${at}.health`, preset, defaults2);
+  return {
+    name,
+    url: env.url,
+    production: env.production ?? name === "production",
+    strategy,
+    staging: env.staging,
+    target: target2,
+    health: envHealth.length > 0 ? envHealth : target2.health,
+    smoke: cmd(env.smoke, "smoke"),
+    validationWindowMs: env.validation_window ?? preset.validationWindowMs,
+    monitorMs: env.monitor ?? preset.monitorMs,
+    monitorIntervalMs: env.monitor_interval ?? preset.monitorIntervalMs,
+    hooks: {
+      backup: cmd(env.hooks?.backup, "hooks.backup"),
+      migrate: cmd(env.hooks?.migrate, "hooks.migrate"),
+      onRollback: (env.hooks?.on_rollback ?? []).map((level, i2) => ({
+        name: level.name,
+        command: resolveCommand(level.run, `${at}.hooks.on_rollback[${i2}]`, defaults2)
+      })),
+      onSuccess: cmd(env.hooks?.on_success, "hooks.on_success")
+    },
+    variables: env.variables ?? {},
+    stateDir: overrides.stateDir ?? config2.state_dir ?? ".deploy-action",
+    gates: env.gates ?? config2.gates,
+    analysis: env.analysis ?? config2.analysis,
+    approvals: env.approvals ?? config2.approvals
+  };
+}
+
+// src/strategies/types.ts
+function failureCodeFor(step2) {
+  switch (step2.kind) {
+    case "deploy":
+      return "deploy_failed";
+    case "health":
+      return "health_failed";
+    case "smoke":
+      return "smoke_failed";
+    case "warmup":
+      return "warmup_failed";
+    case "switch":
+      return "switch_failed";
+    case "set_weight":
+      return "weight_failed";
+    case "analysis":
+      return "analysis_rollback";
+    default:
+      return "step_failed";
+  }
+}
+
+// src/strategies/sequence.ts
+function startSequence(plan) {
+  return advance({ plan, index: -1, holds: 0 });
+}
+function advance(state) {
+  const index = state.index + 1;
+  const planned = state.plan[index];
+  const next = { ...state, index, holds: 0 };
+  if (!planned) return { state: next, decision: { type: "done", reason: "every step succeeded" } };
+  return { state: next, decision: { type: "run", step: planned.step, reason: planned.reason } };
+}
+function onResult(state, result, maxHolds) {
+  const current = state.plan[state.index];
+  if (!current) return { state, decision: { type: "done", reason: "every step succeeded" } };
+  if (!result.ok) {
+    return {
+      state,
+      decision: {
+        type: "fail",
+        code: failureCodeFor(current.step),
+        reason: `${describeStep(current.step)}: ${result.reason}`
+      }
+    };
+  }
+  if (current.step.kind === "analysis" && result.analysis === "hold") {
+    if (state.holds >= maxHolds) {
+      return {
+        state,
+        decision: {
+          type: "fail",
+          code: "analysis_inconclusive",
+          reason: `analysis still inconclusive after ${maxHolds} extra window(s)${result.detail ? `: ${result.detail}` : ""}`
+        }
+      };
+    }
+    return {
+      state: { ...state, holds: state.holds + 1 },
+      decision: {
+        type: "run",
+        step: current.step,
+        reason: `analysis inconclusive, holding (${state.holds + 1}/${maxHolds})${result.detail ? `: ${result.detail}` : ""}`
+      }
+    };
+  }
+  return advance(state);
+}
+function describeStep(step2) {
+  switch (step2.kind) {
+    case "deploy":
+      return `deploy${step2.version === "previous" ? " previous version" : ""}${where(step2)}`;
+    case "health":
+      return `health check${where(step2)}`;
+    case "smoke":
+      return `smoke tests${where(step2)}`;
+    case "warmup":
+      return `warm-up of ${step2.slot}`;
+    case "switch":
+      return `switch traffic ${step2.from} \u2192 ${step2.slot}`;
+    case "set_weight":
+      return `set weight ${step2.slot}=${step2.weight}% ${step2.stableSlot}=${100 - step2.weight}%`;
+    case "pause":
+      return `pause ${Math.round(step2.ms / 100) / 10}s`;
+    case "analysis":
+      return `analysis (${step2.phase}${step2.weight !== void 0 ? ` at ${step2.weight}%` : ""})`;
+    case "rollback":
+      return `rollback${where(step2)}`;
+    case "teardown":
+      return `teardown${where(step2)}`;
+  }
+}
+function where(step2) {
+  if (step2.slot) return ` on ${step2.slot}`;
+  if (step2.instances)
+    return ` on ${step2.instances.join(", ")}${step2.batch !== void 0 ? ` (batch ${step2.batch})` : ""}`;
+  return "";
+}
+
+// src/strategies/machine.ts
+function sequenceMachine(spec) {
+  return {
+    name: spec.name,
+    plan: spec.plan,
+    start: () => startSequence(spec.plan),
+    next: (state, result) => onResult(state, result, spec.maxHolds),
+    rollback: (state) => spec.rollback(state.plan.slice(0, Math.max(0, state.index + 1))),
+    outcome: () => spec.outcome,
+    describe: (state) => spec.describe(state.plan[state.index])
+  };
+}
+
+// src/strategies/blue-green.ts
+function idleSlotFor(slots, live) {
+  return live === slots[0] ? slots[1] : slots[0];
+}
+function blueGreenStrategy(params, caps, live) {
+  const idle = idleSlotFor(params.slots, live.slot);
+  const from = live.slot ?? params.slots.find((s) => s !== idle);
+  const plan = [
+    { step: { kind: "deploy", slot: idle }, reason: `${idle} is idle: deploy there` }
+  ];
+  if (caps.health)
+    plan.push({
+      step: { kind: "health", slot: idle },
+      reason: `${idle} must be healthy before it takes traffic`
+    });
+  if (caps.smoke)
+    plan.push({
+      step: { kind: "smoke", slot: idle },
+      reason: `smoke tests on ${idle} before it takes traffic`
+    });
+  plan.push({
+    step: { kind: "analysis", phase: "pre-switch", slot: idle, stableSlot: from, windowMs: 0 },
+    reason: `analyse ${idle} before the switch`
+  });
+  if (caps.warmup)
+    plan.push({ step: { kind: "warmup", slot: idle }, reason: `warm ${idle}'s caches before the switch` });
+  const switchIndex = plan.length;
+  plan.push({
+    step: { kind: "switch", slot: idle, from },
+    reason: `${idle} passed its checks: switch traffic`
+  });
+  plan.push({
+    step: {
+      kind: "analysis",
+      phase: "post-switch",
+      slot: idle,
+      stableSlot: from,
+      windowMs: params.verifyAfterSwitchMs
+    },
+    reason: `watch ${idle} with live traffic; ${from} stays ready for an instant switch back`
+  });
+  return sequenceMachine({
+    name: "blue-green",
+    plan,
+    maxHolds: 1,
+    rollback(started) {
+      const steps = [];
+      if (started.length === 0) return steps;
+      if (started.length > switchIndex && live.slot)
+        steps.push({ kind: "switch", slot: live.slot, from: idle });
+      if (caps.teardown) steps.push({ kind: "teardown", slot: idle });
+      return steps;
+    },
+    outcome: { liveSlot: idle, retiredSlot: live.slot, scaleDownDelayMs: params.scaleDownDelayMs },
+    describe: (current) => {
+      if (!current) return `blue-green ${from} \u2192 ${idle}`;
+      return current.step.kind === "analysis" && current.step.phase === "post-switch" ? `live on ${idle}, ${from} on standby` : `preparing ${idle} (live: ${from})`;
+    }
+  });
+}
+
+// src/strategies/canary.ts
+function canaryStrategy(params, caps, live) {
+  const canary = idleSlotFor(params.slots, live.slot);
+  const stable = live.slot ?? params.slots.find((s) => s !== canary);
+  const plan = [
+    { step: { kind: "deploy", slot: canary }, reason: `deploy the canary on ${canary}` }
+  ];
+  if (caps.health)
+    plan.push({
+      step: { kind: "health", slot: canary },
+      reason: "the canary must be healthy before any traffic"
+    });
+  if (caps.smoke) plan.push({ step: { kind: "smoke", slot: canary }, reason: "smoke tests on the canary" });
+  const firstWeightIndex = plan.length;
+  const steps = [...params.steps];
+  if ((steps.at(-1)?.weight ?? 0) < 100) steps.push({ weight: 100, pauseMs: 0 });
+  steps.forEach(({ weight, pauseMs }, i2) => {
+    plan.push({
+      step: { kind: "set_weight", slot: canary, stableSlot: stable, weight },
+      reason: i2 === 0 ? `first canary step: ${weight} % of traffic` : `previous step promoted: ${weight} %`
+    });
+    plan.push({
+      step: {
+        kind: "analysis",
+        phase: "canary-step",
+        slot: canary,
+        stableSlot: stable,
+        weight,
+        windowMs: pauseMs
+      },
+      reason: `analyse the canary at ${weight} %${pauseMs ? ` for ${Math.round(pauseMs / 1e3)}s` : ""}`
+    });
+  });
+  return sequenceMachine({
+    name: "canary",
+    plan,
+    maxHolds: params.maxHolds,
+    rollback(started) {
+      const steps2 = [];
+      if (started.length === 0) return steps2;
+      if (started.length > firstWeightIndex)
+        steps2.push({ kind: "set_weight", slot: canary, stableSlot: stable, weight: 0 });
+      if (caps.teardown) steps2.push({ kind: "teardown", slot: canary });
+      return steps2;
+    },
+    outcome: { liveSlot: canary, retiredSlot: live.slot, scaleDownDelayMs: params.scaleDownDelayMs },
+    describe: (current) => {
+      const step2 = current?.step;
+      if (step2 && (step2.kind === "set_weight" || step2.kind === "analysis" && step2.weight !== void 0))
+        return `canary ${step2.weight} %`;
+      return `preparing canary on ${canary}`;
+    }
+  });
+}
+
+// src/strategies/direct.ts
+function directStrategy(caps) {
+  const plan = [{ step: { kind: "deploy" }, reason: "deploy the new version in place" }];
+  if (caps.health) plan.push({ step: { kind: "health" }, reason: "the new version must be healthy" });
+  return sequenceMachine({
+    name: "direct",
+    plan,
+    maxHolds: 0,
+    rollback: (started) => started.length > 0 ? [{ kind: "rollback" }, ...caps.health ? [{ kind: "health" }] : []] : [],
+    outcome: {},
+    describe: (current) => current?.step.kind === "health" ? "checking health" : "deploying"
+  });
+}
+
+// src/strategies/rolling.ts
+function batchesOf(items, size2) {
+  const batches = [];
+  for (let i2 = 0; i2 < items.length; i2 += size2) batches.push(items.slice(i2, i2 + size2));
+  return batches;
+}
+function rollingStrategy(params, caps) {
+  const batches = batchesOf(params.instances, params.batchSize);
+  const plan = [];
+  batches.forEach((instances, i2) => {
+    const batch = i2 + 1;
+    plan.push({
+      step: { kind: "deploy", instances, batch },
+      reason: `batch ${batch}/${batches.length}: ${instances.length} instance(s), max surge ${params.maxSurge}, max unavailable ${params.maxUnavailable}`
+    });
+    if (caps.health)
+      plan.push({
+        step: { kind: "health", instances },
+        reason: `batch ${batch} must be healthy before the next`
+      });
+    if (params.pauseMs > 0 && batch < batches.length)
+      plan.push({
+        step: { kind: "analysis", phase: "batch", windowMs: params.pauseMs },
+        reason: `watch batch ${batch} before going on`
+      });
+  });
+  const machine = sequenceMachine({
+    name: "rolling",
+    plan,
+    maxHolds: 1,
+    rollback(started) {
+      const touched = started.flatMap((p) => p.step.kind === "deploy" && p.step.instances ? [p.step] : []);
+      const steps = [];
+      for (const batch of touched.reverse()) {
+        steps.push({ kind: "rollback", instances: batch.instances, batch: batch.batch });
+        if (caps.health) steps.push({ kind: "health", instances: batch.instances });
+      }
+      return steps;
+    },
+    outcome: {},
+    describe: (current) => {
+      const step2 = current?.step;
+      const batch = step2 && "batch" in step2 && step2.batch ? step2.batch : void 0;
+      return batch ? `batch ${batch}/${batches.length}` : `rolling ${params.instances.length} instance(s)`;
+    }
+  });
+  if (params.onFailure === "rollback") return machine;
+  return {
+    ...machine,
+    next: (state, result) => {
+      const transition = machine.next(state, result);
+      return transition.decision.type === "fail" ? { ...transition, decision: { ...transition.decision, pause: true } } : transition;
+    }
+  };
+}
+
+// src/strategies/index.ts
+function createStrategy(strategy, caps, live) {
+  switch (strategy.type) {
+    case "direct":
+      return directStrategy(caps);
+    case "rolling":
+      return rollingStrategy(strategy, caps);
+    case "blue-green":
+      return blueGreenStrategy(strategy, caps, live);
+    case "canary":
+      return canaryStrategy(strategy, caps, live);
+  }
+}
+function usesSlots(strategy) {
+  return strategy.type === "blue-green" || strategy.type === "canary";
+}
+
 // src/targets/run-command.ts
 import { createInterface } from "node:readline";
 var CommandFailed = class extends Error {
@@ -40388,16 +54801,16 @@ var CommandFailed = class extends Error {
   exitCode;
   tail;
   reasonCode;
-  constructor(source, message, reasonCode, exitCode, tail = []) {
+  constructor(source, message, reasonCode, exitCode, tail2 = []) {
     super(message);
     this.name = "CommandFailed";
     this.source = source;
     this.reasonCode = reasonCode;
     this.exitCode = exitCode;
-    this.tail = tail;
+    this.tail = tail2;
   }
 };
-var TAIL_LINES = 20;
+var TAIL_LINES2 = 20;
 function envFor(values) {
   const env = {};
   for (const [key, value] of Object.entries(values)) {
@@ -40435,7 +54848,7 @@ async function runCommand(command, values, options = {}) {
     [file2, ...args] = renderArgv(command, values);
   }
   const started = performance.now();
-  const tail = [];
+  const tail2 = [];
   const stdoutLines = [];
   const subprocess = execa(file2, args, {
     cwd: command.cwd,
@@ -40447,16 +54860,16 @@ async function runCommand(command, values, options = {}) {
     reject: false,
     buffer: false
   });
-  const collect = (stream, name) => new Promise((resolve) => {
-    if (!stream) return resolve();
+  const collect = (stream, name) => new Promise((resolve6) => {
+    if (!stream) return resolve6();
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
     lines.on("line", (line) => {
-      tail.push(line);
-      if (tail.length > TAIL_LINES) tail.shift();
+      tail2.push(line);
+      if (tail2.length > TAIL_LINES2) tail2.shift();
       if (name === "stdout") stdoutLines.push(line);
       options.onOutput?.({ source: label, stream: name, line });
     });
-    lines.on("close", () => resolve());
+    lines.on("close", () => resolve6());
   });
   const [result] = await Promise.all([
     subprocess,
@@ -40471,7 +54884,7 @@ async function runCommand(command, values, options = {}) {
       `${command.source} (${program2}) timed out after ${Math.round(command.timeoutMs / 1e3)}s`,
       "timeout",
       void 0,
-      tail
+      tail2
     );
   }
   if (result.isCanceled) {
@@ -40480,7 +54893,7 @@ async function runCommand(command, values, options = {}) {
       `${command.source} (${program2}) was cancelled`,
       "cancelled",
       void 0,
-      tail
+      tail2
     );
   }
   if (result.failed && result.exitCode === void 0) {
@@ -40491,33 +54904,33 @@ async function runCommand(command, values, options = {}) {
       `${command.source}: cannot run "${program2}": ${why}`,
       "spawn",
       void 0,
-      tail
+      tail2
     );
   }
   if (result.exitCode !== 0) {
     const signal = result.signal ? ` (killed by ${result.signal})` : "";
-    const last = tail.at(-1)?.trim();
+    const last = tail2.at(-1)?.trim();
     const why = last ? `: ${last.length > 200 ? `${last.slice(0, 199)}\u2026` : last}` : "";
     throw new CommandFailed(
       command.source,
       `${command.source} (${program2}) exited with code ${result.exitCode ?? "none"}${signal}${why}`,
       "exit",
       result.exitCode,
-      tail
+      tail2
     );
   }
-  return { exitCode: 0, durationMs, stdout: stdoutLines.join("\n"), tail };
+  return { exitCode: 0, durationMs, stdout: stdoutLines.join("\n"), tail: tail2 };
 }
 
 // src/util/sleep.ts
 function abortableSleep(ms2, signal) {
-  return new Promise((resolve) => {
-    if (ms2 <= 0 || signal?.aborted) return resolve();
+  return new Promise((resolve6) => {
+    if (ms2 <= 0 || signal?.aborted) return resolve6();
     const timer = setTimeout(done, ms2);
     function done() {
       clearTimeout(timer);
       signal?.removeEventListener("abort", done);
-      resolve();
+      resolve6();
     }
     signal?.addEventListener("abort", done, { once: true });
   });
@@ -40782,8 +55195,8 @@ function updateErrorsTest(state, tolerance, maxLogStep2, canary, stable) {
   next.logLR = ERROR_RATIO_GRID.map((multiple, j) => {
     const r = tolerance * multiple;
     const pi = r * nc / (r * nc + ns);
-    const step = ec * Math.log(pi / pi0) + es * Math.log((1 - pi) / (1 - pi0));
-    return state.logLR[j] + Math.min(step, maxLogStep2);
+    const step2 = ec * Math.log(pi / pi0) + es * Math.log((1 - pi) / (1 - pi0));
+    return state.logLR[j] + Math.min(step2, maxLogStep2);
   });
   return next;
 }
@@ -41032,13 +55445,13 @@ async function withRetries(attempt, policy, signal) {
     delay *= 2;
   }
 }
-var realSleep = (ms2, signal) => new Promise((resolve) => {
-  if (signal?.aborted) return resolve();
+var realSleep = (ms2, signal) => new Promise((resolve6) => {
+  if (signal?.aborted) return resolve6();
   const timer = setTimeout(done, ms2);
   function done() {
     clearTimeout(timer);
     signal?.removeEventListener("abort", done);
-    resolve();
+    resolve6();
   }
   signal?.addEventListener("abort", done, { once: true });
 });
@@ -41231,13 +55644,13 @@ function createHttpProber(name, config2, deps = {}) {
           errors: [{ provider: name, code: "template", message }]
         };
       }
-      const count2 = Math.max(
+      const count3 = Math.max(
         1,
         Math.min(config2.max_requests ?? 300, Math.floor(rate * request.intervalMs / 1e3))
       );
       const spacingMs = 1e3 / rate;
       const pending = [];
-      for (let i2 = 0; i2 < count2 && !request.signal.aborted; i2++) {
+      for (let i2 = 0; i2 < count3 && !request.signal.aborted; i2++) {
         if (i2 > 0) await sleep(spacingMs, request.signal);
         pending.push(probeOnce(url2, request.signal));
       }
@@ -41261,7 +55674,7 @@ function renderPromql(template, values) {
 }
 
 // src/analysis/providers/prometheus.ts
-function parseValue(provider, raw) {
+function parseValue2(provider, raw) {
   const value = Number(raw);
   if (!Number.isFinite(value))
     return { ok: false, error: { provider, code: "not-a-number", message: `the query returned ${raw}` } };
@@ -41333,7 +55746,7 @@ var PrometheusClient = class {
     const data = await this.#call("api/v1/query", { query }, signal);
     if (!data.ok) return data;
     const { resultType, result } = data.value;
-    if (resultType === "scalar") return parseValue(this.name, result[1]);
+    if (resultType === "scalar") return parseValue2(this.name, result[1]);
     if (resultType !== "vector" || !Array.isArray(result))
       return this.#fail("bad-json", `expected a vector or scalar result, got ${resultType}`);
     if (result.length === 0) return this.#fail("empty-result", `no series matched: ${query}`);
@@ -41342,7 +55755,7 @@ var PrometheusClient = class {
         "multiple-series",
         `${result.length} series returned; aggregate with sum(), max() or avg(): ${query}`
       );
-    return parseValue(this.name, result[0].value[1]);
+    return parseValue2(this.name, result[0].value[1]);
   }
   /** Points of a range query over [startMs, endMs]: exactly one series; non-finite points are dropped. */
   async range(query, startMs, endMs, stepMs, signal) {
@@ -41399,8 +55812,8 @@ function createPrometheusProvider(name, config2, deps = {}) {
     }
     if (!metric.range) return client.instant(query, request.signal);
     const end = now();
-    const step = metric.range.step ?? Math.max(1e3, Math.floor(metric.range.window / 60));
-    const points = await client.range(query, end - metric.range.window, end, step, request.signal);
+    const step2 = metric.range.step ?? Math.max(1e3, Math.floor(metric.range.window / 60));
+    const points = await client.range(query, end - metric.range.window, end, step2, request.signal);
     if (!points.ok) return points;
     return { ok: true, value: reducePoints(points.value, metric.range.reduce ?? "mean") };
   }
@@ -41517,15 +55930,15 @@ function readRecording(file2) {
         samples: []
       });
     } else if (entry.type === "sample") {
-      const window = recording.windows.at(-1);
-      if (!window) throw new RecordingError(`${file2}:${n2}: a sample before any window line`);
+      const window2 = recording.windows.at(-1);
+      if (!window2) throw new RecordingError(`${file2}:${n2}: a sample before any window line`);
       const sample = entry.sample;
       if (!sample || typeof sample.at !== "number" || typeof sample.canary !== "object" || sample.canary === null)
         throw new RecordingError(
           `${file2}:${n2}: a sample needs "at" (ms) and "canary" (an object of metric values)`
         );
-      window.samples.push({
-        index: typeof entry.index === "number" ? entry.index : window.samples.length,
+      window2.samples.push({
+        index: typeof entry.index === "number" ? entry.index : window2.samples.length,
         sample: { ...sample, errors: Array.isArray(sample.errors) ? sample.errors : [] },
         decision: entry.decision
       });
@@ -41620,10 +56033,10 @@ function createAnalyzer(input2, deps = {}) {
       recorder?.window(context, baseline, startedAt);
       let state = createJudgeState(config2, { intervalMs, baseline, startedAt });
       const withStable = ctx.stableVersion !== void 0 || ctx.stableSlot !== void 0;
-      const count2 = Math.max(1, Math.ceil(windowMs / intervalMs));
+      const count3 = Math.max(1, Math.ceil(windowMs / intervalMs));
       const intervals = [];
       let last;
-      for (let index = 0; index < count2; index++) {
+      for (let index = 0; index < count3; index++) {
         if (signal.aborted) break;
         const deadline = startedAt + (index + 1) * intervalMs;
         const sides = withStable ? ["canary", "stable"] : ["canary"];
@@ -41667,7 +56080,7 @@ function createAnalyzer(input2, deps = {}) {
           decision: {
             kind: "hold",
             code: "aborted",
-            reason: `analysis cancelled after ${intervals.length} of ${count2} intervals`,
+            reason: `analysis cancelled after ${intervals.length} of ${count3} intervals`,
             values: last?.values ?? {}
           },
           intervals
@@ -41685,16 +56098,16 @@ function concludeWindow(last) {
 function analyzeRecording(file2, config2) {
   const recording = readRecording(file2);
   const resolved = resolveAnalysisConfig(config2 ?? recording.config);
-  const windows = recording.windows.map((window) => {
-    const startedAt = Number.isFinite(window.startedAt) ? window.startedAt : void 0;
+  const windows = recording.windows.map((window2) => {
+    const startedAt = Number.isFinite(window2.startedAt) ? window2.startedAt : void 0;
     let state = createJudgeState(resolved, {
-      intervalMs: window.context.intervalMs,
-      baseline: window.baseline,
+      intervalMs: window2.context.intervalMs,
+      baseline: window2.baseline,
       startedAt
     });
     const intervals = [];
     const changed = [];
-    for (const { index, sample, decision: recorded } of window.samples) {
+    for (const { index, sample, decision: recorded } of window2.samples) {
       const judged = judge(state, sample);
       state = judged.state;
       intervals.push({ index, at: sample.at, decision: judged.decision });
@@ -41702,7 +56115,7 @@ function analyzeRecording(file2, config2) {
       if (judged.decision.kind === "rollback") break;
     }
     const last = intervals.at(-1)?.decision;
-    const expected = Math.max(1, Math.ceil(window.context.windowMs / window.context.intervalMs));
+    const expected = Math.max(1, Math.ceil(window2.context.windowMs / window2.context.intervalMs));
     let decision;
     if (!last)
       decision = { kind: "hold", code: "not-enough-data", reason: "the window has no samples", values: {} };
@@ -41714,7 +56127,7 @@ function analyzeRecording(file2, config2) {
         values: last.values
       };
     else decision = concludeWindow(last);
-    return { context: window.context, intervals, decision, changed };
+    return { context: window2.context, intervals, decision, changed };
   });
   return { windows };
 }
@@ -41817,26 +56230,26 @@ function metricsAnalyzer(env, options) {
 }
 
 // src/pipeline/execute-strategy.ts
-async function runStepRecorded(step, options) {
-  const description = describeStep(step);
+async function runStepRecorded(step2, options) {
+  const description = describeStep(step2);
   options.reporter.event({
     type: "step-start",
     environment: options.environment,
     phase: options.phase,
-    step,
+    step: step2,
     description
   });
   const started = performance.now();
   let result;
   try {
-    result = await options.runStep(step, options.signal);
+    result = await options.runStep(step2, options.signal);
   } catch (error62) {
     result = { ok: false, reason: `internal error: ${error62.message}` };
   }
   const record2 = {
     environment: options.environment,
     phase: options.phase,
-    step,
+    step: step2,
     description,
     result,
     durationMs: performance.now() - started
@@ -41869,9 +56282,9 @@ async function executeStrategy(machine, options) {
       };
     }
     if (options.signal?.aborted) return { status: "cancelled", state, reason: "the job was cancelled" };
-    const step = await runStepRecorded(decision.step, options);
+    const step2 = await runStepRecorded(decision.step, options);
     if (options.signal?.aborted) return { status: "cancelled", state, reason: "the job was cancelled" };
-    transition = machine.next(state, step.result);
+    transition = machine.next(state, step2.result);
   }
 }
 var TRAFFIC_STEPS = /* @__PURE__ */ new Set(["switch", "set_weight", "rollback", "deploy"]);
@@ -41885,10 +56298,10 @@ async function executeRollback(steps, options) {
   });
   const records = [];
   let trafficRestoredMs;
-  for (const step of steps) {
-    const record2 = await runStepRecorded(step, { ...options, phase: "rollback", signal: void 0 });
+  for (const step2 of steps) {
+    const record2 = await runStepRecorded(step2, { ...options, phase: "rollback", signal: void 0 });
     records.push(record2);
-    if (trafficRestoredMs === void 0 && TRAFFIC_STEPS.has(step.kind) && record2.result.ok) {
+    if (trafficRestoredMs === void 0 && TRAFFIC_STEPS.has(step2.kind) && record2.result.ok) {
       trafficRestoredMs = performance.now() - started;
     }
   }
@@ -41948,13 +56361,296 @@ function isJson(text) {
   }
 }
 
+// src/gates/changes.ts
+async function changedFiles(cwd, baseRef, signal) {
+  const args = [
+    "-c",
+    "core.quotePath=false",
+    "diff",
+    "--unified=0",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    // Fixed prefixes: a user's diff.noprefix / diff.mnemonicPrefix would otherwise change the header shape.
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "-M",
+    `${baseRef}...HEAD`,
+    "--"
+  ];
+  const result = await execa("git", args, {
+    cwd,
+    reject: false,
+    stripFinalNewline: false,
+    maxBuffer: 512 * 1024 * 1024,
+    ...signal ? { cancelSignal: signal } : {}
+  });
+  if (result.exitCode !== 0 || result.failed) {
+    const detail = (result.stderr || result.shortMessage || "").trim().split("\n")[0];
+    throw new Error(
+      `cannot list the files changed since "${baseRef}" in ${cwd}: git diff ${baseRef}...HEAD failed: ${detail} (is the base commit fetched? shallow clones need fetch-depth: 0 or the base fetched)`
+    );
+  }
+  return parseUnifiedDiff(result.stdout);
+}
+var HUNK_HEADER = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/;
+function parseUnifiedDiff(text) {
+  const files = [];
+  let current;
+  let inHunk = false;
+  let nextLine = 0;
+  const finish = () => {
+    if (!current) return;
+    const { headerPath, ...file2 } = current;
+    if (!file2.path && headerPath) file2.path = headerPath;
+    if (file2.path) files.push(file2);
+  };
+  for (const line of text.split("\n")) {
+    if (line.startsWith("diff --git ")) {
+      finish();
+      current = { path: "", addedLines: [], status: "modified", headerPath: pathFromGitHeader(line) };
+      inHunk = false;
+      continue;
+    }
+    if (!current) continue;
+    if (inHunk) {
+      if (line.startsWith("+")) {
+        current.addedLines.push(nextLine++);
+        continue;
+      }
+      if (line.startsWith("-") || line.startsWith("\\")) continue;
+      if (!line.startsWith("@@")) inHunk = false;
+    }
+    const hunk = HUNK_HEADER.exec(line);
+    if (hunk) {
+      inHunk = true;
+      nextLine = Number(hunk[1]);
+      continue;
+    }
+    if (line.startsWith("new file mode")) current.status = "added";
+    else if (line.startsWith("deleted file mode")) current.status = "deleted";
+    else if (line.startsWith("rename to ")) {
+      current.status = "renamed";
+      current.path = unquoteGitPath(line.slice("rename to ".length));
+    } else if (line.startsWith("+++ ")) {
+      const target2 = line.slice(4);
+      if (target2 !== "/dev/null") current.path = headerLinePath(target2, "b/");
+    } else if (line.startsWith("--- ") && current.status === "deleted") {
+      current.path = headerLinePath(line.slice(4), "a/");
+    }
+  }
+  finish();
+  return files;
+}
+function headerLinePath(text, prefix) {
+  const raw = text.startsWith('"') ? text : text.replace(/\t$/, "");
+  return stripPrefix(unquoteGitPath(raw), prefix);
+}
+function stripPrefix(path6, prefix) {
+  return path6.startsWith(prefix) ? path6.slice(prefix.length) : path6;
+}
+function pathFromGitHeader(line) {
+  const rest = line.slice("diff --git ".length);
+  if (rest.startsWith('"')) {
+    const end = closingQuote(rest);
+    const rightPart = rest.slice(end + 2);
+    return stripPrefix(unquoteGitPath(rightPart), "b/");
+  }
+  const half = (rest.length - 1) / 2;
+  if (Number.isInteger(half) && rest[half] === " ") {
+    const right = rest.slice(half + 1);
+    return stripPrefix(right, "b/");
+  }
+  const index = rest.lastIndexOf(" b/");
+  return index >= 0 ? rest.slice(index + 3) : void 0;
+}
+function closingQuote(text) {
+  for (let i2 = 1; i2 < text.length; i2++) {
+    if (text[i2] === "\\") i2++;
+    else if (text[i2] === '"') return i2;
+  }
+  return text.length - 1;
+}
+var ESCAPES = {
+  n: "\n",
+  t: "	",
+  '"': '"',
+  "\\": "\\",
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  r: "\r",
+  v: "\v"
+};
+function unquoteGitPath(text) {
+  if (!text.startsWith('"') || !text.endsWith('"') || text.length < 2) return text;
+  const bytes = [];
+  const body = text.slice(1, -1);
+  for (let i2 = 0; i2 < body.length; i2++) {
+    const char = body[i2];
+    if (char !== "\\") {
+      bytes.push(...Buffer.from(char, "utf8"));
+      continue;
+    }
+    const next = body[i2 + 1] ?? "";
+    if (/[0-7]/.test(next)) {
+      bytes.push(parseInt(body.slice(i2 + 1, i2 + 4), 8));
+      i2 += 3;
+    } else {
+      bytes.push(...Buffer.from(ESCAPES[next] ?? next, "utf8"));
+      i2 += 1;
+    }
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+function changedFilesProvider(cwd, baseRef) {
+  let cached2;
+  return () => {
+    if (!baseRef) return Promise.resolve([]);
+    cached2 ??= changedFiles(cwd, baseRef);
+    return cached2;
+  };
+}
+
+// src/gates/runner.ts
+var GATES_REPORT_SCHEMA = 1;
+async function runGates(entries, ctx, opts) {
+  const names = /* @__PURE__ */ new Set();
+  for (const entry of entries) {
+    if (names.has(entry.name)) throw new Error(`gate "${entry.name}" is listed twice`);
+    names.add(entry.name);
+  }
+  const started = performance.now();
+  const limit = pLimit(Math.max(1, Math.floor(opts.concurrency) || 1));
+  const gates = await Promise.all(
+    entries.map(
+      (entry) => limit(async () => {
+        const result = await runOne2(entry, ctx, opts);
+        opts.onResult?.(result);
+        return result;
+      })
+    )
+  );
+  const wallMs = performance.now() - started;
+  const sumMs = gates.reduce((sum, gate) => sum + gate.durationMs, 0);
+  return { schema: GATES_REPORT_SCHEMA, ...overallStatus(gates), gates, wallMs, sumMs };
+}
+function overallStatus(gates) {
+  const blocks = gates.filter((gate) => gate.status === "block");
+  const warns = gates.filter((gate) => gate.status === "warn");
+  const reasons = [...blocks, ...warns].map((gate) => `${gate.name}: ${gate.summary}`);
+  const status = blocks.length > 0 ? "BLOCK" : warns.length > 0 ? "WARN" : "PASS";
+  return { status, reasons };
+}
+async function runOne2(entry, ctx, opts) {
+  const started = performance.now();
+  const finish = (verdict2) => applyRequired(entry, verdict2, performance.now() - started);
+  if (opts.signal?.aborted) {
+    return finish(blockVerdict(`cancelled before it started (${abortReason(opts.signal)})`));
+  }
+  opts.onStart?.(entry.name);
+  const controller = new AbortController();
+  let settle2 = () => {
+  };
+  const stopped = new Promise((resolve6) => settle2 = resolve6);
+  const timer = entry.timeoutMs > 0 ? setTimeout(() => {
+    const message = `timed out after ${formatDuration(entry.timeoutMs)}`;
+    controller.abort(new Error(message));
+    settle2(blockVerdict(message));
+  }, entry.timeoutMs) : void 0;
+  const onCancel = () => {
+    const message = `cancelled (${abortReason(opts.signal)})`;
+    controller.abort(new Error(message));
+    settle2(blockVerdict(message));
+  };
+  opts.signal?.addEventListener("abort", onCancel, { once: true });
+  const running = (async () => {
+    try {
+      return checkVerdict(await entry.gate.run(entry.config, { ...ctx, signal: controller.signal }));
+    } catch (error62) {
+      if (controller.signal.aborted) return blockVerdict(String(controller.signal.reason.message));
+      return blockVerdict(`the gate crashed: ${errorMessage(error62)}`);
+    }
+  })();
+  try {
+    return finish(await Promise.race([running, stopped]));
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener("abort", onCancel);
+  }
+}
+function applyRequired(entry, verdict2, durationMs) {
+  const downgraded = !entry.required && verdict2.status === "block";
+  return {
+    name: entry.name,
+    required: entry.required,
+    durationMs,
+    status: downgraded ? "warn" : verdict2.status,
+    summary: downgraded ? `${verdict2.summary} (advisory: not blocking)` : verdict2.summary,
+    findings: verdict2.findings
+  };
+}
+var STATUSES = /* @__PURE__ */ new Set(["pass", "warn", "block"]);
+function checkVerdict(verdict2) {
+  const candidate = verdict2;
+  if (!candidate || !STATUSES.has(candidate.status)) {
+    return blockVerdict(`the gate returned no valid verdict (status ${JSON.stringify(candidate?.status)})`);
+  }
+  return {
+    status: candidate.status,
+    summary: typeof candidate.summary === "string" ? candidate.summary : "",
+    findings: Array.isArray(candidate.findings) ? candidate.findings : []
+  };
+}
+function blockVerdict(summary2) {
+  return { status: "block", summary: summary2, findings: [] };
+}
+function abortReason(signal) {
+  const reason = signal.reason;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === "string" ? reason : "aborted";
+}
+function errorMessage(error62) {
+  return error62 instanceof Error ? error62.message : String(error62);
+}
+
+// src/pipeline/validate.ts
+async function runValidate(env, options) {
+  const section = env.gates ?? {};
+  const entries = gateEntries(section, options.only);
+  const report = await runGates(
+    entries,
+    {
+      cwd: options.cwd,
+      baseRef: options.baseRef,
+      headSha: options.headSha,
+      changedFiles: changedFilesProvider(options.cwd, options.baseRef),
+      log: (message) => options.reporter.event({ type: "log", level: "info", message }),
+      env: process.env,
+      pullRequest: options.pullRequest
+    },
+    {
+      concurrency: section.concurrency ?? Math.max(1, entries.length),
+      signal: options.signal,
+      onStart: (name) => options.reporter.event({ type: "gate-start", name }),
+      onResult: (result) => options.reporter.event({ type: "gate-end", result })
+    }
+  );
+  options.reporter.event({ type: "gates", report });
+  return report;
+}
+function gatesSummary(report) {
+  const counts = `${report.gates.length} gate(s) in ${Math.round(report.wallMs)}ms`;
+  return report.reasons.length ? `${counts}; ${report.reasons.join("; ")}` : counts;
+}
+
 // src/pipeline/state.ts
 import { mkdirSync, readFileSync as readFileSync4, renameSync, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join as join5 } from "node:path";
 var StateStore = class {
   path;
   constructor(stateDir) {
-    this.path = join(stateDir, "state.json");
+    this.path = join5(stateDir, "state.json");
   }
   read() {
     let text;
@@ -42001,34 +56697,34 @@ function capabilitiesOf(env) {
     teardown: !!t.teardown
   };
 }
-function stepValues(step, base2) {
+function stepValues(step2, base2) {
   const values = { ...base2 };
-  if ("slot" in step && step.slot) values.slot = step.slot;
-  if ("instances" in step && step.instances) {
-    values.instances = step.instances.join(",");
-    values.instance_count = String(step.instances.length);
+  if ("slot" in step2 && step2.slot) values.slot = step2.slot;
+  if ("instances" in step2 && step2.instances) {
+    values.instances = step2.instances.join(",");
+    values.instance_count = String(step2.instances.length);
   }
-  if ("batch" in step && step.batch !== void 0) values.batch = String(step.batch);
-  if (step.kind === "set_weight") {
-    values.weight = String(step.weight);
-    values.stable_weight = String(100 - step.weight);
-    values.stable_slot = step.stableSlot;
+  if ("batch" in step2 && step2.batch !== void 0) values.batch = String(step2.batch);
+  if (step2.kind === "set_weight") {
+    values.weight = String(step2.weight);
+    values.stable_weight = String(100 - step2.weight);
+    values.stable_slot = step2.stableSlot;
   }
-  if (step.kind === "switch") {
+  if (step2.kind === "switch") {
     values.weight = "100";
     values.stable_weight = "0";
-    values.stable_slot = step.from;
+    values.stable_slot = step2.from;
   }
-  if (step.kind === "analysis") {
-    if (step.stableSlot) values.stable_slot = step.stableSlot;
-    if (step.weight !== void 0) values.weight = String(step.weight);
+  if (step2.kind === "analysis") {
+    if (step2.stableSlot) values.stable_slot = step2.stableSlot;
+    if (step2.weight !== void 0) values.weight = String(step2.weight);
   }
-  if (step.kind === "deploy" && step.version === "previous") values.version = base2.previous_version;
+  if (step2.kind === "deploy" && step2.version === "previous") values.version = base2.previous_version;
   return values;
 }
-function commandFor(step, env, base2) {
+function commandFor(step2, env, base2) {
   const t = env.target;
-  switch (step.kind) {
+  switch (step2.kind) {
     case "deploy":
       return t.deploy;
     case "smoke":
@@ -42057,11 +56753,11 @@ function createStepRunner(options) {
       throw error62;
     }
   }
-  return async (step, signal) => {
-    const values = stepValues(step, options.values);
-    switch (step.kind) {
+  return async (step2, signal) => {
+    const values = stepValues(step2, options.values);
+    switch (step2.kind) {
       case "deploy":
-        if (step.version === "previous" && !values.version)
+        if (step2.version === "previous" && !values.version)
           return { ok: false, reason: "no previous version is known" };
         return command(t.deploy, values, "deploy", signal);
       case "health": {
@@ -42082,15 +56778,15 @@ function createStepRunner(options) {
         if (!t.setWeight) return { ok: false, reason: "the target has no set_weight command" };
         return command(t.setWeight, values, "set_weight", signal);
       case "pause":
-        await abortableSleep(step.ms, signal);
+        await abortableSleep(step2.ms, signal);
         return signal?.aborted ? { ok: false, reason: "cancelled" } : { ok: true };
       case "analysis":
         return analyzer.evaluate({
-          phase: step.phase,
-          slot: step.slot,
-          stableSlot: step.stableSlot,
-          weight: step.weight,
-          windowMs: step.windowMs,
+          phase: step2.phase,
+          slot: step2.slot,
+          stableSlot: step2.stableSlot,
+          weight: step2.weight,
+          windowMs: step2.windowMs,
           intervalMs: env.monitorIntervalMs,
           values,
           signal,
@@ -42148,6 +56844,7 @@ async function runPipeline(input2, deps) {
   const rollbacks = [];
   const onOutput = (line) => reporter.event({ type: "output", ...line });
   let live = {};
+  let gates;
   try {
     live = await readLiveState(env, store, { signal, onOutput });
   } catch (error62) {
@@ -42172,6 +56869,7 @@ async function runPipeline(input2, deps) {
       steps: log.steps,
       decisions: log.decisions,
       rollbacks,
+      gates,
       startedAt: startedAt.toISOString(),
       durationMs: performance.now() - started,
       exitCode: status === "succeeded" ? 0 : status === "blocked" ? 2 : status === "cancelled" ? 130 : 1,
@@ -42308,13 +57006,13 @@ async function runPipeline(input2, deps) {
   }
   async function watch(d, phaseId, windowMs) {
     const liveSlot = d.machine.outcome(d.state).liveSlot;
-    const step = {
+    const step2 = {
       kind: "analysis",
       phase: phaseId,
       slot: liveSlot,
       windowMs
     };
-    const record2 = await runStepRecorded(step, {
+    const record2 = await runStepRecorded(step2, {
       environment: d.env.name,
       phase: phaseId,
       runStep: d.runStep,
@@ -42349,14 +57047,20 @@ async function runPipeline(input2, deps) {
   let stage = "validate";
   let production;
   try {
-    if (deps.validate) {
-      const verdict = await phase("validate", async () => {
-        const v = await deps.validate(env, signal);
+    if (env.gates && Object.keys(env.gates).some((k) => k !== "concurrency" && k !== "timeout")) {
+      await phase("validate", async () => {
+        gates = await runValidate(env, {
+          cwd: deps.gates?.cwd ?? process.cwd(),
+          baseRef: deps.gates?.baseRef,
+          headSha: input2.sha,
+          pullRequest: deps.gates?.pullRequest,
+          reporter,
+          signal
+        });
         checkCancelled();
-        if (v.status === "BLOCK") throw new Blocked(v.summary);
-        return `${v.status}: ${v.summary}`;
+        if (gates.status === "BLOCK") throw new Blocked(gatesSummary(gates));
+        return `${gates.status}: ${gatesSummary(gates)}`;
       });
-      void verdict;
     } else {
       skip("validate", "no gates configured");
     }
@@ -42522,7 +57226,11 @@ function planDeployment(config2, environment2, version2, sha, overrides = {}) {
   phases.push({
     phase: "validate",
     environment: env.name,
-    actions: [{ description: env.gates ? "run the quality gates; BLOCK stops here" : "no gates configured" }]
+    actions: [
+      {
+        description: configuredGates(env).length ? `run the quality gates in parallel (${configuredGates(env).join(", ")}); BLOCK stops here` : "no gates configured"
+      }
+    ]
   });
   if (env.staging) {
     const staging = resolveEnvironment(config2, env.staging, { stateDir: overrides.stateDir });
@@ -42573,6 +57281,9 @@ function planDeployment(config2, environment2, version2, sha, overrides = {}) {
     rollback: main2.rollback
   };
 }
+function configuredGates(env) {
+  return GATE_NAMES.filter((name) => env.gates?.[name] !== void 0);
+}
 function liveFromState(env) {
   const saved = new StateStore(env.stateDir).get(env.name);
   const source = env.target.current ? "the target's current command (not run by plan; state file shown)" : "state file";
@@ -42604,9 +57315,9 @@ function safeUrl(url2, values) {
     return url2;
   }
 }
-function safeCommand(describe3) {
+function safeCommand(describe4) {
   try {
-    return describe3();
+    return describe4();
   } catch (error62) {
     return `(${error62.message})`;
   }
@@ -42614,25 +57325,25 @@ function safeCommand(describe3) {
 function strategyActions(env, version2, sha, live) {
   const values = base(env, version2, sha, live);
   const machine = createStrategy(env.strategy, capabilitiesOf(env), live);
-  const describe3 = (step, reason) => {
-    const stepVals = stepValues(step, values);
-    const command = commandFor(step, env, values);
+  const describe4 = (step2, reason) => {
+    const stepVals = stepValues(step2, values);
+    const command = commandFor(step2, env, values);
     let run;
     if (command)
       run = safeCommand(
         () => describeCommand(
           command,
-          step.kind === "rollback" ? { ...stepVals, version: values.previous_version } : stepVals
+          step2.kind === "rollback" ? { ...stepVals, version: values.previous_version } : stepVals
         )
       );
-    else if (step.kind === "health")
+    else if (step2.kind === "health")
       run = env.target.health.length ? describeChecks({ ...env, health: env.target.health }, stepVals) : void 0;
-    else if (step.kind === "analysis") run = `health checks over ${Math.round(step.windowMs / 1e3)}s`;
-    return { description: describeStep(step), reason, run };
+    else if (step2.kind === "analysis") run = `health checks over ${Math.round(step2.windowMs / 1e3)}s`;
+    return { description: describeStep(step2), reason, run };
   };
   return {
-    actions: machine.plan.map((p) => describe3(p.step, p.reason)),
-    rollback: machine.rollback({ plan: machine.plan, index: machine.plan.length - 1, holds: 0 }).map((s) => describe3(s))
+    actions: machine.plan.map((p) => describe4(p.step, p.reason)),
+    rollback: machine.rollback({ plan: machine.plan, index: machine.plan.length - 1, holds: 0 }).map((s) => describe4(s))
   };
 }
 
@@ -42647,11 +57358,60 @@ function jsonLinesReporter(write = (t) => process.stdout.write(t)) {
 }
 
 // src/report/terminal.ts
+import { styleText as styleText2 } from "node:util";
+
+// src/gates/format.ts
 import { styleText } from "node:util";
+var STATUS_STYLE = {
+  pass: "green",
+  warn: "yellow",
+  block: "red"
+};
+function formatGatesReport(report, opts = {}) {
+  const maxFindings = opts.maxFindings ?? 10;
+  const paint = (style, text) => opts.color ? styleText(style, text, { validateStream: false }) : text;
+  const rows = report.gates.map((gate) => [
+    gate.name,
+    gate.status.toUpperCase(),
+    gate.required ? "required" : "advisory",
+    formatDuration(gate.durationMs),
+    gate.summary
+  ]);
+  const header = ["GATE", "STATUS", "MODE", "TIME", "SUMMARY"];
+  const widths = header.map(
+    (title, column) => Math.max(title.length, ...rows.map((row) => row[column].length))
+  );
+  const pad = (cells) => cells.map((cell, column) => column === cells.length - 1 ? cell : cell.padEnd(widths[column])).join("  ");
+  const lines = [paint("bold", pad(header))];
+  report.gates.forEach((gate, index) => {
+    const cells = rows[index];
+    const line = pad(cells);
+    const statusStart = widths[0] + 2;
+    const statusText = cells[1].padEnd(widths[1]);
+    lines.push(
+      line.slice(0, statusStart) + paint(STATUS_STYLE[gate.status], statusText) + line.slice(statusStart + statusText.length)
+    );
+    for (const finding of gate.findings.slice(0, maxFindings)) lines.push(`    ${formatFinding(finding)}`);
+    if (gate.findings.length > maxFindings)
+      lines.push(`    \u2026 and ${gate.findings.length - maxFindings} more`);
+  });
+  const overallStyle = report.status === "PASS" ? "green" : report.status === "WARN" ? "yellow" : "red";
+  lines.push("");
+  lines.push(
+    `${paint("bold", "overall_status=")}${paint(overallStyle, report.status)}  (${report.gates.length} gates, ${formatDuration(report.wallMs)} wall, ${formatDuration(report.sumMs)} summed)`
+  );
+  return lines.join("\n");
+}
+function formatFinding(finding) {
+  const where2 = finding.path ? `${finding.path}${finding.line ? `:${finding.line}` : ""} ` : "";
+  return `${where2}[${finding.rule}] ${finding.message}`;
+}
+
+// src/report/terminal.ts
 function terminalReporter(options = {}) {
   const write = options.write ?? ((text) => process.stdout.write(text));
   const color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
-  const paint = (style, text) => color ? styleText(style, text, { validateStream: false }) : text;
+  const paint = (style, text) => color ? styleText2(style, text, { validateStream: false }) : text;
   const started = performance.now();
   const clock = () => paint("dim", `[${formatElapsed(performance.now() - started)}]`);
   const line = (text) => write(`${clock()} ${text}
@@ -42718,6 +57478,20 @@ function terminalReporter(options = {}) {
           for (const level of e.record.levels)
             line(`    ${level.ok ? "\u2713" : "\u2717"} rollback level ${level.name}: ${level.detail}`);
           break;
+        case "gate-start":
+          line(`    \xB7 gate ${e.name}`);
+          break;
+        case "gate-end": {
+          const mark = e.result.status === "pass" ? paint("green", "\u2713") : e.result.status === "warn" ? paint("yellow", "!") : paint("red", "\u2717");
+          line(
+            `    ${mark} gate ${e.result.name} ${e.result.status}: ${e.result.summary}` + paint("dim", ` (${formatDuration(e.result.durationMs)})`)
+          );
+          break;
+        }
+        case "gates":
+          write(`${indent(formatGatesReport(e.report, { color }), "    ")}
+`);
+          break;
         case "result":
           write(summary(e.result, paint));
           break;
@@ -42775,6 +57549,9 @@ function summary(result, paint = (_, t) => t) {
 function truncate(text, max) {
   return text.length > max ? `${text.slice(0, max - 1)}\u2026` : text;
 }
+function indent(text, prefix) {
+  return text.trimEnd().split("\n").map((l) => prefix + l).join("\n");
+}
 
 // src/cli/main.ts
 var DEFAULT_CONFIG = ".github/deploy.yml";
@@ -42799,6 +57576,9 @@ ${error62.errors.length} error(s) in ${path6}
       );
     return void 0;
   }
+}
+function defaultBase() {
+  return process.env.GITHUB_BASE_REF ? `origin/${process.env.GITHUB_BASE_REF}` : void 0;
 }
 function defaultVersion() {
   const sha = process.env.GITHUB_SHA;
@@ -42861,7 +57641,10 @@ async function main(argv, io = defaultIo) {
 ` : formatPlan(plan));
     }
   );
-  program2.command("run").description("run a deployment: validate, staging, production (strategy), verify, monitor, finalize").requiredOption("-e, --environment <name>", "the environment to deploy to").option("-v, --version <version>", "the version to deploy (default: the current commit)").option("--sha <sha>", "the commit being deployed").option("--skip-staging", "hotfix: do not deploy to the staging environment first").option("--record <file>", "record every metric sample read to this file (replay it with `analyze`)").addOption(strategyOption()).addOption(stateDirOption()).addOption(configOption()).addOption(jsonOption()).action(
+  program2.command("run").description("run a deployment: validate, staging, production (strategy), verify, monitor, finalize").requiredOption("-e, --environment <name>", "the environment to deploy to").option("-v, --version <version>", "the version to deploy (default: the current commit)").option("--sha <sha>", "the commit being deployed").option("--skip-staging", "hotfix: do not deploy to the staging environment first").option("--record <file>", "record every metric sample read to this file (replay it with `analyze`)").option(
+    "--base <ref>",
+    "base commit for the gates' changed-line checks (default: origin/$GITHUB_BASE_REF)"
+  ).addOption(strategyOption()).addOption(stateDirOption()).addOption(configOption()).addOption(jsonOption()).action(
     async (opts) => {
       const config2 = await loadConfig(opts.config, !!opts.json, io);
       if (!config2) return void (exitCode = 2);
@@ -42901,7 +57684,11 @@ async function main(argv, io = defaultIo) {
             record: opts.record,
             overrides
           },
-          { reporter, signal: controller.signal }
+          {
+            reporter,
+            signal: controller.signal,
+            gates: { cwd: process.cwd(), baseRef: opts.base ?? defaultBase() }
+          }
         );
         exitCode = result.status === "cancelled" && received === "SIGTERM" ? 143 : result.exitCode;
       } finally {
@@ -42909,6 +57696,36 @@ async function main(argv, io = defaultIo) {
         process.off("SIGINT", onSignal);
         await reporter.close?.();
       }
+    }
+  );
+  program2.command("gates").description("run the quality gates in parallel and print PASS / WARN / BLOCK with every finding").option("-e, --environment <name>", "use this environment's gates section (default: the top-level one)").option("--only <names>", "only these gates, comma-separated (for example tests,audit)").option(
+    "--base <ref>",
+    "base commit for changed-line checks (default: origin/$GITHUB_BASE_REF on a pull request)"
+  ).option("--sha <sha>", "the commit being checked").addOption(configOption()).addOption(jsonOption()).action(
+    async (opts) => {
+      const config2 = await loadConfig(opts.config, !!opts.json, io);
+      if (!config2) return void (exitCode = 2);
+      const section = opts.environment ? resolveEnvironment(config2, opts.environment).gates : config2.gates;
+      if (!section)
+        throw new UsageError(
+          `${opts.config} configures no gates${opts.environment ? ` for ${opts.environment}` : ""}`
+        );
+      const only = opts.only?.split(",").map((s) => s.trim()).filter(Boolean);
+      const reporter = opts.json ? { event() {
+      } } : terminalReporter({ write: io.out });
+      const report = await runValidate(
+        { gates: section },
+        {
+          cwd: process.cwd(),
+          baseRef: opts.base ?? defaultBase(),
+          headSha: opts.sha ?? process.env.GITHUB_SHA,
+          only,
+          reporter
+        }
+      );
+      if (opts.json) io.out(`${JSON.stringify(report)}
+`);
+      exitCode = report.status === "BLOCK" ? 1 : 0;
     }
   );
   program2.command("analyze").description("judge a recorded analysis offline and print the decision at each interval").requiredOption("-r, --recording <file>", "a recording made with `run --record`").option(
@@ -42940,7 +57757,7 @@ async function main(argv, io = defaultIo) {
     if (error62 instanceof CommanderError) {
       return error62.exitCode === 0 ? 0 : 2;
     }
-    if (error62 instanceof UsageError || error62 instanceof ResolveError) {
+    if (error62 instanceof UsageError || error62 instanceof ResolveError || error62 instanceof UnknownGateError) {
       io.err(`error: ${error62.message}
 `);
       return 2;

@@ -9,6 +9,8 @@ import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
 import { STRATEGY_NAMES, type RawConfig, type StrategyName } from '../config/schema.ts';
 import { runPipeline } from '../pipeline/pipeline.ts';
 import { runAnalyzeCommand } from '../analysis/index.ts';
+import { UnknownGateError } from '../gates/registry.ts';
+import { runValidate } from '../pipeline/validate.ts';
 import { planDeployment, type DeploymentPlan } from '../pipeline/plan.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
 import { terminalReporter } from '../report/terminal.ts';
@@ -39,6 +41,11 @@ async function loadConfig(path: string, json: boolean, io: Io): Promise<RawConfi
       );
     return undefined;
   }
+}
+
+/** On a pull request the runner names the base branch; changed-line checks compare against it. */
+function defaultBase(): string | undefined {
+  return process.env.GITHUB_BASE_REF ? `origin/${process.env.GITHUB_BASE_REF}` : undefined;
 }
 
 function defaultVersion(): string {
@@ -140,6 +147,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--sha <sha>', 'the commit being deployed')
     .option('--skip-staging', 'hotfix: do not deploy to the staging environment first')
     .option('--record <file>', 'record every metric sample read to this file (replay it with `analyze`)')
+    .option(
+      '--base <ref>',
+      "base commit for the gates' changed-line checks (default: origin/$GITHUB_BASE_REF)",
+    )
     .addOption(strategyOption())
     .addOption(stateDirOption())
     .addOption(configOption())
@@ -151,6 +162,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         sha?: string;
         skipStaging?: boolean;
         record?: string;
+        base?: string;
         strategy?: StrategyName;
         stateDir?: string;
         config: string;
@@ -195,7 +207,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
               record: opts.record,
               overrides,
             },
-            { reporter, signal: controller.signal },
+            {
+              reporter,
+              signal: controller.signal,
+              gates: { cwd: process.cwd(), baseRef: opts.base ?? defaultBase() },
+            },
           );
           exitCode = result.status === 'cancelled' && received === 'SIGTERM' ? 143 : result.exitCode;
         } finally {
@@ -203,6 +219,54 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           process.off('SIGINT', onSignal);
           await reporter.close?.();
         }
+      },
+    );
+
+  program
+    .command('gates')
+    .description('run the quality gates in parallel and print PASS / WARN / BLOCK with every finding')
+    .option('-e, --environment <name>', "use this environment's gates section (default: the top-level one)")
+    .option('--only <names>', 'only these gates, comma-separated (for example tests,audit)')
+    .option(
+      '--base <ref>',
+      'base commit for changed-line checks (default: origin/$GITHUB_BASE_REF on a pull request)',
+    )
+    .option('--sha <sha>', 'the commit being checked')
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action(
+      async (opts: {
+        environment?: string;
+        only?: string;
+        base?: string;
+        sha?: string;
+        config: string;
+        json?: boolean;
+      }) => {
+        const config = await loadConfig(opts.config, !!opts.json, io);
+        if (!config) return void (exitCode = 2);
+        const section = opts.environment ? resolveEnvironment(config, opts.environment).gates : config.gates;
+        if (!section)
+          throw new UsageError(
+            `${opts.config} configures no gates${opts.environment ? ` for ${opts.environment}` : ''}`,
+          );
+        const only = opts.only
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const reporter = opts.json ? { event() {} } : terminalReporter({ write: io.out });
+        const report = await runValidate(
+          { gates: section },
+          {
+            cwd: process.cwd(),
+            baseRef: opts.base ?? defaultBase(),
+            headSha: opts.sha ?? process.env.GITHUB_SHA,
+            only,
+            reporter,
+          },
+        );
+        if (opts.json) io.out(`${JSON.stringify(report)}\n`);
+        exitCode = report.status === 'BLOCK' ? 1 : 0;
       },
     );
 
@@ -243,7 +307,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       // --help and --version exit 0; usage errors were already printed by commander.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof UsageError || error instanceof ResolveError) {
+    if (error instanceof UsageError || error instanceof ResolveError || error instanceof UnknownGateError) {
       io.err(`error: ${error.message}\n`);
       return 2;
     }

@@ -13,3 +13,5 @@ export const commandLine = z
       'A command, as one string ("./deploy.sh {{version}}") or an argv list (["./deploy.sh", "{{version}}"]). ' +
       'Templated values are substituted inside each argument and never reach a shell.',
   });
+
+export type CommandLine = z.output<typeof commandLine>;

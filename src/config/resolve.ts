@@ -96,7 +96,7 @@ export interface ResolvedEnvironment {
   };
   variables: Record<string, string>;
   stateDir: string;
-  gates?: Record<string, unknown>;
+  gates?: RawConfig['gates'];
   analysis?: RawConfig['analysis'];
   approvals?: Record<string, unknown>;
 }

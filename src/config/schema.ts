@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { duration } from './duration.ts';
 import { analysisConfigSchema } from '../analysis/schema.ts';
+import { gatesConfigSchema } from '../gates/registry.ts';
 import { commandLine } from './command-line-schema.ts';
 
 export { commandLine };
@@ -202,7 +203,7 @@ export const environment = z.strictObject({
   monitor_interval: duration.optional(),
   hooks: hooks.optional(),
   variables: z.record(z.string(), z.string()).optional(),
-  gates: openSection.optional(),
+  gates: gatesConfigSchema.optional(),
   analysis: analysisConfigSchema.optional(),
   approvals: openSection.optional(),
 });
@@ -221,7 +222,7 @@ export const deployConfig = z.strictObject({
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'environment names use letters, digits, ".", "_" and "-"'),
     environment,
   ),
-  gates: openSection.optional(),
+  gates: gatesConfigSchema.optional(),
   analysis: analysisConfigSchema.optional(),
   approvals: openSection.optional(),
 });

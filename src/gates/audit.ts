@@ -5,7 +5,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { commandLine } from '../config/schema.ts';
+import { commandLine } from '../config/command-line-schema.ts';
 import { gateCommonFields } from './common.ts';
 import { runGateCommand } from './gate-command.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { z } from 'zod';
-import { commandLine, type CommandLine } from '../config/schema.ts';
+import { commandLine, type CommandLine } from '../config/command-line-schema.ts';
 import { splitCommand } from '../targets/command-line.ts';
 import { gateCommonFields } from './common.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';

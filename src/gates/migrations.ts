@@ -9,7 +9,7 @@ import picomatch from 'picomatch';
 import pg from 'pg';
 import { z } from 'zod';
 import { formatDuration } from '../config/duration.ts';
-import { commandLine, type CommandLine } from '../config/schema.ts';
+import { commandLine, type CommandLine } from '../config/command-line-schema.ts';
 import { runConfiguredCommand, tail } from './build.ts';
 import { gateCommonFields } from './common.ts';
 import {

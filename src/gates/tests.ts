@@ -3,7 +3,7 @@
 import { glob, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { commandLine } from '../config/schema.ts';
+import { commandLine } from '../config/command-line-schema.ts';
 import { gateCommonFields } from './common.ts';
 import { readCoverageReport, lineHitsByRepoPath, findLineHits } from './coverage/read.ts';
 import { COVERAGE_METRICS, CoverageReportError, percent } from './coverage/types.ts';

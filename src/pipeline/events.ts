@@ -1,6 +1,8 @@
 // Everything the pipeline reports goes through these events; reporters (terminal, JSON lines, GitHub) only
 // render them. Keeping them plain data makes `--json` output and the tests straightforward.
 import type { Decision, Step, StepResult } from '../strategies/types.ts';
+import type { GatesReport } from '../gates/runner.ts';
+import type { GateResult } from '../gates/types.ts';
 
 export const PHASES = ['validate', 'staging', 'production', 'verify', 'monitor', 'finalize'] as const;
 export type PhaseId = (typeof PHASES)[number];
@@ -73,6 +75,8 @@ export interface PipelineResult {
   steps: StepRecord[];
   decisions: DecisionRecord[];
   rollbacks: RollbackRecord[];
+  /** The quality gates' report, when the validate phase ran. */
+  gates?: GatesReport;
   live?: { slot?: string; version?: string };
   startedAt: string;
   durationMs: number;
@@ -98,6 +102,9 @@ export type PipelineEvent =
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'rollback-start'; environment: string; reason: string; steps: string[] }
   | { type: 'rollback-end'; record: RollbackRecord }
+  | { type: 'gate-start'; name: string }
+  | { type: 'gate-end'; result: GateResult }
+  | { type: 'gates'; report: GatesReport }
   | { type: 'result'; result: PipelineResult };
 
 export interface Reporter {

@@ -23,16 +23,13 @@ import type {
 } from './events.ts';
 import { executeRollback, executeStrategy, runStepRecorded, type ExecutionLog } from './execute-strategy.ts';
 import { readLiveState } from './live-state.ts';
+import { gatesSummary, runValidate, type ValidateOptions } from './validate.ts';
+import type { GatesReport } from '../gates/runner.ts';
 import { StateStore } from './state.ts';
 import { capabilitiesOf, createStepRunner, type StepRunner } from './step-runner.ts';
 
 /** The longest scale-down delay the job itself waits out; longer ones keep the old slot and say so. */
 export const MAX_IN_JOB_SCALE_DOWN_WAIT_MS = 10 * 60_000;
-
-export interface ValidateVerdict {
-  status: 'PASS' | 'WARN' | 'BLOCK';
-  summary: string;
-}
 
 export interface PipelineInput {
   config: RawConfig;
@@ -53,8 +50,8 @@ export interface PipelineInput {
 export interface PipelineDeps {
   reporter: Reporter;
   signal?: AbortSignal;
-  /** The validate phase (quality gates). Absent: the phase is skipped. */
-  validate?: (env: ResolvedEnvironment, signal?: AbortSignal) => Promise<ValidateVerdict>;
+  /** Where gates run and what they compare against (the validate phase runs when gates are configured). */
+  gates?: { cwd: string; baseRef?: string; pullRequest?: ValidateOptions['pullRequest'] };
   analyzerFor?: (env: ResolvedEnvironment) => Analyzer;
 }
 
@@ -81,6 +78,7 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     reporter.event({ type: 'output', ...line });
 
   let live: LiveState = {};
+  let gates: GatesReport | undefined;
   try {
     live = await readLiveState(env, store, { signal, onOutput });
   } catch (error) {
@@ -111,6 +109,7 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
       steps: log.steps,
       decisions: log.decisions,
       rollbacks,
+      gates,
       startedAt: startedAt.toISOString(),
       durationMs: performance.now() - started,
       exitCode: status === 'succeeded' ? 0 : status === 'blocked' ? 2 : status === 'cancelled' ? 130 : 1,
@@ -323,14 +322,20 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
   let production: DeploymentRun | undefined;
   try {
     // 1. Validate: nothing is touched when the gates block.
-    if (deps.validate) {
-      const verdict = await phase('validate', async () => {
-        const v = await deps.validate!(env, signal);
+    if (env.gates && Object.keys(env.gates).some((k) => k !== 'concurrency' && k !== 'timeout')) {
+      await phase('validate', async () => {
+        gates = await runValidate(env, {
+          cwd: deps.gates?.cwd ?? process.cwd(),
+          baseRef: deps.gates?.baseRef,
+          headSha: input.sha,
+          pullRequest: deps.gates?.pullRequest,
+          reporter,
+          signal,
+        });
         checkCancelled();
-        if (v.status === 'BLOCK') throw new Blocked(v.summary);
-        return `${v.status}: ${v.summary}`;
+        if (gates.status === 'BLOCK') throw new Blocked(gatesSummary(gates));
+        return `${gates.status}: ${gatesSummary(gates)}`;
       });
-      void verdict;
     } else {
       skip('validate', 'no gates configured');
     }

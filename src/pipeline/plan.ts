@@ -9,6 +9,7 @@ import { describeCommand } from '../targets/run-command.ts';
 import { renderUrl } from '../targets/http-check.ts';
 import type { TemplateValues } from '../targets/template.ts';
 import { StateStore } from './state.ts';
+import { GATE_NAMES } from '../gates/registry.ts';
 import { capabilitiesOf, commandFor, stepValues } from './step-runner.ts';
 import type { PhaseId } from './events.ts';
 
@@ -42,7 +43,13 @@ export function planDeployment(
   phases.push({
     phase: 'validate',
     environment: env.name,
-    actions: [{ description: env.gates ? 'run the quality gates; BLOCK stops here' : 'no gates configured' }],
+    actions: [
+      {
+        description: configuredGates(env).length
+          ? `run the quality gates in parallel (${configuredGates(env).join(', ')}); BLOCK stops here`
+          : 'no gates configured',
+      },
+    ],
   });
   if (env.staging) {
     const staging = resolveEnvironment(config, env.staging, { stateDir: overrides.stateDir });
@@ -95,6 +102,10 @@ export function planDeployment(
     phases,
     rollback: main.rollback,
   };
+}
+
+function configuredGates(env: ResolvedEnvironment): string[] {
+  return GATE_NAMES.filter((name) => env.gates?.[name] !== undefined);
 }
 
 function liveFromState(env: ResolvedEnvironment): LiveState & { source: string } {

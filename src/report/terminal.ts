@@ -3,6 +3,7 @@
 import { styleText } from 'node:util';
 import type { PhaseRecord, PipelineEvent, PipelineResult, Reporter } from '../pipeline/events.ts';
 import { formatDuration } from '../config/duration.ts';
+import { formatGatesReport } from '../gates/format.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -98,6 +99,25 @@ export function terminalReporter(options: TerminalReporterOptions = {}): Reporte
           for (const level of e.record.levels)
             line(`    ${level.ok ? '✓' : '✗'} rollback level ${level.name}: ${level.detail}`);
           break;
+        case 'gate-start':
+          line(`    · gate ${e.name}`);
+          break;
+        case 'gate-end': {
+          const mark =
+            e.result.status === 'pass'
+              ? paint('green', '✓')
+              : e.result.status === 'warn'
+                ? paint('yellow', '!')
+                : paint('red', '✗');
+          line(
+            `    ${mark} gate ${e.result.name} ${e.result.status}: ${e.result.summary}` +
+              paint('dim', ` (${formatDuration(e.result.durationMs)})`),
+          );
+          break;
+        }
+        case 'gates':
+          write(`${indent(formatGatesReport(e.report, { color }), '    ')}\n`);
+          break;
         case 'result':
           write(summary(e.result, paint));
           break;
@@ -169,4 +189,12 @@ export function summary(
 
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function indent(text: string, prefix: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => prefix + l)
+    .join('\n');
 }

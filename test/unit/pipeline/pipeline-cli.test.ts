@@ -220,3 +220,62 @@ test('config errors exit 2 with file:line:column, and --help works on every comm
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /missing\.yml: config file not found/);
 });
+
+test('a blocking gate stops the deployment before anything is touched; an advisory one only warns', async (t) => {
+  const fail = JSON.stringify([
+    process.execPath,
+    '-e',
+    'console.error("compile error in app.ts"); process.exit(1)',
+  ]);
+  const s = setup(
+    '  production:\n    strategy: blue-green',
+    `gates:\n  build:\n    command: ${fail}\n  secrets:\n    scope: all\n    required: false\n`,
+  );
+  t.after(s.cleanup);
+  const { code, stdout } = await runCli(['run', '-e', 'production', '-v', 'v2', '-c', s.config, '--json'], {
+    env: LIVE_BLUE,
+  });
+  assert.equal(code, 2);
+  const all = events(stdout);
+  const result = all.at(-1)!.result as {
+    status: string;
+    code: string;
+    gates: { status: string; gates: Array<{ name: string; status: string }> };
+  };
+  assert.equal(result.status, 'blocked');
+  assert.equal(result.code, 'gates_blocked');
+  assert.equal(result.gates.status, 'BLOCK');
+  assert.equal(result.gates.gates.find((g) => g.name === 'build')!.status, 'block');
+  assert.deepEqual(withoutHealth(s.calls()), [], 'nothing was deployed');
+  assert.ok(!all.some((e) => e.type === 'phase-start' && e.phase === 'production'));
+});
+
+test('gates --json --only prints the documented report shape; an unknown gate name is a usage error', async (t) => {
+  const ok = JSON.stringify([process.execPath, '-e', '']);
+  const s = setup(
+    '  production:\n    strategy: blue-green',
+    `gates:\n  build:\n    command: ${ok}\n  secrets:\n    scope: all\n`,
+  );
+  t.after(s.cleanup);
+  const { code, stdout } = await runCli(['gates', '-c', s.config, '--only', 'build', '--json']);
+  assert.equal(code, 0, stdout);
+  const report = JSON.parse(stdout) as {
+    schema: number;
+    status: string;
+    gates: Array<Record<string, unknown>>;
+  };
+  assert.equal(report.schema, 1);
+  assert.equal(report.status, 'PASS');
+  assert.deepEqual(
+    report.gates.map((g) => g.name),
+    ['build'],
+  );
+  for (const key of ['name', 'status', 'summary', 'findings', 'durationMs', 'required'])
+    assert.ok(key in report.gates[0]!, key);
+  const bad = await runCli(['gates', '-c', s.config, '--only', 'tets']);
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.stderr,
+    /unknown gate "tets": the gates are tests, audit, secrets, sarif, review, build, migrations, infrastructure/,
+  );
+});
