@@ -146,5 +146,9 @@ function fixed(value: number, digits = 1): string {
   return value.toFixed(digits);
 }
 
-await benchOrchestration();
-await benchSecrets();
+export async function benchGates(): Promise<void> {
+  await benchOrchestration();
+  await benchSecrets();
+}
+
+if (import.meta.main) await benchGates();
