@@ -54092,10 +54092,11 @@ function parseConfig(text, file2) {
     const explained = explainIssues(result.error.issues, data, deployConfig);
     return failure2(explained.map((issue2) => locator.at(issue2.path, issue2.anchor, issue2.message)));
   }
-  const semantic = semanticIssues(result.data);
+  const config2 = keepAnalysisAsWritten(result.data, data);
+  const semantic = semanticIssues(config2);
   if (semantic.length > 0)
     return failure2(semantic.map((issue2) => locator.at(issue2.path, "value", issue2.message)));
-  return { ok: true, config: result.data };
+  return { ok: true, config: config2 };
 }
 async function loadConfigFile(path6) {
   let text;
@@ -54203,6 +54204,16 @@ function containsOffset(first, last, offset) {
   const start = first?.range?.[0];
   const end = last?.range?.[2] ?? first?.range?.[2];
   return start !== void 0 && end !== void 0 && start <= offset && offset < end;
+}
+function keepAnalysisAsWritten(parsed, written) {
+  const source = written;
+  const environments = Object.fromEntries(
+    Object.entries(parsed.environments).map(([name, env]) => [
+      name,
+      { ...env, analysis: source.environments?.[name]?.analysis }
+    ])
+  );
+  return { ...parsed, analysis: source.analysis, environments };
 }
 
 // src/config/presets.ts

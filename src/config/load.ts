@@ -22,6 +22,7 @@ import {
   type ConfigPath,
   type IssueAnchor,
 } from './errors.ts';
+import type { z } from 'zod';
 import { deployConfig, type RawConfig } from './schema.ts';
 import { semanticIssues } from './semantics.ts';
 
@@ -59,10 +60,11 @@ export function parseConfig(text: string, file: string): ParseResult {
     return failure(explained.map((issue) => locator.at(issue.path, issue.anchor, issue.message)));
   }
 
-  const semantic = semanticIssues(result.data);
+  const config = keepAnalysisAsWritten(result.data, data);
+  const semantic = semanticIssues(config);
   if (semantic.length > 0)
     return failure(semantic.map((issue) => locator.at(issue.path, 'value', issue.message)));
-  return { ok: true, config: result.data };
+  return { ok: true, config };
 }
 
 /** Reads and validates a config file; throws ConfigLoadError listing every problem. */
@@ -196,4 +198,16 @@ function containsOffset(first: unknown, last: unknown, offset: number): boolean 
   const start = (first as Node | null)?.range?.[0];
   const end = (last as Node | null)?.range?.[2] ?? (first as Node | null)?.range?.[2];
   return start !== undefined && end !== undefined && start <= offset && offset < end;
+}
+
+/** See RawConfig: analysis sections, once validated, are handed on as written. */
+function keepAnalysisAsWritten(parsed: z.output<typeof deployConfig>, written: unknown): RawConfig {
+  const source = written as { analysis?: unknown; environments?: Record<string, { analysis?: unknown }> };
+  const environments = Object.fromEntries(
+    Object.entries(parsed.environments).map(([name, env]) => [
+      name,
+      { ...env, analysis: source.environments?.[name]?.analysis as RawConfig['analysis'] },
+    ]),
+  );
+  return { ...parsed, analysis: source.analysis as RawConfig['analysis'], environments };
 }

@@ -3,7 +3,7 @@
 // schema describes what a user may write and the preset decides what a missing value means.
 import { z } from 'zod';
 import { duration } from './duration.ts';
-import { analysisConfigSchema } from '../analysis/schema.ts';
+import { analysisConfigSchema, type AnalysisConfigInput } from '../analysis/schema.ts';
 import { gatesConfigSchema } from '../gates/registry.ts';
 import { commandLine } from './command-line-schema.ts';
 
@@ -227,8 +227,17 @@ export const deployConfig = z.strictObject({
   approvals: openSection.optional(),
 });
 
-export type RawConfig = z.output<typeof deployConfig>;
-export type RawEnvironment = z.output<typeof environment>;
+/**
+ * A validated config. The analysis sections stay as written (durations as "5m", not milliseconds): the
+ * analysis module builds its judge from them and records them verbatim for offline replay.
+ */
+export type RawConfig = Omit<z.output<typeof deployConfig>, 'analysis' | 'environments'> & {
+  analysis?: AnalysisConfigInput;
+  environments: Record<string, RawEnvironment>;
+};
+export type RawEnvironment = Omit<z.output<typeof environment>, 'analysis'> & {
+  analysis?: AnalysisConfigInput;
+};
 export type CommandSpec = z.output<typeof commandSpec>;
 export type CommandLine = z.output<typeof commandLine>;
 export type HealthCheck = z.output<typeof healthCheck>;
