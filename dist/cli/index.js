@@ -57545,6 +57545,19 @@ function summary(result, paint = (_, t) => t) {
     fmt2(["phase", "status", "duration", "detail"]),
     ...rows.map(fmt2)
   ];
+  const analyses = result.steps.filter((s) => s.step.kind === "analysis");
+  if (analyses.length > 0) {
+    lines.push("", paint("bold", "Analysis by step"));
+    for (const a2 of analyses) {
+      const step2 = a2.step;
+      const where2 = `${a2.phase === "rollback" ? "rollback" : a2.environment} ${step2.phase}${step2.weight !== void 0 ? ` @ ${step2.weight}%` : ""}`;
+      const verdict2 = a2.result.ok ? a2.result.analysis ?? "ok" : "rollback";
+      const why = a2.result.ok ? a2.result.detail ?? "" : a2.result.reason;
+      lines.push(
+        `  ${where2.padEnd(34)} ${verdict2.padEnd(8)} ${formatDuration(a2.durationMs).padStart(6)}  ${truncate(why, 90)}`
+      );
+    }
+  }
   for (const rb of result.rollbacks) {
     lines.push(
       `  rollback of ${rb.environment}: ${rb.ok ? "complete" : "INCOMPLETE"}` + (rb.trafficRestoredMs !== void 0 ? `, traffic restored in ${formatDuration(rb.trafficRestoredMs)}` : "") + ` (${rb.reason})`

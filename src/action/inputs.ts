@@ -6,6 +6,8 @@ export interface ActionInputs {
   version: string;
   config: string;
   sha?: string;
+  /** Used to read the pull request's reviews for the review gate; never logged. */
+  token?: string;
 }
 
 export class InputError extends Error {}
@@ -16,5 +18,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const sha = env.GITHUB_SHA;
   const version = core.getInput('version').trim() || sha?.slice(0, 12);
   if (!version) throw new InputError('input "version" is required when GITHUB_SHA is not set');
-  return { environment, version, config: core.getInput('config').trim() || '.github/deploy.yml', sha };
+  const token = core.getInput('github-token').trim() || undefined;
+  if (token) core.setSecret(token);
+  return { environment, version, config: core.getInput('config').trim() || '.github/deploy.yml', sha, token };
 }

@@ -7,6 +7,7 @@ import { loadConfigFile } from '../config/load.ts';
 import { runPipeline } from '../pipeline/pipeline.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import { readInputs } from './inputs.ts';
+import { pullRequestFromEvent } from './pull-request-event.ts';
 
 export async function run(): Promise<void> {
   const controller = new AbortController();
@@ -24,7 +25,16 @@ export async function run(): Promise<void> {
         sha: inputs.sha,
         runId: process.env.GITHUB_RUN_ID,
       },
-      { reporter: terminalReporter({ color: false }), signal: controller.signal },
+      {
+        reporter: terminalReporter({ color: false }),
+        signal: controller.signal,
+        gates: {
+          cwd: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+          // On a pull request, changed-line checks compare against its base branch.
+          baseRef: process.env.GITHUB_BASE_REF ? `origin/${process.env.GITHUB_BASE_REF}` : undefined,
+          pullRequest: pullRequestFromEvent(process.env, inputs.token),
+        },
+      },
     );
     core.setOutput('status', result.status);
     core.setOutput('rolled-back', String(result.rollbacks.length > 0));

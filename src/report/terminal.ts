@@ -167,6 +167,20 @@ export function summary(
     fmt(['phase', 'status', 'duration', 'detail']),
     ...rows.map(fmt),
   ];
+  // Every analysis the strategy consulted, with its verdict and the numbers behind it.
+  const analyses = result.steps.filter((s) => s.step.kind === 'analysis');
+  if (analyses.length > 0) {
+    lines.push('', paint('bold', 'Analysis by step'));
+    for (const a of analyses) {
+      const step = a.step as { phase: string; weight?: number };
+      const where = `${a.phase === 'rollback' ? 'rollback' : a.environment} ${step.phase}${step.weight !== undefined ? ` @ ${step.weight}%` : ''}`;
+      const verdict = a.result.ok ? (a.result.analysis ?? 'ok') : 'rollback';
+      const why = a.result.ok ? (a.result.detail ?? '') : a.result.reason;
+      lines.push(
+        `  ${where.padEnd(34)} ${verdict.padEnd(8)} ${formatDuration(a.durationMs).padStart(6)}  ${truncate(why, 90)}`,
+      );
+    }
+  }
   for (const rb of result.rollbacks) {
     lines.push(
       `  rollback of ${rb.environment}: ${rb.ok ? 'complete' : 'INCOMPLETE'}` +

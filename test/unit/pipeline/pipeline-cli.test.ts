@@ -279,3 +279,14 @@ test('gates --json --only prints the documented report shape; an unknown gate na
     /unknown gate "tets": the gates are tests, audit, secrets, sarif, review, build, migrations, infrastructure/,
   );
 });
+
+test('the terminal summary has a per-step analysis table with each verdict and its reason', async (t) => {
+  const s = setup('  production:\n    strategy: { type: canary, steps: [5, 25, 50], pause: 0 }');
+  t.after(s.cleanup);
+  const { stdout } = await runCli(['run', '-e', 'production', '-v', 'v2', '-c', s.config], {
+    env: { ...LIVE_BLUE, FAIL_AFTER: 'set_weight green 25', FAIL_LATER: 'health:green' },
+  });
+  const table = stdout.slice(stdout.indexOf('Analysis by step'));
+  assert.match(table, /production canary-step @ 5%\s+promote/);
+  assert.match(table, /production canary-step @ 25%\s+rollback .*health check failed/);
+});

@@ -1,0 +1,44 @@
+// The pull request as the review gate sees it: its reviews, read lazily and only if the gate asks.
+import type { GateContext } from '../gates/types.ts';
+
+/** The one Octokit call this needs, so tests can pass a tiny fake. */
+export interface ReviewsApi {
+  pulls: {
+    listReviews(params: {
+      owner: string;
+      repo: string;
+      pull_number: number;
+      per_page: number;
+      page: number;
+    }): Promise<{
+      data: Array<{ user: { login: string } | null; state: string; commit_id?: string | null }>;
+    }>;
+  };
+}
+
+export function pullRequestContext(
+  api: ReviewsApi,
+  where: { owner: string; repo: string; number: number },
+): NonNullable<GateContext['pullRequest']> {
+  return {
+    number: where.number,
+    async reviews() {
+      const reviews: Array<{ user: string; state: string; commitId?: string }> = [];
+      for (let page = 1; ; page++) {
+        const { data } = await api.pulls.listReviews({
+          owner: where.owner,
+          repo: where.repo,
+          pull_number: where.number,
+          per_page: 100,
+          page,
+        });
+        for (const r of data) {
+          // A review by a deleted account has no user; it cannot count as anyone's approval.
+          if (r.user)
+            reviews.push({ user: r.user.login, state: r.state, commitId: r.commit_id ?? undefined });
+        }
+        if (data.length < 100) return reviews;
+      }
+    },
+  };
+}
