@@ -70546,13 +70546,15 @@ function containsOffset(first, last, offset) {
 }
 function keepAnalysisAsWritten(parsed, written) {
   const source = written;
+  const asWritten = (section) => section === void 0 ? {} : { analysis: section };
   const environments = Object.fromEntries(
-    Object.entries(parsed.environments).map(([name, env]) => [
-      name,
-      { ...env, analysis: source.environments?.[name]?.analysis }
-    ])
+    Object.entries(parsed.environments).map(([name, env]) => {
+      const { analysis: _parsed2, ...rest2 } = env;
+      return [name, { ...rest2, ...asWritten(source.environments?.[name]?.analysis) }];
+    })
   );
-  return { ...parsed, analysis: source.analysis, environments };
+  const { analysis: _parsed, ...rest } = parsed;
+  return { ...rest, ...asWritten(source.analysis), environments };
 }
 
 // src/config/presets.ts
@@ -71791,16 +71793,7 @@ async function withRetries(attempt, policy, signal) {
     delay *= 2;
   }
 }
-var realSleep = (ms2, signal) => new Promise((resolve6) => {
-  if (signal?.aborted) return resolve6();
-  const timer = setTimeout(done, ms2);
-  function done() {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", done);
-    resolve6();
-  }
-  signal?.addEventListener("abort", done, { once: true });
-});
+var realSleep = abortableSleep;
 
 // src/analysis/providers/provider.ts
 function pickFields(metrics, record2) {

@@ -1,5 +1,6 @@
 // Retries with exponential backoff for provider calls. Only failures that may pass (timeouts, refused or
 // broken connections, 5xx/429) are retried; a bad query or bad JSON will not get better by asking again.
+import { abortableSleep } from '../util/sleep.ts';
 import type { ProviderError, Result } from './types.ts';
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -32,14 +33,4 @@ export async function withRetries<T>(
 }
 
 /** A real sleep that ends early (without throwing) when the signal aborts. */
-export const realSleep: Sleep = (ms, signal) =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+export const realSleep: Sleep = abortableSleep;

@@ -203,11 +203,14 @@ function containsOffset(first: unknown, last: unknown, offset: number): boolean 
 /** See RawConfig: analysis sections, once validated, are handed on as written. */
 function keepAnalysisAsWritten(parsed: z.output<typeof deployConfig>, written: unknown): RawConfig {
   const source = written as { analysis?: unknown; environments?: Record<string, { analysis?: unknown }> };
+  const asWritten = (section: unknown) =>
+    section === undefined ? {} : { analysis: section as RawConfig['analysis'] };
   const environments = Object.fromEntries(
-    Object.entries(parsed.environments).map(([name, env]) => [
-      name,
-      { ...env, analysis: source.environments?.[name]?.analysis as RawConfig['analysis'] },
-    ]),
+    Object.entries(parsed.environments).map(([name, env]) => {
+      const { analysis: _parsed, ...rest } = env;
+      return [name, { ...rest, ...asWritten(source.environments?.[name]?.analysis) }];
+    }),
   );
-  return { ...parsed, analysis: source.analysis as RawConfig['analysis'], environments };
+  const { analysis: _parsed, ...rest } = parsed;
+  return { ...rest, ...asWritten(source.analysis), environments };
 }
