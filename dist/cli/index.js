@@ -53652,6 +53652,9 @@ var blueGreenParams = external_exports.strictObject({
     requests: external_exports.number().int().min(0).max(1e5).optional(),
     interval: duration3.optional()
   }).optional(),
+  analysis_before_switch: duration3.optional().meta({
+    description: "Analyse the idle slot for this long before the switch (with the HTTP prober, which sends its own traffic). Default 0: health checks only."
+  }),
   verify_after_switch: duration3.optional().meta({ description: "How long the live slot is watched after the switch." })
 });
 var canaryStep = external_exports.union([
@@ -54408,6 +54411,7 @@ function resolveStrategy(config2, env, preset) {
           requests: p.warmup?.requests ?? (p.warmup?.url ? preset.blueGreen.warmup.requests : 0),
           intervalMs: p.warmup?.interval ?? preset.blueGreen.warmup.intervalMs
         },
+        analysisBeforeSwitchMs: p.analysis_before_switch ?? 0,
         verifyAfterSwitchMs: p.verify_after_switch ?? preset.blueGreen.verifyAfterSwitchMs
       };
     }
@@ -54625,7 +54629,13 @@ function blueGreenStrategy(params, caps, live) {
       reason: `smoke tests on ${idle} before it takes traffic`
     });
   plan.push({
-    step: { kind: "analysis", phase: "pre-switch", slot: idle, stableSlot: from, windowMs: 0 },
+    step: {
+      kind: "analysis",
+      phase: "pre-switch",
+      slot: idle,
+      stableSlot: from,
+      windowMs: params.analysisBeforeSwitchMs
+    },
     reason: `analyse ${idle} before the switch`
   });
   if (caps.warmup)
@@ -56174,7 +56184,7 @@ var PHASES = {
   verify: "verify",
   monitor: "monitor",
   staging: "staging",
-  "pre-switch": void 0
+  "pre-switch": "pre-switch"
 };
 function metricsAnalyzer(env, options) {
   const health = healthAnalyzer(env);

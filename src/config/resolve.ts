@@ -65,6 +65,7 @@ export type ResolvedStrategy =
       slots: [string, string];
       scaleDownDelayMs: number;
       warmup: { url?: string; requests: number; intervalMs: number };
+      analysisBeforeSwitchMs: number;
       verifyAfterSwitchMs: number;
     }
   | {
@@ -278,6 +279,7 @@ export function resolveStrategy(config: RawConfig, env: RawEnvironment, preset: 
           requests: p.warmup?.requests ?? (p.warmup?.url ? preset.blueGreen.warmup.requests : 0),
           intervalMs: p.warmup?.interval ?? preset.blueGreen.warmup.intervalMs,
         },
+        analysisBeforeSwitchMs: p.analysis_before_switch ?? 0,
         verifyAfterSwitchMs: p.verify_after_switch ?? preset.blueGreen.verifyAfterSwitchMs,
       };
     }

@@ -135,6 +135,10 @@ export const blueGreenParams = z.strictObject({
       interval: duration.optional(),
     })
     .optional(),
+  analysis_before_switch: duration.optional().meta({
+    description:
+      'Analyse the idle slot for this long before the switch (with the HTTP prober, which sends its own traffic). Default 0: health checks only.',
+  }),
   verify_after_switch: duration
     .optional()
     .meta({ description: 'How long the live slot is watched after the switch.' }),

@@ -1,7 +1,8 @@
 // Metric analysis (src/analysis) behind the pipeline's Analyzer interface, together with the health checks:
 // a step is promoted only when both agree; either one asking for a rollback stops the other at once.
 // Metrics are judged only over a window with traffic (canary steps, after a switch, batches, the verify /
-// monitor / staging windows); an idle slot before its switch has no traffic to measure, so health decides.
+// monitor / staging windows, and the idle slot before a switch when analysis_before_switch gives it a window,
+// for the HTTP prober's own traffic); a zero window is judged by health alone.
 import { createAnalyzer, type AnalysisPhase as MetricsPhase, type AnalyzerDeps } from '../analysis/index.ts';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import type { AnalysisPhase } from '../strategies/types.ts';
@@ -24,7 +25,7 @@ const PHASES: Record<AnalysisPhase, MetricsPhase | undefined> = {
   verify: 'verify',
   monitor: 'monitor',
   staging: 'staging',
-  'pre-switch': undefined,
+  'pre-switch': 'pre-switch',
 };
 
 export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyzerOptions): Analyzer {

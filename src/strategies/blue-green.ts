@@ -29,7 +29,13 @@ export function blueGreenStrategy(params: BlueGreen, caps: TargetCapabilities, l
       reason: `smoke tests on ${idle} before it takes traffic`,
     });
   plan.push({
-    step: { kind: 'analysis', phase: 'pre-switch', slot: idle, stableSlot: from, windowMs: 0 },
+    step: {
+      kind: 'analysis',
+      phase: 'pre-switch',
+      slot: idle,
+      stableSlot: from,
+      windowMs: params.analysisBeforeSwitchMs,
+    },
     reason: `analyse ${idle} before the switch`,
   });
   if (caps.warmup)

@@ -148,6 +148,7 @@ test('blue-green deploys to the idle slot, checks it, switches, and watches afte
       slots: ['blue', 'green'],
       scaleDownDelayMs: 0,
       warmup: { requests: 0, intervalMs: 0 },
+      analysisBeforeSwitchMs: 0,
       verifyAfterSwitchMs: 1000,
     },
     { ...all, warmup: true },
@@ -172,6 +173,7 @@ test('blue-green failing after the switch switches back to the old slot first', 
       slots: ['blue', 'green'],
       scaleDownDelayMs: 0,
       warmup: { requests: 0, intervalMs: 0 },
+      analysisBeforeSwitchMs: 0,
       verifyAfterSwitchMs: 1000,
     },
     all,
@@ -193,6 +195,7 @@ test('blue-green failing before the switch never touches traffic', () => {
       slots: ['blue', 'green'],
       scaleDownDelayMs: 0,
       warmup: { requests: 0, intervalMs: 0 },
+      analysisBeforeSwitchMs: 0,
       verifyAfterSwitchMs: 0,
     },
     all,
@@ -257,4 +260,31 @@ test('direct deploys then checks health; rollback redeploys and re-checks', () =
   assert.deepEqual(kinds(steps), ['deploy', 'health']);
   assert.deepEqual(kinds(m.rollback(state)), ['rollback', 'health']);
   assert.deepEqual(m.rollback(m.start().state).length, 2);
+});
+
+test('blue-green analyses the idle slot over analysis_before_switch before the switch, and the live one after', () => {
+  const m = blueGreenStrategy(
+    {
+      type: 'blue-green',
+      slots: ['blue', 'green'],
+      scaleDownDelayMs: 0,
+      warmup: { requests: 0, intervalMs: 0 },
+      analysisBeforeSwitchMs: 30_000,
+      verifyAfterSwitchMs: 60_000,
+    },
+    all,
+    { slot: 'blue' },
+  );
+  const analyses = drive(m).steps.filter((s) => s.kind === 'analysis') as Array<{
+    phase: string;
+    slot: string;
+    windowMs: number;
+  }>;
+  assert.deepEqual(
+    analyses.map((a) => [a.phase, a.slot, a.windowMs]),
+    [
+      ['pre-switch', 'green', 30_000],
+      ['post-switch', 'green', 60_000],
+    ],
+  );
 });
