@@ -31,6 +31,17 @@ function drive<S>(
   return { steps, final: t.decision as Exclude<Decision, { type: 'run' }>, state: t.state };
 }
 
+/** Blue-green parameters; each test states only what it is about. */
+const blueGreen = (overrides: { analysisBeforeSwitchMs?: number; verifyAfterSwitchMs?: number } = {}) => ({
+  type: 'blue-green' as const,
+  slots: ['blue', 'green'] as [string, string],
+  scaleDownDelayMs: 0,
+  warmup: { requests: 0, intervalMs: 0 },
+  analysisBeforeSwitchMs: 0,
+  verifyAfterSwitchMs: 1000,
+  ...overrides,
+});
+
 const kinds = (steps: Step[]) =>
   steps.map(
     (s) => s.kind + ('weight' in s ? `:${s.weight}` : '') + ('slot' in s && s.slot ? `@${s.slot}` : ''),
@@ -142,18 +153,7 @@ test('canary that fails before any traffic only removes the canary', () => {
 });
 
 test('blue-green deploys to the idle slot, checks it, switches, and watches after the switch', () => {
-  const m = blueGreenStrategy(
-    {
-      type: 'blue-green',
-      slots: ['blue', 'green'],
-      scaleDownDelayMs: 0,
-      warmup: { requests: 0, intervalMs: 0 },
-      analysisBeforeSwitchMs: 0,
-      verifyAfterSwitchMs: 1000,
-    },
-    { ...all, warmup: true },
-    { slot: 'green' },
-  );
+  const m = blueGreenStrategy(blueGreen(), { ...all, warmup: true }, { slot: 'green' });
   const { steps } = drive(m);
   assert.deepEqual(kinds(steps), [
     'deploy@blue',
@@ -167,18 +167,7 @@ test('blue-green deploys to the idle slot, checks it, switches, and watches afte
 });
 
 test('blue-green failing after the switch switches back to the old slot first', () => {
-  const m = blueGreenStrategy(
-    {
-      type: 'blue-green',
-      slots: ['blue', 'green'],
-      scaleDownDelayMs: 0,
-      warmup: { requests: 0, intervalMs: 0 },
-      analysisBeforeSwitchMs: 0,
-      verifyAfterSwitchMs: 1000,
-    },
-    all,
-    { slot: 'blue' },
-  );
+  const m = blueGreenStrategy(blueGreen(), all, { slot: 'blue' });
   const { state } = drive(m, (step) =>
     step.kind === 'analysis' && step.phase === 'post-switch'
       ? { ok: false, reason: 'unhealthy' }
@@ -189,18 +178,7 @@ test('blue-green failing after the switch switches back to the old slot first', 
 });
 
 test('blue-green failing before the switch never touches traffic', () => {
-  const m = blueGreenStrategy(
-    {
-      type: 'blue-green',
-      slots: ['blue', 'green'],
-      scaleDownDelayMs: 0,
-      warmup: { requests: 0, intervalMs: 0 },
-      analysisBeforeSwitchMs: 0,
-      verifyAfterSwitchMs: 0,
-    },
-    all,
-    { slot: 'blue' },
-  );
+  const m = blueGreenStrategy(blueGreen({ verifyAfterSwitchMs: 0 }), all, { slot: 'blue' });
   const { state } = drive(m, (step) =>
     step.kind === 'smoke' ? { ok: false, reason: 'smoke failed' } : { ok: true },
   );
@@ -264,14 +242,7 @@ test('direct deploys then checks health; rollback redeploys and re-checks', () =
 
 test('blue-green analyses the idle slot over analysis_before_switch before the switch, and the live one after', () => {
   const m = blueGreenStrategy(
-    {
-      type: 'blue-green',
-      slots: ['blue', 'green'],
-      scaleDownDelayMs: 0,
-      warmup: { requests: 0, intervalMs: 0 },
-      analysisBeforeSwitchMs: 30_000,
-      verifyAfterSwitchMs: 60_000,
-    },
+    blueGreen({ analysisBeforeSwitchMs: 30_000, verifyAfterSwitchMs: 60_000 }),
     all,
     { slot: 'blue' },
   );
