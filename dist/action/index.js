@@ -72914,6 +72914,25 @@ function capabilitiesOf(env) {
     teardown: !!t.teardown
   };
 }
+function deploymentValues(env, run2, live) {
+  const rolling = env.strategy.type === "rolling" ? env.strategy : void 0;
+  return {
+    ...env.variables,
+    version: run2.version,
+    previous_version: live.version,
+    sha: run2.sha,
+    ref: run2.ref,
+    environment: env.name,
+    environment_url: env.url,
+    strategy: env.strategy.type,
+    stable_slot: live.slot,
+    run_id: run2.runId,
+    deployment_id: run2.deploymentId,
+    instances: rolling?.instances.join(","),
+    batches: rolling ? String(Math.ceil(rolling.instances.length / rolling.batchSize)) : void 0,
+    surge: rolling ? String(rolling.maxSurge) : void 0
+  };
+}
 function stepValues(step2, base) {
   const values = { ...base };
   if ("slot" in step2 && step2.slot) values.slot = step2.slot;
@@ -73129,22 +73148,7 @@ async function runPipeline(input2, deps) {
   const checkCancelled = () => {
     if (signal?.aborted) throw new Cancelled("the job was cancelled");
   };
-  const baseValues = (e, liveState) => ({
-    ...e.variables,
-    version: input2.version,
-    previous_version: liveState.version,
-    sha: input2.sha,
-    ref: input2.ref,
-    environment: e.name,
-    environment_url: e.url,
-    strategy: e.strategy.type,
-    stable_slot: liveState.slot,
-    run_id: input2.runId,
-    deployment_id: input2.deploymentId,
-    instances: e.strategy.type === "rolling" ? e.strategy.instances.join(",") : void 0,
-    batches: e.strategy.type === "rolling" ? String(Math.ceil(e.strategy.instances.length / e.strategy.batchSize)) : void 0,
-    surge: e.strategy.type === "rolling" ? String(e.strategy.maxSurge) : void 0
-  });
+  const baseValues = (e, liveState) => deploymentValues(e, input2, liveState);
   async function deployTo(e, liveState, phaseId) {
     const values = baseValues(e, liveState);
     const analyzer = deps.analyzerFor ? deps.analyzerFor(e) : e.analysis ? metricsAnalyzer(e, {

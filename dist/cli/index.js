@@ -12544,7 +12544,7 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base2 = str;
+      let base = str;
       let prefix = "";
       let glob6 = "";
       if (start > 0) {
@@ -12552,31 +12552,31 @@ var require_scan = __commonJS({
         str = str.slice(start);
         lastIndex -= start;
       }
-      if (base2 && isGlob === true && lastIndex > 0) {
-        base2 = str.slice(0, lastIndex);
+      if (base && isGlob === true && lastIndex > 0) {
+        base = str.slice(0, lastIndex);
         glob6 = str.slice(lastIndex);
       } else if (isGlob === true) {
-        base2 = "";
+        base = "";
         glob6 = str;
       } else {
-        base2 = str;
+        base = str;
       }
-      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str) {
-        if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
-          base2 = base2.slice(0, -1);
+      if (base && base !== "" && base !== "/" && base !== str) {
+        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+          base = base.slice(0, -1);
         }
       }
       if (opts.unescape === true) {
         if (glob6) glob6 = utils.removeBackslashes(glob6);
-        if (base2 && backslashes === true) {
-          base2 = utils.removeBackslashes(base2);
+        if (base && backslashes === true) {
+          base = utils.removeBackslashes(base);
         }
       }
       const state = {
         prefix,
         input: input2,
         start,
-        base: base2,
+        base,
         glob: glob6,
         isBrace,
         isBracket,
@@ -24366,14 +24366,14 @@ var memo = {
     var _a3;
     (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
     inst._zod.deferred.push(() => {
-      const base2 = inst._zod.parse;
+      const base = inst._zod.parse;
       const wrapped = (payload, ctx) => {
         if (ctx.direction !== "backward" && isBackEdge(ctx, payload.value))
           throw new $ZodCyclicError();
-        return base2(payload, ctx);
+        return base(payload, ctx);
       };
       inst._zod.parse = wrapped;
-      if (inst._zod.run === base2)
+      if (inst._zod.run === base)
         inst._zod.run = wrapped;
     });
   },
@@ -24385,15 +24385,15 @@ var memo = {
     let lastBucket;
     (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
     inst._zod.deferred.push(() => {
-      const base2 = inst._zod.parse;
+      const base = inst._zod.parse;
       const wrapped = (payload, ctx) => {
         if (isRecursiveInst === void 0) {
           const walked = isRecursive(inst, /* @__PURE__ */ new Set(), false);
           if (walked === NONE) {
-            inst._zod.parse = base2;
+            inst._zod.parse = base;
             if (inst._zod.run === wrapped)
-              inst._zod.run = base2;
-            return base2(payload, ctx);
+              inst._zod.run = base;
+            return base(payload, ctx);
           }
           if (walked === PROVEN || rechecked)
             isRecursiveInst = true;
@@ -24402,7 +24402,7 @@ var memo = {
         }
         const input2 = payload.value;
         if (!isRef(input2))
-          return base2(payload, ctx);
+          return base(payload, ctx);
         let state = ctx[STATE];
         if (!state) {
           state = { buckets: /* @__PURE__ */ new WeakMap(), backEdges: void 0 };
@@ -24431,7 +24431,7 @@ var memo = {
         }
         handoff = bucket;
         const depth = open.length;
-        const result = base2(payload, ctx);
+        const result = base(payload, ctx);
         handoff = void 0;
         const entry = open.length > depth ? open.pop() : void 0;
         if (result instanceof Promise) {
@@ -24446,7 +24446,7 @@ var memo = {
         return result;
       };
       inst._zod.parse = wrapped;
-      if (inst._zod.run === base2)
+      if (inst._zod.run === base)
         inst._zod.run = wrapped;
     });
   }
@@ -39132,11 +39132,11 @@ function sentence(description) {
 function explainIssues(issues, data, schema) {
   return issues.flatMap((issue2) => explain(issue2, [], schema, data));
 }
-function explain(issue2, base2, baseSchema, root) {
+function explain(issue2, base, baseSchema, root) {
   const relative4 = toPath(issue2.path);
-  const path6 = [...base2, ...relative4];
+  const path6 = [...base, ...relative4];
   const { found, value } = valueAt(root, path6);
-  const schemaHere = baseSchema && schemaAt(baseSchema, relative4, valueAt(root, base2).value);
+  const schemaHere = baseSchema && schemaAt(baseSchema, relative4, valueAt(root, base).value);
   if (!found && path6.length > 0) {
     const parent = path6.slice(0, -1);
     const key = String(path6.at(-1));
@@ -48094,14 +48094,14 @@ function securitySeverity(properties) {
 }
 function repoPath(uri, baseId, run, cwd) {
   let absolute;
-  const base2 = baseId ? run.originalUriBaseIds?.[baseId]?.uri : void 0;
-  const full = base2 && !/^[a-z]+:/i.test(uri) ? new URL(uri, base2.endsWith("/") ? base2 : `${base2}/`).href : uri;
+  const base = baseId ? run.originalUriBaseIds?.[baseId]?.uri : void 0;
+  const full = base && !/^[a-z]+:/i.test(uri) ? new URL(uri, base.endsWith("/") ? base : `${base}/`).href : uri;
   if (full.startsWith("file:")) absolute = fileURLToPath3(full);
   else if (isAbsolute(full)) absolute = full;
   if (!absolute) return safeDecode3(full).replace(/^\.\//, "");
   const rel = relative(cwd, absolute);
   if (!rel.startsWith("..") && !isAbsolute(rel)) return rel.split(sep).join("/");
-  if (base2 && !/^[a-z]+:/i.test(uri) && !isAbsolute(uri)) return safeDecode3(uri).replace(/^\.\//, "");
+  if (base && !/^[a-z]+:/i.test(uri) && !isAbsolute(uri)) return safeDecode3(uri).replace(/^\.\//, "");
   return absolute;
 }
 function safeDecode3(text) {
@@ -50514,12 +50514,12 @@ function trimZeros(numStr) {
   }
   return numStr;
 }
-function parse_int(numStr, base2) {
+function parse_int(numStr, base) {
   const str = numStr.trim();
-  if (base2 === 2 || base2 === 8) numStr = str.substring(2);
-  if (parseInt) return parseInt(numStr, base2);
-  else if (Number.parseInt) return Number.parseInt(numStr, base2);
-  else if (window && window.parseInt) return window.parseInt(numStr, base2);
+  if (base === 2 || base === 8) numStr = str.substring(2);
+  if (parseInt) return parseInt(numStr, base);
+  else if (Number.parseInt) return Number.parseInt(numStr, base);
+  else if (window && window.parseInt) return window.parseInt(numStr, base);
   else throw new Error("parseInt, Number.parseInt, window.parseInt are not supported");
 }
 function handleInfinity(str, num2, options) {
@@ -53769,12 +53769,12 @@ function strategyName(env) {
   return typeof env.strategy === "string" ? env.strategy : env.strategy?.type;
 }
 function environmentIssues(config2, name, env) {
-  const base2 = ["environments", name];
+  const base = ["environments", name];
   const resolved = targetOf(config2, env, name);
   const issues = [];
   if (!resolved) {
     issues.push({
-      path: base2,
+      path: base,
       message: 'has no target: add a "target" to this environment, or a top-level "target" shared by all of them'
     });
   } else {
@@ -53958,27 +53958,27 @@ function targetSites(resolved) {
   };
 }
 function environmentSites(config2, name, env, resolved) {
-  const base2 = ["environments", name];
+  const base = ["environments", name];
   const shell = resolved?.target.shell ?? false;
   const fromTarget = resolved ? targetSites(resolved) : { commands: [], urls: [], issues: [] };
-  const health = healthSites(env.health, [...base2, "health"], shell);
+  const health = healthSites(env.health, [...base, "health"], shell);
   const hooks2 = env.hooks;
   const commands = [
     ...fromTarget.commands,
     ...health.commands,
-    ...commandSites(env.smoke, [...base2, "smoke"], shell),
-    ...commandSites(hooks2?.backup, [...base2, "hooks", "backup"], shell),
-    ...commandSites(hooks2?.migrate, [...base2, "hooks", "migrate"], shell),
-    ...commandSites(hooks2?.on_success, [...base2, "hooks", "on_success"], shell),
+    ...commandSites(env.smoke, [...base, "smoke"], shell),
+    ...commandSites(hooks2?.backup, [...base, "hooks", "backup"], shell),
+    ...commandSites(hooks2?.migrate, [...base, "hooks", "migrate"], shell),
+    ...commandSites(hooks2?.on_success, [...base, "hooks", "on_success"], shell),
     ...(hooks2?.on_rollback ?? []).flatMap(
-      (level, index) => commandSites(level.run, [...base2, "hooks", "on_rollback", index, "run"], shell)
+      (level, index) => commandSites(level.run, [...base, "hooks", "on_rollback", index, "run"], shell)
     )
   ];
   const urls = [...fromTarget.urls, ...health.urls];
   if (strategyName(env) === "blue-green") {
     const own2 = typeof env.strategy === "object" && env.strategy.type === "blue-green" ? env.strategy.warmup?.url : void 0;
     const shared = config2.strategies?.["blue-green"]?.warmup?.url;
-    if (own2 !== void 0) urls.push({ path: [...base2, "strategy", "warmup", "url"], url: own2 });
+    if (own2 !== void 0) urls.push({ path: [...base, "strategy", "warmup", "url"], url: own2 });
     else if (shared !== void 0)
       urls.push({ path: ["strategies", "blue-green", "warmup", "url"], url: shared });
   }
@@ -55289,9 +55289,9 @@ function evaluateCheck(check2, prior, sample, state, values) {
     const value = num(sample.canary[check2.metric]);
     let limit = check2.kind === "threshold" ? check2.value : null;
     if (check2.kind === "relative") {
-      const base2 = baselineFor(check2, sample, state.baseline);
-      values[`${check2.name}.baseline`] = base2;
-      limit = base2 === null ? null : base2 * check2.factor;
+      const base = baselineFor(check2, sample, state.baseline);
+      values[`${check2.name}.baseline`] = base;
+      limit = base === null ? null : base * check2.factor;
     }
     if (value === null || limit === null) return { state: ruleState };
     if (holds(value, check2.op, limit)) return { state: { violatingSince: null } };
@@ -56711,8 +56711,27 @@ function capabilitiesOf(env) {
     teardown: !!t.teardown
   };
 }
-function stepValues(step2, base2) {
-  const values = { ...base2 };
+function deploymentValues(env, run, live) {
+  const rolling = env.strategy.type === "rolling" ? env.strategy : void 0;
+  return {
+    ...env.variables,
+    version: run.version,
+    previous_version: live.version,
+    sha: run.sha,
+    ref: run.ref,
+    environment: env.name,
+    environment_url: env.url,
+    strategy: env.strategy.type,
+    stable_slot: live.slot,
+    run_id: run.runId,
+    deployment_id: run.deploymentId,
+    instances: rolling?.instances.join(","),
+    batches: rolling ? String(Math.ceil(rolling.instances.length / rolling.batchSize)) : void 0,
+    surge: rolling ? String(rolling.maxSurge) : void 0
+  };
+}
+function stepValues(step2, base) {
+  const values = { ...base };
   if ("slot" in step2 && step2.slot) values.slot = step2.slot;
   if ("instances" in step2 && step2.instances) {
     values.instances = step2.instances.join(",");
@@ -56733,10 +56752,10 @@ function stepValues(step2, base2) {
     if (step2.stableSlot) values.stable_slot = step2.stableSlot;
     if (step2.weight !== void 0) values.weight = String(step2.weight);
   }
-  if (step2.kind === "deploy" && step2.version === "previous") values.version = base2.previous_version;
+  if (step2.kind === "deploy" && step2.version === "previous") values.version = base.previous_version;
   return values;
 }
-function commandFor(step2, env, base2) {
+function commandFor(step2, env, base) {
   const t = env.target;
   switch (step2.kind) {
     case "deploy":
@@ -56750,7 +56769,7 @@ function commandFor(step2, env, base2) {
     case "teardown":
       return t.teardown;
     case "rollback":
-      return t.rollback ?? (base2.previous_version ? t.deploy : void 0);
+      return t.rollback ?? (base.previous_version ? t.deploy : void 0);
     default:
       return void 0;
   }
@@ -56945,22 +56964,7 @@ async function runPipeline(input2, deps) {
   const checkCancelled = () => {
     if (signal?.aborted) throw new Cancelled("the job was cancelled");
   };
-  const baseValues = (e, liveState) => ({
-    ...e.variables,
-    version: input2.version,
-    previous_version: liveState.version,
-    sha: input2.sha,
-    ref: input2.ref,
-    environment: e.name,
-    environment_url: e.url,
-    strategy: e.strategy.type,
-    stable_slot: liveState.slot,
-    run_id: input2.runId,
-    deployment_id: input2.deploymentId,
-    instances: e.strategy.type === "rolling" ? e.strategy.instances.join(",") : void 0,
-    batches: e.strategy.type === "rolling" ? String(Math.ceil(e.strategy.instances.length / e.strategy.batchSize)) : void 0,
-    surge: e.strategy.type === "rolling" ? String(e.strategy.maxSurge) : void 0
-  });
+  const baseValues = (e, liveState) => deploymentValues(e, input2, liveState);
   async function deployTo(e, liveState, phaseId) {
     const values = baseValues(e, liveState);
     const analyzer = deps.analyzerFor ? deps.analyzerFor(e) : e.analysis ? metricsAnalyzer(e, {
@@ -57256,7 +57260,7 @@ function planDeployment(config2, environment2, version2, sha, overrides = {}) {
     });
   }
   const hooks2 = [];
-  const values = base(env, version2, sha, live);
+  const values = deploymentValues(env, { version: version2, sha }, live);
   if (env.hooks.backup)
     hooks2.push({ description: "backup hook", run: describeCommand(env.hooks.backup, values) });
   if (env.hooks.migrate)
@@ -57303,19 +57307,6 @@ function liveFromState(env) {
   const source = env.target.current ? "the target's current command (not run by plan; state file shown)" : "state file";
   return saved ? { slot: saved.slot, version: saved.version, source } : { source: `${source}: nothing recorded yet` };
 }
-function base(env, version2, sha, live) {
-  return {
-    ...env.variables,
-    version: version2,
-    previous_version: live.version,
-    sha,
-    environment: env.name,
-    environment_url: env.url,
-    strategy: env.strategy.type,
-    stable_slot: live.slot,
-    instances: env.strategy.type === "rolling" ? env.strategy.instances.join(",") : void 0
-  };
-}
 function describeChecks(env, values) {
   if (env.health.length === 0) return "none configured";
   return env.health.map(
@@ -57337,7 +57328,7 @@ function safeCommand(describe4) {
   }
 }
 function strategyActions(env, version2, sha, live) {
-  const values = base(env, version2, sha, live);
+  const values = deploymentValues(env, { version: version2, sha }, live);
   const machine = createStrategy(env.strategy, capabilitiesOf(env), live);
   const describe4 = (step2, reason) => {
     const stepVals = stepValues(step2, values);
@@ -57656,75 +57647,78 @@ async function main(argv, io = defaultIo) {
         );
     }
   });
-  program2.command("plan").description("print exactly what a run would do, every command as it would run; runs nothing").requiredOption("-e, --environment <name>", "the environment to deploy to").option("-v, --version <version>", "the version to deploy (default: the current commit)").option("--sha <sha>", "the commit being deployed").addOption(strategyOption()).addOption(stateDirOption()).addOption(configOption()).addOption(jsonOption()).action(
-    async (opts) => {
-      const config2 = await loadConfig(opts.config, !!opts.json, io);
-      if (!config2) return void (exitCode = 2);
-      const plan = planDeployment(config2, opts.environment, opts.version ?? defaultVersion(), opts.sha, {
-        strategy: opts.strategy,
-        stateDir: opts.stateDir
-      });
-      io.out(opts.json ? `${JSON.stringify(plan)}
+  const deploymentCommand = (name, description) => program2.command(name).description(description).requiredOption("-e, --environment <name>", "the environment to deploy to").option("-v, --version <version>", "the version to deploy (default: the current commit)").option("--sha <sha>", "the commit being deployed").addOption(strategyOption()).addOption(stateDirOption()).addOption(configOption()).addOption(jsonOption());
+  deploymentCommand(
+    "plan",
+    "print exactly what a run would do, every command as it would run; runs nothing"
+  ).action(async (opts) => {
+    const config2 = await loadConfig(opts.config, !!opts.json, io);
+    if (!config2) return void (exitCode = 2);
+    const plan = planDeployment(config2, opts.environment, opts.version ?? defaultVersion(), opts.sha, {
+      strategy: opts.strategy,
+      stateDir: opts.stateDir
+    });
+    io.out(opts.json ? `${JSON.stringify(plan)}
 ` : formatPlan(plan));
-    }
-  );
-  program2.command("run").description("run a deployment: validate, staging, production (strategy), verify, monitor, finalize").requiredOption("-e, --environment <name>", "the environment to deploy to").option("-v, --version <version>", "the version to deploy (default: the current commit)").option("--sha <sha>", "the commit being deployed").option("--skip-staging", "hotfix: do not deploy to the staging environment first").option("--record <file>", "record every metric sample read to this file (replay it with `analyze`)").option(
+  });
+  deploymentCommand(
+    "run",
+    "run a deployment: validate, staging, production (strategy), verify, monitor, finalize"
+  ).option("--skip-staging", "hotfix: do not deploy to the staging environment first").option("--record <file>", "record every metric sample read to this file (replay it with `analyze`)").option(
     "--base <ref>",
     "base commit for the gates' changed-line checks (default: origin/$GITHUB_BASE_REF)"
-  ).addOption(strategyOption()).addOption(stateDirOption()).addOption(configOption()).addOption(jsonOption()).action(
-    async (opts) => {
-      const config2 = await loadConfig(opts.config, !!opts.json, io);
-      if (!config2) return void (exitCode = 2);
-      const version2 = opts.version ?? defaultVersion();
-      const overrides = { strategy: opts.strategy, stateDir: opts.stateDir };
-      resolveEnvironment(config2, opts.environment, overrides);
-      const reporter = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
-      const controller = new AbortController();
-      let received;
-      const onSignal = (signal) => {
-        if (received) {
-          reporter.event({
-            type: "log",
-            level: "warn",
-            message: `${signal} received again: the rollback is already running and will finish`
-          });
-          return;
-        }
-        received = signal;
+  ).action(async (opts) => {
+    const config2 = await loadConfig(opts.config, !!opts.json, io);
+    if (!config2) return void (exitCode = 2);
+    const version2 = opts.version ?? defaultVersion();
+    const overrides = { strategy: opts.strategy, stateDir: opts.stateDir };
+    resolveEnvironment(config2, opts.environment, overrides);
+    const reporter = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
+    const controller = new AbortController();
+    let received;
+    const onSignal = (signal) => {
+      if (received) {
         reporter.event({
           type: "log",
           level: "warn",
-          message: `${signal} received: cancelling, traffic goes back to the stable version before exit`
+          message: `${signal} received again: the rollback is already running and will finish`
         });
-        controller.abort();
-      };
-      process.on("SIGTERM", onSignal);
-      process.on("SIGINT", onSignal);
-      try {
-        const result = await runPipeline(
-          {
-            config: config2,
-            environment: opts.environment,
-            version: version2,
-            sha: opts.sha ?? process.env.GITHUB_SHA,
-            skipStaging: opts.skipStaging,
-            record: opts.record,
-            overrides
-          },
-          {
-            reporter,
-            signal: controller.signal,
-            gates: { cwd: process.cwd(), baseRef: opts.base ?? defaultBase() }
-          }
-        );
-        exitCode = result.status === "cancelled" && received === "SIGTERM" ? 143 : result.exitCode;
-      } finally {
-        process.off("SIGTERM", onSignal);
-        process.off("SIGINT", onSignal);
-        await reporter.close?.();
+        return;
       }
+      received = signal;
+      reporter.event({
+        type: "log",
+        level: "warn",
+        message: `${signal} received: cancelling, traffic goes back to the stable version before exit`
+      });
+      controller.abort();
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+    try {
+      const result = await runPipeline(
+        {
+          config: config2,
+          environment: opts.environment,
+          version: version2,
+          sha: opts.sha ?? process.env.GITHUB_SHA,
+          skipStaging: opts.skipStaging,
+          record: opts.record,
+          overrides
+        },
+        {
+          reporter,
+          signal: controller.signal,
+          gates: { cwd: process.cwd(), baseRef: opts.base ?? defaultBase() }
+        }
+      );
+      exitCode = result.status === "cancelled" && received === "SIGTERM" ? 143 : result.exitCode;
+    } finally {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      await reporter.close?.();
     }
-  );
+  });
   program2.command("gates").description("run the quality gates in parallel and print PASS / WARN / BLOCK with every finding").option("-e, --environment <name>", "use this environment's gates section (default: the top-level one)").option("--only <names>", "only these gates, comma-separated (for example tests,audit)").option(
     "--base <ref>",
     "base commit for changed-line checks (default: origin/$GITHUB_BASE_REF on a pull request)"

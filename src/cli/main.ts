@@ -29,6 +29,16 @@ const defaultIo: Io = {
 
 class UsageError extends Error {}
 
+interface DeploymentOptions {
+  environment: string;
+  version?: string;
+  sha?: string;
+  strategy?: StrategyName;
+  stateDir?: string;
+  config: string;
+  json?: boolean;
+}
+
 async function loadConfig(path: string, json: boolean, io: Io): Promise<RawConfig | undefined> {
   try {
     return await loadConfigFile(path);
@@ -109,118 +119,95 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       }
     });
 
-  program
-    .command('plan')
-    .description('print exactly what a run would do, every command as it would run; runs nothing')
-    .requiredOption('-e, --environment <name>', 'the environment to deploy to')
-    .option('-v, --version <version>', 'the version to deploy (default: the current commit)')
-    .option('--sha <sha>', 'the commit being deployed')
-    .addOption(strategyOption())
-    .addOption(stateDirOption())
-    .addOption(configOption())
-    .addOption(jsonOption())
-    .action(
-      async (opts: {
-        environment: string;
-        version?: string;
-        sha?: string;
-        strategy?: StrategyName;
-        stateDir?: string;
-        config: string;
-        json?: boolean;
-      }) => {
-        const config = await loadConfig(opts.config, !!opts.json, io);
-        if (!config) return void (exitCode = 2);
-        const plan = planDeployment(config, opts.environment, opts.version ?? defaultVersion(), opts.sha, {
-          strategy: opts.strategy,
-          stateDir: opts.stateDir,
-        });
-        io.out(opts.json ? `${JSON.stringify(plan)}\n` : formatPlan(plan));
-      },
-    );
+  /** The options plan and run share: they describe one deployment. */
+  const deploymentCommand = (name: string, description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .requiredOption('-e, --environment <name>', 'the environment to deploy to')
+      .option('-v, --version <version>', 'the version to deploy (default: the current commit)')
+      .option('--sha <sha>', 'the commit being deployed')
+      .addOption(strategyOption())
+      .addOption(stateDirOption())
+      .addOption(configOption())
+      .addOption(jsonOption());
 
-  program
-    .command('run')
-    .description('run a deployment: validate, staging, production (strategy), verify, monitor, finalize')
-    .requiredOption('-e, --environment <name>', 'the environment to deploy to')
-    .option('-v, --version <version>', 'the version to deploy (default: the current commit)')
-    .option('--sha <sha>', 'the commit being deployed')
+  deploymentCommand(
+    'plan',
+    'print exactly what a run would do, every command as it would run; runs nothing',
+  ).action(async (opts: DeploymentOptions) => {
+    const config = await loadConfig(opts.config, !!opts.json, io);
+    if (!config) return void (exitCode = 2);
+    const plan = planDeployment(config, opts.environment, opts.version ?? defaultVersion(), opts.sha, {
+      strategy: opts.strategy,
+      stateDir: opts.stateDir,
+    });
+    io.out(opts.json ? `${JSON.stringify(plan)}\n` : formatPlan(plan));
+  });
+
+  deploymentCommand(
+    'run',
+    'run a deployment: validate, staging, production (strategy), verify, monitor, finalize',
+  )
     .option('--skip-staging', 'hotfix: do not deploy to the staging environment first')
     .option('--record <file>', 'record every metric sample read to this file (replay it with `analyze`)')
     .option(
       '--base <ref>',
       "base commit for the gates' changed-line checks (default: origin/$GITHUB_BASE_REF)",
     )
-    .addOption(strategyOption())
-    .addOption(stateDirOption())
-    .addOption(configOption())
-    .addOption(jsonOption())
-    .action(
-      async (opts: {
-        environment: string;
-        version?: string;
-        sha?: string;
-        skipStaging?: boolean;
-        record?: string;
-        base?: string;
-        strategy?: StrategyName;
-        stateDir?: string;
-        config: string;
-        json?: boolean;
-      }) => {
-        const config = await loadConfig(opts.config, !!opts.json, io);
-        if (!config) return void (exitCode = 2);
-        const version = opts.version ?? defaultVersion();
-        const overrides = { strategy: opts.strategy, stateDir: opts.stateDir };
-        // Fails here, with a clear message, for an unknown environment or a strategy the target cannot run.
-        resolveEnvironment(config, opts.environment, overrides);
-        const reporter = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
-        const controller = new AbortController();
-        let received: NodeJS.Signals | undefined;
-        const onSignal = (signal: NodeJS.Signals) => {
-          if (received) {
-            reporter.event({
-              type: 'log',
-              level: 'warn',
-              message: `${signal} received again: the rollback is already running and will finish`,
-            });
-            return;
-          }
-          received = signal;
+    .action(async (opts: DeploymentOptions & { skipStaging?: boolean; record?: string; base?: string }) => {
+      const config = await loadConfig(opts.config, !!opts.json, io);
+      if (!config) return void (exitCode = 2);
+      const version = opts.version ?? defaultVersion();
+      const overrides = { strategy: opts.strategy, stateDir: opts.stateDir };
+      // Fails here, with a clear message, for an unknown environment or a strategy the target cannot run.
+      resolveEnvironment(config, opts.environment, overrides);
+      const reporter = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
+      const controller = new AbortController();
+      let received: NodeJS.Signals | undefined;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (received) {
           reporter.event({
             type: 'log',
             level: 'warn',
-            message: `${signal} received: cancelling, traffic goes back to the stable version before exit`,
+            message: `${signal} received again: the rollback is already running and will finish`,
           });
-          controller.abort();
-        };
-        process.on('SIGTERM', onSignal);
-        process.on('SIGINT', onSignal);
-        try {
-          const result = await runPipeline(
-            {
-              config,
-              environment: opts.environment,
-              version,
-              sha: opts.sha ?? process.env.GITHUB_SHA,
-              skipStaging: opts.skipStaging,
-              record: opts.record,
-              overrides,
-            },
-            {
-              reporter,
-              signal: controller.signal,
-              gates: { cwd: process.cwd(), baseRef: opts.base ?? defaultBase() },
-            },
-          );
-          exitCode = result.status === 'cancelled' && received === 'SIGTERM' ? 143 : result.exitCode;
-        } finally {
-          process.off('SIGTERM', onSignal);
-          process.off('SIGINT', onSignal);
-          await reporter.close?.();
+          return;
         }
-      },
-    );
+        received = signal;
+        reporter.event({
+          type: 'log',
+          level: 'warn',
+          message: `${signal} received: cancelling, traffic goes back to the stable version before exit`,
+        });
+        controller.abort();
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+      try {
+        const result = await runPipeline(
+          {
+            config,
+            environment: opts.environment,
+            version,
+            sha: opts.sha ?? process.env.GITHUB_SHA,
+            skipStaging: opts.skipStaging,
+            record: opts.record,
+            overrides,
+          },
+          {
+            reporter,
+            signal: controller.signal,
+            gates: { cwd: process.cwd(), baseRef: opts.base ?? defaultBase() },
+          },
+        );
+        exitCode = result.status === 'cancelled' && received === 'SIGTERM' ? 143 : result.exitCode;
+      } finally {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        await reporter.close?.();
+      }
+    });
 
   program
     .command('gates')

@@ -112,20 +112,3 @@ export interface Reporter {
   /** Flush anything pending (network reporters); called once at the end. */
   close?(): Promise<void>;
 }
-
-export function fanOut(reporters: Reporter[]): Reporter {
-  return {
-    event(e) {
-      for (const r of reporters) {
-        try {
-          r.event(e);
-        } catch {
-          // A reporter must never break a deployment, least of all its rollback.
-        }
-      }
-    },
-    async close() {
-      await Promise.allSettled(reporters.map((r) => r.close?.()));
-    },
-  };
-}

@@ -8,7 +8,6 @@ import { createStrategy, usesSlots, type AnyMachine } from '../strategies/index.
 import type { LiveState } from '../strategies/capabilities.ts';
 import type { SequenceState } from '../strategies/sequence.ts';
 import { CommandFailed, runCommand } from '../targets/run-command.ts';
-import type { TemplateValues } from '../targets/template.ts';
 import { abortableSleep } from '../util/sleep.ts';
 import { healthAnalyzer, type Analyzer } from './analyzer.ts';
 import { metricsAnalyzer } from './metrics-analyzer.ts';
@@ -26,7 +25,7 @@ import { readLiveState } from './live-state.ts';
 import { gatesSummary, runValidate, type ValidateOptions } from './validate.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import { StateStore } from './state.ts';
-import { capabilitiesOf, createStepRunner, type StepRunner } from './step-runner.ts';
+import { capabilitiesOf, createStepRunner, deploymentValues, type StepRunner } from './step-runner.ts';
 
 /** The longest scale-down delay the job itself waits out; longer ones keep the old slot and say so. */
 export const MAX_IN_JOB_SCALE_DOWN_WAIT_MS = 10 * 60_000;
@@ -180,25 +179,7 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     if (signal?.aborted) throw new Cancelled('the job was cancelled');
   };
 
-  const baseValues = (e: ResolvedEnvironment, liveState: LiveState): TemplateValues => ({
-    ...e.variables,
-    version: input.version,
-    previous_version: liveState.version,
-    sha: input.sha,
-    ref: input.ref,
-    environment: e.name,
-    environment_url: e.url,
-    strategy: e.strategy.type,
-    stable_slot: liveState.slot,
-    run_id: input.runId,
-    deployment_id: input.deploymentId,
-    instances: e.strategy.type === 'rolling' ? e.strategy.instances.join(',') : undefined,
-    batches:
-      e.strategy.type === 'rolling'
-        ? String(Math.ceil(e.strategy.instances.length / e.strategy.batchSize))
-        : undefined,
-    surge: e.strategy.type === 'rolling' ? String(e.strategy.maxSurge) : undefined,
-  });
+  const baseValues = (e: ResolvedEnvironment, liveState: LiveState) => deploymentValues(e, input, liveState);
 
   /** Runs one environment's strategy; on failure rolls it back and throws. */
   async function deployTo(

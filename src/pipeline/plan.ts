@@ -10,7 +10,7 @@ import { renderUrl } from '../targets/http-check.ts';
 import type { TemplateValues } from '../targets/template.ts';
 import { StateStore } from './state.ts';
 import { GATE_NAMES } from '../gates/registry.ts';
-import { capabilitiesOf, commandFor, stepValues } from './step-runner.ts';
+import { capabilitiesOf, commandFor, deploymentValues, stepValues } from './step-runner.ts';
 import type { PhaseId } from './events.ts';
 
 export interface PlannedAction {
@@ -61,7 +61,7 @@ export function planDeployment(
     });
   }
   const hooks: PlannedAction[] = [];
-  const values = base(env, version, sha, live);
+  const values = deploymentValues(env, { version, sha }, live);
   if (env.hooks.backup)
     hooks.push({ description: 'backup hook', run: describeCommand(env.hooks.backup, values) });
   if (env.hooks.migrate)
@@ -118,25 +118,6 @@ function liveFromState(env: ResolvedEnvironment): LiveState & { source: string }
     : { source: `${source}: nothing recorded yet` };
 }
 
-function base(
-  env: ResolvedEnvironment,
-  version: string,
-  sha: string | undefined,
-  live: LiveState,
-): TemplateValues {
-  return {
-    ...env.variables,
-    version,
-    previous_version: live.version,
-    sha,
-    environment: env.name,
-    environment_url: env.url,
-    strategy: env.strategy.type,
-    stable_slot: live.slot,
-    instances: env.strategy.type === 'rolling' ? env.strategy.instances.join(',') : undefined,
-  };
-}
-
 function describeChecks(env: ResolvedEnvironment, values: TemplateValues): string {
   if (env.health.length === 0) return 'none configured';
   return env.health
@@ -169,7 +150,7 @@ function strategyActions(
   sha: string | undefined,
   live: LiveState,
 ) {
-  const values = base(env, version, sha, live);
+  const values = deploymentValues(env, { version, sha }, live);
   const machine = createStrategy(env.strategy, capabilitiesOf(env), live);
   const describe = (step: Step, reason?: string): PlannedAction => {
     const stepVals = stepValues(step, values);

@@ -1,7 +1,7 @@
 // Runs one strategy step on the command target. This is the only place where a Step meets the outside world.
 import type { ResolvedCommand, ResolvedEnvironment } from '../config/resolve.ts';
 import type { Step, StepResult } from '../strategies/types.ts';
-import type { TargetCapabilities } from '../strategies/capabilities.ts';
+import type { LiveState, TargetCapabilities } from '../strategies/capabilities.ts';
 import { CommandFailed, runCommand, type OutputLine } from '../targets/run-command.ts';
 import { renderUrl } from '../targets/http-check.ts';
 import type { TemplateValues } from '../targets/template.ts';
@@ -30,6 +30,40 @@ export function capabilitiesOf(env: ResolvedEnvironment): TargetCapabilities {
     switch: !!t.switch || !!t.setWeight,
     setWeight: !!t.setWeight,
     teardown: !!t.teardown,
+  };
+}
+
+/** What identifies one run, for its templates. */
+export interface RunIdentity {
+  version: string;
+  sha?: string;
+  ref?: string;
+  runId?: string;
+  deploymentId?: string;
+}
+
+/** The values every command of a deployment sees, before a step adds its own (slot, weight, batch, ...). */
+export function deploymentValues(
+  env: ResolvedEnvironment,
+  run: RunIdentity,
+  live: LiveState,
+): TemplateValues {
+  const rolling = env.strategy.type === 'rolling' ? env.strategy : undefined;
+  return {
+    ...env.variables,
+    version: run.version,
+    previous_version: live.version,
+    sha: run.sha,
+    ref: run.ref,
+    environment: env.name,
+    environment_url: env.url,
+    strategy: env.strategy.type,
+    stable_slot: live.slot,
+    run_id: run.runId,
+    deployment_id: run.deploymentId,
+    instances: rolling?.instances.join(','),
+    batches: rolling ? String(Math.ceil(rolling.instances.length / rolling.batchSize)) : undefined,
+    surge: rolling ? String(rolling.maxSurge) : undefined,
   };
 }
 

@@ -290,3 +290,28 @@ test('the terminal summary has a per-step analysis table with each verdict and i
   assert.match(table, /production canary-step @ 5%\s+promote/);
   assert.match(table, /production canary-step @ 25%\s+rollback .*health check failed/);
 });
+
+test('plan renders every variable a run would see, rolling batches included', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'deploy.yml');
+  writeFileSync(
+    config,
+    'target:\n  commands:\n    deploy: ./roll.sh {{instances}} batch={{batch}}/{{batches}} surge={{surge}}\n' +
+      'environments:\n  fleet:\n    strategy: { type: rolling, instances: [a, b, c] }\n',
+  );
+  const { code, stdout } = await runCli([
+    'plan',
+    '-e',
+    'fleet',
+    '-v',
+    'v2',
+    '-c',
+    config,
+    '--state-dir',
+    dir,
+  ]);
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, /\$ \.\/roll\.sh a batch=1\/3 surge=1/);
+  assert.match(stdout, /\$ \.\/roll\.sh c batch=3\/3 surge=1/);
+});
