@@ -1,0 +1,67 @@
+// The commands a pull-request comment can give the app (DESIGN.md §6), as a discriminated union. The parser
+// produces these; handlers switch on `kind`. Every value in here has already been validated.
+
+export const STRATEGIES = ['direct', 'rolling', 'blue-green', 'canary'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** What /lock and /unlock act on: one environment, or the global lock that stops every environment. */
+export type LockTarget = { scope: 'environment'; environment: string } | { scope: 'global' };
+
+export type Command =
+  | {
+      kind: 'deploy';
+      environment: string;
+      strategy?: Strategy;
+      dryRun: boolean;
+      /** Present only for `--hotfix --reason "..."`; the reason is required. */
+      hotfix?: { reason: string };
+      /** `| key=value` parameters, in the order written. */
+      params: Record<string, string>;
+    }
+  | { kind: 'approve-deploy'; environment?: string }
+  | { kind: 'reject-deploy'; environment?: string; reason?: string }
+  | { kind: 'rollback'; environment: string; toSha?: string }
+  | { kind: 'lock'; target: LockTarget; reason?: string }
+  | { kind: 'unlock'; target: LockTarget; force: boolean }
+  | { kind: 'status'; environment?: string }
+  | { kind: 'help' };
+
+export type CommandKind = Command['kind'];
+
+/** Stable reason codes for a comment that tried to be a command and was refused. */
+export type ParseErrorCode =
+  | 'too_long'
+  | 'lookalike_characters'
+  | 'control_characters'
+  | 'shell_metacharacters'
+  | 'unbalanced_quotes'
+  | 'unknown_command'
+  | 'unknown_option'
+  | 'missing_option_value'
+  | 'invalid_option_value'
+  | 'duplicate_option'
+  | 'unexpected_argument'
+  | 'missing_environment'
+  | 'invalid_environment_name'
+  | 'conflicting_target'
+  | 'invalid_strategy'
+  | 'invalid_sha'
+  | 'hotfix_reason_required'
+  | 'reason_without_hotfix'
+  | 'invalid_reason'
+  | 'params_not_allowed'
+  | 'invalid_param'
+  | 'duplicate_param'
+  | 'too_many_params';
+
+export interface ParseError {
+  kind: 'invalid';
+  code: ParseErrorCode;
+  /** One sentence for the person who wrote the comment: what was wrong and where. */
+  message: string;
+  /** The command the comment was aiming at, when it is known (for help on that command). */
+  command?: CommandKind;
+}
+
+/** `none`: the comment is ordinary conversation, not addressed to the app. */
+export type ParseResult = Command | ParseError | { kind: 'none' };

@@ -1,0 +1,20 @@
+// The /help text: every command with its usage. The lead appends the live policy from the default branch.
+import { COMMAND_NAMES, usage } from './parse.ts';
+import type { CommandKind } from './command.ts';
+
+const PURPOSE: Record<CommandKind, string> = {
+  deploy: 'deploy this pull request’s head commit (dry run: show the plan only)',
+  'approve-deploy': 'approve the pending deployment of this head commit',
+  'reject-deploy': 'veto the pending deployment',
+  rollback: 'redeploy the last good version, or the given commit',
+  lock: 'stop deployments to an environment, or everywhere with --global',
+  unlock: 'release a lock (--force: someone else’s)',
+  status: 'what is deployed where, locks and pending approvals',
+  help: 'this text',
+};
+
+/** Markdown list of the commands; commands are read only from the first line of a comment. */
+export function helpText(): string {
+  const lines = COMMAND_NAMES.map((name) => `- \`${usage(name)}\`: ${PURPOSE[name]}`);
+  return ['**Commands** (first line of a pull-request comment):', '', ...lines].join('\n');
+}

@@ -1,0 +1,257 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MAX_COMMAND_LINE, parseCommand, showInput } from '../../../app/commands/parse.ts';
+import { helpText } from '../../../app/commands/help.ts';
+import type { ParseResult } from '../../../app/commands/command.ts';
+
+const valid: Array<[string, ParseResult]> = [
+  ['/deploy production', { kind: 'deploy', environment: 'production', dryRun: false, params: {} }],
+  ['  /deploy staging-eu.1', { kind: 'deploy', environment: 'staging-eu.1', dryRun: false, params: {} }],
+  [
+    '/deploy production --strategy canary --dry-run',
+    { kind: 'deploy', environment: 'production', strategy: 'canary', dryRun: true, params: {} },
+  ],
+  [
+    '/deploy production --strategy=blue-green',
+    { kind: 'deploy', environment: 'production', strategy: 'blue-green', dryRun: false, params: {} },
+  ],
+  [
+    '/deploy production --hotfix --reason "payments down, see INC-42"',
+    {
+      kind: 'deploy',
+      environment: 'production',
+      dryRun: false,
+      hotfix: { reason: 'payments down, see INC-42' },
+      params: {},
+    },
+  ],
+  [
+    "/deploy production | replicas=3 region='eu west' note=é",
+    {
+      kind: 'deploy',
+      environment: 'production',
+      dryRun: false,
+      params: { replicas: '3', region: 'eu west', note: 'é' },
+    },
+  ],
+  [
+    '/deploy production\nthanks!\n/deploy staging',
+    { kind: 'deploy', environment: 'production', dryRun: false, params: {} },
+  ],
+  ['/deploy production\r\nmore', { kind: 'deploy', environment: 'production', dryRun: false, params: {} }],
+  ['/approve-deploy', { kind: 'approve-deploy' }],
+  ['/approve-deploy production', { kind: 'approve-deploy', environment: 'production' }],
+  ['/reject-deploy', { kind: 'reject-deploy' }],
+  [
+    '/reject-deploy production tests are red',
+    { kind: 'reject-deploy', environment: 'production', reason: 'tests are red' },
+  ],
+  [
+    '/reject-deploy production "flaky; retry"',
+    { kind: 'reject-deploy', environment: 'production', reason: 'flaky; retry' },
+  ],
+  ['/rollback production', { kind: 'rollback', environment: 'production' }],
+  ['/rollback production to ABCDEF1', { kind: 'rollback', environment: 'production', toSha: 'abcdef1' }],
+  [
+    '/lock production --reason "db migration"',
+    { kind: 'lock', target: { scope: 'environment', environment: 'production' }, reason: 'db migration' },
+  ],
+  ['/lock --global', { kind: 'lock', target: { scope: 'global' } }],
+  [
+    '/unlock production',
+    { kind: 'unlock', target: { scope: 'environment', environment: 'production' }, force: false },
+  ],
+  ['/unlock --global --force', { kind: 'unlock', target: { scope: 'global' }, force: true }],
+  ['/status', { kind: 'status' }],
+  ['/status staging', { kind: 'status', environment: 'staging' }],
+  ['/help', { kind: 'help' }],
+];
+
+const notCommands = [
+  '',
+  'LGTM',
+  'please /deploy production',
+  '> /deploy production',
+  '`/deploy production`',
+  'thanks\n/deploy production',
+  '/etc/hosts is wrong',
+  '/cc @alice',
+  '/shrug',
+  '/',
+  '/ deploy production',
+  'hello\u200bworld',
+];
+
+const invalid: Array<[string, string, RegExp?]> = [
+  // unicode look-alikes: refused, never normalised into a valid command
+  ['/d\u0435ploy production', 'lookalike_characters', /U\+0435 at column 3/], // Cyrillic е
+  ['\uFF0Fdeploy production', 'lookalike_characters'], // fullwidth solidus
+  ['\u2215deploy production', 'lookalike_characters'], // division slash
+  ['\u200B/deploy production', 'lookalike_characters'], // zero-width space in front
+  ['\u202E/deploy production', 'lookalike_characters'], // RTL override in front
+  ['\uFEFF/deploy production', 'lookalike_characters'], // BOM
+  ['/deploy\u200B production', 'lookalike_characters'],
+  ['/deploy pro\u200Dduction', 'lookalike_characters'],
+  ['/deploy production\u202E', 'lookalike_characters'],
+  ['/deploy\u00A0production', 'lookalike_characters'], // no-break space
+  ['/deploy\u3000production', 'lookalike_characters'], // ideographic space
+  ['/ｄeploy production', 'lookalike_characters'], // fullwidth letter (NFKC → d)
+  ['/deploy ｐroduction', 'lookalike_characters'],
+  ['/deploy pr\u043Eduction', 'lookalike_characters'], // Cyrillic о in the environment
+  ['/deploy \u{1D429}roduction', 'lookalike_characters'], // mathematical bold p
+  ['/deploy production \u2014dry-run', 'lookalike_characters'], // em dash for --
+  ['/deploy production --dr\u0443-run', 'lookalike_characters'],
+  ['/deploy production --strategy c\u0430nary', 'lookalike_characters'],
+  ['/rollback production t\u043E abcdef1', 'lookalike_characters'],
+  ['/rollback production to abcdef\u0661', 'lookalike_characters'], // Arabic-Indic digit one
+  ['/deploy production | k\u0435y=1', 'lookalike_characters'],
+  ['/approve-deploy pro\uFB01le', 'lookalike_characters'], // ﬁ ligature
+  // control characters
+  ['/deploy production\u0000', 'control_characters'],
+  ['/deploy production --hotfix --reason "a\u001b[31mred"', 'control_characters'],
+  ['/deploy production\u2028/deploy staging', 'control_characters'],
+  // shell metacharacters never reach anything
+  ['/deploy production; rm -rf /', 'shell_metacharacters'],
+  ['/deploy production && curl evil', 'shell_metacharacters'],
+  ['/deploy production || true', 'shell_metacharacters'],
+  ['/deploy production & sleep 1', 'shell_metacharacters'],
+  ['/deploy $(id)', 'shell_metacharacters'],
+  ['/deploy "$(id)"', 'shell_metacharacters'],
+  ["/deploy '$(id)'", 'shell_metacharacters'],
+  ['/deploy `id`', 'shell_metacharacters'],
+  ['/deploy production | cmd=`id`', 'shell_metacharacters'],
+  ['/deploy $HOME', 'shell_metacharacters'],
+  ['/deploy ${HOME}', 'shell_metacharacters'],
+  ['/deploy production > /tmp/x', 'shell_metacharacters'],
+  ['/deploy production < /etc/passwd', 'shell_metacharacters'],
+  ['/deploy production 2>&1', 'shell_metacharacters'],
+  ['/deploy production (x)', 'shell_metacharacters'],
+  ['/deploy prod*', 'shell_metacharacters'],
+  ['/deploy production # comment', 'shell_metacharacters'],
+  ['/deploy production | a=1 | b=2', 'shell_metacharacters'],
+  ['/deploy "production', 'unbalanced_quotes'],
+  ["/lock production --reason 'oops", 'unbalanced_quotes'],
+  // environment names
+  ['/deploy', 'missing_environment'],
+  ['/rollback', 'missing_environment'],
+  ['/lock', 'missing_environment'],
+  ['/deploy -- --production', 'invalid_environment_name'],
+  ['/deploy ../etc', 'invalid_environment_name'],
+  ['/deploy prod/eu', 'invalid_environment_name'],
+  ['/deploy "prod eu"', 'invalid_environment_name'],
+  ['/deploy .hidden', 'invalid_environment_name'],
+  ['/deploy ~root', 'invalid_environment_name'],
+  ['/deploy {a,b}', 'invalid_environment_name'],
+  [`/deploy ${'a'.repeat(256)}`, 'invalid_environment_name'],
+  ['/status prod:eu', 'invalid_environment_name'],
+  // options
+  ['/deploy production --force', 'unknown_option', /no option `--force`/],
+  ['/deploy production --stratgy canary', 'unknown_option', /did you mean --strategy\?/],
+  ['/deploy production -s canary', 'unknown_option'],
+  ['/status --verbose', 'unknown_option', /takes no options/],
+  ['/deploy production --strategy', 'missing_option_value'],
+  ['/deploy production --strategy --dry-run', 'missing_option_value'],
+  ['/deploy production --dry-run=yes', 'invalid_option_value'],
+  ['/deploy production --strategy canary --strategy direct', 'duplicate_option'],
+  ['/deploy production --strategy yolo', 'invalid_strategy'],
+  ['/deploy production --strategy Canary', 'invalid_strategy'],
+  ['/deploy production staging', 'unexpected_argument'],
+  ['/lock production maintenance', 'unexpected_argument'],
+  ['/help me', 'unexpected_argument'],
+  ['/approve-deploy production now', 'unexpected_argument'],
+  ['/lock production --global', 'conflicting_target'],
+  // hotfix
+  ['/deploy production --hotfix', 'hotfix_reason_required'],
+  ['/deploy production --hotfix --reason ""', 'invalid_reason'],
+  ['/deploy production --hotfix --reason "   "', 'invalid_reason'],
+  [`/deploy production --hotfix --reason "${'x'.repeat(501)}"`, 'invalid_reason'],
+  ['/deploy production --reason "why"', 'reason_without_hotfix'],
+  // rollback SHAs
+  ['/rollback production to abc', 'invalid_sha'],
+  ['/rollback production to xyz1234', 'invalid_sha'],
+  [`/rollback production to ${'a'.repeat(41)}`, 'invalid_sha'],
+  ['/rollback production to', 'invalid_sha'],
+  ['/rollback production from abcdef1', 'unexpected_argument'],
+  ['/rollback production to abcdef1 now', 'unexpected_argument'],
+  // params
+  ['/lock production | a=1', 'params_not_allowed'],
+  ['/deploy production | novalue', 'invalid_param'],
+  ['/deploy production | Key=1', 'invalid_param'],
+  ['/deploy production | 1key=1', 'invalid_param'],
+  ['/deploy production | __proto__=1 __proto__=2', 'duplicate_param'],
+  ['/deploy production | a=1 a=2', 'duplicate_param'],
+  [`/deploy production | a=${'v'.repeat(257)}`, 'invalid_param'],
+  [`/deploy production | ${Array.from({ length: 33 }, (_, i) => `k${i}=1`).join(' ')}`, 'too_many_params'],
+  // commands
+  ['/deplo production', 'unknown_command', /did you mean `\/deploy`/],
+  ['/Deploy production', 'unknown_command'],
+  ['/approve production', 'unknown_command', /\/approve-deploy/],
+  ['/deploy-now production', 'unknown_command'],
+  // size
+  [`/deploy production --hotfix --reason "${'x'.repeat(MAX_COMMAND_LINE)}"`, 'too_long'],
+];
+
+test('valid commands parse into the discriminated union', () => {
+  for (const [body, expected] of valid) assert.deepEqual(parseCommand(body), expected, JSON.stringify(body));
+});
+
+test('conversation is not a command: only a first line starting with a command word counts', () => {
+  for (const body of notCommands)
+    assert.deepEqual(parseCommand(body), { kind: 'none' }, JSON.stringify(body));
+});
+
+test('hostile and malformed commands are refused with a stable code and a message', () => {
+  for (const [body, code, message] of invalid) {
+    const result = parseCommand(body);
+    assert.equal(result.kind, 'invalid', `${JSON.stringify(body)} → ${JSON.stringify(result)}`);
+    if (result.kind !== 'invalid') continue;
+    assert.equal(result.code, code, `${JSON.stringify(body)}: ${result.message}`);
+    assert.ok(result.message.length > 10);
+    if (message) assert.match(result.message, message);
+  }
+});
+
+test('a refusal names the command it aimed at and shows user input short, in one code span', () => {
+  const refusal = parseCommand(`/deploy production --${'z'.repeat(100)}`);
+  assert.equal(refusal.kind, 'invalid');
+  if (refusal.kind !== 'invalid') return;
+  assert.equal(refusal.command, 'deploy');
+  assert.equal(refusal.code, 'unknown_option');
+  assert.match(refusal.message, /`--z{38}…`/);
+  assert.doesNotMatch(refusal.message, /z{41}/);
+  assert.equal(showInput('a`b'), "`a'b`");
+});
+
+test('a huge comment is refused quickly, without reading past the first line limit', () => {
+  const huge = `/deploy production ${'a'.repeat(5_000_000)}`;
+  const started = performance.now();
+  const result = parseCommand(huge);
+  const elapsed = performance.now() - started;
+  assert.equal(result.kind, 'invalid');
+  if (result.kind === 'invalid') assert.equal(result.code, 'too_long');
+  assert.ok(elapsed < 50, `took ${elapsed} ms`);
+  // A huge body after a short command line is fine: only the first line is a command.
+  assert.equal(parseCommand(`/status\n${'x'.repeat(1_000_000)}`).kind, 'status');
+  // Pathological quoting stays linear.
+  const quotes = `/deploy ${'"a" '.repeat(240)}`;
+  const t2 = performance.now();
+  assert.equal(parseCommand(quotes).kind, 'invalid');
+  assert.ok(performance.now() - t2 < 50);
+});
+
+test('the help text lists every command with its usage', () => {
+  const help = helpText();
+  for (const name of [
+    'deploy',
+    'approve-deploy',
+    'reject-deploy',
+    'rollback',
+    'lock',
+    'unlock',
+    'status',
+    'help',
+  ]) {
+    assert.match(help, new RegExp(`\`/${name}[ \`]`));
+  }
+  assert.match(help, /--hotfix --reason/);
+});
