@@ -6,6 +6,7 @@ import { duration } from './duration.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from '../analysis/schema.ts';
 import { gatesConfigSchema } from '../gates/registry.ts';
 import { commandLine } from './command-line-schema.ts';
+import { approvalsSchema } from '../policy/schema.ts';
 
 export { commandLine };
 
@@ -187,9 +188,6 @@ export const hooks = z.strictObject({
   on_success: commandSpec.optional(),
 });
 
-/** Sections that later parts of the product define; accepted as-is for now. */
-const openSection = z.record(z.string(), z.unknown());
-
 export const environment = z.strictObject({
   url: z.url().optional(),
   production: z.boolean().optional(),
@@ -209,7 +207,7 @@ export const environment = z.strictObject({
   variables: z.record(z.string(), z.string()).optional(),
   gates: gatesConfigSchema.optional(),
   analysis: analysisConfigSchema.optional(),
-  approvals: openSection.optional(),
+  approvals: approvalsSchema.optional(),
 });
 
 export const PRESET_NAMES = ['seeds', 'fast'] as const;
@@ -228,7 +226,7 @@ export const deployConfig = z.strictObject({
   ),
   gates: gatesConfigSchema.optional(),
   analysis: analysisConfigSchema.optional(),
-  approvals: openSection.optional(),
+  approvals: approvalsSchema.optional(),
 });
 
 /**

@@ -1,0 +1,182 @@
+// Counting approvals and vetoes. Every record is bound to an environment and a commit: a push makes the
+// earlier ones stale. What does not count is kept with its reason, so the app can tell people ("the approval
+// by @x was for an older commit"). Also the hidden marker the app writes into its own reply comments to
+// record an approval; the app must only read markers from comments it wrote itself.
+import { z } from 'zod';
+import { eligibility, PERMISSIONS, sameLogin, type Actor } from './actors.ts';
+import type { ApprovalRule } from './resolve.ts';
+import { PRINCIPAL_PATTERN } from './schema.ts';
+
+export type ApprovalKind = 'approve' | 'reject';
+
+export interface ApprovalRecord {
+  kind: ApprovalKind;
+  /** Who approved, with the permission and teams the app saw when recording it (re-checked here). */
+  by: Actor;
+  environment: string;
+  sha: string;
+  at: Date;
+  /** A veto's reason, as given. */
+  reason?: string;
+  source?: 'comment' | 'check_run';
+}
+
+export const DROP_REASONS = [
+  'other_environment',
+  'stale_sha',
+  'future',
+  'expired',
+  'self_approval',
+  'not_an_approver',
+  'superseded',
+] as const;
+/**
+ * Why a record does not count: for another environment; for another (older) commit; dated after `now`;
+ * older than expires_after; the pull request author approving their own deployment; not (or no longer) an
+ * approver; replaced by the same person's later record.
+ */
+export type DropReason = (typeof DROP_REASONS)[number];
+
+export interface DroppedRecord {
+  record: ApprovalRecord;
+  reason: DropReason;
+}
+
+export interface TallyInput {
+  records: readonly ApprovalRecord[];
+  environment: string;
+  sha: string;
+  /** The pull request's author, whose approval needs allowSelfApproval. Their veto always counts. */
+  author?: string;
+  rule: ApprovalRule;
+  allowSelfApproval: boolean;
+  expiresAfterMs?: number;
+  now: Date;
+}
+
+export interface ApprovalTally {
+  /** rejected: at least one veto counts (a veto wins); approved: enough approvals; else pending. */
+  state: 'approved' | 'rejected' | 'pending';
+  required: number;
+  approvedBy: string[];
+  rejectedBy: Array<{ login: string; at: Date; reason?: string }>;
+  /** Approvals still needed (0 when approved). */
+  missing: number;
+  dropped: DroppedRecord[];
+}
+
+function dropReason(record: ApprovalRecord, input: TallyInput): DropReason | undefined {
+  if (record.environment !== input.environment) return 'other_environment';
+  if (record.sha.toLowerCase() !== input.sha.toLowerCase()) return 'stale_sha';
+  const age = input.now.getTime() - record.at.getTime();
+  if (age < 0) return 'future';
+  if (input.expiresAfterMs !== undefined && age > input.expiresAfterMs) return 'expired';
+  const isAuthor = input.author !== undefined && sameLogin(record.by.login, input.author);
+  if (record.kind === 'reject' && isAuthor) return undefined;
+  if (record.kind === 'approve' && isAuthor && !input.allowSelfApproval) return 'self_approval';
+  if (!eligibility(record.by, input.rule.approvers, 'approver').ok) return 'not_an_approver';
+  return undefined;
+}
+
+/** Pure: which approvals and vetoes count for this environment at this commit, now. */
+export function tallyApprovals(input: TallyInput): ApprovalTally {
+  const dropped: DroppedRecord[] = [];
+  const latest = new Map<string, ApprovalRecord>();
+  const ordered = [...input.records].sort((a, b) => a.at.getTime() - b.at.getTime());
+  for (const record of ordered) {
+    const reason = dropReason(record, input);
+    if (reason) {
+      dropped.push({ record, reason });
+      continue;
+    }
+    // One per person: a later approval replaces an earlier veto and the other way round.
+    const key = record.by.login.toLowerCase();
+    const previous = latest.get(key);
+    if (previous) dropped.push({ record: previous, reason: 'superseded' });
+    latest.set(key, record);
+  }
+  const counted = [...latest.values()];
+  const approvedBy = counted.filter((r) => r.kind === 'approve').map((r) => r.by.login);
+  const rejectedBy = counted
+    .filter((r) => r.kind === 'reject')
+    .map((r) => ({ login: r.by.login, at: r.at, ...(r.reason ? { reason: r.reason } : {}) }));
+  const missing = Math.max(0, input.rule.required - approvedBy.length);
+  const state = rejectedBy.length > 0 ? 'rejected' : missing === 0 ? 'approved' : 'pending';
+  return { state, required: input.rule.required, approvedBy, rejectedBy, missing, dropped };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The hidden marker in the app's reply comments
+
+const MARKER_PREFIX = '<!-- deploy-action:approval ';
+const MARKER_SUFFIX = ' -->';
+const MARKER_PATTERN = /<!-- deploy-action:approval (\{[^\n]*?\}) -->/g;
+/** GitHub's limit for a comment body; anything longer was not written by the app. */
+const MAX_BODY = 65_536;
+
+const markerSchema = z.strictObject({
+  v: z.literal(1),
+  kind: z.enum(['approve', 'reject']),
+  env: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
+  sha: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/i),
+  by: z
+    .string()
+    .regex(PRINCIPAL_PATTERN)
+    .refine((login) => !login.includes('/')),
+  perm: z.enum(PERMISSIONS),
+  teams: z.array(z.string().regex(PRINCIPAL_PATTERN)).max(1000),
+  at: z.iso.datetime({ offset: true }),
+  reason: z.string().max(2000).optional(),
+  src: z.enum(['comment', 'check_run']).optional(),
+});
+
+/**
+ * The marker recording one approval or veto. `<`, `>` and `&` are escaped inside the JSON so no value (a veto
+ * reason, say) can end the HTML comment early or inject markup.
+ */
+export function serializeApprovalMarker(record: ApprovalRecord): string {
+  const data: z.input<typeof markerSchema> = {
+    v: 1,
+    kind: record.kind,
+    env: record.environment,
+    sha: record.sha,
+    by: record.by.login,
+    perm: record.by.permission,
+    teams: [...record.by.teams],
+    at: record.at.toISOString(),
+    ...(record.reason !== undefined ? { reason: record.reason } : {}),
+    ...(record.source !== undefined ? { src: record.source } : {}),
+  };
+  const json = JSON.stringify(data).replace(
+    /[<>&]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `${MARKER_PREFIX}${json}${MARKER_SUFFIX}`;
+}
+
+/** Every well-formed marker in a comment body; malformed ones are skipped, never thrown on. */
+export function parseApprovalMarkers(body: unknown): ApprovalRecord[] {
+  if (typeof body !== 'string' || body.length > MAX_BODY) return [];
+  const records: ApprovalRecord[] = [];
+  for (const match of body.matchAll(MARKER_PATTERN)) {
+    let json: unknown;
+    try {
+      json = JSON.parse(match[1]!);
+    } catch {
+      continue;
+    }
+    const parsed = markerSchema.safeParse(json);
+    if (!parsed.success) continue;
+    const data = parsed.data;
+    records.push({
+      kind: data.kind,
+      by: { login: data.by, permission: data.perm, teams: data.teams },
+      environment: data.env,
+      sha: data.sha.toLowerCase(),
+      at: new Date(data.at),
+      ...(data.reason !== undefined ? { reason: data.reason } : {}),
+      ...(data.src !== undefined ? { source: data.src } : {}),
+    });
+  }
+  return records;
+}

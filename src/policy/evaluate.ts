@@ -1,0 +1,372 @@
+// The deployment policy decision, pure: plain facts in (who asks, which commit, the approvals, deployments
+// and checks the app collected, the time), a decision out with a stable code for every outcome. Nothing here
+// reads the clock, the network or the environment, so the same facts always give the same answer.
+import type { RawConfig } from '../config/schema.ts';
+import { eligibility, sameLogin, type Actor, type Permission } from './actors.ts';
+import { tallyApprovals, type ApprovalRecord, type ApprovalTally } from './approvals.ts';
+import {
+  resolvePolicy,
+  unknownEnvironmentMessage,
+  type ApprovalRule,
+  type Policy,
+  type Principal,
+} from './resolve.ts';
+import { activeFreeze, isWithinWindows, nextDeployableInstant, type DeployWindow } from './windows.ts';
+
+export const DEPLOYMENT_TYPES = ['standard', 'hotfix', 'rollback'] as const;
+export type DeploymentType = (typeof DEPLOYMENT_TYPES)[number];
+
+export interface PullRequestFacts {
+  number?: number;
+  author: string;
+  /** The head SHA as re-read right before the decision. */
+  headSha: string;
+  /** True when the head branch lives in another repository. */
+  fromFork: boolean;
+}
+
+/** One check at the commit: the latest run for its name (a later entry with the same name wins). */
+export interface CheckResult {
+  name: string;
+  status: string;
+  conclusion?: string | null;
+}
+
+export interface SuccessfulDeployment {
+  environment: string;
+  sha: string;
+}
+
+export interface PolicyInput {
+  /** The config from the default branch, never from the pull request. */
+  config: RawConfig;
+  environment: string;
+  actor: Actor;
+  /** The commit to deploy: the pull request head, or for a rollback the SHA to go back to. */
+  sha: string;
+  pullRequest?: PullRequestFacts;
+  approvals: readonly ApprovalRecord[];
+  successfulDeployments: readonly SuccessfulDeployment[];
+  checks: readonly CheckResult[];
+  now: Date;
+  type: DeploymentType;
+  hotfixReason?: string;
+}
+
+export const PASSING_CONCLUSIONS = ['success', 'neutral', 'skipped'] as const;
+
+export type PolicyRefusal =
+  | { code: 'unknown_environment'; environment: string; known: string[]; message: string }
+  | { code: 'fork_pull_request'; pullRequest?: number }
+  | {
+      code: 'not_a_deployer';
+      login: string;
+      why: 'not_listed' | 'insufficient_permission';
+      permission: Permission;
+      /** Empty: anyone with write permission may deploy. */
+      deployers: Principal[];
+    }
+  | { code: 'hotfix_needs_reason' }
+  | { code: 'sha_moved'; expected: string; actual: string }
+  | { code: 'frozen'; reason: string; from: Date; until: Date; nextAllowed?: Date }
+  | {
+      code: 'outside_window';
+      timezone: string;
+      windows: DeployWindow[];
+      /** The next instant inside a window and outside any freeze that applies (within a year). */
+      nextOpening?: Date;
+    }
+  | { code: 'prior_environment_missing'; missing: string[]; sha: string }
+  | {
+      code: 'checks_not_green';
+      failing: Array<{ name: string; conclusion: string }>;
+      pending: string[];
+      missing: string[];
+    }
+  | { code: 'rejected'; vetoes: ApprovalTally['rejectedBy']; tally: ApprovalTally }
+  | {
+      code: 'needs_approvals';
+      required: number;
+      missing: number;
+      approvedBy: string[];
+      /** Who may approve; empty means anyone with write permission. */
+      approvers: Principal[];
+      /** The author, when their own approval would not count. */
+      excluded?: string;
+      tally: ApprovalTally;
+    };
+
+export type PolicyRefusalCode = PolicyRefusal['code'];
+
+export type Refused<R extends PolicyRefusal = PolicyRefusal> = R & {
+  ok: false;
+  /** Every other reason the deployment is refused, in the same priority order. */
+  also: PolicyRefusal[];
+};
+
+export type PolicyDecision =
+  { ok: true; code: 'allowed'; policy: Policy; type: DeploymentType; tally: ApprovalTally } | Refused;
+
+export type DeployerDecision =
+  | { ok: true; code: 'allowed'; policy: Policy; via: Principal | 'write_permission' }
+  | Refused<Extract<PolicyRefusal, { code: 'unknown_environment' | 'fork_pull_request' | 'not_a_deployer' }>>;
+
+export type ApproverDecision =
+  | { ok: true; code: 'allowed'; policy: Policy; via: Principal | 'write_permission' | 'author' }
+  | Refused<Extract<PolicyRefusal, { code: 'unknown_environment' }>>
+  | {
+      ok: false;
+      code: 'not_an_approver';
+      login: string;
+      why: 'not_listed' | 'insufficient_permission';
+      approvers: Principal[];
+      also: PolicyRefusal[];
+    }
+  | { ok: false; code: 'self_approval_refused'; login: string; also: PolicyRefusal[] };
+
+/** All codes a caller may see from evaluatePolicy, mayDeploy and mayApprove. */
+export const DECISION_CODES = [
+  'allowed',
+  'unknown_environment',
+  'fork_pull_request',
+  'not_a_deployer',
+  'hotfix_needs_reason',
+  'sha_moved',
+  'frozen',
+  'outside_window',
+  'prior_environment_missing',
+  'checks_not_green',
+  'rejected',
+  'needs_approvals',
+  'not_an_approver',
+  'self_approval_refused',
+] as const;
+
+type Lookup = { ok: true; policy: Policy } | Refused<Extract<PolicyRefusal, { code: 'unknown_environment' }>>;
+
+/** Throws PolicyError only for a config whose approvals sections policyIssues() rejects. */
+function lookup(config: RawConfig, environment: string): Lookup {
+  if (!Object.hasOwn(config.environments, environment)) {
+    return {
+      ok: false,
+      code: 'unknown_environment',
+      environment,
+      known: Object.keys(config.environments),
+      message: unknownEnvironmentMessage(config, environment),
+      also: [],
+    };
+  }
+  return { ok: true, policy: resolvePolicy(config, environment) };
+}
+
+function refused<R extends PolicyRefusal>(refusals: readonly [R, ...PolicyRefusal[]]): Refused<R> {
+  const [first, ...also] = refusals;
+  return { ...first, ok: false, also };
+}
+
+/** The approval rule for a deployment type: hotfixes and rollbacks may have their own approvers and count. */
+export function approvalRule(policy: Policy, type: DeploymentType): ApprovalRule {
+  if (type === 'hotfix') return { approvers: policy.hotfix.approvers, required: policy.hotfix.required };
+  if (type === 'rollback')
+    return { approvers: policy.rollback.approvers, required: policy.rollback.required };
+  return { approvers: policy.approvers, required: policy.required };
+}
+
+type DeployerInput = Pick<PolicyInput, 'config' | 'environment' | 'actor' | 'pullRequest' | 'type'>;
+
+/** May this actor deploy this pull request to this environment at all (before approvals, windows...)? */
+export function mayDeploy(input: DeployerInput): DeployerDecision {
+  const found = lookup(input.config, input.environment);
+  if (!found.ok) return found;
+  const refusals = deployerRefusals(found.policy, input);
+  if (refusals.length > 0) return refused(refusals as [(typeof refusals)[number], ...PolicyRefusal[]]);
+  const admitted = eligibility(input.actor, found.policy.deployers, 'deployer');
+  return {
+    ok: true,
+    code: 'allowed',
+    policy: found.policy,
+    via: admitted.ok ? admitted.via : 'write_permission',
+  };
+}
+
+function deployerRefusals(
+  policy: Policy,
+  input: DeployerInput,
+): Array<Extract<PolicyRefusal, { code: 'fork_pull_request' | 'not_a_deployer' }>> {
+  const refusals: Array<Extract<PolicyRefusal, { code: 'fork_pull_request' | 'not_a_deployer' }>> = [];
+  // A rollback deploys a commit that was live before, not the pull request's code.
+  if (input.pullRequest?.fromFork && input.type !== 'rollback')
+    refusals.push({
+      code: 'fork_pull_request',
+      ...(input.pullRequest.number !== undefined ? { pullRequest: input.pullRequest.number } : {}),
+    });
+  const admitted = eligibility(input.actor, policy.deployers, 'deployer');
+  if (!admitted.ok)
+    refusals.push({
+      code: 'not_a_deployer',
+      login: input.actor.login,
+      why: admitted.why,
+      permission: input.actor.permission,
+      deployers: policy.deployers,
+    });
+  return refusals;
+}
+
+type ApproverInput = Pick<PolicyInput, 'config' | 'environment' | 'actor' | 'type'> & {
+  /** The pull request's author, if there is a pull request. */
+  author?: string;
+  kind?: 'approve' | 'reject';
+};
+
+/**
+ * May this actor approve (or, with kind "reject", veto) this environment's deployment? The pull request's
+ * author may always veto their own deployment, and approve it only when allow_self_approval is set.
+ */
+export function mayApprove(input: ApproverInput): ApproverDecision {
+  const found = lookup(input.config, input.environment);
+  if (!found.ok) return found;
+  const { policy } = found;
+  const isAuthor = input.author !== undefined && sameLogin(input.actor.login, input.author);
+  if (isAuthor && input.kind === 'reject') return { ok: true, code: 'allowed', policy, via: 'author' };
+  if (isAuthor && !policy.allowSelfApproval)
+    return { ok: false, code: 'self_approval_refused', login: input.actor.login, also: [] };
+  const rule = approvalRule(policy, input.type);
+  const admitted = eligibility(input.actor, rule.approvers, 'approver');
+  if (!admitted.ok)
+    return {
+      ok: false,
+      code: 'not_an_approver',
+      login: input.actor.login,
+      why: admitted.why,
+      approvers: rule.approvers,
+      also: [],
+    };
+  return { ok: true, code: 'allowed', policy, via: admitted.via };
+}
+
+type ApprovedInput = Omit<PolicyInput, 'actor'>;
+
+/**
+ * Is this deployment approved: hotfix reason, commit unchanged, no freeze, inside a window, prior environment
+ * deployed, checks green, no veto, enough approvals? Says nothing about who asked (see mayDeploy).
+ */
+export function isDeploymentApproved(input: ApprovedInput): PolicyDecision {
+  const found = lookup(input.config, input.environment);
+  if (!found.ok) return found;
+  return decide(found.policy, approvalRefusals(found.policy, input), input);
+}
+
+/** The whole decision: mayDeploy, then isDeploymentApproved; the first refusal wins, the rest are in `also`. */
+export function evaluatePolicy(input: PolicyInput): PolicyDecision {
+  const found = lookup(input.config, input.environment);
+  if (!found.ok) return found;
+  const refusals = [...deployerRefusals(found.policy, input), ...approvalRefusals(found.policy, input)];
+  return decide(found.policy, refusals, input);
+}
+
+function decide(policy: Policy, refusals: PolicyRefusal[], input: ApprovedInput): PolicyDecision {
+  if (refusals.length > 0) return refused(refusals as [PolicyRefusal, ...PolicyRefusal[]]);
+  return { ok: true, code: 'allowed', policy, type: input.type, tally: tally(policy, input) };
+}
+
+function tally(policy: Policy, input: ApprovedInput): ApprovalTally {
+  return tallyApprovals({
+    records: input.approvals,
+    environment: policy.environment,
+    sha: input.sha,
+    ...(input.pullRequest ? { author: input.pullRequest.author } : {}),
+    rule: approvalRule(policy, input.type),
+    allowSelfApproval: policy.allowSelfApproval,
+    ...(policy.expiresAfterMs !== undefined ? { expiresAfterMs: policy.expiresAfterMs } : {}),
+    now: input.now,
+  });
+}
+
+function approvalRefusals(policy: Policy, input: ApprovedInput): PolicyRefusal[] {
+  const refusals: PolicyRefusal[] = [];
+  const { type, now } = input;
+  const rollback = type === 'rollback';
+
+  if (type === 'hotfix' && policy.hotfix.requiresReason && !input.hotfixReason?.trim())
+    refusals.push({ code: 'hotfix_needs_reason' });
+
+  if (!rollback && input.pullRequest && input.pullRequest.headSha.toLowerCase() !== input.sha.toLowerCase())
+    refusals.push({ code: 'sha_moved', expected: input.sha, actual: input.pullRequest.headSha });
+
+  const bypassFreezes =
+    (type === 'hotfix' && policy.hotfix.bypassFreezes) || (rollback && policy.rollback.bypassFreezes);
+  const bypassWindows =
+    (type === 'hotfix' && policy.hotfix.bypassWindows) || (rollback && policy.rollback.bypassWindows);
+  const freezes = bypassFreezes ? [] : policy.freezes;
+  const windows = bypassWindows ? [] : policy.windows;
+  const freeze = activeFreeze(now, freezes);
+  if (freeze) {
+    const nextAllowed = nextDeployableInstant(freeze.to, windows, policy.timezone, freezes);
+    refusals.push({
+      code: 'frozen',
+      reason: freeze.reason,
+      from: freeze.from,
+      until: freeze.to,
+      ...(nextAllowed ? { nextAllowed } : {}),
+    });
+  }
+  if (!isWithinWindows(now, windows, policy.timezone)) {
+    const nextOpening = nextDeployableInstant(now, windows, policy.timezone, freezes);
+    refusals.push({
+      code: 'outside_window',
+      timezone: policy.timezone,
+      windows,
+      ...(nextOpening ? { nextOpening } : {}),
+    });
+  }
+
+  if (!rollback) {
+    const sha = input.sha.toLowerCase();
+    const missing = policy.requires.filter(
+      (environment) =>
+        !input.successfulDeployments.some(
+          (d) => d.environment === environment && d.sha.toLowerCase() === sha,
+        ),
+    );
+    if (missing.length > 0) refusals.push({ code: 'prior_environment_missing', missing, sha: input.sha });
+
+    const checks = checkRefusal(policy.requiredChecks, input.checks);
+    if (checks) refusals.push(checks);
+  }
+
+  const counted = tally(policy, input);
+  if (counted.state === 'rejected')
+    refusals.push({ code: 'rejected', vetoes: counted.rejectedBy, tally: counted });
+  else if (counted.state === 'pending') {
+    const author = input.pullRequest?.author;
+    refusals.push({
+      code: 'needs_approvals',
+      required: counted.required,
+      missing: counted.missing,
+      approvedBy: counted.approvedBy,
+      approvers: approvalRule(policy, type).approvers,
+      ...(author !== undefined && !policy.allowSelfApproval ? { excluded: author } : {}),
+      tally: counted,
+    });
+  }
+  return refusals;
+}
+
+function checkRefusal(
+  required: readonly string[],
+  checks: readonly CheckResult[],
+): Extract<PolicyRefusal, { code: 'checks_not_green' }> | undefined {
+  const latest = new Map(checks.map((check) => [check.name, check]));
+  const failing: Array<{ name: string; conclusion: string }> = [];
+  const pending: string[] = [];
+  const missing: string[] = [];
+  for (const name of required) {
+    const check = latest.get(name);
+    if (!check) missing.push(name);
+    else if (check.status !== 'completed') pending.push(name);
+    else if (!(PASSING_CONCLUSIONS as readonly string[]).includes(check.conclusion ?? ''))
+      failing.push({ name, conclusion: check.conclusion ?? 'none' });
+  }
+  if (failing.length + pending.length + missing.length === 0) return undefined;
+  return { code: 'checks_not_green', failing, pending, missing };
+}

@@ -1,0 +1,201 @@
+// Turns the `approvals:` sections of a validated config into the policy of one environment: the
+// environment's section overrides the top-level one key by key (hotfix and rollback key by key too), freezes
+// add up, and every default is applied here so the evaluation never has to guess.
+import type { RawConfig } from '../config/schema.ts';
+import { didYouMean, listOf } from '../config/suggest.ts';
+import type { ApprovalsConfig } from './schema.ts';
+import { parseClockTime, parseDateTime, type DeployWindow, type Freeze } from './windows.ts';
+
+/** A user login or an `org/team` slug, lower-cased (GitHub compares both case-insensitively). */
+export type Principal = string;
+
+export interface ApprovalRule {
+  /** Empty: anyone with write permission. */
+  approvers: Principal[];
+  required: number;
+}
+
+export interface Policy {
+  environment: string;
+  production: boolean;
+  /** Empty: anyone with write permission. */
+  deployers: Principal[];
+  approvers: Principal[];
+  required: number;
+  allowSelfApproval: boolean;
+  /** Undefined: approvals never expire. */
+  expiresAfterMs: number | undefined;
+  requires: string[];
+  requiredChecks: string[];
+  timezone: string;
+  /** Empty: any time. */
+  windows: DeployWindow[];
+  freezes: Freeze[];
+  hotfix: ApprovalRule & { bypassWindows: boolean; bypassFreezes: boolean; requiresReason: boolean };
+  rollback: ApprovalRule & { bypassWindows: boolean; bypassFreezes: boolean };
+}
+
+export class PolicyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyError';
+  }
+}
+
+export function normalizePrincipal(name: string): Principal {
+  return name.replace(/^@/, '').toLowerCase();
+}
+
+export function isTeam(principal: Principal): boolean {
+  return principal.includes('/');
+}
+
+function principalsOf(list: readonly string[] | undefined): Principal[] {
+  return [...new Set((list ?? []).map(normalizePrincipal))];
+}
+
+export function unknownEnvironmentMessage(config: RawConfig, environment: string): string {
+  const known = Object.keys(config.environments);
+  const defined = known.length
+    ? listOf(
+        known.map((k) => `"${k}"`),
+        'and',
+      )
+    : 'none';
+  return `unknown environment "${environment}": the config defines ${defined}${didYouMean(environment, known)}`;
+}
+
+/**
+ * The policy for `environment`. Throws PolicyError for an environment the config does not define, or for
+ * cross-references the schema cannot check (see policyIssues, which reports them with their path).
+ */
+export function resolvePolicy(config: RawConfig, environment: string): Policy {
+  const env = config.environments[environment];
+  if (!env || !Object.hasOwn(config.environments, environment))
+    throw new PolicyError(unknownEnvironmentMessage(config, environment));
+  const problems = policyIssues(config).filter(
+    (issue) => issue.path[0] === 'approvals' || issue.path[1] === environment,
+  );
+  if (problems.length > 0)
+    throw new PolicyError(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('\n'));
+
+  const top: ApprovalsConfig = config.approvals ?? {};
+  const own: ApprovalsConfig = env.approvals ?? {};
+  const pick = <K extends keyof ApprovalsConfig>(key: K): ApprovalsConfig[K] => own[key] ?? top[key];
+  const production = env.production ?? environment === 'production';
+  const timezone = pick('timezone') ?? 'UTC';
+  const approvers = principalsOf(pick('approvers'));
+  const required = pick('required') ?? (production ? 1 : 0);
+  const hotfix = { ...top.hotfix, ...own.hotfix };
+  const rollback = { ...top.rollback, ...own.rollback };
+  const requires = pick('requires');
+
+  return {
+    environment,
+    production,
+    deployers: principalsOf(pick('deployers')),
+    approvers,
+    required,
+    allowSelfApproval: pick('allow_self_approval') ?? false,
+    expiresAfterMs: pick('expires_after') || undefined,
+    requires:
+      requires === undefined ? [] : typeof requires === 'string' ? [requires] : [...new Set(requires)],
+    requiredChecks: [...new Set(pick('required_checks') ?? [])],
+    timezone,
+    windows: (pick('windows') ?? []).map((window) => ({
+      days: [...new Set(window.days)],
+      startMinute: parseClockTime(window.start)!,
+      endMinute: parseClockTime(window.end)!,
+    })),
+    // A freeze written without an offset is read in the time zone of the section it is written in.
+    freezes: [...freezesOf(top.freezes, top.timezone ?? 'UTC'), ...freezesOf(own.freezes, timezone)],
+    hotfix: {
+      approvers: hotfix.approvers ? principalsOf(hotfix.approvers) : approvers,
+      required: hotfix.required ?? required,
+      bypassWindows: hotfix.bypass_windows ?? true,
+      bypassFreezes: hotfix.bypass_freezes ?? false,
+      requiresReason: hotfix.requires_reason ?? true,
+    },
+    rollback: {
+      approvers: rollback.approvers ? principalsOf(rollback.approvers) : approvers,
+      required: rollback.required ?? 0,
+      bypassWindows: rollback.bypass_windows ?? true,
+      bypassFreezes: rollback.bypass_freezes ?? true,
+    },
+  };
+}
+
+function freezesOf(list: ApprovalsConfig['freezes'], timezone: string): Freeze[] {
+  return (list ?? []).map((freeze) => ({
+    from: parseDateTime(freeze.from, timezone)!,
+    to: parseDateTime(freeze.to, timezone)!,
+    reason: freeze.reason,
+  }));
+}
+
+export interface PolicyIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Problems in the approvals sections that relate one part of the config to another: a required prior
+ * environment that does not exist (or is the environment itself), more approvals required than listed
+ * approvers can give, a freeze ending before it starts in its own time zone. For the config loader's
+ * semantic pass, so they are reported at file:line:column.
+ */
+export function policyIssues(config: RawConfig): PolicyIssue[] {
+  const issues: PolicyIssue[] = [];
+  const names = Object.keys(config.environments);
+  const sections: Array<{ path: (string | number)[]; section: ApprovalsConfig; self?: string }> = [];
+  if (config.approvals) sections.push({ path: ['approvals'], section: config.approvals });
+  for (const [name, env] of Object.entries(config.environments)) {
+    if (env.approvals)
+      sections.push({ path: ['environments', name, 'approvals'], section: env.approvals, self: name });
+  }
+  for (const { path, section, self } of sections) {
+    const requires = section.requires === undefined ? [] : [section.requires].flat();
+    requires.forEach((name, index) => {
+      const at = typeof section.requires === 'string' ? [...path, 'requires'] : [...path, 'requires', index];
+      if (!names.includes(name))
+        issues.push({
+          path: at,
+          message: `unknown environment "${name}"${didYouMean(name, names)}: the config defines ${listOf(
+            names.map((n) => `"${n}"`),
+            'and',
+          )}`,
+        });
+      else if (name === self)
+        issues.push({ path: at, message: `an environment cannot require a prior deployment to itself` });
+    });
+    const rules: Array<{ at: (string | number)[]; approvers?: string[]; required?: number }> = [
+      { at: path, approvers: section.approvers, required: section.required },
+      { at: [...path, 'hotfix'], approvers: section.hotfix?.approvers, required: section.hotfix?.required },
+      {
+        at: [...path, 'rollback'],
+        approvers: section.rollback?.approvers,
+        required: section.rollback?.required,
+      },
+    ];
+    for (const rule of rules) {
+      const listed = principalsOf(rule.approvers);
+      if (rule.required === undefined || listed.length === 0 || listed.some(isTeam)) continue;
+      if (rule.required > listed.length)
+        issues.push({
+          path: [...rule.at, 'required'],
+          message: `requires ${rule.required} approvals but only ${listed.length} approver${listed.length === 1 ? ' is' : 's are'} listed: it could never be met`,
+        });
+    }
+    const timezone = section.timezone ?? config.approvals?.timezone ?? 'UTC';
+    (section.freezes ?? []).forEach((freeze, index) => {
+      const from = parseDateTime(freeze.from, timezone);
+      const to = parseDateTime(freeze.to, timezone);
+      if (from && to && from >= to)
+        issues.push({
+          path: [...path, 'freezes', index, 'to'],
+          message: `must be later than from (in ${timezone})`,
+        });
+    });
+  }
+  return issues;
+}

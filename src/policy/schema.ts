@@ -1,0 +1,155 @@
+// The `approvals:` section of .github/deploy.yml (top level = defaults for every environment; per environment
+// = overrides). It states who may deploy and approve, how many approvals, windows, freezes and the hotfix
+// and rollback overrides. Strict like the rest of the config; defaults are applied in resolve.ts, so this
+// file only says what a user may write.
+import { z } from 'zod';
+import { duration } from '../config/duration.ts';
+import { didYouMean } from '../config/suggest.ts';
+import { isValidTimeZone, parseClockTime, parseDateTime, WEEKDAYS } from './windows.ts';
+
+const nonEmpty = z.string().min(1, 'must not be empty');
+
+/** A GitHub login ("alice", optionally "@alice") or a team as "org/team-slug". */
+export const PRINCIPAL_PATTERN =
+  /^@?(?:[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}|[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9._-]*)$/;
+
+const principal = z
+  .string()
+  .regex(PRINCIPAL_PATTERN, 'must be a GitHub user such as "alice" or a team written "org/team-slug"');
+
+const principals = (description: string) => z.array(principal).optional().meta({ description });
+
+const clockTime = z.string().refine((text) => parseClockTime(text) !== undefined, {
+  message: 'must be a 24-hour time "HH:MM" such as "10:00" ("24:00" for the end of the day)',
+});
+
+export const windowSchema = z
+  .strictObject({
+    days: z
+      .array(z.enum(WEEKDAYS))
+      .min(1)
+      .meta({ description: 'Local weekdays the window is open: mon, tue, wed, thu, fri, sat, sun.' }),
+    start: clockTime.meta({ description: 'Local opening time, "HH:MM".' }),
+    end: clockTime.meta({ description: 'Local closing time, "HH:MM" (exclusive); "24:00" for midnight.' }),
+  })
+  .refine((window) => parseClockTime(window.start)! < parseClockTime(window.end)!, {
+    message:
+      'must be later than start: a window crossing midnight is written as two windows (e.g. 22:00-24:00 and 00:00-02:00 the next day)',
+    path: ['end'],
+  })
+  .meta({ description: 'A weekly window in the policy time zone when deployments may start.' });
+
+const timeZone = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (isValidTimeZone(value)) return;
+    const known = Intl.supportedValuesOf('timeZone');
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown time zone "${value}": use an IANA name such as "Europe/Berlin" or "America/New_York"${didYouMean(value, known)}`,
+    });
+  })
+  .meta({
+    description: 'IANA time zone of the windows and of freeze times written without an offset. Default UTC.',
+  });
+
+const dateTime = z.string().refine((text) => parseDateTime(text, 'UTC') !== undefined, {
+  message:
+    'must be an ISO date-time such as "2025-12-24T18:00:00Z", "2025-12-24T18:00+01:00" or "2025-12-24T18:00" (read in the policy time zone)',
+});
+
+export const freezeSchema = z
+  .strictObject({
+    from: dateTime.meta({ description: 'Start of the freeze (ISO date-time).' }),
+    to: dateTime.meta({ description: 'End of the freeze, exclusive (ISO date-time).' }),
+    reason: nonEmpty.meta({ description: 'Shown to whoever tries to deploy during the freeze.' }),
+  })
+  // Times without an offset are compared as UTC here; resolve.ts checks again in the real time zone.
+  .refine((freeze) => parseDateTime(freeze.from, 'UTC')! < parseDateTime(freeze.to, 'UTC')!, {
+    message: 'must be later than from',
+    path: ['to'],
+  })
+  .meta({ description: 'A period when no deployment may start (hotfixes only with hotfix.bypass_freezes).' });
+
+const requiredCount = (description: string) =>
+  z.number().int().min(0).max(20).optional().meta({ description });
+
+export const hotfixSchema = z
+  .strictObject({
+    approvers: principals('Who may approve a hotfix (users and org/team). Default: the normal approvers.'),
+    required: requiredCount('Approvals a hotfix needs. Default: the normal number.'),
+    bypass_windows: z
+      .boolean()
+      .optional()
+      .meta({ description: 'A hotfix may start outside the deploy windows. Default true.' }),
+    bypass_freezes: z
+      .boolean()
+      .optional()
+      .meta({ description: 'A hotfix may start during a freeze. Default false.' }),
+    requires_reason: z
+      .boolean()
+      .optional()
+      .meta({ description: 'A hotfix must give a reason (--reason "..."). Default true.' }),
+  })
+  .meta({ description: 'Rules for `/deploy <env> --hotfix --reason "..."`.' });
+
+export const rollbackSchema = z
+  .strictObject({
+    approvers: principals('Who may approve a rollback. Default: the normal approvers.'),
+    required: requiredCount('Approvals a rollback needs. Default 0: a rollback is immediate.'),
+    bypass_windows: z
+      .boolean()
+      .optional()
+      .meta({ description: 'A rollback may start outside the deploy windows. Default true.' }),
+    bypass_freezes: z
+      .boolean()
+      .optional()
+      .meta({ description: 'A rollback may start during a freeze. Default true.' }),
+  })
+  .meta({ description: 'Rules for `/rollback <env>` (redeploying a SHA that was live before).' });
+
+export const approvalsSchema = z
+  .strictObject({
+    deployers: principals(
+      'Who may deploy (users and org/team). Empty or absent: anyone with write permission.',
+    ),
+    approvers: principals(
+      'Who may approve or veto (users and org/team). Empty or absent: anyone with write permission.',
+    ),
+    required: requiredCount('Approvals needed. Default 1 for a production environment, 0 otherwise.'),
+    allow_self_approval: z
+      .boolean()
+      .optional()
+      .meta({ description: "May the pull request's author approve its deployment? Default false." }),
+    expires_after: duration
+      .optional()
+      .meta({ description: 'An approval older than this no longer counts. Absent or 0: never expires.' }),
+    requires: z
+      .union([nonEmpty, z.array(nonEmpty).min(1)])
+      .optional()
+      .meta({
+        description:
+          'Environment(s) that must have a successful deployment of the same commit first (e.g. staging).',
+      }),
+    required_checks: z
+      .array(nonEmpty)
+      .optional()
+      .meta({ description: 'Check names that must have passed on the commit.' }),
+    timezone: timeZone.optional(),
+    windows: z
+      .array(windowSchema)
+      .optional()
+      .meta({ description: 'When deployments may start. Empty or absent: any time.' }),
+    freezes: z.array(freezeSchema).optional().meta({
+      description:
+        'Periods when no deployment may start. Top-level freezes apply to every environment, in addition to its own.',
+    }),
+    hotfix: hotfixSchema.optional(),
+    rollback: rollbackSchema.optional(),
+  })
+  .meta({
+    description:
+      'Deployment policy for the GitHub App: who may deploy and approve, approvals, windows, freezes. At the top level: defaults for every environment.',
+  });
+
+export type ApprovalsConfig = z.output<typeof approvalsSchema>;
