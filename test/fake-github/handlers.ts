@@ -248,6 +248,11 @@ const createTag: Handler = (ctx) => {
   return { status: 201, body: tag };
 };
 
+const getTag: Handler = (ctx) => {
+  const tag = ctx.repo.tagObjects.get(String(ctx.params.tag_sha));
+  return tag ? { status: 200, body: tag } : notFound();
+};
+
 // ---- pulls -------------------------------------------------------------------------------------
 
 const getPull: Handler = (ctx) => {
@@ -810,6 +815,7 @@ export const handlers: Record<string, Handler> = {
   'git/update-ref': updateRef,
   'git/delete-ref': deleteRef,
   'git/create-tag': createTag,
+  'git/get-tag': getTag,
   'pulls/get': getPull,
   'pulls/list-reviews': listPullReviews,
   'pulls/list-commits': listPullCommits,

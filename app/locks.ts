@@ -1,0 +1,273 @@
+// Environment locks and the global lock, stored on GitHub so every replica of the app agrees without a
+// database. A lock is the ref refs/deploy-locks/<environment> (refs/deploy-locks/_global for the global
+// one). Creating a ref is atomic on GitHub: of two concurrent creations exactly one gets 201, the other 422
+// "Reference already exists". The ref points at an annotated tag object whose message records who holds
+// the lock, why and since when, so anyone can read it back.
+import type { LockTarget } from './commands/command.ts';
+
+export const LOCK_REF_PREFIX = 'deploy-locks/';
+const GLOBAL_REF = `${LOCK_REF_PREFIX}_global`;
+const RECORD_MARKER = 'deploy-lock-record: ';
+
+/** The Octokit calls locks use (pass `octokit.rest`), so tests can hand in a tiny fake. */
+export interface LocksApi {
+  git: {
+    createTag(params: {
+      owner: string;
+      repo: string;
+      tag: string;
+      message: string;
+      object: string;
+      type: 'commit';
+    }): Promise<{ data: { sha: string } }>;
+    getTag(params: { owner: string; repo: string; tag_sha: string }): Promise<{ data: { message: string } }>;
+    createRef(params: { owner: string; repo: string; ref: string; sha: string }): Promise<unknown>;
+    getRef(params: {
+      owner: string;
+      repo: string;
+      ref: string;
+    }): Promise<{ data: { ref: string; object: { sha: string; type: string } } }>;
+    deleteRef(params: { owner: string; repo: string; ref: string }): Promise<unknown>;
+    listMatchingRefs(params: {
+      owner: string;
+      repo: string;
+      ref: string;
+    }): Promise<{ data: Array<{ ref: string; object: { sha: string; type: string } }> }>;
+  };
+}
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+/** What a lock records. `holder` is a GitHub login, or a name like `deployment:123` for a deployment's lock. */
+export interface LockInfo {
+  target: LockTarget;
+  holder: string;
+  reason?: string;
+  /** ISO time the lock was taken (the app's clock; never a commit date). */
+  createdAt: string;
+  /** Commit the lock's tag points at (e.g. the head commit being deployed). */
+  sha: string;
+  pullRequest?: number;
+}
+
+export type AcquireResult =
+  | { status: 'acquired'; lock: LockInfo }
+  /** Someone holds it; `sameHolder` is true when it is the requester itself (e.g. a redelivered webhook). */
+  | { status: 'already_held'; lock: LockInfo; sameHolder: boolean }
+  | { status: 'invalid_environment'; message: string };
+
+export type ReleaseResult =
+  | { status: 'released'; lock: LockInfo }
+  | { status: 'not_held' }
+  | { status: 'not_owner'; lock: LockInfo }
+  | { status: 'invalid_environment'; message: string };
+
+export interface Locks {
+  global?: LockInfo;
+  /** Environment locks sorted by environment name. */
+  environments: LockInfo[];
+}
+
+interface HttpError {
+  status?: number;
+  message?: string;
+}
+
+const sameLogin = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * The ref name (without refs/) of a lock. GitHub environment names are case-insensitive, so the ref is
+ * lowercase: `Production` and `production` are one lock. Names git cannot store as a ref are refused.
+ */
+export function lockRefName(target: LockTarget): string | { invalid: string } {
+  if (target.scope === 'global') return GLOBAL_REF;
+  const env = target.environment.toLowerCase();
+  if (
+    !/^[a-z0-9][a-z0-9._-]*$/.test(env) ||
+    env.includes('..') ||
+    env.endsWith('.') ||
+    env.endsWith('.lock')
+  ) {
+    return {
+      invalid: `environment name '${target.environment}' cannot be locked: git refs cannot hold it (no '..', no trailing '.' or '.lock')`,
+    };
+  }
+  return `${LOCK_REF_PREFIX}${env}`;
+}
+
+function targetOfRef(ref: string): LockTarget | undefined {
+  const name = ref.replace(/^refs\//, '');
+  if (name === GLOBAL_REF) return { scope: 'global' };
+  if (!name.startsWith(LOCK_REF_PREFIX)) return undefined;
+  return { scope: 'environment', environment: name.slice(LOCK_REF_PREFIX.length) };
+}
+
+/** The tag message: a human line, then the record as JSON so it is readable with `git show` too. */
+export function lockMessage(lock: LockInfo): string {
+  const where = lock.target.scope === 'global' ? 'all environments' : lock.target.environment;
+  const record = { ...lock, target: lock.target };
+  return `Deploy lock on ${where}, held by ${lock.holder}\n\n${RECORD_MARKER}${JSON.stringify(record)}\n`;
+}
+
+/** Reads a lock record back; a ref someone made by hand (no record) reads as held by `unknown`. */
+export function parseLockMessage(message: string, target: LockTarget, sha: string): LockInfo {
+  const line = message.split('\n').find((l) => l.startsWith(RECORD_MARKER));
+  const fallback: LockInfo = { target, holder: 'unknown', createdAt: new Date(0).toISOString(), sha };
+  if (!line) return fallback;
+  try {
+    const raw = JSON.parse(line.slice(RECORD_MARKER.length)) as Partial<LockInfo>;
+    const lock: LockInfo = {
+      target,
+      holder: typeof raw.holder === 'string' && raw.holder ? raw.holder : 'unknown',
+      createdAt: typeof raw.createdAt === 'string' ? raw.createdAt : fallback.createdAt,
+      sha: typeof raw.sha === 'string' ? raw.sha : sha,
+    };
+    if (typeof raw.reason === 'string') lock.reason = raw.reason;
+    if (typeof raw.pullRequest === 'number') lock.pullRequest = raw.pullRequest;
+    return lock;
+  } catch {
+    return fallback;
+  }
+}
+
+async function readLock(
+  api: LocksApi,
+  where: RepoRef,
+  refName: string,
+  target: LockTarget,
+): Promise<LockInfo | undefined> {
+  let object: { sha: string; type: string };
+  try {
+    ({ object } = (await api.git.getRef({ ...where, ref: refName })).data);
+  } catch (error) {
+    if ((error as HttpError).status === 404) return undefined;
+    throw error;
+  }
+  return lockFromObject(api, where, target, object);
+}
+
+async function lockFromObject(
+  api: LocksApi,
+  where: RepoRef,
+  target: LockTarget,
+  object: { sha: string; type: string },
+): Promise<LockInfo> {
+  if (object.type !== 'tag') return parseLockMessage('', target, object.sha);
+  const { data } = await api.git.getTag({ ...where, tag_sha: object.sha });
+  return parseLockMessage(data.message, target, object.sha);
+}
+
+const isAlreadyExists = (error: unknown): boolean =>
+  (error as HttpError).status === 422 && /already exists/i.test((error as HttpError).message ?? '');
+
+const isMissingRef = (error: unknown): boolean =>
+  (error as HttpError).status === 422 && /does not exist/i.test((error as HttpError).message ?? '');
+
+export interface AcquireOptions {
+  target: LockTarget;
+  holder: string;
+  /** An existing commit for the lock's tag to point at (the head being deployed, or the default branch's head). */
+  sha: string;
+  reason?: string;
+  pullRequest?: number;
+  now?: () => Date;
+}
+
+/** Takes a lock: two requests (tag object, ref); on contention, two more to say who holds it. */
+export async function acquireLock(
+  api: LocksApi,
+  where: RepoRef,
+  options: AcquireOptions,
+): Promise<AcquireResult> {
+  const refName = lockRefName(options.target);
+  if (typeof refName !== 'string') return { status: 'invalid_environment', message: refName.invalid };
+  const lock: LockInfo = {
+    target: options.target,
+    holder: options.holder,
+    createdAt: (options.now ?? (() => new Date()))().toISOString(),
+    sha: options.sha,
+  };
+  if (options.reason !== undefined) lock.reason = options.reason;
+  if (options.pullRequest !== undefined) lock.pullRequest = options.pullRequest;
+  const tag = await api.git.createTag({
+    ...where,
+    tag: refName.replace(/\//g, '-'),
+    message: lockMessage(lock),
+    object: options.sha,
+    type: 'commit',
+  });
+  try {
+    await api.git.createRef({ ...where, ref: `refs/${refName}`, sha: tag.data.sha });
+    return { status: 'acquired', lock };
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+  }
+  const held = await readLock(api, where, refName, options.target);
+  // Released between our create and read: report it as held by nobody we can name rather than retry forever.
+  if (!held) return { status: 'already_held', lock: { ...lock, holder: 'unknown' }, sameHolder: false };
+  return { status: 'already_held', lock: held, sameHolder: sameLogin(held.holder, options.holder) };
+}
+
+export interface ReleaseOptions {
+  target: LockTarget;
+  /** Who asks; only the holder may release unless `force` (the caller decides who may force). */
+  requester: string;
+  force?: boolean;
+}
+
+/**
+ * Releases a lock. GitHub's REST API has no conditional delete, so between reading the holder and deleting
+ * the ref another replica could release and re-take it; the window is two requests wide.
+ */
+export async function releaseLock(
+  api: LocksApi,
+  where: RepoRef,
+  options: ReleaseOptions,
+): Promise<ReleaseResult> {
+  const refName = lockRefName(options.target);
+  if (typeof refName !== 'string') return { status: 'invalid_environment', message: refName.invalid };
+  const held = await readLock(api, where, refName, options.target);
+  if (!held) return { status: 'not_held' };
+  if (!options.force && !sameLogin(held.holder, options.requester))
+    return { status: 'not_owner', lock: held };
+  try {
+    await api.git.deleteRef({ ...where, ref: refName });
+  } catch (error) {
+    if (isMissingRef(error) || (error as HttpError).status === 404) return { status: 'not_held' };
+    throw error;
+  }
+  return { status: 'released', lock: held };
+}
+
+/** Every lock of the repository: one listing plus one read per lock. */
+export async function readLocks(api: LocksApi, where: RepoRef): Promise<Locks> {
+  // matching-refs is not paginated: GitHub returns every matching ref at once.
+  const { data: refs } = await api.git.listMatchingRefs({ ...where, ref: LOCK_REF_PREFIX });
+  const out: Locks = { environments: [] };
+  for (const { ref, object } of refs) {
+    const target = targetOfRef(ref);
+    if (!target) continue;
+    const lock = await lockFromObject(api, where, target, object);
+    if (target.scope === 'global') out.global = lock;
+    else out.environments.push(lock);
+  }
+  out.environments.sort((a, b) => envOf(a).localeCompare(envOf(b)));
+  return out;
+}
+
+const envOf = (lock: LockInfo): string =>
+  lock.target.scope === 'environment' ? lock.target.environment : '';
+
+/**
+ * Pure: the lock that stops `holder` from deploying to `environment`, if any. The global lock stops
+ * everyone, its own holder included (it is a freeze); an environment lock stops everyone but its holder.
+ */
+export function blockingLock(locks: Locks, environment: string, holder: string): LockInfo | undefined {
+  if (locks.global) return locks.global;
+  const env = environment.toLowerCase();
+  const lock = locks.environments.find((l) => envOf(l) === env);
+  return lock && !sameLogin(lock.holder, holder) ? lock : undefined;
+}

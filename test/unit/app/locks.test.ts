@@ -1,0 +1,176 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Octokit } from '@octokit/rest';
+import { createFakeGitHub, fakeSha } from '../../fake-github/index.ts';
+import type { FakeGitHub } from '../../fake-github/index.ts';
+import {
+  acquireLock,
+  blockingLock,
+  lockMessage,
+  lockRefName,
+  parseLockMessage,
+  readLocks,
+  releaseLock,
+} from '../../../app/locks.ts';
+import type { LocksApi } from '../../../app/locks.ts';
+
+const where = { owner: 'acme', repo: 'web' };
+const HEAD = fakeSha('pr-7-head');
+const production = { scope: 'environment', environment: 'production' } as const;
+// Octokit logs every 4xx; the 422s of a contended lock are expected here.
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const fixedNow = () => new Date('2025-03-01T10:00:00Z');
+
+async function withFake(run: (fake: FakeGitHub, api: LocksApi) => Promise<void>): Promise<void> {
+  const fake = await createFakeGitHub();
+  fake.seedRepo({ ...where, pulls: [{ number: 7, head: HEAD, user: 'carol' }] });
+  try {
+    await run(fake, new Octokit({ baseUrl: fake.url, auth: 'test-token', log: quiet }).rest);
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+}
+
+test('a lock is a ref to a tag that records holder, reason and time; readLocks reads it back', async () => {
+  await withFake(async (fake, api) => {
+    const result = await acquireLock(api, where, {
+      target: production,
+      holder: 'alice',
+      sha: HEAD,
+      reason: 'db migration',
+      pullRequest: 7,
+      now: fixedNow,
+    });
+    assert.equal(result.status, 'acquired');
+    const repo = fake.repo();
+    const tagSha = repo.refs.get('deploy-locks/production');
+    assert.ok(tagSha && repo.tagObjects.has(tagSha), 'the ref points at a tag object');
+    assert.equal(fake.requests.length, 2, 'acquiring costs two requests');
+
+    const global = await acquireLock(api, where, { target: { scope: 'global' }, holder: 'bob', sha: HEAD });
+    assert.equal(global.status, 'acquired');
+    const locks = await readLocks(api, where);
+    assert.deepEqual(locks.environments, [
+      {
+        target: production,
+        holder: 'alice',
+        reason: 'db migration',
+        createdAt: '2025-03-01T10:00:00.000Z',
+        sha: HEAD,
+        pullRequest: 7,
+      },
+    ]);
+    assert.equal(locks.global?.holder, 'bob');
+    assert.deepEqual(locks.global?.target, { scope: 'global' });
+  });
+});
+
+test('a held lock is refused with its holder; the same holder is told it already holds it', async () => {
+  await withFake(async (_fake, api) => {
+    await acquireLock(api, where, { target: production, holder: 'alice', sha: HEAD });
+    const other = await acquireLock(api, where, { target: production, holder: 'bob', sha: HEAD });
+    assert.equal(other.status, 'already_held');
+    if (other.status === 'already_held') {
+      assert.equal(other.lock.holder, 'alice');
+      assert.equal(other.sameHolder, false);
+    }
+    // Environment names are case-insensitive on GitHub: Production is the same lock.
+    const again = await acquireLock(api, where, {
+      target: { scope: 'environment', environment: 'Production' },
+      holder: 'ALICE',
+      sha: HEAD,
+    });
+    assert.equal(again.status, 'already_held');
+    if (again.status === 'already_held') assert.equal(again.sameHolder, true);
+  });
+});
+
+test('two concurrent acquisitions of one environment: exactly one wins, the other names the winner', async () => {
+  await withFake(async (fake, api) => {
+    const contenders = ['alice', 'bob', 'carol', 'dave', 'erin'];
+    const results = await Promise.all(
+      contenders.map((holder) => acquireLock(api, where, { target: production, holder, sha: HEAD })),
+    );
+    const winners = results.filter((r) => r.status === 'acquired');
+    assert.equal(winners.length, 1);
+    const winner = winners[0]!.lock.holder;
+    for (const r of results.filter((x) => x.status !== 'acquired')) {
+      assert.equal(r.status, 'already_held');
+      if (r.status === 'already_held') assert.equal(r.lock.holder, winner);
+    }
+    assert.equal(fake.requestsFor('git/create-ref').filter((r) => r.status === 201).length, 1);
+  });
+});
+
+test('only the holder releases, unless forced; releasing twice says it is not held', async () => {
+  await withFake(async (fake, api) => {
+    await acquireLock(api, where, { target: production, holder: 'alice', sha: HEAD });
+    const stranger = await releaseLock(api, where, { target: production, requester: 'mallory' });
+    assert.equal(stranger.status, 'not_owner');
+    if (stranger.status === 'not_owner') assert.equal(stranger.lock.holder, 'alice');
+    assert.ok(fake.repo().refs.has('deploy-locks/production'), 'a refused release leaves the lock');
+
+    const owner = await releaseLock(api, where, { target: production, requester: 'Alice' });
+    assert.equal(owner.status, 'released');
+    assert.equal(fake.repo().refs.has('deploy-locks/production'), false);
+    assert.deepEqual(await releaseLock(api, where, { target: production, requester: 'alice' }), {
+      status: 'not_held',
+    });
+
+    await acquireLock(api, where, { target: { scope: 'global' }, holder: 'alice', sha: HEAD });
+    const forced = await releaseLock(api, where, {
+      target: { scope: 'global' },
+      requester: 'admin',
+      force: true,
+    });
+    assert.equal(forced.status, 'released');
+    assert.deepEqual(await readLocks(api, where), { environments: [] });
+  });
+});
+
+test('environment names git cannot store as a ref are refused before any request', async () => {
+  await withFake(async (fake, api) => {
+    for (const environment of ['prod..eu', 'prod.', 'prod.lock']) {
+      const target = { scope: 'environment', environment } as const;
+      assert.equal(
+        (await acquireLock(api, where, { target, holder: 'a', sha: HEAD })).status,
+        'invalid_environment',
+      );
+      assert.equal((await releaseLock(api, where, { target, requester: 'a' })).status, 'invalid_environment');
+    }
+    assert.equal(fake.requests.length, 0);
+  });
+});
+
+test('a lock ref made by hand (pointing at a commit) reads as held by unknown', async () => {
+  await withFake(async (fake, api) => {
+    fake.repo().refs.set('deploy-locks/staging', HEAD);
+    const locks = await readLocks(api, where);
+    assert.equal(locks.environments[0]?.holder, 'unknown');
+    assert.deepEqual(locks.environments[0]?.target, { scope: 'environment', environment: 'staging' });
+  });
+});
+
+test('lock records round-trip through the tag message; garbage reads as unknown', () => {
+  const lock = {
+    target: production,
+    holder: 'alice',
+    createdAt: '2025-01-01T00:00:00.000Z',
+    sha: HEAD,
+    reason: 'x',
+  };
+  assert.deepEqual(parseLockMessage(lockMessage(lock), production, 'other'), lock);
+  assert.equal(parseLockMessage('deploy-lock-record: {not json', production, HEAD).holder, 'unknown');
+  assert.equal(lockRefName({ scope: 'global' }), 'deploy-locks/_global');
+  assert.equal(lockRefName({ scope: 'environment', environment: 'Prod-EU' }), 'deploy-locks/prod-eu');
+});
+
+test('blockingLock: the global lock stops everyone; an environment lock stops all but its holder', () => {
+  const envLock = { target: production, holder: 'alice', createdAt: '', sha: HEAD };
+  const globalLock = { target: { scope: 'global' } as const, holder: 'alice', createdAt: '', sha: HEAD };
+  assert.equal(blockingLock({ environments: [envLock] }, 'Production', 'bob'), envLock);
+  assert.equal(blockingLock({ environments: [envLock] }, 'production', 'alice'), undefined);
+  assert.equal(blockingLock({ environments: [envLock] }, 'staging', 'bob'), undefined);
+  assert.equal(blockingLock({ global: globalLock, environments: [] }, 'staging', 'alice'), globalLock);
+});
