@@ -92,8 +92,9 @@ export function offsetAt(instant: number, timeZone: string): number {
 }
 
 /**
- * The instant at which a zone's clocks show this wall time (month 1-12). A time skipped by a DST change is
- * moved forward by the size of the gap; a time shown twice resolves to the earlier instant.
+ * The first instant at which a zone's clocks show this wall time (month 1-12) or a later one. A wall time
+ * shown twice (fall back) resolves to its first occurrence; one skipped by a spring-forward change resolves
+ * to the instant the clocks jump, the first moment at or after it, which is when a window starting then opens.
  */
 export function zonedTimeToInstant(
   wall: { year: number; month: number; day: number; hour: number; minute: number; second?: number },
@@ -107,7 +108,16 @@ export function zonedTimeToInstant(
     .map((offset) => target - offset)
     .filter((instant) => wallAsUtc(instant, timeZone) === target)
     .sort((a, b) => a - b);
-  return matches[0] ?? target - before;
+  if (matches[0] !== undefined) return matches[0];
+  // In a gap: search (to the second) for the jump between the two candidate instants.
+  let low = Math.min(target - before, target - after);
+  let high = Math.max(target - before, target - after);
+  while (high - low > 1000) {
+    const middle = low + Math.max(1000, Math.floor((high - low) / 2000) * 1000);
+    if (wallAsUtc(middle, timeZone) >= target) high = middle;
+    else low = middle;
+  }
+  return high;
 }
 
 function minuteOfDay(wall: WallClock): number {
@@ -137,8 +147,9 @@ export function nextWindowOpening(
   if (windows.length === 0) return undefined;
   const today = wallClock(now, timeZone);
   let best: number | undefined;
-  // Eight local days cover a weekly window that opened earlier today (it opens again in seven days).
-  for (let offset = 0; offset <= 7; offset += 1) {
+  // Eight local days cover a weekly window that opened earlier today (it opens again in seven days); a
+  // window lost to a DST gap that day opens the week after, hence two weeks.
+  for (let offset = 0; offset <= 14; offset += 1) {
     const date = new Date(Date.UTC(today.year, today.month - 1, today.day + offset));
     const weekday = WEEKDAYS[(date.getUTCDay() + 6) % 7]!;
     for (const window of windows) {

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Actor } from '../../../src/policy/actors.ts';
+import {
+  parseApprovalMarkers,
+  serializeApprovalMarker,
+  tallyApprovals,
+  type ApprovalRecord,
+  type TallyInput,
+} from '../../../src/policy/approvals.ts';
+
+const HEAD = 'a'.repeat(40);
+const OLD = 'b'.repeat(40);
+const NOW = new Date('2025-03-04T10:00:00Z');
+const HOUR = 3600_000;
+
+const person = (login: string, teams: string[] = [], permission: Actor['permission'] = 'write'): Actor => ({
+  login,
+  permission,
+  teams,
+});
+
+function record(by: Actor, overrides: Partial<ApprovalRecord> = {}): ApprovalRecord {
+  return {
+    kind: 'approve',
+    by,
+    environment: 'production',
+    sha: HEAD,
+    at: new Date(NOW.getTime() - HOUR),
+    ...overrides,
+  };
+}
+
+function tally(records: ApprovalRecord[], overrides: Partial<TallyInput> = {}) {
+  return tallyApprovals({
+    records,
+    environment: 'production',
+    sha: HEAD,
+    author: 'alice',
+    rule: { approvers: ['carol', 'dave', 'acme/sre'], required: 2 },
+    allowSelfApproval: false,
+    expiresAfterMs: 24 * HOUR,
+    now: NOW,
+    ...overrides,
+  });
+}
+
+describe('approval tally', () => {
+  it('two approvals from listed approvers (a user and a team member) approve', () => {
+    const result = tally([record(person('carol')), record(person('erin', ['acme/sre']))]);
+    assert.equal(result.state, 'approved');
+    assert.deepEqual(result.approvedBy, ['carol', 'erin']);
+    assert.equal(result.missing, 0);
+    assert.deepEqual(result.dropped, []);
+  });
+
+  it('an approval for an older commit is dropped as stale, and the count says how many are missing', () => {
+    const stale = record(person('dave'), { sha: OLD });
+    const result = tally([record(person('carol')), stale]);
+    assert.equal(result.state, 'pending');
+    assert.equal(result.missing, 1);
+    assert.deepEqual(result.dropped, [{ record: stale, reason: 'stale_sha' }]);
+  });
+
+  it('SHA comparison ignores case', () => {
+    assert.equal(
+      tally([record(person('carol'), { sha: HEAD.toUpperCase() })], { rule: { approvers: [], required: 1 } })
+        .state,
+      'approved',
+    );
+  });
+
+  it('drops approvals for another environment, expired ones and ones dated in the future', () => {
+    const other = record(person('carol'), { environment: 'staging' });
+    const expired = record(person('dave'), { at: new Date(NOW.getTime() - 25 * HOUR) });
+    const future = record(person('erin', ['acme/sre']), { at: new Date(NOW.getTime() + 60_000) });
+    const result = tally([other, expired, future]);
+    assert.equal(result.state, 'pending');
+    assert.deepEqual(
+      result.dropped.map((d) => [d.record.by.login, d.reason]),
+      [
+        ['dave', 'expired'],
+        ['carol', 'other_environment'],
+        ['erin', 'future'],
+      ],
+    );
+  });
+
+  it('without expires_after an old approval still counts', () => {
+    const old = record(person('carol'), { at: new Date(NOW.getTime() - 90 * 24 * HOUR) });
+    assert.equal(
+      tally([old], { expiresAfterMs: undefined, rule: { approvers: [], required: 1 } }).state,
+      'approved',
+    );
+  });
+
+  it("the author's own approval is dropped unless self-approval is allowed", () => {
+    const own = record(person('alice', ['acme/sre']));
+    const refused = tally([own, record(person('carol'))]);
+    assert.equal(refused.state, 'pending');
+    assert.deepEqual(refused.dropped, [{ record: own, reason: 'self_approval' }]);
+    assert.equal(tally([own, record(person('carol'))], { allowSelfApproval: true }).state, 'approved');
+    // Logins compare without case.
+    assert.equal(tally([record(person('ALICE', ['acme/sre'])), record(person('carol'))]).state, 'pending');
+  });
+
+  it('someone who is not (or no longer) an approver does not count', () => {
+    const outsider = record(person('mallory', ['acme/marketing']));
+    const result = tally([outsider, record(person('carol'))]);
+    assert.deepEqual(result.dropped, [{ record: outsider, reason: 'not_an_approver' }]);
+    // With no approver list, write permission is what counts.
+    const reader = record(person('rita', [], 'read'));
+    const open = tally([reader, record(person('carol'))], { rule: { approvers: [], required: 2 } });
+    assert.deepEqual(open.dropped, [{ record: reader, reason: 'not_an_approver' }]);
+  });
+
+  it('one per person: a repeated approval counts once', () => {
+    const first = record(person('carol'), { at: new Date(NOW.getTime() - 2 * HOUR) });
+    const again = record(person('Carol'));
+    const result = tally([again, first]);
+    assert.deepEqual(result.approvedBy, ['Carol']);
+    assert.equal(result.missing, 1);
+    assert.deepEqual(result.dropped, [{ record: first, reason: 'superseded' }]);
+  });
+
+  it('a veto wins over any number of approvals', () => {
+    const veto = record(person('dave'), { kind: 'reject', reason: 'wait for the migration' });
+    const result = tally([record(person('carol')), record(person('erin', ['acme/sre'])), veto]);
+    assert.equal(result.state, 'rejected');
+    assert.deepEqual(result.rejectedBy, [{ login: 'dave', at: veto.at, reason: 'wait for the migration' }]);
+  });
+
+  it('a later approval by the same person lifts their veto; a veto on an older commit does not count', () => {
+    const veto = record(person('dave'), { kind: 'reject', at: new Date(NOW.getTime() - 2 * HOUR) });
+    const lifted = tally([veto, record(person('dave')), record(person('carol'))]);
+    assert.equal(lifted.state, 'approved');
+    const staleVeto = record(person('dave'), { kind: 'reject', sha: OLD });
+    assert.equal(tally([staleVeto, record(person('dave')), record(person('carol'))]).state, 'approved');
+  });
+
+  it("the author's veto counts even though the author may not approve; an outsider's does not", () => {
+    assert.equal(tally([record(person('alice', [], 'read'), { kind: 'reject' })]).state, 'rejected');
+    const outsider = record(person('mallory', [], 'write'), { kind: 'reject' });
+    assert.equal(tally([outsider]).state, 'pending');
+  });
+
+  it('zero required approvals is approved with none', () => {
+    assert.equal(tally([], { rule: { approvers: [], required: 0 } }).state, 'approved');
+  });
+});
+
+describe('approval marker in the app comments', () => {
+  const approval = record(person('carol', ['acme/sre']), { source: 'check_run' });
+
+  it('round-trips a record through a comment body', () => {
+    const body = `Approved by @carol for production at ${HEAD.slice(0, 7)}.\n\n${serializeApprovalMarker(approval)}\n`;
+    assert.deepEqual(parseApprovalMarkers(body), [approval]);
+  });
+
+  it('a veto reason cannot close the HTML comment or inject another marker', () => {
+    const hostile = record(person('dave'), {
+      kind: 'reject',
+      reason: `--> <!-- deploy-action:approval {"v":1} --> <img src=x onerror=alert(1)> & "quotes" ✓`,
+    });
+    const marker = serializeApprovalMarker(hostile);
+    assert.equal(marker.indexOf('-->'), marker.length - 3, 'the only "-->" ends the marker');
+    assert.doesNotMatch(marker.slice(4, -3), /[<>]/);
+    assert.deepEqual(parseApprovalMarkers(marker), [hostile]);
+  });
+
+  it('finds several markers in one body', () => {
+    const veto = record(person('dave'), { kind: 'reject' });
+    const body = `${serializeApprovalMarker(approval)}\ntext\n${serializeApprovalMarker(veto)}`;
+    assert.deepEqual(
+      parseApprovalMarkers(body).map((r) => [r.kind, r.by.login]),
+      [
+        ['approve', 'carol'],
+        ['reject', 'dave'],
+      ],
+    );
+  });
+
+  it('rejects malformed markers without throwing', () => {
+    const good = JSON.parse(
+      serializeApprovalMarker(approval).slice('<!-- deploy-action:approval '.length, -4),
+    ) as Record<string, unknown>;
+    const variants: unknown[] = [
+      undefined,
+      null,
+      42,
+      '',
+      'no marker here',
+      '<!-- deploy-action:approval not json -->',
+      '<!-- deploy-action:approval {"v":1 -->',
+      '<!-- deploy-action:approval [] -->',
+      `<!-- deploy-action:approval ${JSON.stringify({ ...good, v: 2 })} -->`,
+      `<!-- deploy-action:approval ${JSON.stringify({ ...good, sha: 'main' })} -->`,
+      `<!-- deploy-action:approval ${JSON.stringify({ ...good, kind: 'approve-all' })} -->`,
+      `<!-- deploy-action:approval ${JSON.stringify({ ...good, by: 'acme/sre' })} -->`,
+      `<!-- deploy-action:approval ${JSON.stringify({ ...good, perm: 'owner' })} -->`,
+      `<!-- deploy-action:approval ${JSON.stringify({ ...good, at: 'yesterday' })} -->`,
+      `<!-- deploy-action:approval ${JSON.stringify({ ...good, extra: true })} -->`,
+      `<!-- deploy-action:approval ${JSON.stringify({ ...good, env: '../prod' })} -->`,
+      `${'x'.repeat(70_000)}${serializeApprovalMarker(approval)}`,
+    ];
+    for (const body of variants) assert.deepEqual(parseApprovalMarkers(body), [], String(body).slice(0, 80));
+  });
+});

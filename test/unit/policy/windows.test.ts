@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  activeFreeze,
+  isValidTimeZone,
+  isWithinWindows,
+  nextDeployableInstant,
+  nextWindowOpening,
+  parseClockTime,
+  parseDateTime,
+  wallClock,
+  zonedTimeToInstant,
+  type DeployWindow,
+  type Weekday,
+} from '../../../src/policy/windows.ts';
+
+const at = (iso: string) => new Date(iso);
+const window = (days: Weekday[], start: string, end: string): DeployWindow => ({
+  days,
+  startMinute: parseClockTime(start)!,
+  endMinute: parseClockTime(end)!,
+});
+/** The seed's recommended windows: Tuesday to Thursday, 10:00-12:00. */
+const SEED_WINDOWS = [window(['tue', 'wed', 'thu'], '10:00', '12:00')];
+
+describe('deploy windows in a time zone', () => {
+  it('reads the wall clock of the zone, not of UTC (America/New_York, winter: UTC-5)', () => {
+    // Tuesday 2025-03-04 10:30 in New York is 15:30 UTC.
+    assert.equal(isWithinWindows(at('2025-03-04T15:30:00Z'), SEED_WINDOWS, 'America/New_York'), true);
+    // 10:30 UTC is 05:30 in New York: outside, although it is inside the window in UTC.
+    assert.equal(isWithinWindows(at('2025-03-04T10:30:00Z'), SEED_WINDOWS, 'America/New_York'), false);
+    assert.equal(isWithinWindows(at('2025-03-04T10:30:00Z'), SEED_WINDOWS, 'UTC'), true);
+  });
+
+  it('opens at start and closes at end (end exclusive)', () => {
+    assert.equal(isWithinWindows(at('2025-03-04T10:00:00Z'), SEED_WINDOWS, 'UTC'), true);
+    assert.equal(isWithinWindows(at('2025-03-04T09:59:59Z'), SEED_WINDOWS, 'UTC'), false);
+    assert.equal(isWithinWindows(at('2025-03-04T11:59:59Z'), SEED_WINDOWS, 'UTC'), true);
+    assert.equal(isWithinWindows(at('2025-03-04T12:00:00Z'), SEED_WINDOWS, 'UTC'), false);
+  });
+
+  it('no windows means always open, and no next opening', () => {
+    assert.equal(isWithinWindows(at('2025-03-07T23:00:00Z'), [], 'UTC'), true);
+    assert.equal(nextWindowOpening(at('2025-03-07T23:00:00Z'), [], 'UTC'), undefined);
+  });
+
+  it('after a Friday request the next opening is Tuesday 10:00 local, across the DST change', () => {
+    // Friday 2025-03-07 11:00 EST; US clocks go forward on Sunday 2025-03-09, so Tuesday 10:00 is EDT (UTC-4).
+    const next = nextWindowOpening(at('2025-03-07T16:00:00Z'), SEED_WINDOWS, 'America/New_York');
+    assert.equal(next?.toISOString(), '2025-03-11T14:00:00.000Z');
+  });
+
+  it('the next opening of a window open right now is the following one', () => {
+    const next = nextWindowOpening(at('2025-03-04T10:30:00Z'), SEED_WINDOWS, 'UTC');
+    assert.equal(next?.toISOString(), '2025-03-05T10:00:00.000Z');
+    const weekly = [window(['tue'], '10:00', '12:00')];
+    assert.equal(
+      nextWindowOpening(at('2025-03-04T10:30:00Z'), weekly, 'UTC')?.toISOString(),
+      '2025-03-11T10:00:00.000Z',
+    );
+  });
+
+  it('the same local time is a different UTC time either side of a DST change (Europe/Berlin)', () => {
+    const daily = [window(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], '10:00', '12:00')];
+    // Saturday 2025-03-29 is CET (UTC+1), Monday 2025-03-31 is CEST (UTC+2).
+    assert.equal(
+      nextWindowOpening(at('2025-03-29T00:00:00Z'), daily, 'Europe/Berlin')?.toISOString(),
+      '2025-03-29T09:00:00.000Z',
+    );
+    assert.equal(
+      nextWindowOpening(at('2025-03-30T12:00:00Z'), daily, 'Europe/Berlin')?.toISOString(),
+      '2025-03-31T08:00:00.000Z',
+    );
+  });
+
+  it('spring forward: a window starting in the skipped hour opens when the clocks jump', () => {
+    // Berlin, Sunday 2025-03-30: 02:00 CET jumps to 03:00 CEST at 01:00 UTC.
+    const sunday = [window(['sun'], '02:30', '04:00')];
+    const next = nextWindowOpening(at('2025-03-29T12:00:00Z'), sunday, 'Europe/Berlin');
+    assert.equal(next?.toISOString(), '2025-03-30T01:00:00.000Z');
+    assert.equal(isWithinWindows(next!, sunday, 'Europe/Berlin'), true);
+    assert.equal(isWithinWindows(new Date(next!.getTime() - 1000), sunday, 'Europe/Berlin'), false);
+  });
+
+  it('spring forward: a window entirely inside the skipped hour does not open that day', () => {
+    const sunday = [window(['sun'], '02:00', '03:00')];
+    const next = nextWindowOpening(at('2025-03-29T12:00:00Z'), sunday, 'Europe/Berlin');
+    // The next Sunday, 02:00 CEST.
+    assert.equal(next?.toISOString(), '2025-04-06T00:00:00.000Z');
+  });
+
+  it('fall back: a repeated hour opens at its first occurrence and stays open through the second', () => {
+    // New York, Sunday 2025-11-02: 01:00-02:00 happens twice (EDT then EST).
+    const sunday = [window(['sun'], '01:30', '03:00')];
+    const next = nextWindowOpening(at('2025-11-01T12:00:00Z'), sunday, 'America/New_York');
+    assert.equal(next?.toISOString(), '2025-11-02T05:30:00.000Z'); // 01:30 EDT
+    assert.equal(isWithinWindows(at('2025-11-02T06:30:00Z'), sunday, 'America/New_York'), true); // 01:30 EST
+    assert.equal(isWithinWindows(at('2025-11-02T08:00:00Z'), sunday, 'America/New_York'), false); // 03:00 EST
+  });
+
+  it('handles a zone with a half-hour offset (Asia/Kolkata, UTC+5:30)', () => {
+    const monday = [window(['mon'], '10:00', '12:00')];
+    assert.equal(
+      nextWindowOpening(at('2025-03-02T00:00:00Z'), monday, 'Asia/Kolkata')?.toISOString(),
+      '2025-03-03T04:30:00.000Z',
+    );
+  });
+
+  it('"24:00" ends a window at midnight', () => {
+    const late = [window(['fri'], '22:00', '24:00')];
+    assert.equal(isWithinWindows(at('2025-03-07T23:59:00Z'), late, 'UTC'), true);
+    assert.equal(isWithinWindows(at('2025-03-08T00:00:00Z'), late, 'UTC'), false);
+  });
+});
+
+describe('wall-clock conversion', () => {
+  it('round-trips a wall time and names the local weekday', () => {
+    const instant = zonedTimeToInstant(
+      { year: 2025, month: 7, day: 4, hour: 9, minute: 15 },
+      'America/Los_Angeles',
+    );
+    assert.equal(new Date(instant).toISOString(), '2025-07-04T16:15:00.000Z');
+    const wall = wallClock(instant, 'America/Los_Angeles');
+    assert.deepEqual([wall.weekday, wall.hour, wall.minute], ['fri', 9, 15]);
+  });
+
+  it('knows real time zones and refuses made-up ones', () => {
+    assert.equal(isValidTimeZone('Europe/Berlin'), true);
+    assert.equal(isValidTimeZone('UTC'), true);
+    assert.equal(isValidTimeZone('Europe/Berlinn'), false);
+    assert.equal(isValidTimeZone('Mars/Olympus'), false);
+  });
+
+  it('parses ISO date-times with Z, an offset, or none (read in the zone)', () => {
+    assert.equal(parseDateTime('2025-12-24T18:00:00Z', 'UTC')?.toISOString(), '2025-12-24T18:00:00.000Z');
+    assert.equal(parseDateTime('2025-12-24T18:00+01:00', 'UTC')?.toISOString(), '2025-12-24T17:00:00.000Z');
+    assert.equal(
+      parseDateTime('2025-12-24T18:00', 'Europe/Berlin')?.toISOString(),
+      '2025-12-24T17:00:00.000Z',
+    );
+    assert.equal(
+      parseDateTime('2025-06-24T18:00', 'Europe/Berlin')?.toISOString(),
+      '2025-06-24T16:00:00.000Z',
+    );
+  });
+
+  it('rejects malformed or impossible date-times without throwing', () => {
+    for (const text of ['2025-02-30T10:00Z', '2025-12-24', '24/12/2025 18:00', '2025-12-24T25:00Z', '']) {
+      assert.equal(parseDateTime(text, 'UTC'), undefined, text);
+    }
+  });
+
+  it('parses clock times and refuses malformed ones', () => {
+    assert.equal(parseClockTime('00:00'), 0);
+    assert.equal(parseClockTime('10:30'), 630);
+    assert.equal(parseClockTime('24:00'), 1440);
+    for (const text of ['24:01', '9:00', '10:60', '10h', ''])
+      assert.equal(parseClockTime(text), undefined, text);
+  });
+});
+
+describe('freezes', () => {
+  const holidays = {
+    from: at('2025-12-20T00:00:00Z'),
+    to: at('2026-01-05T00:00:00Z'),
+    reason: 'holiday freeze',
+  };
+
+  it('a freeze applies from its start (inclusive) to its end (exclusive)', () => {
+    assert.equal(activeFreeze(at('2025-12-19T23:59:59Z'), [holidays]), undefined);
+    assert.equal(activeFreeze(at('2025-12-20T00:00:00Z'), [holidays])?.reason, 'holiday freeze');
+    assert.equal(activeFreeze(at('2026-01-05T00:00:00Z'), [holidays]), undefined);
+  });
+
+  it('of overlapping freezes, the one lasting longest is reported', () => {
+    const short = { from: at('2025-12-22T00:00:00Z'), to: at('2025-12-23T00:00:00Z'), reason: 'audit' };
+    assert.equal(activeFreeze(at('2025-12-22T12:00:00Z'), [short, holidays])?.reason, 'holiday freeze');
+  });
+
+  it('the next deployable instant skips windows that fall in a freeze', () => {
+    // Thursday 2025-12-18 15:00 UTC: the next windows (Tue 23 Dec...) are frozen until Monday 5 January;
+    // the first window after that is Tuesday 6 January 10:00.
+    const next = nextDeployableInstant(at('2025-12-18T15:00:00Z'), SEED_WINDOWS, 'UTC', [holidays]);
+    assert.equal(next?.toISOString(), '2026-01-06T10:00:00.000Z');
+  });
+
+  it('a freeze ending in the middle of a window allows a deployment at its end', () => {
+    const morning = { from: at('2025-03-04T09:00:00Z'), to: at('2025-03-04T11:00:00Z'), reason: 'incident' };
+    const next = nextDeployableInstant(at('2025-03-04T09:30:00Z'), SEED_WINDOWS, 'UTC', [morning]);
+    assert.equal(next?.toISOString(), '2025-03-04T11:00:00.000Z');
+  });
+
+  it('gives up (undefined) when every window within a year is frozen', () => {
+    const forever = { from: at('2025-01-01T00:00:00Z'), to: at('2030-01-01T00:00:00Z'), reason: 'sunset' };
+    assert.equal(
+      nextDeployableInstant(at('2025-03-04T09:30:00Z'), SEED_WINDOWS, 'UTC', [forever]),
+      undefined,
+    );
+  });
+});
