@@ -1,0 +1,378 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { formatConfigError } from '../../../src/config/errors.ts';
+import { parseConfig } from '../../../src/config/load.ts';
+import type { RawConfig } from '../../../src/config/schema.ts';
+import type { Actor } from '../../../src/policy/actors.ts';
+import type { ApprovalRecord } from '../../../src/policy/approvals.ts';
+import {
+  evaluatePolicy,
+  isDeploymentApproved,
+  mayApprove,
+  mayDeploy,
+  type PolicyDecision,
+  type PolicyInput,
+  type PolicyRefusal,
+} from '../../../src/policy/evaluate.ts';
+
+// The fixture: production needs staging first, checks test and lint, two approvals from carol, dave or
+// acme/sre, Tue-Thu 10:00-12:00 Berlin time, a year-end freeze; hotfixes are approved by acme/security.
+const parsed = parseConfig(
+  readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'config', 'policy.yml'), 'utf8'),
+  'policy.yml',
+);
+assert.ok(parsed.ok, parsed.ok ? '' : parsed.errors.map(formatConfigError).join('\n'));
+const config: RawConfig = parsed.config;
+
+const HEAD = '1'.repeat(40);
+const OLD = '0'.repeat(40);
+/** Tuesday 2025-03-04, 10:30 in Berlin (UTC+1): inside the window. */
+const TUESDAY = new Date('2025-03-04T09:30:00Z');
+/** Friday 2025-03-07, 10:30 in Berlin: outside. */
+const FRIDAY = new Date('2025-03-07T09:30:00Z');
+/** Tuesday 2025-12-23, 10:30 in Berlin: inside the window, but in the year-end freeze. */
+const FROZEN_TUESDAY = new Date('2025-12-23T09:30:00Z');
+
+const person = (login: string, teams: string[] = [], permission: Actor['permission'] = 'write'): Actor => ({
+  login,
+  permission,
+  teams,
+});
+const approval = (by: Actor, overrides: Partial<ApprovalRecord> = {}): ApprovalRecord => ({
+  kind: 'approve',
+  by,
+  environment: 'production',
+  sha: HEAD,
+  at: new Date(TUESDAY.getTime() - 3600_000),
+  ...overrides,
+});
+
+/** Everything in order: the deployment is allowed. Each test changes one fact. */
+function input(overrides: Partial<PolicyInput> = {}): PolicyInput {
+  return {
+    config,
+    environment: 'production',
+    actor: person('bob'),
+    sha: HEAD,
+    pullRequest: { number: 7, author: 'frank', headSha: HEAD, fromFork: false },
+    approvals: [approval(person('carol')), approval(person('erin', ['acme/sre']))],
+    successfulDeployments: [{ environment: 'staging', sha: HEAD }],
+    checks: [
+      { name: 'test', status: 'completed', conclusion: 'success' },
+      { name: 'lint', status: 'completed', conclusion: 'neutral' },
+    ],
+    now: TUESDAY,
+    type: 'standard',
+    ...overrides,
+  };
+}
+
+function refusal<C extends PolicyRefusal['code']>(
+  decision: PolicyDecision,
+  code: C,
+): Extract<PolicyRefusal, { code: C }> & { also: PolicyRefusal[] } {
+  assert.equal(decision.ok, false, `expected a refusal, got ${decision.code}`);
+  assert.equal(
+    decision.code,
+    code,
+    `expected ${code}, got ${decision.code} (also: ${!decision.ok && decision.also.map((r) => r.code).join(', ')})`,
+  );
+  return decision as never;
+}
+
+describe('evaluatePolicy: every outcome has its code', () => {
+  it('allowed: listed deployer, staging deployed, checks green, two approvals, inside the window', () => {
+    const decision = evaluatePolicy(input());
+    assert.equal(decision.code, 'allowed');
+    assert.ok(decision.ok);
+    assert.deepEqual(decision.tally.approvedBy, ['carol', 'erin']);
+    assert.equal(decision.policy.environment, 'production');
+  });
+
+  it('unknown_environment, with the known ones and a suggestion', () => {
+    const decision = refusal(evaluatePolicy(input({ environment: 'prod' })), 'unknown_environment');
+    assert.deepEqual(decision.known, ['staging', 'production']);
+    assert.match(decision.message, /unknown environment "prod"/);
+    assert.equal(mayDeploy(input({ environment: 'prod' })).code, 'unknown_environment');
+    assert.equal(mayApprove({ ...input({ environment: 'prod' }) }).code, 'unknown_environment');
+  });
+
+  it('fork_pull_request: code from a fork is never deployed', () => {
+    const pullRequest = { number: 7, author: 'frank', headSha: HEAD, fromFork: true };
+    const decision = refusal(evaluatePolicy(input({ pullRequest })), 'fork_pull_request');
+    assert.equal(decision.pullRequest, 7);
+  });
+
+  it('not_a_deployer: not listed (a collaborator with write), or listed through a team without write', () => {
+    const outsider = refusal(evaluatePolicy(input({ actor: person('mallory') })), 'not_a_deployer');
+    assert.equal(outsider.why, 'not_listed');
+    assert.deepEqual(outsider.deployers, ['alice', 'bob', 'acme/deployers']);
+    const reader = refusal(
+      evaluatePolicy(input({ actor: person('rita', ['acme/deployers'], 'read') })),
+      'not_a_deployer',
+    );
+    assert.equal(reader.why, 'insufficient_permission');
+    assert.equal(mayDeploy(input({ actor: person('tina', ['ACME/Deployers']) })).code, 'allowed');
+  });
+
+  it('not_a_deployer where anyone with write may deploy: a non-collaborator or a reader', () => {
+    for (const permission of ['none', 'read', 'triage'] as const) {
+      const decision = mayDeploy(input({ environment: 'staging', actor: person('visitor', [], permission) }));
+      assert.equal(decision.code, 'not_a_deployer', permission);
+    }
+    const writer = mayDeploy(input({ environment: 'staging', actor: person('walt', [], 'write') }));
+    assert.ok(writer.ok);
+    assert.equal(writer.via, 'write_permission');
+  });
+
+  it('sha_moved: the pull request head is no longer the commit being decided on', () => {
+    const pullRequest = { number: 7, author: 'frank', headSha: OLD, fromFork: false };
+    const decision = refusal(evaluatePolicy(input({ pullRequest })), 'sha_moved');
+    assert.deepEqual([decision.expected, decision.actual], [HEAD, OLD]);
+  });
+
+  it('frozen: with the reason, the end and the next time a deployment may start', () => {
+    const decision = refusal(evaluatePolicy(input({ now: FROZEN_TUESDAY })), 'frozen');
+    assert.equal(decision.reason, 'year-end freeze');
+    assert.equal(decision.until.toISOString(), '2026-01-04T23:00:00.000Z');
+    // The first window after the freeze: Tuesday 6 January, 10:00 Berlin.
+    assert.equal(decision.nextAllowed?.toISOString(), '2026-01-06T09:00:00.000Z');
+  });
+
+  it('outside_window: on a Friday, with the next opening (Tuesday 10:00 Berlin)', () => {
+    const decision = refusal(evaluatePolicy(input({ now: FRIDAY })), 'outside_window');
+    assert.equal(decision.timezone, 'Europe/Berlin');
+    assert.equal(decision.nextOpening?.toISOString(), '2025-03-11T09:00:00.000Z');
+    // 10:30 UTC on that Tuesday would be 11:30 in Berlin: still inside. 11:30 UTC is 12:30 Berlin: outside.
+    assert.equal(evaluatePolicy(input({ now: new Date('2025-03-04T10:30:00Z') })).code, 'allowed');
+    assert.equal(evaluatePolicy(input({ now: new Date('2025-03-04T11:30:00Z') })).code, 'outside_window');
+  });
+
+  it('prior_environment_missing: staging has this commit only if it was deployed at the same SHA', () => {
+    const decision = refusal(
+      evaluatePolicy(input({ successfulDeployments: [{ environment: 'staging', sha: OLD }] })),
+      'prior_environment_missing',
+    );
+    assert.deepEqual(decision.missing, ['staging']);
+    const elsewhere = [{ environment: 'qa', sha: HEAD }];
+    assert.equal(
+      evaluatePolicy(input({ successfulDeployments: elsewhere })).code,
+      'prior_environment_missing',
+    );
+  });
+
+  it('checks_not_green: says which failed, which are still running and which never ran', () => {
+    const checks = [
+      { name: 'test', status: 'completed', conclusion: 'success' },
+      { name: 'test', status: 'in_progress', conclusion: null },
+    ];
+    const pending = refusal(evaluatePolicy(input({ checks })), 'checks_not_green');
+    assert.deepEqual([pending.failing, pending.pending, pending.missing], [[], ['test'], ['lint']]);
+    const failed = refusal(
+      evaluatePolicy(
+        input({
+          checks: [
+            { name: 'test', status: 'completed', conclusion: 'failure' },
+            { name: 'lint', status: 'completed', conclusion: 'skipped' },
+          ],
+        }),
+      ),
+      'checks_not_green',
+    );
+    assert.deepEqual(failed.failing, [{ name: 'test', conclusion: 'failure' }]);
+  });
+
+  it('rejected: one veto from an approver stops it, whatever the approvals', () => {
+    const approvals = [
+      ...input().approvals,
+      approval(person('dave'), { kind: 'reject', reason: 'not today' }),
+    ];
+    const decision = refusal(evaluatePolicy(input({ approvals })), 'rejected');
+    assert.deepEqual(
+      decision.vetoes.map((v) => [v.login, v.reason]),
+      [['dave', 'not today']],
+    );
+  });
+
+  it('needs_approvals: how many more, who may give them, and why others did not count', () => {
+    const approvals = [
+      approval(person('carol')),
+      approval(person('dave'), { sha: OLD }),
+      approval(person('frank', ['acme/sre'])),
+    ];
+    const decision = refusal(evaluatePolicy(input({ approvals })), 'needs_approvals');
+    assert.equal(decision.missing, 1);
+    assert.deepEqual(decision.approvedBy, ['carol']);
+    assert.deepEqual(decision.approvers, ['carol', 'dave', 'acme/sre']);
+    assert.equal(decision.excluded, 'frank');
+    assert.deepEqual(
+      decision.tally.dropped.map((d) => [d.record.by.login, d.reason]),
+      [
+        ['dave', 'stale_sha'],
+        ['frank', 'self_approval'],
+      ],
+    );
+  });
+
+  it('an approval given before a new push does not count after it', () => {
+    const beforePush = [approval(person('carol'), { sha: OLD }), approval(person('dave'), { sha: OLD })];
+    const decision = refusal(evaluatePolicy(input({ approvals: beforePush })), 'needs_approvals');
+    assert.equal(decision.missing, 2);
+  });
+
+  it('approvals expire after expires_after (24h here)', () => {
+    const old = { at: new Date(TUESDAY.getTime() - 25 * 3600_000) };
+    const approvals = [approval(person('carol'), old), approval(person('dave'))];
+    const decision = refusal(evaluatePolicy(input({ approvals })), 'needs_approvals');
+    assert.deepEqual(
+      decision.tally.dropped.map((d) => d.reason),
+      ['expired'],
+    );
+  });
+
+  it('several problems: the most fundamental first, the others in `also`', () => {
+    const decision = refusal(
+      evaluatePolicy(
+        input({ actor: person('mallory'), now: FRIDAY, approvals: [], successfulDeployments: [] }),
+      ),
+      'not_a_deployer',
+    );
+    assert.deepEqual(
+      decision.also.map((r) => r.code),
+      ['outside_window', 'prior_environment_missing', 'needs_approvals'],
+    );
+  });
+});
+
+describe('hotfixes', () => {
+  const security = person('sam', ['acme/security']);
+  const hotfix = (overrides: Partial<PolicyInput> = {}) =>
+    input({
+      type: 'hotfix',
+      hotfixReason: 'payments are down',
+      approvals: [approval(security)],
+      ...overrides,
+    });
+
+  it('a hotfix with its reason and its own approver may start outside the window', () => {
+    const recent = [approval(security, { at: new Date(FRIDAY.getTime() - 3600_000) })];
+    assert.equal(evaluatePolicy(hotfix({ now: FRIDAY, approvals: recent })).code, 'allowed');
+  });
+
+  it('hotfix_needs_reason: no reason, or only blanks', () => {
+    refusal(evaluatePolicy(hotfix({ hotfixReason: undefined })), 'hotfix_needs_reason');
+    refusal(evaluatePolicy(hotfix({ hotfixReason: '  \n' })), 'hotfix_needs_reason');
+  });
+
+  it('only the hotfix approvers count for a hotfix', () => {
+    const decision = refusal(
+      evaluatePolicy(hotfix({ approvals: [approval(person('carol')), approval(person('dave'))] })),
+      'needs_approvals',
+    );
+    assert.deepEqual(decision.approvers, ['acme/security']);
+    assert.deepEqual(
+      decision.tally.dropped.map((d) => d.reason),
+      ['not_an_approver', 'not_an_approver'],
+    );
+    assert.equal(
+      mayApprove({ ...hotfix(), actor: person('carol'), author: 'frank' }).code,
+      'not_an_approver',
+    );
+    assert.equal(mayApprove({ ...hotfix(), actor: security, author: 'frank' }).code, 'allowed');
+  });
+
+  it('a hotfix does not bypass a freeze unless hotfix.bypass_freezes is set', () => {
+    refusal(evaluatePolicy(hotfix({ now: FROZEN_TUESDAY })), 'frozen');
+    const bypassing = parseConfig(
+      `target:\n  commands:\n    deploy: ./d.sh\napprovals:\n  freezes: [{ from: "2025-12-20T00:00Z", to: "2026-01-05T00:00Z", reason: x }]\n  hotfix: { bypass_freezes: true }\nenvironments:\n  production: {}\n`,
+      'deploy.yml',
+    );
+    assert.ok(bypassing.ok);
+    const approvals = [approval(person('carol'))];
+    assert.equal(
+      evaluatePolicy(hotfix({ config: bypassing.config, approvals, now: FROZEN_TUESDAY })).code,
+      'allowed',
+    );
+    assert.equal(
+      evaluatePolicy(input({ config: bypassing.config, approvals, now: FROZEN_TUESDAY })).code,
+      'frozen',
+    );
+  });
+});
+
+describe('rollbacks', () => {
+  it('a rollback to an earlier commit is immediate: no approvals, windows, freezes or staging needed', () => {
+    const decision = evaluatePolicy(
+      input({
+        type: 'rollback',
+        sha: OLD,
+        approvals: [],
+        successfulDeployments: [],
+        checks: [],
+        now: FROZEN_TUESDAY,
+      }),
+    );
+    assert.equal(decision.code, 'allowed');
+  });
+
+  it('but only a deployer may roll back', () => {
+    refusal(
+      evaluatePolicy(input({ type: 'rollback', sha: OLD, actor: person('mallory') })),
+      'not_a_deployer',
+    );
+  });
+});
+
+describe('the parts on their own', () => {
+  it('mayDeploy looks only at who asks; isDeploymentApproved only at the deployment', () => {
+    assert.equal(mayDeploy(input({ approvals: [], now: FRIDAY })).code, 'allowed');
+    assert.equal(isDeploymentApproved(input({ actor: person('mallory') })).code, 'allowed');
+    assert.equal(isDeploymentApproved(input({ now: FRIDAY })).code, 'outside_window');
+  });
+
+  it('a deployment protection rule without a pull request: no author, no head to compare', () => {
+    assert.equal(evaluatePolicy(input({ pullRequest: undefined })).code, 'allowed');
+  });
+
+  it('mayApprove: listed users and team members; self_approval_refused for the author', () => {
+    const base = { config, environment: 'production', type: 'standard' as const, author: 'frank' };
+    assert.equal(mayApprove({ ...base, actor: person('carol', [], 'read') }).code, 'allowed');
+    assert.equal(mayApprove({ ...base, actor: person('Erin', ['Acme/SRE']) }).code, 'allowed');
+    const outsider = mayApprove({ ...base, actor: person('mallory', [], 'admin') });
+    assert.equal(outsider.code, 'not_an_approver');
+    const visitor = mayApprove({ ...base, actor: person('carol', [], 'none') });
+    assert.ok(!visitor.ok && visitor.code === 'not_an_approver' && visitor.why === 'insufficient_permission');
+    assert.equal(mayApprove({ ...base, actor: person('frank', ['acme/sre']) }).code, 'self_approval_refused');
+    assert.equal(mayApprove({ ...base, kind: 'reject', actor: person('frank', [], 'read') }).code, 'allowed');
+  });
+
+  it('self-approval counts when allow_self_approval is set', () => {
+    const allowing = parseConfig(
+      `target:\n  commands:\n    deploy: ./d.sh\nenvironments:\n  production:\n    approvals: { allow_self_approval: true }\n`,
+      'deploy.yml',
+    );
+    assert.ok(allowing.ok);
+    const author = person('frank');
+    const pullRequest = { author: 'frank', headSha: HEAD, fromFork: false };
+    assert.equal(
+      mayApprove({
+        config: allowing.config,
+        environment: 'production',
+        type: 'standard',
+        actor: author,
+        author: 'frank',
+      }).code,
+      'allowed',
+    );
+    assert.equal(
+      evaluatePolicy(input({ config: allowing.config, pullRequest, approvals: [approval(author)] })).code,
+      'allowed',
+    );
+    assert.equal(
+      evaluatePolicy(input({ pullRequest, approvals: [approval(author), approval(person('carol'))] })).code,
+      'needs_approvals',
+    );
+  });
+});
