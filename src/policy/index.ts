@@ -1,0 +1,44 @@
+// The deployment policy of the GitHub App, as pure functions: the app collects the facts, these decide.
+export { approvalsSchema, type ApprovalsConfig } from './schema.ts';
+export {
+  resolvePolicy,
+  policyIssues,
+  PolicyError,
+  normalizePrincipal,
+  type Policy,
+  type PolicyIssue,
+  type Principal,
+  type ApprovalRule,
+} from './resolve.ts';
+export { PERMISSIONS, type Permission, type Actor } from './actors.ts';
+export {
+  evaluatePolicy,
+  isDeploymentApproved,
+  mayDeploy,
+  mayApprove,
+  approvalRule,
+  DECISION_CODES,
+  DEPLOYMENT_TYPES,
+  type DeploymentType,
+  type PolicyInput,
+  type PolicyDecision,
+  type PolicyRefusal,
+  type PolicyRefusalCode,
+  type DeployerDecision,
+  type ApproverDecision,
+  type PullRequestFacts,
+  type CheckResult,
+  type SuccessfulDeployment,
+} from './evaluate.ts';
+export {
+  tallyApprovals,
+  serializeApprovalMarker,
+  parseApprovalMarkers,
+  DROP_REASONS,
+  type ApprovalRecord,
+  type ApprovalTally,
+  type DroppedRecord,
+  type DropReason,
+} from './approvals.ts';
+export { isWithinWindows, nextWindowOpening, nextDeployableInstant, activeFreeze } from './windows.ts';
+export { explainDecision, explainRefusal, explainApprover, explainDropped } from './messages.ts';

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ApprovalRecord } from '../../../src/policy/approvals.ts';
+import { DECISION_CODES, type PolicyRefusal } from '../../../src/policy/evaluate.ts';
+import { explainApprover, explainDropped, explainRefusal } from '../../../src/policy/messages.ts';
+
+const SHA = 'abcdef1'.padEnd(40, '0');
+const tally = {
+  state: 'pending' as const,
+  required: 2,
+  approvedBy: ['carol'],
+  rejectedBy: [],
+  missing: 1,
+  dropped: [],
+};
+
+// One example of every refusal: the switch in explainRefusal must cover them all (the compiler checks it
+// too); this checks the wording carries the facts a person needs.
+const examples: Array<[PolicyRefusal, RegExp]> = [
+  [
+    { code: 'unknown_environment', environment: 'x', known: [], message: 'unknown environment "x"' },
+    /unknown environment "x"/,
+  ],
+  [{ code: 'fork_pull_request' }, /forks/],
+  [
+    { code: 'not_a_deployer', login: 'm', why: 'not_listed', permission: 'write', deployers: ['a', 'org/t'] },
+    /@m may not deploy here: deployers are @a, @org\/t/,
+  ],
+  [
+    { code: 'not_a_deployer', login: 'm', why: 'insufficient_permission', permission: 'read', deployers: [] },
+    /read permission; deploying needs write/,
+  ],
+  [{ code: 'hotfix_needs_reason' }, /--reason/],
+  [{ code: 'sha_moved', expected: SHA, actual: '1234567'.padEnd(40, '0') }, /moved from abcdef1 to 1234567/],
+  [
+    { code: 'frozen', reason: 'year end', from: new Date(0), until: new Date('2026-01-05T00:00:00Z') },
+    /frozen until 2026-01-05T00:00:00Z: year end/,
+  ],
+  [
+    {
+      code: 'outside_window',
+      timezone: 'Europe/Berlin',
+      windows: [{ days: ['tue', 'wed'], startMinute: 600, endMinute: 720 }],
+      nextOpening: new Date('2025-03-11T09:00:00Z'),
+    },
+    /tue, wed 10:00-12:00, Europe\/Berlin\); next opening 2025-03-11T09:00:00Z/,
+  ],
+  [
+    { code: 'prior_environment_missing', missing: ['staging'], sha: SHA },
+    /staging must first have a successful deployment of abcdef1/,
+  ],
+  [
+    {
+      code: 'checks_not_green',
+      failing: [{ name: 'test', conclusion: 'failure' }],
+      pending: ['lint'],
+      missing: ['e2e'],
+    },
+    /test \(failure\), lint \(still running\), e2e \(not run\)/,
+  ],
+  [
+    { code: 'rejected', vetoes: [{ login: 'dave', at: new Date(0), reason: 'wait' }], tally },
+    /vetoed by @dave \(wait\)/,
+  ],
+  [
+    {
+      code: 'needs_approvals',
+      required: 2,
+      missing: 1,
+      approvedBy: ['carol'],
+      approvers: [],
+      excluded: 'frank',
+      tally,
+    },
+    /needs 1 more approval \(1\/2\) from anyone with write permission other than @frank/,
+  ],
+];
+
+describe('policy messages', () => {
+  for (const [refusal, expected] of examples) {
+    it(`words ${refusal.code}`, () => assert.match(explainRefusal(refusal), expected));
+  }
+
+  it('every refusal code has an example here', () => {
+    const covered = new Set(examples.map(([r]) => r.code));
+    const refusalCodes = DECISION_CODES.filter(
+      (c) => !['allowed', 'not_an_approver', 'self_approval_refused'].includes(c),
+    );
+    assert.deepEqual(
+      refusalCodes.filter((c) => !covered.has(c as PolicyRefusal['code'])),
+      [],
+    );
+  });
+
+  it('words approver refusals with their code', () => {
+    assert.match(
+      explainApprover({ ok: false, code: 'self_approval_refused', login: 'frank', also: [] }),
+      /^self_approval_refused: @frank opened/,
+    );
+    assert.match(
+      explainApprover({
+        ok: false,
+        code: 'not_an_approver',
+        login: 'm',
+        why: 'not_listed',
+        approvers: ['org/sre'],
+        also: [],
+      }),
+      /approvers are @org\/sre/,
+    );
+  });
+
+  it('says why an approval did not count', () => {
+    const record: ApprovalRecord = {
+      kind: 'approve',
+      by: { login: 'x', permission: 'write', teams: [] },
+      environment: 'production',
+      sha: SHA,
+      at: new Date(0),
+    };
+    assert.equal(
+      explainDropped({ record, reason: 'stale_sha' }),
+      'the approval by @x was for an older commit (abcdef1)',
+    );
+    assert.equal(
+      explainDropped({ record: { ...record, kind: 'reject' }, reason: 'other_environment' }),
+      'the veto by @x was for production',
+    );
+  });
+});
