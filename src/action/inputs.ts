@@ -1,24 +1,166 @@
-// Every input the action reads, validated in one place.
-import * as core from '@actions/core';
+// Every input the action reads, validated in one place, then merged with what the event says (a
+// deployment's payload, workflow_dispatch inputs) into the one description of this run. Every problem is
+// reported at once, naming the input.
+import { z } from 'zod';
+import { STRATEGY_NAMES } from '../config/schema.ts';
+import type { DeploymentType } from '../github/deployment-payload.ts';
+import type { RunContext } from './context.ts';
+
+export const MODES = ['full', 'gates', 'deploy', 'rollback'] as const;
+export type Mode = (typeof MODES)[number];
+type Strategy = (typeof STRATEGY_NAMES)[number];
 
 export interface ActionInputs {
-  environment: string;
-  version: string;
+  environment?: string;
+  strategy?: Strategy;
+  version?: string;
+  mode?: Mode;
+  dryRun?: boolean;
   config: string;
-  sha?: string;
-  /** Used to read the pull request's reviews for the review gate; never logged. */
+  /** Never logged; registered as a secret as soon as it is read. */
   token?: string;
+  environmentUrl?: string;
+  prComment: boolean;
+  checkRuns: boolean;
+  /** A preview environment: its GitHub deployment is transient. */
+  preview: boolean;
+  recordDir: string;
+  tag?: string;
+  stateDir?: string;
 }
 
-export class InputError extends Error {}
+export class InputError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(problems.join('; '));
+    this.problems = problems;
+  }
+}
 
-export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
-  const environment = core.getInput('environment').trim();
-  if (!environment) throw new InputError('input "environment" is required (for example: production)');
-  const sha = env.GITHUB_SHA;
-  const version = core.getInput('version').trim() || sha?.slice(0, 12);
-  if (!version) throw new InputError('input "version" is required when GITHUB_SHA is not set');
-  const token = core.getInput('github-token').trim() || undefined;
-  if (token) core.setSecret(token);
-  return { environment, version, config: core.getInput('config').trim() || '.github/deploy.yml', sha, token };
+const nameRule = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const versionRule = /^[\w.+-]{1,128}$/;
+
+/** `getInput(name)` as @actions/core reads it (INPUT_<NAME>, trimmed). */
+export function readInputs(getInput: (name: string) => string): ActionInputs {
+  const problems: string[] = [];
+  const text = (name: string) => getInput(name).trim() || undefined;
+  const bool = (name: string, fallback: boolean) => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    if (/^(true|yes|on|1)$/i.test(value)) return true;
+    if (/^(false|no|off|0)$/i.test(value)) return false;
+    problems.push(`input "${name}" is "${value}"; use true or false`);
+    return fallback;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`input "${name}" is "${value}"; allowed: ${allowed.join(', ')}`);
+    return undefined;
+  };
+  const matching = (name: string, rule: RegExp, what: string) => {
+    const value = text(name);
+    if (value !== undefined && !rule.test(value)) problems.push(`input "${name}" is "${value}"; ${what}`);
+    return value;
+  };
+
+  const inputs: ActionInputs = {
+    environment: matching('environment', nameRule, 'environment names use letters, digits, ".", "_" and "-"'),
+    strategy: oneOf('strategy', STRATEGY_NAMES),
+    version: matching('version', versionRule, 'a version is 1-128 letters, digits, ".", "_", "+" or "-"'),
+    mode: oneOf('mode', MODES),
+    dryRun: text('dry-run') === undefined ? undefined : bool('dry-run', false),
+    config: text('config') ?? '.github/deploy.yml',
+    token: text('github-token'),
+    environmentUrl: text('environment-url'),
+    prComment: bool('pr-comment', true),
+    checkRuns: bool('check-runs', true),
+    preview: bool('preview', false),
+    recordDir: text('record-dir') ?? 'deploy-records',
+    tag: text('tag'),
+    stateDir: text('state-dir'),
+  };
+  if (inputs.environmentUrl && !z.url().safeParse(inputs.environmentUrl).success)
+    problems.push(`input "environment-url" is "${inputs.environmentUrl}", not a URL`);
+  if (problems.length) throw new InputError(problems);
+  return inputs;
+}
+
+/** This run, decided from the inputs and the event. Inputs win; a contradiction is an error. */
+export interface RunPlan {
+  environment: string;
+  mode: Mode;
+  version: string;
+  strategy?: Strategy;
+  dryRun: boolean;
+  type: DeploymentType;
+  skipStaging: boolean;
+  params?: Record<string, string>;
+  deployer?: string;
+  approvers?: string[];
+  hotfixReason?: string;
+}
+
+export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
+  const problems: string[] = [];
+  const payload = context.deployment?.payload;
+  const dispatch = context.dispatch ?? {};
+
+  const environment = inputs.environment ?? context.deployment?.environment ?? dispatch.environment;
+  if (!environment) problems.push('input "environment" is required (for example: production)');
+  else if (!nameRule.test(environment)) problems.push(`environment "${environment}" is not a valid name`);
+  if (inputs.environment && context.deployment && inputs.environment !== context.deployment.environment)
+    problems.push(
+      `input "environment" is "${inputs.environment}" but deployment ${context.deployment.id} is for ` +
+        `"${context.deployment.environment}"; leave the input empty to use the deployment's`,
+    );
+
+  const type: DeploymentType =
+    payload?.type ?? (inputs.mode === 'rollback' || dispatch.mode === 'rollback' ? 'rollback' : 'standard');
+  const dispatchMode = dispatch.mode as Mode | undefined;
+  if (dispatchMode && !(MODES as readonly string[]).includes(dispatchMode))
+    problems.push(`workflow input "mode" is "${dispatchMode}"; allowed: ${MODES.join(', ')}`);
+  const mode: Mode = inputs.mode ?? (type === 'rollback' ? 'rollback' : (dispatchMode ?? 'full'));
+
+  const dispatchStrategy = dispatch.strategy || undefined;
+  if (dispatchStrategy && !(STRATEGY_NAMES as readonly string[]).includes(dispatchStrategy))
+    problems.push(
+      `workflow input "strategy" is "${dispatchStrategy}"; allowed: ${STRATEGY_NAMES.join(', ')}`,
+    );
+  const strategy = inputs.strategy ?? payload?.strategy ?? (dispatchStrategy as Strategy | undefined);
+
+  const dispatchVersion = dispatch.version || undefined;
+  if (dispatchVersion && !versionRule.test(dispatchVersion))
+    problems.push(
+      `workflow input "version" is "${dispatchVersion}"; a version is 1-128 letters, digits, ".", "_", "+" or "-"`,
+    );
+  if (mode === 'rollback' && !inputs.version && !payload?.version && !dispatchVersion && !context.deployment)
+    problems.push(
+      'mode "rollback" needs the version to go back to: set input "version", or start it from a rollback deployment (/rollback)',
+    );
+  const version = inputs.version ?? payload?.version ?? dispatchVersion ?? context.sha.slice(0, 12);
+
+  const dispatchDryRun = dispatch['dry-run'] ?? dispatch.dry_run;
+  const dryRun = inputs.dryRun ?? payload?.dry_run ?? dispatchDryRun === 'true';
+
+  if (type === 'hotfix' && !payload?.hotfix_reason)
+    problems.push(
+      'a hotfix deployment needs a reason (payload.hotfix_reason); the App sets it from --reason',
+    );
+  if (problems.length) throw new InputError(problems);
+  return {
+    environment: environment!,
+    mode,
+    version,
+    strategy,
+    dryRun,
+    type,
+    // A hotfix is expedited (seed 05): it skips staging; a rollback goes straight back too.
+    skipStaging: type === 'hotfix' || mode === 'rollback',
+    params: payload?.params,
+    deployer: payload?.requested_by ?? context.deployment?.creator ?? context.actor,
+    approvers: payload?.approved_by,
+    hotfixReason: payload?.hotfix_reason,
+  };
 }

@@ -1,56 +1,388 @@
-// The Action's entry: inputs are read in one place (inputs.ts), the pipeline runs, outputs are set.
-// The GitHub reporter (Deployments tab, check runs, summary, PR comment) comes with the Action-on-GitHub work;
-// until then the action reports to the job log.
+// The Action: read the inputs and the event, run the gates or the pipeline, report to the job log and to
+// GitHub (Deployments, check runs, PR comment), then write the job summary, the deployment record, the
+// optional tag and the outputs. GitHub is never on the rollback path: its updates run in the background.
 import * as core from '@actions/core';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { ConfigLoadError } from '../config/errors.ts';
 import { loadConfigFile } from '../config/load.ts';
+import { resolveEnvironment } from '../config/resolve.ts';
+import type { RawConfig } from '../config/schema.ts';
+import {
+  createGitHubClient,
+  describeRequests,
+  type GitHubClient,
+  type RequestCounter,
+} from '../github/client.ts';
+import { pullRequestContext } from '../github/pull-request.ts';
+import type { GatesReport } from '../gates/runner.ts';
+import type { PipelineEvent, PipelineResult, Reporter } from '../pipeline/events.ts';
 import { runPipeline } from '../pipeline/pipeline.ts';
+import { planDeployment } from '../pipeline/plan.ts';
+import { runValidate } from '../pipeline/validate.ts';
+import { githubReporter, type GitHubReporter } from '../report/github/reporter.ts';
+import { renderGatesSection, renderJobSummary, renderPlanSummary } from '../report/job-summary.ts';
+import { renderDeploymentRecord } from '../report/record.ts';
 import { terminalReporter } from '../report/terminal.ts';
-import { readInputs } from './inputs.ts';
-import { pullRequestFromEvent } from './pull-request-event.ts';
+import { render } from '../targets/template.ts';
+import { readRunContext, type RunContext } from './context.ts';
+import { InputError, planRun, readInputs, type ActionInputs, type RunPlan } from './inputs.ts';
+import { createTag, tagName } from './tag.ts';
 
-export async function run(): Promise<void> {
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const controller = new AbortController();
   const cancel = () => controller.abort();
   process.once('SIGTERM', cancel);
   process.once('SIGINT', cancel);
+  let counter: RequestCounter | undefined;
   try {
-    const inputs = readInputs();
+    const inputs = readInputs((name) => core.getInput(name));
+    if (inputs.token) core.setSecret(inputs.token);
+    const context = readRunContext(env, await readEvent(env.GITHUB_EVENT_PATH));
+    const plan = planRun(inputs, context);
     const config = await loadConfigFile(inputs.config);
-    const result = await runPipeline(
-      {
-        config,
-        environment: inputs.environment,
-        version: inputs.version,
-        sha: inputs.sha,
-        runId: process.env.GITHUB_RUN_ID,
-      },
-      {
-        reporter: terminalReporter({ color: false }),
-        signal: controller.signal,
-        gates: {
-          cwd: process.env.GITHUB_WORKSPACE ?? process.cwd(),
-          // On a pull request, changed-line checks compare against its base branch.
-          baseRef: process.env.GITHUB_BASE_REF ? `origin/${process.env.GITHUB_BASE_REF}` : undefined,
-          pullRequest: pullRequestFromEvent(process.env, inputs.token),
-        },
-      },
-    );
-    core.setOutput('status', result.status);
-    core.setOutput('rolled-back', String(result.rollbacks.length > 0));
-    if (result.status !== 'succeeded') core.setFailed(`${result.status} [${result.code}]: ${result.message}`);
-  } catch (error) {
-    if (error instanceof ConfigLoadError) {
-      for (const e of error.errors)
-        core.error(e.message, {
-          file: e.file,
-          startLine: e.line,
-          startColumn: e.column,
-          title: e.path || 'config',
-        });
-      core.setFailed(`${error.errors.length} error(s) in the deploy config`);
+    let octokit: GitHubClient | undefined;
+    if (inputs.token) {
+      ({ octokit, counter } = createGitHubClient({
+        token: inputs.token,
+        baseUrl: context.apiUrl,
+        log: (message) => core.warning(message),
+        ...clientTuning(env),
+      }));
     } else {
-      core.setFailed((error as Error).message);
+      core.warning(
+        'no github-token: reporting to the job log only (no Deployments, check runs or PR comment)',
+      );
     }
+    const runner = new ActionRun(inputs, context, plan, config, octokit, env, controller.signal);
+    await runner.execute();
+  } catch (error) {
+    failWith(error);
+  } finally {
+    process.off('SIGTERM', cancel);
+    process.off('SIGINT', cancel);
+    if (counter) {
+      core.info(describeRequests(counter));
+      core.setOutput('github-requests', String(counter.total()));
+    }
+  }
+}
+
+class ActionRun {
+  private readonly inputs: ActionInputs;
+  private readonly context: RunContext;
+  private readonly plan: RunPlan;
+  private readonly config: RawConfig;
+  private readonly octokit: GitHubClient | undefined;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly signal: AbortSignal;
+
+  constructor(
+    inputs: ActionInputs,
+    context: RunContext,
+    plan: RunPlan,
+    config: RawConfig,
+    octokit: GitHubClient | undefined,
+    env: NodeJS.ProcessEnv,
+    signal: AbortSignal,
+  ) {
+    this.inputs = inputs;
+    this.context = context;
+    this.plan = plan;
+    this.config = config;
+    this.octokit = octokit;
+    this.env = env;
+    this.signal = signal;
+  }
+
+  async execute(): Promise<void> {
+    const { plan, context } = this;
+    const resolved = resolveEnvironment(this.config, plan.environment, {
+      strategy: plan.strategy,
+      stateDir: this.inputs.stateDir,
+      variables: plan.params,
+    });
+    const environmentUrl = this.inputs.environmentUrl ?? resolved.url;
+    core.setOutput('environment', plan.environment);
+    core.setOutput('version', plan.version);
+    core.info(
+      `deploy-action: ${plan.mode}${plan.dryRun ? ' (dry run)' : ''} of ${plan.version} to ${plan.environment}` +
+        ` from ${context.eventName} at ${context.sha.slice(0, 12)}`,
+    );
+
+    if (plan.dryRun) return this.dryRun();
+    if (plan.mode === 'gates') return this.gatesOnly(resolved);
+
+    const github = this.octokit
+      ? githubReporter({
+          octokit: this.octokit,
+          owner: context.owner,
+          repo: context.repo,
+          sha: context.sha,
+          environment: plan.environment,
+          version: plan.version,
+          strategy: resolved.strategy.type,
+          deployment: context.deployment
+            ? { id: context.deployment.id }
+            : {
+                create: {
+                  production: resolved.production,
+                  transient: this.inputs.preview,
+                  payload: {
+                    version: plan.version,
+                    strategy: resolved.strategy.type,
+                    type: plan.type,
+                    pr: context.pullNumber,
+                    requested_by: context.actor,
+                    run_key: `${context.runId ?? 'local'}-${this.env.GITHUB_RUN_ATTEMPT ?? '1'}-${plan.environment}`,
+                  },
+                },
+              },
+          pullNumber: this.inputs.prComment ? context.pullNumber : undefined,
+          commentId: context.deployment?.payload.comment_id,
+          runUrl: context.runUrl,
+          environmentUrl,
+          checks: this.inputs.checkRuns,
+          log: (level, message) => (level === 'warn' ? core.warning(message) : core.info(message)),
+          closeTimeoutMs: Number(this.env.DEPLOY_ACTION_GITHUB_CLOSE_TIMEOUT_MS) || undefined,
+        })
+      : undefined;
+    const reporter = fanOut(terminalReporter({ color: false }), github);
+
+    let result: PipelineResult;
+    try {
+      result = await runPipeline(
+        {
+          config: this.config,
+          environment: plan.environment,
+          version: plan.version,
+          sha: context.sha,
+          ref: context.ref,
+          runId: context.runId,
+          deploymentId: context.deployment ? String(context.deployment.id) : undefined,
+          skipStaging: plan.skipStaging,
+          skipGates: plan.mode === 'deploy' || plan.mode === 'rollback',
+          overrides: { strategy: plan.strategy, stateDir: this.inputs.stateDir, variables: plan.params },
+        },
+        {
+          reporter,
+          signal: this.signal,
+          gates: this.gateOptions(),
+        },
+      );
+    } finally {
+      // Flush GitHub even when the pipeline threw: the final status must not be lost.
+      await reporter.close?.();
+    }
+
+    const deploymentId = await github?.deploymentId();
+    if (deploymentId !== undefined) core.setOutput('deployment-id', String(deploymentId));
+    core.setOutput('status', result.status);
+    core.setOutput('code', result.code);
+    core.setOutput('rolled-back', String(result.rollbacks.length > 0));
+    if (result.previousVersion) core.setOutput('previous-version', result.previousVersion);
+    if (result.gates) core.setOutput('gates', JSON.stringify(result.gates));
+    if (result.status === 'succeeded' && environmentUrl) core.setOutput('environment-url', environmentUrl);
+
+    const changes = await github?.changes();
+    await this.writeSummary(
+      renderJobSummary(result, {
+        sha: context.sha,
+        runUrl: context.runUrl,
+        environmentUrl,
+        deploymentUrl:
+          deploymentId !== undefined
+            ? `${this.serverUrl()}/${context.owner}/${context.repo}/deployments`
+            : undefined,
+      }),
+    );
+    await this.writeRecord(result, changes);
+    if (result.status === 'succeeded' && resolved.production && this.inputs.tag) await this.tag(result);
+
+    if (result.status !== 'succeeded') core.setFailed(`${result.status} [${result.code}]: ${result.message}`);
+  }
+
+  private async dryRun(): Promise<void> {
+    const { plan, context } = this;
+    const deploymentPlan = planDeployment(this.config, plan.environment, plan.version, context.sha, {
+      strategy: plan.strategy,
+      stateDir: this.inputs.stateDir,
+      variables: plan.params,
+    });
+    core.info(JSON.stringify(deploymentPlan, null, 2));
+    await this.writeSummary(renderPlanSummary(deploymentPlan));
+    core.setOutput('status', 'planned');
+    core.setOutput('code', 'dry_run');
+    core.setOutput('rolled-back', 'false');
+  }
+
+  private async gatesOnly(resolved: ReturnType<typeof resolveEnvironment>): Promise<void> {
+    const github = this.octokit
+      ? githubReporter({
+          octokit: this.octokit,
+          owner: this.context.owner,
+          repo: this.context.repo,
+          sha: this.context.sha,
+          environment: this.plan.environment,
+          version: this.plan.version,
+          strategy: resolved.strategy.type,
+          checks: this.inputs.checkRuns,
+          log: (level, message) => (level === 'warn' ? core.warning(message) : core.info(message)),
+        })
+      : undefined;
+    const reporter = fanOut(terminalReporter({ color: false }), github);
+    let report: GatesReport;
+    try {
+      report = await runValidate(resolved, {
+        ...this.gateOptions(),
+        headSha: this.context.sha,
+        reporter,
+        signal: this.signal,
+      });
+    } finally {
+      await reporter.close?.();
+    }
+    core.setOutput('gates', JSON.stringify(report));
+    core.setOutput('status', report.status === 'BLOCK' ? 'blocked' : 'succeeded');
+    core.setOutput('code', report.status === 'BLOCK' ? 'gates_blocked' : 'gates_passed');
+    core.setOutput('rolled-back', 'false');
+    await this.writeSummary(renderGatesSection(report));
+    if (report.status === 'BLOCK') core.setFailed(`blocked [gates_blocked]: ${report.reasons.join('; ')}`);
+  }
+
+  private gateOptions() {
+    const { context } = this;
+    return {
+      cwd: this.env.GITHUB_WORKSPACE ?? process.cwd(),
+      // On a pull request, changed-line checks compare against its base branch.
+      baseRef: this.env.GITHUB_BASE_REF ? `origin/${this.env.GITHUB_BASE_REF}` : undefined,
+      pullRequest:
+        this.octokit && context.pullNumber !== undefined
+          ? pullRequestContext(this.octokit.rest, {
+              owner: context.owner,
+              repo: context.repo,
+              number: context.pullNumber,
+            })
+          : undefined,
+    };
+  }
+
+  private async writeSummary(markdown: string): Promise<void> {
+    if (!this.env.GITHUB_STEP_SUMMARY) return;
+    try {
+      await core.summary.addRaw(markdown, true).write();
+    } catch (error) {
+      core.warning(`could not write the job summary: ${(error as Error).message}`);
+    }
+  }
+
+  private async writeRecord(
+    result: PipelineResult,
+    changes: Awaited<ReturnType<GitHubReporter['changes']>>,
+  ): Promise<void> {
+    const dir = resolve(this.env.GITHUB_WORKSPACE ?? process.cwd(), this.inputs.recordDir);
+    const stamp = result.startedAt.replace(/[:.]/g, '-');
+    const path = join(dir, `${result.environment}-${result.version}-${stamp}.md`);
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(
+        path,
+        renderDeploymentRecord(result, {
+          type: this.plan.type,
+          sha: this.context.sha,
+          deployer: this.plan.deployer,
+          approvers: this.plan.approvers,
+          hotfixReason: this.plan.hotfixReason,
+          runUrl: this.context.runUrl,
+          changes: changes?.commits,
+        }),
+      );
+      core.setOutput('record-path', path);
+      core.info(`deployment record: ${path}`);
+    } catch (error) {
+      core.warning(`could not write the deployment record to ${path}: ${(error as Error).message}`);
+    }
+  }
+
+  private async tag(result: PipelineResult): Promise<void> {
+    const { context } = this;
+    let name: string;
+    try {
+      name = tagName(
+        render(
+          this.inputs.tag!,
+          { environment: result.environment, version: result.version, sha: context.sha },
+          (v) => v,
+        ),
+      );
+    } catch (error) {
+      core.warning(`no tag: ${(error as Error).message}`);
+      return;
+    }
+    if (!this.octokit) return core.warning(`no tag ${name}: there is no github-token`);
+    const outcome = await createTag(this.octokit.rest, {
+      owner: context.owner,
+      repo: context.repo,
+      name,
+      sha: context.sha,
+    });
+    if (outcome.ok) {
+      core.setOutput('tag', name);
+      core.info(`tagged ${context.sha.slice(0, 12)} as ${name}`);
+    } else core.warning(`no tag ${name}: ${outcome.reason}`);
+  }
+
+  private serverUrl(): string {
+    return this.env.GITHUB_SERVER_URL ?? 'https://github.com';
+  }
+}
+
+function fanOut(...reporters: Array<Reporter | undefined>): Reporter {
+  const list = reporters.filter((r): r is Reporter => r !== undefined);
+  return {
+    event(e: PipelineEvent) {
+      for (const r of list) r.event(e);
+    },
+    async close() {
+      await Promise.all(list.map((r) => r.close?.()));
+    },
+  };
+}
+
+async function readEvent(path: string | undefined): Promise<Record<string, unknown> | undefined> {
+  if (!path) return undefined;
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new InputError([
+      `cannot read the event at GITHUB_EVENT_PATH (${path}): ${(error as Error).message}`,
+    ]);
+  }
+}
+
+/** Back-off and spacing, tunable for tests that simulate GitHub outages on loopback. */
+function clientTuning(env: NodeJS.ProcessEnv) {
+  const n = (name: string) => (env[name] !== undefined && env[name] !== '' ? Number(env[name]) : undefined);
+  return {
+    retryBaseMs: n('DEPLOY_ACTION_RETRY_BASE_MS'),
+    writeIntervalMs: n('DEPLOY_ACTION_WRITE_INTERVAL_MS'),
+  };
+}
+
+function failWith(error: unknown): void {
+  if (error instanceof ConfigLoadError) {
+    for (const e of error.errors)
+      core.error(e.message, {
+        file: e.file,
+        startLine: e.line,
+        startColumn: e.column,
+        title: e.path || 'config',
+      });
+    core.setFailed(`${error.errors.length} error(s) in the deploy config`);
+  } else if (error instanceof InputError) {
+    for (const problem of error.problems) core.error(problem);
+    core.setFailed(`${error.problems.length} problem(s) with the action's inputs`);
+  } else {
+    core.setFailed((error as Error).message);
   }
 }

@@ -313,6 +313,8 @@ export interface ResolveOverrides {
   /** Use this strategy instead of the environment's (its parameters come from `strategies.<name>`). */
   strategy?: StrategyName;
   stateDir?: string;
+  /** Values for variables the environment declares (a deployment's parameters); unknown names are refused. */
+  variables?: Record<string, string>;
 }
 
 export function resolveEnvironment(
@@ -376,10 +378,29 @@ export function resolveEnvironment(
       })),
       onSuccess: cmd(env.hooks?.on_success, 'hooks.on_success'),
     },
-    variables: env.variables ?? {},
+    variables: withOverrides(name, env.variables ?? {}, overrides.variables),
     stateDir: overrides.stateDir ?? config.state_dir ?? '.deploy-action',
     gates: env.gates ?? config.gates,
     analysis: env.analysis ?? config.analysis,
     approvals: env.approvals ?? config.approvals,
   };
+}
+
+/** A deployment's parameters may only set variables the config declares, so a request cannot invent inputs. */
+function withOverrides(
+  environment: string,
+  declared: Record<string, string>,
+  overrides: Record<string, string> | undefined,
+): Record<string, string> {
+  if (!overrides) return declared;
+  const unknown = Object.keys(overrides).filter((key) => !Object.hasOwn(declared, key));
+  if (unknown.length > 0) {
+    const known = Object.keys(declared);
+    throw new ResolveError(
+      `parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} ` +
+        `${unknown.length > 1 ? 'are not variables' : 'is not a variable'} of environment "${environment}" ` +
+        `(${known.length ? `it declares ${known.join(', ')}` : 'it declares no variables'})`,
+    );
+  }
+  return { ...declared, ...overrides };
 }

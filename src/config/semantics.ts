@@ -16,6 +16,7 @@ import type {
 import { TEMPLATE_VARIABLES } from './schema.ts';
 import { formatPath } from './errors.ts';
 import { didYouMean, listOf } from './suggest.ts';
+import { policyIssues } from '../policy/resolve.ts';
 
 export interface SemanticIssue {
   path: (string | number)[];
@@ -34,6 +35,8 @@ export function semanticIssues(config: RawConfig): SemanticIssue[] {
     unknown.push(...found.unknown);
   }
   issues.push(...unknownVariableIssues(config, unknown));
+  // Who may deploy and approve, windows and required environments (src/policy).
+  issues.push(...policyIssues(config));
   const unique = new Map(issues.map((issue) => [JSON.stringify(issue), issue]));
   return [...unique.values()];
 }

@@ -74,9 +74,10 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
         })
         .then((outcome): StepResult => {
           const d = outcome.decision;
+          const metrics = readings(d.values);
           if (d.kind === 'rollback')
-            return { ok: false, analysis: 'rollback', reason: `[${d.code}] ${d.reason}` };
-          return { ok: true, analysis: d.kind, detail: `[${d.code}] ${d.reason}` };
+            return { ok: false, analysis: 'rollback', reason: `[${d.code}] ${d.reason}`, metrics };
+          return { ok: true, analysis: d.kind, detail: `[${d.code}] ${d.reason}`, metrics };
         });
       const healthRun = health.evaluate({ ...request, signal });
       const first = await Promise.race([metricsRun, healthRun]);
@@ -89,7 +90,21 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
       if (!m.ok) return m;
       return m.analysis === 'hold'
         ? m
-        : { ok: true, analysis: 'promote', detail: `${m.detail}; ${h.detail ?? ''}`.trim() };
+        : {
+            ok: true,
+            analysis: 'promote',
+            detail: `${m.detail}; ${h.detail ?? ''}`.trim(),
+            metrics: m.metrics,
+          };
     },
   };
+}
+
+/** Finite numbers only (statistics like p-values stay in the detail text); a missing reading stays null. */
+function readings(values: Record<string, number | null>): Record<string, number | null> | undefined {
+  const out: Record<string, number | null> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (value === null || Number.isFinite(value)) out[name] = value;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -40,6 +40,8 @@ export interface PipelineInput {
   deploymentId?: string;
   /** Hotfix: skip the staging environment (its own approvals are the App's concern). */
   skipStaging?: boolean;
+  /** Deploy without the quality gates (the Action's `deploy` and `rollback` modes: gates ran elsewhere). */
+  skipGates?: boolean;
   /** Record every metric sample read to this NDJSON file (replay with `deploy-action analyze`). */
   record?: string;
   /** Strategy and state directory chosen for this run (the staging environment keeps its own strategy). */
@@ -303,7 +305,9 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
   let production: DeploymentRun | undefined;
   try {
     // 1. Validate: nothing is touched when the gates block.
-    if (env.gates && Object.keys(env.gates).some((k) => k !== 'concurrency' && k !== 'timeout')) {
+    if (input.skipGates) {
+      skip('validate', 'gates skipped for this run');
+    } else if (env.gates && Object.keys(env.gates).some((k) => k !== 'concurrency' && k !== 'timeout')) {
       await phase('validate', async () => {
         gates = await runValidate(env, {
           cwd: deps.gates?.cwd ?? process.cwd(),

@@ -29,8 +29,11 @@ export type StepKind = Step['kind'];
 
 /** What running a step produced. Analysis steps may also answer `hold` (not enough evidence yet). */
 export type StepResult =
-  | { ok: true; analysis?: 'promote' | 'hold'; detail?: string }
-  | { ok: false; reason: string; analysis?: 'rollback' };
+  | { ok: true; analysis?: 'promote' | 'hold'; detail?: string; metrics?: MetricReadings }
+  | { ok: false; reason: string; analysis?: 'rollback'; metrics?: MetricReadings };
+
+/** The metric values an analysis step ended on (canary side, `stable.<name>` for the stable side). */
+export type MetricReadings = Record<string, number | null>;
 
 /** Stable codes for why a strategy stopped: used in reports, outputs and tests. */
 export type FailureCode =

@@ -17,6 +17,7 @@ function runAction(inputs: Record<string, string>, dir: string) {
     PATH: process.env.PATH,
     GITHUB_OUTPUT: output,
     GITHUB_SHA: 'f'.repeat(40),
+    GITHUB_REPOSITORY: 'acme/shop',
     RUNNER_TEMP: dir,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;

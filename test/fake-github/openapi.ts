@@ -165,9 +165,32 @@ function ajv(): Ajv {
       inlineRefs: false,
     });
     addFormats(ajvInstance);
+    allowEmptyUriDefaults(ajvInstance);
     ajvInstance.addSchema(loadOpenApi().spec, SPEC_ID);
   }
   return ajvInstance;
+}
+
+/**
+ * GitHub's description gives "" as the default of several `format: uri` fields (a deployment status's
+ * target_url, log_url and environment_url), and GitHub answers "" when they were not set. Exactly "" is
+ * accepted for a uri; anything else still has to be a URI.
+ */
+function allowEmptyUriDefaults(instance: Ajv): void {
+  const original = instance.formats.uri as unknown;
+  const test = (v: unknown, value: string): boolean =>
+    typeof v === 'function'
+      ? Boolean((v as (s: string) => unknown)(value))
+      : v instanceof RegExp
+        ? v.test(value)
+        : true;
+  const check = (value: string): boolean => {
+    if (value === '') return true;
+    if (original && typeof original === 'object' && 'validate' in original)
+      return test((original as { validate: unknown }).validate, value);
+    return test(original, value);
+  };
+  instance.addFormat('uri', { type: 'string', validate: check });
 }
 
 function paramAjv(): Ajv {

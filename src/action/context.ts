@@ -1,0 +1,112 @@
+// What the runner tells the action about this run: the repository, the commit, the event (a `deployment`
+// created by the App, `workflow_dispatch` inputs, a `push` or a pull request) and where the run's log is.
+// Pure: the caller reads the environment and the event file.
+import { parseDeploymentPayload, type DeploymentPayload } from '../github/deployment-payload.ts';
+
+export interface RunContext {
+  owner: string;
+  repo: string;
+  eventName: string;
+  sha: string;
+  ref?: string;
+  actor?: string;
+  runId?: string;
+  runUrl?: string;
+  apiUrl: string;
+  /** Present when the run was started by a `deployment` event. */
+  deployment?: {
+    id: number;
+    environment: string;
+    sha: string;
+    ref: string;
+    task: string;
+    payload: DeploymentPayload;
+    production?: boolean;
+    transient?: boolean;
+    creator?: string;
+  };
+  /** The pull request this run is about: the deployment payload's, or the pull_request event's. */
+  pullNumber?: number;
+  /** workflow_dispatch inputs, as strings. */
+  dispatch?: Record<string, string>;
+}
+
+export class ContextError extends Error {}
+
+type Json = Record<string, unknown>;
+
+export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined): RunContext {
+  const repository = env.GITHUB_REPOSITORY ?? '';
+  const [owner, repo] = repository.split('/');
+  if (!owner || !repo)
+    throw new ContextError(
+      `GITHUB_REPOSITORY is "${repository}"; the action needs "owner/repo" (it runs inside a GitHub Actions job)`,
+    );
+  const eventName = env.GITHUB_EVENT_NAME ?? 'unknown';
+  const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const runId = env.GITHUB_RUN_ID;
+  const attempt = env.GITHUB_RUN_ATTEMPT;
+  const runUrl = runId
+    ? `${serverUrl}/${owner}/${repo}/actions/runs/${runId}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`
+    : undefined;
+
+  const context: RunContext = {
+    owner,
+    repo,
+    eventName,
+    sha: env.GITHUB_SHA ?? '',
+    ref: env.GITHUB_REF,
+    actor: env.GITHUB_ACTOR,
+    runId,
+    runUrl,
+    apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+  };
+
+  const d = event?.deployment as Json | undefined;
+  if (eventName === 'deployment') {
+    if (!d || typeof d.id !== 'number' || typeof d.sha !== 'string' || typeof d.environment !== 'string')
+      throw new ContextError('the deployment event has no deployment with an id, a sha and an environment');
+    let payload: DeploymentPayload;
+    try {
+      payload = parseDeploymentPayload(d.payload);
+    } catch (error) {
+      throw new ContextError(`deployment ${d.id}: ${(error as Error).message}`);
+    }
+    context.deployment = {
+      id: d.id,
+      environment: d.environment,
+      sha: d.sha,
+      ref: String(d.ref ?? d.sha),
+      task: String(d.task ?? 'deploy'),
+      payload,
+      production: typeof d.production_environment === 'boolean' ? d.production_environment : undefined,
+      transient: typeof d.transient_environment === 'boolean' ? d.transient_environment : undefined,
+      creator: (d.creator as Json | undefined)?.login as string | undefined,
+    };
+    // The deployment's commit is what is deployed, whatever the workflow was checked out at.
+    context.sha = d.sha;
+    context.pullNumber = payload.pr;
+  }
+
+  const pull = event?.pull_request as Json | undefined;
+  if (context.pullNumber === undefined && pull && typeof pull.number === 'number') {
+    context.pullNumber = pull.number;
+    // On a pull request, GITHUB_SHA is a merge commit; the head is what was reviewed.
+    const head = (pull.head as Json | undefined)?.sha;
+    if (typeof head === 'string') context.sha = head;
+  }
+
+  if (eventName === 'workflow_dispatch' && event?.inputs && typeof event.inputs === 'object') {
+    context.dispatch = Object.fromEntries(
+      Object.entries(event.inputs as Json)
+        .filter(([, v]) => v !== null && v !== undefined)
+        .map(([k, v]) => [k, String(v)]),
+    );
+  }
+
+  if (!/^[0-9a-f]{40}$/.test(context.sha))
+    throw new ContextError(
+      `the commit to deploy is "${context.sha}", not a 40-character SHA (GITHUB_SHA is not set?)`,
+    );
+  return context;
+}

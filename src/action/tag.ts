@@ -1,0 +1,42 @@
+// The optional tag on a successful production deployment: a lightweight tag created through the API (the
+// runner's checkout may be shallow or read-only). An existing tag is left alone and reported, never moved.
+
+/** Checks a tag name against git's ref-name rules (git check-ref-format), so GitHub is never sent junk. */
+export function tagName(name: string): string {
+  const problems = [
+    [/^$/, 'it is empty'],
+    [/[\x00-\x20\x7f~^:?*[\\]/, 'it contains a space, a control character or one of ~ ^ : ? * [ \\'],
+    [/\.\./, 'it contains ".."'],
+    [/@\{/, 'it contains "@{"'],
+    [/(^|\/)\./, 'a component starts with "."'],
+    [/\.lock(\/|$)/, 'a component ends with ".lock"'],
+    [/(^\/|\/$|\/\/)/, 'it has an empty component'],
+    [/\.$/, 'it ends with "."'],
+  ] as const;
+  for (const [rule, why] of problems)
+    if (rule.test(name)) throw new Error(`"${name}" is not a valid tag name: ${why}`);
+  if (name === '@') throw new Error('"@" is not a valid tag name');
+  return name;
+}
+
+export interface TagApi {
+  git: {
+    createRef(p: { owner: string; repo: string; ref: string; sha: string }): Promise<unknown>;
+  };
+}
+
+export async function createTag(
+  api: TagApi,
+  p: { owner: string; repo: string; name: string; sha: string },
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  try {
+    await api.git.createRef({ owner: p.owner, repo: p.repo, ref: `refs/tags/${p.name}`, sha: p.sha });
+    return { ok: true };
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status === 422) return { ok: false, reason: 'the tag already exists (it is never moved)' };
+    if (status === 403 || status === 404)
+      return { ok: false, reason: `GitHub refused it (HTTP ${status}); the token needs contents: write` };
+    return { ok: false, reason: (error as Error).message };
+  }
+}

@@ -1,0 +1,61 @@
+// The contract between the App (which creates a GitHub deployment) and the Action (which runs it): what the
+// App puts in the deployment's `payload`. Validated on both sides, so a hand-made deployment with a bad
+// payload fails with a clear error instead of deploying something unexpected.
+import { z } from 'zod';
+import { STRATEGY_NAMES } from '../config/schema.ts';
+
+export const DEPLOYMENT_TYPES = ['standard', 'hotfix', 'rollback'] as const;
+export type DeploymentType = (typeof DEPLOYMENT_TYPES)[number];
+
+const variableName = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'parameter names are lower_snake_case');
+// Printable text only: parameters become template values, which never reach a shell unquoted anyway.
+const parameterValue = z
+  .string()
+  .max(500)
+  .regex(/^[^\p{Cc}]*$/u, 'parameter values may not contain control characters');
+
+export const deploymentPayloadSchema = z
+  .object({
+    strategy: z.enum(STRATEGY_NAMES).optional(),
+    version: z
+      .string()
+      .regex(/^[\w.+-]{1,128}$/, 'a version is 1-128 letters, digits, ".", "_", "+" or "-"')
+      .optional(),
+    params: z.record(variableName, parameterValue).optional(),
+    type: z.enum(DEPLOYMENT_TYPES).optional(),
+    /** The pull request the deployment was asked for in; its status comment is updated. */
+    pr: z.number().int().positive().optional(),
+    /** The status comment's id, when the App already wrote it (saves a search). */
+    comment_id: z.number().int().positive().optional(),
+    requested_by: z.string().optional(),
+    approved_by: z.array(z.string()).optional(),
+    hotfix_reason: z.string().max(500).optional(),
+    dry_run: z.boolean().optional(),
+    /** Identifies the run that created the deployment, so a retried create finds the first one. */
+    run_key: z.string().max(200).optional(),
+  })
+  // Other tools may add their own keys; only ours are read.
+  .loose();
+
+export type DeploymentPayload = z.infer<typeof deploymentPayloadSchema>;
+
+export class PayloadError extends Error {}
+
+/** GitHub stores the payload as an object or, for some clients, a JSON string. */
+export function parseDeploymentPayload(raw: unknown): DeploymentPayload {
+  let value = raw ?? {};
+  if (typeof value === 'string') {
+    if (value.trim() === '') return {};
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw new PayloadError('the deployment payload is a string that is not JSON');
+    }
+  }
+  const parsed = deploymentPayloadSchema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `payload.${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new PayloadError(`invalid deployment payload: ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}

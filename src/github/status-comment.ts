@@ -1,0 +1,192 @@
+// The PR's status comment: one per pull request and environment, found by a hidden marker and updated in
+// place by the Action (each phase it reports) and by the App (each deployment_status). The state is kept
+// in a second hidden marker so whoever updates it next can re-render without losing the commit list.
+import { cell, code, truncate } from '../report/markdown.ts';
+
+export type DeploymentState =
+  'queued' | 'pending' | 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
+
+export interface StatusCommentState {
+  environment: string;
+  state: DeploymentState;
+  description?: string;
+  version?: string;
+  sha: string;
+  strategy?: string;
+  deploymentId?: number;
+  runUrl?: string;
+  environmentUrl?: string;
+  /** The SHA that served before this deployment, and the commits between it and `sha`. */
+  previousSha?: string;
+  commits?: Array<{ sha: string; message: string; author?: string }>;
+  commitsTotal?: number;
+  updatedAt: string;
+}
+
+const DATA_PREFIX = '<!-- deploy-action:data ';
+const ICON: Record<DeploymentState, string> = {
+  queued: '⏳',
+  pending: '⏳',
+  in_progress: '🚀',
+  success: '✅',
+  failure: '❌',
+  error: '🚨',
+  inactive: '💤',
+};
+
+export function statusMarker(environment: string): string {
+  return `<!-- deploy-action:status environment=${JSON.stringify(environment)} -->`;
+}
+
+export function renderStatusComment(s: StatusCommentState): string {
+  const lines = [
+    statusMarker(s.environment),
+    `### ${ICON[s.state]} ${cell(s.environment)}: ${s.state.replace('_', ' ')}`,
+    [
+      s.version ? `**${cell(s.version)}**` : undefined,
+      code(s.sha.slice(0, 12)),
+      s.strategy ? `via ${cell(s.strategy)}` : undefined,
+      s.runUrl ? `[run](${s.runUrl})` : undefined,
+      s.environmentUrl && s.state === 'success' ? `[open](${s.environmentUrl})` : undefined,
+    ]
+      .filter(Boolean)
+      .join(' · '),
+  ];
+  if (s.description) lines.push('', `> ${cell(s.description)}`);
+  if (s.commits) {
+    const total = s.commitsTotal ?? s.commits.length;
+    const since = s.previousSha ? ` since ${code(s.previousSha.slice(0, 12))}` : '';
+    lines.push(
+      '',
+      `<details><summary>${total} commit${total === 1 ? '' : 's'}${since}</summary>`,
+      '',
+      ...s.commits.map(
+        (c) =>
+          `- ${code(c.sha.slice(0, 7))} ${cell(truncate(c.message.split('\n')[0] ?? '', 100))}${c.author ? ` (${cell(c.author)})` : ''}`,
+      ),
+      ...(total > s.commits.length ? [`- … and ${total - s.commits.length} more`] : []),
+      '',
+      '</details>',
+    );
+  }
+  lines.push(
+    '',
+    `<sub>updated ${s.updatedAt}${s.deploymentId ? ` · deployment ${s.deploymentId}` : ''}</sub>`,
+    `${DATA_PREFIX}${Buffer.from(JSON.stringify(s)).toString('base64')} -->`,
+  );
+  return lines.join('\n');
+}
+
+/** The state kept in a status comment, or undefined for any other or malformed comment. Never throws. */
+export function parseStatusComment(body: string, environment: string): StatusCommentState | undefined {
+  if (!body.startsWith(statusMarker(environment))) return undefined;
+  const start = body.lastIndexOf(DATA_PREFIX);
+  if (start < 0) return undefined;
+  const end = body.indexOf(' -->', start);
+  if (end < 0) return undefined;
+  try {
+    const data = JSON.parse(
+      Buffer.from(body.slice(start + DATA_PREFIX.length, end), 'base64').toString('utf8'),
+    );
+    if (data && typeof data === 'object' && data.environment === environment && typeof data.sha === 'string')
+      return data as StatusCommentState;
+  } catch {
+    // A damaged comment is re-rendered from scratch.
+  }
+  return undefined;
+}
+
+export interface CommentsApi {
+  issues: {
+    listComments(p: {
+      owner: string;
+      repo: string;
+      issue_number: number;
+      per_page: number;
+      page: number;
+    }): Promise<{
+      data: Array<{ id: number; body?: string; user: { login: string; type?: string } | null }>;
+    }>;
+    createComment(p: {
+      owner: string;
+      repo: string;
+      issue_number: number;
+      body: string;
+    }): Promise<{ data: { id: number } }>;
+    updateComment(p: {
+      owner: string;
+      repo: string;
+      comment_id: number;
+      body: string;
+    }): Promise<{ data: { id: number } }>;
+  };
+}
+
+export interface CommentTarget {
+  owner: string;
+  repo: string;
+  pullNumber: number;
+  environment: string;
+}
+
+/**
+ * Finds this environment's status comment on the PR. Only comments written by a bot count: a person who
+ * pastes the marker into their own comment does not take the status over.
+ */
+export async function findStatusComment(
+  api: CommentsApi,
+  where: CommentTarget,
+): Promise<{ id: number; state?: StatusCommentState } | undefined> {
+  const marker = statusMarker(where.environment);
+  for (let page = 1; page <= 20; page++) {
+    const { data } = await api.issues.listComments({
+      owner: where.owner,
+      repo: where.repo,
+      issue_number: where.pullNumber,
+      per_page: 100,
+      page,
+    });
+    for (const c of data) {
+      const isBot = c.user?.type === 'Bot' || /\[bot\]$/.test(c.user?.login ?? '');
+      if (isBot && c.body?.startsWith(marker))
+        return { id: c.id, state: parseStatusComment(c.body, where.environment) };
+    }
+    if (data.length < 100) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Writes the status comment: updates `knownId` (or the one found by marker) in place, creates it only when
+ * there is none. `next` receives the state already in the comment, to merge into.
+ */
+export async function upsertStatusComment(
+  api: CommentsApi,
+  where: CommentTarget,
+  next: (previous: StatusCommentState | undefined) => StatusCommentState,
+  knownId?: number,
+): Promise<{ id: number; created: boolean }> {
+  if (knownId !== undefined) {
+    try {
+      const body = renderStatusComment(next(undefined));
+      await api.issues.updateComment({ owner: where.owner, repo: where.repo, comment_id: knownId, body });
+      return { id: knownId, created: false };
+    } catch (error) {
+      // A deleted comment is written again; anything else is the caller's to report.
+      if ((error as { status?: number }).status !== 404) throw error;
+    }
+  }
+  const found = await findStatusComment(api, where);
+  const body = renderStatusComment(next(found?.state));
+  if (found) {
+    await api.issues.updateComment({ owner: where.owner, repo: where.repo, comment_id: found.id, body });
+    return { id: found.id, created: false };
+  }
+  const { data } = await api.issues.createComment({
+    owner: where.owner,
+    repo: where.repo,
+    issue_number: where.pullNumber,
+    body,
+  });
+  return { id: data.id, created: true };
+}

@@ -1,0 +1,50 @@
+// The analysis steps of a deployment as rows (step, weight, verdict, metric values) for the job summary,
+// the chart and the deployment record. Pure.
+import type { PipelineResult, StepRecord } from '../pipeline/events.ts';
+
+export interface AnalysisRow {
+  label: string;
+  environment: string;
+  phase: string;
+  weight?: number;
+  verdict: 'promote' | 'hold' | 'ok' | 'rollback';
+  detail: string;
+  durationMs: number;
+  metrics: Record<string, number | null>;
+}
+
+export function analysisRows(result: Pick<PipelineResult, 'steps'>): AnalysisRow[] {
+  return result.steps.filter((s) => s.step.kind === 'analysis').map(toRow);
+}
+
+function toRow(record: StepRecord): AnalysisRow {
+  const step = record.step as Extract<StepRecord['step'], { kind: 'analysis' }>;
+  const where = step.weight !== undefined ? `${step.phase} @ ${step.weight}%` : step.phase;
+  return {
+    label: record.phase === 'rollback' ? `rollback ${where}` : where,
+    environment: record.environment,
+    phase: step.phase,
+    weight: step.weight,
+    verdict: record.result.ok ? (record.result.analysis ?? 'ok') : 'rollback',
+    detail: record.result.ok ? (record.result.detail ?? '') : record.result.reason,
+    durationMs: record.durationMs,
+    metrics: record.result.metrics ?? {},
+  };
+}
+
+/** Metric names seen across the rows, in first-seen order, stable-side values last. */
+export function metricNames(rows: AnalysisRow[]): string[] {
+  const names = new Set<string>();
+  for (const row of rows) for (const name of Object.keys(row.metrics)) names.add(name);
+  const all = [...names];
+  return [...all.filter((n) => !n.startsWith('stable.')), ...all.filter((n) => n.startsWith('stable.'))];
+}
+
+/**
+ * The metric a chart shows: the first one whose name says errors, else the first canary metric.
+ * Error rate is what seed 04's rollback triggers watch first.
+ */
+export function keyMetric(rows: AnalysisRow[]): string | undefined {
+  const names = metricNames(rows).filter((n) => !n.startsWith('stable.'));
+  return names.find((n) => /error/i.test(n)) ?? names[0];
+}

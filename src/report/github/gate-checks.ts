@@ -1,0 +1,88 @@
+// A gate's verdict as a check run: conclusion, output and its findings as annotations, 50 per request as
+// GitHub allows (the rest go in updates). Pure.
+import type { GateResult, Finding } from '../../gates/types.ts';
+import { formatDuration } from '../../config/duration.ts';
+import { cell, truncate } from '../markdown.ts';
+
+export const ANNOTATIONS_PER_REQUEST = 50;
+/** Annotations beyond this are listed as a count only: a flood helps nobody and costs requests. */
+export const MAX_ANNOTATIONS = 500;
+
+export interface Annotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: 'notice' | 'warning' | 'failure';
+  message: string;
+  title?: string;
+}
+
+export interface CheckOutput {
+  title: string;
+  summary: string;
+  text?: string;
+}
+
+export function gateCheckName(gate: string): string {
+  return `gates / ${gate}`;
+}
+
+export function gateConclusion(result: GateResult): 'success' | 'neutral' | 'failure' {
+  return result.status === 'pass' ? 'success' : result.status === 'warn' ? 'neutral' : 'failure';
+}
+
+export function gateCheckOutput(result: GateResult): CheckOutput {
+  const unplaced = result.findings.filter((f) => !f.path);
+  const lines = [
+    `**${result.status.toUpperCase()}** (${result.required ? 'required' : 'advisory'}) in ${formatDuration(result.durationMs)}`,
+    '',
+    cell(result.summary),
+  ];
+  if (result.findings.length > 0) lines.push('', `${result.findings.length} finding(s).`);
+  if (result.findings.length > MAX_ANNOTATIONS)
+    lines.push(`Only the first ${MAX_ANNOTATIONS} are shown as annotations.`);
+  const text = unplaced.length
+    ? [
+        'Findings without a file:',
+        '',
+        ...unplaced.slice(0, 100).map((f) => `- ${cell(f.rule)}: ${cell(f.message)}`),
+      ].join('\n')
+    : undefined;
+  return {
+    title: truncate(`${result.name}: ${result.status.toUpperCase()}: ${result.summary}`, 255),
+    summary: truncate(lines.join('\n'), 65_000),
+    text,
+  };
+}
+
+export function toAnnotation(f: Finding & { path: string }): Annotation {
+  const start = Math.max(1, f.line ?? 1);
+  const end = Math.max(start, f.endLine ?? start);
+  const annotation: Annotation = {
+    path: f.path,
+    start_line: start,
+    end_line: end,
+    annotation_level: f.severity === 'error' ? 'failure' : f.severity,
+    message: truncate(f.message, 60_000),
+    title: truncate(f.rule, 255),
+  };
+  // GitHub accepts columns only on a single line.
+  if (f.column !== undefined && start === end) {
+    annotation.start_column = f.column;
+    annotation.end_column = f.column;
+  }
+  return annotation;
+}
+
+/** The findings that have a file, as annotations in batches of at most 50. */
+export function annotationBatches(findings: Finding[], perRequest = ANNOTATIONS_PER_REQUEST): Annotation[][] {
+  const placed = findings
+    .filter((f): f is Finding & { path: string } => typeof f.path === 'string' && f.path.length > 0)
+    .slice(0, MAX_ANNOTATIONS)
+    .map(toAnnotation);
+  const batches: Annotation[][] = [];
+  for (let i = 0; i < placed.length; i += perRequest) batches.push(placed.slice(i, i + perRequest));
+  return batches;
+}

@@ -1,0 +1,143 @@
+// The job summary (GITHUB_STEP_SUMMARY): decision and reasons, gates table, phase timeline, analysis steps
+// with their metric values and a chart of the key metric, and what was rolled back. Pure Markdown.
+import { formatDuration } from '../config/duration.ts';
+import type { GatesReport } from '../gates/runner.ts';
+import type { PipelineResult } from '../pipeline/events.ts';
+import type { DeploymentPlan } from '../pipeline/plan.ts';
+import { analysisRows, metricNames } from './analysis-steps.ts';
+import { metricChart } from './chart.ts';
+import { cell, code, formatNumber, STATUS_ICON, table, truncate } from './markdown.ts';
+
+export interface SummaryContext {
+  sha?: string;
+  runUrl?: string;
+  deploymentUrl?: string;
+  environmentUrl?: string;
+}
+
+export function renderJobSummary(result: PipelineResult, ctx: SummaryContext = {}): string {
+  const out: string[] = [];
+  const icon = STATUS_ICON[result.status] ?? '';
+  out.push(`## ${icon} Deploy ${cell(result.environment)}: ${result.status.replace('_', ' ')}`);
+  const facts = [
+    `version ${code(result.version)}`,
+    result.previousVersion ? `previous ${code(result.previousVersion)}` : undefined,
+    `strategy **${cell(result.strategy)}**`,
+    ctx.sha ? `commit ${code(ctx.sha.slice(0, 12))}` : undefined,
+    `took ${formatDuration(result.durationMs)}`,
+    ctx.environmentUrl && result.status === 'succeeded' ? `[open](${ctx.environmentUrl})` : undefined,
+  ].filter(Boolean);
+  out.push(facts.join(' · '), '');
+
+  out.push('### Decision', '', `**${cell(result.code)}**: ${cell(result.message)}`);
+  const reasons = result.decisions.filter((d) => d.decision.type !== 'run');
+  for (const d of reasons)
+    out.push(`- ${cell(d.environment)} (${d.strategy}, ${d.phase}): ${cell(d.decision.reason)}`);
+  out.push('');
+
+  if (result.gates) out.push(renderGatesSection(result.gates), '');
+
+  out.push(
+    '### Timeline',
+    '',
+    table(
+      ['phase', 'status', 'duration', 'detail'],
+      result.phases.map((p) => [
+        p.phase,
+        `${STATUS_ICON[p.status] ?? ''} ${p.status}`,
+        p.status === 'skipped' ? '' : formatDuration(p.durationMs),
+        cell(truncate(p.detail ?? '', 200)),
+      ]),
+    ),
+    '',
+  );
+
+  const rows = analysisRows(result);
+  if (rows.length > 0) {
+    const metrics = metricNames(rows).slice(0, 6);
+    out.push(
+      '### Analysis by step',
+      '',
+      table(
+        ['step', 'verdict', 'duration', ...metrics.map(cell), 'why'],
+        rows.map((r) => [
+          cell(r.label),
+          r.verdict,
+          formatDuration(r.durationMs),
+          ...metrics.map((m) => formatNumber(r.metrics[m])),
+          cell(truncate(r.detail, 160)),
+        ]),
+      ),
+      '',
+    );
+    const chart = metricChart(rows);
+    if (chart) out.push(chart, '');
+  }
+
+  for (const rb of result.rollbacks) {
+    out.push(`### ${rb.ok ? '↩️ Rolled back' : '🚨 Rollback INCOMPLETE'}: ${cell(rb.environment)}`, '');
+    out.push(`Why: ${cell(rb.reason)}`);
+    if (rb.trafficRestoredMs !== undefined)
+      out.push(`Traffic back on the stable version in ${formatDuration(rb.trafficRestoredMs)}.`);
+    if (result.previousVersion && rb.ok) out.push(`Serving again: ${code(result.previousVersion)}.`);
+    out.push('');
+    const rbRows = [
+      ...rb.steps.map((s) => [
+        cell(s.description),
+        s.result.ok ? '✅' : `❌ ${cell(truncate(s.result.reason, 120))}`,
+        formatDuration(s.durationMs),
+      ]),
+      ...rb.levels.map((l) => [
+        `level: ${cell(l.name)}`,
+        l.ok ? '✅' : `❌ ${cell(truncate(l.detail, 120))}`,
+        formatDuration(l.durationMs),
+      ]),
+    ];
+    if (rbRows.length > 0) out.push(table(['rollback step', 'result', 'duration'], rbRows), '');
+  }
+
+  const links = [
+    ctx.runUrl ? `[workflow run](${ctx.runUrl})` : undefined,
+    ctx.deploymentUrl ? `[deployment](${ctx.deploymentUrl})` : undefined,
+  ].filter(Boolean);
+  if (links.length) out.push(links.join(' · '), '');
+  return out.join('\n');
+}
+
+export function renderGatesSection(report: GatesReport): string {
+  const rows = report.gates.map((g) => [
+    cell(g.name),
+    `${STATUS_ICON[g.status] ?? ''} ${g.status.toUpperCase()}`,
+    g.required ? 'required' : 'advisory',
+    formatDuration(g.durationMs),
+    String(g.findings.length),
+    cell(truncate(g.summary, 200)),
+  ]);
+  return [
+    `### Quality gates: ${STATUS_ICON[report.status] ?? ''} ${report.status}`,
+    '',
+    table(['gate', 'status', 'mode', 'time', 'findings', 'summary'], rows),
+    '',
+    `${report.gates.length} gates in ${formatDuration(report.wallMs)} (${formatDuration(report.sumMs)} summed)`,
+  ].join('\n');
+}
+
+/** The summary of a dry run: every command as it would run; nothing ran. */
+export function renderPlanSummary(plan: DeploymentPlan): string {
+  const out = [
+    `## 📝 Deploy ${cell(plan.environment)}: dry run`,
+    `version ${code(plan.version)}${plan.previousVersion ? ` · previous ${code(plan.previousVersion)}` : ''} · strategy **${cell(plan.strategy)}** · nothing was run`,
+    '',
+  ];
+  for (const phase of plan.phases) {
+    out.push(`### ${phase.phase} (${cell(phase.environment)})`, '');
+    for (const a of phase.actions) out.push(`- ${cell(a.description)}${a.run ? `: ${code(a.run)}` : ''}`);
+    out.push('');
+  }
+  if (plan.rollback.length) {
+    out.push('### rollback path', '');
+    for (const a of plan.rollback) out.push(`- ${cell(a.description)}${a.run ? `: ${code(a.run)}` : ''}`);
+    out.push('');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,130 @@
+// The deployment record of seed 05 ("Deployment Log Template") as a Markdown file: summary, team, changes,
+// timeline, gates, issues, metrics, rollback log and status. Pure; the caller writes the file.
+import { formatDuration } from '../config/duration.ts';
+import type { DeploymentType } from '../github/deployment-payload.ts';
+import type { PipelineResult } from '../pipeline/events.ts';
+import { analysisRows, metricNames } from './analysis-steps.ts';
+import { cell, formatNumber, table } from './markdown.ts';
+
+export interface RecordContext {
+  type: DeploymentType;
+  sha?: string;
+  deployer?: string;
+  approvers?: string[];
+  hotfixReason?: string;
+  runUrl?: string;
+  /** Commits since the previously deployed SHA; undefined when they could not be read. */
+  changes?: Array<{ sha: string; message: string; author?: string }>;
+}
+
+const PHASE_EVENT: Record<string, string> = {
+  validate: 'Quality gates checked',
+  staging: 'Staging deployed and validated',
+  production: 'Production deployed',
+  verify: 'Verification complete',
+  monitor: 'Monitoring complete',
+  finalize: 'Finalized',
+};
+
+export function renderDeploymentRecord(result: PipelineResult, ctx: RecordContext): string {
+  const started = new Date(result.startedAt);
+  const ended = new Date(started.getTime() + result.durationMs);
+  const time = (d: Date) => d.toISOString().slice(11, 19) + 'Z';
+  const status =
+    result.status === 'succeeded'
+      ? 'SUCCESS'
+      : result.status === 'rolled_back'
+        ? 'ROLLBACK'
+        : result.status.toUpperCase();
+  const out: string[] = ['## Deployment Record', '', '### Summary'];
+  out.push(
+    `- Version: ${cell(result.version)}`,
+    `- Date: ${result.startedAt.slice(0, 10)}`,
+    `- Type: ${ctx.type[0]!.toUpperCase()}${ctx.type.slice(1)}${ctx.hotfixReason ? ` (reason: ${cell(ctx.hotfixReason)})` : ''}`,
+    `- Duration: ${time(started)} to ${time(ended)} (${formatDuration(result.durationMs)})`,
+    `- Environment: ${cell(result.environment)}`,
+    `- Strategy: ${cell(result.strategy)}`,
+  );
+  if (ctx.sha) out.push(`- Commit: ${ctx.sha}`);
+  if (result.previousVersion) out.push(`- Previous version: ${cell(result.previousVersion)}`);
+  if (ctx.runUrl) out.push(`- Run: ${ctx.runUrl}`);
+
+  out.push('', '### Team');
+  out.push(`- Deployer: ${ctx.deployer ? `@${cell(ctx.deployer)}` : 'unknown'}`);
+  out.push(
+    `- Approver: ${ctx.approvers?.length ? ctx.approvers.map((a) => `@${cell(a)}`).join(', ') : 'none required'}`,
+  );
+  out.push(`- QA: ${result.gates ? `quality gates ${result.gates.status}` : 'no quality gates ran'}`);
+
+  out.push('', '### Changes');
+  if (ctx.changes === undefined)
+    out.push('- not available (no previous deployment found, or GitHub unreachable)');
+  else if (ctx.changes.length === 0) out.push('- none since the previous deployment');
+  else
+    for (const c of ctx.changes)
+      out.push(
+        `- ${c.sha.slice(0, 7)} ${cell(c.message.split('\n')[0] ?? '')}${c.author ? ` (${cell(c.author)})` : ''}`,
+      );
+
+  out.push('', '### Timeline');
+  const rows: string[][] = [[time(started), 'Deployment started']];
+  for (const p of result.phases) {
+    if (p.status === 'skipped') continue;
+    const at = new Date(new Date(p.startedAt).getTime() + p.durationMs);
+    const what = p.status === 'succeeded' ? (PHASE_EVENT[p.phase] ?? p.phase) : `${p.phase} ${p.status}`;
+    rows.push([time(at), `${what}${p.detail ? `: ${cell(p.detail)}` : ''}`]);
+  }
+  for (const rb of result.rollbacks)
+    rows.push(['', `Rollback of ${cell(rb.environment)} ${rb.ok ? 'complete' : 'INCOMPLETE'}`]);
+  rows.push([time(ended), `Deployment ended: ${status}`]);
+  out.push('', table(['Time', 'Event'], rows));
+
+  if (result.gates) {
+    out.push('', '### Gates', '');
+    out.push(
+      table(
+        ['Gate', 'Status', 'Summary'],
+        result.gates.gates.map((g) => [cell(g.name), g.status.toUpperCase(), cell(g.summary)]),
+      ),
+    );
+  }
+
+  out.push('', '### Issues');
+  const issues = result.decisions
+    .filter((d) => d.decision.type === 'fail')
+    .map((d) => `- ${cell(d.environment)}: ${cell(d.decision.reason)}`);
+  if (result.status !== 'succeeded' && issues.length === 0) issues.push(`- ${cell(result.message)}`);
+  out.push(...(issues.length ? issues : ['- None']));
+
+  out.push('', '### Metrics');
+  const rows2 = analysisRows(result);
+  const last = [...rows2].reverse().find((r) => Object.keys(r.metrics).length > 0);
+  if (!last) out.push('- no metric analysis ran');
+  else {
+    for (const name of metricNames([last]).filter((n) => !n.startsWith('stable.'))) {
+      const value = last.metrics[name];
+      const stable = last.metrics[`stable.${name}`];
+      const change =
+        typeof value === 'number' && typeof stable === 'number' && stable !== 0
+          ? ` (${value >= stable ? '+' : ''}${formatNumber(((value - stable) / stable) * 100)}% vs stable)`
+          : '';
+      out.push(`- ${cell(name)}: ${formatNumber(value)}${change} at ${cell(last.label)}`);
+    }
+  }
+
+  for (const rb of result.rollbacks) {
+    out.push('', '### Rollback Log');
+    const initiated = new Date(ended.getTime() - rb.durationMs);
+    out.push(
+      `- Initiated: ${initiated.toISOString()}`,
+      `- Reason: ${cell(rb.reason)}`,
+      `- Completed: ${rb.ok ? ended.toISOString() : 'NOT COMPLETE'}`,
+      `- Previous Version: ${cell(result.previousVersion ?? 'unknown')}`,
+    );
+    if (rb.trafficRestoredMs !== undefined)
+      out.push(`- Traffic restored in: ${formatDuration(rb.trafficRestoredMs)}`);
+  }
+
+  out.push('', `### Status: ${status}`, '');
+  return out.join('\n');
+}

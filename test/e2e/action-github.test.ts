@@ -1,0 +1,412 @@
+// The built action on GitHub: a `deployment` event created the way the App creates it, run as the runner
+// runs the action, against the fake GitHub (every request checked against GitHub's OpenAPI description).
+// Success, a gate block and a rollback: statuses in order, check runs and annotations, the job summary, the
+// PR comment updated in place, the record and the outputs. Then GitHub failing: retries, and a rollback
+// that completes while GitHub stays down.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Octokit } from '@octokit/rest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
+import { runBuiltAction } from '../helpers/action.ts';
+import { repoRoot } from '../helpers/cli.ts';
+
+const recorder = `${repoRoot}test/helpers/record-target.ts`;
+const OWNER = 'acme';
+const REPO = 'shop';
+const PR = 7;
+const APP_TOKEN = 'ghs_app_installation_token';
+const ACTION_TOKEN = 'ghs_workflow_token';
+
+interface Scenario {
+  fake: FakeGitHub;
+  dir: string;
+  head: string;
+  previous: string;
+  deploymentId: number;
+  event: { name: string; payload: unknown };
+  calls(): string[];
+}
+
+/** 60 SARIF results: more than one annotation request holds. */
+function sarif(level: 'warning' | 'error', count = 60): string {
+  return JSON.stringify({
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'lint', rules: [{ id: 'no-unsafe' }] } },
+        results: Array.from({ length: count }, (_, i) => ({
+          ruleId: 'no-unsafe',
+          level,
+          message: { text: `unsafe call number ${i + 1}` },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: `src/file${i % 3}.ts` },
+                region: { startLine: i + 1 },
+              },
+            },
+          ],
+        })),
+      },
+    ],
+  });
+}
+
+async function scenario(
+  t: { after(fn: () => unknown): void },
+  opts: { gateRequired: boolean },
+): Promise<Scenario> {
+  const fake = await createFakeGitHub({
+    tokens: { [APP_TOKEN]: 'deploy-action[bot]', [ACTION_TOKEN]: 'github-actions[bot]' },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'action-gh-'));
+  t.after(async () => {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const head = fakeSha('pr-7-head');
+  fake.seedRepo({ owner: OWNER, repo: REPO, pulls: [{ number: PR, head, user: 'alice' }] });
+  // The PR gets two more commits; main's head was deployed before.
+  const previous = fake.repo().refs.get('heads/main')!;
+  fake.pushCommit(PR, fakeSha('pr-7-second'), { message: 'Add the checkout button', author: 'alice' });
+  fake.pushCommit(PR, fakeSha('pr-7-third'), { message: 'Fix the | pipe <b>escaping</b>', author: 'alice' });
+  const finalHead = fakeSha('pr-7-third');
+
+  const app = new Octokit({ auth: APP_TOKEN, baseUrl: fake.url });
+  // The previous production deployment, successful.
+  const prior = await app.rest.repos.createDeployment({
+    owner: OWNER,
+    repo: REPO,
+    ref: previous,
+    environment: 'production',
+    required_contexts: [],
+    auto_merge: false,
+  });
+  await app.rest.repos.createDeploymentStatus({
+    owner: OWNER,
+    repo: REPO,
+    deployment_id: (prior.data as { id: number }).id,
+    state: 'success',
+  });
+  // The App's deployment for the PR's head, as it creates it after the approvals.
+  const created = await app.rest.repos.createDeployment({
+    owner: OWNER,
+    repo: REPO,
+    ref: finalHead,
+    environment: 'production',
+    required_contexts: [],
+    auto_merge: false,
+    payload: {
+      strategy: 'canary',
+      version: 'v2',
+      pr: PR,
+      requested_by: 'alice',
+      approved_by: ['bob', 'carol'],
+    },
+  });
+  const deployment = created.data as { id: number; sha: string; ref: string; payload: unknown };
+  const event = {
+    name: 'deployment',
+    payload: webhookPayload(
+      'deployment',
+      'created',
+      {
+        deployment: {
+          id: deployment.id,
+          sha: deployment.sha,
+          ref: deployment.ref,
+          task: 'deploy',
+          environment: 'production',
+          payload: deployment.payload as Record<string, unknown>,
+          production_environment: true,
+        },
+      },
+      { owner: OWNER, repo: REPO, baseUrl: fake.url },
+    ),
+  };
+
+  const log = join(dir, 'calls.log');
+  const call = (action: string, ...args: string[]) =>
+    JSON.stringify([process.execPath, recorder, log, action, ...args]);
+  writeFileSync(join(dir, 'lint.sarif'), sarif('error'));
+  writeFileSync(
+    join(dir, 'deploy.yml'),
+    `preset: fast
+gates:
+  sarif: { files: lint.sarif, required: ${opts.gateRequired} }
+target:
+  commands:
+    deploy: ${call('deploy', '{{slot}}', '{{version}}')}
+    set_weight: ${call('set_weight', '{{slot}}', '{{weight}}')}
+    switch: ${call('switch', '{{slot}}')}
+    health: ${call('health', '{{slot}}')}
+    teardown: ${call('teardown', '{{slot}}')}
+    current: ${call('current')}
+environments:
+  production:
+    url: https://shop.example
+    strategy: { type: canary, steps: [5, 10, 25, 50, 100], pause: 0 }
+`,
+  );
+  return {
+    fake,
+    dir,
+    head: finalHead,
+    previous,
+    deploymentId: deployment.id,
+    event,
+    calls: () =>
+      readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const { action, args } = JSON.parse(l) as { action: string; args: string[] };
+          return [action, ...args].join(' ');
+        }),
+  };
+}
+
+const baseEnv = (fake: FakeGitHub, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  GITHUB_API_URL: fake.url,
+  GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+  GITHUB_SHA: fakeSha('workflow-checkout'),
+  GITHUB_ACTOR: 'alice',
+  CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }),
+  DEPLOY_ACTION_RETRY_BASE_MS: '20',
+  DEPLOY_ACTION_WRITE_INTERVAL_MS: '0',
+  ...extra,
+});
+
+const inputs = { 'github-token': ACTION_TOKEN, config: 'deploy.yml' };
+
+function statuses(s: Scenario) {
+  return s.fake
+    .requestsFor('repos/create-deployment-status')
+    .filter((r) => r.path.includes(`/deployments/${s.deploymentId}/`) && r.status === 201)
+    .map((r) => r.body as { state: string; description: string; log_url?: string; environment_url?: string });
+}
+
+function checkRuns(s: Scenario) {
+  return [...s.fake.repo().checkRuns.values()] as Array<{
+    id: number;
+    name: string;
+    status: string;
+    conclusion: string | null;
+    head_sha: string;
+    output: { title: string; summary: string; annotations_count: number };
+    _annotations?: unknown[];
+  }>;
+}
+
+function statusComments(s: Scenario) {
+  return ([...s.fake.repo().comments.values()] as unknown as Array<{ id: number; body: string }>).filter(
+    (c) => String(c.body).startsWith('<!-- deploy-action:status environment="production" -->'),
+  );
+}
+
+test('a deployment event that succeeds: statuses, check runs, summary, PR comment, record, outputs', async (t) => {
+  const s = await scenario(t, { gateRequired: false });
+  const run = await runBuiltAction({ dir: s.dir, inputs, event: s.event, env: baseEnv(s.fake) });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  s.fake.assertNoViolations();
+
+  // The deployment the App created is the one reported to: queued → in_progress → success.
+  const states = statuses(s);
+  assert.deepEqual(
+    states.map((x) => x.state),
+    ['queued', 'in_progress', 'success'],
+  );
+  for (const st of states) {
+    assert.ok(st.description.length <= 140);
+    assert.equal(st.log_url, 'https://github.example/acme/shop/actions/runs/4242');
+  }
+  assert.match(states[1]!.description, /^production: canary to v2/);
+  assert.match(states[2]!.description, /deployed v2 with canary/);
+  assert.equal(states[2]!.environment_url, 'https://shop.example');
+  assert.equal(
+    s.fake.requestsFor('repos/create-deployment').length,
+    2,
+    'the action creates no deployment of its own',
+  );
+
+  // One check run per gate with its 60 findings as annotations in two batches, and the deploy check run.
+  const runs = checkRuns(s);
+  const gate = runs.find((r) => r.name === 'gates / sarif')!;
+  assert.equal(gate.conclusion, 'neutral');
+  assert.equal(gate.head_sha, s.head);
+  assert.equal(gate.output.annotations_count, 60);
+  const annotationBodies = s.fake
+    .requestsFor('checks/create')
+    .concat(s.fake.requestsFor('checks/update'))
+    .map((r) => ((r.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).length)
+    .filter((n) => n > 0);
+  assert.deepEqual(annotationBodies.sort(), [10, 50]);
+  const deploy = runs.find((r) => r.name === 'deploy / production')!;
+  assert.equal(deploy.conclusion, 'success');
+  assert.match(deploy.output.summary, /production: succeeded/);
+  assert.match(deploy.output.summary, /verify: succeeded/);
+
+  // The job summary: gates table, timeline, analysis steps, decision.
+  assert.match(run.summary, /## ✅ Deploy production: succeeded/);
+  assert.match(run.summary, /### Quality gates: ⚠️ WARN/);
+  assert.match(run.summary, /\| sarif \| ⚠️ WARN \| advisory \|/);
+  assert.match(run.summary, /### Timeline/);
+  assert.match(run.summary, /\| production \| ✅ succeeded \|/);
+  assert.match(run.summary, /### Analysis by step/);
+  assert.match(run.summary, /canary-step @ 25%/);
+  assert.match(run.summary, /\*\*deployed\*\*/);
+
+  // The PR comment: one, with the commits since the previous deployment, pipes escaped.
+  const comments = statusComments(s);
+  assert.equal(comments.length, 1);
+  assert.match(comments[0]!.body, /✅ production: success/);
+  assert.match(comments[0]!.body, /3 commits since `[0-9a-f]{12}`/);
+  assert.match(comments[0]!.body, /Fix the \\\| pipe &lt;b&gt;escaping&lt;\/b&gt;/);
+
+  // Outputs and the record.
+  assert.equal(run.outputs.status, 'succeeded');
+  assert.equal(run.outputs.code, 'deployed');
+  assert.equal(run.outputs['deployment-id'], String(s.deploymentId));
+  assert.equal(run.outputs['environment-url'], 'https://shop.example');
+  assert.equal(run.outputs['rolled-back'], 'false');
+  assert.equal(run.outputs['previous-version'], 'v1');
+  assert.equal(JSON.parse(run.outputs.gates!).status, 'WARN');
+  const record = readFileSync(run.outputs['record-path']!, 'utf8');
+  assert.match(record, /^## Deployment Record/);
+  assert.match(record, /- Version: v2/);
+  assert.match(record, /- Approver: @bob, @carol/);
+  assert.match(record, /- Deployer: @alice/);
+  assert.match(record, /Add the checkout button/);
+  assert.match(record, /### Status: SUCCESS/);
+  assert.match(run.stdout, /\d+ GitHub API requests/);
+  assert.ok(Number(run.outputs['github-requests']) > 0);
+
+  // A second run for the same PR updates the same comment instead of adding one.
+  const again = await runBuiltAction({ dir: s.dir, inputs, event: s.event, env: baseEnv(s.fake) });
+  assert.equal(again.status, 0, again.stdout);
+  assert.equal(statusComments(s).length, 1);
+  assert.equal(s.fake.requestsFor('issues/create-comment').length, 1);
+  assert.ok(s.fake.requestsFor('issues/update-comment').length >= 1);
+  s.fake.assertNoViolations();
+});
+
+test('a deployment event blocked by a gate: no target command runs, failure status, annotations', async (t) => {
+  const s = await scenario(t, { gateRequired: true });
+  const run = await runBuiltAction({ dir: s.dir, inputs, event: s.event, env: baseEnv(s.fake) });
+  assert.equal(run.status, 1);
+  s.fake.assertNoViolations();
+  // The live state was read (`current`); nothing was deployed and no traffic moved.
+  assert.deepEqual(
+    s.calls().filter((c) => !c.startsWith('current')),
+    [],
+  );
+  assert.deepEqual(
+    statuses(s).map((x) => x.state),
+    ['queued', 'failure'],
+  );
+  assert.match(statuses(s)[1]!.description, /^blocked before deploying/);
+  const runs = checkRuns(s);
+  const gate = runs.find((r) => r.name === 'gates / sarif')!;
+  assert.equal(gate.conclusion, 'failure');
+  assert.equal(gate.output.annotations_count, 60);
+  assert.equal(runs.find((r) => r.name === 'deploy / production')!.conclusion, 'failure');
+  assert.match(run.summary, /## ⛔ Deploy production: blocked/);
+  assert.match(run.summary, /\| sarif \| ⛔ BLOCK \| required \|/);
+  assert.equal(run.outputs.status, 'blocked');
+  assert.equal(run.outputs.code, 'gates_blocked');
+  assert.equal(JSON.parse(run.outputs.gates!).status, 'BLOCK');
+  assert.equal(statusComments(s).length, 1);
+  assert.match(statusComments(s)[0]!.body, /❌ production: failure/);
+  assert.match(readFileSync(run.outputs['record-path']!, 'utf8'), /### Status: BLOCKED/);
+  assert.match(run.stdout, /::error::blocked \[gates_blocked\]/);
+});
+
+test('a deployment event that rolls back: failure status naming the version that serves again', async (t) => {
+  const s = await scenario(t, { gateRequired: false });
+  const run = await runBuiltAction({
+    dir: s.dir,
+    inputs,
+    event: s.event,
+    // The canary degrades once it takes 25 % of the traffic.
+    env: baseEnv(s.fake, { FAIL_AFTER: 'set_weight green 25', FAIL_LATER: 'health:green' }),
+  });
+  assert.equal(run.status, 1);
+  s.fake.assertNoViolations();
+  const calls = s.calls();
+  assert.ok(calls.includes('set_weight green 25'));
+  assert.ok(!calls.includes('set_weight green 50'), 'the rollout stops at the failing step');
+  assert.equal(calls.filter((c) => c.startsWith('set_weight')).at(-1), 'set_weight green 0');
+  const states = statuses(s);
+  assert.deepEqual(
+    states.map((x) => x.state),
+    ['queued', 'in_progress', 'failure'],
+  );
+  assert.match(states[2]!.description, /^rolled back: v1 serves again/);
+  assert.equal(states[2]!.environment_url, undefined);
+  assert.equal(checkRuns(s).find((r) => r.name === 'deploy / production')!.conclusion, 'failure');
+  assert.match(run.summary, /## ↩️ Deploy production: rolled back/);
+  assert.match(run.summary, /### ↩️ Rolled back: production/);
+  assert.match(run.summary, /Serving again: `v1`/);
+  assert.equal(run.outputs.status, 'rolled_back');
+  assert.equal(run.outputs['rolled-back'], 'true');
+  assert.equal(statusComments(s).length, 1);
+  const record = readFileSync(run.outputs['record-path']!, 'utf8');
+  assert.match(record, /### Rollback Log/);
+  assert.match(record, /- Previous Version: v1/);
+  assert.match(record, /### Status: ROLLBACK/);
+});
+
+test('GitHub answering 500s and rate limits: the run retries and still reports everything', async (t) => {
+  const s = await scenario(t, { gateRequired: false });
+  s.fake.failNext({ status: 500, times: 2, operationId: 'repos/create-deployment-status' });
+  s.fake.failNext({ status: 403, rateLimit: true, times: 1, operationId: 'checks/create' });
+  s.fake.failNext({
+    status: 403,
+    secondaryRateLimit: true,
+    retryAfterSeconds: 1,
+    times: 1,
+    operationId: 'issues/list-comments',
+  });
+  const run = await runBuiltAction({ dir: s.dir, inputs, event: s.event, env: baseEnv(s.fake) });
+  assert.equal(run.status, 0, run.stdout);
+  s.fake.assertNoViolations();
+  assert.deepEqual(
+    statuses(s).map((x) => x.state),
+    ['queued', 'in_progress', 'success'],
+  );
+  assert.equal(statusComments(s).length, 1);
+  assert.ok(checkRuns(s).some((r) => r.name === 'gates / sarif'));
+  assert.match(run.stdout, /HTTP attempts/);
+});
+
+test('GitHub down for good: the rollback completes, the run ends, the failures are reported', async (t) => {
+  const s = await scenario(t, { gateRequired: false });
+  s.fake.setDown(true);
+  const run = await runBuiltAction({
+    dir: s.dir,
+    inputs,
+    event: s.event,
+    env: baseEnv(s.fake, {
+      FAIL_AFTER: 'set_weight green 25',
+      FAIL_LATER: 'health:green',
+      DEPLOY_ACTION_GITHUB_CLOSE_TIMEOUT_MS: '20000',
+    }),
+  });
+  assert.equal(run.status, 1);
+  // Traffic went back to stable although no GitHub call succeeded.
+  assert.equal(
+    s
+      .calls()
+      .filter((c) => c.startsWith('set_weight'))
+      .at(-1),
+    'set_weight green 0',
+  );
+  assert.equal(run.outputs.status, 'rolled_back');
+  assert.match(run.stdout, /::warning::GitHub: could not /);
+  assert.match(run.stdout, /only the final updates will be tried/);
+  assert.match(run.summary, /rolled back/);
+  assert.ok(run.outputs['record-path']);
+});
