@@ -7,6 +7,9 @@ import { rmSync } from 'node:fs';
 export const entries = {
   'action/index': 'src/action/index.ts',
   'cli/index': 'src/cli/index.ts',
+  // The GitHub App: the Probot app function (package export "./app") and its server (`npm start`).
+  'app/index': 'app/index.ts',
+  'app/server': 'app/server.ts',
 } as const;
 
 export async function buildDist(outdir = 'dist'): Promise<void> {

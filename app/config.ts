@@ -1,0 +1,102 @@
+// The server's settings from the environment. Every missing or malformed variable is named in one error;
+// no value (the private key, the webhook secret) ever appears in a message.
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+export interface AppSettings {
+  appId: number;
+  privateKey: string;
+  webhookSecret: string;
+  port: number;
+  host?: string;
+  /** REST API base URL: https://api.github.com, or https://<ghe-host>/api/v3. */
+  baseUrl: string;
+  webhookPath: string;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+}
+
+export class SettingsError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`The app cannot start:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+    this.problems = problems;
+  }
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+
+/** PEM as pasted into a variable: literal "\n" escapes, or the whole PEM base64-encoded on one line. */
+function pemFrom(value: string): string {
+  const text = value.includes('-----BEGIN') ? value : Buffer.from(value, 'base64').toString('utf8');
+  return text.replace(/\\n/g, '\n');
+}
+
+function privateKeyFrom(env: Record<string, string | undefined>, problems: string[]): string {
+  let pem: string | undefined;
+  let source = 'PRIVATE_KEY';
+  if (env.PRIVATE_KEY) pem = pemFrom(env.PRIVATE_KEY);
+  else if (env.PRIVATE_KEY_PATH) {
+    source = `PRIVATE_KEY_PATH (${env.PRIVATE_KEY_PATH})`;
+    try {
+      pem = readFileSync(env.PRIVATE_KEY_PATH, 'utf8');
+    } catch (error) {
+      problems.push(`${source} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      return '';
+    }
+  } else {
+    problems.push('PRIVATE_KEY or PRIVATE_KEY_PATH is required (the GitHub App private key, PEM)');
+    return '';
+  }
+  try {
+    createPrivateKey(pem);
+  } catch {
+    problems.push(`${source} is not a PEM private key`);
+  }
+  return pem;
+}
+
+function apiBaseUrl(env: Record<string, string | undefined>, problems: string[]): string {
+  const raw =
+    env.GITHUB_API_URL || (env.GHE_HOST ? `${env.GHE_PROTOCOL || 'https'}://${env.GHE_HOST}/api/v3` : '');
+  if (!raw) return 'https://api.github.com';
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
+    return raw.replace(/\/+$/, '');
+  } catch {
+    problems.push(`${env.GITHUB_API_URL ? 'GITHUB_API_URL' : 'GHE_HOST/GHE_PROTOCOL'} is not an http(s) URL`);
+    return '';
+  }
+}
+
+export function settingsFromEnv(env: Record<string, string | undefined> = process.env): AppSettings {
+  const problems: string[] = [];
+  const appId = Number(env.APP_ID);
+  if (!env.APP_ID) problems.push('APP_ID is required (the GitHub App id)');
+  else if (!Number.isSafeInteger(appId) || appId <= 0) problems.push('APP_ID must be a positive integer');
+  const privateKey = privateKeyFrom(env, problems);
+  // Probot would fall back to the secret "development"; an app that accepts forged webhooks must not start.
+  if (!env.WEBHOOK_SECRET)
+    problems.push('WEBHOOK_SECRET is required (the secret set on the GitHub App webhook)');
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push('PORT must be an integer from 0 to 65535');
+  const webhookPath = env.WEBHOOK_PATH || '/api/github/webhooks';
+  if (!webhookPath.startsWith('/')) problems.push("WEBHOOK_PATH must start with '/'");
+  const logLevel = (env.LOG_LEVEL || 'info') as AppSettings['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const baseUrl = apiBaseUrl(env, problems);
+  if (problems.length) throw new SettingsError(problems);
+  const settings: AppSettings = {
+    appId,
+    privateKey,
+    webhookSecret: env.WEBHOOK_SECRET!,
+    port,
+    baseUrl,
+    webhookPath,
+    logLevel,
+  };
+  if (env.HOST) settings.host = env.HOST;
+  return settings;
+}

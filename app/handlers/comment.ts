@@ -1,0 +1,145 @@
+// issue_comment.created: decide whether a comment is a command for the app, acknowledge it with a
+// reaction, and answer with a reply. What a valid command then does is the `dispatch` function's business
+// (the policy and deployment wiring); this file only owns the ignore rules, parsing and the answer.
+import { helpText } from '../commands/help.ts';
+import { parseCommand } from '../commands/parse.ts';
+import type { Command, ParseError } from '../commands/command.ts';
+
+/** The Octokit calls this handler uses (pass `octokit.rest`), so tests can hand in a tiny fake. */
+export interface CommentApi {
+  reactions: {
+    createForIssueComment(params: {
+      owner: string;
+      repo: string;
+      comment_id: number;
+      content: 'eyes' | '+1' | 'confused';
+    }): Promise<unknown>;
+  };
+  issues: {
+    createComment(params: {
+      owner: string;
+      repo: string;
+      issue_number: number;
+      body: string;
+    }): Promise<{ data: { id: number } }>;
+  };
+}
+
+/** The part of an issue_comment webhook the handler reads. */
+export interface CommentEvent {
+  action: string;
+  owner: string;
+  repo: string;
+  /** Issue or pull request number. */
+  number: number;
+  isPullRequest: boolean;
+  commentId: number;
+  body: string;
+  author: { login: string; type: string };
+  sender: { login: string; type: string };
+}
+
+type Account = { login: string; type?: string };
+
+interface IssueCommentPayload {
+  action: string;
+  repository: { name: string; owner: { login: string } };
+  issue: { number: number; pull_request?: unknown };
+  comment: { id: number; body: string | null; user: Account | null };
+  sender: Account;
+}
+
+// The schema leaves `type` optional on an account; a missing type says nothing about being human.
+const account = (a: Account): { login: string; type: string } => ({
+  login: a.login,
+  type: a.type ?? 'Unknown',
+});
+
+export function commentEventFrom(payload: IssueCommentPayload): CommentEvent {
+  return {
+    action: payload.action,
+    owner: payload.repository.owner.login,
+    repo: payload.repository.name,
+    number: payload.issue.number,
+    isPullRequest: payload.issue.pull_request != null,
+    commentId: payload.comment.id,
+    body: payload.comment.body ?? '',
+    // A comment by a deleted account has no user: treat it like an unknown bot, it can never act.
+    author: payload.comment.user ? account(payload.comment.user) : { login: 'ghost', type: 'Bot' },
+    sender: account(payload.sender),
+  };
+}
+
+export type IgnoreReason = 'not_created' | 'not_pull_request' | 'bot';
+
+const isBot = (who: { login: string; type: string }): boolean =>
+  who.type === 'Bot' || who.login.toLowerCase().endsWith('[bot]');
+
+/** Pure: why a comment event must not act, or undefined when it may. */
+export function ignoreReason(event: CommentEvent): IgnoreReason | undefined {
+  // Edited and deleted comments never act: an edit could turn an old comment into an approval.
+  if (event.action !== 'created') return 'not_created';
+  if (!event.isPullRequest) return 'not_pull_request';
+  if (isBot(event.author) || isBot(event.sender)) return 'bot';
+  return undefined;
+}
+
+/** What dispatch answers for a valid command: the reaction and the reply to post. */
+export interface Reply {
+  reaction: 'eyes' | '+1' | 'confused';
+  body: string;
+}
+
+export type Dispatch = (command: Command, event: CommentEvent) => Promise<Reply>;
+
+/** Until the real handlers are wired in: acknowledge the command and say it was received. */
+export const acknowledgeOnly: Dispatch = async (command) => ({
+  reaction: 'eyes',
+  body: `Received \`/${command.kind}\`.`,
+});
+
+export type CommentOutcome =
+  | { status: 'ignored'; reason: IgnoreReason | 'not_a_command' }
+  | { status: 'refused'; code: ParseError['code'] }
+  | { status: 'dispatched'; command: Command; reply: Reply };
+
+export function refusalReply(refusal: ParseError): string {
+  return [
+    `**Not accepted** (\`${refusal.code}\`): ${refusal.message}`,
+    '',
+    '<details><summary>How to write commands</summary>',
+    '',
+    helpText(),
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+export async function handleComment(
+  api: CommentApi,
+  event: CommentEvent,
+  dispatch: Dispatch = acknowledgeOnly,
+): Promise<CommentOutcome> {
+  const ignored = ignoreReason(event);
+  if (ignored) return { status: 'ignored', reason: ignored };
+  const parsed = parseCommand(event.body);
+  if (parsed.kind === 'none') return { status: 'ignored', reason: 'not_a_command' };
+  const where = { owner: event.owner, repo: event.repo };
+  if (parsed.kind === 'invalid') {
+    await api.reactions.createForIssueComment({ ...where, comment_id: event.commentId, content: 'confused' });
+    await api.issues.createComment({ ...where, issue_number: event.number, body: refusalReply(parsed) });
+    return { status: 'refused', code: parsed.code };
+  }
+  // React first, so the person sees the app picked the command up even if the work takes a while.
+  await api.reactions.createForIssueComment({ ...where, comment_id: event.commentId, content: 'eyes' });
+  const reply = await dispatch(parsed, event);
+  if (reply.reaction !== 'eyes') {
+    await api.reactions.createForIssueComment({
+      ...where,
+      comment_id: event.commentId,
+      content: reply.reaction,
+    });
+  }
+  await api.issues.createComment({ ...where, issue_number: event.number, body: reply.body });
+  return { status: 'dispatched', command: parsed, reply };
+}

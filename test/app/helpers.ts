@@ -1,0 +1,105 @@
+// Shared setup for the app tests: a fake GitHub with one pull request, a real RSA key for the app's JWT,
+// and signed webhook deliveries.
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { Probot, ProbotOctokit } from 'probot';
+import { createFakeGitHub, fakeSha, pullRequestCommentPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import app from '../../app/index.ts';
+
+export const owner = 'acme';
+export const repo = 'web';
+export const PR = 7;
+export const HEAD = fakeSha('pr-7-head');
+export const SECRET = 'test-webhook-secret';
+
+let key: string | undefined;
+/** A real RSA key, so the app signs a real JWT for the installation token (generated once per process). */
+export function privateKey(): string {
+  key ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+  }) as string;
+  return key;
+}
+
+/** Probot's Octokit without GitHub's write throttling (one comment per 3 s), which would only slow tests. */
+// A function default runs last, after Probot and its auth strategy add their own throttle options.
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  throttle: { ...(options.throttle as object), enabled: false },
+  retry: { enabled: false },
+}));
+
+export async function seededFake(): Promise<FakeGitHub> {
+  const fake = await createFakeGitHub();
+  fake.seedRepo({
+    owner,
+    repo,
+    collaborators: { alice: 'write' },
+    pulls: [{ number: PR, head: HEAD, user: 'carol' }],
+  });
+  return fake;
+}
+
+export function testProbot(fake: FakeGitHub): Probot {
+  return new Probot({
+    appId: fake.state.appId,
+    privateKey: privateKey(),
+    secret: SECRET,
+    baseUrl: fake.url,
+    logLevel: 'fatal',
+    Octokit: TestOctokit,
+  });
+}
+
+export async function loadedProbot(fake: FakeGitHub): Promise<Probot> {
+  const probot = testProbot(fake);
+  await probot.load(app);
+  return probot;
+}
+
+/** A comment that exists on the fake (so reactions to it work) and its issue_comment payload. */
+export function commentOnPull(
+  fake: FakeGitHub,
+  body: string,
+  opts: { user?: string; action?: 'created' | 'edited' | 'deleted' } = {},
+): { id: number; payload: Record<string, unknown> } {
+  const user = opts.user ?? 'alice';
+  const stored = fake.addComment(PR, { user, body });
+  const id = stored.id as number;
+  const payload = pullRequestCommentPayload({
+    owner,
+    repo,
+    number: PR,
+    body,
+    user,
+    commentId: id,
+    baseUrl: fake.url,
+    action: opts.action ?? 'created',
+  });
+  return { id, payload };
+}
+
+export function sign(body: string, secret = SECRET): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** POSTs a delivery; `signature: null` sends none. */
+export async function deliver(
+  url: string,
+  event: string,
+  payload: unknown,
+  opts: { signature?: string | null; delivery?: string } = {},
+): Promise<{ status: number; text: string }> {
+  const body = JSON.stringify(payload);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-github-event': event,
+    'x-github-delivery': opts.delivery ?? crypto.randomUUID(),
+    'user-agent': 'GitHub-Hookshot/test',
+  };
+  const signature = opts.signature === undefined ? sign(body) : opts.signature;
+  if (signature !== null) headers['x-hub-signature-256'] = signature;
+  const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
+  return { status: res.status, text: await res.text() };
+}

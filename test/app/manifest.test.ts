@@ -1,0 +1,61 @@
+// app.yml stays consistent with the app: real permission names and events, and every event the app listens
+// to is one the manifest subscribes to.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { parse } from 'yaml';
+import type { Probot } from 'probot';
+import { deployApp } from '../../app/index.ts';
+
+const require = createRequire(import.meta.url);
+const manifest = parse(readFileSync(new URL('../../app.yml', import.meta.url), 'utf8')) as {
+  name: string;
+  url: string;
+  default_permissions: Record<string, string>;
+  default_events: string[];
+};
+
+test('the manifest subscribes to real webhook events and asks for known permissions only', () => {
+  const schemas = require('@octokit/webhooks-schemas') as { definitions: Record<string, unknown> };
+  for (const event of manifest.default_events) {
+    assert.ok(schemas.definitions[`${event}_event`], `${event} is a GitHub webhook event`);
+  }
+  assert.deepEqual(Object.keys(manifest.default_permissions).sort(), [
+    'actions',
+    'checks',
+    'contents',
+    'deployments',
+    'issues',
+    'members',
+    'metadata',
+    'pull_requests',
+    'statuses',
+  ]);
+  for (const [name, level] of Object.entries(manifest.default_permissions)) {
+    assert.ok(['read', 'write'].includes(level), `${name}: ${level}`);
+  }
+  // Read-only where the app never writes.
+  for (const name of ['metadata', 'actions', 'statuses', 'members']) {
+    assert.equal(manifest.default_permissions[name], 'read', name);
+  }
+  assert.ok(manifest.name && manifest.url);
+});
+
+test('every event the app handles is in the manifest, and only issue_comment.created for comments', () => {
+  const registered: string[] = [];
+  const fakeProbot = {
+    on(events: string | string[]) {
+      registered.push(...(Array.isArray(events) ? events : [events]));
+    },
+  } as unknown as Probot;
+  deployApp()(fakeProbot);
+  assert.ok(registered.length > 0);
+  for (const name of registered) {
+    assert.ok(manifest.default_events.includes(name.split('.')[0]!), `${name} is subscribed in app.yml`);
+  }
+  assert.deepEqual(
+    registered.filter((n) => n.startsWith('issue_comment')),
+    ['issue_comment.created'],
+  );
+});

@@ -1,0 +1,152 @@
+// The real node middleware behind a node http server, with real HMAC signatures, against the fake GitHub.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from '../../app/server.ts';
+import type { RunningServer } from '../../app/server.ts';
+import { SettingsError, settingsFromEnv } from '../../app/config.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { SECRET, TestOctokit, commentOnPull, deliver, privateKey, seededFake, sign } from './helpers.ts';
+
+async function withServer(run: (fake: FakeGitHub, server: RunningServer) => Promise<void>): Promise<void> {
+  const fake = await seededFake();
+  const server = await createServer({
+    appId: fake.state.appId,
+    privateKey: privateKey(),
+    webhookSecret: SECRET,
+    baseUrl: fake.url,
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: 'fatal',
+    Octokit: TestOctokit,
+  });
+  try {
+    await run(fake, server);
+    fake.assertNoViolations();
+  } finally {
+    await server.close();
+    await fake.stop();
+  }
+}
+
+const hook = (server: RunningServer): string => `${server.url}${server.webhookPath}`;
+
+test('a correctly signed delivery is handled: reaction and reply posted through the fake GitHub', async () => {
+  await withServer(async (fake, server) => {
+    const { id, payload } = commentOnPull(fake, '/status production');
+    const res = await deliver(hook(server), 'issue_comment', payload);
+    assert.equal(res.status, 200);
+    // The middleware answers after the handler has run, so its effects are already on the fake.
+    assert.deepEqual(
+      (fake.repo().reactions.get(id) ?? []).map((r) => r.content),
+      ['eyes'],
+    );
+    assert.equal(fake.requestsFor('issues/create-comment').length, 1);
+    assert.equal(fake.requestsFor('apps/create-installation-access-token')[0]?.auth, 'bearer');
+  });
+});
+
+test('a wrong signature, a signature with another secret and a missing one are refused and not handled', async () => {
+  await withServer(async (fake, server) => {
+    const { payload } = commentOnPull(fake, '/deploy production');
+    const body = JSON.stringify(payload);
+    const tampered = { ...payload, comment: { ...(payload.comment as object), body: '/deploy staging' } };
+
+    const wrongSecret = await deliver(hook(server), 'issue_comment', payload, {
+      signature: sign(body, 'guess'),
+    });
+    const otherBody = await deliver(hook(server), 'issue_comment', tampered, { signature: sign(body) });
+    const garbage = await deliver(hook(server), 'issue_comment', payload, { signature: 'sha256=00' });
+    const missing = await deliver(hook(server), 'issue_comment', payload, { signature: null });
+    for (const [name, res] of Object.entries({ wrongSecret, otherBody, garbage, missing })) {
+      assert.ok(res.status >= 400 && res.status < 500, `${name}: ${res.status} ${res.text}`);
+    }
+    assert.equal(fake.requests.length, 0, 'nothing reached GitHub: not even a token was created');
+    assert.equal(fake.repo().reactions.size, 0);
+  });
+});
+
+test('/healthz answers 200 JSON; other paths 404; GET on the webhook path is not handled', async () => {
+  await withServer(async (fake, server) => {
+    const health = await fetch(`${server.url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.match(health.headers.get('content-type') ?? '', /application\/json/);
+    assert.equal(((await health.json()) as { status: string }).status, 'ok');
+    const missing = await fetch(`${server.url}/nope`);
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+    const get = await fetch(hook(server));
+    assert.ok(get.status >= 400, `GET ${server.webhookPath}: ${get.status}`);
+    await get.body?.cancel();
+    assert.equal(fake.requests.length, 0);
+  });
+});
+
+test('settings: missing variables are all named at once, values never echoed', () => {
+  try {
+    settingsFromEnv({ PORT: 'eighty', LOG_LEVEL: 'loud' });
+    assert.fail('expected a SettingsError');
+  } catch (error) {
+    assert.ok(error instanceof SettingsError);
+    assert.match(error.message, /APP_ID is required/);
+    assert.match(error.message, /PRIVATE_KEY or PRIVATE_KEY_PATH is required/);
+    assert.match(error.message, /WEBHOOK_SECRET is required/);
+    assert.match(error.message, /PORT must be an integer/);
+    assert.match(error.message, /LOG_LEVEL must be one of/);
+  }
+  const secret = 'super-secret-value';
+  assert.throws(
+    () => settingsFromEnv({ APP_ID: '12', PRIVATE_KEY: 'not-a-key', WEBHOOK_SECRET: secret }),
+    (error: Error) =>
+      /PRIVATE_KEY is not a PEM private key/.test(error.message) && !error.message.includes(secret),
+  );
+  assert.throws(
+    () =>
+      settingsFromEnv({
+        APP_ID: '-1',
+        PRIVATE_KEY: privateKey(),
+        WEBHOOK_SECRET: 's',
+        GITHUB_API_URL: 'ftp://x',
+      }),
+    /APP_ID must be a positive integer[\s\S]*GITHUB_API_URL is not an http\(s\) URL/,
+  );
+});
+
+test('settings: key from a file, escaped or base64; base URL from GITHUB_API_URL or GHE_HOST', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'app-settings-'));
+  try {
+    const path = join(dir, 'key.pem');
+    writeFileSync(path, privateKey());
+    const fromFile = settingsFromEnv({ APP_ID: '12', PRIVATE_KEY_PATH: path, WEBHOOK_SECRET: 's' });
+    assert.equal(fromFile.privateKey, privateKey());
+    assert.equal(fromFile.baseUrl, 'https://api.github.com');
+    assert.equal(fromFile.port, 3000);
+    assert.equal(fromFile.webhookPath, '/api/github/webhooks');
+    const escaped = settingsFromEnv({
+      APP_ID: '12',
+      PRIVATE_KEY: privateKey().replace(/\n/g, '\\n'),
+      WEBHOOK_SECRET: 's',
+      GHE_HOST: 'github.example.com',
+      PORT: '8080',
+    });
+    assert.equal(escaped.privateKey, privateKey());
+    assert.equal(escaped.baseUrl, 'https://github.example.com/api/v3');
+    assert.equal(escaped.port, 8080);
+    const base64 = settingsFromEnv({
+      APP_ID: '12',
+      PRIVATE_KEY: Buffer.from(privateKey()).toString('base64'),
+      WEBHOOK_SECRET: 's',
+      GITHUB_API_URL: 'http://127.0.0.1:9/',
+    });
+    assert.equal(base64.privateKey, privateKey());
+    assert.equal(base64.baseUrl, 'http://127.0.0.1:9');
+    assert.throws(
+      () => settingsFromEnv({ APP_ID: '12', PRIVATE_KEY_PATH: join(dir, 'absent.pem'), WEBHOOK_SECRET: 's' }),
+      /PRIVATE_KEY_PATH \(.*absent\.pem\) cannot be read: ENOENT/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
