@@ -410,3 +410,97 @@ test('GitHub down for good: the rollback completes, the run ends, the failures a
   assert.match(run.summary, /rolled back/);
   assert.ok(run.outputs['record-path']);
 });
+
+test('a push run creates its own deployment for the SHA and reports to it; no PR, no comment', async (t) => {
+  const s = await scenario(t, { gateRequired: false });
+  const main = s.fake.addCommit({ message: 'Merge #7', author: 'alice' });
+  const run = await runBuiltAction({
+    dir: s.dir,
+    inputs: { ...inputs, environment: 'production', version: 'v3' },
+    event: {
+      name: 'push',
+      payload: webhookPayload('push', '', { after: main }, { owner: OWNER, repo: REPO }),
+    },
+    env: baseEnv(s.fake, { GITHUB_SHA: main, GITHUB_REF: 'refs/heads/main' }),
+  });
+  assert.equal(run.status, 0, run.stdout);
+  s.fake.assertNoViolations();
+  const creates = s.fake.requestsFor('repos/create-deployment');
+  assert.equal(creates.length, 3, 'the two set up by the test, and the action’s');
+  const body = creates.at(-1)!.body as Record<string, unknown>;
+  assert.equal(body.ref, main, 'a deployment of the SHA, never a branch name');
+  assert.deepEqual(body.required_contexts, []);
+  assert.equal(body.auto_merge, false);
+  assert.equal(body.production_environment, true);
+  assert.equal(body.transient_environment, false);
+  assert.equal((body.payload as { version: string }).version, 'v3');
+  const id = Number(run.outputs['deployment-id']);
+  const states = s.fake
+    .requestsFor('repos/create-deployment-status')
+    .filter((r) => r.path.endsWith(`/deployments/${id}/statuses`))
+    .map((r) => (r.body as { state: string }).state);
+  assert.deepEqual(states, ['queued', 'in_progress', 'success']);
+  assert.equal(statusComments(s).length, 0);
+  assert.equal(s.fake.requestsFor('issues/list-comments').length, 0);
+});
+
+test('workflow_dispatch inputs choose the environment and strategy; dry-run runs nothing', async (t) => {
+  const s = await scenario(t, { gateRequired: false });
+  const dispatch = (inputsOfRun: Record<string, string>) => ({
+    name: 'workflow_dispatch',
+    payload: webhookPayload('workflow_dispatch', '', { inputs: inputsOfRun }, { owner: OWNER, repo: REPO }),
+  });
+  const main = s.fake.repo().refs.get('heads/main')!;
+  const planned = await runBuiltAction({
+    dir: s.dir,
+    inputs,
+    event: dispatch({ environment: 'production', strategy: 'blue-green', 'dry-run': 'true' }),
+    env: baseEnv(s.fake, { GITHUB_SHA: main }),
+  });
+  assert.equal(planned.status, 0, planned.stdout);
+  assert.equal(planned.outputs.status, 'planned');
+  assert.match(planned.summary, /## 📝 Deploy production: dry run/);
+  assert.match(planned.summary, /strategy \*\*blue-green\*\*/);
+  assert.equal(s.fake.requestsFor('repos/create-deployment').length, 2, 'a dry run creates no deployment');
+  assert.throws(() => s.calls(), /ENOENT/, 'a dry run runs no command');
+
+  const bad = await runBuiltAction({
+    dir: s.dir,
+    inputs,
+    event: dispatch({ environment: 'production', strategy: 'yolo' }),
+    env: baseEnv(s.fake, { GITHUB_SHA: main }),
+  });
+  assert.equal(bad.status, 1);
+  assert.match(
+    bad.stdout,
+    /::error::workflow input "strategy" is "yolo"; allowed: direct, rolling, blue-green, canary/,
+  );
+  s.fake.assertNoViolations();
+});
+
+test('mode gates: the gate check runs and the gates output, no deployment', async (t) => {
+  const s = await scenario(t, { gateRequired: true });
+  const run = await runBuiltAction({
+    dir: s.dir,
+    inputs: { ...inputs, environment: 'production', mode: 'gates' },
+    event: {
+      name: 'pull_request',
+      payload: webhookPayload(
+        'pull_request',
+        'synchronize',
+        { number: PR, pull_request: { number: PR, head: { sha: s.head } } },
+        { owner: OWNER, repo: REPO },
+      ),
+    },
+    env: baseEnv(s.fake, { GITHUB_SHA: fakeSha('merge-commit') }),
+  });
+  assert.equal(run.status, 1);
+  s.fake.assertNoViolations();
+  assert.equal(run.outputs.status, 'blocked');
+  assert.equal(JSON.parse(run.outputs.gates!).gates[0].name, 'sarif');
+  const gate = checkRuns(s).find((r) => r.name === 'gates / sarif')!;
+  assert.equal(gate.head_sha, s.head, 'check runs go on the PR head, where the PR shows them');
+  assert.equal(gate.output.annotations_count, 60);
+  assert.equal(s.fake.requestsFor('repos/create-deployment').length, 2);
+  assert.match(run.summary, /### Quality gates: ⛔ BLOCK/);
+});

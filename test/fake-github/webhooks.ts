@@ -51,8 +51,10 @@ function compiled(key: string, definition: string): ValidateFunction {
 }
 
 function validatorFor(event: string): ValidateFunction {
-  if (!definitions()[`${event}_event`]) throw new Error(`@octokit/webhooks-schemas has no event '${event}'`);
-  return compiled(event, `${event}_event`);
+  // Events with actions are unions named `<event>_event`; events without actions (push) are `<event>$event`.
+  const name = [`${event}_event`, `${event}$event`].find((n) => definitions()[n]);
+  if (!name) throw new Error(`@octokit/webhooks-schemas has no event '${event}'`);
+  return compiled(event, name);
 }
 
 /** A minimal value for a draft-07 schema: null where allowed, else the first enum value or an empty value. */
@@ -101,7 +103,8 @@ function sampleWebhookValue(schema: Json, depth = 0): unknown {
  * Fill each missing required field with a minimal valid value, guided by the action's own schema.
  */
 function completeFromSchema(event: string, action: string, payload: Json): Json {
-  const definition = `${event}$${action}`;
+  // `push$event` for events without actions.
+  const definition = `${event}$${action || 'event'}`;
   if (!definitions()[definition]) return payload;
   const v = compiled(definition, definition);
   for (let round = 0; round < 10 && !v(payload); round++) {
@@ -155,7 +158,8 @@ function example(event: string, action: string): Json {
   if (event === 'deployment_protection_rule') return protectionRuleExample(action);
   const def = allExamples().find((d) => d.name === event);
   if (!def) throw new Error(`@octokit/webhooks-examples has no event '${event}'`);
-  const found = def.examples.find((e) => e.action === action);
+  // Events without actions (push, workflow_dispatch) are asked for with action ''.
+  const found = def.examples.find((e) => (e.action ?? '') === action);
   if (!found) {
     const known = [...new Set(def.examples.map((e) => e.action))].join(', ');
     throw new Error(`no example for ${event}.${action} (examples exist for: ${known})`);
