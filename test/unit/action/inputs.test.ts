@@ -1,0 +1,306 @@
+// readInputs and planRun: every problem reported at once with the input's name, and how the inputs, a
+// deployment event and workflow_dispatch inputs combine into one plan.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InputError, planRun, readInputs, type ActionInputs } from '../../../src/action/inputs.ts';
+import type { RunContext } from '../../../src/action/context.ts';
+
+const SHA = 'a'.repeat(40);
+
+function inputs(values: Record<string, string> = {}): ActionInputs {
+  return readInputs((name) => values[name] ?? '');
+}
+
+function inputProblems(values: Record<string, string>): string[] {
+  try {
+    inputs(values);
+  } catch (error) {
+    assert.ok(error instanceof InputError, String(error));
+    return error.problems;
+  }
+  assert.fail('expected an InputError');
+}
+
+function context(extra: Partial<RunContext> = {}): RunContext {
+  return {
+    owner: 'acme',
+    repo: 'web',
+    eventName: 'push',
+    sha: SHA,
+    apiUrl: 'https://api.github.com',
+    actor: 'octocat',
+    ...extra,
+  };
+}
+
+function deployment(
+  environment: string,
+  payload: NonNullable<RunContext['deployment']>['payload'] = {},
+): RunContext['deployment'] {
+  return { id: 77, environment, sha: SHA, ref: 'main', task: 'deploy', payload, creator: 'deploy-app[bot]' };
+}
+
+function planProblems(i: ActionInputs, c: RunContext): string[] {
+  try {
+    planRun(i, c);
+  } catch (error) {
+    assert.ok(error instanceof InputError, String(error));
+    return error.problems;
+  }
+  assert.fail('expected an InputError');
+}
+
+test('defaults: nothing set gives the documented defaults', () => {
+  const i = inputs();
+  assert.equal(i.config, '.github/deploy.yml');
+  assert.equal(i.recordDir, 'deploy-records');
+  assert.equal(i.prComment, true);
+  assert.equal(i.checkRuns, true);
+  assert.equal(i.preview, false);
+  assert.equal(i.dryRun, undefined, 'an unset dry-run leaves the choice to the event');
+  assert.equal(i.environment, undefined);
+  assert.equal(i.token, undefined);
+});
+
+test('booleans accept the usual spellings in any case and whitespace is trimmed', () => {
+  for (const yes of ['true', 'TRUE', 'yes', 'On', '1', '  true  '])
+    assert.equal(inputs({ preview: yes }).preview, true, yes);
+  for (const no of ['false', 'No', 'off', '0'])
+    assert.equal(inputs({ 'pr-comment': no }).prComment, false, no);
+  assert.equal(inputs({ 'dry-run': 'false' }).dryRun, false);
+  assert.equal(inputs({ 'dry-run': 'yes' }).dryRun, true);
+});
+
+test('every bad input is reported at once, each naming its input', () => {
+  const problems = inputProblems({
+    environment: 'prod env',
+    strategy: 'yolo',
+    version: 'v1;rm -rf /',
+    mode: 'everything',
+    'dry-run': 'maybe',
+    'check-runs': 'sure',
+    'environment-url': 'not a url',
+  });
+  assert.equal(problems.length, 7, problems.join('\n'));
+  for (const name of [
+    'environment',
+    'strategy',
+    'version',
+    'mode',
+    'dry-run',
+    'check-runs',
+    'environment-url',
+  ])
+    assert.ok(
+      problems.some((p) => p.startsWith(`input "${name}"`)),
+      `no problem names "${name}": ${problems.join('\n')}`,
+    );
+  assert.match(
+    problems.find((p) => p.includes('"strategy"'))!,
+    /allowed: .*canary/,
+  );
+  assert.match(
+    problems.find((p) => p.includes('"mode"'))!,
+    /allowed: full, gates, deploy, rollback/,
+  );
+});
+
+test('the message of an InputError lists every problem', () => {
+  try {
+    inputs({ mode: 'x', strategy: 'y' });
+    assert.fail('expected an error');
+  } catch (error) {
+    assert.match((error as Error).message, /"strategy".*; .*"mode"|"mode".*; .*"strategy"/);
+  }
+});
+
+test('valid values are kept as given', () => {
+  const i = inputs({
+    environment: 'production',
+    strategy: 'canary',
+    version: 'v1.2.3+build_7',
+    mode: 'deploy',
+    'environment-url': 'https://example.com/app',
+    'github-token': 'ghs_secret',
+    tag: 'release/1.2.3',
+  });
+  assert.equal(i.environment, 'production');
+  assert.equal(i.strategy, 'canary');
+  assert.equal(i.version, 'v1.2.3+build_7');
+  assert.equal(i.mode, 'deploy');
+  assert.equal(i.environmentUrl, 'https://example.com/app');
+  assert.equal(i.token, 'ghs_secret');
+  assert.equal(i.tag, 'release/1.2.3');
+});
+
+test('environment names and versions: the edges of the rules', () => {
+  assert.deepEqual(inputProblems({ environment: '-prod' }).length, 1);
+  assert.deepEqual(inputProblems({ environment: 'prod/eu' }).length, 1);
+  assert.equal(inputs({ environment: 'eu-west_1.prod' }).environment, 'eu-west_1.prod');
+  assert.equal(inputs({ version: 'x'.repeat(128) }).version, 'x'.repeat(128));
+  assert.equal(inputProblems({ version: 'x'.repeat(129) }).length, 1);
+  assert.equal(inputProblems({ version: 'v1 2' }).length, 1);
+});
+
+test('a bad input never echoes the token', () => {
+  const problems = inputProblems({ 'github-token': 'ghs_verysecret', mode: 'bad' });
+  assert.ok(!problems.join('\n').includes('ghs_verysecret'));
+});
+
+test('planRun: a push uses the inputs and the commit as the version', () => {
+  const plan = planRun(inputs({ environment: 'staging', strategy: 'rolling' }), context());
+  assert.equal(plan.environment, 'staging');
+  assert.equal(plan.mode, 'full');
+  assert.equal(plan.type, 'standard');
+  assert.equal(plan.version, SHA.slice(0, 12));
+  assert.equal(plan.strategy, 'rolling');
+  assert.equal(plan.dryRun, false);
+  assert.equal(plan.skipStaging, false);
+  assert.equal(plan.deployer, 'octocat');
+});
+
+test('planRun: no environment anywhere is an error naming the input', () => {
+  assert.deepEqual(planProblems(inputs(), context()), [
+    'input "environment" is required (for example: production)',
+  ]);
+});
+
+test('planRun: the deployment event supplies environment, version, strategy and people', () => {
+  const c = context({
+    eventName: 'deployment',
+    deployment: deployment('production', {
+      version: '2.0.0',
+      strategy: 'canary',
+      params: { region: 'eu' },
+      requested_by: 'alice',
+      approved_by: ['bob'],
+      dry_run: true,
+    }),
+  });
+  const plan = planRun(inputs(), c);
+  assert.equal(plan.environment, 'production');
+  assert.equal(plan.version, '2.0.0');
+  assert.equal(plan.strategy, 'canary');
+  assert.deepEqual(plan.params, { region: 'eu' });
+  assert.equal(plan.deployer, 'alice');
+  assert.deepEqual(plan.approvers, ['bob']);
+  assert.equal(plan.dryRun, true);
+  // Inputs win over the payload.
+  const overridden = planRun(inputs({ strategy: 'rolling', version: '2.0.1', 'dry-run': 'false' }), c);
+  assert.equal(overridden.strategy, 'rolling');
+  assert.equal(overridden.version, '2.0.1');
+  assert.equal(overridden.dryRun, false);
+});
+
+test('planRun: the deployment creator is the deployer when the payload does not say', () => {
+  const plan = planRun(inputs(), context({ eventName: 'deployment', deployment: deployment('staging') }));
+  assert.equal(plan.deployer, 'deploy-app[bot]');
+});
+
+test('planRun: an environment input that contradicts the deployment is an error naming both', () => {
+  const problems = planProblems(
+    inputs({ environment: 'staging' }),
+    context({ eventName: 'deployment', deployment: deployment('production') }),
+  );
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /input "environment" is "staging" but deployment 77 is for "production"/);
+  // The same name is fine.
+  assert.equal(
+    planRun(inputs({ environment: 'production' }), context({ deployment: deployment('production') }))
+      .environment,
+    'production',
+  );
+});
+
+test('planRun: a deployment environment that is not a valid name is refused', () => {
+  const problems = planProblems(inputs(), context({ deployment: deployment('prod; rm') }));
+  assert.deepEqual(problems, ['environment "prod; rm" is not a valid name']);
+});
+
+test('planRun: rollback mode needs a version unless a deployment started it', () => {
+  const problems = planProblems(inputs({ environment: 'production', mode: 'rollback' }), context());
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /mode "rollback" needs the version to go back to/);
+  const withVersion = planRun(
+    inputs({ environment: 'production', mode: 'rollback', version: '1.0.0' }),
+    context(),
+  );
+  assert.equal(withVersion.mode, 'rollback');
+  assert.equal(withVersion.type, 'rollback');
+  assert.equal(withVersion.version, '1.0.0');
+  assert.equal(withVersion.skipStaging, true);
+  // A rollback deployment (from /rollback) carries its own version.
+  const fromApp = planRun(
+    inputs(),
+    context({ deployment: deployment('production', { type: 'rollback', version: '0.9.0' }) }),
+  );
+  assert.equal(fromApp.mode, 'rollback');
+  assert.equal(fromApp.version, '0.9.0');
+});
+
+test('planRun: a hotfix without a reason is refused; with one it skips staging', () => {
+  const problems = planProblems(
+    inputs(),
+    context({ deployment: deployment('production', { type: 'hotfix' }) }),
+  );
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /hotfix deployment needs a reason \(payload.hotfix_reason\)/);
+  const plan = planRun(
+    inputs(),
+    context({ deployment: deployment('production', { type: 'hotfix', hotfix_reason: 'CVE fix' }) }),
+  );
+  assert.equal(plan.type, 'hotfix');
+  assert.equal(plan.skipStaging, true);
+  assert.equal(plan.hotfixReason, 'CVE fix');
+  assert.equal(plan.mode, 'full');
+});
+
+test('planRun: workflow_dispatch inputs are fallbacks for the action inputs', () => {
+  const dispatch = {
+    environment: 'staging',
+    strategy: 'blue-green',
+    version: '3.1.0',
+    mode: 'deploy',
+    'dry-run': 'true',
+  };
+  const c = context({ eventName: 'workflow_dispatch', dispatch });
+  const plan = planRun(inputs(), c);
+  assert.equal(plan.environment, 'staging');
+  assert.equal(plan.strategy, 'blue-green');
+  assert.equal(plan.version, '3.1.0');
+  assert.equal(plan.mode, 'deploy');
+  assert.equal(plan.dryRun, true);
+  const overridden = planRun(inputs({ environment: 'production', mode: 'gates', strategy: 'canary' }), c);
+  assert.equal(overridden.environment, 'production');
+  assert.equal(overridden.mode, 'gates');
+  assert.equal(overridden.strategy, 'canary');
+  // dry_run spelled with an underscore, and empty choices mean "not given".
+  const other = planRun(
+    inputs(),
+    context({ dispatch: { environment: 'qa', dry_run: 'true', strategy: '', version: '' } }),
+  );
+  assert.equal(other.dryRun, true);
+  assert.equal(other.strategy, undefined);
+  assert.equal(other.version, SHA.slice(0, 12));
+});
+
+test('planRun: a dispatch rollback takes the dispatch version', () => {
+  const plan = planRun(
+    inputs(),
+    context({ dispatch: { environment: 'production', mode: 'rollback', version: '1.4.2' } }),
+  );
+  assert.equal(plan.type, 'rollback');
+  assert.equal(plan.mode, 'rollback');
+  assert.equal(plan.version, '1.4.2');
+});
+
+test('planRun: bad dispatch inputs are all reported, naming the workflow input', () => {
+  const problems = planProblems(
+    inputs(),
+    context({ dispatch: { environment: 'staging', mode: 'all', strategy: 'yolo', version: 'a b' } }),
+  );
+  assert.equal(problems.length, 3, problems.join('\n'));
+  assert.ok(problems.some((p) => p.startsWith('workflow input "mode" is "all"')));
+  assert.ok(problems.some((p) => p.startsWith('workflow input "strategy" is "yolo"')));
+  assert.ok(problems.some((p) => p.startsWith('workflow input "version" is "a b"')));
+});
