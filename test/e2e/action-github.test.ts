@@ -416,7 +416,12 @@ test('a push run creates its own deployment for the SHA and reports to it; no PR
   const main = s.fake.addCommit({ message: 'Merge #7', author: 'alice' });
   const run = await runBuiltAction({
     dir: s.dir,
-    inputs: { ...inputs, environment: 'production', version: 'v3' },
+    inputs: {
+      ...inputs,
+      environment: 'production',
+      version: 'v3',
+      tag: 'deploy/{{environment}}/{{version}}',
+    },
     event: {
       name: 'push',
       payload: webhookPayload('push', '', { after: main }, { owner: OWNER, repo: REPO }),
@@ -442,6 +447,9 @@ test('a push run creates its own deployment for the SHA and reports to it; no PR
   assert.deepEqual(states, ['queued', 'in_progress', 'success']);
   assert.equal(statusComments(s).length, 0);
   assert.equal(s.fake.requestsFor('issues/list-comments').length, 0);
+  // The optional tag on a successful production deployment, on the deployed commit.
+  assert.equal(run.outputs.tag, 'deploy/production/v3');
+  assert.equal(s.fake.repo().refs.get('tags/deploy/production/v3'), main);
 });
 
 test('workflow_dispatch inputs choose the environment and strategy; dry-run runs nothing', async (t) => {
