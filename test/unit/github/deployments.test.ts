@@ -1,0 +1,335 @@
+// The deployment payload contract, the last successful deployment and creating a deployment exactly once:
+// against tiny fakes (for failures the fake GitHub cannot stage) and against the real fake GitHub.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Octokit } from '@octokit/rest';
+import {
+  commitsSince,
+  createDeploymentOnce,
+  lastSuccessfulDeployment,
+  type CreateDeploymentApi,
+  type DeploymentsApi,
+} from '../../../src/github/deployments.ts';
+import { parseDeploymentPayload, PayloadError } from '../../../src/github/deployment-payload.ts';
+import { createFakeGitHub } from '../../fake-github/index.ts';
+
+const SHA = 'd'.repeat(40);
+
+test('payload: an object, a JSON string, empty and missing all parse', () => {
+  const full = {
+    strategy: 'canary',
+    version: '1.2.3',
+    params: { region: 'eu-west', replicas: '3' },
+    type: 'hotfix',
+    pr: 4,
+    comment_id: 88,
+    requested_by: 'alice',
+    approved_by: ['bob'],
+    hotfix_reason: 'CVE',
+    dry_run: false,
+    run_key: 'run-1-1',
+  };
+  assert.deepEqual(parseDeploymentPayload(full), full);
+  assert.deepEqual(parseDeploymentPayload(JSON.stringify(full)), full);
+  assert.deepEqual(parseDeploymentPayload(''), {});
+  assert.deepEqual(parseDeploymentPayload('   '), {});
+  assert.deepEqual(parseDeploymentPayload(null), {});
+  assert.deepEqual(parseDeploymentPayload(undefined), {});
+  // Keys of other tools are allowed through.
+  assert.deepEqual(parseDeploymentPayload({ other_tool: { x: 1 } }), { other_tool: { x: 1 } });
+});
+
+test('payload: every invalid field is named', () => {
+  const bad = {
+    strategy: 'yolo',
+    version: '1 2',
+    params: { 'Bad-Name': 'x', ok: 'line\nbreak', long: 'x'.repeat(501) },
+    type: 'emergency',
+    pr: -1,
+    approved_by: 'bob',
+    dry_run: 'yes',
+  };
+  try {
+    parseDeploymentPayload(bad);
+    assert.fail('expected a PayloadError');
+  } catch (error) {
+    assert.ok(error instanceof PayloadError);
+    const message = error.message;
+    for (const field of [
+      'strategy',
+      'version',
+      'params.Bad-Name',
+      'params.ok',
+      'params.long',
+      'type',
+      'pr',
+      'approved_by',
+      'dry_run',
+    ])
+      assert.ok(message.includes(`payload.${field}:`), `${field} not named in: ${message}`);
+  }
+  assert.throws(() => parseDeploymentPayload('{oops'), /a string that is not JSON/);
+  assert.throws(() => parseDeploymentPayload('[1,2]'), /payload\.\(root\)/);
+  assert.throws(() => parseDeploymentPayload(42), /payload\.\(root\)/);
+});
+
+interface FakeDeployment {
+  id: number;
+  sha: string;
+  ref: string;
+  environment: string;
+  payload: unknown;
+  created_at: string;
+  statuses: string[];
+}
+
+function deploymentsFake(list: FakeDeployment[]): DeploymentsApi & { statusLookups: number[] } {
+  const statusLookups: number[] = [];
+  return {
+    statusLookups,
+    repos: {
+      listDeployments: async (p) => ({
+        data: list
+          .filter((d) => (!p.environment || d.environment === p.environment) && (!p.sha || d.sha === p.sha))
+          .slice(0, p.per_page),
+      }),
+      listDeploymentStatuses: async (p) => {
+        statusLookups.push(p.deployment_id);
+        const d = list.find((x) => x.id === p.deployment_id)!;
+        return {
+          data: [...d.statuses]
+            .reverse()
+            .slice(0, p.per_page)
+            .map((state) => ({ state })),
+        };
+      },
+    },
+  };
+}
+
+function dep(id: number, statuses: string[], payload: unknown = { version: `v${id}` }): FakeDeployment {
+  return {
+    id,
+    sha: String(id).padStart(40, '0'),
+    ref: 'main',
+    environment: 'production',
+    payload,
+    created_at: '',
+    statuses,
+  };
+}
+
+const where = { owner: 'acme', repo: 'web', environment: 'production' };
+
+test('lastSuccessfulDeployment: the newest whose latest status is success, skipping failed and excluded', async () => {
+  const api = deploymentsFake([
+    dep(9, ['queued', 'in_progress']),
+    dep(8, ['in_progress', 'failure']),
+    dep(7, ['success', 'inactive']),
+    dep(6, ['queued', 'success']),
+    dep(5, ['success']),
+  ]);
+  const found = await lastSuccessfulDeployment(api, { ...where, excludeId: 9 });
+  assert.deepEqual(found, { id: 6, sha: dep(6, []).sha, version: 'v6', payload: { version: 'v6' } });
+  assert.deepEqual(api.statusLookups, [8, 7, 6], 'the excluded deployment costs no request');
+});
+
+test('lastSuccessfulDeployment: bounded lookups, and an unreadable payload is no version', async () => {
+  const many = Array.from({ length: 30 }, (_, i) => dep(100 - i, ['failure']));
+  many.push(dep(1, ['success']));
+  const api = deploymentsFake(many);
+  assert.equal(await lastSuccessfulDeployment(api, where, 4), undefined);
+  assert.equal(api.statusLookups.length, 4);
+
+  const broken = deploymentsFake([dep(3, ['success'], '{not json')]);
+  assert.deepEqual(await lastSuccessfulDeployment(broken, where), {
+    id: 3,
+    sha: dep(3, []).sha,
+    version: undefined,
+    payload: undefined,
+  });
+  assert.equal(await lastSuccessfulDeployment(deploymentsFake([]), where), undefined);
+});
+
+const createParams = {
+  owner: 'acme',
+  repo: 'web',
+  sha: SHA,
+  environment: 'production',
+  description: 'deploy 1.2.3 with canary',
+  payload: { version: '1.2.3', run_key: 'run-77-1' },
+  production: true,
+  transient: false,
+};
+
+function createFake(
+  behaviour: (call: number, store: () => void) => Promise<{ status: number; data: unknown }>,
+): CreateDeploymentApi & { created: FakeDeployment[]; creates: number; bodies: unknown[] } {
+  const created: FakeDeployment[] = [];
+  const base = deploymentsFake(created);
+  const fake = {
+    created,
+    creates: 0,
+    bodies: [] as unknown[],
+    repos: {
+      ...base.repos,
+      createDeployment: async (p: Parameters<CreateDeploymentApi['repos']['createDeployment']>[0]) => {
+        fake.creates++;
+        fake.bodies.push(p);
+        const store = () =>
+          void created.push({
+            id: 500 + created.length,
+            sha: p.ref,
+            ref: p.ref,
+            environment: p.environment,
+            payload: JSON.stringify(p.payload),
+            created_at: '',
+            statuses: [],
+          });
+        return behaviour(fake.creates, store);
+      },
+    },
+  };
+  return fake;
+}
+
+test('createDeploymentOnce: a 5xx after GitHub did create it finds that one instead of making a second', async () => {
+  const api = createFake(async (call, store) => {
+    store();
+    if (call === 1) throw Object.assign(new Error('Server Error'), { status: 500 });
+    return { status: 201, data: { id: 999 } };
+  });
+  const r = await createDeploymentOnce(api, createParams);
+  assert.deepEqual(r, { id: 500 });
+  assert.equal(api.creates, 1);
+  assert.equal(api.created.length, 1);
+});
+
+test('createDeploymentOnce: the request carries the agreed fields and no client retries', async () => {
+  const api = createFake(async (_call, store) => {
+    store();
+    return { status: 201, data: { id: 500, url: 'https://api/x' } };
+  });
+  assert.deepEqual(await createDeploymentOnce(api, createParams), { id: 500, url: 'https://api/x' });
+  const body = api.bodies[0] as Record<string, unknown>;
+  assert.equal(body.ref, SHA);
+  assert.deepEqual(body.required_contexts, []);
+  assert.equal(body.auto_merge, false);
+  assert.equal(body.production_environment, true);
+  assert.equal(body.transient_environment, false);
+  assert.deepEqual(body.request, { retries: 0 });
+});
+
+test('createDeploymentOnce: a 5xx before anything was created is retried and creates one', async () => {
+  const api = createFake(async (call, store) => {
+    if (call === 1) throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+    store();
+    return { status: 201, data: { id: 500 } };
+  });
+  assert.equal((await createDeploymentOnce(api, createParams)).id, 500);
+  assert.equal(api.creates, 2);
+  assert.equal(api.created.length, 1);
+});
+
+test('createDeploymentOnce: a 4xx is not retried; a 202 is an error; persistent 5xx gives up', async () => {
+  const refused = createFake(async () => {
+    throw Object.assign(new Error('Validation Failed'), { status: 422 });
+  });
+  await assert.rejects(createDeploymentOnce(refused, createParams), /Validation Failed/);
+  assert.equal(refused.creates, 1);
+
+  const merged = createFake(async () => ({ status: 202, data: { message: 'Auto-merged' } }));
+  await assert.rejects(
+    createDeploymentOnce(merged, createParams, 1),
+    /did not create the deployment \(HTTP 202\)/,
+  );
+
+  const down = createFake(async () => {
+    throw Object.assign(new Error('Service Unavailable'), { status: 503 });
+  });
+  await assert.rejects(createDeploymentOnce(down, createParams, 2), /Service Unavailable/);
+  assert.equal(down.creates, 2);
+});
+
+test('against the fake GitHub: last successful deployment and commits since it', async () => {
+  const gh = await createFakeGitHub();
+  try {
+    gh.seedRepo({ owner: 'acme', repo: 'web' });
+    const base = gh.addCommit({ message: 'base' });
+    const head1 = gh.addCommit({ message: 'first change', author: 'alice' });
+    const head2 = gh.addCommit({ message: 'second change\n\nbody', author: 'bob' });
+    const octokit = new Octokit({ baseUrl: gh.url, auth: 'test-token' });
+    const make = async (
+      sha: string,
+      version: string,
+      states: Array<'success' | 'failure' | 'in_progress'>,
+    ) => {
+      const { data } = await octokit.rest.repos.createDeployment({
+        owner: 'acme',
+        repo: 'web',
+        ref: sha,
+        environment: 'production',
+        payload: { version },
+        required_contexts: [],
+        auto_merge: false,
+      });
+      const id = (data as { id: number }).id;
+      for (const state of states)
+        await octokit.rest.repos.createDeploymentStatus({
+          owner: 'acme',
+          repo: 'web',
+          deployment_id: id,
+          state,
+        });
+      return id;
+    };
+    await make(base, '1.0.0', ['in_progress', 'success']);
+    await make(head1, '1.1.0', ['in_progress', 'failure']);
+    const current = await make(head2, '1.2.0', ['in_progress']);
+    const previous = await lastSuccessfulDeployment(octokit.rest as unknown as DeploymentsApi, {
+      ...where,
+      excludeId: current,
+    });
+    assert.equal(previous?.sha, base);
+    assert.equal(previous?.version, '1.0.0');
+
+    const since = await commitsSince(octokit.rest as never, {
+      owner: 'acme',
+      repo: 'web',
+      base,
+      head: head2,
+    });
+    assert.equal(since.total, 2);
+    assert.deepEqual(
+      since.commits.map((c) => c.message.split('\n')[0]),
+      ['first change', 'second change'],
+    );
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
+});
+
+test('against the fake GitHub: createDeploymentOnce makes one deployment through an injected 500', async () => {
+  const gh = await createFakeGitHub();
+  try {
+    gh.seedRepo({ owner: 'acme', repo: 'web' });
+    const sha = gh.addCommit({ message: 'x' });
+    const octokit = new Octokit({ baseUrl: gh.url, auth: 'test-token' });
+    gh.failNext({ status: 500, operationId: 'repos/create-deployment' });
+    const r = await createDeploymentOnce(octokit.rest as unknown as CreateDeploymentApi, {
+      ...createParams,
+      sha,
+    });
+    const { data } = await octokit.rest.repos.listDeployments({ owner: 'acme', repo: 'web', sha });
+    assert.deepEqual(
+      data.map((d) => d.id),
+      [r.id],
+    );
+    assert.equal((data[0]!.payload as { run_key?: string }).run_key, 'run-77-1');
+    assert.equal(gh.requestsFor('repos/create-deployment').length, 2);
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
+});

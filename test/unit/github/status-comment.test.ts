@@ -1,0 +1,247 @@
+// The PR status comment: render/parse round trip, markers per environment, damaged data, only bot comments
+// taken over, update by id with a fallback, pagination; against tiny fakes and the real fake GitHub.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Octokit } from '@octokit/rest';
+import {
+  findStatusComment,
+  parseStatusComment,
+  renderStatusComment,
+  statusMarker,
+  upsertStatusComment,
+  type CommentsApi,
+  type StatusCommentState,
+} from '../../../src/github/status-comment.ts';
+import { createFakeGitHub, fakeSha } from '../../fake-github/index.ts';
+
+const SHA = 'b'.repeat(40);
+const where = { owner: 'acme', repo: 'web', pullNumber: 7, environment: 'production' };
+
+function state(extra: Partial<StatusCommentState> = {}): StatusCommentState {
+  return {
+    environment: 'production',
+    state: 'success',
+    sha: SHA,
+    version: '1.2.3',
+    strategy: 'canary',
+    deploymentId: 99,
+    runUrl: 'https://github.com/acme/web/actions/runs/1',
+    environmentUrl: 'https://example.com',
+    previousSha: 'a'.repeat(40),
+    commits: [{ sha: 'c'.repeat(40), message: 'Fix the thing\n\nlong body', author: 'alice' }],
+    commitsTotal: 1,
+    updatedAt: '2024-05-01T10:00:00.000Z',
+    ...extra,
+  };
+}
+
+test('render then parse gives back the same state', () => {
+  const s = state();
+  const body = renderStatusComment(s);
+  assert.ok(body.startsWith(statusMarker('production')));
+  assert.deepEqual(parseStatusComment(body, 'production'), s);
+  assert.match(body, /### ✅ production: success/);
+  assert.match(
+    body,
+    /\*\*1\.2\.3\*\* · `bbbbbbbbbbbb` · via canary · \[run\]\(.*\) · \[open\]\(https:\/\/example\.com\)/,
+  );
+  assert.match(body, /1 commit since `aaaaaaaaaaaa`/);
+  assert.match(body, /- `ccccccc` Fix the thing \(alice\)/);
+  assert.doesNotMatch(body, /long body/, 'only the first line of a commit message');
+});
+
+test('more commits than listed are counted; the open link only on success', () => {
+  const body = renderStatusComment(state({ state: 'in_progress', commitsTotal: 300 }));
+  assert.match(body, /300 commits since/);
+  assert.match(body, /- … and 299 more/);
+  assert.doesNotMatch(body, /\[open\]/);
+  assert.match(body, /### 🚀 production: in progress/);
+});
+
+test("another environment's comment is not this one's", () => {
+  const body = renderStatusComment(state({ environment: 'staging' }));
+  assert.equal(parseStatusComment(body, 'production'), undefined);
+  assert.ok(parseStatusComment(body, 'staging'));
+  // A name that is a prefix of another does not match either.
+  assert.equal(
+    parseStatusComment(renderStatusComment(state({ environment: 'prod' })), 'production'),
+    undefined,
+  );
+  assert.equal(parseStatusComment(renderStatusComment(state()), 'prod'), undefined);
+});
+
+test('a damaged or forged data block parses to undefined, never throws', () => {
+  const body = renderStatusComment(state());
+  const marker = statusMarker('production');
+  const dataStart = body.lastIndexOf('<!-- deploy-action:data ');
+  const cases = [
+    body.slice(0, dataStart), // no data block
+    body.replace(/ -->$/, ''), // unterminated
+    body.slice(0, dataStart) + '<!-- deploy-action:data !!!not base64!!! -->',
+    body.slice(0, dataStart) + `<!-- deploy-action:data ${Buffer.from('{"broken').toString('base64')} -->`,
+    body.slice(0, dataStart) + `<!-- deploy-action:data ${Buffer.from('null').toString('base64')} -->`,
+    `${marker}\n<!-- deploy-action:data ${Buffer.from(JSON.stringify({ environment: 'staging', sha: SHA })).toString('base64')} -->`,
+    `${marker}\n<!-- deploy-action:data ${Buffer.from(JSON.stringify({ environment: 'production' })).toString('base64')} -->`,
+    `hello ${body}`,
+  ];
+  for (const c of cases) assert.equal(parseStatusComment(c, 'production'), undefined, c.slice(-80));
+});
+
+test('hostile text in the state cannot close the hidden data comment or break the markup', () => {
+  const hostile = 'x --> <script>alert(1)</script> | `tick` \n# heading';
+  const s = state({
+    version: 'v1',
+    description: hostile,
+    strategy: hostile,
+    commits: [{ sha: 'c'.repeat(40), message: hostile, author: '<img src=x>' }],
+  });
+  const body = renderStatusComment(s);
+  assert.doesNotMatch(body, /<script>|<img/);
+  // The only "-->" are the ends of the two hidden comments.
+  assert.equal(body.split('-->').length - 1, 2);
+  assert.deepEqual(parseStatusComment(body, 'production'), s);
+  // Environment names with quotes are quoted by the marker itself.
+  assert.equal(statusMarker('a"b'), '<!-- deploy-action:status environment="a\\"b" -->');
+});
+
+interface Stored {
+  id: number;
+  body: string;
+  user: { login: string; type?: string } | null;
+}
+
+function fakeComments(initial: Stored[]): CommentsApi & { comments: Stored[]; calls: string[] } {
+  const comments = [...initial];
+  const calls: string[] = [];
+  return {
+    comments,
+    calls,
+    issues: {
+      listComments: async (p) => {
+        calls.push(`list ${p.page}`);
+        return { data: comments.slice((p.page - 1) * p.per_page, p.page * p.per_page) };
+      },
+      createComment: async (p) => {
+        calls.push('create');
+        const id = 1000 + comments.length;
+        comments.push({ id, body: p.body, user: { login: 'github-actions[bot]', type: 'Bot' } });
+        return { data: { id } };
+      },
+      updateComment: async (p) => {
+        calls.push(`update ${p.comment_id}`);
+        const c = comments.find((x) => x.id === p.comment_id);
+        if (!c) throw Object.assign(new Error('Not Found'), { status: 404 });
+        c.body = p.body;
+        return { data: { id: c.id } };
+      },
+    },
+  };
+}
+
+const person = { login: 'mallory', type: 'User' };
+const bot = { login: 'github-actions[bot]', type: 'Bot' };
+
+test("a person's comment carrying the marker is not taken over", async () => {
+  const forged = renderStatusComment(state({ version: 'forged' }));
+  const api = fakeComments([{ id: 1, body: forged, user: person }]);
+  assert.equal(await findStatusComment(api, where), undefined);
+  const r = await upsertStatusComment(api, where, () => state());
+  assert.deepEqual(r, { id: 1001, created: true });
+  assert.equal(api.comments[0]!.body, forged, "the person's comment is untouched");
+  // A deleted user (user: null) is not a bot either.
+  assert.equal(
+    await findStatusComment(fakeComments([{ id: 2, body: forged, user: null }]), where),
+    undefined,
+  );
+});
+
+test('a bot comment is found by login suffix or type, and its state handed to next()', async () => {
+  const old = state({ state: 'in_progress', version: '1.0.0' });
+  for (const user of [bot, { login: 'deploy-app[bot]' }]) {
+    const api = fakeComments([
+      { id: 1, body: 'LGTM', user: person },
+      { id: 2, body: renderStatusComment(state({ environment: 'staging' })), user: bot },
+      { id: 3, body: renderStatusComment(old), user },
+    ]);
+    let seen: StatusCommentState | undefined;
+    const r = await upsertStatusComment(api, where, (previous) => {
+      seen = previous;
+      return { ...previous!, state: 'success' };
+    });
+    assert.deepEqual(r, { id: 3, created: false });
+    assert.deepEqual(seen, old);
+    assert.equal(parseStatusComment(api.comments[2]!.body, 'production')?.state, 'success');
+    assert.equal(parseStatusComment(api.comments[1]!.body, 'staging')?.state, 'success', 'staging untouched');
+    assert.equal(api.calls.filter((c) => c === 'create').length, 0);
+  }
+});
+
+test('a known id is updated directly; a 404 falls back to the search', async () => {
+  const api = fakeComments([{ id: 5, body: renderStatusComment(state()), user: bot }]);
+  assert.deepEqual(await upsertStatusComment(api, where, () => state({ version: '2' }), 5), {
+    id: 5,
+    created: false,
+  });
+  assert.deepEqual(api.calls, ['update 5']);
+
+  const deleted = fakeComments([{ id: 6, body: renderStatusComment(state()), user: bot }]);
+  assert.deepEqual(await upsertStatusComment(deleted, where, () => state({ version: '3' }), 404404), {
+    id: 6,
+    created: false,
+  });
+  assert.deepEqual(deleted.calls, ['update 404404', 'list 1', 'update 6']);
+  assert.equal(parseStatusComment(deleted.comments[0]!.body, 'production')?.version, '3');
+});
+
+test('an update error other than 404 is thrown, not turned into a second comment', async () => {
+  const api = fakeComments([]);
+  api.issues.updateComment = async () => {
+    throw Object.assign(new Error('Forbidden'), { status: 403 });
+  };
+  await assert.rejects(
+    upsertStatusComment(api, where, () => state(), 5),
+    /Forbidden/,
+  );
+  assert.equal(api.comments.length, 0);
+});
+
+test('the search pages through full pages and stops at a short one', async () => {
+  const filler: Stored[] = Array.from({ length: 230 }, (_, i) => ({
+    id: i + 1,
+    body: `comment ${i}`,
+    user: person,
+  }));
+  filler[215] = { id: 216, body: renderStatusComment(state()), user: bot };
+  const api = fakeComments(filler);
+  assert.equal((await findStatusComment(api, where))?.id, 216);
+  assert.deepEqual(api.calls, ['list 1', 'list 2', 'list 3']);
+
+  const none = fakeComments(filler.slice(0, 200).map((c) => ({ ...c, user: person })));
+  assert.equal(await findStatusComment(none, where), undefined);
+  assert.deepEqual(none.calls, ['list 1', 'list 2', 'list 3'], 'an empty third page ends the search');
+});
+
+test('against the fake GitHub: created once, then updated in place, a human marker ignored', async () => {
+  const gh = await createFakeGitHub();
+  try {
+    gh.seedRepo({ owner: 'acme', repo: 'web', pulls: [{ number: 7, head: fakeSha('head'), user: 'carol' }] });
+    gh.addComment(7, { user: 'mallory', body: renderStatusComment(state({ version: 'forged' })) });
+    const octokit = new Octokit({ baseUrl: gh.url, auth: 'test-token' });
+    const api = octokit.rest as unknown as CommentsApi;
+    const first = await upsertStatusComment(api, where, () => state({ state: 'queued' }));
+    assert.equal(first.created, true);
+    const second = await upsertStatusComment(api, where, (previous) => {
+      assert.equal(previous?.state, 'queued');
+      return { ...previous!, state: 'success' };
+    });
+    assert.deepEqual(second, { id: first.id, created: false });
+    const { data } = await octokit.rest.issues.listComments({ owner: 'acme', repo: 'web', issue_number: 7 });
+    assert.equal(data.length, 2);
+    assert.equal(parseStatusComment(data[1]!.body!, 'production')?.state, 'success');
+    assert.match(data[0]!.body!, /forged/);
+    assert.equal(gh.requestsFor('issues/create-comment').length, 1);
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
+});
