@@ -5,15 +5,17 @@ import { formatNumber } from './markdown.ts';
 export function metricChart(rows: AnalysisRow[]): string | undefined {
   const metric = keyMetric(rows);
   if (!metric) return undefined;
-  const points = rows.filter((r) => typeof r.metrics[metric] === 'number');
+  // NaN and Infinity are numbers too, but mermaid cannot plot them: such a step is skipped like a null.
+  const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+  const points = rows.filter((r) => finite(r.metrics[metric]));
   if (points.length === 0) return undefined;
   const canary = points.map((r) => r.metrics[metric] as number);
   const stable = points.map((r) => r.metrics[`stable.${metric}`]);
-  const showStable = stable.every((v) => typeof v === 'number');
+  const showStable = stable.every(finite);
   const values = [...canary, ...(showStable ? (stable as number[]) : [])];
   const max = Math.max(...values);
-  // Labels are quoted; a quote inside one would end it, so they are dropped.
-  const label = (text: string) => `"${text.replace(/"/g, "'")}"`;
+  // Labels are quoted; a quote inside one would end it and a newline or backtick could end the block.
+  const label = (text: string) => `"${text.replace(/"/g, "'").replace(/[\r\n`]+/g, ' ')}"`;
   const lines = [
     '```mermaid',
     'xychart-beta',

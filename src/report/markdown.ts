@@ -4,14 +4,17 @@
 /** Escapes a value for one table cell: pipes, newlines, HTML and Markdown emphasis. */
 export function cell(text: string | number | undefined | null): string {
   if (text === undefined || text === null) return '';
-  return String(text)
-    .replace(/\\/g, '\\\\')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/[*_`[\]]/g, (c) => `\\${c}`)
-    .replace(/\r?\n/g, ' ');
+  return (
+    String(text)
+      .replace(/\\/g, '\\\\')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/\|/g, '\\|')
+      .replace(/[*_`[\]]/g, (c) => `\\${c}`)
+      // A lone CR is a line ending to Markdown too, and would end the table row.
+      .replace(/\r\n|\r|\n/g, ' ')
+  );
 }
 
 export function table(header: string[], rows: Array<Array<string | number | undefined>>): string {
@@ -21,13 +24,20 @@ export function table(header: string[], rows: Array<Array<string | number | unde
 
 /** Inline code that survives backticks in the text. */
 export function code(text: string): string {
-  const clean = text.replace(/\r?\n/g, ' ');
-  const fence = clean.includes('`') ? '``' : '`';
-  return `${fence}${fence.length > 1 ? ' ' : ''}${clean}${fence.length > 1 ? ' ' : ''}${fence}`;
+  const clean = text.replace(/\r\n|\r|\n/g, ' ');
+  // The fence must be longer than any backtick run inside, or that run would close the span early.
+  const longestRun = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  const pad = longestRun > 0 ? ' ' : '';
+  return `${fence}${pad}${clean}${pad}${fence}`;
 }
 
 export function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  if (text.length <= max) return text;
+  let end = max - 1;
+  // Never cut an emoji (a surrogate pair) in half: a lone surrogate is invalid text to GitHub.
+  if (/[\uD800-\uDBFF]/.test(text[end - 1] ?? '')) end--;
+  return `${text.slice(0, end)}…`;
 }
 
 /** A number for people: up to 4 significant digits, no exponent for ordinary values. */

@@ -1,0 +1,210 @@
+// Hand-built PipelineResult values (success with a canary, rollback, blocked by gates) for the report tests.
+import type { GatesReport } from '../../../src/gates/runner.ts';
+import type { GateResult } from '../../../src/gates/types.ts';
+import type { PipelineResult, StepRecord } from '../../../src/pipeline/events.ts';
+
+export const HOSTILE = 'evil | pipe <script>alert(1)</script> --> `tick` **bold**\nsecond line\r\nthird';
+
+export function gate(extra: Partial<GateResult> = {}): GateResult {
+  return {
+    name: 'tests',
+    status: 'pass',
+    summary: '120 tests passed',
+    findings: [],
+    required: true,
+    durationMs: 1500,
+    ...extra,
+  };
+}
+
+export function gatesReport(gates: GateResult[]): GatesReport {
+  const blocks = gates.filter((g) => g.status === 'block');
+  const warns = gates.filter((g) => g.status === 'warn');
+  return {
+    schema: 1,
+    status: blocks.length ? 'BLOCK' : warns.length ? 'WARN' : 'PASS',
+    reasons: [...blocks, ...warns].map((g) => `${g.name}: ${g.summary}`),
+    gates,
+    wallMs: 2500,
+    sumMs: 4000,
+  };
+}
+
+export function analysisStep(
+  weight: number,
+  metrics: Record<string, number | null>,
+  ok = true,
+  phase: StepRecord['phase'] = 'production',
+): StepRecord {
+  return {
+    environment: 'production',
+    phase,
+    step: {
+      kind: 'analysis',
+      phase: 'canary-step',
+      slot: 'canary',
+      stableSlot: 'stable',
+      weight,
+      windowMs: 60_000,
+    },
+    description: `analysis at ${weight}%`,
+    result: ok
+      ? { ok: true, analysis: 'promote', detail: 'all metrics within bounds', metrics }
+      : { ok: false, reason: 'error_rate 5.2% > 1%', analysis: 'rollback', metrics },
+    durationMs: 60_000,
+  };
+}
+
+const T0 = '2024-05-01T10:00:00.000Z';
+const at = (s: number) => new Date(Date.parse(T0) + s * 1000).toISOString();
+
+export function succeeded(): PipelineResult {
+  return {
+    status: 'succeeded',
+    code: 'deployed',
+    message: 'deployed 1.2.3 to production',
+    environment: 'production',
+    version: '1.2.3',
+    previousVersion: '1.2.2',
+    strategy: 'canary',
+    dryRun: false,
+    phases: [
+      {
+        phase: 'validate',
+        status: 'succeeded',
+        startedAt: at(0),
+        durationMs: 5000,
+        detail: '3 gates passed',
+      },
+      { phase: 'staging', status: 'skipped', startedAt: at(5), durationMs: 0 },
+      { phase: 'production', status: 'succeeded', startedAt: at(5), durationMs: 300_000 },
+      { phase: 'verify', status: 'succeeded', startedAt: at(305), durationMs: 30_000 },
+      { phase: 'monitor', status: 'succeeded', startedAt: at(335), durationMs: 60_000 },
+      { phase: 'finalize', status: 'succeeded', startedAt: at(395), durationMs: 5000 },
+    ],
+    steps: [
+      {
+        environment: 'production',
+        phase: 'production',
+        step: { kind: 'set_weight', slot: 'canary', stableSlot: 'stable', weight: 10 },
+        description: 'canary 10%',
+        result: { ok: true },
+        durationMs: 200,
+      },
+      analysisStep(10, {
+        error_rate: 0.4,
+        latency_p99: 180,
+        'stable.error_rate': 0.5,
+        'stable.latency_p99': 170,
+      }),
+      analysisStep(50, {
+        error_rate: 0.3,
+        latency_p99: 190,
+        'stable.error_rate': 0.5,
+        'stable.latency_p99': 175,
+      }),
+      analysisStep(100, {
+        error_rate: 0.2,
+        latency_p99: 200,
+        'stable.error_rate': 0.4,
+        'stable.latency_p99': 180,
+      }),
+    ],
+    decisions: [
+      {
+        at: at(300),
+        environment: 'production',
+        phase: 'production',
+        strategy: 'canary',
+        state: 'canary 100%',
+        decision: { type: 'done', reason: 'all canary steps promoted' },
+      },
+    ],
+    rollbacks: [],
+    gates: gatesReport([gate(), gate({ name: 'lint', summary: 'clean', durationMs: 900 })]),
+    startedAt: T0,
+    durationMs: 400_000,
+    exitCode: 0,
+  };
+}
+
+export function rolledBack(): PipelineResult {
+  const base = succeeded();
+  return {
+    ...base,
+    status: 'rolled_back',
+    code: 'strategy_failed',
+    message: 'canary analysis failed at 50%: error_rate 5.2% > 1%',
+    phases: [
+      base.phases[0]!,
+      base.phases[1]!,
+      {
+        phase: 'production',
+        status: 'failed',
+        startedAt: at(5),
+        durationMs: 120_000,
+        detail: 'analysis failed at 50%',
+      },
+    ],
+    steps: [base.steps[1]!, analysisStep(50, { error_rate: 5.2, 'stable.error_rate': 0.5 }, false)],
+    decisions: [
+      {
+        at: at(125),
+        environment: 'production',
+        phase: 'production',
+        strategy: 'canary',
+        state: 'canary 50%',
+        decision: { type: 'fail', code: 'analysis_rollback', reason: 'error_rate 5.2% > 1% at 50%' },
+      },
+    ],
+    rollbacks: [
+      {
+        reason: 'error_rate 5.2% > 1% at 50%',
+        environment: 'production',
+        steps: [
+          {
+            environment: 'production',
+            phase: 'rollback',
+            step: { kind: 'set_weight', slot: 'canary', stableSlot: 'stable', weight: 0 },
+            description: 'all traffic to stable',
+            result: { ok: true },
+            durationMs: 800,
+          },
+        ],
+        levels: [{ name: 'traffic', ok: true, detail: 'weight 0', durationMs: 800 }],
+        ok: true,
+        trafficRestoredMs: 1200,
+        durationMs: 3000,
+      },
+    ],
+    durationMs: 130_000,
+    exitCode: 1,
+  };
+}
+
+export function blocked(): PipelineResult {
+  const base = succeeded();
+  return {
+    ...base,
+    status: 'blocked',
+    code: 'gates_blocked',
+    message: 'quality gates blocked the deployment: secrets',
+    phases: [
+      { phase: 'validate', status: 'failed', startedAt: T0, durationMs: 4000, detail: '1 gate blocked' },
+    ],
+    steps: [],
+    decisions: [],
+    rollbacks: [],
+    gates: gatesReport([
+      gate(),
+      gate({
+        name: 'secrets',
+        status: 'block',
+        summary: '1 secret found',
+        findings: [{ path: 'src/a.ts', line: 3, rule: 'secrets.aws', message: 'AWS key', severity: 'error' }],
+      }),
+    ]),
+    durationMs: 4000,
+    exitCode: 1,
+  };
+}

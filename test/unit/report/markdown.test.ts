@@ -1,0 +1,154 @@
+// The Markdown helpers, the analysis rows and the mermaid chart: escaping that keeps tables and markup
+// intact whatever the text, and a chart that only plots real numbers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cell, code, formatNumber, table, truncate } from '../../../src/report/markdown.ts';
+import {
+  analysisRows,
+  keyMetric,
+  metricNames,
+  type AnalysisRow,
+} from '../../../src/report/analysis-steps.ts';
+import { metricChart } from '../../../src/report/chart.ts';
+import { analysisStep, HOSTILE, rolledBack, succeeded } from './fixtures.ts';
+import { assertTablesIntact, unescapedPipes } from './table-check.ts';
+
+test('cell escapes pipes, HTML, emphasis and every kind of line break', () => {
+  assert.equal(cell('a|b'), 'a\\|b');
+  assert.equal(cell('<script>x</script>'), '&lt;script&gt;x&lt;/script&gt;');
+  assert.equal(cell('a & b'), 'a &amp; b');
+  assert.equal(cell('*b* _i_ `c` [l]'), '\\*b\\* \\_i\\_ \\`c\\` \\[l\\]');
+  assert.equal(cell('one\ntwo\r\nthree\rfour'), 'one two three four');
+  assert.equal(cell('back\\|slash'), 'back\\\\\\|slash', 'a backslash cannot un-escape the pipe');
+  assert.equal(unescapedPipes(cell('back\\|slash')), 0);
+  assert.equal(cell(undefined), '');
+  assert.equal(cell(null), '');
+  assert.equal(cell(0), '0');
+  assert.doesNotMatch(cell(HOSTILE), /[<>\n\r]|-->/);
+});
+
+test('table: a row of hostile cells keeps its column count', () => {
+  const md = table(
+    ['a', 'b'],
+    [
+      [cell(HOSTILE), cell('x\\')],
+      [cell('|||'), undefined],
+    ],
+  );
+  assertTablesIntact(md);
+  assert.equal(md.split('\n').length, 4);
+});
+
+test('code survives backticks of any run length and newlines', () => {
+  assert.equal(code('npm test'), '`npm test`');
+  assert.equal(code('a`b'), '`` a`b ``');
+  assert.equal(code('a``b'), '``` a``b ```');
+  assert.equal(code('line1\nline2\rline3'), '`line1 line2 line3`');
+  // The fence is longer than every run inside, so the text cannot close the span early.
+  for (const text of ['```', 'x`y``z```w', '`']) {
+    const rendered = code(text);
+    const fence = /^`+/.exec(rendered)![0];
+    assert.ok(!text.includes(fence), `${rendered} closes early`);
+  }
+});
+
+test('truncate keeps the limit and never splits an emoji', () => {
+  assert.equal(truncate('short', 10), 'short');
+  assert.equal(truncate('abcdefghij', 5), 'abcd…');
+  const emoji = `${'a'.repeat(3)}🚀🚀🚀`;
+  const cut = truncate(emoji, 5);
+  assert.ok(cut.length <= 5);
+  assert.equal(cut, 'aaa…');
+  assert.ok(!/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(cut), 'no lone high surrogate');
+  assert.equal(truncate('aaa🚀🚀', 6), 'aaa🚀…');
+});
+
+test('formatNumber: four significant digits, no exponent for ordinary values, a dash for nothing', () => {
+  assert.equal(formatNumber(0.123456), '0.1235');
+  assert.equal(formatNumber(1234.6), '1235');
+  assert.equal(formatNumber(-2.5), '-2.5');
+  assert.equal(formatNumber(0), '0');
+  for (const v of [null, undefined, NaN, Infinity]) assert.equal(formatNumber(v), '—');
+});
+
+test('analysisRows: only analysis steps, labelled by phase and weight, rollback steps marked', () => {
+  const rows = analysisRows(rolledBack());
+  assert.deepEqual(
+    rows.map((r) => [r.label, r.verdict, r.detail]),
+    [
+      ['canary-step @ 10%', 'promote', 'all metrics within bounds'],
+      ['canary-step @ 50%', 'rollback', 'error_rate 5.2% > 1%'],
+    ],
+  );
+  const inRollback = analysisRows({ steps: [analysisStep(0, {}, true, 'rollback')] });
+  assert.equal(inRollback[0]!.label, 'rollback canary-step @ 0%');
+});
+
+test('metricNames puts stable-side names last; keyMetric prefers an error metric', () => {
+  const rows = analysisRows(succeeded());
+  assert.deepEqual(metricNames(rows), [
+    'error_rate',
+    'latency_p99',
+    'stable.error_rate',
+    'stable.latency_p99',
+  ]);
+  assert.equal(keyMetric(rows), 'error_rate');
+  const latencyOnly = analysisRows({ steps: [analysisStep(10, { latency: 1, throughput: 2 })] });
+  assert.equal(keyMetric(latencyOnly), 'latency');
+  assert.equal(keyMetric([]), undefined);
+});
+
+function row(label: string, metrics: AnalysisRow['metrics']): AnalysisRow {
+  return {
+    label,
+    environment: 'production',
+    phase: 'canary-step',
+    verdict: 'promote',
+    detail: '',
+    durationMs: 1,
+    metrics,
+  };
+}
+
+test('the chart plots the key metric by step with the stable line', () => {
+  const chart = metricChart(analysisRows(succeeded()))!;
+  assert.equal(
+    chart,
+    [
+      '```mermaid',
+      'xychart-beta',
+      '    title "error_rate by step"',
+      '    x-axis ["canary-step @ 10%", "canary-step @ 50%", "canary-step @ 100%"]',
+      '    y-axis "error_rate" 0 --> 0.6',
+      '    bar [0.4, 0.3, 0.2]',
+      '    line [0.5, 0.5, 0.4]',
+      '```',
+      '<sub>bars: the new version; line: the stable version at the same time</sub>',
+    ].join('\n'),
+  );
+});
+
+test('the chart skips nulls and non-finite values, and drops the stable line when it has gaps', () => {
+  const chart = metricChart([
+    row('s1', { error_rate: 1, 'stable.error_rate': 1 }),
+    row('s2', { error_rate: null }),
+    row('s3', { error_rate: NaN }),
+    row('s4', { error_rate: Infinity }),
+    row('s5', { error_rate: 2 }),
+  ])!;
+  assert.match(chart, /x-axis \["s1", "s5"\]/);
+  assert.match(chart, /bar \[1, 2\]/);
+  assert.doesNotMatch(chart, /line \[|—|NaN|Infinity/);
+  assert.match(chart, /y-axis "error_rate" 0 --> 2\.4/);
+  assert.equal(metricChart([row('s1', { error_rate: null })]), undefined);
+  assert.equal(metricChart([row('s1', {})]), undefined);
+});
+
+test('chart labels are quoted and cannot end the quote or the code block', () => {
+  const chart = metricChart([row('say "hi"\n```\n# x', { 'err"or': 0 })])!;
+  const lines = chart.split('\n');
+  assert.equal(lines.filter((l) => l.startsWith('```')).length, 2);
+  assert.match(chart, /x-axis \["say 'hi' # x"\]/);
+  assert.match(chart, /title "err'or by step"/);
+  assert.match(chart, /0 --> 1$/m, 'an all-zero chart still has a positive axis');
+});
