@@ -1,0 +1,111 @@
+// check_run.requested_action (identifier `approve`): the Approve button on a waiting `approval / <env>`
+// gate. Same rules as /approve-deploy: the clicking user must be allowed to approve (mayApprove: approvers,
+// permission, no self-approval) and the approval is bound to the pull request's head SHA, which must still
+// be the commit the gate is for. The approval is recorded as a marker in an app comment on the PR, then the
+// waiting protection rules are answered if the approval completes them.
+import type { Probot } from 'probot';
+import { explainApprover, mayApprove, serializeApprovalMarker } from '../../src/policy/index.ts';
+import type { ApprovalRecord } from '../../src/policy/index.ts';
+import { actorFacts, loadDefaultBranchConfig, ownAppId } from '../facts.ts';
+import type { Octokit } from '../facts.ts';
+import { answerPendingProtectionRules, GATE_PREFIX, gateName, parseGateRef } from './protection-rule.ts';
+import type { PendingAnswer } from './protection-rule.ts';
+
+interface RequestedActionPayload {
+  requested_action?: { identifier: string } | null;
+  check_run: {
+    id: number;
+    name: string;
+    head_sha: string;
+    external_id: string | null;
+    app: { id: number } | null;
+  };
+  sender: { login: string; type?: string };
+  repository: { name: string; owner: { login: string }; default_branch: string };
+}
+
+export type ApproveButtonOutcome =
+  | { status: 'ignored'; reason: string }
+  | { status: 'refused'; code: string }
+  | { status: 'approved'; answers: PendingAnswer[] };
+
+const isBot = (who: { login: string; type?: string }): boolean =>
+  who.type === 'Bot' || who.login.toLowerCase().endsWith('[bot]');
+
+export async function handleApproveButton(
+  octokit: Octokit,
+  payload: RequestedActionPayload,
+  now: Date = new Date(),
+): Promise<ApproveButtonOutcome> {
+  if (payload.requested_action?.identifier !== 'approve') return { status: 'ignored', reason: 'not_approve' };
+  const { check_run: checkRun, sender } = payload;
+  if (!checkRun.name.startsWith(GATE_PREFIX)) return { status: 'ignored', reason: 'not_a_gate' };
+  if (isBot(sender)) return { status: 'ignored', reason: 'bot' };
+  const appId = await ownAppId(octokit);
+  const ref = parseGateRef(checkRun.external_id);
+  if (checkRun.app?.id !== appId || !ref || gateName(ref.env) !== checkRun.name)
+    return { status: 'ignored', reason: 'not_our_gate' };
+  const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
+  const reply = (body: string) => octokit.rest.issues.createComment({ ...where, issue_number: ref.pr, body });
+
+  const loaded = await loadDefaultBranchConfig(octokit, where, payload.repository.default_branch);
+  if (!loaded.ok) {
+    await reply(`**Approval not recorded** (\`policy_unreadable\`): ${loaded.message}`);
+    return { status: 'refused', code: 'policy_unreadable' };
+  }
+  const { data: pull } = await octokit.rest.pulls.get({ ...where, pull_number: ref.pr });
+  // SHA binding: the button belongs to the gate's commit; after a push it would approve code nobody saw.
+  if (pull.head.sha.toLowerCase() !== checkRun.head_sha.toLowerCase()) {
+    await reply(
+      `**Approval by @${sender.login} not recorded** (\`sha_moved\`): the Approve button was for commit \`${checkRun.head_sha.slice(0, 7)}\`, the pull request is now at \`${pull.head.sha.slice(0, 7)}\`.`,
+    );
+    return { status: 'refused', code: 'sha_moved' };
+  }
+  const actor = await actorFacts(octokit, where, sender.login, loaded.config, ref.env);
+  const decision = mayApprove({
+    config: loaded.config,
+    environment: ref.env,
+    actor,
+    type: ref.type,
+    author: pull.user.login,
+    kind: 'approve',
+  });
+  if (!decision.ok) {
+    await reply(
+      `**Approval by @${sender.login} not recorded** (\`${decision.code}\`): ${explainApprover(decision).replace(/^[a-z_]+: /, '')}.`,
+    );
+    return { status: 'refused', code: decision.code };
+  }
+  const record: ApprovalRecord = {
+    kind: 'approve',
+    by: actor,
+    environment: ref.env,
+    sha: pull.head.sha.toLowerCase(),
+    at: now,
+    source: 'check_run',
+  };
+  await reply(
+    `✅ @${sender.login} approved deploying \`${pull.head.sha.slice(0, 7)}\` to ${ref.env} (Approve button).\n\n${serializeApprovalMarker(record)}`,
+  );
+  const answers = await answerPendingProtectionRules(octokit, {
+    where,
+    defaultBranch: payload.repository.default_branch,
+    sha: pull.head.sha,
+    environment: ref.env,
+    now,
+  });
+  return { status: 'approved', answers };
+}
+
+export function registerCheckRun(app: Probot): void {
+  app.on('check_run.requested_action', async (context) => {
+    const outcome = await handleApproveButton(
+      context.octokit,
+      context.payload as unknown as RequestedActionPayload,
+    );
+    context.log.info(
+      { delivery: context.id, check_run: context.payload.check_run.id, status: outcome.status },
+      `check_run.requested_action ${outcome.status}`,
+    );
+  });
+}

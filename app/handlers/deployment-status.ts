@@ -1,0 +1,218 @@
+// deployment_status.created: the PR's status comment for the environment follows the deployment (the same
+// comment the Action writes: found by its marker, updated in place, created only when there is none), and
+// when the deployment ends its own environment lock is released.
+import type { Probot } from 'probot';
+import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+import {
+  findStatusComment,
+  parseStatusComment,
+  renderStatusComment,
+} from '../../src/github/status-comment.ts';
+import type { DeploymentState, StatusCommentState } from '../../src/github/status-comment.ts';
+import { lockRefName, parseLockMessage, releaseLock } from '../locks.ts';
+import type { LockTarget } from '../commands/command.ts';
+import type { Octokit, RepoRef } from '../facts.ts';
+
+export const FINAL_STATES: readonly DeploymentState[] = ['success', 'failure', 'error', 'inactive'];
+
+interface DeploymentStatusPayload {
+  deployment_status: {
+    id: number;
+    state: string;
+    description?: string | null;
+    environment?: string;
+    environment_url?: string | null;
+    log_url?: string | null;
+    target_url?: string | null;
+    created_at: string;
+  };
+  deployment: {
+    id: number;
+    sha: string;
+    environment: string;
+    payload?: unknown;
+    creator?: { login: string } | null;
+  };
+  repository: { name: string; owner: { login: string } };
+}
+
+const STATES: readonly DeploymentState[] = [
+  'queued',
+  'pending',
+  'in_progress',
+  'success',
+  'failure',
+  'error',
+  'inactive',
+];
+
+/**
+ * Pure: the comment's next state. Keeps what the Action wrote (version, strategy, commit list) when it is
+ * about the same commit; returns undefined when the event is older than what the comment shows (webhooks
+ * arrive out of order: an older deployment, or an earlier status of the same one).
+ */
+export function nextStatusState(
+  previous: StatusCommentState | undefined,
+  event: {
+    environment: string;
+    state: DeploymentState;
+    sha: string;
+    deploymentId: number;
+    at: string;
+    description?: string;
+    environmentUrl?: string;
+    runUrl?: string;
+  },
+): StatusCommentState | undefined {
+  if (previous?.deploymentId !== undefined) {
+    if (previous.deploymentId > event.deploymentId) return undefined;
+    if (previous.deploymentId === event.deploymentId && previous.updatedAt > event.at) return undefined;
+  }
+  const sameCommit = previous?.sha.toLowerCase() === event.sha.toLowerCase();
+  const base: Partial<StatusCommentState> = sameCommit ? { ...previous } : {};
+  const next: StatusCommentState = {
+    ...base,
+    environment: event.environment,
+    state: event.state,
+    sha: event.sha,
+    deploymentId: event.deploymentId,
+    updatedAt: event.at,
+  };
+  if (event.description) next.description = event.description;
+  else delete next.description;
+  if (event.environmentUrl) next.environmentUrl = event.environmentUrl;
+  if (event.runUrl) next.runUrl = event.runUrl;
+  return next;
+}
+
+export type DeploymentStatusOutcome =
+  | { status: 'ignored'; reason: string }
+  | {
+      /** stale: the comment already shows a newer event; no_pull_request: the deployment names no PR. */
+      status: 'updated' | 'created' | 'stale' | 'no_pull_request';
+      commentId?: number;
+      lock: 'released' | 'kept' | 'none' | 'not_final';
+    };
+
+async function existingComment(
+  octokit: Octokit,
+  where: RepoRef,
+  pullNumber: number,
+  environment: string,
+  knownId: number | undefined,
+): Promise<{ id: number; state?: StatusCommentState } | undefined> {
+  if (knownId !== undefined) {
+    try {
+      const { data } = await octokit.rest.issues.getComment({ ...where, comment_id: knownId });
+      const isBot = data.user?.type === 'Bot';
+      if (isBot && data.body) {
+        const state = parseStatusComment(data.body, environment);
+        if (state) return { id: data.id, state };
+      }
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) throw error;
+    }
+  }
+  return findStatusComment(octokit.rest, { ...where, pullNumber, environment });
+}
+
+/**
+ * Releases the environment lock if it is this deployment's own: held by whoever asked for the deployment
+ * (or by the app) for this very commit. A lock someone took by hand with /lock stays.
+ */
+async function releaseOwnLock(
+  octokit: Octokit,
+  where: RepoRef,
+  environment: string,
+  sha: string,
+  holders: string[],
+): Promise<'released' | 'kept' | 'none'> {
+  const target: LockTarget = { scope: 'environment', environment };
+  const refName = lockRefName(target);
+  if (typeof refName !== 'string') return 'none';
+  let object: { sha: string; type: string };
+  try {
+    ({ object } = (await octokit.rest.git.getRef({ ...where, ref: refName })).data);
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return 'none';
+    throw error;
+  }
+  if (object.type !== 'tag') return 'kept';
+  const { data: tag } = await octokit.rest.git.getTag({ ...where, tag_sha: object.sha });
+  const lock = parseLockMessage(tag.message, target, object.sha);
+  const ours =
+    holders.some((h) => h.toLowerCase() === lock.holder.toLowerCase()) &&
+    lock.sha.toLowerCase() === sha.toLowerCase();
+  if (!ours) return 'kept';
+  const released = await releaseLock(octokit.rest, where, { target, requester: lock.holder, force: true });
+  return released.status === 'released' ? 'released' : 'none';
+}
+
+export async function handleDeploymentStatus(
+  octokit: Octokit,
+  payload: DeploymentStatusPayload,
+): Promise<DeploymentStatusOutcome> {
+  const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
+  const { deployment, deployment_status: status } = payload;
+  const state = status.state as DeploymentState;
+  if (!STATES.includes(state)) return { status: 'ignored', reason: `unknown state ${status.state}` };
+  let deploymentPayload;
+  try {
+    deploymentPayload = parseDeploymentPayload(deployment.payload);
+  } catch {
+    return { status: 'ignored', reason: 'invalid_payload' };
+  }
+  const environment = status.environment || deployment.environment;
+  const final = FINAL_STATES.includes(state);
+  // Who may hold the deployment's own lock: the person who asked for it, or whoever created it (the app).
+  const holders = [deploymentPayload.requested_by, deployment.creator?.login].filter((h): h is string =>
+    Boolean(h),
+  );
+  const releaseIfFinal = async (): Promise<'released' | 'kept' | 'none' | 'not_final'> =>
+    final ? releaseOwnLock(octokit, where, environment, deployment.sha, holders) : 'not_final';
+
+  const pullNumber = deploymentPayload.pr;
+  if (pullNumber === undefined) return { status: 'no_pull_request', lock: await releaseIfFinal() };
+  const found = await existingComment(octokit, where, pullNumber, environment, deploymentPayload.comment_id);
+  const runUrl = status.log_url || status.target_url || undefined;
+  const next = nextStatusState(found?.state, {
+    environment,
+    state,
+    sha: deployment.sha,
+    deploymentId: deployment.id,
+    at: status.created_at,
+    ...(status.description ? { description: status.description } : {}),
+    ...(status.environment_url ? { environmentUrl: status.environment_url } : {}),
+    ...(runUrl ? { runUrl } : {}),
+  });
+  let commentId = found?.id;
+  let outcome: 'updated' | 'created' | 'stale' = 'stale';
+  if (next && found) {
+    await octokit.rest.issues.updateComment({
+      ...where,
+      comment_id: found.id,
+      body: renderStatusComment(next),
+    });
+    outcome = 'updated';
+  } else if (next) {
+    const { data } = await octokit.rest.issues.createComment({
+      ...where,
+      issue_number: pullNumber,
+      body: renderStatusComment(next),
+    });
+    commentId = data.id;
+    outcome = 'created';
+  }
+  const lock = await releaseIfFinal();
+  return { status: outcome, ...(commentId !== undefined ? { commentId } : {}), lock };
+}
+
+export function registerDeploymentStatus(app: Probot): void {
+  app.on('deployment_status.created', async (context) => {
+    const outcome = await handleDeploymentStatus(
+      context.octokit,
+      context.payload as unknown as DeploymentStatusPayload,
+    );
+    context.log.info({ delivery: context.id, ...outcome }, `deployment_status ${outcome.status}`);
+  });
+}

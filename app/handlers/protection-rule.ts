@@ -1,0 +1,374 @@
+// deployment_protection_rule.requested: the app as a custom deployment protection rule. It decides with the
+// same policy as /deploy (isDeploymentApproved: windows, freezes, prior environment, checks, approvals) and
+// answers through the run's callback at once when the answer is final. While approvals are missing it posts
+// a reply on the pull request and an `action_required` check run `approval / <env>` with an Approve button;
+// that check run's external_id carries the run, so a later approval can answer without any stored state.
+import type { Probot } from 'probot';
+import {
+  explainDecision,
+  explainRefusal,
+  isDeploymentApproved,
+  resolvePolicy,
+} from '../../src/policy/index.ts';
+import type { DeploymentType, PolicyDecision, PullRequestFacts } from '../../src/policy/index.ts';
+import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+import {
+  checksAt,
+  loadDefaultBranchConfig,
+  ownAppId,
+  recordedApprovals,
+  successfulDeploymentsAt,
+} from '../facts.ts';
+import type { Octokit, RepoRef } from '../facts.ts';
+
+export const GATE_PREFIX = 'approval / ';
+export const gateName = (environment: string): string => `${GATE_PREFIX}${environment}`;
+
+/** What the gate check run remembers (its external_id): enough to answer the run's callback later. */
+export interface GateRef {
+  run: number;
+  env: string;
+  pr: number;
+  type: DeploymentType;
+}
+
+export function serializeGateRef(ref: GateRef): string {
+  return JSON.stringify({ v: 1, run: ref.run, env: ref.env, pr: ref.pr, type: ref.type });
+}
+
+/** Pure: the gate reference in a check run's external_id, or undefined for anything else. Never throws. */
+export function parseGateRef(externalId: string | null | undefined): GateRef | undefined {
+  if (!externalId) return undefined;
+  try {
+    const raw = JSON.parse(externalId) as Record<string, unknown>;
+    const types = ['standard', 'hotfix', 'rollback'];
+    if (
+      raw.v === 1 &&
+      Number.isSafeInteger(raw.run) &&
+      Number.isSafeInteger(raw.pr) &&
+      typeof raw.env === 'string' &&
+      typeof raw.type === 'string' &&
+      types.includes(raw.type)
+    )
+      return { run: raw.run as number, env: raw.env, pr: raw.pr as number, type: raw.type as DeploymentType };
+  } catch {
+    // Not ours.
+  }
+  return undefined;
+}
+
+/** Pure: the workflow run id in a deployment_callback_url (…/actions/runs/{run_id}/deployment_protection_rule). */
+export function runIdFromCallbackUrl(url: string): number | undefined {
+  const match = /\/actions\/runs\/(\d+)\/deployment_protection_rule\/?$/.exec(url);
+  const id = match ? Number(match[1]) : NaN;
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/** Pure: only missing approvals can still change by waiting for people; every other refusal is final. */
+export function isWaitingForApprovals(decision: PolicyDecision): boolean {
+  if (decision.ok) return false;
+  return [decision, ...decision.also].every((refusal) => refusal.code === 'needs_approvals');
+}
+
+export type GateAnswer = 'approved' | 'rejected' | 'pending';
+
+export function gateAnswer(decision: PolicyDecision, hasPullRequest: boolean): GateAnswer {
+  if (decision.ok) return 'approved';
+  // Approvals are given on a pull request; without one nobody could ever give them.
+  return hasPullRequest && isWaitingForApprovals(decision) ? 'pending' : 'rejected';
+}
+
+export interface GateInput {
+  where: RepoRef;
+  defaultBranch: string;
+  environment: string;
+  sha: string;
+  pullNumber?: number;
+  type: DeploymentType;
+  hotfixReason?: string;
+  appId: number;
+  now: Date;
+}
+
+export interface GateDecision {
+  answer: GateAnswer;
+  decision?: PolicyDecision;
+  /** One plain text for the callback comment and the check run. */
+  summary: string;
+  pullRequest?: PullRequestFacts;
+}
+
+const HEAD_REPO_UNKNOWN = -1;
+
+/** Gathers the facts (config from the default branch, PR, approvals, deployments, checks) and decides. */
+export async function decideGate(octokit: Octokit, input: GateInput): Promise<GateDecision> {
+  const loaded = await loadDefaultBranchConfig(octokit, input.where, input.defaultBranch);
+  if (!loaded.ok)
+    return { answer: 'rejected', summary: `The deployment policy cannot be read: ${loaded.message}` };
+  const { config } = loaded;
+  if (!Object.hasOwn(config.environments, input.environment)) {
+    // The app guards this environment (it was enabled as its protection rule) but has no policy for it: fail closed.
+    return {
+      answer: 'rejected',
+      summary: `Not in the policy: environment "${input.environment}" is not in .github/deploy.yml`,
+    };
+  }
+  let policy;
+  try {
+    policy = resolvePolicy(config, input.environment);
+  } catch (error) {
+    return { answer: 'rejected', summary: `The deployment policy is invalid: ${(error as Error).message}` };
+  }
+  let pullRequest: PullRequestFacts | undefined;
+  if (input.pullNumber !== undefined) {
+    const { data: pull } = await octokit.rest.pulls.get({ ...input.where, pull_number: input.pullNumber });
+    pullRequest = {
+      number: pull.number,
+      author: pull.user.login,
+      headSha: pull.head.sha,
+      fromFork: (pull.head.repo?.id ?? HEAD_REPO_UNKNOWN) !== pull.base.repo.id,
+    };
+  }
+  const [approvals, successfulDeployments, checks] = [
+    pullRequest ? await recordedApprovals(octokit, input.where, pullRequest.number!, input.appId) : [],
+    await successfulDeploymentsAt(octokit, input.where, input.sha, policy.requires),
+    await checksAt(octokit, input.where, input.sha, policy.requiredChecks),
+  ];
+  const decision = isDeploymentApproved({
+    config,
+    environment: input.environment,
+    sha: input.sha,
+    ...(pullRequest ? { pullRequest } : {}),
+    approvals,
+    successfulDeployments,
+    checks,
+    now: input.now,
+    type: input.type,
+    ...(input.hotfixReason !== undefined ? { hotfixReason: input.hotfixReason } : {}),
+  });
+  const answer = gateAnswer(decision, pullRequest !== undefined);
+  const summary = decision.ok
+    ? `Approved by the policy${decision.tally.approvedBy.length ? `: approvals from ${decision.tally.approvedBy.map((a) => `@${a}`).join(', ')}` : ''}.`
+    : answer === 'rejected' && !pullRequest && decision.code === 'needs_approvals'
+      ? `Rejected: ${explainRefusal(decision)}, and approvals can only be given on a pull request.`
+      : explainDecision(decision);
+  return { answer, decision, summary, ...(pullRequest ? { pullRequest } : {}) };
+}
+
+// GitHub limits the review comment; the decision text is short, but free text (veto reasons) is not.
+const clip = (text: string, max = 1000): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+async function answerRun(
+  octokit: Octokit,
+  where: RepoRef,
+  run: number,
+  environment: string,
+  state: 'approved' | 'rejected',
+  comment: string,
+): Promise<void> {
+  await octokit.rest.actions.reviewCustomGatesForRun({
+    ...where,
+    run_id: run,
+    environment_name: environment,
+    state,
+    comment: clip(comment),
+  });
+}
+
+interface ProtectionRulePayload {
+  environment?: string;
+  event?: string;
+  deployment_callback_url?: string;
+  deployment?: { sha: string; payload?: unknown } | null;
+  pull_requests?: Array<{ number: number }>;
+  repository: { name: string; owner: { login: string }; default_branch: string };
+}
+
+export type ProtectionRuleOutcome =
+  | { status: 'ignored'; reason: string }
+  | { status: 'answered'; answer: 'approved' | 'rejected'; run: number }
+  | { status: 'waiting'; run: number; checkRunId: number; duplicate: boolean };
+
+export async function handleProtectionRule(
+  octokit: Octokit,
+  payload: ProtectionRulePayload,
+  now: Date = new Date(),
+): Promise<ProtectionRuleOutcome> {
+  const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
+  const run = runIdFromCallbackUrl(payload.deployment_callback_url ?? '');
+  if (run === undefined) return { status: 'ignored', reason: 'no workflow run in deployment_callback_url' };
+  const environment = payload.environment;
+  const sha = payload.deployment?.sha;
+  if (!environment || !sha) {
+    await answerRun(
+      octokit,
+      where,
+      run,
+      environment ?? '',
+      'rejected',
+      'The request names no environment or commit.',
+    );
+    return { status: 'answered', answer: 'rejected', run };
+  }
+  let deploymentPayload;
+  try {
+    deploymentPayload = parseDeploymentPayload(payload.deployment?.payload);
+  } catch (error) {
+    await answerRun(octokit, where, run, environment, 'rejected', (error as Error).message);
+    return { status: 'answered', answer: 'rejected', run };
+  }
+  const pullNumber = payload.pull_requests?.[0]?.number ?? deploymentPayload.pr;
+  const type = deploymentPayload.type ?? 'standard';
+  const appId = await ownAppId(octokit);
+  const gate = await decideGate(octokit, {
+    where,
+    defaultBranch: payload.repository.default_branch,
+    environment,
+    sha,
+    ...(pullNumber !== undefined ? { pullNumber } : {}),
+    type,
+    ...(deploymentPayload.hotfix_reason !== undefined
+      ? { hotfixReason: deploymentPayload.hotfix_reason }
+      : {}),
+    appId,
+    now,
+  });
+  if (gate.answer !== 'pending') {
+    await answerRun(octokit, where, run, environment, gate.answer, gate.summary);
+    return { status: 'answered', answer: gate.answer, run };
+  }
+  const ref: GateRef = { run, env: environment, pr: pullNumber!, type };
+  return waitForApprovals(octokit, where, sha, ref, gate.summary);
+}
+
+/** Posts the pending gate (once per run: a redelivered event finds the check run it already made). */
+async function waitForApprovals(
+  octokit: Octokit,
+  where: RepoRef,
+  sha: string,
+  ref: GateRef,
+  summary: string,
+): Promise<ProtectionRuleOutcome> {
+  const externalId = serializeGateRef(ref);
+  const { data: existing } = await octokit.rest.checks.listForRef({
+    ...where,
+    ref: sha,
+    check_name: gateName(ref.env),
+    per_page: 100,
+  });
+  const same = existing.check_runs.find((r) => r.external_id === externalId);
+  if (same) return { status: 'waiting', run: ref.run, checkRunId: same.id, duplicate: true };
+  const { data: checkRun } = await octokit.rest.checks.create({
+    ...where,
+    name: gateName(ref.env),
+    head_sha: sha,
+    external_id: externalId,
+    status: 'completed',
+    conclusion: 'action_required',
+    output: { title: `Waiting for approvals to deploy to ${ref.env}`, summary: clip(summary, 60_000) },
+    actions: [
+      {
+        label: 'Approve',
+        description: `Approve deploying to ${ref.env}`.slice(0, 40),
+        identifier: 'approve',
+      },
+    ],
+  });
+  await octokit.rest.issues.createComment({
+    ...where,
+    issue_number: ref.pr,
+    body: [
+      `⏳ **Deployment to ${ref.env} is waiting for approval** (workflow run ${ref.run}, commit \`${sha.slice(0, 7)}\`).`,
+      '',
+      `> ${summary.replace(/\n/g, '\n> ')}`,
+      '',
+      `Approve with \`/approve-deploy ${ref.env}\` or the **Approve** button on the \`${gateName(ref.env)}\` check.`,
+    ].join('\n'),
+  });
+  return { status: 'waiting', run: ref.run, checkRunId: checkRun.id, duplicate: false };
+}
+
+export interface PendingAnswer {
+  run: number;
+  environment: string;
+  checkRunId: number;
+  answer: GateAnswer;
+}
+
+export interface AnswerPendingInput {
+  where: RepoRef;
+  defaultBranch: string;
+  /** The commit the approvals are for (the PR head). */
+  sha: string;
+  /** Only this environment's gate; all `approval / *` gates at the commit otherwise. */
+  environment?: string;
+  now?: Date;
+}
+
+/**
+ * After an approval or a veto: find the gates still waiting at `sha` (their `approval / <env>` check runs,
+ * written by this app, conclusion action_required), decide again, and answer each run's callback when the
+ * answer is final. Stateless: everything needed is on GitHub. Call with the installation's Octokit.
+ */
+export async function answerPendingProtectionRules(
+  octokit: Octokit,
+  input: AnswerPendingInput,
+): Promise<PendingAnswer[]> {
+  const appId = await ownAppId(octokit);
+  const { data } = await octokit.rest.checks.listForRef({
+    ...input.where,
+    ref: input.sha,
+    ...(input.environment !== undefined ? { check_name: gateName(input.environment) } : {}),
+    per_page: 100,
+  });
+  const answers: PendingAnswer[] = [];
+  for (const checkRun of data.check_runs) {
+    if (checkRun.app?.id !== appId || checkRun.conclusion !== 'action_required') continue;
+    if (!checkRun.name.startsWith(GATE_PREFIX)) continue;
+    const ref = parseGateRef(checkRun.external_id);
+    if (!ref || gateName(ref.env) !== checkRun.name) continue;
+    const gate = await decideGate(octokit, {
+      where: input.where,
+      defaultBranch: input.defaultBranch,
+      environment: ref.env,
+      sha: checkRun.head_sha,
+      pullNumber: ref.pr,
+      type: ref.type,
+      appId,
+      now: input.now ?? new Date(),
+    });
+    if (gate.answer === 'pending') {
+      await octokit.rest.checks.update({
+        ...input.where,
+        check_run_id: checkRun.id,
+        output: {
+          title: `Waiting for approvals to deploy to ${ref.env}`,
+          summary: clip(gate.summary, 60_000),
+        },
+      });
+    } else {
+      await answerRun(octokit, input.where, ref.run, ref.env, gate.answer, gate.summary);
+      await octokit.rest.checks.update({
+        ...input.where,
+        check_run_id: checkRun.id,
+        conclusion: gate.answer === 'approved' ? 'success' : 'failure',
+        output: {
+          title: gate.answer === 'approved' ? `Approved: deploying to ${ref.env}` : `Rejected: ${ref.env}`,
+          summary: clip(gate.summary, 60_000),
+        },
+      });
+    }
+    answers.push({ run: ref.run, environment: ref.env, checkRunId: checkRun.id, answer: gate.answer });
+  }
+  return answers;
+}
+
+export function registerProtectionRule(app: Probot): void {
+  app.on('deployment_protection_rule.requested', async (context) => {
+    const outcome = await handleProtectionRule(
+      context.octokit,
+      context.payload as unknown as ProtectionRulePayload,
+    );
+    context.log.info({ delivery: context.id, ...outcome }, `deployment_protection_rule ${outcome.status}`);
+  });
+}

@@ -1,0 +1,78 @@
+// pull_request.synchronize: a push gave the pull request a new head. Approvals are bound to the commit they
+// were given for, so they stopped counting already; this tells the people on the PR so, once per push.
+import type { Probot } from 'probot';
+import type { ApprovalRecord } from '../../src/policy/index.ts';
+import { ownAppId, recordedApprovals } from '../facts.ts';
+import type { Octokit } from '../facts.ts';
+
+interface SynchronizePayload {
+  before: string;
+  after: string;
+  number: number;
+  pull_request: { number: number };
+  repository: { name: string; owner: { login: string } };
+}
+
+/**
+ * Pure: the approvals that counted for the previous head and no longer do, per environment, latest per
+ * person (a person's later veto removes their earlier approval).
+ */
+export function approvalsMadeStale(
+  records: readonly ApprovalRecord[],
+  before: string,
+): Map<string, string[]> {
+  const latest = new Map<string, ApprovalRecord>();
+  const ordered = [...records].sort((a, b) => a.at.getTime() - b.at.getTime());
+  for (const r of ordered) {
+    if (r.sha.toLowerCase() !== before.toLowerCase()) continue;
+    latest.set(`${r.environment}\n${r.by.login.toLowerCase()}`, r);
+  }
+  const byEnvironment = new Map<string, string[]>();
+  for (const r of latest.values()) {
+    if (r.kind !== 'approve') continue;
+    byEnvironment.set(r.environment, [...(byEnvironment.get(r.environment) ?? []), r.by.login]);
+  }
+  return byEnvironment;
+}
+
+export function staleApprovalsNotice(stale: Map<string, string[]>, before: string, after: string): string {
+  const lines = [...stale].map(
+    ([environment, logins]) => `- **${environment}**: ${logins.map((l) => `@${l}`).join(', ')}`,
+  );
+  return [
+    `🔄 New commit \`${after.slice(0, 7)}\` was pushed. The approvals given for \`${before.slice(0, 7)}\` no longer count:`,
+    '',
+    ...lines,
+    '',
+    'Approvals are bound to the commit they were given for: approve again for the new commit.',
+  ].join('\n');
+}
+
+export type SynchronizeOutcome = { status: 'no_approvals' } | { status: 'notified'; environments: string[] };
+
+export async function handleSynchronize(
+  octokit: Octokit,
+  payload: SynchronizePayload,
+): Promise<SynchronizeOutcome> {
+  const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
+  const number = payload.pull_request.number;
+  const records = await recordedApprovals(octokit, where, number, await ownAppId(octokit));
+  const stale = approvalsMadeStale(records, payload.before);
+  if (stale.size === 0) return { status: 'no_approvals' };
+  await octokit.rest.issues.createComment({
+    ...where,
+    issue_number: number,
+    body: staleApprovalsNotice(stale, payload.before, payload.after),
+  });
+  return { status: 'notified', environments: [...stale.keys()] };
+}
+
+export function registerPullRequest(app: Probot): void {
+  app.on('pull_request.synchronize', async (context) => {
+    const outcome = await handleSynchronize(
+      context.octokit,
+      context.payload as unknown as SynchronizePayload,
+    );
+    context.log.info({ delivery: context.id, ...outcome }, `pull_request.synchronize ${outcome.status}`);
+  });
+}
