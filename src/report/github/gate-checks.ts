@@ -35,25 +35,28 @@ export function gateConclusion(result: GateResult): 'success' | 'neutral' | 'fai
 
 export function gateCheckOutput(result: GateResult): CheckOutput {
   const unplaced = result.findings.filter((f) => !f.path);
+  const placed = result.findings.length - unplaced.length;
   const lines = [
     `**${result.status.toUpperCase()}** (${result.required ? 'required' : 'advisory'}) in ${formatDuration(result.durationMs)}`,
     '',
     cell(result.summary),
   ];
   if (result.findings.length > 0) lines.push('', `${result.findings.length} finding(s).`);
-  if (result.findings.length > MAX_ANNOTATIONS)
-    lines.push(`Only the first ${MAX_ANNOTATIONS} are shown as annotations.`);
+  // Only findings with a file become annotations, so only they count towards the cap.
+  if (placed > MAX_ANNOTATIONS) lines.push(`Only the first ${MAX_ANNOTATIONS} are shown as annotations.`);
   const text = unplaced.length
     ? [
         'Findings without a file:',
         '',
-        ...unplaced.slice(0, 100).map((f) => `- ${cell(f.rule)}: ${cell(f.message)}`),
+        ...unplaced.slice(0, 100).map((f) => `- ${cell(f.rule)}: ${cell(truncate(f.message, 1000))}`),
+        ...(unplaced.length > 100 ? [`- … and ${unplaced.length - 100} more`] : []),
       ].join('\n')
     : undefined;
   return {
     title: truncate(`${result.name}: ${result.status.toUpperCase()}: ${result.summary}`, 255),
     summary: truncate(lines.join('\n'), 65_000),
-    text,
+    // GitHub refuses a check run whose text is over 65 535 characters.
+    text: text === undefined ? undefined : truncate(text, 65_000),
   };
 }
 

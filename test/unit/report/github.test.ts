@@ -1,0 +1,214 @@
+// Gate check runs (conclusion, output, annotations batched at GitHub's limit) and the Deployments tab
+// statuses (every outcome's state, descriptions within GitHub's 140 characters whatever the message).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  ANNOTATIONS_PER_REQUEST,
+  annotationBatches,
+  gateCheckName,
+  gateCheckOutput,
+  gateConclusion,
+  MAX_ANNOTATIONS,
+  toAnnotation,
+} from '../../../src/report/github/gate-checks.ts';
+import {
+  deployConclusion,
+  DESCRIPTION_MAX,
+  finalStatus,
+  phaseStatus,
+  startStatus,
+} from '../../../src/report/github/deployment-status.ts';
+import type { Finding } from '../../../src/gates/types.ts';
+import { PHASES, type OutcomeCode, type PipelineStatus } from '../../../src/pipeline/events.ts';
+import { blocked, gate, HOSTILE, rolledBack, succeeded } from './fixtures.ts';
+
+function findings(n: number, extra: Partial<Finding> = {}): Finding[] {
+  return Array.from({ length: n }, (_, i) => ({
+    path: `src/f${i}.ts`,
+    line: i + 1,
+    rule: 'lint.rule',
+    message: `finding ${i}`,
+    severity: 'warning' as const,
+    ...extra,
+  }));
+}
+
+test('gate conclusion and name', () => {
+  assert.equal(gateConclusion(gate({ status: 'pass' })), 'success');
+  assert.equal(gateConclusion(gate({ status: 'warn' })), 'neutral');
+  assert.equal(gateConclusion(gate({ status: 'block' })), 'failure');
+  assert.equal(gateCheckName('secrets'), 'gates / secrets');
+});
+
+test('annotations come in batches of at most 50, findings without a file left out', () => {
+  const all = [...findings(120), ...findings(7, { path: undefined }), ...findings(3, { path: '' })];
+  const batches = annotationBatches(all);
+  assert.equal(ANNOTATIONS_PER_REQUEST, 50);
+  assert.deepEqual(
+    batches.map((b) => b.length),
+    [50, 50, 20],
+  );
+  assert.deepEqual(
+    batches.flat().map((a) => a.path),
+    findings(120).map((f) => f.path),
+  );
+  assert.deepEqual(annotationBatches([]), []);
+  assert.deepEqual(
+    annotationBatches(findings(60), 25).map((b) => b.length),
+    [25, 25, 10],
+  );
+});
+
+test('annotations stop at MAX_ANNOTATIONS and the output says so', () => {
+  const batches = annotationBatches(findings(MAX_ANNOTATIONS + 77));
+  assert.equal(batches.flat().length, MAX_ANNOTATIONS);
+  assert.ok(batches.every((b) => b.length <= ANNOTATIONS_PER_REQUEST));
+  const output = gateCheckOutput(gate({ findings: findings(MAX_ANNOTATIONS + 77) }));
+  assert.match(output.summary, new RegExp(`Only the first ${MAX_ANNOTATIONS} are shown as annotations`));
+  // Findings without a file are not annotations, so they do not make the cap message appear.
+  const mixed = gateCheckOutput(
+    gate({ findings: [...findings(MAX_ANNOTATIONS), ...findings(10, { path: undefined })] }),
+  );
+  assert.doesNotMatch(mixed.summary, /Only the first/);
+});
+
+test('an annotation: levels, lines clamped, columns only on a single line', () => {
+  const one = toAnnotation({ path: 'a.ts', line: 4, column: 7, rule: 'r', message: 'm', severity: 'error' });
+  assert.deepEqual(one, {
+    path: 'a.ts',
+    start_line: 4,
+    end_line: 4,
+    start_column: 7,
+    end_column: 7,
+    annotation_level: 'failure',
+    message: 'm',
+    title: 'r',
+  });
+  const span = toAnnotation({
+    path: 'a.ts',
+    line: 4,
+    endLine: 9,
+    column: 7,
+    rule: 'r',
+    message: 'm',
+    severity: 'notice',
+  });
+  assert.equal(span.end_line, 9);
+  assert.equal(span.start_column, undefined);
+  assert.equal(span.end_column, undefined);
+  assert.equal(span.annotation_level, 'notice');
+  const noLine = toAnnotation({ path: 'a.ts', rule: 'r', message: 'm', severity: 'warning' });
+  assert.deepEqual([noLine.start_line, noLine.end_line, noLine.annotation_level], [1, 1, 'warning']);
+  const backwards = toAnnotation({
+    path: 'a.ts',
+    line: 0,
+    endLine: -3,
+    rule: 'r',
+    message: 'm',
+    severity: 'warning',
+  });
+  assert.deepEqual([backwards.start_line, backwards.end_line], [1, 1]);
+  const huge = toAnnotation({
+    path: 'a.ts',
+    rule: 'x'.repeat(1000),
+    message: 'y'.repeat(70_000),
+    severity: 'warning',
+  });
+  assert.ok(huge.message.length <= 60_000);
+  assert.ok(huge.title!.length <= 255);
+});
+
+test('check output: findings without a file go to the text, escaped and bounded', () => {
+  const output = gateCheckOutput(
+    gate({
+      name: 'secrets',
+      status: 'block',
+      summary: HOSTILE,
+      findings: [
+        ...findings(2),
+        { rule: 'audit.cve', message: HOSTILE, severity: 'error' },
+        ...findings(150, { path: undefined, message: 'z'.repeat(300) }),
+      ],
+    }),
+  );
+  assert.match(output.title, /^secrets: BLOCK: evil/);
+  assert.ok(output.title.length <= 255);
+  assert.match(output.summary, /^\*\*BLOCK\*\* \(required\) in 1\.5s/);
+  assert.match(output.summary, /153 finding\(s\)\./);
+  assert.doesNotMatch(output.summary, /<script>/);
+  const text = output.text!;
+  assert.match(text, /^Findings without a file:/);
+  assert.match(text, /- audit\.cve: evil \\\| pipe &lt;script&gt;/);
+  assert.match(text, /- … and 51 more$/);
+  const huge = gateCheckOutput(
+    gate({ findings: findings(150, { path: undefined, message: 'z'.repeat(5000) }) }),
+  );
+  assert.ok(huge.text!.length <= 65_535, `text is ${huge.text!.length} characters`);
+  assert.equal(gateCheckOutput(gate({ findings: findings(3) })).text, undefined);
+});
+
+const STATUSES: Array<[PipelineStatus, OutcomeCode, string]> = [
+  ['succeeded', 'deployed', 'success'],
+  ['rolled_back', 'strategy_failed', 'failure'],
+  ['rolled_back', 'verify_failed', 'failure'],
+  ['blocked', 'gates_blocked', 'failure'],
+  ['cancelled', 'cancelled', 'error'],
+  ['paused', 'rollout_paused', 'failure'],
+  ['failed', 'staging_failed', 'failure'],
+  ['failed', 'hook_failed', 'failure'],
+  ['failed', 'monitor_failed', 'failure'],
+  ['failed', 'rollback_failed', 'error'],
+  ['failed', 'internal_error', 'error'],
+];
+
+test('every pipeline status and code maps to a deployment state', () => {
+  for (const [status, code, state] of STATUSES) {
+    const r = { ...rolledBack(), status, code };
+    assert.equal(finalStatus(r).state, state, `${status}/${code}`);
+  }
+  assert.match(finalStatus(succeeded()).description, /^deployed 1\.2\.3 with canary in 6m40s$/);
+  assert.match(
+    finalStatus(rolledBack()).description,
+    /^rolled back: 1\.2\.2 serves again \[strategy_failed\]/,
+  );
+  assert.match(
+    finalStatus({ ...rolledBack(), previousVersion: undefined }).description,
+    /the previous version serves again/,
+  );
+  assert.match(finalStatus(blocked()).description, /^blocked before deploying: quality gates blocked/);
+  assert.match(
+    finalStatus({ ...rolledBack(), status: 'cancelled', code: 'cancelled' }).description,
+    /^cancelled; 1\.2\.2 serves again/,
+  );
+  assert.match(
+    finalStatus({ ...blocked(), status: 'cancelled', code: 'cancelled' }).description,
+    /^cancelled: /,
+  );
+});
+
+test('descriptions never pass 140 characters, even with a 10 kB message full of line breaks', () => {
+  const message = `${'💥 boom\n'.repeat(1250)}`;
+  for (const [status, code] of STATUSES) {
+    const d = finalStatus({ ...rolledBack(), status, code, message }).description;
+    assert.ok(d.length <= DESCRIPTION_MAX, `${status}: ${d.length}`);
+    assert.doesNotMatch(d, /\n/);
+    assert.ok(!/[\uD800-\uDBFF]$/.test(d.replace(/…$/, '')), 'no half emoji before the ellipsis');
+  }
+  const long = 'v'.repeat(128);
+  for (const phase of PHASES) {
+    const s = phaseStatus(phase, 'e'.repeat(100), long, 'blue-green');
+    assert.ok(s.description.length <= DESCRIPTION_MAX, phase);
+    assert.ok(s.description.startsWith(`${phase}:`), s.description);
+    assert.equal(s.state, phase === 'validate' || phase === 'staging' ? 'queued' : 'in_progress');
+  }
+  assert.ok(startStatus(long, 'canary').description.length <= DESCRIPTION_MAX);
+  assert.deepEqual(startStatus('1.0', 'canary'), { state: 'queued', description: 'starting: canary to 1.0' });
+});
+
+test('the deploy check run conclusion', () => {
+  assert.equal(deployConclusion(succeeded()), 'success');
+  assert.equal(deployConclusion(rolledBack()), 'failure');
+  assert.equal(deployConclusion(blocked()), 'failure');
+  assert.equal(deployConclusion({ ...blocked(), status: 'cancelled' }), 'cancelled');
+  assert.equal(deployConclusion({ ...blocked(), status: 'paused' }), 'action_required');
+});
