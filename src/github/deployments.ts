@@ -115,7 +115,16 @@ export async function createDeploymentOnce(
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) {
-      const existing = await findByRunKey(api, params).catch(() => undefined);
+      // Without knowing whether the first create landed, creating again could make a duplicate: wait for
+      // the lookup to work instead.
+      let existing: { id: number } | undefined;
+      try {
+        existing = await findByRunKey(api, params);
+      } catch (error) {
+        lastError = error;
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+        continue;
+      }
       if (existing) return existing;
     }
     try {

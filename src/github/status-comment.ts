@@ -158,7 +158,8 @@ export async function findStatusComment(
 
 /**
  * Writes the status comment: updates `knownId` (or the one found by marker) in place, creates it only when
- * there is none. `next` receives the state already in the comment, to merge into.
+ * there is none. `next` receives the state already in the comment when it was found by marker; with
+ * `knownId` it receives undefined (no extra read), so the caller must hold the whole state itself.
  */
 export async function upsertStatusComment(
   api: CommentsApi,

@@ -73,8 +73,9 @@ export function toAnnotation(f: Finding & { path: string }): Annotation {
   };
   // GitHub accepts columns only on a single line.
   if (f.column !== undefined && start === end) {
-    annotation.start_column = f.column;
-    annotation.end_column = f.column;
+    // GitHub counts columns from 1.
+    annotation.start_column = Math.max(1, f.column);
+    annotation.end_column = Math.max(1, f.column);
   }
   return annotation;
 }
