@@ -1,0 +1,464 @@
+// The app's event handlers driven with probot.receive against the fake GitHub: deployment protection rules
+// (approved at once, rejected at once, pending until two approvals), the Approve button, deployment_status
+// updating the one status comment and releasing the deployment's lock, and the notice after a push.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { HEAD, PR, loadedProbot, owner, repo } from './helpers.ts';
+import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { serializeApprovalMarker } from '../../src/policy/index.ts';
+import type { ApprovalRecord } from '../../src/policy/index.ts';
+import { renderStatusComment, parseStatusComment, statusMarker } from '../../src/github/status-comment.ts';
+import { acquireLock } from '../../app/locks.ts';
+import { answerPendingProtectionRules, gateName } from '../../app/handlers/protection-rule.ts';
+import type { Octokit } from '../../app/facts.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+const APP_BOT = 'deploy-action[bot]';
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+// A day that is neither today nor tomorrow in UTC, so "now" is outside the window whenever the test runs.
+const OTHER_DAY = DAYS[(new Date().getUTCDay() + 3) % 7]!;
+
+const CONFIG = `
+target:
+  commands:
+    deploy: ./deploy.sh
+environments:
+  staging: {}
+  production:
+    approvals:
+      approvers: [dave, erin, acme/sre]
+      required: 2
+  weekend:
+    approvals:
+      required: 0
+      windows:
+        - { days: [${OTHER_DAY}], start: "00:00", end: "24:00" }
+`;
+
+async function fakeWithPolicy(): Promise<FakeGitHub> {
+  const fake = await createFakeGitHub();
+  fake.seedRepo({
+    owner,
+    repo,
+    files: { '.github/deploy.yml': CONFIG },
+    collaborators: { alice: 'write', carol: 'write', dave: 'write', erin: 'read', mallory: 'read' },
+    teams: { sre: ['erin'] },
+    pulls: [{ number: PR, head: HEAD, user: 'carol' }],
+  });
+  return fake;
+}
+
+async function withApp(run: (fake: FakeGitHub, probot: Probot) => Promise<void>): Promise<void> {
+  const fake = await fakeWithPolicy();
+  try {
+    await run(fake, await loadedProbot(fake));
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+}
+
+const receive = (probot: Probot, name: string, payload: unknown): Promise<void> =>
+  probot.receive({ id: crypto.randomUUID(), name, payload } as Receive);
+
+const target = (fake: FakeGitHub) => ({
+  owner,
+  repo,
+  baseUrl: fake.url,
+  installationId: fake.state.installationId,
+});
+/** Every payload's repository names the fake's default branch (the examples say "master"). */
+const onMain = { repository: { default_branch: 'main' } };
+
+const appComments = (fake: FakeGitHub): string[] =>
+  [...fake.repo().comments.values()]
+    .filter((c) => (c.user as { login: string }).login === APP_BOT)
+    .map((c) => String(c.body));
+
+/** An approval the comment handler would have recorded: a marker in a comment written by the app. */
+function recordApproval(fake: FakeGitHub, login: string, overrides: Partial<ApprovalRecord> = {}): void {
+  const record: ApprovalRecord = {
+    kind: 'approve',
+    by: { login, permission: 'write', teams: login === 'erin' ? ['acme/sre'] : [] },
+    environment: 'production',
+    sha: HEAD,
+    at: new Date(Date.now() - 60_000),
+    source: 'comment',
+    ...overrides,
+  };
+  fake.addComment(PR, { user: APP_BOT, body: `Approved.\n\n${serializeApprovalMarker(record)}` });
+}
+
+function protectionRule(fake: FakeGitHub, environment: string, opts: { run?: number; pr?: boolean } = {}) {
+  const run = opts.run ?? 4711;
+  const base = webhookPayload('deployment_protection_rule', 'requested', onMain, target(fake));
+  const withPull = opts.pr ?? true;
+  return {
+    ...base,
+    environment,
+    event: withPull ? 'pull_request' : 'push',
+    deployment_callback_url: `${fake.url}/repos/${owner}/${repo}/actions/runs/${run}/deployment_protection_rule`,
+    deployment: { ...(base.deployment as object), sha: HEAD, environment, payload: {} },
+    pull_requests: withPull
+      ? [
+          webhookPayload('pull_request', 'opened', {}, target(fake)).pull_request as Record<string, unknown>,
+        ].map((p) => ({ ...p, number: PR }))
+      : [],
+  };
+}
+
+const reviews = (fake: FakeGitHub) => fake.repo().protectionRuleReviews;
+const gateRuns = (fake: FakeGitHub, environment: string) =>
+  [...fake.repo().checkRuns.values()].filter((r) => r.name === gateName(environment));
+
+test('protection rule: an environment without approvals is approved at once through the callback', async () => {
+  await withApp(async (fake, probot) => {
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'staging'));
+    assert.deepEqual(
+      reviews(fake).map((r) => [r.runId, r.environmentName, r.state]),
+      [[4711, 'staging', 'approved']],
+    );
+    assert.equal(gateRuns(fake, 'staging').length, 0, 'no gate check run when nothing is awaited');
+    assert.deepEqual(appComments(fake), []);
+    const config = fake.requestsFor('repos/get-content')[0]!;
+    assert.equal(config.query.ref, fake.repo().defaultBranch, 'the policy is read from the default branch');
+  });
+});
+
+test('protection rule: outside the deploy window it is rejected at once, with the reason', async () => {
+  await withApp(async (fake, probot) => {
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'weekend'));
+    const [review] = reviews(fake);
+    assert.equal(review?.state, 'rejected');
+    assert.match(review!.comment!, /outside_window: outside the deploy windows/);
+    assert.equal(gateRuns(fake, 'weekend').length, 0);
+  });
+});
+
+test('protection rule: a veto, an unknown environment, or approvals without a pull request are rejected at once', async () => {
+  await withApp(async (fake, probot) => {
+    recordApproval(fake, 'dave', { kind: 'reject', reason: 'not today' });
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'production', { run: 1 }));
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'qa', { run: 2 }));
+    await receive(
+      probot,
+      'deployment_protection_rule',
+      protectionRule(fake, 'production', { run: 3, pr: false }),
+    );
+    const byRun = new Map(reviews(fake).map((r) => [r.runId, r]));
+    assert.equal(byRun.get(1)?.state, 'rejected');
+    assert.match(byRun.get(1)!.comment!, /rejected: vetoed by @dave \(not today\)/);
+    assert.equal(byRun.get(2)?.state, 'rejected');
+    assert.match(byRun.get(2)!.comment!, /environment "qa" is not in/);
+    assert.equal(byRun.get(3)?.state, 'rejected');
+    assert.match(byRun.get(3)!.comment!, /approvals can only be given on a pull request/);
+    assert.equal(gateRuns(fake, 'production').length, 0);
+  });
+});
+
+test('protection rule: pending with an Approve gate, then approved after two approvals (button and comment)', async () => {
+  await withApp(async (fake, probot) => {
+    const rule = protectionRule(fake, 'production');
+    await receive(probot, 'deployment_protection_rule', rule);
+    // A redelivery must not post a second gate or reply.
+    await receive(probot, 'deployment_protection_rule', rule);
+    assert.deepEqual(reviews(fake), [], 'not answered while approvals are missing');
+    const [gate, ...more] = gateRuns(fake, 'production');
+    assert.equal(more.length, 0);
+    assert.equal(gate?.conclusion, 'action_required');
+    assert.equal(gate?.head_sha, HEAD);
+    const created = fake.requestsFor('checks/create')[0]!.body as { actions: unknown[] };
+    assert.deepEqual(created.actions, [
+      { label: 'Approve', description: 'Approve deploying to production', identifier: 'approve' },
+    ]);
+    const waiting = appComments(fake);
+    assert.equal(waiting.length, 1);
+    assert.match(waiting[0]!, /waiting for approval.*run 4711/);
+    assert.match(
+      waiting[0]!,
+      /needs 2 more approvals \(0\/2\) from @dave, @erin, @acme\/sre other than @carol/,
+    );
+
+    // dave clicks Approve: recorded, one approval is not enough, the gate stays.
+    await receive(probot, 'check_run', approveClick(fake, gate!, 'dave'));
+    assert.deepEqual(reviews(fake), []);
+    assert.match(appComments(fake).at(-1)!, /@dave approved deploying .* \(Approve button\)/);
+    assert.match(
+      String(
+        gateRuns(fake, 'production')[0]!.output &&
+          (gateRuns(fake, 'production')[0]!.output as { summary: string }).summary,
+      ),
+      /needs 1 more approval \(1\/2\)/,
+    );
+
+    // erin approves with /approve-deploy (the comment handler records the marker, then calls this).
+    recordApproval(fake, 'erin');
+    const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
+    const answers = await answerPendingProtectionRules(octokit, {
+      where: { owner, repo },
+      defaultBranch: 'main',
+      sha: HEAD,
+    });
+    assert.deepEqual(
+      answers.map((a) => [a.run, a.environment, a.answer]),
+      [[4711, 'production', 'approved']],
+    );
+    assert.deepEqual(
+      reviews(fake).map((r) => [r.runId, r.environmentName, r.state]),
+      [[4711, 'production', 'approved']],
+    );
+    assert.match(reviews(fake)[0]!.comment!, /approvals from (@erin, @dave|@dave, @erin)\./);
+    assert.equal(gateRuns(fake, 'production')[0]!.conclusion, 'success');
+    // Answered once: asking again finds nothing pending.
+    assert.deepEqual(
+      await answerPendingProtectionRules(octokit, {
+        where: { owner, repo },
+        defaultBranch: 'main',
+        sha: HEAD,
+      }),
+      [],
+    );
+    assert.equal(reviews(fake).length, 1);
+  });
+});
+
+function approveClick(
+  fake: FakeGitHub,
+  gate: Record<string, unknown>,
+  login: string,
+): Record<string, unknown> {
+  const sample = webhookPayload('check_run', 'requested_action', onMain, target(fake));
+  const sender = { ...(sample.sender as object), login, type: 'User' };
+  return {
+    ...sample,
+    check_run: {
+      ...(sample.check_run as object),
+      id: gate.id,
+      name: gate.name,
+      head_sha: gate.head_sha,
+      external_id: gate.external_id,
+      app: gate.app,
+    },
+    requested_action: { identifier: 'approve' },
+    sender,
+  };
+}
+
+test('Approve button: an allowed approver is recorded as an approval marker bound to the head SHA', async () => {
+  await withApp(async (fake, probot) => {
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'production'));
+    const gate = gateRuns(fake, 'production')[0]!;
+    // erin approves through the acme/sre team membership (read permission is enough for a listed approver).
+    await receive(probot, 'check_run', approveClick(fake, gate, 'erin'));
+    const reply = appComments(fake).at(-1)!;
+    assert.match(reply, /@erin approved/);
+    assert.match(reply, new RegExp(`"sha":"${HEAD}"`));
+    assert.match(reply, /"by":"erin","perm":"read","teams":\["acme\/sre"\]/);
+    assert.match(reply, /"src":"check_run"/);
+  });
+});
+
+test('Approve button: a disallowed user, the author (self-approval) and a stale commit are refused and record nothing', async () => {
+  await withApp(async (fake, probot) => {
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'production'));
+    const gate = gateRuns(fake, 'production')[0]!;
+    await receive(probot, 'check_run', approveClick(fake, gate, 'mallory'));
+    assert.match(appComments(fake).at(-1)!, /Approval by @mallory not recorded\*\* \(`not_an_approver`\)/);
+    await receive(probot, 'check_run', approveClick(fake, gate, 'carol'));
+    assert.match(
+      appComments(fake).at(-1)!,
+      /Approval by @carol not recorded\*\* \(`self_approval_refused`\)/,
+    );
+    fake.pushCommit(PR, fakeSha('pr-7-second'));
+    await receive(probot, 'check_run', approveClick(fake, gate, 'dave'));
+    assert.match(appComments(fake).at(-1)!, /Approval by @dave not recorded\*\* \(`sha_moved`\)/);
+    assert.ok(
+      appComments(fake).every((c) => !c.includes('deploy-action:approval')),
+      'no marker written',
+    );
+    assert.deepEqual(reviews(fake), []);
+  });
+});
+
+// ---- deployment_status ------------------------------------------------------------------------------
+
+async function deploymentOnFake(probot: Probot, fake: FakeGitHub, requestedBy: string) {
+  const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
+  const { data } = await octokit.rest.repos.createDeployment({
+    owner,
+    repo,
+    ref: HEAD,
+    environment: 'production',
+    auto_merge: false,
+    required_contexts: [],
+    payload: { pr: PR, requested_by: requestedBy, strategy: 'canary' },
+  });
+  return { octokit, deployment: data as { id: number; sha: string; payload: unknown } };
+}
+
+function statusEvent(
+  fake: FakeGitHub,
+  deployment: { id: number; sha: string; payload: unknown },
+  state: string,
+  at: string,
+) {
+  return webhookPayload(
+    'deployment_status',
+    'created',
+    {
+      deployment: {
+        id: deployment.id,
+        sha: deployment.sha,
+        environment: 'production',
+        payload: deployment.payload,
+      },
+      ...onMain,
+      deployment_status: {
+        state,
+        environment: 'production',
+        description: `deploy ${state}`,
+        created_at: at,
+        log_url: `${fake.url}/_html/${owner}/${repo}/actions/runs/99`,
+      },
+    },
+    target(fake),
+  );
+}
+
+const statusComments = (fake: FakeGitHub) =>
+  [...fake.repo().comments.values()].filter((c) => String(c.body).startsWith(statusMarker('production')));
+
+for (const final of ['success', 'failure'] as const) {
+  test(`deployment_status ${final}: updates the one status comment, keeps its commits, releases the lock`, async () => {
+    await withApp(async (fake, probot) => {
+      const { octokit, deployment } = await deploymentOnFake(probot, fake, 'alice');
+      // The Action wrote the comment first, with the commit list the app cannot know.
+      fake.addComment(PR, {
+        user: 'github-actions[bot]',
+        body: renderStatusComment({
+          environment: 'production',
+          state: 'queued',
+          sha: HEAD,
+          version: 'v1.2.3',
+          commits: [{ sha: HEAD, message: 'Add the canary' }],
+          updatedAt: '2020-01-01T00:00:00Z',
+        }),
+      });
+      const lock = await acquireLock(
+        octokit.rest,
+        { owner, repo },
+        {
+          target: { scope: 'environment', environment: 'production' },
+          holder: 'alice',
+          sha: HEAD,
+          pullRequest: PR,
+        },
+      );
+      assert.equal(lock.status, 'acquired');
+
+      await receive(
+        probot,
+        'deployment_status',
+        statusEvent(fake, deployment, 'in_progress', '2030-01-01T00:00:01Z'),
+      );
+      assert.ok(fake.repo().refs.has('deploy-locks/production'), 'a running deployment keeps its lock');
+      await receive(
+        probot,
+        'deployment_status',
+        statusEvent(fake, deployment, final, '2030-01-01T00:00:02Z'),
+      );
+      // An older status arriving late does not overwrite the final one.
+      await receive(
+        probot,
+        'deployment_status',
+        statusEvent(fake, deployment, 'in_progress', '2030-01-01T00:00:01Z'),
+      );
+
+      const comments = statusComments(fake);
+      assert.equal(comments.length, 1, 'one status comment, never a second');
+      const state = parseStatusComment(String(comments[0]!.body), 'production')!;
+      assert.equal(state.state, final);
+      assert.equal(state.deploymentId, deployment.id);
+      assert.equal(state.version, 'v1.2.3');
+      assert.deepEqual(state.commits, [{ sha: HEAD, message: 'Add the canary' }]);
+      assert.equal(state.description, `deploy ${final}`);
+      assert.equal(fake.requestsFor('issues/create-comment').length, 0);
+      assert.equal(fake.repo().refs.has('deploy-locks/production'), false, 'the lock is released');
+    });
+  });
+}
+
+test('deployment_status: without a comment one is created; a /lock someone else holds is kept', async () => {
+  await withApp(async (fake, probot) => {
+    const { octokit, deployment } = await deploymentOnFake(probot, fake, 'alice');
+    await acquireLock(
+      octokit.rest,
+      { owner, repo },
+      {
+        target: { scope: 'environment', environment: 'production' },
+        holder: 'bob',
+        sha: HEAD,
+        reason: 'incident',
+      },
+    );
+    await receive(
+      probot,
+      'deployment_status',
+      statusEvent(fake, deployment, 'success', '2030-01-01T00:00:02Z'),
+    );
+    await receive(
+      probot,
+      'deployment_status',
+      statusEvent(fake, deployment, 'error', '2030-01-01T00:00:03Z'),
+    );
+    const comments = statusComments(fake);
+    assert.equal(comments.length, 1);
+    assert.equal(parseStatusComment(String(comments[0]!.body), 'production')?.state, 'error');
+    assert.ok(fake.repo().refs.has('deploy-locks/production'), "bob's lock is not the deployment's");
+  });
+});
+
+// ---- pull_request.synchronize -----------------------------------------------------------------------
+
+function synchronize(fake: FakeGitHub, before: string, after: string) {
+  const sample = webhookPayload('pull_request', 'synchronize', onMain, target(fake));
+  return {
+    ...sample,
+    number: PR,
+    before,
+    after,
+    pull_request: { ...(sample.pull_request as object), number: PR },
+  };
+}
+
+test('a push to a PR with approvals says they no longer count; without approvals it says nothing', async () => {
+  await withApp(async (fake, probot) => {
+    const next = fakeSha('pr-7-next');
+    await receive(probot, 'pull_request', synchronize(fake, HEAD, next));
+    assert.deepEqual(appComments(fake), [], 'no approvals: no notice');
+
+    recordApproval(fake, 'dave');
+    recordApproval(fake, 'erin', { environment: 'staging' });
+    recordApproval(fake, 'alice', { sha: fakeSha('older') });
+    // A comment by someone else carrying a marker is not an approval.
+    fake.addComment(PR, {
+      user: 'mallory',
+      body: serializeApprovalMarker({
+        kind: 'approve',
+        by: { login: 'mallory', permission: 'admin', teams: [] },
+        environment: 'production',
+        sha: HEAD,
+        at: new Date(),
+      }),
+    });
+    fake.pushCommit(PR, next);
+    await receive(probot, 'pull_request', synchronize(fake, HEAD, next));
+    const notice = appComments(fake).at(-1)!;
+    assert.match(notice, new RegExp(`New commit \`${next.slice(0, 7)}\` was pushed`));
+    assert.match(notice, /\*\*production\*\*: @dave\n/);
+    assert.match(notice, /\*\*staging\*\*: @erin/);
+    assert.doesNotMatch(notice, /@alice|@mallory/);
+  });
+});
