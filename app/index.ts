@@ -1,29 +1,53 @@
 // The Probot app: `export default (app) => { ... }`. Events are handed to small handlers that take narrow
 // Octokit interfaces; this file only registers them.
 import type { Probot } from 'probot';
-import { acknowledgeOnly, commentEventFrom, handleComment } from './handlers/comment.ts';
+import { commentEventFrom, handleComment } from './handlers/comment.ts';
 import type { Dispatch } from './handlers/comment.ts';
+import { commandDispatch } from './deploy/dispatch.ts';
+import type { Api } from './deploy/facts.ts';
 import { registerCheckRun } from './handlers/check-run.ts';
 import { registerDeploymentStatus } from './handlers/deployment-status.ts';
 import { registerProtectionRule } from './handlers/protection-rule.ts';
 import { registerPullRequest } from './handlers/pull-request.ts';
 
 export interface AppOptions {
-  /** What a valid command does; defaults to acknowledging it. */
+  /** What a valid command does; defaults to the real commands (policy, approvals, locks, deployments). */
   dispatch?: Dispatch;
+  /** The clock for policy decisions (windows, approval expiry); tests inject it. */
+  now?: () => Date;
+  /** The app's bot login; by default read once from GET /app (`<slug>[bot]`). */
+  botLogin?: string;
 }
 
 export function deployApp(options: AppOptions = {}): (app: Probot) => void {
-  const dispatch = options.dispatch ?? acknowledgeOnly;
+  const now = options.now ?? (() => new Date());
   return (app) => {
     registerProtectionRule(app);
     registerCheckRun(app);
     registerDeploymentStatus(app);
     registerPullRequest(app);
+    let botLogin: Promise<string> | undefined;
+    // Asked once per process; a failure is not cached, so the next event asks again.
+    const ownLogin = (): Promise<string> => {
+      if (options.botLogin) return Promise.resolve(options.botLogin);
+      botLogin ??= app
+        .auth()
+        .then((octokit) => octokit.rest.apps.getAuthenticated())
+        .then(({ data }) => `${data?.slug}[bot]`)
+        .catch((error: unknown) => {
+          botLogin = undefined;
+          throw error;
+        });
+      return botLogin;
+    };
     // Only `created`: edited and deleted comments must never act, so they are not even subscribed to here.
     app.on('issue_comment.created', async (context) => {
       const event = commentEventFrom(context.payload);
-      const outcome = await handleComment(context.octokit.rest, event, dispatch);
+      const api = context.octokit.rest as Api;
+      const dispatch: Dispatch =
+        options.dispatch ??
+        (async (command, ev) => commandDispatch({ api, botLogin: await ownLogin(), now })(command, ev));
+      const outcome = await handleComment(api, event, dispatch);
       context.log.info(
         { delivery: context.id, comment: event.commentId, outcome: outcome.status },
         `issue_comment ${outcome.status}`,

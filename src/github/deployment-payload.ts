@@ -31,6 +31,9 @@ export const deploymentPayloadSchema = z
     approved_by: z.array(z.string()).optional(),
     hotfix_reason: z.string().max(500).optional(),
     dry_run: z.boolean().optional(),
+    /** The PR comment that asked for the deployment: the App looks for it before creating, so a redelivered
+     * webhook or a comment handled twice never makes a second deployment. */
+    source_comment_id: z.number().int().positive().optional(),
     /** Identifies the run that created the deployment, so a retried create finds the first one. */
     run_key: z.string().max(200).optional(),
   })

@@ -33,13 +33,16 @@ test('a valid command is acknowledged with a reaction and answered with a reply,
   await withApp(async (fake, probot) => {
     const { id, payload } = commentOnPull(fake, '/deploy production --strategy canary');
     await receive(probot, 'issue_comment', payload);
-    assert.deepEqual(reactionsOn(fake, id), ['eyes']);
+    // Picked up at once (eyes); the repository has no .github/deploy.yml, so the command is refused.
+    assert.deepEqual(reactionsOn(fake, id), ['eyes', 'confused']);
     const replies = appComments(fake);
     assert.equal(replies.length, 1);
-    assert.match(replies[0]!, /Received `\/deploy`/);
+    assert.match(replies[0]!, /`config_missing`/);
     // Installation token from the app's JWT, then the reaction and the reply, all as the app's bot.
     assert.equal(fake.requestsFor('apps/create-installation-access-token').length, 1);
-    for (const r of fake.requests.filter((x) => x.operationId !== 'apps/create-installation-access-token')) {
+    // GET /app (the app's own slug, once per process) is made with the app's JWT, not as its bot.
+    const appLevel = ['apps/create-installation-access-token', 'apps/get-authenticated'];
+    for (const r of fake.requests.filter((x) => !appLevel.includes(x.operationId))) {
       assert.equal(r.actor, 'deploy-action[bot]');
     }
     assert.equal(fake.requestsFor('issues/create-comment')[0]?.params.issue_number, PR);

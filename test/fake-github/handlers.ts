@@ -779,6 +779,34 @@ function installation(ctx: HandlerContext, account: string): Json {
   });
 }
 
+/** GET /app (JWT): the app itself; its slug names its bot, `<slug>[bot]`. */
+const getAuthenticatedApp: Handler = (ctx) => {
+  const { state, render } = ctx;
+  return {
+    status: 200,
+    body: build('integration', render.base, {
+      id: state.appId,
+      slug: state.appSlug,
+      node_id: nodeId('A', state.appId),
+      owner: render.user('acme'),
+      name: state.appSlug,
+      description: 'fake app',
+      external_url: render.html(`/apps/${state.appSlug}`),
+      html_url: render.html(`/apps/${state.appSlug}`),
+      created_at: '2024-01-01T00:00:00Z',
+      updated_at: '2024-01-01T00:00:00Z',
+      permissions: {
+        deployments: 'write',
+        checks: 'write',
+        contents: 'write',
+        pull_requests: 'write',
+        issues: 'write',
+      },
+      events: ['issue_comment', 'deployment_protection_rule', 'pull_request'],
+    }),
+  };
+};
+
 const getRepoInstallation: Handler = (ctx) => ({ status: 200, body: installation(ctx, ctx.repo.owner) });
 
 const createInstallationToken: Handler = (ctx) => {
@@ -842,5 +870,6 @@ export const handlers: Record<string, Handler> = {
   'teams/get-membership-for-user-in-org': teamMembership,
   'actions/review-custom-gates-for-run': reviewCustomGates,
   'apps/get-repo-installation': getRepoInstallation,
+  'apps/get-authenticated': getAuthenticatedApp,
   'apps/create-installation-access-token': createInstallationToken,
 };

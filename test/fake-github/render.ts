@@ -149,7 +149,21 @@ export class Renderer {
       merged: false,
       created_at: pr.createdAt,
       updated_at: pr.createdAt,
-      head: branch(pr.headRef, pr.headSha),
+      head: pr.headOwner
+        ? {
+            ...(branch(pr.headRef, pr.headSha) as Record<string, Json>),
+            label: `${pr.headOwner}:${pr.headRef}`,
+            user: this.user(pr.headOwner),
+            repo: {
+              ...(repository as Record<string, Json>),
+              id: repo.id + 100_000,
+              node_id: nodeId('R', repo.id + 100_000),
+              full_name: `${pr.headOwner}/${repo.name}`,
+              owner: this.user(pr.headOwner),
+              fork: true,
+            },
+          }
+        : branch(pr.headRef, pr.headSha),
       base: branch(pr.baseRef, repo.refs.get(`heads/${pr.baseRef}`) ?? ''),
       issue_url: `${this.repoUrl(repo)}/issues/${pr.number}`,
       commits_url: `${url}/commits`,

@@ -68,6 +68,8 @@ export interface SeedPull {
   /** Head commit sha (use fakeSha('label') for a realistic one). */
   head: string;
   headRef?: string;
+  /** The head branch lives in this owner's fork (a fork pull request). */
+  headOwner?: string;
   base?: string;
   user: string;
   title?: string;
@@ -521,6 +523,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
           state: p.state ?? 'open',
           draft: p.draft ?? false,
           commits: [p.head],
+          ...(p.headOwner ? { headOwner: p.headOwner } : {}),
           reviews: [],
           createdAt: nowIso(now()),
         };

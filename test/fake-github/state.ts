@@ -31,6 +31,8 @@ export interface PullRecord {
   user: string;
   headRef: string;
   headSha: string;
+  /** Owner of the fork the head branch lives in; undefined: the same repository. */
+  headOwner?: string;
   baseRef: string;
   state: 'open' | 'closed';
   draft: boolean;

@@ -1,0 +1,493 @@
+// The real Dispatch: per command, gather the facts (app/deploy/facts.ts), ask the pure policy
+// (src/policy), then act (app/deploy/start.ts, app/locks.ts) and answer with a reply.
+import type { Command } from '../commands/command.ts';
+import { helpText } from '../commands/help.ts';
+import type { CommentEvent, Dispatch, Reply } from '../handlers/comment.ts';
+import { acquireLock, readLocks, releaseLock } from '../locks.ts';
+import type { RawConfig } from '../../src/config/schema.ts';
+import {
+  evaluatePolicy,
+  explainApprover,
+  mayApprove,
+  resolvePolicy,
+  serializeApprovalMarker,
+  approvalRule,
+} from '../../src/policy/index.ts';
+import type {
+  Actor,
+  ApprovalRecord,
+  DeploymentType,
+  Policy,
+  PolicyDecision,
+} from '../../src/policy/index.ts';
+import { hasPermission } from '../../src/policy/actors.ts';
+import {
+  actorOf,
+  checksAt,
+  deploymentsAt,
+  FactsError,
+  loadConfig,
+  readAppComments,
+  readPull,
+  succeeded,
+  successfulEnvironments,
+} from './facts.ts';
+import type { Api, AppComments, PullFacts, Where } from './facts.ts';
+import { serializePendingMarker } from './pending.ts';
+import type { PendingRequest } from './pending.ts';
+import { lockOwner, policyRefusal, policySummary, refusal } from './replies.ts';
+import { startDeployment } from './start.ts';
+import type { StartOutcome } from './start.ts';
+
+export interface DispatchDeps {
+  api: Api;
+  /** The app's own bot login (`<slug>[bot]`): the only author whose markers are trusted. */
+  botLogin: string;
+  /** The clock, injected: the policy never reads it. */
+  now: () => Date;
+}
+
+interface Base {
+  where: Where;
+  pr: PullFacts;
+  config: RawConfig;
+  comments: AppComments;
+}
+
+const short = (sha: string): string => sha.slice(0, 12);
+
+/** The policy of one environment, or undefined when the config does not define it (mayDeploy says so). */
+function policyOf(config: RawConfig, environment: string): Policy | undefined {
+  if (!Object.hasOwn(config.environments, environment)) return undefined;
+  return resolvePolicy(config, environment);
+}
+
+/** Teams ("org/slug") the actor's membership must be looked up for: only those the rule names. */
+const teamsIn = (...lists: Array<readonly string[]>): string[] => [
+  ...new Set(lists.flat().filter((p) => p.includes('/'))),
+];
+
+async function base(deps: DispatchDeps, event: CommentEvent): Promise<Base> {
+  const where = { owner: event.owner, repo: event.repo };
+  const [pr, config, comments] = await Promise.all([
+    readPull(deps.api, where, event.number),
+    loadConfig(deps.api, where),
+    readAppComments(deps.api, where, event.number, deps.botLogin),
+  ]);
+  return { where, pr, config, comments };
+}
+
+/** The policy input facts for a deployment of `sha` asked by `actor`. */
+async function decide(
+  deps: DispatchDeps,
+  b: Base,
+  policy: Policy,
+  request: { environment: string; sha: string; type: DeploymentType; hotfixReason?: string },
+  actor: Actor,
+  extra: { approvals?: AppComments['approvals'] } = {},
+): Promise<{ decision: PolicyDecision; deployments: Awaited<ReturnType<typeof deploymentsAt>> }> {
+  const [deployments, checks] = await Promise.all([
+    deploymentsAt(deps.api, b.where, request.sha),
+    request.type === 'rollback' ? [] : checksAt(deps.api, b.where, request.sha, policy.requiredChecks),
+  ]);
+  const successful =
+    request.type === 'rollback'
+      ? []
+      : await successfulEnvironments(deps.api, b.where, deployments, policy.requires);
+  const decision = evaluatePolicy({
+    config: b.config,
+    environment: request.environment,
+    actor,
+    sha: request.sha,
+    pullRequest: { number: b.pr.number, author: b.pr.author, headSha: b.pr.headSha, fromFork: b.pr.fromFork },
+    approvals: extra.approvals ?? b.comments.approvals,
+    successfulDeployments: successful,
+    checks,
+    now: deps.now(),
+    type: request.type,
+    ...(request.hotfixReason !== undefined ? { hotfixReason: request.hotfixReason } : {}),
+  });
+  return { decision, deployments };
+}
+
+function startedReply(outcome: StartOutcome, request: PendingRequest, prefix = ''): Reply {
+  const lead = prefix ? `${prefix}\n\n` : '';
+  switch (outcome.status) {
+    case 'created':
+      return {
+        reaction: '+1',
+        body: `${lead}Deployment **#${outcome.deploymentId}** created: \`${request.environment}\` ← \`${short(request.sha)}\` (${request.type}${request.strategy ? `, ${request.strategy}` : ''}). Progress is in the status comment.`,
+      };
+    case 'already_deployed':
+      return {
+        reaction: 'eyes',
+        body: `${lead}This request already created deployment #${outcome.deploymentId}; nothing more to do.`,
+      };
+    case 'in_progress':
+      return { reaction: 'eyes', body: `${lead}This request is already being handled (\`in_progress\`).` };
+    case 'locked':
+      return {
+        ...refusal('locked', lockOwner(outcome.lock)),
+        body: `${lead}${refusal('locked', lockOwner(outcome.lock)).body}`,
+      };
+    case 'sha_moved':
+      return {
+        reaction: 'confused',
+        body: `${lead}**Not deployed** (\`sha_moved\`): the pull request moved from \`${short(outcome.expected)}\` to \`${short(outcome.actual)}\` while deciding; ask again for the new commit.`,
+      };
+  }
+}
+
+function dryRunReply(decision: PolicyDecision, request: PendingRequest): Reply {
+  const what = `\`${request.environment}\` ← \`${short(request.sha)}\` (${request.type}${request.strategy ? `, ${request.strategy}` : ''})`;
+  if (decision.ok)
+    return {
+      reaction: 'eyes',
+      body: `**Dry run**: the policy allows deploying ${what}; nothing was created.`,
+    };
+  const refused = policyRefusal(decision, decision.also);
+  return { reaction: 'eyes', body: `**Dry run** of ${what}; nothing was created.\n\n${refused.body}` };
+}
+
+function waitingReply(
+  decision: Extract<PolicyDecision, { code: 'needs_approvals' }>,
+  request: PendingRequest,
+): Reply {
+  const from = decision.approvers.length
+    ? decision.approvers.map((p) => `@${p}`).join(', ')
+    : 'anyone with write permission';
+  const excluded = decision.excluded ? ` (not @${decision.excluded}, the author)` : '';
+  return {
+    reaction: 'eyes',
+    body: [
+      `**Waiting for ${decision.missing} approval(s)** from ${from}${excluded} to deploy \`${short(request.sha)}\` to \`${request.environment}\`. Reply \`/approve-deploy ${request.environment}\`; a push resets approvals.`,
+      serializePendingMarker(request),
+    ].join('\n\n'),
+  };
+}
+
+async function proceed(
+  deps: DispatchDeps,
+  b: Base,
+  policy: Policy,
+  request: PendingRequest,
+  actor: Actor,
+  opts: { dryRun?: boolean; approvals?: AppComments['approvals']; prefix?: string } = {},
+): Promise<Reply> {
+  const { decision, deployments } = await decide(deps, b, policy, request, actor, opts);
+  if (opts.dryRun) return dryRunReply(decision, request);
+  const lead = opts.prefix ? `${opts.prefix}\n\n` : '';
+  if (!decision.ok) {
+    if (decision.code === 'needs_approvals') {
+      const waiting = waitingReply(decision, request);
+      return opts.prefix
+        ? { reaction: 'eyes', body: `${lead}Still waiting for ${decision.missing} approval(s).` }
+        : waiting;
+    }
+    const refused = policyRefusal(decision, decision.also);
+    return { ...refused, body: `${lead}${refused.body}` };
+  }
+  const statusCommentId = b.comments.statusCommentIds.get(request.environment.toLowerCase());
+  const outcome = await startDeployment(
+    deps.api,
+    b.where,
+    { ...request, pr: b.pr.number, approvedBy: decision.tally.approvedBy, production: policy.production },
+    { deployments, ...(statusCommentId !== undefined ? { statusCommentId } : {}), now: deps.now },
+  );
+  return startedReply(outcome, request, opts.prefix);
+}
+
+async function deploy(
+  deps: DispatchDeps,
+  command: Extract<Command, { kind: 'deploy' }>,
+  event: CommentEvent,
+): Promise<Reply> {
+  const b = await base(deps, event);
+  const type: DeploymentType = command.hotfix ? 'hotfix' : 'standard';
+  const policy = policyOf(b.config, command.environment);
+  const request: PendingRequest = {
+    environment: command.environment,
+    sha: b.pr.headSha,
+    type,
+    ...(command.strategy ? { strategy: command.strategy } : {}),
+    params: command.params,
+    ...(command.hotfix ? { hotfixReason: command.hotfix.reason } : {}),
+    requestedBy: event.author.login,
+    sourceCommentId: event.commentId,
+    at: deps.now(),
+  };
+  const actor = await actorOf(deps.api, b.where, event.author.login, policy ? teamsIn(policy.deployers) : []);
+  if (!policy) {
+    const d = evaluatePolicy({
+      config: b.config,
+      environment: command.environment,
+      actor,
+      sha: b.pr.headSha,
+      approvals: [],
+      successfulDeployments: [],
+      checks: [],
+      now: deps.now(),
+      type,
+    });
+    return d.ok ? refusal('unknown_environment', command.environment) : policyRefusal(d, d.also);
+  }
+  return proceed(deps, b, policy, request, actor, { dryRun: command.dryRun });
+}
+
+/** The newest pending request this approval is for: same environment, and still at the head SHA. */
+function pendingFor(b: Base, environment: string | undefined): PendingRequest | undefined {
+  return b.comments.pending
+    .filter(
+      (p) =>
+        (environment === undefined || p.environment === environment) &&
+        (p.type === 'rollback' || p.sha === b.pr.headSha),
+    )
+    .sort((x, y) => y.at.getTime() - x.at.getTime())[0];
+}
+
+async function approve(
+  deps: DispatchDeps,
+  command: Extract<Command, { kind: 'approve-deploy' | 'reject-deploy' }>,
+  event: CommentEvent,
+): Promise<Reply> {
+  const b = await base(deps, event);
+  const pending = pendingFor(b, command.environment);
+  const environment = command.environment ?? pending?.environment;
+  if (!environment)
+    return refusal(
+      'no_pending_request',
+      `no deployment of \`${short(b.pr.headSha)}\` is waiting for approval; name the environment: \`/${command.kind} <environment>\`.`,
+    );
+  const type = pending?.type ?? 'standard';
+  const policy = policyOf(b.config, environment);
+  const rule = policy ? approvalRule(policy, type) : undefined;
+  const actor = await actorOf(deps.api, b.where, event.author.login, rule ? teamsIn(rule.approvers) : []);
+  const kind: ApprovalRecord['kind'] = command.kind === 'approve-deploy' ? 'approve' : 'reject';
+  const allowed = mayApprove({ config: b.config, environment, actor, type, author: b.pr.author, kind });
+  if (!allowed.ok) return refusal(allowed.code, explainApprover(allowed));
+
+  const reason = command.kind === 'reject-deploy' ? command.reason : undefined;
+  const record: ApprovalRecord = {
+    kind,
+    by: actor,
+    environment,
+    sha: pending?.sha ?? b.pr.headSha,
+    at: deps.now(),
+    source: 'comment' as const,
+    ...(reason !== undefined ? { reason } : {}),
+  };
+  const marker = serializeApprovalMarker(record);
+  const said =
+    kind === 'approve'
+      ? `Approval by @${actor.login} recorded for \`${environment}\` at \`${short(record.sha)}\`.`
+      : `**Veto** by @${actor.login} recorded for \`${environment}\` at \`${short(record.sha)}\`${reason ? `: ${reason.replace(/[\r\n]/g, ' ')}` : ''}. No deployment of this commit starts until they approve.`;
+  if (kind === 'reject' || !pending || !policy)
+    return { reaction: kind === 'approve' ? '+1' : 'eyes', body: `${said}\n\n${marker}` };
+
+  // This approval may complete the count: decide again for the requester, with it included.
+  const requester = await actorOf(deps.api, b.where, pending.requestedBy, teamsIn(policy.deployers));
+  const reply = await proceed(deps, b, policy, pending, requester, {
+    approvals: [...b.comments.approvals, record],
+    prefix: said,
+  });
+  return { ...reply, body: `${reply.body}\n\n${marker}` };
+}
+
+/** The last successful SHA before the one live now (or the given one, which must have succeeded there). */
+async function rollbackTarget(
+  deps: DispatchDeps,
+  where: Where,
+  environment: string,
+  toSha?: string,
+): Promise<string | undefined> {
+  const { data } = await deps.api.repos.listDeployments({ ...where, environment, per_page: 30 });
+  let live: string | undefined;
+  let looked = 0;
+  for (const d of data) {
+    if (toSha && !d.sha.toLowerCase().startsWith(toSha.toLowerCase())) continue;
+    if (!toSha && live && d.sha === live) continue;
+    if (++looked > 10) break;
+    if (!(await succeeded(deps.api, where, d.id))) continue;
+    if (toSha) return d.sha.toLowerCase();
+    if (!live) live = d.sha;
+    else return d.sha.toLowerCase();
+  }
+  return undefined;
+}
+
+async function rollback(
+  deps: DispatchDeps,
+  command: Extract<Command, { kind: 'rollback' }>,
+  event: CommentEvent,
+): Promise<Reply> {
+  const b = await base(deps, event);
+  const policy = policyOf(b.config, command.environment);
+  if (!policy)
+    return refusal(
+      'unknown_environment',
+      `the config on the default branch defines no environment \`${command.environment}\`.`,
+    );
+  const [actor, sha] = await Promise.all([
+    actorOf(deps.api, b.where, event.author.login, teamsIn(policy.deployers)),
+    rollbackTarget(deps, b.where, command.environment, command.toSha),
+  ]);
+  if (!sha)
+    return refusal(
+      'no_rollback_target',
+      command.toSha
+        ? `\`${command.toSha}\` never deployed successfully to \`${command.environment}\` (among its recent deployments).`
+        : `\`${command.environment}\` has no earlier successful deployment to go back to.`,
+    );
+  const request: PendingRequest = {
+    environment: command.environment,
+    sha,
+    type: 'rollback',
+    params: {},
+    requestedBy: event.author.login,
+    sourceCommentId: event.commentId,
+    at: deps.now(),
+  };
+  return proceed(deps, b, policy, request, actor);
+}
+
+async function lock(
+  deps: DispatchDeps,
+  command: Extract<Command, { kind: 'lock' | 'unlock' }>,
+  event: CommentEvent,
+): Promise<Reply> {
+  const where = { owner: event.owner, repo: event.repo };
+  const login = event.author.login;
+  const [actor, pr] = await Promise.all([
+    actorOf(deps.api, where, login, []),
+    readPull(deps.api, where, event.number),
+  ]);
+  const name = command.target.scope === 'global' ? 'every environment' : `\`${command.target.environment}\``;
+  if (!hasPermission(actor.permission, 'write'))
+    return refusal('not_permitted', `@${login} has ${actor.permission} permission; locking needs write.`);
+  if (command.kind === 'lock') {
+    const taken = await acquireLock(deps.api, where, {
+      target: command.target,
+      holder: login,
+      sha: pr.headSha,
+      pullRequest: pr.number,
+      now: deps.now,
+      ...(command.reason !== undefined ? { reason: command.reason } : {}),
+    });
+    if (taken.status === 'invalid_environment') return refusal('invalid_environment_name', taken.message);
+    if (taken.status === 'already_held')
+      return taken.sameHolder
+        ? { reaction: 'eyes', body: `You already hold the lock on ${name}.` }
+        : refusal('locked', lockOwner(taken.lock));
+    return {
+      reaction: '+1',
+      body: `Locked ${name}; release with \`/unlock${command.target.scope === 'global' ? ' --global' : ` ${command.target.environment}`}\`.`,
+    };
+  }
+  if (command.force && !hasPermission(actor.permission, 'maintain'))
+    return refusal(
+      'not_permitted',
+      `@${login} has ${actor.permission} permission; \`--force\` needs maintain or admin.`,
+    );
+  const released = await releaseLock(deps.api, where, {
+    target: command.target,
+    requester: login,
+    force: command.force,
+  });
+  switch (released.status) {
+    case 'released':
+      return { reaction: '+1', body: `Unlocked ${name} (was held by \`${released.lock.holder}\`).` };
+    case 'not_held':
+      return { reaction: 'eyes', body: `${name} is not locked.` };
+    case 'not_owner':
+      return refusal(
+        'not_owner',
+        `${lockOwner(released.lock)}; only they (or a maintainer with \`--force\`) can unlock it.`,
+      );
+    case 'invalid_environment':
+      return refusal('invalid_environment_name', released.message);
+  }
+}
+
+async function status(
+  deps: DispatchDeps,
+  command: Extract<Command, { kind: 'status' }>,
+  event: CommentEvent,
+): Promise<Reply> {
+  const b = await base(deps, event);
+  const envs = command.environment ? [command.environment] : Object.keys(b.config.environments).slice(0, 20);
+  const [locks, rows] = await Promise.all([
+    readLocks(deps.api, b.where),
+    Promise.all(
+      envs.map(async (env) => {
+        const { data } = await deps.api.repos.listDeployments({ ...b.where, environment: env, per_page: 1 });
+        const latest = data[0];
+        if (!latest) return `| \`${env}\` | none | |`;
+        const { data: st } = await deps.api.repos.listDeploymentStatuses({
+          ...b.where,
+          deployment_id: latest.id,
+          per_page: 1,
+        });
+        return `| \`${env}\` | #${latest.id} \`${short(latest.sha)}\` | ${st[0]?.state ?? 'created'} |`;
+      }),
+    ),
+  ]);
+  const lockLines = [...(locks.global ? [locks.global] : []), ...locks.environments].map(
+    (l) => `- ${lockOwner(l)}`,
+  );
+  const pending = envs.map((env) => pendingFor(b, env)).filter((p): p is PendingRequest => p !== undefined);
+  return {
+    reaction: 'eyes',
+    body: [
+      '| environment | latest deployment | state |',
+      '|---|---|---|',
+      ...rows,
+      '',
+      `**Locks**: ${lockLines.length ? `\n${lockLines.join('\n')}` : 'none'}`,
+      '',
+      `**Pending approvals**: ${pending.length ? `\n${pending.map((p) => `- \`${p.environment}\` ← \`${short(p.sha)}\` asked by @${p.requestedBy}`).join('\n')}` : 'none'}`,
+    ].join('\n'),
+  };
+}
+
+async function help(deps: DispatchDeps, event: CommentEvent): Promise<Reply> {
+  const where = { owner: event.owner, repo: event.repo };
+  let summary: string;
+  try {
+    const config = await loadConfig(deps.api, where);
+    summary = Object.keys(config.environments)
+      .map((env) => policySummary(resolvePolicy(config, env)))
+      .join('\n');
+  } catch (error) {
+    if (!(error instanceof FactsError)) throw error;
+    summary = `(${error.message})`;
+  }
+  return { reaction: 'eyes', body: `${helpText()}\n\n**Policy** (from the default branch):\n\n${summary}` };
+}
+
+export function commandDispatch(deps: DispatchDeps): Dispatch {
+  return async (command, event) => {
+    try {
+      switch (command.kind) {
+        case 'deploy':
+          return await deploy(deps, command, event);
+        case 'approve-deploy':
+        case 'reject-deploy':
+          return await approve(deps, command, event);
+        case 'rollback':
+          return await rollback(deps, command, event);
+        case 'lock':
+        case 'unlock':
+          return await lock(deps, command, event);
+        case 'status':
+          return await status(deps, command, event);
+        case 'help':
+          return await help(deps, event);
+      }
+    } catch (error) {
+      if (error instanceof FactsError) return refusal(error.code, error.message);
+      if (error instanceof Error && error.name === 'PolicyError')
+        return refusal('config_invalid', error.message);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,220 @@
+// Gathering the facts a command needs from GitHub, with as few requests as possible (run in parallel): the
+// pull request, the config from the DEFAULT branch (never the PR's head), the actor's permission (and team
+// memberships only when the policy names teams), the app's own comments (approval markers, pending requests,
+// the status comment), the SHA's deployments, and check runs only when the policy requires checks.
+import type { ProbotOctokit } from 'probot';
+import { parseConfig } from '../../src/config/load.ts';
+import { formatConfigError } from '../../src/config/errors.ts';
+import type { RawConfig } from '../../src/config/schema.ts';
+import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
+import { statusMarker } from '../../src/github/status-comment.ts';
+import { parseApprovalMarkers, PERMISSIONS } from '../../src/policy/index.ts';
+import type { Actor, ApprovalRecord, CheckResult, Permission } from '../../src/policy/index.ts';
+import { parsePendingMarkers } from './pending.ts';
+import type { PendingRequest } from './pending.ts';
+
+export type Api = InstanceType<typeof ProbotOctokit>['rest'];
+
+export interface Where {
+  owner: string;
+  repo: string;
+}
+
+export const CONFIG_PATH = '.github/deploy.yml';
+
+export class FactsError extends Error {
+  readonly code: 'config_missing' | 'config_invalid' | 'pull_request_closed';
+  constructor(code: FactsError['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const status = (error: unknown): number | undefined => (error as { status?: number }).status;
+
+/** `.github/deploy.yml` from the default branch (no `ref`: GitHub reads the default branch). */
+export async function loadConfig(api: Api, where: Where): Promise<RawConfig> {
+  let text: string;
+  try {
+    const res = await api.repos.getContent({ ...where, path: CONFIG_PATH, mediaType: { format: 'raw' } });
+    text = res.data as unknown as string;
+  } catch (error) {
+    if (status(error) === 404)
+      throw new FactsError('config_missing', `${CONFIG_PATH} does not exist on the default branch`);
+    throw error;
+  }
+  const parsed = parseConfig(String(text), CONFIG_PATH);
+  if (!parsed.ok)
+    throw new FactsError(
+      'config_invalid',
+      `${CONFIG_PATH} on the default branch is invalid:\n${parsed.errors.map(formatConfigError).join('\n')}`,
+    );
+  return parsed.config;
+}
+
+export interface PullFacts {
+  number: number;
+  author: string;
+  headSha: string;
+  fromFork: boolean;
+  open: boolean;
+}
+
+export async function readPull(api: Api, where: Where, number: number): Promise<PullFacts> {
+  const { data } = await api.pulls.get({ ...where, pull_number: number });
+  const headRepo = data.head.repo?.full_name;
+  return {
+    number,
+    author: data.user.login,
+    headSha: data.head.sha.toLowerCase(),
+    // A deleted fork has no repo: never treat it as ours.
+    fromFork: headRepo === undefined || headRepo.toLowerCase() !== data.base.repo.full_name.toLowerCase(),
+    open: data.state === 'open',
+  };
+}
+
+/** Permission as the policy knows it: role_name keeps maintain/triage, which `permission` folds away. */
+export async function permissionOf(api: Api, where: Where, login: string): Promise<Permission> {
+  try {
+    const { data } = await api.repos.getCollaboratorPermissionLevel({ ...where, username: login });
+    const role = (data.role_name ?? '') as Permission;
+    if ((PERMISSIONS as readonly string[]).includes(role)) return role;
+    return (PERMISSIONS as readonly string[]).includes(data.permission)
+      ? (data.permission as Permission)
+      : 'none';
+  } catch (error) {
+    // Not a collaborator (or not a user at all): no permission.
+    if (status(error) === 404) return 'none';
+    throw error;
+  }
+}
+
+/** The actor with the teams among `teams` ("org/slug") they actively belong to: one request per team. */
+export async function actorOf(
+  api: Api,
+  where: Where,
+  login: string,
+  teams: readonly string[],
+): Promise<Actor> {
+  const [permission, memberships] = await Promise.all([
+    permissionOf(api, where, login),
+    Promise.all(
+      teams.map(async (team) => {
+        const [org, slug] = team.split('/') as [string, string];
+        try {
+          const { data } = await api.teams.getMembershipForUserInOrg({
+            org,
+            team_slug: slug,
+            username: login,
+          });
+          return data.state === 'active' ? team : undefined;
+        } catch (error) {
+          if (status(error) === 404) return undefined;
+          throw error;
+        }
+      }),
+    ),
+  ]);
+  return { login, permission, teams: memberships.filter((t): t is string => t !== undefined) };
+}
+
+export interface AppComments {
+  approvals: ApprovalRecord[];
+  pending: PendingRequest[];
+  /** The status comment per environment (lower-case name), if the app or the action wrote one. */
+  statusCommentIds: Map<string, number>;
+}
+
+const MAX_COMMENT_PAGES = 10;
+
+/** The PR's comments written by the app itself: the only ones whose markers are trusted. */
+export async function readAppComments(
+  api: Api,
+  where: Where,
+  number: number,
+  botLogin: string,
+): Promise<AppComments> {
+  const out: AppComments = { approvals: [], pending: [], statusCommentIds: new Map() };
+  const bot = botLogin.toLowerCase();
+  for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
+    const { data } = await api.issues.listComments({ ...where, issue_number: number, per_page: 100, page });
+    for (const c of data) {
+      const login = c.user?.login.toLowerCase() ?? '';
+      const body = c.body ?? '';
+      if (login === bot) {
+        out.approvals.push(...parseApprovalMarkers(body));
+        out.pending.push(...parsePendingMarkers(body));
+      }
+      // The status comment is shared with the action, which writes it as github-actions[bot].
+      const env = /^<!-- deploy-action:status environment=("[^"\n]*") -->/.exec(body)?.[1];
+      if (env && (login === bot || login.endsWith('[bot]'))) {
+        const name = JSON.parse(env) as string;
+        if (body.startsWith(statusMarker(name)) && !out.statusCommentIds.has(name.toLowerCase()))
+          out.statusCommentIds.set(name.toLowerCase(), c.id);
+      }
+    }
+    if (data.length < 100) break;
+  }
+  return out;
+}
+
+export interface ShaDeployment {
+  id: number;
+  environment: string;
+  sha: string;
+  payload: DeploymentPayload | undefined;
+}
+
+/** Every deployment of one SHA (newest first, at most 100): for `requires` and for idempotency. */
+export async function deploymentsAt(api: Api, where: Where, sha: string): Promise<ShaDeployment[]> {
+  const { data } = await api.repos.listDeployments({ ...where, sha, per_page: 100 });
+  return data.map((d) => {
+    let payload: DeploymentPayload | undefined;
+    try {
+      payload = parseDeploymentPayload(d.payload);
+    } catch {
+      payload = undefined;
+    }
+    return { id: d.id, environment: d.environment ?? '', sha: d.sha, payload };
+  });
+}
+
+/** Whether the newest status of a deployment is success: one request. */
+export async function succeeded(api: Api, where: Where, deploymentId: number): Promise<boolean> {
+  const { data } = await api.repos.listDeploymentStatuses({
+    ...where,
+    deployment_id: deploymentId,
+    per_page: 1,
+  });
+  return data[0]?.state === 'success';
+}
+
+/** Environments among `needed` whose newest deployment of the SHA succeeded: one request per such env. */
+export async function successfulEnvironments(
+  api: Api,
+  where: Where,
+  deployments: readonly ShaDeployment[],
+  needed: readonly string[],
+): Promise<Array<{ environment: string; sha: string }>> {
+  const found = await Promise.all(
+    needed.map(async (env) => {
+      const newest = deployments.find((d) => d.environment === env);
+      return newest && (await succeeded(api, where, newest.id))
+        ? { environment: env, sha: newest.sha }
+        : undefined;
+    }),
+  );
+  return found.filter((x): x is { environment: string; sha: string } => x !== undefined);
+}
+
+export async function checksAt(
+  api: Api,
+  where: Where,
+  sha: string,
+  names: readonly string[],
+): Promise<CheckResult[]> {
+  if (names.length === 0) return [];
+  const { data } = await api.checks.listForRef({ ...where, ref: sha, per_page: 100, filter: 'latest' });
+  return data.check_runs.map((r) => ({ name: r.name, status: r.status, conclusion: r.conclusion }));
+}
