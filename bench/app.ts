@@ -1,0 +1,305 @@
+// App benchmark: prints figures, asserts nothing. Run with Node 24: `node bench/app.ts` (npm run bench:app).
+// 1. Webhook throughput and handling latency: SIGNED deliveries over loopback HTTP into the real server
+//    (createServer: Probot's node middleware), the fake GitHub on loopback, the deploy app side by side with a
+//    Probot app that registers nothing. Bounded: a fixed number of deliveries at a fixed concurrency.
+// 2. GitHub API requests per command (/deploy, /approve-deploy), counted on the fake GitHub.
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { ProbotOctokit } from 'probot';
+import { createServer } from '../app/server.ts';
+import type { RunningServer } from '../app/server.ts';
+import { renderStatusComment } from '../src/github/status-comment.ts';
+import {
+  createFakeGitHub,
+  fakeSha,
+  pullRequestCommentPayload,
+  webhookPayload,
+} from '../test/fake-github/index.ts';
+import type { FakeGitHub } from '../test/fake-github/index.ts';
+
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
+const API_DELIVERIES = Math.min(DELIVERIES, 500);
+const CONCURRENCY = 20;
+const SECRET = 'bench-webhook-secret';
+const OWNER = 'acme';
+const REPO = 'web';
+const PR = 7;
+const HEAD = fakeSha('bench-pr-7');
+
+const CONFIG = `
+target:
+  commands:
+    deploy: ./deploy.sh
+environments:
+  staging: {}
+  production:
+    approvals:
+      approvers: [dave, erin]
+      required: 2
+`;
+
+// GitHub's write throttling (one comment per few seconds) would measure the throttle, not the app.
+const BenchOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  throttle: { ...(options.throttle as object), enabled: false },
+  retry: { enabled: false },
+}));
+
+const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+  type: 'pkcs8',
+  format: 'pem',
+}) as string;
+
+async function seededFake(): Promise<FakeGitHub> {
+  const fake = await createFakeGitHub();
+  fake.seedRepo({
+    owner: OWNER,
+    repo: REPO,
+    files: { '.github/deploy.yml': CONFIG },
+    collaborators: { alice: 'write', carol: 'write', dave: 'write', erin: 'write' },
+    pulls: [{ number: PR, head: HEAD, user: 'carol' }],
+  });
+  return fake;
+}
+
+async function server(fake: FakeGitHub, appFn?: () => void): Promise<RunningServer> {
+  return createServer({
+    appId: fake.state.appId,
+    privateKey,
+    webhookSecret: SECRET,
+    port: 0,
+    host: '127.0.0.1',
+    baseUrl: fake.url,
+    logLevel: 'fatal',
+    Octokit: BenchOctokit,
+    ...(appFn ? { appFn } : {}),
+  });
+}
+
+async function deliver(target: RunningServer, event: string, payload: unknown): Promise<number> {
+  const body = JSON.stringify(payload);
+  const res = await fetch(`${target.url}${target.webhookPath}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': crypto.randomUUID(),
+      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+      'user-agent': 'GitHub-Hookshot/bench',
+    },
+    body,
+    signal: AbortSignal.timeout(30_000),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+interface Run {
+  deliveries: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  failed: number;
+}
+
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+async function load(target: RunningServer, count: number, next: () => [string, unknown]): Promise<Run> {
+  // Warm-up: the first delivery pays for the installation token and lazy module work.
+  const [event, payload] = next();
+  await deliver(target, event, payload);
+  const latencies: number[] = [];
+  let failed = 0;
+  let issued = 0;
+  const start = performance.now();
+  const worker = async (): Promise<void> => {
+    while (issued < count) {
+      issued += 1;
+      const [e, p] = next();
+      const t0 = performance.now();
+      const status = await deliver(target, e, p).catch(() => 0);
+      latencies.push(performance.now() - t0);
+      if (status < 200 || status >= 300) failed += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    deliveries: count,
+    perSecond: count / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    failed,
+  };
+}
+
+/** A PR comment that is not a command: verified, routed, ignored by the app without any API request. */
+function chatter(fake: FakeGitHub): () => [string, unknown] {
+  const payload = pullRequestCommentPayload({
+    owner: OWNER,
+    repo: REPO,
+    number: PR,
+    body: 'Looks good to me, thanks!',
+    user: 'alice',
+    commentId: 1,
+    baseUrl: fake.url,
+  });
+  return () => ['issue_comment', payload];
+}
+
+/** deployment_status for a PR deployment: the app reads and updates the PR's status comment (API calls). */
+async function statusEvents(fake: FakeGitHub): Promise<() => [string, unknown]> {
+  fake.addComment(PR, {
+    user: 'github-actions[bot]',
+    body: renderStatusComment({
+      environment: 'staging',
+      state: 'queued',
+      sha: HEAD,
+      updatedAt: '2020-01-01T00:00:00Z',
+    }),
+  });
+  let n = 0;
+  return () => {
+    n += 1;
+    const at = new Date(Date.UTC(2030, 0, 1) + n * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    return [
+      'deployment_status',
+      webhookPayload(
+        'deployment_status',
+        'created',
+        {
+          repository: { default_branch: 'main' },
+          deployment: { id: 1, sha: HEAD, environment: 'staging', payload: { pr: PR } },
+          deployment_status: { state: 'in_progress', environment: 'staging', created_at: at },
+        },
+        { owner: OWNER, repo: REPO, baseUrl: fake.url, installationId: fake.state.installationId },
+      ),
+    ];
+  };
+}
+
+/** Posts a command comment to the deploy app and counts the GitHub requests its handling made. */
+async function commandCost(
+  fake: FakeGitHub,
+  target: RunningServer,
+  body: string,
+  user: string,
+): Promise<{ requests: number; deployments: number; reply: string; operations: string }> {
+  const stored = fake.addComment(PR, { user, body });
+  const before = fake.requests.length;
+  const deploymentsBefore = fake.repo().deployments.size;
+  const commentsBefore = new Set(fake.repo().comments.keys());
+  await deliver(
+    target,
+    'issue_comment',
+    pullRequestCommentPayload({
+      owner: OWNER,
+      repo: REPO,
+      number: PR,
+      body,
+      user,
+      commentId: stored.id as number,
+      baseUrl: fake.url,
+    }),
+  );
+  const made = fake.requests
+    .slice(before)
+    .filter((r) => r.operationId !== 'apps/create-installation-access-token');
+  // The answer to the command, not the status comment the deployment may also have written.
+  const reply = [...fake.repo().comments.values()].find(
+    (c) => !commentsBefore.has(c.id as number) && !String(c.body).startsWith('<!-- deploy-action:status'),
+  );
+  const counts = new Map<string, number>();
+  for (const r of made) counts.set(r.operationId ?? r.path, (counts.get(r.operationId ?? r.path) ?? 0) + 1);
+  return {
+    operations: [...counts].map(([op, n]) => (n > 1 ? `${op} ×${n}` : op)).join(', '),
+    requests: made.length,
+    deployments: fake.repo().deployments.size - deploymentsBefore,
+    reply: String(reply?.body ?? '(no reply)')
+      .split('\n')[0]!
+      .slice(0, 70),
+  };
+}
+
+const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+async function main(): Promise<void> {
+  console.log(
+    `App benchmark: ${DELIVERIES} signed deliveries (${API_DELIVERIES} for API-calling events), concurrency ${CONCURRENCY}, loopback\n`,
+  );
+  const rows: string[][] = [];
+  for (const [label, appFn] of [
+    ['no-op Probot app', () => {}],
+    ['deploy app', undefined],
+  ] as const) {
+    const fake = await seededFake();
+    const target = await server(fake, appFn);
+    try {
+      const ignored = await load(target, DELIVERIES, chatter(fake));
+      rows.push([label, 'PR comment, not a command', ...row(ignored)]);
+      const statuses = await load(target, API_DELIVERIES, await statusEvents(fake));
+      rows.push([label, 'deployment_status (updates comment)', ...row(statuses)]);
+    } finally {
+      await target.close();
+      await fake.stop();
+    }
+  }
+  table(['app', 'event', 'deliveries', 'webhooks/s', 'p50 ms', 'p99 ms', 'non-2xx'], rows);
+
+  console.log(
+    '\nGitHub API requests per command (installation token excluded; counted on the fake GitHub):\n',
+  );
+  const fake = await seededFake();
+  const target = await server(fake);
+  try {
+    const steps: Array<[string, string]> = [
+      ['/deploy staging', 'alice'],
+      ['/deploy production', 'alice'],
+      ['/approve-deploy production', 'dave'],
+      ['/approve-deploy production', 'erin'],
+    ];
+    const costRows: string[][] = [];
+    const operations: string[] = [];
+    for (const [body, user] of steps) {
+      const cost = await commandCost(fake, target, body, user);
+      const wired = !/^Received `\//.test(cost.reply);
+      operations.push(cost.operations);
+      costRows.push([
+        body,
+        `@${user}`,
+        String(cost.requests),
+        String(cost.deployments),
+        wired ? cost.reply : 'not wired yet (acknowledged only)',
+      ]);
+    }
+    table(['command', 'by', 'requests', 'deployments', 'reply'], costRows);
+    console.log('');
+    for (const [i, [body, user]] of steps.entries()) console.log(`${body} (@${user}): ${operations[i]}`);
+    const violations = fake.violations.length;
+    if (violations)
+      console.log(
+        `\n(the fake GitHub recorded ${violations} violation(s), e.g. ${fake.violations[0]!.operationId ?? fake.violations[0]!.path}: ${fake.violations[0]!.message.slice(0, 120)})`,
+      );
+    console.log(
+      '\nTarget: a /deploy production that ends in a deployment in at most 10 requests (github/branch-deploy: about 22).',
+    );
+  } finally {
+    await target.close();
+    await fake.stop();
+  }
+}
+
+function row(run: Run): string[] {
+  return [String(run.deliveries), fmt(run.perSecond, 0), fmt(run.p50), fmt(run.p99), String(run.failed)];
+}
+
+function table(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+await main();
