@@ -114,8 +114,9 @@ function startedReply(outcome: StartOutcome, request: PendingRequest, prefix = '
   const lead = prefix ? `${prefix}\n\n` : '';
   switch (outcome.status) {
     case 'created':
+      // No second reaction: the reply itself says it started (one request fewer per deployment).
       return {
-        reaction: '+1',
+        reaction: 'eyes',
         body: `${lead}Deployment **#${outcome.deploymentId}** created: \`${request.environment}\` ← \`${short(request.sha)}\` (${request.type}${request.strategy ? `, ${request.strategy}` : ''}). Progress is in the status comment.`,
       };
     case 'already_deployed':

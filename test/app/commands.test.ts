@@ -1,0 +1,281 @@
+// The commands end to end through probot.receive against the fake GitHub: policy from the default branch,
+// approvals bound to the head SHA, the lock as arbiter, idempotent deployment creation. None of the hostile
+// cases deploys.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { createFakeGitHub, fakeSha, pullRequestCommentPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { testProbot } from './helpers.ts';
+import { deployApp } from '../../app/index.ts';
+import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+const owner = 'acme';
+const repo = 'web';
+const PR = 7;
+const HEAD = fakeSha('pr-7-head');
+const BOT = 'deploy-action[bot]';
+/** Tuesday 2025-03-04 10:30 UTC: inside the staging window below. */
+const TUESDAY = new Date('2025-03-04T10:30:00Z');
+const FRIDAY = new Date('2025-03-07T10:30:00Z');
+
+const CONFIG = `
+target:
+  commands:
+    deploy: ./deploy.sh
+environments:
+  staging:
+    approvals:
+      windows:
+        - { days: [tue], start: "09:00", end: "17:00" }
+  production:
+    approvals:
+      deployers: [alice]
+      approvers: [carol, dave]
+      required: 2
+`;
+
+async function setup(
+  opts: { now?: Date; fork?: boolean } = {},
+): Promise<{ fake: FakeGitHub; probot: Probot }> {
+  const fake = await createFakeGitHub();
+  fake.seedRepo({
+    owner,
+    repo,
+    files: { '.github/deploy.yml': CONFIG },
+    collaborators: { alice: 'write', carol: 'write', dave: 'write' },
+    pulls: [{ number: PR, head: HEAD, user: 'alice', ...(opts.fork ? { headOwner: 'mallory' } : {}) }],
+  });
+  const probot = testProbot(fake);
+  await probot.load(deployApp({ now: () => opts.now ?? TUESDAY }));
+  return { fake, probot };
+}
+
+function comment(
+  fake: FakeGitHub,
+  body: string,
+  user: string,
+  action: 'created' | 'edited' = 'created',
+): { id: number; payload: Record<string, unknown> } {
+  const id = fake.addComment(PR, { user, body }).id as number;
+  const payload = pullRequestCommentPayload({
+    owner,
+    repo,
+    number: PR,
+    body,
+    user,
+    commentId: id,
+    baseUrl: fake.url,
+    action,
+  });
+  return { id, payload };
+}
+
+const receive = (probot: Probot, payload: unknown, id: string = crypto.randomUUID()): Promise<void> =>
+  probot.receive({ id, name: 'issue_comment', payload } as Receive);
+
+async function say(fake: FakeGitHub, probot: Probot, body: string, user: string): Promise<string> {
+  const before = replies(fake).length;
+  await receive(probot, comment(fake, body, user).payload);
+  const after = replies(fake);
+  assert.equal(after.length, before + 1, `one reply to ${body}`);
+  return after.at(-1)!;
+}
+
+const replies = (fake: FakeGitHub): string[] =>
+  [...fake.repo().comments.values()]
+    .filter(
+      (c) =>
+        (c.user as { login: string }).login === BOT &&
+        !String(c.body).startsWith('<!-- deploy-action:status'),
+    )
+    .map((c) => String(c.body));
+
+const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
+
+async function run(
+  opts: Parameters<typeof setup>[0],
+  body: (fake: FakeGitHub, probot: Probot) => Promise<void>,
+) {
+  const { fake, probot } = await setup(opts);
+  try {
+    await body(fake, probot);
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+}
+
+const countSince = (fake: FakeGitHub, from: number): number =>
+  fake.requests.slice(from).filter((r) => !(r.operationId ?? '').startsWith('apps/')).length;
+
+test('happy path: /deploy production waits, two approvals create exactly one deployment of the head SHA', async () => {
+  await run({}, async (fake, probot) => {
+    let mark = fake.requests.length;
+    const ask = comment(fake, '/deploy production --strategy canary | version=1.2.3', 'alice');
+    await receive(probot, ask.payload);
+    const deployRequests = countSince(fake, mark);
+    assert.match(replies(fake).at(-1)!, /Waiting for 2 approval/);
+    assert.match(replies(fake).at(-1)!, /deploy-action:pending/);
+    assert.equal(deployments(fake).length, 0);
+
+    mark = fake.requests.length;
+    assert.match(await say(fake, probot, '/approve-deploy', 'carol'), /Still waiting for 1/);
+    const approveRequests = countSince(fake, mark);
+    mark = fake.requests.length;
+    assert.match(
+      await say(fake, probot, '/approve-deploy production', 'dave'),
+      /Deployment \*\*#\d+\*\* created/,
+    );
+    const finalApproveRequests = countSince(fake, mark);
+
+    const [d] = deployments(fake);
+    assert.equal(deployments(fake).length, 1);
+    assert.equal(d!.sha, HEAD);
+    assert.equal(d!.ref, HEAD, 'the SHA, never the branch name');
+    assert.equal(d!.environment, 'production');
+    const payload = parseDeploymentPayload(d!.payload);
+    assert.equal(payload.strategy, 'canary');
+    assert.equal(payload.version, '1.2.3');
+    assert.equal(payload.type, 'standard');
+    assert.equal(payload.pr, PR);
+    assert.equal(payload.requested_by, 'alice');
+    assert.deepEqual(payload.approved_by, ['carol', 'dave']);
+    assert.equal(payload.source_comment_id, ask.id);
+    const status = fake.repo().comments.get(payload.comment_id!);
+    assert.match(String(status?.body), /^<!-- deploy-action:status environment="production" -->/);
+    const create = fake.requestsFor('repos/create-deployment')[0]!;
+    const sent = create.body as { required_contexts: unknown; auto_merge: unknown };
+    assert.deepEqual(sent.required_contexts, []);
+    assert.equal(sent.auto_merge, false);
+    // Reported to the lead: API requests per command (GET /app and the token excluded: once per process).
+    console.log(
+      `requests: /deploy (waiting) ${deployRequests}, /approve-deploy ${approveRequests}, final /approve-deploy (creates) ${finalApproveRequests}`,
+    );
+  });
+});
+
+test('a /deploy allowed at once creates the deployment and its lock; the count of requests is bounded', async () => {
+  await run({}, async (fake, probot) => {
+    const mark = fake.requests.length;
+    assert.match(await say(fake, probot, '/deploy staging', 'alice'), /Deployment \*\*#\d+\*\* created/);
+    const n = countSince(fake, mark);
+    console.log(
+      `requests: /deploy staging ending in a deployment ${n}: ${fake.requests
+        .slice(mark)
+        .map((r) => r.operationId)
+        .join(', ')}`,
+    );
+    assert.ok(n <= 13, `${n} requests`);
+    assert.ok(fake.repo().refs.has('deploy-locks/staging'), 'the deployment holds the environment lock');
+  });
+});
+
+test('hostile: a non-collaborator cannot deploy', async () => {
+  await run({}, async (fake, probot) => {
+    assert.match(await say(fake, probot, '/deploy staging', 'mallory'), /`not_a_deployer`/);
+    assert.equal(deployments(fake).length, 0);
+  });
+});
+
+test('hostile: the author approving their own deployment does not count', async () => {
+  await run({}, async (fake, probot) => {
+    fake.repo().collaborators.set('carol', 'write');
+    fake.repo().pulls.get(PR)!.user = 'carol';
+    fake.repo().collaborators.set('alice', 'write');
+    await say(fake, probot, '/deploy production', 'alice');
+    assert.match(await say(fake, probot, '/approve-deploy production', 'carol'), /`self_approval_refused`/);
+    assert.match(await say(fake, probot, '/approve-deploy production', 'dave'), /Still waiting for 1/);
+    assert.equal(deployments(fake).length, 0);
+  });
+});
+
+test('hostile: an approval given before a push no longer counts', async () => {
+  await run({}, async (fake, probot) => {
+    await say(fake, probot, '/deploy production', 'alice');
+    await say(fake, probot, '/approve-deploy production', 'carol');
+    fake.pushCommit(PR, fakeSha('pr-7-second'));
+    // The pending request was for the old head: naming the env records an approval on the new head only.
+    assert.match(await say(fake, probot, '/approve-deploy production', 'dave'), /Approval by @dave recorded/);
+    assert.equal(deployments(fake).length, 0);
+    await say(fake, probot, '/deploy production', 'alice');
+    assert.match(replies(fake).at(-1)!, /Waiting for 1 approval/, "carol's old approval is stale");
+    assert.equal(deployments(fake).length, 0);
+  });
+});
+
+test('hostile: an edited comment turned into /approve-deploy, and a bot comment, never act', async () => {
+  await run({}, async (fake, probot) => {
+    await say(fake, probot, '/deploy production', 'alice');
+    const edited = comment(fake, '/approve-deploy production', 'carol', 'edited');
+    await receive(probot, edited.payload);
+    const bot = comment(fake, '/approve-deploy production', 'dave[bot]');
+    await receive(probot, bot.payload);
+    assert.equal(replies(fake).length, 1);
+    assert.equal(deployments(fake).length, 0);
+  });
+});
+
+test('hostile: a fork pull request is never deployed', async () => {
+  await run({ fork: true }, async (fake, probot) => {
+    assert.match(await say(fake, probot, '/deploy staging', 'alice'), /`fork_pull_request`/);
+    assert.equal(deployments(fake).length, 0);
+  });
+});
+
+test('hostile: outside the deploy window (injected clock) nothing deploys', async () => {
+  await run({ now: FRIDAY }, async (fake, probot) => {
+    assert.match(await say(fake, probot, '/deploy staging', 'alice'), /`outside_window`/);
+    assert.equal(deployments(fake).length, 0);
+  });
+});
+
+test('hostile: a hotfix without a reason, shell metacharacters and look-alikes are refused', async () => {
+  await run({}, async (fake, probot) => {
+    assert.match(await say(fake, probot, '/deploy staging --hotfix', 'alice'), /`hotfix_reason_required`/);
+    assert.match(await say(fake, probot, '/deploy staging $(curl evil)', 'alice'), /`shell_metacharacters`/);
+    assert.match(await say(fake, probot, '/deploy st\u0430ging', 'alice'), /`lookalike_characters`/);
+    assert.equal(deployments(fake).length, 0);
+  });
+});
+
+test('two /deploy for one environment at once: one deploys, the other is refused with the lock owner', async () => {
+  await run({}, async (fake, probot) => {
+    fake.repo().collaborators.set('bob', 'write');
+    const a = comment(fake, '/deploy staging', 'alice');
+    const b = comment(fake, '/deploy staging', 'bob');
+    await Promise.all([receive(probot, a.payload), receive(probot, b.payload)]);
+    assert.equal(deployments(fake).length, 1);
+    const refused = replies(fake).filter((r) => /`locked`/.test(r));
+    assert.equal(refused.length, 1);
+    assert.match(refused[0]!, /locked by @(alice|bob)/);
+  });
+});
+
+test('a redelivered webhook (same delivery id) and the same comment twice create one deployment', async () => {
+  await run({}, async (fake, probot) => {
+    const a = comment(fake, '/deploy staging', 'alice');
+    await receive(probot, a.payload, 'delivery-1');
+    await receive(probot, a.payload, 'delivery-1');
+    await receive(probot, a.payload, 'delivery-2');
+    assert.equal(deployments(fake).length, 1);
+    assert.match(replies(fake).at(-1)!, /already created deployment|already being handled/);
+  });
+});
+
+test('hostile: the author adding themselves as approver on the PR branch changes nothing', async () => {
+  await run({}, async (fake, probot) => {
+    fake.setFile(
+      '.github/deploy.yml',
+      CONFIG.replace(
+        'approvers: [carol, dave]',
+        'approvers: [alice, mallory]\n      allow_self_approval: true\n      required: 1',
+      ).replace('      required: 2\n', ''),
+      { branch: `pr-${PR}` },
+    );
+    await say(fake, probot, '/deploy production', 'alice');
+    assert.match(await say(fake, probot, '/approve-deploy production', 'alice'), /`self_approval_refused`/);
+    assert.equal(deployments(fake).length, 0);
+  });
+});
