@@ -11,7 +11,14 @@ import { serializeApprovalMarker } from '../../src/policy/index.ts';
 import type { ApprovalRecord } from '../../src/policy/index.ts';
 import { renderStatusComment, parseStatusComment, statusMarker } from '../../src/github/status-comment.ts';
 import { acquireLock } from '../../app/locks.ts';
-import { answerPendingProtectionRules, gateName } from '../../app/handlers/protection-rule.ts';
+import {
+  answerPendingProtectionRules,
+  gateName,
+  parseGateRef,
+  runIdFromCallbackUrl,
+  serializeGateRef,
+} from '../../app/handlers/protection-rule.ts';
+import { nextStatusState } from '../../app/handlers/deployment-status.ts';
 import type { Octokit } from '../../app/facts.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
@@ -460,5 +467,77 @@ test('a push to a PR with approvals says they no longer count; without approvals
     assert.match(notice, /\*\*production\*\*: @dave\n/);
     assert.match(notice, /\*\*staging\*\*: @erin/);
     assert.doesNotMatch(notice, /@alice|@mallory/);
+  });
+});
+
+// ---- the pure parts ---------------------------------------------------------------------------------
+
+test('gate references and callback URLs: only well-formed ones are read, nothing throws', () => {
+  const ref = { run: 42, env: 'production', pr: 7, type: 'hotfix' as const };
+  assert.deepEqual(parseGateRef(serializeGateRef(ref)), ref);
+  for (const bad of [
+    null,
+    '',
+    'not json',
+    '{"v":2,"run":1,"env":"x","pr":1,"type":"standard"}',
+    '{"v":1,"run":"1","env":"x","pr":1,"type":"standard"}',
+    '{"v":1,"run":1,"env":"x","pr":1,"type":"yolo"}',
+  ])
+    assert.equal(parseGateRef(bad), undefined, String(bad));
+  assert.equal(
+    runIdFromCallbackUrl('https://api.github.com/repos/o/r/actions/runs/123/deployment_protection_rule'),
+    123,
+  );
+  assert.equal(
+    runIdFromCallbackUrl('https://api.github.com/repos/o/r/actions/runs/abc/deployment_protection_rule'),
+    undefined,
+  );
+  assert.equal(
+    runIdFromCallbackUrl('https://api.github.com/repos/o/r/actions/runs/0/deployment_protection_rule'),
+    undefined,
+  );
+});
+
+test('status comment state: later events win, older ones are dropped, the commit list survives only for its commit', () => {
+  const previous = {
+    environment: 'production',
+    state: 'in_progress' as const,
+    sha: HEAD,
+    deploymentId: 10,
+    version: 'v2',
+    commits: [{ sha: HEAD, message: 'x' }],
+    updatedAt: '2030-01-01T00:00:05Z',
+  };
+  const event = {
+    environment: 'production',
+    state: 'success' as const,
+    sha: HEAD,
+    deploymentId: 10,
+    at: '2030-01-01T00:00:06Z',
+  };
+  assert.deepEqual(nextStatusState(previous, event), { ...previous, state: 'success', updatedAt: event.at });
+  assert.equal(
+    nextStatusState(previous, { ...event, at: '2030-01-01T00:00:04Z' }),
+    undefined,
+    'an earlier status',
+  );
+  assert.equal(nextStatusState(previous, { ...event, deploymentId: 9 }), undefined, 'an older deployment');
+  const other = nextStatusState(previous, { ...event, deploymentId: 11, sha: fakeSha('other') })!;
+  assert.equal(other.commits, undefined, 'commits of another SHA are not carried over');
+  assert.equal(other.version, undefined);
+});
+
+test('an Approve click on a check run that is not our gate is ignored without a word', async () => {
+  await withApp(async (fake, probot) => {
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'production'));
+    const gate = gateRuns(fake, 'production')[0]!;
+    const before = appComments(fake).length;
+    const pullReads = fake.requestsFor('pulls/get').length;
+    const forged = { ...gate, external_id: 'x' };
+    await receive(probot, 'check_run', approveClick(fake, forged, 'dave'));
+    const otherApp = { ...gate, app: { ...(gate.app as object), id: 1 } };
+    await receive(probot, 'check_run', approveClick(fake, otherApp, 'dave'));
+    assert.equal(appComments(fake).length, before);
+    assert.equal(fake.requestsFor('pulls/get').length, pullReads, 'not even the pull request was read');
   });
 });
