@@ -39,9 +39,17 @@ test('a correctly signed delivery is handled: reaction and reply posted through 
     const res = await deliver(hook(server), 'issue_comment', payload);
     assert.equal(res.status, 200);
     // The middleware answers after the handler has run, so its effects are already on the fake.
+    // Acknowledged at once (eyes); this repository has no deploy config, so the answer is a refusal.
     assert.deepEqual(
       (fake.repo().reactions.get(id) ?? []).map((r) => r.content),
-      ['eyes'],
+      ['eyes', 'confused'],
+    );
+    assert.match(
+      String(
+        fake.requestsFor('issues/create-comment')[0]?.body &&
+          (fake.requestsFor('issues/create-comment')[0]!.body as { body: string }).body,
+      ),
+      /config_missing/,
     );
     assert.equal(fake.requestsFor('issues/create-comment').length, 1);
     assert.equal(fake.requestsFor('apps/create-installation-access-token')[0]?.auth, 'bearer');
