@@ -13917,7 +13917,7 @@ var require_arrayParser = __commonJS({
 var require_postgres_date = __commonJS({
   "node_modules/postgres-date/index.js"(exports2, module) {
     "use strict";
-    var DATE_TIME = /(\d{1,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,})?.*?( BC)?$/;
+    var DATE_TIME2 = /(\d{1,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,})?.*?( BC)?$/;
     var DATE = /^(\d{1,})-(\d{2})-(\d{2})( BC)?$/;
     var TIME_ZONE = /([Z+-])(\d{2})?:?(\d{2})?:?(\d{2})?/;
     var INFINITY = /^-?infinity$/;
@@ -13925,7 +13925,7 @@ var require_postgres_date = __commonJS({
       if (INFINITY.test(isoDate2)) {
         return Number(isoDate2.replace("i", "I"));
       }
-      var matches = DATE_TIME.exec(isoDate2);
+      var matches = DATE_TIME2.exec(isoDate2);
       if (!matches) {
         return getDate(isoDate2) || null;
       }
@@ -53559,6 +53559,171 @@ function gateEntries(section, only) {
   });
 }
 
+// src/policy/windows.ts
+var WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+var DAY_MS = 864e5;
+var formatters = /* @__PURE__ */ new Map();
+function formatterFor(timeZone2) {
+  let formatter = formatters.get(timeZone2);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone: timeZone2,
+      hourCycle: "h23",
+      weekday: "short",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric"
+    });
+    formatters.set(timeZone2, formatter);
+  }
+  return formatter;
+}
+function isValidTimeZone(timeZone2) {
+  try {
+    formatterFor(timeZone2);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function wallClock(instant, timeZone2) {
+  const parts = {};
+  for (const part of formatterFor(timeZone2).formatToParts(instant)) parts[part.type] = part.value;
+  return {
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+    second: Number(parts.second),
+    weekday: (parts.weekday ?? "").toLowerCase().slice(0, 3)
+  };
+}
+function wallAsUtc(instant, timeZone2) {
+  const wall = wallClock(instant, timeZone2);
+  const wholeSeconds = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+  return wholeSeconds + (instant % 1e3 + 1e3) % 1e3;
+}
+function offsetAt(instant, timeZone2) {
+  return wallAsUtc(instant, timeZone2) - instant;
+}
+function zonedTimeToInstant(wall, timeZone2) {
+  const target2 = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second ?? 0);
+  const before = offsetAt(target2 - DAY_MS, timeZone2);
+  const after = offsetAt(target2 + DAY_MS, timeZone2);
+  const matches = [.../* @__PURE__ */ new Set([before, after])].map((offset) => target2 - offset).filter((instant) => wallAsUtc(instant, timeZone2) === target2).sort((a2, b) => a2 - b);
+  if (matches[0] !== void 0) return matches[0];
+  let low = Math.min(target2 - before, target2 - after);
+  let high = Math.max(target2 - before, target2 - after);
+  while (high - low > 1e3) {
+    const middle = low + Math.max(1e3, Math.floor((high - low) / 2e3) * 1e3);
+    if (wallAsUtc(middle, timeZone2) >= target2) high = middle;
+    else low = middle;
+  }
+  return high;
+}
+function parseClockTime(text) {
+  const match = /^([01]\d|2[0-4]):([0-5]\d)$/.exec(text);
+  if (!match) return void 0;
+  const minutes = Number(match[1]) * 60 + Number(match[2]);
+  return minutes <= 1440 ? minutes : void 0;
+}
+var DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/;
+function parseDateTime(text, timeZone2) {
+  const match = DATE_TIME.exec(text);
+  if (!match) return void 0;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0));
+  const check2 = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  const real = check2.getUTCFullYear() === year && check2.getUTCMonth() === month - 1 && check2.getUTCDate() === day && check2.getUTCHours() === hour && check2.getUTCMinutes() === minute;
+  if (!real) return void 0;
+  const zone = match[7];
+  if (zone === void 0)
+    return new Date(zonedTimeToInstant({ year, month, day, hour, minute, second }, timeZone2));
+  if (zone === "Z") return check2;
+  const sign = zone.startsWith("-") ? -1 : 1;
+  const offsetMinutes = Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6));
+  return new Date(check2.getTime() - sign * offsetMinutes * 6e4);
+}
+
+// src/policy/schema.ts
+var nonEmpty2 = external_exports.string().min(1, "must not be empty");
+var PRINCIPAL_PATTERN = /^@?(?:[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}|[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9._-]*)$/;
+var principal = external_exports.string().regex(PRINCIPAL_PATTERN, 'must be a GitHub user such as "alice" or a team written "org/team-slug"');
+var principals = (description) => external_exports.array(principal).optional().meta({ description });
+var clockTime = external_exports.string().refine((text) => parseClockTime(text) !== void 0, {
+  message: 'must be a 24-hour time "HH:MM" such as "10:00" ("24:00" for the end of the day)'
+});
+var windowSchema = external_exports.strictObject({
+  days: external_exports.array(external_exports.enum(WEEKDAYS)).min(1).meta({ description: "Local weekdays the window is open: mon, tue, wed, thu, fri, sat, sun." }),
+  start: clockTime.meta({ description: 'Local opening time, "HH:MM".' }),
+  end: clockTime.meta({ description: 'Local closing time, "HH:MM" (exclusive); "24:00" for midnight.' })
+}).refine((window2) => parseClockTime(window2.start) < parseClockTime(window2.end), {
+  message: "must be later than start: a window crossing midnight is written as two windows (e.g. 22:00-24:00 and 00:00-02:00 the next day)",
+  path: ["end"]
+}).meta({ description: "A weekly window in the policy time zone when deployments may start." });
+var timeZone = external_exports.string().superRefine((value, ctx) => {
+  if (isValidTimeZone(value)) return;
+  const known = Intl.supportedValuesOf("timeZone");
+  ctx.addIssue({
+    code: "custom",
+    message: `unknown time zone "${value}": use an IANA name such as "Europe/Berlin" or "America/New_York"${didYouMean(value, known)}`
+  });
+}).meta({
+  description: "IANA time zone of the windows and of freeze times written without an offset. Default UTC."
+});
+var dateTime = external_exports.string().refine((text) => parseDateTime(text, "UTC") !== void 0, {
+  message: 'must be an ISO date-time such as "2025-12-24T18:00:00Z", "2025-12-24T18:00+01:00" or "2025-12-24T18:00" (read in the policy time zone)'
+});
+var freezeSchema = external_exports.strictObject({
+  from: dateTime.meta({ description: "Start of the freeze (ISO date-time)." }),
+  to: dateTime.meta({ description: "End of the freeze, exclusive (ISO date-time)." }),
+  reason: nonEmpty2.meta({ description: "Shown to whoever tries to deploy during the freeze." })
+}).refine((freeze) => parseDateTime(freeze.from, "UTC") < parseDateTime(freeze.to, "UTC"), {
+  message: "must be later than from",
+  path: ["to"]
+}).meta({ description: "A period when no deployment may start (hotfixes only with hotfix.bypass_freezes)." });
+var requiredCount = (description) => external_exports.number().int().min(0).max(20).optional().meta({ description });
+var hotfixSchema = external_exports.strictObject({
+  approvers: principals("Who may approve a hotfix (users and org/team). Default: the normal approvers."),
+  required: requiredCount("Approvals a hotfix needs. Default: the normal number."),
+  bypass_windows: external_exports.boolean().optional().meta({ description: "A hotfix may start outside the deploy windows. Default true." }),
+  bypass_freezes: external_exports.boolean().optional().meta({ description: "A hotfix may start during a freeze. Default false." }),
+  requires_reason: external_exports.boolean().optional().meta({ description: 'A hotfix must give a reason (--reason "..."). Default true.' })
+}).meta({ description: 'Rules for `/deploy <env> --hotfix --reason "..."`.' });
+var rollbackSchema = external_exports.strictObject({
+  approvers: principals("Who may approve a rollback. Default: the normal approvers."),
+  required: requiredCount("Approvals a rollback needs. Default 0: a rollback is immediate."),
+  bypass_windows: external_exports.boolean().optional().meta({ description: "A rollback may start outside the deploy windows. Default true." }),
+  bypass_freezes: external_exports.boolean().optional().meta({ description: "A rollback may start during a freeze. Default true." })
+}).meta({ description: "Rules for `/rollback <env>` (redeploying a SHA that was live before)." });
+var approvalsSchema = external_exports.strictObject({
+  deployers: principals(
+    "Who may deploy (users and org/team). Empty or absent: anyone with write permission."
+  ),
+  approvers: principals(
+    "Who may approve or veto (users and org/team). Empty or absent: anyone with write permission."
+  ),
+  required: requiredCount("Approvals needed. Default 1 for a production environment, 0 otherwise."),
+  allow_self_approval: external_exports.boolean().optional().meta({ description: "May the pull request's author approve its deployment? Default false." }),
+  expires_after: duration3.optional().meta({ description: "An approval older than this no longer counts. Absent or 0: never expires." }),
+  requires: external_exports.union([nonEmpty2, external_exports.array(nonEmpty2).min(1)]).optional().meta({
+    description: "Environment(s) that must have a successful deployment of the same commit first (e.g. staging)."
+  }),
+  required_checks: external_exports.array(nonEmpty2).optional().meta({ description: "Check names that must have passed on the commit." }),
+  timezone: timeZone.optional(),
+  windows: external_exports.array(windowSchema).optional().meta({ description: "When deployments may start. Empty or absent: any time." }),
+  freezes: external_exports.array(freezeSchema).optional().meta({
+    description: "Periods when no deployment may start. Top-level freezes apply to every environment, in addition to its own."
+  }),
+  hotfix: hotfixSchema.optional(),
+  rollback: rollbackSchema.optional()
+}).meta({
+  description: "Deployment policy for the GitHub App: who may deploy and approve, approvals, windows, freezes. At the top level: defaults for every environment."
+});
+
 // src/config/schema.ts
 var TEMPLATE_VARIABLES = [
   "version",
@@ -53582,14 +53747,14 @@ var TEMPLATE_VARIABLES = [
   "deployment_id"
 ];
 var STRATEGY_NAMES = ["direct", "rolling", "blue-green", "canary"];
-var nonEmpty2 = external_exports.string().min(1, "must not be empty");
+var nonEmpty3 = external_exports.string().min(1, "must not be empty");
 var commandSpec = external_exports.union([
   commandLine,
   external_exports.strictObject({
     run: commandLine,
     shell: external_exports.boolean().optional().meta({ description: "Run through /bin/sh. Templated values are still quoted." }),
     timeout: duration3.optional(),
-    cwd: nonEmpty2.optional(),
+    cwd: nonEmpty3.optional(),
     env: external_exports.record(external_exports.string(), external_exports.string()).optional()
   })
 ]);
@@ -53627,7 +53792,7 @@ var commandTarget = external_exports.strictObject({
   type: external_exports.literal("command").optional(),
   shell: external_exports.boolean().optional(),
   timeout: duration3.optional(),
-  cwd: nonEmpty2.optional(),
+  cwd: nonEmpty3.optional(),
   env: external_exports.record(external_exports.string(), external_exports.string()).optional(),
   commands: targetCommands
 });
@@ -53638,17 +53803,17 @@ var percentOrCount = external_exports.union([
 ]).meta({ description: 'A number of instances, or a percentage of them such as "25%".' });
 var directParams = external_exports.strictObject({});
 var rollingParams = external_exports.strictObject({
-  instances: external_exports.union([external_exports.array(nonEmpty2).min(1), external_exports.number().int().min(1).max(1e4)]).optional().meta({ description: "Instance names, or a count (instances are then named 1..N)." }),
+  instances: external_exports.union([external_exports.array(nonEmpty3).min(1), external_exports.number().int().min(1).max(1e4)]).optional().meta({ description: "Instance names, or a count (instances are then named 1..N)." }),
   max_surge: percentOrCount.optional(),
   max_unavailable: percentOrCount.optional(),
   pause: duration3.optional().meta({ description: "Wait between batches." }),
   on_failure: external_exports.enum(["rollback", "pause"]).optional()
 });
 var blueGreenParams = external_exports.strictObject({
-  slots: external_exports.tuple([nonEmpty2, nonEmpty2]).optional(),
+  slots: external_exports.tuple([nonEmpty3, nonEmpty3]).optional(),
   scale_down_delay: duration3.optional(),
   warmup: external_exports.strictObject({
-    url: nonEmpty2.optional().meta({ description: "URL of the idle slot to warm, templated ({{slot}})." }),
+    url: nonEmpty3.optional().meta({ description: "URL of the idle slot to warm, templated ({{slot}})." }),
     requests: external_exports.number().int().min(0).max(1e5).optional(),
     interval: duration3.optional()
   }).optional(),
@@ -53662,7 +53827,7 @@ var canaryStep = external_exports.union([
   external_exports.strictObject({ weight: external_exports.number().min(0).max(100), pause: duration3.optional() })
 ]);
 var canaryParams = external_exports.strictObject({
-  slots: external_exports.tuple([nonEmpty2, nonEmpty2]).optional(),
+  slots: external_exports.tuple([nonEmpty3, nonEmpty3]).optional(),
   steps: external_exports.array(canaryStep).min(1).optional(),
   pause: duration3.optional().meta({ description: "Pause at each step unless the step sets its own." }),
   max_holds: external_exports.number().int().min(0).max(1e3).optional(),
@@ -53686,17 +53851,16 @@ var strategyRef = external_exports.union([
 var hooks = external_exports.strictObject({
   backup: commandSpec.optional().meta({ description: "Runs before anything changes in this environment." }),
   migrate: commandSpec.optional().meta({ description: "Runs after the backup, before the strategy." }),
-  on_rollback: external_exports.array(external_exports.strictObject({ name: nonEmpty2, run: commandSpec })).optional().meta({
+  on_rollback: external_exports.array(external_exports.strictObject({ name: nonEmpty3, run: commandSpec })).optional().meta({
     description: "Rollback levels run in order after traffic is back on stable (feature flag, config, ...)."
   }),
   on_success: commandSpec.optional()
 });
-var openSection = external_exports.record(external_exports.string(), external_exports.unknown());
 var environment = external_exports.strictObject({
   url: external_exports.url().optional(),
   production: external_exports.boolean().optional(),
   strategy: strategyRef.optional(),
-  staging: nonEmpty2.optional().meta({ description: "An environment deployed and validated first, in the same run." }),
+  staging: nonEmpty3.optional().meta({ description: "An environment deployed and validated first, in the same run." }),
   target: target.optional(),
   health: healthChecks.optional().meta({ description: "Checks for the verify phase and the monitor window." }),
   smoke: commandSpec.optional(),
@@ -53707,13 +53871,13 @@ var environment = external_exports.strictObject({
   variables: external_exports.record(external_exports.string(), external_exports.string()).optional(),
   gates: gatesConfigSchema.optional(),
   analysis: analysisConfigSchema.optional(),
-  approvals: openSection.optional()
+  approvals: approvalsSchema.optional()
 });
 var PRESET_NAMES = ["seeds", "fast"];
 var deployConfig = external_exports.strictObject({
   version: external_exports.literal(1).optional(),
   preset: external_exports.enum(PRESET_NAMES).optional(),
-  state_dir: nonEmpty2.optional(),
+  state_dir: nonEmpty3.optional(),
   target: target.optional(),
   strategies: strategyParams.optional(),
   environments: external_exports.record(
@@ -53722,7 +53886,7 @@ var deployConfig = external_exports.strictObject({
   ),
   gates: gatesConfigSchema.optional(),
   analysis: analysisConfigSchema.optional(),
-  approvals: openSection.optional()
+  approvals: approvalsSchema.optional()
 });
 
 // src/targets/template.ts
@@ -53747,6 +53911,72 @@ function renderForShell(template, values) {
   return render(template, values, (v) => (0, import_shell_quote2.quote)([v]));
 }
 
+// src/policy/resolve.ts
+function normalizePrincipal(name) {
+  return name.replace(/^@/, "").toLowerCase();
+}
+function isTeam(principal2) {
+  return principal2.includes("/");
+}
+function principalsOf(list) {
+  return [...new Set((list ?? []).map(normalizePrincipal))];
+}
+function policyIssues(config2) {
+  const issues = [];
+  const names = Object.keys(config2.environments);
+  const sections = [];
+  if (config2.approvals) sections.push({ path: ["approvals"], section: config2.approvals });
+  for (const [name, env] of Object.entries(config2.environments)) {
+    if (env.approvals)
+      sections.push({ path: ["environments", name, "approvals"], section: env.approvals, self: name });
+  }
+  for (const { path: path6, section, self } of sections) {
+    const requires = section.requires === void 0 ? [] : [section.requires].flat();
+    requires.forEach((name, index) => {
+      const at = typeof section.requires === "string" ? [...path6, "requires"] : [...path6, "requires", index];
+      if (!names.includes(name))
+        issues.push({
+          path: at,
+          message: `unknown environment "${name}"${didYouMean(name, names)}: the config defines ${listOf(
+            names.map((n2) => `"${n2}"`),
+            "and"
+          )}`
+        });
+      else if (name === self)
+        issues.push({ path: at, message: `an environment cannot require a prior deployment to itself` });
+    });
+    const rules = [
+      { at: path6, approvers: section.approvers, required: section.required },
+      { at: [...path6, "hotfix"], approvers: section.hotfix?.approvers, required: section.hotfix?.required },
+      {
+        at: [...path6, "rollback"],
+        approvers: section.rollback?.approvers,
+        required: section.rollback?.required
+      }
+    ];
+    for (const rule of rules) {
+      const listed = principalsOf(rule.approvers);
+      if (rule.required === void 0 || listed.length === 0 || listed.some(isTeam)) continue;
+      if (rule.required > listed.length)
+        issues.push({
+          path: [...rule.at, "required"],
+          message: `requires ${rule.required} approvals but only ${listed.length} approver${listed.length === 1 ? " is" : "s are"} listed: it could never be met`
+        });
+    }
+    const timezone = section.timezone ?? config2.approvals?.timezone ?? "UTC";
+    (section.freezes ?? []).forEach((freeze, index) => {
+      const from = parseDateTime(freeze.from, timezone);
+      const to = parseDateTime(freeze.to, timezone);
+      if (from && to && from >= to)
+        issues.push({
+          path: [...path6, "freezes", index, "to"],
+          message: `must be later than from (in ${timezone})`
+        });
+    });
+  }
+  return issues;
+}
+
 // src/config/semantics.ts
 function semanticIssues(config2) {
   const issues = [...stagingIssues(config2), ...sharedStrategyIssues(config2)];
@@ -53757,6 +53987,7 @@ function semanticIssues(config2) {
     unknown2.push(...found.unknown);
   }
   issues.push(...unknownVariableIssues(config2, unknown2));
+  issues.push(...policyIssues(config2));
   const unique = new Map(issues.map((issue2) => [JSON.stringify(issue2), issue2]));
   return [...unique.values()];
 }
@@ -54488,12 +54719,23 @@ function resolveEnvironment(config2, name, overrides = {}) {
       })),
       onSuccess: cmd(env.hooks?.on_success, "hooks.on_success")
     },
-    variables: env.variables ?? {},
+    variables: withOverrides(name, env.variables ?? {}, overrides.variables),
     stateDir: overrides.stateDir ?? config2.state_dir ?? ".deploy-action",
     gates: env.gates ?? config2.gates,
     analysis: env.analysis ?? config2.analysis,
     approvals: env.approvals ?? config2.approvals
   };
+}
+function withOverrides(environment2, declared, overrides) {
+  if (!overrides) return declared;
+  const unknown2 = Object.keys(overrides).filter((key) => !Object.hasOwn(declared, key));
+  if (unknown2.length > 0) {
+    const known = Object.keys(declared);
+    throw new ResolveError(
+      `parameter${unknown2.length > 1 ? "s" : ""} ${unknown2.map((k) => `"${k}"`).join(", ")} ${unknown2.length > 1 ? "are not variables" : "is not a variable"} of environment "${environment2}" (${known.length ? `it declares ${known.join(", ")}` : "it declares no variables"})`
+    );
+  }
+  return { ...declared, ...overrides };
 }
 
 // src/strategies/types.ts
@@ -56225,9 +56467,10 @@ function metricsAnalyzer(env, options) {
         onDecision: (interval) => options.onInterval?.(`${interval.decision.kind}: ${interval.decision.reason}`)
       }).then((outcome) => {
         const d = outcome.decision;
+        const metrics2 = readings(d.values);
         if (d.kind === "rollback")
-          return { ok: false, analysis: "rollback", reason: `[${d.code}] ${d.reason}` };
-        return { ok: true, analysis: d.kind, detail: `[${d.code}] ${d.reason}` };
+          return { ok: false, analysis: "rollback", reason: `[${d.code}] ${d.reason}`, metrics: metrics2 };
+        return { ok: true, analysis: d.kind, detail: `[${d.code}] ${d.reason}`, metrics: metrics2 };
       });
       const healthRun = health.evaluate({ ...request, signal });
       const first = await Promise.race([metricsRun, healthRun]);
@@ -56238,9 +56481,21 @@ function metricsAnalyzer(env, options) {
       const [m, h2] = await Promise.all([metricsRun, healthRun]);
       if (!h2.ok) return h2;
       if (!m.ok) return m;
-      return m.analysis === "hold" ? m : { ok: true, analysis: "promote", detail: `${m.detail}; ${h2.detail ?? ""}`.trim() };
+      return m.analysis === "hold" ? m : {
+        ok: true,
+        analysis: "promote",
+        detail: `${m.detail}; ${h2.detail ?? ""}`.trim(),
+        metrics: m.metrics
+      };
     }
   };
+}
+function readings(values) {
+  const out = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (value === null || Number.isFinite(value)) out[name] = value;
+  }
+  return Object.keys(out).length > 0 ? out : void 0;
 }
 
 // src/pipeline/execute-strategy.ts
@@ -57065,7 +57320,9 @@ async function runPipeline(input2, deps) {
   let stage = "validate";
   let production;
   try {
-    if (env.gates && Object.keys(env.gates).some((k) => k !== "concurrency" && k !== "timeout")) {
+    if (input2.skipGates) {
+      skip("validate", "gates skipped for this run");
+    } else if (env.gates && Object.keys(env.gates).some((k) => k !== "concurrency" && k !== "timeout")) {
       await phase("validate", async () => {
         gates = await runValidate(env, {
           cwd: deps.gates?.cwd ?? process.cwd(),
