@@ -23,6 +23,10 @@ export async function buildDist(outdir = 'dist'): Promise<void> {
     format: 'esm',
     sourcemap: false,
     legalComments: 'none',
+    // Whitespace and syntax only: identifiers keep their names, so stack traces stay readable. Halves the
+    // bytes the runner reads at every cold start.
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
     // Some dependencies are CommonJS and call require(); give the ESM bundle one.
     banner: {
