@@ -1,56 +1,135 @@
-// The facts the policy decides on, read from GitHub: the config on the default branch, who someone is
-// (permission and the teams the policy names), the approvals the app recorded in its own PR comments, the
-// successful deployments and the checks at a commit. Each reader asks only for what the policy needs.
+// The facts every handler decides on, read from GitHub with as few requests as possible: the pull request,
+// the config from the DEFAULT branch (never the PR's head), the actor's permission (and team memberships only
+// when the policy names teams), the app's own comments (approval markers, pending requests, the status
+// comment), the SHA's deployments, and check runs only when the policy requires checks. One module for the
+// commands and the event handlers, so "the app's own comment" means the same thing everywhere.
 import type { ProbotOctokit } from 'probot';
-import { formatConfigError } from '../src/config/errors.ts';
 import { parseConfig } from '../src/config/load.ts';
+import { formatConfigError } from '../src/config/errors.ts';
 import type { RawConfig } from '../src/config/schema.ts';
-import { parseApprovalMarkers, PERMISSIONS, resolvePolicy } from '../src/policy/index.ts';
-import type {
-  Actor,
-  ApprovalRecord,
-  CheckResult,
-  Permission,
-  Policy,
-  SuccessfulDeployment,
-} from '../src/policy/index.ts';
+import { parseDeploymentPayload } from '../src/github/deployment-payload.ts';
+import type { DeploymentPayload } from '../src/github/deployment-payload.ts';
+import { statusMarker } from '../src/github/status-comment.ts';
+import { parseApprovalMarkers, PERMISSIONS } from '../src/policy/index.ts';
+import type { Actor, ApprovalRecord, CheckResult, Permission, Policy } from '../src/policy/index.ts';
+import { parsePendingMarkers } from './deploy/pending.ts';
+import type { PendingRequest } from './deploy/pending.ts';
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
+export type Api = Octokit['rest'];
 
-export interface RepoRef {
+export interface Where {
   owner: string;
   repo: string;
 }
 
 export const CONFIG_PATH = '.github/deploy.yml';
 
-type HttpError = { status?: number };
-
-export type ConfigResult = { ok: true; config: RawConfig } | { ok: false; message: string };
-
-/** The config from the default branch, never from a pull request: that is where the policy lives. */
-export async function loadDefaultBranchConfig(
-  octokit: Octokit,
-  where: RepoRef,
-  defaultBranch: string,
-): Promise<ConfigResult> {
-  let text: string;
-  try {
-    const { data } = await octokit.rest.repos.getContent({ ...where, path: CONFIG_PATH, ref: defaultBranch });
-    if (Array.isArray(data) || data.type !== 'file' || typeof data.content !== 'string')
-      return { ok: false, message: `${CONFIG_PATH} on ${defaultBranch} is not a file` };
-    text = Buffer.from(data.content, 'base64').toString('utf8');
-  } catch (error) {
-    if ((error as HttpError).status === 404)
-      return { ok: false, message: `there is no ${CONFIG_PATH} on the default branch (${defaultBranch})` };
-    throw error;
+export class FactsError extends Error {
+  readonly code: 'config_missing' | 'config_invalid' | 'pull_request_closed';
+  constructor(code: FactsError['code'], message: string) {
+    super(message);
+    this.code = code;
   }
-  const parsed = parseConfig(text, `${CONFIG_PATH}@${defaultBranch}`);
-  if (!parsed.ok) return { ok: false, message: parsed.errors.map(formatConfigError).join('\n') };
-  return { ok: true, config: parsed.config };
 }
 
-/** Every team (org/slug) the policy of this environment names: only those memberships are looked up. */
+const status = (error: unknown): number | undefined => (error as { status?: number }).status;
+
+/**
+ * `.github/deploy.yml` from the default branch: named when the event says which it is, else no `ref`, which
+ * GitHub reads as the default branch.
+ */
+export async function loadConfig(api: Api, where: Where, defaultBranch?: string): Promise<RawConfig> {
+  let text: string;
+  try {
+    const res = await api.repos.getContent({
+      ...where,
+      path: CONFIG_PATH,
+      ...(defaultBranch ? { ref: defaultBranch } : {}),
+      mediaType: { format: 'raw' },
+    });
+    text = res.data as unknown as string;
+  } catch (error) {
+    if (status(error) === 404)
+      throw new FactsError('config_missing', `${CONFIG_PATH} does not exist on the default branch`);
+    throw error;
+  }
+  const parsed = parseConfig(String(text), CONFIG_PATH);
+  if (!parsed.ok)
+    throw new FactsError(
+      'config_invalid',
+      `${CONFIG_PATH} on the default branch is invalid:\n${parsed.errors.map(formatConfigError).join('\n')}`,
+    );
+  return parsed.config;
+}
+
+export interface PullFacts {
+  number: number;
+  author: string;
+  headSha: string;
+  fromFork: boolean;
+  open: boolean;
+}
+
+export async function readPull(api: Api, where: Where, number: number): Promise<PullFacts> {
+  const { data } = await api.pulls.get({ ...where, pull_number: number });
+  const headRepo = data.head.repo?.full_name;
+  return {
+    number,
+    author: data.user.login,
+    headSha: data.head.sha.toLowerCase(),
+    // A deleted fork has no repo: never treat it as ours.
+    fromFork: headRepo === undefined || headRepo.toLowerCase() !== data.base.repo.full_name.toLowerCase(),
+    open: data.state === 'open',
+  };
+}
+
+/** Permission as the policy knows it: role_name keeps maintain/triage, which `permission` folds away. */
+export async function permissionOf(api: Api, where: Where, login: string): Promise<Permission> {
+  try {
+    const { data } = await api.repos.getCollaboratorPermissionLevel({ ...where, username: login });
+    const role = (data.role_name ?? '') as Permission;
+    if ((PERMISSIONS as readonly string[]).includes(role)) return role;
+    return (PERMISSIONS as readonly string[]).includes(data.permission)
+      ? (data.permission as Permission)
+      : 'none';
+  } catch (error) {
+    // Not a collaborator (or not a user at all): no permission.
+    if (status(error) === 404) return 'none';
+    throw error;
+  }
+}
+
+/** The actor with the teams among `teams` ("org/slug") they actively belong to: one request per team. */
+export async function actorOf(
+  api: Api,
+  where: Where,
+  login: string,
+  teams: readonly string[],
+): Promise<Actor> {
+  const [permission, memberships] = await Promise.all([
+    permissionOf(api, where, login),
+    Promise.all(
+      teams.map(async (team) => {
+        const [org, slug] = team.split('/') as [string, string];
+        try {
+          const { data } = await api.teams.getMembershipForUserInOrg({
+            org,
+            team_slug: slug,
+            username: login,
+          });
+          return data.state === 'active' ? team : undefined;
+        } catch (error) {
+          if (status(error) === 404) return undefined;
+          throw error;
+        }
+      }),
+    ),
+  ]);
+  return { login, permission, teams: memberships.filter((t): t is string => t !== undefined) };
+}
+
+/** Every team (org/slug) a policy names: only those memberships are looked up. */
 export function teamsNamed(policy: Policy): string[] {
   const all = [
     ...policy.deployers,
@@ -61,114 +140,127 @@ export function teamsNamed(policy: Policy): string[] {
   return [...new Set(all.filter((p) => p.includes('/')))];
 }
 
-// role_name carries maintain and triage, which `permission` folds into write and read.
-function permissionOf(roleName: string | undefined, permission: string): Permission {
-  if (roleName && (PERMISSIONS as readonly string[]).includes(roleName)) return roleName as Permission;
-  return (PERMISSIONS as readonly string[]).includes(permission) ? (permission as Permission) : 'none';
-}
-
-/** Who `login` is for the policy of `environment`: their repository permission and the named teams they are in. */
-export async function actorFacts(
-  octokit: Octokit,
-  where: RepoRef,
-  login: string,
-  config: RawConfig,
-  environment: string,
-): Promise<Actor> {
-  const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...where, username: login });
-  const permission = permissionOf(data.role_name, data.permission);
-  if (!Object.hasOwn(config.environments, environment)) return { login, permission, teams: [] };
-  const teams: string[] = [];
-  for (const team of teamsNamed(resolvePolicy(config, environment))) {
-    const [org, slug] = team.split('/') as [string, string];
-    try {
-      const { data: membership } = await octokit.rest.teams.getMembershipForUserInOrg({
-        org,
-        team_slug: slug,
-        username: login,
-      });
-      if (membership.state === 'active') teams.push(team);
-    } catch (error) {
-      if ((error as HttpError).status !== 404) throw error;
-    }
-  }
-  return { login, permission, teams };
-}
-
-/** This app's id, from its own credentials (no request). */
+/** This app's id, from its own credentials (no request): check runs carry it as `app.id`. */
 export async function ownAppId(octokit: Octokit): Promise<number> {
   const auth = (await octokit.auth({ type: 'app' })) as { appId: number };
   return Number(auth.appId);
 }
 
-interface IssueComment {
-  id: number;
-  body?: string;
-  user: { login: string; type?: string } | null;
-  performed_via_github_app?: { id: number } | null;
+const botLogins = new Map<number, Promise<string>>();
+
+/**
+ * This app's bot login (`<slug>[bot]`), the author of its comments: asked once per process with the app's
+ * JWT (GET /app). A failure is not cached, so the next event asks again.
+ */
+export async function ownBotLogin(octokit: Octokit): Promise<string> {
+  const auth = (await octokit.auth({ type: 'app' })) as { appId: number; token: string };
+  let login = botLogins.get(auth.appId);
+  if (!login) {
+    login = octokit
+      .request('GET /app', { headers: { authorization: `bearer ${auth.token}` } })
+      .then(({ data }) => `${(data as { slug: string }).slug}[bot]`);
+    botLogins.set(auth.appId, login);
+    login.catch(() => botLogins.delete(auth.appId));
+  }
+  return login;
 }
 
-/** True for a comment this app wrote: only those may carry approval markers. */
-export function isOwnComment(comment: IssueComment, appId: number): boolean {
-  return comment.user?.type === 'Bot' && comment.performed_via_github_app?.id === appId;
+export interface AppComments {
+  approvals: ApprovalRecord[];
+  pending: PendingRequest[];
+  /** The status comment per environment (lower-case name), if the app or the action wrote one. */
+  statusCommentIds: Map<string, number>;
 }
 
-/** Every approval and veto the app recorded on this pull request (markers in its own comments only). */
-export async function recordedApprovals(
-  octokit: Octokit,
-  where: RepoRef,
-  pullNumber: number,
-  appId: number,
-): Promise<ApprovalRecord[]> {
-  const comments = (await octokit.paginate(octokit.rest.issues.listComments, {
-    ...where,
-    issue_number: pullNumber,
-    per_page: 100,
-  })) as IssueComment[];
-  return comments.filter((c) => isOwnComment(c, appId)).flatMap((c) => parseApprovalMarkers(c.body));
-}
+const MAX_COMMENT_PAGES = 10;
 
-/** For each environment the policy requires first: does it have a successful deployment of `sha`? */
-export async function successfulDeploymentsAt(
-  octokit: Octokit,
-  where: RepoRef,
-  sha: string,
-  environments: readonly string[],
-): Promise<SuccessfulDeployment[]> {
-  const found: SuccessfulDeployment[] = [];
-  for (const environment of environments) {
-    const { data: deployments } = await octokit.rest.repos.listDeployments({
-      ...where,
-      sha,
-      environment,
-      per_page: 10,
-    });
-    for (const deployment of deployments) {
-      const { data: statuses } = await octokit.rest.repos.listDeploymentStatuses({
-        ...where,
-        deployment_id: deployment.id,
-        per_page: 1,
-      });
-      if (statuses[0]?.state === 'success') {
-        found.push({ environment, sha });
-        break;
+/** The PR's comments written by the app itself: the only ones whose markers are trusted. */
+export async function readAppComments(
+  api: Api,
+  where: Where,
+  number: number,
+  botLogin: string,
+): Promise<AppComments> {
+  const out: AppComments = { approvals: [], pending: [], statusCommentIds: new Map() };
+  const bot = botLogin.toLowerCase();
+  for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
+    const { data } = await api.issues.listComments({ ...where, issue_number: number, per_page: 100, page });
+    for (const c of data) {
+      const login = c.user?.login.toLowerCase() ?? '';
+      const body = c.body ?? '';
+      if (login === bot) {
+        out.approvals.push(...parseApprovalMarkers(body));
+        out.pending.push(...parsePendingMarkers(body));
+      }
+      // The status comment is shared with the action, which writes it as github-actions[bot].
+      const env = /^<!-- deploy-action:status environment=("[^"\n]*") -->/.exec(body)?.[1];
+      if (env && (login === bot || login.endsWith('[bot]'))) {
+        const name = JSON.parse(env) as string;
+        if (body.startsWith(statusMarker(name)) && !out.statusCommentIds.has(name.toLowerCase()))
+          out.statusCommentIds.set(name.toLowerCase(), c.id);
       }
     }
+    if (data.length < 100) break;
   }
-  return found;
+  return out;
 }
 
-/** The check runs at `sha`, only when the policy names required checks. */
+export interface ShaDeployment {
+  id: number;
+  environment: string;
+  sha: string;
+  payload: DeploymentPayload | undefined;
+}
+
+/** Every deployment of one SHA (newest first, at most 100): for `requires` and for idempotency. */
+export async function deploymentsAt(api: Api, where: Where, sha: string): Promise<ShaDeployment[]> {
+  const { data } = await api.repos.listDeployments({ ...where, sha, per_page: 100 });
+  return data.map((d) => {
+    let payload: DeploymentPayload | undefined;
+    try {
+      payload = parseDeploymentPayload(d.payload);
+    } catch {
+      payload = undefined;
+    }
+    return { id: d.id, environment: d.environment ?? '', sha: d.sha, payload };
+  });
+}
+
+/** Whether the newest status of a deployment is success: one request. */
+export async function succeeded(api: Api, where: Where, deploymentId: number): Promise<boolean> {
+  const { data } = await api.repos.listDeploymentStatuses({
+    ...where,
+    deployment_id: deploymentId,
+    per_page: 1,
+  });
+  return data[0]?.state === 'success';
+}
+
+/** Environments among `needed` whose newest deployment of the SHA succeeded: one request per such env. */
+export async function successfulEnvironments(
+  api: Api,
+  where: Where,
+  deployments: readonly ShaDeployment[],
+  needed: readonly string[],
+): Promise<Array<{ environment: string; sha: string }>> {
+  const found = await Promise.all(
+    needed.map(async (env) => {
+      const newest = deployments.find((d) => d.environment === env);
+      return newest && (await succeeded(api, where, newest.id))
+        ? { environment: env, sha: newest.sha }
+        : undefined;
+    }),
+  );
+  return found.filter((x): x is { environment: string; sha: string } => x !== undefined);
+}
+
 export async function checksAt(
-  octokit: Octokit,
-  where: RepoRef,
+  api: Api,
+  where: Where,
   sha: string,
-  required: readonly string[],
+  names: readonly string[],
 ): Promise<CheckResult[]> {
-  if (required.length === 0) return [];
-  const { data } = await octokit.rest.checks.listForRef({ ...where, ref: sha, per_page: 100 });
-  // Newest first from GitHub: reverse so a later entry with the same name (the newest) wins.
-  return data.check_runs
-    .map((run) => ({ name: run.name, status: run.status, conclusion: run.conclusion }))
-    .reverse();
+  if (names.length === 0) return [];
+  const { data } = await api.checks.listForRef({ ...where, ref: sha, per_page: 100, filter: 'latest' });
+  return data.check_runs.map((r) => ({ name: r.name, status: r.status, conclusion: r.conclusion }));
 }

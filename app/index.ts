@@ -4,7 +4,8 @@ import type { Probot } from 'probot';
 import { commentEventFrom, handleComment } from './handlers/comment.ts';
 import type { Dispatch } from './handlers/comment.ts';
 import { commandDispatch } from './deploy/dispatch.ts';
-import type { Api } from './deploy/facts.ts';
+import { ownBotLogin } from './facts.ts';
+import type { Api } from './facts.ts';
 import { registerCheckRun } from './handlers/check-run.ts';
 import { registerDeploymentStatus } from './handlers/deployment-status.ts';
 import { registerProtectionRule } from './handlers/protection-rule.ts';
@@ -15,7 +16,7 @@ export interface AppOptions {
   dispatch?: Dispatch;
   /** The clock for policy decisions (windows, approval expiry); tests inject it. */
   now?: () => Date;
-  /** The app's bot login; by default read once from GET /app (`<slug>[bot]`). */
+  /** The app's bot login; by default read once per process from GET /app (`<slug>[bot]`). */
   botLogin?: string;
 }
 
@@ -26,27 +27,17 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
     registerCheckRun(app);
     registerDeploymentStatus(app);
     registerPullRequest(app);
-    let botLogin: Promise<string> | undefined;
-    // Asked once per process; a failure is not cached, so the next event asks again.
-    const ownLogin = (): Promise<string> => {
-      if (options.botLogin) return Promise.resolve(options.botLogin);
-      botLogin ??= app
-        .auth()
-        .then((octokit) => octokit.rest.apps.getAuthenticated())
-        .then(({ data }) => `${data?.slug}[bot]`)
-        .catch((error: unknown) => {
-          botLogin = undefined;
-          throw error;
-        });
-      return botLogin;
-    };
     // Only `created`: edited and deleted comments must never act, so they are not even subscribed to here.
     app.on('issue_comment.created', async (context) => {
       const event = commentEventFrom(context.payload);
       const api = context.octokit.rest as Api;
       const dispatch: Dispatch =
         options.dispatch ??
-        (async (command, ev) => commandDispatch({ api, botLogin: await ownLogin(), now })(command, ev));
+        (async (command, ev) =>
+          commandDispatch({ api, botLogin: options.botLogin ?? (await ownBotLogin(context.octokit)), now })(
+            command,
+            ev,
+          ));
       const outcome = await handleComment(api, event, dispatch);
       context.log.info(
         { delivery: context.id, comment: event.commentId, outcome: outcome.status },

@@ -31,8 +31,8 @@ import {
   readPull,
   succeeded,
   successfulEnvironments,
-} from './facts.ts';
-import type { Api, AppComments, PullFacts, Where } from './facts.ts';
+} from '../facts.ts';
+import type { Api, AppComments, PullFacts, Where } from '../facts.ts';
 import { serializePendingMarker } from './pending.ts';
 import type { PendingRequest } from './pending.ts';
 import { lockOwner, policyRefusal, policySummary, refusal } from './replies.ts';

@@ -8,8 +8,8 @@ import { renderStatusComment } from '../../src/github/status-comment.ts';
 import type { StatusCommentState } from '../../src/github/status-comment.ts';
 import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { deploymentLockReason, isDeploymentLock } from './lock.ts';
-import { readPull } from './facts.ts';
-import type { Api, ShaDeployment, Where } from './facts.ts';
+import { readPull } from '../facts.ts';
+import type { Api, ShaDeployment, Where } from '../facts.ts';
 import type { PendingRequest } from './pending.ts';
 
 export interface StartRequest extends PendingRequest {

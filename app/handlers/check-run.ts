@@ -4,9 +4,14 @@
 // be the commit the gate is for. The approval is recorded as a marker in an app comment on the PR, then the
 // waiting protection rules are answered if the approval completes them.
 import type { Probot } from 'probot';
-import { explainApprover, mayApprove, serializeApprovalMarker } from '../../src/policy/index.ts';
+import {
+  explainApprover,
+  mayApprove,
+  resolvePolicy,
+  serializeApprovalMarker,
+} from '../../src/policy/index.ts';
 import type { ApprovalRecord } from '../../src/policy/index.ts';
-import { actorFacts, loadDefaultBranchConfig, ownAppId } from '../facts.ts';
+import { actorOf, FactsError, loadConfig, ownAppId, readPull, teamsNamed } from '../facts.ts';
 import type { Octokit } from '../facts.ts';
 import { answerPendingProtectionRules, GATE_PREFIX, gateName, parseGateRef } from './protection-rule.ts';
 import type { PendingAnswer } from './protection-rule.ts';
@@ -48,26 +53,30 @@ export async function handleApproveButton(
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const reply = (body: string) => octokit.rest.issues.createComment({ ...where, issue_number: ref.pr, body });
 
-  const loaded = await loadDefaultBranchConfig(octokit, where, payload.repository.default_branch);
-  if (!loaded.ok) {
-    await reply(`**Approval not recorded** (\`policy_unreadable\`): ${loaded.message}`);
+  let config;
+  try {
+    config = await loadConfig(octokit.rest, where, payload.repository.default_branch);
+  } catch (error) {
+    if (!(error instanceof FactsError)) throw error;
+    await reply(`**Approval not recorded** (\`policy_unreadable\`): ${error.message}`);
     return { status: 'refused', code: 'policy_unreadable' };
   }
-  const { data: pull } = await octokit.rest.pulls.get({ ...where, pull_number: ref.pr });
+  const pull = await readPull(octokit.rest, where, ref.pr);
   // SHA binding: the button belongs to the gate's commit; after a push it would approve code nobody saw.
-  if (pull.head.sha.toLowerCase() !== checkRun.head_sha.toLowerCase()) {
+  if (pull.headSha !== checkRun.head_sha.toLowerCase()) {
     await reply(
-      `**Approval by @${sender.login} not recorded** (\`sha_moved\`): the Approve button was for commit \`${checkRun.head_sha.slice(0, 7)}\`, the pull request is now at \`${pull.head.sha.slice(0, 7)}\`.`,
+      `**Approval by @${sender.login} not recorded** (\`sha_moved\`): the Approve button was for commit \`${checkRun.head_sha.slice(0, 7)}\`, the pull request is now at \`${pull.headSha.slice(0, 7)}\`.`,
     );
     return { status: 'refused', code: 'sha_moved' };
   }
-  const actor = await actorFacts(octokit, where, sender.login, loaded.config, ref.env);
+  const teams = Object.hasOwn(config.environments, ref.env) ? teamsNamed(resolvePolicy(config, ref.env)) : [];
+  const actor = await actorOf(octokit.rest, where, sender.login, teams);
   const decision = mayApprove({
-    config: loaded.config,
+    config,
     environment: ref.env,
     actor,
     type: ref.type,
-    author: pull.user.login,
+    author: pull.author,
     kind: 'approve',
   });
   if (!decision.ok) {
@@ -80,17 +89,17 @@ export async function handleApproveButton(
     kind: 'approve',
     by: actor,
     environment: ref.env,
-    sha: pull.head.sha.toLowerCase(),
+    sha: pull.headSha,
     at: now,
     source: 'check_run',
   };
   await reply(
-    `✅ @${sender.login} approved deploying \`${pull.head.sha.slice(0, 7)}\` to ${ref.env} (Approve button).\n\n${serializeApprovalMarker(record)}`,
+    `✅ @${sender.login} approved deploying \`${pull.headSha.slice(0, 7)}\` to ${ref.env} (Approve button).\n\n${serializeApprovalMarker(record)}`,
   );
   const answers = await answerPendingProtectionRules(octokit, {
     where,
     defaultBranch: payload.repository.default_branch,
-    sha: pull.head.sha,
+    sha: pull.headSha,
     environment: ref.env,
     now,
   });

@@ -11,7 +11,7 @@ import {
 import type { DeploymentState, StatusCommentState } from '../../src/github/status-comment.ts';
 import { lockRefName, parseLockMessage, releaseLock } from '../locks.ts';
 import type { LockTarget } from '../commands/command.ts';
-import type { Octokit, RepoRef } from '../facts.ts';
+import type { Octokit, Where } from '../facts.ts';
 
 export const FINAL_STATES: readonly DeploymentState[] = ['success', 'failure', 'error', 'inactive'];
 
@@ -96,7 +96,7 @@ export type DeploymentStatusOutcome =
 
 async function existingComment(
   octokit: Octokit,
-  where: RepoRef,
+  where: Where,
   pullNumber: number,
   environment: string,
   knownId: number | undefined,
@@ -122,7 +122,7 @@ async function existingComment(
  */
 async function releaseOwnLock(
   octokit: Octokit,
-  where: RepoRef,
+  where: Where,
   environment: string,
   sha: string,
   holders: string[],

@@ -14,12 +14,16 @@ import type { DeploymentType, PolicyDecision, PullRequestFacts } from '../../src
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import {
   checksAt,
-  loadDefaultBranchConfig,
+  deploymentsAt,
+  FactsError,
+  loadConfig,
   ownAppId,
-  recordedApprovals,
-  successfulDeploymentsAt,
+  ownBotLogin,
+  readAppComments,
+  readPull,
+  successfulEnvironments,
 } from '../facts.ts';
-import type { Octokit, RepoRef } from '../facts.ts';
+import type { Octokit, Where } from '../facts.ts';
 
 export const GATE_PREFIX = 'approval / ';
 export const gateName = (environment: string): string => `${GATE_PREFIX}${environment}`;
@@ -79,14 +83,15 @@ export function gateAnswer(decision: PolicyDecision, hasPullRequest: boolean): G
 }
 
 export interface GateInput {
-  where: RepoRef;
+  where: Where;
   defaultBranch: string;
   environment: string;
   sha: string;
   pullNumber?: number;
   type: DeploymentType;
   hotfixReason?: string;
-  appId: number;
+  /** The app's bot login: approval markers count only in its own comments. */
+  botLogin: string;
   now: Date;
 }
 
@@ -98,14 +103,15 @@ export interface GateDecision {
   pullRequest?: PullRequestFacts;
 }
 
-const HEAD_REPO_UNKNOWN = -1;
-
 /** Gathers the facts (config from the default branch, PR, approvals, deployments, checks) and decides. */
 export async function decideGate(octokit: Octokit, input: GateInput): Promise<GateDecision> {
-  const loaded = await loadDefaultBranchConfig(octokit, input.where, input.defaultBranch);
-  if (!loaded.ok)
-    return { answer: 'rejected', summary: `The deployment policy cannot be read: ${loaded.message}` };
-  const { config } = loaded;
+  let config;
+  try {
+    config = await loadConfig(octokit.rest, input.where, input.defaultBranch);
+  } catch (error) {
+    if (!(error instanceof FactsError)) throw error;
+    return { answer: 'rejected', summary: `The deployment policy cannot be read: ${error.message}` };
+  }
   if (!Object.hasOwn(config.environments, input.environment)) {
     // The app guards this environment (it was enabled as its protection rule) but has no policy for it: fail closed.
     return {
@@ -121,19 +127,27 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   }
   let pullRequest: PullRequestFacts | undefined;
   if (input.pullNumber !== undefined) {
-    const { data: pull } = await octokit.rest.pulls.get({ ...input.where, pull_number: input.pullNumber });
+    const pull = await readPull(octokit.rest, input.where, input.pullNumber);
     pullRequest = {
       number: pull.number,
-      author: pull.user.login,
-      headSha: pull.head.sha,
-      fromFork: (pull.head.repo?.id ?? HEAD_REPO_UNKNOWN) !== pull.base.repo.id,
+      author: pull.author,
+      headSha: pull.headSha,
+      fromFork: pull.fromFork,
     };
   }
-  const [approvals, successfulDeployments, checks] = [
-    pullRequest ? await recordedApprovals(octokit, input.where, pullRequest.number!, input.appId) : [],
-    await successfulDeploymentsAt(octokit, input.where, input.sha, policy.requires),
-    await checksAt(octokit, input.where, input.sha, policy.requiredChecks),
-  ];
+  const [approvals, successfulDeployments, checks] = await Promise.all([
+    pullRequest
+      ? readAppComments(octokit.rest, input.where, pullRequest.number!, input.botLogin).then(
+          (c) => c.approvals,
+        )
+      : [],
+    policy.requires.length
+      ? deploymentsAt(octokit.rest, input.where, input.sha).then((d) =>
+          successfulEnvironments(octokit.rest, input.where, d, policy.requires),
+        )
+      : [],
+    checksAt(octokit.rest, input.where, input.sha, policy.requiredChecks),
+  ]);
   const decision = isDeploymentApproved({
     config,
     environment: input.environment,
@@ -160,7 +174,7 @@ const clip = (text: string, max = 1000): string => (text.length > max ? `${text.
 
 async function answerRun(
   octokit: Octokit,
-  where: RepoRef,
+  where: Where,
   run: number,
   environment: string,
   state: 'approved' | 'rejected',
@@ -219,7 +233,6 @@ export async function handleProtectionRule(
   }
   const pullNumber = payload.pull_requests?.[0]?.number ?? deploymentPayload.pr;
   const type = deploymentPayload.type ?? 'standard';
-  const appId = await ownAppId(octokit);
   const gate = await decideGate(octokit, {
     where,
     defaultBranch: payload.repository.default_branch,
@@ -230,7 +243,7 @@ export async function handleProtectionRule(
     ...(deploymentPayload.hotfix_reason !== undefined
       ? { hotfixReason: deploymentPayload.hotfix_reason }
       : {}),
-    appId,
+    botLogin: await ownBotLogin(octokit),
     now,
   });
   if (gate.answer !== 'pending') {
@@ -244,7 +257,7 @@ export async function handleProtectionRule(
 /** Posts the pending gate (once per run: a redelivered event finds the check run it already made). */
 async function waitForApprovals(
   octokit: Octokit,
-  where: RepoRef,
+  where: Where,
   sha: string,
   ref: GateRef,
   summary: string,
@@ -296,7 +309,7 @@ export interface PendingAnswer {
 }
 
 export interface AnswerPendingInput {
-  where: RepoRef;
+  where: Where;
   defaultBranch: string;
   /** The commit the approvals are for (the PR head). */
   sha: string;
@@ -334,7 +347,7 @@ export async function answerPendingProtectionRules(
       sha: checkRun.head_sha,
       pullNumber: ref.pr,
       type: ref.type,
-      appId,
+      botLogin: await ownBotLogin(octokit),
       now: input.now ?? new Date(),
     });
     if (gate.answer === 'pending') {

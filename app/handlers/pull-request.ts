@@ -2,7 +2,7 @@
 // were given for, so they stopped counting already; this tells the people on the PR so, once per push.
 import type { Probot } from 'probot';
 import type { ApprovalRecord } from '../../src/policy/index.ts';
-import { ownAppId, recordedApprovals } from '../facts.ts';
+import { ownBotLogin, readAppComments } from '../facts.ts';
 import type { Octokit } from '../facts.ts';
 
 interface SynchronizePayload {
@@ -56,7 +56,12 @@ export async function handleSynchronize(
 ): Promise<SynchronizeOutcome> {
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const number = payload.pull_request.number;
-  const records = await recordedApprovals(octokit, where, number, await ownAppId(octokit));
+  const { approvals: records } = await readAppComments(
+    octokit.rest,
+    where,
+    number,
+    await ownBotLogin(octokit),
+  );
   const stale = approvalsMadeStale(records, payload.before);
   if (stale.size === 0) return { status: 'no_approvals' };
   await octokit.rest.issues.createComment({
