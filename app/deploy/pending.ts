@@ -2,6 +2,7 @@
 // When an approval completes the count, the app reads the request back from its own comments and deploys
 // exactly what was asked. Only comments written by the app's own bot login are ever read.
 import { z } from 'zod';
+import { readMarkers, writeMarker } from '../../src/github/hidden-marker.ts';
 import { DEPLOYMENT_TYPES } from '../../src/github/deployment-payload.ts';
 import { STRATEGIES } from '../commands/command.ts';
 import type { Strategy } from '../commands/command.ts';
@@ -20,8 +21,7 @@ export interface PendingRequest {
   at: Date;
 }
 
-const PREFIX = '<!-- deploy-action:pending ';
-const PATTERN = /<!-- deploy-action:pending (\{[^\n]*?\}) -->/g;
+const MARKER_KIND = 'pending';
 
 const markerSchema = z.strictObject({
   v: z.literal(1),
@@ -49,39 +49,20 @@ export function serializePendingMarker(p: PendingRequest): string {
     source: p.sourceCommentId,
     at: p.at.toISOString(),
   };
-  // `<`, `>` and `&` escaped so no value can close the HTML comment early.
-  const json = JSON.stringify(data).replace(
-    /[<>&]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  return `${PREFIX}${json} -->`;
+  return writeMarker(MARKER_KIND, data);
 }
 
 /** Every well-formed pending marker in a body; anything malformed is skipped. */
 export function parsePendingMarkers(body: unknown): PendingRequest[] {
-  if (typeof body !== 'string' || body.length > 65_536) return [];
-  const out: PendingRequest[] = [];
-  for (const match of body.matchAll(PATTERN)) {
-    let json: unknown;
-    try {
-      json = JSON.parse(match[1]!);
-    } catch {
-      continue;
-    }
-    const parsed = markerSchema.safeParse(json);
-    if (!parsed.success) continue;
-    const d = parsed.data;
-    out.push({
-      environment: d.env,
-      sha: d.sha,
-      type: d.type,
-      ...(d.strategy ? { strategy: d.strategy } : {}),
-      params: d.params,
-      ...(d.hotfix_reason !== undefined ? { hotfixReason: d.hotfix_reason } : {}),
-      requestedBy: d.by,
-      sourceCommentId: d.source,
-      at: new Date(d.at),
-    });
-  }
-  return out;
+  return readMarkers(body, MARKER_KIND, markerSchema).map((d) => ({
+    environment: d.env,
+    sha: d.sha,
+    type: d.type,
+    ...(d.strategy ? { strategy: d.strategy } : {}),
+    params: d.params,
+    ...(d.hotfix_reason !== undefined ? { hotfixReason: d.hotfix_reason } : {}),
+    requestedBy: d.by,
+    sourceCommentId: d.source,
+    at: new Date(d.at),
+  }));
 }

@@ -3,6 +3,7 @@
 // by @x was for an older commit"). Also the hidden marker the app writes into its own reply comments to
 // record an approval; the app must only read markers from comments it wrote itself.
 import { z } from 'zod';
+import { readMarkers, writeMarker } from '../github/hidden-marker.ts';
 import { eligibility, PERMISSIONS, sameLogin, type Actor } from './actors.ts';
 import type { ApprovalRule } from './resolve.ts';
 import { PRINCIPAL_PATTERN } from './schema.ts';
@@ -108,11 +109,7 @@ export function tallyApprovals(input: TallyInput): ApprovalTally {
 // ---------------------------------------------------------------------------------------------------------
 // The hidden marker in the app's reply comments
 
-const MARKER_PREFIX = '<!-- deploy-action:approval ';
-const MARKER_SUFFIX = ' -->';
-const MARKER_PATTERN = /<!-- deploy-action:approval (\{[^\n]*?\}) -->/g;
-/** GitHub's limit for a comment body; anything longer was not written by the app. */
-const MAX_BODY = 65_536;
+const MARKER_KIND = 'approval';
 
 const markerSchema = z.strictObject({
   v: z.literal(1),
@@ -147,36 +144,18 @@ export function serializeApprovalMarker(record: ApprovalRecord): string {
     ...(record.reason !== undefined ? { reason: record.reason } : {}),
     ...(record.source !== undefined ? { src: record.source } : {}),
   };
-  const json = JSON.stringify(data).replace(
-    /[<>&]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  return `${MARKER_PREFIX}${json}${MARKER_SUFFIX}`;
+  return writeMarker(MARKER_KIND, data);
 }
 
 /** Every well-formed marker in a comment body; malformed ones are skipped, never thrown on. */
 export function parseApprovalMarkers(body: unknown): ApprovalRecord[] {
-  if (typeof body !== 'string' || body.length > MAX_BODY) return [];
-  const records: ApprovalRecord[] = [];
-  for (const match of body.matchAll(MARKER_PATTERN)) {
-    let json: unknown;
-    try {
-      json = JSON.parse(match[1]!);
-    } catch {
-      continue;
-    }
-    const parsed = markerSchema.safeParse(json);
-    if (!parsed.success) continue;
-    const data = parsed.data;
-    records.push({
-      kind: data.kind,
-      by: { login: data.by, permission: data.perm, teams: data.teams },
-      environment: data.env,
-      sha: data.sha.toLowerCase(),
-      at: new Date(data.at),
-      ...(data.reason !== undefined ? { reason: data.reason } : {}),
-      ...(data.src !== undefined ? { source: data.src } : {}),
-    });
-  }
-  return records;
+  return readMarkers(body, MARKER_KIND, markerSchema).map((data) => ({
+    kind: data.kind,
+    by: { login: data.by, permission: data.perm, teams: data.teams },
+    environment: data.env,
+    sha: data.sha.toLowerCase(),
+    at: new Date(data.at),
+    ...(data.reason !== undefined ? { reason: data.reason } : {}),
+    ...(data.src !== undefined ? { source: data.src } : {}),
+  }));
 }
