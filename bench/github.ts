@@ -11,18 +11,15 @@ import { join } from 'node:path';
 import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../test/fake-github/index.ts';
 import { runBuiltAction } from '../test/helpers/action.ts';
 import { repoRoot } from '../test/helpers/cli.ts';
+import { recordedTarget } from '../test/helpers/recorded-target.ts';
 import { renderStatusComment } from '../src/github/status-comment.ts';
 
 const OWNER = 'acme';
 const REPO = 'shop';
 const fixtures = join(repoRoot, 'test/fixtures/gates');
-const recorder = join(repoRoot, 'test/helpers/record-target.ts');
 
 async function workspace(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-gh-'));
-  const log = join(dir, 'calls.log');
-  const call = (action: string, ...args: string[]) =>
-    JSON.stringify([process.execPath, recorder, log, action, ...args]);
   cpSync(join(fixtures, 'junit-passing.xml'), join(dir, 'junit.xml'));
   cpSync(join(fixtures, 'sarif/semgrep.sarif'), join(dir, 'semgrep.sarif'));
   cpSync(join(fixtures, 'infrastructure/terraform/safe.plan.json'), join(dir, 'plan.json'));
@@ -42,15 +39,7 @@ gates:
   review: { approval: required }
   build: { command: "${process.execPath} -e 0", expect: [app.js] }
   infrastructure: { terraform: { plan: plan.json } }
-target:
-  commands:
-    deploy: ${call('deploy', '{{slot}}', '{{version}}')}
-    set_weight: ${call('set_weight', '{{slot}}', '{{weight}}')}
-    switch: ${call('switch', '{{slot}}')}
-    health: ${call('health', '{{slot}}')}
-    teardown: ${call('teardown', '{{slot}}')}
-    current: ${call('current')}
-environments:
+${recordedTarget(dir).targetYaml}environments:
   production:
     url: https://shop.example
     strategy: { type: canary, steps: [5, 10, 25, 50, 100], pause: 0 }

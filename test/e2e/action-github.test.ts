@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
 import { runBuiltAction } from '../helpers/action.ts';
-import { repoRoot } from '../helpers/cli.ts';
+import { recordedTarget } from '../helpers/recorded-target.ts';
 
-const recorder = `${repoRoot}test/helpers/record-target.ts`;
 const OWNER = 'acme';
 const REPO = 'shop';
 const PR = 7;
@@ -128,24 +127,14 @@ async function scenario(
     ),
   };
 
-  const log = join(dir, 'calls.log');
-  const call = (action: string, ...args: string[]) =>
-    JSON.stringify([process.execPath, recorder, log, action, ...args]);
+  const target = recordedTarget(dir);
   writeFileSync(join(dir, 'lint.sarif'), sarif('error'));
   writeFileSync(
     join(dir, 'deploy.yml'),
     `preset: fast
 gates:
   sarif: { files: lint.sarif, required: ${opts.gateRequired} }
-target:
-  commands:
-    deploy: ${call('deploy', '{{slot}}', '{{version}}')}
-    set_weight: ${call('set_weight', '{{slot}}', '{{weight}}')}
-    switch: ${call('switch', '{{slot}}')}
-    health: ${call('health', '{{slot}}')}
-    teardown: ${call('teardown', '{{slot}}')}
-    current: ${call('current')}
-environments:
+${target.targetYaml}environments:
   production:
     url: https://shop.example
     strategy: { type: canary, steps: [5, 10, 25, 50, 100], pause: 0 }
@@ -158,14 +147,7 @@ environments:
     previous,
     deploymentId: deployment.id,
     event,
-    calls: () =>
-      readFileSync(log, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => {
-          const { action, args } = JSON.parse(l) as { action: string; args: string[] };
-          return [action, ...args].join(' ');
-        }),
+    calls: target.calls,
   };
 }
 
@@ -470,7 +452,7 @@ test('workflow_dispatch inputs choose the environment and strategy; dry-run runs
   assert.match(planned.summary, /## 📝 Deploy production: dry run/);
   assert.match(planned.summary, /strategy \*\*blue-green\*\*/);
   assert.equal(s.fake.requestsFor('repos/create-deployment').length, 2, 'a dry run creates no deployment');
-  assert.throws(() => s.calls(), /ENOENT/, 'a dry run runs no command');
+  assert.deepEqual(s.calls(), [], 'a dry run runs no command');
 
   const bad = await runBuiltAction({
     dir: s.dir,

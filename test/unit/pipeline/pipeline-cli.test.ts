@@ -4,42 +4,22 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { events, repoRoot, runCli, startCli } from '../../helpers/cli.ts';
-
-const recorder = `${repoRoot}test/helpers/record-target.ts`;
+import { events, runCli, startCli } from '../../helpers/cli.ts';
+import { recordedTarget } from '../../helpers/recorded-target.ts';
 
 function setup(environments: string, extra = '') {
   const dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
-  const log = join(dir, 'calls.log');
-  const call = (action: string, ...args: string[]) =>
-    JSON.stringify([process.execPath, recorder, log, action, ...args]);
+  const target = recordedTarget(dir);
   writeFileSync(
     join(dir, 'deploy.yml'),
     `preset: fast
 state_dir: ${dir}/state
 ${extra}
-target:
-  commands:
-    deploy: ${call('deploy', '{{slot}}', '{{version}}')}
-    set_weight: ${call('set_weight', '{{slot}}', '{{weight}}')}
-    switch: ${call('switch', '{{slot}}')}
-    health: ${call('health', '{{slot}}')}
-    teardown: ${call('teardown', '{{slot}}')}
-    current: ${call('current')}
-environments:
+${target.targetYaml}environments:
 ${environments}
 `,
   );
-  const calls = () =>
-    existsSync(log)
-      ? readFileSync(log, 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => {
-            const { action, args } = JSON.parse(l) as { action: string; args: string[] };
-            return [action, ...args].join(' ');
-          })
-      : [];
+  const calls = target.calls;
   return {
     dir,
     config: join(dir, 'deploy.yml'),

@@ -1,0 +1,42 @@
+// The command target used across tests and benches: every command is test/helpers/record-target.ts, which
+// appends {action, args} to a log. `targetYaml` is the config's `target:` block; `calls()` reads the log
+// back as "action arg arg" lines (none when nothing ran).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './cli.ts';
+
+const recorder = join(repoRoot, 'test/helpers/record-target.ts');
+
+export interface RecordedTarget {
+  log: string;
+  targetYaml: string;
+  calls(): string[];
+}
+
+export function recordedTarget(dir: string): RecordedTarget {
+  const log = join(dir, 'calls.log');
+  const call = (action: string, ...args: string[]) =>
+    JSON.stringify([process.execPath, recorder, log, action, ...args]);
+  return {
+    log,
+    targetYaml: `target:
+  commands:
+    deploy: ${call('deploy', '{{slot}}', '{{version}}')}
+    set_weight: ${call('set_weight', '{{slot}}', '{{weight}}')}
+    switch: ${call('switch', '{{slot}}')}
+    health: ${call('health', '{{slot}}')}
+    teardown: ${call('teardown', '{{slot}}')}
+    current: ${call('current')}
+`,
+    calls: () =>
+      existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => {
+              const { action, args } = JSON.parse(line) as { action: string; args: string[] };
+              return [action, ...args].join(' ');
+            })
+        : [],
+  };
+}
