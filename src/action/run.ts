@@ -16,11 +16,15 @@ import {
 } from '../github/client.ts';
 import { pullRequestContext } from '../github/pull-request.ts';
 import type { GatesReport } from '../gates/runner.ts';
-import type { PipelineEvent, PipelineResult, Reporter } from '../pipeline/events.ts';
+import { fanOut, type PipelineResult } from '../pipeline/events.ts';
 import { runPipeline } from '../pipeline/pipeline.ts';
 import { planDeployment } from '../pipeline/plan.ts';
 import { runValidate } from '../pipeline/validate.ts';
-import { githubReporter, type GitHubReporter } from '../report/github/reporter.ts';
+import {
+  githubReporter,
+  type GitHubReporter,
+  type GitHubReporterOptions,
+} from '../report/github/reporter.ts';
 import { renderGatesSection, renderJobSummary, renderPlanSummary } from '../report/job-summary.ts';
 import { renderDeploymentRecord } from '../report/record.ts';
 import { terminalReporter } from '../report/terminal.ts';
@@ -113,41 +117,30 @@ class ActionRun {
     if (plan.dryRun) return this.dryRun();
     if (plan.mode === 'gates') return this.gatesOnly(resolved);
 
-    const github = this.octokit
-      ? githubReporter({
-          octokit: this.octokit,
-          owner: context.owner,
-          repo: context.repo,
-          sha: context.sha,
-          environment: plan.environment,
-          version: plan.version,
-          strategy: resolved.strategy.type,
-          deployment: context.deployment
-            ? { id: context.deployment.id }
-            : {
-                create: {
-                  production: resolved.production,
-                  transient: this.inputs.preview,
-                  payload: {
-                    version: plan.version,
-                    strategy: resolved.strategy.type,
-                    type: plan.type,
-                    pr: context.pullNumber,
-                    requested_by: context.actor,
-                    run_key: `${context.runId ?? 'local'}-${this.env.GITHUB_RUN_ATTEMPT ?? '1'}-${plan.environment}`,
-                  },
-                },
+    const github = this.githubReporter(resolved.strategy.type, {
+      deployment: context.deployment
+        ? { id: context.deployment.id }
+        : {
+            create: {
+              production: resolved.production,
+              transient: this.inputs.preview,
+              payload: {
+                version: plan.version,
+                strategy: resolved.strategy.type,
+                type: plan.type,
+                pr: context.pullNumber,
+                requested_by: context.actor,
+                run_key: `${context.runId ?? 'local'}-${this.env.GITHUB_RUN_ATTEMPT ?? '1'}-${plan.environment}`,
               },
-          pullNumber: this.inputs.prComment ? context.pullNumber : undefined,
-          commentId: context.deployment?.payload.comment_id,
-          runUrl: context.runUrl,
-          environmentUrl,
-          checks: this.inputs.checkRuns,
-          log: (level, message) => (level === 'warn' ? core.warning(message) : core.info(message)),
-          closeTimeoutMs: Number(this.env.DEPLOY_ACTION_GITHUB_CLOSE_TIMEOUT_MS) || undefined,
-        })
-      : undefined;
-    const reporter = fanOut(terminalReporter({ color: false }), github);
+            },
+          },
+      pullNumber: this.inputs.prComment ? context.pullNumber : undefined,
+      commentId: context.deployment?.payload.comment_id,
+      runUrl: context.runUrl,
+      environmentUrl,
+      closeTimeoutMs: Number(this.env.DEPLOY_ACTION_GITHUB_CLOSE_TIMEOUT_MS) || undefined,
+    });
+    const reporter = fanOut([terminalReporter({ color: false }), github]);
 
     let result: PipelineResult;
     try {
@@ -217,20 +210,9 @@ class ActionRun {
   }
 
   private async gatesOnly(resolved: ReturnType<typeof resolveEnvironment>): Promise<void> {
-    const github = this.octokit
-      ? githubReporter({
-          octokit: this.octokit,
-          owner: this.context.owner,
-          repo: this.context.repo,
-          sha: this.context.sha,
-          environment: this.plan.environment,
-          version: this.plan.version,
-          strategy: resolved.strategy.type,
-          checks: this.inputs.checkRuns,
-          log: (level, message) => (level === 'warn' ? core.warning(message) : core.info(message)),
-        })
-      : undefined;
-    const reporter = fanOut(terminalReporter({ color: false }), github);
+    // Gates only: their check runs, no deployment.
+    const github = this.githubReporter(resolved.strategy.type, {});
+    const reporter = fanOut([terminalReporter({ color: false }), github]);
     let report: GatesReport;
     try {
       report = await runValidate(resolved, {
@@ -248,6 +230,26 @@ class ActionRun {
     core.setOutput('rolled-back', 'false');
     await this.writeSummary(renderGatesSection(report));
     if (report.status === 'BLOCK') core.setFailed(`blocked [gates_blocked]: ${report.reasons.join('; ')}`);
+  }
+
+  /** The GitHub reporter for this run (none without a token); `extra` says what it reports to. */
+  private githubReporter(
+    strategy: string,
+    extra: Partial<GitHubReporterOptions>,
+  ): GitHubReporter | undefined {
+    if (!this.octokit) return undefined;
+    return githubReporter({
+      octokit: this.octokit,
+      owner: this.context.owner,
+      repo: this.context.repo,
+      sha: this.context.sha,
+      environment: this.plan.environment,
+      version: this.plan.version,
+      strategy,
+      checks: this.inputs.checkRuns,
+      log: (level, message) => (level === 'warn' ? core.warning(message) : core.info(message)),
+      ...extra,
+    });
   }
 
   private gateOptions() {
@@ -335,18 +337,6 @@ class ActionRun {
   private serverUrl(): string {
     return this.env.GITHUB_SERVER_URL ?? 'https://github.com';
   }
-}
-
-function fanOut(...reporters: Array<Reporter | undefined>): Reporter {
-  const list = reporters.filter((r): r is Reporter => r !== undefined);
-  return {
-    event(e: PipelineEvent) {
-      for (const r of list) r.event(e);
-    },
-    async close() {
-      await Promise.all(list.map((r) => r.close?.()));
-    },
-  };
 }
 
 async function readEvent(path: string | undefined): Promise<Record<string, unknown> | undefined> {

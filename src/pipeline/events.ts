@@ -112,3 +112,22 @@ export interface Reporter {
   /** Flush anything pending (network reporters); called once at the end. */
   close?(): Promise<void>;
 }
+
+/** Several reporters as one. A reporter must never break a deployment, least of all its rollback. */
+export function fanOut(reporters: Array<Reporter | undefined>): Reporter {
+  const list = reporters.filter((r): r is Reporter => r !== undefined);
+  return {
+    event(e) {
+      for (const r of list) {
+        try {
+          r.event(e);
+        } catch {
+          // Rendering failed; the deployment goes on.
+        }
+      }
+    },
+    async close() {
+      await Promise.allSettled(list.map((r) => r.close?.()));
+    },
+  };
+}
