@@ -9,7 +9,7 @@ import { formatConfigError } from '../src/config/errors.ts';
 import type { RawConfig } from '../src/config/schema.ts';
 import { parseDeploymentPayload } from '../src/github/deployment-payload.ts';
 import type { DeploymentPayload } from '../src/github/deployment-payload.ts';
-import { statusMarker } from '../src/github/status-comment.ts';
+import { statusCommentEnvironment } from '../src/github/status-comment.ts';
 import { parseApprovalMarkers, PERMISSIONS } from '../src/policy/index.ts';
 import type { Actor, ApprovalRecord, CheckResult, Permission, Policy } from '../src/policy/index.ts';
 import { parsePendingMarkers } from './deploy/pending.ts';
@@ -193,12 +193,9 @@ export async function readAppComments(
         out.pending.push(...parsePendingMarkers(body));
       }
       // The status comment is shared with the action, which writes it as github-actions[bot].
-      const env = /^<!-- deploy-action:status environment=("[^"\n]*") -->/.exec(body)?.[1];
-      if (env && (login === bot || login.endsWith('[bot]'))) {
-        const name = JSON.parse(env) as string;
-        if (body.startsWith(statusMarker(name)) && !out.statusCommentIds.has(name.toLowerCase()))
-          out.statusCommentIds.set(name.toLowerCase(), c.id);
-      }
+      const env = statusCommentEnvironment(body);
+      if (env && (login === bot || login.endsWith('[bot]')) && !out.statusCommentIds.has(env.toLowerCase()))
+        out.statusCommentIds.set(env.toLowerCase(), c.id);
     }
     if (data.length < 100) break;
   }

@@ -38,6 +38,18 @@ export function statusMarker(environment: string): string {
   return `<!-- deploy-action:status environment=${JSON.stringify(environment)} -->`;
 }
 
+/** The environment a status comment is for, from its first line; undefined for any other comment. */
+export function statusCommentEnvironment(body: string): string | undefined {
+  const quoted = /^<!-- deploy-action:status environment=("[^"\n]*") -->/.exec(body)?.[1];
+  if (!quoted) return undefined;
+  try {
+    const name = JSON.parse(quoted) as string;
+    return body.startsWith(statusMarker(name)) ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function renderStatusComment(s: StatusCommentState): string {
   const lines = [
     statusMarker(s.environment),
