@@ -1,0 +1,434 @@
+// /rollback, /lock, /unlock, /status and /help end to end through probot.receive against the fake GitHub.
+// Success is read from what lands on the fake (deployments, refs); refusals from their stable reason codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { fakeSha, pullRequestCommentPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { HEAD, owner, PR, repo, seededFake, testProbot } from './helpers.ts';
+import { deployApp } from '../../app/index.ts';
+import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+
+/** A fixed clock: the config below has no windows or freezes, so any instant would do. */
+const NOW = new Date('2025-03-04T10:30:00Z');
+const LOCK_REF = 'deploy-locks/production';
+const GLOBAL_REF = 'deploy-locks/_global';
+
+// production: alice and bob deploy at once (no approvals), so a refusal there is the lock's, not the policy's.
+// preprod: one approval from carol, so a /deploy leaves a pending request for /status.
+const CONFIG = `
+target:
+  commands:
+    deploy: ./deploy.sh
+environments:
+  staging: {}
+  preprod:
+    approvals:
+      approvers: [carol]
+      required: 1
+  production:
+    approvals:
+      deployers: [alice, bob]
+      required: 0
+`;
+
+async function setup(): Promise<{ fake: FakeGitHub; probot: Probot }> {
+  const fake = await seededFake();
+  const r = fake.repo();
+  fake.setFile('.github/deploy.yml', CONFIG);
+  for (const [login, role] of [
+    ['alice', 'write'],
+    ['bob', 'write'],
+    ['carol', 'write'],
+    ['erin', 'write'],
+    ['mia', 'maintain'],
+    ['rita', 'read'],
+  ] as const)
+    r.collaborators.set(login, role);
+  const probot = testProbot(fake);
+  await probot.load(deployApp({ now: () => NOW }));
+  return { fake, probot };
+}
+
+async function run(body: (fake: FakeGitHub, probot: Probot) => Promise<void>): Promise<void> {
+  const { fake, probot } = await setup();
+  try {
+    await body(fake, probot);
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+}
+
+const botLogin = (fake: FakeGitHub): string => `${fake.state.appSlug}[bot]`;
+const isStatusComment = (body: string): boolean => body.startsWith('<!-- deploy-action:status');
+
+/** The app's comments other than the status comment, oldest first. */
+function replies(fake: FakeGitHub): string[] {
+  return [...fake.repo().comments.values()]
+    .filter((c) => (c.user as { login: string }).login === botLogin(fake))
+    .map((c) => String(c.body))
+    .filter((b) => !isStatusComment(b));
+}
+
+const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
+
+/** Posts `body` as `user` on the pull request and delivers the issue_comment webhook. */
+async function send(fake: FakeGitHub, probot: Probot, body: string, user: string): Promise<void> {
+  const id = fake.addComment(PR, { user, body }).id as number;
+  const payload = pullRequestCommentPayload({
+    owner,
+    repo,
+    number: PR,
+    body,
+    user,
+    commentId: id,
+    baseUrl: fake.url,
+    action: 'created',
+  });
+  await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+}
+
+/** Sends a command that must be answered by exactly one reply (a refusal, a lock, /status, /help). */
+async function say(fake: FakeGitHub, probot: Probot, body: string, user: string): Promise<string> {
+  const before = replies(fake).length;
+  await send(fake, probot, body, user);
+  const after = replies(fake);
+  assert.equal(after.length, before + 1, `exactly one reply to ${JSON.stringify(body)} by ${user}`);
+  return after.at(-1)!;
+}
+
+/** Sends a /deploy or /rollback that must create one deployment; returns it (the reply may be the status comment). */
+async function deploysOnce(fake: FakeGitHub, probot: Probot, body: string, user: string) {
+  const before = deployments(fake).length;
+  await send(fake, probot, body, user);
+  const after = deployments(fake);
+  assert.equal(
+    after.length,
+    before + 1,
+    `${body} by ${user} creates one deployment: ${replies(fake).at(-1)}`,
+  );
+  return after.at(-1)!;
+}
+
+/** A REST call as a workflow would make it (the fake acts as github-actions[bot] for any plain token). */
+async function rest(fake: FakeGitHub, method: string, path: string, body: unknown): Promise<{ id: number }> {
+  const res = await fetch(`${fake.url}/repos/${owner}/${repo}${path}`, {
+    method,
+    headers: {
+      authorization: 'token workflow-token',
+      accept: 'application/vnd.github+json',
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5_000),
+  });
+  assert.equal(res.status, 201, `${method} ${path}: ${await res.clone().text()}`);
+  return (await res.json()) as { id: number };
+}
+
+/**
+ * A deployment of a commit on main that ran to `final`, the way the action reports it: in_progress, then
+ * the final state with GitHub's default auto_inactive (an earlier success in the environment turns inactive).
+ */
+async function seedDeployment(
+  fake: FakeGitHub,
+  environment: string,
+  label: string,
+  final: 'success' | 'failure',
+): Promise<{ id: number; sha: string }> {
+  const sha = fake.addCommit({ sha: fakeSha(label), message: label });
+  const { id } = await rest(fake, 'POST', '/deployments', {
+    ref: sha,
+    environment,
+    task: 'deploy',
+    payload: { type: 'standard', version: label },
+    required_contexts: [],
+    auto_merge: false,
+    production_environment: environment === 'production',
+  });
+  await rest(fake, 'POST', `/deployments/${id}/statuses`, { state: 'in_progress' });
+  await rest(fake, 'POST', `/deployments/${id}/statuses`, { state: final });
+  return { id, sha };
+}
+
+/** Two successful production releases: v1 then v2 (live). */
+async function twoReleases(fake: FakeGitHub): Promise<{ v1: string; v2: string }> {
+  const v1 = (await seedDeployment(fake, 'production', 'release-1', 'success')).sha;
+  const v2 = (await seedDeployment(fake, 'production', 'release-2', 'success')).sha;
+  return { v1, v2 };
+}
+
+// ---- /rollback ---------------------------------------------------------------------------------------
+
+test('/rollback production redeploys the previous successful SHA as a rollback, not the PR head', async () => {
+  await run(async (fake, probot) => {
+    const { v1, v2 } = await twoReleases(fake);
+    const d = await deploysOnce(fake, probot, '/rollback production', 'alice');
+    assert.equal(d.sha, v1, 'the release before the live one');
+    assert.notEqual(d.sha, v2);
+    assert.notEqual(d.sha, HEAD);
+    assert.equal(d.ref, v1, 'the SHA, never a branch');
+    assert.equal(d.environment, 'production');
+    const payload = parseDeploymentPayload(d.payload);
+    assert.equal(payload.type, 'rollback');
+    assert.equal(payload.requested_by, 'alice');
+    assert.equal(payload.pr, PR);
+  });
+});
+
+test('/rollback production to <sha> picks that SHA when it succeeded there', async () => {
+  await run(async (fake, probot) => {
+    const first = (await seedDeployment(fake, 'production', 'release-0', 'success')).sha;
+    await twoReleases(fake);
+    // The oldest release, by a 12-digit prefix: not the default choice (release-1).
+    const d = await deploysOnce(fake, probot, `/rollback production to ${first.slice(0, 12)}`, 'bob');
+    assert.equal(d.sha, first);
+    assert.equal(parseDeploymentPayload(d.payload).type, 'rollback');
+    assert.equal(parseDeploymentPayload(d.payload).requested_by, 'bob');
+    // The syntax is `to <sha>` (DESIGN §6): a `--to` flag is refused, not silently read as a plain rollback.
+    assert.match(await say(fake, probot, `/rollback production --to ${first}`, 'bob'), /`unknown_option`/);
+    assert.equal(deployments(fake).length, 4);
+  });
+});
+
+test('/rollback to a SHA that never succeeded there is refused with no_rollback_target', async () => {
+  await run(async (fake, probot) => {
+    await twoReleases(fake);
+    const failed = (await seedDeployment(fake, 'production', 'release-3-broken', 'failure')).sha;
+    const onlyStaging = (await seedDeployment(fake, 'staging', 'staging-only', 'success')).sha;
+    const before = deployments(fake).length;
+    for (const sha of [failed, onlyStaging, HEAD]) {
+      const reply = await say(fake, probot, `/rollback production to ${sha}`, 'alice');
+      assert.match(reply, /`no_rollback_target`/, `to ${sha}`);
+      assert.ok(reply.includes(sha), 'the refusal names the SHA asked for');
+    }
+    assert.equal(deployments(fake).length, before, 'nothing deployed');
+  });
+});
+
+test('/rollback of an environment with no earlier success is refused with no_rollback_target', async () => {
+  await run(async (fake, probot) => {
+    // staging: never deployed. production: one success (live, nothing before it) and one failure.
+    await seedDeployment(fake, 'production', 'release-1', 'success');
+    await seedDeployment(fake, 'production', 'release-2-broken', 'failure');
+    const before = deployments(fake).length;
+    assert.match(await say(fake, probot, '/rollback staging', 'alice'), /`no_rollback_target`/);
+    assert.match(await say(fake, probot, '/rollback production', 'alice'), /`no_rollback_target`/);
+    assert.equal(deployments(fake).length, before);
+  });
+});
+
+test('/rollback by someone who may not deploy there is refused with not_a_deployer', async () => {
+  await run(async (fake, probot) => {
+    await twoReleases(fake);
+    const before = deployments(fake).length;
+    // erin has write permission but production names its deployers; mallory is no collaborator at all.
+    assert.match(await say(fake, probot, '/rollback production', 'erin'), /`not_a_deployer`/);
+    assert.match(await say(fake, probot, '/rollback production', 'mallory'), /`not_a_deployer`/);
+    assert.equal(deployments(fake).length, before);
+    assert.equal(fake.repo().refs.has(LOCK_REF), false, 'a refused rollback takes no lock');
+  });
+});
+
+// ---- /lock and /unlock -------------------------------------------------------------------------------
+
+test('/lock production: others are refused with locked naming the holder; the holder still deploys', async () => {
+  await run(async (fake, probot) => {
+    assert.match(
+      await say(fake, probot, '/lock production --reason "db migration"', 'alice'),
+      /Locked `production`/,
+    );
+    assert.ok(fake.repo().refs.has(LOCK_REF), 'refs/deploy-locks/production exists');
+
+    const refused = await say(fake, probot, '/deploy production', 'bob');
+    assert.match(refused, /`locked`/);
+    assert.match(refused, /locked by @alice/);
+    assert.match(refused, /db migration/);
+    assert.equal(deployments(fake).length, 0);
+    // A second /lock by someone else does not take it over.
+    assert.match(await say(fake, probot, '/lock production', 'bob'), /`locked`.*@alice/s);
+
+    // Her own /lock does not stop the holder.
+    const d = await deploysOnce(fake, probot, '/deploy production', 'alice');
+    assert.equal(d.sha, HEAD);
+    assert.equal(d.environment, 'production');
+    // ...and her deployment leaves her lock in place: bob is still refused.
+    assert.ok(fake.repo().refs.has(LOCK_REF));
+    assert.match(await say(fake, probot, '/deploy production', 'bob'), /`locked`.*@alice/s);
+    assert.equal(deployments(fake).length, 1);
+  });
+});
+
+test('/unlock: someone else gets not_owner, a writer forcing gets not_permitted, a maintainer forcing releases', async () => {
+  await run(async (fake, probot) => {
+    await say(fake, probot, '/lock production', 'alice');
+    assert.match(await say(fake, probot, '/unlock production', 'bob'), /`not_owner`.*@alice/s);
+    assert.ok(fake.repo().refs.has(LOCK_REF), 'still locked after not_owner');
+    assert.match(await say(fake, probot, '/unlock production --force', 'erin'), /`not_permitted`/);
+    assert.ok(fake.repo().refs.has(LOCK_REF), 'still locked after a writer tried --force');
+
+    assert.match(
+      await say(fake, probot, '/unlock production --force', 'mia'),
+      /Unlocked `production`.*alice/s,
+    );
+    assert.equal(fake.repo().refs.has(LOCK_REF), false, 'the ref is gone');
+    // Released for real: bob now deploys.
+    const d = await deploysOnce(fake, probot, '/deploy production', 'bob');
+    assert.equal(d.environment, 'production');
+    assert.equal(parseDeploymentPayload(d.payload).requested_by, 'bob');
+  });
+});
+
+test('/unlock by the holder releases; unlocking what is not locked says so', async () => {
+  await run(async (fake, probot) => {
+    await say(fake, probot, '/lock production', 'alice');
+    assert.match(await say(fake, probot, '/unlock production', 'alice'), /Unlocked `production`/);
+    assert.equal(fake.repo().refs.has(LOCK_REF), false);
+    assert.match(await say(fake, probot, '/unlock production', 'alice'), /not locked/);
+  });
+});
+
+test('/lock --global freezes every environment, for its holder too', async () => {
+  await run(async (fake, probot) => {
+    await twoReleases(fake);
+    const before = deployments(fake).length;
+    assert.match(
+      await say(fake, probot, '/lock --global --reason "incident"', 'alice'),
+      /Locked every environment/,
+    );
+    assert.ok(fake.repo().refs.has(GLOBAL_REF));
+
+    for (const [command, user] of [
+      ['/deploy staging', 'alice'],
+      ['/deploy production', 'alice'],
+      ['/deploy production', 'bob'],
+      ['/deploy staging', 'erin'],
+    ] as const) {
+      const reply = await say(fake, probot, command, user);
+      assert.match(reply, /`locked`/, `${command} by ${user}`);
+      assert.match(reply, /every environment is locked by @alice/);
+    }
+    assert.equal(deployments(fake).length, before, 'nothing deployed during the freeze');
+    assert.equal(fake.repo().refs.has(LOCK_REF), false, 'no environment lock left behind');
+
+    // Only the global unlock lifts it; then staging deploys again.
+    assert.match(await say(fake, probot, '/unlock --global', 'bob'), /`not_owner`/);
+    assert.match(await say(fake, probot, '/unlock --global', 'alice'), /Unlocked every environment/);
+    assert.equal(fake.repo().refs.has(GLOBAL_REF), false);
+    await deploysOnce(fake, probot, '/deploy staging', 'erin');
+  });
+});
+
+test('a reader, a triager or a stranger cannot lock', async () => {
+  await run(async (fake, probot) => {
+    fake.repo().collaborators.set('tia', 'triage');
+    for (const user of ['rita', 'tia', 'mallory']) {
+      assert.match(await say(fake, probot, '/lock production', user), /`not_permitted`/, user);
+      assert.match(await say(fake, probot, '/lock --global', user), /`not_permitted`/, user);
+    }
+    assert.equal(fake.repo().refs.has(LOCK_REF), false);
+    assert.equal(fake.repo().refs.has(GLOBAL_REF), false);
+    await deploysOnce(fake, probot, '/deploy production', 'bob');
+  });
+});
+
+// ---- /status -----------------------------------------------------------------------------------------
+
+/** The table row of one environment in a /status reply. */
+function row(reply: string, environment: string): string {
+  const line = reply.split('\n').find((l) => l.startsWith(`| \`${environment}\` |`));
+  assert.ok(line, `a row for ${environment} in:\n${reply}`);
+  return line;
+}
+
+test('/status lists each environment’s latest deployment and state, the locks with holders and pending approvals', async () => {
+  await run(async (fake, probot) => {
+    const { v2 } = await twoReleases(fake);
+    const prodId = deployments(fake).at(-1)!.id as number;
+    const broken = await seedDeployment(fake, 'staging', 'staging-broken', 'failure');
+    await say(fake, probot, '/lock production --reason "db migration"', 'alice');
+    assert.match(await say(fake, probot, '/deploy preprod', 'bob'), /Waiting for 1 approval/);
+
+    const reply = await say(fake, probot, '/status', 'erin');
+    const production = row(reply, 'production');
+    assert.ok(production.includes(`#${prodId}`), production);
+    assert.ok(production.includes(v2.slice(0, 12)), 'the live release, not the one before');
+    assert.match(production, /\| success \|$/);
+    const staging = row(reply, 'staging');
+    assert.ok(staging.includes(`#${broken.id}`) && staging.includes(broken.sha.slice(0, 12)), staging);
+    assert.match(staging, /\| failure \|$/);
+    assert.match(row(reply, 'preprod'), /\| none \|/);
+
+    const locks = reply.slice(reply.indexOf('**Locks**'), reply.indexOf('**Pending approvals**'));
+    assert.match(locks, /`production` is locked by @alice/);
+    assert.match(locks, /db migration/);
+    const pending = reply.slice(reply.indexOf('**Pending approvals**'));
+    assert.match(pending, new RegExp(`\`preprod\` ← \`${HEAD.slice(0, 12)}\` asked by @bob`));
+    assert.doesNotMatch(pending, /production|staging/);
+  });
+});
+
+test('/status with nothing deployed, locked or pending says none; /status <env> shows only that one', async () => {
+  await run(async (fake, probot) => {
+    const empty = await say(fake, probot, '/status', 'erin');
+    for (const env of ['staging', 'preprod', 'production']) assert.match(row(empty, env), /\| none \|/);
+    assert.match(empty, /\*\*Locks\*\*: none/);
+    assert.match(empty, /\*\*Pending approvals\*\*: none/);
+
+    await seedDeployment(fake, 'staging', 'staging-1', 'success');
+    const one = await say(fake, probot, '/status staging', 'erin');
+    assert.match(row(one, 'staging'), /\| success \|$/);
+    assert.equal(one.includes('`production`'), false);
+  });
+});
+
+// ---- /help -------------------------------------------------------------------------------------------
+
+test('/help lists every command and the live policy from the default branch, never the PR branch', async () => {
+  await run(async (fake, probot) => {
+    // The PR branch rewrites the policy in its own favour: /help must not show it.
+    fake.setFile(
+      '.github/deploy.yml',
+      CONFIG.replace('deployers: [alice, bob]', 'deployers: [mallory]').replace(
+        'environments:\n',
+        'environments:\n  backdoor: {}\n',
+      ),
+      { branch: `pr-${PR}` },
+    );
+    const reply = await say(fake, probot, '/help', 'rita');
+    for (const usage of [
+      '/deploy',
+      '/approve-deploy',
+      '/reject-deploy',
+      '/rollback <environment> [to <sha>]',
+      '/lock <environment>|--global',
+      '/unlock <environment>|--global [--force]',
+      '/status [environment]',
+      '/help',
+    ])
+      assert.ok(reply.includes(`\`${usage}`), `${usage} in:\n${reply}`);
+
+    const policy = reply.slice(reply.indexOf('**Policy**'));
+    assert.match(policy, /from the default branch/);
+    const line = (env: string) => policy.split('\n').find((l) => l.startsWith(`- \`${env}\`:`)) ?? '';
+    assert.match(line('production'), /deployers: @alice, @bob/);
+    assert.match(line('production'), /0 approval\(s\)/);
+    assert.match(line('preprod'), /1 approval\(s\) from @carol/);
+    assert.match(line('staging'), /deployers: anyone with write permission/);
+    assert.doesNotMatch(policy, /mallory|backdoor/);
+  });
+});
+
+test('/help still lists the commands when the default branch has no config, and says so', async () => {
+  await run(async (fake, probot) => {
+    fake.repo().files.get(fake.repo().defaultBranch)!.delete('.github/deploy.yml');
+    fake.setFile('.github/deploy.yml', CONFIG, { branch: `pr-${PR}` });
+    const reply = await say(fake, probot, '/help', 'alice');
+    assert.ok(reply.includes('`/rollback <environment> [to <sha>]`'));
+    assert.match(reply, /\.github\/deploy\.yml does not exist on the default branch/);
+    assert.doesNotMatch(reply, /- `production`:/);
+  });
+});
