@@ -13,6 +13,8 @@ import { statusCommentEnvironment } from '../src/github/status-comment.ts';
 import { parseApprovalMarkers, PERMISSIONS } from '../src/policy/index.ts';
 import type { Actor, ApprovalRecord, CheckResult, Permission, Policy } from '../src/policy/index.ts';
 import { parsePendingMarkers } from './deploy/pending.ts';
+import { parseGateNotices } from './deploy/gate-notice.ts';
+import type { GateNotice } from './deploy/gate-notice.ts';
 import type { PendingRequest } from './deploy/pending.ts';
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -170,6 +172,8 @@ export interface AppComments {
   pending: PendingRequest[];
   /** The status comment per environment (lower-case name), if the app or the action wrote one. */
   statusCommentIds: Map<string, number>;
+  /** Protection rules the app said are waiting for approval on this PR (they may have been answered since). */
+  gates: GateNotice[];
 }
 
 const MAX_COMMENT_PAGES = 10;
@@ -181,7 +185,7 @@ export async function readAppComments(
   number: number,
   botLogin: string,
 ): Promise<AppComments> {
-  const out: AppComments = { approvals: [], pending: [], statusCommentIds: new Map() };
+  const out: AppComments = { approvals: [], pending: [], statusCommentIds: new Map(), gates: [] };
   const bot = botLogin.toLowerCase();
   for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
     const { data } = await api.issues.listComments({ ...where, issue_number: number, per_page: 100, page });
@@ -191,6 +195,7 @@ export async function readAppComments(
       if (login === bot) {
         out.approvals.push(...parseApprovalMarkers(body));
         out.pending.push(...parsePendingMarkers(body));
+        out.gates.push(...parseGateNotices(body));
       }
       // The status comment is shared with the action, which writes it as github-actions[bot].
       const env = statusCommentEnvironment(body);
@@ -223,14 +228,19 @@ export async function deploymentsAt(api: Api, where: Where, sha: string): Promis
   });
 }
 
-/** Whether the newest status of a deployment is success: one request. */
+/**
+ * Whether a deployment succeeded and is still its environment's record of that: one request. The newest
+ * status is success, or inactive after a success (GitHub marks earlier successful deployments inactive
+ * when a newer one in the environment succeeds; that release still passed).
+ */
 export async function succeeded(api: Api, where: Where, deploymentId: number): Promise<boolean> {
   const { data } = await api.repos.listDeploymentStatuses({
     ...where,
     deployment_id: deploymentId,
-    per_page: 1,
+    per_page: 10,
   });
-  return data[0]?.state === 'success';
+  const newest = data[0]?.state;
+  return newest === 'success' || (newest === 'inactive' && data.some((s) => s.state === 'success'));
 }
 
 /** Environments among `needed` whose newest deployment of the SHA succeeded: one request per such env. */

@@ -8,7 +8,7 @@ import { ownBotLogin } from './facts.ts';
 import type { Api } from './facts.ts';
 import { registerCheckRun } from './handlers/check-run.ts';
 import { registerDeploymentStatus } from './handlers/deployment-status.ts';
-import { registerProtectionRule } from './handlers/protection-rule.ts';
+import { answerPendingProtectionRules, registerProtectionRule } from './handlers/protection-rule.ts';
 import { registerPullRequest } from './handlers/pull-request.ts';
 
 export interface AppOptions {
@@ -39,6 +39,15 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
             ev,
           ));
       const outcome = await handleComment(api, event, dispatch);
+      if (outcome.status === 'dispatched' && outcome.reply.answerGates) {
+        const answers = await answerPendingProtectionRules(context.octokit, {
+          where: { owner: event.owner, repo: event.repo },
+          defaultBranch: context.payload.repository.default_branch,
+          ...outcome.reply.answerGates,
+          now: now(),
+        });
+        context.log.info({ delivery: context.id, answers }, 'protection rules decided again');
+      }
       context.log.info(
         { delivery: context.id, comment: event.commentId, outcome: outcome.status },
         `issue_comment ${outcome.status}`,

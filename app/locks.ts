@@ -1,8 +1,10 @@
 // Environment locks and the global lock, stored on GitHub so every replica of the app agrees without a
 // database. A lock is the ref refs/deploy-locks/<environment> (refs/deploy-locks/_global for the global
 // one). Creating a ref is atomic on GitHub: of two concurrent creations exactly one gets 201, the other 422
-// "Reference already exists". The ref points at an annotated tag object whose message records who holds
-// the lock, why and since when, so anyone can read it back.
+// "Reference already exists". A lock a person takes with /lock points at an annotated tag object whose
+// message records who holds it, why and since when. A deployment's own lock is a lightweight ref to the
+// commit being deployed (one request instead of two on every deployment); who asked for it is in the
+// deployment's payload (app/deploy/lock.ts reads it back when someone needs to be told).
 import type { LockTarget } from './commands/command.ts';
 
 export const LOCK_REF_PREFIX = 'deploy-locks/';
@@ -51,6 +53,8 @@ export interface LockInfo {
   /** Commit the lock's tag points at (e.g. the head commit being deployed). */
   sha: string;
   pullRequest?: number;
+  /** A deployment's own lock (a lightweight ref to `sha`), not a person's /lock. */
+  deployment?: true;
 }
 
 export type AcquireResult =
@@ -155,6 +159,8 @@ async function lockFromObject(
   target: LockTarget,
   object: { sha: string; type: string },
 ): Promise<LockInfo> {
+  if (object.type === 'commit')
+    return { target, holder: 'deployment', createdAt: '', sha: object.sha, deployment: true };
   if (object.type !== 'tag') return parseLockMessage('', target, object.sha);
   const { data } = await api.git.getTag({ ...where, tag_sha: object.sha });
   return parseLockMessage(data.message, target, object.sha);
@@ -211,6 +217,36 @@ export async function acquireLock(
   return { status: 'already_held', lock: held, sameHolder: sameLogin(held.holder, options.holder) };
 }
 
+export type DeploymentLockResult =
+  | { status: 'acquired' }
+  | { status: 'already_held'; lock: LockInfo }
+  | { status: 'invalid_environment'; message: string };
+
+/**
+ * Takes an environment's lock for a deployment of `sha`: one request, a lightweight ref to the commit. On
+ * contention one more request says what holds it.
+ */
+export async function acquireDeploymentLock(
+  api: LocksApi,
+  where: RepoRef,
+  options: { environment: string; sha: string },
+): Promise<DeploymentLockResult> {
+  const target: LockTarget = { scope: 'environment', environment: options.environment };
+  const refName = lockRefName(target);
+  if (typeof refName !== 'string') return { status: 'invalid_environment', message: refName.invalid };
+  try {
+    await api.git.createRef({ ...where, ref: `refs/${refName}`, sha: options.sha });
+    return { status: 'acquired' };
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+  }
+  const held = await readLock(api, where, refName, target);
+  return {
+    status: 'already_held',
+    lock: held ?? { target, holder: 'unknown', createdAt: '', sha: options.sha },
+  };
+}
+
 export interface ReleaseOptions {
   target: LockTarget;
   /** Who asks; only the holder may release unless `force` (the caller decides who may force). */
@@ -263,11 +299,12 @@ const envOf = (lock: LockInfo): string =>
 
 /**
  * Pure: the lock that stops `holder` from deploying to `environment`, if any. The global lock stops
- * everyone, its own holder included (it is a freeze); an environment lock stops everyone but its holder.
+ * everyone, its own holder included (it is a freeze); an environment lock stops everyone but its holder;
+ * a running deployment's lock stops everyone.
  */
 export function blockingLock(locks: Locks, environment: string, holder: string): LockInfo | undefined {
   if (locks.global) return locks.global;
   const env = environment.toLowerCase();
   const lock = locks.environments.find((l) => envOf(l) === env);
-  return lock && !sameLogin(lock.holder, holder) ? lock : undefined;
+  return lock && (lock.deployment || !sameLogin(lock.holder, holder)) ? lock : undefined;
 }

@@ -334,6 +334,13 @@ function parseParams(tokens: string[]): Record<string, string> {
         `/deploy: the value of ${key} is longer than ${MAX_PARAM_VALUE_LENGTH} characters.`,
       );
     }
+    // `version` becomes the deployment payload's version, which the Action checks by this same rule.
+    if (key === 'version' && !/^[\w.+-]{1,128}$/.test(value)) {
+      refuse(
+        'invalid_param',
+        `/deploy: version ${showInput(value)} must be 1-128 letters, digits, '.', '_', '+' or '-'.`,
+      );
+    }
     params[key] = value;
   }
   return { ...params };

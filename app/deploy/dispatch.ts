@@ -9,6 +9,7 @@ import {
   evaluatePolicy,
   explainApprover,
   mayApprove,
+  mayDeploy,
   resolvePolicy,
   serializeApprovalMarker,
   approvalRule,
@@ -32,11 +33,12 @@ import {
   succeeded,
   successfulEnvironments,
 } from '../facts.ts';
-import type { Api, AppComments, PullFacts, Where } from '../facts.ts';
+import type { Api, AppComments, PullFacts, ShaDeployment, Where } from '../facts.ts';
 import { serializePendingMarker } from './pending.ts';
 import type { PendingRequest } from './pending.ts';
 import { lockOwner, policyRefusal, policySummary, refusal } from './replies.ts';
 import { startDeployment } from './start.ts';
+import { deploymentLockOwner } from './lock.ts';
 import type { StartOutcome } from './start.ts';
 
 export interface DispatchDeps {
@@ -84,16 +86,20 @@ async function decide(
   policy: Policy,
   request: { environment: string; sha: string; type: DeploymentType; hotfixReason?: string },
   actor: Actor,
-  extra: { approvals?: AppComments['approvals'] } = {},
-): Promise<{ decision: PolicyDecision; deployments: Awaited<ReturnType<typeof deploymentsAt>> }> {
+  extra: { approvals?: AppComments['approvals']; readDeployments?: boolean } = {},
+): Promise<{ decision: PolicyDecision; deployments: ShaDeployment[] | undefined }> {
+  // The SHA's deployments are read only when something needs them: a required earlier environment, or a
+  // request that may already have deployed (a pending one). A comment's own redelivery is caught earlier, by
+  // its reaction (handlers/comment.ts), and concurrent requests by the lock.
+  const needed = extra.readDeployments || (request.type !== 'rollback' && policy.requires.length > 0);
   const [deployments, checks] = await Promise.all([
-    deploymentsAt(deps.api, b.where, request.sha),
+    needed ? deploymentsAt(deps.api, b.where, request.sha) : undefined,
     request.type === 'rollback' ? [] : checksAt(deps.api, b.where, request.sha, policy.requiredChecks),
   ]);
   const successful =
     request.type === 'rollback'
       ? []
-      : await successfulEnvironments(deps.api, b.where, deployments, policy.requires);
+      : await successfulEnvironments(deps.api, b.where, deployments ?? [], policy.requires);
   const decision = evaluatePolicy({
     config: b.config,
     environment: request.environment,
@@ -114,6 +120,8 @@ function startedReply(outcome: StartOutcome, request: PendingRequest, prefix = '
   const lead = prefix ? `${prefix}\n\n` : '';
   switch (outcome.status) {
     case 'created':
+      // The status comment this deployment just wrote is the answer: one comment, one request fewer.
+      if (outcome.statusCommentCreated && !prefix) return { reaction: 'eyes' };
       // No second reaction: the reply itself says it started (one request fewer per deployment).
       return {
         reaction: 'eyes',
@@ -173,7 +181,13 @@ async function proceed(
   policy: Policy,
   request: PendingRequest,
   actor: Actor,
-  opts: { dryRun?: boolean; approvals?: AppComments['approvals']; prefix?: string } = {},
+  opts: {
+    dryRun?: boolean;
+    approvals?: AppComments['approvals'];
+    prefix?: string;
+    /** Read the SHA's deployments so a request that already deployed is not deployed again. */
+    readDeployments?: boolean;
+  } = {},
 ): Promise<Reply> {
   const { decision, deployments } = await decide(deps, b, policy, request, actor, opts);
   if (opts.dryRun) return dryRunReply(decision, request);
@@ -193,7 +207,11 @@ async function proceed(
     deps.api,
     b.where,
     { ...request, pr: b.pr.number, approvedBy: decision.tally.approvedBy, production: policy.production },
-    { deployments, ...(statusCommentId !== undefined ? { statusCommentId } : {}), now: deps.now },
+    {
+      ...(deployments ? { deployments } : {}),
+      ...(statusCommentId !== undefined ? { statusCommentId } : {}),
+      now: deps.now,
+    },
   );
   return startedReply(outcome, request, opts.prefix);
 }
@@ -282,16 +300,23 @@ async function approve(
     kind === 'approve'
       ? `Approval by @${actor.login} recorded for \`${environment}\` at \`${short(record.sha)}\`.`
       : `**Veto** by @${actor.login} recorded for \`${environment}\` at \`${short(record.sha)}\`${reason ? `: ${reason.replace(/[\r\n]/g, ' ')}` : ''}. No deployment of this commit starts until they approve.`;
+  // A workflow's protection rule waiting at this commit is answered once this record is on the PR.
+  const gateWaiting = b.comments.gates.some(
+    (g) => g.environment.toLowerCase() === environment.toLowerCase() && g.sha === record.sha.toLowerCase(),
+  );
+  const answerGates = gateWaiting ? { answerGates: { environment, sha: record.sha } } : {};
   if (kind === 'reject' || !pending || !policy)
-    return { reaction: kind === 'approve' ? '+1' : 'eyes', body: `${said}\n\n${marker}` };
+    return { reaction: kind === 'approve' ? '+1' : 'eyes', body: `${said}\n\n${marker}`, ...answerGates };
 
   // This approval may complete the count: decide again for the requester, with it included.
   const requester = await actorOf(deps.api, b.where, pending.requestedBy, teamsIn(policy.deployers));
   const reply = await proceed(deps, b, policy, pending, requester, {
     approvals: [...b.comments.approvals, record],
     prefix: said,
+    // The pending request may have deployed already (an earlier approval completed it).
+    readDeployments: true,
   });
-  return { ...reply, body: `${reply.body}\n\n${marker}` };
+  return { ...reply, body: `${reply.body ?? said}\n\n${marker}`, ...answerGates };
 }
 
 /** The last successful SHA before the one live now (or the given one, which must have succeeded there). */
@@ -328,10 +353,16 @@ async function rollback(
       'unknown_environment',
       `the config on the default branch defines no environment \`${command.environment}\`.`,
     );
-  const [actor, sha] = await Promise.all([
-    actorOf(deps.api, b.where, event.author.login, teamsIn(policy.deployers)),
-    rollbackTarget(deps, b.where, command.environment, command.toSha),
-  ]);
+  const actor = await actorOf(deps.api, b.where, event.author.login, teamsIn(policy.deployers));
+  // Who may deploy is checked before the history is read: a stranger learns nothing about past releases.
+  const allowed = mayDeploy({
+    config: b.config,
+    environment: command.environment,
+    actor,
+    type: 'rollback',
+  });
+  if (!allowed.ok) return policyRefusal(allowed, allowed.also);
+  const sha = await rollbackTarget(deps, b.where, command.environment, command.toSha);
   if (!sha)
     return refusal(
       'no_rollback_target',
@@ -432,9 +463,13 @@ async function status(
       }),
     ),
   ]);
-  const lockLines = [...(locks.global ? [locks.global] : []), ...locks.environments].map(
-    (l) => `- ${lockOwner(l)}`,
+  // A deployment's lock names only its commit; its deployment says who asked (one lookup, no waiting).
+  const held = await Promise.all(
+    [...(locks.global ? [locks.global] : []), ...locks.environments].map((l) =>
+      deploymentLockOwner(deps.api.repos, b.where, l, { attempts: 1 }),
+    ),
   );
+  const lockLines = held.map((l) => `- ${lockOwner(l)}`);
   const pending = envs.map((env) => pendingFor(b, env)).filter((p): p is PendingRequest => p !== undefined);
   return {
     reaction: 'eyes',

@@ -1,27 +1,79 @@
-// The lock a deployment holds on its environment while it runs. Its holder is the person who asked for the
-// deployment (payload.requested_by) and its reason starts with `deploy-request <comment id>`, which tells it
-// apart from a lock the same person took by hand with /lock.
-import { releaseLock } from '../locks.ts';
-import type { LockInfo, LocksApi, ReleaseResult, RepoRef } from '../locks.ts';
+// A deployment's own lock on its environment: a lightweight ref to the commit being deployed (see
+// app/locks.ts). The ref itself says only which commit; who asked for it is in the deployment's payload, read
+// back here when a refusal must name them. The lock is released when the deployment ends.
+import { lockRefName } from '../locks.ts';
+import type { LockInfo } from '../locks.ts';
+import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+import type { Api, Where } from '../facts.ts';
 
-export function deploymentLockReason(sourceCommentId: number, what: string): string {
-  return `deploy-request ${sourceCommentId}: ${what}`;
-}
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** True when the lock was taken for a deployment (by any request), not by a person's /lock. */
-export function isDeploymentLock(lock: LockInfo): boolean {
-  return /^deploy-request \d+: /.test(lock.reason ?? '');
+/**
+ * The deployment lock with its owner filled in from the deployment of `lock.sha` to its environment. The
+ * holder may still be between taking the lock and creating the deployment (a few requests), so the lookup
+ * is retried briefly; after that the lock is described by its commit alone.
+ */
+export async function deploymentLockOwner(
+  api: Pick<Api['repos'], 'listDeployments'>,
+  where: Where,
+  lock: LockInfo,
+  opts: { attempts?: number; delayMs?: number } = {},
+): Promise<LockInfo> {
+  if (!lock.deployment || lock.target.scope !== 'environment') return lock;
+  const attempts = opts.attempts ?? 5;
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    const { data } = await api.listDeployments({
+      ...where,
+      environment: lock.target.environment,
+      sha: lock.sha,
+      per_page: 5,
+    });
+    for (const d of data) {
+      let payload;
+      try {
+        payload = parseDeploymentPayload(d.payload);
+      } catch {
+        continue;
+      }
+      return {
+        ...lock,
+        holder: payload.requested_by ?? d.creator?.login ?? 'unknown',
+        createdAt: d.created_at,
+        reason: `deployment #${d.id} of ${lock.sha.slice(0, 12)}`,
+        ...(payload.pr !== undefined ? { pullRequest: payload.pr } : {}),
+      };
+    }
+    if (attempt < attempts) await sleep(opts.delayMs ?? 400);
+  }
+  return { ...lock, reason: `a deployment of ${lock.sha.slice(0, 12)} is being started` };
 }
 
 /**
- * Releases a deployment's own lock on `environment` when it ends; `holder` is the deployment's
- * payload.requested_by. A lock held by anyone else is left alone.
+ * Releases `environment`'s lock if it is the lock of a deployment of `sha` (a lightweight ref to that
+ * commit). A person's /lock (an annotated tag) and another commit's deployment lock stay.
  */
 export async function releaseDeploymentLock(
-  api: LocksApi,
-  repo: RepoRef,
+  api: Pick<Api['git'], 'getRef' | 'deleteRef'>,
+  where: Where,
   environment: string,
-  holder: string,
-): Promise<ReleaseResult> {
-  return releaseLock(api, repo, { target: { scope: 'environment', environment }, requester: holder });
+  sha: string,
+): Promise<'released' | 'kept' | 'none'> {
+  const refName = lockRefName({ scope: 'environment', environment });
+  if (typeof refName !== 'string') return 'none';
+  let object: { sha: string; type: string };
+  try {
+    ({ object } = (await api.getRef({ ...where, ref: refName })).data);
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return 'none';
+    throw error;
+  }
+  if (object.type !== 'commit' || object.sha.toLowerCase() !== sha.toLowerCase()) return 'kept';
+  try {
+    await api.deleteRef({ ...where, ref: refName });
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status === 404 || status === 422) return 'none';
+    throw error;
+  }
+  return 'released';
 }

@@ -18,12 +18,17 @@ export function policyRefusal(first: PolicyRefusal, also: readonly PolicyRefusal
 
 export function lockOwner(lock: LockInfo): string {
   const where = lock.target.scope === 'global' ? 'every environment' : `\`${lock.target.environment}\``;
-  const holder =
-    /^[A-Za-z0-9-]+$/.test(lock.holder) && !lock.holder.startsWith('deploy-request-')
-      ? `@${lock.holder}`
-      : `\`${lock.holder}\``;
+  // Only a real login is @-mentioned: `unknown` or `deployment` would notify whoever owns that name.
+  const named =
+    /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(lock.holder) &&
+    !/^(unknown|deployment)$/.test(lock.holder);
+  const holder = named ? `@${lock.holder}` : `\`${lock.holder}\``;
   const pr = lock.pullRequest ? ` (PR #${lock.pullRequest})` : '';
   const why = lock.reason ? `: ${lock.reason.replace(/[\r\n`]/g, ' ')}` : '';
+  if (lock.deployment) {
+    const by = named ? ` for ${holder}` : '';
+    return `${where} is locked by a running deployment of \`${lock.sha.slice(0, 12)}\`${by}${pr}${lock.createdAt ? ` since ${lock.createdAt}` : ''}${why}`;
+  }
   return `${where} is locked by ${holder}${pr} since ${lock.createdAt}${why}`;
 }
 

@@ -1,13 +1,14 @@
 // Starting a deployment once the policy said yes: the one code path for /deploy, the approval that completes
-// a pending /deploy, and /rollback. Order matters: refuse if the comment already produced a deployment
-// (redelivery), take the environment lock (the arbiter between concurrent requests), re-read the head SHA,
-// write the status comment (its id goes in the payload), then create the deployment for the SHA.
-import { acquireLock, readLocks, releaseLock } from '../locks.ts';
+// a pending /deploy, and /rollback. Order matters: refuse if the request already produced a deployment
+// (when the caller knows the SHA's deployments), refuse under the global lock, take the environment lock (the
+// arbiter between concurrent requests), re-read the head SHA, write the status comment (its id goes in the
+// payload, so the Action and the app keep one comment), then create the deployment for the SHA.
+import { acquireDeploymentLock, readLocks } from '../locks.ts';
 import type { LockInfo } from '../locks.ts';
 import { renderStatusComment } from '../../src/github/status-comment.ts';
 import type { StatusCommentState } from '../../src/github/status-comment.ts';
 import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
-import { deploymentLockReason, isDeploymentLock } from './lock.ts';
+import { deploymentLockOwner, releaseDeploymentLock } from './lock.ts';
 import { readPull } from '../facts.ts';
 import type { Api, ShaDeployment, Where } from '../facts.ts';
 import type { PendingRequest } from './pending.ts';
@@ -19,7 +20,13 @@ export interface StartRequest extends PendingRequest {
 }
 
 export type StartOutcome =
-  | { status: 'created'; deploymentId: number; statusCommentId: number }
+  | {
+      status: 'created';
+      deploymentId: number;
+      statusCommentId: number;
+      /** True when this call wrote the PR's first status comment for the environment. */
+      statusCommentCreated: boolean;
+    }
   | { status: 'already_deployed'; deploymentId: number }
   | { status: 'in_progress'; lock: LockInfo }
   | { status: 'locked'; lock: LockInfo }
@@ -45,42 +52,42 @@ export async function startDeployment(
   api: Api,
   where: Where,
   request: StartRequest,
-  known: { deployments: readonly ShaDeployment[]; statusCommentId?: number; now: () => Date },
+  known: {
+    /** The SHA's deployments when the caller read them: a request that already deployed is not repeated. */
+    deployments?: readonly ShaDeployment[];
+    /** The PR's status comment for the environment, if it has one (found among the app's comments). */
+    statusCommentId?: number;
+    now: () => Date;
+  },
 ): Promise<StartOutcome> {
-  const existing = known.deployments.find((d) => d.payload?.source_comment_id === request.sourceCommentId);
+  const existing = known.deployments?.find((d) => d.payload?.source_comment_id === request.sourceCommentId);
   if (existing) return { status: 'already_deployed', deploymentId: existing.id };
 
   const frozen = await globalLock(api, where);
   if (frozen) return { status: 'locked', lock: frozen };
 
-  const target = { scope: 'environment' as const, environment: request.environment };
-  const holder = request.requestedBy;
-  const taken = await acquireLock(api, where, {
-    target,
-    holder,
-    sha: request.sha,
-    reason: deploymentLockReason(
-      request.sourceCommentId,
-      `${request.type} deployment of ${request.sha.slice(0, 12)} asked by @${request.requestedBy}`,
-    ),
-    pullRequest: request.pr,
-    now: known.now,
-  });
-  if (taken.status === 'invalid_environment') {
-    throw new Error(taken.message);
-  }
+  const sha = request.sha.toLowerCase();
+  const taken = await acquireDeploymentLock(api, where, { environment: request.environment, sha });
+  if (taken.status === 'invalid_environment') throw new Error(taken.message);
   let ownLock = taken.status === 'acquired';
   if (taken.status === 'already_held') {
-    if (!taken.sameHolder) return { status: 'locked', lock: taken.lock };
-    // The same person's deployment holds it: a redelivery, a duplicate, or their other request is running.
-    if (isDeploymentLock(taken.lock)) return { status: 'in_progress', lock: taken.lock };
-    // Their own /lock does not stop them (DESIGN §6): deploy under it, and leave it in place.
+    if (taken.lock.deployment) {
+      const lock = await deploymentLockOwner(api.repos, where, taken.lock);
+      // The same person's deployment of the same commit: a duplicate request, or it is still running.
+      const same =
+        lock.sha.toLowerCase() === sha && lock.holder.toLowerCase() === request.requestedBy.toLowerCase();
+      return { status: same ? 'in_progress' : 'locked', lock };
+    }
+    // A person's /lock stops everyone but them (DESIGN §6): they deploy under it, and it stays in place.
+    if (taken.lock.holder.toLowerCase() !== request.requestedBy.toLowerCase())
+      return { status: 'locked', lock: taken.lock };
     ownLock = false;
   }
   const release = async (): Promise<void> => {
-    if (ownLock) await releaseLock(api, where, { target, requester: holder });
+    if (ownLock) await releaseDeploymentLock(api.git, where, request.environment, sha);
   };
 
+  let writtenCommentId: number | undefined;
   try {
     // A rollback deploys an earlier commit: the PR's head moving does not change what it deploys.
     if (request.type !== 'rollback') {
@@ -99,14 +106,19 @@ export async function startDeployment(
       ...(request.strategy ? { strategy: request.strategy } : {}),
     };
     const body = renderStatusComment(statusState);
-    const statusCommentId =
-      known.statusCommentId !== undefined
-        ? (await api.issues.updateComment({ ...where, comment_id: known.statusCommentId, body })).data.id
-        : (await api.issues.createComment({ ...where, issue_number: request.pr, body })).data.id;
+    // An existing status comment is left as it is: the deployment's first status rewrites it moments later.
+    let statusCommentId = known.statusCommentId;
+    if (statusCommentId === undefined) {
+      statusCommentId = (await api.issues.createComment({ ...where, issue_number: request.pr, body })).data
+        .id;
+      writtenCommentId = statusCommentId;
+    }
 
+    // `version` is the payload's own field, not a variable of the environment (the Action would refuse it).
+    const { version, ...params } = request.params;
     const payload: DeploymentPayload = {
       ...(request.strategy ? { strategy: request.strategy } : {}),
-      params: request.params,
+      params,
       type: request.type,
       pr: request.pr,
       comment_id: statusCommentId,
@@ -115,8 +127,7 @@ export async function startDeployment(
       approved_by: request.approvedBy,
       ...(request.hotfixReason !== undefined ? { hotfix_reason: request.hotfixReason } : {}),
     };
-    const version = request.params.version;
-    if (version !== undefined && /^[\w.+-]{1,128}$/.test(version)) payload.version = version;
+    if (version !== undefined) payload.version = version;
     const { data } = await api.repos.createDeployment({
       ...where,
       ref: request.sha, // the commit, never the branch name
@@ -130,9 +141,31 @@ export async function startDeployment(
       transient_environment: false,
     });
     if (!('id' in data)) throw new Error(`GitHub did not create the deployment: ${String(data.message)}`);
-    return { status: 'created', deploymentId: data.id, statusCommentId };
+    return {
+      status: 'created',
+      deploymentId: data.id,
+      statusCommentId,
+      statusCommentCreated: writtenCommentId !== undefined,
+    };
   } catch (error) {
     await release();
+    // The comment this call wrote must not promise a deployment that never came.
+    if (writtenCommentId !== undefined) {
+      const failed: StatusCommentState = {
+        environment: request.environment,
+        state: 'error',
+        updatedAt: known.now().toISOString(),
+        sha: request.sha,
+        description:
+          `the deployment could not be created: ${error instanceof Error ? error.message : String(error)}`.slice(
+            0,
+            300,
+          ),
+      };
+      await api.issues
+        .updateComment({ ...where, comment_id: writtenCommentId, body: renderStatusComment(failed) })
+        .catch(() => undefined);
+    }
     throw error;
   }
 }

@@ -13,6 +13,12 @@ export interface CommentApi {
       repo: string;
       comment_id: number;
       content: 'eyes' | '+1' | 'confused';
+    }): Promise<{ status: number; data: { id: number } }>;
+    deleteForIssueComment(params: {
+      owner: string;
+      repo: string;
+      comment_id: number;
+      reaction_id: number;
     }): Promise<unknown>;
   };
   issues: {
@@ -70,7 +76,7 @@ export function commentEventFrom(payload: IssueCommentPayload): CommentEvent {
   };
 }
 
-export type IgnoreReason = 'not_created' | 'not_pull_request' | 'bot';
+export type IgnoreReason = 'not_created' | 'not_pull_request' | 'bot' | 'already_handled';
 
 const isBot = (who: { login: string; type: string }): boolean =>
   who.type === 'Bot' || who.login.toLowerCase().endsWith('[bot]');
@@ -87,7 +93,12 @@ export function ignoreReason(event: CommentEvent): IgnoreReason | undefined {
 /** What dispatch answers for a valid command: the reaction and the reply to post. */
 export interface Reply {
   reaction: 'eyes' | '+1' | 'confused';
-  body: string;
+  /** Undefined when the answer is already on the PR (the status comment a new deployment just wrote). */
+  body?: string; /**
+   * An approval or veto was recorded while a deployment protection rule waits for this environment at this
+   * commit: once the reply (which carries the record) is posted, the rule is decided again.
+   */
+  answerGates?: { environment: string; sha: string };
 }
 
 export type Dispatch = (command: Command, event: CommentEvent) => Promise<Reply>;
@@ -125,14 +136,38 @@ export async function handleComment(
   const parsed = parseCommand(event.body);
   if (parsed.kind === 'none') return { status: 'ignored', reason: 'not_a_command' };
   const where = { owner: event.owner, repo: event.repo };
+  // React first, so the person sees the app picked the command up even if the work takes a while. The
+  // reaction is also the idempotency key: GitHub answers 200 (not 201) when the app's reaction is already
+  // there, i.e. this comment was picked up before (a redelivery, or the same delivery twice at once).
+  const picked = await api.reactions.createForIssueComment({
+    ...where,
+    comment_id: event.commentId,
+    content: parsed.kind === 'invalid' ? 'confused' : 'eyes',
+  });
+  if (picked.status === 200) return { status: 'ignored', reason: 'already_handled' };
   if (parsed.kind === 'invalid') {
-    await api.reactions.createForIssueComment({ ...where, comment_id: event.commentId, content: 'confused' });
     await api.issues.createComment({ ...where, issue_number: event.number, body: refusalReply(parsed) });
     return { status: 'refused', code: parsed.code };
   }
-  // React first, so the person sees the app picked the command up even if the work takes a while.
-  await api.reactions.createForIssueComment({ ...where, comment_id: event.commentId, content: 'eyes' });
-  const reply = await dispatch(parsed, event);
+  let reply: Reply;
+  try {
+    reply = await dispatch(parsed, event);
+  } catch (error) {
+    // Nothing is lost: take the reaction back so a redelivery of this webhook runs the command again, and say
+    // so on the PR. The error goes on to Probot, which logs it and answers GitHub with a failure.
+    await api.reactions
+      .deleteForIssueComment({ ...where, comment_id: event.commentId, reaction_id: picked.data.id })
+      .catch(() => undefined);
+    const why = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 200) : 'unknown error';
+    await api.issues
+      .createComment({
+        ...where,
+        issue_number: event.number,
+        body: `**Failed** (\`internal_error\`): \`/${parsed.kind}\` could not be completed (${why.replace(/`/g, "'")}). Nothing was deployed by it; comment again or redeliver the webhook.`,
+      })
+      .catch(() => undefined);
+    throw error;
+  }
   if (reply.reaction !== 'eyes') {
     await api.reactions.createForIssueComment({
       ...where,
@@ -140,6 +175,7 @@ export async function handleComment(
       content: reply.reaction,
     });
   }
-  await api.issues.createComment({ ...where, issue_number: event.number, body: reply.body });
+  if (reply.body !== undefined)
+    await api.issues.createComment({ ...where, issue_number: event.number, body: reply.body });
   return { status: 'dispatched', command: parsed, reply };
 }

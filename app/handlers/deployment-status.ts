@@ -1,6 +1,6 @@
 // deployment_status.created: the PR's status comment for the environment follows the deployment (the same
 // comment the Action writes: found by its marker, updated in place, created only when there is none), and
-// when the deployment ends its own environment lock is released.
+// when the deployment ends its own environment lock is released (app/deploy/lock.ts).
 import type { Probot } from 'probot';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import {
@@ -9,8 +9,7 @@ import {
   renderStatusComment,
 } from '../../src/github/status-comment.ts';
 import type { DeploymentState, StatusCommentState } from '../../src/github/status-comment.ts';
-import { lockRefName, parseLockMessage, releaseLock } from '../locks.ts';
-import type { LockTarget } from '../commands/command.ts';
+import { releaseDeploymentLock } from '../deploy/lock.ts';
 import type { Octokit, Where } from '../facts.ts';
 
 export const FINAL_STATES: readonly DeploymentState[] = ['success', 'failure', 'error', 'inactive'];
@@ -116,38 +115,6 @@ async function existingComment(
   return findStatusComment(octokit.rest, { ...where, pullNumber, environment });
 }
 
-/**
- * Releases the environment lock if it is this deployment's own: held by whoever asked for the deployment
- * (or by the app) for this very commit. A lock someone took by hand with /lock stays.
- */
-async function releaseOwnLock(
-  octokit: Octokit,
-  where: Where,
-  environment: string,
-  sha: string,
-  holders: string[],
-): Promise<'released' | 'kept' | 'none'> {
-  const target: LockTarget = { scope: 'environment', environment };
-  const refName = lockRefName(target);
-  if (typeof refName !== 'string') return 'none';
-  let object: { sha: string; type: string };
-  try {
-    ({ object } = (await octokit.rest.git.getRef({ ...where, ref: refName })).data);
-  } catch (error) {
-    if ((error as { status?: number }).status === 404) return 'none';
-    throw error;
-  }
-  if (object.type !== 'tag') return 'kept';
-  const { data: tag } = await octokit.rest.git.getTag({ ...where, tag_sha: object.sha });
-  const lock = parseLockMessage(tag.message, target, object.sha);
-  const ours =
-    holders.some((h) => h.toLowerCase() === lock.holder.toLowerCase()) &&
-    lock.sha.toLowerCase() === sha.toLowerCase();
-  if (!ours) return 'kept';
-  const released = await releaseLock(octokit.rest, where, { target, requester: lock.holder, force: true });
-  return released.status === 'released' ? 'released' : 'none';
-}
-
 export async function handleDeploymentStatus(
   octokit: Octokit,
   payload: DeploymentStatusPayload,
@@ -164,12 +131,9 @@ export async function handleDeploymentStatus(
   }
   const environment = status.environment || deployment.environment;
   const final = FINAL_STATES.includes(state);
-  // Who may hold the deployment's own lock: the person who asked for it, or whoever created it (the app).
-  const holders = [deploymentPayload.requested_by, deployment.creator?.login].filter((h): h is string =>
-    Boolean(h),
-  );
+  // The deployment's own lock is a lightweight ref to its commit; a person's /lock stays.
   const releaseIfFinal = async (): Promise<'released' | 'kept' | 'none' | 'not_final'> =>
-    final ? releaseOwnLock(octokit, where, environment, deployment.sha, holders) : 'not_final';
+    final ? releaseDeploymentLock(octokit.rest.git, where, environment, deployment.sha) : 'not_final';
 
   const pullNumber = deploymentPayload.pr;
   if (pullNumber === undefined) return { status: 'no_pull_request', lock: await releaseIfFinal() };

@@ -4,6 +4,7 @@
 // a reply on the pull request and an `action_required` check run `approval / <env>` with an Approve button;
 // that check run's external_id carries the run, so a later approval can answer without any stored state.
 import type { Probot } from 'probot';
+import { serializeGateNotice } from '../deploy/gate-notice.ts';
 import {
   explainDecision,
   explainRefusal,
@@ -296,6 +297,7 @@ async function waitForApprovals(
       `> ${summary.replace(/\n/g, '\n> ')}`,
       '',
       `Approve with \`/approve-deploy ${ref.env}\` or the **Approve** button on the \`${gateName(ref.env)}\` check.`,
+      serializeGateNotice({ environment: ref.env, sha, run: ref.run }),
     ].join('\n'),
   });
   return { status: 'waiting', run: ref.run, checkRunId: checkRun.id, duplicate: false };

@@ -9,6 +9,7 @@ import type { FakeGitHub } from '../fake-github/index.ts';
 import { testProbot } from './helpers.ts';
 import { deployApp } from '../../app/index.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+import { parseStatusComment } from '../../src/github/status-comment.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 const owner = 'acme';
@@ -156,10 +157,17 @@ test('happy path: /deploy production waits, two approvals create exactly one dep
   });
 });
 
-test('a /deploy allowed at once creates the deployment and its lock; the count of requests is bounded', async () => {
+const statusComments = (fake: FakeGitHub) =>
+  [...fake.repo().comments.values()].filter(
+    (c) =>
+      (c.user as { login: string }).login === BOT && String(c.body).startsWith('<!-- deploy-action:status'),
+  );
+
+test('a /deploy allowed at once: its answer is the status comment, the lock is taken, at most 10 requests', async () => {
   await run({}, async (fake, probot) => {
     const mark = fake.requests.length;
-    assert.match(await say(fake, probot, '/deploy staging', 'alice'), /Deployment \*\*#\d+\*\* created/);
+    const ask = comment(fake, '/deploy staging', 'alice');
+    await receive(probot, ask.payload);
     const n = countSince(fake, mark);
     console.log(
       `requests: /deploy staging ending in a deployment ${n}: ${fake.requests
@@ -167,8 +175,30 @@ test('a /deploy allowed at once creates the deployment and its lock; the count o
         .map((r) => r.operationId)
         .join(', ')}`,
     );
-    assert.ok(n <= 13, `${n} requests`);
-    assert.ok(fake.repo().refs.has('deploy-locks/staging'), 'the deployment holds the environment lock');
+    assert.ok(n <= 10, `${n} requests`);
+    assert.equal(replies(fake).length, 0, 'no second comment besides the status comment');
+    const [status] = statusComments(fake);
+    assert.equal(statusComments(fake).length, 1);
+    const state = parseStatusComment(String(status!.body), 'staging')!;
+    assert.equal(state.state, 'queued');
+    assert.equal(state.sha, HEAD);
+    assert.match(state.description ?? '', /standard deployment asked by @alice/);
+    const [d] = deployments(fake);
+    assert.equal(parseDeploymentPayload(d!.payload).comment_id, status!.id);
+    assert.equal(
+      fake.repo().refs.get('deploy-locks/staging'),
+      HEAD,
+      'the lock is a ref to the deployed commit',
+    );
+
+    // A second /deploy of the same environment from this PR (after the first ended) updates nothing by hand:
+    // the existing status comment is passed on, and the answer is a reply.
+    fake.repo().refs.delete('deploy-locks/staging');
+    const mark2 = fake.requests.length;
+    assert.match(await say(fake, probot, '/deploy staging', 'alice'), /Deployment \*\*#\d+\*\* created/);
+    assert.ok(countSince(fake, mark2) <= 10);
+    assert.equal(statusComments(fake).length, 1);
+    assert.equal(parseDeploymentPayload(deployments(fake)[1]!.payload).comment_id, status!.id);
   });
 });
 
@@ -249,18 +279,24 @@ test('two /deploy for one environment at once: one deploys, the other is refused
     assert.equal(deployments(fake).length, 1);
     const refused = replies(fake).filter((r) => /`locked`/.test(r));
     assert.equal(refused.length, 1);
-    assert.match(refused[0]!, /locked by @(alice|bob)/);
+    // The winner's lock is a ref to the commit; the refusal names who asked for that deployment.
+    assert.match(refused[0]!, /locked by a running deployment of `[0-9a-f]{12}` for @(alice|bob) \(PR #7\)/);
   });
 });
 
-test('a redelivered webhook (same delivery id) and the same comment twice create one deployment', async () => {
+test('a redelivered webhook (same delivery id or a new one) and the same comment twice create one deployment', async () => {
   await run({}, async (fake, probot) => {
     const a = comment(fake, '/deploy staging', 'alice');
     await receive(probot, a.payload, 'delivery-1');
+    const answered = fake.repo().comments.size;
     await receive(probot, a.payload, 'delivery-1');
     await receive(probot, a.payload, 'delivery-2');
+    await Promise.all([receive(probot, a.payload, 'delivery-3'), receive(probot, a.payload, 'delivery-4')]);
     assert.equal(deployments(fake).length, 1);
-    assert.match(replies(fake).at(-1)!, /already created deployment|already being handled/);
+    assert.equal(fake.repo().comments.size, answered, 'a redelivery is not answered again');
+    // A second comment with the same words while the first deployment runs: refused, it is in progress.
+    assert.match(await say(fake, probot, '/deploy staging', 'alice'), /already being handled/);
+    assert.equal(deployments(fake).length, 1);
   });
 });
 

@@ -4,13 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { HEAD, PR, loadedProbot, owner, repo } from './helpers.ts';
+import { HEAD, PR, commentOnPull, loadedProbot, owner, repo } from './helpers.ts';
 import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { serializeApprovalMarker } from '../../src/policy/index.ts';
 import type { ApprovalRecord } from '../../src/policy/index.ts';
 import { renderStatusComment, parseStatusComment, statusMarker } from '../../src/github/status-comment.ts';
-import { acquireLock } from '../../app/locks.ts';
+import { acquireDeploymentLock, acquireLock } from '../../app/locks.ts';
 import {
   answerPendingProtectionRules,
   gateName,
@@ -231,6 +231,46 @@ test('protection rule: pending with an Approve gate, then approved after two app
   });
 });
 
+test('protection rule: /approve-deploy comments answer the waiting rule once the count is reached', async () => {
+  await withApp(async (fake, probot) => {
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'production', { run: 11 }));
+    const say = (body: string, user: string) =>
+      receive(probot, 'issue_comment', commentOnPull(fake, body, { user }).payload);
+
+    await say('/approve-deploy production', 'dave');
+    assert.deepEqual(reviews(fake), [], 'one approval of two: still waiting');
+    const gate = gateRuns(fake, 'production')[0]!;
+    assert.match((gate.output as { summary: string }).summary, /needs 1 more approval \(1\/2\)/);
+    // An approval of another environment does not touch this gate (and costs no gate lookup).
+    const lookups = fake.requestsFor('checks/list-for-ref').length;
+    await say('/approve-deploy staging', 'alice');
+    assert.equal(fake.requestsFor('checks/list-for-ref').length, lookups);
+
+    await say('/approve-deploy production', 'erin');
+    assert.deepEqual(
+      reviews(fake).map((r) => [r.runId, r.environmentName, r.state]),
+      [[11, 'production', 'approved']],
+    );
+    assert.equal(gateRuns(fake, 'production')[0]!.conclusion, 'success');
+  });
+});
+
+test('protection rule: /reject-deploy rejects the waiting rule at once, with the reason', async () => {
+  await withApp(async (fake, probot) => {
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'production', { run: 12 }));
+    await receive(
+      probot,
+      'issue_comment',
+      commentOnPull(fake, '/reject-deploy production breaks checkout', { user: 'dave' }).payload,
+    );
+    const [review, ...more] = reviews(fake);
+    assert.equal(more.length, 0);
+    assert.deepEqual([review?.runId, review?.state], [12, 'rejected']);
+    assert.match(review!.comment!, /dave/);
+    assert.equal(gateRuns(fake, 'production')[0]!.conclusion, 'failure');
+  });
+});
+
 function approveClick(
   fake: FakeGitHub,
   gate: Record<string, unknown>,
@@ -353,15 +393,10 @@ for (const final of ['success', 'failure'] as const) {
           updatedAt: '2020-01-01T00:00:00Z',
         }),
       });
-      const lock = await acquireLock(
+      const lock = await acquireDeploymentLock(
         octokit.rest,
         { owner, repo },
-        {
-          target: { scope: 'environment', environment: 'production' },
-          holder: 'alice',
-          sha: HEAD,
-          pullRequest: PR,
-        },
+        { environment: 'production', sha: HEAD },
       );
       assert.equal(lock.status, 'acquired');
 

@@ -242,6 +242,8 @@ export function pullRequestCommentPayload(opts: {
   baseUrl?: string;
   installationId?: number;
   action?: 'created' | 'edited' | 'deleted';
+  /** The repository's default branch as the payload names it (the fake's repositories default to main). */
+  defaultBranch?: string;
 }): Json {
   const base = opts.baseUrl ?? 'https://api.github.com';
   const repoApi = `${base}/repos/${opts.owner}/${opts.repo}`;
@@ -274,6 +276,7 @@ export function pullRequestCommentPayload(opts: {
         issue_url: `${repoApi}/issues/${opts.number}`,
       },
       sender: user,
+      repository: { default_branch: opts.defaultBranch ?? 'main' },
     },
     { owner: opts.owner, repo: opts.repo, baseUrl: opts.baseUrl, installationId: opts.installationId },
   );

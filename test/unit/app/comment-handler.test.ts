@@ -3,13 +3,23 @@ import assert from 'node:assert/strict';
 import { handleComment, ignoreReason } from '../../../app/handlers/comment.ts';
 import type { CommentApi, CommentEvent } from '../../../app/handlers/comment.ts';
 
+/** Records calls; GitHub answers 200 instead of 201 for a reaction the app already made. */
 function recordingApi(): { api: CommentApi; calls: string[] } {
   const calls: string[] = [];
+  const made = new Map<string, number>();
   const api: CommentApi = {
     reactions: {
       async createForIssueComment(p) {
         calls.push(`react ${p.comment_id} ${p.content}`);
-        return {};
+        const key = `${p.comment_id} ${p.content}`;
+        const existing = made.get(key);
+        if (existing !== undefined) return { status: 200, data: { id: existing } };
+        made.set(key, made.size + 500);
+        return { status: 201, data: { id: made.get(key)! } };
+      },
+      async deleteForIssueComment(p) {
+        calls.push(`unreact ${p.comment_id} ${p.reaction_id}`);
+        for (const [key, id] of made) if (id === p.reaction_id) made.delete(key);
       },
     },
     issues: {
@@ -82,4 +92,50 @@ test('ignored comments and conversation make no API call', async () => {
     reason: 'not_a_command',
   });
   assert.deepEqual(calls, []);
+});
+
+test('a dispatch that answered on the PR itself (the status comment) gets no second reply', async () => {
+  const { api, calls } = recordingApi();
+  const outcome = await handleComment(api, event(), async () => ({ reaction: 'eyes' }));
+  assert.equal(outcome.status, 'dispatched');
+  assert.deepEqual(calls, ['react 99 eyes']);
+});
+
+test('the same comment again (its reaction already there) is ignored: no dispatch, no reply', async () => {
+  const { api, calls } = recordingApi();
+  let dispatched = 0;
+  const dispatch = async (): Promise<{ reaction: 'eyes'; body: string }> => {
+    dispatched += 1;
+    return { reaction: 'eyes', body: 'Deploying.' };
+  };
+  await handleComment(api, event(), dispatch);
+  assert.deepEqual(await handleComment(api, event(), dispatch), {
+    status: 'ignored',
+    reason: 'already_handled',
+  });
+  assert.equal(dispatched, 1);
+  assert.deepEqual(calls, ['react 99 eyes', 'comment #7: Deploying.', 'react 99 eyes']);
+  // An invalid command redelivered is not refused twice either.
+  await handleComment(api, event({ commentId: 5, body: '/deploy' }));
+  await handleComment(api, event({ commentId: 5, body: '/deploy' }));
+  assert.equal(calls.filter((c) => c.startsWith('comment #7: **Not accepted**')).length, 1);
+});
+
+test('a dispatch that throws: the reaction is taken back (a redelivery runs again) and the PR is told', async () => {
+  const { api, calls } = recordingApi();
+  let attempts = 0;
+  const flaky = async (): Promise<{ reaction: 'eyes'; body: string }> => {
+    attempts += 1;
+    if (attempts === 1) throw new Error('GitHub said 502 Bad Gateway\nstack…');
+    return { reaction: 'eyes', body: 'Deploying.' };
+  };
+  await assert.rejects(handleComment(api, event(), flaky), /502/);
+  assert.deepEqual(calls.slice(0, 2), ['react 99 eyes', 'unreact 99 500']);
+  assert.match(
+    calls[2]!,
+    /^comment #7: \*\*Failed\*\* \(`internal_error`\): `\/deploy` could not be completed \(GitHub said 502 Bad Gateway\)/,
+  );
+  const again = await handleComment(api, event(), flaky);
+  assert.equal(again.status, 'dispatched');
+  assert.equal(calls.at(-1), 'comment #7: Deploying.');
 });

@@ -4,6 +4,7 @@ import { Octokit } from '@octokit/rest';
 import { createFakeGitHub, fakeSha } from '../../fake-github/index.ts';
 import type { FakeGitHub } from '../../fake-github/index.ts';
 import {
+  acquireDeploymentLock,
   acquireLock,
   blockingLock,
   lockMessage,
@@ -17,6 +18,7 @@ import type { LocksApi } from '../../../app/locks.ts';
 const where = { owner: 'acme', repo: 'web' };
 const HEAD = fakeSha('pr-7-head');
 const production = { scope: 'environment', environment: 'production' } as const;
+const staging = { scope: 'environment', environment: 'staging' } as const;
 // Octokit logs every 4xx; the 422s of a contended lock are expected here.
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const fixedNow = () => new Date('2025-03-01T10:00:00Z');
@@ -143,12 +145,29 @@ test('environment names git cannot store as a ref are refused before any request
   });
 });
 
-test('a lock ref made by hand (pointing at a commit) reads as held by unknown', async () => {
+test("a deployment's lock is one lightweight ref to the commit; a second deployment finds it held", async () => {
   await withFake(async (fake, api) => {
-    fake.repo().refs.set('deploy-locks/staging', HEAD);
+    const mark = fake.requests.length;
+    assert.deepEqual(await acquireDeploymentLock(api, where, { environment: 'Staging', sha: HEAD }), {
+      status: 'acquired',
+    });
+    assert.equal(fake.requests.length - mark, 1, 'one request: no tag object');
+    assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD);
     const locks = await readLocks(api, where);
-    assert.equal(locks.environments[0]?.holder, 'unknown');
-    assert.deepEqual(locks.environments[0]?.target, { scope: 'environment', environment: 'staging' });
+    assert.deepEqual(locks.environments[0], {
+      target: { scope: 'environment', environment: 'staging' },
+      holder: 'deployment',
+      createdAt: '',
+      sha: HEAD,
+      deployment: true,
+    });
+    const other = await acquireDeploymentLock(api, where, { environment: 'staging', sha: fakeSha('other') });
+    assert.equal(other.status, 'already_held');
+    assert.equal(other.status === 'already_held' && other.lock.sha, HEAD);
+    // A person's /lock on top fails too: the ref is taken.
+    const manual = await acquireLock(api, where, { target: staging, holder: 'alice', sha: HEAD });
+    assert.equal(manual.status, 'already_held');
+    assert.equal(manual.status === 'already_held' && manual.sameHolder, false);
   });
 });
 

@@ -181,6 +181,8 @@ const invalid: Array<[string, string, RegExp?]> = [
   ['/deploy production | __proto__=1 __proto__=2', 'duplicate_param'],
   ['/deploy production | a=1 a=2', 'duplicate_param'],
   [`/deploy production | a=${'v'.repeat(257)}`, 'invalid_param'],
+  ['/deploy production | version=v1/2', 'invalid_param'],
+  ['/deploy production | version="v 2"', 'invalid_param'],
   [`/deploy production | ${Array.from({ length: 33 }, (_, i) => `k${i}=1`).join(' ')}`, 'too_many_params'],
   // commands
   ['/deplo production', 'unknown_command', /did you mean `\/deploy`/],
