@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { fakeSha, pullRequestCommentPayload } from '../fake-github/index.ts';
+import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, owner, PR, repo, seededFake, testProbot } from './helpers.ts';
+import { HEAD, commentOnPull, owner, PR, repo, seededFake, testProbot } from './helpers.ts';
 import { deployApp } from '../../app/index.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 
@@ -77,17 +77,7 @@ const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
 
 /** Posts `body` as `user` on the pull request and delivers the issue_comment webhook. */
 async function send(fake: FakeGitHub, probot: Probot, body: string, user: string): Promise<void> {
-  const id = fake.addComment(PR, { user, body }).id as number;
-  const payload = pullRequestCommentPayload({
-    owner,
-    repo,
-    number: PR,
-    body,
-    user,
-    commentId: id,
-    baseUrl: fake.url,
-    action: 'created',
-  });
+  const { payload } = commentOnPull(fake, body, { user });
   await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
 }
 

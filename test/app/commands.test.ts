@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { createFakeGitHub, fakeSha, pullRequestCommentPayload } from '../fake-github/index.ts';
+import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { testProbot } from './helpers.ts';
+import { commentOnPull, testProbot } from './helpers.ts';
 import { deployApp } from '../../app/index.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { parseStatusComment } from '../../src/github/status-comment.ts';
@@ -53,25 +53,8 @@ async function setup(
   return { fake, probot };
 }
 
-function comment(
-  fake: FakeGitHub,
-  body: string,
-  user: string,
-  action: 'created' | 'edited' = 'created',
-): { id: number; payload: Record<string, unknown> } {
-  const id = fake.addComment(PR, { user, body }).id as number;
-  const payload = pullRequestCommentPayload({
-    owner,
-    repo,
-    number: PR,
-    body,
-    user,
-    commentId: id,
-    baseUrl: fake.url,
-    action,
-  });
-  return { id, payload };
-}
+const comment = (fake: FakeGitHub, body: string, user: string, action: 'created' | 'edited' = 'created') =>
+  commentOnPull(fake, body, { user, action });
 
 const receive = (probot: Probot, payload: unknown, id: string = crypto.randomUUID()): Promise<void> =>
   probot.receive({ id, name: 'issue_comment', payload } as Receive);
