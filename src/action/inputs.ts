@@ -3,7 +3,7 @@
 // reported at once, naming the input.
 import { z } from 'zod';
 import { STRATEGY_NAMES } from '../config/schema.ts';
-import type { DeploymentType } from '../github/deployment-payload.ts';
+import { VERSION_RULE, VERSION_RULE_TEXT, type DeploymentType } from '../github/deployment-payload.ts';
 import type { RunContext } from './context.ts';
 
 export const MODES = ['full', 'gates', 'deploy', 'rollback'] as const;
@@ -38,7 +38,6 @@ export class InputError extends Error {
 }
 
 const nameRule = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const versionRule = /^[\w.+-]{1,128}$/;
 
 /** `getInput(name)` as @actions/core reads it (INPUT_<NAME>, trimmed). */
 export function readInputs(getInput: (name: string) => string): ActionInputs {
@@ -68,7 +67,7 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
   const inputs: ActionInputs = {
     environment: matching('environment', nameRule, 'environment names use letters, digits, ".", "_" and "-"'),
     strategy: oneOf('strategy', STRATEGY_NAMES),
-    version: matching('version', versionRule, 'a version is 1-128 letters, digits, ".", "_", "+" or "-"'),
+    version: matching('version', VERSION_RULE, VERSION_RULE_TEXT),
     mode: oneOf('mode', MODES),
     dryRun: text('dry-run') === undefined ? undefined : bool('dry-run', false),
     config: text('config') ?? '.github/deploy.yml',
@@ -131,10 +130,8 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
   const strategy = inputs.strategy ?? payload?.strategy ?? (dispatchStrategy as Strategy | undefined);
 
   const dispatchVersion = dispatch.version || undefined;
-  if (dispatchVersion && !versionRule.test(dispatchVersion))
-    problems.push(
-      `workflow input "version" is "${dispatchVersion}"; a version is 1-128 letters, digits, ".", "_", "+" or "-"`,
-    );
+  if (dispatchVersion && !VERSION_RULE.test(dispatchVersion))
+    problems.push(`workflow input "version" is "${dispatchVersion}"; ${VERSION_RULE_TEXT}`);
   if (mode === 'rollback' && !inputs.version && !payload?.version && !dispatchVersion && !context.deployment)
     problems.push(
       'mode "rollback" needs the version to go back to: set input "version", or start it from a rollback deployment (/rollback)',

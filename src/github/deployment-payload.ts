@@ -4,6 +4,10 @@
 import { z } from 'zod';
 import { STRATEGY_NAMES } from '../config/schema.ts';
 
+/** The one version rule: the payload, the action's inputs and workflow_dispatch inputs all use it. */
+export const VERSION_RULE = /^[\w.+-]{1,128}$/;
+export const VERSION_RULE_TEXT = 'a version is 1-128 letters, digits, ".", "_", "+" or "-"';
+
 export const DEPLOYMENT_TYPES = ['standard', 'hotfix', 'rollback'] as const;
 export type DeploymentType = (typeof DEPLOYMENT_TYPES)[number];
 
@@ -17,10 +21,7 @@ const parameterValue = z
 export const deploymentPayloadSchema = z
   .object({
     strategy: z.enum(STRATEGY_NAMES).optional(),
-    version: z
-      .string()
-      .regex(/^[\w.+-]{1,128}$/, 'a version is 1-128 letters, digits, ".", "_", "+" or "-"')
-      .optional(),
+    version: z.string().regex(VERSION_RULE, VERSION_RULE_TEXT).optional(),
     params: z.record(variableName, parameterValue).optional(),
     type: z.enum(DEPLOYMENT_TYPES).optional(),
     /** The pull request the deployment was asked for in; its status comment is updated. */
