@@ -120,8 +120,11 @@ test('cancellation stops sampling and reports aborted', async () => {
   });
   const analyzer = createAnalyzer(config, { ...clock, providers: { fake: provider } });
   const outcome = await analyzer.evaluate(ctx({ signal: controller.signal }));
+  assert.equal(outcome.decision.kind, 'hold');
   assert.equal(outcome.decision.code, 'aborted');
-  assert.ok(outcome.intervals.length <= 4);
+  // The interval whose read saw the abort is still judged; no interval starts after it.
+  assert.equal(outcome.intervals.length, 4);
+  assert.match(outcome.decision.reason, /after 4 of 20 intervals/);
 });
 
 test('a recorded live run replays to the same decisions, and a stricter config changes them', async () => {
