@@ -131,16 +131,14 @@ export async function actorOf(
   return { login, permission, teams: memberships.filter((t): t is string => t !== undefined) };
 }
 
-/** Every team (org/slug) a policy names: only those memberships are looked up. */
-export function teamsNamed(policy: Policy): string[] {
-  const all = [
-    ...policy.deployers,
-    ...policy.approvers,
-    ...policy.hotfix.approvers,
-    ...policy.rollback.approvers,
-  ];
-  return [...new Set(all.filter((p) => p.includes('/')))];
-}
+/** The teams ("org/slug") among principal lists: only those memberships are looked up. */
+export const teamsIn = (...lists: Array<readonly string[]>): string[] => [
+  ...new Set(lists.flat().filter((p) => p.includes('/'))),
+];
+
+/** Every team a policy names. */
+export const teamsNamed = (policy: Policy): string[] =>
+  teamsIn(policy.deployers, policy.approvers, policy.hotfix.approvers, policy.rollback.approvers);
 
 /** This app's id, from its own credentials (no request): check runs carry it as `app.id`. */
 export async function ownAppId(octokit: Octokit): Promise<number> {

@@ -278,6 +278,11 @@ export async function releaseLock(
   return { status: 'released', lock: held };
 }
 
+/** The global lock, if held: one request, and one more for its record when it is. */
+export async function readGlobalLock(api: LocksApi, where: RepoRef): Promise<LockInfo | undefined> {
+  return readLock(api, where, GLOBAL_REF, { scope: 'global' });
+}
+
 /** Every lock of the repository: one listing plus one read per lock. */
 export async function readLocks(api: LocksApi, where: RepoRef): Promise<Locks> {
   // matching-refs is not paginated: GitHub returns every matching ref at once.

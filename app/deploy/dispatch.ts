@@ -32,6 +32,7 @@ import {
   readPull,
   succeeded,
   successfulEnvironments,
+  teamsIn,
 } from '../facts.ts';
 import type { Api, AppComments, PullFacts, ShaDeployment, Where } from '../facts.ts';
 import { serializePendingMarker } from './pending.ts';
@@ -63,11 +64,6 @@ function policyOf(config: RawConfig, environment: string): Policy | undefined {
   if (!Object.hasOwn(config.environments, environment)) return undefined;
   return resolvePolicy(config, environment);
 }
-
-/** Teams ("org/slug") the actor's membership must be looked up for: only those the rule names. */
-const teamsIn = (...lists: Array<readonly string[]>): string[] => [
-  ...new Set(lists.flat().filter((p) => p.includes('/'))),
-];
 
 async function base(deps: DispatchDeps, event: CommentEvent): Promise<Base> {
   const where = { owner: event.owner, repo: event.repo };

@@ -33,9 +33,7 @@ export function lockOwner(lock: LockInfo): string {
 }
 
 export function who(principals: readonly Principal[]): string {
-  return principals.length
-    ? principals.map((p) => (p.includes('/') ? `@${p}` : `@${p}`)).join(', ')
-    : 'anyone with write permission';
+  return principals.length ? principals.map((p) => `@${p}`).join(', ') : 'anyone with write permission';
 }
 
 /** The live policy of one environment in one line, for /help and replies. */

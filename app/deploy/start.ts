@@ -3,7 +3,7 @@
 // (when the caller knows the SHA's deployments), refuse under the global lock, take the environment lock (the
 // arbiter between concurrent requests), re-read the head SHA, write the status comment (its id goes in the
 // payload, so the Action and the app keep one comment), then create the deployment for the SHA.
-import { acquireDeploymentLock, readLocks } from '../locks.ts';
+import { acquireDeploymentLock, blockingLock, readGlobalLock } from '../locks.ts';
 import type { LockInfo } from '../locks.ts';
 import { renderStatusComment } from '../../src/github/status-comment.ts';
 import type { StatusCommentState } from '../../src/github/status-comment.ts';
@@ -32,22 +32,6 @@ export type StartOutcome =
   | { status: 'locked'; lock: LockInfo }
   | { status: 'sha_moved'; expected: string; actual: string };
 
-const GLOBAL_REF = 'deploy-locks/_global';
-
-async function globalLock(api: Api, where: Where): Promise<LockInfo | undefined> {
-  let tagSha: string;
-  try {
-    const { data } = await api.git.getRef({ ...where, ref: GLOBAL_REF });
-    tagSha = data.object.sha;
-  } catch (error) {
-    if ((error as { status?: number }).status === 404) return undefined;
-    throw error;
-  }
-  // Who holds it matters only for the refusal, so the tag is read only then.
-  const locks = await readLocks(api, where);
-  return locks.global ?? { target: { scope: 'global' }, holder: 'unknown', createdAt: '', sha: tagSha };
-}
-
 export async function startDeployment(
   api: Api,
   where: Where,
@@ -63,7 +47,7 @@ export async function startDeployment(
   const existing = known.deployments?.find((d) => d.payload?.source_comment_id === request.sourceCommentId);
   if (existing) return { status: 'already_deployed', deploymentId: existing.id };
 
-  const frozen = await globalLock(api, where);
+  const frozen = await readGlobalLock(api, where);
   if (frozen) return { status: 'locked', lock: frozen };
 
   const sha = request.sha.toLowerCase();
@@ -79,7 +63,7 @@ export async function startDeployment(
       return { status: same ? 'in_progress' : 'locked', lock };
     }
     // A person's /lock stops everyone but them (DESIGN §6): they deploy under it, and it stays in place.
-    if (taken.lock.holder.toLowerCase() !== request.requestedBy.toLowerCase())
+    if (blockingLock({ environments: [taken.lock] }, request.environment, request.requestedBy))
       return { status: 'locked', lock: taken.lock };
     ownLock = false;
   }

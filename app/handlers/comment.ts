@@ -103,12 +103,6 @@ export interface Reply {
 
 export type Dispatch = (command: Command, event: CommentEvent) => Promise<Reply>;
 
-/** Until the real handlers are wired in: acknowledge the command and say it was received. */
-export const acknowledgeOnly: Dispatch = async (command) => ({
-  reaction: 'eyes',
-  body: `Received \`/${command.kind}\`.`,
-});
-
 export type CommentOutcome =
   | { status: 'ignored'; reason: IgnoreReason | 'not_a_command' }
   | { status: 'refused'; code: ParseError['code'] }
@@ -129,7 +123,7 @@ export function refusalReply(refusal: ParseError): string {
 export async function handleComment(
   api: CommentApi,
   event: CommentEvent,
-  dispatch: Dispatch = acknowledgeOnly,
+  dispatch: Dispatch,
 ): Promise<CommentOutcome> {
   const ignored = ignoreReason(event);
   if (ignored) return { status: 'ignored', reason: ignored };

@@ -32,6 +32,10 @@ function recordingApi(): { api: CommentApi; calls: string[] } {
   return { api, calls };
 }
 
+const neverDispatch = async (): Promise<never> => {
+  throw new Error('must not dispatch');
+};
+
 const event = (overrides: Partial<CommentEvent> = {}): CommentEvent => ({
   action: 'created',
   owner: 'acme',
@@ -83,11 +87,11 @@ test('a refusal: confused and a reply with the code; dispatch is never called', 
 
 test('ignored comments and conversation make no API call', async () => {
   const { api, calls } = recordingApi();
-  assert.deepEqual(await handleComment(api, event({ action: 'edited' })), {
+  assert.deepEqual(await handleComment(api, event({ action: 'edited' }), neverDispatch), {
     status: 'ignored',
     reason: 'not_created',
   });
-  assert.deepEqual(await handleComment(api, event({ body: 'LGTM' })), {
+  assert.deepEqual(await handleComment(api, event({ body: 'LGTM' }), neverDispatch), {
     status: 'ignored',
     reason: 'not_a_command',
   });
@@ -116,8 +120,8 @@ test('the same comment again (its reaction already there) is ignored: no dispatc
   assert.equal(dispatched, 1);
   assert.deepEqual(calls, ['react 99 eyes', 'comment #7: Deploying.', 'react 99 eyes']);
   // An invalid command redelivered is not refused twice either.
-  await handleComment(api, event({ commentId: 5, body: '/deploy' }));
-  await handleComment(api, event({ commentId: 5, body: '/deploy' }));
+  await handleComment(api, event({ commentId: 5, body: '/deploy' }), neverDispatch);
+  await handleComment(api, event({ commentId: 5, body: '/deploy' }), neverDispatch);
   assert.equal(calls.filter((c) => c.startsWith('comment #7: **Not accepted**')).length, 1);
 });
 
