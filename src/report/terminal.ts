@@ -4,6 +4,8 @@ import { styleText } from 'node:util';
 import type { PhaseRecord, PipelineEvent, PipelineResult, Reporter } from '../pipeline/events.ts';
 import { formatDuration } from '../config/duration.ts';
 import { formatGatesReport } from '../gates/format.ts';
+import { analysisRows } from './analysis-steps.ts';
+import { truncate } from './markdown.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -22,7 +24,6 @@ export function terminalReporter(options: TerminalReporterOptions = {}): Reporte
   const started = performance.now();
   const clock = () => paint('dim', `[${formatElapsed(performance.now() - started)}]`);
   const line = (text: string) => write(`${clock()} ${text}\n`);
-  let state = '';
 
   return {
     event(e: PipelineEvent) {
@@ -51,7 +52,6 @@ export function terminalReporter(options: TerminalReporterOptions = {}): Reporte
           break;
         case 'decision': {
           const d = e.record.decision;
-          if (e.record.state !== state) state = e.record.state;
           if (d.type === 'run')
             line(`  ${paint('bold', '→')} ${paint('dim', `[${e.record.state}]`)} ${d.reason}`);
           else if (d.type === 'done') line(`  ${paint('green', '✔')} ${e.record.strategy}: ${d.reason}`);
@@ -168,16 +168,13 @@ export function summary(
     ...rows.map(fmt),
   ];
   // Every analysis the strategy consulted, with its verdict and the numbers behind it.
-  const analyses = result.steps.filter((s) => s.step.kind === 'analysis');
+  const analyses = analysisRows(result);
   if (analyses.length > 0) {
     lines.push('', paint('bold', 'Analysis by step'));
     for (const a of analyses) {
-      const step = a.step as { phase: string; weight?: number };
-      const where = `${a.phase === 'rollback' ? 'rollback' : a.environment} ${step.phase}${step.weight !== undefined ? ` @ ${step.weight}%` : ''}`;
-      const verdict = a.result.ok ? (a.result.analysis ?? 'ok') : 'rollback';
-      const why = a.result.ok ? (a.result.detail ?? '') : a.result.reason;
+      const where = `${a.environment} ${a.label}`;
       lines.push(
-        `  ${where.padEnd(34)} ${verdict.padEnd(8)} ${formatDuration(a.durationMs).padStart(6)}  ${truncate(why, 90)}`,
+        `  ${where.padEnd(34)} ${a.verdict.padEnd(8)} ${formatDuration(a.durationMs).padStart(6)}  ${truncate(a.detail, 90)}`,
       );
     }
   }
@@ -199,10 +196,6 @@ export function summary(
         );
   lines.push('', `${headline} (${formatDuration(result.durationMs)})`, '');
   return lines.join('\n');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function indent(text: string, prefix: string): string {
