@@ -3,16 +3,6 @@
 // double quotes: version="{{version}}". They are not regex-escaped (do not use them after =~).
 import { render, TemplateError, type TemplateValues } from '../targets/template.ts';
 
-export const ANALYSIS_TEMPLATE_VARIABLES = [
-  'version',
-  'stable_version',
-  'slot',
-  'stable_slot',
-  'environment',
-  'weight',
-  'phase',
-] as const;
-
 export function escapePromqlString(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
