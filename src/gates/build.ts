@@ -3,12 +3,11 @@
 import { glob, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { execa } from 'execa';
 import { z } from 'zod';
-import { commandLine, type CommandLine } from '../config/command-line-schema.ts';
-import { splitCommand } from '../targets/command-line.ts';
+import { commandLine } from '../config/command-line-schema.ts';
 import { gateCommonFields } from './common.ts';
-import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
+import { outputTail, runRequiredCommand } from './gate-command.ts';
+import type { Finding, Gate, GateVerdict } from './types.ts';
 
 const SIZE_UNITS: Record<string, number> = {
   B: 1,
@@ -101,59 +100,6 @@ function isValidRegex(source: string): boolean {
 }
 
 const TAIL_LINES = 30;
-
-export type CommandOutcome =
-  | { ok: true; output: string; durationMs: number }
-  | { ok: false; output: string; durationMs: number; reason: string };
-
-/**
- * Runs a command from config as argv (no shell) in the repository, stopping it when the gate is aborted.
- * Never throws: a missing program, a non-zero exit or a cancellation come back as { ok: false, reason }.
- */
-export async function runConfiguredCommand(
-  command: CommandLine,
-  ctx: GateContext,
-  env: Record<string, string> = {},
-): Promise<CommandOutcome> {
-  const started = performance.now();
-  const display = typeof command === 'string' ? command : command.join(' ');
-  let argv: string[];
-  if (typeof command === 'string') {
-    const split = splitCommand(command);
-    if (!split.ok)
-      return { ok: false, output: '', durationMs: 0, reason: `cannot run "${display}": ${split.message}` };
-    argv = split.argv;
-  } else {
-    argv = command;
-  }
-  const result = await execa(argv[0]!, argv.slice(1), {
-    cwd: ctx.cwd,
-    env: { ...ctx.env, ...env },
-    extendEnv: false,
-    all: true,
-    reject: false,
-    stdin: 'ignore',
-    cancelSignal: ctx.signal,
-    forceKillAfterDelay: 5000,
-  });
-  const durationMs = performance.now() - started;
-  const output = result.all ?? '';
-  if (!result.failed) return { ok: true, output, durationMs };
-  let reason: string;
-  if (result.isCanceled) reason = `"${display}" was stopped: the gate timed out or was cancelled`;
-  else if ((result as { code?: string }).code === 'ENOENT')
-    reason = `"${argv[0]}" was not found (cwd ${ctx.cwd})`;
-  else if (result.exitCode !== undefined) reason = `"${display}" exited with code ${result.exitCode}`;
-  else reason = `"${display}" failed: ${result.shortMessage}`;
-  return { ok: false, output, durationMs, reason };
-}
-
-/** The last lines of a command's output, for a finding a reader can act on. */
-export function tail(output: string, lines = TAIL_LINES): string {
-  const all = output.trimEnd().split(/\r?\n/);
-  const kept = all.slice(-lines).join('\n');
-  return all.length > lines ? `… (${all.length - lines} earlier lines)\n${kept}` : kept;
-}
 
 async function filesMatching(cwd: string, pattern: string): Promise<string[]> {
   const files: string[] = [];
@@ -260,9 +206,9 @@ export const buildGate: Gate<BuildConfig> = {
       ctx.log(
         `build: running ${typeof config.command === 'string' ? config.command : config.command.join(' ')}`,
       );
-      const outcome = await runConfiguredCommand(config.command, ctx, config.env);
+      const outcome = await runRequiredCommand(config.command, ctx, config.env);
       if (!outcome.ok) {
-        const message = `${outcome.reason}\n${tail(outcome.output)}`.trimEnd();
+        const message = `${outcome.reason}\n${outputTail(outcome.output, TAIL_LINES)}`.trimEnd();
         return {
           status: 'block',
           summary: outcome.reason,

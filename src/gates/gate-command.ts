@@ -1,58 +1,99 @@
 // Runs a gate's configured command (string or argv list) without a shell and says why it did not give an
 // answer: not found, killed by the gate's timeout, or its exit code. Output is kept for the parser.
 import { execa } from 'execa';
+import type { CommandLine } from '../config/command-line-schema.ts';
 import { splitCommand } from '../targets/command-line.ts';
 import type { GateContext } from './types.ts';
 
 export type GateCommandResult =
-  | { ok: true; exitCode: number; stdout: string; stderr: string; display: string }
-  | { ok: false; reason: string; display: string };
+  | {
+      ok: true;
+      exitCode: number;
+      stdout: string;
+      stderr: string;
+      /** stdout and stderr interleaved as printed. */
+      output: string;
+      display: string;
+      durationMs: number;
+    }
+  | { ok: false; reason: string; output: string; display: string; durationMs: number };
 
+/** Runs `command` in the repository; `env` is added to the gate's environment. Never throws. */
 export async function runGateCommand(
-  command: string | string[],
+  command: CommandLine,
   ctx: Pick<GateContext, 'cwd' | 'env' | 'signal'>,
+  env: Record<string, string> = {},
 ): Promise<GateCommandResult> {
+  const started = performance.now();
   const display = Array.isArray(command) ? command.join(' ') : command;
   let argv: string[];
   if (Array.isArray(command)) argv = command;
   else {
     const split = splitCommand(command);
-    if (!split.ok) return { ok: false, reason: `cannot run "${display}": ${split.message}`, display };
+    if (!split.ok)
+      return {
+        ok: false,
+        reason: `cannot run "${display}": ${split.message}`,
+        output: '',
+        display,
+        durationMs: 0,
+      };
     argv = split.argv;
   }
   const result = await execa(argv[0]!, argv.slice(1), {
     cwd: ctx.cwd,
-    env: ctx.env,
+    env: { ...ctx.env, ...env },
     extendEnv: false,
+    all: true,
     reject: false,
     stdin: 'ignore',
     maxBuffer: 256 * 1024 * 1024,
     cancelSignal: ctx.signal,
   });
-  const code = (result as { code?: string }).code;
-  if (code === 'ENOENT') {
-    return {
-      ok: false,
-      reason: `command "${argv[0]}" was not found (running "${display}" in ${ctx.cwd})`,
-      display,
-    };
+  const durationMs = performance.now() - started;
+  const output = String(result.all ?? '');
+  const failed = (reason: string) => ({ ok: false as const, reason, output, display, durationMs });
+  if ((result as { code?: string }).code === 'ENOENT') {
+    return failed(`command "${argv[0]}" was not found (running "${display}" in ${ctx.cwd})`);
   }
   if (result.isCanceled || ctx.signal.aborted)
-    return { ok: false, reason: `"${display}" was stopped`, display };
+    return failed(`"${display}" was stopped: the gate timed out or was cancelled`);
   if (result.exitCode === undefined) {
     const why = result.signal ? `killed by ${result.signal}` : result.shortMessage;
-    return { ok: false, reason: `"${display}" did not finish: ${why}`, display };
+    return failed(`"${display}" did not finish: ${why}`);
   }
   return {
     ok: true,
     exitCode: result.exitCode,
     stdout: String(result.stdout),
     stderr: String(result.stderr),
+    output,
     display,
+    durationMs,
   };
 }
 
-/** The last lines of a command's output, for a finding when it failed. */
+/** Like runGateCommand, for a command that must succeed: a non-zero exit is a failure with its reason. */
+export async function runRequiredCommand(
+  command: CommandLine,
+  ctx: Pick<GateContext, 'cwd' | 'env' | 'signal'>,
+  env: Record<string, string> = {},
+): Promise<GateCommandResult> {
+  const result = await runGateCommand(command, ctx, env);
+  if (!result.ok || result.exitCode === 0) return result;
+  const { output, display, durationMs } = result;
+  return {
+    ok: false,
+    reason: `"${display}" exited with code ${result.exitCode}`,
+    output,
+    display,
+    durationMs,
+  };
+}
+
+/** The last lines of a command's output, for a finding a reader can act on. */
 export function outputTail(text: string, lines = 15): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
+  const all = text.trimEnd().split(/\r?\n/);
+  const kept = all.slice(-lines).join('\n');
+  return all.length > lines ? `… (${all.length - lines} earlier lines)\n${kept}` : kept;
 }

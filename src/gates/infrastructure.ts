@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Document } from 'yaml';
 import { z } from 'zod';
-import { runConfiguredCommand } from './build.ts';
 import { gateCommonFields } from './common.ts';
+import { runRequiredCommand } from './gate-command.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 const globs = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -321,7 +321,7 @@ async function dryRun(files: string[], config: KubernetesConfig, ctx: GateContex
   const kubectl = config.kubectl ?? 'kubectl';
   const findings: Finding[] = [];
   for (const file of files) {
-    const outcome = await runConfiguredCommand([kubectl, 'apply', '--dry-run=client', '-f', file], ctx);
+    const outcome = await runRequiredCommand([kubectl, 'apply', '--dry-run=client', '-f', file], ctx);
     if (outcome.ok) continue;
     const notFound = /was not found/.test(outcome.reason);
     const noCluster = !notFound && NO_CLUSTER.test(outcome.output);

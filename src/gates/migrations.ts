@@ -10,8 +10,8 @@ import pg from 'pg';
 import { z } from 'zod';
 import { formatDuration } from '../config/duration.ts';
 import { commandLine, type CommandLine } from '../config/command-line-schema.ts';
-import { runConfiguredCommand, tail } from './build.ts';
 import { gateCommonFields } from './common.ts';
+import { outputTail, runRequiredCommand } from './gate-command.ts';
 import {
   DEFAULT_IGNORED,
   describeDifference,
@@ -129,13 +129,13 @@ async function step(
   timings: Timings,
 ): Promise<void> {
   ctx.log(`migrations: ${name}`);
-  const outcome = await runConfiguredCommand(command, ctx, env);
+  const outcome = await runRequiredCommand(command, ctx, env);
   timings.steps.push(`${name} ${formatDuration(outcome.durationMs)}`);
   if (!outcome.ok) {
     throw new StepFailure({
       rule: 'migrations.step-failed',
       severity: 'error',
-      message: `${name} failed: ${outcome.reason}\n${tail(outcome.output)}`.trimEnd(),
+      message: `${name} failed: ${outcome.reason}\n${outputTail(outcome.output, 30)}`.trimEnd(),
     });
   }
 }
