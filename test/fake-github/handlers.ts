@@ -2,7 +2,7 @@
 // real endpoint). Each returns the status and body GitHub would; the server validates both.
 import { randomBytes } from 'node:crypto';
 import { build } from './sample.ts';
-import { nodeId, nowIso } from './render.ts';
+import { APP_EVENTS, APP_PERMISSIONS, nodeId, nowIso } from './render.ts';
 import type { Json, Renderer } from './render.ts';
 import { branchOf, fakeSha, history, nextId, resolveRef, userId } from './state.ts';
 import type { FakeState, RepoState } from './state.ts';
@@ -763,14 +763,8 @@ function installation(ctx: HandlerContext, account: string): Json {
     app_slug: state.appSlug,
     target_id: userId(account),
     target_type: 'Organization',
-    permissions: {
-      deployments: 'write',
-      checks: 'write',
-      contents: 'write',
-      pull_requests: 'write',
-      issues: 'write',
-    },
-    events: ['issue_comment', 'deployment_protection_rule', 'pull_request'],
+    permissions: { ...APP_PERMISSIONS },
+    events: [...APP_EVENTS],
     created_at: '2024-01-01T00:00:00Z',
     updated_at: '2024-01-01T00:00:00Z',
     single_file_name: null,
@@ -779,33 +773,8 @@ function installation(ctx: HandlerContext, account: string): Json {
   });
 }
 
-/** GET /app (JWT): the app itself; its slug names its bot, `<slug>[bot]`. */
-const getAuthenticatedApp: Handler = (ctx) => {
-  const { state, render } = ctx;
-  return {
-    status: 200,
-    body: build('integration', render.base, {
-      id: state.appId,
-      slug: state.appSlug,
-      node_id: nodeId('A', state.appId),
-      owner: render.user('acme'),
-      name: state.appSlug,
-      description: 'fake app',
-      external_url: render.html(`/apps/${state.appSlug}`),
-      html_url: render.html(`/apps/${state.appSlug}`),
-      created_at: '2024-01-01T00:00:00Z',
-      updated_at: '2024-01-01T00:00:00Z',
-      permissions: {
-        deployments: 'write',
-        checks: 'write',
-        contents: 'write',
-        pull_requests: 'write',
-        issues: 'write',
-      },
-      events: ['issue_comment', 'deployment_protection_rule', 'pull_request'],
-    }),
-  };
-};
+/** GET /app (JWT): the app itself, as check runs and comments show it; its slug names its bot, `<slug>[bot]`. */
+const getAuthenticatedApp: Handler = (ctx) => ({ status: 200, body: ctx.render.app() });
 
 const getRepoInstallation: Handler = (ctx) => ({ status: 200, body: installation(ctx, ctx.repo.owner) });
 
@@ -819,13 +788,7 @@ const createInstallationToken: Handler = (ctx) => {
     body: build('installation-token', ctx.render.base, {
       token,
       expires_at: nowIso(expires),
-      permissions: {
-        deployments: 'write',
-        checks: 'write',
-        contents: 'write',
-        pull_requests: 'write',
-        issues: 'write',
-      },
+      permissions: { ...APP_PERMISSIONS },
       repository_selection: 'selected',
     }),
   };

@@ -10,6 +10,16 @@ export const nowIso = (now: Date = new Date()): string => now.toISOString().repl
 export const nodeId = (prefix: string, id: number | string): string =>
   `${prefix}_${Buffer.from(`fake:${id}`).toString('base64url')}`;
 
+/** The fake App's installation permissions and events: one set for GET /app, its installation and tokens. */
+export const APP_PERMISSIONS = {
+  deployments: 'write',
+  checks: 'write',
+  contents: 'write',
+  pull_requests: 'write',
+  issues: 'write',
+} as const;
+export const APP_EVENTS = ['issue_comment', 'deployment_protection_rule', 'pull_request'] as const;
+
 export class Renderer {
   readonly base: string;
   readonly state: FakeState;
@@ -51,12 +61,13 @@ export class Renderer {
       node_id: nodeId('A', appId),
       name: appSlug,
       owner: this.user('deploy-action-owner'),
+      description: 'fake app',
       external_url: this.html(`/apps/${appSlug}`),
       html_url: this.html(`/apps/${appSlug}`),
       created_at: '2024-01-01T00:00:00Z',
       updated_at: '2024-01-01T00:00:00Z',
-      permissions: { deployments: 'write', checks: 'write', contents: 'write', pull_requests: 'write' },
-      events: ['issue_comment', 'deployment_protection_rule'],
+      permissions: { ...APP_PERMISSIONS },
+      events: [...APP_EVENTS],
     });
   }
 
