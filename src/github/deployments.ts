@@ -1,5 +1,6 @@
 // GitHub Deployments: the last successful deployment of an environment (for "commits since" and for
 // /rollback), and creating a deployment safely when a create may have landed before an error.
+import { abortableSleep } from '../util/sleep.ts';
 import { parseDeploymentPayload, type DeploymentPayload } from './deployment-payload.ts';
 
 interface DeploymentData {
@@ -122,7 +123,7 @@ export async function createDeploymentOnce(
         existing = await findByRunKey(api, params);
       } catch (error) {
         lastError = error;
-        await new Promise((r) => setTimeout(r, 250 * attempt));
+        await abortableSleep(250 * attempt);
         continue;
       }
       if (existing) return existing;
@@ -152,7 +153,7 @@ export async function createDeploymentOnce(
       const status = (error as { status?: number }).status;
       // Client errors will not change by retrying.
       if (status !== undefined && status >= 400 && status < 500 && status !== 429) throw error;
-      await new Promise((r) => setTimeout(r, 250 * attempt));
+      await abortableSleep(250 * attempt);
     }
   }
   throw lastError;
