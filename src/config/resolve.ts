@@ -200,13 +200,18 @@ function httpDefaults(
   };
 }
 
-function resolveTarget(target: CommandTargetConfig, source: string, preset: Preset): ResolvedTarget {
-  const defaults: CommandDefaults = {
+/** What a target gives every command that does not say otherwise: shell, timeout, cwd and env. */
+function commandDefaults(target: CommandTargetConfig, preset: Preset): CommandDefaults {
+  return {
     shell: target.shell ?? false,
     timeoutMs: target.timeout ?? preset.commandTimeoutMs,
     cwd: target.cwd,
     env: target.env ?? {},
   };
+}
+
+function resolveTarget(target: CommandTargetConfig, source: string, preset: Preset): ResolvedTarget {
+  const defaults = commandDefaults(target, preset);
   const c = target.commands;
   const cmd = (spec: CommandSpec | undefined, name: string) =>
     spec === undefined ? undefined : resolveCommand(spec, `${source}.commands.${name}`, defaults);
@@ -230,7 +235,8 @@ export function countOf(value: number | string, total: number, round: 'up' | 'do
   return round === 'up' ? Math.ceil(exact) : Math.floor(exact);
 }
 
-function strategyType(env: RawEnvironment): StrategyName {
+/** The strategy an environment names; none written means direct. */
+export function strategyType(env: RawEnvironment): StrategyName {
   if (env.strategy === undefined) return 'direct';
   return typeof env.strategy === 'string' ? env.strategy : env.strategy.type;
 }
@@ -347,12 +353,7 @@ export function resolveEnvironment(
     throw new ResolveError(
       `the blue-green strategy needs ${targetSource}.commands.switch (or set_weight), which ${name} does not define`,
     );
-  const defaults: CommandDefaults = {
-    shell: targetConfig.shell ?? false,
-    timeoutMs: targetConfig.timeout ?? preset.commandTimeoutMs,
-    cwd: targetConfig.cwd,
-    env: targetConfig.env ?? {},
-  };
+  const defaults = commandDefaults(targetConfig, preset);
   const at = `environments.${name}`;
   const cmd = (spec: CommandSpec | undefined, path: string) =>
     spec === undefined ? undefined : resolveCommand(spec, `${at}.${path}`, defaults);

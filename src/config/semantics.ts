@@ -17,6 +17,7 @@ import { TEMPLATE_VARIABLES } from './schema.ts';
 import { formatPath } from './errors.ts';
 import { didYouMean, listOf } from './suggest.ts';
 import { policyIssues } from '../policy/resolve.ts';
+import { strategyType } from './resolve.ts';
 
 export interface SemanticIssue {
   path: (string | number)[];
@@ -50,10 +51,6 @@ function targetOf(config: RawConfig, env: RawEnvironment, name: string): Resolve
   if (env.target) return { target: env.target, path: ['environments', name, 'target'] };
   if (config.target) return { target: config.target, path: ['target'] };
   return undefined;
-}
-
-function strategyName(env: RawEnvironment): StrategyName | undefined {
-  return typeof env.strategy === 'string' ? env.strategy : env.strategy?.type;
 }
 
 function environmentIssues(
@@ -137,7 +134,7 @@ function strategyNeeds(
   env: RawEnvironment,
   resolved: ResolvedTarget,
 ): SemanticIssue[] {
-  const strategy = strategyName(env);
+  const strategy = strategyType(env);
   const path = ['environments', name, 'strategy'];
   const commands = resolved.target.commands;
   const where = formatPath([...resolved.path, 'commands']);
@@ -334,7 +331,7 @@ function environmentSites(
     ),
   ];
   const urls = [...fromTarget.urls, ...health.urls];
-  if (strategyName(env) === 'blue-green') {
+  if (strategyType(env) === 'blue-green') {
     const own =
       typeof env.strategy === 'object' && env.strategy.type === 'blue-green'
         ? env.strategy.warmup?.url
@@ -378,7 +375,7 @@ function templateIssues(
   const issues: SemanticIssue[] = [...sites.issues];
   const unknown: UnknownVariable[] = [];
   const variables = Object.keys(env.variables ?? {});
-  const strategy = strategyName(env) ?? 'direct';
+  const strategy = strategyType(env);
   const checkTemplate = (template: string, path: Path) => {
     // Traffic commands only run under strategies that move traffic between slots.
     const command = path[path.indexOf('commands') + 1];
