@@ -3,6 +3,7 @@
 import { execa } from 'execa';
 import type { CommandLine } from '../config/command-line-schema.ts';
 import { splitCommand } from '../targets/command-line.ts';
+import { redactSecrets } from './secret-rules.ts';
 import type { GateContext } from './types.ts';
 
 export type GateCommandResult =
@@ -91,9 +92,9 @@ export async function runRequiredCommand(
   };
 }
 
-/** The last lines of a command's output, for a finding a reader can act on. */
+/** The last lines of a command's output, secrets redacted: a finding a reader can act on, and may print. */
 export function outputTail(text: string, lines = 15): string {
   const all = text.trimEnd().split(/\r?\n/);
   const kept = all.slice(-lines).join('\n');
-  return all.length > lines ? `… (${all.length - lines} earlier lines)\n${kept}` : kept;
+  return redactSecrets(all.length > lines ? `… (${all.length - lines} earlier lines)\n${kept}` : kept);
 }

@@ -81,7 +81,7 @@ async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<Gate
     const result = await runGateCommand(config.command, ctx);
     if (!result.ok) return block(result.reason);
     if (result.exitCode !== 0) {
-      const tail = redactSecrets(outputTail(`${result.stdout}\n${result.stderr}`));
+      const tail = outputTail(result.output);
       problems.push({
         summary: `"${result.display}" exited with code ${result.exitCode}`,
         findings: [{ rule: 'tests.command', severity: 'error', message: `last output lines:\n${tail}` }],

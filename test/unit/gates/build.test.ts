@@ -77,6 +77,18 @@ describe('build gate', () => {
     assert.match(verdict.findings[0]!.message, /earlier lines/);
   });
 
+  it('redacts a secret the failing build printed from the finding', async () => {
+    const token = ['ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'].join(''); // never literal in the repo
+    const print = 'console.error("auth with " + process.env.TOKEN); process.exit(1)';
+    const verdict = await buildGate.run(
+      buildGate.schema.parse({ command: [process.execPath, '-e', print] }),
+      context({ TOKEN: token }),
+    );
+    assert.equal(verdict.status, 'block');
+    assert.match(verdict.findings[0]!.message, /auth with ghp_…q7R8/);
+    assert.ok(!JSON.stringify(verdict).includes(token), 'the token reached the verdict');
+  });
+
   it('blocks when the program does not exist, naming it', async () => {
     const verdict = await buildGate.run(
       buildGate.schema.parse({ command: 'no-such-build-tool --prod' }),
