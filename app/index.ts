@@ -23,8 +23,8 @@ export interface AppOptions {
 export function deployApp(options: AppOptions = {}): (app: Probot) => void {
   const now = options.now ?? (() => new Date());
   return (app) => {
-    registerProtectionRule(app);
-    registerCheckRun(app);
+    registerProtectionRule(app, now);
+    registerCheckRun(app, now);
     registerDeploymentStatus(app);
     registerPullRequest(app);
     // Only `created`: edited and deleted comments must never act, so they are not even subscribed to here.

@@ -106,11 +106,13 @@ export async function handleApproveButton(
   return { status: 'approved', answers };
 }
 
-export function registerCheckRun(app: Probot): void {
+/** `now`: the app's clock (deployApp's option), so approval times and windows follow the same clock. */
+export function registerCheckRun(app: Probot, now: () => Date = () => new Date()): void {
   app.on('check_run.requested_action', async (context) => {
     const outcome = await handleApproveButton(
       context.octokit,
       context.payload as unknown as RequestedActionPayload,
+      now(),
     );
     context.log.info(
       { delivery: context.id, check_run: context.payload.check_run.id, status: outcome.status },

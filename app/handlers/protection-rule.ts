@@ -378,11 +378,13 @@ export async function answerPendingProtectionRules(
   return answers;
 }
 
-export function registerProtectionRule(app: Probot): void {
+/** `now`: the app's clock (deployApp's option), the one windows and approval expiry are judged by. */
+export function registerProtectionRule(app: Probot, now: () => Date = () => new Date()): void {
   app.on('deployment_protection_rule.requested', async (context) => {
     const outcome = await handleProtectionRule(
       context.octokit,
       context.payload as unknown as ProtectionRulePayload,
+      now(),
     );
     context.log.info({ delivery: context.id, ...outcome }, `deployment_protection_rule ${outcome.status}`);
   });

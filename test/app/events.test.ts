@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { HEAD, PR, commentOnPull, loadedProbot, owner, repo } from './helpers.ts';
+import { HEAD, PR, commentOnPull, loadedProbot, owner, repo, testProbot } from './helpers.ts';
+import { deployApp } from '../../app/index.ts';
 import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { serializeApprovalMarker } from '../../src/policy/index.ts';
@@ -142,6 +143,22 @@ test('protection rule: outside the deploy window it is rejected at once, with th
     assert.match(review!.comment!, /outside_window: outside the deploy windows/);
     assert.equal(gateRuns(fake, 'weekend').length, 0);
   });
+});
+
+test("protection rule: the window is judged by the app's clock (deployApp's now), not the machine's", async () => {
+  const fake = await fakeWithPolicy();
+  try {
+    const probot = testProbot(fake);
+    const onWindowDay = new Date(Date.now() + 3 * 86_400_000); // its UTC day is OTHER_DAY
+    await probot.load(deployApp({ now: () => onWindowDay }));
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'weekend'));
+    assert.deepEqual(
+      reviews(fake).map((r) => r.state),
+      ['approved'],
+    );
+  } finally {
+    await fake.stop();
+  }
 });
 
 test('protection rule: a veto, an unknown environment, or approvals without a pull request are rejected at once', async () => {
