@@ -23,6 +23,7 @@ import type {
 import { executeRollback, executeStrategy, runStepRecorded, type ExecutionLog } from './execute-strategy.ts';
 import { readLiveState } from './live-state.ts';
 import { gatesSummary, runValidate, type ValidateOptions } from './validate.ts';
+import { gateEntries } from '../gates/registry.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import { StateStore } from './state.ts';
 import { capabilitiesOf, createStepRunner, deploymentValues, type StepRunner } from './step-runner.ts';
@@ -307,7 +308,7 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     // 1. Validate: nothing is touched when the gates block.
     if (input.skipGates) {
       skip('validate', 'gates skipped for this run');
-    } else if (env.gates && Object.keys(env.gates).some((k) => k !== 'concurrency' && k !== 'timeout')) {
+    } else if (gateEntries(env.gates ?? {}).length > 0) {
       await phase('validate', async () => {
         gates = await runValidate(env, {
           cwd: deps.gates?.cwd ?? process.cwd(),

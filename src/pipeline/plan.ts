@@ -9,7 +9,7 @@ import { describeCommand } from '../targets/run-command.ts';
 import { renderUrl } from '../targets/http-check.ts';
 import type { TemplateValues } from '../targets/template.ts';
 import { StateStore } from './state.ts';
-import { GATE_NAMES } from '../gates/registry.ts';
+import { gateEntries } from '../gates/registry.ts';
 import { capabilitiesOf, commandFor, deploymentValues, stepValues } from './step-runner.ts';
 import type { PhaseId } from './events.ts';
 
@@ -40,13 +40,14 @@ export function planDeployment(
   const env = resolveEnvironment(config, environment, overrides);
   const phases: DeploymentPlan['phases'] = [];
   const live = liveFromState(env);
+  const gates = gateEntries(env.gates ?? {}).map((entry) => entry.name);
   phases.push({
     phase: 'validate',
     environment: env.name,
     actions: [
       {
-        description: configuredGates(env).length
-          ? `run the quality gates in parallel (${configuredGates(env).join(', ')}); BLOCK stops here`
+        description: gates.length
+          ? `run the quality gates in parallel (${gates.join(', ')}); BLOCK stops here`
           : 'no gates configured',
       },
     ],
@@ -102,10 +103,6 @@ export function planDeployment(
     phases,
     rollback: main.rollback,
   };
-}
-
-function configuredGates(env: ResolvedEnvironment): string[] {
-  return GATE_NAMES.filter((name) => env.gates?.[name] !== undefined);
 }
 
 function liveFromState(env: ResolvedEnvironment): LiveState & { source: string } {
