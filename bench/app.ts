@@ -3,8 +3,6 @@
 //    (createServer: Probot's node middleware), the fake GitHub on loopback, the deploy app side by side with a
 //    Probot app that registers nothing. Bounded: a fixed number of deliveries at a fixed concurrency.
 // 2. GitHub API requests per command (/deploy, /approve-deploy), counted on the fake GitHub.
-import { createHmac, generateKeyPairSync } from 'node:crypto';
-import { ProbotOctokit } from 'probot';
 import { createServer } from '../app/server.ts';
 import type { RunningServer } from '../app/server.ts';
 import { renderStatusComment } from '../src/github/status-comment.ts';
@@ -15,11 +13,11 @@ import {
   webhookPayload,
 } from '../test/fake-github/index.ts';
 import type { FakeGitHub } from '../test/fake-github/index.ts';
+import { deliver as post, privateKey, SECRET, TestOctokit } from '../test/app/helpers.ts';
 
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
 const API_DELIVERIES = Math.min(DELIVERIES, 500);
 const CONCURRENCY = 20;
-const SECRET = 'bench-webhook-secret';
 const OWNER = 'acme';
 const REPO = 'web';
 const PR = 7;
@@ -37,18 +35,6 @@ environments:
       required: 2
 `;
 
-// GitHub's write throttling (one comment per few seconds) would measure the throttle, not the app.
-const BenchOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  throttle: { ...(options.throttle as object), enabled: false },
-  retry: { enabled: false },
-}));
-
-const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
-  type: 'pkcs8',
-  format: 'pem',
-}) as string;
-
 async function seededFake(): Promise<FakeGitHub> {
   const fake = await createFakeGitHub();
   fake.seedRepo({
@@ -64,33 +50,21 @@ async function seededFake(): Promise<FakeGitHub> {
 async function server(fake: FakeGitHub, appFn?: () => void): Promise<RunningServer> {
   return createServer({
     appId: fake.state.appId,
-    privateKey,
+    privateKey: privateKey(),
     webhookSecret: SECRET,
     port: 0,
     host: '127.0.0.1',
     baseUrl: fake.url,
     logLevel: 'fatal',
-    Octokit: BenchOctokit,
+    // Without GitHub's write throttling (one comment per few seconds), which would measure the throttle.
+    Octokit: TestOctokit,
     ...(appFn ? { appFn } : {}),
   });
 }
 
+/** One signed delivery through the server's middleware (the tests' delivery helper); its HTTP status. */
 async function deliver(target: RunningServer, event: string, payload: unknown): Promise<number> {
-  const body = JSON.stringify(payload);
-  const res = await fetch(`${target.url}${target.webhookPath}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': event,
-      'x-github-delivery': crypto.randomUUID(),
-      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
-      'user-agent': 'GitHub-Hookshot/bench',
-    },
-    body,
-    signal: AbortSignal.timeout(30_000),
-  });
-  await res.arrayBuffer();
-  return res.status;
+  return (await post(`${target.url}${target.webhookPath}`, event, payload)).status;
 }
 
 interface Run {
