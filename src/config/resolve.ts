@@ -10,6 +10,7 @@ import type {
   StrategyName,
 } from './schema.ts';
 import { splitCommand } from '../targets/command-line.ts';
+import { unknownEnvironmentMessage } from './suggest.ts';
 
 export interface ResolvedCommand {
   /** Where it came from in the config, for messages ("target.commands.deploy"). */
@@ -333,10 +334,7 @@ export function resolveEnvironment(
     configured && overrides.strategy && strategyType(configured) !== overrides.strategy
       ? { ...configured, strategy: overrides.strategy }
       : configured;
-  if (!env) {
-    const known = Object.keys(config.environments).join(', ');
-    throw new ResolveError(`unknown environment "${name}": the config defines ${known || 'none'}`);
-  }
+  if (!env) throw new ResolveError(unknownEnvironmentMessage(name, Object.keys(config.environments)));
   const preset = PRESETS[config.preset ?? 'seeds'];
   const targetConfig = env.target ?? config.target;
   if (!targetConfig)

@@ -15,7 +15,7 @@ import type {
 } from './schema.ts';
 import { TEMPLATE_VARIABLES } from './schema.ts';
 import { formatPath } from './errors.ts';
-import { didYouMean, listOf } from './suggest.ts';
+import { didYouMean, listOf, quotedNames } from './suggest.ts';
 import { policyIssues } from '../policy/resolve.ts';
 import { strategyType } from './resolve.ts';
 
@@ -90,13 +90,7 @@ function stagingIssues(config: RawConfig): SemanticIssue[] {
     } else if (!names.includes(env.staging)) {
       const others = names.filter((other) => other !== name);
       const hint = didYouMean(env.staging, others);
-      const known =
-        others.length > 0
-          ? ` (environments: ${listOf(
-              others.map((o) => `"${o}"`),
-              'and',
-            )})`
-          : '';
+      const known = others.length > 0 ? ` (environments: ${quotedNames(others)})` : '';
       issues.push({ path, message: `unknown environment "${env.staging}"${hint}${known}` });
     }
   }
@@ -434,18 +428,12 @@ function unknownVariableIssues(config: RawConfig, unknown: readonly UnknownVaria
       .map(([name]) => name);
     const shared = path[0] !== 'environments';
     if (shared && defined.length > 0) {
-      const names = listOf(
-        lacking.map((n) => `"${n}"`),
-        'and',
-      );
+      const names = quotedNames(lacking);
       return {
         path,
         message:
           `{{${variable}}} has no value in environment${lacking.length > 1 ? 's' : ''} ${names}: ` +
-          `define it in their "variables" as ${listOf(
-            defined.map((n) => `"${n}"`),
-            'and',
-          )} do${defined.length > 1 ? '' : 'es'}`,
+          `define it in their "variables" as ${quotedNames(defined)} do${defined.length > 1 ? '' : 'es'}`,
       };
     }
     const known = [

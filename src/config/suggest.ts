@@ -25,8 +25,22 @@ export function didYouMean(
   return match === undefined ? '' : `: did you mean ${quote(match)}?`;
 }
 
-/** Quoted, comma-separated: `"a", "b" or "c"`. */
+/** Comma-separated with the conjunction before the last: `a, b or c`. The caller quotes the values. */
 export function listOf(values: readonly string[], conjunction = 'or'): string {
   if (values.length <= 1) return values.join('');
   return `${values.slice(0, -1).join(', ')} ${conjunction} ${values.at(-1)}`;
+}
+
+/** Names quoted and joined with "and": `"a", "b" and "c"`. */
+export function quotedNames(names: readonly string[]): string {
+  return listOf(
+    names.map((name) => `"${name}"`),
+    'and',
+  );
+}
+
+/** The one wording for a name that is not among the config's environments, with the likely one. */
+export function unknownEnvironmentMessage(name: string, known: readonly string[]): string {
+  const defined = known.length > 0 ? quotedNames(known) : 'none';
+  return `unknown environment "${name}": the config defines ${defined}${didYouMean(name, known)}`;
 }

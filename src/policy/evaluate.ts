@@ -4,13 +4,8 @@
 import type { RawConfig } from '../config/schema.ts';
 import { eligibility, sameLogin, type Actor, type Permission } from './actors.ts';
 import { tallyApprovals, type ApprovalRecord, type ApprovalTally } from './approvals.ts';
-import {
-  resolvePolicy,
-  unknownEnvironmentMessage,
-  type ApprovalRule,
-  type Policy,
-  type Principal,
-} from './resolve.ts';
+import { unknownEnvironmentMessage } from '../config/suggest.ts';
+import { resolvePolicy, type ApprovalRule, type Policy, type Principal } from './resolve.ts';
 import { activeFreeze, isWithinWindows, nextDeployableInstant, type DeployWindow } from './windows.ts';
 
 export const DEPLOYMENT_TYPES = ['standard', 'hotfix', 'rollback'] as const;
@@ -147,12 +142,13 @@ type Lookup = { ok: true; policy: Policy } | Refused<Extract<PolicyRefusal, { co
 /** Throws PolicyError only for a config whose approvals sections policyIssues() rejects. */
 function lookup(config: RawConfig, environment: string): Lookup {
   if (!Object.hasOwn(config.environments, environment)) {
+    const known = Object.keys(config.environments);
     return {
       ok: false,
       code: 'unknown_environment',
       environment,
-      known: Object.keys(config.environments),
-      message: unknownEnvironmentMessage(config, environment),
+      known,
+      message: unknownEnvironmentMessage(environment, known),
       also: [],
     };
   }

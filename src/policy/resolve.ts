@@ -2,7 +2,7 @@
 // environment's section overrides the top-level one key by key (hotfix and rollback key by key too), freezes
 // add up, and every default is applied here so the evaluation never has to guess.
 import type { RawConfig } from '../config/schema.ts';
-import { didYouMean, listOf } from '../config/suggest.ts';
+import { unknownEnvironmentMessage } from '../config/suggest.ts';
 import type { ApprovalsConfig } from './schema.ts';
 import { parseClockTime, parseDateTime, type DeployWindow, type Freeze } from './windows.ts';
 
@@ -54,17 +54,6 @@ function principalsOf(list: readonly string[] | undefined): Principal[] {
   return [...new Set((list ?? []).map(normalizePrincipal))];
 }
 
-export function unknownEnvironmentMessage(config: RawConfig, environment: string): string {
-  const known = Object.keys(config.environments);
-  const defined = known.length
-    ? listOf(
-        known.map((k) => `"${k}"`),
-        'and',
-      )
-    : 'none';
-  return `unknown environment "${environment}": the config defines ${defined}${didYouMean(environment, known)}`;
-}
-
 /**
  * The policy for `environment`. Throws PolicyError for an environment the config does not define, or for
  * cross-references the schema cannot check (see policyIssues, which reports them with their path).
@@ -72,7 +61,7 @@ export function unknownEnvironmentMessage(config: RawConfig, environment: string
 export function resolvePolicy(config: RawConfig, environment: string): Policy {
   const env = config.environments[environment];
   if (!env || !Object.hasOwn(config.environments, environment))
-    throw new PolicyError(unknownEnvironmentMessage(config, environment));
+    throw new PolicyError(unknownEnvironmentMessage(environment, Object.keys(config.environments)));
   const problems = policyIssues(config).filter(
     (issue) => issue.path[0] === 'approvals' || issue.path[1] === environment,
   );
@@ -160,10 +149,7 @@ export function policyIssues(config: RawConfig): PolicyIssue[] {
       if (!names.includes(name))
         issues.push({
           path: at,
-          message: `unknown environment "${name}"${didYouMean(name, names)}: the config defines ${listOf(
-            names.map((n) => `"${n}"`),
-            'and',
-          )}`,
+          message: unknownEnvironmentMessage(name, names),
         });
       else if (name === self)
         issues.push({ path: at, message: `an environment cannot require a prior deployment to itself` });

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { closestMatch, didYouMean, listOf } from '../../../src/config/suggest.ts';
+import {
+  closestMatch,
+  didYouMean,
+  listOf,
+  quotedNames,
+  unknownEnvironmentMessage,
+} from '../../../src/config/suggest.ts';
 
 describe('closestMatch', () => {
   const keys = ['strategy', 'staging', 'target', 'health', 'environments'];
@@ -29,5 +35,17 @@ describe('didYouMean and listOf', () => {
     assert.equal(didYouMean('zzz', ['slot']), '');
     assert.equal(listOf(['"a"', '"b"', '"c"']), '"a", "b" or "c"');
     assert.equal(listOf(['"a"'], 'and'), '"a"');
+  });
+});
+
+describe('quotedNames and unknownEnvironmentMessage', () => {
+  it('quote names, and word an unknown environment once for config, policy and resolution', () => {
+    assert.equal(quotedNames(['a', 'b', 'c']), '"a", "b" and "c"');
+    assert.equal(quotedNames([]), '');
+    assert.equal(
+      unknownEnvironmentMessage('prodution', ['staging', 'production']),
+      'unknown environment "prodution": the config defines "staging" and "production": did you mean "production"?',
+    );
+    assert.equal(unknownEnvironmentMessage('x', []), 'unknown environment "x": the config defines none');
   });
 });
