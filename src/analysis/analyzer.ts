@@ -7,7 +7,8 @@ import type { Fetch } from './http.ts';
 import { createProvider } from './providers/index.ts';
 import type { MetricProvider, ReadRequest } from './providers/provider.ts';
 import { RecordingWriter, type RecordedContext } from './recording.ts';
-import { realSleep, type Sleep } from './retry.ts';
+import type { Sleep } from './retry.ts';
+import { abortableSleep } from '../util/sleep.ts';
 import type { AnalysisConfigInput } from './schema.ts';
 import type { Decision, MetricValues, Sample, SampleError, Side } from './types.ts';
 import type { TemplateValues } from '../targets/template.ts';
@@ -88,7 +89,7 @@ function varsFor(
 export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: AnalyzerDeps = {}): Analyzer {
   const config = resolveAnalysisConfig(input);
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? realSleep;
+  const sleep = deps.sleep ?? abortableSleep;
   const providers: Record<string, MetricProvider> = {};
   for (const [name, providerConfig] of Object.entries(config.providers))
     providers[name] = deps.providers?.[name] ?? createProvider(name, providerConfig, { ...deps, now, sleep });

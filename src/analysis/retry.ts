@@ -1,6 +1,5 @@
 // Retries with exponential backoff for provider calls. Only failures that may pass (timeouts, refused or
 // broken connections, 5xx/429) are retried; a bad query or bad JSON will not get better by asking again.
-import { abortableSleep } from '../util/sleep.ts';
 import type { ProviderError, Result } from './types.ts';
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -31,6 +30,3 @@ export async function withRetries<T>(
     delay *= 2;
   }
 }
-
-/** A real sleep that ends early (without throwing) when the signal aborts. */
-export const realSleep: Sleep = abortableSleep;

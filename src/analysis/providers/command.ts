@@ -3,7 +3,8 @@
 import { execa } from 'execa';
 import { splitCommand } from '../../targets/command-line.ts';
 import { render, TemplateError } from '../../targets/template.ts';
-import { realSleep, withRetries, type Sleep } from '../retry.ts';
+import { withRetries, type Sleep } from '../retry.ts';
+import { abortableSleep } from '../../util/sleep.ts';
 import type { CommandProviderConfig } from '../schema.ts';
 import type { ProviderError, Result } from '../types.ts';
 import { pickFields, type MetricProvider, type ProviderRead, type ReadRequest } from './provider.ts';
@@ -114,7 +115,11 @@ export function createCommandProvider(
       }
       const result = await withRetries(
         () => runOnce(argv, request),
-        { retries: config.retries ?? 2, backoffMs: config.backoff ?? 500, sleep: deps.sleep ?? realSleep },
+        {
+          retries: config.retries ?? 2,
+          backoffMs: config.backoff ?? 500,
+          sleep: deps.sleep ?? abortableSleep,
+        },
         request.signal,
       );
       if (!result.ok) return { values: pickFields(request.metrics, null), errors: [result.error] };

@@ -4,7 +4,8 @@
 // own load and hide its latency (coordinated omission).
 import { render, TemplateError } from '../../targets/template.ts';
 import { classifyFetchError, type Fetch } from '../http.ts';
-import { realSleep, type Sleep } from '../retry.ts';
+import type { Sleep } from '../retry.ts';
+import { abortableSleep } from '../../util/sleep.ts';
 import type { HttpProberConfig } from '../schema.ts';
 import { pickFields, type MetricProvider, type ProviderRead, type ReadRequest } from './provider.ts';
 
@@ -55,7 +56,7 @@ export function createHttpProber(
   config: HttpProberConfig,
   deps: ProberDeps = {},
 ): MetricProvider {
-  const sleep = deps.sleep ?? realSleep;
+  const sleep = deps.sleep ?? abortableSleep;
   const hrnow = deps.hrnow ?? (() => performance.now());
   const doFetch = deps.fetch ?? fetch;
   const rate = config.rate ?? 5;

@@ -2,7 +2,8 @@
 // number). An empty vector and NaN/Inf are "no data" (typed errors empty-result / not-a-number), never zero.
 import { httpGet, type Fetch } from '../http.ts';
 import { renderPromql, TemplateError } from '../promql.ts';
-import { realSleep, withRetries, type Sleep } from '../retry.ts';
+import { withRetries, type Sleep } from '../retry.ts';
+import { abortableSleep } from '../../util/sleep.ts';
 import type { MetricConfig, PrometheusProviderConfig } from '../schema.ts';
 import type { ProviderError, Result } from '../types.ts';
 import type { MetricProvider, ProviderRead, ReadRequest } from './provider.ts';
@@ -90,7 +91,7 @@ export class PrometheusClient {
       {
         retries: this.#config.retries ?? 2,
         backoffMs: this.#config.backoff ?? 500,
-        sleep: this.#deps.sleep ?? realSleep,
+        sleep: this.#deps.sleep ?? abortableSleep,
       },
       signal,
     );
