@@ -62,14 +62,20 @@ export async function loadedProbot(fake: FakeGitHub): Promise<Probot> {
 export function commentOnPull(
   fake: FakeGitHub,
   body: string,
-  opts: { user?: string; action?: 'created' | 'edited' | 'deleted' } = {},
+  opts: {
+    user?: string;
+    action?: 'created' | 'edited' | 'deleted';
+    /** The repository the payload names, when the fake was seeded with another than acme/web. */
+    owner?: string;
+    repo?: string;
+  } = {},
 ): { id: number; payload: Record<string, unknown> } {
   const user = opts.user ?? 'alice';
   const stored = fake.addComment(PR, { user, body });
   const id = stored.id as number;
   const payload = pullRequestCommentPayload({
-    owner,
-    repo,
+    owner: opts.owner ?? owner,
+    repo: opts.repo ?? repo,
     number: PR,
     body,
     user,

@@ -10,14 +10,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probot } from 'probot';
-import {
-  createFakeGitHub,
-  fakeSha,
-  pullRequestCommentPayload,
-  webhookPayload,
-  type FakeGitHub,
-} from '../fake-github/index.ts';
-import { testProbot } from '../app/helpers.ts';
+import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
+import { commentOnPull, PR, testProbot } from '../app/helpers.ts';
 import { runBuiltAction } from '../helpers/action.ts';
 import { CTL, setupDemo, type Demo } from '../helpers/demo.ts';
 import { deployApp } from '../../app/index.ts';
@@ -29,7 +23,6 @@ type Json = Record<string, unknown>;
 
 const OWNER = 'acme';
 const REPO = 'shop';
-const PR = 7;
 const ENV = 'production';
 const ACTION_TOKEN = 'ghs_workflow_token';
 const CONFIG_PATH = '.github/deploy.yml';
@@ -105,16 +98,7 @@ async function setup(t: { after(fn: () => unknown): void }): Promise<Story> {
 
 /** A person's comment on the PR: it exists on the fake (the App reacts to it), then is delivered. */
 async function say(s: Story, body: string, user: string): Promise<number> {
-  const id = s.fake.addComment(PR, { user, body }).id as number;
-  const payload = pullRequestCommentPayload({
-    owner: OWNER,
-    repo: REPO,
-    number: PR,
-    body,
-    user,
-    commentId: id,
-    baseUrl: s.fake.url,
-  });
+  const { id, payload } = commentOnPull(s.fake, body, { user, owner: OWNER, repo: REPO });
   await s.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
   return id;
 }
