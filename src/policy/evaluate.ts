@@ -249,20 +249,30 @@ type ApprovedInput = Omit<PolicyInput, 'actor'>;
 export function isDeploymentApproved(input: ApprovedInput): PolicyDecision {
   const found = lookup(input.config, input.environment);
   if (!found.ok) return found;
-  return decide(found.policy, approvalRefusals(found.policy, input), input);
+  const counted = tally(found.policy, input);
+  return decide(found.policy, approvalRefusals(found.policy, input, counted), input.type, counted);
 }
 
 /** The whole decision: mayDeploy, then isDeploymentApproved; the first refusal wins, the rest are in `also`. */
 export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const found = lookup(input.config, input.environment);
   if (!found.ok) return found;
-  const refusals = [...deployerRefusals(found.policy, input), ...approvalRefusals(found.policy, input)];
-  return decide(found.policy, refusals, input);
+  const counted = tally(found.policy, input);
+  const refusals = [
+    ...deployerRefusals(found.policy, input),
+    ...approvalRefusals(found.policy, input, counted),
+  ];
+  return decide(found.policy, refusals, input.type, counted);
 }
 
-function decide(policy: Policy, refusals: PolicyRefusal[], input: ApprovedInput): PolicyDecision {
+function decide(
+  policy: Policy,
+  refusals: PolicyRefusal[],
+  type: DeploymentType,
+  counted: ApprovalTally,
+): PolicyDecision {
   if (refusals.length > 0) return refused(refusals as [PolicyRefusal, ...PolicyRefusal[]]);
-  return { ok: true, code: 'allowed', policy, type: input.type, tally: tally(policy, input) };
+  return { ok: true, code: 'allowed', policy, type, tally: counted };
 }
 
 function tally(policy: Policy, input: ApprovedInput): ApprovalTally {
@@ -278,7 +288,8 @@ function tally(policy: Policy, input: ApprovedInput): ApprovalTally {
   });
 }
 
-function approvalRefusals(policy: Policy, input: ApprovedInput): PolicyRefusal[] {
+/** `counted` is the tally of input.approvals under this policy: counted once, by the caller. */
+function approvalRefusals(policy: Policy, input: ApprovedInput, counted: ApprovalTally): PolicyRefusal[] {
   const refusals: PolicyRefusal[] = [];
   const { type, now } = input;
   const rollback = type === 'rollback';
@@ -330,7 +341,6 @@ function approvalRefusals(policy: Policy, input: ApprovedInput): PolicyRefusal[]
     if (checks) refusals.push(checks);
   }
 
-  const counted = tally(policy, input);
   if (counted.state === 'rejected')
     refusals.push({ code: 'rejected', vetoes: counted.rejectedBy, tally: counted });
   else if (counted.state === 'pending') {
