@@ -1,12 +1,13 @@
 // The build gate (seed 01, "build validation"): the build command succeeds, its output has no warnings
 // (when a pattern is given), the expected artifacts exist, and they fit their size budgets (raw and gzip).
-import { glob, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { commandLine } from '../config/command-line-schema.ts';
 import { gateCommonFields } from './common.ts';
 import { outputTail, runRequiredCommand } from './gate-command.ts';
+import { matchFiles } from './match-files.ts';
 import type { Finding, Gate, GateVerdict } from './types.ts';
 
 const SIZE_UNITS: Record<string, number> = {
@@ -103,10 +104,10 @@ const TAIL_LINES = 30;
 
 async function filesMatching(cwd: string, pattern: string): Promise<string[]> {
   const files: string[] = [];
-  for await (const entry of glob(pattern, { cwd })) {
-    if ((await stat(join(cwd, entry))).isFile()) files.push(entry.split('\\').join('/'));
+  for (const path of await matchFiles(pattern, cwd)) {
+    if ((await stat(join(cwd, path))).isFile()) files.push(path);
   }
-  return files.sort();
+  return files;
 }
 
 interface Measured {

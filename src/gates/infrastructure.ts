@@ -1,13 +1,14 @@
 // The infrastructure gate (seed 01, "infrastructure validation"): a Terraform plan must not delete or
 // replace resources unless allowed, and Kubernetes manifests must parse, name themselves, pass a client
 // dry-run when kubectl is there, and (advice) set resource limits and readiness probes.
-import { glob, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Document } from 'yaml';
 import { z } from 'zod';
 import { gateCommonFields } from './common.ts';
 import { runRequiredCommand } from './gate-command.ts';
+import { matchFiles, toList } from './match-files.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 const globs = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -349,12 +350,9 @@ async function kubernetesFindings(
   config: KubernetesConfig,
   ctx: GateContext,
 ): Promise<{ files: number; findings: Finding[] }> {
-  const patterns = typeof config.manifests === 'string' ? [config.manifests] : config.manifests;
-  const files = new Set<string>();
-  for (const pattern of patterns) {
-    for await (const entry of glob(pattern, { cwd: ctx.cwd })) files.add(entry.split('\\').join('/'));
-  }
-  if (files.size === 0) {
+  const patterns = toList(config.manifests);
+  const files = await matchFiles(patterns, ctx.cwd);
+  if (files.length === 0) {
     return {
       files: 0,
       findings: [
@@ -366,14 +364,13 @@ async function kubernetesFindings(
       ],
     };
   }
-  const sorted = [...files].sort();
   const findings: Finding[] = [];
-  for (const file of sorted)
+  for (const file of files)
     findings.push(...checkManifest(file, await readFile(join(ctx.cwd, file), 'utf8'), config));
   // A file that does not parse would only fail the dry-run again, with a worse message.
-  const parsed = sorted.filter((file) => !findings.some((f) => f.path === file && f.severity === 'error'));
+  const parsed = files.filter((file) => !findings.some((f) => f.path === file && f.severity === 'error'));
   findings.push(...(await dryRun(parsed, config, ctx)));
-  return { files: sorted.length, findings };
+  return { files: files.length, findings };
 }
 
 // ---- the gate --------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // first. The database is created for this run and dropped at the end, whatever happened. The migration
 // files are also scanned for destructive statements (sql-risks.ts).
 import { randomBytes } from 'node:crypto';
-import { glob, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import pg from 'pg';
@@ -12,6 +12,7 @@ import { formatDuration } from '../config/duration.ts';
 import { commandLine, type CommandLine } from '../config/command-line-schema.ts';
 import { gateCommonFields } from './common.ts';
 import { outputTail, runRequiredCommand } from './gate-command.ts';
+import { matchFiles, toList } from './match-files.ts';
 import {
   DEFAULT_IGNORED,
   describeDifference,
@@ -200,16 +201,10 @@ async function exercise(
 async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise<Finding[]> {
   const level = config.risks ?? 'warn';
   if (config.files === undefined || level === 'off') return [];
-  const patterns = typeof config.files === 'string' ? [config.files] : config.files;
+  const patterns = toList(config.files);
   const excluded = picomatch(config.exclude ?? DEFAULT_EXCLUDE, { dot: true });
-  const files = new Set<string>();
-  for (const pattern of patterns) {
-    for await (const entry of glob(pattern, { cwd: ctx.cwd })) {
-      const path = entry.split('\\').join('/');
-      if (!excluded(path)) files.add(path);
-    }
-  }
-  if (files.size === 0) {
+  const files = (await matchFiles(patterns, ctx.cwd)).filter((path) => !excluded(path));
+  if (files.length === 0) {
     return [
       {
         rule: 'migrations.no-files',
@@ -219,7 +214,7 @@ async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise
     ];
   }
   const findings: Finding[] = [];
-  for (const path of [...files].sort()) {
+  for (const path of files) {
     const sql = await readFile(join(ctx.cwd, path), 'utf8');
     for (const risk of findSqlRisks(sql)) {
       findings.push({

@@ -1,11 +1,12 @@
 // The sarif gate: reads any SARIF 2.1.0 report (semgrep, trivy, CodeQL, ESLint, gitleaks) and blocks on
 // error-level results or on a security severity at or above the threshold (the seeds' "no critical/high").
 // Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
-import { glob, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { gateCommonFields } from './common.ts';
+import { matchFiles, toList } from './match-files.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 export type SarifLevel = 'error' | 'warning' | 'note' | 'none';
@@ -165,17 +166,6 @@ function safeDecode(text: string): string {
   }
 }
 
-/** Files matching the globs (relative to cwd), sorted; node_modules is never searched. */
-export async function matchFiles(patterns: string[], cwd: string): Promise<string[]> {
-  const files = new Set<string>();
-  for (const pattern of patterns) {
-    for await (const file of glob(pattern, { cwd, exclude: (name) => name === 'node_modules' })) {
-      files.add(String(file).split(sep).join('/'));
-    }
-  }
-  return [...files].sort();
-}
-
 const LEVELS: SarifLevel[] = ['none', 'note', 'warning', 'error'];
 const MAX_FINDINGS = 1000;
 
@@ -208,7 +198,7 @@ export const sarifGate: Gate<SarifConfig> = {
 };
 
 async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<GateVerdict> {
-  const patterns = Array.isArray(config.files) ? config.files : [config.files];
+  const patterns = toList(config.files);
   const files = await matchFiles(patterns, ctx.cwd);
   if (files.length === 0) {
     return {

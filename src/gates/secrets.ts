@@ -8,7 +8,8 @@ import pLimit from 'p-limit';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import { gateCommonFields } from './common.ts';
-import { matchFiles, parseSarif, SarifReportError } from './sarif.ts';
+import { matchFiles, toList } from './match-files.ts';
+import { parseSarif, SarifReportError } from './sarif.ts';
 import { DEFAULT_SCAN_OPTIONS, fingerprint, redact, redactSecrets, scanText } from './secret-rules.ts';
 import type { ScanOptions } from './secret-rules.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
@@ -106,7 +107,7 @@ async function runSecretsGate(config: SecretsConfig, ctx: GateContext): Promise<
   const candidates = scanned.candidates;
 
   if (config.reports) {
-    const patterns = Array.isArray(config.reports) ? config.reports : [config.reports];
+    const patterns = toList(config.reports);
     const files = await matchFiles(patterns, ctx.cwd);
     if (files.length === 0) {
       return {

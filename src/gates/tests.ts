@@ -1,6 +1,6 @@
 // The tests gate (seed phase 1, "Test Coverage Validation"): the test command passes, coverage meets the
 // thresholds (overall and on the changed lines), and no JUnit report lists a failing test.
-import { glob, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { commandLine } from '../config/command-line-schema.ts';
@@ -10,6 +10,7 @@ import { COVERAGE_METRICS, CoverageReportError, percent } from './coverage/types
 import type { CoverageMetric, CoverageReport, Counts } from './coverage/types.ts';
 import { outputTail, runGateCommand } from './gate-command.ts';
 import { JUnitReportError, parseJUnit } from './junit.ts';
+import { matchFiles, toList } from './match-files.ts';
 import { redactSecrets } from './secret-rules.ts';
 import type { ChangedFile, Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
@@ -269,18 +270,13 @@ async function checkChangedLines(
 }
 
 async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[]): Promise<Problem[]> {
-  const files = new Set<string>();
-  for (const pattern of patterns) {
-    for await (const file of glob(pattern, { cwd: ctx.cwd, exclude: (name) => name === 'node_modules' })) {
-      files.add(String(file));
-    }
-  }
-  if (files.size === 0) {
+  const files = await matchFiles(patterns, ctx.cwd);
+  if (files.length === 0) {
     return [blockProblem(`no JUnit report matched ${patterns.join(', ')} in ${ctx.cwd}`, 'tests.junit')];
   }
   let tests = 0;
   const failed: Finding[] = [];
-  for (const file of [...files].sort()) {
+  for (const file of files) {
     let summary;
     try {
       summary = parseJUnit(await readFile(resolve(ctx.cwd, file), 'utf8'), file);
@@ -301,7 +297,7 @@ async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[])
     }
   }
   if (failed.length > 0) return [{ summary: `${failed.length} of ${tests} tests failed`, findings: failed }];
-  notes.push(`${tests} tests in ${files.size} JUnit report(s), none failed`);
+  notes.push(`${tests} tests in ${files.length} JUnit report(s), none failed`);
   return [];
 }
 
@@ -325,10 +321,6 @@ function block(summary: string, findings: Finding[] = []): GateVerdict {
 
 function findingsOf(problems: Problem[]): Finding[] {
   return problems.flatMap((problem) => problem.findings);
-}
-
-function toList(value: string | string[]): string[] {
-  return Array.isArray(value) ? value : [value];
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,0 +1,19 @@
+// The files a gate's configured globs name, relative to the repository, the same way for every gate.
+import { glob } from 'node:fs/promises';
+import { sep } from 'node:path';
+
+/** A config field that takes one glob or a list of them. */
+export function toList(value: string | string[]): string[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Paths matching the globs (relative to cwd, forward slashes), sorted, each once; node_modules is never searched. */
+export async function matchFiles(patterns: string | string[], cwd: string): Promise<string[]> {
+  const files = new Set<string>();
+  for (const pattern of toList(patterns)) {
+    for await (const file of glob(pattern, { cwd, exclude: (name) => name === 'node_modules' })) {
+      files.add(String(file).split(sep).join('/'));
+    }
+  }
+  return [...files].sort();
+}
