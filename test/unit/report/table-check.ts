@@ -16,14 +16,17 @@ export function unescapedPipes(line: string): number {
   return count;
 }
 
+/** Also fails when there is no table at all: a check over zero rows would prove nothing. */
 export function assertTablesIntact(markdown: string): void {
   const lines = markdown.split('\n');
   let expected: number | undefined;
+  let rows = 0;
   for (const [i, line] of lines.entries()) {
     if (!line.startsWith('|')) {
       expected = undefined;
       continue;
     }
+    rows++;
     assert.ok(line.endsWith('|'), `table row ${i + 1} does not end with a pipe: ${line}`);
     const pipes = unescapedPipes(line);
     if (expected === undefined) expected = pipes;
@@ -34,4 +37,5 @@ export function assertTablesIntact(markdown: string): void {
         `table row ${i + 1} has ${pipes - 1} cells, not ${expected - 1}: ${line}`,
       );
   }
+  assert.ok(rows > 0, `no table found in:\n${markdown}`);
 }
