@@ -155,16 +155,17 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         );
       const baseline = ctx.baseline ?? capturedBaseline;
       const startedAt = now();
+      // Unset fields are undefined here and left out of the JSON line.
       const context: RecordedContext = {
         phase: ctx.phase,
         environment: ctx.environment,
         version: ctx.version,
+        stableVersion: ctx.stableVersion,
+        slot: ctx.slot,
+        stableSlot: ctx.stableSlot,
+        weight: ctx.weight,
         windowMs,
         intervalMs,
-        ...(ctx.stableVersion !== undefined ? { stableVersion: ctx.stableVersion } : {}),
-        ...(ctx.slot !== undefined ? { slot: ctx.slot } : {}),
-        ...(ctx.stableSlot !== undefined ? { stableSlot: ctx.stableSlot } : {}),
-        ...(ctx.weight !== undefined ? { weight: ctx.weight } : {}),
       };
       recorder?.window(context, baseline, startedAt);
       let state = createJudgeState(config, { intervalMs, baseline, startedAt });

@@ -145,6 +145,17 @@ test('a recorded live run replays to the same decisions, and a stricter config c
     assert.ok(!readFileSync(file, 'utf8').includes('hunter2'), 'secrets are redacted from the recording');
     const replay = analyzeRecording(file);
     assert.equal(replay.windows.length, 1);
+    assert.deepEqual(replay.windows[0]!.context, {
+      phase: 'canary-step',
+      environment: 'production',
+      version: 'v2',
+      stableVersion: 'v1',
+      slot: 'green',
+      stableSlot: 'blue',
+      weight: 10,
+      windowMs: 20 * 60_000,
+      intervalMs: 30_000,
+    });
     assert.deepEqual(
       replay.windows[0]!.intervals.map((i) => i.decision.code),
       live.intervals.map((i) => i.decision.code),
