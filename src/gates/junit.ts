@@ -1,6 +1,6 @@
 // JUnit XML test reports (the de-facto format: Ant / Maven Surefire, jest-junit, node --test-reporter=junit,
 // pytest --junitxml). Only what the tests gate needs: counts and the failing test cases by name.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { parseXmlReport } from './xml.ts';
 
 export interface JUnitFailure {
   name: string;
@@ -43,17 +43,10 @@ interface Suite {
 }
 
 export function parseJUnit(text: string, file: string): JUnitSummary {
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw new JUnitReportError(
-      `${file}:${valid.err.line}:${valid.err.col}: not well-formed XML (truncated?): ${valid.err.msg}`,
-    );
-  }
-  const doc = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    isArray: (name) => ARRAYS.has(name),
-  }).parse(text) as { testsuites?: Suite | ''; testsuite?: Suite[] };
+  const doc = parseXmlReport(text, file, ARRAYS, (message) => new JUnitReportError(message)) as {
+    testsuites?: Suite | '';
+    testsuite?: Suite[];
+  };
   if (doc.testsuites === undefined && doc.testsuite === undefined) {
     throw new JUnitReportError(
       `${file} has neither <testsuites> nor <testsuite> as root: not a JUnit report`,

@@ -1,23 +1,14 @@
 // Cobertura XML (coverage-04.dtd): totals on <coverage>, per-line hits on packages/package/classes/class/lines.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { parseXmlReport } from '../xml.ts';
 import { CoverageReportError } from './types.ts';
 import type { CoverageReport } from './types.ts';
 
 const ALWAYS_ARRAYS = new Set(['package', 'class', 'line', 'source']);
 
 export function parseCobertura(text: string, file: string): CoverageReport {
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw new CoverageReportError(
-      `${file}:${valid.err.line}:${valid.err.col}: not well-formed XML (truncated?): ${valid.err.msg}`,
-    );
-  }
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    isArray: (name) => ALWAYS_ARRAYS.has(name),
-  });
-  const doc = parser.parse(text) as { coverage?: CoberturaRoot };
+  const doc = parseXmlReport(text, file, ALWAYS_ARRAYS, (message) => new CoverageReportError(message)) as {
+    coverage?: CoberturaRoot;
+  };
   const root = doc.coverage;
   if (!root || typeof root !== 'object') {
     throw new CoverageReportError(`${file} has no <coverage> root element: not a Cobertura report`);
