@@ -67,6 +67,13 @@ describe('infrastructure gate: terraform plan', () => {
     });
     assert.equal(verdict.status, 'pass');
     assert.ok(verdict.findings.every((f) => f.severity === 'notice'));
+    assert.deepEqual(
+      verdict.findings.map((f) => `${f.rule}:${f.message}`),
+      [
+        'infrastructure.replace:terraform_data.db will be replaced (allowed)',
+        'infrastructure.delete:terraform_data.legacy will be destroyed (allowed)',
+      ],
+    );
     // a delete pattern does not allow a replace
     const crossed = await run({
       terraform: { plan: 'terraform/destructive.plan.json', allow_delete: ['terraform_data.*'] },

@@ -165,11 +165,24 @@ test('a thrown error blocks with its message; an advisory block becomes a warn',
 
 test('an advisory gate that only warns stays a warn; a required warn stays a warn', async () => {
   const report = await runGates(
-    [entry('a', async () => verdict('warn'), { required: false }), entry('b', async () => verdict('pass'))],
+    [
+      entry('a', async () => verdict('warn'), { required: false }),
+      entry('b', async () => verdict('pass')),
+      entry('c', async () => verdict('warn', 'slow build')),
+    ],
     ctx,
-    { concurrency: 2 },
+    { concurrency: 3 },
   );
   assert.equal(report.status, 'WARN');
+  assert.deepEqual(
+    report.gates.map((g) => [g.name, g.status, g.required, g.summary]),
+    [
+      ['a', 'warn', false, 'warn'],
+      ['b', 'pass', true, 'pass'],
+      ['c', 'warn', true, 'slow build'],
+    ],
+  );
+  assert.deepEqual(report.reasons, ['a: warn', 'c: slow build']);
 });
 
 test('a gate returning no verdict blocks', async () => {
