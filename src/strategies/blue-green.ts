@@ -8,13 +8,14 @@ import type { Step } from './types.ts';
 
 type BlueGreen = Extract<ResolvedStrategy, { type: 'blue-green' }>;
 
-export function idleSlotFor(slots: [string, string], live: string | undefined): string {
-  return live === slots[0] ? slots[1] : slots[0];
+/** The slot the new version goes to, and the one serving now (the other slot when nothing is recorded). */
+export function slotsFor(slots: [string, string], live: string | undefined): { idle: string; from: string } {
+  const [idle, other] = live === slots[0] ? [slots[1], slots[0]] : slots;
+  return { idle, from: live ?? other };
 }
 
 export function blueGreenStrategy(params: BlueGreen, caps: TargetCapabilities, live: LiveState) {
-  const idle = idleSlotFor(params.slots, live.slot);
-  const from = live.slot ?? params.slots.find((s) => s !== idle)!;
+  const { idle, from } = slotsFor(params.slots, live.slot);
   const plan: PlannedStep[] = [
     { step: { kind: 'deploy', slot: idle }, reason: `${idle} is idle: deploy there` },
   ];

@@ -3,7 +3,7 @@
 // `promote` moves on, `hold` waits another window (bounded), `rollback` puts the weight back to 0.
 import type { ResolvedStrategy } from '../config/resolve.ts';
 import type { LiveState, TargetCapabilities } from './capabilities.ts';
-import { idleSlotFor } from './blue-green.ts';
+import { slotsFor } from './blue-green.ts';
 import { sequenceMachine } from './machine.ts';
 import type { PlannedStep } from './sequence.ts';
 import type { Step } from './types.ts';
@@ -11,8 +11,7 @@ import type { Step } from './types.ts';
 type Canary = Extract<ResolvedStrategy, { type: 'canary' }>;
 
 export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: LiveState) {
-  const canary = idleSlotFor(params.slots, live.slot);
-  const stable = live.slot ?? params.slots.find((s) => s !== canary)!;
+  const { idle: canary, from: stable } = slotsFor(params.slots, live.slot);
   const plan: PlannedStep[] = [
     { step: { kind: 'deploy', slot: canary }, reason: `deploy the canary on ${canary}` },
   ];

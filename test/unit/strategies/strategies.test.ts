@@ -177,6 +177,21 @@ test('blue-green failing after the switch switches back to the old slot first', 
   assert.deepEqual(kinds(rollback), ['switch@blue', 'teardown@green']);
 });
 
+test('blue-green with nothing recorded as live deploys to the first slot and switches from the other', () => {
+  const m = blueGreenStrategy(blueGreen(), all, {});
+  const { steps, state } = drive(m, (step) =>
+    step.kind === 'analysis' && step.phase === 'post-switch'
+      ? { ok: false, reason: 'unhealthy' }
+      : { ok: true },
+  );
+  assert.deepEqual(
+    steps.find((s) => s.kind === 'switch'),
+    { kind: 'switch', slot: 'blue', from: 'green' },
+  );
+  // No slot is known to have served before, so there is nothing to switch back to.
+  assert.deepEqual(kinds(m.rollback(state)), ['teardown@blue']);
+});
+
 test('blue-green failing before the switch never touches traffic', () => {
   const m = blueGreenStrategy(blueGreen({ verifyAfterSwitchMs: 0 }), all, { slot: 'blue' });
   const { state } = drive(m, (step) =>
