@@ -3,7 +3,7 @@
 import { concludeWindow } from './analyzer.ts';
 import { resolveAnalysisConfig } from './config.ts';
 import { createJudgeState, judge } from './judge.ts';
-import { readRecording, RecordingError, type RecordedContext } from './recording.ts';
+import { readRecording, type RecordedContext } from './recording.ts';
 import type { AnalysisConfigInput } from './schema.ts';
 import type { Decision } from './types.ts';
 
@@ -70,7 +70,7 @@ export function runAnalyzeCommand(options: AnalyzeCommandOptions): { exitCode: n
   try {
     result = analyzeRecording(options.recording, options.config);
   } catch (error) {
-    const message = error instanceof RecordingError || error instanceof Error ? error.message : String(error);
+    const message = error instanceof Error ? error.message : String(error);
     return { exitCode: 3, output: options.json ? JSON.stringify({ error: message }) : `error: ${message}` };
   }
   const kinds = result.windows.map((w) => w.decision.kind);
