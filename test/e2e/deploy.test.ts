@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { CLI_BUNDLE, events, repoRoot, startCli } from '../helpers/cli.ts';
 import { setupDemo, DEMO, type Demo } from '../helpers/demo.ts';
-import { describeLoad, startLoad, type LoadReport } from '../helpers/load.ts';
+import { describeLoad, lastFullBucket, startLoad, type LoadReport } from '../helpers/load.ts';
 
 const RPS = 300;
 const CONFIG = join(DEMO, 'deploy.yml');
@@ -68,7 +68,7 @@ async function settle(load: ReturnType<typeof startLoad>): Promise<LoadReport> {
 
 /** The versions that answered in the last full 500 ms of load. */
 function finalVersions(report: LoadReport): string[] {
-  return Object.keys(report.timeline.at(-2)?.byVersion ?? {});
+  return Object.keys(lastFullBucket(report).byVersion);
 }
 
 // haproxy checks liveness (TCP) and leaves the application's /health to the deployment tool, which is the

@@ -4,16 +4,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { setupDemo } from '../helpers/demo.ts';
-import { describeLoad, startLoad, type LoadReport } from '../helpers/load.ts';
+import { describeLoad, lastFullBucket, startLoad, type LoadReport } from '../helpers/load.ts';
 
 const RPS = 300;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function lastBuckets(report: LoadReport, count: number) {
-  // The final bucket may be partial; look at the full ones before it.
-  return report.timeline.slice(-count - 1, -1);
-}
 
 function assertZeroDowntime(report: LoadReport): void {
   assert.equal(report.failed, 0, `requests failed: ${describeLoad(report)}`);
@@ -51,13 +46,12 @@ for (const kind of ['haproxy', 'embedded'] as const) {
       for (const v of ['1.0.0', '2.0.0', '3.0.0']) {
         assert.ok((report.byVersion[v] ?? 0) > 50, `too little traffic on ${v}: ${describeLoad(report)}`);
       }
-      for (const b of lastBuckets(report, 1)) {
-        assert.deepEqual(
-          Object.keys(b.byVersion),
-          ['3.0.0'],
-          `traffic did not settle on 3.0.0: ${JSON.stringify(b)}`,
-        );
-      }
+      const settled = lastFullBucket(report);
+      assert.deepEqual(
+        Object.keys(settled.byVersion),
+        ['3.0.0'],
+        `traffic did not settle on 3.0.0: ${JSON.stringify(settled)}`,
+      );
       assert.ok(report.timeline[0]!.byVersion['1.0.0']! > 0 && !report.timeline[0]!.byVersion['2.0.0']);
     });
 
@@ -74,13 +68,12 @@ for (const kind of ['haproxy', 'embedded'] as const) {
       assertZeroDowntime(report);
       assert.ok((report.byVersion['1.0.0'] ?? 0) > 50, describeLoad(report));
       assert.ok((report.byVersion['2.0.0'] ?? 0) > 50, describeLoad(report));
-      for (const b of lastBuckets(report, 1)) {
-        assert.deepEqual(
-          Object.keys(b.byVersion),
-          ['2.0.0'],
-          `traffic did not settle on 2.0.0: ${JSON.stringify(b)}`,
-        );
-      }
+      const settled = lastFullBucket(report);
+      assert.deepEqual(
+        Object.keys(settled.byVersion),
+        ['2.0.0'],
+        `traffic did not settle on 2.0.0: ${JSON.stringify(settled)}`,
+      );
       const status = JSON.parse(await demo.ctl('status')) as {
         processes: Record<string, { version: string; running: boolean }>;
       };

@@ -169,6 +169,17 @@ export function startLoad(options: LoadOptions): Load {
 }
 
 /** A one-line summary for assertion messages. */
+/**
+ * The last full bucket of the timeline (the final one may be partial): where traffic settled. Throws when
+ * the load ran too briefly to have one, so a check on it cannot pass on an empty timeline.
+ */
+export function lastFullBucket(report: LoadReport): TimelineBucket {
+  const bucket = report.timeline.at(-2);
+  if (!bucket)
+    throw new Error(`the load ran too briefly to show where traffic settled: ${describeLoad(report)}`);
+  return bucket;
+}
+
 export function describeLoad(r: LoadReport): string {
   const firstFailures = r.failures
     .slice(0, 5)
