@@ -157,24 +157,18 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     startedAtPhase: string,
     detail?: string,
   ) {
-    const record: PhaseRecord = {
+    recordPhase({
       phase: id,
       status,
       startedAt: startedAtPhase,
       durationMs: performance.now() - begin,
       detail,
-    };
-    phases.push(record);
-    reporter.event({ type: 'phase-end', record });
+    });
   }
   function skip(id: PhaseId, detail: string) {
-    const record: PhaseRecord = {
-      phase: id,
-      status: 'skipped',
-      startedAt: new Date().toISOString(),
-      durationMs: 0,
-      detail,
-    };
+    recordPhase({ phase: id, status: 'skipped', startedAt: new Date().toISOString(), durationMs: 0, detail });
+  }
+  function recordPhase(record: PhaseRecord) {
     phases.push(record);
     reporter.event({ type: 'phase-end', record });
   }
