@@ -2,6 +2,7 @@
 // look-alike characters are not normalised into a valid command, shell syntax is not interpreted, and every
 // value that reaches a handler has matched a strict pattern. Tokenising is shell-quote's, option parsing is
 // node:util parseArgs (strict); what is hand-written here is only the policy on top.
+import { VERSION_RULE, VERSION_RULE_TEXT } from '../../src/github/deployment-payload.ts';
 import { parseArgs } from 'node:util';
 import { distance } from 'fastest-levenshtein';
 import { parse as shellParse } from 'shell-quote';
@@ -334,13 +335,9 @@ function parseParams(tokens: string[]): Record<string, string> {
         `/deploy: the value of ${key} is longer than ${MAX_PARAM_VALUE_LENGTH} characters.`,
       );
     }
-    // `version` becomes the deployment payload's version, which the Action checks by this same rule.
-    if (key === 'version' && !/^[\w.+-]{1,128}$/.test(value)) {
-      refuse(
-        'invalid_param',
-        `/deploy: version ${showInput(value)} must be 1-128 letters, digits, '.', '_', '+' or '-'.`,
-      );
-    }
+    // `version` becomes the deployment payload's version: the payload's own rule decides.
+    if (key === 'version' && !VERSION_RULE.test(value))
+      refuse('invalid_param', `/deploy: version ${showInput(value)}: ${VERSION_RULE_TEXT}.`);
     params[key] = value;
   }
   return { ...params };
