@@ -57,9 +57,9 @@ export interface KnownDeployment {
 }
 
 /**
- * The newest deployment of `environment` whose latest status is success (or inactive: superseded after
- * succeeding does not apply here, since the newest success is found first). Looks at most `maxLookups`
- * deployments, one request each, newest first.
+ * The newest deployment of `environment` whose latest status is success: the one live now (GitHub marks
+ * earlier successes inactive, and those are not what is live). Looks at most `maxLookups` deployments, one
+ * request each, newest first.
  */
 export async function lastSuccessfulDeployment(
   api: DeploymentsApi,
