@@ -6,7 +6,9 @@ import { rmSync } from 'node:fs';
 
 export const entries = {
   'action/index': 'src/action/index.ts',
-  'cli/index': 'src/cli/index.ts',
+  // The binary checks the Node.js release, then loads the CLI itself (cli/main).
+  'cli/index': 'src/cli/launcher.ts',
+  'cli/main': 'src/cli/index.ts',
   // The GitHub App: the Probot app function (package export "./app") and its server (`npm start`).
   'app/index': 'app/index.ts',
   'app/server': 'app/server.ts',
