@@ -65,8 +65,13 @@ interface Result {
   suppressions?: Array<{ status?: string }>;
 }
 
-/** Parses a SARIF 2.1.0 log into flat results. Throws SarifReportError naming the file on any problem. */
-export function parseSarif(text: string, file: string, cwd: string): SarifResult[] {
+/**
+ * Parses a SARIF 2.1.0 log into flat results. Throws SarifReportError naming the file on any problem.
+ * Absolute paths are made relative to the first of `roots` that contains them (the runner's workspace,
+ * then the gate's directory), so annotations land on the right file wherever the tool or the gate ran.
+ */
+export function parseSarif(text: string, file: string, roots: string | string[]): SarifResult[] {
+  const bases = (Array.isArray(roots) ? roots : [roots]).filter(Boolean);
   let log: SarifLog;
   try {
     log = JSON.parse(text) as SarifLog;
@@ -96,7 +101,7 @@ export function parseSarif(text: string, file: string, cwd: string): SarifResult
         (result.kind && result.kind !== 'fail' ? 'none' : (rule?.defaultConfiguration?.level ?? 'warning'));
       const location = result.locations?.[0]?.physicalLocation;
       const uri = location?.artifactLocation?.uri;
-      const path = uri ? repoPath(uri, location?.artifactLocation?.uriBaseId, run, cwd) : undefined;
+      const path = uri ? repoPath(uri, location?.artifactLocation?.uriBaseId, run, bases) : undefined;
       const severity = securitySeverity(result.properties) ?? securitySeverity(rule?.properties);
       const snippet = location?.region?.snippet?.text;
       results.push({
@@ -142,7 +147,7 @@ function securitySeverity(properties: Record<string, unknown> | undefined): numb
   return Number.isFinite(number) ? number : undefined;
 }
 
-function repoPath(uri: string, baseId: string | undefined, run: Run, cwd: string): string {
+function repoPath(uri: string, baseId: string | undefined, run: Run, roots: string[]): string {
   let absolute: string | undefined;
   const base = baseId ? run.originalUriBaseIds?.[baseId]?.uri : undefined;
   const full =
@@ -150,12 +155,20 @@ function repoPath(uri: string, baseId: string | undefined, run: Run, cwd: string
   if (full.startsWith('file:')) absolute = fileURLToPath(full);
   else if (isAbsolute(full)) absolute = full;
   if (!absolute) return safeDecode(full).replace(/^\.\//, '');
-  const rel = relative(cwd, absolute);
-  if (!rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
+  for (const root of roots) {
+    const rel = relative(root, absolute);
+    if (!rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
+  }
   // A relative uri against a base outside the repository (trivy's ROOTPATH "file:///") is taken as
   // relative to the scanned directory, the repository.
   if (base && !/^[a-z]+:/i.test(uri) && !isAbsolute(uri)) return safeDecode(uri).replace(/^\.\//, '');
   return absolute;
+}
+
+/** Where repository-relative paths start: the runner's checkout when there is one, else the gate's directory. */
+export function sarifRoots(ctx: Pick<GateContext, 'cwd' | 'env'>): string[] {
+  const workspace = ctx.env.GITHUB_WORKSPACE;
+  return workspace ? [workspace, ctx.cwd] : [ctx.cwd];
 }
 
 function safeDecode(text: string): string {
@@ -215,7 +228,7 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
   for (const file of files) {
     let results: SarifResult[];
     try {
-      results = parseSarif(await readFile(resolve(ctx.cwd, file), 'utf8'), file, ctx.cwd);
+      results = parseSarif(await readFile(resolve(ctx.cwd, file), 'utf8'), file, sarifRoots(ctx));
     } catch (error) {
       const message =
         error instanceof SarifReportError

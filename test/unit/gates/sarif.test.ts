@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
 import { sarifGate, parseSarif } from '../../../src/gates/sarif.ts';
 import type { SarifConfig } from '../../../src/gates/sarif.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
@@ -29,24 +28,22 @@ function context(cwd: string): GateContext {
 const run = (config: unknown, cwd: string) =>
   sarifGate.run(sarifGate.schema.parse(config) as SarifConfig, context(cwd));
 
-test('real ESLint SARIF (@microsoft/eslint-formatter-sarif): errors block, file paths are repo-relative', async (t) => {
-  const dir = await tempDir(t);
-  await cp(join(FIXTURES, 'eslint-app'), dir, { recursive: true });
-  const eslint = await execa(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/eslint/bin/eslint.js'),
-      '-f',
-      join(ROOT, 'node_modules/@microsoft/eslint-formatter-sarif/sarif.js'),
-      '-o',
-      'reports/eslint.sarif',
-      'src.js',
-    ],
-    { cwd: dir, reject: false },
-  );
-  assert.equal(eslint.exitCode, 1, eslint.stderr); // ESLint exits 1 when there are errors
+// eslint.sarif is what @microsoft/eslint-formatter-sarif 3.1 wrote for test/fixtures/gates/eslint-app, run in
+// a runner's checkout (/home/runner/work/app/app). The formatter is not a dependency: it names jschardet
+// through the "latest" dist-tag, which made the lock file go stale by itself.
+const ESLINT_WORKSPACE = '/home/runner/work/app/app';
+function workspaceContext(cwd: string, workspace: string): GateContext {
+  return { ...context(cwd), env: { ...process.env, GITHUB_WORKSPACE: workspace } };
+}
 
-  const verdict = await run({ files: 'reports/*.sarif' }, dir);
+test('real ESLint SARIF (@microsoft/eslint-formatter-sarif): errors block, paths relative to GITHUB_WORKSPACE', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(join(dir, 'reports'));
+  await cp(join(FIXTURES, 'sarif/eslint.sarif'), join(dir, 'reports/eslint.sarif'));
+  const run = (config: unknown) =>
+    sarifGate.run(sarifGate.schema.parse(config) as SarifConfig, workspaceContext(dir, ESLINT_WORKSPACE));
+
+  const verdict = await run({ files: 'reports/*.sarif' });
   assert.equal(verdict.status, 'block');
   assert.equal(verdict.summary, '2 blocking result(s) in 1 SARIF file (1 below the thresholds)');
   assert.deepEqual(
@@ -59,8 +56,15 @@ test('real ESLint SARIF (@microsoft/eslint-formatter-sarif): errors block, file 
   );
   assert.equal(verdict.findings[1]!.message, 'ESLint: eval can be harmful. (level error)');
 
+  // Outside that workspace the path is kept absolute rather than guessed.
+  const elsewhere = await sarifGate.run(
+    sarifGate.schema.parse({ files: 'reports/*.sarif' }) as SarifConfig,
+    workspaceContext(dir, '/home/runner/work/other/other'),
+  );
+  assert.equal(elsewhere.findings[0]!.path, `${ESLINT_WORKSPACE}/src.js`);
+
   // Blocking at "warning" also blocks on eqeqeq.
-  const strict = await run({ files: ['reports/eslint.sarif'], level: 'warning' }, dir);
+  const strict = await run({ files: ['reports/eslint.sarif'], level: 'warning' });
   assert.equal(strict.summary, '3 blocking result(s) in 1 SARIF file');
 });
 
