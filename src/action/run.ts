@@ -32,12 +32,14 @@ import { render } from '../targets/template.ts';
 import { readRunContext, type RunContext } from './context.ts';
 import { InputError, planRun, readInputs, type ActionInputs, type RunPlan } from './inputs.ts';
 import { createTag, tagName } from './tag.ts';
+import { cancelOnSignals, runExitCode, type Cancellation } from '../util/signals.ts';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const controller = new AbortController();
-  const cancel = () => controller.abort();
-  process.once('SIGTERM', cancel);
-  process.once('SIGINT', cancel);
+  // Cancelling the job sends SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that: the first
+  // signal starts the rollback, the second must not stop it (util/signals.ts).
+  const cancellation = cancelOnSignals((notice) =>
+    notice.kind === 'cancel' ? core.warning(notice.message) : core.info(notice.message),
+  );
   let counter: RequestCounter | undefined;
   try {
     const inputs = readInputs((name) => core.getInput(name));
@@ -58,17 +60,17 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         'no github-token: reporting to the job log only (no Deployments, check runs or PR comment)',
       );
     }
-    const runner = new ActionRun(inputs, context, plan, config, octokit, env, controller.signal);
+    const runner = new ActionRun(inputs, context, plan, config, octokit, env, cancellation);
     await runner.execute();
   } catch (error) {
     failWith(error);
   } finally {
-    process.off('SIGTERM', cancel);
-    process.off('SIGINT', cancel);
     if (counter) {
       core.info(describeRequests(counter));
       core.setOutput('github-requests', String(counter.total()));
     }
+    // Only now: a signal before this point must find our listener, or signal-exit re-raises it.
+    cancellation.dispose();
   }
 }
 
@@ -79,6 +81,7 @@ class ActionRun {
   private readonly config: RawConfig;
   private readonly octokit: GitHubClient | undefined;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly cancellation: Cancellation;
   private readonly signal: AbortSignal;
 
   constructor(
@@ -88,7 +91,7 @@ class ActionRun {
     config: RawConfig,
     octokit: GitHubClient | undefined,
     env: NodeJS.ProcessEnv,
-    signal: AbortSignal,
+    cancellation: Cancellation,
   ) {
     this.inputs = inputs;
     this.context = context;
@@ -96,7 +99,8 @@ class ActionRun {
     this.config = config;
     this.octokit = octokit;
     this.env = env;
-    this.signal = signal;
+    this.cancellation = cancellation;
+    this.signal = cancellation.signal;
   }
 
   async execute(): Promise<void> {
@@ -193,6 +197,9 @@ class ActionRun {
     if (result.status === 'succeeded' && resolved.production && this.inputs.tag) await this.tag(result);
 
     if (result.status !== 'succeeded') core.setFailed(`${result.status} [${result.code}]: ${result.message}`);
+    // Non-zero like the CLI: 130 / 143 say which signal cancelled the run.
+    if (result.status === 'cancelled')
+      process.exitCode = runExitCode(result, this.cancellation.received()?.signal);
   }
 
   private async dryRun(): Promise<void> {

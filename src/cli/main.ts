@@ -14,6 +14,7 @@ import { runValidate } from '../pipeline/validate.ts';
 import { planDeployment, type DeploymentPlan } from '../pipeline/plan.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
 import { terminalReporter } from '../report/terminal.ts';
+import { cancelOnSignals, runExitCode } from '../util/signals.ts';
 
 export const DEFAULT_CONFIG = '.github/deploy.yml';
 
@@ -163,27 +164,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       // Fails here, with a clear message, for an unknown environment or a strategy the target cannot run.
       resolveEnvironment(config, opts.environment, overrides);
       const reporter = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
-      const controller = new AbortController();
-      let received: NodeJS.Signals | undefined;
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (received) {
-          reporter.event({
-            type: 'log',
-            level: 'warn',
-            message: `${signal} received again: the rollback is already running and will finish`,
-          });
-          return;
-        }
-        received = signal;
-        reporter.event({
-          type: 'log',
-          level: 'warn',
-          message: `${signal} received: cancelling, traffic goes back to the stable version before exit`,
-        });
-        controller.abort();
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
+      const cancellation = cancelOnSignals(({ message }) =>
+        reporter.event({ type: 'log', level: 'warn', message }),
+      );
       try {
         const result = await runPipeline(
           {
@@ -197,14 +180,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           },
           {
             reporter,
-            signal: controller.signal,
+            signal: cancellation.signal,
             gates: { cwd: process.cwd(), baseRef: opts.base ?? defaultBase() },
           },
         );
-        exitCode = result.status === 'cancelled' && received === 'SIGTERM' ? 143 : result.exitCode;
+        exitCode = runExitCode(result, cancellation.received()?.signal);
       } finally {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
+        cancellation.dispose();
         await reporter.close?.();
       }
     });

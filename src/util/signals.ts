@@ -1,0 +1,82 @@
+// Cancellation by SIGINT or SIGTERM (the runner cancelling a job, Ctrl-C in a terminal), shared by the CLI
+// and the Action: the first signal aborts one AbortSignal, so the pipeline puts traffic back on the stable
+// version; later signals only say that the rollback is already running. The listeners stay registered
+// (process.on, never once) until dispose(): signal-exit, which execa loads while a child process runs,
+// re-raises a signal as soon as it sees no listener but its own, which would kill the process mid-rollback.
+
+export const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+export type CancelSignal = (typeof CANCEL_SIGNALS)[number];
+
+export type SignalNotice =
+  | { kind: 'cancel'; signal: CancelSignal; message: string }
+  | { kind: 'repeat'; signal: CancelSignal; message: string };
+
+/** What a signal means, given whether one came before it. Pure. */
+export function signalNotice(alreadyCancelled: boolean, signal: CancelSignal): SignalNotice {
+  return alreadyCancelled
+    ? {
+        kind: 'repeat',
+        signal,
+        message: `${signal} received again: the rollback is already running and will finish`,
+      }
+    : {
+        kind: 'cancel',
+        signal,
+        message: `${signal} received: cancelling, traffic goes back to the stable version before exit`,
+      };
+}
+
+/** 128 + the signal's number, as a shell reports a process the signal ended: 130 for SIGINT, 143 for SIGTERM. */
+export function cancelledExitCode(signal: CancelSignal): number {
+  return signal === 'SIGINT' ? 130 : 143;
+}
+
+/** The exit code of a finished run: a cancelled one says which signal cancelled it. Pure. */
+export function runExitCode(
+  result: { status: string; exitCode: number },
+  received: CancelSignal | undefined,
+): number {
+  return result.status === 'cancelled' && received ? cancelledExitCode(received) : result.exitCode;
+}
+
+/** The part of `process` used here, so tests can emit signals without sending real ones. */
+export interface SignalSource {
+  on(event: CancelSignal, listener: (signal: CancelSignal) => void): unknown;
+  off(event: CancelSignal, listener: (signal: CancelSignal) => void): unknown;
+}
+
+export interface Cancellation {
+  /** Aborted by the first signal. */
+  readonly signal: AbortSignal;
+  /** The first signal and when it came (performance.now() time), once one has. */
+  received(): { signal: CancelSignal; atMs: number } | undefined;
+  /** Removes the listeners. Idempotent. */
+  dispose(): void;
+}
+
+/** Listens for SIGINT and SIGTERM until dispose(); `notify` is told about each one. */
+export function cancelOnSignals(
+  notify: (notice: SignalNotice) => void,
+  source: SignalSource = process,
+  now: () => number = () => performance.now(),
+): Cancellation {
+  const controller = new AbortController();
+  let first: { signal: CancelSignal; atMs: number } | undefined;
+  const listener = (signal: CancelSignal) => {
+    const notice = signalNotice(first !== undefined, signal);
+    if (notice.kind === 'cancel') first = { signal, atMs: now() };
+    notify(notice);
+    if (notice.kind === 'cancel') controller.abort(new Error(`${signal} received`));
+  };
+  for (const name of CANCEL_SIGNALS) source.on(name, listener);
+  let disposed = false;
+  return {
+    signal: controller.signal,
+    received: () => first,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const name of CANCEL_SIGNALS) source.off(name, listener);
+    },
+  };
+}
