@@ -54,10 +54,7 @@ export function finalStatus(result: PipelineResult): StatusUpdate {
       case 'blocked':
         return { state: 'failure' as const, d: `blocked before deploying: ${result.message}` };
       case 'cancelled':
-        return {
-          state: 'error' as const,
-          d: `cancelled${result.rollbacks.length ? `; ${serving}` : ''}: ${result.message}`,
-        };
+        return { state: 'error' as const, d: cancelledDescription(result, serving) };
       case 'paused':
         return { state: 'failure' as const, d: `paused [${result.code}]: ${result.message}` };
       default:
@@ -70,6 +67,17 @@ export function finalStatus(result: PipelineResult): StatusUpdate {
     }
   })();
   return { state: text.state, description: truncate(text.d.replace(/\s+/g, ' '), DESCRIPTION_MAX) };
+}
+
+/** A cancelled run says first which version serves now, or that the rollback did not get there. */
+function cancelledDescription(result: PipelineResult, serving: string): string {
+  if (result.rollbacks.length === 0)
+    return result.previousVersion
+      ? `cancelled before anything changed: ${result.previousVersion} still serves`
+      : 'cancelled before anything changed';
+  if (result.rollbacks.every((r) => r.ok)) return `cancelled: ${serving}`;
+  const where = [...new Set(result.rollbacks.filter((r) => !r.ok).map((r) => r.environment))].join(', ');
+  return `cancelled: the rollback did not complete, check ${where} now`;
 }
 
 /** The deploy check run's conclusion for a finished run. */

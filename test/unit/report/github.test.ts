@@ -19,7 +19,12 @@ import {
   startStatus,
 } from '../../../src/report/github/deployment-status.ts';
 import type { Finding } from '../../../src/gates/types.ts';
-import { PHASES, type OutcomeCode, type PipelineStatus } from '../../../src/pipeline/events.ts';
+import {
+  PHASES,
+  type OutcomeCode,
+  type PipelineResult,
+  type PipelineStatus,
+} from '../../../src/pipeline/events.ts';
 import { blocked, gate, HOSTILE, rolledBack, succeeded } from './fixtures.ts';
 
 function findings(n: number, extra: Partial<Finding> = {}): Finding[] {
@@ -176,14 +181,36 @@ test('every pipeline status and code maps to a deployment state', () => {
     /the previous version serves again/,
   );
   assert.match(finalStatus(blocked()).description, /^blocked before deploying: quality gates blocked/);
-  assert.match(
-    finalStatus({ ...rolledBack(), status: 'cancelled', code: 'cancelled' }).description,
-    /^cancelled; 1\.2\.2 serves again/,
+});
+
+test('a cancelled run says which version serves now, or that the rollback did not get there', () => {
+  const cancelled = (r: PipelineResult): PipelineResult => ({
+    ...r,
+    status: 'cancelled',
+    code: 'cancelled',
+    message: 'cancelled; rolled back (traffic on stable)',
+  });
+  const rolled = cancelled(rolledBack());
+  assert.deepEqual(finalStatus(rolled), { state: 'error', description: 'cancelled: 1.2.2 serves again' });
+  assert.equal(
+    finalStatus({ ...rolled, previousVersion: undefined }).description,
+    'cancelled: the previous version serves again',
   );
-  assert.match(
-    finalStatus({ ...blocked(), status: 'cancelled', code: 'cancelled' }).description,
-    /^cancelled: /,
+  // A rollback that failed must not be reported as traffic back on the stable version.
+  const incomplete = { ...rolled, rollbacks: rolled.rollbacks.map((r) => ({ ...r, ok: false })) };
+  assert.equal(
+    finalStatus(incomplete).description,
+    'cancelled: the rollback did not complete, check production now',
   );
+  assert.doesNotMatch(finalStatus(incomplete).description, /serves/);
+  // Cancelled before traffic moved: what served before still does.
+  const early = cancelled({ ...blocked(), previousVersion: '1.2.2' });
+  assert.equal(finalStatus(early).description, 'cancelled before anything changed: 1.2.2 still serves');
+  assert.equal(
+    finalStatus({ ...early, previousVersion: undefined }).description,
+    'cancelled before anything changed',
+  );
+  assert.equal(deployConclusion(rolled), 'cancelled');
 });
 
 test('descriptions never pass 140 characters, even with a 10 kB message full of line breaks', () => {
