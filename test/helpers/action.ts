@@ -2,7 +2,7 @@
 // event in GITHUB_EVENT_PATH, outputs in GITHUB_OUTPUT, the summary in GITHUB_STEP_SUMMARY, and the GitHub
 // API at GITHUB_API_URL (the fake GitHub in these tests). Asynchronous, so a fake GitHub in the same
 // process keeps answering.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './cli.ts';
@@ -11,21 +11,35 @@ export const ACTION_BUNDLE = join(repoRoot, 'dist/action/index.js');
 
 export interface ActionRun {
   status: number | null;
+  /** The signal that ended the process, when one did (SIGKILL: it did not exit by itself in time). */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   outputs: Record<string, string>;
   summary: string;
 }
 
-export async function runBuiltAction(opts: {
+export interface ActionOptions {
   dir: string;
   inputs: Record<string, string>;
   event?: { name: string; payload: unknown };
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
-  /** Called with the child process once started (to send it a signal). */
-  onSpawn?: (pid: number) => void;
-}): Promise<ActionRun> {
+}
+
+export interface StartedAction {
+  child: ChildProcess;
+  /** True once the process has exited. */
+  exited(): boolean;
+  done: Promise<ActionRun>;
+}
+
+export async function runBuiltAction(opts: ActionOptions): Promise<ActionRun> {
+  return startBuiltAction(opts).done;
+}
+
+/** Starts the built action; `done` resolves once it has exited, with its outputs. */
+export function startBuiltAction(opts: ActionOptions): StartedAction {
   const output = join(opts.dir, 'github_output');
   const summary = join(opts.dir, 'github_step_summary');
   const eventPath = join(opts.dir, 'event.json');
@@ -48,21 +62,64 @@ export async function runBuiltAction(opts: {
   for (const [name, value] of Object.entries(opts.inputs))
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   const child = spawn(process.execPath, [ACTION_BUNDLE], { cwd: opts.dir, env });
-  if (child.pid) opts.onSpawn?.(child.pid);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
+  let exited = false;
+  child.on('exit', () => (exited = true));
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-  const status = await new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  clearTimeout(timer);
-  return {
-    status,
-    stdout,
-    stderr,
-    outputs: parseOutputs(readFileSync(output, 'utf8')),
-    summary: existsSync(summary) ? readFileSync(summary, 'utf8') : '',
-  };
+  const done = new Promise<ActionRun>((resolve) =>
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({
+        status,
+        signal,
+        stdout,
+        stderr,
+        outputs: parseOutputs(readFileSync(output, 'utf8')),
+        summary: existsSync(summary) ? readFileSync(summary, 'utf8') : '',
+      });
+    }),
+  );
+  return { child, exited: () => exited, done };
+}
+
+/** When the runner cancels a job: SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after that. */
+export const RUNNER_CANCEL_SEQUENCE: ReadonlyArray<{ signal: NodeJS.Signals; afterMs: number }> = [
+  { signal: 'SIGINT', afterMs: 0 },
+  { signal: 'SIGTERM', afterMs: 7500 },
+  { signal: 'SIGKILL', afterMs: 2500 },
+];
+
+/**
+ * Cancels a started action the way the runner cancels a job: each signal of `sequence` after its delay,
+ * only while the process is still alive. Resolves once it has exited, with the signals that were sent and
+ * how long after the first one it exited.
+ */
+export async function cancelLikeRunner(
+  action: StartedAction,
+  sequence = RUNNER_CANCEL_SEQUENCE,
+): Promise<{ sent: NodeJS.Signals[]; exitedAfterMs: number }> {
+  const sent: NodeJS.Signals[] = [];
+  const exit = new Promise<void>((resolve) => {
+    if (action.exited()) resolve();
+    else action.child.once('exit', () => resolve());
+  });
+  const started = performance.now();
+  for (const { signal, afterMs } of sequence) {
+    let timer: NodeJS.Timeout | undefined;
+    const exitedFirst = await Promise.race([
+      exit.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), afterMs))),
+    ]);
+    clearTimeout(timer);
+    if (exitedFirst || action.exited()) break;
+    action.child.kill(signal);
+    sent.push(signal);
+  }
+  await exit;
+  return { sent, exitedAfterMs: Math.round(performance.now() - started) };
 }
 
 export function parseOutputs(text: string): Record<string, string> {

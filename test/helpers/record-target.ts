@@ -1,9 +1,10 @@
 // A stand-in infrastructure for pipeline tests: every call appends {action, args} to a JSON-lines log.
-// Environment knobs (specs are "action" or "action:first-arg"):
+// Environment knobs (specs are "action", "action:first-arg" or the whole call "action arg arg"):
 //   FAIL_ON="health:green,deploy"          matching calls exit 1
 //   FAIL_AFTER="set_weight green 25"       with FAIL_LATER="health:green": those calls fail once that call
 //                                          has been logged (a canary that degrades at 25 %)
-//   SLEEP_ON="set_weight:green=5000"       sleep that many ms on a match (to cancel mid-step)
+//   SLEEP_ON="set_weight:green=5000"       sleep that many ms on a match (to cancel mid-step); with
+//                                          "set_weight green 0=3000" only traffic going back is slow
 //   CURRENT='{"slot":"blue"}'              what the `current` action prints
 import { appendFileSync, readFileSync } from 'node:fs';
 
@@ -20,7 +21,8 @@ const previous = (() => {
   }
 })();
 appendFileSync(log, `${JSON.stringify({ action, args })}\n`);
-const matches = (spec: string) => spec === action || spec === `${action}:${args[0]}`;
+const matches = (spec: string) =>
+  spec === action || spec === `${action}:${args[0]}` || spec === [action, ...args].join(' ');
 const specs = (name: string) => (process.env[name] ?? '').split(',').filter(Boolean);
 
 for (const rule of specs('SLEEP_ON')) {

@@ -1,0 +1,264 @@
+// A cancelled job, as the runner cancels it: the BUILT action (dist/action/index.js) runs a canary through a
+// real haproxy in front of real demo services under steady loopback load, reporting to the fake GitHub.
+// Once the canary takes traffic the job is cancelled with the runner's exact sequence (SIGINT, SIGTERM
+// 7.5 s later, SIGKILL 2.5 s after that, each only while the process lives). The action must put traffic
+// back on the stable version, finish its GitHub reporting and outputs, and exit by itself before SIGKILL.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Octokit } from '@octokit/rest';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
+import { cancelLikeRunner, startBuiltAction, type StartedAction } from '../helpers/action.ts';
+import { CTL, setupDemo } from '../helpers/demo.ts';
+import { describeLoad, lastFullBucket, startLoad } from '../helpers/load.ts';
+import { NODE } from '../helpers/processes.ts';
+import { recordedTarget } from '../helpers/recorded-target.ts';
+
+const OWNER = 'acme';
+const REPO = 'shop';
+const PR = 7;
+const APP_TOKEN = 'ghs_app_installation_token';
+const ACTION_TOKEN = 'ghs_workflow_token';
+const RPS = 300;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface GitHubSide {
+  fake: FakeGitHub;
+  dir: string;
+  deploymentId: number;
+  event: { name: string; payload: unknown };
+  env: NodeJS.ProcessEnv;
+}
+
+/** The fake GitHub with a PR and the deployment the App created for it (canary of v2), and a work dir. */
+async function github(t: { after(fn: () => unknown): void }): Promise<GitHubSide> {
+  const fake = await createFakeGitHub({
+    tokens: { [APP_TOKEN]: 'deploy-action[bot]', [ACTION_TOKEN]: 'github-actions[bot]' },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'action-cancel-'));
+  t.after(async () => {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const head = fakeSha('pr-7-head');
+  fake.seedRepo({ owner: OWNER, repo: REPO, pulls: [{ number: PR, head, user: 'alice' }] });
+  const app = new Octokit({ auth: APP_TOKEN, baseUrl: fake.url });
+  const created = await app.rest.repos.createDeployment({
+    owner: OWNER,
+    repo: REPO,
+    ref: head,
+    environment: 'production',
+    required_contexts: [],
+    auto_merge: false,
+    payload: { strategy: 'canary', version: 'v2', pr: PR, requested_by: 'alice', approved_by: ['bob'] },
+  });
+  const deployment = created.data as { id: number; sha: string; ref: string; payload: unknown };
+  const event = {
+    name: 'deployment',
+    payload: webhookPayload(
+      'deployment',
+      'created',
+      {
+        deployment: {
+          id: deployment.id,
+          sha: deployment.sha,
+          ref: deployment.ref,
+          task: 'deploy',
+          environment: 'production',
+          payload: deployment.payload as Record<string, unknown>,
+          production_environment: true,
+        },
+      },
+      { owner: OWNER, repo: REPO, baseUrl: fake.url },
+    ),
+  };
+  const env = {
+    GITHUB_API_URL: fake.url,
+    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+    GITHUB_SHA: fakeSha('workflow-checkout'),
+    GITHUB_ACTOR: 'alice',
+  };
+  return { fake, dir, deploymentId: deployment.id, event, env };
+}
+
+function deploymentStates(g: GitHubSide) {
+  return g.fake
+    .requestsFor('repos/create-deployment-status')
+    .filter((r) => r.path.includes(`/deployments/${g.deploymentId}/`) && r.status === 201)
+    .map((r) => r.body as { state: string; description: string });
+}
+
+function deployCheck(g: GitHubSide) {
+  const runs = [...g.fake.repo().checkRuns.values()] as Array<{
+    name: string;
+    status: string;
+    conclusion: string | null;
+  }>;
+  return runs.find((r) => r.name === 'deploy / production');
+}
+
+function statusComment(g: GitHubSide): string | undefined {
+  const comments = [...g.fake.repo().comments.values()] as unknown as Array<{ body: string }>;
+  return comments.find((c) => c.body.startsWith('<!-- deploy-action:status environment="production" -->'))
+    ?.body;
+}
+
+/** Polls `probe` every 50 ms until it holds, failing with `what` after `timeoutMs` or if the action exits. */
+async function until(action: StartedAction, what: string, probe: () => boolean, timeoutMs = 60_000) {
+  const deadline = performance.now() + timeoutMs;
+  while (!probe()) {
+    if (action.exited()) throw new Error(`the action exited before ${what}: ${(await action.done).stdout}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(50);
+  }
+}
+
+/** The finished run's GitHub side and outputs, as a cancelled run must leave them. */
+function assertReportedCancelled(g: GitHubSide, run: Awaited<StartedAction['done']>) {
+  g.fake.assertNoViolations();
+  const states = deploymentStates(g);
+  const final = states.at(-1);
+  assert.ok(final, 'no deployment status was written');
+  assert.ok(
+    ['error', 'failure', 'inactive'].includes(final.state),
+    `final state ${final.state}: ${JSON.stringify(states)}`,
+  );
+  assert.match(final.description, /^cancelled: v1 serves again/);
+  assert.deepEqual(
+    states.filter((s) => s.state === 'in_progress' || s.state === 'queued').length,
+    states.length - 1,
+    'the cancelled status is the last one',
+  );
+  const check = deployCheck(g);
+  assert.equal(check?.status, 'completed', JSON.stringify(check));
+  assert.equal(check?.conclusion, 'cancelled');
+  assert.match(statusComment(g) ?? '', /cancelled: v1 serves again/);
+
+  assert.equal(run.outputs.status, 'cancelled', run.stdout);
+  assert.equal(run.outputs.code, 'cancelled');
+  assert.equal(run.outputs['rolled-back'], 'true');
+  assert.equal(run.outputs['previous-version'], 'v1');
+  assert.equal(run.outputs['deployment-id'], String(g.deploymentId));
+  assert.ok(Number(run.outputs['github-requests']) > 0);
+  assert.ok(run.outputs['record-path'] && existsSync(run.outputs['record-path']));
+  assert.match(run.summary, /Deploy production: cancelled/);
+  assert.match(run.stdout, /::error::cancelled \[cancelled\]/);
+}
+
+test('the runner cancels a canary through haproxy: traffic back on v1 before exit, zero failed requests, cancellation reported', async (t) => {
+  const g = await github(t);
+  const demo = await setupDemo(t, 'haproxy', { blue: 100, green: 0 }, { check: 'tcp' });
+  await demo.ctl('deploy', '--slot', 'blue', '--version', 'v1');
+  await demo.ctl('switch', '--slot', 'blue');
+  const ctl = (...args: string[]) => JSON.stringify([NODE, CTL, ...args]);
+  writeFileSync(
+    join(g.dir, 'deploy.yml'),
+    `preset: fast
+target:
+  commands:
+    deploy: ${ctl('deploy', '--slot', '{{slot}}', '--version', '{{version}}')}
+    switch: ${ctl('switch', '--slot', '{{slot}}')}
+    set_weight: ${ctl('weight', '--slot', '{{slot}}', '--weight', '{{weight}}', '--stable', '{{stable_slot}}')}
+    health: ${ctl('health', '--slot', '{{slot}}')}
+    teardown: ${ctl('teardown', '--slot', '{{slot}}')}
+    current: ${ctl('current')}
+environments:
+  production:
+    strategy: { type: canary, steps: [5, 10, 25, 50, 100], pause: 2s }
+    monitor: 2s
+`,
+  );
+
+  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 90_000 });
+  t.after(() => load.stop());
+  const action = startBuiltAction({
+    dir: g.dir,
+    inputs: { 'github-token': ACTION_TOKEN, config: 'deploy.yml' },
+    event: g.event,
+    // The runner's defaults for GitHub (1 s between writes, 1 s retry base): nothing tuned for speed.
+    env: { ...g.env, ...demo.env },
+  });
+  t.after(() => void (action.exited() || action.child.kill('SIGKILL')));
+
+  // The canary has weight: the router sends it a share of the traffic.
+  await until(action, 'v2 answered through the router', () => (load.snapshot().byVersion.v2 ?? 0) > 0);
+  const { sent, exitedAfterMs } = await cancelLikeRunner(action);
+  // Right after exit, before anything else could touch the router: where are the weights, who answers?
+  const status = JSON.parse(await demo.ctl('status')) as { servers: Record<string, { weight: number }> };
+  const after = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 1500 });
+  await sleep(1200);
+  const check = await after.stop();
+  const report = await load.stop();
+  const run = await action.done;
+
+  assert.ok(!sent.includes('SIGKILL'), `the action had to be killed (${sent.join(', ')}):\n${run.stdout}`);
+  assert.equal(run.signal, null);
+  assert.notEqual(run.status, 0, run.stdout);
+  assert.equal(run.status, 130, 'SIGINT came first: 128 + 2');
+  t.diagnostic(`exited ${exitedAfterMs} ms after SIGINT; signals sent: ${sent.join(', ')}`);
+
+  assert.equal(status.servers.green?.weight, 0, JSON.stringify(status.servers));
+  assert.ok((status.servers.blue?.weight ?? 0) > 0, JSON.stringify(status.servers));
+  assert.deepEqual(Object.keys(check.byVersion), ['v1'], describeLoad(check));
+  assert.equal(check.failed, 0, describeLoad(check));
+  assert.deepEqual(Object.keys(lastFullBucket(check).byVersion), ['v1']);
+
+  assert.equal(report.failed, 0, `requests failed: ${describeLoad(report)}`);
+  assert.ok(
+    (report.byVersion.v1 ?? 0) > RPS,
+    `too little load on v1 to mean anything: ${describeLoad(report)}`,
+  );
+  assert.ok((report.byVersion.v2 ?? 0) > 0, 'the canary had taken its share before the cancellation');
+
+  assertReportedCancelled(g, run);
+  assert.match(run.stdout, /SIGINT received: cancelling/);
+});
+
+test('a second signal while the rollback runs does not stop it: the rollback finishes and is reported', async (t) => {
+  const g = await github(t);
+  const target = recordedTarget(g.dir);
+  writeFileSync(
+    join(g.dir, 'deploy.yml'),
+    `preset: fast
+${target.targetYaml}environments:
+  production:
+    strategy: { type: canary, steps: [5, 10, 25, 50, 100], pause: 2s }
+`,
+  );
+  const action = startBuiltAction({
+    dir: g.dir,
+    inputs: { 'github-token': ACTION_TOKEN, config: 'deploy.yml' },
+    event: g.event,
+    env: {
+      ...g.env,
+      CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }),
+      // Traffic going back to stable takes 3 s: long enough for the signals that follow to land in it.
+      SLEEP_ON: 'set_weight green 0=3000',
+    },
+  });
+  t.after(() => void (action.exited() || action.child.kill('SIGKILL')));
+  await until(action, 'the canary took 5 %', () => target.calls().includes('set_weight green 5'));
+  await sleep(300);
+  const { sent } = await cancelLikeRunner(action, [
+    { signal: 'SIGINT', afterMs: 0 },
+    { signal: 'SIGTERM', afterMs: 1000 },
+    { signal: 'SIGINT', afterMs: 500 },
+    { signal: 'SIGKILL', afterMs: 8000 },
+  ]);
+  const run = await action.done;
+  assert.deepEqual(sent, ['SIGINT', 'SIGTERM', 'SIGINT'], run.stdout);
+  assert.equal(run.status, 130, run.stdout + run.stderr);
+  assert.match(run.stdout, /SIGTERM received again: the rollback is already running and will finish/);
+  assert.match(run.stdout, /set_weight green 0: ok/, 'the rollback command ran to its end');
+  assert.equal(
+    target
+      .calls()
+      .filter((c) => c.startsWith('set_weight'))
+      .at(-1),
+    'set_weight green 0',
+  );
+  assertReportedCancelled(g, run);
+});
