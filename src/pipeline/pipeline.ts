@@ -27,6 +27,7 @@ import { gateEntries } from '../gates/registry.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import { StateStore } from './state.ts';
 import { capabilitiesOf, createStepRunner, deploymentValues, type StepRunner } from './step-runner.ts';
+import { deploymentExitCode } from '../util/exit-codes.ts';
 
 /** The longest scale-down delay the job itself waits out; longer ones keep the old slot and say so. */
 export const MAX_IN_JOB_SCALE_DOWN_WAIT_MS = 10 * 60_000;
@@ -114,7 +115,7 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
       gates,
       startedAt: startedAt.toISOString(),
       durationMs: performance.now() - started,
-      exitCode: status === 'succeeded' ? 0 : status === 'blocked' ? 2 : status === 'cancelled' ? 130 : 1,
+      exitCode: deploymentExitCode(status),
       ...extra,
     };
     reporter.event({ type: 'result', result });

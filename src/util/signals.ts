@@ -4,6 +4,8 @@
 // (process.on, never once) until dispose(): signal-exit, which execa loads while a child process runs,
 // re-raises a signal as soon as it sees no listener but its own, which would kill the process mid-rollback.
 
+import { EXIT_CODES } from './exit-codes.ts';
+
 export const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 export type CancelSignal = (typeof CANCEL_SIGNALS)[number];
 
@@ -28,7 +30,7 @@ export function signalNotice(alreadyCancelled: boolean, signal: CancelSignal): S
 
 /** 128 + the signal's number, as a shell reports a process the signal ended: 130 for SIGINT, 143 for SIGTERM. */
 export function cancelledExitCode(signal: CancelSignal): number {
-  return signal === 'SIGINT' ? 130 : 143;
+  return signal === 'SIGINT' ? EXIT_CODES.interrupted : EXIT_CODES.terminated;
 }
 
 /** The exit code of a finished run: a cancelled one says which signal cancelled it. Pure. */
