@@ -2,7 +2,11 @@
 // look-alike characters are not normalised into a valid command, shell syntax is not interpreted, and every
 // value that reaches a handler has matched a strict pattern. Tokenising is shell-quote's, option parsing is
 // node:util parseArgs (strict); what is hand-written here is only the policy on top.
-import { VERSION_RULE, VERSION_RULE_TEXT } from '../../src/github/deployment-payload.ts';
+import {
+  parameterValueProblem,
+  VERSION_RULE,
+  VERSION_RULE_TEXT,
+} from '../../src/github/deployment-payload.ts';
 import { parseArgs } from 'node:util';
 import { distance } from 'fastest-levenshtein';
 import { parse as shellParse } from 'shell-quote';
@@ -338,6 +342,9 @@ function parseParams(tokens: string[]): Record<string, string> {
     // `version` becomes the deployment payload's version: the payload's own rule decides.
     if (key === 'version' && !VERSION_RULE.test(value))
       refuse('invalid_param', `/deploy: version ${showInput(value)}: ${VERSION_RULE_TEXT}.`);
+    // The payload's rule for every value (e.g. no leading "-"), so a refused value never becomes a deployment.
+    const problem = parameterValueProblem(value);
+    if (problem) refuse('invalid_param', `/deploy: the value of ${key} ${showInput(value)}: ${problem}.`);
     params[key] = value;
   }
   return { ...params };

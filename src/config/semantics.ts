@@ -2,6 +2,7 @@
 // can reach a target, staging references are sound, the strategy's needs are met by the target's commands,
 // commands split without a shell, and templates only use variables that will have a value.
 import { splitCommand } from '../targets/command-line.ts';
+import { analyzeShellTemplate } from '../targets/shell-script.ts';
 import { isKnownVariable, placeholders } from '../targets/template.ts';
 import type {
   CanaryParams,
@@ -358,6 +359,12 @@ interface UnknownVariable {
   environment: string;
 }
 
+/** Templates in a `shell: true` script placed where no quoting could protect their value (shell-script.ts). */
+function shellTemplateIssues(script: string, path: Path): SemanticIssue[] {
+  const analysis = analyzeShellTemplate(script);
+  return analysis.ok ? [] : analysis.problems.map((problem) => ({ path, message: problem.message }));
+}
+
 /** Commands that cannot be split without a shell, and template variables unknown to this environment. */
 function templateIssues(
   config: RawConfig,
@@ -400,9 +407,10 @@ function templateIssues(
       if (!site.shell) {
         const split = splitCommand(line);
         if (!split.ok) issues.push({ path: linePath, message: split.message });
-      }
+      } else issues.push(...shellTemplateIssues(line, linePath));
       checkTemplate(line, linePath);
     } else {
+      if (site.shell) issues.push(...shellTemplateIssues(line.join(' '), linePath));
       line.forEach((arg, index) => checkTemplate(arg, [...linePath, index]));
     }
   }

@@ -4,19 +4,32 @@
 import { z } from 'zod';
 import { STRATEGY_NAMES } from '../config/schema.ts';
 
-/** The one version rule: the payload, the action's inputs and workflow_dispatch inputs all use it. */
-export const VERSION_RULE = /^[\w.+-]{1,128}$/;
-export const VERSION_RULE_TEXT = 'a version is 1-128 letters, digits, ".", "_", "+" or "-"';
+/**
+ * The one version rule: the payload, the action's inputs, workflow_dispatch inputs, the App's /deploy and the
+ * CLI all use it. Not empty (an empty version would be deployed and recorded as live) and not starting with
+ * "-" (a command given the version as an argument would read it as an option, e.g. `--help`).
+ */
+export const VERSION_RULE = /^(?!-)[\w.+-]{1,128}$/;
+export const VERSION_RULE_TEXT =
+  'a version is 1-128 letters, digits, ".", "_", "+" or "-", and does not start with "-"';
 
 export const DEPLOYMENT_TYPES = ['standard', 'hotfix', 'rollback'] as const;
 export type DeploymentType = (typeof DEPLOYMENT_TYPES)[number];
 
 const variableName = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'parameter names are lower_snake_case');
-// Printable text only: parameters become template values, which never reach a shell unquoted anyway.
+// Printable text only: parameters become template values, which never reach a shell unquoted anyway. Not
+// starting with "-": a command given the value as an argument would read it as an option.
 const parameterValue = z
   .string()
-  .max(500)
-  .regex(/^[^\p{Cc}]*$/u, 'parameter values may not contain control characters');
+  .max(500, 'parameter values are at most 500 characters')
+  .regex(/^[^\p{Cc}]*$/u, 'parameter values may not contain control characters')
+  .regex(/^(?!-)/, 'parameter values may not start with "-" (a command would read them as options)');
+
+/** Why a deployment parameter's value is refused, or undefined: the App's parser and the payload share it. */
+export function parameterValueProblem(value: string): string | undefined {
+  const parsed = parameterValue.safeParse(value);
+  return parsed.success ? undefined : parsed.error.issues[0]!.message;
+}
 
 export const deploymentPayloadSchema = z
   .object({

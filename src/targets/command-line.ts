@@ -1,5 +1,6 @@
 // Splits a command string into argv the way a shell would tokenize it (quotes, escapes), without running a
-// shell: operators such as `;`, `|`, `&&`, `>` or globs are refused, since they would need one.
+// shell: operators such as `;`, `|`, `&&`, `>` or globs are refused, since they would need one. And the
+// reverse, for showing a command: POSIX quoting that a shell reads back as exactly the same words.
 import { parse } from 'shell-quote';
 
 export type SplitResult = { ok: true; argv: string[] } | { ok: false; message: string };
@@ -24,4 +25,22 @@ export function splitCommand(command: string): SplitResult {
   }
   if (argv.length === 0) return { ok: false, message: 'the command is empty' };
   return { ok: true, argv };
+}
+
+// Words a POSIX shell reads literally when unquoted (no globbing, expansion, tilde or operators).
+const PLAIN_WORD = /^[\w@%+=:,./-]+$/;
+
+/** One word in POSIX single quotes (`'` written as `'\''`), or as is when the shell would read it literally. */
+export function shellQuote(word: string): string {
+  if (PLAIN_WORD.test(word)) return word;
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** An argv as a shell command line. The program is quoted when it would read as an assignment (`a=b`). */
+export function shellCommandLine(argv: readonly string[]): string {
+  return argv
+    .map((arg, index) =>
+      index === 0 && arg.includes('=') && PLAIN_WORD.test(arg) ? `'${arg}'` : shellQuote(arg),
+    )
+    .join(' ');
 }

@@ -1,11 +1,15 @@
 // Runs one configured command. Without `shell: true` the argv template is rendered element by element and
 // handed to execa as program + arguments: no shell ever sees a templated value, so a version such as
-// `v1$(touch /tmp/pwned)` arrives as that literal string. With `shell: true` each value is single-quoted.
-// Values are also exported as DEPLOY_* environment variables, the safest way for scripts to read them.
+// `v1$(touch /tmp/pwned)` arrives as that literal string. With `shell: true` the script never contains a
+// value: each template becomes a quoted reference to the DEPLOY_* variable holding it (shell-script.ts).
+// Values are exported as DEPLOY_* environment variables for every command, the safest way for scripts to
+// read them.
 import { execa } from 'execa';
 import { createInterface } from 'node:readline';
 import type { ResolvedCommand } from '../config/resolve.ts';
-import { render, renderForShell, TemplateError, type TemplateValues } from './template.ts';
+import { shellCommandLine, shellQuote } from './command-line.ts';
+import { renderShellScript, type RenderedScript } from './shell-script.ts';
+import { render, TemplateError, type TemplateValues } from './template.ts';
 
 export interface OutputLine {
   source: string;
@@ -58,20 +62,33 @@ export function envFor(values: TemplateValues): Record<string, string> {
   return env;
 }
 
-export function renderArgv(command: ResolvedCommand, values: TemplateValues): string[] {
+function templated<T>(command: ResolvedCommand, fill: () => T): T {
   try {
-    return command.argv.map((arg) => render(arg, values));
+    return fill();
   } catch (error) {
-    throw new CommandFailed(command.source, `${command.source}: ${(error as Error).message}`, 'template');
+    if (error instanceof TemplateError)
+      throw new CommandFailed(command.source, `${command.source}: ${error.message}`, 'template');
+    throw error;
   }
 }
 
-/** A printable form for plans and logs (values shown as they will be passed, one argument each). */
+export function renderArgv(command: ResolvedCommand, values: TemplateValues): string[] {
+  return templated(command, () => command.argv.map((arg) => render(arg, values)));
+}
+
+export function renderScript(command: ResolvedCommand, values: TemplateValues): RenderedScript {
+  return templated(command, () => renderShellScript(command.script, values));
+}
+
+/**
+ * The command as a POSIX shell line that does exactly what running it does, for plans and logs: an argv
+ * command one quoted word per argument; a shell command as `sh -c` with the variables its script reads.
+ */
 export function describeCommand(command: ResolvedCommand, values: TemplateValues): string {
-  if (command.shell) return `sh -c ${JSON.stringify(renderForShell(command.script, values))}`;
-  return renderArgv(command, values)
-    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a)))
-    .join(' ');
+  if (!command.shell) return shellCommandLine(renderArgv(command, values));
+  const { script, env } = renderScript(command, values);
+  const assignments = Object.entries(env).map(([name, value]) => `${name}=${shellQuote(value)}`);
+  return [...assignments, 'sh', '-c', shellQuote(script)].join(' ');
 }
 
 export async function runCommand(
@@ -82,17 +99,12 @@ export async function runCommand(
   const label = options.label ?? command.source;
   let file: string;
   let args: string[];
+  let scriptEnv: Record<string, string> = {};
   if (command.shell) {
-    let script: string;
-    try {
-      script = renderForShell(command.script, values);
-    } catch (error) {
-      if (error instanceof TemplateError)
-        throw new CommandFailed(command.source, `${command.source}: ${error.message}`, 'template');
-      throw error;
-    }
+    const rendered = renderScript(command, values);
     file = '/bin/sh';
-    args = ['-c', script];
+    args = ['-c', rendered.script];
+    scriptEnv = rendered.env;
   } else {
     [file, ...args] = renderArgv(command, values) as [string, ...string[]];
   }
@@ -102,7 +114,8 @@ export async function runCommand(
   const stdoutLines: string[] = [];
   const subprocess = execa(file, args, {
     cwd: command.cwd,
-    env: { ...command.env, ...envFor(values) },
+    // The script's references win: they are what its templates were turned into.
+    env: { ...command.env, ...envFor(values), ...scriptEnv },
     stdin: 'ignore',
     timeout: command.timeoutMs,
     cancelSignal: options.signal,

@@ -1,9 +1,9 @@
 // `{{variable}}` templates. Substitution happens inside each argv element after the command has been split,
-// so a value is always exactly one argument (or part of one) and is never seen by a shell.
-import { quote } from 'shell-quote';
+// so a value is always exactly one argument (or part of one) and is never seen by a shell. Commands with
+// `shell: true` are rendered by shell-script.ts instead.
 import { TEMPLATE_VARIABLES, type TemplateVariable } from '../config/schema.ts';
 
-const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+export const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
 export type TemplateValues = Partial<Record<TemplateVariable, string>> & Record<string, string | undefined>;
 
@@ -29,9 +29,4 @@ export function render(
     if (value === undefined) throw new TemplateError(`{{${name}}} has no value here`);
     return escape(value);
   });
-}
-
-/** For `shell: true` commands: each value becomes one single-quoted shell word. */
-export function renderForShell(template: string, values: TemplateValues): string {
-  return render(template, values, (v) => quote([v]));
 }

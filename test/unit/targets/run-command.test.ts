@@ -123,9 +123,20 @@ test('output is streamed line by line with the command label', async () => {
   );
 });
 
-test('describeCommand shows each argument as it will be passed', () => {
+test('describeCommand shows each argument as it will be passed, in POSIX shell quoting', () => {
   assert.equal(
     describeCommand(cmd('./deploy.sh {{version}} --slot {{slot}}'), { version: 'v1 beta', slot: 'blue' }),
-    './deploy.sh "v1 beta" --slot blue',
+    "./deploy.sh 'v1 beta' --slot blue",
+  );
+  // Pasted into a shell, JSON quoting ("v1$(touch x)") would run the substitution; single quotes do not.
+  assert.equal(
+    describeCommand(cmd(['./deploy.sh', '{{version}}']), { version: `v1$(touch x) "it's"` }),
+    `./deploy.sh 'v1$(touch x) "it'\\''s"'`,
+  );
+  assert.equal(
+    describeCommand(cmd({ run: './deploy.sh "{{version}}" && ./notify.sh', shell: true }), {
+      version: "v'1",
+    }),
+    `DEPLOY_VERSION='v'\\''1' sh -c './deploy.sh "\${DEPLOY_VERSION}" && ./notify.sh'`,
   );
 });
