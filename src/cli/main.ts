@@ -1,6 +1,6 @@
 // `deploy-action`: the same pipeline outside GitHub (DESIGN.md §7). Reports go to the terminal, or as JSON
-// lines with --json. Exit codes: 0 success, 1 failed or rolled back, 2 invalid input or blocked, 130/143
-// cancelled by SIGINT/SIGTERM.
+// lines with --json. Exit codes (util/exit-codes.ts): 0 success, 1 failed or rolled back, 2 invalid input or
+// blocked (by `run` and `gates` alike), 130/143 cancelled by SIGINT/SIGTERM.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { ConfigLoadError, formatConfigError } from '../config/errors.ts';
@@ -16,6 +16,7 @@ import { VERSION_RULE, VERSION_RULE_TEXT } from '../github/deployment-payload.ts
 import { jsonLinesReporter } from '../report/json-lines.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import { cancelOnSignals, runExitCode } from '../util/signals.ts';
+import { EXIT_CODES, gatesExitCode } from '../util/exit-codes.ts';
 
 export const DEFAULT_CONFIG = '.github/deploy.yml';
 
@@ -100,7 +101,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(jsonOption())
     .action(async (opts: { config: string; json?: boolean }) => {
       const config = await loadConfig(opts.config, !!opts.json, io);
-      if (!config) return void (exitCode = 2);
+      if (!config) return void (exitCode = EXIT_CODES.invalidOrBlocked);
       const environments = [];
       for (const name of Object.keys(config.environments)) {
         const env = resolveEnvironment(config, name);
@@ -143,7 +144,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     'print exactly what a run would do, every command as it would run; runs nothing',
   ).action(async (opts: DeploymentOptions) => {
     const config = await loadConfig(opts.config, !!opts.json, io);
-    if (!config) return void (exitCode = 2);
+    if (!config) return void (exitCode = EXIT_CODES.invalidOrBlocked);
     const plan = planDeployment(config, opts.environment, opts.version ?? defaultVersion(), opts.sha, {
       strategy: opts.strategy,
       stateDir: opts.stateDir,
@@ -163,7 +164,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     )
     .action(async (opts: DeploymentOptions & { skipStaging?: boolean; record?: string; base?: string }) => {
       const config = await loadConfig(opts.config, !!opts.json, io);
-      if (!config) return void (exitCode = 2);
+      if (!config) return void (exitCode = EXIT_CODES.invalidOrBlocked);
       const version = opts.version ?? defaultVersion();
       const overrides = { strategy: opts.strategy, stateDir: opts.stateDir };
       // Fails here, with a clear message, for an unknown environment or a strategy the target cannot run.
@@ -218,7 +219,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         json?: boolean;
       }) => {
         const config = await loadConfig(opts.config, !!opts.json, io);
-        if (!config) return void (exitCode = 2);
+        if (!config) return void (exitCode = EXIT_CODES.invalidOrBlocked);
         const section = opts.environment ? resolveEnvironment(config, opts.environment).gates : config.gates;
         if (!section)
           throw new UsageError(
@@ -240,7 +241,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           },
         );
         if (opts.json) io.out(`${JSON.stringify(report)}\n`);
-        exitCode = report.status === 'BLOCK' ? 1 : 0;
+        exitCode = gatesExitCode(report.status);
       },
     );
 
@@ -279,11 +280,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version exit 0; usage errors were already printed by commander.
-      return error.exitCode === 0 ? 0 : 2;
+      return error.exitCode === 0 ? EXIT_CODES.success : EXIT_CODES.invalidOrBlocked;
     }
     if (error instanceof UsageError || error instanceof ResolveError || error instanceof UnknownGateError) {
       io.err(`error: ${error.message}\n`);
-      return 2;
+      return EXIT_CODES.invalidOrBlocked;
     }
     throw error;
   }
