@@ -90,7 +90,7 @@ function refusalMessage(reason: ShellTemplateRefusal, name: string, offset: numb
     case 'heredoc_delimiter':
       return `${at} is a here-document delimiter: write a fixed delimiter`;
     case 'unterminated':
-      return `the command has an unterminated quote, $(…), \${…} or \`…\` before {{${name}}} (character ${offset + 1}): close it, so the template's context is known`;
+      return `the command has an unterminated quote, $(…), \${…} or \`…\`, so the quoting around ${at} is unknown: close it`;
   }
 }
 

@@ -1,0 +1,59 @@
+// `plan` shows every command in POSIX shell quoting: pasted into a shell, the line does exactly what the run
+// would do (JSON quoting, "a$(touch x)", would run the substitution when pasted).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatPlan } from '../../../src/cli/main.ts';
+import { parseConfig } from '../../../src/config/load.ts';
+import { planDeployment } from '../../../src/pipeline/plan.ts';
+
+const NOTE = `a$(touch PWNED) \`touch PWNED\` it's "q"`;
+
+test('plan prints argv and shell commands so that pasting them runs exactly that', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const printer = join(dir, 'print-argv.cjs');
+  writeFileSync(printer, 'process.stdout.write(JSON.stringify(process.argv.slice(2)))');
+  const node = JSON.stringify(process.execPath);
+  const text = `state_dir: ${dir}/state
+target:
+  commands:
+    deploy: [${node}, ${JSON.stringify(printer)}, "{{version}}", "{{note}}"]
+environments:
+  production:
+    variables:
+      note: ${JSON.stringify(NOTE)}
+    smoke:
+      run: ${JSON.stringify(`${process.execPath} ${printer} "note: {{note}}" '{{environment}}' | cat`)}
+      shell: true
+`;
+  const parsed = parseConfig(text, 'deploy.yml');
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const plan = planDeployment(parsed.config, 'production', 'v1.2');
+  const runs = plan.phases
+    .flatMap((phase) => phase.actions)
+    .flatMap((action) => (action.run ? [action] : []));
+  const deploy = runs.find((action) => action.description === 'deploy')!.run!;
+  const smoke = runs.find((action) => action.description === 'smoke tests')!.run!;
+
+  assert.equal(deploy, `${process.execPath} ${printer} v1.2 'a$(touch PWNED) \`touch PWNED\` it'\\''s "q"'`);
+  assert.equal(
+    smoke,
+    `DEPLOY_NOTE='a$(touch PWNED) \`touch PWNED\` it'\\''s "q"' DEPLOY_ENVIRONMENT=production sh -c ` +
+      `'${process.execPath} ${printer} "note: \${DEPLOY_NOTE}" '\\'''\\''"\${DEPLOY_ENVIRONMENT}"'\\'''\\'' | cat'`,
+  );
+  const formatted = formatPlan(plan);
+  assert.ok(formatted.includes(`$ ${deploy}\n`) && formatted.includes(`$ ${smoke}\n`), formatted);
+
+  // Pasted into a plain shell, each line gives the program exactly the values the run would.
+  const paste = (line: string) =>
+    JSON.parse(
+      execFileSync('/bin/sh', ['-c', line], { cwd: dir, env: { PATH: process.env.PATH }, encoding: 'utf8' }),
+    );
+  assert.deepEqual(paste(deploy), ['v1.2', NOTE]);
+  assert.deepEqual(paste(smoke), [`note: ${NOTE}`, 'production']);
+  assert.deepEqual(readdirSync(dir).sort(), ['print-argv.cjs']);
+});
