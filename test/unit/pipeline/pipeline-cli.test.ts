@@ -157,10 +157,14 @@ test('a failing backup hook stops the deployment before anything changes', async
 test('plan prints every command as it would run and runs nothing', async (t) => {
   const s = setup('  production:\n    strategy: { type: canary, steps: [10, 100] }');
   t.after(s.cleanup);
-  const { code, stdout } = await runCli(['plan', '-e', 'production', '-v', 'v2 $(rm -rf /)', '-c', s.config]);
+  const { code, stdout } = await runCli(['plan', '-e', 'production', '-v', 'v2+b.1', '-c', s.config]);
   assert.equal(code, 0, stdout);
   assert.match(stdout, /set weight blue=10%/);
-  assert.match(stdout, /record-target\.ts \S+ deploy blue "v2 \$\(rm -rf \/\)"/);
+  assert.match(stdout, /record-target\.ts \S+ deploy blue v2\+b\.1\n/);
+  // A version no rule allows is refused before the plan, and nothing runs.
+  const hostile = await runCli(['plan', '-e', 'production', '-v', 'v2 $(rm -rf /)', '-c', s.config]);
+  assert.equal(hostile.code, 2, hostile.stdout);
+  assert.match(hostile.stderr, /a version is 1-128 letters/);
   assert.match(stdout, /on failure, rollback:\n {2}1\. set weight blue=0%/);
   assert.deepEqual(s.calls(), [], 'plan ran a command');
   const json = await runCli(['plan', '-e', 'production', '-v', 'v2', '-c', s.config, '--json']);
