@@ -16,7 +16,7 @@ import {
 } from '../github/client.ts';
 import { pullRequestContext } from '../github/pull-request.ts';
 import type { GatesReport } from '../gates/runner.ts';
-import { fanOut, type PipelineResult } from '../pipeline/events.ts';
+import { fanOut, type PipelineResult, type Reporter } from '../pipeline/events.ts';
 import { runPipeline } from '../pipeline/pipeline.ts';
 import { planDeployment } from '../pipeline/plan.ts';
 import { runValidate } from '../pipeline/validate.ts';
@@ -33,6 +33,7 @@ import { readRunContext, type RunContext } from './context.ts';
 import { InputError, planRun, readInputs, type ActionInputs, type RunPlan } from './inputs.ts';
 import { createTag, tagName } from './tag.ts';
 import { cancelOnSignals, runExitCode, type Cancellation } from '../util/signals.ts';
+import { REPORTING_GRACE_MS, untilCancelDeadline } from './cancel-deadline.ts';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Cancelling the job sends SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that: the first
@@ -41,6 +42,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     notice.kind === 'cancel' ? core.warning(notice.message) : core.info(notice.message),
   );
   let counter: RequestCounter | undefined;
+  let runner: ActionRun | undefined;
   try {
     const inputs = readInputs((name) => core.getInput(name));
     if (inputs.token) core.setSecret(inputs.token);
@@ -60,7 +62,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         'no github-token: reporting to the job log only (no Deployments, check runs or PR comment)',
       );
     }
-    const runner = new ActionRun(inputs, context, plan, config, octokit, env, cancellation);
+    runner = new ActionRun(inputs, context, plan, config, octokit, env, cancellation);
     await runner.execute();
   } catch (error) {
     failWith(error);
@@ -72,6 +74,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     // Only now: a signal before this point must find our listener, or signal-exit re-raises it.
     cancellation.dispose();
   }
+  // GitHub requests left behind at the cancellation deadline would keep the process alive until SIGKILL.
+  if (runner?.githubCutShort) process.exit();
 }
 
 class ActionRun {
@@ -83,6 +87,8 @@ class ActionRun {
   private readonly env: NodeJS.ProcessEnv;
   private readonly cancellation: Cancellation;
   private readonly signal: AbortSignal;
+  /** GitHub reporting was abandoned at the cancellation deadline (cancel-deadline.ts). */
+  githubCutShort = false;
 
   constructor(
     inputs: ActionInputs,
@@ -169,10 +175,10 @@ class ActionRun {
       );
     } finally {
       // Flush GitHub even when the pipeline threw: the final status must not be lost.
-      await reporter.close?.();
+      await this.closeReporting(reporter);
     }
 
-    const deploymentId = await github?.deploymentId();
+    const deploymentId = this.githubCutShort ? context.deployment?.id : await github?.deploymentId();
     if (deploymentId !== undefined) core.setOutput('deployment-id', String(deploymentId));
     core.setOutput('status', result.status);
     core.setOutput('code', result.code);
@@ -181,7 +187,7 @@ class ActionRun {
     if (result.gates) core.setOutput('gates', JSON.stringify(result.gates));
     if (result.status === 'succeeded' && environmentUrl) core.setOutput('environment-url', environmentUrl);
 
-    const changes = await github?.changes();
+    const changes = this.githubCutShort ? undefined : await github?.changes();
     await this.writeSummary(
       renderJobSummary(result, {
         sha: context.sha,
@@ -229,7 +235,7 @@ class ActionRun {
         signal: this.signal,
       });
     } finally {
-      await reporter.close?.();
+      await this.closeReporting(reporter);
     }
     core.setOutput('gates', JSON.stringify(report));
     core.setOutput('status', report.status === 'BLOCK' ? 'blocked' : 'succeeded');
@@ -237,6 +243,17 @@ class ActionRun {
     core.setOutput('rolled-back', 'false');
     await this.writeSummary(renderGatesSection(report));
     if (report.status === 'BLOCK') core.setFailed(`blocked [gates_blocked]: ${report.reasons.join('; ')}`);
+  }
+
+  /** Flushes GitHub; once the job is cancelled, only until the reporting deadline (cancel-deadline.ts). */
+  private async closeReporting(reporter: Reporter): Promise<void> {
+    const outcome = await untilCancelDeadline(reporter.close?.() ?? Promise.resolve(), this.cancellation);
+    if (outcome.done) return;
+    this.githubCutShort = true;
+    core.warning(
+      `cancelled: GitHub reporting stopped ${REPORTING_GRACE_MS / 1000} s after the first signal, so the ` +
+        'outputs are written before the runner kills the job; the final updates may be missing on GitHub',
+    );
   }
 
   /** The GitHub reporter for this run (none without a token); `extra` says what it reports to. */

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Octokit } from '@octokit/rest';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
@@ -261,4 +262,79 @@ ${target.targetYaml}environments:
     'set_weight green 0',
   );
   assertReportedCancelled(g, run);
+});
+
+test('GitHub hanging when the job is cancelled: the action still writes its outputs and exits before SIGKILL', async (t) => {
+  // A GitHub that accepts every connection and never answers.
+  const hanging = createServer(() => {});
+  await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+  t.after(() => {
+    hanging.closeAllConnections();
+    hanging.close();
+  });
+  const apiUrl = `http://127.0.0.1:${(hanging.address() as { port: number }).port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'action-cancel-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const target = recordedTarget(dir);
+  writeFileSync(
+    join(dir, 'deploy.yml'),
+    `preset: fast
+${target.targetYaml}environments:
+  production:
+    strategy: { type: canary, steps: [5, 10, 25, 50, 100], pause: 2s }
+`,
+  );
+  const event = {
+    name: 'deployment',
+    payload: webhookPayload(
+      'deployment',
+      'created',
+      {
+        deployment: {
+          id: 31,
+          sha: fakeSha('head'),
+          ref: fakeSha('head'),
+          task: 'deploy',
+          environment: 'production',
+          payload: { strategy: 'canary', version: 'v2', pr: PR, requested_by: 'alice' },
+          production_environment: true,
+        },
+      },
+      { owner: OWNER, repo: REPO, baseUrl: apiUrl },
+    ),
+  };
+  const action = startBuiltAction({
+    dir,
+    inputs: { 'github-token': ACTION_TOKEN, config: 'deploy.yml' },
+    event,
+    env: {
+      GITHUB_API_URL: apiUrl,
+      GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+      GITHUB_SHA: fakeSha('workflow-checkout'),
+      CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }),
+    },
+  });
+  t.after(() => void (action.exited() || action.child.kill('SIGKILL')));
+  await until(action, 'the canary took 5 %', () => target.calls().includes('set_weight green 5'));
+  const { sent, exitedAfterMs } = await cancelLikeRunner(action);
+  const run = await action.done;
+  t.diagnostic(`exited ${exitedAfterMs} ms after SIGINT; signals sent: ${sent.join(', ')}`);
+  assert.ok(!sent.includes('SIGKILL'), `the action had to be killed (${sent.join(', ')}):\n${run.stdout}`);
+  assert.equal(run.status, 130, run.stdout + run.stderr);
+  assert.equal(
+    target
+      .calls()
+      .filter((c) => c.startsWith('set_weight'))
+      .at(-1),
+    'set_weight green 0',
+    'traffic went back to stable although GitHub never answered',
+  );
+  assert.equal(run.outputs.status, 'cancelled', run.stdout);
+  assert.equal(run.outputs.code, 'cancelled');
+  assert.equal(run.outputs['rolled-back'], 'true');
+  assert.equal(run.outputs['deployment-id'], '31');
+  assert.ok(run.outputs['github-requests'] !== undefined);
+  assert.ok(run.outputs['record-path'] && existsSync(run.outputs['record-path']));
+  assert.match(run.summary, /Deploy production: cancelled/);
+  assert.match(run.stdout, /::warning::cancelled: GitHub reporting stopped/);
 });

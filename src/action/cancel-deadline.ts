@@ -1,0 +1,54 @@
+// After the runner cancels a job it kills the action 10 s after the first signal (SIGINT, then SIGTERM at
+// 7.5 s, SIGKILL at 10 s). The rollback never waits on GitHub, but the final GitHub updates do: once
+// cancelled, they get what is left of those 10 s minus a reserve for the outputs, the summary and the
+// record, so a slow or hanging GitHub cannot cost the outputs.
+import type { Cancellation } from '../util/signals.ts';
+
+/** From the runner's first signal to its SIGKILL. */
+export const RUNNER_KILL_AFTER_MS = 10_000;
+/** Kept back for writing the outputs, the job summary and the record, and exiting. */
+export const OUTPUT_RESERVE_MS = 1_500;
+/** How long after the first signal GitHub reporting must be over. */
+export const REPORTING_GRACE_MS = RUNNER_KILL_AFTER_MS - OUTPUT_RESERVE_MS;
+
+/** Milliseconds left for GitHub reporting, `nowMs` after a cancellation received at `receivedAtMs`. Pure. */
+export function reportingTimeLeft(receivedAtMs: number, nowMs: number, graceMs = REPORTING_GRACE_MS): number {
+  return Math.max(0, receivedAtMs + graceMs - nowMs);
+}
+
+export type Settled<T> = { done: true; value: T } | { done: false };
+
+/**
+ * Waits for `work`; once the run is cancelled (before or while waiting), no longer than the reporting time
+ * left. `{ done: false }` means the deadline came first (`work` goes on, unawaited). Rejections pass through.
+ */
+export function untilCancelDeadline<T>(
+  work: Promise<T>,
+  cancellation: Pick<Cancellation, 'signal' | 'received'>,
+  options: { graceMs?: number; now?: () => number } = {},
+): Promise<Settled<T>> {
+  const now = options.now ?? (() => performance.now());
+  return new Promise<Settled<T>>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const startDeadline = () => {
+      const received = cancellation.received();
+      const left = received ? reportingTimeLeft(received.atMs, now(), options.graceMs) : 0;
+      timer = setTimeout(() => finish({ done: false }), left);
+    };
+    const finish = (outcome: Settled<T>) => {
+      clearTimeout(timer);
+      cancellation.signal.removeEventListener('abort', startDeadline);
+      resolve(outcome);
+    };
+    work.then(
+      (value) => finish({ done: true, value }),
+      (error: unknown) => {
+        clearTimeout(timer);
+        cancellation.signal.removeEventListener('abort', startDeadline);
+        reject(error as Error);
+      },
+    );
+    if (cancellation.signal.aborted) startDeadline();
+    else cancellation.signal.addEventListener('abort', startDeadline, { once: true });
+  });
+}

@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  OUTPUT_RESERVE_MS,
+  REPORTING_GRACE_MS,
+  RUNNER_KILL_AFTER_MS,
+  reportingTimeLeft,
+  untilCancelDeadline,
+} from '../../../src/action/cancel-deadline.ts';
+
+/** A cancellation driven by the test: cancel(at) is the first signal at clock time `at`. */
+function fakeCancellation() {
+  const controller = new AbortController();
+  let received: { signal: 'SIGINT'; atMs: number } | undefined;
+  return {
+    signal: controller.signal,
+    received: () => received,
+    cancel(atMs: number) {
+      received = { signal: 'SIGINT', atMs };
+      controller.abort();
+    },
+  };
+}
+
+const never = new Promise<never>(() => {});
+const later = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms));
+
+test('reporting ends before the runner’s SIGKILL, with room left for the outputs', () => {
+  assert.ok(REPORTING_GRACE_MS + OUTPUT_RESERVE_MS <= RUNNER_KILL_AFTER_MS);
+  assert.ok(OUTPUT_RESERVE_MS >= 1000, 'writing the outputs needs time on a busy machine');
+  assert.equal(reportingTimeLeft(1000, 1000), REPORTING_GRACE_MS);
+  assert.equal(reportingTimeLeft(1000, 1000 + REPORTING_GRACE_MS - 1), 1);
+  assert.equal(reportingTimeLeft(1000, 1000 + REPORTING_GRACE_MS), 0);
+  assert.equal(reportingTimeLeft(1000, 60_000), 0, 'never negative');
+  assert.equal(reportingTimeLeft(0, 20, 100), 80);
+});
+
+test('without a cancellation the work is awaited however long it takes', async () => {
+  const c = fakeCancellation();
+  assert.deepEqual(await untilCancelDeadline(later(150, 'flushed'), c, { graceMs: 10 }), {
+    done: true,
+    value: 'flushed',
+  });
+});
+
+test('cancelled before the wait: only the time left since the signal', async () => {
+  const c = fakeCancellation();
+  const clock = { t: 5000 };
+  c.cancel(4950);
+  const started = performance.now();
+  assert.deepEqual(await untilCancelDeadline(never, c, { graceMs: 100, now: () => clock.t }), {
+    done: false,
+  });
+  const waited = performance.now() - started;
+  assert.ok(waited >= 40 && waited < 1000, `waited ${waited} ms of the 50 left`);
+  // Past the deadline already: no wait at all, but work that is done still counts as done.
+  c.cancel(0);
+  assert.deepEqual(await untilCancelDeadline(never, c, { graceMs: 100, now: () => clock.t }), {
+    done: false,
+  });
+  assert.deepEqual(await untilCancelDeadline(Promise.resolve(7), c, { graceMs: 100, now: () => clock.t }), {
+    done: true,
+    value: 7,
+  });
+});
+
+test('cancelled while waiting: the deadline starts at the signal', async () => {
+  const c = fakeCancellation();
+  const waiting = untilCancelDeadline(never, c, { graceMs: 60 });
+  await later(100, undefined);
+  const cancelledAt = performance.now();
+  c.cancel(cancelledAt);
+  assert.deepEqual(await waiting, { done: false });
+  assert.ok(performance.now() - cancelledAt >= 55);
+  // Work that ends inside the grace period is reported done.
+  const d = fakeCancellation();
+  const quick = untilCancelDeadline(later(80, 'ok'), d, { graceMs: 1000 });
+  d.cancel(performance.now());
+  assert.deepEqual(await quick, { done: true, value: 'ok' });
+});
+
+test('a failure of the work passes through', async () => {
+  const c = fakeCancellation();
+  c.cancel(performance.now());
+  await assert.rejects(untilCancelDeadline(Promise.reject(new Error('boom')), c, { graceMs: 1000 }), /boom/);
+});
