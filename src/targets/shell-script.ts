@@ -16,6 +16,7 @@ export type ShellTemplateRefusal =
   | 'after_dollar'
   | 'after_backslash'
   | 'quoted_heredoc'
+  | 'heredoc_substitution'
   | 'heredoc_delimiter'
   | 'unterminated';
 
@@ -57,7 +58,7 @@ type Frame =
   | { kind: 'script'; closer: ')' | undefined; parens: number; cases: number; commandPosition: boolean }
   | { kind: 'double' }
   | { kind: 'param'; braces: number }
-  | { kind: 'arith'; parens: number }
+  | { kind: 'arith'; closer: '))' | ']'; depth: number }
   | { kind: 'backtick' };
 
 interface PendingHeredoc {
@@ -80,13 +81,15 @@ function refusalMessage(reason: ShellTemplateRefusal, name: string, offset: numb
     case 'parameter_expansion':
       return `${at} is inside \${…}, where its quoting would be taken literally: use the exported ${env} there instead`;
     case 'arithmetic':
-      return `${at} is inside $((…)), which evaluates text as an expression: only ${NUMERIC_VARIABLES.join(', ')} may be used there; compare other values as strings (${env})`;
+      return `${at} is inside $((…)) or ((…)), which evaluate a value as an expression: only ${NUMERIC_VARIABLES.join(', ')} may be used there; compare other values as strings (${env})`;
     case 'after_dollar':
       return `${at} follows a "$": write {{${name}}} alone, it is substituted as one quoted word`;
     case 'after_backslash':
       return `${at} follows a backslash, which would escape its quoting: remove the backslash`;
     case 'quoted_heredoc':
       return `${at} is inside a quoted here-document (<<'EOF'), where nothing is substituted: use an unquoted delimiter (<<EOF) or read ${env}`;
+    case 'heredoc_substitution':
+      return `${at} is inside a command substitution in a here-document, where its quoting is not known: use ${env} there instead`;
     case 'heredoc_delimiter':
       return `${at} is a here-document delimiter: write a fixed delimiter`;
     case 'unterminated':
@@ -143,6 +146,8 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
           if (doc.quoted) refuse('quoted_heredoc', match[1]!, at);
           else if (script[at - 1] === '$') refuse('after_dollar', match[1]!, at);
           else if (script[at - 1] === '\\') refuse('after_backslash', match[1]!, at);
+          // Substitutions in a body are not modelled: refuse rather than guess their quoting.
+          else if (/\$\(|`/.test(script.slice(i, at))) refuse('heredoc_substitution', match[1]!, at);
           else record(match, 'heredoc');
           at += match[0].length - 1;
         }
@@ -236,8 +241,14 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
         continue;
       }
       if (script.startsWith('$((', i)) {
-        stack.push({ kind: 'arith', parens: 0 });
+        stack.push({ kind: 'arith', closer: '))', depth: 0 });
         i += 3;
+        continue;
+      }
+      if (script[i + 1] === '[') {
+        // bash's old $[…] arithmetic
+        stack.push({ kind: 'arith', closer: ']', depth: 0 });
+        i += 2;
         continue;
       }
       if (script[i + 1] === '(') {
@@ -285,9 +296,11 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
       continue;
     }
     if (frame.kind === 'arith') {
-      if (c === '(') frame.parens++;
-      else if (c === ')') {
-        if (frame.parens > 0) frame.parens--;
+      const [open, close] = frame.closer === ']' ? ['[', ']'] : ['(', ')'];
+      if (c === open) frame.depth++;
+      else if (c === close) {
+        if (frame.depth > 0) frame.depth--;
+        else if (frame.closer === ']') stack.pop();
         else if (script[i + 1] === ')') {
           stack.pop();
           i++;
@@ -317,6 +330,12 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
       if (script[i + 2] === '<')
         i += 3; // bash here-string, not a here-document
       else readHeredocOperator(frame);
+      continue;
+    }
+    if (c === '(' && script[i + 1] === '(' && frame.commandPosition) {
+      // bash's (( … )) arithmetic command: it evaluates expanded values as expressions, like $((…))
+      stack.push({ kind: 'arith', closer: '))', depth: 0 });
+      i += 2;
       continue;
     }
     if (c === '(') {

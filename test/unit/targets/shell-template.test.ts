@@ -244,6 +244,9 @@ test('templates where no quoting can protect a value are refused, with the offse
     ['echo "`echo {{ref}}`"', 'backticks', /\{\{ref\}\} \(character 13\)/],
     ['echo ${TAG:-{{version}}}', 'parameter_expansion', /inside \$\{…\}.*"\$DEPLOY_VERSION"/],
     ['echo $(( {{version}} + 1 ))', 'arithmetic', /inside \$\(\(…\)\).*only weight/],
+    ['if (( {{version}} > 1 )); then :; fi', 'arithmetic', /\(character 7\).*\(\(…\)\)/],
+    ['echo $[ {{ref}} ]', 'arithmetic', /\{\{ref\}\}/],
+    ['cat <<EOF\n$(echo {{version}})\nEOF', 'heredoc_substitution', /"\$DEPLOY_VERSION" there/],
     ['echo ${{version}}', 'after_dollar', /follows a "\$"/],
     ['echo \\{{version}}', 'after_backslash', /follows a backslash/],
     ['echo "\\{{version}}"', 'after_backslash', /follows a backslash/],
@@ -285,6 +288,11 @@ test('the contexts the lexer must tell apart: comments, case patterns, here-docu
   ]);
   assert.deepEqual(contexts('echo $(( {{weight}} * 2 )) ${HOME} {{slot}}'), [
     'weight:arithmetic',
+    'slot:bare',
+  ]);
+  assert.deepEqual(contexts('(( {{batch}} < {{batches}} )) && ( (echo {{slot}}) )'), [
+    'batch:arithmetic',
+    'batches:arithmetic',
     'slot:bare',
   ]);
   assert.deepEqual(contexts('echo "${HOME}" "{{slot}}" \\"{{version}}'), ['slot:double', 'version:bare']);
