@@ -4,8 +4,10 @@
 //   {"type":"sample","index":0,"sample":{"at":ms,"canary":{...},"stable":{...},"errors":[...]},"decision":{...}}
 //   ... more samples, then more windows (one per evaluate call: each canary step, verify, monitor ...)
 import { appendFileSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { describeValue, explainIssues, formatPath, issueMessage } from '../config/errors.ts';
 import type { AnalysisConfigInput } from './schema.ts';
-import type { Decision, MetricValues, Sample } from './types.ts';
+import { PROVIDER_ERROR_CODES, type Decision, type MetricValues, type Sample } from './types.ts';
 
 export const RECORDING_FORMAT = 'deploy-action.recording';
 export const RECORDING_VERSION = 1;
@@ -78,7 +80,79 @@ export class RecordingWriter {
 
 export class RecordingError extends Error {}
 
-/** Reads and checks a recording; errors name the file and line. */
+// What a recording line may hold. Strict objects: a misspelt key ("stabel") would otherwise drop data
+// without a word. A metric value is a number or null (no data); a string such as "0.01" is refused rather
+// than read as "no data", which would end in a no-data rollback nobody asked for.
+const NUMBER_OR_NULL = 'a number or null (no data)';
+const metricValue = z
+  .number({ error: (issue) => `expected ${NUMBER_OR_NULL}, got ${describeValue(issue.input)}` })
+  .nullable();
+const metricValues = z.record(z.string(), metricValue, {
+  error: (issue) =>
+    `expected a mapping of metric name to ${NUMBER_OR_NULL}, got ${describeValue(issue.input)}`,
+});
+/** null: the side had no data at all in that interval (a Prometheus gap), the same as every metric missing. */
+const sideValues = z
+  .record(z.string(), metricValue, {
+    error: (issue) =>
+      `expected a mapping of metric name to ${NUMBER_OR_NULL}, or null (no data at all), got ${describeValue(issue.input)}`,
+  })
+  .nullable();
+const ms = (what: string) =>
+  z.number({ error: (issue) => `expected ${what}, got ${describeValue(issue.input)}` });
+
+const contextSchema = z.strictObject({
+  phase: z.string(),
+  environment: z.string(),
+  version: z.string(),
+  stableVersion: z.string().optional(),
+  slot: z.string().optional(),
+  stableSlot: z.string().optional(),
+  weight: z.number().min(0).max(100).optional(),
+  windowMs: ms('the window length in ms (a number)').min(0),
+  intervalMs: ms('the interval in ms (a number)').positive(),
+});
+
+const windowLine = z.strictObject({
+  type: z.literal('window'),
+  context: contextSchema,
+  baseline: metricValues.optional(),
+  startedAt: ms('a time in ms since the epoch (a number)').optional(),
+});
+
+const sampleError = z.strictObject({
+  provider: z.string(),
+  side: z.enum(['canary', 'stable']),
+  code: z.enum(PROVIDER_ERROR_CODES),
+  message: z.string(),
+});
+
+const sampleLine = z.strictObject({
+  type: z.literal('sample'),
+  index: z.number().int().min(0).optional(),
+  sample: z.strictObject({
+    at: ms('a time in ms since the epoch (a number)'),
+    canary: sideValues,
+    stable: sideValues.optional(),
+    errors: z.array(sampleError).optional(),
+  }),
+  // Only the kind is compared with the replayed decision; the rest is kept as recorded.
+  decision: z.looseObject({ kind: z.enum(['promote', 'hold', 'rollback']) }).optional(),
+});
+
+function explain(schema: z.ZodType, issues: readonly z.core.$ZodIssue[], data: unknown): string[] {
+  return explainIssues(issues, data, schema).map(({ path, message }) =>
+    path.length === 0 ? message : `${formatPath(path)}: ${message}`,
+  );
+}
+
+/** At most this many problems are listed; a recording with a systematic mistake would repeat it per line. */
+const MAX_PROBLEMS = 20;
+
+/**
+ * Reads and checks a recording. Every problem is reported (up to MAX_PROBLEMS) with the file, the line, the
+ * window and sample it belongs to, the field, what was found and what is allowed.
+ */
 export function readRecording(file: string): Recording {
   let text: string;
   try {
@@ -86,63 +160,97 @@ export function readRecording(file: string): Recording {
   } catch (error) {
     throw new RecordingError(`cannot read recording ${file}: ${(error as Error).message}`);
   }
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const lines = text.split('\n').map((line, i) => ({ line, n: i + 1 }));
+  const content = lines.filter(({ line }) => line.trim() !== '');
   const parse = (line: string, n: number): Record<string, unknown> => {
     try {
       const value = JSON.parse(line) as unknown;
       if (typeof value !== 'object' || value === null || Array.isArray(value))
-        throw new Error('not an object');
+        throw new Error(`found ${describeValue(value)}`);
       return value as Record<string, unknown>;
     } catch (error) {
       throw new RecordingError(`${file}:${n}: not a JSON object (${(error as Error).message})`);
     }
   };
-  if (lines.length === 0) throw new RecordingError(`${file}: empty recording`);
-  const header = parse(lines[0]!, 1);
+  if (content.length === 0) throw new RecordingError(`${file}: empty recording`);
+  const first = content[0]!;
+  const header = parse(first.line, first.n);
   if (header.format !== RECORDING_FORMAT)
-    throw new RecordingError(`${file}:1: not a recording (format must be "${RECORDING_FORMAT}")`);
+    throw new RecordingError(`${file}:${first.n}: not a recording (format must be "${RECORDING_FORMAT}")`);
   if (header.version !== RECORDING_VERSION)
     throw new RecordingError(
-      `${file}:1: recording version ${String(header.version)} is not supported (expected ${RECORDING_VERSION})`,
+      `${file}:${first.n}: recording version ${String(header.version)} is not supported (expected ${RECORDING_VERSION})`,
+    );
+  if (
+    header.config !== undefined &&
+    (typeof header.config !== 'object' || header.config === null || Array.isArray(header.config))
+  )
+    throw new RecordingError(
+      `${file}:${first.n}: config: expected the analysis config (a mapping), got ${describeValue(header.config)}`,
     );
   const recording: Recording = { config: (header.config ?? {}) as AnalysisConfigInput, windows: [] };
-  lines.slice(1).forEach((line, i) => {
-    const n = i + 2;
-    const entry = parse(line, n);
+  const problems: string[] = [];
+  let stopped = false;
+  for (const { line, n } of content.slice(1)) {
+    if (problems.length >= MAX_PROBLEMS) {
+      stopped = true;
+      break;
+    }
+    let entry: Record<string, unknown>;
+    try {
+      entry = parse(line, n);
+    } catch (error) {
+      problems.push((error as Error).message);
+      continue;
+    }
     if (entry.type === 'window') {
-      const context = entry.context as RecordedContext | undefined;
-      if (!context || typeof context.intervalMs !== 'number' || typeof context.windowMs !== 'number')
-        throw new RecordingError(
-          `${file}:${n}: a window needs context.intervalMs and context.windowMs (numbers)`,
-        );
+      const parsed = windowLine.safeParse(entry, { error: issueMessage });
+      const where = `${file}:${n}: window ${recording.windows.length + 1}`;
+      if (!parsed.success) {
+        problems.push(...explain(windowLine, parsed.error.issues, entry).map((p) => `${where}: ${p}`));
+        // Later samples still belong to a window: keep a placeholder so their locations stay right.
+      }
+      const w = parsed.success ? parsed.data : undefined;
       recording.windows.push({
-        context,
-        baseline: (entry.baseline ?? {}) as MetricValues,
-        startedAt: typeof entry.startedAt === 'number' ? entry.startedAt : NaN,
+        context: (w?.context ?? entry.context) as RecordedContext,
+        baseline: w?.baseline ?? {},
+        startedAt: w?.startedAt ?? NaN,
         samples: [],
       });
     } else if (entry.type === 'sample') {
       const window = recording.windows.at(-1);
-      if (!window) throw new RecordingError(`${file}:${n}: a sample before any window line`);
-      const sample = entry.sample as Sample | undefined;
-      if (
-        !sample ||
-        typeof sample.at !== 'number' ||
-        typeof sample.canary !== 'object' ||
-        sample.canary === null
-      )
-        throw new RecordingError(
-          `${file}:${n}: a sample needs "at" (ms) and "canary" (an object of metric values)`,
-        );
+      if (!window) {
+        problems.push(`${file}:${n}: a sample before any window line`);
+        continue;
+      }
+      const position = window.samples.length;
+      const index = typeof entry.index === 'number' ? entry.index : position;
+      const where = `${file}:${n}: window ${recording.windows.length} sample ${index}`;
+      const parsed = sampleLine.safeParse(entry, { error: issueMessage });
+      if (!parsed.success) {
+        problems.push(...explain(sampleLine, parsed.error.issues, entry).map((p) => `${where}: ${p}`));
+        window.samples.push({ index, sample: { at: NaN, canary: {}, errors: [] } });
+        continue;
+      }
+      const { sample, decision } = parsed.data;
       window.samples.push({
-        index: typeof entry.index === 'number' ? entry.index : window.samples.length,
-        sample: { ...sample, errors: Array.isArray(sample.errors) ? sample.errors : [] },
-        decision: entry.decision as Decision | undefined,
+        index: parsed.data.index ?? position,
+        sample: {
+          at: sample.at,
+          canary: sample.canary ?? {},
+          ...(sample.stable !== undefined ? { stable: sample.stable ?? {} } : {}),
+          errors: sample.errors ?? [],
+        },
+        decision: decision as Decision | undefined,
       });
     } else
-      throw new RecordingError(
+      problems.push(
         `${file}:${n}: unknown line type ${JSON.stringify(entry.type)} (expected "window" or "sample")`,
       );
-  });
+  }
+  if (problems.length > 0) {
+    const more = stopped ? `\n(stopped after ${MAX_PROBLEMS} problems)` : '';
+    throw new RecordingError(`${problems.join('\n')}${more}`);
+  }
   return recording;
 }

@@ -1,10 +1,12 @@
 // Judges a recording offline: the same pure judge over the recorded samples, with the recorded config or
 // another one (to tune thresholds). Backs `deploy-action analyze --recording FILE [--json]`.
+import { explainIssues, formatPath, issueMessage } from '../config/errors.ts';
 import { concludeWindow } from './analyzer.ts';
-import { resolveAnalysisConfig } from './config.ts';
+import { resolveAnalysisConfig, type AnalysisConfig } from './config.ts';
+import { ANALYZE_EXIT_CODES } from './exit-codes.ts';
 import { createJudgeState, judge } from './judge.ts';
-import { readRecording, type RecordedContext } from './recording.ts';
-import type { AnalysisConfigInput } from './schema.ts';
+import { readRecording, RecordingError, type RecordedContext } from './recording.ts';
+import { analysisConfigSchema, type AnalysisConfigInput } from './schema.ts';
 import type { Decision } from './types.ts';
 
 export interface ReplayedWindow {
@@ -19,9 +21,28 @@ export interface ReplayResult {
   windows: ReplayedWindow[];
 }
 
+/** The analysis config to judge with, or a RecordingError naming where it came from and what is wrong. */
+function judgeConfig(input: AnalysisConfigInput, source: string): AnalysisConfig {
+  const checked = analysisConfigSchema.safeParse(input, { error: issueMessage });
+  if (!checked.success)
+    throw new RecordingError(
+      explainIssues(checked.error.issues, input, analysisConfigSchema)
+        .map(({ path, message }) => `${source}${path.length ? `.${formatPath(path)}` : ''}: ${message}`)
+        .join('\n'),
+    );
+  try {
+    return resolveAnalysisConfig(input);
+  } catch (error) {
+    // What the schema cannot see, such as two checks with one name.
+    throw new RecordingError(`${source}: ${(error as Error).message}`);
+  }
+}
+
 export function analyzeRecording(file: string, config?: AnalysisConfigInput): ReplayResult {
   const recording = readRecording(file);
-  const resolved = resolveAnalysisConfig(config ?? recording.config);
+  const resolved = config
+    ? judgeConfig(config, 'the analysis config given')
+    : judgeConfig(recording.config, `${file}:1: config`);
   const windows = recording.windows.map((window): ReplayedWindow => {
     const startedAt = Number.isFinite(window.startedAt) ? window.startedAt : undefined;
     let state = createJudgeState(resolved, {
@@ -64,17 +85,30 @@ export interface AnalyzeCommandOptions {
   config?: AnalysisConfigInput;
 }
 
-/** Exit codes: 0 every window promotes, 1 a window rolls back, 2 a window is inconclusive (hold), 3 bad input. */
+/** Exit codes: ANALYZE_EXIT_CODES (exit-codes.ts), as docs/analysis.md lists them. */
 export function runAnalyzeCommand(options: AnalyzeCommandOptions): { exitCode: number; output: string } {
   let result: ReplayResult;
   try {
     result = analyzeRecording(options.recording, options.config);
   } catch (error) {
+    // Input problems are RecordingErrors; anything else is a bug and must not read as a verdict.
+    const bad = error instanceof RecordingError;
     const message = error instanceof Error ? error.message : String(error);
-    return { exitCode: 3, output: options.json ? JSON.stringify({ error: message }) : `error: ${message}` };
+    const text = bad ? message : `unexpected error while judging ${options.recording}: ${message}`;
+    return {
+      exitCode: ANALYZE_EXIT_CODES[bad ? 'bad-input' : 'internal-error'],
+      output: options.json ? JSON.stringify({ error: text }) : `error: ${text}`,
+    };
   }
   const kinds = result.windows.map((w) => w.decision.kind);
-  const exitCode = kinds.includes('rollback') ? 1 : kinds.includes('hold') || kinds.length === 0 ? 2 : 0;
+  const exitCode =
+    ANALYZE_EXIT_CODES[
+      kinds.includes('rollback')
+        ? 'rollback'
+        : kinds.includes('hold') || kinds.length === 0
+          ? 'hold'
+          : 'promote'
+    ];
   if (options.json) return { exitCode, output: JSON.stringify(result, null, 2) };
   const lines: string[] = [];
   result.windows.forEach((w, i) => {

@@ -6,19 +6,21 @@ export type Side = 'canary' | 'stable';
 export type MetricValues = Record<string, number | null>;
 
 /** Why a provider could not answer. `empty-result` and `not-a-number` mean "no data", the rest are errors. */
-export type ProviderErrorCode =
-  | 'timeout'
-  | 'connection-refused'
-  | 'network'
-  | 'http-status'
-  | 'bad-json'
-  | 'query-error'
-  | 'empty-result'
-  | 'not-a-number'
-  | 'multiple-series'
-  | 'command-failed'
-  | 'template'
-  | 'aborted';
+export const PROVIDER_ERROR_CODES = [
+  'timeout',
+  'connection-refused',
+  'network',
+  'http-status',
+  'bad-json',
+  'query-error',
+  'empty-result',
+  'not-a-number',
+  'multiple-series',
+  'command-failed',
+  'template',
+  'aborted',
+] as const;
+export type ProviderErrorCode = (typeof PROVIDER_ERROR_CODES)[number];
 
 export interface ProviderError {
   code: ProviderErrorCode;

@@ -1,6 +1,7 @@
 // `deploy-action`: the same pipeline outside GitHub (DESIGN.md §7). Reports go to the terminal, or as JSON
 // lines with --json. Exit codes (util/exit-codes.ts): 0 success, 1 failed or rolled back, 2 invalid input or
-// blocked (by `run` and `gates` alike), 130/143 cancelled by SIGINT/SIGTERM.
+// blocked (by `run` and `gates` alike), 130/143 cancelled by SIGINT/SIGTERM. `analyze` has its own
+// (analysis/exit-codes.ts: 2 is "hold" there).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { ConfigLoadError, formatConfigError } from '../config/errors.ts';
@@ -8,7 +9,7 @@ import { loadConfigFile } from '../config/load.ts';
 import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
 import { STRATEGY_NAMES, type RawConfig, type StrategyName } from '../config/schema.ts';
 import { runPipeline } from '../pipeline/pipeline.ts';
-import { runAnalyzeCommand } from '../analysis/index.ts';
+import { analyzeCli, analyzeExitOverride, AnalyzeUsageError, type AnalyzeCliOptions } from './analyze.ts';
 import { UnknownGateError } from '../gates/registry.ts';
 import { runValidate } from '../pipeline/validate.ts';
 import { planDeployment, type DeploymentPlan } from '../pipeline/plan.ts';
@@ -255,29 +256,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     )
     .option('-e, --environment <name>', 'with --config: the environment whose analysis section to use')
     .addOption(jsonOption())
-    .action(async (opts: { recording: string; config?: string; environment?: string; json?: boolean }) => {
-      let analysis: unknown;
-      if (opts.config) {
-        const config = await loadConfig(opts.config, !!opts.json, io);
-        if (!config) return void (exitCode = 2);
-        analysis = opts.environment ? resolveEnvironment(config, opts.environment).analysis : config.analysis;
-        if (!analysis)
-          throw new UsageError(
-            `${opts.config} has no analysis section${opts.environment ? ` for ${opts.environment}` : ''}`,
-          );
-      }
-      const result = await runAnalyzeCommand({
-        recording: opts.recording,
-        json: opts.json,
-        config: analysis as never,
-      });
-      io.out(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
-      exitCode = result.exitCode;
+    .exitOverride(analyzeExitOverride)
+    .action(async (opts: AnalyzeCliOptions) => {
+      exitCode = await analyzeCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
     });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
+    // analyze has its own exit codes (2 is "hold" there): its usage errors exit with its bad-input code.
+    if (error instanceof AnalyzeUsageError) return error.exitCode;
     if (error instanceof CommanderError) {
       // --help and --version exit 0; usage errors were already printed by commander.
       return error.exitCode === 0 ? EXIT_CODES.success : EXIT_CODES.invalidOrBlocked;

@@ -72,3 +72,263 @@ test('bad recordings are refused with the file and line', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Replay input: null is "no data", every other wrong type is refused where it is.
+
+const GAP_CONFIG = {
+  preset: 'none',
+  providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
+  metrics: { error_rate: { provider: 'prom', query: 'x' } },
+  checks: [{ check: 'error_rate < 5%', for: '2m' }],
+  max_no_data: '3m',
+};
+const MINUTE = 60_000;
+
+function recordingLines(
+  canaries: unknown[],
+  stables: unknown[] = canaries.map(() => ({ error_rate: 0.01 })),
+) {
+  return [
+    { format: 'deploy-action.recording', version: 1, config: structuredClone(GAP_CONFIG) },
+    {
+      type: 'window',
+      context: {
+        phase: 'canary-step',
+        environment: 'production',
+        version: 'v2',
+        windowMs: 10 * MINUTE,
+        intervalMs: MINUTE,
+      },
+      baseline: {},
+      startedAt: 0,
+    },
+    ...canaries.map((canary, i) => ({
+      type: 'sample',
+      index: i,
+      sample: {
+        at: (i + 1) * MINUTE,
+        canary: structuredClone(canary),
+        stable: structuredClone(stables[i]),
+        errors: [],
+      },
+    })),
+  ] as Array<Record<string, unknown>>;
+}
+
+function writeLines(t: { after(fn: () => void): void }, lines: unknown[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'analysis-input-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'rec.ndjson');
+  writeFileSync(file, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+  return file;
+}
+
+const ok = { error_rate: 0.01 };
+const DELETE = Symbol('delete');
+
+/** Sets (or deletes) the value at a dotted path of a parsed line, creating nothing on the way. */
+function set(line: unknown, path: string, value: unknown): void {
+  const keys = path.split('.');
+  const parent = keys.slice(0, -1).reduce((node, key) => (node as Record<string, unknown>)[key], line);
+  const target = parent as Record<string, unknown>;
+  if (value === DELETE) delete target[keys.at(-1)!];
+  else target[keys.at(-1)!] = value;
+}
+const codes = (file: string) =>
+  analyzeRecording(file).windows[0]!.intervals.map((i) => `${i.decision.kind}:${i.decision.code}`);
+
+test('a null canary or stable is an interval without data: held, then rolled back by max_no_data', (t) => {
+  // Two silent minutes (shorter than max_no_data 3m) are held and forgotten; four end in the no-data rollback.
+  const file = writeLines(t, recordingLines([ok, ok, ok, null, null, ok, null, null, null, null]));
+  assert.deepEqual(codes(file), [
+    'hold:not-enough-data',
+    'hold:not-enough-data',
+    'promote:healthy',
+    'hold:no-data-pending',
+    'hold:no-data-pending',
+    'promote:healthy',
+    'hold:no-data-pending',
+    'hold:no-data-pending',
+    'hold:no-data-pending',
+    'rollback:no-data',
+  ]);
+  const command = runAnalyzeCommand({ recording: file });
+  assert.equal(command.exitCode, 1, command.output);
+  assert.match(command.output, /no data for error_rate for 4m, longer than max_no_data 3m/);
+
+  // null is judged exactly like the same interval with every metric missing ({}), on either side.
+  const sides = [ok, ok, ok, null, ok, ok];
+  const asNull = writeLines(t, recordingLines(sides, sides));
+  const asEmpty = writeLines(
+    t,
+    recordingLines(
+      sides.map((c) => c ?? {}),
+      sides.map((c) => c ?? {}),
+    ),
+  );
+  assert.deepEqual(analyzeRecording(asNull).windows, analyzeRecording(asEmpty).windows);
+  // A single metric written as null is the same no data again.
+  const metricNull = writeLines(t, recordingLines(sides.map((c) => c ?? { error_rate: null })));
+  assert.deepEqual(codes(metricNull), codes(asNull));
+});
+
+test('a number written as a string, or any other wrong type, is refused with file, line, sample, field, found and allowed', (t) => {
+  const NUM = 'expected a number or null \\(no data\\)';
+  const cases: Array<{
+    name: string;
+    line: number;
+    set: [path: string, value: unknown];
+    where: string;
+    message: string;
+  }> = [
+    {
+      name: 'string metric',
+      line: 4,
+      set: ['sample.canary.error_rate', '0.01'],
+      where: 'sample 1: sample\\.canary\\.error_rate',
+      message: `${NUM}, got the string "0\\.01"`,
+    },
+    {
+      name: 'string stable metric',
+      line: 5,
+      set: ['sample.stable.error_rate', '1e-3'],
+      where: 'sample 2: sample\\.stable\\.error_rate',
+      message: `${NUM}, got the string "1e-3"`,
+    },
+    {
+      name: 'boolean metric',
+      line: 3,
+      set: ['sample.canary.error_rate', true],
+      where: 'sample 0: sample\\.canary\\.error_rate',
+      message: `${NUM}, got the boolean true`,
+    },
+    {
+      name: 'list metric',
+      line: 3,
+      set: ['sample.canary.error_rate', [0.01]],
+      where: 'sample 0: sample\\.canary\\.error_rate',
+      message: `${NUM}, got a list`,
+    },
+    {
+      name: 'canary as a string',
+      line: 3,
+      set: ['sample.canary', 'none'],
+      where: 'sample 0: sample\\.canary',
+      message:
+        'expected a mapping of metric name to a number or null \\(no data\\), or null \\(no data at all\\), got the string "none"',
+    },
+    {
+      name: 'canary missing',
+      line: 3,
+      set: ['sample.canary', DELETE],
+      where: 'sample 0: sample',
+      message: 'missing required key "canary"',
+    },
+    {
+      name: 'time as a string',
+      line: 4,
+      set: ['sample.at', '2024-01-01T00:00:00Z'],
+      where: 'sample 1: sample\\.at',
+      message: 'expected a time in ms since the epoch \\(a number\\), got the string',
+    },
+    {
+      name: 'misspelt key',
+      line: 4,
+      set: ['sample.stabel', { error_rate: 0.01 }],
+      where: 'sample 1: sample\\.stabel',
+      message: 'unknown key "stabel": did you mean "stable"\\?',
+    },
+    {
+      name: 'errors not a list',
+      line: 3,
+      set: ['sample.errors', 'timeout'],
+      where: 'sample 0: sample\\.errors',
+      message: 'expected a list, got the string "timeout"',
+    },
+    {
+      name: 'unknown provider error code',
+      line: 3,
+      set: ['sample.errors', [{ provider: 'prom', side: 'canary', code: 'timed-out', message: 'm' }]],
+      where: 'sample 0: sample\\.errors\\[0\\]\\.code',
+      message: 'expected one of .*"timeout".*got the string "timed-out"',
+    },
+    {
+      name: 'recorded decision kind',
+      line: 3,
+      set: ['decision', { kind: 'rollbak' }],
+      where: 'sample 0: decision\\.kind',
+      message:
+        'expected one of "promote", "hold" or "rollback", got the string "rollbak": did you mean "rollback"\\?',
+    },
+    {
+      name: 'interval as a string',
+      line: 2,
+      set: ['context.intervalMs', '60000'],
+      where: 'window 1: context\\.intervalMs',
+      message: 'expected the interval in ms \\(a number\\), got the string "60000"',
+    },
+    {
+      name: 'baseline value as a string',
+      line: 2,
+      set: ['baseline', { p95: '300' }],
+      where: 'window 1: baseline\\.p95',
+      message: `${NUM}, got the string "300"`,
+    },
+  ];
+  for (const c of cases) {
+    const lines = recordingLines([ok, ok, ok]);
+    set(lines[c.line - 1], ...c.set);
+    const file = writeLines(t, lines);
+    const result = runAnalyzeCommand({ recording: file });
+    assert.equal(result.exitCode, 3, `${c.name}: ${result.output}`);
+    const window = c.where.startsWith('window') ? '' : 'window 1 ';
+    assert.match(
+      result.output,
+      new RegExp(
+        `^error: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${c.line}: ${window}${c.where}: ${c.message}`,
+      ),
+      c.name,
+    );
+    assert.throws(() => analyzeRecording(file), /./, c.name);
+  }
+});
+
+test('every problem of a recording is listed, each on its own line, with the real line number', (t) => {
+  const lines: unknown[] = recordingLines([ok, ok, ok]);
+  set(lines[2], 'sample.canary.error_rate', '0.01');
+  set(lines[4], 'sample.at', null);
+  lines.splice(3, 0, ''); // a blank line still counts for the line numbers of the ones after it
+  const file = writeLines(t, lines);
+  const { exitCode, output } = runAnalyzeCommand({ recording: file });
+  assert.equal(exitCode, 3);
+  assert.deepEqual(
+    output.split('\n').map((l) => l.replace(file, 'F')),
+    [
+      'error: F:3: window 1 sample 0: sample.canary.error_rate: expected a number or null (no data), got the string "0.01"',
+      'F:6: window 1 sample 2: sample.at: expected a time in ms since the epoch (a number), got an empty value',
+    ],
+  );
+});
+
+test('a recorded config or a given config that is invalid is bad input, located in it', (t) => {
+  const lines = recordingLines([ok, ok, ok]);
+  set(lines[0], 'config.checks', [{ check: 'error_rate < 5%', for: 'two minutes' }]);
+  const file = writeLines(t, lines);
+  const recorded = runAnalyzeCommand({ recording: file });
+  assert.equal(recorded.exitCode, 3, recorded.output);
+  assert.match(
+    recorded.output,
+    new RegExp(`${file.replace(/\./g, '\\.')}:1: config\\.checks\\[0\\]\\.for: `),
+  );
+  const good = writeLines(t, recordingLines([ok, ok, ok]));
+  const given = runAnalyzeCommand({ recording: good, config: { ...GAP_CONFIG, max_no_data: 5 } as never });
+  assert.equal(given.exitCode, 3, given.output);
+  assert.match(given.output, /^error: the analysis config given\.max_no_data: /);
+  const duplicate = runAnalyzeCommand({
+    recording: good,
+    config: { ...GAP_CONFIG, checks: [{ check: 'error_rate < 5%' }, { check: 'error_rate < 5%' }] } as never,
+  });
+  assert.equal(duplicate.exitCode, 3, duplicate.output);
+  assert.match(duplicate.output, /two checks are named/);
+});
