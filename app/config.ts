@@ -2,6 +2,8 @@
 // no value (the private key, the webhook secret) ever appears in a message.
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { MarkerKeyError, markerKeys } from '../src/github/marker-keys.ts';
+import type { MarkerKeys } from '../src/github/marker-keys.ts';
 
 export interface AppSettings {
   appId: number;
@@ -13,6 +15,8 @@ export interface AppSettings {
   baseUrl: string;
   webhookPath: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** Authenticates the app's hidden markers: DEPLOY_ACTION_MARKER_KEY(_PREVIOUS), else the private key. */
+  markerKeys: MarkerKeys;
 }
 
 export class SettingsError extends Error {
@@ -87,6 +91,15 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
   const logLevel = (env.LOG_LEVEL || 'info') as AppSettings['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const baseUrl = apiBaseUrl(env, problems);
+  let keys: MarkerKeys | undefined;
+  try {
+    // A private key that did not read is already a problem above; only the marker settings are new here.
+    keys = markerKeysFrom(env, problems.length ? '' : privateKey);
+  } catch (error) {
+    if (!(error instanceof MarkerKeyError)) throw error;
+    if (!problems.length || env.DEPLOY_ACTION_MARKER_KEY || env.DEPLOY_ACTION_MARKER_KEY_PREVIOUS)
+      problems.push(error.message);
+  }
   if (problems.length) throw new SettingsError(problems);
   const settings: AppSettings = {
     appId,
@@ -96,7 +109,39 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     baseUrl,
     webhookPath,
     logLevel,
+    markerKeys: keys!,
   };
   if (env.HOST) settings.host = env.HOST;
   return settings;
+}
+
+function markerKeysFrom(env: Record<string, string | undefined>, privateKey: string): MarkerKeys {
+  return markerKeys({
+    ...(env.DEPLOY_ACTION_MARKER_KEY ? { secret: env.DEPLOY_ACTION_MARKER_KEY } : {}),
+    ...(privateKey ? { privateKey } : {}),
+    ...(env.DEPLOY_ACTION_MARKER_KEY_PREVIOUS ? { previous: env.DEPLOY_ACTION_MARKER_KEY_PREVIOUS } : {}),
+  });
+}
+
+/**
+ * The marker keys for an app started by someone else's server (`probot run`, a serverless adapter): from
+ * DEPLOY_ACTION_MARKER_KEY, else from the private key Probot reads too (PRIVATE_KEY or PRIVATE_KEY_PATH).
+ * Throws SettingsError naming what is missing or wrong; an app that cannot authenticate its state must not
+ * start.
+ */
+export function markerKeysFromEnv(env: Record<string, string | undefined> = process.env): MarkerKeys {
+  const problems: string[] = [];
+  const privateKey = env.DEPLOY_ACTION_MARKER_KEY ? '' : privateKeyFrom(env, problems);
+  if (problems.length)
+    throw new SettingsError([
+      ...problems.map(
+        (p) => `${p}; it authenticates the app's markers unless DEPLOY_ACTION_MARKER_KEY is set`,
+      ),
+    ]);
+  try {
+    return markerKeysFrom(env, privateKey);
+  } catch (error) {
+    if (error instanceof MarkerKeyError) throw new SettingsError([error.message]);
+    throw error;
+  }
 }

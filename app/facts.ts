@@ -10,10 +10,13 @@ import type { RawConfig } from '../src/config/schema.ts';
 import { parseDeploymentPayload } from '../src/github/deployment-payload.ts';
 import type { DeploymentPayload } from '../src/github/deployment-payload.ts';
 import { statusCommentEnvironment } from '../src/github/status-comment.ts';
-import { parseApprovalMarkers, PERMISSIONS } from '../src/policy/index.ts';
+import { readMarkerBlock } from '../src/github/hidden-marker.ts';
+import type { MarkerScope } from '../src/github/hidden-marker.ts';
+import type { MarkerKeys } from '../src/github/marker-keys.ts';
+import { APPROVAL_MARKER, parseApprovalMarkers, PERMISSIONS } from '../src/policy/index.ts';
 import type { Actor, ApprovalRecord, CheckResult, Permission, Policy } from '../src/policy/index.ts';
-import { parsePendingMarkers } from './deploy/pending.ts';
-import { parseGateNotices } from './deploy/gate-notice.ts';
+import { parsePendingMarkers, PENDING_MARKER } from './deploy/pending.ts';
+import { GATE_MARKER, parseGateNotices } from './deploy/gate-notice.ts';
 import type { GateNotice } from './deploy/gate-notice.ts';
 import type { PendingRequest } from './deploy/pending.ts';
 
@@ -176,24 +179,58 @@ export interface AppComments {
 
 const MAX_COMMENT_PAGES = 10;
 
-/** The PR's comments written by the app itself: the only ones whose markers are trusted. */
+/** How the app writes and checks its own markers: its keys, and where an ignored marker is reported. */
+export interface MarkerTrust {
+  keys: MarkerKeys;
+  /** The app log's warn (pino's signature): a marker that fails its MAC is tampering, worth a look. */
+  warn: (fields: Record<string, unknown>, message: string) => void;
+}
+
+/** The trust of one event: the app's keys, tampering warned about in the event's log. */
+export function markerTrust(
+  keys: MarkerKeys,
+  log: { warn: (fields: Record<string, unknown>, message: string) => void },
+): MarkerTrust {
+  return { keys, warn: (fields, message) => log.warn(fields, message) };
+}
+
+/** What markers on this pull request are bound to. */
+export const markerScope = (where: Where, pullRequest: number): MarkerScope => ({
+  repository: `${where.owner}/${where.repo}`,
+  pullRequest,
+});
+
+const STATE_MARKERS = [APPROVAL_MARKER, PENDING_MARKER, GATE_MARKER];
+
+/** The PR's comments written by the app itself: the only ones whose markers are read, and only if they verify. */
 export async function readAppComments(
   api: Api,
   where: Where,
   number: number,
   botLogin: string,
+  trust: MarkerTrust,
 ): Promise<AppComments> {
   const out: AppComments = { approvals: [], pending: [], statusCommentIds: new Map(), gates: [] };
   const bot = botLogin.toLowerCase();
+  const scope = markerScope(where, number);
   for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
     const { data } = await api.issues.listComments({ ...where, issue_number: number, per_page: 100, page });
     for (const c of data) {
       const login = c.user?.login.toLowerCase() ?? '';
       const body = c.body ?? '';
       if (login === bot) {
-        out.approvals.push(...parseApprovalMarkers(body));
-        out.pending.push(...parsePendingMarkers(body));
-        out.gates.push(...parseGateNotices(body));
+        const markers = readMarkerBlock(body, STATE_MARKERS, {
+          keys: trust.keys,
+          scope,
+          onTamper: (t) =>
+            trust.warn(
+              { repository: scope.repository, pr: number, comment: c.id, marker: t.kind, reason: t.reason },
+              "ignored a marker that is not the app's own (tampering?)",
+            ),
+        });
+        out.approvals.push(...parseApprovalMarkers(markers));
+        out.pending.push(...parsePendingMarkers(markers));
+        out.gates.push(...parseGateNotices(markers));
       }
       // The status comment is shared with the action, which writes it as github-actions[bot].
       const env = statusCommentEnvironment(body);

@@ -4,8 +4,10 @@ import type { Probot } from 'probot';
 import { commentEventFrom, handleComment } from './handlers/comment.ts';
 import type { Dispatch } from './handlers/comment.ts';
 import { commandDispatch } from './deploy/dispatch.ts';
-import { ownBotLogin } from './facts.ts';
+import { markerTrust, ownBotLogin } from './facts.ts';
 import type { Api } from './facts.ts';
+import { markerKeysFromEnv } from './config.ts';
+import type { MarkerKeys } from '../src/github/marker-keys.ts';
 import { registerCheckRun } from './handlers/check-run.ts';
 import { registerDeploymentStatus } from './handlers/deployment-status.ts';
 import { answerPendingProtectionRules, registerProtectionRule } from './handlers/protection-rule.ts';
@@ -18,26 +20,36 @@ export interface AppOptions {
   now?: () => Date;
   /** The app's bot login; by default read once per process from GET /app (`<slug>[bot]`). */
   botLogin?: string;
+  /**
+   * The keys that authenticate the app's hidden markers (approvals, pending requests, gate notices). By
+   * default from the environment when the app is loaded: DEPLOY_ACTION_MARKER_KEY, else the app's private
+   * key (PRIVATE_KEY or PRIVATE_KEY_PATH); loading fails when there is neither.
+   */
+  markerKeys?: MarkerKeys;
 }
 
 export function deployApp(options: AppOptions = {}): (app: Probot) => void {
   const now = options.now ?? (() => new Date());
   return (app) => {
-    registerProtectionRule(app, now);
-    registerCheckRun(app, now);
+    const keys = options.markerKeys ?? markerKeysFromEnv(process.env);
+    registerProtectionRule(app, now, keys);
+    registerCheckRun(app, now, keys);
     registerDeploymentStatus(app);
-    registerPullRequest(app);
+    registerPullRequest(app, keys);
     // Only `created`: edited and deleted comments must never act, so they are not even subscribed to here.
     app.on('issue_comment.created', async (context) => {
       const event = commentEventFrom(context.payload);
       const api = context.octokit.rest as Api;
+      const markers = markerTrust(keys, context.log);
       const dispatch: Dispatch =
         options.dispatch ??
         (async (command, ev) =>
-          commandDispatch({ api, botLogin: options.botLogin ?? (await ownBotLogin(context.octokit)), now })(
-            command,
-            ev,
-          ));
+          commandDispatch({
+            api,
+            botLogin: options.botLogin ?? (await ownBotLogin(context.octokit)),
+            now,
+            markers,
+          })(command, ev));
       const outcome = await handleComment(api, event, dispatch);
       if (outcome.status === 'dispatched' && outcome.reply.answerGates) {
         const answers = await answerPendingProtectionRules(context.octokit, {
@@ -45,6 +57,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
           defaultBranch: context.payload.repository.default_branch,
           ...outcome.reply.answerGates,
           now: now(),
+          markers,
         });
         context.log.info({ delivery: context.id, answers }, 'protection rules decided again');
       }

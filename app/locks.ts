@@ -96,7 +96,7 @@ export function lockRefName(target: LockTarget): string | { invalid: string } {
     env.endsWith('.lock')
   ) {
     return {
-      invalid: `environment name '${target.environment}' cannot be locked: git refs cannot hold it (no '..', no trailing '.' or '.lock')`,
+      invalid: `environment name ${JSON.stringify(target.environment)} cannot be locked: git refs cannot hold it (no '..', no trailing '.' or '.lock')`,
     };
   }
   return `${LOCK_REF_PREFIX}${env}`;

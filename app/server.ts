@@ -6,14 +6,17 @@ import type { AddressInfo } from 'node:net';
 import { Probot, createNodeMiddleware } from 'probot';
 import type { ProbotOctokit } from 'probot';
 import type { ApplicationFunction } from 'probot';
-import app from './index.ts';
+import { deployApp } from './index.ts';
 import { SettingsError, settingsFromEnv } from './config.ts';
+import { markerKeys } from '../src/github/marker-keys.ts';
 import type { AppSettings } from './config.ts';
 
-export interface ServerOptions extends Omit<AppSettings, 'logLevel' | 'webhookPath'> {
+export interface ServerOptions extends Omit<AppSettings, 'logLevel' | 'webhookPath' | 'markerKeys'> {
   logLevel?: AppSettings['logLevel'];
   webhookPath?: string;
-  /** The app function; defaults to this package's app. */
+  /** Defaults to keys derived from `privateKey`. */
+  markerKeys?: AppSettings['markerKeys'];
+  /** The app function; defaults to this package's app with `markerKeys`. */
   appFn?: ApplicationFunction;
   /** Octokit class for Probot (tests pass one without GitHub's write throttling). */
   Octokit?: typeof ProbotOctokit;
@@ -39,7 +42,10 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     ...(options.Octokit ? { Octokit: options.Octokit } : {}),
   });
   const webhookPath = options.webhookPath ?? '/api/github/webhooks';
-  const middleware = await createNodeMiddleware(options.appFn ?? app, { probot, webhooksPath: webhookPath });
+  const appFn =
+    options.appFn ??
+    deployApp({ markerKeys: options.markerKeys ?? markerKeys({ privateKey: options.privateKey }) });
+  const middleware = await createNodeMiddleware(appFn, { probot, webhooksPath: webhookPath });
   const server = createHttpServer((req, res) => {
     if (req.method === 'GET' && (req.url === '/healthz' || req.url?.startsWith('/healthz?'))) {
       res.writeHead(200, { 'content-type': 'application/json' });

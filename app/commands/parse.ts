@@ -10,6 +10,7 @@ import {
 import { parseArgs } from 'node:util';
 import { distance } from 'fastest-levenshtein';
 import { parse as shellParse } from 'shell-quote';
+import { userText } from '../../src/github/user-text.ts';
 import { STRATEGIES } from './command.ts';
 import type {
   Command,
@@ -82,10 +83,9 @@ const refuse = (code: ParseErrorCode, message: string): never => {
   throw new Refusal(code, message);
 };
 
-/** User text shown back in a reply: short, one inline-code span, no way to break out of it. */
+/** User text shown back in a reply: short, as code when it is a plain word, else escaped (userText). */
 export function showInput(text: string, max = 40): string {
-  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return `\`${cut.replace(/`/g, "'")}\``;
+  return userText(text, { as: 'code', max: max + 1 });
 }
 
 function codePoint(ch: string): string {

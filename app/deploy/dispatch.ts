@@ -8,8 +8,11 @@ import type { RawConfig } from '../../src/config/schema.ts';
 import {
   evaluatePolicy,
   explainApprover,
+  explainLockRefusal,
+  globalLockers,
   mayApprove,
   mayDeploy,
+  mayLock,
   resolvePolicy,
   serializeApprovalMarker,
   approvalRule,
@@ -21,23 +24,25 @@ import type {
   Policy,
   PolicyDecision,
 } from '../../src/policy/index.ts';
-import { hasPermission } from '../../src/policy/actors.ts';
+import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import { userText } from '../../src/github/user-text.ts';
 import {
   actorOf,
   checksAt,
   deploymentsAt,
   FactsError,
   loadConfig,
+  markerScope,
   readAppComments,
   readPull,
   succeeded,
   successfulEnvironments,
   teamsIn,
 } from '../facts.ts';
-import type { Api, AppComments, PullFacts, ShaDeployment, Where } from '../facts.ts';
+import type { Api, AppComments, MarkerTrust, PullFacts, ShaDeployment, Where } from '../facts.ts';
 import { serializePendingMarker } from './pending.ts';
 import type { PendingRequest } from './pending.ts';
-import { lockOwner, policyRefusal, policySummary, refusal } from './replies.ts';
+import { lockOwner, policyRefusal, policySummary, refusal, who } from './replies.ts';
 import { startDeployment } from './start.ts';
 import { deploymentLockOwner } from './lock.ts';
 import type { StartOutcome } from './start.ts';
@@ -48,6 +53,8 @@ export interface DispatchDeps {
   botLogin: string;
   /** The clock, injected: the policy never reads it. */
   now: () => Date;
+  /** The keys the app's markers are written and checked with, and where tampering is logged. */
+  markers: MarkerTrust;
 }
 
 interface Base {
@@ -57,7 +64,10 @@ interface Base {
   comments: AppComments;
 }
 
-const short = (sha: string): string => sha.slice(0, 12);
+/** A commit, short, as code: SHAs come from GitHub, but everything echoed goes through userText. */
+const short = (sha: string): string => userText(sha.slice(0, 12), { as: 'code' });
+const env = (name: string): string => userText(name, { as: 'code' });
+const at = (login: string): string => userText(login, { as: 'mention' });
 
 /** The policy of one environment, or undefined when the config does not define it (mayDeploy says so). */
 function policyOf(config: RawConfig, environment: string): Policy | undefined {
@@ -70,7 +80,7 @@ async function base(deps: DispatchDeps, event: CommentEvent): Promise<Base> {
   const [pr, config, comments] = await Promise.all([
     readPull(deps.api, where, event.number),
     loadConfig(deps.api, where),
-    readAppComments(deps.api, where, event.number, deps.botLogin),
+    readAppComments(deps.api, where, event.number, deps.botLogin, deps.markers),
   ]);
   return { where, pr, config, comments };
 }
@@ -121,7 +131,7 @@ function startedReply(outcome: StartOutcome, request: PendingRequest, prefix = '
       // No second reaction: the reply itself says it started (one request fewer per deployment).
       return {
         reaction: 'eyes',
-        body: `${lead}Deployment **#${outcome.deploymentId}** created: \`${request.environment}\` ← \`${short(request.sha)}\` (${request.type}${request.strategy ? `, ${request.strategy}` : ''}). Progress is in the status comment.`,
+        body: `${lead}Deployment **#${outcome.deploymentId}** created: ${env(request.environment)} ← ${short(request.sha)} (${userText(request.type)}${request.strategy ? `, ${userText(request.strategy)}` : ''}). Progress is in the status comment.`,
       };
     case 'already_deployed':
       return {
@@ -138,13 +148,13 @@ function startedReply(outcome: StartOutcome, request: PendingRequest, prefix = '
     case 'sha_moved':
       return {
         reaction: 'confused',
-        body: `${lead}**Not deployed** (\`sha_moved\`): the pull request moved from \`${short(outcome.expected)}\` to \`${short(outcome.actual)}\` while deciding; ask again for the new commit.`,
+        body: `${lead}**Not deployed** (\`sha_moved\`): the pull request moved from ${short(outcome.expected)} to ${short(outcome.actual)} while deciding; ask again for the new commit.`,
       };
   }
 }
 
 function dryRunReply(decision: PolicyDecision, request: PendingRequest): Reply {
-  const what = `\`${request.environment}\` ← \`${short(request.sha)}\` (${request.type}${request.strategy ? `, ${request.strategy}` : ''})`;
+  const what = `${env(request.environment)} ← ${short(request.sha)} (${userText(request.type)}${request.strategy ? `, ${userText(request.strategy)}` : ''})`;
   if (decision.ok)
     return {
       reaction: 'eyes',
@@ -155,20 +165,15 @@ function dryRunReply(decision: PolicyDecision, request: PendingRequest): Reply {
 }
 
 function waitingReply(
+  deps: DispatchDeps,
+  b: Base,
   decision: Extract<PolicyDecision, { code: 'needs_approvals' }>,
   request: PendingRequest,
 ): Reply {
-  const from = decision.approvers.length
-    ? decision.approvers.map((p) => `@${p}`).join(', ')
-    : 'anyone with write permission';
-  const excluded = decision.excluded ? ` (not @${decision.excluded}, the author)` : '';
-  return {
-    reaction: 'eyes',
-    body: [
-      `**Waiting for ${decision.missing} approval(s)** from ${from}${excluded} to deploy \`${short(request.sha)}\` to \`${request.environment}\`. Reply \`/approve-deploy ${request.environment}\`; a push resets approvals.`,
-      serializePendingMarker(request),
-    ].join('\n\n'),
-  };
+  const excluded = decision.excluded ? ` (not ${at(decision.excluded)}, the author)` : '';
+  const text = `**Waiting for ${decision.missing} approval(s)** from ${who(decision.approvers)}${excluded} to deploy ${short(request.sha)} to ${env(request.environment)}. Reply ${userText(`/approve-deploy ${request.environment}`, { as: 'code' })}; a push resets approvals.`;
+  const marker = serializePendingMarker(request, deps.markers.keys, markerScope(b.where, b.pr.number));
+  return { reaction: 'eyes', body: appendMarkers(text, [marker]) };
 }
 
 async function proceed(
@@ -190,7 +195,7 @@ async function proceed(
   const lead = opts.prefix ? `${opts.prefix}\n\n` : '';
   if (!decision.ok) {
     if (decision.code === 'needs_approvals') {
-      const waiting = waitingReply(decision, request);
+      const waiting = waitingReply(deps, b, decision, request);
       return opts.prefix
         ? { reaction: 'eyes', body: `${lead}Still waiting for ${decision.missing} approval(s).` }
         : waiting;
@@ -244,7 +249,7 @@ async function deploy(
       now: deps.now(),
       type,
     });
-    return d.ok ? refusal('unknown_environment', command.environment) : policyRefusal(d, d.also);
+    return d.ok ? refusal('unknown_environment', env(command.environment)) : policyRefusal(d, d.also);
   }
   return proceed(deps, b, policy, request, actor, { dryRun: command.dryRun });
 }
@@ -271,7 +276,7 @@ async function approve(
   if (!environment)
     return refusal(
       'no_pending_request',
-      `no deployment of \`${short(b.pr.headSha)}\` is waiting for approval; name the environment: \`/${command.kind} <environment>\`.`,
+      `no deployment of ${short(b.pr.headSha)} is waiting for approval; name the environment: \`/${command.kind} <environment>\`.`,
     );
   const type = pending?.type ?? 'standard';
   const policy = policyOf(b.config, environment);
@@ -291,18 +296,22 @@ async function approve(
     source: 'comment' as const,
     ...(reason !== undefined ? { reason } : {}),
   };
-  const marker = serializeApprovalMarker(record);
+  const marker = serializeApprovalMarker(record, deps.markers.keys, markerScope(b.where, b.pr.number));
   const said =
     kind === 'approve'
-      ? `Approval by @${actor.login} recorded for \`${environment}\` at \`${short(record.sha)}\`.`
-      : `**Veto** by @${actor.login} recorded for \`${environment}\` at \`${short(record.sha)}\`${reason ? `: ${reason.replace(/[\r\n]/g, ' ')}` : ''}. No deployment of this commit starts until they approve.`;
+      ? `Approval by ${at(actor.login)} recorded for ${env(environment)} at ${short(record.sha)}.`
+      : `**Veto** by ${at(actor.login)} recorded for ${env(environment)} at ${short(record.sha)}${reason ? `: ${userText(reason)}` : ''}. No deployment of this commit starts until they approve.`;
   // A workflow's protection rule waiting at this commit is answered once this record is on the PR.
   const gateWaiting = b.comments.gates.some(
     (g) => g.environment.toLowerCase() === environment.toLowerCase() && g.sha === record.sha.toLowerCase(),
   );
   const answerGates = gateWaiting ? { answerGates: { environment, sha: record.sha } } : {};
   if (kind === 'reject' || !pending || !policy)
-    return { reaction: kind === 'approve' ? '+1' : 'eyes', body: `${said}\n\n${marker}`, ...answerGates };
+    return {
+      reaction: kind === 'approve' ? '+1' : 'eyes',
+      body: appendMarkers(said, [marker]),
+      ...answerGates,
+    };
 
   // This approval may complete the count: decide again for the requester, with it included.
   const requester = await actorOf(deps.api, b.where, pending.requestedBy, teamsIn(policy.deployers));
@@ -312,7 +321,7 @@ async function approve(
     // The pending request may have deployed already (an earlier approval completed it).
     readDeployments: true,
   });
-  return { ...reply, body: `${reply.body ?? said}\n\n${marker}`, ...answerGates };
+  return { ...reply, body: appendMarkers(reply.body ?? said, [marker]), ...answerGates };
 }
 
 /** The last successful SHA before the one live now (or the given one, which must have succeeded there). */
@@ -347,7 +356,7 @@ async function rollback(
   if (!policy)
     return refusal(
       'unknown_environment',
-      `the config on the default branch defines no environment \`${command.environment}\`.`,
+      `the config on the default branch defines no environment ${env(command.environment)}.`,
     );
   const actor = await actorOf(deps.api, b.where, event.author.login, teamsIn(policy.deployers));
   // Who may deploy is checked before the history is read: a stranger learns nothing about past releases.
@@ -363,8 +372,8 @@ async function rollback(
     return refusal(
       'no_rollback_target',
       command.toSha
-        ? `\`${command.toSha}\` never deployed successfully to \`${command.environment}\` (among its recent deployments).`
-        : `\`${command.environment}\` has no earlier successful deployment to go back to.`,
+        ? `${userText(command.toSha, { as: 'code' })} never deployed successfully to ${env(command.environment)} (among its recent deployments).`
+        : `${env(command.environment)} has no earlier successful deployment to go back to.`,
     );
   const request: PendingRequest = {
     environment: command.environment,
@@ -385,54 +394,60 @@ async function lock(
 ): Promise<Reply> {
   const where = { owner: event.owner, repo: event.repo };
   const login = event.author.login;
-  const [actor, pr] = await Promise.all([
-    actorOf(deps.api, where, login, []),
+  const { target } = command;
+  const [config, pr] = await Promise.all([
+    loadConfig(deps.api, where),
     readPull(deps.api, where, event.number),
   ]);
-  const name = command.target.scope === 'global' ? 'every environment' : `\`${command.target.environment}\``;
-  if (!hasPermission(actor.permission, 'write'))
-    return refusal('not_permitted', `@${login} has ${actor.permission} permission; locking needs write.`);
+  // Only the teams the lock rule can name are looked up: the global lockers, and the environment's deployers.
+  const deployers =
+    target.scope === 'environment' && Object.hasOwn(config.environments, target.environment)
+      ? resolvePolicy(config, target.environment).deployers
+      : [];
+  const actor = await actorOf(deps.api, where, login, teamsIn(globalLockers(config), deployers));
+  const name = target.scope === 'global' ? 'every environment' : env(target.environment);
+  const action = command.kind === 'lock' ? 'lock' : command.force ? 'force' : 'unlock';
+  const allowed = mayLock({ config, target, actor, action });
+  if (!allowed.ok) return refusal(allowed.code, explainLockRefusal(allowed));
   if (command.kind === 'lock') {
     const taken = await acquireLock(deps.api, where, {
-      target: command.target,
+      target,
       holder: login,
       sha: pr.headSha,
       pullRequest: pr.number,
       now: deps.now,
       ...(command.reason !== undefined ? { reason: command.reason } : {}),
     });
-    if (taken.status === 'invalid_environment') return refusal('invalid_environment_name', taken.message);
+    if (taken.status === 'invalid_environment')
+      return refusal('invalid_environment_name', userText(taken.message));
     if (taken.status === 'already_held')
       return taken.sameHolder
         ? { reaction: 'eyes', body: `You already hold the lock on ${name}.` }
         : refusal('locked', lockOwner(taken.lock));
-    return {
-      reaction: '+1',
-      body: `Locked ${name}; release with \`/unlock${command.target.scope === 'global' ? ' --global' : ` ${command.target.environment}`}\`.`,
-    };
-  }
-  if (command.force && !hasPermission(actor.permission, 'maintain'))
-    return refusal(
-      'not_permitted',
-      `@${login} has ${actor.permission} permission; \`--force\` needs maintain or admin.`,
+    const release = userText(
+      target.scope === 'global' ? '/unlock --global' : `/unlock ${target.environment}`,
+      {
+        as: 'code',
+      },
     );
-  const released = await releaseLock(deps.api, where, {
-    target: command.target,
-    requester: login,
-    force: command.force,
-  });
+    return { reaction: '+1', body: `Locked ${name}; release with ${release}.` };
+  }
+  const released = await releaseLock(deps.api, where, { target, requester: login, force: command.force });
   switch (released.status) {
     case 'released':
-      return { reaction: '+1', body: `Unlocked ${name} (was held by \`${released.lock.holder}\`).` };
+      return {
+        reaction: '+1',
+        body: `Unlocked ${name} (was held by ${userText(released.lock.holder, { as: 'code' })}).`,
+      };
     case 'not_held':
       return { reaction: 'eyes', body: `${name} is not locked.` };
     case 'not_owner':
       return refusal(
         'not_owner',
-        `${lockOwner(released.lock)}; only they (or a maintainer with \`--force\`) can unlock it.`,
+        `${lockOwner(released.lock)}; only they (or a maintainer, admin or global locker with \`--force\`) can unlock it.`,
       );
     case 'invalid_environment':
-      return refusal('invalid_environment_name', released.message);
+      return refusal('invalid_environment_name', userText(released.message));
   }
 }
 
@@ -446,16 +461,16 @@ async function status(
   const [locks, rows] = await Promise.all([
     readLocks(deps.api, b.where),
     Promise.all(
-      envs.map(async (env) => {
-        const { data } = await deps.api.repos.listDeployments({ ...b.where, environment: env, per_page: 1 });
+      envs.map(async (name) => {
+        const { data } = await deps.api.repos.listDeployments({ ...b.where, environment: name, per_page: 1 });
         const latest = data[0];
-        if (!latest) return `| \`${env}\` | none | |`;
+        if (!latest) return `| ${env(name)} | none | |`;
         const { data: st } = await deps.api.repos.listDeploymentStatuses({
           ...b.where,
           deployment_id: latest.id,
           per_page: 1,
         });
-        return `| \`${env}\` | #${latest.id} \`${short(latest.sha)}\` | ${st[0]?.state ?? 'created'} |`;
+        return `| ${env(name)} | #${latest.id} ${short(latest.sha)} | ${userText(st[0]?.state ?? 'created')} |`;
       }),
     ),
   ]);
@@ -466,7 +481,7 @@ async function status(
     ),
   );
   const lockLines = held.map((l) => `- ${lockOwner(l)}`);
-  const pending = envs.map((env) => pendingFor(b, env)).filter((p): p is PendingRequest => p !== undefined);
+  const pending = envs.map((name) => pendingFor(b, name)).filter((p): p is PendingRequest => p !== undefined);
   return {
     reaction: 'eyes',
     body: [
@@ -476,7 +491,7 @@ async function status(
       '',
       `**Locks**: ${lockLines.length ? `\n${lockLines.join('\n')}` : 'none'}`,
       '',
-      `**Pending approvals**: ${pending.length ? `\n${pending.map((p) => `- \`${p.environment}\` ← \`${short(p.sha)}\` asked by @${p.requestedBy}`).join('\n')}` : 'none'}`,
+      `**Pending approvals**: ${pending.length ? `\n${pending.map((p) => `- ${env(p.environment)} ← ${short(p.sha)} asked by ${at(p.requestedBy)}`).join('\n')}` : 'none'}`,
     ].join('\n'),
   };
 }
@@ -487,11 +502,11 @@ async function help(deps: DispatchDeps, event: CommentEvent): Promise<Reply> {
   try {
     const config = await loadConfig(deps.api, where);
     summary = Object.keys(config.environments)
-      .map((env) => policySummary(resolvePolicy(config, env)))
+      .map((name) => policySummary(resolvePolicy(config, name)))
       .join('\n');
   } catch (error) {
     if (!(error instanceof FactsError)) throw error;
-    summary = `(${error.message})`;
+    summary = `(${userText(error.message)})`;
   }
   return { reaction: 'eyes', body: `${helpText()}\n\n**Policy** (from the default branch):\n\n${summary}` };
 }
@@ -516,9 +531,10 @@ export function commandDispatch(deps: DispatchDeps): Dispatch {
           return await help(deps, event);
       }
     } catch (error) {
-      if (error instanceof FactsError) return refusal(error.code, error.message);
+      // Both may quote the config file (a bad value, a name): echoed like any other text.
+      if (error instanceof FactsError) return refusal(error.code, userText(error.message, { max: 1000 }));
       if (error instanceof Error && error.name === 'PolicyError')
-        return refusal('config_invalid', error.message);
+        return refusal('config_invalid', userText(error.message, { max: 1000 }));
       throw error;
     }
   };

@@ -2,7 +2,9 @@
 // protection rule waits at which commit. An /approve-deploy or /reject-deploy that finds one answers the
 // waiting rule at once (handlers/protection-rule.ts); without one it costs no request to look for gates.
 import { z } from 'zod';
-import { readMarkers, writeMarker } from '../../src/github/hidden-marker.ts';
+import { markersOf, writeMarker } from '../../src/github/hidden-marker.ts';
+import type { MarkerScope, VerifiedMarker } from '../../src/github/hidden-marker.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 
 export interface GateNotice {
   environment: string;
@@ -11,6 +13,7 @@ export interface GateNotice {
 }
 
 const MARKER_KIND = 'gate';
+export const GATE_MARKER = MARKER_KIND;
 
 const markerSchema = z.strictObject({
   v: z.literal(1),
@@ -19,18 +22,23 @@ const markerSchema = z.strictObject({
   run: z.number().int().positive(),
 });
 
-export function serializeGateNotice(notice: GateNotice): string {
-  return writeMarker(MARKER_KIND, {
-    v: 1,
-    env: notice.environment,
-    sha: notice.sha.toLowerCase(),
-    run: notice.run,
-  } satisfies z.input<typeof markerSchema>);
+export function serializeGateNotice(notice: GateNotice, keys: MarkerKeys, scope: MarkerScope): string {
+  return writeMarker(
+    MARKER_KIND,
+    {
+      v: 1,
+      env: notice.environment,
+      sha: notice.sha.toLowerCase(),
+      run: notice.run,
+    } satisfies z.input<typeof markerSchema>,
+    keys,
+    scope,
+  );
 }
 
-/** Every well-formed gate marker in a body; anything malformed is skipped. */
-export function parseGateNotices(body: unknown): GateNotice[] {
-  return readMarkers(body, MARKER_KIND, markerSchema).map((d) => ({
+/** Every well-formed gate notice among a comment's verified markers; anything malformed is skipped. */
+export function parseGateNotices(markers: readonly VerifiedMarker[]): GateNotice[] {
+  return markersOf(markers, MARKER_KIND, markerSchema).map((d) => ({
     environment: d.env,
     sha: d.sha,
     run: d.run,

@@ -2,7 +2,9 @@
 // When an approval completes the count, the app reads the request back from its own comments and deploys
 // exactly what was asked. Only comments written by the app's own bot login are ever read.
 import { z } from 'zod';
-import { readMarkers, writeMarker } from '../../src/github/hidden-marker.ts';
+import { markersOf, writeMarker } from '../../src/github/hidden-marker.ts';
+import type { MarkerScope, VerifiedMarker } from '../../src/github/hidden-marker.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { DEPLOYMENT_TYPES } from '../../src/github/deployment-payload.ts';
 import { STRATEGIES } from '../commands/command.ts';
 import type { Strategy } from '../commands/command.ts';
@@ -22,6 +24,7 @@ export interface PendingRequest {
 }
 
 const MARKER_KIND = 'pending';
+export const PENDING_MARKER = MARKER_KIND;
 
 const markerSchema = z.strictObject({
   v: z.literal(1),
@@ -36,7 +39,7 @@ const markerSchema = z.strictObject({
   at: z.iso.datetime({ offset: true }),
 });
 
-export function serializePendingMarker(p: PendingRequest): string {
+export function serializePendingMarker(p: PendingRequest, keys: MarkerKeys, scope: MarkerScope): string {
   const data: z.input<typeof markerSchema> = {
     v: 1,
     env: p.environment,
@@ -49,12 +52,12 @@ export function serializePendingMarker(p: PendingRequest): string {
     source: p.sourceCommentId,
     at: p.at.toISOString(),
   };
-  return writeMarker(MARKER_KIND, data);
+  return writeMarker(MARKER_KIND, data, keys, scope);
 }
 
-/** Every well-formed pending marker in a body; anything malformed is skipped. */
-export function parsePendingMarkers(body: unknown): PendingRequest[] {
-  return readMarkers(body, MARKER_KIND, markerSchema).map((d) => ({
+/** Every well-formed pending request among a comment's verified markers; anything malformed is skipped. */
+export function parsePendingMarkers(markers: readonly VerifiedMarker[]): PendingRequest[] {
+  return markersOf(markers, MARKER_KIND, markerSchema).map((d) => ({
     environment: d.env,
     sha: d.sha,
     type: d.type,

@@ -1,9 +1,12 @@
-// The words of the app's replies, pure. Every refusal starts with a stable reason code in backticks.
+// The words of the app's replies, pure. Every refusal starts with a stable reason code in backticks. Every
+// value that is not the app's own words goes through userText (src/github/user-text.ts).
 import { explainRefusal } from '../../src/policy/index.ts';
+import { userText } from '../../src/github/user-text.ts';
 import type { PolicyRefusal, Policy, Principal } from '../../src/policy/index.ts';
 import type { LockInfo } from '../locks.ts';
 import type { Reply } from '../handlers/comment.ts';
 
+/** `message` is the app's sentence: every value in it already went through userText. */
 export function refusal(code: string, message: string): Reply {
   return { reaction: 'confused', body: `**Not accepted** (\`${code}\`): ${message}` };
 }
@@ -17,23 +20,26 @@ export function policyRefusal(first: PolicyRefusal, also: readonly PolicyRefusal
 }
 
 export function lockOwner(lock: LockInfo): string {
-  const where = lock.target.scope === 'global' ? 'every environment' : `\`${lock.target.environment}\``;
+  // A lock's environment, holder and reason come from a ref and a tag anyone with push access can write.
+  const where =
+    lock.target.scope === 'global' ? 'every environment' : userText(lock.target.environment, { as: 'code' });
   // Only a real login is @-mentioned: `unknown` or `deployment` would notify whoever owns that name.
-  const named =
-    /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(lock.holder) &&
-    !/^(unknown|deployment)$/.test(lock.holder);
-  const holder = named ? `@${lock.holder}` : `\`${lock.holder}\``;
+  const named = !/^(unknown|deployment)$/.test(lock.holder);
+  const holder = userText(lock.holder, { as: named ? 'mention' : 'code', max: 100 });
   const pr = lock.pullRequest ? ` (PR #${lock.pullRequest})` : '';
-  const why = lock.reason ? `: ${lock.reason.replace(/[\r\n`]/g, ' ')}` : '';
+  const why = lock.reason ? `: ${userText(lock.reason)}` : '';
+  const since = lock.createdAt ? ` since ${userText(lock.createdAt, { as: 'code', max: 40 })}` : '';
   if (lock.deployment) {
     const by = named ? ` for ${holder}` : '';
-    return `${where} is locked by a running deployment of \`${lock.sha.slice(0, 12)}\`${by}${pr}${lock.createdAt ? ` since ${lock.createdAt}` : ''}${why}`;
+    return `${where} is locked by a running deployment of ${userText(lock.sha.slice(0, 12), { as: 'code' })}${by}${pr}${since}${why}`;
   }
-  return `${where} is locked by ${holder}${pr} since ${lock.createdAt}${why}`;
+  return `${where} is locked by ${holder}${pr}${since}${why}`;
 }
 
 export function who(principals: readonly Principal[]): string {
-  return principals.length ? principals.map((p) => `@${p}`).join(', ') : 'anyone with write permission';
+  return principals.length
+    ? principals.map((p) => userText(p, { as: 'mention' })).join(', ')
+    : 'anyone with write permission';
 }
 
 /** The live policy of one environment in one line, for /help and replies. */
@@ -42,9 +48,10 @@ export function policySummary(policy: Policy): string {
     `deployers: ${who(policy.deployers)}`,
     `${policy.required} approval(s) from ${who(policy.approvers)}${policy.allowSelfApproval ? ' (self-approval allowed)' : ''}`,
   ];
-  if (policy.requires.length) parts.push(`requires ${policy.requires.join(', ')} first`);
-  if (policy.requiredChecks.length) parts.push(`checks: ${policy.requiredChecks.join(', ')}`);
-  if (policy.windows.length) parts.push(`windows in ${policy.timezone}`);
+  const list = (values: readonly string[]) => values.map((v) => userText(v)).join(', ');
+  if (policy.requires.length) parts.push(`requires ${list(policy.requires)} first`);
+  if (policy.requiredChecks.length) parts.push(`checks: ${list(policy.requiredChecks)}`);
+  if (policy.windows.length) parts.push(`windows in ${userText(policy.timezone)}`);
   if (policy.freezes.length) parts.push(`${policy.freezes.length} freeze(s)`);
-  return `- \`${policy.environment}\`: ${parts.join('; ')}`;
+  return `- ${userText(policy.environment, { as: 'code' })}: ${parts.join('; ')}`;
 }

@@ -11,8 +11,20 @@ import {
   serializeApprovalMarker,
 } from '../../src/policy/index.ts';
 import type { ApprovalRecord } from '../../src/policy/index.ts';
-import { actorOf, FactsError, loadConfig, ownAppId, readPull, teamsNamed } from '../facts.ts';
-import type { Octokit } from '../facts.ts';
+import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
+import { userText } from '../../src/github/user-text.ts';
+import {
+  actorOf,
+  FactsError,
+  loadConfig,
+  markerScope,
+  markerTrust,
+  ownAppId,
+  readPull,
+  teamsNamed,
+} from '../facts.ts';
+import type { MarkerTrust, Octokit } from '../facts.ts';
 import { answerPendingProtectionRules, GATE_PREFIX, gateName, parseGateRef } from './protection-rule.ts';
 import type { PendingAnswer } from './protection-rule.ts';
 
@@ -40,6 +52,7 @@ const isBot = (who: { login: string; type?: string }): boolean =>
 export async function handleApproveButton(
   octokit: Octokit,
   payload: RequestedActionPayload,
+  markers: MarkerTrust,
   now: Date = new Date(),
 ): Promise<ApproveButtonOutcome> {
   if (payload.requested_action?.identifier !== 'approve') return { status: 'ignored', reason: 'not_approve' };
@@ -52,20 +65,25 @@ export async function handleApproveButton(
     return { status: 'ignored', reason: 'not_our_gate' };
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const reply = (body: string) => octokit.rest.issues.createComment({ ...where, issue_number: ref.pr, body });
+  const who = userText(sender.login, { as: 'mention' });
+  const short = (sha: string) => userText(sha.slice(0, 7), { as: 'code' });
+  const env = userText(ref.env, { as: 'code' });
 
   let config;
   try {
     config = await loadConfig(octokit.rest, where, payload.repository.default_branch);
   } catch (error) {
     if (!(error instanceof FactsError)) throw error;
-    await reply(`**Approval not recorded** (\`policy_unreadable\`): ${error.message}`);
+    await reply(
+      `**Approval not recorded** (\`policy_unreadable\`): ${userText(error.message, { max: 1000 })}`,
+    );
     return { status: 'refused', code: 'policy_unreadable' };
   }
   const pull = await readPull(octokit.rest, where, ref.pr);
   // SHA binding: the button belongs to the gate's commit; after a push it would approve code nobody saw.
   if (pull.headSha !== checkRun.head_sha.toLowerCase()) {
     await reply(
-      `**Approval by @${sender.login} not recorded** (\`sha_moved\`): the Approve button was for commit \`${checkRun.head_sha.slice(0, 7)}\`, the pull request is now at \`${pull.headSha.slice(0, 7)}\`.`,
+      `**Approval by ${who} not recorded** (\`sha_moved\`): the Approve button was for commit ${short(checkRun.head_sha)}, the pull request is now at ${short(pull.headSha)}.`,
     );
     return { status: 'refused', code: 'sha_moved' };
   }
@@ -81,7 +99,7 @@ export async function handleApproveButton(
   });
   if (!decision.ok) {
     await reply(
-      `**Approval by @${sender.login} not recorded** (\`${decision.code}\`): ${explainApprover(decision).replace(/^[a-z_]+: /, '')}.`,
+      `**Approval by ${who} not recorded** (\`${decision.code}\`): ${explainApprover(decision).replace(/^[a-z_]+: /, '')}.`,
     );
     return { status: 'refused', code: decision.code };
   }
@@ -93,8 +111,11 @@ export async function handleApproveButton(
     at: now,
     source: 'check_run',
   };
+  const marker = serializeApprovalMarker(record, markers.keys, markerScope(where, ref.pr));
   await reply(
-    `✅ @${sender.login} approved deploying \`${pull.headSha.slice(0, 7)}\` to ${ref.env} (Approve button).\n\n${serializeApprovalMarker(record)}`,
+    appendMarkers(`✅ ${who} approved deploying ${short(pull.headSha)} to ${env} (Approve button).`, [
+      marker,
+    ]),
   );
   const answers = await answerPendingProtectionRules(octokit, {
     where,
@@ -102,16 +123,18 @@ export async function handleApproveButton(
     sha: pull.headSha,
     environment: ref.env,
     now,
+    markers,
   });
   return { status: 'approved', answers };
 }
 
 /** `now`: the app's clock (deployApp's option), so approval times and windows follow the same clock. */
-export function registerCheckRun(app: Probot, now: () => Date = () => new Date()): void {
+export function registerCheckRun(app: Probot, now: () => Date, keys: MarkerKeys): void {
   app.on('check_run.requested_action', async (context) => {
     const outcome = await handleApproveButton(
       context.octokit,
       context.payload as unknown as RequestedActionPayload,
+      markerTrust(keys, context.log),
       now(),
     );
     context.log.info(

@@ -2,6 +2,7 @@
 // reaction, and answer with a reply. What a valid command then does is the `dispatch` function's business
 // (the policy and deployment wiring); this file only owns the ignore rules, parsing and the answer.
 import { helpText } from '../commands/help.ts';
+import { userText } from '../../src/github/user-text.ts';
 import { parseCommand } from '../commands/parse.ts';
 import type { Command, ParseError } from '../commands/command.ts';
 
@@ -152,12 +153,14 @@ export async function handleComment(
     await api.reactions
       .deleteForIssueComment({ ...where, comment_id: event.commentId, reaction_id: picked.data.id })
       .catch(() => undefined);
-    const why = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 200) : 'unknown error';
+    // An error may quote what it was given (a value from the PR, a name): echoed like any user text.
+    const why =
+      error instanceof Error ? userText(error.message.split('\n')[0], { max: 200 }) : 'unknown error';
     await api.issues
       .createComment({
         ...where,
         issue_number: event.number,
-        body: `**Failed** (\`internal_error\`): \`/${parsed.kind}\` could not be completed (${why.replace(/`/g, "'")}). Nothing was deployed by it; comment again or redeliver the webhook.`,
+        body: `**Failed** (\`internal_error\`): \`/${parsed.kind}\` could not be completed (${why}). Nothing was deployed by it; comment again or redeliver the webhook.`,
       })
       .catch(() => undefined);
     throw error;

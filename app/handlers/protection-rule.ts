@@ -13,18 +13,23 @@ import {
 } from '../../src/policy/index.ts';
 import type { DeploymentType, PolicyDecision, PullRequestFacts } from '../../src/policy/index.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
+import { userText } from '../../src/github/user-text.ts';
 import {
   checksAt,
   deploymentsAt,
   FactsError,
   loadConfig,
+  markerScope,
+  markerTrust,
   ownAppId,
   ownBotLogin,
   readAppComments,
   readPull,
   successfulEnvironments,
 } from '../facts.ts';
-import type { Octokit, Where } from '../facts.ts';
+import type { MarkerTrust, Octokit, Where } from '../facts.ts';
 
 export const GATE_PREFIX = 'approval / ';
 export const gateName = (environment: string): string => `${GATE_PREFIX}${environment}`;
@@ -93,6 +98,8 @@ export interface GateInput {
   hotfixReason?: string;
   /** The app's bot login: approval markers count only in its own comments. */
   botLogin: string;
+  /** Approval markers count only when their MAC verifies. */
+  markers: MarkerTrust;
   now: Date;
 }
 
@@ -111,20 +118,26 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     config = await loadConfig(octokit.rest, input.where, input.defaultBranch);
   } catch (error) {
     if (!(error instanceof FactsError)) throw error;
-    return { answer: 'rejected', summary: `The deployment policy cannot be read: ${error.message}` };
+    return {
+      answer: 'rejected',
+      summary: `The deployment policy cannot be read: ${userText(error.message, { max: 1000 })}`,
+    };
   }
   if (!Object.hasOwn(config.environments, input.environment)) {
     // The app guards this environment (it was enabled as its protection rule) but has no policy for it: fail closed.
     return {
       answer: 'rejected',
-      summary: `Not in the policy: environment "${input.environment}" is not in .github/deploy.yml`,
+      summary: `Not in the policy: environment "${userText(input.environment)}" is not in .github/deploy.yml`,
     };
   }
   let policy;
   try {
     policy = resolvePolicy(config, input.environment);
   } catch (error) {
-    return { answer: 'rejected', summary: `The deployment policy is invalid: ${(error as Error).message}` };
+    return {
+      answer: 'rejected',
+      summary: `The deployment policy is invalid: ${userText((error as Error).message, { max: 1000 })}`,
+    };
   }
   let pullRequest: PullRequestFacts | undefined;
   if (input.pullNumber !== undefined) {
@@ -138,7 +151,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   }
   const [approvals, successfulDeployments, checks] = await Promise.all([
     pullRequest
-      ? readAppComments(octokit.rest, input.where, pullRequest.number!, input.botLogin).then(
+      ? readAppComments(octokit.rest, input.where, pullRequest.number!, input.botLogin, input.markers).then(
           (c) => c.approvals,
         )
       : [],
@@ -163,7 +176,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   });
   const answer = gateAnswer(decision, pullRequest !== undefined);
   const summary = decision.ok
-    ? `Approved by the policy${decision.tally.approvedBy.length ? `: approvals from ${decision.tally.approvedBy.map((a) => `@${a}`).join(', ')}` : ''}.`
+    ? `Approved by the policy${decision.tally.approvedBy.length ? `: approvals from ${decision.tally.approvedBy.map((a) => userText(a, { as: 'mention' })).join(', ')}` : ''}.`
     : answer === 'rejected' && !pullRequest && decision.code === 'needs_approvals'
       ? `Rejected: ${explainRefusal(decision)}, and approvals can only be given on a pull request.`
       : explainDecision(decision);
@@ -207,6 +220,7 @@ export type ProtectionRuleOutcome =
 export async function handleProtectionRule(
   octokit: Octokit,
   payload: ProtectionRulePayload,
+  markers: MarkerTrust,
   now: Date = new Date(),
 ): Promise<ProtectionRuleOutcome> {
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
@@ -229,7 +243,7 @@ export async function handleProtectionRule(
   try {
     deploymentPayload = parseDeploymentPayload(payload.deployment?.payload);
   } catch (error) {
-    await answerRun(octokit, where, run, environment, 'rejected', (error as Error).message);
+    await answerRun(octokit, where, run, environment, 'rejected', userText((error as Error).message));
     return { status: 'answered', answer: 'rejected', run };
   }
   const pullNumber = payload.pull_requests?.[0]?.number ?? deploymentPayload.pr;
@@ -245,6 +259,7 @@ export async function handleProtectionRule(
       ? { hotfixReason: deploymentPayload.hotfix_reason }
       : {}),
     botLogin: await ownBotLogin(octokit),
+    markers,
     now,
   });
   if (gate.answer !== 'pending') {
@@ -252,7 +267,7 @@ export async function handleProtectionRule(
     return { status: 'answered', answer: gate.answer, run };
   }
   const ref: GateRef = { run, env: environment, pr: pullNumber!, type };
-  return waitForApprovals(octokit, where, sha, ref, gate.summary);
+  return waitForApprovals(octokit, where, sha, ref, gate.summary, markers);
 }
 
 /** Posts the pending gate (once per run: a redelivered event finds the check run it already made). */
@@ -262,6 +277,7 @@ async function waitForApprovals(
   sha: string,
   ref: GateRef,
   summary: string,
+  markers: MarkerTrust,
 ): Promise<ProtectionRuleOutcome> {
   const externalId = serializeGateRef(ref);
   const { data: existing } = await octokit.rest.checks.listForRef({
@@ -288,17 +304,24 @@ async function waitForApprovals(
       },
     ],
   });
+  // The environment name is GitHub's (an admin named it); the summary's values went through userText already.
+  const env = userText(ref.env, { as: 'code' });
+  const text = [
+    `⏳ **Deployment to ${env} is waiting for approval** (workflow run ${ref.run}, commit ${userText(sha.slice(0, 7), { as: 'code' })}).`,
+    '',
+    `> ${summary.replace(/\n/g, '\n> ')}`,
+    '',
+    `Approve with ${userText(`/approve-deploy ${ref.env}`, { as: 'code' })} or the **Approve** button on the ${userText(gateName(ref.env), { as: 'code' })} check.`,
+  ].join('\n');
+  const notice = serializeGateNotice(
+    { environment: ref.env, sha, run: ref.run },
+    markers.keys,
+    markerScope(where, ref.pr),
+  );
   await octokit.rest.issues.createComment({
     ...where,
     issue_number: ref.pr,
-    body: [
-      `⏳ **Deployment to ${ref.env} is waiting for approval** (workflow run ${ref.run}, commit \`${sha.slice(0, 7)}\`).`,
-      '',
-      `> ${summary.replace(/\n/g, '\n> ')}`,
-      '',
-      `Approve with \`/approve-deploy ${ref.env}\` or the **Approve** button on the \`${gateName(ref.env)}\` check.`,
-      serializeGateNotice({ environment: ref.env, sha, run: ref.run }),
-    ].join('\n'),
+    body: appendMarkers(text, [notice]),
   });
   return { status: 'waiting', run: ref.run, checkRunId: checkRun.id, duplicate: false };
 }
@@ -318,6 +341,7 @@ export interface AnswerPendingInput {
   /** Only this environment's gate; all `approval / *` gates at the commit otherwise. */
   environment?: string;
   now?: Date;
+  markers: MarkerTrust;
 }
 
 /**
@@ -350,6 +374,7 @@ export async function answerPendingProtectionRules(
       pullNumber: ref.pr,
       type: ref.type,
       botLogin: await ownBotLogin(octokit),
+      markers: input.markers,
       now: input.now ?? new Date(),
     });
     if (gate.answer === 'pending') {
@@ -379,11 +404,12 @@ export async function answerPendingProtectionRules(
 }
 
 /** `now`: the app's clock (deployApp's option), the one windows and approval expiry are judged by. */
-export function registerProtectionRule(app: Probot, now: () => Date = () => new Date()): void {
+export function registerProtectionRule(app: Probot, now: () => Date, keys: MarkerKeys): void {
   app.on('deployment_protection_rule.requested', async (context) => {
     const outcome = await handleProtectionRule(
       context.octokit,
       context.payload as unknown as ProtectionRulePayload,
+      markerTrust(keys, context.log),
       now(),
     );
     context.log.info({ delivery: context.id, ...outcome }, `deployment_protection_rule ${outcome.status}`);

@@ -2,8 +2,10 @@
 // were given for, so they stopped counting already; this tells the people on the PR so, once per push.
 import type { Probot } from 'probot';
 import type { ApprovalRecord } from '../../src/policy/index.ts';
-import { ownBotLogin, readAppComments } from '../facts.ts';
-import type { Octokit } from '../facts.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
+import { userText } from '../../src/github/user-text.ts';
+import { markerTrust, ownBotLogin, readAppComments } from '../facts.ts';
+import type { MarkerTrust, Octokit } from '../facts.ts';
 
 interface SynchronizePayload {
   before: string;
@@ -37,10 +39,12 @@ export function approvalsMadeStale(
 
 export function staleApprovalsNotice(stale: Map<string, string[]>, before: string, after: string): string {
   const lines = [...stale].map(
-    ([environment, logins]) => `- **${environment}**: ${logins.map((l) => `@${l}`).join(', ')}`,
+    ([environment, logins]) =>
+      `- **${userText(environment)}**: ${logins.map((l) => userText(l, { as: 'mention' })).join(', ')}`,
   );
+  const short = (sha: string) => userText(sha.slice(0, 7), { as: 'code' });
   return [
-    `🔄 New commit \`${after.slice(0, 7)}\` was pushed. The approvals given for \`${before.slice(0, 7)}\` no longer count:`,
+    `🔄 New commit ${short(after)} was pushed. The approvals given for ${short(before)} no longer count:`,
     '',
     ...lines,
     '',
@@ -53,6 +57,7 @@ export type SynchronizeOutcome = { status: 'no_approvals' } | { status: 'notifie
 export async function handleSynchronize(
   octokit: Octokit,
   payload: SynchronizePayload,
+  markers: MarkerTrust,
 ): Promise<SynchronizeOutcome> {
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const number = payload.pull_request.number;
@@ -61,6 +66,7 @@ export async function handleSynchronize(
     where,
     number,
     await ownBotLogin(octokit),
+    markers,
   );
   const stale = approvalsMadeStale(records, payload.before);
   if (stale.size === 0) return { status: 'no_approvals' };
@@ -72,11 +78,12 @@ export async function handleSynchronize(
   return { status: 'notified', environments: [...stale.keys()] };
 }
 
-export function registerPullRequest(app: Probot): void {
+export function registerPullRequest(app: Probot, keys: MarkerKeys): void {
   app.on('pull_request.synchronize', async (context) => {
     const outcome = await handleSynchronize(
       context.octokit,
       context.payload as unknown as SynchronizePayload,
+      markerTrust(keys, context.log),
     );
     context.log.info({ delivery: context.id, ...outcome }, `pull_request.synchronize ${outcome.status}`);
   });

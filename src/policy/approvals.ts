@@ -1,9 +1,12 @@
 // Counting approvals and vetoes. Every record is bound to an environment and a commit: a push makes the
 // earlier ones stale. What does not count is kept with its reason, so the app can tell people ("the approval
 // by @x was for an older commit"). Also the hidden marker the app writes into its own reply comments to
-// record an approval; the app must only read markers from comments it wrote itself.
+// record an approval; the app must only read markers from comments it wrote itself, and only those whose
+// MAC verifies (src/github/hidden-marker.ts).
 import { z } from 'zod';
-import { readMarkers, writeMarker } from '../github/hidden-marker.ts';
+import { markersOf, writeMarker } from '../github/hidden-marker.ts';
+import type { MarkerScope, VerifiedMarker } from '../github/hidden-marker.ts';
+import type { MarkerKeys } from '../github/marker-keys.ts';
 import { eligibility, PERMISSIONS, sameLogin, type Actor } from './actors.ts';
 import type { ApprovalRule } from './resolve.ts';
 import { PRINCIPAL_PATTERN } from './schema.ts';
@@ -128,10 +131,14 @@ const markerSchema = z.strictObject({
 });
 
 /**
- * The marker recording one approval or veto. `<`, `>` and `&` are escaped inside the JSON so no value (a veto
- * reason, say) can end the HTML comment early or inject markup.
+ * The marker recording one approval or veto, authenticated for one pull request of one repository. Post it
+ * with appendMarkers (the trailing block of the reply).
  */
-export function serializeApprovalMarker(record: ApprovalRecord): string {
+export function serializeApprovalMarker(
+  record: ApprovalRecord,
+  keys: MarkerKeys,
+  scope: MarkerScope,
+): string {
   const data: z.input<typeof markerSchema> = {
     v: 1,
     kind: record.kind,
@@ -144,12 +151,14 @@ export function serializeApprovalMarker(record: ApprovalRecord): string {
     ...(record.reason !== undefined ? { reason: record.reason } : {}),
     ...(record.source !== undefined ? { src: record.source } : {}),
   };
-  return writeMarker(MARKER_KIND, data);
+  return writeMarker(MARKER_KIND, data, keys, scope);
 }
 
-/** Every well-formed marker in a comment body; malformed ones are skipped, never thrown on. */
-export function parseApprovalMarkers(body: unknown): ApprovalRecord[] {
-  return readMarkers(body, MARKER_KIND, markerSchema).map((data) => ({
+export const APPROVAL_MARKER = MARKER_KIND;
+
+/** Every well-formed approval among a comment's verified markers; malformed ones are skipped, never thrown on. */
+export function parseApprovalMarkers(markers: readonly VerifiedMarker[]): ApprovalRecord[] {
+  return markersOf(markers, MARKER_KIND, markerSchema).map((data) => ({
     kind: data.kind,
     by: { login: data.by, permission: data.perm, teams: data.teams },
     environment: data.env,

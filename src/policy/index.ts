@@ -34,6 +34,7 @@ export {
   tallyApprovals,
   serializeApprovalMarker,
   parseApprovalMarkers,
+  APPROVAL_MARKER,
   DROP_REASONS,
   type ApprovalRecord,
   type ApprovalTally,
@@ -41,4 +42,18 @@ export {
   type DropReason,
 } from './approvals.ts';
 export { isWithinWindows, nextWindowOpening, nextDeployableInstant, activeFreeze } from './windows.ts';
-export { explainDecision, explainRefusal, explainApprover, explainDropped } from './messages.ts';
+export {
+  explainDecision,
+  explainRefusal,
+  explainApprover,
+  explainDropped,
+  explainLockRefusal,
+} from './messages.ts';
+export {
+  mayLock,
+  globalLockers,
+  LOCK_REFUSAL_CODES,
+  type LockDecision,
+  type LockInput,
+  type LockScope,
+} from './locks.ts';

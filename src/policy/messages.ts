@@ -1,52 +1,57 @@
 // One plain sentence per decision and per dropped approval, for the app's replies and status reports. The
-// code is in the decision; these only word it. Free text (veto and freeze reasons) is passed through as
-// written: the caller escapes it for where it goes (Markdown, check run text).
+// code is in the decision; these only word it. Every value that is not the app's own words (logins, veto
+// and freeze reasons, environment and check names) goes through userText: these sentences end up in PR
+// comments, check runs and protection-rule reviews, all Markdown.
+import { userText } from '../github/user-text.ts';
 import type { DroppedRecord } from './approvals.ts';
 import type { ApproverDecision, PolicyDecision, PolicyRefusal } from './evaluate.ts';
+import type { LockDecision } from './locks.ts';
 import { formatClockTime } from './windows.ts';
 
 const short = (sha: string) => sha.slice(0, 7);
+const at = (login: string) => userText(login, { as: 'mention' });
+const text = (value: string) => userText(value, { max: 300 });
 const who = (principals: readonly string[]) =>
-  principals.length === 0 ? 'anyone with write permission' : principals.map((p) => `@${p}`).join(', ');
+  principals.length === 0 ? 'anyone with write permission' : principals.map(at).join(', ');
 const when = (date: Date) => date.toISOString().replace(/\.000Z$/, 'Z');
 
 export function explainRefusal(refusal: PolicyRefusal): string {
   switch (refusal.code) {
     case 'unknown_environment':
-      return refusal.message;
+      return text(refusal.message);
     case 'fork_pull_request':
       return 'pull requests from forks are never deployed';
     case 'not_a_deployer':
       return refusal.why === 'not_listed'
-        ? `@${refusal.login} may not deploy here: deployers are ${who(refusal.deployers)}`
-        : `@${refusal.login} has ${refusal.permission} permission; deploying needs write`;
+        ? `${at(refusal.login)} may not deploy here: deployers are ${who(refusal.deployers)}`
+        : `${at(refusal.login)} has ${refusal.permission} permission; deploying needs write`;
     case 'hotfix_needs_reason':
       return 'a hotfix needs a reason: /deploy <env> --hotfix --reason "..."';
     case 'sha_moved':
-      return `the pull request moved from ${short(refusal.expected)} to ${short(refusal.actual)}: decide again on the new commit`;
+      return `the pull request moved from ${text(short(refusal.expected))} to ${text(short(refusal.actual))}: decide again on the new commit`;
     case 'frozen':
-      return `deployments are frozen until ${when(refusal.until)}: ${refusal.reason}`;
+      return `deployments are frozen until ${when(refusal.until)}: ${text(refusal.reason)}`;
     case 'outside_window': {
       const windows = refusal.windows
         .map((w) => `${w.days.join(', ')} ${formatClockTime(w.startMinute)}-${formatClockTime(w.endMinute)}`)
         .join('; ');
       const next = refusal.nextOpening ? `; next opening ${when(refusal.nextOpening)}` : '';
-      return `outside the deploy windows (${windows}, ${refusal.timezone})${next}`;
+      return `outside the deploy windows (${windows}, ${text(refusal.timezone)})${next}`;
     }
     case 'prior_environment_missing':
-      return `${refusal.missing.join(', ')} must first have a successful deployment of ${short(refusal.sha)}`;
+      return `${refusal.missing.map(text).join(', ')} must first have a successful deployment of ${text(short(refusal.sha))}`;
     case 'checks_not_green': {
       const parts = [
-        ...refusal.failing.map((c) => `${c.name} (${c.conclusion})`),
-        ...refusal.pending.map((name) => `${name} (still running)`),
-        ...refusal.missing.map((name) => `${name} (not run)`),
+        ...refusal.failing.map((c) => `${text(c.name)} (${text(c.conclusion)})`),
+        ...refusal.pending.map((name) => `${text(name)} (still running)`),
+        ...refusal.missing.map((name) => `${text(name)} (not run)`),
       ];
       return `required checks are not green: ${parts.join(', ')}`;
     }
     case 'rejected':
-      return `vetoed by ${refusal.vetoes.map((v) => `@${v.login}${v.reason ? ` (${v.reason})` : ''}`).join(', ')}`;
+      return `vetoed by ${refusal.vetoes.map((v) => `${at(v.login)}${v.reason ? ` (${text(v.reason)})` : ''}`).join(', ')}`;
     case 'needs_approvals': {
-      const excluded = refusal.excluded ? ` other than @${refusal.excluded}` : '';
+      const excluded = refusal.excluded ? ` other than ${at(refusal.excluded)}` : '';
       return `needs ${refusal.missing} more approval${refusal.missing === 1 ? '' : 's'} (${refusal.tally.approvedBy.length}/${refusal.required}) from ${who(refusal.approvers)}${excluded}`;
     }
   }
@@ -64,19 +69,19 @@ export function explainApprover(decision: ApproverDecision): string {
     case 'allowed':
       return 'allowed';
     case 'self_approval_refused':
-      return `self_approval_refused: @${decision.login} opened this pull request and may not approve its deployment`;
+      return `self_approval_refused: ${at(decision.login)} opened this pull request and may not approve its deployment`;
     case 'not_an_approver':
       return decision.why === 'not_listed'
-        ? `not_an_approver: @${decision.login} may not approve here: approvers are ${who(decision.approvers)}`
-        : `not_an_approver: @${decision.login} lacks the repository permission to approve`;
+        ? `not_an_approver: ${at(decision.login)} may not approve here: approvers are ${who(decision.approvers)}`
+        : `not_an_approver: ${at(decision.login)} lacks the repository permission to approve`;
     default:
       return `${decision.code}: ${explainRefusal(decision)}`;
   }
 }
 
 const DROP_WORDING: Record<DroppedRecord['reason'], (d: DroppedRecord) => string> = {
-  other_environment: (d) => `was for ${d.record.environment}`,
-  stale_sha: (d) => `was for an older commit (${short(d.record.sha)})`,
+  other_environment: (d) => `was for ${text(d.record.environment)}`,
+  stale_sha: (d) => `was for an older commit (${text(short(d.record.sha))})`,
   future: () => 'is dated in the future',
   expired: (d) => `has expired (given ${when(d.record.at)})`,
   self_approval: () => 'is by the pull request author',
@@ -87,5 +92,27 @@ const DROP_WORDING: Record<DroppedRecord['reason'], (d: DroppedRecord) => string
 /** "the approval by @x was for an older commit (abc1234)". */
 export function explainDropped(dropped: DroppedRecord): string {
   const what = dropped.record.kind === 'approve' ? 'approval' : 'veto';
-  return `the ${what} by @${dropped.record.by.login} ${DROP_WORDING[dropped.reason](dropped)}`;
+  return `the ${what} by ${at(dropped.record.by.login)} ${DROP_WORDING[dropped.reason](dropped)}`;
+}
+
+/** Why a /lock or /unlock is refused (src/policy/locks.ts), one sentence after its code. */
+export function explainLockRefusal(decision: Exclude<LockDecision, { ok: true }>): string {
+  switch (decision.code) {
+    case 'unknown_environment':
+      return text(decision.message);
+    case 'not_a_deployer':
+      return `${at(decision.login)} may not lock ${userText(decision.environment, { as: 'code' })}: an environment's lock is for its deployers, ${who(decision.deployers)} (and maintainers, admins and global lockers)`;
+    case 'not_a_global_locker': {
+      const what =
+        decision.action === 'force'
+          ? "releasing someone else's lock (`--force`)"
+          : decision.action === 'lock'
+            ? 'the global lock'
+            : 'releasing the global lock';
+      const listed = decision.lockers.length
+        ? `, and ${who(decision.lockers)} (approvals.global_lockers)`
+        : '';
+      return `${at(decision.login)} may not do this: ${what} is for maintainers and admins${listed}`;
+    }
+  }
 }

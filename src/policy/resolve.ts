@@ -172,6 +172,12 @@ export function policyIssues(config: RawConfig): PolicyIssue[] {
           message: `requires ${rule.required} approvals but only ${listed.length} approver${listed.length === 1 ? ' is' : 's are'} listed: it could never be met`,
         });
     }
+    // The global lock is one for the whole repository: who may take it is not an environment's business.
+    if (self !== undefined && section.global_lockers !== undefined)
+      issues.push({
+        path: [...path, 'global_lockers'],
+        message: 'belongs in the top-level approvals section: the global lock stops every environment',
+      });
     const timezone = section.timezone ?? config.approvals?.timezone ?? 'UTC';
     (section.freezes ?? []).forEach((freeze, index) => {
       const from = parseDateTime(freeze.from, timezone);

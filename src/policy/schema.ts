@@ -146,6 +146,9 @@ export const approvalsSchema = z
     }),
     hotfix: hotfixSchema.optional(),
     rollback: rollbackSchema.optional(),
+    global_lockers: principals(
+      'Who may take and force-release the global lock (/lock --global), besides maintainers and admins; they need write permission. Top level only.',
+    ),
   })
   .meta({
     description:

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, commentOnPull, owner, PR, repo, seededFake, testProbot } from './helpers.ts';
-import { deployApp } from '../../app/index.ts';
+import { HEAD, commentOnPull, owner, PR, repo, seededFake, testApp, testProbot } from './helpers.ts';
+
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
@@ -17,11 +17,14 @@ const LOCK_REF = 'deploy-locks/production';
 const GLOBAL_REF = 'deploy-locks/_global';
 
 // production: alice and bob deploy at once (no approvals), so a refusal there is the lock's, not the policy's.
-// preprod: one approval from carol, so a /deploy leaves a pending request for /status.
+// preprod: one approval from carol, so a /deploy leaves a pending request for /status. alice may also take
+// the global lock (besides mia, a maintainer).
 const CONFIG = `
 target:
   commands:
     deploy: ./deploy.sh
+approvals:
+  global_lockers: [alice]
 environments:
   staging: {}
   preprod:
@@ -48,7 +51,7 @@ async function setup(): Promise<{ fake: FakeGitHub; probot: Probot }> {
   ] as const)
     r.collaborators.set(login, role);
   const probot = testProbot(fake);
-  await probot.load(deployApp({ now: () => NOW }));
+  await probot.load(testApp({ now: () => NOW }));
   return { fake, probot };
 }
 
@@ -252,12 +255,12 @@ test('/lock production: others are refused with locked naming the holder; the ho
   });
 });
 
-test('/unlock: someone else gets not_owner, a writer forcing gets not_permitted, a maintainer forcing releases', async () => {
+test('/unlock: someone else gets not_owner, a writer forcing gets not_a_global_locker, a maintainer forcing releases', async () => {
   await run(async (fake, probot) => {
     await say(fake, probot, '/lock production', 'alice');
     assert.match(await say(fake, probot, '/unlock production', 'bob'), /`not_owner`.*@alice/s);
     assert.ok(fake.repo().refs.has(LOCK_REF), 'still locked after not_owner');
-    assert.match(await say(fake, probot, '/unlock production --force', 'erin'), /`not_permitted`/);
+    assert.match(await say(fake, probot, '/unlock production --force', 'erin'), /`not_a_global_locker`/);
     assert.ok(fake.repo().refs.has(LOCK_REF), 'still locked after a writer tried --force');
 
     assert.match(
@@ -305,7 +308,8 @@ test('/lock --global freezes every environment, for its holder too', async () =>
     assert.equal(fake.repo().refs.has(LOCK_REF), false, 'no environment lock left behind');
 
     // Only the global unlock lifts it; then staging deploys again.
-    assert.match(await say(fake, probot, '/unlock --global', 'bob'), /`not_owner`/);
+    // bob may not take the global lock, so he may not release it either.
+    assert.match(await say(fake, probot, '/unlock --global', 'bob'), /`not_a_global_locker`/);
     assert.match(await say(fake, probot, '/unlock --global', 'alice'), /Unlocked every environment/);
     assert.equal(fake.repo().refs.has(GLOBAL_REF), false);
     await deploysOnce(fake, probot, '/deploy staging', 'erin');
@@ -316,12 +320,42 @@ test('a reader, a triager or a stranger cannot lock', async () => {
   await run(async (fake, probot) => {
     fake.repo().collaborators.set('tia', 'triage');
     for (const user of ['rita', 'tia', 'mallory']) {
-      assert.match(await say(fake, probot, '/lock production', user), /`not_permitted`/, user);
-      assert.match(await say(fake, probot, '/lock --global', user), /`not_permitted`/, user);
+      assert.match(await say(fake, probot, '/lock production', user), /`not_a_deployer`/, user);
+      assert.match(await say(fake, probot, '/lock staging', user), /`not_a_deployer`/, user);
+      assert.match(await say(fake, probot, '/lock --global', user), /`not_a_global_locker`/, user);
     }
     assert.equal(fake.repo().refs.has(LOCK_REF), false);
     assert.equal(fake.repo().refs.has(GLOBAL_REF), false);
     await deploysOnce(fake, probot, '/deploy production', 'bob');
+  });
+});
+
+test("an environment's lock is its deployers'; the global lock is maintainers', admins' and global_lockers'", async () => {
+  await run(async (fake, probot) => {
+    // erin has write permission, but production's deployers are alice and bob.
+    const env = await say(fake, probot, '/lock production', 'erin');
+    assert.match(env, /^\*\*Not accepted\*\* \(`not_a_deployer`\): @erin may not lock `production`/);
+    assert.match(env, /@alice, @bob/, 'names who may');
+    const global = await say(fake, probot, '/lock --global --reason "my release first"', 'erin');
+    assert.match(global, /^\*\*Not accepted\*\* \(`not_a_global_locker`\): @erin/);
+    assert.match(global, /maintainers and admins, and @alice \(approvals\.global_lockers\)/);
+    assert.equal(fake.repo().refs.has(LOCK_REF), false);
+    assert.equal(fake.repo().refs.has(GLOBAL_REF), false);
+
+    // staging names no deployers: anyone with write permission deploys there, so may lock it.
+    assert.match(await say(fake, probot, '/lock staging', 'erin'), /Locked `staging`/);
+    assert.match(await say(fake, probot, '/unlock staging', 'erin'), /Unlocked `staging`/);
+    // A maintainer (not a production deployer) may take either lock; so may a global locker.
+    assert.match(await say(fake, probot, '/lock production', 'mia'), /Locked `production`/);
+    assert.match(await say(fake, probot, '/unlock production', 'mia'), /Unlocked `production`/);
+    assert.match(await say(fake, probot, '/lock --global', 'mia'), /Locked every environment/);
+    // Someone else's global lock: not_owner for a writer without --force, not_a_global_locker with it.
+    assert.match(await say(fake, probot, '/unlock --global', 'erin'), /`not_a_global_locker`/);
+    assert.match(await say(fake, probot, '/unlock --global --force', 'erin'), /`not_a_global_locker`/);
+    assert.ok(fake.repo().refs.has(GLOBAL_REF));
+    // A global locker may force it.
+    assert.match(await say(fake, probot, '/unlock --global --force', 'alice'), /Unlocked every environment/);
+    assert.equal(fake.repo().refs.has(GLOBAL_REF), false);
   });
 });
 

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { commentOnPull, testProbot } from './helpers.ts';
-import { deployApp } from '../../app/index.ts';
+import { commentOnPull, testApp, testProbot } from './helpers.ts';
+
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { parseStatusComment } from '../../src/github/status-comment.ts';
 
@@ -49,7 +49,7 @@ async function setup(
     pulls: [{ number: PR, head: HEAD, user: 'alice', ...(opts.fork ? { headOwner: 'mallory' } : {}) }],
   });
   const probot = testProbot(fake);
-  await probot.load(deployApp({ now: () => opts.now ?? TUESDAY }));
+  await probot.load(testApp({ now: () => opts.now ?? TUESDAY }));
   return { fake, probot };
 }
 

@@ -4,8 +4,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { HEAD, PR, commentOnPull, loadedProbot, owner, repo, testProbot } from './helpers.ts';
-import { deployApp } from '../../app/index.ts';
+import {
+  HEAD,
+  PR,
+  commentOnPull,
+  loadedProbot,
+  owner,
+  repo,
+  testApp,
+  testMarkerKeys,
+  testProbot,
+  testTrust,
+} from './helpers.ts';
+import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { serializeApprovalMarker } from '../../src/policy/index.ts';
@@ -96,7 +107,11 @@ function recordApproval(fake: FakeGitHub, login: string, overrides: Partial<Appr
     source: 'comment',
     ...overrides,
   };
-  fake.addComment(PR, { user: APP_BOT, body: `Approved.\n\n${serializeApprovalMarker(record)}` });
+  const marker = serializeApprovalMarker(record, testMarkerKeys(), {
+    repository: `${owner}/${repo}`,
+    pullRequest: PR,
+  });
+  fake.addComment(PR, { user: APP_BOT, body: appendMarkers('Approved.', [marker]) });
 }
 
 function protectionRule(fake: FakeGitHub, environment: string, opts: { run?: number; pr?: boolean } = {}) {
@@ -150,7 +165,7 @@ test("protection rule: the window is judged by the app's clock (deployApp's now)
   try {
     const probot = testProbot(fake);
     const onWindowDay = new Date(Date.now() + 3 * 86_400_000); // its UTC day is OTHER_DAY
-    await probot.load(deployApp({ now: () => onWindowDay }));
+    await probot.load(testApp({ now: () => onWindowDay }));
     await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'weekend'));
     assert.deepEqual(
       reviews(fake).map((r) => r.state),
@@ -224,6 +239,7 @@ test('protection rule: pending with an Approve gate, then approved after two app
       where: { owner, repo },
       defaultBranch: 'main',
       sha: HEAD,
+      markers: testTrust(),
     });
     assert.deepEqual(
       answers.map((a) => [a.run, a.environment, a.answer]),
@@ -241,6 +257,7 @@ test('protection rule: pending with an Approve gate, then approved after two app
         where: { owner, repo },
         defaultBranch: 'main',
         sha: HEAD,
+        markers: testTrust(),
       }),
       [],
     );
@@ -504,13 +521,17 @@ test('a push to a PR with approvals says they no longer count; without approvals
     // A comment by someone else carrying a marker is not an approval.
     fake.addComment(PR, {
       user: 'mallory',
-      body: serializeApprovalMarker({
-        kind: 'approve',
-        by: { login: 'mallory', permission: 'admin', teams: [] },
-        environment: 'production',
-        sha: HEAD,
-        at: new Date(),
-      }),
+      body: serializeApprovalMarker(
+        {
+          kind: 'approve',
+          by: { login: 'mallory', permission: 'admin', teams: [] },
+          environment: 'production',
+          sha: HEAD,
+          at: new Date(),
+        },
+        testMarkerKeys(),
+        { repository: `${owner}/${repo}`, pullRequest: PR },
+      ),
     });
     fake.pushCommit(PR, next);
     await receive(probot, 'pull_request', synchronize(fake, HEAD, next));

@@ -4,7 +4,11 @@ import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { Probot, ProbotOctokit } from 'probot';
 import { createFakeGitHub, fakeSha, pullRequestCommentPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import app from '../../app/index.ts';
+import { deployApp } from '../../app/index.ts';
+import type { AppOptions } from '../../app/index.ts';
+import { markerKeys } from '../../src/github/marker-keys.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
+import type { MarkerTrust } from '../../app/facts.ts';
 
 export const owner = 'acme';
 export const repo = 'web';
@@ -20,6 +24,19 @@ export function privateKey(): string {
     format: 'pem',
   }) as string;
   return key;
+}
+
+/** The app's marker keys as the server derives them by default: from the same private key. */
+export function testMarkerKeys(): MarkerKeys {
+  return markerKeys({ privateKey: privateKey() });
+}
+
+/** The app under test: deployApp with the test keys (and whatever else a test sets). */
+export const testApp = (options: AppOptions = {}) => deployApp({ markerKeys: testMarkerKeys(), ...options });
+
+/** Marker trust for calling a handler directly; tampering warnings are collected in `warnings`. */
+export function testTrust(warnings: Array<Record<string, unknown>> = []): MarkerTrust {
+  return { keys: testMarkerKeys(), warn: (fields) => warnings.push(fields) };
 }
 
 /** Probot's Octokit without GitHub's write throttling (one comment per 3 s), which would only slow tests. */
@@ -54,7 +71,7 @@ export function testProbot(fake: FakeGitHub): Probot {
 
 export async function loadedProbot(fake: FakeGitHub): Promise<Probot> {
   const probot = testProbot(fake);
-  await probot.load(app);
+  await probot.load(testApp());
   return probot;
 }
 

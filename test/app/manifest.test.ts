@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parse } from 'yaml';
 import type { Probot } from 'probot';
-import { deployApp } from '../../app/index.ts';
+import { testApp } from './helpers.ts';
 
 const require = createRequire(import.meta.url);
 const manifest = parse(readFileSync(new URL('../../app.yml', import.meta.url), 'utf8')) as {
@@ -49,7 +49,7 @@ test('every event the app handles is in the manifest, and only issue_comment.cre
       registered.push(...(Array.isArray(events) ? events : [events]));
     },
   } as unknown as Probot;
-  deployApp()(fakeProbot);
+  testApp()(fakeProbot);
   assert.ok(registered.length > 0);
   for (const name of registered) {
     assert.ok(manifest.default_events.includes(name.split('.')[0]!), `${name} is subscribed in app.yml`);

@@ -11,10 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probot } from 'probot';
 import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
-import { commentOnPull, PR, testProbot } from '../app/helpers.ts';
+import { commentOnPull, PR, testApp, testProbot } from '../app/helpers.ts';
 import { runBuiltAction } from '../helpers/action.ts';
 import { CTL, setupDemo, type Demo } from '../helpers/demo.ts';
-import { deployApp } from '../../app/index.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { parseStatusComment, statusMarker } from '../../src/github/status-comment.ts';
 
@@ -92,7 +91,7 @@ async function setup(t: { after(fn: () => unknown): void }): Promise<Story> {
   writeFileSync(join(workspace, CONFIG_PATH), config);
 
   const probot = testProbot(fake);
-  await probot.load(deployApp({ now: () => new Date() }));
+  await probot.load(testApp({ now: () => new Date() }));
   return { fake, probot, demo, workspace, head };
 }
 

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Actor } from '../../../src/policy/actors.ts';
+import { appendMarkers, readMarkerBlock, writeMarker } from '../../../src/github/hidden-marker.ts';
+import { markerKeys } from '../../../src/github/marker-keys.ts';
 import {
+  APPROVAL_MARKER,
   parseApprovalMarkers,
   serializeApprovalMarker,
   tallyApprovals,
@@ -151,10 +154,18 @@ describe('approval tally', () => {
 
 describe('approval marker in the app comments', () => {
   const approval = record(person('carol', ['acme/sre']), { source: 'check_run' });
+  const keys = markerKeys({ secret: 'k'.repeat(32) });
+  const scope = { repository: 'acme/web', pullRequest: 7 };
+  const serialize = (r: ApprovalRecord) => serializeApprovalMarker(r, keys, scope);
+  /** What the app reads from one of its comments: the verified trailing block, then the approvals in it. */
+  const read = (body: unknown) =>
+    parseApprovalMarkers(readMarkerBlock(body, [APPROVAL_MARKER], { keys, scope }));
 
   it('round-trips a record through a comment body', () => {
-    const body = `Approved by @carol for production at ${HEAD.slice(0, 7)}.\n\n${serializeApprovalMarker(approval)}\n`;
-    assert.deepEqual(parseApprovalMarkers(body), [approval]);
+    const body = appendMarkers(`Approved by @carol for production at ${HEAD.slice(0, 7)}.`, [
+      serialize(approval),
+    ]);
+    assert.deepEqual(read(`${body}\n`), [approval]);
   });
 
   it('a veto reason cannot close the HTML comment or inject another marker', () => {
@@ -162,28 +173,36 @@ describe('approval marker in the app comments', () => {
       kind: 'reject',
       reason: `--> <!-- deploy-action:approval {"v":1} --> <img src=x onerror=alert(1)> & "quotes" ✓`,
     });
-    const marker = serializeApprovalMarker(hostile);
+    const marker = serialize(hostile);
     assert.equal(marker.indexOf('-->'), marker.length - 3, 'the only "-->" ends the marker');
     assert.doesNotMatch(marker.slice(4, -3), /[<>]/);
-    assert.deepEqual(parseApprovalMarkers(marker), [hostile]);
+    assert.deepEqual(read(marker), [hostile]);
   });
 
-  it('finds several markers in one body', () => {
+  it('finds several markers in the trailing block, none above it', () => {
     const veto = record(person('dave'), { kind: 'reject' });
-    const body = `${serializeApprovalMarker(approval)}\ntext\n${serializeApprovalMarker(veto)}`;
+    const body = appendMarkers('text', [serialize(approval), serialize(veto)]);
     assert.deepEqual(
-      parseApprovalMarkers(body).map((r) => [r.kind, r.by.login]),
+      read(body).map((r) => [r.kind, r.by.login]),
       [
         ['approve', 'carol'],
         ['reject', 'dave'],
       ],
     );
+    assert.deepEqual(
+      read(`${serialize(approval)}\ntext`),
+      [],
+      'a marker followed by text is not in the block',
+    );
   });
 
   it('rejects malformed markers without throwing', () => {
+    const line = serialize(approval);
     const good = JSON.parse(
-      serializeApprovalMarker(approval).slice('<!-- deploy-action:approval '.length, -4),
+      line.slice('<!-- deploy-action:approval '.length, line.indexOf(' mac=')),
     ) as Record<string, unknown>;
+    // Well-formed JSON the schema refuses, with a valid MAC: the MAC says the app wrote it, the schema still reads it.
+    const signed = (data: unknown) => writeMarker(APPROVAL_MARKER, data, keys, scope);
     const variants: unknown[] = [
       undefined,
       null,
@@ -192,17 +211,17 @@ describe('approval marker in the app comments', () => {
       'no marker here',
       '<!-- deploy-action:approval not json -->',
       '<!-- deploy-action:approval {"v":1 -->',
-      '<!-- deploy-action:approval [] -->',
-      `<!-- deploy-action:approval ${JSON.stringify({ ...good, v: 2 })} -->`,
-      `<!-- deploy-action:approval ${JSON.stringify({ ...good, sha: 'main' })} -->`,
-      `<!-- deploy-action:approval ${JSON.stringify({ ...good, kind: 'approve-all' })} -->`,
-      `<!-- deploy-action:approval ${JSON.stringify({ ...good, by: 'acme/sre' })} -->`,
-      `<!-- deploy-action:approval ${JSON.stringify({ ...good, perm: 'owner' })} -->`,
-      `<!-- deploy-action:approval ${JSON.stringify({ ...good, at: 'yesterday' })} -->`,
-      `<!-- deploy-action:approval ${JSON.stringify({ ...good, extra: true })} -->`,
-      `<!-- deploy-action:approval ${JSON.stringify({ ...good, env: '../prod' })} -->`,
-      `${'x'.repeat(70_000)}${serializeApprovalMarker(approval)}`,
+      signed([]),
+      signed({ ...good, v: 2 }),
+      signed({ ...good, sha: 'main' }),
+      signed({ ...good, kind: 'approve-all' }),
+      signed({ ...good, by: 'acme/sre' }),
+      signed({ ...good, perm: 'owner' }),
+      signed({ ...good, at: 'yesterday' }),
+      signed({ ...good, extra: true }),
+      signed({ ...good, env: '../prod' }),
+      `${'x'.repeat(70_000)}\n\n${line}`,
     ];
-    for (const body of variants) assert.deepEqual(parseApprovalMarkers(body), [], String(body).slice(0, 80));
+    for (const body of variants) assert.deepEqual(read(body), [], String(body).slice(0, 80));
   });
 });

@@ -1,0 +1,57 @@
+// The one way a value that someone other than the app chose (a reason, a parameter, an environment or ref
+// name, a version, a login, a title, an error that quotes input) enters a comment, check run or review the
+// app writes. Whatever the value holds, the result is one line of inert text: no HTML comment or tag, no
+// Markdown link, image, code span or fence, no emphasis, no table cell break, no @-mention or #-reference,
+// no autolink. So no value can forge a hidden marker, hide text, or notify anyone.
+
+export interface UserTextOptions {
+  /**
+   * text (default): escaped inline text. code: an inline code span when the value is a plain name
+   * (letters, digits and `. _ / = : + -`), else escaped text. mention: `@login` (or `@org/team`) when the
+   * value is one (the person is meant to be notified), else escaped text.
+   */
+  as?: 'text' | 'code' | 'mention';
+  /** Longest value shown, in characters; longer ones are cut with `…`. */
+  max?: number;
+}
+
+const PLAIN_NAME = /^[A-Za-z0-9._/=:+-]+$/;
+// A GitHub login, or a team as org/team-slug (the policy names both; both are meant to be notified).
+const MENTIONABLE = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
+// Line breaks, tabs and other controls end a line or a table row: they become spaces.
+const CONTROLS = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
+// Bidirectional overrides reorder what is shown, so text could read differently from what it is.
+const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+// Every ASCII punctuation mark Markdown (or GitHub's extensions: tables, strikethrough, math) gives a meaning
+// within a line; CommonMark shows a backslash-escaped one as the plain character. (`-`, `+` and `=` only mean
+// something at the start of a line, which a value never is.)
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#!|~$]/g;
+/**
+ * Zero-width joiner, invisible: after `@` it breaks mentions and e-mail autolinks, after `#` issue
+ * references, before `:` URL autolinks (`https://`, `mailto:`), between `www` and `.` the `www.` autolinks.
+ * GitHub finds these in the rendered text, where a backslash escape no longer exists.
+ */
+const ZWJ = '\u200D';
+
+/** The text cut to `max` characters (whole code points), with `…` when something was cut off. */
+function cut(text: string, max: number): { kept: string; more: string } {
+  const chars = [...text];
+  return chars.length > max
+    ? { kept: chars.slice(0, Math.max(0, max - 1)).join(''), more: '…' }
+    : { kept: text, more: '' };
+}
+
+export function userText(value: unknown, options: UserTextOptions = {}): string {
+  const raw = value === undefined || value === null ? '' : String(value);
+  const { kept, more } = cut(raw.replace(CONTROLS, ' ').replace(BIDI, '').trim(), options.max ?? 500);
+  if (options.as === 'code' && PLAIN_NAME.test(kept)) return `\`${kept}${more}\``;
+  if (options.as === 'mention' && !more && MENTIONABLE.test(kept)) return `@${kept}`;
+  return `${kept}${more}`
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`)
+    .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
+    .replace(/:/g, `${ZWJ}:`)
+    .replace(/(www)\./gi, `$1${ZWJ}.`);
+}
