@@ -114,8 +114,9 @@ function requireAscii(where: string, text: string): void {
 }
 
 /**
- * Parses a comment body. Only the first line is read: a command must start it (after optional spaces), so
- * quoted text (`> /deploy`) or a command further down is conversation, not a command.
+ * Parses a comment body. Only the first line is read: a command must start it (after up to three spaces),
+ * so quoted text (`> /deploy`), code (fenced, or indented by four spaces or a tab) or a command further
+ * down is conversation, not a command.
  */
 export function parseCommand(body: string): ParseResult {
   if (typeof body !== 'string') return { kind: 'none' };
@@ -125,7 +126,11 @@ export function parseCommand(body: string): ParseResult {
   const firstLine = newline >= 0 ? head.slice(0, newline) : head;
   const lineTooLong = newline < 0 && body.length > MAX_COMMAND_LINE;
 
-  const trimmed = firstLine.replace(/^[ \t]+/, '');
+  const indent = /^[ \t]*/.exec(firstLine)![0];
+  // Four columns of indentation (a tab reaches the next multiple of four) make the line an indented code
+  // block in GitHub's Markdown: shown as code, like a fenced block or a quote, so it is not a command.
+  if (indentColumns(indent) >= 4) return { kind: 'none' };
+  const trimmed = firstLine.slice(indent.length);
   const leadingInvisible = /^[\p{Cf}\p{Zs}]*/u.exec(trimmed)![0];
   const afterInvisible = trimmed.slice(leadingInvisible.length);
   const first = afterInvisible.charAt(0);
@@ -159,6 +164,13 @@ export function parseCommand(body: string): ParseResult {
     if (command) refusal.command = command;
     return refusal;
   }
+}
+
+/** The column a run of spaces and tabs reaches, as CommonMark counts it (tab stops every 4 columns). */
+function indentColumns(indent: string): number {
+  let column = 0;
+  for (const ch of indent) column = ch === '\t' ? column + 4 - (column % 4) : column + 1;
+  return column;
 }
 
 /** An ASCII word that is close to a command is a typo worth answering; anything else (/cc, /etc/x) is chat. */

@@ -202,6 +202,23 @@ test('conversation is not a command: only a first line starting with a command w
     assert.deepEqual(parseCommand(body), { kind: 'none' }, JSON.stringify(body));
 });
 
+test('a command line indented as a Markdown code block (four columns: spaces or a tab) is not a command', () => {
+  const code = [
+    '    /deploy production',
+    '     /approve-deploy production',
+    '\t/deploy production',
+    '  \t/lock --global',
+    ' \t /unlock production --force',
+    '    /deploy production\n/deploy production',
+    '```\n/deploy production\n```',
+    '~~~\n/approve-deploy\n~~~',
+  ];
+  for (const body of code) assert.deepEqual(parseCommand(body), { kind: 'none' }, JSON.stringify(body));
+  // Up to three spaces is still a paragraph in Markdown, so still a command.
+  for (const indent of ['', ' ', '  ', '   '])
+    assert.equal(parseCommand(`${indent}/deploy production`).kind, 'deploy', JSON.stringify(indent));
+});
+
 test('hostile and malformed commands are refused with a stable code and a message', () => {
   for (const [body, code, message] of invalid) {
     const result = parseCommand(body);
