@@ -77,3 +77,9 @@ test('the built binary runs on Node 22 (validate and plan), without experimental
   assert.match(plan.stdout, /v2/);
   assert.doesNotMatch(validate.stderr + plan.stderr, /ExperimentalWarning|Warning:/);
 });
+
+test('the tests run on Node 24, the runtime the Action declares (node_modules/.bin/node is node@24)', () => {
+  // Both node@24 and node22 (an alias of node@22) ship a "node" binary; scripts/pin-node-bin.js keeps the
+  // .bin link on 24 whichever npm linked last.
+  assert.equal(process.versions.node.split('.')[0], '24', `running on Node ${process.versions.node}`);
+});
