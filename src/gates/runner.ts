@@ -90,14 +90,12 @@ async function runOne(
   const controller = new AbortController();
   let settle: (verdict: GateVerdict) => void = () => {};
   const stopped = new Promise<GateVerdict>((resolve) => (settle = resolve));
-  const timer =
-    entry.timeoutMs > 0
-      ? setTimeout(() => {
-          const message = `timed out after ${formatDuration(entry.timeoutMs)}`;
-          controller.abort(new Error(message));
-          settle(blockVerdict(message));
-        }, entry.timeoutMs)
-      : undefined;
+  const timedOut = () => {
+    const message = `timed out after ${formatDuration(entry.timeoutMs)}`;
+    controller.abort(new Error(message));
+    return blockVerdict(message);
+  };
+  const timer = entry.timeoutMs > 0 ? setTimeout(() => settle(timedOut()), entry.timeoutMs) : undefined;
   const onCancel = () => {
     const message = `cancelled (${abortReason(opts.signal!)})`;
     controller.abort(new Error(message));
@@ -115,7 +113,11 @@ async function runOne(
   })();
   try {
     // A gate that ignores its signal still loses the race: the deployment does not wait for it.
-    return finish(await Promise.race([running, stopped]));
+    const verdict = await Promise.race([running, stopped]);
+    // A gate computing on the main thread keeps the timer from firing; when it decides after its deadline,
+    // that verdict is late all the same: the timeout holds for every gate, whatever it did with the thread.
+    const late = entry.timeoutMs > 0 && performance.now() - started > entry.timeoutMs;
+    return finish(late && !opts.signal?.aborted ? timedOut() : verdict);
   } finally {
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onCancel);

@@ -91,7 +91,7 @@ export const SECRET_RULES: SecretRule[] = [
     description: 'Slack incoming webhook URL',
     keywords: ['hooks.slack.com'],
     pattern:
-      /(?<secret>https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,})/dg,
+      /(?<secret>https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,512})/dg,
   },
   {
     id: 'slack-token',
@@ -109,7 +109,10 @@ export const SECRET_RULES: SecretRule[] = [
     id: 'jwt',
     description: 'JSON Web Token',
     keywords: ['eyj'],
-    pattern: /\b(?<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{10,})/dg,
+    // A token starts where a base64url run starts, and its parts are bounded: from every "eyJ" inside a
+    // run ("eyJ-eyJ-...") the rest of the run was scanned again (quadratic time on a long line).
+    pattern:
+      /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{8,1024}\.eyJ[A-Za-z0-9_-]{8,16384}\.[A-Za-z0-9_-]{10,1024})/dg,
   },
   {
     id: 'generic-secret',
@@ -127,8 +130,10 @@ export const SECRET_RULES: SecretRule[] = [
       'auth',
       'credential',
     ],
+    // No name prefix and at most 64 name characters after the keyword: `[\w.-]*` on both sides re-scanned a
+    // long word from every position (quadratic: a 1 MB line took minutes). The secret's position is its own.
     pattern:
-      /[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth|credential)[\w.-]*["'`]?\s*(?::=|=>|[:=])\s*["'`]?(?<secret>[A-Za-z0-9+/=_\-!@#$%^&*.~]{12,200})/dgi,
+      /(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth|credential)[\w.-]{0,64}?["'`]?\s*(?::=|=>|[:=])\s*["'`]?(?<secret>[A-Za-z0-9+/=_\-!@#$%^&*.~]{12,200})/dgi,
     accept: (secret, options) =>
       !PLACEHOLDER.test(secret) &&
       !CODE_REFERENCE.test(secret) &&
@@ -149,11 +154,24 @@ const PREFILTER = new RegExp(KEYWORDS.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g
 /** Finds secrets in a text. Pure; the hits carry the raw value, which callers must never print. */
 export function scanText(text: string, options: ScanOptions = DEFAULT_SCAN_OPTIONS): SecretHit[] {
   const hits: SecretHit[] = [];
-  PREFILTER.lastIndex = 0;
+  for (const found of scanLines(text, options)) for (const hit of found) hits.push(hit);
+  return hits;
+}
+
+/**
+ * scanText one line at a time: yields the hits of each line a keyword is on (often none), so a caller can
+ * stop between lines (the gate's timeout) instead of holding the main thread for a whole large file.
+ */
+export function* scanLines(
+  text: string,
+  options: ScanOptions = DEFAULT_SCAN_OPTIONS,
+): Generator<SecretHit[]> {
+  // A regex of its own: a shared global one would be moved by another scan interleaved at a yield.
+  const prefilter = new RegExp(PREFILTER);
   let lineNumber = 1;
   let counted = 0;
   let lastLineStart = -1;
-  for (let match = PREFILTER.exec(text); match; match = PREFILTER.exec(text)) {
+  for (let match = prefilter.exec(text); match; match = prefilter.exec(text)) {
     const lineStart = text.lastIndexOf('\n', match.index) + 1;
     if (lineStart === lastLineStart) continue;
     lastLineStart = lineStart;
@@ -162,10 +180,9 @@ export function scanText(text: string, options: ScanOptions = DEFAULT_SCAN_OPTIO
     for (let i = text.indexOf('\n', counted); i >= 0 && i < lineStart; i = text.indexOf('\n', i + 1))
       lineNumber++;
     counted = lineStart;
-    scanLine(text, lineStart, lineEnd, lineNumber, options, hits);
-    PREFILTER.lastIndex = lineEnd;
+    prefilter.lastIndex = lineEnd;
+    yield scanLine(text, lineStart, lineEnd, lineNumber, options);
   }
-  return hits;
 }
 
 function scanLine(
@@ -174,26 +191,28 @@ function scanLine(
   end: number,
   lineNumber: number,
   options: ScanOptions,
-  hits: SecretHit[],
-) {
+): SecretHit[] {
   const line = text.slice(start, end);
   const lower = line.toLowerCase();
   const rules = new Set<SecretRule>();
   for (const keyword of KEYWORDS)
     if (lower.includes(keyword)) for (const rule of KEYWORD_RULES.get(keyword)!) rules.add(rule);
-  const taken: Array<[number, number]> = [];
+  // Spans taken by earlier rules: disjoint and sorted, so each check is a binary search (a line with
+  // thousands of matches made the linear check quadratic).
+  let taken: Array<[number, number]> = [];
   const found: SecretHit[] = [];
   // Rule order decides between overlapping matches: specific rules come before the generic one.
   for (const rule of SECRET_RULES) {
     if (!rules.has(rule)) continue;
+    const spans: Array<[number, number]> = [];
     rule.pattern.lastIndex = 0;
     for (let m = rule.pattern.exec(line); m; m = rule.pattern.exec(line)) {
       const value = m.groups?.secret ?? m[0];
       const column = m.indices?.groups?.secret?.[0] ?? m.index;
       const span: [number, number] = [column, column + value.length];
-      if (taken.some(([a, b]) => span[0] < b && a < span[1])) continue;
+      if (overlaps(taken, span)) continue;
       if (rule.accept && !rule.accept(value, options)) continue;
-      taken.push(span);
+      spans.push(span);
       const secret = rule.multiline ? text.slice(start + m.index, start + m.index + 400) : value;
       found.push({
         rule: rule.id,
@@ -203,8 +222,23 @@ function scanLine(
         secret,
       });
     }
+    // One rule's matches never overlap each other (the regex moves past each one).
+    if (spans.length > 0) taken = [...taken, ...spans].sort((a, b) => a[0] - b[0]);
   }
-  hits.push(...found.sort((a, b) => a.column - b.column));
+  return found.sort((a, b) => a.column - b.column);
+}
+
+/** Whether `span` overlaps one of the disjoint spans sorted by start. */
+function overlaps(sorted: ReadonlyArray<[number, number]>, [start, end]: [number, number]): boolean {
+  // The first span ending after `start`; earlier ones end before the span begins.
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle]![1] <= start) low = middle + 1;
+    else high = middle;
+  }
+  return low < sorted.length && sorted[low]![0] < end;
 }
 
 /** Shannon entropy in bits per character. */

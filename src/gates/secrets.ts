@@ -2,6 +2,7 @@
 // files (or the whole tree), plus gitleaks JSON / SARIF reports when configured. Findings carry a redacted
 // value and a fingerprint to allowlist a false positive; the secret itself never leaves this process.
 import { lstat, readFile } from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { execa } from 'execa';
 import pLimit from 'p-limit';
@@ -10,13 +11,15 @@ import { z } from 'zod';
 import { gateCommonFields } from './common.ts';
 import { matchFiles, toList } from './match-files.ts';
 import { parseSarif, SarifReportError } from './sarif.ts';
-import { DEFAULT_SCAN_OPTIONS, fingerprint, redact, redactSecrets, scanText } from './secret-rules.ts';
+import { DEFAULT_SCAN_OPTIONS, fingerprint, redact, redactSecrets, scanLines } from './secret-rules.ts';
 import type { ScanOptions } from './secret-rules.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 /** Git's own heuristic: a NUL byte in the first 8000 bytes makes a file binary. */
 const BINARY_PROBE_BYTES = 8000;
+/** The longest the scan computes without letting timers (the gate's timeout) run. */
+const YIELD_EVERY_MS = 20;
 
 export const secretsConfigSchema = z.strictObject({
   ...gateCommonFields,
@@ -175,6 +178,7 @@ export async function scanFiles(
   const candidates: Candidate[] = [];
   const limit = pLimit(16);
   const errors: string[] = [];
+  let lastYield = performance.now();
   await Promise.all(
     paths.map((path) =>
       limit(async () => {
@@ -201,8 +205,14 @@ export async function scanFiles(
         }
         stats.files++;
         stats.bytes += buffer.length;
-        for (const hit of scanText(buffer.toString('utf8'), options)) {
-          candidates.push({ ...hit, path });
+        for (const found of scanLines(buffer.toString('utf8'), options)) {
+          for (const hit of found) candidates.push({ ...hit, path });
+          // Give the event loop its turn now and then, so the gate's timeout can fire and stop the scan.
+          if (performance.now() - lastYield > YIELD_EVERY_MS) {
+            await setImmediate();
+            lastYield = performance.now();
+            if (signal?.aborted) return;
+          }
         }
       }),
     ),

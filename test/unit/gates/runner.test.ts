@@ -132,6 +132,45 @@ test('a gate that times out blocks, its signal is aborted, even if it ignores th
   assert.deepEqual(report.reasons, ['hangs: timed out after 50ms']);
 });
 
+test('a gate that holds the main thread past its timeout blocks as timed out: its late pass does not count', async () => {
+  const report = await runGates(
+    [
+      entry(
+        'computes',
+        async () => {
+          // Synchronous work (bounded): the runner's timer cannot fire until it ends.
+          const until = performance.now() + 150;
+          while (performance.now() < until);
+          return verdict('pass');
+        },
+        { timeoutMs: 30 },
+      ),
+      entry(
+        'computes-then-waits',
+        async () => {
+          const until = performance.now() + 150;
+          while (performance.now() < until);
+          await Promise.resolve();
+          return verdict('warn', 'late warning');
+        },
+        { timeoutMs: 30 },
+      ),
+      entry('quick', async () => verdict('pass'), { timeoutMs: 30 }),
+    ],
+    ctx,
+    { concurrency: 1 },
+  );
+  assert.deepEqual(
+    report.gates.map((gate) => [gate.name, gate.status, gate.summary]),
+    [
+      ['computes', 'block', 'timed out after 30ms'],
+      ['computes-then-waits', 'block', 'timed out after 30ms'],
+      ['quick', 'pass', 'pass'],
+    ],
+  );
+  assert.equal(report.status, 'BLOCK');
+});
+
 test('cancelling the run blocks the running gates with the reason and aborts their signal', async () => {
   const controller = new AbortController();
   const pending = runGates(

@@ -4,9 +4,16 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { secretsGate } from '../../../src/gates/secrets.ts';
+import { scanFiles, secretsGate } from '../../../src/gates/secrets.ts';
+import { runGates } from '../../../src/gates/runner.ts';
 import type { SecretsConfig } from '../../../src/gates/secrets.ts';
-import { redact, redactSecrets, scanText, shannonEntropy } from '../../../src/gates/secret-rules.ts';
+import {
+  DEFAULT_SCAN_OPTIONS,
+  redact,
+  redactSecrets,
+  scanText,
+  shannonEntropy,
+} from '../../../src/gates/secret-rules.ts';
 import { changedFilesProvider } from '../../../src/gates/changes.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 
@@ -374,4 +381,101 @@ test('scanText reports the same as a line-by-line scan and entropy behaves', () 
   );
   assert.equal(shannonEntropy('aaaa'), 0);
   assert.equal(shannonEntropy('abcd'), 2);
+});
+
+// Lines made to make a backtracking regex re-scan the rest of the line from every position: each took
+// minutes per megabyte before the rules were bounded. A synchronous scan cannot be interrupted by a test
+// timeout, so each runs in a child process that is killed after a generous bound.
+test('hostile long lines are scanned in time proportional to their length', async () => {
+  const n = 400_000;
+  const hostile = {
+    'name then a long word': `'token=' + 'x'.repeat(${n})`,
+    'a long word then a name': `'x'.repeat(${n}) + ' token'`,
+    'names with no value': `'token'.repeat(${n / 5})`,
+    'JWT starts inside one run': `'eyJ-'.repeat(${n / 4})`,
+    'key headers': `'-----BEGIN PRIVATE KEY-----'.repeat(${Math.round(n / 27)})`,
+  };
+  const rules = new URL('../../../src/gates/secret-rules.ts', import.meta.url).href;
+  for (const [name, expression] of Object.entries(hostile)) {
+    const script = `const { scanText } = await import(${JSON.stringify(rules)}); scanText(${expression});`;
+    const child = await execa(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 20_000,
+      reject: false,
+    });
+    assert.equal(child.timedOut, false, `${name}: the scan did not finish within 20 s`);
+    assert.equal(child.exitCode, 0, `${name}: ${child.stderr}`);
+  }
+  // Still found at the end of such a line.
+  const tail = scanText(`${'x'.repeat(n)} password = "${S.password}"`);
+  assert.deepEqual(
+    tail.map((hit) => hit.rule),
+    ['generic-secret'],
+  );
+});
+
+/** A file whose scan takes far longer than a few milliseconds: many lines with secret-like assignments. */
+function busyFile(bytes: number): string {
+  const line = `const password = "${S.password}"; // token for the auth of the api_key\n`;
+  return line.repeat(Math.ceil(bytes / line.length));
+}
+
+/** How long one uninterrupted scan of `text` takes here (the faster of two, warm): the yardstick for "stopped early". */
+function fullScanMs(text: string): number {
+  const once = () => {
+    const started = performance.now();
+    scanText(text);
+    return performance.now() - started;
+  };
+  return Math.min(once(), once());
+}
+
+test('the scan stops between lines when its signal is aborted, also inside one large file', async (t) => {
+  const text = busyFile(4 * 1024 * 1024);
+  const dir = await repo(t, { 'big.ts': text });
+  const whole = fullScanMs(text);
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new Error('timed out')), 5);
+  const started = performance.now();
+  const result = await scanFiles(dir, ['big.ts'], 8 * 1024 * 1024, DEFAULT_SCAN_OPTIONS, controller.signal);
+  const took = performance.now() - started;
+  assert.deepEqual(result, { error: 'the secret scan was stopped' });
+  // It stopped soon after the abort, not once the whole file was scanned.
+  assert.ok(
+    took < whole / 2,
+    `stopped after ${took.toFixed(0)} ms; a whole scan takes ${whole.toFixed(0)} ms`,
+  );
+});
+
+test('under the runner a secret scan given a short timeout blocks as timed out at its deadline', async (t) => {
+  const text = busyFile(4 * 1024 * 1024);
+  const dir = await repo(t, { 'big.ts': text });
+  const whole = fullScanMs(text);
+  const report = await runGates(
+    [
+      {
+        name: 'secrets',
+        gate: secretsGate,
+        // A huge entropy bar: no finding, so a scan that ran to the end would pass.
+        config: secretsGate.schema.parse({ max_file_bytes: 8 * 1024 * 1024, entropy: 8 }),
+        required: true,
+        timeoutMs: 50,
+      },
+    ],
+    {
+      cwd: dir,
+      // The changed files are known at once, so the scan is under way when the deadline comes.
+      baseRef: 'base',
+      changedFiles: async () => [{ path: 'big.ts', addedLines: [1], status: 'added' }],
+      log: () => {},
+      env: {},
+    },
+    { concurrency: 1 },
+  );
+  const gate = report.gates[0]!;
+  assert.equal(gate.status, 'block');
+  assert.equal(gate.summary, 'timed out after 50ms');
+  assert.ok(
+    gate.durationMs < whole / 2,
+    `decided after ${gate.durationMs.toFixed(0)} ms; a whole scan takes ${whole.toFixed(0)} ms`,
+  );
 });
