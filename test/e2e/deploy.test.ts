@@ -1,12 +1,19 @@
 // The deployment tool itself, proven under real traffic: the BUILT CLI (dist/cli/index.js) runs the demo's
 // deploy.yml against a real haproxy in front of real service processes while a loopback client sends a
-// steady >= 300 requests/s. Every failed request (network error or status >= 500) fails the test.
+// steady 300 requests/s. Every failed request (network error, timeout or status >= 500) fails the test; a
+// load client that could not keep its rate is reported, and fails only when too little load was left.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { CLI_BUNDLE, events, repoRoot, startCli } from '../helpers/cli.ts';
 import { setupDemo, DEMO, type Demo } from '../helpers/demo.ts';
-import { describeLoad, lastFullBucket, startLoad, type LoadReport } from '../helpers/load.ts';
+import {
+  assertZeroDowntime,
+  describeLoad,
+  lastFullBucket,
+  startLoad,
+  type LoadReport,
+} from '../helpers/load.ts';
 
 const RPS = 300;
 const CONFIG = join(DEMO, 'deploy.yml');
@@ -49,15 +56,6 @@ async function finished(
   return { code, result: last!.result as Result, stdout };
 }
 
-function assertNoFailedRequest(report: LoadReport): void {
-  assert.equal(report.failed, 0, `requests failed: ${describeLoad(report)}`);
-  assert.equal(report.skipped, 0, `the load client could not keep up: ${describeLoad(report)}`);
-  assert.ok(
-    report.achievedRps >= RPS * 0.9,
-    `load ran at ${report.achievedRps} rps: ${describeLoad(report)}`,
-  );
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Keeps the load running a little after the deployment ended, so the last full bucket shows where it settled. */
@@ -82,13 +80,13 @@ async function liveOnBlue(t: Parameters<typeof setupDemo>[0], version = 'v1') {
 
 test('blue-green v1 → v2 through haproxy: zero failed requests, traffic ends on v2', async (t) => {
   const demo = await liveOnBlue(t);
-  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 60_000 });
+  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   const { code, result, stdout } = await finished(deploy(demo, 'production', 'v2'));
   const report = await settle(load);
   assert.equal(code, 0, stdout);
   assert.equal(result.status, 'succeeded');
-  assertNoFailedRequest(report);
+  assertZeroDowntime(t, report);
   assert.ok((report.byVersion.v1 ?? 0) > 50 && (report.byVersion.v2 ?? 0) > 50, describeLoad(report));
   assert.deepEqual(finalVersions(report), ['v2']);
   assert.deepEqual(JSON.parse(await demo.ctl('current')), { slot: 'green', version: 'v2' });
@@ -96,7 +94,7 @@ test('blue-green v1 → v2 through haproxy: zero failed requests, traffic ends o
 
 test('canary v1 → v2 through every step (5/10/25/50/100): zero failed requests', async (t) => {
   const demo = await liveOnBlue(t);
-  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 90_000 });
+  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   const { code, result, stdout } = await finished(deploy(demo, 'production', 'v2', '--strategy', 'canary'));
   const report = await settle(load);
@@ -105,7 +103,7 @@ test('canary v1 → v2 through every step (5/10/25/50/100): zero failed requests
     .filter((s) => s.step.kind === 'set_weight')
     .map((s) => (s.step as unknown as { weight: number }).weight);
   assert.deepEqual(weights, [5, 10, 25, 50, 100]);
-  assertNoFailedRequest(report);
+  assertZeroDowntime(t, report);
   // Traffic moved gradually: v2's share grows step by step before it takes everything.
   const shares = report.timeline.map(
     (b) => (b.byVersion.v2 ?? 0) / Math.max(1, (b.byVersion.v1 ?? 0) + (b.byVersion.v2 ?? 0)),
@@ -120,7 +118,7 @@ test('canary v1 → v2 through every step (5/10/25/50/100): zero failed requests
 test('rolling v1 → v2 over three instances: zero failed requests, every instance replaced', async (t) => {
   const demo = await setupDemo(t, 'haproxy', { i1: 100, i2: 100, i3: 100 }, { check: 'tcp' });
   await demo.ctl('deploy', '--instances', 'i1,i2,i3', '--version', 'v1');
-  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 60_000 });
+  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   const { code, result, stdout } = await finished(deploy(demo, 'fleet', 'v2'));
   const report = await settle(load);
@@ -131,13 +129,13 @@ test('rolling v1 → v2 over three instances: zero failed requests, every instan
       .map((s) => (s.step as unknown as { instances: string[] }).instances),
     [['i1'], ['i2'], ['i3']],
   );
-  assertNoFailedRequest(report);
+  assertZeroDowntime(t, report);
   assert.deepEqual(finalVersions(report), ['v2']);
 });
 
 test('blue-green rollback: the new version fails its health check after the switch, traffic goes back with zero failed requests', async (t) => {
   const demo = await liveOnBlue(t);
-  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 60_000 });
+  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   // A version named "...unhealthy" answers /health with 503 two seconds after it starts (and keeps serving /).
   const { code, result, stdout } = await finished(deploy(demo, 'production', 'v2-unhealthy'));
@@ -153,7 +151,7 @@ test('blue-green rollback: the new version fails its health check after the swit
     ['production:green', 'rollback:blue'],
     'traffic moved to green, then back to blue',
   );
-  assertNoFailedRequest(report);
+  assertZeroDowntime(t, report);
   assert.ok(
     (report.byVersion['v2-unhealthy'] ?? 0) > 0,
     'the bad version did take traffic before the rollback',
@@ -164,7 +162,7 @@ test('blue-green rollback: the new version fails its health check after the swit
 
 test('SIGTERM in the middle of a canary at 25 %: all traffic is on the stable version once the process has exited', async (t) => {
   const demo = await liveOnBlue(t);
-  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 60_000 });
+  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   const run = deploy(demo, 'production', 'v2', '--strategy', 'canary');
   await run.waitFor(
@@ -185,6 +183,6 @@ test('SIGTERM in the middle of a canary at 25 %: all traffic is on the stable ve
   const report = await load.stop();
   assert.deepEqual(Object.keys(check.byVersion), ['v1'], describeLoad(check));
   assert.equal(check.failed, 0);
-  assertNoFailedRequest(report);
+  assertZeroDowntime(t, report);
   assert.ok((report.byVersion.v2 ?? 0) > 0, 'the canary had taken its share before the cancellation');
 });

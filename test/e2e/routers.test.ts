@@ -1,22 +1,23 @@
 // Zero downtime, proven: real haproxy and the embedded router in front of real demo services, under
-// continuous load (>= 300 rps), while `ctl` moves traffic between slots and rolls instances. Every failed
-// request (network error or status >= 500) fails the test.
+// continuous load (300 rps asked), while `ctl` moves traffic between slots and rolls instances. Every failed
+// request (network error, timeout or status >= 500) fails the test; a load client that could not keep its
+// rate on a busy machine is reported, and fails the test only when too little load was left to prove it.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { setupDemo } from '../helpers/demo.ts';
-import { describeLoad, lastFullBucket, startLoad, type LoadReport } from '../helpers/load.ts';
+import { assertZeroDowntime, describeLoad, lastFullBucket, startLoad, type Load } from '../helpers/load.ts';
 
 const RPS = 300;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function assertZeroDowntime(report: LoadReport): void {
-  assert.equal(report.failed, 0, `requests failed: ${describeLoad(report)}`);
-  assert.equal(report.skipped, 0, `load could not keep up: ${describeLoad(report)}`);
-  assert.ok(
-    report.achievedRps >= RPS * 0.9,
-    `load ran at ${report.achievedRps} rps, wanted ~${RPS}: ${describeLoad(report)}`,
-  );
+/** The load's counts once at least one request has been answered (bounded: 30 s). */
+async function answered(load: Load): Promise<ReturnType<Load['snapshot']>> {
+  for (const until = Date.now() + 30_000; Date.now() < until; await sleep(50)) {
+    const snapshot = load.snapshot();
+    if (snapshot.ok + snapshot.failed > 0) return snapshot;
+  }
+  assert.fail('no request was answered within 30 s of starting the load');
 }
 
 for (const kind of ['haproxy', 'embedded'] as const) {
@@ -27,9 +28,12 @@ for (const kind of ['haproxy', 'embedded'] as const) {
       await demo.ctl('switch', '--slot', 'blue');
       await demo.ctl('deploy', '--slot', 'green', '--version', '2.0.0');
 
-      const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 15_000 });
+      const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 120_000 });
       t.after(() => load.stop());
       await sleep(800);
+      // Answered before the first weight change: all by 1.0.0. (Read from the answers, not the first 500 ms
+      // of send times: a router slowed by a busy machine may route a request sent then after the change.)
+      const before = await answered(load);
       await demo.ctl('weight', '--slot', 'green', '--weight', '50', '--stable', 'blue');
       await sleep(600);
       await demo.ctl('switch', '--slot', 'green');
@@ -42,7 +46,7 @@ for (const kind of ['haproxy', 'embedded'] as const) {
       await sleep(1200);
       const report = await load.stop();
 
-      assertZeroDowntime(report);
+      assertZeroDowntime(t, report);
       for (const v of ['1.0.0', '2.0.0', '3.0.0']) {
         assert.ok((report.byVersion[v] ?? 0) > 50, `too little traffic on ${v}: ${describeLoad(report)}`);
       }
@@ -52,20 +56,20 @@ for (const kind of ['haproxy', 'embedded'] as const) {
         ['3.0.0'],
         `traffic did not settle on 3.0.0: ${JSON.stringify(settled)}`,
       );
-      assert.ok(report.timeline[0]!.byVersion['1.0.0']! > 0 && !report.timeline[0]!.byVersion['2.0.0']);
+      assert.deepEqual(Object.keys(before.byVersion), ['1.0.0'], JSON.stringify(before));
     });
 
     test('rolling: three instances rolled one by one under load', async (t) => {
       const demo = await setupDemo(t, kind, { i1: 100, i2: 100, i3: 100 });
       for (const i of ['i1', 'i2', 'i3']) await demo.ctl('deploy', '--slot', i, '--version', '1.0.0');
-      const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 18_000 });
+      const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 120_000 });
       t.after(() => load.stop());
       await sleep(600);
       await demo.ctl('roll', '--instances', 'i1,i2,i3', '--version', '2.0.0');
       await sleep(1000);
       const report = await load.stop();
 
-      assertZeroDowntime(report);
+      assertZeroDowntime(t, report);
       assert.ok((report.byVersion['1.0.0'] ?? 0) > 50, describeLoad(report));
       assert.ok((report.byVersion['2.0.0'] ?? 0) > 50, describeLoad(report));
       const settled = lastFullBucket(report);
