@@ -54,7 +54,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       ({ octokit, counter } = createGitHubClient({
         token: inputs.token,
         baseUrl: context.apiUrl,
-        log: (message) => core.warning(message),
+        // Retries and giving up are log lines; what was not reported is the reporter's one warning.
+        log: (message) => core.info(message),
         ...clientTuning(env),
       }));
     } else {
@@ -69,7 +70,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } finally {
     if (counter) {
       core.info(describeRequests(counter));
-      core.setOutput('github-requests', String(counter.total()));
+      core.setOutput('github-requests', String(counter.attempts));
     }
     // Only now: a signal before this point must find our listener, or signal-exit re-raises it.
     cancellation.dispose();

@@ -1,7 +1,8 @@
 // GitHub Deployments: the last successful deployment of an environment (for "commits since" and for
 // /rollback), and creating a deployment safely when a create may have landed before an error.
-import { abortableSleep } from '../util/sleep.ts';
 import { parseDeploymentPayload, type DeploymentPayload } from './deployment-payload.ts';
+import type { DeploymentState } from './status-comment.ts';
+import { writeOnce } from './write-once.ts';
 
 interface DeploymentData {
   id: number;
@@ -113,22 +114,10 @@ export async function createDeploymentOnce(
   },
   attempts = 3,
 ): Promise<{ id: number; url?: string }> {
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (attempt > 1) {
-      // Without knowing whether the first create landed, creating again could make a duplicate: wait for
-      // the lookup to work instead.
-      let existing: { id: number } | undefined;
-      try {
-        existing = await findByRunKey(api, params);
-      } catch (error) {
-        lastError = error;
-        await abortableSleep(250 * attempt);
-        continue;
-      }
-      if (existing) return existing;
-    }
-    try {
+  return writeOnce({
+    attempts,
+    landed: () => findByRunKey(api, params),
+    async write() {
       const { status, data } = await api.repos.createDeployment({
         owner: params.owner,
         repo: params.repo,
@@ -148,15 +137,83 @@ export async function createDeploymentOnce(
       if (status !== 201) throw new Error(`GitHub did not create the deployment (HTTP ${status})`);
       const d = data as { id: number; url?: string };
       return { id: d.id, url: d.url };
-    } catch (error) {
-      lastError = error;
-      const status = (error as { status?: number }).status;
-      // Client errors will not change by retrying.
-      if (status !== undefined && status >= 400 && status < 500 && status !== 429) throw error;
-      await abortableSleep(250 * attempt);
-    }
-  }
-  throw lastError;
+    },
+  });
+}
+
+export interface DeploymentStatusApi {
+  repos: {
+    createDeploymentStatus(p: {
+      owner: string;
+      repo: string;
+      deployment_id: number;
+      state: DeploymentState;
+      description: string;
+      log_url?: string;
+      environment_url?: string;
+      request?: { retries: number };
+    }): Promise<{ data: { id: number } }>;
+    listDeploymentStatuses(p: {
+      owner: string;
+      repo: string;
+      deployment_id: number;
+      per_page: number;
+    }): Promise<{
+      data: Array<{
+        id: number;
+        state: string;
+        description?: string | null;
+        log_url?: string;
+        environment_url?: string;
+      }>;
+    }>;
+  };
+}
+
+/**
+ * Sets a deployment status without ever writing it twice: when the answer to a write is lost, the
+ * deployment's newest status is read first, and if it is the very status being written, that one landed.
+ * (The newest, not any: a rerun may rightly repeat an older status after a later one.)
+ */
+export async function createDeploymentStatusOnce(
+  api: DeploymentStatusApi,
+  params: {
+    owner: string;
+    repo: string;
+    deploymentId: number;
+    state: DeploymentState;
+    description: string;
+    logUrl?: string;
+    environmentUrl?: string;
+  },
+  attempts = 3,
+): Promise<{ id: number }> {
+  const where = { owner: params.owner, repo: params.repo, deployment_id: params.deploymentId };
+  return writeOnce({
+    attempts,
+    async landed() {
+      const { data } = await api.repos.listDeploymentStatuses({ ...where, per_page: 1 });
+      const newest = data[0];
+      const same =
+        newest !== undefined &&
+        newest.state === params.state &&
+        (newest.description ?? '') === params.description &&
+        (params.logUrl === undefined || newest.log_url === params.logUrl) &&
+        (params.environmentUrl === undefined || newest.environment_url === params.environmentUrl);
+      return same ? { id: newest.id } : undefined;
+    },
+    async write() {
+      const { data } = await api.repos.createDeploymentStatus({
+        ...where,
+        state: params.state,
+        description: params.description,
+        ...(params.logUrl ? { log_url: params.logUrl } : {}),
+        ...(params.environmentUrl ? { environment_url: params.environmentUrl } : {}),
+        request: { retries: 0 },
+      });
+      return { id: data.id };
+    },
+  });
 }
 
 async function findByRunKey(

@@ -27,7 +27,8 @@ export interface RecordedRequest {
   actor: string;
   status: number;
   responseBody: unknown;
-  /** True when the response came from failNext/setDown rather than the fake's behaviour. */
+  /** True when the response came from failNext/setDown rather than the fake's behaviour (with
+   * afterWrite, the request was carried out all the same). A hang is recorded with status 0. */
   injected: boolean;
 }
 
@@ -61,6 +62,19 @@ export interface FailNextOptions {
   message?: string;
   /** Only fail requests whose operationId matches (e.g. 'repos/create-deployment'). */
   operationId?: string;
+  /** Only fail the requests this accepts (it sees the method, path, operationId and body). */
+  where?: (request: RecordedRequest) => boolean;
+  /** Carry the request out first, then fail: a write that landed although its answer says it did not. */
+  afterWrite?: boolean;
+  /** Never answer (until stop()): a client's timeout is all that ends the request. */
+  hang?: boolean;
+}
+
+/** A sustained outage for setDown: 503s by default, or the given status, after the write, or no answer. */
+export interface DownMode {
+  status?: number;
+  afterWrite?: boolean;
+  hang?: boolean;
 }
 
 export interface SeedPull {
@@ -129,7 +143,8 @@ export interface FakeGitHub {
   openApiLoadMs: number;
   stop(): Promise<void>;
   failNext(opts: FailNextOptions): void;
-  setDown(down: boolean): void;
+  /** Every request fails until setDown(false): true is 503s; a DownMode says how. */
+  setDown(down: boolean | DownMode): void;
   assertNoViolations(): void;
   /** Requests for one operation, e.g. requestsFor('checks/create'). */
   requestsFor(operationId: string): RecordedRequest[];
@@ -168,7 +183,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
   const requests: RecordedRequest[] = [];
   const violations: Violation[] = [];
   const failures: FailNextOptions[] = [];
-  let down = false;
+  let down: DownMode | undefined;
   let used = 0;
 
   const actorFor = (req: IncomingMessage): { auth: RecordedRequest['auth']; actor: string } => {
@@ -223,7 +238,31 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
     };
   }
 
-  async function handle(req: IncomingMessage): Promise<HandlerResult & { record: RecordedRequest }> {
+  type Handled = (HandlerResult & { hang?: boolean }) & { record: RecordedRequest };
+
+  /** The injected failure for this request, if any (consumes a failNext). */
+  function injectionFor(record: RecordedRequest): FailNextOptions | undefined {
+    if (down) return { status: down.status ?? 503, message: 'Service Unavailable', ...down };
+    const index = failures.findIndex(
+      (f) => (!f.operationId || f.operationId === record.operationId) && (!f.where || f.where(record)),
+    );
+    if (index < 0) return undefined;
+    const failure = failures[index]!;
+    failure.times = (failure.times ?? 1) - 1;
+    if (failure.times <= 0) failures.splice(index, 1);
+    return failure;
+  }
+
+  async function handle(req: IncomingMessage): Promise<Handled> {
+    const handled = await handleNormally(req);
+    const { record, injection } = handled;
+    if (!injection?.afterWrite) return handled;
+    // The request was carried out; its answer is replaced by the failure.
+    record.injected = true;
+    return { ...(injection.hang ? { status: 0, hang: true } : injected(injection)), record };
+  }
+
+  async function handleNormally(req: IncomingMessage): Promise<Handled & { injection?: FailNextOptions }> {
     const url = new URL(req.url ?? '/', render.base);
     const method = (req.method ?? 'GET').toUpperCase();
     const query = Object.fromEntries(url.searchParams);
@@ -247,9 +286,12 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
     const violate = (kind: ViolationKind, message: string): void => {
       violations.push({ kind, method, path: url.pathname, operationId: record.operationId, message });
     };
-    const done = (result: HandlerResult): HandlerResult & { record: RecordedRequest } => ({
+    // Set once the route is known; every answer from then on carries it (an afterWrite failure applies late).
+    const chosen: { injection?: FailNextOptions } = {};
+    const done = (result: HandlerResult & { hang?: boolean }): Handled & { injection?: FailNextOptions } => ({
       ...result,
       record,
+      injection: chosen.injection,
     });
 
     if (raw) {
@@ -263,17 +305,10 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
     const match = matchRoute(method, url.pathname);
     record.operationId = match?.operation.operationId;
 
-    if (down) {
+    const injection = (chosen.injection = injectionFor(record));
+    if (injection && !injection.afterWrite) {
       record.injected = true;
-      return done({ status: 503, body: { message: 'Service Unavailable' } });
-    }
-    const failureIndex = failures.findIndex((f) => !f.operationId || f.operationId === record.operationId);
-    if (failureIndex >= 0) {
-      const failure = failures[failureIndex]!;
-      failure.times = (failure.times ?? 1) - 1;
-      if (failure.times <= 0) failures.splice(failureIndex, 1);
-      record.injected = true;
-      return done(injected(failure));
+      return done(injection.hang ? { status: 0, hang: true } : injected(injection));
     }
     if (!match) {
       violate('unknown-endpoint', `${method} ${url.pathname} is not in GitHub's OpenAPI description`);
@@ -367,6 +402,8 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
       .then((result) => {
         const { record } = result;
         record.status = result.status;
+        // No answer at all: the socket stays open until the client gives up or stop() closes it.
+        if (result.hang) return;
         record.responseBody = result.raw ?? result.body;
         const headers: Record<string, string> = { ...rateHeaders(), ...result.headers };
         if (result.raw !== undefined) {
@@ -464,7 +501,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
       failures.push({ ...failure });
     },
     setDown(value) {
-      down = value;
+      down = value === true ? {} : value === false ? undefined : { ...value };
     },
     assertNoViolations() {
       if (!violations.length) return;

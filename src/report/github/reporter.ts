@@ -1,10 +1,20 @@
 // The GitHub reporter (DESIGN.md §5): the Deployments tab, a check run per gate with annotations, the
 // `deploy / <environment>` check run, and the PR's status comment. It renders pipeline events; it never
-// decides anything and never stops the pipeline: every GitHub call runs in a background queue, a failure is
-// a warning, and after repeated failures only the final updates are tried. A GitHub outage therefore
-// cannot keep traffic on a bad version: the rollback path never waits on GitHub.
+// decides anything and never stops the pipeline: every GitHub call runs in a background queue, within the
+// run's one time budget for GitHub failures (github/budget.ts). Once the run gives up on GitHub, what is
+// left is not sent; close() then says in ONE warning what was not reported. A GitHub outage therefore cannot
+// keep traffic on a bad version (the rollback path never waits on GitHub) nor hold the job for long after.
+import { randomUUID } from 'node:crypto';
+import { GitHubUnavailableError } from '../../github/budget.ts';
+import { addAnnotationsOnce, createCheckRunOnce, findCheckRun } from '../../github/check-runs.ts';
 import type { GitHubClient } from '../../github/client.ts';
-import { commitsSince, createDeploymentOnce, lastSuccessfulDeployment } from '../../github/deployments.ts';
+import {
+  commitsSince,
+  createDeploymentOnce,
+  createDeploymentStatusOnce,
+  lastSuccessfulDeployment,
+} from '../../github/deployments.ts';
+import { writeOnce } from '../../github/write-once.ts';
 import type { DeploymentPayload } from '../../github/deployment-payload.ts';
 import { upsertStatusComment, type StatusCommentState } from '../../github/status-comment.ts';
 import type { GateResult } from '../../gates/types.ts';
@@ -41,10 +51,11 @@ export interface GitHubReporterOptions {
   /** Check runs need `checks: write`; set false where the token lacks it. */
   checks?: boolean;
   log(level: 'info' | 'warn', message: string): void;
-  /** The longest close() waits for GitHub before giving up on the remaining updates (default 90 s). */
+  /**
+   * The longest close() waits for a GitHub that answers but slowly (default 90 s). A failing GitHub ends
+   * sooner: the client's budget gives up on it.
+   */
   closeTimeoutMs?: number;
-  /** Failed operations in a row after which only the final updates are still tried (default 3). */
-  breakerThreshold?: number;
 }
 
 export interface GitHubReporter extends Reporter {
@@ -54,14 +65,13 @@ export interface GitHubReporter extends Reporter {
   changes(): Promise<
     { previousSha: string; total: number; commits: StatusCommentState['commits'] } | undefined
   >;
-  /** Operations that failed (each also logged as a warning). */
+  /** What was not reported, with why ("the deployment status \"success\": HTTP 422: ..."). */
   failures(): string[];
 }
 
 interface Operation {
+  /** What it reports, as a noun phrase: 'the deployment status "success"'. */
   label: string;
-  /** Final updates are tried even after GitHub has failed repeatedly. */
-  essential: boolean;
   run(): Promise<void>;
 }
 
@@ -69,10 +79,12 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   const { octokit, owner, repo, sha, environment, log } = options;
   const rest = octokit.rest;
   const checksEnabled = options.checks !== false;
-  const threshold = options.breakerThreshold ?? 3;
-  const failures: string[] = [];
-  let consecutiveFailures = 0;
-  let breakerOpen = false;
+  const budget = octokit.budget;
+  // Identifies this run's check runs (external_id), so one whose answer was lost can be found again.
+  const runToken = randomUUID();
+  const externalId = (name: string) => `deploy-action:${runToken}:${name}`;
+  /** What was not reported → why (the first reason). */
+  const notReported = new Map<string, string>();
   let chain: Promise<void> = Promise.resolve();
   let strategy = options.strategy;
   let version = options.version;
@@ -80,22 +92,19 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
 
   const enqueue = (op: Operation) => {
     chain = chain.then(async () => {
-      if (breakerOpen && !op.essential) return;
+      // After giving up on GitHub nothing more is tried; it is listed in close()'s one warning.
+      const verdict = budget.verdict();
+      if (!verdict.ok) {
+        if (!notReported.has(op.label)) notReported.set(op.label, '');
+        return;
+      }
       try {
         await op.run();
-        consecutiveFailures = 0;
       } catch (error) {
-        consecutiveFailures++;
-        const message = `GitHub: could not ${op.label}: ${describeError(error)}`;
-        failures.push(message);
-        log('warn', message);
-        if (!breakerOpen && consecutiveFailures >= threshold) {
-          breakerOpen = true;
-          log(
-            'warn',
-            `GitHub failed ${consecutiveFailures} times in a row: only the final updates will be tried`,
-          );
-        }
+        const given = error instanceof GitHubUnavailableError;
+        if (!notReported.has(op.label)) notReported.set(op.label, given ? '' : describeError(error));
+        // Each failure is in the log; only close() warns, once.
+        if (!given) log('info', `GitHub: could not write ${op.label}: ${describeError(error)}`);
       }
     });
   };
@@ -110,8 +119,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   } else if (options.deployment) {
     const create = options.deployment.create;
     enqueue({
-      label: 'create the deployment',
-      essential: true,
+      label: 'the deployment',
       async run() {
         try {
           const created = await createDeploymentOnce(rest, {
@@ -134,21 +142,20 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     resolveDeployment(undefined);
   }
 
-  const postStatus = (update: StatusUpdate, essential: boolean, environmentUrl?: string) => {
+  const postStatus = (update: StatusUpdate, environmentUrl?: string) => {
     if (!options.deployment) return;
     enqueue({
-      label: `set the deployment status to ${update.state}`,
-      essential,
+      label: `the deployment status "${update.state}"`,
       async run() {
         if (deploymentId === undefined) throw new Error('there is no deployment to report to');
-        await rest.repos.createDeploymentStatus({
+        await createDeploymentStatusOnce(rest, {
           owner,
           repo,
-          deployment_id: deploymentId,
+          deploymentId,
           state: update.state,
           description: update.description,
-          ...(options.runUrl ? { log_url: options.runUrl } : {}),
-          ...(environmentUrl ? { environment_url: environmentUrl } : {}),
+          logUrl: options.runUrl,
+          environmentUrl,
         });
       },
     });
@@ -160,8 +167,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   const changesReady = new Promise<void>((r) => (resolveChanges = r));
   const lookUpChanges = () =>
     enqueue({
-      label: 'read the previous deployment and the commits since',
-      essential: false,
+      label: 'the commits since the previous deployment',
       async run() {
         try {
           const previous = await lastSuccessfulDeployment(rest, {
@@ -186,6 +192,8 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   // ---- the deploy check run ---------------------------------------------------------------------------
   const deployCheck = checksEnabled && options.deployment !== undefined;
   let deployCheckId: number | undefined;
+  /** A create was sent but its answer lost: the check run may exist, so look before creating another. */
+  let deployCheckUncertain = false;
   let deployCheckPending = false;
   let deployCheckState: { phase: string; detail: string } = { phase: 'starting', detail: '' };
   const phases: string[] = [];
@@ -206,22 +214,25 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     if (!deployCheck || deployCheckPending) return;
     deployCheckPending = true;
     enqueue({
-      label: `update the ${checkName()} check run`,
-      essential: false,
+      label: `the progress of the "${checkName()}" check run`,
       async run() {
         deployCheckPending = false;
+        await lookUpDeployCheck();
         if (deployCheckId === undefined) {
-          const { data } = await rest.checks.create({
+          deployCheckUncertain = true;
+          const { id } = await createCheckRunOnce(rest, {
             owner,
             repo,
             name: checkName(),
             head_sha: sha,
+            external_id: externalId(checkName()),
             status: 'in_progress',
             started_at: new Date().toISOString(),
             ...(options.runUrl ? { details_url: options.runUrl } : {}),
             output: deployCheckOutput(),
           });
-          deployCheckId = data.id;
+          deployCheckId = id;
+          deployCheckUncertain = false;
         } else {
           await rest.checks.update({ owner, repo, check_run_id: deployCheckId, output: deployCheckOutput() });
         }
@@ -229,34 +240,53 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     });
   };
   const checkName = () => `deploy / ${environment}`;
+  const lookUpDeployCheck = async () => {
+    if (deployCheckId !== undefined || !deployCheckUncertain) return;
+    const found = await findCheckRun(rest, {
+      owner,
+      repo,
+      name: checkName(),
+      head_sha: sha,
+      external_id: externalId(checkName()),
+    });
+    deployCheckId = found?.id;
+    deployCheckUncertain = false;
+  };
 
   // ---- gate check runs ----------------------------------------------------------------------------------
   const reportGate = (result: GateResult) => {
     if (!checksEnabled) return;
     const batches = annotationBatches(result.findings);
+    const name = gateCheckName(result.name);
     enqueue({
-      label: `create the ${gateCheckName(result.name)} check run`,
-      essential: result.status === 'block',
+      label: `the "${name}" check run`,
       async run() {
         const output = gateCheckOutput(result);
-        const { data } = await rest.checks.create({
+        const { id } = await createCheckRunOnce(rest, {
           owner,
           repo,
-          name: gateCheckName(result.name),
+          name,
           head_sha: sha,
+          external_id: externalId(name),
           status: 'completed',
           conclusion: gateConclusion(result),
           completed_at: new Date().toISOString(),
           ...(options.runUrl ? { details_url: options.runUrl } : {}),
           output: { ...output, ...(batches[0] ? { annotations: batches[0] } : {}) },
         });
+        let sent = batches[0]?.length ?? 0;
         for (const batch of batches.slice(1)) {
-          await rest.checks.update({
-            owner,
-            repo,
-            check_run_id: data.id,
-            output: { title: output.title, summary: output.summary, annotations: batch },
-          });
+          await addAnnotationsOnce(
+            rest,
+            {
+              owner,
+              repo,
+              check_run_id: id,
+              output: { title: output.title, summary: output.summary, annotations: batch },
+            },
+            sent,
+          );
+          sent += batch.length;
         }
       },
     });
@@ -273,7 +303,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         strategy = e.strategy;
         version = e.version;
         previousVersion = e.previousVersion;
-        postStatus(startStatus(version, strategy), false);
+        postStatus(startStatus(version, strategy));
         updateDeployCheck();
         lookUpChanges();
         return;
@@ -282,7 +312,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         sawPhase.add(e.phase);
         deployCheckState = { phase: e.phase, detail: '' };
         // Statuses mark where traffic starts to move; the check run follows every phase.
-        if (e.phase === 'production') postStatus(phaseStatus(e.phase, environment, version, strategy), false);
+        if (e.phase === 'production') postStatus(phaseStatus(e.phase, environment, version, strategy));
         updateDeployCheck();
         return;
       }
@@ -304,15 +334,14 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
 
   const finish = (final: PipelineResult) => {
     const status = finalStatus(final);
-    postStatus(status, true, final.status === 'succeeded' ? options.environmentUrl : undefined);
+    postStatus(status, final.status === 'succeeded' ? options.environmentUrl : undefined);
     if (deployCheck) {
       deployCheckState = {
         phase: `${final.status.replace('_', ' ')}`,
         detail: `**${final.code}**: ${final.message}`,
       };
       enqueue({
-        label: `complete the ${checkName()} check run`,
-        essential: true,
+        label: `the conclusion of the "${checkName()}" check run`,
         async run() {
           const body = {
             status: 'completed' as const,
@@ -320,8 +349,19 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
             completed_at: new Date().toISOString(),
             output: deployCheckOutput(),
           };
+          await lookUpDeployCheck();
           if (deployCheckId === undefined) {
-            await rest.checks.create({ owner, repo, name: checkName(), head_sha: sha, ...body });
+            deployCheckUncertain = true;
+            const { id } = await createCheckRunOnce(rest, {
+              owner,
+              repo,
+              name: checkName(),
+              head_sha: sha,
+              external_id: externalId(checkName()),
+              ...body,
+            });
+            deployCheckId = id;
+            deployCheckUncertain = false;
           } else {
             await rest.checks.update({ owner, repo, check_run_id: deployCheckId, ...body });
           }
@@ -331,8 +371,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     if (options.pullNumber !== undefined && options.deployment) {
       const pullNumber = options.pullNumber;
       enqueue({
-        label: `update the status comment on #${pullNumber}`,
-        essential: true,
+        label: `the status comment on #${pullNumber}`,
         async run() {
           const state: StatusCommentState = {
             environment,
@@ -349,12 +388,17 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
             commitsTotal: changesFound?.total,
             updatedAt: new Date().toISOString(),
           };
-          await upsertStatusComment(
-            rest,
-            { owner, repo, pullNumber, environment },
-            () => state,
-            options.commentId,
-          );
+          // The upsert looks for the comment before creating it, so repeating it after a lost answer
+          // updates the comment that landed instead of adding a second.
+          await writeOnce({
+            write: () =>
+              upsertStatusComment(
+                rest,
+                { owner, repo, pullNumber, environment },
+                () => state,
+                options.commentId,
+              ),
+          });
         },
       });
     }
@@ -368,7 +412,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       await Promise.race([changesReady, chain]);
       return changesFound;
     },
-    failures: () => [...failures],
+    failures: () => [...notReported].map(([label, why]) => (why ? `${label}: ${why}` : label)),
     async close() {
       // Gates only (no result): the gate check runs already queued are all there is.
       if (result) finish(result);
@@ -380,14 +424,29 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       ]);
       clearTimeout(timer);
       if (timedOut) {
-        const message = `GitHub: gave up on the remaining updates after ${Math.round(timeoutMs / 1000)} s`;
-        failures.push(message);
-        log('warn', message);
+        // Stops the requests in flight and refuses new ones, so the queue ends now and sends nothing more.
+        budget.stop(`the run waited ${Math.round(timeoutMs / 1000)} s for GitHub to take the last updates`);
+        await chain;
       }
       resolveChanges();
       resolveDeployment(deploymentId);
+      const warning = notReportedWarning(notReported, budget.verdict());
+      if (warning) log('warn', warning);
     },
   };
+}
+
+/** The one warning of a run that could not report everything: what is missing, and why. */
+export function notReportedWarning(
+  notReported: ReadonlyMap<string, string>,
+  verdict: ReturnType<GitHubClient['budget']['verdict']>,
+): string | undefined {
+  if (notReported.size === 0) return undefined;
+  const items = [...notReported].map(([label, why]) => (why ? `${label} (${why})` : label));
+  return (
+    `GitHub: not reported: ${items.join('; ')}.` +
+    (verdict.ok ? '' : ` The run gave up on GitHub: ${verdict.message}.`)
+  );
 }
 
 function describeError(error: unknown): string {

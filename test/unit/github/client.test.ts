@@ -1,8 +1,11 @@
-// The action's Octokit against the fake GitHub: one count per call by route, retries counted as attempts,
-// rate limits retried, failures counted, and the token never in a log line.
+// The action's Octokit against the fake GitHub: every request sent is counted (retries included) and
+// equals what GitHub received, rate limits retried, failures counted, the token never in a log line, no
+// POST repeated blindly, and the run's time budget for GitHub failures: retries and timeouts stay inside
+// it, and once spent nothing more is sent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createGitHubClient, describeRequests } from '../../../src/github/client.ts';
+import { createGitHubClient, describeRequests, type ClientOptions } from '../../../src/github/client.ts';
+import { GitHubUnavailableError } from '../../../src/github/budget.ts';
 import { createFakeGitHub, type FakeGitHub } from '../../fake-github/index.ts';
 
 const TOKEN = 'ghs_client_test_token';
@@ -19,13 +22,14 @@ async function withFake(run: (gh: FakeGitHub, sha: string) => Promise<void>): Pr
   }
 }
 
-function client(gh: FakeGitHub, log: string[] = []) {
+function client(gh: FakeGitHub, log: string[] = [], extra: Partial<ClientOptions> = {}) {
   return createGitHubClient({
     token: TOKEN,
     baseUrl: gh.url,
     retryBaseMs: 10,
     writeIntervalMs: 0,
     log: (m) => log.push(m),
+    ...extra,
   });
 }
 
@@ -49,13 +53,13 @@ test('every call is counted once by route', async () => {
     assert.equal(counter.byRoute.get('POST /repos/{owner}/{repo}/deployments'), 1);
     assert.equal(
       describeRequests(counter),
-      '4 GitHub API requests: 3 × GET /repos/{owner}/{repo}/deployments, 1 × POST /repos/{owner}/{repo}/deployments',
+      '4 GitHub API requests sent: 3 × GET /repos/{owner}/{repo}/deployments, 1 × POST /repos/{owner}/{repo}/deployments',
     );
     assert.equal(gh.requests.length, 4);
   });
 });
 
-test('two 500s are retried: one call, three HTTP attempts', async () => {
+test('two 500s are retried: one call, three requests sent and counted', async () => {
   await withFake(async (gh) => {
     const log: string[] = [];
     const { octokit, counter } = client(gh, log);
@@ -65,7 +69,8 @@ test('two 500s are retried: one call, three HTTP attempts', async () => {
     assert.equal(counter.total(), 1);
     assert.equal(counter.attempts, 3);
     assert.equal(counter.failed, 0);
-    assert.match(describeRequests(counter), /^1 GitHub API request \(3 HTTP attempts\): 1 × GET/);
+    assert.match(describeRequests(counter), /^3 GitHub API requests sent \(1 call, 2 retries\): 1 × GET/);
+    assert.equal(counter.attempts, gh.requests.length);
     assert.ok(!log.join('\n').includes(TOKEN));
   });
 });
@@ -88,7 +93,7 @@ test('a non-idempotent create can opt out of retries; the failure is counted', a
     );
     assert.equal(counter.attempts, 1);
     assert.equal(counter.failed, 1);
-    assert.match(describeRequests(counter), /^1 GitHub API request, 1 failed: /);
+    assert.match(describeRequests(counter), /^1 GitHub API request sent, 1 failed: /);
   });
 });
 
@@ -146,5 +151,118 @@ test('a rate-limit wait longer than the run accepts is given up', async () => {
 
 test('describeRequests with nothing counted', () => {
   const { counter } = createGitHubClient({ token: TOKEN });
-  assert.equal(describeRequests(counter), '0 GitHub API requests');
+  assert.equal(describeRequests(counter), '0 GitHub API requests sent');
+});
+
+test('a POST is never repeated blindly: its 500 may hide a write that landed', async () => {
+  await withFake(async (gh, sha) => {
+    const { octokit, counter } = client(gh);
+    gh.failNext({ status: 500, afterWrite: true, operationId: 'repos/create-deployment' });
+    await assert.rejects(
+      octokit.rest.repos.createDeployment({
+        owner: 'acme',
+        repo: 'web',
+        ref: sha,
+        environment: 'production',
+        required_contexts: [],
+        auto_merge: false,
+      }),
+      (error: { status?: number }) => error.status === 500,
+    );
+    assert.equal(gh.requestsFor('repos/create-deployment').length, 1);
+    assert.equal(gh.repo().deployments.size, 1, 'the write landed once');
+    assert.equal(counter.attempts, 1);
+  });
+});
+
+test('GitHub down: retries stop when their back-off no longer fits the budget, then nothing is sent', async () => {
+  await withFake(async (gh) => {
+    const log: string[] = [];
+    // Back-off 1 s, 4 s, 9 s (the default); a 3 s budget affords the first wait only.
+    const { octokit, counter, budget } = client(gh, log, {
+      retryBaseMs: 1000,
+      budget: { budgetMs: 3000, maxConsecutiveFailures: 100 },
+    });
+    gh.setDown(true);
+    const started = Date.now();
+    await assert.rejects(octokit.rest.repos.listDeployments({ owner: 'acme', repo: 'web' }), { status: 503 });
+    const took = Date.now() - started;
+    assert.equal(counter.attempts, 2, 'the first attempt and one retry');
+    assert.ok(took < 3000, `the call gave up within the budget (took ${took} ms)`);
+    // The next call spends what is left of the budget and then gives up for the rest of the run.
+    await assert.rejects(octokit.rest.repos.listDeployments({ owner: 'acme', repo: 'web' }));
+    while (budget.verdict().ok)
+      await octokit.rest.repos.listDeployments({ owner: 'acme', repo: 'web' }).catch(() => {});
+    const sent = gh.requests.length;
+    assert.equal(counter.attempts, sent, 'every request sent is counted, and only those');
+    gh.setDown(false);
+    const refusedBefore = counter.refused;
+    await assert.rejects(
+      octokit.rest.repos.listDeployments({ owner: 'acme', repo: 'web' }),
+      (error) => error instanceof GitHubUnavailableError,
+    );
+    assert.equal(gh.requests.length, sent, 'nothing is sent after giving up, even when GitHub is back');
+    assert.equal(counter.refused, refusedBefore + 1);
+    assert.equal(log.filter((m) => /giving up for the rest of this run/.test(m)).length, 1, log.join('\n'));
+    assert.match(describeRequests(counter), /\d+ not sent after giving up on GitHub/);
+  });
+});
+
+test('GitHub down with fast failures: judged down after the failures in a row, long before the budget', async () => {
+  await withFake(async (gh) => {
+    const { octokit, counter, budget } = client(gh, [], { budget: { maxConsecutiveFailures: 4 } });
+    gh.setDown({ status: 500 });
+    for (let i = 0; i < 3; i++)
+      await octokit.rest.repos.listDeployments({ owner: 'acme', repo: 'web' }).catch(() => {});
+    const verdict = budget.verdict();
+    assert.equal(verdict.ok === false && verdict.reason, 'github_down');
+    assert.equal(counter.attempts, 4);
+    assert.equal(gh.requests.length, 4);
+  });
+});
+
+test('GitHub hanging: each attempt times out within the budget, and the run gives up', async () => {
+  await withFake(async (gh) => {
+    const { octokit, counter, budget } = client(gh, [], {
+      budget: { budgetMs: 1500, attemptTimeoutMs: 1000, minAttemptMs: 200, maxConsecutiveFailures: 100 },
+    });
+    gh.setDown({ hang: true });
+    const started = Date.now();
+    await assert.rejects(
+      octokit.rest.repos.listDeployments({ owner: 'acme', repo: 'web' }),
+      /GitHub did not answer the GET within 1\.0 s/,
+    );
+    // The next attempt gets what is left of the budget (0.5 s, raised to the 0.2 s floor at least).
+    for (let i = 0; i < 5 && budget.verdict().ok; i++)
+      await octokit.rest.repos.listDeployments({ owner: 'acme', repo: 'web' }).catch(() => {});
+    const took = Date.now() - started;
+    const verdict = budget.verdict();
+    assert.equal(verdict.ok === false && verdict.reason, 'budget_spent');
+    assert.ok(took < 1500 + 200 + 1000, `a hanging GitHub cost the budget, not more (took ${took} ms)`);
+    assert.equal(counter.attempts, gh.requests.length);
+    assert.equal(counter.attempts, 2);
+  });
+});
+
+test('a 500 that carried out the write, a rate limit and a 404: all counted as sent and received', async () => {
+  await withFake(async (gh, sha) => {
+    const { octokit, counter } = client(gh);
+    gh.failNext({ status: 500, times: 2, operationId: 'repos/list-deployments' });
+    gh.failNext({ status: 403, secondaryRateLimit: true, retryAfterSeconds: 0, operationId: 'repos/get' });
+    await octokit.rest.repos.listDeployments({ owner: 'acme', repo: 'web' });
+    await octokit.rest.repos.get({ owner: 'acme', repo: 'web' });
+    await octokit.rest.repos.getDeployment({ owner: 'acme', repo: 'web', deployment_id: 9 }).catch(() => {});
+    await octokit.rest.repos
+      .createDeployment({
+        owner: 'acme',
+        repo: 'web',
+        ref: sha,
+        environment: 'x',
+        required_contexts: [],
+        auto_merge: false,
+      })
+      .catch(() => {});
+    assert.equal(counter.attempts, gh.requests.length);
+    assert.equal(counter.attempts, 3 + 2 + 1 + 1);
+  });
 });

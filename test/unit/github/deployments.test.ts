@@ -3,9 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Octokit } from '@octokit/rest';
+import { createGitHubClient } from '../../../src/github/client.ts';
 import {
   commitsSince,
   createDeploymentOnce,
+  createDeploymentStatusOnce,
   lastSuccessfulDeployment,
   type CreateDeploymentApi,
   type DeploymentsApi,
@@ -329,6 +331,78 @@ test('against the fake GitHub: createDeploymentOnce makes one deployment through
     assert.equal((data[0]!.payload as { run_key?: string }).run_key, 'run-77-1');
     assert.equal(gh.requestsFor('repos/create-deployment').length, 2);
     gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
+});
+
+test('createDeploymentStatusOnce: a status whose answer was lost is looked up, never written twice', async () => {
+  const gh = await createFakeGitHub();
+  try {
+    gh.seedRepo({ owner: 'acme', repo: 'web' });
+    const sha = gh.addCommit({ message: 'x' });
+    const { octokit } = createGitHubClient({
+      token: 't',
+      baseUrl: gh.url,
+      retryBaseMs: 10,
+      writeIntervalMs: 0,
+    });
+    const { data } = await octokit.rest.repos.createDeployment({
+      owner: 'acme',
+      repo: 'web',
+      ref: sha,
+      environment: 'production',
+      required_contexts: [],
+      auto_merge: false,
+    });
+    const deploymentId = (data as { id: number }).id;
+    const status = (state: 'queued' | 'in_progress' | 'success', description: string) =>
+      createDeploymentStatusOnce(octokit.rest, {
+        owner: 'acme',
+        repo: 'web',
+        deploymentId,
+        state,
+        description,
+        logUrl: 'https://github.example/run/1',
+      });
+    const states = () =>
+      gh
+        .repo()
+        .deploymentStatuses.get(deploymentId)!
+        .map((s) => s.state);
+
+    // Every way the answer can be lost once: a 500, a 502 and no answer, each after the write landed.
+    await status('queued', 'starting');
+    gh.failNext({ status: 500, afterWrite: true, operationId: 'repos/create-deployment-status' });
+    await status('in_progress', 'production: canary');
+    gh.failNext({ status: 502, afterWrite: true, operationId: 'repos/create-deployment-status' });
+    await status('success', 'deployed');
+    assert.deepEqual(states(), ['queued', 'in_progress', 'success']);
+    assert.equal(
+      gh.requestsFor('repos/list-deployment-statuses').length,
+      2,
+      'looked up once per lost answer',
+    );
+
+    // A 500 before anything was written: the lookup finds nothing, so it is written again.
+    gh.failNext({ status: 500, operationId: 'repos/create-deployment-status' });
+    await status('in_progress', 'verify');
+    assert.deepEqual(states(), ['queued', 'in_progress', 'success', 'in_progress']);
+
+    // The same status as an older one (a rerun) is still written: only the newest counts as "landed".
+    gh.failNext({ status: 500, operationId: 'repos/create-deployment-status' });
+    await status('success', 'deployed');
+    assert.deepEqual(states(), ['queued', 'in_progress', 'success', 'in_progress', 'success']);
+
+    // The lookup failing too: nothing is written until a lookup works.
+    gh.failNext({ status: 500, afterWrite: true, operationId: 'repos/create-deployment-status' });
+    gh.failNext({ status: 503, operationId: 'repos/list-deployment-statuses', times: 1 });
+    await status('queued', 'again');
+    assert.equal(states().filter((s) => s === 'queued').length, 2);
+
+    // A 4xx is an answer: not repeated.
+    await assert.rejects(status('success', 'x'.repeat(141)), (e: { status?: number }) => e.status === 422);
+    gh.violations.length = 0; // the over-long description was the point
   } finally {
     await gh.stop();
   }

@@ -1,0 +1,109 @@
+// Check-run writes that are not safe to repeat blindly: a create (a second one would be a second check run)
+// and an update that adds annotations (GitHub appends them, so a repeat would list each twice). When the
+// answer to either is lost, what landed is looked up first (write-once.ts).
+import { writeOnce } from './write-once.ts';
+
+export interface CheckRunsApi {
+  checks: {
+    create(p: {
+      owner: string;
+      repo: string;
+      name: string;
+      head_sha: string;
+      external_id: string;
+      request?: { retries: number };
+      [field: string]: unknown;
+    }): Promise<{ data: { id: number } }>;
+    update(p: {
+      owner: string;
+      repo: string;
+      check_run_id: number;
+      request?: { retries: number };
+      [field: string]: unknown;
+    }): Promise<unknown>;
+    get(p: {
+      owner: string;
+      repo: string;
+      check_run_id: number;
+    }): Promise<{ data: { output: { annotations_count: number } } }>;
+    listForRef(p: {
+      owner: string;
+      repo: string;
+      ref: string;
+      check_name: string;
+      filter: 'all';
+      per_page: number;
+    }): Promise<{ data: { check_runs: Array<{ id: number; external_id: string | null }> } }>;
+  };
+}
+
+/**
+ * Creates a check run once. `externalId` must be unique to this write (the reporter uses one per run and
+ * check name): it is how a check run that landed without an answer is found again.
+ */
+export async function createCheckRunOnce(
+  api: CheckRunsApi,
+  params: { owner: string; repo: string; name: string; head_sha: string; external_id: string } & Record<
+    string,
+    unknown
+  >,
+  attempts = 3,
+): Promise<{ id: number }> {
+  return writeOnce({
+    attempts,
+    landed: () => findCheckRun(api, params),
+    async write() {
+      const { data } = await api.checks.create({ ...params, request: { retries: 0 } });
+      return { id: data.id };
+    },
+  });
+}
+
+/** The check run this run made under `external_id`, if there is one. */
+export async function findCheckRun(
+  api: CheckRunsApi,
+  where: { owner: string; repo: string; name: string; head_sha: string; external_id: string },
+): Promise<{ id: number } | undefined> {
+  const { data } = await api.checks.listForRef({
+    owner: where.owner,
+    repo: where.repo,
+    ref: where.head_sha,
+    check_name: where.name,
+    filter: 'all',
+    per_page: 100,
+  });
+  const found = data.check_runs.find((r) => r.external_id === where.external_id);
+  return found ? { id: found.id } : undefined;
+}
+
+/**
+ * Adds a batch of annotations once: `before` is how many the check run had when this batch was sent, so a
+ * count that already includes the batch means the update landed.
+ */
+export async function addAnnotationsOnce(
+  api: CheckRunsApi,
+  params: {
+    owner: string;
+    repo: string;
+    check_run_id: number;
+    output: { annotations: unknown[]; [field: string]: unknown };
+  } & Record<string, unknown>,
+  before: number,
+  attempts = 3,
+): Promise<void> {
+  await writeOnce({
+    attempts,
+    async landed() {
+      const { data } = await api.checks.get({
+        owner: params.owner,
+        repo: params.repo,
+        check_run_id: params.check_run_id,
+      });
+      return data.output.annotations_count >= before + params.output.annotations.length ? true : undefined;
+    },
+    async write() {
+      await api.checks.update({ ...params, request: { retries: 0 } });
+      return true;
+    },
+  });
+}

@@ -1,0 +1,53 @@
+// A write GitHub may have applied although its answer was lost (a 5xx after the write, no answer in time) is
+// never repeated blindly: whether it landed is looked up first, and only a lookup that finds nothing lets the
+// write go again. A lookup that fails too is retried before anything is written.
+import { abortableSleep } from '../util/sleep.ts';
+import { GitHubUnavailableError } from './budget.ts';
+
+/** Did the request fail in a way that leaves open whether GitHub applied it? */
+export function outcomeUnknown(error: unknown): boolean {
+  if (error instanceof GitHubUnavailableError) return false; // never sent
+  // Octokit reports a failed connection as a 500, and client.ts a timeout as a 504; an error without a
+  // status comes from our own code and is not GitHub's to repeat.
+  const status = (error as { status?: number }).status;
+  return status !== undefined && status >= 500;
+}
+
+export interface WriteOnce<T> {
+  write(): Promise<T>;
+  /** What the write made, if it landed; undefined when it did not. Omitted when `write` checks by itself. */
+  landed?(): Promise<T | undefined>;
+  /** Writes and lookups together (default 3). */
+  attempts?: number;
+  /** Pause before try `n` (default 250 ms × n). */
+  pauseMs?(attempt: number): number;
+}
+
+export async function writeOnce<T>(op: WriteOnce<T>): Promise<T> {
+  const attempts = op.attempts ?? 3;
+  const pause = (attempt: number) => abortableSleep(op.pauseMs?.(attempt) ?? 250 * attempt);
+  let lastError: unknown;
+  let unknown = false;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (unknown && op.landed) {
+      try {
+        const found = await op.landed();
+        if (found !== undefined) return found;
+      } catch (error) {
+        lastError = error;
+        if (!outcomeUnknown(error)) throw error;
+        await pause(attempt);
+        continue;
+      }
+    }
+    try {
+      return await op.write();
+    } catch (error) {
+      lastError = error;
+      if (!outcomeUnknown(error)) throw error;
+      unknown = true;
+      await pause(attempt);
+    }
+  }
+  throw lastError;
+}

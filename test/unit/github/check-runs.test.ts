@@ -1,0 +1,118 @@
+// Check-run writes whose answer is lost after they landed: a create is found again by its external_id and
+// an annotations update by the check run's annotation count, so neither is made twice.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addAnnotationsOnce, createCheckRunOnce } from '../../../src/github/check-runs.ts';
+import { createGitHubClient } from '../../../src/github/client.ts';
+import { createFakeGitHub, type FakeGitHub } from '../../fake-github/index.ts';
+
+async function withFake(run: (gh: FakeGitHub, sha: string) => Promise<void>): Promise<void> {
+  const gh = await createFakeGitHub();
+  try {
+    gh.seedRepo({ owner: 'acme', repo: 'web' });
+    await run(gh, gh.addCommit({ message: 'x' }));
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
+}
+
+const annotation = (line: number) => ({
+  path: 'src/a.ts',
+  start_line: line,
+  end_line: line,
+  annotation_level: 'warning' as const,
+  message: `finding ${line}`,
+});
+
+test('a check run created once through lost answers (500, hang) after it landed', async () => {
+  await withFake(async (gh, sha) => {
+    const { octokit } = createGitHubClient({
+      token: 't',
+      baseUrl: gh.url,
+      retryBaseMs: 10,
+      writeIntervalMs: 0,
+      budget: { attemptTimeoutMs: 500, minAttemptMs: 100 },
+    });
+    const create = (name: string, externalId: string) =>
+      createCheckRunOnce(octokit.rest, {
+        owner: 'acme',
+        repo: 'web',
+        name,
+        head_sha: sha,
+        external_id: externalId,
+        status: 'in_progress',
+      });
+    // Another run's check run of the same name is not taken for ours.
+    await create('deploy / production', 'other-run');
+    gh.failNext({ status: 500, afterWrite: true, operationId: 'checks/create' });
+    const first = await create('deploy / production', 'run-1');
+    gh.failNext({ status: 500, afterWrite: true, hang: true, operationId: 'checks/create' });
+    const second = await create('gates / lint', 'run-1');
+    const runs = [...gh.repo().checkRuns.values()] as Array<{
+      id: number;
+      name: string;
+      external_id: string;
+    }>;
+    assert.deepEqual(
+      runs.map((r) => [r.name, r.external_id]),
+      [
+        ['deploy / production', 'other-run'],
+        ['deploy / production', 'run-1'],
+        ['gates / lint', 'run-1'],
+      ],
+    );
+    assert.equal(first.id, runs[1]!.id);
+    assert.equal(second.id, runs[2]!.id);
+    assert.equal(gh.requestsFor('checks/create').length, 3, 'no create was repeated');
+    // Not landed (500 before the write): created after the lookup finds nothing.
+    gh.failNext({ status: 500, operationId: 'checks/create' });
+    await create('gates / audit', 'run-1');
+    assert.equal(gh.repo().checkRuns.size, 4);
+  });
+});
+
+test('an annotations batch whose answer was lost is not added twice', async () => {
+  await withFake(async (gh, sha) => {
+    const { octokit } = createGitHubClient({
+      token: 't',
+      baseUrl: gh.url,
+      retryBaseMs: 10,
+      writeIntervalMs: 0,
+    });
+    const { id } = await createCheckRunOnce(octokit.rest, {
+      owner: 'acme',
+      repo: 'web',
+      name: 'gates / lint',
+      head_sha: sha,
+      external_id: 'run-1',
+      status: 'completed',
+      conclusion: 'neutral',
+      output: { title: 't', summary: 's', annotations: [1, 2, 3].map(annotation) },
+    });
+    const add = (lines: number[], before: number) =>
+      addAnnotationsOnce(
+        octokit.rest,
+        {
+          owner: 'acme',
+          repo: 'web',
+          check_run_id: id,
+          output: { title: 't', summary: 's', annotations: lines.map(annotation) },
+        },
+        before,
+      );
+    gh.failNext({ status: 502, afterWrite: true, operationId: 'checks/update' });
+    await add([4, 5], 3);
+    gh.failNext({ status: 500, operationId: 'checks/update' });
+    await add([6], 5);
+    const run = gh.repo().checkRuns.get(id) as {
+      output: { annotations_count: number };
+      _annotations: unknown[];
+    };
+    assert.equal(run.output.annotations_count, 6);
+    assert.deepEqual(
+      (run._annotations as Array<{ start_line: number }>).map((a) => a.start_line),
+      [1, 2, 3, 4, 5, 6],
+    );
+  });
+});
