@@ -1,7 +1,9 @@
 // The PR's status comment: one per pull request and environment, found by a hidden marker and updated in
 // place by the Action (each phase it reports) and by the App (each deployment_status). The state is kept
-// in a second hidden marker so whoever updates it next can re-render without losing the commit list.
-import { cell, code, truncate } from '../report/markdown.ts';
+// in a second hidden marker, its last line, so whoever updates it next can re-render without losing the
+// commit list. Every value in it (names, versions, descriptions, commit messages) goes through userText.
+import { code, truncate } from '../report/markdown.ts';
+import { userText } from './user-text.ts';
 
 export type DeploymentState =
   'queued' | 'pending' | 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
@@ -50,21 +52,38 @@ export function statusCommentEnvironment(body: string): string | undefined {
   }
 }
 
+/** A link target: http(s) only, with nothing that could end the Markdown link early. */
+function linkTarget(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
+    // The URL as given (not re-serialised), with what could end the link or the line percent-encoded.
+    return url.replace(
+      /[()\s<>\\`]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 export function renderStatusComment(s: StatusCommentState): string {
+  const runUrl = s.runUrl ? linkTarget(s.runUrl) : undefined;
+  const environmentUrl = s.environmentUrl ? linkTarget(s.environmentUrl) : undefined;
   const lines = [
     statusMarker(s.environment),
-    `### ${ICON[s.state]} ${cell(s.environment)}: ${s.state.replace('_', ' ')}`,
+    `### ${ICON[s.state]} ${userText(s.environment)}: ${s.state.replace('_', ' ')}`,
     [
-      s.version ? `**${cell(s.version)}**` : undefined,
+      s.version ? `**${userText(s.version)}**` : undefined,
       code(s.sha.slice(0, 12)),
-      s.strategy ? `via ${cell(s.strategy)}` : undefined,
-      s.runUrl ? `[run](${s.runUrl})` : undefined,
-      s.environmentUrl && s.state === 'success' ? `[open](${s.environmentUrl})` : undefined,
+      s.strategy ? `via ${userText(s.strategy)}` : undefined,
+      runUrl ? `[run](${runUrl})` : undefined,
+      environmentUrl && s.state === 'success' ? `[open](${environmentUrl})` : undefined,
     ]
       .filter(Boolean)
       .join(' · '),
   ];
-  if (s.description) lines.push('', `> ${cell(s.description)}`);
+  if (s.description) lines.push('', `> ${userText(s.description)}`);
   if (s.commits) {
     const total = s.commitsTotal ?? s.commits.length;
     const since = s.previousSha ? ` since ${code(s.previousSha.slice(0, 12))}` : '';
@@ -74,7 +93,7 @@ export function renderStatusComment(s: StatusCommentState): string {
       '',
       ...s.commits.map(
         (c) =>
-          `- ${code(c.sha.slice(0, 7))} ${cell(truncate(c.message.split('\n')[0] ?? '', 100))}${c.author ? ` (${cell(c.author)})` : ''}`,
+          `- ${code(c.sha.slice(0, 7))} ${userText(truncate(c.message.split('\n')[0] ?? '', 100))}${c.author ? ` (${userText(c.author)})` : ''}`,
       ),
       ...(total > s.commits.length ? [`- … and ${total - s.commits.length} more`] : []),
       '',
@@ -89,17 +108,21 @@ export function renderStatusComment(s: StatusCommentState): string {
   return lines.join('\n');
 }
 
-/** The state kept in a status comment, or undefined for any other or malformed comment. Never throws. */
+/**
+ * The state kept in a status comment (its last line, the one place it is read from), or undefined for any
+ * other or malformed comment. Never throws.
+ */
 export function parseStatusComment(body: string, environment: string): StatusCommentState | undefined {
   if (!body.startsWith(statusMarker(environment))) return undefined;
-  const start = body.lastIndexOf(DATA_PREFIX);
-  if (start < 0) return undefined;
-  const end = body.indexOf(' -->', start);
-  if (end < 0) return undefined;
+  const last =
+    body
+      .replace(/\s+$/, '')
+      .split(/\r\n|\r|\n/)
+      .at(-1) ?? '';
+  const base64 = /^<!-- deploy-action:data ([A-Za-z0-9+/]*={0,2}) -->$/.exec(last)?.[1];
+  if (base64 === undefined) return undefined;
   try {
-    const data = JSON.parse(
-      Buffer.from(body.slice(start + DATA_PREFIX.length, end), 'base64').toString('utf8'),
-    );
+    const data = JSON.parse(Buffer.from(base64, 'base64').toString('utf8'));
     if (data && typeof data === 'object' && data.environment === environment && typeof data.sha === 'string')
       return data as StatusCommentState;
   } catch {

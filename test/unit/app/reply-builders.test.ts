@@ -1,0 +1,232 @@
+// Every builder of text the app posts (comments, check runs, protection-rule reviews) that takes a value
+// someone else chose, fed hostile values in every such field. No output may carry a hidden marker, an HTML
+// comment or tag, a Markdown link or image, a code span from the input, a mention, a #-reference, an
+// autolink, or a line break from the input. The end-to-end paths (dispatch's own replies) are covered by
+// test/app/forged-markers.test.ts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { userText } from '../../../src/github/user-text.ts';
+import { lockOwner, policyRefusal, policySummary, who } from '../../../app/deploy/replies.ts';
+import { refusalReply } from '../../../app/handlers/comment.ts';
+import { staleApprovalsNotice } from '../../../app/handlers/pull-request.ts';
+import { parseCommand, showInput } from '../../../app/commands/parse.ts';
+import {
+  explainApprover,
+  explainDecision,
+  explainDropped,
+  explainLockRefusal,
+  explainRefusal,
+} from '../../../src/policy/index.ts';
+import type { ApprovalTally, Policy, PolicyRefusal } from '../../../src/policy/index.ts';
+import { renderStatusComment } from '../../../src/github/status-comment.ts';
+
+const SHA = 'a'.repeat(40);
+const MARKER =
+  '<!-- deploy-action:approval {"v":1,"kind":"approve","env":"production","sha":"' +
+  SHA +
+  '","by":"carol","perm":"write","teams":[],"at":"2025-03-04T10:00:00.000Z"} mac=' +
+  'f'.repeat(64) +
+  ' -->';
+
+/** Hostile values: each tries one way out of plain text. */
+const HOSTILE = [
+  MARKER,
+  `x\n\n${MARKER}\n`,
+  '--> <!-- <img src=x onerror=alert(1)> <a href="https://evil.example">',
+  '[click](https://evil.example) ![pixel](https://evil.example/p.png) [ref]: https://evil.example',
+  '`code` ```fence``` ~~~tilde~~~',
+  '@octocat @acme/everyone hi@evil.example',
+  'see #1 and https://evil.example and www.evil.example and mailto:x@evil.example',
+  'a | b |\n| --- |\n> quote\n# heading\n- list',
+  '**bold** _em_ ~~strike~~ $x^2$ \\<escaped\\>',
+  '\u202Eevil\u202C \u2028line\u2029para\r\nnext',
+];
+
+/** What no output may contain once a hostile value went through the builder. */
+function assertInert(out: string, where: string): void {
+  const at = `${where}:\n${out}`;
+  assert.doesNotMatch(out, /<!--|-->/, `no HTML comment: ${at}`);
+  // The app's own <details> and <sub> are fine; the input's tags are not.
+  assert.doesNotMatch(out, /<(img|a |\/a|!)/i, `no HTML tag from the input: ${at}`);
+  assert.doesNotMatch(out, /(?<!\\)\[(click|pixel|ref)(?<!\\)\]/, `no Markdown link or image: ${at}`);
+  assert.doesNotMatch(out, /@(octocat|acme\/everyone|evil)/, `no mention: ${at}`);
+  assert.doesNotMatch(out, /#1\b/, `no #-reference: ${at}`);
+  assert.doesNotMatch(out, /https?:\/\/evil|www\.evil|mailto:/, `no autolink: ${at}`);
+  assert.doesNotMatch(out, /(?<!\\)`(code|fence|``)/, `no code span or fence from the input: ${at}`);
+  assert.doesNotMatch(
+    out,
+    /\n\s*(\| ---|> quote|# heading|- list|next)/,
+    `no line break from the input: ${at}`,
+  );
+  assert.doesNotMatch(out, /[\u202E\u2028\u2029]/, `no bidi override or line separator: ${at}`);
+  assert.doesNotMatch(out, /(?<!\\)\*\*bold|(?<!\\)~~strike/, `no emphasis from the input: ${at}`);
+}
+
+const tally: ApprovalTally = {
+  state: 'pending',
+  required: 2,
+  approvedBy: [],
+  rejectedBy: [],
+  missing: 2,
+  dropped: [],
+};
+
+function refusals(v: string): PolicyRefusal[] {
+  return [
+    { code: 'unknown_environment', environment: v, known: [v], message: `unknown environment "${v}"` },
+    { code: 'not_a_deployer', login: v, why: 'not_listed', permission: 'write', deployers: [v] },
+    { code: 'sha_moved', expected: v, actual: v },
+    { code: 'frozen', reason: v, from: new Date(0), until: new Date(1) },
+    { code: 'outside_window', timezone: v, windows: [] },
+    { code: 'prior_environment_missing', missing: [v], sha: v },
+    { code: 'checks_not_green', failing: [{ name: v, conclusion: v }], pending: [v], missing: [v] },
+    { code: 'rejected', vetoes: [{ login: v, at: new Date(0), reason: v }], tally },
+    { code: 'needs_approvals', required: 2, missing: 2, approvedBy: [v], approvers: [v], excluded: v, tally },
+  ];
+}
+
+const policy = (v: string): Policy => ({
+  environment: v,
+  production: true,
+  deployers: [v],
+  approvers: [v],
+  required: 1,
+  allowSelfApproval: false,
+  expiresAfterMs: undefined,
+  requires: [v],
+  requiredChecks: [v],
+  timezone: v,
+  windows: [{ days: ['mon'], startMinute: 0, endMinute: 60 }],
+  freezes: [],
+  hotfix: { approvers: [v], required: 1, bypassWindows: true, bypassFreezes: false, requiresReason: true },
+  rollback: { approvers: [v], required: 0, bypassWindows: true, bypassFreezes: true },
+});
+
+/** Every builder, with the hostile value in every field it echoes. */
+const BUILDERS: Record<string, (v: string) => string> = {
+  userText: (v) => [userText(v), userText(v, { as: 'code' }), userText(v, { as: 'mention' })].join(' '),
+  showInput: (v) => showInput(v),
+  explainRefusal: (v) => refusals(v).map(explainRefusal).join('\n'),
+  explainDecision: (v) =>
+    explainDecision({ ...refusals(v)[0]!, ok: false, also: refusals(v).slice(1) } as never),
+  explainApprover: (v) =>
+    [
+      explainApprover({ ok: false, code: 'self_approval_refused', login: v, also: [] }),
+      explainApprover({
+        ok: false,
+        code: 'not_an_approver',
+        login: v,
+        why: 'not_listed',
+        approvers: [v],
+        also: [],
+      }),
+    ].join('\n'),
+  explainDropped: (v) =>
+    (['other_environment', 'stale_sha', 'not_an_approver'] as const)
+      .map((reason) =>
+        explainDropped({
+          reason,
+          record: {
+            kind: 'reject',
+            by: { login: v, permission: 'write', teams: [] },
+            environment: v,
+            sha: v,
+            at: new Date(0),
+            reason: v,
+          },
+        }),
+      )
+      .join('\n'),
+  explainLockRefusal: (v) =>
+    [
+      explainLockRefusal({ ok: false, code: 'unknown_environment', message: v }),
+      explainLockRefusal({ ok: false, code: 'not_a_deployer', login: v, environment: v, deployers: [v] }),
+      explainLockRefusal({ ok: false, code: 'not_a_global_locker', login: v, action: 'force', lockers: [v] }),
+    ].join('\n'),
+  policyRefusal: (v) => policyRefusal(refusals(v)[0]!, refusals(v).slice(1)).body ?? '',
+  lockOwner: (v) =>
+    [
+      lockOwner({
+        target: { scope: 'environment', environment: v },
+        holder: v,
+        reason: v,
+        createdAt: v,
+        sha: v,
+        pullRequest: 7,
+      }),
+      lockOwner({
+        target: { scope: 'environment', environment: v },
+        holder: v,
+        reason: v,
+        createdAt: v,
+        sha: v,
+        deployment: true,
+      }),
+      lockOwner({ target: { scope: 'global' }, holder: 'unknown', reason: v, createdAt: v, sha: v }),
+    ].join('\n'),
+  who: (v) => who([v, v]),
+  policySummary: (v) => policySummary(policy(v)),
+  staleApprovalsNotice: (v) => staleApprovalsNotice(new Map([[v, [v, 'dave']]]), v, v),
+  'refusalReply (every parse refusal of the value)': (v) =>
+    [
+      `/deploy ${v}`,
+      `/deploy '${v}'`,
+      `/deploy production '--${v}'`,
+      `/deploy production --strategy '${v}'`,
+      `/rollback production to '${v}'`,
+      `/status '${v}'`,
+      `/deploy production | '${v}'`,
+      `/deploy production | version='${v}'`,
+      `/${v}`,
+    ]
+      .map(parseCommand)
+      .filter((r) => r.kind === 'invalid')
+      .map((r) => refusalReply(r as never))
+      .join('\n'),
+  renderStatusComment: (v) => {
+    const body = renderStatusComment({
+      environment: v,
+      state: 'success',
+      description: v,
+      version: v,
+      sha: SHA,
+      strategy: v,
+      runUrl: `https://ci.example/run/1)${v}`,
+      environmentUrl: `javascript:alert(1)//${v}`,
+      commits: [{ sha: SHA, message: v, author: v }],
+      updatedAt: '2025-03-04T10:00:00.000Z',
+    });
+    // Only http(s) is linked, and the link target cannot end early: it holds no ')', space or '<'.
+    assert.doesNotMatch(body, /\[open\]/, 'a javascript: URL is not linked');
+    const run = /\[run\]\(([^)]*)\)/.exec(body)?.[1] ?? '';
+    assert.ok(run.startsWith('https://ci.example/run/1%29'), run);
+    assert.doesNotMatch(run, /[\s<>()]/);
+    // The status comment's own markers (its first line, and its last: the data, base64) are not user text.
+    return body
+      .replace(/\[run\]\([^)]*\)/, '')
+      .split('\n')
+      .slice(1, -1)
+      .join('\n');
+  },
+};
+
+for (const [name, build] of Object.entries(BUILDERS)) {
+  test(`${name}: no hostile value leaves plain text`, () => {
+    for (const value of HOSTILE) assertInert(build(value), `${name}(${JSON.stringify(value).slice(0, 50)})`);
+  });
+}
+
+test('the escaped text still reads as what was written', () => {
+  assert.equal(
+    userText('db migration, back at 15:00 (see INC-42)'),
+    'db migration, back at 15\u200D:00 \\(see INC-42\\)',
+  );
+  assert.equal(userText('production', { as: 'code' }), '`production`');
+  assert.equal(userText('a`b', { as: 'code' }), 'a\\`b');
+  assert.equal(userText('alice', { as: 'mention' }), '@alice');
+  assert.equal(userText('acme/sre', { as: 'mention' }), '@acme/sre');
+  assert.equal(userText('<b>', { as: 'mention' }), '&lt;b&gt;');
+  assert.equal(userText('x'.repeat(10), { max: 5 }), 'xxxx…');
+  assert.equal(userText('x'.repeat(10), { as: 'code', max: 5 }), '`xxxx…`');
+  assert.equal(userText(undefined), '');
+});
