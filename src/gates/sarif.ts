@@ -2,11 +2,12 @@
 // error-level results or on a security severity at or above the threshold (the seeds' "no critical/high").
 // Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { gateCommonFields } from './common.ts';
 import { matchFiles, toList } from './match-files.ts';
+import { relativeToRoots, repositoryRoots } from './repo-path.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 export type SarifLevel = 'error' | 'warning' | 'note' | 'none';
@@ -16,7 +17,7 @@ export interface SarifResult {
   ruleId: string;
   level: SarifLevel;
   message: string;
-  /** Repository-relative when inside `cwd`, else as the report says. */
+  /** Repository-relative when inside the runner's workspace or `cwd`, else as the report says. */
   path?: string;
   line?: number;
   column?: number;
@@ -92,9 +93,17 @@ export function parseSarif(text: string, file: string, roots: string | string[])
     }
     const components = [run.tool.driver, ...(run.tool.extensions ?? [])];
     const toolName = run.tool.driver.name ?? 'unknown tool';
-    for (const result of run.results ?? []) {
+    for (const [resultIndex, result] of (run.results ?? []).entries()) {
+      const where = `${file}: runs[${runIndex}].results[${resultIndex}]`;
       const rule = findRule(result, components);
       const ruleId = result.ruleId ?? result.rule?.id ?? rule?.id ?? 'unknown-rule';
+      checkEnum(result.level, LEVELS, `${where}.level`);
+      checkEnum(result.kind, KINDS, `${where}.kind`);
+      checkEnum(
+        rule?.defaultConfiguration?.level,
+        LEVELS,
+        `${file}: rule "${ruleId}" defaultConfiguration.level`,
+      );
       // §3.27.9/§3.27.10: a result that is not a failure ("pass", "open", ...) has level "none".
       const level: SarifLevel =
         result.level ??
@@ -102,7 +111,9 @@ export function parseSarif(text: string, file: string, roots: string | string[])
       const location = result.locations?.[0]?.physicalLocation;
       const uri = location?.artifactLocation?.uri;
       const path = uri ? repoPath(uri, location?.artifactLocation?.uriBaseId, run, bases) : undefined;
-      const severity = securitySeverity(result.properties) ?? securitySeverity(rule?.properties);
+      const severity =
+        securitySeverity(result.properties, `${where}.properties`) ??
+        securitySeverity(rule?.properties, `${file}: rule "${ruleId}" properties`);
       const snippet = location?.region?.snippet?.text;
       results.push({
         tool: toolName,
@@ -140,11 +151,33 @@ function findRule(result: Result, components: ToolComponent[]): Rule | undefined
   return undefined;
 }
 
-function securitySeverity(properties: Record<string, unknown> | undefined): number | undefined {
+/** A value the spec enumerates must be one of them: "ERROR" is no level, and taken as none it would pass. */
+function checkEnum(value: unknown, allowed: readonly string[], field: string): void {
+  if (value === undefined || allowed.includes(value as string)) return;
+  throw new SarifReportError(
+    `${field} is ${JSON.stringify(value)}, not one of ${allowed.map((v) => `"${v}"`).join(', ')} (SARIF 2.1.0)`,
+  );
+}
+
+/** GitHub's `security-severity`: a number from 0.0 to 10.0, usually written as a string. */
+function securitySeverity(
+  properties: Record<string, unknown> | undefined,
+  field: string,
+): number | undefined {
   const value = properties?.['security-severity'];
+  if (value === undefined) return undefined;
   const number =
-    typeof value === 'string' ? Number.parseFloat(value) : typeof value === 'number' ? value : NaN;
-  return Number.isFinite(number) ? number : undefined;
+    typeof value === 'string' && value.trim() !== ''
+      ? Number(value)
+      : typeof value === 'number'
+        ? value
+        : NaN;
+  if (!Number.isFinite(number) || number < 0 || number > 10) {
+    throw new SarifReportError(
+      `${field}["security-severity"] is ${JSON.stringify(value)}: it must be a number from 0.0 to 10.0`,
+    );
+  }
+  return number;
 }
 
 function repoPath(uri: string, baseId: string | undefined, run: Run, roots: string[]): string {
@@ -155,20 +188,12 @@ function repoPath(uri: string, baseId: string | undefined, run: Run, roots: stri
   if (full.startsWith('file:')) absolute = fileURLToPath(full);
   else if (isAbsolute(full)) absolute = full;
   if (!absolute) return safeDecode(full).replace(/^\.\//, '');
-  for (const root of roots) {
-    const rel = relative(root, absolute);
-    if (!rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
-  }
+  const inside = relativeToRoots(absolute, roots);
+  if (inside !== undefined) return inside;
   // A relative uri against a base outside the repository (trivy's ROOTPATH "file:///") is taken as
   // relative to the scanned directory, the repository.
   if (base && !/^[a-z]+:/i.test(uri) && !isAbsolute(uri)) return safeDecode(uri).replace(/^\.\//, '');
   return absolute;
-}
-
-/** Where repository-relative paths start: the runner's checkout when there is one, else the gate's directory. */
-export function sarifRoots(ctx: Pick<GateContext, 'cwd' | 'env'>): string[] {
-  const workspace = ctx.env.GITHUB_WORKSPACE;
-  return workspace ? [workspace, ctx.cwd] : [ctx.cwd];
 }
 
 function safeDecode(text: string): string {
@@ -180,6 +205,7 @@ function safeDecode(text: string): string {
 }
 
 const LEVELS: SarifLevel[] = ['none', 'note', 'warning', 'error'];
+const KINDS = ['notApplicable', 'pass', 'fail', 'review', 'open', 'informational'];
 const MAX_FINDINGS = 1000;
 
 export const sarifConfigSchema = z.strictObject({
@@ -228,7 +254,7 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
   for (const file of files) {
     let results: SarifResult[];
     try {
-      results = parseSarif(await readFile(resolve(ctx.cwd, file), 'utf8'), file, sarifRoots(ctx));
+      results = parseSarif(await readFile(resolve(ctx.cwd, file), 'utf8'), file, repositoryRoots(ctx));
     } catch (error) {
       const message =
         error instanceof SarifReportError

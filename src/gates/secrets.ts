@@ -3,13 +3,14 @@
 // value and a fingerprint to allowlist a false positive; the secret itself never leaves this process.
 import { lstat, readFile } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
 import { execa } from 'execa';
 import pLimit from 'p-limit';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import { gateCommonFields } from './common.ts';
 import { matchFiles, toList } from './match-files.ts';
+import { relativeToRoots, repositoryRoots } from './repo-path.ts';
 import { parseSarif, SarifReportError } from './sarif.ts';
 import { DEFAULT_SCAN_OPTIONS, fingerprint, redact, redactSecrets, scanLines } from './secret-rules.ts';
 import type { ScanOptions } from './secret-rules.ts';
@@ -120,7 +121,7 @@ async function runSecretsGate(config: SecretsConfig, ctx: GateContext): Promise<
       };
     }
     for (const file of files) {
-      const read = await readLeakReport(ctx.cwd, file);
+      const read = await readLeakReport(ctx.cwd, file, repositoryRoots(ctx));
       if ('error' in read) return { status: 'block', summary: read.error, findings: [] };
       candidates.push(...read.candidates.filter((candidate) => !allowPath(candidate.path)));
     }
@@ -252,6 +253,7 @@ interface GitleaksFinding {
 async function readLeakReport(
   cwd: string,
   file: string,
+  roots: string[],
 ): Promise<{ candidates: Candidate[] } | { error: string }> {
   let text: string;
   try {
@@ -263,7 +265,7 @@ async function readLeakReport(
   }
   if (file.toLowerCase().endsWith('.sarif')) {
     try {
-      const results = parseSarif(text, file, cwd);
+      const results = parseSarif(text, file, roots);
       return {
         candidates: results
           .filter((result) => !result.suppressed)
@@ -296,7 +298,7 @@ async function readLeakReport(
     candidates.push({
       rule: `gitleaks.${entry.RuleID}`,
       description: redactSecrets(entry.Description ?? entry.RuleID),
-      path: repoRelative(cwd, entry.File),
+      path: repoRelative(roots, entry.File),
       ...(entry.StartLine ? { line: entry.StartLine } : {}),
       ...(entry.StartColumn ? { column: entry.StartColumn } : {}),
       secret: entry.Secret ?? '',
@@ -305,8 +307,7 @@ async function readLeakReport(
   return { candidates };
 }
 
-function repoRelative(cwd: string, path: string): string {
+function repoRelative(roots: string[], path: string): string {
   if (!isAbsolute(path)) return path.split(sep).join('/');
-  const rel = relative(cwd, path);
-  return rel.startsWith('..') ? path : rel.split(sep).join('/');
+  return relativeToRoots(path, roots) ?? path;
 }

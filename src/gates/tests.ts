@@ -11,6 +11,7 @@ import type { CoverageMetric, CoverageReport, Counts } from './coverage/types.ts
 import { outputTail, runGateCommand } from './gate-command.ts';
 import { JUnitReportError, parseJUnit } from './junit.ts';
 import { matchFiles, toList } from './match-files.ts';
+import { repositoryRoots } from './repo-path.ts';
 import { redactSecrets } from './secret-rules.ts';
 import type { ChangedFile, Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
@@ -215,7 +216,7 @@ async function checkChangedLines(
       notices: [],
     };
   }
-  const byPath = perLine.map((report) => lineHitsByRepoPath(report, ctx.cwd));
+  const byPath = perLine.map((report) => lineHitsByRepoPath(report, ctx.cwd, repositoryRoots(ctx)));
   let covered = 0;
   let total = 0;
   let notInReport = 0;

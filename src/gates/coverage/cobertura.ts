@@ -15,13 +15,19 @@ export function parseCobertura(text: string, file: string): CoverageReport {
   }
   const linesValid = attrCount(root['lines-valid'], 'lines-valid', file);
   const linesCovered = attrCount(root['lines-covered'], 'lines-covered', file);
-  const totals: CoverageReport['totals'] = { lines: { covered: linesCovered, total: linesValid } };
+  const totals: CoverageReport['totals'] = {
+    lines: coveredOf(linesCovered, linesValid, 'lines', file),
+  };
   if (root['branches-valid'] !== undefined) {
-    totals.branches = {
-      covered: attrCount(root['branches-covered'], 'branches-covered', file),
-      total: attrCount(root['branches-valid'], 'branches-valid', file),
-    };
+    totals.branches = coveredOf(
+      attrCount(root['branches-covered'], 'branches-covered', file),
+      attrCount(root['branches-valid'], 'branches-valid', file),
+      'branches',
+      file,
+    );
   }
+  checkRate(root['line-rate'], 'line-rate', file);
+  checkRate(root['branch-rate'], 'branch-rate', file);
   const lineHits = new Map<string, Map<number, number>>();
   for (const pkg of asArray(root.packages?.package)) {
     for (const cls of asArray(pkg.classes?.class)) {
@@ -33,7 +39,7 @@ export function parseCobertura(text: string, file: string): CoverageReport {
       for (const line of asArray(cls.lines?.line)) {
         const number = Number(line.number);
         const count = Number(line.hits);
-        if (!Number.isInteger(number) || number < 1 || !Number.isFinite(count)) {
+        if (!Number.isInteger(number) || number < 1 || !Number.isFinite(count) || count < 0) {
           throw new CoverageReportError(`${file}: malformed <line> in ${cls.filename}: ${JSON.stringify(line)}`);
         }
         hits.set(number, (hits.get(number) ?? 0) + count);
@@ -45,6 +51,8 @@ export function parseCobertura(text: string, file: string): CoverageReport {
 }
 
 interface CoberturaRoot {
+  'line-rate'?: string;
+  'branch-rate'?: string;
   'lines-valid'?: string;
   'lines-covered'?: string;
   'branches-valid'?: string;
@@ -64,8 +72,27 @@ function asArray<T>(value: T[] | T | undefined | ''): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** A covered count above the valid one reads as more than 100 %: the report contradicts itself. */
+function coveredOf(covered: number, total: number, metric: string, file: string) {
+  if (covered > total) {
+    throw new CoverageReportError(
+      `${file}: <coverage ${metric}-covered="${covered}"> is greater than ${metric}-valid="${total}": the report contradicts itself`,
+    );
+  }
+  return { covered, total };
+}
+
+/** Rates are fractions from 0 to 1 (cobertura's line-rate="0.8" is 80 %). */
+function checkRate(value: string | undefined, name: string, file: string): void {
+  if (value === undefined) return;
+  const rate = String(value).trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(rate) || rate < 0 || rate > 1) {
+    throw new CoverageReportError(`${file}: <coverage ${name}="${value}"> is not a rate from 0 to 1`);
+  }
+}
+
 function attrCount(value: string | undefined, name: string, file: string): number {
-  const number = Number(value);
+  const number = value === undefined || String(value).trim() === '' ? NaN : Number(value);
   if (value === undefined || !Number.isInteger(number) || number < 0) {
     throw new CoverageReportError(`${file}: <coverage ${name}="…"> is missing or not a count`);
   }

@@ -6,6 +6,9 @@ import type { CoverageReport } from './types.ts';
 export function parseLcov(text: string, file: string): CoverageReport {
   const lineHits = new Map<string, Map<number, number>>();
   const sums = { lines: [0, 0], branches: [0, 0], functions: [0, 0] };
+  // The summary records of the current file: a "hit" count above its "found" count is a report that
+  // contradicts itself (it would read as more than 100 % coverage).
+  let record: Partial<Record<SummaryKey, { value: number; line: number }>> = {};
   let current: Map<number, number> | undefined;
   let currentPath = '';
   let records = 0;
@@ -23,6 +26,8 @@ export function parseLcov(text: string, file: string): CoverageReport {
     }
     if (line === 'end_of_record') {
       if (!current) throw new CoverageReportError(`${where}: end_of_record without SF:`);
+      checkSummary(record, file, currentPath);
+      record = {};
       current = undefined;
       records++;
       continue;
@@ -35,16 +40,16 @@ export function parseLcov(text: string, file: string): CoverageReport {
       const [lineNo, hits] = value.split(',');
       const number = Number(lineNo);
       const count = Number(hits);
-      if (!Number.isInteger(number) || number < 1 || !Number.isFinite(count)) {
+      if (!Number.isInteger(number) || number < 1 || !Number.isFinite(count) || count < 0) {
         throw new CoverageReportError(`${where}: malformed DA record "${line}" in ${currentPath}`);
       }
       current.set(number, (current.get(number) ?? 0) + count);
-    } else if (key === 'LF') sums.lines[1]! += count(value, where);
-    else if (key === 'LH') sums.lines[0]! += count(value, where);
-    else if (key === 'BRF') sums.branches[1]! += count(value, where);
-    else if (key === 'BRH') sums.branches[0]! += count(value, where);
-    else if (key === 'FNF') sums.functions[1]! += count(value, where);
-    else if (key === 'FNH') sums.functions[0]! += count(value, where);
+    } else if (isSummaryKey(key)) {
+      const amount = count(value, where, key);
+      record[key] = { value: amount, line: index + 1 };
+      const [metric, slot] = SUMMARY[key];
+      sums[metric][slot]! += amount;
+    }
   }
   if (current) {
     throw new CoverageReportError(`${file} ends inside the record of ${currentPath} (no end_of_record): truncated`);
@@ -56,8 +61,46 @@ export function parseLcov(text: string, file: string): CoverageReport {
   return { format: 'lcov', file, totals, lineHits };
 }
 
-function count(value: string, where: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new CoverageReportError(`${where}: "${value}" is not a count`);
+/** Summary records: which total they add to, and whether they count what was hit (0) or found (1). */
+const SUMMARY = {
+  LH: ['lines', 0],
+  LF: ['lines', 1],
+  BRH: ['branches', 0],
+  BRF: ['branches', 1],
+  FNH: ['functions', 0],
+  FNF: ['functions', 1],
+} as const;
+type SummaryKey = keyof typeof SUMMARY;
+const PAIRS = [
+  ['LH', 'LF'],
+  ['BRH', 'BRF'],
+  ['FNH', 'FNF'],
+] as const;
+
+function isSummaryKey(key: string): key is SummaryKey {
+  return Object.hasOwn(SUMMARY, key);
+}
+
+function count(value: string, where: string, key: string): number {
+  const number = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isInteger(number) || number < 0) {
+    throw new CoverageReportError(`${where}: ${key} "${value}" is not a count (a whole number, 0 or more)`);
+  }
   return number;
+}
+
+function checkSummary(
+  record: Partial<Record<SummaryKey, { value: number; line: number }>>,
+  file: string,
+  path: string,
+): void {
+  for (const [hit, found] of PAIRS) {
+    const covered = record[hit];
+    const total = record[found];
+    if (covered && total && covered.value > total.value) {
+      throw new CoverageReportError(
+        `${file}:${covered.line}: ${hit} ${covered.value} is greater than ${found} ${total.value} in the record of ${path}: the report contradicts itself`,
+      );
+    }
+  }
 }

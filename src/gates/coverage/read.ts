@@ -1,7 +1,8 @@
 // Reads one coverage report from disk, choosing the parser by file name, and maps its source paths to
 // repository-relative ones so they can be matched with the changed files.
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
+import { relativeToRoots } from '../repo-path.ts';
 import { parseCobertura } from './cobertura.ts';
 import { parseIstanbulSummary } from './istanbul-summary.ts';
 import { parseLcov } from './lcov.ts';
@@ -40,15 +41,21 @@ export async function readCoverageReport(cwd: string, file: string): Promise<Cov
   return parseCobertura(text, file);
 }
 
-/** Per-line hits keyed by repository-relative path (forward slashes). Paths outside the repository keep
- * their absolute form, so a suffix match can still find them (reports made in another checkout dir). */
-export function lineHitsByRepoPath(report: CoverageReport, cwd: string): Map<string, Map<number, number>> {
+/**
+ * Per-line hits keyed by repository-relative path (forward slashes): relative to the first of `roots` (the
+ * runner's workspace, then the gate's directory) that contains it. Paths outside them keep their absolute
+ * form, so a suffix match can still find them (reports made in another checkout dir).
+ */
+export function lineHitsByRepoPath(
+  report: CoverageReport,
+  cwd: string,
+  roots: readonly string[] = [cwd],
+): Map<string, Map<number, number>> {
   const result = new Map<string, Map<number, number>>();
   for (const [path, hits] of report.lineHits ?? []) {
     const absolute = isAbsolute(path) ? path : resolve(report.baseDir ?? cwd, path);
-    const rel = relative(cwd, absolute);
-    const key = rel.startsWith('..') || isAbsolute(rel) ? absolute : rel;
-    result.set(key.split(sep).join('/'), hits);
+    const key = relativeToRoots(absolute, roots) ?? absolute.split(sep).join('/');
+    result.set(key, hits);
   }
   return result;
 }

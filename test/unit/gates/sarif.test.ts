@@ -162,3 +162,60 @@ test('the schema requires files and refuses unknown keys', () => {
   assert.equal(sarifGate.schema.safeParse({ files: 'a.sarif', severity: 3 }).success, false);
   assert.equal(sarifGate.schema.safeParse({ files: 'a.sarif', security_severity: 11 }).success, false);
 });
+
+test('a value outside the SARIF enums or a security-severity that is no score blocks, naming the file and the field', async (t) => {
+  const dir = await tempDir(t);
+  const codeql = JSON.parse(await readFile(join(FIXTURES, 'sarif/codeql.sarif'), 'utf8'));
+  const edits: Array<[string, (log: typeof codeql) => void, string]> = [
+    [
+      'result level',
+      (log) => (log.runs[0].results[0].level = 'ERROR'),
+      'edited.sarif: runs[0].results[0].level is "ERROR", not one of "none", "note", "warning", "error" (SARIF 2.1.0)',
+    ],
+    [
+      'result kind',
+      (log) => (log.runs[0].results[0].kind = 'failure'),
+      'edited.sarif: runs[0].results[0].kind is "failure", not one of "notApplicable", "pass", "fail", "review", "open", "informational" (SARIF 2.1.0)',
+    ],
+    [
+      'rule default level',
+      (log) => (log.runs[0].tool.extensions[0].rules[0].defaultConfiguration.level = 'high'),
+      'edited.sarif: rule "js/incomplete-sanitization" defaultConfiguration.level is "high", not one of "none", "note", "warning", "error" (SARIF 2.1.0)',
+    ],
+    [
+      'rule security-severity',
+      (log) => (log.runs[0].tool.extensions[0].rules[0].properties['security-severity'] = '78'),
+      'edited.sarif: rule "js/incomplete-sanitization" properties["security-severity"] is "78": it must be a number from 0.0 to 10.0',
+    ],
+    [
+      'result security-severity',
+      (log) => (log.runs[0].results[0].properties = { 'security-severity': 'critical' }),
+      'edited.sarif: runs[0].results[0].properties["security-severity"] is "critical": it must be a number from 0.0 to 10.0',
+    ],
+  ];
+  for (const [what, change, expected] of edits) {
+    const log = structuredClone(codeql);
+    change(log);
+    await writeFile(join(dir, 'edited.sarif'), JSON.stringify(log));
+    // A low bar: the unedited report passes it, so only the edit can block.
+    const verdict = await run({ files: 'edited.sarif', level: 'error', security_severity: 9 }, dir);
+    assert.equal(verdict.status, 'block', what);
+    assert.equal(verdict.summary, expected, what);
+  }
+  await writeFile(join(dir, 'edited.sarif'), JSON.stringify(codeql));
+  assert.equal((await run({ files: 'edited.sarif', security_severity: 9 }, dir)).status, 'pass');
+});
+
+test('paths against the report base URI are relative to GITHUB_WORKSPACE when the gate runs in a subdirectory', async (t) => {
+  // CodeQL run on packages/api of a runner's checkout: %SRCROOT% is that directory, the uris are below it.
+  const dir = await tempDir(t);
+  const log = JSON.parse(await readFile(join(FIXTURES, 'sarif/codeql.sarif'), 'utf8'));
+  log.runs[0].originalUriBaseIds = { '%SRCROOT%': { uri: `file://${ESLINT_WORKSPACE}/packages/api/` } };
+  await writeFile(join(dir, 'codeql.sarif'), JSON.stringify(log));
+  const verdict = await sarifGate.run(
+    sarifGate.schema.parse({ files: 'codeql.sarif' }) as SarifConfig,
+    workspaceContext(dir, ESLINT_WORKSPACE),
+  );
+  assert.equal(verdict.status, 'block');
+  assert.equal(verdict.findings[0]!.path, 'packages/api/lib/escape.js');
+});

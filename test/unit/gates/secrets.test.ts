@@ -479,3 +479,25 @@ test('under the runner a secret scan given a short timeout blocks as timed out a
     `decided after ${gate.durationMs.toFixed(0)} ms; a whole scan takes ${whole.toFixed(0)} ms`,
   );
 });
+
+test('gitleaks paths under GITHUB_WORKSPACE are repository-relative when the gate runs elsewhere', async (t) => {
+  const dir = await repo(t, { 'README.md': 'hi\n' });
+  const workspace = '/home/runner/work/app/app';
+  const finding = {
+    Description: 'Identified a Slack Bot token',
+    StartLine: 3,
+    Secret: S.slackToken,
+    File: `${workspace}/src/bot.js`,
+    RuleID: 'slack-bot-token',
+  };
+  await write(dir, { 'reports/gitleaks.json': JSON.stringify([finding]) });
+  const verdict = await run(
+    { scope: 'changed', reports: 'reports/gitleaks.json' },
+    { ...context(dir, 'base'), env: { GITHUB_WORKSPACE: workspace } },
+  );
+  assert.equal(verdict.status, 'block');
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.path, f.line]),
+    [['src/bot.js', 3]],
+  );
+});

@@ -1,0 +1,171 @@
+// Coverage reports that contradict themselves block, naming the file and the field: real c8 reports with one
+// number changed (a hand-edited or corrupted report read as 142.9 % before). And report paths under the
+// runner's workspace are repository-relative wherever the gate runs.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { testsGate } from '../../../src/gates/tests.ts';
+import type { TestsConfig } from '../../../src/gates/tests.ts';
+import type { ChangedFile, GateContext, GateVerdict } from '../../../src/gates/types.ts';
+
+const APP = resolve(import.meta.dirname, '../../fixtures/gates/coverage-app');
+const C8 = resolve(import.meta.dirname, '../../../node_modules/c8/bin/c8.js');
+
+let dir: string;
+let lcov: string;
+let cobertura: string;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'coverage-contradictions-'));
+  for (const file of ['run-tests.js', 'package.json']) await copyFile(join(APP, file), join(dir, file));
+  // The changed version: two functions added at lines 11-19, one of them never called by the tests.
+  await copyFile(join(APP, 'lib-change.js'), join(dir, 'lib.js'));
+  await execa(
+    process.execPath,
+    [C8, '--reporter=lcov', '--reporter=cobertura', process.execPath, 'run-tests.js'],
+    {
+      cwd: dir,
+    },
+  );
+  lcov = await readFile(join(dir, 'coverage/lcov.info'), 'utf8');
+  cobertura = await readFile(join(dir, 'coverage/cobertura-coverage.xml'), 'utf8');
+  process.on('exit', () => void rm(dir, { recursive: true, force: true }));
+});
+
+function context(extra: Partial<GateContext> = {}): GateContext {
+  return {
+    cwd: dir,
+    changedFiles: async () => [],
+    signal: new AbortController().signal,
+    log: () => {},
+    env: {},
+    ...extra,
+  };
+}
+
+async function gateOn(
+  name: string,
+  text: string,
+  config: object = {},
+  ctx?: GateContext,
+): Promise<GateVerdict> {
+  await writeFile(join(dir, name), text);
+  const parsed = testsGate.schema.parse({
+    coverage: name,
+    thresholds: { lines: 10 },
+    ...config,
+  }) as TestsConfig;
+  return testsGate.run(parsed, ctx ?? context());
+}
+
+/** Replaces the first match of `pattern` (every one with /g; it must match) with `replacement`. */
+function edit(text: string, pattern: RegExp, replacement: string): string {
+  assert.match(text, pattern);
+  return text.replace(pattern, replacement);
+}
+
+test('the unedited reports pass: the edits below are what blocks', async () => {
+  assert.equal((await gateOn('ok.info', lcov)).status, 'pass');
+  assert.equal((await gateOn('ok.xml', cobertura)).status, 'pass');
+});
+
+test('lcov: a hit count above its found count blocks, naming the file, line and both fields', async () => {
+  const cases = [
+    { field: 'LH', found: 'LF', edited: edit(lcov, /^LH:\d+$/m, 'LH:999') },
+    { field: 'BRH', found: 'BRF', edited: edit(lcov, /^BRH:\d+$/m, 'BRH:999') },
+    { field: 'FNH', found: 'FNF', edited: edit(lcov, /^FNH:\d+$/m, 'FNH:999') },
+  ];
+  for (const { field, found, edited } of cases) {
+    const verdict = await gateOn('edited.info', edited);
+    assert.equal(verdict.status, 'block', field);
+    assert.match(
+      verdict.summary,
+      new RegExp(
+        `^edited\\.info:\\d+: ${field} 999 is greater than ${found} \\d+ in the record of .*lib\\.js: the report contradicts itself$`,
+      ),
+    );
+  }
+});
+
+test('lcov: negative or fractional counts block, naming the record', async () => {
+  const negativeHits = await gateOn('edited.info', edit(lcov, /^DA:(\d+),\d+$/m, 'DA:$1,-3'));
+  assert.equal(negativeHits.status, 'block');
+  assert.match(negativeHits.summary, /^edited\.info:\d+: malformed DA record "DA:\d+,-3" in .*lib\.js$/);
+  const negativeTotal = await gateOn('edited.info', edit(lcov, /^LF:\d+$/m, 'LF:-30'));
+  assert.match(
+    negativeTotal.summary,
+    /^edited\.info:\d+: LF "-30" is not a count \(a whole number, 0 or more\)$/,
+  );
+  const fraction = await gateOn('edited.info', edit(lcov, /^LH:\d+$/m, 'LH:2.5'));
+  assert.match(fraction.summary, /^edited\.info:\d+: LH "2\.5" is not a count/);
+});
+
+test('cobertura: covered above valid, rates outside 0..1 and negative hits block, naming the attribute', async () => {
+  const cases: Array<[string, RegExp, string, RegExp]> = [
+    [
+      'lines-covered',
+      /lines-covered="\d+"/,
+      'lines-covered="999"',
+      /^edited\.xml: <coverage lines-covered="999"> is greater than lines-valid="\d+": the report contradicts itself$/,
+    ],
+    [
+      'branches-covered',
+      /branches-covered="\d+"/,
+      'branches-covered="999"',
+      /^edited\.xml: <coverage branches-covered="999"> is greater than branches-valid="\d+"/,
+    ],
+    [
+      'line-rate',
+      /line-rate="[\d.]+"/,
+      'line-rate="1.4286"',
+      /^edited\.xml: <coverage line-rate="1\.4286"> is not a rate from 0 to 1$/,
+    ],
+    [
+      'branch-rate',
+      /branch-rate="[\d.]+"/,
+      'branch-rate="-0.5"',
+      /^edited\.xml: <coverage branch-rate="-0\.5"> is not a rate from 0 to 1$/,
+    ],
+    [
+      'lines-valid',
+      /lines-valid="\d+"/,
+      'lines-valid="-30"',
+      /^edited\.xml: <coverage lines-valid="…"> is missing or not a count$/,
+    ],
+    [
+      'hits',
+      /<line number="3" hits="\d+"/g,
+      '<line number="3" hits="-1"',
+      /^edited\.xml: malformed <line> in lib\.js: /,
+    ],
+  ];
+  for (const [field, pattern, replacement, expected] of cases) {
+    const verdict = await gateOn('edited.xml', edit(cobertura, pattern, replacement));
+    assert.equal(verdict.status, 'block', field);
+    assert.match(verdict.summary, expected, field);
+  }
+});
+
+test('changed-line coverage: absolute report paths under GITHUB_WORKSPACE are repository-relative wherever the gate runs', async () => {
+  // The report as a runner's checkout wrote it, with a second lib.js elsewhere in the repository: only the
+  // workspace-relative path tells them apart (a suffix match cannot).
+  const workspace = '/home/runner/work/app/app';
+  const moved = edit(lcov, /^SF:lib\.js$/m, `SF:${workspace}/lib.js`);
+  const record = /SF:[^\n]*lib\.js\n[^]*?end_of_record\n/.exec(moved)![0];
+  const twoFiles = moved + record.replace(`${workspace}/lib.js`, `${workspace}/vendor/lib.js`);
+  const changed: ChangedFile[] = [
+    { path: 'lib.js', addedLines: [11, 12, 13, 14, 15, 16, 17, 18, 19], status: 'modified' },
+  ];
+  const ctx = context({
+    baseRef: 'base',
+    changedFiles: async () => changed,
+    env: { GITHUB_WORKSPACE: workspace },
+  });
+  const verdict = await gateOn('workspace.info', twoFiles, { thresholds: { changed_lines: 100 } }, ctx);
+  assert.equal(verdict.status, 'block');
+  assert.match(verdict.summary, /^changed-line coverage [\d.]+% < 100% \(\d+\/\d+ lines\)$/);
+  assert.ok(verdict.findings.length > 0 && verdict.findings.every((f) => f.path === 'lib.js'));
+});
