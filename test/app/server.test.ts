@@ -6,9 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from '../../app/server.ts';
 import type { RunningServer } from '../../app/server.ts';
-import { SettingsError, settingsFromEnv } from '../../app/config.ts';
+import { markerKeysFromEnv, SettingsError, settingsFromEnv } from '../../app/config.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { SECRET, TestOctokit, commentOnPull, deliver, privateKey, seededFake, sign } from './helpers.ts';
+import {
+  SECRET,
+  TestOctokit,
+  commentOnPull,
+  deliver,
+  privateKey,
+  seededFake,
+  sign,
+  testMarkerKeys,
+} from './helpers.ts';
 
 async function withServer(run: (fake: FakeGitHub, server: RunningServer) => Promise<void>): Promise<void> {
   const fake = await seededFake();
@@ -157,4 +166,36 @@ test('settings: key from a file, escaped or base64; base URL from GITHUB_API_URL
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('settings: marker keys from DEPLOY_ACTION_MARKER_KEY (and _PREVIOUS), else the private key; bad ones named', () => {
+  const base = { APP_ID: '12', PRIVATE_KEY: privateKey(), WEBHOOK_SECRET: 's' };
+  const fromPem = settingsFromEnv(base).markerKeys;
+  assert.deepEqual(fromPem.current, testMarkerKeys().current, 'derived from the private key by default');
+  const secret = 'x'.repeat(40);
+  const own = settingsFromEnv({
+    ...base,
+    DEPLOY_ACTION_MARKER_KEY: secret,
+    DEPLOY_ACTION_MARKER_KEY_PREVIOUS: privateKey(),
+  });
+  assert.notDeepEqual(own.markerKeys.current, fromPem.current);
+  assert.deepEqual(
+    own.markerKeys.accepted[1],
+    fromPem.current,
+    'the previous key (here the PEM) still verifies',
+  );
+  assert.throws(
+    () => settingsFromEnv({ ...base, DEPLOY_ACTION_MARKER_KEY: 'too-short-secret' }),
+    (error: Error) =>
+      error instanceof SettingsError &&
+      /DEPLOY_ACTION_MARKER_KEY must be at least 32 characters/.test(error.message) &&
+      !error.message.includes('too-short-secret'),
+  );
+  // An app loaded by someone else's server reads the same variables; without any key it does not load.
+  assert.deepEqual(markerKeysFromEnv({ PRIVATE_KEY: privateKey() }).current, fromPem.current);
+  assert.deepEqual(markerKeysFromEnv({ DEPLOY_ACTION_MARKER_KEY: secret }).current, own.markerKeys.current);
+  assert.throws(
+    () => markerKeysFromEnv({}),
+    /PRIVATE_KEY or PRIVATE_KEY_PATH is required.*DEPLOY_ACTION_MARKER_KEY/,
+  );
 });
