@@ -46,7 +46,8 @@ export const ANALYSIS_DEFAULTS = {
   maxNoDataMs: 5 * MINUTE,
   minSamples: 3,
   alpha: 0.01,
-  errorsTolerance: 1.2,
+  // 1: H0 is "the canary's error rate is no higher than stable's", the null the 1 % bound is stated for.
+  errorsTolerance: 1,
   valuesTolerance: 0.1,
 } as const;
 

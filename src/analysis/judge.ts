@@ -3,11 +3,13 @@
 import { checkMetrics, type AnalysisConfig, type ResolvedCheck } from './config.ts';
 import type { ComparisonOp } from './schema.ts';
 import {
+  errorsLogEvidence,
   evidence,
   initialErrorsTest,
   initialSignTest,
   maxLogStep,
   rejects,
+  rejectsLog,
   updateErrorsTest,
   updateSignTest,
   type ErrorsTestState,
@@ -165,21 +167,27 @@ function evaluateCheck(
     const canaryRate = next.canaryRequests ? next.canaryErrors / next.canaryRequests : null;
     const stableRate = next.stableRequests ? next.stableErrors / next.stableRequests : null;
     const ratio = canaryRate !== null && stableRate ? canaryRate / stableRate : null;
-    const ev = evidence(next.logLR);
+    const logEv = errorsLogEvidence(next);
+    const ev = Math.exp(logEv);
     values[`${check.name}.evidence`] = ev;
-    if (!rejects(next.logLR, check.alpha)) return { state: next };
+    if (!rejectsLog(logEv, check.alpha)) return { state: next };
     return {
       state: next,
       fired: {
         kind: 'rollback',
         rule: check.name,
         code: 'sequential-errors-worse',
-        reason: `canary error rate ${fmt((canaryRate ?? 0) * 100)}% (${next.canaryErrors}/${next.canaryRequests}) is significantly above ${fmt(check.tolerance)}x stable ${fmt((stableRate ?? 0) * 100)}% (${next.stableErrors}/${next.stableRequests}): evidence ${fmt(ev)} >= ${fmt(1 / check.alpha)} (alpha ${check.alpha})`,
+        reason: `canary error rate ${fmt((canaryRate ?? 0) * 100)}% (${next.canaryErrors} errors in ${next.canaryRequests} requests) is significantly above ${fmt(check.tolerance)}x stable ${fmt((stableRate ?? 0) * 100)}% (${next.stableErrors} in ${next.stableRequests}) over ${next.intervals} intervals: e-value ${fmt(ev)} >= threshold ${fmt(1 / check.alpha)} (alpha ${check.alpha}, anytime-valid)`,
         values: {
           ...values,
+          [`${check.name}.canary_errors`]: next.canaryErrors,
+          [`${check.name}.canary_requests`]: next.canaryRequests,
+          [`${check.name}.stable_errors`]: next.stableErrors,
+          [`${check.name}.stable_requests`]: next.stableRequests,
           [`${check.name}.canary_rate`]: canaryRate,
           [`${check.name}.stable_rate`]: stableRate,
           [`${check.name}.ratio`]: ratio,
+          [`${check.name}.threshold`]: 1 / check.alpha,
         },
       },
     };

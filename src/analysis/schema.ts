@@ -174,12 +174,10 @@ export const errorsComparisonSchema = z.strictObject({
   errors: metricName.meta({ description: 'Metric: error count in the interval (per version).' }),
   requests: metricName.meta({ description: 'Metric: request count in the interval (per version).' }),
   alpha,
-  tolerance: z
-    .number()
-    .min(1)
-    .max(100)
-    .optional()
-    .meta({ description: 'Canary error rate up to this multiple of stable is acceptable. Default 1.2.' }),
+  tolerance: z.number().min(1).max(100).optional().meta({
+    description:
+      'Canary error rate up to this multiple of stable is acceptable. Default 1 (no worse than stable).',
+  }),
 });
 
 export const valuesComparisonSchema = z.strictObject({

@@ -162,3 +162,58 @@ test('judge is pure: the input state is not modified', () => {
   judge(state, healthy(0, { error_rate: 0.5 }));
   assert.equal(JSON.stringify(state), before);
 });
+
+test('low traffic, tripled error rate: the sequential error test rolls back with its evidence printed', () => {
+  // 2 req/s on the canary at one-minute intervals; error counts alternate so the per-interval error_rate
+  // never stays above the 1 % rule for 5 minutes: only the cumulative counts can see the difference.
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { error_rate: { provider: 'm' }, errors: { provider: 'm' }, requests: { provider: 'm' } },
+  });
+  let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
+  let fired: Decision | undefined;
+  let minute = 0;
+  for (; minute < 30 && !fired; minute++) {
+    const errors = [3, 1, 2, 0, 3][minute % 5]!;
+    const r = judge(state, {
+      at: (minute + 1) * 60_000,
+      canary: { errors, requests: 120, error_rate: errors / 120 },
+      stable: { errors: [5, 6, 5, 6, 5][minute % 5]!, requests: 1080, error_rate: 0.005 },
+      errors: [],
+    });
+    state = r.state;
+    if (r.decision.kind === 'rollback') fired = r.decision;
+    else assert.notEqual(r.decision.code, 'threshold-breached');
+  }
+  assert.ok(fired, 'rolled back');
+  assert.equal(fired.code, 'sequential-errors-worse');
+  assert.equal(fired.rule, 'seeds.errors-vs-stable');
+  assert.ok(minute <= 15, `rolled back after ${minute} minutes`);
+  // The evidence: counts, the e-value and the threshold it crossed.
+  assert.match(fired.reason, /\(18 errors in 1200 requests\) .* stable .*\(\d+ in \d+\) over \d+ intervals/);
+  assert.match(fired.reason, /e-value [\d.]+ >= threshold 100 \(alpha 0\.01, anytime-valid\)/);
+  const v = fired.values;
+  assert.equal(v['seeds.errors-vs-stable.canary_requests'], 120 * minute);
+  assert.equal(v['seeds.errors-vs-stable.threshold'], 100);
+  assert.ok(v['seeds.errors-vs-stable.evidence']! >= 100);
+});
+
+test('low traffic, equal error rates: the sequential error test stays quiet over a long window', () => {
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { errors: { provider: 'm' }, requests: { provider: 'm' } },
+  });
+  let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
+  for (let minute = 0; minute < 120; minute++) {
+    // Canary 1 error per 120 requests each interval, stable 9 per 1080: identical rates, bursts included.
+    const burst = minute % 17 === 0 ? 2 : 0;
+    const r = judge(state, {
+      at: (minute + 1) * 60_000,
+      canary: { errors: 1 + burst, requests: 120 },
+      stable: { errors: 9 + burst * 9, requests: 1080 },
+      errors: [],
+    });
+    state = r.state;
+    assert.notEqual(r.decision.kind, 'rollback', `minute ${minute}: ${r.decision.reason}`);
+  }
+});

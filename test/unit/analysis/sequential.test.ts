@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  ERROR_RATIO_WEIGHTS,
+  errorsLogEvidence,
   initialErrorsTest,
   initialSignTest,
   maxLogStep,
   rejects,
+  rejectsLog,
   updateErrorsTest,
   updateSignTest,
 } from '../../../src/analysis/sequential.ts';
@@ -18,41 +21,139 @@ function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-function binomial(random: () => number, n: number, p: number): number {
+/** Poisson draw (Knuth for small means, rounded normal above 50: only request counts are that large). */
+function poisson(random: () => number, mean: number): number {
+  if (mean > 50) {
+    const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    return Math.max(0, Math.round(mean + Math.sqrt(mean) * z));
+  }
+  const limit = Math.exp(-mean);
   let k = 0;
-  for (let i = 0; i < n; i++) if (random() < p) k++;
-  return k;
+  let p = 1;
+  do {
+    k++;
+    p *= random();
+  } while (p > limit);
+  return k - 1;
 }
 
-function errorsTrial(seed: number, canaryRate: number, looks: number): number | null {
+interface ErrorsTrial {
+  /** Canary requests per interval (2 req/s at one-minute intervals = 120). */
+  canaryRequests: number | ((i: number) => number);
+  stableRequests: number;
+  stableRate: number;
+  /** Canary error rate / stable's, from interval `onset` on (before: equal). */
+  ratio: number;
+  onset: number;
+  looks: number;
+  tolerance?: number;
+}
+
+/** The interval (0-based) at which the test rejects, or null. Looks after every interval. */
+function errorsTrial(seed: number, t: ErrorsTrial): number | null {
   const random = rng(seed);
   let state = initialErrorsTest();
-  for (let i = 0; i < looks; i++) {
-    const canary = { errors: binomial(random, 500, canaryRate), requests: 500 };
-    const stable = { errors: binomial(random, 2000, 0.005), requests: 2000 };
-    state = updateErrorsTest(state, 1.2, maxLogStep(0.01), canary, stable);
-    if (rejects(state.logLR, 0.01)) return i;
+  for (let i = 0; i < t.looks; i++) {
+    const nc = poisson(random, typeof t.canaryRequests === 'number' ? t.canaryRequests : t.canaryRequests(i));
+    const ns = poisson(random, t.stableRequests);
+    const canary = {
+      errors: poisson(random, nc * t.stableRate * (i >= t.onset ? t.ratio : 1)),
+      requests: nc,
+    };
+    const stable = { errors: poisson(random, ns * t.stableRate), requests: ns };
+    state = updateErrorsTest(state, t.tolerance ?? 1, maxLogStep(0.01), canary, stable);
+    if (rejectsLog(errorsLogEvidence(state), 0.01)) return i;
   }
   return null;
 }
 
-test('error counts, A/A: looking after every one of 60 intervals keeps false rejections under alpha', () => {
-  const trials = 300;
+function rejectionRate(trials: number, seed: number, t: ErrorsTrial): number {
   let rejected = 0;
-  for (let t = 0; t < trials; t++) if (errorsTrial(1000 + t, 0.005, 60) !== null) rejected++;
-  assert.ok(rejected / trials <= 0.01, `false rejection rate ${rejected / trials}`);
+  for (let k = 0; k < trials; k++) if (errorsTrial(seed + k, t) !== null) rejected++;
+  return rejected / trials;
+}
+
+test('error counts under H0: looking after each of 60 intervals rejects in at most 1 % of trials', () => {
+  const lowTraffic = { canaryRequests: 120, stableRequests: 1080, stableRate: 0.005, onset: 0, looks: 60 };
+  // Equal rates; a canary share that ramps from 1 % to 50 % (pi changes every interval); the boundary of a
+  // composite null (ratio = tolerance); and inside it (canary better than the tolerance).
+  const cases: Array<[string, ErrorsTrial]> = [
+    ['equal rates, 2 req/s', { ...lowTraffic, ratio: 1 }],
+    ['equal rates, high traffic', { ...lowTraffic, canaryRequests: 1000, stableRequests: 4000, ratio: 1 }],
+    ['ramping share', { ...lowTraffic, canaryRequests: (i) => 12 + i * 18, ratio: 1 }],
+    ['ratio = tolerance 1.5', { ...lowTraffic, ratio: 1.5, tolerance: 1.5 }],
+    ['ratio 1.2 < tolerance 1.5', { ...lowTraffic, ratio: 1.2, tolerance: 1.5 }],
+  ];
+  for (const [name, trial] of cases) {
+    const rate = rejectionRate(2000, 1000, trial);
+    assert.ok(rate <= 0.01, `${name}: false rejection rate ${rate}`);
+  }
 });
 
-test('error counts, canary at 2x: detected in nearly every trial, within a few intervals', () => {
-  const trials = 200;
-  const times: number[] = [];
-  for (let t = 0; t < trials; t++) {
-    const at = errorsTrial(5000 + t, 0.01, 60);
-    if (at !== null) times.push(at);
+test("error counts: the bound is not a fixed-horizon one (a test without Ville's correction would fail here)", () => {
+  // The same data judged by a one-sided z-test at every look rejects far more often than alpha: the
+  // repeated looks are what the mixture pays for, so the simulation above can tell a valid test from not.
+  let naive = 0;
+  for (let k = 0; k < 500; k++) {
+    const random = rng(77 + k);
+    let ec = 0;
+    let es = 0;
+    for (let i = 0; i < 60; i++) {
+      ec += poisson(random, 0.6);
+      es += poisson(random, 5.4);
+      const n = ec + es;
+      const z = n ? (ec - n * 0.1) / Math.sqrt(n * 0.1 * 0.9) : 0;
+      if (z > 2.326) {
+        naive++;
+        break;
+      }
+    }
   }
-  assert.ok(times.length / trials >= 0.95, `detection rate ${times.length / trials}`);
+  assert.ok(naive / 500 > 0.03, `naive repeated z-test rejected ${naive / 500}`);
+});
+
+test('error counts: a tripled error rate at 2 req/s is detected within 15 minutes of onset in most trials', () => {
+  const times: number[] = [];
+  const trials = 400;
+  for (let k = 0; k < trials; k++) {
+    const onset = 2 + (k % 6); // a few minutes into the window
+    const at = errorsTrial(5000 + k, {
+      canaryRequests: 120,
+      stableRequests: 1080,
+      stableRate: 0.005,
+      ratio: 3,
+      onset,
+      looks: onset + 15,
+    });
+    if (at !== null && at >= onset) times.push(at + 1 - onset);
+  }
   times.sort((a, b) => a - b);
-  assert.ok(times[Math.floor(times.length / 2)]! <= 15, `median time ${times[Math.floor(times.length / 2)]}`);
+  // A fixed-horizon test told the onset and the effect reaches ~97 %, a point SPRT told both ~89 %; the old
+  // test (equal-weight grid, tolerance 1.2, no start mixture) reached 36 %.
+  assert.ok(times.length / trials >= 0.75, `detection rate ${times.length / trials}`);
+  assert.ok(
+    times[Math.floor(times.length / 2)]! <= 11,
+    `median minutes ${times[Math.floor(times.length / 2)]}`,
+  );
+});
+
+test('error counts: a fault that starts late is still found (the mixture over start points)', () => {
+  let found = 0;
+  const trials = 300;
+  for (let k = 0; k < trials; k++) {
+    const onset = 20 + (k % 5);
+    const at = errorsTrial(9000 + k, {
+      canaryRequests: 120,
+      stableRequests: 1080,
+      stableRate: 0.005,
+      ratio: 3,
+      onset,
+      looks: onset + 15,
+    });
+    if (at !== null && at >= onset) found++;
+  }
+  // Without the start mixture, 20 minutes of healthy data first cost ~9 in log evidence: about 30 %.
+  assert.ok(found / trials >= 0.6, `detection rate ${found / trials}`);
 });
 
 test('sign test: outliers in an A/A comparison do not reject; a consistent +30 % does', () => {
@@ -72,39 +173,51 @@ test('sign test: outliers in an A/A comparison do not reject; a consistent +30 %
 
 test('zero traffic or inconsistent counts leave the error test unchanged', () => {
   const start = initialErrorsTest();
-  assert.equal(
-    updateErrorsTest(start, 1, 10, { errors: 0, requests: 0 }, { errors: 3, requests: 100 }),
-    start,
-  );
-  assert.equal(
-    updateErrorsTest(start, 1, 10, { errors: 5, requests: 3 }, { errors: 3, requests: 100 }),
-    start,
-  );
+  for (const [canary, stable] of [
+    [
+      { errors: 0, requests: 0 },
+      { errors: 3, requests: 100 },
+    ],
+    [
+      { errors: 5, requests: 3 },
+      { errors: 3, requests: 100 },
+    ],
+    [
+      { errors: -1, requests: 30 },
+      { errors: 3, requests: 100 },
+    ],
+    [
+      { errors: NaN, requests: 30 },
+      { errors: 3, requests: 100 },
+    ],
+  ])
+    assert.equal(updateErrorsTest(start, 1, 10, canary!, stable!), start);
 });
 
-test('one huge burst of canary errors cannot reject alone: evidence needs at least 3 intervals', () => {
-  let state = updateErrorsTest(
+test('one huge burst of canary errors cannot reject alone; bursts that go on do', () => {
+  const burst = () =>
+    [
+      { errors: 400, requests: 1000 },
+      { errors: 20, requests: 4000 },
+    ] as const;
+  let state = updateErrorsTest(initialErrorsTest(), 1, maxLogStep(0.01), ...burst());
+  assert.equal(rejectsLog(errorsLogEvidence(state), 0.01), false);
+  // Each interval adds at most ln(1/alpha)/2, so even two are short once the prior weights are paid.
+  state = updateErrorsTest(state, 1, maxLogStep(0.01), ...burst());
+  assert.equal(rejectsLog(errorsLogEvidence(state), 0.01), false);
+  state = updateErrorsTest(state, 1, maxLogStep(0.01), ...burst());
+  assert.equal(rejectsLog(errorsLogEvidence(state), 0.01), true);
+});
+
+test('the e-value starts at 1 and the prior weights are a distribution', () => {
+  assert.equal(errorsLogEvidence(initialErrorsTest()), 0);
+  const quiet = updateErrorsTest(
     initialErrorsTest(),
-    1.2,
+    1,
     maxLogStep(0.01),
-    { errors: 400, requests: 1000 },
-    { errors: 20, requests: 4000 },
+    { errors: 0, requests: 100 },
+    { errors: 0, requests: 900 },
   );
-  assert.equal(rejects(state.logLR, 0.01), false);
-  state = updateErrorsTest(
-    state,
-    1.2,
-    maxLogStep(0.01),
-    { errors: 400, requests: 1000 },
-    { errors: 20, requests: 4000 },
-  );
-  assert.equal(rejects(state.logLR, 0.01), false);
-  state = updateErrorsTest(
-    state,
-    1.2,
-    maxLogStep(0.01),
-    { errors: 400, requests: 1000 },
-    { errors: 20, requests: 4000 },
-  );
-  assert.equal(rejects(state.logLR, 0.01), true);
+  assert.ok(Math.abs(errorsLogEvidence(quiet)) < 1e-12, 'an interval without errors carries no evidence');
+  assert.ok(Math.abs(ERROR_RATIO_WEIGHTS.reduce((a, b) => a + b, 0) - 1) < 1e-12);
 });
