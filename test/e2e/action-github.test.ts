@@ -1,16 +1,19 @@
 // The built action on GitHub: a `deployment` event created the way the App creates it, run as the runner
 // runs the action, against the fake GitHub (every request checked against GitHub's OpenAPI description).
 // Success, a gate block and a rollback: statuses in order, check runs and annotations, the job summary, the
-// PR comment updated in place, the record and the outputs. Then GitHub failing: retries, and a rollback
-// that completes while GitHub stays down.
+// PR comment updated in place, the record and the outputs. Then GitHub failing: retries, a rollback that
+// completes while GitHub stays down, and GitHub down in each way it fails (errors, no answer, answers lost
+// after the write landed): the step ends within the run's GitHub budget after the deployment, with one
+// warning, counts every request GitHub received, and writes nothing twice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Octokit } from '@octokit/rest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_BUDGET_MS } from '../../src/github/budget.ts';
 import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
-import { runBuiltAction } from '../helpers/action.ts';
+import { runBuiltAction, type ActionRun } from '../helpers/action.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
 
 const OWNER = 'acme';
@@ -361,7 +364,9 @@ test('GitHub answering 500s and rate limits: the run retries and still reports e
   );
   assert.equal(statusComments(s).length, 1);
   assert.ok(checkRuns(s).some((r) => r.name === 'gates / sarif'));
-  assert.match(run.stdout, /HTTP attempts/);
+  assert.match(run.stdout, /\d+ GitHub API requests sent \(\d+ calls, \d+ retr(y|ies)\)/);
+  assert.equal(Number(run.outputs['github-requests']), s.fake.requests.length - setUpRequests(s));
+  assert.doesNotMatch(run.stdout, /::warning::/, 'everything was reported in the end: nothing to warn about');
 });
 
 test('GitHub down for good: the rollback completes, the run ends, the failures are reported', async (t) => {
@@ -387,10 +392,152 @@ test('GitHub down for good: the rollback completes, the run ends, the failures a
     'set_weight green 0',
   );
   assert.equal(run.outputs.status, 'rolled_back');
-  assert.match(run.stdout, /::warning::GitHub: could not /);
-  assert.match(run.stdout, /only the final updates will be tried/);
+  assertOneWarning(run);
   assert.match(run.summary, /rolled back/);
   assert.ok(run.outputs['record-path']);
+});
+
+/** Requests the scenario itself made before the action ran (seeding the two deployments). */
+function setUpRequests(s: Scenario): number {
+  return s.fake.requests.filter((r) => r.actor === 'deploy-action[bot]').length;
+}
+
+/** Exactly one warning, and it names what was not reported. */
+function assertOneWarning(run: ActionRun): string {
+  const warnings = run.stdout.split('\n').filter((l) => l.startsWith('::warning'));
+  assert.equal(warnings.length, 1, `one warning, not one per failure:\n${warnings.join('\n')}`);
+  const warning = warnings[0]!;
+  assert.match(warning, /GitHub: not reported: /);
+  assert.match(warning, /the deployment status "(failure|success)"/);
+  assert.match(warning, /"deploy \/ production" check run/);
+  assert.match(warning, /the status comment on #7/);
+  assert.match(warning, /The run gave up on GitHub: /);
+  return warning;
+}
+
+/**
+ * How long the step went on after the deployment ended: from the moment the action printed its summary
+ * (the pipeline's result) until the process exited, both as the test saw the output arrive.
+ */
+function tailAfterDeployment(run: ActionRun): number {
+  const end = run.lines.find((l) => l.text === 'Summary');
+  assert.ok(end, 'the action printed its summary');
+  return run.exitedAt - end.at;
+}
+
+// The budget, plus one last attempt's minimum timeout, plus generous room for writing the outputs and the
+// summary and for process exit on a busy machine. The old code took 90 s and more here.
+const TAIL_BOUND_MS = DEFAULT_BUDGET_MS + 5000;
+
+const DOWN_MODES = [
+  ['every request answered 500', { status: 500 }],
+  ['every request left without an answer', { hang: true }],
+] as const;
+
+for (const [how, mode] of DOWN_MODES)
+  for (const when of ['from the start', 'as the deployment ends'] as const) {
+    test(`GitHub down ${when} (${how}), real retry timing: the step ends within the budget after the deployment`, async (t) => {
+      const s = await scenario(t, { gateRequired: false });
+      const before = s.fake.requests.length;
+      if (when === 'from the start') s.fake.setDown(mode);
+      else
+        // Down from the deployment's final status on: the whole budget is left for the end of the run.
+        s.fake.failNext({
+          status: 503,
+          ...mode,
+          where: (r) => {
+            const final =
+              r.operationId === 'repos/create-deployment-status' &&
+              ['success', 'failure'].includes((r.body as { state?: string }).state ?? '');
+            if (final) s.fake.setDown(mode);
+            return final;
+          },
+        });
+      const env = baseEnv(s.fake);
+      // The real back-off (1 s, 4 s, 9 s) and spacing of writes, as on a runner.
+      delete env.DEPLOY_ACTION_RETRY_BASE_MS;
+      delete env.DEPLOY_ACTION_WRITE_INTERVAL_MS;
+      const run = await runBuiltAction({ dir: s.dir, inputs, event: s.event, env });
+      assert.equal(run.status, 0, run.stdout + run.stderr);
+      assert.equal(run.outputs.status, 'succeeded', 'GitHub is reporting, never the deployment');
+      const tail = tailAfterDeployment(run);
+      const warning = assertOneWarning(run);
+      t.diagnostic(`the step went on ${Math.round(tail)} ms after the deployment; ${warning}`);
+      assert.ok(tail <= TAIL_BOUND_MS, `the step went on ${Math.round(tail)} ms after the deployment`);
+      assert.match(warning, /the deployment status "success"/);
+      // Every request sent is counted, retries included: exactly what GitHub received.
+      const received = s.fake.requests.length - before;
+      assert.ok(received > 0);
+      assert.equal(Number(run.outputs['github-requests']), received);
+      assert.match(run.stdout, new RegExp(`^${received} GitHub API requests? sent`, 'm'));
+      // The log says once that it gave up, and nothing is sent after that.
+      const gaveUp = run.lines.filter((l) => /GitHub: giving up for the rest of this run/.test(l.text));
+      assert.equal(gaveUp.length, 1, run.stdout);
+      const last = Math.max(...s.fake.requests.map((r) => r.at));
+      assert.ok(last < gaveUp[0]!.at, 'every request GitHub received came before the log said it gave up');
+      s.fake.assertNoViolations();
+    });
+  }
+
+test('a status POST that lands but answers 500 is looked up, not repeated: no duplicate in_progress', async (t) => {
+  const s = await scenario(t, { gateRequired: false });
+  s.fake.failNext({
+    status: 500,
+    afterWrite: true,
+    operationId: 'repos/create-deployment-status',
+    where: (r) => (r.body as { state?: string }).state === 'in_progress',
+  });
+  const run = await runBuiltAction({ dir: s.dir, inputs, event: s.event, env: baseEnv(s.fake) });
+  assert.equal(run.status, 0, run.stdout);
+  s.fake.assertNoViolations();
+  const landed = s.fake
+    .repo()
+    .deploymentStatuses.get(s.deploymentId)!
+    .map((x) => x.state);
+  assert.deepEqual(landed, ['queued', 'in_progress', 'success']);
+  assert.equal(
+    s.fake.requestsFor('repos/create-deployment-status').filter((r) => r.actor !== 'deploy-action[bot]')
+      .length,
+    3,
+  );
+  assert.ok(s.fake.requestsFor('repos/list-deployment-statuses').length > 0, 'the lost answer was looked up');
+  assert.doesNotMatch(run.stdout, /::warning::/);
+});
+
+test('every write that is not safe to repeat lands but answers 500: each exists once', async (t) => {
+  const s = await scenario(t, { gateRequired: false });
+  const before = s.fake.requests.length;
+  // Every POST (statuses, check runs, the comment) and every PATCH that adds annotations (GitHub appends
+  // them): the writes a blind repeat would duplicate.
+  s.fake.failNext({
+    status: 500,
+    afterWrite: true,
+    times: 1000,
+    where: (r) =>
+      r.actor === 'github-actions[bot]' &&
+      (r.method === 'POST' ||
+        (r.method === 'PATCH' &&
+          ((r.body as { output?: { annotations?: unknown[] } }).output?.annotations?.length ?? 0) > 0)),
+  });
+  const run = await runBuiltAction({ dir: s.dir, inputs, event: s.event, env: baseEnv(s.fake) });
+  assert.equal(run.status, 0, run.stdout);
+  s.fake.assertNoViolations();
+  assert.deepEqual(
+    s.fake
+      .repo()
+      .deploymentStatuses.get(s.deploymentId)!
+      .map((x) => x.state),
+    ['queued', 'in_progress', 'success'],
+  );
+  const runs = checkRuns(s);
+  assert.deepEqual(runs.map((r) => r.name).sort(), ['deploy / production', 'gates / sarif']);
+  assert.equal(runs.find((r) => r.name === 'deploy / production')!.conclusion, 'success');
+  const gate = runs.find((r) => r.name === 'gates / sarif')!;
+  assert.equal(gate.output.annotations_count, 60, 'each annotation once');
+  assert.equal(statusComments(s).length, 1);
+  assert.match(statusComments(s)[0]!.body, /✅ production: success/);
+  assert.doesNotMatch(run.stdout, /::warning::/, 'everything was reported: the lookups found every write');
+  assert.equal(Number(run.outputs['github-requests']), s.fake.requests.length - before);
 });
 
 test('a push run creates its own deployment for the SHA and reports to it; no PR, no comment', async (t) => {

@@ -1,6 +1,7 @@
 // Public entry point of the fake GitHub used by tests.
 export { createFakeGitHub } from './server.ts';
 export type {
+  DownMode,
   FailNextOptions,
   FakeGitHub,
   FakeGitHubOptions,

@@ -30,6 +30,8 @@ export interface RecordedRequest {
   /** True when the response came from failNext/setDown rather than the fake's behaviour (with
    * afterWrite, the request was carried out all the same). A hang is recorded with status 0. */
   injected: boolean;
+  /** When it arrived (performance.now() of the process the fake runs in). */
+  at: number;
 }
 
 export type ViolationKind =
@@ -281,6 +283,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
       status: 0,
       responseBody: undefined,
       injected: false,
+      at: performance.now(),
     };
     requests.push(record);
     const violate = (kind: ViolationKind, message: string): void => {

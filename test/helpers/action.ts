@@ -17,6 +17,10 @@ export interface ActionRun {
   stderr: string;
   outputs: Record<string, string>;
   summary: string;
+  /** Each stdout line with when it arrived (performance.now() of the test process). */
+  lines: Array<{ at: number; text: string }>;
+  /** When the process ended, on the same clock as `lines`. */
+  exitedAt: number;
 }
 
 export interface ActionOptions {
@@ -64,7 +68,15 @@ export function startBuiltAction(opts: ActionOptions): StartedAction {
   const child = spawn(process.execPath, [ACTION_BUNDLE], { cwd: opts.dir, env });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
+  const lines: ActionRun['lines'] = [];
+  let partial = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+    const at = performance.now();
+    const parts = (partial + String(d)).split('\n');
+    partial = parts.pop()!;
+    for (const text of parts) lines.push({ at, text });
+  });
   child.stderr.on('data', (d) => (stderr += d));
   let exited = false;
   child.on('exit', () => (exited = true));
@@ -72,6 +84,8 @@ export function startBuiltAction(opts: ActionOptions): StartedAction {
   const done = new Promise<ActionRun>((resolve) =>
     child.on('close', (status, signal) => {
       clearTimeout(timer);
+      const exitedAt = performance.now();
+      if (partial) lines.push({ at: exitedAt, text: partial });
       resolve({
         status,
         signal,
@@ -79,6 +93,8 @@ export function startBuiltAction(opts: ActionOptions): StartedAction {
         stderr,
         outputs: parseOutputs(readFileSync(output, 'utf8')),
         summary: existsSync(summary) ? readFileSync(summary, 'utf8') : '',
+        lines,
+        exitedAt,
       });
     }),
   );
