@@ -1,7 +1,10 @@
 // The runtime driver the pipeline calls. It samples every interval for the window, asks the pure judge,
 // and returns early with rollback as soon as a trigger fires; promote at the end of a window where nothing
-// fired and there was enough data; hold when inconclusive. Clock and sleep are injected (tests: fake time).
+// fired and there was enough data. A window that ends undecided (hold) is extended once
+// (extend_undecided), then decided on its evidence (deadline.ts). Clock and sleep are injected (tests: fake
+// time).
 import { resolveAnalysisConfig, checkMetrics, type AnalysisConfig } from './config.ts';
+import { concludeWindow, windowIntervals } from './deadline.ts';
 import { createJudgeState, judge } from './judge.ts';
 import type { Fetch } from './http.ts';
 import { createProvider } from './providers/index.ts';
@@ -170,7 +173,8 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
       recorder?.window(context, baseline, startedAt);
       let state = createJudgeState(config, { intervalMs, baseline, startedAt });
       const withStable = ctx.stableVersion !== undefined || ctx.stableSlot !== undefined;
-      const count = Math.max(1, Math.ceil(windowMs / intervalMs));
+      const { base, extension } = windowIntervals(config, windowMs, intervalMs);
+      let count = base;
       const intervals: IntervalResult[] = [];
       let last: Decision | undefined;
 
@@ -213,6 +217,8 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         intervals.push(interval);
         ctx.onDecision?.(interval);
         if (judged.decision.kind === 'rollback') return { decision: judged.decision, intervals };
+        // Undecided at the deadline: one extension, so the sequential tests see more data before deciding.
+        if (index === base - 1 && judged.decision.kind === 'hold') count = base + extension;
       }
 
       if (signal.aborted)
@@ -225,13 +231,7 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
           },
           intervals,
         };
-      return { decision: concludeWindow(last!), intervals };
+      return { decision: concludeWindow(state, last!), intervals };
     },
   };
-}
-
-/** The window's decision from its last interval: promote stays promote, anything else is an inconclusive hold. */
-export function concludeWindow(last: Decision): Decision {
-  if (last.kind !== 'hold') return last;
-  return { ...last, reason: `window ended inconclusive: ${last.reason}` };
 }

@@ -37,6 +37,10 @@ export interface AnalysisConfig {
   maxProviderErrors: number;
   maxNoDataMs: number;
   minSamples: number;
+  /** Fraction of a window added once when it ends undecided. */
+  extendUndecided: number;
+  /** What a window still undecided after its extension concludes (deadline.ts). */
+  onUndecided: 'decide' | 'hold';
 }
 
 const MINUTE = 60_000;
@@ -45,6 +49,8 @@ export const ANALYSIS_DEFAULTS = {
   maxProviderErrors: 5,
   maxNoDataMs: 5 * MINUTE,
   minSamples: 3,
+  extendUndecided: 0.5,
+  onUndecided: 'decide',
   alpha: 0.01,
   // 1: H0 is "the canary's error rate is no higher than stable's", the null the 1 % bound is stated for.
   errorsTolerance: 1,
@@ -168,5 +174,7 @@ export function resolveAnalysisConfig(input: AnalysisConfigInput | undefined): A
     maxProviderErrors: parsed.max_provider_errors ?? ANALYSIS_DEFAULTS.maxProviderErrors,
     maxNoDataMs: parsed.max_no_data ?? ANALYSIS_DEFAULTS.maxNoDataMs,
     minSamples: parsed.min_samples ?? ANALYSIS_DEFAULTS.minSamples,
+    extendUndecided: parsed.extend_undecided ?? ANALYSIS_DEFAULTS.extendUndecided,
+    onUndecided: parsed.on_undecided ?? ANALYSIS_DEFAULTS.onUndecided,
   };
 }

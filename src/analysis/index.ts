@@ -5,7 +5,8 @@ export { resolveAnalysisConfig, SEEDS_PRESET_CHECKS, ANALYSIS_DEFAULTS } from '.
 export type { AnalysisConfig, ResolvedCheck } from './config.ts';
 export { createJudgeState, judge } from './judge.ts';
 export type { JudgeState, JudgeOptions } from './judge.ts';
-export { createAnalyzer, concludeWindow } from './analyzer.ts';
+export { createAnalyzer } from './analyzer.ts';
+export { concludeWindow, decideAtDeadline, windowIntervals } from './deadline.ts';
 export type {
   Analyzer,
   AnalyzerDeps,

@@ -21,6 +21,8 @@ import { formatDuration } from '../config/duration.ts';
 export interface RuleCheckState {
   /** `at` of the first sample of the current violation, null when the rule holds. */
   violatingSince: number | null;
+  /** value - limit of every interval with data in the window: the evidence a deadline decision reads. */
+  margins: number[];
 }
 
 export type CheckState = RuleCheckState | ErrorsTestState | SignTestState;
@@ -56,7 +58,7 @@ export function createJudgeState(config: AnalysisConfig, options: JudgeOptions):
         ? initialErrorsTest()
         : check.kind === 'values'
           ? initialSignTest()
-          : { violatingSince: null };
+          : { violatingSince: null, margins: [] };
   return {
     config,
     intervalMs: options.intervalMs,
@@ -71,7 +73,7 @@ export function createJudgeState(config: AnalysisConfig, options: JudgeOptions):
   };
 }
 
-function holds(value: number, op: ComparisonOp, limit: number): boolean {
+export function holds(value: number, op: ComparisonOp, limit: number): boolean {
   switch (op) {
     case '<':
       return value < limit;
@@ -86,7 +88,8 @@ function holds(value: number, op: ComparisonOp, limit: number): boolean {
 
 const num = (v: number | null | undefined): number | null =>
   typeof v === 'number' && Number.isFinite(v) ? v : null;
-const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
+export const fmt = (v: number): string =>
+  Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
 
 function baselineFor(
   check: Extract<ResolvedCheck, { kind: 'relative' }>,
@@ -124,7 +127,8 @@ function evaluateCheck(
     }
     // Missing data neither confirms nor clears a violation: the dead-man's switch deals with silence.
     if (value === null || limit === null) return { state: ruleState };
-    if (holds(value, check.op, limit)) return { state: { violatingSince: null } };
+    const margins = [...ruleState.margins, value - limit];
+    if (holds(value, check.op, limit)) return { state: { violatingSince: null, margins } };
     const since = ruleState.violatingSince ?? sample.at;
     const lastedMs = sample.at - since + state.intervalMs;
     const limitText =
@@ -133,7 +137,7 @@ function evaluateCheck(
         : `${fmt(limit)} (${fmt(check.factor)}x baseline ${fmt(limit / check.factor)})`;
     if (lastedMs >= check.forMs)
       return {
-        state: { violatingSince: since },
+        state: { violatingSince: since, margins },
         fired: {
           kind: 'rollback',
           rule: check.name,
@@ -143,7 +147,7 @@ function evaluateCheck(
         },
       };
     return {
-      state: { violatingSince: since },
+      state: { violatingSince: since, margins },
       pending: `${check.metric} = ${fmt(value)} violates "${check.metric} ${check.op} ${limitText}" for ${formatDuration(lastedMs)} of ${formatDuration(check.forMs)}`,
     };
   }

@@ -1,8 +1,8 @@
 // Judges a recording offline: the same pure judge over the recorded samples, with the recorded config or
 // another one (to tune thresholds). Backs `deploy-action analyze --recording FILE [--json]`.
 import { explainIssues, formatPath, issueMessage } from '../config/errors.ts';
-import { concludeWindow } from './analyzer.ts';
 import { resolveAnalysisConfig, type AnalysisConfig } from './config.ts';
+import { concludeWindow, windowIntervals } from './deadline.ts';
 import { ANALYZE_EXIT_CODES } from './exit-codes.ts';
 import { createJudgeState, judge } from './judge.ts';
 import { readRecording, RecordingError, type RecordedContext } from './recording.ts';
@@ -60,7 +60,9 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
       if (judged.decision.kind === 'rollback') break;
     }
     const last = intervals.at(-1)?.decision;
-    const expected = Math.max(1, Math.ceil(window.context.windowMs / window.context.intervalMs));
+    // Samples past the window are its extension (a live run that ended undecided). A recording made before
+    // extensions existed has none: its undecided windows are decided on the evidence they have.
+    const { base: expected } = windowIntervals(resolved, window.context.windowMs, window.context.intervalMs);
     let decision: Decision;
     if (!last)
       decision = { kind: 'hold', code: 'not-enough-data', reason: 'the window has no samples', values: {} };
@@ -72,7 +74,7 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
         reason: `the recording ends after ${intervals.length} of ${expected} intervals, so the window cannot promote`,
         values: last.values,
       };
-    else decision = concludeWindow(last);
+    else decision = concludeWindow(state, last);
     return { context: window.context, intervals, decision, changed };
   });
   return { windows };

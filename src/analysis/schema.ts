@@ -213,6 +213,14 @@ export const analysisConfigSchema = z
     max_no_data: duration
       .optional()
       .meta({ description: "Dead-man's switch: no data for longer than this rolls back. Default 5m." }),
+    extend_undecided: z.number().min(0).max(4).optional().meta({
+      description:
+        'A window that ends undecided (hold) is extended once by this fraction of its length. Default 0.5; 0: no extension.',
+    }),
+    on_undecided: z.enum(['decide', 'hold']).optional().meta({
+      description:
+        "Still undecided after the extension: decide (promote or roll back on the window's evidence) or hold. Default decide.",
+    }),
     min_samples: z
       .number()
       .int()

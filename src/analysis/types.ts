@@ -69,6 +69,8 @@ export type ReasonCode =
   | 'no-data'
   | 'provider-errors'
   | 'window-inconclusive'
+  | 'window-evidence-healthy'
+  | 'window-evidence-worse'
   | 'aborted';
 
 export interface Decision {

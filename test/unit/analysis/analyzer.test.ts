@@ -101,14 +101,66 @@ test('provider down longer than the limit fails closed', async () => {
   assert.equal(outcome.intervals.length, 9, '3 good intervals, then the 6th failing one in a row');
 });
 
-test('a window too short to gather min_samples ends in hold, not promote', async () => {
+test('a window too short to gather min_samples is extended once, then decided', async () => {
   const clock = fakeClock();
   const { provider } = scripted(() => ({ error_rate: 0.001, p95: 100 }));
   const analyzer = createAnalyzer(config, { ...clock, providers: { fake: provider } });
+  // 2 intervals (1 minute / 30 s) are one short of min_samples 3: the 50 % extension adds the third.
   const outcome = await analyzer.evaluate(ctx({ windowMs: 60_000 }));
-  assert.equal(outcome.decision.kind, 'hold');
-  assert.equal(outcome.decision.code, 'not-enough-data');
-  assert.match(outcome.decision.reason, /^window ended inconclusive/);
+  assert.equal(outcome.intervals.length, 3);
+  assert.equal(outcome.decision.kind, 'promote');
+  assert.equal(outcome.decision.code, 'healthy');
+
+  // Without an extension the undecided window is decided at once: too little data fails closed.
+  const noExtension = createAnalyzer(
+    { ...config, extend_undecided: 0 },
+    { ...clock, providers: { fake: provider } },
+  );
+  const closed = await noExtension.evaluate(ctx({ windowMs: 60_000 }));
+  assert.equal(closed.intervals.length, 2);
+  assert.equal(closed.decision.kind, 'rollback');
+  assert.equal(closed.decision.code, 'no-data');
+  assert.match(closed.decision.reason, /2 of the 3 intervals with data needed/);
+
+  // on_undecided: hold keeps the old inconclusive hold for people who want to decide themselves.
+  const holding = createAnalyzer(
+    { ...config, extend_undecided: 0, on_undecided: 'hold' as const },
+    { ...clock, providers: { fake: provider } },
+  );
+  const held = await holding.evaluate(ctx({ windowMs: 60_000 }));
+  assert.equal(held.decision.kind, 'hold');
+  assert.equal(held.decision.code, 'not-enough-data');
+  assert.match(held.decision.reason, /^window ended inconclusive/);
+});
+
+test("a window ending on a pending breach is extended by half, then decided by the window's evidence", async () => {
+  // Faulty: error rate alternating 1.5 % / 0.8 % / 1.5 %..., so the 1 % rule never stays violated for 5 min
+  // but the median interval violates it. Healthy: 0.2 % with a single spike in the last interval.
+  const faultyRates = (n: number) => (n % 3 === 0 ? 0.008 : 0.015);
+  const cases = [
+    { name: 'faulty', rate: faultyRates, kind: 'rollback', code: 'window-evidence-worse' },
+    {
+      name: 'healthy',
+      rate: (n: number) => (n === 19 || n === 29 ? 0.05 : 0.002),
+      kind: 'promote',
+      code: 'window-evidence-healthy',
+    },
+  ];
+  for (const c of cases) {
+    const clock = fakeClock();
+    const { provider } = scripted((side, n) => ({
+      error_rate: side === 'canary' ? c.rate(n) : 0.002,
+      p95: 100,
+    }));
+    const analyzer = createAnalyzer(config, { ...clock, providers: { fake: provider } });
+    const started = clock.now();
+    const outcome = await analyzer.evaluate(ctx()); // 10 minutes of 30 s intervals
+    assert.equal(outcome.intervals[19]!.decision.kind, 'hold', `${c.name}: undecided at the window's end`);
+    assert.equal(outcome.intervals.length, 30, `${c.name}: extended once by 10 intervals`);
+    assert.equal(clock.now() - started, 15 * 60_000);
+    assert.equal(outcome.decision.kind, c.kind, `${c.name}: ${outcome.decision.reason}`);
+    assert.equal(outcome.decision.code, c.code);
+  }
 });
 
 test('cancellation stops sampling and reports aborted', async () => {

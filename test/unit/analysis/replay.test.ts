@@ -332,3 +332,41 @@ test('a recorded config or a given config that is invalid is bad input, located 
   assert.equal(duplicate.exitCode, 3, duplicate.output);
   assert.match(duplicate.output, /two checks are named/);
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Decide, don't dither: recordings made before window extensions existed are decided, never left on hold.
+
+test('a complete recording that ends undecided is decided on its evidence (no extension recorded)', (t) => {
+  // 10 one-minute intervals against "error_rate < 5% for 2m": a breach pending at the last interval.
+  const faulty = Array.from({ length: 10 }, (_, i) => ({ error_rate: i % 2 ? 0.08 : 0.04 }));
+  const faultyRun = analyzeRecording(writeLines(t, recordingLines(faulty))).windows[0]!;
+  assert.equal(faultyRun.intervals.at(-1)!.decision.code, 'breach-pending');
+  assert.equal(faultyRun.decision.kind, 'rollback');
+  assert.equal(faultyRun.decision.code, 'window-evidence-worse');
+  assert.match(
+    faultyRun.decision.reason,
+    /median of error_rate violates "error_rate < 0\.05".*violated in 5 of 10/,
+  );
+
+  const spikeAtEnd = Array.from({ length: 10 }, (_, i) => ({ error_rate: i === 9 ? 0.3 : 0.01 }));
+  const healthyRun = analyzeRecording(writeLines(t, recordingLines(spikeAtEnd))).windows[0]!;
+  assert.equal(healthyRun.decision.kind, 'promote');
+  assert.equal(healthyRun.decision.code, 'window-evidence-healthy');
+
+  // The exit code follows: 1 for the decided rollback, 0 for the decided promotion, never 2.
+  assert.equal(runAnalyzeCommand({ recording: writeLines(t, recordingLines(faulty)) }).exitCode, 1);
+  assert.equal(runAnalyzeCommand({ recording: writeLines(t, recordingLines(spikeAtEnd)) }).exitCode, 0);
+});
+
+test('the samples of an extension are judged: the decision falls where the extended window ends', (t) => {
+  // 10 intervals, the last one pending, then 5 extension samples where the breach lasts the 2 minutes.
+  const canaries = [
+    ...Array.from({ length: 9 }, () => ok),
+    { error_rate: 0.2 },
+    ...Array.from({ length: 5 }, () => ({ error_rate: 0.2 })),
+  ];
+  const run = analyzeRecording(writeLines(t, recordingLines(canaries))).windows[0]!;
+  assert.equal(run.decision.kind, 'rollback');
+  assert.equal(run.decision.code, 'threshold-breached');
+  assert.equal(run.intervals.length, 11, 'the breach, sustained 2 minutes, fires in the extension');
+});

@@ -1,0 +1,85 @@
+// "Decide, don't dither": what a window that is still undecided at its deadline (after its one extension)
+// concludes. Pure, like the judge. A `hold` at the deadline used to leave a faulty canary in place for a
+// person to notice; here the window's own evidence decides instead.
+//
+// - Too few intervals with data to judge anything: roll back (fail closed, like the dead-man's switch).
+// - A rule (threshold or "x baseline") whose MEDIAN margin over the window violates it: roll back. The median
+//   of (value - limit) over every interval with data, not the last interval: the last interval is what
+//   left the window undecided (a breach not yet sustained), and one spike moves a median by one rank only,
+//   so a healthy canary with an unlucky last interval is not rolled back. A tripled error rate at 2 req/s
+//   (0.5 % -> 1.5 %, limit 1 %) has a median above the limit; the healthy 0.5 % has a median of 0 or 1
+//   error per 120 requests, below it.
+// - The sequential tests had every interval to reach their threshold; not reaching it is their answer.
+// - Otherwise promote: nothing in the window's evidence says the canary is worse.
+import type { AnalysisConfig } from './config.ts';
+import { fmt, holds, type JudgeState, type RuleCheckState } from './judge.ts';
+import type { Decision } from './types.ts';
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The window's decision once it may no longer hold. `last` is the last interval's decision. */
+export function decideAtDeadline(state: JudgeState, last: Decision): Decision {
+  if (last.kind !== 'hold') return last;
+  const config: AnalysisConfig = state.config;
+  const values = last.values;
+  if (state.samplesWithData < config.minSamples)
+    return {
+      kind: 'rollback',
+      rule: 'min_samples',
+      code: 'no-data',
+      reason: `the window ended undecided with ${state.samplesWithData} of the ${config.minSamples} intervals with data needed to judge it: failing closed`,
+      values,
+    };
+  for (const check of config.checks) {
+    if (check.kind !== 'threshold' && check.kind !== 'relative') continue;
+    const { margins } = state.checks[check.name] as RuleCheckState;
+    if (margins.length < config.minSamples) continue;
+    const m = median(margins);
+    if (holds(m, check.op, 0)) continue;
+    const violated = margins.filter((x) => !holds(x, check.op, 0)).length;
+    const limit = check.kind === 'threshold' ? fmt(check.value) : `${fmt(check.factor)}x baseline`;
+    return {
+      kind: 'rollback',
+      rule: check.name,
+      code: 'window-evidence-worse',
+      reason: `the window ended undecided; over its ${margins.length} intervals with data the median of ${check.metric} violates "${check.metric} ${check.op} ${limit}" by ${fmt(Math.abs(m))} (violated in ${violated} of ${margins.length})`,
+      values: {
+        ...values,
+        [`${check.name}.median_margin`]: m,
+        [`${check.name}.violated_intervals`]: violated,
+        [`${check.name}.intervals`]: margins.length,
+      },
+    };
+  }
+  return {
+    kind: 'promote',
+    code: 'window-evidence-healthy',
+    reason: `the window ended undecided (${last.reason}); over its ${state.samplesWithData} intervals with data no rule is violated at the median and no sequential test found the canary worse`,
+    values,
+  };
+}
+
+/** Intervals in a window, and how many its one extension adds when it ends undecided. */
+export function windowIntervals(
+  config: AnalysisConfig,
+  windowMs: number,
+  intervalMs: number,
+): { base: number; extension: number } {
+  const base = Math.max(1, Math.ceil(windowMs / intervalMs));
+  return { base, extension: Math.ceil(base * config.extendUndecided) };
+}
+
+/**
+ * The window's decision from its judge state and last interval (after the extension, if any): promote and
+ * rollback stand; a hold is decided by the window's evidence, or stays an inconclusive hold when the config
+ * says `on_undecided: hold`.
+ */
+export function concludeWindow(state: JudgeState, last: Decision): Decision {
+  if (last.kind !== 'hold') return last;
+  if (state.config.onUndecided === 'decide') return decideAtDeadline(state, last);
+  return { ...last, reason: `window ended inconclusive: ${last.reason}` };
+}
