@@ -2,7 +2,7 @@
 // (what was expected, what was found, what is allowed, what was probably meant). Locating an issue in the
 // YAML source is load.ts's job; this file only decides the path, the message and which node it is about.
 import { z } from 'zod';
-import { didYouMean, listOf } from './suggest.ts';
+import { closestMatch, didYouMean, listOf } from './suggest.ts';
 
 /** One problem in a config file. line/column are 1-based; 0 means the whole file (e.g. it does not exist). */
 export interface ConfigError {
@@ -17,6 +17,14 @@ export interface ConfigError {
 export type ConfigPath = readonly (string | number)[];
 
 /** `file:line:column: path: message`, leaving out what is unknown (no position, root path). */
+/**
+ * One line, whatever the config contained: control characters (a key with a newline, an escape sequence)
+ * are written as escapes, so a message can neither break the output into lines nor drive the terminal.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 export function formatConfigError(error: ConfigError): string {
   const where = error.line > 0 ? `${error.file}:${error.line}:${error.column}` : error.file;
   return error.path === '' ? `${where}: ${error.message}` : `${where}: ${error.path}: ${error.message}`;
@@ -394,6 +402,22 @@ function explain(
     let message = `missing required key "${key}"`;
     if (issue.code === 'invalid_union' && 'discriminator' in issue && 'options' in issue) {
       message += ` (one of ${listOf((issue.options as unknown[]).map(showLiteral))})`;
+    }
+    // A misspelt discriminator ("tpye") is the likely cause, and no other issue names it (no branch of the
+    // union was chosen, so no "unknown key" either): name it, and point at it.
+    const written = valueAt(root, parent).value;
+    const typo =
+      issue.code === 'invalid_union' && isPlainObject(written)
+        ? Object.keys(written).find((other) => closestMatch(other, [key]) === key)
+        : undefined;
+    if (typo !== undefined) {
+      return [
+        {
+          path: [...parent, typo],
+          anchor: 'key',
+          message: `unknown key ${JSON.stringify(typo)}: did you mean "${key}"? (${message})`,
+        },
+      ];
     }
     return [{ path: parent, anchor: 'value', message }];
   }

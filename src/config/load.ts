@@ -1,6 +1,6 @@
 // Reads `.github/deploy.yml`: YAML (keeping node positions) -> zod schema -> semantic rules. Every problem
 // found is reported at once, each located at file:line:column with its field path.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import {
   isAlias,
   isMap,
@@ -18,6 +18,7 @@ import {
   explainIssues,
   formatPath,
   issueMessage,
+  oneLine,
   type ConfigError,
   type ConfigPath,
   type IssueAnchor,
@@ -25,16 +26,27 @@ import {
 import type { z } from 'zod';
 import { deployConfig, type RawConfig } from './schema.ts';
 import { semanticIssues } from './semantics.ts';
+import { CONFIG_LIMITS, documentIssues, textLimitIssue } from './limits.ts';
 
 export type ParseResult = { ok: true; config: RawConfig } | { ok: false; errors: ConfigError[] };
 
 /** Parses and validates config text. `file` is only used to label the errors. */
 export function parseConfig(text: string, file: string): ParseResult {
+  const tooBig = textLimitIssue(text);
+  if (tooBig) {
+    const at = 'offset' in tooBig ? positionOf(text, tooBig.offset) : { line: 1, column: 1 };
+    return failure([{ file, ...at, path: '', message: tooBig.message }]);
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found by documentIssues (the library's check is quadratic); logLevel "error" keeps
+  // the library from printing warnings of its own on stderr (and into --json output).
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   const locator = new Locator(doc, lineCounter, file);
 
   if (doc.errors.length > 0) return failure(doc.errors.map((error) => locator.yamlError(error)));
+  const shape = documentIssues(doc);
+  if (shape.length > 0)
+    return failure(shape.map((issue) => locator.atOffset(issue.offset, issue.code, issue.message)));
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     return failure([locator.atStart('the file is empty: it needs at least an "environments" mapping')]);
   }
@@ -71,8 +83,15 @@ export function parseConfig(text: string, file: string): ParseResult {
 export async function loadConfigFile(path: string): Promise<RawConfig> {
   let text: string;
   try {
+    // Over the cap: refused by its size, without reading it into memory (parseConfig says the same).
+    const { size } = await stat(path);
+    if (size > CONFIG_LIMITS.bytes) {
+      const message = `the config is ${size} bytes; at most ${CONFIG_LIMITS.bytes} are read (a deploy config is a few kilobytes)`;
+      throw new ConfigLoadError([{ file: path, line: 1, column: 1, path: '', message }]);
+    }
     text = await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigLoadError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const message =
       code === 'ENOENT'
@@ -88,7 +107,12 @@ export async function loadConfigFile(path: string): Promise<RawConfig> {
 }
 
 function failure(errors: ConfigError[]): ParseResult {
-  const unique = new Map(errors.map((error) => [JSON.stringify(error), error]));
+  const clean = errors.map((error) => ({
+    ...error,
+    path: oneLine(error.path),
+    message: oneLine(error.message),
+  }));
+  const unique = new Map(clean.map((error) => [JSON.stringify(error), error]));
   const sorted = [...unique.values()].sort(
     (a, b) =>
       a.line - b.line ||
@@ -127,11 +151,18 @@ class Locator {
   }
 
   yamlError(error: YAMLError): ConfigError {
-    const offset = error.pos[0];
+    return this.atOffset(error.pos[0], error.code, error.message);
+  }
+
+  /** An error at a place in the text, with the path of the node there; known codes get clearer wording. */
+  atOffset(offset: number, code: string, message: string): ConfigError {
     const path = this.pathAt(offset);
-    const friendly = FRIENDLY_YAML_ERRORS[error.code];
-    const message = friendly ? friendly(path.at(-1)) : error.message;
-    return { ...this.position(offset), path: formatPath(path), message };
+    const friendly = FRIENDLY_YAML_ERRORS[code];
+    return {
+      ...this.position(offset),
+      path: formatPath(path),
+      message: friendly ? friendly(path.at(-1)) : message,
+    };
   }
 
   private position(offset: number | undefined): Pick<ConfigError, 'file' | 'line' | 'column'> {
@@ -192,6 +223,17 @@ class Locator {
       }
     }
   }
+}
+
+/** 1-based line and column of an offset, for errors found before the text is parsed. */
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 function containsOffset(first: unknown, last: unknown, offset: number): boolean {

@@ -2,7 +2,7 @@
 // see errors.ts), never silently ignored. Defaults are not written here but in presets.ts, so that the
 // schema describes what a user may write and the preset decides what a missing value means.
 import { z } from 'zod';
-import { duration } from './duration.ts';
+import { DURATION_LIMITS, durationUpTo } from './duration.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from '../analysis/schema.ts';
 import { gatesConfigSchema } from '../gates/registry.ts';
 import { commandLine } from './command-line-schema.ts';
@@ -39,6 +39,57 @@ export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
+const checkDuration = durationUpTo(DURATION_LIMITS.check);
+const stepDuration = durationUpTo(DURATION_LIMITS.step);
+const windowDuration = durationUpTo(DURATION_LIMITS.window);
+
+/** http(s) only, templates allowed: javascript:, file: or data: URLs have no place in a health check. */
+const HTTP_URL = /^https?:\/\/\S+$/;
+const httpUrlTemplate = z.string().regex(HTTP_URL, 'must be an http:// or https:// URL (templates allowed)');
+
+/** Names that identify one thing each: a repeated slot or instance would be deployed over itself. */
+function uniqueNames(names: readonly string[], ctx: z.core.$RefinementCtx<readonly string[]>, what: string) {
+  const first = new Map<string, number>();
+  names.forEach((name, index) => {
+    const earlier = first.get(name);
+    if (earlier === undefined) first.set(name, index);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: [index],
+        message: `${what} "${name}" is listed twice (also at [${earlier}]): each ${what} needs its own name`,
+      });
+  });
+}
+
+const slotPair = z
+  .tuple([nonEmpty, nonEmpty])
+  .superRefine((slots, ctx) => uniqueNames(slots, ctx, 'slot'))
+  .meta({ description: 'The two slots, by name; they must differ.' });
+
+/** A percentage such as "25%" (0 to 100) or a number of instances. */
+const percentOrCount = z
+  .union([
+    z.number().int().min(0),
+    z
+      .string()
+      .regex(/^\d{1,3}%$/, 'must be a whole number or a percentage such as "25%"')
+      .refine((value) => Number.parseInt(value, 10) <= 100, 'a percentage must be from 0% to 100%'),
+  ])
+  .meta({ description: 'A number of instances, or a percentage of them such as "25%".' });
+
+/** A regular expression the response body must match, checked here rather than at deploy time. */
+const bodyPattern = z.string().superRefine((pattern, ctx) => {
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `is not a valid regular expression: ${(error as Error).message}`,
+    });
+  }
+});
+
 export const commandSpec = z.union([
   commandLine,
   z.strictObject({
@@ -47,7 +98,7 @@ export const commandSpec = z.union([
       .boolean()
       .optional()
       .meta({ description: 'Run through /bin/sh. Templated values are still quoted.' }),
-    timeout: duration.optional(),
+    timeout: stepDuration.optional(),
     cwd: nonEmpty.optional(),
     env: z.record(z.string(), z.string()).optional(),
   }),
@@ -55,15 +106,15 @@ export const commandSpec = z.union([
 
 export const httpCheck = z.strictObject({
   // Not z.url(): a template such as http://127.0.0.1:{{port}}/health is only a URL once rendered.
-  url: z.string().regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL (templates allowed)'),
+  url: httpUrlTemplate,
   method: z.enum(['GET', 'HEAD', 'POST']).optional(),
   expect_status: z
     .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
     .optional(),
-  body: z.string().optional().meta({ description: 'A regular expression the response body must match.' }),
-  timeout: duration.optional(),
+  body: bodyPattern.optional().meta({ description: 'A regular expression the response body must match.' }),
+  timeout: checkDuration.optional(),
   retries: z.number().int().min(0).max(100).optional(),
-  interval: duration.optional(),
+  interval: checkDuration.optional(),
 });
 
 /** A health check: an http(s) URL string, an HTTP check object, or a command (exit 0 is healthy). */
@@ -99,63 +150,64 @@ export const targetCommands = z.strictObject({
 export const commandTarget = z.strictObject({
   type: z.literal('command').optional(),
   shell: z.boolean().optional(),
-  timeout: duration.optional(),
+  timeout: stepDuration.optional(),
   cwd: nonEmpty.optional(),
   env: z.record(z.string(), z.string()).optional(),
   commands: targetCommands,
 });
 export const target = commandTarget;
 
-const percentOrCount = z
-  .union([
-    z.number().int().min(0),
-    z.string().regex(/^\d{1,3}%$/, 'must be a whole number or a percentage such as "25%"'),
-  ])
-  .meta({ description: 'A number of instances, or a percentage of them such as "25%".' });
-
 export const directParams = z.strictObject({});
 
 export const rollingParams = z.strictObject({
   instances: z
-    .union([z.array(nonEmpty).min(1), z.number().int().min(1).max(10_000)])
+    .union([
+      z
+        .array(nonEmpty)
+        .min(1)
+        .superRefine((names, ctx) => uniqueNames(names, ctx, 'instance')),
+      z.number().int().min(1).max(10_000),
+    ])
     .optional()
     .meta({ description: 'Instance names, or a count (instances are then named 1..N).' }),
   max_surge: percentOrCount.optional(),
   max_unavailable: percentOrCount.optional(),
-  pause: duration.optional().meta({ description: 'Wait between batches.' }),
+  pause: stepDuration.optional().meta({ description: 'Wait between batches.' }),
   on_failure: z.enum(['rollback', 'pause']).optional(),
 });
 
 export const blueGreenParams = z.strictObject({
-  slots: z.tuple([nonEmpty, nonEmpty]).optional(),
-  scale_down_delay: duration.optional(),
+  slots: slotPair.optional(),
+  scale_down_delay: windowDuration.optional(),
   warmup: z
     .strictObject({
-      url: nonEmpty.optional().meta({ description: 'URL of the idle slot to warm, templated ({{slot}}).' }),
+      url: httpUrlTemplate
+        .optional()
+        .meta({ description: 'URL of the idle slot to warm, templated ({{slot}}).' }),
       requests: z.number().int().min(0).max(100_000).optional(),
-      interval: duration.optional(),
+      interval: checkDuration.optional(),
     })
     .optional(),
-  analysis_before_switch: duration.optional().meta({
+  analysis_before_switch: stepDuration.optional().meta({
     description:
       'Analyse the idle slot for this long before the switch (with the HTTP prober, which sends its own traffic). Default 0: health checks only.',
   }),
-  verify_after_switch: duration
+  verify_after_switch: stepDuration
     .optional()
     .meta({ description: 'How long the live slot is watched after the switch.' }),
 });
 
 export const canaryStep = z.union([
   z.number().min(0).max(100),
-  z.strictObject({ weight: z.number().min(0).max(100), pause: duration.optional() }),
+  z.strictObject({ weight: z.number().min(0).max(100), pause: stepDuration.optional() }),
 ]);
 
 export const canaryParams = z.strictObject({
-  slots: z.tuple([nonEmpty, nonEmpty]).optional(),
+  slots: slotPair.optional(),
   steps: z.array(canaryStep).min(1).optional(),
-  pause: duration.optional().meta({ description: 'Pause at each step unless the step sets its own.' }),
+  pause: stepDuration.optional().meta({ description: 'Pause at each step unless the step sets its own.' }),
   max_holds: z.number().int().min(0).max(1000).optional(),
-  scale_down_delay: duration.optional(),
+  scale_down_delay: windowDuration.optional(),
 });
 
 export const strategyParams = z.strictObject({
@@ -189,7 +241,13 @@ export const hooks = z.strictObject({
 });
 
 export const environment = z.strictObject({
-  url: z.url().optional(),
+  url: z
+    .url({
+      protocol: /^https?$/,
+      error: (issue) => (issue.code === 'invalid_format' ? 'must be an http:// or https:// URL' : undefined),
+    })
+    .optional()
+    .meta({ description: "The environment's address, shown on GitHub's Deployments page." }),
   production: z.boolean().optional(),
   strategy: strategyRef.optional(),
   staging: nonEmpty
@@ -200,9 +258,9 @@ export const environment = z.strictObject({
     .optional()
     .meta({ description: 'Checks for the verify phase and the monitor window.' }),
   smoke: commandSpec.optional(),
-  validation_window: duration.optional(),
-  monitor: duration.optional(),
-  monitor_interval: duration.optional(),
+  validation_window: windowDuration.optional(),
+  monitor: windowDuration.optional(),
+  monitor_interval: checkDuration.optional(),
   hooks: hooks.optional(),
   variables: z.record(z.string(), z.string()).optional(),
   gates: gatesConfigSchema.optional(),

@@ -88,36 +88,46 @@ function stagingIssues(config: RawConfig): SemanticIssue[] {
     const path = ['environments', name, 'staging'];
     if (env.staging === name) {
       issues.push({ path, message: `"${name}" cannot be its own staging environment` });
-    } else if (!names.includes(env.staging)) {
+    } else if (!Object.hasOwn(config.environments, env.staging)) {
       const others = names.filter((other) => other !== name);
       const hint = didYouMean(env.staging, others);
       const known = others.length > 0 ? ` (environments: ${quotedNames(others)})` : '';
       issues.push({ path, message: `unknown environment "${env.staging}"${hint}${known}` });
     }
   }
-  // A cycle is reported once, at the member that comes first in the file.
-  const reported = new Set<string>();
+  // A cycle is reported once, at the member that comes first in the file. Each environment is walked once
+  // (a chain of thousands was walked again from each of its members, with a list search at every step).
+  const order = new Map(names.map((name, index) => [name, index]));
+  const state = new Map<string, 'walking' | 'done'>();
   for (const start of names) {
     const chain: string[] = [];
     let current: string | undefined = start;
-    while (current !== undefined && !chain.includes(current)) {
+    while (current !== undefined && !state.has(current)) {
+      state.set(current, 'walking');
       chain.push(current);
       const next: string | undefined = config.environments[current]?.staging;
-      current = next !== undefined && next !== current && names.includes(next) ? next : undefined;
+      current = next !== undefined && next !== current && order.has(next) ? next : undefined;
     }
-    if (current === undefined) continue;
-    const cycle = chain.slice(chain.indexOf(current));
-    const first = names.find((n) => cycle.includes(n))!;
-    const rotated = [...cycle.slice(cycle.indexOf(first)), ...cycle.slice(0, cycle.indexOf(first))];
-    const key = [...cycle].sort().join('\n');
-    if (reported.has(key)) continue;
-    reported.add(key);
-    issues.push({
-      path: ['environments', first, 'staging'],
-      message: `staging environments form a cycle: ${[...rotated, first].join(' -> ')}`,
-    });
+    if (current !== undefined && state.get(current) === 'walking') {
+      const cycle = chain.slice(chain.indexOf(current));
+      const first = cycle.reduce((a, b) => (order.get(a)! <= order.get(b)! ? a : b));
+      const at = cycle.indexOf(first);
+      const rotated = [...cycle.slice(at), ...cycle.slice(0, at)];
+      issues.push({
+        path: ['environments', first, 'staging'],
+        message: `staging environments form a cycle: ${cycleText([...rotated, first])}`,
+      });
+    }
+    for (const name of chain) state.set(name, 'done');
   }
   return issues;
+}
+
+/** `a -> b -> a`; a long cycle by its start and end, so the message stays one readable line. */
+function cycleText(names: readonly string[]): string {
+  if (names.length <= 10) return names.join(' -> ');
+  const inCycle = names.length - 1;
+  return `${[...names.slice(0, 5), '...', ...names.slice(-3)].join(' -> ')} (${inCycle} environments)`;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -145,7 +145,7 @@ describe('parseConfig: schema errors', () => {
     ]);
     assert.deepEqual(errorsOf(`${TARGET}\nenvironments:\n  production:\n    monitor: 5\n`), [
       'deploy.yml:6:14: environments.production.monitor: expected a string or 0, got the number 5 ' +
-        '(a duration such as "500ms", "30s", "5m", "1h" or "1d"; 0 for none)',
+        '(a duration such as "500ms", "30s", "5m", "1h" or "1d", up to 168h; 0 for none)',
     ]);
   });
 
