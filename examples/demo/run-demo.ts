@@ -98,7 +98,7 @@ try {
     `load so far: ${afterFirst.sent} requests, ${afterFirst.failed} failed, by version ${JSON.stringify(afterFirst.byVersion)}`,
   );
 
-  say('2/2 Canary of v3-unhealthy (its health check starts failing two seconds after it starts)');
+  say('2/2 Canary of v3-unhealthy (its health check starts failing a second after it takes traffic)');
   const second = await deploy('v3-unhealthy', '--strategy', 'canary');
   await new Promise((r) => setTimeout(r, 1000));
   const report = await load.stop();

@@ -33,7 +33,8 @@ if (behaviour.crashAtStart) {
   process.exit(1);
 }
 
-const startedAt = Date.now();
+/** When the first `GET /` was served: an "unhealthy" version turns unhealthy after taking traffic. */
+let firstServedAt: number | undefined;
 const metrics = new ServiceMetrics(opts.version);
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -60,7 +61,9 @@ const server = createServer((req, res) => {
   }
   if (path === '/health') {
     const unhealthy =
-      behaviour.unhealthyAfterMs !== undefined && Date.now() - startedAt >= behaviour.unhealthyAfterMs;
+      behaviour.unhealthyAfterMs !== undefined &&
+      firstServedAt !== undefined &&
+      Date.now() - firstServedAt >= behaviour.unhealthyAfterMs;
     json(res, unhealthy ? 503 : 200, { status: unhealthy ? 'unhealthy' : 'healthy', version: opts.version });
     return;
   }
@@ -74,6 +77,7 @@ const server = createServer((req, res) => {
     return;
   }
   if (path === '/') {
+    firstServedAt ??= Date.now();
     const answer = () => {
       if (Math.random() < behaviour.errorRate)
         json(res, 500, { error: 'injected error', version: opts.version, name: opts.name });

@@ -137,7 +137,8 @@ test('blue-green rollback: the new version fails its health check after the swit
   const demo = await liveOnBlue(t);
   const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
   t.after(() => load.stop());
-  // A version named "...unhealthy" answers /health with 503 two seconds after it starts (and keeps serving /).
+  // A version named "...unhealthy" answers /health with 503 from 1 s after its first GET / (and keeps serving
+  // /): it passes the checks before the switch however slow the machine, and fails once it takes traffic.
   const { code, result, stdout } = await finished(deploy(demo, 'production', 'v2-unhealthy'));
   const report = await settle(load);
   assert.equal(code, 1, stdout);
@@ -149,7 +150,7 @@ test('blue-green rollback: the new version fails its health check after the swit
   assert.deepEqual(
     switches,
     ['production:green', 'rollback:blue'],
-    'traffic moved to green, then back to blue',
+    `traffic moved to green, then back to blue; steps: ${JSON.stringify(result.steps.map((s) => [s.phase, s.step.kind, (s as { result?: { ok: boolean } }).result?.ok]))}`,
   );
   assertZeroDowntime(t, report);
   assert.ok(

@@ -2,7 +2,10 @@
 // "bad" version (to show a rollback) without any extra flag: `2.0.0-unhealthy`, `2.0.0-errors`, ...
 
 export interface Behaviour {
-  /** /health answers 503 once this many ms have passed since start; undefined = always healthy. */
+  /**
+   * /health answers 503 once this many ms have passed since the first `GET /` (real traffic), so a version
+   * passes its pre-switch health checks however slowly the machine runs; undefined = always healthy.
+   */
   unhealthyAfterMs: number | undefined;
   /** Share (0..1) of `GET /` requests answered with 500. */
   errorRate: number;
@@ -13,7 +16,7 @@ export interface Behaviour {
 }
 
 export const BEHAVIOUR_WORDS = {
-  unhealthy: '/health answers 503 from 2 s after start on (GET / keeps answering 200)',
+  unhealthy: '/health answers 503 from 1 s after its first GET / on (GET / keeps answering 200)',
   errors: '30 % of GET / requests answer 500',
   slow: 'GET / takes 300 ms longer',
   crash: 'the process exits 1 at start',
@@ -22,7 +25,7 @@ export const BEHAVIOUR_WORDS = {
 export function behaviourFor(version: string): Behaviour {
   const v = version.toLowerCase();
   return {
-    unhealthyAfterMs: v.includes('unhealthy') ? 2000 : undefined,
+    unhealthyAfterMs: v.includes('unhealthy') ? 1000 : undefined,
     errorRate: v.includes('errors') ? 0.3 : 0,
     extraLatencyMs: v.includes('slow') ? 300 : 0,
     crashAtStart: v.includes('crash'),

@@ -42,7 +42,7 @@ describe('behaviourFor', () => {
     });
   });
   test('each word switches on its behaviour, case-insensitively, and words combine', () => {
-    assert.equal(behaviourFor('2.0.0-unhealthy').unhealthyAfterMs, 2000);
+    assert.equal(behaviourFor('2.0.0-unhealthy').unhealthyAfterMs, 1000);
     assert.equal(behaviourFor('2.0.0-ERRORS').errorRate, 0.3);
     assert.equal(behaviourFor('v2-slow').extraLatencyMs, 300);
     assert.equal(behaviourFor('crash-1').crashAtStart, true);
