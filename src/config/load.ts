@@ -11,6 +11,8 @@ import {
   parseDocument,
   type Document,
   type Node,
+  type Pair,
+  type YAMLMap,
 } from 'yaml';
 import type { YAMLError } from 'yaml';
 import {
@@ -176,6 +178,21 @@ class Locator {
     return (node ?? undefined) as Node | undefined;
   }
 
+  /** A mapping's pairs by key, built once per mapping: thousands of errors in one mapping stay linear. */
+  private readonly byKey = new WeakMap<YAMLMap, Map<string, Pair>>();
+  private pairs(map: YAMLMap): Map<string, Pair> {
+    let pairs = this.byKey.get(map);
+    if (!pairs) {
+      pairs = new Map();
+      for (const item of map.items) {
+        const key = String(isScalar(item.key) ? item.key.value : undefined);
+        if (isScalar(item.key) && !pairs.has(key)) pairs.set(key, item as Pair);
+      }
+      this.byKey.set(map, pairs);
+    }
+    return pairs;
+  }
+
   /** The value node at `path` (or the key naming it); the deepest existing ancestor when it is missing. */
   private nodeFor(path: ConfigPath, anchor: IssueAnchor): Node | undefined {
     let current = this.resolve(this.doc.contents);
@@ -183,9 +200,7 @@ class Locator {
     for (const segment of path) {
       key = undefined;
       if (isMap(current)) {
-        const pair = current.items.find(
-          (item) => isScalar(item.key) && String(item.key.value) === String(segment),
-        );
+        const pair = this.pairs(current).get(String(segment));
         if (!pair) return current;
         key = pair.key as Node;
         const value = this.resolve(pair.value);
