@@ -21,6 +21,8 @@ import { formatDuration } from '../config/duration.ts';
 export interface RuleCheckState {
   /** `at` of the first sample of the current violation, null when the rule holds. */
   violatingSince: number | null;
+  /** Intervals with data in the current violation: its duration, so a gap in the data adds no time. */
+  violatingIntervals: number;
   /** value - limit of every interval with data in the window: the evidence a deadline decision reads. */
   margins: number[];
 }
@@ -58,7 +60,7 @@ export function createJudgeState(config: AnalysisConfig, options: JudgeOptions):
         ? initialErrorsTest()
         : check.kind === 'values'
           ? initialSignTest()
-          : { violatingSince: null, margins: [] };
+          : { violatingSince: null, violatingIntervals: 0, margins: [] };
   return {
     config,
     intervalMs: options.intervalMs,
@@ -125,19 +127,23 @@ function evaluateCheck(
       values[`${check.name}.baseline`] = base;
       limit = base === null ? null : base * check.factor;
     }
-    // Missing data neither confirms nor clears a violation: the dead-man's switch deals with silence.
+    // Missing data neither confirms nor clears a violation, nor makes it last longer: a violation is
+    // "sustained" over intervals that show it (two violating minutes around a 4-minute gap are not 6 minutes
+    // of evidence). The dead-man's switch deals with silence.
     if (value === null || limit === null) return { state: ruleState };
     const margins = [...ruleState.margins, value - limit];
-    if (holds(value, check.op, limit)) return { state: { violatingSince: null, margins } };
+    if (holds(value, check.op, limit))
+      return { state: { violatingSince: null, violatingIntervals: 0, margins } };
     const since = ruleState.violatingSince ?? sample.at;
-    const lastedMs = sample.at - since + state.intervalMs;
+    const violatingIntervals = ruleState.violatingIntervals + 1;
+    const lastedMs = violatingIntervals * state.intervalMs;
     const limitText =
       check.kind === 'threshold'
         ? fmt(limit)
         : `${fmt(limit)} (${fmt(check.factor)}x baseline ${fmt(limit / check.factor)})`;
     if (lastedMs >= check.forMs)
       return {
-        state: { violatingSince: since, margins },
+        state: { violatingSince: since, violatingIntervals, margins },
         fired: {
           kind: 'rollback',
           rule: check.name,
@@ -147,7 +153,7 @@ function evaluateCheck(
         },
       };
     return {
-      state: { violatingSince: since, margins },
+      state: { violatingSince: since, violatingIntervals, margins },
       pending: `${check.metric} = ${fmt(value)} violates "${check.metric} ${check.op} ${limitText}" for ${formatDuration(lastedMs)} of ${formatDuration(check.forMs)}`,
     };
   }

@@ -217,3 +217,51 @@ test('low traffic, equal error rates: the sequential error test stays quiet over
     assert.notEqual(r.decision.kind, 'rollback', `minute ${minute}: ${r.decision.reason}`);
   }
 });
+
+test('a gap in the data does not lengthen a violation: "for" counts the intervals that show it', () => {
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { error_rate: { provider: 'm' } },
+    checks: [{ check: 'error_rate < 1%', for: '3m' }],
+    preset: 'none',
+    max_no_data: '10m',
+  });
+  const minute = (i: number, error_rate: number | null): Sample => ({
+    at: (i + 1) * 60_000,
+    canary: { error_rate },
+    errors: [],
+  });
+  // Violating at minute 0, four minutes without data, violating again: 2 minutes of evidence, not 6.
+  const gap = run(createJudgeState(config, { intervalMs: 60_000, startedAt: 0 }), [
+    minute(0, 0.05),
+    minute(1, null),
+    minute(2, null),
+    minute(3, null),
+    minute(4, null),
+    minute(5, 0.05),
+  ]);
+  assert.deepEqual(
+    gap.map((d) => d.code),
+    [
+      'breach-pending',
+      'no-data-pending',
+      'no-data-pending',
+      'no-data-pending',
+      'no-data-pending',
+      'breach-pending',
+    ],
+  );
+  assert.match(gap.at(-1)!.reason, /for 2m of 3m/);
+  // A third violating interval makes it sustained; the gap neither cleared it nor counted.
+  const third = run(createJudgeState(config, { intervalMs: 60_000, startedAt: 0 }), [
+    minute(0, 0.05),
+    minute(1, null),
+    minute(2, 0.05),
+    minute(3, 0.05),
+  ]);
+  assert.deepEqual(
+    third.map((d) => d.kind),
+    ['hold', 'hold', 'hold', 'rollback'],
+  );
+  assert.match(third.at(-1)!.reason, /for 3m \(limit 3m\)/);
+});
