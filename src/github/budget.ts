@@ -23,6 +23,8 @@ export interface BudgetOptions {
   /** The shortest timeout an attempt gets even when the budget is nearly spent (default 1 s). */
   minAttemptMs?: number;
   now?: () => number;
+  /** Told once, when the run gives up (whoever noticed: a failed attempt, a check of the verdict, stop()). */
+  onGiveUp?: (verdict: Extract<BudgetVerdict, { ok: false }>) => void;
 }
 
 export const DEFAULT_BUDGET_MS = 10_000;
@@ -33,6 +35,7 @@ export class RequestBudget {
   private readonly maxAttemptMs: number;
   private readonly minAttemptMs: number;
   readonly now: () => number;
+  private readonly onGiveUp: BudgetOptions['onGiveUp'];
   private readonly controller = new AbortController();
   /** Failure time of streaks that ended with a success. */
   private closedMs = 0;
@@ -48,6 +51,7 @@ export class RequestBudget {
     this.maxAttemptMs = options.attemptTimeoutMs ?? 10_000;
     this.minAttemptMs = Math.min(options.minAttemptMs ?? 1000, this.maxAttemptMs);
     this.now = options.now ?? Date.now;
+    this.onGiveUp = options.onGiveUp;
     for (const [name, value] of [
       ['budgetMs', this.budgetMs],
       ['maxConsecutiveFailures', this.maxConsecutive],
@@ -119,8 +123,10 @@ export class RequestBudget {
   }
 
   private giveUp(reason: Extract<BudgetVerdict, { ok: false }>['reason'], message: string): void {
-    this.verdictGiven = { ok: false, reason, message };
-    this.controller.abort(new GitHubUnavailableError(this.verdictGiven));
+    const verdict = { ok: false as const, reason, message };
+    this.verdictGiven = verdict;
+    this.controller.abort(new GitHubUnavailableError(verdict));
+    this.onGiveUp?.(verdict);
   }
 }
 

@@ -50,14 +50,7 @@ interface RequestSettings {
  * tells the budget how GitHub answered. A retry is allowed only when its back-off still fits the budget.
  */
 function budgetPlugin(octokit: CoreOctokit, options: OctokitOptions) {
-  const { budget, counter, retryBaseMs, log } = (options as { deployAction: PluginState }).deployAction;
-  let announced = false;
-  const announce = () => {
-    const verdict = budget.verdict();
-    if (verdict.ok || announced) return;
-    announced = true;
-    log(`GitHub: giving up for the rest of this run: ${verdict.message}; no more requests are sent`);
-  };
+  const { budget, counter, retryBaseMs } = (options as { deployAction: PluginState }).deployAction;
   // The caller's own signal, kept across the attempts of one call (each attempt sets its own).
   const callerSignals = new WeakMap<object, AbortSignal | undefined>();
   octokit.hook.wrap('request', async (request, opts) => {
@@ -90,7 +83,6 @@ function budgetPlugin(octokit: CoreOctokit, options: OctokitOptions) {
         throw error;
       }
       budget.failed(startedAt);
-      announce();
       const next = ((settings.retryCount ?? 0) + 1) ** 2 * retryBaseMs;
       if (!budget.canWait(next)) settings.retries = 0;
       if (budget.signal.aborted && isAbort(error)) throw budget.signal.reason as Error;
@@ -105,7 +97,6 @@ interface PluginState {
   budget: RequestBudget;
   counter: RequestCounter;
   retryBaseMs: number;
-  log: (message: string) => void;
 }
 
 const GitHub = Octokit.plugin(budgetPlugin, retry, throttling);
@@ -119,7 +110,13 @@ export function createGitHubClient(options: ClientOptions): {
   const log = options.log ?? (() => {});
   const maxWait = options.maxRateLimitWaitS ?? 60;
   const retryBaseMs = options.retryBaseMs ?? 1000;
-  const budget = new RequestBudget(options.budget);
+  const budget = new RequestBudget({
+    ...options.budget,
+    onGiveUp(verdict) {
+      log(`GitHub: giving up for the rest of this run: ${verdict.message}; no more requests are sent`);
+      options.budget?.onGiveUp?.(verdict);
+    },
+  });
   const counter: RequestCounter = {
     byRoute: new Map(),
     attempts: 0,
@@ -144,7 +141,7 @@ export function createGitHubClient(options: ClientOptions): {
       );
       return retrying;
     };
-  const pluginState: PluginState = { budget, counter, retryBaseMs, log };
+  const pluginState: PluginState = { budget, counter, retryBaseMs };
   const octokit = new GitHub({
     auth: options.token,
     baseUrl: options.baseUrl ?? 'https://api.github.com',

@@ -122,3 +122,27 @@ test('nonsense settings are refused by name', () => {
     /attemptTimeoutMs must be a positive number/,
   );
 });
+
+test('onGiveUp is told once, however the end was noticed', () => {
+  const c = clock();
+  const told: string[] = [];
+  const budget = new RequestBudget({
+    budgetMs: 1000,
+    maxConsecutiveFailures: 100,
+    now: c.now,
+    onGiveUp: (v) => told.push(v.reason),
+  });
+  const started = c.now();
+  c.advance(100);
+  budget.failed(started);
+  assert.deepEqual(told, []);
+  // Spent by time alone, seen by a check of the verdict (no attempt in between).
+  c.advance(1000);
+  assert.equal(budget.verdict().ok, false);
+  budget.failed(c.now());
+  budget.stop('later');
+  assert.deepEqual(told, ['budget_spent']);
+  const stopped: string[] = [];
+  new RequestBudget({ onGiveUp: (v) => stopped.push(v.message) }).stop('the run waited 90 s');
+  assert.deepEqual(stopped, ['the run waited 90 s']);
+});
