@@ -16,6 +16,7 @@
 // Run: npm run bench:judge [-- trials]   (default 500 per scenario)
 import { resolveAnalysisConfig } from '../src/analysis/config.ts';
 import { concludeWindow, windowIntervals } from '../src/analysis/deadline.ts';
+import { bucketKey } from '../src/analysis/histogram.ts';
 import { createJudgeState, judge } from '../src/analysis/judge.ts';
 import type { Sample } from '../src/analysis/types.ts';
 
@@ -259,12 +260,21 @@ const errorRate = (side: Side) => (side.requests ? side.errors / side.requests :
 const p95 = (side: Side) => histogramQuantile(0.95, side.buckets);
 
 export function toSample(interval: Interval, i: number): Sample {
-  const values = (side: Side) => ({
-    error_rate: errorRate(side),
-    errors: side.errors,
-    requests: side.requests,
-    p95: p95(side),
-  });
+  const values = (side: Side) => {
+    // Cumulative bucket counts in seconds, as `sum by (le) (increase(..._bucket[1m]))` returns them.
+    let cumulative = 0;
+    const buckets = Object.fromEntries(
+      BUCKETS.map((le, b) => [bucketKey('latency', le / 1000), (cumulative += side.buckets[b]!)]),
+    );
+    return {
+      error_rate: errorRate(side),
+      errors: side.errors,
+      requests: side.requests,
+      p95: p95(side),
+      latency: side.requests,
+      ...buckets,
+    };
+  };
   const at = (i + 1) * MINUTE;
   if (interval.missing) return { at, canary: {}, stable: {}, errors: [] };
   return { at, canary: values(interval.canary), stable: values(interval.stable), errors: [] };
@@ -276,9 +286,12 @@ function resolveJudgeConfig() {
   // The seeds preset with the documented defaults, for the metrics a Prometheus setup gives.
   return resolveAnalysisConfig({
     providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
-    metrics: Object.fromEntries(
-      ['error_rate', 'errors', 'requests', 'p95'].map((m) => [m, { provider: 'prom', query: m }]),
-    ),
+    metrics: {
+      ...Object.fromEntries(
+        ['error_rate', 'errors', 'requests', 'p95'].map((m) => [m, { provider: 'prom', query: m }]),
+      ),
+      latency: { provider: 'prom', query: 'latency buckets', histogram: true },
+    },
   });
 }
 export const judgeConfig = resolveJudgeConfig();

@@ -21,6 +21,7 @@ export type ResolvedCheck =
       baseline: 'auto' | 'stable' | 'pre-deploy';
     }
   | { kind: 'errors'; name: string; errors: string; requests: string; alpha: number; tolerance: number }
+  | { kind: 'histogram'; name: string; metric: string; alpha: number; tolerance: number }
   | {
       kind: 'values';
       name: string;
@@ -55,6 +56,8 @@ export const ANALYSIS_DEFAULTS = {
   // 1: H0 is "the canary's error rate is no higher than stable's", the null the 1 % bound is stated for.
   errorsTolerance: 1,
   valuesTolerance: 0.1,
+  // A fresh process beside a warm one is often a little slower at first; 20 % more slow requests is not a fault.
+  histogramTolerance: 1.2,
 } as const;
 
 /**
@@ -88,6 +91,13 @@ export const SEEDS_PRESET_CHECKS: ResolvedCheck[] = [
     requests: 'requests',
     alpha: ANALYSIS_DEFAULTS.alpha,
     tolerance: ANALYSIS_DEFAULTS.errorsTolerance,
+  },
+  {
+    kind: 'histogram',
+    name: 'seeds.latency-vs-stable',
+    metric: 'latency',
+    alpha: ANALYSIS_DEFAULTS.alpha,
+    tolerance: ANALYSIS_DEFAULTS.histogramTolerance,
   },
   {
     kind: 'values',
@@ -128,6 +138,14 @@ function resolveCheck(check: CheckConfig): ResolvedCheck {
       baseline: check.baseline ?? 'auto',
     };
   }
+  if (check.compare === 'histogram')
+    return {
+      kind: 'histogram',
+      name: check.name ?? `${check.metric} distribution vs stable`,
+      metric: check.metric,
+      alpha: check.alpha ?? ANALYSIS_DEFAULTS.alpha,
+      tolerance: check.tolerance ?? ANALYSIS_DEFAULTS.histogramTolerance,
+    };
   if (check.compare === 'errors')
     return {
       kind: 'errors',
@@ -155,7 +173,11 @@ export function resolveAnalysisConfig(input: AnalysisConfigInput | undefined): A
   const presetChecks =
     (parsed.preset ?? 'seeds') === 'seeds'
       ? SEEDS_PRESET_CHECKS.filter(
-          (c) => checkMetrics(c).every((m) => metrics[m]) && !userChecks.some((u) => u.name === c.name),
+          (c) =>
+            checkMetrics(c).every((m) => metrics[m]) &&
+            // The latency comparison needs bucket counts: a plain `latency` number is left to the rules.
+            (c.kind !== 'histogram' || metrics[c.metric]!.histogram === true) &&
+            !userChecks.some((u) => u.name === c.name),
         )
       : [];
   const checks = [...userChecks, ...presetChecks];

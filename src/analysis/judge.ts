@@ -15,6 +15,14 @@ import {
   type ErrorsTestState,
   type SignTestState,
 } from './sequential.ts';
+import {
+  histogramLogEvidence,
+  initialHistogramTest,
+  isBucketKey,
+  readBuckets,
+  updateHistogramTest,
+  type HistogramTestState,
+} from './histogram.ts';
 import { NO_DATA_CODES, type Decision, type MetricValues, type Sample } from './types.ts';
 import { formatDuration } from '../config/duration.ts';
 
@@ -27,7 +35,7 @@ export interface RuleCheckState {
   margins: number[];
 }
 
-export type CheckState = RuleCheckState | ErrorsTestState | SignTestState;
+export type CheckState = RuleCheckState | ErrorsTestState | SignTestState | HistogramTestState;
 
 export interface JudgeState {
   config: AnalysisConfig;
@@ -58,9 +66,11 @@ export function createJudgeState(config: AnalysisConfig, options: JudgeOptions):
     checks[check.name] =
       check.kind === 'errors'
         ? initialErrorsTest()
-        : check.kind === 'values'
-          ? initialSignTest()
-          : { violatingSince: null, violatingIntervals: 0, margins: [] };
+        : check.kind === 'histogram'
+          ? initialHistogramTest()
+          : check.kind === 'values'
+            ? initialSignTest()
+            : { violatingSince: null, violatingIntervals: 0, margins: [] };
   return {
     config,
     intervalMs: options.intervalMs,
@@ -203,6 +213,47 @@ function evaluateCheck(
     };
   }
 
+  if (check.kind === 'histogram') {
+    const test = prior as HistogramTestState;
+    const next = updateHistogramTest(
+      test,
+      check.tolerance,
+      maxLogStep(check.alpha),
+      readBuckets(sample.canary, check.metric),
+      readBuckets(sample.stable, check.metric),
+    );
+    const logEv = histogramLogEvidence(next);
+    const ev = Math.exp(logEv);
+    values[`${check.name}.evidence`] = ev;
+    if (!rejectsLog(logEv, check.alpha)) return { state: next };
+    const slow = next.tests.map((t, k) => {
+      const share = (e: number, n: number) => `${fmt((e / n) * 100)}% (${e}/${n})`;
+      return `above ${fmt(next.cuts[k]!)}: canary ${share(t.canaryErrors, t.canaryRequests)} vs stable ${share(t.stableErrors, t.stableRequests)}`;
+    });
+    return {
+      state: next,
+      fired: {
+        kind: 'rollback',
+        rule: check.name,
+        code: 'sequential-latency-worse',
+        reason: `canary ${check.metric} is significantly slower than ${fmt(check.tolerance)}x stable over ${next.intervals} intervals of histogram buckets; requests ${slow.join('; ')}: e-value ${fmt(ev)} >= threshold ${fmt(1 / check.alpha)} (alpha ${check.alpha}, anytime-valid)`,
+        values: {
+          ...values,
+          ...Object.fromEntries(
+            next.tests.flatMap((t, k) => [
+              [`${check.name}.cut${k + 1}`, next.cuts[k]!],
+              [`${check.name}.cut${k + 1}.canary_slow`, t.canaryErrors],
+              [`${check.name}.cut${k + 1}.canary_requests`, t.canaryRequests],
+              [`${check.name}.cut${k + 1}.stable_slow`, t.stableErrors],
+              [`${check.name}.cut${k + 1}.stable_requests`, t.stableRequests],
+            ]),
+          ),
+          [`${check.name}.threshold`]: 1 / check.alpha,
+        },
+      },
+    };
+  }
+
   const test = prior as SignTestState;
   const c = num(sample.canary[check.metric]);
   const s = num(sample.stable?.[check.metric]);
@@ -226,8 +277,11 @@ function evaluateCheck(
 /** Judges one interval's sample. Pure: the input state is not modified. */
 export function judge(state: JudgeState, sample: Sample): { state: JudgeState; decision: Decision } {
   const values: Record<string, number | null> = {};
-  for (const [k, v] of Object.entries(sample.canary)) values[k] = num(v);
-  for (const [k, v] of Object.entries(sample.stable ?? {})) values[`stable.${k}`] = num(v);
+  // Histogram buckets (`latency{le="0.1"}`) stay out of the decision's values: the total is there as
+  // `latency`, and the histogram test reports its own evidence.
+  for (const [k, v] of Object.entries(sample.canary)) if (!isBucketKey(k)) values[k] = num(v);
+  for (const [k, v] of Object.entries(sample.stable ?? {}))
+    if (!isBucketKey(k)) values[`stable.${k}`] = num(v);
   if (state.fired) return { state: { ...state, samples: state.samples + 1 }, decision: state.fired };
 
   const { config } = state;

@@ -97,6 +97,10 @@ export const metricSchema = z.strictObject({
     description:
       'Key in the provider output (prober: success_rate, error_rate, requests, errors, p50, p95, p99). Default: the metric name.',
   }),
+  histogram: z.boolean().optional().meta({
+    description:
+      'Prometheus only: the query returns one series per bucket bound `le` (e.g. sum by (le) (increase(http_request_duration_seconds_bucket{version="{{version}}"}[1m]))), read as the interval\'s bucket counts for `compare: histogram`.',
+  }),
   range: z
     .strictObject({
       window: duration,
@@ -194,7 +198,23 @@ export const valuesComparisonSchema = z.strictObject({
   higher_is_worse: z.boolean().optional().meta({ description: 'Default true (latency, memory).' }),
 });
 
-export const checkSchema = z.union([ruleCheckSchema, errorsComparisonSchema, valuesComparisonSchema]);
+export const histogramComparisonSchema = z.strictObject({
+  name: nonEmpty.optional(),
+  compare: z.literal('histogram'),
+  metric: metricName.meta({ description: 'A metric with histogram: true (bucket counts per version).' }),
+  alpha,
+  tolerance: z.number().min(1).max(100).optional().meta({
+    description:
+      "The canary's share of requests slower than a cut (the pooled 75th / 95th percentile) may be this multiple of stable's. Default 1.2.",
+  }),
+});
+
+export const checkSchema = z.union([
+  ruleCheckSchema,
+  errorsComparisonSchema,
+  valuesComparisonSchema,
+  histogramComparisonSchema,
+]);
 
 export const ANALYSIS_PRESETS = ['seeds', 'none'] as const;
 
@@ -249,6 +269,18 @@ export const analysisConfigSchema = z
           path: ['metrics', name, 'query'],
           message: 'a Prometheus metric needs a query',
         });
+      if (metric.histogram && metric.range)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['metrics', name, 'range'],
+          message: 'a histogram metric is read as one instant query per interval; remove range',
+        });
+      if (provider.type !== 'prometheus' && metric.histogram)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['metrics', name, 'histogram'],
+          message: `histogram is for Prometheus metrics; provider "${metric.provider}" is ${provider.type}`,
+        });
       if (provider.type !== 'prometheus' && (metric.query || metric.stable_query || metric.range))
         ctx.addIssue({
           code: 'custom',
@@ -263,6 +295,17 @@ export const analysisConfigSchema = z
           : check.compare === 'errors'
             ? [check.errors, check.requests]
             : [check.metric];
+      if (
+        'compare' in check &&
+        check.compare === 'histogram' &&
+        metrics[check.metric] &&
+        !metrics[check.metric]!.histogram
+      )
+        ctx.addIssue({
+          code: 'custom',
+          path: ['checks', index, 'metric'],
+          message: `compare: histogram needs a histogram metric; add histogram: true to analysis.metrics.${check.metric}`,
+        });
       for (const metric of used)
         if (!metrics[metric])
           ctx.addIssue({

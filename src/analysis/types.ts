@@ -66,6 +66,7 @@ export type ReasonCode =
   | 'relative-breached'
   | 'sequential-errors-worse'
   | 'sequential-values-worse'
+  | 'sequential-latency-worse'
   | 'no-data'
   | 'provider-errors'
   | 'window-inconclusive'

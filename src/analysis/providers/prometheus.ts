@@ -1,6 +1,7 @@
 // Prometheus HTTP API provider: /api/v1/query (instant) and /api/v1/query_range (range, reduced to one
 // number). An empty vector and NaN/Inf are "no data" (typed errors empty-result / not-a-number), never zero.
 import { httpGet, type Fetch } from '../http.ts';
+import { bucketKey } from '../histogram.ts';
 import { renderPromql, TemplateError } from '../promql.ts';
 import { withRetries, type Sleep } from '../retry.ts';
 import { abortableSleep } from '../../util/sleep.ts';
@@ -118,6 +119,41 @@ export class PrometheusClient {
     return parseValue(this.name, (result[0] as { value: PromSample }).value[1]);
   }
 
+  /**
+   * Bucket counts from an instant query that returns one series per `le` label (a histogram aggregated
+   * with `sum by (le)`): cumulative count per upper bound. Needs a +Inf bucket (the total); a series
+   * without `le`, a repeated or unparsable `le`, or a non-finite count is refused with what was wrong.
+   */
+  async buckets(query: string, signal?: AbortSignal): Promise<Result<Map<number, number>>> {
+    const data = await this.#call('api/v1/query', { query }, signal);
+    if (!data.ok) return data;
+    const { resultType, result } = data.value!;
+    if (resultType !== 'vector' || !Array.isArray(result))
+      return this.#fail('bad-json', `expected a vector of buckets, got ${resultType}`);
+    if (result.length === 0) return this.#fail('empty-result', `no series matched: ${query}`);
+    const buckets = new Map<number, number>();
+    for (const series of result as Array<{ metric?: Record<string, string>; value: PromSample }>) {
+      const raw = series.metric?.le;
+      if (raw === undefined)
+        return this.#fail(
+          'bad-json',
+          `a histogram query must return one series per "le" label (aggregate with sum by (le)); got a series without le: ${query}`,
+        );
+      const le = raw === '+Inf' ? Infinity : Number(raw);
+      if (Number.isNaN(le) || buckets.has(le))
+        return this.#fail(
+          'bad-json',
+          `bucket le="${raw}" is ${buckets.has(le) ? 'repeated' : 'not a number'}: ${query}`,
+        );
+      const value = parseValue(this.name, series.value[1]);
+      if (!value.ok) return value;
+      buckets.set(le, value.value);
+    }
+    if (!buckets.has(Infinity))
+      return this.#fail('bad-json', `the buckets have no le="+Inf" (the total count): ${query}`);
+    return { ok: true, value: buckets };
+  }
+
   /** Points of a range query over [startMs, endMs]: exactly one series; non-finite points are dropped. */
   async range(
     query: string,
@@ -176,7 +212,11 @@ export function createPrometheusProvider(
   const client = new PrometheusClient(name, config, deps);
   const now = deps.now ?? Date.now;
 
-  async function readOne(metric: MetricConfig, request: ReadRequest): Promise<Result<number>> {
+  async function readOne(
+    name: string,
+    metric: MetricConfig,
+    request: ReadRequest,
+  ): Promise<Result<Record<string, number>>> {
     const template = request.side === 'stable' && metric.stable_query ? metric.stable_query : metric.query!;
     let query: string;
     try {
@@ -186,22 +226,35 @@ export function createPrometheusProvider(
         return { ok: false, error: { provider: name, code: 'template', message: error.message } };
       throw error;
     }
-    if (!metric.range) return client.instant(query, request.signal);
+    if (metric.histogram) {
+      // Each bucket under its own key, the total under the metric's name (histogram.ts).
+      const buckets = await client.buckets(query, request.signal);
+      if (!buckets.ok) return buckets;
+      const values: Record<string, number> = { [name]: buckets.value.get(Infinity)! };
+      for (const [le, count] of buckets.value) values[bucketKey(name, le)] = count;
+      return { ok: true, value: values };
+    }
+    const single = (value: number) => ({ [name]: value });
+    if (!metric.range) {
+      const value = await client.instant(query, request.signal);
+      return value.ok ? { ok: true, value: single(value.value) } : value;
+    }
     const end = now();
     const step = metric.range.step ?? Math.max(1000, Math.floor(metric.range.window / 60));
     const points = await client.range(query, end - metric.range.window, end, step, request.signal);
     if (!points.ok) return points;
-    return { ok: true, value: reducePoints(points.value, metric.range.reduce ?? 'mean') };
+    return { ok: true, value: single(reducePoints(points.value, metric.range.reduce ?? 'mean')) };
   }
 
   return {
     name,
     async read(request: ReadRequest): Promise<ProviderRead> {
-      const results = await Promise.all(request.metrics.map((m) => readOne(m.config, request)));
+      const results = await Promise.all(request.metrics.map((m) => readOne(m.name, m.config, request)));
       const read: ProviderRead = { values: {}, errors: [] };
       request.metrics.forEach((m, i) => {
         const result = results[i]!;
-        read.values[m.name] = result.ok ? result.value : null;
+        if (result.ok) Object.assign(read.values, result.value);
+        else read.values[m.name] = null;
         if (!result.ok) read.errors.push({ ...result.error, message: `${m.name}: ${result.error.message}` });
       });
       return read;

@@ -1,0 +1,122 @@
+// Sequential comparison of latency DISTRIBUTIONS from Prometheus histogram buckets (issue 15), instead of
+// one p95 point per interval (a p95 from 120 requests rests on its 6 slowest ones).
+//
+// Representation. A histogram metric `latency` arrives per side as cumulative bucket counts for the interval
+// (`sum by (le) (increase(..._bucket[1m]))`), stored in a sample under the keys `latency{le="0.1"}`, ...,
+// `latency{le="+Inf"}`, and under `latency` itself the total count (so presence and the no-data policy work
+// as for any metric, and a recording stays a flat mapping of numbers).
+//
+// Test. For a cut c at a bucket boundary, the canary's requests slower than c out of its nc requests are
+// to the stable's slow requests out of ns exactly what errors are to requests in the error test: under
+// "the canary's latency distribution is the stable's", given the interval's pooled bucket counts, which of
+// the slow requests are the canary's is hypergeometric, and the binomial likelihood ratio the error test
+// uses has expectation <= 1 under it (sampling without replacement is dominated in convex order: Hoeffding
+// 1963). So the error test's mixture (over the ratio r of slow fractions and over the start of the fault),
+// run on slow counts, is an anytime-valid test of "canary no slower than `tolerance` x stable at c".
+// The cut is chosen from the POOLED counts (both versions, up to and including this interval), which
+// carry no information about which version a request came from under the null, so choosing it does not
+// spend any of alpha. Two cuts, at the pooled 75th and 95th percentiles (a shift of the body, and of the
+// tail), each test with weight 1/2: the mean of two e-processes is one.
+import {
+  errorsLogEvidence,
+  initialErrorsTest,
+  logSumExp,
+  updateErrorsTest,
+  type ErrorsTestState,
+} from './sequential.ts';
+import type { MetricValues } from './types.ts';
+
+export const HISTOGRAM_CUT_QUANTILES = [0.75, 0.95] as const;
+
+/** The sample key of one bucket: `latency{le="0.25"}`, `latency{le="+Inf"}` (Prometheus' spelling of le). */
+export function bucketKey(metric: string, le: number): string {
+  return `${metric}{le="${le === Infinity ? '+Inf' : String(le)}"}`;
+}
+
+export const isBucketKey = (key: string): boolean => key.endsWith('"}') && key.includes('{le="');
+
+/** Cumulative bucket counts of `metric` in one side's values, by upper bound; null when there are none. */
+export function readBuckets(values: MetricValues | undefined, metric: string): Map<number, number> | null {
+  if (!values) return null;
+  const prefix = `${metric}{le="`;
+  const buckets = new Map<number, number>();
+  for (const [key, value] of Object.entries(values)) {
+    if (!key.startsWith(prefix) || !key.endsWith('"}')) continue;
+    const raw = key.slice(prefix.length, -2);
+    const le = raw === '+Inf' ? Infinity : Number(raw);
+    if (Number.isNaN(le) || typeof value !== 'number' || !Number.isFinite(value)) continue;
+    buckets.set(le, value);
+  }
+  return buckets.size ? buckets : null;
+}
+
+export interface HistogramTestState {
+  /** One error-style test per cut in HISTOGRAM_CUT_QUANTILES. */
+  tests: ErrorsTestState[];
+  /** Pooled (canary + stable) cumulative counts per bucket bound so far. */
+  pooled: Record<string, number>;
+  intervals: number;
+  /** The cuts (bucket bounds) used at the last interval, per quantile. */
+  cuts: number[];
+}
+
+export function initialHistogramTest(): HistogramTestState {
+  return {
+    tests: HISTOGRAM_CUT_QUANTILES.map(() => initialErrorsTest()),
+    pooled: {},
+    intervals: 0,
+    cuts: [],
+  };
+}
+
+/**
+ * Adds one interval. Only bounds both sides report are used; an interval where a side has no buckets, no
+ * requests, or counts that are not cumulative (decreasing with le: a counter reset inside the interval) is
+ * skipped, as the error test skips impossible counts.
+ */
+export function updateHistogramTest(
+  state: HistogramTestState,
+  tolerance: number,
+  maxLogStep: number,
+  canary: Map<number, number> | null,
+  stable: Map<number, number> | null,
+): HistogramTestState {
+  if (!canary || !stable) return state;
+  const bounds = [...canary.keys()].filter((le) => stable.has(le)).sort((a, b) => a - b);
+  if (bounds.at(-1) !== Infinity || bounds.length < 2) return state;
+  const c = bounds.map((le) => canary.get(le)!);
+  const s = bounds.map((le) => stable.get(le)!);
+  const cumulative = (xs: number[]) => xs.every((x, i) => x >= 0 && (i === 0 || x >= xs[i - 1]!));
+  if (!cumulative(c) || !cumulative(s)) return state;
+  const nc = c.at(-1)!;
+  const ns = s.at(-1)!;
+  if (!(nc > 0 && ns > 0)) return state;
+  const pooled = { ...state.pooled };
+  bounds.forEach((le, i) => (pooled[String(le)] = (pooled[String(le)] ?? 0) + c[i]! + s[i]!));
+  const total = pooled[String(Infinity)]!;
+  const cuts = HISTOGRAM_CUT_QUANTILES.map((q) => {
+    // The smallest finite bound holding at least q of the pooled requests: requests above it are "slow".
+    const i = bounds.findIndex((le) => le !== Infinity && pooled[String(le)]! >= q * total);
+    return i === -1 ? bounds.length - 2 : i;
+  });
+  return {
+    tests: state.tests.map((test, k) => {
+      const i = cuts[k]!;
+      return updateErrorsTest(
+        test,
+        tolerance,
+        maxLogStep,
+        { errors: nc - c[i]!, requests: nc },
+        { errors: ns - s[i]!, requests: ns },
+      );
+    }),
+    pooled,
+    intervals: state.intervals + 1,
+    cuts: cuts.map((i) => bounds[i]!),
+  };
+}
+
+/** log of the e-value: the equal-weight mean of the per-cut tests' e-values. */
+export function histogramLogEvidence(state: HistogramTestState): number {
+  return logSumExp(state.tests.map(errorsLogEvidence)) - Math.log(state.tests.length);
+}

@@ -1,0 +1,350 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
+import {
+  bucketKey,
+  histogramLogEvidence,
+  initialHistogramTest,
+  readBuckets,
+  updateHistogramTest,
+} from '../../../src/analysis/histogram.ts';
+import { createJudgeState, judge } from '../../../src/analysis/judge.ts';
+import { createPrometheusProvider } from '../../../src/analysis/providers/prometheus.ts';
+import { runAnalyzeCommand } from '../../../src/analysis/replay.ts';
+import { maxLogStep, rejectsLog } from '../../../src/analysis/sequential.ts';
+import type { Decision, MetricValues } from '../../../src/analysis/types.ts';
+
+// Seeded generator (mulberry32) so the statistical assertions are reproducible.
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const normal = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+const BOUNDS = [0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 1, 2.5, Infinity];
+
+/**
+ * One interval of `n` requests, bucketed: log-normal latency (median 100 ms, sigma 0.5) times `scale`, and
+ * with `tail` of the requests from a Pareto tail (heavy tails, outliers of seconds).
+ */
+function interval(r: () => number, n: number, scale: number, tail = 0): Map<number, number> {
+  const counts = BOUNDS.map(() => 0);
+  for (let i = 0; i < n; i++) {
+    const seconds = scale * (r() < tail ? 0.2 / Math.pow(1 - r(), 1 / 1.1) : 0.1 * Math.exp(0.5 * normal(r)));
+    counts[BOUNDS.findIndex((le) => seconds <= le)]!++;
+  }
+  let cumulative = 0;
+  return new Map(BOUNDS.map((le, b) => [le, (cumulative += counts[b]!)]));
+}
+
+/** Minute (0-based) at which the test rejects over `looks` one-minute intervals, or null. */
+function trial(
+  seed: number,
+  o: { canary: number; stable: number; scale: number; onset: number; looks: number; tail?: number },
+) {
+  const r = rng(seed);
+  let state = initialHistogramTest();
+  for (let i = 0; i < o.looks; i++) {
+    const canary = interval(r, o.canary, i >= o.onset ? o.scale : 1, o.tail);
+    const stable = interval(r, o.stable, 1, o.tail);
+    state = updateHistogramTest(state, 1.2, maxLogStep(0.01), canary, stable);
+    if (rejectsLog(histogramLogEvidence(state), 0.01)) return i;
+  }
+  return null;
+}
+
+test('latency buckets under H0 (same distribution, heavy tails too): at most 1 % rejections over 60 looks', () => {
+  for (const tail of [0, 0.05]) {
+    let rejected = 0;
+    for (let k = 0; k < 300; k++)
+      if (trial(100 + k, { canary: 120, stable: 1080, scale: 1, onset: 0, looks: 60, tail }) !== null)
+        rejected++;
+    assert.ok(rejected / 300 <= 0.01, `tail ${tail}: false rejection rate ${rejected / 300}`);
+  }
+});
+
+test('latency buckets: +20 % latency at 2 req/s is found within 15 minutes of onset in >= 90 % of trials', () => {
+  let found = 0;
+  const trials = 200;
+  for (let k = 0; k < trials; k++) {
+    const onset = 2 + (k % 6);
+    const at = trial(7000 + k, { canary: 120, stable: 1080, scale: 1.2, onset, looks: onset + 15 });
+    if (at !== null && at >= onset) found++;
+  }
+  // The per-interval p95 sign test found 1 % of these in bench:judge.
+  assert.ok(found / trials >= 0.9, `detection rate ${found / trials}`);
+});
+
+test('bucket keys round-trip, and counts that are not cumulative or lack +Inf are skipped', () => {
+  const values: MetricValues = {
+    latency: 3,
+    [bucketKey('latency', 0.1)]: 1,
+    [bucketKey('latency', Infinity)]: 3,
+    other: 1,
+  };
+  assert.equal(bucketKey('latency', Infinity), 'latency{le="+Inf"}');
+  assert.deepEqual(
+    [...readBuckets(values, 'latency')!],
+    [
+      [0.1, 1],
+      [Infinity, 3],
+    ],
+  );
+  assert.equal(readBuckets({ latency: 3 }, 'latency'), null);
+  const start = initialHistogramTest();
+  const good = new Map([
+    [0.1, 5],
+    [Infinity, 10],
+  ]);
+  assert.equal(
+    updateHistogramTest(
+      start,
+      1,
+      2,
+      new Map([
+        [0.1, 6],
+        [Infinity, 5],
+      ]),
+      good,
+    ),
+    start,
+    'decreasing',
+  );
+  assert.equal(
+    updateHistogramTest(
+      start,
+      1,
+      2,
+      new Map([
+        [0.1, 1],
+        [1, 2],
+      ]),
+      good,
+    ),
+    start,
+    'no +Inf',
+  );
+  assert.equal(updateHistogramTest(start, 1, 2, null, good), start, 'no buckets');
+  assert.equal(
+    updateHistogramTest(
+      start,
+      1,
+      2,
+      new Map([
+        [0.1, 0],
+        [Infinity, 0],
+      ]),
+      good,
+    ),
+    start,
+    'no requests',
+  );
+  assert.equal(updateHistogramTest(start, 1, 2, good, good).intervals, 1);
+});
+
+const cmd = { type: 'command' as const, run: ['metrics'] };
+
+test('seeds preset: the latency comparison applies to a histogram metric named latency, and only then', () => {
+  const prom = { type: 'prometheus' as const, url: 'http://127.0.0.1:9090' };
+  const withHistogram = resolveAnalysisConfig({
+    providers: { prom },
+    metrics: { latency: { provider: 'prom', query: 'x', histogram: true } },
+  });
+  assert.deepEqual(
+    withHistogram.checks.map((c) => c.name),
+    ['seeds.latency-vs-stable'],
+  );
+  const plain = resolveAnalysisConfig({
+    providers: { prom },
+    metrics: { latency: { provider: 'prom', query: 'x' } },
+  });
+  assert.deepEqual(
+    plain.checks.map((c) => c.name),
+    [],
+  );
+  assert.throws(
+    () =>
+      resolveAnalysisConfig({
+        providers: { m: cmd },
+        metrics: { latency: { provider: 'm', histogram: true } },
+      }),
+    /histogram is for Prometheus metrics; provider \\?"m\\?" is command/,
+  );
+  assert.throws(
+    () =>
+      resolveAnalysisConfig({
+        providers: { prom },
+        metrics: { p95: { provider: 'prom', query: 'x' } },
+        checks: [{ compare: 'histogram', metric: 'p95' }],
+      }),
+    /compare: histogram needs a histogram metric; add histogram: true to analysis.metrics.p95/,
+  );
+});
+
+test('the judge rolls back a slower canary on histogram evidence, printing cuts and counts', () => {
+  const config = resolveAnalysisConfig({
+    providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
+    metrics: { latency: { provider: 'prom', query: 'x', histogram: true } },
+  });
+  const r = rng(5);
+  const side = (scale: number, n: number): MetricValues => {
+    const buckets = interval(r, n, scale);
+    return {
+      latency: buckets.get(Infinity)!,
+      ...Object.fromEntries([...buckets].map(([le, c]) => [bucketKey('latency', le), c])),
+    };
+  };
+  let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
+  let fired: Decision | undefined;
+  for (let i = 0; i < 30 && !fired; i++) {
+    const step = judge(state, {
+      at: (i + 1) * 60_000,
+      canary: side(1.3, 120),
+      stable: side(1, 1080),
+      errors: [],
+    });
+    state = step.state;
+    if (step.decision.kind === 'rollback') fired = step.decision;
+    // Bucket keys stay out of the decision's values: the total is there.
+    assert.ok(!Object.keys(step.decision.values).some((k) => k.includes('{le=')));
+  }
+  assert.ok(fired);
+  assert.equal(fired.code, 'sequential-latency-worse');
+  assert.equal(fired.rule, 'seeds.latency-vs-stable');
+  assert.match(
+    fired.reason,
+    /requests above [\d.]+: canary [\d.]+% \(\d+\/\d+\) vs stable [\d.]+% \(\d+\/\d+\)/,
+  );
+  assert.match(fired.reason, /e-value [\d.]+ >= threshold 100 \(alpha 0\.01, anytime-valid\)/);
+  assert.equal(fired.values['seeds.latency-vs-stable.threshold'], 100);
+  assert.equal(typeof fired.values['seeds.latency-vs-stable.cut1.canary_slow'], 'number');
+});
+
+test('prometheus: a histogram query is read as bucket counts; malformed bucket answers are refused', async (t) => {
+  const answers: string[] = [];
+  const server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(answers.shift()),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const vector = (series: Array<[Record<string, string>, string]>) =>
+    JSON.stringify({
+      status: 'success',
+      data: { resultType: 'vector', result: series.map(([metric, v]) => ({ metric, value: [1, v] })) },
+    });
+  const provider = createPrometheusProvider('prom', { type: 'prometheus', url, retries: 0 });
+  const read = (name = 'latency') =>
+    provider.read({
+      side: 'canary',
+      vars: { version: 'v2' },
+      metrics: [
+        {
+          name,
+          config: {
+            provider: 'prom',
+            query: 'sum by (le) (increase(h_bucket{version="{{version}}"}[1m]))',
+            histogram: true,
+          },
+        },
+      ],
+      intervalMs: 60_000,
+      signal: new AbortController().signal,
+    });
+
+  answers.push(
+    vector([
+      [{ le: '0.1' }, '40'],
+      [{ le: '0.5' }, '110'],
+      [{ le: '+Inf' }, '120'],
+    ]),
+  );
+  assert.deepEqual(await read(), {
+    values: { latency: 120, 'latency{le="0.1"}': 40, 'latency{le="0.5"}': 110, 'latency{le="+Inf"}': 120 },
+    errors: [],
+  });
+  const refused: Array<[string, RegExp]> = [
+    [vector([[{}, '3']]), /one series per "le" label .*sum by \(le\)/],
+    [vector([[{ le: '0.1' }, '3']]), /no le="\+Inf"/],
+    [
+      vector([
+        [{ le: 'fast' }, '3'],
+        [{ le: '+Inf' }, '4'],
+      ]),
+      /le="fast" is not a number/,
+    ],
+    [
+      vector([
+        [{ le: '0.1' }, '3'],
+        [{ le: '0.1' }, '3'],
+        [{ le: '+Inf' }, '4'],
+      ]),
+      /le="0.1" is repeated/,
+    ],
+  ];
+  for (const [answer, message] of refused) {
+    answers.push(answer);
+    const result = await read();
+    assert.deepEqual(result.values, { latency: null });
+    assert.equal(result.errors[0]!.code, 'bad-json');
+    assert.match(result.errors[0]!.message, message);
+  }
+  answers.push(vector([]));
+  assert.equal((await read()).errors[0]!.code, 'empty-result');
+});
+
+test('replay: a recording with bucket counts is judged by the histogram test; the format only gained keys', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'analysis-histogram-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'rec.ndjson');
+  const r = rng(11);
+  const side = (scale: number, n: number) => {
+    const buckets = interval(r, n, scale);
+    return {
+      latency: buckets.get(Infinity)!,
+      ...Object.fromEntries([...buckets].map(([le, c]) => [bucketKey('latency', le), c])),
+    };
+  };
+  const lines = [
+    {
+      format: 'deploy-action.recording',
+      version: 1,
+      config: {
+        providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
+        metrics: {
+          latency: { provider: 'prom', query: 'sum by (le) (increase(h_bucket[1m]))', histogram: true },
+        },
+      },
+    },
+    {
+      type: 'window',
+      context: {
+        phase: 'canary-step',
+        environment: 'production',
+        version: 'v2',
+        stableVersion: 'v1',
+        windowMs: 20 * 60_000,
+        intervalMs: 60_000,
+      },
+      baseline: {},
+      startedAt: 0,
+    },
+    ...Array.from({ length: 20 }, (_, i) => ({
+      type: 'sample',
+      index: i,
+      sample: { at: (i + 1) * 60_000, canary: side(1.3, 120), stable: side(1, 1080), errors: [] },
+    })),
+  ];
+  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  const result = runAnalyzeCommand({ recording: file });
+  assert.equal(result.exitCode, 1, result.output);
+  assert.match(result.output, /rollback +sequential-latency-worse \[seeds\.latency-vs-stable\]/);
+});
