@@ -64,9 +64,8 @@ test('the OpenAPI description loads once; responses off-schema are caught', () =
   console.log(
     `OpenAPI description parse + nullable normalisation: ${Math.round(loadMs)} ms (once per process)`,
   );
-  const started = performance.now();
-  loadOpenApi();
-  assert.ok(performance.now() - started < 5, 'the second load is served from memory');
+  // The second load is served from memory: the same parsed description, not a new parse.
+  assert.equal(loadOpenApi().spec, loadOpenApi().spec);
   const match = matchRoute('POST', '/repos/acme/web/deployments');
   assert.equal(match?.operation.operationId, 'repos/create-deployment');
   assert.deepEqual(match?.params, { owner: 'acme', repo: 'web' });
