@@ -94,10 +94,10 @@ export const commandSpec = z.union([
   commandLine,
   z.strictObject({
     run: commandLine,
-    shell: z
-      .boolean()
-      .optional()
-      .meta({ description: 'Run through /bin/sh. Templated values are still quoted.' }),
+    shell: z.boolean().optional().meta({
+      description:
+        'Run through /bin/sh. Each {{template}} becomes a reference to its DEPLOY_* variable, never the value itself, so no value is parsed as code; templates in backticks, ${…}, $((…)) (except numeric variables) or quoted here-documents are refused.',
+    }),
     timeout: stepDuration.optional(),
     cwd: nonEmpty.optional(),
     env: z.record(z.string(), z.string()).optional(),
