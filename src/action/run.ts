@@ -250,6 +250,8 @@ class ActionRun {
   private async closeReporting(reporter: Reporter): Promise<void> {
     const outcome = await untilCancelDeadline(reporter.close?.() ?? Promise.resolve(), this.cancellation);
     if (outcome.done) return;
+    // Abort the requests in flight and refuse new ones; exiting at the end stays the backstop.
+    this.octokit?.budget.stop('the job was cancelled and its reporting deadline passed');
     this.githubCutShort = true;
     core.warning(
       `cancelled: GitHub reporting stopped ${REPORTING_GRACE_MS / 1000} s after the first signal, so the ` +
