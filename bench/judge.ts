@@ -19,6 +19,7 @@ import { concludeWindow, windowIntervals } from '../src/analysis/deadline.ts';
 import { bucketKey } from '../src/analysis/histogram.ts';
 import { createJudgeState, judge } from '../src/analysis/judge.ts';
 import type { Sample } from '../src/analysis/types.ts';
+import { normal, poisson, rng, type Random } from '../test/helpers/random.ts';
 
 const MINUTE = 60_000;
 const WINDOW = 20; // intervals of one minute
@@ -29,28 +30,6 @@ const BUCKETS = [25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 750, 1000, 2500,
 
 // ---- Seeded generator --------------------------------------------------------------------------------
 
-/** mulberry32: small, fast, and the same numbers on every machine. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-type Random = () => number;
-const normal = (r: Random) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-function poisson(r: Random, mean: number): number {
-  if (mean > 40) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal(r)));
-  const limit = Math.exp(-mean);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= r();
-  } while (p > limit);
-  return k - 1;
-}
 function binomial(r: Random, n: number, p: number): number {
   if (p <= 0 || n <= 0) return 0;
   if (p >= 1) return n;
@@ -238,7 +217,8 @@ export function generate(s: Scenario, seed: number): Trial {
     const drift = Math.exp(0.3 * normal(r) - 0.045);
     const faulty = i >= onset;
     const side = (canary: boolean): Side => {
-      const requests = poisson(r, (canary ? canaryRps : rps - canaryRps) * 60);
+      // Normal from a mean of 40 on: the figures in docs were made with that cut.
+      const requests = poisson(r, (canary ? canaryRps : rps - canaryRps) * 60, 40);
       let rate = BASE_ERROR * drift * (canary && faulty ? (s.errorFactor ?? 1) : 1);
       let probabilities = canary && faulty ? latencyAlt : latencyNull;
       if (canary && i === spikeAt) {

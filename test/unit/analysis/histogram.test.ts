@@ -18,17 +18,9 @@ import { createPrometheusProvider } from '../../../src/analysis/providers/promet
 import { runAnalyzeCommand } from '../../../src/analysis/replay.ts';
 import { maxLogStep, rejectsLog } from '../../../src/analysis/sequential.ts';
 import type { Decision, MetricValues } from '../../../src/analysis/types.ts';
+// Seeded, so the statistical assertions are reproducible.
+import { normal, rng } from '../../helpers/random.ts';
 
-// Seeded generator (mulberry32) so the statistical assertions are reproducible.
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const normal = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 const BOUNDS = [0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 1, 2.5, Infinity];
 
 /**

@@ -11,31 +11,8 @@ import {
   updateErrorsTest,
   updateSignTest,
 } from '../../../src/analysis/sequential.ts';
-
-// Seeded generator (mulberry32) so the statistical assertions are reproducible.
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-/** Poisson draw (Knuth for small means, rounded normal above 50: only request counts are that large). */
-function poisson(random: () => number, mean: number): number {
-  if (mean > 50) {
-    const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-    return Math.max(0, Math.round(mean + Math.sqrt(mean) * z));
-  }
-  const limit = Math.exp(-mean);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= random();
-  } while (p > limit);
-  return k - 1;
-}
+// Seeded, so the statistical assertions are reproducible.
+import { poisson, rng } from '../../helpers/random.ts';
 
 interface ErrorsTrial {
   /** Canary requests per interval (2 req/s at one-minute intervals = 120). */
