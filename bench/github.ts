@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../test/fake-github/index.ts';
-import { runBuiltAction } from '../test/helpers/action.ts';
+import { createAppDeployment, runBuiltAction, type ActionEvent } from '../test/helpers/action.ts';
 import { repoRoot } from '../test/helpers/cli.ts';
 import { recordedTarget } from '../test/helpers/recorded-target.ts';
 import { renderStatusComment } from '../src/github/status-comment.ts';
@@ -96,7 +96,7 @@ async function scenario(kind: 'deployment event from the App' | 'push'): Promise
       deployment_id: (prior.data as { id: number }).id,
       state: 'success',
     });
-    let event: { name: string; payload: unknown };
+    let event: ActionEvent;
     let env: NodeJS.ProcessEnv = {};
     if (kind === 'push') {
       event = {
@@ -116,24 +116,14 @@ async function scenario(kind: 'deployment event from the App' | 'push'): Promise
           updatedAt: new Date().toISOString(),
         }),
       });
-      const created = await app.rest.repos.createDeployment({
+      // The App's deployment, as it creates it; its `deployment` event is what the action receives.
+      ({ event } = await createAppDeployment(fake, {
+        token: 'app',
         owner: OWNER,
         repo: REPO,
         ref: head,
-        environment: 'production',
-        required_contexts: [],
         payload: { version: 'v2', pr: 7, comment_id: comment.data.id },
-      });
-      const d = created.data as { id: number; sha: string; ref: string; payload: Record<string, unknown> };
-      event = {
-        name: 'deployment',
-        payload: webhookPayload(
-          'deployment',
-          'created',
-          { deployment: { id: d.id, sha: d.sha, ref: d.ref, environment: 'production', payload: d.payload } },
-          { owner: OWNER, repo: REPO, baseUrl: fake.url },
-        ),
-      };
+      }));
       env = { GITHUB_SHA: head };
     }
     const from = fake.requests.length;

@@ -5,13 +5,20 @@
 // back on the stable version, finish its GitHub reporting and outputs, and exit by itself before SIGKILL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Octokit } from '@octokit/rest';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
-import { cancelLikeRunner, startBuiltAction, type StartedAction } from '../helpers/action.ts';
+import { createFakeGitHub, fakeSha, type FakeGitHub } from '../fake-github/index.ts';
+import {
+  cancelLikeRunner,
+  createAppDeployment,
+  deploymentEvent,
+  runnerGitHubEnv,
+  startBuiltAction,
+  type ActionEvent,
+  type StartedAction,
+} from '../helpers/action.ts';
 import { CTL, setupDemo } from '../helpers/demo.ts';
 import { describeLoad, lastFullBucket, startLoad } from '../helpers/load.ts';
 import { NODE } from '../helpers/processes.ts';
@@ -30,7 +37,7 @@ interface GitHubSide {
   fake: FakeGitHub;
   dir: string;
   deploymentId: number;
-  event: { name: string; payload: unknown };
+  event: ActionEvent;
   env: NodeJS.ProcessEnv;
 }
 
@@ -46,42 +53,14 @@ async function github(t: { after(fn: () => unknown): void }): Promise<GitHubSide
   });
   const head = fakeSha('pr-7-head');
   fake.seedRepo({ owner: OWNER, repo: REPO, pulls: [{ number: PR, head, user: 'alice' }] });
-  const app = new Octokit({ auth: APP_TOKEN, baseUrl: fake.url });
-  const created = await app.rest.repos.createDeployment({
+  const { deployment, event } = await createAppDeployment(fake, {
+    token: APP_TOKEN,
     owner: OWNER,
     repo: REPO,
     ref: head,
-    environment: 'production',
-    required_contexts: [],
-    auto_merge: false,
     payload: { strategy: 'canary', version: 'v2', pr: PR, requested_by: 'alice', approved_by: ['bob'] },
   });
-  const deployment = created.data as { id: number; sha: string; ref: string; payload: unknown };
-  const event = {
-    name: 'deployment',
-    payload: webhookPayload(
-      'deployment',
-      'created',
-      {
-        deployment: {
-          id: deployment.id,
-          sha: deployment.sha,
-          ref: deployment.ref,
-          task: 'deploy',
-          environment: 'production',
-          payload: deployment.payload as Record<string, unknown>,
-          production_environment: true,
-        },
-      },
-      { owner: OWNER, repo: REPO, baseUrl: fake.url },
-    ),
-  };
-  const env = {
-    GITHUB_API_URL: fake.url,
-    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
-    GITHUB_SHA: fakeSha('workflow-checkout'),
-    GITHUB_ACTOR: 'alice',
-  };
+  const env = runnerGitHubEnv(fake.url, OWNER, REPO);
   return { fake, dir, deploymentId: deployment.id, event, env };
 }
 
@@ -285,25 +264,19 @@ ${target.targetYaml}environments:
     strategy: { type: canary, steps: [5, 10, 25, 50, 100], pause: 2s }
 `,
   );
-  const event = {
-    name: 'deployment',
-    payload: webhookPayload(
-      'deployment',
-      'created',
-      {
-        deployment: {
-          id: 31,
-          sha: fakeSha('head'),
-          ref: fakeSha('head'),
-          task: 'deploy',
-          environment: 'production',
-          payload: { strategy: 'canary', version: 'v2', pr: PR, requested_by: 'alice' },
-          production_environment: true,
-        },
-      },
-      { owner: OWNER, repo: REPO, baseUrl: apiUrl },
-    ),
-  };
+  const head = fakeSha('head');
+  const event = deploymentEvent(
+    {
+      id: 31,
+      sha: head,
+      ref: head,
+      task: 'deploy',
+      environment: 'production',
+      payload: { strategy: 'canary', version: 'v2', pr: PR, requested_by: 'alice' },
+      production_environment: true,
+    },
+    { owner: OWNER, repo: REPO, baseUrl: apiUrl },
+  );
   const action = startBuiltAction({
     dir,
     inputs: { 'github-token': ACTION_TOKEN, config: 'deploy.yml' },

@@ -13,7 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_BUDGET_MS } from '../../src/github/budget.ts';
 import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
-import { runBuiltAction, type ActionRun } from '../helpers/action.ts';
+import {
+  createAppDeployment,
+  runBuiltAction,
+  runnerGitHubEnv,
+  type ActionEvent,
+  type ActionRun,
+} from '../helpers/action.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
 
 const OWNER = 'acme';
@@ -28,7 +34,7 @@ interface Scenario {
   head: string;
   previous: string;
   deploymentId: number;
-  event: { name: string; payload: unknown };
+  event: ActionEvent;
   calls(): string[];
 }
 
@@ -94,13 +100,11 @@ async function scenario(
     state: 'success',
   });
   // The App's deployment for the PR's head, as it creates it after the approvals.
-  const created = await app.rest.repos.createDeployment({
+  const { deployment, event } = await createAppDeployment(fake, {
+    token: APP_TOKEN,
     owner: OWNER,
     repo: REPO,
     ref: finalHead,
-    environment: 'production',
-    required_contexts: [],
-    auto_merge: false,
     payload: {
       strategy: 'canary',
       version: 'v2',
@@ -109,26 +113,6 @@ async function scenario(
       approved_by: ['bob', 'carol'],
     },
   });
-  const deployment = created.data as { id: number; sha: string; ref: string; payload: unknown };
-  const event = {
-    name: 'deployment',
-    payload: webhookPayload(
-      'deployment',
-      'created',
-      {
-        deployment: {
-          id: deployment.id,
-          sha: deployment.sha,
-          ref: deployment.ref,
-          task: 'deploy',
-          environment: 'production',
-          payload: deployment.payload as Record<string, unknown>,
-          production_environment: true,
-        },
-      },
-      { owner: OWNER, repo: REPO, baseUrl: fake.url },
-    ),
-  };
 
   const target = recordedTarget(dir);
   writeFileSync(join(dir, 'lint.sarif'), sarif('error'));
@@ -155,10 +139,7 @@ ${target.targetYaml}environments:
 }
 
 const baseEnv = (fake: FakeGitHub, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
-  GITHUB_API_URL: fake.url,
-  GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
-  GITHUB_SHA: fakeSha('workflow-checkout'),
-  GITHUB_ACTOR: 'alice',
+  ...runnerGitHubEnv(fake.url, OWNER, REPO),
   CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }),
   DEPLOY_ACTION_RETRY_BASE_MS: '20',
   DEPLOY_ACTION_WRITE_INTERVAL_MS: '0',

@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Octokit } from '@octokit/rest';
+import { fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
 import { repoRoot } from './cli.ts';
 
 export const ACTION_BUNDLE = join(repoRoot, 'dist/action/index.js');
@@ -23,10 +25,16 @@ export interface ActionRun {
   exitedAt: number;
 }
 
+/** The event the runner hands the action: its name and the webhook payload in GITHUB_EVENT_PATH. */
+export interface ActionEvent {
+  name: string;
+  payload: unknown;
+}
+
 export interface ActionOptions {
   dir: string;
   inputs: Record<string, string>;
-  event?: { name: string; payload: unknown };
+  event?: ActionEvent;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
 }
@@ -36,6 +44,86 @@ export interface StartedAction {
   /** True once the process has exited. */
   exited(): boolean;
   done: Promise<ActionRun>;
+}
+
+/** A deployment as GitHub returns it: the fields its `deployment` webhook carries. */
+export interface DeploymentFields {
+  id: number;
+  sha: string;
+  ref: string;
+  task: string;
+  environment: string;
+  payload: unknown;
+  production_environment: boolean;
+}
+
+/** The `deployment` event (action `created`) for `deployment`, as the runner hands it to the action. */
+export function deploymentEvent(
+  deployment: DeploymentFields,
+  repo: { owner: string; repo: string; baseUrl: string },
+): ActionEvent {
+  const { id, sha, ref, task, environment, payload, production_environment } = deployment;
+  return {
+    name: 'deployment',
+    payload: webhookPayload(
+      'deployment',
+      'created',
+      {
+        deployment: {
+          id,
+          sha,
+          ref,
+          task,
+          environment,
+          payload: payload as Record<string, unknown>,
+          production_environment,
+        },
+      },
+      repo,
+    ),
+  };
+}
+
+/**
+ * Creates on the fake GitHub, with `token`, the deployment the App creates once a PR is approved (no
+ * required contexts, no auto-merge), and returns it with the `deployment` event the action then receives.
+ */
+export async function createAppDeployment(
+  fake: FakeGitHub,
+  opts: {
+    token: string;
+    owner: string;
+    repo: string;
+    ref: string;
+    environment?: string;
+    payload: Record<string, unknown>;
+  },
+): Promise<{ deployment: DeploymentFields; event: ActionEvent }> {
+  const app = new Octokit({ auth: opts.token, baseUrl: fake.url });
+  const created = await app.rest.repos.createDeployment({
+    owner: opts.owner,
+    repo: opts.repo,
+    ref: opts.ref,
+    environment: opts.environment ?? 'production',
+    required_contexts: [],
+    auto_merge: false,
+    payload: opts.payload,
+  });
+  const deployment = created.data as DeploymentFields;
+  return {
+    deployment,
+    event: deploymentEvent(deployment, { owner: opts.owner, repo: opts.repo, baseUrl: fake.url }),
+  };
+}
+
+/** What the runner sets about GitHub: its API, the repository, the checked-out commit and the actor. */
+export function runnerGitHubEnv(apiUrl: string, owner: string, repo: string): NodeJS.ProcessEnv {
+  return {
+    GITHUB_API_URL: apiUrl,
+    GITHUB_REPOSITORY: `${owner}/${repo}`,
+    GITHUB_SHA: fakeSha('workflow-checkout'),
+    GITHUB_ACTOR: 'alice',
+  };
 }
 
 export async function runBuiltAction(opts: ActionOptions): Promise<ActionRun> {
