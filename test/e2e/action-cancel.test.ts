@@ -19,9 +19,8 @@ import {
   type ActionEvent,
   type StartedAction,
 } from '../helpers/action.ts';
-import { CTL, setupDemo } from '../helpers/demo.ts';
+import { demoTargetYaml, setupDemo } from '../helpers/demo.ts';
 import { describeLoad, lastFullBucket, startLoad } from '../helpers/load.ts';
-import { NODE } from '../helpers/processes.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
 
 const OWNER = 'acme';
@@ -134,19 +133,10 @@ test('the runner cancels a canary through haproxy: traffic back on v1 before exi
   const demo = await setupDemo(t, 'haproxy', { blue: 100, green: 0 }, { check: 'tcp' });
   await demo.ctl('deploy', '--slot', 'blue', '--version', 'v1');
   await demo.ctl('switch', '--slot', 'blue');
-  const ctl = (...args: string[]) => JSON.stringify([NODE, CTL, ...args]);
   writeFileSync(
     join(g.dir, 'deploy.yml'),
     `preset: fast
-target:
-  commands:
-    deploy: ${ctl('deploy', '--slot', '{{slot}}', '--version', '{{version}}')}
-    switch: ${ctl('switch', '--slot', '{{slot}}')}
-    set_weight: ${ctl('weight', '--slot', '{{slot}}', '--weight', '{{weight}}', '--stable', '{{stable_slot}}')}
-    health: ${ctl('health', '--slot', '{{slot}}')}
-    teardown: ${ctl('teardown', '--slot', '{{slot}}')}
-    current: ${ctl('current')}
-environments:
+${demoTargetYaml()}environments:
   production:
     strategy: { type: canary, steps: [5, 10, 25, 50, 100], pause: 2s }
     monitor: 2s

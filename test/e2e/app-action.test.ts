@@ -13,7 +13,7 @@ import type { Probot } from 'probot';
 import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
 import { commentOnPull, PR, testApp, testProbot } from '../app/helpers.ts';
 import { runBuiltAction } from '../helpers/action.ts';
-import { CTL, setupDemo, type Demo } from '../helpers/demo.ts';
+import { demoTargetYaml, setupDemo, type Demo } from '../helpers/demo.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { parseStatusComment, statusMarker } from '../../src/github/status-comment.ts';
 
@@ -33,17 +33,8 @@ const CONFIG_PATH = '.github/deploy.yml';
  * canary, so the strategy provably travels App → payload → Action.
  */
 function deployYml(): string {
-  const ctl = (...args: string[]) => JSON.stringify([process.execPath, CTL, ...args]);
   return `preset: fast
-target:
-  commands:
-    deploy: ${ctl('deploy', '--slot', '{{slot}}', '--version', '{{version}}')}
-    switch: ${ctl('switch', '--slot', '{{slot}}')}
-    set_weight: ${ctl('weight', '--slot', '{{slot}}', '--weight', '{{weight}}', '--stable', '{{stable_slot}}')}
-    health: ${ctl('health', '--slot', '{{slot}}')}
-    teardown: ${ctl('teardown', '--slot', '{{slot}}')}
-    current: ${ctl('current')}
-strategies:
+${demoTargetYaml()}strategies:
   canary: { steps: [25, 100], pause: 0 }
 environments:
   ${ENV}:

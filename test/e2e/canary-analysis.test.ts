@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI_BUNDLE, events, repoRoot, runCli, startCli } from '../helpers/cli.ts';
-import { CTL, setupDemo, type Demo } from '../helpers/demo.ts';
+import { demoTargetYaml, setupDemo, type Demo } from '../helpers/demo.ts';
 import { assertZeroDowntime, describeLoad, lastFullBucket, startLoad } from '../helpers/load.ts';
 import { startPrometheus } from '../helpers/prometheus.ts';
 
@@ -21,7 +21,6 @@ type Result = {
 };
 
 function writeConfig(demo: Demo, prometheusUrl: string): string {
-  const ctl = (...args: string[]) => JSON.stringify(['node', CTL, ...args]);
   // Errors of the version under test over the last 5 s; "or vector(0)" because a version with no error
   // has no 5xx series at all, which would otherwise read as "no data".
   const errorRate =
@@ -31,14 +30,7 @@ function writeConfig(demo: Demo, prometheusUrl: string): string {
   writeFileSync(
     file,
     `preset: fast
-target:
-  commands:
-    deploy: ${ctl('deploy', '--slot', '{{slot}}', '--version', '{{version}}')}
-    set_weight: ${ctl('weight', '--slot', '{{slot}}', '--weight', '{{weight}}', '--stable', '{{stable_slot}}')}
-    health: ${ctl('health', '--slot', '{{slot}}')}
-    teardown: ${ctl('teardown', '--slot', '{{slot}}')}
-    current: ${ctl('current')}
-environments:
+${demoTargetYaml({ node: 'node', switch: false })}environments:
   production:
     strategy: { type: canary, steps: [10, 50, 100], pause: 6s }
     monitor: 0

@@ -14,6 +14,22 @@ import { NODE, startProcess } from './processes.ts';
 export const DEMO = fileURLToPath(new URL('../../examples/demo/', import.meta.url));
 export const CTL = join(DEMO, 'ctl.ts');
 
+/**
+ * The `target:` block of a deploy.yml whose commands drive the demo's ctl by absolute path (so the run works
+ * from any workspace). `node` is the command that runs ctl; `switch: false` leaves out the switch command.
+ */
+export function demoTargetYaml(opts: { node?: string; switch?: boolean } = {}): string {
+  const ctl = (...args: string[]) => JSON.stringify([opts.node ?? NODE, CTL, ...args]);
+  return `target:
+  commands:
+    deploy: ${ctl('deploy', '--slot', '{{slot}}', '--version', '{{version}}')}
+${opts.switch === false ? '' : `    switch: ${ctl('switch', '--slot', '{{slot}}')}\n`}    set_weight: ${ctl('weight', '--slot', '{{slot}}', '--weight', '{{weight}}', '--stable', '{{stable_slot}}')}
+    health: ${ctl('health', '--slot', '{{slot}}')}
+    teardown: ${ctl('teardown', '--slot', '{{slot}}')}
+    current: ${ctl('current')}
+`;
+}
+
 export type RouterKind = 'haproxy' | 'embedded';
 
 export interface Demo {
