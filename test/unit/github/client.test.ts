@@ -6,21 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGitHubClient, describeRequests, type ClientOptions } from '../../../src/github/client.ts';
 import { GitHubUnavailableError } from '../../../src/github/budget.ts';
-import { createFakeGitHub, type FakeGitHub } from '../../fake-github/index.ts';
+import type { FakeGitHub } from '../../fake-github/index.ts';
+import { productionDeployment, withFakeRepo } from '../../helpers/github.ts';
 
 const TOKEN = 'ghs_client_test_token';
-
-async function withFake(run: (gh: FakeGitHub, sha: string) => Promise<void>): Promise<void> {
-  const gh = await createFakeGitHub();
-  try {
-    gh.seedRepo({ owner: 'acme', repo: 'web' });
-    const sha = gh.addCommit({ message: 'x' });
-    await run(gh, sha);
-    gh.assertNoViolations();
-  } finally {
-    await gh.stop();
-  }
-}
 
 function client(gh: FakeGitHub, log: string[] = [], extra: Partial<ClientOptions> = {}) {
   return createGitHubClient({
@@ -34,18 +23,11 @@ function client(gh: FakeGitHub, log: string[] = [], extra: Partial<ClientOptions
 }
 
 test('every call is counted once by route', async () => {
-  await withFake(async (gh, sha) => {
+  await withFakeRepo(async (gh, sha) => {
     const { octokit, counter } = client(gh);
     for (let i = 0; i < 3; i++)
       await octokit.rest.repos.listDeployments({ owner: 'acme', repo: 'web', environment: 'production' });
-    await octokit.rest.repos.createDeployment({
-      owner: 'acme',
-      repo: 'web',
-      ref: sha,
-      environment: 'production',
-      required_contexts: [],
-      auto_merge: false,
-    });
+    await octokit.rest.repos.createDeployment(productionDeployment(sha));
     assert.equal(counter.total(), 4);
     assert.equal(counter.attempts, 4);
     assert.equal(counter.failed, 0);
@@ -60,7 +42,7 @@ test('every call is counted once by route', async () => {
 });
 
 test('two 500s are retried: one call, three requests sent and counted', async () => {
-  await withFake(async (gh) => {
+  await withFakeRepo(async (gh) => {
     const log: string[] = [];
     const { octokit, counter } = client(gh, log);
     gh.failNext({ status: 500, times: 2 });
@@ -76,19 +58,11 @@ test('two 500s are retried: one call, three requests sent and counted', async ()
 });
 
 test('a non-idempotent create can opt out of retries; the failure is counted', async () => {
-  await withFake(async (gh, sha) => {
+  await withFakeRepo(async (gh, sha) => {
     const { octokit, counter } = client(gh);
     gh.failNext({ status: 502, operationId: 'repos/create-deployment' });
     await assert.rejects(
-      octokit.rest.repos.createDeployment({
-        owner: 'acme',
-        repo: 'web',
-        ref: sha,
-        environment: 'production',
-        required_contexts: [],
-        auto_merge: false,
-        request: { retries: 0 },
-      }),
+      octokit.rest.repos.createDeployment({ ...productionDeployment(sha), request: { retries: 0 } }),
       (error: { status?: number }) => error.status === 502,
     );
     assert.equal(counter.attempts, 1);
@@ -98,7 +72,7 @@ test('a non-idempotent create can opt out of retries; the failure is counted', a
 });
 
 test('a 4xx is not retried', async () => {
-  await withFake(async (gh) => {
+  await withFakeRepo(async (gh) => {
     const { octokit, counter } = client(gh);
     await assert.rejects(
       octokit.rest.repos.getDeployment({ owner: 'acme', repo: 'web', deployment_id: 424242 }),
@@ -109,7 +83,7 @@ test('a 4xx is not retried', async () => {
 });
 
 test('a secondary rate limit is waited out and retried, and logged without the token', async () => {
-  await withFake(async (gh) => {
+  await withFakeRepo(async (gh) => {
     const log: string[] = [];
     const { octokit, counter } = client(gh, log);
     gh.failNext({ status: 403, secondaryRateLimit: true, retryAfterSeconds: 0 });
@@ -128,7 +102,7 @@ test('a secondary rate limit is waited out and retried, and logged without the t
 });
 
 test('a rate-limit wait longer than the run accepts is given up', async () => {
-  await withFake(async (gh) => {
+  await withFakeRepo(async (gh) => {
     const log: string[] = [];
     const { octokit, counter } = createGitHubClient({
       token: TOKEN,
@@ -155,18 +129,11 @@ test('describeRequests with nothing counted', () => {
 });
 
 test('a POST is never repeated blindly: its 500 may hide a write that landed', async () => {
-  await withFake(async (gh, sha) => {
+  await withFakeRepo(async (gh, sha) => {
     const { octokit, counter } = client(gh);
     gh.failNext({ status: 500, afterWrite: true, operationId: 'repos/create-deployment' });
     await assert.rejects(
-      octokit.rest.repos.createDeployment({
-        owner: 'acme',
-        repo: 'web',
-        ref: sha,
-        environment: 'production',
-        required_contexts: [],
-        auto_merge: false,
-      }),
+      octokit.rest.repos.createDeployment(productionDeployment(sha)),
       (error: { status?: number }) => error.status === 500,
     );
     assert.equal(gh.requestsFor('repos/create-deployment').length, 1);
@@ -176,7 +143,7 @@ test('a POST is never repeated blindly: its 500 may hide a write that landed', a
 });
 
 test('GitHub down: retries stop when their back-off no longer fits the budget, then nothing is sent', async () => {
-  await withFake(async (gh) => {
+  await withFakeRepo(async (gh) => {
     const log: string[] = [];
     // Back-off 1 s, 4 s, 9 s (the default); a 3 s budget affords the first wait only.
     const { octokit, counter, budget } = client(gh, log, {
@@ -210,7 +177,7 @@ test('GitHub down: retries stop when their back-off no longer fits the budget, t
 });
 
 test('GitHub down with fast failures: judged down after the failures in a row, long before the budget', async () => {
-  await withFake(async (gh) => {
+  await withFakeRepo(async (gh) => {
     const { octokit, counter, budget } = client(gh, [], { budget: { maxConsecutiveFailures: 4 } });
     gh.setDown({ status: 500 });
     for (let i = 0; i < 3; i++)
@@ -223,7 +190,7 @@ test('GitHub down with fast failures: judged down after the failures in a row, l
 });
 
 test('GitHub hanging: each attempt times out within the budget, and the run gives up', async () => {
-  await withFake(async (gh) => {
+  await withFakeRepo(async (gh) => {
     const { octokit, counter, budget } = client(gh, [], {
       budget: { budgetMs: 1500, attemptTimeoutMs: 1000, minAttemptMs: 200, maxConsecutiveFailures: 100 },
     });
@@ -246,7 +213,7 @@ test('GitHub hanging: each attempt times out within the budget, and the run give
 });
 
 test('a 500 that carried out the write, a rate limit and a 404: all counted as sent and received', async () => {
-  await withFake(async (gh, sha) => {
+  await withFakeRepo(async (gh, sha) => {
     const { octokit, counter } = client(gh);
     gh.failNext({ status: 500, times: 2, operationId: 'repos/list-deployments' });
     gh.failNext({ status: 403, secondaryRateLimit: true, retryAfterSeconds: 0, operationId: 'repos/get' });

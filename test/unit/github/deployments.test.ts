@@ -14,6 +14,7 @@ import {
 } from '../../../src/github/deployments.ts';
 import { parseDeploymentPayload, PayloadError } from '../../../src/github/deployment-payload.ts';
 import { createFakeGitHub } from '../../fake-github/index.ts';
+import { productionDeployment, withFakeRepo } from '../../helpers/github.ts';
 
 const SHA = 'd'.repeat(40);
 
@@ -337,24 +338,14 @@ test('against the fake GitHub: createDeploymentOnce makes one deployment through
 });
 
 test('createDeploymentStatusOnce: a status whose answer was lost is looked up, never written twice', async () => {
-  const gh = await createFakeGitHub();
-  try {
-    gh.seedRepo({ owner: 'acme', repo: 'web' });
-    const sha = gh.addCommit({ message: 'x' });
+  await withFakeRepo(async (gh, sha) => {
     const { octokit } = createGitHubClient({
       token: 't',
       baseUrl: gh.url,
       retryBaseMs: 10,
       writeIntervalMs: 0,
     });
-    const { data } = await octokit.rest.repos.createDeployment({
-      owner: 'acme',
-      repo: 'web',
-      ref: sha,
-      environment: 'production',
-      required_contexts: [],
-      auto_merge: false,
-    });
+    const { data } = await octokit.rest.repos.createDeployment(productionDeployment(sha));
     const deploymentId = (data as { id: number }).id;
     const status = (state: 'queued' | 'in_progress' | 'success', description: string) =>
       createDeploymentStatusOnce(octokit.rest, {
@@ -403,7 +394,5 @@ test('createDeploymentStatusOnce: a status whose answer was lost is looked up, n
     // A 4xx is an answer: not repeated.
     await assert.rejects(status('success', 'x'.repeat(141)), (e: { status?: number }) => e.status === 422);
     gh.violations.length = 0; // the over-long description was the point
-  } finally {
-    await gh.stop();
-  }
+  });
 });

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGitHubClient, type ClientOptions } from '../../../src/github/client.ts';
 import { githubReporter } from '../../../src/report/github/reporter.ts';
-import { createFakeGitHub, type DownMode, type FakeGitHub } from '../../fake-github/index.ts';
+import type { DownMode, FakeGitHub } from '../../fake-github/index.ts';
+import { productionDeployment, withFakeRepo } from '../../helpers/github.ts';
 import { gate, succeeded } from './fixtures.ts';
 
 interface Setup {
@@ -16,24 +17,14 @@ interface Setup {
 }
 
 async function withFake(run: (s: Setup) => Promise<void>): Promise<void> {
-  const gh = await createFakeGitHub();
-  try {
-    gh.seedRepo({ owner: 'acme', repo: 'web', pulls: [{ number: 7, head: 'a'.repeat(40), user: 'alice' }] });
-    const sha = gh.addCommit({ message: 'x' });
-    const { octokit } = createGitHubClient({ token: 't', baseUrl: gh.url, writeIntervalMs: 0 });
-    const { data } = await octokit.rest.repos.createDeployment({
-      owner: 'acme',
-      repo: 'web',
-      ref: sha,
-      environment: 'production',
-      required_contexts: [],
-      auto_merge: false,
-    });
-    await run({ gh, sha, deploymentId: (data as { id: number }).id });
-    gh.assertNoViolations();
-  } finally {
-    await gh.stop();
-  }
+  await withFakeRepo(
+    async (gh, sha) => {
+      const { octokit } = createGitHubClient({ token: 't', baseUrl: gh.url, writeIntervalMs: 0 });
+      const { data } = await octokit.rest.repos.createDeployment(productionDeployment(sha));
+      await run({ gh, sha, deploymentId: (data as { id: number }).id });
+    },
+    { pulls: [{ number: 7, head: 'a'.repeat(40), user: 'alice' }] },
+  );
 }
 
 function reporterFor(s: Setup, client: Partial<ClientOptions>, closeTimeoutMs?: number) {
