@@ -4,18 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addAnnotationsOnce, createCheckRunOnce } from '../../../src/github/check-runs.ts';
 import { createGitHubClient } from '../../../src/github/client.ts';
-import { createFakeGitHub, type FakeGitHub } from '../../fake-github/index.ts';
-
-async function withFake(run: (gh: FakeGitHub, sha: string) => Promise<void>): Promise<void> {
-  const gh = await createFakeGitHub();
-  try {
-    gh.seedRepo({ owner: 'acme', repo: 'web' });
-    await run(gh, gh.addCommit({ message: 'x' }));
-    gh.assertNoViolations();
-  } finally {
-    await gh.stop();
-  }
-}
+import { withFakeRepo } from '../../helpers/github.ts';
 
 const annotation = (line: number) => ({
   path: 'src/a.ts',
@@ -26,7 +15,7 @@ const annotation = (line: number) => ({
 });
 
 test('a check run created once through lost answers (500, hang) after it landed', async () => {
-  await withFake(async (gh, sha) => {
+  await withFakeRepo(async (gh, sha) => {
     const { octokit } = createGitHubClient({
       token: 't',
       baseUrl: gh.url,
@@ -73,7 +62,7 @@ test('a check run created once through lost answers (500, hang) after it landed'
 });
 
 test('an annotations batch whose answer was lost is not added twice', async () => {
-  await withFake(async (gh, sha) => {
+  await withFakeRepo(async (gh, sha) => {
     const { octokit } = createGitHubClient({
       token: 't',
       baseUrl: gh.url,
