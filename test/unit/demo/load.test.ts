@@ -34,7 +34,10 @@ test('counts 5xx answers and versions, at the asked rate, and stops by itself at
   const report = await load.stop();
 
   assert.equal(report.sent, sentAtBound);
-  assert.ok(report.sent >= 190 && report.sent <= 201, `sent ${report.sent}`);
+  // What it sent or reported skipped is what the schedule asked for, never more; how much of it could be sent
+  // depends on how busy the machine is, so only a floor far below the rate is asserted.
+  assert.ok(report.sent + report.skipped <= 201, describeLoad(report));
+  assert.ok(report.sent >= 50, describeLoad(report));
   assert.equal(report.ok + report.failed, report.sent);
   assert.equal(report.failed, Math.floor(n / 10));
   assert.ok(report.failures.every((f) => f.status === 503 && f.atMs >= 0 && f.atMs <= 1000));
@@ -80,30 +83,35 @@ async function fastServer(t: { after(fn: () => void): void }): Promise<string> {
 
 test('a client whose own event loop stalls counts no failure: the time it could not run is not a timeout, the requests it could not send are skipped', async (t) => {
   const url = await fastServer(t);
-  // Requests time out after 150 ms; the client is frozen for 600 ms twice while requests are in flight. The
-  // server answers at once: every request that was sent must end ok.
-  const load = startLoad({ url, rps: 300, maxDurationMs: 10_000, requestTimeoutMs: 150 });
+  // Requests time out after 1 s; the client is frozen for 1.5 s twice while requests are in flight. The
+  // server answers at once (a busy machine may take some hundreds of ms, never a second): every request that
+  // was sent must end ok.
+  const load = startLoad({ url, rps: 300, maxDurationMs: 20_000, requestTimeoutMs: 1000 });
   await new Promise((r) => setTimeout(r, 300));
-  stall(600);
+  stall(1500);
   await new Promise((r) => setTimeout(r, 300));
-  stall(600);
+  stall(1500);
   await new Promise((r) => setTimeout(r, 300));
   const report = await load.stop();
 
   assert.equal(report.failed, 0, describeLoad(report));
   assert.equal(report.ok, report.sent);
-  assert.ok(report.client.maxStallMs >= 550, describeLoad(report));
+  assert.ok(report.client.maxStallMs >= 1400, describeLoad(report));
   // After a stall it sends one catch-up burst (100 ms of schedule), not the 180 requests it missed at once.
   assert.ok(report.client.skippedBehind >= 2 * 100, describeLoad(report));
   assert.equal(report.skipped, report.client.skippedBehind + report.client.skippedInFlight);
   assert.ok(Math.max(...report.timeline.map((b) => b.sent)) <= 150 + 30 + 5, JSON.stringify(report.timeline));
-  assert.ok(report.client.maxSendGapMs >= 550, describeLoad(report));
+  assert.ok(report.client.maxSendGapMs >= 1400, describeLoad(report));
   // The client lagged but no request failed: with enough load left, that is a pass that says so.
-  assert.equal(assessLoad(report).kind, 'proved', describeLoad(report));
   assert.equal(
-    assessLoad(report, { maxSendGapMs: 400 }).kind,
+    assessLoad(report, { maxSendGapMs: 3000, minRateShare: 0.1 }).kind,
+    'proved',
+    describeLoad(report),
+  );
+  assert.equal(
+    assessLoad(report).kind,
     'too-little-load',
-    'a 600 ms blind spot is longer',
+    'a 1.5 s blind spot is longer than the 1 s a zero-downtime test accepts',
   );
 });
 
