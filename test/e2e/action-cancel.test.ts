@@ -300,5 +300,11 @@ ${target.targetYaml}environments:
   assert.ok(run.outputs['github-requests'] !== undefined);
   assert.ok(run.outputs['record-path'] && existsSync(run.outputs['record-path']));
   assert.match(run.summary, /Deploy production: cancelled/);
-  assert.match(run.stdout, /::warning::cancelled: GitHub reporting stopped/);
+  // Which ends GitHub's reporting first depends on timing: the cancellation deadline (8.5 s after SIGINT) or
+  // the run's GitHub budget (10 s of failures, running since the first request hung). Either way a warning
+  // says that the updates did not reach GitHub.
+  assert.match(
+    run.stdout,
+    /^::warning::(cancelled: GitHub reporting stopped|GitHub: not reported: .*the deployment status "error")/m,
+  );
 });
