@@ -217,25 +217,15 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       label: `the progress of the "${checkName()}" check run`,
       async run() {
         deployCheckPending = false;
-        await lookUpDeployCheck();
-        if (deployCheckId === undefined) {
-          deployCheckUncertain = true;
-          const { id } = await createCheckRunOnce(rest, {
-            owner,
-            repo,
-            name: checkName(),
-            head_sha: sha,
-            external_id: externalId(checkName()),
+        await writeDeployCheck(
+          () => ({
             status: 'in_progress',
             started_at: new Date().toISOString(),
             ...(options.runUrl ? { details_url: options.runUrl } : {}),
             output: deployCheckOutput(),
-          });
-          deployCheckId = id;
-          deployCheckUncertain = false;
-        } else {
-          await rest.checks.update({ owner, repo, check_run_id: deployCheckId, output: deployCheckOutput() });
-        }
+          }),
+          () => ({ output: deployCheckOutput() }),
+        );
       },
     });
   };
@@ -251,6 +241,31 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     });
     deployCheckId = found?.id;
     deployCheckUncertain = false;
+  };
+  /**
+   * Updates the deploy check run with `update()` if it exists, else creates it once with `create()`. Looks it
+   * up first when a create's answer was lost; the fields are built after that, so they hold the newest state.
+   */
+  const writeDeployCheck = async (
+    create: () => Record<string, unknown>,
+    update: () => Omit<Parameters<typeof rest.checks.update>[0] & object, 'owner' | 'repo' | 'check_run_id'>,
+  ) => {
+    await lookUpDeployCheck();
+    if (deployCheckId === undefined) {
+      deployCheckUncertain = true;
+      const { id } = await createCheckRunOnce(rest, {
+        owner,
+        repo,
+        name: checkName(),
+        head_sha: sha,
+        external_id: externalId(checkName()),
+        ...create(),
+      });
+      deployCheckId = id;
+      deployCheckUncertain = false;
+    } else {
+      await rest.checks.update({ owner, repo, check_run_id: deployCheckId, ...update() });
+    }
   };
 
   // ---- gate check runs ----------------------------------------------------------------------------------
@@ -349,22 +364,10 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
             completed_at: new Date().toISOString(),
             output: deployCheckOutput(),
           };
-          await lookUpDeployCheck();
-          if (deployCheckId === undefined) {
-            deployCheckUncertain = true;
-            const { id } = await createCheckRunOnce(rest, {
-              owner,
-              repo,
-              name: checkName(),
-              head_sha: sha,
-              external_id: externalId(checkName()),
-              ...body,
-            });
-            deployCheckId = id;
-            deployCheckUncertain = false;
-          } else {
-            await rest.checks.update({ owner, repo, check_run_id: deployCheckId, ...body });
-          }
+          await writeDeployCheck(
+            () => body,
+            () => body,
+          );
         },
       });
     }
