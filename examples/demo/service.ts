@@ -35,6 +35,8 @@ if (behaviour.crashAtStart) {
 
 /** When the first `GET /` was served: an "unhealthy" version turns unhealthy after taking traffic. */
 let firstServedAt: number | undefined;
+/** `GET /` requests answered so far, for a "flaky" version's every-n-th error. */
+let served = 0;
 const metrics = new ServiceMetrics(opts.version);
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -79,7 +81,11 @@ const server = createServer((req, res) => {
   if (path === '/') {
     firstServedAt ??= Date.now();
     const answer = () => {
-      if (Math.random() < behaviour.errorRate)
+      served += 1;
+      const injected =
+        (behaviour.errorEvery !== undefined && served % behaviour.errorEvery === 0) ||
+        Math.random() < behaviour.errorRate;
+      if (injected)
         json(res, 500, { error: 'injected error', version: opts.version, name: opts.name });
       else json(res, 200, { version: opts.version, name: opts.name });
     };

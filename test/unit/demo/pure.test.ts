@@ -37,6 +37,7 @@ describe('behaviourFor', () => {
     assert.deepEqual(behaviourFor('1.2.3'), {
       unhealthyAfterMs: undefined,
       errorRate: 0,
+      errorEvery: undefined,
       extraLatencyMs: 0,
       crashAtStart: false,
     });
@@ -46,6 +47,8 @@ describe('behaviourFor', () => {
     assert.equal(behaviourFor('2.0.0-ERRORS').errorRate, 0.3);
     assert.equal(behaviourFor('v2-slow').extraLatencyMs, 300);
     assert.equal(behaviourFor('crash-1').crashAtStart, true);
+    assert.equal(behaviourFor('v4-FLAKY').errorEvery, 33);
+    assert.equal(behaviourFor('v4-flaky').unhealthyAfterMs, undefined, 'flaky stays healthy');
     const both = behaviourFor('3-slow-errors');
     assert.equal(both.errorRate, 0.3);
     assert.equal(both.extraLatencyMs, 300);

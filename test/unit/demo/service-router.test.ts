@@ -59,6 +59,19 @@ describe('demo service', () => {
     assert.ok(share > 0.18 && share < 0.42, `500 share ${share}`);
   });
 
+  test('"flaky" answers exactly every 33rd / with 500 and stays healthy', async (t) => {
+    const s = await service(t, 'v4-flaky');
+    const statuses: number[] = [];
+    for (let i = 0; i < 99; i++) statuses.push((await fetch(`${s.url}/`)).status);
+    assert.deepEqual(
+      statuses.flatMap((c, i) => (c === 500 ? [i + 1] : [])),
+      [33, 66, 99],
+    );
+    assert.equal((await fetch(`${s.url}/health`)).status, 200);
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    assert.match(metrics, /^http_requests_total\{code="500",version="v4-flaky"\} 3$/m);
+  });
+
   test('"crash" exits 1 at start', async (t) => {
     await assert.rejects(service(t, '2.0.0-crash'), /exited \(1\) before it was ready/);
   });
