@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { buildGate, checkBudget, parseSize, type BuildConfig } from '../../../src/gates/build.ts';
+import {
+  buildGate,
+  checkBudget,
+  streamSizes,
+  parseSize,
+  type BuildConfig,
+} from '../../../src/gates/build.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 
 const buildScript = fileURLToPath(new URL('../../fixtures/gates/build/build.mjs', import.meta.url));
@@ -152,5 +161,47 @@ describe('build gate', () => {
     );
     assert.equal(buildGate.schema.safeParse({ budgets: [{ path: 'dist/*.js' }] }).success, false);
     assert.equal(buildGate.schema.safeParse({ command: 'make', warnings: '(' }).success, false);
+  });
+});
+
+describe('streamSizes', () => {
+  it('gives the same raw and gzip sizes as one gzipSync at level 9, whatever the file size', async () => {
+    // Empty, one byte, below and across the read stream's 64 KiB chunks, compressible and not.
+    const contents = [
+      Buffer.alloc(0),
+      Buffer.from('x'),
+      Buffer.from('const a = 1;\n'.repeat(3000)),
+      randomBytes(70_000),
+      Buffer.from(randomBytes(200_000).toString('hex')),
+      Buffer.from('function f() { return 42; }\n'.repeat(100_000)),
+    ];
+    for (const [i, content] of contents.entries()) {
+      const file = join(cwd, `out-${i}.js`);
+      await writeFile(file, content);
+      assert.deepEqual(await streamSizes(createReadStream(file)), {
+        raw: content.length,
+        gzip: gzipSync(content, { level: 9 }).length,
+      });
+    }
+  });
+
+  it('keeps the event loop turning while a large output is compressed', async () => {
+    // Already in memory, so only compression is pending: a synchronous gzip would let the loop turn no
+    // time at all before the result.
+    const content = Buffer.from(randomBytes(3_000_000).toString('hex'));
+    async function* source() {
+      yield content;
+    }
+    let turns = 0;
+    let running = true;
+    const spin = () => {
+      turns++;
+      if (running) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const sizes = await streamSizes(source());
+    running = false;
+    assert.deepEqual(sizes, { raw: content.length, gzip: gzipSync(content, { level: 9 }).length });
+    assert.ok(turns > 0, 'the event loop did not turn while 6 MB were compressed');
   });
 });
