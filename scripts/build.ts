@@ -1,4 +1,7 @@
-// Bundles the action and the CLI into dist/, one ESM file each. The output is committed and CI checks that it
+// Bundles the action, the CLI and the App into dist/: one ESM file per entry, plus shared chunks in
+// dist/chunks/ (code splitting), so a run compiles only what it loads; a dynamic import() (pg, the analysis
+// providers) stays out of the entry's chunk graph until it is called. Chunk names carry a content hash
+// only, so the build stays reproducible. The output is committed and CI checks that it
 // matches a fresh build (scripts/check-dist.ts), so the build must be deterministic: no timestamps, no
 // absolute paths, no minification differences between machines.
 import { build } from 'esbuild';
@@ -23,6 +26,8 @@ export async function buildDist(outdir = 'dist'): Promise<void> {
     platform: 'node',
     target: 'node24',
     format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     sourcemap: false,
     legalComments: 'none',
     // Whitespace and syntax only: identifiers keep their names, so stack traces stay readable. Halves the

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
-import pg from 'pg';
+import type pg from 'pg';
 import { z } from 'zod';
 import { formatDuration } from '../config/duration.ts';
 import { commandLine, type CommandLine } from '../config/command-line-schema.ts';
@@ -96,7 +96,10 @@ function databaseUrl(serverUrl: string, database: string): string {
 }
 
 async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({
+  // Loaded here, not at the top: only this gate talks to PostgreSQL, and every other run would pay for
+  // compiling the driver at start.
+  const { default: postgres } = await import('pg');
+  const client = new postgres.Client({
     connectionString: url,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     query_timeout: QUERY_TIMEOUT_MS,
