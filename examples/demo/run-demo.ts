@@ -4,13 +4,16 @@
 // a user would run it:
 //   1. blue-green  v1 → v2            (v2 is checked on the idle slot, traffic switches, v2 is watched)
 //   2. canary      v2 → v3-unhealthy  (its /health starts failing: the analysis rolls it back)
+//   3. canary      v2 → v4-flaky      (every 33rd request answers 500, /health stays green: the built-in
+//                                      HTTP prober's counts and the sequential error test roll it back)
 // Everything runs on 127.0.0.1 and is stopped at the end, also on Ctrl-C.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { parseDocument, stringify } from 'yaml';
 import { describeLoad, startLoad } from '../../test/helpers/load.ts';
 import { freePorts } from '../../test/helpers/ports.ts';
 
@@ -22,7 +25,7 @@ const rps = 200;
 const say = (text: string) => process.stdout.write(`\n\x1b[1m${text}\x1b[0m\n`);
 
 const stateDir = mkdtempSync(join(tmpdir(), 'deploy-action-demo-'));
-const [blue, green, routerPort, adminPort] = await freePorts(4);
+const [blue, green, routerPort, adminPort] = (await freePorts(4)) as [number, number, number, number];
 const env = {
   ...process.env,
   DEMO_STATE_DIR: stateDir,
@@ -50,23 +53,55 @@ async function ctl(...args: string[]): Promise<string> {
   return result.stdout;
 }
 
-function deploy(version: string, ...extra: string[]): Promise<number> {
-  const args = [
-    join(root, 'dist/cli/index.js'),
-    'run',
-    '-e',
-    'production',
-    '-v',
-    version,
-    '-c',
-    join(here, 'deploy.yml'),
-  ];
+/** Runs the built CLI; its output goes to the terminal as it comes and is also returned. */
+function deploy(
+  version: string,
+  config: string,
+  ...extra: string[]
+): Promise<{ code: number; output: string }> {
+  const args = [join(root, 'dist/cli/index.js'), 'run', '-e', 'production', '-v', version, '-c', config];
   args.push('--state-dir', join(stateDir, 'deploy-state'), ...extra);
-  console.log(`$ deploy-action ${args.slice(1).join(' ').replaceAll(root, '')}\n`);
+  console.log(
+    `$ deploy-action ${args.slice(1).join(' ').replaceAll(root, '').replaceAll(stateDir, '$DEMO_STATE_DIR')}\n`,
+  );
   return new Promise((resolve) => {
-    const child = spawn(node, args, { cwd: root, env, stdio: 'inherit' });
-    child.on('close', (code) => resolve(code ?? 1));
+    const child = spawn(node, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      process.stdout.write(chunk);
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
   });
+}
+
+/**
+ * deploy.yml plus an `analysis:` for production that probes both slots with the built-in HTTP prober (the
+ * demo has no Prometheus) and a canary with 6 s steps, so the sequential error test has 12 half-second
+ * intervals of 100 probes per version to decide in. The probe URLs need this run's ports, which a static
+ * file cannot know: that is the only reason this part is written here and not in deploy.yml.
+ */
+function analysisConfig(canaryPort: number, stablePort: number): { file: string; analysis: string } {
+  const strategy = { type: 'canary', steps: [10, 50, 100], pause: '6s' };
+  const analysis = {
+    providers: {
+      probe: {
+        type: 'http',
+        url: `http://127.0.0.1:${canaryPort}/`,
+        stable_url: `http://127.0.0.1:${stablePort}/`,
+        rate: 200,
+      },
+    },
+    // The prober's counts. With errors and requests defined, the seeds preset adds its sequential
+    // canary-vs-stable error test (seeds.errors-vs-stable: alpha 1 %, anytime-valid).
+    metrics: { errors: { provider: 'probe' }, requests: { provider: 'probe' } },
+  };
+  const doc = parseDocument(readFileSync(join(here, 'deploy.yml'), 'utf8'));
+  doc.setIn(['environments', 'production', 'strategy'], strategy);
+  doc.setIn(['environments', 'production', 'analysis'], analysis);
+  const file = join(stateDir, 'deploy-analysis.yml');
+  writeFileSync(file, doc.toString());
+  return { file, analysis: stringify({ strategy, analysis }) };
 }
 
 let ok = true;
@@ -91,30 +126,69 @@ try {
   await ctl('switch', '--slot', 'blue');
   const load = startLoad({ url: `http://127.0.0.1:${routerPort}/`, rps, maxDurationMs: 180_000 });
 
-  say('1/2 Blue-green deployment of v2');
-  const first = await deploy('v2');
+  say('1/3 Blue-green deployment of v2');
+  const first = await deploy('v2', join(here, 'deploy.yml'));
   const afterFirst = load.snapshot();
   console.log(
     `load so far: ${afterFirst.sent} requests, ${afterFirst.failed} failed, by version ${JSON.stringify(afterFirst.byVersion)}`,
   );
 
-  say('2/2 Canary of v3-unhealthy (its health check starts failing a second after it takes traffic)');
-  const second = await deploy('v3-unhealthy', '--strategy', 'canary');
+  say('2/3 Canary of v3-unhealthy (its health check starts failing a second after it takes traffic)');
+  const second = await deploy('v3-unhealthy', join(here, 'deploy.yml'), '--strategy', 'canary');
+  const failedBeforeThird = load.snapshot().failed;
+
+  const stable = JSON.parse(await ctl('current')) as { slot: string; version: string };
+  const canarySlot = stable.slot === 'blue' ? 'green' : 'blue';
+  const config = analysisConfig(canarySlot === 'blue' ? blue : green, stable.slot === 'blue' ? blue : green);
+  say(
+    '3/3 Canary of v4-flaky (every 33rd request answers 500, 3 %; its health check stays green). ' +
+      'The production environment now has this analysis:',
+  );
+  console.log(config.analysis);
+  const third = await deploy('v4-flaky', config.file);
   await new Promise((r) => setTimeout(r, 1000));
   const report = await load.stop();
   const live = JSON.parse(await ctl('current')) as { slot: string; version: string };
 
+  // The evidence the CLI printed for the rollback (sequential-errors-worse, with counts and e-value).
+  const evidence = third.output
+    .split('\n')
+    .find((line) => line.includes('✗') && line.includes('[sequential-errors-worse]'))
+    ?.replace(/^.*?\[sequential-errors-worse\]/, '[sequential-errors-worse]')
+    .replace(/ \([\d.]+m?s\)$/, '');
+  // Exit 1 alone could be any failure: the health-check rollback must also say so.
+  const healthRollback = second.code === 1 && second.output.includes('health check failed');
+  const flakyFailures = report.failures.filter((f) => f.version === 'v4-flaky').length;
+  const otherFailures = report.failed - flakyFailures;
+
   say('What happened');
-  console.log(`  blue-green v1 → v2:           ${first === 0 ? 'deployed' : `exit ${first} (unexpected)`}`);
   console.log(
-    `  canary v2 → v3-unhealthy:     ${second === 1 ? 'rolled back automatically' : `exit ${second} (unexpected)`}`,
+    `  blue-green v1 → v2:           ${first.code === 0 ? 'deployed' : `exit ${first.code} (unexpected)`}`,
   );
+  console.log(
+    `  canary v2 → v3-unhealthy:     ${healthRollback ? 'rolled back automatically (health check)' : `exit ${second.code} (unexpected)`}`,
+  );
+  console.log(
+    `  canary v2 → v4-flaky:         ${third.code === 1 && evidence ? 'rolled back automatically (sequential error test)' : `exit ${third.code}${evidence ? '' : ', no sequential-errors-worse evidence printed'} (unexpected)`}`,
+  );
+  if (evidence) console.log(`    evidence: ${evidence}`);
   console.log(`  live now:                     ${live.version} on ${live.slot}`);
   console.log(`  load through the router:      ${describeLoad(report)}`);
-  ok = first === 0 && second === 1 && live.version === 'v2' && report.failed === 0;
+  console.log(
+    `  failed requests:              ${otherFailures} from v1, v2 and v3-unhealthy; ${flakyFailures} answered 500 by v4-flaky during its canary (its injected errors, expected)`,
+  );
+  ok =
+    first.code === 0 &&
+    healthRollback &&
+    third.code === 1 &&
+    evidence !== undefined &&
+    live.version === 'v2' &&
+    failedBeforeThird === 0 &&
+    otherFailures === 0;
   console.log(
     ok
-      ? '\n✔ demo complete: zero failed requests through both deployments and the rollback\n'
+      ? '\n✔ demo complete: zero failed requests through the blue-green deployment and the health-check rollback; ' +
+          `the ${flakyFailures} failed requests are v4-flaky's own 500s, served to its canary share until the statistical test rolled it back\n`
       : '\n✖ the demo did not go as expected\n',
   );
 } catch (error) {
