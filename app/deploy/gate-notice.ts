@@ -1,7 +1,7 @@
 // The hidden marker in the app's "deployment is waiting for approval" notice on a PR: which environment's
 // protection rule waits at which commit. An /approve-deploy or /reject-deploy that finds one answers the
 // waiting rule at once (handlers/protection-rule.ts); without one it costs no request to look for gates.
-import { z } from 'zod';
+import * as z from 'zod';
 import { markersOf, writeMarker } from '../../src/github/hidden-marker.ts';
 import type { MarkerScope, VerifiedMarker } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';

@@ -1,7 +1,7 @@
 // The pending deployment request the app records, as a hidden marker, in its "waiting for approvals" reply.
 // When an approval completes the count, the app reads the request back from its own comments and deploys
 // exactly what was asked. Only comments written by the app's own bot login are ever read.
-import { z } from 'zod';
+import * as z from 'zod';
 import { markersOf, writeMarker } from '../../src/github/hidden-marker.ts';
 import type { MarkerScope, VerifiedMarker } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';

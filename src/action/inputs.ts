@@ -1,7 +1,7 @@
 // Every input the action reads, validated in one place, then merged with what the event says (a
 // deployment's payload, workflow_dispatch inputs) into the one description of this run. Every problem is
 // reported at once, naming the input.
-import { z } from 'zod';
+import * as z from 'zod';
 import { STRATEGY_NAMES } from '../config/schema.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT, type DeploymentType } from '../github/deployment-payload.ts';
 import type { RunContext } from './context.ts';

@@ -4,7 +4,7 @@
 //   {"type":"sample","index":0,"sample":{"at":ms,"canary":{...},"stable":{...},"errors":[...]},"decision":{...}}
 //   ... more samples, then more windows (one per evaluate call: each canary step, verify, monitor ...)
 import { appendFileSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeValue, explainIssues, formatPath, issueMessage } from '../config/errors.ts';
 import type { AnalysisConfigInput } from './schema.ts';
 import { PROVIDER_ERROR_CODES, type Decision, type MetricValues, type Sample } from './types.ts';

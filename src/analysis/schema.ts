@@ -1,7 +1,7 @@
 // The `analysis:` section of .github/deploy.yml (top level or per environment). Strict: unknown keys are
 // errors. A check is written as a small expression ("error_rate < 0.01", "p95 < 2x baseline") so the config
 // reads like the rule it states; the expression is parsed here so a typo is reported at its path.
-import { z } from 'zod';
+import * as z from 'zod';
 import { duration } from '../config/duration.ts';
 import { commandLine } from '../config/command-line-schema.ts';
 

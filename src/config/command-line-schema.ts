@@ -1,6 +1,6 @@
 // The command-line field, shared by the deploy config and the analysis section (which config/schema.ts
 // embeds), kept apart so neither schema module has to import the other.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A command: one string split into argv like a shell would (without running one), or an argv list. */
 export const commandLine = z

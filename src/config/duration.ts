@@ -2,7 +2,7 @@
 // milliseconds once parsed. `ms` is the well-kept parser; the regex keeps the accepted forms explicit so the
 // error message can list them and "5 minutes" or "-1s" are rejected rather than guessed at.
 import ms from 'ms';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const DURATION_PATTERN = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
 

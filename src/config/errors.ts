@@ -1,7 +1,7 @@
 // Config errors: their shape and format, and the translation of zod issues into messages a user can act on
 // (what was expected, what was found, what is allowed, what was probably meant). Locating an issue in the
 // YAML source is load.ts's job; this file only decides the path, the message and which node it is about.
-import { z } from 'zod';
+import * as z from 'zod';
 import { closestMatch, didYouMean, listOf } from './suggest.ts';
 
 /** One problem in a config file. line/column are 1-based; 0 means the whole file (e.g. it does not exist). */

@@ -1,7 +1,7 @@
 // The shape of `.github/deploy.yml`. Every object is strict: an unknown key is an error (with a suggestion,
 // see errors.ts), never silently ignored. Defaults are not written here but in presets.ts, so that the
 // schema describes what a user may write and the preset decides what a missing value means.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DURATION_LIMITS, durationUpTo } from './duration.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from '../analysis/schema.ts';
 import { gatesConfigSchema } from '../gates/registry.ts';

@@ -4,7 +4,7 @@
 // advisory service gives no answer, and no answer blocks.
 import { access, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { commandLine } from '../config/command-line-schema.ts';
 import { gateCommonFields } from './common.ts';
 import { runGateCommand } from './gate-command.ts';

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { commandLine } from '../config/command-line-schema.ts';
 import { gateCommonFields } from './common.ts';
 import { outputTail, runRequiredCommand } from './gate-command.ts';

@@ -1,5 +1,5 @@
 // Options every gate section accepts, besides its own.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DURATION_LIMITS, durationUpTo } from '../config/duration.ts';
 
 export const gateCommonFields = {

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Document } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { gateCommonFields } from './common.ts';
 import { runRequiredCommand } from './gate-command.ts';
 import { matchFiles, toList } from './match-files.ts';

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import type pg from 'pg';
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatDuration } from '../config/duration.ts';
 import { commandLine, type CommandLine } from '../config/command-line-schema.ts';
 import { gateCommonFields } from './common.ts';

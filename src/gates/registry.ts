@@ -1,5 +1,5 @@
 // Every gate by the name it has under `gates:` in deploy.yml, and the section's own schema.
-import { z } from 'zod';
+import * as z from 'zod';
 import { duration } from '../config/duration.ts';
 import { auditGate } from './audit.ts';
 import { buildGate } from './build.ts';

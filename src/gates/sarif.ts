@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { gateCommonFields } from './common.ts';
 import { matchFiles, toList } from './match-files.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';

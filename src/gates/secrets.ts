@@ -7,7 +7,7 @@ import { isAbsolute, resolve, sep } from 'node:path';
 import { execa } from 'execa';
 import pLimit from 'p-limit';
 import picomatch from 'picomatch';
-import { z } from 'zod';
+import * as z from 'zod';
 import { gateCommonFields } from './common.ts';
 import { matchFiles, toList } from './match-files.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';

@@ -2,7 +2,7 @@
 // thresholds (overall and on the changed lines), and no JUnit report lists a failing test.
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { commandLine } from '../config/command-line-schema.ts';
 import { gateCommonFields } from './common.ts';
 import { readCoverageReport, lineHitsByRepoPath, findLineHits } from './coverage/read.ts';

@@ -1,7 +1,7 @@
 // The contract between the App (which creates a GitHub deployment) and the Action (which runs it): what the
 // App puts in the deployment's `payload`. Validated on both sides, so a hand-made deployment with a bad
 // payload fails with a clear error instead of deploying something unexpected.
-import { z } from 'zod';
+import * as z from 'zod';
 import { STRATEGY_NAMES } from '../config/schema.ts';
 
 /**

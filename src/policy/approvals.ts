@@ -3,7 +3,7 @@
 // by @x was for an older commit"). Also the hidden marker the app writes into its own reply comments to
 // record an approval; the app must only read markers from comments it wrote itself, and only those whose
 // MAC verifies (src/github/hidden-marker.ts).
-import { z } from 'zod';
+import * as z from 'zod';
 import { markersOf, writeMarker } from '../github/hidden-marker.ts';
 import type { MarkerScope, VerifiedMarker } from '../github/hidden-marker.ts';
 import type { MarkerKeys } from '../github/marker-keys.ts';

@@ -2,7 +2,7 @@
 // = overrides). It states who may deploy and approve, how many approvals, windows, freezes and the hotfix
 // and rollback overrides. Strict like the rest of the config; defaults are applied in resolve.ts, so this
 // file only says what a user may write.
-import { z } from 'zod';
+import * as z from 'zod';
 import { duration } from '../config/duration.ts';
 import { didYouMean } from '../config/suggest.ts';
 import { isValidTimeZone, parseClockTime, parseDateTime, WEEKDAYS } from './windows.ts';
