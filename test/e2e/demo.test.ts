@@ -1,0 +1,54 @@
+// `npm run demo` itself (examples/demo/run-demo.ts, on the BUILT CLI): its three deployments end as the README
+// says, and the third, a canary answering 3 % errors with a green health check, is rolled back by the
+// sequential error test on the HTTP prober's counts, with the evidence printed (counts, e-value, threshold).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { stripVTControlCharacters } from 'node:util';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { repoRoot } from '../helpers/cli.ts';
+import { NODE } from '../helpers/processes.ts';
+
+test('the demo: blue-green, a health-check rollback, and a rollback by the sequential error test with its evidence', async () => {
+  const run = await execa(NODE, [join(repoRoot, 'examples/demo/run-demo.ts')], {
+    cwd: repoRoot,
+    reject: false,
+    timeout: 150_000,
+    all: true,
+  });
+  const out = stripVTControlCharacters(run.all ?? '');
+  assert.equal(run.exitCode, 0, out);
+
+  assert.match(out, /blue-green v1 → v2: +deployed/);
+  assert.match(out, /canary v2 → v3-unhealthy: +rolled back automatically \(health check\)/);
+  assert.match(out, /✗ analysis \(canary-step at \d+%\): health check failed/);
+
+  // The third deployment: the statistical rule's reason code, and the evidence it rests on, as the CLI printed it.
+  assert.match(out, /canary v2 → v4-flaky: +rolled back automatically \(sequential error test\)/);
+  const evidence =
+    /✗ analysis \(canary-step at \d+%\): \[sequential-errors-worse\] canary error rate ([\d.]+)% \((\d+) errors in (\d+) requests\) is significantly above 1x stable ([\d.]+)% \((\d+) in (\d+)\) over (\d+) intervals: e-value ([\d.]+) >= threshold 100 \(alpha 0\.01, anytime-valid\)/.exec(
+      out,
+    );
+  assert.ok(evidence, `no sequential-errors-worse rollback with its evidence in:\n${out}`);
+  const [canaryErrors, canaryRequests, stableErrors, stableRequests, eValue] = [2, 3, 5, 6, 8].map((i) =>
+    Number(evidence[i]),
+  ) as [number, number, number, number, number];
+  assert.ok(canaryErrors > 0 && canaryRequests >= 100 && stableRequests >= 100, evidence[0]);
+  assert.ok(canaryErrors > stableErrors, evidence[0]);
+  assert.ok(eValue >= 100, `e-value ${eValue} below its threshold in ${evidence[0]}`);
+  assert.match(out, /ROLLBACK of production: analysis \(canary-step at \d+%\): \[sequential-errors-worse\]/);
+  // The summary repeats the evidence, without the CLI's timestamp.
+  assert.match(
+    out,
+    /\n +evidence: \[sequential-errors-worse\] canary error rate .* e-value [\d.]+ >= threshold 100/,
+  );
+
+  // Failed requests: none from the stable versions or the health-check rollback; the flaky canary's own 500s
+  // are counted and named, not hidden.
+  assert.match(
+    out,
+    /failed requests: +0 from v1, v2 and v3-unhealthy; \d+ answered 500 by v4-flaky during its canary/,
+  );
+  assert.match(out, /live now: +v2 on /);
+  assert.match(out, /✔ demo complete/);
+});
