@@ -85,8 +85,7 @@ const server = createServer((req, res) => {
       const injected =
         (behaviour.errorEvery !== undefined && served % behaviour.errorEvery === 0) ||
         Math.random() < behaviour.errorRate;
-      if (injected)
-        json(res, 500, { error: 'injected error', version: opts.version, name: opts.name });
+      if (injected) json(res, 500, { error: 'injected error', version: opts.version, name: opts.name });
       else json(res, 200, { version: opts.version, name: opts.name });
     };
     if (behaviour.extraLatencyMs > 0) setTimeout(answer, behaviour.extraLatencyMs);
