@@ -10,10 +10,20 @@ export interface SecretRule {
   keywords: string[];
   /** Global regex; the capture group named `secret` (or the whole match) is the secret. */
   pattern: RegExp;
-  /** Extra check on the secret, e.g. entropy or placeholders. */
-  accept?(secret: string, options: ScanOptions): boolean;
+  /**
+   * Extra check on the secret, e.g. entropy or placeholders. `context` says how it stands in its line; for a
+   * multi-line rule `secret` is the text from the match on (the block), so the check can look at its body.
+   */
+  accept?(secret: string, options: ScanOptions, context: MatchContext): boolean;
   /** For multi-line secrets (key blocks): the value to fingerprint, from the text after the match. */
   multiline?: boolean;
+}
+
+export interface MatchContext {
+  /** The value had an opening quote before it (the rule's `open` group). */
+  quoted: boolean;
+  /** The first character after the value in its line that is not white space ('' at the end of the line). */
+  next: string;
 }
 
 export interface ScanOptions {
@@ -38,6 +48,18 @@ const PLACEHOLDER =
 const SLUG = /^[a-z]+(?:[-_.][a-z0-9]+)+$/;
 const looksLikeSlug = (value: string) => SLUG.test(value) && (value.match(/\d/g)?.length ?? 0) <= 2;
 const CODE_REFERENCE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^process\.env|^os\.environ|^env\./;
+// An unquoted value that is source code rather than data: an identifier or member path used by what follows
+// (`token=header[i]`, `credentials:kEnumerable,`, `auth=getAuth(`, `authMessage=first+","`), or an expression that goes on with an
+// operator (`TOKEN=exports.STRICT_TOKEN=…`, `creds=request.credentials===…`). A secret in a .env or YAML
+// file stands alone on its line; in code it is quoted.
+const IDENTIFIER_PATH = /^[A-Za-z_$#][\w$#]*(?:\.[A-Za-z_$#][\w$#]*)*$/;
+const CODE_OPERATOR = /[\w$\])][!=]=?|=>/;
+const looksLikeCode = (value: string, context: MatchContext) =>
+  !context.quoted &&
+  (CODE_OPERATOR.test(value) ||
+    (IDENTIFIER_PATH.test(value.replace(/[-+*/%&|]+$/, '')) && /^[[(;,)}"'`+*/%&|?<>-]$/.test(context.next)));
+// A key block has a body: the header alone (a string constant in a PEM parser, say) is not a key.
+const KEY_BODY = /[A-Za-z0-9+/=]{40}/;
 
 export const SECRET_RULES: SecretRule[] = [
   {
@@ -52,6 +74,7 @@ export const SECRET_RULES: SecretRule[] = [
     keywords: ['private key'],
     pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/dg,
     multiline: true,
+    accept: (block) => KEY_BODY.test(block.replace(/\\[nr]/g, '\n')),
   },
   {
     id: 'aws-access-key-id',
@@ -133,10 +156,11 @@ export const SECRET_RULES: SecretRule[] = [
     // No name prefix and at most 64 name characters after the keyword: `[\w.-]*` on both sides re-scanned a
     // long word from every position (quadratic: a 1 MB line took minutes). The secret's position is its own.
     pattern:
-      /(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth|credential)[\w.-]{0,64}?["'`]?\s*(?::=|=>|[:=])\s*["'`]?(?<secret>[A-Za-z0-9+/=_\-!@#$%^&*.~]{12,200})/dgi,
-    accept: (secret, options) =>
+      /(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth|credential)[\w.-]{0,64}?["'`]?\s*(?::=|=>|[:=])\s*(?<open>["'`])?(?<secret>[A-Za-z0-9+/=_\-!@#$%^&*.~]{12,200})/dgi,
+    accept: (secret, options, context) =>
       !PLACEHOLDER.test(secret) &&
       !CODE_REFERENCE.test(secret) &&
+      !looksLikeCode(secret, context) &&
       !looksLikeSlug(secret) &&
       // Short values cannot reach high entropy: scale the bar with the length (log2 of it is the maximum).
       shannonEntropy(secret) >= Math.min(options.entropyThreshold, 0.9 * Math.log2(secret.length)),
@@ -211,9 +235,13 @@ function scanLine(
       const column = m.indices?.groups?.secret?.[0] ?? m.index;
       const span: [number, number] = [column, column + value.length];
       if (overlaps(taken, span)) continue;
-      if (rule.accept && !rule.accept(value, options)) continue;
-      spans.push(span);
       const secret = rule.multiline ? text.slice(start + m.index, start + m.index + 400) : value;
+      const context = {
+        quoted: m.groups?.open !== undefined,
+        next: /\S/.exec(line.slice(span[1], span[1] + 200))?.[0] ?? '',
+      };
+      if (rule.accept && !rule.accept(secret, options, context)) continue;
+      spans.push(span);
       found.push({
         rule: rule.id,
         description: rule.description,

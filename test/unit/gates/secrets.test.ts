@@ -501,3 +501,42 @@ test('gitleaks paths under GITHUB_WORKSPACE are repository-relative when the gat
     [['src/bot.js', 3]],
   );
 });
+
+// Code is not data: ordinary and minified JavaScript assigns to names such as token, auth and credentials all
+// the time. Lines taken from real bundles (undici, @actions/core, Octokit, Probot, pg) read as secrets once
+// the bundles were small enough to be scanned.
+test('source code that assigns to secret-like names is not a secret; the same names given data still are', () => {
+  const code = [
+    'for(let i=policyHeader.length;i!==0;i--){let token=policyHeader[i-1].trim();if(referrerPolicyTokens.has(token))',
+    'exports.TOKEN=exports.STRICT_TOKEN=exports.CONNECTION_TOKEN_CHARS=void 0;',
+    'cache:kEnumerableProperty,credentials:kEnumerableProperty,attribute:kEnumerableProperty,',
+    'let includeCredentials=request.credentials==="include"||request.credentials==="same-origin"',
+    'exports.PersonalAccessTokenCredentialHandler=exports.BearerCredentialHandler=exports.BasicCredentialHandler=void 0;',
+    'authentication.expiresAt=toTimestamp2(apiTimeInMs,response.data.expires_in)',
+    'let cachedAuthentication=getCachedAuthentication(state,options.auth);',
+    'let method=options.type==="delete"?deleteToken:deleteAuthorization;',
+    'createProbotOctokitWithDefaults({githubToken:this.#state.githubToken,Octokit:this.#state.OctokitBase})',
+    '  const authMessage = clientFirstMessageBare + "," + serverFirstMessage + "," + clientFinalMessage',
+    'return privateKey.includes("-----BEGIN RSA PRIVATE KEY-----")',
+    'const pkcs8Begin="-----BEGIN PRIVATE KEY-----",pkcs8End="-----END PRIVATE KEY-----";',
+  ].join('\n');
+  assert.deepEqual(
+    scanText(code).map((hit) => `${hit.rule}@${hit.line}`),
+    [],
+  );
+
+  // The same names with data: quoted in code, alone on a .env or YAML line, and a key block with its body.
+  const value = 'q7Zt9wLk2Vx8Rb4Nc6Hy3Pm5Jd1Gf0Ts';
+  const body = 'MIIEpAIBAAKCAQEA3x9Q7kLm2Vt8Rb4Nc6Hy3Pm5Jd1Gf0TsQ7Zt9wLk2Vx8Rb4Nc6Hy3Pm5Jd1Gf0Ts';
+  const data = [
+    `const token = "${value}";`,
+    `credentials: '${value}',`,
+    `API_TOKEN=${value}`,
+    `auth_token: ${value}`,
+    `{"key": "-----BEGIN RSA PRIVATE KEY-----\\n${body}\\n-----END RSA PRIVATE KEY-----"}`,
+  ].join('\n');
+  assert.deepEqual(
+    scanText(data).map((hit) => `${hit.rule}@${hit.line}`),
+    ['generic-secret@1', 'generic-secret@2', 'generic-secret@3', 'generic-secret@4', 'private-key@5'],
+  );
+});
