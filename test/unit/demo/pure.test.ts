@@ -20,17 +20,7 @@ import {
 } from '../../../examples/demo/lib/plans.ts';
 import { ServiceMetrics } from '../../../examples/demo/lib/metrics.ts';
 import { parseShowStat } from '../../../examples/demo/lib/haproxy-runtime.ts';
-
-/** A deterministic random source (mulberry32) so distribution tests cannot flake. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../helpers/random.ts';
 
 describe('behaviourFor', () => {
   test('a plain version behaves well', () => {
@@ -62,7 +52,7 @@ describe('chooseWeighted', () => {
     { name: 'green', weight: green, enabled: greenEnabled },
   ];
   const share = (blue: number, green: number, n = 20_000) => {
-    const random = seeded(42);
+    const random = rng(42);
     let greens = 0;
     for (let i = 0; i < n; i++) if (chooseWeighted(backends(blue, green), random)?.name === 'green') greens++;
     return greens / n;
