@@ -27,9 +27,7 @@ import { NO_DATA_CODES, type Decision, type MetricValues, type Sample } from './
 import { formatDuration } from '../config/duration.ts';
 
 export interface RuleCheckState {
-  /** `at` of the first sample of the current violation, null when the rule holds. */
-  violatingSince: number | null;
-  /** Intervals with data in the current violation: its duration, so a gap in the data adds no time. */
+  /** Intervals with data in the current violation (0 while the rule holds), so a gap adds no time. */
   violatingIntervals: number;
   /** value - limit of every interval with data in the window: the evidence a deadline decision reads. */
   margins: number[];
@@ -70,7 +68,7 @@ export function createJudgeState(config: AnalysisConfig, options: JudgeOptions):
           ? initialHistogramTest()
           : check.kind === 'values'
             ? initialSignTest()
-            : { violatingSince: null, violatingIntervals: 0, margins: [] };
+            : { violatingIntervals: 0, margins: [] };
   return {
     config,
     intervalMs: options.intervalMs,
@@ -142,9 +140,7 @@ function evaluateCheck(
     // of evidence). The dead-man's switch deals with silence.
     if (value === null || limit === null) return { state: ruleState };
     const margins = [...ruleState.margins, value - limit];
-    if (holds(value, check.op, limit))
-      return { state: { violatingSince: null, violatingIntervals: 0, margins } };
-    const since = ruleState.violatingSince ?? sample.at;
+    if (holds(value, check.op, limit)) return { state: { violatingIntervals: 0, margins } };
     const violatingIntervals = ruleState.violatingIntervals + 1;
     const lastedMs = violatingIntervals * state.intervalMs;
     const limitText =
@@ -153,7 +149,7 @@ function evaluateCheck(
         : `${fmt(limit)} (${fmt(check.factor)}x baseline ${fmt(limit / check.factor)})`;
     if (lastedMs >= check.forMs)
       return {
-        state: { violatingSince: since, violatingIntervals, margins },
+        state: { violatingIntervals, margins },
         fired: {
           kind: 'rollback',
           rule: check.name,
@@ -163,7 +159,7 @@ function evaluateCheck(
         },
       };
     return {
-      state: { violatingSince: since, violatingIntervals, margins },
+      state: { violatingIntervals, margins },
       pending: `${check.metric} = ${fmt(value)} violates "${check.metric} ${check.op} ${limitText}" for ${formatDuration(lastedMs)} of ${formatDuration(check.forMs)}`,
     };
   }
