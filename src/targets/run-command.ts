@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { createInterface } from 'node:readline';
 import type { ResolvedCommand } from '../config/resolve.ts';
 import { shellCommandLine, shellQuote } from './command-line.ts';
-import { renderShellScript, type RenderedScript } from './shell-script.ts';
+import { envNameFor, renderShellScript, type RenderedScript } from './shell-script.ts';
 import { render, TemplateError, type TemplateValues } from './template.ts';
 
 export interface OutputLine {
@@ -57,7 +57,7 @@ const TAIL_LINES = 20;
 export function envFor(values: TemplateValues): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(values)) {
-    if (value !== undefined) env[`DEPLOY_${key.toUpperCase()}`] = value;
+    if (value !== undefined) env[envNameFor(key)] = value;
   }
   return env;
 }
