@@ -35,16 +35,18 @@ export function untilCancelDeadline<T>(
       const left = received ? reportingTimeLeft(received.atMs, now(), options.graceMs) : 0;
       timer = setTimeout(() => finish({ done: false }), left);
     };
-    const finish = (outcome: Settled<T>) => {
+    const settle = () => {
       clearTimeout(timer);
       cancellation.signal.removeEventListener('abort', startDeadline);
+    };
+    const finish = (outcome: Settled<T>) => {
+      settle();
       resolve(outcome);
     };
     work.then(
       (value) => finish({ done: true, value }),
       (error: unknown) => {
-        clearTimeout(timer);
-        cancellation.signal.removeEventListener('abort', startDeadline);
+        settle();
         reject(error as Error);
       },
     );
