@@ -20,7 +20,7 @@
 import {
   errorsLogEvidence,
   initialErrorsTest,
-  logSumExp,
+  logMeanExp,
   updateErrorsTest,
   type ErrorsTestState,
 } from './sequential.ts';
@@ -118,5 +118,5 @@ export function updateHistogramTest(
 
 /** log of the e-value: the equal-weight mean of the per-cut tests' e-values. */
 export function histogramLogEvidence(state: HistogramTestState): number {
-  return logSumExp(state.tests.map(errorsLogEvidence)) - Math.log(state.tests.length);
+  return logMeanExp(state.tests.map(errorsLogEvidence));
 }
