@@ -19,14 +19,16 @@ export type LimitIssue =
   | { reason: 'too_deep'; message: string; offset: number }
   | { reason: 'too_many_nodes'; message: string; offset: number };
 
+/** Why a config of `bytes` bytes is refused (loadConfigFile says it from the file's size, unread). */
+export function tooLargeMessage(bytes: number): string {
+  return `the config is ${bytes} bytes; at most ${CONFIG_LIMITS.bytes} are read (a deploy config is a few kilobytes)`;
+}
+
 /** Checks size and flow nesting on the raw text (the lexer stops at the first collection too deep). */
 export function textLimitIssue(text: string): LimitIssue | undefined {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > CONFIG_LIMITS.bytes) {
-    return {
-      reason: 'too_large',
-      message: `the config is ${bytes} bytes; at most ${CONFIG_LIMITS.bytes} are read (a deploy config is a few kilobytes)`,
-    };
+    return { reason: 'too_large', message: tooLargeMessage(bytes) };
   }
   // Too few brackets to nest that deep: no need to lex (most configs).
   let brackets = 0;

@@ -28,7 +28,7 @@ import {
 import type { z } from 'zod';
 import { deployConfig, type RawConfig } from './schema.ts';
 import { semanticIssues } from './semantics.ts';
-import { CONFIG_LIMITS, documentIssues, textLimitIssue } from './limits.ts';
+import { CONFIG_LIMITS, documentIssues, textLimitIssue, tooLargeMessage } from './limits.ts';
 
 export type ParseResult = { ok: true; config: RawConfig } | { ok: false; errors: ConfigError[] };
 
@@ -88,7 +88,7 @@ export async function loadConfigFile(path: string): Promise<RawConfig> {
     // Over the cap: refused by its size, without reading it into memory (parseConfig says the same).
     const { size } = await stat(path);
     if (size > CONFIG_LIMITS.bytes) {
-      const message = `the config is ${size} bytes; at most ${CONFIG_LIMITS.bytes} are read (a deploy config is a few kilobytes)`;
+      const message = tooLargeMessage(size);
       throw new ConfigLoadError([{ file: path, line: 1, column: 1, path: '', message }]);
     }
     text = await readFile(path, 'utf8');
