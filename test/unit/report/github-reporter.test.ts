@@ -152,3 +152,28 @@ test('GitHub working: everything reported once, no warning', async () => {
     assert.equal(counter.attempts, s.gh.requests.length - before);
   });
 });
+
+test('the deploy check run whose create landed unanswered, and could not be looked up then, is updated later, not created again', async () => {
+  await withFake(async (s) => {
+    const { reporter, runDeployment } = reporterFor(s, { retries: 0, retryBaseMs: 10 });
+    // The first create of the deploy check run lands but answers 500, and both lookups that createCheckRunOnce
+    // tries fail too: it gives up not knowing. The next write to that check run must look again, find it,
+    // and update it.
+    s.gh.failNext({
+      status: 500,
+      afterWrite: true,
+      operationId: 'checks/create',
+      where: (r) => (r.body as { name?: string }).name === 'deploy / production',
+    });
+    s.gh.failNext({ status: 503, operationId: 'checks/list-for-ref', times: 2 });
+    runDeployment();
+    await reporter.close!();
+    const runs = [...s.gh.repo().checkRuns.values()] as Array<{ name: string; conclusion: string | null }>;
+    assert.deepEqual(
+      runs.filter((r) => r.name === 'deploy / production').map((r) => r.conclusion),
+      ['success'],
+    );
+    assert.deepEqual(reporter.failures().length, 1, reporter.failures().join('\n'));
+    assert.match(reporter.failures()[0]!, /the progress of the "deploy \/ production" check run/);
+  });
+});
