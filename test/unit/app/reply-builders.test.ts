@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { userText } from '../../../src/github/user-text.ts';
 import { lockOwner, policyRefusal, policySummary, who } from '../../../app/deploy/replies.ts';
+import type { LockInfo } from '../../../app/locks.ts';
 import { refusalReply } from '../../../app/handlers/comment.ts';
 import { staleApprovalsNotice } from '../../../app/handlers/pull-request.ts';
 import { parseCommand, showInput } from '../../../app/commands/parse.ts';
@@ -144,26 +145,20 @@ const BUILDERS: Record<string, (v: string) => string> = {
       explainLockRefusal({ ok: false, code: 'not_a_global_locker', login: v, action: 'force', lockers: [v] }),
     ].join('\n'),
   policyRefusal: (v) => policyRefusal(refusals(v)[0]!, refusals(v).slice(1)).body ?? '',
-  lockOwner: (v) =>
-    [
-      lockOwner({
-        target: { scope: 'environment', environment: v },
-        holder: v,
-        reason: v,
-        createdAt: v,
-        sha: v,
-        pullRequest: 7,
-      }),
-      lockOwner({
-        target: { scope: 'environment', environment: v },
-        holder: v,
-        reason: v,
-        createdAt: v,
-        sha: v,
-        deployment: true,
-      }),
-      lockOwner({ target: { scope: 'global' }, holder: 'unknown', reason: v, createdAt: v, sha: v }),
-    ].join('\n'),
+  lockOwner: (v) => {
+    const held: LockInfo = {
+      target: { scope: 'environment', environment: v },
+      holder: v,
+      reason: v,
+      createdAt: v,
+      sha: v,
+    };
+    return [
+      lockOwner({ ...held, pullRequest: 7 }),
+      lockOwner({ ...held, deployment: true }),
+      lockOwner({ ...held, target: { scope: 'global' }, holder: 'unknown' }),
+    ].join('\n');
+  },
   who: (v) => who([v, v]),
   policySummary: (v) => policySummary(policy(v)),
   staleApprovalsNotice: (v) => staleApprovalsNotice(new Map([[v, [v, 'dave']]]), v, v),
@@ -212,7 +207,13 @@ const BUILDERS: Record<string, (v: string) => string> = {
 
 for (const [name, build] of Object.entries(BUILDERS)) {
   test(`${name}: no hostile value leaves plain text`, () => {
-    for (const value of HOSTILE) assertInert(build(value), `${name}(${JSON.stringify(value).slice(0, 50)})`);
+    for (const value of HOSTILE) {
+      const where = `${name}(${JSON.stringify(value).slice(0, 50)})`;
+      const out = build(value);
+      // An empty output (a builder that stopped echoing, a refusal filtered away) would pass every check.
+      assert.ok(out.trim() !== '', `${where} built nothing`);
+      assertInert(out, where);
+    }
   });
 }
 
