@@ -213,22 +213,30 @@ async function probe(run: Run): Promise<unknown> {
   return trace;
 }
 
-async function scenario(inject: Inject, values: readonly string[]): Promise<{ trace: unknown; run: Run }> {
+/** A fake GitHub with the PR (alice's, at HEAD) and the app loaded; the caller stops `run.fake`. */
+async function startRun(
+  pulls: Array<{ number: number; head: string; user: string }> = [{ number: PR, head: HEAD, user: 'alice' }],
+): Promise<Run> {
   const fake = await createFakeGitHub();
   fake.seedRepo({
     owner,
     repo,
     files: { '.github/deploy.yml': CONFIG },
     collaborators: { alice: 'write', bob: 'write', carol: 'write', dave: 'write' },
-    pulls: [
-      { number: PR, head: HEAD, user: 'alice' },
-      { number: OTHER_PR, head: fakeSha('other-pr'), user: 'bob' },
-    ],
+    pulls,
   });
   const probot = testProbot(fake);
   await probot.load(testApp({ now: () => NOW }));
   const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
-  const run: Run = { fake, probot, octokit, warnings: [] };
+  return { fake, probot, octokit, warnings: [] };
+}
+
+async function scenario(inject: Inject, values: readonly string[]): Promise<{ trace: unknown; run: Run }> {
+  const run = await startRun([
+    { number: PR, head: HEAD, user: 'alice' },
+    { number: OTHER_PR, head: fakeSha('other-pr'), user: 'bob' },
+  ]);
+  const { fake } = run;
   try {
     const injected: string[] = [];
     for (const value of values) injected.push(...(await inject(run, value)).map(decisionOf));
@@ -256,18 +264,8 @@ for (const [field, inject] of Object.entries(FIELDS)) {
 }
 
 test('an edited app comment (a repository admin can edit it) counts for nothing it did not say, and is logged', async () => {
-  const fake = await createFakeGitHub();
-  fake.seedRepo({
-    owner,
-    repo,
-    files: { '.github/deploy.yml': CONFIG },
-    collaborators: { alice: 'write', bob: 'write', carol: 'write', dave: 'write' },
-    pulls: [{ number: PR, head: HEAD, user: 'alice' }],
-  });
-  const probot = testProbot(fake);
-  await probot.load(testApp({ now: () => NOW }));
-  const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
-  const run: Run = { fake, probot, octokit, warnings: [] };
+  const run = await startRun();
+  const { fake } = run;
   try {
     assert.match(await say(run, '/approve-deploy production', 'carol'), /Approval by @carol recorded/);
     const [id, comment] = [...fake.repo().comments].find(
