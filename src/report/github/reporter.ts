@@ -191,6 +191,15 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
 
   // ---- the deploy check run ---------------------------------------------------------------------------
   const deployCheck = checksEnabled && options.deployment !== undefined;
+  const deployCheckName = `deploy / ${environment}`;
+  /** Who the deploy check run is, to create it or find it again: its external_id is this run's. */
+  const deployCheckKey = {
+    owner,
+    repo,
+    name: deployCheckName,
+    head_sha: sha,
+    external_id: externalId(deployCheckName),
+  };
   let deployCheckId: number | undefined;
   /** A create was sent but its answer lost: the check run may exist, so look before creating another. */
   let deployCheckUncertain = false;
@@ -214,7 +223,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     if (!deployCheck || deployCheckPending) return;
     deployCheckPending = true;
     enqueue({
-      label: `the progress of the "${checkName()}" check run`,
+      label: `the progress of the "${deployCheckName}" check run`,
       async run() {
         deployCheckPending = false;
         await writeDeployCheck(
@@ -229,16 +238,9 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       },
     });
   };
-  const checkName = () => `deploy / ${environment}`;
   const lookUpDeployCheck = async () => {
     if (deployCheckId !== undefined || !deployCheckUncertain) return;
-    const found = await findCheckRun(rest, {
-      owner,
-      repo,
-      name: checkName(),
-      head_sha: sha,
-      external_id: externalId(checkName()),
-    });
+    const found = await findCheckRun(rest, deployCheckKey);
     deployCheckId = found?.id;
     deployCheckUncertain = false;
   };
@@ -253,14 +255,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     await lookUpDeployCheck();
     if (deployCheckId === undefined) {
       deployCheckUncertain = true;
-      const { id } = await createCheckRunOnce(rest, {
-        owner,
-        repo,
-        name: checkName(),
-        head_sha: sha,
-        external_id: externalId(checkName()),
-        ...create(),
-      });
+      const { id } = await createCheckRunOnce(rest, { ...deployCheckKey, ...create() });
       deployCheckId = id;
       deployCheckUncertain = false;
     } else {
@@ -356,7 +351,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         detail: `**${final.code}**: ${final.message}`,
       };
       enqueue({
-        label: `the conclusion of the "${checkName()}" check run`,
+        label: `the conclusion of the "${deployCheckName}" check run`,
         async run() {
           const body = {
             status: 'completed' as const,
