@@ -12,7 +12,7 @@ export interface MarkerKeys {
 }
 
 /** A shorter secret is refused: the MAC is only as strong as the key behind it. */
-export const MIN_SECRET_LENGTH = 32;
+const MIN_SECRET_LENGTH = 32;
 
 const SALT = 'deploy-action';
 const INFO = 'deploy-action marker mac v1';

@@ -5,7 +5,7 @@ import { abortableSleep } from '../util/sleep.ts';
 import { GitHubUnavailableError } from './budget.ts';
 
 /** Did the request fail in a way that leaves open whether GitHub applied it? */
-export function outcomeUnknown(error: unknown): boolean {
+function outcomeUnknown(error: unknown): boolean {
   if (error instanceof GitHubUnavailableError) return false; // never sent
   // Octokit reports a failed connection as a 500, and client.ts a timeout as a 504; an error without a
   // status comes from our own code and is not GitHub's to repeat.

@@ -435,7 +435,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
 }
 
 /** The one warning of a run that could not report everything: what is missing, and why. */
-export function notReportedWarning(
+function notReportedWarning(
   notReported: ReadonlyMap<string, string>,
   verdict: ReturnType<GitHubClient['budget']['verdict']>,
 ): string | undefined {
