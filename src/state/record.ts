@@ -1,0 +1,220 @@
+// The deployment state of one environment, as data (issue 13): what is live, the previous good version,
+// retired slots and when each is due for teardown, the rollout in progress and who owns it, and the recent
+// history of transitions. The same record is kept in a local file (CLI, demo) and on GitHub (Action, App).
+// Every function here is pure: a new record comes back, the input is never changed.
+import { z } from 'zod';
+import type { SequenceState } from '../strategies/sequence.ts';
+import type { Step } from '../strategies/types.ts';
+
+/** The newest history entries kept; older ones live in the Deployments tab and the deployment records. */
+export const HISTORY_LIMIT = 50;
+
+/** A release that served (or serves) the environment. */
+export interface Release {
+  version: string;
+  sha?: string;
+  /** The slot it serves from (blue-green and canary), absent for strategies without slots. */
+  slot?: string;
+  /** When it started to serve all traffic. */
+  since: string;
+  /** The GitHub deployment (or the CLI's run id) that put it there. */
+  deploymentId?: string;
+}
+
+/** A slot kept after a deployment as the instant rollback target, torn down once `dueAt` has passed. */
+export interface RetiredSlot {
+  slot: string;
+  version?: string;
+  dueAt: string;
+  deploymentId?: string;
+}
+
+/** Who runs a rollout: a workflow run on GitHub, or a process on this machine for the CLI. */
+export type RolloutOwner =
+  | { kind: 'workflow'; runId: string; runAttempt?: string; runUrl?: string }
+  | { kind: 'process'; pid: number; host: string };
+
+export interface Rollout {
+  /** The deployment being rolled out (GitHub deployment id, or the CLI's run id). */
+  deploymentId: string;
+  version: string;
+  sha?: string;
+  strategy: string;
+  /** The pipeline phase it is in (validate, staging, production, verify, monitor, finalize). */
+  phase: string;
+  /** The strategy's step index and count, and the canary's traffic share in percent when there is one. */
+  step: number;
+  steps: number;
+  weight?: number;
+  startedAt: string;
+  owner: RolloutOwner;
+  /** The slot serving the stable version and the one receiving the new version. */
+  stableSlot?: string;
+  newSlot?: string;
+  /**
+   * Write-ahead: the steps that put all traffic back on the stable version from where the rollout may be
+   * now. Reconcile runs them when the owner died (`on_orphan: rollback`).
+   */
+  recovery: Step[];
+  /** The strategy's own state, so `on_orphan: resume` can go on from the step it reached. */
+  strategyState?: SequenceState;
+}
+
+/** One transition: who did what, why (a stable reason code), and when. */
+export interface HistoryEntry {
+  at: string;
+  /** Who caused it: a login, `workflow:<run id>`, `reconcile`, `cli:<host>`. */
+  by: string;
+  /** What happened: `rollout_started`, `phase`, `succeeded`, `rolled_back`, `orphan_rolled_back`, ... */
+  event: string;
+  /** The stable reason code (the pipeline's outcome code, or reconcile's). */
+  code: string;
+  version?: string;
+  detail?: string;
+}
+
+export interface EnvironmentRecord {
+  schema: 1;
+  /** owner/name on GitHub; `local` for the CLI's file. */
+  repository: string;
+  environment: string;
+  /** Increases by one on every write; a record with a lower number than one already seen is stale. */
+  seq: number;
+  updatedAt: string;
+  live?: Release;
+  previous?: Release;
+  retired: RetiredSlot[];
+  rollout?: Rollout;
+  history: HistoryEntry[];
+}
+
+// ---- validation (what is read back is checked field by field, never trusted by shape) ---------------------
+
+const text = (max: number) => z.string().min(1).max(max);
+const iso = z.string().datetime({ offset: true });
+
+const releaseSchema = z.object({
+  version: text(200),
+  sha: text(64).optional(),
+  slot: text(100).optional(),
+  since: iso,
+  deploymentId: text(100).optional(),
+});
+
+const stepSchema = z.object({ kind: text(40) }).passthrough();
+
+export const recordSchema = z.object({
+  schema: z.literal(1),
+  repository: text(200),
+  environment: text(255),
+  seq: z.number().int().nonnegative(),
+  updatedAt: iso,
+  live: releaseSchema.optional(),
+  previous: releaseSchema.optional(),
+  retired: z
+    .array(
+      z.object({
+        slot: text(100),
+        version: text(200).optional(),
+        dueAt: iso,
+        deploymentId: text(100).optional(),
+      }),
+    )
+    .max(20),
+  rollout: z
+    .object({
+      deploymentId: text(100),
+      version: text(200),
+      sha: text(64).optional(),
+      strategy: text(40),
+      phase: text(40),
+      step: z.number().int().min(-1),
+      steps: z.number().int().nonnegative(),
+      weight: z.number().min(0).max(100).optional(),
+      startedAt: iso,
+      owner: z.discriminatedUnion('kind', [
+        z.object({
+          kind: z.literal('workflow'),
+          runId: text(40),
+          runAttempt: text(10).optional(),
+          runUrl: text(500).optional(),
+        }),
+        z.object({ kind: z.literal('process'), pid: z.number().int().positive(), host: text(255) }),
+      ]),
+      stableSlot: text(100).optional(),
+      newSlot: text(100).optional(),
+      recovery: z.array(stepSchema).max(500),
+      strategyState: z
+        .object({
+          plan: z.array(z.object({ step: stepSchema, reason: z.string().max(1000) })).max(500),
+          index: z.number().int().min(-1),
+          holds: z.number().int().nonnegative(),
+        })
+        .optional(),
+    })
+    .optional(),
+  history: z
+    .array(
+      z.object({
+        at: iso,
+        by: text(200),
+        event: text(60),
+        code: text(60),
+        version: text(200).optional(),
+        detail: z.string().max(1000).optional(),
+      }),
+    )
+    .max(HISTORY_LIMIT),
+});
+
+/** Why a record read back was not believed (stable codes: outputs, logs, App replies). */
+export type RefusalCode =
+  /** No MAC, or a MAC that does not verify under the environment's key: someone else wrote it. */
+  | 'state_forged'
+  /** A valid MAC, but for another repository, environment or deployment: copied from elsewhere. */
+  | 'state_misplaced'
+  /** Older than a record already seen, or claims a rollout its owning run finished successfully. */
+  | 'state_stale'
+  /** Not JSON, or not a record this version understands. */
+  | 'state_corrupt'
+  /** There is a record but no key to check it with. */
+  | 'state_unverifiable';
+
+export type ParsedRecord =
+  | { ok: true; record: EnvironmentRecord }
+  | { ok: false; code: 'state_corrupt'; message: string };
+
+/** Checks a value read back (already MAC-verified where it came from GitHub) against the schema. */
+export function parseRecord(value: unknown): ParsedRecord {
+  const parsed = recordSchema.safeParse(value);
+  if (parsed.success) return { ok: true, record: parsed.data as EnvironmentRecord };
+  const issue = parsed.error.issues[0]!;
+  return {
+    ok: false,
+    code: 'state_corrupt',
+    message: `not a deploy-action state record: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+  };
+}
+
+// ---- pure updates -------------------------------------------------------------------------------------------
+
+export function emptyRecord(repository: string, environment: string, now: Date): EnvironmentRecord {
+  return { schema: 1, repository, environment, seq: 0, updatedAt: now.toISOString(), retired: [], history: [] };
+}
+
+/** Every write goes through here: one more in the sequence, the time, and the history entry if any. */
+export function withTransition(
+  record: EnvironmentRecord,
+  change: Partial<Omit<EnvironmentRecord, 'schema' | 'repository' | 'environment' | 'seq' | 'history'>>,
+  entry: Omit<HistoryEntry, 'at'> | undefined,
+  now: Date,
+): EnvironmentRecord {
+  const at = now.toISOString();
+  const history = entry ? [...record.history, { at, ...entry }].slice(-HISTORY_LIMIT) : record.history;
+  return { ...record, ...change, seq: record.seq + 1, updatedAt: at, history };
+}
+
+/** The retired slots whose delay has passed at `now`. */
+export function dueForTeardown(record: EnvironmentRecord, now: Date): RetiredSlot[] {
+  return record.retired.filter((r) => Date.parse(r.dueAt) <= now.getTime());
+}

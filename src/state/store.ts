@@ -1,0 +1,28 @@
+// Where the environment record is kept. One interface, two places: a local file (CLI, demo) and GitHub
+// (Action, App). A store never throws on what it reads back: a forged, stale or corrupt record comes back
+// as a refusal with its reason code, which the caller reports and does not act on.
+import type { EnvironmentRecord, RefusalCode } from './record.ts';
+
+export type StateRead =
+  | {
+      ok: true;
+      /** Undefined when the environment has no record yet (its first deployment). */
+      record: EnvironmentRecord | undefined;
+      /** Where it was read, for logs: a path, or `check run 123 on deployment 45`. */
+      source: string;
+    }
+  | { ok: false; code: RefusalCode; message: string; source: string };
+
+export interface WriteOptions {
+  /**
+   * The record changes what a recovery would have to do (traffic is about to move, a slot was retired, the
+   * rollout ended): the caller waits for it to be stored before it goes on. Other writes may be coalesced.
+   */
+  durable?: boolean;
+}
+
+export interface StateStore {
+  read(environment: string): Promise<StateRead>;
+  /** Stores the record; resolves once stored (or once given up on, which the store reports itself). */
+  write(record: EnvironmentRecord, options?: WriteOptions): Promise<void>;
+}
