@@ -268,6 +268,21 @@ export const environment = z.strictObject({
   approvals: approvalsSchema.optional(),
 });
 
+/**
+ * Reconcile (issue 13): the workflow the GitHub App starts (workflow_dispatch) when the run that owns a
+ * rollout completes, so an orphan is handled within a minute rather than at the next scheduled run.
+ */
+export const reconcileConfig = z.strictObject({
+  workflow: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9._-]+\.ya?ml$/,
+      'must be a workflow file name in .github/workflows, e.g. deploy-reconcile.yml',
+    )
+    .optional()
+    .meta({ description: 'The reconcile workflow file the App dispatches (default deploy-reconcile.yml).' }),
+});
+
 export const PRESET_NAMES = ['seeds', 'fast'] as const;
 
 export const deployConfig = z.strictObject({
@@ -285,6 +300,7 @@ export const deployConfig = z.strictObject({
   gates: gatesConfigSchema.optional(),
   analysis: analysisConfigSchema.optional(),
   approvals: approvalsSchema.optional(),
+  reconcile: reconcileConfig.optional(),
 });
 
 /**
