@@ -5,6 +5,7 @@ import type {
   CommandSpec,
   CommandTargetConfig,
   HealthCheck,
+  OnOrphan,
   RawConfig,
   RawEnvironment,
   StrategyName,
@@ -101,6 +102,8 @@ export interface ResolvedEnvironment {
   gates?: RawConfig['gates'];
   analysis?: RawConfig['analysis'];
   approvals?: Record<string, unknown>;
+  /** What reconcile does with an orphaned rollout (default rollback). */
+  onOrphan: OnOrphan;
 }
 
 export class ResolveError extends Error {}
@@ -382,6 +385,7 @@ export function resolveEnvironment(
     gates: env.gates ?? config.gates,
     analysis: env.analysis ?? config.analysis,
     approvals: env.approvals ?? config.approvals,
+    onOrphan: env.on_orphan ?? 'rollback',
   };
 }
 

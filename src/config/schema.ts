@@ -37,6 +37,10 @@ export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export const STRATEGY_NAMES = ['direct', 'rolling', 'blue-green', 'canary'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
+/** What reconcile does with a rollout whose owning run ended before it finished (issue 13). */
+export const ON_ORPHAN = ['rollback', 'resume'] as const;
+export type OnOrphan = (typeof ON_ORPHAN)[number];
+
 const nonEmpty = z.string().min(1, 'must not be empty');
 
 const checkDuration = durationUpTo(DURATION_LIMITS.check);
@@ -266,6 +270,10 @@ export const environment = z.strictObject({
   gates: gatesConfigSchema.optional(),
   analysis: analysisConfigSchema.optional(),
   approvals: approvalsSchema.optional(),
+  on_orphan: z.enum(ON_ORPHAN).optional().meta({
+    description:
+      'What reconcile does with a rollout whose workflow run ended before it finished: rollback (default) puts all traffic back on the stable version; resume is not supported yet and is reported without acting.',
+  }),
 });
 
 /**
