@@ -1,4 +1,4 @@
-// The real Dispatch: per command, gather the facts (app/deploy/facts.ts), ask the pure policy
+// The real Dispatch: per command, gather the facts (app/facts/), ask the pure policy
 // (src/policy), then act (app/deploy/start.ts, app/locks.ts) and answer with a reply.
 import type { Command } from '../commands/command.ts';
 import { helpText } from '../commands/help.ts';
@@ -26,20 +26,14 @@ import type {
 } from '../../src/policy/index.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import { userText } from '../../src/github/user-text.ts';
-import {
-  actorOf,
-  checksAt,
-  deploymentsAt,
-  FactsError,
-  loadConfig,
-  markerScope,
-  readAppComments,
-  readPull,
-  succeeded,
-  successfulEnvironments,
-  teamsIn,
-} from '../facts.ts';
-import type { Api, AppComments, MarkerTrust, PullFacts, ShaDeployment, Where } from '../facts.ts';
+import type { Api, Where } from '../facts/github.ts';
+import { FactsError, loadConfig } from '../facts/config.ts';
+import { actorOf, readPull, teamsIn } from '../facts/pull-request.ts';
+import type { PullFacts } from '../facts/pull-request.ts';
+import { markerScope, readAppComments } from '../facts/own-comments.ts';
+import type { AppComments, MarkerTrust } from '../facts/own-comments.ts';
+import { checksAt, deploymentsAt, succeeded, successfulEnvironments } from '../facts/deployments.ts';
+import type { ShaDeployment } from '../facts/deployments.ts';
 import { serializePendingMarker } from './pending.ts';
 import type { PendingRequest } from './pending.ts';
 import { lockOwner, policyRefusal, policySummary, refusal, who } from './replies.ts';

@@ -4,7 +4,7 @@
 import { lockRefName } from '../locks.ts';
 import type { LockInfo } from '../locks.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
-import type { Api, Where } from '../facts.ts';
+import type { Api, Where } from '../facts/github.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -9,8 +9,9 @@ import { renderStatusComment } from '../../src/github/status-comment.ts';
 import type { StatusCommentState } from '../../src/github/status-comment.ts';
 import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { deploymentLockOwner, releaseDeploymentLock } from './lock.ts';
-import { readPull } from '../facts.ts';
-import type { Api, ShaDeployment, Where } from '../facts.ts';
+import type { Api, Where } from '../facts/github.ts';
+import { readPull } from '../facts/pull-request.ts';
+import type { ShaDeployment } from '../facts/deployments.ts';
 import type { PendingRequest } from './pending.ts';
 
 export interface StartRequest extends PendingRequest {

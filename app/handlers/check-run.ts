@@ -14,17 +14,11 @@ import type { ApprovalRecord } from '../../src/policy/index.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
-import {
-  actorOf,
-  FactsError,
-  loadConfig,
-  markerScope,
-  markerTrust,
-  ownAppId,
-  readPull,
-  teamsNamed,
-} from '../facts.ts';
-import type { MarkerTrust, Octokit } from '../facts.ts';
+import type { Octokit } from '../facts/github.ts';
+import { FactsError, loadConfig } from '../facts/config.ts';
+import { actorOf, readPull, teamsNamed } from '../facts/pull-request.ts';
+import { markerScope, markerTrust, ownAppId } from '../facts/own-comments.ts';
+import type { MarkerTrust } from '../facts/own-comments.ts';
 import { answerPendingProtectionRules, GATE_PREFIX, gateName, parseGateRef } from './protection-rule.ts';
 import type { PendingAnswer } from './protection-rule.ts';
 

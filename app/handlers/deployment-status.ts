@@ -10,7 +10,7 @@ import {
 } from '../../src/github/status-comment.ts';
 import type { DeploymentState, StatusCommentState } from '../../src/github/status-comment.ts';
 import { releaseDeploymentLock } from '../deploy/lock.ts';
-import type { Octokit, Where } from '../facts.ts';
+import type { Octokit, Where } from '../facts/github.ts';
 
 export const FINAL_STATES: readonly DeploymentState[] = ['success', 'failure', 'error', 'inactive'];
 

@@ -16,20 +16,12 @@ import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
-import {
-  checksAt,
-  deploymentsAt,
-  FactsError,
-  loadConfig,
-  markerScope,
-  markerTrust,
-  ownAppId,
-  ownBotLogin,
-  readAppComments,
-  readPull,
-  successfulEnvironments,
-} from '../facts.ts';
-import type { MarkerTrust, Octokit, Where } from '../facts.ts';
+import type { Octokit, Where } from '../facts/github.ts';
+import { FactsError, loadConfig } from '../facts/config.ts';
+import { readPull } from '../facts/pull-request.ts';
+import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
+import type { MarkerTrust } from '../facts/own-comments.ts';
+import { checksAt, deploymentsAt, successfulEnvironments } from '../facts/deployments.ts';
 
 export const GATE_PREFIX = 'approval / ';
 export const gateName = (environment: string): string => `${GATE_PREFIX}${environment}`;

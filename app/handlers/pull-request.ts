@@ -4,8 +4,9 @@ import type { Probot } from 'probot';
 import type { ApprovalRecord } from '../../src/policy/index.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
-import { markerTrust, ownBotLogin, readAppComments } from '../facts.ts';
-import type { MarkerTrust, Octokit } from '../facts.ts';
+import type { Octokit } from '../facts/github.ts';
+import { markerTrust, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
+import type { MarkerTrust } from '../facts/own-comments.ts';
 
 interface SynchronizePayload {
   before: string;

@@ -8,7 +8,7 @@
 //   or edited by anyone (a repository admin can edit the app's comments) does not verify and is ignored.
 // - One place: markers are written only as the trailing lines of a body (appendMarkers) and read only from
 //   there; a marker-looking text anywhere else in a body is never read.
-// - The caller still reads only comments written by the app's own login (app/facts.ts).
+// - The caller still reads only comments written by the app's own login (app/facts/own-comments.ts).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ZodType } from 'zod';
 import type { MarkerKeys } from './marker-keys.ts';

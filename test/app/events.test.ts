@@ -31,7 +31,7 @@ import {
   serializeGateRef,
 } from '../../app/handlers/protection-rule.ts';
 import { nextStatusState } from '../../app/handlers/deployment-status.ts';
-import type { Octokit } from '../../app/facts.ts';
+import type { Octokit } from '../../app/facts/github.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 const APP_BOT = 'deploy-action[bot]';

@@ -18,8 +18,8 @@ import type { ApprovalRecord } from '../../src/policy/index.ts';
 import { serializePendingMarker } from '../../app/deploy/pending.ts';
 import { serializeGateNotice } from '../../app/deploy/gate-notice.ts';
 import { acquireLock } from '../../app/locks.ts';
-import { readAppComments } from '../../app/facts.ts';
-import type { Octokit } from '../../app/facts.ts';
+import { readAppComments } from '../../app/facts/own-comments.ts';
+import type { Octokit } from '../../app/facts/github.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 

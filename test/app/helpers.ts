@@ -8,7 +8,7 @@ import { deployApp } from '../../app/index.ts';
 import type { AppOptions } from '../../app/index.ts';
 import { markerKeys } from '../../src/github/marker-keys.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
-import type { MarkerTrust } from '../../app/facts.ts';
+import type { MarkerTrust } from '../../app/facts/own-comments.ts';
 
 export const owner = 'acme';
 export const repo = 'web';

@@ -1,0 +1,71 @@
+// What already happened to a SHA: its deployments (for `requires` and idempotency), whether one succeeded,
+// and its check runs (only when the policy requires checks).
+import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
+import type { CheckResult } from '../../src/policy/index.ts';
+import type { Api, Where } from './github.ts';
+
+export interface ShaDeployment {
+  id: number;
+  environment: string;
+  sha: string;
+  payload: DeploymentPayload | undefined;
+}
+
+/** Every deployment of one SHA (newest first, at most 100): for `requires` and for idempotency. */
+export async function deploymentsAt(api: Api, where: Where, sha: string): Promise<ShaDeployment[]> {
+  const { data } = await api.repos.listDeployments({ ...where, sha, per_page: 100 });
+  return data.map((d) => {
+    let payload: DeploymentPayload | undefined;
+    try {
+      payload = parseDeploymentPayload(d.payload);
+    } catch {
+      payload = undefined;
+    }
+    return { id: d.id, environment: d.environment ?? '', sha: d.sha, payload };
+  });
+}
+
+/**
+ * Whether a deployment succeeded and is still its environment's record of that: one request. The newest
+ * status is success, or inactive after a success (GitHub marks earlier successful deployments inactive
+ * when a newer one in the environment succeeds; that release still passed).
+ */
+export async function succeeded(api: Api, where: Where, deploymentId: number): Promise<boolean> {
+  const { data } = await api.repos.listDeploymentStatuses({
+    ...where,
+    deployment_id: deploymentId,
+    per_page: 10,
+  });
+  const newest = data[0]?.state;
+  return newest === 'success' || (newest === 'inactive' && data.some((s) => s.state === 'success'));
+}
+
+/** Environments among `needed` whose newest deployment of the SHA succeeded: one request per such env. */
+export async function successfulEnvironments(
+  api: Api,
+  where: Where,
+  deployments: readonly ShaDeployment[],
+  needed: readonly string[],
+): Promise<Array<{ environment: string; sha: string }>> {
+  const found = await Promise.all(
+    needed.map(async (env) => {
+      const newest = deployments.find((d) => d.environment === env);
+      return newest && (await succeeded(api, where, newest.id))
+        ? { environment: env, sha: newest.sha }
+        : undefined;
+    }),
+  );
+  return found.filter((x): x is { environment: string; sha: string } => x !== undefined);
+}
+
+export async function checksAt(
+  api: Api,
+  where: Where,
+  sha: string,
+  names: readonly string[],
+): Promise<CheckResult[]> {
+  if (names.length === 0) return [];
+  const { data } = await api.checks.listForRef({ ...where, ref: sha, per_page: 100, filter: 'latest' });
+  return data.check_runs.map((r) => ({ name: r.name, status: r.status, conclusion: r.conclusion }));
+}

@@ -1,0 +1,113 @@
+// The app's own identity and what it wrote: its app id and bot login (from its credentials), and the PR's
+// comments written by the app (approval markers, pending requests, gate notices, the status comment). One
+// module for the commands and the event handlers, so "the app's own comment" means the same thing everywhere.
+import { statusCommentEnvironment } from '../../src/github/status-comment.ts';
+import { readMarkerBlock } from '../../src/github/hidden-marker.ts';
+import type { MarkerScope } from '../../src/github/hidden-marker.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
+import { APPROVAL_MARKER, parseApprovalMarkers } from '../../src/policy/index.ts';
+import type { ApprovalRecord } from '../../src/policy/index.ts';
+import { parsePendingMarkers, PENDING_MARKER } from '../deploy/pending.ts';
+import type { PendingRequest } from '../deploy/pending.ts';
+import { GATE_MARKER, parseGateNotices } from '../deploy/gate-notice.ts';
+import type { GateNotice } from '../deploy/gate-notice.ts';
+import type { Api, Octokit, Where } from './github.ts';
+
+/** This app's id, from its own credentials (no request): check runs carry it as `app.id`. */
+export async function ownAppId(octokit: Octokit): Promise<number> {
+  const auth = (await octokit.auth({ type: 'app' })) as { appId: number };
+  return Number(auth.appId);
+}
+
+const botLogins = new Map<number, Promise<string>>();
+
+/**
+ * This app's bot login (`<slug>[bot]`), the author of its comments: asked once per process with the app's
+ * JWT (GET /app). A failure is not cached, so the next event asks again.
+ */
+export async function ownBotLogin(octokit: Octokit): Promise<string> {
+  const auth = (await octokit.auth({ type: 'app' })) as { appId: number; token: string };
+  let login = botLogins.get(auth.appId);
+  if (!login) {
+    login = octokit
+      .request('GET /app', { headers: { authorization: `bearer ${auth.token}` } })
+      .then(({ data }) => `${(data as { slug: string }).slug}[bot]`);
+    botLogins.set(auth.appId, login);
+    login.catch(() => botLogins.delete(auth.appId));
+  }
+  return login;
+}
+
+export interface AppComments {
+  approvals: ApprovalRecord[];
+  pending: PendingRequest[];
+  /** The status comment per environment (lower-case name), if the app or the action wrote one. */
+  statusCommentIds: Map<string, number>;
+  /** Protection rules the app said are waiting for approval on this PR (they may have been answered since). */
+  gates: GateNotice[];
+}
+
+const MAX_COMMENT_PAGES = 10;
+
+/** How the app writes and checks its own markers: its keys, and where an ignored marker is reported. */
+export interface MarkerTrust {
+  keys: MarkerKeys;
+  /** The app log's warn (pino's signature): a marker that fails its MAC is tampering, worth a look. */
+  warn: (fields: Record<string, unknown>, message: string) => void;
+}
+
+/** The trust of one event: the app's keys, tampering warned about in the event's log. */
+export function markerTrust(
+  keys: MarkerKeys,
+  log: { warn: (fields: Record<string, unknown>, message: string) => void },
+): MarkerTrust {
+  return { keys, warn: (fields, message) => log.warn(fields, message) };
+}
+
+/** What markers on this pull request are bound to. */
+export const markerScope = (where: Where, pullRequest: number): MarkerScope => ({
+  repository: `${where.owner}/${where.repo}`,
+  pullRequest,
+});
+
+const STATE_MARKERS = [APPROVAL_MARKER, PENDING_MARKER, GATE_MARKER];
+
+/** The PR's comments written by the app itself: the only ones whose markers are read, and only if they verify. */
+export async function readAppComments(
+  api: Api,
+  where: Where,
+  number: number,
+  botLogin: string,
+  trust: MarkerTrust,
+): Promise<AppComments> {
+  const out: AppComments = { approvals: [], pending: [], statusCommentIds: new Map(), gates: [] };
+  const bot = botLogin.toLowerCase();
+  const scope = markerScope(where, number);
+  for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
+    const { data } = await api.issues.listComments({ ...where, issue_number: number, per_page: 100, page });
+    for (const c of data) {
+      const login = c.user?.login.toLowerCase() ?? '';
+      const body = c.body ?? '';
+      if (login === bot) {
+        const markers = readMarkerBlock(body, STATE_MARKERS, {
+          keys: trust.keys,
+          scope,
+          onTamper: (t) =>
+            trust.warn(
+              { repository: scope.repository, pr: number, comment: c.id, marker: t.kind, reason: t.reason },
+              "ignored a marker that is not the app's own (tampering?)",
+            ),
+        });
+        out.approvals.push(...parseApprovalMarkers(markers));
+        out.pending.push(...parsePendingMarkers(markers));
+        out.gates.push(...parseGateNotices(markers));
+      }
+      // The status comment is shared with the action, which writes it as github-actions[bot].
+      const env = statusCommentEnvironment(body);
+      if (env && (login === bot || login.endsWith('[bot]')) && !out.statusCommentIds.has(env.toLowerCase()))
+        out.statusCommentIds.set(env.toLowerCase(), c.id);
+    }
+    if (data.length < 100) break;
+  }
+  return out;
+}
