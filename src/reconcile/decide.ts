@@ -1,0 +1,61 @@
+// What reconcile should do for one environment, decided from its record alone (issue 13 part 6). Pure: the
+// record, what became of the rollout's owner, the time and the environment's `on_orphan` in; one decision
+// with a stable reason code out. run.ts performs it.
+import type { OnOrphan } from '../config/schema.ts';
+import { dueForTeardown, type EnvironmentRecord, type RetiredSlot, type Rollout } from '../state/record.ts';
+import type { Step } from '../strategies/types.ts';
+
+/** What became of the workflow run (or CLI process) that owns a rollout. */
+export type OwnerStatus =
+  | { state: 'running' }
+  /** `conclusion` is GitHub's (success, failure, cancelled, ...), `not_found`, or absent for a process. */
+  | { state: 'ended'; conclusion?: string }
+  /** Could not be told (another host, the API failed): nothing is done on a guess. */
+  | { state: 'unknown'; reason: string };
+
+export type ReconcileDecision =
+  /** No rollout and no retired slot due; `nextDueAt` says when the next teardown falls due, if any. */
+  | { code: 'nothing_due'; nextDueAt?: string }
+  /** Retired slots whose delay has passed (never one before its `dueAt`). */
+  | { code: 'teardown'; slots: RetiredSlot[] }
+  /** The owner ended without finishing: run `rollout.recovery` to put all traffic back on stable. */
+  | { code: 'orphan_rollback'; rollout: Rollout; steps: Step[]; conclusion?: string }
+  /** The owner ended without finishing and the environment asks to go on from where it stopped. */
+  | { code: 'orphan_resume'; rollout: Rollout; conclusion?: string }
+  /** The owner is still at work: it, not reconcile, writes this record. */
+  | { code: 'owner_running'; rollout: Rollout }
+  | { code: 'owner_unknown'; rollout: Rollout; reason: string }
+  /**
+   * The owning run succeeded, yet the record still shows its rollout: an old record replayed (or a lost
+   * final write). Rolling back would undo a good deployment, so nothing is done and it is reported.
+   */
+  | { code: 'stale'; rollout: Rollout; refusal: 'state_stale' };
+
+export interface DecideInput {
+  record: EnvironmentRecord;
+  /** Required when the record has a rollout; ignored otherwise. Missing counts as unknown. */
+  owner?: OwnerStatus;
+  now: Date;
+  onOrphan?: OnOrphan;
+}
+
+export function decide({ record, owner, now, onOrphan = 'rollback' }: DecideInput): ReconcileDecision {
+  const rollout = record.rollout;
+  if (rollout) {
+    // While a rollout is in the record, only its fate is decided: the owner writes the record while it runs,
+    // and a retired slot may be the very slot the rollout deploys to. Teardowns wait for the next pass.
+    const status = owner ?? { state: 'unknown', reason: 'the owner was not looked up' };
+    if (status.state === 'running') return { code: 'owner_running', rollout };
+    if (status.state === 'unknown') return { code: 'owner_unknown', rollout, reason: status.reason };
+    if (status.conclusion === 'success') return { code: 'stale', rollout, refusal: 'state_stale' };
+    if (onOrphan === 'resume') return { code: 'orphan_resume', rollout, conclusion: status.conclusion };
+    return { code: 'orphan_rollback', rollout, steps: rollout.recovery, conclusion: status.conclusion };
+  }
+  const due = dueForTeardown(record, now);
+  if (due.length > 0) return { code: 'teardown', slots: due };
+  const next = record.retired
+    .map((r) => r.dueAt)
+    .sort((a, b) => Date.parse(a) - Date.parse(b))
+    .at(0);
+  return next ? { code: 'nothing_due', nextDueAt: next } : { code: 'nothing_due' };
+}

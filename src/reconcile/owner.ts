@@ -1,0 +1,85 @@
+// Is the owner of a rollout still at work? A workflow run is asked of the Actions API (its status, not a
+// heartbeat the dead could no longer write); a CLI process on this host is asked of the kernel. Anything
+// that cannot be told is `unknown`, and reconcile leaves such a rollout alone.
+import { hostname } from 'node:os';
+import type { RolloutOwner } from '../state/record.ts';
+import type { OwnerStatus } from './decide.ts';
+
+/** The one Actions API call reconcile makes (an Octokit's `rest` satisfies it). */
+export interface WorkflowRunsApi {
+  actions: {
+    getWorkflowRun(p: {
+      owner: string;
+      repo: string;
+      run_id: number;
+    }): Promise<{ data: { status: string | null; conclusion: string | null } }>;
+  };
+}
+
+/** Statuses of a run that has not completed (GitHub's list for `status`, minus `completed`). */
+const NOT_DONE = new Set(['queued', 'in_progress', 'waiting', 'requested', 'pending', 'action_required']);
+
+export async function workflowRunStatus(
+  api: WorkflowRunsApi,
+  where: { owner: string; repo: string },
+  runId: string,
+): Promise<OwnerStatus> {
+  const id = Number(runId);
+  if (!Number.isSafeInteger(id) || id <= 0)
+    return { state: 'unknown', reason: `the owner's run id "${runId}" is not a number` };
+  try {
+    const { data } = await api.actions.getWorkflowRun({ owner: where.owner, repo: where.repo, run_id: id });
+    if (data.status === 'completed') return { state: 'ended', conclusion: data.conclusion ?? undefined };
+    if (data.status && NOT_DONE.has(data.status)) return { state: 'running' };
+    return { state: 'unknown', reason: `run ${id} has status "${data.status ?? 'none'}"` };
+  } catch (error) {
+    // A run that is gone (deleted, or its logs expired with it) will never finish the rollout.
+    if ((error as { status?: number }).status === 404) return { state: 'ended', conclusion: 'not_found' };
+    return { state: 'unknown', reason: `could not read run ${id}: ${(error as Error).message}` };
+  }
+}
+
+export interface ProcessProbe {
+  host: string;
+  /** process.kill(pid, 0): throws ESRCH when there is no such process. */
+  kill(pid: number, signal: 0): void;
+}
+
+const localProbe: ProcessProbe = { host: hostname(), kill: (pid, signal) => process.kill(pid, signal) };
+
+export function processStatus(
+  owner: { pid: number; host: string },
+  probe: ProcessProbe = localProbe,
+): OwnerStatus {
+  if (owner.host !== probe.host)
+    return {
+      state: 'unknown',
+      reason: `the rollout is owned by process ${owner.pid} on ${owner.host}, not on this host (${probe.host})`,
+    };
+  try {
+    probe.kill(owner.pid, 0);
+    return { state: 'running' };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') return { state: 'ended' };
+    // EPERM: a process with that id exists but belongs to another user; it may be the owner.
+    if (code === 'EPERM') return { state: 'running' };
+    return { state: 'unknown', reason: `could not probe process ${owner.pid}: ${(error as Error).message}` };
+  }
+}
+
+/** The owner lookup for one place: GitHub (with its API) or this machine (processes only). */
+export function ownerStatusFor(options: {
+  github?: { api: WorkflowRunsApi; owner: string; repo: string };
+  probe?: ProcessProbe;
+}): (owner: RolloutOwner) => Promise<OwnerStatus> {
+  return async (owner) => {
+    if (owner.kind === 'process') return processStatus(owner, options.probe);
+    if (!options.github)
+      return {
+        state: 'unknown',
+        reason: `the rollout is owned by workflow run ${owner.runId} and there is no GitHub API here to ask`,
+      };
+    return workflowRunStatus(options.github.api, options.github, owner.runId);
+  };
+}
