@@ -1,6 +1,7 @@
 // Behaviour per documented operation (keyed by OpenAPI operationId, so a handler can only exist for a
 // real endpoint). Each returns the status and body GitHub would; the server validates both.
 import { randomBytes } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
 import { build } from './sample.ts';
 import { APP_EVENTS, APP_PERMISSIONS, nodeId, nowIso } from './render.ts';
 import type { Json, Renderer } from './render.ts';
@@ -749,6 +750,79 @@ const reviewCustomGates: Handler = (ctx) => {
   return { status: 204 };
 };
 
+// ---- actions: workflow runs and workflow_dispatch -----------------------------------------------------
+
+const getWorkflowRun: Handler = (ctx) => {
+  const run = ctx.repo.workflowRuns.get(Number(ctx.params.run_id));
+  return run ? { status: 200, body: ctx.render.workflowRun(ctx.repo, run) } : notFound();
+};
+
+/** The `workflow_dispatch` trigger of a workflow file: its declared inputs, or undefined when it has none. */
+function dispatchTrigger(text: string): { inputs: Record<string, { required?: boolean }> } | undefined {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch {
+    return undefined;
+  }
+  const on = (doc as Json | null)?.on;
+  if (on === 'workflow_dispatch') return { inputs: {} };
+  if (Array.isArray(on)) return on.includes('workflow_dispatch') ? { inputs: {} } : undefined;
+  if (typeof on !== 'object' || on === null || !('workflow_dispatch' in on)) return undefined;
+  const trigger = (on as Json).workflow_dispatch as Json | null;
+  return { inputs: (trigger?.inputs ?? {}) as Record<string, { required?: boolean }> };
+}
+
+/**
+ * As GitHub does: the workflow file must exist at the ref and have a workflow_dispatch trigger, the inputs
+ * must be ones it declares, and the required ones must be there. The fake records the dispatch and a queued
+ * run for it (returned with return_run_details, as GitHub does).
+ */
+const createWorkflowDispatch: Handler = (ctx) => {
+  const { repo, body } = ctx;
+  const workflowId = String(ctx.params.workflow_id);
+  const ref = String(body.ref);
+  const branch = branchOf(repo, ref);
+  const sha = resolveRef(repo, ref);
+  if (!branch || !sha) return unprocessable(`No ref found for: ${ref}`);
+  const path = `.github/workflows/${workflowId}`;
+  const text = repo.files.get(branch)?.get(path);
+  if (text === undefined) return notFound();
+  const trigger = dispatchTrigger(text);
+  if (!trigger) return unprocessable("Workflow does not have 'workflow_dispatch' trigger");
+  const inputs = (body.inputs ?? {}) as Record<string, unknown>;
+  const unexpected = Object.keys(inputs).filter((k) => !Object.hasOwn(trigger.inputs, k));
+  if (unexpected.length) return unprocessable(`Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
+  const missing = Object.entries(trigger.inputs).find(
+    ([k, spec]) => spec?.required && inputs[k] === undefined,
+  );
+  if (missing) return unprocessable(`Required input '${missing[0]}' not provided`);
+  const at = nowIso(ctx.now());
+  const runId = nextId(ctx.state);
+  repo.workflowRuns.set(runId, {
+    id: runId,
+    name: workflowId,
+    path,
+    headSha: sha,
+    headBranch: branch,
+    event: 'workflow_dispatch',
+    status: 'queued',
+    conclusion: null,
+    runAttempt: 1,
+    runNumber: repo.workflowRuns.size + 1,
+    actor: ctx.actor,
+    createdAt: at,
+    updatedAt: at,
+  });
+  repo.workflowDispatches.push({ workflowId, ref, inputs, actor: ctx.actor, at, runId });
+  if (body.return_run_details !== true) return { status: 204 };
+  const run = ctx.render.workflowRun(repo, repo.workflowRuns.get(runId)!);
+  return {
+    status: 200,
+    body: { workflow_run_id: runId, run_url: run.url, html_url: run.html_url },
+  };
+};
+
 function installation(ctx: HandlerContext, account: string): Json {
   const { state, render } = ctx;
   const id = state.installationId;
@@ -832,6 +906,8 @@ export const handlers: Record<string, Handler> = {
   'repos/get-collaborator-permission-level': collaboratorPermission,
   'teams/get-membership-for-user-in-org': teamMembership,
   'actions/review-custom-gates-for-run': reviewCustomGates,
+  'actions/get-workflow-run': getWorkflowRun,
+  'actions/create-workflow-dispatch': createWorkflowDispatch,
   'apps/get-repo-installation': getRepoInstallation,
   'apps/get-authenticated': getAuthenticatedApp,
   'apps/create-installation-access-token': createInstallationToken,

@@ -14,6 +14,12 @@ export type {
   ViolationKind,
 } from './server.ts';
 export { fakeSha } from './state.ts';
-export type { FakeState, Permission, RepoState } from './state.ts';
-export { mergePayload, pullRequestCommentPayload, validateWebhook, webhookPayload } from './webhooks.ts';
+export type { FakeState, Permission, RepoState, WorkflowDispatch, WorkflowRunRecord } from './state.ts';
+export {
+  mergePayload,
+  pullRequestCommentPayload,
+  validateWebhook,
+  webhookPayload,
+  workflowRunPayload,
+} from './webhooks.ts';
 export type { WebhookTarget } from './webhooks.ts';

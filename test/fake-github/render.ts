@@ -1,7 +1,7 @@
 // API objects as GitHub returns them, with ids, node_ids and URLs based on the fake's base URL.
 import { build } from './sample.ts';
 import { userId } from './state.ts';
-import type { CommitRecord, FakeState, PullRecord, RepoState } from './state.ts';
+import type { CommitRecord, FakeState, PullRecord, RepoState, WorkflowRunRecord } from './state.ts';
 
 type Json = Record<string, unknown>;
 
@@ -182,6 +182,59 @@ export class Renderer {
       statuses_url: `${this.repoUrl(repo)}/statuses/${pr.headSha}`,
       commits: pr.commits.length,
       author_association: this.association(repo, pr.user),
+    });
+  }
+
+  /** A workflow run as GET /repos/{o}/{r}/actions/runs/{run_id} returns it (the `workflow-run` schema). */
+  workflowRun(repo: RepoState, run: WorkflowRunRecord): Json {
+    const url = `${this.repoUrl(repo)}/actions/runs/${run.id}`;
+    const workflowId = userId(`${repo.owner}/${repo.name}:${run.path}`);
+    const commit = repo.commits.get(run.headSha);
+    const person = {
+      name: commit?.author ?? run.actor,
+      email: `${commit?.author ?? run.actor}@users.noreply.example`,
+    };
+    const repository = this.repository(repo, 'minimal-repository');
+    return build('workflow-run', this.base, {
+      id: run.id,
+      name: run.name,
+      node_id: nodeId('WFR', run.id),
+      head_branch: run.headBranch,
+      head_sha: run.headSha,
+      path: run.path,
+      display_title: run.name,
+      run_number: run.runNumber,
+      run_attempt: run.runAttempt,
+      event: run.event,
+      status: run.status,
+      conclusion: run.conclusion,
+      workflow_id: workflowId,
+      url,
+      html_url: this.html(`/${repo.owner}/${repo.name}/actions/runs/${run.id}`),
+      pull_requests: [],
+      created_at: run.createdAt,
+      updated_at: run.updatedAt,
+      run_started_at: run.createdAt,
+      actor: this.user(run.actor),
+      triggering_actor: this.user(run.actor),
+      jobs_url: `${url}/jobs`,
+      logs_url: `${url}/logs`,
+      check_suite_url: `${this.repoUrl(repo)}/check-suites/${run.id}`,
+      artifacts_url: `${url}/artifacts`,
+      cancel_url: `${url}/cancel`,
+      rerun_url: `${url}/rerun`,
+      previous_attempt_url: run.runAttempt > 1 ? `${url}/attempts/${run.runAttempt - 1}` : null,
+      workflow_url: `${this.repoUrl(repo)}/actions/workflows/${workflowId}`,
+      head_commit: {
+        id: run.headSha,
+        tree_id: run.headSha,
+        message: commit?.message ?? '',
+        timestamp: commit?.date ?? run.createdAt,
+        author: person,
+        committer: person,
+      },
+      repository,
+      head_repository: repository,
     });
   }
 

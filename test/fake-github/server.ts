@@ -9,7 +9,15 @@ import type { HandlerContext, HandlerResult } from './handlers.ts';
 import { loadOpenApi, matchRoute, validateParams, validateRequestBody, validateResponse } from './openapi.ts';
 import { Renderer, nowIso } from './render.ts';
 import { createState, fakeSha, nextId, repoKey, userId } from './state.ts';
-import type { FakeState, Permission, PullRecord, RepoState, ReviewRecord } from './state.ts';
+import type {
+  FakeState,
+  Permission,
+  PullRecord,
+  RepoState,
+  ReviewRecord,
+  WorkflowRunRecord,
+} from './state.ts';
+import { workflowRunPayload } from './webhooks.ts';
 
 type Json = Record<string, unknown>;
 
@@ -168,6 +176,21 @@ export interface FakeGitHub {
   /** A comment written by a person (not through the API), e.g. a `/deploy` command. */
   addComment(pr: number, comment: { user: string; body: string }, sel?: RepoSelector): Json;
   setFile(path: string, content: string, opts?: RepoSelector & { branch?: string }): void;
+  /** A workflow run the Actions API knows (e.g. the run that deploys); in_progress unless said otherwise. */
+  addWorkflowRun(
+    run?: RepoSelector & Partial<Omit<WorkflowRunRecord, 'createdAt' | 'updatedAt'>>,
+  ): WorkflowRunRecord;
+  /** Changes a run (e.g. completes it: { status: 'completed', conclusion: 'failure' }). */
+  updateWorkflowRun(
+    id: number,
+    patch: Partial<Pick<WorkflowRunRecord, 'status' | 'conclusion' | 'runAttempt'>>,
+    sel?: RepoSelector,
+  ): WorkflowRunRecord;
+  /** The workflow_run webhook GitHub would send for a stored run now (built from the real example). */
+  workflowRunWebhook(
+    id: number,
+    opts?: RepoSelector & { action?: 'completed' | 'in_progress' | 'requested' },
+  ): Json;
 }
 
 const readBody = async (req: IncomingMessage): Promise<string> => {
@@ -536,6 +559,8 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
         reactions: new Map(),
         commitStatuses: [],
         protectionRuleReviews: [],
+        workflowRuns: new Map(),
+        workflowDispatches: [],
       };
       const root = fakeSha(`${seed.owner}/${seed.repo}:${defaultBranch}:initial`);
       addCommitTo(repo, root, undefined, 'Initial commit', seed.owner);
@@ -606,6 +631,47 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
         comment.user,
       );
       return { ...stored };
+    },
+    addWorkflowRun(o = {}) {
+      const repo = pickRepo(o);
+      const at = nowIso(now());
+      const id = o.id ?? nextId(state);
+      const run: WorkflowRunRecord = {
+        id,
+        name: o.name ?? 'deploy',
+        path: o.path ?? '.github/workflows/deploy.yml',
+        headSha: o.headSha ?? repo.refs.get(`heads/${repo.defaultBranch}`)!,
+        headBranch: o.headBranch ?? repo.defaultBranch,
+        event: o.event ?? 'push',
+        status: o.status ?? 'in_progress',
+        conclusion: o.conclusion ?? null,
+        runAttempt: o.runAttempt ?? 1,
+        runNumber: o.runNumber ?? repo.workflowRuns.size + 1,
+        actor: o.actor ?? repo.owner,
+        createdAt: at,
+        updatedAt: at,
+      };
+      repo.workflowRuns.set(id, run);
+      return run;
+    },
+    updateWorkflowRun(id, patch, sel) {
+      const run = pickRepo(sel).workflowRuns.get(id);
+      if (!run) throw new Error(`fake-github: workflow run ${id} was not added`);
+      Object.assign(run, patch, { updatedAt: nowIso(now()) });
+      return run;
+    },
+    workflowRunWebhook(id, o = {}) {
+      const repo = pickRepo(o);
+      const run = repo.workflowRuns.get(id);
+      if (!run) throw new Error(`fake-github: workflow run ${id} was not added`);
+      return workflowRunPayload(render.workflowRun(repo, run), {
+        owner: repo.owner,
+        repo: repo.name,
+        baseUrl: url,
+        installationId: state.installationId,
+        defaultBranch: repo.defaultBranch,
+        ...(o.action ? { action: o.action } : {}),
+      });
     },
     setFile(path, content, o = {}) {
       const repo = pickRepo(o);

@@ -49,6 +49,36 @@ export interface ProtectionRuleReview {
   comment: string | undefined;
 }
 
+/** A workflow run as the Actions API shows it (GET /repos/{o}/{r}/actions/runs/{run_id}). */
+export interface WorkflowRunRecord {
+  id: number;
+  name: string;
+  /** The workflow file, e.g. .github/workflows/deploy.yml. */
+  path: string;
+  headSha: string;
+  headBranch: string;
+  event: string;
+  status: 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending';
+  conclusion: 'success' | 'failure' | 'cancelled' | 'timed_out' | 'skipped' | 'neutral' | null;
+  runAttempt: number;
+  runNumber: number;
+  actor: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A workflow_dispatch request the fake accepted. */
+export interface WorkflowDispatch {
+  /** The workflow file name (or id) as asked for. */
+  workflowId: string;
+  ref: string;
+  inputs: Record<string, unknown>;
+  actor: string;
+  at: string;
+  /** The run it started (the fake records one, queued). */
+  runId: number;
+}
+
 export interface RepoState {
   id: number;
   owner: string;
@@ -70,6 +100,8 @@ export interface RepoState {
   reactions: Map<number, Json[]>;
   commitStatuses: Json[];
   protectionRuleReviews: ProtectionRuleReview[];
+  workflowRuns: Map<number, WorkflowRunRecord>;
+  workflowDispatches: WorkflowDispatch[];
 }
 
 export interface FakeState {

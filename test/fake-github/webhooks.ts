@@ -281,3 +281,57 @@ export function pullRequestCommentPayload(opts: {
     { owner: opts.owner, repo: opts.repo, baseUrl: opts.baseUrl, installationId: opts.installationId },
   );
 }
+
+/**
+ * workflow_run (`completed` by default) for a run as the Actions API shows it (the fake's GET
+ * /actions/runs/{id}): GitHub's real example with the run's identity, commit, state and URLs laid over it.
+ */
+export function workflowRunPayload(
+  run: Json,
+  opts: WebhookTarget & {
+    owner: string;
+    repo: string;
+    action?: 'completed' | 'in_progress' | 'requested';
+    defaultBranch?: string;
+  },
+): Json {
+  const action = opts.action ?? 'completed';
+  const pick = (keys: string[]): Json => Object.fromEntries(keys.map((k) => [k, run[k]]));
+  return webhookPayload(
+    'workflow_run',
+    action,
+    {
+      workflow_run: pick([
+        'id',
+        'name',
+        'node_id',
+        'head_branch',
+        'head_sha',
+        'path',
+        'display_title',
+        'run_number',
+        'run_attempt',
+        'event',
+        'status',
+        'conclusion',
+        'workflow_id',
+        'url',
+        'html_url',
+        'created_at',
+        'updated_at',
+        'run_started_at',
+        'jobs_url',
+        'logs_url',
+        'check_suite_url',
+        'artifacts_url',
+        'cancel_url',
+        'rerun_url',
+        'previous_attempt_url',
+        'workflow_url',
+      ]),
+      workflow: { path: run.path, name: run.name, id: run.workflow_id },
+      repository: { default_branch: opts.defaultBranch ?? 'main' },
+    },
+    opts,
+  );
+}
