@@ -18,6 +18,7 @@ import { jsonLinesReporter } from '../report/json-lines.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import { cancelOnSignals, runExitCode } from '../util/signals.ts';
 import { EXIT_CODES, gatesExitCode } from '../util/exit-codes.ts';
+import { stateKeyLine, StateKeyUsageError, type StateKeyOptions } from './state-key.ts';
 
 export const DEFAULT_CONFIG = '.github/deploy.yml';
 
@@ -261,6 +262,20 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       exitCode = await analyzeCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
     });
 
+  program
+    .command('state-key')
+    .description(
+      "print an environment's state key (the action's `state-key` input, stored as that environment's secret), " +
+        'derived from DEPLOY_ACTION_MARKER_KEY or the App private key',
+    )
+    .requiredOption('--repository <owner/name>', 'the repository')
+    .requiredOption('--environment <name>', 'the environment')
+    .option(
+      '--private-key-file <file>',
+      'the App private key (PEM), when DEPLOY_ACTION_MARKER_KEY is not set',
+    )
+    .action((opts: StateKeyOptions) => io.out(stateKeyLine(opts, process.env)));
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
@@ -270,7 +285,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       // --help and --version exit 0; usage errors were already printed by commander.
       return error.exitCode === 0 ? EXIT_CODES.success : EXIT_CODES.invalidOrBlocked;
     }
-    if (error instanceof UsageError || error instanceof ResolveError || error instanceof UnknownGateError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ResolveError ||
+      error instanceof UnknownGateError ||
+      error instanceof StateKeyUsageError
+    ) {
       io.err(`error: ${error.message}\n`);
       return EXIT_CODES.invalidOrBlocked;
     }

@@ -3,8 +3,9 @@
 //   <!-- deploy-action:<kind> {json} mac=<hex> -->
 //
 // Three rules make a marker trustworthy, and this file is the only place that writes or reads one:
-// - Authenticated: the MAC is HMAC-SHA256 over the kind, the JSON, the repository and the pull request,
-//   under a key only the app holds (marker-keys.ts). A marker copied from another PR or repository, made up,
+// - Authenticated: the MAC is HMAC-SHA256 over the kind, the JSON, the repository and the pull request (or
+//   another subject, such as the environment and deployment of a state record), under a key only the app
+//   holds (marker-keys.ts; a state record's key is derived from it per environment, src/state/state-key.ts). A marker copied from another PR or repository, made up,
 //   or edited by anyone (a repository admin can edit the app's comments) does not verify and is ignored.
 // - One place: markers are written only as the trailing lines of a body (appendMarkers) and read only from
 //   there; a marker-looking text anywhere else in a body is never read.
@@ -19,10 +20,14 @@ const KIND = /^[a-z]+$/;
 const LINE = /^<!-- deploy-action:([a-z]+) (\{[^\r\n]*\}) mac=([0-9a-f]{64}) -->$/;
 const LOOKS_LIKE_MARKER = /<!-- deploy-action:([a-z]+) /g;
 
-/** What a marker is bound to: the repository (owner/name, any case) and the pull request it is on. */
+/**
+ * What a marker is bound to: the repository (owner/name, any case) and the pull request it is on, or, for a
+ * marker that is not on a pull request, a subject string (a state record: its environment and deployment).
+ */
 export interface MarkerScope {
   repository: string;
-  pullRequest: number;
+  pullRequest?: number;
+  subject?: string;
 }
 
 /** Why a marker in an app comment was not believed. */
@@ -41,15 +46,20 @@ export interface MarkerReader {
 }
 
 function mac(key: Buffer, kind: string, json: string, scope: MarkerScope): Buffer {
+  if (scope.pullRequest === undefined && scope.subject === undefined)
+    throw new Error('a marker scope needs a pull request or a subject');
   // Newline-separated: none of the parts can contain one (JSON.stringify escapes them), so no two different
-  // inputs give the same bytes.
-  return createHmac('sha256', key)
-    .update(
-      ['deploy-action marker v1', kind, scope.repository.toLowerCase(), String(scope.pullRequest), json].join(
-        '\n',
-      ),
-    )
-    .digest();
+  // inputs give the same bytes. A pull request marker's bytes are those of v1 before subjects existed, so
+  // markers already posted still verify; a subject adds a sixth part.
+  const parts = [
+    'deploy-action marker v1',
+    kind,
+    scope.repository.toLowerCase(),
+    scope.pullRequest === undefined ? '' : String(scope.pullRequest),
+    json,
+  ];
+  if (scope.subject !== undefined) parts.push(`subject ${JSON.stringify(scope.subject)}`);
+  return createHmac('sha256', key).update(parts.join('\n')).digest();
 }
 
 /** One marker line for `data`, authenticated for `scope`. Add it to a body with appendMarkers only. */
@@ -77,12 +87,53 @@ export interface VerifiedMarker {
   data: unknown;
 }
 
-function verified(keys: MarkerKeys, kind: string, json: string, hex: string, scope: MarkerScope): boolean {
-  const given = Buffer.from(hex, 'hex');
-  return keys.accepted.some((key) => {
-    const expected = mac(key, kind, json, scope);
+/** A marker line of the trailing block as written, not yet verified. */
+export interface RawMarker {
+  kind: string;
+  json: string;
+  mac: string;
+}
+
+/** Does `marker` verify for `scope` under one of `accepted`? */
+export function verifyMarker(marker: RawMarker, accepted: readonly Buffer[], scope: MarkerScope): boolean {
+  const given = Buffer.from(marker.mac, 'hex');
+  return accepted.some((key) => {
+    const expected = mac(key, marker.kind, marker.json, scope);
     return expected.length === given.length && timingSafeEqual(expected, given);
   });
+}
+
+/**
+ * The well-formed marker lines of `kinds` in the trailing block of a body, unverified, for a caller that must
+ * tell apart a MAC made for another scope from none at all (state records: misplaced vs forged). Damaged
+ * lines and markers outside the block go to `onTamper`. Prefer readMarkerBlock. Never throws.
+ */
+export function trailingMarkers(
+  body: unknown,
+  kinds: readonly string[],
+  onTamper?: (report: TamperReport) => void,
+): RawMarker[] {
+  if (typeof body !== 'string' || body.length > MAX_BODY) return [];
+  const report = (kind: string, reason: TamperReason) => onTamper?.({ kind, reason });
+  const lines = body.replace(/\s+$/, '').split(/\r\n|\r|\n/);
+  let start = lines.length;
+  while (start > 0 && lines[start - 1]!.startsWith('<!-- deploy-action:')) start--;
+  const out: RawMarker[] = [];
+  for (const line of lines.slice(start)) {
+    const kind = /^<!-- deploy-action:([a-z]+)[ -]/.exec(line)?.[1] ?? '';
+    if (!kinds.includes(kind)) continue;
+    const m = LINE.exec(line);
+    if (!m) {
+      report(kind, / mac=/.test(line) ? 'malformed' : 'no_mac');
+      continue;
+    }
+    const [, , json, hex] = m as unknown as [string, string, string, string];
+    out.push({ kind, json, mac: hex });
+  }
+  // The app never writes a marker above its block: one there was put in by an edit.
+  for (const match of lines.slice(0, start).join('\n').matchAll(LOOKS_LIKE_MARKER))
+    if (kinds.includes(match[1]!)) report(match[1]!, 'outside_block');
+  return out;
 }
 
 /**
@@ -95,34 +146,19 @@ export function readMarkerBlock(
   kinds: readonly string[],
   reader: MarkerReader,
 ): VerifiedMarker[] {
-  if (typeof body !== 'string' || body.length > MAX_BODY) return [];
   const report = (kind: string, reason: TamperReason) => reader.onTamper?.({ kind, reason });
-  const lines = body.replace(/\s+$/, '').split(/\r\n|\r|\n/);
-  let start = lines.length;
-  while (start > 0 && lines[start - 1]!.startsWith('<!-- deploy-action:')) start--;
   const out: VerifiedMarker[] = [];
-  for (const line of lines.slice(start)) {
-    const kind = /^<!-- deploy-action:([a-z]+)[ -]/.exec(line)?.[1] ?? '';
-    if (!kinds.includes(kind)) continue;
-    const m = LINE.exec(line);
-    if (!m) {
-      report(kind, / mac=/.test(line) ? 'malformed' : 'no_mac');
-      continue;
-    }
-    const [, , json, hex] = m as unknown as [string, string, string, string];
-    if (!verified(reader.keys, kind, json, hex, reader.scope)) {
-      report(kind, 'bad_mac');
+  for (const marker of trailingMarkers(body, kinds, reader.onTamper)) {
+    if (!verifyMarker(marker, reader.keys.accepted, reader.scope)) {
+      report(marker.kind, 'bad_mac');
       continue;
     }
     try {
-      out.push({ kind, data: JSON.parse(json) as unknown });
+      out.push({ kind: marker.kind, data: JSON.parse(marker.json) as unknown });
     } catch {
-      report(kind, 'malformed');
+      report(marker.kind, 'malformed');
     }
   }
-  // The app never writes a marker above its block: one there was put in by an edit.
-  for (const match of lines.slice(0, start).join('\n').matchAll(LOOKS_LIKE_MARKER))
-    if (kinds.includes(match[1]!)) report(match[1]!, 'outside_block');
   return out;
 }
 
