@@ -1,0 +1,478 @@
+// Reconcile (issue 13 part 6): for each environment, read its record, decide what is due (decide.ts), do it
+// through the target's commands, and write the record back with a history entry. A record that is refused
+// is reported with its code and never acted on; one environment's trouble never stops the others.
+import type { RawConfig } from '../config/schema.ts';
+import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
+import { healthAnalyzer } from '../pipeline/analyzer.ts';
+import type { Reporter, StepRecord } from '../pipeline/events.ts';
+import { executeRollback, runStepRecorded, type ExecutionLog } from '../pipeline/execute-strategy.ts';
+import { createStepRunner, deploymentValues, type StepRunner } from '../pipeline/step-runner.ts';
+import type { DeploymentState } from '../github/status-comment.ts';
+import {
+  withTransition,
+  type EnvironmentRecord,
+  type HistoryEntry,
+  type RefusalCode,
+  type RetiredSlot,
+  type Rollout,
+  type RolloutOwner,
+} from '../state/record.ts';
+import type { StateStore } from '../state/store.ts';
+import { runCommand } from '../targets/run-command.ts';
+import { decide, type OwnerStatus, type ReconcileDecision } from './decide.ts';
+
+/** Stable codes for what reconcile did (or why it did nothing) in one environment. */
+export type ReconcileCode =
+  | 'nothing_due'
+  | 'slot_torn_down'
+  | 'teardown_failed'
+  | 'orphan_rolled_back'
+  | 'orphan_rollback_failed'
+  /** `on_orphan: resume` asked for, which reconcile cannot do yet: nothing done, reported as a failure. */
+  | 'orphan_resume_unsupported'
+  | 'owner_running'
+  | 'owner_unknown'
+  | RefusalCode
+  /** The environment's config cannot be resolved (no target, ...): nothing can be run there. */
+  | 'config_invalid'
+  /** What was done is done, but the record could not be stored (the next reconcile repeats it). */
+  | 'state_write_failed'
+  /** A bug: reported for that environment, the others are still reconciled. */
+  | 'internal_error';
+
+export interface ReconcileEntry {
+  environment: string;
+  code: ReconcileCode;
+  /** Something that was due could not be done: the run exits non-zero. */
+  failed: boolean;
+  message: string;
+  /** The commands run for it, in order. */
+  steps: StepRecord[];
+  /** The rollout or the slot it was about. */
+  version?: string;
+  slots?: string[];
+}
+
+export interface ReconcileSummary {
+  entries: ReconcileEntry[];
+  failed: boolean;
+}
+
+export interface ReconcileOptions {
+  config: RawConfig;
+  /** The environments to look at; every one in the config when absent. Unknown names are refused first. */
+  environments?: string[];
+  /** The store holding `env`'s record (a file in its state dir for the CLI, GitHub for the Action). */
+  storeFor(env: ResolvedEnvironment): StateStore;
+  ownerStatus(owner: RolloutOwner): Promise<OwnerStatus>;
+  /** Who the history says did it: `reconcile`, `reconcile:<run id>`. */
+  actor: string;
+  reporter: Reporter;
+  now?: () => Date;
+  stateDir?: string;
+  /**
+   * On GitHub: a status on the orphan's deployment, so the Deployments tab and (through the
+   * deployment_status event) the App's PR comment say what happened. Its failure is only reported.
+   */
+  markDeployment?(deploymentId: string, state: DeploymentState, description: string): Promise<void>;
+}
+
+export class UnknownEnvironmentsError extends Error {}
+
+/** The environments asked for, checked against the config before anything is read. */
+export function environmentsToReconcile(config: RawConfig, asked: string[] | undefined): string[] {
+  const all = Object.keys(config.environments);
+  if (!asked || asked.length === 0) return all;
+  const unknown = asked.filter((name) => !Object.hasOwn(config.environments, name));
+  if (unknown.length > 0)
+    throw new UnknownEnvironmentsError(
+      `no environment ${unknown.map((n) => `"${n}"`).join(', ')} in the config (it has ${all.join(', ') || 'none'})`,
+    );
+  return [...new Set(asked)];
+}
+
+/** At most this many decisions per environment and run: an orphan rollback, then the teardowns it left due. */
+const MAX_PASSES = 3;
+
+export async function reconcile(options: ReconcileOptions): Promise<ReconcileSummary> {
+  const names = environmentsToReconcile(options.config, options.environments);
+  const entries: ReconcileEntry[] = [];
+  for (const name of names) {
+    try {
+      entries.push(...(await reconcileEnvironment(name, options)));
+    } catch (error) {
+      // A bug or an unexpected failure in one environment must not leave the others unreconciled.
+      entries.push(entry(name, 'internal_error', true, `internal error: ${(error as Error).message}`));
+    }
+  }
+  for (const e of entries)
+    options.reporter.event({
+      type: 'log',
+      level: e.failed ? 'error' : REPORTED.has(e.code) ? 'warn' : 'info',
+      message: `reconcile ${e.environment}: ${e.code}: ${e.message}`,
+    });
+  return { entries, failed: entries.some((e) => e.failed) };
+}
+
+/** Nothing was done, but someone should look. */
+const REPORTED = new Set<ReconcileCode>([
+  'owner_unknown',
+  'state_forged',
+  'state_misplaced',
+  'state_stale',
+  'state_corrupt',
+  'state_unverifiable',
+]);
+
+function entry(
+  environment: string,
+  code: ReconcileCode,
+  failed: boolean,
+  message: string,
+  extra: Partial<ReconcileEntry> = {},
+): ReconcileEntry {
+  return { environment, code, failed, message, steps: [], ...extra };
+}
+
+async function reconcileEnvironment(name: string, options: ReconcileOptions): Promise<ReconcileEntry[]> {
+  let env: ResolvedEnvironment;
+  try {
+    env = resolveEnvironment(options.config, name, { stateDir: options.stateDir });
+  } catch (error) {
+    return [entry(name, 'config_invalid', true, (error as Error).message)];
+  }
+  const store = options.storeFor(env);
+  const read = await store.read(name);
+  if (!read.ok) return [entry(name, read.code, false, `${read.message} (${read.source}); not acted on`)];
+  let record = read.record;
+  if (!record) return [entry(name, 'nothing_due', false, 'no deployment recorded yet')];
+
+  const entries: ReconcileEntry[] = [];
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const owner = record.rollout ? await options.ownerStatus(record.rollout.owner) : undefined;
+    const now = (options.now ?? (() => new Date()))();
+    const decision = decide({ record, owner, now, onOrphan: env.onOrphan });
+    const acted = await act(decision, record, env, store, options, now);
+    // The closing "nothing due" after something was done says nothing new.
+    if (!(pass > 0 && acted.entry.code === 'nothing_due')) entries.push(acted.entry);
+    if (!acted.next || acted.entry.failed) break;
+    record = acted.next;
+  }
+  return entries;
+}
+
+interface Acted {
+  entry: ReconcileEntry;
+  /** The record as written, when something was done and stored (decide again on it). */
+  next?: EnvironmentRecord;
+}
+
+async function act(
+  decision: ReconcileDecision,
+  record: EnvironmentRecord,
+  env: ResolvedEnvironment,
+  store: StateStore,
+  options: ReconcileOptions,
+  now: Date,
+): Promise<Acted> {
+  const name = env.name;
+  switch (decision.code) {
+    case 'nothing_due':
+      return {
+        entry: entry(
+          name,
+          'nothing_due',
+          false,
+          decision.nextDueAt ? `next teardown due at ${decision.nextDueAt}` : 'nothing to do',
+        ),
+      };
+    case 'owner_running':
+      return {
+        entry: entry(
+          name,
+          'owner_running',
+          false,
+          `the rollout of ${decision.rollout.version} is still running (${ownerText(decision.rollout.owner)})`,
+          { version: decision.rollout.version },
+        ),
+      };
+    case 'owner_unknown':
+      return {
+        entry: entry(
+          name,
+          'owner_unknown',
+          false,
+          `left alone: cannot tell whether ${ownerText(decision.rollout.owner)} still runs: ${decision.reason}`,
+          { version: decision.rollout.version },
+        ),
+      };
+    case 'stale':
+      return {
+        entry: entry(
+          name,
+          'state_stale',
+          false,
+          `${ownerText(decision.rollout.owner)} succeeded, yet the record still shows its rollout of ` +
+            `${decision.rollout.version}: a replayed or unfinished record; not rolled back`,
+          { version: decision.rollout.version },
+        ),
+      };
+    case 'orphan_resume':
+      return {
+        entry: entry(
+          name,
+          'orphan_resume_unsupported',
+          true,
+          `the rollout of ${decision.rollout.version} lost its owner (${ownerText(decision.rollout.owner)}` +
+            `${conclusionText(decision.conclusion)}) and on_orphan is "resume", which reconcile does not support ` +
+            'yet: nothing was done and traffic stays where the rollout left it; set on_orphan: rollback, or ' +
+            'finish it by redeploying',
+          { version: decision.rollout.version },
+        ),
+      };
+    case 'orphan_rollback':
+      return orphanRollback(decision, record, env, store, options, now);
+    case 'teardown':
+      return teardown(decision.slots, record, env, store, options, now);
+  }
+}
+
+async function orphanRollback(
+  decision: Extract<ReconcileDecision, { code: 'orphan_rollback' }>,
+  record: EnvironmentRecord,
+  env: ResolvedEnvironment,
+  store: StateStore,
+  options: ReconcileOptions,
+  now: Date,
+): Promise<Acted> {
+  const { rollout } = decision;
+  const why = `its owner ${ownerText(rollout.owner)} ended${conclusionText(decision.conclusion)}`;
+  const log: ExecutionLog = { decisions: [], steps: [] };
+  const values = rolloutValues(env, record, rollout);
+  const runStep = stepRunner(env, values, options.reporter);
+  // The write-ahead steps, in order, going on past a failed one (the pipeline's own rollback path).
+  const rolledBack = await executeRollback(decision.steps, {
+    environment: env.name,
+    runStep,
+    reporter: options.reporter,
+    log,
+    reason: `orphaned rollout of ${rollout.version}: ${why}`,
+  });
+  const levels = await rollbackLevels(env, values, options.reporter);
+  const ok = rolledBack.ok && levels.every((l) => l.ok);
+  const failedSteps = [
+    ...rolledBack.steps.filter((s) => !s.result.ok).map((s) => s.description),
+    ...levels.filter((l) => !l.ok).map((l) => `rollback level ${l.name}`),
+  ];
+  const stable = record.live
+    ? `${record.live.version}${record.live.slot ? ` on ${record.live.slot}` : ''}`
+    : 'stable';
+  const message = ok
+    ? `rolled back the orphaned rollout of ${rollout.version} (${why}): ${rolledBack.steps.length} recovery step(s), traffic on ${stable}`
+    : `the rollback of the orphaned rollout of ${rollout.version} (${why}) did not complete: ${failedSteps.join(', ')} failed; check ${env.name} now`;
+
+  await mark(
+    options,
+    rollout,
+    ok ? 'failure' : 'error',
+    ok
+      ? `Rolled back by reconcile: ${why}`
+      : `Reconcile could not roll back: ${failedSteps.join(', ')} failed`,
+  );
+
+  const historyEntry: Omit<HistoryEntry, 'at'> = {
+    by: options.actor,
+    event: ok ? 'orphan_rolled_back' : 'orphan_rollback_failed',
+    code: ok ? 'orphan_rollback' : 'rollback_failed',
+    version: rollout.version,
+    detail: message.slice(0, 1000),
+  };
+  // A rollback that did not complete keeps the rollout in the record: the next reconcile tries again.
+  const next = withTransition(record, ok ? { rollout: undefined } : {}, historyEntry, now);
+  const code: ReconcileCode = ok ? 'orphan_rolled_back' : 'orphan_rollback_failed';
+  const written = await write(store, next, env.name, log.steps, message);
+  if (written) return { entry: written };
+  return {
+    entry: entry(env.name, code, !ok, message, { steps: log.steps, version: rollout.version }),
+    next: ok ? next : undefined,
+  };
+}
+
+async function teardown(
+  slots: RetiredSlot[],
+  record: EnvironmentRecord,
+  env: ResolvedEnvironment,
+  store: StateStore,
+  options: ReconcileOptions,
+  now: Date,
+): Promise<Acted> {
+  const log: ExecutionLog = { decisions: [], steps: [] };
+  const done: RetiredSlot[] = [];
+  const dropped: RetiredSlot[] = [];
+  const failed: Array<{ slot: RetiredSlot; reason: string }> = [];
+  for (const slot of slots) {
+    if (record.live?.slot === slot.slot) {
+      // Never tear down what serves: a retired entry naming the live slot is dropped, not acted on.
+      dropped.push(slot);
+      continue;
+    }
+    const values = deploymentValues(
+      env,
+      { version: slot.version ?? record.live?.version ?? '', deploymentId: slot.deploymentId },
+      { slot: record.live?.slot, version: record.live?.version },
+    );
+    const step = await runStepRecorded(
+      { kind: 'teardown', slot: slot.slot },
+      {
+        environment: env.name,
+        phase: 'finalize',
+        runStep: stepRunner(env, values, options.reporter),
+        reporter: options.reporter,
+        log,
+      },
+    );
+    if (step.result.ok) done.push(slot);
+    else failed.push({ slot, reason: step.result.reason });
+  }
+  const names = (list: RetiredSlot[]) =>
+    list.map((s) => `${s.slot}${s.version ? ` (${s.version})` : ''}`).join(', ');
+  const parts = [
+    done.length ? `tore down ${names(done)}: the scale-down delay had passed` : '',
+    dropped.length ? `kept ${names(dropped)}, which serves now, and dropped it from the retired slots` : '',
+    failed.length
+      ? `could not tear down ${failed.map((f) => `${f.slot.slot}: ${f.reason}`).join('; ')}; the next reconcile tries again`
+      : '',
+  ];
+  const message = parts.filter(Boolean).join('; ');
+  if (done.length === 0 && dropped.length === 0)
+    return {
+      entry: entry(env.name, 'teardown_failed', true, message, {
+        steps: log.steps,
+        slots: slots.map((s) => s.slot),
+      }),
+    };
+  const gone = new Set([...done, ...dropped].map((s) => s.slot));
+  const next = withTransition(
+    record,
+    { retired: record.retired.filter((r) => !gone.has(r.slot)) },
+    {
+      by: options.actor,
+      event: 'slot_torn_down',
+      code: 'scale_down_delay_passed',
+      version: done.length === 1 ? done[0]!.version : undefined,
+      detail: message.slice(0, 1000),
+    },
+    now,
+  );
+  const written = await write(store, next, env.name, log.steps, message);
+  if (written) return { entry: written };
+  const ok = failed.length === 0;
+  return {
+    entry: entry(env.name, ok ? 'slot_torn_down' : 'teardown_failed', !ok, message, {
+      steps: log.steps,
+      slots: slots.map((s) => s.slot),
+    }),
+    next: ok ? next : undefined,
+  };
+}
+
+/** Stores the record; on failure, the entry that says so (what was done stays done). */
+async function write(
+  store: StateStore,
+  record: EnvironmentRecord,
+  environment: string,
+  steps: StepRecord[],
+  message: string,
+): Promise<ReconcileEntry | undefined> {
+  try {
+    await store.write(record, { durable: true });
+    return undefined;
+  } catch (error) {
+    return entry(
+      environment,
+      'state_write_failed',
+      true,
+      `${message}; but the record could not be stored: ${(error as Error).message}`,
+      { steps },
+    );
+  }
+}
+
+/** The template values of the rollout being undone: its version, the stable one as previous. */
+function rolloutValues(env: ResolvedEnvironment, record: EnvironmentRecord, rollout: Rollout) {
+  return deploymentValues(
+    env,
+    {
+      version: rollout.version,
+      sha: rollout.sha,
+      deploymentId: rollout.deploymentId,
+      runId: rollout.owner.kind === 'workflow' ? rollout.owner.runId : undefined,
+    },
+    { slot: rollout.stableSlot ?? record.live?.slot, version: record.live?.version },
+  );
+}
+
+function stepRunner(
+  env: ResolvedEnvironment,
+  values: ReturnType<typeof deploymentValues>,
+  reporter: Reporter,
+): StepRunner {
+  return createStepRunner({
+    env,
+    values,
+    analyzer: healthAnalyzer(env),
+    onOutput: (line) => reporter.event({ type: 'output', ...line }),
+  });
+}
+
+/** The configured rollback levels (feature flag, config, ...), after traffic is back, like the pipeline's. */
+async function rollbackLevels(
+  env: ResolvedEnvironment,
+  values: ReturnType<typeof deploymentValues>,
+  reporter: Reporter,
+): Promise<Array<{ name: string; ok: boolean }>> {
+  const levels: Array<{ name: string; ok: boolean }> = [];
+  for (const level of env.hooks.onRollback) {
+    try {
+      await runCommand(level.command, values, {
+        onOutput: (line) => reporter.event({ type: 'output', ...line }),
+        label: `rollback:${level.name}`,
+      });
+      levels.push({ name: level.name, ok: true });
+    } catch (error) {
+      reporter.event({
+        type: 'log',
+        level: 'error',
+        message: `rollback level ${level.name} failed: ${(error as Error).message}`,
+      });
+      levels.push({ name: level.name, ok: false });
+    }
+  }
+  return levels;
+}
+
+async function mark(
+  options: ReconcileOptions,
+  rollout: Rollout,
+  state: DeploymentState,
+  description: string,
+) {
+  if (!options.markDeployment) return;
+  try {
+    await options.markDeployment(rollout.deploymentId, state, description.slice(0, 140));
+  } catch (error) {
+    options.reporter.event({
+      type: 'log',
+      level: 'warn',
+      message: `could not set the status of deployment ${rollout.deploymentId}: ${(error as Error).message}`,
+    });
+  }
+}
+
+function ownerText(owner: RolloutOwner): string {
+  return owner.kind === 'workflow' ? `workflow run ${owner.runId}` : `process ${owner.pid} on ${owner.host}`;
+}
+
+function conclusionText(conclusion: string | undefined): string {
+  return conclusion ? ` (${conclusion})` : '';
+}

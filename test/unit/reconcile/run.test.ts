@@ -1,0 +1,439 @@
+// The reconcile executor against the recorded command target (real processes, every call logged) and an
+// in-memory store: what runs, in which order, and what the record says afterwards.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { loadConfigFile } from '../../../src/config/load.ts';
+import type { RawConfig } from '../../../src/config/schema.ts';
+import type { PipelineEvent } from '../../../src/pipeline/events.ts';
+import type { OwnerStatus } from '../../../src/reconcile/decide.ts';
+import { reconcile, UnknownEnvironmentsError, type ReconcileOptions } from '../../../src/reconcile/run.ts';
+import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
+import type { StateRead, StateStore } from '../../../src/state/store.ts';
+import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
+
+const T0 = new Date('2026-03-01T12:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+/** The records of several environments, as a store would hand them out; every write kept. */
+class MemoryStore implements StateStore {
+  readonly reads = new Map<string, StateRead>();
+  readonly writes: EnvironmentRecord[] = [];
+  failWrites = false;
+  set(record: EnvironmentRecord) {
+    this.reads.set(record.environment, { ok: true, record, source: 'memory' });
+  }
+  async read(environment: string): Promise<StateRead> {
+    return this.reads.get(environment) ?? { ok: true, record: undefined, source: 'memory' };
+  }
+  async write(record: EnvironmentRecord): Promise<void> {
+    if (this.failWrites) throw new Error('the store is down');
+    this.writes.push(record);
+    this.set(record);
+  }
+  current(environment: string): EnvironmentRecord | undefined {
+    const r = this.reads.get(environment);
+    return r?.ok ? r.record : undefined;
+  }
+}
+
+const canaryAt50: Rollout = {
+  deploymentId: '77',
+  version: 'v2',
+  strategy: 'canary',
+  phase: 'production',
+  step: 9,
+  steps: 14,
+  weight: 50,
+  startedAt: T0.toISOString(),
+  owner: { kind: 'workflow', runId: '123' },
+  stableSlot: 'blue',
+  newSlot: 'green',
+  recovery: [
+    { kind: 'set_weight', slot: 'green', stableSlot: 'blue', weight: 0 },
+    { kind: 'teardown', slot: 'green' },
+  ],
+};
+
+function record(environment: string, change: Partial<EnvironmentRecord>): EnvironmentRecord {
+  return {
+    ...emptyRecord('o/r', environment, at(-3_600_000)),
+    seq: 4,
+    live: { version: 'v1', slot: 'blue', since: at(-3_600_000).toISOString() },
+    ...change,
+  };
+}
+
+let dir: string;
+let target: RecordedTarget;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'reconcile-'));
+  target = recordedTarget(dir);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function config(extra = '', targetExtra = ''): Promise<RawConfig> {
+  const path = join(dir, 'deploy.yml');
+  writeFileSync(
+    path,
+    `${target.targetYaml}${targetExtra}
+environments:
+  production:
+    strategy: { type: canary, slots: [blue, green] }
+${extra}
+  staging:
+    strategy: { type: blue-green, slots: [blue, green], scale_down_delay: 1m }
+`,
+  );
+  return loadConfigFile(path);
+}
+
+interface Harness {
+  store: MemoryStore;
+  events: PipelineEvent[];
+  marks: Array<[string, string, string]>;
+  owners: string[];
+}
+
+function options(
+  cfg: RawConfig,
+  store: MemoryStore,
+  owner: OwnerStatus,
+  now: Date,
+  extra: Partial<ReconcileOptions> = {},
+): ReconcileOptions & { harness: Harness } {
+  const harness: Harness = { store, events: [], marks: [], owners: [] };
+  return {
+    harness,
+    config: cfg,
+    storeFor: () => store,
+    ownerStatus: async (o) => {
+      harness.owners.push(o.kind === 'workflow' ? o.runId : String(o.pid));
+      return owner;
+    },
+    actor: 'reconcile:999',
+    reporter: { event: (e) => harness.events.push(e) },
+    now: () => now,
+    markDeployment: async (id, state, description) => void harness.marks.push([id, state, description]),
+    ...extra,
+  };
+}
+
+describe('reconcile: an orphaned canary at 50 %', () => {
+  it('runs the recovery steps in order, clears the rollout, writes history, marks the deployment', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50 }));
+    const o = options(cfg, store, { state: 'ended', conclusion: 'cancelled' }, T0, {
+      environments: ['production'],
+    });
+    const summary = await reconcile(o);
+
+    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+    assert.equal(summary.failed, false);
+    assert.deepEqual(
+      summary.entries.map((e) => [e.environment, e.code, e.failed]),
+      [['production', 'orphan_rolled_back', false]],
+    );
+    assert.deepEqual(
+      summary.entries[0]!.steps.map((s) => [s.description, s.result.ok]),
+      [
+        ['set weight green=0% blue=100%', true],
+        ['teardown on green', true],
+      ],
+    );
+    assert.equal(store.writes.length, 1);
+    const written = store.writes[0]!;
+    assert.equal(written.rollout, undefined);
+    assert.equal(written.seq, 5);
+    assert.deepEqual(written.live, record('production', {}).live, 'stable stays live');
+    const last = written.history.at(-1)!;
+    assert.equal(last.event, 'orphan_rolled_back');
+    assert.equal(last.code, 'orphan_rollback');
+    assert.equal(last.by, 'reconcile:999');
+    assert.equal(last.version, 'v2');
+    assert.equal(last.at, T0.toISOString());
+    assert.match(last.detail!, /workflow run 123 ended \(cancelled\)/);
+    assert.deepEqual(o.harness.owners, ['123']);
+    assert.equal(o.harness.marks.length, 1);
+    const [id, state, description] = o.harness.marks[0]!;
+    assert.equal(id, '77');
+    assert.equal(state, 'failure');
+    assert.match(description, /^Rolled back by reconcile: .*workflow run 123 ended/);
+    assert.ok(description.length <= 140);
+  });
+
+  it('a failed recovery step is reported, the later steps still run, the rollout stays for the next try', async () => {
+    const cfg = await config('', '  env:\n    FAIL_ON: "set_weight:green"\n');
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50 }));
+    const o = options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
+      environments: ['production'],
+    });
+    const summary = await reconcile(o);
+
+    assert.deepEqual(
+      target.calls(),
+      ['set_weight green 0', 'teardown green'],
+      'teardown ran after the failure',
+    );
+    assert.equal(summary.failed, true);
+    const e = summary.entries[0]!;
+    assert.equal(e.code, 'orphan_rollback_failed');
+    assert.equal(e.failed, true);
+    assert.match(e.message, /set weight green=0% blue=100% failed; check production now/);
+    const written = store.writes.at(-1)!;
+    assert.deepEqual(written.rollout, canaryAt50, 'kept, so the next reconcile tries again');
+    assert.equal(written.history.at(-1)!.event, 'orphan_rollback_failed');
+    assert.equal(o.harness.marks[0]![1], 'error');
+  });
+
+  it('the rollback levels run after the recovery steps, and a failed level fails the rollback', async () => {
+    const fail = JSON.stringify([process.execPath, '-e', 'process.exit(3)']);
+    const flag = JSON.stringify([
+      process.execPath,
+      join(process.cwd(), 'test/helpers/record-target.ts'),
+      target.log,
+      'flag',
+      'off',
+    ]);
+    const cfg = await config(
+      `    hooks:\n      on_rollback:\n        - { name: flag, run: ${flag} }\n        - { name: config, run: ${fail} }`,
+    );
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50 }));
+    const summary = await reconcile(
+      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
+    );
+    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green', 'flag off']);
+    assert.equal(summary.entries[0]!.code, 'orphan_rollback_failed');
+    assert.match(summary.entries[0]!.message, /rollback level config failed/);
+  });
+
+  it('the owner still running: nothing runs, nothing is written', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50 }));
+    const summary = await reconcile(
+      options(cfg, store, { state: 'running' }, T0, { environments: ['production'] }),
+    );
+    assert.deepEqual(target.calls(), []);
+    assert.equal(store.writes.length, 0);
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['owner_running', false]],
+    );
+  });
+
+  it('the owner unknown: left alone and reported, not a failure', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50 }));
+    const o = options(cfg, store, { state: 'unknown', reason: 'HTTP 500' }, T0, {
+      environments: ['production'],
+    });
+    const summary = await reconcile(o);
+    assert.deepEqual(target.calls(), []);
+    assert.equal(store.writes.length, 0);
+    assert.equal(summary.entries[0]!.code, 'owner_unknown');
+    assert.equal(summary.failed, false);
+    assert.ok(
+      o.harness.events.some((e) => e.type === 'log' && e.level === 'warn' && /HTTP 500/.test(e.message)),
+    );
+  });
+
+  it('the owner succeeded yet the rollout is still recorded: state_stale, the good deployment is not rolled back', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50 }));
+    const o = options(cfg, store, { state: 'ended', conclusion: 'success' }, T0, {
+      environments: ['production'],
+    });
+    const summary = await reconcile(o);
+    assert.deepEqual(target.calls(), []);
+    assert.equal(store.writes.length, 0);
+    assert.equal(o.harness.marks.length, 0);
+    assert.equal(summary.entries[0]!.code, 'state_stale');
+  });
+
+  it('on_orphan: resume is refused as not supported: nothing runs, reported as a failure', async () => {
+    const cfg = await config('    on_orphan: resume');
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50 }));
+    const summary = await reconcile(
+      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
+    );
+    assert.deepEqual(target.calls(), []);
+    assert.equal(store.writes.length, 0);
+    assert.equal(summary.entries[0]!.code, 'orphan_resume_unsupported');
+    assert.equal(summary.failed, true);
+    assert.match(summary.entries[0]!.message, /does not support/);
+  });
+
+  it('after the rollback, a retired slot that is due is torn down in the same run', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.set(
+      record('production', {
+        rollout: canaryAt50,
+        retired: [{ slot: 'old', version: 'v0', dueAt: at(-1).toISOString() }],
+      }),
+    );
+    const summary = await reconcile(
+      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
+    );
+    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green', 'teardown old']);
+    assert.deepEqual(
+      summary.entries.map((e) => e.code),
+      ['orphan_rolled_back', 'slot_torn_down'],
+    );
+    const final = store.current('production')!;
+    assert.deepEqual(final.retired, []);
+    assert.deepEqual(
+      final.history.slice(-2).map((h) => h.event),
+      ['orphan_rolled_back', 'slot_torn_down'],
+    );
+    assert.equal(final.seq, 6);
+  });
+
+  it('the record cannot be stored: reported as failed, the steps it ran are listed', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50 }));
+    store.failWrites = true;
+    const summary = await reconcile(
+      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
+    );
+    assert.equal(summary.entries[0]!.code, 'state_write_failed');
+    assert.equal(summary.entries[0]!.steps.length, 2);
+    assert.equal(summary.failed, true);
+  });
+});
+
+describe('reconcile: a retired blue-green slot', () => {
+  const dueAt = at(60_000).toISOString();
+  const bg = () =>
+    record('staging', {
+      live: { version: 'v2', slot: 'green', since: T0.toISOString() },
+      retired: [{ slot: 'blue', version: 'v1', dueAt }],
+    });
+
+  it('not torn down one ms before its delay has passed', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.set(bg());
+    const summary = await reconcile(
+      options(cfg, store, { state: 'running' }, at(59_999), { environments: ['staging'] }),
+    );
+    assert.deepEqual(target.calls(), []);
+    assert.equal(store.writes.length, 0);
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.message]),
+      [['nothing_due', `next teardown due at ${dueAt}`]],
+    );
+  });
+
+  it('torn down once it is due, and removed from the record', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.set(bg());
+    const o = options(cfg, store, { state: 'running' }, at(60_000), { environments: ['staging'] });
+    const summary = await reconcile(o);
+    assert.deepEqual(target.calls(), ['teardown blue']);
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['slot_torn_down', false]],
+    );
+    const written = store.writes.at(-1)!;
+    assert.deepEqual(written.retired, []);
+    assert.deepEqual(written.live, bg().live);
+    assert.equal(written.history.at(-1)!.event, 'slot_torn_down');
+    assert.equal(o.harness.owners.length, 0, 'no owner to ask without a rollout');
+    assert.equal(o.harness.marks.length, 0);
+  });
+
+  it('a failed teardown stays in the record for the next run and fails this one', async () => {
+    const cfg = await config('', '  env:\n    FAIL_ON: "teardown:blue"\n');
+    const store = new MemoryStore();
+    store.set(bg());
+    const summary = await reconcile(
+      options(cfg, store, { state: 'running' }, at(60_000), { environments: ['staging'] }),
+    );
+    assert.deepEqual(target.calls(), ['teardown blue']);
+    assert.equal(store.writes.length, 0);
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['teardown_failed', true]],
+    );
+  });
+
+  it('a retired entry naming the live slot is dropped, never torn down', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.set({ ...bg(), retired: [{ slot: 'green', dueAt: T0.toISOString() }] });
+    const summary = await reconcile(
+      options(cfg, store, { state: 'running' }, at(1), { environments: ['staging'] }),
+    );
+    assert.deepEqual(target.calls(), []);
+    assert.deepEqual(store.current('staging')!.retired, []);
+    assert.match(summary.entries[0]!.message, /kept green, which serves now/);
+  });
+});
+
+describe('reconcile: several environments', () => {
+  it('a refused record is skipped with its code; the other environments are still reconciled', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.reads.set('staging', {
+      ok: false,
+      code: 'state_forged',
+      message: 'the record is not signed with the environment key',
+      source: 'check run 5',
+    });
+    store.set(record('production', { rollout: canaryAt50 }));
+    const summary = await reconcile(options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0));
+    assert.deepEqual(
+      summary.entries.map((e) => [e.environment, e.code, e.failed]),
+      [
+        ['production', 'orphan_rolled_back', false],
+        ['staging', 'state_forged', false],
+      ],
+    );
+    assert.match(summary.entries[1]!.message, /not acted on/);
+    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+    assert.deepEqual(
+      store.writes.map((w) => w.environment),
+      ['production'],
+    );
+  });
+
+  it('an environment with no record yet: nothing due', async () => {
+    const cfg = await config();
+    const summary = await reconcile(options(cfg, new MemoryStore(), { state: 'running' }, T0));
+    assert.deepEqual(
+      summary.entries.map((e) => [e.environment, e.code]),
+      [
+        ['production', 'nothing_due'],
+        ['staging', 'nothing_due'],
+      ],
+    );
+  });
+
+  it('an environment that is not in the config is refused before anything is read', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    let reads = 0;
+    store.read = async () => (reads++, { ok: true, record: undefined, source: 'memory' });
+    await assert.rejects(
+      reconcile(options(cfg, store, { state: 'running' }, T0, { environments: ['production', 'prod'] })),
+      (e: Error) =>
+        e instanceof UnknownEnvironmentsError &&
+        /"prod"/.test(e.message) &&
+        /production, staging/.test(e.message),
+    );
+    assert.equal(reads, 0);
+  });
+});
