@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { DURATION_LIMITS, durationUpTo } from './duration.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from '../analysis/schema.ts';
-import { gatesConfigSchema } from '../gates/registry.ts';
+import { gatesConfigSchema } from '../gates/schema/section.ts';
 import { commandLine } from './command-line-schema.ts';
 import { approvalsSchema } from '../policy/schema.ts';
 

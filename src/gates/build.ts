@@ -5,30 +5,11 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import * as z from 'zod';
-import { commandLine } from '../config/command-line-schema.ts';
-import { gateCommonFields } from './common.ts';
+import { buildConfigSchema } from './schema/build.ts';
+import type { BuildConfig } from './schema/build.ts';
 import { outputTail, runRequiredCommand } from './gate-command.ts';
 import { matchFiles } from './match-files.ts';
 import type { Finding, Gate, GateVerdict } from './types.ts';
-
-const SIZE_UNITS: Record<string, number> = {
-  B: 1,
-  kB: 1000,
-  KB: 1000,
-  KiB: 1024,
-  MB: 1e6,
-  MiB: 1024 ** 2,
-  GB: 1e9,
-};
-const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*(B|kB|KB|KiB|MB|MiB|GB)$/;
-
-/** "250kB" → 250000 bytes. kB and KB are 1000 bytes, KiB is 1024; a bare number is bytes. */
-export function parseSize(text: string | number): number | undefined {
-  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text : undefined;
-  const match = SIZE_PATTERN.exec(text.trim());
-  return match ? Math.round(Number(match[1]) * SIZE_UNITS[match[2]!]!) : undefined;
-}
 
 export function formatSize(bytes: number): string {
   if (bytes < 1000) return `${bytes} B`;
@@ -36,71 +17,7 @@ export function formatSize(bytes: number): string {
   return `${(bytes / 1e6).toFixed(2)} MB`;
 }
 
-const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const bytes = parseSize(value);
-  if (bytes === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `invalid size ${JSON.stringify(value)}: use a number of bytes or a number with B, kB, KiB, MB or MiB ("250kB")`,
-    });
-    return z.NEVER;
-  }
-  return bytes;
-});
-
-const budget = z
-  .strictObject({
-    path: z
-      .string()
-      .min(1)
-      .meta({ description: 'Glob of the files this budget covers, e.g. "dist/**/*.js".' }),
-    max: size.optional().meta({ description: 'Largest allowed raw size, e.g. "250kB".' }),
-    max_gzip: size.optional().meta({ description: 'Largest allowed gzip size (level 9), e.g. "80kB".' }),
-    per: z
-      .enum(['file', 'total'])
-      .optional()
-      .meta({ description: 'Whether the limits apply to each matching file (default) or to their sum.' }),
-  })
-  .refine((b) => b.max !== undefined || b.max_gzip !== undefined, {
-    message: 'a budget needs max or max_gzip',
-  });
-
-const buildSchema = z
-  .strictObject({
-    ...gateCommonFields,
-    command: commandLine.optional().meta({ description: 'The build command, e.g. "npm run build".' }),
-    env: z
-      .record(z.string(), z.string())
-      .optional()
-      .meta({ description: 'Extra environment for the command.' }),
-    warnings: z
-      .string()
-      .min(1)
-      .refine(isValidRegex, { message: 'not a valid regular expression' })
-      .optional()
-      .meta({
-        description: 'A regular expression (case-insensitive) whose matches in the output are warnings.',
-      }),
-    budgets: z.array(budget).optional(),
-    expect: z.array(z.string().min(1)).optional().meta({
-      description: 'Files or globs that must exist after the build (e.g. "dist/index.js", "dist/**/*.map").',
-    }),
-  })
-  .refine((c) => c.command !== undefined || c.budgets?.length || c.expect?.length, {
-    message: 'the build gate needs a command, budgets or expect',
-  });
-
-export type BuildConfig = z.output<typeof buildSchema>;
 type Budget = NonNullable<BuildConfig['budgets']>[number];
-
-function isValidRegex(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const TAIL_LINES = 30;
 
@@ -225,7 +142,7 @@ function warningFindings(pattern: string, output: string): Finding[] {
 
 export const buildGate: Gate<BuildConfig> = {
   name: 'build',
-  schema: buildSchema,
+  schema: buildConfigSchema,
   async run(config, ctx): Promise<GateVerdict> {
     const findings: Finding[] = [];
     let output = '';

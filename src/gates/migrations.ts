@@ -7,10 +7,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import type pg from 'pg';
-import * as z from 'zod';
 import { formatDuration } from '../config/duration.ts';
-import { commandLine, type CommandLine } from '../config/command-line-schema.ts';
-import { gateCommonFields } from './common.ts';
+import type { CommandLine } from '../config/command-line-schema.ts';
+import { migrationsConfigSchema } from './schema/migrations.ts';
+import type { MigrationsConfig } from './schema/migrations.ts';
 import { outputTail, runRequiredCommand } from './gate-command.ts';
 import { matchFiles, toList } from './match-files.ts';
 import {
@@ -23,56 +23,6 @@ import {
 } from './schema-snapshot.ts';
 import { findSqlRisks } from './sql-risks.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
-
-const migrationsSchema = z.strictObject({
-  ...gateCommonFields,
-  up: commandLine.meta({
-    description: 'Applies the migrations, e.g. "npm run migrate:up". Gets DATABASE_URL.',
-  }),
-  down: commandLine.meta({ description: 'Reverts them, e.g. "npm run migrate:down". Gets DATABASE_URL.' }),
-  database_url: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({
-      description:
-        'PostgreSQL server URL of a role allowed to CREATE DATABASE; the gate creates its own database there. ' +
-        'Default: the DATABASE_URL environment variable.',
-    }),
-  env: z
-    .record(z.string(), z.string())
-    .optional()
-    .meta({ description: 'Extra environment for up and down.' }),
-  down_check: z
-    .enum(['baseline', 'none'])
-    .optional()
-    .meta({
-      description:
-        '"baseline" (default): after down, the schema must be what it was before up (down reverts everything). ' +
-        '"none": when down reverts only the last migration.',
-    }),
-  ignore: z.array(z.string().min(1)).optional().meta({
-    description:
-      "Globs of qualified names left out of the comparison, added to the migration tools' bookkeeping tables.",
-  }),
-  files: z
-    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-    .optional()
-    .meta({
-      description:
-        'Globs of SQL migration files scanned for destructive statements, e.g. "migrations/*.up.sql".',
-    }),
-  exclude: z
-    .array(z.string().min(1))
-    .optional()
-    .meta({ description: 'Globs left out of the scan. Default: down migrations ("**/*down*").' }),
-  risks: z
-    .enum(['block', 'warn', 'off'])
-    .optional()
-    .meta({ description: 'What a destructive statement does to the verdict. Default: warn.' }),
-});
-
-export type MigrationsConfig = z.output<typeof migrationsSchema>;
 
 const DEFAULT_EXCLUDE = ['**/*down*', '**/*down*/**'];
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -257,7 +207,7 @@ function blocked(message: string, rule = 'migrations.no-database'): GateVerdict 
 
 export const migrationsGate: Gate<MigrationsConfig> = {
   name: 'migrations',
-  schema: migrationsSchema,
+  schema: migrationsConfigSchema,
   async run(config, ctx) {
     const findings = await riskFindings(config, ctx);
     const timings: Timings = { steps: [] };

@@ -1,13 +1,14 @@
-// Every gate by the name it has under `gates:` in deploy.yml, and the section's own schema.
-import * as z from 'zod';
-import { duration } from '../config/duration.ts';
+// Every gate by the name it has under `gates:` in deploy.yml (the section's schema is schema/section.ts,
+// which config loading imports without this file's run code).
 import { auditGate } from './audit.ts';
 import { buildGate } from './build.ts';
-import { DEFAULT_GATE_TIMEOUT_MS } from './common.ts';
 import { infrastructureGate } from './infrastructure.ts';
 import { migrationsGate } from './migrations.ts';
 import { reviewGate } from './review.ts';
 import type { GateEntry } from './runner.ts';
+import type { Gate } from './types.ts';
+import { DEFAULT_GATE_TIMEOUT_MS } from './schema/common.ts';
+import type { GateName, GatesConfig } from './schema/section.ts';
 import { sarifGate } from './sarif.ts';
 import { secretsGate } from './secrets.ts';
 import { testsGate } from './tests.ts';
@@ -21,31 +22,9 @@ export const GATES = {
   build: buildGate,
   migrations: migrationsGate,
   infrastructure: infrastructureGate,
-} as const;
+} as const satisfies { [Name in GateName]: Gate<NonNullable<GatesConfig[Name]>> };
 
-export type GateName = keyof typeof GATES;
 export const GATE_NAMES = Object.keys(GATES) as GateName[];
-
-export const gatesConfigSchema = z.strictObject({
-  concurrency: z
-    .number()
-    .int()
-    .min(1)
-    .max(32)
-    .optional()
-    .meta({ description: 'How many gates run at once (default: all of them).' }),
-  timeout: duration.optional().meta({ description: 'Default time limit of each gate (default 10m).' }),
-  tests: testsGate.schema.optional(),
-  audit: auditGate.schema.optional(),
-  secrets: secretsGate.schema.optional(),
-  sarif: sarifGate.schema.optional(),
-  review: reviewGate.schema.optional(),
-  build: buildGate.schema.optional(),
-  migrations: migrationsGate.schema.optional(),
-  infrastructure: infrastructureGate.schema.optional(),
-});
-
-export type GatesConfig = z.output<typeof gatesConfigSchema>;
 
 export class UnknownGateError extends Error {}
 

@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
-import * as z from 'zod';
-import { gateCommonFields } from './common.ts';
+import { reviewConfigSchema } from './schema/review.ts';
+import type { ReviewConfig } from './schema/review.ts';
 import {
   debugCall,
   decideApproval,
@@ -16,31 +16,6 @@ import {
   type RuleLevel,
 } from './review-rules.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
-
-const ruleLevel = z.enum(['block', 'warn', 'off']);
-
-const reviewSchema = z.strictObject({
-  ...gateCommonFields,
-  critical_paths: z
-    .array(z.string().min(1))
-    .optional()
-    .meta({ description: 'Globs where TODO/FIXME/XXX/HACK markers are not allowed. Default: every file.' }),
-  ignore: z.array(z.string().min(1)).optional().meta({
-    description: 'Globs of files the line rules skip (generated code, scripts that print on purpose).',
-  }),
-  todo: ruleLevel.optional().meta({ description: 'TODO markers in critical paths. Default: block.' }),
-  debug_logging: ruleLevel.optional().meta({ description: 'console.log, print(, dbg!, ... Default: block.' }),
-  commented_out_code: ruleLevel
-    .optional()
-    .meta({ description: 'Comments that read as code. Default: warn.' }),
-  approval: z.enum(['required', 'off']).optional().meta({
-    description:
-      'On a pull request: an approval on the head commit, no changes requested. Default: required.',
-  }),
-  min_approvals: z.number().int().min(1).max(20).optional().meta({ description: 'Default: 1.' }),
-});
-
-export type ReviewConfig = z.infer<typeof reviewSchema>;
 
 const DEFAULTS = { todo: 'block', debug_logging: 'block', commented_out_code: 'warn' } as const;
 
@@ -168,7 +143,7 @@ function verdictFrom(findings: Finding[]): GateVerdict {
 
 export const reviewGate: Gate<ReviewConfig> = {
   name: 'review',
-  schema: reviewSchema,
+  schema: reviewConfigSchema,
   async run(config, ctx) {
     const findings = [...(await lineFindings(config, ctx)), ...(await approvalFindings(config, ctx))];
     return verdictFrom(findings);

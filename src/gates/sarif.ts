@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as z from 'zod';
-import { gateCommonFields } from './common.ts';
+import { sarifConfigSchema } from './schema/sarif.ts';
+import type { SarifConfig } from './schema/sarif.ts';
 import { matchFiles, toList } from './match-files.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
@@ -207,28 +207,6 @@ function safeDecode(text: string): string {
 const LEVELS: SarifLevel[] = ['none', 'note', 'warning', 'error'];
 const KINDS = ['notApplicable', 'pass', 'fail', 'review', 'open', 'informational'];
 const MAX_FINDINGS = 1000;
-
-export const sarifConfigSchema = z.strictObject({
-  ...gateCommonFields,
-  files: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).meta({
-    description: 'Globs of SARIF 2.1.0 files, relative to the repository. At least one file must match.',
-  }),
-  level: z
-    .enum(['error', 'warning', 'note'])
-    .optional()
-    .meta({ description: 'Results at or above this level block. Default "error".' }),
-  security_severity: z
-    .number()
-    .min(0)
-    .max(10)
-    .optional()
-    .meta({
-      description:
-        'Results whose properties["security-severity"] (on the result or its rule) is at or above this block. ' +
-        'Default 7.0 (high and critical).',
-    }),
-});
-export type SarifConfig = z.output<typeof sarifConfigSchema>;
 
 export const sarifGate: Gate<SarifConfig> = {
   name: 'sarif',

@@ -7,8 +7,8 @@ import { isAbsolute, resolve, sep } from 'node:path';
 import { execa } from 'execa';
 import pLimit from 'p-limit';
 import picomatch from 'picomatch';
-import * as z from 'zod';
-import { gateCommonFields } from './common.ts';
+import { DEFAULT_MAX_FILE_BYTES, secretsConfigSchema } from './schema/secrets.ts';
+import type { SecretsConfig } from './schema/secrets.ts';
 import { matchFiles, toList } from './match-files.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';
 import { parseSarif, SarifReportError } from './sarif.ts';
@@ -16,52 +16,10 @@ import { DEFAULT_SCAN_OPTIONS, fingerprint, redact, redactSecrets, scanLines } f
 import type { ScanOptions } from './secret-rules.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
-export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 /** Git's own heuristic: a NUL byte in the first 8000 bytes makes a file binary. */
 const BINARY_PROBE_BYTES = 8000;
 /** The longest the scan computes without letting timers (the gate's timeout) run. */
 const YIELD_EVERY_MS = 20;
-
-export const secretsConfigSchema = z.strictObject({
-  ...gateCommonFields,
-  scope: z.enum(['changed', 'all']).optional().meta({
-    description:
-      'Scan the files changed against the base commit (default), or every tracked file. Without a base commit, every file.',
-  }),
-  max_file_bytes: z
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .meta({
-      description: `Files larger than this are skipped (and counted). Default ${DEFAULT_MAX_FILE_BYTES}.`,
-    }),
-  entropy: z.number().min(0).max(8).optional().meta({
-    description:
-      'Shannon entropy (bits per character) a value assigned to a secret-like name needs to be reported. Default 3.5.',
-  }),
-  allow: z
-    .strictObject({
-      paths: z
-        .array(z.string().min(1))
-        .optional()
-        .meta({ description: 'Globs (picomatch) of files never reported.' }),
-      fingerprints: z
-        .array(
-          z.string().regex(/^[0-9a-f]{64}$/, 'a fingerprint is the 64 hex characters printed in the finding'),
-        )
-        .optional(),
-    })
-    .optional(),
-  reports: z
-    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-    .optional()
-    .meta({
-      description:
-        'Globs of gitleaks reports (JSON, or SARIF with .sarif). When set, at least one file must match.',
-    }),
-});
-export type SecretsConfig = z.output<typeof secretsConfigSchema>;
 
 export const secretsGate: Gate<SecretsConfig> = {
   name: 'secrets',

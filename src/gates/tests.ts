@@ -2,9 +2,8 @@
 // thresholds (overall and on the changed lines), and no JUnit report lists a failing test.
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import * as z from 'zod';
-import { commandLine } from '../config/command-line-schema.ts';
-import { gateCommonFields } from './common.ts';
+import { testsConfigSchema } from './schema/tests.ts';
+import type { TestsConfig } from './schema/tests.ts';
 import { readCoverageReport, lineHitsByRepoPath, findLineHits } from './coverage/read.ts';
 import { COVERAGE_METRICS, CoverageReportError, percent } from './coverage/types.ts';
 import type { CoverageMetric, CoverageReport, Counts } from './coverage/types.ts';
@@ -14,41 +13,6 @@ import { matchFiles, toList } from './match-files.ts';
 import { repositoryRoots } from './repo-path.ts';
 import { redactSecrets } from './secret-rules.ts';
 import type { ChangedFile, Finding, Gate, GateContext, GateVerdict } from './types.ts';
-
-const pct = z.number().min(0).max(100);
-const pathList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-
-export const testsConfigSchema = z.strictObject({
-  ...gateCommonFields,
-  command: commandLine.optional().meta({
-    description: 'The test command. Without it, the gate only reads the reports (coverage-only mode).',
-  }),
-  coverage: pathList.optional().meta({
-    description:
-      'Coverage reports: .json (istanbul json-summary), .info (lcov), .xml (cobertura). Each listed file must ' +
-      'exist. Default: whichever of coverage/coverage-summary.json, coverage/lcov.info, ' +
-      'coverage/cobertura-coverage.xml exist (at least one).',
-  }),
-  thresholds: z
-    .strictObject({
-      lines: pct.optional(),
-      branches: pct.optional(),
-      functions: pct.optional(),
-      statements: pct.optional(),
-      changed_lines: pct.optional().meta({
-        description:
-          'Minimum % of the added lines (against the base commit) that tests execute. Needs lcov or cobertura.',
-      }),
-    })
-    .optional()
-    .meta({
-      description: 'Minimum coverage in percent (inclusive). Default: lines 80 (the seeds\' "> 80%").',
-    }),
-  junit: pathList.optional().meta({
-    description: 'Globs of JUnit XML reports; when set, at least one file must match and no test may fail.',
-  }),
-});
-export type TestsConfig = z.output<typeof testsConfigSchema>;
 
 export const DEFAULT_COVERAGE_FILES = [
   'coverage/coverage-summary.json',

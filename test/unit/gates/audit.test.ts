@@ -6,7 +6,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { auditGate, decideAudit, parseAuditReport } from '../../../src/gates/audit.ts';
-import type { AuditConfig } from '../../../src/gates/audit.ts';
+import type { AuditConfig } from '../../../src/gates/schema/audit.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/gates/audit');

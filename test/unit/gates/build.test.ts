@@ -7,13 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import {
-  buildGate,
-  checkBudget,
-  streamSizes,
-  parseSize,
-  type BuildConfig,
-} from '../../../src/gates/build.ts';
+import { buildGate, checkBudget, streamSizes } from '../../../src/gates/build.ts';
+import { parseSize, type BuildConfig } from '../../../src/gates/schema/build.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 
 const buildScript = fileURLToPath(new URL('../../fixtures/gates/build/build.mjs', import.meta.url));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { testsGate } from '../../../src/gates/tests.ts';
-import type { TestsConfig } from '../../../src/gates/tests.ts';
+import type { TestsConfig } from '../../../src/gates/schema/tests.ts';
 import type { ChangedFile, GateContext, GateVerdict } from '../../../src/gates/types.ts';
 
 const APP = resolve(import.meta.dirname, '../../fixtures/gates/coverage-app');

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import {
-  classifyActions,
-  infrastructureGate,
-  type InfrastructureConfig,
-} from '../../../src/gates/infrastructure.ts';
+import { classifyActions, infrastructureGate } from '../../../src/gates/infrastructure.ts';
+import type { InfrastructureConfig } from '../../../src/gates/schema/infrastructure.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/gates/infrastructure/', import.meta.url));

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { migrationsGate, redactUrl, type MigrationsConfig } from '../../../src/gates/migrations.ts';
+import { migrationsGate, redactUrl } from '../../../src/gates/migrations.ts';
+import type { MigrationsConfig } from '../../../src/gates/schema/migrations.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres.ts';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { reviewGate, type ReviewConfig } from '../../../src/gates/review.ts';
+import { reviewGate } from '../../../src/gates/review.ts';
+import type { ReviewConfig } from '../../../src/gates/schema/review.ts';
 import type { ChangedFile, GateContext } from '../../../src/gates/types.ts';
 
 const fixture = fileURLToPath(new URL('../../fixtures/gates/review/', import.meta.url));

@@ -4,7 +4,7 @@ import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sarifGate, parseSarif } from '../../../src/gates/sarif.ts';
-import type { SarifConfig } from '../../../src/gates/sarif.ts';
+import type { SarifConfig } from '../../../src/gates/schema/sarif.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');

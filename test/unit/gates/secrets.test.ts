@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { scanFiles, secretsGate } from '../../../src/gates/secrets.ts';
 import { runGates } from '../../../src/gates/runner.ts';
-import type { SecretsConfig } from '../../../src/gates/secrets.ts';
+import type { SecretsConfig } from '../../../src/gates/schema/secrets.ts';
 import {
   DEFAULT_SCAN_OPTIONS,
   redact,

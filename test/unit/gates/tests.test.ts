@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { testsGate } from '../../../src/gates/tests.ts';
-import type { TestsConfig } from '../../../src/gates/tests.ts';
+import type { TestsConfig } from '../../../src/gates/schema/tests.ts';
 import { changedFilesProvider } from '../../../src/gates/changes.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 

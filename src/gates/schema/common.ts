@@ -1,6 +1,6 @@
 // Options every gate section accepts, besides its own.
 import * as z from 'zod';
-import { DURATION_LIMITS, durationUpTo } from '../config/duration.ts';
+import { DURATION_LIMITS, durationUpTo } from '../../config/duration.ts';
 
 export const gateCommonFields = {
   required: z

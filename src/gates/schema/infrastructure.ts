@@ -1,0 +1,59 @@
+// The infrastructure gate's section under `gates:`: a Terraform plan and what it may delete or replace,
+// Kubernetes manifests and their checks.
+// Only the schema and its option types: config loading imports this, never the gate's run code.
+import * as z from 'zod';
+import { gateCommonFields } from './common.ts';
+
+const globs = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+const terraformSchema = z.strictObject({
+  plan: z
+    .string()
+    .min(1)
+    .meta({ description: 'The JSON of `terraform show -json tfplan`, saved to a file.' }),
+  allow_delete: z.array(z.string().min(1)).optional().meta({
+    description: 'Resource addresses (exact, or globs such as "aws_instance.legacy*") that may be destroyed.',
+  }),
+  allow_replace: z.array(z.string().min(1)).optional().meta({
+    description: 'Resource addresses (exact or globs) that may be replaced (destroyed and re-created).',
+  }),
+});
+
+const kubernetesSchema = z.strictObject({
+  manifests: globs.meta({ description: 'Globs of manifest files, e.g. "k8s/**/*.yaml".' }),
+  dry_run: z
+    .enum(['auto', 'required', 'off'])
+    .optional()
+    .meta({
+      description:
+        '`kubectl apply --dry-run=client -f` per file. "auto" (default): skipped with a notice when kubectl is ' +
+        'missing or has no cluster to ask; "required": then it blocks.',
+    }),
+  kubectl: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'The kubectl program. Default: "kubectl" on PATH.' }),
+  resource_limits: z
+    .enum(['warn', 'off'])
+    .optional()
+    .meta({ description: 'Containers without resources.limits.' }),
+  readiness_probe: z
+    .enum(['warn', 'off'])
+    .optional()
+    .meta({ description: 'Long-running containers without a readinessProbe.' }),
+});
+
+export const infrastructureConfigSchema = z
+  .strictObject({
+    ...gateCommonFields,
+    terraform: terraformSchema.optional(),
+    kubernetes: kubernetesSchema.optional(),
+  })
+  .refine((c) => c.terraform || c.kubernetes, {
+    message: 'the infrastructure gate needs terraform or kubernetes',
+  });
+
+export type InfrastructureConfig = z.output<typeof infrastructureConfigSchema>;
+export type TerraformConfig = z.output<typeof terraformSchema>;
+export type KubernetesConfig = z.output<typeof kubernetesSchema>;
