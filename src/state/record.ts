@@ -178,11 +178,12 @@ export type RefusalCode =
   /** Not JSON, or not a record this version understands. */
   | 'state_corrupt'
   /** There is a record but no key to check it with. */
-  | 'state_unverifiable';
+  | 'state_unverifiable'
+  /** Where the record is kept could not be read (GitHub failing): what is live is unknown. */
+  | 'state_unavailable';
 
 export type ParsedRecord =
-  | { ok: true; record: EnvironmentRecord }
-  | { ok: false; code: 'state_corrupt'; message: string };
+  { ok: true; record: EnvironmentRecord } | { ok: false; code: 'state_corrupt'; message: string };
 
 /** Checks a value read back (already MAC-verified where it came from GitHub) against the schema. */
 export function parseRecord(value: unknown): ParsedRecord {
@@ -199,7 +200,15 @@ export function parseRecord(value: unknown): ParsedRecord {
 // ---- pure updates -------------------------------------------------------------------------------------------
 
 export function emptyRecord(repository: string, environment: string, now: Date): EnvironmentRecord {
-  return { schema: 1, repository, environment, seq: 0, updatedAt: now.toISOString(), retired: [], history: [] };
+  return {
+    schema: 1,
+    repository,
+    environment,
+    seq: 0,
+    updatedAt: now.toISOString(),
+    retired: [],
+    history: [],
+  };
 }
 
 /** Every write goes through here: one more in the sequence, the time, and the history entry if any. */

@@ -28,6 +28,7 @@ import {
   type StatusUpdate,
 } from './deployment-status.ts';
 import { truncate } from '../markdown.ts';
+import { bindExternalId, type StateCarrier } from '../../state/github-store.ts';
 
 export interface GitHubReporterOptions {
   octokit: GitHubClient;
@@ -58,7 +59,7 @@ export interface GitHubReporterOptions {
   closeTimeoutMs?: number;
 }
 
-export interface GitHubReporter extends Reporter {
+export interface GitHubReporter extends Reporter, StateCarrier {
   /** Resolved when the deployment exists (or could not be created). */
   deploymentId(): Promise<number | undefined>;
   /** The previously deployed SHA and the commits since, once looked up (undefined when unknown). */
@@ -73,6 +74,8 @@ interface Operation {
   /** What it reports, as a noun phrase: 'the deployment status "success"'. */
   label: string;
   run(): Promise<void>;
+  /** Called instead of run() when the run has given up on GitHub. */
+  skipped?(): void;
 }
 
 export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
@@ -96,6 +99,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       const verdict = budget.verdict();
       if (!verdict.ok) {
         if (!notReported.has(op.label)) notReported.set(op.label, '');
+        op.skipped?.();
         return;
       }
       try {
@@ -206,6 +210,25 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   let deployCheckPending = false;
   let deployCheckState: { phase: string; detail: string } = { phase: 'starting', detail: '' };
   const phases: string[] = [];
+  /** The environment's signed state record (state/github-store.ts): the check run's text, once given. */
+  let stateText: string | undefined;
+  /** writeState calls waiting for the update that carries their text. */
+  let stateWaiters: Array<() => void> = [];
+  const takeStateWaiters = () => {
+    const taken = stateWaiters;
+    stateWaiters = [];
+    return () => taken.forEach((resolve) => resolve());
+  };
+  /**
+   * The check run's external_id: bound to the deployment (`:deployment-<id>`) once it carries a record, so a
+   * reader knows which deployment's record it must hold; check runs without a record stay unbound.
+   */
+  const deployCheckExternalId = () =>
+    stateText !== undefined && deploymentId !== undefined
+      ? bindExternalId(deployCheckKey.external_id, deploymentId)
+      : deployCheckKey.external_id;
+  /** The external_id the deploy check run was created with: how it is found again after a lost answer. */
+  let createdExternalId = deployCheckKey.external_id;
   const deployCheckOutput = () => ({
     title: truncate(`${environment}: ${deployCheckState.phase}`, 255),
     summary: truncate(
@@ -217,6 +240,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       ].join('\n'),
       65_000,
     ),
+    ...(stateText !== undefined ? { text: stateText } : {}),
   });
   // Phase updates coalesce: if one is still waiting in the queue, it sends the newest state when it runs.
   const updateDeployCheck = () => {
@@ -224,23 +248,29 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     deployCheckPending = true;
     enqueue({
       label: `the progress of the "${deployCheckName}" check run`,
+      skipped: () => takeStateWaiters()(),
       async run() {
         deployCheckPending = false;
-        await writeDeployCheck(
-          () => ({
-            status: 'in_progress',
-            started_at: new Date().toISOString(),
-            ...(options.runUrl ? { details_url: options.runUrl } : {}),
-            output: deployCheckOutput(),
-          }),
-          () => ({ output: deployCheckOutput() }),
-        );
+        const carried = takeStateWaiters();
+        try {
+          await writeDeployCheck(
+            () => ({
+              status: 'in_progress',
+              started_at: new Date().toISOString(),
+              ...(options.runUrl ? { details_url: options.runUrl } : {}),
+              output: deployCheckOutput(),
+            }),
+            () => ({ output: deployCheckOutput() }),
+          );
+        } finally {
+          carried();
+        }
       },
     });
   };
   const lookUpDeployCheck = async () => {
     if (deployCheckId !== undefined || !deployCheckUncertain) return;
-    const found = await findCheckRun(rest, deployCheckKey);
+    const found = await findCheckRun(rest, { ...deployCheckKey, external_id: createdExternalId });
     deployCheckId = found?.id;
     deployCheckUncertain = false;
   };
@@ -253,13 +283,21 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     update: () => Omit<Parameters<typeof rest.checks.update>[0] & object, 'owner' | 'repo' | 'check_run_id'>,
   ) => {
     await lookUpDeployCheck();
+    const externalId = deployCheckExternalId();
     if (deployCheckId === undefined) {
       deployCheckUncertain = true;
-      const { id } = await createCheckRunOnce(rest, { ...deployCheckKey, ...create() });
+      createdExternalId = externalId;
+      const { id } = await createCheckRunOnce(rest, {
+        ...deployCheckKey,
+        external_id: externalId,
+        ...create(),
+      });
       deployCheckId = id;
       deployCheckUncertain = false;
     } else {
-      await rest.checks.update({ owner, repo, check_run_id: deployCheckId, ...update() });
+      const bind = externalId !== createdExternalId ? { external_id: externalId } : {};
+      await rest.checks.update({ owner, repo, check_run_id: deployCheckId, ...bind, ...update() });
+      createdExternalId = externalId;
     }
   };
 
@@ -304,6 +342,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
 
   // ---- events -----------------------------------------------------------------------------------------------
   let result: PipelineResult | undefined;
+  let closed = false;
   const sawPhase = new Set<PhaseId>();
   const event = (e: PipelineEvent) => {
     switch (e.type) {
@@ -352,17 +391,23 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       };
       enqueue({
         label: `the conclusion of the "${deployCheckName}" check run`,
+        skipped: () => takeStateWaiters()(),
         async run() {
-          const body = {
-            status: 'completed' as const,
-            conclusion: deployConclusion(final),
-            completed_at: new Date().toISOString(),
-            output: deployCheckOutput(),
-          };
-          await writeDeployCheck(
-            () => body,
-            () => body,
-          );
+          const carried = takeStateWaiters();
+          try {
+            const body = {
+              status: 'completed' as const,
+              conclusion: deployConclusion(final),
+              completed_at: new Date().toISOString(),
+              output: deployCheckOutput(),
+            };
+            await writeDeployCheck(
+              () => body,
+              () => body,
+            );
+          } finally {
+            carried();
+          }
         },
       });
     }
@@ -405,6 +450,15 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   return {
     event,
     deploymentId: () => deploymentReady,
+    writeState(text, { now }) {
+      if (!deployCheck) return Promise.resolve();
+      stateText = text;
+      // Nothing more will be sent: the record is in close()'s warning with the check run's updates.
+      if (closed || !budget.verdict().ok) return Promise.resolve();
+      const sent = new Promise<void>((resolve) => stateWaiters.push(resolve));
+      if (now) updateDeployCheck();
+      return sent;
+    },
     async changes() {
       // Resolves once looked up; undefined if the lookup never ran or failed.
       await Promise.race([changesReady, chain]);
@@ -426,8 +480,10 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         budget.stop(`the run waited ${Math.round(timeoutMs / 1000)} s for GitHub to take the last updates`);
         await chain;
       }
+      closed = true;
       resolveChanges();
       resolveDeployment(deploymentId);
+      takeStateWaiters()();
       const warning = notReportedWarning(notReported, budget.verdict());
       if (warning) log('warn', warning);
     },

@@ -1,0 +1,253 @@
+// The environment record on GitHub (issue 13): it rides in the text of the `deploy / <environment>` check run
+// of the deployment that wrote it, signed under the environment's state key (signed-record.ts). The reporter
+// already creates and updates that check run at every phase, so most writes cost no request of their own.
+//
+// Read: the environment's newest deployments (one request, newest first), then each one's deploy check runs
+// (one request per commit) until a deployment has a check run of ours bound to it (external_id ending in
+// `:deployment-<id>`, set only on check runs that carry a record). Deployments without one were never run
+// and are skipped. The newest such deployment holds the current record. A record there that is refused is
+// the answer: reading on to an older one would let anyone who can update a check run roll the state back.
+import type { EnvironmentRecord } from './record.ts';
+import { signRecord, verifyRecord, type RecordPlace } from './signed-record.ts';
+import type { StateRead, StateStore, WriteOptions } from './store.ts';
+
+/** The deployments looked at, newest first, before concluding the environment has no record yet. */
+export const MAX_DEPLOYMENTS = 10;
+
+/** The deploy check run's external_id (`deploy-action:<run>:deploy / <env>`) once it carries a record. */
+export function bindExternalId(externalId: string, deploymentId: number | string): string {
+  return `${externalId}:deployment-${deploymentId}`;
+}
+
+/** The end of the external_id of a deploy check run that carries the record of `deploymentId`. */
+function boundSuffix(environment: string, deploymentId: number): string {
+  return bindExternalId(`:deploy / ${environment}`, deploymentId);
+}
+
+/** The GitHub calls a read makes (a narrow view of Octokit's rest API, so the App can pass its own). */
+export interface StateReadApi {
+  repos: {
+    listDeployments(p: {
+      owner: string;
+      repo: string;
+      environment: string;
+      per_page: number;
+    }): Promise<{ data: Array<{ id: number; sha: string; creator?: { login: string } | null }> }>;
+  };
+  checks: {
+    listForRef(p: {
+      owner: string;
+      repo: string;
+      ref: string;
+      check_name: string;
+      filter: 'all';
+      per_page: number;
+    }): Promise<{
+      data: {
+        check_runs: Array<{ id: number; external_id: string | null; output: { text?: string | null } }>;
+      };
+    }>;
+  };
+}
+
+export interface ReadOptions {
+  /** A record with a lower seq is refused as stale (the highest this reader has already seen or written). */
+  seenSeq?: number;
+  /**
+   * Which deployments may hold a record, by creator login. Default: made by a GitHub App (a `[bot]` login:
+   * the App or a workflow token), as everywhere the App reads deployments; a user's token is never trusted.
+   */
+  trustedCreator?: (login: string) => boolean;
+  maxDeployments?: number;
+}
+
+const byBot = (login: string) => login.endsWith('[bot]');
+
+/**
+ * The record of `environment` as kept on GitHub, verified under one of `keys` (the environment's accepted
+ * state keys: the current one first). Never throws: a GitHub failure is `state_unavailable`.
+ */
+export async function readEnvironmentRecord(
+  api: StateReadApi,
+  where: { owner: string; repo: string },
+  environment: string,
+  keys: Buffer[],
+  options: ReadOptions = {},
+): Promise<StateRead> {
+  const repository = `${where.owner}/${where.repo}`;
+  const trusted = options.trustedCreator ?? byBot;
+  const checkName = `deploy / ${environment}`;
+  let source = `the deployments of ${environment}`;
+  try {
+    const { data: deployments } = await api.repos.listDeployments({
+      owner: where.owner,
+      repo: where.repo,
+      environment,
+      per_page: options.maxDeployments ?? MAX_DEPLOYMENTS,
+    });
+    // Deployments of one commit share its check runs: one request per commit.
+    const runsOf = new Map<string, ReturnType<StateReadApi['checks']['listForRef']>>();
+    for (const d of deployments) {
+      if (!d.creator || !trusted(d.creator.login)) continue;
+      source = `the "${checkName}" check runs of deployment ${d.id}`;
+      if (!runsOf.has(d.sha))
+        runsOf.set(
+          d.sha,
+          api.checks.listForRef({
+            owner: where.owner,
+            repo: where.repo,
+            ref: d.sha,
+            check_name: checkName,
+            filter: 'all',
+            per_page: 100,
+          }),
+        );
+      const { data } = await runsOf.get(d.sha)!;
+      const suffix = boundSuffix(environment, d.id);
+      const bound = data.check_runs.filter(
+        (r) => r.external_id?.startsWith('deploy-action:') && r.external_id.endsWith(suffix),
+      );
+      if (bound.length === 0) continue;
+      return choose(bound, keys, { repository, environment, deploymentId: String(d.id) }, options, source);
+    }
+    return { ok: true, record: undefined, source: `no record in ${source}` };
+  } catch (error) {
+    const e = error as { status?: number; message?: string };
+    return {
+      ok: false,
+      code: 'state_unavailable',
+      message: `could not read the state of ${environment} from GitHub: ${e.status ? `HTTP ${e.status}: ` : ''}${(e.message ?? String(error)).split('\n')[0]}`,
+      source,
+    };
+  }
+}
+
+/**
+ * One deployment's check runs of ours (a re-run adds one per attempt): every one must verify, and the
+ * highest seq wins. One refused is the answer, so a blanked or replayed newer attempt cannot hand the read
+ * an older genuine one.
+ */
+function choose(
+  runs: Array<{ id: number; output: { text?: string | null } }>,
+  keys: Buffer[],
+  place: RecordPlace,
+  options: ReadOptions,
+  source: string,
+): StateRead {
+  let best: { record: EnvironmentRecord; id: number } | undefined;
+  for (const run of runs) {
+    const verified = verifyRecord(run.output.text, keys, place);
+    if (!verified.ok)
+      return { ok: false, code: verified.code, message: verified.message, source: `check run ${run.id}` };
+    if (!best || verified.record.seq > best.record.seq) best = { record: verified.record, id: run.id };
+  }
+  const { record, id } = best!;
+  if (options.seenSeq !== undefined && record.seq < options.seenSeq)
+    return {
+      ok: false,
+      code: 'state_stale',
+      message: `the state of ${place.environment} on check run ${id} is number ${record.seq}; number ${options.seenSeq} was already seen`,
+      source: `check run ${id}`,
+    };
+  return { ok: true, record, source: `check run ${id} of deployment ${place.deploymentId} (${source})` };
+}
+
+/** What the store needs of the GitHub reporter, which owns the deploy check run. */
+export interface StateCarrier {
+  /** The deployment the run reports to, once it exists (undefined when it could not be created). */
+  deploymentId(): Promise<number | undefined>;
+  /**
+   * Puts `text` into the deploy check run with its next update; `now` sends that update at once. Resolves
+   * when the update carrying it was sent (or given up on); never rejects.
+   */
+  writeState(text: string, options: { now: boolean }): Promise<void>;
+}
+
+export interface GitHubStateStoreOptions {
+  api: StateReadApi;
+  owner: string;
+  repo: string;
+  /** The environment whose deploy check run the carrier updates: the only one this store writes. */
+  environment: string;
+  key: Buffer;
+  carrier: StateCarrier;
+  log(level: 'info' | 'warn', message: string): void;
+  /** The longest a durable write waits for GitHub (default 10 s, the run's budget for GitHub failures). */
+  durableWaitMs?: number;
+}
+
+/** The Action's store: reads as the App does, writes through the reporter's deploy check run. */
+export class GitHubStateStore implements StateStore {
+  private readonly options: GitHubStateStoreOptions;
+  /** The highest seq read or written by this run: anything lower read later is stale. */
+  private seenSeq: number | undefined;
+  private warnedOther = false;
+
+  constructor(options: GitHubStateStoreOptions) {
+    this.options = options;
+  }
+
+  async read(environment: string): Promise<StateRead> {
+    const { api, owner, repo, key } = this.options;
+    const read = await readEnvironmentRecord(api, { owner, repo }, environment, [key], {
+      ...(this.seenSeq !== undefined && environment === this.options.environment
+        ? { seenSeq: this.seenSeq }
+        : {}),
+    });
+    if (read.ok && read.record && environment === this.options.environment) {
+      this.seen(read.record.seq);
+      // Carried into this run's check run at once: a check run of ours never goes without a record, so
+      // one without is known to be tampered with (signed-record.ts), and a run that dies still left it.
+      void this.write(read.record);
+    }
+    return read;
+  }
+
+  async write(record: EnvironmentRecord, options: WriteOptions = {}): Promise<void> {
+    const { environment, carrier, key, log } = this.options;
+    if (record.environment !== environment) {
+      // The reporter keeps one deploy check run, this run's environment's (a staging phase's record is not).
+      if (!this.warnedOther)
+        log('info', `state: the record of ${record.environment} is not kept on GitHub by this run`);
+      this.warnedOther = true;
+      return;
+    }
+    try {
+      const deploymentId = await carrier.deploymentId();
+      if (deploymentId === undefined) {
+        log('warn', 'state: not stored on GitHub: there is no deployment to store it under');
+        return;
+      }
+      const text = signRecord(record, key, {
+        repository: `${this.options.owner}/${this.options.repo}`,
+        environment,
+        deploymentId: String(deploymentId),
+      });
+      this.seen(record.seq);
+      const sent = carrier.writeState(text, { now: options.durable === true });
+      // A coalesced write rides the next update; waiting for it would wait on the caller's own next event.
+      if (!options.durable) return;
+      await this.within(sent, this.options.durableWaitMs ?? 10_000);
+    } catch (error) {
+      log('warn', `state: not stored on GitHub: ${(error as Error).message}`);
+    }
+  }
+
+  private seen(seq: number): void {
+    this.seenSeq = Math.max(this.seenSeq ?? seq, seq);
+  }
+
+  private async within(sent: Promise<void>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      sent.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), ms))),
+    ]);
+    clearTimeout(timer);
+    if (late)
+      this.options.log(
+        'info',
+        `state: GitHub has not taken the record after ${ms / 1000} s; the run goes on, it is sent when GitHub answers`,
+      );
+  }
+}

@@ -1,0 +1,389 @@
+// The environment record on GitHub, against the fake GitHub (every request checked against GitHub's OpenAPI
+// description): written by the Action's store through the reporter's deploy check run, read back by the
+// newest deployment that ran, and refused with its reason code when someone without the environment's key
+// wrote it, copied it, replayed an older one or damaged it. A read never throws and its requests are counted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Octokit } from '@octokit/rest';
+import { createGitHubClient } from '../../../src/github/client.ts';
+import { githubReporter } from '../../../src/report/github/reporter.ts';
+import { emptyRecord, withTransition, type EnvironmentRecord } from '../../../src/state/record.ts';
+import { bindExternalId, GitHubStateStore, readEnvironmentRecord } from '../../../src/state/github-store.ts';
+import { signRecord } from '../../../src/state/signed-record.ts';
+import { stateKey } from '../../../src/state/state-key.ts';
+import type { StateRead } from '../../../src/state/store.ts';
+import { createFakeGitHub, type FakeGitHub } from '../../fake-github/index.ts';
+import { succeeded } from '../report/fixtures.ts';
+
+const APP = 'ghs_app';
+const WORKFLOW = 'ghs_workflow';
+const ATTACKER_WORKFLOW = 'ghs_other_workflow';
+const MALLORY = 'ghp_mallory';
+const where = { owner: 'acme', repo: 'web' };
+const master = Buffer.alloc(32, 7);
+const KEY = stateKey(master, 'acme/web', 'production');
+const NOW = new Date('2025-03-01T12:00:00Z');
+
+interface Fake {
+  gh: FakeGitHub;
+  as(token: string): Octokit['rest'];
+  /** A new commit and a deployment of it, created by `token` (the App by default); never run. */
+  deployment(token?: string): Promise<{ id: number; sha: string }>;
+}
+
+async function withFake(run: (f: Fake) => Promise<void>): Promise<void> {
+  const gh = await createFakeGitHub({
+    tokens: {
+      [APP]: 'deploy-action[bot]',
+      [WORKFLOW]: 'github-actions[bot]',
+      [ATTACKER_WORKFLOW]: 'github-actions[bot]',
+      [MALLORY]: 'mallory',
+    },
+  });
+  try {
+    gh.seedRepo({ ...where });
+    const as = (token: string) => new Octokit({ auth: token, baseUrl: gh.url }).rest;
+    const deployment = async (token = APP) => {
+      const sha = gh.addCommit({ message: 'change' });
+      const { data } = await as(token).repos.createDeployment({
+        ...where,
+        ref: sha,
+        environment: 'production',
+        required_contexts: [],
+        auto_merge: false,
+      });
+      return { id: (data as { id: number }).id, sha };
+    };
+    await run({ gh, as, deployment });
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
+}
+
+function record(seq: number, version: string): EnvironmentRecord {
+  let r = emptyRecord('acme/web', 'production', NOW);
+  for (let i = 0; i < seq; i++)
+    r = withTransition(
+      r,
+      { live: { version, since: NOW.toISOString() } },
+      { by: 'workflow:1', event: 'phase', code: 'x' },
+      NOW,
+    );
+  return r;
+}
+
+/** One run of the Action on deployment `d`: its reporter and store, writing `records` in order (durable). */
+async function actionRun(f: Fake, d: { id: number; sha: string }, records: EnvironmentRecord[]) {
+  const { octokit } = createGitHubClient({ token: WORKFLOW, baseUrl: f.gh.url, writeIntervalMs: 0 });
+  const logs: string[] = [];
+  const reporter = githubReporter({
+    octokit,
+    ...where,
+    sha: d.sha,
+    environment: 'production',
+    version: 'v',
+    strategy: 'canary',
+    deployment: { id: d.id },
+    log: (_level, message) => logs.push(message),
+  });
+  const store = new GitHubStateStore({
+    api: octokit.rest,
+    ...where,
+    environment: 'production',
+    key: KEY,
+    carrier: reporter,
+    log: (_level, message) => logs.push(message),
+  });
+  reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
+  for (const r of records) await store.write(r, { durable: true });
+  reporter.event({ type: 'result', result: succeeded() });
+  await reporter.close();
+  return { store, logs };
+}
+
+function deployCheckRuns(f: Fake, deploymentId?: number) {
+  return [...f.gh.repo().checkRuns.values()].filter(
+    (r) =>
+      r.name === 'deploy / production' &&
+      (deploymentId === undefined || String(r.external_id).endsWith(`:deployment-${deploymentId}`)),
+  ) as Array<{ id: number; external_id: string; output: { text: string | null } }>;
+}
+
+async function read(f: Fake, keys = [KEY], options = {}): Promise<{ read: StateRead; requests: number }> {
+  const before = f.gh.requests.length;
+  const result = await readEnvironmentRecord(f.as(APP), where, 'production', keys, options);
+  return { read: result, requests: f.gh.requests.length - before };
+}
+
+function refused(r: StateRead): string {
+  assert.equal(r.ok, false, JSON.stringify(r));
+  return r.ok ? '' : r.code;
+}
+
+test('reads the newest record, skipping deployments that never ran, in three requests', async () => {
+  await withFake(async (f) => {
+    const first = await f.deployment();
+    await actionRun(f, first, [record(1, 'v1')]);
+    const second = await f.deployment();
+    await actionRun(f, second, [record(2, 'v2'), record(3, 'v2')]);
+    // The App created the next deployment; its run has not started.
+    await f.deployment();
+    const { read: r, requests } = await read(f);
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.equal(r.record?.seq, 3);
+    assert.equal(r.record?.live?.version, 'v2');
+    assert.match(r.source, new RegExp(`deployment ${second.id}`));
+    // The deployments, then the deploy check runs of the never-run one and of the one that holds the record.
+    assert.equal(requests, 3);
+    assert.deepEqual(
+      f.gh.requests.slice(-3).map((x) => x.operationId),
+      ['repos/list-deployments', 'checks/list-for-ref', 'checks/list-for-ref'],
+    );
+  });
+});
+
+test('an environment without a record: nothing to read, and the deploy check runs of runs without state are not records', async () => {
+  await withFake(async (f) => {
+    const { read: none, requests } = await read(f);
+    assert.deepEqual(
+      { ok: none.ok, record: none.ok ? none.record : 'x', requests },
+      {
+        ok: true,
+        record: undefined,
+        requests: 1,
+      },
+    );
+    // A run without a state key still makes its deploy check run, unbound: skipped, not refused.
+    await actionRun(f, await f.deployment(), []);
+    const r = (await read(f)).read;
+    assert.ok(r.ok && r.record === undefined, JSON.stringify(r));
+  });
+});
+
+test('a durable write is on GitHub when it resolves, in the deploy check run, bound to the deployment', async () => {
+  await withFake(async (f) => {
+    const d = await f.deployment();
+    const { octokit } = createGitHubClient({ token: WORKFLOW, baseUrl: f.gh.url, writeIntervalMs: 0 });
+    const reporter = githubReporter({
+      octokit,
+      ...where,
+      sha: d.sha,
+      environment: 'production',
+      version: 'v',
+      strategy: 'canary',
+      deployment: { id: d.id },
+      log: () => {},
+    });
+    const store = new GitHubStateStore({
+      api: octokit.rest,
+      ...where,
+      environment: 'production',
+      key: KEY,
+      carrier: reporter,
+      log: () => {},
+    });
+    reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
+    await store.write(record(1, 'v1'), { durable: true });
+    const [run] = deployCheckRuns(f, d.id);
+    assert.ok(run, 'the deploy check run carries the record, bound to its deployment');
+    assert.match(run.external_id, /^deploy-action:[0-9a-f-]+:deploy \/ production:deployment-\d+$/);
+    const r = (await read(f)).read;
+    assert.ok(r.ok && r.record?.seq === 1, JSON.stringify(r));
+    // A coalesced write does not wait; it rides the next update (here the conclusion).
+    await store.write(record(2, 'v1'));
+    reporter.event({ type: 'result', result: succeeded() });
+    await reporter.close();
+    const after = (await read(f)).read;
+    assert.ok(after.ok && after.record?.seq === 2);
+    assert.equal(deployCheckRuns(f).length, 1, 'one check run, created once');
+  });
+});
+
+test('a record forged by a workflow token or a user without the key is refused as forged', async () => {
+  await withFake(async (f) => {
+    const genuine = await f.deployment();
+    await actionRun(f, genuine, [record(5, 'v2')]);
+    // Another workflow's token (github-actions too) makes a newer deployment and a deploy check run that
+    // claims to hold its record, signed with a key it made up.
+    const forgedIn = await f.deployment(ATTACKER_WORKFLOW);
+    const place = { repository: 'acme/web', environment: 'production', deploymentId: String(forgedIn.id) };
+    await f.as(ATTACKER_WORKFLOW).checks.create({
+      ...where,
+      name: 'deploy / production',
+      head_sha: forgedIn.sha,
+      external_id: bindExternalId('deploy-action:x:deploy / production', forgedIn.id),
+      output: {
+        title: 'production',
+        summary: 'ok',
+        text: signRecord(record(9, 'evil'), Buffer.alloc(32, 1), place),
+      },
+    });
+    assert.equal(refused((await read(f)).read), 'state_forged');
+  });
+  await withFake(async (f) => {
+    const genuine = await f.deployment();
+    await actionRun(f, genuine, [record(5, 'v2')]);
+    // Someone rewrites the genuine check run's record (only workflow tokens can on GitHub; the fake lets a
+    // user's token stand for any writer without the key): the version changed, the MAC kept.
+    const [run] = deployCheckRuns(f, genuine.id);
+    const text = run!.output.text!.replace('"version":"v2"', '"version":"evil"');
+    await f
+      .as(MALLORY)
+      .checks.update({ ...where, check_run_id: run!.id, output: { title: 't', summary: 's', text } });
+    const r = (await read(f)).read;
+    assert.equal(refused(r), 'state_forged');
+    assert.match(r.ok ? '' : r.message, /does not verify/);
+  });
+});
+
+test("a user's own deployment is not where a record can come from: skipped, the genuine one is read", async () => {
+  await withFake(async (f) => {
+    const genuine = await f.deployment();
+    await actionRun(f, genuine, [record(4, 'v2')]);
+    const mine = await f.deployment(MALLORY);
+    await f.as(WORKFLOW).checks.create({
+      ...where,
+      name: 'deploy / production',
+      head_sha: mine.sha,
+      external_id: bindExternalId('deploy-action:x:deploy / production', mine.id),
+      output: { title: 't', summary: 's', text: 'garbage' },
+    });
+    const r = (await read(f)).read;
+    assert.ok(r.ok && r.record?.seq === 4, JSON.stringify(r));
+  });
+});
+
+test('a genuine record copied to a newer deployment is misplaced; a removed one is refused, not skipped', async () => {
+  await withFake(async (f) => {
+    const genuine = await f.deployment();
+    await actionRun(f, genuine, [record(1, 'v1')]);
+    const newer = await f.deployment();
+    await actionRun(f, newer, [record(2, 'v2')]);
+    // Copy the older (v1) record into a newer deployment's check run, to put v1 back as live.
+    const copyTo = await f.deployment(ATTACKER_WORKFLOW);
+    await f.as(ATTACKER_WORKFLOW).checks.create({
+      ...where,
+      name: 'deploy / production',
+      head_sha: copyTo.sha,
+      external_id: bindExternalId('deploy-action:y:deploy / production', copyTo.id),
+      output: { title: 't', summary: 's', text: deployCheckRuns(f, genuine.id)[0]!.output.text! },
+    });
+    const r = (await read(f)).read;
+    assert.equal(refused(r), 'state_misplaced');
+    assert.match(r.ok ? '' : r.message, new RegExp(`deployment ${genuine.id}, copied here`));
+  });
+  await withFake(async (f) => {
+    await actionRun(f, await f.deployment(), [record(1, 'v1')]);
+    const newer = await f.deployment();
+    await actionRun(f, newer, [record(2, 'v2')]);
+    // Blank the newest record, hoping the read falls back to the older one (v1).
+    const [run] = deployCheckRuns(f, newer.id);
+    await f.as(ATTACKER_WORKFLOW).checks.update({
+      ...where,
+      check_run_id: run!.id,
+      output: { title: 't', summary: 's', text: 'nothing here' },
+    });
+    const r = (await read(f)).read;
+    assert.equal(refused(r), 'state_forged');
+    assert.match(r.ok ? '' : r.message, /missing/);
+  });
+});
+
+test('an older genuine record replayed is stale; of two attempts of one deployment the newest wins', async () => {
+  await withFake(async (f) => {
+    const d = await f.deployment();
+    await actionRun(f, d, [record(1, 'v1')]);
+    const older = deployCheckRuns(f, d.id)[0]!.output.text!;
+    // A re-run (attempt 2) of the same deployment continues the record in a check run of its own.
+    const { store } = await actionRun(f, d, [record(2, 'v2')]);
+    assert.equal(deployCheckRuns(f, d.id).length, 2);
+    const r = (await read(f)).read;
+    assert.ok(r.ok && r.record?.seq === 2, JSON.stringify(r));
+    // The attempt-2 check run gets attempt 1's record back: genuine, bound to this deployment, but older
+    // than what this run already wrote.
+    const newest = deployCheckRuns(f, d.id).find((x) => !x.output.text!.includes(older.slice(-70)))!;
+    await f.as(ATTACKER_WORKFLOW).checks.update({
+      ...where,
+      check_run_id: newest.id,
+      output: { title: 't', summary: 's', text: older },
+    });
+    assert.equal(refused(await store.read('production')), 'state_stale');
+    assert.equal(refused((await read(f, [KEY], { seenSeq: 2 })).read), 'state_stale');
+  });
+});
+
+test('a record signed with the key but not a record is corrupt; no key is unverifiable', async () => {
+  await withFake(async (f) => {
+    const d = await f.deployment();
+    await actionRun(f, d, [record(1, 'v1')]);
+    const [run] = deployCheckRuns(f, d.id);
+    const place = { repository: 'acme/web', environment: 'production', deploymentId: String(d.id) };
+    const bad = { ...record(1, 'v1'), updatedAt: 'yesterday' };
+    await f.as(WORKFLOW).checks.update({
+      ...where,
+      check_run_id: run!.id,
+      output: { title: 't', summary: 's', text: signRecord(bad, KEY, place) },
+    });
+    const r = (await read(f)).read;
+    assert.equal(refused(r), 'state_corrupt');
+    assert.match(r.ok ? '' : r.message, /updatedAt/);
+    assert.equal(refused((await read(f, [])).read), 'state_unverifiable');
+  });
+});
+
+test('GitHub failing: the read is state_unavailable, never a throw and never "no record"', async () => {
+  await withFake(async (f) => {
+    await actionRun(f, await f.deployment(), [record(1, 'v1')]);
+    f.gh.setDown(true);
+    const r = (await read(f)).read;
+    assert.equal(refused(r), 'state_unavailable');
+    f.gh.setDown(false);
+    f.gh.failNext({ status: 500, times: 1, operationId: 'checks/list-for-ref' });
+    const octokit = new Octokit({ auth: APP, baseUrl: f.gh.url, request: { retries: 0 } });
+    const once = await readEnvironmentRecord(octokit.rest, where, 'production', [KEY]);
+    assert.equal(refused(once), 'state_unavailable');
+    assert.match(once.ok ? '' : once.message, /HTTP 500/);
+  });
+});
+
+test('the store: a read carries the record into this run at once; another environment is not written', async () => {
+  await withFake(async (f) => {
+    await actionRun(f, await f.deployment(), [record(3, 'v3')]);
+    const d = await f.deployment();
+    const { octokit } = createGitHubClient({ token: WORKFLOW, baseUrl: f.gh.url, writeIntervalMs: 0 });
+    const logs: string[] = [];
+    const reporter = githubReporter({
+      octokit,
+      ...where,
+      sha: d.sha,
+      environment: 'production',
+      version: 'v',
+      strategy: 'canary',
+      deployment: { id: d.id },
+      log: (_l, m) => logs.push(m),
+    });
+    const store = new GitHubStateStore({
+      api: octokit.rest,
+      ...where,
+      environment: 'production',
+      key: KEY,
+      carrier: reporter,
+      log: (_l, m) => logs.push(m),
+    });
+    const r = await store.read('production');
+    assert.ok(r.ok && r.record?.seq === 3);
+    reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
+    await store.write(withTransition(emptyRecord('acme/web', 'staging', NOW), {}, undefined, NOW), {
+      durable: true,
+    });
+    assert.match(logs.join('\n'), /record of staging is not kept on GitHub/);
+    await reporter.close();
+    // The run wrote nothing itself, yet its deployment now holds the record it started from.
+    const now = (await read(f)).read;
+    assert.ok(
+      now.ok && now.record?.seq === 3 && now.source.includes(`deployment ${d.id}`),
+      JSON.stringify(now),
+    );
+  });
+});
