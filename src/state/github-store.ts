@@ -167,8 +167,13 @@ export interface GitHubStateStoreOptions {
   api: StateReadApi;
   owner: string;
   repo: string;
-  /** The environment whose deploy check run the carrier updates: the only one this store writes. */
+  /** The environment whose deploy check run the carrier updates: the only one kept on GitHub here. */
   environment: string;
+  /**
+   * Where other environments' records go (a staging phase's): the key is this environment's, so they can be
+   * neither checked nor signed here. Without it they are not kept.
+   */
+  others?: StateStore;
   key: Buffer;
   carrier: StateCarrier;
   log(level: 'info' | 'warn', message: string): void;
@@ -188,13 +193,15 @@ export class GitHubStateStore implements StateStore {
   }
 
   async read(environment: string): Promise<StateRead> {
-    const { api, owner, repo, key } = this.options;
+    const { api, owner, repo, key, others } = this.options;
+    if (environment !== this.options.environment)
+      return others
+        ? others.read(environment)
+        : { ok: true, record: undefined, source: `the state of ${environment} is not kept by this run` };
     const read = await readEnvironmentRecord(api, { owner, repo }, environment, [key], {
-      ...(this.seenSeq !== undefined && environment === this.options.environment
-        ? { seenSeq: this.seenSeq }
-        : {}),
+      ...(this.seenSeq !== undefined ? { seenSeq: this.seenSeq } : {}),
     });
-    if (read.ok && read.record && environment === this.options.environment) {
+    if (read.ok && read.record) {
       this.seen(read.record.seq);
       // Carried into this run's check run at once: a check run of ours never goes without a record, so
       // one without is known to be tampered with (signed-record.ts), and a run that dies still left it.
@@ -204,9 +211,10 @@ export class GitHubStateStore implements StateStore {
   }
 
   async write(record: EnvironmentRecord, options: WriteOptions = {}): Promise<void> {
-    const { environment, carrier, key, log } = this.options;
+    const { environment, carrier, key, log, others } = this.options;
     if (record.environment !== environment) {
-      // The reporter keeps one deploy check run, this run's environment's (a staging phase's record is not).
+      if (others) return others.write(record, options);
+      // The reporter keeps one deploy check run, this run's environment's.
       if (!this.warnedOther)
         log('info', `state: the record of ${record.environment} is not kept on GitHub by this run`);
       this.warnedOther = true;

@@ -378,6 +378,8 @@ test('the store: a read carries the record into this run at once; another enviro
       durable: true,
     });
     assert.match(logs.join('\n'), /record of staging is not kept on GitHub/);
+    const staging = await store.read('staging');
+    assert.ok(staging.ok && staging.record === undefined, 'not read from GitHub under the wrong key');
     await reporter.close();
     // The run wrote nothing itself, yet its deployment now holds the record it started from.
     const now = (await read(f)).read;
@@ -385,5 +387,42 @@ test('the store: a read carries the record into this run at once; another enviro
       now.ok && now.record?.seq === 3 && now.source.includes(`deployment ${d.id}`),
       JSON.stringify(now),
     );
+  });
+});
+
+test('the store hands other environments to the store it was given', async () => {
+  await withFake(async (f) => {
+    const d = await f.deployment();
+    const { octokit } = createGitHubClient({ token: WORKFLOW, baseUrl: f.gh.url, writeIntervalMs: 0 });
+    const reporter = githubReporter({
+      octokit,
+      ...where,
+      sha: d.sha,
+      environment: 'production',
+      version: 'v',
+      strategy: 'canary',
+      deployment: { id: d.id },
+      log: () => {},
+    });
+    const kept = new Map<string, EnvironmentRecord>();
+    const store = new GitHubStateStore({
+      api: octokit.rest,
+      ...where,
+      environment: 'production',
+      key: KEY,
+      carrier: reporter,
+      log: () => {},
+      others: {
+        read: async (env) => ({ ok: true, record: kept.get(env), source: 'memory' }),
+        write: async (r) => void kept.set(r.environment, r),
+      },
+    });
+    const staging = withTransition(emptyRecord('acme/web', 'staging', NOW), {}, undefined, NOW);
+    const before = f.gh.requests.length;
+    await store.write(staging, { durable: true });
+    const back = await store.read('staging');
+    assert.ok(back.ok && back.record === staging && back.source === 'memory');
+    assert.equal(f.gh.requests.length, before, 'nothing sent to GitHub for staging');
+    await reporter.close();
   });
 });
