@@ -108,21 +108,24 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   for (const e of entries)
     options.reporter.event({
       type: 'log',
-      level: e.failed ? 'error' : REPORTED.has(e.code) ? 'warn' : 'info',
+      level: e.failed ? 'error' : needsAttention(e) ? 'warn' : 'info',
       message: `reconcile ${e.environment}: ${e.code}: ${e.message}`,
     });
   return { entries, failed: entries.some((e) => e.failed) };
 }
 
-/** Nothing was done, but someone should look. */
-const REPORTED = new Set<ReconcileCode>([
-  'owner_unknown',
-  'state_forged',
-  'state_misplaced',
-  'state_stale',
-  'state_corrupt',
-  'state_unverifiable',
+/** Done, or nothing to do; every other code that did not fail still needs someone to look (a warning). */
+const SETTLED = new Set<ReconcileCode>([
+  'nothing_due',
+  'owner_running',
+  'slot_torn_down',
+  'orphan_rolled_back',
 ]);
+
+/** Nothing failed, but nothing was done either where something may be wrong (a refused record, ...). */
+export function needsAttention(e: ReconcileEntry): boolean {
+  return !e.failed && !SETTLED.has(e.code);
+}
 
 function entry(
   environment: string,

@@ -1,0 +1,47 @@
+// Renders what reconcile did: a table for the job summary, lines for the terminal. Messages carry command
+// output and config text, so every cell is escaped.
+import type { ReconcileCode, ReconcileEntry, ReconcileSummary } from '../reconcile/run.ts';
+import { cell, code, table, truncate } from './markdown.ts';
+
+/** Codes that mean something changed; the rest either did nothing or could not. */
+const DONE = new Set<ReconcileCode>(['slot_torn_down', 'orphan_rolled_back']);
+const QUIET = new Set<ReconcileCode>(['nothing_due', 'owner_running']);
+
+function icon(e: ReconcileEntry): string {
+  if (e.failed) return '❌';
+  if (DONE.has(e.code)) return '✅';
+  return QUIET.has(e.code) ? '➖' : '⚠️';
+}
+
+export function renderReconcileSummary(summary: ReconcileSummary): string {
+  const rows = summary.entries.map((e) => [
+    icon(e),
+    cell(e.environment),
+    code(e.code),
+    cell(truncate(e.message, 500)),
+    cell(e.steps.map((s) => `${s.result.ok ? '✔' : '✖'} ${s.description}`).join(', ')),
+  ]);
+  const verdict = summary.failed
+    ? '**Something that was due could not be done**: see the failed rows.'
+    : 'Nothing failed.';
+  return [
+    '## deploy-action reconcile',
+    '',
+    rows.length
+      ? table(['', 'environment', 'code', 'what happened', 'commands'], rows)
+      : 'No environment to look at.',
+    '',
+    verdict,
+    '',
+  ].join('\n');
+}
+
+export function formatReconcileText(summary: ReconcileSummary): string {
+  const lines = summary.entries.map(
+    (e) => `${e.failed ? '✖' : DONE.has(e.code) ? '✔' : '·'} ${e.environment}: ${e.code}: ${e.message}`,
+  );
+  lines.push(
+    summary.failed ? 'reconcile: something that was due could not be done' : 'reconcile: nothing failed',
+  );
+  return `${lines.join('\n')}\n`;
+}
