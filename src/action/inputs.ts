@@ -6,7 +6,7 @@ import { STRATEGY_NAMES } from '../config/schema.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT, type DeploymentType } from '../github/deployment-payload.ts';
 import type { RunContext } from './context.ts';
 
-export const MODES = ['full', 'gates', 'deploy', 'rollback'] as const;
+export const MODES = ['full', 'gates', 'deploy', 'rollback', 'reconcile'] as const;
 export type Mode = (typeof MODES)[number];
 type Strategy = (typeof STRATEGY_NAMES)[number];
 
@@ -38,6 +38,13 @@ export class InputError extends Error {
 }
 
 const nameRule = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** `mode: reconcile` takes one environment or a comma-separated list. */
+const nameListRule = /^[A-Za-z0-9][A-Za-z0-9._-]*(\s*,\s*[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+
+/** The environments a reconcile input names (none: every environment in the config). */
+export function environmentList(value: string | undefined): string[] | undefined {
+  return value?.split(',').map((name) => name.trim());
+}
 
 /** `getInput(name)` as @actions/core reads it (INPUT_<NAME>, trimmed). */
 export function readInputs(getInput: (name: string) => string): ActionInputs {
@@ -65,7 +72,14 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
   };
 
   const inputs: ActionInputs = {
-    environment: matching('environment', nameRule, 'environment names use letters, digits, ".", "_" and "-"'),
+    environment:
+      text('mode') === 'reconcile'
+        ? matching(
+            'environment',
+            nameListRule,
+            'name one environment or a comma-separated list; names use letters, digits, ".", "_" and "-"',
+          )
+        : matching('environment', nameRule, 'environment names use letters, digits, ".", "_" and "-"'),
     strategy: oneOf('strategy', STRATEGY_NAMES),
     version: matching('version', VERSION_RULE, VERSION_RULE_TEXT),
     mode: oneOf('mode', MODES),
@@ -160,4 +174,9 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
     approvers: payload?.approved_by,
     hotfixReason: payload?.hotfix_reason,
   };
+}
+
+/** Reconcile, asked by the `mode` input, or by the workflow_dispatch input `mode` when the input is empty. */
+export function reconcileRequested(inputs: ActionInputs, context: RunContext): boolean {
+  return (inputs.mode ?? context.dispatch?.mode) === 'reconcile';
 }
