@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { STRATEGY_NAMES } from '../config/schema.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT, type DeploymentType } from '../github/deployment-payload.ts';
 import type { RunContext } from './context.ts';
+import { parseStateKey } from '../state/state-key.ts';
 
 export const MODES = ['full', 'gates', 'deploy', 'rollback', 'reconcile'] as const;
 export type Mode = (typeof MODES)[number];
@@ -27,6 +28,8 @@ export interface ActionInputs {
   recordDir: string;
   tag?: string;
   stateDir?: string;
+  /** The environment's state key (never logged; registered as a secret as soon as it is read). */
+  stateKey?: string;
 }
 
 export class InputError extends Error {
@@ -93,7 +96,14 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     recordDir: text('record-dir') ?? 'deploy-records',
     tag: text('tag'),
     stateDir: text('state-dir'),
+    stateKey: text('state-key'),
   };
+  if (inputs.stateKey !== undefined)
+    try {
+      parseStateKey(inputs.stateKey, 'input "state-key"');
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
   if (inputs.environmentUrl && !z.url().safeParse(inputs.environmentUrl).success)
     problems.push(`input "environment-url" is "${inputs.environmentUrl}", not a URL`);
   if (problems.length) throw new InputError(problems);
