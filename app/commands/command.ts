@@ -1,8 +1,7 @@
 // The commands a pull-request comment can give the app (DESIGN.md §6), as a discriminated union. The parser
 // produces these; handlers switch on `kind`. Every value in here has already been validated.
 
-export const STRATEGIES = ['direct', 'rolling', 'blue-green', 'canary'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+import type { StrategyName } from '../../src/config/schema.ts';
 
 /** What /lock and /unlock act on: one environment, or the global lock that stops every environment. */
 export type LockTarget = { scope: 'environment'; environment: string } | { scope: 'global' };
@@ -11,7 +10,7 @@ export type Command =
   | {
       kind: 'deploy';
       environment: string;
-      strategy?: Strategy;
+      strategy?: StrategyName;
       dryRun: boolean;
       /** Present only for `--hotfix --reason "..."`; the reason is required. */
       hotfix?: { reason: string };

@@ -3,24 +3,18 @@
 // value that reaches a handler has matched a strict pattern. Tokenising is shell-quote's, option parsing is
 // node:util parseArgs (strict); what is hand-written here is only the policy on top.
 import {
+  PARAMETER_NAME,
   parameterValueProblem,
   VERSION_RULE,
   VERSION_RULE_TEXT,
 } from '../../src/github/deployment-payload.ts';
+import { ENVIRONMENT_NAME, STRATEGY_NAMES } from '../../src/config/schema.ts';
+import type { StrategyName } from '../../src/config/schema.ts';
 import { parseArgs } from 'node:util';
 import { distance } from 'fastest-levenshtein';
 import { parse as shellParse } from 'shell-quote';
 import { userText } from '../../src/github/user-text.ts';
-import { STRATEGIES } from './command.ts';
-import type {
-  Command,
-  CommandKind,
-  LockTarget,
-  ParseError,
-  ParseErrorCode,
-  ParseResult,
-  Strategy,
-} from './command.ts';
+import type { Command, CommandKind, LockTarget, ParseError, ParseErrorCode, ParseResult } from './command.ts';
 
 /** Longest first line accepted as a command; a longer one is refused before any tokenising. */
 export const MAX_COMMAND_LINE = 1000;
@@ -30,9 +24,7 @@ export const MAX_PARAMS = 32;
 /** GitHub's own limit for an environment name. */
 export const MAX_ENVIRONMENT_LENGTH = 255;
 
-export const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const COMMIT_SHA = /^[0-9a-fA-F]{7,40}$/;
-export const PARAM_KEY = /^[a-z_][a-z0-9_]*$/;
 
 export const COMMAND_NAMES: readonly CommandKind[] = [
   'deploy',
@@ -338,7 +330,7 @@ function parseParams(tokens: string[]): Record<string, string> {
     const key = token.slice(0, eq);
     const value = token.slice(eq + 1);
     requireAscii(`the parameter name ${showInput(key)}`, key);
-    if (!PARAM_KEY.test(key)) {
+    if (!PARAMETER_NAME.test(key)) {
       refuse(
         'invalid_param',
         `/deploy: parameter name ${showInput(key)} must be lowercase letters, digits and '_' (not starting with a digit).`,
@@ -475,13 +467,13 @@ function buildCommand(command: CommandKind, tokens: Tokens): Command {
   }
 }
 
-function strategy(value: string): Strategy {
-  const found = STRATEGIES.find((s) => s === value);
+function strategy(value: string): StrategyName {
+  const found = STRATEGY_NAMES.find((s) => s === value);
   if (!found) {
     requireAscii(`the strategy ${showInput(value)}`, value);
     refuse(
       'invalid_strategy',
-      `/deploy: ${showInput(value)} is not a strategy; use one of ${STRATEGIES.join(', ')}.`,
+      `/deploy: ${showInput(value)} is not a strategy; use one of ${STRATEGY_NAMES.join(', ')}.`,
     );
   }
   return found!;

@@ -2,6 +2,7 @@
 // protection rule waits at which commit. An /approve-deploy or /reject-deploy that finds one answers the
 // waiting rule at once (handlers/protection-rule.ts); without one it costs no request to look for gates.
 import * as z from 'zod';
+import { ENVIRONMENT_NAME } from '../../src/config/schema.ts';
 import { markersOf, writeMarker } from '../../src/github/hidden-marker.ts';
 import type { MarkerScope, VerifiedMarker } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
@@ -17,7 +18,7 @@ export const GATE_MARKER = MARKER_KIND;
 
 const markerSchema = z.strictObject({
   v: z.literal(1),
-  env: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
+  env: z.string().regex(ENVIRONMENT_NAME),
   sha: z.string().regex(/^[0-9a-f]{40}$/),
   run: z.number().int().positive(),
 });

@@ -5,16 +5,16 @@ import * as z from 'zod';
 import { markersOf, writeMarker } from '../../src/github/hidden-marker.ts';
 import type { MarkerScope, VerifiedMarker } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
-import { DEPLOYMENT_TYPES } from '../../src/github/deployment-payload.ts';
-import { STRATEGIES } from '../commands/command.ts';
-import type { Strategy } from '../commands/command.ts';
+import { DEPLOYMENT_TYPES, PARAMETER_NAME } from '../../src/github/deployment-payload.ts';
 import type { DeploymentType } from '../../src/github/deployment-payload.ts';
+import { ENVIRONMENT_NAME, STRATEGY_NAMES } from '../../src/config/schema.ts';
+import type { StrategyName } from '../../src/config/schema.ts';
 
 export interface PendingRequest {
   environment: string;
   sha: string;
   type: DeploymentType;
-  strategy?: Strategy;
+  strategy?: StrategyName;
   params: Record<string, string>;
   hotfixReason?: string;
   requestedBy: string;
@@ -28,11 +28,11 @@ export const PENDING_MARKER = MARKER_KIND;
 
 const markerSchema = z.strictObject({
   v: z.literal(1),
-  env: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
+  env: z.string().regex(ENVIRONMENT_NAME),
   sha: z.string().regex(/^[0-9a-f]{40}$/),
   type: z.enum(DEPLOYMENT_TYPES),
-  strategy: z.enum(STRATEGIES).optional(),
-  params: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/), z.string().max(500)),
+  strategy: z.enum(STRATEGY_NAMES).optional(),
+  params: z.record(z.string().regex(PARAMETER_NAME), z.string().max(500)),
   hotfix_reason: z.string().max(500).optional(),
   by: z.string().regex(/^[A-Za-z0-9-]+$/),
   source: z.number().int().positive(),

@@ -12,7 +12,7 @@ import {
   resolvePolicy,
 } from '../../src/policy/index.ts';
 import type { DeploymentType, PolicyDecision, PullRequestFacts } from '../../src/policy/index.ts';
-import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+import { DEPLOYMENT_TYPES, parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
@@ -43,14 +43,13 @@ export function parseGateRef(externalId: string | null | undefined): GateRef | u
   if (!externalId) return undefined;
   try {
     const raw = JSON.parse(externalId) as Record<string, unknown>;
-    const types = ['standard', 'hotfix', 'rollback'];
     if (
       raw.v === 1 &&
       Number.isSafeInteger(raw.run) &&
       Number.isSafeInteger(raw.pr) &&
       typeof raw.env === 'string' &&
       typeof raw.type === 'string' &&
-      types.includes(raw.type)
+      (DEPLOYMENT_TYPES as readonly string[]).includes(raw.type)
     )
       return { run: raw.run as number, env: raw.env, pr: raw.pr as number, type: raw.type as DeploymentType };
   } catch {

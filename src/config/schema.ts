@@ -37,6 +37,9 @@ export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export const STRATEGY_NAMES = ['direct', 'rolling', 'blue-green', 'canary'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
+/** The one environment name rule: deploy.yml, the App's commands and the markers it writes all use it. */
+export const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 /** What reconcile does with a rollout whose owning run ended before it finished (issue 13). */
 export const ON_ORPHAN = ['rollback', 'resume'] as const;
 export type OnOrphan = (typeof ON_ORPHAN)[number];
@@ -300,9 +303,7 @@ export const deployConfig = z.strictObject({
   target: target.optional(),
   strategies: strategyParams.optional(),
   environments: z.record(
-    z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'environment names use letters, digits, ".", "_" and "-"'),
+    z.string().regex(ENVIRONMENT_NAME, 'environment names use letters, digits, ".", "_" and "-"'),
     environment,
   ),
   gates: gatesConfigSchema.optional(),

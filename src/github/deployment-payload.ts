@@ -13,10 +13,13 @@ export const VERSION_RULE = /^(?!-)[\w.+-]{1,128}$/;
 export const VERSION_RULE_TEXT =
   'a version is 1-128 letters, digits, ".", "_", "+" or "-", and does not start with "-"';
 
+/** The kinds of deployment: the payload carries one, the policy decides on it. */
 export const DEPLOYMENT_TYPES = ['standard', 'hotfix', 'rollback'] as const;
 export type DeploymentType = (typeof DEPLOYMENT_TYPES)[number];
 
-const variableName = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'parameter names are lower_snake_case');
+/** The one parameter name rule (`/deploy ... | key=value`, the payload, the App's pending request). */
+export const PARAMETER_NAME = /^[a-z_][a-z0-9_]*$/;
+const parameterName = z.string().regex(PARAMETER_NAME, 'parameter names are lower_snake_case');
 // Printable text only: parameters become template values, which never reach a shell unquoted anyway. Not
 // starting with "-": a command given the value as an argument would read it as an option.
 const parameterValue = z
@@ -35,7 +38,7 @@ export const deploymentPayloadSchema = z
   .object({
     strategy: z.enum(STRATEGY_NAMES).optional(),
     version: z.string().regex(VERSION_RULE, VERSION_RULE_TEXT).optional(),
-    params: z.record(variableName, parameterValue).optional(),
+    params: z.record(parameterName, parameterValue).optional(),
     type: z.enum(DEPLOYMENT_TYPES).optional(),
     /** The pull request the deployment was asked for in; its status comment is updated. */
     pr: z.number().int().positive().optional(),

@@ -2,14 +2,12 @@
 // and checks the app collected, the time), a decision out with a stable code for every outcome. Nothing here
 // reads the clock, the network or the environment, so the same facts always give the same answer.
 import type { RawConfig } from '../config/schema.ts';
+import type { DeploymentType } from '../github/deployment-payload.ts';
 import { eligibility, sameLogin, type Actor, type Permission } from './actors.ts';
 import { tallyApprovals, type ApprovalRecord, type ApprovalTally } from './approvals.ts';
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
 import { resolvePolicy, type ApprovalRule, type Policy, type Principal } from './resolve.ts';
 import { activeFreeze, isWithinWindows, nextDeployableInstant, type DeployWindow } from './windows.ts';
-
-export const DEPLOYMENT_TYPES = ['standard', 'hotfix', 'rollback'] as const;
-export type DeploymentType = (typeof DEPLOYMENT_TYPES)[number];
 
 export interface PullRequestFacts {
   number?: number;

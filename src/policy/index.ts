@@ -18,8 +18,6 @@ export {
   mayApprove,
   approvalRule,
   DECISION_CODES,
-  DEPLOYMENT_TYPES,
-  type DeploymentType,
   type PolicyInput,
   type PolicyDecision,
   type PolicyRefusal,
@@ -30,6 +28,7 @@ export {
   type CheckResult,
   type SuccessfulDeployment,
 } from './evaluate.ts';
+export type { DeploymentType } from '../github/deployment-payload.ts';
 export {
   tallyApprovals,
   serializeApprovalMarker,
