@@ -12,6 +12,10 @@ import { registerCheckRun } from './handlers/check-run.ts';
 import { registerDeploymentStatus } from './handlers/deployment-status.ts';
 import { answerPendingProtectionRules, registerProtectionRule } from './handlers/protection-rule.ts';
 import { registerPullRequest } from './handlers/pull-request.ts';
+import { registerWorkflowRun } from './handlers/workflow-run.ts';
+import { appRecordReader } from './state.ts';
+import type { RecordReader } from './state.ts';
+import { readEnvironmentRecord } from '../src/state/github-store.ts';
 
 export interface AppOptions {
   /** What a valid command does; defaults to the real commands (policy, approvals, locks, deployments). */
@@ -26,16 +30,23 @@ export interface AppOptions {
    * key (PRIVATE_KEY or PRIVATE_KEY_PATH); loading fails when there is neither.
    */
   markerKeys?: MarkerKeys;
+  /**
+   * How an environment's state record is read; by default from GitHub (src/state/github-store.ts), verified
+   * under the state keys derived from the marker keys.
+   */
+  readRecord?: RecordReader;
 }
 
 export function deployApp(options: AppOptions = {}): (app: Probot) => void {
   const now = options.now ?? (() => new Date());
   return (app) => {
     const keys = options.markerKeys ?? markerKeysFromEnv(process.env);
+    const records = options.readRecord ?? appRecordReader(keys, readEnvironmentRecord);
     registerProtectionRule(app, now, keys);
     registerCheckRun(app, now, keys);
     registerDeploymentStatus(app);
     registerPullRequest(app, keys);
+    registerWorkflowRun(app, records);
     // Only `created`: edited and deleted comments must never act, so they are not even subscribed to here.
     app.on('issue_comment.created', async (context) => {
       const event = commentEventFrom(context.payload);
@@ -49,6 +60,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
             botLogin: options.botLogin ?? (await ownBotLogin(context.octokit)),
             now,
             markers,
+            records,
           })(command, ev));
       const outcome = await handleComment(api, event, dispatch);
       if (outcome.status === 'dispatched' && outcome.reply.answerGates) {

@@ -6,10 +6,10 @@ const PURPOSE: Record<CommandKind, string> = {
   deploy: 'deploy this pull request’s head commit (dry run: show the plan only)',
   'approve-deploy': 'approve the pending deployment of this head commit',
   'reject-deploy': 'veto the pending deployment',
-  rollback: 'redeploy the last good version, or the given commit',
+  rollback: 'redeploy the previous version recorded for the environment (`to <sha>` must name it)',
   lock: 'stop deployments to an environment, or everywhere with --global',
   unlock: 'release a lock (--force: someone else’s)',
-  status: 'what is deployed where, locks and pending approvals',
+  status: 'what is live, before and rolling out per environment, locks and pending approvals',
   help: 'this text',
 };
 

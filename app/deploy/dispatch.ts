@@ -32,7 +32,7 @@ import { actorOf, readPull, teamsIn } from '../facts/pull-request.ts';
 import type { PullFacts } from '../facts/pull-request.ts';
 import { markerScope, readAppComments } from '../facts/own-comments.ts';
 import type { AppComments, MarkerTrust } from '../facts/own-comments.ts';
-import { checksAt, deploymentsAt, succeeded, successfulEnvironments } from '../facts/deployments.ts';
+import { checksAt, deploymentsAt, successfulEnvironments } from '../facts/deployments.ts';
 import type { ShaDeployment } from '../facts/deployments.ts';
 import { serializePendingMarker } from './pending.ts';
 import type { PendingRequest } from './pending.ts';
@@ -40,6 +40,8 @@ import { lockOwner, policyRefusal, policySummary, refusal, who } from './replies
 import { startDeployment } from './start.ts';
 import { deploymentLockOwner } from './lock.ts';
 import type { StartOutcome } from './start.ts';
+import { recordStatus, rollbackTarget } from './state-replies.ts';
+import type { RecordReader } from '../state.ts';
 
 export interface DispatchDeps {
   api: Api;
@@ -49,6 +51,8 @@ export interface DispatchDeps {
   now: () => Date;
   /** The keys the app's markers are written and checked with, and where tampering is logged. */
   markers: MarkerTrust;
+  /** The environments' state records (app/state.ts): what /status shows and /rollback goes back to. */
+  records: RecordReader;
 }
 
 interface Base {
@@ -318,28 +322,6 @@ async function approve(
   return { ...reply, body: appendMarkers(reply.body ?? said, [marker]), ...answerGates };
 }
 
-/** The last successful SHA before the one live now (or the given one, which must have succeeded there). */
-async function rollbackTarget(
-  deps: DispatchDeps,
-  where: Where,
-  environment: string,
-  toSha?: string,
-): Promise<string | undefined> {
-  const { data } = await deps.api.repos.listDeployments({ ...where, environment, per_page: 30 });
-  let live: string | undefined;
-  let looked = 0;
-  for (const d of data) {
-    if (toSha && !d.sha.toLowerCase().startsWith(toSha.toLowerCase())) continue;
-    if (!toSha && live && d.sha === live) continue;
-    if (++looked > 10) break;
-    if (!(await succeeded(deps.api, where, d.id))) continue;
-    if (toSha) return d.sha.toLowerCase();
-    if (!live) live = d.sha;
-    else return d.sha.toLowerCase();
-  }
-  return undefined;
-}
-
 async function rollback(
   deps: DispatchDeps,
   command: Extract<Command, { kind: 'rollback' }>,
@@ -361,19 +343,21 @@ async function rollback(
     type: 'rollback',
   });
   if (!allowed.ok) return policyRefusal(allowed, allowed.also);
-  const sha = await rollbackTarget(deps, b.where, command.environment, command.toSha);
-  if (!sha)
-    return refusal(
-      'no_rollback_target',
-      command.toSha
-        ? `${userText(command.toSha, { as: 'code' })} never deployed successfully to ${env(command.environment)} (among its recent deployments).`
-        : `${env(command.environment)} has no earlier successful deployment to go back to.`,
+  // The target is the record's previous release, never a lookup of old deployments (anyone with write
+  // access can create a deployment); a record that is not trusted gives no target.
+  const read = await deps.records(deps.api, b.where, command.environment);
+  if (!read.ok)
+    deps.markers.warn(
+      { repository: `${b.where.owner}/${b.where.repo}`, environment: command.environment, code: read.code },
+      `state record not trusted for /rollback: ${read.message}`,
     );
+  const target = rollbackTarget(command.environment, read, command.toSha);
+  if (!target.ok) return refusal(target.code, target.message);
   const request: PendingRequest = {
     environment: command.environment,
-    sha,
+    sha: target.sha,
     type: 'rollback',
-    params: {},
+    params: { version: target.version },
     requestedBy: event.author.login,
     sourceCommentId: event.commentId,
     at: deps.now(),
@@ -452,19 +436,18 @@ async function status(
 ): Promise<Reply> {
   const b = await base(deps, event);
   const envs = command.environment ? [command.environment] : Object.keys(b.config.environments).slice(0, 20);
-  const [locks, rows] = await Promise.all([
+  const [locks, sections] = await Promise.all([
     readLocks(deps.api, b.where),
+    // What is live, before and rolling out comes from each environment's record, the one source of truth.
     Promise.all(
       envs.map(async (name) => {
-        const { data } = await deps.api.repos.listDeployments({ ...b.where, environment: name, per_page: 1 });
-        const latest = data[0];
-        if (!latest) return `| ${env(name)} | none | |`;
-        const { data: st } = await deps.api.repos.listDeploymentStatuses({
-          ...b.where,
-          deployment_id: latest.id,
-          per_page: 1,
-        });
-        return `| ${env(name)} | #${latest.id} ${short(latest.sha)} | ${userText(st[0]?.state ?? 'created')} |`;
+        const read = await deps.records(deps.api, b.where, name);
+        if (!read.ok)
+          deps.markers.warn(
+            { repository: `${b.where.owner}/${b.where.repo}`, environment: name, code: read.code },
+            `state record not trusted for /status: ${read.message}`,
+          );
+        return recordStatus(name, read, deps.now());
       }),
     ),
   ]);
@@ -479,9 +462,7 @@ async function status(
   return {
     reaction: 'eyes',
     body: [
-      '| environment | latest deployment | state |',
-      '|---|---|---|',
-      ...rows,
+      sections.join('\n\n'),
       '',
       `**Locks**: ${lockLines.length ? `\n${lockLines.join('\n')}` : 'none'}`,
       '',

@@ -53,7 +53,7 @@ export function statusCommentEnvironment(body: string): string | undefined {
 }
 
 /** A link target: http(s) only, with nothing that could end the Markdown link early. */
-function linkTarget(url: string): string | undefined {
+export function linkTarget(url: string): string | undefined {
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;

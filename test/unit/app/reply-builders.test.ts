@@ -20,6 +20,8 @@ import {
 } from '../../../src/policy/index.ts';
 import type { ApprovalTally, Policy, PolicyRefusal } from '../../../src/policy/index.ts';
 import { renderStatusComment } from '../../../src/github/status-comment.ts';
+import { recordStatus, rollbackTarget } from '../../../app/deploy/state-replies.ts';
+import type { EnvironmentRecord } from '../../../src/state/record.ts';
 
 const SHA = 'a'.repeat(40);
 const MARKER =
@@ -103,6 +105,36 @@ const policy = (v: string): Policy => ({
   rollback: { approvers: [v], required: 0, bypassWindows: true, bypassFreezes: true },
 });
 
+/** An environment record with the hostile value in every text field (a record the Action signed still
+ * carries names and versions someone chose). */
+function hostileRecord(v: string): EnvironmentRecord {
+  const release = { version: v, sha: SHA, slot: v, since: '2025-03-04T10:00:00.000Z', deploymentId: v };
+  return {
+    schema: 1,
+    repository: v,
+    environment: v,
+    seq: 3,
+    updatedAt: '2025-03-04T10:00:00.000Z',
+    live: release,
+    previous: release,
+    retired: [{ slot: v, version: v, dueAt: '2025-03-04T10:00:00.000Z', deploymentId: v }],
+    rollout: {
+      deploymentId: v,
+      version: v,
+      sha: v,
+      strategy: v,
+      phase: v,
+      step: 1,
+      steps: 5,
+      weight: 10,
+      startedAt: '2025-03-04T10:00:00.000Z',
+      owner: { kind: 'workflow', runId: v, runAttempt: v, runUrl: `https://ci.example/run/1)${v}` },
+      recovery: [],
+    },
+    history: [{ at: '2025-03-04T10:00:00.000Z', by: v, event: v, code: v, version: v, detail: v }],
+  };
+}
+
 /** Every builder, with the hostile value in every field it echoes. */
 const BUILDERS: Record<string, (v: string) => string> = {
   userText: (v) => [userText(v), userText(v, { as: 'code' }), userText(v, { as: 'mention' })].join(' '),
@@ -177,6 +209,52 @@ const BUILDERS: Record<string, (v: string) => string> = {
       .map(parseCommand)
       .filter((r) => r.kind === 'invalid')
       .map((r) => refusalReply(r as never))
+      .join('\n'),
+  recordStatus: (v) => {
+    const shown = [
+      recordStatus(v, { ok: true, record: hostileRecord(v), source: v }, new Date(0)),
+      recordStatus(
+        v,
+        {
+          ok: true,
+          record: {
+            ...hostileRecord(v),
+            rollout: { ...hostileRecord(v).rollout!, owner: { kind: 'process', pid: 1, host: v } },
+          },
+          source: v,
+        },
+        new Date(0),
+      ),
+      recordStatus(v, { ok: false, code: 'state_forged', message: v, source: v }, new Date(0)),
+    ].join('\n');
+    // The run link is the one link: its target cannot end early (no ')', space or '<').
+    const run = /\]\(([^)]*)\)/.exec(shown)?.[1] ?? '';
+    assert.ok(run.startsWith('https://ci.example/run/1%29'), run);
+    assert.doesNotMatch(run, /[\s<>()]/);
+    return shown.replace(/\]\([^)]*\)/, ']');
+  },
+  rollbackTarget: (v) =>
+    [
+      rollbackTarget(v, { ok: false, code: 'state_forged', message: v, source: v }),
+      rollbackTarget(v, { ok: true, record: undefined, source: v }),
+      rollbackTarget(v, { ok: true, record: { ...hostileRecord(v), previous: undefined }, source: v }),
+      rollbackTarget(v, { ok: true, record: hostileRecord(v), source: v }),
+      rollbackTarget(v, {
+        ok: true,
+        record: { ...hostileRecord(v), previous: { version: v, since: '2025-03-04T10:00:00.000Z' } },
+        source: v,
+      }),
+      rollbackTarget(
+        v,
+        {
+          ok: true,
+          record: { ...hostileRecord(v), previous: { ...hostileRecord(v).previous!, version: '1.0.0' } },
+          source: v,
+        },
+        'b'.repeat(12),
+      ),
+    ]
+      .map((t) => (t.ok ? `ok ${t.version}` : t.message))
       .join('\n'),
   renderStatusComment: (v) => {
     const body = renderStatusComment({

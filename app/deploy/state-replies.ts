@@ -1,0 +1,125 @@
+// What the App says about an environment's state record (src/state/record.ts), and what /rollback takes
+// from it. Pure. The record is the one source of truth for what is live, what was live before and what is
+// rolling out (issue 13); a record the store refused is shown as refused, with its reason code, and nothing
+// in it is shown or acted on. Every value from a record goes through userText: a record signed by the
+// Action still carries names and versions someone chose.
+import type { EnvironmentRecord, RefusalCode, Release } from '../../src/state/record.ts';
+import type { StateRead } from '../../src/state/store.ts';
+import { linkTarget } from '../../src/github/status-comment.ts';
+import { VERSION_RULE, VERSION_RULE_TEXT } from '../../src/github/deployment-payload.ts';
+import { userText } from '../../src/github/user-text.ts';
+
+/** History entries /status shows per environment (the newest). */
+export const STATUS_HISTORY = 5;
+
+const code = (value: string | undefined, max = 100): string => userText(value, { as: 'code', max });
+const sha12 = (sha: string | undefined): string => (sha ? ` ${code(sha.slice(0, 12))}` : '');
+const when = (iso: string): string => code(iso, 40);
+
+function release(r: Release): string {
+  const slot = r.slot ? ` on slot ${code(r.slot)}` : '';
+  const deployment = r.deploymentId ? ` (deployment ${code(r.deploymentId)})` : '';
+  return `**${userText(r.version, { max: 200 })}**${sha12(r.sha)}${slot} since ${when(r.since)}${deployment}`;
+}
+
+/** The owning run, linked only when the record names an http(s) URL for it. */
+function owner(rollout: NonNullable<EnvironmentRecord['rollout']>): string {
+  const o = rollout.owner;
+  if (o.kind === 'process') return `process ${code(String(o.pid))} on ${code(o.host)}`;
+  const attempt = o.runAttempt ? ` attempt ${code(o.runAttempt, 10)}` : '';
+  const url = o.runUrl ? linkTarget(o.runUrl) : undefined;
+  return url ? `[run ${code(o.runId, 40)}](${url})${attempt}` : `run ${code(o.runId, 40)}${attempt}`;
+}
+
+function rolloutLine(rollout: NonNullable<EnvironmentRecord['rollout']>): string {
+  const weight = rollout.weight !== undefined ? `, weight ${rollout.weight} %` : '';
+  const step = `step ${Math.max(rollout.step + 1, 0)}/${rollout.steps}`;
+  return (
+    `- **rollout in progress**: **${userText(rollout.version, { max: 200 })}**${sha12(rollout.sha)} by ` +
+    `${code(rollout.strategy, 40)}, phase ${code(rollout.phase, 40)}, ${step}${weight}, owned by ` +
+    `${owner(rollout)}, started ${when(rollout.startedAt)}`
+  );
+}
+
+/** One environment's section of the /status reply, from what its store read. */
+export function recordStatus(environment: string, read: StateRead, now: Date): string {
+  const head = `#### ${code(environment, 255)}`;
+  if (!read.ok)
+    return [
+      head,
+      `- **state not trusted** (\`${read.code}\`): ${userText(read.message, { max: 300 })}. Nothing in it is shown or acted on.`,
+    ].join('\n');
+  const r = read.record;
+  if (!r) return [head, '- no deployment recorded yet'].join('\n');
+  const lines = [head];
+  lines.push(r.live ? `- **live**: ${release(r.live)}` : '- **live**: nothing recorded');
+  lines.push(r.previous ? `- **previous**: ${release(r.previous)}` : '- **previous**: none');
+  if (r.rollout) lines.push(rolloutLine(r.rollout));
+  for (const slot of r.retired) {
+    const due = Date.parse(slot.dueAt) <= now.getTime() ? ' (due now)' : '';
+    const version = slot.version ? ` (${userText(slot.version, { max: 200 })})` : '';
+    lines.push(`- **retired slot** ${code(slot.slot)}${version}: teardown at ${when(slot.dueAt)}${due}`);
+  }
+  const recent = r.history.slice(-STATUS_HISTORY).reverse();
+  if (recent.length) {
+    lines.push(`- **recent history** (newest first, record #${r.seq}):`);
+    for (const h of recent) {
+      const version = h.version ? ` ${userText(h.version, { max: 200 })}` : '';
+      const detail = h.detail ? `: ${userText(h.detail, { max: 200 })}` : '';
+      lines.push(
+        `  - ${when(h.at)} ${code(h.event, 60)} (${code(h.code, 60)})${version} by ${code(h.by, 200)}${detail}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Why /rollback has no target (besides the store's refusal codes). */
+export type NoTargetCode = RefusalCode | 'no_previous_version' | 'not_previous_version';
+
+export type RollbackTarget =
+  { ok: true; version: string; sha: string } | { ok: false; code: NoTargetCode; message: string };
+
+/**
+ * What /rollback deploys: the record's previous release (version and commit). `toSha`, when given, must be
+ * that release's commit (a prefix of it): the record keeps no other good version, and an older commit is
+ * not to be taken from deployments anyone with write access could have created.
+ */
+export function rollbackTarget(environment: string, read: StateRead, toSha?: string): RollbackTarget {
+  const name = code(environment, 255);
+  if (!read.ok)
+    return {
+      ok: false,
+      code: read.code,
+      message: `the state of ${name} is not trusted (${userText(read.message, { max: 300 })}); no rollback target is taken from it.`,
+    };
+  const previous = read.record?.previous;
+  if (!previous)
+    return {
+      ok: false,
+      code: 'no_previous_version',
+      message: read.record
+        ? `the state of ${name} records no previous version to go back to.`
+        : `${name} has no recorded deployment yet, so no previous version to go back to.`,
+    };
+  if (!previous.sha || !/^[0-9a-f]{40}$/i.test(previous.sha))
+    return {
+      ok: false,
+      code: 'no_previous_version',
+      message: `the previous version of ${name} (${userText(previous.version, { max: 200 })}) is recorded without its commit; it cannot be deployed from here.`,
+    };
+  if (!VERSION_RULE.test(previous.version))
+    return {
+      ok: false,
+      code: 'no_previous_version',
+      message: `the previous version of ${name} is recorded as ${userText(previous.version, { max: 200 })}, which cannot be deployed (${VERSION_RULE_TEXT}).`,
+    };
+  const sha = previous.sha.toLowerCase();
+  if (toSha && !sha.startsWith(toSha.toLowerCase()))
+    return {
+      ok: false,
+      code: 'not_previous_version',
+      message: `${code(toSha, 40)} is not the previous version of ${name}: that is ${userText(previous.version, { max: 200 })}${sha12(sha)}.`,
+    };
+  return { ok: true, version: previous.version, sha };
+}

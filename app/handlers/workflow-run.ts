@@ -1,0 +1,150 @@
+// workflow_run.completed: when the run that owns a rollout ends with the rollout still in its record, the
+// rollout is an orphan (the runner died, the job was cancelled past its grace, the action was killed). The
+// App starts the reconcile workflow for that environment at once (workflow_dispatch on the default branch,
+// input `environment`), instead of leaving the orphan to the next scheduled reconcile. Reconcile itself
+// reads the record again and asks the Actions API whether the run ended before it acts: the dispatch only
+// says "look now", it decides nothing.
+//
+// Once per (run attempt, environment): before dispatching, the App creates the ref
+// refs/deploy-reconcile/<run id>-<attempt>/<environment> at the run's commit. Creating a ref is atomic, so a
+// redelivery, or the same delivery on two replicas, finds it and does not dispatch again. The ref carries no
+// trust: someone with push access who creates it first only delays the orphan to the scheduled reconcile,
+// which is no more than they could do by cancelling workflow runs, and they could start reconcile themselves.
+import type { Probot } from 'probot';
+import { FactsError, loadConfig } from '../facts/config.ts';
+import { httpStatus } from '../facts/github.ts';
+import type { Api, Where } from '../facts/github.ts';
+import { dispatchRefName, orphanedBy } from '../reconcile/trigger.ts';
+import type { CompletedRun, TriggerDecision } from '../reconcile/trigger.ts';
+import type { RecordReader } from '../state.ts';
+
+/** The reconcile workflow file when `reconcile.workflow` does not name one. */
+export const DEFAULT_RECONCILE_WORKFLOW = 'deploy-reconcile.yml';
+
+interface WorkflowRunPayload {
+  action: string;
+  workflow_run: { id: number; run_attempt?: number; head_sha: string };
+  repository: { name: string; owner: { login: string }; default_branch: string };
+}
+
+export type DispatchResult =
+  | { environment: string; status: 'dispatched'; workflow: string; ref: string }
+  | { environment: string; status: 'already_dispatched' | 'invalid_environment_name' };
+
+export type WorkflowRunOutcome =
+  | { status: 'ignored'; reason: 'not_completed' | 'config_missing' | 'config_invalid' }
+  | { status: 'checked'; decisions: TriggerDecision[]; dispatches: DispatchResult[] };
+
+export interface WorkflowRunDeps {
+  readRecord: RecordReader;
+  /** Where a refused record is reported (a forged one is tampering, worth a look). */
+  warn: (fields: Record<string, unknown>, message: string) => void;
+}
+
+/** Claims the dispatch for (run, environment): true when this call created the ref, false when it existed. */
+async function claim(api: Api, where: Where, ref: string, sha: string): Promise<boolean> {
+  try {
+    await api.git.createRef({ ...where, ref: `refs/${ref}`, sha });
+    return true;
+  } catch (error) {
+    if (httpStatus(error) === 422 && /already exists/i.test((error as Error).message)) return false;
+    throw error;
+  }
+}
+
+async function dispatch(
+  api: Api,
+  where: Where,
+  run: CompletedRun & { sha: string },
+  environment: string,
+  workflow: string,
+  branch: string,
+): Promise<DispatchResult> {
+  const ref = dispatchRefName(run, environment);
+  if (!ref) return { environment, status: 'invalid_environment_name' };
+  if (!(await claim(api, where, ref, run.sha))) return { environment, status: 'already_dispatched' };
+  try {
+    await api.actions.createWorkflowDispatch({
+      ...where,
+      workflow_id: workflow,
+      ref: branch,
+      inputs: { environment },
+    });
+  } catch (error) {
+    // Not dispatched: give the claim back so a redelivery of this event tries again.
+    await api.git.deleteRef({ ...where, ref }).catch(() => undefined);
+    throw error;
+  }
+  return { environment, status: 'dispatched', workflow, ref: branch };
+}
+
+export async function handleWorkflowRun(
+  api: Api,
+  payload: WorkflowRunPayload,
+  deps: WorkflowRunDeps,
+): Promise<WorkflowRunOutcome> {
+  if (payload.action !== 'completed') return { status: 'ignored', reason: 'not_completed' };
+  const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
+  const branch = payload.repository.default_branch;
+  const run = {
+    id: payload.workflow_run.id,
+    attempt: payload.workflow_run.run_attempt ?? 1,
+    sha: payload.workflow_run.head_sha,
+  };
+  let config;
+  try {
+    config = await loadConfig(api, where, branch);
+  } catch (error) {
+    // Most repositories' runs have nothing to do with deployments; a bad config is the commands' to report.
+    if (error instanceof FactsError && error.code !== 'pull_request_closed')
+      return { status: 'ignored', reason: error.code };
+    throw error;
+  }
+  const environments = Object.keys(config.environments);
+  const reads = await Promise.all(
+    environments.map(async (environment) => ({
+      environment,
+      read: await deps.readRecord(api, where, environment),
+    })),
+  );
+  const decisions = orphanedBy(reads, run);
+  for (const d of decisions) {
+    if (d.action === 'refused')
+      deps.warn(
+        { repository: `${where.owner}/${where.repo}`, environment: d.environment, run: run.id, code: d.code },
+        `state record not trusted, no reconcile started for it: ${d.message}`,
+      );
+  }
+  const workflow = config.reconcile?.workflow ?? DEFAULT_RECONCILE_WORKFLOW;
+  const dispatches: DispatchResult[] = [];
+  // One at a time: a failure stops here, and the redelivery finds the claims already made and skips those.
+  for (const d of decisions) {
+    if (d.action === 'dispatch')
+      dispatches.push(await dispatch(api, where, run, d.environment, workflow, branch));
+  }
+  return { status: 'checked', decisions, dispatches };
+}
+
+export function registerWorkflowRun(app: Probot, readRecord: RecordReader): void {
+  app.on('workflow_run.completed', async (context) => {
+    const outcome = await handleWorkflowRun(
+      context.octokit.rest as Api,
+      context.payload as unknown as WorkflowRunPayload,
+      { readRecord, warn: (fields, message) => context.log.warn(fields, message) },
+    );
+    context.log.info(
+      {
+        delivery: context.id,
+        run: (context.payload as unknown as WorkflowRunPayload).workflow_run.id,
+        ...(outcome.status === 'ignored'
+          ? { reason: outcome.reason }
+          : {
+              dispatched: outcome.dispatches
+                .filter((d) => d.status === 'dispatched')
+                .map((d) => d.environment),
+            }),
+      },
+      `workflow_run ${outcome.status}`,
+    );
+  });
+}

@@ -1,0 +1,448 @@
+// The App reads the environment record (issue 13) end to end through probot.receive and the fake GitHub:
+// /status shows it, /rollback takes its previous release, and a completed workflow run that still owns a
+// rollout starts the reconcile workflow once. A record the store refuses (forged with a plain user token,
+// stale) is shown as not trusted with its reason code and never acted on; hostile text in a record never
+// reaches a comment raw.
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { fakeSha } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { HEAD, commentOnPull, PR, seededFake, testApp, testMarkerKeys, testProbot } from './helpers.ts';
+import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+import type { EnvironmentRecord } from '../../src/state/record.ts';
+import { signRecord } from '../../src/state/signed-record.ts';
+import { stateKey } from '../../src/state/state-key.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+
+const NOW = new Date('2025-03-04T10:30:00Z');
+const RECONCILE_FILE = 'reconcile-now.yml';
+const CONFIG = `
+target:
+  commands:
+    deploy: ./deploy.sh
+reconcile:
+  workflow: ${RECONCILE_FILE}
+environments:
+  staging: {}
+  production:
+    approvals:
+      deployers: [alice]
+      required: 0
+`;
+const RECONCILE_WORKFLOW = `name: reconcile
+on:
+  schedule: [{ cron: "*/15 * * * *" }]
+  workflow_dispatch:
+    inputs:
+      environment: { required: true, type: string }
+jobs: {}
+`;
+
+const V1 = fakeSha('release-1');
+const V2 = fakeSha('release-2');
+const RUN_ID = 5_550_001;
+
+/** A production record: v2 live on blue, v1 before it on green (retired), a canary of v3 at 25 %. */
+function record(overrides: Partial<EnvironmentRecord> = {}): EnvironmentRecord {
+  return {
+    schema: 1,
+    repository: 'acme/web',
+    environment: 'production',
+    seq: 7,
+    updatedAt: '2025-03-04T10:00:00.000Z',
+    live: {
+      version: 'v2.0.0',
+      sha: V2,
+      slot: 'blue',
+      since: '2025-03-03T09:00:00.000Z',
+      deploymentId: '2002',
+    },
+    previous: {
+      version: 'v1.0.0',
+      sha: V1,
+      slot: 'green',
+      since: '2025-03-01T09:00:00.000Z',
+      deploymentId: '1001',
+    },
+    retired: [{ slot: 'green', version: 'v1.0.0', dueAt: '2025-03-04T09:00:00.000Z', deploymentId: '1001' }],
+    rollout: {
+      deploymentId: '3003',
+      version: 'v3.0.0',
+      sha: fakeSha('release-3'),
+      strategy: 'canary',
+      phase: 'production',
+      step: 2,
+      steps: 5,
+      weight: 25,
+      startedAt: '2025-03-04T10:10:00.000Z',
+      owner: {
+        kind: 'workflow',
+        runId: String(RUN_ID),
+        runAttempt: '1',
+        runUrl: `https://github.example/acme/web/actions/runs/${RUN_ID}`,
+      },
+      recovery: [],
+    },
+    history: Array.from({ length: 7 }, (_, i) => ({
+      at: `2025-03-0${i + 1}T08:00:00.000Z`,
+      by: `workflow:${100 + i}`,
+      event: i === 6 ? 'rollout_started' : 'succeeded',
+      code: i === 6 ? 'started' : 'deployed',
+      version: `v0.${i}`,
+    })),
+    ...overrides,
+  };
+}
+
+let nextRun = 900;
+
+/**
+ * Records as the Action leaves them on GitHub (src/state/github-store.ts): a deployment made with a workflow
+ * token, and its `deploy / <env>` check run carrying the record signed under the environment's state key,
+ * which the App derives from its marker key. A forged one is written the same way (a plain token, as any
+ * workflow of someone with write access can) but signed under a key its writer made up.
+ */
+class Records {
+  private readonly fake: FakeGitHub;
+  constructor(fake: FakeGitHub) {
+    this.fake = fake;
+  }
+
+  private async write(environment: string, r: EnvironmentRecord, key: Buffer): Promise<number> {
+    const sha = r.live?.sha ?? V2;
+    const { id } = await rest(this.fake, 'POST', '/deployments', {
+      ref: sha,
+      environment,
+      task: 'deploy',
+      payload: { type: 'standard' },
+      required_contexts: [],
+      auto_merge: false,
+    });
+    const place = { repository: 'acme/web', environment, deploymentId: String(id) };
+    await rest(this.fake, 'POST', '/check-runs', {
+      name: `deploy / ${environment}`,
+      head_sha: sha,
+      status: 'in_progress',
+      external_id: `deploy-action:${nextRun++}:deploy / ${environment}:deployment-${id}`,
+      output: { title: 'deploy', summary: 'deploying', text: signRecord(r, key, place) },
+    });
+    return id;
+  }
+
+  valid(environment: string, r: EnvironmentRecord): Promise<number> {
+    return this.write(
+      environment,
+      { ...r, environment },
+      stateKey(testMarkerKeys().current, 'acme/web', environment),
+    );
+  }
+
+  forged(environment: string, r: EnvironmentRecord = record()): Promise<number> {
+    return this.write(environment, { ...r, environment }, randomBytes(32));
+  }
+}
+
+/** A REST call with a plain token: the fake acts as github-actions[bot], as for a workflow's token. */
+async function rest(fake: FakeGitHub, method: string, path: string, body: unknown): Promise<{ id: number }> {
+  const res = await fetch(`${fake.url}/repos/acme/web${path}`, {
+    method,
+    headers: {
+      authorization: 'token workflow-token',
+      accept: 'application/vnd.github+json',
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5_000),
+  });
+  assert.equal(res.status, 201, `${method} ${path}: ${await res.clone().text()}`);
+  return (await res.json()) as { id: number };
+}
+
+interface World {
+  fake: FakeGitHub;
+  probot: Probot;
+  records: Records;
+}
+
+async function run(body: (w: World) => Promise<void>): Promise<void> {
+  const fake = await seededFake();
+  const r = fake.repo();
+  fake.setFile('.github/deploy.yml', CONFIG);
+  fake.setFile(`.github/workflows/${RECONCILE_FILE}`, RECONCILE_WORKFLOW);
+  for (const login of ['alice', 'erin']) r.collaborators.set(login, 'write');
+  for (const sha of [V1, V2]) fake.addCommit({ sha, message: sha });
+  const records = new Records(fake);
+  const probot = testProbot(fake);
+  await probot.load(testApp({ now: () => NOW }));
+  try {
+    await body({ fake, probot, records });
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+}
+
+const botLogin = (fake: FakeGitHub): string => `${fake.state.appSlug}[bot]`;
+
+function replies(fake: FakeGitHub): string[] {
+  return [...fake.repo().comments.values()]
+    .filter((c) => (c.user as { login: string }).login === botLogin(fake))
+    .map((c) => String(c.body))
+    .filter((b) => !b.startsWith('<!-- deploy-action:status'));
+}
+
+const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
+/** The deployments the App created (the seeded records' deployments are the Action's). */
+const rollbacks = (fake: FakeGitHub) =>
+  deployments(fake).filter((d) => (d.payload as { type?: string }).type === 'rollback');
+
+async function send(w: World, body: string, user: string): Promise<void> {
+  const { payload } = commentOnPull(w.fake, body, { user });
+  await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+}
+
+async function say(w: World, body: string, user: string): Promise<string> {
+  const before = replies(w.fake).length;
+  await send(w, body, user);
+  const after = replies(w.fake);
+  assert.equal(after.length, before + 1, `exactly one reply to ${body}`);
+  return after.at(-1)!;
+}
+
+/** The section of one environment in a /status reply. */
+function section(reply: string, environment: string): string {
+  const start = reply.indexOf(`#### \`${environment}\``);
+  assert.ok(start >= 0, `a section for ${environment} in:\n${reply}`);
+  const end = reply.indexOf('\n\n', start);
+  return reply.slice(start, end < 0 ? undefined : end);
+}
+
+// ---- /status -----------------------------------------------------------------------------------------
+
+test('/status shows each environment from its record: live, previous, rollout, retired slots, recent history', async () => {
+  await run(async (w) => {
+    await w.records.valid('production', record());
+    const reply = await say(w, '/status', 'erin');
+    const prod = section(reply, 'production');
+    assert.match(
+      prod,
+      new RegExp(`\\*\\*live\\*\\*: \\*\\*v2\\.0\\.0\\*\\* \`${V2.slice(0, 12)}\` on slot \`blue\``),
+    );
+    assert.match(prod, /since `2025-03-03T09:00:00.000Z` \(deployment `2002`\)/);
+    assert.match(prod, new RegExp(`\\*\\*previous\\*\\*: \\*\\*v1\\.0\\.0\\*\\* \`${V1.slice(0, 12)}\``));
+    assert.match(
+      prod,
+      /\*\*rollout in progress\*\*: \*\*v3\.0\.0\*\* `[0-9a-f]{12}` by `canary`, phase `production`, step 3\/5, weight 25 %/,
+    );
+    assert.ok(
+      prod.includes(
+        `owned by [run \`${RUN_ID}\`](https://github.example/acme/web/actions/runs/${RUN_ID}) attempt \`1\``,
+      ),
+      prod,
+    );
+    assert.match(
+      prod,
+      /\*\*retired slot\*\* `green` \(v1\.0\.0\): teardown at `2025-03-04T09:00:00.000Z` \(due now\)/,
+    );
+    // The five newest history entries, newest first; the two oldest are left out.
+    const history = prod.split('\n').filter((l) => l.startsWith('  - '));
+    assert.equal(history.length, 5);
+    assert.match(history[0]!, /`rollout_started` \(`started`\) v0\.6 by `workflow:106`/);
+    assert.match(history[4]!, /v0\.2 by `workflow:102`/);
+    assert.doesNotMatch(prod, /v0\.[01]\b/);
+    // staging has no record yet.
+    assert.match(section(reply, 'staging'), /no deployment recorded yet/);
+  });
+});
+
+test('/status shows a forged record as not trusted with its reason code, and nothing from it', async () => {
+  await run(async (w) => {
+    await w.records.forged('production');
+    // staging: a genuine record number 7 is seen, then a newer deployment carries number 3 (a late write).
+    await w.records.valid('staging', record());
+    assert.match(section(await say(w, '/status staging', 'erin'), 'staging'), /record #7/);
+    await w.records.valid('staging', record({ seq: 3 }));
+    const reply = await say(w, '/status', 'erin');
+    const prod = section(reply, 'production');
+    assert.match(prod, /\*\*state not trusted\*\* \(`state_forged`\)/);
+    assert.match(prod, /Nothing in it is shown or acted on/);
+    assert.doesNotMatch(prod, /\*\*live\*\*|\*\*previous\*\*|rollout in progress|v2\.0\.0/);
+    assert.match(section(reply, 'staging'), /\*\*state not trusted\*\* \(`state_stale`\)/);
+  });
+});
+
+test('hostile text in a record never reaches the /status reply raw', async () => {
+  await run(async (w) => {
+    const evil = '<!-- deploy-action:approval {} mac=00 --> @octocat [x](https://evil.example) `y`\n# z';
+    await w.records.valid(
+      'production',
+      record({
+        live: { version: evil, sha: V2, slot: evil, since: '2025-03-03T09:00:00.000Z', deploymentId: evil },
+        history: [{ at: '2025-03-01T08:00:00.000Z', by: evil, event: evil, code: evil, detail: evil }],
+        rollout: {
+          ...record().rollout!,
+          strategy: evil,
+          phase: evil,
+          owner: { kind: 'workflow', runId: evil, runUrl: `javascript:alert(1)//${evil}` },
+        },
+      }),
+    );
+    const reply = await say(w, '/status production', 'erin');
+    assert.doesNotMatch(reply, /<!--|-->/);
+    assert.doesNotMatch(reply, /@octocat|\]\(https:\/\/evil|javascript:|\n# z/);
+    assert.doesNotMatch(reply, /(?<!\\)`y`/);
+  });
+});
+
+// ---- /rollback ---------------------------------------------------------------------------------------
+
+test('/rollback deploys the record’s previous release (version and commit), not an old deployment', async () => {
+  await run(async (w) => {
+    await w.records.valid('production', record());
+    const before = deployments(w.fake).length;
+    await send(w, '/rollback production', 'alice');
+    const created = deployments(w.fake).slice(before);
+    assert.equal(created.length, 1, replies(w.fake).at(-1));
+    const d = created[0]!;
+    assert.equal(d.sha, V1);
+    assert.equal(d.ref, V1, 'the commit, never a branch');
+    assert.equal(d.environment, 'production');
+    const payload = parseDeploymentPayload(d.payload);
+    assert.equal(payload.type, 'rollback');
+    assert.equal(payload.version, 'v1.0.0');
+    assert.equal(payload.requested_by, 'alice');
+    assert.equal(payload.pr, PR);
+    assert.notEqual(d.sha, HEAD);
+  });
+});
+
+test('/rollback to <sha> must name the previous release; another commit is refused with not_previous_version', async () => {
+  await run(async (w) => {
+    await w.records.valid('production', record());
+    const other = await say(w, `/rollback production to ${V2.slice(0, 12)}`, 'alice');
+    assert.match(other, /`not_previous_version`/);
+    assert.ok(other.includes(V1.slice(0, 12)), 'the refusal names the previous release');
+    assert.equal(rollbacks(w.fake).length, 0);
+    await send(w, `/rollback production to ${V1.slice(0, 10)}`, 'alice');
+    assert.equal(rollbacks(w.fake).length, 1);
+    assert.equal(rollbacks(w.fake)[0]!.sha, V1);
+  });
+});
+
+test('/rollback refuses a forged or stale record, and a record without a previous version, with their codes', async () => {
+  await run(async (w) => {
+    assert.match(
+      await say(w, '/rollback production', 'alice'),
+      /\(`no_previous_version`\).*no recorded deployment/,
+    );
+    await w.records.forged('production');
+    assert.match(await say(w, '/rollback production', 'alice'), /\*\*Not accepted\*\* \(`state_forged`\)/);
+    // A genuine record number 8 without a previous version is seen; then a newer deployment carries number 5.
+    await w.records.valid('production', record({ seq: 8, previous: undefined }));
+    assert.match(await say(w, '/rollback production', 'alice'), /\(`no_previous_version`\)/);
+    await w.records.valid('production', record({ seq: 5 }));
+    assert.match(await say(w, '/rollback production', 'alice'), /\(`state_stale`\)/);
+    // A previous release recorded without a commit, or with something that is not one, is not deployed.
+    await w.records.valid(
+      'production',
+      record({ seq: 9, previous: { version: 'v1.0.0', since: NOW.toISOString(), sha: 'main' } }),
+    );
+    assert.match(
+      await say(w, '/rollback production', 'alice'),
+      /\(`no_previous_version`\).*without its commit/,
+    );
+    assert.deepEqual(rollbacks(w.fake), [], 'nothing deployed');
+    assert.equal(w.fake.repo().refs.has('deploy-locks/production'), false, 'no lock taken');
+  });
+});
+
+test('/rollback by someone who may not deploy is refused before the record is read', async () => {
+  await run(async (w) => {
+    await w.records.valid('production', record());
+    const before = w.fake.requests.length;
+    assert.match(await say(w, '/rollback production', 'erin'), /`not_a_deployer`/);
+    assert.match(await say(w, '/rollback production', 'mallory'), /`not_a_deployer`/);
+    const read = w.fake.requests.slice(before).filter((r) => r.operationId === 'repos/list-deployments');
+    assert.deepEqual(read, [], 'a stranger learns nothing about past releases');
+    assert.deepEqual(rollbacks(w.fake), []);
+  });
+});
+
+// ---- workflow_run.completed → reconcile --------------------------------------------------------------
+
+async function completeRun(w: World, id: number, opts: { delivery?: string; attempt?: number } = {}) {
+  if (!w.fake.repo().workflowRuns.has(id)) w.fake.addWorkflowRun({ id, headSha: V2 });
+  w.fake.updateWorkflowRun(id, {
+    status: 'completed',
+    conclusion: 'failure',
+    ...(opts.attempt ? { runAttempt: opts.attempt } : {}),
+  });
+  const payload = w.fake.workflowRunWebhook(id);
+  await w.probot.receive({
+    id: opts.delivery ?? crypto.randomUUID(),
+    name: 'workflow_run',
+    payload,
+  } as Receive);
+}
+
+const dispatches = (fake: FakeGitHub) => fake.repo().workflowDispatches;
+
+test('the owning run completes: reconcile is dispatched once for that environment; a redelivery does not dispatch again', async () => {
+  await run(async (w) => {
+    await w.records.valid('production', record());
+    await completeRun(w, RUN_ID, { delivery: 'delivery-1' });
+    assert.deepEqual(
+      dispatches(w.fake).map((d) => ({ workflowId: d.workflowId, ref: d.ref, inputs: d.inputs })),
+      [{ workflowId: RECONCILE_FILE, ref: 'main', inputs: { environment: 'production' } }],
+    );
+    // The same delivery again (GitHub's redelivery), and a second delivery of the same completion.
+    await completeRun(w, RUN_ID, { delivery: 'delivery-1' });
+    await completeRun(w, RUN_ID, { delivery: 'delivery-2' });
+    assert.equal(dispatches(w.fake).length, 1, 'exactly one dispatch');
+    assert.equal(w.fake.requestsFor('actions/create-workflow-dispatch').length, 1);
+  });
+});
+
+test('a run that owns no rollout, or a record owned by a later attempt, dispatches nothing', async () => {
+  await run(async (w) => {
+    await w.records.valid('production', record());
+    await w.records.valid('staging', record({ environment: 'staging', rollout: undefined }));
+    await completeRun(w, RUN_ID + 1);
+    assert.equal(dispatches(w.fake).length, 0, 'another run');
+    // The record's rollout belongs to attempt 2 (a re-run at work); attempt 1's completion arrives late.
+    const rollout = record().rollout!;
+    await w.records.valid(
+      'production',
+      record({
+        rollout: { ...rollout, owner: { kind: 'workflow', runId: String(RUN_ID), runAttempt: '2' } },
+      }),
+    );
+    await completeRun(w, RUN_ID, { attempt: 1 });
+    assert.equal(dispatches(w.fake).length, 0, 'a later attempt owns it');
+    await completeRun(w, RUN_ID, { attempt: 2 });
+    assert.equal(dispatches(w.fake).length, 1, 'the owning attempt completed');
+  });
+});
+
+test('a forged record claiming a rollout owned by the completed run dispatches nothing', async () => {
+  await run(async (w) => {
+    await w.records.forged('production');
+    await completeRun(w, RUN_ID);
+    assert.equal(dispatches(w.fake).length, 0);
+    assert.equal(w.fake.requestsFor('git/create-ref').length, 0, 'nothing claimed either');
+  });
+});
+
+test('a dispatch GitHub refuses is given back: the redelivery dispatches', async () => {
+  await run(async (w) => {
+    await w.records.valid('production', record());
+    w.fake.failNext({ status: 500, operationId: 'actions/create-workflow-dispatch' });
+    await assert.rejects(completeRun(w, RUN_ID, { delivery: 'd-1' }));
+    assert.equal(dispatches(w.fake).length, 0);
+    await completeRun(w, RUN_ID, { delivery: 'd-1' });
+    assert.equal(dispatches(w.fake).length, 1);
+  });
+});

@@ -1,0 +1,80 @@
+// Which environments a completed workflow run leaves with an orphaned rollout, and the ref that makes the
+// reconcile dispatch happen once. Pure.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dispatchRefName, orphanedBy } from '../../../app/reconcile/trigger.ts';
+import { emptyRecord } from '../../../src/state/record.ts';
+import type { EnvironmentRecord, RolloutOwner } from '../../../src/state/record.ts';
+import type { StateRead } from '../../../src/state/store.ts';
+
+const NOW = new Date('2025-03-04T10:00:00Z');
+
+function withOwner(owner: RolloutOwner | undefined): StateRead {
+  const base: EnvironmentRecord = emptyRecord('acme/web', 'production', NOW);
+  const record: EnvironmentRecord = owner
+    ? {
+        ...base,
+        rollout: {
+          deploymentId: '1',
+          version: 'v2',
+          strategy: 'canary',
+          phase: 'production',
+          step: 1,
+          steps: 5,
+          startedAt: NOW.toISOString(),
+          owner,
+          recovery: [],
+        },
+      }
+    : base;
+  return { ok: true, record, source: 'test' };
+}
+
+const decide = (read: StateRead, run = { id: 42, attempt: 1 }) =>
+  orphanedBy([{ environment: 'production', read }], run)[0];
+
+test('only a trusted record whose rollout this run (this attempt or an earlier one) owns is orphaned', () => {
+  assert.deepEqual(decide(withOwner({ kind: 'workflow', runId: '42' })), {
+    environment: 'production',
+    action: 'dispatch',
+  });
+  assert.equal(decide(withOwner({ kind: 'workflow', runId: '42', runAttempt: '1' }))?.action, 'dispatch');
+  // attempt 2 completed while the record still names attempt 1: attempt 1 is long gone too.
+  assert.equal(
+    decide(withOwner({ kind: 'workflow', runId: '42', runAttempt: '1' }), { id: 42, attempt: 2 })?.action,
+    'dispatch',
+  );
+  const none = (read: StateRead, run?: { id: number; attempt: number }) => {
+    const d = decide(read, run);
+    return d?.action === 'none' ? d.why : d?.action;
+  };
+  assert.equal(
+    none(withOwner({ kind: 'workflow', runId: '42', runAttempt: '3' }), { id: 42, attempt: 2 }),
+    'later_attempt_owns',
+  );
+  assert.equal(none(withOwner({ kind: 'workflow', runId: '420' })), 'other_owner', 'no prefix match');
+  assert.equal(none(withOwner({ kind: 'process', pid: 42, host: 'ci' })), 'other_owner', 'a CLI process');
+  assert.equal(none(withOwner(undefined)), 'no_rollout');
+  assert.equal(none({ ok: true, record: undefined, source: 'test' }), 'no_record');
+  for (const code of [
+    'state_forged',
+    'state_misplaced',
+    'state_stale',
+    'state_corrupt',
+    'state_unverifiable',
+  ] as const) {
+    const d = decide({ ok: false, code, message: 'm', source: 'test' });
+    assert.equal(d?.action, 'refused', code);
+    assert.equal(d?.action === 'refused' && d.code, code);
+  }
+});
+
+test('the dispatch ref is per run, attempt and environment, and refuses names git cannot hold', () => {
+  assert.equal(dispatchRefName({ id: 42, attempt: 2 }, 'Production'), 'deploy-reconcile/42-2/production');
+  assert.notEqual(
+    dispatchRefName({ id: 42, attempt: 1 }, 'production'),
+    dispatchRefName({ id: 42, attempt: 2 }, 'production'),
+  );
+  for (const bad of ['a..b', 'prod.', 'prod.lock', '.hidden', 'a/b', 'a b', ''])
+    assert.equal(dispatchRefName({ id: 1, attempt: 1 }, bad), undefined, bad);
+});
