@@ -36,9 +36,12 @@ test('the manifest subscribes to real webhook events and asks for known permissi
     assert.ok(['read', 'write'].includes(level), `${name}: ${level}`);
   }
   // Read-only where the app never writes.
-  for (const name of ['metadata', 'actions', 'statuses', 'members']) {
+  for (const name of ['metadata', 'statuses', 'members']) {
     assert.equal(manifest.default_permissions[name], 'read', name);
   }
+  // actions: write only for the reconcile dispatch, which needs the workflow_run event to know when to.
+  assert.equal(manifest.default_permissions.actions, 'write');
+  assert.ok(manifest.default_events.includes('workflow_run'));
   assert.ok(manifest.name && manifest.url);
 });
 

@@ -17,8 +17,14 @@ export const APP_PERMISSIONS = {
   contents: 'write',
   pull_requests: 'write',
   issues: 'write',
+  actions: 'write',
 } as const;
-export const APP_EVENTS = ['issue_comment', 'deployment_protection_rule', 'pull_request'] as const;
+export const APP_EVENTS = [
+  'issue_comment',
+  'deployment_protection_rule',
+  'pull_request',
+  'workflow_run',
+] as const;
 
 export class Renderer {
   readonly base: string;
