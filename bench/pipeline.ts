@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { resolveEnvironment } from '../src/config/resolve.ts';
 import type { RawConfig } from '../src/config/schema.ts';
 import type { Analyzer } from '../src/pipeline/analyzer.ts';
 import type { Reporter } from '../src/pipeline/events.ts';
@@ -46,7 +47,7 @@ async function measure(name: string, strategy: unknown, command: string[], round
     const dir = mkdtempSync(join(tmpdir(), 'bench-'));
     const started = performance.now();
     const result = await runPipeline(
-      { config: config(dir, strategy, command), environment: 'production', version: `v${i}` },
+      { env: resolveEnvironment(config(dir, strategy, command), 'production'), version: `v${i}` },
       { reporter: silent, analyzerFor: () => promote },
     );
     const total = performance.now() - started;

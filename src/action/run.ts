@@ -17,7 +17,7 @@ import {
 import { pullRequestContext } from '../github/pull-request.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import { fanOut, type PipelineResult, type Reporter } from '../pipeline/events.ts';
-import { runPipeline } from '../pipeline/pipeline.ts';
+import { resolveStaging, runPipeline } from '../pipeline/pipeline.ts';
 import { planDeployment } from '../pipeline/plan.ts';
 import { runValidate } from '../pipeline/validate.ts';
 import {
@@ -157,16 +157,18 @@ class ActionRun {
     try {
       result = await runPipeline(
         {
-          config: this.config,
-          environment: plan.environment,
+          env: resolved,
+          staging: resolveStaging(this.config, resolved, this.inputs.stateDir),
           version: plan.version,
           sha: context.sha,
           ref: context.ref,
           runId: context.runId,
+          runAttempt: this.env.GITHUB_RUN_ATTEMPT,
+          runUrl: context.runUrl,
+          repository: `${context.owner}/${context.repo}`,
           deploymentId: context.deployment ? String(context.deployment.id) : undefined,
           skipStaging: plan.skipStaging,
           skipGates: plan.mode === 'deploy' || plan.mode === 'rollback',
-          overrides: { strategy: plan.strategy, stateDir: this.inputs.stateDir, variables: plan.params },
         },
         {
           reporter,

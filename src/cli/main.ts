@@ -8,7 +8,7 @@ import { ConfigLoadError, formatConfigError } from '../config/errors.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
 import { STRATEGY_NAMES, type RawConfig, type StrategyName } from '../config/schema.ts';
-import { runPipeline } from '../pipeline/pipeline.ts';
+import { resolveStaging, runPipeline } from '../pipeline/pipeline.ts';
 import { analyzeCli, analyzeExitOverride, AnalyzeUsageError, type AnalyzeCliOptions } from './analyze.ts';
 import { UnknownGateError } from '../gates/registry.ts';
 import { runValidate } from '../pipeline/validate.ts';
@@ -170,7 +170,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const version = opts.version ?? defaultVersion();
       const overrides = { strategy: opts.strategy, stateDir: opts.stateDir };
       // Fails here, with a clear message, for an unknown environment or a strategy the target cannot run.
-      resolveEnvironment(config, opts.environment, overrides);
+      const env = resolveEnvironment(config, opts.environment, overrides);
       const reporter = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
       const cancellation = cancelOnSignals(({ message }) =>
         reporter.event({ type: 'log', level: 'warn', message }),
@@ -178,13 +178,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       try {
         const result = await runPipeline(
           {
-            config,
-            environment: opts.environment,
+            env,
+            staging: resolveStaging(config, env, opts.stateDir),
             version,
             sha: opts.sha ?? process.env.GITHUB_SHA,
             skipStaging: opts.skipStaging,
             record: opts.record,
-            overrides,
           },
           {
             reporter,

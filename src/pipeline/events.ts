@@ -3,6 +3,7 @@
 import type { Decision, Step, StepResult } from '../strategies/types.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import type { GateResult } from '../gates/types.ts';
+import type { EnvironmentRecord } from '../state/record.ts';
 
 export const PHASES = ['validate', 'staging', 'production', 'verify', 'monitor', 'finalize'] as const;
 export type PhaseId = (typeof PHASES)[number];
@@ -49,6 +50,8 @@ export type OutcomeCode =
   | 'cancelled'
   | 'rollout_paused'
   | 'rollback_failed'
+  /** The environment's state record was refused (forged, stale, corrupt...) and no `current` command says what is live. */
+  | 'state_refused'
   | 'internal_error';
 
 export interface RollbackRecord {
@@ -78,6 +81,8 @@ export interface PipelineResult {
   /** The quality gates' report, when the validate phase ran. */
   gates?: GatesReport;
   live?: { slot?: string; version?: string };
+  /** The environment's state record as this run left it (absent when it was refused and left alone). */
+  record?: EnvironmentRecord;
   startedAt: string;
   durationMs: number;
   exitCode: number;

@@ -1,9 +1,9 @@
 // What is live before the deployment: the target's `current` command when configured (the infrastructure
-// is the source of truth), else the state file written by the previous run.
+// is the source of truth, cross-checked against the record), else the environment's record.
 import type { ResolvedEnvironment } from '../config/resolve.ts';
+import type { EnvironmentRecord } from '../state/record.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import { runCommand, type OutputLine } from '../targets/run-command.ts';
-import type { StateStore } from './state.ts';
 
 export function parseCurrentOutput(stdout: string): LiveState {
   const text = stdout.trim();
@@ -35,10 +35,10 @@ export function parseCurrentOutput(stdout: string): LiveState {
 
 export async function readLiveState(
   env: ResolvedEnvironment,
-  store: StateStore,
-  options: { signal?: AbortSignal; onOutput?: (line: OutputLine) => void },
+  record: EnvironmentRecord | undefined,
+  options: { signal?: AbortSignal; onOutput?: (line: OutputLine) => void; warn?: (message: string) => void },
 ): Promise<LiveState> {
-  const saved = store.get(env.name);
+  const saved = record?.live;
   if (env.target.current) {
     const result = await runCommand(
       env.target.current,
@@ -46,12 +46,31 @@ export async function readLiveState(
       { signal: options.signal, label: 'current' },
     );
     const live = parseCurrentOutput(result.stdout);
+    const disagreement = disagreementOf(live, saved);
+    if (disagreement)
+      options.warn?.(
+        `${env.name}: the current command says ${disagreement.current} but the state record says ${disagreement.recorded}; going by the current command`,
+      );
     return {
       slot: live.slot,
       version: live.version ?? (live.slot === saved?.slot ? saved?.version : undefined),
     };
   }
   return saved ? { slot: saved.slot, version: saved.version } : {};
+}
+
+/** Where the infrastructure and the record differ on what is live (only what both say is compared). */
+export function disagreementOf(
+  current: LiveState,
+  recorded: { slot?: string; version?: string } | undefined,
+): { current: string; recorded: string } | undefined {
+  if (!recorded) return undefined;
+  const slot = current.slot && recorded.slot && current.slot !== recorded.slot;
+  const version = current.version && recorded.version && current.version !== recorded.version;
+  if (!slot && !version) return undefined;
+  const say = (l: { slot?: string; version?: string }) =>
+    [l.version && `version ${l.version}`, l.slot && `slot ${l.slot}`].filter(Boolean).join(' on ');
+  return { current: say(current), recorded: say(recorded) };
 }
 
 function isJson(text: string): boolean {

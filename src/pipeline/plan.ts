@@ -8,7 +8,7 @@ import type { Step } from '../strategies/types.ts';
 import { describeCommand } from '../targets/run-command.ts';
 import { renderUrl } from '../targets/http-check.ts';
 import type { TemplateValues } from '../targets/template.ts';
-import { StateStore } from './state.ts';
+import { FileStateStore } from '../state/file-store.ts';
 import { gateEntries } from '../gates/registry.ts';
 import { capabilitiesOf, commandFor, deploymentValues, stepValues } from './step-runner.ts';
 import type { PhaseId } from './events.ts';
@@ -106,10 +106,12 @@ export function planDeployment(
 }
 
 function liveFromState(env: ResolvedEnvironment): LiveState & { source: string } {
-  const saved = new StateStore(env.stateDir).get(env.name);
+  const read = new FileStateStore(env.stateDir).readSync(env.name);
+  const saved = read.ok ? read.record?.live : undefined;
   const source = env.target.current
-    ? "the target's current command (not run by plan; state file shown)"
-    : 'state file';
+    ? "the target's current command (not run by plan; state record shown)"
+    : 'state record';
+  if (!read.ok) return { source: `${source}: refused [${read.code}]: ${read.message}` };
   return saved
     ? { slot: saved.slot, version: saved.version, source }
     : { source: `${source}: nothing recorded yet` };

@@ -1,7 +1,7 @@
 // The pipeline end to end through the CLI process, against a target that records every call.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { events, runCli, startCli } from '../../helpers/cli.ts';
@@ -44,10 +44,20 @@ test('a canary promotes through every step and records what is live', async (t) 
     s.calls().filter((c) => !c.startsWith('health') && c !== 'current'),
     ['deploy green v2', 'set_weight green 5', 'set_weight green 50', 'set_weight green 100', 'teardown blue'],
   );
-  const state = JSON.parse(readFileSync(join(s.dir, 'state/state.json'), 'utf8'));
+  const record = JSON.parse(readFileSync(join(s.dir, 'state/records/production.json'), 'utf8'));
   assert.deepEqual(
-    { ...state.environments.production, deployedAt: undefined },
-    { version: 'v2', previousVersion: 'v1', slot: 'green', deployedAt: undefined },
+    { live: { ...record.live, since: undefined }, previous: { ...record.previous, since: undefined } },
+    {
+      live: { version: 'v2', slot: 'green', since: undefined, deploymentId: record.live.deploymentId },
+      previous: { version: 'v1', slot: 'blue', since: undefined },
+    },
+  );
+  assert.equal(record.rollout, undefined, 'the rollout ended');
+  assert.deepEqual(record.retired, [], 'the old slot was torn down in the job');
+  assert.equal(record.history[0].event, 'rollout_started');
+  assert.deepEqual(
+    { event: record.history.at(-1).event, code: record.history.at(-1).code },
+    { event: 'succeeded', code: 'deployed' },
   );
 });
 
@@ -75,10 +85,12 @@ test('a canary whose health fails at 25 % goes back to weight 0 and is removed',
     'set_weight green 0',
     'teardown green',
   ]);
-  assert.equal(
-    existsSync(join(s.dir, 'state/state.json')),
-    false,
-    'a rolled-back deployment records nothing as live',
+  const record = JSON.parse(readFileSync(join(s.dir, 'state/records/production.json'), 'utf8'));
+  assert.equal(record.live, undefined, 'a rolled-back deployment records nothing as live');
+  assert.equal(record.rollout, undefined, 'the rollout ended with traffic on stable');
+  assert.deepEqual(
+    { event: record.history.at(-1).event, code: record.history.at(-1).code },
+    { event: 'rolled_back', code: 'strategy_failed' },
   );
 });
 

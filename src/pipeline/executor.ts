@@ -1,0 +1,325 @@
+// Performs what the pipeline machine (machine.ts) asks for, through the existing step runner, runCommand and
+// the gates, and feeds each result back as an event. It also keeps the environment record: every `persist`
+// goes to the state store in order; a durable one is awaited before the run goes on (so the rollout record
+// is stored before traffic moves), the rest are not; the rollback path never waits for the store, and
+// whatever is still in flight at the end is awaited for a bounded time.
+import { hostname } from 'node:os';
+import type { ResolvedEnvironment } from '../config/resolve.ts';
+import { gateEntries } from '../gates/registry.ts';
+import { FileStateStore } from '../state/file-store.ts';
+import type { EnvironmentRecord, RolloutOwner } from '../state/record.ts';
+import type { StateStore } from '../state/store.ts';
+import type { LiveState } from '../strategies/capabilities.ts';
+import { CommandFailed, runCommand, type OutputLine } from '../targets/run-command.ts';
+import { abortableSleep } from '../util/sleep.ts';
+import { healthAnalyzer, type Analyzer } from './analyzer.ts';
+import type { PipelineResult, Reporter } from './events.ts';
+import { readLiveState } from './live-state.ts';
+import {
+  next,
+  start,
+  type Action,
+  type MachineEvent,
+  type MachineInput,
+  type MachineTransition,
+  type StoredRecord,
+  type TrackId,
+} from './machine.ts';
+import { metricsAnalyzer } from './metrics-analyzer.ts';
+import { createStepRunner, deploymentValues, type StepRunner } from './step-runner.ts';
+import { gatesSummary, runValidate, type ValidateOptions } from './validate.ts';
+
+/** How long the end of a run waits for record writes still in flight before it gives up on them. */
+export const STATE_FLUSH_TIMEOUT_MS = 10_000;
+
+export interface PipelineInput {
+  /** The environment, resolved once by the caller (strategy, state directory and parameters applied). */
+  env: ResolvedEnvironment;
+  /** The staging environment `env.staging` names, resolved (see resolveStaging); ignored when skipped. */
+  staging?: ResolvedEnvironment;
+  version: string;
+  sha?: string;
+  ref?: string;
+  runId?: string;
+  runAttempt?: string;
+  runUrl?: string;
+  deploymentId?: string;
+  /** `owner/name` for the record (`local` when absent). */
+  repository?: string;
+  /** Hotfix: skip the staging environment (its own approvals are the App's concern). */
+  skipStaging?: boolean;
+  /** Deploy without the quality gates (the Action's `deploy` and `rollback` modes: gates ran elsewhere). */
+  skipGates?: boolean;
+  /** Record every metric sample read to this NDJSON file (replay with `deploy-action analyze`). */
+  record?: string;
+}
+
+export interface PipelineDeps {
+  reporter: Reporter;
+  signal?: AbortSignal;
+  /** Where gates run and what they compare against (the validate phase runs when gates are configured). */
+  gates?: { cwd: string; baseRef?: string; pullRequest?: ValidateOptions['pullRequest'] };
+  analyzerFor?: (env: ResolvedEnvironment) => Analyzer;
+  /** Where the environment records are kept; a file per environment in its state_dir by default. */
+  store?: StateStore;
+  /** Bound on the final wait for record writes (default STATE_FLUSH_TIMEOUT_MS). */
+  flushTimeoutMs?: number;
+  /** The clock, in ms since the epoch (tests). */
+  now?: () => number;
+}
+
+interface Runtime {
+  env: ResolvedEnvironment;
+  live: LiveState;
+  runStep?: StepRunner;
+}
+
+export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Promise<PipelineResult> {
+  const { reporter, signal, env } = { ...deps, env: input.env };
+  const now = deps.now ?? (() => performance.timeOrigin + performance.now());
+  const startedAt = now();
+  const store = deps.store ?? new FileStateStore(env.stateDir);
+  const stagingStore = deps.store ?? (input.staging ? new FileStateStore(input.staging.stateDir) : store);
+  const warn = (message: string) => reporter.event({ type: 'log', level: 'warn', message });
+  const onOutput = (line: OutputLine) => reporter.event({ type: 'output', ...line });
+  const writer = recordWriter(warn);
+
+  const stored = await readStored(store, env.name);
+  let live: LiveState = {};
+  try {
+    live = await readLiveState(env, stored.ok ? stored.record : undefined, { signal, warn });
+  } catch (error) {
+    warn(`could not read what is live: ${(error as Error).message}`);
+  }
+  const runtime: Partial<Record<TrackId, Runtime>> = { production: { env, live } };
+  const owner: RolloutOwner = input.runId
+    ? { kind: 'workflow', runId: input.runId, runAttempt: input.runAttempt, runUrl: input.runUrl }
+    : { kind: 'process', pid: process.pid, host: hostname() };
+  const machineInput: MachineInput = {
+    now: startedAt,
+    env,
+    staging: input.staging,
+    version: input.version,
+    sha: input.sha,
+    deploymentId: input.deploymentId ?? input.runId ?? `cli-${process.pid}-${Math.round(startedAt)}`,
+    repository: input.repository ?? 'local',
+    owner,
+    skipGates: !!input.skipGates,
+    skipStaging: !!input.skipStaging,
+    hasGates: gateEntries(env.gates ?? {}).length > 0,
+    live,
+    stored,
+  };
+
+  const baseValues = (r: Runtime) => deploymentValues(r.env, input, r.live);
+  const aborted = () => signal?.aborted === true;
+
+  async function perform(action: Action): Promise<MachineEvent> {
+    switch (action.kind) {
+      case 'checkpoint':
+        return aborted() ? { type: 'cancelled', now: now() } : { type: 'resumed', now: now() };
+      case 'run_gates': {
+        const report = await runValidate(env, {
+          cwd: deps.gates?.cwd ?? process.cwd(),
+          baseRef: deps.gates?.baseRef,
+          headSha: input.sha,
+          pullRequest: deps.gates?.pullRequest,
+          reporter,
+          signal,
+        });
+        return {
+          type: 'gates_done',
+          report,
+          summary: gatesSummary(report),
+          now: now(),
+          cancelled: aborted(),
+        };
+      }
+      case 'read_state': {
+        const staging = input.staging!;
+        const read = await readStored(stagingStore, staging.name);
+        const stagingLive = await readLiveState(staging, read.ok ? read.record : undefined, { signal, warn });
+        runtime[action.track] = { env: staging, live: stagingLive };
+        return { type: 'state_read', live: stagingLive, stored: read, now: now(), cancelled: aborted() };
+      }
+      case 'prepare': {
+        const r = runtime[action.track]!;
+        r.live = action.live;
+        const analyzer = deps.analyzerFor
+          ? deps.analyzerFor(r.env)
+          : r.env.analysis
+            ? metricsAnalyzer(r.env, {
+                version: input.version,
+                previousVersion: r.live.version,
+                deps: { record: input.record },
+                onInterval: (message) =>
+                  reporter.event({ type: 'log', level: 'info', message: `analysis: ${message}` }),
+              })
+            : healthAnalyzer(r.env);
+        r.runStep = createStepRunner({ env: r.env, values: baseValues(r), analyzer, onOutput });
+        await analyzer.prepare?.(r.live, signal);
+        return { type: 'prepared', now: now(), cancelled: aborted() };
+      }
+      case 'run_step': {
+        const r = runtime[action.track]!;
+        const begin = performance.now();
+        let result;
+        try {
+          result = await r.runStep!(action.step, action.cancellable ? signal : undefined);
+        } catch (error) {
+          result = { ok: false as const, reason: `internal error: ${(error as Error).message}` };
+        }
+        const durationMs = performance.now() - begin;
+        return {
+          type: 'step_done',
+          result,
+          durationMs,
+          now: now(),
+          cancelled: action.cancellable && aborted(),
+        };
+      }
+      case 'run_command': {
+        const r = runtime[action.track]!;
+        const hooks = r.env.hooks;
+        const command =
+          action.command === 'smoke'
+            ? r.env.smoke
+            : action.command === 'on_rollback'
+              ? hooks.onRollback[action.index ?? 0]?.command
+              : action.command === 'on_success'
+                ? hooks.onSuccess
+                : hooks[action.command];
+        const begin = performance.now();
+        let error: { message: string; text: string; commandFailed: boolean } | undefined;
+        try {
+          if (!command) throw new Error(`no ${action.label} command is configured`);
+          await runCommand(command, baseValues(r), {
+            signal: action.cancellable ? signal : undefined,
+            onOutput,
+            label: action.label,
+          });
+        } catch (e) {
+          error = {
+            message: (e as Error).message,
+            text: String(e),
+            commandFailed: e instanceof CommandFailed,
+          };
+        }
+        return {
+          type: 'command_done',
+          durationMs: performance.now() - begin,
+          error,
+          now: now(),
+          cancelled: action.cancellable && aborted(),
+        };
+      }
+      case 'wait':
+        await abortableSleep(action.ms, signal);
+        return { type: 'waited', now: now(), cancelled: aborted() };
+      default:
+        throw new Error(`the executor cannot perform ${action.kind}`);
+    }
+  }
+
+  let transition: MachineTransition = start(machineInput);
+  for (;;) {
+    let event: MachineEvent | undefined;
+    for (const action of transition.actions) {
+      switch (action.kind) {
+        case 'report':
+          reporter.event(action.event);
+          break;
+        case 'persist': {
+          const stored = writer.write(storeFor(action.record), action.record, action.durable);
+          if (action.wait) await untilAborted(stored, signal);
+          break;
+        }
+        case 'flush':
+          await writer.flush(deps.flushTimeoutMs ?? STATE_FLUSH_TIMEOUT_MS);
+          break;
+        case 'finish':
+          return action.result;
+        default:
+          try {
+            event = await perform(action);
+          } catch (error) {
+            event = {
+              type: 'error',
+              message: (error as Error).message,
+              stack: (error as Error).stack,
+              now: now(),
+            };
+          }
+      }
+    }
+    if (!event) throw new Error('internal error: the pipeline machine stopped without finishing');
+    transition = next(transition.state, event);
+  }
+
+  function storeFor(record: EnvironmentRecord): StateStore {
+    return record.environment === env.name ? store : stagingStore;
+  }
+}
+
+/** A store's read; a store that throws (it should not) is treated as one that could not vouch for the record. */
+async function readStored(store: StateStore, environment: string): Promise<StoredRecord> {
+  try {
+    const read = await store.read(environment);
+    return read.ok
+      ? { ok: true, record: read.record }
+      : { ok: false, code: read.code, message: read.message, source: read.source };
+  } catch (error) {
+    return {
+      ok: false,
+      code: 'state_unverifiable',
+      message: `the state store failed: ${(error as Error).message}`,
+      source: environment,
+    };
+  }
+}
+
+/** Writes in order (each after the previous one settled); a failed write is reported, never thrown. */
+function recordWriter(warn: (message: string) => void) {
+  let tail: Promise<void> = Promise.resolve();
+  return {
+    write(store: StateStore, record: EnvironmentRecord, durable: boolean): Promise<void> {
+      tail = tail
+        .then(() => store.write(record, { durable }))
+        .catch((error: unknown) =>
+          warn(
+            `the state record of ${record.environment} (write ${record.seq}) was not stored: ${(error as Error).message}`,
+          ),
+        );
+      return tail;
+    },
+    async flush(ms: number): Promise<void> {
+      let timer: NodeJS.Timeout | undefined;
+      const stored = await Promise.race([
+        tail.then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), ms);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!stored)
+        warn(
+          `the state record was not stored within ${Math.round(ms / 1000)}s; not waiting longer (the last record stored is what the next run and reconcile will see)`,
+        );
+    },
+  };
+}
+
+/** Waits for `promise`, or until the job is cancelled (the write goes on; the run stops waiting for it). */
+async function untilAborted(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return promise;
+  if (signal.aborted) return;
+  let onAbort: (() => void) | undefined;
+  await Promise.race([
+    promise,
+    new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort);
+    }),
+  ]);
+  signal.removeEventListener('abort', onAbort!);
+}

@@ -1,0 +1,1275 @@
+// One deployment as a pure state machine (DESIGN.md §1, §9a): `start(input)` and `next(state, event)` return
+// the new state and the actions to perform; the executor (executor.ts) performs them and feeds the results
+// back as events. Phases: validate → staging → production (backup/migrate hooks, then the strategy) → verify
+// (smoke, analysis) → monitor → finalize. Any failure after the strategy started runs the rollback path: the
+// strategy's rollback steps (traffic first), then the on_rollback levels. The strategies stay their own small
+// machines (src/strategies), composed here. The outcome and its reason code come from this state, and so does
+// the environment record (src/state/record.ts) written after every transition. No I/O and no clock in here:
+// time comes in the input and in every event.
+import type { ResolvedEnvironment } from '../config/resolve.ts';
+import type { GatesReport } from '../gates/runner.ts';
+import { slotsFor } from '../strategies/blue-green.ts';
+import type { LiveState } from '../strategies/capabilities.ts';
+import { createStrategy, usesSlots, type AnyMachine } from '../strategies/index.ts';
+import { describeStep, type SequenceState } from '../strategies/sequence.ts';
+import type { Step, StepResult, Transition } from '../strategies/types.ts';
+import {
+  emptyRecord,
+  withTransition,
+  type EnvironmentRecord,
+  type HistoryEntry,
+  type RefusalCode,
+  type Release,
+  type RetiredSlot,
+  type RolloutOwner,
+} from '../state/record.ts';
+import { deploymentExitCode } from '../util/exit-codes.ts';
+import type {
+  DecisionRecord,
+  OutcomeCode,
+  PhaseId,
+  PhaseRecord,
+  PipelineEvent,
+  PipelineResult,
+  PipelineStatus,
+  RollbackRecord,
+  StepRecord,
+} from './events.ts';
+import { capabilitiesOf } from './step-runner.ts';
+
+/** The longest scale-down delay the job itself waits out; longer ones keep the old slot and say so. */
+export const MAX_IN_JOB_SCALE_DOWN_WAIT_MS = 10 * 60_000;
+
+const CANCELLED = 'the job was cancelled';
+/** Steps that move traffic: the rollout record must be stored before the first of them runs. */
+const TRAFFIC_STEPS = new Set<Step['kind']>(['switch', 'set_weight', 'rollback', 'deploy']);
+
+export type TrackId = 'staging' | 'production';
+
+/** The environment record as read: believed, or refused with its reason code. */
+export type StoredRecord =
+  | { ok: true; record: EnvironmentRecord | undefined }
+  | { ok: false; code: RefusalCode; message: string; source: string };
+
+export interface MachineInput {
+  /** When the run started (ms since the epoch). */
+  now: number;
+  env: ResolvedEnvironment;
+  /** The staging environment, resolved, when `env.staging` names one and it is not skipped. */
+  staging?: ResolvedEnvironment;
+  version: string;
+  sha?: string;
+  /** The GitHub deployment id, or the run's own id: what the record says put a release there. */
+  deploymentId: string;
+  /** `owner/name`, or `local` for the CLI's file. */
+  repository: string;
+  owner: RolloutOwner;
+  skipGates: boolean;
+  skipStaging: boolean;
+  /** Whether any gate is configured (the validate phase runs then). */
+  hasGates: boolean;
+  /** What is live on the production environment before the run (`current` command or record). */
+  live: LiveState;
+  stored: StoredRecord;
+}
+
+// ---- events (results) and actions (things to do) -----------------------------------------------------------
+
+/** Set on a result when the job was cancelled while the action ran. */
+interface Result {
+  now: number;
+  cancelled?: boolean;
+}
+
+export type MachineEvent =
+  /** The answer to a checkpoint: go on, or the job was cancelled (then the next action never ran). */
+  | { type: 'resumed'; now: number }
+  | { type: 'cancelled'; now: number }
+  | ({ type: 'gates_done'; report: GatesReport; summary: string } & Result)
+  | ({ type: 'state_read'; live: LiveState; stored: StoredRecord } & Result)
+  | ({ type: 'prepared' } & Result)
+  | ({ type: 'step_done'; result: StepResult; durationMs: number } & Result)
+  | ({
+      type: 'command_done';
+      durationMs: number;
+      /** The command's failure, when it failed: `commandFailed` when it ran and failed (exit code, timeout). */
+      error?: { message: string; text: string; commandFailed: boolean };
+    } & Result)
+  | ({ type: 'waited' } & Result)
+  /** An action threw something unexpected (a bug, or a resource the run depends on is gone). */
+  | { type: 'error'; message: string; stack?: string; now: number };
+
+export type CommandName = 'backup' | 'migrate' | 'smoke' | 'on_success' | 'on_rollback';
+
+export type Action =
+  | { kind: 'report'; event: PipelineEvent }
+  /** Store the record; `wait`: go on only once stored (never on the rollback path). */
+  | { kind: 'persist'; record: EnvironmentRecord; durable: boolean; wait: boolean }
+  /** A cancellation point: answer `cancelled` if the job was cancelled, else `resumed`. */
+  | { kind: 'checkpoint' }
+  | { kind: 'run_gates' }
+  | { kind: 'read_state'; track: TrackId }
+  | { kind: 'prepare'; track: TrackId; live: LiveState }
+  /** `cancellable`: runs under the job's signal (rollback and finalize steps do not: they must finish). */
+  | { kind: 'run_step'; track: TrackId; step: Step; cancellable: boolean }
+  | {
+      kind: 'run_command';
+      track: TrackId;
+      command: CommandName;
+      index?: number;
+      label: string;
+      cancellable: boolean;
+    }
+  | { kind: 'wait'; ms: number }
+  /** Wait (bounded) for every record write still in flight. */
+  | { kind: 'flush' }
+  | { kind: 'finish'; result: PipelineResult };
+
+// ---- state ---------------------------------------------------------------------------------------------------
+
+type Task =
+  | { do: 'phase'; phase: PhaseId; detail?: string }
+  | { do: 'end'; phase: PhaseId; detail?: string }
+  | { do: 'skip'; phase: PhaseId; detail: string }
+  | { do: 'checkpoint' }
+  | { do: 'gates' }
+  | { do: 'read'; track: TrackId }
+  | { do: 'rollout'; track: TrackId }
+  | { do: 'hook'; track: TrackId; name: 'backup' | 'migrate' }
+  | { do: 'prepare'; track: TrackId }
+  | { do: 'strategy'; track: TrackId; phase: PhaseId }
+  | { do: 'smoke'; track: TrackId }
+  | { do: 'watch'; track: TrackId; phase: 'verify' | 'monitor' | 'staging'; windowMs: number }
+  | { do: 'finalize'; track: TrackId; quiet: boolean }
+  | { do: 'succeed' };
+
+export interface Track {
+  id: TrackId;
+  environment: string;
+  live: LiveState;
+  record: EnvironmentRecord;
+  /** The strategy's state once it started. */
+  strategy?: SequenceState;
+  /** This run wrote a rollout into the record. */
+  rolloutStarted: boolean;
+  /** The rollout record has been stored durably (before the first traffic-moving step). */
+  rolloutDurable: boolean;
+}
+
+type Failure =
+  | { kind: 'blocked' | 'cancelled' | 'paused' | 'hook' | 'strategy' | 'refused'; message: string }
+  | { kind: 'internal'; message: string; stack?: string };
+
+interface RollbackRun {
+  track: TrackId;
+  reason: string;
+  steps: Step[];
+  index: number;
+  records: StepRecord[];
+  levels: RollbackRecord['levels'];
+  startedAt: number;
+  trafficRestoredMs?: number;
+  stepsMs?: number;
+}
+
+/** Where finalize is: after the record, waiting out the scale-down delay, tearing down, the on_success hook. */
+type FinalizeStage = 'wait' | 'teardown' | 'on_success';
+
+export interface PipelineState {
+  input: MachineInput;
+  tasks: Task[];
+  pc: number;
+  /** Sub-step of the current task: strategy (`checkpoint` before a step, `step` while it runs), finalize. */
+  sub?: 'checkpoint' | 'step' | FinalizeStage;
+  stage: PhaseId;
+  openPhase?: { phase: PhaseId; at: number };
+  /** Detail of the last gates or watch result, for the phase's end. */
+  detail?: string;
+  phases: PhaseRecord[];
+  steps: StepRecord[];
+  decisions: DecisionRecord[];
+  rollbacks: RollbackRecord[];
+  gates?: GatesReport;
+  tracks: Partial<Record<TrackId, Track>>;
+  /** The step the strategy asked for, awaiting its checkpoint. */
+  pendingStep?: Step;
+  retiring?: { slot: string; delayMs: number };
+  rollback?: RollbackRun;
+  failure?: Failure;
+  result?: PipelineResult;
+}
+
+export interface MachineTransition {
+  state: PipelineState;
+  actions: Action[];
+}
+
+// ---- start ---------------------------------------------------------------------------------------------------
+
+export function start(input: MachineInput): MachineTransition {
+  const { env } = input;
+  const out: Action[] = [];
+  const s: PipelineState = {
+    input,
+    tasks: program(input),
+    pc: 0,
+    stage: 'validate',
+    phases: [],
+    steps: [],
+    decisions: [],
+    rollbacks: [],
+    tracks: {},
+  };
+  report(out, {
+    type: 'start',
+    environment: env.name,
+    version: input.version,
+    previousVersion: input.live.version,
+    strategy: env.strategy.type,
+    liveSlot: input.live.slot,
+    staging: input.skipStaging ? undefined : env.staging,
+  });
+  if (env.staging && !input.skipStaging && !input.staging) {
+    s.failure = {
+      kind: 'internal',
+      message: `the staging environment ${env.staging} was not resolved for this run`,
+    };
+    return { state: s, actions: finish(s, out, input.now) };
+  }
+  const record = believe(s, out, 'production', input.stored, input.now);
+  if (!record) {
+    s.failure = refusal(env.name, input.stored);
+    return { state: s, actions: finish(s, out, input.now) };
+  }
+  s.tracks.production = newTrack('production', env.name, input.live, record);
+  run(s, out, input.now);
+  return { state: s, actions: out };
+}
+
+function program(input: MachineInput): Task[] {
+  const { env, staging } = input;
+  const tasks: Task[] = [];
+  if (input.skipGates) tasks.push({ do: 'skip', phase: 'validate', detail: 'gates skipped for this run' });
+  else if (input.hasGates)
+    tasks.push({ do: 'phase', phase: 'validate' }, { do: 'gates' }, { do: 'end', phase: 'validate' });
+  else tasks.push({ do: 'skip', phase: 'validate', detail: 'no gates configured' });
+  tasks.push({ do: 'checkpoint' });
+
+  if (env.staging && !input.skipStaging && staging) {
+    tasks.push(
+      { do: 'phase', phase: 'staging', detail: env.staging },
+      { do: 'read', track: 'staging' },
+      { do: 'rollout', track: 'staging' },
+      { do: 'prepare', track: 'staging' },
+      { do: 'strategy', track: 'staging', phase: 'staging' },
+      ...(staging.smoke ? [{ do: 'smoke' as const, track: 'staging' as const }] : []),
+      { do: 'watch', track: 'staging', phase: 'verify', windowMs: 0 },
+      ...(staging.validationWindowMs > 0
+        ? [
+            {
+              do: 'watch' as const,
+              track: 'staging' as const,
+              phase: 'staging' as const,
+              windowMs: staging.validationWindowMs,
+            },
+          ]
+        : []),
+      { do: 'finalize', track: 'staging', quiet: true },
+      { do: 'end', phase: 'staging', detail: `${staging.name} validated` },
+    );
+  } else {
+    tasks.push({
+      do: 'skip',
+      phase: 'staging',
+      detail: input.skipStaging && env.staging ? 'skipped (hotfix)' : 'no staging environment',
+    });
+  }
+  tasks.push({ do: 'checkpoint' });
+
+  tasks.push(
+    { do: 'phase', phase: 'production', detail: env.strategy.type },
+    { do: 'rollout', track: 'production' },
+  );
+  if (env.hooks.backup) tasks.push({ do: 'hook', track: 'production', name: 'backup' });
+  if (env.hooks.migrate) tasks.push({ do: 'hook', track: 'production', name: 'migrate' });
+  tasks.push(
+    { do: 'prepare', track: 'production' },
+    { do: 'strategy', track: 'production', phase: 'production' },
+    { do: 'end', phase: 'production' },
+    { do: 'phase', phase: 'verify' },
+    ...(env.smoke ? [{ do: 'smoke' as const, track: 'production' as const }] : []),
+    { do: 'watch', track: 'production', phase: 'verify', windowMs: 0 },
+    { do: 'end', phase: 'verify' },
+  );
+  if (env.monitorMs > 0)
+    tasks.push(
+      { do: 'phase', phase: 'monitor' },
+      { do: 'watch', track: 'production', phase: 'monitor', windowMs: env.monitorMs },
+      { do: 'end', phase: 'monitor' },
+    );
+  else tasks.push({ do: 'skip', phase: 'monitor', detail: 'monitor window is 0' });
+  tasks.push(
+    { do: 'phase', phase: 'finalize' },
+    { do: 'finalize', track: 'production', quiet: false },
+    { do: 'end', phase: 'finalize' },
+    { do: 'succeed' },
+  );
+  return tasks;
+}
+
+// ---- next ----------------------------------------------------------------------------------------------------
+
+export function next(state: PipelineState, event: MachineEvent): MachineTransition {
+  if (state.result) return { state, actions: [] };
+  const s = copy(state);
+  const out: Action[] = [];
+  if (s.rollback) onRollbackEvent(s, out, event);
+  else onEvent(s, out, event);
+  return { state: s, actions: out };
+}
+
+/** A copy whose arrays and tracks may be changed without touching the state passed in. */
+function copy(state: PipelineState): PipelineState {
+  return {
+    ...state,
+    phases: [...state.phases],
+    steps: [...state.steps],
+    decisions: [...state.decisions],
+    rollbacks: [...state.rollbacks],
+    tracks: { ...state.tracks },
+    rollback: state.rollback
+      ? { ...state.rollback, records: [...state.rollback.records], levels: [...state.rollback.levels] }
+      : undefined,
+  };
+}
+
+function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
+  const task = s.tasks[s.pc]!;
+  const now = event.now;
+  if (event.type === 'error') return internalError(s, out, event, now);
+  const cancelled = event.type === 'cancelled' || ('cancelled' in event && event.cancelled === true);
+  switch (task.do) {
+    case 'checkpoint':
+      if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
+      break;
+    case 'gates': {
+      if (event.type !== 'gates_done') return unexpected(s, out, task, event);
+      s.gates = event.report;
+      if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
+      if (event.report.status === 'BLOCK')
+        return fail(s, out, { kind: 'blocked', message: event.summary }, now);
+      s.detail = `${event.report.status}: ${event.summary}`;
+      break;
+    }
+    case 'read': {
+      if (event.type !== 'state_read') return unexpected(s, out, task, event);
+      if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
+      const env = envOf(s, task.track);
+      const record = believe(s, out, task.track, event.stored, now);
+      if (!record) return fail(s, out, refusal(env.name, event.stored), now);
+      s.tracks[task.track] = newTrack(task.track, env.name, event.live, record);
+      break;
+    }
+    case 'hook': {
+      if (event.type !== 'command_done') return unexpected(s, out, task, event);
+      if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
+      if (event.error)
+        return fail(
+          s,
+          out,
+          { kind: 'hook', message: `${task.name} hook failed: ${event.error.message}` },
+          now,
+        );
+      break;
+    }
+    case 'prepare':
+      if (event.type !== 'prepared') return unexpected(s, out, task, event);
+      if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
+      break;
+    case 'strategy':
+      return onStrategyEvent(s, out, task, event, cancelled);
+    case 'smoke': {
+      if (event.type !== 'command_done') return unexpected(s, out, task, event);
+      if (cancelled)
+        return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
+      if (event.error) {
+        const reason = event.error.commandFailed
+          ? `smoke tests failed: ${event.error.message}`
+          : event.error.text;
+        return failAndRollBack(s, out, task.track, { kind: 'strategy', message: reason }, now);
+      }
+      break;
+    }
+    case 'watch': {
+      if (event.type !== 'step_done') return unexpected(s, out, task, event);
+      const step = watchStep(s, task);
+      recordStep(s, out, task.track, task.phase, step, event.result, event.durationMs);
+      if (cancelled)
+        return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
+      if (!event.result.ok)
+        return failAndRollBack(s, out, task.track, { kind: 'strategy', message: event.result.reason }, now);
+      s.detail = event.result.detail ?? 'healthy';
+      break;
+    }
+    case 'finalize':
+      return onFinalizeEvent(s, out, task, event);
+    default:
+      return unexpected(s, out, task, event);
+  }
+  s.pc++;
+  run(s, out, now);
+}
+
+/** Runs the tasks that need no I/O, up to the first that does (its action is the last one out). */
+function run(s: PipelineState, out: Action[], now: number): void {
+  for (;;) {
+    const task = s.tasks[s.pc]!;
+    switch (task.do) {
+      case 'phase':
+        s.stage = task.phase;
+        s.openPhase = { phase: task.phase, at: now };
+        s.detail = undefined;
+        report(out, {
+          type: 'phase-start',
+          phase: task.phase,
+          environment: s.input.env.name,
+          detail: task.detail,
+        });
+        if (task.phase === 'verify' || task.phase === 'monitor' || task.phase === 'finalize') {
+          // The record says which phase the rollout is in (finalize writes its own record below).
+          if (task.phase !== 'finalize')
+            persist(
+              s,
+              out,
+              'production',
+              { rollout: { ...track(s, 'production').record.rollout!, phase: task.phase } },
+              phaseEntry(s, task.phase),
+              now,
+              false,
+            );
+        }
+        break;
+      case 'end':
+        endPhase(s, out, 'succeeded', task.detail ?? s.detail, now);
+        break;
+      case 'skip':
+        s.stage = task.phase;
+        recordPhase(s, out, {
+          phase: task.phase,
+          status: 'skipped',
+          startedAt: iso(now),
+          durationMs: 0,
+          detail: task.detail,
+        });
+        break;
+      case 'checkpoint':
+        out.push({ kind: 'checkpoint' });
+        return;
+      case 'gates':
+        out.push({ kind: 'run_gates' });
+        return;
+      case 'read':
+        out.push({ kind: 'read_state', track: task.track });
+        return;
+      case 'rollout':
+        startRollout(s, out, task.track, now);
+        break;
+      case 'hook':
+        out.push({
+          kind: 'run_command',
+          track: task.track,
+          command: task.name,
+          label: task.name,
+          cancellable: true,
+        });
+        return;
+      case 'prepare':
+        out.push({ kind: 'prepare', track: task.track, live: track(s, task.track).live });
+        return;
+      case 'strategy':
+        if (decide(s, out, task, machineOf(s, task.track).start(), now)) return;
+        break;
+      case 'smoke':
+        out.push({
+          kind: 'run_command',
+          track: task.track,
+          command: 'smoke',
+          label: 'smoke',
+          cancellable: true,
+        });
+        return;
+      case 'watch': {
+        const step = watchStep(s, task);
+        stepStart(out, track(s, task.track).environment, task.phase, step);
+        out.push({ kind: 'run_step', track: task.track, step, cancellable: true });
+        return;
+      }
+      case 'finalize':
+        if (beginFinalize(s, out, task, now)) return;
+        break;
+      case 'succeed':
+        s.failure = undefined;
+        finishSuccess(s, out, now);
+        return;
+    }
+    s.pc++;
+  }
+}
+
+// ---- the strategy ----------------------------------------------------------------------------------------------
+
+/** Reports the strategy's decision and acts on it; true when an action is out (the task goes on later). */
+function decide(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'strategy' }>,
+  transition: Transition<SequenceState>,
+  now: number,
+): boolean {
+  const t = (s.tracks[task.track] = { ...track(s, task.track), strategy: transition.state });
+  const m = machineOf(s, task.track);
+  const { decision } = transition;
+  const record: DecisionRecord = {
+    at: iso(now),
+    environment: t.environment,
+    phase: task.phase,
+    strategy: m.name,
+    state: m.describe(transition.state),
+    decision,
+  };
+  s.decisions.push(record);
+  report(out, { type: 'decision', record });
+  if (decision.type === 'done') {
+    s.sub = undefined;
+    return false;
+  }
+  if (decision.type === 'fail') {
+    if (decision.pause) fail(s, out, { kind: 'paused', message: decision.reason }, now);
+    else failAndRollBack(s, out, task.track, { kind: 'strategy', message: decision.reason }, now);
+    return true;
+  }
+  s.pendingStep = decision.step;
+  s.sub = 'checkpoint';
+  out.push({ kind: 'checkpoint' });
+  return true;
+}
+
+function onStrategyEvent(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'strategy' }>,
+  event: MachineEvent,
+  cancelled: boolean,
+): void {
+  const now = event.now;
+  if (s.sub === 'checkpoint') {
+    if (cancelled) return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
+    const step = s.pendingStep!;
+    writeAhead(s, out, task.track, step, now);
+    stepStart(out, track(s, task.track).environment, task.phase, step);
+    s.sub = 'step';
+    out.push({ kind: 'run_step', track: task.track, step, cancellable: true });
+    return;
+  }
+  if (event.type !== 'step_done') return unexpected(s, out, task, event);
+  const step = s.pendingStep!;
+  s.pendingStep = undefined;
+  recordStep(s, out, task.track, task.phase, step, event.result, event.durationMs);
+  if (cancelled) return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
+  const m = machineOf(s, task.track);
+  if (decide(s, out, task, m.next(track(s, task.track).strategy!, event.result), now)) return;
+  s.pc++;
+  run(s, out, now);
+}
+
+/** Before a step runs: the record says where the rollout is and how to undo it as if the step had started. */
+function writeAhead(s: PipelineState, out: Action[], id: TrackId, step: Step, now: number): void {
+  const t = track(s, id);
+  const rollout = t.record.rollout;
+  if (!rollout) return;
+  const strategyState = t.strategy!;
+  const recovery = machineOf(s, id).rollback(strategyState);
+  const changed = JSON.stringify(recovery) !== JSON.stringify(rollout.recovery);
+  const durable = changed || (TRAFFIC_STEPS.has(step.kind) && !t.rolloutDurable);
+  persist(
+    s,
+    out,
+    id,
+    {
+      rollout: {
+        ...rollout,
+        step: strategyState.index,
+        weight: step.kind === 'set_weight' ? step.weight : rollout.weight,
+        recovery,
+        strategyState,
+      },
+    },
+    undefined,
+    now,
+    durable,
+  );
+}
+
+function watchStep(s: PipelineState, task: Extract<Task, { do: 'watch' }>): Step {
+  const t = track(s, task.track);
+  // Checks run against what is live now: the new slot (blue-green, canary) or every instance (rolling).
+  const liveSlot = machineOf(s, task.track).outcome(t.strategy!).liveSlot;
+  return { kind: 'analysis', phase: task.phase, slot: liveSlot, windowMs: task.windowMs };
+}
+
+// ---- finalize ---------------------------------------------------------------------------------------------------
+
+/** The new release goes live in the record first (so a job lost in the wait leaves a due teardown behind). */
+function beginFinalize(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'finalize' }>,
+  now: number,
+): boolean {
+  const t = track(s, task.track);
+  const env = envOf(s, task.track);
+  const outcome = machineOf(s, task.track).outcome(t.strategy!);
+  const retiredSlot =
+    outcome.retiredSlot && outcome.retiredSlot !== outcome.liveSlot ? outcome.retiredSlot : undefined;
+  const delay = outcome.scaleDownDelayMs ?? 0;
+  const retired: RetiredSlot[] = t.record.retired.filter((r) => r.slot !== outcome.liveSlot);
+  s.retiring = undefined;
+  if (retiredSlot && env.target.teardown) {
+    const dueAt = iso(now + delay);
+    retired.push({
+      slot: retiredSlot,
+      version: t.live.version,
+      dueAt,
+      deploymentId: t.record.live?.deploymentId,
+    });
+    if (delay <= MAX_IN_JOB_SCALE_DOWN_WAIT_MS) {
+      s.retiring = { slot: retiredSlot, delayMs: delay };
+      if (delay > 0)
+        log(out, 'info', `keeping ${retiredSlot} for ${Math.round(delay / 1000)}s before decommissioning it`);
+    } else {
+      log(
+        out,
+        'info',
+        `${retiredSlot} (${t.live.version ?? 'previous version'}) stays up as the instant rollback target until ${dueAt}; a reconcile run tears it down then, unless the next deployment reuses it first`,
+      );
+    }
+  }
+  const live: Release = {
+    version: s.input.version,
+    sha: s.input.sha,
+    slot: usesSlots(env.strategy) ? outcome.liveSlot : undefined,
+    since: iso(now),
+    deploymentId: s.input.deploymentId,
+  };
+  persist(
+    s,
+    out,
+    task.track,
+    { live: clean(live), previous: previousRelease(s, t), retired, rollout: undefined },
+    { event: 'succeeded', code: 'deployed', version: s.input.version },
+    now,
+    true,
+  );
+  return finalizeStep(
+    s,
+    out,
+    task,
+    s.retiring ? (s.retiring.delayMs > 0 ? 'wait' : 'teardown') : 'on_success',
+  );
+}
+
+/** Issues finalize's next action from `stage` on; false when finalize is done. */
+function finalizeStep(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'finalize' }>,
+  stage: FinalizeStage,
+): boolean {
+  const env = envOf(s, task.track);
+  if (stage === 'wait' && s.retiring) {
+    s.sub = 'wait';
+    out.push({ kind: 'wait', ms: s.retiring.delayMs });
+    return true;
+  }
+  if ((stage === 'wait' || stage === 'teardown') && s.retiring) {
+    s.sub = 'teardown';
+    const step: Step = { kind: 'teardown', slot: s.retiring.slot };
+    stepStart(out, env.name, 'finalize', step);
+    out.push({ kind: 'run_step', track: task.track, step, cancellable: false });
+    return true;
+  }
+  if (!task.quiet && env.hooks.onSuccess) {
+    s.sub = 'on_success';
+    out.push({
+      kind: 'run_command',
+      track: task.track,
+      command: 'on_success',
+      label: 'on_success',
+      cancellable: false,
+    });
+    return true;
+  }
+  s.sub = undefined;
+  return false;
+}
+
+function onFinalizeEvent(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'finalize' }>,
+  event: MachineEvent,
+): void {
+  const now = event.now;
+  let more: boolean;
+  if (s.sub === 'wait') {
+    if (event.type !== 'waited') return unexpected(s, out, task, event);
+    // Cancelled in the wait: the slot stays in the record, due; a reconcile run tears it down.
+    more = event.cancelled
+      ? finalizeStep(s, out, task, 'on_success')
+      : finalizeStep(s, out, task, 'teardown');
+  } else if (s.sub === 'teardown') {
+    if (event.type !== 'step_done') return unexpected(s, out, task, event);
+    const step: Step = { kind: 'teardown', slot: s.retiring!.slot };
+    recordStep(s, out, task.track, 'finalize', step, event.result, event.durationMs);
+    if (event.result.ok) {
+      const t = track(s, task.track);
+      persist(
+        s,
+        out,
+        task.track,
+        { retired: t.record.retired.filter((r) => r.slot !== step.slot) },
+        undefined,
+        now,
+        false,
+      );
+    }
+    more = finalizeStep(s, out, task, 'on_success');
+  } else if (s.sub === 'on_success') {
+    if (event.type !== 'command_done') return unexpected(s, out, task, event);
+    if (event.error)
+      log(out, 'warn', `on_success hook failed (the deployment stands): ${event.error.message}`);
+    s.sub = undefined;
+    more = false;
+  } else {
+    return unexpected(s, out, task, event);
+  }
+  if (more) return;
+  s.pc++;
+  run(s, out, now);
+}
+
+function previousRelease(s: PipelineState, t: Track): Release | undefined {
+  const recorded = t.record.live;
+  // The same version again: what was live before it stays the previous one.
+  if (recorded && recorded.version === s.input.version) return t.record.previous ?? recorded;
+  if (recorded && (t.live.version === undefined || recorded.version === t.live.version)) return recorded;
+  // Only the `current` command knew it: since when is unknown, so the record says when this run found it.
+  if (t.live.version) return clean({ version: t.live.version, slot: t.live.slot, since: iso(s.input.now) });
+  return recorded;
+}
+
+// ---- failure and the rollback path ------------------------------------------------------------------------------
+
+/** The strategy of `id` has started: put traffic back first, then fail. */
+function failAndRollBack(s: PipelineState, out: Action[], id: TrackId, failure: Failure, now: number): void {
+  s.failure = failure;
+  const t = track(s, id);
+  const steps = machineOf(s, id).rollback(t.strategy!);
+  const reason = failure.kind === 'cancelled' ? CANCELLED : failure.message;
+  report(out, { type: 'rollback-start', environment: t.environment, reason, steps: steps.map(describeStep) });
+  s.rollback = { track: id, reason, steps, index: 0, records: [], levels: [], startedAt: now };
+  if (t.record.rollout)
+    persist(
+      s,
+      out,
+      id,
+      { rollout: { ...t.record.rollout, phase: 'rollback', recovery: steps } },
+      {
+        event: 'rollback_started',
+        code: failureCode(s, failure),
+        version: s.input.version,
+        detail: reason.slice(0, 1000),
+      },
+      now,
+      true,
+    );
+  continueRollback(s, out, now);
+}
+
+function continueRollback(s: PipelineState, out: Action[], now: number): void {
+  const rb = s.rollback!;
+  const env = envOf(s, rb.track);
+  if (rb.index < rb.steps.length) {
+    const step = rb.steps[rb.index]!;
+    stepStart(out, env.name, 'rollback', step);
+    out.push({ kind: 'run_step', track: rb.track, step, cancellable: false });
+    return;
+  }
+  rb.stepsMs ??= now - rb.startedAt;
+  const level = env.hooks.onRollback[rb.levels.length];
+  if (level) {
+    out.push({
+      kind: 'run_command',
+      track: rb.track,
+      command: 'on_rollback',
+      index: rb.levels.length,
+      label: `rollback:${level.name}`,
+      cancellable: false,
+    });
+    return;
+  }
+  const stepsOk = rb.records.every((r) => r.result.ok);
+  const record: RollbackRecord = {
+    reason: rb.reason,
+    environment: env.name,
+    steps: rb.records,
+    ok: stepsOk && rb.levels.every((l) => l.ok),
+    trafficRestoredMs: rb.trafficRestoredMs,
+    durationMs: rb.stepsMs ?? 0,
+    levels: rb.levels,
+  };
+  s.rollbacks.push(record);
+  report(out, { type: 'rollback-end', record });
+  s.rollback = undefined;
+  const t = track(s, rb.track);
+  if (t.record.rollout) {
+    // What still has to be undone: the rollback steps that failed (reconcile retries them).
+    const left = rb.records.filter((r) => !r.result.ok).map((r) => r.step);
+    persist(
+      s,
+      out,
+      rb.track,
+      { rollout: left.length ? { ...t.record.rollout, recovery: left } : undefined },
+      undefined,
+      now,
+      true,
+    );
+  }
+  closeAndFinish(s, out, now);
+}
+
+function onRollbackEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
+  const rb = s.rollback!;
+  const now = event.now;
+  if (rb.index < rb.steps.length) {
+    const step = rb.steps[rb.index]!;
+    const result: StepResult =
+      event.type === 'step_done'
+        ? event.result
+        : {
+            ok: false,
+            reason: event.type === 'error' ? `internal error: ${event.message}` : `unexpected ${event.type}`,
+          };
+    const record = recordStep(
+      s,
+      out,
+      rb.track,
+      'rollback',
+      step,
+      result,
+      event.type === 'step_done' ? event.durationMs : 0,
+    );
+    rb.records.push(record);
+    if (rb.trafficRestoredMs === undefined && TRAFFIC_STEPS.has(step.kind) && result.ok)
+      rb.trafficRestoredMs = now - rb.startedAt;
+    rb.index++;
+    const t = track(s, rb.track);
+    if (t.record.rollout) {
+      const left = [
+        ...rb.records.filter((r) => !r.result.ok).map((r) => r.step),
+        ...rb.steps.slice(rb.index),
+      ];
+      persist(s, out, rb.track, { rollout: { ...t.record.rollout, recovery: left } }, undefined, now, true);
+    }
+  } else {
+    const level = envOf(s, rb.track).hooks.onRollback[rb.levels.length]!;
+    const error =
+      event.type === 'command_done'
+        ? event.error
+        : { message: event.type === 'error' ? event.message : `unexpected ${event.type}` };
+    rb.levels.push({
+      name: level.name,
+      ok: !error,
+      detail: error ? error.message : 'done',
+      durationMs: event.type === 'command_done' ? event.durationMs : 0,
+    });
+  }
+  continueRollback(s, out, now);
+}
+
+/** A failure where nothing needs undoing (or before the strategy started). */
+function fail(s: PipelineState, out: Action[], failure: Failure, now: number): void {
+  s.failure = failure;
+  closeAndFinish(s, out, now);
+}
+
+function internalError(
+  s: PipelineState,
+  out: Action[],
+  event: Extract<MachineEvent, { type: 'error' }>,
+  now: number,
+): void {
+  const failure: Failure = { kind: 'internal', message: event.message, stack: event.stack };
+  const task = s.tasks[s.pc];
+  const id = task && 'track' in task ? task.track : undefined;
+  const started = id ? s.tracks[id]?.strategy : undefined;
+  // After the strategy started, traffic may have moved: undo it like any other failure.
+  if (id && started && started.index >= 0 && !(task?.do === 'finalize'))
+    return failAndRollBack(s, out, id, failure, now);
+  fail(s, out, failure, now);
+}
+
+function unexpected(s: PipelineState, out: Action[], task: Task, event: MachineEvent): void {
+  internalError(
+    s,
+    out,
+    { type: 'error', message: `unexpected ${event.type} while at ${task.do}`, now: event.now },
+    event.now,
+  );
+}
+
+function closeAndFinish(s: PipelineState, out: Action[], now: number): void {
+  const failure = s.failure!;
+  if (s.openPhase)
+    endPhase(s, out, failure.kind === 'cancelled' ? 'cancelled' : 'failed', failure.message, now);
+  out.push(...finish(s, [], now));
+}
+
+/** The outcome from the state: status, reason code and message (the order of the checks matters). */
+export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stage' | 'input'>): {
+  status: PipelineStatus;
+  code: OutcomeCode;
+  message: string;
+} {
+  const failure = s.failure;
+  const { input } = s;
+  if (!failure)
+    return {
+      status: 'succeeded',
+      code: 'deployed',
+      message: `${input.version} is live on ${input.env.name}`,
+    };
+  const message = failure.message;
+  const rolledBack = s.rollbacks.length > 0;
+  const rollbackOk = s.rollbacks.every((r) => r.ok);
+  switch (failure.kind) {
+    case 'refused':
+      return { status: 'failed', code: 'state_refused', message };
+    case 'blocked':
+      return { status: 'blocked', code: 'gates_blocked', message: `quality gates blocked: ${message}` };
+    case 'cancelled':
+      return {
+        status: 'cancelled',
+        code: 'cancelled',
+        message: rolledBack
+          ? `cancelled; rolled back (${rollbackOk ? 'traffic on stable' : 'rollback incomplete'})`
+          : 'cancelled before anything changed',
+      };
+    case 'paused':
+      return { status: 'paused', code: 'rollout_paused', message: `rollout paused: ${message}` };
+  }
+  if (rolledBack && !rollbackOk) {
+    const where = s.rollbacks
+      .filter((r) => !r.ok)
+      .map((r) => r.environment)
+      .join(', ');
+    return {
+      status: 'failed',
+      code: 'rollback_failed',
+      message: `${message}; the rollback did not complete: check ${where} now`,
+    };
+  }
+  if (failure.kind === 'hook') return { status: 'failed', code: 'hook_failed', message };
+  if (failure.kind === 'internal')
+    return { status: 'failed', code: 'internal_error', message: `internal error: ${message}` };
+  const code: OutcomeCode =
+    s.stage === 'staging'
+      ? 'staging_failed'
+      : s.stage === 'verify'
+        ? 'verify_failed'
+        : s.stage === 'monitor'
+          ? 'monitor_failed'
+          : s.stage === 'production'
+            ? 'strategy_failed'
+            : 'internal_error';
+  return {
+    status: rolledBack ? 'rolled_back' : 'failed',
+    code,
+    message: rolledBack
+      ? `${message}; rolled back to ${input.live.version ?? 'the previous state'}`
+      : message,
+  };
+}
+
+const HISTORY_EVENT: Record<PipelineStatus, string> = {
+  succeeded: 'succeeded',
+  rolled_back: 'rolled_back',
+  cancelled: 'cancelled',
+  failed: 'failed',
+  blocked: 'blocked',
+  paused: 'paused',
+};
+
+function failureCode(s: PipelineState, failure: Failure): string {
+  return outcomeOf({ ...s, failure, rollbacks: [] }).code;
+}
+
+/** The final records, the result, and the actions that end the run. */
+function finish(s: PipelineState, out: Action[], now: number): Action[] {
+  const outcome = outcomeOf(s);
+  if (s.failure?.kind === 'internal')
+    log(out, 'error', `internal error: ${s.failure.stack ?? s.failure.message}`);
+  if (s.failure && s.failure.kind !== 'refused') {
+    // Every environment this run touched (and production, always) says how it ended; a rollout this run
+    // started is cleared unless it is paused or its rollback left something to undo.
+    const entry = {
+      event: outcome.code === 'rollback_failed' ? 'rollback_failed' : HISTORY_EVENT[outcome.status],
+      code: outcome.code,
+      version: s.input.version,
+      detail: outcome.message.slice(0, 1000),
+    };
+    for (const id of ['staging', 'production'] as const) {
+      const t = s.tracks[id];
+      const rolledBack = t ? s.rollbacks.some((r) => r.environment === t.environment) : false;
+      // A staging environment that was validated already wrote its own ending.
+      if (!t || (id === 'staging' && !t.record.rollout && !rolledBack)) continue;
+      // A rollback already cleared the rollout (or kept what is left to undo); a paused one stays as it is.
+      const clear = t.rolloutStarted && !rolledBack && outcome.status !== 'paused';
+      persist(s, out, id, clear ? { rollout: undefined } : {}, entry, now, outcome.status === 'paused');
+    }
+  }
+  const result: PipelineResult = {
+    status: outcome.status,
+    code: outcome.code,
+    message: outcome.message,
+    environment: s.input.env.name,
+    version: s.input.version,
+    previousVersion: s.input.live.version,
+    strategy: s.input.env.strategy.type,
+    dryRun: false,
+    phases: s.phases,
+    steps: s.steps,
+    decisions: s.decisions,
+    rollbacks: s.rollbacks,
+    gates: s.gates,
+    ...(outcome.status === 'succeeded' ? { live: liveOf(s) } : {}),
+    record: s.tracks.production?.record,
+    startedAt: iso(s.input.now),
+    durationMs: now - s.input.now,
+    exitCode: deploymentExitCode(outcome.status),
+  };
+  s.result = result;
+  out.push({ kind: 'flush' });
+  report(out, { type: 'result', result });
+  out.push({ kind: 'finish', result });
+  return out;
+}
+
+function finishSuccess(s: PipelineState, out: Action[], now: number): void {
+  finish(s, out, now);
+}
+
+function liveOf(s: PipelineState): { slot?: string; version: string } {
+  const t = track(s, 'production');
+  const outcome = machineOf(s, 'production').outcome(t.strategy!);
+  return { slot: usesSlots(s.input.env.strategy) ? outcome.liveSlot : undefined, version: s.input.version };
+}
+
+// ---- records ---------------------------------------------------------------------------------------------------
+
+function newTrack(id: TrackId, environment: string, live: LiveState, record: EnvironmentRecord): Track {
+  return { id, environment, live, record, rolloutStarted: false, rolloutDurable: false };
+}
+
+/** The record to build on, or undefined when it was refused and nothing else says what is live. */
+function believe(
+  s: PipelineState,
+  out: Action[],
+  id: TrackId,
+  stored: StoredRecord,
+  now: number,
+): EnvironmentRecord | undefined {
+  const env = envOf(s, id);
+  if (stored.ok) {
+    const rollout = stored.record?.rollout;
+    if (rollout)
+      log(
+        out,
+        'warn',
+        `the state record of ${env.name} shows a rollout of ${rollout.version} (started ${rollout.startedAt}, ${ownerText(rollout.owner)}) that never finished; this deployment replaces it`,
+      );
+    return stored.record ?? emptyRecord(s.input.repository, env.name, new Date(now));
+  }
+  if (!env.target.current) return undefined;
+  log(
+    out,
+    'warn',
+    `the state record of ${env.name} was refused [${stored.code}]: ${stored.message} (${stored.source}); going on with what the current command reports, and a new record replaces it`,
+  );
+  return emptyRecord(s.input.repository, env.name, new Date(now));
+}
+
+function refusal(environment: string, stored: StoredRecord): Failure {
+  if (stored.ok) return { kind: 'internal', message: 'refusal of a record that was believed' };
+  return {
+    kind: 'refused',
+    message:
+      `the state record of ${environment} was refused [${stored.code}]: ${stored.message} (${stored.source}). ` +
+      'Nothing was deployed on top of it: find out what is live, then remove or repair the record, ' +
+      "or configure the target's current command so the infrastructure says what is live",
+  };
+}
+
+function ownerText(owner: RolloutOwner): string {
+  return owner.kind === 'workflow' ? `workflow run ${owner.runId}` : `process ${owner.pid} on ${owner.host}`;
+}
+
+function byOf(owner: RolloutOwner): string {
+  return owner.kind === 'workflow' ? `workflow:${owner.runId}` : `cli:${owner.host}`;
+}
+
+function startRollout(s: PipelineState, out: Action[], id: TrackId, now: number): void {
+  const t = track(s, id);
+  const env = envOf(s, id);
+  const m = machineOf(s, id);
+  const slots = usesSlots(env.strategy) ? slotsFor(env.strategy.slots, t.live.slot) : undefined;
+  // The slot this run deploys into is no longer retired: a reconcile must not tear it down under us.
+  const retired = t.record.retired.filter((r) => r.slot !== slots?.idle);
+  const retiredChanged = retired.length !== t.record.retired.length;
+  persist(
+    s,
+    out,
+    id,
+    {
+      retired,
+      rollout: {
+        deploymentId: s.input.deploymentId,
+        version: s.input.version,
+        sha: s.input.sha,
+        strategy: env.strategy.type,
+        phase: id === 'staging' ? 'staging' : 'production',
+        step: -1,
+        steps: m.plan.length,
+        startedAt: iso(now),
+        owner: s.input.owner,
+        stableSlot: slots?.from,
+        newSlot: slots?.idle,
+        recovery: [],
+      },
+    },
+    { event: 'rollout_started', code: 'started', version: s.input.version },
+    now,
+    retiredChanged,
+  );
+  s.tracks[id] = { ...track(s, id), rolloutStarted: true };
+}
+
+function phaseEntry(s: PipelineState, phase: PhaseId): Omit<HistoryEntry, 'at' | 'by'> {
+  return { event: 'phase', code: phase, version: s.input.version };
+}
+
+/** One write: the record after the change, one more in the sequence. */
+function persist(
+  s: PipelineState,
+  out: Action[],
+  id: TrackId,
+  change: Parameters<typeof withTransition>[1],
+  entry: Omit<HistoryEntry, 'at' | 'by'> | undefined,
+  now: number,
+  durable: boolean,
+): void {
+  const t = track(s, id);
+  const record = withTransition(
+    t.record,
+    change,
+    entry && { by: byOf(s.input.owner), ...entry },
+    new Date(now),
+  );
+  const inRollback = s.rollback !== undefined || s.rollbacks.length > 0;
+  s.tracks[id] = { ...t, record, rolloutDurable: t.rolloutDurable || (durable && !!record.rollout) };
+  out.push({ kind: 'persist', record, durable, wait: durable && !inRollback });
+}
+
+// ---- helpers -----------------------------------------------------------------------------------------------------
+
+function track(s: PipelineState, id: TrackId): Track {
+  const t = s.tracks[id];
+  if (!t) throw new Error(`no ${id} track`);
+  return t;
+}
+
+function envOf(s: PipelineState, id: TrackId): ResolvedEnvironment {
+  return id === 'production' ? s.input.env : s.input.staging!;
+}
+
+/** The strategy machine of a track: rebuilt from plain data, so the state stays plain data. */
+function machineOf(s: PipelineState, id: TrackId): AnyMachine {
+  const env = envOf(s, id);
+  return createStrategy(env.strategy, capabilitiesOf(env), track(s, id).live);
+}
+
+function recordStep(
+  s: PipelineState,
+  out: Action[],
+  id: TrackId,
+  phase: PhaseId | 'rollback',
+  step: Step,
+  result: StepResult,
+  durationMs: number,
+): StepRecord {
+  const record: StepRecord = {
+    environment: envOf(s, id).name,
+    phase,
+    step,
+    description: describeStep(step),
+    result,
+    durationMs,
+  };
+  s.steps.push(record);
+  report(out, { type: 'step-end', record });
+  return record;
+}
+
+function stepStart(out: Action[], environment: string, phase: PhaseId | 'rollback', step: Step): void {
+  report(out, { type: 'step-start', environment, phase, step, description: describeStep(step) });
+}
+
+function endPhase(
+  s: PipelineState,
+  out: Action[],
+  status: PhaseRecord['status'],
+  detail: string | undefined,
+  now: number,
+): void {
+  const open = s.openPhase!;
+  s.openPhase = undefined;
+  recordPhase(s, out, {
+    phase: open.phase,
+    status,
+    startedAt: iso(open.at),
+    durationMs: now - open.at,
+    detail,
+  });
+}
+
+function recordPhase(s: PipelineState, out: Action[], record: PhaseRecord): void {
+  s.phases.push(record);
+  report(out, { type: 'phase-end', record });
+}
+
+function report(out: Action[], event: PipelineEvent): void {
+  out.push({ kind: 'report', event });
+}
+
+function log(out: Action[], level: 'info' | 'warn' | 'error', message: string): void {
+  report(out, { type: 'log', level, message });
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Drops undefined fields (the record's schema has optional fields, not undefined ones). */
+function clean<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

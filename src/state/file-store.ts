@@ -1,0 +1,175 @@
+// The environment record in a local directory, for the CLI and the demo: one file per environment
+// (`<state_dir>/records/<environment>.json`), written atomically (a temp file renamed over the old one, so a
+// killed run never leaves half a file; fsync'd first when the write is durable). Before this store, the CLI
+// kept `<state_dir>/state.json` (schema 1, one map of environments); it is still read for what was live and
+// the previous version when an environment has no record yet, so nobody loses their state on upgrade.
+// Nothing read here is trusted by shape: an unreadable or malformed file is a `state_corrupt` refusal with
+// its path and the fix, never a throw.
+import { readFileSync } from 'node:fs';
+import { open, rename, mkdir, writeFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseRecord, type EnvironmentRecord, type Release, type RetiredSlot } from './record.ts';
+import type { StateRead, StateStore, WriteOptions } from './store.ts';
+
+export const LEGACY_STATE_FILE = 'state.json';
+
+export class FileStateStore implements StateStore {
+  readonly dir: string;
+  private temp = 0;
+
+  constructor(stateDir: string) {
+    this.dir = stateDir;
+  }
+
+  /** Where an environment's record lives (the name is encoded: environments may hold any character). */
+  pathFor(environment: string): string {
+    return join(this.dir, 'records', `${encodeURIComponent(environment)}.json`);
+  }
+
+  async read(environment: string): Promise<StateRead> {
+    return this.readSync(environment);
+  }
+
+  /** The same read, synchronously (for `plan`, which runs nothing). */
+  readSync(environment: string): StateRead {
+    const path = this.pathFor(environment);
+    const text = readText(path);
+    if (text.ok && text.text === undefined) return this.readLegacy(environment);
+    if (!text.ok) return corrupt(path, text.message);
+    let value: unknown;
+    try {
+      value = JSON.parse(text.text!);
+    } catch (error) {
+      return corrupt(path, `not JSON (${(error as Error).message})`);
+    }
+    const parsed = parseRecord(value);
+    if (!parsed.ok) return corrupt(path, parsed.message);
+    if (parsed.record.environment !== environment)
+      return {
+        ok: false,
+        code: 'state_misplaced',
+        message: `${path} is the record of environment "${parsed.record.environment}", not "${environment}"; move it back where it belongs or away`,
+        source: path,
+      };
+    return { ok: true, record: parsed.record, source: path };
+  }
+
+  async write(record: EnvironmentRecord, options: WriteOptions = {}): Promise<void> {
+    const path = this.pathFor(record.environment);
+    await mkdir(join(this.dir, 'records'), { recursive: true });
+    const temp = `${path}.${process.pid}.${++this.temp}.tmp`;
+    const text = `${JSON.stringify(record, null, 2)}\n`;
+    try {
+      if (options.durable) {
+        const handle = await open(temp, 'w');
+        try {
+          await handle.writeFile(text);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      } else {
+        await writeFile(temp, text);
+      }
+      await rename(temp, path);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Today's state.json: what was live and the previous version, as a record with nothing else in it. */
+  private readLegacy(environment: string): StateRead {
+    const path = join(this.dir, LEGACY_STATE_FILE);
+    const text = readText(path);
+    if (!text.ok) return corrupt(path, text.message);
+    if (text.text === undefined) return { ok: true, record: undefined, source: this.pathFor(environment) };
+    let file: unknown;
+    try {
+      file = JSON.parse(text.text);
+    } catch (error) {
+      return corrupt(path, `not JSON (${(error as Error).message})`);
+    }
+    const environments = (file as { schema?: unknown; environments?: unknown } | null)?.environments;
+    if ((file as { schema?: unknown } | null)?.schema !== 1 || !isObject(environments))
+      return corrupt(path, 'not a deploy-action state file (expected schema 1 and an environments map)');
+    const saved = environments[environment];
+    if (saved === undefined) return { ok: true, record: undefined, source: path };
+    const legacy = legacyRecord(environment, saved);
+    if (!legacy.ok) return corrupt(path, `environments.${environment}: ${legacy.message}`);
+    return { ok: true, record: legacy.record, source: path };
+  }
+}
+
+function readText(path: string): { ok: true; text: string | undefined } | { ok: false; message: string } {
+  try {
+    return { ok: true, text: readFileSync(path, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ok: true, text: undefined };
+    return { ok: false, message: `cannot be read (${code ?? (error as Error).message})` };
+  }
+}
+
+function corrupt(path: string, what: string): StateRead {
+  return {
+    ok: false,
+    code: 'state_corrupt',
+    message: `${path} ${what.startsWith('cannot') ? what : `is ${what}`}; check what is live, then move the file away to start fresh (or fix it)`,
+    source: path,
+  };
+}
+
+interface LegacyEnvironment {
+  version: string;
+  previousVersion?: string;
+  sha?: string;
+  slot?: string;
+  deployedAt: string;
+  retired?: { slot?: unknown; version?: unknown; until?: unknown };
+}
+
+function legacyRecord(
+  environment: string,
+  saved: unknown,
+): { ok: true; record: EnvironmentRecord } | { ok: false; message: string } {
+  if (!isObject(saved)) return { ok: false, message: 'not an object' };
+  const s = saved as Partial<LegacyEnvironment>;
+  if (typeof s.version !== 'string' || typeof s.deployedAt !== 'string')
+    return { ok: false, message: 'needs a version and a deployedAt' };
+  const live: Release = { version: s.version, since: s.deployedAt };
+  if (typeof s.sha === 'string' && s.sha) live.sha = s.sha;
+  if (typeof s.slot === 'string' && s.slot) live.slot = s.slot;
+  const candidate: EnvironmentRecord = {
+    schema: 1,
+    repository: 'local',
+    environment,
+    seq: 0,
+    updatedAt: s.deployedAt,
+    live,
+    // The old file knew the previous version only, not since when it served: the live one's time stands in.
+    previous:
+      typeof s.previousVersion === 'string' && s.previousVersion
+        ? { version: s.previousVersion, since: s.deployedAt }
+        : undefined,
+    // A slot kept as the rollback target: due for teardown when its delay ends, as the old file said.
+    retired:
+      isObject(s.retired) && typeof s.retired.slot === 'string' && typeof s.retired.until === 'string'
+        ? [
+            {
+              slot: s.retired.slot,
+              dueAt: s.retired.until,
+              ...(typeof s.retired.version === 'string' ? { version: s.retired.version } : {}),
+            } satisfies RetiredSlot,
+          ]
+        : [],
+    history: [],
+  };
+  if (!candidate.previous) delete candidate.previous;
+  const parsed = parseRecord(candidate);
+  return parsed.ok ? parsed : { ok: false, message: parsed.message };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
