@@ -98,7 +98,7 @@ async function actionRun(f: Fake, d: { id: number; sha: string }, records: Envir
   reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
   for (const r of records) await store.write(r, { durable: true });
   reporter.event({ type: 'result', result: succeeded() });
-  await reporter.close();
+  await reporter.close?.();
   return { store, logs };
 }
 
@@ -193,7 +193,7 @@ test('a durable write is on GitHub when it resolves, in the deploy check run, bo
     // A coalesced write does not wait; it rides the next update (here the conclusion).
     await store.write(record(2, 'v1'));
     reporter.event({ type: 'result', result: succeeded() });
-    await reporter.close();
+    await reporter.close?.();
     const after = (await read(f)).read;
     assert.ok(after.ok && after.record?.seq === 2);
     assert.equal(deployCheckRuns(f).length, 1, 'one check run, created once');
@@ -380,7 +380,7 @@ test('the store: a read carries the record into this run at once; another enviro
     assert.match(logs.join('\n'), /record of staging is not kept on GitHub/);
     const staging = await store.read('staging');
     assert.ok(staging.ok && staging.record === undefined, 'not read from GitHub under the wrong key');
-    await reporter.close();
+    await reporter.close?.();
     // The run wrote nothing itself, yet its deployment now holds the record it started from.
     const now = (await read(f)).read;
     assert.ok(
@@ -423,6 +423,6 @@ test('the store hands other environments to the store it was given', async () =>
     const back = await store.read('staging');
     assert.ok(back.ok && back.record === staging && back.source === 'memory');
     assert.equal(f.gh.requests.length, before, 'nothing sent to GitHub for staging');
-    await reporter.close();
+    await reporter.close?.();
   });
 });
