@@ -30,7 +30,15 @@ import { renderDeploymentRecord } from '../report/record.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import { render } from '../targets/template.ts';
 import { readRunContext, type RunContext } from './context.ts';
-import { InputError, planRun, readInputs, type ActionInputs, type RunPlan } from './inputs.ts';
+import {
+  InputError,
+  planRun,
+  readInputs,
+  reconcileRequested,
+  type ActionInputs,
+  type RunPlan,
+} from './inputs.ts';
+import { runReconcile } from './reconcile.ts';
 import { createTag, tagName } from './tag.ts';
 import { cancelOnSignals, runExitCode, type Cancellation } from '../util/signals.ts';
 import { REPORTING_GRACE_MS, untilCancelDeadline } from './cancel-deadline.ts';
@@ -47,6 +55,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const inputs = readInputs((name) => core.getInput(name));
     if (inputs.token) core.setSecret(inputs.token);
     const context = readRunContext(env, await readEvent(env.GITHUB_EVENT_PATH));
+    if (reconcileRequested(inputs, context)) return void (counter = await runReconcile(inputs, context, env));
     const plan = planRun(inputs, context);
     const config = await loadConfigFile(inputs.config);
     let octokit: GitHubClient | undefined;

@@ -19,6 +19,7 @@ import { terminalReporter } from '../report/terminal.ts';
 import { cancelOnSignals, runExitCode } from '../util/signals.ts';
 import { EXIT_CODES, gatesExitCode } from '../util/exit-codes.ts';
 import { stateKeyLine, StateKeyUsageError, type StateKeyOptions } from './state-key.ts';
+import { collectEnvironments, reconcileCli, type ReconcileCliOptions } from './reconcile.ts';
 
 export const DEFAULT_CONFIG = '.github/deploy.yml';
 
@@ -259,6 +260,23 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .exitOverride(analyzeExitOverride)
     .action(async (opts: AnalyzeCliOptions) => {
       exitCode = await analyzeCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
+    });
+
+  program
+    .command('reconcile')
+    .description(
+      'roll back rollouts whose process died and tear down retired slots that are due (docs/reconcile.md)',
+    )
+    .option(
+      '-e, --environment <names>',
+      'only this environment (repeat, or a comma list; default: every one in the config)',
+      collectEnvironments,
+    )
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action(async (opts: ReconcileCliOptions) => {
+      exitCode = await reconcileCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
     });
 
   program

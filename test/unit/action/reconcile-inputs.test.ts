@@ -28,13 +28,14 @@ test('reconcile takes one environment or a comma list', () => {
 });
 
 test('a comma list is refused outside reconcile, and a bad name inside it', () => {
-  for (const values of [
+  const cases: Array<Record<string, string>> = [
     { mode: 'deploy', environment: 'staging,production' },
     { environment: 'staging,production' },
     { mode: 'reconcile', environment: 'staging,,production' },
     { mode: 'reconcile', environment: 'staging,$(id)' },
     { mode: 'reconcile', environment: ',production' },
-  ]) {
+  ];
+  for (const values of cases) {
     assert.throws(
       () => read(values),
       (e: unknown) => e instanceof InputError && /input "environment"/.test(e.message),

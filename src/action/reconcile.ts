@@ -1,0 +1,125 @@
+// The Action's `mode: reconcile` (docs/reconcile.md): every environment named by the `environment` input
+// (one, or a comma list; none: all in the config) is reconciled against its record on GitHub; a rollout whose
+// workflow run ended is rolled back and its deployment marked; due retired slots are torn down. Outputs:
+// status, code, reconcile (JSON); the job summary lists what was done.
+import * as core from '@actions/core';
+import { loadConfigFile } from '../config/load.ts';
+import { createDeploymentStatusOnce } from '../github/deployments.ts';
+import { createGitHubClient, type GitHubClient, type RequestCounter } from '../github/client.ts';
+import { terminalReporter } from '../report/terminal.ts';
+import { renderReconcileSummary } from '../report/reconcile.ts';
+import { InPlaceGitHubStore } from '../reconcile/github-store.ts';
+import { ownerStatusFor } from '../reconcile/owner.ts';
+import { needsAttention, reconcile, type ReconcileOptions, type ReconcileSummary } from '../reconcile/run.ts';
+import { FileStateStore } from '../state/file-store.ts';
+import { parseStateKey } from '../state/state-key.ts';
+import type { StateRead, StateStore } from '../state/store.ts';
+import type { RunContext } from './context.ts';
+import { environmentList, InputError, type ActionInputs } from './inputs.ts';
+
+export async function runReconcile(
+  inputs: ActionInputs,
+  context: RunContext,
+  env: NodeJS.ProcessEnv,
+): Promise<RequestCounter | undefined> {
+  const config = await loadConfigFile(inputs.config);
+  const environments = environmentList(inputs.environment ?? context.dispatch?.environment);
+  let octokit: GitHubClient | undefined;
+  let counter: RequestCounter | undefined;
+  if (inputs.token)
+    ({ octokit, counter } = createGitHubClient({
+      token: inputs.token,
+      baseUrl: context.apiUrl,
+      log: (message) => core.info(message),
+    }));
+
+  const summary = await reconcile({
+    config,
+    environments,
+    storeFor: storeFactory(inputs, context, octokit),
+    ownerStatus: ownerStatusFor({
+      github: octokit ? { api: octokit.rest, owner: context.owner, repo: context.repo } : undefined,
+    }),
+    actor: `reconcile${context.runId ? `:${context.runId}` : ''}`,
+    reporter: terminalReporter({ color: false }),
+    stateDir: inputs.stateDir,
+    markDeployment: octokit ? markDeployment(octokit, context) : undefined,
+  });
+  await report(summary, env);
+  return counter;
+}
+
+/** `state-dir` given: the records are files there (self-hosted runners); otherwise they are on GitHub. */
+function storeFactory(
+  inputs: ActionInputs,
+  context: RunContext,
+  octokit: GitHubClient | undefined,
+): ReconcileOptions['storeFor'] {
+  if (inputs.stateDir) {
+    const store = new FileStateStore(inputs.stateDir);
+    return () => store;
+  }
+  const keyInput = core.getInput('state-key').trim();
+  if (keyInput) core.setSecret(keyInput);
+  if (!octokit || !keyInput) {
+    const missing = !octokit ? 'github-token' : 'state-key';
+    const refused: StateStore = {
+      read: async (): Promise<StateRead> => ({
+        ok: false,
+        code: 'state_unverifiable',
+        message: `the records are on GitHub and input "${missing}" is empty, so they cannot be read and checked`,
+        source: 'inputs',
+      }),
+      write: async () => {},
+    };
+    return () => refused;
+  }
+  let key: Buffer;
+  try {
+    key = parseStateKey(keyInput, 'input "state-key"');
+  } catch (error) {
+    throw new InputError([(error as Error).message]);
+  }
+  const store = new InPlaceGitHubStore({
+    api: octokit.rest,
+    owner: context.owner,
+    repo: context.repo,
+    keys: [key],
+  });
+  return () => store;
+}
+
+function markDeployment(octokit: GitHubClient, context: RunContext): ReconcileOptions['markDeployment'] {
+  return async (deploymentId, state, description) => {
+    const id = Number(deploymentId);
+    // The CLI's run ids are not GitHub deployments.
+    if (!Number.isSafeInteger(id) || id <= 0) return;
+    await createDeploymentStatusOnce(octokit.rest, {
+      owner: context.owner,
+      repo: context.repo,
+      deploymentId: id,
+      state,
+      description,
+      logUrl: context.runUrl,
+    });
+  };
+}
+
+async function report(summary: ReconcileSummary, env: NodeJS.ProcessEnv): Promise<void> {
+  const failed = summary.entries.filter((e) => e.failed);
+  core.setOutput('reconcile', JSON.stringify({ entries: summary.entries, failed: summary.failed }));
+  core.setOutput('status', summary.failed ? 'failed' : 'succeeded');
+  core.setOutput('code', failed[0]?.code ?? 'reconciled');
+  // Annotations, so a refused record or an unknown owner shows on the run's page, not only in its log.
+  for (const e of summary.entries.filter(needsAttention))
+    core.warning(`${e.environment}: ${e.code}: ${e.message}`);
+  if (env.GITHUB_STEP_SUMMARY) {
+    try {
+      await core.summary.addRaw(renderReconcileSummary(summary), true).write();
+    } catch (error) {
+      core.warning(`could not write the job summary: ${(error as Error).message}`);
+    }
+  }
+  if (summary.failed)
+    core.setFailed(failed.map((e) => `${e.environment}: ${e.code}: ${e.message}`).join('\n'));
+}

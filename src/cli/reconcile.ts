@@ -1,0 +1,64 @@
+// `deploy-action reconcile [-e ENV]... [--json]`: reconciles the environments whose records the CLI keeps in
+// the config's state_dir (docs/reconcile.md). A rollout owned by a process on this host that is gone is
+// rolled back; due retired slots are torn down. Exit 0 when nothing that was due failed, 1 when something
+// did, 2 for bad input (an environment not in the config).
+import { hostname } from 'node:os';
+import type { RawConfig } from '../config/schema.ts';
+import { jsonLinesReporter } from '../report/json-lines.ts';
+import { formatReconcileText } from '../report/reconcile.ts';
+import { terminalReporter } from '../report/terminal.ts';
+import { ownerStatusFor } from '../reconcile/owner.ts';
+import { reconcile, UnknownEnvironmentsError } from '../reconcile/run.ts';
+import { FileStateStore } from '../state/file-store.ts';
+import { EXIT_CODES } from '../util/exit-codes.ts';
+
+export interface ReconcileCliOptions {
+  environment?: string[];
+  config: string;
+  stateDir?: string;
+  json?: boolean;
+}
+
+export interface ReconcileCliDeps {
+  out(text: string): void;
+  err(text: string): void;
+  /** Loads and validates a config file, printing its problems; undefined when it is invalid. */
+  loadConfig(path: string, json: boolean): Promise<RawConfig | undefined>;
+}
+
+/** commander's collector for `-e`: repeatable, and each value may be a comma list. */
+export function collectEnvironments(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((name) => name.trim())];
+}
+
+export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCliDeps): Promise<number> {
+  const config = await deps.loadConfig(opts.config, !!opts.json);
+  if (!config) return EXIT_CODES.invalidOrBlocked;
+  const reporter = opts.json ? jsonLinesReporter(deps.out) : terminalReporter({ write: deps.out });
+  // One store per state directory (environments share the config's, unless one is overridden).
+  const stores = new Map<string, FileStateStore>();
+  try {
+    const summary = await reconcile({
+      config,
+      environments: opts.environment,
+      storeFor: (env) => {
+        if (!stores.has(env.stateDir)) stores.set(env.stateDir, new FileStateStore(env.stateDir));
+        return stores.get(env.stateDir)!;
+      },
+      // No GitHub here: rollouts owned by a workflow run are left alone (owner_unknown) for the Action's.
+      ownerStatus: ownerStatusFor({}),
+      actor: `reconcile:cli:${hostname()}`,
+      reporter,
+      stateDir: opts.stateDir,
+    });
+    if (opts.json) deps.out(`${JSON.stringify({ type: 'reconcile', ...summary })}\n`);
+    else deps.out(formatReconcileText(summary));
+    return summary.failed ? EXIT_CODES.failed : EXIT_CODES.success;
+  } catch (error) {
+    if (!(error instanceof UnknownEnvironmentsError)) throw error;
+    deps.err(`error: ${error.message}\n`);
+    return EXIT_CODES.invalidOrBlocked;
+  } finally {
+    await reporter.close?.();
+  }
+}

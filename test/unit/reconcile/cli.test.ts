@@ -1,0 +1,150 @@
+// `deploy-action reconcile` through the CLI entry, with the records in files (the CLI's store) and the
+// recorded command target: an orphan left by a process that died is rolled back; exit codes.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
+import { events, runCli } from '../../helpers/cli.ts';
+import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
+
+let dir: string;
+let target: RecordedTarget;
+let stateDir: string;
+let configPath: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'reconcile-cli-'));
+  target = recordedTarget(dir);
+  stateDir = join(dir, 'state');
+  configPath = join(dir, 'deploy.yml');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeConfig(targetExtra = '') {
+  writeFileSync(
+    configPath,
+    `state_dir: ${JSON.stringify(stateDir)}
+${target.targetYaml}${targetExtra}
+environments:
+  production:
+    strategy: { type: canary, slots: [blue, green] }
+  staging:
+    strategy: blue-green
+`,
+  );
+}
+
+/** The pid of a process that has exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((r) => child.on('close', r));
+  return child.pid!;
+}
+
+function rollout(pid: number): Rollout {
+  return {
+    deploymentId: 'cli-1',
+    version: 'v2',
+    strategy: 'canary',
+    phase: 'production',
+    step: 5,
+    steps: 12,
+    weight: 50,
+    startedAt: new Date().toISOString(),
+    owner: { kind: 'process', pid, host: hostname() },
+    stableSlot: 'blue',
+    newSlot: 'green',
+    recovery: [
+      { kind: 'set_weight', slot: 'green', stableSlot: 'blue', weight: 0 },
+      { kind: 'teardown', slot: 'green' },
+    ],
+  };
+}
+
+async function writeRecord(change: Partial<EnvironmentRecord>): Promise<FileStateStore> {
+  const store = new FileStateStore(stateDir);
+  await store.write({
+    ...emptyRecord('local', 'production', new Date()),
+    seq: 3,
+    live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+    ...change,
+  });
+  return store;
+}
+
+describe('deploy-action reconcile', () => {
+  it('rolls back the canary of a process that died; the record file loses the rollout; exit 0', async () => {
+    writeConfig();
+    const store = await writeRecord({ rollout: rollout(await deadPid()) });
+    const { code, stdout, stderr } = await runCli(['reconcile', '--config', configPath, '--json']);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+    const last = events(stdout).at(-1)!;
+    assert.equal(last.type, 'reconcile');
+    assert.equal(last.failed, false);
+    assert.deepEqual(
+      (last.entries as Array<{ environment: string; code: string }>).map((e) => [e.environment, e.code]),
+      [
+        ['production', 'orphan_rolled_back'],
+        ['staging', 'nothing_due'],
+      ],
+    );
+    const read = await store.read('production');
+    assert.ok(read.ok && read.record);
+    assert.equal(read.record.rollout, undefined);
+    assert.equal(read.record.seq, 4);
+    assert.equal(read.record.history.at(-1)!.event, 'orphan_rolled_back');
+    assert.equal(read.record.history.at(-1)!.by, `reconcile:cli:${hostname()}`);
+  });
+
+  it('a recovery step that fails: the others still run, exit 1, the rollout stays', async () => {
+    writeConfig('  env:\n    FAIL_ON: "set_weight:green"\n');
+    const store = await writeRecord({ rollout: rollout(await deadPid()) });
+    const { code, stdout } = await runCli(['reconcile', '-e', 'production', '--config', configPath]);
+    assert.equal(code, 1, stdout);
+    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+    assert.match(stdout, /✖ production: orphan_rollback_failed: .*set weight green=0% blue=100% failed/);
+    const read = await store.read('production');
+    assert.ok(read.ok && read.record?.rollout);
+  });
+
+  it('a rollout whose process still runs is left alone; exit 0', async () => {
+    writeConfig();
+    await writeRecord({ rollout: rollout(process.pid) });
+    const { code, stdout } = await runCli(['reconcile', '-e', 'production', '--config', configPath]);
+    assert.equal(code, 0, stdout);
+    assert.deepEqual(target.calls(), []);
+    assert.match(stdout, /production: owner_running/);
+  });
+
+  it('a corrupt record file is reported with state_corrupt and not acted on; exit 0', async () => {
+    writeConfig();
+    const store = await writeRecord({ rollout: rollout(await deadPid()) });
+    writeFileSync(store.pathFor('production'), '{"schema": 1, "oops": true}');
+    const { code, stdout } = await runCli([
+      'reconcile',
+      '-e',
+      'production',
+      '--config',
+      configPath,
+      '--json',
+    ]);
+    assert.equal(code, 0, stdout);
+    assert.deepEqual(target.calls(), []);
+    const last = events(stdout).at(-1)!;
+    assert.equal((last.entries as Array<{ code: string }>)[0]!.code, 'state_corrupt');
+    assert.equal(readFileSync(store.pathFor('production'), 'utf8'), '{"schema": 1, "oops": true}');
+  });
+
+  it('an environment not in the config: exit 2 naming it, nothing run', async () => {
+    writeConfig();
+    const { code, stderr } = await runCli(['reconcile', '-e', 'production,prod', '--config', configPath]);
+    assert.equal(code, 2);
+    assert.match(stderr, /no environment "prod" in the config/);
+    assert.deepEqual(target.calls(), []);
+  });
+});
