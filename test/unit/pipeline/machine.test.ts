@@ -1,0 +1,680 @@
+// The pipeline machine alone: plain values in, state and actions out. A small driver plays the world (step
+// results, command failures, gates, cancellation at a chosen point) and collects what the machine asked for.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from '../../../src/config/load.ts';
+import { resolveEnvironment, type ResolvedEnvironment } from '../../../src/config/resolve.ts';
+import type { GatesReport } from '../../../src/gates/runner.ts';
+import {
+  next,
+  start,
+  type Action,
+  type MachineEvent,
+  type MachineInput,
+  type PipelineState,
+  type StoredRecord,
+} from '../../../src/pipeline/machine.ts';
+import type { PipelineEvent, PipelineResult } from '../../../src/pipeline/events.ts';
+import { describeStep } from '../../../src/strategies/sequence.ts';
+import type { Step, StepResult } from '../../../src/strategies/types.ts';
+import type { EnvironmentRecord } from '../../../src/state/record.ts';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+function environment(yaml: string, name = 'production'): ResolvedEnvironment {
+  // {{slot}} has a value only with the slot strategies; the others get commands without it.
+  const slots = /blue-green|canary/.test(yaml);
+  const at = slots ? ' {{slot}}' : '';
+  const text = `preset: fast
+state_dir: /nonexistent
+target:
+  commands:
+    deploy: deploy${at} {{version}}
+    set_weight: set_weight {{slot}} {{weight}}
+    switch: switch {{slot}}
+    health: health${at}
+    teardown: teardown${at}
+    rollback: rollback
+environments:
+${yaml}
+`;
+  const parsed = parseConfig(text, 'deploy.yml');
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  return resolveEnvironment(parsed.config, name);
+}
+
+const stored = (record?: EnvironmentRecord): StoredRecord => ({ ok: true, record });
+
+function liveRecord(environment: string, version = 'v1', slot = 'blue'): EnvironmentRecord {
+  return {
+    schema: 1,
+    repository: 'local',
+    environment,
+    seq: 7,
+    updatedAt: new Date(T0 - 1000).toISOString(),
+    live: { version, slot, since: new Date(T0 - 1000).toISOString() },
+    retired: [],
+    history: [],
+  };
+}
+
+function input(env: ResolvedEnvironment, over: Partial<MachineInput> = {}): MachineInput {
+  return {
+    now: T0,
+    env,
+    version: 'v2',
+    deploymentId: 'd-1',
+    repository: 'local',
+    owner: { kind: 'process', pid: 42, host: 'box' },
+    skipGates: true,
+    skipStaging: false,
+    hasGates: false,
+    live: { slot: 'blue', version: 'v1' },
+    stored: stored(liveRecord(env.name)),
+    ...over,
+  };
+}
+
+interface World {
+  step?(step: Step, phase: string): StepResult;
+  command?(label: string): string | undefined;
+  gates?: GatesReport['status'];
+  /** Cancel the job just before the n-th I/O action (0-based) is performed. */
+  cancelBefore?: (action: Action, n: number) => boolean;
+  /** Cancel while the n-th I/O action runs (its result carries `cancelled`). */
+  cancelDuring?: (action: Action, n: number) => boolean;
+  error?: (action: Action) => string | undefined;
+}
+
+interface Run {
+  result: PipelineResult;
+  actions: Action[];
+  events: PipelineEvent[];
+  persists: Array<Extract<Action, { kind: 'persist' }>>;
+  ran: string[];
+  states: PipelineState[];
+}
+
+function drive(machineInput: MachineInput, world: World = {}): Run {
+  let now = machineInput.now;
+  let t = start(machineInput);
+  const actions: Action[] = [];
+  const states: PipelineState[] = [t.state];
+  let cancelled = false;
+  let n = 0;
+  for (let guard = 0; guard < 500; guard++) {
+    let event: MachineEvent | undefined;
+    for (const action of t.actions) {
+      actions.push(action);
+      if (action.kind === 'finish') {
+        const run = (k: Action['kind']) => actions.filter((a) => a.kind === k);
+        return {
+          result: action.result,
+          actions,
+          events: (run('report') as Array<Extract<Action, { kind: 'report' }>>).map((a) => a.event),
+          persists: run('persist') as Array<Extract<Action, { kind: 'persist' }>>,
+          ran: actions.flatMap((a) =>
+            a.kind === 'run_step'
+              ? [`${a.track}:${describeStep(a.step)}`]
+              : a.kind === 'run_command'
+                ? [`${a.track}:${a.label}`]
+                : [],
+          ),
+          states,
+        };
+      }
+      if (action.kind === 'report' || action.kind === 'persist' || action.kind === 'flush') continue;
+      now += 1000;
+      if (!cancelled && world.cancelBefore?.(action, n)) cancelled = true;
+      const during = !cancelled && world.cancelDuring?.(action, n) === true;
+      if (during) cancelled = true;
+      n++;
+      const error = world.error?.(action);
+      if (error) {
+        event = { type: 'error', message: error, now };
+        continue;
+      }
+      const flag = { now, cancelled: cancelled && !('cancellable' in action && !action.cancellable) };
+      switch (action.kind) {
+        case 'checkpoint':
+          event = cancelled ? { type: 'cancelled', now } : { type: 'resumed', now };
+          break;
+        case 'run_gates': {
+          const status = world.gates ?? 'PASS';
+          const report = {
+            schema: 1,
+            status,
+            reasons: [],
+            gates: [],
+            wallMs: 1,
+            sumMs: 1,
+          } as unknown as GatesReport;
+          event = { type: 'gates_done', report, summary: `1 gate(s) in 1ms`, ...flag };
+          break;
+        }
+        case 'read_state':
+          event = { type: 'state_read', live: { slot: 'blue', version: 'v0' }, stored: stored(), ...flag };
+          break;
+        case 'prepare':
+          event = { type: 'prepared', ...flag };
+          break;
+        case 'run_step': {
+          const result = world.step?.(action.step, action.track) ?? { ok: true, analysis: 'promote' };
+          event = {
+            type: 'step_done',
+            result: cancelled && flag.cancelled ? { ok: false, reason: 'cancelled' } : result,
+            durationMs: 5,
+            ...flag,
+          };
+          break;
+        }
+        case 'run_command': {
+          const failure = world.command?.(action.label);
+          event = {
+            type: 'command_done',
+            durationMs: 5,
+            error: failure
+              ? { message: failure, text: `CommandFailed: ${failure}`, commandFailed: true }
+              : undefined,
+            ...flag,
+          };
+          break;
+        }
+        case 'wait':
+          event = { type: 'waited', ...flag };
+          break;
+      }
+    }
+    assert.ok(
+      event,
+      `the machine stopped without finishing after ${JSON.stringify(t.actions.map((a) => a.kind))}`,
+    );
+    const before = structuredClone(t.state);
+    t = next(t.state, event!);
+    assert.deepEqual(states.at(-1), before, 'next() changed the state it was given');
+    states.push(t.state);
+  }
+  throw new Error('the machine did not finish in 500 transitions');
+}
+
+const phasesOf = (r: Run) => r.result.phases.map((p) => `${p.phase}:${p.status}`);
+const steps = (r: Run, track = 'production') =>
+  r.ran.filter((s) => s.startsWith(`${track}:`)).map((s) => s.slice(track.length + 1));
+const failWhen =
+  (match: string, reason = 'boom') =>
+  (step: Step): StepResult =>
+    describeStep(step) === match ? { ok: false, reason } : { ok: true, analysis: 'promote' };
+const historyOf = (r: Run) => r.result.record!.history.map((h) => `${h.event}:${h.code}`);
+const TRAFFIC = new Set(['switch', 'set_weight', 'deploy', 'rollback']);
+
+/** Every write is one more in the sequence, from the stored record's number on. */
+function assertSequence(r: Run, environment: string, from: number) {
+  const seqs = r.persists.filter((p) => p.record.environment === environment).map((p) => p.record.seq);
+  assert.deepEqual(
+    seqs,
+    seqs.map((_, i) => from + 1 + i),
+  );
+}
+
+/** The rollout record with a non-empty recovery was stored durably (and waited for) before traffic first moved. */
+function assertWriteAheadBeforeTraffic(r: Run) {
+  const firstTraffic = r.actions.findIndex((a) => a.kind === 'run_step' && TRAFFIC.has(a.step.kind));
+  assert.ok(firstTraffic >= 0);
+  const step = (r.actions[firstTraffic] as Extract<Action, { kind: 'run_step' }>).step;
+  const before = r.actions
+    .slice(0, firstTraffic)
+    .filter((a): a is Extract<Action, { kind: 'persist' }> => a.kind === 'persist' && a.durable && a.wait);
+  const last = before.at(-1);
+  assert.ok(last?.record.rollout, 'a durable rollout record before the first traffic step');
+  assert.equal(last.record.rollout.owner.kind, 'process');
+  assert.ok(last.record.rollout.recovery.length > 0, `recovery for ${describeStep(step)}`);
+}
+
+for (const [strategy, expected, recovery] of [
+  ['direct', ['deploy', 'health check', 'analysis (verify)'], ['rollback', 'health check']],
+  [
+    '{ type: rolling, instances: [a, b] }',
+    [
+      'deploy on a (batch 1)',
+      'health check on a',
+      'deploy on b (batch 2)',
+      'health check on b',
+      'analysis (verify)',
+    ],
+    ['rollback on a (batch 1)', 'health check on a'],
+  ],
+  [
+    'blue-green',
+    [
+      'deploy on green',
+      'health check on green',
+      'analysis (pre-switch)',
+      'switch traffic blue → green',
+      'analysis (post-switch)',
+      'analysis (verify)',
+      'teardown on blue',
+    ],
+    ['teardown on green'],
+  ],
+  [
+    '{ type: canary, steps: [10, 100], pause: 0 }',
+    [
+      'deploy on green',
+      'health check on green',
+      'set weight green=10% blue=90%',
+      'analysis (canary-step at 10%)',
+      'set weight green=100% blue=0%',
+      'analysis (canary-step at 100%)',
+      'analysis (verify)',
+      'teardown on blue',
+    ],
+    ['teardown on green'],
+  ],
+] as const) {
+  test(`${strategy}: succeeds through every phase, and the record says what is live and what was`, () => {
+    const env = environment(`  production:\n    strategy: ${strategy}`);
+    const r = drive(input(env));
+    assert.equal(r.result.status, 'succeeded');
+    assert.equal(r.result.code, 'deployed');
+    assert.equal(r.result.message, 'v2 is live on production');
+    assert.deepEqual(phasesOf(r), [
+      'validate:skipped',
+      'staging:skipped',
+      'production:succeeded',
+      'verify:succeeded',
+      'monitor:skipped',
+      'finalize:succeeded',
+    ]);
+    assert.deepEqual(steps(r), expected);
+    const record = r.result.record!;
+    assert.equal(record.live?.version, 'v2');
+    assert.equal(record.previous?.version, 'v1');
+    assert.equal(record.rollout, undefined);
+    assert.deepEqual(record.retired, []);
+    assert.equal(historyOf(r)[0], 'rollout_started:started');
+    assert.equal(historyOf(r).at(-1), 'succeeded:deployed');
+    assertSequence(r, 'production', 7);
+    assertWriteAheadBeforeTraffic(r);
+    // The first write-ahead names how to undo the first step as if it had already started.
+    const first = r.persists.find((p) => p.record.rollout && p.record.rollout.step >= 0)!;
+    assert.deepEqual(first.record.rollout!.recovery.map(describeStep), recovery);
+    assert.equal(r.result.exitCode, 0);
+    // Reporter order: start first, result last, each step-start right before its step-end.
+    assert.equal(r.events[0]!.type, 'start');
+    assert.equal(r.events.at(-1)!.type, 'result');
+  });
+}
+
+test('canary: the recovery grows to "weight back to 0" before the first set_weight, and is durable only when it changes', () => {
+  const env = environment('  production:\n    strategy: { type: canary, steps: [10, 50, 100], pause: 0 }');
+  const r = drive(input(env));
+  const writes = r.persists
+    .filter((p) => p.record.rollout && p.record.rollout.step >= 0)
+    .map((p) => ({
+      step: p.record.rollout!.step,
+      weight: p.record.rollout!.weight,
+      durable: p.durable,
+      recovery: p.record.rollout!.recovery.map(describeStep),
+    }));
+  assert.deepEqual(writes[0], { step: 0, weight: undefined, durable: true, recovery: ['teardown on green'] });
+  const weights = writes.filter((w) => w.weight !== undefined);
+  assert.deepEqual(weights[0], {
+    step: 2,
+    weight: 10,
+    durable: true,
+    recovery: ['set weight green=0% blue=100%', 'teardown on green'],
+  });
+  assert.ok(
+    weights.slice(1).every((w) => !w.durable),
+    'later weights change nothing a recovery would do',
+  );
+});
+
+test('gates that block stop the run before anything: blocked, nothing run, the record says so', () => {
+  const env = environment('  production:\n    strategy: blue-green');
+  const r = drive(input(env, { skipGates: false, hasGates: true }), { gates: 'BLOCK' });
+  assert.equal(r.result.status, 'blocked');
+  assert.equal(r.result.code, 'gates_blocked');
+  assert.equal(r.result.message, 'quality gates blocked: 1 gate(s) in 1ms');
+  assert.deepEqual(phasesOf(r), ['validate:failed']);
+  assert.deepEqual(r.ran, []);
+  assert.deepEqual(historyOf(r), ['blocked:gates_blocked']);
+  assert.equal(r.result.exitCode, 2);
+});
+
+test('a failing backup hook: hook_failed, no strategy step, the rollout it opened is closed', () => {
+  const env = environment(`  production:\n    strategy: blue-green\n    hooks:\n      backup: backup-db`);
+  const r = drive(input(env), {
+    command: (label) => (label === 'backup' ? 'exited with code 4' : undefined),
+  });
+  assert.equal(r.result.status, 'failed');
+  assert.equal(r.result.code, 'hook_failed');
+  assert.equal(r.result.message, 'backup hook failed: exited with code 4');
+  assert.deepEqual(steps(r), ['backup']);
+  assert.deepEqual(phasesOf(r), ['validate:skipped', 'staging:skipped', 'production:failed']);
+  assert.equal(r.result.record!.rollout, undefined);
+  assert.equal(r.result.record!.live?.version, 'v1');
+  assert.deepEqual(historyOf(r), ['rollout_started:started', 'failed:hook_failed']);
+});
+
+test('a failing canary step rolls back: weight 0 and teardown, then the on_rollback levels; live stays', () => {
+  const env = environment(
+    `  production:\n    strategy: { type: canary, steps: [5, 25, 50], pause: 0 }\n    hooks:\n      on_rollback:\n        - name: flag\n          run: flag off`,
+  );
+  const r = drive(input(env), { step: failWhen('analysis (canary-step at 25%)', 'health check failed') });
+  assert.equal(r.result.status, 'rolled_back');
+  assert.equal(r.result.code, 'strategy_failed');
+  assert.equal(r.result.message, 'analysis (canary-step at 25%): health check failed; rolled back to v1');
+  assert.deepEqual(steps(r).slice(-3), [
+    'set weight green=0% blue=100%',
+    'teardown on green',
+    'rollback:flag',
+  ]);
+  const rb = r.result.rollbacks[0]!;
+  assert.equal(rb.ok, true);
+  assert.deepEqual(
+    rb.levels.map((l) => [l.name, l.ok]),
+    [['flag', true]],
+  );
+  assert.equal(rb.trafficRestoredMs, 1000, 'from the decision to the end of the weight-0 step');
+  assert.equal(r.result.record!.live?.version, 'v1');
+  assert.equal(r.result.record!.rollout, undefined);
+  assert.deepEqual(historyOf(r).slice(-2), [
+    'rollback_started:strategy_failed',
+    'rolled_back:strategy_failed',
+  ]);
+  // The rollback path never waits for the store.
+  const from = r.actions.findIndex((a) => a.kind === 'report' && a.event.type === 'rollback-start');
+  const later = r.actions.slice(from).filter((a) => a.kind === 'persist');
+  assert.ok(later.length >= 3);
+  assert.ok(later.every((a) => a.kind === 'persist' && !a.wait));
+  assert.ok(
+    r.actions.slice(from).some((a) => a.kind === 'flush'),
+    'flushed at the end',
+  );
+  assertSequence(r, 'production', 7);
+  // Reporter order around the rollback: rollback-start, its steps, rollback-end, then the phase ends failed.
+  const types = r.events.map((e) => e.type);
+  const end = types.indexOf('rollback-end');
+  assert.deepEqual(types.slice(end, end + 3), ['rollback-end', 'phase-end', 'result']);
+});
+
+test('smoke tests that fail in verify: verify_failed, rolled back with the smoke message', () => {
+  const env = environment(`  production:\n    strategy: blue-green\n    smoke: run-smoke`);
+  const r = drive(input(env), { command: (label) => (label === 'smoke' ? 'exited with code 1' : undefined) });
+  assert.equal(r.result.code, 'verify_failed');
+  assert.equal(r.result.status, 'rolled_back');
+  assert.equal(r.result.message, 'smoke tests failed: exited with code 1; rolled back to v1');
+  assert.deepEqual(
+    r.result.rollbacks[0]!.steps.map((s) => s.description),
+    ['switch traffic green → blue', 'teardown on green'],
+  );
+  assert.deepEqual(phasesOf(r).slice(-1), ['verify:failed']);
+});
+
+for (const [phase, code] of [
+  ['verify', 'verify_failed'],
+  ['monitor', 'monitor_failed'],
+] as const) {
+  test(`an analysis that fails in ${phase}: ${code}, rolled back`, () => {
+    const env = environment(`  production:\n    strategy: blue-green\n    monitor: 1m`);
+    const r = drive(input(env), { step: failWhen(`analysis (${phase})`, 'error rate 5 % > 1 %') });
+    assert.equal(r.result.code, code);
+    assert.equal(r.result.status, 'rolled_back');
+    assert.equal(r.result.message, 'error rate 5 % > 1 %; rolled back to v1');
+    assert.equal(r.result.rollbacks.length, 1);
+    assert.equal(historyOf(r).at(-1), `rolled_back:${code}`);
+  });
+}
+
+test('a rollback step that fails: rollback_failed, and the record keeps what is left to undo', () => {
+  const env = environment('  production:\n    strategy: { type: canary, steps: [50, 100], pause: 0 }');
+  const r = drive(input(env), {
+    step: (step) =>
+      describeStep(step) === 'analysis (canary-step at 50%)'
+        ? { ok: false, reason: 'slow' }
+        : describeStep(step) === 'set weight green=0% blue=100%'
+          ? { ok: false, reason: 'router down' }
+          : { ok: true },
+  });
+  assert.equal(r.result.status, 'failed');
+  assert.equal(r.result.code, 'rollback_failed');
+  assert.equal(
+    r.result.message,
+    'analysis (canary-step at 50%): slow; the rollback did not complete: check production now',
+  );
+  assert.equal(r.result.exitCode, 1);
+  const rollout = r.result.record!.rollout!;
+  assert.deepEqual(rollout.recovery.map(describeStep), ['set weight green=0% blue=100%']);
+  assert.equal(rollout.phase, 'rollback');
+  assert.equal(historyOf(r).at(-1), 'rollback_failed:rollback_failed');
+});
+
+test('cancelled between phases (before production): nothing changed, no rollback', () => {
+  const env = environment('  production:\n    strategy: blue-green');
+  const r = drive(input(env), { cancelBefore: (a) => a.kind === 'checkpoint' });
+  assert.equal(r.result.status, 'cancelled');
+  assert.equal(r.result.message, 'cancelled before anything changed');
+  assert.deepEqual(phasesOf(r), ['validate:skipped']);
+  assert.deepEqual(r.ran, []);
+  assert.equal(r.result.exitCode, 130);
+});
+
+test('cancelled during the backup hook: the production phase is cancelled, nothing to undo', () => {
+  const env = environment(`  production:\n    strategy: blue-green\n    hooks:\n      backup: backup-db`);
+  const r = drive(input(env), { cancelDuring: (a) => a.kind === 'run_command' });
+  assert.equal(r.result.status, 'cancelled');
+  assert.equal(r.result.message, 'cancelled before anything changed');
+  assert.deepEqual(phasesOf(r).at(-1), 'production:cancelled');
+  assert.equal(r.result.rollbacks.length, 0);
+  assert.equal(r.result.record!.rollout, undefined);
+  assert.equal(historyOf(r).at(-1), 'cancelled:cancelled');
+});
+
+test("cancelled at the strategy's first step: the step never ran, its write-ahead recovery runs, then the levels", () => {
+  const env = environment(
+    `  production:\n    strategy: blue-green\n    hooks:\n      on_rollback:\n        - name: flag\n          run: flag off`,
+  );
+  let checkpoints = 0;
+  const r = drive(input(env), { cancelBefore: (a) => a.kind === 'checkpoint' && ++checkpoints === 3 });
+  assert.equal(r.result.status, 'cancelled');
+  assert.equal(r.result.message, 'cancelled; rolled back (traffic on stable)');
+  // As the write-ahead record says: undo as if the deploy had started (it may have, for all a reconcile knows).
+  assert.deepEqual(steps(r), ['teardown on green', 'rollback:flag']);
+  assert.ok(!r.ran.includes('production:deploy on green'));
+  assert.equal(r.result.rollbacks[0]!.reason, 'the job was cancelled');
+});
+
+test('cancelled after traffic moved (during the canary at 25 %): traffic back first, then cancelled', () => {
+  const env = environment('  production:\n    strategy: { type: canary, steps: [5, 25, 50], pause: 0 }');
+  const r = drive(input(env), {
+    cancelDuring: (a) => a.kind === 'run_step' && a.step.kind === 'analysis' && a.step.weight === 25,
+  });
+  assert.equal(r.result.status, 'cancelled');
+  assert.equal(r.result.message, 'cancelled; rolled back (traffic on stable)');
+  assert.deepEqual(steps(r).slice(-2), ['set weight green=0% blue=100%', 'teardown on green']);
+  assert.ok(!steps(r).includes('set weight green=50% blue=50%'), 'no step after the cancellation');
+  assert.equal(phasesOf(r).at(-1), 'production:cancelled');
+  assert.equal(r.result.record!.rollout, undefined);
+  assert.equal(historyOf(r).at(-1), 'cancelled:cancelled');
+});
+
+test('cancelled during verify: rolled back, cancelled', () => {
+  const env = environment('  production:\n    strategy: blue-green');
+  const r = drive(input(env), {
+    cancelDuring: (a) => a.kind === 'run_step' && a.step.kind === 'analysis' && a.step.phase === 'verify',
+  });
+  assert.equal(r.result.status, 'cancelled');
+  assert.equal(phasesOf(r).at(-1), 'verify:cancelled');
+  assert.deepEqual(steps(r).slice(-2), ['switch traffic green → blue', 'teardown on green']);
+});
+
+test("cancelled in finalize's scale-down wait: still succeeded; the old slot stays in the record, due", () => {
+  const env = environment('  production:\n    strategy: { type: blue-green, scale_down_delay: 5m }');
+  const r = drive(input(env), { cancelDuring: (a) => a.kind === 'wait' });
+  assert.equal(r.result.status, 'succeeded');
+  assert.ok(!steps(r).includes('teardown on blue'));
+  const retired = r.result.record!.retired;
+  assert.equal(retired.length, 1);
+  assert.equal(retired[0]!.slot, 'blue');
+  assert.equal(retired[0]!.version, 'v1');
+});
+
+test('a short scale-down delay is waited out in the job and the slot torn down; a long one is retired with its due time', () => {
+  const short = drive(
+    input(environment('  production:\n    strategy: { type: blue-green, scale_down_delay: 5m }')),
+  );
+  assert.deepEqual(
+    short.actions.filter((a) => a.kind === 'wait'),
+    [{ kind: 'wait', ms: 300_000 }],
+  );
+  assert.equal(steps(short).at(-1), 'teardown on blue');
+  assert.deepEqual(short.result.record!.retired, []);
+  // While the job waits, the record already says blue is due then (a job lost in the wait leaves it to reconcile).
+  const during = short.persists.find((p) => p.record.live?.version === 'v2')!;
+  assert.equal(during.durable, true);
+  assert.equal(during.record.retired[0]!.slot, 'blue');
+
+  const long = drive(
+    input(environment('  production:\n    strategy: { type: blue-green, scale_down_delay: 24h }')),
+  );
+  assert.ok(!long.actions.some((a) => a.kind === 'wait'));
+  assert.ok(!steps(long).includes('teardown on blue'));
+  const retired = long.result.record!.retired[0]!;
+  assert.equal(retired.slot, 'blue');
+  const finalizeAt = Date.parse(long.result.phases.find((p) => p.phase === 'finalize')!.startedAt);
+  assert.equal(Date.parse(retired.dueAt), finalizeAt + 24 * 3_600_000);
+  assert.match(
+    long.events
+      .filter((e) => e.type === 'log')
+      .map((e) => (e as { message: string }).message)
+      .join('\n'),
+    /blue \(v1\) stays up as the instant rollback target until .*; a reconcile run tears it down then/,
+  );
+});
+
+test('the next deployment into a retired slot takes it off the retired list at once (a reconcile must not tear it down)', () => {
+  const env = environment('  production:\n    strategy: blue-green');
+  const record = {
+    ...liveRecord('production', 'v1', 'blue'),
+    retired: [{ slot: 'green', version: 'v0', dueAt: new Date(T0 + 3_600_000).toISOString() }],
+  };
+  const r = drive(input(env, { stored: stored(record) }));
+  const first = r.persists[0]!;
+  assert.equal(first.record.rollout?.newSlot, 'green');
+  assert.deepEqual(first.record.retired, []);
+  assert.equal(first.durable, true);
+});
+
+test('rolling with on_failure: pause stops without undoing: paused, the rollout stays in the record', () => {
+  const env = environment(
+    '  production:\n    strategy: { type: rolling, instances: [a, b], on_failure: pause }',
+  );
+  const r = drive(input(env), { step: failWhen('health check on b') });
+  assert.equal(r.result.status, 'paused');
+  assert.equal(r.result.code, 'rollout_paused');
+  assert.equal(r.result.message, 'rollout paused: health check on b: boom');
+  assert.equal(r.result.rollbacks.length, 0);
+  assert.ok(r.result.record!.rollout, 'the paused rollout stays');
+  assert.equal(historyOf(r).at(-1), 'paused:rollout_paused');
+  assert.equal(r.persists.at(-1)!.wait, true);
+});
+
+test('staging first: its own record, its own rollback; staging_failed, production untouched', () => {
+  const env = environment(
+    '  staging:\n    strategy: blue-green\n  production:\n    staging: staging\n    strategy: blue-green',
+  );
+  const staging = environment(
+    '  staging:\n    strategy: blue-green\n  production:\n    staging: staging\n    strategy: blue-green',
+    'staging',
+  );
+  const r = drive(input(env, { staging }), { step: failWhen('health check on green') });
+  assert.equal(r.result.code, 'staging_failed');
+  assert.deepEqual(phasesOf(r), ['validate:skipped', 'staging:failed']);
+  assert.deepEqual(steps(r, 'staging'), ['deploy on green', 'health check on green', 'teardown on green']);
+  assert.deepEqual(steps(r), []);
+  const stagingWrites = r.persists.filter((p) => p.record.environment === 'staging');
+  assert.ok(stagingWrites.length > 0);
+  assertSequence(r, 'staging', 0);
+  assert.equal(stagingWrites.at(-1)!.record.history.at(-1)!.code, 'staging_failed');
+  assert.equal(r.result.record!.environment, 'production');
+  assert.deepEqual(historyOf(r), ['rolled_back:staging_failed']);
+});
+
+test('staging that passes is finalized in its own record, then production runs', () => {
+  const yaml =
+    '  staging:\n    strategy: blue-green\n  production:\n    staging: staging\n    strategy: blue-green';
+  const r = drive(input(environment(yaml), { staging: environment(yaml, 'staging') }));
+  assert.equal(r.result.status, 'succeeded');
+  const staging = r.persists.filter((p) => p.record.environment === 'staging').at(-1)!.record;
+  assert.equal(staging.live?.version, 'v2');
+  assert.equal(staging.previous?.version, 'v0');
+  assert.equal(r.result.phases.find((p) => p.phase === 'staging')!.detail, 'staging validated');
+});
+
+test('a refused record with no current command: state_refused, nothing run, nothing written', () => {
+  const env = environment('  production:\n    strategy: blue-green');
+  const r = drive(
+    input(env, {
+      stored: { ok: false, code: 'state_forged', message: 'the MAC does not verify', source: 'check run 9' },
+    }),
+  );
+  assert.equal(r.result.status, 'failed');
+  assert.equal(r.result.code, 'state_refused');
+  assert.match(r.result.message, /refused \[state_forged\]: the MAC does not verify \(check run 9\)/);
+  assert.match(r.result.message, /current command/);
+  assert.deepEqual(r.ran, []);
+  assert.deepEqual(r.persists, []);
+  assert.equal(r.result.record, undefined);
+});
+
+test('a refused record with a current command: a warning, then a deployment on a fresh record', () => {
+  const env = environment('  production:\n    strategy: blue-green');
+  const withCurrent = { ...env, target: { ...env.target, current: env.target.deploy } };
+  const r = drive(
+    input(withCurrent, {
+      stored: { ok: false, code: 'state_corrupt', message: 'not JSON', source: '/x.json' },
+    }),
+  );
+  assert.equal(r.result.status, 'succeeded');
+  assert.ok(
+    r.events.some(
+      (e) => e.type === 'log' && e.level === 'warn' && /refused \[state_corrupt\]/.test(e.message),
+    ),
+  );
+  assertSequence(r, 'production', 0);
+});
+
+test('an internal error before the strategy: internal_error, logged, no rollback', () => {
+  const env = environment('  production:\n    strategy: blue-green');
+  const r = drive(input(env), { error: (a) => (a.kind === 'prepare' ? 'baseline unreadable' : undefined) });
+  assert.equal(r.result.code, 'internal_error');
+  assert.equal(r.result.message, 'internal error: baseline unreadable');
+  assert.equal(r.result.rollbacks.length, 0);
+  assert.ok(r.events.some((e) => e.type === 'log' && e.level === 'error'));
+});
+
+test('a record left by a run that never finished is reported, then replaced', () => {
+  const env = environment('  production:\n    strategy: blue-green');
+  const record: EnvironmentRecord = {
+    ...liveRecord('production'),
+    rollout: {
+      deploymentId: 'd-0',
+      version: 'v1.5',
+      strategy: 'blue-green',
+      phase: 'production',
+      step: 3,
+      steps: 6,
+      startedAt: new Date(T0 - 5000).toISOString(),
+      owner: { kind: 'workflow', runId: '77' },
+      recovery: [],
+    },
+  };
+  const r = drive(input(env, { stored: stored(record) }));
+  assert.ok(
+    r.events.some(
+      (e) => e.type === 'log' && /rollout of v1\.5 .*workflow run 77.* never finished/.test(e.message),
+    ),
+  );
+  assert.equal(r.result.record!.rollout, undefined);
+});
