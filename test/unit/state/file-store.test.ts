@@ -1,0 +1,177 @@
+// The CLI's state store: one file per environment, atomic writes, the old state.json still read, and any
+// file it cannot believe refused with state_corrupt (path and fix in the message), never thrown.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import { emptyRecord, withTransition, type EnvironmentRecord } from '../../../src/state/record.ts';
+
+function dir(t: { after(fn: () => void): void }): string {
+  const d = mkdtempSync(join(tmpdir(), 'file-store-'));
+  t.after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+const NOW = new Date('2026-03-01T10:00:00Z');
+
+function sample(environment = 'production'): EnvironmentRecord {
+  return withTransition(
+    emptyRecord('local', environment, NOW),
+    {
+      live: { version: 'v2', slot: 'green', since: NOW.toISOString(), deploymentId: 'd-1' },
+      previous: { version: 'v1', slot: 'blue', since: '2026-02-01T00:00:00.000Z' },
+      retired: [{ slot: 'blue', version: 'v1', dueAt: '2026-03-02T10:00:00.000Z' }],
+    },
+    { by: 'cli:box', event: 'succeeded', code: 'deployed', version: 'v2' },
+    NOW,
+  );
+}
+
+test('a record written is read back as it was, per environment; none yet is not an error', async (t) => {
+  const store = new FileStateStore(join(dir(t), 'state'));
+  assert.deepEqual(await store.read('production'), {
+    ok: true,
+    record: undefined,
+    source: store.pathFor('production'),
+  });
+  await store.write(sample('production'), { durable: true });
+  await store.write(sample('eu/west staging'));
+  const read = await store.read('production');
+  assert.ok(read.ok);
+  assert.deepEqual(read.record, sample('production'));
+  const other = await store.read('eu/west staging');
+  assert.ok(
+    other.ok && other.record?.environment === 'eu/west staging',
+    'any environment name is a file name',
+  );
+  assert.equal(store.readSync('production').ok, true);
+});
+
+test('writes are atomic: a temp file renamed into place, nothing left beside the record', async (t) => {
+  const d = join(dir(t), 'state');
+  const store = new FileStateStore(d);
+  const first = sample();
+  await store.write(first);
+  // Renamed into place, not rewritten in place: a new file (inode) each time, so a reader or a crash never
+  // sees half of one.
+  const inode = statSync(store.pathFor('production')).ino;
+  const second = withTransition(first, { rollout: undefined }, undefined, NOW);
+  await store.write(second);
+  assert.notEqual(statSync(store.pathFor('production')).ino, inode);
+  // Several writes in flight at once each land whole; the last one to finish wins, never a mix.
+  await Promise.all([store.write(second), store.write(first, { durable: true }), store.write(second)]);
+  assert.deepEqual(readdirSync(join(d, 'records')), ['production.json']);
+  const text = readFileSync(store.pathFor('production'), 'utf8');
+  const parsed = JSON.parse(text) as EnvironmentRecord;
+  assert.ok([first.seq, second.seq].includes(parsed.seq));
+});
+
+test("an environment with no record yet gets what was live from today's state.json", async (t) => {
+  const d = dir(t);
+  writeFileSync(
+    join(d, 'state.json'),
+    JSON.stringify({
+      schema: 1,
+      environments: {
+        production: {
+          version: 'v7',
+          previousVersion: 'v6',
+          sha: 'abc123',
+          slot: 'green',
+          deployedAt: '2026-02-27T09:00:00.000Z',
+          retired: { slot: 'blue', version: 'v6', until: '2026-02-28T09:00:00.000Z' },
+        },
+        staging: { version: 'v8', deployedAt: '2026-02-27T08:00:00.000Z' },
+      },
+    }),
+  );
+  const store = new FileStateStore(d);
+  const read = await store.read('production');
+  assert.ok(read.ok, JSON.stringify(read));
+  assert.equal(read.source, join(d, 'state.json'));
+  assert.deepEqual(read.record?.live, {
+    version: 'v7',
+    sha: 'abc123',
+    slot: 'green',
+    since: '2026-02-27T09:00:00.000Z',
+  });
+  assert.equal(read.record?.previous?.version, 'v6');
+  assert.deepEqual(read.record?.retired, [
+    { slot: 'blue', version: 'v6', dueAt: '2026-02-28T09:00:00.000Z' },
+  ]);
+  assert.equal(read.record?.seq, 0);
+  const staging = await store.read('staging');
+  assert.ok(staging.ok && staging.record?.live?.version === 'v8' && staging.record.previous === undefined);
+  assert.deepEqual(await store.read('qa'), { ok: true, record: undefined, source: join(d, 'state.json') });
+  // Once a record is written, it wins over the old file.
+  await store.write(sample());
+  const after = await store.read('production');
+  assert.ok(after.ok && after.record?.live?.version === 'v2');
+});
+
+for (const [what, content, expected] of [
+  ['not JSON', '{"schema": 1, "environment', /is not JSON/],
+  [
+    'a record of the wrong shape',
+    JSON.stringify({ ...sample(), seq: -1 }),
+    /not a deploy-action state record: seq/,
+  ],
+  ['a version from another program', JSON.stringify({ hello: 'world' }), /not a deploy-action state record/],
+] as const) {
+  test(`a record file that is ${what} is refused with state_corrupt, its path and the fix`, async (t) => {
+    const store = new FileStateStore(dir(t));
+    mkdirSync(join(store.dir, 'records'), { recursive: true });
+    writeFileSync(store.pathFor('production'), content);
+    const read = await store.read('production');
+    assert.equal(read.ok, false);
+    assert.ok(!read.ok);
+    assert.equal(read.code, 'state_corrupt');
+    assert.equal(read.source, store.pathFor('production'));
+    assert.match(read.message, expected);
+    assert.ok(read.message.includes(store.pathFor('production')), read.message);
+    assert.match(read.message, /move the file away to start fresh/);
+  });
+}
+
+test('a corrupt legacy state.json is refused too, never thrown', async (t) => {
+  const d = dir(t);
+  writeFileSync(join(d, 'state.json'), '[1, 2');
+  const read = await new FileStateStore(d).read('production');
+  assert.ok(!read.ok);
+  assert.equal(read.code, 'state_corrupt');
+  assert.match(read.message, /state\.json is not JSON/);
+  writeFileSync(join(d, 'state.json'), JSON.stringify({ schema: 2, environments: {} }));
+  const wrong = await new FileStateStore(d).read('production');
+  assert.ok(!wrong.ok && /expected schema 1/.test(wrong.message));
+  writeFileSync(
+    join(d, 'state.json'),
+    JSON.stringify({ schema: 1, environments: { production: { version: 3 } } }),
+  );
+  const field = await new FileStateStore(d).read('production');
+  assert.ok(
+    !field.ok && /environments\.production: needs a version/.test(field.message),
+    JSON.stringify(field),
+  );
+});
+
+test("another environment's record in this one's file is refused as misplaced", async (t) => {
+  const store = new FileStateStore(dir(t));
+  mkdirSync(join(store.dir, 'records'), { recursive: true });
+  writeFileSync(store.pathFor('production'), JSON.stringify(sample('staging')));
+  const read = await store.read('production');
+  assert.ok(!read.ok);
+  assert.equal(read.code, 'state_misplaced');
+  assert.match(read.message, /record of environment "staging", not "production"/);
+});
+
+test('an unreadable record file is a refusal naming the error, not a throw', async (t) => {
+  const store = new FileStateStore(dir(t));
+  // A directory where the file should be: unreadable for root too.
+  mkdirSync(store.pathFor('production'), { recursive: true });
+  const read = await store.read('production');
+  assert.ok(!read.ok);
+  assert.equal(read.code, 'state_corrupt');
+  assert.match(read.message, /cannot be read \(EISDIR\)/);
+});
