@@ -27,6 +27,10 @@ import {
 } from '../report/github/reporter.ts';
 import { renderGatesSection, renderJobSummary, renderPlanSummary } from '../report/job-summary.ts';
 import { renderDeploymentRecord } from '../report/record.ts';
+import { FileStateStore } from '../state/file-store.ts';
+import { GitHubStateStore } from '../state/github-store.ts';
+import { parseStateKey } from '../state/state-key.ts';
+import type { StateStore } from '../state/store.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import { render } from '../targets/template.ts';
 import { readRunContext, type RunContext } from './context.ts';
@@ -54,6 +58,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const inputs = readInputs((name) => core.getInput(name));
     if (inputs.token) core.setSecret(inputs.token);
+    if (inputs.stateKey) core.setSecret(inputs.stateKey);
     const context = readRunContext(env, await readEvent(env.GITHUB_EVENT_PATH));
     if (reconcileRequested(inputs, context)) return void (counter = await runReconcile(inputs, context, env));
     const plan = planRun(inputs, context);
@@ -161,6 +166,7 @@ class ActionRun {
       closeTimeoutMs: Number(this.env.DEPLOY_ACTION_GITHUB_CLOSE_TIMEOUT_MS) || undefined,
     });
     const reporter = fanOut([terminalReporter({ color: false }), github]);
+    const store = this.stateStore(github, resolved);
 
     let result: PipelineResult;
     try {
@@ -183,6 +189,7 @@ class ActionRun {
           reporter,
           signal: this.signal,
           gates: this.gateOptions(),
+          ...(store ? { store } : {}),
         },
       );
     } finally {
@@ -287,6 +294,45 @@ class ActionRun {
       checks: this.inputs.checkRuns,
       log: (level, message) => (level === 'warn' ? core.warning(message) : core.info(message)),
       ...extra,
+    });
+  }
+
+  /**
+   * The environment's record on GitHub (signed, in the deploy check run) when there is a state key, a token
+   * and check runs; else undefined: the pipeline's file store in state-dir, which a hosted runner loses.
+   */
+  private stateStore(
+    github: GitHubReporter | undefined,
+    resolved: ReturnType<typeof resolveEnvironment>,
+  ): StateStore | undefined {
+    const missing = !this.inputs.stateKey
+      ? 'there is no state-key'
+      : !github || !this.octokit
+        ? 'there is no github-token'
+        : this.inputs.checkRuns
+          ? undefined
+          : 'check-runs is false (the record rides the deploy check run)';
+    if (missing) {
+      // A warning where the file is lost with the runner; a self-hosted runner keeps it between jobs.
+      const hosted = this.env.RUNNER_ENVIRONMENT === 'github-hosted';
+      (hosted ? core.warning : core.info)(
+        `state: kept only in state-dir (${resolved.stateDir}) because ${missing}` +
+          (hosted ? '; this hosted runner loses it, so the next run will not know what is live' : ''),
+      );
+      core.setOutput('state-source', 'file');
+      return undefined;
+    }
+    core.setOutput('state-source', 'github');
+    const staging = resolveStaging(this.config, resolved, this.inputs.stateDir);
+    return new GitHubStateStore({
+      api: this.octokit!.rest,
+      owner: this.context.owner,
+      repo: this.context.repo,
+      environment: this.plan.environment,
+      key: parseStateKey(this.inputs.stateKey!, 'input "state-key"'),
+      carrier: github!,
+      log: (level, message) => (level === 'warn' ? core.warning(message) : core.info(message)),
+      ...(staging ? { others: new FileStateStore(staging.stateDir) } : {}),
     });
   }
 
