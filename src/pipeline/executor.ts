@@ -303,7 +303,7 @@ function recordWriter(warn: (message: string) => void) {
       clearTimeout(timer);
       if (!stored)
         warn(
-          `the state record was not stored within ${Math.round(ms / 1000)}s; not waiting longer (the last record stored is what the next run and reconcile will see)`,
+          `the state record was not stored within ${ms} ms; not waiting longer (the last record stored is what the next run and reconcile will see)`,
         );
     },
   };

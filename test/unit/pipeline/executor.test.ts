@@ -1,0 +1,167 @@
+// The executor against a real command target (every call logged by test/helpers/record-target.ts) and a
+// fake state store that records when each write lands: the durable rollout record must be stored before the
+// first traffic-moving step runs, and the rollback path must never wait for a store that hangs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../../src/config/load.ts';
+import { resolveEnvironment } from '../../../src/config/resolve.ts';
+import type { Analyzer } from '../../../src/pipeline/analyzer.ts';
+import type { PipelineEvent } from '../../../src/pipeline/events.ts';
+import { runPipeline } from '../../../src/pipeline/pipeline.ts';
+import type { EnvironmentRecord } from '../../../src/state/record.ts';
+import type { StateRead, StateStore, WriteOptions } from '../../../src/state/store.ts';
+import { recordedTarget } from '../../helpers/recorded-target.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function setup(t: { after(fn: () => void): void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'executor-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const target = recordedTarget(dir);
+  // The recorded target without health and current: only the calls that change something are logged.
+  const targetYaml = target.targetYaml
+    .split('\n')
+    .filter((line) => !/^\s+(health|current|switch):/.test(line))
+    .join('\n');
+  const parsed = parseConfig(
+    `preset: fast\nstate_dir: ${dir}/state\n${targetYaml}\nenvironments:\n  production:\n    strategy: { type: canary, steps: [5, 25, 50], pause: 0 }\n`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  return { env: resolveEnvironment(parsed.config, 'production'), calls: target.calls };
+}
+
+interface Write {
+  record: EnvironmentRecord;
+  durable: boolean;
+  /** The target's calls when the write was asked for, and when it landed (undefined: never). */
+  callsAsked: number;
+  callsLanded?: number;
+}
+
+class FakeStore implements StateStore {
+  writes: Write[] = [];
+  hanging = false;
+  private readonly calls: () => string[];
+  private readonly options: { durableMs: number; hangWhen?: (record: EnvironmentRecord) => boolean };
+  constructor(calls: () => string[], options: FakeStore['options']) {
+    this.calls = calls;
+    this.options = options;
+  }
+  async read(): Promise<StateRead> {
+    const live = { version: 'v1', slot: 'blue', since: '2026-01-01T00:00:00.000Z' };
+    return {
+      ok: true,
+      source: 'fake',
+      record: {
+        schema: 1,
+        repository: 'acme/shop',
+        environment: 'production',
+        seq: 3,
+        updatedAt: live.since,
+        live,
+        retired: [],
+        history: [],
+      },
+    };
+  }
+  async write(record: EnvironmentRecord, options: WriteOptions = {}): Promise<void> {
+    const write: Write = { record, durable: !!options.durable, callsAsked: this.calls().length };
+    this.writes.push(write);
+    if (this.hanging || this.options.hangWhen?.(record)) {
+      this.hanging = true;
+      return new Promise(() => {});
+    }
+    // A durable write takes a while (a GitHub request): long enough for a step that did not wait to show.
+    if (options.durable) await sleep(this.options.durableMs);
+    write.callsLanded = this.calls().length;
+  }
+}
+
+const analyzer = (failAt?: number): Analyzer => ({
+  evaluate: async (request) =>
+    request.weight !== undefined && request.weight === failAt
+      ? { ok: false, analysis: 'rollback', reason: `error rate too high at ${failAt} %` }
+      : { ok: true, analysis: 'promote' },
+});
+
+test('the durable rollout record lands before the first traffic step runs, and each write is one more in the sequence', async (t) => {
+  const { env, calls } = setup(t);
+  const store = new FakeStore(calls, { durableMs: 400 });
+  const events: PipelineEvent[] = [];
+  const result = await runPipeline(
+    { env, version: 'v2', runId: '4242', repository: 'acme/shop' },
+    { reporter: { event: (e) => events.push(e) }, store, analyzerFor: () => analyzer() },
+  );
+  assert.equal(result.status, 'succeeded', result.message);
+  const log = calls();
+  assert.deepEqual(log, [
+    'deploy green v2',
+    'set_weight green 5',
+    'set_weight green 25',
+    'set_weight green 50',
+    'set_weight green 100',
+    'teardown blue',
+  ]);
+  // The write whose recovery first says "weight back to 0" was asked for, and had landed, before set_weight 5.
+  const firstWeight = log.indexOf('set_weight green 5');
+  const writeAhead = store.writes.find((w) =>
+    w.record.rollout?.recovery.some((s) => s.kind === 'set_weight'),
+  )!;
+  assert.equal(writeAhead.durable, true);
+  assert.equal(writeAhead.record.rollout!.owner.kind, 'workflow');
+  assert.equal(writeAhead.callsLanded, firstWeight, 'stored before set_weight 5 ran, right after deploy');
+  // And the deploy itself waited for the record that says how to tear the canary down.
+  const beforeDeploy = store.writes.find((w) => w.record.rollout?.recovery.length)!;
+  assert.deepEqual(beforeDeploy.record.rollout!.recovery, [{ kind: 'teardown', slot: 'green' }]);
+  assert.equal(beforeDeploy.callsLanded, 0);
+  assert.deepEqual(
+    store.writes.map((w) => w.record.seq),
+    store.writes.map((_, i) => 4 + i),
+  );
+  assert.equal(result.record?.seq, 3 + store.writes.length);
+  assert.equal(result.record?.live?.version, 'v2');
+  assert.equal(result.record?.previous?.version, 'v1');
+  assert.ok(
+    store.writes.every((w) => w.callsLanded !== undefined),
+    'every write landed before the result',
+  );
+});
+
+test('the rollback path never waits for a hanging store: traffic goes back, the run ends at the flush bound', { timeout: 20_000 }, async (t) => {
+  const { env, calls } = setup(t);
+  // Every write from the rollback on hangs forever (GitHub unreachable just when it matters).
+  const store = new FakeStore(calls, { durableMs: 10, hangWhen: (r) => r.rollout?.phase === 'rollback' });
+  const events: PipelineEvent[] = [];
+  const started = performance.now();
+  const result = await runPipeline(
+    { env, version: 'v2' },
+    {
+      reporter: { event: (e) => events.push(e) },
+      store,
+      analyzerFor: () => analyzer(25),
+      flushTimeoutMs: 300,
+    },
+  );
+  const elapsed = performance.now() - started;
+  assert.equal(result.status, 'rolled_back', result.message);
+  assert.equal(result.code, 'strategy_failed');
+  assert.equal(result.rollbacks[0]!.ok, true);
+  assert.deepEqual(calls().slice(-2), ['set_weight green 0', 'teardown green']);
+  assert.ok(store.hanging, 'the store hung from the rollback on');
+  const hungAt = store.writes.findIndex((w) => w.callsLanded === undefined);
+  assert.equal(
+    store.writes[hungAt]!.callsAsked,
+    calls().indexOf('set_weight green 0'),
+    'hung before traffic went back',
+  );
+  assert.ok(
+    events.some((e) => e.type === 'log' && e.level === 'warn' && /not stored within 300 ms/.test(e.message)),
+    'the bounded flush says it gave up',
+  );
+  assert.ok(elapsed < 10_000, `ended in ${Math.round(elapsed)} ms`);
+  assert.equal(events.at(-1)?.type, 'result');
+});
