@@ -435,14 +435,15 @@ function run(s: PipelineState, out: Action[], now: number): void {
           environment: s.input.env.name,
           detail: task.detail,
         });
-        if (task.phase === 'verify' || task.phase === 'monitor' || task.phase === 'finalize') {
-          // The record says which phase the rollout is in (finalize writes its own record below).
-          if (task.phase !== 'finalize')
+        // The record says which phase the rollout is in (finalize writes its own record).
+        if (task.phase === 'verify' || task.phase === 'monitor') {
+          const rollout = track(s, 'production').record.rollout;
+          if (rollout)
             persist(
               s,
               out,
               'production',
-              { rollout: { ...track(s, 'production').record.rollout!, phase: task.phase } },
+              { rollout: { ...rollout, phase: task.phase } },
               phaseEntry(s, task.phase),
               now,
               false,

@@ -678,3 +678,30 @@ test('a record left by a run that never finished is reported, then replaced', ()
   );
   assert.equal(r.result.record!.rollout, undefined);
 });
+
+test('cancelled while the gates run: the validate phase is cancelled, nothing ran', () => {
+  const env = environment('  production:\n    strategy: blue-green');
+  const r = drive(input(env, { skipGates: false, hasGates: true }), {
+    cancelDuring: (a) => a.kind === 'run_gates',
+  });
+  assert.equal(r.result.status, 'cancelled');
+  assert.equal(r.result.message, 'cancelled before anything changed');
+  assert.deepEqual(phasesOf(r), ['validate:cancelled']);
+  assert.deepEqual(r.ran, []);
+});
+
+test('cancelled during the staging deployment: staging is rolled back, production never starts', () => {
+  const yaml =
+    '  staging:\n    strategy: blue-green\n  production:\n    staging: staging\n    strategy: blue-green';
+  const r = drive(input(environment(yaml), { staging: environment(yaml, 'staging') }), {
+    cancelDuring: (a) => a.kind === 'run_step' && a.step.kind === 'health',
+  });
+  assert.equal(r.result.status, 'cancelled');
+  assert.equal(r.result.message, 'cancelled; rolled back (traffic on stable)');
+  assert.deepEqual(phasesOf(r), ['validate:skipped', 'staging:cancelled']);
+  assert.deepEqual(steps(r, 'staging').slice(-1), ['teardown on green']);
+  assert.deepEqual(steps(r), []);
+  const staging = r.persists.filter((p) => p.record.environment === 'staging').at(-1)!.record;
+  assert.equal(staging.rollout, undefined);
+  assert.equal(staging.history.at(-1)!.event, 'cancelled');
+});

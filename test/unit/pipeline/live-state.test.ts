@@ -1,0 +1,58 @@
+// What is live: the `current` command is the source of truth when configured, cross-checked against the
+// record (a warning when they differ); without it, the record.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from '../../../src/config/load.ts';
+import { resolveEnvironment } from '../../../src/config/resolve.ts';
+import { disagreementOf, readLiveState } from '../../../src/pipeline/live-state.ts';
+import { emptyRecord, type EnvironmentRecord } from '../../../src/state/record.ts';
+
+function env(current?: string) {
+  const print =
+    current === undefined
+      ? ''
+      : `    current: ${JSON.stringify([process.execPath, '-e', `console.log(${JSON.stringify(current)})`])}\n`;
+  const parsed = parseConfig(
+    `target:\n  commands:\n    deploy: deploy {{slot}}\n    switch: switch {{slot}}\n${print}environments:\n  production:\n    strategy: blue-green\n`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  return resolveEnvironment(parsed.config, 'production');
+}
+
+function record(version: string, slot: string): EnvironmentRecord {
+  const at = '2026-01-01T00:00:00.000Z';
+  return { ...emptyRecord('local', 'production', new Date(at)), live: { version, slot, since: at } };
+}
+
+test('without a current command the record says what is live; with neither, nothing is known', async () => {
+  assert.deepEqual(await readLiveState(env(), record('v3', 'green'), {}), { slot: 'green', version: 'v3' });
+  assert.deepEqual(await readLiveState(env(), undefined, {}), {});
+});
+
+test('the current command wins; the record fills in the version only for the same slot', async () => {
+  const warnings: string[] = [];
+  const warn = (m: string) => warnings.push(m);
+  assert.deepEqual(await readLiveState(env('green'), record('v3', 'green'), { warn }), {
+    slot: 'green',
+    version: 'v3',
+  });
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(await readLiveState(env('blue'), record('v3', 'green'), { warn }), {
+    slot: 'blue',
+    version: undefined,
+  });
+  assert.deepEqual(warnings, [
+    'production: the current command says slot blue but the state record says version v3 on slot green; going by the current command',
+  ]);
+});
+
+test('disagreement is only about what both sides say', () => {
+  assert.equal(disagreementOf({ slot: 'blue' }, { version: 'v1' }), undefined);
+  assert.equal(disagreementOf({ slot: 'blue', version: 'v1' }, { slot: 'blue', version: 'v1' }), undefined);
+  assert.deepEqual(disagreementOf({ version: 'v2' }, { version: 'v1', slot: 'blue' }), {
+    current: 'version v2',
+    recorded: 'version v1 on slot blue',
+  });
+  assert.equal(disagreementOf({ slot: 'blue' }, undefined), undefined);
+});
