@@ -131,37 +131,43 @@ test('the durable rollout record lands before the first traffic step runs, and e
   );
 });
 
-test('the rollback path never waits for a hanging store: traffic goes back, the run ends at the flush bound', { timeout: 20_000 }, async (t) => {
-  const { env, calls } = setup(t);
-  // Every write from the rollback on hangs forever (GitHub unreachable just when it matters).
-  const store = new FakeStore(calls, { durableMs: 10, hangWhen: (r) => r.rollout?.phase === 'rollback' });
-  const events: PipelineEvent[] = [];
-  const started = performance.now();
-  const result = await runPipeline(
-    { env, version: 'v2' },
-    {
-      reporter: { event: (e) => events.push(e) },
-      store,
-      analyzerFor: () => analyzer(25),
-      flushTimeoutMs: 300,
-    },
-  );
-  const elapsed = performance.now() - started;
-  assert.equal(result.status, 'rolled_back', result.message);
-  assert.equal(result.code, 'strategy_failed');
-  assert.equal(result.rollbacks[0]!.ok, true);
-  assert.deepEqual(calls().slice(-2), ['set_weight green 0', 'teardown green']);
-  assert.ok(store.hanging, 'the store hung from the rollback on');
-  const hungAt = store.writes.findIndex((w) => w.callsLanded === undefined);
-  assert.equal(
-    store.writes[hungAt]!.callsAsked,
-    calls().indexOf('set_weight green 0'),
-    'hung before traffic went back',
-  );
-  assert.ok(
-    events.some((e) => e.type === 'log' && e.level === 'warn' && /not stored within 300 ms/.test(e.message)),
-    'the bounded flush says it gave up',
-  );
-  assert.ok(elapsed < 10_000, `ended in ${Math.round(elapsed)} ms`);
-  assert.equal(events.at(-1)?.type, 'result');
-});
+test(
+  'the rollback path never waits for a hanging store: traffic goes back, the run ends at the flush bound',
+  { timeout: 20_000 },
+  async (t) => {
+    const { env, calls } = setup(t);
+    // Every write from the rollback on hangs forever (GitHub unreachable just when it matters).
+    const store = new FakeStore(calls, { durableMs: 10, hangWhen: (r) => r.rollout?.phase === 'rollback' });
+    const events: PipelineEvent[] = [];
+    const started = performance.now();
+    const result = await runPipeline(
+      { env, version: 'v2' },
+      {
+        reporter: { event: (e) => events.push(e) },
+        store,
+        analyzerFor: () => analyzer(25),
+        flushTimeoutMs: 300,
+      },
+    );
+    const elapsed = performance.now() - started;
+    assert.equal(result.status, 'rolled_back', result.message);
+    assert.equal(result.code, 'strategy_failed');
+    assert.equal(result.rollbacks[0]!.ok, true);
+    assert.deepEqual(calls().slice(-2), ['set_weight green 0', 'teardown green']);
+    assert.ok(store.hanging, 'the store hung from the rollback on');
+    const hungAt = store.writes.findIndex((w) => w.callsLanded === undefined);
+    assert.equal(
+      store.writes[hungAt]!.callsAsked,
+      calls().indexOf('set_weight green 0'),
+      'hung before traffic went back',
+    );
+    assert.ok(
+      events.some(
+        (e) => e.type === 'log' && e.level === 'warn' && /not stored within 300 ms/.test(e.message),
+      ),
+      'the bounded flush says it gave up',
+    );
+    assert.ok(elapsed < 10_000, `ended in ${Math.round(elapsed)} ms`);
+    assert.equal(events.at(-1)?.type, 'result');
+  },
+);
