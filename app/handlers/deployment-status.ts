@@ -11,6 +11,7 @@ import {
 import type { DeploymentState, StatusCommentState } from '../../src/github/status-comment.ts';
 import { releaseDeploymentLock } from '../deploy/lock.ts';
 import type { Octokit, Where } from '../facts/github.ts';
+import { ownBotLogin } from '../facts/own-comments.ts';
 
 export const FINAL_STATES: readonly DeploymentState[] = ['success', 'failure', 'error', 'inactive'];
 
@@ -24,13 +25,14 @@ interface DeploymentStatusPayload {
     log_url?: string | null;
     target_url?: string | null;
     created_at: string;
+    creator?: { login: string; type?: string } | null;
   };
   deployment: {
     id: number;
     sha: string;
     environment: string;
     payload?: unknown;
-    creator?: { login: string } | null;
+    creator?: { login: string; type?: string } | null;
   };
   repository: { name: string; owner: { login: string } };
 }
@@ -84,13 +86,30 @@ export function nextStatusState(
   return next;
 }
 
+/**
+ * Whether this final status may end the environment's deployment lock. Only the App's own deployment holds
+ * one, and only a bot ends it (the App, or the workflow token the deployment runs under): otherwise a person
+ * with `deployments: write` could post "failure" on a running deployment, or make a deployment of the same
+ * commit and end it, and free the environment under a rollout. The webhook is signed by GitHub, so its
+ * creator fields are GitHub's word.
+ */
+export function mayReleaseLock(
+  payload: Pick<DeploymentStatusPayload, 'deployment' | 'deployment_status'>,
+  appLogin: string,
+): boolean {
+  const createdByApp = payload.deployment.creator?.login.toLowerCase() === appLogin.toLowerCase();
+  const endedByBot = payload.deployment_status.creator?.type === 'Bot';
+  return createdByApp && endedByBot;
+}
+
 export type DeploymentStatusOutcome =
   | { status: 'ignored'; reason: string }
   | {
       /** stale: the comment already shows a newer event; no_pull_request: the deployment names no PR. */
       status: 'updated' | 'created' | 'stale' | 'no_pull_request';
       commentId?: number;
-      lock: 'released' | 'kept' | 'none' | 'not_final';
+      /** not_trusted: a final status the lock does not answer to (mayReleaseLock). */
+      lock: 'released' | 'kept' | 'none' | 'not_final' | 'not_trusted';
     };
 
 async function existingComment(
@@ -132,8 +151,11 @@ export async function handleDeploymentStatus(
   const environment = status.environment || deployment.environment;
   const final = FINAL_STATES.includes(state);
   // The deployment's own lock is a lightweight ref to its commit; a person's /lock stays.
-  const releaseIfFinal = async (): Promise<'released' | 'kept' | 'none' | 'not_final'> =>
-    final ? releaseDeploymentLock(octokit.rest.git, where, environment, deployment.sha) : 'not_final';
+  const releaseIfFinal = async (): Promise<'released' | 'kept' | 'none' | 'not_final' | 'not_trusted'> => {
+    if (!final) return 'not_final';
+    if (!mayReleaseLock(payload, await ownBotLogin(octokit))) return 'not_trusted';
+    return releaseDeploymentLock(octokit.rest.git, where, environment, deployment.sha);
+  };
 
   const pullNumber = deploymentPayload.pr;
   if (pullNumber === undefined) return { status: 'no_pull_request', lock: await releaseIfFinal() };

@@ -379,11 +379,20 @@ async function deploymentOnFake(probot: Probot, fake: FakeGitHub, requestedBy: s
   return { octokit, deployment: data as { id: number; sha: string; payload: unknown } };
 }
 
+/** Who made the deployment and who posted the status, as GitHub's signed webhook says (merged over the
+ * example's user objects, which already have the webhook's shape). */
+interface Creators {
+  deployment?: { login: string; type: 'Bot' | 'User' };
+  status?: { login: string; type: 'Bot' | 'User' };
+}
+const WORKFLOW_BOT = { login: 'github-actions[bot]', type: 'Bot' } as const;
+
 function statusEvent(
   fake: FakeGitHub,
   deployment: { id: number; sha: string; payload: unknown },
   state: string,
   at: string,
+  creators: Creators = {},
 ) {
   return webhookPayload(
     'deployment_status',
@@ -394,9 +403,11 @@ function statusEvent(
         sha: deployment.sha,
         environment: 'production',
         payload: deployment.payload,
+        creator: creators.deployment ?? { login: APP_BOT, type: 'Bot' },
       },
       ...onMain,
       deployment_status: {
+        creator: creators.status ?? WORKFLOW_BOT,
         state,
         environment: 'production',
         description: `deploy ${state}`,
@@ -462,6 +473,34 @@ for (const final of ['success', 'failure'] as const) {
       assert.equal(state.description, `deploy ${final}`);
       assert.equal(fake.requestsFor('issues/create-comment').length, 0);
       assert.equal(fake.repo().refs.has('deploy-locks/production'), false, 'the lock is released');
+    });
+  });
+}
+
+// A person with deployments: write must not free the environment under a running rollout: not by posting a
+// final status on the App's deployment, nor by making their own deployment of the commit and ending it.
+for (const [name, creators] of [
+  ['a person posts "failure" on the App\'s deployment', { status: { login: 'mallory', type: 'User' } }],
+  ["a person's own deployment of the commit ends", { deployment: { login: 'mallory', type: 'User' } }],
+  ["a workflow's deployment of the commit ends", { deployment: WORKFLOW_BOT }],
+] as Array<[string, Creators]>) {
+  test(`deployment_status: the deployment lock is kept when ${name}`, async () => {
+    await withApp(async (fake, probot) => {
+      const { octokit, deployment } = await deploymentOnFake(probot, fake, 'alice');
+      const lock = await acquireDeploymentLock(
+        octokit.rest,
+        { owner, repo },
+        { environment: 'production', sha: HEAD },
+      );
+      assert.equal(lock.status, 'acquired');
+      await receive(
+        probot,
+        'deployment_status',
+        statusEvent(fake, deployment, 'failure', '2030-01-01T00:00:02Z', creators),
+      );
+      assert.ok(fake.repo().refs.has('deploy-locks/production'), 'the running deployment keeps its lock');
+      // The comment still follows the event: it is display, and says what GitHub says happened.
+      assert.equal(statusComments(fake).length, 1);
     });
   });
 }

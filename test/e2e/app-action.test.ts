@@ -123,8 +123,11 @@ function deploymentEvent(
 }
 
 function withoutUsers(o: Json): Json {
-  const { creator: _creator, performed_via_github_app: _app, ...rest } = o;
-  return rest;
+  const { creator, performed_via_github_app: _app, ...rest } = o;
+  // Who made it stays (the App releases its lock only for its own deployment, ended by a bot): login and
+  // type merge over the example's user object, which has the webhook's shape.
+  const who = creator as { login?: string; type?: string } | undefined;
+  return who?.login ? { ...rest, creator: { login: who.login, type: who.type } } : rest;
 }
 
 /** What answers through the router now: the x-version of a few requests. */
