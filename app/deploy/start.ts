@@ -8,6 +8,7 @@ import type { LockInfo } from '../locks.ts';
 import { renderStatusComment } from '../../src/github/status-comment.ts';
 import type { StatusCommentState } from '../../src/github/status-comment.ts';
 import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
+import { commentDedupeKey, createDeploymentOnce } from '../../src/github/deployments.ts';
 import { deploymentLockOwner, releaseDeploymentLock } from './lock.ts';
 import type { Api, Where } from '../facts/github.ts';
 import { readPull } from '../facts/pull-request.ts';
@@ -45,7 +46,8 @@ export async function startDeployment(
     now: () => Date;
   },
 ): Promise<StartOutcome> {
-  const existing = known.deployments?.find((d) => d.payload?.source_comment_id === request.sourceCommentId);
+  const dedupeKey = commentDedupeKey(request.sourceCommentId);
+  const existing = known.deployments?.find((d) => d.payload?.dedupe_key === dedupeKey);
   if (existing) return { status: 'already_deployed', deploymentId: existing.id };
 
   const frozen = await readGlobalLock(api, where);
@@ -113,22 +115,20 @@ export async function startDeployment(
       ...(request.hotfixReason !== undefined ? { hotfix_reason: request.hotfixReason } : {}),
     };
     if (version !== undefined) payload.version = version;
-    const { data } = await api.repos.createDeployment({
+    // The one creation path (src/github/deployments.ts): a create whose answer was lost is looked up by its
+    // key before it is repeated, like the Action's own.
+    const created = await createDeploymentOnce(api, {
       ...where,
-      ref: request.sha, // the commit, never the branch name
+      sha: request.sha, // the commit, never the branch name
       environment: request.environment,
-      task: 'deploy',
       description: `${request.type} via PR #${request.pr}`.slice(0, 140),
-      payload: payload as Record<string, unknown>,
-      required_contexts: [],
-      auto_merge: false,
-      production_environment: request.production,
-      transient_environment: false,
+      payload: { ...payload, dedupe_key: dedupeKey },
+      production: request.production,
+      transient: false,
     });
-    if (!('id' in data)) throw new Error(`GitHub did not create the deployment: ${String(data.message)}`);
     return {
       status: 'created',
-      deploymentId: data.id,
+      deploymentId: created.id,
       statusCommentId,
       statusCommentCreated: writtenCommentId !== undefined,
     };

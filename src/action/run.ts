@@ -14,6 +14,7 @@ import {
   type GitHubClient,
   type RequestCounter,
 } from '../github/client.ts';
+import { runDedupeKey } from '../github/deployments.ts';
 import { pullRequestContext } from '../github/pull-request.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import { fanOut, type PipelineResult, type Reporter } from '../pipeline/events.ts';
@@ -155,7 +156,11 @@ class ActionRun {
                 type: plan.type,
                 pr: context.pullNumber,
                 requested_by: context.actor,
-                run_key: `${context.runId ?? 'local'}-${this.env.GITHUB_RUN_ATTEMPT ?? '1'}-${plan.environment}`,
+                dedupe_key: runDedupeKey(
+                  context.runId ?? 'local',
+                  this.env.GITHUB_RUN_ATTEMPT ?? '1',
+                  plan.environment,
+                ),
               },
             },
           },

@@ -48,11 +48,14 @@ export const deploymentPayloadSchema = z
     approved_by: z.array(z.string()).optional(),
     hotfix_reason: z.string().max(500).optional(),
     dry_run: z.boolean().optional(),
-    /** The PR comment that asked for the deployment: the App looks for it before creating, so a redelivered
-     * webhook or a comment handled twice never makes a second deployment. */
+    /** The PR comment that asked for the deployment (its link in replies and records). */
     source_comment_id: z.number().int().positive().optional(),
-    /** Identifies the run that created the deployment, so a retried create finds the first one. */
-    run_key: z.string().max(200).optional(),
+    /**
+     * The one de-duplication key (deployments.ts createDeploymentOnce): what asked for the deployment, so a
+     * redelivered webhook, a comment handled twice or a create whose answer was lost never makes a second.
+     * `comment:<id>` when the App made it, `run:<run id>-<attempt>-<environment>` when the Action did.
+     */
+    dedupe_key: z.string().max(200).optional(),
   })
   // Other tools may add their own keys; only ours are read.
   .loose();

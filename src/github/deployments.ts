@@ -96,9 +96,24 @@ export async function lastSuccessfulDeployment(
   return undefined;
 }
 
+/** The de-duplication key of a deployment the App makes for a PR comment. */
+export const commentDedupeKey = (commentId: number): string => `comment:${commentId}`;
+
+/** The de-duplication key of a deployment the Action makes for its own run (a push, a dispatch). */
+export const runDedupeKey = (runId: string, attempt: string, environment: string): string =>
+  `run:${runId}-${attempt}-${environment}`;
+
+/** The key a deployment was created under, if it was created by this product. */
+export function dedupeKeyOf(payload: unknown): string | undefined {
+  const value = typeof payload === 'string' ? safeJson(payload) : payload;
+  const key = (value as { dedupe_key?: unknown } | null | undefined)?.dedupe_key;
+  return typeof key === 'string' ? key : undefined;
+}
+
 /**
- * Creates a deployment without ever making two: the create is not retried blindly (a 5xx may hide a
- * deployment that was made); instead the run's key is looked for among the SHA's deployments first.
+ * The one path that creates GitHub deployments (the App's /deploy and the Action's own runs), without ever
+ * making two: the create is not retried blindly (a 5xx may hide a deployment that was made); instead its
+ * `dedupe_key` is looked for among the SHA's deployments first.
  */
 export async function createDeploymentOnce(
   api: CreateDeploymentApi,
@@ -108,7 +123,7 @@ export async function createDeploymentOnce(
     sha: string;
     environment: string;
     description: string;
-    payload: DeploymentPayload & { run_key: string };
+    payload: DeploymentPayload & { dedupe_key: string };
     production: boolean;
     transient: boolean;
   },
@@ -116,7 +131,7 @@ export async function createDeploymentOnce(
 ): Promise<{ id: number; url?: string }> {
   return writeOnce({
     attempts,
-    landed: () => findByRunKey(api, params),
+    landed: () => findByDedupeKey(api, params),
     async write() {
       const { status, data } = await api.repos.createDeployment({
         owner: params.owner,
@@ -216,9 +231,10 @@ export async function createDeploymentStatusOnce(
   });
 }
 
-async function findByRunKey(
+/** The SHA's deployment made under the same key, if one exists (the create landed, or was made before). */
+export async function findByDedupeKey(
   api: DeploymentsApi,
-  p: { owner: string; repo: string; sha: string; environment: string; payload: { run_key: string } },
+  p: { owner: string; repo: string; sha: string; environment: string; payload: { dedupe_key: string } },
 ): Promise<{ id: number } | undefined> {
   const { data } = await api.repos.listDeployments({
     owner: p.owner,
@@ -227,11 +243,8 @@ async function findByRunKey(
     environment: p.environment,
     per_page: 30,
   });
-  for (const d of data) {
-    const payload = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
-    if ((payload as { run_key?: string } | null)?.run_key === p.payload.run_key) return { id: d.id };
-  }
-  return undefined;
+  const found = data.find((d) => dedupeKeyOf(d.payload) === p.payload.dedupe_key);
+  return found ? { id: found.id } : undefined;
 }
 
 function safeJson(text: string): unknown {

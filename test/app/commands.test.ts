@@ -127,6 +127,7 @@ test('happy path: /deploy production waits, two approvals create exactly one dep
     assert.equal(payload.requested_by, 'alice');
     assert.deepEqual(payload.approved_by, ['carol', 'dave']);
     assert.equal(payload.source_comment_id, ask.id);
+    assert.equal(payload.dedupe_key, `comment:${ask.id}`, 'the one de-duplication key');
     const status = fake.repo().comments.get(payload.comment_id!);
     assert.match(String(status?.body), /^<!-- deploy-action:status environment="production" -->/);
     const create = fake.requestsFor('repos/create-deployment')[0]!;

@@ -42,7 +42,11 @@ export interface GitHubReporterOptions {
   deployment?:
     | { id: number }
     | {
-        create: { production: boolean; transient: boolean; payload: DeploymentPayload & { run_key: string } };
+        create: {
+          production: boolean;
+          transient: boolean;
+          payload: DeploymentPayload & { dedupe_key: string };
+        };
       };
   pullNumber?: number;
   /** The status comment's id when the App wrote it already. */

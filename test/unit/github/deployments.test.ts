@@ -30,7 +30,7 @@ test('payload: an object, a JSON string, empty and missing all parse', () => {
     approved_by: ['bob'],
     hotfix_reason: 'CVE',
     dry_run: false,
-    run_key: 'run-1-1',
+    dedupe_key: 'run:1-1-production',
   };
   assert.deepEqual(parseDeploymentPayload(full), full);
   assert.deepEqual(parseDeploymentPayload(JSON.stringify(full)), full);
@@ -160,7 +160,7 @@ const createParams = {
   sha: SHA,
   environment: 'production',
   description: 'deploy 1.2.3 with canary',
-  payload: { version: '1.2.3', run_key: 'run-77-1' },
+  payload: { version: '1.2.3', dedupe_key: 'run:77-1-production' },
   production: true,
   transient: false,
 };
@@ -329,7 +329,7 @@ test('against the fake GitHub: createDeploymentOnce makes one deployment through
       data.map((d) => d.id),
       [r.id],
     );
-    assert.equal((data[0]!.payload as { run_key?: string }).run_key, 'run-77-1');
+    assert.equal((data[0]!.payload as { dedupe_key?: string }).dedupe_key, 'run:77-1-production');
     assert.equal(gh.requestsFor('repos/create-deployment').length, 2);
     gh.assertNoViolations();
   } finally {
