@@ -19,7 +19,12 @@ import { terminalReporter } from '../report/terminal.ts';
 import { cancelOnSignals, runExitCode } from '../util/signals.ts';
 import { EXIT_CODES, gatesExitCode } from '../util/exit-codes.ts';
 import { stateKeyLine, StateKeyUsageError, type StateKeyOptions } from './state-key.ts';
-import { collectEnvironments, reconcileCli, type ReconcileCliOptions } from './reconcile.ts';
+import {
+  collectEnvironments,
+  parseReconcileTime,
+  reconcileCli,
+  type ReconcileCliOptions,
+} from './reconcile.ts';
 
 export const DEFAULT_CONFIG = '.github/deploy.yml';
 
@@ -271,6 +276,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       '-e, --environment <names>',
       'only this environment (repeat, or a comma list; default: every one in the config)',
       collectEnvironments,
+    )
+    .option(
+      '--at <time>',
+      'judge due times as of this later ISO 8601 time (tear down a retired slot early, or rehearse)',
+      (value: string) => parseReconcileTime(value),
     )
     .addOption(stateDirOption())
     .addOption(configOption())

@@ -2,6 +2,7 @@
 // the config's state_dir (docs/reconcile.md). A rollout owned by a process on this host that is gone is
 // rolled back; due retired slots are torn down. Exit 0 when nothing that was due failed, 1 when something
 // did, 2 for bad input (an environment not in the config).
+import { InvalidArgumentError } from 'commander';
 import { hostname } from 'node:os';
 import type { RawConfig } from '../config/schema.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
@@ -17,6 +18,8 @@ export interface ReconcileCliOptions {
   config: string;
   stateDir?: string;
   json?: boolean;
+  /** Judge due times as of this instant instead of now (never earlier than now: see parseReconcileTime). */
+  at?: Date;
 }
 
 export interface ReconcileCliDeps {
@@ -24,6 +27,20 @@ export interface ReconcileCliDeps {
   err(text: string): void;
   /** Loads and validates a config file, printing its problems; undefined when it is invalid. */
   loadConfig(path: string, json: boolean): Promise<RawConfig | undefined>;
+}
+
+/**
+ * `--at <time>`: an ISO 8601 time later than now. Reconcile then tears down what will be due by then: a slot
+ * retired on purpose ahead of its delay, or a rehearsal of what the scheduled run will do. An earlier time
+ * is refused: it could only hide what is due now.
+ */
+export function parseReconcileTime(value: string, now: Date = new Date()): Date {
+  const at = /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : new Date(Number.NaN);
+  if (Number.isNaN(at.getTime()))
+    throw new InvalidArgumentError(`"${value}" is not an ISO 8601 time such as 2026-12-01T10:00:00Z`);
+  if (at.getTime() < now.getTime())
+    throw new InvalidArgumentError(`${at.toISOString()} is in the past; --at only looks ahead`);
+  return at;
 }
 
 /** commander's collector for `-e`: repeatable, and each value may be a comma list. */
@@ -47,6 +64,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       },
       // No GitHub here: rollouts owned by a workflow run are left alone (owner_unknown) for the Action's.
       ownerStatus: ownerStatusFor({}),
+      dueBy: opts.at,
       actor: `reconcile:cli:${hostname()}`,
       reporter,
       stateDir: opts.stateDir,

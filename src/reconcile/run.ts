@@ -69,6 +69,11 @@ export interface ReconcileOptions {
   actor: string;
   reporter: Reporter;
   now?: () => Date;
+  /**
+   * Judge due times as of this instant instead of now (the CLI's `--at`, later than now only); what is
+   * done is still recorded at the real time.
+   */
+  dueBy?: Date;
   stateDir?: string;
   /**
    * On GitHub: a status on the orphan's deployment, so the Deployments tab and (through the
@@ -154,7 +159,7 @@ async function reconcileEnvironment(name: string, options: ReconcileOptions): Pr
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const owner = record.rollout ? await options.ownerStatus(record.rollout.owner) : undefined;
     const now = (options.now ?? (() => new Date()))();
-    const decision = decide({ record, owner, now, onOrphan: env.onOrphan });
+    const decision = decide({ record, owner, now: options.dueBy ?? now, onOrphan: env.onOrphan });
     const acted = await act(decision, record, env, store, options, now);
     // The closing "nothing due" after something was done says nothing new.
     if (!(pass > 0 && acted.entry.code === 'nothing_due')) entries.push(acted.entry);
