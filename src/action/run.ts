@@ -172,6 +172,15 @@ class ActionRun {
     });
     const reporter = fanOut([terminalReporter({ color: false }), github]);
     const store = this.stateStore(github, resolved);
+    // The record names the GitHub deployment behind each release and rollout (/status shows it, reconcile
+    // marks it when the run dies), not the workflow run. A run that creates its own deployment knows its id
+    // once it exists; with the record on GitHub the run already waits on GitHub to read it, so it waits for
+    // the id too (undefined when it could not be created: the run id stands in, as without GitHub).
+    const recordedDeployment = context.deployment
+      ? String(context.deployment.id)
+      : store
+        ? await github?.deploymentId().then((id) => (id === undefined ? undefined : String(id)))
+        : undefined;
 
     let result: PipelineResult;
     try {
@@ -186,7 +195,7 @@ class ActionRun {
           runAttempt: this.env.GITHUB_RUN_ATTEMPT,
           runUrl: context.runUrl,
           repository: `${context.owner}/${context.repo}`,
-          deploymentId: context.deployment ? String(context.deployment.id) : undefined,
+          deploymentId: recordedDeployment,
           skipStaging: plan.skipStaging,
           skipGates: plan.mode === 'deploy' || plan.mode === 'rollback',
         },
