@@ -1,0 +1,87 @@
+// Can a rollout whose owner died be resumed (reconcile, `on_orphan: resume`)? Pure: the current environment
+// config and the record in; where the rollout goes on from, or why it cannot, out. The version, sha and the
+// planned steps come from the record (signed by the store); the target's commands from today's deploy.yml.
+// The strategy machine is rebuilt from the config, and its rollback rule must mean the same steps the record
+// planned, so the plan it builds today has to equal the recorded one: a config that changed since the
+// rollout began is not resumed (reconcile rolls back instead).
+import { isDeepStrictEqual } from 'node:util';
+import type { ResolvedEnvironment } from '../config/resolve.ts';
+import type { EnvironmentRecord, Rollout } from '../state/record.ts';
+import type { LiveState } from '../strategies/capabilities.ts';
+import { createStrategy, usesSlots } from '../strategies/index.ts';
+import { describeStep, type SequenceState } from '../strategies/sequence.ts';
+import { capabilitiesOf } from './step-runner.ts';
+
+/** The pipeline phases a rollout is resumed in: the strategy, or after it. */
+export type ResumePhase = 'production' | 'verify' | 'monitor';
+
+export type ResumeCheck =
+  | {
+      ok: true;
+      rollout: Rollout & { strategyState: SequenceState };
+      phase: ResumePhase;
+      /** What was live before the rollout: the slot it moves traffic away from, and its version. */
+      live: LiveState;
+    }
+  | { ok: false; reason: string };
+
+const PHASES = new Set<string>(['production', 'verify', 'monitor']);
+
+export function checkResumable(env: ResolvedEnvironment, record: EnvironmentRecord): ResumeCheck {
+  const rollout = record.rollout;
+  if (!rollout) return { ok: false, reason: 'the record shows no rollout' };
+  if (rollout.phase === 'rollback')
+    return { ok: false, reason: 'its run was already rolling it back when it ended' };
+  if (rollout.phase === 'staging')
+    return {
+      ok: false,
+      reason:
+        'it is the staging phase of a deployment to another environment, which only its own run can go on with',
+    };
+  if (!PHASES.has(rollout.phase))
+    return { ok: false, reason: `it was in phase "${rollout.phase}", which is not one reconcile resumes` };
+  const state = rollout.strategyState;
+  if (!state)
+    return {
+      ok: false,
+      reason:
+        'its run ended before the first strategy step, so the record says neither where to go on from nor whether its backup and migrate hooks ran',
+    };
+  if (rollout.strategy !== env.strategy.type)
+    return {
+      ok: false,
+      reason: `it is a ${rollout.strategy} rollout and deploy.yml now says ${env.strategy.type}`,
+    };
+  if (state.index < 0 || state.index >= state.plan.length)
+    return {
+      ok: false,
+      reason: `its recorded step ${state.index} is outside its plan of ${state.plan.length} step(s)`,
+    };
+  const live: LiveState = {
+    slot: usesSlots(env.strategy) ? (rollout.stableSlot ?? record.live?.slot) : undefined,
+    version: record.live?.version,
+  };
+  if (usesSlots(env.strategy) && !live.slot)
+    return { ok: false, reason: 'the record does not say which slot served before the rollout' };
+  // Strategies route traffic between the slots they pick from the live one; the same plan means the same
+  // slots, the same step indexes (where traffic first moved) and the same rollback.
+  const today = createStrategy(env.strategy, capabilitiesOf(env), live).plan.map((p) => p.step);
+  const recorded = state.plan.map((p) => p.step);
+  if (!isDeepStrictEqual(today, recorded)) {
+    const at = recorded.findIndex((step, i) => !isDeepStrictEqual(step, today[i]));
+    const i = at < 0 ? recorded.length : at;
+    return {
+      ok: false,
+      reason:
+        `the ${env.strategy.type} strategy in deploy.yml no longer plans the steps the rollout started with ` +
+        `(step ${i + 1}: recorded ${recorded[i] ? describeStep(recorded[i]) : 'none'}, ` +
+        `now ${today[i] ? describeStep(today[i]) : 'none'})`,
+    };
+  }
+  return {
+    ok: true,
+    rollout: { ...rollout, strategyState: state },
+    phase: rollout.phase as ResumePhase,
+    live,
+  };
+}
