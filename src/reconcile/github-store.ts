@@ -6,6 +6,8 @@ import { bindExternalId, readEnvironmentRecord, type StateReadApi } from '../sta
 import type { EnvironmentRecord } from '../state/record.ts';
 import { signRecord, verifyRecord } from '../state/signed-record.ts';
 import type { StateRead, StateStore } from '../state/store.ts';
+import { userText } from '../github/user-text.ts';
+import { truncate } from '../report/markdown.ts';
 
 interface CheckRunData {
   id: number;
@@ -24,6 +26,9 @@ export interface InPlaceStateApi {
       owner: string;
       repo: string;
       check_run_id: number;
+      status?: 'completed';
+      conclusion?: 'success' | 'failure' | 'cancelled';
+      completed_at?: string;
       output: { title: string; summary: string; text: string };
     }): Promise<unknown>;
   };
@@ -32,6 +37,32 @@ export interface InPlaceStateApi {
 interface Place {
   deploymentId: number;
   run: CheckRunData;
+  /** The record last read or written there. */
+  record: EnvironmentRecord;
+}
+
+/**
+ * How the dead run's deploy check run ends when reconcile ends its rollout (rolled back, or resumed to the
+ * end): it would otherwise stay "in progress" forever, saying "Deploying v2". Undefined while a rollout is
+ * still in the record.
+ */
+export function checkRunEnding(
+  before: EnvironmentRecord,
+  after: EnvironmentRecord,
+): { conclusion: 'success' | 'failure' | 'cancelled'; title: string; summary: string } | undefined {
+  if (!before.rollout || after.rollout) return undefined;
+  const last = after.history.at(-1);
+  const event = last?.event ?? 'ended';
+  const conclusion = event === 'succeeded' ? 'success' : event === 'cancelled' ? 'cancelled' : 'failure';
+  return {
+    conclusion,
+    title: truncate(`${after.environment}: ${event.replaceAll('_', ' ')} by reconcile`, 255),
+    summary: truncate(
+      `The run that owned the rollout of **${userText(before.rollout.version)}** ended; reconcile took over.` +
+        (last?.detail ? `\n\n${userText(last.detail)}` : ''),
+      65_000,
+    ),
+  };
 }
 
 export class InPlaceGitHubStore implements StateStore {
@@ -92,18 +123,24 @@ export class InPlaceGitHubStore implements StateStore {
       environment: record.environment,
       deploymentId: String(place.deploymentId),
     });
+    const ending = checkRunEnding(place.record, record);
+    // GitHub wants a title and summary with any output: the reporter's stay as they were until it ends.
+    const output = {
+      title: ending?.title ?? (place.run.output.title || `deploy / ${record.environment}`),
+      summary: ending?.summary ?? (place.run.output.summary || 'State of the environment.'),
+      text,
+    };
     await this.api.checks.update({
       owner: this.owner,
       repo: this.repo,
       check_run_id: place.run.id,
-      // GitHub wants a title and summary with any output: the reporter's stay as they were.
-      output: {
-        title: place.run.output.title || `deploy / ${record.environment}`,
-        summary: place.run.output.summary || 'State of the environment.',
-        text,
-      },
+      ...(ending
+        ? { status: 'completed', conclusion: ending.conclusion, completed_at: record.updatedAt }
+        : {}),
+      output,
     });
-    place.run = { ...place.run, output: { ...place.run.output, text } };
+    place.run = { ...place.run, output };
+    place.record = record;
   }
 
   /** The check run whose verified record is the one read (the newest deployment that holds one). */
@@ -123,7 +160,7 @@ export class InPlaceGitHubStore implements StateStore {
           environment: record.environment,
           deploymentId: String(d.id),
         });
-        if (verified.ok && verified.record.seq === record.seq) return { deploymentId: d.id, run };
+        if (verified.ok && verified.record.seq === record.seq) return { deploymentId: d.id, run, record };
       }
     }
     return undefined;
