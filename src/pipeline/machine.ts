@@ -583,13 +583,30 @@ function onStrategyEvent(
   run(s, out, now);
 }
 
-/** Before a step runs: the record says where the rollout is and how to undo it as if the step had started. */
+/**
+ * Before a step runs: the record says where the rollout is and how to undo it as if the step had started.
+ * Only a write whose recovery changed (or the first before a step that touches the target) is durable: the
+ * job waits for it, and on GitHub it is a request of its own.
+ *
+ * Blue-green and canary with a stable slot serving record the recovery of the whole plan (the rollback from its
+ * last step) once, before the first step: their recovery only ever grows from [teardown new slot] to [route back
+ * to stable, teardown new slot], and routing back to stable changes nothing while no traffic has moved, so the
+ * full recovery is right at every step and no later step needs a durable write. Without a serving stable slot
+ * (the first deployment) routing "back" would send traffic somewhere new, so the recovery grows as the steps
+ * do. Rolling and direct keep the recovery of the steps started so far: rolling's grows a batch at a time (a
+ * durable write per batch), and rolling back an instance that was never touched is not free.
+ * In-process rollbacks always undo only what started (failAndRollBack).
+ */
 function writeAhead(s: PipelineState, out: Action[], id: TrackId, step: Step, now: number): void {
   const t = track(s, id);
   const rollout = t.record.rollout;
   if (!rollout) return;
   const strategyState = t.strategy!;
-  const recovery = machineOf(s, id).rollback(strategyState);
+  const m = machineOf(s, id);
+  const wholePlan = usesSlots(envOf(s, id).strategy) && t.live.slot !== undefined;
+  const recovery = m.rollback(
+    wholePlan ? { ...strategyState, index: Math.max(strategyState.index, m.plan.length - 1) } : strategyState,
+  );
   const changed = JSON.stringify(recovery) !== JSON.stringify(rollout.recovery);
   const durable = changed || (TRAFFIC_STEPS.has(step.kind) && !t.rolloutDurable);
   persist(

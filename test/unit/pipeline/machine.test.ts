@@ -254,7 +254,9 @@ for (const [strategy, expected, recovery] of [
       'analysis (verify)',
       'teardown on blue',
     ],
-    ['teardown on green'],
+    // Blue-green and canary record the whole plan's recovery before the first step (see writeAhead): the
+    // switch back to blue changes nothing while blue still has all traffic.
+    ['switch traffic green → blue', 'teardown on green'],
   ],
   [
     '{ type: canary, steps: [10, 100], pause: 0 }',
@@ -268,7 +270,7 @@ for (const [strategy, expected, recovery] of [
       'analysis (verify)',
       'teardown on blue',
     ],
-    ['teardown on green'],
+    ['set weight green=0% blue=100%', 'teardown on green'],
   ],
 ] as const) {
   test(`${strategy}: succeeds through every phase, and the record says what is live and what was`, () => {
@@ -305,29 +307,96 @@ for (const [strategy, expected, recovery] of [
   });
 }
 
-test('canary: the recovery grows to "weight back to 0" before the first set_weight, and is durable only when it changes', () => {
-  const env = environment('  production:\n    strategy: { type: canary, steps: [10, 50, 100], pause: 0 }');
-  const r = drive(input(env));
-  const writes = r.persists
-    .filter((p) => p.record.rollout && p.record.rollout.step >= 0)
+/** The write-aheads of a run (the rollout's step set): step index, weight, durable, recovery. */
+const writeAheads = (r: Run) =>
+  r.persists
+    .filter((p) => p.record.rollout && p.record.rollout.step >= 0 && p.record.rollout.phase !== 'rollback')
     .map((p) => ({
       step: p.record.rollout!.step,
       weight: p.record.rollout!.weight,
       durable: p.durable,
       recovery: p.record.rollout!.recovery.map(describeStep),
     }));
-  assert.deepEqual(writes[0], { step: 0, weight: undefined, durable: true, recovery: ['teardown on green'] });
+
+test('canary with a stable slot serving: the whole recovery is durable once before the deploy, no later write-ahead is durable', () => {
+  const env = environment('  production:\n    strategy: { type: canary, steps: [10, 50, 100], pause: 0 }');
+  const r = drive(input(env));
+  const writes = writeAheads(r);
+  const full = ['set weight green=0% blue=100%', 'teardown on green'];
+  // Weight back to 0 moves nothing while blue has all traffic, so it is right from the deploy on.
+  assert.deepEqual(writes[0], { step: 0, weight: undefined, durable: true, recovery: full });
+  assert.ok(
+    writes.every((w) => JSON.stringify(w.recovery) === JSON.stringify(full)),
+    'the recovery never changes',
+  );
+  assert.deepEqual(
+    writes.filter((w) => w.durable).map((w) => w.step),
+    [0],
+    'one durable write-ahead for the whole canary',
+  );
+  // The record still follows the weights (not waited for).
+  assert.deepEqual(
+    [...new Set(writes.flatMap((w) => (w.weight === undefined ? [] : [w.weight])))],
+    [10, 50, 100],
+  );
+});
+
+test('blue-green with a stable slot serving: the switch back is recorded before the deploy, so the switch needs no durable write', () => {
+  const env = environment('  production:\n    strategy: blue-green');
+  const r = drive(input(env));
+  const writes = writeAheads(r);
+  assert.deepEqual(
+    writes.filter((w) => w.durable).map((w) => w.recovery),
+    [['switch traffic green → blue', 'teardown on green']],
+  );
+  const atSwitch = r.actions.findIndex((a) => a.kind === 'run_step' && a.step.kind === 'switch');
+  const before = r.actions.slice(0, atSwitch).filter((a) => a.kind === 'persist');
+  assert.equal(before.at(-1)!.durable, false, 'the write-ahead of the switch is not waited for');
+});
+
+test('canary on a first deployment (no stable slot serving): the recovery grows, durable when it changes', () => {
+  const env = environment('  production:\n    strategy: { type: canary, steps: [10, 50, 100], pause: 0 }');
+  const r = drive(input(env, { live: {}, stored: stored() }));
+  const writes = writeAheads(r);
+  // Routing "back" to a slot that never served would send traffic somewhere new: only what started is undone.
+  // With nothing live the canary goes to the first slot (blue).
+  assert.deepEqual(writes[0], { step: 0, weight: undefined, durable: true, recovery: ['teardown on blue'] });
   const weights = writes.filter((w) => w.weight !== undefined);
   assert.deepEqual(weights[0], {
     step: 2,
     weight: 10,
     durable: true,
-    recovery: ['set weight green=0% blue=100%', 'teardown on green'],
+    recovery: ['set weight blue=0% green=100%', 'teardown on blue'],
   });
   assert.ok(
     weights.slice(1).every((w) => !w.durable),
     'later weights change nothing a recovery would do',
   );
+});
+
+test('rolling: the recovery grows a batch at a time, one durable write-ahead per batch', () => {
+  const env = environment('  production:\n    strategy: { type: rolling, instances: [a, b, c] }');
+  const r = drive(input(env));
+  assert.deepEqual(
+    writeAheads(r)
+      .filter((w) => w.durable)
+      .map((w) => w.recovery.filter((d) => d.startsWith('rollback'))),
+    [
+      ['rollback on a (batch 1)'],
+      ['rollback on b (batch 2)', 'rollback on a (batch 1)'],
+      ['rollback on c (batch 3)', 'rollback on b (batch 2)', 'rollback on a (batch 1)'],
+    ],
+  );
+});
+
+test('cancelled during the canary deploy: the job undoes only what started, though the record names the whole recovery', () => {
+  const env = environment('  production:\n    strategy: { type: canary, steps: [10, 100], pause: 0 }');
+  const r = drive(input(env), {
+    cancelDuring: (a) => a.kind === 'run_step' && a.step.kind === 'deploy',
+  });
+  assert.equal(r.result.status, 'cancelled');
+  assert.deepEqual(writeAheads(r)[0]!.recovery, ['set weight green=0% blue=100%', 'teardown on green']);
+  assert.deepEqual(steps(r), ['deploy on green', 'teardown on green']);
 });
 
 test('gates that block stop the run before anything: blocked, nothing run, the record says so', () => {
