@@ -5,7 +5,8 @@
 // strategy's rollback steps (traffic first), then the on_rollback levels. The strategies stay their own small
 // machines (src/strategies), composed here. The outcome and its reason code come from this state, and so does
 // the environment record (src/state/record.ts) written after every transition. No I/O and no clock in here:
-// time comes in the input and in every event.
+// time comes in the input and in every event. `resume(input)` starts the machine from a persisted rollout
+// whose owner died (reconcile, `on_orphan: resume`): see its section at the end.
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import { slotsFor } from '../strategies/blue-green.ts';
@@ -35,6 +36,7 @@ import type {
   RollbackRecord,
   StepRecord,
 } from './events.ts';
+import { checkResumable, type ResumePhase } from './resume-check.ts';
 import { capabilitiesOf } from './step-runner.ts';
 
 /** The longest scale-down delay the job itself waits out; longer ones keep the old slot and say so. */
@@ -137,7 +139,8 @@ type Task =
   | { do: 'rollout'; track: TrackId }
   | { do: 'hook'; track: TrackId; name: 'backup' | 'migrate' }
   | { do: 'prepare'; track: TrackId }
-  | { do: 'strategy'; track: TrackId; phase: PhaseId }
+  /** `from`: the strategy's state restored from the record (a resume), instead of its start. */
+  | { do: 'strategy'; track: TrackId; phase: PhaseId; from?: SequenceState }
   | { do: 'smoke'; track: TrackId }
   | { do: 'watch'; track: TrackId; phase: 'verify' | 'monitor' | 'staging'; windowMs: number }
   | { do: 'finalize'; track: TrackId; quiet: boolean }
@@ -384,7 +387,7 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
     }
     case 'prepare':
       if (event.type !== 'prepared') return unexpected(s, out, task, event);
-      if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
+      if (cancelled) return cancelAt(s, out, task.track, now);
       break;
     case 'strategy':
       return onStrategyEvent(s, out, task, event, cancelled);
@@ -487,9 +490,11 @@ function run(s: PipelineState, out: Action[], now: number): void {
       case 'prepare':
         out.push({ kind: 'prepare', track: task.track, live: track(s, task.track).live });
         return;
-      case 'strategy':
-        if (decide(s, out, task, machineOf(s, task.track).start(), now)) return;
+      case 'strategy': {
+        const begin = task.from ? resumedTransition(task.from) : machineOf(s, task.track).start();
+        if (decide(s, out, task, begin, now)) return;
         break;
+      }
       case 'smoke':
         out.push({
           kind: 'run_command',
@@ -1290,4 +1295,148 @@ function iso(ms: number): string {
 /** Drops undefined fields (the record's schema has optional fields, not undefined ones). */
 function clean<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+// ---- resume: a rollout whose owner died goes on (reconcile, `on_orphan: resume`) -----------------------------
+
+export interface ResumeMachineInput {
+  /** When the resume started (ms since the epoch). */
+  now: number;
+  /** The environment as deploy.yml resolves it today. */
+  env: ResolvedEnvironment;
+  /** The record as read and believed; its rollout is the one resumed (see resume-check.ts). */
+  record: EnvironmentRecord;
+  repository: string;
+  /** The new owner of the rollout (the reconcile run), written into the record before anything runs. */
+  owner: RolloutOwner;
+  /** Who the `orphan_resumed` history entry names. */
+  actor: string;
+  /** Why it is resumed, for that entry. */
+  reason: string;
+}
+
+/**
+ * A state positioned where the record's rollout stopped: validate, staging, and the backup and migrate hooks
+ * are done (the dead run did them before the strategy's first step was recorded); the strategy goes on from
+ * its recorded state, re-running the step in progress (the write-ahead record was written as if it had
+ * started), or verify / monitor run again when the strategy had finished; then finalize. From there on it is
+ * the pipeline: the same rollback path, the same record writes and codes. Version, sha and deployment come
+ * from the record.
+ */
+export function resume(r: ResumeMachineInput): MachineTransition {
+  const { env, record } = r;
+  const rollout = record.rollout;
+  const check = checkResumable(env, record);
+  const input: MachineInput = {
+    now: r.now,
+    env,
+    version: rollout?.version ?? 'none',
+    sha: rollout?.sha,
+    deploymentId: rollout?.deploymentId ?? 'none',
+    repository: r.repository,
+    owner: r.owner,
+    skipGates: true,
+    skipStaging: true,
+    hasGates: false,
+    live: check.ok ? check.live : { slot: record.live?.slot, version: record.live?.version },
+    stored: { ok: true, record },
+  };
+  const s: PipelineState = {
+    input,
+    tasks: [],
+    pc: 0,
+    stage: 'production',
+    phases: [],
+    steps: [],
+    decisions: [],
+    rollbacks: [],
+    tracks: {},
+  };
+  const out: Action[] = [];
+  report(out, {
+    type: 'start',
+    environment: env.name,
+    version: input.version,
+    previousVersion: input.live.version,
+    strategy: env.strategy.type,
+    liveSlot: input.live.slot,
+  });
+  if (!check.ok || !rollout) {
+    // Nothing is touched: no track, so nothing is written either.
+    s.failure = {
+      kind: 'internal',
+      message: `the rollout in the record of ${env.name} cannot be resumed: ${check.ok ? 'no rollout' : check.reason}`,
+    };
+    return { state: s, actions: finish(s, out, r.now) };
+  }
+  const strategy = check.rollout.strategyState;
+  s.tasks = resumeProgram(input, check.phase, strategy);
+  // The claim: the rollout is this run's now (a reconcile that dies in turn leaves an orphan again).
+  const claimed = withTransition(
+    record,
+    { rollout: { ...rollout, owner: r.owner } },
+    {
+      by: r.actor,
+      event: 'orphan_resumed',
+      code: 'orphan_resume',
+      version: rollout.version,
+      detail: r.reason.slice(0, 1000),
+    },
+    new Date(r.now),
+  );
+  s.tracks.production = {
+    ...newTrack('production', env.name, check.live, claimed),
+    strategy,
+    rolloutStarted: true,
+    rolloutDurable: true,
+  };
+  out.push({ kind: 'persist', record: claimed, durable: true, wait: true });
+  log(out, 'info', `resuming the rollout of ${rollout.version} on ${env.name}: ${r.reason}`);
+  run(s, out, r.now);
+  return { state: s, actions: out };
+}
+
+/** The tasks of a resumed rollout: the pipeline's own program from verify (or monitor) on, after the strategy. */
+function resumeProgram(input: MachineInput, phase: ResumePhase, strategy: SequenceState): Task[] {
+  const done = 'done by the run that started the rollout';
+  const full = program(input);
+  const tasks: Task[] = [
+    { do: 'skip', phase: 'validate', detail: done },
+    { do: 'skip', phase: 'staging', detail: done },
+  ];
+  if (phase === 'production')
+    tasks.push(
+      {
+        do: 'phase',
+        phase: 'production',
+        detail: `${input.env.strategy.type}, resumed at step ${strategy.index + 1}/${strategy.plan.length}`,
+      },
+      { do: 'prepare', track: 'production' },
+      { do: 'strategy', track: 'production', phase: 'production', from: strategy },
+      { do: 'end', phase: 'production' },
+    );
+  else tasks.push({ do: 'skip', phase: 'production', detail: done }, { do: 'prepare', track: 'production' });
+  if (phase === 'monitor') tasks.push({ do: 'skip', phase: 'verify', detail: done });
+  const from = full.findIndex((t) =>
+    phase === 'monitor'
+      ? (t.do === 'phase' || t.do === 'skip') && t.phase === 'monitor'
+      : t.do === 'phase' && t.phase === 'verify',
+  );
+  return [...tasks, ...full.slice(from)];
+}
+
+/** The strategy's decision on resuming: run again the step the record was at. */
+function resumedTransition(state: SequenceState): Transition<SequenceState> {
+  const planned = state.plan[state.index]!;
+  return {
+    state,
+    decision: { type: 'run', step: planned.step, reason: `resumed: ${planned.reason}` },
+  };
+}
+
+/** Cancelled at a task with no rollback of its own: undo the strategy's traffic if it started (a resume). */
+function cancelAt(s: PipelineState, out: Action[], id: TrackId, now: number): void {
+  const failure: Failure = { kind: 'cancelled', message: CANCELLED };
+  if (s.tracks[id]?.strategy) return failAndRollBack(s, out, id, failure, now);
+  fail(s, out, failure, now);
 }

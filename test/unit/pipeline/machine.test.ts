@@ -7,10 +7,12 @@ import { resolveEnvironment, type ResolvedEnvironment } from '../../../src/confi
 import type { GatesReport } from '../../../src/gates/runner.ts';
 import {
   next,
+  resume,
   start,
   type Action,
   type MachineEvent,
   type MachineInput,
+  type MachineTransition,
   type PipelineState,
   type StoredRecord,
 } from '../../../src/pipeline/machine.ts';
@@ -95,9 +97,9 @@ interface Run {
   states: PipelineState[];
 }
 
-function drive(machineInput: MachineInput, world: World = {}): Run {
-  let now = machineInput.now;
-  let t = start(machineInput);
+function drive(begin: MachineInput | MachineTransition, world: World = {}): Run {
+  let t = 'actions' in begin ? begin : start(begin);
+  let now = t.state.input.now;
   const actions: Action[] = [];
   const states: PipelineState[] = [t.state];
   let cancelled = false;
@@ -773,4 +775,213 @@ test('cancelled during the staging deployment: staging is rolled back, productio
   const staging = r.persists.filter((p) => p.record.environment === 'staging').at(-1)!.record;
   assert.equal(staging.rollout, undefined);
   assert.equal(staging.history.at(-1)!.event, 'cancelled');
+});
+
+// ---- resume (reconcile, on_orphan: resume) -----------------------------------------------------------------
+
+/** The record the dead run's write-ahead left just before step `index` of a normal run (its seq as written). */
+function orphanRecord(env: ResolvedEnvironment, index: number): EnvironmentRecord {
+  const normal = drive(input(env));
+  const ahead = normal.persists.find((p) => p.record.rollout?.strategyState?.index === index);
+  assert.ok(ahead, `a write-ahead record for step ${index}`);
+  return ahead.record;
+}
+
+function resumeFrom(env: ResolvedEnvironment, record: EnvironmentRecord): ReturnType<typeof resume> {
+  return resume({
+    now: T0 + 3_600_000,
+    env,
+    record,
+    repository: 'local',
+    owner: { kind: 'workflow', runId: '999' },
+    actor: 'reconcile:999',
+    reason: 'its owner process 42 on box ended',
+  });
+}
+
+const CANARY = '  production:\n    strategy: { type: canary, steps: [10, 50, 100], pause: 0 }';
+
+test('resume from each canary step: exactly the remaining steps run (the one in progress again), then verify and finalize', () => {
+  const env = environment(CANARY);
+  const full = steps(drive(input(env)));
+  const strategySteps = full.slice(0, full.indexOf('analysis (verify)'));
+  assert.equal(strategySteps.length, 8);
+  for (let index = 0; index < strategySteps.length; index++) {
+    const record = orphanRecord(env, index);
+    const r = drive(resumeFrom(env, record));
+    assert.equal(r.result.status, 'succeeded', `from step ${index}: ${r.result.message}`);
+    assert.equal(r.result.message, 'v2 is live on production');
+    assert.deepEqual(
+      steps(r),
+      [...strategySteps.slice(index), 'analysis (verify)', 'teardown on blue'],
+      `from step ${index}`,
+    );
+    assert.deepEqual(phasesOf(r), [
+      'validate:skipped',
+      'staging:skipped',
+      'production:succeeded',
+      'verify:succeeded',
+      'monitor:skipped',
+      'finalize:succeeded',
+    ]);
+    const final = r.result.record!;
+    assert.equal(final.live?.version, 'v2');
+    assert.equal(final.live?.slot, 'green');
+    assert.equal(final.previous?.version, 'v1');
+    assert.equal(final.rollout, undefined);
+    // The history goes on from the dead run's; the resume's own part: the claim, then the pipeline's codes.
+    const added = final.history.slice(record.history.length).map((h) => `${h.event}:${h.code}`);
+    assert.deepEqual(added, ['orphan_resumed:orphan_resume', 'phase:verify', 'succeeded:deployed']);
+    assertSequence(r, 'production', record.seq);
+    // The claim is the first thing done, stored durably before any step: the rollout is the reconcile's now.
+    const firstRun = r.actions.findIndex((a) => a.kind === 'run_step' || a.kind === 'prepare');
+    const claim = r.actions.findIndex((a) => a.kind === 'persist');
+    assert.ok(claim >= 0 && claim < firstRun);
+    const claimed = r.actions[claim] as Extract<Action, { kind: 'persist' }>;
+    assert.equal(claimed.durable && claimed.wait, true);
+    assert.deepEqual(claimed.record.rollout?.owner, { kind: 'workflow', runId: '999' });
+    assert.equal(claimed.record.history.at(-1)!.by, 'reconcile:999');
+    assert.equal(claimed.record.rollout?.strategyState?.index, index);
+  }
+});
+
+for (const [where, index, remaining, failing, rollback] of [
+  [
+    'before the switch',
+    2,
+    ['analysis (pre-switch)', 'switch traffic blue → green', 'analysis (post-switch)'],
+    'analysis (pre-switch)',
+    ['teardown on green'],
+  ],
+  [
+    'after the switch',
+    4,
+    ['analysis (post-switch)'],
+    'analysis (post-switch)',
+    ['switch traffic green → blue', 'teardown on green'],
+  ],
+] as const) {
+  test(`resume blue-green ${where}: the remaining steps; a failure then rolls back from there`, () => {
+    const env = environment('  production:\n    strategy: blue-green');
+    const record = orphanRecord(env, index);
+    const ok = drive(resumeFrom(env, record));
+    assert.equal(ok.result.status, 'succeeded');
+    assert.deepEqual(steps(ok), [...remaining, 'analysis (verify)', 'teardown on blue']);
+    assert.equal(ok.result.record!.live?.slot, 'green');
+
+    const failed = drive(resumeFrom(env, record), { step: failWhen(failing) });
+    assert.equal(failed.result.status, 'rolled_back');
+    assert.equal(failed.result.code, 'strategy_failed');
+    // Traffic is switched back only when the switch had happened (before the switch: only the new slot goes).
+    const ran: readonly string[] = remaining;
+    assert.deepEqual(steps(failed), [...ran.slice(0, ran.indexOf(failing) + 1), ...rollback]);
+    assert.equal(failed.result.rollbacks[0]!.ok, true);
+    const final = failed.result.record!;
+    assert.equal(final.live?.version, 'v1');
+    assert.equal(final.live?.slot, 'blue');
+    assert.equal(final.rollout, undefined);
+    assert.deepEqual(
+      final.history.slice(record.history.length).map((h) => h.event),
+      ['orphan_resumed', 'rollback_started', 'rolled_back'],
+    );
+  });
+}
+
+test('resume: a failure in the resumed canary steps rolls back (weight 0, teardown, on_rollback levels)', () => {
+  const env = environment(
+    `${CANARY}\n    hooks:\n      on_rollback:\n        - name: flag\n          run: flag off`,
+  );
+  const record = orphanRecord(env, 4); // set weight 50 in progress
+  const r = drive(resumeFrom(env, record), { step: failWhen('analysis (canary-step at 50%)', 'error rate') });
+  assert.equal(r.result.status, 'rolled_back');
+  assert.equal(r.result.code, 'strategy_failed');
+  assert.deepEqual(steps(r), [
+    'set weight green=50% blue=50%',
+    'analysis (canary-step at 50%)',
+    'set weight green=0% blue=100%',
+    'teardown on green',
+    'rollback:flag',
+  ]);
+  assert.equal(r.result.record!.live?.version, 'v1');
+  assert.equal(r.result.record!.rollout, undefined);
+  assertSequence(r, 'production', record.seq);
+});
+
+test('resume: a failing verify after the resumed steps rolls back like the pipeline (verify_failed)', () => {
+  const env = environment(CANARY);
+  const r = drive(resumeFrom(env, orphanRecord(env, 6)), { step: failWhen('analysis (verify)') });
+  assert.equal(r.result.code, 'verify_failed');
+  assert.equal(r.result.status, 'rolled_back');
+  assert.deepEqual(steps(r).slice(-2), ['set weight green=0% blue=100%', 'teardown on green']);
+});
+
+for (const [when, world] of [
+  ['during a resumed step', { cancelDuring: (a: Action) => a.kind === 'run_step' }],
+  ['at the checkpoint before the step', { cancelBefore: (a: Action) => a.kind === 'checkpoint' }],
+  ['while preparing', { cancelDuring: (a: Action) => a.kind === 'prepare' }],
+] as const) {
+  test(`resume: cancelled ${when} → rolled back to stable, cancelled`, () => {
+    const env = environment(CANARY);
+    const record = orphanRecord(env, 4);
+    const r = drive(resumeFrom(env, record), world);
+    assert.equal(r.result.status, 'cancelled');
+    assert.equal(r.result.code, 'cancelled');
+    assert.match(r.result.message, /rolled back \(traffic on stable\)/);
+    assert.deepEqual(
+      r.result.rollbacks[0]!.steps.map((s) => s.description),
+      ['set weight green=0% blue=100%', 'teardown on green'],
+    );
+    assert.equal(r.result.record!.rollout, undefined);
+    assert.equal(r.result.record!.live?.version, 'v1');
+  });
+}
+
+test('resume in verify or monitor: no strategy step runs again; the checks from that phase on, then finalize', () => {
+  const env = environment(`${CANARY}\n    monitor: 1m`);
+  const last = orphanRecord(env, 7);
+  for (const [phase, expected, phases] of [
+    [
+      'verify',
+      ['analysis (verify)', 'analysis (monitor)', 'teardown on blue'],
+      ['production:skipped', 'verify:succeeded', 'monitor:succeeded'],
+    ],
+    [
+      'monitor',
+      ['analysis (monitor)', 'teardown on blue'],
+      ['production:skipped', 'verify:skipped', 'monitor:succeeded'],
+    ],
+  ] as const) {
+    const record = { ...last, rollout: { ...last.rollout!, phase } };
+    const r = drive(resumeFrom(env, record));
+    assert.equal(r.result.status, 'succeeded', phase);
+    assert.deepEqual(steps(r), expected, phase);
+    assert.deepEqual(phasesOf(r).slice(2, 5), phases, phase);
+    // A failure there still rolls the whole canary back.
+    const failed = drive(resumeFrom(env, record), { step: failWhen('analysis (monitor)') });
+    assert.equal(failed.result.code, 'monitor_failed');
+    assert.deepEqual(steps(failed).slice(-2), ['set weight green=0% blue=100%', 'teardown on green']);
+  }
+});
+
+test('resume refuses what cannot be resumed, touching nothing (no write, no step)', () => {
+  const env = environment(CANARY);
+  const record = orphanRecord(env, 4);
+  const cases: Array<[EnvironmentRecord, RegExp]> = [
+    [{ ...record, rollout: { ...record.rollout!, phase: 'rollback' } }, /already rolling it back/],
+    [
+      { ...record, rollout: { ...record.rollout!, strategyState: undefined } },
+      /before the first strategy step/,
+    ],
+    [{ ...record, rollout: undefined }, /no rollout/],
+    [record, /the canary strategy in deploy\.yml no longer plans the steps/],
+  ];
+  const changed = environment('  production:\n    strategy: { type: canary, steps: [10, 100], pause: 0 }');
+  for (const [i, [bad, why]] of cases.entries()) {
+    const r = drive(resumeFrom(i === 3 ? changed : env, bad));
+    assert.equal(r.result.status, 'failed');
+    assert.equal(r.result.code, 'internal_error');
+    assert.match(r.result.message, why);
+    assert.deepEqual(r.ran, []);
+    assert.deepEqual(r.persists, []);
+  }
 });
