@@ -1,8 +1,9 @@
 // The Action's `mode: reconcile` (docs/reconcile.md): every environment named by the `environment` input
 // (one, or a comma list; none: all in the config) is reconciled against its record on GitHub; a rollout whose
-// workflow run ended is rolled back and its deployment marked; due retired slots are torn down. Outputs:
-// status, code, reconcile (JSON); the job summary lists what was done.
+// workflow run ended is rolled back (or resumed, with `on_orphan: resume`) and its deployment marked; due
+// retired slots are torn down. Outputs: status, code, reconcile (JSON); the job summary lists what was done.
 import * as core from '@actions/core';
+import { hostname } from 'node:os';
 import { loadConfigFile } from '../config/load.ts';
 import { createDeploymentStatusOnce } from '../github/deployments.ts';
 import { createGitHubClient, type GitHubClient, type RequestCounter } from '../github/client.ts';
@@ -21,6 +22,8 @@ export async function runReconcile(
   inputs: ActionInputs,
   context: RunContext,
   env: NodeJS.ProcessEnv,
+  /** The job's cancellation: a rollout resumed here is rolled back when the job is cancelled. */
+  signal?: AbortSignal,
 ): Promise<RequestCounter | undefined> {
   const config = await loadConfigFile(inputs.config);
   const environments = environmentList(inputs.environment ?? context.dispatch?.environment);
@@ -41,6 +44,16 @@ export async function runReconcile(
       github: octokit ? { api: octokit.rest, owner: context.owner, repo: context.repo } : undefined,
     }),
     actor: `reconcile${context.runId ? `:${context.runId}` : ''}`,
+    // A rollout resumed here is owned by this run: if it dies too, the next reconcile finds the orphan.
+    owner: context.runId
+      ? {
+          kind: 'workflow',
+          runId: context.runId,
+          runAttempt: env.GITHUB_RUN_ATTEMPT,
+          runUrl: context.runUrl,
+        }
+      : { kind: 'process', pid: process.pid, host: hostname() },
+    signal,
     reporter: terminalReporter({ color: false }),
     stateDir: inputs.stateDir,
     markDeployment: octokit ? markDeployment(octokit, context) : undefined,

@@ -61,7 +61,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (inputs.token) core.setSecret(inputs.token);
     if (inputs.stateKey) core.setSecret(inputs.stateKey);
     const context = readRunContext(env, await readEvent(env.GITHUB_EVENT_PATH));
-    if (reconcileRequested(inputs, context)) return void (counter = await runReconcile(inputs, context, env));
+    if (reconcileRequested(inputs, context))
+      return void (counter = await runReconcile(inputs, context, env, cancellation.signal));
     const plan = planRun(inputs, context);
     const config = await loadConfigFile(inputs.config);
     let octokit: GitHubClient | undefined;

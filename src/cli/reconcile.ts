@@ -1,6 +1,6 @@
 // `deploy-action reconcile [-e ENV]... [--json]`: reconciles the environments whose records the CLI keeps in
 // the config's state_dir (docs/reconcile.md). A rollout owned by a process on this host that is gone is
-// rolled back; due retired slots are torn down. Exit 0 when nothing that was due failed, 1 when something
+// rolled back (or, with `on_orphan: resume`, resumed by this process); due retired slots are torn down. Exit 0 when nothing that was due failed, 1 when something
 // did, 2 for bad input (an environment not in the config).
 import { InvalidArgumentError } from 'commander';
 import { hostname } from 'node:os';
@@ -12,6 +12,7 @@ import { ownerStatusFor } from '../reconcile/owner.ts';
 import { reconcile, UnknownEnvironmentsError } from '../reconcile/run.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
+import { cancelOnSignals } from '../util/signals.ts';
 
 export interface ReconcileCliOptions {
   environment?: string[];
@@ -54,6 +55,10 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
   const reporter = opts.json ? jsonLinesReporter(deps.out) : terminalReporter({ write: deps.out });
   // One store per state directory (environments share the config's, unless one is overridden).
   const stores = new Map<string, FileStateStore>();
+  // A resumed rollout is cancelled like a deployment: SIGINT/SIGTERM rolls it back before exit.
+  const cancellation = cancelOnSignals(({ message }) =>
+    reporter.event({ type: 'log', level: 'warn', message }),
+  );
   try {
     const summary = await reconcile({
       config,
@@ -66,6 +71,8 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       ownerStatus: ownerStatusFor({}),
       dueBy: opts.at,
       actor: `reconcile:cli:${hostname()}`,
+      owner: { kind: 'process', pid: process.pid, host: hostname() },
+      signal: cancellation.signal,
       reporter,
       stateDir: opts.stateDir,
     });
@@ -77,6 +84,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
     deps.err(`error: ${error.message}\n`);
     return EXIT_CODES.invalidOrBlocked;
   } finally {
+    cancellation.dispose();
     await reporter.close?.();
   }
 }

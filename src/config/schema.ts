@@ -275,7 +275,7 @@ export const environment = z.strictObject({
   approvals: approvalsSchema.optional(),
   on_orphan: z.enum(ON_ORPHAN).optional().meta({
     description:
-      'What reconcile does with a rollout whose workflow run ended before it finished: rollback (default) puts all traffic back on the stable version; resume is not supported yet and is reported without acting.',
+      'What reconcile does with a rollout whose workflow run ended before it finished: rollback (default) puts all traffic back on the stable version; resume goes on from the step the record reached (that step again), then verify, monitor and finalize, rolling back on failure. A rollout that cannot be resumed is rolled back.',
   }),
 });
 

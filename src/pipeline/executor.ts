@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import { gateEntries } from '../gates/registry.ts';
 import { FileStateStore } from '../state/file-store.ts';
-import type { EnvironmentRecord, RolloutOwner } from '../state/record.ts';
+import type { EnvironmentRecord, RefusalCode, RolloutOwner } from '../state/record.ts';
 import type { StateStore } from '../state/store.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import { CommandFailed, runCommand, type OutputLine } from '../targets/run-command.ts';
@@ -17,6 +17,7 @@ import type { PipelineResult, Reporter } from './events.ts';
 import { readLiveState } from './live-state.ts';
 import {
   next,
+  resume,
   start,
   type Action,
   type MachineEvent,
@@ -26,6 +27,7 @@ import {
   type TrackId,
 } from './machine.ts';
 import { metricsAnalyzer } from './metrics-analyzer.ts';
+import { checkResumable } from './resume-check.ts';
 import { createStepRunner, deploymentValues, type StepRunner } from './step-runner.ts';
 import { gatesSummary, runValidate, type ValidateOptions } from './validate.ts';
 
@@ -75,23 +77,16 @@ interface Runtime {
 }
 
 export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Promise<PipelineResult> {
-  const { reporter, signal, env } = { ...deps, env: input.env };
-  const now = deps.now ?? (() => performance.timeOrigin + performance.now());
-  const startedAt = now();
-  const store = deps.store ?? new FileStateStore(env.stateDir);
-  const stagingStore = deps.store ?? (input.staging ? new FileStateStore(input.staging.stateDir) : store);
-  const warn = (message: string) => reporter.event({ type: 'log', level: 'warn', message });
-  const onOutput = (line: OutputLine) => reporter.event({ type: 'output', ...line });
-  const writer = recordWriter(warn);
-
-  const stored = await readStored(store, env.name);
+  const { signal, env } = { ...deps, env: input.env };
+  const ctx = contextOf(env, deps, input.staging);
+  const startedAt = ctx.now();
+  const stored = await readStored(ctx.store, env.name);
   let live: LiveState = {};
   try {
-    live = await readLiveState(env, stored.ok ? stored.record : undefined, { signal, warn });
+    live = await readLiveState(env, stored.ok ? stored.record : undefined, { signal, warn: ctx.warn });
   } catch (error) {
-    warn(`could not read what is live: ${(error as Error).message}`);
+    ctx.warn(`could not read what is live: ${(error as Error).message}`);
   }
-  const runtime: Partial<Record<TrackId, Runtime>> = { production: { env, live } };
   const owner: RolloutOwner = input.runId
     ? { kind: 'workflow', runId: input.runId, runAttempt: input.runAttempt, runUrl: input.runUrl }
     : { kind: 'process', pid: process.pid, host: hostname() };
@@ -110,6 +105,112 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     live,
     stored,
   };
+  return drive(ctx, input, live, start(machineInput));
+}
+
+export interface ResumeInput {
+  /** The environment as deploy.yml resolves it today (its target's commands run the remaining steps). */
+  env: ResolvedEnvironment;
+  /** The record's sequence number when its rollout was judged orphaned: nothing is done if it moved on. */
+  seq: number;
+  /** Who goes on with the rollout now (the reconcile run), written into the record before anything runs. */
+  owner: RolloutOwner;
+  /** Who the `orphan_resumed` history entry names (`reconcile:<run id>`). */
+  actor: string;
+  /** Why it is resumed (the dead owner and how its run ended), for the history entry. */
+  reason: string;
+  repository?: string;
+}
+
+/** A resume that went ahead (the pipeline's result), or why nothing was done. */
+export type ResumeOutcome =
+  | { started: true; result: PipelineResult }
+  | {
+      started: false;
+      /** The record moved on (or lost its rollout) since it was judged; refused; or not resumable. */
+      code: 'orphan_changed' | 'not_resumable' | RefusalCode;
+      message: string;
+    };
+
+/**
+ * Goes on with the rollout in `env`'s record from where it stopped (reconcile, `on_orphan: resume`): the
+ * record is read again and must still be the one judged orphaned (same seq), then the pipeline machine is
+ * started from it (machine.ts `resume`) and driven exactly as a deployment is.
+ */
+export async function resumePipeline(input: ResumeInput, deps: PipelineDeps): Promise<ResumeOutcome> {
+  const { env } = input;
+  const ctx = contextOf(env, deps, undefined);
+  const stored = await readStored(ctx.store, env.name);
+  if (!stored.ok)
+    return { started: false, code: stored.code, message: `${stored.message} (${stored.source})` };
+  const record = stored.record;
+  if (!record?.rollout || record.seq !== input.seq)
+    return {
+      started: false,
+      code: 'orphan_changed',
+      message: record?.rollout
+        ? `the record moved on since the rollout was judged orphaned (write ${input.seq}, now ${record.seq}): someone else is acting on it`
+        : 'the record no longer shows the rollout: someone else finished or undid it',
+    };
+  const check = checkResumable(env, record);
+  if (!check.ok) return { started: false, code: 'not_resumable', message: check.reason };
+  const { rollout } = check;
+  const runIdentity: PipelineInput = {
+    env,
+    version: rollout.version,
+    sha: rollout.sha,
+    deploymentId: rollout.deploymentId,
+    runId: rollout.owner.kind === 'workflow' ? rollout.owner.runId : undefined,
+  };
+  const first = resume({
+    now: ctx.now(),
+    env,
+    record,
+    repository: input.repository ?? record.repository,
+    owner: input.owner,
+    actor: input.actor,
+    reason: input.reason,
+  });
+  return { started: true, result: await drive(ctx, runIdentity, check.live, first) };
+}
+
+interface Context {
+  env: ResolvedEnvironment;
+  deps: PipelineDeps;
+  now: () => number;
+  store: StateStore;
+  stagingStore: StateStore;
+  warn: (message: string) => void;
+}
+
+function contextOf(
+  env: ResolvedEnvironment,
+  deps: PipelineDeps,
+  staging: ResolvedEnvironment | undefined,
+): Context {
+  const store = deps.store ?? new FileStateStore(env.stateDir);
+  return {
+    env,
+    deps,
+    now: deps.now ?? (() => performance.timeOrigin + performance.now()),
+    store,
+    stagingStore: deps.store ?? (staging ? new FileStateStore(staging.stateDir) : store),
+    warn: (message) => deps.reporter.event({ type: 'log', level: 'warn', message }),
+  };
+}
+
+/** Performs the machine's actions from `first` on, feeding each result back, until it finishes. */
+async function drive(
+  ctx: Context,
+  input: PipelineInput,
+  live: LiveState,
+  first: MachineTransition,
+): Promise<PipelineResult> {
+  const { env, deps, now, store, stagingStore, warn } = ctx;
+  const { reporter, signal } = deps;
+  const onOutput = (line: OutputLine) => reporter.event({ type: 'output', ...line });
+  const writer = recordWriter(warn);
+  const runtime: Partial<Record<TrackId, Runtime>> = { production: { env, live } };
 
   const baseValues = (r: Runtime) => deploymentValues(r.env, input, r.live);
   const aborted = () => signal?.aborted === true;
@@ -221,7 +322,7 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     }
   }
 
-  let transition: MachineTransition = start(machineInput);
+  let transition: MachineTransition = first;
   for (;;) {
     let event: MachineEvent | undefined;
     for (const action of transition.actions) {

@@ -1,11 +1,14 @@
 // Reconcile (issue 13 part 6): for each environment, read its record, decide what is due (decide.ts), do it
 // through the target's commands, and write the record back with a history entry. A record that is refused
-// is reported with its code and never acted on; one environment's trouble never stops the others.
+// is reported with its code and never acted on; one environment's trouble never stops the others. An orphan
+// under `on_orphan: resume` goes on through the pipeline machine itself (executor.ts resumePipeline).
 import type { RawConfig } from '../config/schema.ts';
 import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
 import { healthAnalyzer } from '../pipeline/analyzer.ts';
-import type { Reporter, StepRecord } from '../pipeline/events.ts';
+import type { PipelineResult, Reporter, StepRecord } from '../pipeline/events.ts';
 import { executeRollback, runStepRecorded, type ExecutionLog } from '../pipeline/execute-strategy.ts';
+import { resumePipeline } from '../pipeline/executor.ts';
+import { checkResumable } from '../pipeline/resume-check.ts';
 import { createStepRunner, deploymentValues, type StepRunner } from '../pipeline/step-runner.ts';
 import type { DeploymentState } from '../github/status-comment.ts';
 import {
@@ -18,6 +21,7 @@ import {
   type RolloutOwner,
 } from '../state/record.ts';
 import type { StateStore } from '../state/store.ts';
+import { describeStep } from '../strategies/sequence.ts';
 import { runCommand } from '../targets/run-command.ts';
 import { decide, type OwnerStatus, type ReconcileDecision } from './decide.ts';
 
@@ -28,8 +32,14 @@ export type ReconcileCode =
   | 'teardown_failed'
   | 'orphan_rolled_back'
   | 'orphan_rollback_failed'
-  /** `on_orphan: resume` asked for, which reconcile cannot do yet: nothing done, reported as a failure. */
-  | 'orphan_resume_unsupported'
+  /** `on_orphan: resume`: the rollout went on from where it stopped and the new version is live. */
+  | 'orphan_resumed'
+  /** Resumed, then a step, verify or monitor failed and the pipeline's rollback put traffic on stable. */
+  | 'orphan_resume_rolled_back'
+  /** Resumed and ended otherwise (cancelled, an internal error): see the message. */
+  | 'orphan_resume_failed'
+  /** Between the decision and the resume the record moved on: someone else acts on it; nothing done. */
+  | 'orphan_changed'
   | 'owner_running'
   | 'owner_unknown'
   | RefusalCode
@@ -67,6 +77,13 @@ export interface ReconcileOptions {
   ownerStatus(owner: RolloutOwner): Promise<OwnerStatus>;
   /** Who the history says did it: `reconcile`, `reconcile:<run id>`. */
   actor: string;
+  /**
+   * This reconcile run as the owner of a rollout it resumes (its workflow run, or this process): written into
+   * the record before the rollout goes on, so a reconcile that dies in turn leaves an orphan the next finds.
+   */
+  owner: RolloutOwner;
+  /** Cancels a resumed rollout (the job was cancelled): the pipeline rolls it back, as in a deployment. */
+  signal?: AbortSignal;
   reporter: Reporter;
   now?: () => Date;
   /**
@@ -125,6 +142,8 @@ const SETTLED = new Set<ReconcileCode>([
   'owner_running',
   'slot_torn_down',
   'orphan_rolled_back',
+  'orphan_resumed',
+  'orphan_changed',
 ]);
 
 /** Nothing failed, but nothing was done either where something may be wrong (a refused record, ...). */
@@ -226,18 +245,7 @@ async function act(
         ),
       };
     case 'orphan_resume':
-      return {
-        entry: entry(
-          name,
-          'orphan_resume_unsupported',
-          true,
-          `the rollout of ${decision.rollout.version} lost its owner (${ownerText(decision.rollout.owner)}` +
-            `${conclusionText(decision.conclusion)}) and on_orphan is "resume", which reconcile does not support ` +
-            'yet: nothing was done and traffic stays where the rollout left it; set on_orphan: rollback, or ' +
-            'finish it by redeploying',
-          { version: decision.rollout.version },
-        ),
-      };
+      return orphanResume(decision, record, env, store, options, now);
     case 'orphan_rollback':
       return orphanRollback(decision, record, env, store, options, now);
     case 'teardown':
@@ -252,9 +260,13 @@ async function orphanRollback(
   store: StateStore,
   options: ReconcileOptions,
   now: Date,
+  /** Why an `on_orphan: resume` rollout is rolled back instead. */
+  notResumed?: string,
 ): Promise<Acted> {
   const { rollout } = decision;
-  const why = `its owner ${ownerText(rollout.owner)} ended${conclusionText(decision.conclusion)}`;
+  const why =
+    `its owner ${ownerText(rollout.owner)} ended${conclusionText(decision.conclusion)}` +
+    (notResumed ? `; not resumed: ${notResumed}` : '');
   const log: ExecutionLog = { decisions: [], steps: [] };
   const values = rolloutValues(env, record, rollout);
   const runStep = stepRunner(env, values, options.reporter);
@@ -304,6 +316,92 @@ async function orphanRollback(
     entry: entry(env.name, code, !ok, message, { steps: log.steps, version: rollout.version }),
     next: ok ? next : undefined,
   };
+}
+
+/**
+ * `on_orphan: resume`: the pipeline goes on from the step the record was at (that step runs again: the
+ * write-ahead record was written as if it had started), then verify, monitor and finalize, with the
+ * pipeline's own rollback on failure or cancellation. What cannot be resumed is rolled back instead.
+ */
+async function orphanResume(
+  decision: Extract<ReconcileDecision, { code: 'orphan_resume' }>,
+  record: EnvironmentRecord,
+  env: ResolvedEnvironment,
+  store: StateStore,
+  options: ReconcileOptions,
+  now: Date,
+): Promise<Acted> {
+  const { rollout, conclusion } = decision;
+  const check = checkResumable(env, record);
+  if (!check.ok)
+    return orphanRollback(
+      { code: 'orphan_rollback', rollout, steps: rollout.recovery, conclusion },
+      record,
+      env,
+      store,
+      options,
+      now,
+      check.reason,
+    );
+  const state = check.rollout.strategyState;
+  const where =
+    check.phase === 'production'
+      ? `step ${state.index + 1}/${state.plan.length} (${describeStep(state.plan[state.index]!.step)})`
+      : `the ${check.phase} phase`;
+  const why = `its owner ${ownerText(rollout.owner)} ended${conclusionText(conclusion)}`;
+  const clock = options.now;
+  const outcome = await resumePipeline(
+    {
+      env,
+      seq: record.seq,
+      owner: options.owner,
+      actor: options.actor,
+      reason: `${why}; going on from ${where}`,
+      repository: record.repository,
+    },
+    {
+      reporter: options.reporter,
+      signal: options.signal,
+      store,
+      now: clock ? () => clock().getTime() : undefined,
+    },
+  );
+  if (!outcome.started) {
+    const code: ReconcileCode = outcome.code === 'not_resumable' ? 'orphan_resume_failed' : outcome.code;
+    return {
+      entry: entry(env.name, code, code === 'orphan_resume_failed', `${outcome.message}; not acted on`, {
+        version: rollout.version,
+      }),
+    };
+  }
+  const { result } = outcome;
+  const code = resumeCode(result);
+  const message = `resumed the orphaned rollout of ${rollout.version} (${why}) from ${where}: ${result.message}`;
+  await mark(
+    options,
+    rollout,
+    result.status === 'succeeded'
+      ? 'success'
+      : result.status === 'rolled_back' || result.status === 'cancelled'
+        ? 'failure'
+        : 'error',
+    `${result.status === 'succeeded' ? 'Resumed by reconcile' : 'Reconcile resumed it'}: ${result.message}`,
+  );
+  // The pipeline wrote the record as it went (history orphan_resumed, then its own codes). The next pass
+  // (teardowns that fell due) is left to the next reconcile: what the store holds now is not known here.
+  return {
+    entry: entry(env.name, code, code !== 'orphan_resumed' && code !== 'orphan_resume_rolled_back', message, {
+      steps: result.steps,
+      version: rollout.version,
+    }),
+  };
+}
+
+function resumeCode(result: PipelineResult): ReconcileCode {
+  if (result.status === 'succeeded') return 'orphan_resumed';
+  if (result.code === 'rollback_failed') return 'orphan_rollback_failed';
+  if (result.status === 'rolled_back') return 'orphan_resume_rolled_back';
+  return 'orphan_resume_failed';
 }
 
 async function teardown(

@@ -4,8 +4,8 @@ import type { ReconcileCode, ReconcileEntry, ReconcileSummary } from '../reconci
 import { cell, code, table, truncate } from './markdown.ts';
 
 /** Codes that mean something changed; the rest either did nothing or could not. */
-const DONE = new Set<ReconcileCode>(['slot_torn_down', 'orphan_rolled_back']);
-const QUIET = new Set<ReconcileCode>(['nothing_due', 'owner_running']);
+const DONE = new Set<ReconcileCode>(['slot_torn_down', 'orphan_rolled_back', 'orphan_resumed']);
+const QUIET = new Set<ReconcileCode>(['nothing_due', 'owner_running', 'orphan_changed']);
 
 function icon(e: ReconcileEntry): string {
   if (e.failed) return '❌';

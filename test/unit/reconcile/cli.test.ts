@@ -6,7 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { loadConfigFile } from '../../../src/config/load.ts';
+import { resolveEnvironment } from '../../../src/config/resolve.ts';
+import { capabilitiesOf } from '../../../src/pipeline/step-runner.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
+import { createStrategy } from '../../../src/strategies/index.ts';
 import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
 import { events, runCli } from '../../helpers/cli.ts';
 import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
@@ -99,6 +103,65 @@ describe('deploy-action reconcile', () => {
     assert.equal(read.record.seq, 4);
     assert.equal(read.record.history.at(-1)!.event, 'orphan_rolled_back');
     assert.equal(read.record.history.at(-1)!.by, `reconcile:cli:${hostname()}`);
+  });
+
+  it('on_orphan: resume: the canary of a process that died goes on to 100 % from the file record; exit 0', async () => {
+    writeFileSync(
+      configPath,
+      `preset: fast
+state_dir: ${JSON.stringify(stateDir)}
+${target.targetYaml}
+environments:
+  production:
+    strategy: { type: canary, slots: [blue, green], steps: [25, 100], pause: 0 }
+    on_orphan: resume
+`,
+    );
+    const env = resolveEnvironment(await loadConfigFile(configPath), 'production');
+    const machine = createStrategy(env.strategy, capabilitiesOf(env), { slot: 'blue', version: 'v1' });
+    // Plan: deploy, health, 25 %, analysis, 100 %, analysis. The process died in the analysis at 25 %.
+    const strategyState = { plan: machine.plan, index: 3, holds: 0 };
+    const store = await writeRecord({
+      rollout: {
+        ...rollout(await deadPid()),
+        step: 3,
+        steps: machine.plan.length,
+        weight: 25,
+        recovery: machine.rollback(strategyState),
+        strategyState,
+      },
+    });
+    const { code, stdout, stderr } = await runCli([
+      'reconcile',
+      '-e',
+      'production',
+      '--config',
+      configPath,
+      '--json',
+    ]);
+    assert.equal(code, 0, stderr + stdout);
+    assert.deepEqual(target.calls(), [
+      'health green',
+      'set_weight green 100',
+      'health green',
+      'health green',
+      'teardown blue',
+    ]);
+    const last = events(stdout).at(-1)!;
+    assert.deepEqual(
+      (last.entries as Array<{ code: string }>).map((e) => e.code),
+      ['orphan_resumed'],
+    );
+    const read = await store.read('production');
+    assert.ok(read.ok && read.record);
+    assert.equal(read.record.rollout, undefined);
+    assert.equal(read.record.live?.version, 'v2');
+    assert.equal(read.record.live?.slot, 'green');
+    assert.deepEqual(
+      read.record.history.map((h) => `${h.event}:${h.code}`),
+      ['orphan_resumed:orphan_resume', 'phase:verify', 'succeeded:deployed'],
+    );
+    assert.equal(read.record.history[0]!.by, `reconcile:cli:${hostname()}`);
   });
 
   it('a recovery step that fails: the others still run, exit 1, the rollout stays', async () => {

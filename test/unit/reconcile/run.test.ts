@@ -6,12 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { loadConfigFile } from '../../../src/config/load.ts';
+import { resolveEnvironment } from '../../../src/config/resolve.ts';
 import type { RawConfig } from '../../../src/config/schema.ts';
 import type { PipelineEvent } from '../../../src/pipeline/events.ts';
+import { capabilitiesOf } from '../../../src/pipeline/step-runner.ts';
 import type { OwnerStatus } from '../../../src/reconcile/decide.ts';
 import { reconcile, UnknownEnvironmentsError, type ReconcileOptions } from '../../../src/reconcile/run.ts';
 import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
 import type { StateRead, StateStore } from '../../../src/state/store.ts';
+import { createStrategy } from '../../../src/strategies/index.ts';
 import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
@@ -115,6 +118,7 @@ function options(
       return owner;
     },
     actor: 'reconcile:999',
+    owner: { kind: 'workflow', runId: '999' },
     reporter: { event: (e) => harness.events.push(e) },
     now: () => now,
     markDeployment: async (id, state, description) => void harness.marks.push([id, state, description]),
@@ -257,20 +261,6 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     assert.equal(store.writes.length, 0);
     assert.equal(o.harness.marks.length, 0);
     assert.equal(summary.entries[0]!.code, 'state_stale');
-  });
-
-  it('on_orphan: resume is refused as not supported: nothing runs, reported as a failure', async () => {
-    const cfg = await config('    on_orphan: resume');
-    const store = new MemoryStore();
-    store.set(record('production', { rollout: canaryAt50 }));
-    const summary = await reconcile(
-      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
-    );
-    assert.deepEqual(target.calls(), []);
-    assert.equal(store.writes.length, 0);
-    assert.equal(summary.entries[0]!.code, 'orphan_resume_unsupported');
-    assert.equal(summary.failed, true);
-    assert.match(summary.entries[0]!.message, /does not support/);
   });
 
   it('after the rollback, a retired slot that is due is torn down in the same run', async () => {
@@ -435,5 +425,221 @@ describe('reconcile: several environments', () => {
         /production, staging/.test(e.message),
     );
     assert.equal(reads, 0);
+  });
+});
+
+describe('reconcile: on_orphan: resume', () => {
+  /** A canary of 10 → 50 → 100 % (or `steps`) with no pauses, resumed on its orphan. */
+  async function resumeConfig(extra = '', targetExtra = '', steps = '[10, 50, 100]'): Promise<RawConfig> {
+    const path = join(dir, 'deploy.yml');
+    writeFileSync(
+      path,
+      `preset: fast
+${target.targetYaml}${targetExtra}
+environments:
+  production:
+    strategy: { type: canary, slots: [blue, green], steps: ${steps}, pause: 0 }
+    on_orphan: resume
+${extra}
+`,
+    );
+    return loadConfigFile(path);
+  }
+
+  /** The rollout record the dead run left with `index` in progress, as its write-ahead wrote it. */
+  function orphanAt(cfg: RawConfig, index: number): Rollout {
+    const env = resolveEnvironment(cfg, 'production');
+    const machine = createStrategy(env.strategy, capabilitiesOf(env), { slot: 'blue', version: 'v1' });
+    const strategyState = { plan: machine.plan, index, holds: 0 };
+    const step = machine.plan[index]!.step;
+    return {
+      ...canaryAt50,
+      step: index,
+      steps: machine.plan.length,
+      weight: step.kind === 'set_weight' ? step.weight : undefined,
+      recovery: machine.rollback(strategyState),
+      strategyState,
+    };
+  }
+
+  it('an orphaned canary at 50 % goes on from that step to 100 %: live on v2, history orphan_resumed → succeeded', async () => {
+    const cfg = await resumeConfig();
+    const store = new MemoryStore();
+    // Plan: deploy, health, 10 %, analysis, 50 %, analysis, 100 %, analysis. The run died setting 50 %.
+    store.set(record('production', { rollout: orphanAt(cfg, 4) }));
+    const o = options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
+      environments: ['production'],
+    });
+    const summary = await reconcile(o);
+
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['orphan_resumed', false]],
+      summary.entries[0]?.message,
+    );
+    // The step in progress again, then only the remaining ones; verify; the old slot torn down (no delay).
+    assert.deepEqual(target.calls(), [
+      'set_weight green 50',
+      'health green',
+      'set_weight green 100',
+      'health green',
+      'health green',
+      'teardown blue',
+    ]);
+    const final = store.current('production')!;
+    assert.equal(final.rollout, undefined);
+    assert.equal(final.live?.version, 'v2');
+    assert.equal(final.live?.slot, 'green');
+    assert.equal(final.live?.deploymentId, '77');
+    assert.equal(final.previous?.version, 'v1');
+    const history = final.history.map((h) => `${h.event}:${h.code}`);
+    assert.deepEqual(history, ['orphan_resumed:orphan_resume', 'phase:verify', 'succeeded:deployed']);
+    const claim = final.history[0]!;
+    assert.equal(claim.by, 'reconcile:999');
+    assert.match(
+      claim.detail!,
+      /workflow run 123 ended \(failure\); going on from step 5\/8 \(set weight green=50%/,
+    );
+    // Every write one more in the sequence from the record judged (4); the first one claims the rollout.
+    assert.deepEqual(
+      store.writes.map((w) => w.seq),
+      store.writes.map((_, i) => 5 + i),
+    );
+    assert.deepEqual(store.writes[0]!.rollout?.owner, { kind: 'workflow', runId: '999' });
+    assert.deepEqual(
+      o.harness.marks.map(([id, state]) => [id, state]),
+      [['77', 'success']],
+    );
+    assert.match(summary.entries[0]!.message, /from step 5\/8 .*v2 is live on production/);
+  });
+
+  it('a step that fails after the resume: the pipeline rolls back to stable (weight 0, teardown)', async () => {
+    const cfg = await resumeConfig('', '  env:\n    FAIL_ON: "set_weight green 100"\n');
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: orphanAt(cfg, 4) }));
+    const o = options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
+      environments: ['production'],
+    });
+    const summary = await reconcile(o);
+
+    assert.deepEqual(target.calls(), [
+      'set_weight green 50',
+      'health green',
+      'set_weight green 100',
+      'set_weight green 0',
+      'teardown green',
+    ]);
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['orphan_resume_rolled_back', false]],
+    );
+    const final = store.current('production')!;
+    assert.equal(final.rollout, undefined);
+    assert.deepEqual(final.live, record('production', {}).live, 'stable stays live');
+    assert.deepEqual(
+      final.history.map((h) => h.event),
+      ['orphan_resumed', 'rollback_started', 'rolled_back'],
+    );
+    assert.equal(o.harness.marks[0]![1], 'failure');
+  });
+
+  it('the reconcile job cancelled during the resume: the pipeline rolls the canary back; a failure', async () => {
+    const cfg = await resumeConfig();
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: orphanAt(cfg, 4) }));
+    const o = options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
+      environments: ['production'],
+      signal: AbortSignal.abort(),
+    });
+    const summary = await reconcile(o);
+    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['orphan_resume_failed', true]],
+    );
+    assert.match(summary.entries[0]!.message, /cancelled; rolled back \(traffic on stable\)/);
+    const final = store.current('production')!;
+    assert.equal(final.rollout, undefined);
+    assert.equal(final.live?.version, 'v1');
+    assert.deepEqual(
+      final.history.map((h) => h.event),
+      ['orphan_resumed', 'rollback_started', 'cancelled'],
+    );
+  });
+
+  it('the owner still running: not touched (no command, no write)', async () => {
+    const cfg = await resumeConfig();
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: orphanAt(cfg, 4) }));
+    const summary = await reconcile(
+      options(cfg, store, { state: 'running' }, T0, { environments: ['production'] }),
+    );
+    assert.deepEqual(target.calls(), []);
+    assert.equal(store.writes.length, 0);
+    assert.deepEqual(
+      summary.entries.map((e) => e.code),
+      ['owner_running'],
+    );
+  });
+
+  it('the record moved on between the decision and the resume: nothing run, nothing written', async () => {
+    const cfg = await resumeConfig();
+    const store = new MemoryStore();
+    const judged = record('production', { rollout: orphanAt(cfg, 4) });
+    store.set(judged);
+    // The second read (the resume's re-check) sees a newer record: the owner came back and wrote, say.
+    const read = store.read.bind(store);
+    let reads = 0;
+    store.read = async (environment) => {
+      reads++;
+      const answer = await read(environment);
+      return reads === 1
+        ? answer
+        : { ok: true, record: { ...judged, seq: judged.seq + 1 }, source: 'memory' };
+    };
+    const o = options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
+      environments: ['production'],
+    });
+    const summary = await reconcile(o);
+    assert.equal(reads, 2);
+    assert.deepEqual(target.calls(), []);
+    assert.equal(store.writes.length, 0);
+    assert.equal(o.harness.marks.length, 0);
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['orphan_changed', false]],
+    );
+    assert.match(summary.entries[0]!.message, /write 4, now 5/);
+  });
+
+  it('a rollout that cannot be resumed (deploy.yml changed its steps) is rolled back instead, saying why', async () => {
+    const rollout = orphanAt(await resumeConfig(), 4);
+    const cfg = await resumeConfig('', '', '[20, 100]');
+    const store = new MemoryStore();
+    store.set(record('production', { rollout }));
+    const summary = await reconcile(
+      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
+    );
+    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+    assert.equal(summary.entries[0]!.code, 'orphan_rolled_back');
+    assert.match(
+      summary.entries[0]!.message,
+      /not resumed: the canary strategy in deploy.yml no longer plans the steps the rollout started with \(step 3: recorded set weight green=10% blue=90%, now set weight green=20% blue=80%\)/,
+    );
+    assert.equal(store.current('production')!.rollout, undefined);
+  });
+
+  it('a rollout whose run ended before its first strategy step is rolled back (nothing says where to go on)', async () => {
+    const cfg = await resumeConfig();
+    const store = new MemoryStore();
+    const { strategyState: _, ...early } = orphanAt(cfg, 0);
+    store.set(record('production', { rollout: { ...early, step: -1, recovery: [] } }));
+    const summary = await reconcile(
+      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
+    );
+    assert.deepEqual(target.calls(), []);
+    assert.equal(summary.entries[0]!.code, 'orphan_rolled_back');
+    assert.match(summary.entries[0]!.message, /not resumed: its run ended before the first strategy step/);
+    assert.equal(store.current('production')!.rollout, undefined);
   });
 });
