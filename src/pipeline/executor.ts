@@ -2,7 +2,8 @@
 // the gates, and feeds each result back as an event. It also keeps the environment record: every `persist`
 // goes to the state store in order; a durable one is awaited before the run goes on (so the rollout record
 // is stored before traffic moves), the rest are not; the rollback path never waits for the store, and
-// whatever is still in flight at the end is awaited for a bounded time.
+// whatever is still in flight at the end is awaited for a bounded time. `resumePipeline` drives the same
+// machine from a rollout whose owner died (reconcile, `on_orphan: resume`), after reading its record again.
 import { hostname } from 'node:os';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import { gateEntries } from '../gates/registry.ts';
