@@ -613,7 +613,10 @@ function writeAhead(s: PipelineState, out: Action[], id: TrackId, step: Step, no
     wholePlan ? { ...strategyState, index: Math.max(strategyState.index, m.plan.length - 1) } : strategyState,
   );
   const changed = JSON.stringify(recovery) !== JSON.stringify(rollout.recovery);
-  const durable = changed || (TRAFFIC_STEPS.has(step.kind) && !t.rolloutDurable);
+  // A rollback needs only the recovery; a resume (on_orphan: resume) also needs the position, or it would
+  // go back to an earlier weight than the router has: there every traffic step is stored before it runs.
+  const positionMatters = envOf(s, id).onOrphan === 'resume' && TRAFFIC_STEPS.has(step.kind);
+  const durable = changed || positionMatters || (TRAFFIC_STEPS.has(step.kind) && !t.rolloutDurable);
   persist(
     s,
     out,

@@ -343,6 +343,32 @@ test('canary with a stable slot serving: the whole recovery is durable once befo
   );
 });
 
+test('canary with on_orphan: resume: every traffic step is stored durably before it runs, so a resume starts from the weight the router has', () => {
+  const env = environment(
+    '  production:\n    on_orphan: resume\n    strategy: { type: canary, steps: [10, 50, 100], pause: 0 }',
+  );
+  const r = drive(input(env));
+  const writes = writeAheads(r);
+  const trafficWrites = writes.filter((w) => w.weight !== undefined);
+  assert.deepEqual(
+    [...new Set(trafficWrites.filter((w) => w.durable).map((w) => w.weight))],
+    [10, 50, 100],
+    JSON.stringify(writes),
+  );
+  // Each durable position lands before its set_weight runs.
+  for (const weight of [10, 50, 100]) {
+    const step = r.actions.findIndex(
+      (a) => a.kind === 'run_step' && a.step.kind === 'set_weight' && a.step.weight === weight,
+    );
+    const persisted = r.actions
+      .slice(0, step)
+      .filter((a) => a.kind === 'persist')
+      .at(-1) as Extract<(typeof r.actions)[number], { kind: 'persist' }>;
+    assert.equal(persisted.durable, true, `weight ${weight}`);
+    assert.equal(persisted.record.rollout?.weight, weight);
+  }
+});
+
 test('blue-green with a stable slot serving: the switch back is recorded before the deploy, so the switch needs no durable write', () => {
   const env = environment('  production:\n    strategy: blue-green');
   const r = drive(input(env));
