@@ -361,5 +361,13 @@ test("kill -9 of the action mid-canary at 50 %: the App starts reconcile on the 
   assert.equal(last.by, `reconcile:${dispatch.runId}`);
   assert.equal(last.version, 'v2');
 
+  // The dead run's deploy check run does not stay "in progress" forever: reconcile ended it.
+  const deployCheck = [...fake.repo().checkRuns.values()].find((r) => r.name === `deploy / ${ENV}`) as
+    { status: string; conclusion: string | null; output: { title?: string; summary?: string } } | undefined;
+  assert.equal(deployCheck?.status, 'completed', JSON.stringify(deployCheck));
+  assert.equal(deployCheck?.conclusion, 'failure');
+  assert.match(deployCheck?.output.title ?? '', /orphan rolled back by reconcile/);
+  assert.match(deployCheck?.output.summary ?? '', /rollout of \*\*v2\*\* ended; reconcile took over/);
+
   fake.assertNoViolations();
 });
