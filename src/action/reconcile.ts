@@ -102,11 +102,31 @@ function storeFactory(
   return () => store;
 }
 
-function markDeployment(octokit: GitHubClient, context: RunContext): ReconcileOptions['markDeployment'] {
-  return async (deploymentId, state, description) => {
-    const id = Number(deploymentId);
+export function markDeployment(
+  octokit: GitHubClient,
+  context: Pick<RunContext, 'owner' | 'repo' | 'runUrl'>,
+): ReconcileOptions['markDeployment'] {
+  return async (deployment, state, description) => {
+    const id = Number(deployment.id);
     // The CLI's run ids are not GitHub deployments.
     if (!Number.isSafeInteger(id) || id <= 0) return;
+    // A record kept in a state-dir may name a workflow run where a deployment belongs: the status goes only
+    // to a deployment of this environment (and commit), never to whatever else has that number.
+    const found = await octokit.rest.repos
+      .getDeployment({ owner: context.owner, repo: context.repo, deployment_id: id })
+      .then(({ data }) => data as { environment: string; sha: string })
+      .catch((error: { status?: number }) => {
+        if (error.status === 404) return undefined;
+        throw error;
+      });
+    const sameSha = !deployment.sha || found?.sha.toLowerCase() === deployment.sha.toLowerCase();
+    if (!found || found.environment !== deployment.environment || !sameSha) {
+      core.info(
+        `no status for deployment ${id}: it is not a deployment of ${deployment.environment}` +
+          `${deployment.sha ? ` at ${deployment.sha.slice(0, 12)}` : ''}`,
+      );
+      return;
+    }
     await createDeploymentStatusOnce(octokit.rest, {
       owner: context.owner,
       repo: context.repo,

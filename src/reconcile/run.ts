@@ -96,7 +96,11 @@ export interface ReconcileOptions {
    * On GitHub: a status on the orphan's deployment, so the Deployments tab and (through the
    * deployment_status event) the App's PR comment say what happened. Its failure is only reported.
    */
-  markDeployment?(deploymentId: string, state: DeploymentState, description: string): Promise<void>;
+  markDeployment?(
+    deployment: { id: string; environment: string; sha?: string },
+    state: DeploymentState,
+    description: string,
+  ): Promise<void>;
 }
 
 export class UnknownEnvironmentsError extends Error {}
@@ -293,6 +297,7 @@ async function orphanRollback(
 
   await mark(
     options,
+    env.name,
     rollout,
     ok ? 'failure' : 'error',
     ok
@@ -379,6 +384,7 @@ async function orphanResume(
   const message = `resumed the orphaned rollout of ${rollout.version} (${why}) from ${where}: ${result.message}`;
   await mark(
     options,
+    env.name,
     rollout,
     result.status === 'succeeded'
       ? 'success'
@@ -559,13 +565,18 @@ async function rollbackLevels(
 
 async function mark(
   options: ReconcileOptions,
+  environment: string,
   rollout: Rollout,
   state: DeploymentState,
   description: string,
 ) {
   if (!options.markDeployment) return;
   try {
-    await options.markDeployment(rollout.deploymentId, state, description.slice(0, 140));
+    await options.markDeployment(
+      { id: rollout.deploymentId, environment, ...(rollout.sha ? { sha: rollout.sha } : {}) },
+      state,
+      description.slice(0, 140),
+    );
   } catch (error) {
     options.reporter.event({
       type: 'log',

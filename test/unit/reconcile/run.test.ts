@@ -121,7 +121,7 @@ function options(
     owner: { kind: 'workflow', runId: '999' },
     reporter: { event: (e) => harness.events.push(e) },
     now: () => now,
-    markDeployment: async (id, state, description) => void harness.marks.push([id, state, description]),
+    markDeployment: async ({ id }, state, description) => void harness.marks.push([id, state, description]),
     ...extra,
   };
 }
