@@ -347,6 +347,8 @@ class ActionRun {
       key: parseStateKey(this.inputs.stateKey!, 'input "state-key"'),
       carrier: github!,
       log: (level, message) => (level === 'warn' ? core.warning(message) : core.info(message)),
+      // A re-run keeps the App's deployment, which an earlier attempt may have written the record to.
+      firstAttempt: this.env.GITHUB_RUN_ATTEMPT === '1',
       ...(staging ? { others: new FileStateStore(staging.stateDir) } : {}),
     });
   }

@@ -7,7 +7,10 @@
 // `:deployment-<id>`, set only on check runs that carry a record). Deployments without one were never run
 // and are skipped. The newest such deployment holds the current record. A record there that is refused is
 // the answer: reading on to an older one would let anyone who can update a check run roll the state back.
-import type { EnvironmentRecord } from './record.ts';
+// The one deployment a read may pass over unread is the run's own on its first attempt (`newDeployment`):
+// no run of ours acted on it before, so nothing bound to it can be a record (a forgery bound there is still
+// found by every later read, which reads it with this run's own check run).
+import type { EnvironmentRecord, Release } from './record.ts';
 import { signRecord, verifyRecord, type RecordPlace } from './signed-record.ts';
 import type { StateRead, StateStore, WriteOptions } from './store.ts';
 
@@ -59,6 +62,12 @@ export interface ReadOptions {
    */
   trustedCreator?: (login: string) => boolean;
   maxDeployments?: number;
+  /**
+   * A deployment whose check runs are not read: the reading run's own, on the run's first attempt, which no
+   * run of ours can have written a record to yet (one request saved). Never set it for a re-run: an earlier
+   * attempt of the same deployment may hold the newest record.
+   */
+  newDeployment?: number;
 }
 
 const byBot = (login: string) => login.endsWith('[bot]');
@@ -88,7 +97,7 @@ export async function readEnvironmentRecord(
     // Deployments of one commit share its check runs: one request per commit.
     const runsOf = new Map<string, ReturnType<StateReadApi['checks']['listForRef']>>();
     for (const d of deployments) {
-      if (!d.creator || !trusted(d.creator.login)) continue;
+      if (!d.creator || !trusted(d.creator.login) || d.id === options.newDeployment) continue;
       source = `the "${checkName}" check runs of deployment ${d.id}`;
       if (!runsOf.has(d.sha))
         runsOf.set(
@@ -161,6 +170,11 @@ export interface StateCarrier {
    * when the update carrying it was sent (or given up on); never rejects.
    */
   writeState(text: string, options: { now: boolean }): Promise<void>;
+  /**
+   * The release the record read says is live before this run (verified under the key): the reporter takes
+   * the previously deployed commit from it instead of looking up the last successful deployment.
+   */
+  recordedLive?(release: Release | undefined): void;
 }
 
 export interface GitHubStateStoreOptions {
@@ -179,6 +193,11 @@ export interface GitHubStateStoreOptions {
   log(level: 'info' | 'warn', message: string): void;
   /** The longest a durable write waits for GitHub (default 10 s, the run's budget for GitHub failures). */
   durableWaitMs?: number;
+  /**
+   * The run's first attempt (GITHUB_RUN_ATTEMPT 1): its deployment, created for this run (or by the App for
+   * it), cannot hold a record yet, so the read does not list its check runs. False for a re-run.
+   */
+  firstAttempt?: boolean;
 }
 
 /** The Action's store: reads as the App does, writes through the reporter's deploy check run. */
@@ -198,9 +217,12 @@ export class GitHubStateStore implements StateStore {
       return others
         ? others.read(environment)
         : { ok: true, record: undefined, source: `the state of ${environment} is not kept by this run` };
+    const own = this.options.firstAttempt ? await this.options.carrier.deploymentId() : undefined;
     const read = await readEnvironmentRecord(api, { owner, repo }, environment, [key], {
       ...(this.seenSeq !== undefined ? { seenSeq: this.seenSeq } : {}),
+      ...(own !== undefined ? { newDeployment: own } : {}),
     });
+    if (read.ok) this.options.carrier.recordedLive?.(read.record?.live);
     if (read.ok && read.record) {
       this.seen(read.record.seq);
       // Carried into this run's check run at once: a check run of ours never goes without a record, so

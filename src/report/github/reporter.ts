@@ -173,17 +173,22 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   let changesFound: Awaited<ReturnType<GitHubReporter['changes']>>;
   let resolveChanges!: () => void;
   const changesReady = new Promise<void>((r) => (resolveChanges = r));
+  /** The commit live before this run, from the environment record the state store read (when it says). */
+  let recordedLiveSha: string | undefined;
   const lookUpChanges = () =>
     enqueue({
       label: 'the commits since the previous deployment',
       async run() {
         try {
-          const previous = await lastSuccessfulDeployment(rest, {
-            owner,
-            repo,
-            environment,
-            excludeId: deploymentId,
-          });
+          // The record, verified under the state key, already says what was live: two requests saved.
+          const previous = recordedLiveSha
+            ? { sha: recordedLiveSha }
+            : await lastSuccessfulDeployment(rest, {
+                owner,
+                repo,
+                environment,
+                excludeId: deploymentId,
+              });
           if (!previous) return;
           if (previous.sha === sha) {
             changesFound = { previousSha: previous.sha, total: 0, commits: [] };
@@ -254,6 +259,10 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       label: `the progress of the "${deployCheckName}" check run`,
       skipped: () => takeStateWaiters()(),
       async run() {
+        // One turn of the event loop first: a record written in the same step of the pipeline as this
+        // phase's start (finalize's durable record, a write-ahead right after a phase starts) rides this
+        // update instead of sending one of its own.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         deployCheckPending = false;
         const carried = takeStateWaiters();
         try {
@@ -454,6 +463,9 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   return {
     event,
     deploymentId: () => deploymentReady,
+    recordedLive(release) {
+      recordedLiveSha = release?.sha;
+    },
     writeState(text, { now }) {
       if (!deployCheck) return Promise.resolve();
       stateText = text;

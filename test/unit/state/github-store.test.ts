@@ -426,3 +426,148 @@ test('the store hands other environments to the store it was given', async () =>
     await reporter.close?.();
   });
 });
+
+/** A run's reporter and store on deployment `d`, as the Action makes them (`firstAttempt` as given). */
+function runOn(f: Fake, d: { id: number; sha: string }, firstAttempt: boolean) {
+  const { octokit } = createGitHubClient({ token: WORKFLOW, baseUrl: f.gh.url, writeIntervalMs: 0 });
+  const reporter = githubReporter({
+    octokit,
+    ...where,
+    sha: d.sha,
+    environment: 'production',
+    version: 'v',
+    strategy: 'canary',
+    deployment: { id: d.id },
+    log: () => {},
+  });
+  const store = new GitHubStateStore({
+    api: octokit.rest,
+    ...where,
+    environment: 'production',
+    key: KEY,
+    carrier: reporter,
+    log: () => {},
+    firstAttempt,
+  });
+  return { reporter, store };
+}
+
+const requestsOf = (f: Fake, from: number) => f.gh.requests.slice(from).map((r) => r.operationId);
+
+test("first attempt: the run's own deployment is not read (no record can be there yet); a re-run reads it", async () => {
+  await withFake(async (f) => {
+    const before = await f.deployment();
+    await actionRun(f, before, [record(4, 'v1')]);
+    const d = await f.deployment();
+    const first = runOn(f, d, true);
+    let from = f.gh.requests.length;
+    const r = await first.store.read('production');
+    assert.ok(r.ok && r.record?.seq === 4, JSON.stringify(r));
+    // The deployments, then the check runs of the one before: the own deployment's are not listed.
+    assert.deepEqual(requestsOf(f, from), ['repos/list-deployments', 'checks/list-for-ref']);
+    assert.ok(!f.gh.requests.slice(from).some((x) => x.path.includes(d.sha)));
+    first.reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
+    await first.store.write(record(5, 'v2'), { durable: true });
+    first.reporter.event({ type: 'result', result: succeeded() });
+    await first.reporter.close?.();
+
+    // A re-run of the same deployment (the App's deployment stays): the earlier attempt's record is the newest.
+    const rerun = runOn(f, d, false);
+    from = f.gh.requests.length;
+    const again = await rerun.store.read('production');
+    assert.ok(again.ok && again.record?.seq === 5, JSON.stringify(again));
+    assert.deepEqual(requestsOf(f, from), ['repos/list-deployments', 'checks/list-for-ref']);
+    // Passing over it there would have read the older record: why only a first attempt may skip.
+    const wrong = await readEnvironmentRecord(f.as(APP), where, 'production', [KEY], { newDeployment: d.id });
+    assert.ok(wrong.ok && wrong.record?.seq === 4);
+    await rerun.reporter.close?.();
+  });
+});
+
+test('a forgery bound to the deployment of a first attempt is passed over by that run and refused by every later read', async () => {
+  await withFake(async (f) => {
+    const before = await f.deployment();
+    await actionRun(f, before, [record(4, 'v1')]);
+    const d = await f.deployment();
+    await f.as(ATTACKER_WORKFLOW).checks.create({
+      ...where,
+      name: 'deploy / production',
+      head_sha: d.sha,
+      external_id: bindExternalId('deploy-action:x:deploy / production', d.id),
+      output: { title: 't', summary: 's', text: 'garbage' },
+    });
+    const run = runOn(f, d, true);
+    const r = await run.store.read('production');
+    assert.ok(r.ok && r.record?.seq === 4, 'the run starts from the genuine record');
+    run.reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
+    await run.store.write(record(5, 'v2'), { durable: true });
+    run.reporter.event({ type: 'result', result: succeeded() });
+    await run.reporter.close?.();
+    // The next read (the App, the next run) reads the deployment's check runs: one refused is the answer.
+    assert.equal(refused((await read(f)).read), 'state_forged');
+  });
+});
+
+test("the reporter takes the previous commit from the record's live release: no lookup of the last successful deployment", async () => {
+  await withFake(async (f) => {
+    const before = await f.deployment();
+    const live = withTransition(
+      record(3, 'v1'),
+      { live: { version: 'v1', sha: before.sha, since: NOW.toISOString(), deploymentId: String(before.id) } },
+      undefined,
+      NOW,
+    );
+    await actionRun(f, before, [live]);
+    const d = await f.deployment();
+    const run = runOn(f, d, true);
+    const from = f.gh.requests.length;
+    assert.ok((await run.store.read('production')).ok);
+    run.reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
+    const changes = await run.reporter.changes();
+    assert.equal(changes?.previousSha, before.sha);
+    assert.equal(changes?.total, 1);
+    await run.reporter.close?.();
+    const sent = requestsOf(f, from);
+    assert.ok(sent.includes('repos/compare-commits'));
+    assert.equal(sent.filter((x) => x === 'repos/list-deployments').length, 1, 'only the read lists them');
+    assert.ok(!sent.includes('repos/list-deployment-statuses'), sent.join(', '));
+  });
+});
+
+test('a record without a live commit: the reporter looks up the last successful deployment as before', async () => {
+  await withFake(async (f) => {
+    const before = await f.deployment();
+    await actionRun(f, before, [record(3, 'v1')]);
+    await f.as(APP).repos.createDeploymentStatus({ ...where, deployment_id: before.id, state: 'success' });
+    const d = await f.deployment();
+    const run = runOn(f, d, true);
+    const from = f.gh.requests.length;
+    assert.ok((await run.store.read('production')).ok);
+    run.reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
+    assert.equal((await run.reporter.changes())?.previousSha, before.sha);
+    await run.reporter.close?.();
+    assert.ok(requestsOf(f, from).includes('repos/list-deployment-statuses'));
+  });
+});
+
+test("a durable write made in the same step as a phase's start rides that phase's check run update", async () => {
+  await withFake(async (f) => {
+    const d = await f.deployment();
+    const run = runOn(f, d, true);
+    run.reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
+    await run.store.write(record(1, 'v1'), { durable: true });
+    // The reporter's queue is idle, so the phase's update starts at once (the case that used to cost two).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const from = f.gh.requests.length;
+    // As the executor does for finalize: the phase's start is reported, then its durable record is written.
+    run.reporter.event({ type: 'phase-start', phase: 'finalize', environment: 'production' });
+    await run.store.write(record(2, 'v2'), { durable: true });
+    const updates = f.gh.requests.slice(from).filter((x) => x.operationId === 'checks/update');
+    assert.equal(updates.length, 1, 'one update for the phase and the record');
+    const body = updates[0]!.body as { output: { title: string } };
+    assert.equal(body.output.title, 'production: finalize');
+    const r = (await read(f)).read;
+    assert.ok(r.ok && r.record?.seq === 2, JSON.stringify(r));
+    await run.reporter.close?.();
+  });
+});
