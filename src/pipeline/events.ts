@@ -52,6 +52,8 @@ export type OutcomeCode =
   | 'rollback_failed'
   /** The environment's state record was refused (forged, stale, corrupt...) and no `current` command says what is live. */
   | 'state_refused'
+  /** The record shows another run's rollout that never finished: reconcile first. */
+  | 'rollout_unfinished'
   | 'internal_error';
 
 export interface RollbackRecord {

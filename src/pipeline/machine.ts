@@ -160,7 +160,10 @@ export interface Track {
 }
 
 type Failure =
-  | { kind: 'blocked' | 'cancelled' | 'paused' | 'hook' | 'strategy' | 'refused'; message: string }
+  | {
+      kind: 'blocked' | 'cancelled' | 'paused' | 'hook' | 'strategy' | 'refused' | 'unfinished';
+      message: string;
+    }
   | { kind: 'internal'; message: string; stack?: string };
 
 interface RollbackRun {
@@ -240,8 +243,8 @@ export function start(input: MachineInput): MachineTransition {
     return { state: s, actions: finish(s, out, input.now) };
   }
   const record = believe(s, out, 'production', input.stored, input.now);
-  if (!record) {
-    s.failure = refusal(env.name, input.stored);
+  if (isFailure(record)) {
+    s.failure = record;
     return { state: s, actions: finish(s, out, input.now) };
   }
   s.tracks.production = newTrack('production', env.name, input.live, record);
@@ -369,7 +372,7 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
       if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
       const env = envOf(s, task.track);
       const record = believe(s, out, task.track, event.stored, now);
-      if (!record) return fail(s, out, refusal(env.name, event.stored), now);
+      if (isFailure(record)) return fail(s, out, record, now);
       s.tracks[task.track] = newTrack(task.track, env.name, event.live, record);
       break;
     }
@@ -981,6 +984,8 @@ export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stag
   switch (failure.kind) {
     case 'refused':
       return { status: 'failed', code: 'state_refused', message };
+    case 'unfinished':
+      return { status: 'failed', code: 'rollout_unfinished', message };
     case 'blocked':
       return { status: 'blocked', code: 'gates_blocked', message: `quality gates blocked: ${message}` };
     case 'cancelled':
@@ -1045,7 +1050,8 @@ function finish(s: PipelineState, out: Action[], now: number): Action[] {
   const outcome = outcomeOf(s);
   if (s.failure?.kind === 'internal')
     log(out, 'error', `internal error: ${s.failure.stack ?? s.failure.message}`);
-  if (s.failure && s.failure.kind !== 'refused') {
+  // A refused record and another run's unfinished rollout stay as they are: this run wrote nothing.
+  if (s.failure && s.failure.kind !== 'refused' && s.failure.kind !== 'unfinished') {
     // Every environment this run touched (and production, always) says how it ended; a rollout this run
     // started is cleared unless it is paused or its rollback left something to undo.
     const entry = {
@@ -1108,25 +1114,32 @@ function newTrack(id: TrackId, environment: string, live: LiveState, record: Env
 }
 
 /** The record to build on, or undefined when it was refused and nothing else says what is live. */
+/** The record this run builds on, or why it does not deploy: a refused record, or an unfinished rollout. */
 function believe(
   s: PipelineState,
   out: Action[],
   id: TrackId,
   stored: StoredRecord,
   now: number,
-): EnvironmentRecord | undefined {
+): EnvironmentRecord | Failure {
   const env = envOf(s, id);
   if (stored.ok) {
     const rollout = stored.record?.rollout;
+    // Its traffic may still be split and its recovery is in the record: deploying on top would take the
+    // half-done slot as if it were idle. Reconcile undoes (or resumes) it first.
     if (rollout)
-      log(
-        out,
-        'warn',
-        `the state record of ${env.name} shows a rollout of ${rollout.version} (started ${rollout.startedAt}, ${ownerText(rollout.owner)}) that never finished; this deployment replaces it`,
-      );
+      return {
+        kind: 'unfinished',
+        message:
+          `${env.name} has an unfinished rollout of ${rollout.version} (started ${rollout.startedAt}, ` +
+          `${ownerText(rollout.owner)}, at ${rollout.phase} step ${rollout.step + 1}/${rollout.steps}): its ` +
+          'traffic may still be split. Nothing was deployed; reconcile rolls it back or resumes it ' +
+          '(docs/reconcile.md: the App starts it when that run ends, or run `deploy-action reconcile` / ' +
+          '`mode: reconcile`), then deploy again',
+      };
     return stored.record ?? emptyRecord(s.input.repository, env.name, new Date(now));
   }
-  if (!env.target.current) return undefined;
+  if (!env.target.current) return refusal(env.name, stored);
   log(
     out,
     'warn',
@@ -1134,6 +1147,8 @@ function believe(
   );
   return emptyRecord(s.input.repository, env.name, new Date(now));
 }
+
+const isFailure = (value: EnvironmentRecord | Failure): value is Failure => 'kind' in value;
 
 function refusal(environment: string, stored: StoredRecord): Failure {
   if (stored.ok) return { kind: 'internal', message: 'refusal of a record that was believed' };

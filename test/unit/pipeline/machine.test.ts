@@ -86,6 +86,8 @@ interface World {
   /** Cancel while the n-th I/O action runs (its result carries `cancelled`). */
   cancelDuring?: (action: Action, n: number) => boolean;
   error?: (action: Action) => string | undefined;
+  /** What the store holds for an environment read during the run (staging); an empty record by default. */
+  storedFor?: (track: string) => ReturnType<typeof stored> | undefined;
 }
 
 interface Run {
@@ -155,7 +157,12 @@ function drive(begin: MachineInput | MachineTransition, world: World = {}): Run 
           break;
         }
         case 'read_state':
-          event = { type: 'state_read', live: { slot: 'blue', version: 'v0' }, stored: stored(), ...flag };
+          event = {
+            type: 'state_read',
+            live: { slot: 'blue', version: 'v0' },
+            stored: world.storedFor?.(action.track) ?? stored(),
+            ...flag,
+          };
           break;
         case 'prepare':
           event = { type: 'prepared', ...flag };
@@ -751,30 +758,59 @@ test('an internal error before the strategy: internal_error, logged, no rollback
   assert.ok(r.events.some((e) => e.type === 'log' && e.level === 'error'));
 });
 
-test('a record left by a run that never finished is reported, then replaced', () => {
-  const env = environment('  production:\n    strategy: blue-green');
-  const record: EnvironmentRecord = {
-    ...liveRecord('production'),
-    rollout: {
-      deploymentId: 'd-0',
-      version: 'v1.5',
-      strategy: 'blue-green',
-      phase: 'production',
-      step: 3,
-      steps: 6,
-      startedAt: new Date(T0 - 5000).toISOString(),
-      owner: { kind: 'workflow', runId: '77' },
-      recovery: [],
-    },
-  };
-  const r = drive(input(env, { stored: stored(record) }));
-  assert.ok(
-    r.events.some(
-      (e) => e.type === 'log' && /rollout of v1\.5 .*workflow run 77.* never finished/.test(e.message),
-    ),
-  );
-  assert.equal(r.result.record!.rollout, undefined);
-});
+// Another run's rollout that never finished (its runner died) may still split traffic, and its recovery is
+// in the record: a deployment on top would take the half-done slot as if it were idle. It stops, touching
+// nothing, and says to reconcile first; the record stays for reconcile.
+for (const [name, recordEnv, extra] of [
+  ['production', 'production', ''],
+  ['its staging environment', 'staging', '    staging: staging\n'],
+] as const) {
+  test(`another run's unfinished rollout in ${name}: rollout_unfinished, nothing runs, nothing written`, () => {
+    const env = environment(
+      `  staging:\n    strategy: blue-green\n  production:\n${extra}    strategy: blue-green`,
+    );
+    const record: EnvironmentRecord = {
+      ...liveRecord(recordEnv),
+      rollout: {
+        deploymentId: 'd-0',
+        version: 'v1.5',
+        strategy: 'blue-green',
+        phase: 'production',
+        step: 3,
+        steps: 6,
+        startedAt: new Date(T0 - 5000).toISOString(),
+        owner: { kind: 'workflow', runId: '77' },
+        recovery: [{ kind: 'switch', slot: 'blue', from: 'green' }],
+      },
+    };
+    const r =
+      recordEnv === 'production'
+        ? drive(input(env, { stored: stored(record) }))
+        : drive(
+            input(env, {
+              staging: environment(
+                `  staging:\n    strategy: blue-green\n  production:\n${extra}    strategy: blue-green`,
+                'staging',
+              ),
+            }),
+            {
+              storedFor: (track: string) => (track === 'staging' ? stored(record) : undefined),
+            },
+          );
+    assert.equal(r.result.status, 'failed');
+    assert.equal(r.result.code, 'rollout_unfinished');
+    assert.match(
+      r.result.message,
+      new RegExp(`^${recordEnv} has an unfinished rollout of v1\\.5 .*workflow run 77.*reconcile`),
+    );
+    assert.deepEqual(r.ran, [], 'no command ran');
+    assert.equal(r.result.rollbacks.length, 0);
+    assert.ok(
+      r.persists.every((p) => p.record.environment !== recordEnv),
+      'the record with the unfinished rollout is left for reconcile',
+    );
+  });
+}
 
 test('cancelled while the gates run: the validate phase is cancelled, nothing ran', () => {
   const env = environment('  production:\n    strategy: blue-green');
