@@ -196,7 +196,16 @@ async function listTree(cwd: string, signal: AbortSignal): Promise<string[]> {
       `cannot list the files to scan in ${cwd}: git ls-files failed: ${String(result.stderr).trim().split('\n')[0]}`,
     );
   }
-  return [...new Set(String(result.stdout).split('\0').filter(Boolean))];
+  const listed = new Set(String(result.stdout).split('\0').filter(Boolean));
+  // A tracked file deleted in the working tree (not yet committed) has nothing left to scan.
+  const deleted = await execa('git', ['ls-files', '-z', '--deleted'], {
+    cwd,
+    reject: false,
+    cancelSignal: signal,
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  if (deleted.exitCode === 0) for (const path of String(deleted.stdout).split('\0')) listed.delete(path);
+  return [...listed];
 }
 
 interface GitleaksFinding {

@@ -540,3 +540,11 @@ test('source code that assigns to secret-like names is not a secret; the same na
     ['generic-secret@1', 'generic-secret@2', 'generic-secret@3', 'generic-secret@4', 'private-key@5'],
   );
 });
+
+test('scope all: a tracked file deleted in the working tree has nothing to scan, and does not block', async (t) => {
+  const dir = await repo(t, { 'src/kept.ts': 'export const a = 1;\n', 'dist/old-chunk.js': 'export {};\n' });
+  await rm(join(dir, 'dist/old-chunk.js'));
+  const verdict = await run({ scope: 'all' }, context(dir));
+  assert.equal(verdict.status, 'pass', verdict.summary);
+  assert.equal(verdict.summary, 'no secrets in 1 file of the tree');
+});
