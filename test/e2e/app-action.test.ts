@@ -10,10 +10,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probot } from 'probot';
-import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
+import { createFakeGitHub, fakeSha, type FakeGitHub } from '../fake-github/index.ts';
 import { commentOnPull, PR, testApp, testProbot } from '../app/helpers.ts';
 import { runBuiltAction } from '../helpers/action.ts';
-import { demoTargetYaml, setupDemo, type Demo } from '../helpers/demo.ts';
+import { demoTargetYaml, servedVersions, setupDemo, type Demo } from '../helpers/demo.ts';
+import { storedDeploymentWebhook } from '../helpers/app-webhooks.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { parseStatusComment, statusMarker } from '../../src/github/status-comment.ts';
 
@@ -98,49 +99,13 @@ const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
 const statusComments = (fake: FakeGitHub) =>
   [...fake.repo().comments.values()].filter((c) => String(c.body).startsWith(statusMarker(ENV)));
 
-/**
- * The webhook GitHub sends for a stored deployment (and one of its stored statuses). The user objects stay
- * the example's: the REST representation has `gravatar_id: null` where the webhook schema wants a string, so
- * those keys are left out of the overrides.
- */
-function deploymentEvent(
+/** The webhook GitHub sends the App for a stored deployment (and one of its stored statuses). */
+const deploymentEvent = (
   fake: FakeGitHub,
   event: 'deployment' | 'deployment_status',
   id: number,
   status?: Json,
-) {
-  const deployment = withoutUsers(fake.repo().deployments.get(id)!);
-  return webhookPayload(
-    event,
-    'created',
-    {
-      deployment,
-      ...(status ? { deployment_status: withoutUsers(status) } : {}),
-      repository: { default_branch: fake.repo().defaultBranch },
-    },
-    { owner: OWNER, repo: REPO, baseUrl: fake.url, installationId: fake.state.installationId },
-  );
-}
-
-function withoutUsers(o: Json): Json {
-  const { creator, performed_via_github_app: _app, ...rest } = o;
-  // Who made it stays (the App releases its lock only for its own deployment, ended by a bot): login and
-  // type merge over the example's user object, which has the webhook's shape.
-  const who = creator as { login?: string; type?: string } | undefined;
-  return who?.login ? { ...rest, creator: { login: who.login, type: who.type } } : rest;
-}
-
-/** What answers through the router now: the x-version of a few requests. */
-async function servedVersions(url: string): Promise<string[]> {
-  const seen = new Set<string>();
-  for (let i = 0; i < 10; i++) {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    await res.arrayBuffer();
-    assert.equal(res.status, 200);
-    seen.add(res.headers.get('x-version') ?? '(none)');
-  }
-  return [...seen];
-}
+) => storedDeploymentWebhook(fake, { owner: OWNER, repo: REPO }, event, id, status);
 
 test('/deploy + two /approve-deploy → one deployment → the built action deploys it → the PR shows success, the lock is released', async (t) => {
   const s = await setup(t);

@@ -22,6 +22,7 @@ import {
 } from '../fake-github/index.ts';
 import { commentOnPull, PR, testApp, testMarkerKeys, testProbot } from '../app/helpers.ts';
 import { runBuiltAction, startBuiltAction, type StartedAction } from '../helpers/action.ts';
+import { storedDeploymentWebhook } from '../helpers/app-webhooks.ts';
 import { demoTargetYaml, setupDemo, type Demo } from '../helpers/demo.ts';
 import { assertZeroDowntime, describeLoad, lastFullBucket, startLoad } from '../helpers/load.ts';
 import { parseStatusComment, statusMarker } from '../../src/github/status-comment.ts';
@@ -129,34 +130,13 @@ function runnerEnv(s: Story, runId: number): NodeJS.ProcessEnv {
   };
 }
 
-/** The webhook GitHub sends for a stored deployment (and one of its stored statuses). */
-function deploymentWebhook(
+/** The webhook GitHub sends the App for a stored deployment (and one of its stored statuses). */
+const deploymentWebhook = (
   fake: FakeGitHub,
   event: 'deployment' | 'deployment_status',
   id: number,
   status?: Json,
-) {
-  return webhookPayload(
-    event,
-    'created',
-    {
-      deployment: withoutUsers(fake.repo().deployments.get(id)!),
-      ...(status ? { deployment_status: withoutUsers(status) } : {}),
-      repository: { default_branch: fake.repo().defaultBranch },
-    },
-    { owner: OWNER, repo: REPO, baseUrl: fake.url, installationId: fake.state.installationId },
-  );
-}
-
-/**
- * The REST user objects have `gravatar_id: null` where the webhook schema wants a string: only the login and
- * type of the creator are kept, merged over the example's user object (the App trusts a bot's statuses).
- */
-function withoutUsers(o: Json): Json {
-  const { creator, performed_via_github_app: _app, ...rest } = o;
-  const who = creator as { login?: string; type?: string } | undefined;
-  return who?.login ? { ...rest, creator: { login: who.login, type: who.type } } : rest;
-}
+) => storedDeploymentWebhook(fake, { owner: OWNER, repo: REPO }, event, id, status);
 
 /** The workflow_dispatch event the dispatched run receives: the dispatch's inputs and branch. */
 function dispatchEvent(fake: FakeGitHub, inputs: Record<string, unknown>, ref: string) {

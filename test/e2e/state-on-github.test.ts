@@ -23,7 +23,7 @@ import {
   type ActionRun,
   type DeploymentFields,
 } from '../helpers/action.ts';
-import { demoTargetYaml, setupDemo, type Demo } from '../helpers/demo.ts';
+import { demoTargetYaml, servedVersions, setupDemo, type Demo } from '../helpers/demo.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { EnvironmentRecord } from '../../src/state/record.ts';
 import { signRecord } from '../../src/state/signed-record.ts';
@@ -157,18 +157,6 @@ const log = (run: ActionRun) => run.stdout + run.stderr;
 /** What the demo's infrastructure is: the router's servers and the service processes. */
 async function infrastructure(demo: Demo): Promise<unknown> {
   return JSON.parse(await demo.ctl('status'));
-}
-
-/** What answers through the router now: the x-version of a few requests. */
-async function servedVersions(url: string): Promise<string[]> {
-  const seen = new Set<string>();
-  for (let i = 0; i < 10; i++) {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    await res.arrayBuffer();
-    assert.equal(res.status, 200);
-    seen.add(res.headers.get('x-version') ?? '(none)');
-  }
-  return [...seen];
 }
 
 const botLogin = (fake: FakeGitHub): string => `${fake.state.appSlug}[bot]`;

@@ -103,3 +103,15 @@ export async function setupDemo(
   }
   return { url, stateDir, env, ctl };
 }
+
+/** What answers through the router now: the x-version of a few requests (each must answer 200). */
+export async function servedVersions(url: string): Promise<string[]> {
+  const seen = new Set<string>();
+  for (let i = 0; i < 10; i++) {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    await res.arrayBuffer();
+    assert.equal(res.status, 200);
+    seen.add(res.headers.get('x-version') ?? '(none)');
+  }
+  return [...seen];
+}
