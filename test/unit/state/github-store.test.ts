@@ -8,7 +8,12 @@ import { Octokit } from '@octokit/rest';
 import { createGitHubClient } from '../../../src/github/client.ts';
 import { githubReporter } from '../../../src/report/github/reporter.ts';
 import { emptyRecord, withTransition, type EnvironmentRecord } from '../../../src/state/record.ts';
-import { bindExternalId, GitHubStateStore, readEnvironmentRecord } from '../../../src/state/github-store.ts';
+import {
+  bindExternalId,
+  GitHubStateStore,
+  readEnvironmentRecord,
+  type GitHubStateStoreOptions,
+} from '../../../src/state/github-store.ts';
 import { signRecord } from '../../../src/state/signed-record.ts';
 import { stateKey } from '../../../src/state/state-key.ts';
 import type { StateRead } from '../../../src/state/store.ts';
@@ -73,10 +78,16 @@ function record(seq: number, version: string): EnvironmentRecord {
   return r;
 }
 
-/** One run of the Action on deployment `d`: its reporter and store, writing `records` in order (durable). */
-async function actionRun(f: Fake, d: { id: number; sha: string }, records: EnvironmentRecord[]) {
+/** A run's reporter and store on deployment `d`, as the Action makes them (store options as given). */
+function runOn(
+  f: Fake,
+  d: { id: number; sha: string },
+  options: Pick<GitHubStateStoreOptions, 'firstAttempt' | 'others'> & {
+    log?: GitHubStateStoreOptions['log'];
+  } = {},
+) {
   const { octokit } = createGitHubClient({ token: WORKFLOW, baseUrl: f.gh.url, writeIntervalMs: 0 });
-  const logs: string[] = [];
+  const log = options.log ?? (() => {});
   const reporter = githubReporter({
     octokit,
     ...where,
@@ -85,7 +96,7 @@ async function actionRun(f: Fake, d: { id: number; sha: string }, records: Envir
     version: 'v',
     strategy: 'canary',
     deployment: { id: d.id },
-    log: (_level, message) => logs.push(message),
+    log,
   });
   const store = new GitHubStateStore({
     api: octokit.rest,
@@ -93,8 +104,16 @@ async function actionRun(f: Fake, d: { id: number; sha: string }, records: Envir
     environment: 'production',
     key: KEY,
     carrier: reporter,
-    log: (_level, message) => logs.push(message),
+    ...options,
+    log,
   });
+  return { reporter, store };
+}
+
+/** One run of the Action on deployment `d`: its reporter and store, writing `records` in order (durable). */
+async function actionRun(f: Fake, d: { id: number; sha: string }, records: EnvironmentRecord[]) {
+  const logs: string[] = [];
+  const { reporter, store } = runOn(f, d, { log: (_level, message) => logs.push(message) });
   reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
   for (const r of records) await store.write(r, { durable: true });
   reporter.event({ type: 'result', result: succeeded() });
@@ -164,25 +183,7 @@ test('an environment without a record: nothing to read, and the deploy check run
 test('a durable write is on GitHub when it resolves, in the deploy check run, bound to the deployment', async () => {
   await withFake(async (f) => {
     const d = await f.deployment();
-    const { octokit } = createGitHubClient({ token: WORKFLOW, baseUrl: f.gh.url, writeIntervalMs: 0 });
-    const reporter = githubReporter({
-      octokit,
-      ...where,
-      sha: d.sha,
-      environment: 'production',
-      version: 'v',
-      strategy: 'canary',
-      deployment: { id: d.id },
-      log: () => {},
-    });
-    const store = new GitHubStateStore({
-      api: octokit.rest,
-      ...where,
-      environment: 'production',
-      key: KEY,
-      carrier: reporter,
-      log: () => {},
-    });
+    const { reporter, store } = runOn(f, d);
     reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
     await store.write(record(1, 'v1'), { durable: true });
     const [run] = deployCheckRuns(f, d.id);
@@ -351,26 +352,8 @@ test('the store: a read carries the record into this run at once; another enviro
   await withFake(async (f) => {
     await actionRun(f, await f.deployment(), [record(3, 'v3')]);
     const d = await f.deployment();
-    const { octokit } = createGitHubClient({ token: WORKFLOW, baseUrl: f.gh.url, writeIntervalMs: 0 });
     const logs: string[] = [];
-    const reporter = githubReporter({
-      octokit,
-      ...where,
-      sha: d.sha,
-      environment: 'production',
-      version: 'v',
-      strategy: 'canary',
-      deployment: { id: d.id },
-      log: (_l, m) => logs.push(m),
-    });
-    const store = new GitHubStateStore({
-      api: octokit.rest,
-      ...where,
-      environment: 'production',
-      key: KEY,
-      carrier: reporter,
-      log: (_l, m) => logs.push(m),
-    });
+    const { reporter, store } = runOn(f, d, { log: (_l, m) => logs.push(m) });
     const r = await store.read('production');
     assert.ok(r.ok && r.record?.seq === 3);
     reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
@@ -393,25 +376,8 @@ test('the store: a read carries the record into this run at once; another enviro
 test('the store hands other environments to the store it was given', async () => {
   await withFake(async (f) => {
     const d = await f.deployment();
-    const { octokit } = createGitHubClient({ token: WORKFLOW, baseUrl: f.gh.url, writeIntervalMs: 0 });
-    const reporter = githubReporter({
-      octokit,
-      ...where,
-      sha: d.sha,
-      environment: 'production',
-      version: 'v',
-      strategy: 'canary',
-      deployment: { id: d.id },
-      log: () => {},
-    });
     const kept = new Map<string, EnvironmentRecord>();
-    const store = new GitHubStateStore({
-      api: octokit.rest,
-      ...where,
-      environment: 'production',
-      key: KEY,
-      carrier: reporter,
-      log: () => {},
+    const { reporter, store } = runOn(f, d, {
       others: {
         read: async (env) => ({ ok: true, record: kept.get(env), source: 'memory' }),
         write: async (r) => void kept.set(r.environment, r),
@@ -427,31 +393,6 @@ test('the store hands other environments to the store it was given', async () =>
   });
 });
 
-/** A run's reporter and store on deployment `d`, as the Action makes them (`firstAttempt` as given). */
-function runOn(f: Fake, d: { id: number; sha: string }, firstAttempt: boolean) {
-  const { octokit } = createGitHubClient({ token: WORKFLOW, baseUrl: f.gh.url, writeIntervalMs: 0 });
-  const reporter = githubReporter({
-    octokit,
-    ...where,
-    sha: d.sha,
-    environment: 'production',
-    version: 'v',
-    strategy: 'canary',
-    deployment: { id: d.id },
-    log: () => {},
-  });
-  const store = new GitHubStateStore({
-    api: octokit.rest,
-    ...where,
-    environment: 'production',
-    key: KEY,
-    carrier: reporter,
-    log: () => {},
-    firstAttempt,
-  });
-  return { reporter, store };
-}
-
 const requestsOf = (f: Fake, from: number) => f.gh.requests.slice(from).map((r) => r.operationId);
 
 test("first attempt: the run's own deployment is not read (no record can be there yet); a re-run reads it", async () => {
@@ -459,7 +400,7 @@ test("first attempt: the run's own deployment is not read (no record can be ther
     const before = await f.deployment();
     await actionRun(f, before, [record(4, 'v1')]);
     const d = await f.deployment();
-    const first = runOn(f, d, true);
+    const first = runOn(f, d, { firstAttempt: true });
     let from = f.gh.requests.length;
     const r = await first.store.read('production');
     assert.ok(r.ok && r.record?.seq === 4, JSON.stringify(r));
@@ -472,7 +413,7 @@ test("first attempt: the run's own deployment is not read (no record can be ther
     await first.reporter.close?.();
 
     // A re-run of the same deployment (the App's deployment stays): the earlier attempt's record is the newest.
-    const rerun = runOn(f, d, false);
+    const rerun = runOn(f, d, { firstAttempt: false });
     from = f.gh.requests.length;
     const again = await rerun.store.read('production');
     assert.ok(again.ok && again.record?.seq === 5, JSON.stringify(again));
@@ -496,7 +437,7 @@ test('a forgery bound to the deployment of a first attempt is passed over by tha
       external_id: bindExternalId('deploy-action:x:deploy / production', d.id),
       output: { title: 't', summary: 's', text: 'garbage' },
     });
-    const run = runOn(f, d, true);
+    const run = runOn(f, d, { firstAttempt: true });
     const r = await run.store.read('production');
     assert.ok(r.ok && r.record?.seq === 4, 'the run starts from the genuine record');
     run.reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
@@ -519,7 +460,7 @@ test("the reporter takes the previous commit from the record's live release: no 
     );
     await actionRun(f, before, [live]);
     const d = await f.deployment();
-    const run = runOn(f, d, true);
+    const run = runOn(f, d, { firstAttempt: true });
     const from = f.gh.requests.length;
     assert.ok((await run.store.read('production')).ok);
     run.reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
@@ -540,7 +481,7 @@ test('a record without a live commit: the reporter looks up the last successful 
     await actionRun(f, before, [record(3, 'v1')]);
     await f.as(APP).repos.createDeploymentStatus({ ...where, deployment_id: before.id, state: 'success' });
     const d = await f.deployment();
-    const run = runOn(f, d, true);
+    const run = runOn(f, d, { firstAttempt: true });
     const from = f.gh.requests.length;
     assert.ok((await run.store.read('production')).ok);
     run.reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
@@ -553,7 +494,7 @@ test('a record without a live commit: the reporter looks up the last successful 
 test("a durable write made in the same step as a phase's start rides that phase's check run update", async () => {
   await withFake(async (f) => {
     const d = await f.deployment();
-    const run = runOn(f, d, true);
+    const run = runOn(f, d, { firstAttempt: true });
     run.reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
     await run.store.write(record(1, 'v1'), { durable: true });
     // The reporter's queue is idle, so the phase's update starts at once (the case that used to cost two).
