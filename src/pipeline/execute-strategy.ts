@@ -1,9 +1,8 @@
-// Drives a strategy machine: asks it for a decision, runs the step, feeds the result back, records both.
-// Rollback steps run with their own (never-cancelled) signal: once traffic has to go back, a second
-// cancellation must not stop it halfway. Each command is still bounded by its own timeout.
-import type { AnyMachine } from '../strategies/index.ts';
-import { describeStep, type SequenceState } from '../strategies/sequence.ts';
-import type { FailureCode, Step } from '../strategies/types.ts';
+// Runs steps outside the pipeline machine (reconcile's recovery): one step recorded and reported, or a list
+// of rollback steps in order. Rollback steps run with their own (never-cancelled) signal: once traffic has
+// to go back, a second cancellation must not stop it halfway. Each command is still bounded by its timeout.
+import { describeStep } from '../strategies/sequence.ts';
+import type { Step } from '../strategies/types.ts';
 import type { DecisionRecord, PhaseId, Reporter, RollbackRecord, StepRecord } from './events.ts';
 import type { StepRunner } from './step-runner.ts';
 
@@ -11,11 +10,6 @@ export interface ExecutionLog {
   decisions: DecisionRecord[];
   steps: StepRecord[];
 }
-
-export type StrategyRun =
-  | { status: 'succeeded'; state: SequenceState }
-  | { status: 'failed' | 'paused'; state: SequenceState; code: FailureCode; reason: string }
-  | { status: 'cancelled'; state: SequenceState; reason: string };
 
 interface ExecuteOptions {
   environment: string;
@@ -56,36 +50,6 @@ export async function runStepRecorded(
   options.log.steps.push(record);
   options.reporter.event({ type: 'step-end', record });
   return record;
-}
-
-export async function executeStrategy(machine: AnyMachine, options: ExecuteOptions): Promise<StrategyRun> {
-  let transition = machine.start();
-  for (;;) {
-    const { state, decision } = transition;
-    const record: DecisionRecord = {
-      at: new Date().toISOString(),
-      environment: options.environment,
-      phase: options.phase,
-      strategy: machine.name,
-      state: machine.describe(state),
-      decision,
-    };
-    options.log.decisions.push(record);
-    options.reporter.event({ type: 'decision', record });
-    if (decision.type === 'done') return { status: 'succeeded', state };
-    if (decision.type === 'fail') {
-      return {
-        status: decision.pause ? 'paused' : 'failed',
-        state,
-        code: decision.code,
-        reason: decision.reason,
-      };
-    }
-    if (options.signal?.aborted) return { status: 'cancelled', state, reason: 'the job was cancelled' };
-    const step = await runStepRecorded(decision.step, options);
-    if (options.signal?.aborted) return { status: 'cancelled', state, reason: 'the job was cancelled' };
-    transition = machine.next(state, step.result);
-  }
 }
 
 const TRAFFIC_STEPS = new Set<Step['kind']>(['switch', 'set_weight', 'rollback', 'deploy']);
