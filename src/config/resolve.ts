@@ -51,6 +51,9 @@ export interface ResolvedTarget {
   current?: ResolvedCommand;
 }
 
+/** A point in a strategy that waits for people (`pause: manual`, `approval: N`): issue 14. */
+export type StepGate = { type: 'manual' } | { type: 'approval'; approvals: number };
+
 export type ResolvedStrategy =
   | { type: 'direct' }
   | {
@@ -61,6 +64,8 @@ export type ResolvedStrategy =
       batchSize: number;
       pauseMs: number;
       onFailure: 'rollback' | 'pause';
+      /** Wait for people after each batch but the last (`pause: manual` / `approval: N`). */
+      batchGate?: StepGate;
     }
   | {
       type: 'blue-green';
@@ -69,11 +74,14 @@ export type ResolvedStrategy =
       warmup: { url?: string; requests: number; intervalMs: number };
       analysisBeforeSwitchMs: number;
       verifyAfterSwitchMs: number;
+      /** Wait for people before the switch (`pre_switch: manual` / `{ approval: N }`). */
+      preSwitchGate?: StepGate;
     }
   | {
       type: 'canary';
       slots: [string, string];
-      steps: Array<{ weight: number; pauseMs: number }>;
+      /** `gate`: after the step's analysis, wait for people (`pause: manual`, `approval: N`). */
+      steps: Array<{ weight: number; pauseMs: number; gate?: StepGate }>;
       maxHolds: number;
       scaleDownDelayMs: number;
     };
@@ -91,6 +99,12 @@ export interface ResolvedEnvironment {
   validationWindowMs: number;
   monitorMs: number;
   monitorIntervalMs: number;
+  /**
+   * Control from the PR (issue 14): how long the job itself waits at a manual step, an approval or a bake
+   * before it hands the rollout off (the job ends, reconcile or a /promote starts a new run), and how often
+   * it polls for /promote, /pause, /resume and /abort while it runs.
+   */
+  control: { maxWaitInJobMs: number; pollIntervalMs: number };
   hooks: {
     backup?: ResolvedCommand;
     migrate?: ResolvedCommand;
@@ -364,6 +378,8 @@ export function resolveEnvironment(
     url: env.url,
     production: env.production ?? name === 'production',
     strategy,
+    // Placeholder defaults until `control:` is in the schema (issue 14 config work replaces this).
+    control: { maxWaitInJobMs: 5 * 60_000, pollIntervalMs: 10_000 },
     staging: env.staging,
     target,
     health: envHealth.length > 0 ? envHealth : target.health,

@@ -36,7 +36,9 @@ export interface StepRecord {
   durationMs: number;
 }
 
-export type PipelineStatus = 'succeeded' | 'failed' | 'rolled_back' | 'cancelled' | 'blocked' | 'paused';
+/** `waiting`: the job ended with the rollout handed off, waiting for a person or a bake (issue 14). */
+export type PipelineStatus =
+  'succeeded' | 'failed' | 'rolled_back' | 'cancelled' | 'blocked' | 'paused' | 'waiting';
 
 /** Stable reason codes for how a deployment ended. */
 export type OutcomeCode =
@@ -49,6 +51,10 @@ export type OutcomeCode =
   | 'monitor_failed'
   | 'cancelled'
   | 'rollout_paused'
+  /** The job handed the rollout off: it waits for /promote (manual, approval), a bake, or /resume. */
+  | 'rollout_waiting'
+  /** A person aborted the rollout (/abort, the Abort button): traffic went back to the stable version. */
+  | 'rollout_aborted'
   | 'rollback_failed'
   /** The environment's state record was refused (forged, stale, corrupt...) and no `current` command says what is live. */
   | 'state_refused'
@@ -67,6 +73,29 @@ export interface RollbackRecord {
   durationMs: number;
 }
 
+/** One wait of a rollout for people or time (issue 14), for the job summary, the PR comment and records. */
+export interface WaitRecord {
+  environment: string;
+  kind: 'manual' | 'approval' | 'bake' | 'hold';
+  /** The strategy step index, and what it is ("canary 25 %", "before the switch to green", "batch 2/4"). */
+  step: number;
+  at: string;
+  weight?: number;
+  since: string;
+  /** bake: when it goes on by itself. approval: how many approvers are needed. */
+  until?: string;
+  approvals?: number;
+  /** How it ended; absent while it still waits (in a report written during the wait). */
+  ended?: {
+    at: string;
+    how: 'promoted' | 'approved' | 'due' | 'resumed' | 'aborted' | 'handed_off' | 'cancelled';
+    /** Who ended it (logins; empty when time did). */
+    by: string[];
+  };
+  /** Time spent waiting so far (to `ended.at`, or to the report). */
+  waitedMs: number;
+}
+
 export interface PipelineResult {
   status: PipelineStatus;
   code: OutcomeCode;
@@ -80,6 +109,8 @@ export interface PipelineResult {
   steps: StepRecord[];
   decisions: DecisionRecord[];
   rollbacks: RollbackRecord[];
+  /** Every wait for people or time, this run's and (for a resumed rollout) the ones before it. */
+  waits?: WaitRecord[];
   /** The quality gates' report, when the validate phase ran. */
   gates?: GatesReport;
   live?: { slot?: string; version?: string };
@@ -108,6 +139,9 @@ export type PipelineEvent =
   | { type: 'output'; source: string; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'rollback-start'; environment: string; reason: string; steps: string[] }
+  /** The rollout starts waiting (in the job, or handed off when `record.ended.how` is `handed_off`). */
+  | { type: 'wait-start'; record: WaitRecord }
+  | { type: 'wait-end'; record: WaitRecord }
   | { type: 'rollback-end'; record: RollbackRecord }
   | { type: 'gate-start'; name: string }
   | { type: 'gate-end'; result: GateResult }

@@ -1039,6 +1039,7 @@ const HISTORY_EVENT: Record<PipelineStatus, string> = {
   failed: 'failed',
   blocked: 'blocked',
   paused: 'paused',
+  waiting: 'waiting',
 };
 
 function failureCode(s: PipelineState, failure: Failure): string {

@@ -141,6 +141,9 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
   return async (step, signal) => {
     const values = stepValues(step, options.values);
     switch (step.kind) {
+      case 'wait':
+        // The pipeline machine handles waits itself (src/control); reaching here is a bug.
+        return { ok: false, reason: `internal error: a wait (${step.at}) reached the step runner` };
       case 'deploy':
         if (step.version === 'previous' && !values.version)
           return { ok: false, reason: 'no previous version is known' };

@@ -34,6 +34,31 @@ export type RolloutOwner =
   | { kind: 'workflow'; runId: string; runAttempt?: string; runUrl?: string }
   | { kind: 'process'; pid: number; host: string };
 
+/**
+ * Where a rollout waits for people or for time (issue 14). One at a time; the step it names is the strategy
+ * step the wait belongs to: the `wait` step (manual, approval), the analysis step whose window is the bake,
+ * or the step a /pause held it before.
+ */
+export interface RolloutWait {
+  kind: 'manual' | 'approval' | 'bake' | 'hold';
+  step: number;
+  since: string;
+  /** bake: when the window ends and the rollout goes on by itself. */
+  until?: string;
+  /** approval: how many distinct approvers must /promote. */
+  approvals?: number;
+  /** hold: who paused it. */
+  by?: string;
+  /**
+   * The job ended with the rollout waiting: a /promote (through the App, which starts reconcile) or reconcile
+   * once the bake is due goes on with it. Such a rollout is not an orphan.
+   */
+  handedOff: boolean;
+  /** A handed-off bake: how many times reconcile looked at its metrics, and the last look. */
+  looks?: number;
+  lastLook?: { at: string; decision: 'promote' | 'hold' | 'rollback'; detail?: string };
+}
+
 export interface Rollout {
   /** The deployment being rolled out (GitHub deployment id, or the CLI's run id). */
   deploymentId: string;
@@ -58,6 +83,8 @@ export interface Rollout {
   recovery: Step[];
   /** The strategy's own state, so `on_orphan: resume` can go on from the step it reached. */
   strategyState?: SequenceState;
+  /** Waiting for people or a bake (issue 14). */
+  wait?: RolloutWait;
 }
 
 /** One transition: who did what, why (a stable reason code), and when. */
@@ -149,6 +176,25 @@ export const recordSchema = z.object({
           plan: z.array(z.object({ step: stepSchema, reason: z.string().max(1000) })).max(500),
           index: z.number().int().min(-1),
           holds: z.number().int().nonnegative(),
+        })
+        .optional(),
+      wait: z
+        .object({
+          kind: z.enum(['manual', 'approval', 'bake', 'hold']),
+          step: z.number().int().min(-1),
+          since: iso,
+          until: iso.optional(),
+          approvals: z.number().int().min(1).max(100).optional(),
+          by: text(200).optional(),
+          handedOff: z.boolean(),
+          looks: z.number().int().nonnegative().optional(),
+          lastLook: z
+            .object({
+              at: iso,
+              decision: z.enum(['promote', 'hold', 'rollback']),
+              detail: z.string().max(1000).optional(),
+            })
+            .optional(),
         })
         .optional(),
     })

@@ -90,6 +90,10 @@ export function describeStep(step: Step): string {
       return `rollback${where(step)}`;
     case 'teardown':
       return `teardown${where(step)}`;
+    case 'wait':
+      return step.gate === 'approval'
+        ? `wait for ${step.approvals ?? 1} approval(s) at ${step.at}`
+        : `wait for /promote at ${step.at}`;
   }
 }
 

@@ -23,6 +23,13 @@ export type Step =
       windowMs: number;
     }
   | { kind: 'rollback'; instances?: string[]; batch?: number }
+  /**
+   * A point where the rollout waits for people (issue 14): `manual` for one /promote by a deployer, `approval`
+   * for `approvals` distinct approvers' /promote. Never run by the step runner: the pipeline machine asks the
+   * control channel (src/control) and waits in the job, or hands the rollout off when the wait is long.
+   * `weight`: the traffic share of the new version while it waits (canary), for reports.
+   */
+  | { kind: 'wait'; gate: 'manual' | 'approval'; approvals?: number; at: string; weight?: number }
   | { kind: 'teardown'; slot?: string; instances?: string[] };
 
 export type StepKind = Step['kind'];

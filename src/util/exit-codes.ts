@@ -26,7 +26,8 @@ export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
  * knows which signal cancelled it (util/signals.ts runExitCode).
  */
 export function deploymentExitCode(status: PipelineStatus): ExitCode {
-  if (status === 'succeeded') return EXIT_CODES.success;
+  // A rollout handed off to wait for people or a bake is not a failure of the job.
+  if (status === 'succeeded' || status === 'waiting') return EXIT_CODES.success;
   if (status === 'blocked') return EXIT_CODES.invalidOrBlocked;
   if (status === 'cancelled') return EXIT_CODES.interrupted;
   return EXIT_CODES.failed;

@@ -1,0 +1,102 @@
+// What the requests people made mean for a rollout at a given step (issue 14). Pure: the rollout's position
+// and what it waits for, the verified requests and the time in; one decision out. The pipeline machine asks
+// it at every wait and between steps; reconcile asks it for a handed-off rollout.
+//
+// - /abort wins over everything, whenever it was made for this deployment.
+// - /pause holds the rollout before its next step until a /resume (or a /promote for the step it is at).
+// - A manual step goes on after one /promote for that step; an `approval: N` step after N distinct approvers'
+//   /promote for that step; a bake when its time is up, or earlier on a /promote for that step.
+// - A /promote made for another step (one the requester saw earlier) ends no other wait.
+import type { ControlRequest } from './request.ts';
+
+export type ControlGate =
+  | { kind: 'manual' }
+  | { kind: 'approval'; approvals: number }
+  /** The step's analysis window, longer than the job waits: goes on at `until` (ms since the epoch). */
+  | { kind: 'bake'; until: number };
+
+export interface ControlInput {
+  deploymentId: string;
+  /** The strategy step index the rollout is at. */
+  step: number;
+  /** What it waits for at that step; undefined while it runs a step (only /abort and /pause matter). */
+  gate?: ControlGate;
+  requests: readonly ControlRequest[];
+  now: number;
+}
+
+export type ControlDecision =
+  | { action: 'abort'; request: ControlRequest }
+  | { action: 'hold'; request: ControlRequest }
+  | {
+      action: 'go';
+      how: 'promoted' | 'approved' | 'due' | 'not_waiting';
+      /** The requests that ended the wait (the promoters), oldest first. */
+      requests: ControlRequest[];
+      /** A /promote --full for this step: go straight to 100 % from here. */
+      full: boolean;
+    }
+  | {
+      action: 'wait';
+      kind: ControlGate['kind'];
+      /** approval: the distinct approvers who promoted this step so far, and how many are needed. */
+      approvers?: string[];
+      need?: number;
+      until?: number;
+    };
+
+/** The requests for this deployment, each id once (a redelivery counts once), oldest first. */
+export function requestsFor(deploymentId: string, requests: readonly ControlRequest[]): ControlRequest[] {
+  const seen = new Set<string>();
+  const mine: ControlRequest[] = [];
+  for (const r of requests) {
+    if (r.deploymentId !== deploymentId || seen.has(r.id)) continue;
+    seen.add(r.id);
+    mine.push(r);
+  }
+  return mine.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+export function decideControl(input: ControlInput): ControlDecision {
+  const requests = requestsFor(input.deploymentId, input.requests);
+  const abort = requests.find((r) => r.verb === 'abort');
+  if (abort) return { action: 'abort', request: abort };
+
+  const promotes = requests.filter((r) => r.verb === 'promote' && r.step === input.step);
+  // The latest of /pause, /resume and a /promote for this step decides whether the rollout is held.
+  const holdOrGo = requests.filter(
+    (r) => r.verb === 'pause' || r.verb === 'resume' || (r.verb === 'promote' && r.step === input.step),
+  );
+  const last = holdOrGo.at(-1);
+  if (last?.verb === 'pause') return { action: 'hold', request: last };
+
+  const full = promotes.some((r) => r.full === true);
+  const gate = input.gate;
+  if (!gate) return { action: 'go', how: 'not_waiting', requests: promotes, full };
+  switch (gate.kind) {
+    case 'manual':
+      return promotes.length > 0
+        ? { action: 'go', how: 'promoted', requests: promotes.slice(0, 1), full }
+        : { action: 'wait', kind: 'manual' };
+    case 'approval': {
+      const approvers: ControlRequest[] = [];
+      for (const r of promotes) {
+        if (r.approver === true && !approvers.some((a) => a.by.toLowerCase() === r.by.toLowerCase()))
+          approvers.push(r);
+      }
+      return approvers.length >= gate.approvals
+        ? { action: 'go', how: 'approved', requests: approvers, full }
+        : {
+            action: 'wait',
+            kind: 'approval',
+            approvers: approvers.map((r) => r.by),
+            need: gate.approvals,
+          };
+    }
+    case 'bake':
+      if (promotes.length > 0) return { action: 'go', how: 'promoted', requests: promotes.slice(0, 1), full };
+      return input.now >= gate.until
+        ? { action: 'go', how: 'due', requests: [], full }
+        : { action: 'wait', kind: 'bake', until: gate.until };
+  }
+}

@@ -1,0 +1,91 @@
+// What people ask of a rollout in progress (issue 14): /promote, /pause, /resume, /abort from the PR, the
+// check run's Promote and Abort buttons, or the CLI's verbs. A request is data, bound to the deployment it
+// is for, the commit that was approved and the strategy step the requester saw, and signed like the
+// environment record (src/control/signed.ts) so whoever reads it back knows the App (or a holder of the
+// state key) wrote it. The pipeline machine (waits in the job) and reconcile (a handed-off rollout) read the
+// requests and decide with `decideControl` (decide.ts).
+import { z } from 'zod';
+
+export const CONTROL_VERBS = ['promote', 'pause', 'resume', 'abort'] as const;
+export type ControlVerb = (typeof CONTROL_VERBS)[number];
+
+export interface ControlRequest {
+  /**
+   * Unique per request, and the same for a redelivery of it: `comment:<comment id>`, `button:<check run
+   * id>:<sender>:<step>`, `cli:<host>:<pid>:<ms>`. Two requests with one id count once.
+   */
+  id: string;
+  verb: ControlVerb;
+  /** Who asked: a GitHub login, or `cli:<user>@<host>`. */
+  by: string;
+  at: string;
+  /** The deployment (record `rollout.deploymentId`) it is for; a request for another one is ignored. */
+  deploymentId: string;
+  /** The commit the rollout deploys; the App refuses a request whose PR moved away from it. */
+  sha?: string;
+  /** The strategy step index the requester saw the rollout at: a /promote ends the wait at that step only. */
+  step: number;
+  /** /promote --full: after the current step's analysis, go straight to 100 %. */
+  full?: boolean;
+  /** /abort's reason, shown in the history (user text: rendered escaped wherever it is shown). */
+  reason?: string;
+  /** The App checked that the requester may approve this environment: counts for `approval: N`. */
+  approver?: boolean;
+  /** Where it came from, for reports. */
+  source: 'comment' | 'button' | 'cli';
+}
+
+const text = (max: number) => z.string().min(1).max(max);
+
+export const controlRequestSchema = z.strictObject({
+  id: text(200),
+  verb: z.enum(CONTROL_VERBS),
+  by: text(200),
+  at: z.string().datetime({ offset: true }),
+  deploymentId: text(100),
+  sha: z
+    .string()
+    .regex(/^[0-9a-f]{7,64}$/)
+    .optional(),
+  step: z.number().int().min(-1).max(10_000),
+  full: z.boolean().optional(),
+  reason: z.string().max(500).optional(),
+  approver: z.boolean().optional(),
+  source: z.enum(['comment', 'button', 'cli']),
+});
+
+export type ParsedRequest = { ok: true; request: ControlRequest } | { ok: false; message: string };
+
+/** Checks a request read back (after its MAC verified) field by field. */
+export function parseControlRequest(value: unknown): ParsedRequest {
+  const parsed = controlRequestSchema.safeParse(value);
+  if (parsed.success) return { ok: true, request: parsed.data as ControlRequest };
+  const issue = parsed.error.issues[0]!;
+  return {
+    ok: false,
+    message: `not a deploy-action control request: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+  };
+}
+
+/** Where requests are read from while a rollout runs or waits (GitHub check runs, or a file for the CLI). */
+export interface ControlSource {
+  /**
+   * The verified requests for `deploymentId`, oldest first. `changed: false` when nothing changed since the
+   * last poll (GitHub answered 304 to the conditional request: no cost). Never throws: a failing read comes
+   * back as `error` with the requests last seen.
+   */
+  poll(deploymentId: string): Promise<ControlPoll>;
+}
+
+export interface ControlPoll {
+  changed: boolean;
+  requests: ControlRequest[];
+  /** Requests that did not verify or parse, reported once each (never acted on). */
+  refused?: Array<{ where: string; code: string; message: string }>;
+  error?: string;
+}
+
+/** Where requests are written (the App: its own check run; the CLI: the state directory). */
+export interface ControlSink {
+  append(environment: string, request: ControlRequest): Promise<void>;
+}
