@@ -70,13 +70,19 @@ export interface ControlPlace {
  * text under `keys` for `place`.
  */
 export class GitHubControlSource implements ControlSource {
-  constructor(
-    readonly request: RequestFn,
-    readonly where: Where,
-    readonly place: ControlPlace,
-    readonly sha: string,
-    readonly keys: readonly Buffer[],
-  ) {}
+  readonly request: RequestFn;
+  readonly where: Where;
+  readonly place: ControlPlace;
+  readonly sha: string;
+  readonly keys: readonly Buffer[];
+
+  constructor(request: RequestFn, where: Where, place: ControlPlace, sha: string, keys: readonly Buffer[]) {
+    this.request = request;
+    this.where = where;
+    this.place = place;
+    this.sha = sha;
+    this.keys = keys;
+  }
 
   poll(deploymentId: string): Promise<ControlPoll> {
     void deploymentId;
