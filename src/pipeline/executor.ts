@@ -121,7 +121,23 @@ export interface ResumeInput {
   /** Why it is resumed (the dead owner and how its run ended), for the history entry. */
   reason: string;
   repository?: string;
+  /**
+   * A rollout the job handed off to wait (issue 14; `rollout.wait.handedOff`), not an orphan: what ends its
+   * wait. `go` goes on from the step after the wait (a bake: its analysis first, over the time since it began);
+   * `abort` rolls it back through the pipeline's rollback path. Absent for an orphan.
+   */
+  handoff?: Handoff;
 }
+
+export type Handoff =
+  | { kind: 'go'; how: 'promoted' | 'approved' | 'due' | 'resumed'; by: string[]; full: boolean }
+  | {
+      kind: 'abort';
+      /** A login, or `reconcile` when a bake's metrics asked for the rollback. */
+      by: string;
+      reason: string;
+      code: 'rollout_aborted' | 'bake_rolled_back';
+    };
 
 /** A resume that went ahead (the pipeline's result), or why nothing was done. */
 export type ResumeOutcome =
