@@ -16,6 +16,8 @@ import { registerWorkflowRun } from './handlers/workflow-run.ts';
 import { appRecordReader } from './state.ts';
 import type { RecordReader } from './state.ts';
 import { readEnvironmentRecord } from '../src/state/github-store.ts';
+import { githubRequests } from './deploy/control.ts';
+import type { RequestFn } from '../src/control/github-channel.ts';
 
 export interface AppOptions {
   /** What a valid command does; defaults to the real commands (policy, approvals, locks, deployments). */
@@ -61,6 +63,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
             now,
             markers,
             records,
+            readRequests: githubRequests(context.octokit.request as unknown as RequestFn),
           })(command, ev));
       const outcome = await handleComment(api, event, dispatch);
       if (outcome.status === 'dispatched' && outcome.reply.answerGates) {

@@ -23,7 +23,15 @@ export type Command =
   | { kind: 'lock'; target: LockTarget; reason?: string }
   | { kind: 'unlock'; target: LockTarget; force: boolean }
   | { kind: 'status'; environment?: string }
+  /** Control a rollout in progress (issue 14): `--full` goes to 100 % after the current step's analysis. */
+  | { kind: 'promote'; environment: string; full: boolean }
+  | { kind: 'pause'; environment: string }
+  | { kind: 'resume'; environment: string }
+  | { kind: 'abort'; environment: string; reason?: string }
   | { kind: 'help' };
+
+/** The commands that control a rollout in progress (app/deploy/control.ts). */
+export type ControlCommand = Extract<Command, { kind: 'promote' | 'pause' | 'resume' | 'abort' }>;
 
 export type CommandKind = Command['kind'];
 
@@ -43,6 +51,7 @@ export type ParseErrorCode =
   | 'missing_environment'
   | 'invalid_environment_name'
   | 'conflicting_target'
+  | 'conflicting_reason'
   | 'invalid_strategy'
   | 'invalid_sha'
   | 'hotfix_reason_required'

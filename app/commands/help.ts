@@ -9,6 +9,11 @@ const PURPOSE: Record<CommandKind, string> = {
   rollback: 'redeploy the previous version recorded for the environment (`to <sha>` must name it)',
   lock: 'stop deployments to an environment, or everywhere with --global',
   unlock: 'release a lock (--force: someone else’s)',
+  promote:
+    'end the rollout’s current wait and go to its next step (--full: to 100 % after this step’s analysis)',
+  pause: 'hold the rollout before its next step until /resume',
+  resume: 'end a /pause',
+  abort: 'roll the rollout back to the stable version now (deployers and approvers)',
   status: 'what is live, before and rolling out per environment, locks and pending approvals',
   help: 'this text',
 };

@@ -33,6 +33,10 @@ export const COMMAND_NAMES: readonly CommandKind[] = [
   'rollback',
   'lock',
   'unlock',
+  'promote',
+  'pause',
+  'resume',
+  'abort',
   'status',
   'help',
 ];
@@ -59,6 +63,10 @@ const OPTIONS: Record<CommandKind, OptionSpec> = {
   rollback: {},
   lock: { global: { type: 'boolean' }, reason: { type: 'string' } },
   unlock: { global: { type: 'boolean' }, force: { type: 'boolean' } },
+  promote: { full: { type: 'boolean' } },
+  pause: {},
+  resume: {},
+  abort: { reason: { type: 'string' } },
   status: {},
   help: {},
 };
@@ -362,6 +370,10 @@ const USAGE: Record<CommandKind, string> = {
   rollback: '/rollback <environment> [to <sha>]',
   lock: '/lock <environment>|--global [--reason "..."]',
   unlock: '/unlock <environment>|--global [--force]',
+  promote: '/promote <environment> [--full]',
+  pause: '/pause <environment>',
+  resume: '/resume <environment>',
+  abort: '/abort <environment> [reason] (or --reason "...")',
   status: '/status [environment]',
   help: '/help',
 };
@@ -455,6 +467,30 @@ function buildCommand(command: CommandKind, tokens: Tokens): Command {
         target: lockTarget(command, values.global === true, positionals),
         force: values.force === true,
       };
+    case 'promote': {
+      const environment = requiredEnvironment(command, positionals, use);
+      noMore(command, positionals, 1, use);
+      return { kind: command, environment, full: values.full === true };
+    }
+    case 'pause':
+    case 'resume': {
+      const environment = requiredEnvironment(command, positionals, use);
+      noMore(command, positionals, 1, use);
+      return { kind: command, environment };
+    }
+    case 'abort': {
+      const environment = requiredEnvironment(command, positionals, use);
+      const words = positionals.slice(1);
+      if (words.length && values.reason !== undefined)
+        refuse(
+          'conflicting_reason',
+          '/abort: give the reason either after the environment or with --reason, not both.',
+        );
+      const given = values.reason !== undefined ? String(values.reason) : words.join(' ');
+      return words.length || values.reason !== undefined
+        ? { kind: command, environment, reason: freeText(command, 'reason', given, MAX_REASON_LENGTH) }
+        : { kind: command, environment };
+    }
     case 'status': {
       noMore(command, positionals, 1, use);
       return positionals[0] === undefined

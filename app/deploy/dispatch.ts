@@ -42,6 +42,9 @@ import { deploymentLockOwner } from './lock.ts';
 import type { StartOutcome } from './start.ts';
 import { recordStatus, rollbackTarget } from './state-replies.ts';
 import type { RecordReader } from '../state.ts';
+import type { ControlCommand } from '../commands/command.ts';
+import { controlRollout } from './control.ts';
+import type { RequestsReader } from './control.ts';
 
 export interface DispatchDeps {
   api: Api;
@@ -53,6 +56,8 @@ export interface DispatchDeps {
   markers: MarkerTrust;
   /** The environments' state records (app/state.ts): what /status shows and /rollback goes back to. */
   records: RecordReader;
+  /** The control requests already made for a rollout (app/deploy/control.ts githubRequests). */
+  readRequests: RequestsReader;
 }
 
 interface Base {
@@ -471,6 +476,43 @@ async function status(
   };
 }
 
+/** /promote, /pause, /resume, /abort: app/deploy/control.ts decides, writes and starts reconcile. */
+async function control(deps: DispatchDeps, command: ControlCommand, event: CommentEvent): Promise<Reply> {
+  const where = { owner: event.owner, repo: event.repo };
+  const [pr, config, defaultBranch] = await Promise.all([
+    readPull(deps.api, where, event.number),
+    loadConfig(deps.api, where, event.defaultBranch),
+    event.defaultBranch ?? deps.api.repos.get(where).then(({ data }) => data.default_branch),
+  ]);
+  const outcome = await controlRollout(
+    {
+      api: deps.api,
+      records: deps.records,
+      keys: deps.markers.keys,
+      now: deps.now,
+      readRequests: deps.readRequests,
+      warn: deps.markers.warn,
+    },
+    {
+      where,
+      defaultBranch,
+      config,
+      environment: command.environment,
+      verb: command.kind,
+      login: event.author.login,
+      pr,
+      bindings: [{ what: 'the pull request', sha: pr.headSha }],
+      // One id per comment: a comment written twice (a redelivery that got past the reaction) counts once.
+      id: () => `comment:${event.commentId}`,
+      source: 'comment',
+      ...(command.kind === 'promote' ? { full: command.full } : {}),
+      ...(command.kind === 'abort' && command.reason !== undefined ? { reason: command.reason } : {}),
+    },
+  );
+  if (outcome.status === 'refused') return refusal(outcome.code, outcome.message);
+  return { reaction: '+1', body: outcome.message };
+}
+
 async function help(deps: DispatchDeps, event: CommentEvent): Promise<Reply> {
   const where = { owner: event.owner, repo: event.repo };
   let summary: string;
@@ -502,6 +544,11 @@ export function commandDispatch(deps: DispatchDeps): Dispatch {
           return await lock(deps, command, event);
         case 'status':
           return await status(deps, command, event);
+        case 'promote':
+        case 'pause':
+        case 'resume':
+        case 'abort':
+          return await control(deps, command, event);
         case 'help':
           return await help(deps, event);
       }

@@ -44,13 +44,15 @@ export interface CommentEvent {
   body: string;
   author: { login: string; type: string };
   sender: { login: string; type: string };
+  /** The repository's default branch, when the webhook says (where the reconcile workflow is started). */
+  defaultBranch?: string;
 }
 
 type Account = { login: string; type?: string };
 
 interface IssueCommentPayload {
   action: string;
-  repository: { name: string; owner: { login: string } };
+  repository: { name: string; owner: { login: string }; default_branch?: string };
   issue: { number: number; pull_request?: unknown };
   comment: { id: number; body: string | null; user: Account | null };
   sender: Account;
@@ -74,6 +76,7 @@ export function commentEventFrom(payload: IssueCommentPayload): CommentEvent {
     // A comment by a deleted account has no user: treat it like an unknown bot, it can never act.
     author: payload.comment.user ? account(payload.comment.user) : { login: 'ghost', type: 'Bot' },
     sender: account(payload.sender),
+    ...(payload.repository.default_branch ? { defaultBranch: payload.repository.default_branch } : {}),
   };
 }
 

@@ -12,14 +12,12 @@
 // which is no more than they could do by cancelling workflow runs, and they could start reconcile themselves.
 import type { Probot } from 'probot';
 import { FactsError, loadConfig } from '../facts/config.ts';
-import { httpStatus } from '../facts/github.ts';
-import type { Api, Where } from '../facts/github.ts';
+import type { Api } from '../facts/github.ts';
+import { DEFAULT_RECONCILE_WORKFLOW, startReconcile } from '../reconcile/dispatch.ts';
+import type { ReconcileStart } from '../reconcile/dispatch.ts';
 import { dispatchRefName, orphanedBy } from '../reconcile/trigger.ts';
-import type { CompletedRun, TriggerDecision } from '../reconcile/trigger.ts';
+import type { TriggerDecision } from '../reconcile/trigger.ts';
 import type { RecordReader } from '../state.ts';
-
-/** The reconcile workflow file when `reconcile.workflow` does not name one. */
-export const DEFAULT_RECONCILE_WORKFLOW = 'deploy-reconcile.yml';
 
 interface WorkflowRunPayload {
   action: string;
@@ -27,9 +25,7 @@ interface WorkflowRunPayload {
   repository: { name: string; owner: { login: string }; default_branch: string };
 }
 
-export type DispatchResult =
-  | { environment: string; status: 'dispatched'; workflow: string; ref: string }
-  | { environment: string; status: 'already_dispatched' | 'invalid_environment_name' };
+export type DispatchResult = ReconcileStart;
 
 export type WorkflowRunOutcome =
   | { status: 'ignored'; reason: 'not_completed' | 'config_missing' | 'config_invalid' }
@@ -39,43 +35,6 @@ export interface WorkflowRunDeps {
   readRecord: RecordReader;
   /** Where a refused record is reported (a forged one is tampering, worth a look). */
   warn: (fields: Record<string, unknown>, message: string) => void;
-}
-
-/** Claims the dispatch for (run, environment): true when this call created the ref, false when it existed. */
-async function claim(api: Api, where: Where, ref: string, sha: string): Promise<boolean> {
-  try {
-    await api.git.createRef({ ...where, ref: `refs/${ref}`, sha });
-    return true;
-  } catch (error) {
-    if (httpStatus(error) === 422 && /already exists/i.test((error as Error).message)) return false;
-    throw error;
-  }
-}
-
-async function dispatch(
-  api: Api,
-  where: Where,
-  run: CompletedRun & { sha: string },
-  environment: string,
-  workflow: string,
-  branch: string,
-): Promise<DispatchResult> {
-  const ref = dispatchRefName(run, environment);
-  if (!ref) return { environment, status: 'invalid_environment_name' };
-  if (!(await claim(api, where, ref, run.sha))) return { environment, status: 'already_dispatched' };
-  try {
-    await api.actions.createWorkflowDispatch({
-      ...where,
-      workflow_id: workflow,
-      ref: branch,
-      inputs: { environment },
-    });
-  } catch (error) {
-    // Not dispatched: give the claim back so a redelivery of this event tries again.
-    await api.git.deleteRef({ ...where, ref }).catch(() => undefined);
-    throw error;
-  }
-  return { environment, status: 'dispatched', workflow, ref: branch };
 }
 
 export async function handleWorkflowRun(
@@ -120,7 +79,15 @@ export async function handleWorkflowRun(
   // One at a time: a failure stops here, and the redelivery finds the claims already made and skips those.
   for (const d of decisions) {
     if (d.action === 'dispatch')
-      dispatches.push(await dispatch(api, where, run, d.environment, workflow, branch));
+      dispatches.push(
+        await startReconcile(api, where, {
+          claimRef: dispatchRefName(run, d.environment),
+          sha: run.sha,
+          environment: d.environment,
+          workflow,
+          branch,
+        }),
+      );
   }
   return { status: 'checked', decisions, dispatches };
 }

@@ -18,7 +18,8 @@ export type TriggerDecision =
   | {
       environment: string;
       action: 'none';
-      why: 'no_record' | 'no_rollout' | 'other_owner' | 'later_attempt_owns';
+      /** handed_off: the job ended with the rollout waiting on purpose (issue 14): not an orphan. */
+      why: 'no_record' | 'no_rollout' | 'handed_off' | 'other_owner' | 'later_attempt_owns';
     }
   | { environment: string; action: 'refused'; code: RefusalCode; message: string };
 
@@ -36,6 +37,9 @@ export function orphanedBy(
     const rollout = read.record?.rollout;
     if (!read.record) return { environment, action: 'none', why: 'no_record' };
     if (!rollout) return { environment, action: 'none', why: 'no_rollout' };
+    // Its run ended because the rollout waits for people or a bake; a /promote (through the App) or the
+    // scheduled reconcile goes on with it, and a dispatch here would be a resume nobody asked for.
+    if (rollout.wait?.handedOff === true) return { environment, action: 'none', why: 'handed_off' };
     const { owner } = rollout;
     if (owner.kind !== 'workflow' || owner.runId !== String(run.id))
       return { environment, action: 'none', why: 'other_owner' };
@@ -55,4 +59,18 @@ export function dispatchRefName(run: CompletedRun, environment: string): string 
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(env) || env.includes('..') || env.endsWith('.') || env.endsWith('.lock'))
     return undefined;
   return `deploy-reconcile/${run.id}-${run.attempt}/${env}`;
+}
+
+/** A request id or deployment id as one ref component: every character but letters, digits and '-' as '_'. */
+const refPart = (value: string): string => value.replace(/[^A-Za-z0-9-]/g, '_').slice(0, 200);
+
+/**
+ * The ref that says "reconcile was started for this control request" (a /promote, /resume or /abort of a
+ * handed-off rollout): per deployment and request id, so a redelivered comment or click dispatches once.
+ * Request ids are `comment:<id>` or `button:<run>:<login>:<step>:<action>`: ':' is the only character
+ * replaced there, so two ids never share a ref.
+ */
+export function controlRefName(deploymentId: string, requestId: string): string | undefined {
+  if (!deploymentId || !requestId) return undefined;
+  return `deploy-control/${refPart(deploymentId)}/${refPart(requestId)}`;
 }

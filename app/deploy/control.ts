@@ -1,0 +1,490 @@
+// /promote, /pause, /resume and /abort from a PR comment, and the Promote, Resume and Abort buttons of a
+// `rollout / <env>` check run (issue 14). Who may: the environment's deployers (the check /deploy uses);
+// /abort also its approvers. What: the environment's trusted record must show a rollout, of the commit the
+// PR (and the button) is at. The request is written as a check run the App owns (src/control/github-channel.ts)
+// and decided like the runner and reconcile decide it (src/control/decide.ts): when the job already handed
+// the rollout off and the request lets it go on or abort, the reconcile workflow is started now.
+//
+// `planControl` and the words are pure; `controlRollout` gathers the facts, writes and dispatches.
+import { decideControl, requestsFor } from '../../src/control/decide.ts';
+import type { ControlDecision, ControlGate } from '../../src/control/decide.ts';
+import type { ControlPoll, ControlRequest, ControlVerb } from '../../src/control/request.ts';
+import { GitHubControlSource, writeControlRequest } from '../../src/control/github-channel.ts';
+import type {
+  ControlButton,
+  ControlDisplay,
+  ControlPlace,
+  RequestFn,
+} from '../../src/control/github-channel.ts';
+import type { RawConfig } from '../../src/config/schema.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
+import { userText } from '../../src/github/user-text.ts';
+import {
+  explainApprover,
+  explainRefusal,
+  mayApprove,
+  mayDeploy,
+  resolvePolicy,
+} from '../../src/policy/index.ts';
+import type { ApproverDecision, DeployerDecision } from '../../src/policy/index.ts';
+import type { RefusalCode, Rollout, RolloutWait } from '../../src/state/record.ts';
+import { stateKeysFor } from '../../src/state/state-key.ts';
+import type { StateRead } from '../../src/state/store.ts';
+import type { Api, Where } from '../facts/github.ts';
+import { actorOf, teamsIn } from '../facts/pull-request.ts';
+import type { PullFacts } from '../facts/pull-request.ts';
+import { DEFAULT_RECONCILE_WORKFLOW, startReconcile } from '../reconcile/dispatch.ts';
+import type { ReconcileStart } from '../reconcile/dispatch.ts';
+import { controlRefName } from '../reconcile/trigger.ts';
+import type { RecordReader } from '../state.ts';
+
+/** Stable codes for a request that was not recorded (besides the policy's and the store's). */
+export type ControlRefusalCode =
+  | RefusalCode
+  | 'unknown_environment'
+  | 'not_a_deployer'
+  | 'fork_pull_request'
+  | 'not_allowed'
+  | 'no_rollout'
+  | 'not_current_rollout'
+  | 'sha_unknown'
+  | 'sha_moved'
+  | 'already_paused'
+  | 'not_paused';
+
+/** A commit the request must be bound to, and what it is for the person ("the pull request"). */
+export interface Binding {
+  what: string;
+  sha: string;
+}
+
+/** Everything a request is decided on; gathered by controlRollout, decided by planControl. */
+export interface PlanInput {
+  verb: ControlVerb;
+  environment: string;
+  login: string;
+  source: 'comment' | 'button';
+  /** The request id for the step the rollout is at (`comment:<id>`, `button:<run>:<login>:<step>:<id>`). */
+  id: (step: number) => string;
+  full?: boolean;
+  reason?: string;
+  deployer: DeployerDecision;
+  approver: ApproverDecision;
+  read: StateRead;
+  /** The deployment a button was for: a button of an earlier rollout does not act on this one. */
+  deploymentId?: string;
+  bindings: Binding[];
+  /** The verified requests already made for this rollout (oldest first). */
+  existing: readonly ControlRequest[];
+  now: Date;
+}
+
+export type ControlPlan =
+  | { ok: false; code: ControlRefusalCode; message: string }
+  | {
+      ok: true;
+      rollout: Rollout & { sha: string };
+      request: ControlRequest;
+      /** The same request id was recorded before (a redelivery): nothing new is written. */
+      duplicate: boolean;
+      /** What the rollout does once this request is counted. */
+      decision: ControlDecision;
+      /** The job handed the rollout off and the request lets it go on or roll back: start reconcile now. */
+      startReconcile: boolean;
+    };
+
+const code = (value: string, max = 100): string => userText(value, { as: 'code', max });
+const at = (login: string): string => userText(login, { as: 'mention' });
+const short = (sha: string): string => code(sha.slice(0, 12));
+
+/** What a rollout waits for, as decideControl takes it; a hold (a /pause) is no gate of its own. */
+export function gateOf(wait: RolloutWait | undefined): ControlGate | undefined {
+  switch (wait?.kind) {
+    case 'manual':
+      return { kind: 'manual' };
+    case 'approval':
+      return { kind: 'approval', approvals: wait.approvals ?? 1 };
+    case 'bake': {
+      const until = wait.until ? Date.parse(wait.until) : Number.NaN;
+      // A bake without a readable end never goes on by itself: only a person ends it.
+      return { kind: 'bake', until: Number.isFinite(until) ? until : Number.POSITIVE_INFINITY };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The strategy step a request is for: the one the rollout waits at, else the one it runs. */
+export const stepOf = (rollout: Rollout): number => rollout.wait?.step ?? rollout.step;
+
+/** "step 3/5, 25 %" for people: the step index is 0-based in the record. */
+export function position(rollout: Rollout): string {
+  const step = `step ${Math.max(stepOf(rollout) + 1, 0)}/${rollout.steps}`;
+  return rollout.weight !== undefined ? `${step}, ${rollout.weight} % of traffic on the new version` : step;
+}
+
+/**
+ * Whether the rollout is held by a /pause: the latest of /pause, /resume and a /promote for this step decides;
+ * with none of them, the record's own wait (a hold the runner already took up).
+ */
+export function isHeld(rollout: Rollout, requests: readonly ControlRequest[]): boolean {
+  const mine = requestsFor(rollout.deploymentId, requests).filter((r) => r.verb !== 'abort');
+  const step = stepOf(rollout);
+  const decides = mine.some((r) => r.verb !== 'promote' || r.step === step);
+  if (!decides) return rollout.wait?.kind === 'hold';
+  return (
+    decideControl({ deploymentId: rollout.deploymentId, step, requests: mine, now: 0 }).action === 'hold'
+  );
+}
+
+function allowed(input: PlanInput): { ok: true } | { ok: false; code: ControlRefusalCode; message: string } {
+  const { deployer, approver } = input;
+  if (deployer.ok) return { ok: true };
+  if (input.verb === 'abort') {
+    if (approver.ok) return { ok: true };
+    if (deployer.code === 'unknown_environment')
+      return { ok: false, code: deployer.code, message: explainRefusal(deployer) };
+    return {
+      ok: false,
+      code: 'not_allowed',
+      message:
+        `${at(input.login)} may not abort a rollout of ${code(input.environment, 255)}: not a deployer ` +
+        `(${explainRefusal(deployer)}), nor an approver (${explainApprover(approver).replace(/^[a-z_]+: /, '')}).`,
+    };
+  }
+  const also = deployer.also.map((r) => `; ${explainRefusal(r)}`).join('');
+  return {
+    ok: false,
+    code: deployer.code,
+    message: `${explainRefusal(deployer)}${also}; only the environment's deployers may /${input.verb} its rollout.`,
+  };
+}
+
+/** Pure: whether the request is recorded, and what it does to the rollout. Policy first, then the record. */
+export function planControl(input: PlanInput): ControlPlan {
+  const may = allowed(input);
+  if (!may.ok) return may;
+  const env = code(input.environment, 255);
+  const { read } = input;
+  if (!read.ok)
+    return {
+      ok: false,
+      code: read.code,
+      message: `the state of ${env} is not trusted (${userText(read.message, { max: 300 })}); nothing was recorded.`,
+    };
+  const rollout = read.record?.rollout;
+  if (!rollout) return { ok: false, code: 'no_rollout', message: `no rollout of ${env} is in progress.` };
+  if (input.deploymentId !== undefined && input.deploymentId !== rollout.deploymentId)
+    return {
+      ok: false,
+      code: 'not_current_rollout',
+      message: `the button was for deployment ${code(input.deploymentId)}; the rollout of ${env} in progress is deployment ${code(rollout.deploymentId)}.`,
+    };
+  const sha = rollout.sha?.toLowerCase();
+  if (!sha || !/^[0-9a-f]{7,64}$/.test(sha))
+    return {
+      ok: false,
+      code: 'sha_unknown',
+      message: `the rollout of ${env} records no commit, so no request can be bound to it.`,
+    };
+  for (const b of input.bindings) {
+    if (b.sha.toLowerCase() !== sha)
+      return {
+        ok: false,
+        code: 'sha_moved',
+        message: `${b.what} is at ${short(b.sha)}, the rollout of ${env} deploys ${short(sha)}; a request is only taken for the commit being rolled out.`,
+      };
+  }
+  const step = stepOf(rollout);
+  const held = isHeld(rollout, input.existing);
+  if (input.verb === 'pause' && held)
+    return {
+      ok: false,
+      code: 'already_paused',
+      message: `the rollout of ${env} is already paused; \`/resume\` or \`/promote\` it.`,
+    };
+  if (input.verb === 'resume' && !held)
+    return { ok: false, code: 'not_paused', message: `the rollout of ${env} is not paused.` };
+
+  const id = input.id(step);
+  const duplicate = requestsFor(rollout.deploymentId, input.existing).some((r) => r.id === id);
+  const request: ControlRequest = {
+    id,
+    verb: input.verb,
+    by: input.login,
+    at: input.now.toISOString(),
+    deploymentId: rollout.deploymentId,
+    sha,
+    step,
+    ...(input.verb === 'promote' && input.full ? { full: true } : {}),
+    ...(input.verb === 'abort' && input.reason !== undefined ? { reason: input.reason } : {}),
+    approver: input.approver.ok,
+    source: input.source,
+  };
+  const decision = decideControl({
+    deploymentId: rollout.deploymentId,
+    step,
+    gate: gateOf(rollout.wait),
+    requests: [...input.existing, request],
+    now: input.now.getTime(),
+  });
+  const goes = decision.action === 'go' || decision.action === 'abort';
+  return {
+    ok: true,
+    rollout: { ...rollout, sha },
+    request,
+    duplicate,
+    decision,
+    startReconcile: rollout.wait?.handedOff === true && goes,
+  };
+}
+
+/** The buttons while the rollout still waits after this request: none once it goes on or is aborted. */
+export function buttonsAfter(decision: ControlDecision): ControlButton[] {
+  if (decision.action === 'hold') return ['resume', 'abort'];
+  if (decision.action === 'wait') return ['promote', 'abort'];
+  return [];
+}
+
+const VERB_TITLE: Record<ControlVerb, string> = {
+  promote: 'Promote',
+  pause: 'Pause',
+  resume: 'Resume',
+  abort: 'Abort',
+};
+
+/** What happens next, for people: who ends the wait, or who (the runner, a new run) acts on the request. */
+export function nextStep(
+  plan: Extract<ControlPlan, { ok: true }>,
+  environment: string,
+  reconcile?: ReconcileStart,
+): string {
+  const { decision, rollout, request } = plan;
+  const env = environment;
+  const command = (verb: string) => userText(`/${verb} ${env}`, { as: 'code', max: 300 });
+  const handedOff = rollout.wait?.handedOff === true;
+  const started =
+    reconcile?.status === 'dispatched'
+      ? ' (a new run was started)'
+      : reconcile?.status === 'already_dispatched'
+        ? ' (a run was already started for this request)'
+        : handedOff
+          ? ''
+          : ' (the running job acts on it within its poll interval)';
+  switch (decision.action) {
+    case 'abort':
+      return `The rollout rolls back to the stable version${started}.`;
+    case 'hold':
+      return `The rollout is held before its next step until ${command('resume')} (or ${command('promote')}).`;
+    case 'go': {
+      if (decision.how === 'not_waiting')
+        return request.verb === 'promote'
+          ? 'The rollout is not waiting at this step now; this /promote ends its wait if it waits here.'
+          : `The rollout goes on${started}.`;
+      const full = decision.full ? ', straight to 100 % after this step’s analysis' : '';
+      return `The rollout goes on from ${position(rollout)}${full}${started}.`;
+    }
+    case 'wait':
+      if (decision.kind === 'approval') {
+        const missing = Math.max((decision.need ?? 1) - (decision.approvers?.length ?? 0), 1);
+        const so = decision.approvers?.length ? ` (so far: ${decision.approvers.map(at).join(', ')})` : '';
+        const mine =
+          request.verb === 'promote' && request.approver !== true
+            ? ' This /promote does not count as an approval: its author may not approve this environment.'
+            : '';
+        return `Waiting for ${missing} more approval(s)${so}: an approver replies ${command('promote')}.${mine}`;
+      }
+      if (decision.kind === 'bake' && decision.until !== undefined && Number.isFinite(decision.until))
+        return `The bake goes on until ${code(new Date(decision.until).toISOString(), 40)}, or until ${command('promote')}.`;
+      return `Still waiting for ${command('promote')}.`;
+  }
+}
+
+/** One paragraph: what was recorded, for which step, and what happens next. */
+export function recordedText(
+  plan: Extract<ControlPlan, { ok: true }>,
+  environment: string,
+  reconcile?: ReconcileStart,
+): string {
+  const { request, rollout } = plan;
+  const full = request.full ? ' --full' : '';
+  const why = request.reason !== undefined ? `: ${userText(request.reason)}` : '';
+  const again = plan.duplicate ? ' (already recorded before; counted once)' : '';
+  return (
+    `**/${request.verb}${full}** by ${at(request.by)} recorded for ${code(environment, 255)} at ` +
+    `${position(rollout)} (deployment ${code(rollout.deploymentId)}, commit ${short(rollout.sha)})${why}${again}. ` +
+    nextStep(plan, environment, reconcile)
+  );
+}
+
+/** The request's check run: its title says who asked what; buttons while the rollout still waits. */
+export function requestDisplay(
+  plan: Extract<ControlPlan, { ok: true }>,
+  environment: string,
+): ControlDisplay {
+  const { request, rollout } = plan;
+  return {
+    title: userText(`${VERB_TITLE[request.verb]} by ${request.by} at step ${stepOf(rollout) + 1}`, {
+      max: 200,
+    }),
+    summary: recordedText(plan, environment),
+    buttons: buttonsAfter(plan.decision),
+  };
+}
+
+/** The verified requests already made for a rollout, read from the check runs on its commit. */
+export type RequestsReader = (
+  where: Where,
+  place: ControlPlace,
+  sha: string,
+  keys: readonly Buffer[],
+) => Promise<ControlPoll>;
+
+/** The reader on GitHub: GitHubControlSource with the App's `octokit.request`. Never throws. */
+export function githubRequests(request: RequestFn): RequestsReader {
+  return async (where, place, sha, keys) => {
+    try {
+      return await new GitHubControlSource(request, where, place, sha, keys).poll(place.deploymentId);
+    } catch (error) {
+      return { changed: false, requests: [], error: (error as Error).message };
+    }
+  };
+}
+
+export interface ControlDeps {
+  api: Api;
+  records: RecordReader;
+  keys: MarkerKeys;
+  now: () => Date;
+  readRequests: RequestsReader;
+  /** The channel's write (injected in tests that look at what is written). */
+  write?: typeof writeControlRequest;
+  warn: (fields: Record<string, unknown>, message: string) => void;
+}
+
+export interface ControlAsk {
+  where: Where;
+  /** Where the reconcile workflow is started. */
+  defaultBranch: string;
+  config: RawConfig;
+  environment: string;
+  verb: ControlVerb;
+  login: string;
+  /** The pull request the comment is on, or the deployment's (a button); none for a push deployment. */
+  pr?: PullFacts;
+  bindings: Binding[];
+  id: (step: number) => string;
+  source: 'comment' | 'button';
+  full?: boolean;
+  reason?: string;
+  deploymentId?: string;
+}
+
+export type ControlOutcome =
+  | { status: 'refused'; code: ControlRefusalCode; message: string }
+  | {
+      status: 'recorded' | 'already_recorded';
+      plan: Extract<ControlPlan, { ok: true }>;
+      checkRunId?: number;
+      reconcile?: ReconcileStart;
+      /** What was recorded and what happens next (every value already escaped). */
+      message: string;
+    };
+
+/** Gathers the facts, asks planControl, writes the request and starts reconcile when it is due. */
+export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promise<ControlOutcome> {
+  const { where, config, environment } = ask;
+  const repository = `${where.owner}/${where.repo}`;
+  const known = Object.hasOwn(config.environments, environment);
+  const policy = known ? resolvePolicy(config, environment) : undefined;
+  const actor = await actorOf(
+    deps.api,
+    where,
+    ask.login,
+    policy ? teamsIn(policy.deployers, policy.approvers) : [],
+  );
+  const pullRequest = ask.pr
+    ? { number: ask.pr.number, author: ask.pr.author, headSha: ask.pr.headSha, fromFork: ask.pr.fromFork }
+    : undefined;
+  const deployer = mayDeploy({
+    config,
+    environment,
+    actor,
+    type: 'standard',
+    ...(pullRequest ? { pullRequest } : {}),
+  });
+  const approver = mayApprove({
+    config,
+    environment,
+    actor,
+    type: 'standard',
+    ...(ask.pr ? { author: ask.pr.author } : {}),
+    kind: 'approve',
+  });
+  const base = {
+    verb: ask.verb,
+    environment,
+    login: ask.login,
+    source: ask.source,
+    id: ask.id,
+    ...(ask.full !== undefined ? { full: ask.full } : {}),
+    ...(ask.reason !== undefined ? { reason: ask.reason } : {}),
+    ...(ask.deploymentId !== undefined ? { deploymentId: ask.deploymentId } : {}),
+    deployer,
+    approver,
+    bindings: ask.bindings,
+    now: deps.now(),
+  };
+  // Who may is decided before the record is read: a stranger learns nothing about the rollout.
+  const pre = allowed({ ...base, read: { ok: true, record: undefined, source: '' }, existing: [] });
+  if (!pre.ok) return { status: 'refused', code: pre.code, message: pre.message };
+
+  const read = await deps.records(deps.api, where, environment);
+  if (!read.ok)
+    deps.warn(
+      { repository, environment, code: read.code },
+      `state record not trusted for /${ask.verb}: ${read.message}`,
+    );
+  const keys = stateKeysFor(deps.keys, repository, environment);
+  const rollout = read.ok ? read.record?.rollout : undefined;
+  let existing: ControlRequest[] = [];
+  if (rollout?.sha) {
+    const place = { repository, environment, deploymentId: rollout.deploymentId };
+    const poll = await deps.readRequests(where, place, rollout.sha.toLowerCase(), keys);
+    // Unreadable earlier requests only make the count low: the rollout waits longer, never goes on early.
+    if (poll.error)
+      deps.warn({ repository, environment, error: poll.error }, 'control requests could not be read');
+    existing = poll.requests;
+  }
+  const plan = planControl({ ...base, read, existing });
+  if (!plan.ok) return { status: 'refused', code: plan.code, message: plan.message };
+
+  const place = { repository, environment, deploymentId: plan.rollout.deploymentId };
+  let checkRunId: number | undefined;
+  if (!plan.duplicate) {
+    const write = deps.write ?? writeControlRequest;
+    ({ checkRunId } = await write(deps.api, where, {
+      sha: plan.rollout.sha,
+      place,
+      request: plan.request,
+      key: keys[0]!,
+      display: requestDisplay(plan, environment),
+    }));
+  }
+  let reconcile: ReconcileStart | undefined;
+  if (plan.startReconcile)
+    reconcile = await startReconcile(deps.api, where, {
+      claimRef: controlRefName(plan.rollout.deploymentId, plan.request.id),
+      sha: plan.rollout.sha,
+      environment,
+      workflow: config.reconcile?.workflow ?? DEFAULT_RECONCILE_WORKFLOW,
+      branch: ask.defaultBranch,
+    });
+  return {
+    status: plan.duplicate ? 'already_recorded' : 'recorded',
+    plan,
+    ...(checkRunId !== undefined ? { checkRunId } : {}),
+    ...(reconcile ? { reconcile } : {}),
+    message: recordedText(plan, environment, reconcile),
+  };
+}
