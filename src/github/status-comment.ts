@@ -2,7 +2,17 @@
 // place by the Action (each phase it reports) and by the App (each deployment_status). The state is kept
 // in a second hidden marker, its last line, so whoever updates it next can re-render without losing the
 // commit list. Every value in it (names, versions, descriptions, commit messages) goes through userText.
-import { code, truncate } from '../report/markdown.ts';
+import * as z from 'zod';
+import { formatDuration } from '../config/duration.ts';
+import { code, formatNumber, truncate } from '../report/markdown.ts';
+import {
+  continueCommands,
+  formatUtc,
+  trafficSplit,
+  WAIT_END_TEXT,
+  waitingFor,
+  waitWhere,
+} from '../report/waits.ts';
 import { userText } from './user-text.ts';
 
 export type DeploymentState =
@@ -22,8 +32,95 @@ export interface StatusCommentState {
   previousSha?: string;
   commits?: Array<{ sha: string; message: string; author?: string }>;
   commitsTotal?: number;
+  /** The rollout waits for people or a bake (issue 14): where, what for, and how to continue. */
+  wait?: StatusCommentWait;
+  /** Waits that ended, oldest first (at most MAX_FINISHED_WAITS, the newest kept). */
+  waits?: StatusCommentFinishedWait[];
   updatedAt: string;
 }
+
+export interface StatusCommentWait {
+  kind: 'manual' | 'approval' | 'bake' | 'hold';
+  /** The strategy step index (what a /promote names) and what the strategy calls it ("canary 25 %"). */
+  step: number;
+  at: string;
+  /** The new version's traffic share while it waits. */
+  weight?: number;
+  since: string;
+  /** bake: when it goes on by itself. */
+  until?: string;
+  /** approval: how many approvers must /promote, and who did so far. */
+  approvals?: number;
+  approvedBy?: string[];
+  /** hold: who paused it. */
+  by?: string;
+  /** The job ended and left the rollout waiting: no runner waits. */
+  handedOff?: boolean;
+  /** The last analysis before the wait: its step and readings (new version, and stable where measured). */
+  metrics?: { at: string; values: Array<{ name: string; value: number | null; stable?: number | null }> };
+}
+
+export interface StatusCommentFinishedWait {
+  kind: StatusCommentWait['kind'];
+  step: number;
+  at: string;
+  weight?: number;
+  since: string;
+  endedAt: string;
+  how: 'promoted' | 'approved' | 'due' | 'resumed' | 'aborted' | 'cancelled';
+  /** Who ended it (logins); empty when time did. */
+  by: string[];
+  waitedMs: number;
+}
+
+export const MAX_FINISHED_WAITS = 20;
+const MAX_METRICS = 12;
+
+// The new parts of the data marker are checked field by field: a comment whose wait does not fit is damaged,
+// and re-rendered from scratch rather than half-trusted.
+const iso = z.string().datetime({ offset: true });
+const name = z.string().min(1).max(200);
+const login = z.string().min(1).max(200);
+const kind = z.enum(['manual', 'approval', 'bake', 'hold']);
+const step = z.number().int().min(-1).max(10_000);
+const weight = z.number().min(0).max(100);
+const reading = z.number().finite().nullable();
+
+const waitSchema = z.strictObject({
+  kind,
+  step,
+  at: name,
+  weight: weight.optional(),
+  since: iso,
+  until: iso.optional(),
+  approvals: z.number().int().min(1).max(100).optional(),
+  approvedBy: z.array(login).max(100).optional(),
+  by: login.optional(),
+  handedOff: z.boolean().optional(),
+  metrics: z
+    .strictObject({
+      at: name,
+      values: z.array(z.strictObject({ name, value: reading, stable: reading.optional() })).max(MAX_METRICS),
+    })
+    .optional(),
+});
+
+const finishedWaitSchema = z.strictObject({
+  kind,
+  step,
+  at: name,
+  weight: weight.optional(),
+  since: iso,
+  endedAt: iso,
+  how: z.enum(['promoted', 'approved', 'due', 'resumed', 'aborted', 'cancelled']),
+  by: z.array(login).max(100),
+  waitedMs: z.number().int().nonnegative(),
+});
+
+const waitPartsSchema = z.object({
+  wait: waitSchema.optional(),
+  waits: z.array(finishedWaitSchema).max(MAX_FINISHED_WAITS).optional(),
+});
 
 const DATA_PREFIX = '<!-- deploy-action:data ';
 const ICON: Record<DeploymentState, string> = {
@@ -84,6 +181,8 @@ export function renderStatusComment(s: StatusCommentState): string {
       .join(' · '),
   ];
   if (s.description) lines.push('', `> ${userText(s.description)}`);
+  if (s.wait) lines.push('', ...renderWait(s.wait, s.environment, s.version));
+  if (s.waits?.length) lines.push('', ...renderFinishedWaits(s.waits, s.wait !== undefined));
   if (s.commits) {
     const total = s.commitsTotal ?? s.commits.length;
     const since = s.previousSha ? ` since ${code(s.previousSha.slice(0, 12))}` : '';
@@ -108,6 +207,63 @@ export function renderStatusComment(s: StatusCommentState): string {
   return lines.join('\n');
 }
 
+/** A command to type, as a code span when the environment is a plain name (config names always are). */
+function command(text: string, environment: string): string {
+  return /^[A-Za-z0-9._/-]+$/.test(environment) ? code(text) : userText(text);
+}
+
+function renderWait(w: StatusCommentWait, environment: string, version: string | undefined): string[] {
+  const split = trafficSplit(w.weight);
+  const lines = [
+    `#### ⏸️ Waiting at ${userText(waitWhere(w))} ${userText(waitingFor(w, environment, w.by))}`,
+    '',
+  ];
+  if (split && w.weight !== undefined)
+    lines.push(
+      `- Traffic: **${formatNumber(w.weight)} %** new${version ? ` (${userText(version)})` : ''} · **${formatNumber(100 - w.weight)} %** stable`,
+    );
+  lines.push(
+    `- Since ${userText(formatUtc(w.since))}${w.handedOff ? ' (the job ended: no runner waits, the rollout goes on in a new run)' : ''}`,
+  );
+  if (w.kind === 'approval') {
+    const need = w.approvals ?? 1;
+    const so = w.approvedBy ?? [];
+    lines.push(
+      `- Approvals: ${so.length} of ${need}${so.length ? ` (${so.map((a) => userText(a)).join(', ')})` : ''}, from the environment's approvers`,
+    );
+  }
+  if (w.kind === 'bake' && w.until)
+    lines.push(`- Goes on by itself at ${userText(formatUtc(w.until))} while the metrics stay healthy`);
+  if (w.metrics?.values.length) {
+    const readings = w.metrics.values.map(
+      (m) =>
+        `${userText(m.name)} ${formatNumber(m.value)}${m.stable !== undefined ? ` (stable ${formatNumber(m.stable)})` : ''}`,
+    );
+    lines.push(`- Metrics at ${userText(w.metrics.at)}: ${readings.join(' · ')}`);
+  }
+  lines.push(
+    '',
+    'To continue, comment:',
+    ...continueCommands(w.kind, environment).map((c) => `- ${command(c.command, environment)}: ${c.does}`),
+  );
+  return lines;
+}
+
+function renderFinishedWaits(waits: StatusCommentFinishedWait[], open: boolean): string[] {
+  const total = waits.reduce((sum, w) => sum + w.waitedMs, 0);
+  const summary = `${waits.length} ${open ? 'earlier ' : ''}wait${waits.length === 1 ? '' : 's'}, ${formatDuration(total)} in all`;
+  return [
+    `<details><summary>${summary}</summary>`,
+    '',
+    ...waits.map((w) => {
+      const by = w.by.length ? ` by ${w.by.map((b) => userText(b)).join(', ')}` : '';
+      return `- ${userText(waitWhere(w))}, ${w.kind}: ${WAIT_END_TEXT[w.how]}${by} at ${userText(formatUtc(w.endedAt))} after ${formatDuration(w.waitedMs)}`;
+    }),
+    '',
+    '</details>',
+  ];
+}
+
 /**
  * The state kept in a status comment (its last line, the one place it is read from), or undefined for any
  * other or malformed comment. Never throws.
@@ -123,8 +279,15 @@ export function parseStatusComment(body: string, environment: string): StatusCom
   if (base64 === undefined) return undefined;
   try {
     const data = JSON.parse(Buffer.from(base64, 'base64').toString('utf8'));
-    if (data && typeof data === 'object' && data.environment === environment && typeof data.sha === 'string')
+    if (
+      data &&
+      typeof data === 'object' &&
+      data.environment === environment &&
+      typeof data.sha === 'string'
+    ) {
+      if (!waitPartsSchema.safeParse(data).success) return undefined;
       return data as StatusCommentState;
+    }
   } catch {
     // A damaged comment is re-rendered from scratch.
   }

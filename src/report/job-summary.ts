@@ -7,6 +7,19 @@ import type { DeploymentPlan } from '../pipeline/plan.ts';
 import { analysisRows, metricNames } from './analysis-steps.ts';
 import { metricChart } from './chart.ts';
 import { cell, code, formatNumber, STATUS_ICON, table, truncate } from './markdown.ts';
+import {
+  abortedWait,
+  continueCommands,
+  currentWait,
+  endedBy,
+  formatUtc,
+  holdBy,
+  trafficSplit,
+  WAIT_END_TEXT,
+  waitedText,
+  waitingFor,
+  waitWhere,
+} from './waits.ts';
 
 export interface SummaryContext {
   sha?: string;
@@ -28,6 +41,13 @@ export function renderJobSummary(result: PipelineResult, ctx: SummaryContext = {
     ctx.environmentUrl && result.status === 'succeeded' ? `[open](${ctx.environmentUrl})` : undefined,
   ].filter(Boolean);
   out.push(facts.join(' · '), '');
+  if (result.status === 'waiting') out.push(...waitingHeadline(result), '');
+  const aborter = result.code === 'rollout_aborted' ? abortedWait(result) : undefined;
+  if (aborter?.ended)
+    out.push(
+      `> **Aborted** at ${cell(waitWhere(aborter))}${aborter.ended.by.length ? ` by ${cell(endedBy(aborter))}` : ''} at ${cell(formatUtc(aborter.ended.at))}`,
+      '',
+    );
 
   out.push('### Decision', '', `**${cell(result.code)}**: ${cell(result.message)}`);
   const reasons = result.decisions.filter((d) => d.decision.type !== 'run');
@@ -36,6 +56,8 @@ export function renderJobSummary(result: PipelineResult, ctx: SummaryContext = {
   out.push('');
 
   if (result.gates) out.push(renderGatesSection(result.gates), '');
+
+  if (result.waits?.length) out.push(renderWaitsSection(result), '');
 
   out.push(
     '### Timeline',
@@ -102,6 +124,52 @@ export function renderJobSummary(result: PipelineResult, ctx: SummaryContext = {
   ].filter(Boolean);
   if (links.length) out.push(links.join(' · '), '');
   return out.join('\n');
+}
+
+/** What a handed-off rollout waits for, and the commands that continue it. */
+function waitingHeadline(result: PipelineResult): string[] {
+  const wait = currentWait(result);
+  if (!wait) return [`> **The rollout waits**: ${cell(result.message)}`];
+  const by = holdBy(result);
+  const split = trafficSplit(wait.weight);
+  const lines = [
+    `> **⏳ Waiting at ${cell(waitWhere(wait))} ${cell(waitingFor(wait, result.environment, by))}**` +
+      `${split ? ` · traffic ${cell(split)}` : ''} · since ${cell(formatUtc(wait.since))}`,
+    '>',
+  ];
+  if (wait.kind === 'approval')
+    lines.push(
+      `> Needs ${wait.approvals ?? 1} approval(s) from the environment's approvers: each comments ${code(`/promote ${result.environment}`)} on the pull request.`,
+    );
+  if (wait.kind === 'bake' && wait.until)
+    lines.push(`> Goes on by itself at ${cell(formatUtc(wait.until))} if the metrics stay healthy.`);
+  lines.push(
+    `> To continue, comment on the pull request: ${continueCommands(wait.kind, result.environment)
+      .map((c) => `${code(c.command)}: ${c.does}`)
+      .join(' · ')}`,
+  );
+  return lines;
+}
+
+/** Every wait of the rollout: where, what for, when, how it ended, by whom, and for how long. */
+export function renderWaitsSection(result: Pick<PipelineResult, 'waits'>): string {
+  const waits = result.waits ?? [];
+  const rows = waits.map((w) => [
+    cell(`${waitWhere(w)}${w.weight !== undefined ? `, ${w.weight} %` : ''}`),
+    w.kind === 'approval' ? `approval (${w.approvals ?? 1})` : w.kind,
+    cell(formatUtc(w.since)),
+    w.ended ? `${cell(WAIT_END_TEXT[w.ended.how])} ${cell(formatUtc(w.ended.at))}` : 'still waiting',
+    cell(endedBy(w)) || '—',
+    cell(waitedText(w)),
+  ]);
+  const total = waits.reduce((sum, w) => sum + Math.max(0, w.waitedMs), 0);
+  return [
+    '### Waits',
+    '',
+    table(['where', 'kind', 'since', 'ended', 'by', 'waited'], rows),
+    '',
+    `${waits.length} wait${waits.length === 1 ? '' : 's'}, ${formatDuration(total)} in all.`,
+  ].join('\n');
 }
 
 export function renderGatesSection(report: GatesReport): string {

@@ -62,5 +62,6 @@ export const STATUS_ICON: Record<string, string> = {
   cancelled: '⏹️',
   blocked: '⛔',
   paused: '⏸️',
+  waiting: '⏳',
   skipped: '➖',
 };

@@ -5,6 +5,15 @@ import type { DeploymentType } from '../github/deployment-payload.ts';
 import type { PipelineResult } from '../pipeline/events.ts';
 import { analysisRows, metricNames } from './analysis-steps.ts';
 import { cell, formatNumber, table } from './markdown.ts';
+import {
+  currentWait,
+  endedBy,
+  formatUtc,
+  WAIT_END_TEXT,
+  waitedText,
+  waitingFor,
+  waitWhere,
+} from './waits.ts';
 
 export interface RecordContext {
   type: DeploymentType;
@@ -33,9 +42,11 @@ export function renderDeploymentRecord(result: PipelineResult, ctx: RecordContex
   const status =
     result.status === 'succeeded'
       ? 'SUCCESS'
-      : result.status === 'rolled_back'
-        ? 'ROLLBACK'
-        : result.status.toUpperCase();
+      : result.code === 'rollout_aborted'
+        ? 'ABORTED'
+        : result.status === 'rolled_back'
+          ? 'ROLLBACK'
+          : result.status.toUpperCase();
   const out: string[] = ['## Deployment Record', '', '### Summary'];
   out.push(
     `- Version: ${cell(result.version)}`,
@@ -67,13 +78,28 @@ export function renderDeploymentRecord(result: PipelineResult, ctx: RecordContex
       );
 
   out.push('', '### Timeline');
-  const rows: string[][] = [[time(started), 'Deployment started']];
+  // Phase ends and waits in the order they happened (a wait starts inside the production phase).
+  const events: Array<{ at: Date; what: string }> = [];
   for (const p of result.phases) {
     if (p.status === 'skipped') continue;
     const at = new Date(new Date(p.startedAt).getTime() + p.durationMs);
     const what = p.status === 'succeeded' ? (PHASE_EVENT[p.phase] ?? p.phase) : `${p.phase} ${p.status}`;
-    rows.push([time(at), `${what}${p.detail ? `: ${cell(p.detail)}` : ''}`]);
+    events.push({ at, what: `${what}${p.detail ? `: ${cell(p.detail)}` : ''}` });
   }
+  for (const w of result.waits ?? []) {
+    if (w.environment !== result.environment) continue;
+    events.push({ at: new Date(w.since), what: `Waiting at ${cell(waitWhere(w))} (${w.kind})` });
+    if (w.ended && w.ended.how !== 'handed_off')
+      events.push({
+        at: new Date(w.ended.at),
+        what: `Wait ${cell(WAIT_END_TEXT[w.ended.how])}${endedBy(w) ? ` by ${cell(endedBy(w))}` : ''} after ${cell(waitedText(w))}`,
+      });
+  }
+  events.sort((a, b) => (a.at.getTime() || 0) - (b.at.getTime() || 0));
+  const rows: string[][] = [
+    [time(started), 'Deployment started'],
+    ...events.map((e) => [Number.isNaN(e.at.getTime()) ? '' : time(e.at), e.what]),
+  ];
   for (const rb of result.rollbacks)
     rows.push(['', `Rollback of ${cell(rb.environment)} ${rb.ok ? 'complete' : 'INCOMPLETE'}`]);
   rows.push([time(ended), `Deployment ended: ${status}`]);
@@ -87,6 +113,32 @@ export function renderDeploymentRecord(result: PipelineResult, ctx: RecordContex
         result.gates.gates.map((g) => [cell(g.name), g.status.toUpperCase(), cell(g.summary)]),
       ),
     );
+  }
+
+  const waits = result.waits ?? [];
+  if (waits.length > 0) {
+    out.push('', '### Waits', '');
+    out.push(
+      table(
+        ['Where', 'Kind', 'Since', 'Ended', 'By', 'Waited'],
+        waits.map((w) => [
+          cell(
+            `${w.environment !== result.environment ? `${w.environment}: ` : ''}${waitWhere(w)}${w.weight !== undefined ? `, ${w.weight} %` : ''}`,
+          ),
+          w.kind === 'approval' ? `approval (${w.approvals ?? 1})` : w.kind,
+          cell(formatUtc(w.since)),
+          w.ended ? `${cell(WAIT_END_TEXT[w.ended.how])} ${cell(formatUtc(w.ended.at))}` : 'still waiting',
+          cell(endedBy(w)) || '—',
+          cell(waitedText(w)),
+        ]),
+      ),
+    );
+    const open = result.status === 'waiting' ? currentWait(result) : undefined;
+    if (open)
+      out.push(
+        '',
+        `The rollout waits at ${cell(waitWhere(open))} ${cell(waitingFor(open, result.environment))} (the job ended; a later run goes on with it).`,
+      );
   }
 
   out.push('', '### Issues');

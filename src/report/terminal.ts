@@ -1,11 +1,22 @@
 // Live progress for people: elapsed time, phase, step, weight; command output indented under its step; a
 // summary table at the end. Colour only when writing to a terminal (and NO_COLOR is not set).
-import { styleText } from 'node:util';
+import { stripVTControlCharacters, styleText } from 'node:util';
 import type { PhaseRecord, PipelineEvent, PipelineResult, Reporter } from '../pipeline/events.ts';
 import { formatDuration } from '../config/duration.ts';
 import { formatGatesReport } from '../gates/format.ts';
 import { analysisRows } from './analysis-steps.ts';
 import { truncate } from './markdown.ts';
+import {
+  continueCommands,
+  currentWait,
+  endedBy,
+  formatUtc,
+  trafficSplit,
+  WAIT_END_TEXT,
+  waitedText,
+  waitingFor,
+  waitWhere,
+} from './waits.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -86,6 +97,37 @@ export function terminalReporter(options: TerminalReporterOptions = {}): Reporte
         case 'rollback-start':
           line(paint(['bold', 'yellow'], `↺ ROLLBACK of ${e.environment}: ${e.reason}`));
           break;
+        case 'wait-start': {
+          const w = e.record;
+          const split = trafficSplit(w.weight);
+          const handedOff = w.ended?.how === 'handed_off';
+          line(
+            paint(
+              ['bold', 'yellow'],
+              `⏸ ${w.environment}: waiting at ${plain(waitWhere(w))} ${waitingFor(w, w.environment)}`,
+            ) +
+              (split ? ` (${split})` : '') +
+              paint('dim', ` since ${formatUtc(w.since)}`),
+          );
+          if (handedOff) line(`    the job ends here; the rollout stays as it is and goes on in a later run`);
+          line(
+            `    to continue: ${continueCommands(w.kind, w.environment)
+              .map((c) => c.command)
+              .join(' · ')}`,
+          );
+          break;
+        }
+        case 'wait-end': {
+          const w = e.record;
+          if (!w.ended) break;
+          const by = plain(endedBy(w));
+          line(
+            `${w.ended.how === 'aborted' ? paint(['bold', 'red'], '■') : paint('green', '▶')} ${w.environment}: ${WAIT_END_TEXT[w.ended.how]}` +
+              (by ? ` by ${by}` : '') +
+              ` at ${plain(waitWhere(w))} after ${waitedText(w)}`,
+          );
+          break;
+        }
         case 'rollback-end':
           line(
             (e.record.ok
@@ -139,6 +181,11 @@ function statusMark(status: PhaseRecord['status'], paint: (s: Style, t: string) 
   }
 }
 
+/** Text from people or the record on one terminal line: no escape sequences, no line breaks. */
+function plain(text: string): string {
+  return stripVTControlCharacters(text).replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ');
+}
+
 export function formatElapsed(ms: number): string {
   const total = ms / 1000;
   const minutes = Math.floor(total / 60);
@@ -187,13 +234,33 @@ export function summary(
         ` (${rb.reason})`,
     );
   }
+  const waits = result.waits ?? [];
+  if (waits.length > 0) {
+    lines.push('', paint('bold', 'Waits'));
+    for (const w of waits) {
+      const ended = w.ended
+        ? `${WAIT_END_TEXT[w.ended.how]}${endedBy(w) ? ` by ${plain(endedBy(w))}` : ''} ${formatUtc(w.ended.at)}`
+        : 'still waiting';
+      lines.push(
+        `  ${`${w.environment} ${plain(waitWhere(w))}`.padEnd(34)} ${w.kind.padEnd(8)} ${waitedText(w).padStart(6)}  since ${formatUtc(w.since)}, ${ended}`,
+      );
+    }
+  }
+  const wait = result.status === 'waiting' ? currentWait(result) : undefined;
   const headline =
     result.status === 'succeeded'
       ? paint(['bold', 'green'], `✔ ${result.message}`)
-      : paint(
-          ['bold', result.status === 'rolled_back' || result.status === 'cancelled' ? 'yellow' : 'red'],
-          `✖ ${result.status} [${result.code}]: ${result.message}`,
-        );
+      : result.status === 'waiting'
+        ? paint(
+            ['bold', 'yellow'],
+            wait
+              ? `⏸ waiting at ${plain(waitWhere(wait))} ${waitingFor(wait, result.environment)} [${result.code}]: ${continueCommands(wait.kind, result.environment)[0]!.command} to go on`
+              : `⏸ waiting [${result.code}]: ${result.message}`,
+          )
+        : paint(
+            ['bold', result.status === 'rolled_back' || result.status === 'cancelled' ? 'yellow' : 'red'],
+            `✖ ${result.status} [${result.code}]: ${result.message}`,
+          );
   lines.push('', `${headline} (${formatDuration(result.durationMs)})`, '');
   return lines.join('\n');
 }

@@ -1,9 +1,10 @@
 // What the Deployments tab shows at each point: the state and a description (at most 140 characters,
 // GitHub's limit) that says the phase. Pure.
 import { formatDuration } from '../../config/duration.ts';
-import type { PhaseId, PipelineResult } from '../../pipeline/events.ts';
+import type { PhaseId, PipelineResult, WaitRecord } from '../../pipeline/events.ts';
 import type { DeploymentState } from '../../github/status-comment.ts';
 import { truncate } from '../markdown.ts';
+import { abortedWait, currentWait, endedBy, holdBy, WAIT_END_TEXT, waitingFor } from '../waits.ts';
 
 export const DESCRIPTION_MAX = 140;
 
@@ -36,6 +37,33 @@ export function phaseStatus(
   };
 }
 
+/**
+ * A rollout waiting for people or a bake: still `in_progress` (it is not finished), the description says
+ * where and what for: "waiting at canary 25 % for /promote production". `by`: who paused a hold.
+ */
+export function waitStatus(wait: WaitRecord, environment: string, by?: string): StatusUpdate {
+  return {
+    state: 'in_progress',
+    description: oneLine(`waiting at ${wait.at} ${waitingFor(wait, environment, by && `@${by}`)}`),
+  };
+}
+
+/** A wait that ended and the rollout goes on: "promoted by @alice at canary 25 %, going on". */
+export function waitEndStatus(wait: WaitRecord): StatusUpdate {
+  const how = wait.ended?.how ?? 'promoted';
+  const by = wait.ended?.by.length ? ` by ${wait.ended.by.map((l) => `@${l}`).join(', ')}` : '';
+  return {
+    state: 'in_progress',
+    description: oneLine(
+      `${WAIT_END_TEXT[how]}${by} at ${wait.at}${how === 'aborted' ? ', rolling back' : ', going on'}`,
+    ),
+  };
+}
+
+function oneLine(text: string): string {
+  return truncate(text.replace(/\s+/g, ' '), DESCRIPTION_MAX);
+}
+
 /** The final state: a rollback leaves this deployment as failure and names the version that serves again. */
 export function finalStatus(result: PipelineResult): StatusUpdate {
   const took = formatDuration(result.durationMs);
@@ -49,7 +77,22 @@ export function finalStatus(result: PipelineResult): StatusUpdate {
           state: 'success' as const,
           d: `deployed ${result.version} with ${result.strategy} in ${took}`,
         };
+      case 'waiting': {
+        // Not final: the rollout goes on in a later run, so the deployment stays in progress.
+        const wait = currentWait(result);
+        return wait
+          ? {
+              state: 'in_progress' as const,
+              d: waitStatus(wait, result.environment, holdBy(result)).description,
+            }
+          : { state: 'in_progress' as const, d: `waiting [${result.code}]: ${result.message}` };
+      }
       case 'rolled_back':
+        if (result.code === 'rollout_aborted') {
+          const wait = abortedWait(result);
+          const by = wait && endedBy(wait) ? ` by ${wait.ended!.by.map((l) => `@${l}`).join(', ')}` : '';
+          return { state: 'failure' as const, d: `aborted${by}: ${serving}: ${result.message}` };
+        }
         return { state: 'failure' as const, d: `rolled back: ${serving} [${result.code}] ${result.message}` };
       case 'blocked':
         return { state: 'failure' as const, d: `blocked before deploying: ${result.message}` };
@@ -83,8 +126,10 @@ function cancelledDescription(result: PipelineResult, serving: string): string {
 /** The deploy check run's conclusion for a finished run. */
 export function deployConclusion(
   result: PipelineResult,
-): 'success' | 'failure' | 'cancelled' | 'action_required' {
+): 'success' | 'failure' | 'cancelled' | 'action_required' | 'neutral' {
   if (result.status === 'succeeded') return 'success';
+  // The job handed the rollout off: nothing failed, and it is not done either.
+  if (result.status === 'waiting') return 'neutral';
   if (result.status === 'cancelled') return 'cancelled';
   if (result.status === 'paused') return 'action_required';
   return 'failure';

@@ -16,18 +16,47 @@ import {
 } from '../../github/deployments.ts';
 import { writeOnce } from '../../github/write-once.ts';
 import type { DeploymentPayload } from '../../github/deployment-payload.ts';
-import { upsertStatusComment, type StatusCommentState } from '../../github/status-comment.ts';
+import {
+  MAX_FINISHED_WAITS,
+  upsertStatusComment,
+  type StatusCommentFinishedWait,
+  type StatusCommentState,
+  type StatusCommentWait,
+} from '../../github/status-comment.ts';
 import type { GateResult } from '../../gates/types.ts';
-import type { PhaseId, PipelineEvent, PipelineResult, Reporter } from '../../pipeline/events.ts';
+import type {
+  PhaseId,
+  PipelineEvent,
+  PipelineResult,
+  Reporter,
+  StepRecord,
+  WaitRecord,
+} from '../../pipeline/events.ts';
 import { annotationBatches, gateCheckName, gateCheckOutput, gateConclusion } from './gate-checks.ts';
 import {
   deployConclusion,
   finalStatus,
   phaseStatus,
   startStatus,
+  waitEndStatus,
+  waitStatus,
   type StatusUpdate,
 } from './deployment-status.ts';
-import { truncate } from '../markdown.ts';
+import { cell, code, truncate } from '../markdown.ts';
+import { analysisRows } from '../analysis-steps.ts';
+import {
+  continueCommands,
+  currentWait,
+  endedBy,
+  finishedWaits,
+  formatUtc,
+  holdBy,
+  trafficSplit,
+  WAIT_END_TEXT,
+  waitedText,
+  waitingFor,
+  waitWhere,
+} from '../waits.ts';
 import { bindExternalId, type StateCarrier } from '../../state/github-store.ts';
 
 export interface GitHubReporterOptions {
@@ -219,6 +248,8 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   let deployCheckPending = false;
   let deployCheckState: { phase: string; detail: string } = { phase: 'starting', detail: '' };
   const phases: string[] = [];
+  /** The waits that ended in this run, one line each for the check run's summary. */
+  const waitLog: string[] = [];
   /** The environment's signed state record (state/github-store.ts): the check run's text, once given. */
   let stateText: string | undefined;
   /** writeState calls waiting for the update that carries their text. */
@@ -245,6 +276,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         `Deploying **${version}** with **${strategy}**${previousVersion ? ` (serving: ${previousVersion})` : ''}.`,
         '',
         ...phases.map((p) => `- ${p}`),
+        ...waitLog.map((w) => `- ${w}`),
         ...(deployCheckState.detail ? ['', deployCheckState.detail] : []),
       ].join('\n'),
       65_000,
@@ -353,6 +385,67 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     });
   };
 
+  // ---- waits (issue 14) -------------------------------------------------------------------------------------
+  /** The last analysis of this environment: the metrics so far, for the comment of a wait. */
+  let lastAnalysis: StepRecord | undefined;
+  const noteAnalysis = (record: StepRecord) => {
+    if (record.step.kind === 'analysis' && record.phase !== 'rollback' && record.result.metrics)
+      lastAnalysis = record;
+  };
+  /** The wait the rollout is in now, as the comment shows it; finished: this run's ended waits. */
+  let openWait: StatusCommentWait | undefined;
+  const finished: StatusCommentFinishedWait[] = [];
+
+  // ---- the status comment -------------------------------------------------------------------------------------
+  /** The deployment state and description the comment shows, and the waits; built when the write runs. */
+  let commentPending = false;
+  let commentStatus: () => StatusUpdate;
+  let commentWaits: () => Pick<StatusCommentState, 'wait' | 'waits'> = () => ({
+    ...(openWait ? { wait: openWait } : {}),
+    ...(finished.length ? { waits: finished.slice(-MAX_FINISHED_WAITS) } : {}),
+  });
+  // Updates coalesce like the check run's: one still queued sends the newest state when it runs.
+  const writeComment = (status: () => StatusUpdate) => {
+    commentStatus = status;
+    if (options.pullNumber === undefined || !options.deployment || commentPending) return;
+    const pullNumber = options.pullNumber;
+    commentPending = true;
+    enqueue({
+      label: `the status comment on #${pullNumber}`,
+      async run() {
+        commentPending = false;
+        const update = commentStatus();
+        const state: StatusCommentState = {
+          environment,
+          state: update.state,
+          description: update.description,
+          version,
+          sha,
+          strategy,
+          deploymentId,
+          runUrl: options.runUrl,
+          environmentUrl: options.environmentUrl,
+          previousSha: changesFound?.previousSha,
+          commits: changesFound?.commits,
+          commitsTotal: changesFound?.total,
+          ...commentWaits(),
+          updatedAt: new Date().toISOString(),
+        };
+        // The upsert looks for the comment before creating it, so repeating it after a lost answer
+        // updates the comment that landed instead of adding a second.
+        await writeOnce({
+          write: () =>
+            upsertStatusComment(
+              rest,
+              { owner, repo, pullNumber, environment },
+              () => state,
+              options.commentId,
+            ),
+        });
+      },
+    });
+  };
+
   // ---- events -----------------------------------------------------------------------------------------------
   let result: PipelineResult | undefined;
   let closed = false;
@@ -386,6 +479,33 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       case 'gate-end':
         reportGate(e.result);
         return;
+      case 'step-end':
+        if (e.record.environment === environment) noteAnalysis(e.record);
+        return;
+      case 'wait-start': {
+        if (e.record.environment !== environment) return;
+        const w = e.record;
+        openWait = commentWait(w, lastAnalysis, undefined);
+        postStatus(waitStatus(w, environment));
+        deployCheckState = { phase: 'waiting', detail: waitCheckDetail(w, environment, undefined) };
+        updateDeployCheck();
+        writeComment(() => ({ ...waitStatus(w, environment) }));
+        return;
+      }
+      case 'wait-end': {
+        if (e.record.environment !== environment || !e.record.ended) return;
+        const w = e.record;
+        openWait = undefined;
+        if (w.ended!.how === 'handed_off') return;
+        finished.push(finishedWait(w)!);
+        waitLog.push(waitLogLine(w));
+        const update = waitEndStatus(w);
+        postStatus(update);
+        deployCheckState = { phase: w.ended!.how === 'aborted' ? 'aborted' : 'production', detail: '' };
+        updateDeployCheck();
+        writeComment(() => update);
+        return;
+      }
       case 'result':
         result = e.result;
         return;
@@ -396,11 +516,15 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
 
   const finish = (final: PipelineResult) => {
     const status = finalStatus(final);
+    // A handed-off rollout's open wait: still in progress, shown with how to continue it.
+    const open = final.status === 'waiting' ? currentWait(final) : undefined;
     postStatus(status, final.status === 'succeeded' ? options.environmentUrl : undefined);
     if (deployCheck) {
       deployCheckState = {
         phase: `${final.status.replace('_', ' ')}`,
-        detail: `**${final.code}**: ${final.message}`,
+        detail:
+          `**${final.code}**: ${final.message}` +
+          (open ? `\n\n${waitCheckDetail(open, environment, holdBy(final))}` : ''),
       };
       enqueue({
         label: `the conclusion of the "${deployCheckName}" check run`,
@@ -424,40 +548,31 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         },
       });
     }
-    if (options.pullNumber !== undefined && options.deployment) {
-      const pullNumber = options.pullNumber;
-      enqueue({
-        label: `the status comment on #${pullNumber}`,
-        async run() {
-          const state: StatusCommentState = {
-            environment,
-            state: status.state,
-            description: status.description,
-            version: final.version,
-            sha,
-            strategy: final.strategy,
-            deploymentId,
-            runUrl: options.runUrl,
-            environmentUrl: options.environmentUrl,
-            previousSha: changesFound?.previousSha,
-            commits: changesFound?.commits,
-            commitsTotal: changesFound?.total,
-            updatedAt: new Date().toISOString(),
-          };
-          // The upsert looks for the comment before creating it, so repeating it after a lost answer
-          // updates the comment that landed instead of adding a second.
-          await writeOnce({
-            write: () =>
-              upsertStatusComment(
-                rest,
-                { owner, repo, pullNumber, environment },
-                () => state,
-                options.commentId,
-              ),
-          });
-        },
-      });
-    }
+    // The comment of the whole rollout: every wait the result knows (earlier runs' too), the open one with
+    // the metrics so far.
+    const lastMetrics = [...final.steps]
+      .reverse()
+      .find(
+        (r) =>
+          r.environment === environment &&
+          r.step.kind === 'analysis' &&
+          r.phase !== 'rollback' &&
+          r.result.metrics,
+      );
+    const all = final.waits ? finishedWaits(final.waits).filter((w) => w.environment === environment) : [];
+    commentWaits = () => ({
+      ...(open ? { wait: commentWait(open, lastMetrics ?? lastAnalysis, holdBy(final)) } : {}),
+      ...(final.waits
+        ? all.length
+          ? { waits: all.map((w) => finishedWait(w)!).slice(-MAX_FINISHED_WAITS) }
+          : {}
+        : finished.length
+          ? { waits: finished.slice(-MAX_FINISHED_WAITS) }
+          : {}),
+    });
+    version = final.version;
+    strategy = final.strategy;
+    writeComment(() => status);
   };
 
   return {
@@ -504,6 +619,80 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       if (warning) log('warn', warning);
     },
   };
+}
+
+/** A wait as the status comment keeps it, with the readings of the last analysis before it. */
+function commentWait(
+  w: WaitRecord,
+  analysis: StepRecord | undefined,
+  by: string | undefined,
+): StatusCommentWait {
+  const row = analysis ? analysisRows({ steps: [analysis] })[0] : undefined;
+  const names = row ? Object.keys(row.metrics).filter((n) => !n.startsWith('stable.')) : [];
+  return {
+    kind: w.kind,
+    step: w.step,
+    at: truncate(w.at, 200),
+    ...(w.weight !== undefined && w.weight >= 0 && w.weight <= 100 ? { weight: w.weight } : {}),
+    since: w.since,
+    ...(w.until ? { until: w.until } : {}),
+    ...(w.kind === 'approval' ? { approvals: w.approvals ?? 1, approvedBy: [] } : {}),
+    ...(by ? { by: truncate(by, 200) } : {}),
+    ...(w.ended?.how === 'handed_off' ? { handedOff: true } : {}),
+    ...(row && names.length
+      ? {
+          metrics: {
+            at: truncate(row.label, 200),
+            values: names.slice(0, 12).map((name) => {
+              const stable = row.metrics[`stable.${name}`];
+              return {
+                name: truncate(name, 200),
+                value: finite(row.metrics[name]),
+                ...(stable !== undefined ? { stable: finite(stable) } : {}),
+              };
+            }),
+          },
+        }
+      : {}),
+  };
+}
+
+function finite(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** A wait that ended, for the comment's list; undefined while it waits (or was handed off). */
+function finishedWait(w: WaitRecord): StatusCommentFinishedWait | undefined {
+  if (!w.ended || w.ended.how === 'handed_off') return undefined;
+  return {
+    kind: w.kind,
+    step: w.step,
+    at: truncate(w.at, 200),
+    ...(w.weight !== undefined && w.weight >= 0 && w.weight <= 100 ? { weight: w.weight } : {}),
+    since: w.since,
+    endedAt: w.ended.at,
+    how: w.ended.how,
+    by: w.ended.by.map((b) => truncate(b, 200)),
+    waitedMs: Math.max(0, Math.round(w.waitedMs)),
+  };
+}
+
+/** The deploy check run's words for a wait: where, what for, the traffic split and the commands. */
+function waitCheckDetail(w: WaitRecord, environment: string, by: string | undefined): string {
+  const split = trafficSplit(w.weight);
+  return [
+    `⏳ **Waiting at ${cell(waitWhere(w))} ${cell(waitingFor(w, environment, by))}** since ${cell(formatUtc(w.since))}` +
+      (split ? ` · traffic ${cell(split)}` : ''),
+    '',
+    `To continue, comment on the pull request: ${continueCommands(w.kind, environment)
+      .map((c) => code(c.command))
+      .join(' · ')}`,
+  ].join('\n');
+}
+
+function waitLogLine(w: WaitRecord): string {
+  const by = endedBy(w);
+  return `wait at ${cell(waitWhere(w))}: ${cell(WAIT_END_TEXT[w.ended!.how])}${by ? ` by ${cell(by)}` : ''} after ${cell(waitedText(w))}`;
 }
 
 /** The one warning of a run that could not report everything: what is missing, and why. */

@@ -1,7 +1,7 @@
 // Hand-built PipelineResult values (success with a canary, rollback, blocked by gates) for the report tests.
 import type { GatesReport } from '../../../src/gates/runner.ts';
 import type { GateResult } from '../../../src/gates/types.ts';
-import type { PipelineResult, StepRecord } from '../../../src/pipeline/events.ts';
+import type { PipelineResult, StepRecord, WaitRecord } from '../../../src/pipeline/events.ts';
 
 export const HOSTILE = 'evil | pipe <script>alert(1)</script> --> `tick` **bold**\nsecond line\r\nthird';
 
@@ -206,5 +206,59 @@ export function blocked(): PipelineResult {
     ]),
     durationMs: 4000,
     exitCode: 1,
+  };
+}
+
+export function waitRecord(extra: Partial<WaitRecord> = {}): WaitRecord {
+  return {
+    environment: 'production',
+    kind: 'manual',
+    step: 3,
+    at: 'canary 25 %',
+    weight: 25,
+    since: at(60),
+    waitedMs: 300_000,
+    ...extra,
+  };
+}
+
+/** A canary that waited once for a /promote (alice) and is handed off at its second, an approval. */
+export function waiting(extra: Partial<WaitRecord> = {}): PipelineResult {
+  const base = succeeded();
+  return {
+    ...base,
+    status: 'waiting',
+    code: 'rollout_waiting',
+    message: 'the rollout waits at canary 50 % for 2 approvals; the job ends here',
+    phases: [base.phases[0]!, base.phases[1]!, { ...base.phases[2]!, durationMs: 700_000 }],
+    steps: base.steps.slice(0, 3),
+    waits: [
+      waitRecord({ ended: { at: at(360), how: 'promoted', by: ['alice'] } }),
+      waitRecord({
+        kind: 'approval',
+        approvals: 2,
+        step: 5,
+        at: 'canary 50 %',
+        weight: 50,
+        since: at(600),
+        waitedMs: 105_000,
+        ended: { at: at(705), how: 'handed_off', by: [] },
+        ...extra,
+      }),
+    ],
+    durationMs: 705_000,
+    exitCode: 0,
+  };
+}
+
+/** A canary a person aborted (with a reason) while it waited at 25 %. */
+export function aborted(by = 'bob'): PipelineResult {
+  const base = rolledBack();
+  return {
+    ...base,
+    code: 'rollout_aborted',
+    message: 'aborted by bob: error budget burning',
+    decisions: [],
+    waits: [waitRecord({ ended: { at: at(200), how: 'aborted', by: [by] }, waitedMs: 140_000 })],
   };
 }
