@@ -37,35 +37,68 @@ export const DURATION_LIMITS = {
   step: 24 * HOUR,
   /** Monitor and validation windows, the delay before an old slot is removed. */
   window: 7 * 24 * HOUR,
+  /** How long a job may wait for people before it hands the rollout off: a GitHub-hosted job ends at 6 h. */
+  job: 6 * HOUR,
+  /** How often a waiting job polls for /promote and /abort: at most 10 minutes, at least 2 s (API cost). */
+  poll: 10 * 60_000,
+  pollMin: 2000,
 } as const;
 
-/** A duration field up to `maxMs`: accepts "30s"-style strings or 0, yields milliseconds. */
-export function durationUpTo(maxMs: number) {
-  const max = Math.min(maxMs, MAX_TIMER_MS);
+export interface DurationBounds {
+  maxMs: number;
+  /** Shorter values (0 included) are refused: a poll interval of 0 would spin. */
+  minMs?: number;
+}
+
+/** A written duration in milliseconds, or why it is refused (`format`: not a duration at all). */
+export function readDuration(
+  value: string | 0,
+  bounds: DurationBounds,
+): { ok: true; ms: number } | { ok: false; reason: 'format' | 'too_long' | 'too_short'; message: string } {
+  const max = Math.min(bounds.maxMs, MAX_TIMER_MS);
+  const min = bounds.minMs ?? 0;
+  const parsed = value === 0 ? 0 : parseDuration(value);
+  if (parsed === undefined)
+    return {
+      ok: false,
+      reason: 'format',
+      message: `invalid duration "${value}": use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0`,
+    };
+  if (parsed > max)
+    return {
+      ok: false,
+      reason: 'too_long',
+      message: `"${value}" is too long: at most ${formatDuration(max)} here`,
+    };
+  if (parsed < min)
+    return {
+      ok: false,
+      reason: 'too_short',
+      message: `${JSON.stringify(value)} is too short: at least ${formatDuration(min)} here`,
+    };
+  return { ok: true, ms: parsed };
+}
+
+/** What a duration field accepts, for its description. */
+export function durationDescription(bounds: DurationBounds): string {
+  const max = formatDuration(Math.min(bounds.maxMs, MAX_TIMER_MS));
+  return bounds.minMs
+    ? `A duration such as "500ms", "30s", "5m" or "1h", from ${formatDuration(bounds.minMs)} to ${max}.`
+    : `A duration such as "500ms", "30s", "5m", "1h" or "1d", up to ${max}; 0 for none.`;
+}
+
+/** A duration field up to `maxMs` (and from `minMs`): accepts "30s"-style strings or 0, yields milliseconds. */
+export function durationUpTo(maxMs: number, options: { minMs?: number } = {}) {
+  const bounds = { maxMs, minMs: options.minMs };
   return z
     .union([z.string(), z.literal(0)])
     .transform((value, ctx) => {
-      if (value === 0) return 0;
-      const parsed = parseDuration(value);
-      if (parsed === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `invalid duration "${value}": use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0`,
-        });
-        return z.NEVER;
-      }
-      if (parsed > max) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `"${value}" is too long: at most ${formatDuration(max)} here`,
-        });
-        return z.NEVER;
-      }
-      return parsed;
+      const read = readDuration(value, bounds);
+      if (read.ok) return read.ms;
+      ctx.addIssue({ code: 'custom', message: read.message });
+      return z.NEVER;
     })
-    .meta({
-      description: `A duration such as "500ms", "30s", "5m", "1h" or "1d", up to ${formatDuration(max)}; 0 for none.`,
-    });
+    .meta({ description: durationDescription(bounds) });
 }
 
 /** A duration field: accepts "30s"-style strings or 0, yields milliseconds; never beyond Node's timers. */

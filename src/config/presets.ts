@@ -18,6 +18,8 @@ export interface Preset {
     verifyAfterSwitchMs: number;
   };
   rolling: { maxSurge: number | string; maxUnavailable: number | string; pauseMs: number };
+  /** Waiting for people (issue 14): how long the job waits before it hands off, how often it polls. */
+  control: { maxWaitInJobMs: number; pollIntervalMs: number };
 }
 
 const MINUTE = 60_000;
@@ -47,6 +49,7 @@ export const PRESETS: Record<'seeds' | 'fast', Preset> = {
       verifyAfterSwitchMs: 10 * MINUTE,
     },
     rolling: { maxSurge: 1, maxUnavailable: 0, pauseMs: 0 },
+    control: { maxWaitInJobMs: 5 * MINUTE, pollIntervalMs: 10_000 },
   },
   fast: {
     commandTimeoutMs: 2 * MINUTE,
@@ -72,5 +75,6 @@ export const PRESETS: Record<'seeds' | 'fast', Preset> = {
       verifyAfterSwitchMs: 1000,
     },
     rolling: { maxSurge: 1, maxUnavailable: 0, pauseMs: 0 },
+    control: { maxWaitInJobMs: 5 * MINUTE, pollIntervalMs: 2000 },
   },
 };

@@ -8,8 +8,10 @@ import type {
   OnOrphan,
   RawConfig,
   RawEnvironment,
+  RollingParams,
   StrategyName,
 } from './schema.ts';
+import { MANUAL } from './schema.ts';
 import { splitCommand } from '../targets/command-line.ts';
 import { unknownEnvironmentMessage } from './suggest.ts';
 
@@ -266,9 +268,9 @@ export function resolveStrategy(config: RawConfig, env: RawEnvironment, preset: 
     case 'direct':
       return { type };
     case 'rolling': {
-      const p = { ...config.strategies?.rolling, ...(inline as object) } as NonNullable<
-        NonNullable<RawConfig['strategies']>['rolling']
-      >;
+      const shared = config.strategies?.rolling ?? {};
+      const own = inline as RollingParams;
+      const p = { ...shared, ...own };
       const raw = p.instances;
       if (raw === undefined) throw new ResolveError('rolling needs "instances"');
       const instances = typeof raw === 'number' ? Array.from({ length: raw }, (_, i) => String(i + 1)) : raw;
@@ -286,8 +288,12 @@ export function resolveStrategy(config: RawConfig, env: RawEnvironment, preset: 
         maxSurge,
         maxUnavailable,
         batchSize: Math.min(instances.length, Math.max(1, maxSurge + maxUnavailable)),
-        pauseMs: p.pause ?? preset.rolling.pauseMs,
+        // `pause: manual` is no timed window: health only, then the wait.
+        pauseMs: timedPause(p.pause) ?? preset.rolling.pauseMs,
         onFailure: p.on_failure ?? 'rollback',
+        // Keys merge as usual, but a gate the environment writes replaces a shared one rather than adding to
+        // it. No key without a gate, so a rollout without gates resolves (and is recorded) exactly as before.
+        ...withKey('batchGate', gateOf(own) ?? gateOf(p)),
       };
     }
     case 'blue-green': {
@@ -305,6 +311,12 @@ export function resolveStrategy(config: RawConfig, env: RawEnvironment, preset: 
         },
         analysisBeforeSwitchMs: p.analysis_before_switch ?? 0,
         verifyAfterSwitchMs: p.verify_after_switch ?? preset.blueGreen.verifyAfterSwitchMs,
+        ...withKey(
+          'preSwitchGate',
+          p.pre_switch === undefined
+            ? undefined
+            : gateOf(p.pre_switch === MANUAL ? { pause: MANUAL } : { approval: p.pre_switch.approval }),
+        ),
       };
     }
     case 'canary': {
@@ -315,10 +327,12 @@ export function resolveStrategy(config: RawConfig, env: RawEnvironment, preset: 
       const steps = p.steps
         ? p.steps.map((s) => {
             const weight = typeof s === 'number' ? s : s.weight;
-            const own = typeof s === 'number' ? undefined : s.pause;
+            // `pause: manual` analyses for the default pause, then waits for people.
+            const own = typeof s === 'number' ? undefined : timedPause(s.pause);
             return {
               weight,
               pauseMs: own ?? defaultPause ?? (weight >= 100 ? 0 : preset.canary.steps[1]!.pauseMs),
+              ...withKey('gate', typeof s === 'number' ? undefined : gateOf(s)),
             };
           })
         : preset.canary.steps.map((s) => ({ ...s, pauseMs: defaultPause ?? s.pauseMs }));
@@ -331,6 +345,23 @@ export function resolveStrategy(config: RawConfig, env: RawEnvironment, preset: 
       };
     }
   }
+}
+
+/** The duration of a pause that is not `manual`. */
+function timedPause(pause: number | typeof MANUAL | undefined): number | undefined {
+  return pause === MANUAL ? undefined : pause;
+}
+
+/** The gate a step, batch or pre-switch point writes: `pause: manual` or `approval: N`. */
+function gateOf(params: { pause?: number | typeof MANUAL; approval?: number }): StepGate | undefined {
+  if (params.pause === MANUAL) return { type: 'manual' };
+  if (params.approval !== undefined) return { type: 'approval', approvals: params.approval };
+  return undefined;
+}
+
+/** `{ [key]: gate }`, or nothing when there is no gate. */
+function withKey<K extends string>(key: K, gate: StepGate | undefined): { [P in K]?: StepGate } {
+  return (gate === undefined ? {} : { [key]: gate }) as { [P in K]?: StepGate };
 }
 
 export interface ResolveOverrides {
@@ -378,8 +409,10 @@ export function resolveEnvironment(
     url: env.url,
     production: env.production ?? name === 'production',
     strategy,
-    // Placeholder defaults until `control:` is in the schema (issue 14 config work replaces this).
-    control: { maxWaitInJobMs: 5 * 60_000, pollIntervalMs: 10_000 },
+    control: {
+      maxWaitInJobMs: env.control?.max_wait_in_job ?? preset.control.maxWaitInJobMs,
+      pollIntervalMs: env.control?.poll_interval ?? preset.control.pollIntervalMs,
+    },
     staging: env.staging,
     target,
     health: envHealth.length > 0 ? envHealth : target.health,

@@ -2,7 +2,9 @@
 // see errors.ts), never silently ignored. Defaults are not written here but in presets.ts, so that the
 // schema describes what a user may write and the preset decides what a missing value means.
 import * as z from 'zod';
-import { DURATION_LIMITS, durationUpTo } from './duration.ts';
+import { DURATION_LIMITS, durationUpTo, readDuration } from './duration.ts';
+import { describeValue } from './errors.ts';
+import { didYouMean } from './suggest.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from '../analysis/schema.ts';
 import { gatesConfigSchema } from '../gates/schema/section.ts';
 import { commandLine } from './command-line-schema.ts';
@@ -49,6 +51,48 @@ const nonEmpty = z.string().min(1, 'must not be empty');
 const checkDuration = durationUpTo(DURATION_LIMITS.check);
 const stepDuration = durationUpTo(DURATION_LIMITS.step);
 const windowDuration = durationUpTo(DURATION_LIMITS.window);
+
+/** `pause: manual`: the rollout waits for a person's /promote rather than for a time (issue 14). */
+export const MANUAL = 'manual';
+
+/** A step's pause: a duration (up to a step's maximum) or `manual`; yields milliseconds or "manual". */
+const pauseOrManual = z
+  .union([z.string(), z.literal(0)])
+  .transform((value, ctx): number | typeof MANUAL => {
+    if (value === MANUAL) return MANUAL;
+    const read = readDuration(value, { maxMs: DURATION_LIMITS.step });
+    if (read.ok) return read.ms;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        read.reason === 'format'
+          ? `expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), 0, or "manual" (wait for /promote), got ${describeValue(value)}${didYouMean(String(value), [MANUAL])}`
+          : read.message,
+    });
+    return z.NEVER;
+  })
+  .meta({ description: 'A duration such as "30s", "5m" or "1h" (up to 1d), 0, or "manual".' });
+
+/** The canary-wide default pause: a duration only, since it is the analysis window of every step. */
+const canaryDefaultPause = z.union([z.string(), z.literal(0)]).transform((value, ctx) => {
+  const read = readDuration(value, { maxMs: DURATION_LIMITS.step });
+  if (read.ok) return read.ms;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      value === MANUAL
+        ? 'the canary-wide pause is the analysis window of every step, so it must be a duration; to wait for a person, write "pause: manual" on a step (steps: [{ weight: 25, pause: manual }])'
+        : read.message,
+  });
+  return z.NEVER;
+});
+
+/** Why a step, batch or pre-switch point cannot say both `pause: manual` and `approval: N`. */
+export const BOTH_GATES =
+  'use either "pause: manual" (one /promote by a deployer) or "approval: N" (N approvers, after the timed pause), not both';
+
+/** `approval: N`: wait for N distinct approvers of the environment to /promote, bound to the SHA. */
+const approvalCount = z.number().int().min(1).max(20);
 
 /** http(s) only, templates allowed: javascript:, file: or data: URLs have no place in a health check. */
 const HTTP_URL = /^https?:\/\/\S+$/;
@@ -179,7 +223,14 @@ export const rollingParams = z.strictObject({
     .meta({ description: 'Instance names, or a count (instances are then named 1..N).' }),
   max_surge: percentOrCount.optional(),
   max_unavailable: percentOrCount.optional(),
-  pause: stepDuration.optional().meta({ description: 'Wait between batches.' }),
+  pause: pauseOrManual.optional().meta({
+    description:
+      'Watch each batch (but the last) for this long before the next. "manual": no timed window; after each batch but the last, health checks only, then wait for one /promote by a deployer.',
+  }),
+  approval: approvalCount.optional().meta({
+    description:
+      "After each batch but the last (and its pause), wait for /promote by this many of the environment's approvers (1 to 20), bound to the commit.",
+  }),
   on_failure: z.enum(['rollback', 'pause']).optional(),
 });
 
@@ -202,17 +253,64 @@ export const blueGreenParams = z.strictObject({
   verify_after_switch: stepDuration
     .optional()
     .meta({ description: 'How long the live slot is watched after the switch.' }),
+  pre_switch: z
+    .union([
+      z.literal(MANUAL),
+      z.strictObject({
+        approval: approvalCount.meta({
+          description:
+            "How many of the environment's approvers must /promote (1 to 20), bound to the commit.",
+        }),
+      }),
+    ])
+    .optional()
+    .meta({
+      description:
+        'Wait for people after the checks, analysis and warm-up of the idle slot, before the switch: "manual" for one /promote by a deployer, { approval: N } for N approvers.',
+    }),
 });
 
 export const canaryStep = z.union([
   z.number().min(0).max(100),
-  z.strictObject({ weight: z.number().min(0).max(100), pause: stepDuration.optional() }),
+  z
+    .strictObject({
+      weight: z.number().min(0).max(100),
+      pause: pauseOrManual.optional().meta({
+        description:
+          'How long the step is analysed before the next; "manual": analyse for the default pause, then wait for one /promote by a deployer.',
+      }),
+      approval: approvalCount.optional().meta({
+        description:
+          "After the step's analysis, wait for /promote by this many of the environment's approvers (1 to 20), bound to the commit.",
+      }),
+    })
+    .superRefine((step, ctx) => {
+      if (step.pause === MANUAL && step.approval !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['approval'],
+          message: BOTH_GATES,
+        });
+        return;
+      }
+      const gate = step.pause === MANUAL ? 'pause' : step.approval !== undefined ? 'approval' : undefined;
+      if (gate && step.weight >= 100) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [gate],
+          message: `a step at weight 100 cannot wait for people: all traffic is already on the new version, so there is nothing left to promote to (put the ${gate === 'pause' ? '"pause: manual"' : '"approval"'} on an earlier step)`,
+        });
+      }
+    }),
 ]);
 
 export const canaryParams = z.strictObject({
   slots: slotPair.optional(),
   steps: z.array(canaryStep).min(1).optional(),
-  pause: stepDuration.optional().meta({ description: 'Pause at each step unless the step sets its own.' }),
+  pause: canaryDefaultPause.optional().meta({
+    description:
+      'How long each step is analysed unless the step sets its own pause (also the analysis of a "pause: manual" step). A duration up to 1d, 0 for none.',
+  }),
   max_holds: z.number().int().min(0).max(1000).optional(),
   scale_down_delay: windowDuration.optional(),
 });
@@ -233,6 +331,18 @@ export const strategyRef = z.union([
     canaryParams.extend({ type: z.literal('canary') }),
   ]),
 ]);
+
+/** Control from the PR (issue 14): how long the job waits for people, and how often it asks. */
+export const controlConfig = z.strictObject({
+  max_wait_in_job: durationUpTo(DURATION_LIMITS.job).optional().meta({
+    description:
+      'How long the job itself waits at a manual step, an approval or a pause before it hands the rollout off (the job ends; a /promote or the reconcile run starts a new run). Default 5m, at most 6h; 0 hands off at once.',
+  }),
+  poll_interval: durationUpTo(DURATION_LIMITS.poll, { minMs: DURATION_LIMITS.pollMin }).optional().meta({
+    description:
+      'How often a waiting job checks for /promote, /pause, /resume and /abort (conditional requests: no API cost while nothing changed). Default 10s, from 2s to 10m.',
+  }),
+});
 
 export const hooks = z.strictObject({
   backup: commandSpec.optional().meta({ description: 'Runs before anything changes in this environment.' }),
@@ -273,6 +383,10 @@ export const environment = z.strictObject({
   gates: gatesConfigSchema.optional(),
   analysis: analysisConfigSchema.optional(),
   approvals: approvalsSchema.optional(),
+  control: controlConfig.optional().meta({
+    description:
+      'Waiting for people (pause: manual, approval, /pause): how long in the job, and how often it polls.',
+  }),
   on_orphan: z.enum(ON_ORPHAN).optional().meta({
     description:
       'What reconcile does with a rollout whose workflow run ended before it finished: rollback (default) puts all traffic back on the stable version; resume goes on from the step the record reached (that step again), then verify, monitor and finalize, rolling back on failure. A rollout that cannot be resumed is rolled back.',
@@ -332,3 +446,4 @@ export type RollingParams = z.output<typeof rollingParams>;
 export type BlueGreenParams = z.output<typeof blueGreenParams>;
 export type CanaryParams = z.output<typeof canaryParams>;
 export type Hooks = z.output<typeof hooks>;
+export type ControlConfig = z.output<typeof controlConfig>;

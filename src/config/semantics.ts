@@ -14,7 +14,7 @@ import type {
   RollingParams,
   StrategyName,
 } from './schema.ts';
-import { TEMPLATE_VARIABLES } from './schema.ts';
+import { BOTH_GATES, MANUAL, TEMPLATE_VARIABLES } from './schema.ts';
 import { formatPath } from './errors.ts';
 import { didYouMean, listOf, quotedNames } from './suggest.ts';
 import { policyIssues } from '../policy/resolve.ts';
@@ -183,7 +183,10 @@ function strategyParamIssues(config: RawConfig, name: string, env: RawEnvironmen
   if (typeof env.strategy !== 'object') return [];
   const path = ['environments', name, 'strategy'];
   if (env.strategy.type === 'rolling') {
-    return surgeIssues(env.strategy, path, config.strategies?.rolling, ['strategies', 'rolling']);
+    return [
+      ...surgeIssues(env.strategy, path, config.strategies?.rolling, ['strategies', 'rolling']),
+      ...rollingGateIssues(env.strategy, path),
+    ];
   }
   if (env.strategy.type === 'canary') return canaryStepIssues(env.strategy, path);
   return [];
@@ -193,6 +196,7 @@ function sharedStrategyIssues(config: RawConfig): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
   if (config.strategies?.rolling) {
     issues.push(...surgeIssues(config.strategies.rolling, ['strategies', 'rolling']));
+    issues.push(...rollingGateIssues(config.strategies.rolling, ['strategies', 'rolling']));
   }
   if (config.strategies?.canary)
     issues.push(...canaryStepIssues(config.strategies.canary, ['strategies', 'canary']));
@@ -219,6 +223,17 @@ function surgeIssues(
       path: [...from, field],
       message:
         'max_surge and max_unavailable are both 0: no instance could ever be replaced; let one of them be at least 1',
+    },
+  ];
+}
+
+/** A batch waits for one /promote (`pause: manual`) or for N approvers (`approval: N`), not both. */
+function rollingGateIssues(params: RollingParams, path: Path): SemanticIssue[] {
+  if (params.pause !== MANUAL || params.approval === undefined) return [];
+  return [
+    {
+      path: [...path, 'approval'],
+      message: BOTH_GATES,
     },
   ];
 }

@@ -28,4 +28,37 @@ describe('schema/deploy.schema.json', () => {
     assert.equal(validate({ environments: { production: { stratgy: 'canary' } } }), false);
     assert.equal(validate.errors?.[0]?.params.additionalProperty, 'stratgy');
   });
+
+  it('knows the manual steps and control keys (issue 14)', () => {
+    const validate = new Ajv2020({ strict: false, validateFormats: false }).compile(
+      JSON.parse(generateJsonSchema()) as object,
+    );
+    const config = (production: object) => ({
+      target: { commands: { deploy: './deploy.sh', set_weight: './w.sh {{weight}}', switch: './s.sh' } },
+      environments: { production },
+    });
+    for (const production of [
+      {
+        strategy: {
+          type: 'canary',
+          steps: [
+            { weight: 25, pause: 'manual' },
+            { weight: 50, approval: 2 },
+          ],
+        },
+        control: { max_wait_in_job: '1h', poll_interval: '5s' },
+      },
+      { strategy: { type: 'blue-green', pre_switch: 'manual' } },
+      { strategy: { type: 'blue-green', pre_switch: { approval: 2 } } },
+      { strategy: { type: 'rolling', instances: 2, pause: 'manual' } },
+      { strategy: { type: 'rolling', instances: 2, pause: '30s', approval: 1 } },
+    ])
+      assert.equal(validate(config(production)), true, JSON.stringify(validate.errors));
+    for (const production of [
+      { control: { poll: '5s' } },
+      { strategy: { type: 'canary', steps: [{ weight: 25, approval: 0 }] } },
+      { strategy: { type: 'blue-green', pre_switch: { approvals: 2 } } },
+    ])
+      assert.equal(validate(config(production)), false, JSON.stringify(production));
+  });
 });
