@@ -5,6 +5,7 @@ import type { LiveState, TargetCapabilities } from './capabilities.ts';
 import { sequenceMachine } from './machine.ts';
 import type { PlannedStep } from './sequence.ts';
 import type { Step } from './types.ts';
+import { plannedWait } from './wait.ts';
 
 type BlueGreen = Extract<ResolvedStrategy, { type: 'blue-green' }>;
 
@@ -41,6 +42,8 @@ export function blueGreenStrategy(params: BlueGreen, caps: TargetCapabilities, l
   });
   if (caps.warmup)
     plan.push({ step: { kind: 'warmup', slot: idle }, reason: `warm ${idle}'s caches before the switch` });
+  // People decide once the idle slot is checked and warm; the live slot keeps all traffic meanwhile.
+  if (params.preSwitchGate) plan.push(plannedWait(params.preSwitchGate, `before the switch to ${idle}`));
   const switchIndex = plan.length;
   plan.push({
     step: { kind: 'switch', slot: idle, from },
@@ -73,6 +76,7 @@ export function blueGreenStrategy(params: BlueGreen, caps: TargetCapabilities, l
     outcome: { liveSlot: idle, retiredSlot: live.slot, scaleDownDelayMs: params.scaleDownDelayMs },
     describe: (current) => {
       if (!current) return `blue-green ${from} → ${idle}`;
+      if (current.step.kind === 'wait') return `${idle} ready, waiting before the switch (live: ${from})`;
       return current.step.kind === 'analysis' && current.step.phase === 'post-switch'
         ? `live on ${idle}, ${from} on standby`
         : `preparing ${idle} (live: ${from})`;

@@ -1,12 +1,14 @@
 // Canary: the new version runs beside the stable one and takes a growing share of traffic, step by step
 // (seed default 5 → 10 → 25 → 50 → 100). Each step is followed by an analysis over the step's pause; only
-// `promote` moves on, `hold` waits another window (bounded), `rollback` puts the weight back to 0.
+// `promote` moves on, `hold` waits another window (bounded), `rollback` puts the weight back to 0. A step with a
+// gate (`pause: manual`, `approval: N`) then waits for people before the next weight.
 import type { ResolvedStrategy } from '../config/resolve.ts';
 import type { LiveState, TargetCapabilities } from './capabilities.ts';
 import { slotsFor } from './blue-green.ts';
 import { sequenceMachine } from './machine.ts';
 import type { PlannedStep } from './sequence.ts';
 import type { Step } from './types.ts';
+import { plannedWait } from './wait.ts';
 
 type Canary = Extract<ResolvedStrategy, { type: 'canary' }>;
 
@@ -25,7 +27,7 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
   const steps = [...params.steps];
   // Every canary ends with all traffic on the new version.
   if ((steps.at(-1)?.weight ?? 0) < 100) steps.push({ weight: 100, pauseMs: 0 });
-  steps.forEach(({ weight, pauseMs }, i) => {
+  steps.forEach(({ weight, pauseMs, gate }, i) => {
     plan.push({
       step: { kind: 'set_weight', slot: canary, stableSlot: stable, weight },
       reason: i === 0 ? `first canary step: ${weight} % of traffic` : `previous step promoted: ${weight} %`,
@@ -41,6 +43,8 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
       },
       reason: `analyse the canary at ${weight} %${pauseMs ? ` for ${Math.round(pauseMs / 1000)}s` : ''}`,
     });
+    // At 100 % there is nothing left to promote to (the config refuses such a gate).
+    if (gate && weight < 100) plan.push(plannedWait(gate, `canary ${weight} %`, weight));
   });
 
   return sequenceMachine({
@@ -58,7 +62,11 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
     outcome: { liveSlot: canary, retiredSlot: live.slot, scaleDownDelayMs: params.scaleDownDelayMs },
     describe: (current) => {
       const step = current?.step;
-      if (step && (step.kind === 'set_weight' || (step.kind === 'analysis' && step.weight !== undefined)))
+      if (
+        step &&
+        (step.kind === 'set_weight' ||
+          ((step.kind === 'analysis' || step.kind === 'wait') && step.weight !== undefined))
+      )
         return `canary ${step.weight} %`;
       return `preparing canary on ${canary}`;
     },

@@ -1,12 +1,14 @@
 // Rolling: instances are replaced in batches; each batch must be healthy before the next starts. Batch size
 // follows Kubernetes' rule: max_surge new instances may be added and max_unavailable old ones removed at once.
 // On failure the batches already done are undone in reverse order, or (on_failure: pause) left as they are
-// and the rollout stops, like `kubectl rollout pause`.
+// and the rollout stops, like `kubectl rollout pause`. A batch gate (`pause: manual`, `approval: N`) waits for
+// people after every batch but the last.
 import type { ResolvedStrategy } from '../config/resolve.ts';
 import type { TargetCapabilities } from './capabilities.ts';
 import { sequenceMachine } from './machine.ts';
 import type { PlannedStep } from './sequence.ts';
 import type { Step } from './types.ts';
+import { plannedWait } from './wait.ts';
 
 type Rolling = Extract<ResolvedStrategy, { type: 'rolling' }>;
 
@@ -35,6 +37,8 @@ export function rollingStrategy(params: Rolling, caps: TargetCapabilities) {
         step: { kind: 'analysis', phase: 'batch', windowMs: params.pauseMs },
         reason: `watch batch ${batch} before going on`,
       });
+    if (params.batchGate && batch < batches.length)
+      plan.push(plannedWait(params.batchGate, `after batch ${batch}/${batches.length}`));
   });
 
   const machine = sequenceMachine({
@@ -53,6 +57,7 @@ export function rollingStrategy(params: Rolling, caps: TargetCapabilities) {
     outcome: {},
     describe: (current) => {
       const step = current?.step;
+      if (step?.kind === 'wait') return step.at;
       const batch = step && 'batch' in step && step.batch ? step.batch : undefined;
       return batch ? `batch ${batch}/${batches.length}` : `rolling ${params.instances.length} instance(s)`;
     },
