@@ -5,14 +5,7 @@
 import * as z from 'zod';
 import { formatDuration } from '../config/duration.ts';
 import { code, formatNumber, truncate } from '../report/markdown.ts';
-import {
-  continueCommands,
-  formatUtc,
-  trafficSplit,
-  WAIT_END_TEXT,
-  waitingFor,
-  waitWhere,
-} from '../report/waits.ts';
+import { continueCommands, formatUtc, trafficSplit, WAIT_END_TEXT, waitingFor } from '../report/waits.ts';
 import { userText } from './user-text.ts';
 
 export type DeploymentState =
@@ -212,12 +205,14 @@ function command(text: string, environment: string): string {
   return /^[A-Za-z0-9._/-]+$/.test(environment) ? code(text) : userText(text);
 }
 
+/** "canary 25 % (step 3)": the strategy's name for the point, escaped; the step index is a number. */
+function where(w: { at: string; step: number }): string {
+  return `${userText(w.at)}${w.step >= 0 ? ` (step ${w.step})` : ''}`;
+}
+
 function renderWait(w: StatusCommentWait, environment: string, version: string | undefined): string[] {
   const split = trafficSplit(w.weight);
-  const lines = [
-    `#### ⏸️ Waiting at ${userText(waitWhere(w))} ${userText(waitingFor(w, environment, w.by))}`,
-    '',
-  ];
+  const lines = [`#### ⏸️ Waiting at ${where(w)} ${userText(waitingFor(w, environment, w.by))}`, ''];
   if (split && w.weight !== undefined)
     lines.push(
       `- Traffic: **${formatNumber(w.weight)} %** new${version ? ` (${userText(version)})` : ''} · **${formatNumber(100 - w.weight)} %** stable`,
@@ -257,7 +252,7 @@ function renderFinishedWaits(waits: StatusCommentFinishedWait[], open: boolean):
     '',
     ...waits.map((w) => {
       const by = w.by.length ? ` by ${w.by.map((b) => userText(b)).join(', ')}` : '';
-      return `- ${userText(waitWhere(w))}, ${w.kind}: ${WAIT_END_TEXT[w.how]}${by} at ${userText(formatUtc(w.endedAt))} after ${formatDuration(w.waitedMs)}`;
+      return `- ${where(w)}, ${w.kind}: ${WAIT_END_TEXT[w.how]}${by} at ${userText(formatUtc(w.endedAt))} after ${formatDuration(w.waitedMs)}`;
     }),
     '',
     '</details>',

@@ -5,12 +5,15 @@ import assert from 'node:assert/strict';
 import { Octokit } from '@octokit/rest';
 import {
   findStatusComment,
+  MAX_FINISHED_WAITS,
   parseStatusComment,
   renderStatusComment,
   statusMarker,
   upsertStatusComment,
   type CommentsApi,
+  type StatusCommentFinishedWait,
   type StatusCommentState,
+  type StatusCommentWait,
 } from '../../../src/github/status-comment.ts';
 import { createFakeGitHub, fakeSha } from '../../fake-github/index.ts';
 
@@ -244,4 +247,142 @@ test('against the fake GitHub: created once, then updated in place, a human mark
   } finally {
     await gh.stop();
   }
+});
+
+// ---- a rollout that waits (issue 14) -------------------------------------------------------------------------
+
+const WAIT: StatusCommentWait = {
+  kind: 'manual',
+  step: 3,
+  at: 'canary 25 %',
+  weight: 25,
+  since: '2026-12-01T09:00:00.000Z',
+  handedOff: true,
+  metrics: {
+    at: 'canary-step @ 25%',
+    values: [
+      { name: 'error_rate', value: 0.4, stable: 0.5 },
+      { name: 'latency_p99', value: null },
+    ],
+  },
+};
+
+const DONE: StatusCommentFinishedWait = {
+  kind: 'manual',
+  step: 1,
+  at: 'canary 10 %',
+  weight: 10,
+  since: '2026-12-01T08:00:00.000Z',
+  endedAt: '2026-12-01T08:05:00.000Z',
+  how: 'promoted',
+  by: ['alice'],
+  waitedMs: 300_000,
+};
+
+function waitingState(wait: Partial<StatusCommentWait> = {}, extra: Partial<StatusCommentState> = {}) {
+  return state({
+    state: 'in_progress',
+    description: 'waiting at canary 25 % for /promote production',
+    wait: { ...WAIT, ...wait },
+    waits: [DONE],
+    ...extra,
+  });
+}
+
+test('a waiting rollout: the step, the split, the metrics so far, the commands; round trip', () => {
+  const s = waitingState();
+  const body = renderStatusComment(s);
+  assert.deepEqual(parseStatusComment(body, 'production'), s);
+  assert.match(body, /#### ⏸️ Waiting at canary 25 % \(step 3\) for \/promote production/);
+  assert.match(body, /- Traffic: \*\*25 %\*\* new \(1\.2\.3\) · \*\*75 %\*\* stable/);
+  assert.match(body, /the job ended: no runner waits/);
+  assert.match(
+    body,
+    /- Metrics at canary-step @\u200d 25%: error\\_rate 0\.4 \(stable 0\.5\) · latency\\_p99 —/,
+  );
+  for (const command of ['/promote production', '/promote production --full', '/abort production [reason]'])
+    assert.ok(body.includes(`- \`${command}\`: `), `missing ${command}:\n${body}`);
+  assert.doesNotMatch(body, /\/resume/, 'only a hold is resumed');
+  assert.match(body, /<summary>1 earlier wait, 5m in all<\/summary>/);
+  assert.match(
+    body,
+    /- canary 10 % \(step 1\), manual: promoted by alice at 2026-12-01 08\u200d:05 UTC after 5m/,
+  );
+});
+
+test('each kind of wait says what it waits for and how to go on', () => {
+  const approval = renderStatusComment(
+    waitingState({ kind: 'approval', approvals: 2, approvedBy: ['carol'] }),
+  );
+  assert.match(approval, /Waiting at canary 25 % \(step 3\) for 2 approvals/);
+  assert.match(approval, /- Approvals: 1 of 2 \(carol\), from the environment's approvers/);
+  assert.match(approval, /- `\/promote production`: approve \(each approver once\)/);
+
+  const bake = renderStatusComment(waitingState({ kind: 'bake', until: '2026-12-02T09:00:00Z' }));
+  assert.match(bake, /baking until 2026-12-02 09\u200d:00 UTC/);
+  assert.match(bake, /- Goes on by itself at 2026-12-02 09\u200d:00 UTC/);
+  assert.match(bake, /- `\/promote production`: end the bake now/);
+
+  const hold = renderStatusComment(waitingState({ kind: 'hold', by: 'dave' }));
+  assert.match(hold, /paused by dave/);
+  assert.match(hold, /- `\/resume production`: go on from here/);
+  assert.doesNotMatch(hold, /@dave/, 'no @-mention on every update of the comment');
+
+  // Finished waits alone (the rollout went on): no "earlier".
+  const after = renderStatusComment(
+    state({ waits: [DONE, { ...DONE, how: 'due', by: [], at: 'canary 50 %' }] }),
+  );
+  assert.match(after, /<summary>2 waits, 10m in all<\/summary>/);
+  assert.match(after, /- canary 50 % \(step 1\), manual: bake done at /);
+  assert.doesNotMatch(after, /Waiting at|To continue/);
+});
+
+test('hostile logins, step names, metric names and reasons stay inert text in the wait', () => {
+  const hostile = 'x --> <script>alert(1)</script> | `tick` @everyone #1 [l](https://e.vil) \n# heading';
+  const s = waitingState(
+    {
+      kind: 'approval',
+      approvals: 3,
+      at: hostile,
+      approvedBy: [hostile, 'ok-login'],
+      by: hostile,
+      metrics: { at: hostile, values: [{ name: hostile, value: 1 }] },
+    },
+    {
+      description: hostile,
+      waits: [{ ...DONE, at: hostile, by: [hostile], how: 'aborted' }],
+    },
+  );
+  const body = renderStatusComment(s);
+  assert.deepEqual(parseStatusComment(body, 'production'), s);
+  assert.doesNotMatch(body, /<script>|\[l\]\(/);
+  assert.equal(body.split('-->').length - 1, 2, 'only the two hidden comments end');
+  assert.doesNotMatch(body, /@everyone|(^|[^\\])#1/);
+  for (const line of body.split('\n')) assert.doesNotMatch(line, /^# heading/, 'a line break leaked');
+  // An environment that is not a plain name is not put in a code span raw.
+  const odd = renderStatusComment({ ...waitingState(), environment: 'a`b' });
+  assert.doesNotMatch(odd, /`\/promote a`b`/);
+  assert.ok(parseStatusComment(odd, 'a`b'));
+});
+
+test('a wait part that does not fit its schema makes the data damaged', () => {
+  const marker = statusMarker('production');
+  const encode = (data: unknown) =>
+    `${marker}\n<!-- deploy-action:data ${Buffer.from(JSON.stringify(data)).toString('base64')} -->`;
+  const good = waitingState();
+  assert.deepEqual(parseStatusComment(encode(good), 'production'), good);
+  const bad: Array<[string, unknown]> = [
+    ['unknown kind', { ...good, wait: { ...WAIT, kind: 'forever' } }],
+    ['an extra field', { ...good, wait: { ...WAIT, script: '<b>' } }],
+    ['weight over 100', { ...good, wait: { ...WAIT, weight: 101 } }],
+    ['a time that is not one', { ...good, wait: { ...WAIT, since: 'yesterday' } }],
+    ['approvals as text', { ...good, wait: { ...WAIT, kind: 'approval', approvals: '2' } }],
+    ['a non-finite reading', { ...good, wait: { ...WAIT, metrics: { at: 'x', values: [{ name: 'm' }] } } }],
+    ['an empty login', { ...good, waits: [{ ...DONE, by: [''] }] }],
+    ['a handed-off wait listed as finished', { ...good, waits: [{ ...DONE, how: 'handed_off' }] }],
+    ['a negative wait', { ...good, waits: [{ ...DONE, waitedMs: -1 }] }],
+    ['too many waits', { ...good, waits: Array.from({ length: MAX_FINISHED_WAITS + 1 }, () => DONE) }],
+    ['waits not a list', { ...good, waits: DONE }],
+  ];
+  for (const [why, data] of bad) assert.equal(parseStatusComment(encode(data), 'production'), undefined, why);
 });

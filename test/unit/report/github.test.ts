@@ -159,6 +159,9 @@ const STATUSES: Array<[PipelineStatus, OutcomeCode, string]> = [
   ['blocked', 'gates_blocked', 'failure'],
   ['cancelled', 'cancelled', 'error'],
   ['paused', 'rollout_paused', 'failure'],
+  // Handed off: the rollout is not finished, so the deployment stays in progress.
+  ['waiting', 'rollout_waiting', 'in_progress'],
+  ['rolled_back', 'rollout_aborted', 'failure'],
   ['failed', 'staging_failed', 'failure'],
   ['failed', 'hook_failed', 'failure'],
   ['failed', 'monitor_failed', 'failure'],
@@ -238,4 +241,5 @@ test('the deploy check run conclusion', () => {
   assert.equal(deployConclusion(blocked()), 'failure');
   assert.equal(deployConclusion({ ...blocked(), status: 'cancelled' }), 'cancelled');
   assert.equal(deployConclusion({ ...blocked(), status: 'paused' }), 'action_required');
+  assert.equal(deployConclusion({ ...blocked(), status: 'waiting', code: 'rollout_waiting' }), 'neutral');
 });
