@@ -8,7 +8,8 @@ import { createGitHubClient, type ClientOptions } from '../../../src/github/clie
 import { githubReporter } from '../../../src/report/github/reporter.ts';
 import type { DownMode, FakeGitHub } from '../../fake-github/index.ts';
 import { productionDeployment, withFakeRepo } from '../../helpers/github.ts';
-import { gate, succeeded } from './fixtures.ts';
+import { parseStatusComment } from '../../../src/github/status-comment.ts';
+import { analysisStep, gate, succeeded, waiting, waitRecord } from './fixtures.ts';
 
 interface Setup {
   gh: FakeGitHub;
@@ -175,5 +176,145 @@ test('the deploy check run whose create landed unanswered, and could not be look
     );
     assert.deepEqual(reporter.failures().length, 1, reporter.failures().join('\n'));
     assert.match(reporter.failures()[0]!, /the progress of the "deploy \/ production" check run/);
+  });
+});
+
+test('a rollout that waits and is handed off: in progress on the Deployments tab, a neutral check run that still carries the record, the wait in the status comment', async () => {
+  await withFake(async (s) => {
+    const { reporter, logs } = reporterFor(s, { retryBaseMs: 10 });
+    const first = waitRecord({ step: 1, at: 'canary 10 %', weight: 10, since: '2026-12-01T09:00:00.000Z' });
+    const second = waitRecord({
+      kind: 'approval',
+      approvals: 2,
+      since: '2026-12-01T09:10:00.000Z',
+      ended: { at: '2026-12-01T09:12:00.000Z', how: 'handed_off', by: [] },
+      waitedMs: 120_000,
+    });
+    const promoted = {
+      ...first,
+      ended: { at: '2026-12-01T09:05:00.000Z', how: 'promoted' as const, by: ['alice'] },
+    };
+    reporter.event({ type: 'start', environment: 'production', version: '1.2.3', strategy: 'canary' });
+    reporter.event({ type: 'phase-start', phase: 'production', environment: 'production' });
+    reporter.event({
+      type: 'step-end',
+      record: analysisStep(10, { error_rate: 0.4, 'stable.error_rate': 0.5 }),
+    });
+    reporter.event({ type: 'wait-start', record: first });
+    // Another environment's wait (staging first) is not this deployment's.
+    reporter.event({ type: 'wait-start', record: { ...first, environment: 'staging' } });
+    reporter.event({ type: 'wait-end', record: promoted });
+    await reporter.writeState('SIGNED-RECORD-TEXT', { now: true });
+    reporter.event({ type: 'wait-start', record: second });
+    const result = waiting();
+    result.waits = [promoted, second];
+    reporter.event({ type: 'result', result });
+    await reporter.close!();
+    assert.deepEqual(reporter.failures(), []);
+    assert.deepEqual(
+      logs.filter((l) => l.level === 'warn'),
+      [],
+    );
+
+    const statuses = s.gh.repo().deploymentStatuses.get(s.deploymentId)! as Array<{
+      state: string;
+      description: string;
+    }>;
+    assert.deepEqual(
+      statuses.map((x) => [x.state, x.description]),
+      [
+        ['queued', 'starting: canary to 1.2.3'],
+        ['in_progress', 'production: canary to 1.2.3'],
+        ['in_progress', 'waiting at canary 10 % for /promote production'],
+        ['in_progress', 'promoted by @alice at canary 10 %, going on'],
+        ['in_progress', 'waiting at canary 25 % for 2 approvals'],
+        ['in_progress', 'waiting at canary 25 % for 2 approvals'],
+      ],
+    );
+
+    const runs = [...s.gh.repo().checkRuns.values()] as Array<{
+      name: string;
+      conclusion: string | null;
+      output: { title: string; summary: string; text: string | null };
+    }>;
+    const deploy = runs.find((r) => r.name === 'deploy / production')!;
+    assert.equal(deploy.conclusion, 'neutral');
+    assert.equal(deploy.output.title, 'production: waiting');
+    assert.equal(deploy.output.text, 'SIGNED-RECORD-TEXT', 'the state record is still in the check run');
+    assert.match(deploy.output.summary, /- wait at canary 10 % \(step 1\): promoted by alice after 5m/);
+    assert.match(
+      deploy.output.summary,
+      /⏳ \*\*Waiting at canary 25 % \(step 3\) for 2 approvals\*\* since 2026-12-01 09:10 UTC · traffic 25 % new \/ 75 % stable/,
+    );
+    assert.match(
+      deploy.output.summary,
+      /`\/promote production` · `\/promote production --full` · `\/abort production \[reason\]`/,
+    );
+
+    assert.equal(s.gh.repo().comments.size, 1);
+    const [comment] = [...s.gh.repo().comments.values()] as Array<{ body: string }>;
+    const state = parseStatusComment(comment!.body, 'production')!;
+    assert.equal(state.state, 'in_progress');
+    assert.deepEqual(state.wait, {
+      kind: 'approval',
+      step: 3,
+      at: 'canary 25 %',
+      weight: 25,
+      since: '2026-12-01T09:10:00.000Z',
+      approvals: 2,
+      approvedBy: [],
+      handedOff: true,
+      metrics: {
+        at: 'canary-step @ 50%',
+        values: [
+          { name: 'error_rate', value: 0.3, stable: 0.5 },
+          { name: 'latency_p99', value: 190, stable: 175 },
+        ],
+      },
+    });
+    assert.deepEqual(state.waits, [
+      {
+        kind: 'manual',
+        step: 1,
+        at: 'canary 10 %',
+        weight: 10,
+        since: '2026-12-01T09:00:00.000Z',
+        endedAt: '2026-12-01T09:05:00.000Z',
+        how: 'promoted',
+        by: ['alice'],
+        waitedMs: 300_000,
+      },
+    ]);
+  });
+});
+
+test('a wait in the job shows in the status comment while it waits, and goes once it ends', async () => {
+  await withFake(async (s) => {
+    const { reporter } = reporterFor(s, { retryBaseMs: 10 });
+    const wait = waitRecord({ kind: 'hold', approvals: undefined });
+    reporter.event({ type: 'start', environment: 'production', version: '1.2.3', strategy: 'canary' });
+    reporter.event({ type: 'step-end', record: analysisStep(25, { error_rate: 0.2 }) });
+    reporter.event({ type: 'wait-start', record: wait });
+    const body = () => ([...s.gh.repo().comments.values()] as Array<{ body: string }>)[0]?.body ?? '';
+    // Let the queue send what the wait-start asked for before the wait ends (bounded: 10 s at most).
+    for (let i = 0; i < 200 && !parseStatusComment(body(), 'production')?.wait; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.equal(parseStatusComment(body(), 'production')?.wait?.metrics?.values[0]?.value, 0.2);
+    assert.match(body(), /`\/resume production`/);
+    reporter.event({
+      type: 'wait-end',
+      record: { ...wait, ended: { at: '2024-05-01T10:06:00.000Z', how: 'resumed', by: ['dave'] } },
+    });
+    reporter.event({ type: 'result', result: succeeded() });
+    await reporter.close!();
+    const state = parseStatusComment(body(), 'production')!;
+    assert.equal(state.state, 'success');
+    assert.equal(state.wait, undefined);
+    assert.equal(s.gh.repo().comments.size, 1);
+    // The result of this run says nothing about its waits: the ones the run saw are kept.
+    assert.deepEqual(
+      state.waits?.map((w) => [w.how, w.by]),
+      [['resumed', ['dave']]],
+    );
   });
 });
