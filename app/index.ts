@@ -13,10 +13,12 @@ import { registerDeploymentStatus } from './handlers/deployment-status.ts';
 import { answerPendingProtectionRules, registerProtectionRule } from './handlers/protection-rule.ts';
 import { registerPullRequest } from './handlers/pull-request.ts';
 import { registerWorkflowRun } from './handlers/workflow-run.ts';
+import { registerWaitNotice } from './handlers/wait-notice.ts';
 import { appRecordReader } from './state.ts';
 import type { RecordReader } from './state.ts';
 import { readEnvironmentRecord } from '../src/state/github-store.ts';
-import { githubRequests } from './deploy/control.ts';
+import { githubChannel } from './deploy/control.ts';
+import type { ControlChannel } from './deploy/control.ts';
 import type { RequestFn } from '../src/control/github-channel.ts';
 
 export interface AppOptions {
@@ -37,6 +39,8 @@ export interface AppOptions {
    * under the state keys derived from the marker keys.
    */
   readRecord?: RecordReader;
+  /** Where control requests (/promote...) and wait notices are read and written; by default GitHub check runs. */
+  controlChannel?: ControlChannel;
 }
 
 export function deployApp(options: AppOptions = {}): (app: Probot) => void {
@@ -45,8 +49,10 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
     const keys = options.markerKeys ?? markerKeysFromEnv(process.env);
     const records = options.readRecord ?? appRecordReader(keys, readEnvironmentRecord);
     registerProtectionRule(app, now, keys);
-    registerCheckRun(app, now, keys);
+    const channel = options.controlChannel ?? githubChannel;
+    registerCheckRun(app, now, keys, records, channel);
     registerDeploymentStatus(app);
+    registerWaitNotice(app, records, channel);
     registerPullRequest(app, keys);
     registerWorkflowRun(app, records);
     // Only `created`: edited and deleted comments must never act, so they are not even subscribed to here.
@@ -63,7 +69,10 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
             now,
             markers,
             records,
-            readRequests: githubRequests(context.octokit.request as unknown as RequestFn),
+            control: {
+              readRequests: channel.readRequests(context.octokit.request as unknown as RequestFn),
+              write: channel.write,
+            },
           })(command, ev));
       const outcome = await handleComment(api, event, dispatch);
       if (outcome.status === 'dispatched' && outcome.reply.answerGates) {

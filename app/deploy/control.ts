@@ -9,13 +9,18 @@
 import { decideControl, requestsFor } from '../../src/control/decide.ts';
 import type { ControlDecision, ControlGate } from '../../src/control/decide.ts';
 import type { ControlPoll, ControlRequest, ControlVerb } from '../../src/control/request.ts';
-import { GitHubControlSource, writeControlRequest } from '../../src/control/github-channel.ts';
+import {
+  GitHubControlSource,
+  writeControlRequest,
+  writeWaitNotice,
+} from '../../src/control/github-channel.ts';
 import type {
   ControlButton,
   ControlDisplay,
   ControlPlace,
   RequestFn,
 } from '../../src/control/github-channel.ts';
+import { ENVIRONMENT_NAME } from '../../src/config/schema.ts';
 import type { RawConfig } from '../../src/config/schema.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
@@ -94,6 +99,13 @@ export type ControlPlan =
     };
 
 const code = (value: string, max = 100): string => userText(value, { as: 'code', max });
+
+/** `/promote production` as one code span when the name is a plain environment name, else escaped text. */
+export function commandText(verb: string, environment: string): string {
+  return ENVIRONMENT_NAME.test(environment) && environment.length <= 255
+    ? `\`/${verb} ${environment}\``
+    : userText(`/${verb} ${environment}`, { max: 300 });
+}
 const at = (login: string): string => userText(login, { as: 'mention' });
 const short = (sha: string): string => code(sha.slice(0, 12));
 
@@ -137,9 +149,18 @@ export function isHeld(rollout: Rollout, requests: readonly ControlRequest[]): b
   );
 }
 
-function allowed(input: PlanInput): { ok: true } | { ok: false; code: ControlRefusalCode; message: string } {
+/**
+ * Who may: deployers; for /abort also approvers; for /promote also approvers when the rollout waits for
+ * approvals (`approval: N` counts the approvers' /promote). `waitsForApprovals` is unknown (undefined) before
+ * the record is read: an approver's /promote then gets past the first check and is decided on the record.
+ */
+function allowed(
+  input: Pick<PlanInput, 'verb' | 'environment' | 'login' | 'deployer' | 'approver'>,
+  waitsForApprovals?: boolean,
+): { ok: true } | { ok: false; code: ControlRefusalCode; message: string } {
   const { deployer, approver } = input;
   if (deployer.ok) return { ok: true };
+  if (input.verb === 'promote' && approver.ok && waitsForApprovals !== false) return { ok: true };
   if (input.verb === 'abort') {
     if (approver.ok) return { ok: true };
     if (deployer.code === 'unknown_environment')
@@ -153,17 +174,18 @@ function allowed(input: PlanInput): { ok: true } | { ok: false; code: ControlRef
     };
   }
   const also = deployer.also.map((r) => `; ${explainRefusal(r)}`).join('');
+  const approvers = input.verb === 'promote' ? ' (and its approvers at an `approval` step)' : '';
   return {
     ok: false,
     code: deployer.code,
-    message: `${explainRefusal(deployer)}${also}; only the environment's deployers may /${input.verb} its rollout.`,
+    message: `${explainRefusal(deployer)}${also}; only the environment's deployers${approvers} may /${input.verb} its rollout.`,
   };
 }
 
 /** Pure: whether the request is recorded, and what it does to the rollout. Policy first, then the record. */
 export function planControl(input: PlanInput): ControlPlan {
-  const may = allowed(input);
-  if (!may.ok) return may;
+  const pre = allowed(input);
+  if (!pre.ok) return pre;
   const env = code(input.environment, 255);
   const { read } = input;
   if (!read.ok)
@@ -174,6 +196,8 @@ export function planControl(input: PlanInput): ControlPlan {
     };
   const rollout = read.record?.rollout;
   if (!rollout) return { ok: false, code: 'no_rollout', message: `no rollout of ${env} is in progress.` };
+  const may = allowed(input, rollout.wait?.kind === 'approval');
+  if (!may.ok) return may;
   if (input.deploymentId !== undefined && input.deploymentId !== rollout.deploymentId)
     return {
       ok: false,
@@ -260,8 +284,7 @@ export function nextStep(
   reconcile?: ReconcileStart,
 ): string {
   const { decision, rollout, request } = plan;
-  const env = environment;
-  const command = (verb: string) => userText(`/${verb} ${env}`, { as: 'code', max: 300 });
+  const command = (verb: string) => commandText(verb, environment);
   const handedOff = rollout.wait?.handedOff === true;
   const started =
     reconcile?.status === 'dispatched'
@@ -351,14 +374,30 @@ export function githubRequests(request: RequestFn): RequestsReader {
   };
 }
 
-export interface ControlDeps {
+/** Where requests are read and written for one event: src/control/github-channel.ts on GitHub. */
+export interface ControlIO {
+  readRequests: RequestsReader;
+  write: typeof writeControlRequest;
+}
+
+/** The channel the App uses: per event, its Octokit's `request` for the conditional reads. */
+export interface ControlChannel {
+  readRequests(request: RequestFn): RequestsReader;
+  write: typeof writeControlRequest;
+  writeNotice: typeof writeWaitNotice;
+}
+
+export const githubChannel: ControlChannel = {
+  readRequests: githubRequests,
+  write: writeControlRequest,
+  writeNotice: writeWaitNotice,
+};
+
+export interface ControlDeps extends ControlIO {
   api: Api;
   records: RecordReader;
   keys: MarkerKeys;
   now: () => Date;
-  readRequests: RequestsReader;
-  /** The channel's write (injected in tests that look at what is written). */
-  write?: typeof writeControlRequest;
   warn: (fields: Record<string, unknown>, message: string) => void;
 }
 
@@ -436,7 +475,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     now: deps.now(),
   };
   // Who may is decided before the record is read: a stranger learns nothing about the rollout.
-  const pre = allowed({ ...base, read: { ok: true, record: undefined, source: '' }, existing: [] });
+  const pre = allowed(base);
   if (!pre.ok) return { status: 'refused', code: pre.code, message: pre.message };
 
   const read = await deps.records(deps.api, where, environment);
@@ -462,8 +501,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
   const place = { repository, environment, deploymentId: plan.rollout.deploymentId };
   let checkRunId: number | undefined;
   if (!plan.duplicate) {
-    const write = deps.write ?? writeControlRequest;
-    ({ checkRunId } = await write(deps.api, where, {
+    ({ checkRunId } = await deps.write(deps.api, where, {
       sha: plan.rollout.sha,
       place,
       request: plan.request,

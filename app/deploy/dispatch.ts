@@ -44,7 +44,7 @@ import { recordStatus, rollbackTarget } from './state-replies.ts';
 import type { RecordReader } from '../state.ts';
 import type { ControlCommand } from '../commands/command.ts';
 import { controlRollout } from './control.ts';
-import type { RequestsReader } from './control.ts';
+import type { ControlIO } from './control.ts';
 
 export interface DispatchDeps {
   api: Api;
@@ -56,8 +56,8 @@ export interface DispatchDeps {
   markers: MarkerTrust;
   /** The environments' state records (app/state.ts): what /status shows and /rollback goes back to. */
   records: RecordReader;
-  /** The control requests already made for a rollout (app/deploy/control.ts githubRequests). */
-  readRequests: RequestsReader;
+  /** Where /promote, /pause, /resume and /abort requests are read and written (app/deploy/control.ts). */
+  control: ControlIO;
 }
 
 interface Base {
@@ -490,7 +490,7 @@ async function control(deps: DispatchDeps, command: ControlCommand, event: Comme
       records: deps.records,
       keys: deps.markers.keys,
       now: deps.now,
-      readRequests: deps.readRequests,
+      ...deps.control,
       warn: deps.markers.warn,
     },
     {

@@ -21,6 +21,15 @@ import { markerScope, markerTrust, ownAppId } from '../facts/own-comments.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import { answerPendingProtectionRules, GATE_PREFIX, gateName, parseGateRef } from './protection-rule.ts';
 import type { PendingAnswer } from './protection-rule.ts';
+import { CONTROL_CHECK_PREFIX, controlCheckName } from '../../src/control/github-channel.ts';
+import type { RequestFn } from '../../src/control/github-channel.ts';
+import { ENVIRONMENT_NAME } from '../../src/config/schema.ts';
+import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+import { controlRollout } from '../deploy/control.ts';
+import type { ControlChannel, ControlIO } from '../deploy/control.ts';
+import { httpStatus } from '../facts/github.ts';
+import type { PullFacts } from '../facts/pull-request.ts';
+import type { RecordReader } from '../state.ts';
 
 interface RequestedActionPayload {
   requested_action?: { identifier: string } | null;
@@ -122,17 +131,158 @@ export async function handleApproveButton(
   return { status: 'approved', answers };
 }
 
-/** `now`: the app's clock (deployApp's option), so approval times and windows follow the same clock. */
-export function registerCheckRun(app: Probot, now: () => Date, keys: MarkerKeys): void {
-  app.on('check_run.requested_action', async (context) => {
-    const outcome = await handleApproveButton(
-      context.octokit,
-      context.payload as unknown as RequestedActionPayload,
-      markerTrust(keys, context.log),
-      now(),
+const CONTROL_ACTIONS = ['promote', 'resume', 'abort'] as const;
+type ControlAction = (typeof CONTROL_ACTIONS)[number];
+
+/** The deployment a `rollout / <env>` check run is about: `wait:<deployment>:<step>` or `control:<deployment>:…`. */
+export function parseControlRef(externalId: string | null): { deploymentId: string } | undefined {
+  const m = /^(?:wait|control):([0-9]{1,20}):/.exec(externalId ?? '');
+  return m ? { deploymentId: m[1]! } : undefined;
+}
+
+export type ControlButtonOutcome =
+  | { status: 'ignored'; reason: string }
+  | { status: 'refused'; code: string }
+  | { status: 'recorded' | 'already_recorded'; checkRunId?: number; reconcile?: string };
+
+export interface ControlButtonDeps {
+  records: RecordReader;
+  control: ControlIO;
+  trust: MarkerTrust;
+  now: () => Date;
+}
+
+/**
+ * check_run.requested_action `promote`, `resume` or `abort` on a `rollout / <env>` check run this App created
+ * (a requested action reaches only the app that created the check run; the app id is checked anyway). The
+ * same policy, record and commit checks as /promote, /resume and /abort; the request is bound to the check
+ * run's commit and, when the deployment came from a pull request, to that PR's head.
+ */
+export async function handleControlButton(
+  octokit: Octokit,
+  payload: RequestedActionPayload,
+  deps: ControlButtonDeps,
+): Promise<ControlButtonOutcome> {
+  const identifier = payload.requested_action?.identifier;
+  const action = CONTROL_ACTIONS.find((a) => a === identifier);
+  if (!action) return { status: 'ignored', reason: 'not_a_control_action' };
+  const { check_run: checkRun, sender } = payload;
+  if (!checkRun.name.startsWith(CONTROL_CHECK_PREFIX))
+    return { status: 'ignored', reason: 'not_a_control_check' };
+  if (isBot(sender)) return { status: 'ignored', reason: 'bot' };
+  const environment = checkRun.name.slice(CONTROL_CHECK_PREFIX.length);
+  const ref = parseControlRef(checkRun.external_id);
+  const appId = await ownAppId(octokit);
+  if (
+    checkRun.app?.id !== appId ||
+    !ref ||
+    !ENVIRONMENT_NAME.test(environment) ||
+    controlCheckName(environment) !== checkRun.name
+  )
+    return { status: 'ignored', reason: 'not_our_check' };
+  const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
+  const verb = action satisfies ControlAction;
+
+  // The pull request the deployment came from (its payload says), if any: refusals are answered there.
+  let deployment: { payload: unknown } | undefined;
+  try {
+    ({ data: deployment } = await octokit.rest.repos.getDeployment({
+      ...where,
+      deployment_id: Number(ref.deploymentId),
+    }));
+  } catch (error) {
+    // A deleted deployment: no pull request to bind to or answer on; the record decides the rest.
+    if (httpStatus(error) !== 404) throw error;
+  }
+  let prNumber: number | undefined;
+  try {
+    prNumber = deployment ? parseDeploymentPayload(deployment.payload).pr : undefined;
+  } catch {
+    prNumber = undefined; // a payload that is not ours names no pull request
+  }
+  const answer = async (body: string): Promise<void> => {
+    if (prNumber !== undefined)
+      await octokit.rest.issues.createComment({ ...where, issue_number: prNumber, body });
+  };
+  const who = userText(sender.login, { as: 'mention' });
+  let config;
+  try {
+    config = await loadConfig(octokit.rest, where, payload.repository.default_branch);
+  } catch (error) {
+    if (!(error instanceof FactsError)) throw error;
+    await answer(
+      `**/${verb} by ${who} not recorded** (\`policy_unreadable\`): ${userText(error.message, { max: 1000 })}`,
     );
+    return { status: 'refused', code: 'policy_unreadable' };
+  }
+  const pr: PullFacts | undefined =
+    prNumber !== undefined ? await readPull(octokit.rest, where, prNumber) : undefined;
+  const outcome = await controlRollout(
+    {
+      api: octokit.rest,
+      records: deps.records,
+      keys: deps.trust.keys,
+      now: deps.now,
+      ...deps.control,
+      warn: deps.trust.warn,
+    },
+    {
+      where,
+      defaultBranch: payload.repository.default_branch,
+      config,
+      environment,
+      verb,
+      login: sender.login,
+      ...(pr ? { pr } : {}),
+      bindings: [
+        { what: 'the button’s check run', sha: checkRun.head_sha },
+        ...(pr ? [{ what: `pull request #${pr.number}`, sha: pr.headSha }] : []),
+      ],
+      id: (step) => `button:${checkRun.id}:${sender.login}:${step}:${action}`,
+      source: 'button',
+      deploymentId: ref.deploymentId,
+    },
+  );
+  if (outcome.status === 'refused') {
+    await answer(`**/${verb} by ${who} not recorded** (\`${outcome.code}\`): ${outcome.message}`);
+    return { status: 'refused', code: outcome.code };
+  }
+  // A redelivered click is already on the PR: no second answer.
+  if (outcome.status === 'recorded') await answer(`${outcome.message} (${VERB_BUTTON[verb]} button)`);
+  return {
+    status: outcome.status,
+    ...(outcome.checkRunId !== undefined ? { checkRunId: outcome.checkRunId } : {}),
+    ...(outcome.reconcile ? { reconcile: outcome.reconcile.status } : {}),
+  };
+}
+
+const VERB_BUTTON: Record<ControlAction, string> = { promote: 'Promote', resume: 'Resume', abort: 'Abort' };
+
+/** `now`: the app's clock (deployApp's option), so approval times and windows follow the same clock. */
+export function registerCheckRun(
+  app: Probot,
+  now: () => Date,
+  keys: MarkerKeys,
+  records: RecordReader,
+  channel: ControlChannel,
+): void {
+  app.on('check_run.requested_action', async (context) => {
+    const payload = context.payload as unknown as RequestedActionPayload;
+    const trust = markerTrust(keys, context.log);
+    const outcome =
+      payload.requested_action?.identifier === 'approve'
+        ? await handleApproveButton(context.octokit, payload, trust, now())
+        : await handleControlButton(context.octokit, payload, {
+            records,
+            control: {
+              readRequests: channel.readRequests(context.octokit.request as unknown as RequestFn),
+              write: channel.write,
+            },
+            trust,
+            now,
+          });
     context.log.info(
-      { delivery: context.id, check_run: context.payload.check_run.id, status: outcome.status },
+      { delivery: context.id, check_run: context.payload.check_run.id, ...outcome },
       `check_run.requested_action ${outcome.status}`,
     );
   });

@@ -1,0 +1,130 @@
+// deployment_status.created (in_progress): when the environment's trusted record shows the rollout of this
+// deployment waiting (a manual step, an approval, a bake, a /pause), the App puts its `rollout / <env>` check
+// run with the Promote and Abort buttons (Resume and Abort for a hold) on the rollout's commit, once per
+// (deployment, step). A requested action reaches only the app that created the check run, so the buttons
+// must be the App's own (app/handlers/check-run.ts answers them).
+//
+// Once: the commit's check runs of that name are listed first and one with this wait's external_id is
+// enough. Two deliveries at the same moment may both create one; the second is a harmless duplicate.
+import type { Probot } from 'probot';
+import { controlCheckName } from '../../src/control/github-channel.ts';
+import type { ControlDisplay, ControlWriteApi } from '../../src/control/github-channel.ts';
+import { userText } from '../../src/github/user-text.ts';
+import type { Rollout } from '../../src/state/record.ts';
+import type { Api, Octokit, Where } from '../facts/github.ts';
+import { ownAppId } from '../facts/own-comments.ts';
+import { commandText, position } from '../deploy/control.ts';
+import type { ControlChannel } from '../deploy/control.ts';
+import type { RecordReader } from '../state.ts';
+
+interface StatusPayload {
+  deployment_status: { state: string };
+  deployment: { id: number; environment: string };
+  repository: { name: string; owner: { login: string } };
+}
+
+export type WaitNoticeOutcome =
+  | {
+      status: 'ignored';
+      reason: 'not_in_progress' | 'state_refused' | 'no_rollout' | 'other_deployment' | 'not_waiting';
+    }
+  | { status: 'exists' | 'created'; checkRunId: number; externalId: string };
+
+/** The external_id of a wait's notice: one per deployment and step. */
+export const waitExternalId = (deploymentId: string, step: number): string => `wait:${deploymentId}:${step}`;
+
+const WAITS_FOR: Record<NonNullable<Rollout['wait']>['kind'], string> = {
+  manual: 'a /promote',
+  approval: 'approvals',
+  bake: 'its bake',
+  hold: 'a /resume (it was paused)',
+};
+
+/** Pure: the notice's title, summary and buttons; every value from the record escaped. */
+export function waitDisplay(
+  environment: string,
+  rollout: Rollout & { wait: NonNullable<Rollout['wait']> },
+): ControlDisplay {
+  const { wait } = rollout;
+  const env = userText(environment, { as: 'code', max: 255 });
+  const cmd = (verb: string) => commandText(verb, environment);
+  const what =
+    wait.kind === 'approval'
+      ? `${wait.approvals ?? 1} approval(s): each approver replies ${cmd('promote')} or presses Promote`
+      : wait.kind === 'bake'
+        ? `its bake${wait.until ? ` until ${userText(wait.until, { as: 'code', max: 40 })}` : ''}, or ${cmd('promote')} to end it early`
+        : wait.kind === 'hold'
+          ? `${cmd('resume')}${wait.by ? ` (paused by ${userText(wait.by, { as: 'code', max: 100 })})` : ''}`
+          : `${cmd('promote')} from a deployer`;
+  return {
+    title: userText(`Waiting at step ${rollout.wait.step + 1}: ${WAITS_FOR[wait.kind]}`, { max: 200 }),
+    summary:
+      `The rollout of ${env} (**${userText(rollout.version, { max: 200 })}**, deployment ` +
+      `${userText(rollout.deploymentId, { as: 'code', max: 100 })}) waits at ${position(rollout)} for ${what}. ` +
+      `${cmd('abort')} (or Abort) rolls it back.`,
+    buttons: wait.kind === 'hold' ? ['resume', 'abort'] : ['promote', 'abort'],
+  };
+}
+
+export async function handleWaitNotice(
+  octokit: Octokit,
+  payload: StatusPayload,
+  deps: {
+    records: RecordReader;
+    writeNotice: ControlChannel['writeNotice'];
+    warn: (fields: Record<string, unknown>, message: string) => void;
+  },
+): Promise<WaitNoticeOutcome> {
+  const { records, warn } = deps;
+  // The Action says in_progress (with a description) when it starts waiting; other states cost no read.
+  if (payload.deployment_status.state !== 'in_progress')
+    return { status: 'ignored', reason: 'not_in_progress' };
+  const where: Where = { owner: payload.repository.owner.login, repo: payload.repository.name };
+  const environment = payload.deployment.environment;
+  const read = await records(octokit.rest as Api, where, environment);
+  if (!read.ok) {
+    warn(
+      { repository: `${where.owner}/${where.repo}`, environment, code: read.code },
+      `state record not trusted, no wait notice: ${read.message}`,
+    );
+    return { status: 'ignored', reason: 'state_refused' };
+  }
+  const rollout = read.record?.rollout;
+  if (!rollout?.sha) return { status: 'ignored', reason: 'no_rollout' };
+  if (rollout.deploymentId !== String(payload.deployment.id))
+    return { status: 'ignored', reason: 'other_deployment' };
+  const wait = rollout.wait;
+  if (!wait) return { status: 'ignored', reason: 'not_waiting' };
+  const externalId = waitExternalId(rollout.deploymentId, wait.step);
+  const name = controlCheckName(environment);
+  const [appId, { data }] = await Promise.all([
+    ownAppId(octokit),
+    octokit.rest.checks.listForRef({
+      ...where,
+      ref: rollout.sha,
+      check_name: name,
+      filter: 'all',
+      per_page: 100,
+    }),
+  ]);
+  const found = data.check_runs.find((r) => r.external_id === externalId && r.app?.id === appId);
+  if (found) return { status: 'exists', checkRunId: found.id, externalId };
+  const { checkRunId } = await deps.writeNotice(octokit.rest as unknown as ControlWriteApi, where, {
+    sha: rollout.sha,
+    place: { repository: `${where.owner}/${where.repo}`, environment, deploymentId: rollout.deploymentId },
+    step: wait.step,
+    display: waitDisplay(environment, { ...rollout, wait }),
+  });
+  return { status: 'created', checkRunId, externalId };
+}
+
+export function registerWaitNotice(app: Probot, records: RecordReader, channel: ControlChannel): void {
+  app.on('deployment_status.created', async (context) => {
+    const outcome = await handleWaitNotice(context.octokit, context.payload as unknown as StatusPayload, {
+      records,
+      writeNotice: channel.writeNotice,
+      warn: (fields, message) => context.log.warn(fields, message),
+    });
+    context.log.info({ delivery: context.id, ...outcome }, `wait notice ${outcome.status}`);
+  });
+}

@@ -1,0 +1,501 @@
+// /promote, /pause, /resume, /abort and the Promote / Resume / Abort buttons end to end through probot.receive
+// and the fake GitHub (issue 14): the record the Action left on GitHub (signed under the environment's state
+// key) says where the rollout is and whether its job handed it off; each allowed request becomes exactly one
+// `rollout / <env>` check run of the App; a handed-off rollout that may go on (or must roll back) gets one
+// reconcile run. Refusals carry their stable code and write nothing.
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { fakeSha, webhookPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import {
+  HEAD,
+  PR,
+  commentOnPull,
+  owner,
+  repo,
+  seededFake,
+  testApp,
+  testMarkerKeys,
+  testProbot,
+} from './helpers.ts';
+import { storedDeploymentWebhook } from '../helpers/app-webhooks.ts';
+import type { EnvironmentRecord, Rollout, RolloutWait } from '../../src/state/record.ts';
+import { signRecord } from '../../src/state/signed-record.ts';
+import { stateKey } from '../../src/state/state-key.ts';
+import { controlCheckName } from '../../src/control/github-channel.ts';
+import type { ControlChannel } from '../../app/deploy/control.ts';
+import type { ControlRequest } from '../../src/control/request.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+
+const NOW = new Date('2025-03-04T10:30:00Z');
+const RECONCILE_FILE = 'reconcile-now.yml';
+// production: alice deploys; carol and dave approve (also the `approval: 2` steps). erin has write access but
+// is neither. mallory is nobody.
+const CONFIG = `
+target:
+  commands:
+    deploy: ./deploy.sh
+reconcile:
+  workflow: ${RECONCILE_FILE}
+environments:
+  production:
+    approvals:
+      deployers: [alice]
+      approvers: [carol, dave]
+      required: 0
+`;
+const RECONCILE_WORKFLOW = `name: reconcile
+on:
+  workflow_dispatch:
+    inputs:
+      environment: { required: true, type: string }
+jobs: {}
+`;
+const V2 = fakeSha('release-2');
+const NAME = 'rollout / production';
+
+/**
+ * A stand-in for src/control/github-channel.ts while its bodies are being written (same check runs: name,
+ * commit, external_id, buttons; the request as JSON instead of a signed marker). Swap for the real channel
+ * (drop `controlChannel` below) once writeControlRequest, writeWaitNotice and GitHubControlSource.poll land.
+ */
+const standInChannel: ControlChannel = {
+  write: async (api, where, { sha, place, request, display }) => {
+    const { data } = await api.checks.create({
+      ...where,
+      name: controlCheckName(place.environment),
+      head_sha: sha,
+      external_id: `control:${place.deploymentId}:${request.id}`,
+      status: 'completed',
+      conclusion: 'neutral',
+      output: { title: display.title, summary: display.summary, text: JSON.stringify(request) },
+      actions: display.buttons.map((b) => ({ label: b, description: b, identifier: b })),
+    });
+    return { checkRunId: data.id };
+  },
+  writeNotice: async (api, where, { sha, place, step, display }) => {
+    const { data } = await api.checks.create({
+      ...where,
+      name: controlCheckName(place.environment),
+      head_sha: sha,
+      external_id: `wait:${place.deploymentId}:${step}`,
+      status: 'completed',
+      conclusion: 'action_required',
+      output: { title: display.title, summary: display.summary },
+      actions: display.buttons.map((b) => ({ label: b, description: b, identifier: b })),
+    });
+    return { checkRunId: data.id };
+  },
+  readRequests: (request) => async (where, place, sha) => {
+    const { data } = await request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+      ...where,
+      ref: sha,
+      check_name: controlCheckName(place.environment),
+      filter: 'all',
+      per_page: 100,
+    });
+    const requests = (data as { check_runs: Array<{ output: { text: string | null } }> }).check_runs
+      .map((r) => r.output.text)
+      .filter((t): t is string => !!t)
+      .map((t) => JSON.parse(t) as ControlRequest)
+      .filter((r) => r.deploymentId === place.deploymentId)
+      .reverse();
+    return { changed: true, requests };
+  },
+};
+
+interface World {
+  fake: FakeGitHub;
+  probot: Probot;
+  /** The rollout's deployment (made from the PR, at its head). */
+  deploymentId: number;
+}
+
+/** A REST call with a plain token: the fake acts as github-actions[bot], as for a workflow's token. */
+async function rest(fake: FakeGitHub, method: string, path: string, body: unknown): Promise<{ id: number }> {
+  const res = await fetch(`${fake.url}/repos/${owner}/${repo}${path}`, {
+    method,
+    headers: {
+      authorization: 'token workflow-token',
+      accept: 'application/vnd.github+json',
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5_000),
+  });
+  assert.equal(res.status, 201, `${method} ${path}: ${await res.clone().text()}`);
+  return (await res.json()) as { id: number };
+}
+
+let nextRun = 700;
+
+/** The record as the Action leaves it: a `deploy / <env>` check run on its deployment, signed. */
+async function writeRecord(w: World, rollout: Partial<Rollout> | undefined, opts: { forged?: boolean } = {}) {
+  const record: EnvironmentRecord = {
+    schema: 1,
+    repository: `${owner}/${repo}`,
+    environment: 'production',
+    seq: nextRun,
+    updatedAt: NOW.toISOString(),
+    live: { version: 'v2.0.0', sha: V2, since: '2025-03-03T09:00:00.000Z' },
+    retired: [],
+    history: [],
+    ...(rollout
+      ? {
+          rollout: {
+            deploymentId: String(w.deploymentId),
+            version: 'v3.0.0',
+            sha: HEAD,
+            strategy: 'canary',
+            phase: 'production',
+            step: 2,
+            steps: 5,
+            weight: 25,
+            startedAt: '2025-03-04T10:10:00.000Z',
+            owner: { kind: 'workflow', runId: String(nextRun), runAttempt: '1' },
+            recovery: [],
+            ...rollout,
+          },
+        }
+      : {}),
+  };
+  const place = {
+    repository: `${owner}/${repo}`,
+    environment: 'production',
+    deploymentId: String(w.deploymentId),
+  };
+  const key = opts.forged
+    ? randomBytes(32)
+    : stateKey(testMarkerKeys().current, `${owner}/${repo}`, 'production');
+  await rest(w.fake, 'POST', '/check-runs', {
+    name: 'deploy / production',
+    head_sha: HEAD,
+    status: 'in_progress',
+    external_id: `deploy-action:${nextRun++}:deploy / production:deployment-${w.deploymentId}`,
+    output: { title: 'deploy', summary: 'deploying', text: signRecord(record, key, place) },
+  });
+}
+
+const waiting = (wait: Partial<RolloutWait> = {}): Partial<Rollout> => ({
+  wait: { kind: 'manual', step: 2, since: '2025-03-04T10:20:00.000Z', handedOff: true, ...wait },
+});
+
+async function run(body: (w: World) => Promise<void>): Promise<void> {
+  const fake = await seededFake();
+  const r = fake.repo();
+  fake.setFile('.github/deploy.yml', CONFIG);
+  fake.setFile(`.github/workflows/${RECONCILE_FILE}`, RECONCILE_WORKFLOW);
+  for (const login of ['alice', 'carol', 'dave', 'erin']) r.collaborators.set(login, 'write');
+  fake.addCommit({ sha: V2, message: 'v2' });
+  // The PR's author is nobody below: carol and dave approve without self-approval in the way.
+  r.pulls.get(PR)!.user = 'bob';
+  const { id: deploymentId } = await rest(fake, 'POST', '/deployments', {
+    ref: HEAD,
+    environment: 'production',
+    task: 'deploy',
+    payload: { type: 'standard', pr: PR },
+    required_contexts: [],
+    auto_merge: false,
+  });
+  const probot = testProbot(fake);
+  await probot.load(testApp({ now: () => NOW, controlChannel: standInChannel }));
+  try {
+    await body({ fake, probot, deploymentId });
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+}
+
+const botLogin = (fake: FakeGitHub): string => `${fake.state.appSlug}[bot]`;
+const replies = (fake: FakeGitHub): string[] =>
+  [...fake.repo().comments.values()]
+    .filter((c) => (c.user as { login: string }).login === botLogin(fake))
+    .map((c) => String(c.body));
+/** The App's control check runs: requests and wait notices. */
+const controlRuns = (fake: FakeGitHub) =>
+  [...fake.repo().checkRuns.values()].filter((c) => c.name === NAME) as Array<Record<string, unknown>>;
+const requestRuns = (fake: FakeGitHub) =>
+  controlRuns(fake).filter((c) => !String(c.external_id).startsWith('wait:'));
+const dispatches = (fake: FakeGitHub) => fake.repo().workflowDispatches;
+
+async function send(w: World, body: string, user: string, delivery?: string) {
+  const comment = commentOnPull(w.fake, body, { user });
+  await w.probot.receive({
+    id: delivery ?? crypto.randomUUID(),
+    name: 'issue_comment',
+    payload: comment.payload,
+  } as Receive);
+  return comment;
+}
+
+async function say(w: World, body: string, user: string): Promise<string> {
+  const before = replies(w.fake).length;
+  await send(w, body, user);
+  const after = replies(w.fake);
+  assert.equal(after.length, before + 1, `exactly one reply to ${body}`);
+  return after.at(-1)!;
+}
+
+const VERBS = ['promote', 'pause', 'resume', 'abort'] as const;
+
+test('/promote by a deployer on a handed-off manual step: one request, one reconcile run, and the reply says so', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    const before = replies(w.fake).length;
+    const comment = await send(w, '/promote production', 'alice');
+    assert.equal(replies(w.fake).length, before + 1);
+    const reply = replies(w.fake).at(-1)!;
+    assert.match(reply, /\*\*\/promote\*\* by @alice recorded for `production` at step 3\/5, 25 %/);
+    assert.match(reply, /goes on from step 3\/5.*\(a new run was started\)/);
+    const [request, ...more] = requestRuns(w.fake);
+    assert.equal(more.length, 0, 'exactly one request');
+    assert.equal(request!.head_sha, HEAD);
+    assert.deepEqual(
+      dispatches(w.fake).map((d) => ({ workflowId: d.workflowId, ref: d.ref, inputs: d.inputs })),
+      [{ workflowId: RECONCILE_FILE, ref: 'main', inputs: { environment: 'production' } }],
+    );
+    const claims = [...w.fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-control/'));
+    assert.deepEqual(
+      claims,
+      [`deploy-control/${w.deploymentId}/comment_${comment.id}`],
+      'claimed per request',
+    );
+  });
+});
+
+test('every command redelivered (same delivery, a new one, two at once): one request and at most one reconcile run each', async () => {
+  await run(async (w) => {
+    for (const verb of VERBS) {
+      await writeRecord(w, waiting(verb === 'resume' ? { kind: 'hold' } : {}));
+      const runsBefore = requestRuns(w.fake).length;
+      const dispatchesBefore = dispatches(w.fake).length;
+      const comment = await send(w, `/${verb} production`, 'alice', `${verb}-1`);
+      const answered = replies(w.fake).length;
+      const again = () =>
+        w.probot.receive({ id: `${verb}-2`, name: 'issue_comment', payload: comment.payload } as Receive);
+      await w.probot.receive({ id: `${verb}-1`, name: 'issue_comment', payload: comment.payload } as Receive);
+      await Promise.all([again(), again()]);
+      assert.equal(requestRuns(w.fake).length, runsBefore + 1, `/${verb}: one request`);
+      assert.equal(replies(w.fake).length, answered, `/${verb}: answered once`);
+      const started = dispatches(w.fake).length - dispatchesBefore;
+      // pause holds a waiting rollout: nothing starts; the others let it go on, or roll it back.
+      assert.equal(started, verb === 'pause' ? 0 : 1, `/${verb}: reconcile runs started`);
+    }
+  });
+});
+
+test('who may: a non-deployer is refused for every command (an approver may /abort); nothing is written', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    for (const verb of VERBS) {
+      const code = verb === 'abort' ? 'not_allowed' : 'not_a_deployer';
+      assert.match(
+        await say(w, `/${verb} production`, 'erin'),
+        new RegExp(`\\*\\*Not accepted\\*\\* \\(\`${code}\`\\)`),
+      );
+      assert.match(await say(w, `/${verb} production`, 'mallory'), /\(`not_(a_deployer|allowed)`\)/);
+    }
+    // An approver's /promote counts only at an `approval` step; this one is manual.
+    for (const verb of ['promote', 'pause', 'resume'])
+      assert.match(await say(w, `/${verb} production`, 'carol'), /\(`not_a_deployer`\)/);
+    assert.equal(requestRuns(w.fake).length, 0, 'nothing written');
+    assert.equal(dispatches(w.fake).length, 0);
+    assert.match(
+      await say(w, '/abort production --reason "error rate"', 'carol'),
+      /\*\*\/abort\*\* by @carol recorded.*: error rate/,
+    );
+    assert.match(replies(w.fake).at(-1)!, /rolls back to the stable version \(a new run was started\)/);
+    assert.equal(requestRuns(w.fake).length, 1);
+    assert.equal(dispatches(w.fake).length, 1);
+  });
+});
+
+test('a pushed commit (the PR no longer at the rollout’s commit) is refused with sha_moved naming both commits', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    const next = fakeSha('pr-7-next');
+    w.fake.pushCommit(PR, next);
+    for (const verb of VERBS) {
+      const reply = await say(w, `/${verb} production`, 'alice');
+      assert.match(reply, /\(`sha_moved`\)/);
+      assert.ok(reply.includes(next.slice(0, 12)) && reply.includes(HEAD.slice(0, 12)), reply);
+    }
+    assert.equal(requestRuns(w.fake).length, 0);
+    assert.equal(dispatches(w.fake).length, 0);
+  });
+});
+
+test('a forged record, no record and no rollout: refused with their codes, nothing written or started', async () => {
+  await run(async (w) => {
+    for (const verb of VERBS) assert.match(await say(w, `/${verb} production`, 'alice'), /\(`no_rollout`\)/);
+    await writeRecord(w, undefined);
+    assert.match(await say(w, '/promote production', 'alice'), /\(`no_rollout`\)/);
+    await writeRecord(w, waiting(), { forged: true });
+    for (const verb of VERBS)
+      assert.match(await say(w, `/${verb} production`, 'alice'), /\*\*Not accepted\*\* \(`state_forged`\)/);
+    assert.equal(requestRuns(w.fake).length, 0);
+    assert.equal(dispatches(w.fake).length, 0);
+    assert.equal(w.fake.requestsFor('git/create-ref').length, 0, 'nothing claimed either');
+  });
+});
+
+test('/pause and /resume of a running rollout: already_paused, not_paused, and no reconcile while its job runs', async () => {
+  await run(async (w) => {
+    await writeRecord(w, {});
+    assert.match(await say(w, '/resume production', 'alice'), /\(`not_paused`\)/);
+    assert.match(
+      await say(w, '/pause production', 'alice'),
+      /held before its next step until `\/resume production`/,
+    );
+    assert.match(await say(w, '/pause production', 'alice'), /\(`already_paused`\)/);
+    assert.match(
+      await say(w, '/resume production', 'alice'),
+      /running job acts on it within its poll interval/,
+    );
+    assert.match(await say(w, '/resume production', 'alice'), /\(`not_paused`\)/);
+    assert.equal(requestRuns(w.fake).length, 2);
+    assert.equal(dispatches(w.fake).length, 0, 'the job is running: it polls');
+  });
+});
+
+test('approval: 2 handed off: the first approver’s /promote waits for one more; the second starts the run', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting({ kind: 'approval', approvals: 2 }));
+    // alice deploys but does not approve: her /promote is recorded and does not count.
+    assert.match(
+      await say(w, '/promote production', 'alice'),
+      /Waiting for 2 more approval\(s\).*does not count as an approval/,
+    );
+    assert.match(
+      await say(w, '/promote production', 'carol'),
+      /Waiting for 1 more approval\(s\) \(so far: @carol\)/,
+    );
+    assert.equal(dispatches(w.fake).length, 0);
+    assert.match(
+      await say(w, '/promote production --full', 'dave'),
+      /straight to 100 %.*\(a new run was started\)/,
+    );
+    assert.equal(dispatches(w.fake).length, 1);
+  });
+});
+
+// ---- buttons ------------------------------------------------------------------------------------------
+
+function click(
+  fake: FakeGitHub,
+  checkRun: Record<string, unknown>,
+  login: string,
+  identifier: string,
+  app?: { id: number },
+): Record<string, unknown> {
+  const sample = webhookPayload(
+    'check_run',
+    'requested_action',
+    { repository: { default_branch: 'main' } },
+    {
+      owner,
+      repo,
+      baseUrl: fake.url,
+      installationId: fake.state.installationId,
+    },
+  );
+  return {
+    ...sample,
+    check_run: {
+      ...(sample.check_run as object),
+      id: checkRun.id,
+      name: checkRun.name,
+      head_sha: checkRun.head_sha,
+      external_id: checkRun.external_id,
+      app: app ?? checkRun.app,
+    },
+    requested_action: { identifier },
+    sender: { ...(sample.sender as object), login, type: 'User' },
+  };
+}
+
+async function statusInProgress(w: World) {
+  const { id } = await rest(w.fake, 'POST', `/deployments/${w.deploymentId}/statuses`, {
+    state: 'in_progress',
+    description: 'waiting at canary 25 % for /promote',
+    log_url: `${w.fake.url}/_html/${owner}/${repo}/actions/runs/99`,
+  });
+  const status = w.fake
+    .repo()
+    .deploymentStatuses.get(w.deploymentId)!
+    .find((s) => s.id === id)!;
+  const payload = storedDeploymentWebhook(
+    w.fake,
+    { owner, repo },
+    'deployment_status',
+    w.deploymentId,
+    status,
+  );
+  await w.probot.receive({ id: crypto.randomUUID(), name: 'deployment_status', payload } as Receive);
+}
+
+test('wait notice: the in_progress status of a waiting rollout gets one `rollout / <env>` check run with Promote and Abort', async () => {
+  await run(async (w) => {
+    await writeRecord(w, {});
+    await statusInProgress(w);
+    assert.equal(controlRuns(w.fake).length, 0, 'not waiting: no notice');
+    await writeRecord(w, waiting());
+    await statusInProgress(w);
+    await statusInProgress(w);
+    const notices = controlRuns(w.fake).filter((c) => c.external_id === `wait:${w.deploymentId}:2`);
+    assert.equal(notices.length, 1, 'once per deployment and step');
+    await writeRecord(w, waiting({ step: 3, kind: 'hold', by: 'alice' }));
+    await statusInProgress(w);
+    assert.equal(controlRuns(w.fake).filter((c) => String(c.external_id).startsWith('wait:')).length, 2);
+  });
+});
+
+test('buttons: an allowed user’s Promote writes a request; a disallowed user and a stale or foreign check run write nothing', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    await statusInProgress(w);
+    const [notice] = controlRuns(w.fake);
+    assert.ok(notice, 'the wait notice');
+    await w.probot.receive({
+      id: crypto.randomUUID(),
+      name: 'check_run',
+      payload: click(w.fake, notice!, 'mallory', 'promote'),
+    } as Receive);
+    assert.match(replies(w.fake).at(-1)!, /\/promote by @mallory not recorded\*\* \(`not_a_deployer`\)/);
+    await w.probot.receive({
+      id: crypto.randomUUID(),
+      name: 'check_run',
+      payload: click(w.fake, notice!, 'carol', 'promote'),
+    } as Receive);
+    assert.match(replies(w.fake).at(-1)!, /\(`not_a_deployer`\)/);
+    const before = replies(w.fake).length;
+    await w.probot.receive({
+      id: crypto.randomUUID(),
+      name: 'check_run',
+      payload: click(w.fake, notice!, 'alice', 'promote', { id: 999_999 }),
+    } as Receive);
+    assert.equal(replies(w.fake).length, before, "another app's check run is ignored");
+    assert.equal(requestRuns(w.fake).length, 0);
+
+    const allowed = click(w.fake, notice!, 'alice', 'promote');
+    await w.probot.receive({ id: 'click-1', name: 'check_run', payload: allowed } as Receive);
+    await w.probot.receive({ id: 'click-1', name: 'check_run', payload: allowed } as Receive);
+    assert.equal(requestRuns(w.fake).length, 1, 'one request, also for a redelivered click');
+    assert.equal(dispatches(w.fake).length, 1);
+    assert.match(replies(w.fake).at(-1)!, /\*\*\/promote\*\* by @alice recorded.*\(Promote button\)/);
+
+    // An approver's Abort is allowed; after a push the button's commit is not the PR's: sha_moved.
+    w.fake.pushCommit(PR, fakeSha('pr-7-next'));
+    await w.probot.receive({
+      id: crypto.randomUUID(),
+      name: 'check_run',
+      payload: click(w.fake, notice!, 'carol', 'abort'),
+    } as Receive);
+    assert.match(replies(w.fake).at(-1)!, /\/abort by @carol not recorded\*\* \(`sha_moved`\)/);
+    assert.equal(requestRuns(w.fake).length, 1);
+  });
+});
