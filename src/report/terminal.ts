@@ -176,8 +176,11 @@ function statusMark(status: PhaseRecord['status'], paint: (s: Style, t: string) 
       return paint('dim', '–');
     case 'cancelled':
       return paint('yellow', '■');
-    default:
+    case 'failed':
       return paint('red', '✖');
+    default:
+      // waiting: the job ended in this phase with the rollout handed off (issue 14).
+      return paint('yellow', '⏸');
   }
 }
 

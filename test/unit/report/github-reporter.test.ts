@@ -252,7 +252,7 @@ test('a rollout that waits and is handed off: in progress on the Deployments tab
     );
 
     assert.equal(s.gh.repo().comments.size, 1);
-    const [comment] = [...s.gh.repo().comments.values()] as Array<{ body: string }>;
+    const [comment] = [...s.gh.repo().comments.values()] as unknown as Array<{ body: string }>;
     const state = parseStatusComment(comment!.body, 'production')!;
     assert.equal(state.state, 'in_progress');
     assert.deepEqual(state.wait, {
@@ -295,7 +295,8 @@ test('a wait in the job shows in the status comment while it waits, and goes onc
     reporter.event({ type: 'start', environment: 'production', version: '1.2.3', strategy: 'canary' });
     reporter.event({ type: 'step-end', record: analysisStep(25, { error_rate: 0.2 }) });
     reporter.event({ type: 'wait-start', record: wait });
-    const body = () => ([...s.gh.repo().comments.values()] as Array<{ body: string }>)[0]?.body ?? '';
+    const body = () =>
+      ([...s.gh.repo().comments.values()] as unknown as Array<{ body: string }>)[0]?.body ?? '';
     // Let the queue send what the wait-start asked for before the wait ends (bounded: 10 s at most).
     for (let i = 0; i < 200 && !parseStatusComment(body(), 'production')?.wait; i++)
       await new Promise((r) => setTimeout(r, 50));
