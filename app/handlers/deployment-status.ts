@@ -7,6 +7,7 @@ import {
   findStatusComment,
   parseStatusComment,
   renderStatusComment,
+  waitHolds,
 } from '../../src/github/status-comment.ts';
 import type { DeploymentState, StatusCommentState } from '../../src/github/status-comment.ts';
 import { releaseDeploymentLock } from '../deploy/lock.ts';
@@ -79,6 +80,8 @@ export function nextStatusState(
     deploymentId: event.deploymentId,
     updatedAt: event.at,
   };
+  // A wait the Action showed is over once the deployment moves on (src/github/status-comment.ts waitHolds).
+  if (previous && next.wait && !waitHolds(previous, event)) delete next.wait;
   if (event.description) next.description = event.description;
   else delete next.description;
   if (event.environmentUrl) next.environmentUrl = event.environmentUrl;

@@ -260,6 +260,23 @@ function renderFinishedWaits(waits: StatusCommentFinishedWait[], open: boolean):
 }
 
 /**
+ * Whether the wait a status comment shows still holds after a deployment status for it: only while that
+ * deployment stays in progress with the description the wait was written with (the Action posts that status
+ * with it). Any other status (the resumed run's, a final one, another deployment's) means the wait is over.
+ */
+export function waitHolds(
+  previous: Pick<StatusCommentState, 'wait' | 'deploymentId' | 'description'>,
+  event: { state: DeploymentState; deploymentId: number; description?: string },
+): boolean {
+  return (
+    previous.wait !== undefined &&
+    previous.deploymentId === event.deploymentId &&
+    event.state === 'in_progress' &&
+    event.description === previous.description
+  );
+}
+
+/**
  * The state kept in a status comment (its last line, the one place it is read from), or undefined for any
  * other or malformed comment. Never throws.
  */

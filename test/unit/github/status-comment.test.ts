@@ -10,12 +10,14 @@ import {
   renderStatusComment,
   statusMarker,
   upsertStatusComment,
+  waitHolds,
   type CommentsApi,
   type StatusCommentFinishedWait,
   type StatusCommentState,
   type StatusCommentWait,
 } from '../../../src/github/status-comment.ts';
 import { createFakeGitHub, fakeSha } from '../../fake-github/index.ts';
+import { nextStatusState } from '../../../app/handlers/deployment-status.ts';
 
 const SHA = 'b'.repeat(40);
 const where = { owner: 'acme', repo: 'web', pullNumber: 7, environment: 'production' };
@@ -385,4 +387,36 @@ test('a wait part that does not fit its schema makes the data damaged', () => {
     ['waits not a list', { ...good, waits: DONE }],
   ];
   for (const [why, data] of bad) assert.equal(parseStatusComment(encode(data), 'production'), undefined, why);
+});
+
+test("the App keeps the Action's wait only while the deployment still waits with it", () => {
+  const previous = waitingState({}, { deploymentId: 99, updatedAt: '2026-12-01T09:00:01Z' });
+  const event = {
+    environment: 'production',
+    state: 'in_progress' as const,
+    sha: SHA,
+    deploymentId: 99,
+    at: '2026-12-01T09:00:02Z',
+    description: previous.description!,
+  };
+  // The status the Action posted with the wait: the comment still shows it, and its finished waits.
+  const same = nextStatusState(previous, event)!;
+  assert.deepEqual(same.wait, previous.wait);
+  assert.deepEqual(same.waits, previous.waits);
+  assert.ok(waitHolds(previous, event));
+  // The resumed run's progress, a final status, or another deployment: the wait is over.
+  for (const [why, moved] of [
+    ['the resumed run', { ...event, description: 'production: canary to 1.2.3' }],
+    ['a final status', { ...event, state: 'failure' as const }],
+    ['no description', { ...event, description: undefined }],
+    ['a newer deployment', { ...event, deploymentId: 100 }],
+  ] as const) {
+    const next = nextStatusState(previous, moved)!;
+    assert.equal(next.wait, undefined, why);
+    assert.equal(waitHolds(previous, moved), false, why);
+    // What ended is history, kept while it is the same commit.
+    assert.deepEqual(next.waits, previous.waits, why);
+    // The comment renders without the wait.
+    assert.doesNotMatch(renderStatusComment(next), /To continue/, why);
+  }
 });
