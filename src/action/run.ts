@@ -30,6 +30,7 @@ import { renderGatesSection, renderJobSummary, renderPlanSummary } from '../repo
 import { renderDeploymentRecord } from '../report/record.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { GitHubStateStore } from '../state/github-store.ts';
+import { GitHubControlSource, type RequestFn } from '../control/github-channel.ts';
 import { parseStateKey } from '../state/state-key.ts';
 import type { StateStore } from '../state/store.ts';
 import { terminalReporter } from '../report/terminal.ts';
@@ -199,12 +200,15 @@ class ActionRun {
           deploymentId: recordedDeployment,
           skipStaging: plan.skipStaging,
           skipGates: plan.mode === 'deploy' || plan.mode === 'rollback',
+          // Only with the record on GitHub can a long wait end the job: reconcile or a /promote goes on.
+          handOff: store !== undefined,
         },
         {
           reporter,
           signal: this.signal,
           gates: this.gateOptions(),
           ...(store ? { store } : {}),
+          ...(store && recordedDeployment ? { control: this.controlSource(recordedDeployment) } : {}),
         },
       );
     } finally {
@@ -316,6 +320,18 @@ class ActionRun {
    * The environment's record on GitHub (signed, in the deploy check run) when there is a state key, a token
    * and check runs; else undefined: the pipeline's file store in state-dir, which a hosted runner loses.
    */
+  /** /promote, /pause, /resume and /abort for this deployment: the App's signed check runs on this commit. */
+  private controlSource(deploymentId: string): GitHubControlSource {
+    const { context } = this;
+    return new GitHubControlSource(
+      this.octokit!.request as unknown as RequestFn,
+      { owner: context.owner, repo: context.repo },
+      { repository: `${context.owner}/${context.repo}`, environment: this.plan.environment, deploymentId },
+      context.sha,
+      [parseStateKey(this.inputs.stateKey!, 'input "state-key"')],
+    );
+  }
+
   private stateStore(
     github: GitHubReporter | undefined,
     resolved: ReturnType<typeof resolveEnvironment>,

@@ -6,7 +6,7 @@
 // - /pause holds the rollout before its next step until a /resume (or a /promote for the step it is at).
 // - A manual step goes on after one /promote for that step; an `approval: N` step after N distinct approvers'
 //   /promote for that step; a bake when its time is up, or earlier on a /promote for that step.
-// - A /promote made for another step (one the requester saw earlier) ends no other wait.
+// - A /promote counts for the first wait at or after the step it was made at (fromStep), never a later one.
 import type { ControlRequest } from './request.ts';
 
 export type ControlGate =
@@ -19,6 +19,12 @@ export interface ControlInput {
   deploymentId: string;
   /** The strategy step index the rollout is at. */
   step: number;
+  /**
+   * The first step a /promote made earlier still counts for (default `step`): the step after the previous
+   * wait, so a /promote made while the canary was still analysing 25 % ends the wait at 25 %, but never a
+   * later one.
+   */
+  fromStep?: number;
   /** What it waits for at that step; undefined while it runs a step (only /abort and /pause matter). */
   gate?: ControlGate;
   requests: readonly ControlRequest[];
@@ -62,10 +68,12 @@ export function decideControl(input: ControlInput): ControlDecision {
   const abort = requests.find((r) => r.verb === 'abort');
   if (abort) return { action: 'abort', request: abort };
 
-  const promotes = requests.filter((r) => r.verb === 'promote' && r.step === input.step);
+  const from = Math.min(input.fromStep ?? input.step, input.step);
+  const forThisWait = (r: ControlRequest) => r.step >= from && r.step <= input.step;
+  const promotes = requests.filter((r) => r.verb === 'promote' && forThisWait(r));
   // The latest of /pause, /resume and a /promote for this step decides whether the rollout is held.
   const holdOrGo = requests.filter(
-    (r) => r.verb === 'pause' || r.verb === 'resume' || (r.verb === 'promote' && r.step === input.step),
+    (r) => r.verb === 'pause' || r.verb === 'resume' || (r.verb === 'promote' && forThisWait(r)),
   );
   const last = holdOrGo.at(-1);
   if (last?.verb === 'pause') return { action: 'hold', request: last };

@@ -8,7 +8,8 @@ import type { EnvironmentRecord } from '../state/record.ts';
 export const PHASES = ['validate', 'staging', 'production', 'verify', 'monitor', 'finalize'] as const;
 export type PhaseId = (typeof PHASES)[number];
 
-export type PhaseStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+/** `waiting`: the job ended in this phase with the rollout handed off (issue 14). */
+export type PhaseStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'waiting';
 
 export interface PhaseRecord {
   phase: PhaseId;

@@ -16,10 +16,13 @@ import { abortableSleep } from '../util/sleep.ts';
 import { healthAnalyzer, type Analyzer } from './analyzer.ts';
 import type { PipelineResult, Reporter } from './events.ts';
 import { readLiveState } from './live-state.ts';
+import { decideControl } from '../control/decide.ts';
+import type { ControlRequest, ControlSource } from '../control/request.ts';
 import {
   next,
   resume,
   start,
+  type Handoff,
   type Action,
   type MachineEvent,
   type MachineInput,
@@ -55,6 +58,8 @@ export interface PipelineInput {
   skipGates?: boolean;
   /** Record every metric sample read to this NDJSON file (replay with `deploy-action analyze`). */
   record?: string;
+  /** Whether a long wait may end the run with the rollout handed off (see MachineInput.handOff). */
+  handOff?: boolean;
 }
 
 export interface PipelineDeps {
@@ -69,6 +74,14 @@ export interface PipelineDeps {
   flushTimeoutMs?: number;
   /** The clock, in ms since the epoch (tests). */
   now?: () => number;
+  /**
+   * Where /promote, /pause, /resume and /abort are read from (issue 14): polled at most once per
+   * `env.control.pollIntervalMs` at checkpoints, during waits and (for /abort) while a step runs. Without
+   * one, nobody can steer the rollout and a wait for people can only end by timing out (hand-off).
+   */
+  control?: ControlSource;
+  /** The pause between polls of the control source (default: the environment's `control.poll_interval`). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 interface Runtime {
@@ -105,6 +118,7 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     hasGates: gateEntries(env.gates ?? {}).length > 0,
     live,
     stored,
+    handOff: input.handOff === true,
   };
   return drive(ctx, input, live, start(machineInput));
 }
@@ -127,17 +141,11 @@ export interface ResumeInput {
    * `abort` rolls it back through the pipeline's rollback path. Absent for an orphan.
    */
   handoff?: Handoff;
+  /** Whether a later long wait may hand the rollout off again (default: when `handoff` is given). */
+  handOff?: boolean;
 }
 
-export type Handoff =
-  | { kind: 'go'; how: 'promoted' | 'approved' | 'due' | 'resumed'; by: string[]; full: boolean }
-  | {
-      kind: 'abort';
-      /** A login, or `reconcile` when a bake's metrics asked for the rollback. */
-      by: string;
-      reason: string;
-      code: 'rollout_aborted' | 'bake_rolled_back';
-    };
+export type { Handoff } from './machine.ts';
 
 /** A resume that went ahead (the pipeline's result), or why nothing was done. */
 export type ResumeOutcome =
@@ -161,7 +169,7 @@ export async function resumePipeline(input: ResumeInput, deps: PipelineDeps): Pr
   if (!stored.ok)
     return { started: false, code: stored.code, message: `${stored.message} (${stored.source})` };
   const record = stored.record;
-  if (!record?.rollout || record.seq !== input.seq)
+  if (!record?.rollout || record.seq !== input.seq || (input.handoff && !record.rollout.wait?.handedOff))
     return {
       started: false,
       code: 'orphan_changed',
@@ -187,6 +195,8 @@ export async function resumePipeline(input: ResumeInput, deps: PipelineDeps): Pr
     owner: input.owner,
     actor: input.actor,
     reason: input.reason,
+    ...(input.handoff ? { handoff: input.handoff } : {}),
+    ...(input.handOff !== undefined ? { handOff: input.handOff } : {}),
   });
   return { started: true, result: await drive(ctx, runIdentity, check.live, first) };
 }
@@ -231,11 +241,38 @@ async function drive(
 
   const baseValues = (r: Runtime) => deploymentValues(r.env, input, r.live);
   const aborted = () => signal?.aborted === true;
+  const control = controlPoller(deps.control, env.control.pollIntervalMs, now, warn);
+  control.setDeployment(first.state.input.deploymentId);
+  const sleep = deps.sleep ?? abortableSleep;
 
   async function perform(action: Action): Promise<MachineEvent> {
     switch (action.kind) {
-      case 'checkpoint':
-        return aborted() ? { type: 'cancelled', now: now() } : { type: 'resumed', now: now() };
+      case 'checkpoint': {
+        if (aborted()) return { type: 'cancelled', now: now() };
+        const requests = await control.latest(false);
+        return { type: 'resumed', now: now(), ...(requests ? { requests } : {}) };
+      }
+      case 'await_control': {
+        // Poll until the requests end the wait, the job is cancelled, or the in-job wait runs out.
+        const began = now();
+        for (;;) {
+          const requests = (await control.latest(true)) ?? [];
+          const at = now();
+          const d = decideControl({
+            deploymentId: action.deploymentId,
+            step: action.step,
+            fromStep: action.fromStep,
+            gate: action.gate,
+            requests,
+            now: at,
+          });
+          const timedOut = action.maxMs !== undefined && at - began >= action.maxMs;
+          if (aborted() || d.action === 'go' || d.action === 'abort' || timedOut)
+            return { type: 'control', requests, timedOut, now: at, cancelled: aborted() };
+          const left = action.maxMs === undefined ? Infinity : action.maxMs - (at - began);
+          await sleep(Math.max(0, Math.min(env.control.pollIntervalMs, left)), signal);
+        }
+      }
       case 'run_gates': {
         const report = await runValidate(env, {
           cwd: deps.gates?.cwd ?? process.cwd(),
@@ -281,19 +318,32 @@ async function drive(
       case 'run_step': {
         const r = runtime[action.track]!;
         const begin = performance.now();
+        // While the step runs, an /abort of this deployment stops it (within one poll interval).
+        const watch = action.control ? control.watchForAbort(action.control.deploymentId, sleep) : undefined;
+        const stepSignal = action.cancellable
+          ? watch
+            ? signal
+              ? AbortSignal.any([signal, watch.signal])
+              : watch.signal
+            : signal
+          : undefined;
         let result;
         try {
-          result = await r.runStep!(action.step, action.cancellable ? signal : undefined);
+          result = await r.runStep!(action.step, stepSignal);
         } catch (error) {
           result = { ok: false as const, reason: `internal error: ${(error as Error).message}` };
+        } finally {
+          watch?.stop();
         }
         const durationMs = performance.now() - begin;
+        const abortedBy = watch?.request();
         return {
           type: 'step_done',
           result,
           durationMs,
           now: now(),
           cancelled: action.cancellable && aborted(),
+          ...(abortedBy && action.cancellable ? { aborted: abortedBy } : {}),
         };
       }
       case 'run_command': {
@@ -377,6 +427,75 @@ async function drive(
   function storeFor(record: EnvironmentRecord): StateStore {
     return record.environment === env.name ? store : stagingStore;
   }
+}
+
+/**
+ * The control requests as last read, polled at most once per interval (a checkpoint between quick steps costs
+ * nothing), or at once when a wait asks (`fresh`, still at most once per interval). GitHub answers an
+ * unchanged list with 304, which costs nothing against the rate limit.
+ */
+function controlPoller(
+  source: ControlSource | undefined,
+  intervalMs: number,
+  now: () => number,
+  warn: (message: string) => void,
+) {
+  let requests: readonly ControlRequest[] | undefined;
+  let polledAt = now();
+  let lastError: string | undefined;
+  let deploymentId = '';
+  async function poll(): Promise<readonly ControlRequest[] | undefined> {
+    if (!source) return undefined;
+    polledAt = now();
+    const polled = await source.poll(deploymentId).catch((error: unknown) => ({
+      changed: false,
+      requests: requests ?? [],
+      error: (error as Error).message,
+    }));
+    if (polled.error && polled.error !== lastError)
+      warn(`could not read /promote, /pause, /resume or /abort requests: ${polled.error}`);
+    lastError = polled.error;
+    for (const r of 'refused' in polled ? (polled.refused ?? []) : [])
+      warn(`a control request was not trusted [${r.code}] (${r.where}): ${r.message}`);
+    requests = polled.requests;
+    return requests;
+  }
+  return {
+    setDeployment(id: string) {
+      deploymentId = id;
+    },
+    async latest(fresh: boolean): Promise<readonly ControlRequest[] | undefined> {
+      if (!source) return undefined;
+      if (fresh || now() - polledAt >= intervalMs) return poll();
+      return requests;
+    },
+    /** Polls every interval while a step runs; `signal` aborts when an /abort arrives. */
+    watchForAbort(id: string, sleep: (ms: number, signal?: AbortSignal) => Promise<void>) {
+      deploymentId = id;
+      if (!source) return undefined;
+      const stop = new AbortController();
+      const abort = new AbortController();
+      let found: ControlRequest | undefined;
+      void (async () => {
+        while (!stop.signal.aborted) {
+          await sleep(intervalMs, stop.signal).catch(() => undefined);
+          if (stop.signal.aborted) return;
+          const latest = await poll();
+          const d = decideControl({ deploymentId: id, step: -1, requests: latest ?? [], now: now() });
+          if (d.action === 'abort') {
+            found = d.request;
+            abort.abort();
+            return;
+          }
+        }
+      })();
+      return {
+        signal: abort.signal,
+        stop: () => stop.abort(),
+        request: () => found,
+      };
+    },
+  };
 }
 
 /** A store's read; a store that throws (it should not) is treated as one that could not vouch for the record. */

@@ -12,7 +12,9 @@ import type { GatesReport } from '../gates/runner.ts';
 import { slotsFor } from '../strategies/blue-green.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import { createStrategy, usesSlots, type AnyMachine } from '../strategies/index.ts';
-import { describeStep, type SequenceState } from '../strategies/sequence.ts';
+import { advance, describeStep, type SequenceState } from '../strategies/sequence.ts';
+import { decideControl, type ControlDecision, type ControlGate } from '../control/decide.ts';
+import type { ControlRequest } from '../control/request.ts';
 import type { Step, StepResult, Transition } from '../strategies/types.ts';
 import {
   emptyRecord,
@@ -23,6 +25,7 @@ import {
   type Release,
   type RetiredSlot,
   type RolloutOwner,
+  type RolloutWait,
 } from '../state/record.ts';
 import { deploymentExitCode } from '../util/exit-codes.ts';
 import type {
@@ -35,6 +38,7 @@ import type {
   PipelineStatus,
   RollbackRecord,
   StepRecord,
+  WaitRecord,
 } from './events.ts';
 import { checkResumable, type ResumePhase } from './resume-check.ts';
 import { capabilitiesOf } from './step-runner.ts';
@@ -73,6 +77,12 @@ export interface MachineInput {
   /** What is live on the production environment before the run (`current` command or record). */
   live: LiveState;
   stored: StoredRecord;
+  /**
+   * Whether a long wait may end the job with the rollout handed off (issue 14): only where the record outlives
+   * the job and something resumes it (the Action with the record on GitHub, reconcile). Otherwise (the CLI,
+   * the Action keeping state in a runner's directory) the run waits in process however long it takes.
+   */
+  handOff?: boolean;
 }
 
 // ---- events (results) and actions (things to do) -----------------------------------------------------------
@@ -85,12 +95,20 @@ interface Result {
 
 export type MachineEvent =
   /** The answer to a checkpoint: go on, or the job was cancelled (then the next action never ran). */
-  | { type: 'resumed'; now: number }
+  | { type: 'resumed'; now: number; requests?: readonly ControlRequest[] }
   | { type: 'cancelled'; now: number }
   | ({ type: 'gates_done'; report: GatesReport; summary: string } & Result)
   | ({ type: 'state_read'; live: LiveState; stored: StoredRecord } & Result)
   | ({ type: 'prepared' } & Result)
-  | ({ type: 'step_done'; result: StepResult; durationMs: number } & Result)
+  | ({
+      type: 'step_done';
+      result: StepResult;
+      durationMs: number;
+      /** An /abort arrived while the step ran and the executor stopped it (issue 14). */
+      aborted?: ControlRequest;
+    } & Result)
+  /** The answer to `await_control`: the requests as last read; `timedOut` when the in-job wait ran out. */
+  | ({ type: 'control'; requests: readonly ControlRequest[]; timedOut: boolean } & Result)
   | ({
       type: 'command_done';
       durationMs: number;
@@ -112,8 +130,25 @@ export type Action =
   | { kind: 'run_gates' }
   | { kind: 'read_state'; track: TrackId }
   | { kind: 'prepare'; track: TrackId; live: LiveState }
-  /** `cancellable`: runs under the job's signal (rollback and finalize steps do not: they must finish). */
-  | { kind: 'run_step'; track: TrackId; step: Step; cancellable: boolean }
+  /**
+   * `cancellable`: runs under the job's signal (rollback and finalize steps do not: they must finish).
+   * `control`: while it runs, watch for an /abort of this deployment (the executor stops the step).
+   */
+  | { kind: 'run_step'; track: TrackId; step: Step; cancellable: boolean; control?: { deploymentId: string } }
+  /**
+   * Wait in the job for people (issue 14): poll the control requests until `decideControl` says go or abort
+   * for this wait, the job is cancelled, or `maxMs` ran out (then the machine hands the rollout off).
+   */
+  | {
+      kind: 'await_control';
+      track: TrackId;
+      deploymentId: string;
+      step: number;
+      fromStep: number;
+      gate?: ControlGate;
+      /** Absent: wait as long as it takes (no hand-off possible). */
+      maxMs?: number;
+    }
   | {
       kind: 'run_command';
       track: TrackId;
@@ -139,8 +174,18 @@ type Task =
   | { do: 'rollout'; track: TrackId }
   | { do: 'hook'; track: TrackId; name: 'backup' | 'migrate' }
   | { do: 'prepare'; track: TrackId }
-  /** `from`: the strategy's state restored from the record (a resume), instead of its start. */
-  | { do: 'strategy'; track: TrackId; phase: PhaseId; from?: SequenceState }
+  /**
+   * `from`: the strategy's state restored from the record (a resume), instead of its start. `as`: run the
+   * recorded step again (an orphan), go on after it (a handed-off wait that ended), or take the final look of
+   * a bake (its analysis, bounded by the in-job wait).
+   */
+  | {
+      do: 'strategy';
+      track: TrackId;
+      phase: PhaseId;
+      from?: SequenceState;
+      as?: 'rerun' | 'advance' | 'final_look';
+    }
   | { do: 'smoke'; track: TrackId }
   | { do: 'watch'; track: TrackId; phase: 'verify' | 'monitor' | 'staging'; windowMs: number }
   | { do: 'finalize'; track: TrackId; quiet: boolean }
@@ -161,7 +206,18 @@ export interface Track {
 
 type Failure =
   | {
-      kind: 'blocked' | 'cancelled' | 'paused' | 'hook' | 'strategy' | 'refused' | 'unfinished';
+      kind:
+        | 'blocked'
+        | 'cancelled'
+        | 'paused'
+        | 'hook'
+        | 'strategy'
+        | 'refused'
+        | 'unfinished'
+        /** A person aborted the rollout (issue 14). */
+        | 'aborted'
+        /** The job ended with the rollout waiting for people or a bake (issue 14). */
+        | 'handed_off';
       message: string;
     }
   | { kind: 'internal'; message: string; stack?: string };
@@ -185,8 +241,21 @@ export interface PipelineState {
   input: MachineInput;
   tasks: Task[];
   pc: number;
-  /** Sub-step of the current task: strategy (`checkpoint` before a step, `step` while it runs), finalize. */
-  sub?: 'checkpoint' | 'step' | FinalizeStage;
+  /**
+   * Sub-step of the current task: strategy (`checkpoint` before a step, `step` while it runs, `wait` while it
+   * waits for people), finalize.
+   */
+  sub?: 'checkpoint' | 'step' | 'wait' | FinalizeStage;
+  /** The wait in progress (issue 14). */
+  waiting?: Waiting;
+  /** Every wait of this rollout: earlier runs' (a resume) and this run's. */
+  waits: WaitRecord[];
+  /** The latest control requests the executor read (checkpoints and waits). */
+  requests: readonly ControlRequest[];
+  /** A /promote counts for the first wait at or after this step (the one after the previous wait). */
+  controlFrom: number;
+  /** /promote --full: straight to 100 %, no more waits. */
+  full?: boolean;
   stage: PhaseId;
   openPhase?: { phase: PhaseId; at: number };
   /** Detail of the last gates or watch result, for the phase's end. */
@@ -203,6 +272,19 @@ export interface PipelineState {
   rollback?: RollbackRun;
   failure?: Failure;
   result?: PipelineResult;
+}
+
+/** A wait in progress: at a `wait` step, or a hold (/pause) before the pending step. */
+interface Waiting {
+  kind: RolloutWait['kind'];
+  /** The strategy step index the wait belongs to. */
+  step: number;
+  gate?: ControlGate;
+  since: number;
+  at: string;
+  weight?: number;
+  approvals?: number;
+  by?: string;
 }
 
 export interface MachineTransition {
@@ -225,6 +307,9 @@ export function start(input: MachineInput): MachineTransition {
     decisions: [],
     rollbacks: [],
     tracks: {},
+    waits: [],
+    requests: [],
+    controlFrom: 0,
   };
   report(out, {
     type: 'start',
@@ -342,6 +427,7 @@ function copy(state: PipelineState): PipelineState {
     steps: [...state.steps],
     decisions: [...state.decisions],
     rollbacks: [...state.rollbacks],
+    waits: [...state.waits],
     tracks: { ...state.tracks },
     rollback: state.rollback
       ? { ...state.rollback, records: [...state.rollback.records], levels: [...state.rollback.levels] }
@@ -410,6 +496,7 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
       if (event.type !== 'step_done') return unexpected(s, out, task, event);
       const step = watchStep(s, task);
       recordStep(s, out, task.track, task.phase, step, event.result, event.durationMs);
+      if (event.aborted) return abortRollout(s, out, task.track, event.aborted, now);
       if (cancelled)
         return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
       if (!event.result.ok)
@@ -494,7 +581,7 @@ function run(s: PipelineState, out: Action[], now: number): void {
         out.push({ kind: 'prepare', track: task.track, live: track(s, task.track).live });
         return;
       case 'strategy': {
-        const begin = task.from ? resumedTransition(task.from) : machineOf(s, task.track).start();
+        const begin = task.from ? resumedTransition(s, task, task.from) : machineOf(s, task.track).start();
         if (decide(s, out, task, begin, now)) return;
         break;
       }
@@ -510,7 +597,13 @@ function run(s: PipelineState, out: Action[], now: number): void {
       case 'watch': {
         const step = watchStep(s, task);
         stepStart(out, track(s, task.track).environment, task.phase, step);
-        out.push({ kind: 'run_step', track: task.track, step, cancellable: true });
+        out.push({
+          kind: 'run_step',
+          track: task.track,
+          step,
+          cancellable: true,
+          ...controlOf(s, task.track),
+        });
         return;
       }
       case 'finalize':
@@ -557,7 +650,10 @@ function decide(
     else failAndRollBack(s, out, task.track, { kind: 'strategy', message: decision.reason }, now);
     return true;
   }
-  s.pendingStep = decision.step;
+  const step = decision.step;
+  if (step.kind === 'wait') return atWaitStep(s, out, task, step, now);
+  if (isBake(s, task, step)) return handOffBake(s, out, task, step, now);
+  s.pendingStep = step;
   s.sub = 'checkpoint';
   out.push({ kind: 'checkpoint' });
   return true;
@@ -571,19 +667,19 @@ function onStrategyEvent(
   cancelled: boolean,
 ): void {
   const now = event.now;
+  if (s.sub === 'wait') return onWaitEvent(s, out, task, event, cancelled);
   if (s.sub === 'checkpoint') {
     if (cancelled) return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
-    const step = s.pendingStep!;
-    writeAhead(s, out, task.track, step, now);
-    stepStart(out, track(s, task.track).environment, task.phase, step);
-    s.sub = 'step';
-    out.push({ kind: 'run_step', track: task.track, step, cancellable: true });
+    if (event.type === 'resumed' && event.requests) s.requests = event.requests;
+    if (controlled(s, task) && beforePendingStep(s, out, task, now)) return;
+    runPending(s, out, task, now);
     return;
   }
   if (event.type !== 'step_done') return unexpected(s, out, task, event);
   const step = s.pendingStep!;
   s.pendingStep = undefined;
   recordStep(s, out, task.track, task.phase, step, event.result, event.durationMs);
+  if (event.aborted) return abortRollout(s, out, task.track, event.aborted, now);
   if (cancelled) return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
   const m = machineOf(s, task.track);
   if (decide(s, out, task, m.next(track(s, task.track).strategy!, event.result), now)) return;
@@ -637,6 +733,405 @@ function writeAhead(s: PipelineState, out: Action[], id: TrackId, step: Step, no
     now,
     durable,
   );
+}
+
+// ---- control from the PR (issue 14) -----------------------------------------------------------------------------
+
+/** People steer the production rollout only (a staging phase runs as configured). */
+function controlled(s: PipelineState, task: Extract<Task, { do: 'strategy' }>): boolean {
+  return task.track === 'production' && s.tracks.production?.rolloutStarted === true;
+}
+
+/** A step of the production rollout runs with the executor watching for an /abort of this deployment. */
+function controlOf(s: PipelineState, id: TrackId): { control?: { deploymentId: string } } {
+  return id === 'production' && s.tracks.production?.rolloutStarted
+    ? { control: { deploymentId: s.input.deploymentId } }
+    : {};
+}
+
+/** Runs the step the strategy asked for: the write-ahead record first, then the step. */
+function runPending(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'strategy' }>,
+  now: number,
+): void {
+  const step = s.pendingStep!;
+  writeAhead(s, out, task.track, step, now);
+  stepStart(out, track(s, task.track).environment, task.phase, step);
+  s.sub = 'step';
+  out.push({ kind: 'run_step', track: task.track, step, cancellable: true, ...controlOf(s, task.track) });
+}
+
+/**
+ * Between two steps: an /abort rolls back, a /pause holds before the pending step, a /promote --full jumps
+ * to 100 % (once the step's analysis passed). True when it acted (the pending step does not run now).
+ */
+function beforePendingStep(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'strategy' }>,
+  now: number,
+): boolean {
+  const index = track(s, task.track).strategy!.index;
+  const d = decideControl({
+    deploymentId: s.input.deploymentId,
+    step: index,
+    fromStep: s.controlFrom,
+    requests: s.requests,
+    now,
+  });
+  if (d.action === 'abort') {
+    abortRollout(s, out, task.track, d.request, now);
+    return true;
+  }
+  if (d.action === 'hold') {
+    startWait(
+      s,
+      out,
+      task,
+      {
+        kind: 'hold',
+        step: index,
+        since: now,
+        at: machineOf(s, task.track).describe(track(s, task.track).strategy!),
+        by: d.request.by,
+      },
+      now,
+    );
+    return true;
+  }
+  if (d.action === 'go' && d.full && !s.full) {
+    s.full = true;
+    log(out, 'info', `promoted to 100 % by ${d.requests.map((r) => r.by).join(', ')} (/promote --full)`);
+  }
+  return s.full === true && jumpToFull(s, out, task, now);
+}
+
+/** /promote --full: the next step is the canary's last weight (100 %), unless an analysis must pass first. */
+function jumpToFull(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'strategy' }>,
+  now: number,
+): boolean {
+  const state = track(s, task.track).strategy!;
+  const pending = s.pendingStep;
+  if (!pending || pending.kind === 'analysis') return false;
+  let target = -1;
+  state.plan.forEach((p, i) => {
+    if (p.step.kind === 'set_weight' && p.step.weight >= 100) target = i;
+  });
+  if (target <= state.index) return false;
+  const jumped = advance({ ...state, index: target - 1 });
+  s.pendingStep = undefined;
+  return decide(
+    s,
+    out,
+    task,
+    {
+      state: jumped.state,
+      decision:
+        jumped.decision.type === 'run'
+          ? { ...jumped.decision, reason: `promoted with --full: ${jumped.decision.reason}` }
+          : jumped.decision,
+    },
+    now,
+  );
+}
+
+/** A `wait` step: wait for people (or, after /promote --full, go straight on). */
+function atWaitStep(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'strategy' }>,
+  step: Extract<Step, { kind: 'wait' }>,
+  now: number,
+): boolean {
+  const t = track(s, task.track);
+  if (s.full || task.track !== 'production') {
+    log(
+      out,
+      'info',
+      `${step.at}: no wait (${s.full ? 'promoted with --full' : 'people steer the production rollout only'})`,
+    );
+    return decide(s, out, task, machineOf(s, task.track).next(t.strategy!, { ok: true }), now);
+  }
+  const approvals = step.gate === 'approval' ? (step.approvals ?? 1) : undefined;
+  startWait(
+    s,
+    out,
+    task,
+    {
+      kind: step.gate,
+      step: t.strategy!.index,
+      gate: approvals !== undefined ? { kind: 'approval', approvals } : { kind: 'manual' },
+      since: now,
+      at: step.at,
+      weight: step.weight,
+      approvals,
+    },
+    now,
+  );
+  return true;
+}
+
+/** An analysis window longer than the job may wait: the job hands the rollout off (issue 14). */
+function isBake(
+  s: PipelineState,
+  task: Extract<Task, { do: 'strategy' }>,
+  step: Step,
+): step is Extract<Step, { kind: 'analysis' }> {
+  return (
+    step.kind === 'analysis' &&
+    task.track === 'production' &&
+    s.input.handOff === true &&
+    step.windowMs > s.input.env.control.maxWaitInJobMs
+  );
+}
+
+function handOffBake(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'strategy' }>,
+  step: Extract<Step, { kind: 'analysis' }>,
+  now: number,
+): true {
+  const t = track(s, task.track);
+  s.waiting = {
+    kind: 'bake',
+    step: t.strategy!.index,
+    since: now,
+    at: machineOf(s, task.track).describe(t.strategy!),
+    weight: step.weight,
+    gate: { kind: 'bake', until: now + step.windowMs },
+  };
+  report(out, { type: 'wait-start', record: waitRecord(s.input.env.name, s.waiting, now) });
+  handOff(s, out, task.track, now);
+  return true;
+}
+
+function startWait(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'strategy' }>,
+  waiting: Waiting,
+  now: number,
+): void {
+  const t = track(s, task.track);
+  s.waiting = waiting;
+  s.sub = 'wait';
+  // Stored before anyone is told: the App reads the wait from the record when the deployment status says so.
+  if (t.record.rollout)
+    persist(
+      s,
+      out,
+      task.track,
+      {
+        rollout: {
+          ...t.record.rollout,
+          step: waiting.step,
+          weight: waiting.weight ?? t.record.rollout.weight,
+          strategyState: t.strategy,
+          wait: rolloutWait(waiting, false),
+        },
+      },
+      {
+        event: 'wait_started',
+        code: waiting.kind,
+        version: s.input.version,
+        detail: describeWaiting(s, waiting).slice(0, 1000),
+      },
+      now,
+      true,
+    );
+  report(out, { type: 'wait-start', record: waitRecord(t.environment, waiting, now) });
+  log(out, 'info', describeWaiting(s, waiting));
+  awaitControl(s, out, task.track);
+}
+
+function awaitControl(s: PipelineState, out: Action[], id: TrackId): void {
+  const w = s.waiting!;
+  out.push({
+    kind: 'await_control',
+    track: id,
+    deploymentId: s.input.deploymentId,
+    step: w.step,
+    fromStep: Math.min(s.controlFrom, w.step),
+    gate: w.gate,
+    ...(s.input.handOff ? { maxMs: s.input.env.control.maxWaitInJobMs } : {}),
+  });
+}
+
+function onWaitEvent(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'strategy' }>,
+  event: MachineEvent,
+  cancelled: boolean,
+): void {
+  const now = event.now;
+  if (event.type !== 'control' && event.type !== 'cancelled') return unexpected(s, out, task, event);
+  const w = s.waiting!;
+  if (cancelled) {
+    endWait(s, out, 'cancelled', [], now);
+    return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
+  }
+  if (event.type !== 'control') return unexpected(s, out, task, event);
+  s.requests = event.requests;
+  const d = decideControl({
+    deploymentId: s.input.deploymentId,
+    step: w.step,
+    fromStep: Math.min(s.controlFrom, w.step),
+    gate: w.gate,
+    requests: s.requests,
+    now,
+  });
+  if (d.action === 'abort') {
+    endWait(s, out, 'aborted', [d.request.by], now);
+    return abortRollout(s, out, task.track, d.request, now);
+  }
+  if (d.action === 'go') return endWaitAndGoOn(s, out, task, d, now);
+  if (event.timedOut && s.input.handOff) return handOff(s, out, task.track, now);
+  awaitControl(s, out, task.track);
+}
+
+function endWaitAndGoOn(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'strategy' }>,
+  d: Extract<ControlDecision, { action: 'go' }>,
+  now: number,
+): void {
+  const w = s.waiting!;
+  const resumer = [...s.requests].reverse().find((r) => r.verb === 'resume' || r.verb === 'promote');
+  const how = w.kind === 'hold' || d.how === 'not_waiting' ? 'resumed' : d.how;
+  const by = d.requests.length ? d.requests.map((r) => r.by) : resumer ? [resumer.by] : [];
+  endWait(s, out, how, by, now);
+  if (d.full) s.full = true;
+  s.controlFrom = w.step + 1;
+  const t = track(s, task.track);
+  if (t.record.rollout)
+    persist(
+      s,
+      out,
+      task.track,
+      { rollout: { ...t.record.rollout, wait: undefined } },
+      {
+        event: how,
+        code: w.kind,
+        version: s.input.version,
+        detail: by.join(', ').slice(0, 1000) || undefined,
+      },
+      now,
+      false,
+    );
+  if (w.kind === 'hold') {
+    // The pending step runs now (or the jump to 100 % is taken first).
+    if (s.full && jumpToFull(s, out, task, now)) return;
+    return runPending(s, out, task, now);
+  }
+  if (decide(s, out, task, machineOf(s, task.track).next(t.strategy!, { ok: true }), now)) return;
+  s.pc++;
+  run(s, out, now);
+}
+
+function endWait(
+  s: PipelineState,
+  out: Action[],
+  how: NonNullable<WaitRecord['ended']>['how'],
+  by: string[],
+  now: number,
+): void {
+  const w = s.waiting;
+  if (!w) return;
+  const record: WaitRecord = { ...waitRecord(s.input.env.name, w, now), ended: { at: iso(now), how, by } };
+  s.waits.push(record);
+  report(out, { type: 'wait-end', record });
+  s.waiting = undefined;
+  s.sub = undefined;
+}
+
+/** The job ends; the rollout stays where it is, waiting (reconcile or a /promote goes on with it). */
+function handOff(s: PipelineState, out: Action[], id: TrackId, now: number): void {
+  const w = s.waiting!;
+  const t = track(s, id);
+  const message = describeWaiting(s, w);
+  if (t.record.rollout)
+    persist(
+      s,
+      out,
+      id,
+      {
+        rollout: {
+          ...t.record.rollout,
+          step: w.step,
+          weight: w.weight ?? t.record.rollout.weight,
+          strategyState: t.strategy,
+          wait: rolloutWait(w, true),
+        },
+      },
+      { event: 'handed_off', code: w.kind, version: s.input.version, detail: message.slice(0, 1000) },
+      now,
+      true,
+    );
+  endWait(s, out, 'handed_off', [], now);
+  s.failure = { kind: 'handed_off', message };
+  closeAndFinish(s, out, now);
+}
+
+/** A person's /abort: traffic back to the stable version through the rollback path. */
+function abortRollout(
+  s: PipelineState,
+  out: Action[],
+  id: TrackId,
+  request: ControlRequest,
+  now: number,
+): void {
+  const reason = request.reason ? `: ${request.reason}` : '';
+  const failure: Failure = { kind: 'aborted', message: `aborted by ${request.by}${reason}` };
+  if (!s.tracks[id]?.strategy) return fail(s, out, failure, now);
+  failAndRollBack(s, out, id, failure, now);
+}
+
+function rolloutWait(w: Waiting, handedOff: boolean): RolloutWait {
+  return clean({
+    kind: w.kind,
+    step: w.step,
+    since: iso(w.since),
+    until: w.gate?.kind === 'bake' ? iso(w.gate.until) : undefined,
+    approvals: w.approvals,
+    by: w.by,
+    handedOff,
+  });
+}
+
+function waitRecord(environment: string, w: Waiting, now: number): WaitRecord {
+  return clean({
+    environment,
+    kind: w.kind,
+    step: w.step,
+    at: w.at,
+    weight: w.weight,
+    since: iso(w.since),
+    until: w.gate?.kind === 'bake' ? iso(w.gate.until) : undefined,
+    approvals: w.approvals,
+    waitedMs: Math.max(0, now - w.since),
+  });
+}
+
+function describeWaiting(s: PipelineState, w: Waiting): string {
+  const env = s.input.env.name;
+  switch (w.kind) {
+    case 'manual':
+      return `waiting at ${w.at} for /promote ${env} (or /abort ${env})`;
+    case 'approval':
+      return `waiting at ${w.at} for ${w.approvals ?? 1} approver(s) to /promote ${env} (or /abort ${env})`;
+    case 'bake':
+      return `baking at ${w.at} until ${w.gate?.kind === 'bake' ? iso(w.gate.until) : 'its window ends'}; reconcile goes on then (/promote ${env} goes on now, /abort ${env} rolls back)`;
+    case 'hold':
+      return `paused at ${w.at} by ${w.by ?? 'someone'}: /resume ${env} goes on, /abort ${env} rolls back`;
+  }
 }
 
 function watchStep(s: PipelineState, task: Extract<Task, { do: 'watch' }>): Step {
@@ -960,7 +1455,13 @@ function unexpected(s: PipelineState, out: Action[], task: Task, event: MachineE
 function closeAndFinish(s: PipelineState, out: Action[], now: number): void {
   const failure = s.failure!;
   if (s.openPhase)
-    endPhase(s, out, failure.kind === 'cancelled' ? 'cancelled' : 'failed', failure.message, now);
+    endPhase(
+      s,
+      out,
+      failure.kind === 'cancelled' ? 'cancelled' : failure.kind === 'handed_off' ? 'waiting' : 'failed',
+      failure.message,
+      now,
+    );
   out.push(...finish(s, [], now));
 }
 
@@ -998,6 +1499,8 @@ export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stag
       };
     case 'paused':
       return { status: 'paused', code: 'rollout_paused', message: `rollout paused: ${message}` };
+    case 'handed_off':
+      return { status: 'waiting', code: 'rollout_waiting', message };
   }
   if (rolledBack && !rollbackOk) {
     const where = s.rollbacks
@@ -1010,6 +1513,14 @@ export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stag
       message: `${message}; the rollback did not complete: check ${where} now`,
     };
   }
+  if (failure.kind === 'aborted')
+    return {
+      status: rolledBack ? 'rolled_back' : 'failed',
+      code: 'rollout_aborted',
+      message: rolledBack
+        ? `${message}; rolled back to ${input.live.version ?? 'the previous state'}`
+        : message,
+    };
   if (failure.kind === 'hook') return { status: 'failed', code: 'hook_failed', message };
   if (failure.kind === 'internal')
     return { status: 'failed', code: 'internal_error', message: `internal error: ${message}` };
@@ -1051,8 +1562,14 @@ function finish(s: PipelineState, out: Action[], now: number): Action[] {
   const outcome = outcomeOf(s);
   if (s.failure?.kind === 'internal')
     log(out, 'error', `internal error: ${s.failure.stack ?? s.failure.message}`);
-  // A refused record and another run's unfinished rollout stay as they are: this run wrote nothing.
-  if (s.failure && s.failure.kind !== 'refused' && s.failure.kind !== 'unfinished') {
+  // A refused record and another run's unfinished rollout stay as they are: this run wrote nothing. A
+  // handed-off rollout already wrote where it waits.
+  if (
+    s.failure &&
+    s.failure.kind !== 'refused' &&
+    s.failure.kind !== 'unfinished' &&
+    s.failure.kind !== 'handed_off'
+  ) {
     // Every environment this run touched (and production, always) says how it ended; a rollout this run
     // started is cleared unless it is paused or its rollback left something to undo.
     const entry = {
@@ -1084,6 +1601,7 @@ function finish(s: PipelineState, out: Action[], now: number): Action[] {
     steps: s.steps,
     decisions: s.decisions,
     rollbacks: s.rollbacks,
+    ...(s.waits.length ? { waits: s.waits } : {}),
     gates: s.gates,
     ...(outcome.status === 'succeeded' ? { live: liveOf(s) } : {}),
     record: s.tracks.production?.record,
@@ -1128,6 +1646,15 @@ function believe(
     const rollout = stored.record?.rollout;
     // Its traffic may still be split and its recovery is in the record: deploying on top would take the
     // half-done slot as if it were idle. Reconcile undoes (or resumes) it first.
+    if (rollout?.wait)
+      return {
+        kind: 'unfinished',
+        message:
+          `${env.name} has a rollout of ${rollout.version} waiting (${rollout.wait.kind} at step ` +
+          `${rollout.wait.step + 1}/${rollout.steps}, since ${rollout.wait.since}): finish it with ` +
+          `/promote ${env.name} or undo it with /abort ${env.name} (or deploy-action promote|abort -e ${env.name}), ` +
+          'then deploy again. Nothing was deployed',
+      };
     if (rollout)
       return {
         kind: 'unfinished',
@@ -1318,6 +1845,21 @@ function clean<T extends object>(value: T): T {
 
 // ---- resume: a rollout whose owner died goes on (reconcile, `on_orphan: resume`) -----------------------------
 
+/**
+ * A rollout the job handed off to wait (issue 14; `rollout.wait.handedOff`), not an orphan: what ends its
+ * wait. `go` goes on from the step after the wait (a bake: its final analysis first); `abort` rolls it back
+ * through the pipeline's rollback path.
+ */
+export type Handoff =
+  | { kind: 'go'; how: 'promoted' | 'approved' | 'due' | 'resumed'; by: string[]; full: boolean }
+  | {
+      kind: 'abort';
+      /** A login, or `reconcile` when a bake's metrics asked for the rollback. */
+      by: string;
+      reason: string;
+      code: 'rollout_aborted' | 'bake_rolled_back';
+    };
+
 export interface ResumeMachineInput {
   /** When the resume started (ms since the epoch). */
   now: number;
@@ -1332,6 +1874,10 @@ export interface ResumeMachineInput {
   actor: string;
   /** Why it is resumed, for that entry. */
   reason: string;
+  /** A handed-off rollout's wait ended (issue 14); absent for an orphan. */
+  handoff?: Handoff;
+  /** Whether a later long wait may hand the rollout off again (see MachineInput.handOff). */
+  handOff?: boolean;
 }
 
 /**
@@ -1341,9 +1887,13 @@ export interface ResumeMachineInput {
  * started), or verify / monitor run again when the strategy had finished; then finalize. From there on it is
  * the pipeline: the same rollback path, the same record writes and codes. Version, sha and deployment come
  * from the record.
+ *
+ * A handed-off rollout (`handoff`) goes on after its wait instead: a manual or approval step is passed, a
+ * held step runs, a bake's analysis step runs once more as its final look (at most the in-job wait); or, on
+ * `abort`, its traffic goes back to the stable version at once.
  */
 export function resume(r: ResumeMachineInput): MachineTransition {
-  const { env, record } = r;
+  const { env, record, handoff } = r;
   const rollout = record.rollout;
   const check = checkResumable(env, record);
   const input: MachineInput = {
@@ -1359,6 +1909,7 @@ export function resume(r: ResumeMachineInput): MachineTransition {
     hasGates: false,
     live: check.ok ? check.live : { slot: record.live?.slot, version: record.live?.version },
     stored: { ok: true, record },
+    handOff: r.handOff ?? handoff !== undefined,
   };
   const s: PipelineState = {
     input,
@@ -1370,6 +1921,9 @@ export function resume(r: ResumeMachineInput): MachineTransition {
     decisions: [],
     rollbacks: [],
     tracks: {},
+    waits: [],
+    requests: [],
+    controlFrom: 0,
   };
   const out: Action[] = [];
   report(out, {
@@ -1380,27 +1934,81 @@ export function resume(r: ResumeMachineInput): MachineTransition {
     strategy: env.strategy.type,
     liveSlot: input.live.slot,
   });
-  if (!check.ok || !rollout) {
+  const wait = rollout?.wait;
+  const problem = !check.ok
+    ? check.reason
+    : !rollout
+      ? 'no rollout'
+      : handoff && !wait
+        ? 'it is not waiting (someone else went on with it)'
+        : undefined;
+  if (problem || !check.ok || !rollout) {
     // Nothing is touched: no track, so nothing is written either.
     s.failure = {
       kind: 'internal',
-      message: `the rollout in the record of ${env.name} cannot be resumed: ${check.ok ? 'no rollout' : check.reason}`,
+      message: `the rollout in the record of ${env.name} cannot be resumed: ${problem ?? 'no rollout'}`,
     };
     return { state: s, actions: finish(s, out, r.now) };
   }
   const strategy = check.rollout.strategyState;
-  s.tasks = resumeProgram(input, check.phase, strategy);
+  const as =
+    !handoff || !wait
+      ? 'rerun'
+      : wait.kind === 'bake'
+        ? 'final_look'
+        : wait.kind === 'hold'
+          ? 'rerun'
+          : 'advance';
+  s.tasks = resumeProgram(input, check.phase, strategy, as);
+  if (wait && handoff) {
+    const ended: WaitRecord = {
+      environment: env.name,
+      kind: wait.kind,
+      step: wait.step,
+      at: describeStep(strategy.plan[wait.step]?.step ?? { kind: 'pause', ms: 0 }),
+      ...(rollout.weight !== undefined ? { weight: rollout.weight } : {}),
+      since: wait.since,
+      ...(wait.until ? { until: wait.until } : {}),
+      ...(wait.approvals ? { approvals: wait.approvals } : {}),
+      ended: {
+        at: iso(r.now),
+        how: handoff.kind === 'abort' ? 'aborted' : handoff.how,
+        by: handoff.kind === 'abort' ? [handoff.by] : handoff.by,
+      },
+      waitedMs: Math.max(0, r.now - Date.parse(wait.since)),
+    };
+    s.waits.push(ended);
+    s.controlFrom = wait.step + 1;
+    if (handoff.kind === 'go' && handoff.full) s.full = true;
+  }
   // The claim: the rollout is this run's now (a reconcile that dies in turn leaves an orphan again).
+  const entry: Omit<HistoryEntry, 'at'> = !handoff
+    ? {
+        by: r.actor,
+        event: 'orphan_resumed',
+        code: 'orphan_resume',
+        version: rollout.version,
+        detail: r.reason.slice(0, 1000),
+      }
+    : handoff.kind === 'go'
+      ? {
+          by: handoff.by.length ? handoff.by.join(', ').slice(0, 200) : r.actor,
+          event: handoff.how,
+          code: wait?.kind ?? 'wait',
+          version: rollout.version,
+          detail: r.reason.slice(0, 1000),
+        }
+      : {
+          by: handoff.by.slice(0, 200),
+          event: 'abort_requested',
+          code: handoff.code,
+          version: rollout.version,
+          detail: handoff.reason.slice(0, 1000),
+        };
   const claimed = withTransition(
     record,
-    { rollout: { ...rollout, owner: r.owner } },
-    {
-      by: r.actor,
-      event: 'orphan_resumed',
-      code: 'orphan_resume',
-      version: rollout.version,
-      detail: r.reason.slice(0, 1000),
-    },
+    { rollout: { ...rollout, owner: r.owner, ...(handoff?.kind === 'go' ? { wait: undefined } : {}) } },
+    entry,
     new Date(r.now),
   );
   s.tracks.production = {
@@ -1410,13 +2018,34 @@ export function resume(r: ResumeMachineInput): MachineTransition {
     rolloutDurable: true,
   };
   out.push({ kind: 'persist', record: claimed, durable: true, wait: true });
+  if (handoff?.kind === 'abort') {
+    log(out, 'info', `rolling back the rollout of ${rollout.version} on ${env.name}: ${r.reason}`);
+    for (const w of s.waits) report(out, { type: 'wait-end', record: w });
+    const failure: Failure =
+      handoff.code === 'bake_rolled_back'
+        ? { kind: 'strategy', message: `the bake's metrics asked for a rollback: ${handoff.reason}` }
+        : {
+            kind: 'aborted',
+            message: `aborted by ${handoff.by}${handoff.reason ? `: ${handoff.reason}` : ''}`,
+          };
+    s.stage = 'production';
+    s.openPhase = { phase: 'production', at: r.now };
+    failAndRollBack(s, out, 'production', failure, r.now);
+    return { state: s, actions: out };
+  }
+  for (const w of s.waits) report(out, { type: 'wait-end', record: w });
   log(out, 'info', `resuming the rollout of ${rollout.version} on ${env.name}: ${r.reason}`);
   run(s, out, r.now);
   return { state: s, actions: out };
 }
 
 /** The tasks of a resumed rollout: the pipeline's own program from verify (or monitor) on, after the strategy. */
-function resumeProgram(input: MachineInput, phase: ResumePhase, strategy: SequenceState): Task[] {
+function resumeProgram(
+  input: MachineInput,
+  phase: ResumePhase,
+  strategy: SequenceState,
+  as: 'rerun' | 'advance' | 'final_look' = 'rerun',
+): Task[] {
   const done = 'done by the run that started the rollout';
   const full = program(input);
   const tasks: Task[] = [
@@ -1431,7 +2060,7 @@ function resumeProgram(input: MachineInput, phase: ResumePhase, strategy: Sequen
         detail: `${input.env.strategy.type}, resumed at step ${strategy.index + 1}/${strategy.plan.length}`,
       },
       { do: 'prepare', track: 'production' },
-      { do: 'strategy', track: 'production', phase: 'production', from: strategy },
+      { do: 'strategy', track: 'production', phase: 'production', from: strategy, as },
       { do: 'end', phase: 'production' },
     );
   else tasks.push({ do: 'skip', phase: 'production', detail: done }, { do: 'prepare', track: 'production' });
@@ -1444,9 +2073,29 @@ function resumeProgram(input: MachineInput, phase: ResumePhase, strategy: Sequen
   return [...tasks, ...full.slice(from)];
 }
 
-/** The strategy's decision on resuming: run again the step the record was at. */
-function resumedTransition(state: SequenceState): Transition<SequenceState> {
+/**
+ * The strategy's decision on resuming: run again the step the record was at (an orphan, a held step), go on
+ * after it (a manual or approval wait that ended), or the bake's final look: its analysis once more, for at
+ * most the in-job wait (the bake itself was watched by reconcile while it lasted).
+ */
+function resumedTransition(
+  s: PipelineState,
+  task: Extract<Task, { do: 'strategy' }>,
+  state: SequenceState,
+): Transition<SequenceState> {
   const planned = state.plan[state.index]!;
+  if (task.as === 'advance') return machineOf(s, task.track).next(state, { ok: true });
+  if (task.as === 'final_look' && planned.step.kind === 'analysis') {
+    const windowMs = Math.min(planned.step.windowMs, s.input.env.control.maxWaitInJobMs);
+    return {
+      state,
+      decision: {
+        type: 'run',
+        step: { ...planned.step, windowMs },
+        reason: `the bake ended: a final analysis of ${Math.round(windowMs / 1000)}s before going on`,
+      },
+    };
+  }
   return {
     state,
     decision: { type: 'run', step: planned.step, reason: `resumed: ${planned.reason}` },
