@@ -57,7 +57,7 @@ export type ControlRefusalCode =
   | 'already_paused'
   | 'not_paused';
 
-/** A commit the request must be bound to, and what it is for the person ("the pull request"). */
+/** A commit the request must be bound to, and what it is, in the App's own words ("the pull request"). */
 export interface Binding {
   what: string;
   sha: string;

@@ -2,7 +2,7 @@
 // reconcile dispatch happen once. Pure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dispatchRefName, orphanedBy } from '../../../app/reconcile/trigger.ts';
+import { controlRefName, dispatchRefName, orphanedBy } from '../../../app/reconcile/trigger.ts';
 import { emptyRecord } from '../../../src/state/record.ts';
 import type { EnvironmentRecord, RolloutOwner } from '../../../src/state/record.ts';
 import type { StateRead } from '../../../src/state/store.ts';
@@ -67,6 +67,34 @@ test('only a trusted record whose rollout this run (this attempt or an earlier o
     assert.equal(d?.action, 'refused', code);
     assert.equal(d?.action === 'refused' && d.code, code);
   }
+});
+
+test('a rollout its job handed off (waiting for people or a bake) is not an orphan: no dispatch (handed_off)', () => {
+  const owned = withOwner({ kind: 'workflow', runId: '42', runAttempt: '1' });
+  const rollout = owned.ok ? owned.record!.rollout! : undefined;
+  const wait = { kind: 'manual' as const, step: 2, since: NOW.toISOString() };
+  const read = (handedOff: boolean): StateRead => ({
+    ok: true,
+    record: {
+      ...(owned.ok ? owned.record! : emptyRecord('acme/web', 'production', NOW)),
+      rollout: { ...rollout!, wait: { ...wait, handedOff } },
+    },
+    source: 'test',
+  });
+  assert.deepEqual(decide(read(true)), { environment: 'production', action: 'none', why: 'handed_off' });
+  // Waiting in the job (not handed off) when the run died: still an orphan.
+  assert.equal(decide(read(false))?.action, 'dispatch');
+});
+
+test('the control claim ref is per deployment and request, one ref component each', () => {
+  assert.equal(controlRefName('1001', 'comment:77'), 'deploy-control/1001/comment_77');
+  assert.equal(
+    controlRefName('1001', 'button:5:alice:2:promote'),
+    'deploy-control/1001/button_5_alice_2_promote',
+  );
+  assert.notEqual(controlRefName('1001', 'comment:77'), controlRefName('1002', 'comment:77'));
+  assert.doesNotMatch(controlRefName('../x', 'a/../../b c~^:?*[\\')!, /\.\.|[ ~^:?*[\\]|\/\.|\/.*\/.*\//);
+  assert.equal(controlRefName('', 'comment:1'), undefined);
 });
 
 test('the dispatch ref is per run, attempt and environment, and refuses names git cannot hold', () => {

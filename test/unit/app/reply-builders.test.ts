@@ -21,7 +21,13 @@ import {
 import type { ApprovalTally, Policy, PolicyRefusal } from '../../../src/policy/index.ts';
 import { renderStatusComment } from '../../../src/github/status-comment.ts';
 import { recordStatus, rollbackTarget } from '../../../app/deploy/state-replies.ts';
-import type { EnvironmentRecord } from '../../../src/state/record.ts';
+import type { EnvironmentRecord, RolloutWait } from '../../../src/state/record.ts';
+import { planControl, recordedText, requestDisplay } from '../../../app/deploy/control.ts';
+import type { PlanInput } from '../../../app/deploy/control.ts';
+import { waitDisplay } from '../../../app/handlers/wait-notice.ts';
+import type { ApproverDecision, DeployerDecision } from '../../../src/policy/index.ts';
+import { CONTROL_VERBS } from '../../../src/control/request.ts';
+import type { ControlRequest } from '../../../src/control/request.ts';
 
 const SHA = 'a'.repeat(40);
 const MARKER =
@@ -135,6 +141,56 @@ function hostileRecord(v: string): EnvironmentRecord {
   };
 }
 
+/** A control request (/promote, /pause, /resume, /abort or a button) with the value in every field it has. */
+function controlInput(v: string, over: Partial<PlanInput> & { wait?: RolloutWait } = {}): PlanInput {
+  const record = hostileRecord(v);
+  const { wait, ...rest } = over;
+  const deployer: DeployerDecision = {
+    ok: true,
+    code: 'allowed',
+    policy: policy(v),
+    via: 'write_permission',
+  };
+  const approver: ApproverDecision = {
+    ok: false,
+    code: 'not_an_approver',
+    login: v,
+    why: 'not_listed',
+    approvers: [v],
+    also: [],
+  };
+  return {
+    verb: 'promote',
+    environment: v,
+    login: v,
+    source: 'comment',
+    id: () => 'comment:1',
+    reason: v,
+    deployer,
+    approver,
+    read: {
+      ok: true,
+      record: { ...record, rollout: { ...record.rollout!, sha: SHA, ...(wait ? { wait } : {}) } },
+      source: v,
+    },
+    // `what` is the App's own words ("the pull request"), never user text.
+    bindings: [{ what: 'the pull request', sha: SHA }],
+    existing: [],
+    now: new Date(0),
+    ...rest,
+  };
+}
+
+const hostileWait = (v: string, kind: RolloutWait['kind']): RolloutWait => ({
+  kind,
+  step: 1,
+  since: '2025-03-04T10:00:00.000Z',
+  until: v,
+  approvals: 2,
+  by: v,
+  handedOff: true,
+});
+
 /** Every builder, with the hostile value in every field it echoes. */
 const BUILDERS: Record<string, (v: string) => string> = {
   userText: (v) => [userText(v), userText(v, { as: 'code' }), userText(v, { as: 'mention' })].join(' '),
@@ -204,6 +260,12 @@ const BUILDERS: Record<string, (v: string) => string> = {
       `/status '${v}'`,
       `/deploy production | '${v}'`,
       `/deploy production | version='${v}'`,
+      ...['promote', 'pause', 'resume', 'abort'].flatMap((verb) => [
+        `/${verb} '${v}'`,
+        `/${verb} production '--${v}'`,
+        `/${verb} production '${v}'`,
+      ]),
+      `/abort production --reason '${v}' '${v}'`,
       `/${v}`,
     ]
       .map(parseCommand)
@@ -255,6 +317,73 @@ const BUILDERS: Record<string, (v: string) => string> = {
       ),
     ]
       .map((t) => (t.ok ? `ok ${t.version}` : t.message))
+      .join('\n'),
+  'control requests: every verb, every refusal and what happens next': (v) => {
+    const texts: string[] = [];
+    const approverOk: ApproverDecision = {
+      ok: true,
+      code: 'allowed',
+      policy: policy(v),
+      via: 'write_permission',
+    };
+    const earlier: ControlRequest = {
+      id: 'comment:0',
+      verb: 'promote',
+      by: v,
+      at: '1970-01-01T00:00:00.000Z',
+      deploymentId: v,
+      sha: SHA,
+      step: 1,
+      approver: true,
+      source: 'comment',
+    };
+    for (const verb of CONTROL_VERBS)
+      for (const kind of ['manual', 'approval', 'bake', 'hold'] as const)
+        for (const approver of [controlInput(v).approver, approverOk]) {
+          const plan = planControl(
+            controlInput(v, { verb, approver, wait: hostileWait(v, kind), existing: [earlier] }),
+          );
+          if (plan.ok) {
+            texts.push(
+              recordedText(plan, v),
+              recordedText(plan, v, { environment: v, status: 'dispatched', workflow: v, ref: v }),
+            );
+            const display = requestDisplay(plan, v);
+            texts.push(display.title, display.summary);
+          } else texts.push(plan.message);
+        }
+    assert.ok(texts.filter((t) => t.includes(' recorded for ')).length >= 16, 'the recorded paths ran');
+    const refused: DeployerDecision = {
+      ok: false,
+      code: 'not_a_deployer',
+      login: v,
+      why: 'not_listed',
+      permission: 'write',
+      deployers: [v],
+      also: [],
+    };
+    const refusals = [
+      controlInput(v, { deployer: refused }),
+      controlInput(v, { deployer: refused, verb: 'abort' }),
+      controlInput(v, { read: { ok: false, code: 'state_forged', message: v, source: v } }),
+      controlInput(v, { read: { ok: true, record: undefined, source: v } }),
+      controlInput(v, { deploymentId: `${v}x` }),
+      controlInput(v, { bindings: [{ what: 'the pull request', sha: 'b'.repeat(40) }] }),
+      controlInput(v, { verb: 'pause', wait: hostileWait(v, 'hold') }),
+      controlInput(v, { verb: 'resume' }),
+    ].map(planControl);
+    for (const r of refusals) {
+      assert.equal(r.ok, false);
+      if (!r.ok) texts.push(r.message);
+    }
+    return texts.join('\n');
+  },
+  waitDisplay: (v) =>
+    (['manual', 'approval', 'bake', 'hold'] as const)
+      .map((kind) => {
+        const d = waitDisplay(v, { ...hostileRecord(v).rollout!, wait: hostileWait(v, kind) });
+        return `${d.title}\n${d.summary}`;
+      })
       .join('\n'),
   renderStatusComment: (v) => {
     const body = renderStatusComment({
