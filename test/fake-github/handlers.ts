@@ -533,12 +533,21 @@ const getCheckRun: Handler = (ctx) => {
 
 const listCheckRunsForRef: Handler = (ctx) => {
   const sha = resolveRef(ctx.repo, String(ctx.params.ref));
-  const runs = [...ctx.repo.checkRuns.values()].filter(
+  const appOf = (r: Json) => (r.app as Json | null | undefined)?.id;
+  let runs = [...ctx.repo.checkRuns.values()].filter(
     (r) =>
       r.head_sha === sha &&
       (ctx.query.check_name === undefined || r.name === ctx.query.check_name) &&
-      (ctx.query.status === undefined || r.status === ctx.query.status),
+      (ctx.query.status === undefined || r.status === ctx.query.status) &&
+      (ctx.query.app_id === undefined || appOf(r) === Number(ctx.query.app_id)),
   );
+  // filter=latest (GitHub's default): only the most recent check run of each name in each check suite.
+  if ((ctx.query.filter ?? 'latest') === 'latest') {
+    const newest = new Map<string, Json>();
+    for (const r of runs) newest.set(JSON.stringify([(r.check_suite as Json).id, appOf(r), r.name]), r);
+    const kept = new Set(newest.values());
+    runs = runs.filter((r) => kept.has(r));
+  }
   const page = paginate(ctx, runs.reverse());
   return { ...page, body: { total_count: runs.length, check_runs: page.body } };
 };

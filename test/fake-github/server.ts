@@ -1,6 +1,7 @@
 // A loopback GitHub REST API for tests. Every request is matched against GitHub's OpenAPI description and
 // validated; every response the fake sends is validated too. Anything off is a violation that
 // assertNoViolations() reports, so neither the code under test nor the fake can drift from the real API.
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -265,6 +266,26 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
 
   type Handled = (HandlerResult & { hang?: boolean }) & { record: RecordedRequest };
 
+  /**
+   * Conditional GETs, as GitHub answers them: a 200 JSON answer carries an ETag of its body; the same request
+   * with that ETag in If-None-Match is answered 304 with no body, and does not count against the rate limit.
+   */
+  function conditional(req: IncomingMessage, handled: Handled): Handled {
+    if (handled.record.method !== 'GET' || handled.record.injected || handled.status !== 200) return handled;
+    if (handled.body === undefined || handled.raw !== undefined) return handled;
+    const etag = `W/"${createHash('sha256')
+      .update(`${req.headers.accept ?? ''}\n${JSON.stringify(handled.body)}`)
+      .digest('hex')}"`;
+    const headers = { ...handled.headers, etag };
+    const asked = req.headers['if-none-match'];
+    const strip = (tag: string) => tag.trim().replace(/^W\//, '');
+    const matches =
+      asked !== undefined && asked.split(',').some((t) => t.trim() === '*' || strip(t) === strip(etag));
+    if (!matches) return { ...handled, headers };
+    used -= 1;
+    return { status: 304, headers, record: handled.record };
+  }
+
   /** The injected failure for this request, if any (consumes a failNext). */
   function injectionFor(record: RecordedRequest): FailNextOptions | undefined {
     if (down) return { status: down.status ?? 503, message: 'Service Unavailable', ...down };
@@ -281,7 +302,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
   async function handle(req: IncomingMessage): Promise<Handled> {
     const handled = await handleNormally(req);
     const { record, injection } = handled;
-    if (!injection?.afterWrite) return handled;
+    if (!injection?.afterWrite) return conditional(req, handled);
     // The request was carried out; its answer is replaced by the failure.
     record.injected = true;
     return { ...(injection.hang ? { status: 0, hang: true } : injected(injection)), record };
@@ -438,7 +459,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
             'content-type': 'application/vnd.github.raw; charset=utf-8',
           });
           res.end(result.raw);
-        } else if (result.body === undefined || result.status === 204) {
+        } else if (result.body === undefined || result.status === 204 || result.status === 304) {
           res.writeHead(result.status, headers);
           res.end();
         } else {
