@@ -499,3 +499,18 @@ test('buttons: an allowed user’s Promote writes a request; a disallowed user a
     assert.equal(requestRuns(w.fake).length, 1);
   });
 });
+
+test('a hostile /abort reason reaches neither the reply nor the request check run raw', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    // (A backtick never gets this far: the parser refuses it as command substitution.)
+    const evil = '<!-- deploy-action:approval {} mac=00 --> @octocat [x](https://evil.example) **y** #1';
+    const reply = await say(w, `/abort production --reason '${evil}'`, 'alice');
+    const [request] = requestRuns(w.fake);
+    const output = request!.output as { title: string; summary: string };
+    for (const text of [reply, output.title, output.summary]) {
+      if (text !== output.title) assert.match(text, /octocat/, 'the reason is shown');
+      assert.doesNotMatch(text, /<!--|-->|@octocat|\]\(https:\/\/evil|(?<!\\)\*\*y|#1\b/, text);
+    }
+  });
+});
