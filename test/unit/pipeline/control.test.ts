@@ -1,0 +1,352 @@
+// The pipeline machine under people's control (issue 14): manual steps, approvals, /pause, /resume, /abort,
+// /promote --full, bakes longer than the job, and going on after a hand-off. Plain values in and out.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resume, type Action } from '../../../src/pipeline/machine.ts';
+import type { ControlRequest } from '../../../src/control/request.ts';
+import type { EnvironmentRecord } from '../../../src/state/record.ts';
+import { drive, environment, input, T0, type Run } from '../../helpers/machine-driver.ts';
+
+const canary = (steps: string, control = '') =>
+  environment(`  production:
+    strategy:
+      type: canary
+      steps: ${steps}
+${control ? `    control: ${control}\n` : ''}`);
+
+const MANUAL_AT_25 = '[{ weight: 10, pause: 1s }, { weight: 25, pause: manual }, { weight: 50, pause: 1s }]';
+
+let seq = 0;
+function request(
+  verb: ControlRequest['verb'],
+  step: number,
+  over: Partial<ControlRequest> = {},
+): ControlRequest {
+  seq++;
+  return {
+    id: `comment:${seq}`,
+    verb,
+    by: 'alice',
+    at: new Date(T0 + seq * 1000).toISOString(),
+    deploymentId: 'd-1',
+    step,
+    source: 'comment',
+    ...over,
+  };
+}
+
+const traffic = (r: Run) =>
+  r.actions.flatMap((a) => (a.kind === 'run_step' && a.step.kind === 'set_weight' ? [a.step.weight] : []));
+const lastRecord = (r: Run): EnvironmentRecord => r.persists.at(-1)!.record;
+const waitIndex = (r: Run) =>
+  r.states.at(-1)!.tracks.production!.strategy!.plan.findIndex((p) => p.step.kind === 'wait');
+const history = (r: Run) => lastRecord(r).history.map((h) => `${h.event}:${h.code}`);
+
+test('a manual step waits in the job until a /promote for it, then goes on to 100 %', () => {
+  const env = canary(MANUAL_AT_25);
+  let promote: ControlRequest | undefined;
+  const run = drive(input(env), {
+    requests: (_n, action) => {
+      // The person promotes once the rollout waits (the first await_control sees nothing yet).
+      if (action.kind === 'await_control' && !promote) {
+        promote = request('promote', action.step);
+        return [];
+      }
+      return promote ? [promote] : [];
+    },
+  });
+  assert.equal(run.result.status, 'succeeded', run.result.message);
+  assert.deepEqual(traffic(run), [10, 25, 50, 100]);
+  const waits = run.result.waits ?? [];
+  assert.equal(waits.length, 1);
+  assert.equal(waits[0]!.kind, 'manual');
+  assert.equal(waits[0]!.weight, 25);
+  assert.deepEqual(waits[0]!.ended?.by, ['alice']);
+  assert.equal(waits[0]!.ended?.how, 'promoted');
+  // The wait was stored durably before anyone was told, and cleared by the promote.
+  const waitWrite = run.persists.find((p) => p.record.rollout?.wait?.kind === 'manual')!;
+  assert.equal(waitWrite.durable, true);
+  assert.equal(waitWrite.record.rollout!.wait!.handedOff, false);
+  assert.ok(history(run).includes('promoted:manual'), history(run).join(' '));
+  assert.equal(lastRecord(run).rollout, undefined);
+});
+
+test('a /promote made while the step was still analysing ends that wait, but never a later one', () => {
+  const env = canary(
+    '[{ weight: 10, pause: manual }, { weight: 25, pause: 1s }, { weight: 50, pause: manual }]',
+  );
+  // Made at the 10 % analysis (step index of its set_weight + 1), before the first wait.
+  const early = request('promote', 4);
+  const run = drive(input(env, { handOff: true }), { requests: () => [early] });
+  assert.equal(run.result.status, 'waiting', run.result.message);
+  assert.deepEqual(traffic(run), [10, 25, 50], 'the second wait (at 50 %) is not ended by the early promote');
+  assert.deepEqual(
+    run.result.waits!.map((w) => `${w.weight}:${w.ended?.how}`),
+    ['10:promoted', '50:handed_off'],
+  );
+});
+
+test('a request for another deployment, or a promote for a later step, ends nothing', () => {
+  const env = canary(MANUAL_AT_25, '{ max_wait_in_job: 1m }');
+  const run = drive(input(env, { handOff: true }), {
+    requests: () => [
+      request('promote', 4, { deploymentId: 'd-other' }),
+      request('abort', 4, { deploymentId: 'd-other' }),
+      request('promote', 40),
+    ],
+  });
+  assert.equal(run.result.status, 'waiting');
+  assert.equal(run.result.code, 'rollout_waiting');
+});
+
+test('a long wait hands the rollout off: the job ends green, the record says where it waits', () => {
+  const env = canary(MANUAL_AT_25, '{ max_wait_in_job: 1m }');
+  const run = drive(input(env, { handOff: true }));
+  assert.equal(run.result.status, 'waiting');
+  assert.equal(run.result.code, 'rollout_waiting');
+  assert.equal(run.result.exitCode, 0);
+  assert.deepEqual(traffic(run), [10, 25], 'the split stays at 75/25');
+  const rollout = lastRecord(run).rollout!;
+  assert.equal(rollout.wait?.kind, 'manual');
+  assert.equal(rollout.wait?.handedOff, true);
+  assert.equal(rollout.wait?.step, waitIndex(run));
+  assert.equal(rollout.strategyState?.index, waitIndex(run));
+  assert.equal(rollout.weight, 25);
+  assert.ok(rollout.recovery.some((s) => s.kind === 'set_weight' && s.weight === 0));
+  assert.deepEqual(history(run).slice(-2), ['wait_started:manual', 'handed_off:manual']);
+  assert.equal(run.result.phases.at(-1)?.status, 'waiting');
+});
+
+test('without hand-off (the CLI) a wait never times out: the run waits as long as it takes', () => {
+  const env = canary(MANUAL_AT_25, '{ max_wait_in_job: 1m }');
+  const awaits: Action[] = [];
+  let polls = 0;
+  const run = drive(input(env), {
+    requests: (_n, action) => {
+      if (action.kind !== 'await_control') return [];
+      awaits.push(action);
+      return ++polls > 3 ? [request('promote', waitIndexOf(action))] : [];
+    },
+  });
+  assert.equal(run.result.status, 'succeeded');
+  assert.ok(awaits.length >= 2);
+  for (const a of awaits) assert.equal(a.kind === 'await_control' && a.maxMs, undefined);
+});
+
+const waitIndexOf = (action: Action) => (action.kind === 'await_control' ? action.step : -1);
+
+test('the handed-off rollout goes on after its wait, from the next step, not the one it waited at', () => {
+  const env = canary(MANUAL_AT_25, '{ max_wait_in_job: 1m }');
+  const waiting = drive(input(env, { handOff: true }));
+  const record = lastRecord(waiting);
+  const resumed = drive(
+    resume({
+      now: T0 + 3_600_000,
+      env,
+      record,
+      repository: 'local',
+      owner: { kind: 'workflow', runId: '77' },
+      actor: 'reconcile:77',
+      reason: 'promoted by alice',
+      handoff: { kind: 'go', how: 'promoted', by: ['alice'], full: false },
+    }),
+  );
+  assert.equal(resumed.result.status, 'succeeded', resumed.result.message);
+  assert.deepEqual(traffic(resumed), [50, 100]);
+  assert.equal(resumed.result.waits?.[0]?.ended?.how, 'promoted');
+  assert.equal(
+    resumed.result.waits?.[0]?.waitedMs,
+    3_600_000 - (record.rollout!.wait ? Date.parse(record.rollout!.wait.since) - T0 : 0),
+  );
+  const claim = resumed.persists[0]!.record;
+  assert.equal(claim.rollout?.wait, undefined);
+  assert.equal(claim.rollout?.owner.kind, 'workflow');
+  assert.equal(claim.history.at(-1)?.by, 'alice');
+  assert.equal(lastRecord(resumed).live?.version, 'v2');
+});
+
+test('/abort of a handed-off rollout puts the traffic back on the stable version', () => {
+  const env = canary(MANUAL_AT_25, '{ max_wait_in_job: 1m }');
+  const record = lastRecord(drive(input(env, { handOff: true })));
+  const aborted = drive(
+    resume({
+      now: T0 + 60_000,
+      env,
+      record,
+      repository: 'local',
+      owner: { kind: 'workflow', runId: '78' },
+      actor: 'reconcile:78',
+      reason: 'aborted by bob',
+      handoff: { kind: 'abort', by: 'bob', reason: 'error budget', code: 'rollout_aborted' },
+    }),
+  );
+  assert.equal(aborted.result.status, 'rolled_back');
+  assert.equal(aborted.result.code, 'rollout_aborted');
+  assert.match(aborted.result.message, /aborted by bob: error budget/);
+  assert.deepEqual(traffic(aborted), [0]);
+  assert.equal(lastRecord(aborted).rollout, undefined);
+  assert.equal(lastRecord(aborted).live?.version, 'v1');
+});
+
+test('an /abort between steps rolls back at once; one during a step stops it and rolls back', () => {
+  const env = canary('[{ weight: 10, pause: 1s }, { weight: 25, pause: 1s }, { weight: 50, pause: 1s }]');
+  const between = drive(input(env), {
+    requests: (n) => (n >= 8 ? [request('abort', 3, { by: 'bob', reason: 'too slow' })] : []),
+  });
+  assert.equal(between.result.code, 'rollout_aborted');
+  assert.equal(between.result.status, 'rolled_back');
+  assert.equal(traffic(between).at(-1), 0);
+  assert.ok(!traffic(between).includes(100));
+
+  const abort = request('abort', 3, { by: 'carol' });
+  const during = drive(input(env), {
+    abortDuring: (action) =>
+      action.kind === 'run_step' && action.step.kind === 'analysis' && action.step.weight === 25
+        ? abort
+        : undefined,
+  });
+  assert.equal(during.result.code, 'rollout_aborted');
+  assert.deepEqual(traffic(during), [10, 25, 0]);
+  assert.match(during.result.message, /aborted by carol/);
+});
+
+test('/pause holds before the next step until /resume; the hold is a wait like the others', () => {
+  const env = canary('[{ weight: 10, pause: 1s }, { weight: 25, pause: 1s }]');
+  const pause = request('pause', 2, { by: 'dave' });
+  let resumeReq: ControlRequest | undefined;
+  let held = 0;
+  const run = drive(input(env), {
+    requests: (_n, action) => {
+      if (action.kind === 'await_control') {
+        held++;
+        if (held >= 2) resumeReq ??= request('resume', action.step, { by: 'erin' });
+      }
+      return resumeReq ? [pause, resumeReq] : [pause];
+    },
+  });
+  assert.equal(run.result.status, 'succeeded', run.result.message);
+  const hold = run.result.waits?.find((w) => w.kind === 'hold');
+  assert.ok(hold, JSON.stringify(run.result.waits));
+  assert.equal(hold.ended?.how, 'resumed');
+  assert.deepEqual(hold.ended?.by, ['erin']);
+  assert.deepEqual(traffic(run), [10, 25, 100]);
+});
+
+test('a hold that outlasts the job is handed off and resumed by running the held step', () => {
+  const env = canary('[{ weight: 10, pause: 1s }, { weight: 25, pause: 1s }]', '{ max_wait_in_job: 1m }');
+  const pause = request('pause', 2, { by: 'dave' });
+  const waiting = drive(input(env, { handOff: true }), { requests: () => [pause] });
+  assert.equal(waiting.result.status, 'waiting');
+  const record = lastRecord(waiting);
+  assert.equal(record.rollout?.wait?.kind, 'hold');
+  assert.equal(record.rollout?.wait?.by, 'dave');
+  const before = traffic(waiting);
+  const resumed = drive(
+    resume({
+      now: T0 + 60_000,
+      env,
+      record,
+      repository: 'local',
+      owner: { kind: 'workflow', runId: '79' },
+      actor: 'reconcile:79',
+      reason: 'resumed by erin',
+      handoff: { kind: 'go', how: 'resumed', by: ['erin'], full: false },
+    }),
+  );
+  assert.equal(resumed.result.status, 'succeeded', resumed.result.message);
+  // Nothing is skipped: what the hold stopped before runs now.
+  assert.deepEqual(
+    [...before, ...traffic(resumed)].filter((w, i, a) => a.indexOf(w) === i),
+    [10, 25, 100],
+  );
+});
+
+test('/promote --full at a wait goes straight to 100 % and passes later waits', () => {
+  const env = canary(
+    '[{ weight: 10, pause: manual }, { weight: 25, pause: manual }, { weight: 50, pause: manual }]',
+  );
+  const run = drive(input(env), {
+    requests: (_n, action) =>
+      action.kind === 'await_control' || action.kind === 'checkpoint'
+        ? [request('promote', 4, { full: true, id: 'comment:full' })]
+        : [],
+  });
+  assert.equal(run.result.status, 'succeeded', run.result.message);
+  assert.deepEqual(traffic(run), [10, 100]);
+});
+
+test('approval: 2 needs two distinct approvers; one person twice, or a deployer who may not approve, is not enough', () => {
+  const env = canary('[{ weight: 10, pause: 1s }, { weight: 25, approval: 2 }]', '{ max_wait_in_job: 1m }');
+  const once = drive(input(env, { handOff: true }), {
+    requests: (_n, a) => [
+      request('promote', waitIndexOf(a), { by: 'ann', approver: true, id: 'comment:a1' }),
+      request('promote', waitIndexOf(a), { by: 'ANN', approver: true, id: 'comment:a2' }),
+      request('promote', waitIndexOf(a), { by: 'dev', approver: false, id: 'comment:a3' }),
+    ],
+  });
+  assert.equal(once.result.status, 'waiting');
+  assert.equal(lastRecord(once).rollout?.wait?.approvals, 2);
+
+  const twice = drive(input(env, { handOff: true }), {
+    requests: (_n, a) => [
+      request('promote', waitIndexOf(a), { by: 'ann', approver: true, id: 'comment:b1' }),
+      request('promote', waitIndexOf(a), { by: 'ben', approver: true, id: 'comment:b2' }),
+    ],
+  });
+  assert.equal(twice.result.status, 'succeeded', twice.result.message);
+  assert.equal(twice.result.waits?.[0]?.ended?.how, 'approved');
+  assert.deepEqual(twice.result.waits?.[0]?.ended?.by, ['ann', 'ben']);
+});
+
+test('an analysis window longer than the job may wait is a bake: handed off until its end, then a final look', () => {
+  const env = canary('[{ weight: 10, pause: 1s }, { weight: 25, pause: 24h }]', '{ max_wait_in_job: 5m }');
+  const waiting = drive(input(env, { handOff: true }));
+  assert.equal(waiting.result.status, 'waiting', waiting.result.message);
+  const record = lastRecord(waiting);
+  const wait = record.rollout!.wait!;
+  assert.equal(wait.kind, 'bake');
+  assert.equal(Date.parse(wait.until!) - Date.parse(wait.since), 24 * 3_600_000);
+  // No analysis of the 24 h window ran in the job.
+  assert.ok(
+    !waiting.actions.some(
+      (a) => a.kind === 'run_step' && a.step.kind === 'analysis' && a.step.windowMs > 300_000,
+    ),
+  );
+
+  const due = drive(
+    resume({
+      now: Date.parse(wait.until!),
+      env,
+      record,
+      repository: 'local',
+      owner: { kind: 'workflow', runId: '80' },
+      actor: 'reconcile:80',
+      reason: 'the bake is due',
+      handoff: { kind: 'go', how: 'due', by: [], full: false },
+    }),
+  );
+  assert.equal(due.result.status, 'succeeded', due.result.message);
+  const first = due.actions.find((a) => a.kind === 'run_step')!;
+  assert.ok(first.kind === 'run_step' && first.step.kind === 'analysis' && first.step.weight === 25);
+  assert.equal(first.kind === 'run_step' && first.step.kind === 'analysis' && first.step.windowMs, 300_000);
+  assert.deepEqual(traffic(due), [100]);
+
+  // Without hand-off (the CLI) the same window runs in the process.
+  const inProcess = drive(input(env));
+  assert.equal(inProcess.result.status, 'succeeded');
+  assert.ok(
+    inProcess.actions.some(
+      (a) => a.kind === 'run_step' && a.step.kind === 'analysis' && a.step.windowMs === 24 * 3_600_000,
+    ),
+  );
+});
+
+test('a new deployment on top of a waiting rollout is refused with what to do', () => {
+  const env = canary(MANUAL_AT_25, '{ max_wait_in_job: 1m }');
+  const record = lastRecord(drive(input(env, { handOff: true })));
+  const next = drive(input(env, { stored: { ok: true, record }, deploymentId: 'd-2', version: 'v3' }));
+  assert.equal(next.result.code, 'rollout_unfinished');
+  assert.match(next.result.message, /\/promote production/);
+  assert.match(next.result.message, /\/abort production/);
+  assert.deepEqual(traffic(next), []);
+});
