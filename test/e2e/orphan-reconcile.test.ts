@@ -8,41 +8,30 @@
 // (every request checked against GitHub's OpenAPI description).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Octokit } from '@octokit/rest';
-import type { Probot } from 'probot';
-import {
-  createFakeGitHub,
-  fakeSha,
-  validateWebhook,
-  webhookPayload,
-  type FakeGitHub,
-} from '../fake-github/index.ts';
-import { commentOnPull, PR, testApp, testMarkerKeys, testProbot } from '../app/helpers.ts';
+import { validateWebhook } from '../fake-github/index.ts';
+import { commentOnPull } from '../app/helpers.ts';
 import { runBuiltAction, startBuiltAction, type StartedAction } from '../helpers/action.ts';
-import { storedDeploymentWebhook } from '../helpers/app-webhooks.ts';
-import { demoTargetYaml, setupDemo, type Demo } from '../helpers/demo.ts';
+import { demoTargetYaml, type Demo } from '../helpers/demo.ts';
 import { assertZeroDowntime, describeLoad, lastFullBucket, startLoad } from '../helpers/load.ts';
+import {
+  ACTION_TOKEN,
+  CONFIG_PATH,
+  deploymentWebhook,
+  dispatchEvent,
+  ENV,
+  OWNER,
+  readRecord,
+  REPO,
+  RPS,
+  RUN_ID,
+  runnerEnv,
+  setup,
+  sleep,
+  weights,
+  workspace,
+  type Receive,
+} from '../helpers/rollout-story.ts';
 import { parseStatusComment, statusMarker } from '../../src/github/status-comment.ts';
-import { readEnvironmentRecord, type StateReadApi } from '../../src/state/github-store.ts';
-import { formatStateKey, stateKey } from '../../src/state/state-key.ts';
-
-type Receive = Parameters<Probot['receive']>[0];
-type Json = Record<string, unknown>;
-
-const OWNER = 'acme';
-const REPO = 'shop';
-const ENV = 'production';
-const ACTION_TOKEN = 'ghs_workflow_token';
-const CONFIG_PATH = '.github/deploy.yml';
-const RECONCILE_WORKFLOW = '.github/workflows/deploy-reconcile.yml';
-/** The deploying workflow run; far above the fake's own ids (1_000_001 on). */
-const RUN_ID = 880_000_001;
-const RPS = 250;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The repository's deploy.yml (the App reads it from the default branch, the action from the checkout): a
@@ -50,7 +39,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * needs no approval from its deployer, so `/deploy` creates the deployment at once. `reconcile.workflow` is
  * left out: the App dispatches the documented default, deploy-reconcile.yml.
  */
-function deployYml(): string {
+const DEPLOY_YML = (() => {
   return `preset: fast
 ${demoTargetYaml()}environments:
   ${ENV}:
@@ -63,103 +52,7 @@ ${demoTargetYaml()}environments:
       deployers: [alice]
       required: 0
 `;
-}
-
-/** The reconcile workflow of docs/reconcile.md (what the dispatch is checked against). */
-const RECONCILE_YML = `name: deploy-reconcile
-on:
-  schedule:
-    - cron: '*/10 * * * *'
-  workflow_dispatch:
-    inputs:
-      environment:
-        description: The environment to reconcile (empty, all of them)
-        required: false
-jobs: {}
-`;
-
-interface Story {
-  fake: FakeGitHub;
-  probot: Probot;
-  demo: Demo;
-  /** The state key the operator stored as production's secret: derived from the App's marker key. */
-  stateKey: string;
-  main: string;
-}
-
-async function setup(t: { after(fn: () => unknown): void }): Promise<Story> {
-  // v1 serves on blue behind haproxy; green is empty.
-  const demo = await setupDemo(t, 'haproxy', { blue: 100, green: 0 }, { check: 'tcp' });
-  await demo.ctl('deploy', '--slot', 'blue', '--version', 'v1');
-  await demo.ctl('switch', '--slot', 'blue');
-
-  const fake = await createFakeGitHub({ tokens: { [ACTION_TOKEN]: 'github-actions[bot]' } });
-  t.after(() => fake.stop());
-  fake.seedRepo({
-    owner: OWNER,
-    repo: REPO,
-    files: { [CONFIG_PATH]: deployYml(), [RECONCILE_WORKFLOW]: RECONCILE_YML },
-    collaborators: { alice: 'write' },
-    pulls: [{ number: PR, head: fakeSha('pr-7-head'), user: 'alice' }],
-  });
-  const probot = testProbot(fake);
-  await probot.load(testApp({ now: () => new Date() }));
-  const key = formatStateKey(stateKey(testMarkerKeys().current, `${OWNER}/${REPO}`, ENV));
-  return { fake, probot, demo, stateKey: key, main: fake.repo().refs.get('heads/main')! };
-}
-
-/** A fresh checkout: its own directory with the config and nothing else (no state-dir of an earlier run). */
-function workspace(t: { after(fn: () => unknown): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'orphan-reconcile-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  mkdirSync(join(dir, '.github'));
-  writeFileSync(join(dir, CONFIG_PATH), deployYml());
-  return dir;
-}
-
-/** What the runner sets for a job of this repository (the workflow token, this run's id). */
-function runnerEnv(s: Story, runId: number): NodeJS.ProcessEnv {
-  return {
-    ...s.demo.env,
-    GITHUB_API_URL: s.fake.url,
-    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
-    GITHUB_SHA: s.main,
-    GITHUB_ACTOR: 'alice',
-    GITHUB_RUN_ID: String(runId),
-    GITHUB_RUN_ATTEMPT: '1',
-  };
-}
-
-/** The webhook GitHub sends the App for a stored deployment (and one of its stored statuses). */
-const deploymentWebhook = (
-  fake: FakeGitHub,
-  event: 'deployment' | 'deployment_status',
-  id: number,
-  status?: Json,
-) => storedDeploymentWebhook(fake, { owner: OWNER, repo: REPO }, event, id, status);
-
-/** The workflow_dispatch event the dispatched run receives: the dispatch's inputs and branch. */
-function dispatchEvent(fake: FakeGitHub, inputs: Record<string, unknown>, ref: string) {
-  return webhookPayload(
-    'workflow_dispatch',
-    '',
-    { inputs, ref: `refs/heads/${ref}`, workflow: RECONCILE_WORKFLOW },
-    { owner: OWNER, repo: REPO, baseUrl: fake.url },
-  );
-}
-
-/** The environment's record as the action and the App read it from GitHub, under production's state key. */
-function readRecord(s: Story) {
-  const api = new Octokit({ auth: ACTION_TOKEN, baseUrl: s.fake.url });
-  return readEnvironmentRecord(api.rest as unknown as StateReadApi, { owner: OWNER, repo: REPO }, ENV, [
-    Buffer.from(s.stateKey, 'hex'),
-  ]);
-}
-
-async function weights(demo: Demo): Promise<Record<string, number>> {
-  const status = JSON.parse(await demo.ctl('status')) as { servers: Record<string, { weight: number }> };
-  return Object.fromEntries(Object.entries(status.servers).map(([name, s]) => [name, s.weight]));
-}
+})();
 
 /** Polls the router until green carries 50 % of the weight, failing if the action exits first. */
 async function untilCanaryAt50(demo: Demo, action: StartedAction, timeoutMs = 40_000): Promise<void> {
@@ -175,7 +68,7 @@ async function untilCanaryAt50(demo: Demo, action: StartedAction, timeoutMs = 40
 }
 
 test("kill -9 of the action mid-canary at 50 %: the App starts reconcile on the run's completion, reconcile puts all traffic on stable, zero failed requests, the deployment and the PR say what happened", async (t) => {
-  const s = await setup(t);
+  const s = await setup(t, DEPLOY_YML);
   const { fake, demo } = s;
   // 1. The App creates the deployment from the deployer's comment; the deploying run exists on GitHub.
   const { payload } = commentOnPull(fake, `/deploy ${ENV} | version=v2`, {
@@ -197,7 +90,7 @@ test("kill -9 of the action mid-canary at 50 %: the App starts reconcile on the 
   t.after(() => load.stop());
 
   const action = startBuiltAction({
-    dir: workspace(t),
+    dir: workspace(s, t),
     inputs: { 'github-token': ACTION_TOKEN, config: CONFIG_PATH, 'state-key': s.stateKey },
     event: { name: 'deployment', payload: deploymentEvent },
     env: runnerEnv(s, RUN_ID),
@@ -249,7 +142,7 @@ test("kill -9 of the action mid-canary at 50 %: the App starts reconcile on the 
   const dispatch = dispatches[0]!;
   fake.updateWorkflowRun(dispatch.runId, { status: 'in_progress' });
   const reconcile = await runBuiltAction({
-    dir: workspace(t),
+    dir: workspace(s, t),
     inputs: {
       mode: 'reconcile',
       environment: String(dispatch.inputs.environment),
