@@ -240,7 +240,10 @@ class ActionRun {
     await this.writeRecord(result, changes);
     if (result.status === 'succeeded' && resolved.production && this.inputs.tag) await this.tag(result);
 
-    if (result.status !== 'succeeded') core.setFailed(`${result.status} [${result.code}]: ${result.message}`);
+    // A rollout handed off to wait for people or a bake is not a failed job: it says so and ends green.
+    if (result.status === 'waiting') core.notice(`${result.code}: ${result.message}`);
+    else if (result.status !== 'succeeded')
+      core.setFailed(`${result.status} [${result.code}]: ${result.message}`);
     // Non-zero like the CLI: 130 / 143 say which signal cancelled the run.
     if (result.status === 'cancelled')
       process.exitCode = runExitCode(result, this.cancellation.received()?.signal);

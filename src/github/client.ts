@@ -164,7 +164,8 @@ export function createGitHubClient(options: ClientOptions): {
     try {
       return await request(opts);
     } catch (error) {
-      counter.failed++;
+      // 304 Not Modified answers a conditional request: nothing changed, and nothing failed.
+      if ((error as { status?: number }).status !== 304) counter.failed++;
       throw error;
     }
   });
