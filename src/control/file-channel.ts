@@ -1,0 +1,129 @@
+// Control requests for the CLI (issue 14): `deploy-action promote|pause|resume|abort` append a request to
+// `<state_dir>/control/<environment>.ndjson`, one JSON line each; the running (or waiting) rollout polls that
+// file. The state directory is trusted like the record file next to it (file-store.ts), so the lines are not
+// signed, but every line is checked with parseControlRequest and a bad one is reported, never acted on.
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  parseControlRequest,
+  type ControlPoll,
+  type ControlRequest,
+  type ControlSink,
+  type ControlSource,
+} from './request.ts';
+
+export class FileControlChannel implements ControlSource, ControlSink {
+  readonly dir: string;
+  /** The environment `poll` reads (append takes its own). */
+  readonly environment: string;
+  /** The deployment the state below is for: polling another one starts over. */
+  private polled: string | undefined;
+  /** Size and mtime of the file at the last complete read: unchanged means nothing new. */
+  private signature: string | undefined;
+  /** Whether a poll for `polled` has read the file yet: the first read is a change. */
+  private read = false;
+  private last: ControlRequest[] = [];
+  /** Line numbers already reported as bad: each is reported once (the file only grows). */
+  private readonly reported = new Set<number>();
+
+  constructor(stateDir: string, environment: string) {
+    this.dir = stateDir;
+    this.environment = environment;
+  }
+
+  /** Where an environment's requests live (encoded as file-store.ts does: names may hold any character). */
+  pathFor(environment: string): string {
+    return join(this.dir, 'control', `${encodeURIComponent(environment)}.ndjson`);
+  }
+
+  /** Appends one request as one line, in a single write, so concurrent writers never interleave within it. */
+  async append(environment: string, request: ControlRequest): Promise<void> {
+    const parsed = parseControlRequest(request);
+    if (!parsed.ok)
+      throw new Error(`the control request was not written to ${environment}: ${parsed.message}`);
+    const path = this.pathFor(environment);
+    await mkdir(dirname(path), { recursive: true });
+    const handle = await open(path, 'a');
+    try {
+      // JSON.stringify escapes every newline inside a value: one request is one line.
+      await handle.write(`${JSON.stringify(parsed.request)}\n`);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async poll(deploymentId: string): Promise<ControlPoll> {
+    const path = this.pathFor(this.environment);
+    if (this.polled !== deploymentId) {
+      this.polled = deploymentId;
+      this.signature = undefined;
+      this.read = false;
+      this.last = [];
+      this.reported.clear();
+    }
+    let text: string;
+    let signature: string;
+    try {
+      const before = await stat(path);
+      signature = `${before.size}:${before.mtimeMs}`;
+      if (signature === this.signature) return { changed: false, requests: this.last };
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        // No request was ever made: nothing to read, and nothing changed after the first poll.
+        const changed = !this.read || this.last.length > 0;
+        this.read = true;
+        this.signature = 'none';
+        this.last = [];
+        return { changed, requests: [] };
+      }
+      return {
+        changed: false,
+        requests: this.last,
+        error: `${path} cannot be read (${code ?? (error as Error).message})`,
+      };
+    }
+    const lines = text.split('\n');
+    // A last line without its newline is still being written: read it next time, in full.
+    const partial = lines.pop() !== '';
+    const refused: NonNullable<ControlPoll['refused']> = [];
+    const requests: ControlRequest[] = [];
+    const seen = new Set<string>();
+    lines.forEach((line, index) => {
+      const number = index + 1;
+      if (line.trim() === '') return;
+      const parsed = parseLine(line);
+      if (!parsed.ok) {
+        if (!this.reported.has(number))
+          refused.push({ where: `${path}:${number}`, code: 'control_corrupt', message: parsed.message });
+        this.reported.add(number);
+        return;
+      }
+      const { request } = parsed;
+      if (request.deploymentId !== deploymentId || seen.has(request.id)) return;
+      seen.add(request.id);
+      requests.push(request);
+    });
+    const changed =
+      !this.read ||
+      refused.length > 0 ||
+      requests.length !== this.last.length ||
+      requests.some((r, i) => r.id !== this.last[i]!.id);
+    // Read to the end only when no line was half written; else the next poll reads the file again.
+    this.signature = partial ? undefined : signature;
+    this.read = true;
+    this.last = requests;
+    return { changed, requests, ...(refused.length ? { refused } : {}) };
+  }
+}
+
+function parseLine(line: string): ReturnType<typeof parseControlRequest> {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    return { ok: false, message: `not JSON (${(error as Error).message})` };
+  }
+  return parseControlRequest(value);
+}

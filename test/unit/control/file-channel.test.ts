@@ -1,0 +1,164 @@
+// The CLI's control channel: requests appended as JSON lines to <state_dir>/control/<environment>.ndjson and
+// polled by the rollout; an unchanged file is not read again, and a bad line is reported once, never acted on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileControlChannel } from '../../../src/control/file-channel.ts';
+import type { ControlRequest } from '../../../src/control/request.ts';
+
+function stateDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'control-file-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+let seq = 0;
+function request(over: Partial<ControlRequest> = {}): ControlRequest {
+  seq += 1;
+  return {
+    id: `cli:host:1:${seq}`,
+    verb: 'promote',
+    by: 'cli:ops@host',
+    at: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(),
+    deploymentId: 'local-7',
+    step: 1,
+    source: 'cli',
+    ...over,
+  };
+}
+
+test('requests appended by one process are polled by another, oldest first; an unchanged file is no change', async (t) => {
+  const dir = stateDir(t);
+  const writer = new FileControlChannel(dir, 'production');
+  const reader = new FileControlChannel(dir, 'production');
+
+  assert.deepEqual(await reader.poll('local-7'), { changed: true, requests: [] }, 'no file yet: no requests');
+  assert.deepEqual(await reader.poll('local-7'), { changed: false, requests: [] });
+
+  const pause = request({ verb: 'pause' });
+  const abort = request({ verb: 'abort', reason: 'line one\nline two "quoted"' });
+  await writer.append('production', pause);
+  await writer.append('production', abort);
+  assert.equal(readFileSync(reader.pathFor('production'), 'utf8').split('\n').length, 3, 'one line each');
+
+  const path = reader.pathFor('production');
+  const then = new Date('2025-01-01T00:00:00Z');
+  utimesSync(path, then, then);
+  const first = await reader.poll('local-7');
+  assert.deepEqual(first, { changed: true, requests: [pause, abort] });
+  assert.deepEqual(await reader.poll('local-7'), { changed: false, requests: [pause, abort] });
+
+  // Same size and time: not read again (an edit that keeps both goes unseen; the CLI only ever appends).
+  const original = readFileSync(path, 'utf8');
+  writeFileSync(path, original.replace('"pause"', '"pausX"'));
+  utimesSync(path, then, then);
+  assert.deepEqual(await reader.poll('local-7'), { changed: false, requests: [pause, abort] });
+  writeFileSync(path, original);
+
+  const resume = request({ verb: 'resume' });
+  await writer.append('production', resume);
+  const next = await reader.poll('local-7');
+  assert.equal(next.changed, true);
+  assert.deepEqual(next.requests, [pause, abort, resume]);
+});
+
+test('only the asked deployment counts, a repeated request counts once, other environments stay apart', async (t) => {
+  const dir = stateDir(t);
+  const channel = new FileControlChannel(dir, 'production');
+  const ours = request();
+  await channel.append('production', request({ deploymentId: 'local-6', verb: 'abort' }));
+  await channel.append('production', ours);
+  await channel.append('production', ours);
+  await channel.append('staging', request({ verb: 'abort' }));
+  assert.deepEqual((await channel.poll('local-7')).requests, [ours]);
+  assert.deepEqual((await new FileControlChannel(dir, 'staging').poll('local-7')).requests.length, 1);
+});
+
+test('environment names become safe file names under control/', async (t) => {
+  const dir = stateDir(t);
+  const name = '../prod/eu west?';
+  const channel = new FileControlChannel(dir, name);
+  const r = request();
+  await channel.append(name, r);
+  assert.deepEqual(readdirSync(join(dir, 'control')), [`${encodeURIComponent(name)}.ndjson`]);
+  assert.deepEqual(readdirSync(dir), ['control'], 'nothing written outside control/');
+  assert.deepEqual((await channel.poll('local-7')).requests, [r]);
+});
+
+test('bad lines are reported once with their line number and never returned', async (t) => {
+  const dir = stateDir(t);
+  const channel = new FileControlChannel(dir, 'production');
+  const good = request();
+  await channel.append('production', good);
+  const path = channel.pathFor('production');
+  appendFileSync(path, '{not json\n');
+  appendFileSync(path, `${JSON.stringify({ ...request(), verb: 'merge' })}\n`);
+  appendFileSync(path, '\n');
+  const poll = await channel.poll('local-7');
+  assert.deepEqual(poll.requests, [good]);
+  assert.deepEqual(
+    poll.refused?.map((r) => [r.where, r.code]),
+    [
+      [`${path}:2`, 'control_corrupt'],
+      [`${path}:3`, 'control_corrupt'],
+    ],
+  );
+  assert.match(poll.refused![0]!.message, /not JSON/);
+  assert.match(poll.refused![1]!.message, /verb/);
+
+  const later = request();
+  await channel.append('production', later);
+  const next = await channel.poll('local-7');
+  assert.deepEqual(next.requests, [good, later]);
+  assert.equal(next.refused, undefined, 'each bad line is reported once');
+});
+
+test('a line still being written is read once it is complete, not refused', async (t) => {
+  const dir = stateDir(t);
+  const channel = new FileControlChannel(dir, 'production');
+  const done = request();
+  await channel.append('production', done);
+  const half = request({ verb: 'abort' });
+  const line = JSON.stringify(half);
+  const path = channel.pathFor('production');
+  appendFileSync(path, line.slice(0, 20));
+  const during = await channel.poll('local-7');
+  assert.deepEqual(during.requests, [done]);
+  assert.equal(during.refused, undefined);
+  appendFileSync(path, `${line.slice(20)}\n`);
+  // Even with the time put back, the half-read file is read again.
+  utimesSync(path, new Date(0), new Date(0));
+  const after = await channel.poll('local-7');
+  assert.deepEqual(after, { changed: true, requests: [done, half] });
+});
+
+test('an unreadable file is an error with its path, and the requests last seen; a bad request is not written', async (t) => {
+  const dir = stateDir(t);
+  const channel = new FileControlChannel(dir, 'production');
+  const r = request();
+  await channel.append('production', r);
+  await channel.poll('local-7');
+  rmSync(channel.pathFor('production'));
+  // A directory where the file should be cannot be read as one.
+  mkdirSync(channel.pathFor('production'));
+  const poll = await channel.poll('local-7');
+  assert.equal(poll.changed, false);
+  assert.deepEqual(poll.requests, [r]);
+  assert.match(poll.error ?? '', /production\.ndjson cannot be read \(EISDIR\)/);
+
+  await assert.rejects(
+    channel.append('staging', { ...request(), step: -5 }),
+    /not written to staging: .*step/,
+  );
+});
