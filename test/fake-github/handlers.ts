@@ -454,6 +454,17 @@ function applyCheckRunBody(ctx: HandlerContext, run: Json): HandlerResult | unde
     return unprocessable('Validation Failed', 'check run completed without a conclusion', 'conclusion');
   }
   if (run.status === 'completed' && !run.completed_at) run.completed_at = nowIso(ctx.now());
+  // Requested-action buttons: not part of the check run GitHub returns, kept aside for tests. GitHub allows
+  // three, with a label of at most 20, a description of at most 40 and an identifier of at most 20 characters.
+  const actions = body.actions as
+    Array<{ label: string; description: string; identifier: string }> | undefined;
+  if (actions !== undefined) {
+    if (actions.length > 3) return unprocessable('Validation Failed', 'at most 3 actions', 'actions');
+    for (const a of actions)
+      if (a.label.length > 20 || a.description.length > 40 || a.identifier.length > 20)
+        return unprocessable('Validation Failed', `action ${a.identifier} exceeds a length limit`, 'actions');
+    Object.defineProperty(run, '_actions', { value: actions, enumerable: false, writable: true });
+  }
   const output = body.output as Json | undefined;
   if (output) {
     const current = run.output as Json;
@@ -520,6 +531,7 @@ const updateCheckRun: Handler = (ctx) => {
   if (!run) return notFound();
   const copy = structuredClone(run);
   Object.defineProperty(copy, '_annotations', { value: run._annotations, enumerable: false, writable: true });
+  Object.defineProperty(copy, '_actions', { value: run._actions, enumerable: false, writable: true });
   const problem = applyCheckRunBody(ctx, copy);
   if (problem) return problem;
   ctx.repo.checkRuns.set(Number(ctx.params.check_run_id), copy);
