@@ -24,9 +24,6 @@ import { storedDeploymentWebhook } from '../helpers/app-webhooks.ts';
 import type { EnvironmentRecord, Rollout, RolloutWait } from '../../src/state/record.ts';
 import { signRecord } from '../../src/state/signed-record.ts';
 import { stateKey } from '../../src/state/state-key.ts';
-import { controlCheckName } from '../../src/control/github-channel.ts';
-import type { ControlChannel } from '../../app/deploy/control.ts';
-import type { ControlRequest } from '../../src/control/request.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 
@@ -56,56 +53,6 @@ jobs: {}
 `;
 const V2 = fakeSha('release-2');
 const NAME = 'rollout / production';
-
-/**
- * A stand-in for src/control/github-channel.ts while its bodies are being written (same check runs: name,
- * commit, external_id, buttons; the request as JSON instead of a signed marker). Swap for the real channel
- * (drop `controlChannel` below) once writeControlRequest, writeWaitNotice and GitHubControlSource.poll land.
- */
-const standInChannel: ControlChannel = {
-  write: async (api, where, { sha, place, request, display }) => {
-    const { data } = await api.checks.create({
-      ...where,
-      name: controlCheckName(place.environment),
-      head_sha: sha,
-      external_id: `control:${place.deploymentId}:${request.id}`,
-      status: 'completed',
-      conclusion: 'neutral',
-      output: { title: display.title, summary: display.summary, text: JSON.stringify(request) },
-      actions: display.buttons.map((b) => ({ label: b, description: b, identifier: b })),
-    });
-    return { checkRunId: data.id };
-  },
-  writeNotice: async (api, where, { sha, place, step, display }) => {
-    const { data } = await api.checks.create({
-      ...where,
-      name: controlCheckName(place.environment),
-      head_sha: sha,
-      external_id: `wait:${place.deploymentId}:${step}`,
-      status: 'completed',
-      conclusion: 'action_required',
-      output: { title: display.title, summary: display.summary },
-      actions: display.buttons.map((b) => ({ label: b, description: b, identifier: b })),
-    });
-    return { checkRunId: data.id };
-  },
-  readRequests: (request) => async (where, place, sha) => {
-    const { data } = await request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
-      ...where,
-      ref: sha,
-      check_name: controlCheckName(place.environment),
-      filter: 'all',
-      per_page: 100,
-    });
-    const requests = (data as { check_runs: Array<{ output: { text: string | null } }> }).check_runs
-      .map((r) => r.output.text)
-      .filter((t): t is string => !!t)
-      .map((t) => JSON.parse(t) as ControlRequest)
-      .filter((r) => r.deploymentId === place.deploymentId)
-      .reverse();
-    return { changed: true, requests };
-  },
-};
 
 interface World {
   fake: FakeGitHub;
@@ -201,7 +148,7 @@ async function run(body: (w: World) => Promise<void>): Promise<void> {
     auto_merge: false,
   });
   const probot = testProbot(fake);
-  await probot.load(testApp({ now: () => NOW, controlChannel: standInChannel }));
+  await probot.load(testApp({ now: () => NOW }));
   try {
     await body({ fake, probot, deploymentId });
     fake.assertNoViolations();
