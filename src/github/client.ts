@@ -102,6 +102,9 @@ interface PluginState {
 const GitHub = Octokit.plugin(budgetPlugin, retry, throttling);
 export type GitHubClient = InstanceType<typeof GitHub>;
 
+/** plugin-request-log's line for a 304: `GET <path> - 304 with id <id> in <n>ms`. */
+const NOT_MODIFIED = /^GET \S+ - 304 with id /;
+
 export function createGitHubClient(options: ClientOptions): {
   octokit: GitHubClient;
   counter: RequestCounter;
@@ -147,8 +150,16 @@ export function createGitHubClient(options: ClientOptions): {
     baseUrl: options.baseUrl ?? 'https://api.github.com',
     userAgent: 'deploy-action',
     deployAction: pluginState,
-    // Every attempt is logged by @octokit/plugin-request-log; a failed one is not a warning of its own.
-    log: { debug: () => {}, info: () => {}, warn: log, error: log },
+    // Every attempt is logged by @octokit/plugin-request-log; a failed one is not a warning of its own. A
+    // 304 answers a conditional poll (control requests, issue 14): nothing changed, nothing to log.
+    log: {
+      debug: () => {},
+      info: () => {},
+      warn: log,
+      error: (m: string) => {
+        if (!NOT_MODIFIED.test(m)) log(m);
+      },
+    },
     retry: { retries: options.retries ?? 3, retryAfterBaseValue: retryBaseMs },
     throttle: {
       onRateLimit: onLimit('rate limit'),

@@ -19,6 +19,7 @@ import {
   type RequestFn,
 } from '../../../src/control/github-channel.ts';
 import { signControlRequest } from '../../../src/control/signed.ts';
+import { createGitHubClient } from '../../../src/github/client.ts';
 import type { ControlRequest } from '../../../src/control/request.ts';
 
 const where = { owner: 'acme', repo: 'web' };
@@ -353,5 +354,33 @@ test('the request check run: name, commit, external_id, conclusion, buttons with
     assert.equal(notice.external_id, 'wait:42:3');
     assert.equal(notice.conclusion, 'action_required');
     assert.doesNotMatch(notice.output.text, /deploy-action:/);
+  });
+});
+
+test("through the Action's client: an unchanged poll is a 304 that is neither a failure nor a log line", async () => {
+  await withFakeRepo(async (gh, sha) => {
+    const r = request();
+    await write(client(gh), sha, r);
+    const log: string[] = [];
+    const { octokit, counter } = createGitHubClient({
+      token: 'ghs_channel_test',
+      baseUrl: gh.url,
+      retryBaseMs: 10,
+      writeIntervalMs: 0,
+      log: (m) => log.push(m),
+    });
+    const control = new GitHubControlSource(octokit.request as unknown as RequestFn, where, place, sha, [
+      key,
+    ]);
+    assert.deepEqual((await control.poll('42')).requests, [r]);
+    for (let i = 0; i < 3; i++) assert.deepEqual(await control.poll('42'), { changed: false, requests: [r] });
+    const listed = gh.requestsFor(LIST);
+    assert.deepEqual(
+      listed.map((q) => q.status),
+      [200, 304, 304, 304],
+      'each poll is one request: a 304 is not retried',
+    );
+    assert.equal(counter.failed, 0);
+    assert.deepEqual(log, []);
   });
 });
