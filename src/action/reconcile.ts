@@ -16,6 +16,8 @@ import { FileStateStore } from '../state/file-store.ts';
 import { parseStateKey } from '../state/state-key.ts';
 import type { StateRead, StateStore } from '../state/store.ts';
 import type { RunContext } from './context.ts';
+import { GitHubControlSource, type RequestFn } from '../control/github-channel.ts';
+import { FileControlChannel } from '../control/file-channel.ts';
 import { environmentList, InputError, type ActionInputs } from './inputs.ts';
 
 export async function runReconcile(
@@ -57,6 +59,7 @@ export async function runReconcile(
     reporter: terminalReporter({ color: false }),
     stateDir: inputs.stateDir,
     markDeployment: octokit ? markDeployment(octokit, context) : undefined,
+    controlFor: controlFactory(inputs, context, octokit),
   });
   await report(summary, env);
   return counter;
@@ -100,6 +103,36 @@ function storeFactory(
     keys: [key],
   });
   return () => store;
+}
+
+/**
+ * Where a handed-off rollout's /promote, /pause, /resume and /abort are read (docs/control.md): the App's
+ * `rollout / <env>` check runs on the rollout's commit, verified under the state key; or the state
+ * directory's control file where the records are files.
+ */
+function controlFactory(
+  inputs: ActionInputs,
+  context: RunContext,
+  octokit: GitHubClient | undefined,
+): ReconcileOptions['controlFor'] {
+  if (inputs.stateDir) return (env) => new FileControlChannel(inputs.stateDir!, env.name);
+  const keyInput = core.getInput('state-key').trim();
+  if (!octokit || !keyInput) return undefined;
+  const key = parseStateKey(keyInput, 'input "state-key"');
+  return (env, rollout) =>
+    rollout.sha
+      ? new GitHubControlSource(
+          octokit.request as unknown as RequestFn,
+          { owner: context.owner, repo: context.repo },
+          {
+            repository: `${context.owner}/${context.repo}`,
+            environment: env.name,
+            deploymentId: rollout.deploymentId,
+          },
+          rollout.sha,
+          [key],
+        )
+      : undefined;
 }
 
 export function markDeployment(

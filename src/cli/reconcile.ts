@@ -2,6 +2,7 @@
 // the config's state_dir (docs/reconcile.md). A rollout owned by a process on this host that is gone is
 // rolled back (or, with `on_orphan: resume`, resumed by this process); due retired slots are torn down. Exit 0 when nothing that was due failed, 1 when something
 // did, 2 for bad input (an environment not in the config).
+import { FileControlChannel } from '../control/file-channel.ts';
 import { InvalidArgumentError } from 'commander';
 import { hostname } from 'node:os';
 import type { RawConfig } from '../config/schema.ts';
@@ -70,6 +71,8 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       // No GitHub here: rollouts owned by a workflow run are left alone (owner_unknown) for the Action's.
       ownerStatus: ownerStatusFor({}),
       dueBy: opts.at,
+      // A handed-off rollout's requests (deploy-action promote|pause|resume|abort) are in the state dir.
+      controlFor: (env) => new FileControlChannel(env.stateDir, env.name),
       actor: `reconcile:cli:${hostname()}`,
       owner: { kind: 'process', pid: process.pid, host: hostname() },
       signal: cancellation.signal,

@@ -4,6 +4,9 @@
 import type { OnOrphan } from '../config/schema.ts';
 import { dueForTeardown, type EnvironmentRecord, type RetiredSlot, type Rollout } from '../state/record.ts';
 import type { Step } from '../strategies/types.ts';
+import { decideControl, type ControlGate } from '../control/decide.ts';
+import type { ControlRequest } from '../control/request.ts';
+import type { Handoff } from '../pipeline/machine.ts';
 
 /** What became of the workflow run (or CLI process) that owns a rollout. */
 export type OwnerStatus =
@@ -29,7 +32,14 @@ export type ReconcileDecision =
    * The owning run succeeded, yet the record still shows its rollout: an old record replayed (or a lost
    * final write). Rolling back would undo a good deployment, so nothing is done and it is reported.
    */
-  | { code: 'stale'; rollout: Rollout; refusal: 'state_stale' };
+  | { code: 'stale'; rollout: Rollout; refusal: 'state_stale' }
+  /**
+   * The job handed the rollout off to wait (issue 14; `rollout.wait.handedOff`): not an orphan. It still waits
+   * (for people, or a bake not yet due): nothing is done, except a look at a bake's metrics (`look`).
+   */
+  | { code: 'waiting'; rollout: Rollout; why: string; look: boolean }
+  /** Its wait ended (promoted, approved, resumed, the bake is due) or it was aborted: a new run goes on. */
+  | { code: 'handoff'; rollout: Rollout; handoff: Handoff };
 
 export interface DecideInput {
   record: EnvironmentRecord;
@@ -37,10 +47,19 @@ export interface DecideInput {
   owner?: OwnerStatus;
   now: Date;
   onOrphan?: OnOrphan;
+  /** The /promote, /pause, /resume and /abort requests read for a handed-off rollout (issue 14). */
+  requests?: readonly ControlRequest[];
 }
 
-export function decide({ record, owner, now, onOrphan = 'rollback' }: DecideInput): ReconcileDecision {
+export function decide({
+  record,
+  owner,
+  now,
+  onOrphan = 'rollback',
+  requests = [],
+}: DecideInput): ReconcileDecision {
   const rollout = record.rollout;
+  if (rollout?.wait?.handedOff) return handedOff(rollout, requests, now);
   if (rollout) {
     // While a rollout is in the record, only its fate is decided: the owner writes the record while it runs,
     // and a retired slot may be the very slot the rollout deploys to. Teardowns wait for the next pass.
@@ -58,4 +77,67 @@ export function decide({ record, owner, now, onOrphan = 'rollback' }: DecideInpu
     .sort((a, b) => Date.parse(a) - Date.parse(b))
     .at(0);
   return next ? { code: 'nothing_due', nextDueAt: next } : { code: 'nothing_due' };
+}
+
+/** A handed-off rollout: what the requests and the time say about its wait. */
+function handedOff(rollout: Rollout, requests: readonly ControlRequest[], now: Date): ReconcileDecision {
+  const wait = rollout.wait!;
+  const gate: ControlGate | undefined =
+    wait.kind === 'manual'
+      ? { kind: 'manual' }
+      : wait.kind === 'approval'
+        ? { kind: 'approval', approvals: wait.approvals ?? 1 }
+        : wait.kind === 'bake'
+          ? { kind: 'bake', until: wait.until ? Date.parse(wait.until) : Infinity }
+          : undefined;
+  const d = decideControl({
+    deploymentId: rollout.deploymentId,
+    step: wait.step,
+    fromStep: wait.step,
+    gate,
+    requests,
+    now: now.getTime(),
+  });
+  switch (d.action) {
+    case 'abort':
+      return {
+        code: 'handoff',
+        rollout,
+        handoff: { kind: 'abort', by: d.request.by, reason: d.request.reason ?? '', code: 'rollout_aborted' },
+      };
+    case 'go': {
+      // A hold ends with /resume (or a /promote for its step): whoever made the latest of those.
+      const resumer = [...requests]
+        .filter(
+          (r) => r.deploymentId === rollout.deploymentId && (r.verb === 'resume' || r.verb === 'promote'),
+        )
+        .at(-1);
+      const how = wait.kind === 'hold' || d.how === 'not_waiting' ? 'resumed' : d.how;
+      const by = d.requests.length
+        ? d.requests.map((r) => r.by)
+        : how === 'resumed' && resumer
+          ? [resumer.by]
+          : [];
+      return { code: 'handoff', rollout, handoff: { kind: 'go', how, by, full: d.full } };
+    }
+    case 'hold':
+      return {
+        code: 'waiting',
+        rollout,
+        why: `paused by ${d.request.by} at step ${wait.step + 1}: /resume goes on`,
+        look: wait.kind === 'bake',
+      };
+    case 'wait':
+      return {
+        code: 'waiting',
+        rollout,
+        why:
+          d.kind === 'bake'
+            ? `baking until ${wait.until}`
+            : d.kind === 'approval'
+              ? `waiting for ${(d.need ?? 1) - (d.approvers?.length ?? 0)} more approval(s) of ${d.need ?? 1}${d.approvers?.length ? ` (so far: ${d.approvers.join(', ')})` : ''}`
+              : `waiting for /promote at step ${wait.step + 1}`,
+        look: wait.kind === 'bake',
+      };
+  }
 }

@@ -24,6 +24,9 @@ import type { StateStore } from '../state/store.ts';
 import { describeStep } from '../strategies/sequence.ts';
 import { runCommand } from '../targets/run-command.ts';
 import { decide, type OwnerStatus, type ReconcileDecision } from './decide.ts';
+import type { ControlRequest, ControlSource } from '../control/request.ts';
+import type { Analyzer } from '../pipeline/analyzer.ts';
+import { lookAtBake } from './bake-look.ts';
 
 /** Stable codes for what reconcile did (or why it did nothing) in one environment. */
 export type ReconcileCode =
@@ -48,7 +51,19 @@ export type ReconcileCode =
   /** What was done is done, but the record could not be stored (the next reconcile repeats it). */
   | 'state_write_failed'
   /** A bug: reported for that environment, the others are still reconciled. */
-  | 'internal_error';
+  | 'internal_error'
+  /** Handed off by its job (issue 14) and still waiting for people or its bake: nothing done (a look taken). */
+  | 'rollout_waiting'
+  /** A handed-off rollout's wait ended; a new run went on with it and the new version is live. */
+  | 'rollout_resumed'
+  /** A person aborted a handed-off rollout: traffic is back on the stable version. */
+  | 'rollout_aborted'
+  /** A bake's metrics asked for a rollback while it was handed off: traffic is back on the stable version. */
+  | 'bake_rolled_back'
+  /** Went on, then a step, verify or monitor failed and the pipeline rolled back. */
+  | 'rollout_resume_rolled_back'
+  /** Went on and ended otherwise (the rollback did not complete, cancelled, an internal error). */
+  | 'rollout_resume_failed';
 
 export interface ReconcileEntry {
   environment: string;
@@ -92,6 +107,14 @@ export interface ReconcileOptions {
    */
   dueBy?: Date;
   stateDir?: string;
+  /**
+   * Where the /promote, /pause, /resume and /abort requests of a handed-off rollout are read (issue 14): the
+   * App's check runs on GitHub, the state directory's control file for the CLI. Without one, only a bake's
+   * time can end a wait.
+   */
+  controlFor?(env: ResolvedEnvironment, rollout: Rollout): ControlSource | undefined;
+  /** The analyzer of a bake's look (default: the environment's metrics and health checks). */
+  analyzerFor?(env: ResolvedEnvironment, rollout: Rollout, record: EnvironmentRecord): Analyzer;
   /**
    * On GitHub: a status on the orphan's deployment, so the Deployments tab and (through the
    * deployment_status event) the App's PR comment say what happened. Its failure is only reported.
@@ -148,6 +171,9 @@ const SETTLED = new Set<ReconcileCode>([
   'orphan_rolled_back',
   'orphan_resumed',
   'orphan_changed',
+  'rollout_waiting',
+  'rollout_resumed',
+  'rollout_aborted',
 ]);
 
 /** Nothing failed, but nothing was done either where something may be wrong (a refused record, ...). */
@@ -180,9 +206,19 @@ async function reconcileEnvironment(name: string, options: ReconcileOptions): Pr
 
   const entries: ReconcileEntry[] = [];
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const owner = record.rollout ? await options.ownerStatus(record.rollout.owner) : undefined;
+    const rollout = record.rollout;
+    // A handed-off rollout is not an orphan: its owner is not asked; its requests are.
+    const handedOff = rollout?.wait?.handedOff === true;
+    const owner = rollout && !handedOff ? await options.ownerStatus(rollout.owner) : undefined;
+    const requests = handedOff ? await controlRequests(env, rollout!, options) : undefined;
     const now = (options.now ?? (() => new Date()))();
-    const decision = decide({ record, owner, now: options.dueBy ?? now, onOrphan: env.onOrphan });
+    const decision = decide({
+      record,
+      owner,
+      now: options.dueBy ?? now,
+      onOrphan: env.onOrphan,
+      ...(requests ? { requests } : {}),
+    });
     const acted = await act(decision, record, env, store, options, now);
     // The closing "nothing due" after something was done says nothing new.
     if (!(pass > 0 && acted.entry.code === 'nothing_due')) entries.push(acted.entry);
@@ -254,7 +290,192 @@ async function act(
       return orphanRollback(decision, record, env, store, options, now);
     case 'teardown':
       return teardown(decision.slots, record, env, store, options, now);
+    case 'waiting':
+      return decision.look
+        ? bakeLook(decision, record, env, store, options, now)
+        : {
+            entry: entry(
+              name,
+              'rollout_waiting',
+              false,
+              `the rollout of ${decision.rollout.version} is ${decision.why}`,
+              {
+                version: decision.rollout.version,
+              },
+            ),
+          };
+    case 'handoff':
+      return goOn(decision, record, env, store, options);
   }
+}
+
+async function controlRequests(
+  env: ResolvedEnvironment,
+  rollout: Rollout,
+  options: ReconcileOptions,
+): Promise<readonly ControlRequest[]> {
+  const source = options.controlFor?.(env, rollout);
+  if (!source) return [];
+  const polled = await source.poll(rollout.deploymentId);
+  if (polled.error)
+    options.reporter.event({
+      type: 'log',
+      level: 'warn',
+      message: `could not read the requests for ${env.name}: ${polled.error}`,
+    });
+  return polled.requests;
+}
+
+/**
+ * A handed-off bake not yet due: one analysis interval of its step, so its metric triggers stay armed while
+ * no runner waits. A rollback verdict rolls it back (through the pipeline); any other is counted in the record.
+ */
+async function bakeLook(
+  decision: Extract<ReconcileDecision, { code: 'waiting' }>,
+  record: EnvironmentRecord,
+  env: ResolvedEnvironment,
+  store: StateStore,
+  options: ReconcileOptions,
+  now: Date,
+): Promise<Acted> {
+  const { rollout } = decision;
+  const result = await lookAtBake(env, record, rollout, {
+    analyzer: options.analyzerFor?.(env, rollout, record),
+    signal: options.signal,
+    onOutput: (line) => options.reporter.event({ type: 'output', ...line }),
+  });
+  if (!result.ok && result.analysis === 'rollback')
+    return goOn(
+      {
+        code: 'handoff',
+        rollout,
+        handoff: { kind: 'abort', by: 'reconcile', reason: result.reason, code: 'bake_rolled_back' },
+      },
+      record,
+      env,
+      store,
+      options,
+    );
+  const wait = rollout.wait!;
+  const verdict = result.ok ? (result.analysis ?? 'promote') : 'hold';
+  const detail = (result.ok ? result.detail : result.reason) ?? '';
+  const next = withTransition(
+    record,
+    {
+      rollout: {
+        ...rollout,
+        wait: {
+          ...wait,
+          looks: (wait.looks ?? 0) + 1,
+          lastLook: {
+            at: now.toISOString(),
+            decision: verdict,
+            ...(detail ? { detail: detail.slice(0, 1000) } : {}),
+          },
+        },
+      },
+    },
+    undefined,
+    now,
+  );
+  const message = `the rollout of ${rollout.version} is ${decision.why}; its metrics looked at (${verdict}${detail ? `: ${detail}` : ''})`;
+  try {
+    await store.write(next, { durable: true });
+  } catch (error) {
+    return {
+      entry: entry(
+        env.name,
+        'state_write_failed',
+        true,
+        `${message}; but the record could not be stored: ${(error as Error).message}`,
+        {
+          version: rollout.version,
+        },
+      ),
+    };
+  }
+  return { entry: entry(env.name, 'rollout_waiting', false, message, { version: rollout.version }) };
+}
+
+/** A handed-off rollout whose wait ended (or that was aborted): the pipeline goes on with it in this run. */
+async function goOn(
+  decision: Extract<ReconcileDecision, { code: 'handoff' }>,
+  record: EnvironmentRecord,
+  env: ResolvedEnvironment,
+  store: StateStore,
+  options: ReconcileOptions,
+): Promise<Acted> {
+  const { rollout, handoff } = decision;
+  const who = handoff.kind === 'go' ? handoff.by.join(', ') : handoff.by;
+  const why =
+    handoff.kind === 'abort'
+      ? handoff.code === 'bake_rolled_back'
+        ? `the bake's metrics asked for a rollback: ${handoff.reason}`
+        : `aborted by ${who}${handoff.reason ? `: ${handoff.reason}` : ''}`
+      : handoff.how === 'due'
+        ? 'its bake is due'
+        : `${handoff.how} by ${who || 'someone'}`;
+  const clock = options.now;
+  const outcome = await resumePipeline(
+    {
+      env,
+      seq: record.seq,
+      owner: options.owner,
+      actor: options.actor,
+      reason: why,
+      repository: record.repository,
+      handoff,
+    },
+    {
+      reporter: options.reporter,
+      signal: options.signal,
+      store,
+      now: clock ? () => clock().getTime() : undefined,
+      ...(options.controlFor?.(env, rollout) ? { control: options.controlFor(env, rollout) } : {}),
+    },
+  );
+  if (!outcome.started) {
+    const code: ReconcileCode = outcome.code === 'not_resumable' ? 'rollout_resume_failed' : outcome.code;
+    return {
+      entry: entry(env.name, code, code === 'rollout_resume_failed', `${outcome.message}; not acted on`, {
+        version: rollout.version,
+      }),
+    };
+  }
+  const { result } = outcome;
+  const code: ReconcileCode =
+    result.status === 'succeeded'
+      ? 'rollout_resumed'
+      : result.status === 'waiting'
+        ? 'rollout_waiting'
+        : result.code === 'rollback_failed'
+          ? 'rollout_resume_failed'
+          : result.status === 'rolled_back'
+            ? handoff.kind === 'abort'
+              ? handoff.code
+              : 'rollout_resume_rolled_back'
+            : 'rollout_resume_failed';
+  await mark(
+    options,
+    env.name,
+    rollout,
+    result.status === 'succeeded'
+      ? 'success'
+      : result.status === 'waiting'
+        ? 'in_progress'
+        : result.status === 'rolled_back' || result.status === 'cancelled'
+          ? 'failure'
+          : 'error',
+    handoff.kind === 'abort' && handoff.code === 'rollout_aborted'
+      ? result.message.charAt(0).toUpperCase() + result.message.slice(1)
+      : `${why.charAt(0).toUpperCase()}${why.slice(1)}: ${result.message}`,
+  );
+  return {
+    entry: entry(env.name, code, code === 'rollout_resume_failed', `${why}: ${result.message}`, {
+      steps: result.steps,
+      version: rollout.version,
+    }),
+  };
 }
 
 async function orphanRollback(

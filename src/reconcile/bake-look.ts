@@ -1,0 +1,66 @@
+// One look at a handed-off bake's metrics (issue 14): while a canary bakes for longer than a job, its
+// triggers stay armed because every reconcile run takes one analysis interval of the bake's analysis step
+// (the new slot against the stable one at the bake's weight) through the pipeline's own analyzer. A look
+// that says rollback ends the bake (run.ts rolls it back through the pipeline); any other is counted in the
+// record (`wait.looks`, `wait.lastLook`).
+import type { ResolvedEnvironment } from '../config/resolve.ts';
+import { healthAnalyzer, type Analyzer } from '../pipeline/analyzer.ts';
+import { metricsAnalyzer } from '../pipeline/metrics-analyzer.ts';
+import { createStepRunner, deploymentValues } from '../pipeline/step-runner.ts';
+import type { EnvironmentRecord, Rollout } from '../state/record.ts';
+import type { StepResult } from '../strategies/types.ts';
+import type { OutputLine } from '../targets/run-command.ts';
+
+export interface BakeLookOptions {
+  /** The analyzer to judge with (tests); by default the pipeline's: metrics when configured, else health. */
+  analyzer?: Analyzer;
+  signal?: AbortSignal;
+  onOutput?: (line: OutputLine) => void;
+}
+
+/**
+ * One analysis interval (`monitor_interval`) of the analysis step the bake waits at. A record whose plan has
+ * no analysis step there, a cancelled look and a look that could not be taken come back as `hold` (not
+ * ok, no rollback): they say nothing either way, and the next reconcile looks again.
+ */
+export async function lookAtBake(
+  env: ResolvedEnvironment,
+  record: EnvironmentRecord,
+  rollout: Rollout,
+  options: BakeLookOptions = {},
+): Promise<StepResult> {
+  const { signal } = options;
+  const step = rollout.wait?.step ?? rollout.step;
+  const planned = rollout.strategyState?.plan[step]?.step;
+  if (planned?.kind !== 'analysis')
+    return {
+      ok: false,
+      reason: `the record plans no analysis step at step ${step + 1}, so there is nothing to look at`,
+    };
+  const live = { slot: rollout.stableSlot ?? record.live?.slot, version: record.live?.version };
+  const analyzer =
+    options.analyzer ??
+    (env.analysis
+      ? metricsAnalyzer(env, { version: rollout.version, previousVersion: live.version, deps: {} })
+      : healthAnalyzer(env));
+  const values = deploymentValues(
+    env,
+    {
+      version: rollout.version,
+      sha: rollout.sha,
+      deploymentId: rollout.deploymentId,
+      runId: rollout.owner.kind === 'workflow' ? rollout.owner.runId : undefined,
+    },
+    live,
+  );
+  const runStep = createStepRunner({ env, values, analyzer, onOutput: options.onOutput });
+  try {
+    await analyzer.prepare?.(live, signal);
+    // One interval of the bake's own analysis: same phase, same slots, same weight.
+    const result = await runStep({ ...planned, windowMs: env.monitorIntervalMs }, signal);
+    if (signal?.aborted) return { ok: false, reason: 'the look was cancelled' };
+    return result;
+  } catch (error) {
+    return { ok: false, reason: `the look could not be taken: ${(error as Error).message}` };
+  }
+}
