@@ -19,6 +19,10 @@ import { terminalReporter } from '../report/terminal.ts';
 import { cancelOnSignals, runExitCode } from '../util/signals.ts';
 import { EXIT_CODES, gatesExitCode } from '../util/exit-codes.ts';
 import { stateKeyLine, StateKeyUsageError, type StateKeyOptions } from './state-key.ts';
+import { controlCli, MAX_REASON, type ControlCliOptions } from './control.ts';
+import { statusCli, type StatusCliOptions } from './status.ts';
+import { FileControlChannel } from '../control/file-channel.ts';
+import type { ControlVerb } from '../control/request.ts';
 import {
   collectEnvironments,
   parseReconcileTime,
@@ -195,6 +199,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             reporter,
             signal: cancellation.signal,
             gates: { cwd: process.cwd(), baseRef: opts.base ?? defaultBase() },
+            // `deploy-action promote|pause|resume|abort` append to this file; the run polls it.
+            control: new FileControlChannel(env.stateDir, env.name),
           },
         );
         exitCode = runExitCode(result, cancellation.received()?.signal);
@@ -287,6 +293,42 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(jsonOption())
     .action(async (opts: ReconcileCliOptions) => {
       exitCode = await reconcileCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
+    });
+
+  // The PR's /promote, /pause, /resume and /abort for a rollout kept in the state_dir (docs/control.md).
+  const controlCommand = (verb: ControlVerb, description: string) =>
+    program
+      .command(verb)
+      .description(description)
+      .requiredOption('-e, --environment <name>', 'the environment whose rollout it is')
+      .addOption(stateDirOption())
+      .addOption(configOption())
+      .addOption(jsonOption());
+  const controlAction = (verb: ControlVerb) => async (opts: ControlCliOptions) => {
+    exitCode = await controlCli(verb, opts, {
+      ...io,
+      loadConfig: (path, json) => loadConfig(path, json, io),
+    });
+  };
+  controlCommand('promote', 'end the wait the rollout is at and go on to its next step')
+    .option('--full', "after the current step's analysis, go straight to 100 %")
+    .action(controlAction('promote'));
+  controlCommand('pause', 'hold the rollout before its next step (traffic stays as it is)').action(
+    controlAction('pause'),
+  );
+  controlCommand('resume', 'end a pause').action(controlAction('resume'));
+  controlCommand('abort', 'roll the rollout back now: all traffic to the stable version')
+    .option('--reason <text>', `why, for the history (at most ${MAX_REASON} characters)`)
+    .action(controlAction('abort'));
+  program
+    .command('status')
+    .description("what is live, the rollout in progress and where it waits, and the environment's history")
+    .requiredOption('-e, --environment <name>', 'the environment')
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action(async (opts: StatusCliOptions) => {
+      exitCode = await statusCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
     });
 
   program

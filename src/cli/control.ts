@@ -1,0 +1,301 @@
+// `deploy-action promote|pause|resume|abort -e ENV` (issue 14, docs/control.md): the PR's /promote, /pause,
+// /resume and /abort for a rollout the CLI keeps in its state_dir. The record says which rollout and where it
+// waits; the request is appended to the state dir's control file (src/control/file-channel.ts), which the
+// running rollout polls. A rollout that was handed off to wait has no process polling: when the request lets
+// it go on (or aborts it), this process goes on with it at once through reconcile, as the App's dispatch does
+// on GitHub. Refusals use the App's codes (no_rollout, already_paused, not_paused). Exit 0 recorded / done,
+// 1 the rollout this process went on with failed or was rolled back, 2 invalid input or refused.
+import { hostname, userInfo } from 'node:os';
+import { oneLine } from '../config/errors.ts';
+import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
+import type { RawConfig } from '../config/schema.ts';
+import { decideControl, requestsFor, type ControlGate } from '../control/decide.ts';
+import { FileControlChannel } from '../control/file-channel.ts';
+import type { ControlRequest, ControlVerb } from '../control/request.ts';
+import { jsonLinesReporter } from '../report/json-lines.ts';
+import { formatReconcileText } from '../report/reconcile.ts';
+import { terminalReporter } from '../report/terminal.ts';
+import type { OwnerStatus } from '../reconcile/decide.ts';
+import { ownerStatusFor } from '../reconcile/owner.ts';
+import { reconcile, type ReconcileCode, type ReconcileSummary } from '../reconcile/run.ts';
+import { FileStateStore } from '../state/file-store.ts';
+import type { Rollout, RolloutOwner, RolloutWait } from '../state/record.ts';
+import { EXIT_CODES } from '../util/exit-codes.ts';
+import { cancelOnSignals } from '../util/signals.ts';
+
+export interface ControlCliOptions {
+  environment: string;
+  config: string;
+  stateDir?: string;
+  json?: boolean;
+  /** promote: after this step's analysis, straight to 100 %. */
+  full?: boolean;
+  /** abort: why (shown escaped in the history and reports). */
+  reason?: string;
+}
+
+export interface ControlCliDeps {
+  out(text: string): void;
+  err(text: string): void;
+  /** Loads and validates a config file, printing its problems; undefined when it is invalid. */
+  loadConfig(path: string, json: boolean): Promise<RawConfig | undefined>;
+  /** Tests: the clock, and the owner lookup (default: is the owning process alive on this host). */
+  now?: () => Date;
+  ownerStatus?: (owner: RolloutOwner) => Promise<OwnerStatus>;
+}
+
+/** The longest /abort reason a request carries (src/control/request.ts). */
+export const MAX_REASON = 500;
+
+/** Why nothing was recorded: the App's codes, and the state store's refusals. */
+export type ControlCliRefusal =
+  | 'no_rollout'
+  | 'already_paused'
+  | 'not_paused'
+  | 'invalid_reason'
+  | 'control_unreadable'
+  | 'state_forged'
+  | 'state_misplaced'
+  | 'state_stale'
+  | 'state_corrupt'
+  | 'state_unverifiable'
+  | 'state_unavailable';
+
+/** What the record's wait waits for, as decideControl takes it; a hold (a /pause) is no gate of its own. */
+export function gateOf(wait: RolloutWait | undefined): ControlGate | undefined {
+  switch (wait?.kind) {
+    case 'manual':
+      return { kind: 'manual' };
+    case 'approval':
+      return { kind: 'approval', approvals: wait.approvals ?? 1 };
+    case 'bake': {
+      const until = wait.until ? Date.parse(wait.until) : Number.NaN;
+      return { kind: 'bake', until: Number.isFinite(until) ? until : Number.POSITIVE_INFINITY };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The strategy step a request is for: the one the rollout waits at, else the one it runs. */
+export const stepOf = (rollout: Rollout): number => rollout.wait?.step ?? rollout.step;
+
+/**
+ * Whether the rollout is held by a /pause: the latest of /pause, /resume and a /promote for its step decides;
+ * with none of them, the record's own wait (a hold the runner already took up).
+ */
+export function isHeld(rollout: Rollout, requests: readonly ControlRequest[]): boolean {
+  const step = stepOf(rollout);
+  const last = requestsFor(rollout.deploymentId, requests)
+    .filter((r) => r.verb === 'pause' || r.verb === 'resume' || (r.verb === 'promote' && r.step === step))
+    .at(-1);
+  return last ? last.verb === 'pause' : rollout.wait?.kind === 'hold';
+}
+
+/** Whether the requests end a handed-off rollout's wait (go on, or roll back): then someone must act now. */
+export function endsWait(
+  rollout: Rollout,
+  requests: readonly ControlRequest[],
+  now: number,
+): 'go' | 'abort' | undefined {
+  if (!rollout.wait?.handedOff) return undefined;
+  const d = decideControl({
+    deploymentId: rollout.deploymentId,
+    step: rollout.wait.step,
+    gate: gateOf(rollout.wait),
+    requests,
+    now,
+  });
+  if (d.action === 'abort') return 'abort';
+  if (d.action !== 'go') return undefined;
+  // A hold goes on only once a /resume (or a /promote for its step) is seen after the /pause.
+  return d.how !== 'not_waiting' || !isHeld(rollout, requests) ? 'go' : undefined;
+}
+
+function who(): { user: string; host: string } {
+  let user = process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  try {
+    user = userInfo().username || user;
+  } catch {
+    // No passwd entry for this uid (containers): the environment's name is what there is.
+  }
+  return { user, host: hostname() };
+}
+
+/** The request this process makes: bound to the rollout's deployment, commit and the step it is at. */
+export function cliRequest(
+  verb: ControlVerb,
+  rollout: Rollout,
+  opts: Pick<ControlCliOptions, 'full' | 'reason'>,
+  now: Date,
+  me: { user: string; host: string; pid: number } = { ...who(), pid: process.pid },
+): ControlRequest {
+  const sha = rollout.sha?.toLowerCase();
+  return {
+    id: `cli:${me.host}:${me.pid}:${now.getTime()}`.slice(0, 200),
+    verb,
+    by: `cli:${me.user}@${me.host}`.slice(0, 200),
+    at: now.toISOString(),
+    deploymentId: rollout.deploymentId,
+    ...(sha && /^[0-9a-f]{7,64}$/.test(sha) ? { sha } : {}),
+    step: stepOf(rollout),
+    ...(verb === 'promote' && opts.full ? { full: true } : {}),
+    ...(verb === 'abort' && opts.reason !== undefined ? { reason: opts.reason } : {}),
+    // Whoever may write the state directory may approve: the CLI has no other policy to ask.
+    approver: true,
+    source: 'cli',
+  };
+}
+
+/** Codes of a rollout this process went on with that mean it did not end as asked: exit 1. */
+const WENT_WRONG = new Set<ReconcileCode>([
+  'rollout_resume_rolled_back',
+  'rollout_resume_failed',
+  'bake_rolled_back',
+  'orphan_rollback_failed',
+]);
+
+export async function controlCli(
+  verb: ControlVerb,
+  opts: ControlCliOptions,
+  deps: ControlCliDeps,
+): Promise<number> {
+  const json = !!opts.json;
+  const config = await deps.loadConfig(opts.config, json);
+  if (!config) return EXIT_CODES.invalidOrBlocked;
+  const refuse = (code: ControlCliRefusal, message: string): number => {
+    if (json) deps.out(`${JSON.stringify({ type: 'control', ok: false, code, message })}\n`);
+    else deps.err(`error: ${code}: ${oneLine(message)}\n`);
+    return EXIT_CODES.invalidOrBlocked;
+  };
+  if (opts.reason !== undefined && opts.reason.length > MAX_REASON)
+    return refuse(
+      'invalid_reason',
+      `--reason is ${opts.reason.length} characters long; at most ${MAX_REASON} are kept`,
+    );
+  // Throws ResolveError (exit 2, printed by main) for an environment that is not in the config.
+  const env = resolveEnvironment(config, opts.environment, { stateDir: opts.stateDir });
+  const store = new FileStateStore(env.stateDir);
+  const read = await store.read(env.name);
+  if (!read.ok) return refuse(read.code, `${read.message} (${read.source}); nothing was recorded`);
+  const record = read.record;
+  const rollout = record?.rollout;
+  if (!record || !rollout)
+    return refuse('no_rollout', `no rollout of ${env.name} is in progress (${store.pathFor(env.name)})`);
+
+  const channel = new FileControlChannel(env.stateDir, env.name);
+  const polled = await channel.poll(rollout.deploymentId);
+  if (polled.error)
+    return refuse('control_unreadable', `the requests already made cannot be read: ${polled.error}`);
+  const held = isHeld(rollout, polled.requests);
+  if (verb === 'pause' && held)
+    return refuse('already_paused', `the rollout of ${env.name} is already paused; resume or promote it`);
+  if (verb === 'resume' && !held) return refuse('not_paused', `the rollout of ${env.name} is not paused`);
+
+  const now = (deps.now ?? (() => new Date()))();
+  const request = cliRequest(verb, rollout, opts, now);
+  await channel.append(env.name, request);
+  const where = position(rollout);
+  const ends = endsWait(rollout, [...polled.requests, request], now.getTime());
+  if (!ends) {
+    const owner = rollout.wait?.handedOff
+      ? undefined
+      : await (deps.ownerStatus ?? ownerStatusFor({}))(rollout.owner);
+    const next = rollout.wait?.handedOff
+      ? `the rollout still waits: ${waitText(rollout, [...polled.requests, request])}`
+      : ownerNext(owner!, rollout.owner, env);
+    const message = `recorded /${verb} for the rollout of ${rollout.version} at ${where}; ${next}`;
+    if (json)
+      deps.out(`${JSON.stringify({ type: 'control', ok: true, code: 'recorded', request, message })}\n`);
+    else deps.out(`✔ ${oneLine(message)}\n`);
+    return EXIT_CODES.success;
+  }
+
+  if (!json)
+    deps.out(
+      `✔ recorded /${verb} for the rollout of ${oneLine(rollout.version)} at ${oneLine(where)}; ` +
+        `${ends === 'abort' ? 'rolling it back' : 'going on with it'} now\n`,
+    );
+  const summary = await goOnNow(config, env, opts, deps);
+  const entry = summary.entries.find((e) => e.environment === env.name);
+  const failed = summary.failed || (entry !== undefined && WENT_WRONG.has(entry.code));
+  if (json)
+    deps.out(
+      `${JSON.stringify({ type: 'control', ok: !failed, code: entry?.code ?? 'recorded', request, reconcile: summary })}\n`,
+    );
+  else deps.out(formatReconcileText(summary));
+  return failed ? EXIT_CODES.failed : EXIT_CODES.success;
+}
+
+/** Reconcile for this one environment, in this process: it reads the request just written and acts on it. */
+async function goOnNow(
+  config: RawConfig,
+  env: ResolvedEnvironment,
+  opts: ControlCliOptions,
+  deps: ControlCliDeps,
+): Promise<ReconcileSummary> {
+  const reporter = opts.json ? jsonLinesReporter(deps.out) : terminalReporter({ write: deps.out });
+  // The rollout goes on in this process: SIGINT/SIGTERM rolls it back, as in a deployment.
+  const cancellation = cancelOnSignals(({ message }) =>
+    reporter.event({ type: 'log', level: 'warn', message }),
+  );
+  const store = new FileStateStore(env.stateDir);
+  try {
+    return await reconcile({
+      config,
+      environments: [env.name],
+      storeFor: () => store,
+      ownerStatus: deps.ownerStatus ?? ownerStatusFor({}),
+      controlFor: (e) => new FileControlChannel(e.stateDir, e.name),
+      actor: `reconcile:cli:${hostname()}`,
+      owner: { kind: 'process', pid: process.pid, host: hostname() },
+      signal: cancellation.signal,
+      reporter,
+      stateDir: opts.stateDir,
+      ...(deps.now ? { now: deps.now } : {}),
+    });
+  } finally {
+    cancellation.dispose();
+    await reporter.close?.();
+  }
+}
+
+/** "step 3/5 (25 % on the new version)": the step index is 0-based in the record. */
+export function position(rollout: Rollout): string {
+  const step = `step ${Math.max(stepOf(rollout) + 1, 0)}/${rollout.steps}`;
+  return rollout.weight !== undefined ? `${step} (${rollout.weight} % on the new version)` : step;
+}
+
+/** What a handed-off rollout still waits for, after the requests so far. */
+export function waitText(rollout: Rollout, requests: readonly ControlRequest[]): string {
+  const wait = rollout.wait;
+  if (!wait) return 'it is not waiting';
+  const d = decideControl({
+    deploymentId: rollout.deploymentId,
+    step: wait.step,
+    gate: gateOf(wait),
+    requests,
+    now: Date.now(),
+  });
+  if (d.action === 'hold' || (wait.kind === 'hold' && isHeld(rollout, requests)))
+    return `held by ${d.action === 'hold' ? d.request.by : (wait.by ?? 'a /pause')} until \`deploy-action resume\``;
+  if (d.action === 'wait' && d.kind === 'approval') {
+    const so = d.approvers?.length ? ` (so far: ${d.approvers.join(', ')})` : '';
+    return `for ${Math.max((d.need ?? 1) - (d.approvers?.length ?? 0), 1)} more approval(s)${so}`;
+  }
+  if (wait.kind === 'bake')
+    return `baking until ${wait.until ?? 'someone promotes it'}; \`deploy-action reconcile\` goes on once it is due`;
+  return 'for `deploy-action promote`';
+}
+
+function ownerNext(owner: OwnerStatus, who: RolloutOwner, env: ResolvedEnvironment): string {
+  const name = who.kind === 'process' ? `process ${who.pid} on ${who.host}` : `workflow run ${who.runId}`;
+  switch (owner.state) {
+    case 'running':
+      return `${name} runs it and acts on the request within its poll interval (${Math.round(env.control.pollIntervalMs / 1000)} s)`;
+    case 'ended':
+      return `but ${name}, which ran it, is gone: \`deploy-action reconcile -e ${env.name}\` rolls it back (or resumes it with on_orphan: resume)`;
+    case 'unknown':
+      return `whoever runs it reads it (${owner.reason})`;
+  }
+}

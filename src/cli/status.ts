@@ -1,0 +1,119 @@
+// `deploy-action status -e ENV [--json]` (issue 14): what the environment's record in the state_dir says: what
+// is live, what was before, the rollout in progress and where it waits (with the requests made so far), the
+// retired slots and the recent history. --json prints the record itself. Every value from the record is
+// printed on one line with control characters escaped: it carries names people chose.
+import { oneLine } from '../config/errors.ts';
+import { resolveEnvironment } from '../config/resolve.ts';
+import type { RawConfig } from '../config/schema.ts';
+import { FileControlChannel } from '../control/file-channel.ts';
+import type { ControlRequest } from '../control/request.ts';
+import { FileStateStore } from '../state/file-store.ts';
+import type { EnvironmentRecord, Release, Rollout } from '../state/record.ts';
+import { EXIT_CODES } from '../util/exit-codes.ts';
+import { position, waitText } from './control.ts';
+
+export interface StatusCliOptions {
+  environment: string;
+  config: string;
+  stateDir?: string;
+  json?: boolean;
+}
+
+export interface StatusCliDeps {
+  out(text: string): void;
+  err(text: string): void;
+  loadConfig(path: string, json: boolean): Promise<RawConfig | undefined>;
+}
+
+/** History entries shown (the newest); --json has them all. */
+export const STATUS_HISTORY = 10;
+
+export async function statusCli(opts: StatusCliOptions, deps: StatusCliDeps): Promise<number> {
+  const config = await deps.loadConfig(opts.config, !!opts.json);
+  if (!config) return EXIT_CODES.invalidOrBlocked;
+  const env = resolveEnvironment(config, opts.environment, { stateDir: opts.stateDir });
+  const store = new FileStateStore(env.stateDir);
+  const read = await store.read(env.name);
+  if (!read.ok) {
+    if (opts.json)
+      deps.out(`${JSON.stringify({ type: 'status', ok: false, code: read.code, message: read.message })}\n`);
+    else deps.err(`error: ${read.code}: ${oneLine(read.message)}\n`);
+    return EXIT_CODES.invalidOrBlocked;
+  }
+  const record = read.record;
+  const rollout = record?.rollout;
+  const requests = rollout
+    ? (await new FileControlChannel(env.stateDir, env.name).poll(rollout.deploymentId)).requests
+    : [];
+  if (opts.json)
+    deps.out(
+      `${JSON.stringify({ type: 'status', ok: true, environment: env.name, record: record ?? null, requests })}\n`,
+    );
+  else deps.out(formatStatus(env.name, record, requests));
+  return EXIT_CODES.success;
+}
+
+const t = (value: string | number | undefined): string => oneLine(String(value ?? ''));
+
+function release(r: Release): string {
+  return (
+    `${t(r.version)}${r.sha ? ` (${t(r.sha.slice(0, 12))})` : ''}${r.slot ? ` on ${t(r.slot)}` : ''}` +
+    ` since ${t(r.since)}${r.deploymentId ? `, deployment ${t(r.deploymentId)}` : ''}`
+  );
+}
+
+function rolloutLines(rollout: Rollout, requests: readonly ControlRequest[]): string[] {
+  const owner =
+    rollout.owner.kind === 'process'
+      ? `process ${rollout.owner.pid} on ${t(rollout.owner.host)}`
+      : `workflow run ${t(rollout.owner.runId)}`;
+  const lines = [
+    `  rollout:  ${t(rollout.version)} by ${t(rollout.strategy)}, phase ${t(rollout.phase)}, ` +
+      `${t(position(rollout))}, deployment ${t(rollout.deploymentId)}, started ${t(rollout.startedAt)}, owned by ${owner}`,
+  ];
+  const wait = rollout.wait;
+  if (wait) {
+    const handedOff = wait.handedOff ? ' (handed off: no process waits)' : '';
+    lines.push(`  waiting:  since ${t(wait.since)}${handedOff}, ${t(waitText(rollout, requests))}`);
+    if (wait.looks)
+      lines.push(
+        `  looks:    ${wait.looks} at the bake's metrics` +
+          (wait.lastLook
+            ? `, the last at ${t(wait.lastLook.at)}: ${t(wait.lastLook.decision)}${wait.lastLook.detail ? ` (${t(wait.lastLook.detail)})` : ''}`
+            : ''),
+      );
+  }
+  for (const r of requests)
+    lines.push(
+      `  request:  ${t(r.verb)} by ${t(r.by)} at ${t(r.at)} for step ${r.step + 1}` +
+        `${r.full ? ' --full' : ''}${r.reason ? `: ${t(r.reason)}` : ''}`,
+    );
+  return lines;
+}
+
+export function formatStatus(
+  environment: string,
+  record: EnvironmentRecord | undefined,
+  requests: readonly ControlRequest[] = [],
+): string {
+  const lines = [`${t(environment)}:`];
+  if (!record) return `${lines[0]}\n  no deployment recorded yet\n`;
+  lines.push(`  live:     ${record.live ? release(record.live) : 'nothing recorded'}`);
+  lines.push(`  previous: ${record.previous ? release(record.previous) : 'none'}`);
+  if (record.rollout) lines.push(...rolloutLines(record.rollout, requests));
+  else lines.push('  rollout:  none in progress');
+  for (const slot of record.retired)
+    lines.push(
+      `  retired:  ${t(slot.slot)}${slot.version ? ` (${t(slot.version)})` : ''}, torn down after ${t(slot.dueAt)}`,
+    );
+  const history = record.history.slice(-STATUS_HISTORY);
+  if (history.length) {
+    lines.push(`  history (newest last, ${history.length} of ${record.history.length}):`);
+    for (const h of history)
+      lines.push(
+        `    ${t(h.at)}  ${t(h.event)} [${t(h.code)}] by ${t(h.by)}` +
+          `${h.version ? `, ${t(h.version)}` : ''}${h.detail ? `: ${t(h.detail)}` : ''}`,
+      );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,341 @@
+// `deploy-action promote|pause|resume|abort|status -e ENV` (issue 14) through the CLI entry, with the record in
+// a temp state dir and the recorded command target: what is refused (and with which code and exit status),
+// what request is appended to the control file, and, for a rollout handed off to wait, that the command goes
+// on with it (or rolls it back) in its own process. The handed-off records are made by the pipeline itself.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { main } from '../../../src/cli/main.ts';
+import { loadConfigFile } from '../../../src/config/load.ts';
+import { resolveEnvironment } from '../../../src/config/resolve.ts';
+import type { ControlRequest } from '../../../src/control/request.ts';
+import { runPipeline } from '../../../src/pipeline/pipeline.ts';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
+import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
+
+let dir: string;
+let stateDir: string;
+let configPath: string;
+let target: RecordedTarget;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'control-cli-'));
+  stateDir = join(dir, 'state');
+  configPath = join(dir, 'deploy.yml');
+  target = recordedTarget(dir);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A canary whose 25 % step waits (manual by default); max_wait_in_job 0 hands it off at once. */
+function writeConfig(gate = 'pause: manual', targetExtra = '') {
+  writeFileSync(
+    configPath,
+    `preset: fast
+state_dir: ${JSON.stringify(stateDir)}
+${target.targetYaml}  env:
+    CURRENT: '{"slot":"blue","version":"v1"}'
+${targetExtra}
+environments:
+  production:
+    strategy:
+      type: canary
+      slots: [blue, green]
+      # No analysis window: the wait for people is the only wait, and it is handed off at once.
+      pause: 0
+      steps: [{ weight: 25, ${gate} }, 50, 100]
+    control: { max_wait_in_job: 0 }
+`,
+  );
+}
+
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main([...argv, '-c', configPath], {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+  });
+  return { code, out, err };
+}
+
+const store = () => new FileStateStore(stateDir);
+async function current(): Promise<EnvironmentRecord | undefined> {
+  const read = await store().read('production');
+  assert.ok(read.ok, read.ok ? '' : read.message);
+  return read.record;
+}
+function requests(): ControlRequest[] {
+  const path = join(stateDir, 'control', 'production.ndjson');
+  return existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as ControlRequest)
+    : [];
+}
+
+/** v1 live on blue, then the pipeline rolls v2 out until its 25 % wait and hands it off. */
+async function handedOff(): Promise<EnvironmentRecord> {
+  await store().write({
+    ...emptyRecord('local', 'production', new Date()),
+    seq: 1,
+    live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+  });
+  const env = resolveEnvironment(await loadConfigFile(configPath), 'production');
+  const result = await runPipeline(
+    { env, version: 'v2', sha: 'abcdef1234567', deploymentId: 'cli-d1', handOff: true },
+    { reporter: { event() {} }, store: store() },
+  );
+  assert.equal(result.status, 'waiting', result.message);
+  const record = (await current())!;
+  assert.equal(record.rollout?.wait?.handedOff, true);
+  return record;
+}
+
+/** A rollout owned by this (live) test process: the running owner polls the requests, nothing runs here. */
+async function runningRollout(change: Partial<Rollout> = {}): Promise<Rollout> {
+  const rollout: Rollout = {
+    deploymentId: 'cli-r1',
+    version: 'v2',
+    sha: 'ABCDEF1234567',
+    strategy: 'canary',
+    phase: 'production',
+    step: 3,
+    steps: 7,
+    weight: 25,
+    startedAt: new Date().toISOString(),
+    owner: { kind: 'process', pid: process.pid, host: hostname() },
+    stableSlot: 'blue',
+    newSlot: 'green',
+    recovery: [{ kind: 'set_weight', slot: 'green', stableSlot: 'blue', weight: 0 }],
+    ...change,
+  };
+  await store().write({
+    ...emptyRecord('local', 'production', new Date()),
+    seq: 5,
+    live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+    rollout,
+  });
+  return rollout;
+}
+
+describe('deploy-action promote|pause|resume|abort: refusals', () => {
+  it('no record, or a record without a rollout: no_rollout, exit 2, nothing appended', async () => {
+    writeConfig();
+    for (const verb of ['promote', 'pause', 'resume', 'abort']) {
+      const r = await cli(verb, '-e', 'production');
+      assert.equal(r.code, 2, `${verb}: ${r.err}`);
+      assert.match(r.err, /^error: no_rollout: no rollout of production is in progress/);
+    }
+    await store().write({ ...emptyRecord('local', 'production', new Date()), seq: 2 });
+    const json = await cli('promote', '-e', 'production', '--json');
+    assert.equal(json.code, 2);
+    assert.deepEqual(
+      { ...JSON.parse(json.out), message: undefined },
+      { type: 'control', ok: false, code: 'no_rollout', message: undefined },
+    );
+    assert.deepEqual(requests(), []);
+  });
+
+  it('pause twice is already_paused; resume without a pause is not_paused; both exit 2', async () => {
+    writeConfig();
+    await runningRollout();
+    const notPaused = await cli('resume', '-e', 'production');
+    assert.equal(notPaused.code, 2);
+    assert.match(notPaused.err, /error: not_paused: the rollout of production is not paused/);
+    assert.equal((await cli('pause', '-e', 'production')).code, 0);
+    const again = await cli('pause', '-e', 'production');
+    assert.equal(again.code, 2);
+    assert.match(again.err, /error: already_paused/);
+    assert.equal((await cli('resume', '-e', 'production')).code, 0);
+    assert.equal((await cli('resume', '-e', 'production')).code, 2, 'resumed already');
+    assert.deepEqual(
+      requests().map((r) => r.verb),
+      ['pause', 'resume'],
+    );
+  });
+
+  it('a rollout held in the record (a hold the runner took up) counts as paused', async () => {
+    writeConfig();
+    await runningRollout({
+      wait: { kind: 'hold', step: 4, since: new Date().toISOString(), by: 'dave', handedOff: false },
+    });
+    assert.match((await cli('pause', '-e', 'production')).err, /already_paused/);
+  });
+
+  it('an over-long --reason, an unknown environment, a corrupt record: exit 2 with what was wrong', async () => {
+    writeConfig();
+    await runningRollout();
+    const long = await cli('abort', '-e', 'production', '--reason', 'x'.repeat(501));
+    assert.equal(long.code, 2);
+    assert.match(long.err, /invalid_reason: --reason is 501 characters long; at most 500/);
+    const unknown = await cli('promote', '-e', 'nowhere');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /nowhere/);
+    writeFileSync(store().pathFor('production'), '{ not json');
+    const corrupt = await cli('promote', '-e', 'production');
+    assert.equal(corrupt.code, 2);
+    assert.match(corrupt.err, /error: state_corrupt: .*production\.json/);
+    assert.deepEqual(requests(), []);
+  });
+});
+
+describe('deploy-action promote|pause|resume|abort: a rollout its process still runs', () => {
+  it('appends one request bound to the deployment, commit and step; runs nothing; exit 0', async () => {
+    writeConfig();
+    await runningRollout({
+      wait: { kind: 'manual', step: 4, since: new Date().toISOString(), handedOff: false },
+    });
+    const r = await cli('promote', '-e', 'production', '--full');
+    assert.equal(r.code, 0, r.err);
+    assert.match(
+      r.out,
+      /recorded \/promote .* step 5\/7 .*runs it and acts on the request within its poll interval \(2 s\)/,
+    );
+    const [request, ...more] = requests();
+    assert.equal(more.length, 0);
+    assert.match(request!.id, new RegExp(`^cli:${hostname()}:${process.pid}:\\d+$`));
+    assert.match(request!.by, new RegExp(`^cli:[^@]+@${hostname()}$`));
+    assert.equal(request!.source, 'cli');
+    assert.equal(request!.deploymentId, 'cli-r1');
+    assert.equal(request!.sha, 'abcdef1234567', 'the commit, lower-cased as requests carry it');
+    assert.equal(request!.step, 4, "the wait's step, not the rollout's");
+    assert.equal(request!.full, true);
+    assert.deepEqual(target.calls(), []);
+    assert.equal((await current())!.seq, 5, 'the record is the owner’s to write');
+  });
+
+  it('without a wait the request is for the step the rollout runs; --reason goes with an abort', async () => {
+    writeConfig();
+    await runningRollout();
+    const r = await cli('abort', '-e', 'production', '--reason', 'error budget', '--json');
+    assert.equal(r.code, 0, r.err);
+    const line = JSON.parse(r.out) as { ok: boolean; code: string; request: ControlRequest };
+    assert.equal(line.code, 'recorded');
+    assert.equal(line.request.step, 3);
+    assert.equal(line.request.reason, 'error budget');
+    assert.deepEqual(requests(), [line.request]);
+    assert.deepEqual(target.calls(), [], 'the running owner rolls back, not this command');
+  });
+});
+
+describe('deploy-action promote|abort: a rollout handed off to wait goes on in this process', () => {
+  it('promote: the canary goes on from 25 % to 100 %, v2 is live, the history names the promoter', async () => {
+    writeConfig();
+    const waiting = await handedOff();
+    assert.equal(waiting.rollout?.weight, 25);
+    const before = target.calls().length;
+    const r = await cli('promote', '-e', 'production');
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /going on with it now/);
+    assert.match(r.out, /production: rollout_resumed/);
+    const after = target.calls().slice(before);
+    assert.deepEqual(
+      after.filter((c) => c.startsWith('set_weight')),
+      ['set_weight green 50', 'set_weight green 100'],
+    );
+    const record = (await current())!;
+    assert.equal(record.rollout, undefined);
+    assert.equal(record.live?.version, 'v2');
+    const promoted = record.history.find((h) => h.event === 'promoted');
+    assert.ok(promoted, record.history.map((h) => h.event).join(' '));
+    assert.match(promoted.by, /^cli:/);
+  });
+
+  it('abort: traffic goes back to the stable version; v1 stays live; exit 0 (done as asked)', async () => {
+    writeConfig();
+    await handedOff();
+    const before = target.calls().length;
+    const r = await cli('abort', '-e', 'production', '--reason', 'not today', '--json');
+    assert.equal(r.code, 0, r.out + r.err);
+    const last = JSON.parse(r.out.trim().split('\n').at(-1)!) as { code: string; ok: boolean };
+    assert.equal(last.code, 'rollout_aborted');
+    assert.equal(last.ok, true);
+    assert.ok(target.calls().slice(before).includes('set_weight green 0'), target.calls().join('\n'));
+    const record = (await current())!;
+    assert.equal(record.rollout, undefined);
+    assert.equal(record.live?.version, 'v1');
+    assert.ok(record.history.some((h) => h.code === 'rollout_aborted' && h.detail?.includes('not today')));
+  });
+
+  it('the resumed rollout fails and is rolled back: exit 1', async () => {
+    writeConfig('pause: manual', '    FAIL_ON: "set_weight green 50"\n');
+    await handedOff();
+    const r = await cli('promote', '-e', 'production');
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.match(r.out, /rollout_resume_rolled_back/);
+    assert.equal((await current())!.live?.version, 'v1');
+  });
+
+  it('approval: 2 — one promote is recorded and the rollout keeps waiting; a second approver goes on', async () => {
+    writeConfig('approval: 2');
+    await handedOff();
+    const before = target.calls().length;
+    const first = await cli('promote', '-e', 'production');
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.out, /still waits: for 1 more approval\(s\)/);
+    assert.deepEqual(target.calls().slice(before), [], 'nothing ran');
+    // The CLI's approvers are told apart by who ran it: the same user twice counts once.
+    const same = await cli('promote', '-e', 'production');
+    assert.match(same.out, /still waits/);
+    const other = requests()[0]!;
+    writeFileSync(
+      join(stateDir, 'control', 'production.ndjson'),
+      `${readFileSync(join(stateDir, 'control', 'production.ndjson'), 'utf8')}${JSON.stringify({ ...other, id: 'cli:other:1:1', by: 'cli:erin@elsewhere' })}\n`,
+    );
+    const shown = await cli('status', '-e', 'production');
+    assert.match(shown.out, /request: {2}promote by cli:erin@elsewhere/);
+    const goes = await cli('reconcile', '-e', 'production');
+    assert.equal(goes.code, 0, goes.out + goes.err);
+    assert.equal((await current())!.live?.version, 'v2');
+  });
+
+  it('pause of a handed-off rollout only records; a promote for its step after the pause goes on', async () => {
+    writeConfig();
+    await handedOff();
+    const before = target.calls().length;
+    assert.equal((await cli('pause', '-e', 'production')).code, 0);
+    assert.equal((await cli('promote', '-e', 'production')).code, 0);
+    // A /promote for the waiting step ends the hold too (the latest of pause/resume/promote decides).
+    assert.equal((await current())!.rollout, undefined, 'the promote went on');
+    assert.ok(target.calls().slice(before).includes('set_weight green 100'));
+  });
+});
+
+describe('deploy-action status', () => {
+  it('prints live, previous, the rollout and its wait, the requests and the history; --json the record', async () => {
+    writeConfig();
+    const none = await cli('status', '-e', 'production');
+    assert.equal(none.code, 0);
+    assert.match(none.out, /no deployment recorded yet/);
+
+    const record = await handedOff();
+    await cli('pause', '-e', 'production');
+    const text = await cli('status', '-e', 'production');
+    assert.equal(text.code, 0, text.err);
+    assert.match(text.out, /live: {5}v1 on blue/);
+    assert.match(
+      text.out,
+      /rollout: {2}v2 by canary, phase production, step \d+\/\d+ \(25 % on the new version\)/,
+    );
+    assert.match(text.out, /waiting: {2}since .*\(handed off: no process waits\), held by cli:/);
+    assert.match(text.out, /request: {2}pause by cli:/);
+    assert.match(text.out, /handed_off \[manual\]/);
+
+    const json = await cli('status', '-e', 'production', '--json');
+    const parsed = JSON.parse(json.out) as { record: EnvironmentRecord; requests: ControlRequest[] };
+    assert.deepEqual(parsed.record, record);
+    assert.equal(parsed.requests.length, 1);
+  });
+
+  it('values people chose are printed on one line, control characters escaped', async () => {
+    writeConfig();
+    await runningRollout({ version: 'v2\u001b[31mred\nline' });
+    const r = await cli('status', '-e', 'production');
+    assert.ok(!r.out.includes('\u001b'), 'no escape sequence reaches the terminal');
+    assert.match(r.out, /rollout: {2}v2\\u001b\[31mred\\nline by canary/);
+  });
+});
