@@ -189,7 +189,9 @@ type Task =
   | { do: 'smoke'; track: TrackId }
   | { do: 'watch'; track: TrackId; phase: 'verify' | 'monitor' | 'staging'; windowMs: number }
   | { do: 'finalize'; track: TrackId; quiet: boolean }
-  | { do: 'succeed' };
+  | { do: 'succeed' }
+  /** A handed-off rollout aborted (issue 14): after `prepare` (the step runner exists), roll back. */
+  | { do: 'abort'; track: TrackId; kind: 'aborted' | 'strategy'; message: string };
 
 export interface Track {
   id: TrackId;
@@ -612,6 +614,9 @@ function run(s: PipelineState, out: Action[], now: number): void {
       case 'succeed':
         s.failure = undefined;
         finishSuccess(s, out, now);
+        return;
+      case 'abort':
+        failAndRollBack(s, out, task.track, { kind: task.kind, message: task.message }, now);
         return;
     }
     s.pc++;
@@ -2020,21 +2025,29 @@ export function resume(r: ResumeMachineInput): MachineTransition {
   out.push({ kind: 'persist', record: claimed, durable: true, wait: true });
   if (handoff?.kind === 'abort') {
     log(out, 'info', `rolling back the rollout of ${rollout.version} on ${env.name}: ${r.reason}`);
-    for (const w of s.waits) report(out, { type: 'wait-end', record: w });
-    const failure: Failure =
-      handoff.code === 'bake_rolled_back'
-        ? { kind: 'strategy', message: `the bake's metrics asked for a rollback: ${handoff.reason}` }
-        : {
-            kind: 'aborted',
-            message: `aborted by ${handoff.by}${handoff.reason ? `: ${handoff.reason}` : ''}`,
-          };
-    s.stage = 'production';
-    s.openPhase = { phase: 'production', at: r.now };
-    failAndRollBack(s, out, 'production', failure, r.now);
-    return { state: s, actions: out };
+    const bake = handoff.code === 'bake_rolled_back';
+    s.tasks = [
+      { do: 'skip', phase: 'validate', detail: 'done by the run that started the rollout' },
+      { do: 'skip', phase: 'staging', detail: 'done by the run that started the rollout' },
+      {
+        do: 'phase',
+        phase: 'production',
+        detail: `${env.strategy.type}, ${bake ? 'bake rolled back' : 'aborted'}`,
+      },
+      { do: 'prepare', track: 'production' },
+      {
+        do: 'abort',
+        track: 'production',
+        kind: bake ? 'strategy' : 'aborted',
+        message: bake
+          ? `the bake's metrics asked for a rollback: ${handoff.reason}`
+          : `aborted by ${handoff.by}${handoff.reason ? `: ${handoff.reason}` : ''}`,
+      },
+    ];
   }
   for (const w of s.waits) report(out, { type: 'wait-end', record: w });
-  log(out, 'info', `resuming the rollout of ${rollout.version} on ${env.name}: ${r.reason}`);
+  if (handoff?.kind !== 'abort')
+    log(out, 'info', `resuming the rollout of ${rollout.version} on ${env.name}: ${r.reason}`);
   run(s, out, r.now);
   return { state: s, actions: out };
 }
