@@ -4,7 +4,7 @@
 import type { OnOrphan } from '../config/schema.ts';
 import { dueForTeardown, type EnvironmentRecord, type RetiredSlot, type Rollout } from '../state/record.ts';
 import type { Step } from '../strategies/types.ts';
-import { decideControl, type ControlGate } from '../control/decide.ts';
+import { decideControl, requestsFor, type ControlGate } from '../control/decide.ts';
 import type { ControlRequest } from '../control/request.ts';
 import type { Handoff } from '../pipeline/machine.ts';
 
@@ -107,11 +107,18 @@ function handedOff(rollout: Rollout, requests: readonly ControlRequest[], now: D
       };
     case 'go': {
       // A hold ends with /resume (or a /promote for its step): whoever made the latest of those.
-      const resumer = [...requests]
-        .filter(
-          (r) => r.deploymentId === rollout.deploymentId && (r.verb === 'resume' || r.verb === 'promote'),
-        )
+      const resumer = requestsFor(rollout.deploymentId, requests)
+        .filter((r) => r.verb === 'resume' || (r.verb === 'promote' && r.step === wait.step))
         .at(-1);
+      // Without a gate decideControl goes on when it sees no /pause; a hold the record shows stays a hold
+      // until a /resume is seen (the requests could not be read, or the /pause is not among them).
+      if (wait.kind === 'hold' && !resumer)
+        return {
+          code: 'waiting',
+          rollout,
+          why: `paused${wait.by ? ` by ${wait.by}` : ''} at step ${wait.step + 1}: /resume goes on`,
+          look: false,
+        };
       const how = wait.kind === 'hold' || d.how === 'not_waiting' ? 'resumed' : d.how;
       const by = d.requests.length
         ? d.requests.map((r) => r.by)

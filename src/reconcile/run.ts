@@ -432,6 +432,10 @@ async function goOn(
       store,
       now: clock ? () => clock().getTime() : undefined,
       ...(options.controlFor?.(env, rollout) ? { control: options.controlFor(env, rollout) } : {}),
+      // The final look after a bake (and every later analysis) judges with the same analyzer as the looks.
+      ...(options.analyzerFor
+        ? { analyzerFor: (e: ResolvedEnvironment) => options.analyzerFor!(e, rollout, record) }
+        : {}),
     },
   );
   if (!outcome.started) {

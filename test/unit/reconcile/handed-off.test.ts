@@ -1,0 +1,486 @@
+// Reconcile and a rollout the job handed off to wait (issue 14): not an orphan whatever became of its run; the
+// requests people made (and a bake's time, judged by reconcile's clock) decide whether it goes on, rolls back
+// or keeps waiting; a bake not yet due gets one look at its metrics per run, and a look that says rollback
+// rolls it back. The pure decision first, then reconcile itself on records the pipeline handed off, with the
+// recorded command target and an injected analyzer.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { loadConfigFile } from '../../../src/config/load.ts';
+import { resolveEnvironment } from '../../../src/config/resolve.ts';
+import type { RawConfig } from '../../../src/config/schema.ts';
+import type { ControlRequest, ControlSource } from '../../../src/control/request.ts';
+import type { AnalysisRequest, Analyzer } from '../../../src/pipeline/analyzer.ts';
+import { runPipeline } from '../../../src/pipeline/pipeline.ts';
+import { decide, type OwnerStatus } from '../../../src/reconcile/decide.ts';
+import { reconcile, type ReconcileOptions } from '../../../src/reconcile/run.ts';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import {
+  emptyRecord,
+  type EnvironmentRecord,
+  type Rollout,
+  type RolloutWait,
+} from '../../../src/state/record.ts';
+import type { StepResult } from '../../../src/strategies/types.ts';
+import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
+
+const T0 = Date.parse('2026-05-01T10:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+let n = 0;
+function request(
+  verb: ControlRequest['verb'],
+  step: number,
+  over: Partial<ControlRequest> = {},
+): ControlRequest {
+  n++;
+  return {
+    id: `comment:${n}`,
+    verb,
+    by: 'alice',
+    at: iso(T0 + n * 1000),
+    deploymentId: 'd-1',
+    step,
+    source: 'comment',
+    ...over,
+  };
+}
+
+function waitingRollout(wait: Partial<RolloutWait> & { kind: RolloutWait['kind'] }): Rollout {
+  return {
+    deploymentId: 'd-1',
+    version: 'v2',
+    strategy: 'canary',
+    phase: 'production',
+    step: 4,
+    steps: 9,
+    weight: 25,
+    startedAt: iso(T0),
+    owner: { kind: 'workflow', runId: '41' },
+    stableSlot: 'blue',
+    newSlot: 'green',
+    recovery: [{ kind: 'set_weight', slot: 'green', stableSlot: 'blue', weight: 0 }],
+    wait: { step: 4, since: iso(T0), handedOff: true, ...wait },
+  };
+}
+
+function judge(
+  rollout: Rollout,
+  requests: ControlRequest[],
+  now = T0 + 60_000,
+  owner: OwnerStatus = { state: 'ended', conclusion: 'success' },
+) {
+  const record: EnvironmentRecord = { ...emptyRecord('o/r', 'production', new Date(T0)), seq: 3, rollout };
+  return decide({ record, owner, now: new Date(now), onOrphan: 'rollback', requests });
+}
+
+const summary = (d: ReturnType<typeof decide>) =>
+  d.code === 'handoff'
+    ? d.handoff.kind === 'go'
+      ? `go:${d.handoff.how}:${d.handoff.by.join('+')}${d.handoff.full ? ':full' : ''}`
+      : `abort:${d.handoff.by}:${d.handoff.code}`
+    : d.code === 'waiting'
+      ? `waiting${d.look ? ':look' : ''}`
+      : d.code;
+
+describe('decide: a handed-off rollout', () => {
+  const manual = waitingRollout({ kind: 'manual' });
+  const approval = waitingRollout({ kind: 'approval', approvals: 2 });
+  const bake = waitingRollout({ kind: 'bake', until: iso(T0 + 86_400_000) });
+  const hold = waitingRollout({ kind: 'hold', by: 'dave' });
+
+  it('is never an orphan, whatever its run did: no rollback, no resume, no stale', () => {
+    for (const owner of [
+      { state: 'ended', conclusion: 'failure' },
+      { state: 'ended', conclusion: 'success' },
+      { state: 'ended', conclusion: 'not_found' },
+      { state: 'running' },
+      { state: 'unknown', reason: 'API down' },
+    ] as OwnerStatus[])
+      for (const rollout of [manual, approval, bake, hold])
+        assert.match(
+          summary(judge(rollout, [], T0 + 1, owner)),
+          /^waiting/,
+          `${rollout.wait!.kind} ${owner.state}`,
+        );
+  });
+
+  it('every wait kind × request: what goes on, what rolls back, what keeps waiting', () => {
+    const cases: Array<[string, Rollout, ControlRequest[], string]> = [
+      ['manual, nothing', manual, [], 'waiting'],
+      ['manual, promote', manual, [request('promote', 4)], 'go:promoted:alice'],
+      ['manual, promote --full', manual, [request('promote', 4, { full: true })], 'go:promoted:alice:full'],
+      ['manual, promote for a later step', manual, [request('promote', 6)], 'waiting'],
+      [
+        'manual, promote for another deployment',
+        manual,
+        [request('promote', 4, { deploymentId: 'd-0' })],
+        'waiting',
+      ],
+      [
+        'manual, abort',
+        manual,
+        [request('abort', 4, { by: 'bob', reason: 'budget' })],
+        'abort:bob:rollout_aborted',
+      ],
+      [
+        'manual, abort of another deployment',
+        manual,
+        [request('abort', 4, { deploymentId: 'd-0' })],
+        'waiting',
+      ],
+      ['manual, pause', manual, [request('pause', 4)], 'waiting'],
+      [
+        'manual, pause then promote',
+        manual,
+        [request('pause', 4), request('promote', 4)],
+        'go:promoted:alice',
+      ],
+      ['approval, one approver', approval, [request('promote', 4, { approver: true })], 'waiting'],
+      [
+        'approval, a non-approver and an approver',
+        approval,
+        [request('promote', 4, { approver: true }), request('promote', 4, { by: 'dev', approver: false })],
+        'waiting',
+      ],
+      [
+        'approval, two approvers',
+        approval,
+        [request('promote', 4, { approver: true }), request('promote', 4, { by: 'ben', approver: true })],
+        'go:approved:alice+ben',
+      ],
+      ['approval, abort', approval, [request('abort', 4)], 'abort:alice:rollout_aborted'],
+      ['bake, nothing, before its end', bake, [], 'waiting:look'],
+      ['bake, promote', bake, [request('promote', 4)], 'go:promoted:alice'],
+      ['bake, paused', bake, [request('pause', 4)], 'waiting:look'],
+      ['bake, abort', bake, [request('abort', 4)], 'abort:alice:rollout_aborted'],
+      ['hold, nothing (the /pause not among the requests)', hold, [], 'waiting'],
+      ['hold, pause', hold, [request('pause', 4, { by: 'dave' })], 'waiting'],
+      [
+        'hold, pause then resume',
+        hold,
+        [request('pause', 4), request('resume', 4, { by: 'erin' })],
+        'go:resumed:erin',
+      ],
+      ['hold, resume then pause again', hold, [request('resume', 4), request('pause', 4)], 'waiting'],
+      ['hold, a promote for its step', hold, [request('promote', 4, { by: 'erin' })], 'go:resumed:erin'],
+      ['hold, abort', hold, [request('abort', 4)], 'abort:alice:rollout_aborted'],
+    ];
+    for (const [name, rollout, requests, expected] of cases)
+      assert.equal(summary(judge(rollout, requests)), expected, name);
+  });
+
+  it('a redelivered request counts once: the same approval twice is one approver', () => {
+    const once = request('promote', 4, { approver: true, id: 'comment:77' });
+    assert.equal(summary(judge(approval, [once, { ...once }])), 'waiting');
+    assert.equal(
+      summary(judge(approval, [once, { ...once }, request('promote', 4, { by: 'ben', approver: true })])),
+      'go:approved:alice+ben',
+    );
+  });
+
+  it("a bake is judged by reconcile's clock: waiting 1 ms before its end, due at its end", () => {
+    const until = Date.parse(bake.wait!.until!);
+    assert.equal(summary(judge(bake, [], until - 1)), 'waiting:look');
+    assert.equal(summary(judge(bake, [], until)), 'go:due:');
+    // A /pause holds a bake past its end (the triggers stay armed); /resume lets it go on.
+    assert.equal(summary(judge(bake, [request('pause', 4)], until + 1)), 'waiting:look');
+    assert.equal(summary(judge(bake, [request('pause', 4), request('resume', 4)], until + 1)), 'go:due:');
+  });
+
+  it('an abort carries who and why to the rollback', () => {
+    const d = judge(manual, [request('abort', 4, { by: 'bob', reason: 'error budget' })]);
+    assert.ok(d.code === 'handoff' && d.handoff.kind === 'abort');
+    assert.deepEqual(d.handoff, {
+      kind: 'abort',
+      by: 'bob',
+      reason: 'error budget',
+      code: 'rollout_aborted',
+    });
+  });
+});
+
+// ---- reconcile on records the pipeline handed off --------------------------------------------------------
+
+let dir: string;
+let target: RecordedTarget;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'reconcile-handoff-'));
+  target = recordedTarget(dir);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A canary whose 25 % step waits (`gate`); a bake is an analysis longer than max_wait_in_job (0). */
+async function config(step: string): Promise<RawConfig> {
+  const path = join(dir, 'deploy.yml');
+  writeFileSync(
+    path,
+    `preset: fast
+state_dir: ${JSON.stringify(join(dir, 'state'))}
+${target.targetYaml}  env:
+    CURRENT: '{"slot":"blue","version":"v1"}'
+environments:
+  production:
+    strategy:
+      type: canary
+      slots: [blue, green]
+      pause: 0
+      steps: [${step}, 50, 100]
+    control: { max_wait_in_job: 0 }
+`,
+  );
+  return loadConfigFile(path);
+}
+
+/** v1 live on blue; the pipeline rolls v2 out to its 25 % wait and hands it off. */
+async function handOff(cfg: RawConfig, store: FileStateStore): Promise<EnvironmentRecord> {
+  await store.write({
+    ...emptyRecord('o/r', 'production', new Date()),
+    seq: 1,
+    live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+  });
+  const result = await runPipeline(
+    {
+      env: resolveEnvironment(cfg, 'production'),
+      version: 'v2',
+      sha: 'abcdef1234567',
+      deploymentId: 'd-1',
+      runId: '41',
+      handOff: true,
+    },
+    { reporter: { event() {} }, store },
+  );
+  assert.equal(result.status, 'waiting', result.message);
+  const read = await store.read('production');
+  assert.ok(read.ok && read.record?.rollout?.wait?.handedOff);
+  return read.record;
+}
+
+/** A control source that hands out the given requests (for every deployment: the decision filters). */
+function source(requests: () => ControlRequest[], polls: string[] = []): ControlSource {
+  return {
+    async poll(deploymentId) {
+      polls.push(deploymentId);
+      return { changed: true, requests: requests() };
+    },
+  };
+}
+
+/** An analyzer that answers `result` and counts the looks, with what each looked at. */
+function analyzer(result: StepResult, looks: AnalysisRequest[]): Analyzer {
+  return {
+    async evaluate(request) {
+      looks.push(request);
+      return result;
+    },
+  };
+}
+
+function options(
+  cfg: RawConfig,
+  store: FileStateStore,
+  now: number,
+  extra: Partial<ReconcileOptions> = {},
+): ReconcileOptions & { owners: string[] } {
+  const owners: string[] = [];
+  return {
+    owners,
+    config: cfg,
+    environments: ['production'],
+    storeFor: () => store,
+    // The run that handed the rollout off failed afterwards: it must not matter.
+    ownerStatus: async (o) => {
+      owners.push(o.kind);
+      return { state: 'ended', conclusion: 'failure' };
+    },
+    actor: 'reconcile:99',
+    owner: { kind: 'workflow', runId: '99' },
+    reporter: { event() {} },
+    now: () => new Date(now),
+    ...extra,
+  };
+}
+
+const traffic = () => target.calls().filter((c) => c.startsWith('set_weight'));
+async function stored(store: FileStateStore): Promise<EnvironmentRecord> {
+  const read = await store.read('production');
+  assert.ok(read.ok && read.record);
+  return read.record;
+}
+
+describe('reconcile: a handed-off manual wait', () => {
+  it('is left alone while nobody promoted, even though its run failed: rollout_waiting, nothing run', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const before = target.calls().length;
+    const o = options(cfg, store, Date.now(), {
+      controlFor: () => source(() => [request('promote', 4, { deploymentId: 'other' })]),
+    });
+    const result = await reconcile(o);
+    assert.deepEqual(
+      result.entries.map((e) => [e.code, e.failed]),
+      [['rollout_waiting', false]],
+    );
+    assert.match(result.entries[0]!.message, /waiting for \/promote/);
+    assert.deepEqual(target.calls().slice(before), [], 'no recovery step ran');
+    assert.deepEqual(o.owners, [], 'the owner is not even asked');
+    assert.deepEqual(await stored(store), record, 'the record is untouched');
+  });
+
+  it('a promote for its step goes on from 25 % to 100 %: rollout_resumed, v2 live', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const step = record.rollout!.wait!.step;
+    const before = traffic().length;
+    const result = await reconcile(
+      options(cfg, store, Date.now(), {
+        controlFor: () => source(() => [request('promote', step, { by: 'carol' })]),
+      }),
+    );
+    assert.equal(result.entries[0]!.code, 'rollout_resumed', result.entries[0]!.message);
+    assert.deepEqual(traffic().slice(before), ['set_weight green 50', 'set_weight green 100']);
+    const after = await stored(store);
+    assert.equal(after.rollout, undefined);
+    assert.equal(after.live?.version, 'v2');
+    assert.ok(after.history.some((h) => h.event === 'promoted' && h.by === 'carol'));
+  });
+
+  it('an abort rolls it back: rollout_aborted, traffic on v1, the reason in the history', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const before = traffic().length;
+    const result = await reconcile(
+      options(cfg, store, Date.now(), {
+        controlFor: () =>
+          source(() => [request('abort', record.rollout!.wait!.step, { by: 'bob', reason: 'error budget' })]),
+      }),
+    );
+    assert.equal(result.entries[0]!.code, 'rollout_aborted', result.entries[0]!.message);
+    assert.equal(result.failed, false);
+    assert.deepEqual(traffic().slice(before), ['set_weight green 0']);
+    const after = await stored(store);
+    assert.equal(after.rollout, undefined);
+    assert.equal(after.live?.version, 'v1');
+    assert.ok(
+      after.history.some(
+        (h) => h.code === 'rollout_aborted' && h.by === 'bob' && h.detail === 'error budget',
+      ),
+    );
+  });
+});
+
+describe('reconcile: a handed-off bake of 24 h', () => {
+  const BAKE = '{ weight: 25, pause: 24h }';
+
+  it('before its end: one look per run at the 25 % step, counted in the record; at its end it goes on', async () => {
+    const cfg = await config(BAKE);
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const wait = record.rollout!.wait!;
+    assert.equal(wait.kind, 'bake');
+    const until = Date.parse(wait.until!);
+    assert.equal(until - Date.parse(wait.since), 86_400_000);
+    const looks: AnalysisRequest[] = [];
+    const fine = analyzer({ ok: true, analysis: 'promote', detail: 'error rate 0.1 %' }, looks);
+    const before = traffic().length;
+
+    const early = await reconcile(
+      options(cfg, store, until - 1, { controlFor: () => source(() => []), analyzerFor: () => fine }),
+    );
+    assert.equal(early.entries[0]!.code, 'rollout_waiting', early.entries[0]!.message);
+    assert.equal(looks.length, 1);
+    assert.equal(looks[0]!.phase, 'canary-step');
+    assert.equal(looks[0]!.weight, 25);
+    assert.equal(looks[0]!.slot, 'green');
+    assert.equal(looks[0]!.stableSlot, 'blue');
+    assert.equal(looks[0]!.windowMs, 1000, 'one monitor interval, not the 24 h window');
+    const looked = await stored(store);
+    assert.equal(looked.seq, record.seq + 1);
+    assert.equal(looked.rollout!.wait!.looks, 1);
+    assert.deepEqual(looked.rollout!.wait!.lastLook, {
+      at: iso(until - 1),
+      decision: 'promote',
+      detail: 'error rate 0.1 %',
+    });
+    assert.deepEqual(
+      looked.history,
+      record.history,
+      'a look is no history entry (144 a day would crowd it out)',
+    );
+    assert.deepEqual(traffic().slice(before), [], 'no traffic moved');
+
+    const due = await reconcile(
+      options(cfg, store, until, { controlFor: () => source(() => []), analyzerFor: () => fine }),
+    );
+    assert.equal(due.entries[0]!.code, 'rollout_resumed', due.entries[0]!.message);
+    assert.deepEqual(traffic().slice(before), ['set_weight green 50', 'set_weight green 100']);
+    assert.equal((await stored(store)).live?.version, 'v2');
+  });
+
+  it('--at (dueBy) judges the end as of that time, the look is recorded at the real time', async () => {
+    const cfg = await config(BAKE);
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const until = Date.parse(record.rollout!.wait!.until!);
+    const looks: AnalysisRequest[] = [];
+    const result = await reconcile(
+      options(cfg, store, Date.now(), {
+        dueBy: new Date(until),
+        controlFor: () => source(() => []),
+        analyzerFor: () => analyzer({ ok: true, analysis: 'promote' }, looks),
+      }),
+    );
+    assert.equal(result.entries[0]!.code, 'rollout_resumed', result.entries[0]!.message);
+  });
+
+  it('an armed trigger: a look that says rollback rolls the bake back (bake_rolled_back)', async () => {
+    const cfg = await config(BAKE);
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const until = Date.parse(record.rollout!.wait!.until!);
+    const looks: AnalysisRequest[] = [];
+    const bad = analyzer(
+      { ok: false, analysis: 'rollback', reason: 'error rate 9 % > 1 % (canary) vs 0.2 % (stable)' },
+      looks,
+    );
+    const before = traffic().length;
+    const result = await reconcile(
+      options(cfg, store, until - 3_600_000, { controlFor: () => source(() => []), analyzerFor: () => bad }),
+    );
+    assert.equal(result.entries[0]!.code, 'bake_rolled_back', result.entries[0]!.message);
+    assert.equal(result.failed, false);
+    assert.equal(looks.length, 1);
+    assert.deepEqual(traffic().slice(before), ['set_weight green 0']);
+    const after = await stored(store);
+    assert.equal(after.rollout, undefined);
+    assert.equal(after.live?.version, 'v1');
+    const entry = after.history.find((h) => h.code === 'bake_rolled_back');
+    assert.ok(entry, after.history.map((h) => `${h.event}:${h.code}`).join(' '));
+    assert.equal(entry.by, 'reconcile');
+    assert.match(entry.detail!, /error rate 9 %/);
+  });
+
+  it('a look that holds (not enough data) is counted and the bake goes on waiting', async () => {
+    const cfg = await config(BAKE);
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const looks: AnalysisRequest[] = [];
+    const o = () =>
+      options(cfg, store, Date.parse(record.rollout!.wait!.since) + 60_000, {
+        controlFor: () => source(() => []),
+        analyzerFor: () => analyzer({ ok: true, analysis: 'hold', detail: 'too few requests' }, looks),
+      });
+    await reconcile(o());
+    await reconcile(o());
+    const after = await stored(store);
+    assert.equal(after.rollout!.wait!.looks, 2);
+    assert.equal(after.rollout!.wait!.lastLook?.decision, 'hold');
+    assert.equal(looks.length, 2);
+  });
+});
