@@ -14,6 +14,7 @@ import type { ControlRequest } from '../../../src/control/request.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
+import { startCli } from '../../helpers/cli.ts';
 import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
 
 let dir: string;
@@ -219,6 +220,43 @@ describe('deploy-action promote|pause|resume|abort: a rollout its process still 
     assert.equal(line.request.reason, 'error budget');
     assert.deepEqual(requests(), [line.request]);
     assert.deepEqual(target.calls(), [], 'the running owner rolls back, not this command');
+  });
+});
+
+describe('deploy-action run waits in its process and reads the verbs from the state dir', () => {
+  it('a run waiting at its manual step is promoted by `deploy-action promote` and finishes at 100 %', async () => {
+    writeConfig();
+    await store().write({
+      ...emptyRecord('local', 'production', new Date()),
+      seq: 1,
+      live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+    });
+    const run = startCli(['run', '-e', 'production', '-v', 'v2', '-c', configPath]);
+    try {
+      // The CLI never hands off (max_wait_in_job is for the Action): it waits until the record says so.
+      const deadline = Date.now() + 20_000;
+      while (!(await current())?.rollout?.wait) {
+        assert.ok(Date.now() < deadline, 'the run never reached its wait');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal((await current())!.rollout!.wait!.handedOff, false);
+      const promote = await cli('promote', '-e', 'production');
+      assert.equal(promote.code, 0, promote.err);
+      assert.match(promote.out, /runs it and acts on the request within its poll interval/);
+      const done = await Promise.race([
+        run.done,
+        new Promise<undefined>((r) => setTimeout(r, 20_000, undefined)),
+      ]);
+      assert.ok(done, 'the run did not go on within 20 s of the promote');
+      assert.equal(done.code, 0, done.stdout + done.stderr);
+    } finally {
+      run.child.kill();
+    }
+    assert.equal((await current())!.live?.version, 'v2');
+    assert.deepEqual(
+      target.calls().filter((c) => c.startsWith('set_weight')),
+      ['set_weight green 25', 'set_weight green 50', 'set_weight green 100'],
+    );
   });
 });
 
