@@ -122,6 +122,8 @@ function who(): { user: string; host: string } {
   return { user, host: hostname() };
 }
 
+let lastIdMs = 0;
+
 /** The request this process makes: bound to the rollout's deployment, commit and the step it is at. */
 export function cliRequest(
   verb: ControlVerb,
@@ -131,8 +133,10 @@ export function cliRequest(
   me: { user: string; host: string; pid: number } = { ...who(), pid: process.pid },
 ): ControlRequest {
   const sha = rollout.sha?.toLowerCase();
+  // Two requests with one id count once: within a process the millisecond part never repeats.
+  lastIdMs = Math.max(now.getTime(), lastIdMs + 1);
   return {
-    id: `cli:${me.host}:${me.pid}:${now.getTime()}`.slice(0, 200),
+    id: `cli:${me.host}:${me.pid}:${lastIdMs}`.slice(0, 200),
     verb,
     by: `cli:${me.user}@${me.host}`.slice(0, 200),
     at: now.toISOString(),

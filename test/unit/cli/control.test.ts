@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { cliRequest } from '../../../src/cli/control.ts';
 import { main } from '../../../src/cli/main.ts';
 import { loadConfigFile } from '../../../src/config/load.ts';
 import { resolveEnvironment } from '../../../src/config/resolve.ts';
@@ -375,5 +376,29 @@ describe('deploy-action status', () => {
     const r = await cli('status', '-e', 'production');
     assert.ok(!r.out.includes('\u001b'), 'no escape sequence reaches the terminal');
     assert.match(r.out, /rollout: {2}v2\\u001b\[31mred\\nline by canary/);
+  });
+});
+
+describe('cliRequest', () => {
+  it('two requests of one process in the same millisecond get different ids (one id counts once)', () => {
+    const rollout: Rollout = {
+      deploymentId: 'd',
+      version: 'v2',
+      strategy: 'canary',
+      phase: 'production',
+      step: 1,
+      steps: 3,
+      startedAt: new Date().toISOString(),
+      owner: { kind: 'process', pid: 1, host: 'h' },
+      recovery: [],
+    };
+    const at = new Date('2026-01-01T00:00:00Z');
+    const me = { user: 'u', host: 'h', pid: 7 };
+    const a = cliRequest('pause', rollout, {}, at, me);
+    const b = cliRequest('resume', rollout, {}, at, me);
+    assert.match(a.id, /^cli:h:7:\d+$/);
+    assert.notEqual(a.id, b.id);
+    assert.equal(a.by, 'cli:u@h');
+    assert.equal(a.at, b.at, 'the time itself is not changed');
   });
 });
