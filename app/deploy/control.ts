@@ -6,8 +6,9 @@
 // the rollout off and the request lets it go on or abort, the reconcile workflow is started now.
 //
 // `planControl` and the words are pure; `controlRollout` gathers the facts, writes and dispatches.
+import { gateOf, isHeld, stepOf } from '../../src/control/rollout.ts';
 import { decideControl, requestsFor } from '../../src/control/decide.ts';
-import type { ControlDecision, ControlGate } from '../../src/control/decide.ts';
+import type { ControlDecision } from '../../src/control/decide.ts';
 import type { ControlPoll, ControlRequest, ControlVerb } from '../../src/control/request.ts';
 import {
   GitHubControlSource,
@@ -32,7 +33,7 @@ import {
   resolvePolicy,
 } from '../../src/policy/index.ts';
 import type { ApproverDecision, DeployerDecision } from '../../src/policy/index.ts';
-import type { RefusalCode, Rollout, RolloutWait } from '../../src/state/record.ts';
+import type { RefusalCode, Rollout } from '../../src/state/record.ts';
 import { stateKeysFor } from '../../src/state/state-key.ts';
 import type { StateRead } from '../../src/state/store.ts';
 import type { Api, Where } from '../facts/github.ts';
@@ -109,44 +110,10 @@ export function commandText(verb: string, environment: string): string {
 const at = (login: string): string => userText(login, { as: 'mention' });
 const short = (sha: string): string => code(sha.slice(0, 12));
 
-/** What a rollout waits for, as decideControl takes it; a hold (a /pause) is no gate of its own. */
-export function gateOf(wait: RolloutWait | undefined): ControlGate | undefined {
-  switch (wait?.kind) {
-    case 'manual':
-      return { kind: 'manual' };
-    case 'approval':
-      return { kind: 'approval', approvals: wait.approvals ?? 1 };
-    case 'bake': {
-      const until = wait.until ? Date.parse(wait.until) : Number.NaN;
-      // A bake without a readable end never goes on by itself: only a person ends it.
-      return { kind: 'bake', until: Number.isFinite(until) ? until : Number.POSITIVE_INFINITY };
-    }
-    default:
-      return undefined;
-  }
-}
-
-/** The strategy step a request is for: the one the rollout waits at, else the one it runs. */
-export const stepOf = (rollout: Rollout): number => rollout.wait?.step ?? rollout.step;
-
 /** "step 3/5, 25 %" for people: the step index is 0-based in the record. */
 export function position(rollout: Rollout): string {
   const step = `step ${Math.max(stepOf(rollout) + 1, 0)}/${rollout.steps}`;
   return rollout.weight !== undefined ? `${step}, ${rollout.weight} % of traffic on the new version` : step;
-}
-
-/**
- * Whether the rollout is held by a /pause: the latest of /pause, /resume and a /promote for this step decides;
- * with none of them, the record's own wait (a hold the runner already took up).
- */
-export function isHeld(rollout: Rollout, requests: readonly ControlRequest[]): boolean {
-  const mine = requestsFor(rollout.deploymentId, requests).filter((r) => r.verb !== 'abort');
-  const step = stepOf(rollout);
-  const decides = mine.some((r) => r.verb !== 'promote' || r.step === step);
-  if (!decides) return rollout.wait?.kind === 'hold';
-  return (
-    decideControl({ deploymentId: rollout.deploymentId, step, requests: mine, now: 0 }).action === 'hold'
-  );
 }
 
 /**

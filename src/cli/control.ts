@@ -5,11 +5,12 @@
 // it go on (or aborts it), this process goes on with it at once through reconcile, as the App's dispatch does
 // on GitHub. Refusals use the App's codes (no_rollout, already_paused, not_paused). Exit 0 recorded / done,
 // 1 the rollout this process went on with failed or was rolled back, 2 invalid input or refused.
+import { gateOf, isHeld, stepOf } from '../control/rollout.ts';
 import { hostname, userInfo } from 'node:os';
 import { oneLine } from '../config/errors.ts';
 import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
-import { decideControl, requestsFor, type ControlGate } from '../control/decide.ts';
+import { decideControl } from '../control/decide.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import type { ControlRequest, ControlVerb } from '../control/request.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
@@ -19,7 +20,7 @@ import type { OwnerStatus } from '../reconcile/decide.ts';
 import { ownerStatusFor } from '../reconcile/owner.ts';
 import { reconcile, type ReconcileCode, type ReconcileSummary } from '../reconcile/run.ts';
 import { FileStateStore } from '../state/file-store.ts';
-import type { Rollout, RolloutOwner, RolloutWait } from '../state/record.ts';
+import type { Rollout, RolloutOwner } from '../state/record.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelOnSignals } from '../util/signals.ts';
 
@@ -60,37 +61,6 @@ export type ControlCliRefusal =
   | 'state_corrupt'
   | 'state_unverifiable'
   | 'state_unavailable';
-
-/** What the record's wait waits for, as decideControl takes it; a hold (a /pause) is no gate of its own. */
-export function gateOf(wait: RolloutWait | undefined): ControlGate | undefined {
-  switch (wait?.kind) {
-    case 'manual':
-      return { kind: 'manual' };
-    case 'approval':
-      return { kind: 'approval', approvals: wait.approvals ?? 1 };
-    case 'bake': {
-      const until = wait.until ? Date.parse(wait.until) : Number.NaN;
-      return { kind: 'bake', until: Number.isFinite(until) ? until : Number.POSITIVE_INFINITY };
-    }
-    default:
-      return undefined;
-  }
-}
-
-/** The strategy step a request is for: the one the rollout waits at, else the one it runs. */
-export const stepOf = (rollout: Rollout): number => rollout.wait?.step ?? rollout.step;
-
-/**
- * Whether the rollout is held by a /pause: the latest of /pause, /resume and a /promote for its step decides;
- * with none of them, the record's own wait (a hold the runner already took up).
- */
-export function isHeld(rollout: Rollout, requests: readonly ControlRequest[]): boolean {
-  const step = stepOf(rollout);
-  const last = requestsFor(rollout.deploymentId, requests)
-    .filter((r) => r.verb === 'pause' || r.verb === 'resume' || (r.verb === 'promote' && r.step === step))
-    .at(-1);
-  return last ? last.verb === 'pause' : rollout.wait?.kind === 'hold';
-}
 
 /** Whether the requests end a handed-off rollout's wait (go on, or roll back): then someone must act now. */
 export function endsWait(

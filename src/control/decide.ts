@@ -3,7 +3,7 @@
 // it at every wait and between steps; reconcile asks it for a handed-off rollout.
 //
 // - /abort wins over everything, whenever it was made for this deployment.
-// - /pause holds the rollout before its next step until a /resume (or a /promote for the step it is at).
+// - /pause holds the rollout before its next step until a later /resume or /promote.
 // - A manual step goes on after one /promote for that step; an `approval: N` step after N distinct approvers'
 //   /promote for that step; a bake when its time is up, or earlier on a /promote for that step.
 // - A /promote counts for the first wait at or after the step it was made at (fromStep), never a later one.
@@ -71,10 +71,9 @@ export function decideControl(input: ControlInput): ControlDecision {
   const from = Math.min(input.fromStep ?? input.step, input.step);
   const forThisWait = (r: ControlRequest) => r.step >= from && r.step <= input.step;
   const promotes = requests.filter((r) => r.verb === 'promote' && forThisWait(r));
-  // The latest of /pause, /resume and a /promote for this step decides whether the rollout is held.
-  const holdOrGo = requests.filter(
-    (r) => r.verb === 'pause' || r.verb === 'resume' || (r.verb === 'promote' && forThisWait(r)),
-  );
+  // The latest of /pause, /resume and /promote decides whether the rollout is held: a /promote made after a
+  // /pause goes on (whatever step it was for), one made before it does not undo it.
+  const holdOrGo = requests.filter((r) => r.verb === 'pause' || r.verb === 'resume' || r.verb === 'promote');
   const last = holdOrGo.at(-1);
   if (last?.verb === 'pause') return { action: 'hold', request: last };
 

@@ -1,10 +1,11 @@
 // What reconcile should do for one environment, decided from its record alone (issue 13 part 6). Pure: the
 // record, what became of the rollout's owner, the time and the environment's `on_orphan` in; one decision
 // with a stable reason code out. run.ts performs it.
+import { gateOf, lastHoldOrGo } from '../control/rollout.ts';
 import type { OnOrphan } from '../config/schema.ts';
 import { dueForTeardown, type EnvironmentRecord, type RetiredSlot, type Rollout } from '../state/record.ts';
 import type { Step } from '../strategies/types.ts';
-import { decideControl, requestsFor, type ControlGate } from '../control/decide.ts';
+import { decideControl } from '../control/decide.ts';
 import type { ControlRequest } from '../control/request.ts';
 import type { Handoff } from '../pipeline/machine.ts';
 
@@ -82,14 +83,7 @@ export function decide({
 /** A handed-off rollout: what the requests and the time say about its wait. */
 function handedOff(rollout: Rollout, requests: readonly ControlRequest[], now: Date): ReconcileDecision {
   const wait = rollout.wait!;
-  const gate: ControlGate | undefined =
-    wait.kind === 'manual'
-      ? { kind: 'manual' }
-      : wait.kind === 'approval'
-        ? { kind: 'approval', approvals: wait.approvals ?? 1 }
-        : wait.kind === 'bake'
-          ? { kind: 'bake', until: wait.until ? Date.parse(wait.until) : Infinity }
-          : undefined;
+  const gate = gateOf(wait);
   const d = decideControl({
     deploymentId: rollout.deploymentId,
     step: wait.step,
@@ -107,9 +101,8 @@ function handedOff(rollout: Rollout, requests: readonly ControlRequest[], now: D
       };
     case 'go': {
       // A hold ends with /resume (or a /promote for its step): whoever made the latest of those.
-      const resumer = requestsFor(rollout.deploymentId, requests)
-        .filter((r) => r.verb === 'resume' || (r.verb === 'promote' && r.step === wait.step))
-        .at(-1);
+      const last = lastHoldOrGo(rollout, requests);
+      const resumer = last && last.verb !== 'pause' ? last : undefined;
       // Without a gate decideControl goes on when it sees no /pause; a hold the record shows stays a hold
       // until a /resume is seen (the requests could not be read, or the /pause is not among them).
       if (wait.kind === 'hold' && !resumer)

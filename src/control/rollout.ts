@@ -1,0 +1,44 @@
+// What a recorded rollout means for control requests (issue 14), shared by the App, the CLI verbs and
+// reconcile: the gate its wait is, the step a new request is for, and whether a /pause holds it. Pure.
+import type { Rollout, RolloutWait } from '../state/record.ts';
+import { requestsFor, type ControlGate } from './decide.ts';
+import type { ControlRequest } from './request.ts';
+
+/** What the record's wait waits for, as decideControl takes it; a hold (a /pause) is no gate of its own. */
+export function gateOf(wait: RolloutWait | undefined): ControlGate | undefined {
+  switch (wait?.kind) {
+    case 'manual':
+      return { kind: 'manual' };
+    case 'approval':
+      return { kind: 'approval', approvals: wait.approvals ?? 1 };
+    case 'bake': {
+      const until = wait.until ? Date.parse(wait.until) : Number.NaN;
+      // A bake without a readable end never goes on by itself: only a person ends it.
+      return { kind: 'bake', until: Number.isFinite(until) ? until : Number.POSITIVE_INFINITY };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The strategy step a request is for: the one the rollout waits at, else the one it runs. */
+export const stepOf = (rollout: Rollout): number => rollout.wait?.step ?? rollout.step;
+
+/** The latest /pause, /resume or /promote of this rollout's deployment: it decides whether it is held. */
+export function lastHoldOrGo(
+  rollout: Rollout,
+  requests: readonly ControlRequest[],
+): ControlRequest | undefined {
+  return requestsFor(rollout.deploymentId, requests)
+    .filter((r) => r.verb === 'pause' || r.verb === 'resume' || r.verb === 'promote')
+    .at(-1);
+}
+
+/**
+ * Whether a /pause holds the rollout: the latest of /pause, /resume and /promote decides (a /promote made
+ * after a /pause goes on); with none of them, the record's own wait (a hold the runner already took up).
+ */
+export function isHeld(rollout: Rollout, requests: readonly ControlRequest[]): boolean {
+  const last = lastHoldOrGo(rollout, requests);
+  return last ? last.verb === 'pause' : rollout.wait?.kind === 'hold';
+}
