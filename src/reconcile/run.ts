@@ -210,7 +210,8 @@ async function reconcileEnvironment(name: string, options: ReconcileOptions): Pr
     // A handed-off rollout is not an orphan: its owner is not asked; its requests are.
     const handedOff = rollout?.wait?.handedOff === true;
     const owner = rollout && !handedOff ? await options.ownerStatus(rollout.owner) : undefined;
-    const requests = handedOff ? await controlRequests(env, rollout!, options) : undefined;
+    const control = handedOff ? await controlRequests(env, rollout!, options) : undefined;
+    const requests = control?.requests;
     const now = (options.now ?? (() => new Date()))();
     const decision = decide({
       record,
@@ -219,7 +220,19 @@ async function reconcileEnvironment(name: string, options: ReconcileOptions): Pr
       onOrphan: env.onOrphan,
       ...(requests ? { requests } : {}),
     });
-    const acted = await act(decision, record, env, store, options, now);
+    // Unread requests may hold an /abort or a /pause: a wait never goes on without having read them.
+    const acted: Acted =
+      control?.error && decision.code === 'handoff' && decision.handoff.kind === 'go'
+        ? {
+            entry: entry(
+              name,
+              'rollout_waiting',
+              false,
+              `the rollout of ${decision.rollout.version} would go on, but its requests could not be read (${control.error}): left waiting until they can`,
+              { version: decision.rollout.version },
+            ),
+          }
+        : await act(decision, record, env, store, options, now);
     // The closing "nothing due" after something was done says nothing new.
     if (!(pass > 0 && acted.entry.code === 'nothing_due')) entries.push(acted.entry);
     if (!acted.next || acted.entry.failed) break;
@@ -313,9 +326,9 @@ async function controlRequests(
   env: ResolvedEnvironment,
   rollout: Rollout,
   options: ReconcileOptions,
-): Promise<readonly ControlRequest[]> {
+): Promise<{ requests: readonly ControlRequest[]; error?: string }> {
   const source = options.controlFor?.(env, rollout);
-  if (!source) return [];
+  if (!source) return { requests: [] };
   const polled = await source.poll(rollout.deploymentId);
   if (polled.error)
     options.reporter.event({
@@ -323,7 +336,7 @@ async function controlRequests(
       level: 'warn',
       message: `could not read the requests for ${env.name}: ${polled.error}`,
     });
-  return polled.requests;
+  return { requests: polled.requests, ...(polled.error ? { error: polled.error } : {}) };
 }
 
 /**

@@ -4,8 +4,15 @@ import type { ReconcileCode, ReconcileEntry, ReconcileSummary } from '../reconci
 import { cell, code, table, truncate } from './markdown.ts';
 
 /** Codes that mean something changed; the rest either did nothing or could not. */
-const DONE = new Set<ReconcileCode>(['slot_torn_down', 'orphan_rolled_back', 'orphan_resumed']);
-const QUIET = new Set<ReconcileCode>(['nothing_due', 'owner_running', 'orphan_changed']);
+const DONE = new Set<ReconcileCode>([
+  'slot_torn_down',
+  'orphan_rolled_back',
+  'orphan_resumed',
+  'rollout_resumed',
+  'rollout_aborted',
+]);
+/** Nothing to do now: a rollout waiting for people or its bake is where it should be. */
+const QUIET = new Set<ReconcileCode>(['nothing_due', 'owner_running', 'orphan_changed', 'rollout_waiting']);
 
 function icon(e: ReconcileEntry): string {
   if (e.failed) return '❌';

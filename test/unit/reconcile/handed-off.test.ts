@@ -350,6 +350,22 @@ describe('reconcile: a handed-off manual wait', () => {
     assert.ok(after.history.some((h) => h.event === 'promoted' && h.by === 'carol'));
   });
 
+  it('requests that could not be read: a wait that would go on stays (an unread /abort or /pause may be there)', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const step = record.rollout!.wait!.step;
+    const before = traffic().length;
+    const failing: ControlSource = {
+      poll: async () => ({ changed: false, requests: [request('promote', step)], error: 'HTTP 502' }),
+    };
+    const result = await reconcile(options(cfg, store, Date.now(), { controlFor: () => failing }));
+    assert.equal(result.entries[0]!.code, 'rollout_waiting', result.entries[0]!.message);
+    assert.match(result.entries[0]!.message, /could not be read \(HTTP 502\)/);
+    assert.deepEqual(traffic().slice(before), []);
+    assert.deepEqual(await stored(store), record);
+  });
+
   it('an abort rolls it back: rollout_aborted, traffic on v1, the reason in the history', async () => {
     const cfg = await config('{ weight: 25, pause: manual }');
     const store = new FileStateStore(join(dir, 'state'));
