@@ -5,7 +5,7 @@
 import type { RawConfig } from '../config/schema.ts';
 import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
 import { healthAnalyzer } from '../pipeline/analyzer.ts';
-import type { PipelineResult, Reporter, StepRecord } from '../pipeline/events.ts';
+import type { PipelineResult, Reporter, StepRecord, WaitRecord } from '../pipeline/events.ts';
 import { executeRollback, runStepRecorded, type ExecutionLog } from '../pipeline/execute-strategy.ts';
 import { resumePipeline } from '../pipeline/executor.ts';
 import { checkResumable } from '../pipeline/resume-check.ts';
@@ -76,6 +76,8 @@ export interface ReconcileEntry {
   /** The rollout or the slot it was about. */
   version?: string;
   slots?: string[];
+  /** A handed-off rollout that went on here: its waits (who ended each, when, how long it waited). */
+  waits?: WaitRecord[];
 }
 
 export interface ReconcileSummary {
@@ -491,6 +493,7 @@ async function goOn(
     entry: entry(env.name, code, code === 'rollout_resume_failed', `${why}: ${result.message}`, {
       steps: result.steps,
       version: rollout.version,
+      ...(result.waits?.length ? { waits: result.waits } : {}),
     }),
   };
 }

@@ -2,6 +2,7 @@
 // output and config text, so every cell is escaped.
 import type { ReconcileCode, ReconcileEntry, ReconcileSummary } from '../reconcile/run.ts';
 import { cell, code, table, truncate } from './markdown.ts';
+import { renderWaitsSection } from './job-summary.ts';
 
 /** Codes that mean something changed; the rest either did nothing or could not. */
 const DONE = new Set<ReconcileCode>([
@@ -31,6 +32,8 @@ export function renderReconcileSummary(summary: ReconcileSummary): string {
   const verdict = summary.failed
     ? '**Something that was due could not be done**: see the failed rows.'
     : 'Nothing failed.';
+  // A rollout that went on here after waiting: its waits, as the deploying job's summary shows them.
+  const waits = summary.entries.flatMap((e) => e.waits ?? []);
   return [
     '## deploy-action reconcile',
     '',
@@ -40,6 +43,7 @@ export function renderReconcileSummary(summary: ReconcileSummary): string {
     '',
     verdict,
     '',
+    ...(waits.length ? [renderWaitsSection({ waits }), ''] : []),
   ].join('\n');
 }
 

@@ -1,0 +1,67 @@
+// The reconcile job summary (src/report/reconcile.ts): one row per environment, and for a rollout that went
+// on after waiting (issue 14) its waits, with who ended each and how long it waited; values escaped.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderReconcileSummary } from '../../../src/report/reconcile.ts';
+import type { ReconcileEntry } from '../../../src/reconcile/run.ts';
+
+const entry = (over: Partial<ReconcileEntry>): ReconcileEntry => ({
+  environment: 'production',
+  code: 'rollout_resumed',
+  failed: false,
+  message: 'promoted by alice: v2 is live on production',
+  steps: [],
+  ...over,
+});
+
+test('a resumed rollout shows its waits: where, ended how, by whom, how long', () => {
+  const md = renderReconcileSummary({
+    failed: false,
+    entries: [
+      entry({
+        waits: [
+          {
+            environment: 'production',
+            kind: 'manual',
+            step: 6,
+            at: 'canary 25 %',
+            weight: 25,
+            since: '2026-12-01T10:00:00.000Z',
+            ended: { at: '2026-12-01T12:30:00.000Z', how: 'promoted', by: ['alice'] },
+            waitedMs: 9_000_000,
+          },
+        ],
+      }),
+    ],
+  });
+  assert.match(md, /✅ \| production \| `rollout_resumed`/);
+  assert.match(md, /### Waits/);
+  assert.match(md, /canary 25 %/);
+  assert.match(md, /alice/);
+  assert.match(md, /2h ?30m|2\.5 ?h|150 ?min/);
+});
+
+test('a waiting rollout is nothing to do; hostile text in a wait is escaped', () => {
+  const md = renderReconcileSummary({
+    failed: false,
+    entries: [
+      entry({
+        code: 'rollout_waiting',
+        message: 'waiting for /promote at step 7',
+        waits: [
+          {
+            environment: 'production',
+            kind: 'hold',
+            step: 2,
+            at: '<img src=x onerror=alert(1)> | x',
+            since: '2026-12-01T10:00:00.000Z',
+            ended: { at: '2026-12-01T10:05:00.000Z', how: 'resumed', by: ['<script>'] },
+            waitedMs: 300_000,
+          },
+        ],
+      }),
+    ],
+  });
+  assert.match(md, /➖ \| production \| `rollout_waiting`/);
+  assert.doesNotMatch(md, /<img|<script>/);
+});
