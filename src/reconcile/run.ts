@@ -7,7 +7,7 @@ import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.
 import { healthAnalyzer } from '../pipeline/analyzer.ts';
 import type { PipelineResult, Reporter, StepRecord, WaitRecord } from '../pipeline/events.ts';
 import { executeRollback, runStepRecorded, type ExecutionLog } from '../pipeline/execute-strategy.ts';
-import { resumePipeline } from '../pipeline/executor.ts';
+import { resumePipeline, type ResumeOutcome } from '../pipeline/executor.ts';
 import { checkResumable } from '../pipeline/resume-check.ts';
 import { createStepRunner, deploymentValues, type StepRunner } from '../pipeline/step-runner.ts';
 import type { DeploymentState } from '../github/status-comment.ts';
@@ -453,14 +453,7 @@ async function goOn(
         : {}),
     },
   );
-  if (!outcome.started) {
-    const code: ReconcileCode = outcome.code === 'not_resumable' ? 'rollout_resume_failed' : outcome.code;
-    return {
-      entry: entry(env.name, code, code === 'rollout_resume_failed', `${outcome.message}; not acted on`, {
-        version: rollout.version,
-      }),
-    };
-  }
+  if (!outcome.started) return notStarted(env.name, rollout, outcome, 'rollout_resume_failed');
   const { result } = outcome;
   const code: ReconcileCode =
     result.status === 'succeeded'
@@ -478,13 +471,7 @@ async function goOn(
     options,
     env.name,
     rollout,
-    result.status === 'succeeded'
-      ? 'success'
-      : result.status === 'waiting'
-        ? 'in_progress'
-        : result.status === 'rolled_back' || result.status === 'cancelled'
-          ? 'failure'
-          : 'error',
+    deploymentStateOf(result),
     handoff.kind === 'abort' && handoff.code === 'rollout_aborted'
       ? result.message.charAt(0).toUpperCase() + result.message.slice(1)
       : `${why.charAt(0).toUpperCase()}${why.slice(1)}: ${result.message}`,
@@ -612,14 +599,7 @@ async function orphanResume(
       now: clock ? () => clock().getTime() : undefined,
     },
   );
-  if (!outcome.started) {
-    const code: ReconcileCode = outcome.code === 'not_resumable' ? 'orphan_resume_failed' : outcome.code;
-    return {
-      entry: entry(env.name, code, code === 'orphan_resume_failed', `${outcome.message}; not acted on`, {
-        version: rollout.version,
-      }),
-    };
-  }
+  if (!outcome.started) return notStarted(env.name, rollout, outcome, 'orphan_resume_failed');
   const { result } = outcome;
   const code = resumeCode(result);
   const message = `resumed the orphaned rollout of ${rollout.version} (${why}) from ${where}: ${result.message}`;
@@ -627,11 +607,7 @@ async function orphanResume(
     options,
     env.name,
     rollout,
-    result.status === 'succeeded'
-      ? 'success'
-      : result.status === 'rolled_back' || result.status === 'cancelled'
-        ? 'failure'
-        : 'error',
+    deploymentStateOf(result),
     `${result.status === 'succeeded' ? 'Resumed by reconcile' : 'Reconcile resumed it'}: ${result.message}`,
   );
   // The pipeline wrote the record as it went (history orphan_resumed, then its own codes). The next pass
@@ -642,6 +618,28 @@ async function orphanResume(
       version: rollout.version,
     }),
   };
+}
+
+/** A resume that did not start: the record moved on (reported), or it cannot be resumed (failed). */
+function notStarted(
+  environment: string,
+  rollout: Rollout,
+  outcome: Extract<ResumeOutcome, { started: false }>,
+  unresumable: ReconcileCode,
+): Acted {
+  const code: ReconcileCode = outcome.code === 'not_resumable' ? unresumable : outcome.code;
+  return {
+    entry: entry(environment, code, code === unresumable, `${outcome.message}; not acted on`, {
+      version: rollout.version,
+    }),
+  };
+}
+
+/** What a resumed rollout's GitHub deployment says: live, still waiting, rolled back, or an error. */
+function deploymentStateOf(result: PipelineResult): DeploymentState {
+  if (result.status === 'succeeded') return 'success';
+  if (result.status === 'waiting') return 'in_progress';
+  return result.status === 'rolled_back' || result.status === 'cancelled' ? 'failure' : 'error';
 }
 
 function resumeCode(result: PipelineResult): ReconcileCode {

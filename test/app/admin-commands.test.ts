@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, commentOnPull, owner, PR, repo, seededFake, testApp, testProbot } from './helpers.ts';
+import { HEAD, commentOnPull, PR, rest, seededFake, testApp, testProbot } from './helpers.ts';
 
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 
@@ -104,22 +104,6 @@ async function deploysOnce(fake: FakeGitHub, probot: Probot, body: string, user:
     `${body} by ${user} creates one deployment: ${replies(fake).at(-1)}`,
   );
   return after.at(-1)!;
-}
-
-/** A REST call as a workflow would make it (the fake acts as github-actions[bot] for any plain token). */
-async function rest(fake: FakeGitHub, method: string, path: string, body: unknown): Promise<{ id: number }> {
-  const res = await fetch(`${fake.url}/repos/${owner}/${repo}${path}`, {
-    method,
-    headers: {
-      authorization: 'token workflow-token',
-      accept: 'application/vnd.github+json',
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(5_000),
-  });
-  assert.equal(res.status, 201, `${method} ${path}: ${await res.clone().text()}`);
-  return (await res.json()) as { id: number };
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   commentOnPull,
   owner,
   repo,
+  rest,
   seededFake,
   testApp,
   testMarkerKeys,
@@ -59,22 +60,6 @@ interface World {
   probot: Probot;
   /** The rollout's deployment (made from the PR, at its head). */
   deploymentId: number;
-}
-
-/** A REST call with a plain token: the fake acts as github-actions[bot], as for a workflow's token. */
-async function rest(fake: FakeGitHub, method: string, path: string, body: unknown): Promise<{ id: number }> {
-  const res = await fetch(`${fake.url}/repos/${owner}/${repo}${path}`, {
-    method,
-    headers: {
-      authorization: 'token workflow-token',
-      accept: 'application/vnd.github+json',
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(5_000),
-  });
-  assert.equal(res.status, 201, `${method} ${path}: ${await res.clone().text()}`);
-  return (await res.json()) as { id: number };
 }
 
 let nextRun = 700;

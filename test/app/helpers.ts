@@ -1,5 +1,6 @@
 // Shared setup for the app tests: a fake GitHub with one pull request, a real RSA key for the app's JWT,
 // and signed webhook deliveries.
+import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { Probot, ProbotOctokit } from 'probot';
 import { createFakeGitHub, fakeSha, pullRequestCommentPayload } from '../fake-github/index.ts';
@@ -125,4 +126,28 @@ export async function deliver(
   if (signature !== null) headers['x-hub-signature-256'] = signature;
   const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
   return { status: res.status, text: await res.text() };
+}
+
+/**
+ * A REST call as a workflow makes it, with a plain token (the fake acts as github-actions[bot] for any plain
+ * token): what a workflow's token can write, outside the App. Expects 201 Created.
+ */
+export async function rest(
+  fake: FakeGitHub,
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<{ id: number }> {
+  const res = await fetch(`${fake.url}/repos/${owner}/${repo}${path}`, {
+    method,
+    headers: {
+      authorization: 'token workflow-token',
+      accept: 'application/vnd.github+json',
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5_000),
+  });
+  assert.equal(res.status, 201, `${method} ${path}: ${await res.clone().text()}`);
+  return (await res.json()) as { id: number };
 }

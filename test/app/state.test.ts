@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, commentOnPull, PR, seededFake, testApp, testMarkerKeys, testProbot } from './helpers.ts';
+import { HEAD, commentOnPull, PR, rest, seededFake, testApp, testMarkerKeys, testProbot } from './helpers.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { EnvironmentRecord } from '../../src/state/record.ts';
 import { signRecord } from '../../src/state/signed-record.ts';
@@ -143,22 +143,6 @@ class Records {
   forged(environment: string, r: EnvironmentRecord = record()): Promise<number> {
     return this.write(environment, { ...r, environment }, randomBytes(32));
   }
-}
-
-/** A REST call with a plain token: the fake acts as github-actions[bot], as for a workflow's token. */
-async function rest(fake: FakeGitHub, method: string, path: string, body: unknown): Promise<{ id: number }> {
-  const res = await fetch(`${fake.url}/repos/acme/web${path}`, {
-    method,
-    headers: {
-      authorization: 'token workflow-token',
-      accept: 'application/vnd.github+json',
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(5_000),
-  });
-  assert.equal(res.status, 201, `${method} ${path}: ${await res.clone().text()}`);
-  return (await res.json()) as { id: number };
 }
 
 interface World {
