@@ -7,7 +7,7 @@ import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.
 import { healthAnalyzer } from '../pipeline/analyzer.ts';
 import type { PipelineResult, Reporter, StepRecord, WaitRecord } from '../pipeline/events.ts';
 import { executeRollback, runStepRecorded, type ExecutionLog } from '../pipeline/execute-strategy.ts';
-import { resumePipeline, type ResumeOutcome } from '../pipeline/executor.ts';
+import { resumePipeline, type Handoff, type ResumeOutcome } from '../pipeline/executor.ts';
 import { checkResumable } from '../pipeline/resume-check.ts';
 import { createStepRunner, deploymentValues, type StepRunner } from '../pipeline/step-runner.ts';
 import type { DeploymentState } from '../github/status-comment.ts';
@@ -430,29 +430,7 @@ async function goOn(
       : handoff.how === 'due'
         ? 'its bake is due'
         : `${handoff.how} by ${who || 'someone'}`;
-  const clock = options.now;
-  const outcome = await resumePipeline(
-    {
-      env,
-      seq: record.seq,
-      owner: options.owner,
-      actor: options.actor,
-      reason: why,
-      repository: record.repository,
-      handoff,
-    },
-    {
-      reporter: options.reporter,
-      signal: options.signal,
-      store,
-      now: clock ? () => clock().getTime() : undefined,
-      ...(options.controlFor?.(env, rollout) ? { control: options.controlFor(env, rollout) } : {}),
-      // The final look after a bake (and every later analysis) judges with the same analyzer as the looks.
-      ...(options.analyzerFor
-        ? { analyzerFor: (e: ResolvedEnvironment) => options.analyzerFor!(e, rollout, record) }
-        : {}),
-    },
-  );
+  const outcome = await resumeHere(env, record, rollout, store, options, why, handoff);
   if (!outcome.started) return notStarted(env.name, rollout, outcome, 'rollout_resume_failed');
   const { result } = outcome;
   const code: ReconcileCode =
@@ -582,23 +560,7 @@ async function orphanResume(
       ? `step ${state.index + 1}/${state.plan.length} (${describeStep(state.plan[state.index]!.step)})`
       : `the ${check.phase} phase`;
   const why = `its owner ${ownerText(rollout.owner)} ended${conclusionText(conclusion)}`;
-  const clock = options.now;
-  const outcome = await resumePipeline(
-    {
-      env,
-      seq: record.seq,
-      owner: options.owner,
-      actor: options.actor,
-      reason: `${why}; going on from ${where}`,
-      repository: record.repository,
-    },
-    {
-      reporter: options.reporter,
-      signal: options.signal,
-      store,
-      now: clock ? () => clock().getTime() : undefined,
-    },
-  );
+  const outcome = await resumeHere(env, record, rollout, store, options, `${why}; going on from ${where}`);
   if (!outcome.started) return notStarted(env.name, rollout, outcome, 'orphan_resume_failed');
   const { result } = outcome;
   const code = resumeCode(result);
@@ -618,6 +580,45 @@ async function orphanResume(
       version: rollout.version,
     }),
   };
+}
+
+/**
+ * The pipeline goes on with the record's rollout in this run (an orphan, or a handed-off rollout whose wait
+ * ended), owned by this reconcile run: its requests are polled (an /abort still stops it) and its analysis
+ * uses the analyzer the bake's looks used.
+ */
+function resumeHere(
+  env: ResolvedEnvironment,
+  record: EnvironmentRecord,
+  rollout: Rollout,
+  store: StateStore,
+  options: ReconcileOptions,
+  reason: string,
+  handoff?: Handoff,
+): Promise<ResumeOutcome> {
+  const clock = options.now;
+  const control = options.controlFor?.(env, rollout);
+  return resumePipeline(
+    {
+      env,
+      seq: record.seq,
+      owner: options.owner,
+      actor: options.actor,
+      reason,
+      repository: record.repository,
+      ...(handoff ? { handoff } : {}),
+    },
+    {
+      reporter: options.reporter,
+      signal: options.signal,
+      store,
+      now: clock ? () => clock().getTime() : undefined,
+      ...(control ? { control } : {}),
+      ...(options.analyzerFor
+        ? { analyzerFor: (e: ResolvedEnvironment) => options.analyzerFor!(e, rollout, record) }
+        : {}),
+    },
+  );
 }
 
 /** A resume that did not start: the record moved on (reported), or it cannot be resumed (failed). */
