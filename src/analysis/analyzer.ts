@@ -40,6 +40,17 @@ export interface AnalysisContext {
   signal: AbortSignal;
   /** Pre-deploy baseline values; default: the last captureBaseline() result. */
   baseline?: MetricValues;
+  /**
+   * The window began at this time, in the past (a bake that outlived its job, issue 14): the intervals
+   * already over are read from the providers' history (`Analyzer.history` must be true) and judged in order,
+   * then the rest of the window live, so the decision covers the whole window.
+   */
+  since?: number;
+  /**
+   * Judge only the intervals already over and stop: no live interval, no extension, no end-of-window
+   * decision. A rollback if a trigger fired, else hold (`window-so-far`): a look at a bake that goes on.
+   */
+  midway?: boolean;
   onDecision?(interval: IntervalResult): void;
 }
 
@@ -69,6 +80,8 @@ export interface AnalyzerDeps {
 
 export interface Analyzer {
   readonly config: AnalysisConfig;
+  /** Every provider the checks use can read the past (`since` may be given). */
+  readonly history: boolean;
   evaluate(ctx: AnalysisContext): Promise<AnalysisOutcome>;
   /** Reads the metrics of the currently serving version once, as the pre-deploy baseline. */
   captureBaseline(ctx: BaselineContext): Promise<MetricValues>;
@@ -132,8 +145,40 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
     return { values, errors };
   }
 
+  /** Every interval end in `times`, as readSide would have read it then (providers with history only). */
+  async function readSidePast(
+    side: Side,
+    vars: TemplateValues,
+    intervalMs: number,
+    times: number[],
+    signal: AbortSignal,
+  ): Promise<Array<{ values: MetricValues; errors: SampleError[] }>> {
+    const out = times.map(() => ({ values: {} as MetricValues, errors: [] as SampleError[] }));
+    await Promise.all(
+      [...byProvider].map(async ([providerName, metrics]) => {
+        const reads = await providers[providerName]!.readPast!({
+          side,
+          vars,
+          metrics,
+          intervalMs,
+          signal,
+          times,
+        });
+        reads.forEach((read, i) => {
+          Object.assign(out[i]!.values, read.values);
+          for (const e of read.errors)
+            out[i]!.errors.push({ provider: e.provider, side, code: e.code, message: e.message });
+        });
+      }),
+    );
+    return out;
+  }
+
+  const history = [...byProvider.keys()].every((name) => typeof providers[name]!.readPast === 'function');
+
   return {
     config,
+    history,
 
     async captureBaseline(ctx) {
       const vars: TemplateValues = {
@@ -157,7 +202,11 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
           `analysis: intervalMs must be > 0 and windowMs >= 0 (got ${intervalMs}, ${windowMs})`,
         );
       const baseline = ctx.baseline ?? capturedBaseline;
-      const startedAt = now();
+      if (ctx.since !== undefined && !history)
+        throw new Error(
+          `analysis: a window that began in the past needs providers that read history; ${[...byProvider.keys()].filter((n) => !providers[n]!.readPast).join(', ')} cannot`,
+        );
+      const startedAt = ctx.since ?? now();
       // Unset fields are undefined here and left out of the JSON line.
       const context: RecordedContext = {
         phase: ctx.phase,
@@ -174,14 +223,50 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
       let state = createJudgeState(config, { intervalMs, baseline, startedAt });
       const withStable = ctx.stableVersion !== undefined || ctx.stableSlot !== undefined;
       const { base, extension } = windowIntervals(config, windowMs, intervalMs);
-      let count = base;
+      const sides: Side[] = withStable ? ['canary', 'stable'] : ['canary'];
+      // The intervals of a window begun in the past that are already over: read from history at once.
+      const past = new Map<number, Array<{ values: MetricValues; errors: SampleError[] }>>();
+      if (ctx.since !== undefined) {
+        const over = Math.min(base + extension, Math.floor((now() - startedAt) / intervalMs));
+        const times = Array.from({ length: over }, (_, i) => startedAt + (i + 1) * intervalMs);
+        if (times.length > 0) {
+          const reads = await Promise.all(
+            sides.map((side) => readSidePast(side, varsFor(side, ctx), intervalMs, times, signal)),
+          );
+          times.forEach((t, i) =>
+            past.set(
+              i,
+              reads.map((r) => r[i]!),
+            ),
+          );
+        }
+      }
+      let count = ctx.midway ? past.size : base;
       const intervals: IntervalResult[] = [];
       let last: Decision | undefined;
 
       for (let index = 0; index < count; index++) {
         if (signal.aborted) break;
         const deadline = startedAt + (index + 1) * intervalMs;
-        const sides: Side[] = withStable ? ['canary', 'stable'] : ['canary'];
+        const fromHistory = past.get(index);
+        if (fromHistory) {
+          const sample: Sample = {
+            at: deadline,
+            canary: fromHistory[0]!.values,
+            ...(withStable ? { stable: fromHistory[1]!.values } : {}),
+            errors: fromHistory.flatMap((m) => m.errors),
+          };
+          const judged = judge(state, sample);
+          state = judged.state;
+          last = judged.decision;
+          recorder?.sample(index, sample, judged.decision);
+          const interval: IntervalResult = { index, at: deadline, decision: last, values: last.values };
+          intervals.push(interval);
+          ctx.onDecision?.(interval);
+          if (last.kind === 'rollback') return { decision: last, intervals };
+          if (!ctx.midway && index === base - 1 && last.kind === 'hold') count = base + extension;
+          continue;
+        }
         // Continuous providers (the prober) measure during the interval; the others are read at its end.
         const [continuous] = await Promise.all([
           Promise.all(sides.map((side) => readSide(side, varsFor(side, ctx), intervalMs, signal, true))),
@@ -221,6 +306,19 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         if (index === base - 1 && judged.decision.kind === 'hold') count = base + extension;
       }
 
+      if (ctx.midway && !signal.aborted)
+        return {
+          decision: {
+            kind: 'hold',
+            code: 'window-so-far',
+            reason:
+              intervals.length === 0
+                ? 'no interval of the window is over yet'
+                : `nothing fired over the ${intervals.length} interval(s) since ${new Date(startedAt).toISOString()}${last ? ` (last: ${last.reason})` : ''}`,
+            values: last?.values ?? {},
+          },
+          intervals,
+        };
       if (signal.aborted)
         return {
           decision: {

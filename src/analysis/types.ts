@@ -72,6 +72,8 @@ export type ReasonCode =
   | 'window-inconclusive'
   | 'window-evidence-healthy'
   | 'window-evidence-worse'
+  /** A look at a window that goes on (a bake between reconcile runs): nothing fired so far. */
+  | 'window-so-far'
   | 'aborted';
 
 export interface Decision {

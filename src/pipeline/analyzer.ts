@@ -3,7 +3,7 @@
 // checks at each interval and asks for a rollback at the first failure (each check has its own retries, so
 // one dropped request is not a failure). Metric analysis (src/analysis) plugs in behind the same interface.
 import type { ResolvedEnvironment } from '../config/resolve.ts';
-import type { AnalysisPhase, StepResult } from '../strategies/types.ts';
+import type { AnalysisPhase, LookBack, StepResult } from '../strategies/types.ts';
 import type { OutputLine } from '../targets/run-command.ts';
 import type { TemplateValues } from '../targets/template.ts';
 import { abortableSleep } from '../util/sleep.ts';
@@ -13,10 +13,14 @@ export interface AnalysisRequest {
   phase: AnalysisPhase;
   slot?: string;
   stableSlot?: string;
+  /** A fresh baseline (the stable version, freshly deployed) at the canary's share: compared instead of stable. */
+  baselineSlot?: string;
   weight?: number;
   instances?: string[];
   windowMs: number;
   intervalMs: number;
+  /** The window began before this run (see LookBack). */
+  lookBack?: LookBack;
   values: TemplateValues;
   signal?: AbortSignal;
   onOutput?: (line: OutputLine) => void;
@@ -38,7 +42,9 @@ export function healthAnalyzer(env: ResolvedEnvironment): Analyzer {
       const checks = environmentWide ? env.health : env.target.health;
       if (checks.length === 0)
         return { ok: true, analysis: 'promote', detail: 'no health checks configured' };
-      const deadline = Date.now() + request.windowMs;
+      // Health checks see only the present: a window begun in the past is watched live for `liveMs`.
+      const windowMs = request.lookBack ? request.lookBack.liveMs : request.windowMs;
+      const deadline = Date.now() + windowMs;
       let rounds = 0;
       do {
         if (rounds > 0)

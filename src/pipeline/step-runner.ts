@@ -1,5 +1,6 @@
 // Runs one strategy step on the command target. This is the only place where a Step meets the outside world.
 import type { ResolvedCommand, ResolvedEnvironment } from '../config/resolve.ts';
+import { stableShare } from '../strategies/sequence.ts';
 import type { Step, StepResult } from '../strategies/types.ts';
 import type { LiveState, TargetCapabilities } from '../strategies/capabilities.ts';
 import { CommandFailed, runCommand, type OutputLine } from '../targets/run-command.ts';
@@ -59,6 +60,7 @@ export function deploymentValues(
     environment_url: env.url,
     strategy: env.strategy.type,
     stable_slot: live.slot,
+    baseline_slot: env.strategy.type === 'canary' ? env.strategy.baseline?.slot : undefined,
     run_id: run.runId,
     deployment_id: run.deploymentId,
     instances: rolling?.instances.join(','),
@@ -78,8 +80,12 @@ export function stepValues(step: Step, base: TemplateValues): TemplateValues {
   if ('batch' in step && step.batch !== undefined) values.batch = String(step.batch);
   if (step.kind === 'set_weight') {
     values.weight = String(step.weight);
-    values.stable_weight = String(100 - step.weight);
+    values.stable_weight = String(stableShare(step));
     values.stable_slot = step.stableSlot;
+    if (step.baselineSlot !== undefined) {
+      values.baseline_slot = step.baselineSlot;
+      values.baseline_weight = String(step.baselineWeight ?? 0);
+    }
   }
   if (step.kind === 'switch') {
     values.weight = '100';
@@ -88,6 +94,7 @@ export function stepValues(step: Step, base: TemplateValues): TemplateValues {
   }
   if (step.kind === 'analysis') {
     if (step.stableSlot) values.stable_slot = step.stableSlot;
+    if (step.baselineSlot) values.baseline_slot = step.baselineSlot;
     if (step.weight !== undefined) values.weight = String(step.weight);
   }
   if (step.kind === 'deploy' && step.version === 'previous') values.version = base.previous_version;
@@ -175,9 +182,11 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
           phase: step.phase,
           slot: step.slot,
           stableSlot: step.stableSlot,
+          baselineSlot: step.baselineSlot,
           weight: step.weight,
           windowMs: step.windowMs,
           intervalMs: env.monitorIntervalMs,
+          ...(step.lookBack ? { lookBack: step.lookBack } : {}),
           values,
           signal,
           onOutput,

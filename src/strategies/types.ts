@@ -3,6 +3,8 @@
 // (pipeline/execute-strategy.ts) runs each step on the target and feeds the result back. That makes every
 // decision testable with plain values, and gives a typed log of what was decided and why.
 
+import type { WindowEvidence } from '../analysis/evidence.ts';
+
 export type AnalysisPhase =
   'canary-step' | 'pre-switch' | 'post-switch' | 'batch' | 'verify' | 'monitor' | 'staging';
 
@@ -12,15 +14,30 @@ export type Step =
   | { kind: 'smoke'; slot?: string }
   | { kind: 'warmup'; slot: string }
   | { kind: 'switch'; slot: string; from: string }
-  | { kind: 'set_weight'; slot: string; stableSlot: string; weight: number }
+  /**
+   * `slot` gets `weight` %, `stableSlot` the rest. With a fresh baseline (canary `baseline: fresh`),
+   * `baselineSlot` gets `baselineWeight` % too and `stableSlot` gets 100 - weight - baselineWeight.
+   */
+  | {
+      kind: 'set_weight';
+      slot: string;
+      stableSlot: string;
+      weight: number;
+      baselineSlot?: string;
+      baselineWeight?: number;
+    }
   | { kind: 'pause'; ms: number }
   | {
       kind: 'analysis';
       phase: AnalysisPhase;
       slot?: string;
       stableSlot?: string;
+      /** A fresh baseline serving beside the canary: the analysis compares the canary with it. */
+      baselineSlot?: string;
       weight?: number;
       windowMs: number;
+      /** The window began in the past (a bake that outlived its job): see LookBack. */
+      lookBack?: LookBack;
     }
   | { kind: 'rollback'; instances?: string[]; batch?: number }
   /**
@@ -34,10 +51,29 @@ export type Step =
 
 export type StepKind = Step['kind'];
 
+/**
+ * An analysis window that began before this run (issue 14: a bake handed off by the job that started it).
+ * An analyzer that can read the metrics' past judges the window from `since` on, so the decision covers the
+ * whole bake; one that cannot (health checks, the prober, commands) watches a live window of `liveMs`.
+ * `midway`: only the part already over is judged, with no end-of-window decision (a look at a bake that goes
+ * on, or one a person ended early): a rollback if a trigger fired, else hold.
+ */
+export interface LookBack {
+  since: number;
+  liveMs: number;
+  midway?: boolean;
+}
+
 /** What running a step produced. Analysis steps may also answer `hold` (not enough evidence yet). */
 export type StepResult =
-  | { ok: true; analysis?: 'promote' | 'hold'; detail?: string; metrics?: MetricReadings }
-  | { ok: false; reason: string; analysis?: 'rollback'; metrics?: MetricReadings };
+  | {
+      ok: true;
+      analysis?: 'promote' | 'hold';
+      detail?: string;
+      metrics?: MetricReadings;
+      evidence?: WindowEvidence;
+    }
+  | { ok: false; reason: string; analysis?: 'rollback'; metrics?: MetricReadings; evidence?: WindowEvidence };
 
 /** The metric values an analysis step ended on (canary side, `stable.<name>` for the stable side). */
 export type MetricReadings = Record<string, number | null>;

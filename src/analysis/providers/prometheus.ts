@@ -7,7 +7,7 @@ import { withRetries, type Sleep } from '../retry.ts';
 import { abortableSleep } from '../../util/sleep.ts';
 import type { MetricConfig, PrometheusProviderConfig } from '../schema.ts';
 import type { ProviderError, Result } from '../types.ts';
-import type { MetricProvider, ProviderRead, ReadRequest } from './provider.ts';
+import type { MetricProvider, PastReadRequest, ProviderRead, ReadRequest } from './provider.ts';
 
 export interface PrometheusDeps {
   fetch?: Fetch;
@@ -131,27 +131,14 @@ export class PrometheusClient {
     if (resultType !== 'vector' || !Array.isArray(result))
       return this.#fail('bad-json', `expected a vector of buckets, got ${resultType}`);
     if (result.length === 0) return this.#fail('empty-result', `no series matched: ${query}`);
-    const buckets = new Map<number, number>();
-    for (const series of result as Array<{ metric?: Record<string, string>; value: PromSample }>) {
-      const raw = series.metric?.le;
-      if (raw === undefined)
-        return this.#fail(
-          'bad-json',
-          `a histogram query must return one series per "le" label (aggregate with sum by (le)); got a series without le: ${query}`,
-        );
-      const le = raw === '+Inf' ? Infinity : Number(raw);
-      if (Number.isNaN(le) || buckets.has(le))
-        return this.#fail(
-          'bad-json',
-          `bucket le="${raw}" is ${buckets.has(le) ? 'repeated' : 'not a number'}: ${query}`,
-        );
-      const value = parseValue(this.name, series.value[1]);
-      if (!value.ok) return value;
-      buckets.set(le, value.value);
-    }
-    if (!buckets.has(Infinity))
-      return this.#fail('bad-json', `the buckets have no le="+Inf" (the total count): ${query}`);
-    return { ok: true, value: buckets };
+    return parseBuckets(
+      this.name,
+      query,
+      (result as Array<{ metric?: Record<string, string>; value: PromSample }>).map((series) => ({
+        le: series.metric?.le,
+        value: series.value[1],
+      })),
+    );
   }
 
   /** Points of a range query over [startMs, endMs]: exactly one series; non-finite points are dropped. */
@@ -162,32 +149,93 @@ export class PrometheusClient {
     stepMs: number,
     signal?: AbortSignal,
   ): Promise<Result<Array<[number, number]>>> {
-    const data = await this.#call(
-      'api/v1/query_range',
-      {
-        query,
-        start: String(startMs / 1000),
-        end: String(endMs / 1000),
-        step: `${Math.max(1, stepMs / 1000)}s`,
-      },
-      signal,
-    );
-    if (!data.ok) return data;
-    const { resultType, result } = data.value!;
-    if (resultType !== 'matrix' || !Array.isArray(result))
-      return this.#fail('bad-json', `expected a matrix, got ${resultType}`);
-    if (result.length === 0) return this.#fail('empty-result', `no series matched: ${query}`);
-    if (result.length > 1)
+    const matrix = await this.series(query, startMs, endMs, stepMs, signal);
+    if (!matrix.ok) return matrix;
+    if (matrix.value.length === 0) return this.#fail('empty-result', `no series matched: ${query}`);
+    if (matrix.value.length > 1)
       return this.#fail(
         'multiple-series',
-        `${result.length} series returned; aggregate with sum(), max() or avg(): ${query}`,
+        `${matrix.value.length} series returned; aggregate with sum(), max() or avg(): ${query}`,
       );
-    const points = (result[0] as { values: PromSample[] }).values
-      .map(([t, v]) => [t * 1000, Number(v)] as [number, number])
-      .filter(([, v]) => Number.isFinite(v));
+    const points = matrix.value[0]!.points.filter(([, v]) => Number.isFinite(v));
     if (points.length === 0) return this.#fail('not-a-number', `every point was NaN or Inf: ${query}`);
     return { ok: true, value: points };
   }
+
+  /**
+   * Every series of a range query over [startMs, endMs] at `stepMs`, with its points as [ms, value]. Long
+   * spans are asked in pieces of at most MAX_POINTS evaluations (Prometheus refuses more than 11,000 points
+   * per series); the pieces are joined per series (by its labels).
+   */
+  async series(
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    signal?: AbortSignal,
+  ): Promise<Result<RangeSeries[]>> {
+    const step = Math.max(1000, stepMs);
+    const joined = new Map<string, RangeSeries>();
+    for (let from = startMs; from <= endMs; from += step * MAX_POINTS) {
+      const to = Math.min(endMs, from + step * (MAX_POINTS - 1));
+      const data = await this.#call(
+        'api/v1/query_range',
+        { query, start: String(from / 1000), end: String(to / 1000), step: `${step / 1000}s` },
+        signal,
+      );
+      if (!data.ok) return data;
+      const { resultType, result } = data.value!;
+      if (resultType !== 'matrix' || !Array.isArray(result))
+        return this.#fail('bad-json', `expected a matrix, got ${resultType}`);
+      for (const raw of result as Array<{ metric?: Record<string, string>; values?: PromSample[] }>) {
+        if (!Array.isArray(raw.values)) return this.#fail('bad-json', `a series without values: ${query}`);
+        const metric = raw.metric ?? {};
+        const key = JSON.stringify(Object.entries(metric).sort(([a], [b]) => (a < b ? -1 : 1)));
+        const series = joined.get(key) ?? { metric, points: [] };
+        for (const [t, v] of raw.values) series.points.push([Math.round(t * 1000), Number(v)]);
+        joined.set(key, series);
+      }
+    }
+    return { ok: true, value: [...joined.values()] };
+  }
+}
+
+/** Evaluations per range request; Prometheus' own limit is 11,000 points per series. */
+export const MAX_POINTS = 10_000;
+
+export interface RangeSeries {
+  metric: Record<string, string>;
+  points: Array<[number, number]>;
+}
+
+/**
+ * Cumulative bucket counts from one value per `le` series. Needs a +Inf bucket (the total); a series
+ * without `le`, a repeated or unparsable `le`, or a non-finite count is refused with what was wrong.
+ */
+function parseBuckets(
+  provider: string,
+  query: string,
+  entries: ReadonlyArray<{ le: string | undefined; value: string }>,
+): Result<Map<number, number>> {
+  const fail = (message: string): Result<Map<number, number>> => ({
+    ok: false,
+    error: { provider, code: 'bad-json', message },
+  });
+  const buckets = new Map<number, number>();
+  for (const { le: raw, value: text } of entries) {
+    if (raw === undefined)
+      return fail(
+        `a histogram query must return one series per "le" label (aggregate with sum by (le)); got a series without le: ${query}`,
+      );
+    const le = raw === '+Inf' ? Infinity : Number(raw);
+    if (Number.isNaN(le) || buckets.has(le))
+      return fail(`bucket le="${raw}" is ${buckets.has(le) ? 'repeated' : 'not a number'}: ${query}`);
+    const value = parseValue(provider, text);
+    if (!value.ok) return value;
+    buckets.set(le, value.value);
+  }
+  if (!buckets.has(Infinity)) return fail(`the buckets have no le="+Inf" (the total count): ${query}`);
+  return { ok: true, value: buckets };
 }
 
 export function reducePoints(points: ReadonlyArray<[number, number]>, mode: ReduceMode): number {
@@ -212,27 +260,31 @@ export function createPrometheusProvider(
   const client = new PrometheusClient(name, config, deps);
   const now = deps.now ?? Date.now;
 
-  async function readOne(
-    name: string,
-    metric: MetricConfig,
-    request: ReadRequest,
-  ): Promise<Result<Record<string, number>>> {
+  function queryFor(name: string, metric: MetricConfig, request: ReadRequest): Result<string> {
     const template = request.side === 'stable' && metric.stable_query ? metric.stable_query : metric.query!;
-    let query: string;
     try {
-      query = renderPromql(template, request.vars);
+      return { ok: true, value: renderPromql(template, request.vars) };
     } catch (error) {
       if (error instanceof TemplateError)
         return { ok: false, error: { provider: name, code: 'template', message: error.message } };
       throw error;
     }
+  }
+
+  const rangeStep = (range: NonNullable<MetricConfig['range']>) =>
+    range.step ?? Math.max(1000, Math.floor(range.window / 60));
+
+  async function readOne(
+    name: string,
+    metric: MetricConfig,
+    request: ReadRequest,
+  ): Promise<Result<Record<string, number>>> {
+    const rendered = queryFor(name, metric, request);
+    if (!rendered.ok) return rendered;
+    const query = rendered.value;
     if (metric.histogram) {
-      // Each bucket under its own key, the total under the metric's name (histogram.ts).
       const buckets = await client.buckets(query, request.signal);
-      if (!buckets.ok) return buckets;
-      const values: Record<string, number> = { [name]: buckets.value.get(Infinity)! };
-      for (const [le, count] of buckets.value) values[bucketKey(name, le)] = count;
-      return { ok: true, value: values };
+      return buckets.ok ? { ok: true, value: bucketValues(name, buckets.value) } : buckets;
     }
     const single = (value: number) => ({ [name]: value });
     if (!metric.range) {
@@ -240,24 +292,131 @@ export function createPrometheusProvider(
       return value.ok ? { ok: true, value: single(value.value) } : value;
     }
     const end = now();
-    const step = metric.range.step ?? Math.max(1000, Math.floor(metric.range.window / 60));
+    const step = rangeStep(metric.range);
     const points = await client.range(query, end - metric.range.window, end, step, request.signal);
     if (!points.ok) return points;
     return { ok: true, value: single(reducePoints(points.value, metric.range.reduce ?? 'mean')) };
+  }
+
+  /**
+   * One metric at each of `times`, as readOne would have read it then: one range request (in pieces when
+   * long) evaluates the same query at every interval end, instead of a request per interval.
+   */
+  async function readOnePast(
+    name: string,
+    metric: MetricConfig,
+    request: PastReadRequest,
+  ): Promise<Array<Result<Record<string, number>>>> {
+    const { times, signal } = request;
+    const all = (result: Result<Record<string, number>>) => times.map(() => result);
+    const rendered = queryFor(name, metric, request);
+    if (!rendered.ok) return all(rendered);
+    const query = rendered.value;
+    const fail = (code: ProviderError['code'], message: string): Result<Record<string, number>> => ({
+      ok: false,
+      error: { provider: name, code, message },
+    });
+    const first = times[0]!;
+    const last = times[times.length - 1]!;
+    const step = metric.range ? rangeStep(metric.range) : request.intervalMs;
+    const matrix = await client.series(
+      query,
+      metric.range ? first - metric.range.window : first,
+      last,
+      step,
+      signal,
+    );
+    if (!matrix.ok) return all(matrix);
+    const series = matrix.value;
+    if (series.length === 0) return all(fail('empty-result', `no series matched: ${query}`));
+
+    if (metric.histogram) {
+      const byTime = new Map<number, Array<{ le: string | undefined; value: string }>>();
+      for (const s of series)
+        for (const [t, v] of s.points) {
+          const list = byTime.get(t) ?? [];
+          list.push({ le: s.metric.le, value: String(v) });
+          byTime.set(t, list);
+        }
+      return times.map((t) => {
+        const entries = byTime.get(t);
+        if (!entries) return fail('empty-result', `no buckets at ${new Date(t).toISOString()}: ${query}`);
+        const buckets = parseBuckets(name, query, entries);
+        return buckets.ok ? { ok: true, value: bucketValues(name, buckets.value) } : buckets;
+      });
+    }
+    if (series.length > 1)
+      return all(
+        fail(
+          'multiple-series',
+          `${series.length} series returned; aggregate with sum(), max() or avg(): ${query}`,
+        ),
+      );
+    const points = series[0]!.points;
+    if (!metric.range) {
+      const at = new Map(points);
+      return times.map((t) => {
+        const v = at.get(t);
+        if (v === undefined)
+          return fail('empty-result', `no value at ${new Date(t).toISOString()}: ${query}`);
+        if (!Number.isFinite(v))
+          return fail('not-a-number', `the query returned ${v} at ${new Date(t).toISOString()}`);
+        return { ok: true, value: { [name]: v } };
+      });
+    }
+    const { window, reduce } = metric.range;
+    // Times and points are both ascending: two pointers keep this linear in the span.
+    const finite = points.filter(([, v]) => Number.isFinite(v));
+    let lo = 0;
+    let hi = 0;
+    return times.map((t) => {
+      while (lo < finite.length && finite[lo]![0] < t - window) lo++;
+      if (hi < lo) hi = lo;
+      while (hi < finite.length && finite[hi]![0] <= t) hi++;
+      if (hi === lo)
+        return fail(
+          'empty-result',
+          `no point in the ${window / 1000}s before ${new Date(t).toISOString()}: ${query}`,
+        );
+      return { ok: true, value: { [name]: reducePoints(finite.slice(lo, hi), reduce ?? 'mean') } };
+    });
+  }
+
+  function collect(metrics: ReadRequest['metrics'], results: Array<Result<Record<string, number>>>) {
+    const read: ProviderRead = { values: {}, errors: [] };
+    metrics.forEach((m, i) => {
+      const result = results[i]!;
+      if (result.ok) Object.assign(read.values, result.value);
+      else {
+        read.values[m.name] = null;
+        read.errors.push({ ...result.error, message: `${m.name}: ${result.error.message}` });
+      }
+    });
+    return read;
   }
 
   return {
     name,
     async read(request: ReadRequest): Promise<ProviderRead> {
       const results = await Promise.all(request.metrics.map((m) => readOne(m.name, m.config, request)));
-      const read: ProviderRead = { values: {}, errors: [] };
-      request.metrics.forEach((m, i) => {
-        const result = results[i]!;
-        if (result.ok) Object.assign(read.values, result.value);
-        else read.values[m.name] = null;
-        if (!result.ok) read.errors.push({ ...result.error, message: `${m.name}: ${result.error.message}` });
-      });
-      return read;
+      return collect(request.metrics, results);
+    },
+    async readPast(request: PastReadRequest): Promise<ProviderRead[]> {
+      if (request.times.length === 0) return [];
+      const perMetric = await Promise.all(request.metrics.map((m) => readOnePast(m.name, m.config, request)));
+      return request.times.map((_, i) =>
+        collect(
+          request.metrics,
+          perMetric.map((results) => results[i]!),
+        ),
+      );
     },
   };
+}
+
+/** Each bucket under its own key, the total under the metric's name (histogram.ts). */
+function bucketValues(name: string, buckets: Map<number, number>): Record<string, number> {
+  const values: Record<string, number> = { [name]: buckets.get(Infinity)! };
+  for (const [le, count] of buckets) values[bucketKey(name, le)] = count;
+  return values;
 }

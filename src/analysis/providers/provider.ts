@@ -24,6 +24,17 @@ export interface MetricProvider {
   /** True when a read takes the whole interval (the prober); others are read at the end of the interval. */
   readonly continuous?: boolean;
   read(request: ReadRequest): Promise<ProviderRead>;
+  /**
+   * Reads the past: what each requested metric was at each of `times` (one read per time, in order), as
+   * `read` would have answered at that moment. It lets a bake that outlived its job be judged over its whole
+   * window when it resumes (issue 14). Absent for providers that only see the present (the prober, commands).
+   */
+  readPast?(request: PastReadRequest): Promise<ProviderRead[]>;
+}
+
+export interface PastReadRequest extends ReadRequest {
+  /** Interval ends (ms since the epoch), ascending and `intervalMs` apart. */
+  times: number[];
 }
 
 /** Values for every requested metric taken from one flat record (command and prober output). */
