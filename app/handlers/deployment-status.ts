@@ -1,12 +1,23 @@
 // deployment_status.created: the PR's status comment for the environment follows the deployment (the same
 // comment the Action writes: found by its marker, updated in place, created only when there is none), and
 // when the deployment ends its own environment lock is released (app/deploy/lock.ts).
+//
+// One request when the comment's id is known (issue 16): a deployment the App made carries the id of the
+// status comment the App wrote for it (app/deploy/start.ts), so a queued or in-progress status is written
+// straight to it without reading it first. Only the App's own deployments are believed (GitHub's signed
+// webhook names the creator): anyone with `deployments: write` can put any id in a payload, and the App may
+// edit any comment of the repository. What such a write could lose (a newer state, the commit list or the
+// waits the Action wrote moments before) is put back when GitHub reports the edit with the body it replaced
+// (deployment-status-repair.ts). Final and waiting statuses, which the Action writes in full itself, are
+// read first; a deleted comment (404) or an unknown id falls back to the search by marker.
 import type { Probot } from 'probot';
+import { registerStatusCommentRepair } from './deployment-status-repair.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import {
   findStatusComment,
   parseStatusComment,
   renderStatusComment,
+  statusCommentEnvironment,
   waitHolds,
 } from '../../src/github/status-comment.ts';
 import type { DeploymentState, StatusCommentState } from '../../src/github/status-comment.ts';
@@ -105,36 +116,115 @@ export function mayReleaseLock(
   return createdByApp && endedByBot;
 }
 
+/**
+ * The status comment id a deployment's payload may be believed about: only in a deployment the App itself
+ * created (GitHub's signed webhook names the creator). Undefined otherwise: the comment is searched for.
+ */
+export function trustedCommentId(
+  deployment: Pick<DeploymentStatusPayload['deployment'], 'creator'>,
+  commentId: number | undefined,
+  appLogin: string,
+): number | undefined {
+  if (commentId === undefined) return undefined;
+  return deployment.creator?.login.toLowerCase() === appLogin.toLowerCase() ? commentId : undefined;
+}
+
+/**
+ * Pure: whether the Action writes the comment in full for this status itself (a final status, a wait): the
+ * App reads the comment first then, rather than write what it knows and have it put back.
+ */
+export function readBeforeWrite(state: DeploymentState, description: string | undefined): boolean {
+  return FINAL_STATES.includes(state) || /^waiting\b/.test(description ?? '');
+}
+
+/** How the comment was found: its id written straight, read by id first, or searched for by marker. */
+export type CommentPath = 'known_id' | 'read_by_id' | 'search';
+
 export type DeploymentStatusOutcome =
   | { status: 'ignored'; reason: string }
   | {
       /** stale: the comment already shows a newer event; no_pull_request: the deployment names no PR. */
       status: 'updated' | 'created' | 'stale' | 'no_pull_request';
+      path?: CommentPath;
       commentId?: number;
       /** not_trusted: a final status the lock does not answer to (mayReleaseLock). */
       lock: 'released' | 'kept' | 'none' | 'not_final' | 'not_trusted';
     };
 
-async function existingComment(
+async function readById(
+  octokit: Octokit,
+  where: Where,
+  environment: string,
+  id: number,
+): Promise<{ id: number; state?: StatusCommentState } | undefined> {
+  try {
+    const { data } = await octokit.rest.issues.getComment({ ...where, comment_id: id });
+    // A bot's status comment for this environment; anything else is searched for instead.
+    if (data.user?.type === 'Bot' && data.body && statusCommentEnvironment(data.body) === environment)
+      return { id: data.id, state: parseStatusComment(data.body, environment) };
+  } catch (error) {
+    if ((error as { status?: number }).status !== 404) throw error;
+  }
+  return undefined;
+}
+
+/**
+ * Searches the PR for the comment and writes it, or creates it when there is none. One search at a time
+ * per PR and environment in this process: two deliveries at once would each find none and create two.
+ */
+const searches = new Map<string, Promise<unknown>>();
+function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = searches.get(key) ?? Promise.resolve();
+  const mine = previous.then(work, work);
+  const settled = mine.catch(() => undefined);
+  searches.set(key, settled);
+  void settled.then(() => {
+    if (searches.get(key) === settled) searches.delete(key);
+  });
+  return mine;
+}
+
+type Event = Parameters<typeof nextStatusState>[1];
+
+async function writeFound(
   octokit: Octokit,
   where: Where,
   pullNumber: number,
-  environment: string,
-  knownId: number | undefined,
-): Promise<{ id: number; state?: StatusCommentState } | undefined> {
-  if (knownId !== undefined) {
-    try {
-      const { data } = await octokit.rest.issues.getComment({ ...where, comment_id: knownId });
-      const isBot = data.user?.type === 'Bot';
-      if (isBot && data.body) {
-        const state = parseStatusComment(data.body, environment);
-        if (state) return { id: data.id, state };
-      }
-    } catch (error) {
-      if ((error as { status?: number }).status !== 404) throw error;
-    }
+  event: Event,
+  found: { id: number; state?: StatusCommentState } | undefined,
+  path: CommentPath,
+): Promise<{ status: 'updated' | 'created' | 'stale'; path: CommentPath; commentId?: number }> {
+  const next = nextStatusState(found?.state, event);
+  if (!next) return { status: 'stale', path, ...(found ? { commentId: found.id } : {}) };
+  const body = renderStatusComment(next);
+  if (found) {
+    await octokit.rest.issues.updateComment({ ...where, comment_id: found.id, body });
+    return { status: 'updated', path, commentId: found.id };
   }
-  return findStatusComment(octokit.rest, { ...where, pullNumber, environment });
+  const { data } = await octokit.rest.issues.createComment({ ...where, issue_number: pullNumber, body });
+  return { status: 'created', path, commentId: data.id };
+}
+
+async function searchAndWrite(
+  octokit: Octokit,
+  where: Where,
+  pullNumber: number,
+  event: Event,
+): ReturnType<typeof writeFound> {
+  const key = JSON.stringify([
+    where.owner.toLowerCase(),
+    where.repo.toLowerCase(),
+    pullNumber,
+    event.environment,
+  ]);
+  return oneAtATime(key, async () => {
+    const found = await findStatusComment(octokit.rest, {
+      ...where,
+      pullNumber,
+      environment: event.environment,
+    });
+    return writeFound(octokit, where, pullNumber, event, found, 'search');
+  });
 }
 
 export async function handleDeploymentStatus(
@@ -162,9 +252,8 @@ export async function handleDeploymentStatus(
 
   const pullNumber = deploymentPayload.pr;
   if (pullNumber === undefined) return { status: 'no_pull_request', lock: await releaseIfFinal() };
-  const found = await existingComment(octokit, where, pullNumber, environment, deploymentPayload.comment_id);
   const runUrl = status.log_url || status.target_url || undefined;
-  const next = nextStatusState(found?.state, {
+  const event: Event = {
     environment,
     state,
     sha: deployment.sha,
@@ -173,27 +262,36 @@ export async function handleDeploymentStatus(
     ...(status.description ? { description: status.description } : {}),
     ...(status.environment_url ? { environmentUrl: status.environment_url } : {}),
     ...(runUrl ? { runUrl } : {}),
-  });
-  let commentId = found?.id;
-  let outcome: 'updated' | 'created' | 'stale' = 'stale';
-  if (next && found) {
-    await octokit.rest.issues.updateComment({
-      ...where,
-      comment_id: found.id,
-      body: renderStatusComment(next),
-    });
-    outcome = 'updated';
-  } else if (next) {
-    const { data } = await octokit.rest.issues.createComment({
-      ...where,
-      issue_number: pullNumber,
-      body: renderStatusComment(next),
-    });
-    commentId = data.id;
-    outcome = 'created';
+  };
+  const knownId =
+    deploymentPayload.comment_id === undefined
+      ? undefined
+      : trustedCommentId(deployment, deploymentPayload.comment_id, await ownBotLogin(octokit));
+
+  let written: Awaited<ReturnType<typeof writeFound>> | undefined;
+  if (knownId !== undefined && !readBeforeWrite(state, status.description ?? undefined)) {
+    // Written straight: what the App knows of the deployment (its payload), and the event.
+    const next = nextStatusState(undefined, event)!;
+    if (deploymentPayload.strategy) next.strategy = deploymentPayload.strategy;
+    if (deploymentPayload.version) next.version = deploymentPayload.version;
+    try {
+      await octokit.rest.issues.updateComment({
+        ...where,
+        comment_id: knownId,
+        body: renderStatusComment(next),
+      });
+      written = { status: 'updated', path: 'known_id', commentId: knownId };
+    } catch (error) {
+      // Deleted: searched for (and written again) like an unknown one.
+      if ((error as { status?: number }).status !== 404) throw error;
+    }
+  } else if (knownId !== undefined) {
+    const found = await readById(octokit, where, environment, knownId);
+    if (found) written = await writeFound(octokit, where, pullNumber, event, found, 'read_by_id');
   }
+  written ??= await searchAndWrite(octokit, where, pullNumber, event);
   const lock = await releaseIfFinal();
-  return { status: outcome, ...(commentId !== undefined ? { commentId } : {}), lock };
+  return { ...written, lock };
 }
 
 export function registerDeploymentStatus(app: Probot): void {
@@ -204,4 +302,5 @@ export function registerDeploymentStatus(app: Probot): void {
     );
     context.log.info({ delivery: context.id, ...outcome }, `deployment_status ${outcome.status}`);
   });
+  registerStatusCommentRepair(app);
 }

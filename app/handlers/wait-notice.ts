@@ -18,7 +18,7 @@ import type { ControlChannel } from '../deploy/control.ts';
 import type { RecordReader } from '../state.ts';
 
 interface StatusPayload {
-  deployment_status: { state: string };
+  deployment_status: { state: string; description?: string | null };
   deployment: { id: number; environment: string };
   repository: { name: string; owner: { login: string } };
 }
@@ -79,6 +79,10 @@ export async function handleWaitNotice(
   // The Action says in_progress (with a description) when it starts waiting; other states cost no read.
   if (payload.deployment_status.state !== 'in_progress')
     return { status: 'ignored', reason: 'not_in_progress' };
+  // Nor do its other in-progress statuses: a wait's says "waiting ..." (src/report/github/deployment-status.ts
+  // waitStatus and finalStatus); the record read below stays what decides (issue 16: one request per status).
+  if (!/^waiting\b/.test(payload.deployment_status.description ?? ''))
+    return { status: 'ignored', reason: 'not_waiting' };
   const where: Where = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const environment = payload.deployment.environment;
   const read = await records(octokit.rest as Api, where, environment);

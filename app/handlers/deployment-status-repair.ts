@@ -1,0 +1,100 @@
+// issue_comment.edited of a status comment the App itself just wrote: GitHub's signed webhook carries the body
+// the edit replaced (`changes.body.from`). The App writes queued and in-progress statuses to a known comment
+// without reading it first (deployment-status.ts); when that write replaced something newer (a delivery out of
+// order) or dropped what only the Action knows (the commit list, the waits), this puts it back. Nothing here
+// acts on a command: it only restores a comment the App's own write damaged. No state is kept: every replica
+// sees the edit.
+import type { Probot } from 'probot';
+import {
+  parseStatusComment,
+  renderStatusComment,
+  statusCommentEnvironment,
+  waitHolds,
+} from '../../src/github/status-comment.ts';
+import type { StatusCommentState } from '../../src/github/status-comment.ts';
+import type { Octokit } from '../facts/github.ts';
+import { ownBotLogin } from '../facts/own-comments.ts';
+import { nextStatusState } from './deployment-status.ts';
+
+/** What a status comment keeps from its previous state for the same commit (nextStatusState's `base`). */
+const KEPT = ['version', 'strategy', 'previousSha', 'commits', 'commitsTotal', 'waits'] as const;
+
+/**
+ * Pure: the state to write back after `after` replaced `before`, or undefined when the write lost nothing.
+ * - `before` was newer (another deployment, or a later status of the same one): it is put back as it was.
+ * - Same commit: the fields `after` dropped (and a wait that still holds) are added to `after`.
+ * Writing the result back loses nothing in turn, so the edit that result makes ends the repairs.
+ */
+export function repairedState(
+  before: StatusCommentState | undefined,
+  after: StatusCommentState,
+): StatusCommentState | undefined {
+  if (!before || after.deploymentId === undefined) return undefined;
+  const event = {
+    environment: after.environment,
+    state: after.state,
+    sha: after.sha,
+    deploymentId: after.deploymentId,
+    at: after.updatedAt,
+    ...(after.description ? { description: after.description } : {}),
+  };
+  if (!nextStatusState(before, event)) return before;
+  if (before.sha.toLowerCase() !== after.sha.toLowerCase()) return undefined;
+  const lost = KEPT.filter((k) => before[k] !== undefined && after[k] === undefined);
+  const waitLost = before.wait !== undefined && after.wait === undefined && waitHolds(before, event);
+  if (!lost.length && !waitLost) return undefined;
+  const repaired: StatusCommentState = { ...after };
+  for (const k of lost) (repaired as unknown as Record<string, unknown>)[k] = before[k];
+  if (waitLost) repaired.wait = before.wait;
+  return repaired;
+}
+
+interface EditedPayload {
+  comment: { id: number; body?: string | null; user?: { login: string; type?: string } | null };
+  changes?: { body?: { from?: string } };
+  sender: { login: string; type?: string };
+  repository: { name: string; owner: { login: string } };
+}
+
+export type RepairOutcome =
+  | { status: 'ignored'; reason: 'not_a_status_comment' | 'not_own_edit' | 'nothing_lost' }
+  | { status: 'restored' | 'completed'; commentId: number };
+
+export async function handleStatusCommentEdit(
+  octokit: Octokit,
+  payload: EditedPayload,
+): Promise<RepairOutcome> {
+  const body = payload.comment.body ?? '';
+  const from = payload.changes?.body?.from;
+  const environment = statusCommentEnvironment(body);
+  // A bot's status comment only (the App's or the Action's), and its body before the edit.
+  if (environment === undefined || from === undefined || payload.comment.user?.type !== 'Bot')
+    return { status: 'ignored', reason: 'not_a_status_comment' };
+  // Only the App's own edits: the Action's writes carry the whole state already.
+  if (payload.sender.login.toLowerCase() !== (await ownBotLogin(octokit)).toLowerCase())
+    return { status: 'ignored', reason: 'not_own_edit' };
+  const after = parseStatusComment(body, environment);
+  const before = parseStatusComment(from, environment);
+  if (!after) return { status: 'ignored', reason: 'nothing_lost' };
+  const repaired = repairedState(before, after);
+  if (!repaired) return { status: 'ignored', reason: 'nothing_lost' };
+  await octokit.rest.issues.updateComment({
+    owner: payload.repository.owner.login,
+    repo: payload.repository.name,
+    comment_id: payload.comment.id,
+    // Put back verbatim when it was newer: the same bytes, so nothing in it is re-rendered.
+    body: repaired === before ? from : renderStatusComment(repaired),
+  });
+  return { status: repaired === before ? 'restored' : 'completed', commentId: payload.comment.id };
+}
+
+export function registerStatusCommentRepair(app: Probot): void {
+  app.on('issue_comment.edited', async (context) => {
+    const outcome = await handleStatusCommentEdit(
+      context.octokit,
+      context.payload as unknown as EditedPayload,
+    );
+    if (outcome.status !== 'ignored')
+      context.log.info({ delivery: context.id, ...outcome }, `status comment ${outcome.status}`);
+  });
+}
