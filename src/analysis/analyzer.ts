@@ -34,6 +34,11 @@ export interface AnalysisContext {
   stableVersion?: string;
   slot?: string;
   stableSlot?: string;
+  /**
+   * A fresh baseline (canary `baseline: fresh`): the stable version deployed again on this slot at the
+   * canary's share. The comparison side is then read with slot = this slot ({{baseline_slot}} in templates).
+   */
+  baselineSlot?: string;
   weight?: number;
   windowMs: number;
   intervalMs: number;
@@ -96,10 +101,11 @@ function varsFor(
     phase: ctx.phase,
     stable_version: ctx.stableVersion,
     stable_slot: ctx.stableSlot,
+    baseline_slot: ctx.baselineSlot,
     weight: ctx.weight === undefined ? undefined : String(ctx.weight),
   };
   if (side === 'canary') return { ...common, version: ctx.version, slot: ctx.slot };
-  return { ...common, version: ctx.stableVersion, slot: ctx.stableSlot };
+  return { ...common, version: ctx.stableVersion, slot: ctx.baselineSlot ?? ctx.stableSlot };
 }
 
 export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: AnalyzerDeps = {}): Analyzer {
@@ -215,13 +221,15 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         stableVersion: ctx.stableVersion,
         slot: ctx.slot,
         stableSlot: ctx.stableSlot,
+        baselineSlot: ctx.baselineSlot,
         weight: ctx.weight,
         windowMs,
         intervalMs,
       };
       recorder?.window(context, baseline, startedAt);
       let state = createJudgeState(config, { intervalMs, baseline, startedAt });
-      const withStable = ctx.stableVersion !== undefined || ctx.stableSlot !== undefined;
+      const withStable =
+        ctx.stableVersion !== undefined || ctx.stableSlot !== undefined || ctx.baselineSlot !== undefined;
       const { base, extension } = windowIntervals(config, windowMs, intervalMs);
       const sides: Side[] = withStable ? ['canary', 'stable'] : ['canary'];
       // The intervals of a window begun in the past that are already over: read from history at once.

@@ -19,6 +19,8 @@ export interface RecordedContext {
   stableVersion?: string;
   slot?: string;
   stableSlot?: string;
+  /** A fresh baseline's slot: the sample's `stable` side was read from it (same version as stable). */
+  baselineSlot?: string;
   weight?: number;
   windowMs: number;
   intervalMs: number;
@@ -108,6 +110,7 @@ const contextSchema = z.strictObject({
   stableVersion: z.string().optional(),
   slot: z.string().optional(),
   stableSlot: z.string().optional(),
+  baselineSlot: z.string().optional(),
   weight: z.number().min(0).max(100).optional(),
   windowMs: ms('the window length in ms (a number)').min(0),
   intervalMs: ms('the interval in ms (a number)').positive(),

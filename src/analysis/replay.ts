@@ -116,7 +116,7 @@ export function runAnalyzeCommand(options: AnalyzeCommandOptions): { exitCode: n
   result.windows.forEach((w, i) => {
     const c = w.context;
     lines.push(
-      `window ${i + 1}: ${c.phase} ${c.environment} ${c.version}${c.stableVersion ? ` vs ${c.stableVersion}` : ''}${c.weight !== undefined ? ` at ${c.weight}%` : ''}`,
+      `window ${i + 1}: ${c.phase} ${c.environment} ${c.version}${c.stableVersion ? ` vs ${c.baselineSlot ? `baseline ${c.stableVersion} on ${c.baselineSlot}` : c.stableVersion}` : ''}${c.weight !== undefined ? ` at ${c.weight}%` : ''}`,
     );
     for (const interval of w.intervals) {
       const d = interval.decision;

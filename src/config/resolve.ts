@@ -11,7 +11,9 @@ import type {
   RollingParams,
   StrategyName,
 } from './schema.ts';
-import { MANUAL } from './schema.ts';
+import { DEFAULT_BASELINE_SLOT, MANUAL } from './schema.ts';
+import { baselineIssues, canaryBaselineOf } from './baseline.ts';
+import { formatPath } from './errors.ts';
 import { splitCommand } from '../targets/command-line.ts';
 import { unknownEnvironmentMessage } from './suggest.ts';
 
@@ -86,6 +88,8 @@ export type ResolvedStrategy =
       steps: Array<{ weight: number; pauseMs: number; gate?: StepGate }>;
       maxHolds: number;
       scaleDownDelayMs: number;
+      /** `baseline: fresh`: the stable version deployed again on this slot, at the canary's share (issue 15). */
+      baseline?: { slot: string };
     };
 
 export interface ResolvedEnvironment {
@@ -342,6 +346,7 @@ export function resolveStrategy(config: RawConfig, env: RawEnvironment, preset: 
         steps,
         maxHolds: p.max_holds ?? preset.canary.maxHolds,
         scaleDownDelayMs: p.scale_down_delay ?? preset.canary.scaleDownDelayMs,
+        ...(p.baseline === 'fresh' ? { baseline: { slot: p.baseline_slot ?? DEFAULT_BASELINE_SLOT } } : {}),
       };
     }
   }
@@ -395,6 +400,23 @@ export function resolveEnvironment(
     throw new ResolveError(
       `the canary strategy needs ${targetSource}.commands.set_weight, which ${name} does not define`,
     );
+  if (strategy.type === 'canary' && strategy.baseline) {
+    // Checked by the config checks too; a --strategy canary override meets strategies.canary here.
+    const baseline = canaryBaselineOf(config, name, env, 'canary')!;
+    const templates = (c: ResolvedCommand | undefined) =>
+      c === undefined ? undefined : c.shell ? [c.script] : c.argv;
+    const problem = baselineIssues(
+      baseline,
+      {
+        setWeight: templates(target.setWeight),
+        teardown: templates(target.teardown),
+        commandsPath: [...targetSource.split('.'), 'commands'],
+        where: `${targetSource}.commands`,
+      },
+      preset.blueGreen.slots,
+    )[0];
+    if (problem) throw new ResolveError(`${formatPath(problem.path)}: ${problem.message}`);
+  }
   if (strategy.type === 'blue-green' && !target.switch && !target.setWeight)
     throw new ResolveError(
       `the blue-green strategy needs ${targetSource}.commands.switch (or set_weight), which ${name} does not define`,

@@ -25,6 +25,8 @@ export const TEMPLATE_VARIABLES = [
   'stable_slot',
   'weight',
   'stable_weight',
+  'baseline_slot',
+  'baseline_weight',
   'step',
   'batch',
   'batches',
@@ -35,6 +37,10 @@ export const TEMPLATE_VARIABLES = [
   'deployment_id',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
+
+/** `canary.baseline`: `fresh` deploys a new copy of the stable version beside the canary (issue 15). */
+export const CANARY_BASELINES = ['none', 'fresh'] as const;
+export const DEFAULT_BASELINE_SLOT = 'baseline';
 
 export const STRATEGY_NAMES = ['direct', 'rolling', 'blue-green', 'canary'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
@@ -313,6 +319,14 @@ export const canaryParams = z.strictObject({
   }),
   max_holds: z.number().int().min(0).max(1000).optional(),
   scale_down_delay: windowDuration.optional(),
+  baseline: z.enum(CANARY_BASELINES).optional().meta({
+    description:
+      'fresh: before the first step, deploy the stable version again to baseline_slot and give it the same share of traffic as the canary at every step (stable gets the rest), so the analysis compares two fresh processes (canary vs baseline) rather than a fresh one against a warm one; torn down at promotion and on every rollback. Needs set_weight to use {{baseline_slot}} and {{baseline_weight}}, a teardown command, and every step but the last at most 50. Default none.',
+  }),
+  baseline_slot: nonEmpty.optional().meta({
+    description:
+      'The slot the fresh baseline runs on (default "baseline"); it must differ from the two canary slots.',
+  }),
 });
 
 export const strategyParams = z.strictObject({

@@ -19,6 +19,8 @@ import { formatPath } from './errors.ts';
 import { didYouMean, listOf, quotedNames } from './suggest.ts';
 import { policyIssues } from '../policy/resolve.ts';
 import { strategyType } from './resolve.ts';
+import { BASELINE_VARIABLES, baselineIssues, canaryBaselineOf } from './baseline.ts';
+import { PRESETS } from './presets.ts';
 
 export interface SemanticIssue {
   path: (string | number)[];
@@ -70,11 +72,34 @@ function environmentIssues(
     });
   } else {
     issues.push(...strategyNeeds(config, name, env, resolved));
+    const baseline = canaryBaselineOf(config, name, env, strategyType(env));
+    if (baseline) {
+      const commands = resolved.target.commands;
+      issues.push(
+        ...baselineIssues(
+          baseline,
+          {
+            setWeight: commandTemplates(commands.set_weight),
+            teardown: commandTemplates(commands.teardown),
+            commandsPath: [...resolved.path, 'commands'],
+            where: formatPath([...resolved.path, 'commands']),
+          },
+          PRESETS[config.preset ?? 'seeds'].blueGreen.slots,
+        ),
+      );
+    }
   }
   issues.push(...strategyParamIssues(config, name, env));
   const templates = templateIssues(config, name, env, resolved);
   issues.push(...templates.issues);
   return { issues, unknown: templates.unknown };
+}
+
+/** The templates a command is written with (argv elements, or its one command line). */
+function commandTemplates(spec: CommandSpec | undefined): string[] | undefined {
+  if (spec === undefined) return undefined;
+  const line = typeof spec === 'object' && !Array.isArray(spec) ? spec.run : spec;
+  return typeof line === 'string' ? [line] : [...line];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -402,6 +427,7 @@ function templateIssues(
   const unknown: UnknownVariable[] = [];
   const variables = Object.keys(env.variables ?? {});
   const strategy = strategyType(env);
+  const baseline = canaryBaselineOf(config, name, env, strategy);
   const checkTemplate = (template: string, path: Path) => {
     // Traffic commands only run under strategies that move traffic between slots.
     const command = path[path.indexOf('commands') + 1];
@@ -411,7 +437,17 @@ function templateIssues(
       strategy === 'canary';
     for (const variable of placeholders(template)) {
       if (!isKnownVariable(variable, variables)) unknown.push({ path, variable, environment: name });
-      else if (runs && !variables.includes(variable)) {
+      else if (
+        (BASELINE_VARIABLES as readonly string[]).includes(variable) &&
+        !variables.includes(variable)
+      ) {
+        // baseline_slot: every command of a canary with a fresh baseline; baseline_weight: its set_weight.
+        if (!baseline || (variable === 'baseline_weight' && command !== 'set_weight'))
+          issues.push({
+            path,
+            message: `{{${variable}}} has no value here in environment "${name}": it is set ${variable === 'baseline_weight' ? 'for the set_weight command ' : ''}by the canary strategy with baseline: fresh`,
+          });
+      } else if (runs && !variables.includes(variable)) {
         const setBy = STRATEGY_VARIABLES[variable];
         if (setBy && !setBy.includes(strategy)) {
           issues.push({

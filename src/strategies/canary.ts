@@ -2,6 +2,11 @@
 // (seed default 5 → 10 → 25 → 50 → 100). Each step is followed by an analysis over the step's pause; only
 // `promote` moves on, `hold` waits another window (bounded), `rollback` puts the weight back to 0. A step with a
 // gate (`pause: manual`, `approval: N`) then waits for people before the next weight.
+//
+// A fresh baseline (`baseline: fresh`, issue 15; Kayenta's baseline cluster): before the first traffic step the
+// STABLE version is deployed again on its own slot and gets the canary's share at every step (stable the rest),
+// so the analysis compares two equally fresh processes. It gets 0 % with the last step (100 %) and is torn down
+// right after; every rollback from the moment its deploy started removes it too (teardown is idempotent).
 import type { ResolvedStrategy } from '../config/resolve.ts';
 import type { LiveState, TargetCapabilities } from './capabilities.ts';
 import { slotsFor } from './blue-green.ts';
@@ -14,6 +19,7 @@ type Canary = Extract<ResolvedStrategy, { type: 'canary' }>;
 
 export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: LiveState) {
   const { idle: canary, from: stable } = slotsFor(params.slots, live.slot);
+  const baseline = params.baseline?.slot;
   const plan: PlannedStep[] = [
     { step: { kind: 'deploy', slot: canary }, reason: `deploy the canary on ${canary}` },
   ];
@@ -23,25 +29,45 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
       reason: 'the canary must be healthy before any traffic',
     });
   if (caps.smoke) plan.push({ step: { kind: 'smoke', slot: canary }, reason: 'smoke tests on the canary' });
+  const baselineDeployIndex = plan.length;
+  if (baseline !== undefined) {
+    plan.push({
+      step: { kind: 'deploy', slot: baseline, version: 'previous' },
+      reason: `fresh baseline: deploy the stable version again on ${baseline}, to take the canary's share`,
+    });
+    if (caps.health)
+      plan.push({
+        step: { kind: 'health', slot: baseline },
+        reason: 'the baseline must be healthy before any traffic',
+      });
+  }
   const firstWeightIndex = plan.length;
   const steps = [...params.steps];
   // Every canary ends with all traffic on the new version.
   if ((steps.at(-1)?.weight ?? 0) < 100) steps.push({ weight: 100, pauseMs: 0 });
   steps.forEach(({ weight, pauseMs, gate }, i) => {
+    // The baseline takes the canary's share while it is compared with it; at 100 % nothing is left for it.
+    const beside = baseline !== undefined && weight < 100;
     plan.push({
-      step: { kind: 'set_weight', slot: canary, stableSlot: stable, weight },
+      step: weightStep(canary, stable, weight, baseline, beside ? weight : 0),
       reason: i === 0 ? `first canary step: ${weight} % of traffic` : `previous step promoted: ${weight} %`,
     });
+    if (baseline !== undefined && weight >= 100)
+      plan.push({
+        step: { kind: 'teardown', slot: baseline },
+        reason: `the fresh baseline on ${baseline} has no traffic left: remove it`,
+      });
     plan.push({
       step: {
         kind: 'analysis',
         phase: 'canary-step',
         slot: canary,
         stableSlot: stable,
+        ...(beside ? { baselineSlot: baseline } : {}),
         weight,
         windowMs: pauseMs,
       },
-      reason: `analyse the canary at ${weight} %${pauseMs ? ` for ${Math.round(pauseMs / 1000)}s` : ''}`,
+      reason: `analyse the canary at ${weight} %${beside ? ` against the baseline` : ''}${pauseMs ? ` for ${Math.round(pauseMs / 1000)}s` : ''}`,
     });
     // At 100 % there is nothing left to promote to (the config refuses such a gate).
     if (gate && weight < 100) plan.push(plannedWait(gate, `canary ${weight} %`, weight));
@@ -54,9 +80,14 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
     rollback(started) {
       const steps: Step[] = [];
       if (started.length === 0) return steps;
-      if (started.length > firstWeightIndex)
-        steps.push({ kind: 'set_weight', slot: canary, stableSlot: stable, weight: 0 });
+      // All traffic back on stable first (the baseline's share too), in one router change.
+      if (started.length > firstWeightIndex) steps.push(weightStep(canary, stable, 0, baseline, 0));
       if (caps.teardown) steps.push({ kind: 'teardown', slot: canary });
+      // Once its deploy started, the baseline may be running: remove it. Also when the plan's own teardown
+      // already ran, since a recovery written ahead for the whole plan (pipeline/machine.ts) must hold at
+      // every step, and tearing down a slot that is already gone changes nothing.
+      if (baseline !== undefined && started.length > baselineDeployIndex)
+        steps.push({ kind: 'teardown', slot: baseline });
       return steps;
     },
     outcome: { liveSlot: canary, retiredSlot: live.slot, scaleDownDelayMs: params.scaleDownDelayMs },
@@ -67,8 +98,29 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
         (step.kind === 'set_weight' ||
           ((step.kind === 'analysis' || step.kind === 'wait') && step.weight !== undefined))
       )
-        return `canary ${step.weight} %`;
+        return `canary ${step.weight} %${step.kind === 'set_weight' && step.baselineWeight ? ` (baseline ${step.baselineWeight} %)` : ''}`;
+      if (step && 'slot' in step && baseline !== undefined && step.slot === baseline)
+        return `preparing the baseline on ${baseline}`;
       return `preparing canary on ${canary}`;
     },
   });
+}
+
+function weightStep(
+  canary: string,
+  stable: string,
+  weight: number,
+  baseline: string | undefined,
+  baselineWeight: number,
+): Step {
+  return baseline === undefined
+    ? { kind: 'set_weight', slot: canary, stableSlot: stable, weight }
+    : {
+        kind: 'set_weight',
+        slot: canary,
+        stableSlot: stable,
+        weight,
+        baselineSlot: baseline,
+        baselineWeight,
+      };
 }

@@ -81,7 +81,9 @@ export function describeStep(step: Step): string {
     case 'switch':
       return `switch traffic ${step.from} → ${step.slot}`;
     case 'set_weight':
-      return `set weight ${step.slot}=${step.weight}% ${step.stableSlot}=${100 - step.weight}%`;
+      return step.baselineSlot === undefined
+        ? `set weight ${step.slot}=${step.weight}% ${step.stableSlot}=${100 - step.weight}%`
+        : `set weight ${step.slot}=${step.weight}% ${step.baselineSlot}=${step.baselineWeight ?? 0}% (baseline) ${step.stableSlot}=${stableShare(step)}%`;
     case 'pause':
       return `pause ${Math.round(step.ms / 100) / 10}s`;
     case 'analysis':
@@ -95,6 +97,11 @@ export function describeStep(step: Step): string {
         ? `wait for ${step.approvals ?? 1} approval(s) at ${step.at}`
         : `wait for /promote at ${step.at}`;
   }
+}
+
+/** What the stable slot keeps at a set_weight step: the rest after the canary (and a fresh baseline). */
+export function stableShare(step: Extract<Step, { kind: 'set_weight' }>): number {
+  return 100 - step.weight - (step.baselineWeight ?? 0);
 }
 
 function where(step: { slot?: string; instances?: string[]; batch?: number }): string {

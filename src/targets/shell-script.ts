@@ -43,6 +43,7 @@ export type ShellTemplateAnalysis =
 export const NUMERIC_VARIABLES: readonly string[] = [
   'weight',
   'stable_weight',
+  'baseline_weight',
   'batch',
   'batches',
   'instance_count',

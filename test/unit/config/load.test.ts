@@ -161,7 +161,7 @@ environments:
     assert.deepEqual(errorsOf(text), [
       'deploy.yml:8:29: environments.production.strategy.steps[1].weight: must be at most 100, got 150',
       'deploy.yml:9:7: environments.production.strategy.max_hold: unknown key "max_hold": did you mean "max_holds"? ' +
-        '(allowed here: slots, steps, pause, max_holds, scale_down_delay, type)',
+        '(allowed here: slots, steps, pause, max_holds, scale_down_delay, baseline, baseline_slot, type)',
     ]);
   });
 
