@@ -1,5 +1,5 @@
-// Secret detection rules and the pure scanner. Speed: one case-insensitive keyword regex runs over the whole
-// text; only the lines it hits are lowercased and given to the rules whose keywords they contain.
+// Secret detection rules and the pure scanner. Speed: a byte-level keyword prefilter runs over the whole
+// text (scanBytes); only the lines it hits are decoded and given to the rules whose keywords they contain.
 // Raw secrets stay in memory: callers print `redact(secret)` and `fingerprint(...)`, never the value.
 import { createHash } from 'node:crypto';
 
@@ -167,67 +167,127 @@ export const SECRET_RULES: SecretRule[] = [
   },
 ];
 
-const KEYWORD_RULES = new Map<string, SecretRule[]>();
+// The keyword prefilter works on bytes: every keyword is ASCII, and a UTF-8 text holds an ASCII character
+// only as that byte, so a case-insensitive byte match finds exactly what a case-insensitive (non-Unicode)
+// regex finds in the decoded text. Only lines with a keyword are decoded and given to the rules: the bulk of
+// a file is never turned into a string. A table of lowercase byte pairs rejects almost every position with
+// one lookup; positions whose pair starts a keyword are compared in full.
+const RULE_BIT = new Map(SECRET_RULES.map((rule, index) => [rule, 1 << index]));
+/** Byte → its ASCII lowercase. */
+const LOWER = new Uint8Array(256).map((_, byte) => (byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte));
+/** Per lowercase byte pair (first << 8 | second): the keywords starting with it, as bytes, and their rules. */
+const BY_PAIR: Array<Array<{ bytes: Uint8Array; mask: number }> | undefined> = new Array(65536);
 for (const rule of SECRET_RULES) {
-  for (const keyword of rule.keywords)
-    KEYWORD_RULES.set(keyword, [...(KEYWORD_RULES.get(keyword) ?? []), rule]);
+  for (const keyword of rule.keywords) {
+    if (!/^[\x20-\x7e]{2,}$/.test(keyword) || keyword !== keyword.toLowerCase())
+      throw new Error(`secret rule ${rule.id}: keyword ${JSON.stringify(keyword)} is not lowercase ASCII`);
+    const pair = (keyword.charCodeAt(0) << 8) | keyword.charCodeAt(1);
+    const list = (BY_PAIR[pair] ??= []);
+    const known = list.find((entry) => Buffer.from(entry.bytes).toString('latin1') === keyword);
+    if (known) known.mask |= RULE_BIT.get(rule)!;
+    else list.push({ bytes: Buffer.from(keyword, 'latin1'), mask: RULE_BIT.get(rule)! });
+  }
 }
-const KEYWORDS = [...KEYWORD_RULES.keys()];
-const PREFILTER = new RegExp(KEYWORDS.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+
+/** The rules of the keywords that start at `at` (0: none); keywords end before `end`. */
+function keywordsAt(bytes: Uint8Array, at: number, end: number): number {
+  const candidates = BY_PAIR[(LOWER[bytes[at]!]! << 8) | LOWER[bytes[at + 1]!]!];
+  if (candidates === undefined) return 0;
+  let mask = 0;
+  for (const { bytes: keyword, mask: rules } of candidates) {
+    if (at + keyword.length > end) continue;
+    let i = 2;
+    while (i < keyword.length && LOWER[bytes[at + i]!] === keyword[i]) i++;
+    if (i === keyword.length) mask |= rules;
+  }
+  return mask;
+}
+
+/** 1 for the lowercase byte pairs a keyword starts with: the one lookup most positions get. */
+const STARTS = new Uint8Array(65536).map((_, pair) => (BY_PAIR[pair] === undefined ? 0 : 1));
+
+/** The first position in [from, end) where a keyword starts, or -1. */
+function nextKeyword(bytes: Uint8Array, from: number, end: number): number {
+  if (end - from < 2) return -1;
+  let pair = LOWER[bytes[from]!]!;
+  for (let at = from; at < end - 1; at++) {
+    pair = ((pair << 8) | LOWER[bytes[at + 1]!]!) & 0xffff;
+    if (STARTS[pair] === 1 && keywordsAt(bytes, at, end) !== 0) return at;
+  }
+  return -1;
+}
+
+/** The bytes a multi-line rule may need after its line: 400 UTF-16 units are at most 1200 UTF-8 bytes. */
+export const BLOCK_LOOKAHEAD_BYTES = 1600;
+const BLOCK_CHARS = 400;
+
+/**
+ * Scans the lines of `bytes[from, end)` (UTF-8; `end` is a line start or the end of the data) and calls
+ * `onHit` for each secret, in line and column order. `firstLine` is the number of the line at `from`;
+ * bytes up to `available` may follow `end` (a key block's body on the next lines). Returns the number of
+ * the line at `end`. Time is linear in `end - from`: every byte is looked at a bounded number of times
+ * outside the rules, and the rules' regexes are bounded (see the tests with hostile lines).
+ */
+export function scanBytes(
+  bytes: Buffer,
+  from: number,
+  end: number,
+  available: number,
+  firstLine: number,
+  options: ScanOptions,
+  onHit: (hit: SecretHit) => void,
+): number {
+  let lineNumber = firstLine;
+  let counted = from;
+  for (let at = nextKeyword(bytes, from, end); at >= 0;) {
+    // The previous scanned line ended before `at`, so this looks back at most over bytes just searched.
+    const lineStart = Math.max(from, bytes.lastIndexOf(0x0a, at) + 1);
+    let lineEnd = bytes.indexOf(0x0a, at);
+    if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+    let rules = 0;
+    for (let k = at; k < lineEnd - 1; k++) rules |= keywordsAt(bytes, k, lineEnd);
+    for (let i = bytes.indexOf(0x0a, counted); i >= 0 && i < lineStart; i = bytes.indexOf(0x0a, i + 1))
+      lineNumber++;
+    counted = lineStart;
+    const line = bytes.toString('utf8', lineStart, lineEnd);
+    // A key block's value is the text from its header on: decoded from the line start (a character
+    // boundary), as the whole text would be; once per line, however many headers it holds.
+    let window: string | undefined;
+    const block = (index: number) =>
+      (window ??= bytes.toString(
+        'utf8',
+        lineStart,
+        Math.min(available, lineEnd + BLOCK_LOOKAHEAD_BYTES),
+      )).slice(index, index + BLOCK_CHARS);
+    for (const hit of scanLine(line, rules, lineNumber, block, options)) onHit(hit);
+    at = nextKeyword(bytes, lineEnd + 1, end);
+  }
+  for (let i = bytes.indexOf(0x0a, counted); i >= 0 && i < end; i = bytes.indexOf(0x0a, i + 1)) lineNumber++;
+  return lineNumber;
+}
 
 /** Finds secrets in a text. Pure; the hits carry the raw value, which callers must never print. */
 export function scanText(text: string, options: ScanOptions = DEFAULT_SCAN_OPTIONS): SecretHit[] {
   const hits: SecretHit[] = [];
-  for (const found of scanLines(text, options)) for (const hit of found) hits.push(hit);
+  const bytes = Buffer.from(text, 'utf8');
+  scanBytes(bytes, 0, bytes.length, bytes.length, 1, options, (hit) => hits.push(hit));
   return hits;
 }
 
-/**
- * scanText one line at a time: yields the hits of each line a keyword is on (often none), so a caller can
- * stop between lines (the gate's timeout) instead of holding the main thread for a whole large file.
- */
-export function* scanLines(
-  text: string,
-  options: ScanOptions = DEFAULT_SCAN_OPTIONS,
-): Generator<SecretHit[]> {
-  // A regex of its own: a shared global one would be moved by another scan interleaved at a yield.
-  const prefilter = new RegExp(PREFILTER);
-  let lineNumber = 1;
-  let counted = 0;
-  let lastLineStart = -1;
-  for (let match = prefilter.exec(text); match; match = prefilter.exec(text)) {
-    const lineStart = text.lastIndexOf('\n', match.index) + 1;
-    if (lineStart === lastLineStart) continue;
-    lastLineStart = lineStart;
-    let lineEnd = text.indexOf('\n', match.index);
-    if (lineEnd < 0) lineEnd = text.length;
-    for (let i = text.indexOf('\n', counted); i >= 0 && i < lineStart; i = text.indexOf('\n', i + 1))
-      lineNumber++;
-    counted = lineStart;
-    prefilter.lastIndex = lineEnd;
-    yield scanLine(text, lineStart, lineEnd, lineNumber, options);
-  }
-}
-
 function scanLine(
-  text: string,
-  start: number,
-  end: number,
+  line: string,
+  rules: number,
   lineNumber: number,
+  block: (index: number) => string,
   options: ScanOptions,
 ): SecretHit[] {
-  const line = text.slice(start, end);
-  const lower = line.toLowerCase();
-  const rules = new Set<SecretRule>();
-  for (const keyword of KEYWORDS)
-    if (lower.includes(keyword)) for (const rule of KEYWORD_RULES.get(keyword)!) rules.add(rule);
   // Spans taken by earlier rules: disjoint and sorted, so each check is a binary search (a line with
   // thousands of matches made the linear check quadratic).
   let taken: Array<[number, number]> = [];
   const found: SecretHit[] = [];
   // Rule order decides between overlapping matches: specific rules come before the generic one.
-  for (const rule of SECRET_RULES) {
-    if (!rules.has(rule)) continue;
+  for (const [index, rule] of SECRET_RULES.entries()) {
+    if ((rules & (1 << index)) === 0) continue;
     const spans: Array<[number, number]> = [];
     rule.pattern.lastIndex = 0;
     for (let m = rule.pattern.exec(line); m; m = rule.pattern.exec(line)) {
@@ -235,7 +295,7 @@ function scanLine(
       const column = m.indices?.groups?.secret?.[0] ?? m.index;
       const span: [number, number] = [column, column + value.length];
       if (overlaps(taken, span)) continue;
-      const secret = rule.multiline ? text.slice(start + m.index, start + m.index + 400) : value;
+      const secret = rule.multiline ? block(m.index) : value;
       const context = {
         quoted: m.groups?.open !== undefined,
         next: /\S/.exec(line.slice(span[1], span[1] + 200))?.[0] ?? '',

@@ -1,25 +1,20 @@
 // The secrets gate (seed: "gitleaks detect", "no secrets in code"): the built-in scanner over the changed
 // files (or the whole tree), plus gitleaks JSON / SARIF reports when configured. Findings carry a redacted
 // value and a fingerprint to allowlist a false positive; the secret itself never leaves this process.
-import { lstat, readFile } from 'node:fs/promises';
-import { setImmediate } from 'node:timers/promises';
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { execa } from 'execa';
-import pLimit from 'p-limit';
 import picomatch from 'picomatch';
 import { DEFAULT_MAX_FILE_BYTES, secretsConfigSchema } from './schema/secrets.ts';
 import type { SecretsConfig } from './schema/secrets.ts';
 import { matchFiles, toList } from './match-files.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';
 import { parseSarif, SarifReportError } from './sarif.ts';
-import { DEFAULT_SCAN_OPTIONS, fingerprint, redact, redactSecrets, scanLines } from './secret-rules.ts';
+import { DEFAULT_SCAN_OPTIONS, fingerprint, redact, redactSecrets } from './secret-rules.ts';
 import type { ScanOptions } from './secret-rules.ts';
+import { scanPaths } from './secrets-pool.ts';
+import type { PoolOptions } from './secrets-pool.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
-
-/** Git's own heuristic: a NUL byte in the first 8000 bytes makes a file binary. */
-const BINARY_PROBE_BYTES = 8000;
-/** The longest the scan computes without letting timers (the gate's timeout) run. */
-const YIELD_EVERY_MS = 20;
 
 export const secretsGate: Gate<SecretsConfig> = {
   name: 'secrets',
@@ -33,7 +28,9 @@ interface Candidate {
   path: string;
   line?: number;
   column?: number;
-  secret: string;
+  /** The secret redacted (`redact`) and its fingerprint: the secret itself is not kept. */
+  redacted: string;
+  print: string;
 }
 
 export interface ScanStats {
@@ -89,7 +86,7 @@ async function runSecretsGate(config: SecretsConfig, ctx: GateContext): Promise<
   let allowed = 0;
   const seen = new Set<string>();
   for (const candidate of candidates) {
-    const print = fingerprint(candidate.rule, candidate.path, candidate.secret);
+    const print = candidate.print;
     const key = `${print}:${candidate.line ?? 0}`;
     if (seen.has(key)) continue; // the scanner and a gitleaks report may name the same secret
     seen.add(key);
@@ -103,7 +100,7 @@ async function runSecretsGate(config: SecretsConfig, ctx: GateContext): Promise<
       ...(candidate.column ? { column: candidate.column } : {}),
       rule: `secrets.${candidate.rule}`,
       severity: 'error',
-      message: `${candidate.description} ${redact(candidate.secret)} (fingerprint ${print})`,
+      message: `${candidate.description} ${candidate.redacted} (fingerprint ${print})`,
     });
   }
   const { stats } = scanned;
@@ -125,60 +122,44 @@ async function runSecretsGate(config: SecretsConfig, ctx: GateContext): Promise<
   return { status: 'pass', summary: `no secrets in ${what}${tail}`, findings: [] };
 }
 
-/** Scans files (repo-relative paths) with the built-in rules. Exported for the benchmark. */
+/**
+ * Scans files (repo-relative paths) with the built-in rules: streamed, on worker threads when there are
+ * cores and bytes enough (secrets-pool.ts). Exported for the benchmark.
+ */
 export async function scanFiles(
   cwd: string,
   paths: string[],
   maxFileBytes: number,
   options: ScanOptions,
   signal?: AbortSignal,
+  pool?: PoolOptions,
 ): Promise<{ candidates: Candidate[]; stats: ScanStats } | { error: string }> {
+  const scans = await scanPaths(cwd, paths, maxFileBytes, options, signal, pool);
+  if (scans === 'stopped' || signal?.aborted) return { error: 'the secret scan was stopped' };
   const stats: ScanStats = { files: 0, bytes: 0, binary: 0, large: 0 };
   const candidates: Candidate[] = [];
-  const limit = pLimit(16);
-  const errors: string[] = [];
-  let lastYield = performance.now();
-  await Promise.all(
-    paths.map((path) =>
-      limit(async () => {
-        if (signal?.aborted || errors.length > 0) return;
-        const absolute = resolve(cwd, path);
-        let info;
-        try {
-          info = await lstat(absolute);
-        } catch (error) {
-          errors.push(
-            `cannot read ${path} to scan it for secrets: ${(error as NodeJS.ErrnoException).code ?? error}`,
-          );
-          return;
-        }
-        if (!info.isFile()) return; // symlinks point elsewhere, submodules are directories
-        if (info.size > maxFileBytes) {
-          stats.large++;
-          return;
-        }
-        const buffer = await readFile(absolute);
-        if (buffer.subarray(0, BINARY_PROBE_BYTES).includes(0)) {
-          stats.binary++;
-          return;
-        }
+  for (const [index, scan] of scans.entries()) {
+    const path = paths[index]!;
+    switch (scan.kind) {
+      case 'unreadable':
+        return { error: `cannot read ${path} to scan it for secrets: ${scan.code}` };
+      case 'stopped':
+        return { error: 'the secret scan was stopped' };
+      case 'large':
+        stats.large++;
+        break;
+      case 'binary':
+        stats.binary++;
+        break;
+      case 'not-file':
+        break;
+      case 'scanned':
         stats.files++;
-        stats.bytes += buffer.length;
-        for (const found of scanLines(buffer.toString('utf8'), options)) {
-          for (const hit of found) candidates.push({ ...hit, path });
-          // Give the event loop its turn now and then, so the gate's timeout can fire and stop the scan.
-          if (performance.now() - lastYield > YIELD_EVERY_MS) {
-            await setImmediate();
-            lastYield = performance.now();
-            if (signal?.aborted) return;
-          }
-        }
-      }),
-    ),
-  );
-  if (signal?.aborted) return { error: 'the secret scan was stopped' };
-  if (errors.length > 0) return { error: errors[0]! };
-  // Parallel reads finish in any order: report in path and line order.
+        stats.bytes += scan.bytes;
+        for (const finding of scan.findings) candidates.push({ ...finding, path });
+    }
+  }
+  // Report in path and line order (within a line, the scanner's column order).
   candidates.sort((a, b) => (a.path === b.path ? (a.line ?? 0) - (b.line ?? 0) : a.path < b.path ? -1 : 1));
   return { candidates, stats };
 }
@@ -242,7 +223,11 @@ async function readLeakReport(
             path: result.path ?? file,
             ...(result.line ? { line: result.line } : {}),
             ...(result.column ? { column: result.column } : {}),
-            secret: result.snippet ?? `${result.ruleId}:${result.line ?? 0}`,
+            ...reported(
+              `gitleaks.${result.ruleId}`,
+              result.path ?? file,
+              result.snippet ?? `${result.ruleId}:${result.line ?? 0}`,
+            ),
           })),
       };
     } catch (error) {
@@ -268,10 +253,15 @@ async function readLeakReport(
       path: repoRelative(roots, entry.File),
       ...(entry.StartLine ? { line: entry.StartLine } : {}),
       ...(entry.StartColumn ? { column: entry.StartColumn } : {}),
-      secret: entry.Secret ?? '',
+      ...reported(`gitleaks.${entry.RuleID}`, repoRelative(roots, entry.File), entry.Secret ?? ''),
     });
   }
   return { candidates };
+}
+
+/** A reported secret as the scanner's findings carry it: redacted and fingerprinted. */
+function reported(rule: string, path: string, secret: string): Pick<Candidate, 'redacted' | 'print'> {
+  return { redacted: redact(secret), print: fingerprint(rule, path, secret) };
 }
 
 function repoRelative(roots: string[], path: string): string {

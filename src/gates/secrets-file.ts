@@ -1,0 +1,167 @@
+// One file through the secret rules, streamed: read in chunks into one reused buffer, only complete lines
+// scanned, the rest carried to the next read. Memory is the buffer (a chunk, or the longest line), never the
+// whole file, and a finding keeps no reference to the file's text: it carries the redacted value and the
+// fingerprint, not the secret.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { BLOCK_LOOKAHEAD_BYTES, fingerprint, redact, scanBytes } from './secret-rules.ts';
+import type { ScanOptions, SecretHit } from './secret-rules.ts';
+
+/** Git's own heuristic: a NUL byte in the first 8000 bytes makes a file binary. */
+const BINARY_PROBE_BYTES = 8000;
+/** Bytes per read: small enough that a scan checks its signal often, large enough that reads are cheap. */
+export const CHUNK_BYTES = 256 * 1024;
+
+export interface FileFinding {
+  rule: string;
+  description: string;
+  line: number;
+  column: number;
+  /** `redact(secret)`: at most the first and last 4 characters. */
+  redacted: string;
+  /** `fingerprint(rule, path, secret)`. */
+  print: string;
+}
+
+export type FileScan =
+  | { kind: 'scanned'; bytes: number; findings: FileFinding[] }
+  | { kind: 'binary' }
+  | { kind: 'unreadable'; code: string }
+  | { kind: 'stopped' };
+
+/** A fresh copy: a substring would keep the whole string it was cut from (a line, a file) alive. */
+function detach(value: string): string {
+  return Buffer.from(value, 'utf16le').toString('utf16le');
+}
+
+/** Scans files one after the other with one buffer; one per thread or per concurrent read. */
+export class FileScanner {
+  private buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+
+  private readonly options: ScanOptions;
+
+  constructor(options: ScanOptions) {
+    this.options = options;
+  }
+
+  /** For a worker thread, where blocking reads block nobody. */
+  scanSync(absolute: string, path: string): FileScan {
+    let fd: number;
+    try {
+      fd = openSync(absolute, 'r');
+    } catch (error) {
+      return unreadable(error);
+    }
+    try {
+      const file = this.start(path);
+      for (;;) {
+        const read = readSync(fd, this.buffer, file.filled, this.buffer.length - file.filled, null);
+        const done = this.feed(file, read);
+        if (done) return done;
+      }
+    } catch (error) {
+      return unreadable(error);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** For the main thread: reads yield to the event loop, and the scan stops between reads when aborted. */
+  async scan(absolute: string, path: string, signal?: AbortSignal): Promise<FileScan> {
+    let handle;
+    try {
+      handle = await open(absolute, 'r');
+    } catch (error) {
+      return unreadable(error);
+    }
+    try {
+      const file = this.start(path);
+      for (;;) {
+        if (signal?.aborted) return { kind: 'stopped' };
+        const { bytesRead } = await handle.read(
+          this.buffer,
+          file.filled,
+          this.buffer.length - file.filled,
+          null,
+        );
+        const done = this.feed(file, bytesRead);
+        if (done) return done;
+      }
+    } catch (error) {
+      return unreadable(error);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private start(path: string): FileState {
+    // A buffer grown for one long line is not kept for the files after it.
+    if (this.buffer.length > CHUNK_BYTES) this.buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    return { path, filled: 0, total: 0, line: 1, probed: false, findings: [] };
+  }
+
+  /** Takes `read` new bytes; returns the result once the file is done. */
+  private feed(file: FileState, read: number): FileScan | undefined {
+    const eof = read === 0;
+    file.filled += read;
+    file.total += read;
+    if (!file.probed) {
+      if (file.filled < BINARY_PROBE_BYTES && !eof) return undefined;
+      if (this.buffer.subarray(0, Math.min(file.filled, BINARY_PROBE_BYTES)).includes(0))
+        return { kind: 'binary' };
+      file.probed = true;
+    }
+    this.drain(file, eof);
+    if (eof) return { kind: 'scanned', bytes: file.total, findings: file.findings };
+    // No complete line with its lookahead fits: a longer line than the buffer holds.
+    if (file.filled === this.buffer.length) {
+      const grown = Buffer.allocUnsafe(this.buffer.length * 2);
+      this.buffer.copy(grown, 0, 0, file.filled);
+      this.buffer = grown;
+    }
+    return undefined;
+  }
+
+  /** Scans the complete lines that have their lookahead in the buffer (all of it at the end of the file). */
+  private drain(file: FileState, eof: boolean): void {
+    let end = file.filled;
+    if (!eof) {
+      const safe = file.filled - BLOCK_LOOKAHEAD_BYTES;
+      // lastIndexOf counts a negative offset from the end: check first.
+      const newline = safe > 0 ? this.buffer.lastIndexOf(0x0a, safe - 1) : -1;
+      if (newline < 0) return;
+      end = newline + 1;
+    }
+    file.line = scanBytes(this.buffer, 0, end, file.filled, file.line, this.options, (hit) =>
+      file.findings.push(toFinding(hit, file.path)),
+    );
+    this.buffer.copyWithin(0, end, file.filled);
+    file.filled -= end;
+  }
+}
+
+interface FileState {
+  path: string;
+  /** Bytes in the buffer not yet scanned. */
+  filled: number;
+  total: number;
+  /** The number of the line at the start of the buffer. */
+  line: number;
+  probed: boolean;
+  findings: FileFinding[];
+}
+
+function toFinding(hit: SecretHit, path: string): FileFinding {
+  return {
+    rule: hit.rule,
+    description: hit.description,
+    line: hit.line,
+    column: hit.column,
+    redacted: detach(redact(hit.secret)),
+    print: fingerprint(hit.rule, path, hit.secret),
+  };
+}
+
+function unreadable(error: unknown): FileScan {
+  return { kind: 'unreadable', code: String((error as NodeJS.ErrnoException).code ?? error) };
+}
