@@ -175,15 +175,45 @@ program
   .description('--slot gets --weight %, --stable gets the rest')
   .requiredOption('--slot <name>', 'slot whose weight is set (the canary)')
   .requiredOption('--weight <percent>', 'whole number 0-100')
-  .requiredOption('--stable <name>', 'slot that gets 100 - weight')
-  .action(async (opts: { slot: string; weight: string; stable: string }) => {
-    if (!/^\d+$/.test(opts.weight))
-      throw new UsageError(`--weight must be a whole number from 0 to 100, got "${opts.weight}"`);
-    const config = env();
-    const traffic = trafficControl(config);
-    const plan = weightPlan(weightsOf(await traffic.servers()), opts.slot, Number(opts.weight), opts.stable);
-    console.log(JSON.stringify({ weights: await applyWeights(traffic, config, plan) }));
-  });
+  .requiredOption('--stable <name>', 'slot that gets 100 - weight (- baseline weight)')
+  .option(
+    '--baseline <name>',
+    'a fresh baseline of the stable version: a third slot (with --baseline-weight)',
+  )
+  .option('--baseline-weight <percent>', "whole number 0-100: the baseline's share")
+  .action(
+    async (opts: {
+      slot: string;
+      weight: string;
+      stable: string;
+      baseline?: string;
+      baselineWeight?: string;
+    }) => {
+      for (const [flag, value] of [
+        ['--weight', opts.weight],
+        ['--baseline-weight', opts.baselineWeight],
+      ] as const) {
+        if (value !== undefined && !/^\d+$/.test(value))
+          throw new UsageError(`${flag} must be a whole number from 0 to 100, got "${value}"`);
+      }
+      if ((opts.baseline === undefined) !== (opts.baselineWeight === undefined))
+        throw new UsageError('give --baseline and --baseline-weight together');
+      const config = env();
+      const traffic = trafficControl(config);
+      const baseline =
+        opts.baseline === undefined
+          ? undefined
+          : { slot: parseName(opts.baseline, '--baseline'), weight: Number(opts.baselineWeight) };
+      const plan = weightPlan(
+        weightsOf(await traffic.servers()),
+        opts.slot,
+        Number(opts.weight),
+        opts.stable,
+        baseline,
+      );
+      console.log(JSON.stringify({ weights: await applyWeights(traffic, config, plan) }));
+    },
+  );
 
 program
   .command('health')

@@ -18,12 +18,16 @@ export const CTL = join(DEMO, 'ctl.ts');
  * The `target:` block of a deploy.yml whose commands drive the demo's ctl by absolute path (so the run works
  * from any workspace). `node` is the command that runs ctl; `switch: false` leaves out the switch command.
  */
-export function demoTargetYaml(opts: { node?: string; switch?: boolean } = {}): string {
+export function demoTargetYaml(opts: { node?: string; switch?: boolean; baseline?: boolean } = {}): string {
   const ctl = (...args: string[]) => JSON.stringify([opts.node ?? NODE, CTL, ...args]);
+  // A canary with a fresh baseline (issue 15) tells the router the third backend and its share.
+  const baseline = opts.baseline
+    ? ['--baseline', '{{baseline_slot}}', '--baseline-weight', '{{baseline_weight}}']
+    : [];
   return `target:
   commands:
     deploy: ${ctl('deploy', '--slot', '{{slot}}', '--version', '{{version}}')}
-${opts.switch === false ? '' : `    switch: ${ctl('switch', '--slot', '{{slot}}')}\n`}    set_weight: ${ctl('weight', '--slot', '{{slot}}', '--weight', '{{weight}}', '--stable', '{{stable_slot}}')}
+${opts.switch === false ? '' : `    switch: ${ctl('switch', '--slot', '{{slot}}')}\n`}    set_weight: ${ctl('weight', '--slot', '{{slot}}', '--weight', '{{weight}}', '--stable', '{{stable_slot}}', ...baseline)}
     health: ${ctl('health', '--slot', '{{slot}}')}
     teardown: ${ctl('teardown', '--slot', '{{slot}}')}
     current: ${ctl('current')}

@@ -19,15 +19,40 @@ export function switchPlan(current: Weights, slot: string): Weights {
   return Object.fromEntries(Object.keys(current).map((name) => [name, name === slot ? 100 : 0]));
 }
 
-/** `slot` gets `weight` %, `stable` the rest. */
-export function weightPlan(current: Weights, slot: string, weight: number, stable: string): Weights {
-  if (!Number.isInteger(weight) || weight < 0 || weight > 100) {
-    throw new PlanError(`--weight must be a whole number from 0 to 100, got ${weight}`);
-  }
+/** A third backend beside canary and stable: a fresh baseline of the stable version (issue 15). */
+export interface BaselineShare {
+  slot: string;
+  weight: number;
+}
+
+/** `slot` gets `weight` %, `baseline` (when given) its weight, `stable` the rest. */
+export function weightPlan(
+  current: Weights,
+  slot: string,
+  weight: number,
+  stable: string,
+  baseline?: BaselineShare,
+): Weights {
+  const percent = (value: number, flag: string) => {
+    if (!Number.isInteger(value) || value < 0 || value > 100)
+      throw new PlanError(`${flag} must be a whole number from 0 to 100, got ${value}`);
+  };
+  percent(weight, '--weight');
   if (slot === stable) throw new PlanError(`--slot and --stable are both "${slot}"; they must differ`);
   knownOrThrow(current, slot, 'slot');
   knownOrThrow(current, stable, 'stable slot');
-  return { [slot]: weight, [stable]: 100 - weight };
+  if (!baseline) return { [slot]: weight, [stable]: 100 - weight };
+  percent(baseline.weight, '--baseline-weight');
+  if (baseline.slot === slot || baseline.slot === stable)
+    throw new PlanError(
+      `--baseline "${baseline.slot}" is also the ${baseline.slot === slot ? '--slot' : '--stable'} slot; the three slots must differ`,
+    );
+  knownOrThrow(current, baseline.slot, 'baseline slot');
+  if (weight + baseline.weight > 100)
+    throw new PlanError(
+      `--weight ${weight} and --baseline-weight ${baseline.weight} add up to more than 100`,
+    );
+  return { [slot]: weight, [baseline.slot]: baseline.weight, [stable]: 100 - weight - baseline.weight };
 }
 
 /**

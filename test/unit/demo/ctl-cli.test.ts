@@ -36,6 +36,30 @@ test('ctl rejects bad arguments with a clear message and a non-zero exit', async
       ['weight', '--slot', 'green', '--weight', 'ten', '--stable', 'blue'],
       /--weight must be a whole number from 0 to 100, got "ten"/,
     ],
+    [
+      ['weight', '--slot', 'green', '--weight', '10', '--stable', 'blue', '--baseline', 'baseline'],
+      /give --baseline and --baseline-weight together/,
+    ],
+    [
+      ['weight', '--slot', 'green', '--weight', '10', '--stable', 'blue', '--baseline-weight', '10'],
+      /give --baseline and --baseline-weight together/,
+    ],
+    [
+      [
+        'weight',
+        '--slot',
+        'green',
+        '--weight',
+        '10',
+        '--stable',
+        'blue',
+        '--baseline',
+        'b',
+        '--baseline-weight',
+        'x',
+      ],
+      /--baseline-weight must be a whole number from 0 to 100, got "x"/,
+    ],
     [['health', '--slot', 'purple'], /DEMO_PORTS has no port for "purple" \(known: blue, green\)/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ];

@@ -126,6 +126,25 @@ describe('ctl plans', () => {
     assert.throws(() => weightPlan({ blue: 100, green: 0 }, 'blue', 10, 'blue'), /must differ/);
     assert.throws(() => weightPlan({ blue: 100, green: 0 }, 'green', 10, 'red'), /stable slot "red"/);
   });
+  test('weight with a fresh baseline splits three ways, and rejects what cannot add up', () => {
+    const three = { blue: 100, green: 0, baseline: 0 };
+    const at = (w: number, b: number) =>
+      weightPlan(three, 'green', w, 'blue', { slot: 'baseline', weight: b });
+    assert.deepEqual(at(10, 10), { green: 10, baseline: 10, blue: 80 });
+    assert.deepEqual(at(50, 50), { green: 50, baseline: 50, blue: 0 });
+    assert.deepEqual(at(100, 0), { green: 100, baseline: 0, blue: 0 });
+    assert.deepEqual(at(0, 0), { green: 0, baseline: 0, blue: 100 });
+    assert.throws(() => at(60, 60), /--weight 60 and --baseline-weight 60 add up to more than 100/);
+    assert.throws(() => at(10, 101), /--baseline-weight must be a whole number from 0 to 100, got 101/);
+    assert.throws(
+      () => weightPlan(three, 'green', 10, 'blue', { slot: 'blue', weight: 10 }),
+      /--baseline "blue" is also the --stable slot/,
+    );
+    assert.throws(
+      () => weightPlan({ blue: 100, green: 0 }, 'green', 10, 'blue', { slot: 'baseline', weight: 10 }),
+      /baseline slot "baseline" is not a server of the router \(servers: blue, green\)/,
+    );
+  });
   test('weights are raised before they are cut, so the total never drops to zero', () => {
     assert.deepEqual(applyOrder({ blue: 100, green: 0 }, { blue: 0, green: 100 }), [
       ['green', 100],

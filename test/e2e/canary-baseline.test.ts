@@ -1,0 +1,193 @@
+// A canary with a fresh baseline (issue 15), proven on a real haproxy moving real traffic on loopback: the
+// BUILT CLI deploys the stable version again on a third slot before the first step and splits traffic three
+// ways at each step (canary = baseline, stable the rest). Counted by the slot that answered each request
+// (the demo service names itself), not by version, since baseline and stable run the same version. After a
+// promotion, a rollback and a cancellation the baseline takes no traffic and its process is gone.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI_BUNDLE, events, repoRoot, startCli } from '../helpers/cli.ts';
+import { demoTargetYaml, setupDemo, type Demo } from '../helpers/demo.ts';
+import { assertZeroDowntime, describeLoad, startLoad } from '../helpers/load.ts';
+
+type Result = {
+  status: string;
+  steps: Array<{
+    phase: string;
+    step: { kind: string; slot?: string; weight?: number; baselineWeight?: number; version?: string };
+    result: { ok: boolean; reason?: string };
+  }>;
+  rollbacks: Array<{ ok: boolean; steps: Array<{ step: { kind: string; slot?: string } }> }>;
+};
+
+const CANARY_WEIGHT = 20;
+
+function writeConfig(demo: Demo): string {
+  const file = join(demo.stateDir, 'deploy.yml');
+  writeFileSync(
+    file,
+    `preset: fast
+${demoTargetYaml({ node: 'node', switch: false, baseline: true })}environments:
+  production:
+    strategy: { type: canary, steps: [${CANARY_WEIGHT}, 100], pause: 8s, baseline: fresh }
+    monitor: 0
+    monitor_interval: 1s
+`,
+  );
+  return file;
+}
+
+async function liveOnBlue(t: Parameters<typeof setupDemo>[0]) {
+  // haproxy checks liveness (TCP); the deployment tool judges the application's /health.
+  const demo = await setupDemo(t, 'haproxy', { blue: 100, green: 0, baseline: 0 }, { check: 'tcp' });
+  await demo.ctl('deploy', '--slot', 'blue', '--version', 'v1');
+  await demo.ctl('switch', '--slot', 'blue');
+  return { demo, config: writeConfig(demo) };
+}
+
+function deploy(demo: Demo, config: string, version: string) {
+  return startCli(
+    [
+      'run',
+      '-e',
+      'production',
+      '-v',
+      version,
+      '-c',
+      config,
+      '--state-dir',
+      join(demo.stateDir, 'st'),
+      '--json',
+    ],
+    { entry: CLI_BUNDLE, cwd: repoRoot, env: demo.env },
+  );
+}
+
+async function finished(run: ReturnType<typeof deploy>) {
+  const { code, stdout, stderr } = await run.done;
+  const last = events(stdout).at(-1);
+  assert.equal(last?.type, 'result', `no result line:\n${stdout}\n${stderr}`);
+  return { code, result: last!.result as Result, stdout };
+}
+
+/** The canary step's analysis has started: the three-way split is in place for its whole window. */
+const atCanaryStep = (run: ReturnType<typeof deploy>) =>
+  run.waitFor(
+    (line) =>
+      line.includes('"type":"step-start"') &&
+      line.includes('"phase":"canary-step"') &&
+      line.includes(`"weight":${CANARY_WEIGHT}`),
+    90_000,
+  );
+
+/** `n` requests one after another through the router, counted by the slot (service name) that answered. */
+async function countBySlot(url: string, n: number): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    const body = (await res.json()) as { name: string; version: string };
+    assert.equal(res.status, 200);
+    const key = `${body.name}@${body.version}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** Within `tolerance` (a fraction of n) of the expected share of each slot. */
+function assertSplit(counts: Record<string, number>, expected: Record<string, number>, n: number) {
+  const tolerance = 0.06;
+  assert.deepEqual(Object.keys(counts).sort(), Object.keys(expected).sort(), JSON.stringify(counts));
+  for (const [key, share] of Object.entries(expected)) {
+    const got = (counts[key] ?? 0) / n;
+    assert.ok(
+      Math.abs(got - share) <= tolerance,
+      `${key}: ${(got * 100).toFixed(1)} % of ${n} requests, expected ${share * 100} % ± ${tolerance * 100}: ${JSON.stringify(counts)}`,
+    );
+  }
+}
+
+/** The baseline takes no traffic and no process runs on its slot. */
+async function assertBaselineGone(demo: Demo) {
+  const status = JSON.parse(await demo.ctl('status')) as {
+    servers: Record<string, { weight: number }>;
+    processes: Record<string, { running: boolean }>;
+  };
+  assert.equal(status.servers.baseline?.weight, 0, JSON.stringify(status.servers));
+  assert.notEqual(status.processes.baseline?.running, true, JSON.stringify(status.processes));
+}
+
+test('fresh baseline: stable redeployed beside the canary, traffic split 20/20/60 at the step, baseline gone after promotion', async (t) => {
+  const { demo, config } = await liveOnBlue(t);
+  const load = startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
+  t.after(() => load.stop());
+  const run = deploy(demo, config, 'v2');
+  await atCanaryStep(run);
+  const n = 300;
+  const split = await countBySlot(demo.url, n);
+  assertSplit(split, { 'green@v2': 0.2, 'baseline@v1': 0.2, 'blue@v1': 0.6 }, n);
+  const { code, result, stdout } = await finished(run);
+  const report = await load.stop();
+  assert.equal(code, 0, stdout);
+  assert.equal(result.status, 'succeeded');
+  // The plan as it ran: the baseline runs the stable version before any traffic, and goes at 100 %.
+  const deployBaseline = result.steps.find((s) => s.step.kind === 'deploy' && s.step.slot === 'baseline');
+  assert.equal(deployBaseline?.step.version, 'previous');
+  assert.deepEqual(
+    result.steps
+      .filter((s) => s.step.kind === 'set_weight')
+      .map((s) => [s.step.weight, s.step.baselineWeight]),
+    [
+      [CANARY_WEIGHT, CANARY_WEIGHT],
+      [100, 0],
+    ],
+  );
+  assert.ok(
+    result.steps.some((s) => s.step.kind === 'teardown' && s.step.slot === 'baseline' && s.result.ok),
+  );
+  await assertBaselineGone(demo);
+  assert.deepEqual(await countBySlot(demo.url, 20), { 'green@v2': 20 });
+  assertZeroDowntime(t, report);
+});
+
+test('fresh baseline: a canary that turns unhealthy at its step is rolled back, and the baseline is removed too', async (t) => {
+  const { demo, config } = await liveOnBlue(t);
+  // v2-unhealthy fails /health a second after its first request: traffic through the router makes it so.
+  const load = startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
+  t.after(() => load.stop());
+  const run = deploy(demo, config, 'v2-unhealthy');
+  await atCanaryStep(run);
+  const { code, result, stdout } = await finished(run);
+  assert.equal(code, 1, stdout);
+  assert.equal(result.status, 'rolled_back', stdout);
+  const baselineStep = result.steps.find(
+    (s) => s.step.kind === 'set_weight' && s.step.weight === CANARY_WEIGHT,
+  );
+  assert.equal(baselineStep?.step.baselineWeight, CANARY_WEIGHT, 'the baseline had taken its share');
+  const rollback = result.rollbacks.at(-1)!;
+  assert.ok(rollback.ok, JSON.stringify(rollback));
+  assert.deepEqual(
+    rollback.steps.map((s) => `${s.step.kind}${s.step.slot ? `@${s.step.slot}` : ''}`),
+    ['set_weight@green', 'teardown@green', 'teardown@baseline'],
+  );
+  await load.stop();
+  await assertBaselineGone(demo);
+  assert.deepEqual(await countBySlot(demo.url, 20), { 'blue@v1': 20 });
+});
+
+test('fresh baseline: SIGTERM at the canary step leaves all traffic on stable and no baseline running', async (t) => {
+  const { demo, config } = await liveOnBlue(t);
+  const load = startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
+  t.after(() => load.stop());
+  const run = deploy(demo, config, 'v2');
+  await atCanaryStep(run);
+  run.child.kill('SIGTERM');
+  const { code, result } = await finished(run);
+  const report = await load.stop();
+  assert.equal(code, 143);
+  assert.equal(result.status, 'cancelled');
+  await assertBaselineGone(demo);
+  assert.deepEqual(await countBySlot(demo.url, 20), { 'blue@v1': 20 });
+  assert.ok((report.byVersion.v2 ?? 0) > 0, `the canary had taken its share: ${describeLoad(report)}`);
+  assertZeroDowntime(t, report);
+});
