@@ -18,6 +18,10 @@ import { deliver as post, privateKey, SECRET, TestOctokit } from '../test/app/he
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
 const API_DELIVERIES = Math.min(DELIVERIES, 500);
 const CONCURRENCY = 20;
+/** Each scenario runs in this many rounds per app, alternating between the apps. */
+const ROUNDS = 2;
+/** The fake GitHub's app slug names its bot (GET /app). */
+const APP_BOT = 'deploy-action[bot]';
 const OWNER = 'acme';
 const REPO = 'web';
 const PR = 7;
@@ -69,6 +73,9 @@ async function deliver(target: RunningServer, event: string, payload: unknown): 
 
 interface Run {
   deliveries: number;
+  /** GitHub requests per delivery (after the warm-up), and by operation. */
+  requests: number;
+  operations: string;
   perSecond: number;
   p50: number;
   p99: number;
@@ -78,10 +85,16 @@ interface Run {
 const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-async function load(target: RunningServer, count: number, next: () => [string, unknown]): Promise<Run> {
+async function load(
+  fake: FakeGitHub,
+  target: RunningServer,
+  count: number,
+  next: () => [string, unknown],
+): Promise<Run> {
   // Warm-up: the first delivery pays for the installation token and lazy module work.
   const [event, payload] = next();
   await deliver(target, event, payload);
+  const requestsBefore = fake.requests.length;
   const latencies: number[] = [];
   let failed = 0;
   let issued = 0;
@@ -99,8 +112,13 @@ async function load(target: RunningServer, count: number, next: () => [string, u
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
+  const made = fake.requests.slice(requestsBefore);
+  const counts = new Map<string, number>();
+  for (const r of made) counts.set(r.operationId ?? r.path, (counts.get(r.operationId ?? r.path) ?? 0) + 1);
   return {
     deliveries: count,
+    requests: made.length / count,
+    operations: [...counts].map(([op, n]) => `${op} ×${fmt(n / count, 2)}`).join(', ') || 'none',
     perSecond: count / seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
@@ -122,17 +140,25 @@ function chatter(fake: FakeGitHub): () => [string, unknown] {
   return () => ['issue_comment', payload];
 }
 
-/** deployment_status for a PR deployment: the app reads and updates the PR's status comment (API calls). */
-async function statusEvents(fake: FakeGitHub): Promise<() => [string, unknown]> {
-  fake.addComment(PR, {
-    user: 'github-actions[bot]',
-    body: renderStatusComment({
-      environment: 'staging',
-      state: 'queued',
-      sha: HEAD,
-      updatedAt: '2020-01-01T00:00:00Z',
-    }),
+/**
+ * deployment_status for a PR deployment (in progress, as the Action posts it when a phase starts). `known`:
+ * the App made the deployment and put its status comment's id in the payload, so the comment is written
+ * straight (one request). Otherwise a deployment the Action made for a push names only the PR: the comment is
+ * searched for among the PR's comments first.
+ */
+async function statusEvents(fake: FakeGitHub, known: boolean): Promise<() => [string, unknown]> {
+  const environment = known ? 'production' : 'staging';
+  const comment = fake.addComment(PR, {
+    user: known ? APP_BOT : 'github-actions[bot]',
+    body: renderStatusComment({ environment, state: 'queued', sha: HEAD, updatedAt: '2020-01-01T00:00:00Z' }),
   });
+  const deployment = known
+    ? {
+        id: 2,
+        creator: { login: APP_BOT, type: 'Bot' },
+        payload: { pr: PR, comment_id: comment.id as number, strategy: 'canary', version: 'v2' },
+      }
+    : { id: 1, creator: { login: 'github-actions[bot]', type: 'Bot' }, payload: { pr: PR } };
   let n = 0;
   return () => {
     n += 1;
@@ -144,8 +170,14 @@ async function statusEvents(fake: FakeGitHub): Promise<() => [string, unknown]> 
         'created',
         {
           repository: { default_branch: 'main' },
-          deployment: { id: 1, sha: HEAD, environment: 'staging', payload: { pr: PR } },
-          deployment_status: { state: 'in_progress', environment: 'staging', created_at: at },
+          deployment: { ...deployment, sha: HEAD, environment },
+          deployment_status: {
+            state: 'in_progress',
+            environment,
+            description: 'production: canary to v2',
+            created_at: at,
+            creator: { login: 'github-actions[bot]', type: 'Bot' },
+          },
         },
         { owner: OWNER, repo: REPO, baseUrl: fake.url, installationId: fake.state.installationId },
       ),
@@ -203,24 +235,70 @@ async function main(): Promise<void> {
   console.log(
     `App benchmark: ${DELIVERIES} signed deliveries (${API_DELIVERIES} for API-calling events), concurrency ${CONCURRENCY}, loopback\n`,
   );
+  // Both apps run side by side; each scenario alternates between them (A B A B) so load on the machine
+  // falls on both alike.
+  const apps = await Promise.all(
+    (['no-op', 'deploy'] as const).map(async (label) => {
+      const fake = await seededFake();
+      return { label, fake, target: await server(fake, label === 'no-op' ? () => {} : undefined) };
+    }),
+  );
+  const scenarios: Array<{
+    event: string;
+    count: number;
+    next: (fake: FakeGitHub) => Promise<() => [string, unknown]>;
+    target?: number;
+  }> = [
+    { event: 'PR comment, not a command', count: DELIVERIES, next: async (f) => chatter(f) },
+    {
+      event: "deployment_status, App's deployment (comment id known)",
+      count: API_DELIVERIES,
+      next: (f) => statusEvents(f, true),
+      target: 0.8,
+    },
+    {
+      event: 'deployment_status, push deployment (comment searched for)',
+      count: API_DELIVERIES,
+      next: (f) => statusEvents(f, false),
+    },
+  ];
   const rows: string[][] = [];
-  for (const [label, appFn] of [
-    ['no-op Probot app', () => {}],
-    ['deploy app', undefined],
-  ] as const) {
-    const fake = await seededFake();
-    const target = await server(fake, appFn);
-    try {
-      const ignored = await load(target, DELIVERIES, chatter(fake));
-      rows.push([label, 'PR comment, not a command', ...row(ignored)]);
-      const statuses = await load(target, API_DELIVERIES, await statusEvents(fake));
-      rows.push([label, 'deployment_status (updates comment)', ...row(statuses)]);
-    } finally {
-      await target.close();
-      await fake.stop();
+  const operations: string[] = [];
+  try {
+    for (const scenario of scenarios) {
+      const runs = new Map<string, Run[]>();
+      const nexts = await Promise.all(apps.map((a) => scenario.next(a.fake)));
+      for (let round = 0; round < ROUNDS; round++)
+        for (const [i, app] of apps.entries()) {
+          const run = await load(app.fake, app.target, Math.ceil(scenario.count / ROUNDS), nexts[i]!);
+          runs.set(app.label, [...(runs.get(app.label) ?? []), run]);
+        }
+      const [noop, deploy] = [merged(runs.get('no-op')!), merged(runs.get('deploy')!)];
+      const ratio = deploy.perSecond / noop.perSecond;
+      rows.push([
+        scenario.event,
+        fmt(noop.perSecond, 0),
+        fmt(deploy.perSecond, 0),
+        `${fmt(ratio, 2)}x`,
+        scenario.target === undefined
+          ? '-'
+          : `>= ${scenario.target}x: ${ratio >= scenario.target ? 'met' : 'NOT met'}`,
+        fmt(deploy.p50),
+        fmt(deploy.p99),
+        String(deploy.failed + noop.failed),
+        fmt(deploy.requests, 2),
+      ]);
+      operations.push(`${scenario.event}: ${deploy.operations}`);
+    }
+  } finally {
+    for (const app of apps) {
+      await app.target.close();
+      await app.fake.stop();
     }
   }
-  table(['app', 'event', 'deliveries', 'webhooks/s', 'p50 ms', 'p99 ms', 'non-2xx'], rows);
+  table(['event', 'no-op/s', 'deploy/s', 'ratio', 'target', 'p50 ms', 'p99 ms', 'non-2xx', 'requests'], rows);
+  console.log('\nGitHub requests per delivery of the deploy app (after the warm-up):');
+  for (const line of operations) console.log(`  ${line}`);
 
   console.log('\nGitHub API requests per command (counted on the fake GitHub):\n');
   const fake = await seededFake();
@@ -271,8 +349,19 @@ async function main(): Promise<void> {
   }
 }
 
-function row(run: Run): string[] {
-  return [String(run.deliveries), fmt(run.perSecond, 0), fmt(run.p50), fmt(run.p99), String(run.failed)];
+/** Several runs of one app as one: deliveries per second over their summed time, the worst percentiles. */
+function merged(runs: Run[]): Run {
+  const deliveries = runs.reduce((n, r) => n + r.deliveries, 0);
+  const seconds = runs.reduce((n, r) => n + r.deliveries / r.perSecond, 0);
+  return {
+    deliveries,
+    perSecond: deliveries / seconds,
+    p50: Math.max(...runs.map((r) => r.p50)),
+    p99: Math.max(...runs.map((r) => r.p99)),
+    failed: runs.reduce((n, r) => n + r.failed, 0),
+    requests: runs.reduce((n, r) => n + r.requests * r.deliveries, 0) / deliveries,
+    operations: runs.at(-1)!.operations,
+  };
 }
 
 function table(header: string[], rows: string[][]): void {

@@ -63,6 +63,7 @@ export type RepairOutcome =
 export async function handleStatusCommentEdit(
   octokit: Octokit,
   payload: EditedPayload,
+  appLogin: () => Promise<string> = () => ownBotLogin(octokit),
 ): Promise<RepairOutcome> {
   const body = payload.comment.body ?? '';
   const from = payload.changes?.body?.from;
@@ -71,7 +72,7 @@ export async function handleStatusCommentEdit(
   if (environment === undefined || from === undefined || payload.comment.user?.type !== 'Bot')
     return { status: 'ignored', reason: 'not_a_status_comment' };
   // Only the App's own edits: the Action's writes carry the whole state already.
-  if (payload.sender.login.toLowerCase() !== (await ownBotLogin(octokit)).toLowerCase())
+  if (payload.sender.login.toLowerCase() !== (await appLogin()).toLowerCase())
     return { status: 'ignored', reason: 'not_own_edit' };
   const after = parseStatusComment(body, environment);
   const before = parseStatusComment(from, environment);
@@ -88,11 +89,12 @@ export async function handleStatusCommentEdit(
   return { status: repaired === before ? 'restored' : 'completed', commentId: payload.comment.id };
 }
 
-export function registerStatusCommentRepair(app: Probot): void {
+export function registerStatusCommentRepair(app: Probot, login: (octokit: Octokit) => Promise<string>): void {
   app.on('issue_comment.edited', async (context) => {
     const outcome = await handleStatusCommentEdit(
       context.octokit,
       context.payload as unknown as EditedPayload,
+      () => login(context.octokit),
     );
     if (outcome.status !== 'ignored')
       context.log.info({ delivery: context.id, ...outcome }, `status comment ${outcome.status}`);

@@ -169,8 +169,8 @@ async function readById(
 }
 
 /**
- * Searches the PR for the comment and writes it, or creates it when there is none. One search at a time
- * per PR and environment in this process: two deliveries at once would each find none and create two.
+ * Creating the comment: one at a time per PR and environment in this process, since two deliveries at once
+ * would each find none and create two. (Replicas do not share this: a second comment is possible there.)
  */
 const searches = new Map<string, Promise<unknown>>();
 function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -211,25 +211,25 @@ async function searchAndWrite(
   pullNumber: number,
   event: Event,
 ): ReturnType<typeof writeFound> {
+  const target = { ...where, pullNumber, environment: event.environment };
+  const found = await findStatusComment(octokit.rest, target);
+  if (found) return writeFound(octokit, where, pullNumber, event, found, 'search');
+  // None yet: searched again and created one at a time, so a delivery that waited finds the one just made.
   const key = JSON.stringify([
     where.owner.toLowerCase(),
     where.repo.toLowerCase(),
     pullNumber,
     event.environment,
   ]);
-  return oneAtATime(key, async () => {
-    const found = await findStatusComment(octokit.rest, {
-      ...where,
-      pullNumber,
-      environment: event.environment,
-    });
-    return writeFound(octokit, where, pullNumber, event, found, 'search');
-  });
+  return oneAtATime(key, async () =>
+    writeFound(octokit, where, pullNumber, event, await findStatusComment(octokit.rest, target), 'search'),
+  );
 }
 
 export async function handleDeploymentStatus(
   octokit: Octokit,
   payload: DeploymentStatusPayload,
+  appLogin: () => Promise<string> = () => ownBotLogin(octokit),
 ): Promise<DeploymentStatusOutcome> {
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const { deployment, deployment_status: status } = payload;
@@ -246,7 +246,7 @@ export async function handleDeploymentStatus(
   // The deployment's own lock is a lightweight ref to its commit; a person's /lock stays.
   const releaseIfFinal = async (): Promise<'released' | 'kept' | 'none' | 'not_final' | 'not_trusted'> => {
     if (!final) return 'not_final';
-    if (!mayReleaseLock(payload, await ownBotLogin(octokit))) return 'not_trusted';
+    if (!mayReleaseLock(payload, await appLogin())) return 'not_trusted';
     return releaseDeploymentLock(octokit.rest.git, where, environment, deployment.sha);
   };
 
@@ -266,7 +266,7 @@ export async function handleDeploymentStatus(
   const knownId =
     deploymentPayload.comment_id === undefined
       ? undefined
-      : trustedCommentId(deployment, deploymentPayload.comment_id, await ownBotLogin(octokit));
+      : trustedCommentId(deployment, deploymentPayload.comment_id, await appLogin());
 
   let written: Awaited<ReturnType<typeof writeFound>> | undefined;
   if (knownId !== undefined && !readBeforeWrite(state, status.description ?? undefined)) {
@@ -294,13 +294,33 @@ export async function handleDeploymentStatus(
   return { ...written, lock };
 }
 
+/**
+ * The app's bot login, asked once per registered app: ownBotLogin signs a JWT on every call (about 3 ms of
+ * CPU), which would be most of the cost of a delivery. A failure is not kept, so the next delivery asks again.
+ */
+export function onceLogin(): (octokit: Octokit) => Promise<string> {
+  let login: Promise<string> | undefined;
+  return (octokit) => {
+    if (!login) {
+      const asked = ownBotLogin(octokit);
+      login = asked;
+      asked.catch(() => {
+        if (login === asked) login = undefined;
+      });
+    }
+    return login;
+  };
+}
+
 export function registerDeploymentStatus(app: Probot): void {
+  const login = onceLogin();
   app.on('deployment_status.created', async (context) => {
     const outcome = await handleDeploymentStatus(
       context.octokit,
       context.payload as unknown as DeploymentStatusPayload,
+      () => login(context.octokit),
     );
     context.log.info({ delivery: context.id, ...outcome }, `deployment_status ${outcome.status}`);
   });
-  registerStatusCommentRepair(app);
+  registerStatusCommentRepair(app, login);
 }

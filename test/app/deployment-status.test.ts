@@ -1,0 +1,340 @@
+// deployment_status with the status comment's id known (issue 16): one request for the App's own deployment,
+// the search by marker when the id is unknown, deleted or not the App's word, one comment under concurrent
+// deliveries, and the repair of what a straight write replaced (issue_comment.edited's changes.body.from).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { HEAD, PR, loadedProbot, owner, repo, seededFake } from './helpers.ts';
+import { webhookPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { parseStatusComment, renderStatusComment, statusMarker } from '../../src/github/status-comment.ts';
+import type { StatusCommentState } from '../../src/github/status-comment.ts';
+import { readBeforeWrite, trustedCommentId } from '../../app/handlers/deployment-status.ts';
+import { repairedState } from '../../app/handlers/deployment-status-repair.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+type Json = Record<string, unknown>;
+const APP_BOT = 'deploy-action[bot]';
+const WORKFLOW_BOT = { login: 'github-actions[bot]', type: 'Bot' } as const;
+const ENV = 'production';
+
+async function withApp(run: (fake: FakeGitHub, probot: Probot) => Promise<void>): Promise<void> {
+  const fake = await seededFake();
+  try {
+    await run(fake, await loadedProbot(fake));
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+}
+
+const receive = (probot: Probot, name: string, payload: Json) =>
+  probot.receive({ id: crypto.randomUUID(), name, payload } as Receive);
+
+const queued = (over: Partial<StatusCommentState> = {}): StatusCommentState => ({
+  environment: ENV,
+  state: 'queued',
+  sha: HEAD,
+  updatedAt: '2030-01-01T00:00:00Z',
+  ...over,
+});
+
+function statusEvent(
+  fake: FakeGitHub,
+  o: {
+    deploymentId?: number;
+    payload: Json;
+    creator?: { login: string; type: 'Bot' | 'User' };
+    state?: string;
+    description?: string;
+    at?: string;
+  },
+): Json {
+  return webhookPayload(
+    'deployment_status',
+    'created',
+    {
+      deployment: {
+        id: o.deploymentId ?? 500,
+        sha: HEAD,
+        environment: ENV,
+        payload: o.payload,
+        creator: o.creator ?? { login: APP_BOT, type: 'Bot' },
+      },
+      repository: { default_branch: 'main' },
+      deployment_status: {
+        creator: WORKFLOW_BOT,
+        state: o.state ?? 'in_progress',
+        environment: ENV,
+        description: o.description ?? 'production: canary to v2',
+        created_at: o.at ?? '2030-01-01T00:00:05Z',
+      },
+    },
+    { owner, repo, baseUrl: fake.url, installationId: fake.state.installationId },
+  );
+}
+
+/** The requests a step made on the fake, leaving out the app's own token and GET /app. */
+async function requestsOf(fake: FakeGitHub, step: () => Promise<unknown>): Promise<string[]> {
+  const before = fake.requests.length;
+  await step();
+  return fake.requests
+    .slice(before)
+    .map((r) => r.operationId ?? r.path)
+    .filter((op) => !op.startsWith('apps/'));
+}
+
+const statusComments = (fake: FakeGitHub) =>
+  [...fake.repo().comments.values()].filter((c) => String(c.body).startsWith(statusMarker(ENV)));
+
+const stateOf = (fake: FakeGitHub, id: number) =>
+  parseStatusComment(String(fake.repo().comments.get(id)!.body), ENV);
+
+test("known id: a queued or in-progress status of the App's deployment is one request, the comment updated", async () => {
+  await withApp(async (fake, probot) => {
+    const comment = fake.addComment(PR, { user: APP_BOT, body: renderStatusComment(queued()) });
+    const id = comment.id as number;
+    const payload = { pr: PR, comment_id: id, strategy: 'canary', version: 'v2' };
+    // The first delivery may ask GET /app once for the bot login; later ones ask nothing but the write.
+    await receive(
+      probot,
+      'deployment_status',
+      statusEvent(fake, { payload, state: 'queued', at: '2030-01-01T00:00:01Z' }),
+    );
+    for (const [state, at] of [
+      ['in_progress', '2030-01-01T00:00:02Z'],
+      ['queued', '2030-01-01T00:00:03Z'],
+    ] as const) {
+      const made = await requestsOf(fake, () =>
+        receive(probot, 'deployment_status', statusEvent(fake, { payload, state, at })),
+      );
+      assert.deepEqual(made, ['issues/update-comment'], `${state}: one request`);
+      const shown = stateOf(fake, id)!;
+      assert.equal(shown.state, state);
+      assert.equal(shown.deploymentId, 500);
+      assert.equal(shown.strategy, 'canary');
+      assert.equal(shown.version, 'v2');
+    }
+    assert.equal(statusComments(fake).length, 1);
+  });
+});
+
+test('known id: a final or waiting status reads the comment first and keeps what the Action wrote', async () => {
+  await withApp(async (fake, probot) => {
+    const rich = queued({
+      state: 'in_progress',
+      deploymentId: 500,
+      version: 'v2',
+      commits: [{ sha: HEAD, message: 'Fix' }],
+    });
+    const id = fake.addComment(PR, { user: 'github-actions[bot]', body: renderStatusComment(rich) })
+      .id as number;
+    const payload = { pr: PR, comment_id: id };
+    await receive(
+      probot,
+      'deployment_status',
+      statusEvent(fake, { payload, state: 'in_progress', at: '2030-01-01T00:00:01Z' }),
+    );
+    // (The straight write above dropped the commits; GitHub's edit webhook would put them back, see below.)
+    fake.repo().comments.get(id)!.body = renderStatusComment(rich);
+    const made = await requestsOf(fake, () =>
+      receive(
+        probot,
+        'deployment_status',
+        statusEvent(fake, {
+          payload,
+          state: 'success',
+          description: 'deployed v2',
+          at: '2030-01-01T00:00:09Z',
+        }),
+      ),
+    );
+    assert.deepEqual(made, ['issues/get-comment', 'issues/update-comment', 'git/get-ref']);
+    const shown = stateOf(fake, id)!;
+    assert.equal(shown.state, 'success');
+    assert.deepEqual(shown.commits, [{ sha: HEAD, message: 'Fix' }]);
+    assert.equal(readBeforeWrite('in_progress', 'waiting at canary 25 % for /promote production'), true);
+    assert.equal(readBeforeWrite('in_progress', 'production: canary to v2'), false);
+    assert.equal(readBeforeWrite('failure', undefined), true);
+  });
+});
+
+test('known id of a deleted comment (404): the comment is searched for, and written again once', async () => {
+  await withApp(async (fake, probot) => {
+    const id = fake.addComment(PR, { user: APP_BOT, body: renderStatusComment(queued()) }).id as number;
+    fake.repo().comments.delete(id);
+    const made = await requestsOf(fake, () =>
+      receive(probot, 'deployment_status', statusEvent(fake, { payload: { pr: PR, comment_id: id } })),
+    );
+    assert.deepEqual(made, [
+      'issues/update-comment',
+      'issues/list-comments',
+      'issues/list-comments',
+      'issues/create-comment',
+    ]);
+    const [comment] = statusComments(fake);
+    assert.equal(statusComments(fake).length, 1);
+    assert.equal(parseStatusComment(String(comment!.body), ENV)?.state, 'in_progress');
+  });
+});
+
+test('unknown id (a push deployment names only the PR): the comment is found by its marker and updated', async () => {
+  await withApp(async (fake, probot) => {
+    const id = fake.addComment(PR, { user: 'github-actions[bot]', body: renderStatusComment(queued()) })
+      .id as number;
+    const made = await requestsOf(fake, () =>
+      receive(probot, 'deployment_status', statusEvent(fake, { payload: { pr: PR }, creator: WORKFLOW_BOT })),
+    );
+    assert.deepEqual(made, ['issues/list-comments', 'issues/update-comment']);
+    assert.equal(stateOf(fake, id)?.state, 'in_progress');
+  });
+});
+
+test('a comment id in a deployment the App did not create is not believed: that comment is never written', async () => {
+  await withApp(async (fake, probot) => {
+    const theirs = fake.addComment(PR, { user: 'alice', body: 'LGTM, ship it' });
+    const status = fake.addComment(PR, { user: APP_BOT, body: renderStatusComment(queued()) });
+    for (const creator of [{ login: 'mallory', type: 'User' }, WORKFLOW_BOT] as const) {
+      const made = await requestsOf(fake, () =>
+        receive(
+          probot,
+          'deployment_status',
+          statusEvent(fake, { payload: { pr: PR, comment_id: theirs.id as number }, creator }),
+        ),
+      );
+      assert.deepEqual(made, ['issues/list-comments', 'issues/update-comment'], creator.login);
+      assert.equal(fake.repo().comments.get(theirs.id as number)!.body, 'LGTM, ship it');
+    }
+    assert.equal(stateOf(fake, status.id as number)?.state, 'in_progress');
+    assert.equal(trustedCommentId({ creator: { login: 'Deploy-Action[bot]' } }, 9, APP_BOT), 9);
+    assert.equal(trustedCommentId({ creator: { login: 'mallory' } }, 9, APP_BOT), undefined);
+    assert.equal(trustedCommentId({ creator: null }, 9, APP_BOT), undefined);
+  });
+});
+
+test('concurrent deliveries for a PR without a status comment create one comment, not one each', async () => {
+  await withApp(async (fake, probot) => {
+    const deleted = fake.addComment(PR, { user: APP_BOT, body: renderStatusComment(queued()) }).id as number;
+    fake.repo().comments.delete(deleted);
+    const deliveries = Array.from({ length: 6 }, (_, i) =>
+      statusEvent(fake, {
+        // Half know a (deleted) id, half know none: both fall back to the search.
+        payload: i % 2 ? { pr: PR, comment_id: deleted } : { pr: PR },
+        at: `2030-01-01T00:00:0${i}Z`,
+      }),
+    );
+    await Promise.all(deliveries.map((p) => receive(probot, 'deployment_status', p)));
+    assert.equal(statusComments(fake).length, 1, 'one status comment');
+    assert.equal(fake.requestsFor('issues/create-comment').length, 1);
+    assert.equal(
+      parseStatusComment(String(statusComments(fake)[0]!.body), ENV)?.updatedAt,
+      '2030-01-01T00:00:05Z',
+    );
+  });
+});
+
+// ---- the repair of a straight write -----------------------------------------------------------------
+
+function edited(fake: FakeGitHub, id: number, from: string, sender: string): Json {
+  const c = fake.repo().comments.get(id)!;
+  const user = (login: string) => ({ login, id: 4242, type: 'Bot' });
+  return webhookPayload(
+    'issue_comment',
+    'edited',
+    {
+      comment: { id, body: String(c.body), user: user(String((c.user as Json).login)) },
+      changes: { body: { from } },
+      sender: user(sender),
+      repository: { default_branch: 'main' },
+    },
+    { owner, repo, baseUrl: fake.url, installationId: fake.state.installationId },
+  );
+}
+
+test('repair: a straight write over a newer state or over the commit list is put back, and the repair ends there', async () => {
+  await withApp(async (fake, probot) => {
+    const richer = queued({
+      state: 'in_progress',
+      deploymentId: 500,
+      updatedAt: '2030-01-01T00:00:04Z',
+      version: 'v2',
+      commits: [{ sha: HEAD, message: 'Fix' }],
+      waits: [],
+    });
+    const newer = queued({
+      state: 'success',
+      deploymentId: 500,
+      updatedAt: '2030-01-01T00:00:09Z',
+      description: 'deployed',
+    });
+    for (const [before, expect] of [
+      [richer, 'completed'],
+      [newer, 'restored'],
+    ] as const) {
+      const fromBody = renderStatusComment(before);
+      const id = fake.addComment(PR, { user: APP_BOT, body: fromBody }).id as number;
+      // The App's straight write of an older in-progress status lands after it.
+      await receive(
+        probot,
+        'deployment_status',
+        statusEvent(fake, { payload: { pr: PR, comment_id: id }, at: '2030-01-01T00:00:05Z' }),
+      );
+      const written = String(fake.repo().comments.get(id)!.body);
+      assert.notEqual(written, fromBody);
+      const made = await requestsOf(fake, () =>
+        receive(probot, 'issue_comment', edited(fake, id, fromBody, APP_BOT)),
+      );
+      assert.deepEqual(made, ['issues/update-comment'], expect);
+      const shown = stateOf(fake, id)!;
+      if (expect === 'restored')
+        assert.equal(fake.repo().comments.get(id)!.body, fromBody, 'put back as it was');
+      else {
+        assert.equal(shown.state, 'in_progress');
+        assert.equal(shown.updatedAt, '2030-01-01T00:00:05Z', 'the newer status stays');
+        assert.deepEqual(shown.commits, [{ sha: HEAD, message: 'Fix' }], 'the commit list is back');
+        assert.equal(shown.version, 'v2');
+      }
+      // The repair's own edit loses nothing: no further write.
+      const again = await requestsOf(fake, () =>
+        receive(probot, 'issue_comment', edited(fake, id, written, APP_BOT)),
+      );
+      assert.deepEqual(again, [], `${expect}: the repair ends`);
+    }
+  });
+});
+
+test("repair: another writer's edit, a person's comment or a write that lost nothing is left alone", async () => {
+  await withApp(async (fake, probot) => {
+    const older = renderStatusComment(
+      queued({ state: 'success', deploymentId: 500, updatedAt: '2030-01-01T00:00:09Z' }),
+    );
+    const id = fake.addComment(PR, {
+      user: APP_BOT,
+      body: renderStatusComment(queued({ deploymentId: 500 })),
+    }).id as number;
+    const human = fake.addComment(PR, {
+      user: 'alice',
+      body: renderStatusComment(queued({ deploymentId: 500 })),
+    }).id as number;
+    const made = await requestsOf(fake, async () => {
+      await receive(probot, 'issue_comment', edited(fake, id, older, 'github-actions[bot]'));
+      const payload = edited(fake, human, older, APP_BOT);
+      ((payload.comment as Json).user as Json).type = 'User';
+      await receive(probot, 'issue_comment', payload);
+    });
+    assert.deepEqual(made, []);
+  });
+  // Pure: what a write loses.
+  const base = queued({ state: 'in_progress', deploymentId: 5, updatedAt: '2030-01-01T00:00:02Z' });
+  assert.equal(repairedState(undefined, base), undefined);
+  assert.equal(repairedState(base, { ...base, updatedAt: '2030-01-01T00:00:03Z' }), undefined);
+  const later = queued({ state: 'success', deploymentId: 6, updatedAt: '2030-01-01T00:00:01Z' });
+  assert.equal(repairedState(later, base), later, 'a newer deployment is put back');
+  const otherCommit = {
+    ...base,
+    sha: 'f'.repeat(40),
+    commits: [{ sha: 'x', message: 'y' }],
+    deploymentId: 4,
+  };
+  assert.equal(repairedState(otherCommit, base), undefined, "another commit's list is not carried over");
+});
