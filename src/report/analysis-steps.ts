@@ -1,5 +1,6 @@
 // The analysis steps of a deployment as rows (step, weight, verdict, metric values) for the job summary,
 // the chart and the deployment record. Pure.
+import type { WindowEvidence } from '../analysis/evidence.ts';
 import type { PipelineResult, StepRecord } from '../pipeline/events.ts';
 
 export interface AnalysisRow {
@@ -11,6 +12,8 @@ export interface AnalysisRow {
   detail: string;
   durationMs: number;
   metrics: Record<string, number | null>;
+  /** What the judge saw in the step's window, interval by interval (absent for health-only analysis). */
+  evidence?: WindowEvidence;
 }
 
 export function analysisRows(result: Pick<PipelineResult, 'steps'>): AnalysisRow[] {
@@ -29,6 +32,7 @@ function toRow(record: StepRecord): AnalysisRow {
     detail: record.result.ok ? (record.result.detail ?? '') : record.result.reason,
     durationMs: record.durationMs,
     metrics: record.result.metrics ?? {},
+    ...(record.result.evidence ? { evidence: record.result.evidence } : {}),
   };
 }
 
@@ -38,13 +42,4 @@ export function metricNames(rows: AnalysisRow[]): string[] {
   for (const row of rows) for (const name of Object.keys(row.metrics)) names.add(name);
   const all = [...names];
   return [...all.filter((n) => !n.startsWith('stable.')), ...all.filter((n) => n.startsWith('stable.'))];
-}
-
-/**
- * The metric a chart shows: the first one whose name says errors, else the first canary metric.
- * Error rate is what seed 04's rollback triggers watch first.
- */
-export function keyMetric(rows: AnalysisRow[]): string | undefined {
-  const names = metricNames(rows).filter((n) => !n.startsWith('stable.'));
-  return names.find((n) => /error/i.test(n)) ?? names[0];
 }

@@ -1,31 +1,340 @@
-// A mermaid chart of the key metric by analysis step (GitHub renders mermaid in Markdown). Pure.
-import { keyMetric, type AnalysisRow } from './analysis-steps.ts';
-import { formatNumber } from './markdown.ts';
+// What the judge saw, as mermaid line charts for the job summary (GitHub renders mermaid there): for each
+// check that decided, the canary against stable (or a fresh baseline) interval by interval over every
+// analysis step of the environment, with the limit it is held to; for a sequential test, its log e-value
+// against the boundary ln(1/alpha). The x axis is time since the analysis began, each step's first interval
+// labelled with its traffic share, labels thinned so they never overlap; the title names the decision.
+// Intervals without data are left out, never drawn as zero. Pure.
+import type { CheckEvidence, SeriesRole } from '../analysis/evidence.ts';
+import type { AnalysisRow } from './analysis-steps.ts';
+import { cell, formatNumber } from './markdown.ts';
 
-export function metricChart(rows: AnalysisRow[]): string | undefined {
-  const metric = keyMetric(rows);
-  if (!metric) return undefined;
-  // NaN and Infinity are numbers too, but mermaid cannot plot them: such a step is skipped like a null.
-  const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
-  const points = rows.filter((r) => finite(r.metrics[metric]));
-  if (points.length === 0) return undefined;
-  const canary = points.map((r) => r.metrics[metric] as number);
-  const stable = points.map((r) => r.metrics[`stable.${metric}`]);
-  const showStable = stable.every(finite);
-  const values = [...canary, ...(showStable ? (stable as number[]) : [])];
-  const max = Math.max(...values);
-  // Labels are quoted; a quote inside one would end it and a newline or backtick could end the block.
-  const label = (text: string) => `"${text.replace(/"/g, "'").replace(/[\r\n`]+/g, ' ')}"`;
-  const lines = [
+/** Chart size and label font; the plot is what is left of the width after the y axis and a legend. */
+const WIDTH = 900;
+const HEIGHT = 340;
+const LABEL_PX = 12;
+const PLOT_PX = 680;
+const COLOR: Record<SeriesRole, string[]> = {
+  canary: ['#cf222e'],
+  // A second reference (stable beside a fresh baseline) gets its own colour.
+  reference: ['#0969da', '#8250df'],
+  limit: ['#6e7781'],
+};
+const COLOR_NAME: Record<string, string> = {
+  '#cf222e': 'red',
+  '#0969da': 'blue',
+  '#8250df': 'purple',
+  '#6e7781': 'grey',
+};
+/** Mermaid labels never repeat (a band axis merges equal ones): hidden labels differ by zero-width spaces. */
+const ZW = '\u200b';
+
+interface Point {
+  at: number;
+  /** The row (step) the interval belongs to, and its index in that window. */
+  row: number;
+  index: number;
+}
+
+/** The analysis windows of one environment, end to end. */
+export interface Timeline {
+  environment: string;
+  rows: AnalysisRow[];
+  points: Point[];
+  /** When the first window began (its first interval's end minus one interval). */
+  t0: number;
+  unitMs: number;
+  unit: 'minutes' | 'seconds';
+}
+
+export function timeline(rows: AnalysisRow[], environment: string): Timeline | undefined {
+  const windows = rows.filter((r) => r.environment === environment && r.evidence && r.evidence.at.length);
+  if (windows.length === 0) return undefined;
+  const points = windows.flatMap((r, row) => r.evidence!.at.map((at, index) => ({ at, row, index })));
+  const first = windows[0]!.evidence!;
+  const minutes = windows.every((r) => r.evidence!.intervalMs >= 60_000);
+  return {
+    environment,
+    rows: windows,
+    points,
+    t0: first.at[0]! - first.intervalMs,
+    unitMs: minutes ? 60_000 : 1000,
+    unit: minutes ? 'minutes' : 'seconds',
+  };
+}
+
+const since = (t: Timeline, p: Point) => Math.round((p.at - t.t0) / t.unitMs);
+const unitShort = (t: Timeline) => (t.unit === 'minutes' ? 'min' : 's');
+
+/** A step's short name on the axis: its traffic share, else its phase. */
+function stepName(row: AnalysisRow): string {
+  return row.weight !== undefined ? `${row.weight}%` : row.phase;
+}
+
+/**
+ * x-axis labels: every step's first interval named after the step, and elapsed time on a regular stride
+ * where it does not collide with them; the rest hidden. Widths are estimated at the label font size.
+ */
+export function axisLabels(t: Timeline, keep: number[]): string[] {
+  const n = keep.length;
+  const spacing = n > 1 ? PLOT_PX / (n - 1) : PLOT_PX;
+  const width = (text: string) => text.length * LABEL_PX * 0.62 + (text.includes('%') ? 4 : 0);
+  const placed: Array<{ i: number; text: string }> = [];
+  const fits = (i: number, text: string) =>
+    placed.every((p) => Math.abs(p.i - i) * spacing >= (width(p.text) + width(text)) / 2 + 8);
+  keep.forEach((k, i) => {
+    const p = t.points[k]!;
+    const startsStep = i === 0 || t.points[keep[i - 1]!]!.row !== p.row;
+    const text = stepName(t.rows[p.row]!);
+    if (startsStep && fits(i, text)) placed.push({ i, text });
+  });
+  const sample = String(since(t, t.points[keep[n - 1]!]!));
+  const stride = [1, 2, 5, 10, 15, 20, 30, 60, 120].find((s) => s * spacing >= width(sample) + 8) ?? 240;
+  keep.forEach((k, i) => {
+    const minute = since(t, t.points[k]!);
+    const text = String(minute);
+    if (minute % stride === 0 && !placed.some((p) => p.i === i) && fits(i, text)) placed.push({ i, text });
+  });
+  const labels = keep.map((_, i) => placed.find((p) => p.i === i)?.text ?? ZW.repeat(i + 1));
+  // Two steps with one name (a re-run at the same weight) still need distinct labels.
+  const seen = new Map<string, number>();
+  return labels.map((l) => {
+    const count = seen.get(l) ?? 0;
+    seen.set(l, count + 1);
+    return count ? l + ZW.repeat(n + count) : l;
+  });
+}
+
+interface Line {
+  role: SeriesRole;
+  label: string;
+  values: Array<number | null>;
+}
+
+/** A y range from the data: padded, zero included when the data is near it, rounded to two digits. */
+export function yRange(values: number[]): [number, number] {
+  let lo = Math.min(...values);
+  let hi = Math.max(...values);
+  if (lo === hi) {
+    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
+    return [niceDown(lo - pad), niceUp(hi + pad)];
+  }
+  const span = hi - lo;
+  // A range that starts near zero reads better from zero (rates, latencies).
+  if (lo >= 0 && lo < span) lo = 0;
+  else lo -= span * 0.1;
+  hi += span * 0.1;
+  return [niceDown(lo), niceUp(hi)];
+}
+
+const round2 = (v: number, dir: (x: number) => number) => {
+  if (v === 0) return 0;
+  const step = 10 ** (Math.floor(Math.log10(Math.abs(v))) - 1);
+  return Number((dir(v / step) * step).toPrecision(3));
+};
+const niceUp = (v: number) => round2(v, Math.ceil);
+const niceDown = (v: number) => round2(v, Math.floor);
+
+// Quoted for mermaid: a quote inside would end the label, and a newline or backtick could end the block.
+const quote = (text: string) => `"${text.replace(/"/g, "'").replace(/[\r\n`]+/g, ' ')}"`;
+
+/**
+ * The points to draw: intervals where the first line (canary, or the test statistic) has data; an interval
+ * where another line lacks data is dropped too, unless that line simply ends there (stable is not read at
+ * 100 %), in which case the line is drawn shorter. A line without any data is left out.
+ */
+function drawable(lines: Line[], points: number): { keep: number[]; lines: Line[]; missing: number[] } {
+  let keep = Array.from({ length: points }, (_, i) => i).filter((i) => lines[0]!.values[i] !== null);
+  const others = lines.slice(1).filter((l) => keep.some((i) => l.values[i] !== null));
+  const gaps = new Set<number>();
+  for (const l of others) {
+    const last = keep.findLastIndex((i) => l.values[i] !== null);
+    keep.slice(0, last).forEach((i) => l.values[i] === null && gaps.add(i));
+  }
+  keep = keep.filter((i) => !gaps.has(i));
+  const missing = Array.from({ length: points }, (_, i) => i).filter((i) => !keep.includes(i));
+  return { keep, lines: [lines[0]!, ...others], missing };
+}
+
+function mermaidChart(
+  t: Timeline,
+  title: string,
+  yTitle: string,
+  input: Line[],
+): { block: string; colors: Array<{ line: Line; color: string }>; missing: number[] } | undefined {
+  const { keep, lines, missing } = drawable(input, t.points.length);
+  if (keep.length === 0) return undefined;
+  const used: Record<SeriesRole, number> = { canary: 0, reference: 0, limit: 0 };
+  const colors = lines.map((line) => {
+    const palette = COLOR[line.role];
+    return { line, color: palette[Math.min(used[line.role]++, palette.length - 1)]! };
+  });
+  const drawn = lines.map((l) => {
+    const values = keep.map((i) => l.values[i]!);
+    const end = values.findLastIndex((v) => v !== null);
+    return values.slice(0, end + 1) as number[];
+  });
+  const [lo, hi] = yRange(drawn.flat());
+  const init = {
+    xyChart: {
+      width: WIDTH,
+      height: HEIGHT,
+      xAxis: { labelFontSize: LABEL_PX },
+      yAxis: { labelFontSize: LABEL_PX },
+    },
+    themeVariables: { xyChart: { plotColorPalette: colors.map((c) => c.color).join(', ') } },
+  };
+  const block = [
     '```mermaid',
+    `%%{init: ${JSON.stringify(init)}}%%`,
     'xychart-beta',
-    `    title ${label(`${metric} by step`)}`,
-    `    x-axis [${points.map((r) => label(r.label)).join(', ')}]`,
-    `    y-axis ${label(metric)} 0 --> ${formatNumber(max > 0 ? max * 1.2 : 1)}`,
-    `    bar [${canary.map(formatNumber).join(', ')}]`,
+    `    title ${quote(title)}`,
+    `    x-axis ${quote(`${t.unit} since the analysis began`)} [${axisLabels(t, keep).map(quote).join(', ')}]`,
+    `    y-axis ${quote(yTitle)} ${formatNumber(lo)} --> ${formatNumber(hi)}`,
+    ...lines.map((l, i) => `    line ${quote(l.label)} [${drawn[i]!.map(chartNumber).join(', ')}]`),
+    '```',
+  ].join('\n');
+  return { block, colors, missing };
+}
+
+/** Full precision where it matters (small rates), no exponent mermaid could misread. */
+const chartNumber = (v: number) => (v === 0 ? '0' : String(Number(v.toPrecision(4))));
+
+/** The check's series over the whole timeline (nulls where a window lacks the check). */
+function across(
+  t: Timeline,
+  name: string,
+  pick: (c: CheckEvidence) => Array<Array<number | null>>,
+): Line[] | undefined {
+  const per = t.rows.map((r) => r.evidence!.checks.find((c) => c.name === name));
+  const sample = per.find(Boolean);
+  if (!sample) return undefined;
+  const shape = pick(sample);
+  return shape.map((_, s) => ({
+    role: 'canary',
+    label: '',
+    values: t.points.map((p) => {
+      const c = per[p.row];
+      return c ? (pick(c)[s]?.[p.index] ?? null) : null;
+    }),
+  }));
+}
+
+export interface ChartOptions {
+  /** How the last window ended and when, for the titles ("rolled back at 14 min"). */
+  decision: string;
+}
+
+function missingText(t: Timeline, missing: number[]): string {
+  if (missing.length === 0) return '';
+  const at = missing.map((i) => since(t, t.points[i]!));
+  const shown = at.length > 8 ? `${at.slice(0, 8).join(', ')}… (${at.length} in all)` : at.join(', ');
+  return ` Not drawn, no data: ${unitShort(t)} ${shown}.`;
+}
+
+function legend(colors: Array<{ line: Line; color: string }>): string {
+  return colors.map((c) => `${COLOR_NAME[c.color] ?? c.color}: ${cell(c.line.label)}`).join(' · ');
+}
+
+/** The observed values of a check (canary, reference, limit) as one chart with its caption. */
+export function observedChart(t: Timeline, check: CheckEvidence, options: ChartOptions): string | undefined {
+  if (check.observed.length === 0) return undefined;
+  const series = across(t, check.name, (c) => c.observed.map((s) => s.values));
+  if (!series) return undefined;
+  const lines: Line[] = check.observed.map((s, i) => ({ ...series[i]!, role: s.role, label: s.label }));
+  const reference = check.observed.filter((s) => s.role === 'reference').map((s) => s.label);
+  const title = `${check.quantity}: canary vs ${reference.join(' & ')}, ${options.decision}`;
+  const chart = mermaidChart(t, title, check.quantity, lines);
+  if (!chart) return undefined;
+  return [
+    chart.block,
+    `<sub>${legend(chart.colors)} (${cell(check.rule)}). x: ${t.unit} since the analysis began; a step's first interval is labelled with its traffic share.${missingText(t, chart.missing)}</sub>`,
+  ].join('\n');
+}
+
+/** A sequential test's log e-value against its boundary, with its caption. */
+export function testChart(t: Timeline, check: CheckEvidence, options: ChartOptions): string | undefined {
+  if (!check.test) return undefined;
+  const series = across(t, check.name, (c) => [
+    c.test?.logEvidence ?? [],
+    (c.test?.logEvidence ?? []).map(() => c.test!.boundary),
+  ]);
+  if (!series) return undefined;
+  const boundary = `ln(1/alpha) = ${formatNumber(check.test.boundary)}`;
+  const lines: Line[] = [
+    { ...series[0]!, role: 'canary', label: 'ln(e-value)' },
+    { ...series[1]!, role: 'limit', label: boundary },
   ];
-  if (showStable) lines.push(`    line [${(stable as number[]).map(formatNumber).join(', ')}]`);
-  lines.push('```');
-  if (showStable) lines.push(`<sub>bars: the new version; line: the stable version at the same time</sub>`);
-  return lines.join('\n');
+  const chart = mermaidChart(t, `${check.name}: evidence, ${options.decision}`, 'ln(e-value)', lines);
+  if (!chart) return undefined;
+  return [
+    chart.block,
+    `<sub>${legend(chart.colors)}: the test (${cell(check.rule)}) rolls back when its e-value reaches 1/alpha, however often it looks; each step starts a new test. x: ${t.unit} since the analysis began.${missingText(t, chart.missing)}</sub>`,
+  ].join('\n');
+}
+
+/** How close a check came to firing over the timeline (1 = at its limit); -1 when its line is flat. */
+function closeness(t: Timeline, check: CheckEvidence): number {
+  const per = t.rows.map((r) => r.evidence!.checks.find((c) => c.name === check.name));
+  let best = -Infinity;
+  const seen = new Set<number>();
+  for (const c of per) {
+    if (!c) continue;
+    if (c.test)
+      for (const v of c.test.logEvidence)
+        if (v !== null) {
+          best = Math.max(best, v / c.test.boundary);
+          seen.add(Math.round(v * 1000));
+        }
+    const canary = c.observed.find((s) => s.role === 'canary');
+    const limit = c.observed.find((s) => s.role === 'limit');
+    if (!canary || c.test) continue;
+    canary.values.forEach((v, i) => {
+      const l = limit?.values[i];
+      if (v === null || l === null || l === undefined) return;
+      seen.add(v);
+      const higherIsBad = c.op === '<' || c.op === '<=';
+      if (higherIsBad && l > 0) best = Math.max(best, v / l);
+      if (!higherIsBad && v > 0) best = Math.max(best, l / v);
+    });
+  }
+  if (best === -Infinity) return -2;
+  return seen.size > 1 ? best : -1;
+}
+
+/** The checks to draw: the one that fired, else the two that came closest to firing. */
+export function decidingChecks(t: Timeline): CheckEvidence[] {
+  const last = t.rows.at(-1)!.evidence!;
+  const fired =
+    last.decision.kind === 'rollback' ? last.checks.find((c) => c.name === last.decision.rule) : undefined;
+  if (fired) return [fired];
+  return last.checks
+    .map((c) => ({ c, score: closeness(t, c) }))
+    .filter((x) => x.score > -2)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 2)
+    .map((x) => x.c);
+}
+
+const DECIDED: Record<string, string> = {
+  promote: 'promoted',
+  hold: 'held',
+  rollback: 'rolled back',
+};
+
+/** Every chart of the environment's analysis: what decided, and the evidence behind it. */
+export function evidenceCharts(rows: AnalysisRow[], environment: string): string[] {
+  const t = timeline(rows, environment);
+  if (!t) return [];
+  const lastRow = t.rows.at(-1)!;
+  const last = lastRow.evidence!;
+  const end = since(t, t.points.at(-1)!);
+  const decision = `${DECIDED[last.decision.kind] ?? last.decision.kind} at ${end} ${unitShort(t)} (${stepName(lastRow)})`;
+  const charts: string[] = [];
+  for (const check of decidingChecks(t)) {
+    const observed = observedChart(t, check, { decision });
+    const test = testChart(t, check, { decision });
+    if (observed) charts.push(observed);
+    if (test) charts.push(test);
+  }
+  return charts;
 }

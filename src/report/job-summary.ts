@@ -1,12 +1,13 @@
-// The job summary (GITHUB_STEP_SUMMARY): decision and reasons, gates table, phase timeline, analysis steps
-// with their metric values and a chart of the key metric, and what was rolled back. Pure Markdown.
+// The job summary (GITHUB_STEP_SUMMARY): decision and reasons, gates table, phase timeline, the analysis (the
+// deciding evidence and charts of what the judge saw: evidence-table.ts, chart.ts), and what was rolled
+// back. Pure Markdown.
 import { formatDuration } from '../config/duration.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import type { PipelineResult } from '../pipeline/events.ts';
 import type { DeploymentPlan } from '../pipeline/plan.ts';
-import { analysisRows, metricNames } from './analysis-steps.ts';
-import { metricChart } from './chart.ts';
-import { cell, code, formatNumber, STATUS_ICON, table, truncate } from './markdown.ts';
+import { analysisRows } from './analysis-steps.ts';
+import { renderAnalysisSection } from './evidence-table.ts';
+import { cell, code, STATUS_ICON, table, truncate } from './markdown.ts';
 import {
   abortedWait,
   continueCommands,
@@ -74,27 +75,7 @@ export function renderJobSummary(result: PipelineResult, ctx: SummaryContext = {
     '',
   );
 
-  const rows = analysisRows(result);
-  if (rows.length > 0) {
-    const metrics = metricNames(rows).slice(0, 6);
-    out.push(
-      '### Analysis by step',
-      '',
-      table(
-        ['step', 'verdict', 'duration', ...metrics.map(cell), 'why'],
-        rows.map((r) => [
-          cell(r.label),
-          r.verdict,
-          formatDuration(r.durationMs),
-          ...metrics.map((m) => formatNumber(r.metrics[m])),
-          cell(truncate(r.detail, 160)),
-        ]),
-      ),
-      '',
-    );
-    const chart = metricChart(rows);
-    if (chart) out.push(chart, '');
-  }
+  out.push(...renderAnalysisSection(analysisRows(result)));
 
   for (const rb of result.rollbacks) {
     out.push(`### ${rb.ok ? '↩️ Rolled back' : '🚨 Rollback INCOMPLETE'}: ${cell(rb.environment)}`, '');

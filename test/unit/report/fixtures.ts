@@ -1,4 +1,7 @@
 // Hand-built PipelineResult values (success with a canary, rollback, blocked by gates) for the report tests.
+import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
+import { windowEvidence } from '../../../src/analysis/evidence.ts';
+import type { Decision } from '../../../src/analysis/types.ts';
 import type { GatesReport } from '../../../src/gates/runner.ts';
 import type { GateResult } from '../../../src/gates/types.ts';
 import type { PipelineResult, StepRecord, WaitRecord } from '../../../src/pipeline/events.ts';
@@ -30,12 +33,54 @@ export function gatesReport(gates: GateResult[]): GatesReport {
   };
 }
 
+/** The analysis config the fixtures' evidence is judged with: a rule on error_rate, one relative to stable. */
+export const FIXTURE_ANALYSIS = resolveAnalysisConfig({
+  preset: 'none',
+  providers: { p: { type: 'command', run: ['true'] } },
+  metrics: { error_rate: { provider: 'p' }, latency_p99: { provider: 'p' } },
+  checks: [
+    { name: 'error-rate', check: 'error_rate < 1' },
+    { name: 'p99-vs-stable', check: 'latency_p99 < 1.5x baseline', baseline: 'stable' },
+  ],
+});
+
+/**
+ * What the judge would have recorded over a step's three one-minute intervals ending on `metrics`: the same
+ * values a little higher, then lower, then as given; the window starts `weight` x 6 s after T0, so later
+ * steps come later.
+ */
+export function fixtureEvidence(weight: number, metrics: Record<string, number | null>, ok: boolean) {
+  const start = Date.parse(T0) + weight * 6000;
+  const scaled = (f: number) =>
+    Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, v === null ? null : v * f]));
+  const values = [scaled(1.1), scaled(0.9), metrics].map((v) => ({
+    ...v,
+    'p99-vs-stable.baseline': v['stable.latency_p99'] ?? null,
+  }));
+  const intervals: Array<{ at: number; decision: Decision }> = values.map((v, i) => ({
+    at: start + (i + 1) * 60_000,
+    decision: { kind: 'promote', code: 'healthy', reason: 'healthy', values: v },
+  }));
+  const decision: Decision = ok
+    ? intervals.at(-1)!.decision
+    : {
+        kind: 'rollback',
+        code: 'threshold-breached',
+        rule: 'error-rate',
+        reason: 'error_rate 5.2% > 1%',
+        values: values.at(-1)!,
+      };
+  if (!ok) intervals[2]!.decision = decision;
+  return windowEvidence(FIXTURE_ANALYSIS, intervals, decision, 60_000);
+}
+
 export function analysisStep(
   weight: number,
   metrics: Record<string, number | null>,
   ok = true,
   phase: StepRecord['phase'] = 'production',
 ): StepRecord {
+  const evidence = Object.keys(metrics).length ? fixtureEvidence(weight, metrics, ok) : undefined;
   return {
     environment: 'production',
     phase,
@@ -49,8 +94,8 @@ export function analysisStep(
     },
     description: `analysis at ${weight}%`,
     result: ok
-      ? { ok: true, analysis: 'promote', detail: 'all metrics within bounds', metrics }
-      : { ok: false, reason: 'error_rate 5.2% > 1%', analysis: 'rollback', metrics },
+      ? { ok: true, analysis: 'promote', detail: 'all metrics within bounds', metrics, evidence }
+      : { ok: false, reason: 'error_rate 5.2% > 1%', analysis: 'rollback', metrics, evidence },
     durationMs: 60_000,
   };
 }

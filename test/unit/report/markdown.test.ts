@@ -1,15 +1,8 @@
-// The Markdown helpers, the analysis rows and the mermaid chart: escaping that keeps tables and markup
-// intact whatever the text, and a chart that only plots real numbers.
+// The Markdown helpers and the analysis rows: escaping that keeps tables and markup intact whatever the text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cell, code, formatNumber, table, truncate } from '../../../src/report/markdown.ts';
-import {
-  analysisRows,
-  keyMetric,
-  metricNames,
-  type AnalysisRow,
-} from '../../../src/report/analysis-steps.ts';
-import { metricChart } from '../../../src/report/chart.ts';
+import { analysisRows, metricNames } from '../../../src/report/analysis-steps.ts';
 import { analysisStep, HOSTILE, rolledBack, succeeded } from './fixtures.ts';
 import { assertTablesIntact, unescapedPipes } from './table-check.ts';
 
@@ -84,7 +77,7 @@ test('analysisRows: only analysis steps, labelled by phase and weight, rollback 
   assert.equal(inRollback[0]!.label, 'rollback canary-step @ 0%');
 });
 
-test('metricNames puts stable-side names last; keyMetric prefers an error metric', () => {
+test('metricNames puts stable-side names last', () => {
   const rows = analysisRows(succeeded());
   assert.deepEqual(metricNames(rows), [
     'error_rate',
@@ -92,63 +85,5 @@ test('metricNames puts stable-side names last; keyMetric prefers an error metric
     'stable.error_rate',
     'stable.latency_p99',
   ]);
-  assert.equal(keyMetric(rows), 'error_rate');
-  const latencyOnly = analysisRows({ steps: [analysisStep(10, { latency: 1, throughput: 2 })] });
-  assert.equal(keyMetric(latencyOnly), 'latency');
-  assert.equal(keyMetric([]), undefined);
-});
-
-function row(label: string, metrics: AnalysisRow['metrics']): AnalysisRow {
-  return {
-    label,
-    environment: 'production',
-    phase: 'canary-step',
-    verdict: 'promote',
-    detail: '',
-    durationMs: 1,
-    metrics,
-  };
-}
-
-test('the chart plots the key metric by step with the stable line', () => {
-  const chart = metricChart(analysisRows(succeeded()))!;
-  assert.equal(
-    chart,
-    [
-      '```mermaid',
-      'xychart-beta',
-      '    title "error_rate by step"',
-      '    x-axis ["canary-step @ 10%", "canary-step @ 50%", "canary-step @ 100%"]',
-      '    y-axis "error_rate" 0 --> 0.6',
-      '    bar [0.4, 0.3, 0.2]',
-      '    line [0.5, 0.5, 0.4]',
-      '```',
-      '<sub>bars: the new version; line: the stable version at the same time</sub>',
-    ].join('\n'),
-  );
-});
-
-test('the chart skips nulls and non-finite values, and drops the stable line when it has gaps', () => {
-  const chart = metricChart([
-    row('s1', { error_rate: 1, 'stable.error_rate': 1 }),
-    row('s2', { error_rate: null }),
-    row('s3', { error_rate: NaN }),
-    row('s4', { error_rate: Infinity }),
-    row('s5', { error_rate: 2 }),
-  ])!;
-  assert.match(chart, /x-axis \["s1", "s5"\]/);
-  assert.match(chart, /bar \[1, 2\]/);
-  assert.doesNotMatch(chart, /line \[|—|NaN|Infinity/);
-  assert.match(chart, /y-axis "error_rate" 0 --> 2\.4/);
-  assert.equal(metricChart([row('s1', { error_rate: null })]), undefined);
-  assert.equal(metricChart([row('s1', {})]), undefined);
-});
-
-test('chart labels are quoted and cannot end the quote or the code block', () => {
-  const chart = metricChart([row('say "hi"\n```\n# x', { 'err"or': 0 })])!;
-  const lines = chart.split('\n');
-  assert.equal(lines.filter((l) => l.startsWith('```')).length, 2);
-  assert.match(chart, /x-axis \["say 'hi' # x"\]/);
-  assert.match(chart, /title "err'or by step"/);
-  assert.match(chart, /0 --> 1$/m, 'an all-zero chart still has a positive axis');
+  assert.deepEqual(metricNames([]), []);
 });

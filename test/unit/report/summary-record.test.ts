@@ -24,7 +24,7 @@ test('summary of a success: decision, gates, timeline, analysis, chart and links
     '### Decision',
     '### Quality gates: ✅ PASS',
     '### Timeline',
-    '### Analysis by step',
+    '### Analysis',
   ]);
   assert.match(
     md,
@@ -33,11 +33,17 @@ test('summary of a success: decision, gates, timeline, analysis, chart and links
   assert.match(md, /\*\*deployed\*\*: deployed 1\.2\.3 to production/);
   assert.match(md, /- production \(canary, production\): all canary steps promoted/);
   assert.match(md, /\| staging \| ➖ skipped \|  \| {2}\|/);
+  // One narrow table of the deciding window's evidence, one row per check, and the reason in full.
+  assert.match(md, /Steps: canary-step @ 10% ✅ promote \(1m\) → canary-step @ 50% ✅ promote/);
+  assert.match(md, /\| check \| canary \| stable \| rule or test \| threshold \| verdict \|/);
+  assert.match(md, /\| error-rate \| 0\.2 \| 0\.4 \| error\\_rate &lt; 1 \| &lt; 1 \| ✅ holds \|/);
   assert.match(
     md,
-    /\| canary-step @ 50% \| promote \| 1m \| 0\.3 \| 190 \| 0\.5 \| 175 \| all metrics within bounds \|/,
+    /\| p99-vs-stable \| 200 \| 180 \| latency\\_p99 &lt; 1\.5x baseline \| &lt; 270 \| ✅ holds \|/,
   );
-  assert.match(md, /```mermaid\nxychart-beta/);
+  assert.match(md, /Why: all metrics within bounds/);
+  assert.doesNotMatch(md, /\.limit|\.baseline \|/, 'no column per recorded value');
+  assert.match(md, /```mermaid\n%%\{init: .*\}%%\nxychart-beta\n/);
   assert.match(md, /\[workflow run\]\(https:\/\/github\.com\/acme\/web\/actions\/runs\/1\)/);
   assertTablesIntact(md);
 });
@@ -67,7 +73,7 @@ test('summary of a blocked run: the gates table with the blocking gate, no analy
   assert.match(md, /## ⛔ Deploy production: blocked/);
   assert.match(md, /### Quality gates: ⛔ BLOCK/);
   assert.match(md, /\| secrets \| ⛔ BLOCK \| required \| 1\.5s \| 1 \| 1 secret found \|/);
-  assert.doesNotMatch(md, /Analysis by step|mermaid|Rolled back/);
+  assert.doesNotMatch(md, /### Analysis|mermaid|Rolled back/);
   assertTablesIntact(md);
 });
 
@@ -87,7 +93,7 @@ test('hostile text cannot break a summary table or inject HTML', () => {
   const md = renderJobSummary(hostileResult());
   assertTablesIntact(md);
   // Mermaid's own axis syntax is the only "-->" allowed.
-  assert.doesNotMatch(md.replace(/```mermaid[\s\S]*?```/, ''), /<script>|<b>|-->/);
+  assert.doesNotMatch(md.replace(/```mermaid[\s\S]*?```/g, ''), /<script>|<b>|-->/);
   for (const line of md.split('\n')) assert.doesNotMatch(line, /^(second line|third)/, 'a newline leaked');
 });
 

@@ -1,0 +1,183 @@
+// What the judge saw in one analysis window, interval by interval, per check: the canary's values against
+// the side it was compared with (stable, or a fresh baseline), the limit each rule holds it to, and for the
+// sequential tests the log e-value against the boundary ln(1/alpha) it must reach to fire. Plain data on the
+// step's result, so the job summary can draw it (src/report/chart.ts) and a record can keep it. Pure.
+import { fmt } from './judge.ts';
+import type { AnalysisConfig, ResolvedCheck } from './config.ts';
+import type { ComparisonOp } from './schema.ts';
+import type { Decision, DecisionKind, ReasonCode } from './types.ts';
+import { formatDuration } from '../config/duration.ts';
+
+/** `canary`: the version under test; `reference`: what it is compared with; `limit`: the line it must keep. */
+export type SeriesRole = 'canary' | 'reference' | 'limit';
+
+export interface EvidenceSeries {
+  role: SeriesRole;
+  /** Shown to people: "canary", "stable", "baseline", "limit". */
+  label: string;
+  /** One value per interval of the window; null: no data in that interval (never zero). */
+  values: Array<number | null>;
+}
+
+export interface CheckEvidence {
+  name: string;
+  kind: ResolvedCheck['kind'];
+  /** What the observed series measure ("error_rate", "error rate (%)", "p95"). */
+  quantity: string;
+  /** Rules: the comparison the canary's value must hold against the limit. */
+  op?: ComparisonOp;
+  /** The rule or test in words ("error_rate <= 0.01 for 5m", "errors/requests vs stable, anytime-valid"). */
+  rule: string;
+  /** Canary, then the reference side(s), then the limit when the check has one. Empty for a histogram test. */
+  observed: EvidenceSeries[];
+  /** Sequential tests: ln(e-value) after each interval, and the boundary ln(1/alpha) that fires the test. */
+  test?: { logEvidence: Array<number | null>; boundary: number; alpha: number };
+  /** Errors test: the window's cumulative counts (what the test judged). */
+  counts?: {
+    canaryErrors: number;
+    canaryRequests: number;
+    referenceErrors: number;
+    referenceRequests: number;
+  };
+}
+
+export interface WindowEvidence {
+  intervalMs: number;
+  /** Clock time (ms) at the end of each interval's reading. */
+  at: number[];
+  /** Each interval's decision (kind, reason code, and the check that fired or held it back). */
+  decisions: Array<{ kind: DecisionKind; code: ReasonCode; rule?: string }>;
+  /** The window's decision (after the extension and the deadline rule, when they applied). */
+  decision: { kind: DecisionKind; code: ReasonCode; rule?: string };
+  /** What the canary was compared with: "stable", or "baseline" when a fresh baseline served beside it. */
+  reference: string;
+  checks: CheckEvidence[];
+}
+
+const num = (v: number | null | undefined): number | null =>
+  typeof v === 'number' && Number.isFinite(v) ? v : null;
+
+function describe(check: ResolvedCheck, reference: string): string {
+  switch (check.kind) {
+    case 'threshold':
+      return `${check.metric} ${check.op} ${fmt(check.value)}${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`;
+    case 'relative':
+      return `${check.metric} ${check.op} ${fmt(check.factor)}x baseline${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`;
+    case 'errors':
+      return `${check.errors}/${check.requests} vs ${reference}, anytime-valid (alpha ${check.alpha})`;
+    case 'histogram':
+      return `${check.metric} distribution vs ${reference}, anytime-valid (alpha ${check.alpha})`;
+    case 'values':
+      return `${check.metric} vs ${reference} +${fmt(check.tolerance * 100)}%, sign test (alpha ${check.alpha})`;
+  }
+}
+
+type Values = Record<string, number | null>;
+
+function checkEvidence(check: ResolvedCheck, values: Values[], reference: string): CheckEvidence {
+  const series = (role: SeriesRole, label: string, pick: (v: Values) => number | null): EvidenceSeries => ({
+    role,
+    label,
+    values: values.map(pick),
+  });
+  const base = { name: check.name, kind: check.kind, rule: describe(check, reference) };
+  if (check.kind === 'threshold' || check.kind === 'relative' || check.kind === 'values') {
+    const m = check.metric;
+    const limit =
+      check.kind === 'threshold'
+        ? series('limit', 'limit', () => check.value)
+        : check.kind === 'relative'
+          ? series('limit', 'limit', (v) => {
+              const b = num(v[`${check.name}.baseline`]);
+              return b === null ? null : b * check.factor;
+            })
+          : // The sign test counts an interval as worse beyond this line.
+            series(
+              'limit',
+              `${reference} ${check.higherIsWorse ? '+' : '-'}${fmt(check.tolerance * 100)}%`,
+              (v) => {
+                const s = num(v[`stable.${m}`]);
+                return s === null
+                  ? null
+                  : s * (check.higherIsWorse ? 1 + check.tolerance : 1 - check.tolerance);
+              },
+            );
+    return {
+      ...base,
+      ...(check.kind !== 'values' ? { op: check.op } : {}),
+      quantity: m,
+      observed: [
+        series('canary', 'canary', (v) => num(v[m])),
+        series('reference', reference, (v) => num(v[`stable.${m}`])),
+        limit,
+      ],
+      ...(check.kind === 'values' ? { test: sequential(check, values) } : {}),
+    };
+  }
+  if (check.kind === 'errors') {
+    const rate = (prefix: string) => (v: Values) => {
+      const e = num(v[`${prefix}${check.errors}`]);
+      const n = num(v[`${prefix}${check.requests}`]);
+      return e === null || n === null || n <= 0 ? null : (e / n) * 100;
+    };
+    const counts = { canaryErrors: 0, canaryRequests: 0, referenceErrors: 0, referenceRequests: 0 };
+    for (const v of values) {
+      const ec = num(v[check.errors]);
+      const nc = num(v[check.requests]);
+      const es = num(v[`stable.${check.errors}`]);
+      const ns = num(v[`stable.${check.requests}`]);
+      // The intervals the test used: all four counts present, both sides with requests.
+      if (ec === null || nc === null || es === null || ns === null || !(nc > 0 && ns > 0)) continue;
+      counts.canaryErrors += ec;
+      counts.canaryRequests += nc;
+      counts.referenceErrors += es;
+      counts.referenceRequests += ns;
+    }
+    return {
+      ...base,
+      quantity: 'error rate (%)',
+      observed: [series('canary', 'canary', rate('')), series('reference', reference, rate('stable.'))],
+      test: sequential(check, values),
+      counts,
+    };
+  }
+  return { ...base, quantity: `${check.metric} distribution`, observed: [], test: sequential(check, values) };
+}
+
+function sequential(
+  check: Extract<ResolvedCheck, { alpha: number }>,
+  values: Values[],
+): NonNullable<CheckEvidence['test']> {
+  return {
+    logEvidence: values.map((v) => {
+      const e = num(v[`${check.name}.evidence`]);
+      return e === null || e <= 0 ? null : Math.log(e);
+    }),
+    boundary: Math.log(1 / check.alpha),
+    alpha: check.alpha,
+  };
+}
+
+const short = (d: Decision) => ({ kind: d.kind, code: d.code, ...(d.rule ? { rule: d.rule } : {}) });
+
+/**
+ * The evidence of one window from its intervals' decisions (whose `values` hold what the judge read) and the
+ * window's decision. `reference` names the side the canary was compared with.
+ */
+export function windowEvidence(
+  config: AnalysisConfig,
+  intervals: ReadonlyArray<{ at: number; decision: Decision }>,
+  decision: Decision,
+  intervalMs: number,
+  reference = 'stable',
+): WindowEvidence {
+  const values = intervals.map((i) => i.decision.values);
+  return {
+    intervalMs,
+    at: intervals.map((i) => i.at),
+    decisions: intervals.map((i) => short(i.decision)),
+    decision: short(decision),
+    reference,
+    checks: config.checks.map((c) => checkEvidence(c, values, reference)),
+  };
+}

@@ -1,0 +1,129 @@
+// The job summary's analysis section: which steps were judged and how they ended, one narrow table of the
+// deciding window's evidence per check (canary, stable, the rule or test, its threshold, the verdict), the
+// reason in full under it, and the charts (chart.ts). Without recorded evidence (health-only analysis, an
+// older result) a narrow table of steps and reasons. Pure Markdown.
+import type { CheckEvidence, WindowEvidence } from '../analysis/evidence.ts';
+import { formatDuration } from '../config/duration.ts';
+import type { AnalysisRow } from './analysis-steps.ts';
+import { evidenceCharts } from './chart.ts';
+import { holds } from '../analysis/judge.ts';
+import { cell, formatNumber, table, truncate } from './markdown.ts';
+
+const VERDICT_ICON: Record<AnalysisRow['verdict'], string> = {
+  promote: '✅',
+  ok: '✅',
+  hold: '⏸️',
+  rollback: '❌',
+};
+
+const lastValue = (values: Array<number | null> | undefined) =>
+  values ? ([...values].reverse().find((v) => v !== null) ?? null) : null;
+
+function sideValues(check: CheckEvidence): [string, string] {
+  if (check.counts) {
+    const c = check.counts;
+    const rate = (e: number, n: number) => (n > 0 ? `${formatNumber((e / n) * 100)}% (${e}/${n})` : '—');
+    return [rate(c.canaryErrors, c.canaryRequests), rate(c.referenceErrors, c.referenceRequests)];
+  }
+  const canary = check.observed.find((s) => s.role === 'canary');
+  const reference = check.observed.find((s) => s.role === 'reference');
+  return [formatNumber(lastValue(canary?.values)), formatNumber(lastValue(reference?.values))];
+}
+
+function threshold(check: CheckEvidence): string {
+  if (check.test) {
+    const now = lastValue(check.test.logEvidence);
+    return `e-value ${formatNumber(1 / check.test.alpha)}${now === null ? '' : ` (now ${formatNumber(Math.exp(now))})`}`;
+  }
+  const limit = lastValue(check.observed.find((s) => s.role === 'limit')?.values);
+  return limit === null ? '—' : `${check.op ?? ''} ${formatNumber(limit)}`.trim();
+}
+
+const FIRED: Record<string, string> = {
+  'threshold-breached': 'breached',
+  'relative-breached': 'breached',
+  'window-evidence-worse': 'median breached',
+  'sequential-errors-worse': 'significantly worse',
+  'sequential-latency-worse': 'significantly slower',
+  'sequential-values-worse': 'significantly worse',
+};
+
+function verdict(check: CheckEvidence, window: WindowEvidence): string {
+  if (window.decision.rule === check.name && window.decision.kind === 'rollback')
+    return `❌ ${FIRED[window.decision.code] ?? 'fired'}`;
+  const last = window.decisions.at(-1);
+  if (last?.rule === check.name && last.code === 'breach-pending') return '⏳ breached, not yet sustained';
+  const hasData = check.test
+    ? check.test.logEvidence.some((v) => v !== null)
+    : check.observed[0]?.values.some((v) => v !== null);
+  if (!hasData) return '— no data';
+  if (check.test) return '✅ not significant';
+  // The last interval over the limit while something else decided: not (yet) sustained.
+  const value = lastValue(check.observed.find((s) => s.role === 'canary')?.values);
+  const limit = lastValue(check.observed.find((s) => s.role === 'limit')?.values);
+  if (check.op && value !== null && limit !== null && !holds(value, check.op, limit))
+    return '⚠️ over the limit, not sustained';
+  return '✅ holds';
+}
+
+/** One row per check of the window: the numbers the judge decided on. */
+export function evidenceTable(window: WindowEvidence): string {
+  const rows = window.checks.map((check) => {
+    const [canary, reference] = sideValues(check);
+    return [
+      cell(check.name),
+      canary,
+      reference,
+      cell(check.rule),
+      cell(threshold(check)),
+      verdict(check, window),
+    ];
+  });
+  return table(['check', 'canary', cell(window.reference), 'rule or test', 'threshold', 'verdict'], rows);
+}
+
+/** The analysis section of the job summary, or nothing when no step was analysed. */
+export function renderAnalysisSection(rows: AnalysisRow[]): string[] {
+  if (rows.length === 0) return [];
+  const out = ['### Analysis', ''];
+  const judged = rows.filter((r) => r.evidence);
+  if (judged.length === 0) {
+    // Health checks alone: no metric evidence to draw, the reasons say it.
+    out.push(
+      table(
+        ['step', 'verdict', 'duration', 'why'],
+        rows.map((r) => [
+          cell(r.label),
+          `${VERDICT_ICON[r.verdict]} ${r.verdict}`,
+          formatDuration(r.durationMs),
+          cell(truncate(r.detail, 300)),
+        ]),
+      ),
+      '',
+    );
+    return out;
+  }
+  const oneEnvironment = new Set(rows.map((r) => r.environment)).size === 1;
+  const where = (r: AnalysisRow) => cell(oneEnvironment ? r.label : `${r.environment} ${r.label}`);
+  out.push(
+    `Steps: ${rows.map((r) => `${where(r)} ${VERDICT_ICON[r.verdict]} ${r.verdict} (${formatDuration(r.durationMs)})`).join(' → ')}`,
+    '',
+  );
+  const deciding = judged.at(-1)!;
+  out.push(
+    `**Evidence at ${where(deciding)}** (${deciding.evidence!.at.length} intervals, compared with ${cell(deciding.evidence!.reference)}):`,
+    '',
+    evidenceTable(deciding.evidence!),
+    '',
+    `Why: ${cell(truncate(deciding.detail, 400))}`,
+    '',
+  );
+  const environments = [...new Set(judged.map((r) => r.environment))];
+  for (const environment of environments) {
+    const charts = evidenceCharts(rows, environment);
+    if (charts.length === 0) continue;
+    if (environments.length > 1) out.push(`#### ${cell(environment)}`, '');
+    for (const chart of charts) out.push(chart, '');
+  }
+  return out;
+}

@@ -1,0 +1,278 @@
+// The job summary's analysis as GitHub shows it: Markdown (marked, GFM, github-markdown-css at the 1012 px
+// column) and mermaid drawn by its browser bundle in headless Chromium. The analysis results come from the
+// real metric analyzer (src/pipeline/metrics-analyzer.ts, the seeds preset) fed by a seeded low-traffic
+// generator (about 20 requests/s, the canary at its step's share, one-minute intervals), for a promotion and
+// a rollback; the summary is the real renderJobSummary. What a reader needs is asserted on the rendered
+// page: every chart drawn without a mermaid error, lines that move (not flat zeros), labels that do not
+// overlap, the limit or boundary of the check that fired, missing intervals not drawn as zero, and tables
+// that fit the column. The PNGs are kept in a temp dir to look at (their paths are printed).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/config/load.ts';
+import { resolveEnvironment } from '../../src/config/resolve.ts';
+import { metricsAnalyzer } from '../../src/pipeline/metrics-analyzer.ts';
+import type { PipelineResult, StepRecord } from '../../src/pipeline/events.ts';
+import type { MetricProvider } from '../../src/analysis/providers/provider.ts';
+import type { MetricValues } from '../../src/analysis/types.ts';
+import { renderJobSummary } from '../../src/report/job-summary.ts';
+import {
+  openSummaryRenderer,
+  overlaps,
+  type RenderedSummary,
+  type SummaryRenderer,
+} from '../helpers/render-summary.ts';
+import { normal, poisson, rng } from '../helpers/random.ts';
+
+const MINUTE = 60_000;
+const T0 = Date.parse('2026-03-02T10:00:00Z');
+const RPS = 20;
+
+interface Scenario {
+  seed: number;
+  /** Stable's error rate, and the canary's at a minute since the analysis began. */
+  stableErrorRate: number;
+  canaryErrorRate(minute: number): number;
+  /** Minutes at which every canary metric is missing (a scrape gap). */
+  gaps?: number[];
+}
+
+/** Prometheus-like counts and a p95 for each side, drawn per interval from the scenario. */
+function generator(scenario: Scenario, clock: () => number): MetricProvider {
+  const random = rng(scenario.seed);
+  return {
+    name: 'gen',
+    async read(request) {
+      const minute = Math.round((clock() - T0) / MINUTE);
+      const share = Number(request.vars.weight ?? 100) / 100;
+      const canary = request.side === 'canary';
+      const requests = poisson(random, RPS * 60 * (canary ? share : 1 - share));
+      const rate = canary ? scenario.canaryErrorRate(minute) : scenario.stableErrorRate;
+      const errors = poisson(random, requests * rate);
+      const p95 = 180 + 12 * normal(random) + (canary ? 4 : 0);
+      const all: MetricValues = { requests, errors, error_rate: requests ? errors / requests : null, p95 };
+      const values: MetricValues = {};
+      for (const m of request.metrics)
+        values[m.name] = canary && scenario.gaps?.includes(minute) ? null : (all[m.name] ?? null);
+      return { values, errors: [] };
+    },
+  };
+}
+
+const CONFIG = `preset: fast
+state_dir: /nonexistent
+target:
+  commands:
+    deploy: deploy {{slot}} {{version}}
+    set_weight: set_weight {{slot}} {{weight}}
+environments:
+  production:
+    strategy: { type: canary, steps: [10, 25, 50], pause: 5m }
+    analysis:
+      providers:
+        gen: { type: command, run: ["true"] }
+      metrics:
+        error_rate: { provider: gen }
+        errors: { provider: gen }
+        requests: { provider: gen }
+        p95: { provider: gen }
+`;
+
+/** Runs the real analyzer over each canary step and wraps the steps in a pipeline result. */
+async function deploy(scenario: Scenario): Promise<PipelineResult> {
+  const parsed = parseConfig(CONFIG, 'deploy.yml');
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const env = resolveEnvironment(parsed.config, 'production');
+  let clock = T0;
+  const now = () => clock;
+  const analyzer = metricsAnalyzer(env, {
+    version: 'v2.5.0',
+    previousVersion: 'v2.4.1',
+    deps: {
+      now,
+      sleep: async (ms: number) => {
+        clock += ms;
+      },
+      providers: { gen: generator(scenario, now) },
+    },
+  });
+  const steps: StepRecord[] = [];
+  for (const weight of [10, 25, 50]) {
+    const started = clock;
+    const step = {
+      kind: 'analysis' as const,
+      phase: 'canary-step' as const,
+      slot: 'canary',
+      stableSlot: 'stable',
+      weight,
+      windowMs: 5 * MINUTE,
+    };
+    const result = await analyzer.evaluate({
+      phase: 'canary-step',
+      slot: 'canary',
+      stableSlot: 'stable',
+      weight,
+      windowMs: 5 * MINUTE,
+      intervalMs: MINUTE,
+      values: {},
+    });
+    steps.push({
+      environment: 'production',
+      phase: 'production',
+      step,
+      description: `analysis at ${weight}%`,
+      result,
+      durationMs: clock - started,
+    });
+    if (!result.ok) break;
+    clock += 5000; // set_weight to the next step
+  }
+  const failed = steps.find((s) => !s.result.ok);
+  const reason = failed && !failed.result.ok ? failed.result.reason : '';
+  return {
+    status: failed ? 'rolled_back' : 'succeeded',
+    code: failed ? 'strategy_failed' : 'deployed',
+    message: failed ? `canary analysis failed: ${reason}` : 'deployed v2.5.0 to production',
+    environment: 'production',
+    version: 'v2.5.0',
+    previousVersion: 'v2.4.1',
+    strategy: 'canary',
+    dryRun: false,
+    phases: [
+      {
+        phase: 'production',
+        status: failed ? 'failed' : 'succeeded',
+        startedAt: new Date(T0).toISOString(),
+        durationMs: clock - T0,
+      },
+    ],
+    steps,
+    decisions: failed
+      ? [
+          {
+            at: new Date(clock).toISOString(),
+            environment: 'production',
+            phase: 'production',
+            strategy: 'canary',
+            state: 'canary',
+            decision: { type: 'fail', code: 'analysis_rollback', reason },
+          },
+        ]
+      : [],
+    rollbacks: failed
+      ? [
+          {
+            reason,
+            environment: 'production',
+            steps: [],
+            levels: [],
+            ok: true,
+            trafficRestoredMs: 900,
+            durationMs: 2000,
+          },
+        ]
+      : [],
+    startedAt: new Date(T0).toISOString(),
+    durationMs: clock - T0,
+    exitCode: failed ? 3 : 0,
+  };
+}
+
+// 0.3 % errors on both, well inside the 1 % rule at 120 canary requests a minute; no canary data at minute 7.
+const healthy: Scenario = { seed: 7, stableErrorRate: 0.003, canaryErrorRate: () => 0.003, gaps: [7] };
+// The error rate triples eight minutes in (during the 25 % step).
+const tripled: Scenario = {
+  seed: 11,
+  stableErrorRate: 0.005,
+  canaryErrorRate: (m) => (m >= 8 ? 0.015 : 0.005),
+};
+
+let renderer: SummaryRenderer;
+const dir = mkdtempSync(join(tmpdir(), 'summary-render-'));
+before(async () => {
+  renderer = await openSummaryRenderer(dir);
+});
+after(() => renderer?.close());
+
+/** What holds for every rendered summary: charts drawn, lines that move, readable axes, tables that fit. */
+function assertReadable(page: RenderedSummary) {
+  assert.ok(page.charts.length > 0, 'the summary has a chart');
+  for (const chart of page.charts) {
+    assert.equal(chart.error, undefined, `mermaid drew "${chart.title}" (${chart.error})\n${chart.source}`);
+    const declared = chart.source.split('\n').filter((l) => /^\s+line /.test(l)).length;
+    assert.equal(chart.lines.length, declared, `every line series of "${chart.title}" is drawn`);
+    assert.ok(
+      chart.lines.some((l) => l.ys.length > 1),
+      `"${chart.title}" has a line that moves, not flat zeros: ${JSON.stringify(chart.lines)}`,
+    );
+    assert.ok(chart.xLabels.length >= 2, `"${chart.title}" has x labels`);
+    assert.deepEqual(overlaps(chart.xLabels), [], `x labels of "${chart.title}" do not overlap`);
+    assert.deepEqual(overlaps(chart.yLabels), [], `y labels of "${chart.title}" do not overlap`);
+    // A y axis from the data, not 0-1 around a few small numbers or a few hundred.
+    assert.ok(chart.svgBox.width <= page.columnWidth + 1, `"${chart.title}" fits the column`);
+  }
+  for (const table of page.tables)
+    assert.equal(table.overflows, false, `table [${table.header.join(', ')}] fits ${page.columnWidth}px`);
+  const evidence = page.tables.find((t) => t.header[0] === 'check');
+  assert.ok(evidence, 'the deciding evidence is one table');
+  assert.deepEqual(evidence.header, ['check', 'canary', 'stable', 'rule or test', 'threshold', 'verdict']);
+}
+
+test('a promotion: meaningful lines of what came closest to firing, a gap not drawn as zero', async (t) => {
+  const result = await deploy(healthy);
+  assert.equal(result.status, 'succeeded', result.message);
+  const md = renderJobSummary(result);
+  const page = await renderer.render(md, 'promotion');
+  t.diagnostic(`PNG: ${page.png}`);
+  assertReadable(page);
+  for (const chart of page.charts) assert.match(chart.title, /promoted at \d+ min \(50%\)/);
+  // Minute 7 had no canary data: it is neither a point nor a label, and the caption says so.
+  const observed = page.charts.filter((c) => /canary vs stable/.test(c.title));
+  assert.ok(observed.length > 0, 'canary against stable is drawn');
+  for (const chart of observed) {
+    assert.ok(!chart.xLabels.some((l) => l.text === '7'), 'no label for the minute without data');
+    const canaryLine = chart.source.split('\n').find((l) => /line "canary"/.test(l))!;
+    const steps = result.steps.reduce((n, s) => n + (s.result.evidence?.at.length ?? 0), 0);
+    assert.equal(
+      canaryLine.split(',').length,
+      steps - 1,
+      'one point per interval with data, the gap left out',
+    );
+  }
+  assert.match(md, /Not drawn, no data: min 7\./);
+  // Each step's start is on the axis.
+  const labels = page.charts[0]!.xLabels.map((l) => l.text);
+  for (const step of ['10%', '25%', '50%'])
+    assert.ok(labels.includes(step), `${step} on the axis: ${labels}`);
+});
+
+test('a rollback: the check that fired, against its boundary, and where it fell', async (t) => {
+  const result = await deploy(tripled);
+  assert.equal(result.status, 'rolled_back', result.message);
+  const fired = result.steps.at(-1)!.result.evidence!.decision;
+  const md = renderJobSummary(result);
+  const page = await renderer.render(md, 'rollback');
+  t.diagnostic(`PNG: ${page.png}; fired: ${fired.rule} (${fired.code})`);
+  assertReadable(page);
+  assert.ok(fired.rule, 'a check fired');
+  for (const chart of page.charts) assert.match(chart.title, /rolled back at \d+ min \((10|25|50)%\)/);
+  const evidenceRow = page.text.split('\n').find((l) => l.startsWith(fired.rule!));
+  assert.match(evidenceRow ?? '', /❌/, 'the table marks the check that fired');
+  if (fired.code.startsWith('sequential')) {
+    // ln(e-value) against ln(1/alpha): the boundary is a flat line and the evidence reaches it at the end.
+    const chart = page.charts.find((c) => c.title.startsWith(`${fired.rule}: evidence`));
+    assert.ok(chart, `the test's evidence is drawn: ${page.charts.map((c) => c.title)}`);
+    const [evidence, boundary] = chart.lines;
+    assert.equal(boundary!.ys.length, 1, 'the boundary is one flat line');
+    assert.ok(Math.min(...evidence!.ys) <= boundary!.ys[0]! + 0.5, 'the evidence reaches the boundary');
+    assert.ok(
+      page.charts.some((c) => /error rate \(%\): canary vs stable/.test(c.title)),
+      'the rates too',
+    );
+  } else {
+    const chart = page.charts.find((c) => /canary vs stable/.test(c.title));
+    assert.ok(chart && /line "limit"/.test(chart.source), 'the limit that was breached is drawn');
+  }
+});
