@@ -27,12 +27,14 @@ export function environment(yaml: string, name = 'production'): ResolvedEnvironm
   // {{slot}} has a value only with the slot strategies; the others get commands without it.
   const slots = /blue-green|canary/.test(yaml);
   const at = slots ? ' {{slot}}' : '';
+  // A canary with a fresh baseline tells the router the third backend (issue 15).
+  const baseline = /baseline: fresh/.test(yaml) ? ' {{baseline_slot}} {{baseline_weight}}' : '';
   const text = `preset: fast
 state_dir: /nonexistent
 target:
   commands:
     deploy: deploy${at} {{version}}
-    set_weight: set_weight {{slot}} {{weight}}
+    set_weight: set_weight {{slot}} {{weight}}${baseline}
     switch: switch {{slot}}
     health: health${at}
     teardown: teardown${at}
