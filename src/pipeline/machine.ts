@@ -185,6 +185,8 @@ type Task =
       phase: PhaseId;
       from?: SequenceState;
       as?: 'rerun' | 'advance' | 'final_look';
+      /** final_look: the bake's window [since, until], and when the resume started. */
+      bake?: { since: number; until: number; now: number };
     }
   | { do: 'smoke'; track: TrackId }
   | { do: 'watch'; track: TrackId; phase: 'verify' | 'monitor' | 'staging'; windowMs: number }
@@ -889,6 +891,8 @@ function isBake(
 ): step is Extract<Step, { kind: 'analysis' }> {
   return (
     step.kind === 'analysis' &&
+    // A window judged from its start in the past (a bake's final look) is bounded by its liveMs.
+    step.lookBack === undefined &&
     task.track === 'production' &&
     s.input.handOff === true &&
     step.windowMs > s.input.env.control.maxWaitInJobMs
@@ -1964,7 +1968,13 @@ export function resume(r: ResumeMachineInput): MachineTransition {
         : wait.kind === 'hold'
           ? 'rerun'
           : 'advance';
-  s.tasks = resumeProgram(input, check.phase, strategy, as);
+  const since = wait ? Date.parse(wait.since) : NaN;
+  const until = wait?.until ? Date.parse(wait.until) : NaN;
+  const bake =
+    as === 'final_look' && Number.isFinite(since) && Number.isFinite(until)
+      ? { since, until, now: r.now }
+      : undefined;
+  s.tasks = resumeProgram(input, check.phase, strategy, as, bake);
   if (wait && handoff) {
     const ended: WaitRecord = {
       environment: env.name,
@@ -2058,6 +2068,7 @@ function resumeProgram(
   phase: ResumePhase,
   strategy: SequenceState,
   as: 'rerun' | 'advance' | 'final_look' = 'rerun',
+  bake?: { since: number; until: number; now: number },
 ): Task[] {
   const done = 'done by the run that started the rollout';
   const full = program(input);
@@ -2073,7 +2084,14 @@ function resumeProgram(
         detail: `${input.env.strategy.type}, resumed at step ${strategy.index + 1}/${strategy.plan.length}`,
       },
       { do: 'prepare', track: 'production' },
-      { do: 'strategy', track: 'production', phase: 'production', from: strategy, as },
+      {
+        do: 'strategy',
+        track: 'production',
+        phase: 'production',
+        from: strategy,
+        as,
+        ...(bake ? { bake } : {}),
+      },
       { do: 'end', phase: 'production' },
     );
   else tasks.push({ do: 'skip', phase: 'production', detail: done }, { do: 'prepare', track: 'production' });
@@ -2099,13 +2117,32 @@ function resumedTransition(
   const planned = state.plan[state.index]!;
   if (task.as === 'advance') return machineOf(s, task.track).next(state, { ok: true });
   if (task.as === 'final_look' && planned.step.kind === 'analysis') {
-    const windowMs = Math.min(planned.step.windowMs, s.input.env.control.maxWaitInJobMs);
+    const liveMs = Math.min(planned.step.windowMs, s.input.env.control.maxWaitInJobMs);
+    const bake = task.bake;
+    if (!bake)
+      return {
+        state,
+        decision: {
+          type: 'run',
+          step: { ...planned.step, windowMs: liveMs },
+          reason: `the bake ended: a final analysis of ${Math.round(liveMs / 1000)}s before going on`,
+        },
+      };
+    // The whole bake is judged from its start where the metrics keep history (else a live window of liveMs).
+    // Ended early by a person: the evidence so far, and only a trigger that fired stops it.
+    const early = bake.now < bake.until;
     return {
       state,
       decision: {
         type: 'run',
-        step: { ...planned.step, windowMs },
-        reason: `the bake ended: a final analysis of ${Math.round(windowMs / 1000)}s before going on`,
+        step: {
+          ...planned.step,
+          windowMs: early ? Math.max(0, bake.now - bake.since) : planned.step.windowMs,
+          lookBack: { since: bake.since, liveMs, ...(early ? { midway: true } : {}) },
+        },
+        reason: early
+          ? `the bake was ended early: its metrics since ${iso(bake.since)} are looked at before going on`
+          : `the bake ended: its analysis covers the whole bake since ${iso(bake.since)} before going on`,
       },
     };
   }

@@ -1,8 +1,10 @@
 // One look at a handed-off bake's metrics (issue 14): while a canary bakes for longer than a job, its
-// triggers stay armed because every reconcile run takes one analysis interval of the bake's analysis step
-// (the new slot against the stable one at the bake's weight) through the pipeline's own analyzer. A look
-// that says rollback ends the bake (run.ts rolls it back through the pipeline); any other is counted in the
-// record (`wait.looks`, `wait.lastLook`).
+// triggers stay armed because every reconcile run judges the bake's analysis step (the new slot against the
+// stable one at the bake's weight) through the pipeline's own analyzer over the whole bake so far: every
+// interval since the bake began, read from the metrics' history (Prometheus), so the sequential tests see
+// all the evidence at every look. Providers that cannot read the past (the prober, commands) and health
+// checks take one live interval instead. A look that says rollback ends the bake (run.ts rolls it back through
+// the pipeline); any other is counted in the record (`wait.looks`, `wait.lastLook`).
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import { healthAnalyzer, type Analyzer } from '../pipeline/analyzer.ts';
 import { metricsAnalyzer } from '../pipeline/metrics-analyzer.ts';
@@ -12,6 +14,8 @@ import type { StepResult } from '../strategies/types.ts';
 import type { OutputLine } from '../targets/run-command.ts';
 
 export interface BakeLookOptions {
+  /** The time of the look (reconcile's clock; default now). */
+  now?: number;
   /** The analyzer to judge with (tests); by default the pipeline's: metrics when configured, else health. */
   analyzer?: Analyzer;
   signal?: AbortSignal;
@@ -19,9 +23,10 @@ export interface BakeLookOptions {
 }
 
 /**
- * One analysis interval (`monitor_interval`) of the analysis step the bake waits at. A record whose plan has
- * no analysis step there, a cancelled look and a look that could not be taken come back as `hold` (not
- * ok, no rollback): they say nothing either way, and the next reconcile looks again.
+ * The analysis step the bake waits at, judged from the bake's start to now (or one live `monitor_interval`
+ * where the metrics cannot be read back). A record whose plan has no analysis step there, a cancelled look
+ * and a look that could not be taken come back as not ok without a rollback: they say nothing either way,
+ * and the next reconcile looks again.
  */
 export async function lookAtBake(
   env: ResolvedEnvironment,
@@ -56,8 +61,19 @@ export async function lookAtBake(
   const runStep = createStepRunner({ env, values, analyzer, onOutput: options.onOutput });
   try {
     await analyzer.prepare?.(live, signal);
-    // One interval of the bake's own analysis: same phase, same slots, same weight.
-    const result = await runStep({ ...planned, windowMs: env.monitorIntervalMs }, signal);
+    // The bake's own analysis (same phase, slots and weight) over the part of it that is over.
+    const since = Date.parse(rollout.wait?.since ?? '');
+    const now = options.now ?? Date.now();
+    const result = await runStep(
+      Number.isFinite(since)
+        ? {
+            ...planned,
+            windowMs: Math.max(env.monitorIntervalMs, now - since),
+            lookBack: { since, liveMs: env.monitorIntervalMs, midway: true },
+          }
+        : { ...planned, windowMs: env.monitorIntervalMs },
+      signal,
+    );
     if (signal?.aborted) return { ok: false, reason: 'the look was cancelled' };
     return result;
   } catch (error) {

@@ -355,6 +355,7 @@ async function bakeLook(
 ): Promise<Acted> {
   const { rollout } = decision;
   const result = await lookAtBake(env, record, rollout, {
+    now: now.getTime(),
     analyzer: options.analyzerFor?.(env, rollout, record),
     signal: options.signal,
     onOutput: (line) => options.reporter.event({ type: 'output', ...line }),

@@ -1,6 +1,6 @@
 // Starts a real Prometheus (/usr/bin/prometheus) on 127.0.0.1 with a temp storage dir, scraping the given
 // targets every second, and a tiny metrics HTTP server tests can update. Everything is stopped by stop().
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
+export const PROMTOOL_BIN = '/usr/bin/promtool';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -55,9 +56,28 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
 }
 
-export async function startPrometheus(targets: string[]): Promise<RunningPrometheus> {
+/**
+ * `history`: OpenMetrics text (ending in `# EOF`) written into the TSDB with promtool before Prometheus
+ * starts (backfilling), so tests can query days of past data.
+ */
+export async function startPrometheus(
+  targets: string[],
+  options: { history?: string } = {},
+): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'prometheus-test-'));
   const port = await freePort();
+  if (options.history !== undefined) {
+    writeFileSync(join(dir, 'history.om'), options.history);
+    const result = spawnSync(
+      PROMTOOL_BIN,
+      ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', join(dir, 'history.om'), join(dir, 'data')],
+      { encoding: 'utf8' },
+    );
+    if (result.status !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`promtool could not backfill: ${result.stderr || result.stdout || result.error}`);
+    }
+  }
   const config = [
     'global:',
     '  scrape_interval: 1s',
@@ -75,6 +95,7 @@ export async function startPrometheus(targets: string[]): Promise<RunningPrometh
       `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=30d',
       '--log.level=warn',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

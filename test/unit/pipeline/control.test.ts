@@ -328,8 +328,32 @@ test('an analysis window longer than the job may wait is a bake: handed off unti
   assert.equal(due.result.status, 'succeeded', due.result.message);
   const first = due.actions.find((a) => a.kind === 'run_step')!;
   assert.ok(first.kind === 'run_step' && first.step.kind === 'analysis' && first.step.weight === 25);
-  assert.equal(first.kind === 'run_step' && first.step.kind === 'analysis' && first.step.windowMs, 300_000);
+  // The final look judges the whole bake from its start (where the metrics keep history; else a live window
+  // bounded by the in-job wait), and is no bake itself.
+  assert.ok(first.kind === 'run_step' && first.step.kind === 'analysis');
+  assert.equal(first.step.windowMs, 24 * 3_600_000);
+  assert.deepEqual(first.step.lookBack, { since: Date.parse(wait.since), liveMs: 300_000 });
   assert.deepEqual(traffic(due), [100]);
+
+  // Promoted before its end: the evidence so far only (midway), from the bake's start to now.
+  const early = Date.parse(wait.since) + 3_600_000;
+  const promoted = drive(
+    resume({
+      now: early,
+      env,
+      record,
+      repository: 'local',
+      owner: { kind: 'workflow', runId: '81' },
+      actor: 'reconcile:81',
+      reason: 'promoted',
+      handoff: { kind: 'go', how: 'promoted', by: ['alice'], full: false },
+    }),
+  );
+  assert.equal(promoted.result.status, 'succeeded', promoted.result.message);
+  const look = promoted.actions.find((a) => a.kind === 'run_step')!;
+  assert.ok(look.kind === 'run_step' && look.step.kind === 'analysis');
+  assert.equal(look.step.windowMs, 3_600_000);
+  assert.deepEqual(look.step.lookBack, { since: Date.parse(wait.since), liveMs: 300_000, midway: true });
 
   // Without hand-off (the CLI) the same window runs in the process.
   const inProcess = drive(input(env));

@@ -415,7 +415,9 @@ describe('reconcile: a handed-off bake of 24 h', () => {
     assert.equal(looks[0]!.weight, 25);
     assert.equal(looks[0]!.slot, 'green');
     assert.equal(looks[0]!.stableSlot, 'blue');
-    assert.equal(looks[0]!.windowMs, 1000, 'one monitor interval, not the 24 h window');
+    // The bake so far, from its start (read back in time where the metrics allow; else one live interval).
+    assert.equal(looks[0]!.windowMs, until - 1 - Date.parse(wait.since));
+    assert.deepEqual(looks[0]!.lookBack, { since: Date.parse(wait.since), liveMs: 1000, midway: true });
     const looked = await stored(store);
     assert.equal(looked.seq, record.seq + 1);
     assert.equal(looked.rollout!.wait!.looks, 1);
@@ -435,6 +437,10 @@ describe('reconcile: a handed-off bake of 24 h', () => {
       options(cfg, store, until, { controlFor: () => source(() => []), analyzerFor: () => fine }),
     );
     assert.equal(due.entries[0]!.code, 'rollout_resumed', due.entries[0]!.message);
+    // The final look: the whole 24 h window from the bake's start, not a midway look.
+    assert.equal(looks[1]!.windowMs, 86_400_000);
+    // Without history it would watch a live window bounded by max_wait_in_job (0 here).
+    assert.deepEqual(looks[1]!.lookBack, { since: Date.parse(wait.since), liveMs: 0 });
     assert.deepEqual(traffic().slice(before), ['set_weight green 50', 'set_weight green 100']);
     assert.equal((await stored(store)).live?.version, 'v2');
   });
