@@ -4,7 +4,7 @@
 // environment record (src/control/signed.ts) so whoever reads it back knows the App (or a holder of the
 // state key) wrote it. The pipeline machine (waits in the job) and reconcile (a handed-off rollout) read the
 // requests and decide with `decideControl` (decide.ts).
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CONTROL_VERBS = ['promote', 'pause', 'resume', 'abort'] as const;
 export type ControlVerb = (typeof CONTROL_VERBS)[number];

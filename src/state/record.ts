@@ -2,7 +2,7 @@
 // retired slots and when each is due for teardown, the rollout in progress and who owns it, and the recent
 // history of transitions. The same record is kept in a local file (CLI, demo) and on GitHub (Action, App).
 // Every function here is pure: a new record comes back, the input is never changed.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SequenceState } from '../strategies/sequence.ts';
 import type { Step } from '../strategies/types.ts';
 
