@@ -6,6 +6,7 @@
 // absolute paths, no minification differences between machines.
 import { build, type BuildOptions } from 'esbuild';
 import { rmSync } from 'node:fs';
+import { lazyActionsCorePlugin } from './lazy-actions-core.ts';
 
 export const entries = {
   'action/index': 'src/action/index.ts',
@@ -32,6 +33,8 @@ export const bundleOptions = {
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
+  // @actions/core without undici at start (lazy-actions-core.ts).
+  plugins: [lazyActionsCorePlugin],
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -1,53 +1,15 @@
-// The Action: read the inputs and the event, run the gates or the pipeline, report to the job log and to
-// GitHub (Deployments, check runs, PR comment), then write the job summary, the deployment record, the
-// optional tag and the outputs. GitHub is never on the rollback path: its updates run in the background.
+// The Action's entry wiring: read the inputs and the event, then load what this run needs when it needs it
+// (reconcile, the GitHub client, the gates or the pipeline: import() keeps each out of the start, see
+// scripts/build.ts) and hand over to ActionRun (action-run.ts). GitHub is never on the rollback path.
 import * as core from '@actions/core';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { ConfigLoadError } from '../config/errors.ts';
 import { loadConfigFile } from '../config/load.ts';
-import { resolveEnvironment } from '../config/resolve.ts';
-import type { RawConfig } from '../config/schema.ts';
-import {
-  createGitHubClient,
-  describeRequests,
-  type GitHubClient,
-  type RequestCounter,
-} from '../github/client.ts';
-import { runDedupeKey } from '../github/deployments.ts';
-import { pullRequestContext } from '../github/pull-request.ts';
-import type { GatesReport } from '../gates/runner.ts';
-import { fanOut, type PipelineResult, type Reporter } from '../pipeline/events.ts';
-import { resolveStaging, runPipeline } from '../pipeline/pipeline.ts';
-import { planDeployment } from '../pipeline/plan.ts';
-import { runValidate } from '../pipeline/validate.ts';
-import {
-  githubReporter,
-  type GitHubReporter,
-  type GitHubReporterOptions,
-} from '../report/github/reporter.ts';
-import { renderGatesSection, renderJobSummary, renderPlanSummary } from '../report/job-summary.ts';
-import { renderDeploymentRecord } from '../report/record.ts';
-import { FileStateStore } from '../state/file-store.ts';
-import { GitHubStateStore } from '../state/github-store.ts';
-import { GitHubControlSource, type RequestFn } from '../control/github-channel.ts';
-import { parseStateKey } from '../state/state-key.ts';
-import type { StateStore } from '../state/store.ts';
-import { terminalReporter } from '../report/terminal.ts';
-import { render } from '../targets/template.ts';
-import { readRunContext, type RunContext } from './context.ts';
-import {
-  InputError,
-  planRun,
-  readInputs,
-  reconcileRequested,
-  type ActionInputs,
-  type RunPlan,
-} from './inputs.ts';
-import { runReconcile } from './reconcile.ts';
-import { createTag, tagName } from './tag.ts';
-import { cancelOnSignals, runExitCode, type Cancellation } from '../util/signals.ts';
-import { REPORTING_GRACE_MS, untilCancelDeadline } from './cancel-deadline.ts';
+import type { GitHubClient, RequestCounter } from '../github/client.ts';
+import { readRunContext } from './context.ts';
+import { InputError, planRun, readInputs, reconcileRequested } from './inputs.ts';
+import { cancelOnSignals } from '../util/signals.ts';
+import type { ActionRun } from './action-run.ts';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Cancelling the job sends SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that: the first
@@ -63,11 +25,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (inputs.stateKey) core.setSecret(inputs.stateKey);
     const context = readRunContext(env, await readEvent(env.GITHUB_EVENT_PATH));
     if (reconcileRequested(inputs, context))
-      return void (counter = await runReconcile(inputs, context, env, cancellation.signal));
+      return void (counter = await (
+        await import('./reconcile.ts')
+      ).runReconcile(inputs, context, env, cancellation.signal));
     const plan = planRun(inputs, context);
     const config = await loadConfigFile(inputs.config);
     let octokit: GitHubClient | undefined;
     if (inputs.token) {
+      const { createGitHubClient } = await import('../github/client.ts');
       ({ octokit, counter } = createGitHubClient({
         token: inputs.token,
         baseUrl: context.apiUrl,
@@ -80,12 +45,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         'no github-token: reporting to the job log only (no Deployments, check runs or PR comment)',
       );
     }
+    const { ActionRun } = await import('./action-run.ts');
     runner = new ActionRun(inputs, context, plan, config, octokit, env, cancellation);
     await runner.execute();
   } catch (error) {
     failWith(error);
   } finally {
     if (counter) {
+      // Loaded already: only a run that made the client has a counter.
+      const { describeRequests } = await import('../github/client.ts');
       core.info(describeRequests(counter));
       core.setOutput('github-requests', String(counter.attempts));
     }
@@ -94,369 +62,6 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   }
   // GitHub requests left behind at the cancellation deadline would keep the process alive until SIGKILL.
   if (runner?.githubCutShort) process.exit();
-}
-
-class ActionRun {
-  private readonly inputs: ActionInputs;
-  private readonly context: RunContext;
-  private readonly plan: RunPlan;
-  private readonly config: RawConfig;
-  private readonly octokit: GitHubClient | undefined;
-  private readonly env: NodeJS.ProcessEnv;
-  private readonly cancellation: Cancellation;
-  private readonly signal: AbortSignal;
-  /** GitHub reporting was abandoned at the cancellation deadline (cancel-deadline.ts). */
-  githubCutShort = false;
-
-  constructor(
-    inputs: ActionInputs,
-    context: RunContext,
-    plan: RunPlan,
-    config: RawConfig,
-    octokit: GitHubClient | undefined,
-    env: NodeJS.ProcessEnv,
-    cancellation: Cancellation,
-  ) {
-    this.inputs = inputs;
-    this.context = context;
-    this.plan = plan;
-    this.config = config;
-    this.octokit = octokit;
-    this.env = env;
-    this.cancellation = cancellation;
-    this.signal = cancellation.signal;
-  }
-
-  async execute(): Promise<void> {
-    const { plan, context } = this;
-    const resolved = resolveEnvironment(this.config, plan.environment, {
-      strategy: plan.strategy,
-      stateDir: this.inputs.stateDir,
-      variables: plan.params,
-    });
-    const environmentUrl = this.inputs.environmentUrl ?? resolved.url;
-    core.setOutput('environment', plan.environment);
-    core.setOutput('version', plan.version);
-    core.info(
-      `deploy-action: ${plan.mode}${plan.dryRun ? ' (dry run)' : ''} of ${plan.version} to ${plan.environment}` +
-        ` from ${context.eventName} at ${context.sha.slice(0, 12)}`,
-    );
-
-    if (plan.dryRun) return this.dryRun();
-    if (plan.mode === 'gates') return this.gatesOnly(resolved);
-
-    const github = this.githubReporter(resolved.strategy.type, {
-      deployment: context.deployment
-        ? { id: context.deployment.id }
-        : {
-            create: {
-              production: resolved.production,
-              transient: this.inputs.preview,
-              payload: {
-                version: plan.version,
-                strategy: resolved.strategy.type,
-                type: plan.type,
-                pr: context.pullNumber,
-                requested_by: context.actor,
-                dedupe_key: runDedupeKey(
-                  context.runId ?? 'local',
-                  this.env.GITHUB_RUN_ATTEMPT ?? '1',
-                  plan.environment,
-                ),
-              },
-            },
-          },
-      pullNumber: this.inputs.prComment ? context.pullNumber : undefined,
-      commentId: context.deployment?.payload.comment_id,
-      runUrl: context.runUrl,
-      environmentUrl,
-      closeTimeoutMs: Number(this.env.DEPLOY_ACTION_GITHUB_CLOSE_TIMEOUT_MS) || undefined,
-    });
-    const reporter = fanOut([terminalReporter({ color: false }), github]);
-    const store = this.stateStore(github, resolved);
-    // The record names the GitHub deployment behind each release and rollout (/status shows it, reconcile
-    // marks it when the run dies), not the workflow run. A run that creates its own deployment knows its id
-    // once it exists; with the record on GitHub the run already waits on GitHub to read it, so it waits for
-    // the id too (undefined when it could not be created: the run id stands in, as without GitHub).
-    const recordedDeployment = context.deployment
-      ? String(context.deployment.id)
-      : store
-        ? await github?.deploymentId().then((id) => (id === undefined ? undefined : String(id)))
-        : undefined;
-
-    let result: PipelineResult;
-    try {
-      result = await runPipeline(
-        {
-          env: resolved,
-          staging: resolveStaging(this.config, resolved, this.inputs.stateDir),
-          version: plan.version,
-          sha: context.sha,
-          ref: context.ref,
-          runId: context.runId,
-          runAttempt: this.env.GITHUB_RUN_ATTEMPT,
-          runUrl: context.runUrl,
-          repository: `${context.owner}/${context.repo}`,
-          deploymentId: recordedDeployment,
-          skipStaging: plan.skipStaging,
-          skipGates: plan.mode === 'deploy' || plan.mode === 'rollback',
-          // Only with the record on GitHub can a long wait end the job: reconcile or a /promote goes on.
-          handOff: store !== undefined,
-        },
-        {
-          reporter,
-          signal: this.signal,
-          gates: this.gateOptions(),
-          ...(store ? { store } : {}),
-          ...(store && recordedDeployment ? { control: this.controlSource(recordedDeployment) } : {}),
-        },
-      );
-    } finally {
-      // Flush GitHub even when the pipeline threw: the final status must not be lost.
-      await this.closeReporting(reporter);
-    }
-
-    const deploymentId = this.githubCutShort ? context.deployment?.id : await github?.deploymentId();
-    if (deploymentId !== undefined) core.setOutput('deployment-id', String(deploymentId));
-    core.setOutput('status', result.status);
-    core.setOutput('code', result.code);
-    core.setOutput('rolled-back', String(result.rollbacks.length > 0));
-    if (result.previousVersion) core.setOutput('previous-version', result.previousVersion);
-    if (result.gates) core.setOutput('gates', JSON.stringify(result.gates));
-    if (result.status === 'succeeded' && environmentUrl) core.setOutput('environment-url', environmentUrl);
-
-    const changes = this.githubCutShort ? undefined : await github?.changes();
-    await this.writeSummary(
-      renderJobSummary(result, {
-        sha: context.sha,
-        runUrl: context.runUrl,
-        environmentUrl,
-        deploymentUrl:
-          deploymentId !== undefined
-            ? `${this.serverUrl()}/${context.owner}/${context.repo}/deployments`
-            : undefined,
-      }),
-    );
-    await this.writeRecord(result, changes);
-    if (result.status === 'succeeded' && resolved.production && this.inputs.tag) await this.tag(result);
-
-    // A rollout handed off to wait for people or a bake is not a failed job: it says so and ends green.
-    if (result.status === 'waiting') core.notice(`${result.code}: ${result.message}`);
-    else if (result.status !== 'succeeded')
-      core.setFailed(`${result.status} [${result.code}]: ${result.message}`);
-    // Non-zero like the CLI: 130 / 143 say which signal cancelled the run.
-    if (result.status === 'cancelled')
-      process.exitCode = runExitCode(result, this.cancellation.received()?.signal);
-  }
-
-  private async dryRun(): Promise<void> {
-    const { plan, context } = this;
-    const deploymentPlan = planDeployment(this.config, plan.environment, plan.version, context.sha, {
-      strategy: plan.strategy,
-      stateDir: this.inputs.stateDir,
-      variables: plan.params,
-    });
-    core.info(JSON.stringify(deploymentPlan, null, 2));
-    await this.writeSummary(renderPlanSummary(deploymentPlan));
-    core.setOutput('status', 'planned');
-    core.setOutput('code', 'dry_run');
-    core.setOutput('rolled-back', 'false');
-  }
-
-  private async gatesOnly(resolved: ReturnType<typeof resolveEnvironment>): Promise<void> {
-    // Gates only: their check runs, no deployment.
-    const github = this.githubReporter(resolved.strategy.type, {});
-    const reporter = fanOut([terminalReporter({ color: false }), github]);
-    let report: GatesReport;
-    try {
-      report = await runValidate(resolved, {
-        ...this.gateOptions(),
-        headSha: this.context.sha,
-        reporter,
-        signal: this.signal,
-      });
-    } finally {
-      await this.closeReporting(reporter);
-    }
-    core.setOutput('gates', JSON.stringify(report));
-    core.setOutput('status', report.status === 'BLOCK' ? 'blocked' : 'succeeded');
-    core.setOutput('code', report.status === 'BLOCK' ? 'gates_blocked' : 'gates_passed');
-    core.setOutput('rolled-back', 'false');
-    await this.writeSummary(renderGatesSection(report));
-    if (report.status === 'BLOCK') core.setFailed(`blocked [gates_blocked]: ${report.reasons.join('; ')}`);
-  }
-
-  /** Flushes GitHub; once the job is cancelled, only until the reporting deadline (cancel-deadline.ts). */
-  private async closeReporting(reporter: Reporter): Promise<void> {
-    const outcome = await untilCancelDeadline(reporter.close?.() ?? Promise.resolve(), this.cancellation);
-    if (outcome.done) return;
-    // Abort the requests in flight and refuse new ones; exiting at the end stays the backstop.
-    this.octokit?.budget.stop('the job was cancelled and its reporting deadline passed');
-    this.githubCutShort = true;
-    core.warning(
-      `cancelled: GitHub reporting stopped ${REPORTING_GRACE_MS / 1000} s after the first signal, so the ` +
-        'outputs are written before the runner kills the job; the final updates may be missing on GitHub',
-    );
-  }
-
-  /** The GitHub reporter for this run (none without a token); `extra` says what it reports to. */
-  private githubReporter(
-    strategy: string,
-    extra: Partial<GitHubReporterOptions>,
-  ): GitHubReporter | undefined {
-    if (!this.octokit) return undefined;
-    return githubReporter({
-      octokit: this.octokit,
-      owner: this.context.owner,
-      repo: this.context.repo,
-      sha: this.context.sha,
-      environment: this.plan.environment,
-      version: this.plan.version,
-      strategy,
-      checks: this.inputs.checkRuns,
-      log: (level, message) => (level === 'warn' ? core.warning(message) : core.info(message)),
-      ...extra,
-    });
-  }
-
-  /**
-   * The environment's record on GitHub (signed, in the deploy check run) when there is a state key, a token
-   * and check runs; else undefined: the pipeline's file store in state-dir, which a hosted runner loses.
-   */
-  /** /promote, /pause, /resume and /abort for this deployment: the App's signed check runs on this commit. */
-  private controlSource(deploymentId: string): GitHubControlSource {
-    const { context } = this;
-    return new GitHubControlSource(
-      this.octokit!.request as unknown as RequestFn,
-      { owner: context.owner, repo: context.repo },
-      { repository: `${context.owner}/${context.repo}`, environment: this.plan.environment, deploymentId },
-      context.sha,
-      [parseStateKey(this.inputs.stateKey!, 'input "state-key"')],
-    );
-  }
-
-  private stateStore(
-    github: GitHubReporter | undefined,
-    resolved: ReturnType<typeof resolveEnvironment>,
-  ): StateStore | undefined {
-    const missing = !this.inputs.stateKey
-      ? 'there is no state-key'
-      : !github || !this.octokit
-        ? 'there is no github-token'
-        : this.inputs.checkRuns
-          ? undefined
-          : 'check-runs is false (the record rides the deploy check run)';
-    if (missing) {
-      // A warning where the file is lost with the runner; a self-hosted runner keeps it between jobs.
-      const hosted = this.env.RUNNER_ENVIRONMENT === 'github-hosted';
-      (hosted ? core.warning : core.info)(
-        `state: kept only in state-dir (${resolved.stateDir}) because ${missing}` +
-          (hosted ? '; this hosted runner loses it, so the next run will not know what is live' : ''),
-      );
-      core.setOutput('state-source', 'file');
-      return undefined;
-    }
-    core.setOutput('state-source', 'github');
-    const staging = resolveStaging(this.config, resolved, this.inputs.stateDir);
-    return new GitHubStateStore({
-      api: this.octokit!.rest,
-      owner: this.context.owner,
-      repo: this.context.repo,
-      environment: this.plan.environment,
-      key: parseStateKey(this.inputs.stateKey!, 'input "state-key"'),
-      carrier: github!,
-      log: (level, message) => (level === 'warn' ? core.warning(message) : core.info(message)),
-      // A re-run keeps the App's deployment, which an earlier attempt may have written the record to.
-      firstAttempt: this.env.GITHUB_RUN_ATTEMPT === '1',
-      ...(staging ? { others: new FileStateStore(staging.stateDir) } : {}),
-    });
-  }
-
-  private gateOptions() {
-    const { context } = this;
-    return {
-      cwd: this.env.GITHUB_WORKSPACE ?? process.cwd(),
-      // On a pull request, changed-line checks compare against its base branch.
-      baseRef: this.env.GITHUB_BASE_REF ? `origin/${this.env.GITHUB_BASE_REF}` : undefined,
-      pullRequest:
-        this.octokit && context.pullNumber !== undefined
-          ? pullRequestContext(this.octokit.rest, {
-              owner: context.owner,
-              repo: context.repo,
-              number: context.pullNumber,
-            })
-          : undefined,
-    };
-  }
-
-  private async writeSummary(markdown: string): Promise<void> {
-    if (!this.env.GITHUB_STEP_SUMMARY) return;
-    try {
-      await core.summary.addRaw(markdown, true).write();
-    } catch (error) {
-      core.warning(`could not write the job summary: ${(error as Error).message}`);
-    }
-  }
-
-  private async writeRecord(
-    result: PipelineResult,
-    changes: Awaited<ReturnType<GitHubReporter['changes']>>,
-  ): Promise<void> {
-    const dir = resolve(this.env.GITHUB_WORKSPACE ?? process.cwd(), this.inputs.recordDir);
-    const stamp = result.startedAt.replace(/[:.]/g, '-');
-    const path = join(dir, `${result.environment}-${result.version}-${stamp}.md`);
-    try {
-      await mkdir(dir, { recursive: true });
-      await writeFile(
-        path,
-        renderDeploymentRecord(result, {
-          type: this.plan.type,
-          sha: this.context.sha,
-          deployer: this.plan.deployer,
-          approvers: this.plan.approvers,
-          hotfixReason: this.plan.hotfixReason,
-          runUrl: this.context.runUrl,
-          changes: changes?.commits,
-        }),
-      );
-      core.setOutput('record-path', path);
-      core.info(`deployment record: ${path}`);
-    } catch (error) {
-      core.warning(`could not write the deployment record to ${path}: ${(error as Error).message}`);
-    }
-  }
-
-  private async tag(result: PipelineResult): Promise<void> {
-    const { context } = this;
-    let name: string;
-    try {
-      name = tagName(
-        render(
-          this.inputs.tag!,
-          { environment: result.environment, version: result.version, sha: context.sha },
-          (v) => v,
-        ),
-      );
-    } catch (error) {
-      core.warning(`no tag: ${(error as Error).message}`);
-      return;
-    }
-    if (!this.octokit) return core.warning(`no tag ${name}: there is no github-token`);
-    const outcome = await createTag(this.octokit.rest, {
-      owner: context.owner,
-      repo: context.repo,
-      name,
-      sha: context.sha,
-    });
-    if (outcome.ok) {
-      core.setOutput('tag', name);
-      core.info(`tagged ${context.sha.slice(0, 12)} as ${name}`);
-    } else core.warning(`no tag ${name}: ${outcome.reason}`);
-  }
-
-  private serverUrl(): string {
-    return this.env.GITHUB_SERVER_URL ?? 'https://github.com';
-  }
 }
 
 async function readEvent(path: string | undefined): Promise<Record<string, unknown> | undefined> {

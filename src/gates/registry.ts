@@ -1,27 +1,55 @@
-// Every gate by the name it has under `gates:` in deploy.yml (the section's schema is schema/section.ts,
-// which config loading imports without this file's run code).
-import { auditGate } from './audit.ts';
-import { buildGate } from './build.ts';
-import { infrastructureGate } from './infrastructure.ts';
-import { migrationsGate } from './migrations.ts';
-import { reviewGate } from './review.ts';
+// Every gate by the name it has under `gates:` in deploy.yml. A gate's schema is here at once (from
+// schema/, which config loading imports too); its run code, and what that pulls in (execa, pg, the XML and
+// SARIF parsers), is imported when the gate first runs, so a run loads only the gates it configured and a
+// process that never runs one (plan, validate, the App) loads none.
 import type { GateEntry } from './runner.ts';
-import type { Gate } from './types.ts';
+import type { Gate, GateContext, GateVerdict } from './types.ts';
+import { auditConfigSchema } from './schema/audit.ts';
+import { buildConfigSchema } from './schema/build.ts';
 import { DEFAULT_GATE_TIMEOUT_MS } from './schema/common.ts';
+import { infrastructureConfigSchema } from './schema/infrastructure.ts';
+import { migrationsConfigSchema } from './schema/migrations.ts';
+import { reviewConfigSchema } from './schema/review.ts';
+import { sarifConfigSchema } from './schema/sarif.ts';
+import { secretsConfigSchema } from './schema/secrets.ts';
 import type { GateName, GatesConfig } from './schema/section.ts';
-import { sarifGate } from './sarif.ts';
-import { secretsGate } from './secrets.ts';
-import { testsGate } from './tests.ts';
+import { testsConfigSchema } from './schema/tests.ts';
+
+/**
+ * A gate whose run code is imported on its first run. A failed import throws inside run(), which the
+ * runner turns into a block like any crash.
+ */
+function lazyGate<Config>(
+  name: GateName,
+  schema: Gate<Config>['schema'],
+  load: () => Promise<Gate<Config>>,
+): Gate<Config> {
+  let loaded: Promise<Gate<Config>> | undefined;
+  return {
+    name,
+    schema,
+    run: async (config: Config, ctx: GateContext): Promise<GateVerdict> =>
+      (await (loaded ??= load())).run(config, ctx),
+  };
+}
 
 export const GATES = {
-  tests: testsGate,
-  audit: auditGate,
-  secrets: secretsGate,
-  sarif: sarifGate,
-  review: reviewGate,
-  build: buildGate,
-  migrations: migrationsGate,
-  infrastructure: infrastructureGate,
+  tests: lazyGate('tests', testsConfigSchema, async () => (await import('./tests.ts')).testsGate),
+  audit: lazyGate('audit', auditConfigSchema, async () => (await import('./audit.ts')).auditGate),
+  secrets: lazyGate('secrets', secretsConfigSchema, async () => (await import('./secrets.ts')).secretsGate),
+  sarif: lazyGate('sarif', sarifConfigSchema, async () => (await import('./sarif.ts')).sarifGate),
+  review: lazyGate('review', reviewConfigSchema, async () => (await import('./review.ts')).reviewGate),
+  build: lazyGate('build', buildConfigSchema, async () => (await import('./build.ts')).buildGate),
+  migrations: lazyGate(
+    'migrations',
+    migrationsConfigSchema,
+    async () => (await import('./migrations.ts')).migrationsGate,
+  ),
+  infrastructure: lazyGate(
+    'infrastructure',
+    infrastructureConfigSchema,
+    async () => (await import('./infrastructure.ts')).infrastructureGate,
+  ),
 } as const satisfies { [Name in GateName]: Gate<NonNullable<GatesConfig[Name]>> };
 
 export const GATE_NAMES = Object.keys(GATES) as GateName[];

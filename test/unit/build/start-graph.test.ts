@@ -1,0 +1,146 @@
+// What the action compiles at start (issue 16): the entry and what it imports statically, built the way
+// scripts/build.ts builds dist/ (esbuild's metafile). Run code, HTTP clients and process runners load when
+// a run needs them, through import(); a static import or require() of one of them would load it on every
+// start, which is what these tests catch, naming the chain that drags it in.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { build, type Metafile } from 'esbuild';
+import { bundleOptions, entries } from '../../../scripts/build.ts';
+import { lazyActionsCore } from '../../../scripts/lazy-actions-core.ts';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+
+async function metafileOf(entry: string): Promise<Metafile> {
+  const result = await build({
+    ...bundleOptions,
+    entryPoints: [entry],
+    absWorkingDir: root,
+    outdir: join(root, 'dist-graph-unused'),
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return result.metafile;
+}
+
+/** Every input reached from `entry` without crossing a dynamic import(), with who imported it first. */
+function staticGraph(inputs: Metafile['inputs'], entry: string): Map<string, string> {
+  const from = new Map<string, string>([[entry, '']]);
+  const queue = [entry];
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    for (const { path, kind } of inputs[file]?.imports ?? []) {
+      if (kind === 'dynamic-import' || from.has(path) || !(path in inputs)) continue;
+      from.set(path, file);
+      queue.push(path);
+    }
+  }
+  return from;
+}
+
+/**
+ * The inputs whose code is in the entry's output file or a chunk it imports statically: what a start
+ * compiles (an input esbuild tree-shook to nothing is not counted).
+ */
+function compiledAtStart(metafile: Metafile, entry: string): Set<string> {
+  const outputs = metafile.outputs;
+  const first = Object.keys(outputs).find((file) => outputs[file]!.entryPoint === entry)!;
+  const files = new Set<string>([first]);
+  for (const file of files)
+    for (const { path, kind } of outputs[file]!.imports)
+      if (kind === 'import-statement' && path in outputs) files.add(path);
+  const inputs = new Set<string>();
+  for (const file of files)
+    for (const [input, { bytesInOutput }] of Object.entries(outputs[file]!.inputs))
+      if (bytesInOutput > 0) inputs.add(input);
+  return inputs;
+}
+
+function chainTo(graph: Map<string, string>, target: string): string {
+  const path = [target];
+  while (graph.get(path[0]!)) path.unshift(graph.get(path[0]!)!);
+  return path.join('\n  → ');
+}
+
+/** Loaded when a run needs them, never at start. */
+const NOT_AT_START: Array<[what: string, pattern: RegExp]> = [
+  ['undici (through @actions/core → oidc-utils → @actions/http-client)', /^node_modules\/undici\//],
+  ['@actions/http-client', /^node_modules\/@actions\/http-client\//],
+  ['octokit', /^node_modules\/@octokit\//],
+  ['bottleneck (octokit throttling)', /^node_modules\/bottleneck\//],
+  ['execa', /^node_modules\/execa\//],
+  ['pg', /^node_modules\/pg(-[^/]+)?\//],
+  ['a gate’s run code', /^src\/gates\/(?!schema\/|registry\.ts$|types\.ts$)/],
+  ['the pipeline', /^src\/pipeline\//],
+  ['the analysis providers', /^src\/analysis\/providers\//],
+  ['the GitHub reporter', /^src\/report\/github\//],
+  ['zod locales other than English', /^node_modules\/zod\/v4\/locales\/(?!en\.js$)/],
+];
+
+describe('what the action loads at start', () => {
+  it('none of the run-time code: it is behind import() until a run needs it', async () => {
+    const entry = entries['action/index'];
+    const metafile = await metafileOf(entry);
+    const { inputs } = metafile;
+    const graph = staticGraph(inputs, entry);
+    const atStart = [...compiledAtStart(metafile, entry)];
+    assert.ok(
+      atStart.includes('src/action/run.ts'),
+      `the start is not what this test thinks: ${atStart.join(', ')}`,
+    );
+    const problems: string[] = [];
+    for (const [what, pattern] of NOT_AT_START) {
+      const found = atStart.find((input) => pattern.test(input));
+      if (found) problems.push(`${what} at start: ${found} through\n  ${chainTo(graph, found)}`);
+      // It still ships: a run that needs it must find it (a dynamic import resolved at build time).
+      else if (what !== 'zod locales other than English')
+        assert.ok(
+          Object.keys(inputs).some((input) => pattern.test(input)),
+          `${what} is not in the action's bundle at all: the check would pass for the wrong reason`,
+        );
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('the gate registry gives every gate its schema without loading its run code', async () => {
+    const entry = 'src/gates/registry.ts';
+    const graph = staticGraph((await metafileOf(entry)).inputs, entry);
+    const runCode = [...graph.keys()].filter((input) =>
+      /^src\/gates\/(?!schema\/|registry\.ts$|types\.ts$)/.test(input),
+    );
+    assert.deepEqual(
+      runCode,
+      [],
+      `the registry imports run code statically:\n  ${runCode.map((f) => chainTo(graph, f)).join('\n')}`,
+    );
+  });
+});
+
+describe('lazy-actions-core', () => {
+  const core = [
+    'const oidc_utils_1 = require("./oidc-utils");',
+    'function getIDToken(aud) {',
+    '        return yield oidc_utils_1.OidcClient.getIDToken(aud);',
+    '}',
+    'exports.platform = __importStar(require("./platform"));',
+  ].join('\n');
+
+  it('turns the two eager requires into loads on first use', () => {
+    const out = lazyActionsCore(core);
+    assert.doesNotMatch(out, /require\("\.\/oidc-utils"\)/);
+    assert.match(out, /yield import\("\.\/oidc-utils\.js"\)\)\.OidcClient\.getIDToken\(aud\)/);
+    assert.match(
+      out,
+      /get: function \(\) \{ return \(platform_1 \?\?= __importStar\(require\("\.\/platform"\)\)\); \}/,
+    );
+  });
+
+  it('fails the build, naming the text, when @actions/core no longer has it', () => {
+    const changed = core.replace('require("./oidc-utils")', 'require("./oidc")');
+    assert.throws(
+      () => lazyActionsCore(changed, 'node_modules/@actions/core/lib/core.js'),
+      /"const oidc_utils_1 = require\("\.\/oidc-utils"\);" not found in node_modules\/@actions\/core\/lib\/core\.js/,
+    );
+  });
+});
