@@ -8,6 +8,7 @@ import type { ResolvedEnvironment } from '../config/resolve.ts';
 import type { AnalysisPhase } from '../strategies/types.ts';
 import type { StepResult } from '../strategies/types.ts';
 import { healthAnalyzer, type Analyzer } from './analyzer.ts';
+import { windowEvidence } from '../analysis/evidence.ts';
 
 export interface MetricsAnalyzerOptions {
   /** The version deployed and the one serving before it. */
@@ -31,6 +32,7 @@ const PHASES: Record<AnalysisPhase, MetricsPhase | undefined> = {
 export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyzerOptions): Analyzer {
   const health = healthAnalyzer(env);
   const metrics = createAnalyzer(env.analysis as never, options.deps);
+  const { config: analysisConfig } = metrics;
   let baselineTaken = false;
 
   return {
@@ -49,7 +51,13 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
         options.onInterval?.(`could not capture the pre-deploy baseline: ${(error as Error).message}`);
       }
     },
-    async evaluate(request): Promise<StepResult> {
+    async evaluate(original): Promise<StepResult> {
+      // A window begun in the past (a bake, issue 14) is judged from its start when every provider can read
+      // the past; otherwise it is watched live for `liveMs`, and the detail says the bake was not covered.
+      const { lookBack } = original;
+      const lookingBack = lookBack !== undefined && metrics.history;
+      const request =
+        lookBack && !lookingBack ? { ...original, windowMs: lookBack.liveMs, lookBack: undefined } : original;
       const phase = PHASES[request.phase];
       if (!phase || request.windowMs <= 0) return health.evaluate(request);
       const stop = new AbortController();
@@ -57,6 +65,10 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
       // The stable version is compared side by side only while it serves traffic at the same time.
       const sideBySide =
         request.phase === 'canary-step' && request.weight !== undefined && request.weight < 100;
+      // A fresh baseline serving beside the canary is what it is compared with (issue 15), and named so.
+      const baselineSlot = sideBySide ? request.baselineSlot : undefined;
+      const reference = baselineSlot === undefined ? 'stable' : 'baseline';
+      const named = (text: string) => nameReference(text, reference);
       const metricsRun = metrics
         .evaluate({
           phase,
@@ -65,21 +77,57 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
           stableVersion: sideBySide ? options.previousVersion : undefined,
           slot: request.slot,
           stableSlot: sideBySide ? request.stableSlot : undefined,
+          ...(baselineSlot === undefined ? {} : { baselineSlot }),
           weight: request.weight,
           windowMs: request.windowMs,
           intervalMs: Math.min(request.intervalMs, request.windowMs),
+          ...(lookingBack ? { since: lookBack.since, midway: lookBack.midway } : {}),
           signal,
           onDecision: (interval) =>
-            options.onInterval?.(`${interval.decision.kind}: ${interval.decision.reason}`),
+            options.onInterval?.(`${interval.decision.kind}: ${named(interval.decision.reason)}`),
         })
         .then((outcome): StepResult => {
           const d = outcome.decision;
-          const metrics = readings(d.values);
+          const metrics = readings(d.values, reference);
+          // What the judge saw, interval by interval, for the job summary's chart and table.
+          const evidence = windowEvidence(
+            analysisConfig,
+            outcome.intervals,
+            d,
+            Math.min(request.intervalMs, request.windowMs),
+            reference,
+          );
           if (d.kind === 'rollback')
-            return { ok: false, analysis: 'rollback', reason: `[${d.code}] ${d.reason}`, metrics };
-          return { ok: true, analysis: d.kind, detail: `[${d.code}] ${d.reason}`, metrics };
+            return { ok: false, analysis: 'rollback', reason: `[${d.code}] ${named(d.reason)}`, metrics, evidence };
+          // A look at part of a window (a bake that goes on, or ended early by a person): nothing fired, so
+          // nothing stops it; the bake's own end decides the rest.
+          const verdict = lookingBack && lookBack.midway ? 'promote' : d.kind;
+          const covered = lookBack
+            ? lookingBack
+              ? `; judged from ${new Date(lookBack.since).toISOString()} on (${outcome.intervals.length} intervals)`
+              : '; the metrics cannot be read back in time, so only this live window was judged, not the whole bake'
+            : '';
+          return {
+            ok: true,
+            analysis: verdict,
+            detail: `[${d.code}] ${named(d.reason)}${covered}`,
+            metrics,
+            evidence,
+          };
         });
-      const healthRun = health.evaluate({ ...request, signal });
+      // Health checks see only the present: over a window judged from history they watch what is left of it.
+      const healthRun = health.evaluate(
+        lookingBack
+          ? {
+              ...request,
+              lookBack: {
+                ...lookBack,
+                liveMs: lookBack.midway ? 0 : Math.max(0, lookBack.since + request.windowMs - Date.now()),
+              },
+              signal,
+            }
+          : { ...request, signal },
+      );
       const first = await Promise.race([metricsRun, healthRun]);
       if (!first.ok) {
         stop.abort();
@@ -95,16 +143,29 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
             analysis: 'promote',
             detail: `${m.detail}; ${h.detail ?? ''}`.trim(),
             metrics: m.metrics,
+            evidence: m.evidence,
           };
     },
   };
 }
 
-/** Finite numbers only (statistics like p-values stay in the detail text); a missing reading stays null. */
-function readings(values: Record<string, number | null>): Record<string, number | null> | undefined {
+/**
+ * Finite numbers only (statistics like p-values stay in the detail text); a missing reading stays null.
+ * The judge names the side it compares with "stable"; with a fresh baseline that side is the baseline, so its
+ * readings are `baseline.<metric>` (and `<check>.baseline_<count>`).
+ */
+function readings(
+  values: Record<string, number | null>,
+  reference: 'stable' | 'baseline',
+): Record<string, number | null> | undefined {
   const out: Record<string, number | null> = {};
   for (const [name, value] of Object.entries(values)) {
-    if (value === null || Number.isFinite(value)) out[name] = value;
+    if (value === null || Number.isFinite(value)) out[nameReference(name, reference)] = value;
   }
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** The judge's words for the side it compares with ("stable", `stable.x`, `x.stable_errors`), renamed. */
+export function nameReference(text: string, reference: 'stable' | 'baseline'): string {
+  return reference === 'stable' ? text : text.replace(/(?<![A-Za-z0-9])stable(?![A-Za-z0-9])/g, reference);
 }
