@@ -3,6 +3,7 @@
 // from the rest of the config, checked here so a config that cannot work is refused before anything runs:
 // a router that can route to three backends (set_weight told the baseline's slot and weight), a teardown to
 // remove the baseline, room for two equal shares at every step but the last, and a slot of its own.
+import type { AnalysisConfigInput } from '../analysis/schema.ts';
 import { placeholders } from '../targets/template.ts';
 import { formatPath } from './errors.ts';
 import { DEFAULT_BASELINE_SLOT, type CanaryParams, type RawConfig, type RawEnvironment } from './schema.ts';
@@ -114,5 +115,46 @@ export function baselineIssues(
         message: `weight ${weight} leaves no room for a baseline with the same share (${weight} % canary + ${weight} % baseline > 100 %): with baseline: fresh every step but the last (100) must be at most 50`,
       });
   });
+  return issues;
+}
+
+/** A template that tells the baseline's slot from stable's: the baseline side renders {{slot}} as its slot. */
+const selectsSlot = (template: string) =>
+  placeholders(template).some((name) => name === 'slot' || name === 'baseline_slot');
+
+/**
+ * The baseline and stable run the same version, so a metric the comparison side reads by version alone would
+ * mix the two: with a fresh baseline every Prometheus query and every prober URL the comparison side uses
+ * must select by {{slot}} (rendered as the baseline's slot there) or {{baseline_slot}}.
+ */
+export function baselineAnalysisIssues(
+  baseline: CanaryBaseline,
+  analysis: AnalysisConfigInput | undefined,
+  analysisPath: Path,
+): BaselineIssue[] {
+  if (!analysis) return [];
+  const issues: BaselineIssue[] = [];
+  const why = `with baseline: fresh (${formatPath(baseline.path)}) the baseline runs the stable version beside stable, so the side compared with the canary must be selected by slot, not by version alone: use {{slot}} (the baseline's slot on that side) or {{baseline_slot}}, e.g. slot="{{slot}}"`;
+  const providers = analysis.providers ?? {};
+  for (const [name, provider] of Object.entries(providers)) {
+    if (provider.type !== 'http') continue;
+    const [template, key] = provider.stable_url ? [provider.stable_url, 'stable_url'] : [provider.url, 'url'];
+    if (!selectsSlot(template))
+      issues.push({
+        path: [...analysisPath, 'providers', name, key],
+        message: `the prober's ${key} does not name a slot: ${why}`,
+      });
+  }
+  for (const [name, metric] of Object.entries(analysis.metrics ?? {})) {
+    if (providers[metric.provider]?.type !== 'prometheus') continue;
+    const [template, key] = metric.stable_query
+      ? [metric.stable_query, 'stable_query']
+      : [metric.query, 'query'];
+    if (template !== undefined && !selectsSlot(template))
+      issues.push({
+        path: [...analysisPath, 'metrics', name, key],
+        message: `this ${key} does not select by slot: ${why}`,
+      });
+  }
   return issues;
 }

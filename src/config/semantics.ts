@@ -19,7 +19,7 @@ import { formatPath } from './errors.ts';
 import { didYouMean, listOf, quotedNames } from './suggest.ts';
 import { policyIssues } from '../policy/resolve.ts';
 import { strategyType } from './resolve.ts';
-import { BASELINE_VARIABLES, baselineIssues, canaryBaselineOf } from './baseline.ts';
+import { BASELINE_VARIABLES, baselineAnalysisIssues, baselineIssues, canaryBaselineOf } from './baseline.ts';
 import { PRESETS } from './presets.ts';
 
 export interface SemanticIssue {
@@ -85,6 +85,11 @@ function environmentIssues(
             where: formatPath([...resolved.path, 'commands']),
           },
           PRESETS[config.preset ?? 'seeds'].blueGreen.slots,
+        ),
+        ...baselineAnalysisIssues(
+          baseline,
+          env.analysis ?? config.analysis,
+          env.analysis ? ['environments', name, 'analysis'] : ['analysis'],
         ),
       );
     }

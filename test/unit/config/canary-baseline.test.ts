@@ -129,6 +129,44 @@ describe('canary baseline: fresh', () => {
     );
   });
 
+  it('refuses analysis that reads the compared side by version alone: baseline and stable run the same version', () => {
+    const analysis = (query: string, url: string) => `    analysis:
+      preset: none
+      providers:
+        prom: { type: prometheus, url: "http://127.0.0.1:9090" }
+        probe: { type: http, url: "${url}" }
+      metrics:
+        error_rate: { provider: prom, query: '${query}' }
+        p95: { provider: probe }
+      checks:
+        - check: error_rate < 0.05
+        - check: p95 < 2x baseline
+`;
+    const byVersion = parsed(
+      `${THREE_WAY}${canaryEnv('baseline: fresh')}${analysis('sum(rate(x{version="{{version}}"}[1m]))', 'http://127.0.0.1:8080/')}`,
+    );
+    assert.deepEqual(
+      byVersion.errors.map((e) => e.replace(/^deploy\.yml:\d+:\d+: /, '').replace(/: with baseline.*/, '')),
+      [
+        "environments.production.analysis.providers.probe.url: the prober's url does not name a slot",
+        'environments.production.analysis.metrics.error_rate.query: this query does not select by slot',
+      ],
+    );
+    assert.match(
+      byVersion.errors[0]!,
+      /use \{\{slot\}\} \(the baseline's slot on that side\) or \{\{baseline_slot\}\}/,
+    );
+    const bySlot = parsed(
+      `${THREE_WAY}${canaryEnv('baseline: fresh')}${analysis('sum(rate(x{version="{{version}}",slot="{{slot}}"}[1m]))', 'http://{{slot}}.internal/')}`,
+    );
+    assert.ok(bySlot.ok, bySlot.errors.join('\n'));
+    // Without a baseline the same version-only analysis is fine.
+    const plain = parsed(
+      `${THREE_WAY.replace(' {{baseline_slot}} {{baseline_weight}}', '')}${canaryEnv('steps: [10, 100]')}${analysis('sum(rate(x{version="{{version}}"}[1m]))', 'http://127.0.0.1:8080/')}`,
+    );
+    assert.ok(plain.ok, plain.errors.join('\n'));
+  });
+
   it('a --strategy canary override meets strategies.canary.baseline at resolve time, refused the same way', () => {
     const target = THREE_WAY.replace(' {{baseline_slot}} {{baseline_weight}}', '');
     const r = parsed(
