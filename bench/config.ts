@@ -47,3 +47,90 @@ for (const [name, text] of Object.entries({
   const { ms, result } = time(text);
   console.log(`  ${name}: ${ms.toFixed(0)} ms (${result})`);
 }
+
+// ---- the environments curve (issue 16): in process, then the CLI's `validate` as a user starts it -----------
+
+/** One realistic environment: a strategy, approvals, a window, variables, analysis thresholds. */
+const environment = (i: number, total: number): string =>
+  `  env${i}:
+    strategy: { type: canary, steps: [5, 25, 50, 100], pause: 1m }
+${i + 1 < total ? `    staging: env${i + 1}\n` : ''}    approvals:
+      approvers: [alice, bob, acme/sre]
+      required: 2
+      windows:
+        - { days: [mon, tue, wed, thu], start: "09:00", end: "16:00" }
+    variables:
+      region: eu-west-${i}
+      replicas: "${3 + (i % 5)}"
+    monitor: 5m
+`;
+const ENV_TARGET = `${TARGET}    set_weight: ./weight.sh {{weight}}\n`;
+const withEnvironments = (n: number): string =>
+  `${ENV_TARGET}environments:\n${Array.from({ length: n }, (_, i) => environment(i, n)).join('')}`;
+const COUNTS = [2, 200];
+
+console.log('\nenvironments (in process, warm: median of 5; memory: the CLI figures below)');
+for (const n of COUNTS) {
+  const text = withEnvironments(n);
+  const first = time(text);
+  if (first.result !== 'valid')
+    throw new Error(`the ${n}-environment bench config is not valid: ${first.result}`);
+  const runs = Array.from({ length: 5 }, () => time(text).ms).sort((a, b) => a - b);
+  console.log(
+    `  ${String(n).padStart(4)} environments, ${(text.length / 1024).toFixed(0).padStart(3)} KB: ${runs[2]!.toFixed(1).padStart(6)} ms`,
+  );
+}
+
+// The CLI cold: `deploy-action validate` in a new process (the built launcher, dist/cli/index.js) against bare
+// `node -e 0`, alternating A B A B; wall time to exit and peak RSS (reported by the process as it exits).
+const { spawnSync } = await import('node:child_process');
+const { existsSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+const { tmpdir } = await import('node:os');
+const { join } = await import('node:path');
+const cli = new URL('../dist/cli/index.js', import.meta.url).pathname;
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 7);
+const reportRss = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxrss='+process.resourceUsage().maxRSS+'\\n'))`;
+
+function cold(args: string[]): { ms: number; rssMiB: number; status: number | null } {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, ['--import', reportRss, ...args], { encoding: 'utf8' });
+  const ms = performance.now() - started;
+  const kb = Number(/maxrss=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
+  return { ms, rssMiB: kb / 1024, status: r.status };
+}
+
+if (!existsSync(cli))
+  console.log('\n(dist/cli/index.js is missing: `npm run build` first for the CLI figures)');
+else {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-config-'));
+  try {
+    const cases: Array<[string, string[]]> = [['bare node -e 0', ['-e', '0']]];
+    for (const n of COUNTS) {
+      const file = join(dir, `deploy-${n}.yml`);
+      writeFileSync(file, withEnvironments(n));
+      cases.push([`validate, ${n} environments`, [cli, 'validate', '--config', file]]);
+    }
+    const samples = new Map<string, Array<ReturnType<typeof cold>>>(cases.map(([name]) => [name, []]));
+    for (let i = 0; i < REPEATS; i++)
+      for (const [name, args] of cases) {
+        const run = cold(args);
+        if (run.status !== 0) throw new Error(`${name} exited with ${run.status}`);
+        samples.get(name)!.push(run);
+      }
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const bare = median(samples.get('bare node -e 0')!.map((s) => s.ms));
+    console.log(`\nCLI cold start (median of ${REPEATS}, alternating; target: validate <= 3x bare node)`);
+    for (const [name] of cases) {
+      const runs = samples.get(name)!;
+      const ms = median(runs.map((s) => s.ms));
+      const rss = median(runs.map((s) => s.rssMiB));
+      const ratio = ms / bare;
+      const verdict = name.startsWith('validate') ? `  ${ratio <= 3 ? 'met' : 'NOT met'}` : '';
+      console.log(
+        `  ${name.padEnd(28)} ${ms.toFixed(0).padStart(5)} ms  ${ratio.toFixed(2)}x bare${verdict}  peak RSS ${rss.toFixed(0)} MiB`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
