@@ -10,7 +10,20 @@ import {
 } from './schema.ts';
 
 export type ResolvedCheck =
-  | { kind: 'threshold'; name: string; metric: string; op: ComparisonOp; value: number; forMs: number }
+  | {
+      kind: 'threshold';
+      name: string;
+      metric: string;
+      op: ComparisonOp;
+      value: number;
+      forMs: number;
+      /**
+       * For an error-rate metric with an upper limit: the metric counting the requests it is a rate of. An
+       * interval then breaches the limit only by more than one error (judge.ts), so that at under 1/limit
+       * requests a single error is not read as a breach.
+       */
+      requests?: string;
+    }
   | {
       kind: 'relative';
       name: string;
@@ -180,7 +193,13 @@ export function resolveAnalysisConfig(input: AnalysisConfigInput | undefined): A
             !userChecks.some((u) => u.name === c.name),
         )
       : [];
-  const checks = [...userChecks, ...presetChecks];
+  // The preset's error-rate limit reads the request count when it is defined (see `requests`).
+  const withCounts = presetChecks.map((c) =>
+    c.kind === 'threshold' && c.name === 'seeds.error-rate' && metrics.requests
+      ? { ...c, requests: 'requests' }
+      : c,
+  );
+  const checks = [...userChecks, ...withCounts];
   const seen = new Set<string>();
   for (const check of checks) {
     if (seen.has(check.name))

@@ -61,6 +61,8 @@ export type ReasonCode =
   | 'healthy'
   | 'not-enough-data'
   | 'breach-pending'
+  /** A sequential test's evidence is past the square root of its threshold: not yet decided either way. */
+  | 'evidence-pending'
   | 'no-data-pending'
   | 'threshold-breached'
   | 'relative-breached'
