@@ -36,12 +36,21 @@ function detach(value: string): string {
 
 /** Scans files one after the other with one buffer; one per thread or per concurrent read. */
 export class FileScanner {
-  private buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-
   private readonly options: ScanOptions;
+  private readonly chunkBytes: number;
+  private buffer: Buffer;
 
-  constructor(options: ScanOptions) {
+  /** `chunkBytes`: bytes per read (tests make it small to put many chunk boundaries in a file). */
+  constructor(options: ScanOptions, chunkBytes = CHUNK_BYTES) {
     this.options = options;
+    // The first read must hold the binary probe.
+    this.chunkBytes = Math.max(chunkBytes, 2 * BINARY_PROBE_BYTES);
+    this.buffer = Buffer.allocUnsafe(this.chunkBytes);
+  }
+
+  /** The buffer's size now: a chunk, unless a line longer than one is being scanned. */
+  get bufferBytes(): number {
+    return this.buffer.length;
   }
 
   /** For a worker thread, where blocking reads block nobody. */
@@ -63,6 +72,7 @@ export class FileScanner {
       return unreadable(error);
     } finally {
       closeSync(fd);
+      this.shrink();
     }
   }
 
@@ -91,12 +101,16 @@ export class FileScanner {
       return unreadable(error);
     } finally {
       await handle.close();
+      this.shrink();
     }
   }
 
+  /** A buffer grown for one long line is not kept for the files after it. */
+  private shrink(): void {
+    if (this.buffer.length > this.chunkBytes) this.buffer = Buffer.allocUnsafe(this.chunkBytes);
+  }
+
   private start(path: string): FileState {
-    // A buffer grown for one long line is not kept for the files after it.
-    if (this.buffer.length > CHUNK_BYTES) this.buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     return { path, filled: 0, total: 0, line: 1, probed: false, findings: [] };
   }
 

@@ -31,6 +31,8 @@ export type PathScan =
 export interface PoolOptions {
   /** Threads to scan with; default `os.availableParallelism()`. 1: the main thread only. */
   threads?: number;
+  /** Bytes to scan below which no thread is started; default WORKER_MIN_BYTES. */
+  minWorkerBytes?: number;
 }
 
 /** A worker's task: files to scan. Its answer: one result per file, in the same order. */
@@ -55,7 +57,7 @@ export async function scanPaths(
   maxFileBytes: number,
   options: ScanOptions,
   signal?: AbortSignal,
-  { threads = availableParallelism() }: PoolOptions = {},
+  { threads = availableParallelism(), minWorkerBytes = WORKER_MIN_BYTES }: PoolOptions = {},
 ): Promise<PathScan[] | 'stopped'> {
   const results: PathScan[] = new Array(paths.length);
   const tasks: Array<Task & { index: number }> = [];
@@ -82,12 +84,12 @@ export async function scanPaths(
   if (signal?.aborted) return 'stopped';
   // One file that cannot be read fails the scan: do not read the rest.
   if (results.some((result) => result?.kind === 'unreadable'))
-    return results.map((result) => result ?? { kind: 'not-file' });
+    return Array.from(results, (result) => result ?? { kind: 'not-file' });
 
   const bytes = tasks.reduce((sum, task) => sum + task.size, 0);
   const worker = workerFile();
   const scans =
-    threads > 1 && tasks.length > 1 && bytes >= WORKER_MIN_BYTES && worker
+    threads > 1 && tasks.length > 1 && bytes >= minWorkerBytes && worker
       ? await inWorkers(worker, tasks, Math.min(threads, tasks.length), options, signal)
       : await onMainThread(tasks, options, signal);
   if (scans === 'stopped') return 'stopped';
