@@ -324,6 +324,15 @@ test("repair: another writer's edit, a person's comment or a write that lost not
     });
     assert.deepEqual(made, []);
   });
+  // An edited command, even the App's own or a bot's, is not a command: nothing is asked or written.
+  await withApp(async (fake, probot) => {
+    const id = fake.addComment(PR, { user: 'alice', body: '/deploy production' }).id as number;
+    const made = await requestsOf(fake, async () => {
+      for (const sender of ['alice', APP_BOT])
+        await receive(probot, 'issue_comment', edited(fake, id, '/status', sender));
+    });
+    assert.deepEqual(made, []);
+  });
   // Pure: what a write loses.
   const base = queued({ state: 'in_progress', deploymentId: 5, updatedAt: '2030-01-01T00:00:02Z' });
   assert.equal(repairedState(undefined, base), undefined);

@@ -45,7 +45,7 @@ test('the manifest subscribes to real webhook events and asks for known permissi
   assert.ok(manifest.name && manifest.url);
 });
 
-test('every event the app handles is in the manifest, and only issue_comment.created for comments', () => {
+test('every event the app handles is in the manifest; comments: created (commands) and edited (status comment repair only)', () => {
   const registered: string[] = [];
   const fakeProbot = {
     on(events: string | string[]) {
@@ -57,8 +57,9 @@ test('every event the app handles is in the manifest, and only issue_comment.cre
   for (const name of registered) {
     assert.ok(manifest.default_events.includes(name.split('.')[0]!), `${name} is subscribed in app.yml`);
   }
-  assert.deepEqual(
-    registered.filter((n) => n.startsWith('issue_comment')),
-    ['issue_comment.created'],
-  );
+  // An edited command never acts (test/app/deployment-status.test.ts): `edited` only repairs a status comment.
+  assert.deepEqual(registered.filter((n) => n.startsWith('issue_comment')).sort(), [
+    'issue_comment.created',
+    'issue_comment.edited',
+  ]);
 });
