@@ -1,0 +1,114 @@
+// With a fresh baseline (issue 15) the canary is compared with the baseline, not the warm stable version: the
+// comparison side is read from the baseline's slot ({{baseline_slot}} in templates), and what the analysis
+// reports names it "baseline".
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { MetricProvider, ReadRequest } from '../../../src/analysis/providers/provider.ts';
+import type { ResolvedEnvironment } from '../../../src/config/resolve.ts';
+import { metricsAnalyzer, nameReference } from '../../../src/pipeline/metrics-analyzer.ts';
+
+/** p95 by the slot a side is read from: the fresh baseline is as slow as the canary, stable is warm and fast. */
+const P95: Record<string, number> = { green: 300, baseline: 290, blue: 100 };
+
+function setup(p95: Record<string, number> = P95) {
+  const seen: ReadRequest[] = [];
+  const provider: MetricProvider = {
+    name: 'fake',
+    async read(request) {
+      seen.push(request);
+      return { values: { p95: p95[request.vars.slot ?? ''] ?? null }, errors: [] };
+    },
+  };
+  let now = 1_700_000_000_000;
+  const env = {
+    name: 'production',
+    target: { health: [] },
+    health: [],
+    analysis: {
+      preset: 'none',
+      providers: { fake: { type: 'command', run: 'unused' } },
+      metrics: { p95: { provider: 'fake' } },
+      checks: [{ check: 'p95 < 2x baseline', baseline: 'stable' }],
+    },
+  } as unknown as ResolvedEnvironment;
+  const lines: string[] = [];
+  const analyzer = metricsAnalyzer(env, {
+    version: 'v2',
+    previousVersion: 'v1',
+    deps: {
+      providers: { fake: provider },
+      now: () => now,
+      sleep: async (ms: number) => void (now += ms),
+    },
+    onInterval: (line) => lines.push(line),
+  });
+  return { analyzer, seen, lines };
+}
+
+const request = (baselineSlot?: string) => ({
+  phase: 'canary-step' as const,
+  slot: 'green',
+  stableSlot: 'blue',
+  ...(baselineSlot ? { baselineSlot } : {}),
+  weight: 10,
+  windowMs: 60_000,
+  intervalMs: 10_000,
+  values: {},
+});
+
+test('with a fresh baseline the comparison side is read from the baseline slot, and the canary passes', async () => {
+  const { analyzer, seen } = setup();
+  const result = await analyzer.evaluate(request('baseline'));
+  assert.equal(result.ok, true, JSON.stringify(result));
+  const reference = seen.filter((r) => r.side === 'stable');
+  assert.ok(reference.length > 0);
+  for (const r of reference) {
+    assert.equal(r.vars.slot, 'baseline');
+    assert.equal(r.vars.version, 'v1', 'the baseline runs the stable version');
+    assert.equal(r.vars.baseline_slot, 'baseline');
+    assert.equal(r.vars.stable_slot, 'blue', '{{stable_slot}} still names the stable slot');
+  }
+  for (const r of seen.filter((s) => s.side === 'canary')) {
+    assert.equal(r.vars.slot, 'green');
+    assert.equal(r.vars.baseline_slot, 'baseline');
+  }
+  // The readings name the baseline, never stable.
+  assert.equal(result.metrics?.['baseline.p95'], 290);
+  assert.ok(!Object.keys(result.metrics ?? {}).some((k) => /stable/.test(k)), JSON.stringify(result.metrics));
+  assert.equal(result.ok && result.evidence?.reference, 'baseline');
+});
+
+test('the same canary against the warm stable version (no baseline) is rolled back: what the baseline is for', async () => {
+  const { analyzer, seen } = setup();
+  const result = await analyzer.evaluate(request());
+  assert.equal(result.ok, false, JSON.stringify(result));
+  assert.ok(seen.filter((r) => r.side === 'stable').every((r) => r.vars.slot === 'blue'));
+  assert.equal(result.metrics?.['stable.p95'], 100);
+  assert.equal(result.ok || result.evidence?.reference, 'stable');
+});
+
+test('a canary slower than its fresh baseline is rolled back, and the reason and live lines name the baseline', async () => {
+  const { analyzer, lines } = setup({ green: 900, baseline: 100, blue: 100 });
+  const result = await analyzer.evaluate(request('baseline'));
+  assert.equal(result.ok, false, JSON.stringify(result));
+  const reason = result.ok ? '' : result.reason;
+  assert.match(reason, /baseline/);
+  assert.doesNotMatch(reason, /stable/);
+  assert.equal(result.metrics?.['baseline.p95'], 100);
+  assert.ok(lines.length > 0 && lines.every((l) => !/\bstable\b/.test(l)), lines.join('\n'));
+});
+
+test('a baseline is not compared at 100 % (it has no traffic): the canary is judged alone', async () => {
+  const { analyzer, seen } = setup();
+  await analyzer.evaluate({ ...request('baseline'), weight: 100 });
+  assert.ok(seen.every((r) => r.side === 'canary'));
+});
+
+test('nameReference renames the judge words for the reference side, and nothing else', () => {
+  assert.equal(
+    nameReference('canary p95 300 above 2x stable 100 (stable.p95, errors.stable_errors)', 'baseline'),
+    'canary p95 300 above 2x baseline 100 (baseline.p95, errors.baseline_errors)',
+  );
+  assert.equal(nameReference('unstable stables stable', 'baseline'), 'unstable stables baseline');
+  assert.equal(nameReference('stable', 'stable'), 'stable');
+});
