@@ -19,7 +19,11 @@ type Canary = Extract<ResolvedStrategy, { type: 'canary' }>;
 
 export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: LiveState) {
   const { idle: canary, from: stable } = slotsFor(params.slots, live.slot);
-  const baseline = params.baseline?.slot;
+  // A first deployment has no stable version to copy: the canary runs without a baseline (and says so).
+  const firstDeployment = live.slot === undefined && live.version === undefined;
+  const baseline = firstDeployment ? undefined : params.baseline?.slot;
+  const noBaseline =
+    params.baseline && firstDeployment ? ' (no fresh baseline: nothing serves yet to copy)' : '';
   const plan: PlannedStep[] = [
     { step: { kind: 'deploy', slot: canary }, reason: `deploy the canary on ${canary}` },
   ];
@@ -50,7 +54,10 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
     const beside = baseline !== undefined && weight < 100;
     plan.push({
       step: weightStep(canary, stable, weight, baseline, beside ? weight : 0),
-      reason: i === 0 ? `first canary step: ${weight} % of traffic` : `previous step promoted: ${weight} %`,
+      reason:
+        i === 0
+          ? `first canary step: ${weight} % of traffic${noBaseline}`
+          : `previous step promoted: ${weight} %`,
     });
     if (baseline !== undefined && weight >= 100)
       plan.push({

@@ -19,7 +19,11 @@ const all: TargetCapabilities = {
 
 type SetWeight = Extract<Step, { kind: 'set_weight' }>;
 
-const canary = (weights: number[], baseline: string | null = 'baseline') =>
+const canary = (
+  weights: number[],
+  baseline: string | null = 'baseline',
+  live: { slot?: string; version?: string } = { slot: 'blue', version: 'v1' },
+) =>
   canaryStrategy(
     {
       type: 'canary',
@@ -30,7 +34,7 @@ const canary = (weights: number[], baseline: string | null = 'baseline') =>
       ...(baseline ? { baseline: { slot: baseline } } : {}),
     },
     all,
-    { slot: 'blue', version: 'v1' },
+    live,
   );
 
 const label = (s: Step) =>
@@ -183,4 +187,22 @@ test('set_weight tells the target all three shares; the description names the ba
   );
   assert.equal(deploy.version, 'v1');
   assert.equal(deploy.slot, 'baseline');
+});
+
+test('a first deployment (nothing serves yet) has no stable version to copy: no baseline, and the plan says so', () => {
+  const m = canary([10, 50], 'baseline', {});
+  const { steps, final } = drive(m, promote);
+  assert.equal(final.type, 'done');
+  assert.ok(
+    steps.every((s) => !('slot' in s) || s.slot !== 'baseline'),
+    steps.map(label).join(' | '),
+  );
+  assert.ok(steps.every((s) => s.kind !== 'set_weight' || s.baselineSlot === undefined));
+  assert.match(
+    m.plan.find((p) => p.step.kind === 'set_weight')!.reason,
+    /no fresh baseline: nothing serves yet/,
+  );
+  // With a stable slot serving but its version unknown, the baseline is planned: its deploy fails clearly.
+  const unknown = canary([10], 'baseline', { slot: 'blue' });
+  assert.ok(unknown.plan.some((p) => p.step.kind === 'deploy' && p.step.slot === 'baseline'));
 });
