@@ -22,6 +22,9 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
   // A first deployment has no stable version to copy: the canary runs without a baseline (and says so).
   const firstDeployment = live.slot === undefined && live.version === undefined;
   const baseline = firstDeployment ? undefined : params.baseline?.slot;
+  // The router is told the baseline's share at every change whenever one is configured (0 when none runs), so
+  // a set_weight written for three backends always has its values.
+  const routed = params.baseline?.slot;
   const noBaseline =
     params.baseline && firstDeployment ? ' (no fresh baseline: nothing serves yet to copy)' : '';
   const plan: PlannedStep[] = [
@@ -53,7 +56,7 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
     // The baseline takes the canary's share while it is compared with it; at 100 % nothing is left for it.
     const beside = baseline !== undefined && weight < 100;
     plan.push({
-      step: weightStep(canary, stable, weight, baseline, beside ? weight : 0),
+      step: weightStep(canary, stable, weight, routed, beside ? weight : 0),
       reason:
         i === 0
           ? `first canary step: ${weight} % of traffic${noBaseline}`
@@ -88,7 +91,7 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
       const steps: Step[] = [];
       if (started.length === 0) return steps;
       // All traffic back on stable first (the baseline's share too), in one router change.
-      if (started.length > firstWeightIndex) steps.push(weightStep(canary, stable, 0, baseline, 0));
+      if (started.length > firstWeightIndex) steps.push(weightStep(canary, stable, 0, routed, 0));
       if (caps.teardown) steps.push({ kind: 'teardown', slot: canary });
       // Once its deploy started, the baseline may be running: remove it. Also when the plan's own teardown
       // already ran, since a recovery written ahead for the whole plan (pipeline/machine.ts) must hold at

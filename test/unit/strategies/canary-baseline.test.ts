@@ -197,7 +197,12 @@ test('a first deployment (nothing serves yet) has no stable version to copy: no 
     steps.every((s) => !('slot' in s) || s.slot !== 'baseline'),
     steps.map(label).join(' | '),
   );
-  assert.ok(steps.every((s) => s.kind !== 'set_weight' || s.baselineSlot === undefined));
+  // The router is still told the (zero) share, so a set_weight written for three backends has its values.
+  for (const s of steps.filter((s): s is SetWeight => s.kind === 'set_weight')) {
+    assert.equal(s.baselineSlot, 'baseline');
+    assert.equal(s.baselineWeight, 0);
+  }
+  assert.ok(steps.every((s) => s.kind !== 'analysis' || s.baselineSlot === undefined));
   assert.match(
     m.plan.find((p) => p.step.kind === 'set_weight')!.reason,
     /no fresh baseline: nothing serves yet/,
