@@ -30,7 +30,7 @@ function writeConfig(demo: Demo): string {
     `preset: fast
 ${demoTargetYaml({ node: 'node', switch: false, baseline: true })}environments:
   production:
-    strategy: { type: canary, steps: [${CANARY_WEIGHT}, 100], pause: 8s, baseline: fresh }
+    strategy: { type: canary, steps: [${CANARY_WEIGHT}, 100], pause: 12s, baseline: fresh }
     monitor: 0
     monitor_interval: 1s
 `,
@@ -123,7 +123,7 @@ test('fresh baseline: stable redeployed beside the canary, traffic split 20/20/6
   t.after(() => load.stop());
   const run = deploy(demo, config, 'v2');
   await atCanaryStep(run);
-  const n = 300;
+  const n = 600;
   const split = await countBySlot(demo.url, n);
   assertSplit(split, { 'green@v2': 0.2, 'baseline@v1': 0.2, 'blue@v1': 0.6 }, n);
   const { code, result, stdout } = await finished(run);
