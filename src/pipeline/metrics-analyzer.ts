@@ -98,7 +98,13 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
             reference,
           );
           if (d.kind === 'rollback')
-            return { ok: false, analysis: 'rollback', reason: `[${d.code}] ${named(d.reason)}`, metrics, evidence };
+            return {
+              ok: false,
+              analysis: 'rollback',
+              reason: `[${d.code}] ${named(d.reason)}`,
+              metrics,
+              evidence,
+            };
           // A look at part of a window (a bake that goes on, or ended early by a person): nothing fired, so
           // nothing stops it; the bake's own end decides the rest.
           const verdict = lookingBack && lookBack.midway ? 'promote' : d.kind;
