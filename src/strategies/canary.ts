@@ -110,7 +110,9 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
       )
         return `canary ${step.weight} %${step.kind === 'set_weight' && step.baselineWeight ? ` (baseline ${step.baselineWeight} %)` : ''}`;
       if (step && 'slot' in step && baseline !== undefined && step.slot === baseline)
-        return `preparing the baseline on ${baseline}`;
+        return step.kind === 'teardown'
+          ? `canary 100 %, removing the baseline on ${baseline}`
+          : `preparing the baseline on ${baseline}`;
       return `preparing canary on ${canary}`;
     },
   });

@@ -211,3 +211,24 @@ test('a first deployment (nothing serves yet) has no stable version to copy: no 
   const unknown = canary([10], 'baseline', { slot: 'blue' });
   assert.ok(unknown.plan.some((p) => p.step.kind === 'deploy' && p.step.slot === 'baseline'));
 });
+
+test('progress lines say what happens to the baseline', () => {
+  const m = canary([10]);
+  let t = m.start();
+  const seen: string[] = [];
+  while (t.decision.type === 'run') {
+    seen.push(m.describe(t.state));
+    t = m.next(t.state, promote());
+  }
+  assert.deepEqual(
+    [...new Set(seen)],
+    [
+      'preparing canary on green',
+      'preparing the baseline on baseline',
+      'canary 10 % (baseline 10 %)',
+      'canary 10 %',
+      'canary 100 %',
+      'canary 100 %, removing the baseline on baseline',
+    ],
+  );
+});
