@@ -37,7 +37,7 @@ if (behaviour.crashAtStart) {
 let firstServedAt: number | undefined;
 /** `GET /` requests answered so far, for a "flaky" version's every-n-th error. */
 let served = 0;
-const metrics = new ServiceMetrics(opts.version);
+const metrics = new ServiceMetrics(opts.version, opts.name);
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

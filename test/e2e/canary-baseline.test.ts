@@ -7,23 +7,30 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI_BUNDLE, events, repoRoot, startCli } from '../helpers/cli.ts';
+import { CLI_BUNDLE, events, repoRoot, runCli, startCli } from '../helpers/cli.ts';
 import { demoTargetYaml, setupDemo, type Demo } from '../helpers/demo.ts';
 import { assertZeroDowntime, describeLoad, startLoad } from '../helpers/load.ts';
+import { startPrometheus } from '../helpers/prometheus.ts';
 
 type Result = {
   status: string;
   steps: Array<{
     phase: string;
     step: { kind: string; slot?: string; weight?: number; baselineWeight?: number; version?: string };
-    result: { ok: boolean; reason?: string };
+    result: {
+      ok: boolean;
+      reason?: string;
+      detail?: string;
+      metrics?: Record<string, number | null>;
+      evidence?: { reference: string };
+    };
   }>;
   rollbacks: Array<{ ok: boolean; steps: Array<{ step: { kind: string; slot?: string } }> }>;
 };
 
 const CANARY_WEIGHT = 20;
 
-function writeConfig(demo: Demo): string {
+function writeConfig(demo: Demo, analysis = ''): string {
   const file = join(demo.stateDir, 'deploy.yml');
   writeFileSync(
     file,
@@ -33,7 +40,7 @@ ${demoTargetYaml({ node: 'node', switch: false, baseline: true })}environments:
     strategy: { type: canary, steps: [${CANARY_WEIGHT}, 100], pause: 12s, baseline: fresh }
     monitor: 0
     monitor_interval: 1s
-`,
+${analysis}`,
   );
   return file;
 }
@@ -190,4 +197,66 @@ test('fresh baseline: SIGTERM at the canary step leaves all traffic on stable an
   assert.deepEqual(await countBySlot(demo.url, 20), { 'blue@v1': 20 });
   assert.ok((report.byVersion.v2 ?? 0) > 0, `the canary had taken its share: ${describeLoad(report)}`);
   assertZeroDowntime(t, report);
+});
+
+test('fresh baseline with Prometheus: the analysis reads the compared side from the baseline slot, which takes the canary share, and names it baseline', async (t) => {
+  const { demo } = await liveOnBlue(t);
+  const ports = demo.env.DEMO_PORTS!.split(',').map((p) => `127.0.0.1:${p.split('=')[1]}`);
+  const prometheus = await startPrometheus(ports);
+  t.after(() => prometheus.stop());
+  // Baseline and stable run the same version: the queries select by slot (the demo labels its series with it).
+  const config = writeConfig(
+    demo,
+    `    analysis:
+      preset: none
+      providers:
+        prom: { type: prometheus, url: "${prometheus.url}" }
+      metrics:
+        requests: { provider: prom, query: 'sum(increase(http_requests_total{slot="{{slot}}"}[5s]))' }
+        errors: { provider: prom, query: 'sum(increase(http_requests_total{slot="{{slot}}",code=~"5.."}[5s])) or vector(0)' }
+      checks:
+        - { compare: errors, errors: errors, requests: requests }
+      max_no_data: 20s
+`,
+  );
+  const load = startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
+  t.after(() => load.stop());
+  const recording = join(demo.stateDir, 'analysis.ndjson');
+  const run = startCli(
+    [
+      'run',
+      '-e',
+      'production',
+      '-v',
+      'v2',
+      '-c',
+      config,
+      '--state-dir',
+      join(demo.stateDir, 'st'),
+      '--record',
+      recording,
+      '--json',
+    ],
+    { entry: CLI_BUNDLE, cwd: repoRoot, env: demo.env },
+  );
+  const { code, result, stdout } = await finished(run);
+  await load.stop();
+  assert.equal(code, 0, stdout);
+  const step = result.steps.find(
+    (s) => s.step.kind === 'analysis' && s.phase === 'production' && s.step.weight === CANARY_WEIGHT,
+  )!;
+  assert.ok(step.result.ok, JSON.stringify(step.result));
+  const m = step.result.metrics ?? {};
+  assert.ok(!Object.keys(m).some((k) => k.startsWith('stable.')), JSON.stringify(m));
+  const canary = m.requests!;
+  const baseline = m['baseline.requests']!;
+  // Same share: the baseline answered about as many requests as the canary; stable (60 %) would be ~3x.
+  assert.ok(canary > 20 && baseline > 20, JSON.stringify(m));
+  assert.ok(baseline / canary > 0.6 && baseline / canary < 1.6, `baseline ${baseline} vs canary ${canary}`);
+  assert.equal(step.result.evidence?.reference, 'baseline');
+  await assertBaselineGone(demo);
+  // The recording says what was compared, and replays.
+  const replay = await runCli(['analyze', '--recording', recording]);
+  assert.equal(replay.code, 0, replay.stdout + replay.stderr);
+  assert.match(replay.stdout, /vs baseline v1 on baseline at 20%/);
 });

@@ -22,13 +22,16 @@ function num(n: number): string {
 
 export class ServiceMetrics {
   readonly #version: string;
+  /** The slot or instance the process serves: tells apart two processes of one version (a fresh baseline). */
+  readonly #slot: string | undefined;
   readonly #requests = new Map<string, number>(); // by status code
   readonly #bucketCounts = DURATION_BUCKETS.map(() => 0);
   #durationSum = 0;
   #durationCount = 0;
 
-  constructor(version: string) {
+  constructor(version: string, slot?: string) {
     this.#version = version;
+    this.#slot = slot;
   }
 
   observe(statusCode: number, durationSeconds: number): void {
@@ -43,12 +46,13 @@ export class ServiceMetrics {
 
   render(residentMemoryBytes: number): string {
     const v = this.#version;
+    const slot = this.#slot === undefined ? {} : { slot: this.#slot };
     const lines: string[] = [
       '# HELP http_requests_total HTTP requests answered, by status code.',
       '# TYPE http_requests_total counter',
     ];
     for (const [code, count] of [...this.#requests].sort(([a], [b]) => a.localeCompare(b))) {
-      lines.push(`http_requests_total${labels({ code, version: v })} ${count}`);
+      lines.push(`http_requests_total${labels({ code, version: v, ...slot })} ${count}`);
     }
     lines.push(
       '# HELP http_request_duration_seconds Time to answer an HTTP request.',
@@ -56,13 +60,13 @@ export class ServiceMetrics {
     );
     DURATION_BUCKETS.forEach((le, i) => {
       lines.push(
-        `http_request_duration_seconds_bucket${labels({ version: v, le: num(le) })} ${this.#bucketCounts[i]}`,
+        `http_request_duration_seconds_bucket${labels({ version: v, ...slot, le: num(le) })} ${this.#bucketCounts[i]}`,
       );
     });
     lines.push(
-      `http_request_duration_seconds_bucket${labels({ version: v, le: '+Inf' })} ${this.#durationCount}`,
-      `http_request_duration_seconds_sum${labels({ version: v })} ${num(this.#durationSum)}`,
-      `http_request_duration_seconds_count${labels({ version: v })} ${this.#durationCount}`,
+      `http_request_duration_seconds_bucket${labels({ version: v, ...slot, le: '+Inf' })} ${this.#durationCount}`,
+      `http_request_duration_seconds_sum${labels({ version: v, ...slot })} ${num(this.#durationSum)}`,
+      `http_request_duration_seconds_count${labels({ version: v, ...slot })} ${this.#durationCount}`,
       '# HELP process_resident_memory_bytes Resident memory size in bytes.',
       '# TYPE process_resident_memory_bytes gauge',
       `process_resident_memory_bytes ${residentMemoryBytes}`,

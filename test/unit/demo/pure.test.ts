@@ -184,6 +184,17 @@ describe('ServiceMetrics', () => {
     assert.match(text, /^process_resident_memory_bytes 1234$/m);
     assert.ok(text.endsWith('\n'));
   });
+  test('labels every application series with the slot when given (two processes of one version)', () => {
+    const m = new ServiceMetrics('1.0.0', 'baseline');
+    m.observe(200, 0.003);
+    const text = m.render(0);
+    assert.match(text, /^http_requests_total\{code="200",version="1.0.0",slot="baseline"\} 1$/m);
+    assert.match(
+      text,
+      /^http_request_duration_seconds_bucket\{version="1.0.0",slot="baseline",le="0.005"\} 1$/m,
+    );
+    assert.match(text, /^http_request_duration_seconds_count\{version="1.0.0",slot="baseline"\} 1$/m);
+  });
   test('escapes label values', () => {
     const text = new ServiceMetrics('a"b\\c').render(0);
     assert.match(text, /version="a\\"b\\\\c"/);
