@@ -31,7 +31,7 @@ describe('demo service', () => {
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     assert.match(
       metrics,
-      /^http_requests_total\{code="200",version="1.0.0"\} 1$/m,
+      /^http_requests_total\{code="200",version="1.0.0",slot="blue"\} 1$/m,
       'only / counts, not /health',
     );
     assert.equal((await fetch(`${s.url}/nope`)).status, 404);
@@ -69,7 +69,7 @@ describe('demo service', () => {
     );
     assert.equal((await fetch(`${s.url}/health`)).status, 200);
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
-    assert.match(metrics, /^http_requests_total\{code="500",version="v4-flaky"\} 3$/m);
+    assert.match(metrics, /^http_requests_total\{code="500",version="v4-flaky",slot="blue"\} 3$/m);
   });
 
   test('"crash" exits 1 at start', async (t) => {
