@@ -46,7 +46,7 @@ export class ServiceMetrics {
 
   render(residentMemoryBytes: number): string {
     const v = this.#version;
-    const slot = this.#slot === undefined ? {} : { slot: this.#slot };
+    const slot: Record<string, string> = this.#slot === undefined ? {} : { slot: this.#slot };
     const lines: string[] = [
       '# HELP http_requests_total HTTP requests answered, by status code.',
       '# TYPE http_requests_total counter',
