@@ -3,7 +3,6 @@
 // secret: only jobs allowed to deploy to that environment can read it, and a staging key cannot sign a
 // production record. The App derives the same key from its own marker key (current and previous during a
 // rotation); the Action is given the derived key as its `state-key` input (`deploy-action state-key`).
-import { createHmac } from 'node:crypto';
 import type { MarkerKeys } from '../github/marker-keys.ts';
 
 /** A shorter `state-key` is refused: the MAC is only as strong as the key behind it. */
@@ -11,7 +10,10 @@ export const MIN_STATE_KEY_LENGTH = 32;
 
 /** HMAC(master, "deploy-action state key v1\n" + repository (lowercase) + "\n" + environment). */
 export function stateKey(master: Buffer, repository: string, environment: string): Buffer {
-  return createHmac('sha256', master)
+  // node:crypto on first use: the action parses its state-key input at start and derives nothing (issue 16).
+  return process
+    .getBuiltinModule('node:crypto')
+    .createHmac('sha256', master)
     .update(`deploy-action state key v1\n${repository.toLowerCase()}\n${environment}`)
     .digest();
 }

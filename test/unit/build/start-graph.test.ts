@@ -101,6 +101,16 @@ describe('what the action loads at start', () => {
         );
     }
     assert.deepEqual(problems, []);
+    // Node built-ins a start need not pay for: crypto (about 10 ms and 3 MiB), the HTTP stack, processes.
+    const builtins = new Set(
+      Object.values(metafile.outputs)
+        .filter((output) => Object.keys(output.inputs).some((input) => atStart.includes(input)))
+        .flatMap((output) => output.imports)
+        .filter(({ kind, external }) => external && kind === 'import-statement')
+        .map(({ path }) => path.replace(/^node:/, '')),
+    );
+    for (const heavy of ['crypto', 'http', 'https', 'net', 'tls', 'zlib', 'child_process'])
+      assert.ok(!builtins.has(heavy), `node:${heavy} is imported statically at start`);
   });
 
   it('the gate registry gives every gate its schema without loading its run code', async () => {
@@ -134,6 +144,15 @@ describe('lazy-actions-core', () => {
       out,
       /get: function \(\) \{ return \(platform_1 \?\?= __importStar\(require\("\.\/platform"\)\)\); \}/,
     );
+  });
+
+  it('loads node:crypto in file-command.js when a delimiter is needed, not at load', () => {
+    const out = lazyActionsCore(
+      'const crypto = __importStar(require("crypto"));\nconst delimiter = `ghadelimiter_${crypto.randomUUID()}`;',
+      'node_modules/@actions/core/lib/file-command.js',
+    );
+    assert.doesNotMatch(out, /__importStar\(require\("crypto"\)\)/);
+    assert.match(out, /randomUUID: \(\) => require\("crypto"\)\.randomUUID\(\)/);
   });
 
   it('fails the build, naming the text, when @actions/core no longer has it', () => {
