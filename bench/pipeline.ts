@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { resolveEnvironment } from '../src/config/resolve.ts';
 import type { RawConfig } from '../src/config/schema.ts';
@@ -12,6 +12,7 @@ import type { Reporter } from '../src/pipeline/events.ts';
 import { next, start, type MachineEvent } from '../src/pipeline/machine.ts';
 import { runPipeline } from '../src/pipeline/pipeline.ts';
 import { FileStateStore } from '../src/state/file-store.ts';
+import { loadedAtStart } from './startup.ts';
 
 const silent: Reporter = { event() {} };
 const promote: Analyzer = { evaluate: async () => ({ ok: true, analysis: 'promote' }) };
@@ -75,19 +76,6 @@ async function measure(name: string, strategy: unknown, command: string[], round
     perStep.push(total / steps);
   }
   return { name, steps, spawns, writes, msPerStep: median(perStep) };
-}
-
-/**
- * An entry and the chunks it loads statically (code splitting): what a start compiles. Chunks behind a
- * dynamic import() are loaded only when used and are not counted.
- */
-function loadedAtStart(entry: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(entry)) return seen;
-  seen.add(entry);
-  const source = readFileSync(entry, 'utf8');
-  for (const match of source.matchAll(/\bimport\s*(?:[\w$*{}\s,]+from\s*)?"(\.{1,2}\/[^"]+)"/g))
-    loadedAtStart(resolve(dirname(entry), match[1]!), seen);
-  return seen;
 }
 
 async function coldStart(file: string, args: string[], rounds: number): Promise<number> {

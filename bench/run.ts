@@ -2,9 +2,12 @@
 import { benchGates } from './gates.ts';
 import { benchGitHub } from './github.ts';
 import { benchPipeline } from './pipeline.ts';
+import { benchStartup } from './startup.ts';
 
 console.log(`# deploy-action benchmarks (node ${process.version}, ${new Date().toISOString()})\n`);
 await benchPipeline();
+console.log('');
+await benchStartup();
 console.log('');
 await benchGates();
 console.log('');
