@@ -117,8 +117,8 @@ function baselineFor(
  * The rate an error-rate upper limit with a request count is judged on: the interval's rate less one error's
  * worth (1/requests). At n requests a single error is a rate of 1/n, above a 1 % limit whenever n < 100: at a
  * few requests per second a healthy canary at half the limit has an error in most minutes, and "above the
- * limit for 5 minutes" was noise (most of the bench's false rollbacks). One error less changes nothing at
- * high traffic (11 errors in 1000 requests still breach 1 %) nor for a real breakage (12 in 120).
+ * limit for 5 minutes" was noise (most of the bench's false rollbacks). One error less changes little at
+ * high traffic (at 1000 requests 1 % is breached by 12 errors instead of 11) and nothing for a real breakage.
  */
 function lessOneError(
   check: Extract<ResolvedCheck, { kind: 'threshold' }>,

@@ -275,3 +275,96 @@ test('a gap in the data does not lengthen a violation: "for" counts the interval
   );
   assert.match(third.at(-1)!.reason, /for 3m \(limit 3m\)/);
 });
+
+test('seeds.error-rate at low traffic: single errors are not a breach; errors well above the limit are', () => {
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { error_rate: { provider: 'm' }, requests: { provider: 'm' } },
+  });
+  const minute = (i: number, errors: number, requests: number): Sample => ({
+    at: (i + 1) * 60_000,
+    canary: { error_rate: errors / requests, requests },
+    errors: [],
+  });
+  // One error in 80 requests every minute for 20 minutes: 1.25 %, above 1 % only by that one error.
+  const sparse = run(
+    createJudgeState(config, { intervalMs: 60_000, startedAt: 0 }),
+    Array.from({ length: 20 }, (_, i) => minute(i, 1, 80)),
+  );
+  assert.ok(
+    sparse.every((d) => d.kind === 'promote' || d.code === 'not-enough-data'),
+    sparse.map((d) => d.code).join(),
+  );
+  // Three errors in 80 (3.75 %; 2.5 % with one less) breach at every interval: rolled back at 5 minutes,
+  // the reason giving both rates.
+  const broken = run(
+    createJudgeState(config, { intervalMs: 60_000, startedAt: 0 }),
+    Array.from({ length: 8 }, (_, i) => minute(i, 3, 80)),
+  );
+  assert.equal(
+    broken.findIndex((d) => d.kind === 'rollback'),
+    4,
+  );
+  assert.equal(broken[4]!.code, 'threshold-breached');
+  assert.match(
+    broken[4]!.reason,
+    /error_rate = 0\.0375 \(0\.025 with one error less\) violates "error_rate <= 0\.01"/,
+  );
+  // At high traffic the rule is close to the plain 1 %: 12 errors in 1000 breach it.
+  const busy = run(
+    createJudgeState(config, { intervalMs: 60_000, startedAt: 0 }),
+    Array.from({ length: 6 }, (_, i) => minute(i, 12, 1000)),
+  );
+  assert.equal(busy[4]!.code, 'threshold-breached');
+  // Without a requests metric, and for a rule the user wrote, a rate is judged as it is.
+  for (const other of [
+    resolveAnalysisConfig({ providers: { m: cmd }, metrics: { error_rate: { provider: 'm' } } }),
+    resolveAnalysisConfig({
+      providers: { m: cmd },
+      metrics: { error_rate: { provider: 'm' }, requests: { provider: 'm' } },
+      checks: [{ check: 'error_rate <= 1%', for: '5m' }],
+      preset: 'none',
+    }),
+  ]) {
+    const plain = run(
+      createJudgeState(other, { intervalMs: 60_000, startedAt: 0 }),
+      Array.from({ length: 6 }, (_, i) => minute(i, 1, 80)),
+    );
+    assert.equal(plain[4]!.code, 'threshold-breached');
+  }
+});
+
+test('a sequential test past sqrt(1/alpha) holds (evidence-pending) instead of promoting, until it decides', () => {
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { errors: { provider: 'm' }, requests: { provider: 'm' } },
+  });
+  let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
+  const seen: Array<{ evidence: number; decision: Decision }> = [];
+  // Canary 2 errors per 120 requests (1.7 %), stable 0.5 %: the evidence grows over the minutes.
+  for (let minute = 0; minute < 30; minute++) {
+    const r = judge(state, {
+      at: (minute + 1) * 60_000,
+      canary: { errors: 2, requests: 120 },
+      stable: { errors: 5, requests: 1000 },
+      errors: [],
+    });
+    state = r.state;
+    seen.push({ evidence: r.decision.values['seeds.errors-vs-stable.evidence']!, decision: r.decision });
+    if (r.decision.kind === 'rollback') break;
+  }
+  const pending = seen.filter((s) => s.evidence >= 10 && s.evidence < 100);
+  assert.ok(pending.length > 0, 'the evidence passed 10 before 100');
+  for (const { decision } of pending) {
+    assert.equal(decision.kind, 'hold');
+    assert.equal(decision.code, 'evidence-pending');
+    assert.equal(decision.rule, 'seeds.errors-vs-stable');
+    assert.match(
+      decision.reason,
+      /e-value [\d.]+, past 10 \(half way to the threshold 100 on the log scale\)/,
+    );
+  }
+  for (const { evidence, decision } of seen.filter((s) => s.evidence < 10 && s.decision.kind !== 'hold'))
+    assert.equal(decision.kind, 'promote', `evidence ${evidence}`);
+  assert.equal(seen.at(-1)!.decision.code, 'sequential-errors-worse');
+});
