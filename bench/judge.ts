@@ -153,7 +153,7 @@ export const SCENARIOS: Scenario[] = [
     traffic: 'two-per-second',
     errorFactor: 1.5,
     onset: [2, 7],
-    note: 'the oracle itself only reaches about half here: the data do not hold more',
+    note: 'at this traffic the fixed-horizon oracle itself finds only a fraction, and the best anytime-valid test (v) almost none: the data do not hold more; not tuned for',
   },
   {
     name: '+20 % p95, ~2 rps, onset 2-7',
