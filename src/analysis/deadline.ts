@@ -6,10 +6,12 @@
 // - A rule (threshold or "x baseline") whose MEDIAN margin over the window violates it: roll back. The median
 //   of (value - limit) over every interval with data, not the last interval: the last interval is what
 //   left the window undecided (a breach not yet sustained), and one spike moves a median by one rank only,
-//   so a healthy canary with an unlucky last interval is not rolled back. A tripled error rate at 2 req/s
-//   (0.5 % -> 1.5 %, limit 1 %) has a median above the limit; the healthy 0.5 % has a median of 0 or 1
-//   error per 120 requests, below it.
-// - The sequential tests had every interval to reach their threshold; not reaching it is their answer.
+//   so a healthy canary with an unlucky last interval is not rolled back. The margins are the judge's own:
+//   for the seed error-rate rule with a requests metric, with one error less (judge.ts), so at 2 req/s a
+//   median of one or two errors a minute is not a breach; a tripled error rate there is the error test's
+//   to find, a broken canary (several errors every minute) still has a median above the limit.
+// - The sequential tests had every interval to reach their threshold (and the window was extended once if
+//   one of them was past sqrt(1/alpha) at its end: `evidence-pending`); not reaching it is their answer.
 // - Otherwise promote: nothing in the window's evidence says the canary is worse.
 import type { AnalysisConfig } from './config.ts';
 import { fmt, holds, type JudgeState, type RuleCheckState } from './judge.ts';
