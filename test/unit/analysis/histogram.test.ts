@@ -10,16 +10,23 @@ import {
   bucketKey,
   histogramLogEvidence,
   initialHistogramTest,
+  LATENCY_MIXTURE,
   readBuckets,
   updateHistogramTest,
 } from '../../../src/analysis/histogram.ts';
 import { createJudgeState, judge } from '../../../src/analysis/judge.ts';
 import { createPrometheusProvider } from '../../../src/analysis/providers/prometheus.ts';
 import { runAnalyzeCommand } from '../../../src/analysis/replay.ts';
-import { maxLogStep, rejectsLog } from '../../../src/analysis/sequential.ts';
+import {
+  errorsLogEvidence,
+  initialErrorsTest,
+  maxLogStep,
+  rejectsLog,
+  updateErrorsTest,
+} from '../../../src/analysis/sequential.ts';
 import type { Decision, MetricValues } from '../../../src/analysis/types.ts';
 // Seeded, so the statistical assertions are reproducible.
-import { normal, rng } from '../../helpers/random.ts';
+import { normal, poisson, rng } from '../../helpers/random.ts';
 
 const BOUNDS = [0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 1, 2.5, Infinity];
 
@@ -60,6 +67,34 @@ test('latency buckets under H0 (same distribution, heavy tails too): at most 1 %
       if (trial(100 + k, { canary: 120, stable: 1080, scale: 1, onset: 0, looks: 60, tail }) !== null)
         rejected++;
     assert.ok(rejected / 300 <= 0.01, `tail ${tail}: false rejection rate ${rejected / 300}`);
+  }
+});
+
+test('latency mixture at the boundary of H0 (slow share exactly tolerance x stable): <= alpha over 60 looks', () => {
+  // The latency prior puts its weight on ratios just above the tolerance, where a null at the boundary looks
+  // most like the alternative: the case that would show a mixture that is not a supermartingale.
+  const total = LATENCY_MIXTURE.weights.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(total - 1) < 1e-12);
+  assert.ok(LATENCY_MIXTURE.grid.every((m) => m > 1));
+  for (const share of [0.25, 0.05]) {
+    let rejected = 0;
+    const trials = 800;
+    for (let k = 0; k < trials; k++) {
+      const r = rng(40_000 + k);
+      let state = initialErrorsTest(LATENCY_MIXTURE);
+      for (let i = 0; i < 60; i++) {
+        const nc = poisson(r, 120);
+        const ns = poisson(r, 1080);
+        const canary = { errors: Math.min(nc, poisson(r, nc * share * 1.2)), requests: nc };
+        const stable = { errors: Math.min(ns, poisson(r, ns * share)), requests: ns };
+        state = updateErrorsTest(state, 1.2, maxLogStep(0.01), canary, stable, LATENCY_MIXTURE);
+        if (rejectsLog(errorsLogEvidence(state, LATENCY_MIXTURE), 0.01)) {
+          rejected++;
+          break;
+        }
+      }
+    }
+    assert.ok(rejected / trials <= 0.01, `slow share ${share}: false rejection rate ${rejected / trials}`);
   }
 });
 
