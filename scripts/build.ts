@@ -44,7 +44,14 @@ export const bundleOptions = {
 export async function buildDist(outdir = 'dist'): Promise<void> {
   rmSync(outdir, { recursive: true, force: true });
   await build({ ...bundleOptions, entryPoints: entries, outdir });
+  await build({ ...bundleOptions, splitting: false, entryPoints: secretsWorkerEntry, outdir });
 }
+
+/**
+ * The secrets gate's worker thread (src/gates/secrets-pool.ts starts it by its path, dist/gates/): one file
+ * of its own, outside the entries' chunk graph, so no start loads it; only a secret scan with threads does.
+ */
+export const secretsWorkerEntry = { 'gates/secrets-worker': 'src/gates/secrets-worker.ts' } as const;
 
 if (import.meta.main) {
   await buildDist();
