@@ -1,6 +1,7 @@
 // Secrets scanner scaling: prints figures, asserts nothing. Run with Node 24: `node bench/secrets.ts`.
 // - The whole gate (scope all: git listing, reads, scan) over generated trees of 10 / 50 / 200 MB: time,
-//   MB/s and the process's peak RSS (worker threads included), with the default threads and with one.
+//   MB/s (wall, and per CPU second of all threads: fair on a loaded machine) and the process's peak RSS
+//   (worker threads included), with the default threads and with one.
 // - One 100 MB file (max_file_bytes raised): streamed, so memory stays flat.
 // - Long lines: 64 KB and 1 MB of hex after a secret-like word, alone in a file.
 // Each measurement runs in a child process, so peak RSS is that measurement's own. Trees go under
@@ -18,6 +19,8 @@ const MB = 1024 * 1024;
 
 interface Measure {
   ms: number;
+  /** CPU time of the whole process (all threads) during the measurement. */
+  cpuMs: number;
   maxRssMiB: number;
   summary: string;
 }
@@ -112,6 +115,7 @@ async function child(cwd: string, src: string, config: string, threads?: number)
   const gate = (await import(pathToFileURL(join(src, 'gates/secrets.ts')).href)) as typeof SecretsGate;
   const parsed = gate.secretsGate.schema.parse(JSON.parse(config));
   const started = performance.now();
+  cpuAtStart = process.cpuUsage();
   let summary: string;
   if (threads) {
     // scanFiles itself, with the pool size given (the gate picks it from the cores): the tree listing is
@@ -121,6 +125,7 @@ async function child(cwd: string, src: string, config: string, threads?: number)
     });
     const paths = String(listed.stdout).split('\0').filter(Boolean);
     const listedAt = performance.now();
+    cpuAtStart = process.cpuUsage();
     const scanned = await gate.scanFiles(
       cwd,
       paths,
@@ -146,21 +151,34 @@ async function child(cwd: string, src: string, config: string, threads?: number)
   emit(performance.now() - started, summary);
 }
 
+let cpuAtStart = process.cpuUsage();
+
 function emit(ms: number, summary: string): void {
-  const result: Measure = { ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, summary };
+  const cpu = process.cpuUsage(cpuAtStart);
+  const result: Measure = {
+    ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    summary,
+  };
   process.stdout.write(JSON.stringify(result));
 }
 
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
 const cell = (m: Measure | string, mb: number) =>
   typeof m === 'string'
-    ? [m, '', '']
-    : [`${fixed(m.ms)} ms`, `${fixed(mb / (m.ms / 1000))} MB/s`, `${fixed(m.maxRssMiB)} MiB`];
+    ? [m, '', '', '']
+    : [
+        `${fixed(m.ms)} ms`,
+        `${fixed(mb / (m.ms / 1000))} MB/s`,
+        `${fixed(mb / (m.cpuMs / 1000))} MB/s`,
+        `${fixed(m.maxRssMiB)} MiB`,
+      ];
 
 export async function benchSecrets(src = resolve(import.meta.dirname, '../src'), sizes = [10, 50, 200]) {
   console.log(`## Secrets gate (scope all), ${availableParallelism()} cores available, sources ${src}\n`);
-  console.log('| tree | threads | time | throughput | peak RSS | summary |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| tree | threads | time | throughput | per CPU second | peak RSS | summary |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const size of sizes) {
     const dir = await generateTree(size);
     try {
@@ -175,8 +193,8 @@ export async function benchSecrets(src = resolve(import.meta.dirname, '../src'),
   }
 
   console.log('\n## One large file and long lines\n');
-  console.log('| input | time | throughput | peak RSS | summary |');
-  console.log('|---|---|---|---|---|');
+  console.log('| input | time | throughput | per CPU second | peak RSS | summary |');
+  console.log('|---|---|---|---|---|---|');
   const dir = await mkdtemp(join(tmpdir(), 'bench-secrets-'));
   try {
     await execa('git', ['init', '-q'], { cwd: dir });
