@@ -6,7 +6,7 @@
 // Intervals without data are left out, never drawn as zero. Pure.
 import type { CheckEvidence, SeriesRole } from '../analysis/evidence.ts';
 import type { AnalysisRow } from './analysis-steps.ts';
-import { cell, formatNumber } from './markdown.ts';
+import { cell, formatNumber, truncate } from './markdown.ts';
 
 /** Chart size and label font; the plot is what is left of the width after the y axis and a legend. */
 const WIDTH = 900;
@@ -135,7 +135,16 @@ const niceUp = (v: number) => round2(v, Math.ceil);
 const niceDown = (v: number) => round2(v, Math.floor);
 
 // Quoted for mermaid: a quote inside would end the label, and a newline or backtick could end the block.
-const quote = (text: string) => `"${text.replace(/"/g, "'").replace(/[\r\n`]+/g, ' ')}"`;
+// Mermaid shows < > & as entities ("&gt;") or drops what looks like a tag, so they become look-alikes.
+const quote = (text: string) =>
+  `"${text
+    .replace(/"/g, "'")
+    .replace(/[\r\n`]+/g, ' ')
+    .replace(/</g, '‹')
+    .replace(/>/g, '›')
+    .replace(/&/g, '+')}"`;
+/** A name in a title: short enough that the title fits the chart. */
+const titleName = (name: string) => truncate(name.replace(/\s+/g, ' '), 32);
 
 /**
  * The points to draw: intervals where the first line (canary, or the test statistic) has data; an interval
@@ -242,8 +251,8 @@ export function observedChart(t: Timeline, check: CheckEvidence, options: ChartO
   if (!series) return undefined;
   const lines: Line[] = check.observed.map((s, i) => ({ ...series[i]!, role: s.role, label: s.label }));
   const reference = check.observed.filter((s) => s.role === 'reference').map((s) => s.label);
-  const title = `${check.quantity}: canary vs ${reference.join(' & ')}, ${options.decision}`;
-  const chart = mermaidChart(t, title, check.quantity, lines);
+  const title = `${titleName(check.quantity)}: canary vs ${reference.join(' and ')}, ${options.decision}`;
+  const chart = mermaidChart(t, title, titleName(check.quantity), lines);
   if (!chart) return undefined;
   return [
     chart.block,
@@ -264,7 +273,12 @@ export function testChart(t: Timeline, check: CheckEvidence, options: ChartOptio
     { ...series[0]!, role: 'canary', label: 'ln(e-value)' },
     { ...series[1]!, role: 'limit', label: boundary },
   ];
-  const chart = mermaidChart(t, `${check.name}: evidence, ${options.decision}`, 'ln(e-value)', lines);
+  const chart = mermaidChart(
+    t,
+    `${titleName(check.name)}: evidence, ${options.decision}`,
+    'ln(e-value)',
+    lines,
+  );
   if (!chart) return undefined;
   return [
     chart.block,
@@ -301,18 +315,23 @@ function closeness(t: Timeline, check: CheckEvidence): number {
   return seen.size > 1 ? best : -1;
 }
 
-/** The checks to draw: the one that fired, else the two that came closest to firing. */
+/** The checks to draw: the one that fired, else the two (on different metrics) that came closest to firing. */
 export function decidingChecks(t: Timeline): CheckEvidence[] {
   const last = t.rows.at(-1)!.evidence!;
   const fired =
     last.decision.kind === 'rollback' ? last.checks.find((c) => c.name === last.decision.rule) : undefined;
   if (fired) return [fired];
-  return last.checks
+  const ranked = last.checks
     .map((c) => ({ c, score: closeness(t, c) }))
     .filter((x) => x.score > -2)
     .sort((a, b) => b.score - a.score)
-    .slice(0, 2)
     .map((x) => x.c);
+  // Two rules on one metric would draw the same lines twice: the closer one stands for both.
+  const picked: CheckEvidence[] = [];
+  for (const c of ranked)
+    if (picked.length < 2 && !picked.some((p) => p.quantity === c.quantity && !p.test && !c.test))
+      picked.push(c);
+  return picked;
 }
 
 const DECIDED: Record<string, string> = {

@@ -25,6 +25,7 @@ import {
   type SummaryRenderer,
 } from '../helpers/render-summary.ts';
 import { normal, poisson, rng } from '../helpers/random.ts';
+import { HOSTILE } from '../unit/report/fixtures.ts';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-03-02T10:00:00Z');
@@ -61,7 +62,7 @@ function generator(scenario: Scenario, clock: () => number): MetricProvider {
   };
 }
 
-const CONFIG = `preset: fast
+const config = (windowMinutes: number, extraChecks = '') => `preset: fast
 state_dir: /nonexistent
 target:
   commands:
@@ -69,7 +70,7 @@ target:
     set_weight: set_weight {{slot}} {{weight}}
 environments:
   production:
-    strategy: { type: canary, steps: [10, 25, 50], pause: 5m }
+    strategy: { type: canary, steps: [10, 25, 50], pause: ${windowMinutes}m }
     analysis:
       providers:
         gen: { type: command, run: ["true"] }
@@ -78,11 +79,11 @@ environments:
         errors: { provider: gen }
         requests: { provider: gen }
         p95: { provider: gen }
-`;
+${extraChecks}`;
 
 /** Runs the real analyzer over each canary step and wraps the steps in a pipeline result. */
-async function deploy(scenario: Scenario): Promise<PipelineResult> {
-  const parsed = parseConfig(CONFIG, 'deploy.yml');
+async function deploy(scenario: Scenario, windowMinutes = 5, extraChecks = ''): Promise<PipelineResult> {
+  const parsed = parseConfig(config(windowMinutes, extraChecks), 'deploy.yml');
   assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
   const env = resolveEnvironment(parsed.config, 'production');
   let clock = T0;
@@ -107,14 +108,14 @@ async function deploy(scenario: Scenario): Promise<PipelineResult> {
       slot: 'canary',
       stableSlot: 'stable',
       weight,
-      windowMs: 5 * MINUTE,
+      windowMs: windowMinutes * MINUTE,
     };
     const result = await analyzer.evaluate({
       phase: 'canary-step',
       slot: 'canary',
       stableSlot: 'stable',
       weight,
-      windowMs: 5 * MINUTE,
+      windowMs: windowMinutes * MINUTE,
       intervalMs: MINUTE,
       values: {},
     });
@@ -210,8 +211,13 @@ function assertReadable(page: RenderedSummary) {
     assert.ok(chart.xLabels.length >= 2, `"${chart.title}" has x labels`);
     assert.deepEqual(overlaps(chart.xLabels), [], `x labels of "${chart.title}" do not overlap`);
     assert.deepEqual(overlaps(chart.yLabels), [], `y labels of "${chart.title}" do not overlap`);
-    // A y axis from the data, not 0-1 around a few small numbers or a few hundred.
     assert.ok(chart.svgBox.width <= page.columnWidth + 1, `"${chart.title}" fits the column`);
+    const { titleBox: tb, svgBox: sb } = chart;
+    assert.ok(
+      tb.x >= sb.x && tb.x + tb.width <= sb.x + sb.width,
+      `the title "${chart.title}" fits its chart`,
+    );
+    assert.doesNotMatch(chart.title, /&[a-z]+;/, 'no entity shown as text');
   }
   for (const table of page.tables)
     assert.equal(table.overflows, false, `table [${table.header.join(', ')}] fits ${page.columnWidth}px`);
@@ -275,4 +281,25 @@ test('a rollback: the check that fired, against its boundary, and where it fell'
     const chart = page.charts.find((c) => /canary vs stable/.test(c.title));
     assert.ok(chart && /line "limit"/.test(chart.source), 'the limit that was breached is drawn');
   }
+});
+
+test('a long window and a hostile check name: dozens of intervals on one axis, labels thinned, mermaid still parses', async (t) => {
+  const name = `${HOSTILE} "q" --> x`;
+  // An error test of the user's, named with every character that could break a chart, fires first.
+  const checks = `      checks:\n        - { name: ${JSON.stringify(name)}, compare: errors, errors: errors, requests: requests, alpha: 0.05 }\n`;
+  const late = { seed: 5, stableErrorRate: 0.004, canaryErrorRate: (m: number) => (m >= 40 ? 0.02 : 0.004) };
+  const result = await deploy(late, 30, checks);
+  assert.equal(result.status, 'rolled_back', result.message);
+  assert.equal(result.steps.at(-1)!.result.evidence!.decision.rule, name);
+  const page = await renderer.render(renderJobSummary(result), 'long-hostile');
+  t.diagnostic(`PNG: ${page.png}`);
+  assertReadable(page);
+  const points = result.steps.reduce((n, s) => n + (s.result.evidence?.at.length ?? 0), 0);
+  assert.ok(points >= 35, `${points} intervals`);
+  for (const chart of page.charts) assert.ok(chart.xLabels.length < points / 2, 'labels thinned');
+  assert.ok(
+    page.charts.some((c) => c.title.startsWith('evil | pipe')),
+    'the hostile name is a title, as text',
+  );
+  assert.doesNotMatch(page.text, /mermaid error|Syntax error/i);
 });

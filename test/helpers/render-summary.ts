@@ -26,6 +26,7 @@ export interface RenderedChart {
   /** mermaid's error message when it could not draw the block (then there is no SVG). */
   error?: string;
   title: string;
+  titleBox: Box;
   /** Per line series (in order): the distinct y positions its path passes through. */
   lines: Array<{ ys: number[]; points: number }>;
   /** The x-axis labels with text and bounding box (empty texts left out). */
@@ -61,21 +62,22 @@ const css = () =>
   readFileSync(join(repoRoot, 'node_modules/github-markdown-css/github-markdown-light.css'), 'utf8');
 const MERMAID = join(repoRoot, 'node_modules/mermaid/dist/mermaid.min.js');
 
-function page(markdown: string): string {
-  const body = marked.parse(markdown, { gfm: true, async: false });
-  return `<!doctype html><html><head><meta charset="utf-8"><style>${css()}
+const SHELL = () => `<!doctype html><html><head><meta charset="utf-8"><style>${css()}
 body { margin: 0; background: #fff; }
 .markdown-body { box-sizing: content-box; width: ${GITHUB_COLUMN_PX}px; padding: 16px; }
-</style></head><body><article class="markdown-body">${body}</article></body></html>`;
-}
+</style></head><body><article class="markdown-body"></article></body></html>`;
 
 // Runs in the page (a string, so the Node typings need no DOM): draws each mermaid block in place and
 // measures what the tests check. The SVG's text boxes are in page pixels (getBoundingClientRect).
-const DRAW_AND_MEASURE = `(async () => {
-  mermaid.initialize({ startOnLoad: false, theme: 'default', securityLevel: 'strict' });
+const DRAW_AND_MEASURE = `(async (html) => {
+  document.querySelector('.markdown-body').innerHTML = html;
+  if (!window.__mermaidReady) {
+    mermaid.initialize({ startOnLoad: false, theme: 'default', securityLevel: 'strict' });
+    window.__mermaidReady = true;
+    window.__chartId = 0;
+  }
   const box = (r) => ({ x: r.x, y: r.y, width: r.width, height: r.height });
   const charts = [];
-  let n = 0;
   for (const code of [...document.querySelectorAll('pre > code.language-mermaid')]) {
     const source = code.textContent;
     const pre = code.parentElement;
@@ -83,11 +85,11 @@ const DRAW_AND_MEASURE = `(async () => {
     holder.className = 'mermaid-chart';
     pre.replaceWith(holder);
     try {
-      const { svg } = await mermaid.render('chart' + n++, source);
+      const { svg } = await mermaid.render('chart' + window.__chartId++, source);
       holder.innerHTML = svg;
     } catch (error) {
       holder.textContent = 'mermaid error: ' + (error && error.message ? error.message : String(error));
-      charts.push({ source, error: String(error && error.message ? error.message : error), title: '', lines: [], xLabels: [], yLabels: [], svgBox: { x: 0, y: 0, width: 0, height: 0 } });
+      charts.push({ source, error: String(error && error.message ? error.message : error), title: '', titleBox: { x: 0, y: 0, width: 0, height: 0 }, lines: [], xLabels: [], yLabels: [], svgBox: { x: 0, y: 0, width: 0, height: 0 } });
       continue;
     }
     const svg = holder.querySelector('svg');
@@ -103,6 +105,7 @@ const DRAW_AND_MEASURE = `(async () => {
       source,
       error: svg.querySelector('.error-text') ? svg.textContent : undefined,
       title: [...svg.querySelectorAll('g.chart-title text')].map((t) => t.textContent).join(' '),
+      titleBox: box((svg.querySelector('g.chart-title text') || svg).getBoundingClientRect()),
       lines,
       xLabels: texts('g.bottom-axis g.label'),
       yLabels: texts('g.left-axis g.label'),
@@ -117,34 +120,42 @@ const DRAW_AND_MEASURE = `(async () => {
   }));
   const article = document.querySelector('.markdown-body');
   return { charts, tables, columnWidth: article.clientWidth, text: article.innerText };
-})()`;
+})`;
 
-/** Launches one headless Chromium; `dir` receives the PNGs. */
+/**
+ * Launches one headless Chromium with one page that has loaded mermaid's bundle (parsing it is most of the
+ * cost); each render replaces the page's Markdown. `dir` receives the PNGs.
+ */
 export async function openSummaryRenderer(dir: string): Promise<SummaryRenderer> {
   mkdirSync(dir, { recursive: true });
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  return {
-    async render(markdown, name) {
-      const context = await browser.newContext({
-        viewport: { width: GITHUB_COLUMN_PX + 32, height: 800 },
-        offline: true,
-      });
-      try {
-        const tab = await context.newPage();
-        // Nothing may come from the network: mermaid is the local bundle, the CSS is inline.
-        await tab.route('**/*', (route) => route.abort());
-        await tab.setContent(page(markdown));
-        await tab.addScriptTag({ path: MERMAID });
-        const measured = (await tab.evaluate(DRAW_AND_MEASURE)) as Omit<RenderedSummary, 'png'>;
+  try {
+    const context = await browser.newContext({
+      viewport: { width: GITHUB_COLUMN_PX + 32, height: 800 },
+      offline: true,
+    });
+    const tab = await context.newPage();
+    // Nothing may come from the network: mermaid is the local bundle, the CSS is inline.
+    await tab.route('**/*', (route) => route.abort());
+    await tab.setContent(SHELL());
+    await tab.addScriptTag({ path: MERMAID });
+    return {
+      async render(markdown, name) {
+        const html = marked.parse(markdown, { gfm: true, async: false });
+        const measured = (await tab.evaluate(`${DRAW_AND_MEASURE}(${JSON.stringify(html)})`)) as Omit<
+          RenderedSummary,
+          'png'
+        >;
         const png = join(dir, `${name}.png`);
         await tab.screenshot({ path: png, fullPage: true });
         return { png, ...measured };
-      } finally {
-        await context.close();
-      }
-    },
-    close: () => browser.close(),
-  };
+      },
+      close: () => browser.close(),
+    };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
 }
 
 /** Pairs of boxes that overlap by more than a pixel each way (labels drawn over each other). */

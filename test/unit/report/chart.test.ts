@@ -1,0 +1,258 @@
+// The evidence a window records (src/analysis/evidence.ts) and the charts drawn from it (src/report/chart.ts):
+// values per interval with no data kept apart from zero, the limit or boundary of each check, a y range from
+// the data, axis labels that stay distinct and name each step, and text that cannot break out of a chart.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
+import { windowEvidence, type WindowEvidence } from '../../../src/analysis/evidence.ts';
+import type { Decision } from '../../../src/analysis/types.ts';
+import type { AnalysisRow } from '../../../src/report/analysis-steps.ts';
+import { axisLabels, decidingChecks, evidenceCharts, timeline, yRange } from '../../../src/report/chart.ts';
+import { evidenceTable } from '../../../src/report/evidence-table.ts';
+import { HOSTILE } from './fixtures.ts';
+import { assertTablesIntact } from './table-check.ts';
+
+const MINUTE = 60_000;
+const T0 = Date.parse('2026-03-02T10:00:00Z');
+
+const config = resolveAnalysisConfig({
+  preset: 'none',
+  providers: { p: { type: 'command', run: ['true'] } },
+  metrics: {
+    error_rate: { provider: 'p' },
+    errors: { provider: 'p' },
+    requests: { provider: 'p' },
+    p95: { provider: 'p' },
+  },
+  checks: [
+    { name: 'rate', check: 'error_rate <= 1%', for: '3m' },
+    { name: 'p95-x', check: 'p95 < 2x baseline', baseline: 'stable' },
+    { name: 'errs', compare: 'errors', errors: 'errors', requests: 'requests', alpha: 0.01 },
+  ],
+});
+
+type Values = Record<string, number | null>;
+const decision = (values: Values, kind: Decision['kind'] = 'promote', rule?: string): Decision => ({
+  kind,
+  code: kind === 'rollback' ? 'sequential-errors-worse' : 'healthy',
+  ...(rule ? { rule } : {}),
+  reason: kind,
+  values,
+});
+
+/** A window of intervals (one a minute from `start`) with these judge values; the last decision is the window's. */
+function window(
+  start: number,
+  values: Values[],
+  last: Decision['kind'] = 'promote',
+  rule?: string,
+): WindowEvidence {
+  const intervals = values.map((v, i) => ({
+    at: start + (i + 1) * MINUTE,
+    decision: decision(
+      v,
+      i === values.length - 1 ? last : 'promote',
+      i === values.length - 1 ? rule : undefined,
+    ),
+  }));
+  return windowEvidence(config, intervals, intervals.at(-1)!.decision, MINUTE);
+}
+
+const healthyValues = (i: number): Values => ({
+  error_rate: 0.004 + (i % 3) * 0.001,
+  'stable.error_rate': 0.005,
+  errors: 1 + (i % 2),
+  requests: 300,
+  'stable.errors': 5,
+  'stable.requests': 1000,
+  p95: 180 + (i % 4) * 5,
+  'stable.p95': 175,
+  'p95-x.baseline': 175,
+  'errs.evidence': Math.exp(-0.2 * (i % 3)),
+});
+
+function row(
+  weight: number,
+  evidence: WindowEvidence,
+  verdict: AnalysisRow['verdict'] = 'promote',
+): AnalysisRow {
+  return {
+    label: `canary-step @ ${weight}%`,
+    environment: 'production',
+    phase: 'canary-step',
+    weight,
+    verdict,
+    detail: verdict,
+    durationMs: evidence.at.length * MINUTE,
+    metrics: {},
+    evidence,
+  };
+}
+
+test('evidence: per interval and per check, no data stays null, limits and boundaries as the judge used them', () => {
+  const values = [
+    healthyValues(0),
+    { ...healthyValues(1), error_rate: null, errors: null, p95: null },
+    healthyValues(2),
+  ];
+  values[2]!['p95-x.baseline'] = null;
+  const w = window(T0, values);
+  assert.deepEqual(w.at, [T0 + MINUTE, T0 + 2 * MINUTE, T0 + 3 * MINUTE]);
+  assert.equal(w.reference, 'stable');
+  const [rate, p95, errs] = w.checks;
+  assert.equal(rate!.rule, 'error_rate <= 0.01 for 3m');
+  assert.deepEqual(
+    rate!.observed.map((s) => [s.role, s.label, s.values]),
+    [
+      ['canary', 'canary', [0.004, null, 0.006]],
+      ['reference', 'stable', [0.005, 0.005, 0.005]],
+      ['limit', 'limit', [0.01, 0.01, 0.01]],
+    ],
+  );
+  // The relative limit is the baseline the judge used times the factor; none where it had none.
+  assert.deepEqual(p95!.observed[2]!.values, [350, 350, null]);
+  // The error test: rates per interval in %, the counts of the intervals it could use, ln(e) and ln(1/alpha).
+  assert.deepEqual(errs!.observed[0]!.values, [(1 / 300) * 100, null, (1 / 300) * 100]);
+  assert.deepEqual(errs!.counts, {
+    canaryErrors: 2,
+    canaryRequests: 600,
+    referenceErrors: 10,
+    referenceRequests: 2000,
+  });
+  assert.ok(Math.abs(errs!.test!.boundary - Math.log(100)) < 1e-12);
+  assert.deepEqual(
+    errs!.test!.logEvidence.map((v) => Number(v!.toFixed(6))),
+    [0, -0.2, -0.4],
+  );
+});
+
+test('evidence names the side it compared with: a fresh baseline reads "baseline"', () => {
+  const intervals = [{ at: T0 + MINUTE, decision: decision(healthyValues(0)) }];
+  const w = windowEvidence(config, intervals, intervals[0]!.decision, MINUTE, 'baseline');
+  assert.equal(w.reference, 'baseline');
+  assert.equal(w.checks[0]!.observed[1]!.label, 'baseline');
+  assert.match(w.checks[2]!.rule, /vs baseline/);
+  assert.match(evidenceTable(w), /^\| check \| canary \| baseline \|/);
+});
+
+test('yRange comes from the data: latencies are not drawn on 0-1, small rates start at zero, a flat line has room', () => {
+  const [lo, hi] = yRange([172, 181, 190, 350]);
+  assert.ok(lo <= 172 && hi >= 350 && hi < 500, `${lo}..${hi}`);
+  assert.deepEqual(
+    yRange([0.004, 0.006, 0.01]).map((v) => v <= 0.011),
+    [true, true],
+  );
+  assert.equal(yRange([0.004, 0.006, 0.01])[0], 0);
+  const [flo, fhi] = yRange([4.6, 4.6]);
+  assert.ok(flo < 4.6 && fhi > 4.6);
+  const [nlo] = yRange([-1.2, 0.5, 4.6]);
+  assert.ok(nlo <= -1.2, 'negative log e-values stay on the chart');
+  assert.deepEqual(yRange([0, 0]), [-1, 1]);
+});
+
+test('axis labels: distinct, each step named at its start, elapsed minutes between, however many intervals', () => {
+  for (const perStep of [3, 10, 45]) {
+    const rows = [10, 25, 50].map((w, s) =>
+      row(
+        w,
+        window(
+          T0 + s * perStep * MINUTE,
+          Array.from({ length: perStep }, (_, i) => healthyValues(i)),
+        ),
+      ),
+    );
+    const t = timeline(rows, 'production')!;
+    const keep = t.points.map((_, i) => i);
+    const labels = axisLabels(t, keep);
+    assert.equal(new Set(labels).size, labels.length, 'mermaid merges equal labels');
+    assert.equal(labels[0], '10%');
+    assert.equal(labels[perStep], '25%');
+    assert.equal(labels[2 * perStep], '50%');
+    const shown = labels.filter((l) => l.replace(/\u200b/g, '') !== '');
+    const minutes = shown.filter((l) => /^\d+$/.test(l)).map(Number);
+    assert.ok(minutes.length >= 2, `elapsed minutes on the axis: ${shown}`);
+    assert.deepEqual(
+      [...minutes].sort((a, b) => a - b),
+      minutes,
+      'in order',
+    );
+    // Dense axes are thinned (whether they overlap is measured on the rendered chart, test/e2e).
+    if (perStep === 45)
+      assert.ok(shown.length < keep.length / 2, `${shown.length} labels for ${keep.length} points`);
+  }
+});
+
+test('a rollback draws the check that fired with its boundary; a promotion the two closest to firing', () => {
+  const healthy = Array.from({ length: 5 }, (_, i) => healthyValues(i));
+  const firing = healthy.map((v, i) => ({ ...v, 'errs.evidence': Math.exp(i + 0.8) }));
+  const rolled = [
+    row(10, window(T0, healthy)),
+    row(25, window(T0 + 5 * MINUTE, firing, 'rollback', 'errs'), 'rollback'),
+  ];
+  assert.deepEqual(
+    decidingChecks(timeline(rolled, 'production')!).map((c) => c.name),
+    ['errs'],
+  );
+  const charts = evidenceCharts(rolled, 'production');
+  assert.equal(charts.length, 2, 'the rates and the evidence');
+  assert.match(charts[1]!, /title "errs: evidence, rolled back at 10 min \(25%\)"/);
+  assert.match(charts[1]!, /line "ln\(1\/alpha\) = 4\.605" \[(4\.605, ){9}4\.605\]/);
+  assert.match(charts[0]!, /title "error rate \(%\): canary vs stable, rolled back at 10 min \(25%\)"/);
+  assert.match(
+    evidenceTable(rolled[1]!.evidence!),
+    /\| errs \| 0\.4667% \(7\/1500\) \| 0\.5% \(25\/5000\) \|.*\| e-value 100 \(now 121\.5\) \| ❌ significantly worse \|/,
+  );
+
+  const promoted = [row(10, window(T0, healthy)), row(25, window(T0 + 5 * MINUTE, healthy))];
+  const picked = decidingChecks(timeline(promoted, 'production')!).map((c) => c.name);
+  assert.equal(picked.length, 2);
+  assert.ok(picked.includes('rate') && picked.includes('p95-x'), `closest to their limits: ${picked}`);
+});
+
+test('an interval without canary data is left out (never a zero), and a reference that ends early is drawn shorter', () => {
+  const values = Array.from({ length: 6 }, (_, i) => healthyValues(i));
+  values[2] = { ...values[2]!, error_rate: null };
+  // At 100 % there is no stable side.
+  const full = Array.from({ length: 3 }, (_, i) => ({ ...healthyValues(i), 'stable.error_rate': null }));
+  const rows = [row(50, window(T0, values)), row(100, window(T0 + 6 * MINUTE, full))];
+  const chart = evidenceCharts(rows, 'production').find((c) => c.includes('title "error_rate'))!;
+  const line = (name: string) => chart.split('\n').find((l) => l.includes(`line "${name}"`))!;
+  assert.equal(line('canary').split(',').length, 8, 'nine intervals, one without data');
+  assert.doesNotMatch(line('canary'), /[[ ]0[,\]]/);
+  assert.equal(line('stable').split(',').length, 5, 'stable until the 100 % step');
+  assert.equal(line('limit').split(',').length, 8);
+  assert.match(chart, /Not drawn, no data: min 3\./);
+});
+
+test('check names and metrics cannot end a chart, its quotes or its caption', () => {
+  const name = `${HOSTILE} "q"`;
+  const hostile = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { p: { type: 'command', run: ['true'] } },
+    metrics: { err: { provider: 'p' }, req: { provider: 'p' } },
+    checks: [
+      { name: HOSTILE, check: 'err <= 1' },
+      { name, compare: 'errors', errors: 'err', requests: 'req' },
+    ],
+  });
+  const intervals = [1, 2, 3].map((i) => ({
+    at: T0 + i * MINUTE,
+    decision: decision({
+      err: i,
+      req: 100,
+      'stable.err': 1,
+      'stable.req': 100,
+      [`${name}.evidence`]: i * 40,
+    }),
+  }));
+  const fired = { ...intervals[2]!.decision, kind: 'rollback' as const, rule: name };
+  const w = windowEvidence(hostile, intervals, fired, MINUTE);
+  const md = evidenceCharts([row(10, w, 'rollback')], 'production').join('\n');
+  assert.match(md, /title "evil/, 'the hostile name is in a title');
+  assert.equal(md.split('\n').filter((l) => l.startsWith('```')).length, 4, 'two charts, two fences each');
+  for (const l of md.split('\n').filter((l) => /^ {4}(title|line|x-axis|y-axis)/.test(l)))
+    assert.match(l, /^ {4}[a-z-]+( "[^"\n`]*")*( \[.*\]| -?[\d.]+ --> -?[\d.]+)?$/, l);
+  for (const caption of md.split('\n').filter((l) => l.startsWith('<sub>')))
+    assert.doesNotMatch(caption.replace(/^<sub>|<\/sub>$/g, ''), /<|>/);
+  assertTablesIntact(evidenceTable(w));
+});
