@@ -15,7 +15,7 @@ import { createStrategy, usesSlots, type AnyMachine } from '../strategies/index.
 import { advance, describeStep, type SequenceState } from '../strategies/sequence.ts';
 import { decideControl, type ControlDecision, type ControlGate } from '../control/decide.ts';
 import type { ControlRequest } from '../control/request.ts';
-import type { Step, StepResult, Transition } from '../strategies/types.ts';
+import type { LookBack, Step, StepResult, Transition } from '../strategies/types.ts';
 import {
   emptyRecord,
   withTransition,
@@ -189,7 +189,14 @@ type Task =
       bake?: { since: number; until: number; now: number };
     }
   | { do: 'smoke'; track: TrackId }
-  | { do: 'watch'; track: TrackId; phase: 'verify' | 'monitor' | 'staging'; windowMs: number }
+  | {
+      do: 'watch';
+      track: TrackId;
+      phase: 'verify' | 'monitor' | 'staging';
+      windowMs: number;
+      /** A handed-off monitor window that resumed: judged from its start (see LookBack). */
+      lookBack?: LookBack;
+    }
   | { do: 'finalize'; track: TrackId; quiet: boolean }
   | { do: 'succeed' }
   /** A handed-off rollout aborted (issue 14): after `prepare` (the step runner exists), roll back. */
@@ -599,6 +606,7 @@ function run(s: PipelineState, out: Action[], now: number): void {
         });
         return;
       case 'watch': {
+        if (isMonitorBake(s, task)) return handOffMonitor(s, out, task, now);
         const step = watchStep(s, task);
         stepStart(out, track(s, task.track).environment, task.phase, step);
         out.push({
@@ -1147,8 +1155,49 @@ function watchStep(s: PipelineState, task: Extract<Task, { do: 'watch' }>): Step
   const t = track(s, task.track);
   // Checks run against what is live now: the new slot (blue-green, canary) or every instance (rolling).
   const liveSlot = machineOf(s, task.track).outcome(t.strategy!).liveSlot;
-  return { kind: 'analysis', phase: task.phase, slot: liveSlot, windowMs: task.windowMs };
+  return {
+    kind: 'analysis',
+    phase: task.phase,
+    slot: liveSlot,
+    windowMs: task.windowMs,
+    ...(task.lookBack ? { lookBack: task.lookBack } : {}),
+  };
 }
+
+/**
+ * A monitor window longer than the job may wait (the seeds' hour, a day of "healthy for 24 h") is a bake
+ * too: the job hands the rollout off at full traffic and reconcile watches and ends it (issue 14).
+ */
+function isMonitorBake(s: PipelineState, task: Extract<Task, { do: 'watch' }>): boolean {
+  return (
+    task.phase === 'monitor' &&
+    task.track === 'production' &&
+    task.lookBack === undefined &&
+    s.input.handOff === true &&
+    task.windowMs > s.input.env.control.maxWaitInJobMs
+  );
+}
+
+function handOffMonitor(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'watch' }>,
+  now: number,
+): void {
+  const t = track(s, task.track);
+  s.waiting = {
+    kind: 'bake',
+    step: t.strategy!.index,
+    since: now,
+    at: MONITOR_WINDOW,
+    gate: { kind: 'bake', until: now + task.windowMs },
+  };
+  report(out, { type: 'wait-start', record: waitRecord(s.input.env.name, s.waiting, now) });
+  handOff(s, out, task.track, now);
+}
+
+/** Where a handed-off monitor window waits (its `at`, in the record and the reports). */
+export const MONITOR_WINDOW = 'the monitor window';
 
 // ---- finalize ---------------------------------------------------------------------------------------------------
 
@@ -1980,7 +2029,10 @@ export function resume(r: ResumeMachineInput): MachineTransition {
       environment: env.name,
       kind: wait.kind,
       step: wait.step,
-      at: describeStep(strategy.plan[wait.step]?.step ?? { kind: 'pause', ms: 0 }),
+      at:
+        check.phase === 'monitor'
+          ? MONITOR_WINDOW
+          : describeStep(strategy.plan[wait.step]?.step ?? { kind: 'pause', ms: 0 }),
       ...(rollout.weight !== undefined ? { weight: rollout.weight } : {}),
       since: wait.since,
       ...(wait.until ? { until: wait.until } : {}),
@@ -2101,7 +2153,23 @@ function resumeProgram(
       ? (t.do === 'phase' || t.do === 'skip') && t.phase === 'monitor'
       : t.do === 'phase' && t.phase === 'verify',
   );
-  return [...tasks, ...full.slice(from)];
+  const rest = full.slice(from);
+  if (phase !== 'monitor' || !bake) return [...tasks, ...rest];
+  // A handed-off monitor window: judged from its start, like a strategy step's bake (resumedTransition).
+  return [
+    ...tasks,
+    ...rest.map((t): Task => {
+      if (t.do !== 'watch' || t.phase !== 'monitor') return t;
+      const windowMs = bake.until - bake.since;
+      const early = bake.now < bake.until;
+      const liveMs = Math.min(windowMs, input.env.control.maxWaitInJobMs);
+      return {
+        ...t,
+        windowMs: early ? Math.max(0, bake.now - bake.since) : windowMs,
+        lookBack: { since: bake.since, liveMs, ...(early ? { midway: true } : {}) },
+      };
+    }),
+  ];
 }
 
 /**

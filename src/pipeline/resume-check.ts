@@ -52,7 +52,9 @@ export function checkResumable(env: ResolvedEnvironment, record: EnvironmentReco
       ok: false,
       reason: `it is a ${rollout.strategy} rollout and deploy.yml now says ${env.strategy.type}`,
     };
-  if (state.index < 0 || state.index >= state.plan.length)
+  // Past the last step only once the strategy finished (verify, monitor: a handed-off monitor window).
+  const finished = rollout.phase !== 'production' && state.index === state.plan.length;
+  if (state.index < 0 || (state.index >= state.plan.length && !finished))
     return {
       ok: false,
       reason: `its recorded step ${state.index} is outside its plan of ${state.plan.length} step(s)`,

@@ -10,7 +10,7 @@ import { healthAnalyzer, type Analyzer } from '../pipeline/analyzer.ts';
 import { metricsAnalyzer } from '../pipeline/metrics-analyzer.ts';
 import { createStepRunner, deploymentValues } from '../pipeline/step-runner.ts';
 import type { EnvironmentRecord, Rollout } from '../state/record.ts';
-import type { StepResult } from '../strategies/types.ts';
+import type { Step, StepResult } from '../strategies/types.ts';
 import type { OutputLine } from '../targets/run-command.ts';
 
 export interface BakeLookOptions {
@@ -36,7 +36,17 @@ export async function lookAtBake(
 ): Promise<StepResult> {
   const { signal } = options;
   const step = rollout.wait?.step ?? rollout.step;
-  const planned = rollout.strategyState?.plan[step]?.step;
+  // A handed-off monitor window watches what is live after the strategy: its new slot (every instance when
+  // rolling), as the pipeline's monitor phase does.
+  const planned: Step | undefined =
+    rollout.phase === 'monitor'
+      ? {
+          kind: 'analysis',
+          phase: 'monitor',
+          ...(rollout.newSlot ? { slot: rollout.newSlot } : {}),
+          windowMs: env.monitorMs,
+        }
+      : rollout.strategyState?.plan[step]?.step;
   if (planned?.kind !== 'analysis')
     return {
       ok: false,

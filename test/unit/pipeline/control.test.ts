@@ -374,3 +374,72 @@ test('a new deployment on top of a waiting rollout is refused with what to do', 
   assert.match(next.result.message, /\/abort production/);
   assert.deepEqual(traffic(next), []);
 });
+
+test('a monitor window longer than the job may wait is a bake at full traffic: handed off, then judged from its start', () => {
+  const env = environment(`  production:
+    monitor: 1h
+    strategy:
+      type: canary
+      steps: [{ weight: 50, pause: 1s }]
+    control: { max_wait_in_job: 5m }
+`);
+  const waiting = drive(input(env, { handOff: true }));
+  assert.equal(waiting.result.status, 'waiting', waiting.result.message);
+  assert.deepEqual(traffic(waiting), [50, 100], 'the strategy finished: all traffic on the new version');
+  assert.ok(
+    !waiting.actions.some(
+      (a) => a.kind === 'run_step' && a.step.kind === 'analysis' && a.step.phase === 'monitor',
+    ),
+    'no monitor window ran in the job',
+  );
+  const record = lastRecord(waiting);
+  const rollout = record.rollout!;
+  assert.equal(rollout.phase, 'monitor');
+  assert.equal(rollout.wait!.kind, 'bake');
+  assert.equal(rollout.wait!.handedOff, true);
+  assert.equal(Date.parse(rollout.wait!.until!) - Date.parse(rollout.wait!.since), 3_600_000);
+  assert.equal(waiting.result.waits?.[0]?.at, 'the monitor window');
+
+  const since = Date.parse(rollout.wait!.since);
+  const resumeAt = (now: number, how: 'due' | 'promoted') =>
+    drive(
+      resume({
+        now,
+        env,
+        record,
+        repository: 'local',
+        owner: { kind: 'workflow', runId: '90' },
+        actor: 'reconcile:90',
+        reason: 'go on',
+        handoff: { kind: 'go', how, by: how === 'promoted' ? ['alice'] : [], full: false },
+      }),
+    );
+  const monitorStep = (run: Run) => {
+    const a = run.actions.find(
+      (x) => x.kind === 'run_step' && x.step.kind === 'analysis' && x.step.phase === 'monitor',
+    );
+    assert.ok(a && a.kind === 'run_step' && a.step.kind === 'analysis');
+    return a.step;
+  };
+
+  const due = resumeAt(Date.parse(rollout.wait!.until!), 'due');
+  assert.equal(due.result.status, 'succeeded', due.result.message);
+  assert.deepEqual(traffic(due), [], 'traffic stays where it is');
+  const final = monitorStep(due);
+  assert.equal(final.windowMs, 3_600_000);
+  assert.deepEqual(final.lookBack, { since, liveMs: 300_000 });
+  assert.equal(due.result.waits?.[0]?.at, 'the monitor window');
+  assert.equal(lastRecord(due).rollout, undefined);
+  assert.equal(lastRecord(due).live?.version, 'v2');
+
+  const early = resumeAt(since + 600_000, 'promoted');
+  assert.equal(early.result.status, 'succeeded', early.result.message);
+  assert.deepEqual(monitorStep(early).lookBack, { since, liveMs: 300_000, midway: true });
+  assert.equal(monitorStep(early).windowMs, 600_000);
+
+  // Without hand-off (the CLI) the hour runs in the process.
+  const inProcess = drive(input(env));
+  assert.equal(inProcess.result.status, 'succeeded');
+  assert.equal(monitorStep(inProcess).windowMs, 3_600_000);
+  assert.equal(monitorStep(inProcess).lookBack, undefined);
+});

@@ -214,7 +214,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A canary whose 25 % step waits (`gate`); a bake is an analysis longer than max_wait_in_job (0). */
-async function config(step: string): Promise<RawConfig> {
+async function config(step: string, extra = ''): Promise<RawConfig> {
   const path = join(dir, 'deploy.yml');
   writeFileSync(
     path,
@@ -230,7 +230,7 @@ environments:
       pause: 0
       steps: [${step}, 50, 100]
     control: { max_wait_in_job: 0 }
-`,
+${extra}`,
   );
   return loadConfigFile(path);
 }
@@ -504,5 +504,67 @@ describe('reconcile: a handed-off bake of 24 h', () => {
     assert.equal(after.rollout!.wait!.looks, 2);
     assert.equal(after.rollout!.wait!.lastLook?.decision, 'hold');
     assert.equal(looks.length, 2);
+  });
+});
+
+describe('reconcile: a handed-off monitor window of 24 h (all traffic on the new version)', () => {
+  const MONITOR = '    monitor: 24h\n';
+
+  it('looks at it from its start while it lasts and ends it when due, judged over the whole window', async () => {
+    const cfg = await config('25', MONITOR);
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const rollout = record.rollout!;
+    assert.equal(rollout.phase, 'monitor');
+    assert.equal(rollout.wait!.kind, 'bake');
+    const since = Date.parse(rollout.wait!.since);
+    const until = Date.parse(rollout.wait!.until!);
+    assert.equal(until - since, 86_400_000);
+    assert.deepEqual(traffic(), ['set_weight green 25', 'set_weight green 50', 'set_weight green 100']);
+
+    const looks: AnalysisRequest[] = [];
+    const fine = analyzer({ ok: true, analysis: 'promote', detail: 'nothing fired' }, looks);
+    const early = await reconcile(
+      options(cfg, store, since + 3_600_000, { controlFor: () => source(() => []), analyzerFor: () => fine }),
+    );
+    assert.equal(early.entries[0]!.code, 'rollout_waiting', early.entries[0]!.message);
+    assert.equal(looks.length, 1);
+    assert.equal(looks[0]!.phase, 'monitor');
+    assert.equal(looks[0]!.slot, 'green');
+    assert.equal(looks[0]!.weight, undefined);
+    assert.deepEqual(looks[0]!.lookBack, { since, liveMs: 1000, midway: true });
+
+    const due = await reconcile(
+      options(cfg, store, until, { controlFor: () => source(() => []), analyzerFor: () => fine }),
+    );
+    assert.equal(due.entries[0]!.code, 'rollout_resumed', due.entries[0]!.message);
+    const final = looks.find((l, i) => i > 0 && l.phase === 'monitor');
+    assert.ok(final, looks.map((l) => l.phase).join(' '));
+    assert.equal(final.windowMs, 86_400_000);
+    assert.deepEqual(final.lookBack, { since, liveMs: 0 });
+    const after = await stored(store);
+    assert.equal(after.rollout, undefined);
+    assert.equal(after.live?.version, 'v2');
+    assert.equal(after.live?.slot, 'green');
+    assert.deepEqual(traffic().slice(3), [], 'no traffic moved at the end');
+  });
+
+  it('an armed trigger during the monitor window rolls the rollout back to the stable slot', async () => {
+    const cfg = await config('25', MONITOR);
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const looks: AnalysisRequest[] = [];
+    const bad = analyzer({ ok: false, analysis: 'rollback', reason: 'p95 2.4 s > 2x baseline' }, looks);
+    const result = await reconcile(
+      options(cfg, store, Date.parse(record.rollout!.wait!.since) + 7_200_000, {
+        controlFor: () => source(() => []),
+        analyzerFor: () => bad,
+      }),
+    );
+    assert.equal(result.entries[0]!.code, 'bake_rolled_back', result.entries[0]!.message);
+    assert.equal(traffic().at(-1), 'set_weight green 0');
+    const after = await stored(store);
+    assert.equal(after.rollout, undefined);
+    assert.equal(after.live?.version, 'v1');
   });
 });
