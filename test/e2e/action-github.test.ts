@@ -221,7 +221,7 @@ test('a deployment event that succeeds: statuses, check runs, summary, PR commen
   assert.match(run.summary, /\| sarif \| ⚠️ WARN \| advisory \|/);
   assert.match(run.summary, /### Timeline/);
   assert.match(run.summary, /\| production \| ✅ succeeded \|/);
-  assert.match(run.summary, /### Analysis by step/);
+  assert.match(run.summary, /### Analysis\b/);
   assert.match(run.summary, /canary-step @ 25%/);
   assert.match(run.summary, /\*\*deployed\*\*/);
 
