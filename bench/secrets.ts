@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import type * as SecretsGate from '../src/gates/secrets.ts';
+import { generateFile } from './generate-source.ts';
 
 const MB = 1024 * 1024;
 
@@ -23,33 +24,6 @@ interface Measure {
   cpuMs: number;
   maxRssMiB: number;
   summary: string;
-}
-
-/** Source-like text: identifiers, comments, secret-like names (mostly code, no value) and a few secrets. */
-function generateFile(seed: number, targetBytes: number): string {
-  const lines: string[] = [];
-  let size = 0;
-  let state = seed;
-  const rand = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-  const word = () => Math.floor(rand() * 36 ** 6).toString(36);
-  while (size < targetBytes) {
-    const pick = rand();
-    let line: string;
-    if (pick < 0.5)
-      line = `  const ${word()}Value = compute${word()}(${word()}, ${word()}, options.${word()});`;
-    else if (pick < 0.7)
-      line = `  // ${word()} ${word()} ${word()} handles the ${word()} case before ${word()}`;
-    else if (pick < 0.8)
-      line = `  if (${word()}.length > ${Math.floor(rand() * 100)}) return ${word()}.map((x) => x.${word()});`;
-    else if (pick < 0.85) line = `  const token = await getToken(${word()}); // auth header for ${word()}`;
-    else if (pick < 0.9) line = `  password: process.env.${word().toUpperCase()}_PASSWORD,`;
-    else if (pick < 0.9005)
-      line = `  apiKey: '${['sk', 'live', word() + word() + word() + word()].join('_')}',`;
-    else line = `  data = '${Buffer.from(word() + word() + word()).toString('base64')}';`;
-    lines.push(line);
-    size += line.length + 1;
-  }
-  return lines.join('\n') + '\n';
 }
 
 /** A tree of `megabytes` MB: files of 4 KB to 256 KB in 50 directories; a git work tree (nothing committed). */
