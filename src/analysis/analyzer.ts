@@ -8,7 +8,7 @@ import { concludeWindow, windowIntervals } from './deadline.ts';
 import { createJudgeState, judge } from './judge.ts';
 import type { Fetch } from './http.ts';
 import { createProvider } from './providers/index.ts';
-import type { MetricProvider, ReadRequest } from './providers/provider.ts';
+import type { MetricProvider, ProviderRead, ReadRequest } from './providers/provider.ts';
 import { RecordingWriter, type RecordedContext } from './recording.ts';
 import type { Sleep } from './retry.ts';
 import { abortableSleep } from '../util/sleep.ts';
@@ -129,26 +129,31 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
     byProvider.set(metric.provider, list);
   }
 
+  type SideReading = { values: MetricValues; errors: SampleError[] };
+
+  /** A provider's answer added to a side's reading (its errors named with the side). */
+  function addRead(into: SideReading, side: Side, read: ProviderRead): void {
+    Object.assign(into.values, read.values);
+    for (const e of read.errors)
+      into.errors.push({ provider: e.provider, side, code: e.code, message: e.message });
+  }
+
   async function readSide(
     side: Side,
     vars: TemplateValues,
     intervalMs: number,
     signal: AbortSignal,
     continuous: boolean,
-  ): Promise<{ values: MetricValues; errors: SampleError[] }> {
-    const values: MetricValues = {};
-    const errors: SampleError[] = [];
+  ): Promise<SideReading> {
+    const reading: SideReading = { values: {}, errors: [] };
     await Promise.all(
       [...byProvider].map(async ([providerName, metrics]) => {
         const provider = providers[providerName]!;
         if (Boolean(provider.continuous) !== continuous) return;
-        const read = await provider.read({ side, vars, metrics, intervalMs, signal });
-        Object.assign(values, read.values);
-        for (const e of read.errors)
-          errors.push({ provider: e.provider, side, code: e.code, message: e.message });
+        addRead(reading, side, await provider.read({ side, vars, metrics, intervalMs, signal }));
       }),
     );
-    return { values, errors };
+    return reading;
   }
 
   /** Every interval end in `times`, as readSide would have read it then (providers with history only). */
@@ -158,8 +163,8 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
     intervalMs: number,
     times: number[],
     signal: AbortSignal,
-  ): Promise<Array<{ values: MetricValues; errors: SampleError[] }>> {
-    const out = times.map(() => ({ values: {} as MetricValues, errors: [] as SampleError[] }));
+  ): Promise<SideReading[]> {
+    const out = times.map((): SideReading => ({ values: {}, errors: [] }));
     await Promise.all(
       [...byProvider].map(async ([providerName, metrics]) => {
         const reads = await providers[providerName]!.readPast!({
@@ -170,11 +175,7 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
           signal,
           times,
         });
-        reads.forEach((read, i) => {
-          Object.assign(out[i]!.values, read.values);
-          for (const e of read.errors)
-            out[i]!.errors.push({ provider: e.provider, side, code: e.code, message: e.message });
-        });
+        reads.forEach((read, i) => addRead(out[i]!, side, read));
       }),
     );
     return out;
@@ -233,7 +234,7 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
       const { base, extension } = windowIntervals(config, windowMs, intervalMs);
       const sides: Side[] = withStable ? ['canary', 'stable'] : ['canary'];
       // The intervals of a window begun in the past that are already over: read from history at once.
-      const past = new Map<number, Array<{ values: MetricValues; errors: SampleError[] }>>();
+      const past = new Map<number, SideReading[]>();
       if (ctx.since !== undefined) {
         const over = Math.min(base + extension, Math.floor((now() - startedAt) / intervalMs));
         const times = Array.from({ length: over }, (_, i) => startedAt + (i + 1) * intervalMs);
@@ -241,7 +242,7 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
           const reads = await Promise.all(
             sides.map((side) => readSidePast(side, varsFor(side, ctx), intervalMs, times, signal)),
           );
-          times.forEach((t, i) =>
+          times.forEach((_, i) =>
             past.set(
               i,
               reads.map((r) => r[i]!),
@@ -249,33 +250,14 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
           );
         }
       }
-      let count = ctx.midway ? past.size : base;
-      const intervals: IntervalResult[] = [];
-      let last: Decision | undefined;
-
-      for (let index = 0; index < count; index++) {
-        if (signal.aborted) break;
-        const deadline = startedAt + (index + 1) * intervalMs;
-        const fromHistory = past.get(index);
-        if (fromHistory) {
-          const sample: Sample = {
-            at: deadline,
-            canary: fromHistory[0]!.values,
-            ...(withStable ? { stable: fromHistory[1]!.values } : {}),
-            errors: fromHistory.flatMap((m) => m.errors),
-          };
-          const judged = judge(state, sample);
-          state = judged.state;
-          last = judged.decision;
-          recorder?.sample(index, sample, judged.decision);
-          const interval: IntervalResult = { index, at: deadline, decision: last, values: last.values };
-          intervals.push(interval);
-          ctx.onDecision?.(interval);
-          if (last.kind === 'rollback') return { decision: last, intervals };
-          if (!ctx.midway && index === base - 1 && last.kind === 'hold') count = base + extension;
-          continue;
-        }
-        // Continuous providers (the prober) measure during the interval; the others are read at its end.
+      const sampleOf = (at: number, read: SideReading[]): Sample => ({
+        at,
+        canary: read[0]!.values,
+        ...(withStable ? { stable: read[1]!.values } : {}),
+        errors: read.flatMap((m) => m.errors),
+      });
+      /** One live interval: continuous providers (the prober) measure during it, the others at its end. */
+      const readLive = async (deadline: number): Promise<Sample | undefined> => {
         const [continuous] = await Promise.all([
           Promise.all(sides.map((side) => readSide(side, varsFor(side, ctx), intervalMs, signal, true))),
           (async () => {
@@ -283,7 +265,7 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
             if (wait > 0) await sleep(wait, signal);
           })(),
         ]);
-        if (signal.aborted) break;
+        if (signal.aborted) return undefined;
         const atEnd = await Promise.all(
           sides.map((side) => readSide(side, varsFor(side, ctx), intervalMs, signal, false)),
         );
@@ -291,27 +273,29 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
           values: { ...continuous[i]!.values, ...atEnd[i]!.values },
           errors: [...continuous[i]!.errors, ...atEnd[i]!.errors],
         }));
-        const sample: Sample = {
-          at: now(),
-          canary: merged[0]!.values,
-          ...(withStable ? { stable: merged[1]!.values } : {}),
-          errors: merged.flatMap((m) => m.errors),
-        };
+        return sampleOf(now(), merged);
+      };
+      let count = ctx.midway ? past.size : base;
+      const intervals: IntervalResult[] = [];
+      let last: Decision | undefined;
+
+      for (let index = 0; index < count; index++) {
+        if (signal.aborted) break;
+        const deadline = startedAt + (index + 1) * intervalMs;
+        // Intervals already over (a window begun in the past) come from history, the rest are read live.
+        const fromHistory = past.get(index);
+        const sample = fromHistory ? sampleOf(deadline, fromHistory) : await readLive(deadline);
+        if (!sample) break;
         const judged = judge(state, sample);
         state = judged.state;
         last = judged.decision;
-        recorder?.sample(index, sample, judged.decision);
-        const interval: IntervalResult = {
-          index,
-          at: sample.at,
-          decision: judged.decision,
-          values: judged.decision.values,
-        };
+        recorder?.sample(index, sample, last);
+        const interval: IntervalResult = { index, at: sample.at, decision: last, values: last.values };
         intervals.push(interval);
         ctx.onDecision?.(interval);
-        if (judged.decision.kind === 'rollback') return { decision: judged.decision, intervals };
+        if (last.kind === 'rollback') return { decision: last, intervals };
         // Undecided at the deadline: one extension, so the sequential tests see more data before deciding.
-        if (index === base - 1 && judged.decision.kind === 'hold') count = base + extension;
+        if (!ctx.midway && index === base - 1 && last.kind === 'hold') count = base + extension;
       }
 
       if (ctx.midway && !signal.aborted)
