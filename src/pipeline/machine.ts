@@ -2158,18 +2158,33 @@ function resumeProgram(
   // A handed-off monitor window: judged from its start, like a strategy step's bake (resumedTransition).
   return [
     ...tasks,
-    ...rest.map((t): Task => {
-      if (t.do !== 'watch' || t.phase !== 'monitor') return t;
-      const windowMs = bake.until - bake.since;
-      const early = bake.now < bake.until;
-      const liveMs = Math.min(windowMs, input.env.control.maxWaitInJobMs);
-      return {
-        ...t,
-        windowMs: early ? Math.max(0, bake.now - bake.since) : windowMs,
-        lookBack: { since: bake.since, liveMs, ...(early ? { midway: true } : {}) },
-      };
-    }),
+    ...rest.map((t): Task =>
+      t.do === 'watch' && t.phase === 'monitor'
+        ? { ...t, ...finalLook(bake, bake.until - bake.since, input.env.control.maxWaitInJobMs) }
+        : t,
+    ),
   ];
+}
+
+/**
+ * The last look at a handed-off bake (a strategy step's or the monitor window): the whole window from its
+ * start where the metrics keep history (else a live window of at most the in-job wait); ended early by a
+ * person, the evidence so far (midway: only a trigger that fired stops it).
+ */
+function finalLook(
+  bake: { since: number; until: number; now: number },
+  windowMs: number,
+  maxWaitInJobMs: number,
+): { windowMs: number; lookBack: LookBack } {
+  const early = bake.now < bake.until;
+  return {
+    windowMs: early ? Math.max(0, bake.now - bake.since) : windowMs,
+    lookBack: {
+      since: bake.since,
+      liveMs: Math.min(windowMs, maxWaitInJobMs),
+      ...(early ? { midway: true } : {}),
+    },
+  };
 }
 
 /**
@@ -2196,8 +2211,6 @@ function resumedTransition(
           reason: `the bake ended: a final analysis of ${Math.round(liveMs / 1000)}s before going on`,
         },
       };
-    // The whole bake is judged from its start where the metrics keep history (else a live window of liveMs).
-    // Ended early by a person: the evidence so far, and only a trigger that fired stops it.
     const early = bake.now < bake.until;
     return {
       state,
@@ -2205,8 +2218,7 @@ function resumedTransition(
         type: 'run',
         step: {
           ...planned.step,
-          windowMs: early ? Math.max(0, bake.now - bake.since) : planned.step.windowMs,
-          lookBack: { since: bake.since, liveMs, ...(early ? { midway: true } : {}) },
+          ...finalLook(bake, planned.step.windowMs, s.input.env.control.maxWaitInJobMs),
         },
         reason: early
           ? `the bake was ended early: its metrics since ${iso(bake.since)} are looked at before going on`
