@@ -275,6 +275,9 @@ async function waitForApprovals(
     ...where,
     ref: sha,
     check_name: gateName(ref.env),
+    // Every run's gate, not only the newest of the name (GitHub's default `latest`): a redelivery for an
+    // older workflow run must find the check run it already made.
+    filter: 'all',
     per_page: 100,
   });
   const same = existing.check_runs.find((r) => r.external_id === externalId);
@@ -349,6 +352,8 @@ export async function answerPendingProtectionRules(
     ...input.where,
     ref: input.sha,
     ...(input.environment !== undefined ? { check_name: gateName(input.environment) } : {}),
+    // A pending gate of an older run is still pending: `latest` (GitHub's default) would hide it.
+    filter: 'all',
     per_page: 100,
   });
   const answers: PendingAnswer[] = [];

@@ -289,6 +289,33 @@ test('protection rule: /approve-deploy comments answer the waiting rule once the
   });
 });
 
+test('protection rule: two runs waiting on one commit each keep one gate, and both are answered', async () => {
+  await withApp(async (fake, probot) => {
+    const first = protectionRule(fake, 'production', { run: 21 });
+    await receive(probot, 'deployment_protection_rule', first);
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'production', { run: 22 }));
+    // The first run's event redelivered after the second gate exists: GitHub's default listing (`latest`)
+    // shows only the newest check run of the name, so the first run's gate must be looked up among all.
+    await receive(probot, 'deployment_protection_rule', first);
+    assert.equal(gateRuns(fake, 'production').length, 2, 'one gate per run, none duplicated');
+
+    const say = (body: string, user: string) =>
+      receive(probot, 'issue_comment', commentOnPull(fake, body, { user }).payload);
+    await say('/approve-deploy production', 'dave');
+    await say('/approve-deploy production', 'erin');
+    assert.deepEqual(
+      reviews(fake)
+        .map((r) => [r.runId, r.environmentName, r.state])
+        .sort(),
+      [
+        [21, 'production', 'approved'],
+        [22, 'production', 'approved'],
+      ],
+      'the older run waits as much as the newer one',
+    );
+  });
+});
+
 test('protection rule: /reject-deploy rejects the waiting rule at once, with the reason', async () => {
   await withApp(async (fake, probot) => {
     await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'production', { run: 12 }));
