@@ -70,6 +70,11 @@ export interface BaselineContext {
   version: string;
   slot?: string;
   signal: AbortSignal;
+  /**
+   * Read the serving version as it was at this time (a resumed rollout: its start), when every provider can
+   * read history; otherwise, or without it, as it is now.
+   */
+  at?: number;
 }
 
 export interface AnalyzerDeps {
@@ -194,6 +199,11 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         slot: ctx.slot,
         phase: 'baseline',
       };
+      if (ctx.at !== undefined && history) {
+        const [then] = await readSidePast('canary', vars, 1000, [ctx.at], ctx.signal);
+        capturedBaseline = { ...then!.values };
+        return capturedBaseline;
+      }
       const [a, b] = await Promise.all([
         readSide('canary', vars, 1000, ctx.signal, false),
         readSide('canary', vars, 1000, ctx.signal, true),

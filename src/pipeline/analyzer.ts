@@ -28,7 +28,11 @@ export interface AnalysisRequest {
 
 export interface Analyzer {
   /** Called once before traffic moves, with what is live (a metric analyzer reads its baseline here). */
-  prepare?(live: { slot?: string; version?: string }, signal?: AbortSignal): Promise<void>;
+  /**
+   * `before`: read what was live as it was at this time (a resumed rollout's start), not now, when the
+   * metrics can be read back: by now the new version may be serving in its place.
+   */
+  prepare?(live: { slot?: string; version?: string }, signal?: AbortSignal, before?: number): Promise<void>;
   evaluate(request: AnalysisRequest): Promise<StepResult>;
 }
 

@@ -312,7 +312,7 @@ async function drive(
               })
             : healthAnalyzer(r.env);
         r.runStep = createStepRunner({ env: r.env, values: baseValues(r), analyzer, onOutput });
-        await analyzer.prepare?.(r.live, signal);
+        await analyzer.prepare?.(r.live, signal, action.before);
         return { type: 'prepared', now: now(), cancelled: aborted() };
       }
       case 'run_step': {

@@ -129,7 +129,7 @@ export type Action =
   | { kind: 'checkpoint' }
   | { kind: 'run_gates' }
   | { kind: 'read_state'; track: TrackId }
-  | { kind: 'prepare'; track: TrackId; live: LiveState }
+  | { kind: 'prepare'; track: TrackId; live: LiveState; before?: number }
   /**
    * `cancellable`: runs under the job's signal (rollback and finalize steps do not: they must finish).
    * `control`: while it runs, watch for an /abort of this deployment (the executor stops the step).
@@ -173,7 +173,8 @@ type Task =
   | { do: 'read'; track: TrackId }
   | { do: 'rollout'; track: TrackId }
   | { do: 'hook'; track: TrackId; name: 'backup' | 'migrate' }
-  | { do: 'prepare'; track: TrackId }
+  /** `before`: a resumed rollout's start: the serving version's pre-deploy reading is taken as of then. */
+  | { do: 'prepare'; track: TrackId; before?: number }
   /**
    * `from`: the strategy's state restored from the record (a resume), instead of its start. `as`: run the
    * recorded step again (an orphan), go on after it (a handed-off wait that ended), or take the final look of
@@ -589,7 +590,12 @@ function run(s: PipelineState, out: Action[], now: number): void {
         });
         return;
       case 'prepare':
-        out.push({ kind: 'prepare', track: task.track, live: track(s, task.track).live });
+        out.push({
+          kind: 'prepare',
+          track: task.track,
+          live: track(s, task.track).live,
+          ...(task.before !== undefined ? { before: task.before } : {}),
+        });
         return;
       case 'strategy': {
         const begin = task.from ? resumedTransition(s, task, task.from) : machineOf(s, task.track).start();
@@ -2023,7 +2029,15 @@ export function resume(r: ResumeMachineInput): MachineTransition {
     as === 'final_look' && Number.isFinite(since) && Number.isFinite(until)
       ? { since, until, now: r.now }
       : undefined;
-  s.tasks = resumeProgram(input, check.phase, strategy, as, bake);
+  const started = Date.parse(rollout.startedAt);
+  s.tasks = resumeProgram(
+    input,
+    check.phase,
+    strategy,
+    as,
+    bake,
+    Number.isFinite(started) ? started : undefined,
+  );
   if (wait && handoff) {
     const ended: WaitRecord = {
       environment: env.name,
@@ -2121,7 +2135,13 @@ function resumeProgram(
   strategy: SequenceState,
   as: 'rerun' | 'advance' | 'final_look' = 'rerun',
   bake?: { since: number; until: number; now: number },
+  startedAt?: number,
 ): Task[] {
+  const prepare: Task = {
+    do: 'prepare',
+    track: 'production',
+    ...(startedAt !== undefined ? { before: startedAt } : {}),
+  };
   const done = 'done by the run that started the rollout';
   const full = program(input);
   const tasks: Task[] = [
@@ -2135,7 +2155,7 @@ function resumeProgram(
         phase: 'production',
         detail: `${input.env.strategy.type}, resumed at step ${strategy.index + 1}/${strategy.plan.length}`,
       },
-      { do: 'prepare', track: 'production' },
+      prepare,
       {
         do: 'strategy',
         track: 'production',
@@ -2146,7 +2166,7 @@ function resumeProgram(
       },
       { do: 'end', phase: 'production' },
     );
-  else tasks.push({ do: 'skip', phase: 'production', detail: done }, { do: 'prepare', track: 'production' });
+  else tasks.push({ do: 'skip', phase: 'production', detail: done }, prepare);
   if (phase === 'monitor') tasks.push({ do: 'skip', phase: 'verify', detail: done });
   const from = full.findIndex((t) =>
     phase === 'monitor'

@@ -36,7 +36,7 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
   let baselineTaken = false;
 
   return {
-    async prepare(live, signal) {
+    async prepare(live, signal, before) {
       if (baselineTaken || !live.version) return;
       baselineTaken = true;
       try {
@@ -45,6 +45,7 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
           version: live.version,
           slot: live.slot,
           signal: signal ?? new AbortController().signal,
+          ...(before !== undefined ? { at: before } : {}),
         });
       } catch (error) {
         // No baseline means checks relative to the pre-deploy window fall back to stable, or fail closed.

@@ -70,7 +70,9 @@ export async function lookAtBake(
   );
   const runStep = createStepRunner({ env, values, analyzer, onOutput: options.onOutput });
   try {
-    await analyzer.prepare?.(live, signal);
+    // What was live is read as it was when the rollout began: by now the new version serves beside it.
+    const started = Date.parse(rollout.startedAt);
+    await analyzer.prepare?.(live, signal, Number.isFinite(started) ? started : undefined);
     // The bake's own analysis (same phase, slots and weight) over the part of it that is over.
     const since = Date.parse(rollout.wait?.since ?? '');
     const now = options.now ?? Date.now();

@@ -226,3 +226,43 @@ test('a recorded live run replays to the same decisions, and a stricter config c
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the pre-deploy reading of a resumed rollout is read back at its start when the providers keep history', async () => {
+  const started = 1_700_000_000_000;
+  const asked: Array<{ times?: number[]; vars: Record<string, string | undefined> }> = [];
+  const withHistory: MetricProvider = {
+    name: 'fake',
+    async read(request) {
+      asked.push({ vars: { ...request.vars } });
+      // Now, the new version serves in the old one's place: its reading is not the pre-deploy one.
+      return { values: { error_rate: 0.2, p95: 900 }, errors: [] };
+    },
+    async readPast(request) {
+      asked.push({ times: [...request.times], vars: { ...request.vars } });
+      return request.times.map(() => ({ values: { error_rate: 0.01, p95: 120 }, errors: [] }));
+    },
+  };
+  const analyzer = createAnalyzer(config, { providers: { fake: withHistory } });
+  const signal = new AbortController().signal;
+  const then = await analyzer.captureBaseline({
+    environment: 'production',
+    version: 'v1',
+    slot: 'blue',
+    signal,
+    at: started,
+  });
+  assert.deepEqual(then, { error_rate: 0.01, p95: 120 });
+  assert.deepEqual(
+    asked.map((a) => a.times),
+    [[started]],
+    'one read back at the start, none live',
+  );
+  assert.equal(asked[0]!.vars.version, 'v1');
+  assert.equal(asked[0]!.vars.slot, 'blue');
+
+  // Without history (or without a time) it is read as it is now.
+  const { provider } = scripted(() => ({ error_rate: 0.2, p95: 900 }));
+  const live = createAnalyzer(config, { providers: { fake: provider } });
+  const now = await live.captureBaseline({ environment: 'production', version: 'v1', signal, at: started });
+  assert.deepEqual(now, { error_rate: 0.2, p95: 900 });
+});

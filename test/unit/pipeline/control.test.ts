@@ -326,6 +326,11 @@ test('an analysis window longer than the job may wait is a bake: handed off unti
     }),
   );
   assert.equal(due.result.status, 'succeeded', due.result.message);
+  // The serving version's pre-deploy reading is taken as of the rollout's start, not now (the canary has
+  // served beside it for a day); the run that started the rollout read it live.
+  const prepared = (r: Run) => r.actions.filter((a) => a.kind === 'prepare').map((a) => a.before);
+  assert.deepEqual(prepared(due), [Date.parse(record.rollout!.startedAt)]);
+  assert.deepEqual(prepared(waiting), [undefined]);
   const first = due.actions.find((a) => a.kind === 'run_step')!;
   assert.ok(first.kind === 'run_step' && first.step.kind === 'analysis' && first.step.weight === 25);
   // The final look judges the whole bake from its start (where the metrics keep history; else a live window
