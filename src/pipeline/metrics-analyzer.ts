@@ -33,6 +33,7 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
   const health = healthAnalyzer(env);
   const metrics = createAnalyzer(env.analysis as never, options.deps);
   const { config: analysisConfig } = metrics;
+  const now = options.deps?.now ?? Date.now;
   let baselineTaken = false;
 
   return {
@@ -129,7 +130,7 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
               ...request,
               lookBack: {
                 ...lookBack,
-                liveMs: lookBack.midway ? 0 : Math.max(0, lookBack.since + request.windowMs - Date.now()),
+                liveMs: lookBack.midway ? 0 : Math.max(0, lookBack.since + request.windowMs - now()),
               },
               signal,
             }
