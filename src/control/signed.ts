@@ -4,14 +4,8 @@
 // repository, the environment and the deployment it is for. Anyone who can create a check run can give it
 // that name, but without the key cannot make a request that verifies, nor move a genuine one to another
 // environment or deployment unnoticed. Pure: no I/O.
-import {
-  appendMarkers,
-  trailingMarkers,
-  verifyMarker,
-  writeMarker,
-  type MarkerScope,
-  type RawMarker,
-} from '../github/hidden-marker.ts';
+import { appendMarkers, writeMarker } from '../github/hidden-marker.ts';
+import { placeScope, readSignedMarker, stringField, type SignedPlace } from '../github/signed-place.ts';
 import type { ControlPlace } from './github-channel.ts';
 import { parseControlRequest, type ControlRequest } from './request.ts';
 
@@ -41,11 +35,6 @@ interface ControlData {
   request: ControlRequest;
 }
 
-function scopeOf(place: ControlPlace): MarkerScope {
-  // JSON keeps the two parts apart whatever characters an environment name holds.
-  return { repository: place.repository, subject: JSON.stringify([place.environment, place.deploymentId]) };
-}
-
 /**
  * The check run text that carries `request` for `place`, signed with `key`. Throws when the request is for
  * another deployment than `place` (a caller bug: it would never verify there).
@@ -62,7 +51,7 @@ export function signControlRequest(request: ControlRequest, key: Buffer, place: 
     request,
   };
   const keys = { current: key, accepted: [key] };
-  const text = appendMarkers(PREFACE, [writeMarker(CONTROL_KIND, data, keys, scopeOf(place))]);
+  const text = appendMarkers(PREFACE, [writeMarker(CONTROL_KIND, data, keys, placeScope(place))]);
   // The schema bounds every field, so this only fails on a caller bypassing it.
   if (text.length > MAX_CONTROL_TEXT)
     throw new Error(
@@ -91,27 +80,40 @@ export function verifyControlText(
   place: ControlPlace,
 ): VerifiedControl {
   const where = `the control request for ${place.environment} deployment ${place.deploymentId}`;
-  const damaged: string[] = [];
-  const markers = trailingMarkers(text, [CONTROL_KIND], (t) => damaged.push(t.reason));
-  if (markers.length === 0)
-    return {
-      ok: false,
-      code: 'control_forged',
-      message: damaged.length ? `${where} is not signed (${damaged.join(', ')})` : `${where} is missing`,
-    };
-  if (markers.length > 1 || damaged.length)
-    return { ok: false, code: 'control_forged', message: `${where}: more than one request in the check run` };
-  if (keys.length === 0)
-    return { ok: false, code: 'control_forged', message: `${where} cannot be checked: no state key` };
-  const marker = markers[0]!;
-  if (!verifyMarker(marker, keys, scopeOf(place))) return unverified(marker, keys, place, where);
-  let data: unknown;
-  try {
-    data = JSON.parse(marker.json);
-  } catch {
-    return { ok: false, code: 'control_corrupt', message: `${where} is not JSON` };
+  const read = readSignedMarker(text, CONTROL_KIND, keys, place, claimedPlace);
+  if (!read.ok) {
+    const forged = (message: string): VerifiedControl => ({ ok: false, code: 'control_forged', message });
+    switch (read.problem) {
+      case 'missing':
+        return forged(
+          read.damaged?.length
+            ? `${where} is not signed (${read.damaged.join(', ')})`
+            : `${where} is missing`,
+        );
+      case 'several':
+        return forged(`${where}: more than one request in the check run`);
+      case 'no_key':
+        return forged(`${where} cannot be checked: no state key`);
+      case 'misplaced': {
+        const claimed = read.signedFor!;
+        return {
+          ok: false,
+          code: 'control_misplaced',
+          message:
+            `${where} is a genuine request for ${claimed.repository} ${claimed.environment} ` +
+            `deployment ${claimed.deploymentId}`,
+          signedFor: claimed,
+        };
+      }
+      case 'forged':
+        return forged(
+          `${where} does not verify under the environment's state key (written by someone else, or edited)`,
+        );
+      case 'not_json':
+        return { ok: false, code: 'control_corrupt', message: `${where} is not JSON` };
+    }
   }
-  const parsed = parseControlRequest((data as { request?: unknown } | null)?.request);
+  const parsed = parseControlRequest((read.data as { request?: unknown } | null)?.request);
   if (!parsed.ok) return { ok: false, code: 'control_corrupt', message: `${where}: ${parsed.message}` };
   // Signed for this place, but naming another deployment: only a writer with the key could do that.
   if (parsed.request.deploymentId !== place.deploymentId)
@@ -123,39 +125,12 @@ export function verifyControlText(
   return { ok: true, request: parsed.request };
 }
 
-/** A MAC that does not verify here: made for another place (a genuine request copied) or by someone else. */
-function unverified(
-  marker: RawMarker,
-  keys: readonly Buffer[],
-  place: ControlPlace,
-  where: string,
-): VerifiedControl {
-  const claimed = claimedPlace(marker);
-  if (claimed && verifyMarker(marker, keys, scopeOf(claimed)))
-    return {
-      ok: false,
-      code: 'control_misplaced',
-      message:
-        `${where} is a genuine request for ${claimed.repository} ${claimed.environment} ` +
-        `deployment ${claimed.deploymentId}`,
-      signedFor: claimed,
-    };
-  return {
-    ok: false,
-    code: 'control_forged',
-    message: `${where} does not verify under the environment's state key (written by someone else, or edited)`,
-  };
-}
-
-function claimedPlace(marker: RawMarker): ControlPlace | undefined {
-  try {
-    const { repository, environment, deployment } = JSON.parse(marker.json) as Partial<
-      Record<keyof ControlData, unknown>
-    >;
-    if (typeof repository === 'string' && typeof environment === 'string' && typeof deployment === 'string')
-      return { repository, environment, deploymentId: deployment };
-  } catch {
-    // Not JSON: nobody with the key wrote it.
-  }
-  return undefined;
+/** Where a marker's JSON says it was signed for (checked by the MAC, never believed on its own). */
+function claimedPlace(data: unknown): SignedPlace | undefined {
+  const repository = stringField(data, 'repository');
+  const environment = stringField(data, 'environment');
+  const deploymentId = stringField(data, 'deployment');
+  return repository !== undefined && environment !== undefined && deploymentId !== undefined
+    ? { repository, environment, deploymentId }
+    : undefined;
 }

@@ -3,14 +3,8 @@
 // repository, the environment and the deployment it is stored under. Anyone who can update a check run (any
 // workflow's token in the repository) can change that text, but without the key cannot make a record that
 // verifies, nor move a genuine one to another deployment unnoticed. Pure: no I/O.
-import {
-  appendMarkers,
-  trailingMarkers,
-  verifyMarker,
-  writeMarker,
-  type MarkerScope,
-  type RawMarker,
-} from '../github/hidden-marker.ts';
+import { appendMarkers, writeMarker } from '../github/hidden-marker.ts';
+import { placeScope, readSignedMarker, stringField, type SignedPlace } from '../github/signed-place.ts';
 import { parseRecord, type EnvironmentRecord, type RefusalCode } from './record.ts';
 
 /** GitHub's limit for a check run's output.text. */
@@ -20,19 +14,10 @@ const PREFACE =
   'The deployment state of this environment, signed by deploy-action. Edits break its signature and are refused.';
 
 /** Where a record is stored: the repository (owner/name), the environment and the GitHub deployment. */
-export interface RecordPlace {
-  repository: string;
-  environment: string;
-  deploymentId: string;
-}
+export type RecordPlace = SignedPlace;
 
 export type VerifiedRecord =
   { ok: true; record: EnvironmentRecord } | { ok: false; code: RefusalCode; message: string };
-
-function scopeOf(place: RecordPlace): MarkerScope {
-  // JSON keeps the two parts apart whatever characters an environment name holds.
-  return { repository: place.repository, subject: JSON.stringify([place.environment, place.deploymentId]) };
-}
 
 /**
  * The check run text that carries `record` for `place`, signed with `key`. When the record is too long for
@@ -51,7 +36,7 @@ export function signRecord(record: EnvironmentRecord, key: Buffer, place: Record
   let kept = record;
   for (;;) {
     const text = appendMarkers(PREFACE, [
-      writeMarker(KIND, { deployment: place.deploymentId, record: kept }, keys, scopeOf(place)),
+      writeMarker(KIND, { deployment: place.deploymentId, record: kept }, keys, placeScope(place)),
     ]);
     if (text.length <= MAX_TEXT) return text;
     if (kept.history.length === 0)
@@ -68,29 +53,39 @@ export function signRecord(record: EnvironmentRecord, key: Buffer, place: Record
  */
 export function verifyRecord(text: unknown, keys: readonly Buffer[], place: RecordPlace): VerifiedRecord {
   const where = `the state of ${place.environment} on deployment ${place.deploymentId}`;
-  const damaged: string[] = [];
-  const markers = trailingMarkers(text, [KIND], (t) => damaged.push(t.reason));
-  if (markers.length === 0)
-    return {
-      ok: false,
-      code: 'state_forged',
-      message: damaged.length
-        ? `${where} is not signed (${damaged.join(', ')})`
-        : `${where} is missing from its deploy check run (removed, or never written)`,
-    };
-  if (markers.length > 1 || damaged.length)
-    return { ok: false, code: 'state_forged', message: `${where}: more than one record in the check run` };
-  if (keys.length === 0)
-    return { ok: false, code: 'state_unverifiable', message: `${where} cannot be checked: no state key` };
-  const marker = markers[0]!;
-  if (!verifyMarker(marker, keys, scopeOf(place))) return unverified(marker, keys, place, where);
-  let data: unknown;
-  try {
-    data = JSON.parse(marker.json);
-  } catch {
-    return { ok: false, code: 'state_corrupt', message: `${where} is not JSON` };
+  const read = readSignedMarker(text, KIND, keys, place, claimedPlace);
+  if (!read.ok) {
+    const forged = (message: string): VerifiedRecord => ({ ok: false, code: 'state_forged', message });
+    switch (read.problem) {
+      case 'missing':
+        return forged(
+          read.damaged?.length
+            ? `${where} is not signed (${read.damaged.join(', ')})`
+            : `${where} is missing from its deploy check run (removed, or never written)`,
+        );
+      case 'several':
+        return forged(`${where}: more than one record in the check run`);
+      case 'no_key':
+        return { ok: false, code: 'state_unverifiable', message: `${where} cannot be checked: no state key` };
+      case 'misplaced': {
+        const claimed = read.signedFor!;
+        return {
+          ok: false,
+          code: 'state_misplaced',
+          message:
+            `${where} is a genuine record of ${claimed.repository} ${claimed.environment} ` +
+            `deployment ${claimed.deploymentId}, copied here`,
+        };
+      }
+      case 'forged':
+        return forged(
+          `${where} does not verify under the environment's state key (written by someone else, or edited)`,
+        );
+      case 'not_json':
+        return { ok: false, code: 'state_corrupt', message: `${where} is not JSON` };
+    }
   }
-  const parsed = parseRecord((data as { record?: unknown } | null)?.record);
+  const parsed = parseRecord((read.data as { record?: unknown } | null)?.record);
   if (!parsed.ok) return { ok: false, code: 'state_corrupt', message: `${where}: ${parsed.message}` };
   const { record } = parsed;
   // Signed for this place, but about another: only a writer with the key could do that, and ours does not.
@@ -106,37 +101,14 @@ export function verifyRecord(text: unknown, keys: readonly Buffer[], place: Reco
   return { ok: true, record };
 }
 
-/** A MAC that does not verify here: made for another place (a genuine record copied) or by someone else. */
-function unverified(
-  marker: RawMarker,
-  keys: readonly Buffer[],
-  place: RecordPlace,
-  where: string,
-): VerifiedRecord {
-  let claimed: RecordPlace | undefined;
-  try {
-    const data = JSON.parse(marker.json) as {
-      deployment?: unknown;
-      record?: { repository?: unknown; environment?: unknown };
-    };
-    const { deployment } = data;
-    const { repository, environment } = data.record ?? {};
-    if (typeof deployment === 'string' && typeof repository === 'string' && typeof environment === 'string')
-      claimed = { repository, environment, deploymentId: deployment };
-  } catch {
-    claimed = undefined;
-  }
-  if (claimed && verifyMarker(marker, keys, scopeOf(claimed)))
-    return {
-      ok: false,
-      code: 'state_misplaced',
-      message:
-        `${where} is a genuine record of ${claimed.repository} ${claimed.environment} ` +
-        `deployment ${claimed.deploymentId}, copied here`,
-    };
-  return {
-    ok: false,
-    code: 'state_forged',
-    message: `${where} does not verify under the environment's state key (written by someone else, or edited)`,
-  };
+/** Where a marker's JSON says it was signed for (checked by the MAC, never believed on its own). */
+function claimedPlace(data: unknown): SignedPlace | undefined {
+  const deploymentId = stringField(data, 'deployment');
+  const record =
+    typeof data === 'object' && data !== null ? (data as { record?: unknown }).record : undefined;
+  const repository = stringField(record, 'repository');
+  const environment = stringField(record, 'environment');
+  return repository !== undefined && environment !== undefined && deploymentId !== undefined
+    ? { repository, environment, deploymentId }
+    : undefined;
 }
