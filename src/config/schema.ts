@@ -9,6 +9,7 @@ import { analysisConfigSchema, type AnalysisConfigInput } from '../analysis/sche
 import { gatesConfigSchema } from '../gates/schema/section.ts';
 import { commandLine } from './command-line-schema.ts';
 import { approvalsSchema } from '../policy/schema.ts';
+import { environmentNotificationsSchema, notificationsSchema } from '../notify/schema.ts';
 
 export { commandLine };
 
@@ -404,6 +405,9 @@ export const environment = z.strictObject({
   on_orphan: z.enum(ON_ORPHAN).optional().meta({
     description:
       'What reconcile does with a rollout whose workflow run ended before it finished: rollback (default) puts all traffic back on the stable version; resume goes on from the step the record reached (that step again), then verify, monitor and finalize, rolling back on failure. A rollout that cannot be resumed is rolled back.',
+  }),  notifications: environmentNotificationsSchema.optional().meta({
+    description:
+      "This environment's notifications: channels add to or replace the top level's by name (false turns one off), events and templates override (docs/notifications.md).",
   }),
 });
 
@@ -438,6 +442,10 @@ export const deployConfig = z.strictObject({
   analysis: analysisConfigSchema.optional(),
   approvals: approvalsSchema.optional(),
   reconcile: reconcileConfig.optional(),
+  notifications: notificationsSchema.optional().meta({
+    description:
+      'Slack, Microsoft Teams and signed webhook notifications of every environment (docs/notifications.md).',
+  }),
 });
 
 /**

@@ -18,6 +18,7 @@ import { BOTH_GATES, MANUAL, TEMPLATE_VARIABLES } from './schema.ts';
 import { formatPath } from './errors.ts';
 import { didYouMean, listOf, quotedNames } from './suggest.ts';
 import { policyIssues } from '../policy/resolve.ts';
+import { notificationIssues } from '../notify/resolve.ts';
 import { strategyType } from './resolve.ts';
 import { BASELINE_VARIABLES, baselineAnalysisIssues, baselineIssues, canaryBaselineOf } from './baseline.ts';
 import { PRESETS } from './presets.ts';
@@ -41,6 +42,7 @@ export function semanticIssues(config: RawConfig): SemanticIssue[] {
   issues.push(...unknownVariableIssues(config, unknown));
   // Who may deploy and approve, windows and required environments (src/policy).
   issues.push(...policyIssues(config));
+  issues.push(...notificationIssues(config));
   const unique = new Map(issues.map((issue) => [JSON.stringify(issue), issue]));
   return [...unique.values()];
 }

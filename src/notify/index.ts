@@ -1,0 +1,82 @@
+// Builds the notifier for one environment from the deploy config and the process environment: reads each
+// channel's secrets from the variables the config names (never the file), and leaves out, with one warning,
+// a channel whose variable is not set. Returns undefined when the environment notifies nobody.
+import type { Reporter } from '../pipeline/events.ts';
+import type { RawConfig } from '../config/schema.ts';
+import { NotificationMapper, type NotifyContext } from './mapping.ts';
+import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, notifier } from './reporter.ts';
+import { resolveNotifications } from './resolve.ts';
+import { signedWebhookSink, slackBotSink, webhookMessageSink, type Sink } from './sinks.ts';
+import { isHttpUrl } from './escape.ts';
+
+export interface CreatedNotifier {
+  reporter: Reporter;
+  /** The secret values in use, for the caller to mask too (core.setSecret). */
+  secrets: string[];
+}
+
+export function createNotifier(
+  config: RawConfig,
+  environment: string,
+  context: NotifyContext,
+  options: {
+    env: NodeJS.ProcessEnv;
+    log: (level: 'info' | 'warn', message: string) => void;
+    now?: () => number;
+  },
+): CreatedNotifier | undefined {
+  const resolved = resolveNotifications(
+    config.notifications,
+    config.environments[environment]?.notifications,
+  );
+  if (!resolved) return undefined;
+  const { env, log } = options;
+  // Tuning for tests against loopback receivers; the defaults are documented in docs/notifications.md.
+  const requestTimeoutMs = Number(env.DEPLOY_ACTION_NOTIFY_TIMEOUT_MS) || DEFAULT_REQUEST_TIMEOUT_MS;
+  const closeTimeoutMs = Number(env.DEPLOY_ACTION_NOTIFY_CLOSE_TIMEOUT_MS) || DEFAULT_CLOSE_TIMEOUT_MS;
+  const closeController = new AbortController();
+  const secrets: string[] = [];
+  const sinks: Sink[] = [];
+  const read = (channel: string, name: string, url = false): string | undefined => {
+    const value = env[name];
+    if (!value) {
+      log('warn', `notifications: channel "${channel}" is off: the variable ${name} is not set`);
+      return undefined;
+    }
+    secrets.push(value);
+    if (url && !isHttpUrl(value)) {
+      log('warn', `notifications: channel "${channel}" is off: ${name} does not hold an http(s) URL`);
+      return undefined;
+    }
+    return value;
+  };
+  for (const { name, config: c, events } of resolved.channels) {
+    const base = { name, events, templates: resolved.templates };
+    if (c.type === 'slack' && c.token_env) {
+      const token = read(name, c.token_env);
+      if (token)
+        sinks.push(
+          slackBotSink({ ...base, channel: c.channel!, thread: c.thread ?? true }, token, {
+            apiUrl: env.DEPLOY_ACTION_SLACK_API_URL || undefined,
+            timeoutMs: requestTimeoutMs,
+            closeSignal: closeController.signal,
+          }),
+        );
+    } else if (c.type === 'slack' || c.type === 'teams') {
+      const url = read(name, c.webhook_url_env!, true);
+      if (url) sinks.push(webhookMessageSink(base, c.type === 'slack' ? 'slack-webhook' : 'teams', url));
+    } else {
+      const url = read(name, c.url_env, true);
+      const secret = read(name, c.secret_env);
+      if (url && secret) sinks.push(signedWebhookSink(base, url, secret));
+    }
+  }
+  const mapper = new NotificationMapper(
+    { ...context, contact: resolved.contact, impact: resolved.impact },
+    options.now,
+  );
+  return {
+    reporter: notifier({ sinks, mapper, log, secrets, requestTimeoutMs, closeTimeoutMs, closeController }),
+    secrets,
+  };
+}

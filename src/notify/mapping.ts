@@ -1,0 +1,226 @@
+// Pipeline events → notifications and thread lines. Pure (the clock is passed in): which of the eight
+// events happened, and the facts the templates and renderers show. Channels then pick the events they send.
+import { formatDuration } from '../config/duration.ts';
+import type { PipelineEvent, PipelineResult, StepRecord, WaitRecord } from '../pipeline/events.ts';
+import { formatUtc, trafficSplit, waitingFor, waitWhere } from '../report/waits.ts';
+import type { Facts, NotifyEvent, NotifyItem } from './model.ts';
+
+/** What the run knows besides the events: where it runs, who asked, the PR. All optional. */
+export interface NotifyContext {
+  repository?: string;
+  sha?: string;
+  ref?: string;
+  runUrl?: string;
+  deploymentUrl?: string;
+  environmentUrl?: string;
+  pr?: { number: number; title?: string; url?: string };
+  /** Who deployed (a login). */
+  who?: string;
+  approvers?: string[];
+  contact?: string;
+  /** The config's expected impact, shown on `started` (the other events say what happened to traffic). */
+  impact?: string;
+}
+
+const STRATEGY_IMPACT: Record<string, string> = {
+  direct: 'deployed in place: a short disruption is possible',
+  rolling: 'instances are replaced in batches: capacity is reduced while a batch deploys',
+  'blue-green': 'traffic switches at once to the new slot: no downtime expected',
+  canary: 'a growing share of traffic goes to the new version, analysed at each step',
+};
+
+const STATUS_EVENT: Partial<Record<PipelineResult['status'], NotifyEvent>> = {
+  succeeded: 'succeeded',
+  rolled_back: 'rolled_back',
+  failed: 'failed',
+  blocked: 'failed',
+  cancelled: 'cancelled',
+  paused: 'paused',
+};
+
+const MAX_VALUE = 500;
+/** User-controlled values are bounded before any channel sees them; each channel escapes them its own way. */
+function bounded(value: string | undefined, max = MAX_VALUE): string | undefined {
+  if (value === undefined) return undefined;
+  const chars = [...value];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : value;
+}
+
+export class NotificationMapper {
+  private readonly context: NotifyContext;
+  private readonly now: () => number;
+  private environment = '';
+  private version = '';
+  private previousVersion: string | undefined;
+  private strategy = '';
+  private startedAt: number | undefined;
+  private rollbackReason: string | undefined;
+  private readonly phaseSteps: StepRecord[] = [];
+  private readonly notifiedWaits = new Set<string>();
+
+  constructor(context: NotifyContext, now: () => number = Date.now) {
+    this.context = context;
+    this.now = now;
+  }
+
+  next(event: PipelineEvent): NotifyItem[] {
+    switch (event.type) {
+      case 'start':
+        if (this.startedAt !== undefined) return [];
+        this.environment = event.environment;
+        this.version = event.version;
+        this.previousVersion = event.previousVersion;
+        this.strategy = event.strategy;
+        this.startedAt = this.now();
+        return [
+          this.notify('started', {
+            reason: 'started',
+            impact: this.context.impact ?? STRATEGY_IMPACT[event.strategy],
+          }),
+        ];
+      case 'step-end':
+        this.phaseSteps.push(event.record);
+        return [];
+      case 'phase-end': {
+        const steps = this.phaseSteps.splice(0);
+        if (event.record.status === 'skipped') return [];
+        const lines = [
+          `${event.record.phase}: ${event.record.status} in ${formatDuration(event.record.durationMs)}${event.record.detail ? ` (${event.record.detail})` : ''}`,
+          ...steps.map(
+            (s) =>
+              `${s.result.ok ? '✓' : '✗'} ${s.description} (${formatDuration(s.durationMs)})${s.result.ok ? '' : `: ${s.result.reason}`}`,
+          ),
+        ];
+        return [this.thread(lines.join('\n'))];
+      }
+      case 'rollback-start':
+        this.rollbackReason = event.reason;
+        return [this.thread(`Rolling back ${event.environment}: ${event.reason}`)];
+      case 'rollback-end': {
+        const r = event.record;
+        const steps = this.phaseSteps.splice(0);
+        return [
+          this.thread(
+            [
+              `rollback ${r.ok ? 'done' : 'FAILED'} in ${formatDuration(r.durationMs)}${r.trafficRestoredMs !== undefined ? `; traffic back on stable after ${formatDuration(r.trafficRestoredMs)}` : ''}`,
+              ...steps.map((s) => `${s.result.ok ? '✓' : '✗'} ${s.description}`),
+              ...r.levels.map((l) => `${l.ok ? '✓' : '✗'} ${l.name}: ${l.detail}`),
+            ].join('\n'),
+          ),
+        ];
+      }
+      case 'wait-start':
+        return this.waitStarted(event.record);
+      case 'wait-end':
+        return this.waitEnded(event.record);
+      case 'result':
+        return this.result(event.result);
+      default:
+        return [];
+    }
+  }
+
+  private waitStarted(w: WaitRecord): NotifyItem[] {
+    const key = `${w.environment}\0${w.step}\0${w.kind}\0${w.since}`;
+    const text = `waiting at ${waitWhere(w)} ${waitingFor(w, w.environment, w.ended?.by.join(', '))}`;
+    if (w.kind === 'bake' || this.notifiedWaits.has(key)) return [this.thread(text)];
+    this.notifiedWaits.add(key);
+    const split = trafficSplit(w.weight);
+    const facts: Facts = {
+      step: waitWhere(w),
+      reason: waitingFor(w, w.environment, w.kind === 'hold' ? w.ended?.by.join(', ') : undefined),
+      impact: split ? `${split} while it waits` : 'traffic stays as it is while it waits',
+    };
+    return [this.thread(text), this.notify(w.kind === 'hold' ? 'paused' : 'waiting_for_approval', facts)];
+  }
+
+  private waitEnded(w: WaitRecord): NotifyItem[] {
+    const how = w.ended?.how;
+    const by = w.ended?.by.join(', ') ?? '';
+    const text = `${waitWhere(w)}: ${how ?? 'ended'}${by ? ` by ${by}` : ''}`;
+    if (how !== 'promoted' && how !== 'approved') return [this.thread(text)];
+    return [
+      this.thread(text),
+      this.notify('promoted', {
+        step: waitWhere(w),
+        reason: `${how}${by ? ` by ${by}` : ''}`,
+        ...(by ? { who: bounded(by) } : {}),
+        impact: 'the rollout moves on to its next step',
+      }),
+    ];
+  }
+
+  private result(result: PipelineResult): NotifyItem[] {
+    const event = STATUS_EVENT[result.status];
+    if (!event) return [];
+    // A result is the end of the run, whatever `start` said (a run blocked before it).
+    this.environment ||= result.environment;
+    this.version ||= result.version;
+    this.previousVersion ??= result.previousVersion;
+    this.strategy ||= result.strategy;
+    const previous = result.previousVersion ?? 'the previous version';
+    const rolledBack = result.rollbacks.some((r) => r.ok);
+    const impact =
+      event === 'succeeded'
+        ? `all traffic on ${result.version}`
+        : result.code === 'rollback_failed'
+          ? 'the rollback FAILED: the environment may serve the new version or a mix; act now'
+          : rolledBack || event === 'rolled_back'
+            ? `traffic is back on ${previous}`
+            : event === 'paused'
+              ? 'the rollout holds where it is'
+              : `${previous} keeps serving`;
+    return [
+      this.notify(event, {
+        code: result.code,
+        message: bounded(result.message, 1000),
+        reason: bounded(this.rollbackReason ?? result.message, 1000),
+        duration: formatDuration(result.durationMs),
+        impact,
+      }),
+    ];
+  }
+
+  private facts(extra: Facts, event: NotifyEvent): Facts {
+    const c = this.context;
+    const prev = this.previousVersion;
+    return {
+      event,
+      status: event.replace(/_/g, ' '),
+      environment: bounded(this.environment),
+      version: bounded(this.version),
+      previous_version: bounded(prev),
+      strategy: this.strategy,
+      repository: bounded(c.repository),
+      sha: c.sha,
+      short_sha: c.sha?.slice(0, 12),
+      ref: bounded(c.ref),
+      what: bounded(
+        `${this.strategy ? `${this.strategy} deployment` : 'Deployment'} of ${this.version} to ${this.environment}${prev ? ` (live: ${prev})` : ''}`,
+      ),
+      when: formatUtc(new Date(this.now()).toISOString()),
+      who: bounded(c.who),
+      approvers: bounded(c.approvers?.join(', ')),
+      contact: bounded(c.contact),
+      duration: this.startedAt !== undefined ? formatDuration(this.now() - this.startedAt) : undefined,
+      run_url: c.runUrl,
+      deployment_url: c.deploymentUrl,
+      environment_url: c.environmentUrl,
+      pr_number: c.pr ? String(c.pr.number) : undefined,
+      pr_title: bounded(c.pr?.title, 300),
+      pr_url: c.pr?.url,
+      ...extra,
+    };
+  }
+
+  private notify(event: NotifyEvent, extra: Facts): NotifyItem {
+    return {
+      kind: 'notify',
+      notification: { event, at: new Date(this.now()).toISOString(), facts: this.facts(extra, event) },
+    };
+  }
+
+  private thread(text: string): NotifyItem {
+    return { kind: 'thread', line: { at: new Date(this.now()).toISOString(), text: bounded(text, 2500)! } };
+  }
+}

@@ -1,0 +1,59 @@
+// Slack messages (chat.postMessage / chat.update / incoming webhook) for a notification, within Slack's
+// documented limits: at most 50 blocks, a header's text at most 150 characters, a section's at most 3,000
+// (a field's 2,000, at most 10 fields), the message text at most 40,000. Pure.
+import { LINKS, type Notification, type ThreadLine } from './model.ts';
+import { cut, isHttpUrl, slackEscape, slackUrl } from './escape.ts';
+import { renderTemplate, type EventTemplate } from './template.ts';
+
+export const SLACK_LIMITS = { blocks: 50, header: 150, section: 3000, field: 2000, fields: 10, text: 40_000 };
+
+export interface SlackMessage {
+  text: string;
+  blocks: Array<Record<string, unknown>>;
+}
+
+const FIELDS = [
+  ['What', 'what'],
+  ['When', 'when'],
+  ['Impact', 'impact'],
+  ['Who', 'who'],
+  ['Contact', 'contact'],
+  ['Approvers', 'approvers'],
+] as const;
+
+export function renderSlack(n: Notification, template: EventTemplate): SlackMessage {
+  // A header is one line of plain text; Slack decodes &amp; &lt; &gt; there too, so it is escaped alike.
+  const title = cut(
+    renderTemplate(template.title, n.facts, (v) => slackEscape(v.replace(/\s+/g, ' '))),
+    SLACK_LIMITS.header,
+  );
+  const text = cut(renderTemplate(template.text, n.facts, slackEscape), SLACK_LIMITS.section);
+  const fields = FIELDS.filter(([, key]) => n.facts[key])
+    .slice(0, SLACK_LIMITS.fields)
+    .map(([label, key]) => ({
+      type: 'mrkdwn',
+      text: cut(`*${label}*\n${slackEscape(n.facts[key]!)}`, SLACK_LIMITS.field),
+    }));
+  const links = LINKS.filter(({ key }) => isHttpUrl(n.facts[key])).map(({ key, label }) => ({
+    type: 'mrkdwn',
+    text: `<${slackUrl(n.facts[key]!)}|${label}>`,
+  }));
+  if (n.facts.pr_number && n.facts.pr_title)
+    links.push({
+      type: 'mrkdwn',
+      text: cut(`PR #${n.facts.pr_number}: ${slackEscape(n.facts.pr_title)}`, 300),
+    });
+  const blocks: Array<Record<string, unknown>> = [
+    { type: 'header', text: { type: 'plain_text', text: title, emoji: true } },
+    { type: 'section', text: { type: 'mrkdwn', text } },
+  ];
+  if (fields.length) blocks.push({ type: 'section', fields });
+  if (links.length) blocks.push({ type: 'context', elements: links.slice(0, 10) });
+  // The notification text (what shows in the OS notification and where blocks cannot): title and text.
+  return { text: cut(`${title}\n${text}`, SLACK_LIMITS.text), blocks };
+}
+
+/** A reply in the deployment's thread: one phase or the rollback, escaped. */
+export function renderSlackThread(line: ThreadLine): { text: string } {
+  return { text: cut(slackEscape(line.text), SLACK_LIMITS.section) };
+}

@@ -1,0 +1,59 @@
+// The Microsoft Teams message for a notification: an Adaptive Card 1.5 in the envelope Teams workflow
+// webhooks ("When a Teams webhook request is received") take. Values are markdown-escaped, links are
+// Action.OpenUrl buttons; the card stays far below Teams' 28 KB message limit. Pure.
+import { LINKS, type Notification } from './model.ts';
+import { cut, isHttpUrl, teamsEscape } from './escape.ts';
+import { renderTemplate, type EventTemplate } from './template.ts';
+
+export const TEAMS_LIMITS = { title: 150, text: 2000, fact: 500, bytes: 28_000 };
+
+const FACTS = [
+  ['What', 'what'],
+  ['When', 'when'],
+  ['Impact', 'impact'],
+  ['Who', 'who'],
+  ['Contact', 'contact'],
+  ['Approvers', 'approvers'],
+  ['Pull request', 'pr_title'],
+] as const;
+
+const ATTENTION = new Set(['failed', 'rolled_back', 'cancelled']);
+
+export function renderTeams(n: Notification, template: EventTemplate): Record<string, unknown> {
+  const title = cut(renderTemplate(template.title, n.facts, teamsEscape), TEAMS_LIMITS.title);
+  const text = cut(renderTemplate(template.text, n.facts, teamsEscape), TEAMS_LIMITS.text);
+  const facts = FACTS.filter(([, key]) => n.facts[key]).map(([title, key]) => ({
+    title,
+    value: cut(teamsEscape(n.facts[key]!), TEAMS_LIMITS.fact),
+  }));
+  const actions = LINKS.filter(({ key }) => isHttpUrl(n.facts[key])).map(({ key, label }) => ({
+    type: 'Action.OpenUrl',
+    title: label,
+    url: n.facts[key]!,
+  }));
+  const card = {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: '1.5',
+    body: [
+      {
+        type: 'TextBlock',
+        text: title,
+        size: 'Medium',
+        weight: 'Bolder',
+        wrap: true,
+        style: 'heading',
+        color: ATTENTION.has(n.event) ? 'Attention' : n.event === 'succeeded' ? 'Good' : 'Default',
+      },
+      { type: 'TextBlock', text, wrap: true },
+      ...(facts.length ? [{ type: 'FactSet', facts }] : []),
+    ],
+    ...(actions.length ? { actions } : {}),
+  };
+  return {
+    type: 'message',
+    attachments: [
+      { contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card },
+    ],
+  };
+}

@@ -1,0 +1,121 @@
+// The notifier as a Reporter: events are mapped at once (pure, cheap) and sent in the background, one queue
+// per channel so a message is updated only after it was posted. It never delays the pipeline, least of all
+// its rollback: event() only queues. Each request has a timeout, close() waits at most a bounded total, a
+// channel that fails is one warning, and secret values are taken out of every message and log line.
+import type { PipelineEvent, Reporter } from '../pipeline/events.ts';
+import type { NotificationMapper } from './mapping.ts';
+import type { Facts, NotifyItem } from './model.ts';
+import type { Sink } from './sinks.ts';
+import { DeliveryError } from './transport.ts';
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
+export interface NotifierOptions {
+  sinks: Sink[];
+  mapper: NotificationMapper;
+  log: (level: 'info' | 'warn', message: string) => void;
+  /** Values that must never be sent or logged (tokens, webhook URLs, HMAC secrets). */
+  secrets: readonly string[];
+  requestTimeoutMs?: number;
+  closeTimeoutMs?: number;
+  /** Aborted at the close deadline: requests in flight stop (the sinks' clients listen to it too). */
+  closeController?: AbortController;
+}
+
+const REDACTED = '***';
+
+export function redactor(secrets: readonly string[]): (text: string) => string {
+  // Longest first, so a secret that contains another is replaced whole.
+  const list = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+  return (text) => list.reduce((t, secret) => t.split(secret).join(REDACTED), text);
+}
+
+function redactItem(item: NotifyItem, redact: (t: string) => string): NotifyItem {
+  if (item.kind === 'thread') return { kind: 'thread', line: { ...item.line, text: redact(item.line.text) } };
+  const facts: Facts = {};
+  for (const [key, value] of Object.entries(item.notification.facts))
+    if (value !== undefined) facts[key as keyof Facts] = redact(value);
+  return { kind: 'notify', notification: { ...item.notification, facts } };
+}
+
+interface Queue {
+  sink: Sink;
+  tail: Promise<void>;
+  busy: number;
+  warned: boolean;
+  /** Stopped after it did not answer in time: waiting on it again would only hold up the close. */
+  stopped: boolean;
+}
+
+export function notifier(options: NotifierOptions): Reporter {
+  const requestMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const closeMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+  const closing = options.closeController ?? new AbortController();
+  const redact = redactor(options.secrets);
+  const queues: Queue[] = options.sinks.map((sink) => ({
+    sink,
+    tail: Promise.resolve(),
+    busy: 0,
+    warned: false,
+    stopped: false,
+  }));
+  let closed = false;
+
+  const warn = (q: Queue, why: string) => {
+    if (q.warned) return;
+    q.warned = true;
+    options.log(
+      'warn',
+      redact(
+        `notifications: ${q.sink.kind} channel "${q.sink.name}" failed: ${why}; the deployment goes on ` +
+          '(further problems with this channel are not reported)',
+      ),
+    );
+  };
+
+  const deliver = async (q: Queue, item: NotifyItem) => {
+    if (q.stopped || closing.signal.aborted) return;
+    try {
+      await q.sink.send(item, AbortSignal.any([AbortSignal.timeout(requestMs), closing.signal]));
+    } catch (error) {
+      const timedOut = error instanceof DeliveryError && error.timedOut;
+      if (timedOut) q.stopped = true;
+      warn(q, timedOut ? `no answer within ${requestMs / 1000} s` : (error as Error).message);
+    }
+  };
+
+  return {
+    event(event: PipelineEvent) {
+      if (closed || queues.length === 0) return;
+      let items: NotifyItem[];
+      try {
+        items = options.mapper.next(event).map((item) => redactItem(item, redact));
+      } catch {
+        return; // A notification that cannot be made is never the deployment's problem.
+      }
+      for (const item of items)
+        for (const q of queues) {
+          if (item.kind === 'notify' ? !q.sink.events.has(item.notification.event) : !q.sink.threads)
+            continue;
+          q.busy++;
+          q.tail = q.tail.then(() => deliver(q, item)).finally(() => q.busy--);
+        }
+    },
+    async close() {
+      closed = true;
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), closeMs);
+      });
+      const outcome = await Promise.race([
+        Promise.all(queues.map((q) => q.tail)).then(() => 'done' as const),
+        deadline,
+      ]);
+      clearTimeout(timer);
+      if (outcome === 'done') return;
+      closing.abort();
+      for (const q of queues) if (q.busy > 0) warn(q, `not delivered within ${closeMs / 1000} s of the end`);
+    },
+  };
+}

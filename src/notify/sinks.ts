@@ -1,0 +1,152 @@
+// One sink per configured channel: what it sends for a notification or a thread line, and the state that
+// needs (the Slack message's ts, updated in place). Rendering is pure (render-*.ts); sending is transport.ts.
+import { randomUUID } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import type { NotifyEvent, NotifyItem } from './model.ts';
+import { renderSlack, renderSlackThread } from './render-slack.ts';
+import { renderTeams } from './render-teams.ts';
+import { renderWebhook, signature, WEBHOOK_HEADERS } from './render-webhook.ts';
+import type { EventTemplate } from './template.ts';
+import { postJson, slackClient, slackError } from './transport.ts';
+
+export interface Sink {
+  name: string;
+  kind: 'slack' | 'slack-webhook' | 'teams' | 'webhook';
+  events: ReadonlySet<NotifyEvent>;
+  /** Takes thread lines (the Slack bot with a thread); the others only take notifications. */
+  threads: boolean;
+  send(item: NotifyItem, signal: AbortSignal): Promise<void>;
+}
+
+type Templates = Record<NotifyEvent, EventTemplate>;
+
+export interface SinkBase {
+  name: string;
+  events: ReadonlySet<NotifyEvent>;
+  templates: Templates;
+}
+
+/** A JSON POST per notification: a Slack incoming webhook or a Teams workflow webhook. */
+export function webhookMessageSink(base: SinkBase, kind: 'slack-webhook' | 'teams', url: string): Sink {
+  return {
+    name: base.name,
+    kind,
+    events: base.events,
+    threads: false,
+    async send(item, signal) {
+      if (item.kind !== 'notify') return;
+      const { notification: n } = item;
+      const template = base.templates[n.event];
+      const body = kind === 'teams' ? renderTeams(n, template) : renderSlack(n, template);
+      await postJson(url, JSON.stringify(body), {}, signal);
+    },
+  };
+}
+
+/** The generic webhook: the documented JSON, signed, with a delivery id per request. */
+export function signedWebhookSink(
+  base: SinkBase,
+  url: string,
+  secret: string,
+  newId: () => string = randomUUID,
+): Sink {
+  return {
+    name: base.name,
+    kind: 'webhook',
+    events: base.events,
+    threads: false,
+    async send(item, signal) {
+      if (item.kind !== 'notify') return;
+      const delivery = newId();
+      const body = renderWebhook(item.notification, base.templates[item.notification.event], delivery);
+      await postJson(
+        url,
+        body,
+        {
+          [WEBHOOK_HEADERS.signature]: signature(body, secret),
+          [WEBHOOK_HEADERS.delivery]: delivery,
+          [WEBHOOK_HEADERS.event]: item.notification.event,
+        },
+        signal,
+      );
+    },
+  };
+}
+
+/** At most this many thread replies per deployment: Slack allows about one message a second per channel. */
+export const MAX_THREAD_REPLIES = 20;
+/** Events that also reach the channel itself (a reply broadcast), since an edited message notifies nobody. */
+const BROADCAST: ReadonlySet<NotifyEvent> = new Set([
+  'waiting_for_approval',
+  'failed',
+  'rolled_back',
+  'cancelled',
+]);
+
+/**
+ * The Slack bot: chat.postMessage at the first notification, chat.update of that ts at the next ones, and
+ * the steps as replies in its thread (lines before the message exists wait for it).
+ */
+export function slackBotSink(
+  base: SinkBase & { channel: string; thread: boolean },
+  token: string,
+  options: { apiUrl?: string; timeoutMs: number; closeSignal: AbortSignal },
+): Sink {
+  let client: WebClient | undefined;
+  let ts: string | undefined;
+  let channel = base.channel;
+  let replies = 0;
+  const pending: string[] = [];
+  const call = async <T>(fn: (c: WebClient) => Promise<T>): Promise<T> => {
+    client ??= await slackClient(token, {
+      apiUrl: options.apiUrl,
+      timeoutMs: options.timeoutMs,
+      signal: options.closeSignal,
+    });
+    try {
+      return await fn(client);
+    } catch (error) {
+      throw slackError(error);
+    }
+  };
+  const reply = async (text: string, broadcast = false) => {
+    if (replies >= MAX_THREAD_REPLIES) return;
+    replies++;
+    const last = replies === MAX_THREAD_REPLIES;
+    await call((c) =>
+      c.chat.postMessage({
+        channel,
+        thread_ts: ts!,
+        text: last ? `${text}\n… further steps are in the run's log` : text,
+        reply_broadcast: broadcast,
+      }),
+    );
+  };
+  return {
+    name: base.name,
+    kind: 'slack',
+    events: base.events,
+    threads: base.thread,
+    async send(item) {
+      if (item.kind === 'thread') {
+        const { text } = renderSlackThread(item.line);
+        if (ts === undefined) {
+          if (pending.length < MAX_THREAD_REPLIES) pending.push(text);
+        } else await reply(text);
+        return;
+      }
+      const n = item.notification;
+      const message = renderSlack(n, base.templates[n.event]);
+      if (ts === undefined) {
+        const posted = await call((c) => c.chat.postMessage({ channel: base.channel, ...message }));
+        ts = posted.ts;
+        if (posted.channel) channel = posted.channel;
+        if (ts === undefined) return;
+        for (const text of pending.splice(0)) await reply(text);
+      } else {
+        await call((c) => c.chat.update({ channel, ts: ts!, ...message }));
+        if (base.thread && BROADCAST.has(n.event)) await reply(message.text, true);
+      }
+    },
+  };
+}

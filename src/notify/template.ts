@@ -1,0 +1,73 @@
+// The notification templates: `{{name}}` placeholders and nothing else (no expressions, no conditionals, no
+// helpers), so a template can neither run code nor reach a value it was not given. Only the values are
+// escaped, by the channel's escape function; the template's own text is the config author's.
+import { didYouMean } from '../config/suggest.ts';
+import { PLACEHOLDERS, type Facts, type NotifyEvent, type Placeholder } from './model.ts';
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+/** What is wrong with a template, one message per problem; empty when it is sound. */
+export function templateProblems(template: string): string[] {
+  const problems: string[] = [];
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    const name = match[1]!;
+    if (!(PLACEHOLDERS as readonly string[]).includes(name))
+      problems.push(
+        `unknown placeholder {{${name}}}${didYouMean(name, PLACEHOLDERS, (s) => `{{${s}}}`)} (placeholders: ${PLACEHOLDERS.join(', ')})`,
+      );
+  }
+  const rest = template.replace(PLACEHOLDER, '');
+  if (rest.includes('{{') || rest.includes('}}'))
+    problems.push('has a "{{" or "}}" that is not a placeholder such as {{version}}');
+  return problems;
+}
+
+/** Substitutes the facts; a value that is not known renders as an empty string. */
+export function renderTemplate(template: string, facts: Facts, escape: (value: string) => string): string {
+  return template.replace(PLACEHOLDER, (_, name: string) => escape(facts[name as Placeholder] ?? ''));
+}
+
+export interface EventTemplate {
+  title: string;
+  text: string;
+}
+
+/**
+ * The seeds' communication templates (approval workflow: "[Scheduled]" before, "[Complete]" after; the
+ * runbook's what / when / impact / who). What, when, impact and who are shown as fields by every channel
+ * besides these, and the links as buttons.
+ */
+export const DEFAULT_TEMPLATES: Record<NotifyEvent, EventTemplate> = {
+  started: {
+    title: '[Started] Deploy {{version}} to {{environment}}',
+    text: 'Deployment of {{version}} to {{environment}} started at {{when}} ({{strategy}}).',
+  },
+  waiting_for_approval: {
+    title: '[Waiting] {{version}} to {{environment}} needs approval',
+    text: 'The rollout waits at {{step}} for /promote: {{reason}}.',
+  },
+  paused: {
+    title: '[Paused] {{version}} to {{environment}}',
+    text: 'The rollout is paused at {{step}}: {{reason}}.',
+  },
+  promoted: {
+    title: '[Promoted] {{version}} to {{environment}}',
+    text: 'The rollout goes on from {{step}} ({{reason}}).',
+  },
+  succeeded: {
+    title: '[Complete] Deploy {{version}} to {{environment}}',
+    text: 'Deployment of {{version}} to {{environment}} completed successfully at {{when}} after {{duration}}.',
+  },
+  rolled_back: {
+    title: '[Rolled back] {{version}} to {{environment}}',
+    text: 'Deployment of {{version}} to {{environment}} was rolled back to {{previous_version}}: {{reason}}.',
+  },
+  failed: {
+    title: '[Failed] Deploy {{version}} to {{environment}}',
+    text: 'Deployment of {{version}} to {{environment}} failed ({{code}}): {{reason}}.',
+  },
+  cancelled: {
+    title: '[Cancelled] Deploy {{version}} to {{environment}}',
+    text: 'Deployment of {{version}} to {{environment}} was cancelled: {{reason}}.',
+  },
+};
