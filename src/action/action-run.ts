@@ -31,6 +31,7 @@ import { render } from '../targets/template.ts';
 import type { RunContext } from './context.ts';
 import type { ActionInputs, RunPlan } from './inputs.ts';
 import { createTag, tagName } from './tag.ts';
+import { runNotifier } from '../notify/wiring.ts';
 import { runExitCode, type Cancellation } from '../util/signals.ts';
 import { REPORTING_GRACE_MS, untilCancelDeadline } from './cancel-deadline.ts';
 
@@ -110,7 +111,30 @@ export class ActionRun {
       environmentUrl,
       closeTimeoutMs: Number(this.env.DEPLOY_ACTION_GITHUB_CLOSE_TIMEOUT_MS) || undefined,
     });
-    const reporter = fanOut([terminalReporter({ color: false }), github]);
+    // Slack, Teams and webhooks (docs/notifications.md): in the background, never on the rollback path.
+    const notify = await runNotifier(
+      this.config,
+      plan.environment,
+      {
+        repository: `${context.owner}/${context.repo}`,
+        sha: context.sha,
+        ref: context.ref,
+        runUrl: context.runUrl,
+        environmentUrl,
+        deploymentUrl: `${this.serverUrl()}/${context.owner}/${context.repo}/deployments`,
+        pr: context.pullNumber
+          ? {
+              number: context.pullNumber,
+              url: `${this.serverUrl()}/${context.owner}/${context.repo}/pull/${context.pullNumber}`,
+            }
+          : undefined,
+        who: plan.deployer,
+        approvers: plan.approvers,
+      },
+      { env: this.env, log: (level, message) => (level === 'warn' ? core.warning : core.info)(message) },
+    );
+    for (const secret of notify?.secrets ?? []) core.setSecret(secret);
+    const reporter = fanOut([terminalReporter({ color: false }), github, notify?.reporter]);
     const store = this.stateStore(github, resolved);
     // The record names the GitHub deployment behind each release and rollout (/status shows it, reconcile
     // marks it when the run dies), not the workflow run. A run that creates its own deployment knows its id

@@ -15,6 +15,8 @@ import { runValidate } from '../pipeline/validate.ts';
 import { planDeployment, type DeploymentPlan } from '../pipeline/plan.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT } from '../github/deployment-payload.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
+import { fanOut } from '../pipeline/events.ts';
+import { contextFromEnv, runNotifier } from '../notify/wiring.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import { cancelOnSignals, runExitCode } from '../util/signals.ts';
 import { EXIT_CODES, gatesExitCode } from '../util/exit-codes.ts';
@@ -181,7 +183,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const overrides = { strategy: opts.strategy, stateDir: opts.stateDir };
       // Fails here, with a clear message, for an unknown environment or a strategy the target cannot run.
       const env = resolveEnvironment(config, opts.environment, overrides);
-      const reporter = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
+      const output = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
+      // Slack, Teams and webhooks (docs/notifications.md): in the background, never on the rollback path.
+      const notify = await runNotifier(
+        config,
+        env.name,
+        contextFromEnv(process.env, opts.sha ?? process.env.GITHUB_SHA),
+        {
+          env: process.env,
+          log: (level, message) => output.event({ type: 'log', level, message }),
+        },
+      );
+      const reporter = fanOut([output, notify?.reporter]);
       const cancellation = cancelOnSignals(({ message }) =>
         reporter.event({ type: 'log', level: 'warn', message }),
       );
