@@ -20,6 +20,7 @@ import { readEnvironmentRecord } from '../src/state/github-store.ts';
 import { githubChannel } from './deploy/control.ts';
 import type { ControlChannel } from './deploy/control.ts';
 import type { RequestFn } from '../src/control/github-channel.ts';
+import { dueLook, registerScheduleTriggers } from './schedule/triggers.ts';
 
 export interface AppOptions {
   /** What a valid command does; defaults to the real commands (policy, approvals, locks, deployments). */
@@ -51,7 +52,10 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
     registerProtectionRule(app, now, keys);
     const channel = options.controlChannel ?? githubChannel;
     registerCheckRun(app, now, keys, records, channel);
-    registerDeploymentStatus(app);
+    // Scheduled and queued deployments start on these triggers (app/schedule/triggers.ts).
+    const schedule = { keys, now, ...(options.botLogin ? { botLogin: options.botLogin } : {}) };
+    registerDeploymentStatus(app, dueLook(schedule));
+    registerScheduleTriggers(app, schedule);
     registerWaitNotice(app, records, channel);
     registerPullRequest(app, keys);
     registerWorkflowRun(app, records);

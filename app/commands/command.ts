@@ -2,6 +2,10 @@
 // produces these; handlers switch on `kind`. Every value in here has already been validated.
 
 import type { StrategyName } from '../../src/config/schema.ts';
+import type { LocalTime } from '../../src/schedule/time.ts';
+
+/** When a /deploy starts: at a local time (`at 2026-12-01 10:00 [zone]`), or when the lock is free (`--queue`). */
+export type DeployWhen = { kind: 'at'; local: LocalTime } | { kind: 'queue' };
 
 /** What /lock and /unlock act on: one environment, or the global lock that stops every environment. */
 export type LockTarget = { scope: 'environment'; environment: string } | { scope: 'global' };
@@ -16,6 +20,8 @@ export type Command =
       hotfix?: { reason: string };
       /** `| key=value` parameters, in the order written. */
       params: Record<string, string>;
+      /** Absent: now (the existing behaviour). Scheduled and queued requests: app/schedule/. */
+      when?: DeployWhen;
     }
   | { kind: 'approve-deploy'; environment?: string }
   | { kind: 'reject-deploy'; environment?: string; reason?: string }
@@ -28,6 +34,8 @@ export type Command =
   | { kind: 'pause'; environment: string }
   | { kind: 'resume'; environment: string }
   | { kind: 'abort'; environment: string; reason?: string }
+  /** Cancels the requester's (or, for a deployer, anyone's) scheduled or queued /deploy. */
+  | { kind: 'cancel-deploy'; environment?: string }
   | { kind: 'help' };
 
 /** The commands that control a rollout in progress (app/deploy/control.ts). */
@@ -60,7 +68,12 @@ export type ParseErrorCode =
   | 'params_not_allowed'
   | 'invalid_param'
   | 'duplicate_param'
-  | 'too_many_params';
+  | 'too_many_params'
+  | 'conflicting_schedule'
+  | 'schedule_time_malformed'
+  | 'schedule_zone_unknown'
+  | 'schedule_time_nonexistent'
+  | 'schedule_time_ambiguous';
 
 export interface ParseError {
   kind: 'invalid';

@@ -3,7 +3,8 @@ import { COMMAND_NAMES, usage } from './parse.ts';
 import type { CommandKind } from './command.ts';
 
 const PURPOSE: Record<CommandKind, string> = {
-  deploy: 'deploy this pull request’s head commit (dry run: show the plan only)',
+  deploy:
+    'deploy this pull request’s head commit (dry run: show the plan only; `at <time>`: later, re-checked then; --queue: when the lock is free)',
   'approve-deploy': 'approve the pending deployment of this head commit',
   'reject-deploy': 'veto the pending deployment',
   rollback: 'redeploy the previous version recorded for the environment (`to <sha>` must name it)',
@@ -14,7 +15,9 @@ const PURPOSE: Record<CommandKind, string> = {
   pause: 'hold the rollout before its next step until /resume',
   resume: 'end a /pause',
   abort: 'roll the rollout back to the stable version now (deployers and approvers)',
-  status: 'what is live, before and rolling out per environment, locks and pending approvals',
+  status:
+    'what is live, before and rolling out per environment, locks, pending approvals, schedules and the queue',
+  'cancel-deploy': 'cancel your scheduled or queued /deploy (deployers: anyone’s)',
   help: 'this text',
 };
 

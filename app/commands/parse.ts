@@ -14,7 +14,17 @@ import { parseArgs } from 'node:util';
 import { distance } from 'fastest-levenshtein';
 import { parse as shellParse } from 'shell-quote';
 import { userText } from '../../src/github/user-text.ts';
-import type { Command, CommandKind, LockTarget, ParseError, ParseErrorCode, ParseResult } from './command.ts';
+import type {
+  Command,
+  CommandKind,
+  DeployWhen,
+  LockTarget,
+  ParseError,
+  ParseErrorCode,
+  ParseResult,
+} from './command.ts';
+import { localToInstant } from '../../src/schedule/time.ts';
+import type { LocalTime } from '../../src/schedule/time.ts';
 
 /** Longest first line accepted as a command; a longer one is refused before any tokenising. */
 export const MAX_COMMAND_LINE = 1000;
@@ -38,6 +48,7 @@ export const COMMAND_NAMES: readonly CommandKind[] = [
   'resume',
   'abort',
   'status',
+  'cancel-deploy',
   'help',
 ];
 
@@ -57,6 +68,7 @@ const OPTIONS: Record<CommandKind, OptionSpec> = {
     'dry-run': { type: 'boolean' },
     hotfix: { type: 'boolean' },
     reason: { type: 'string' },
+    queue: { type: 'boolean' },
   },
   'approve-deploy': {},
   'reject-deploy': {},
@@ -68,6 +80,7 @@ const OPTIONS: Record<CommandKind, OptionSpec> = {
   resume: {},
   abort: { reason: { type: 'string' } },
   status: {},
+  'cancel-deploy': {},
   help: {},
 };
 
@@ -364,7 +377,7 @@ function parseParams(tokens: string[]): Record<string, string> {
 
 const USAGE: Record<CommandKind, string> = {
   deploy:
-    '/deploy <environment> [--strategy direct|rolling|blue-green|canary] [--dry-run] [--hotfix --reason "..."] [| key=value ...]',
+    '/deploy <environment> [at YYYY-MM-DD HH:MM [Area/City] | --queue] [--strategy direct|rolling|blue-green|canary] [--dry-run] [--hotfix --reason "..."] [| key=value ...]',
   'approve-deploy': '/approve-deploy [environment]',
   'reject-deploy': '/reject-deploy [environment] [reason]',
   rollback: '/rollback <environment> [to <sha>]',
@@ -375,6 +388,7 @@ const USAGE: Record<CommandKind, string> = {
   resume: '/resume <environment>',
   abort: '/abort <environment> [reason] (or --reason "...")',
   status: '/status [environment]',
+  'cancel-deploy': '/cancel-deploy [environment]',
   help: '/help',
 };
 
@@ -404,8 +418,19 @@ function buildCommand(command: CommandKind, tokens: Tokens): Command {
   switch (command) {
     case 'deploy': {
       const environment = requiredEnvironment(command, positionals, use);
-      noMore(command, positionals, 1, use);
+      const when = deployWhen(positionals.slice(1), values.queue === true, use);
       const out: Command = { kind: 'deploy', environment, dryRun: values['dry-run'] === true, params: {} };
+      if (when) {
+        // A schedule or a queue place is a request kept for later; a dry run keeps nothing, and a hotfix
+        // (which cannot wait) is not scheduled.
+        if (out.dryRun) refuse('conflicting_schedule', `/deploy: --dry-run cannot be ${whenText(when)}.`);
+        if (values.hotfix === true && when.kind === 'at')
+          refuse(
+            'conflicting_schedule',
+            '/deploy: a --hotfix is not scheduled; deploy it now, or without --hotfix.',
+          );
+        out.when = when;
+      }
       if (values.strategy !== undefined) out.strategy = strategy(String(values.strategy));
       if (values.hotfix === true) {
         if (values.reason === undefined) {
@@ -497,10 +522,50 @@ function buildCommand(command: CommandKind, tokens: Tokens): Command {
         ? { kind: command }
         : { kind: command, environment: environmentName(command, positionals[0]) };
     }
+    case 'cancel-deploy': {
+      noMore(command, positionals, 1, use);
+      return positionals[0] === undefined
+        ? { kind: command }
+        : { kind: command, environment: environmentName(command, positionals[0]) };
+    }
     case 'help':
       noMore(command, positionals, 0, use);
       return { kind: command };
   }
+}
+
+const whenText = (when: DeployWhen): string => (when.kind === 'at' ? 'scheduled' : 'queued');
+
+/**
+ * What follows `/deploy <environment>`: nothing (now), `at YYYY-MM-DD HH:MM [Area/City]`, or `--queue`. The
+ * date, the time and a written zone are checked here (a real date, a 24-hour time, an IANA zone the platform
+ * knows, a wall time the zone's clocks show exactly once); whether it is in the future is the caller's, who
+ * has the clock and the environment's default zone.
+ */
+function deployWhen(rest: string[], queue: boolean, use: string): DeployWhen | undefined {
+  if (rest.length === 0) return queue ? { kind: 'queue' } : undefined;
+  const [keyword, date, time, zone] = rest;
+  requireAscii(`/deploy ${showInput(keyword!)}`, keyword!);
+  if (keyword !== 'at')
+    refuse('unexpected_argument', `/deploy: unexpected ${showInput(keyword!)}; usage: ${use}.`);
+  if (queue) refuse('conflicting_schedule', '/deploy: give either `at <time>` or --queue, not both.');
+  if (date === undefined || time === undefined)
+    refuse(
+      'schedule_time_malformed',
+      '/deploy: `at` must be followed by a date and a time: `at 2026-12-01 10:00 [Europe/Berlin]`.',
+    );
+  for (const part of [date!, time!, ...(zone === undefined ? [] : [zone])])
+    requireAscii(`/deploy at ${showInput(part)}`, part);
+  noMore('deploy', rest, 4, use);
+  const local: LocalTime = { date: date!, time: time!, ...(zone !== undefined ? { zone } : {}) };
+  // With a written zone the whole check is possible here; without one only the form (UTC has no DST).
+  const checked = localToInstant(local, 'UTC');
+  if (!checked.ok)
+    refuse(
+      checked.code,
+      `/deploy at ${showInput(`${date} ${time}${zone ? ` ${zone}` : ''}`, 60)}: ${userText(checked.message)}.`,
+    );
+  return { kind: 'at', local };
 }
 
 function strategy(value: string): StrategyName {

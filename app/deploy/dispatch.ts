@@ -45,6 +45,10 @@ import type { RecordReader } from '../state.ts';
 import type { ControlCommand } from '../commands/command.ts';
 import { controlRollout } from './control.ts';
 import type { ControlIO } from './control.ts';
+import { cancelDeploy, scheduleDeploy } from '../schedule/commands.ts';
+import { runDueQuietly } from '../schedule/run-due.ts';
+import { listRequests } from '../schedule/store.ts';
+import { scheduleStatus } from '../schedule/status.ts';
 
 export interface DispatchDeps {
   api: Api;
@@ -60,7 +64,7 @@ export interface DispatchDeps {
   control: ControlIO;
 }
 
-interface Base {
+export interface Base {
   where: Where;
   pr: PullFacts;
   config: RawConfig;
@@ -88,9 +92,9 @@ async function base(deps: DispatchDeps, event: CommentEvent): Promise<Base> {
   return { where, pr, config, comments };
 }
 
-/** The policy input facts for a deployment of `sha` asked by `actor`. */
-async function decide(
-  deps: DispatchDeps,
+/** The policy input facts for a deployment of `sha` asked by `actor` (also a due schedule's re-check). */
+export async function decide(
+  deps: Pick<DispatchDeps, 'api' | 'now'>,
   b: Base,
   policy: Policy,
   request: { environment: string; sha: string; type: DeploymentType; hotfixReason?: string },
@@ -254,6 +258,13 @@ async function deploy(
     });
     return d.ok ? refusal('unknown_environment', env(command.environment)) : policyRefusal(d, d.also);
   }
+  // `at <time>` and `--queue`: recorded for later (app/schedule/), or `--queue` on a free environment: now.
+  if (command.when)
+    return scheduleDeploy(
+      deps,
+      { where: b.where, pr: b.pr, config: b.config, policy, request, actor, when: command.when },
+      () => proceed(deps, b, policy, request, actor),
+    );
   return proceed(deps, b, policy, request, actor, { dryRun: command.dryRun });
 }
 
@@ -418,6 +429,8 @@ async function lock(
   const released = await releaseLock(deps.api, where, { target, requester: login, force: command.force });
   switch (released.status) {
     case 'released':
+      // The queue behind the lock (and anything else due) starts now, each with its own reply.
+      await runDueQuietly(deps, where);
       return {
         reaction: '+1',
         body: `Unlocked ${name} (was held by ${userText(released.lock.holder, { as: 'code' })}).`,
@@ -441,7 +454,9 @@ async function status(
 ): Promise<Reply> {
   const b = await base(deps, event);
   const envs = command.environment ? [command.environment] : Object.keys(b.config.environments).slice(0, 20);
-  const [locks, sections] = await Promise.all([
+  // Whatever has fallen due starts first (the App has no timer), then what is left is shown.
+  await runDueQuietly(deps, b.where);
+  const [locks, sections, schedule] = await Promise.all([
     readLocks(deps.api, b.where),
     // What is live, before and rolling out comes from each environment's record, the one source of truth.
     Promise.all(
@@ -455,6 +470,7 @@ async function status(
         return recordStatus(name, read, deps.now());
       }),
     ),
+    listRequests(deps.api, b.where, deps.markers.keys),
   ]);
   // A deployment's lock names only its commit; its deployment says who asked (one lookup, no waiting).
   const held = await Promise.all(
@@ -472,6 +488,8 @@ async function status(
       `**Locks**: ${lockLines.length ? `\n${lockLines.join('\n')}` : 'none'}`,
       '',
       `**Pending approvals**: ${pending.length ? `\n${pending.map((p) => `- ${env(p.environment)} ← ${short(p.sha)} asked by ${at(p.requestedBy)}`).join('\n')}` : 'none'}`,
+      '',
+      scheduleStatus(schedule.requests, command.environment ? envs : undefined),
     ].join('\n'),
   };
 }
@@ -549,6 +567,20 @@ export function commandDispatch(deps: DispatchDeps): Dispatch {
         case 'resume':
         case 'abort':
           return await control(deps, command, event);
+        case 'cancel-deploy': {
+          const where = { owner: event.owner, repo: event.repo };
+          const [pr, config] = await Promise.all([
+            readPull(deps.api, where, event.number),
+            loadConfig(deps.api, where),
+          ]);
+          return await cancelDeploy(deps, {
+            where,
+            pr,
+            config,
+            login: event.author.login,
+            ...(command.environment !== undefined ? { environment: command.environment } : {}),
+          });
+        }
         case 'help':
           return await help(deps, event);
       }

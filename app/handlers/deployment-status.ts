@@ -312,15 +312,21 @@ export function onceLogin(): (octokit: Octokit) => Promise<string> {
   };
 }
 
-export function registerDeploymentStatus(app: Probot): void {
+/** Called once a final status released the deployment's lock (the queue behind it starts: app/schedule/). */
+export type OnLockReleased = (
+  octokit: Octokit,
+  payload: DeploymentStatusPayload,
+  log: { warn: (fields: Record<string, unknown>, message: string) => void },
+) => Promise<unknown>;
+
+export function registerDeploymentStatus(app: Probot, onLockReleased?: OnLockReleased): void {
   const login = onceLogin();
   app.on('deployment_status.created', async (context) => {
-    const outcome = await handleDeploymentStatus(
-      context.octokit,
-      context.payload as unknown as DeploymentStatusPayload,
-      () => login(context.octokit),
-    );
+    const payload = context.payload as unknown as DeploymentStatusPayload;
+    const outcome = await handleDeploymentStatus(context.octokit, payload, () => login(context.octokit));
     context.log.info({ delivery: context.id, ...outcome }, `deployment_status ${outcome.status}`);
+    if ('lock' in outcome && outcome.lock === 'released')
+      await onLockReleased?.(context.octokit, payload, context.log);
   });
   registerStatusCommentRepair(app, login);
 }

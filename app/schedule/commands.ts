@@ -1,0 +1,218 @@
+// The comment side of scheduled and queued deployments: `/deploy <env> at <time> [zone]` and
+// `/deploy <env> --queue` record a request (store.ts); `/cancel-deploy [env]` removes one. What is checked
+// when asking: the requester may deploy to the environment, and for a time: in the future, at most 30 days
+// ahead, a wall time the zone shows once, inside a window and outside a freeze at that time. Everything else
+// (approvals, checks, the lock, the head) is checked when it is due (run-due.ts), because it can change.
+import type { DeployWhen } from '../commands/command.ts';
+import type { Reply } from '../handlers/comment.ts';
+import type { Api, Where } from '../facts/github.ts';
+import { actorOf, teamsIn } from '../facts/pull-request.ts';
+import type { PullFacts } from '../facts/pull-request.ts';
+import type { MarkerTrust } from '../facts/own-comments.ts';
+import { blockingLock, readLocks } from '../locks.ts';
+import type { PendingRequest } from '../deploy/pending.ts';
+import { lockOwner, policyRefusal, refusal } from '../deploy/replies.ts';
+import type { RawConfig } from '../../src/config/schema.ts';
+import {
+  activeFreeze,
+  isWithinWindows,
+  mayDeploy,
+  nextDeployableInstant,
+  resolvePolicy,
+} from '../../src/policy/index.ts';
+import type { Actor, Policy } from '../../src/policy/index.ts';
+import { userText } from '../../src/github/user-text.ts';
+import { scheduleInstant } from '../../src/schedule/time.ts';
+import { mayCancel, queueOrder } from './decide.ts';
+import { requestId } from './record.ts';
+import type { ScheduledRequest } from './record.ts';
+import { claimRequest, listRequests, recordRequest, removeRequest } from './store.ts';
+import { describeRequest } from './run-due.ts';
+
+export interface ScheduleCommandDeps {
+  api: Api;
+  now: () => Date;
+  markers: MarkerTrust;
+}
+
+const env = (name: string): string => userText(name, { as: 'code' });
+const code = (text: string): string => userText(text, { as: 'code' });
+
+/**
+ * `/deploy` with `at` or `--queue`. `deployNow` is the ordinary /deploy, used by `--queue` when nothing
+ * holds the environment (there is nothing to wait for).
+ */
+export async function scheduleDeploy(
+  deps: ScheduleCommandDeps,
+  args: {
+    where: Where;
+    pr: PullFacts;
+    config: RawConfig;
+    policy: Policy;
+    request: PendingRequest;
+    actor: Actor;
+    when: DeployWhen;
+  },
+  deployNow: () => Promise<Reply>,
+): Promise<Reply> {
+  const { where, pr, config, policy, request, actor, when } = args;
+  const allowed = mayDeploy({
+    config,
+    environment: request.environment,
+    actor,
+    type: request.type,
+    pullRequest: { number: pr.number, author: pr.author, headSha: pr.headSha, fromFork: pr.fromFork },
+  });
+  if (!allowed.ok) return policyRefusal(allowed, allowed.also);
+  const record: ScheduledRequest = {
+    id: requestId(request.sourceCommentId),
+    mode: when.kind,
+    environment: request.environment,
+    sha: request.sha,
+    pr: pr.number,
+    type: request.type === 'hotfix' ? 'hotfix' : 'standard',
+    ...(request.strategy ? { strategy: request.strategy } : {}),
+    params: request.params,
+    ...(request.hotfixReason !== undefined ? { hotfixReason: request.hotfixReason } : {}),
+    requestedBy: request.requestedBy,
+    sourceCommentId: request.sourceCommentId,
+    requestedAt: deps.now(),
+  };
+  if (when.kind === 'at') {
+    // Without a written zone, the environment's (`approvals.timezone`, UTC by default): the zone its windows
+    // are read in, so "at 10:00" means what the window "10:00-12:00" means.
+    const time = scheduleInstant(when.local, policy.timezone, deps.now());
+    if (!time.ok) return refusal(time.code, `${userText(time.message)}.`);
+    const problem = windowProblem(policy, time.at);
+    if (problem) return problem;
+    record.at = time.at;
+    record.zone = time.zone;
+    return recorded(deps, where, record, policy);
+  }
+  const lock = blockingLock(await readLocks(deps.api, where), request.environment, request.requestedBy);
+  if (!lock) return deployNow();
+  return recorded(deps, where, record, policy, lockOwner(lock));
+}
+
+/** A time outside every window or inside a freeze can never start: refused now, with the next good time. */
+function windowProblem(policy: Policy, at: Date): Reply | undefined {
+  const local = `${code(at.toISOString())}`;
+  const next = nextDeployableInstant(at, policy.windows, policy.timezone, policy.freezes);
+  const hint = next ? ` The next time it may start is ${code(next.toISOString())}.` : '';
+  const freeze = activeFreeze(at, policy.freezes);
+  if (freeze)
+    return refusal(
+      'frozen',
+      `${env(policy.environment)} is frozen at ${local} (${userText(freeze.reason)}, until ${code(freeze.to.toISOString())}).${hint}`,
+    );
+  if (!isWithinWindows(at, policy.windows, policy.timezone))
+    return refusal(
+      'outside_window',
+      `${local} is outside the deploy windows of ${env(policy.environment)} (time zone ${userText(policy.timezone)}).${hint}`,
+    );
+  return undefined;
+}
+
+async function recorded(
+  deps: ScheduleCommandDeps,
+  where: Where,
+  record: ScheduledRequest,
+  policy: Policy,
+  lockedBy?: string,
+): Promise<Reply> {
+  const written = await recordRequest(deps.api, where, deps.markers.keys, record);
+  if (written === 'invalid_environment')
+    return refusal(
+      'invalid_environment_name',
+      `${env(record.environment)} cannot be scheduled: git refs cannot hold the name.`,
+    );
+  if (written === 'already_recorded')
+    return { reaction: 'eyes', body: `This request is already recorded: ${describeRequest(record)}.` };
+  const cancel = code(`/cancel-deploy ${record.environment}`);
+  const approvals = policy.required
+    ? `${policy.required} approval(s) of this commit (reply ${code(`/approve-deploy ${record.environment}`)})`
+    : 'approvals';
+  const rechecked = `the policy is checked again then (who may deploy, deploy window, freeze, ${approvals}, required checks, the lock, this commit still the head); if anything stands in the way it does not start and this pull request is told why`;
+  if (record.mode === 'at') {
+    const wrote =
+      record.zone && record.zone !== 'UTC'
+        ? ` (${userText(localText(record.at!, record.zone))} ${userText(record.zone)})`
+        : '';
+    return {
+      reaction: '+1',
+      body: `**Scheduled** (\`schedule_recorded\`): ${describeRequest(record)}${wrote}. At that time ${rechecked}. Cancel with ${cancel}.`,
+    };
+  }
+  const list = await listRequests(deps.api, where, deps.markers.keys);
+  const place = queueOrder(list.requests, record.environment).findIndex((r) => r.id === record.id) + 1;
+  return {
+    reaction: '+1',
+    body: `**Queued** (\`queue_recorded\`): ${describeRequest(record)}${place > 0 ? `, place ${place} in the queue` : ''}. ${lockedBy ?? ''}. It starts when the lock is released and the requests before it have started; ${rechecked}. Cancel with ${cancel}.`,
+  };
+}
+
+/** The wall time of an instant in a zone, `YYYY-MM-DD HH:MM`, as a person wrote it. */
+function localText(at: Date, zone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(at);
+  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+}
+
+/**
+ * `/cancel-deploy [env]`: removes this pull request's scheduled and queued requests (of `environment`, or of
+ * every environment when it names none) that the commenter may cancel: their own, or any as a deployer of the
+ * environment (the policy on the default branch says who). A request being started at this moment is not
+ * cancelled: the claim decides which of the two happens.
+ */
+export async function cancelDeploy(
+  deps: ScheduleCommandDeps,
+  args: { where: Where; pr: PullFacts; config: RawConfig; login: string; environment?: string },
+): Promise<Reply> {
+  const { where, pr, config, login, environment } = args;
+  const list = await listRequests(deps.api, where, deps.markers.keys);
+  const mine = list.requests.filter(
+    (r) =>
+      r.pr === pr.number &&
+      (environment === undefined || r.environment.toLowerCase() === environment.toLowerCase()),
+  );
+  if (mine.length === 0)
+    return refusal(
+      'no_scheduled_request',
+      `this pull request has no scheduled or queued deployment${environment ? ` to ${env(environment)}` : ''}.`,
+    );
+  const lines: string[] = [];
+  let refused = 0;
+  for (const request of mine) {
+    const known = Object.hasOwn(config.environments, request.environment);
+    const policy = known ? resolvePolicy(config, request.environment) : undefined;
+    const actor = await actorOf(deps.api, where, login, policy ? teamsIn(policy.deployers) : []);
+    const deployer =
+      known && mayDeploy({ config, environment: request.environment, actor, type: request.type }).ok;
+    const may = mayCancel(request, login, deployer);
+    if (!may.ok) {
+      refused++;
+      lines.push(
+        `- **Not accepted** (\`not_allowed\`): ${describeRequest(request)}: only they or a deployer of ${env(request.environment)} may cancel it.`,
+      );
+      continue;
+    }
+    if (!(await claimRequest(deps.api, where, request))) {
+      lines.push(
+        `- **Not cancelled** (\`already_starting\`): ${describeRequest(request)} is being started or cancelled right now.`,
+      );
+      continue;
+    }
+    await removeRequest(deps.api, where, request);
+    const codeOf = request.mode === 'at' ? 'schedule_cancelled' : 'queue_cancelled';
+    lines.push(`- **Cancelled** (\`${codeOf}\`): ${describeRequest(request)}.`);
+  }
+  return { reaction: refused === mine.length ? 'confused' : '+1', body: lines.join('\n') };
+}

@@ -1,0 +1,131 @@
+// Which scheduled and queued requests to act on now, and what a re-check of the policy at that moment means
+// for one. Pure: the clock, the locks and the policy's answer come in as values.
+//
+// Per environment, in this order: a scheduled request whose time has come (the earliest first), then the
+// queue (the oldest request first). At most one request per environment is started per pass: starting it
+// takes the environment's lock, so the next one waits for that deployment to end.
+import { blockingLock } from '../locks.ts';
+import type { LockInfo, Locks } from '../locks.ts';
+import type { PolicyRefusalCode } from '../../src/policy/index.ts';
+import type { ScheduledRequest } from './record.ts';
+
+/**
+ * A scheduled request found this long after its time is not started: a deployment hours after the time
+ * people were told surprises them (the App was down, the reconcile workflow did not run). Scheduled
+ * workflows on GitHub can be late by tens of minutes, so the bound is generous.
+ */
+export const MISSED_AFTER_MS = 2 * 3_600_000;
+
+export type DueDecision =
+  | {
+      action: 'wait';
+      request: ScheduledRequest;
+      /** not due yet; queued behind a lock; queued behind an earlier request or a due schedule. */
+      code: 'schedule_not_due' | 'queue_locked' | 'queue_behind';
+      lock?: LockInfo;
+    }
+  /** Claim it, check the policy again now, and start it if allowed (startCheck says what a refusal means). */
+  | { action: 'start'; request: ScheduledRequest; code: 'schedule_due' | 'queue_next' }
+  | {
+      action: 'drop';
+      request: ScheduledRequest;
+      /** Too late (MISSED_AFTER_MS); its environment locked at its time; another request was started first. */
+      code: 'schedule_missed' | 'schedule_locked' | 'schedule_behind';
+      lock?: LockInfo;
+    };
+
+const byTime = (a: ScheduledRequest, b: ScheduledRequest): number =>
+  a.at!.getTime() - b.at!.getTime() || a.id.localeCompare(b.id, 'en', { numeric: true });
+const byAsked = (a: ScheduledRequest, b: ScheduledRequest): number =>
+  a.requestedAt.getTime() - b.requestedAt.getTime() || a.id.localeCompare(b.id, 'en', { numeric: true });
+
+/** What to do with every request now. `locks` as read just before; the global lock holds every environment. */
+export function dueDecisions(requests: readonly ScheduledRequest[], locks: Locks, now: Date): DueDecision[] {
+  const out: DueDecision[] = [];
+  const byEnvironment = new Map<string, ScheduledRequest[]>();
+  for (const r of requests) {
+    const key = r.environment.toLowerCase();
+    byEnvironment.set(key, [...(byEnvironment.get(key) ?? []), r]);
+  }
+  for (const list of byEnvironment.values()) {
+    let started = false;
+    const scheduled = list.filter((r) => r.mode === 'at').sort(byTime);
+    for (const request of scheduled) {
+      const due = request.at!.getTime() <= now.getTime();
+      if (!due) {
+        out.push({ action: 'wait', request, code: 'schedule_not_due' });
+        continue;
+      }
+      if (now.getTime() - request.at!.getTime() > MISSED_AFTER_MS) {
+        out.push({ action: 'drop', request, code: 'schedule_missed' });
+        continue;
+      }
+      // Its time is the one moment it may start: a lock then is a refusal, not a reason to wait for later.
+      const lock = blockingLock(locks, request.environment, request.requestedBy);
+      if (lock) out.push({ action: 'drop', request, code: 'schedule_locked', lock });
+      else if (started) out.push({ action: 'drop', request, code: 'schedule_behind' });
+      else {
+        out.push({ action: 'start', request, code: 'schedule_due' });
+        started = true;
+      }
+    }
+    const queue = list.filter((r) => r.mode === 'queue').sort(byAsked);
+    for (const request of queue) {
+      const lock = blockingLock(locks, request.environment, request.requestedBy);
+      if (started) out.push({ action: 'wait', request, code: 'queue_behind' });
+      else if (lock) out.push({ action: 'wait', request, code: 'queue_locked', lock });
+      else {
+        out.push({ action: 'start', request, code: 'queue_next' });
+        started = true;
+      }
+    }
+  }
+  return out;
+}
+
+/** The queue of one environment in the order it starts (what /status shows and a new place is counted in). */
+export function queueOrder(requests: readonly ScheduledRequest[], environment: string): ScheduledRequest[] {
+  return requests
+    .filter((r) => r.mode === 'queue' && r.environment.toLowerCase() === environment.toLowerCase())
+    .sort(byAsked);
+}
+
+/** What the start of a due request came to, with its stable code (`<mode>_<what>`). */
+export type StartCode =
+  | 'schedule_started'
+  | 'queue_started'
+  | `schedule_${PolicyRefusalCode}`
+  | `queue_${PolicyRefusalCode}`
+  | 'schedule_pr_closed'
+  | 'queue_pr_closed'
+  | 'schedule_locked'
+  | 'queue_locked';
+
+const prefix = (request: ScheduledRequest): 'schedule' | 'queue' =>
+  request.mode === 'at' ? 'schedule' : 'queue';
+
+/**
+ * The policy's answer at the moment of starting, as this request's outcome: `start` when allowed, else the
+ * refusal under the request's own prefix (`schedule_outside_window`, `queue_needs_approvals`, ...). A request
+ * whose pull request is closed is never started. Pure.
+ */
+export function startCheck(
+  request: ScheduledRequest,
+  facts: { prOpen: boolean; policy: { ok: true } | { ok: false; code: PolicyRefusalCode } },
+): { start: true } | { start: false; code: StartCode } {
+  if (!facts.prOpen) return { start: false, code: `${prefix(request)}_pr_closed` };
+  if (!facts.policy.ok) return { start: false, code: `${prefix(request)}_${facts.policy.code}` };
+  return { start: true };
+}
+
+export const startedCode = (request: ScheduledRequest): StartCode => `${prefix(request)}_started`;
+
+/** Who may cancel a request: the person who asked, or a deployer of its environment (decided by the caller). */
+export function mayCancel(
+  request: ScheduledRequest,
+  login: string,
+  isDeployer: boolean,
+): { ok: true; as: 'requester' | 'deployer' } | { ok: false; code: 'not_allowed' } {
+  if (request.requestedBy.toLowerCase() === login.toLowerCase()) return { ok: true, as: 'requester' };
+  return isDeployer ? { ok: true, as: 'deployer' } : { ok: false, code: 'not_allowed' };
+}

@@ -1,0 +1,223 @@
+// Starting the repository's scheduled and queued requests whose moment has come. The App has no timer: this
+// runs when something happens that may make one due (app/schedule/triggers.ts): a workflow run completes
+// (the scheduled reconcile workflow every 10 minutes, and any other), a deployment's lock is released, a
+// person's /unlock, /status or /deploy. It costs one request (the listing) when nothing is kept.
+//
+// Each request acted on is claimed first (store.ts: an atomic ref creation), so two replicas, two triggers
+// at once or a redelivery act on it once. Then the policy is checked AGAIN, at this moment, exactly as for a
+// /deploy comment (app/deploy/dispatch.ts decide: the requester still a deployer, window, freeze, approvals
+// and vetoes for this commit, checks, earlier environments), the pull request still open with the same head,
+// and the lock taken by the one start path (app/deploy/start.ts). Refused: nothing starts, the PR is told
+// why with the code, the request is removed. Nothing is half-done: a failure part-way gives the claim back
+// so the next trigger tries again, and a deployment already created for the request is never created twice
+// (its de-duplication key is the /deploy comment's).
+import type { Api, Where } from '../facts/github.ts';
+import { FactsError, loadConfig } from '../facts/config.ts';
+import { actorOf, readPull, teamsIn } from '../facts/pull-request.ts';
+import { readAppComments } from '../facts/own-comments.ts';
+import type { MarkerTrust } from '../facts/own-comments.ts';
+import { readLocks } from '../locks.ts';
+import { decide } from '../deploy/dispatch.ts';
+import type { Base } from '../deploy/dispatch.ts';
+import { startDeployment } from '../deploy/start.ts';
+import type { PendingRequest } from '../deploy/pending.ts';
+import { lockOwner } from '../deploy/replies.ts';
+import { explainRefusal, resolvePolicy } from '../../src/policy/index.ts';
+import { userText } from '../../src/github/user-text.ts';
+import { dueDecisions, startCheck, startedCode } from './decide.ts';
+import type { DueDecision, StartCode } from './decide.ts';
+import { claimRequest, listRequests, releaseClaim, removeRequest } from './store.ts';
+import type { ScheduleList } from './store.ts';
+import type { ScheduledRequest } from './record.ts';
+
+export interface DueDeps {
+  api: Api;
+  now: () => Date;
+  botLogin: string;
+  markers: MarkerTrust;
+}
+
+export type DueOutcome =
+  | { id: string; environment: string; status: 'started'; code: StartCode; deploymentId: number }
+  | { id: string; environment: string; status: 'not_started'; code: StartCode | DueDecision['code'] }
+  /** Another replica or trigger claimed it first, or it was removed meanwhile. */
+  | { id: string; environment: string; status: 'claimed_elsewhere' }
+  /** A queued request that met a lock taken since the decision: its claim given back, it waits on. */
+  | { id: string; environment: string; status: 'requeued' };
+
+const env = (name: string): string => userText(name, { as: 'code' });
+const short = (sha: string): string => userText(sha.slice(0, 12), { as: 'code' });
+
+/** What a request is, in one phrase for its replies. */
+export function describeRequest(request: ScheduledRequest): string {
+  const when =
+    request.mode === 'at' ? `scheduled for ${userText(request.at!.toISOString(), { as: 'code' })}` : 'queued';
+  return `the deployment of ${short(request.sha)} to ${env(request.environment)} ${when} by ${userText(request.requestedBy, { as: 'mention' })}`;
+}
+
+const DROP_TEXT: Record<Extract<DueDecision, { action: 'drop' }>['code'], string> = {
+  schedule_missed:
+    'it was found more than 2 hours after its time (the App or the reconcile workflow did not run); ask again',
+  schedule_locked: 'the environment was locked at its time',
+  schedule_behind: 'another scheduled deployment of the environment started at the same time',
+};
+
+/** Checks the repository's requests and starts or drops those whose moment has come. */
+export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList): Promise<DueOutcome[]> {
+  const list = listed ?? (await listRequests(deps.api, where, deps.markers.keys));
+  for (const r of list.refused)
+    deps.markers.warn(
+      { repository: `${where.owner}/${where.repo}`, ref: r.ref, code: r.code, reason: r.reason },
+      'ignored a scheduled deployment the App did not write (tampering?)',
+    );
+  if (list.requests.length === 0) return [];
+  const decisions = dueDecisions(list.requests, await readLocks(deps.api, where), deps.now());
+  const out: DueOutcome[] = [];
+  // One at a time: each start takes a lock the next decision may meet; a failure stops here and the next
+  // trigger finds the claims given back.
+  for (const d of decisions) {
+    if (d.action === 'wait') continue;
+    const { request } = d;
+    const base = { id: request.id, environment: request.environment };
+    if (!(await claimRequest(deps.api, where, request))) {
+      out.push({ ...base, status: 'claimed_elsewhere' });
+      continue;
+    }
+    try {
+      if (d.action === 'drop') {
+        const lock = d.lock ? ` (${lockOwner(d.lock)})` : '';
+        await reply(
+          deps,
+          where,
+          request,
+          `**Not started** (\`${d.code}\`): ${describeRequest(request)}: ${DROP_TEXT[d.code]}${lock}.`,
+        );
+        await removeRequest(deps.api, where, request);
+        out.push({ ...base, status: 'not_started', code: d.code });
+        continue;
+      }
+      out.push(await startNow(deps, where, request));
+    } catch (error) {
+      await releaseClaim(deps.api, where, request).catch(() => undefined);
+      throw error;
+    }
+  }
+  return out;
+}
+
+async function reply(deps: DueDeps, where: Where, request: ScheduledRequest, body: string): Promise<void> {
+  await deps.api.issues.createComment({ ...where, issue_number: request.pr, body });
+}
+
+/** The claimed request, checked again now and started, or told why not. The claim is the caller's. */
+async function startNow(deps: DueDeps, where: Where, request: ScheduledRequest): Promise<DueOutcome> {
+  const base = { id: request.id, environment: request.environment };
+  const [pr, config, comments] = await Promise.all([
+    readPull(deps.api, where, request.pr),
+    loadConfig(deps.api, where),
+    readAppComments(deps.api, where, request.pr, deps.botLogin, deps.markers),
+  ]);
+  const refuse = async (code: StartCode, why: string): Promise<DueOutcome> => {
+    await reply(deps, where, request, `**Not started** (\`${code}\`): ${describeRequest(request)}: ${why}`);
+    await removeRequest(deps.api, where, request);
+    return { ...base, status: 'not_started', code };
+  };
+  if (!Object.hasOwn(config.environments, request.environment))
+    return refuse(
+      `${request.mode === 'at' ? 'schedule' : 'queue'}_unknown_environment`,
+      'the config on the default branch no longer defines the environment.',
+    );
+  const policy = resolvePolicy(config, request.environment);
+  const b: Base = { where, pr, config, comments };
+  const pending: PendingRequest = {
+    environment: request.environment,
+    sha: request.sha,
+    type: request.type,
+    ...(request.strategy ? { strategy: request.strategy } : {}),
+    params: request.params,
+    ...(request.hotfixReason !== undefined ? { hotfixReason: request.hotfixReason } : {}),
+    requestedBy: request.requestedBy,
+    sourceCommentId: request.sourceCommentId,
+    at: deps.now(),
+  };
+  let decided: Awaited<ReturnType<typeof decide>> | undefined;
+  if (pr.open) {
+    const actor = await actorOf(deps.api, where, request.requestedBy, teamsIn(policy.deployers));
+    // The SHA's deployments are read so a request whose deployment was already created (a start that lost
+    // its answer) is not created again.
+    decided = await decide(deps, b, policy, pending, actor, { readDeployments: true });
+  }
+  const decision = decided?.decision;
+  const check = startCheck(request, {
+    prOpen: pr.open,
+    policy: decision ?? { ok: true },
+  });
+  if (!check.start) {
+    const why =
+      decision && !decision.ok
+        ? `${explainRefusal(decision)} (checked again at its time; nothing was started).`
+        : 'the pull request is closed.';
+    return refuse(check.code, why);
+  }
+  const statusCommentId = comments.statusCommentIds.get(request.environment.toLowerCase());
+  const outcome = await startDeployment(
+    deps.api,
+    where,
+    {
+      ...pending,
+      pr: request.pr,
+      approvedBy: decision?.ok ? decision.tally.approvedBy : [],
+      production: policy.production,
+    },
+    {
+      ...(decided?.deployments ? { deployments: decided.deployments } : {}),
+      ...(statusCommentId !== undefined ? { statusCommentId } : {}),
+      now: deps.now,
+    },
+  );
+  const prefix = request.mode === 'at' ? 'schedule' : 'queue';
+  switch (outcome.status) {
+    case 'created':
+    case 'already_deployed': {
+      const code = startedCode(request);
+      await reply(
+        deps,
+        where,
+        request,
+        `**Started** (\`${code}\`): ${describeRequest(request)}, checked again against the policy now: deployment **#${outcome.deploymentId}**. Progress is in the status comment.`,
+      );
+      await removeRequest(deps.api, where, request);
+      return { ...base, status: 'started', code, deploymentId: outcome.deploymentId };
+    }
+    case 'sha_moved':
+      return refuse(
+        `${prefix}_sha_moved`,
+        `the pull request moved to ${short(outcome.actual)}; ask again for the new commit.`,
+      );
+    case 'locked':
+    case 'in_progress':
+      // A lock taken between the decision and the start: a queued request keeps its place.
+      if (request.mode === 'queue') {
+        await releaseClaim(deps.api, where, request);
+        return { ...base, status: 'requeued' };
+      }
+      return refuse('schedule_locked', `${lockOwner(outcome.lock)}.`);
+  }
+}
+
+/** runDue for a trigger: never fails the event it rides on (a config problem is the commands' to report). */
+export async function runDueQuietly(deps: DueDeps, where: Where): Promise<DueOutcome[] | { error: string }> {
+  try {
+    return await runDue(deps, where);
+  } catch (error) {
+    if (error instanceof FactsError) return { error: error.code };
+    deps.markers.warn(
+      {
+        repository: `${where.owner}/${where.repo}`,
+        error: error instanceof Error ? error.message : String(error),
+      },
+      'checking scheduled and queued deployments failed; the next trigger tries again',
+    );
+    return { error: 'failed' };
+  }
+}
