@@ -23,6 +23,7 @@ import { EXIT_CODES, gatesExitCode } from '../util/exit-codes.ts';
 import { stateKeyLine, StateKeyUsageError, type StateKeyOptions } from './state-key.ts';
 import { controlCli, MAX_REASON, type ControlCliOptions } from './control.ts';
 import { statusCli, type StatusCliOptions } from './status.ts';
+import type { MetricsCliOptions } from './metrics.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import type { ControlVerb } from '../control/request.ts';
 import {
@@ -342,6 +343,32 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(jsonOption())
     .action(async (opts: StatusCliOptions) => {
       exitCode = await statusCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
+    });
+
+  program
+    .command('metrics')
+    .description(
+      'delivery metrics per environment: deployment frequency, lead time, change failure rate, time to restore ' +
+        '(from GitHub with GITHUB_TOKEN, else from the state records; docs/metrics.md)',
+    )
+    .option('--since <duration|date>', 'the window: a duration back from now (90d) or a date', '90d')
+    .option(
+      '-e, --environment <names>',
+      'only this environment (repeat, or a comma list)',
+      collectEnvironments,
+    )
+    .option('--repository <owner/name>', 'the GitHub repository (default: $GITHUB_REPOSITORY)')
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action(async (opts: MetricsCliOptions) => {
+      const { metricsCli } = await import('./metrics.ts');
+      exitCode = await metricsCli(opts, {
+        ...io,
+        loadConfig: (path, json) => loadConfig(path, json, io),
+        env: process.env,
+        now: Date.now,
+      });
     });
 
   program

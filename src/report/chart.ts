@@ -136,7 +136,7 @@ const niceDown = (v: number) => round2(v, Math.floor);
 
 // Quoted for mermaid: a quote inside would end the label, and a newline or backtick could end the block.
 // Mermaid shows < > & as entities ("&gt;") or drops what looks like a tag, so they become look-alikes.
-const quote = (text: string) =>
+export const quote = (text: string) =>
   `"${text
     .replace(/"/g, "'")
     .replace(/[\r\n`]+/g, ' ')

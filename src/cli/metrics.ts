@@ -1,0 +1,119 @@
+// `deploy-action metrics [--since 90d] [--json] [-e ENV...] [--repository o/r]` (docs/metrics.md): the four
+// DORA keys per environment. With a GitHub token (GITHUB_TOKEN or GH_TOKEN) and a repository (--repository or
+// GITHUB_REPOSITORY) they are read from GitHub's deployments (GraphQL; GITHUB_API_URL for GitHub Enterprise
+// Server); without a token, from the state records in the state_dir, which cannot give lead time. Loaded by
+// main.ts with import() only when the command runs.
+import { oneLine } from '../config/errors.ts';
+import { resolveEnvironment } from '../config/resolve.ts';
+import type { RawConfig } from '../config/schema.ts';
+import { githubMetricsReport, historyMetricsReport } from '../metrics/report.ts';
+import { parseSince, SinceError } from '../metrics/window.ts';
+import { MetricsReadError } from '../metrics/github-read.ts';
+import type { MetricsReport } from '../metrics/types.ts';
+import { formatMetricsText } from '../report/metrics.ts';
+import { FileStateStore } from '../state/file-store.ts';
+import type { EnvironmentRecord } from '../state/record.ts';
+import { EXIT_CODES } from '../util/exit-codes.ts';
+
+export interface MetricsCliOptions {
+  since: string;
+  environment?: string[];
+  repository?: string;
+  config: string;
+  stateDir?: string;
+  json?: boolean;
+}
+
+export interface MetricsCliDeps {
+  out(text: string): void;
+  err(text: string): void;
+  loadConfig(path: string, json: boolean): Promise<RawConfig | undefined>;
+  env: NodeJS.ProcessEnv;
+  now(): number;
+}
+
+const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+export async function metricsCli(opts: MetricsCliOptions, deps: MetricsCliDeps): Promise<number> {
+  const fail = (code: string, message: string, exit: number = EXIT_CODES.invalidOrBlocked) => {
+    if (opts.json) deps.out(`${JSON.stringify({ type: 'metrics', ok: false, code, message })}\n`);
+    else deps.err(`error: ${code}: ${oneLine(message)}\n`);
+    return exit;
+  };
+  const now = deps.now();
+  let since: number;
+  try {
+    since = parseSince(opts.since, now);
+  } catch (error) {
+    if (error instanceof SinceError) return fail('invalid_since', error.message);
+    throw error;
+  }
+  const environments = opts.environment?.filter(Boolean);
+  const token = deps.env.GITHUB_TOKEN || deps.env.GH_TOKEN;
+  const repository = opts.repository ?? deps.env.GITHUB_REPOSITORY;
+  let report: MetricsReport;
+  if (token) {
+    if (!repository)
+      return fail(
+        'repository_required',
+        'a GitHub token is set: name the repository with --repository owner/name',
+      );
+    if (!REPOSITORY.test(repository))
+      return fail('invalid_repository', `--repository is "${repository}"; expected owner/name`);
+    const [owner, repo] = repository.split('/') as [string, string];
+    const { createGitHubClient } = await import('../github/client.ts');
+    const { octokit } = createGitHubClient({
+      token,
+      ...(deps.env.GITHUB_API_URL ? { baseUrl: deps.env.GITHUB_API_URL } : {}),
+    });
+    try {
+      report = await githubMetricsReport((query, variables) => octokit.graphql(query, variables), {
+        owner,
+        repo,
+        since,
+        until: now,
+        ...(environments?.length ? { environments } : {}),
+      });
+    } catch (error) {
+      if (error instanceof MetricsReadError)
+        return fail('github_unreadable', error.message, EXIT_CODES.failed);
+      return fail(
+        'github_unreadable',
+        `GitHub could not be read: ${(error as Error).message}`,
+        EXIT_CODES.failed,
+      );
+    }
+  } else {
+    const config = await deps.loadConfig(opts.config, !!opts.json);
+    if (!config) return EXIT_CODES.invalidOrBlocked;
+    const names = environments?.length ? environments : Object.keys(config.environments);
+    const records: Array<{ environment: string; record: EnvironmentRecord | undefined }> = [];
+    for (const name of names) {
+      const env = resolveEnvironment(config, name, { stateDir: opts.stateDir });
+      const read = await new FileStateStore(env.stateDir).read(env.name);
+      if (!read.ok) return fail(read.code, `${name}: ${read.message}`);
+      records.push({ environment: env.name, record: read.record });
+    }
+    report = historyMetricsReport(records, { since, until: now });
+    report.notes.push(
+      'no GITHUB_TOKEN: read from the local state records; set one (and --repository) for GitHub',
+    );
+  }
+  if (opts.json) deps.out(`${JSON.stringify({ type: 'metrics', ok: true, ...jsonReport(report) })}\n`);
+  else deps.out(formatMetricsText(report));
+  return EXIT_CODES.success;
+}
+
+/** The report with its times as ISO 8601 (epoch numbers are for code, not for people reading JSON). */
+export function jsonReport(report: MetricsReport) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    ...report,
+    since: iso(report.since),
+    until: iso(report.until),
+    environments: report.environments.map((m) => ({
+      ...m,
+      timeToRestore: { ...m.timeToRestore, openSince: iso(m.timeToRestore.openSince) },
+    })),
+  };
+}

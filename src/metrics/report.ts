@@ -1,0 +1,63 @@
+// A metrics report from where the facts are: GitHub (GraphQL, one request per 100 deployments) or the state
+// records' history (files, for the CLI without a token). The I/O is the caller's reader; this composes.
+import { computeMetrics, type MetricsWindow } from './compute.ts';
+import { readDeploymentFacts, type GraphqlFn } from './github-read.ts';
+import { historyFacts } from './history.ts';
+import type { EnvironmentRecord } from '../state/record.ts';
+import type { MetricsReport } from './types.ts';
+
+export async function githubMetricsReport(
+  graphql: GraphqlFn,
+  options: {
+    owner: string;
+    repo: string;
+    environments?: readonly string[];
+    maxPages?: number;
+  } & MetricsWindow,
+): Promise<MetricsReport> {
+  const read = await readDeploymentFacts(graphql, {
+    owner: options.owner,
+    repo: options.repo,
+    since: options.since,
+    ...(options.environments ? { environments: options.environments } : {}),
+    ...(options.maxPages ? { maxPages: options.maxPages } : {}),
+  });
+  const notes: string[] = [];
+  if (read.truncated)
+    notes.push(
+      `read the newest ${read.deployments.length} deployments only (${read.requests} pages): the window's start was not reached`,
+    );
+  return {
+    since: options.since,
+    until: options.until,
+    environments: computeMetrics(read.deployments, options, options.environments ?? []),
+    source: 'github',
+    requests: read.requests,
+    notes,
+  };
+}
+
+export function historyMetricsReport(
+  records: ReadonlyArray<{ environment: string; record: EnvironmentRecord | undefined }>,
+  window: MetricsWindow,
+): MetricsReport {
+  const facts = records.flatMap((r) => (r.record ? historyFacts(r.record) : []));
+  const oldest = Math.min(...facts.map((f) => f.createdAt));
+  const notes = [
+    'from the state records: lead time needs commit dates (GitHub), and a record keeps its last 50 transitions only',
+  ];
+  if (facts.length && oldest > window.since)
+    notes.push(`the oldest run recorded started ${new Date(oldest).toISOString()}, after the window's start`);
+  return {
+    since: window.since,
+    until: window.until,
+    environments: computeMetrics(
+      facts,
+      window,
+      records.map((r) => r.environment),
+    ),
+    source: 'state_history',
+    requests: 0,
+    notes,
+  };
+}

@@ -1,0 +1,162 @@
+// The delivery metrics (src/metrics) for people: a Markdown table and mermaid charts for the job summary and
+// the App's /status --history, and plain lines for the terminal. Every environment name is escaped (table:
+// cell(); chart: letters, digits and a few marks only, then quoted). Pure.
+import { formatDuration } from '../config/duration.ts';
+import { BAND_SOURCE } from '../metrics/bands.ts';
+import type { Band, EnvironmentMetrics, MetricsReport } from '../metrics/types.ts';
+import { quote, yRange } from './chart.ts';
+import { cell, formatNumber, table, truncate } from './markdown.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** A duration for people: minutes and hours as `formatDuration`, days from two days up. */
+export function humanDuration(ms: number | null): string {
+  if (ms === null) return '—';
+  if (ms >= 2 * DAY) return `${formatNumber(Number((ms / DAY).toFixed(1)))}d`;
+  return formatDuration(ms);
+}
+
+const percent = (rate: number | null) =>
+  rate === null ? '—' : `${formatNumber(Number((rate * 100).toFixed(1)))} %`;
+const band = (b: Band | null) => (b ? ` (${b})` : '');
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const when = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The four keys of one environment as short texts, shared by every surface. */
+export function metricTexts(m: EnvironmentMetrics) {
+  const d = m.deployments;
+  const counts = [
+    `${d.succeeded} ok`,
+    `${d.failed} failed`,
+    ...(d.inProgress ? [`${d.inProgress} in progress`] : []),
+    ...(d.noChange ? [`${d.noChange} changed nothing`] : []),
+    ...(d.superseded ? [`${d.superseded} superseded`] : []),
+  ].join(', ');
+  const lead = m.leadTime;
+  const leadNotes = [
+    ...(lead.unknown ? [`${lead.unknown} without a commit date`] : []),
+    ...(lead.skewed ? [`${lead.skewed} left out: commit dated after the deployment`] : []),
+  ];
+  const restore = m.timeToRestore;
+  return {
+    deployments: `${d.total}: ${counts}`,
+    frequency: `${formatNumber(m.frequency.perDay)}/day, ${formatNumber(m.frequency.perWeek)}/week${band(m.frequency.band)}`,
+    leadTime:
+      lead.count === 0
+        ? `—${leadNotes.length ? ` (${leadNotes.join('; ')})` : ''}`
+        : `median ${humanDuration(lead.medianMs)}, p90 ${humanDuration(lead.p90Ms)}${band(lead.band)}` +
+          (leadNotes.length ? `; ${leadNotes.join('; ')}` : ''),
+    changeFailureRate:
+      m.changeFailureRate.rate === null
+        ? '— (nothing finished)'
+        : `${percent(m.changeFailureRate.rate)} (${m.changeFailureRate.failed} of ${m.changeFailureRate.finished})${band(m.changeFailureRate.band)}`,
+    timeToRestore:
+      (restore.count
+        ? `median ${humanDuration(restore.medianMs)} over ${restore.count}${band(restore.band)}`
+        : restore.openSince === null
+          ? '— (no failure)'
+          : '—') + (restore.openSince !== null ? `; open since ${when(restore.openSince)}` : ''),
+  };
+}
+
+/** Where the numbers came from and what they cannot say. */
+function footer(report: MetricsReport): string[] {
+  return [
+    `<sub>Window ${day(report.since)} to ${day(report.until)}, by deployment creation time. ` +
+      `Source: ${report.source === 'github' ? `GitHub deployments and statuses (${report.requests} GraphQL request${report.requests === 1 ? '' : 's'})` : 'the state records’ history'}. ` +
+      `Bands: ${BAND_SOURCE}. Definitions: docs/metrics.md.</sub>`,
+    ...report.notes.map((n) => `<sub>${cell(n)}</sub>`),
+  ];
+}
+
+/** A name in a chart: letters, digits and `. _ - : /` only (no mermaid directive or markup can form), short. */
+const chartName = (name: string) => truncate(name.replace(/[^\p{L}\p{N}._:/ -]/gu, '·'), 24);
+
+function barChart(title: string, yTitle: string, names: string[], values: number[]): string {
+  const [, hi] = yRange([0, ...values]);
+  return [
+    '```mermaid',
+    'xychart-beta',
+    `    title ${quote(title)}`,
+    `    x-axis [${names.map((n) => quote(chartName(n))).join(', ')}]`,
+    `    y-axis ${quote(yTitle)} 0 --> ${formatNumber(hi || 1)}`,
+    `    bar [${values.map((v) => String(Number(v.toPrecision(4)))).join(', ')}]`,
+    '```',
+  ].join('\n');
+}
+
+/** The metrics' charts: deployments per week and median lead time (hours) per environment. */
+export function metricsCharts(environments: readonly EnvironmentMetrics[]): string[] {
+  if (environments.length === 0) return [];
+  const names = environments.map((m) => m.environment);
+  const charts = [
+    barChart(
+      'Deployments per week',
+      'per week',
+      names,
+      environments.map((m) => m.frequency.perWeek),
+    ),
+  ];
+  const withLead = environments.filter((m) => m.leadTime.medianMs !== null);
+  if (withLead.length)
+    charts.push(
+      barChart(
+        'Median lead time for changes',
+        'hours',
+        withLead.map((m) => m.environment),
+        withLead.map((m) => m.leadTime.medianMs! / HOUR),
+      ),
+    );
+  return charts;
+}
+
+export function metricsTable(environments: readonly EnvironmentMetrics[]): string {
+  return table(
+    ['Environment', 'Deployments', 'Frequency', 'Lead time', 'Change failure rate', 'Time to restore'],
+    environments.map((m) => {
+      const t = metricTexts(m);
+      return [
+        cell(m.environment),
+        cell(t.deployments),
+        cell(t.frequency),
+        cell(t.leadTime),
+        cell(t.changeFailureRate),
+        cell(t.timeToRestore),
+      ];
+    }),
+  );
+}
+
+/** The job summary's (and the App's) section: heading, table, charts, sources. */
+export function renderMetricsSummary(report: MetricsReport, heading = '## Delivery metrics'): string {
+  const body =
+    report.environments.length === 0
+      ? ['No deployments in the window.']
+      : [metricsTable(report.environments), '', ...metricsCharts(report.environments)];
+  return [heading, '', ...body, '', ...footer(report), ''].join('\n');
+}
+
+/** Terminal lines; every name on one line with controls made visible. */
+export function formatMetricsText(report: MetricsReport): string {
+  const safe = (text: string) =>
+    text.replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  const lines = [`Delivery metrics, ${day(report.since)} to ${day(report.until)}:`];
+  if (report.environments.length === 0) lines.push('  no deployments in the window');
+  for (const m of report.environments) {
+    const t = metricTexts(m);
+    lines.push(
+      `${safe(m.environment)}:`,
+      `  deployments:          ${t.deployments}`,
+      `  frequency:            ${t.frequency}`,
+      `  lead time:            ${t.leadTime}`,
+      `  change failure rate:  ${t.changeFailureRate}`,
+      `  time to restore:      ${t.timeToRestore}`,
+    );
+  }
+  lines.push(
+    `source: ${report.source === 'github' ? `GitHub (${report.requests} GraphQL requests)` : 'state records (no lead time)'}; bands: ${BAND_SOURCE}`,
+    ...report.notes.map((n) => `note: ${safe(n)}`),
+  );
+  return `${lines.join('\n')}\n`;
+}
