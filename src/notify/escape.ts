@@ -1,8 +1,11 @@
 // Per-channel escaping of values, and cutting text to a channel's limit without breaking an escape. Pure.
 
+// Bidirectional overrides reorder what is shown, so a value could read differently from what it is.
+const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
 /** Slack mrkdwn: &, < and > are the only control characters (a `<!channel>` or `<url|text>` needs them). */
 export function slackEscape(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return value.replace(BIDI, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Inside a Slack link `<url|label>`: the URL must not end the link or start the label. */
@@ -15,7 +18,10 @@ const MARKDOWN = /[\\`*_{}[\]()#+!|~<>-]/g;
 
 /** Teams TextBlock / FactSet markdown: every formatting character backslash-escaped; lines kept whole. */
 export function teamsEscape(value: string): string {
-  return value.replace(/\r\n?|\n/g, ' ').replace(MARKDOWN, (c) => `\\${c}`);
+  return value
+    .replace(BIDI, '')
+    .replace(/\r\n?|\n/g, ' ')
+    .replace(MARKDOWN, (c) => `\\${c}`);
 }
 
 export const identity = (value: string): string => value;

@@ -57,6 +57,7 @@ export class NotificationMapper {
   private rollbackReason: string | undefined;
   private readonly phaseSteps: StepRecord[] = [];
   private readonly notifiedWaits = new Set<string>();
+  private at = 0;
 
   constructor(context: NotifyContext, now: () => number = Date.now) {
     this.context = context;
@@ -64,6 +65,8 @@ export class NotificationMapper {
   }
 
   next(event: PipelineEvent): NotifyItem[] {
+    // One reading of the clock per event: every time in its notifications is the same.
+    this.at = this.now();
     switch (event.type) {
       case 'start':
         if (this.startedAt !== undefined) return [];
@@ -71,7 +74,7 @@ export class NotificationMapper {
         this.version = event.version;
         this.previousVersion = event.previousVersion;
         this.strategy = event.strategy;
-        this.startedAt = this.now();
+        this.startedAt = this.at;
         return [
           this.notify('started', {
             reason: 'started',
@@ -198,11 +201,11 @@ export class NotificationMapper {
       what: bounded(
         `${this.strategy ? `${this.strategy} deployment` : 'Deployment'} of ${this.version} to ${this.environment}${prev ? ` (live: ${prev})` : ''}`,
       ),
-      when: formatUtc(new Date(this.now()).toISOString()),
+      when: formatUtc(new Date(this.at).toISOString()),
       who: bounded(c.who),
       approvers: bounded(c.approvers?.join(', ')),
       contact: bounded(c.contact),
-      duration: this.startedAt !== undefined ? formatDuration(this.now() - this.startedAt) : undefined,
+      duration: this.startedAt !== undefined ? formatDuration(this.at - this.startedAt) : undefined,
       run_url: c.runUrl,
       deployment_url: c.deploymentUrl,
       environment_url: c.environmentUrl,
@@ -216,11 +219,11 @@ export class NotificationMapper {
   private notify(event: NotifyEvent, extra: Facts): NotifyItem {
     return {
       kind: 'notify',
-      notification: { event, at: new Date(this.now()).toISOString(), facts: this.facts(extra, event) },
+      notification: { event, at: new Date(this.at).toISOString(), facts: this.facts(extra, event) },
     };
   }
 
   private thread(text: string): NotifyItem {
-    return { kind: 'thread', line: { at: new Date(this.now()).toISOString(), text: bounded(text, 2500)! } };
+    return { kind: 'thread', line: { at: new Date(this.at).toISOString(), text: bounded(text, 2500)! } };
   }
 }

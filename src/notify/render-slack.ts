@@ -41,7 +41,7 @@ export function renderSlack(n: Notification, template: EventTemplate): SlackMess
   if (n.facts.pr_number && n.facts.pr_title)
     links.push({
       type: 'mrkdwn',
-      text: cut(`PR #${n.facts.pr_number}: ${slackEscape(n.facts.pr_title)}`, 300),
+      text: cut(`PR #${slackEscape(n.facts.pr_number)}: ${slackEscape(n.facts.pr_title)}`, 300),
     });
   const blocks: Array<Record<string, unknown>> = [
     { type: 'header', text: { type: 'plain_text', text: title, emoji: true } },

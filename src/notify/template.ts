@@ -17,7 +17,7 @@ export function templateProblems(template: string): string[] {
       );
   }
   const rest = template.replace(PLACEHOLDER, '');
-  if (rest.includes('{{') || rest.includes('}}'))
+  if (rest.includes('{{') || rest.includes('}}') || /\{\{\{|\}\}\}/.test(template))
     problems.push('has a "{{" or "}}" that is not a placeholder such as {{version}}');
   return problems;
 }

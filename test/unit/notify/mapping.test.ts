@@ -1,0 +1,199 @@
+// Pipeline events → the eight notification events (and the Slack thread's lines): pure, clock passed in.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { PipelineEvent, PipelineResult, WaitRecord } from '../../../src/pipeline/events.ts';
+import { NotificationMapper } from '../../../src/notify/mapping.ts';
+import type { NotifyItem } from '../../../src/notify/model.ts';
+
+const T0 = Date.parse('2026-12-01T10:00:00Z');
+const start: PipelineEvent = {
+  type: 'start',
+  environment: 'production',
+  version: 'v2',
+  previousVersion: 'v1',
+  strategy: 'canary',
+};
+
+function result(status: PipelineResult['status'], extra: Partial<PipelineResult> = {}): PipelineEvent {
+  return {
+    type: 'result',
+    result: {
+      status,
+      code: status === 'succeeded' ? 'deployed' : 'verify_failed',
+      message: `the run ${status}`,
+      environment: 'production',
+      version: 'v2',
+      previousVersion: 'v1',
+      strategy: 'canary',
+      dryRun: false,
+      phases: [],
+      steps: [],
+      decisions: [],
+      rollbacks: [],
+      startedAt: new Date(T0).toISOString(),
+      durationMs: 90_000,
+      exitCode: 0,
+      ...extra,
+    },
+  };
+}
+
+function wait(kind: WaitRecord['kind'], ended?: WaitRecord['ended']): WaitRecord {
+  return {
+    environment: 'production',
+    kind,
+    step: 2,
+    at: 'canary 25 %',
+    weight: 25,
+    since: '2026-12-01T10:01:00Z',
+    approvals: kind === 'approval' ? 2 : undefined,
+    ...(ended ? { ended } : {}),
+    waitedMs: 0,
+  };
+}
+
+function run(events: PipelineEvent[]) {
+  let now = T0;
+  const mapper = new NotificationMapper(
+    { who: 'alice', repository: 'o/r', sha: 'a'.repeat(40) },
+    () => (now += 1000),
+  );
+  return events.flatMap((e) => mapper.next(e));
+}
+
+const notified = (items: NotifyItem[]) =>
+  items.flatMap((i) => (i.kind === 'notify' ? [i.notification.event] : []));
+
+describe('NotificationMapper', () => {
+  it('maps each outcome to its event', () => {
+    const cases: Array<[PipelineResult['status'], string | undefined]> = [
+      ['succeeded', 'succeeded'],
+      ['rolled_back', 'rolled_back'],
+      ['failed', 'failed'],
+      ['blocked', 'failed'],
+      ['cancelled', 'cancelled'],
+      ['paused', 'paused'],
+      ['waiting', undefined],
+    ];
+    for (const [status, event] of cases)
+      assert.deepEqual(
+        notified(run([start, result(status)])),
+        event ? ['started', event] : ['started'],
+        status,
+      );
+  });
+
+  it('maps waits: approval and manual wait for people, a hold is paused, a bake only goes to the thread', () => {
+    assert.deepEqual(notified(run([start, { type: 'wait-start', record: wait('approval') }])), [
+      'started',
+      'waiting_for_approval',
+    ]);
+    assert.deepEqual(notified(run([start, { type: 'wait-start', record: wait('manual') }])), [
+      'started',
+      'waiting_for_approval',
+    ]);
+    assert.deepEqual(notified(run([start, { type: 'wait-start', record: wait('hold') }])), [
+      'started',
+      'paused',
+    ]);
+    const bake = run([start, { type: 'wait-start', record: wait('bake') }]);
+    assert.deepEqual(notified(bake), ['started']);
+    assert.equal(bake.filter((i) => i.kind === 'thread').length, 1);
+  });
+
+  it('a wait handed off (same wait reported again) is notified once', () => {
+    const w = wait('approval');
+    const items = run([
+      start,
+      { type: 'wait-start', record: w },
+      { type: 'wait-start', record: { ...w, ended: { at: 'x', how: 'handed_off', by: [] } } },
+    ]);
+    assert.deepEqual(notified(items), ['started', 'waiting_for_approval']);
+  });
+
+  it('promoted: a person ended the wait (promote or approvals), with who did it; time or resume is not', () => {
+    const promoted = run([
+      start,
+      { type: 'wait-end', record: wait('manual', { at: 'x', how: 'promoted', by: ['bob'] }) },
+    ]);
+    assert.deepEqual(notified(promoted), ['started', 'promoted']);
+    const n = promoted.find((i) => i.kind === 'notify' && i.notification.event === 'promoted');
+    assert.equal(n?.kind === 'notify' && n.notification.facts.who, 'bob');
+    assert.equal(n?.kind === 'notify' && n.notification.facts.step, 'canary 25 % (step 2)');
+    const approved = run([
+      start,
+      { type: 'wait-end', record: wait('approval', { at: 'x', how: 'approved', by: ['b', 'c'] }) },
+    ]);
+    assert.deepEqual(notified(approved), ['started', 'promoted']);
+    for (const how of ['due', 'resumed', 'aborted', 'cancelled'] as const)
+      assert.deepEqual(
+        notified(run([start, { type: 'wait-end', record: wait('bake', { at: 'x', how, by: [] }) }])),
+        ['started'],
+        how,
+      );
+  });
+
+  it('a result without a start (blocked before it) still says what failed', () => {
+    const items = run([result('blocked', { code: 'gates_blocked', message: 'tests gate blocked' })]);
+    assert.equal(items.length, 1);
+    const n = items[0]!;
+    assert.ok(n.kind === 'notify');
+    assert.equal(n.notification.event, 'failed');
+    assert.equal(n.notification.facts.environment, 'production');
+    assert.equal(n.notification.facts.code, 'gates_blocked');
+    assert.equal(n.notification.facts.reason, 'tests gate blocked');
+  });
+
+  it('facts: what / when / impact / who, the rollback reason, and values bounded', () => {
+    const items = run([
+      start,
+      { type: 'rollback-start', environment: 'production', reason: 'error rate 5 % > 1 %', steps: [] },
+      result('rolled_back', {
+        rollbacks: [
+          { reason: 'x', environment: 'production', steps: [], levels: [], ok: true, durationMs: 10 },
+        ],
+      }),
+    ]);
+    const started = items.find((i) => i.kind === 'notify' && i.notification.event === 'started');
+    assert.ok(started?.kind === 'notify');
+    assert.equal(started.notification.facts.what, 'canary deployment of v2 to production (live: v1)');
+    assert.equal(started.notification.facts.when, '2026-12-01 10:00:01 UTC');
+    assert.match(started.notification.facts.impact!, /growing share of traffic/);
+    assert.equal(started.notification.facts.who, 'alice');
+    assert.equal(started.notification.facts.short_sha, 'a'.repeat(12));
+    const rolled = items.find((i) => i.kind === 'notify' && i.notification.event === 'rolled_back');
+    assert.ok(rolled?.kind === 'notify');
+    assert.equal(rolled.notification.facts.reason, 'error rate 5 % > 1 %');
+    assert.equal(rolled.notification.facts.impact, 'traffic is back on v1');
+    const long = new NotificationMapper({ pr: { number: 1, title: 'x'.repeat(10_000) } }).next(start)[0]!;
+    assert.ok(long.kind === 'notify' && [...long.notification.facts.pr_title!].length <= 300);
+  });
+
+  it('the thread gets one line per phase with its steps, and the rollback', () => {
+    const items = run([
+      start,
+      {
+        type: 'step-end',
+        record: {
+          environment: 'production',
+          phase: 'production',
+          step: { kind: 'deploy', slot: 'green' } as never,
+          description: 'deploy to green',
+          result: { ok: true },
+          durationMs: 1200,
+        },
+      },
+      {
+        type: 'phase-end',
+        record: { phase: 'production', status: 'succeeded', startedAt: '', durationMs: 1500 },
+      },
+      { type: 'phase-end', record: { phase: 'staging', status: 'skipped', startedAt: '', durationMs: 0 } },
+      { type: 'rollback-start', environment: 'production', reason: 'health failed', steps: [] },
+    ]);
+    const lines = items.flatMap((i) => (i.kind === 'thread' ? [i.line.text] : []));
+    assert.deepEqual(lines, [
+      'production: succeeded in 1.5s\n✓ deploy to green (1.2s)',
+      'Rolling back production: health failed',
+    ]);
+  });
+});

@@ -1,0 +1,142 @@
+// The three renderers with hostile values in every field: nothing a value holds can mention, link, format or
+// break the payload; every channel's documented limits hold whatever the length; links are http(s) only.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PLACEHOLDERS, type Facts, type Notification, NOTIFY_EVENTS } from '../../../src/notify/model.ts';
+import { renderSlack, renderSlackThread } from '../../../src/notify/render-slack.ts';
+import { renderTeams } from '../../../src/notify/render-teams.ts';
+import { renderWebhook, signature } from '../../../src/notify/render-webhook.ts';
+import { DEFAULT_TEMPLATES, type EventTemplate } from '../../../src/notify/template.ts';
+import { slackProblems, teamsProblems, verifySignature } from '../../helpers/notify-receivers.ts';
+
+const HOSTILE = [
+  '<!channel> <!here> <@U123> <#C1|general>',
+  '<https://evil.example|click me> & &amp; &lt;',
+  '*bold* _it_ ~s~ `code` ```fence``` > quote',
+  '[x](javascript:alert(1)) ![i](https://evil.example/i.png) # head',
+  'line\nbreak\r\n- item\t|cell|',
+  '${{ secrets.X }} {{version}} \\ \u202e bidi',
+  '</TextBlock>"}],"x":"',
+].join(' ');
+
+/** A template using every placeholder, so every value reaches title and text. */
+const ALL: EventTemplate = {
+  title: PLACEHOLDERS.map((p) => `{{${p}}}`).join(' '),
+  text: PLACEHOLDERS.map((p) => `{{${p}}}`).join(' '),
+};
+
+function hostileNotification(value = HOSTILE, event: Notification['event'] = 'failed'): Notification {
+  const facts: Facts = {};
+  for (const key of PLACEHOLDERS) facts[key] = value;
+  return { event, at: '2026-12-01T10:00:00.000Z', facts };
+}
+
+/** Every string inside a payload. */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(strings);
+  return [];
+}
+
+/** Slack mrkdwn that only has the links the renderer made: no other < or >, and every & an entity. */
+function assertInertSlack(text: string) {
+  const withoutLinks = text.replace(/<https?:\/\/[^|<> ]+\|(Run|Deployment|Environment|Pull request)>/g, '');
+  assert.doesNotMatch(withoutLinks, /[<>]/, text);
+  assert.doesNotMatch(text, /&(?!amp;|lt;|gt;)/, text);
+}
+
+/** Every markdown character in a Teams text is backslash-escaped (preceded by an odd run of backslashes). */
+function assertInertTeams(text: string) {
+  for (let i = 0; i < text.length; i++) {
+    if (!'*_[]()~`#<>|!{}+-'.includes(text[i]!)) continue;
+    let slashes = 0;
+    for (let j = i - 1; j >= 0 && text[j] === '\\'; j--) slashes++;
+    assert.equal(slashes % 2, 1, `unescaped ${text[i]} at ${i} in ${text}`);
+  }
+  assert.doesNotMatch(text, /\n/);
+}
+
+describe('Slack', () => {
+  it('escapes every field, keeps within the limits, and makes no link, mention or markup from a value', () => {
+    for (const template of [ALL, ...Object.values(DEFAULT_TEMPLATES)]) {
+      const message = renderSlack(hostileNotification(), template);
+      assert.deepEqual(slackProblems(message), []);
+      for (const s of strings(message)) if (s !== 'plain_text' && s !== 'mrkdwn') assertInertSlack(s);
+      assert.ok(message.text.includes('&lt;!channel&gt;'));
+      assert.ok(!strings(message).some((s) => s.includes('\u202e')));
+    }
+  });
+
+  it('cuts huge values to the limits without breaking an entity', () => {
+    const message = renderSlack(hostileNotification('&<>'.repeat(20_000)), ALL);
+    assert.deepEqual(slackProblems(message), []);
+    for (const s of strings(message)) assertInertSlack(s);
+    const thread = renderSlackThread({ at: '', text: '<&>'.repeat(5000) });
+    assert.ok(thread.text.length <= 3000);
+    assertInertSlack(thread.text);
+  });
+
+  it('links only http(s) URLs, and a URL cannot end its link early', () => {
+    const n = hostileNotification('x');
+    n.facts.run_url = 'javascript:alert(1)';
+    n.facts.pr_url = 'https://github.com/o/r/pull/1?a=1&b=<x>|label';
+    const message = renderSlack(n, DEFAULT_TEMPLATES.started);
+    const context = message.blocks.find((b) => b.type === 'context') as { elements: Array<{ text: string }> };
+    const links = context.elements.map((e) => e.text);
+    assert.ok(!links.some((l) => l.includes('javascript')));
+    assert.ok(
+      links.includes('<https://github.com/o/r/pull/1?a=1&amp;b=%3Cx%3E%7Clabel|Pull request>'),
+      links.join('\n'),
+    );
+  });
+});
+
+describe('Teams', () => {
+  it('is a valid Adaptive Card 1.5 in the message envelope for every event, with every value escaped', () => {
+    for (const event of NOTIFY_EVENTS)
+      for (const template of [ALL, DEFAULT_TEMPLATES[event]]) {
+        const body = renderTeams(hostileNotification(HOSTILE, event), template);
+        assert.deepEqual(teamsProblems(body), []);
+        const card = (body.attachments as Array<{ content: { body: Array<Record<string, unknown>> } }>)[0]!
+          .content;
+        for (const block of card.body) {
+          if (block.type === 'TextBlock' && block !== card.body[0] && template === ALL)
+            assertInertTeams(block.text as string);
+          if (block.type === 'FactSet')
+            for (const f of block.facts as Array<{ value: string }>) assertInertTeams(f.value);
+        }
+        if (template === ALL) assertInertTeams(card.body[0]!.text as string);
+      }
+  });
+
+  it('stays valid and small with huge values; links only http(s) as OpenUrl actions', () => {
+    const n = hostileNotification('\\*'.repeat(30_000));
+    n.facts.run_url = 'https://github.com/o/r/actions/runs/1';
+    n.facts.pr_url = 'data:text/html,x';
+    const body = renderTeams(n, ALL);
+    assert.deepEqual(teamsProblems(body), []);
+    const card = (body.attachments as Array<{ content: { actions: Array<{ url: string }> } }>)[0]!.content;
+    assert.deepEqual(
+      card.actions.map((a) => a.url),
+      ['https://github.com/o/r/actions/runs/1'],
+    );
+  });
+});
+
+describe('generic webhook', () => {
+  it('carries every value exactly (JSON escapes it), signed over the exact bytes', () => {
+    const body = renderWebhook(hostileNotification(), DEFAULT_TEMPLATES.failed, 'd-1');
+    const parsed = JSON.parse(body);
+    for (const key of PLACEHOLDERS) assert.equal(parsed.facts[key], HOSTILE, key);
+    assert.equal(parsed.event, 'failed');
+    assert.equal(parsed.delivery, 'd-1');
+    assert.equal(parsed.schema_version, 1);
+    assert.ok(parsed.title.includes(HOSTILE));
+    const header = signature(body, 's3cret');
+    assert.match(header, /^sha256=[0-9a-f]{64}$/);
+    assert.ok(verifySignature(body, 's3cret', header));
+    assert.ok(!verifySignature(body, 'other', header));
+    assert.ok(!verifySignature(`${body} `, 's3cret', header));
+  });
+});
