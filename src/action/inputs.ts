@@ -7,7 +7,7 @@ import { VERSION_RULE, VERSION_RULE_TEXT, type DeploymentType } from '../github/
 import type { RunContext } from './context.ts';
 import { parseStateKey } from '../state/state-key.ts';
 
-export const MODES = ['full', 'gates', 'deploy', 'rollback', 'reconcile'] as const;
+export const MODES = ['full', 'gates', 'deploy', 'rollback', 'reconcile', 'metrics'] as const;
 export type Mode = (typeof MODES)[number];
 type Strategy = (typeof STRATEGY_NAMES)[number];
 
@@ -76,7 +76,7 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
 
   const inputs: ActionInputs = {
     environment:
-      text('mode') === 'reconcile'
+      text('mode') === 'reconcile' || text('mode') === 'metrics'
         ? matching(
             'environment',
             nameListRule,

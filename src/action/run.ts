@@ -28,6 +28,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       return void (counter = await (
         await import('./reconcile.ts')
       ).runReconcile(inputs, context, env, cancellation.signal));
+    // Delivery metrics (docs/metrics.md): read GitHub's deployments, write the job summary; no deployment.
+    if (inputs.mode === 'metrics')
+      return void (counter = await (await import('./metrics.ts')).runMetrics(inputs, context, env));
     const plan = planRun(inputs, context);
     const config = await loadConfigFile(inputs.config);
     let octokit: GitHubClient | undefined;

@@ -6,7 +6,7 @@
 import { oneLine } from '../config/errors.ts';
 import { resolveEnvironment } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
-import { githubMetricsReport, historyMetricsReport } from '../metrics/report.ts';
+import { githubMetricsReport, historyMetricsReport, metricsJson } from '../metrics/report.ts';
 import { parseSince, SinceError } from '../metrics/window.ts';
 import { MetricsReadError } from '../metrics/github-read.ts';
 import type { MetricsReport } from '../metrics/types.ts';
@@ -99,21 +99,7 @@ export async function metricsCli(opts: MetricsCliOptions, deps: MetricsCliDeps):
       'no GITHUB_TOKEN: read from the local state records; set one (and --repository) for GitHub',
     );
   }
-  if (opts.json) deps.out(`${JSON.stringify({ type: 'metrics', ok: true, ...jsonReport(report) })}\n`);
+  if (opts.json) deps.out(`${JSON.stringify({ type: 'metrics', ok: true, ...metricsJson(report) })}\n`);
   else deps.out(formatMetricsText(report));
   return EXIT_CODES.success;
-}
-
-/** The report with its times as ISO 8601 (epoch numbers are for code, not for people reading JSON). */
-export function jsonReport(report: MetricsReport) {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return {
-    ...report,
-    since: iso(report.since),
-    until: iso(report.until),
-    environments: report.environments.map((m) => ({
-      ...m,
-      timeToRestore: { ...m.timeToRestore, openSince: iso(m.timeToRestore.openSince) },
-    })),
-  };
 }

@@ -61,3 +61,17 @@ export function historyMetricsReport(
     notes,
   };
 }
+
+/** The report with its times as ISO 8601 (epoch numbers are for code, not for people reading JSON). */
+export function metricsJson(report: MetricsReport) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    ...report,
+    since: iso(report.since),
+    until: iso(report.until),
+    environments: report.environments.map((m) => ({
+      ...m,
+      timeToRestore: { ...m.timeToRestore, openSince: iso(m.timeToRestore.openSince) },
+    })),
+  };
+}

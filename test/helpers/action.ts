@@ -37,6 +37,8 @@ export interface ActionOptions {
   event?: ActionEvent;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** Run this entry instead of the bundle (e.g. src/action/index.ts: a test of the sources, no build needed). */
+  entry?: string;
 }
 
 export interface StartedAction {
@@ -153,7 +155,7 @@ export function startBuiltAction(opts: ActionOptions): StartedAction {
   };
   for (const [name, value] of Object.entries(opts.inputs))
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const child = spawn(process.execPath, [ACTION_BUNDLE], { cwd: opts.dir, env });
+  const child = spawn(process.execPath, [opts.entry ?? ACTION_BUNDLE], { cwd: opts.dir, env });
   let stdout = '';
   let stderr = '';
   const lines: ActionRun['lines'] = [];

@@ -1,0 +1,59 @@
+// The Action's `mode: metrics` (docs/metrics.md): the four DORA keys per environment from the repository's
+// deployments and statuses (GraphQL, one request per 100 deployments), as the job summary (a table and
+// charts) and the `metrics` output. Needs the token's `deployments: read`. Loaded by run.ts with import().
+import * as core from '@actions/core';
+import { createGitHubClient, type RequestCounter } from '../github/client.ts';
+import { githubMetricsReport, metricsJson } from '../metrics/report.ts';
+import { DEFAULT_SINCE, parseSince, SinceError } from '../metrics/window.ts';
+import { renderMetricsSummary } from '../report/metrics.ts';
+import type { RunContext } from './context.ts';
+import { environmentList, InputError, type ActionInputs } from './inputs.ts';
+
+export async function runMetrics(
+  inputs: ActionInputs,
+  context: RunContext,
+  env: NodeJS.ProcessEnv,
+): Promise<RequestCounter | undefined> {
+  const problems: string[] = [];
+  if (!inputs.token)
+    problems.push(
+      'mode "metrics" reads the Deployments tab: input "github-token" is required (deployments: read)',
+    );
+  const now = Date.now();
+  let since = now;
+  try {
+    since = parseSince(core.getInput('since').trim() || DEFAULT_SINCE, now, 'input "since"');
+  } catch (error) {
+    if (!(error instanceof SinceError)) throw error;
+    problems.push(error.message);
+  }
+  if (problems.length) throw new InputError(problems);
+  const { octokit, counter } = createGitHubClient({
+    token: inputs.token!,
+    baseUrl: context.apiUrl,
+    log: (message) => core.info(message),
+  });
+  const environments = environmentList(inputs.environment ?? context.dispatch?.environment);
+  const report = await githubMetricsReport((query, variables) => octokit.graphql(query, variables), {
+    owner: context.owner,
+    repo: context.repo,
+    since,
+    until: now,
+    ...(environments ? { environments } : {}),
+  });
+  core.info(
+    `delivery metrics for ${report.environments.length} environment(s) from ${report.requests} GraphQL request(s)`,
+  );
+  for (const note of report.notes) core.warning(note);
+  core.setOutput('metrics', JSON.stringify(metricsJson(report)));
+  core.setOutput('status', 'succeeded');
+  core.setOutput('code', 'metrics');
+  if (env.GITHUB_STEP_SUMMARY) {
+    try {
+      await core.summary.addRaw(renderMetricsSummary(report), true).write();
+    } catch (error) {
+      core.warning(`could not write the job summary: ${(error as Error).message}`);
+    }
+  }
+  return counter;
+}

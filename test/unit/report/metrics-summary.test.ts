@@ -1,0 +1,96 @@
+// The delivery metrics as the job summary and /status --history show them: hostile environment names stay
+// inert text in the table (no tag, no broken row) and in the charts (no closed quote or fence, no mermaid
+// directive); the numbers read as the four keys with their bands; an empty window says so.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { computeMetrics } from '../../../src/metrics/compute.ts';
+import type { DeploymentFact, MetricsReport } from '../../../src/metrics/types.ts';
+import { formatMetricsText, humanDuration, renderMetricsSummary } from '../../../src/report/metrics.ts';
+import { assertTablesIntact } from './table-check.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const T0 = Date.parse('2026-10-01T00:00:00Z');
+export const HOSTILE = [
+  'prod|<img src=x onerror=alert(1)>',
+  'a"]\n```\n%%{init: {"theme":"dark"}}%%\n# heading',
+  '*bold* [link](https://evil.example) @admin `tick`',
+];
+
+function report(environments: string[]): MetricsReport {
+  const facts: DeploymentFact[] = environments.flatMap((environment, e) =>
+    Array.from({ length: 4 }, (_, i) => ({
+      id: `${e}-${i}`,
+      environment,
+      createdAt: T0 + i * DAY + e * HOUR,
+      changeAt: T0 + i * DAY - (e + 1) * HOUR,
+      statuses: [
+        i === 2
+          ? {
+              state: 'failure' as const,
+              at: T0 + i * DAY + e * HOUR + HOUR,
+              description: 'rolled back: v1 serves again',
+            }
+          : { state: 'success' as const, at: T0 + i * DAY + e * HOUR + HOUR },
+      ],
+    })),
+  );
+  const window = { since: T0, until: T0 + 28 * DAY };
+  return { ...window, environments: computeMetrics(facts, window), source: 'github', requests: 1, notes: [] };
+}
+
+test('hostile environment names stay inert in the table and the charts', () => {
+  const md = renderMetricsSummary(report([...HOSTILE, 'production']));
+  assertTablesIntact(md);
+  const rows = md.split('\n').filter((l) => l.startsWith('|'));
+  assert.equal(rows.length, 2 + 4, 'header, rule, one row per environment');
+  assert.doesNotMatch(md, /<img/);
+  assert.match(md, /&lt;img src=x onerror=alert\(1\)&gt;/);
+  assert.doesNotMatch(md, /(?<!\\)\]\(/, 'no Markdown link');
+  assert.doesNotMatch(md, /^# heading/m);
+  // Fences: each chart opens and closes once; nothing in between starts a line with ```.
+  const fences = md.split('\n').filter((l) => l.startsWith('```'));
+  assert.deepEqual(fences, ['```mermaid', '```', '```mermaid', '```']);
+  for (const block of md.split('```mermaid').slice(1)) {
+    const body = block.slice(0, block.indexOf('```'));
+    for (const line of body.trim().split('\n'))
+      assert.match(line, /^ {4}(title|x-axis|y-axis|bar) |^xychart-beta$/, `chart line: ${line}`);
+    // Every label quoted, no quote inside a label.
+    const axis = body.split('\n').find((l) => l.includes('x-axis'))!;
+    assert.equal(axis.match(/"/g)!.length, 2 * 4);
+    assert.doesNotMatch(axis, /%%|[{}<>`]/, 'no mermaid directive, markup or fence can form in a label');
+  }
+});
+
+test('the table reads as the four keys with their bands and the source', () => {
+  const md = renderMetricsSummary(report(['production']));
+  const row = md.split('\n').find((l) => l.startsWith('| production'))!;
+  // 3 releases and 1 rollback over 28 days; lead 2 h (1 h before creation + 1 h to success); restore 1 day.
+  assert.match(row, /4: 3 ok, 1 failed/);
+  assert.match(row, /0\.1071\/day, 0\.75\/week \(medium\)/);
+  assert.match(row, /median 2h, p90 2h \(elite\)/);
+  assert.match(row, /25 % \(1 of 4\) \(low\)/);
+  // Exactly a day is no longer "less than one day".
+  assert.match(row, /median 24h over 1 \(medium\)/);
+  assert.match(md, /1 GraphQL request\)/);
+  assert.match(md, /Accelerate State of DevOps Report 2023/);
+});
+
+test('nothing in the window, and the terminal text keeps names on one line', () => {
+  const empty: MetricsReport = {
+    since: T0,
+    until: T0 + DAY,
+    environments: [],
+    source: 'github',
+    requests: 1,
+    notes: [],
+  };
+  assert.match(renderMetricsSummary(empty), /No deployments in the window\./);
+  const text = formatMetricsText(report([HOSTILE[1]!]));
+  assert.match(text, /^a"\]\\u000a```\\u000a%%/m);
+  assert.equal(text.split('\n').filter((l) => l.includes('%%')).length, 1);
+  assert.deepEqual(
+    [humanDuration(null), humanDuration(90 * 60_000), humanDuration(3 * DAY)],
+    ['—', '1h30m', '3d'],
+  );
+});
