@@ -1,0 +1,374 @@
+// Scheduled and queued deployments end to end through probot.receive against the fake GitHub (which checks
+// every request against GitHub's OpenAPI description): a schedule starts once at its time however many
+// triggers race, the policy is checked again then (window, freeze, approvals, the head), /cancel-deploy is
+// the requester's or a deployer's, the queue starts in order as locks are released, and neither redeliveries
+// nor forged refs add or start anything.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { commentOnPull, rest, testApp, testProbot } from './helpers.ts';
+import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+type Json = Record<string, unknown>;
+const owner = 'acme';
+const repo = 'web';
+const PR = 7;
+const HEAD = fakeSha('pr-7-head');
+const BOT = 'deploy-action[bot]';
+
+// Tuesday 1 December 2026. Berlin is UTC+1 then; production's window is 10:00-12:00 Berlin (09:00-11:00Z).
+const at = (iso: string): Date => new Date(iso);
+
+const CONFIG = (extra = '') => `
+target:
+  commands:
+    deploy: ./deploy.sh
+approvals:
+  timezone: Europe/Berlin
+environments:
+  staging: {}
+  production:
+    approvals:
+      deployers: [alice, bob, erin]
+      approvers: [carol, dave]
+      required: 1
+      windows:
+        - { days: [tue, wed, thu], start: "10:00", end: "12:00" }
+${extra}`;
+
+interface World {
+  fake: FakeGitHub;
+  probot: Probot;
+  clock: { now: Date };
+}
+
+async function run(body: (w: World) => Promise<void>, config = CONFIG()): Promise<void> {
+  const fake = await createFakeGitHub();
+  fake.seedRepo({
+    owner,
+    repo,
+    files: { '.github/deploy.yml': config },
+    collaborators: {
+      alice: 'write',
+      bob: 'write',
+      carol: 'write',
+      dave: 'write',
+      erin: 'write',
+      mallory: 'write',
+    },
+    pulls: [{ number: PR, head: HEAD, user: 'alice' }],
+  });
+  const clock = { now: at('2026-12-01T08:00:00Z') };
+  const probot = testProbot(fake);
+  await probot.load(testApp({ now: () => clock.now, botLogin: BOT }));
+  try {
+    await body({ fake, probot, clock });
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+}
+
+const replies = (fake: FakeGitHub): string[] =>
+  [...fake.repo().comments.values()]
+    .filter(
+      (c) =>
+        (c.user as { login: string }).login === BOT &&
+        !String(c.body).startsWith('<!-- deploy-action:status'),
+    )
+    .map((c) => String(c.body));
+
+const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
+const scheduleRefs = (fake: FakeGitHub): string[] =>
+  [...fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-schedule/')).sort();
+
+async function comment(
+  w: World,
+  body: string,
+  user: string,
+  redeliver = 0,
+): Promise<{ id: number; reply: string }> {
+  const before = replies(w.fake).length;
+  const { id, payload } = commentOnPull(w.fake, body, { user });
+  for (let i = 0; i <= redeliver; i++)
+    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+  const after = replies(w.fake);
+  assert.ok(after.length > before, `a reply to ${body}`);
+  return { id, reply: after[before]! };
+}
+
+let runs = 9000;
+/** A workflow run completes (the scheduled reconcile workflow, say): the App's trigger to look. */
+async function runCompletes(w: World): Promise<void> {
+  const id = runs++;
+  w.fake.addWorkflowRun({ id, headSha: HEAD });
+  w.fake.updateWorkflowRun(id, { status: 'completed', conclusion: 'success' });
+  await w.probot.receive({
+    id: crypto.randomUUID(),
+    name: 'workflow_run',
+    payload: w.fake.workflowRunWebhook(id),
+  } as Receive);
+}
+
+test('a schedule starts once at its time, after the policy is checked again, even when two triggers race', async () => {
+  await run(async (w) => {
+    const ask = await comment(
+      w,
+      '/deploy production at 2026-12-01 10:30 --strategy canary | version=2.0',
+      'alice',
+    );
+    assert.match(ask.reply, /\*\*Scheduled\*\* \(`schedule_recorded`\)/);
+    // No zone written: production's (Europe/Berlin), so 10:30 there is 09:30Z.
+    assert.match(ask.reply, /`2026-12-01T09:30:00\.000Z`/);
+    assert.match(ask.reply, /1 approval\(s\)/);
+    assert.deepEqual(scheduleRefs(w.fake), [`deploy-schedule/production/c${ask.id}`]);
+    assert.match((await comment(w, '/approve-deploy production', 'carol')).reply, /Approval by @carol/);
+    assert.equal(deployments(w.fake).length, 0, 'an approval does not start a schedule early');
+
+    w.clock.now = at('2026-12-01T09:29:59Z');
+    await runCompletes(w);
+    assert.equal(deployments(w.fake).length, 0, 'not due one second before');
+
+    w.clock.now = at('2026-12-01T09:31:00Z');
+    await Promise.all([runCompletes(w), runCompletes(w), runCompletes(w)]);
+    assert.equal(deployments(w.fake).length, 1, 'three triggers at once: one deployment');
+    const [d] = deployments(w.fake);
+    assert.equal(d!.sha, HEAD);
+    assert.equal(d!.environment, 'production');
+    const payload = parseDeploymentPayload(d!.payload);
+    assert.equal(payload.requested_by, 'alice');
+    assert.deepEqual(payload.approved_by, ['carol']);
+    assert.equal(payload.strategy, 'canary');
+    assert.equal(payload.version, '2.0');
+    assert.equal(payload.source_comment_id, ask.id);
+    const started = replies(w.fake).filter((r) => r.includes('`schedule_started`'));
+    assert.equal(started.length, 1, 'one reply');
+    assert.match(started[0]!, new RegExp(`deployment \\*\\*#${d!.id}\\*\\*`));
+    assert.deepEqual(scheduleRefs(w.fake), [], 'the request is gone');
+    await runCompletes(w);
+    assert.equal(deployments(w.fake).length, 1);
+  });
+});
+
+test('at its time the policy is checked again: a closed window, a freeze, a moved head or a missing approval start nothing', async () => {
+  const cases: Array<{ name: string; code: string; change: (w: World) => void; approve?: boolean }> = [
+    {
+      name: 'the window was changed',
+      code: 'schedule_outside_window',
+      approve: true,
+      change: (w) =>
+        w.fake.setFile('.github/deploy.yml', CONFIG().replace('start: "10:00"', 'start: "11:00"')),
+    },
+    {
+      name: 'a freeze was added',
+      code: 'schedule_frozen',
+      approve: true,
+      change: (w) =>
+        w.fake.setFile(
+          '.github/deploy.yml',
+          CONFIG().replace(
+            'timezone: Europe/Berlin',
+            'timezone: Europe/Berlin\n  freezes:\n    - { from: "2026-12-01T00:00", to: "2026-12-02T00:00", reason: "incident <b>review</b> @everyone" }',
+          ),
+        ),
+    },
+    {
+      name: 'the head moved',
+      code: 'schedule_sha_moved',
+      approve: true,
+      change: (w) => w.fake.pushCommit(PR, fakeSha('pr-7-pushed')),
+    },
+    { name: 'nobody approved', code: 'schedule_needs_approvals', change: () => undefined },
+    {
+      name: 'a veto',
+      code: 'schedule_rejected',
+      approve: true,
+      change: () => undefined,
+    },
+  ];
+  for (const c of cases) {
+    await run(async (w) => {
+      await comment(w, '/deploy production at 2026-12-01 10:30 Europe/Berlin', 'alice');
+      if (c.approve) await comment(w, '/approve-deploy production', 'carol');
+      if (c.code === 'schedule_rejected') await comment(w, '/reject-deploy production not today', 'dave');
+      c.change(w);
+      w.clock.now = at('2026-12-01T09:30:00Z');
+      await runCompletes(w);
+      assert.equal(deployments(w.fake).length, 0, `${c.name}: nothing started`);
+      const told = replies(w.fake).filter((r) => r.startsWith('**Not started**'));
+      assert.equal(told.length, 1, `${c.name}: one reply`);
+      assert.match(told[0]!, new RegExp(`\\(\`${c.code}\`\\)`), `${c.name}: ${told[0]}`);
+      assert.doesNotMatch(told[0]!, /<b>|@everyone/, 'config text escaped');
+      assert.deepEqual(scheduleRefs(w.fake), [], `${c.name}: the request is removed`);
+      assert.equal(
+        w.fake.repo().refs.has('deploy-locks/production'),
+        false,
+        `${c.name}: no lock left behind`,
+      );
+      await runCompletes(w);
+      assert.equal(replies(w.fake).filter((r) => r.startsWith('**Not started**')).length, 1, 'told once');
+    });
+  }
+});
+
+test('asking: past, too far, a DST gap in the default zone, outside the window or by a non-deployer is refused and nothing is kept', async () => {
+  await run(async (w) => {
+    const cases: Array<[string, string, string]> = [
+      ['/deploy production at 2026-12-01 08:59 Europe/Berlin', 'alice', 'schedule_time_past'],
+      ['/deploy production at 2027-01-05 10:30', 'alice', 'schedule_time_too_far'],
+      ['/deploy production at 2026-12-01 13:00', 'alice', 'outside_window'],
+      ['/deploy production at 2026-12-04 10:30', 'alice', 'outside_window'],
+      ['/deploy production at 2026-12-01 10:30', 'mallory', 'not_a_deployer'],
+      ['/deploy production at 2026-12-01 10:30 Not/AZone', 'alice', 'schedule_zone_unknown'],
+      ['/deploy nowhere at 2026-12-01 10:30', 'alice', 'unknown_environment'],
+    ];
+    for (const [body, user, code] of cases) {
+      const { reply } = await comment(w, body, user);
+      assert.match(reply, new RegExp(`\\(\`${code}\`\\)`), `${body}: ${reply}`);
+    }
+    // Friday is outside the window: the reply names the next time it may start (Tuesday 8 Dec, 10:00 Berlin).
+    assert.match(
+      replies(w.fake).find((r) => r.includes('2026-12-04'))!,
+      /2026-12-08T09:00:00\.000Z/,
+    );
+    assert.deepEqual(scheduleRefs(w.fake), []);
+  });
+  // A zone with DST: staging's windows are none, its zone Europe/Berlin (top level); 2027-03-28 02:30 is skipped.
+  await run(async (w) => {
+    w.clock.now = at('2027-03-20T00:00:00Z');
+    const { reply } = await comment(w, '/deploy staging at 2027-03-28 02:30', 'alice');
+    assert.match(reply, /\(`schedule_time_nonexistent`\)/);
+  });
+});
+
+test('/cancel-deploy: refused for someone who neither asked nor may deploy; the requester or a deployer cancels', async () => {
+  await run(async (w) => {
+    const first = await comment(w, '/deploy production at 2026-12-01 10:30', 'alice');
+    assert.match((await comment(w, '/cancel-deploy production', 'mallory')).reply, /\(`not_allowed`\)/);
+    assert.match(
+      (await comment(w, '/cancel-deploy', 'carol')).reply,
+      /\(`not_allowed`\)/,
+      'an approver is no deployer',
+    );
+    assert.deepEqual(scheduleRefs(w.fake), [`deploy-schedule/production/c${first.id}`], 'still kept');
+    assert.match(
+      (await comment(w, '/cancel-deploy production', 'bob')).reply,
+      /\*\*Cancelled\*\* \(`schedule_cancelled`\)/,
+    );
+    assert.deepEqual(scheduleRefs(w.fake), []);
+    assert.match((await comment(w, '/cancel-deploy production', 'bob')).reply, /\(`no_scheduled_request`\)/);
+
+    await comment(w, '/deploy production at 2026-12-01 10:45', 'alice');
+    assert.match(
+      (await comment(w, '/cancel-deploy', 'alice')).reply,
+      /`schedule_cancelled`/,
+      'the requester',
+    );
+    await comment(w, '/approve-deploy production', 'carol');
+    w.clock.now = at('2026-12-01T10:00:00Z');
+    await runCompletes(w);
+    assert.equal(deployments(w.fake).length, 0, 'a cancelled schedule never starts');
+    assert.equal(
+      w.fake.requestsFor('git/create-ref').filter((r) => String((r.body as Json).ref).includes('claims'))
+        .length,
+      2,
+      'the two cancels claimed; nothing else',
+    );
+  });
+});
+
+test('the queue starts in order across an /unlock and a deployment ending; /status shows it; redeliveries queue once', async () => {
+  await run(async (w) => {
+    w.clock.now = at('2026-12-01T09:15:00Z');
+    await comment(w, '/approve-deploy production', 'carol');
+    assert.match((await comment(w, '/lock production --reason "db migration"', 'bob')).reply, /Locked/);
+    // Without --queue: refused as before.
+    assert.match((await comment(w, '/deploy production', 'alice')).reply, /\(`locked`\)/);
+    const a = await comment(w, '/deploy production --queue', 'alice', 1);
+    assert.match(a.reply, /\*\*Queued\*\* \(`queue_recorded`\).*place 1/s);
+    assert.match(a.reply, /locked by @bob/);
+    const e = await comment(w, '/deploy production --queue | version=3', 'erin');
+    assert.match(e.reply, /place 2/);
+    assert.equal(scheduleRefs(w.fake).length, 2, 'a redelivered comment is one request');
+    assert.equal(replies(w.fake).filter((r) => r.includes('`queue_recorded`')).length, 2);
+
+    const status = (await comment(w, '/status production', 'carol')).reply;
+    assert.match(
+      status,
+      /\*\*Queue\*\*: \n- `production` 1\. `[0-9a-f]{12}`, asked by @alice on PR #7\n- `production` 2\. `[0-9a-f]{12}`, asked by @erin/,
+    );
+    assert.match(status, /\*\*Scheduled\*\*: none/);
+    assert.equal(deployments(w.fake).length, 0);
+
+    // The queue's start is told in its own reply (posted while /unlock is handled, so before its answer).
+    await comment(w, '/unlock production', 'bob');
+    assert.ok(replies(w.fake).some((r) => /^Unlocked `production`/.test(r)));
+    assert.equal(deployments(w.fake).length, 1, 'the first in the queue started');
+    assert.equal(parseDeploymentPayload(deployments(w.fake)[0]!.payload).requested_by, 'alice');
+    assert.equal(w.fake.repo().refs.get('deploy-locks/production'), HEAD, 'its own lock holds the rest');
+    await runCompletes(w);
+    assert.equal(deployments(w.fake).length, 1, 'erin waits behind the running deployment');
+
+    // The first deployment ends: its final status releases its lock, and erin's starts.
+    const first = deployments(w.fake)[0]!;
+    const ended = webhookPayload(
+      'deployment_status',
+      'created',
+      {
+        deployment: {
+          id: first.id,
+          sha: HEAD,
+          environment: 'production',
+          payload: first.payload,
+          creator: { login: BOT, type: 'Bot' },
+        },
+        repository: { default_branch: 'main' },
+        deployment_status: {
+          creator: { login: 'github-actions[bot]', type: 'Bot' },
+          state: 'success',
+          environment: 'production',
+          description: 'done',
+          created_at: '2026-12-01T09:40:00Z',
+        },
+      },
+      { owner, repo, baseUrl: w.fake.url, installationId: w.fake.state.installationId },
+    );
+    await w.probot.receive({ id: crypto.randomUUID(), name: 'deployment_status', payload: ended } as Receive);
+    assert.equal(deployments(w.fake).length, 2);
+    const second = parseDeploymentPayload(deployments(w.fake)[1]!.payload);
+    assert.equal(second.requested_by, 'erin');
+    assert.equal(second.version, '3');
+    assert.equal(second.source_comment_id, e.id);
+    assert.equal(replies(w.fake).filter((r) => r.includes('`queue_started`')).length, 2);
+    assert.deepEqual(scheduleRefs(w.fake), []);
+  });
+});
+
+test('--queue on a free environment deploys now; a forged request ref is never started', async () => {
+  await run(async (w) => {
+    w.clock.now = at('2026-12-01T09:15:00Z');
+    await comment(w, '/approve-deploy production', 'carol');
+    // A workflow token (push access, no key) writes a request that looks like the App's.
+    const tag = await rest(w.fake, 'POST', '/git/tags', {
+      tag: 'deploy-schedule-staging-c1',
+      message: `Deployment of staging queued\n\n<!-- deploy-action:schedule {"v":1,"id":"c1","mode":"queue","env":"staging","sha":"${HEAD}","pr":7,"type":"standard","params":{},"by":"alice","source":1,"asked":"2026-12-01T09:00:00.000Z"} mac=${'0'.repeat(64)} -->\n`,
+      object: HEAD,
+      type: 'commit',
+    });
+    await rest(w.fake, 'POST', '/git/refs', {
+      ref: 'refs/deploy-schedule/staging/c1',
+      sha: (tag as unknown as { sha: string }).sha,
+    });
+    await runCompletes(w);
+    assert.equal(deployments(w.fake).length, 0, 'the forged request started nothing');
+
+    const { payload } = commentOnPull(w.fake, '/deploy production --queue', { user: 'alice' });
+    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    assert.equal(replies(w.fake).filter((r) => /Queued/.test(r)).length, 0);
+    assert.equal(deployments(w.fake).length, 1, 'nothing to wait for: deployed at once');
+    assert.deepEqual(scheduleRefs(w.fake), ['deploy-schedule/staging/c1'], 'only the forged ref, untouched');
+  });
+});
