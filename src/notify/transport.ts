@@ -35,7 +35,9 @@ export async function postJson(
     });
   } catch (error) {
     if (aborted(error) || signal.aborted) throw new DeliveryError('no answer in time', true);
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    // The cause's code or message (ECONNREFUSED, "bad port"): neither holds the URL's path, where the secret is.
+    const reason = (error as { cause?: { code?: string; message?: string } }).cause;
+    const cause = reason?.code ?? reason?.message;
     throw new DeliveryError(`request failed${cause ? ` (${cause})` : ''}`);
   }
   // Drain the body so the connection is released; its text is not shown (it may echo what was sent).

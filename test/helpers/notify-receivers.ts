@@ -237,3 +237,24 @@ export async function failingReceiver(): Promise<Receiver<string>> {
   });
   return { ...server, received };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Slack incoming webhook
+
+export interface SlackHookPost {
+  body: any;
+  problems: string[];
+}
+
+/** An incoming webhook: one JSON message per POST, within the same limits as chat.postMessage. */
+export async function slackWebhookReceiver(): Promise<Receiver<SlackHookPost>> {
+  const received: SlackHookPost[] = [];
+  const server = await listen((_req, text, res) => {
+    const body = JSON.parse(text);
+    const problems = slackProblems(body);
+    received.push({ body, problems });
+    res.statusCode = problems.length ? 400 : 200;
+    res.end(problems.length ? 'invalid_blocks' : 'ok');
+  });
+  return { ...server, received };
+}

@@ -1,0 +1,177 @@
+// The notifier as a Reporter: event() only queues (a hanging channel never holds up the pipeline), each
+// channel's sends happen in order, a failing channel is one warning, close() is bounded, and secret values
+// are in no payload and no log line.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { PipelineEvent } from '../../../src/pipeline/events.ts';
+import { NotificationMapper } from '../../../src/notify/mapping.ts';
+import type { NotifyItem } from '../../../src/notify/model.ts';
+import { notifier } from '../../../src/notify/reporter.ts';
+import type { Sink } from '../../../src/notify/sinks.ts';
+import { DeliveryError } from '../../../src/notify/transport.ts';
+import { NOTIFY_EVENTS } from '../../../src/notify/model.ts';
+
+const SECRET = 'xoxb-0000-SECRET-token';
+const start: PipelineEvent = { type: 'start', environment: 'production', version: 'v2', strategy: 'direct' };
+const failure = (message: string): PipelineEvent => ({
+  type: 'result',
+  result: {
+    status: 'failed',
+    code: 'verify_failed',
+    message,
+    environment: 'production',
+    version: 'v2',
+    strategy: 'direct',
+    dryRun: false,
+    phases: [],
+    steps: [],
+    decisions: [],
+    rollbacks: [],
+    startedAt: '',
+    durationMs: 1,
+    exitCode: 1,
+  },
+});
+
+function sink(name: string, send: (item: NotifyItem, signal: AbortSignal) => Promise<void>): Sink {
+  return { name, kind: 'webhook', events: new Set(NOTIFY_EVENTS), threads: true, send };
+}
+
+function setup(sinks: Sink[], closeTimeoutMs = 300, requestTimeoutMs = 200) {
+  const logs: string[] = [];
+  const reporter = notifier({
+    sinks,
+    mapper: new NotificationMapper({ who: `alice ${SECRET}` }),
+    log: (level, message) => logs.push(`${level}: ${message}`),
+    secrets: [SECRET],
+    requestTimeoutMs,
+    closeTimeoutMs,
+  });
+  return { reporter, logs };
+}
+
+describe('notifier', () => {
+  it('a channel that never answers: event() returns at once, close() is bounded, one warning', async () => {
+    let started = 0;
+    const hang = sink('hang', (_item, signal) => {
+      started++;
+      // Answers only when aborted, like a socket that never replies.
+      return new Promise((_, reject) =>
+        signal.addEventListener('abort', () => reject(new DeliveryError('no answer in time', true))),
+      );
+    });
+    const { reporter, logs } = setup([hang], 5_000, 200);
+    const t0 = performance.now();
+    for (let i = 0; i < 50; i++) reporter.event(i === 0 ? start : failure(`f${i}`));
+    assert.ok(performance.now() - t0 < 50, 'event() must not wait for the channel');
+    await reporter.close!();
+    const took = performance.now() - t0;
+    assert.ok(took < 1_000, `close took ${took} ms`);
+    assert.equal(started, 1, 'a channel that timed out is not asked again');
+    assert.equal(logs.length, 1, logs.join('\n'));
+    assert.match(logs[0]!, /^warn: notifications: webhook channel "hang" failed: no answer within 0.2 s/);
+  });
+
+  it('close() gives up at its total bound even when each request is within its own', async () => {
+    const slow = sink(
+      'slow',
+      (_i, signal) =>
+        new Promise((resolve) => {
+          const t = setTimeout(resolve, 150);
+          signal.addEventListener('abort', () => {
+            clearTimeout(t);
+            resolve();
+          });
+        }),
+    );
+    const { reporter, logs } = setup([slow], 300, 1_000);
+    for (let i = 0; i < 20; i++) reporter.event(failure(`f${i}`));
+    const t0 = performance.now();
+    await reporter.close!();
+    assert.ok(performance.now() - t0 < 600);
+    assert.equal(logs.length, 1);
+    assert.match(logs[0]!, /not delivered within 0.3 s of the end/);
+  });
+
+  it('a channel that fails every time is one warning; it is still tried (a later event may get through); the others are unaffected', async () => {
+    let tries = 0;
+    const delivered: string[] = [];
+    const broken = sink('broken', async () => {
+      tries++;
+      throw new DeliveryError(`HTTP 500 for ${SECRET}`);
+    });
+    const good = sink('good', async (item) => {
+      if (item.kind === 'notify') delivered.push(item.notification.event);
+    });
+    const { reporter, logs } = setup([broken, good]);
+    reporter.event(start);
+    reporter.event(failure('one'));
+    reporter.event(failure('two'));
+    await reporter.close!();
+    assert.equal(tries, 3);
+    assert.deepEqual(delivered, ['started', 'failed', 'failed']);
+    assert.equal(logs.length, 1);
+    assert.ok(!logs[0]!.includes(SECRET), logs[0]);
+    assert.match(logs[0]!, /HTTP 500 for \*\*\*/);
+  });
+
+  it("sends a channel's messages one after the other, in order", async () => {
+    const order: string[] = [];
+    let busy = false;
+    const serial = sink('serial', async (item) => {
+      assert.equal(busy, false, 'two sends at once');
+      busy = true;
+      await new Promise((r) => setTimeout(r, 5));
+      order.push(item.kind === 'notify' ? item.notification.event : 'thread');
+      busy = false;
+    });
+    const { reporter } = setup([serial]);
+    reporter.event(start);
+    reporter.event({
+      type: 'phase-end',
+      record: { phase: 'production', status: 'succeeded', startedAt: '', durationMs: 1 },
+    });
+    reporter.event(failure('x'));
+    await reporter.close!();
+    assert.deepEqual(order, ['started', 'thread', 'failed']);
+  });
+
+  it('a secret value is in no payload: facts and thread lines are redacted', async () => {
+    const seen: string[] = [];
+    const spy = sink('spy', async (item) => void seen.push(JSON.stringify(item)));
+    const { reporter } = setup([spy]);
+    reporter.event(start);
+    reporter.event({
+      type: 'rollback-start',
+      environment: 'production',
+      reason: `curl -H "Bearer ${SECRET}" failed`,
+      steps: [],
+    });
+    reporter.event(failure(`token ${SECRET} rejected`));
+    await reporter.close!();
+    assert.equal(seen.length, 3);
+    for (const s of seen) assert.ok(!s.includes(SECRET), s);
+    assert.ok(seen.some((s) => s.includes('Bearer ***')));
+  });
+
+  it('channels get only their events; thread lines only where they thread', async () => {
+    const got: string[] = [];
+    const picky: Sink = {
+      ...sink(
+        'picky',
+        async (item) => void got.push(item.kind === 'notify' ? item.notification.event : 'thread'),
+      ),
+      events: new Set(['failed']),
+      threads: false,
+    };
+    const { reporter } = setup([picky]);
+    reporter.event(start);
+    reporter.event({
+      type: 'phase-end',
+      record: { phase: 'verify', status: 'failed', startedAt: '', durationMs: 1 },
+    });
+    reporter.event(failure('x'));
+    await reporter.close!();
+    assert.deepEqual(got, ['failed']);
+  });
+});
