@@ -18,8 +18,6 @@ export const WORKER_MIN_BYTES = 32 * 1024 * 1024;
 /** What a worker gets at a time: small enough to balance the threads, large enough to keep messages rare. */
 const BATCH_BYTES = 2 * 1024 * 1024;
 const BATCH_FILES = 64;
-/** Files read at once on the main thread: reads overlap the scanning, each has its own buffer. */
-const MAIN_CONCURRENCY = 4;
 const STAT_CONCURRENCY = 32;
 
 export type PathScan =
@@ -109,25 +107,20 @@ function workerFile(): URL | undefined {
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
+/** One file after the other with one buffer: the reads block (secrets-file.ts), so more would not overlap. */
 async function onMainThread(
   tasks: Task[],
   options: ScanOptions,
   signal?: AbortSignal,
 ): Promise<FileScan[] | 'stopped'> {
   const scans: FileScan[] = new Array(tasks.length);
-  let next = 0;
-  let stopped = false;
-  const reader = async () => {
-    const scanner = new FileScanner(options);
-    while (next < tasks.length && !stopped) {
-      const index = next++;
-      const scan = await scanner.scan(tasks[index]!.absolute, tasks[index]!.path, signal);
-      if (scan.kind === 'stopped' || signal?.aborted) stopped = true;
-      scans[index] = scan;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(MAIN_CONCURRENCY, tasks.length) }, reader));
-  return stopped ? 'stopped' : scans;
+  const scanner = new FileScanner(options);
+  for (const [index, task] of tasks.entries()) {
+    const scan = await scanner.scan(task.absolute, task.path, signal);
+    if (scan.kind === 'stopped' || signal?.aborted) return 'stopped';
+    scans[index] = scan;
+  }
+  return scans;
 }
 
 function inWorkers(
