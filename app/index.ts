@@ -77,6 +77,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
               readRequests: channel.readRequests(context.octokit.request as unknown as RequestFn),
               write: channel.write,
             },
+            graphql: (query, variables) => context.octokit.graphql(query, variables),
           })(command, ev));
       const outcome = await handleComment(api, event, dispatch);
       if (outcome.status === 'dispatched' && outcome.reply.answerGates) {

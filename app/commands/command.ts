@@ -28,7 +28,8 @@ export type Command =
   | { kind: 'rollback'; environment: string; toSha?: string }
   | { kind: 'lock'; target: LockTarget; reason?: string }
   | { kind: 'unlock'; target: LockTarget; force: boolean }
-  | { kind: 'status'; environment?: string }
+  /** `--history [--since 90d]`: the delivery metrics too (app/deploy/history.ts). */
+  | { kind: 'status'; environment?: string; history?: { since?: string } }
   /** Control a rollout in progress (issue 14): `--full` goes to 100 % after the current step's analysis. */
   | { kind: 'promote'; environment: string; full: boolean }
   | { kind: 'pause'; environment: string }

@@ -14,6 +14,8 @@ import { parseArgs } from 'node:util';
 import { distance } from 'fastest-levenshtein';
 import { parse as shellParse } from 'shell-quote';
 import { userText } from '../../src/github/user-text.ts';
+import { parseDuration } from '../../src/config/duration.ts';
+import { MAX_SINCE_MS } from '../../src/metrics/window.ts';
 import type {
   Command,
   CommandKind,
@@ -79,7 +81,7 @@ const OPTIONS: Record<CommandKind, OptionSpec> = {
   pause: {},
   resume: {},
   abort: { reason: { type: 'string' } },
-  status: {},
+  status: { history: { type: 'boolean' }, since: { type: 'string' } },
   'cancel-deploy': {},
   help: {},
 };
@@ -387,7 +389,7 @@ const USAGE: Record<CommandKind, string> = {
   pause: '/pause <environment>',
   resume: '/resume <environment>',
   abort: '/abort <environment> [reason] (or --reason "...")',
-  status: '/status [environment]',
+  status: '/status [environment] [--history [--since 90d]]',
   'cancel-deploy': '/cancel-deploy [environment]',
   help: '/help',
 };
@@ -518,9 +520,15 @@ function buildCommand(command: CommandKind, tokens: Tokens): Command {
     }
     case 'status': {
       noMore(command, positionals, 1, use);
-      return positionals[0] === undefined
-        ? { kind: command }
-        : { kind: command, environment: environmentName(command, positionals[0]) };
+      const out: Command =
+        positionals[0] === undefined
+          ? { kind: command }
+          : { kind: command, environment: environmentName(command, positionals[0]) };
+      if (values.since !== undefined && values.history !== true)
+        refuse('invalid_option_value', '/status: --since goes with --history.');
+      if (values.history === true)
+        out.history = values.since === undefined ? {} : { since: historySince(String(values.since)) };
+      return out;
     }
     case 'cancel-deploy': {
       noMore(command, positionals, 1, use);
@@ -566,6 +574,18 @@ function deployWhen(rest: string[], queue: boolean, use: string): DeployWhen | u
       `/deploy at ${showInput(`${date} ${time}${zone ? ` ${zone}` : ''}`, 60)}: ${userText(checked.message)}.`,
     );
   return { kind: 'at', local };
+}
+
+/** /status --history --since: a duration back from now, at most two years (src/metrics/window.ts). */
+function historySince(value: string): string {
+  requireAscii(`the window ${showInput(value)}`, value);
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0 || ms > MAX_SINCE_MS)
+    refuse(
+      'invalid_option_value',
+      `/status: --since ${showInput(value)} is not a window; give a duration such as 90d or 12h (at most 731d).`,
+    );
+  return value;
 }
 
 function strategy(value: string): StrategyName {

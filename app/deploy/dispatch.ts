@@ -41,6 +41,8 @@ import { startDeployment } from './start.ts';
 import { deploymentLockOwner } from './lock.ts';
 import type { StartOutcome } from './start.ts';
 import { recordStatus, rollbackTarget } from './state-replies.ts';
+import { historySection } from './history.ts';
+import type { GraphqlFn } from '../../src/metrics/github-read.ts';
 import type { RecordReader } from '../state.ts';
 import type { ControlCommand } from '../commands/command.ts';
 import { controlRollout } from './control.ts';
@@ -62,6 +64,8 @@ export interface DispatchDeps {
   records: RecordReader;
   /** Where /promote, /pause, /resume and /abort requests are read and written (app/deploy/control.ts). */
   control: ControlIO;
+  /** GitHub's GraphQL API: /status --history reads the deployments with their statuses through it. */
+  graphql?: GraphqlFn;
 }
 
 export interface Base {
@@ -480,6 +484,9 @@ async function status(
   );
   const lockLines = held.map((l) => `- ${lockOwner(l)}`);
   const pending = envs.map((name) => pendingFor(b, name)).filter((p): p is PendingRequest => p !== undefined);
+  const history = command.history
+    ? await historySection(deps.graphql, b.where, envs, command.history.since, deps.now())
+    : undefined;
   return {
     reaction: 'eyes',
     body: [
@@ -490,6 +497,7 @@ async function status(
       `**Pending approvals**: ${pending.length ? `\n${pending.map((p) => `- ${env(p.environment)} ← ${short(p.sha)} asked by ${at(p.requestedBy)}`).join('\n')}` : 'none'}`,
       '',
       scheduleStatus(schedule.requests, command.environment ? envs : undefined),
+      ...(history ? ['', history] : []),
     ].join('\n'),
   };
 }

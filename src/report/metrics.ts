@@ -111,13 +111,17 @@ export function metricsCharts(environments: readonly EnvironmentMetrics[]): stri
   return charts;
 }
 
-export function metricsTable(environments: readonly EnvironmentMetrics[]): string {
+/** `name` escapes an environment name for its cell: cell() in a job summary, the App's userText in a reply. */
+export function metricsTable(
+  environments: readonly EnvironmentMetrics[],
+  name: (environment: string) => string = cell,
+): string {
   return table(
     ['Environment', 'Deployments', 'Frequency', 'Lead time', 'Change failure rate', 'Time to restore'],
     environments.map((m) => {
       const t = metricTexts(m);
       return [
-        cell(m.environment),
+        name(m.environment),
         cell(t.deployments),
         cell(t.frequency),
         cell(t.leadTime),
@@ -129,11 +133,15 @@ export function metricsTable(environments: readonly EnvironmentMetrics[]): strin
 }
 
 /** The job summary's (and the App's) section: heading, table, charts, sources. */
-export function renderMetricsSummary(report: MetricsReport, heading = '## Delivery metrics'): string {
+export function renderMetricsSummary(
+  report: MetricsReport,
+  options: { heading?: string; name?: (environment: string) => string } = {},
+): string {
+  const heading = options.heading ?? '## Delivery metrics';
   const body =
     report.environments.length === 0
       ? ['No deployments in the window.']
-      : [metricsTable(report.environments), '', ...metricsCharts(report.environments)];
+      : [metricsTable(report.environments, options.name), '', ...metricsCharts(report.environments)];
   return [heading, '', ...body, '', ...footer(report), ''].join('\n');
 }
 

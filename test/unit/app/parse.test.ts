@@ -200,7 +200,7 @@ const invalid: Array<[string, string, RegExp?]> = [
   ['/deploy production --force', 'unknown_option', /no option `--force`/],
   ['/deploy production --stratgy canary', 'unknown_option', /did you mean --strategy\?/],
   ['/deploy production -s canary', 'unknown_option'],
-  ['/status --verbose', 'unknown_option', /takes no options/],
+  ['/help --verbose', 'unknown_option', /takes no options/],
   ['/deploy production --strategy', 'missing_option_value'],
   ['/deploy production --strategy --dry-run', 'missing_option_value'],
   ['/deploy production --dry-run=yes', 'invalid_option_value'],

@@ -1,0 +1,33 @@
+// /status --history [--since 90d] (docs/metrics.md): the four DORA keys per environment from the repository's
+// deployments and statuses (GraphQL, one request per 100 deployments), as a table and charts under the
+// /status reply. Environment names go through userText like every echoed value; a GitHub failure is one line.
+import { githubMetricsReport } from '../../src/metrics/report.ts';
+import type { GraphqlFn } from '../../src/metrics/github-read.ts';
+import { DEFAULT_SINCE, parseSince } from '../../src/metrics/window.ts';
+import { renderMetricsSummary } from '../../src/report/metrics.ts';
+import { userText } from '../../src/github/user-text.ts';
+import type { Where } from '../facts/github.ts';
+
+export async function historySection(
+  graphql: GraphqlFn | undefined,
+  where: Where,
+  environments: readonly string[],
+  since: string | undefined,
+  now: Date,
+): Promise<string> {
+  const heading = `**Delivery metrics** (since ${userText(since ?? DEFAULT_SINCE)})`;
+  if (!graphql) return `${heading}: not available here (no GraphQL client).`;
+  try {
+    const start = parseSince(since ?? DEFAULT_SINCE, now.getTime(), '--since');
+    const report = await githubMetricsReport(graphql, {
+      owner: where.owner,
+      repo: where.repo,
+      since: start,
+      until: now.getTime(),
+      environments,
+    });
+    return renderMetricsSummary(report, { heading, name: (name) => userText(name, { as: 'code', max: 60 }) });
+  } catch (error) {
+    return `${heading}: could not be read: ${userText((error as Error).message, { max: 300 })}`;
+  }
+}
