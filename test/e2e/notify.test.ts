@@ -147,7 +147,10 @@ function assertEveryPayloadValid(mark: Record<string, number>) {
   for (const call of since(mark, 'slack')) assert.deepEqual(call.problems, [], JSON.stringify(call.args));
   for (const post of since(mark, 'hook')) assert.deepEqual(post.problems, []);
   for (const post of since(mark, 'teams')) assert.deepEqual(post.problems, [], JSON.stringify(post.body));
-  for (const post of since(mark, 'audit')) assert.ok(post.verified, 'signature verifies');
+  for (const post of since(mark, 'audit')) {
+    assert.ok(post.verified, 'signature verifies');
+    assert.deepEqual(post.problems, [], post.raw);
+  }
   const payloads = [
     ...since(mark, 'slack').map((c) => JSON.stringify(c.args)),
     ...since(mark, 'hook').map((p) => JSON.stringify(p.body)),

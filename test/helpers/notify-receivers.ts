@@ -10,6 +10,16 @@ import type { Socket } from 'node:net';
 
 const require = createRequire(import.meta.url);
 const AC = require('adaptivecards/dist/adaptivecards.js');
+const Ajv2020 = require('ajv/dist/2020').default;
+const addFormats = require('ajv-formats');
+const WEBHOOK_SCHEMA = require('../../schema/notification-webhook.schema.json');
+
+/** The documented JSON Schema of the generic webhook's body, compiled (ajv, strict). */
+export const validateWebhookBody: ((body: unknown) => boolean) & { errors?: unknown[] | null } = (() => {
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  addFormats(ajv);
+  return ajv.compile(WEBHOOK_SCHEMA);
+})();
 
 export interface Receiver<T> {
   url: string;
@@ -200,6 +210,8 @@ export interface WebhookPost {
   body: any;
   headers: IncomingMessage['headers'];
   verified: boolean;
+  /** Where the body breaks schema/notification-webhook.schema.json; empty when it follows it. */
+  problems: unknown[];
 }
 
 export async function webhookReceiver(secret: string): Promise<Receiver<WebhookPost>> {
@@ -210,7 +222,9 @@ export async function webhookReceiver(secret: string): Promise<Receiver<WebhookP
       secret,
       req.headers['x-deploy-signature-256'] as string | undefined,
     );
-    received.push({ raw, body: JSON.parse(raw), headers: req.headers, verified });
+    const body = JSON.parse(raw);
+    const problems = validateWebhookBody(body) ? [] : [...(validateWebhookBody.errors ?? [])];
+    received.push({ raw, body, headers: req.headers, verified, problems });
     res.statusCode = verified ? 204 : 401;
     res.end();
   });

@@ -7,7 +7,13 @@ import { renderSlack, renderSlackThread } from '../../../src/notify/render-slack
 import { renderTeams } from '../../../src/notify/render-teams.ts';
 import { renderWebhook, signature } from '../../../src/notify/render-webhook.ts';
 import { DEFAULT_TEMPLATES, type EventTemplate } from '../../../src/notify/template.ts';
-import { slackProblems, teamsProblems, verifySignature } from '../../helpers/notify-receivers.ts';
+import {
+  slackProblems,
+  teamsProblems,
+  validateWebhookBody,
+  verifySignature,
+} from '../../helpers/notify-receivers.ts';
+import { readFileSync } from 'node:fs';
 
 const HOSTILE = [
   '<!channel> <!here> <@U123> <#C1|general>',
@@ -138,5 +144,28 @@ describe('generic webhook', () => {
     assert.ok(verifySignature(body, 's3cret', header));
     assert.ok(!verifySignature(body, 'other', header));
     assert.ok(!verifySignature(`${body} `, 's3cret', header));
+  });
+
+  it('follows schema/notification-webhook.schema.json for every event, and the schema names every fact and event', () => {
+    for (const event of NOTIFY_EVENTS) {
+      const body = JSON.parse(
+        renderWebhook(hostileNotification(HOSTILE, event), DEFAULT_TEMPLATES[event], crypto.randomUUID()),
+      );
+      assert.ok(validateWebhookBody(body), JSON.stringify(validateWebhookBody.errors));
+    }
+    const sparse = JSON.parse(
+      renderWebhook(
+        { event: 'started', at: '2026-12-01T10:00:00.000Z', facts: { version: 'v1' } },
+        DEFAULT_TEMPLATES.started,
+        crypto.randomUUID(),
+      ),
+    );
+    assert.ok(validateWebhookBody(sparse), JSON.stringify(validateWebhookBody.errors));
+    assert.ok(!validateWebhookBody({ ...sparse, event: 'exploded' }));
+    const schema = JSON.parse(
+      readFileSync(new URL('../../../schema/notification-webhook.schema.json', import.meta.url), 'utf8'),
+    );
+    assert.deepEqual(Object.keys(schema.properties.facts.properties), [...PLACEHOLDERS]);
+    assert.deepEqual(schema.properties.event.enum, [...NOTIFY_EVENTS]);
   });
 });
