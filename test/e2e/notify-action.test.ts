@@ -1,0 +1,86 @@
+// The Action's wiring of notifications (the sources, run as the runner runs them): a deployment notifies the
+// fake Slack Web API (one message updated in place) and a signed webhook with the run's links and deployer,
+// the secret values are masked for the job log (::add-mask::) and appear in no other line and no payload.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runBuiltAction } from '../helpers/action.ts';
+import { repoRoot } from '../helpers/cli.ts';
+import { fakeSlack, webhookReceiver } from '../helpers/notify-receivers.ts';
+
+const TOKEN = 'xoxb-333-444-ACTIONSECRETTOKEN';
+const HMAC = 'hmac-ACTIONSECRET';
+const ACTOR = 'mallory<!channel>';
+
+test('the Action notifies Slack and a signed webhook, and masks their secrets', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'notify-action-'));
+  const slack = await fakeSlack();
+  const audit = await webhookReceiver(HMAC);
+  t.after(async () => {
+    await Promise.all([slack.close(), audit.close()]);
+    await rm(dir, { recursive: true, force: true });
+  });
+  await writeFile(
+    join(dir, 'deploy.yml'),
+    `preset: fast
+target:
+  commands:
+    deploy: ${JSON.stringify([process.execPath, '-e', '0', '{{version}}'])}
+notifications:
+  channels:
+    slack: { type: slack, token_env: SLACK_BOT_TOKEN, channel: C0123 }
+    audit: { type: webhook, url_env: AUDIT_URL, secret_env: AUDIT_SECRET, events: [succeeded] }
+environments:
+  web: { monitor: 0 }
+`,
+  );
+  const hookUrl = `${audit.url}/hook/ACTIONSECRETPATH`;
+  const run = await runBuiltAction({
+    dir,
+    entry: join(repoRoot, 'src/action/index.ts'),
+    inputs: { environment: 'web', version: 'v7', config: 'deploy.yml' },
+    env: {
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_SHA: 'b'.repeat(40),
+      GITHUB_ACTOR: ACTOR,
+      SLACK_BOT_TOKEN: TOKEN,
+      AUDIT_URL: hookUrl,
+      AUDIT_SECRET: HMAC,
+      DEPLOY_ACTION_SLACK_API_URL: slack.apiUrl,
+    },
+  });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  assert.equal(run.outputs.status, 'succeeded');
+
+  const top = slack.received.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts);
+  assert.equal(top.length, 1);
+  const updates = slack.received.filter((c) => c.method === 'chat.update');
+  assert.deepEqual(
+    updates.map((u) => u.args.ts),
+    [top[0]!.ts],
+  );
+  for (const call of slack.received) assert.deepEqual(call.problems, []);
+
+  assert.equal(audit.received.length, 1);
+  const [post] = audit.received;
+  assert.ok(post!.verified);
+  assert.deepEqual(post!.problems, []);
+  assert.equal(post!.body.event, 'succeeded');
+  assert.equal(post!.body.facts.who, ACTOR);
+  assert.equal(post!.body.facts.repository, 'acme/shop');
+  assert.equal(post!.body.facts.run_url, 'https://github.example/acme/shop/actions/runs/4242');
+
+  // Each secret is registered for masking, and is in no other line and no payload.
+  const lines = `${run.stdout}\n${run.stderr}`.split('\n');
+  for (const secret of [TOKEN, HMAC, hookUrl]) {
+    assert.ok(lines.includes(`::add-mask::${secret}`), `${secret} is masked`);
+    assert.deepEqual(
+      lines.filter((l) => l.includes(secret) && !l.startsWith('::add-mask::')),
+      [],
+    );
+    for (const call of slack.received) assert.ok(!JSON.stringify(call.args).includes(secret));
+    assert.ok(!post!.raw.includes(secret));
+  }
+});
