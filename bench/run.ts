@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, printed as markdown tables. Figures only; nothing here fails a build.
 import { benchGates } from './gates.ts';
 import { benchGitHub } from './github.ts';
+import { benchMetrics } from './metrics.ts';
 import { benchPipeline } from './pipeline.ts';
 import { benchStartup } from './startup.ts';
 
@@ -12,4 +13,6 @@ console.log('');
 await benchGates();
 console.log('');
 await benchGitHub();
+console.log('');
+await benchMetrics();
 console.log('\nThe rollback judge against Flagger- and Kayenta-style baselines: npm run bench:judge');
