@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatConfigError } from '../../../src/config/errors.ts';
 import { parseConfig } from '../../../src/config/load.ts';
-import { NOTIFY_EVENTS } from '../../../src/notify/model.ts';
+import { NOTIFY_EVENTS, PLACEHOLDERS } from '../../../src/notify/model.ts';
 import { resolveNotifications } from '../../../src/notify/resolve.ts';
 import { DEFAULT_TEMPLATES, renderTemplate, templateProblems } from '../../../src/notify/template.ts';
 
@@ -209,5 +209,14 @@ environments:
   it('without a section or channels nothing is notified', () => {
     assert.equal(resolveNotifications(undefined, undefined), undefined);
     assert.equal(resolveNotifications({ channels: {} }, undefined), undefined);
+  });
+});
+
+describe('docs/notifications.md', () => {
+  it('documents every event and every placeholder', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const docs = await readFile(new URL('../../../docs/notifications.md', import.meta.url), 'utf8');
+    for (const event of NOTIFY_EVENTS) assert.match(docs, new RegExp(`^\\| \`${event}\` \\|`, 'm'), event);
+    for (const name of PLACEHOLDERS) assert.ok(docs.includes(`\`${name}\``), name);
   });
 });
