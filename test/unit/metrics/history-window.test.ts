@@ -1,0 +1,77 @@
+// The state records' history as metrics facts (the CLI without GitHub), and the window parser shared by the
+// CLI, the Action and the App.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { historyFacts } from '../../../src/metrics/history.ts';
+import { outcomeOf } from '../../../src/metrics/outcome.ts';
+import { parseSince, SinceError } from '../../../src/metrics/window.ts';
+import { emptyRecord, type HistoryEntry } from '../../../src/state/record.ts';
+
+const T0 = Date.parse('2026-05-01T00:00:00Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+const entry = (minutes: number, event: string, code = event): HistoryEntry => ({
+  at: at(minutes),
+  by: 'cli:h',
+  event,
+  code,
+});
+
+test('each run of the history is one deployment with the outcome its ending says', () => {
+  const record = {
+    ...emptyRecord('local', 'production', new Date(T0)),
+    history: [
+      entry(0, 'rollout_started'),
+      entry(1, 'phase', 'verify'),
+      entry(2, 'succeeded', 'deployed'),
+      entry(10, 'blocked', 'gates_blocked'), // no rollout started: nothing changed
+      entry(20, 'rollout_started'),
+      entry(21, 'paused', 'step_failed'),
+      entry(30, 'succeeded', 'deployed'), // resumed after the pause, same run
+      entry(40, 'rollout_started'),
+      entry(41, 'cancelled', 'cancelled'), // traffic had moved
+      entry(50, 'cancelled', 'cancelled'), // before a rollout started
+      entry(60, 'rollout_started'),
+      entry(61, 'orphan_rolled_back', 'orphan'),
+      entry(70, 'rollout_started'),
+      entry(71, 'rollback_failed', 'rollback_failed'),
+      entry(80, 'rollout_started'), // still running
+      entry(81, 'slot_torn_down', 'due'),
+    ],
+  };
+  const facts = historyFacts(record);
+  const outcomes = facts.map((f) => {
+    const o = outcomeOf(f);
+    return o.kind === 'failed' || o.kind === 'no_change' ? `${o.kind}:${o.code}` : o.kind;
+  });
+  assert.deepEqual(outcomes, [
+    'succeeded',
+    'no_change:blocked',
+    'succeeded',
+    'failed:error',
+    'no_change:cancelled_before_change',
+    'failed:rolled_back',
+    'failed:error',
+    'in_progress',
+  ]);
+  assert.equal(facts[0]!.createdAt, T0);
+  assert.ok(facts.every((f) => f.environment === 'production' && f.changeAt === undefined));
+});
+
+test('--since: a duration back from now or a date, in the past, at most two years', () => {
+  const now = Date.parse('2026-12-01T00:00:00Z');
+  assert.equal(parseSince('90d', now), now - 90 * 86_400_000);
+  assert.equal(parseSince('12h', now), now - 12 * 3_600_000);
+  assert.equal(parseSince('2026-09-01', now), Date.parse('2026-09-01'));
+  assert.equal(parseSince('2026-09-01T12:00:00Z', now), Date.parse('2026-09-01T12:00:00Z'));
+  for (const [bad, why] of [
+    ['ninety', /give a duration/],
+    ['-5d', /give a duration/],
+    ['2027-01-01', /not in the past/],
+    ['0d', /not in the past/],
+    ['800d', /at most two years/],
+  ] as const)
+    assert.throws(
+      () => parseSince(bad, now, 'input "since"'),
+      (e: Error) => e instanceof SinceError && why.test(e.message) && e.message.startsWith('input "since"'),
+    );
+});
