@@ -78,9 +78,17 @@ export async function slackClient(
 /** What a failed Slack call says, without the request (which holds the token). */
 export function slackError(error: unknown): DeliveryError {
   if (error instanceof DeliveryError) return error;
-  const e = error as { code?: string; data?: { error?: string }; name?: string; message?: string };
+  const e = error as {
+    code?: string;
+    data?: { error?: string };
+    name?: string;
+    message?: string;
+    statusCode?: number;
+  };
   if (aborted(error) || (e.code === 'slack_webapi_request_error' && /abort|timeout/i.test(e.message ?? '')))
     return new DeliveryError('no answer in time', true);
   if (e.data?.error) return new DeliveryError(`Slack: ${e.data.error}`);
+  if (typeof e.statusCode === 'number') return new DeliveryError(`Slack: HTTP ${e.statusCode}`);
+  if (e.code === 'slack_webapi_rate_limited_error') return new DeliveryError('Slack: rate limited');
   return new DeliveryError(`Slack: ${e.code ?? 'request failed'}`);
 }
