@@ -337,7 +337,8 @@ function scanLine(
       lineStart,
       Math.min(available, lineEnd + BLOCK_LOOKAHEAD_BYTES),
     )).slice(index, index + BLOCK_CHARS);
-  for (const hit of matchLine(line, rules, lineNumber, block, options)) onHit(hit);
+  const hits = matchLine(line, rules, lineNumber, block, options);
+  if (hits) for (const hit of hits) onHit(hit);
   return lineEnd;
 }
 
@@ -349,21 +350,25 @@ export function scanText(text: string, options: ScanOptions = DEFAULT_SCAN_OPTIO
   return hits;
 }
 
+/** No spans: what a line starts with, shared (most keyword lines have no match, so allocate nothing). */
+const NO_SPANS: ReadonlyArray<[number, number]> = [];
+
 function matchLine(
   line: string,
   rules: number,
   lineNumber: number,
   block: (index: number) => string,
   options: ScanOptions,
-): SecretHit[] {
+): SecretHit[] | undefined {
   // Spans taken by earlier rules: disjoint and sorted, so each check is a binary search (a line with
   // thousands of matches made the linear check quadratic).
-  let taken: Array<[number, number]> = [];
-  const found: SecretHit[] = [];
+  let taken = NO_SPANS;
+  let found: SecretHit[] | undefined;
   // Rule order decides between overlapping matches: specific rules come before the generic one.
-  for (const [index, rule] of SECRET_RULES.entries()) {
+  for (let index = 0; index < SECRET_RULES.length; index++) {
     if ((rules & (1 << index)) === 0) continue;
-    const spans: Array<[number, number]> = [];
+    const rule = SECRET_RULES[index]!;
+    let spans: Array<[number, number]> | undefined;
     rule.pattern.lastIndex = 0;
     for (let m = rule.pattern.exec(line); m; m = rule.pattern.exec(line)) {
       const value = m.groups?.secret ?? m[0];
@@ -376,8 +381,8 @@ function matchLine(
         next: /\S/.exec(line.slice(span[1], span[1] + 200))?.[0] ?? '',
       };
       if (rule.accept && !rule.accept(secret, options, context)) continue;
-      spans.push(span);
-      found.push({
+      (spans ??= []).push(span);
+      (found ??= []).push({
         rule: rule.id,
         description: rule.description,
         line: lineNumber,
@@ -386,9 +391,9 @@ function matchLine(
       });
     }
     // One rule's matches never overlap each other (the regex moves past each one).
-    if (spans.length > 0) taken = [...taken, ...spans].sort((a, b) => a[0] - b[0]);
+    if (spans) taken = [...taken, ...spans].sort((a, b) => a[0] - b[0]);
   }
-  return found.sort((a, b) => a.column - b.column);
+  return found?.sort((a, b) => a.column - b.column);
 }
 
 /** Whether `span` overlaps one of the disjoint spans sorted by start. */
