@@ -29,7 +29,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         await import('./reconcile.ts')
       ).runReconcile(inputs, context, env, cancellation.signal));
     // Delivery metrics (docs/metrics.md): read GitHub's deployments, write the job summary; no deployment.
-    if (inputs.mode === 'metrics')
+    // Asked by the input, or by the workflow_dispatch input `mode` when the input is empty (as reconcile).
+    if ((inputs.mode ?? context.dispatch?.mode) === 'metrics')
       return void (counter = await (await import('./metrics.ts')).runMetrics(inputs, context, env));
     const plan = planRun(inputs, context);
     const config = await loadConfigFile(inputs.config);
