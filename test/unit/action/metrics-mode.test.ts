@@ -34,7 +34,7 @@ test('mode: metrics writes the table and charts to the job summary and the repor
       statuses: [{ state: 'error', at: start + DAY + 2 * HOUR }],
     },
   ]);
-  const [ok, missing] = await Promise.all([
+  const [ok, missing, dispatched] = await Promise.all([
     runBuiltAction({
       dir,
       entry: ENTRY,
@@ -45,6 +45,14 @@ test('mode: metrics writes the table and charts to the job summary and the repor
       dir: await mkdtemp(join(dir, 'no-token-')),
       entry: ENTRY,
       inputs: { mode: 'metrics', since: 'yesterday' },
+      env: runnerGitHubEnv(h.fake.url, OWNER, REPO),
+    }),
+    // A workflow_dispatch whose `mode` input asks for metrics: metrics, never a deployment.
+    runBuiltAction({
+      dir: await mkdtemp(join(dir, 'dispatch-')),
+      entry: ENTRY,
+      inputs: { 'github-token': 'test-token', environment: 'production' },
+      event: { name: 'workflow_dispatch', payload: { inputs: { mode: 'metrics' } } },
       env: runnerGitHubEnv(h.fake.url, OWNER, REPO),
     }),
   ]);
@@ -69,6 +77,13 @@ test('mode: metrics writes the table and charts to the job summary and the repor
   assert.match(ok.summary, /open since/);
   assert.equal(ok.outputs['github-requests'], '1');
   h.fake.assertNoViolations();
+
+  assert.equal(dispatched.status, 0, dispatched.stdout + dispatched.stderr);
+  assert.deepEqual(
+    JSON.parse(dispatched.outputs.metrics!).environments.map((e: { environment: string }) => e.environment),
+    ['production'],
+  );
+  assert.equal(h.fake.requestsFor('repos/create-deployment').length, 2, 'only the two seeded deployments');
 
   assert.notEqual(missing.status, 0);
   assert.match(missing.stdout, /input "github-token" is required/);
