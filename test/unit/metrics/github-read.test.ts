@@ -7,6 +7,7 @@ import { parse, validate } from 'graphql';
 import { githubSchema } from '../../fake-github/graphql.ts';
 import {
   DEPLOYMENTS_QUERY,
+  MetricsReadError,
   PAGE_SIZE,
   readDeploymentFacts,
   type GraphqlFn,
@@ -201,6 +202,11 @@ test('a query GitHub would refuse is refused by the fake and recorded as a viola
     );
     assert.equal(h.fake.violations.filter((v) => v.kind === 'github-rule').length, 2);
     assert.throws(() => h.fake.assertNoViolations(), /violation/);
+    // A repository GitHub does not have (or the token cannot see) is an error that names it.
+    await assert.rejects(
+      readDeploymentFacts(gql(h), { owner: OWNER, repo: 'nope', since: 0 }),
+      (e: Error) => e instanceof MetricsReadError && /acme\/nope/.test(e.message),
+    );
   } finally {
     await h.fake.stop();
   }
