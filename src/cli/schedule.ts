@@ -1,0 +1,208 @@
+// `deploy-action run --at <time>` records a run for later (src/schedule/file-schedule.ts) instead of running
+// it; `deploy-action reconcile` (run it from cron, as the reconcile workflow runs on GitHub) starts the runs
+// that are due, each after the config's policy is checked again at that moment (windows, freezes, a rollout
+// in progress), exactly once: the run is claimed and removed from the schedule before it starts, so a second
+// reconcile never starts it again and a process that dies mid-run leaves an orphan for reconcile, not a
+// second deployment.
+import { hostname } from 'node:os';
+import { resolveEnvironment } from '../config/resolve.ts';
+import type { RawConfig, StrategyName } from '../config/schema.ts';
+import { FileControlChannel } from '../control/file-channel.ts';
+import { resolveStaging, runPipeline } from '../pipeline/pipeline.ts';
+import type { Reporter } from '../pipeline/events.ts';
+import { resolvePolicy } from '../policy/index.ts';
+import { FileStateStore } from '../state/file-store.ts';
+import { EXIT_CODES } from '../util/exit-codes.ts';
+import { cancelOnSignals } from '../util/signals.ts';
+import { jsonLinesReporter } from '../report/json-lines.ts';
+import { terminalReporter } from '../report/terminal.ts';
+import { FileSchedule, parseRunAt, runDecisions, windowCheck } from '../schedule/file-schedule.ts';
+import type { RunDecision, ScheduledRun } from '../schedule/file-schedule.ts';
+
+export interface ScheduleRunOptions {
+  environment: string;
+  version: string;
+  sha?: string;
+  strategy?: StrategyName;
+  skipStaging?: boolean;
+  stateDir?: string;
+  at: string;
+  json?: boolean;
+}
+
+interface Out {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** `run --at`: checks the time and the policy at that time, records the run; exit 0 recorded, 2 refused. */
+export async function scheduleRunCli(
+  config: RawConfig,
+  opts: ScheduleRunOptions,
+  io: Out,
+  now: Date = new Date(),
+): Promise<number> {
+  // An unknown environment or a strategy the target cannot run fails here, as for a run now.
+  const env = resolveEnvironment(config, opts.environment, {
+    strategy: opts.strategy,
+    stateDir: opts.stateDir,
+  });
+  const zone = Object.hasOwn(config.environments, env.name)
+    ? resolvePolicy(config, env.name).timezone
+    : 'UTC';
+  const refuse = (code: string, message: string): number => {
+    if (opts.json) io.out(`${JSON.stringify({ type: 'schedule', ok: false, code, message })}\n`);
+    else io.err(`error: --at ${opts.at}: ${message} (${code})\n`);
+    return EXIT_CODES.invalidOrBlocked;
+  };
+  const time = parseRunAt(opts.at, zone, now);
+  if (!time.ok) return refuse(time.code, time.message);
+  const policy = windowCheck(config, env.name, time.at);
+  if (!policy.ok)
+    return refuse(
+      policy.code,
+      `${policy.message}${policy.next ? `; the next time it may start is ${policy.next.toISOString()}` : ''}`,
+    );
+  const run: ScheduledRun = {
+    id: `r${now.getTime().toString(36)}-${process.pid.toString(36)}`,
+    environment: env.name,
+    version: opts.version,
+    ...(opts.sha ? { sha: opts.sha } : {}),
+    ...(opts.strategy ? { strategy: opts.strategy } : {}),
+    ...(opts.skipStaging ? { skipStaging: true } : {}),
+    at: time.at,
+    requestedAt: now,
+  };
+  await new FileSchedule(env.stateDir).add(run);
+  if (opts.json)
+    io.out(`${JSON.stringify({ type: 'schedule', ok: true, code: 'schedule_recorded', run })}\n`);
+  else
+    io.out(
+      `scheduled ${run.environment} ${run.version} for ${run.at.toISOString()} (${run.id}); \`deploy-action reconcile\` starts it at or after that time, after checking the policy again\n`,
+    );
+  return EXIT_CODES.success;
+}
+
+export interface DueRunResult {
+  id: string;
+  environment: string;
+  code: RunDecision['code'] | 'schedule_started';
+  message?: string;
+  /** For a started run: the pipeline's outcome and exit code. */
+  status?: string;
+  exitCode?: number;
+}
+
+/**
+ * Starts the due scheduled runs of `environments` (all in the config when undefined): one per environment,
+ * in time order, each checked again and claimed first. Exit code: 1 when a started run failed, else 0.
+ */
+export async function startDueRuns(
+  config: RawConfig,
+  opts: { environments?: string[]; stateDir?: string; now: Date; reporter: Reporter; signal?: AbortSignal },
+): Promise<{ results: DueRunResult[]; exitCode: number }> {
+  const results: DueRunResult[] = [];
+  let exitCode: number = EXIT_CODES.success;
+  for (const name of opts.environments ?? Object.keys(config.environments)) {
+    const env = resolveEnvironment(config, name, { stateDir: opts.stateDir });
+    const schedule = new FileSchedule(env.stateDir);
+    const runs = schedule.read(env.name);
+    if (runs.length === 0) continue;
+    const read = await new FileStateStore(env.stateDir).read(env.name);
+    // A record that cannot be read may hide a rollout: the same as one in progress, nothing starts on it.
+    const rolloutInProgress = !read.ok || read.record?.rollout !== undefined;
+    for (const d of runDecisions(runs, { config, now: opts.now, rolloutInProgress })) {
+      if (d.action === 'wait') continue;
+      if (!(await schedule.claim(d.run))) continue;
+      // Removed before it starts: exactly once, whatever happens to this process from here.
+      await schedule.finish(d.run);
+      if (d.action === 'drop') {
+        results.push({ id: d.run.id, environment: env.name, code: d.code, message: d.message });
+        opts.reporter.event({
+          type: 'log',
+          level: 'warn',
+          message: `scheduled run ${d.run.id} of ${env.name} not started (${d.code}): ${d.message}`,
+        });
+        continue;
+      }
+      const result = await startRun(config, d.run, opts);
+      results.push({
+        id: d.run.id,
+        environment: env.name,
+        code: 'schedule_started',
+        status: result.status,
+        exitCode: result.exitCode,
+      });
+      if (result.exitCode !== EXIT_CODES.success) exitCode = EXIT_CODES.failed;
+    }
+  }
+  return { results, exitCode };
+}
+
+async function startRun(
+  config: RawConfig,
+  run: ScheduledRun,
+  opts: { stateDir?: string; reporter: Reporter; signal?: AbortSignal },
+): Promise<{ status: string; exitCode: number }> {
+  const env = resolveEnvironment(config, run.environment, {
+    strategy: run.strategy,
+    stateDir: opts.stateDir,
+  });
+  opts.reporter.event({
+    type: 'log',
+    level: 'info',
+    message: `starting scheduled run ${run.id} of ${env.name} (${run.version}, due ${run.at.toISOString()}) on ${hostname()}`,
+  });
+  return runPipeline(
+    {
+      env,
+      staging: resolveStaging(config, env, opts.stateDir),
+      version: run.version,
+      ...(run.sha ? { sha: run.sha } : {}),
+      ...(run.skipStaging ? { skipStaging: true } : {}),
+    },
+    {
+      reporter: opts.reporter,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      gates: { cwd: process.cwd() },
+      control: new FileControlChannel(env.stateDir, env.name),
+    },
+  );
+}
+
+/**
+ * The reconcile command's second half: the due scheduled runs of the environments it was given, reported as
+ * text or a JSON line (`{"type":"scheduled_runs",...}`). Exit code as startDueRuns.
+ */
+export async function dueRunsCli(
+  opts: { environment?: string[]; config: string; stateDir?: string; json?: boolean; at?: Date },
+  deps: Out & { loadConfig(path: string, json: boolean): Promise<RawConfig | undefined> },
+): Promise<number> {
+  const config = await deps.loadConfig(opts.config, !!opts.json);
+  if (!config) return EXIT_CODES.invalidOrBlocked;
+  const reporter = opts.json ? jsonLinesReporter(deps.out) : terminalReporter({ write: deps.out });
+  // A scheduled run is cancelled like any run: SIGINT/SIGTERM rolls it back before exit.
+  const cancellation = cancelOnSignals(({ message }) =>
+    reporter.event({ type: 'log', level: 'warn', message }),
+  );
+  try {
+    const { results, exitCode } = await startDueRuns(config, {
+      ...(opts.environment ? { environments: opts.environment } : {}),
+      ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
+      // `reconcile --at` rehearses a later time for scheduled runs too.
+      now: opts.at ?? new Date(),
+      reporter,
+      signal: cancellation.signal,
+    });
+    if (opts.json) deps.out(`${JSON.stringify({ type: 'scheduled_runs', results })}\n`);
+    else
+      for (const r of results)
+        deps.out(
+          `scheduled run ${r.id} of ${r.environment}: ${r.code}${r.status ? ` (${r.status})` : ''}${r.message ? `: ${r.message}` : ''}\n`,
+        );
+    return exitCode;
+  } finally {
+    cancellation.dispose();
+    await reporter.close?.();
+  }
+}

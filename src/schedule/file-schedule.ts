@@ -1,0 +1,274 @@
+// Scheduled runs of the CLI (`deploy-action run --at <time>`), kept beside the environment records in the
+// state directory: `<state_dir>/schedules/<environment>.json`, written atomically (a temporary file renamed
+// over the old one). `deploy-action reconcile` starts the ones that are due (src/cli/schedule.ts), after
+// checking the config's policy again at that moment (deploy windows, freezes, a rollout in progress). A run
+// is claimed with a file created exclusively (O_EXCL), so two reconcile processes on one host start it once.
+// The trust model is the file system's, as for the records: whoever can write the state directory can
+// deploy with the CLI anyway.
+import { readFileSync } from 'node:fs';
+import { mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as z from 'zod';
+import type { RawConfig } from '../config/schema.ts';
+import { STRATEGY_NAMES } from '../config/schema.ts';
+import type { StrategyName } from '../config/schema.ts';
+import { activeFreeze, isWithinWindows, nextDeployableInstant, resolvePolicy } from '../policy/index.ts';
+import { checkLocalTime, MAX_SCHEDULE_AHEAD_MS, MAX_SCHEDULE_AHEAD_TEXT, scheduleInstant } from './time.ts';
+import type { TimeResult } from './time.ts';
+
+export interface ScheduledRun {
+  id: string;
+  environment: string;
+  version: string;
+  sha?: string;
+  strategy?: StrategyName;
+  skipStaging?: boolean;
+  at: Date;
+  requestedAt: Date;
+}
+
+const runSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+  environment: z.string().min(1).max(255),
+  version: z.string().min(1).max(128),
+  sha: z.string().max(64).optional(),
+  strategy: z.enum(STRATEGY_NAMES).optional(),
+  skipStaging: z.boolean().optional(),
+  at: z.iso.datetime({ offset: true }),
+  requestedAt: z.iso.datetime({ offset: true }),
+});
+const fileSchema = z.strictObject({ v: z.literal(1), runs: z.array(runSchema).max(1000) });
+
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * `--at`: an ISO 8601 time with its offset (`2026-12-01T09:00:00Z`), or a local `YYYY-MM-DD HH:MM [Area/City]`
+ * read in the environment's zone (`approvals.timezone`, UTC by default) when none is written. The App's rules:
+ * in the future, at most 30 days ahead, a wall time the zone shows exactly once.
+ */
+export function parseRunAt(value: string, defaultZone: string, now: Date): TimeResult {
+  const text = value.trim();
+  if (ISO_WITH_OFFSET.test(text)) {
+    const at = new Date(text);
+    // Date rolls 30 February over into March: the calendar date must read back as written (in UTC).
+    const written = text.slice(0, 10);
+    const real =
+      !Number.isNaN(at.getTime()) && checkLocalTime({ date: written, time: text.slice(11, 16) }).ok;
+    if (!real) return { ok: false, code: 'schedule_time_malformed', message: `${text} is not a real time` };
+    const ahead = at.getTime() - now.getTime();
+    if (ahead <= 0)
+      return {
+        ok: false,
+        code: 'schedule_time_past',
+        message: `${at.toISOString()} is not in the future (now: ${now.toISOString()})`,
+      };
+    if (ahead > MAX_SCHEDULE_AHEAD_MS)
+      return {
+        ok: false,
+        code: 'schedule_time_too_far',
+        message: `${at.toISOString()} is more than ${MAX_SCHEDULE_AHEAD_TEXT} ahead`,
+      };
+    return { ok: true, at, zone: 'UTC' };
+  }
+  const [date = '', time = '', zone, ...rest] = text.split(/\s+/);
+  if (rest.length || !date || !time)
+    return {
+      ok: false,
+      code: 'schedule_time_malformed',
+      message: `"${text}" is neither an ISO 8601 time with an offset (2026-12-01T09:00:00Z) nor "YYYY-MM-DD HH:MM [Area/City]"`,
+    };
+  return scheduleInstant({ date, time, ...(zone !== undefined ? { zone } : {}) }, defaultZone, now);
+}
+
+export type RunCheck =
+  { ok: true } | { ok: false; code: 'outside_window' | 'frozen'; message: string; next?: Date };
+
+/** The config policy's windows and freezes at `at` (an environment without `approvals:` is never refused). */
+export function windowCheck(config: RawConfig, environment: string, at: Date): RunCheck {
+  if (!Object.hasOwn(config.environments, environment)) return { ok: true };
+  const policy = resolvePolicy(config, environment);
+  const next = nextDeployableInstant(at, policy.windows, policy.timezone, policy.freezes);
+  const after = next ? { next } : {};
+  const freeze = activeFreeze(at, policy.freezes);
+  if (freeze)
+    return {
+      ok: false,
+      code: 'frozen',
+      message: `${environment} is frozen at ${at.toISOString()} (${freeze.reason}, until ${freeze.to.toISOString()})`,
+      ...after,
+    };
+  if (!isWithinWindows(at, policy.windows, policy.timezone))
+    return {
+      ok: false,
+      code: 'outside_window',
+      message: `${at.toISOString()} is outside the deploy windows of ${environment} (time zone ${policy.timezone})`,
+      ...after,
+    };
+  return { ok: true };
+}
+
+/** A run found this long after its time is not started (as the App's schedules: app/schedule/decide.ts). */
+export const RUN_MISSED_AFTER_MS = 2 * 3_600_000;
+
+export type RunDecision =
+  | { action: 'wait'; run: ScheduledRun; code: 'schedule_not_due' }
+  | { action: 'start'; run: ScheduledRun; code: 'schedule_due' }
+  | {
+      action: 'drop';
+      run: ScheduledRun;
+      code:
+        | 'schedule_missed'
+        | 'schedule_outside_window'
+        | 'schedule_frozen'
+        | 'schedule_locked'
+        | 'schedule_behind';
+      message: string;
+    };
+
+/**
+ * What to do with one environment's runs now: the earliest due one starts if the policy allows it now and
+ * no rollout is in progress; every other due one is dropped with its reason. Pure.
+ */
+export function runDecisions(
+  runs: readonly ScheduledRun[],
+  ctx: { config: RawConfig; now: Date; rolloutInProgress: boolean },
+): RunDecision[] {
+  let started = false;
+  return [...runs]
+    .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id.localeCompare(b.id))
+    .map((run): RunDecision => {
+      if (run.at.getTime() > ctx.now.getTime()) return { action: 'wait', run, code: 'schedule_not_due' };
+      if (ctx.now.getTime() - run.at.getTime() > RUN_MISSED_AFTER_MS)
+        return {
+          action: 'drop',
+          run,
+          code: 'schedule_missed',
+          message: `found more than 2 hours after ${run.at.toISOString()}`,
+        };
+      const policy = windowCheck(ctx.config, run.environment, ctx.now);
+      if (!policy.ok)
+        return { action: 'drop', run, code: `schedule_${policy.code}`, message: policy.message };
+      if (ctx.rolloutInProgress)
+        return {
+          action: 'drop',
+          run,
+          code: 'schedule_locked',
+          message: `a rollout of ${run.environment} is in progress`,
+        };
+      if (started)
+        return {
+          action: 'drop',
+          run,
+          code: 'schedule_behind',
+          message: 'another scheduled run of the environment started first',
+        };
+      started = true;
+      return { action: 'start', run, code: 'schedule_due' };
+    });
+}
+
+/** The schedule file of one environment in a state directory. */
+export class FileSchedule {
+  readonly dir: string;
+
+  constructor(stateDir: string) {
+    this.dir = join(stateDir, 'schedules');
+  }
+
+  pathFor(environment: string): string {
+    return join(this.dir, `${encodeURIComponent(environment)}.json`);
+  }
+
+  /** The environment's runs; a file that is not one this version wrote is an error naming its path. */
+  read(environment: string): ScheduledRun[] {
+    const path = this.pathFor(environment);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    let parsed;
+    try {
+      parsed = fileSchema.safeParse(JSON.parse(text));
+    } catch (error) {
+      throw new Error(`${path} is not JSON (${(error as Error).message}); move it away to start over`);
+    }
+    if (!parsed.success)
+      throw new Error(`${path} is not a schedule this version reads; move it away to start over`);
+    return parsed.data.runs
+      .filter((r) => r.environment === environment)
+      .map((r) => ({
+        ...r,
+        at: new Date(r.at),
+        requestedAt: new Date(r.requestedAt),
+      })) as ScheduledRun[];
+  }
+
+  async write(environment: string, runs: readonly ScheduledRun[]): Promise<void> {
+    const path = this.pathFor(environment);
+    await mkdir(this.dir, { recursive: true });
+    const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    const data = {
+      v: 1,
+      runs: runs.map((r) => ({ ...r, at: r.at.toISOString(), requestedAt: r.requestedAt.toISOString() })),
+    };
+    try {
+      await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`);
+      await rename(temp, path);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async add(run: ScheduledRun): Promise<void> {
+    await this.write(run.environment, [...this.read(run.environment), run]);
+  }
+
+  /** Removes a run; true when it was there. */
+  async remove(run: ScheduledRun): Promise<boolean> {
+    const runs = this.read(run.environment);
+    const kept = runs.filter((r) => r.id !== run.id);
+    if (kept.length === runs.length) return false;
+    await this.write(run.environment, kept);
+    return true;
+  }
+
+  private claimPath(run: ScheduledRun): string {
+    return join(this.dir, `${run.id}.claim`);
+  }
+
+  /**
+   * Claims a run for this process: creates its claim file exclusively (false when another process has), then
+   * checks the run is still scheduled (a process that finished removes the run first, then its claim).
+   */
+  async claim(run: ScheduledRun): Promise<boolean> {
+    await mkdir(this.dir, { recursive: true });
+    try {
+      const handle = await open(this.claimPath(run), 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+    if (this.read(run.environment).some((r) => r.id === run.id)) return true;
+    await this.release(run);
+    return false;
+  }
+
+  /** Gives a claim back. */
+  async release(run: ScheduledRun): Promise<void> {
+    await unlink(this.claimPath(run)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
+
+  /** Removes a claimed run, then its claim. */
+  async finish(run: ScheduledRun): Promise<void> {
+    await this.remove(run);
+    await this.release(run);
+  }
+}
