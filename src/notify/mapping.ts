@@ -131,7 +131,11 @@ export class NotificationMapper {
     const split = trafficSplit(w.weight);
     const facts: Facts = {
       step: waitWhere(w),
-      reason: waitingFor(w, w.environment, w.kind === 'hold' ? w.ended?.by.join(', ') : undefined),
+      // "for 2 approvals" (after "waits at <step>"); a hold says where, since its text has no step.
+      reason:
+        w.kind === 'hold'
+          ? `${waitingFor(w, w.environment, w.ended?.by.join(', '))} at ${waitWhere(w)}`
+          : waitingFor(w, w.environment),
       impact: split ? `${split} while it waits` : 'traffic stays as it is while it waits',
     };
     return [this.thread(text), this.notify(w.kind === 'hold' ? 'paused' : 'waiting_for_approval', facts)];

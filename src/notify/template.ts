@@ -44,15 +44,15 @@ export const DEFAULT_TEMPLATES: Record<NotifyEvent, EventTemplate> = {
   },
   waiting_for_approval: {
     title: '[Waiting] {{version}} to {{environment}} needs approval',
-    text: 'The rollout waits at {{step}} for /promote: {{reason}}.',
+    text: 'The rollout of {{version}} to {{environment}} waits at {{step}} {{reason}}.',
   },
   paused: {
     title: '[Paused] {{version}} to {{environment}}',
-    text: 'The rollout is paused at {{step}}: {{reason}}.',
+    text: 'The rollout of {{version}} to {{environment}} is paused: {{reason}}.',
   },
   promoted: {
     title: '[Promoted] {{version}} to {{environment}}',
-    text: 'The rollout goes on from {{step}} ({{reason}}).',
+    text: 'The rollout of {{version}} to {{environment}} goes on from {{step}}: {{reason}}.',
   },
   succeeded: {
     title: '[Complete] Deploy {{version}} to {{environment}}',

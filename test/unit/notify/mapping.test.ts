@@ -101,6 +101,21 @@ describe('NotificationMapper', () => {
     assert.equal(bake.filter((i) => i.kind === 'thread').length, 1);
   });
 
+  it('says what a wait is for and where, in words the default templates read', () => {
+    const facts = (kind: WaitRecord['kind']) => {
+      const item = run([start, { type: 'wait-start', record: wait(kind) }]).find(
+        (i) => i.kind === 'notify' && i.notification.event !== 'started',
+      );
+      assert.ok(item?.kind === 'notify');
+      return item.notification.facts;
+    };
+    assert.equal(facts('approval').reason, 'for 2 approvals');
+    assert.equal(facts('manual').reason, 'for /promote production');
+    assert.equal(facts('approval').step, 'canary 25 % (step 2)');
+    assert.equal(facts('approval').impact, '25 % new / 75 % stable while it waits');
+    assert.equal(facts('hold').reason, 'paused at canary 25 % (step 2)');
+  });
+
   it('a wait handed off (same wait reported again) is notified once', () => {
     const w = wait('approval');
     const items = run([
