@@ -372,3 +372,24 @@ test('--queue on a free environment deploys now; a forged request ref is never s
     assert.deepEqual(scheduleRefs(w.fake), ['deploy-schedule/staging/c1'], 'only the forged ref, untouched');
   });
 });
+
+test('the same /deploy --queue at once on two deliveries, or again after its reaction was lost, is one request', async () => {
+  await run(async (w) => {
+    w.clock.now = at('2026-12-01T09:15:00Z');
+    await comment(w, '/lock production --reason "<b>db</b> migration @everyone"', 'bob');
+    const { id, payload } = commentOnPull(w.fake, '/deploy production --queue', { user: 'alice' });
+    const deliver = () =>
+      w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    await Promise.all([deliver(), deliver()]);
+    assert.deepEqual(scheduleRefs(w.fake), [`deploy-schedule/production/c${id}`]);
+    const queued = replies(w.fake).filter((r) => r.includes('`queue_recorded`'));
+    assert.equal(queued.length, 1);
+    // The lock's reason is someone's text: escaped in the reply.
+    assert.doesNotMatch(queued[0]!, /<b>|@everyone/);
+    // The reaction that marks the comment as handled is gone (deleted by hand): the request is still one.
+    w.fake.repo().reactions.delete(id);
+    await deliver();
+    assert.deepEqual(scheduleRefs(w.fake), [`deploy-schedule/production/c${id}`]);
+    assert.match(replies(w.fake).at(-1)!, /already recorded/);
+  });
+});
