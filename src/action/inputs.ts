@@ -2,7 +2,7 @@
 // deployment's payload, workflow_dispatch inputs) into the one description of this run. Every problem is
 // reported at once, naming the input.
 import * as z from 'zod';
-import { STRATEGY_NAMES } from '../config/schema.ts';
+import { STRATEGY_NAMES } from '../config/strategy-names.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT, type DeploymentType } from '../github/deployment-payload.ts';
 import type { RunContext } from './context.ts';
 import { parseStateKey } from '../state/state-key.ts';

@@ -4,7 +4,6 @@
 import * as core from '@actions/core';
 import { readFile } from 'node:fs/promises';
 import { ConfigLoadError } from '../config/errors.ts';
-import { loadConfigFile } from '../config/load.ts';
 import type { GitHubClient, RequestCounter } from '../github/client.ts';
 import { readRunContext } from './context.ts';
 import { InputError, planRun, readInputs, reconcileRequested } from './inputs.ts';
@@ -33,6 +32,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if ((inputs.mode ?? context.dispatch?.mode) === 'metrics')
       return void (counter = await (await import('./metrics.ts')).runMetrics(inputs, context, env));
     const plan = planRun(inputs, context);
+    // yaml and the zod config schemas load here, once a run has a plan: a start that stops earlier
+    // (a bad input, an event with nothing to do) compiles and builds none of them (issue 16).
+    const { loadConfigFile } = await import('../config/load.ts');
     const config = await loadConfigFile(inputs.config);
     let octokit: GitHubClient | undefined;
     if (inputs.token) {

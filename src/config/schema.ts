@@ -9,6 +9,7 @@ import { analysisConfigSchema, type AnalysisConfigInput } from '../analysis/sche
 import { gatesConfigSchema } from '../gates/schema/section.ts';
 import { commandLine } from './command-line-schema.ts';
 import { approvalsSchema } from '../policy/schema.ts';
+import { STRATEGY_NAMES } from './strategy-names.ts';
 import { environmentNotificationsSchema, notificationsSchema } from '../notify/schema.ts';
 
 export { commandLine };
@@ -43,8 +44,7 @@ export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export const CANARY_BASELINES = ['none', 'fresh'] as const;
 export const DEFAULT_BASELINE_SLOT = 'baseline';
 
-export const STRATEGY_NAMES = ['direct', 'rolling', 'blue-green', 'canary'] as const;
-export type StrategyName = (typeof STRATEGY_NAMES)[number];
+export { STRATEGY_NAMES, type StrategyName } from './strategy-names.ts';
 
 /** The one environment name rule: deploy.yml, the App's commands and the markers it writes all use it. */
 export const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -405,7 +405,8 @@ export const environment = z.strictObject({
   on_orphan: z.enum(ON_ORPHAN).optional().meta({
     description:
       'What reconcile does with a rollout whose workflow run ended before it finished: rollback (default) puts all traffic back on the stable version; resume goes on from the step the record reached (that step again), then verify, monitor and finalize, rolling back on failure. A rollout that cannot be resumed is rolled back.',
-  }),  notifications: environmentNotificationsSchema.optional().meta({
+  }),
+  notifications: environmentNotificationsSchema.optional().meta({
     description:
       "This environment's notifications: channels add to or replace the top level's by name (false turns one off), events and templates override (docs/notifications.md).",
   }),

@@ -2,7 +2,7 @@
 // App puts in the deployment's `payload`. Validated on both sides, so a hand-made deployment with a bad
 // payload fails with a clear error instead of deploying something unexpected.
 import * as z from 'zod';
-import { STRATEGY_NAMES } from '../config/schema.ts';
+import { STRATEGY_NAMES } from '../config/strategy-names.ts';
 
 /**
  * The one version rule: the payload, the action's inputs, workflow_dispatch inputs, the App's /deploy and the
