@@ -1,7 +1,6 @@
 // `deploy-action analyze`: judges a recording offline. Its exit codes are its own (ANALYZE_EXIT_CODES, where
 // 2 means "hold"), so every way the command can end, command-line and config errors included, maps to one of
 // them here instead of to the exit code 2 the other commands give bad input.
-import type { CommanderError } from 'commander';
 import { ANALYZE_EXIT_CODES } from '../analysis/exit-codes.ts';
 import { runAnalyzeCommand } from '../analysis/replay.ts';
 import type { AnalysisConfigInput } from '../analysis/schema.ts';
@@ -22,16 +21,8 @@ export interface AnalyzeCliDeps {
   loadConfig(path: string, json: boolean): Promise<RawConfig | undefined>;
 }
 
-/** A command-line error in `analyze` (commander already printed it): exits with the bad-input code. */
-export class AnalyzeUsageError extends Error {
-  readonly exitCode = ANALYZE_EXIT_CODES['bad-input'];
-}
-
-/** commander's exitOverride for `analyze`: help stays exit 0, a usage error becomes AnalyzeUsageError. */
-export function analyzeExitOverride(error: CommanderError): never {
-  if (error.exitCode === 0) throw error;
-  throw new AnalyzeUsageError(error.message);
-}
+// Parsing-time pieces live in usage.ts, which main.ts loads without this module.
+export { AnalyzeUsageError, analyzeExitOverride } from './usage.ts';
 
 export async function analyzeCli(opts: AnalyzeCliOptions, deps: AnalyzeCliDeps): Promise<number> {
   try {

@@ -23,6 +23,7 @@ import { FileStateStore } from '../state/file-store.ts';
 import type { Rollout, RolloutOwner } from '../state/record.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelOnSignals } from '../util/signals.ts';
+import { MAX_REASON } from './usage.ts';
 
 export interface ControlCliOptions {
   environment: string;
@@ -45,8 +46,7 @@ export interface ControlCliDeps {
   ownerStatus?: (owner: RolloutOwner) => Promise<OwnerStatus>;
 }
 
-/** The longest /abort reason a request carries (src/control/request.ts). */
-export const MAX_REASON = 500;
+export { MAX_REASON };
 
 /** Why nothing was recorded: the App's codes, and the state store's refusals. */
 export type ControlCliRefusal =

@@ -2,36 +2,35 @@
 // lines with --json. Exit codes (util/exit-codes.ts): 0 success, 1 failed or rolled back, 2 invalid input or
 // blocked (by `run` and `gates` alike), 130/143 cancelled by SIGINT/SIGTERM. `analyze` has its own
 // (analysis/exit-codes.ts: 2 is "hold" there).
+//
+// Statically imported: what parsing a command line and `validate` need (commander, the config loader,
+// usage.ts). Each other command imports its code with import() when it runs, so a start compiles only what
+// its command uses (issue 16; test/unit/build/start-graph.test.ts guards it).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { execFileSync } from 'node:child_process';
 import { ConfigLoadError, formatConfigError } from '../config/errors.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
-import { STRATEGY_NAMES, type RawConfig, type StrategyName } from '../config/schema.ts';
-import { resolveStaging, runPipeline } from '../pipeline/pipeline.ts';
-import { analyzeCli, analyzeExitOverride, AnalyzeUsageError, type AnalyzeCliOptions } from './analyze.ts';
+import type { RawConfig } from '../config/schema.ts';
+import { STRATEGY_NAMES, type StrategyName } from '../config/strategy-names.ts';
+import type { AnalyzeCliOptions } from './analyze.ts';
 import { UnknownGateError } from '../gates/registry.ts';
-import { runValidate } from '../pipeline/validate.ts';
-import { planDeployment, type DeploymentPlan } from '../pipeline/plan.ts';
+import type { DeploymentPlan } from '../pipeline/plan.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT } from '../github/deployment-payload.ts';
-import { jsonLinesReporter } from '../report/json-lines.ts';
-import { fanOut } from '../pipeline/events.ts';
-import { contextFromEnv, runNotifier } from '../notify/wiring.ts';
-import { terminalReporter } from '../report/terminal.ts';
-import { cancelOnSignals, runExitCode } from '../util/signals.ts';
 import { EXIT_CODES, gatesExitCode } from '../util/exit-codes.ts';
-import { stateKeyLine, StateKeyUsageError, type StateKeyOptions } from './state-key.ts';
-import { controlCli, MAX_REASON, type ControlCliOptions } from './control.ts';
-import { statusCli, type StatusCliOptions } from './status.ts';
+import type { StateKeyOptions } from './state-key.ts';
+import type { ControlCliOptions } from './control.ts';
+import type { StatusCliOptions } from './status.ts';
 import type { MetricsCliOptions } from './metrics.ts';
-import { FileControlChannel } from '../control/file-channel.ts';
 import type { ControlVerb } from '../control/request.ts';
+import type { ReconcileCliOptions } from './reconcile.ts';
 import {
+  analyzeExitOverride,
+  AnalyzeUsageError,
   collectEnvironments,
+  MAX_REASON,
   parseReconcileTime,
-  reconcileCli,
-  type ReconcileCliOptions,
-} from './reconcile.ts';
+  StateKeyUsageError,
+} from './usage.ts';
 
 export const DEFAULT_CONFIG = '.github/deploy.yml';
 
@@ -46,9 +45,6 @@ const defaultIo: Io = {
 };
 
 class UsageError extends Error {}
-
-/** `run`'s own options; `--at` records the run for `reconcile` to start (src/cli/schedule.ts). */
-type RunOptions = { skipStaging?: boolean; record?: string; base?: string; at?: string };
 
 interface DeploymentOptions {
   environment: string;
@@ -83,10 +79,14 @@ function defaultVersion(): string {
   const sha = process.env.GITHUB_SHA;
   if (sha) return sha.slice(0, 12);
   try {
-    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
+    // node:child_process on first use: only a plan or run without --version and GITHUB_SHA asks git.
+    return process
+      .getBuiltinModule('node:child_process')
+      .execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
+      .trim();
   } catch {
     throw new UsageError('--version is required here: there is no GITHUB_SHA and this is not a git checkout');
   }
@@ -163,6 +163,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   ).action(async (opts: DeploymentOptions) => {
     const config = await loadConfig(opts.config, !!opts.json, io);
     if (!config) return void (exitCode = EXIT_CODES.invalidOrBlocked);
+    const { planDeployment } = await import('../pipeline/plan.ts');
     const plan = planDeployment(config, opts.environment, opts.version ?? defaultVersion(), opts.sha, {
       strategy: opts.strategy,
       stateDir: opts.stateDir,
@@ -180,28 +181,30 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       '--base <ref>',
       "base commit for the gates' changed-line checks (default: origin/$GITHUB_BASE_REF)",
     )
-    .option(
-      '--at <time>',
-      'record the run for later instead (ISO 8601 with offset, or "YYYY-MM-DD HH:MM [Area/City]"); `reconcile` starts it',
-    )
-    .action(async (opts: DeploymentOptions & RunOptions) => {
+    .action(async (opts: DeploymentOptions & { skipStaging?: boolean; record?: string; base?: string }) => {
       const config = await loadConfig(opts.config, !!opts.json, io);
       if (!config) return void (exitCode = EXIT_CODES.invalidOrBlocked);
       const version = opts.version ?? defaultVersion();
-      if (opts.at !== undefined) {
-        // Scheduled: recorded in the state directory, started by `deploy-action reconcile` (docs/schedule.md).
-        const { scheduleRunCli } = await import('./schedule.ts');
-        const sha = opts.sha ?? process.env.GITHUB_SHA;
-        exitCode = await scheduleRunCli(
-          config,
-          { ...opts, at: opts.at, version, ...(sha ? { sha } : {}) },
-          io,
-        );
-        return;
-      }
       const overrides = { strategy: opts.strategy, stateDir: opts.stateDir };
       // Fails here, with a clear message, for an unknown environment or a strategy the target cannot run.
       const env = resolveEnvironment(config, opts.environment, overrides);
+      const [
+        { resolveStaging, runPipeline },
+        { fanOut },
+        { contextFromEnv, runNotifier },
+        { jsonLinesReporter },
+        { terminalReporter },
+        { cancelOnSignals, runExitCode },
+        { FileControlChannel },
+      ] = await Promise.all([
+        import('../pipeline/pipeline.ts'),
+        import('../pipeline/events.ts'),
+        import('../notify/wiring.ts'),
+        import('../report/json-lines.ts'),
+        import('../report/terminal.ts'),
+        import('../util/signals.ts'),
+        import('../control/file-channel.ts'),
+      ]);
       const output = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
       // Slack, Teams and webhooks (docs/notifications.md): in the background, never on the rollback path.
       const notify = await runNotifier(
@@ -274,6 +277,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           ?.split(',')
           .map((s) => s.trim())
           .filter(Boolean);
+        const [{ terminalReporter }, { runValidate }] = await Promise.all([
+          import('../report/terminal.ts'),
+          import('../pipeline/validate.ts'),
+        ]);
         const reporter = opts.json ? { event() {} } : terminalReporter({ write: io.out });
         const report = await runValidate(
           { gates: section },
@@ -302,6 +309,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(jsonOption())
     .exitOverride(analyzeExitOverride)
     .action(async (opts: AnalyzeCliOptions) => {
+      const { analyzeCli } = await import('./analyze.ts');
       exitCode = await analyzeCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
     });
 
@@ -324,12 +332,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(configOption())
     .addOption(jsonOption())
     .action(async (opts: ReconcileCliOptions) => {
+      const { reconcileCli } = await import('./reconcile.ts');
       exitCode = await reconcileCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
-      if (exitCode === EXIT_CODES.invalidOrBlocked) return;
-      // Then the scheduled runs (`run --at`) that are due, each checked again (src/cli/schedule.ts).
-      const { dueRunsCli } = await import('./schedule.ts');
-      const due = await dueRunsCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
-      if (due !== EXIT_CODES.success) exitCode = due;
     });
 
   // The PR's /promote, /pause, /resume and /abort for a rollout kept in the state_dir (docs/control.md).
@@ -342,6 +346,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       .addOption(configOption())
       .addOption(jsonOption());
   const controlAction = (verb: ControlVerb) => async (opts: ControlCliOptions) => {
+    const { controlCli } = await import('./control.ts');
     exitCode = await controlCli(verb, opts, {
       ...io,
       loadConfig: (path, json) => loadConfig(path, json, io),
@@ -365,6 +370,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(configOption())
     .addOption(jsonOption())
     .action(async (opts: StatusCliOptions) => {
+      const { statusCli } = await import('./status.ts');
       exitCode = await statusCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
     });
 
@@ -406,7 +412,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       '--private-key-file <file>',
       'the App private key (PEM), when DEPLOY_ACTION_MARKER_KEY is not set',
     )
-    .action((opts: StateKeyOptions) => io.out(stateKeyLine(opts, process.env)));
+    .action(async (opts: StateKeyOptions) => {
+      const { stateKeyLine } = await import('./state-key.ts');
+      io.out(stateKeyLine(opts, process.env));
+    });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -3,7 +3,6 @@
 // rolled back (or, with `on_orphan: resume`, resumed by this process); due retired slots are torn down. Exit 0 when nothing that was due failed, 1 when something
 // did, 2 for bad input (an environment not in the config).
 import { FileControlChannel } from '../control/file-channel.ts';
-import { InvalidArgumentError } from 'commander';
 import { hostname } from 'node:os';
 import type { RawConfig } from '../config/schema.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
@@ -31,24 +30,8 @@ export interface ReconcileCliDeps {
   loadConfig(path: string, json: boolean): Promise<RawConfig | undefined>;
 }
 
-/**
- * `--at <time>`: an ISO 8601 time later than now. Reconcile then tears down what will be due by then: a slot
- * retired on purpose ahead of its delay, or a rehearsal of what the scheduled run will do. An earlier time
- * is refused: it could only hide what is due now.
- */
-export function parseReconcileTime(value: string, now: Date = new Date()): Date {
-  const at = /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(at.getTime()))
-    throw new InvalidArgumentError(`"${value}" is not an ISO 8601 time such as 2026-12-01T10:00:00Z`);
-  if (at.getTime() < now.getTime())
-    throw new InvalidArgumentError(`${at.toISOString()} is in the past; --at only looks ahead`);
-  return at;
-}
-
-/** commander's collector for `-e`: repeatable, and each value may be a comma list. */
-export function collectEnvironments(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((name) => name.trim())];
-}
+// The option parsers live in usage.ts, which main.ts loads without this module.
+export { collectEnvironments, parseReconcileTime } from './usage.ts';
 
 export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCliDeps): Promise<number> {
   const config = await deps.loadConfig(opts.config, !!opts.json);

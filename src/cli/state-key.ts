@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { MarkerKeyError, markerKeys } from '../github/marker-keys.ts';
 import { formatStateKey, stateKey } from '../state/state-key.ts';
+import { StateKeyUsageError } from './usage.ts';
 
 export interface StateKeyOptions {
   repository: string;
@@ -11,7 +12,7 @@ export interface StateKeyOptions {
   privateKeyFile?: string;
 }
 
-export class StateKeyUsageError extends Error {}
+export { StateKeyUsageError };
 
 const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 

@@ -76,39 +76,75 @@ const NOT_AT_START: Array<[what: string, pattern: RegExp]> = [
   ['the analysis providers', /^src\/analysis\/providers\//],
   ['the GitHub reporter', /^src\/report\/github\//],
   ['zod locales other than English', /^node_modules\/zod\/v4\/locales\/(?!en\.js$)/],
+  // A start that stops before it has a plan (a bad input, nothing to do) builds no config schema.
+  ['the zod config schemas (src/config/schema.ts)', /^src\/config\/schema\.ts$/],
+  ['the config loader and yaml', /^(src\/config\/load\.ts$|node_modules\/yaml\/)/],
 ];
+
+/**
+ * What `deploy-action validate` need not compile: every other command's code, loaded by import() when that
+ * command runs (src/cli/main.ts).
+ */
+const NOT_AT_CLI_START: Array<[what: string, pattern: RegExp]> = [
+  ['the pipeline', /^src\/pipeline\//],
+  ['reconcile', /^(src\/reconcile\/|src\/cli\/reconcile\.ts$)/],
+  ['the analysis (judge, providers, replay)', /^src\/analysis\/(?!schema\.ts$|exit-codes\.ts$)/],
+  ['control requests', /^(src\/control\/|src\/cli\/control\.ts$)/],
+  ['the other commands’ modules', /^src\/cli\/(analyze|status|state-key|metrics)\.ts$/],
+  ['the state stores', /^src\/state\//],
+  ['the reporters', /^src\/report\//],
+  ['a gate’s run code', /^src\/gates\/(?!schema\/|registry\.ts$|types\.ts$)/],
+  ['execa', /^node_modules\/execa\//],
+  ['octokit', /^node_modules\/@octokit\//],
+  ['pg', /^node_modules\/pg(-[^/]+)?\//],
+];
+
+/** The NOT_AT_START entries found in what `entry` compiles at start, each with the chain that drags it in. */
+async function loadedTooEarly(
+  entry: string,
+  notAtStart: Array<[what: string, pattern: RegExp]>,
+  expected: string,
+): Promise<{ problems: string[]; metafile: Metafile; atStart: string[] }> {
+  const metafile = await metafileOf(entry);
+  const { inputs } = metafile;
+  const graph = staticGraph(inputs, entry);
+  const atStart = [...compiledAtStart(metafile, entry)];
+  assert.ok(atStart.includes(expected), `the start is not what this test thinks: ${atStart.join(', ')}`);
+  const problems: string[] = [];
+  for (const [what, pattern] of notAtStart) {
+    const found = atStart.find((input) => pattern.test(input));
+    if (found) problems.push(`${what} at start: ${found} through\n  ${chainTo(graph, found)}`);
+    // It still ships: a run that needs it must find it (a dynamic import resolved at build time).
+    else if (what !== 'zod locales other than English')
+      assert.ok(
+        Object.keys(inputs).some((input) => pattern.test(input)),
+        `${what} is not in the bundle at all: the check would pass for the wrong reason`,
+      );
+  }
+  return { problems, metafile, atStart };
+}
+
+/** Node built-ins imported statically by the outputs that hold code compiled at start. */
+function builtinsAtStart(metafile: Metafile, atStart: string[]): Set<string> {
+  return new Set(
+    Object.values(metafile.outputs)
+      .filter((output) => Object.keys(output.inputs).some((input) => atStart.includes(input)))
+      .flatMap((output) => output.imports)
+      .filter(({ kind, external }) => external && kind === 'import-statement')
+      .map(({ path }) => path.replace(/^node:/, '')),
+  );
+}
 
 describe('what the action loads at start', () => {
   it('none of the run-time code: it is behind import() until a run needs it', async () => {
-    const entry = entries['action/index'];
-    const metafile = await metafileOf(entry);
-    const { inputs } = metafile;
-    const graph = staticGraph(inputs, entry);
-    const atStart = [...compiledAtStart(metafile, entry)];
-    assert.ok(
-      atStart.includes('src/action/run.ts'),
-      `the start is not what this test thinks: ${atStart.join(', ')}`,
+    const { problems, metafile, atStart } = await loadedTooEarly(
+      entries['action/index'],
+      NOT_AT_START,
+      'src/action/run.ts',
     );
-    const problems: string[] = [];
-    for (const [what, pattern] of NOT_AT_START) {
-      const found = atStart.find((input) => pattern.test(input));
-      if (found) problems.push(`${what} at start: ${found} through\n  ${chainTo(graph, found)}`);
-      // It still ships: a run that needs it must find it (a dynamic import resolved at build time).
-      else if (what !== 'zod locales other than English')
-        assert.ok(
-          Object.keys(inputs).some((input) => pattern.test(input)),
-          `${what} is not in the action's bundle at all: the check would pass for the wrong reason`,
-        );
-    }
     assert.deepEqual(problems, []);
     // Node built-ins a start need not pay for: crypto (about 10 ms and 3 MiB), the HTTP stack, processes.
-    const builtins = new Set(
-      Object.values(metafile.outputs)
-        .filter((output) => Object.keys(output.inputs).some((input) => atStart.includes(input)))
-        .flatMap((output) => output.imports)
-        .filter(({ kind, external }) => external && kind === 'import-statement')
-        .map(({ path }) => path.replace(/^node:/, '')),
-    );
+    const builtins = builtinsAtStart(metafile, atStart);
     for (const heavy of ['crypto', 'http', 'https', 'net', 'tls', 'zlib', 'child_process'])
       assert.ok(!builtins.has(heavy), `node:${heavy} is imported statically at start`);
   });
@@ -124,6 +160,20 @@ describe('what the action loads at start', () => {
       [],
       `the registry imports run code statically:\n  ${runCode.map((f) => chainTo(graph, f)).join('\n')}`,
     );
+  });
+});
+
+describe('what the CLI loads at start', () => {
+  it('the config loader and commander; every other command’s code is behind import()', async () => {
+    const { problems, metafile, atStart } = await loadedTooEarly(
+      entries['cli/main'],
+      NOT_AT_CLI_START,
+      'src/config/load.ts',
+    );
+    assert.deepEqual(problems, []);
+    const builtins = builtinsAtStart(metafile, atStart);
+    for (const heavy of ['crypto', 'http', 'https', 'net', 'tls', 'zlib'])
+      assert.ok(!builtins.has(heavy), `node:${heavy} is imported statically at the CLI's start`);
   });
 });
 
