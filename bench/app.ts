@@ -1,27 +1,25 @@
 // App benchmark: prints figures, asserts nothing. Run with Node 24: `node bench/app.ts` (npm run bench:app).
-// 1. Webhook throughput and handling latency: SIGNED deliveries over loopback HTTP into the real server
-//    (createServer: Probot's node middleware), the fake GitHub on loopback, the deploy app side by side with a
-//    Probot app that registers nothing. Bounded: a fixed number of deliveries at a fixed concurrency.
-// 2. GitHub API requests per command (/deploy, /approve-deploy), counted on the fake GitHub.
+// 1. Webhook throughput: SIGNED deliveries over loopback HTTP into the real server (createServer: Probot's
+//    node middleware). Each App runs in a process of its own (bench/app-under-test.ts): the deploy app, and a
+//    Probot app that registers nothing, as the baseline. GitHub is a stand-in in another process
+//    (bench/github-stand-in.ts: canned answers checked once against the OpenAPI description), and this
+//    process only sends. So the figures are the App's: deliveries per second, and the App process's CPU
+//    per delivery. Rounds alternate between the apps (A B A B). Bounded: a fixed number of deliveries at a
+//    fixed concurrency.
+// 2. GitHub API requests per command (/deploy, /approve-deploy), counted on the fake GitHub (in-process,
+//    validating every request: counts, not speed).
 import { createServer } from '../app/server.ts';
 import type { RunningServer } from '../app/server.ts';
-import { renderStatusComment } from '../src/github/status-comment.ts';
-import {
-  createFakeGitHub,
-  fakeSha,
-  pullRequestCommentPayload,
-  webhookPayload,
-} from '../test/fake-github/index.ts';
+import { createFakeGitHub, fakeSha, pullRequestCommentPayload } from '../test/fake-github/index.ts';
 import type { FakeGitHub } from '../test/fake-github/index.ts';
 import { deliver as post, privateKey, SECRET, TestOctokit } from '../test/app/helpers.ts';
+import { benchThroughput } from './app-throughput.ts';
 
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
 const API_DELIVERIES = Math.min(DELIVERIES, 500);
 const CONCURRENCY = 20;
 /** Each scenario runs in this many rounds per app, alternating between the apps. */
 const ROUNDS = 2;
-/** The fake GitHub's app slug names its bot (GET /app). */
-const APP_BOT = 'deploy-action[bot]';
 const OWNER = 'acme';
 const REPO = 'web';
 const PR = 7;
@@ -71,120 +69,6 @@ async function deliver(target: RunningServer, event: string, payload: unknown): 
   return (await post(`${target.url}${target.webhookPath}`, event, payload)).status;
 }
 
-interface Run {
-  deliveries: number;
-  /** GitHub requests per delivery (after the warm-up), and by operation. */
-  requests: number;
-  operations: string;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  failed: number;
-}
-
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-async function load(
-  fake: FakeGitHub,
-  target: RunningServer,
-  count: number,
-  next: () => [string, unknown],
-): Promise<Run> {
-  // Warm-up: the first delivery pays for the installation token and lazy module work.
-  const [event, payload] = next();
-  await deliver(target, event, payload);
-  const requestsBefore = fake.requests.length;
-  const latencies: number[] = [];
-  let failed = 0;
-  let issued = 0;
-  const start = performance.now();
-  const worker = async (): Promise<void> => {
-    while (issued < count) {
-      issued += 1;
-      const [e, p] = next();
-      const t0 = performance.now();
-      const status = await deliver(target, e, p).catch(() => 0);
-      latencies.push(performance.now() - t0);
-      if (status < 200 || status >= 300) failed += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const seconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  const made = fake.requests.slice(requestsBefore);
-  const counts = new Map<string, number>();
-  for (const r of made) counts.set(r.operationId ?? r.path, (counts.get(r.operationId ?? r.path) ?? 0) + 1);
-  return {
-    deliveries: count,
-    requests: made.length / count,
-    operations: [...counts].map(([op, n]) => `${op} ×${fmt(n / count, 2)}`).join(', ') || 'none',
-    perSecond: count / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    failed,
-  };
-}
-
-/** A PR comment that is not a command: verified, routed, ignored by the app without any API request. */
-function chatter(fake: FakeGitHub): () => [string, unknown] {
-  const payload = pullRequestCommentPayload({
-    owner: OWNER,
-    repo: REPO,
-    number: PR,
-    body: 'Looks good to me, thanks!',
-    user: 'alice',
-    commentId: 1,
-    baseUrl: fake.url,
-  });
-  return () => ['issue_comment', payload];
-}
-
-/**
- * deployment_status for a PR deployment (in progress, as the Action posts it when a phase starts). `known`:
- * the App made the deployment and put its status comment's id in the payload, so the comment is written
- * straight (one request). Otherwise a deployment the Action made for a push names only the PR: the comment is
- * searched for among the PR's comments first.
- */
-async function statusEvents(fake: FakeGitHub, known: boolean): Promise<() => [string, unknown]> {
-  const environment = known ? 'production' : 'staging';
-  const comment = fake.addComment(PR, {
-    user: known ? APP_BOT : 'github-actions[bot]',
-    body: renderStatusComment({ environment, state: 'queued', sha: HEAD, updatedAt: '2020-01-01T00:00:00Z' }),
-  });
-  const deployment = known
-    ? {
-        id: 2,
-        creator: { login: APP_BOT, type: 'Bot' },
-        payload: { pr: PR, comment_id: comment.id as number, strategy: 'canary', version: 'v2' },
-      }
-    : { id: 1, creator: { login: 'github-actions[bot]', type: 'Bot' }, payload: { pr: PR } };
-  let n = 0;
-  return () => {
-    n += 1;
-    const at = new Date(Date.UTC(2030, 0, 1) + n * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-    return [
-      'deployment_status',
-      webhookPayload(
-        'deployment_status',
-        'created',
-        {
-          repository: { default_branch: 'main' },
-          deployment: { ...deployment, sha: HEAD, environment },
-          deployment_status: {
-            state: 'in_progress',
-            environment,
-            description: 'production: canary to v2',
-            created_at: at,
-            creator: { login: 'github-actions[bot]', type: 'Bot' },
-          },
-        },
-        { owner: OWNER, repo: REPO, baseUrl: fake.url, installationId: fake.state.installationId },
-      ),
-    ];
-  };
-}
-
 /** Posts a command comment to the deploy app and counts the GitHub requests its handling made. */
 async function commandCost(
   fake: FakeGitHub,
@@ -229,75 +113,38 @@ async function commandCost(
   };
 }
 
-const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
-
 async function main(): Promise<void> {
   console.log(
     `App benchmark: ${DELIVERIES} signed deliveries (${API_DELIVERIES} for API-calling events), concurrency ${CONCURRENCY}, loopback\n`,
   );
-  // Both apps run side by side; each scenario alternates between them (A B A B) so load on the machine
-  // falls on both alike.
-  const apps = await Promise.all(
-    (['no-op', 'deploy'] as const).map(async (label) => {
-      const fake = await seededFake();
-      return { label, fake, target: await server(fake, label === 'no-op' ? () => {} : undefined) };
-    }),
+  console.log(
+    'Each app in a process of its own, GitHub a stand-in in another (canned answers, checked once against the\n' +
+      'OpenAPI description), this process only sends; rounds alternate A B A B. ratio: deliveries per second,\n' +
+      "deploy / no-op. CPU: the App process's CPU time per delivery (all its threads); CPU ratio: no-op / deploy.\n",
   );
-  const scenarios: Array<{
-    event: string;
-    count: number;
-    next: (fake: FakeGitHub) => Promise<() => [string, unknown]>;
-    target?: number;
-  }> = [
-    { event: 'PR comment, not a command', count: DELIVERIES, next: async (f) => chatter(f) },
-    {
-      event: "deployment_status, App's deployment (comment id known)",
-      count: API_DELIVERIES,
-      next: (f) => statusEvents(f, true),
-      target: 0.8,
-    },
-    {
-      event: 'deployment_status, push deployment (comment searched for)',
-      count: API_DELIVERIES,
-      next: (f) => statusEvents(f, false),
-    },
-  ];
-  const rows: string[][] = [];
-  const operations: string[] = [];
-  try {
-    for (const scenario of scenarios) {
-      const runs = new Map<string, Run[]>();
-      const nexts = await Promise.all(apps.map((a) => scenario.next(a.fake)));
-      for (let round = 0; round < ROUNDS; round++)
-        for (const [i, app] of apps.entries()) {
-          const run = await load(app.fake, app.target, Math.ceil(scenario.count / ROUNDS), nexts[i]!);
-          runs.set(app.label, [...(runs.get(app.label) ?? []), run]);
-        }
-      const [noop, deploy] = [merged(runs.get('no-op')!), merged(runs.get('deploy')!)];
-      const ratio = deploy.perSecond / noop.perSecond;
-      rows.push([
-        scenario.event,
-        fmt(noop.perSecond, 0),
-        fmt(deploy.perSecond, 0),
-        `${fmt(ratio, 2)}x`,
-        scenario.target === undefined
-          ? '-'
-          : `>= ${scenario.target}x: ${ratio >= scenario.target ? 'met' : 'NOT met'}`,
-        fmt(deploy.p50),
-        fmt(deploy.p99),
-        String(deploy.failed + noop.failed),
-        fmt(deploy.requests, 2),
-      ]);
-      operations.push(`${scenario.event}: ${deploy.operations}`);
-    }
-  } finally {
-    for (const app of apps) {
-      await app.target.close();
-      await app.fake.stop();
-    }
-  }
-  table(['event', 'no-op/s', 'deploy/s', 'ratio', 'target', 'p50 ms', 'p99 ms', 'non-2xx', 'requests'], rows);
-  console.log('\nGitHub requests per delivery of the deploy app (after the warm-up):');
+  const { rows, operations } = await benchThroughput({
+    deliveries: DELIVERIES,
+    apiDeliveries: API_DELIVERIES,
+    concurrency: CONCURRENCY,
+    rounds: ROUNDS,
+  });
+  table(
+    [
+      'event',
+      'no-op/s',
+      'deploy/s',
+      'ratio',
+      'target',
+      'no-op CPU ms',
+      'deploy CPU ms',
+      'CPU ratio',
+      'non-2xx',
+    ],
+    rows,
+  );
+  console.log(
+    '\nGitHub requests per delivery of the deploy app (after the warm-up, counted on the stand-in):',
+  );
   for (const line of operations) console.log(`  ${line}`);
 
   console.log('\nGitHub API requests per command (counted on the fake GitHub):\n');
@@ -347,21 +194,6 @@ async function main(): Promise<void> {
     await target.close();
     await fake.stop();
   }
-}
-
-/** Several runs of one app as one: deliveries per second over their summed time, the worst percentiles. */
-function merged(runs: Run[]): Run {
-  const deliveries = runs.reduce((n, r) => n + r.deliveries, 0);
-  const seconds = runs.reduce((n, r) => n + r.deliveries / r.perSecond, 0);
-  return {
-    deliveries,
-    perSecond: deliveries / seconds,
-    p50: Math.max(...runs.map((r) => r.p50)),
-    p99: Math.max(...runs.map((r) => r.p99)),
-    failed: runs.reduce((n, r) => n + r.failed, 0),
-    requests: runs.reduce((n, r) => n + r.requests * r.deliveries, 0) / deliveries,
-    operations: runs.at(-1)!.operations,
-  };
 }
 
 function table(header: string[], rows: string[][]): void {
