@@ -46,6 +46,9 @@ const defaultIo: Io = {
 
 class UsageError extends Error {}
 
+/** `run`'s own options; `--at` records the run for `reconcile` to start (src/cli/schedule.ts). */
+type RunOptions = { skipStaging?: boolean; record?: string; base?: string; at?: string };
+
 interface DeploymentOptions {
   environment: string;
   version?: string;
@@ -181,10 +184,25 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       '--base <ref>',
       "base commit for the gates' changed-line checks (default: origin/$GITHUB_BASE_REF)",
     )
-    .action(async (opts: DeploymentOptions & { skipStaging?: boolean; record?: string; base?: string }) => {
+    .option(
+      '--at <time>',
+      'record the run for later instead (ISO 8601 with offset, or "YYYY-MM-DD HH:MM [Area/City]"); `reconcile` starts it',
+    )
+    .action(async (opts: DeploymentOptions & RunOptions) => {
       const config = await loadConfig(opts.config, !!opts.json, io);
       if (!config) return void (exitCode = EXIT_CODES.invalidOrBlocked);
       const version = opts.version ?? defaultVersion();
+      if (opts.at !== undefined) {
+        // Scheduled: recorded in the state directory, started by `deploy-action reconcile` (docs/schedule.md).
+        const { scheduleRunCli } = await import('./schedule.ts');
+        const sha = opts.sha ?? process.env.GITHUB_SHA;
+        exitCode = await scheduleRunCli(
+          config,
+          { ...opts, at: opts.at, version, ...(sha ? { sha } : {}) },
+          io,
+        );
+        return;
+      }
       const overrides = { strategy: opts.strategy, stateDir: opts.stateDir };
       // Fails here, with a clear message, for an unknown environment or a strategy the target cannot run.
       const env = resolveEnvironment(config, opts.environment, overrides);
@@ -334,6 +352,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .action(async (opts: ReconcileCliOptions) => {
       const { reconcileCli } = await import('./reconcile.ts');
       exitCode = await reconcileCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
+      if (exitCode === EXIT_CODES.invalidOrBlocked) return;
+      // Then the scheduled runs (`run --at`) that are due, each checked again (src/cli/schedule.ts).
+      const { dueRunsCli } = await import('./schedule.ts');
+      const due = await dueRunsCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
+      if (due !== EXIT_CODES.success) exitCode = due;
     });
 
   // The PR's /promote, /pause, /resume and /abort for a rollout kept in the state_dir (docs/control.md).
