@@ -199,6 +199,8 @@ async function proceed(
     prefix?: string;
     /** Read the SHA's deployments so a request that already deployed is not deployed again. */
     readDeployments?: boolean;
+    /** What an approval does when the request still waits (it writes its record, then settles). */
+    onWaiting?: (missing: number) => Promise<Reply>;
   } = {},
 ): Promise<Reply> {
   const { decision, deployments } = await decide(deps, b, policy, request, actor, opts);
@@ -206,16 +208,28 @@ async function proceed(
   const lead = opts.prefix ? `${opts.prefix}\n\n` : '';
   if (!decision.ok) {
     if (decision.code === 'needs_approvals') {
+      if (opts.onWaiting) return opts.onWaiting(decision.missing);
+      // The request is written before the approvals are read again (settle): see there why.
       const waiting = waitingReply(deps, b, decision, request);
-      return opts.prefix
-        ? { reaction: 'eyes', body: `${lead}Still waiting for ${decision.missing} approval(s).` }
-        : waiting;
+      return (await settle(deps, b, waiting.body!, request.environment)) ?? { reaction: 'eyes' };
     }
     const refused = policyRefusal(decision, decision.also);
     return { ...refused, body: `${lead}${refused.body}` };
   }
+  const outcome = await start(deps, b, policy, request, decision, deployments);
+  return startedReply(outcome, request, opts.prefix);
+}
+
+function start(
+  deps: DispatchDeps,
+  b: Base,
+  policy: Policy,
+  request: PendingRequest,
+  decision: Extract<PolicyDecision, { ok: true }>,
+  deployments: ShaDeployment[] | undefined,
+): Promise<StartOutcome> {
   const statusCommentId = b.comments.statusCommentIds.get(request.environment.toLowerCase());
-  const outcome = await startDeployment(
+  return startDeployment(
     deps.api,
     b.where,
     { ...request, pr: b.pr.number, approvedBy: decision.tally.approvedBy, production: policy.production },
@@ -225,7 +239,39 @@ async function proceed(
       now: deps.now,
     },
   );
-  return startedReply(outcome, request, opts.prefix);
+}
+
+/**
+ * Write, then read again. On several replicas a /deploy that waits for approvals and the approvals that
+ * complete it can be handled at the same moment, each seeing only the comments written before it read: each
+ * would answer "still waiting" and nothing would deploy. So a reply that leaves a request waiting (the
+ * request's marker, or an approval's) is posted first, then the app's comments are read again and the
+ * newest pending request of `environment` is decided with every approval now on the PR. Of any two such
+ * writers the later one sees both. When both see the count complete, the environment lock and the request's
+ * dedupe key let one deployment through; the other stays silent. Undefined: nothing more to say.
+ */
+async function settle(
+  deps: DispatchDeps,
+  b: Base,
+  body: string,
+  environment: string,
+): Promise<Reply | undefined> {
+  await deps.api.issues.createComment({ ...b.where, issue_number: b.pr.number, body });
+  const comments = await readAppComments(deps.api, b.where, b.pr.number, deps.botLogin, deps.markers);
+  const fresh: Base = { ...b, comments };
+  const pending = pendingFor(fresh, environment);
+  const policy = pending && policyOf(b.config, pending.environment);
+  if (!pending || !policy) return undefined;
+  const requester = await actorOf(deps.api, b.where, pending.requestedBy, teamsIn(policy.deployers));
+  const { decision, deployments } = await decide(deps, fresh, policy, pending, requester, {
+    readDeployments: true,
+  });
+  // Still short, or refused: the request's own reply already said so.
+  if (!decision.ok) return undefined;
+  const outcome = await start(deps, fresh, policy, pending, decision, deployments);
+  // Another replica got there first: its reply says so.
+  if (outcome.status === 'already_deployed' || outcome.status === 'in_progress') return undefined;
+  return startedReply(outcome, pending);
 }
 
 async function deploy(
@@ -324,21 +370,35 @@ async function approve(
     (g) => g.environment.toLowerCase() === environment.toLowerCase() && g.sha === record.sha.toLowerCase(),
   );
   const answerGates = gateWaiting ? { answerGates: { environment, sha: record.sha } } : {};
-  if (kind === 'reject' || !pending || !policy)
+  if (kind === 'reject' || !policy)
     return {
       reaction: kind === 'approve' ? '+1' : 'eyes',
       body: appendMarkers(said, [marker]),
       ...answerGates,
     };
+  // No request yet: it may be being written right now (another replica), so this record is written first and
+  // the comments read again (settle): a request that is there by then, and complete, starts.
+  if (!pending) {
+    const settled = await settle(deps, b, appendMarkers(said, [marker]), environment);
+    return { reaction: '+1', ...(settled?.body !== undefined ? { body: settled.body } : {}), ...answerGates };
+  }
 
-  // This approval may complete the count: decide again for the requester, with it included.
+  // This approval may complete the count: decide again for the requester, with it included. When it does
+  // not, the record is written and the request decided again with what is on the PR by then (settle).
   const requester = await actorOf(deps.api, b.where, pending.requestedBy, teamsIn(policy.deployers));
+  let written = false;
   const reply = await proceed(deps, b, policy, pending, requester, {
     approvals: [...b.comments.approvals, record],
     prefix: said,
     // The pending request may have deployed already (an earlier approval completed it).
     readDeployments: true,
+    onWaiting: async (missing) => {
+      written = true;
+      const body = appendMarkers(`${said}\n\nStill waiting for ${missing} approval(s).`, [marker]);
+      return (await settle(deps, b, body, environment)) ?? { reaction: '+1' };
+    },
   });
+  if (written) return { ...reply, ...answerGates };
   return { ...reply, body: appendMarkers(reply.body ?? said, [marker]), ...answerGates };
 }
 
