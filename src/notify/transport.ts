@@ -50,7 +50,9 @@ export async function slackClient(
   token: string,
   options: { apiUrl?: string; timeoutMs: number; signal: AbortSignal },
 ): Promise<WebClient> {
-  const { WebClient, LogLevel } = await import('@slack/web-api');
+  // A CommonJS package: bundled, its exports may only be on `default` (node gives them named as well).
+  const loaded = await import('@slack/web-api');
+  const { WebClient, LogLevel } = loaded.WebClient ? loaded : loaded.default;
   const silent = {
     debug() {},
     info() {},
@@ -84,11 +86,17 @@ export function slackError(error: unknown): DeliveryError {
     name?: string;
     message?: string;
     statusCode?: number;
+    original?: { cause?: { code?: string } };
   };
   if (aborted(error) || (e.code === 'slack_webapi_request_error' && /abort|timeout/i.test(e.message ?? '')))
     return new DeliveryError('no answer in time', true);
   if (e.data?.error) return new DeliveryError(`Slack: ${e.data.error}`);
   if (typeof e.statusCode === 'number') return new DeliveryError(`Slack: HTTP ${e.statusCode}`);
   if (e.code === 'slack_webapi_rate_limited_error') return new DeliveryError('Slack: rate limited');
+  if (e.code === 'slack_webapi_request_error') {
+    // The network's reason (ECONNREFUSED...), like postJson: never the request, which holds the token.
+    const cause = e.original?.cause;
+    return new DeliveryError(`Slack: request failed${cause?.code ? ` (${cause.code})` : ''}`);
+  }
   return new DeliveryError(`Slack: ${e.code ?? 'request failed'}`);
 }

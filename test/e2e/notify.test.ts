@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { events, runCli, startCli } from '../helpers/cli.ts';
+import { CLI_BUNDLE, events, runCli, startCli } from '../helpers/cli.ts';
 import {
   failingReceiver,
   fakeSlack,
@@ -99,10 +99,15 @@ const env = () => ({
 });
 
 /** Starts a run; resolves with its output, its result and how long it took from the result to the exit. */
-async function deploy(environment: string, version: string, whileRunning?: () => Promise<void>) {
+async function deploy(
+  environment: string,
+  version: string,
+  whileRunning?: () => Promise<void>,
+  entry?: string,
+) {
   const run = startCli(
     ['run', '-e', environment, '-v', version, '-c', config, '--state-dir', join(dir, 'state'), '--json'],
-    { env: env() },
+    { env: env(), entry },
   );
   if (whileRunning) await whileRunning.call(run);
   let resultAt = 0;
@@ -299,6 +304,23 @@ describe('notifications end to end', { concurrency: false, timeout: 120_000 }, (
         (p) => p.body.attachments[0].content.body[0].text.replace(/\\/g, '').split(' ')[0],
       ),
       ['[Started]', '[Waiting]', '[Promoted]', 'Shipped'],
+    );
+  });
+
+  it('the built CLI (dist/, npm run build) loads the Slack client and notifies the same way', async () => {
+    const mark = marks();
+    const run = await deploy('web', 'v3', undefined, CLI_BUNDLE);
+    assert.equal(run.result.status, 'succeeded', run.stderr);
+    assertFailingChannelsWarnedOnce(run.warnings);
+    assertEveryPayloadValid(mark);
+    const slack = since(mark, 'slack');
+    assert.deepEqual(
+      slack.filter((c) => !c.args.thread_ts).map((c) => c.method),
+      ['chat.postMessage', 'chat.update'],
+    );
+    assert.deepEqual(
+      since(mark, 'audit').map((p) => p.body.event),
+      ['started', 'succeeded'],
     );
   });
 });
