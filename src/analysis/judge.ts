@@ -8,6 +8,8 @@ import {
   initialErrorsTest,
   initialSignTest,
   maxLogStep,
+  ERRORS_MIN_INTERVALS,
+  PENDING_FRACTION,
   rejects,
   rejectsLog,
   updateErrorsTest,
@@ -137,17 +139,15 @@ interface CheckOutcome {
 }
 
 /**
- * A sequential test whose e-value is at least sqrt(1/alpha) (half way to its threshold on the log scale) has
- * not decided: the canary is held, not promoted, so a window ending there is extended once and the test
- * gets more data. Costs no alpha: an e-process stays valid however long it runs and whatever decides when
- * to stop looking. Under H0 an e-value reaches sqrt(1/alpha) with probability <= sqrt(alpha) (10 % at
- * alpha 0.01; in the bench's healthy scenarios about 1 % of windows were extended for it).
+ * A sequential test whose e-value is at least (1/alpha)^PENDING_FRACTION has not decided: the canary is held,
+ * not promoted, so a window ending there is extended once and the test gets more data (see PENDING_FRACTION).
  */
 function evidencePending(logEvidence: number, alpha: number, what: string): CheckOutcome['pending'] {
-  if (logEvidence < Math.log(1 / alpha) / 2) return undefined;
+  const mark = Math.log(1 / alpha) * PENDING_FRACTION;
+  if (logEvidence < mark) return undefined;
   return {
     code: 'evidence-pending',
-    text: `${what}: e-value ${fmt(Math.exp(logEvidence))}, past ${fmt(Math.sqrt(1 / alpha))} (half way to the threshold ${fmt(1 / alpha)} on the log scale): not decided yet`,
+    text: `${what}: e-value ${fmt(Math.exp(logEvidence))}, past ${fmt(Number(Math.exp(mark).toPrecision(2)))} (${fmt(PENDING_FRACTION * 100)} % of the way to the threshold ${fmt(1 / alpha)} on the log scale): not decided yet`,
   };
 }
 
@@ -213,7 +213,7 @@ function evaluateCheck(
         : updateErrorsTest(
             test,
             check.tolerance,
-            maxLogStep(check.alpha),
+            maxLogStep(check.alpha, ERRORS_MIN_INTERVALS),
             { errors: ec, requests: nc },
             { errors: es, requests: ns },
           );

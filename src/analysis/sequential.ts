@@ -9,16 +9,32 @@ export const SIGN_PROBABILITY_GRID = [0.6, 0.7, 0.8, 0.9, 0.95] as const;
 /**
  * Cap on one interval's log likelihood ratio, so that one burst of errors (real traffic is overdispersed,
  * not Poisson) cannot reach the threshold alone: at least `minIntervals` intervals of evidence are needed.
- * Capping a likelihood ratio from above keeps its expectation <= 1, so the test stays valid. Half the
- * threshold: one interval's likelihood ratio is then at most sqrt(1/alpha), and with its prior weight (< 1)
- * below it, so one burst can neither decide nor hold the window for more data (the judge holds a window
- * whose e-value is past sqrt(1/alpha)). In the bench a cap of two thirds of the threshold found a tripled
- * error rate at 2 req/s in 81 % of trials instead of 78 %, but after a one-minute tenfold error burst it
- * rolled back 1.2 % of healthy canaries instead of 0.6 %.
+ * Capping a likelihood ratio from above keeps its expectation <= 1, so the test stays valid. With the
+ * default (2) one interval's likelihood ratio is at most sqrt(1/alpha) and, with its prior weight (< 1),
+ * below the judge's pending mark (PENDING_FRACTION), so one burst can neither decide nor hold the window.
  */
 export function maxLogStep(alpha: number, minIntervals = 2): number {
   return Math.log(1 / alpha) / minIntervals;
 }
+
+/**
+ * The error test's cap: 2.5 intervals' worth (ln(1/alpha)/2.5 per interval). The cap is the whole price of
+ * robustness to error bursts, and it is not small: in the bench, with no cap a tripled error rate at 2 req/s
+ * is found ~5 points more often, but a one-minute tenfold error burst on a healthy canary is then rolled back
+ * in 3 % of trials. At 2.5 that burst is rolled back in 0.6-0.8 % over three seed sets (at 2: 0.8-1.6 % with
+ * the current prior), for 1-2 points of detection.
+ */
+export const ERRORS_MIN_INTERVALS = 2.5;
+
+/**
+ * A sequential test whose e-value is at least (1/alpha)^PENDING_FRACTION (5 at alpha 0.01) has not decided:
+ * the judge holds, so a window ending there is extended once. Costs no alpha (an e-process stays valid
+ * however long it runs); under H0 the e-value gets there with probability <= alpha^PENDING_FRACTION, and in
+ * the bench's healthy scenarios 1-2 % of windows were extended for it (6 % after an error burst). At 1/2
+ * (sqrt(1/alpha)) a tripled error rate starting 10-14 minutes into the window was extended too rarely to
+ * be found in the extension.
+ */
+export const PENDING_FRACTION = 0.35;
 
 /** log of the mean of exp(x): the log of an equal-weight mixture of likelihood ratios. */
 export function logMeanExp(logs: readonly number[]): number {
@@ -49,38 +65,31 @@ export function logSumExp(logs: readonly number[], weights?: readonly number[]):
 // Mixture, and why this one.
 //  - Over r: a discrete prior, not the conjugate beta on pi: the canary's share of traffic changes between
 //    intervals (weights step up, traffic ramps), so pi moves with it while r does not; a prior on r stays
-//    exact under any traffic pattern. The prior is log-normal around 2.5x the tolerance (sd 0.7 in log r,
-//    grid 1.15x-12x): the effects a canary test exists for (1.5x-5x) get most of the weight; larger ones
-//    produce so much evidence that a small weight costs them nothing. On a tripled error rate at 2 req/s
-//    this beats an equal-weight grid by a few points of power at the same alpha.
+//    exact under any traffic pattern. The prior is log-normal around 2.5x the tolerance (sd 0.4 in log r)
+//    on 12 points over 1.3x-5x: the regressions a canary test exists to catch at low traffic. Below 1.3x no
+//    canary step holds enough data to tell (the bench's 1.5x errors at 2 req/s: the fixed-horizon oracle finds
+//    a fifth), and a 10x fault produces so much evidence that the 5x alternative rejects it almost as fast.
+//    Weight spent on either is lost to the likely effects: the earlier prior (sd 0.7 over 1.15x-12x) found a
+//    tripled error rate present from the start at 2 req/s in 84 % of the bench's trials, this one in 87 %
+//    at the same per-interval cap.
 //  - Over the start of the fault: faults often begin minutes into a window (a cache expires, a cron runs),
 //    and the intervals before it pull a fixed-start statistic down. Each interval j (counting intervals with
-//    counts) also starts a copy of the test that ignores what came before, with prior weight w_0 = 1/2 (a
-//    canary broken from its first request is the commonest fault) and w_j = (1/2)(c+1)/((j+c)(j+c+1)) for
-//    j >= 1, c = 4 (these sum to 1 over j >= 0, so no window length is assumed; the copies from j = n >= 1
-//    on hold (1/2)(c+1)/(n+c) of it). This is a weighted Shiryaev-Roberts e-detector (Shin, Ramdas, Rinaldo,
-//    "E-detectors") whose weights sum to one, so it stays an e-process: the unweighted detector only bounds
-//    the mean time to a false alarm, not the chance of one within a window.
-//    Why these weights: the earlier 1/((j+1)(j+2)) paid ln(20) for a start at minute 3 and ln(156) at minute
-//    11; these pay ln(22) and ln(96) (a start at 0: ln(2) both). A spread-out prior (c = 4 without the half
-//    at j = 0: ln(6) at 0) found a tripled error rate starting 10-14 minutes in more often (73 % vs 69 % at 2
-//    req/s in 15 minutes) but one present from the start less often (81 % vs 87 %); this one: 72 % and 86 %.
+//    counts) also starts a copy of the test that ignores what came before, with prior weight w_0 = 0.4 (a
+//    canary broken from its first request is the commonest fault), w_j = 0.6 * 0.8 / 15 = 0.032 for
+//    1 <= j <= 15 (flat over a canary step's usual length: a fault at minute 12 is as likely as one at
+//    minute 3) and w_j = 0.6 * 0.2 * (c+1)/((k+c)(k+c+1)), k = j - 15, c = 4, after that (these sum to 1
+//    over j >= 0, so no window length is assumed). This is a weighted Shiryaev-Roberts e-detector (Shin,
+//    Ramdas, Rinaldo, "E-detectors") whose weights sum to one, so it stays an e-process: the unweighted
+//    detector only bounds the mean time to a false alarm, not the chance of one within a window.
+//    Why these weights: the earlier (1/2)(c+1)/((j+c)(j+c+1)) paid ln(22) for a start at minute 3 but
+//    ln(96) at minute 11 and ln(137) at 14, most of the threshold ln(100): a tripled error rate starting
+//    10-14 minutes in at 2 req/s was found within 15 minutes in 50 % of the bench's trials; with the flat
+//    part (ln(31) anywhere in 1-15) in 65 %, for 1-2 points less on faults present from the start (ln(2.5)
+//    instead of ln(2) for j = 0).
 //    Cost: the copy started at j has log LR S(t) - S(j) (S: running sum of one alternative's steps), so
 //    sum_j w_j exp(S(t) - S(j)) = exp(S(t)) * sum_j w_j exp(-S(j)): one running sum per alternative, O(grid)
 //    per interval however long the window.
 
-/** Error-rate ratios, as multiples of the tolerance, that the mixture is spread over. */
-export const ERROR_RATIO_GRID: readonly number[] = Array.from(
-  { length: 16 },
-  (_, i) => 1.15 * Math.exp((i * Math.log(12 / 1.15)) / 15),
-);
-const ratioPrior = ERROR_RATIO_GRID.map((m) =>
-  Math.exp(-((Math.log(m) - Math.log(2.5)) ** 2) / (2 * 0.7 ** 2)),
-);
-/** Prior weight of each alternative in ERROR_RATIO_GRID (sums to 1). */
-export const ERROR_RATIO_WEIGHTS: readonly number[] = ratioPrior.map(
-  (w) => w / ratioPrior.reduce((a, b) => a + b, 0),
-);
 /**
  * A mixture over error-rate ratios (multiples of the tolerance): log-normal prior weights around `center`
  * with log-sd `sd`, on a geometric grid of `points` from `low` to `high`. Weights sum to 1.
@@ -104,23 +113,38 @@ export function ratioMixture(
   const total = prior.reduce((a, b) => a + b, 0);
   return { grid, weights: prior.map((w) => w / total) };
 }
-/** The error test's mixture (see above). */
-export const ERROR_MIXTURE: RatioMixture = { grid: ERROR_RATIO_GRID, weights: ERROR_RATIO_WEIGHTS };
+/** The error test's mixture (see above): log-normal around 2.5x the tolerance, log-sd 0.4, over 1.3x-5x. */
+export const ERROR_MIXTURE: RatioMixture = ratioMixture(2.5, 0.4, 1.3, 5, 12);
+/** Error-rate ratios, as multiples of the tolerance, that the mixture is spread over. */
+export const ERROR_RATIO_GRID: readonly number[] = ERROR_MIXTURE.grid;
+/** Prior weight of each alternative in ERROR_RATIO_GRID (sums to 1). */
+export const ERROR_RATIO_WEIGHTS: readonly number[] = ERROR_MIXTURE.weights;
 
 /** Prior weight of a fault present from the first interval (see above). */
-export const START_PRIOR_FIRST = 0.5;
-/** c in the prior weight of a later start, (1 - START_PRIOR_FIRST)(c+1)/((j+c)(j+c+1)) (see above). */
+export const START_PRIOR_FIRST = 0.4;
+/** Later starts with equal weight (1 - START_PRIOR_FIRST) * START_PRIOR_FLAT_MASS / START_PRIOR_FLAT each. */
+export const START_PRIOR_FLAT = 15;
+const START_PRIOR_FLAT_MASS = 0.8;
+/** c in the prior weight of a start after the flat part (see above). */
 export const START_PRIOR_SHIFT = 4;
 /** log of the prior weight of the copy of the test started at counted interval j. */
 export function logStartWeight(j: number): number {
   if (j === 0) return Math.log(START_PRIOR_FIRST);
+  const later = 1 - START_PRIOR_FIRST;
+  if (j <= START_PRIOR_FLAT) return Math.log((later * START_PRIOR_FLAT_MASS) / START_PRIOR_FLAT);
   const c = START_PRIOR_SHIFT;
-  return Math.log(1 - START_PRIOR_FIRST) + Math.log(c + 1) - Math.log((j + c) * (j + c + 1));
+  const k = j - START_PRIOR_FLAT;
+  return Math.log(later * (1 - START_PRIOR_FLAT_MASS)) + Math.log(c + 1) - Math.log((k + c) * (k + c + 1));
 }
 /** log of the prior weight of all the copies started at counted interval n or later (1 for n = 0). */
 export function logLaterStartsWeight(n: number): number {
   if (n === 0) return 0;
-  return Math.log(1 - START_PRIOR_FIRST) + Math.log(START_PRIOR_SHIFT + 1) - Math.log(n + START_PRIOR_SHIFT);
+  const later = 1 - START_PRIOR_FIRST;
+  const tail = 1 - START_PRIOR_FLAT_MASS;
+  if (n <= START_PRIOR_FLAT + 1)
+    return Math.log(later * ((START_PRIOR_FLAT_MASS * (START_PRIOR_FLAT - n + 1)) / START_PRIOR_FLAT + tail));
+  const c = START_PRIOR_SHIFT;
+  return Math.log(later * tail) + Math.log(c + 1) - Math.log(n - START_PRIOR_FLAT + c);
 }
 
 export interface ErrorsTestState {

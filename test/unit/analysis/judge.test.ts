@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
 import { createJudgeState, judge, type JudgeState } from '../../../src/analysis/judge.ts';
 import type { Decision, Sample } from '../../../src/analysis/types.ts';
+import { PENDING_FRACTION } from '../../../src/analysis/sequential.ts';
 
 const INTERVAL = 30_000;
 const cmd = { type: 'command' as const, run: ['metrics'] };
@@ -334,11 +335,13 @@ test('seeds.error-rate at low traffic: single errors are not a breach; errors we
   }
 });
 
-test('a sequential test past sqrt(1/alpha) holds (evidence-pending) instead of promoting, until it decides', () => {
+test('a sequential test past (1/alpha)^0.35 holds (evidence-pending) instead of promoting, until it decides', () => {
   const config = resolveAnalysisConfig({
     providers: { m: cmd },
     metrics: { errors: { provider: 'm' }, requests: { provider: 'm' } },
   });
+  // The pending mark at alpha 0.01: 100^0.35 = 5.01.
+  const mark = 100 ** PENDING_FRACTION;
   let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
   const seen: Array<{ evidence: number; decision: Decision }> = [];
   // Canary 2 errors per 120 requests (1.7 %), stable 0.5 %: the evidence grows over the minutes.
@@ -353,18 +356,18 @@ test('a sequential test past sqrt(1/alpha) holds (evidence-pending) instead of p
     seen.push({ evidence: r.decision.values['seeds.errors-vs-stable.evidence']!, decision: r.decision });
     if (r.decision.kind === 'rollback') break;
   }
-  const pending = seen.filter((s) => s.evidence >= 10 && s.evidence < 100);
-  assert.ok(pending.length > 0, 'the evidence passed 10 before 100');
+  const pending = seen.filter((s) => s.evidence >= mark && s.evidence < 100);
+  assert.ok(pending.length > 0, 'the evidence passed the mark before 100');
   for (const { decision } of pending) {
     assert.equal(decision.kind, 'hold');
     assert.equal(decision.code, 'evidence-pending');
     assert.equal(decision.rule, 'seeds.errors-vs-stable');
     assert.match(
       decision.reason,
-      /e-value [\d.]+, past 10 \(half way to the threshold 100 on the log scale\)/,
+      /e-value [\d.]+, past 5 \(35 % of the way to the threshold 100 on the log scale\)/,
     );
   }
-  for (const { evidence, decision } of seen.filter((s) => s.evidence < 10 && s.decision.kind !== 'hold'))
+  for (const { evidence, decision } of seen.filter((s) => s.evidence < mark && s.decision.kind !== 'hold'))
     assert.equal(decision.kind, 'promote', `evidence ${evidence}`);
   assert.equal(seen.at(-1)!.decision.code, 'sequential-errors-worse');
 });

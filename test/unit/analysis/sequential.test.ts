@@ -8,6 +8,8 @@ import {
   logLaterStartsWeight,
   logStartWeight,
   maxLogStep,
+  ERRORS_MIN_INTERVALS,
+  PENDING_FRACTION,
   rejects,
   rejectsLog,
   updateErrorsTest,
@@ -40,7 +42,7 @@ function errorsTrial(seed: number, t: ErrorsTrial): number | null {
       requests: nc,
     };
     const stable = { errors: poisson(random, ns * t.stableRate), requests: ns };
-    state = updateErrorsTest(state, t.tolerance ?? 1, maxLogStep(0.01), canary, stable);
+    state = updateErrorsTest(state, t.tolerance ?? 1, maxLogStep(0.01, ERRORS_MIN_INTERVALS), canary, stable);
     if (rejectsLog(errorsLogEvidence(state), 0.01)) return i;
   }
   return null;
@@ -179,12 +181,12 @@ test('one huge burst of canary errors cannot reject alone; bursts that go on do'
       { errors: 400, requests: 1000 },
       { errors: 20, requests: 4000 },
     ] as const;
-  let state = updateErrorsTest(initialErrorsTest(), 1, maxLogStep(0.01), ...burst());
+  let state = updateErrorsTest(initialErrorsTest(), 1, maxLogStep(0.01, ERRORS_MIN_INTERVALS), ...burst());
   assert.equal(rejectsLog(errorsLogEvidence(state), 0.01), false);
   // Each interval adds at most ln(1/alpha)/2, so even two are short once the prior weights are paid.
-  state = updateErrorsTest(state, 1, maxLogStep(0.01), ...burst());
+  state = updateErrorsTest(state, 1, maxLogStep(0.01, ERRORS_MIN_INTERVALS), ...burst());
   assert.equal(rejectsLog(errorsLogEvidence(state), 0.01), false);
-  state = updateErrorsTest(state, 1, maxLogStep(0.01), ...burst());
+  state = updateErrorsTest(state, 1, maxLogStep(0.01, ERRORS_MIN_INTERVALS), ...burst());
   assert.equal(rejectsLog(errorsLogEvidence(state), 0.01), true);
 });
 
@@ -193,7 +195,7 @@ test('the e-value starts at 1 and the prior weights are a distribution', () => {
   const quiet = updateErrorsTest(
     initialErrorsTest(),
     1,
-    maxLogStep(0.01),
+    maxLogStep(0.01, ERRORS_MIN_INTERVALS),
     { errors: 0, requests: 100 },
     { errors: 0, requests: 900 },
   );
@@ -208,11 +210,14 @@ test('the start-point prior is a distribution at every look, and a late start co
     for (let j = 0; j < n; j++) total += Math.exp(logStartWeight(j));
     assert.ok(Math.abs(total - 1) < 1e-12, `n = ${n}: ${total}`);
   }
-  // A canary broken from its first request keeps half the prior; a fault starting up to 11 minutes into a
-  // window pays less than ln(1/alpha) for its start (the earlier 1/((j+1)(j+2)) charged more from minute 9
-  // on: ln(110) at 9, ln(156) at 11).
-  assert.equal(Math.exp(logStartWeight(0)), 0.5);
-  for (let j = 1; j <= 11; j++) assert.ok(-logStartWeight(j) < Math.log(100), `start at ${j}`);
+  // A canary broken from its first request keeps 0.4 of the prior; a fault starting anywhere in a canary
+  // step's first 15 minutes pays the same ln(31.25) for its start, a third of ln(1/alpha) (the earlier
+  // (1/2)(c+1)/((j+c)(j+c+1)) charged ln(96) at 11 and ln(137) at 14, so late faults were found too rarely),
+  // and later starts cost more the later they are.
+  assert.equal(Math.exp(logStartWeight(0)), 0.4);
+  for (let j = 1; j <= 15; j++)
+    assert.ok(Math.abs(-logStartWeight(j) - Math.log(31.25)) < 1e-12, `start at ${j}`);
+  for (let j = 16; j <= 100; j++) assert.ok(logStartWeight(j + 1) < logStartWeight(j), `start at ${j}`);
 });
 
 test('error counts under H0 with a late "onset" of nothing: starting copies every interval stays <= alpha', () => {
@@ -242,7 +247,7 @@ test('error counts: a tripled error rate present from the first interval is foun
   assert.ok(rate >= 0.8, `detection rate ${rate}`);
 });
 
-test('one burst, however large, cannot reach even half the threshold (it neither decides nor holds)', () => {
+test('one burst, however large, cannot reach the pending mark (it neither decides nor holds)', () => {
   for (const tolerance of [1, 1.5, 3])
     for (const [canary, stable] of [
       [
@@ -254,9 +259,15 @@ test('one burst, however large, cannot reach even half the threshold (it neither
         { errors: 1, requests: 2000 },
       ],
     ] as const) {
-      const state = updateErrorsTest(initialErrorsTest(), tolerance, maxLogStep(0.01), canary, stable);
+      const state = updateErrorsTest(
+        initialErrorsTest(),
+        tolerance,
+        maxLogStep(0.01, ERRORS_MIN_INTERVALS),
+        canary,
+        stable,
+      );
       assert.ok(
-        errorsLogEvidence(state) < Math.log(100) / 2,
+        errorsLogEvidence(state) < Math.log(100) * PENDING_FRACTION,
         `tolerance ${tolerance}: ${errorsLogEvidence(state)}`,
       );
     }
