@@ -24,30 +24,42 @@ export function tooLargeMessage(bytes: number): string {
   return `the config is ${bytes} bytes; at most ${CONFIG_LIMITS.bytes} are read (a deploy config is a few kilobytes)`;
 }
 
-/** Checks size and flow nesting on the raw text (the lexer stops at the first collection too deep). */
+/** Checks the size of the raw text, before it is lexed. */
 export function textLimitIssue(text: string): LimitIssue | undefined {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > CONFIG_LIMITS.bytes) {
     return { reason: 'too_large', message: tooLargeMessage(bytes) };
   }
-  // Too few brackets to nest that deep: no need to lex (most configs).
-  let brackets = 0;
-  for (let i = 0; i < text.length && brackets <= CONFIG_LIMITS.depth; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5b || c === 0x7b) brackets++;
+  return undefined;
+}
+
+/** Thrown by depthLimitedLexemes at the first flow collection nested too deep. */
+export class FlowTooDeep extends Error {
+  readonly issue: Extract<LimitIssue, { reason: 'too_deep' }>;
+  constructor(offset: number) {
+    const issue = tooDeep(offset);
+    super(issue.message);
+    this.issue = issue;
   }
-  if (brackets <= CONFIG_LIMITS.depth) return undefined;
+}
+
+/**
+ * The text's YAML lexemes, for the parser (load.ts feeds them to yaml's Parser one by one), stopping at the
+ * first flow collection nested deeper than the cap, before the parser sees it: 1 MB of "[" would exhaust the
+ * parser's heap. Checking while the parser's own lexing runs lexes the text once, not twice (issue 16).
+ */
+export function* depthLimitedLexemes(text: string): Generator<string, void> {
   let depth = 0;
   let offset = 0;
   for (const token of new Lexer().lex(text)) {
     if (token === '[' || token === '{') {
       depth++;
-      if (depth > CONFIG_LIMITS.depth) return tooDeep(offset);
+      if (depth > CONFIG_LIMITS.depth) throw new FlowTooDeep(offset);
     } else if (token === ']' || token === '}') depth = Math.max(0, depth - 1);
     // The lexer's own markers (document start, scalar, flow error end) are not in the text.
     if (!LEXER_MARKERS.has(token)) offset += token.length;
+    yield token;
   }
-  return undefined;
 }
 
 /**

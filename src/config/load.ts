@@ -2,13 +2,15 @@
 // found is reported at once, each located at file:line:column with its field path.
 import { readFile, stat } from 'node:fs/promises';
 import {
+  Composer,
   isAlias,
   isMap,
   isPair,
   isScalar,
   isSeq,
   LineCounter,
-  parseDocument,
+  Parser,
+  YAMLParseError,
   type Document,
   type Node,
   type Pair,
@@ -28,21 +30,30 @@ import {
 import type { z } from 'zod';
 import { deployConfig, type RawConfig } from './schema.ts';
 import { semanticIssues } from './semantics.ts';
-import { CONFIG_LIMITS, documentIssues, textLimitIssue, tooLargeMessage } from './limits.ts';
+import {
+  CONFIG_LIMITS,
+  depthLimitedLexemes,
+  documentIssues,
+  FlowTooDeep,
+  textLimitIssue,
+  tooLargeMessage,
+} from './limits.ts';
 
 export type ParseResult = { ok: true; config: RawConfig } | { ok: false; errors: ConfigError[] };
 
 /** Parses and validates config text. `file` is only used to label the errors. */
 export function parseConfig(text: string, file: string): ParseResult {
   const tooBig = textLimitIssue(text);
-  if (tooBig) {
-    const at = 'offset' in tooBig ? positionOf(text, tooBig.offset) : { line: 1, column: 1 };
-    return failure([{ file, ...at, path: '', message: tooBig.message }]);
-  }
+  if (tooBig) return failure([{ file, line: 1, column: 1, path: '', message: tooBig.message }]);
   const lineCounter = new LineCounter();
-  // Duplicate keys are found by documentIssues (the library's check is quadratic); logLevel "error" keeps
-  // the library from printing warnings of its own on stderr (and into --json output).
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
+  let doc: Document.Parsed;
+  try {
+    doc = parseYaml(text, lineCounter);
+  } catch (error) {
+    if (!(error instanceof FlowTooDeep)) throw error;
+    const { offset, message } = error.issue;
+    return failure([{ file, ...positionOf(text, offset), path: '', message }]);
+  }
   const locator = new Locator(doc, lineCounter, file);
 
   if (doc.errors.length > 0) return failure(doc.errors.map((error) => locator.yamlError(error)));
@@ -79,6 +90,39 @@ export function parseConfig(text: string, file: string): ParseResult {
   if (semantic.length > 0)
     return failure(semantic.map((issue) => locator.at(issue.path, 'value', issue.message)));
   return { ok: true, config };
+}
+
+/**
+ * yaml's parseDocument, fed the lexemes of depthLimitedLexemes (throws FlowTooDeep): the library's documented
+ * way to give its Parser another lexer, with parseDocument's handling of a second document.
+ */
+function parseYaml(text: string, lineCounter: LineCounter): Document.Parsed {
+  // Duplicate keys are found by documentIssues (the library's check is quadratic); logLevel "error" keeps
+  // the library from printing warnings of its own on stderr (and into --json output).
+  const options = { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' } as const;
+  const parser = new Parser(lineCounter.addNewLine);
+  const composer = new Composer(options);
+  function* tokens() {
+    lineCounter.addNewLine(0); // as Parser.parse() does at the start of its input
+    for (const lexeme of depthLimitedLexemes(text)) yield* parser.next(lexeme);
+    yield* parser.end();
+  }
+  let doc: Document.Parsed | undefined;
+  for (const next of composer.compose(tokens(), true, text.length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(
+        new YAMLParseError(
+          [next.range[0], next.range[1]],
+          'MULTIPLE_DOCS',
+          'Source contains multiple documents; please use YAML.parseAllDocuments()',
+        ),
+      );
+      break;
+    }
+  }
+  // compose(…, true) always ends with a document, even for empty input.
+  return doc!;
 }
 
 /** Reads and validates a config file; throws ConfigLoadError listing every problem. */
