@@ -102,11 +102,11 @@ async function comment(
 
 let runs = 9000;
 /** A workflow run completes (the scheduled reconcile workflow, say): the App's trigger to look. */
-async function runCompletes(w: World): Promise<void> {
+async function runCompletes(w: World, probot: Probot = w.probot): Promise<void> {
   const id = runs++;
   w.fake.addWorkflowRun({ id, headSha: HEAD });
   w.fake.updateWorkflowRun(id, { status: 'completed', conclusion: 'success' });
-  await w.probot.receive({
+  await probot.receive({
     id: crypto.randomUUID(),
     name: 'workflow_run',
     payload: w.fake.workflowRunWebhook(id),
@@ -133,8 +133,11 @@ test('a schedule starts once at its time, after the policy is checked again, eve
     assert.equal(deployments(w.fake).length, 0, 'not due one second before');
 
     w.clock.now = at('2026-12-01T09:31:00Z');
-    await Promise.all([runCompletes(w), runCompletes(w), runCompletes(w)]);
-    assert.equal(deployments(w.fake).length, 1, 'three triggers at once: one deployment');
+    // A second replica of the App (its own process state, the same GitHub) gets triggers at the same moment.
+    const replica = testProbot(w.fake);
+    await replica.load(testApp({ now: () => w.clock.now, botLogin: BOT }));
+    await Promise.all([runCompletes(w), runCompletes(w, replica), runCompletes(w), runCompletes(w, replica)]);
+    assert.equal(deployments(w.fake).length, 1, 'four triggers on two replicas at once: one deployment');
     const [d] = deployments(w.fake);
     assert.equal(d!.sha, HEAD);
     assert.equal(d!.environment, 'production');
@@ -146,6 +149,11 @@ test('a schedule starts once at its time, after the policy is checked again, eve
     assert.equal(payload.source_comment_id, ask.id);
     const started = replies(w.fake).filter((r) => r.includes('`schedule_started`'));
     assert.equal(started.length, 1, 'one reply');
+    assert.deepEqual(
+      replies(w.fake).filter((r) => r.startsWith('**Not started**')),
+      [],
+      'the others found it claimed and said nothing',
+    );
     assert.match(started[0]!, new RegExp(`deployment \\*\\*#${d!.id}\\*\\*`));
     assert.deepEqual(scheduleRefs(w.fake), [], 'the request is gone');
     await runCompletes(w);
@@ -391,5 +399,9 @@ test('the same /deploy --queue at once on two deliveries, or again after its rea
     await deliver();
     assert.deepEqual(scheduleRefs(w.fake), [`deploy-schedule/production/c${id}`]);
     assert.match(replies(w.fake).at(-1)!, /already recorded/);
+    // Cancelled by the requester: the queue is empty, and the unlock starts nothing.
+    assert.match((await comment(w, '/cancel-deploy production', 'alice')).reply, /\(`queue_cancelled`\)/);
+    await comment(w, '/unlock production', 'bob');
+    assert.equal(deployments(w.fake).length, 0);
   });
 });

@@ -1,0 +1,124 @@
+// The request store through its narrow Octokit interface, against a tiny in-memory fake: one write per request
+// id, the claim is exclusive, a claim made after another caller finished finds the request gone and gives
+// itself back, and a tag that is not the App's is listed as refused, never as a request.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  claimRequest,
+  listRequests,
+  recordRequest,
+  releaseClaim,
+  removeRequest,
+} from '../../../app/schedule/store.ts';
+import type { ScheduleApi } from '../../../app/schedule/store.ts';
+import type { ScheduledRequest } from '../../../app/schedule/record.ts';
+import { markerKeys } from '../../../src/github/marker-keys.ts';
+
+const where = { owner: 'acme', repo: 'web' };
+const keys = markerKeys({ secret: 'k'.repeat(40) });
+const SHA = 'c'.repeat(40);
+
+function fakeGit() {
+  const refs = new Map<string, { sha: string; type: string }>();
+  const tags = new Map<string, { message: string; object: { sha: string; type: string } }>();
+  const err = (status: number, message: string) => Object.assign(new Error(message), { status });
+  const name = (ref: string) => ref.replace(/^refs\//, '');
+  let n = 0;
+  const api: ScheduleApi = {
+    git: {
+      async createTag(p) {
+        const sha = `tag${++n}`;
+        tags.set(sha, { message: p.message, object: { sha: p.object, type: p.type } });
+        return { data: { sha } };
+      },
+      async getTag(p) {
+        const tag = tags.get(p.tag_sha);
+        if (!tag) throw err(404, 'Not Found');
+        return { data: tag };
+      },
+      async createRef(p) {
+        if (refs.has(name(p.ref))) throw err(422, 'Reference already exists');
+        refs.set(name(p.ref), { sha: p.sha, type: tags.has(p.sha) ? 'tag' : 'commit' });
+        return {};
+      },
+      async getRef(p) {
+        const ref = refs.get(name(p.ref));
+        if (!ref) throw err(404, 'Not Found');
+        return { data: { ref: p.ref, object: ref } };
+      },
+      async deleteRef(p) {
+        if (!refs.delete(name(p.ref))) throw err(422, 'Reference does not exist');
+        return {};
+      },
+      async listMatchingRefs(p) {
+        return {
+          data: [...refs]
+            .filter(([r]) => r.startsWith(p.ref))
+            .map(([ref, object]) => ({ ref: `refs/${ref}`, object })),
+        };
+      },
+    },
+  };
+  return { api, refs, tags };
+}
+
+const request: ScheduledRequest = {
+  id: 'c42',
+  mode: 'queue',
+  environment: 'Production',
+  sha: SHA,
+  pr: 7,
+  type: 'standard',
+  params: {},
+  requestedBy: 'alice',
+  sourceCommentId: 42,
+  requestedAt: new Date('2026-12-01T09:00:00Z'),
+};
+
+test('a request is written once per id and listed back as written', async () => {
+  const { api, refs } = fakeGit();
+  assert.equal(await recordRequest(api, where, keys, request), 'recorded');
+  assert.equal(await recordRequest(api, where, keys, request), 'already_recorded');
+  assert.deepEqual([...refs.keys()], ['deploy-schedule/production/c42']);
+  const list = await listRequests(api, where, keys);
+  assert.deepEqual(list, { requests: [request], refused: [] });
+  assert.equal(
+    await recordRequest(api, where, keys, { ...request, environment: 'prod..x' }),
+    'invalid_environment',
+  );
+});
+
+test('the claim is exclusive; after the request is removed a late claim gives itself back', async () => {
+  const { api, refs } = fakeGit();
+  await recordRequest(api, where, keys, request);
+  assert.equal(await claimRequest(api, where, request), true);
+  assert.equal(await claimRequest(api, where, request), false, 'held');
+  await releaseClaim(api, where, request);
+  assert.equal(await claimRequest(api, where, request), true, 'given back, claimable again');
+  await removeRequest(api, where, request);
+  assert.deepEqual([...refs.keys()], [], 'request and claim gone');
+  // A caller that listed the request before it was removed claims now: the request is gone, so it backs off.
+  assert.equal(await claimRequest(api, where, request), false);
+  assert.deepEqual([...refs.keys()], [], 'and leaves no claim behind');
+});
+
+test('refs that are not the App’s requests are refused, never listed as requests', async () => {
+  const { api, refs, tags } = fakeGit();
+  await recordRequest(api, where, keys, request);
+  // Another key (a forger's), a lightweight ref, and a genuine tag copied under another request id.
+  const other = markerKeys({ secret: 'x'.repeat(40) });
+  await recordRequest(api, where, other, { ...request, id: 'c43', sourceCommentId: 43 });
+  refs.set('deploy-schedule/production/c44', { sha: SHA, type: 'commit' });
+  const genuine = [...tags.keys()][0]!;
+  refs.set('deploy-schedule/production/c45', { sha: genuine, type: 'tag' });
+  const list = await listRequests(api, where, keys);
+  assert.deepEqual(
+    list.requests.map((r) => r.id),
+    ['c42'],
+  );
+  assert.deepEqual(list.refused.map((r) => [r.ref.split('/').at(-1), r.code]).sort(), [
+    ['c43', 'schedule_forged'],
+    ['c44', 'schedule_forged'],
+    ['c45', 'schedule_forged'],
+  ]);
+});
