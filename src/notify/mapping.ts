@@ -128,7 +128,7 @@ export class NotificationMapper {
     const text = `waiting at ${waitWhere(w)} ${waitingFor(w, w.environment, w.ended?.by.join(', '))}`;
     if (w.kind === 'bake' || this.notifiedWaits.has(key)) return [this.thread(text)];
     this.notifiedWaits.add(key);
-    const split = trafficSplit(w.weight);
+    const split = trafficSplit(w.weight, w.baselineWeight);
     const facts: Facts = {
       step: waitWhere(w),
       // "for 2 approvals" (after "waits at <step>"); a hold says where, since its text has no step.

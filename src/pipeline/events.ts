@@ -82,6 +82,8 @@ export interface WaitRecord {
   step: number;
   at: string;
   weight?: number;
+  /** A fresh baseline's share beside the canary (the same as `weight`); absent without one. */
+  baselineWeight?: number;
   since: string;
   /** bake: when it goes on by itself. approval: how many approvers are needed. */
   until?: string;

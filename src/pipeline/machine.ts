@@ -929,7 +929,7 @@ function handOffBake(
     weight: step.weight,
     gate: { kind: 'bake', until: now + step.windowMs },
   };
-  report(out, { type: 'wait-start', record: waitRecord(s.input.env.name, s.waiting, now) });
+  report(out, { type: 'wait-start', record: waitRecord(s, s.input.env.name, s.waiting, now) });
   handOff(s, out, task.track, now);
   return true;
 }
@@ -968,7 +968,7 @@ function startWait(
       now,
       true,
     );
-  report(out, { type: 'wait-start', record: waitRecord(t.environment, waiting, now) });
+  report(out, { type: 'wait-start', record: waitRecord(s, t.environment, waiting, now) });
   log(out, 'info', describeWaiting(s, waiting));
   awaitControl(s, out, task.track);
 }
@@ -1068,7 +1068,7 @@ function endWait(
 ): void {
   const w = s.waiting;
   if (!w) return;
-  const record: WaitRecord = { ...waitRecord(s.input.env.name, w, now), ended: { at: iso(now), how, by } };
+  const record: WaitRecord = { ...waitRecord(s, s.input.env.name, w, now), ended: { at: iso(now), how, by } };
   s.waits.push(record);
   report(out, { type: 'wait-end', record });
   s.waiting = undefined;
@@ -1129,13 +1129,23 @@ function rolloutWait(w: Waiting, handedOff: boolean): RolloutWait {
   });
 }
 
-function waitRecord(environment: string, w: Waiting, now: number): WaitRecord {
+function waitRecord(s: PipelineState, environment: string, w: Waiting, now: number): WaitRecord {
+  const { strategy } = s.input.env;
+  // A fresh baseline serves beside the canary with the same share at every step below 100 %.
+  const baseline =
+    environment === s.input.env.name &&
+    strategy.type === 'canary' &&
+    strategy.baseline !== undefined &&
+    w.weight !== undefined &&
+    w.weight > 0 &&
+    w.weight < 100;
   return clean({
     environment,
     kind: w.kind,
     step: w.step,
     at: w.at,
     weight: w.weight,
+    baselineWeight: baseline ? w.weight : undefined,
     since: iso(w.since),
     until: w.gate?.kind === 'bake' ? iso(w.gate.until) : undefined,
     approvals: w.approvals,
@@ -1198,7 +1208,7 @@ function handOffMonitor(
     at: MONITOR_WINDOW,
     gate: { kind: 'bake', until: now + task.windowMs },
   };
-  report(out, { type: 'wait-start', record: waitRecord(s.input.env.name, s.waiting, now) });
+  report(out, { type: 'wait-start', record: waitRecord(s, s.input.env.name, s.waiting, now) });
   handOff(s, out, task.track, now);
 }
 

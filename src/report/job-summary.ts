@@ -112,7 +112,7 @@ function waitingHeadline(result: PipelineResult): string[] {
   const wait = currentWait(result);
   if (!wait) return [`> **The rollout waits**: ${cell(result.message)}`];
   const by = holdBy(result);
-  const split = trafficSplit(wait.weight);
+  const split = trafficSplit(wait.weight, wait.baselineWeight);
   const lines = [
     `> **⏳ Waiting at ${cell(waitWhere(wait))} ${cell(waitingFor(wait, result.environment, by))}**` +
       `${split ? ` · traffic ${cell(split)}` : ''} · since ${cell(formatUtc(wait.since))}`,

@@ -99,7 +99,7 @@ export function terminalReporter(options: TerminalReporterOptions = {}): Reporte
           break;
         case 'wait-start': {
           const w = e.record;
-          const split = trafficSplit(w.weight);
+          const split = trafficSplit(w.weight, w.baselineWeight);
           const handedOff = w.ended?.how === 'handed_off';
           line(
             paint(

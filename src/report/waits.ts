@@ -11,11 +11,20 @@ export function waitWhere(w: Pick<WaitRecord, 'at' | 'step'>): string {
   return w.step >= 0 ? `${w.at} (step ${w.step})` : w.at;
 }
 
-/** "25 % new / 75 % stable", or undefined when the wait says no traffic split. */
-export function trafficSplit(weight: number | undefined): string | undefined {
+/**
+ * "25 % new / 75 % stable", or "20 % new / 20 % baseline / 60 % stable" with a fresh baseline beside the
+ * canary; undefined when the wait says no traffic split.
+ */
+export function trafficSplit(weight: number | undefined, baselineWeight?: number): string | undefined {
   if (weight === undefined || !Number.isFinite(weight)) return undefined;
   const clamped = Math.min(100, Math.max(0, weight));
-  return `${formatPercent(clamped)} % new / ${formatPercent(100 - clamped)} % stable`;
+  const baseline =
+    baselineWeight !== undefined && Number.isFinite(baselineWeight)
+      ? Math.min(100 - clamped, Math.max(0, baselineWeight))
+      : 0;
+  return baseline > 0
+    ? `${formatPercent(clamped)} % new / ${formatPercent(baseline)} % baseline / ${formatPercent(100 - clamped - baseline)} % stable`
+    : `${formatPercent(clamped)} % new / ${formatPercent(100 - clamped)} % stable`;
 }
 
 function formatPercent(value: number): string {

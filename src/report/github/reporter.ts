@@ -679,7 +679,7 @@ function finishedWait(w: WaitRecord): StatusCommentFinishedWait | undefined {
 
 /** The deploy check run's words for a wait: where, what for, the traffic split and the commands. */
 function waitCheckDetail(w: WaitRecord, environment: string, by: string | undefined): string {
-  const split = trafficSplit(w.weight);
+  const split = trafficSplit(w.weight, w.baselineWeight);
   return [
     `⏳ **Waiting at ${cell(waitWhere(w))} ${cell(waitingFor(w, environment, by))}** since ${cell(formatUtc(w.since))}` +
       (split ? ` · traffic ${cell(split)}` : ''),

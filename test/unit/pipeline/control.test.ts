@@ -448,3 +448,33 @@ test('a monitor window longer than the job may wait is a bake at full traffic: h
   assert.equal(monitorStep(inProcess).windowMs, 3_600_000);
   assert.equal(monitorStep(inProcess).lookBack, undefined);
 });
+
+test('a wait beside a fresh baseline records its share, so every report can say "baseline", not only "stable"', () => {
+  for (const baseline of [true, false]) {
+    const env = environment(`  production:
+    strategy:
+      type: canary
+      steps: [{ weight: 10, pause: 1s }, { weight: 25, pause: manual }, { weight: 100, pause: 0 }]
+${baseline ? '      baseline: fresh\n' : ''}`);
+    let promote: ControlRequest | undefined;
+    const run = drive(input(env), {
+      requests: (_n, action) => {
+        if (action.kind === 'await_control' && !promote) {
+          promote = request('promote', action.step);
+          return [];
+        }
+        return promote ? [promote] : [];
+      },
+    });
+    assert.equal(run.result.status, 'succeeded', run.result.message);
+    const waits = run.result.waits ?? [];
+    assert.equal(waits.length, 1);
+    assert.equal(waits[0]!.weight, 25);
+    assert.equal(waits[0]!.baselineWeight, baseline ? 25 : undefined);
+    const started = run.events.find((e) => e.type === 'wait-start');
+    assert.equal(
+      started?.type === 'wait-start' ? started.record.baselineWeight : 'none',
+      baseline ? 25 : undefined,
+    );
+  }
+});

@@ -17,6 +17,7 @@ import {
 } from '../../../src/report/github/deployment-status.ts';
 import type { PipelineResult, WaitRecord } from '../../../src/pipeline/events.ts';
 import type { EnvironmentRecord } from '../../../src/state/record.ts';
+import { trafficSplit } from '../../../src/report/waits.ts';
 import { aborted, HOSTILE, waiting, waitRecord } from './fixtures.ts';
 import { assertTablesIntact } from './table-check.ts';
 
@@ -285,4 +286,21 @@ test('JSON lines: the wait events as they are, one per line', () => {
     ],
   );
   assert.ok(out.every((l) => l.endsWith('\n') && !l.slice(0, -1).includes('\n')));
+});
+
+test('a wait beside a fresh baseline names the baseline in its traffic split, in the summary, the terminal and the split itself', () => {
+  const md = renderJobSummary(waiting({ weight: 20, baselineWeight: 20 }));
+  const headline = md.split('\n').find((l) => l.startsWith('> **⏳ Waiting at'))!;
+  assert.match(headline, /traffic 20 % new \/ 20 % baseline \/ 60 % stable · since/);
+  const out: string[] = [];
+  terminalReporter({ write: (t) => out.push(t), color: false }).event({
+    type: 'wait-start',
+    record: waitRecord({ baselineWeight: 25 }),
+  });
+  assert.match(out.join(''), /\(25 % new \/ 25 % baseline \/ 50 % stable\)/);
+  // Without a baseline (or with none left at 100 %) the split is two-way; shares never pass 100 %.
+  assert.equal(trafficSplit(25), '25 % new / 75 % stable');
+  assert.equal(trafficSplit(100, 0), '100 % new / 0 % stable');
+  assert.equal(trafficSplit(60, 60), '60 % new / 40 % baseline / 0 % stable');
+  assert.equal(trafficSplit(undefined, 20), undefined);
 });
