@@ -1,5 +1,5 @@
-// Webhook throughput of the App against a Probot app that registers nothing (bench/app.ts, part 1). Each
-// App runs in its own process (bench/app-under-test.ts), GitHub is a stand-in in a third
+// Webhook throughput of the App against a Probot app that registers nothing, and against one that makes just
+// the one request a deployment_status needs (bench/app.ts, part 1). Each App runs in its own process (bench/app-under-test.ts), GitHub is a stand-in in a third
 // (bench/github-stand-in.ts), and this process only sends pre-signed deliveries: what is measured is the
 // App's handling, not the fake GitHub's request validation or the sender. Prints figures, asserts nothing.
 import { fork } from 'node:child_process';
@@ -8,7 +8,8 @@ import { Agent, request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { pullRequestCommentPayload, webhookPayload } from '../test/fake-github/index.ts';
 import { sign } from '../test/app/helpers.ts';
-import type { AppMessage } from './app-under-test.ts';
+import { APP_KINDS } from './app-under-test.ts';
+import type { AppKind, AppMessage } from './app-under-test.ts';
 import { STAND_IN } from './github-stand-in.ts';
 import type { StandInMessage } from './github-stand-in.ts';
 
@@ -37,9 +38,14 @@ interface Helper<M> {
   ask<K extends string>(question: string, key: K): Promise<Extract<M, Record<K, unknown>>>;
 }
 
-async function start<M extends object>(script: string, args: string[]): Promise<Helper<M>> {
+async function start<M extends object>(
+  script: string,
+  args: string[],
+  execArgv: string[] = [],
+): Promise<Helper<M>> {
   const child = fork(new URL(script, import.meta.url), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...execArgv],
   });
   const ready = await new Promise<string>((resolve, reject) => {
     child.once('error', reject);
@@ -200,27 +206,26 @@ export async function benchThroughput(options: {
   rounds: number;
 }): Promise<{ rows: string[][]; operations: string[] }> {
   const standIn = await start<StandInMessage>('./github-stand-in.ts', []);
-  const apps = {
-    'no-op': await start<AppMessage>('./app-under-test.ts', ['no-op', standIn.ready]),
-    // BENCH_APP_CPU_PROF=DIR: a CPU profile of the deploy app's process (node --cpu-prof) to DIR.
-    deploy: await start<AppMessage>(
+  const apps = {} as Record<AppKind, Helper<AppMessage>>;
+  for (const kind of APP_KINDS)
+    apps[kind] = await start<AppMessage>(
       './app-under-test.ts',
-      ['deploy', standIn.ready],
-      process.env.BENCH_APP_CPU_PROF
+      [kind, standIn.ready],
+      // BENCH_APP_CPU_PROF=DIR: a CPU profile of the deploy app's process (node --cpu-prof) to DIR.
+      kind === 'deploy' && process.env.BENCH_APP_CPU_PROF
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_APP_CPU_PROF}`]
         : [],
-    ),
-  };
+    );
   const rows: string[][] = [];
   const operations: string[] = [];
   try {
     for (const scenario of scenarios(standIn.ready, options.deliveries, options.apiDeliveries)) {
-      const runs: Record<keyof typeof apps, Run[]> = { 'no-op': [], deploy: [] };
+      const runs: Record<AppKind, Run[]> = { 'no-op': [], 'one-request': [], deploy: [] };
       // Warm-up: the first deliveries pay for the installation token, GET /app and the JIT.
       for (const app of Object.values(apps)) await load(app, scenario.delivery, 100, options.concurrency);
       let requests: Record<string, number> = {};
       for (let round = 0; round < options.rounds; round++) {
-        for (const name of ['no-op', 'deploy'] as const) {
+        for (const name of APP_KINDS) {
           const before = (await standIn.ask('counts', 'counts')).counts;
           const count = Math.ceil(scenario.count / options.rounds);
           runs[name].push(await load(apps[name], scenario.delivery, count, options.concurrency));
@@ -235,20 +240,20 @@ export async function benchThroughput(options: {
         cpuMs: list.reduce((n, r) => n + r.cpuMs, 0) / list.reduce((n, r) => n + r.deliveries, 0),
         failed: list.reduce((n, r) => n + r.failed, 0),
       });
-      const [noop, deploy] = [sum(runs['no-op']), sum(runs.deploy)];
+      const [noop, minimal, deploy] = [sum(runs['no-op']), sum(runs['one-request']), sum(runs.deploy)];
       const ratio = deploy.perSecond / noop.perSecond;
       rows.push([
         scenario.event,
         fmt(noop.perSecond, 0),
+        fmt(minimal.perSecond, 0),
         fmt(deploy.perSecond, 0),
         `${fmt(ratio, 2)}x`,
         scenario.target === undefined
           ? '-'
           : `>= ${scenario.target}x: ${ratio >= scenario.target ? 'met' : 'NOT met'}`,
-        fmt(noop.cpuMs, 2),
-        fmt(deploy.cpuMs, 2),
-        `${fmt(noop.cpuMs / deploy.cpuMs, 2)}x`,
-        String(deploy.failed + noop.failed),
+        `${fmt(deploy.perSecond / minimal.perSecond, 2)}x`,
+        `${fmt(noop.cpuMs, 2)} / ${fmt(minimal.cpuMs, 2)} / ${fmt(deploy.cpuMs, 2)}`,
+        String(deploy.failed + noop.failed + minimal.failed),
       ]);
       // Counted on the stand-in while the deploy app ran (the no-op app makes none).
       requests = Object.fromEntries(Object.entries(requests).filter(([, n]) => n > 0.001));
@@ -261,7 +266,7 @@ export async function benchThroughput(options: {
       );
     }
   } finally {
-    for (const helper of [apps['no-op'], apps.deploy, standIn]) helper.child.disconnect();
+    for (const helper of [...Object.values(apps), standIn]) helper.child.disconnect();
   }
   return { rows, operations };
 }

@@ -1,16 +1,40 @@
 // One App server for bench/app.ts, in a process of its own (forked, IPC), so that its CPU time is its own:
-// `deploy` is this package's App, `no-op` a Probot app that registers nothing, both behind the same server
-// (app/server.ts: Probot's node middleware) and the same GitHub stand-in (bench/github-stand-in.ts).
-// `node app-under-test.ts deploy|no-op BASE_URL`; answers `cpu` with its process.cpuUsage().
+// `deploy` is this package's App; `no-op` a Probot app that registers nothing (Probot then builds no context
+// and no Octokit for a delivery); `one-request` the least a Probot app can do to keep a status comment: on
+// deployment_status it makes the one request (updateComment of the id in the payload, a fixed body). All
+// behind the same server (app/server.ts: Probot's node middleware) and GitHub stand-in
+// (bench/github-stand-in.ts). `node app-under-test.ts KIND BASE_URL`; answers `cpu` with process.cpuUsage().
 import { createServer } from '../app/server.ts';
+import type { ApplicationFunction } from 'probot';
 import { privateKey, SECRET, TestOctokit } from '../test/app/helpers.ts';
 
 export type AppMessage = { ready: string } | { cpu: NodeJS.CpuUsage };
 
+export const APP_KINDS = ['no-op', 'one-request', 'deploy'] as const;
+export type AppKind = (typeof APP_KINDS)[number];
+
+const oneRequest: ApplicationFunction = (app) => {
+  app.on('deployment_status.created', async (context) => {
+    const payload = context.payload.deployment.payload as { comment_id?: number };
+    await context.octokit.rest.issues.updateComment({
+      ...context.repo(),
+      comment_id: payload.comment_id ?? 1,
+      body: `deployment ${context.payload.deployment_status.state}`,
+    });
+  });
+};
+const appFns: Partial<Record<AppKind, ApplicationFunction>> = {
+  'no-op': () => {},
+  'one-request': oneRequest,
+};
+
 if (import.meta.main) {
   const [kind, baseUrl] = process.argv.slice(2);
-  if (!process.send || (kind !== 'deploy' && kind !== 'no-op') || !baseUrl)
-    throw new Error('app-under-test is forked by bench/app.ts: app-under-test.ts deploy|no-op BASE_URL');
+  if (!process.send || !APP_KINDS.includes(kind as AppKind) || !baseUrl)
+    throw new Error(
+      `app-under-test is forked by bench/app.ts: app-under-test.ts ${APP_KINDS.join('|')} BASE_URL`,
+    );
+  const appFn = appFns[kind as AppKind];
   const running = await createServer({
     appId: 1,
     privateKey: privateKey(),
@@ -21,12 +45,13 @@ if (import.meta.main) {
     logLevel: 'fatal',
     // Without GitHub's write throttling (one comment per few seconds), which would measure the throttle.
     Octokit: TestOctokit,
-    ...(kind === 'no-op' ? { appFn: () => {} } : {}),
+    ...(appFn ? { appFn } : {}),
   });
   const send = (message: AppMessage) => process.send!(message);
   process.on('message', (message) => {
     if (message === 'cpu') send({ cpu: process.cpuUsage() });
   });
-  process.on('disconnect', () => void running.close().then(() => process.exit(0)));
+  // The bench is done with it: nothing to wind down but the server, which ends with the process.
+  process.on('disconnect', () => process.exit(0));
   send({ ready: `${running.url}${running.webhookPath}` });
 }

@@ -119,8 +119,10 @@ async function main(): Promise<void> {
   );
   console.log(
     'Each app in a process of its own, GitHub a stand-in in another (canned answers, checked once against the\n' +
-      'OpenAPI description), this process only sends; rounds alternate A B A B. ratio: deliveries per second,\n' +
-      "deploy / no-op. CPU: the App process's CPU time per delivery (all its threads); CPU ratio: no-op / deploy.\n",
+      'OpenAPI description), this process only sends; rounds alternate between the apps. no-op: registers\n' +
+      'nothing (Probot builds no context or Octokit); minimal: on deployment_status makes the one request\n' +
+      '(updateComment, fixed body) and nothing else. ratio: deliveries per second, deploy / no-op (the target);\n' +
+      "vs minimal: deploy / minimal. CPU ms: each App process's CPU time per delivery (all its threads).\n",
   );
   const { rows, operations } = await benchThroughput({
     deliveries: DELIVERIES,
