@@ -5,7 +5,26 @@ import { parse } from 'shell-quote';
 
 export type SplitResult = { ok: true; argv: string[] } | { ok: false; message: string };
 
+/**
+ * Recent splits by command text. A command of the top-level target is split again for every environment
+ * (the config's checks, then resolving each one: a config of 200 environments split the same line 800
+ * times). Bounded: a long-lived App reads many configs.
+ */
+const recent = new Map<string, SplitResult>();
+const RECENT_MAX = 256;
+
 export function splitCommand(command: string): SplitResult {
+  let split = recent.get(command);
+  if (!split) {
+    split = splitOnce(command);
+    if (recent.size >= RECENT_MAX) recent.clear();
+    recent.set(command, split);
+  }
+  // A copy: callers own the argv they are given.
+  return split.ok ? { ok: true, argv: [...split.argv] } : { ...split };
+}
+
+function splitOnce(command: string): SplitResult {
   // Keep `$NAME` literally: variables in a command are not expanded unless a shell is asked for.
   const tokens = parse(command, (name) => `$${name}`);
   const argv: string[] = [];
