@@ -16,6 +16,8 @@ export const entries = {
   // The GitHub App: the Probot app function (package export "./app") and its server (`npm start`).
   'app/index': 'app/index.ts',
   'app/server': 'app/server.ts',
+  // The App on AWS Lambda (handler `handler`): app/lambda.ts.
+  'app/lambda': 'app/lambda.ts',
 } as const;
 
 /** How every entry is bundled: the build below, and tests that inspect an entry's module graph. */

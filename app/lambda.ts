@@ -1,0 +1,167 @@
+// AWS Lambda entry point (issue 17): the App behind API Gateway (REST API, payload v1, or HTTP API, payload
+// v2) or a function URL, built to dist/app/lambda.js; the handler is `handler`. Probot's Lambda adapter
+// (@probot/adapter-aws-lambda-serverless) receives the delivery with OUR Probot 14 instance: only its
+// lambda-function.js is imported, because its index brings a Probot 13 of its own. Around it, what the adapter
+// leaves out: it reads neither payload v2's method nor `isBase64Encoded` (a base64 body fails its signature),
+// and it throws on a bad or missing signature (API Gateway answers 502, and Probot logs the error with the
+// delivery, body included). Here every delivery is checked first: a bad one is answered 4xx with a reason
+// code and never reaches the app or a log; a handler that fails is a 500 GitHub shows as failed.
+import lambdaFunction from '@probot/adapter-aws-lambda-serverless/lambda-function.js';
+import { Probot } from 'probot';
+import type { ApplicationFunction } from 'probot';
+import { deployApp } from './index.ts';
+import { SettingsError, settingsFromEnv } from './config.ts';
+import { errorsWithoutBody } from './errors-without-body.ts';
+
+/** The part of an API Gateway event (REST v1 or HTTP API v2, or a function URL) a delivery needs. */
+export interface GatewayEvent {
+  /** v1 */
+  httpMethod?: string;
+  /** v2 and function URLs */
+  requestContext?: { http?: { method?: string } };
+  headers?: Record<string, string | undefined> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+export interface LambdaResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type LambdaHandler = (event: GatewayEvent, context?: unknown) => Promise<LambdaResult>;
+
+/** A delivery read from an event, or why it is not one (a stable code, the status to answer). */
+export type Delivery =
+  | { ok: true; id: string; name: string; signature: string; body: string }
+  | { ok: false; status: 400 | 401 | 405; code: string; message: string };
+
+const REQUIRED = ['x-github-event', 'x-github-delivery'] as const;
+
+/** Pure: the delivery in an API Gateway event. Header names are case-insensitive (v1 keeps the client's case). */
+export function deliveryFrom(event: GatewayEvent): Delivery {
+  const method = event.httpMethod ?? event.requestContext?.http?.method ?? '';
+  if (method.toUpperCase() !== 'POST')
+    return {
+      ok: false,
+      status: 405,
+      code: 'method_not_allowed',
+      message: `${method || 'no method'}: POST a webhook`,
+    };
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {}))
+    if (typeof value === 'string') headers[name.toLowerCase()] = value;
+  const missing = REQUIRED.filter((name) => !headers[name]);
+  if (missing.length)
+    return {
+      ok: false,
+      status: 400,
+      code: 'missing_header',
+      message: `missing header ${missing.join(', ')}`,
+    };
+  const signature = headers['x-hub-signature-256'];
+  if (!signature)
+    return {
+      ok: false,
+      status: 401,
+      code: 'missing_signature',
+      message: 'missing header x-hub-signature-256: set a webhook secret on the GitHub App',
+    };
+  if (!event.body) return { ok: false, status: 400, code: 'empty_body', message: 'the request has no body' };
+  const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  return { ok: true, id: headers['x-github-delivery']!, name: headers['x-github-event']!, signature, body };
+}
+
+const answer = (statusCode: number, body: Record<string, unknown>): LambdaResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+/** The handler for a Probot instance: the app is loaded once, outside any invocation (a warm container reuses it). */
+export function createLambdaHandler(options: { probot: Probot; appFn: ApplicationFunction }): LambdaHandler {
+  const { probot } = options;
+  // A handler's error is logged by Probot without the body (errors-without-body.ts).
+  const loaded = probot.load(errorsWithoutBody(options.appFn));
+  return async (event, context) => {
+    await loaded;
+    const delivery = deliveryFrom(event);
+    if (!delivery.ok) {
+      probot.log.warn({ code: delivery.code, status: delivery.status }, 'webhook refused');
+      return answer(delivery.status, { error: delivery.code, message: delivery.message });
+    }
+    const { id, name } = delivery;
+    const verified = await probot.webhooks.verify(delivery.body, delivery.signature).catch(() => false);
+    if (!verified) {
+      probot.log.warn({ delivery: id, event: name, code: 'bad_signature' }, 'webhook refused');
+      return answer(401, {
+        error: 'bad_signature',
+        message: 'x-hub-signature-256 does not match the body and the webhook secret (WEBHOOK_SECRET)',
+        delivery: id,
+      });
+    }
+    try {
+      JSON.parse(delivery.body);
+    } catch {
+      return answer(400, { error: 'invalid_json', message: 'the body is not JSON', delivery: id });
+    }
+    try {
+      const result = await lambdaFunction(
+        probot,
+        {
+          httpMethod: 'POST',
+          path: '/',
+          headers: {
+            'x-github-delivery': id,
+            'x-github-event': name,
+            'x-hub-signature-256': delivery.signature,
+          },
+          body: delivery.body,
+        },
+        context,
+      );
+      return answer(result.statusCode, { ok: true, delivery: id });
+    } catch {
+      // Probot has logged each handler's error with the delivery id; GitHub shows the delivery as failed.
+      return answer(500, {
+        error: 'handler_failed',
+        message: 'the app failed to handle this delivery',
+        delivery: id,
+      });
+    }
+  };
+}
+
+let cold: Promise<LambdaHandler> | undefined;
+
+/** A cold start: the settings from the environment (as `npm start` reads them), one Probot, the app loaded. */
+async function coldStart(env: NodeJS.ProcessEnv): Promise<LambdaHandler> {
+  const settings = settingsFromEnv(env);
+  const probot = new Probot({
+    appId: settings.appId,
+    privateKey: settings.privateKey,
+    secret: settings.webhookSecret,
+    baseUrl: settings.baseUrl,
+    logLevel: settings.logLevel,
+  });
+  return createLambdaHandler({ probot, appFn: deployApp({ markerKeys: settings.markerKeys }) });
+}
+
+/**
+ * The Lambda handler (`dist/app/lambda.handler`). Settings are read at the first invocation of a container;
+ * a missing or bad variable is a 500 that names it (never its value), and the next invocation reads again.
+ */
+export const handler: LambdaHandler = async (event, context) => {
+  cold ??= coldStart(process.env);
+  let ready: LambdaHandler;
+  try {
+    ready = await cold;
+  } catch (error) {
+    cold = undefined;
+    if (!(error instanceof SettingsError)) throw error;
+    console.error(error.message);
+    return answer(500, { error: 'settings_invalid', message: error.message });
+  }
+  return ready(event, context);
+};
