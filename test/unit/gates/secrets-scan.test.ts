@@ -262,6 +262,21 @@ test('worker threads give the findings and counts of one thread; an abort stops 
   assert.deepEqual(await pending, { error: 'the secret scan was stopped' });
 });
 
+test('the main thread and a worker share the batches of a larger tree and give the findings of one thread', async (t) => {
+  const dir = await tempDir(t);
+  // 150 files: three batches (64 files each at most), so the worker takes the first and the main thread
+  // the next while the worker is busy.
+  const paths = await tree(dir, 150);
+  const one = await scanFiles(dir, paths, 100_000, DEFAULT_SCAN_OPTIONS, undefined, { threads: 1 });
+  const two = await scanFiles(dir, paths, 100_000, DEFAULT_SCAN_OPTIONS, undefined, {
+    threads: 2,
+    minWorkerBytes: 0,
+  });
+  assert.ok('candidates' in one);
+  assert.equal(one.candidates.length, 50 + 38 * 2);
+  assert.deepEqual(two, one);
+});
+
 test('an unreadable file fails the scan with its path and the reason', async (t) => {
   const dir = await tempDir(t);
   const paths = await tree(dir, 3);
