@@ -28,7 +28,10 @@ export interface CheckEvidence {
   op?: ComparisonOp;
   /** The rule or test in words ("error_rate <= 0.01 for 5m", "errors/requests vs stable, anytime-valid"). */
   rule: string;
-  /** Canary, then the reference side(s), then the limit when the check has one. Empty for a histogram test. */
+  /**
+   * Canary, then the reference side(s), then the limit when the check has one. A histogram test: each side's
+   * p95 from its buckets, empty when no interval recorded them (older results).
+   */
   observed: EvidenceSeries[];
   /** Sequential tests: ln(e-value) after each interval, and the boundary ln(1/alpha) that fires the test. */
   test?: { logEvidence: Array<number | null>; boundary: number; alpha: number };
@@ -141,7 +144,18 @@ function checkEvidence(check: ResolvedCheck, values: Values[], reference: string
       counts,
     };
   }
-  return { ...base, quantity: `${check.metric} distribution`, observed: [], test: sequential(check, values) };
+  // Histogram: each side's p95 from its interval's buckets (the judge records them), drawn where there are
+  // any; the test judges the slow counts, its e-value is the test's own chart.
+  const p95 = [
+    series('canary', 'canary', (v) => num(v[`${check.name}.canary_p95`])),
+    series('reference', reference, (v) => num(v[`${check.name}.stable_p95`])),
+  ];
+  return {
+    ...base,
+    quantity: `${check.metric} p95 (from buckets)`,
+    observed: p95.some((s) => s.values.some((x) => x !== null)) ? p95 : [],
+    test: sequential(check, values),
+  };
 }
 
 function sequential(

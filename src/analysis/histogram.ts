@@ -126,6 +126,28 @@ export function updateHistogramTest(
   };
 }
 
+/**
+ * The q-quantile of one interval's cumulative bucket counts, interpolated linearly inside the bucket that
+ * holds it as Prometheus' histogram_quantile does (the highest finite bound when it falls in +Inf); null
+ * without requests or with counts that are not cumulative. For people (the summary's chart), not the test.
+ */
+export function bucketQuantile(buckets: Map<number, number> | null, q: number): number | null {
+  if (!buckets) return null;
+  const bounds = [...buckets.keys()].sort((a, b) => a - b);
+  if (bounds.at(-1) !== Infinity || bounds.length < 2) return null;
+  const counts = bounds.map((le) => buckets.get(le)!);
+  if (counts.some((c, i) => c < 0 || (i > 0 && c < counts[i - 1]!))) return null;
+  const total = counts.at(-1)!;
+  if (!(total > 0)) return null;
+  const rank = q * total;
+  const i = counts.findIndex((c) => c >= rank);
+  if (bounds[i] === Infinity) return bounds.at(-2)!;
+  const lower = i === 0 ? 0 : bounds[i - 1]!;
+  const below = i === 0 ? 0 : counts[i - 1]!;
+  const inside = counts[i]! - below;
+  return inside > 0 ? lower + ((bounds[i]! - lower) * (rank - below)) / inside : bounds[i]!;
+}
+
 /** log of the e-value: the equal-weight mean of the per-cut tests' e-values. */
 export function histogramLogEvidence(state: HistogramTestState): number {
   return logMeanExp(state.tests.map((test) => errorsLogEvidence(test, LATENCY_MIXTURE)));

@@ -18,6 +18,7 @@ import {
   type SignTestState,
 } from './sequential.ts';
 import {
+  bucketQuantile,
   histogramLogEvidence,
   initialHistogramTest,
   isBucketKey,
@@ -256,16 +257,22 @@ function evaluateCheck(
 
   if (check.kind === 'histogram') {
     const test = prior as HistogramTestState;
+    const canaryBuckets = readBuckets(sample.canary, check.metric);
+    const stableBuckets = readBuckets(sample.stable, check.metric);
     const next = updateHistogramTest(
       test,
       check.tolerance,
       maxLogStep(check.alpha),
-      readBuckets(sample.canary, check.metric),
-      readBuckets(sample.stable, check.metric),
+      canaryBuckets,
+      stableBuckets,
     );
     const logEv = histogramLogEvidence(next);
     const ev = Math.exp(logEv);
     values[`${check.name}.evidence`] = ev;
+    // Each side's p95 from this interval's buckets: what people read a latency chart by (the summary draws
+    // canary against stable with them); the test itself judges the slow counts.
+    values[`${check.name}.canary_p95`] = bucketQuantile(canaryBuckets, 0.95);
+    values[`${check.name}.stable_p95`] = bucketQuantile(stableBuckets, 0.95);
     if (!rejectsLog(logEv, check.alpha))
       return {
         state: next,

@@ -53,6 +53,9 @@ function verdict(check: CheckEvidence, window: WindowEvidence): string {
     return `❌ ${FIRED[window.decision.code] ?? 'fired'}`;
   const last = window.decisions.at(-1);
   if (last?.rule === check.name && last.code === 'breach-pending') return '⏳ breached, not yet sustained';
+  // A sequential test past its pending mark: it held the window open (and had it extended), not yet significant.
+  if (last?.rule === check.name && last.code === 'evidence-pending')
+    return '⏳ evidence pending, not yet significant';
   const hasData = check.test
     ? check.test.logEvidence.some((v) => v !== null)
     : check.observed[0]?.values.some((v) => v !== null);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
 import {
   bucketKey,
+  bucketQuantile,
   histogramLogEvidence,
   initialHistogramTest,
   LATENCY_MIXTURE,
@@ -253,6 +254,70 @@ test('the judge rolls back a slower canary on histogram evidence, printing cuts 
   assert.match(fired.reason, /e-value [\d.]+ >= threshold 100 \(alpha 0\.01, anytime-valid\)/);
   assert.equal(fired.values['seeds.latency-vs-stable.threshold'], 100);
   assert.equal(typeof fired.values['seeds.latency-vs-stable.cut1.canary_slow'], 'number');
+  // Each side's p95 from its buckets, for the summary's chart: the canary's 1.3x latency reads slower.
+  const p95c = fired.values['seeds.latency-vs-stable.canary_p95'];
+  const p95s = fired.values['seeds.latency-vs-stable.stable_p95'];
+  assert.ok(typeof p95c === 'number' && typeof p95s === 'number' && p95c > p95s, `${p95c} vs ${p95s}`);
+});
+
+test("bucketQuantile interpolates inside the bucket as Prometheus' histogram_quantile does; no data is null", () => {
+  const b = (pairs: Array<[number, number]>) => new Map(pairs);
+  // 100 requests: 50 at or below 0.1 s, 90 at or below 0.2, all below 0.5.
+  const buckets = b([
+    [0.1, 50],
+    [0.2, 90],
+    [0.5, 100],
+    [Infinity, 100],
+  ]);
+  assert.equal(bucketQuantile(buckets, 0.5), 0.1);
+  assert.ok(Math.abs(bucketQuantile(buckets, 0.95)! - 0.35) < 1e-12);
+  assert.ok(Math.abs(bucketQuantile(buckets, 0.25)! - 0.05) < 1e-12, 'the first bucket starts at 0');
+  // The quantile falls in +Inf: the highest finite bound, as Prometheus answers.
+  assert.equal(
+    bucketQuantile(
+      b([
+        [0.1, 5],
+        [Infinity, 100],
+      ]),
+      0.95,
+    ),
+    0.1,
+  );
+  assert.equal(bucketQuantile(null, 0.95), null);
+  assert.equal(
+    bucketQuantile(
+      b([
+        [0.1, 0],
+        [Infinity, 0],
+      ]),
+      0.95,
+    ),
+    null,
+    'no requests',
+  );
+  assert.equal(
+    bucketQuantile(
+      b([
+        [0.1, 5],
+        [0.2, 3],
+        [Infinity, 9],
+      ]),
+      0.95,
+    ),
+    null,
+    'not cumulative',
+  );
+  assert.equal(
+    bucketQuantile(
+      b([
+        [0.1, 5],
+        [0.2, 9],
+      ]),
+      0.95,
+    ),
+    null,
+    'no +Inf bucket',
+  );
 });
 
 test('prometheus: a histogram query is read as bucket counts; malformed bucket answers are refused', async (t) => {

@@ -256,3 +256,72 @@ test('check names and metrics cannot end a chart, its quotes or its caption', ()
     assert.doesNotMatch(caption.replace(/^<sub>|<\/sub>$/g, ''), /<|>/);
   assertTablesIntact(evidenceTable(w));
 });
+
+test('a histogram test draws canary against its reference (p95 from buckets) beside its evidence, where there are p95s', () => {
+  const hist = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { p: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
+    metrics: { latency: { provider: 'p', query: 'x', histogram: true } },
+    checks: [{ name: 'lat', compare: 'histogram', metric: 'latency' }],
+  });
+  const interval = (i: number, p95: boolean): { at: number; decision: Decision } => ({
+    at: T0 + (i + 1) * MINUTE,
+    decision: decision({
+      latency: 120,
+      'stable.latency': 1000,
+      'lat.evidence': Math.exp(i * 0.9),
+      ...(p95 ? { 'lat.canary_p95': 0.3 + i * 0.01, 'lat.stable_p95': i === 2 ? null : 0.25 } : {}),
+    }),
+  });
+  for (const reference of ['stable', 'baseline']) {
+    const intervals = [0, 1, 2, 3, 4, 5].map((i) => interval(i, true));
+    const fired = { ...intervals.at(-1)!.decision, kind: 'rollback' as const, rule: 'lat' };
+    const w = windowEvidence(hist, intervals, fired, MINUTE, reference);
+    const charts = evidenceCharts([row(10, w, 'rollback')], 'production');
+    assert.equal(charts.length, 2, 'the p95s and the evidence');
+    assert.match(
+      charts[0]!,
+      new RegExp(`title "latency p95 \\(from buckets\\): canary vs ${reference}, rolled back`),
+    );
+    const line = (name: string) => charts[0]!.split('\n').find((l) => l.includes(`line "${name}"`))!;
+    // The interval without the reference's p95 is left out of every line and named under the chart.
+    assert.match(line('canary'), /\[0\.3, 0\.31, 0\.33, 0\.34, 0\.35\]/);
+    assert.match(line(reference), /\[0\.25, 0\.25, 0\.25, 0\.25, 0\.25\]/);
+    assert.match(charts[0]!, /Not drawn, no data: min 3\./);
+    assert.match(charts[1]!, /title "lat: evidence, rolled back/);
+    // The table shows both sides' last p95, not dashes.
+    assert.match(
+      evidenceTable(w),
+      new RegExp(`\\| lat \\| 0\\.35 \\| 0\\.25 \\| latency distribution vs ${reference}`),
+    );
+  }
+  // A result recorded before the judge kept p95s: the evidence chart alone, no empty chart.
+  const old = [0, 1, 2].map((i) => interval(i, false));
+  const w = windowEvidence(hist, old, old.at(-1)!.decision, MINUTE);
+  assert.deepEqual(w.checks[0]!.observed, []);
+  const charts = evidenceCharts([row(10, w)], 'production');
+  assert.ok(
+    charts.every((c) => !c.includes('p95')),
+    charts.join('\n'),
+  );
+});
+
+test('the table says a check whose evidence held the window open is pending, not significant yet', () => {
+  const values = Array.from({ length: 4 }, (_, i) => ({ ...healthyValues(i), 'errs.evidence': 6 + i }));
+  const intervals = values.map((v, i) => ({
+    at: T0 + (i + 1) * MINUTE,
+    decision: { ...decision(v, 'hold', 'errs'), code: 'evidence-pending' as const },
+  }));
+  const w = windowEvidence(config, intervals, intervals.at(-1)!.decision, MINUTE);
+  const errs = evidenceTable(w)
+    .split('\n')
+    .find((l) => l.startsWith('| errs |'))!;
+  assert.match(errs, /\| ⏳ evidence pending, not yet significant \|$/);
+  // The other checks are not pending: the hold is the error test's.
+  assert.doesNotMatch(
+    evidenceTable(w)
+      .split('\n')
+      .find((l) => l.startsWith('| rate |'))!,
+    /pending/,
+  );
+});
