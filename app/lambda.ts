@@ -144,6 +144,8 @@ async function coldStart(env: NodeJS.ProcessEnv): Promise<LambdaHandler> {
     secret: settings.webhookSecret,
     baseUrl: settings.baseUrl,
     logLevel: settings.logLevel,
+    // CloudWatch keeps one JSON line per record; LOG_FORMAT=pretty for people.
+    logFormat: env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json',
   });
   return createLambdaHandler({ probot, appFn: deployApp({ markerKeys: settings.markerKeys }) });
 }
