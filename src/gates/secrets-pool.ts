@@ -2,13 +2,11 @@
 // enough bytes to pay for starting them; on the main thread otherwise (one core, a few changed files).
 // The threads (the main thread among them) take batches of paths; workers send back findings that are
 // already redacted and fingerprinted: a raw secret never crosses a thread boundary.
-import { existsSync } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { existsSync, lstatSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import pLimit from 'p-limit';
 import { FileScanner } from './secrets-file.ts';
 import type { FileScan } from './secrets-file.ts';
 import type { ScanOptions } from './secret-rules.ts';
@@ -18,7 +16,7 @@ export const WORKER_MIN_BYTES = 32 * 1024 * 1024;
 /** What a worker gets at a time: small enough to balance the threads, large enough to keep messages rare. */
 const BATCH_BYTES = 2 * 1024 * 1024;
 const BATCH_FILES = 64;
-const STAT_CONCURRENCY = 32;
+const STAT_BATCH = 512;
 
 export type PathScan =
   | FileScan
@@ -59,26 +57,26 @@ export async function scanPaths(
 ): Promise<PathScan[] | 'stopped'> {
   const results: PathScan[] = new Array(paths.length);
   const tasks: Array<Task & { index: number }> = [];
-  const limit = pLimit(STAT_CONCURRENCY);
-  await Promise.all(
-    paths.map((path, index) =>
-      limit(async () => {
-        if (signal?.aborted) return;
-        const absolute = resolve(cwd, path);
-        try {
-          const info = await lstat(absolute);
-          if (!info.isFile()) results[index] = { kind: 'not-file' };
-          else if (info.size > maxFileBytes) results[index] = { kind: 'large' };
-          else tasks.push({ path, absolute, size: info.size, index });
-        } catch (error) {
-          results[index] = {
-            kind: 'unreadable',
-            code: String((error as NodeJS.ErrnoException).code ?? error),
-          };
-        }
-      }),
-    ),
-  );
+  // Blocking lstat (a few microseconds each; the async one cost ~0.15 ms of CPU per file in promises and
+  // thread-pool hops), with a turn of the event loop every STAT_BATCH files so an abort is heard.
+  for (const [index, path] of paths.entries()) {
+    if (index % STAT_BATCH === 0 && index > 0) {
+      await new Promise<void>((resolveTurn) => setImmediate(resolveTurn));
+      if (signal?.aborted) return 'stopped';
+    }
+    const absolute = resolve(cwd, path);
+    try {
+      const info = lstatSync(absolute);
+      if (!info.isFile()) results[index] = { kind: 'not-file' };
+      else if (info.size > maxFileBytes) results[index] = { kind: 'large' };
+      else tasks.push({ path, absolute, size: info.size, index });
+    } catch (error) {
+      results[index] = {
+        kind: 'unreadable',
+        code: String((error as NodeJS.ErrnoException).code ?? error),
+      };
+    }
+  }
   if (signal?.aborted) return 'stopped';
   // One file that cannot be read fails the scan: do not read the rest.
   if (results.some((result) => result?.kind === 'unreadable'))
