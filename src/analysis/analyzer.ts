@@ -238,7 +238,12 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         intervalMs,
       };
       recorder?.window(context, baseline, startedAt);
-      let state = createJudgeState(config, { intervalMs, baseline, startedAt });
+      let state = createJudgeState(config, {
+        intervalMs,
+        baseline,
+        startedAt,
+        reference: ctx.baselineSlot === undefined ? 'stable' : 'baseline',
+      });
       const withStable =
         ctx.stableVersion !== undefined || ctx.stableSlot !== undefined || ctx.baselineSlot !== undefined;
       const { base, extension } = windowIntervals(config, windowMs, intervalMs);

@@ -43,6 +43,11 @@ export interface JudgeState {
   intervalMs: number;
   /** Pre-deploy baseline values per metric (for "x baseline" checks). */
   baseline: MetricValues;
+  /**
+   * What the sample's `stable` side is, in the judge's words: the stable version, or a fresh baseline (a new
+   * copy of it beside the canary, issue 15). Only words: value keys keep the side's name (`stable.p95`).
+   */
+  reference: Reference;
   /** Window start; set from the first sample when not given. */
   startedAt: number | null;
   samples: number;
@@ -55,9 +60,13 @@ export interface JudgeState {
   fired: Decision | null;
 }
 
+export type Reference = 'stable' | 'baseline';
+
 export interface JudgeOptions {
   intervalMs: number;
   baseline?: MetricValues;
+  /** Default 'stable'. */
+  reference?: Reference;
   startedAt?: number;
 }
 
@@ -76,6 +85,7 @@ export function createJudgeState(config: AnalysisConfig, options: JudgeOptions):
     config,
     intervalMs: options.intervalMs,
     baseline: options.baseline ?? {},
+    reference: options.reference ?? 'stable',
     startedAt: options.startedAt ?? null,
     samples: 0,
     samplesWithData: 0,
@@ -230,7 +240,7 @@ function evaluateCheck(
         pending: evidencePending(
           logEv,
           check.alpha,
-          `canary error rate ${fmt((canaryRate ?? 0) * 100)}% (${next.canaryErrors} errors in ${next.canaryRequests} requests) vs stable ${fmt((stableRate ?? 0) * 100)}% (${next.stableErrors} in ${next.stableRequests})`,
+          `canary error rate ${fmt((canaryRate ?? 0) * 100)}% (${next.canaryErrors} errors in ${next.canaryRequests} requests) vs ${state.reference} ${fmt((stableRate ?? 0) * 100)}% (${next.stableErrors} in ${next.stableRequests})`,
         ),
       };
     return {
@@ -239,7 +249,7 @@ function evaluateCheck(
         kind: 'rollback',
         rule: check.name,
         code: 'sequential-errors-worse',
-        reason: `canary error rate ${fmt((canaryRate ?? 0) * 100)}% (${next.canaryErrors} errors in ${next.canaryRequests} requests) is significantly above ${fmt(check.tolerance)}x stable ${fmt((stableRate ?? 0) * 100)}% (${next.stableErrors} in ${next.stableRequests}) over ${next.intervals} intervals: e-value ${fmt(ev)} >= threshold ${fmt(1 / check.alpha)} (alpha ${check.alpha}, anytime-valid)`,
+        reason: `canary error rate ${fmt((canaryRate ?? 0) * 100)}% (${next.canaryErrors} errors in ${next.canaryRequests} requests) is significantly above ${fmt(check.tolerance)}x ${state.reference} ${fmt((stableRate ?? 0) * 100)}% (${next.stableErrors} in ${next.stableRequests}) over ${next.intervals} intervals: e-value ${fmt(ev)} >= threshold ${fmt(1 / check.alpha)} (alpha ${check.alpha}, anytime-valid)`,
         values: {
           ...values,
           [`${check.name}.canary_errors`]: next.canaryErrors,
@@ -276,11 +286,11 @@ function evaluateCheck(
     if (!rejectsLog(logEv, check.alpha))
       return {
         state: next,
-        pending: evidencePending(logEv, check.alpha, `canary ${check.metric} vs stable`),
+        pending: evidencePending(logEv, check.alpha, `canary ${check.metric} vs ${state.reference}`),
       };
     const slow = next.tests.map((t, k) => {
       const share = (e: number, n: number) => `${fmt((e / n) * 100)}% (${e}/${n})`;
-      return `above ${fmt(next.cuts[k]!)}: canary ${share(t.canaryErrors, t.canaryRequests)} vs stable ${share(t.stableErrors, t.stableRequests)}`;
+      return `above ${fmt(next.cuts[k]!)}: canary ${share(t.canaryErrors, t.canaryRequests)} vs ${state.reference} ${share(t.stableErrors, t.stableRequests)}`;
     });
     return {
       state: next,
@@ -288,7 +298,7 @@ function evaluateCheck(
         kind: 'rollback',
         rule: check.name,
         code: 'sequential-latency-worse',
-        reason: `canary ${check.metric} is significantly slower than ${fmt(check.tolerance)}x stable over ${next.intervals} intervals of histogram buckets; requests ${slow.join('; ')}: e-value ${fmt(ev)} >= threshold ${fmt(1 / check.alpha)} (alpha ${check.alpha}, anytime-valid)`,
+        reason: `canary ${check.metric} is significantly slower than ${fmt(check.tolerance)}x ${state.reference} over ${next.intervals} intervals of histogram buckets; requests ${slow.join('; ')}: e-value ${fmt(ev)} >= threshold ${fmt(1 / check.alpha)} (alpha ${check.alpha}, anytime-valid)`,
         values: {
           ...values,
           ...Object.fromEntries(
@@ -320,7 +330,7 @@ function evaluateCheck(
       kind: 'rollback',
       rule: check.name,
       code: 'sequential-values-worse',
-      reason: `canary ${check.metric} was more than ${fmt(check.tolerance * 100)}% ${check.higherIsWorse ? 'above' : 'below'} stable in ${next.worse} of ${next.pairs} intervals (now ${c === null ? 'no data' : fmt(c)} vs ${s === null ? 'no data' : fmt(s)}): evidence ${fmt(ev)} >= ${fmt(1 / check.alpha)} (alpha ${check.alpha})`,
+      reason: `canary ${check.metric} was more than ${fmt(check.tolerance * 100)}% ${check.higherIsWorse ? 'above' : 'below'} ${state.reference} in ${next.worse} of ${next.pairs} intervals (now ${c === null ? 'no data' : fmt(c)} vs ${s === null ? 'no data' : fmt(s)}): evidence ${fmt(ev)} >= ${fmt(1 / check.alpha)} (alpha ${check.alpha})`,
       values: { ...values, [`${check.name}.worse`]: next.worse, [`${check.name}.pairs`]: next.pairs },
     },
   };

@@ -49,6 +49,7 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
       intervalMs: window.context.intervalMs,
       baseline: window.baseline,
       startedAt,
+      reference: window.context.baselineSlot === undefined ? 'stable' : 'baseline',
     });
     const intervals: ReplayedWindow['intervals'] = [];
     const changed: number[] = [];

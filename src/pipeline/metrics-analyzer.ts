@@ -70,7 +70,6 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
       // A fresh baseline serving beside the canary is what it is compared with (issue 15), and named so.
       const baselineSlot = sideBySide ? request.baselineSlot : undefined;
       const reference = baselineSlot === undefined ? 'stable' : 'baseline';
-      const named = (text: string) => nameReference(text, reference);
       const metricsRun = metrics
         .evaluate({
           phase,
@@ -86,7 +85,7 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
           ...(lookingBack ? { since: lookBack.since, midway: lookBack.midway } : {}),
           signal,
           onDecision: (interval) =>
-            options.onInterval?.(`${interval.decision.kind}: ${named(interval.decision.reason)}`),
+            options.onInterval?.(`${interval.decision.kind}: ${interval.decision.reason}`),
         })
         .then((outcome): StepResult => {
           const d = outcome.decision;
@@ -103,7 +102,7 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
             return {
               ok: false,
               analysis: 'rollback',
-              reason: `[${d.code}] ${named(d.reason)}`,
+              reason: `[${d.code}] ${d.reason}`,
               metrics,
               evidence,
             };
@@ -118,7 +117,7 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
           return {
             ok: true,
             analysis: verdict,
-            detail: `[${d.code}] ${named(d.reason)}${covered}`,
+            detail: `[${d.code}] ${d.reason}${covered}`,
             metrics,
             evidence,
           };
@@ -159,8 +158,9 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
 
 /**
  * Finite numbers only (statistics like p-values stay in the detail text); a missing reading stays null.
- * The judge names the side it compares with "stable"; with a fresh baseline that side is the baseline, so its
- * readings are `baseline.<metric>` (and `<check>.baseline_<count>`).
+ * The judge's values name the sample's reference side by its key, `stable`; with a fresh baseline that side is
+ * the baseline, so its readings are `baseline.<metric>` (and `<check>.baseline_<count>`). The judge's words
+ * already name it (its `reference` option).
  */
 function readings(
   values: Record<string, number | null>,
@@ -168,12 +168,21 @@ function readings(
 ): Record<string, number | null> | undefined {
   const out: Record<string, number | null> = {};
   for (const [name, value] of Object.entries(values)) {
-    if (value === null || Number.isFinite(value)) out[nameReference(name, reference)] = value;
+    if (value === null || Number.isFinite(value)) out[referenceKey(name, reference)] = value;
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** The judge's words for the side it compares with ("stable", `stable.x`, `x.stable_errors`), renamed. */
-export function nameReference(text: string, reference: 'stable' | 'baseline'): string {
-  return reference === 'stable' ? text : text.replace(/(?<![A-Za-z0-9])stable(?![A-Za-z0-9])/g, reference);
+/**
+ * A value key of the judge's with its reference side renamed: the `stable.` prefix of a metric's reading, or
+ * the last segment's `stable_` of a check's count (`<check>.stable_errors`, `<check>.cut1.stable_slow`).
+ * Names people chose (metrics, checks such as `seeds.errors-vs-stable`) are never touched.
+ */
+export function referenceKey(key: string, reference: 'stable' | 'baseline'): string {
+  if (reference === 'stable') return key;
+  if (key.startsWith('stable.')) return `${reference}.${key.slice('stable.'.length)}`;
+  const dot = key.lastIndexOf('.');
+  return dot >= 0 && key.startsWith('stable_', dot + 1)
+    ? `${key.slice(0, dot + 1)}${reference}_${key.slice(dot + 1 + 'stable_'.length)}`
+    : key;
 }

@@ -371,3 +371,41 @@ test('a sequential test past (1/alpha)^0.35 holds (evidence-pending) instead of 
     assert.equal(decision.kind, 'promote', `evidence ${evidence}`);
   assert.equal(seen.at(-1)!.decision.code, 'sequential-errors-worse');
 });
+
+test('the judge names its reference side from its options: "baseline" beside a fresh baseline, "stable" by default', () => {
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { errors: { provider: 'm' }, requests: { provider: 'm' }, p95: { provider: 'm' } },
+  });
+  for (const reference of [undefined, 'baseline', 'stable'] as const) {
+    const named = reference ?? 'stable';
+    const other = named === 'stable' ? 'baseline' : 'stable';
+    let state = createJudgeState(config, {
+      intervalMs: 60_000,
+      startedAt: 0,
+      ...(reference ? { reference } : {}),
+    });
+    const texts: string[] = [];
+    let fired: Decision | undefined;
+    for (let minute = 0; minute < 30 && !fired; minute++) {
+      const r = judge(state, {
+        at: (minute + 1) * 60_000,
+        canary: { errors: 3, requests: 120, p95: 400 },
+        stable: { errors: 5, requests: 1000, p95: 200 },
+        errors: [],
+      });
+      state = r.state;
+      texts.push(r.decision.reason);
+      if (r.decision.kind === 'rollback') fired = r.decision;
+    }
+    assert.ok(fired, 'a canary this much worse is rolled back');
+    assert.ok(
+      texts.some(
+        (t) => t.includes(`vs ${named}`) || t.includes(`x ${named}`) || t.includes(`above ${named}`),
+      ),
+    );
+    for (const t of texts) assert.doesNotMatch(t, new RegExp(`\\b${other}\\b`), t);
+    // Value keys keep the sample's side name whatever the words say: the analyzer renames readings.
+    assert.ok(Object.keys(fired.values).some((k) => k.startsWith('stable.')));
+  }
+});

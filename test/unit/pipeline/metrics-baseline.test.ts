@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MetricProvider, ReadRequest } from '../../../src/analysis/providers/provider.ts';
 import type { ResolvedEnvironment } from '../../../src/config/resolve.ts';
-import { metricsAnalyzer, nameReference } from '../../../src/pipeline/metrics-analyzer.ts';
+import { metricsAnalyzer, referenceKey } from '../../../src/pipeline/metrics-analyzer.ts';
 
 /** p95 by the slot a side is read from: the fresh baseline is as slow as the canary, stable is warm and fast. */
 const P95: Record<string, number> = { green: 300, baseline: 290, blue: 100 };
@@ -72,9 +72,12 @@ test('with a fresh baseline the comparison side is read from the baseline slot, 
     assert.equal(r.vars.slot, 'green');
     assert.equal(r.vars.baseline_slot, 'baseline');
   }
-  // The readings name the baseline, never stable.
+  // The readings name the baseline, never stable (check names are the config's: seeds.p95-vs-stable stays).
   assert.equal(result.metrics?.['baseline.p95'], 290);
-  assert.ok(!Object.keys(result.metrics ?? {}).some((k) => /stable/.test(k)), JSON.stringify(result.metrics));
+  assert.ok(
+    !Object.keys(result.metrics ?? {}).some((k) => /(^|\.)stable[._]/.test(k)),
+    JSON.stringify(result.metrics),
+  );
   assert.equal(result.ok && result.evidence?.reference, 'baseline');
 });
 
@@ -104,11 +107,18 @@ test('a baseline is not compared at 100 % (it has no traffic): the canary is jud
   assert.ok(seen.every((r) => r.side === 'canary'));
 });
 
-test('nameReference renames the judge words for the reference side, and nothing else', () => {
-  assert.equal(
-    nameReference('canary p95 300 above 2x stable 100 (stable.p95, errors.stable_errors)', 'baseline'),
-    'canary p95 300 above 2x baseline 100 (baseline.p95, errors.baseline_errors)',
-  );
-  assert.equal(nameReference('unstable stables stable', 'baseline'), 'unstable stables baseline');
-  assert.equal(nameReference('stable', 'stable'), 'stable');
+test('referenceKey renames the reference side in value keys only, never a name people chose', () => {
+  const keys: Array<[string, string]> = [
+    ['stable.p95', 'baseline.p95'],
+    ['seeds.errors-vs-stable.stable_errors', 'seeds.errors-vs-stable.baseline_errors'],
+    ['lat.cut1.stable_slow', 'lat.cut1.baseline_slow'],
+    ['stable.stable_p95', 'baseline.stable_p95'],
+    ['stable_p95', 'stable_p95'],
+    ['seeds.p95-vs-stable.evidence', 'seeds.p95-vs-stable.evidence'],
+    ['unstable.x', 'unstable.x'],
+  ];
+  for (const [key, renamed] of keys) {
+    assert.equal(referenceKey(key, 'baseline'), renamed, key);
+    assert.equal(referenceKey(key, 'stable'), key);
+  }
 });
