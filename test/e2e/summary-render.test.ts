@@ -17,6 +17,7 @@ import { metricsAnalyzer } from '../../src/pipeline/metrics-analyzer.ts';
 import type { PipelineResult, StepRecord } from '../../src/pipeline/events.ts';
 import type { MetricProvider } from '../../src/analysis/providers/provider.ts';
 import type { MetricValues } from '../../src/analysis/types.ts';
+import { bucketKey } from '../../src/analysis/histogram.ts';
 import { renderJobSummary } from '../../src/report/job-summary.ts';
 import {
   openSummaryRenderer,
@@ -38,6 +39,26 @@ interface Scenario {
   canaryErrorRate(minute: number): number;
   /** Minutes at which every canary metric is missing (a scrape gap). */
   gaps?: number[];
+  /** The canary's latency scale at a minute (1: stable's), for a `latency` histogram metric. */
+  canaryLatency?(minute: number): number;
+}
+
+/** Latency bucket bounds (s) of the `latency` histogram metric; latencies are exponential, mean 0.1 s x scale. */
+const LATENCY_BOUNDS = [0.05, 0.1, 0.2, 0.3, 0.5, 1, Infinity];
+function latencyBuckets(random: () => number, requests: number, scale: number): MetricValues {
+  const values: MetricValues = { latency: requests };
+  let previous = 0;
+  let cumulative = 0;
+  for (const le of LATENCY_BOUNDS) {
+    const cdf = le === Infinity ? 1 : 1 - Math.exp(-le / (0.1 * scale));
+    cumulative +=
+      le === Infinity
+        ? requests - cumulative
+        : Math.min(requests - cumulative, poisson(random, requests * (cdf - previous)));
+    previous = cdf;
+    values[bucketKey('latency', le)] = cumulative;
+  }
+  return values;
 }
 
 /** Prometheus-like counts and a p95 for each side, drawn per interval from the scenario. */
@@ -55,8 +76,14 @@ function generator(scenario: Scenario, clock: () => number): MetricProvider {
       const p95 = 180 + 12 * normal(random) + (canary ? 4 : 0);
       const all: MetricValues = { requests, errors, error_rate: requests ? errors / requests : null, p95 };
       const values: MetricValues = {};
-      for (const m of request.metrics)
+      for (const m of request.metrics) {
+        if (m.name === 'latency') {
+          const scale = canary ? (scenario.canaryLatency?.(minute) ?? 1) : 1;
+          Object.assign(values, latencyBuckets(random, requests, scale));
+          continue;
+        }
         values[m.name] = canary && scenario.gaps?.includes(minute) ? null : (all[m.name] ?? null);
+      }
       return { values, errors: [] };
     },
   };
@@ -74,6 +101,7 @@ environments:
     analysis:
       providers:
         gen: { type: command, run: ["true"] }
+        prom: { type: prometheus, url: "http://127.0.0.1:9" }
       metrics:
         error_rate: { provider: gen }
         errors: { provider: gen }
@@ -96,7 +124,7 @@ async function deploy(scenario: Scenario, windowMinutes = 5, extraChecks = ''): 
       sleep: async (ms: number) => {
         clock += ms;
       },
-      providers: { gen: generator(scenario, now) },
+      providers: { gen: generator(scenario, now), prom: generator(scenario, now) },
     },
   });
   const steps: StepRecord[] = [];
@@ -302,4 +330,32 @@ test('a long window and a hostile check name: dozens of intervals on one axis, l
     'the hostile name is a title, as text',
   );
   assert.doesNotMatch(page.text, /mermaid error|Syntax error/i);
+});
+
+test('a slower canary caught by the histogram test: its p95s from buckets against stable, and its evidence', async (t) => {
+  // Same errors on both; the canary's latency 1.6x stable's from minute 3 on, read as histogram buckets.
+  const slower: Scenario = {
+    seed: 13,
+    stableErrorRate: 0.003,
+    canaryErrorRate: () => 0.003,
+    canaryLatency: (m) => (m >= 3 ? 1.6 : 1),
+  };
+  const result = await deploy(
+    slower,
+    5,
+    '        latency: { provider: prom, query: latency, histogram: true }\n',
+  );
+  assert.equal(result.status, 'rolled_back', result.message);
+  const fired = result.steps.at(-1)!.result.evidence!.decision;
+  assert.equal(fired.rule, 'seeds.latency-vs-stable');
+  const page = await renderer.render(renderJobSummary(result), 'histogram');
+  t.diagnostic(`PNG: ${page.png}`);
+  assertReadable(page);
+  const p95s = page.charts.find((c) => /latency p95 \(from buckets\): canary vs stable/.test(c.title));
+  assert.ok(p95s, `canary against stable is drawn: ${page.charts.map((c) => c.title)}`);
+  assert.equal(p95s.lines.length, 2, 'canary and stable');
+  assert.ok(
+    page.charts.some((c) => c.title.startsWith('seeds.latency-vs-stable: evidence')),
+    'and the e-value against its boundary',
+  );
 });
