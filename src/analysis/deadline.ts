@@ -11,7 +11,8 @@
 //   median of one or two errors a minute is not a breach; a tripled error rate there is the error test's
 //   to find, a broken canary (several errors every minute) still has a median above the limit.
 // - The sequential tests had every interval to reach their threshold (and the window was extended once if
-//   one of them was past sqrt(1/alpha) at its end: `evidence-pending`); not reaching it is their answer.
+//   one of them was past its pending mark, (1/alpha)^0.35, at its end: `evidence-pending`); not reaching it
+//   is their answer.
 // - Otherwise promote: nothing in the window's evidence says the canary is worse.
 import type { AnalysisConfig } from './config.ts';
 import { fmt, holds, type JudgeState, type RuleCheckState } from './judge.ts';
