@@ -19,6 +19,7 @@ import type { RunContext } from './context.ts';
 import { GitHubControlSource, type RequestFn } from '../control/github-channel.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import { environmentList, InputError, type ActionInputs } from './inputs.ts';
+import { reconcileNotifiers } from '../notify/wiring.ts';
 
 export async function runReconcile(
   inputs: ActionInputs,
@@ -38,6 +39,23 @@ export async function runReconcile(
       log: (message) => core.info(message),
     }));
 
+  // Slack, Teams and webhooks for the rollouts it goes on with or rolls back (docs/notifications.md).
+  const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const notifiers = reconcileNotifiers(
+    config,
+    {
+      repository: `${context.owner}/${context.repo}`,
+      ref: context.ref,
+      runUrl: context.runUrl,
+      deploymentUrl: `${serverUrl}/${context.owner}/${context.repo}/deployments`,
+      by: context.runId ? `reconcile run ${context.runId}` : 'reconcile',
+    },
+    {
+      env,
+      log: (level, message) => (level === 'warn' ? core.warning : core.info)(message),
+      onSecret: (secret) => core.setSecret(secret),
+    },
+  );
   const summary = await reconcile({
     config,
     environments,
@@ -60,7 +78,8 @@ export async function runReconcile(
     stateDir: inputs.stateDir,
     markDeployment: octokit ? markDeployment(octokit, context) : undefined,
     controlFor: controlFactory(inputs, context, octokit),
-  });
+    ...(notifiers ? { notifierFor: (e, rollout) => notifiers.forRollout(e.name, rollout) } : {}),
+  }).finally(() => notifiers?.close());
   await report(summary, env);
   return counter;
 }

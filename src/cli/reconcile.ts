@@ -13,6 +13,7 @@ import { reconcile, UnknownEnvironmentsError } from '../reconcile/run.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelOnSignals } from '../util/signals.ts';
+import { contextFromEnv, reconcileNotifiers } from '../notify/wiring.ts';
 
 export interface ReconcileCliOptions {
   environment?: string[];
@@ -43,6 +44,14 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
   const cancellation = cancelOnSignals(({ message }) =>
     reporter.event({ type: 'log', level: 'warn', message }),
   );
+  // Slack, Teams and webhooks for the rollouts it goes on with or rolls back (docs/notifications.md).
+  // `who` is who deployed: not known to reconcile (a promote names who promoted).
+  const { who: _who, ...runContext } = contextFromEnv(process.env, undefined);
+  const notifiers = reconcileNotifiers(
+    config,
+    { ...runContext, by: `deploy-action reconcile on ${hostname()}` },
+    { env: process.env, log: (level, message) => reporter.event({ type: 'log', level, message }) },
+  );
   try {
     const summary = await reconcile({
       config,
@@ -60,6 +69,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       owner: { kind: 'process', pid: process.pid, host: hostname() },
       signal: cancellation.signal,
       reporter,
+      ...(notifiers ? { notifierFor: (env, rollout) => notifiers.forRollout(env.name, rollout) } : {}),
       stateDir: opts.stateDir,
     });
     if (opts.json) deps.out(`${JSON.stringify({ type: 'reconcile', ...summary })}\n`);
@@ -71,6 +81,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
     return EXIT_CODES.invalidOrBlocked;
   } finally {
     cancellation.dispose();
+    await notifiers?.close();
     await reporter.close?.();
   }
 }

@@ -20,6 +20,12 @@ export interface NotifyContext {
   contact?: string;
   /** The config's expected impact, shown on `started` (the other events say what happened to traffic). */
   impact?: string;
+  /**
+   * This run goes on with a rollout an earlier run started (reconcile): its `start` is no new `started` (a
+   * thread line says who went on), `what` names the deployment it continues, and durations count from the
+   * rollout's start.
+   */
+  continues?: { deploymentId: string; startedAt?: string; by: string };
 }
 
 const STRATEGY_IMPACT: Record<string, string> = {
@@ -75,6 +81,14 @@ export class NotificationMapper {
         this.previousVersion = event.previousVersion;
         this.strategy = event.strategy;
         this.startedAt = this.at;
+        if (this.context.continues) {
+          const { by, deploymentId, startedAt } = this.context.continues;
+          const since = startedAt ? Date.parse(startedAt) : NaN;
+          if (Number.isFinite(since)) this.startedAt = since;
+          return [
+            this.thread(`${by} goes on with the rollout of ${event.version} (deployment ${deploymentId})`),
+          ];
+        }
         return [
           this.notify('started', {
             reason: 'started',
@@ -182,7 +196,12 @@ export class NotificationMapper {
         code: result.code,
         message: bounded(result.message, 1000),
         reason: bounded(this.rollbackReason ?? result.message, 1000),
-        duration: formatDuration(result.durationMs),
+        // A continued rollout's duration counts from its start, not from this run's.
+        duration: formatDuration(
+          this.context.continues && this.startedAt !== undefined
+            ? Math.max(0, this.at - this.startedAt)
+            : result.durationMs,
+        ),
         impact,
       }),
     ];
@@ -203,7 +222,8 @@ export class NotificationMapper {
       short_sha: c.sha?.slice(0, 12),
       ref: bounded(c.ref),
       what: bounded(
-        `${this.strategy ? `${this.strategy} deployment` : 'Deployment'} of ${this.version} to ${this.environment}${prev ? ` (live: ${prev})` : ''}`,
+        `${this.strategy ? `${this.strategy} deployment` : 'Deployment'} of ${this.version} to ${this.environment}${prev ? ` (live: ${prev})` : ''}` +
+          (c.continues ? `, continued by ${c.continues.by} (deployment ${c.continues.deploymentId})` : ''),
       ),
       when: formatUtc(new Date(this.at).toISOString()),
       who: bounded(c.who),

@@ -34,3 +34,81 @@ export function contextFromEnv(env: NodeJS.ProcessEnv, sha: string | undefined):
         : undefined,
   };
 }
+
+/** What a reconcile run needs of a rollout to say which deployment its messages continue. */
+export interface ContinuedRollout {
+  deploymentId: string;
+  version: string;
+  sha?: string;
+  startedAt?: string;
+}
+
+export interface ReconcileNotifiers {
+  /**
+   * The notifier for what this run does to `environment`'s rollout (undefined when that environment notifies
+   * nobody), made at the first use and kept: one per environment and run. Never throws.
+   */
+  forRollout(environment: string, rollout: ContinuedRollout): Promise<Reporter | undefined>;
+  /** Closes them all at once: the run waits at most one close bound (10 s) in all, not one per environment. */
+  close(): Promise<void>;
+}
+
+/**
+ * Notifiers for a reconcile run (docs/notifications.md "Reconcile"): a run may go on with the rollouts of
+ * several environments, each told through its own environment's channels. Undefined when the config has no
+ * notifications at all (nothing is imported then).
+ */
+export function reconcileNotifiers(
+  config: RawConfig,
+  context: NotifyContext & { by: string },
+  options: {
+    env: NodeJS.ProcessEnv;
+    log: (level: 'info' | 'warn', message: string) => void;
+    /** Each secret value in use, for the caller to mask (core.setSecret). */
+    onSecret?: (secret: string) => void;
+    now?: () => number;
+  },
+): ReconcileNotifiers | undefined {
+  const any =
+    config.notifications !== undefined ||
+    Object.values(config.environments).some((e) => e?.notifications !== undefined);
+  if (!any) return undefined;
+  const made = new Map<string, Promise<Reporter | undefined>>();
+  const { by, ...shared } = context;
+  const create = async (environment: string, rollout: ContinuedRollout) => {
+    if (!hasNotifications(config, environment)) return undefined;
+    try {
+      const { createNotifier } = await import('./index.ts');
+      const created = createNotifier(
+        config,
+        environment,
+        {
+          ...shared,
+          ...(rollout.sha ? { sha: rollout.sha } : {}),
+          continues: {
+            deploymentId: rollout.deploymentId,
+            by,
+            ...(rollout.startedAt ? { startedAt: rollout.startedAt } : {}),
+          },
+        },
+        options,
+      );
+      for (const secret of created?.secrets ?? []) options.onSecret?.(secret);
+      return created?.reporter;
+    } catch (error) {
+      // Notifications are never the reconcile's problem.
+      options.log('warn', `notifications for ${environment} are off: ${(error as Error).message}`);
+      return undefined;
+    }
+  };
+  return {
+    forRollout(environment, rollout) {
+      if (!made.has(environment)) made.set(environment, create(environment, rollout));
+      return made.get(environment)!;
+    },
+    async close() {
+      const reporters = await Promise.all(made.values());
+      await Promise.allSettled(reporters.map((r) => r?.close?.()));
+    },
+  };
+}

@@ -5,7 +5,13 @@
 import type { RawConfig } from '../config/schema.ts';
 import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
 import { healthAnalyzer } from '../pipeline/analyzer.ts';
-import type { PipelineResult, Reporter, StepRecord, WaitRecord } from '../pipeline/events.ts';
+import {
+  fanOut,
+  type PipelineResult,
+  type Reporter,
+  type StepRecord,
+  type WaitRecord,
+} from '../pipeline/events.ts';
 import { executeRollback, runStepRecorded, type ExecutionLog } from '../pipeline/execute-strategy.ts';
 import { resumePipeline, type Handoff, type ResumeOutcome } from '../pipeline/executor.ts';
 import { checkResumable } from '../pipeline/resume-check.ts';
@@ -27,6 +33,7 @@ import { decide, type OwnerStatus, type ReconcileDecision } from './decide.ts';
 import type { ControlRequest, ControlSource } from '../control/request.ts';
 import type { Analyzer } from '../pipeline/analyzer.ts';
 import { lookAtBake } from './bake-look.ts';
+import { EXIT_CODES } from '../util/exit-codes.ts';
 
 /** Stable codes for what reconcile did (or why it did nothing) in one environment. */
 export type ReconcileCode =
@@ -126,6 +133,12 @@ export interface ReconcileOptions {
     state: DeploymentState,
     description: string,
   ): Promise<void>;
+  /**
+   * Slack, Teams and webhook notifications (docs/notifications.md) for what this run does to `env`'s rollout
+   * (goes on with it, rolls it back): the reporter that takes those events, or undefined when the
+   * environment notifies nobody. It only queues: it never delays a rollback.
+   */
+  notifierFor?(env: ResolvedEnvironment, rollout: Rollout): Promise<Reporter | undefined>;
 }
 
 export class UnknownEnvironmentsError extends Error {}
@@ -431,7 +444,8 @@ async function goOn(
       : handoff.how === 'due'
         ? 'its bake is due'
         : `${handoff.how} by ${who || 'someone'}`;
-  const outcome = await resumeHere(env, record, rollout, store, options, why, handoff);
+  const { options: told } = await notifying(options, env, rollout);
+  const outcome = await resumeHere(env, record, rollout, store, told, why, handoff);
   if (!outcome.started) return notStarted(env.name, rollout, outcome, 'rollout_resume_failed');
   const { result } = outcome;
   const code: ReconcileCode =
@@ -479,17 +493,27 @@ async function orphanRollback(
     `its owner ${ownerText(rollout.owner)} ended${conclusionText(decision.conclusion)}` +
     (notResumed ? `; not resumed: ${notResumed}` : '');
   const log: ExecutionLog = { decisions: [], steps: [] };
+  const startedAt = performance.now();
+  const { options: told, notifier } = await notifying(options, env, rollout);
+  // Not the pipeline: the notifier is told what it would have said (the terminal needs none of it).
+  notifier?.event({
+    type: 'start',
+    environment: env.name,
+    version: rollout.version,
+    ...(record.live?.version ? { previousVersion: record.live.version } : {}),
+    strategy: env.strategy.type,
+  });
   const values = rolloutValues(env, record, rollout);
-  const runStep = stepRunner(env, values, options.reporter);
+  const runStep = stepRunner(env, values, told.reporter);
   // The write-ahead steps, in order, going on past a failed one (the pipeline's own rollback path).
   const rolledBack = await executeRollback(decision.steps, {
     environment: env.name,
     runStep,
-    reporter: options.reporter,
+    reporter: told.reporter,
     log,
     reason: `orphaned rollout of ${rollout.version}: ${why}`,
   });
-  const levels = await rollbackLevels(env, values, options.reporter);
+  const levels = await rollbackLevels(env, values, told.reporter);
   const ok = rolledBack.ok && levels.every((l) => l.ok);
   const failedSteps = [
     ...rolledBack.steps.filter((s) => !s.result.ok).map((s) => s.description),
@@ -501,6 +525,35 @@ async function orphanRollback(
   const message = ok
     ? `rolled back the orphaned rollout of ${rollout.version} (${why}): ${rolledBack.steps.length} recovery step(s), traffic on ${stable}`
     : `the rollback of the orphaned rollout of ${rollout.version} (${why}) did not complete: ${failedSteps.join(', ')} failed; check ${env.name} now`;
+  if (notifier) {
+    const rollback = {
+      ...rolledBack,
+      levels: levels.map((l) => ({ ...l, detail: l.ok ? 'done' : 'failed', durationMs: 0 })),
+      ok,
+    };
+    notifier.event({ type: 'rollback-end', record: rollback });
+    notifier.event({
+      type: 'result',
+      result: {
+        status: ok ? 'rolled_back' : 'failed',
+        // The record showed a rollout its run never finished; a rollback that did not complete says so.
+        code: ok ? 'rollout_unfinished' : 'rollback_failed',
+        message,
+        environment: env.name,
+        version: rollout.version,
+        ...(record.live?.version ? { previousVersion: record.live.version } : {}),
+        strategy: env.strategy.type,
+        dryRun: false,
+        phases: [],
+        steps: log.steps,
+        decisions: [],
+        rollbacks: [rollback],
+        startedAt: rollout.startedAt,
+        durationMs: performance.now() - startedAt,
+        exitCode: ok ? EXIT_CODES.success : EXIT_CODES.failed,
+      },
+    });
+  }
 
   await mark(
     options,
@@ -561,7 +614,8 @@ async function orphanResume(
       ? `step ${state.index + 1}/${state.plan.length} (${describeStep(state.plan[state.index]!.step)})`
       : `the ${check.phase} phase`;
   const why = `its owner ${ownerText(rollout.owner)} ended${conclusionText(conclusion)}`;
-  const outcome = await resumeHere(env, record, rollout, store, options, `${why}; going on from ${where}`);
+  const { options: told } = await notifying(options, env, rollout);
+  const outcome = await resumeHere(env, record, rollout, store, told, `${why}; going on from ${where}`);
   if (!outcome.started) return notStarted(env.name, rollout, outcome, 'orphan_resume_failed');
   const { result } = outcome;
   const code = resumeCode(result);
@@ -581,6 +635,30 @@ async function orphanResume(
       version: rollout.version,
     }),
   };
+}
+
+/**
+ * The options with `env`'s notifier (if any) taking the events of what is done to `rollout` besides the run's
+ * own reporter. A notifier that cannot be made is only a warning: nothing is held up for it.
+ */
+async function notifying(
+  options: ReconcileOptions,
+  env: ResolvedEnvironment,
+  rollout: Rollout,
+): Promise<{ options: ReconcileOptions; notifier?: Reporter }> {
+  let notifier: Reporter | undefined;
+  try {
+    notifier = await options.notifierFor?.(env, rollout);
+  } catch (error) {
+    options.reporter.event({
+      type: 'log',
+      level: 'warn',
+      message: `notifications for ${env.name} are off: ${(error as Error).message}`,
+    });
+  }
+  return notifier
+    ? { options: { ...options, reporter: fanOut([options.reporter, notifier]) }, notifier }
+    : { options };
 }
 
 /**

@@ -211,4 +211,40 @@ describe('NotificationMapper', () => {
       'Rolling back production: health failed',
     ]);
   });
+
+  it('a run that continues a rollout (reconcile): no new started, the deployment it continues, its whole duration', () => {
+    let now = T0;
+    const mapper = new NotificationMapper(
+      {
+        repository: 'o/r',
+        continues: {
+          deploymentId: 'd-7',
+          by: 'reconcile run 99',
+          startedAt: new Date(T0 - 5_400_000).toISOString(),
+        },
+      },
+      () => (now += 1000),
+    );
+    const events: PipelineEvent[] = [
+      start,
+      { type: 'wait-end', record: wait('manual', { at: '', how: 'promoted', by: ['carol'] }) },
+      result('succeeded', { durationMs: 5000 }),
+    ];
+    const items = events.flatMap((e) => mapper.next(e));
+    assert.deepEqual(notified(items), ['promoted', 'succeeded']);
+    const first = items[0];
+    assert.equal(
+      first?.kind === 'thread' && first.line.text,
+      'reconcile run 99 goes on with the rollout of v2 (deployment d-7)',
+    );
+    const facts = items.flatMap((i) => (i.kind === 'notify' ? [i.notification.facts] : []));
+    for (const f of facts)
+      assert.equal(
+        f.what,
+        'canary deployment of v2 to production (live: v1), continued by reconcile run 99 (deployment d-7)',
+      );
+    assert.equal(facts[0]!.who, 'carol');
+    // From the rollout's start 1.5 h before, not the 5 s of this run.
+    assert.equal(facts[1]!.duration, '1h30m');
+  });
 });

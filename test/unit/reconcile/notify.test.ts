@@ -1,0 +1,394 @@
+// Reconcile runs notify (docs/notifications.md "Reconcile"): what a reconcile run does to a handed-off or
+// orphaned rollout reaches the environment's Slack / webhook channels, with the same config, templates and
+// guarantees as a deployment's run. Real reconcile runs (in process, through the same wiring as the CLI and
+// the Action, and once through `deploy-action reconcile`) against loopback receivers: a fake Slack Web API,
+// a webhook receiver that verifies each signature and the schema, and a channel that never answers.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { loadConfigFile } from '../../../src/config/load.ts';
+import { resolveEnvironment } from '../../../src/config/resolve.ts';
+import type { RawConfig } from '../../../src/config/schema.ts';
+import type { ControlRequest, ControlSource } from '../../../src/control/request.ts';
+import { reconcileNotifiers } from '../../../src/notify/wiring.ts';
+import type { Analyzer } from '../../../src/pipeline/analyzer.ts';
+import { runPipeline } from '../../../src/pipeline/pipeline.ts';
+import { reconcile, type ReconcileOptions } from '../../../src/reconcile/run.ts';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import { emptyRecord, type EnvironmentRecord } from '../../../src/state/record.ts';
+import { runCli } from '../../helpers/cli.ts';
+import { fakeSlack, hangingReceiver, webhookReceiver } from '../../helpers/notify-receivers.ts';
+import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
+
+const TOKEN = 'xoxb-111-222-RECONCILESECRETTOKEN';
+const HMAC = 'hmac-RECONCILESECRET-key';
+const AUDIT_PATH = 'RECONCILESECRETAUDITPATH';
+const SECRETS = [TOKEN, HMAC, AUDIT_PATH];
+const CLOSE_MS = 1500;
+
+const receivers = {
+  slack: await fakeSlack(),
+  audit: await webhookReceiver(HMAC),
+  hang: await hangingReceiver(),
+};
+after(() => Promise.all(Object.values(receivers).map((r) => r.close())));
+
+let dir: string;
+let target: RecordedTarget;
+let logs: Array<{ level: string; message: string }>;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'reconcile-notify-'));
+  target = recordedTarget(dir);
+  logs = [];
+  receivers.slack.received.length = 0;
+  receivers.audit.received.length = 0;
+  receivers.hang.received.length = 0;
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const processEnv = (): NodeJS.ProcessEnv => ({
+  R_SLACK_TOKEN: TOKEN,
+  R_AUDIT_URL: `${receivers.audit.url}/hook/${AUDIT_PATH}`,
+  R_AUDIT_SECRET: HMAC,
+  R_HANG_URL: `${receivers.hang.url}/hang`,
+  DEPLOY_ACTION_SLACK_API_URL: receivers.slack.apiUrl,
+  // A request may take long; the close bound is what ends a hanging channel's wait.
+  DEPLOY_ACTION_NOTIFY_TIMEOUT_MS: '60000',
+  DEPLOY_ACTION_NOTIFY_CLOSE_TIMEOUT_MS: String(CLOSE_MS),
+});
+
+/**
+ * production notifies Slack and the signed webhook (and, with `hang`, a channel that never answers); staging,
+ * the same canary, notifies nobody. Each waits at its 25 % step (`step`), handed off at once.
+ */
+async function config(step: string, { hang = false } = {}): Promise<RawConfig> {
+  const path = join(dir, 'deploy.yml');
+  const strategy = `    strategy:
+      type: canary
+      slots: [blue, green]
+      pause: 0
+      steps: [${step}, 50, 100]
+    control: { max_wait_in_job: 0 }
+`;
+  writeFileSync(
+    path,
+    `preset: fast
+state_dir: ${JSON.stringify(join(dir, 'state'))}
+${target.targetYaml}  env:
+    CURRENT: '{"slot":"blue","version":"v1"}'
+environments:
+  production:
+${strategy}    notifications:
+      contact: "#ops"
+      channels:
+        slack: { type: slack, token_env: R_SLACK_TOKEN, channel: C0123 }
+        audit: { type: webhook, url_env: R_AUDIT_URL, secret_env: R_AUDIT_SECRET }
+${hang ? '        hang: { type: webhook, url_env: R_HANG_URL, secret_env: R_AUDIT_SECRET }\n' : ''}  staging:
+${strategy}`,
+  );
+  return loadConfigFile(path);
+}
+
+/** v1 live on blue; the pipeline rolls v2 out to its 25 % wait in `environment` and hands it off. */
+async function handOff(
+  cfg: RawConfig,
+  store: FileStateStore,
+  environment = 'production',
+): Promise<EnvironmentRecord> {
+  await store.write({
+    ...emptyRecord('o/r', environment, new Date()),
+    seq: 1,
+    live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+  });
+  const result = await runPipeline(
+    {
+      env: resolveEnvironment(cfg, environment),
+      version: 'v2',
+      sha: 'abcdef1234567',
+      deploymentId: `d-${environment}`,
+      runId: '41',
+      handOff: true,
+    },
+    { reporter: { event() {} }, store },
+  );
+  assert.equal(result.status, 'waiting', result.message);
+  const read = await store.read(environment);
+  assert.ok(read.ok && read.record?.rollout?.wait?.handedOff);
+  return read.record;
+}
+
+function request(
+  verb: ControlRequest['verb'],
+  step: number,
+  deploymentId: string,
+  by = 'carol',
+): ControlRequest {
+  const at = new Date().toISOString();
+  return { id: `comment:${verb}:${deploymentId}`, verb, by, at, deploymentId, step, source: 'comment' };
+}
+
+function source(requests: ControlRequest[]): ControlSource {
+  return { poll: async () => ({ changed: true, requests }) };
+}
+
+/** Reconcile with the notifiers the CLI and the Action build, closed at the end like theirs. */
+async function reconcileNotifying(cfg: RawConfig, store: FileStateStore, extra: Partial<ReconcileOptions>) {
+  const notifiers = reconcileNotifiers(
+    cfg,
+    { repository: 'o/r', runUrl: 'https://github.com/o/r/actions/runs/99', by: 'reconcile run 99' },
+    { env: processEnv(), log: (level, message) => logs.push({ level, message }) },
+  );
+  assert.ok(notifiers, 'production has notifications');
+  const started = performance.now();
+  const summary = await reconcile({
+    config: cfg,
+    storeFor: () => store,
+    ownerStatus: async () => ({ state: 'ended', conclusion: 'failure' }),
+    actor: 'reconcile:99',
+    owner: { kind: 'workflow', runId: '99' },
+    reporter: { event() {} },
+    notifierFor: (env, rollout) => notifiers.forRollout(env.name, rollout),
+    ...extra,
+  });
+  const reconciledMs = performance.now() - started;
+  const closing = performance.now();
+  await notifiers.close();
+  return { summary, reconciledMs, closeMs: performance.now() - closing };
+}
+
+const hookEvents = () => receivers.audit.received.map((p) => `${p.body.facts.environment}:${p.body.event}`);
+
+function assertSound() {
+  for (const post of receivers.audit.received) {
+    assert.ok(post.verified, 'the signature verifies');
+    assert.deepEqual(post.problems, [], 'the body follows the schema');
+  }
+  for (const call of receivers.slack.received) assert.deepEqual(call.problems, [], call.method);
+  const everything = JSON.stringify([
+    receivers.audit.received.map((p) => p.raw),
+    receivers.slack.received.map((c) => c.args),
+    logs,
+  ]);
+  for (const secret of SECRETS) assert.ok(!everything.includes(secret), 'no secret is sent or logged');
+}
+
+describe('reconcile notifies', () => {
+  it('a 24 h bake its metrics roll back: rolled_back to the webhook and Slack, saying which deployment it continues', async () => {
+    const cfg = await config('{ weight: 25, pause: 24h }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const bad: Analyzer = {
+      evaluate: async () => ({ ok: false, analysis: 'rollback', reason: 'error rate 9 % > 1 % (canary)' }),
+    };
+    const { summary } = await reconcileNotifying(cfg, store, {
+      environments: ['production'],
+      now: () => new Date(Date.parse(record.rollout!.wait!.until!) - 3_600_000),
+      controlFor: () => source([]),
+      analyzerFor: () => bad,
+    });
+    assert.equal(summary.entries[0]!.code, 'bake_rolled_back', summary.entries[0]!.message);
+    assert.ok(target.calls().includes('set_weight green 0'), 'traffic is back on blue');
+
+    // Not a new `started`: only what happened.
+    assert.deepEqual(hookEvents(), ['production:rolled_back']);
+    const { facts, text } = receivers.audit.received[0]!.body;
+    assert.equal(facts.version, 'v2');
+    assert.equal(facts.previous_version, 'v1');
+    assert.equal(facts.impact, 'traffic is back on v1');
+    assert.match(facts.reason, /bake's metrics asked for a rollback: error rate 9 % > 1 %/);
+    assert.match(text, /rolled back to v1: .*error rate 9 %/);
+    assert.match(facts.what, /continued by reconcile run 99 \(deployment d-production\)/);
+    assert.equal(facts.sha, 'abcdef1234567', "the rollout's commit");
+    assert.equal(facts.run_url, 'https://github.com/o/r/actions/runs/99');
+
+    // Slack: a message for the rollback (a new one: see the docs), the steps in its thread.
+    const posts = receivers.slack.received.filter((c) => !c.args.thread_ts);
+    assert.equal(posts.length, 1);
+    assert.match(posts[0]!.args.text, /\[Rolled back\] v2 to production/);
+    assert.match(JSON.stringify(posts[0]!.args.blocks), /continued by reconcile run 99/);
+    const replies = receivers.slack.received.filter((c) => c.args.thread_ts === posts[0]!.ts);
+    assert.ok(replies.some((r) => /goes on with the rollout of v2/.test(r.args.text)));
+    assert.ok(replies.some((r) => /rollback done/.test(r.args.text)));
+    assertSound();
+    assert.deepEqual(logs, []);
+  });
+
+  it('a /promote that ends a handed-off wait: promoted (by who promoted) then succeeded, one Slack message updated', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const { summary } = await reconcileNotifying(cfg, store, {
+      environments: ['production'],
+      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
+    });
+    assert.equal(summary.entries[0]!.code, 'rollout_resumed', summary.entries[0]!.message);
+    assert.deepEqual(hookEvents(), ['production:promoted', 'production:succeeded']);
+    const [promoted, succeeded] = receivers.audit.received.map((p) => p.body);
+    assert.equal(promoted.facts.who, 'carol');
+    assert.match(promoted.facts.reason, /^promoted by carol$/);
+    assert.match(promoted.facts.step, /25 %/);
+    assert.equal(succeeded.facts.impact, 'all traffic on v2');
+    const posts = receivers.slack.received.filter((c) => !c.args.thread_ts);
+    assert.deepEqual(
+      receivers.slack.received
+        .filter((c) => !c.args.thread_ts || c.method === 'chat.update')
+        .map((c) => c.method),
+      ['chat.postMessage', 'chat.update'],
+    );
+    assert.match(posts[0]!.args.text, /\[Promoted\]/);
+    assert.match(receivers.slack.received.find((c) => c.method === 'chat.update')!.args.text, /\[Complete\]/);
+    assertSound();
+  });
+
+  it('a bake that ends on time and succeeds: succeeded only (a bake ending is no promotion)', async () => {
+    const cfg = await config('{ weight: 25, pause: 24h }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const fine: Analyzer = { evaluate: async () => ({ ok: true, analysis: 'promote', detail: 'fine' }) };
+    const { summary } = await reconcileNotifying(cfg, store, {
+      environments: ['production'],
+      now: () => new Date(Date.parse(record.rollout!.wait!.until!) + 1),
+      controlFor: () => source([]),
+      analyzerFor: () => fine,
+    });
+    assert.equal(summary.entries[0]!.code, 'rollout_resumed', summary.entries[0]!.message);
+    assert.deepEqual(hookEvents(), ['production:succeeded']);
+    assertSound();
+  });
+
+  it('an /abort: rolled_back, naming who aborted', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const { summary } = await reconcileNotifying(cfg, store, {
+      environments: ['production'],
+      controlFor: () => source([request('abort', record.rollout!.wait!.step, 'd-production', 'bob')]),
+    });
+    assert.equal(summary.entries[0]!.code, 'rollout_aborted', summary.entries[0]!.message);
+    assert.deepEqual(hookEvents(), ['production:rolled_back']);
+    assert.match(receivers.audit.received[0]!.body.facts.reason, /aborted by bob/);
+    assertSound();
+  });
+
+  it('a promote that reaches the next wait: promoted, then waiting_for_approval again', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }, { weight: 40, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const { summary } = await reconcileNotifying(cfg, store, {
+      environments: ['production'],
+      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
+    });
+    assert.equal(summary.entries[0]!.code, 'rollout_waiting', summary.entries[0]!.message);
+    assert.deepEqual(hookEvents(), ['production:promoted', 'production:waiting_for_approval']);
+    assert.match(receivers.audit.received[1]!.body.facts.step, /40 %/);
+    assertSound();
+  });
+
+  it('an environment without notifications sends nothing; the one with them, its own events only', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const prod = await handOff(cfg, store, 'production');
+    const staging = await handOff(cfg, store, 'staging');
+    const { summary } = await reconcileNotifying(cfg, store, {
+      controlFor: () =>
+        source([
+          request('abort', staging.rollout!.wait!.step, 'd-staging'),
+          request('promote', prod.rollout!.wait!.step, 'd-production'),
+        ]),
+    });
+    assert.deepEqual(
+      summary.entries.map((e) => `${e.environment}:${e.code}`),
+      ['production:rollout_resumed', 'staging:rollout_aborted'],
+    );
+    assert.deepEqual(hookEvents(), ['production:promoted', 'production:succeeded']);
+    assert.ok(!JSON.stringify(receivers.slack.received).includes('staging'));
+    assertSound();
+  });
+
+  it('a config without notifications builds no notifier', async () => {
+    const path = join(dir, 'plain.yml');
+    writeFileSync(
+      path,
+      `${target.targetYaml}environments:\n  production:\n    strategy: { type: canary, slots: [blue, green] }\n`,
+    );
+    const cfg = await loadConfigFile(path);
+    assert.equal(reconcileNotifiers(cfg, { by: 'x' }, { env: processEnv(), log: () => {} }), undefined);
+  });
+
+  it('a channel that never answers delays neither the rollback nor the run beyond the close bound; one warning', async () => {
+    const cfg = await config('{ weight: 25, pause: 24h }', { hang: true });
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const bad: Analyzer = {
+      evaluate: async () => ({ ok: false, analysis: 'rollback', reason: 'p95 2.4 s' }),
+    };
+    const { summary, reconciledMs, closeMs } = await reconcileNotifying(cfg, store, {
+      environments: ['production'],
+      now: () => new Date(Date.parse(record.rollout!.wait!.until!) - 3_600_000),
+      controlFor: () => source([]),
+      analyzerFor: () => bad,
+    });
+    assert.equal(summary.entries[0]!.code, 'bake_rolled_back', summary.entries[0]!.message);
+    assert.ok(target.calls().includes('set_weight green 0'), 'traffic is back on blue');
+    assert.equal(receivers.hang.received.length, 1, 'the hanging channel was asked');
+    // The request timeout is 60 s: had the rollback waited on the channel, it would have taken that long.
+    assert.ok(reconciledMs < 30_000, `reconcile took ${reconciledMs} ms`);
+    assert.ok(closeMs < CLOSE_MS + 1000, `the close took ${closeMs} ms`);
+    // The other channels were told all the same.
+    assert.deepEqual(hookEvents(), ['production:rolled_back']);
+    const warnings = logs.filter((l) => l.level === 'warn');
+    assert.equal(warnings.length, 1, JSON.stringify(logs));
+    assert.match(warnings[0]!.message, /webhook channel "hang" failed: not delivered within 1.5 s/);
+    assertSound();
+  });
+});
+
+describe('deploy-action reconcile notifies', () => {
+  it('an orphan it rolls back: rolled_back to the signed webhook', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    void cfg;
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((r) => child.on('close', r));
+    const store = new FileStateStore(join(dir, 'state'));
+    await store.write({
+      ...emptyRecord('local', 'production', new Date()),
+      seq: 3,
+      live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+      rollout: {
+        deploymentId: 'cli-1',
+        version: 'v2',
+        strategy: 'canary',
+        phase: 'production',
+        step: 1,
+        steps: 6,
+        weight: 25,
+        startedAt: new Date(Date.now() - 120_000).toISOString(),
+        owner: { kind: 'process', pid: child.pid!, host: hostname() },
+        stableSlot: 'blue',
+        newSlot: 'green',
+        recovery: [{ kind: 'set_weight', slot: 'green', stableSlot: 'blue', weight: 0 }],
+      },
+    });
+    const { code, stderr, stdout } = await runCli(
+      ['reconcile', '-e', 'production', '--config', join(dir, 'deploy.yml'), '--json'],
+      { env: { ...processEnv(), GITHUB_ACTOR: 'someone' } },
+    );
+    assert.equal(code, 0, stderr + stdout);
+    assert.deepEqual(target.calls(), ['set_weight green 0']);
+    assert.deepEqual(hookEvents(), ['production:rolled_back']);
+    const { facts } = receivers.audit.received[0]!.body;
+    assert.equal(facts.code, 'rollout_unfinished');
+    assert.equal(facts.impact, 'traffic is back on v1');
+    assert.match(facts.reason, /orphaned rollout of v2: its owner process \d+ on .* ended/);
+    assert.match(facts.what, /continued by deploy-action reconcile on .* \(deployment cli-1\)/);
+    assert.equal(facts.who, undefined, 'reconcile does not know who deployed');
+    assert.match(facts.duration, /^2m/);
+    assert.equal(receivers.slack.received.filter((c) => !c.args.thread_ts).length, 1);
+    assertSound();
+    for (const secret of SECRETS) assert.ok(!stdout.includes(secret) && !stderr.includes(secret));
+  });
+});
