@@ -1129,23 +1129,26 @@ function rolloutWait(w: Waiting, handedOff: boolean): RolloutWait {
   });
 }
 
-function waitRecord(s: PipelineState, environment: string, w: Waiting, now: number): WaitRecord {
-  const { strategy } = s.input.env;
-  // A fresh baseline serves beside the canary with the same share at every step below 100 %.
-  const baseline =
-    environment === s.input.env.name &&
-    strategy.type === 'canary' &&
+/** A fresh baseline's share beside the canary at this weight: the same share, at every step below 100 %. */
+function baselineShare(env: ResolvedEnvironment, weight: number | undefined): number | undefined {
+  const { strategy } = env;
+  return strategy.type === 'canary' &&
     strategy.baseline !== undefined &&
-    w.weight !== undefined &&
-    w.weight > 0 &&
-    w.weight < 100;
+    weight !== undefined &&
+    weight > 0 &&
+    weight < 100
+    ? weight
+    : undefined;
+}
+
+function waitRecord(s: PipelineState, environment: string, w: Waiting, now: number): WaitRecord {
   return clean({
     environment,
     kind: w.kind,
     step: w.step,
     at: w.at,
     weight: w.weight,
-    baselineWeight: baseline ? w.weight : undefined,
+    baselineWeight: environment === s.input.env.name ? baselineShare(s.input.env, w.weight) : undefined,
     since: iso(w.since),
     until: w.gate?.kind === 'bake' ? iso(w.gate.until) : undefined,
     approvals: w.approvals,
@@ -2058,6 +2061,9 @@ export function resume(r: ResumeMachineInput): MachineTransition {
           ? MONITOR_WINDOW
           : describeStep(strategy.plan[wait.step]?.step ?? { kind: 'pause', ms: 0 }),
       ...(rollout.weight !== undefined ? { weight: rollout.weight } : {}),
+      ...(baselineShare(env, rollout.weight) !== undefined
+        ? { baselineWeight: baselineShare(env, rollout.weight) }
+        : {}),
       since: wait.since,
       ...(wait.until ? { until: wait.until } : {}),
       ...(wait.approvals ? { approvals: wait.approvals } : {}),

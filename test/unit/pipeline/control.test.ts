@@ -478,3 +478,31 @@ ${baseline ? '      baseline: fresh\n' : ''}`);
     );
   }
 });
+
+test("a handed-off wait beside a fresh baseline: the wait that ends on resume still names the baseline's share", () => {
+  const env = environment(`  production:
+    strategy:
+      type: canary
+      steps: [{ weight: 10, pause: 1s }, { weight: 25, pause: manual }, { weight: 100, pause: 0 }]
+      baseline: fresh
+    control: { max_wait_in_job: 1m }
+`);
+  const waiting = drive(input(env, { handOff: true }));
+  assert.equal(waiting.result.status, 'waiting', waiting.result.message);
+  assert.equal(waiting.result.waits?.at(-1)?.baselineWeight, 25);
+  const resumed = drive(
+    resume({
+      now: T0 + 3_600_000,
+      env,
+      record: lastRecord(waiting),
+      repository: 'local',
+      owner: { kind: 'workflow', runId: '77' },
+      actor: 'reconcile:77',
+      reason: 'promoted by alice',
+      handoff: { kind: 'go', how: 'promoted', by: ['alice'], full: false },
+    }),
+  );
+  assert.equal(resumed.result.status, 'succeeded', resumed.result.message);
+  assert.equal(resumed.result.waits?.[0]?.ended?.how, 'promoted');
+  assert.equal(resumed.result.waits?.[0]?.baselineWeight, 25);
+});
