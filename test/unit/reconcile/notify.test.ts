@@ -19,7 +19,8 @@ import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import { reconcile, type ReconcileOptions } from '../../../src/reconcile/run.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord, type EnvironmentRecord } from '../../../src/state/record.ts';
-import { runCli } from '../../helpers/cli.ts';
+import { repoRoot, runCli } from '../../helpers/cli.ts';
+import { runBuiltAction } from '../../helpers/action.ts';
 import { fakeSlack, hangingReceiver, webhookReceiver } from '../../helpers/notify-receivers.ts';
 import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
 
@@ -288,6 +289,21 @@ describe('reconcile notifies', () => {
     assertSound();
   });
 
+  it('the reconcile job cancelled while the promoted rollout goes on: promoted, then cancelled', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const { summary } = await reconcileNotifying(cfg, store, {
+      environments: ['production'],
+      signal: AbortSignal.abort(),
+      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
+    });
+    assert.equal(summary.entries[0]!.code, 'rollout_resume_failed', summary.entries[0]!.message);
+    assert.deepEqual(hookEvents(), ['production:promoted', 'production:cancelled']);
+    assert.equal(receivers.audit.received[1]!.body.facts.impact, 'traffic is back on v1');
+    assertSound();
+  });
+
   it('an environment without notifications sends nothing; the one with them, its own events only', async () => {
     const cfg = await config('{ weight: 25, pause: manual }');
     const store = new FileStateStore(join(dir, 'state'));
@@ -347,32 +363,73 @@ describe('reconcile notifies', () => {
   });
 });
 
+/** A rollout of v2 at 25 % in production whose owner, a process on this host, is gone: an orphan. */
+async function orphan(store: FileStateStore): Promise<void> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((r) => child.on('close', r));
+  await store.write({
+    ...emptyRecord('local', 'production', new Date()),
+    seq: 3,
+    live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+    rollout: {
+      deploymentId: 'cli-1',
+      version: 'v2',
+      strategy: 'canary',
+      phase: 'production',
+      step: 1,
+      steps: 6,
+      weight: 25,
+      startedAt: new Date(Date.now() - 120_000).toISOString(),
+      owner: { kind: 'process', pid: child.pid!, host: hostname() },
+      stableSlot: 'blue',
+      newSlot: 'green',
+      recovery: [{ kind: 'set_weight', slot: 'green', stableSlot: 'blue', weight: 0 }],
+    },
+  });
+}
+
+describe('the Action in mode: reconcile notifies', () => {
+  it('an orphan it rolls back: rolled_back to the signed webhook and Slack, every secret masked', async () => {
+    await config('{ weight: 25, pause: manual }');
+    await orphan(new FileStateStore(join(dir, 'state')));
+    const run = await runBuiltAction({
+      dir,
+      entry: join(repoRoot, 'src/action/index.ts'),
+      inputs: {
+        mode: 'reconcile',
+        environment: 'production',
+        config: join(dir, 'deploy.yml'),
+        'state-dir': join(dir, 'state'),
+      },
+      env: { ...processEnv(), GITHUB_REPOSITORY: 'acme/web', GITHUB_SHA: 'f'.repeat(40) },
+    });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.equal(run.outputs.status, 'succeeded');
+    assert.deepEqual(target.calls(), ['set_weight green 0']);
+    assert.deepEqual(hookEvents(), ['production:rolled_back']);
+    const { facts } = receivers.audit.received[0]!.body;
+    assert.equal(facts.code, 'rollout_unfinished');
+    assert.match(facts.what, /continued by reconcile run 4242 \(deployment cli-1\)/);
+    assert.equal(facts.run_url, 'https://github.example/acme/web/actions/runs/4242');
+    assert.equal(receivers.slack.received.filter((c) => !c.args.thread_ts).length, 1);
+    assertSound();
+    // Masked before anything could print them; printed nowhere else.
+    const masked = run.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
+    for (const secret of SECRETS.filter((x) => x !== AUDIT_PATH))
+      assert.ok(masked.includes(`::add-mask::${secret}`), 'masked');
+    const rest =
+      run.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n') + run.stderr;
+    for (const secret of SECRETS) assert.ok(!rest.includes(secret));
+  });
+});
+
 describe('deploy-action reconcile notifies', () => {
   it('an orphan it rolls back: rolled_back to the signed webhook', async () => {
-    const cfg = await config('{ weight: 25, pause: manual }');
-    void cfg;
-    const child = spawn(process.execPath, ['-e', '']);
-    await new Promise((r) => child.on('close', r));
-    const store = new FileStateStore(join(dir, 'state'));
-    await store.write({
-      ...emptyRecord('local', 'production', new Date()),
-      seq: 3,
-      live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
-      rollout: {
-        deploymentId: 'cli-1',
-        version: 'v2',
-        strategy: 'canary',
-        phase: 'production',
-        step: 1,
-        steps: 6,
-        weight: 25,
-        startedAt: new Date(Date.now() - 120_000).toISOString(),
-        owner: { kind: 'process', pid: child.pid!, host: hostname() },
-        stableSlot: 'blue',
-        newSlot: 'green',
-        recovery: [{ kind: 'set_weight', slot: 'green', stableSlot: 'blue', weight: 0 }],
-      },
-    });
+    await config('{ weight: 25, pause: manual }');
+    await orphan(new FileStateStore(join(dir, 'state')));
     const { code, stderr, stdout } = await runCli(
       ['reconcile', '-e', 'production', '--config', join(dir, 'deploy.yml'), '--json'],
       { env: { ...processEnv(), GITHUB_ACTOR: 'someone' } },
