@@ -53,6 +53,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
     { env: process.env, log: (level, message) => reporter.event({ type: 'log', level, message }) },
   );
   try {
+    // The notifiers are closed (within their bound) before the summary, so no warning follows it.
     const summary = await reconcile({
       config,
       environments: opts.environment,
@@ -71,7 +72,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       reporter,
       ...(notifiers ? { notifierFor: (env, rollout) => notifiers.forRollout(env.name, rollout) } : {}),
       stateDir: opts.stateDir,
-    });
+    }).finally(() => notifiers?.close());
     if (opts.json) deps.out(`${JSON.stringify({ type: 'reconcile', ...summary })}\n`);
     else deps.out(formatReconcileText(summary));
     return summary.failed ? EXIT_CODES.failed : EXIT_CODES.success;
@@ -81,7 +82,6 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
     return EXIT_CODES.invalidOrBlocked;
   } finally {
     cancellation.dispose();
-    await notifiers?.close();
     await reporter.close?.();
   }
 }
