@@ -194,7 +194,8 @@ export async function dueRunsCli(
       reporter,
       signal: cancellation.signal,
     });
-    if (opts.json) deps.out(`${JSON.stringify({ type: 'scheduled_runs', results })}\n`);
+    // Nothing scheduled says nothing: reconcile's own result stays the last line of its output.
+    if (opts.json && results.length > 0) deps.out(`${JSON.stringify({ type: 'scheduled_runs', results })}\n`);
     else
       for (const r of results)
         deps.out(

@@ -37,10 +37,10 @@ const cli = (s: { config: string }, ...args: string[]) => runCli([...args, '-c',
 const schedules = (dir: string) =>
   (JSON.parse(readFileSync(join(dir, 'state/schedules/production.json'), 'utf8')) as { runs: unknown[] })
     .runs;
+/** The scheduled runs reconcile acted on; none when it printed no `scheduled_runs` line (nothing due). */
 const dueLine = (stdout: string) =>
-  events(stdout).find((e) => e.type === 'scheduled_runs') as unknown as {
-    results: Array<{ code: string; status?: string }>;
-  };
+  (events(stdout).find((e) => e.type === 'scheduled_runs') as unknown as
+    { results: Array<{ code: string; status?: string }> } | undefined) ?? { results: [] };
 
 test('run --at records the run; reconcile starts it when due, once, after checking the policy again', async (t) => {
   const s = setup();
@@ -55,6 +55,7 @@ test('run --at records the run; reconcile starts it when due, once, after checki
   const early = await cli(s, 'reconcile', '-e', 'production');
   assert.equal(early.code, 0, early.stdout + early.stderr);
   assert.deepEqual(dueLine(early.stdout).results, [], 'not due yet');
+  assert.equal(events(early.stdout).at(-1)!.type, 'reconcile', "reconcile's result stays the last line");
   assert.deepEqual(s.calls(), []);
 
   const later = new Date(at.getTime() + 60_000).toISOString();
