@@ -22,7 +22,7 @@ export interface NotifyContext {
   impact?: string;
   /**
    * This run goes on with a rollout an earlier run started (reconcile): its `start` is no new `started` (a
-   * thread line says who went on), `what` names the deployment it continues, and durations count from the
+   * thread line says who took over), `what` names the deployment it continues, and durations count from the
    * rollout's start.
    */
   continues?: { deploymentId: string; startedAt?: string; by: string };
@@ -86,7 +86,7 @@ export class NotificationMapper {
           const since = startedAt ? Date.parse(startedAt) : NaN;
           if (Number.isFinite(since)) this.startedAt = since;
           return [
-            this.thread(`${by} goes on with the rollout of ${event.version} (deployment ${deploymentId})`),
+            this.thread(`${by} takes over the rollout of ${event.version} (deployment ${deploymentId})`),
           ];
         }
         return [

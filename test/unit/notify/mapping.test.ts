@@ -235,7 +235,7 @@ describe('NotificationMapper', () => {
     const first = items[0];
     assert.equal(
       first?.kind === 'thread' && first.line.text,
-      'reconcile run 99 goes on with the rollout of v2 (deployment d-7)',
+      'reconcile run 99 takes over the rollout of v2 (deployment d-7)',
     );
     const facts = items.flatMap((i) => (i.kind === 'notify' ? [i.notification.facts] : []));
     for (const f of facts)

@@ -212,7 +212,11 @@ describe('reconcile notifies', () => {
     assert.match(posts[0]!.args.text, /\[Rolled back\] v2 to production/);
     assert.match(JSON.stringify(posts[0]!.args.blocks), /continued by reconcile run 99/);
     const replies = receivers.slack.received.filter((c) => c.args.thread_ts === posts[0]!.ts);
-    assert.ok(replies.some((r) => /goes on with the rollout of v2/.test(r.args.text)));
+    assert.ok(
+      replies.some((r) =>
+        /reconcile run 99 takes over the rollout of v2 \(deployment d-production\)/.test(r.args.text),
+      ),
+    );
     assert.ok(replies.some((r) => /rollback done/.test(r.args.text)));
     assertSound();
     assert.deepEqual(logs, []);
