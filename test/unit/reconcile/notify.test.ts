@@ -66,7 +66,7 @@ const processEnv = (): NodeJS.ProcessEnv => ({
  * production notifies Slack and the signed webhook (and, with `hang`, a channel that never answers); staging,
  * the same canary, notifies nobody. Each waits at its 25 % step (`step`), handed off at once.
  */
-async function config(step: string, { hang = false } = {}): Promise<RawConfig> {
+async function config(step: string, { hang = false, failOn = '' } = {}): Promise<RawConfig> {
   const path = join(dir, 'deploy.yml');
   const strategy = `    strategy:
       type: canary
@@ -81,7 +81,7 @@ async function config(step: string, { hang = false } = {}): Promise<RawConfig> {
 state_dir: ${JSON.stringify(join(dir, 'state'))}
 ${target.targetYaml}  env:
     CURRENT: '{"slot":"blue","version":"v1"}'
-environments:
+${failOn ? `    FAIL_ON: ${JSON.stringify(failOn)}\n` : ''}environments:
   production:
 ${strategy}    notifications:
       contact: "#ops"
@@ -391,6 +391,22 @@ async function orphan(store: FileStateStore): Promise<void> {
     },
   });
 }
+
+describe('reconcile notifies an orphan', () => {
+  it('a rollback that did not complete: failed, saying so (the rolled-back orphan: below, CLI and Action)', async () => {
+    const store = new FileStateStore(join(dir, 'state'));
+    await orphan(store);
+    const cfg = await config('{ weight: 25, pause: manual }', { failOn: 'set_weight:green' });
+    const { summary } = await reconcileNotifying(cfg, store, { environments: ['production'] });
+    assert.equal(summary.entries[0]!.code, 'orphan_rollback_failed', summary.entries[0]!.message);
+    assert.deepEqual(hookEvents(), ['production:failed']);
+    const { facts } = receivers.audit.received[0]!.body;
+    assert.equal(facts.code, 'rollback_failed');
+    assert.match(facts.impact, /the rollback FAILED/);
+    assert.match(facts.message, /did not complete: set weight .* failed/);
+    assertSound();
+  });
+});
 
 describe('the Action in mode: reconcile notifies', () => {
   it('an orphan it rolls back: rolled_back to the signed webhook and Slack, every secret masked', async () => {
