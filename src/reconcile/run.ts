@@ -656,8 +656,12 @@ async function notifying(
       message: `notifications for ${env.name} are off: ${(error as Error).message}`,
     });
   }
+  // Through fanOut, so a notifier that throws never breaks the rollback.
   return notifier
-    ? { options: { ...options, reporter: fanOut([options.reporter, notifier]) }, notifier }
+    ? {
+        options: { ...options, reporter: fanOut([options.reporter, notifier]) },
+        notifier: fanOut([notifier]),
+      }
     : { options };
 }
 
