@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+function abortableSleep(ms,signal){return new Promise(resolve=>{if(ms<=0||signal?.aborted)return resolve();let timer=setTimeout(done,ms);function done(){clearTimeout(timer),signal?.removeEventListener("abort",done),resolve()}signal?.addEventListener("abort",done,{once:!0})})}export{abortableSleep};
