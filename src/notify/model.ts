@@ -49,6 +49,16 @@ export type Placeholder = (typeof PLACEHOLDERS)[number];
 /** Values for one notification; an unknown value renders as an empty string. */
 export type Facts = Partial<Record<Placeholder, string>>;
 
+/** The seeds' communication template (what, when, impact, who), as labelled fields every channel shows. */
+export const FACT_FIELDS = [
+  ['What', 'what'],
+  ['When', 'when'],
+  ['Impact', 'impact'],
+  ['Who', 'who'],
+  ['Contact', 'contact'],
+  ['Approvers', 'approvers'],
+] as const satisfies ReadonlyArray<readonly [string, Placeholder]>;
+
 /** Values that are links: renderers show them as buttons / links, never as markup built from text. */
 export const LINKS = [
   { key: 'run_url', label: 'Run' },

@@ -1,7 +1,7 @@
 // Slack messages (chat.postMessage / chat.update / incoming webhook) for a notification, within Slack's
 // documented limits: at most 50 blocks, a header's text at most 150 characters, a section's at most 3,000
 // (a field's 2,000, at most 10 fields), the message text at most 40,000. Pure.
-import { LINKS, type Notification, type ThreadLine } from './model.ts';
+import { FACT_FIELDS, LINKS, type Notification, type ThreadLine } from './model.ts';
 import { cut, isHttpUrl, slackEscape, slackUrl } from './escape.ts';
 import { renderTemplate, type EventTemplate } from './template.ts';
 
@@ -12,14 +12,7 @@ export interface SlackMessage {
   blocks: Array<Record<string, unknown>>;
 }
 
-const FIELDS = [
-  ['What', 'what'],
-  ['When', 'when'],
-  ['Impact', 'impact'],
-  ['Who', 'who'],
-  ['Contact', 'contact'],
-  ['Approvers', 'approvers'],
-] as const;
+const FIELDS = FACT_FIELDS;
 
 export function renderSlack(n: Notification, template: EventTemplate): SlackMessage {
   // A header is one line of plain text; Slack decodes &amp; &lt; &gt; there too, so it is escaped alike.

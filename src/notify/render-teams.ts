@@ -1,21 +1,14 @@
 // The Microsoft Teams message for a notification: an Adaptive Card 1.5 in the envelope Teams workflow
 // webhooks ("When a Teams webhook request is received") take. Values are markdown-escaped, links are
 // Action.OpenUrl buttons; the card stays far below Teams' 28 KB message limit. Pure.
-import { LINKS, type Notification } from './model.ts';
+import { FACT_FIELDS, LINKS, type Notification } from './model.ts';
 import { cut, isHttpUrl, teamsEscape } from './escape.ts';
 import { renderTemplate, type EventTemplate } from './template.ts';
 
 export const TEAMS_LIMITS = { title: 150, text: 2000, fact: 500, bytes: 28_000 };
 
-const FACTS = [
-  ['What', 'what'],
-  ['When', 'when'],
-  ['Impact', 'impact'],
-  ['Who', 'who'],
-  ['Contact', 'contact'],
-  ['Approvers', 'approvers'],
-  ['Pull request', 'pr_title'],
-] as const;
+// Slack shows the pull request in a line of its own; the card has none, so it is a fact here.
+const FACTS = [...FACT_FIELDS, ['Pull request', 'pr_title']] as const;
 
 const ATTENTION = new Set(['failed', 'rolled_back', 'cancelled']);
 
