@@ -46,7 +46,10 @@ const PLACEHOLDER =
   /example|sample|changeme|change_me|placeholder|dummy|your[_-]|xxxx|\*\*\*\*|<[^>]*>|\$\{|\{\{/i;
 /** Lowercase words joined by separators with hardly any digits ("whitespace-tokenizer-v2") name things. */
 const SLUG = /^[a-z]+(?:[-_.][a-z0-9]+)+$/;
-const looksLikeSlug = (value: string) => SLUG.test(value) && (value.match(/\d/g)?.length ?? 0) <= 2;
+/** An environment variable's name (`secret_env: AUDIT_WEBHOOK_SECRET`) names a secret; it is not one. */
+const ENV_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+const looksLikeSlug = (value: string) =>
+  (SLUG.test(value) || ENV_NAME.test(value)) && (value.match(/\d/g)?.length ?? 0) <= 2;
 const CODE_REFERENCE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^process\.env|^os\.environ|^env\./;
 // An unquoted value that is source code rather than data: an identifier or member path used by what follows
 // (`token=header[i]`, `credentials:kEnumerable,`, `auth=getAuth(`, `authMessage=first+","`), or an expression that goes on with an

@@ -195,6 +195,8 @@ test('no false positives on placeholders, references to the environment, low-ent
       `aws_access_key_id = ${j('AKIA', 'IOSFODNN7EXAMPLE')}`,
       'const tokenizer = new Tokenizer();',
       "tokenizer: 'whitespace-tokenizer-v2'",
+      'secret_env: AUDIT_WEBHOOK_SECRET',
+      'token_env: SLACK_BOT_TOKEN_V2',
       'const passwordHash = await bcrypt.hash(password, 10);',
       "auth_url = 'https://auth.example.com/oauth2/token'",
       'ghp_ is the prefix of GitHub tokens',
@@ -202,6 +204,24 @@ test('no false positives on placeholders, references to the environment, low-ent
   });
   const verdict = await run({ scope: 'all' }, context(dir));
   assert.deepEqual(verdict, { status: 'pass', summary: 'no secrets in 1 file of the tree', findings: [] });
+});
+
+test('an upper-case value is still a secret unless it reads as a variable name', async (t) => {
+  const dir = await repo(t, {
+    'deploy.env': [
+      'PASSWORD=Q7XK2PLMZ8RTVW4N',
+      'API_TOKEN=AB3D_9XQ2_ZK7P_M4RT',
+      'SECRET_NAME=DB_PASSWORD',
+    ].join('\n'),
+  });
+  const verdict = await run({ scope: 'all' }, context(dir));
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.line, f.rule]),
+    [
+      [1, 'secrets.generic-secret'],
+      [2, 'secrets.generic-secret'],
+    ],
+  );
 });
 
 test('scope "changed" scans only the files changed against the base; without a base, the whole tree', async (t) => {
