@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-var PHASES=["validate","staging","production","verify","monitor","finalize"];function fanOut(reporters){let list=reporters.filter(r=>r!==void 0);return{event(e){for(let r of list)try{r.event(e)}catch{}},async close(){await Promise.allSettled(list.map(r=>r.close?.()))}}}export{PHASES,fanOut};
