@@ -8,6 +8,7 @@ import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, notifier } from '
 import { resolveNotifications } from './resolve.ts';
 import { signedWebhookSink, slackBotSink, webhookMessageSink, type Sink } from './sinks.ts';
 import { isHttpUrl } from './escape.ts';
+import type { SlackMessageRef } from '../state/record.ts';
 
 export interface CreatedNotifier {
   reporter: Reporter;
@@ -23,6 +24,8 @@ export function createNotifier(
     env: NodeJS.ProcessEnv;
     log: (level: 'info' | 'warn', message: string) => void;
     now?: () => number;
+    /** The Slack messages the deployment's job posted (its record's `rollout.notify`), to continue in place. */
+    continues?: readonly SlackMessageRef[];
   },
 ): CreatedNotifier | undefined {
   const resolved = resolveNotifications(
@@ -54,12 +57,15 @@ export function createNotifier(
     const base = { name, events, templates: resolved.templates };
     if (c.type === 'slack' && c.token_env) {
       const token = read(name, c.token_env);
+      const resume = continued(options.continues, name, c.channel!);
       if (token)
         sinks.push(
           slackBotSink({ ...base, channel: c.channel!, thread: c.thread ?? true }, token, {
             apiUrl: env.DEPLOY_ACTION_SLACK_API_URL || undefined,
             timeoutMs: requestTimeoutMs,
             closeSignal: closeController.signal,
+            ...(resume ? { resume } : {}),
+            warn: (message) => log('warn', message),
           }),
         );
     } else if (c.type === 'slack' || c.type === 'teams') {
@@ -79,4 +85,18 @@ export function createNotifier(
     reporter: notifier({ sinks, mapper, log, secrets, requestTimeoutMs, closeTimeoutMs, closeController }),
     secrets,
   };
+}
+
+/**
+ * The message this bot channel posted for the deployment, if it is still the same channel: a config that now
+ * names another channel ID gets a new message there.
+ */
+function continued(
+  refs: readonly SlackMessageRef[] | undefined,
+  name: string,
+  configured: string,
+): { channel: string; ts: string } | undefined {
+  const ref = refs?.find((r) => r.name === name);
+  if (!ref || (/^[CGD][A-Z0-9]+$/.test(configured) && configured !== ref.channel)) return undefined;
+  return { channel: ref.channel, ts: ref.ts };
 }

@@ -102,6 +102,24 @@ export function notifier(options: NotifierOptions): Reporter {
           q.tail = q.tail.then(() => deliver(q, item)).finally(() => q.busy--);
         }
     },
+    async messages(waitMs) {
+      // Only the Slack bot's queues: what is queued there now (its first post included) is waited for.
+      const bots = queues.filter((q) => q.sink.message && !q.stopped);
+      if (bots.length === 0) return undefined;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(bots.map((q) => q.tail)),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, waitMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      const slack = bots.flatMap((q) => {
+        const message = q.sink.message!();
+        return message ? [{ name: q.sink.name, ...message }] : [];
+      });
+      return slack.length ? { slack } : undefined;
+    },
     async close() {
       closed = true;
       let timer: NodeJS.Timeout | undefined;

@@ -7,7 +7,7 @@ import { renderSlack, renderSlackThread } from './render-slack.ts';
 import { renderTeams } from './render-teams.ts';
 import { renderWebhook, signature, WEBHOOK_HEADERS } from './render-webhook.ts';
 import type { EventTemplate } from './template.ts';
-import { postJson, slackClient, slackError } from './transport.ts';
+import { DeliveryError, postJson, slackClient, slackError } from './transport.ts';
 
 export interface Sink {
   name: string;
@@ -16,6 +16,8 @@ export interface Sink {
   /** Takes thread lines (the Slack bot with a thread); the others only take notifications. */
   threads: boolean;
   send(item: NotifyItem, signal: AbortSignal): Promise<void>;
+  /** The Slack bot: the message it posts to (once answered), which a later run may continue. */
+  message?(): { channel: string; ts: string } | undefined;
 }
 
 type Templates = Record<NotifyEvent, EventTemplate>;
@@ -83,18 +85,32 @@ const BROADCAST: ReadonlySet<NotifyEvent> = new Set([
   'cancelled',
 ]);
 
+/** What Slack answers when a message to continue is gone (deleted, its channel archived or left). */
+const GONE: ReadonlySet<string> = new Set(['message_not_found', 'channel_not_found', 'cant_update_message']);
+
 /**
  * The Slack bot: chat.postMessage at the first notification, chat.update of that ts at the next ones, and
- * the steps as replies in its thread (lines before the message exists wait for it).
+ * the steps as replies in its thread (lines before the message exists wait for it). With `resume` (a reconcile
+ * run going on with a handed-off deployment) the message is the one the deploying job posted: updated in
+ * place, lines in its thread once Slack has taken the first update. If Slack says that message is gone, a
+ * new one is posted instead, with one warning.
  */
 export function slackBotSink(
   base: SinkBase & { channel: string; thread: boolean },
   token: string,
-  options: { apiUrl?: string; timeoutMs: number; closeSignal: AbortSignal },
+  options: {
+    apiUrl?: string;
+    timeoutMs: number;
+    closeSignal: AbortSignal;
+    resume?: { channel: string; ts: string };
+    warn?: (message: string) => void;
+  },
 ): Sink {
   let client: WebClient | undefined;
-  let ts: string | undefined;
-  let channel = base.channel;
+  let ts = options.resume?.ts;
+  let channel = options.resume?.channel ?? base.channel;
+  /** A resumed ts that Slack has not yet accepted: thread lines wait, as before a first post. */
+  let unconfirmed = ts !== undefined;
   let replies = 0;
   const pending: string[] = [];
   const call = async <T>(fn: (c: WebClient) => Promise<T>): Promise<T> => {
@@ -130,13 +146,32 @@ export function slackBotSink(
     async send(item) {
       if (item.kind === 'thread') {
         const { text } = renderSlackThread(item.line);
-        if (ts === undefined) {
+        if (ts === undefined || unconfirmed) {
           if (pending.length < MAX_THREAD_REPLIES) pending.push(text);
         } else await reply(text);
         return;
       }
       const n = item.notification;
       const message = renderSlack(n, base.templates[n.event]);
+      if (unconfirmed) {
+        unconfirmed = false;
+        try {
+          await call((c) => c.chat.update({ channel, ts: ts!, ...message }));
+        } catch (error) {
+          const code = error instanceof DeliveryError ? error.slackCode : undefined;
+          if (!code || !GONE.has(code)) throw error;
+          options.warn?.(
+            `notifications: slack channel "${base.name}": the deployment's message is gone (${code}); posting a new one`,
+          );
+          ts = undefined;
+          channel = base.channel;
+        }
+        if (ts !== undefined) {
+          for (const text of pending.splice(0)) await reply(text);
+          if (base.thread && BROADCAST.has(n.event)) await reply(message.text, true);
+          return;
+        }
+      }
       if (ts === undefined) {
         const posted = await call((c) => c.chat.postMessage({ channel: base.channel, ...message }));
         ts = posted.ts;
@@ -148,5 +183,6 @@ export function slackBotSink(
         if (base.thread && BROADCAST.has(n.event)) await reply(message.text, true);
       }
     },
+    message: () => (ts === undefined ? undefined : { channel, ts }),
   };
 }

@@ -6,10 +6,13 @@ import type { WebClient } from '@slack/web-api';
 export class DeliveryError extends Error {
   /** A timeout or the close deadline: the channel did not answer. */
   readonly timedOut: boolean;
-  constructor(message: string, timedOut = false) {
+  /** Slack's error code (`message_not_found`...), when Slack answered with one. */
+  readonly slackCode?: string;
+  constructor(message: string, timedOut = false, slackCode?: string) {
     super(message);
     this.name = 'DeliveryError';
     this.timedOut = timedOut;
+    if (slackCode) this.slackCode = slackCode;
   }
 }
 
@@ -90,7 +93,7 @@ export function slackError(error: unknown): DeliveryError {
   };
   if (aborted(error) || (e.code === 'slack_webapi_request_error' && /abort|timeout/i.test(e.message ?? '')))
     return new DeliveryError('no answer in time', true);
-  if (e.data?.error) return new DeliveryError(`Slack: ${e.data.error}`);
+  if (e.data?.error) return new DeliveryError(`Slack: ${e.data.error}`, false, e.data.error);
   if (typeof e.statusCode === 'number') return new DeliveryError(`Slack: HTTP ${e.statusCode}`);
   if (e.code === 'slack_webapi_rate_limited_error') return new DeliveryError('Slack: rate limited');
   if (e.code === 'slack_webapi_request_error') {

@@ -2,6 +2,7 @@
 // keeps it, and the Slack client, out of every other start). Warnings go to the run's own reporter.
 import type { RawConfig } from '../config/schema.ts';
 import type { Reporter } from '../pipeline/events.ts';
+import type { RolloutNotify } from '../state/record.ts';
 import type { NotifyContext } from './mapping.ts';
 
 export function hasNotifications(config: RawConfig, environment: string): boolean {
@@ -41,6 +42,8 @@ export interface ContinuedRollout {
   version: string;
   sha?: string;
   startedAt?: string;
+  /** The messages the deploying job posted (its record's `rollout.notify`): continued in place. */
+  notify?: RolloutNotify;
 }
 
 export interface ReconcileNotifiers {
@@ -91,7 +94,7 @@ export function reconcileNotifiers(
             ...(rollout.startedAt ? { startedAt: rollout.startedAt } : {}),
           },
         },
-        options,
+        { ...options, ...(rollout.notify ? { continues: rollout.notify.slack } : {}) },
       );
       for (const secret of created?.secrets ?? []) options.onSecret?.(secret);
       return created?.reporter;

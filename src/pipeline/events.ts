@@ -3,7 +3,7 @@
 import type { Decision, Step, StepResult } from '../strategies/types.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import type { GateResult } from '../gates/types.ts';
-import type { EnvironmentRecord } from '../state/record.ts';
+import type { EnvironmentRecord, RolloutNotify } from '../state/record.ts';
 
 export const PHASES = ['validate', 'staging', 'production', 'verify', 'monitor', 'finalize'] as const;
 export type PhaseId = (typeof PHASES)[number];
@@ -155,6 +155,11 @@ export interface Reporter {
   event(event: PipelineEvent): void;
   /** Flush anything pending (network reporters); called once at the end. */
   close?(): Promise<void>;
+  /**
+   * The messages posted so far that a later run may continue in place (the Slack bot's ts), waiting at most
+   * `waitMs` for posts still in flight. Asked only when the job hands its rollout off.
+   */
+  messages?(waitMs: number): Promise<RolloutNotify | undefined>;
 }
 
 /** Several reporters as one. A reporter must never break a deployment, least of all its rollback. */
@@ -172,6 +177,11 @@ export function fanOut(reporters: Array<Reporter | undefined>): Reporter {
     },
     async close() {
       await Promise.allSettled(list.map((r) => r.close?.()));
+    },
+    async messages(waitMs) {
+      const all = await Promise.allSettled(list.map((r) => r.messages?.(waitMs)));
+      const slack = all.flatMap((a) => (a.status === 'fulfilled' ? (a.value?.slack ?? []) : []));
+      return slack.length ? { slack } : undefined;
     },
   };
 }

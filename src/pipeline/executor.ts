@@ -8,7 +8,12 @@ import { hostname } from 'node:os';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import { gateEntries } from '../gates/registry.ts';
 import { FileStateStore } from '../state/file-store.ts';
-import type { EnvironmentRecord, RefusalCode, RolloutOwner } from '../state/record.ts';
+import {
+  rolloutNotifySchema,
+  type EnvironmentRecord,
+  type RefusalCode,
+  type RolloutOwner,
+} from '../state/record.ts';
 import type { StateStore } from '../state/store.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import { CommandFailed, runCommand, type OutputLine } from '../targets/run-command.ts';
@@ -37,6 +42,12 @@ import { gatesSummary, runValidate, type ValidateOptions } from './validate.ts';
 
 /** How long the end of a run waits for record writes still in flight before it gives up on them. */
 export const STATE_FLUSH_TIMEOUT_MS = 10_000;
+
+/**
+ * How long a hand-off waits for the Slack post still in flight, so the record can name the message reconcile
+ * continues (docs/notifications.md "Reconcile"); past it, reconcile posts a new message.
+ */
+export const HANDOFF_MESSAGE_WAIT_MS = 3_000;
 
 export interface PipelineInput {
   /** The environment, resolved once by the caller (strategy, state directory and parameters applied). */
@@ -398,7 +409,8 @@ async function drive(
           reporter.event(action.event);
           break;
         case 'persist': {
-          const stored = writer.write(storeFor(action.record), action.record, action.durable);
+          const record = action.wait ? await withMessages(action.record, reporter) : action.record;
+          const stored = writer.write(storeFor(record), record, action.durable);
           if (action.wait) await untilAborted(stored, signal);
           break;
         }
@@ -427,6 +439,22 @@ async function drive(
   function storeFor(record: EnvironmentRecord): StateStore {
     return record.environment === env.name ? store : stagingStore;
   }
+}
+
+/**
+ * The hand-off's record (its history's last entry is `handed_off`, written now) with the notification messages
+ * the rollout's reporter posted, for reconcile to continue: waited for at most HANDOFF_MESSAGE_WAIT_MS. Only on
+ * a hand-off (never a rollback); a message Slack did not name in time, or not as expected, is left out.
+ */
+async function withMessages(record: EnvironmentRecord, reporter: Reporter): Promise<EnvironmentRecord> {
+  const { rollout } = record;
+  const last = record.history.at(-1);
+  if (!rollout?.wait?.handedOff || last?.event !== 'handed_off' || last.at !== record.updatedAt)
+    return record;
+  if (!reporter.messages) return record;
+  const messages = await reporter.messages(HANDOFF_MESSAGE_WAIT_MS).catch(() => undefined);
+  const checked = rolloutNotifySchema.safeParse(messages);
+  return checked.success ? { ...record, rollout: { ...rollout, notify: checked.data } } : record;
 }
 
 /**

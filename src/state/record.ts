@@ -85,6 +85,23 @@ export interface Rollout {
   strategyState?: SequenceState;
   /** Waiting for people or a bake (issue 14). */
   wait?: RolloutWait;
+  /**
+   * The deployment's notification messages a later run continues in place (docs/notifications.md
+   * "Reconcile"): written when the job hands the rollout off, if its Slack post was answered by then.
+   */
+  notify?: RolloutNotify;
+}
+
+/** A Slack message a bot channel posted (by the channel's name in the config), updated in place later. */
+export interface SlackMessageRef {
+  name: string;
+  /** The channel ID Slack answered with (C..., G... or D...). */
+  channel: string;
+  ts: string;
+}
+
+export interface RolloutNotify {
+  slack: SlackMessageRef[];
 }
 
 /** One transition: who did what, why (a stable reason code), and when. */
@@ -129,6 +146,23 @@ const releaseSchema = z.object({
 });
 
 const stepSchema = z.object({ kind: text(40) }).passthrough();
+
+/** What `rollout.notify` may hold: Slack's own identifiers only, never free text. */
+export const rolloutNotifySchema = z.object({
+  slack: z
+    .array(
+      z.object({
+        name: z
+          .string()
+          .max(100)
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'is not a channel name of the config'),
+        channel: z.string().regex(/^[CGD][A-Z0-9]{2,30}$/, 'is not a Slack channel ID'),
+        ts: z.string().regex(/^\d{1,12}\.\d{1,9}$/, 'is not a Slack message ts'),
+      }),
+    )
+    .min(1)
+    .max(20),
+});
 
 export const recordSchema = z.object({
   schema: z.literal(1),
@@ -197,6 +231,7 @@ export const recordSchema = z.object({
             .optional(),
         })
         .optional(),
+      notify: rolloutNotifySchema.optional(),
     })
     .optional(),
   history: z

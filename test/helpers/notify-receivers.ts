@@ -125,8 +125,10 @@ export async function fakeSlack(): Promise<Receiver<SlackCall> & { apiUrl: strin
         : [`unknown method ${method}`];
     if (!args.channel) problems.push('no channel');
     let ts = args.ts as string | undefined;
-    if (method === 'chat.update' && !received.some((c) => c.method === 'chat.postMessage' && c.ts === ts))
-      problems.push(`chat.update of ts ${ts}, which was never posted`);
+    // Slack's answer to an update of a message it does not have (deleted, or never posted).
+    const missing =
+      method === 'chat.update' && !received.some((c) => c.method === 'chat.postMessage' && c.ts === ts);
+    if (missing) problems.push(`chat.update of ts ${ts}, which was never posted`);
     if (
       args.thread_ts &&
       !received.some((c) => c.method === 'chat.postMessage' && c.ts === args.thread_ts && !c.args.thread_ts)
@@ -138,7 +140,7 @@ export async function fakeSlack(): Promise<Receiver<SlackCall> & { apiUrl: strin
     res.end(
       JSON.stringify(
         problems.length
-          ? { ok: false, error: 'invalid_arguments', problems }
+          ? { ok: false, error: missing ? 'message_not_found' : 'invalid_arguments', problems }
           : { ok: true, channel: 'C0123', ts },
       ),
     );

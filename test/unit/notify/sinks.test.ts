@@ -110,6 +110,105 @@ describe('slackBotSink', () => {
   });
 });
 
+describe("slackBotSink resuming the deployment job's message", () => {
+  /** A Slack API whose chat.update answers `updateError` (or ok); chat.postMessage always posts. */
+  async function slackApi(updateError?: string) {
+    const calls: Array<{ method: string; args: Record<string, string> }> = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        const method = req.url!.replace(/^\/api\//, '');
+        const args = Object.fromEntries(new URLSearchParams(body));
+        calls.push({ method, args });
+        res.setHeader('content-type', 'application/json');
+        const failed = method === 'chat.update' && updateError;
+        res.end(
+          JSON.stringify(
+            failed
+              ? { ok: false, error: updateError }
+              : {
+                  ok: true,
+                  channel: 'C0NEW',
+                  ts: method === 'chat.postMessage' ? '1800000000.000002' : args.ts,
+                },
+          ),
+        );
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    after(() => server.close());
+    const { port } = server.address() as { port: number };
+    return { apiUrl: `http://127.0.0.1:${port}/api/`, calls };
+  }
+  const resume = { channel: 'C0OLD', ts: '1700000000.000001' };
+  const make = (apiUrl: string, warnings: string[]) =>
+    slackBotSink({ ...base(), channel: 'C0OLD', thread: true }, TOKEN, {
+      apiUrl,
+      timeoutMs: 2_000,
+      closeSignal: closing.signal,
+      resume,
+      warn: (m) => warnings.push(m),
+    });
+
+  it('updates the resumed ts and replies under it once Slack took the update; names it for the next hand-off', async () => {
+    const api = await slackApi();
+    const warnings: string[] = [];
+    const sink = make(api.apiUrl, warnings);
+    assert.deepEqual(sink.message!(), resume, 'handed on even before anything is sent');
+    await sink.send(line('reconcile takes over'), signal());
+    assert.equal(api.calls.length, 0, 'a line waits until the message is known to be there');
+    await sink.send(note('promoted'), signal());
+    await sink.send(line('production: step 2'), signal());
+    assert.deepEqual(
+      api.calls.map((c) => [c.method, c.args.channel, c.args.ts ?? c.args.thread_ts]),
+      [
+        ['chat.update', 'C0OLD', resume.ts],
+        ['chat.postMessage', 'C0OLD', resume.ts],
+        ['chat.postMessage', 'C0OLD', resume.ts],
+      ],
+    );
+    assert.deepEqual(sink.message!(), resume);
+    assert.deepEqual(warnings, []);
+  });
+
+  for (const gone of ['message_not_found', 'channel_not_found', 'cant_update_message'])
+    it(`Slack answers ${gone}: a new message with the lines that waited, and one warning`, async () => {
+      const api = await slackApi(gone);
+      const warnings: string[] = [];
+      const sink = make(api.apiUrl, warnings);
+      await sink.send(line('reconcile takes over'), signal());
+      await sink.send(note('promoted'), signal());
+      assert.deepEqual(
+        api.calls.map((c) => [c.method, c.args.ts ?? c.args.thread_ts ?? 'new']),
+        [
+          ['chat.update', resume.ts],
+          ['chat.postMessage', 'new'],
+          ['chat.postMessage', '1800000000.000002'],
+        ],
+      );
+      assert.equal(api.calls[2]!.args.text, 'reconcile takes over');
+      assert.deepEqual(sink.message!(), { channel: 'C0NEW', ts: '1800000000.000002' });
+      assert.deepEqual(warnings, [
+        `notifications: slack channel "ops": the deployment's message is gone (${gone}); posting a new one`,
+      ]);
+    });
+
+  it('any other refusal (not_authed, ratelimited) is a delivery error, never a second message', async () => {
+    for (const code of ['not_authed', 'ratelimited']) {
+      const api = await slackApi(code);
+      const warnings: string[] = [];
+      const error = await rejection(make(api.apiUrl, warnings).send(note('promoted'), signal()));
+      assert.equal(error.message, `Slack: ${code}`);
+      assert.deepEqual(
+        api.calls.map((c) => c.method),
+        ['chat.update'],
+      );
+      assert.deepEqual(warnings, []);
+    }
+  });
+});
+
 describe('webhook sinks', () => {
   it('the signed webhook: a new delivery id per request, event header, verified signature; the URL is in no error', async () => {
     const receiver = await webhookReceiver('s3cret');

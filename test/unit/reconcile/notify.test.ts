@@ -13,8 +13,10 @@ import { loadConfigFile } from '../../../src/config/load.ts';
 import { resolveEnvironment } from '../../../src/config/resolve.ts';
 import type { RawConfig } from '../../../src/config/schema.ts';
 import type { ControlRequest, ControlSource } from '../../../src/control/request.ts';
-import { reconcileNotifiers } from '../../../src/notify/wiring.ts';
+import { reconcileNotifiers, runNotifier } from '../../../src/notify/wiring.ts';
 import type { Analyzer } from '../../../src/pipeline/analyzer.ts';
+import type { Reporter } from '../../../src/pipeline/events.ts';
+import { HANDOFF_MESSAGE_WAIT_MS } from '../../../src/pipeline/executor.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import { reconcile, type ReconcileOptions } from '../../../src/reconcile/run.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
@@ -99,6 +101,7 @@ async function handOff(
   cfg: RawConfig,
   store: FileStateStore,
   environment = 'production',
+  reporter: Reporter = { event() {} },
 ): Promise<EnvironmentRecord> {
   await store.write({
     ...emptyRecord('o/r', environment, new Date()),
@@ -114,7 +117,7 @@ async function handOff(
       runId: '41',
       handOff: true,
     },
-    { reporter: { event() {} }, store },
+    { reporter, store },
   );
   assert.equal(result.status, 'waiting', result.message);
   const read = await store.read(environment);
@@ -363,6 +366,213 @@ describe('reconcile notifies', () => {
     const warnings = logs.filter((l) => l.level === 'warn');
     assert.equal(warnings.length, 1, JSON.stringify(logs));
     assert.match(warnings[0]!.message, /webhook channel "hang" failed: not delivered within 1.5 s/);
+    assertSound();
+  });
+});
+
+/**
+ * The deploying job, notifying as the CLI and the Action do (through runNotifier), hands its rollout off;
+ * its notifier is closed at the end of the job like theirs. `env` overrides the job's variables.
+ */
+async function handOffNotifying(cfg: RawConfig, store: FileStateStore, env: NodeJS.ProcessEnv = {}) {
+  const notify = await runNotifier(
+    cfg,
+    'production',
+    { repository: 'o/r', runUrl: 'https://github.com/o/r/actions/runs/41', who: 'alice' },
+    { env: { ...processEnv(), ...env }, log: (level, message) => logs.push({ level, message }) },
+  );
+  assert.ok(notify);
+  const started = performance.now();
+  const record = await handOff(cfg, store, 'production', notify.reporter);
+  const handOffMs = performance.now() - started;
+  await notify.reporter.close?.();
+  return { record, handOffMs };
+}
+
+const topLevel = () =>
+  receivers.slack.received.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts);
+const replies = () => receivers.slack.received.filter((c) => c.args.thread_ts);
+const updates = () => receivers.slack.received.filter((c) => c.method === 'chat.update');
+
+describe("reconcile continues the deploying job's Slack message", () => {
+  it('a hand-off then a /promote: one message, updated in place to Complete, every step in its thread', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const { record } = await handOffNotifying(cfg, store);
+    const [job] = topLevel();
+    assert.ok(job, 'the job posted its message');
+    assert.match(job.args.text, /\[Started\]|\[Waiting/);
+    // The record names that message (the one the job posted), by channel name, channel ID and ts.
+    assert.deepEqual(record.rollout!.notify, { slack: [{ name: 'slack', channel: 'C0123', ts: job.ts }] });
+    const jobCalls = receivers.slack.received.length;
+
+    const { summary } = await reconcileNotifying(cfg, store, {
+      environments: ['production'],
+      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
+    });
+    assert.equal(summary.entries[0]!.code, 'rollout_resumed', summary.entries[0]!.message);
+    const reconciled = receivers.slack.received.slice(jobCalls);
+    assert.ok(reconciled.length > 0, 'reconcile told Slack');
+    // No new top-level message: every call of the reconcile run is an update of, or a reply under, the job's.
+    assert.deepEqual(topLevel(), [job]);
+    for (const call of reconciled)
+      assert.equal(call.method === 'chat.update' ? call.args.ts : call.args.thread_ts, job.ts, call.method);
+    assert.deepEqual(
+      reconciled.filter((c) => c.method === 'chat.update').map((c) => c.args.text.match(/^\[(\w+)/)?.[1]),
+      ['Promoted', 'Complete'],
+    );
+    const lines = reconciled.filter((c) => c.args.thread_ts).map((c) => c.args.text);
+    assert.ok(
+      lines.some((t) => /reconcile run 99 takes over the rollout of v2 \(deployment d-production\)/.test(t)),
+      lines.join('\n'),
+    );
+    assert.equal(updates().at(-1)!.args.channel, 'C0123');
+    // The webhook channel is told as before.
+    assert.deepEqual(hookEvents().slice(-2), ['production:promoted', 'production:succeeded']);
+    assertSound();
+    assert.deepEqual(logs, []);
+  });
+
+  it('a resumed rollout that waits again hands the same message on; the next reconcile goes on in it', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }, { weight: 40, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const { record } = await handOffNotifying(cfg, store);
+    const handle = record.rollout!.notify;
+    assert.ok(handle);
+    const first = await reconcileNotifying(cfg, store, {
+      environments: ['production'],
+      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
+    });
+    assert.equal(first.summary.entries[0]!.code, 'rollout_waiting', first.summary.entries[0]!.message);
+    const again = await store.read('production');
+    assert.ok(again.ok && again.record?.rollout?.wait?.handedOff);
+    assert.deepEqual(again.record.rollout.notify, handle, 'the same message is handed on');
+    assert.ok(again.record.seq > record.seq);
+
+    const second = await reconcileNotifying(cfg, store, {
+      environments: ['production'],
+      controlFor: () =>
+        source([request('promote', again.record!.rollout!.wait!.step, 'd-production', 'dave')]),
+    });
+    assert.equal(second.summary.entries[0]!.code, 'rollout_resumed', second.summary.entries[0]!.message);
+    assert.equal(topLevel().length, 1, 'one Slack message for the whole deployment');
+    assert.ok(updates().every((c) => c.args.ts === handle.slack[0]!.ts));
+    assert.ok(replies().every((c) => c.args.thread_ts === handle.slack[0]!.ts));
+    assert.match(updates().at(-1)!.args.text, /^\[Complete\]/);
+    assertSound();
+    assert.deepEqual(logs, []);
+  });
+
+  it('a message that is gone (deleted in Slack): reconcile posts a new one, with one warning', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const { record } = await handOffNotifying(cfg, store);
+    const stale = record.rollout!.notify!.slack[0]!.ts;
+    // The fake Slack forgets what the job posted: an update of it answers message_not_found, as Slack does.
+    receivers.slack.received.length = 0;
+    const { summary } = await reconcileNotifying(cfg, store, {
+      environments: ['production'],
+      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
+    });
+    assert.equal(summary.entries[0]!.code, 'rollout_resumed', summary.entries[0]!.message);
+    const [refused, ...rest] = receivers.slack.received;
+    assert.equal(refused!.method, 'chat.update');
+    assert.equal(refused!.args.ts, stale);
+    const posts = topLevel();
+    assert.equal(posts.length, 1, 'one new message');
+    assert.match(posts[0]!.args.text, /^\[Promoted\]/);
+    assert.match(JSON.stringify(posts[0]!.args.blocks), /continued by reconcile run 99/);
+    // Everything after it is in the new message: its update, its thread (the take-over line included).
+    for (const call of rest.filter((c) => c !== posts[0]))
+      assert.equal(call.method === 'chat.update' ? call.args.ts : call.args.thread_ts, posts[0]!.ts);
+    assert.ok(replies().some((c) => /takes over the rollout of v2/.test(c.args.text)));
+    assert.match(updates().at(-1)!.args.text, /^\[Complete\]/);
+    for (const call of rest) assert.deepEqual(call.problems, [], call.method);
+    const warnings = logs.filter((l) => l.level === 'warn');
+    assert.equal(warnings.length, 1, JSON.stringify(logs));
+    assert.match(
+      warnings[0]!.message,
+      /slack channel "slack": the deployment's message is gone \(message_not_found\); posting a new one/,
+    );
+  });
+
+  it('a hand-off whose Slack post is not answered waits for it only a bounded time, then hands off without it', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const { record, handOffMs } = await handOffNotifying(cfg, store, {
+      DEPLOY_ACTION_SLACK_API_URL: `${receivers.hang.url}/api/`,
+    });
+    assert.ok(receivers.hang.received.length >= 1, 'the job asked Slack');
+    assert.equal(record.rollout!.notify, undefined, 'no message to continue');
+    // It waited for the post (the bound), and no longer: the request timeout is 60 s.
+    assert.ok(handOffMs >= HANDOFF_MESSAGE_WAIT_MS - 50, `the hand-off took ${handOffMs} ms`);
+    assert.ok(handOffMs < 20_000, `the hand-off took ${handOffMs} ms`);
+    // Reconcile then posts a new message, as for a record written before messages were kept.
+    logs = [];
+    await reconcileNotifying(cfg, store, {
+      environments: ['production'],
+      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
+    });
+    assert.equal(topLevel().length, 1);
+    assert.match(topLevel()[0]!.args.text, /^\[Promoted\]/);
+    assertSound();
+  });
+
+  it('the job asks for its messages only when it hands off (never on a rollback) and keeps only Slack identifiers', async () => {
+    const asked: number[] = [];
+    const spy = (answer: unknown): Reporter => ({
+      event() {},
+      messages: async (waitMs) => {
+        asked.push(waitMs);
+        return answer as never;
+      },
+    });
+    // A rollout that fails and rolls back: the rollback never waits on a notification.
+    const failing = await config('{ weight: 25, pause: manual }', { failOn: 'set_weight:green' });
+    const failStore = new FileStateStore(join(dir, 'state'));
+    await failStore.write({ ...emptyRecord('o/r', 'production', new Date()), seq: 1 });
+    const failed = await runPipeline(
+      { env: resolveEnvironment(failing, 'production'), version: 'v2', deploymentId: 'd-f', handOff: true },
+      { reporter: spy(undefined), store: failStore },
+    );
+    assert.notEqual(failed.status, 'waiting', failed.message);
+    assert.notEqual(failed.status, 'succeeded', failed.message);
+    assert.deepEqual(asked, []);
+
+    // A hand-off asks once, bounded; what the reporter answers is checked before it is signed into the record.
+    rmSync(join(dir, 'state'), { recursive: true, force: true });
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const forged = await handOff(
+      cfg,
+      store,
+      'production',
+      spy({ slack: [{ name: 'slack', channel: '#ops', ts: '1700000000.000001' }] }),
+    );
+    assert.deepEqual(asked, [HANDOFF_MESSAGE_WAIT_MS]);
+    assert.equal(
+      forged.rollout!.notify,
+      undefined,
+      'not a Slack channel ID: left out, the record still reads',
+    );
+  });
+
+  it('a config that now names another channel ID gets a new message there, not an update of the old one', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const { record } = await handOffNotifying(cfg, store);
+    const moved = structuredClone(cfg);
+    const channels = moved.environments.production!.notifications!.channels!;
+    channels.slack = { ...(channels.slack as object), channel: 'C0999' } as (typeof channels)['slack'];
+    const jobCalls = receivers.slack.received.length;
+    await reconcileNotifying(moved, store, {
+      environments: ['production'],
+      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
+    });
+    const reconciled = receivers.slack.received.slice(jobCalls);
+    assert.equal(reconciled[0]!.method, 'chat.postMessage');
+    assert.equal(reconciled[0]!.args.channel, 'C0999');
+    assert.equal(reconciled[0]!.args.thread_ts, undefined);
     assertSound();
   });
 });

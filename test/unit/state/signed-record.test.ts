@@ -215,3 +215,51 @@ test('state-key values: the printed hex is the derived key; a short value is ref
       !e.message.includes('short-secret'),
   );
 });
+
+test("a handed-off rollout's Slack message (rollout.notify) is signed with it; a record without one still reads; a malformed one is corrupt", () => {
+  const handedOff = (notify?: unknown): EnvironmentRecord =>
+    ({
+      ...record(),
+      rollout: {
+        deploymentId: '42',
+        version: 'v3',
+        strategy: 'canary',
+        phase: 'production',
+        step: 1,
+        steps: 3,
+        startedAt: NOW.toISOString(),
+        owner: { kind: 'workflow', runId: '9' },
+        recovery: [],
+        wait: { kind: 'manual', step: 1, since: NOW.toISOString(), handedOff: true },
+        ...(notify === undefined ? {} : { notify }),
+      },
+    }) as EnvironmentRecord;
+  const notify = { slack: [{ name: 'ops', channel: 'C0123456789', ts: '1700000000.000100' }] };
+  const withHandle = handedOff(notify);
+  const read = verifyRecord(signRecord(withHandle, prodKey, place), [prodKey], place);
+  assert.deepEqual(read, { ok: true, record: withHandle });
+  // Records written before the field existed keep working.
+  const old = handedOff();
+  assert.deepEqual(verifyRecord(signRecord(old, prodKey, place), [prodKey], place), {
+    ok: true,
+    record: old,
+  });
+  // Signed by the key holder, yet not Slack identifiers: refused, saying which field.
+  for (const [bad, where] of [
+    [
+      { slack: [{ ...notify.slack[0], channel: '#ops' }] },
+      /rollout\.notify\.slack\.0\.channel: is not a Slack channel ID/,
+    ],
+    [
+      { slack: [{ ...notify.slack[0], ts: '1700000000' }] },
+      /rollout\.notify\.slack\.0\.ts: is not a Slack message ts/,
+    ],
+    [{ slack: [{ ...notify.slack[0], name: 'a b' }] }, /rollout\.notify\.slack\.0\.name/],
+    [{ slack: [] }, /rollout\.notify\.slack/],
+    [{ slack: 'C0123456789/1700000000.000100' }, /rollout\.notify\.slack/],
+  ] as const) {
+    const refused = verifyRecord(signRecord(handedOff(bad), prodKey, place), [prodKey], place);
+    assert.equal(!refused.ok && refused.code, 'state_corrupt', JSON.stringify(bad));
+    assert.match(!refused.ok ? refused.message : '', where);
+  }
+});
