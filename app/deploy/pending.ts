@@ -26,9 +26,12 @@ export interface PendingRequest {
 const MARKER_KIND = 'pending';
 export const PENDING_MARKER = MARKER_KIND;
 
-const markerSchema = z.strictObject({
-  v: z.literal(1),
-  env: z.string().regex(ENVIRONMENT_NAME),
+/** What a deployment request asks, as the app's signed markers keep it (this reply's, a schedule's tag). */
+export type AskedRequest = Omit<PendingRequest, 'at'>;
+
+/** The marker fields of an AskedRequest; a marker kind adds its own (`type` may be narrowed there). */
+export const askedFields = {
+  env: z.string().regex(ENVIRONMENT_NAME).max(255),
   sha: z.string().regex(/^[0-9a-f]{40}$/),
   type: z.enum(DEPLOYMENT_TYPES),
   strategy: z.enum(STRATEGY_NAMES).optional(),
@@ -36,12 +39,11 @@ const markerSchema = z.strictObject({
   hotfix_reason: z.string().max(500).optional(),
   by: z.string().regex(/^[A-Za-z0-9-]+$/),
   source: z.number().int().positive(),
-  at: z.iso.datetime({ offset: true }),
-});
+};
+type AskedWire = z.input<z.ZodObject<typeof askedFields>>;
 
-export function serializePendingMarker(p: PendingRequest, keys: MarkerKeys, scope: MarkerScope): string {
-  const data: z.input<typeof markerSchema> = {
-    v: 1,
+export function askedToWire(p: AskedRequest): AskedWire {
+  return {
     env: p.environment,
     sha: p.sha.toLowerCase(),
     type: p.type,
@@ -50,14 +52,13 @@ export function serializePendingMarker(p: PendingRequest, keys: MarkerKeys, scop
     ...(p.hotfixReason !== undefined ? { hotfix_reason: p.hotfixReason } : {}),
     by: p.requestedBy,
     source: p.sourceCommentId,
-    at: p.at.toISOString(),
   };
-  return writeMarker(MARKER_KIND, data, keys, scope);
 }
 
-/** Every well-formed pending request among a comment's verified markers; anything malformed is skipped. */
-export function parsePendingMarkers(markers: readonly VerifiedMarker[]): PendingRequest[] {
-  return markersOf(markers, MARKER_KIND, markerSchema).map((d) => ({
+export function askedFromWire<T extends DeploymentType>(
+  d: Omit<AskedWire, 'type'> & { type: T },
+): AskedRequest & { type: T } {
+  return {
     environment: d.env,
     sha: d.sha,
     type: d.type,
@@ -66,6 +67,27 @@ export function parsePendingMarkers(markers: readonly VerifiedMarker[]): Pending
     ...(d.hotfix_reason !== undefined ? { hotfixReason: d.hotfix_reason } : {}),
     requestedBy: d.by,
     sourceCommentId: d.source,
+  };
+}
+
+/** Only the asked fields of a larger request (a schedule's), sha in lower case as markers keep it. */
+export const askedOf = (r: AskedRequest): AskedRequest => askedFromWire(askedToWire(r));
+
+const markerSchema = z.strictObject({
+  v: z.literal(1),
+  ...askedFields,
+  at: z.iso.datetime({ offset: true }),
+});
+
+export function serializePendingMarker(p: PendingRequest, keys: MarkerKeys, scope: MarkerScope): string {
+  const data: z.input<typeof markerSchema> = { v: 1, ...askedToWire(p), at: p.at.toISOString() };
+  return writeMarker(MARKER_KIND, data, keys, scope);
+}
+
+/** Every well-formed pending request among a comment's verified markers; anything malformed is skipped. */
+export function parsePendingMarkers(markers: readonly VerifiedMarker[]): PendingRequest[] {
+  return markersOf(markers, MARKER_KIND, markerSchema).map((d) => ({
+    ...askedFromWire(d),
     at: new Date(d.at),
   }));
 }

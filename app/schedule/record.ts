@@ -9,9 +9,8 @@ import * as z from 'zod';
 import { appendMarkers, readMarkerBlock, writeMarker } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import type { MarkerScope, TamperReason } from '../../src/github/hidden-marker.ts';
-import { PARAMETER_NAME } from '../../src/github/deployment-payload.ts';
-import { ENVIRONMENT_NAME, STRATEGY_NAMES } from '../../src/config/schema.ts';
 import type { StrategyName } from '../../src/config/schema.ts';
+import { askedFields, askedFromWire, askedToWire } from '../deploy/pending.ts';
 import { lockRefName } from '../locks.ts';
 
 export const SCHEDULE_KIND = 'schedule';
@@ -47,15 +46,10 @@ const schema = z.strictObject({
   v: z.literal(1),
   id: z.string().regex(ID),
   mode: z.enum(['at', 'queue']),
-  env: z.string().regex(ENVIRONMENT_NAME).max(255),
-  sha: z.string().regex(/^[0-9a-f]{40}$/),
+  ...askedFields,
   pr: z.number().int().positive(),
+  // Only a deployment is scheduled or queued, never a rollback.
   type: z.enum(['standard', 'hotfix']),
-  strategy: z.enum(STRATEGY_NAMES).optional(),
-  params: z.record(z.string().regex(PARAMETER_NAME), z.string().max(500)),
-  hotfix_reason: z.string().max(500).optional(),
-  by: z.string().regex(/^[A-Za-z0-9-]+$/),
-  source: z.number().int().positive(),
   asked: z.iso.datetime({ offset: true }),
   at: z.iso.datetime({ offset: true }).optional(),
   zone: z.string().max(64).optional(),
@@ -89,15 +83,9 @@ export function scheduleMessage(request: ScheduledRequest, keys: MarkerKeys, rep
     v: 1,
     id: request.id,
     mode: request.mode,
-    env: request.environment,
-    sha: request.sha.toLowerCase(),
-    pr: request.pr,
+    ...askedToWire(request),
     type: request.type,
-    ...(request.strategy ? { strategy: request.strategy } : {}),
-    params: request.params,
-    ...(request.hotfixReason !== undefined ? { hotfix_reason: request.hotfixReason } : {}),
-    by: request.requestedBy,
-    source: request.sourceCommentId,
+    pr: request.pr,
     asked: request.requestedAt.toISOString(),
     ...(request.at ? { at: request.at.toISOString() } : {}),
     ...(request.zone ? { zone: request.zone } : {}),
@@ -159,15 +147,8 @@ export function readScheduleMessage(
     request: {
       id: d.id,
       mode: d.mode,
-      environment: d.env,
-      sha: d.sha,
+      ...askedFromWire(d),
       pr: d.pr,
-      type: d.type,
-      ...(d.strategy ? { strategy: d.strategy } : {}),
-      params: d.params,
-      ...(d.hotfix_reason !== undefined ? { hotfixReason: d.hotfix_reason } : {}),
-      requestedBy: d.by,
-      sourceCommentId: d.source,
       requestedAt: new Date(d.asked),
       ...(d.at !== undefined ? { at: new Date(d.at) } : {}),
       ...(d.zone !== undefined ? { zone: d.zone } : {}),

@@ -20,7 +20,7 @@ import { readLocks } from '../locks.ts';
 import { decide } from '../deploy/dispatch.ts';
 import type { Base } from '../deploy/dispatch.ts';
 import { startDeployment } from '../deploy/start.ts';
-import type { PendingRequest } from '../deploy/pending.ts';
+import { askedOf, type PendingRequest } from '../deploy/pending.ts';
 import { lockOwner } from '../deploy/replies.ts';
 import { explainRefusal, resolvePolicy } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
@@ -129,17 +129,7 @@ async function startNow(deps: DueDeps, where: Where, request: ScheduledRequest):
     );
   const policy = resolvePolicy(config, request.environment);
   const b: Base = { where, pr, config, comments };
-  const pending: PendingRequest = {
-    environment: request.environment,
-    sha: request.sha,
-    type: request.type,
-    ...(request.strategy ? { strategy: request.strategy } : {}),
-    params: request.params,
-    ...(request.hotfixReason !== undefined ? { hotfixReason: request.hotfixReason } : {}),
-    requestedBy: request.requestedBy,
-    sourceCommentId: request.sourceCommentId,
-    at: deps.now(),
-  };
+  const pending: PendingRequest = { ...askedOf(request), at: deps.now() };
   let decided: Awaited<ReturnType<typeof decide>> | undefined;
   if (pr.open) {
     const actor = await actorOf(deps.api, where, request.requestedBy, teamsIn(policy.deployers));
