@@ -182,9 +182,7 @@ function assertSound() {
 
 describe('reconcile notifies', () => {
   it('a 24 h bake its metrics roll back: rolled_back to the webhook and Slack, saying which deployment it continues', async () => {
-    const cfg = await config('{ weight: 25, pause: 24h }');
-    const store = new FileStateStore(join(dir, 'state'));
-    const record = await handOff(cfg, store);
+    const { cfg, store, record } = await waitingAt('{ weight: 25, pause: 24h }');
     const bad: Analyzer = {
       evaluate: async () => ({ ok: false, analysis: 'rollback', reason: 'error rate 9 % > 1 % (canary)' }),
     };
@@ -226,9 +224,7 @@ describe('reconcile notifies', () => {
   });
 
   it('a /promote that ends a handed-off wait: promoted (by who promoted) then succeeded, one Slack message updated', async () => {
-    const cfg = await config('{ weight: 25, pause: manual }');
-    const store = new FileStateStore(join(dir, 'state'));
-    const record = await handOff(cfg, store);
+    const { cfg, store, record } = await waitingAt('{ weight: 25, pause: manual }');
     const { summary } = await reconcileNotifying(cfg, store, {
       environments: ['production'],
       controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
@@ -253,9 +249,7 @@ describe('reconcile notifies', () => {
   });
 
   it('a bake that ends on time and succeeds: succeeded only (a bake ending is no promotion)', async () => {
-    const cfg = await config('{ weight: 25, pause: 24h }');
-    const store = new FileStateStore(join(dir, 'state'));
-    const record = await handOff(cfg, store);
+    const { cfg, store, record } = await waitingAt('{ weight: 25, pause: 24h }');
     const fine: Analyzer = { evaluate: async () => ({ ok: true, analysis: 'promote', detail: 'fine' }) };
     const { summary } = await reconcileNotifying(cfg, store, {
       environments: ['production'],
@@ -269,9 +263,7 @@ describe('reconcile notifies', () => {
   });
 
   it('an /abort: rolled_back, naming who aborted', async () => {
-    const cfg = await config('{ weight: 25, pause: manual }');
-    const store = new FileStateStore(join(dir, 'state'));
-    const record = await handOff(cfg, store);
+    const { cfg, store, record } = await waitingAt('{ weight: 25, pause: manual }');
     const { summary } = await reconcileNotifying(cfg, store, {
       environments: ['production'],
       controlFor: () => source([request('abort', record.rollout!.wait!.step, 'd-production', 'bob')]),
@@ -283,9 +275,9 @@ describe('reconcile notifies', () => {
   });
 
   it('a promote that reaches the next wait: promoted, then waiting_for_approval again', async () => {
-    const cfg = await config('{ weight: 25, pause: manual }, { weight: 40, pause: manual }');
-    const store = new FileStateStore(join(dir, 'state'));
-    const record = await handOff(cfg, store);
+    const { cfg, store, record } = await waitingAt(
+      '{ weight: 25, pause: manual }, { weight: 40, pause: manual }',
+    );
     const { summary } = await reconcileNotifying(cfg, store, {
       environments: ['production'],
       controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
@@ -297,9 +289,7 @@ describe('reconcile notifies', () => {
   });
 
   it('the reconcile job cancelled while the promoted rollout goes on: promoted, then cancelled', async () => {
-    const cfg = await config('{ weight: 25, pause: manual }');
-    const store = new FileStateStore(join(dir, 'state'));
-    const record = await handOff(cfg, store);
+    const { cfg, store, record } = await waitingAt('{ weight: 25, pause: manual }');
     const { summary } = await reconcileNotifying(cfg, store, {
       environments: ['production'],
       signal: AbortSignal.abort(),
@@ -343,9 +333,7 @@ describe('reconcile notifies', () => {
   });
 
   it('a channel that never answers delays neither the rollback nor the run beyond the close bound; one warning', async () => {
-    const cfg = await config('{ weight: 25, pause: 24h }', { hang: true });
-    const store = new FileStateStore(join(dir, 'state'));
-    const record = await handOff(cfg, store);
+    const { cfg, store, record } = await waitingAt('{ weight: 25, pause: 24h }', { hang: true });
     const bad: Analyzer = {
       evaluate: async () => ({ ok: false, analysis: 'rollback', reason: 'p95 2.4 s' }),
     };
@@ -374,6 +362,13 @@ describe('reconcile notifies', () => {
  * The deploying job, notifying as the CLI and the Action do (through runNotifier), hands its rollout off;
  * its notifier is closed at the end of the job like theirs. `env` overrides the job's variables.
  */
+/** A config with these canary steps, its state dir, and the record of a job that handed off at the first wait. */
+async function waitingAt(steps: string, options: { hang?: boolean } = {}) {
+  const cfg = await config(steps, options);
+  const store = new FileStateStore(join(dir, 'state'));
+  return { cfg, store, record: await handOff(cfg, store) };
+}
+
 async function handOffNotifying(cfg: RawConfig, store: FileStateStore, env: NodeJS.ProcessEnv = {}) {
   const notify = await runNotifier(
     cfg,
