@@ -8,7 +8,11 @@ export interface SecretRule {
   description: string;
   /** Lowercase substrings; a line is tried only when it contains one of them. */
   keywords: string[];
-  /** Global regex; the capture group named `secret` (or the whole match) is the secret. */
+  /**
+   * Global regex; the capture group named `secret` (or the whole match) is the secret. The group ends the
+   * pattern (only `\b` or a negative lookahead may follow it), so its column is the match's end minus its
+   * length: the `d` flag's indices cost more than the rest of a match (checked when the module loads).
+   */
   pattern: RegExp;
   /**
    * Extra check on the secret, e.g. entropy or placeholders. `context` says how it stands in its line; for a
@@ -69,13 +73,13 @@ export const SECRET_RULES: SecretRule[] = [
     id: 'gcp-service-account-key',
     description: 'GCP service account private key',
     keywords: ['private_key'],
-    pattern: /"private_key"\s*:\s*"(?<secret>-----BEGIN (?:RSA )?PRIVATE KEY-----\\n[A-Za-z0-9+/=\\]{40,})/dg,
+    pattern: /"private_key"\s*:\s*"(?<secret>-----BEGIN (?:RSA )?PRIVATE KEY-----\\n[A-Za-z0-9+/=\\]{40,})/g,
   },
   {
     id: 'private-key',
     description: 'private key block',
     keywords: ['private key'],
-    pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/dg,
+    pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/g,
     multiline: true,
     accept: (block) => KEY_BODY.test(block.replace(/\\[nr]/g, '\n')),
   },
@@ -83,7 +87,7 @@ export const SECRET_RULES: SecretRule[] = [
     id: 'aws-access-key-id',
     description: 'AWS access key id',
     keywords: ['akia', 'asia', 'abia', 'acca'],
-    pattern: /\b(?<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b/dg,
+    pattern: /\b(?<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b/g,
     accept: (secret) => !secret.endsWith('EXAMPLE'),
   },
   {
@@ -91,45 +95,45 @@ export const SECRET_RULES: SecretRule[] = [
     description: 'AWS secret access key',
     keywords: ['aws'],
     pattern:
-      /aws[\w.-]{0,25}?(?:secret|key)[\w.-]{0,25}?["']?\s*(?:[:=]|=>)\s*["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/dgi,
+      /aws[\w.-]{0,25}?(?:secret|key)[\w.-]{0,25}?["']?\s*(?:[:=]|=>)\s*["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
     accept: (secret) => !PLACEHOLDER.test(secret) && shannonEntropy(secret) >= 3.5,
   },
   {
     id: 'azure-storage-key',
     description: 'Azure storage account key',
     keywords: ['accountkey'],
-    pattern: /AccountKey=(?<secret>[A-Za-z0-9+/]{86}==)/dg,
+    pattern: /AccountKey=(?<secret>[A-Za-z0-9+/]{86}==)/g,
   },
   {
     id: 'github-token',
     description: 'GitHub token',
     keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
-    pattern: /\b(?<secret>gh[pousr]_[A-Za-z0-9]{36,255})\b/dg,
+    pattern: /\b(?<secret>gh[pousr]_[A-Za-z0-9]{36,255})\b/g,
   },
   {
     id: 'github-fine-grained-token',
     description: 'GitHub fine-grained personal access token',
     keywords: ['github_pat_'],
-    pattern: /\b(?<secret>github_pat_[A-Za-z0-9_]{50,255})\b/dg,
+    pattern: /\b(?<secret>github_pat_[A-Za-z0-9_]{50,255})\b/g,
   },
   {
     id: 'slack-webhook',
     description: 'Slack incoming webhook URL',
     keywords: ['hooks.slack.com'],
     pattern:
-      /(?<secret>https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,512})/dg,
+      /(?<secret>https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,512})/g,
   },
   {
     id: 'slack-token',
     description: 'Slack token',
     keywords: ['xox'],
-    pattern: /\b(?<secret>xox[abposr]-[A-Za-z0-9-]{10,250})\b/dg,
+    pattern: /\b(?<secret>xox[abposr]-[A-Za-z0-9-]{10,250})\b/g,
   },
   {
     id: 'stripe-key',
     description: 'Stripe secret or restricted key',
     keywords: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'],
-    pattern: /\b(?<secret>[sr]k_(?:live|test)_[A-Za-z0-9]{20,247})\b/dg,
+    pattern: /\b(?<secret>[sr]k_(?:live|test)_[A-Za-z0-9]{20,247})\b/g,
   },
   {
     id: 'jwt',
@@ -138,7 +142,7 @@ export const SECRET_RULES: SecretRule[] = [
     // A token starts where a base64url run starts, and its parts are bounded: from every "eyJ" inside a
     // run ("eyJ-eyJ-...") the rest of the run was scanned again (quadratic time on a long line).
     pattern:
-      /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{8,1024}\.eyJ[A-Za-z0-9_-]{8,16384}\.[A-Za-z0-9_-]{10,1024})/dg,
+      /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{8,1024}\.eyJ[A-Za-z0-9_-]{8,16384}\.[A-Za-z0-9_-]{10,1024})/g,
   },
   {
     id: 'generic-secret',
@@ -159,7 +163,7 @@ export const SECRET_RULES: SecretRule[] = [
     // No name prefix and at most 64 name characters after the keyword: `[\w.-]*` on both sides re-scanned a
     // long word from every position (quadratic: a 1 MB line took minutes). The secret's position is its own.
     pattern:
-      /(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth|credential)[\w.-]{0,64}?["'`]?\s*(?::=|=>|[:=])\s*(?<open>["'`])?(?<secret>[A-Za-z0-9+/=_\-!@#$%^&*.~]{12,200})/dgi,
+      /(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth|credential)[\w.-]{0,64}?["'`]?\s*(?::=|=>|[:=])\s*(?<open>["'`])?(?<secret>[A-Za-z0-9+/=_\-!@#$%^&*.~]{12,200})/gi,
     accept: (secret, options, context) =>
       !PLACEHOLDER.test(secret) &&
       !CODE_REFERENCE.test(secret) &&
@@ -169,6 +173,35 @@ export const SECRET_RULES: SecretRule[] = [
       shannonEntropy(secret) >= Math.min(options.entropyThreshold, 0.9 * Math.log2(secret.length)),
   },
 ];
+
+for (const rule of SECRET_RULES) {
+  if (!rule.pattern.global || rule.pattern.hasIndices)
+    throw new Error(`secret rule ${rule.id}: the pattern must have the g flag and not the d flag`);
+  if (!secretEndsPattern(rule.pattern.source))
+    throw new Error(
+      `secret rule ${rule.id}: the (?<secret>...) group must end the pattern (only \\b or a negative lookahead after it)`,
+    );
+}
+
+/**
+ * Whether a pattern has no `secret` group, or one that only zero-width assertions (`\b`, a negative
+ * lookahead without groups) follow: then the secret ends where the match ends.
+ */
+export function secretEndsPattern(source: string): boolean {
+  const start = source.indexOf('(?<secret>');
+  if (start < 0) return true;
+  let depth = 0;
+  let inClass = false;
+  for (let i = start; i < source.length; i++) {
+    const char = source[i];
+    if (char === '\\') i++;
+    else if (inClass) inClass = char !== ']';
+    else if (char === '[') inClass = true;
+    else if (char === '(') depth++;
+    else if (char === ')' && --depth === 0) return /^(?:\\b|\(\?![^()]*\))*$/.test(source.slice(i + 1));
+  }
+  return false;
+}
 
 // The keyword prefilter works on bytes: every keyword is ASCII, and a UTF-8 text holds an ASCII character
 // only as that byte, so a case-insensitive byte match finds exactly what a case-insensitive (non-Unicode)
@@ -375,14 +408,11 @@ function matchLine(
     rule.pattern.lastIndex = 0;
     for (let m = rule.pattern.exec(line); m; m = rule.pattern.exec(line)) {
       const value = m.groups?.secret ?? m[0];
-      const column = m.indices?.groups?.secret?.[0] ?? m.index;
+      const column = m.index + m[0].length - value.length;
       const span: [number, number] = [column, column + value.length];
       if (overlaps(taken, span)) continue;
       const secret = rule.multiline ? block(m.index) : value;
-      const context = {
-        quoted: m.groups?.open !== undefined,
-        next: /\S/.exec(line.slice(span[1], span[1] + 200))?.[0] ?? '',
-      };
+      const context = new LineContext(line, span[1], m.groups?.open !== undefined);
       if (rule.accept && !rule.accept(secret, options, context)) continue;
       (spans ??= []).push(span);
       (found ??= []).push({
@@ -397,6 +427,21 @@ function matchLine(
     if (spans) taken = [...taken, ...spans].sort((a, b) => a[0] - b[0]);
   }
   return found?.sort((a, b) => a.column - b.column);
+}
+
+/** How a value stands in its line; `next` is looked up only when a check asks for it (most never do). */
+class LineContext implements MatchContext {
+  readonly quoted: boolean;
+  private readonly line: string;
+  private readonly after: number;
+  constructor(line: string, after: number, quoted: boolean) {
+    this.line = line;
+    this.after = after;
+    this.quoted = quoted;
+  }
+  get next(): string {
+    return /\S/.exec(this.line.slice(this.after, this.after + 200))?.[0] ?? '';
+  }
 }
 
 /** Whether `span` overlaps one of the disjoint spans sorted by start. */

@@ -1,0 +1,174 @@
+// The secret scanner's fast paths (issue 16: byte-level keyword search, no `d` flag on the rules, lazy
+// context) against the scan as specified, written the plain way: every line decoded, its keywords found in
+// its ASCII-lowercased text, each rule of those keywords matched with indices, the value's context computed
+// up front. Same hits, to the column and the raw value, on generated source and on random mixes of every
+// rule's secrets with the shapes that decide between a finding and none.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DEFAULT_SCAN_OPTIONS,
+  SECRET_RULES,
+  scanBytes,
+  scanText,
+  secretEndsPattern,
+} from '../../../src/gates/secret-rules.ts';
+import type { SecretHit } from '../../../src/gates/secret-rules.ts';
+import { generateFile } from '../../../bench/generate-source.ts';
+import { rng } from '../../helpers/random.ts';
+import type { Random } from '../../helpers/random.ts';
+
+/** The specified scan of a text: line by line, nothing skipped for speed. */
+function referenceScan(text: string): SecretHit[] {
+  const hits: SecretHit[] = [];
+  let offset = 0;
+  for (const [index, line] of text.split('\n').entries()) {
+    // ASCII case only: a keyword's letters are ASCII, and no other character stands for one (Kelvin sign).
+    const lower = line.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+    let taken: Array<[number, number]> = [];
+    const found: SecretHit[] = [];
+    for (const rule of SECRET_RULES) {
+      if (!rule.keywords.some((keyword) => lower.includes(keyword))) continue;
+      const spans: Array<[number, number]> = [];
+      for (const m of line.matchAll(
+        new RegExp(rule.pattern.source, `${rule.pattern.flags.replace('d', '')}d`),
+      )) {
+        const value = m.groups?.secret ?? m[0];
+        const column = m.indices?.groups?.secret?.[0] ?? m.index;
+        const span: [number, number] = [column, column + value.length];
+        if (taken.some(([start, end]) => start < span[1] && span[0] < end)) continue;
+        // A key block: the 400 characters of the text from its header on.
+        const secret = rule.multiline ? text.slice(offset + m.index, offset + m.index + 400) : value;
+        const context = {
+          quoted: m.groups?.open !== undefined,
+          next: /\S/.exec(line.slice(span[1], span[1] + 200))?.[0] ?? '',
+        };
+        if (rule.accept && !rule.accept(secret, DEFAULT_SCAN_OPTIONS, context)) continue;
+        spans.push(span);
+        found.push({
+          rule: rule.id,
+          description: rule.description,
+          line: index + 1,
+          column: column + 1,
+          secret,
+        });
+      }
+      taken = [...taken, ...spans];
+    }
+    hits.push(...found.sort((a, b) => a.column - b.column));
+    offset += line.length + 1;
+  }
+  return hits;
+}
+
+// Secret-shaped values are assembled at run time so that this repository never contains one literally.
+const j = (...parts: string[]) => parts.join('');
+const S = {
+  awsId: j('AKIA', 'Q3EGRUZ5VX7W2M4N'),
+  awsSecret: j('wJalrXUtnFEMI/K7MDENG/', 'bPxRfiCYz9Qk3LmNp0'),
+  github: j('ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'),
+  githubPat: j('github_pat_', '11ABCDEFG0123456789_', 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV'),
+  slackToken: j('xoxb-', '2048-4096-', 'aB3dE5gH7jK9mN1pQ3sT5vW7'),
+  slackHook: j('https://hooks.slack.com/services/', 'T0ABCDEFG/B0HIJKLMN/', 'q1W2e3R4t5Y6u7I8o9P0a1S2'),
+  stripe: j('sk_live_', '4eC39HqLyjWDarjtT1zdp7dc9Qx2'),
+  azure: j('q1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6j7K8l9Z0x1C2v3B4n5M6', 'q1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6j7K'),
+  jwt: j('eyJhbGciOiJIUzI1NiJ9', '.', 'eyJzdWIiOiIxMjM0NTY3ODkwIn0', '.', 'SflKxwRJSMeKKF2QT4fwpMeJ'),
+  password: j('Zq8#vL2!', 'pW9xR4tY7u'),
+  value: j('q7Zt9wLk2Vx8Rb4N', 'c6Hy3Pm5Jd1Gf0Ts'),
+  keyBody: j('MIIEowIBAAKCAQEA7b3Lq9', 'xYz0123456789abcdefABCDEF'),
+};
+
+/** Pieces of a line: secrets in their settings, near misses, and text around them. */
+const PIECES: Array<(r: Random) => string> = [
+  () => `token = "${S.github}"`,
+  () => `AWS_SECRET_ACCESS_KEY=${S.awsSecret}`,
+  () => `aws_key: '${S.awsSecret}' ${S.awsId}`,
+  () => `id ${S.awsId.slice(0, -7)}EXAMPLE`,
+  () => `Authorization: ${S.githubPat}`,
+  () => `${S.slackToken} ${S.slackHook}`,
+  () => `key=${S.stripe}`,
+  () => `AccountKey=${S.azure.slice(0, 86)}==;`,
+  () => `bearer ${S.jwt}`,
+  () => `"private_key": "-----BEGIN PRIVATE KEY-----\\n${S.keyBody}\\n"`,
+  () => `-----BEGIN RSA PRIVATE KEY-----\n${S.keyBody}\naGVsbG8gd29ybGQ=\n-----END RSA PRIVATE KEY-----`,
+  () => '-----BEGIN PRIVATE KEY-----',
+  (r) =>
+    `${pick(r, ['password', 'PassWord', 'PASSWD', 'pwd', 'api_key', 'Api-Key', 'apikey'])}: '${S.password}'`,
+  (r) =>
+    `${pick(r, ['secret', 'SECRET', 'auth', 'credential', 'access_key'])}=${S.value}${pick(r, ['', ' ', ';', '(', ',', ' '.repeat(250) + 'x'])}`,
+  () => `accesskey = "${S.value}"`,
+  () => `api\u212Aey = "${S.value}"`,
+  () => 'password: process.env.DB_PASSWORD,',
+  () => 'secret_env: AUDIT_WEBHOOK_SECRET',
+  () => 'token=header[i]; auth=getAuth(x)',
+  () => `api_key = "your-api-key-here" token: ${S.value.toLowerCase()}`,
+  () => 'credentials:kEnumerable,',
+  () => 'tok',
+  () => 'en',
+  () => 'é日本😀',
+  () => '\r',
+  () => '   ',
+  (r) => generateFile(Math.floor(r() * 1e6), 80).split('\n')[0]!,
+  (r) => Math.floor(r() * 36 ** 8).toString(36),
+];
+const SEPARATORS = ['', ' ', '\n', '\r\n', '; ', '\n\n', '\t'];
+const pick = <T>(r: Random, list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
+
+function mix(r: Random): string {
+  let text = '';
+  const pieces = 1 + Math.floor(r() * 12);
+  for (let i = 0; i < pieces; i++) text += pick(r, PIECES)(r) + pick(r, SEPARATORS);
+  return text;
+}
+
+/** scanBytes over `text` placed `pad` bytes into a buffer that starts `shift` bytes into its memory. */
+function scanAt(text: string, pad: number, shift: number): SecretHit[] {
+  const bytes = Buffer.from(text);
+  const memory = new Uint8Array(shift + pad + bytes.length + 8).fill(0x61);
+  const buffer = Buffer.from(memory.buffer, shift, pad + bytes.length);
+  bytes.copy(buffer, pad);
+  const hits: SecretHit[] = [];
+  scanBytes(buffer, pad, buffer.length, buffer.length, 1, DEFAULT_SCAN_OPTIONS, (hit) => hits.push(hit));
+  return hits;
+}
+
+test('the scanner finds what the plain line-by-line scan finds, on random mixes of every rule', () => {
+  const r = rng(16);
+  const rules = new Set<string>();
+  let findings = 0;
+  for (let i = 0; i < 3000; i++) {
+    const text = mix(r);
+    const expected = referenceScan(text);
+    assert.deepEqual(scanText(text), expected, `text ${i}: ${JSON.stringify(text)}`);
+    // Wherever the text sits in memory and in its buffer (even or odd addresses).
+    assert.deepEqual(scanAt(text, i % 5, (i >> 2) % 4), expected, `text ${i} at ${i % 5}, ${(i >> 2) % 4}`);
+    for (const hit of expected) rules.add(hit.rule);
+    findings += expected.length;
+  }
+  // The mixes reach every rule, and many findings.
+  assert.deepEqual([...rules].sort(), SECRET_RULES.map((rule) => rule.id).sort());
+  assert.ok(findings > 3000, `${findings} findings`);
+});
+
+test('the scanner finds what the plain line-by-line scan finds on generated source files', () => {
+  let findings = 0;
+  for (let seed = 1; seed <= 24; seed++) {
+    const text = generateFile(seed, 16 * 1024 + seed * 997);
+    const expected = referenceScan(text);
+    assert.deepEqual(scanText(text), expected, `seed ${seed}`);
+    assert.deepEqual(scanAt(text, seed % 3, seed % 2), expected, `seed ${seed}, shifted`);
+    findings += expected.length;
+  }
+  assert.ok(findings > 0);
+});
+
+test("a rule's secret group must end its pattern, so its column is the match's end minus its length", () => {
+  for (const rule of SECRET_RULES) assert.ok(secretEndsPattern(rule.pattern.source), rule.id);
+  assert.equal(secretEndsPattern(String.raw`\b(?<secret>ab[c)]+)\b(?![a-z])`), true);
+  assert.equal(secretEndsPattern('whole match'), true);
+  // Characters consumed after the group, an optional group, a group in an alternation: refused.
+  assert.equal(secretEndsPattern('(?<secret>ab)c'), false);
+  assert.equal(secretEndsPattern(String.raw`(?<secret>ab)\s`), false);
+  assert.equal(secretEndsPattern('(?<secret>ab)?'), false);
+  assert.equal(secretEndsPattern('(?:(?<secret>ab)|cd)'), false);
+  assert.equal(secretEndsPattern('(?<secret>a(b)'), false);
+});
