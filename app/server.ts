@@ -1,12 +1,17 @@
 // `npm start`: Probot's node middleware on a plain node http server, plus GET /healthz for load balancers.
 // createServer() is what tests call (127.0.0.1, port 0); run directly, the settings come from the environment.
+// Every POST to the webhook path is checked first (app/delivery.ts): a bad or missing signature is a 401 with
+// a reason code, and the body never reaches Probot's error log; a handler's error is logged without it too.
 import { createServer as createHttpServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Probot, createNodeMiddleware } from 'probot';
 import type { ProbotOctokit } from 'probot';
 import type { ApplicationFunction } from 'probot';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deployApp } from './index.ts';
+import { checkDelivery } from './delivery.ts';
+import { errorsWithoutBody } from './errors-without-body.ts';
 import { SettingsError, settingsFromEnv } from './config.ts';
 import { markerKeys } from '../src/github/marker-keys.ts';
 import type { AppSettings } from './config.ts';
@@ -20,6 +25,47 @@ export interface ServerOptions extends Omit<AppSettings, 'logLevel' | 'webhookPa
   appFn?: ApplicationFunction;
   /** Octokit class for Probot (tests pass one without GitHub's write throttling). */
   Octokit?: typeof ProbotOctokit;
+  /** Probot's logger (tests pass one that writes to a buffer); defaults to Probot's own at `logLevel`. */
+  log?: Probot['log'];
+}
+
+/** Answered 202 past this, before GitHub's 10 s delivery timeout (as @octokit/webhooks' middleware does). */
+const SLOW_DELIVERY_MS = 9_000;
+
+/** GitHub caps a webhook delivery at 25 MB; a larger body is not GitHub's. */
+const MAX_DELIVERY_BYTES = 25 * 1024 * 1024;
+
+type ReadBody = { ok: true; body: string } | { ok: false; status: 413 | 400; error: string; message: string };
+
+/** The request's body as text, refused past `limit` bytes (the rest is not read). */
+function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        resolve({
+          ok: false,
+          status: 413,
+          error: 'body_too_large',
+          message: `the body is over ${limit} bytes`,
+        });
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve({ ok: true, body: Buffer.concat(chunks).toString('utf8') }));
+    req.on('error', () =>
+      resolve({ ok: false, status: 400, error: 'body_unreadable', message: 'the body could not be read' }),
+    );
+  });
+}
+
+function answerJson(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
 }
 
 export interface RunningServer {
@@ -40,22 +86,78 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     baseUrl: options.baseUrl,
     logLevel: options.logLevel ?? 'info',
     ...(options.Octokit ? { Octokit: options.Octokit } : {}),
+    ...(options.log ? { log: options.log } : {}),
   });
   const webhookPath = options.webhookPath ?? '/api/github/webhooks';
   const appFn =
     options.appFn ??
     deployApp({ markerKeys: options.markerKeys ?? markerKeys({ privateKey: options.privateKey }) });
-  const middleware = await createNodeMiddleware(appFn, { probot, webhooksPath: webhookPath });
-  const server = createHttpServer((req, res) => {
-    if (req.method === 'GET' && (req.url === '/healthz' || req.url?.startsWith('/healthz?'))) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'ok', probot: Probot.version }));
+  const middleware = await createNodeMiddleware(errorsWithoutBody(appFn), {
+    probot,
+    webhooksPath: webhookPath,
+  });
+  const notFound = (res: ServerResponse) => () => answerJson(res, 404, { message: 'Not Found' });
+  /** A POST to the webhook path: read, checked and handed to Probot's webhooks here. */
+  const receive = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const read = await readBody(req, MAX_DELIVERY_BYTES);
+    if (!read.ok) {
+      probot.log.warn({ code: read.error, status: read.status }, 'webhook refused');
+      answerJson(res, read.status, { error: read.error, message: read.message });
       return;
     }
-    void middleware(req, res, () => {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ message: 'Not Found' }));
-    });
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers))
+      headers[name] = Array.isArray(value) ? value[0] : value;
+    const delivery = await checkDelivery(probot, { httpMethod: 'POST', headers, body: read.body });
+    if (!delivery.ok) {
+      answerJson(res, delivery.status, delivery.body);
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(read.body);
+    } catch {
+      answerJson(res, 400, { error: 'invalid_json', message: 'the body is not JSON', delivery: delivery.id });
+      return;
+    }
+    // Handled here rather than by Probot's middleware, which logs a failed delivery's error with the whole
+    // event attached (body included). GitHub gives up on a delivery after 10 s: past 9 s it is answered 202
+    // and handling goes on, as @octokit/webhooks' middleware does.
+    let answered = false;
+    const slow = setTimeout(() => {
+      answered = true;
+      answerJson(res, 202, { ok: true, delivery: delivery.id, status: 'still processing' });
+    }, SLOW_DELIVERY_MS);
+    try {
+      await probot.webhooks.receive({ id: delivery.id, name: delivery.name, payload } as never);
+      if (!answered) answerJson(res, 200, { ok: true, delivery: delivery.id });
+    } catch {
+      // Probot's error handler has logged each handler's error by delivery id (errors-without-body.ts).
+      probot.log.warn(
+        { delivery: delivery.id, event: delivery.name, code: 'handler_failed' },
+        'delivery failed',
+      );
+      if (!answered)
+        answerJson(res, 500, {
+          error: 'handler_failed',
+          message: 'the app failed to handle this delivery',
+          delivery: delivery.id,
+        });
+    } finally {
+      clearTimeout(slow);
+    }
+  };
+  const server = createHttpServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      answerJson(res, 200, { status: 'ok', probot: Probot.version });
+      return;
+    }
+    if (req.method === 'POST' && path === webhookPath) {
+      void receive(req, res);
+      return;
+    }
+    void middleware(req, res, notFound(res));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -90,11 +192,14 @@ async function main(): Promise<void> {
   running.probot.log.info(
     `deploy-action app listening on ${running.url} (webhooks at ${running.webhookPath})`,
   );
+  let stopping = false;
   const stop = (): void => {
+    if (stopping) return; // the runner's SIGINT, then SIGTERM: one close
+    stopping = true;
     void running.close().then(() => process.exit(0));
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 if (import.meta.main) await main();

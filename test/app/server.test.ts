@@ -1,6 +1,9 @@
 // The real node middleware behind a node http server, with real HMAC signatures, against the fake GitHub.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import type { ApplicationFunction, Probot } from 'probot';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,9 +22,13 @@ import {
   testMarkerKeys,
 } from './helpers.ts';
 
-async function withServer(run: (fake: FakeGitHub, server: RunningServer) => Promise<void>): Promise<void> {
+async function withServer(
+  run: (fake: FakeGitHub, server: RunningServer) => Promise<void>,
+  extra: { log?: Probot['log']; appFn?: ApplicationFunction } = {},
+): Promise<void> {
   const fake = await seededFake();
   const server = await createServer({
+    ...extra,
     appId: fake.state.appId,
     privateKey: privateKey(),
     webhookSecret: SECRET,
@@ -82,6 +89,91 @@ test('a wrong signature, a signature with another secret and a missing one are r
     }
     assert.equal(fake.requests.length, 0, 'nothing reached GitHub: not even a token was created');
     assert.equal(fake.repo().reactions.size, 0);
+  });
+});
+
+const SECRET_TEXT = 'do-not-log-this-body-5c1e';
+
+/** A logger at trace level writing into a string, to read back what the server logged. */
+function captured(): { log: Probot['log']; text: () => string } {
+  let text = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  // pino's own Logger type is wider than the one Probot declares; the object is what Probot expects.
+  return { log: pino({ level: 'trace' }, sink) as unknown as Probot['log'], text: () => text };
+}
+
+test('refused deliveries are answered by code and logged by code: the body never reaches a log', async () => {
+  const logs = captured();
+  await withServer(
+    async (fake, server) => {
+      const { payload } = commentOnPull(fake, `/deploy production\n\n${SECRET_TEXT}`);
+      const body = JSON.stringify(payload);
+      const cases = {
+        wrongSecret: await deliver(hook(server), 'issue_comment', payload, {
+          signature: sign(body, 'guess'),
+        }),
+        garbage: await deliver(hook(server), 'issue_comment', payload, { signature: 'sha256=00' }),
+        missing: await deliver(hook(server), 'issue_comment', payload, { signature: null }),
+      };
+      for (const [name, res] of Object.entries(cases)) {
+        const answer = JSON.parse(res.text) as { error: string; message: string };
+        assert.equal(res.status, 401, `${name}: ${res.text}`);
+        assert.equal(answer.error, name === 'missing' ? 'missing_signature' : 'bad_signature', name);
+        assert.doesNotMatch(res.text, new RegExp(SECRET_TEXT), `${name}: the answer does not echo the body`);
+      }
+      const noEvent = await fetch(hook(server), {
+        method: 'POST',
+        headers: { 'x-hub-signature-256': sign(body), 'x-github-delivery': 'd-1' },
+        body,
+      });
+      assert.equal(noEvent.status, 400);
+      assert.equal(((await noEvent.json()) as { error: string }).error, 'missing_header');
+      assert.equal(fake.requests.length, 0, 'nothing refused reached GitHub');
+    },
+    { log: logs.log },
+  );
+  assert.match(logs.text(), /bad_signature/, 'a refusal is logged by its code');
+  assert.match(logs.text(), /missing_signature/);
+  assert.doesNotMatch(logs.text(), new RegExp(SECRET_TEXT), 'no body in the log');
+});
+
+test("a handler's error is logged without the delivery's body; the delivery answers 500", async () => {
+  const logs = captured();
+  const failing: ApplicationFunction = (app) => {
+    app.on('issue_comment.created', () => {
+      throw new Error('boom');
+    });
+  };
+  await withServer(
+    async (fake, server) => {
+      const { payload } = commentOnPull(fake, `/status production\n\n${SECRET_TEXT}`);
+      const res = await deliver(hook(server), 'issue_comment', payload);
+      assert.equal(res.status, 500, res.text);
+    },
+    { log: logs.log, appFn: failing },
+  );
+  assert.match(logs.text(), /boom/, "the handler's error is logged");
+  assert.doesNotMatch(logs.text(), new RegExp(SECRET_TEXT), 'no body in the log');
+});
+
+test('a body over 25 MB is refused with 413 before it is read whole', async () => {
+  await withServer(async (fake, server) => {
+    const res = await fetch(hook(server), {
+      method: 'POST',
+      headers: { 'x-github-event': 'ping', 'x-github-delivery': 'd-2', 'x-hub-signature-256': 'sha256=00' },
+      body: Buffer.alloc(26 * 1024 * 1024, 0x20),
+    }).catch((error: unknown) => error);
+    // The server answers 413 and stops reading; the client may see the answer or a reset connection.
+    if (res instanceof Response) {
+      assert.equal(res.status, 413);
+      assert.equal(((await res.json()) as { error: string }).error, 'body_too_large');
+    } else assert.ok(res instanceof Error, String(res));
+    assert.equal(fake.requests.length, 0);
   });
 });
 
