@@ -206,9 +206,11 @@ export function secretEndsPattern(source: string): boolean {
 // The keyword prefilter works on bytes: every keyword is ASCII, and a UTF-8 text holds an ASCII character
 // only as that byte, so a case-insensitive byte match finds exactly what a case-insensitive (non-Unicode)
 // regex finds in the decoded text. Only lines with a keyword are decoded and given to the rules: the bulk of
-// a file is never turned into a string. A table of byte pairs and their third byte rejects almost every
-// position with two lookups; the rest are compared in full. The tables are flat typed arrays: this is the
-// loop every byte goes through.
+// a file is never turned into a string. The bytes are read two at a time as 16-bit words: one lookup per
+// word (WORD_FLAGS) counts its line breaks and rules out a keyword at both of its bytes for almost every
+// word; at the rest a table of byte pairs and their third byte (THIRD) sorts out most positions, and what
+// is left is compared in full (keywordsAt). The tables are flat typed arrays: this is the loop every byte
+// goes through.
 /** Byte → its ASCII lowercase. */
 const LOWER = new Uint8Array(256).map((_, byte) => (byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte));
 /** Both cases of an ASCII letter, else the byte. */
@@ -217,8 +219,11 @@ const cases = (byte: number) => (byte >= 0x61 && byte <= 0x7a ? [byte, byte - 0x
 const KEYWORDS: Array<{ bytes: Buffer; mask: number }> = [];
 for (const [index, rule] of SECRET_RULES.entries()) {
   for (const keyword of rule.keywords) {
-    if (!/^[\x20-\x7e]{2,}$/.test(keyword) || keyword !== keyword.toLowerCase())
-      throw new Error(`secret rule ${rule.id}: keyword ${JSON.stringify(keyword)} is not lowercase ASCII`);
+    // At least three bytes: the byte search looks at every second byte pair (WORD_FLAGS).
+    if (!/^[\x20-\x7e]{3,}$/.test(keyword) || keyword !== keyword.toLowerCase())
+      throw new Error(
+        `secret rule ${rule.id}: keyword ${JSON.stringify(keyword)} is not lowercase ASCII of 3 characters or more`,
+      );
     const known = KEYWORDS.find((entry) => entry.bytes.toString('latin1') === keyword);
     if (known) known.mask |= 1 << index;
     else KEYWORDS.push({ bytes: Buffer.from(keyword, 'latin1'), mask: 1 << index });
@@ -240,7 +245,7 @@ const THIRD = new Uint32Array(65536);
       for (const second of cases(bytes[1]!)) {
         const pair = (first << 8) | second;
         byPair.set(pair, [...(byPair.get(pair) ?? []), id]);
-        THIRD[pair]! |= bytes.length > 2 ? 1 << (bytes[2]! & 31) : -1;
+        THIRD[pair]! |= 1 << (bytes[2]! & 31);
       }
   }
   for (const [pair, ids] of byPair) {
@@ -248,6 +253,31 @@ const THIRD = new Uint32Array(65536);
     PAIR_COUNT[pair] = ids.length;
     PAIR_KEYWORDS.push(...ids);
   }
+}
+/**
+ * Per 16-bit word of two bytes as a Uint16Array reads it from memory (either byte order): FIRST_BREAK /
+ * SECOND_BREAK when a byte is a line break, MAY_START when the pair is a keyword's first or second pair of
+ * bytes (either case). A keyword of 3 bytes or more starting at `s` has one of them in the word at `s` or at
+ * `s + 1`, whichever of the two starts a word: so the byte search reads one word per two bytes, and a word
+ * without a flag (almost all of them) rules out a keyword at both of its bytes. Keywords hold no line break:
+ * a word is MAY_START or has break flags, never both.
+ */
+const WORD_FLAGS = new Uint8Array(65536);
+const FIRST_BREAK = 1;
+const SECOND_BREAK = 2;
+const MAY_START = 4;
+{
+  const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  const word = (first: number, second: number) =>
+    littleEndian ? first | (second << 8) : (first << 8) | second;
+  for (let first = 0; first < 256; first++)
+    for (let second = 0; second < 256; second++)
+      WORD_FLAGS[word(first, second)] =
+        (first === 0x0a ? FIRST_BREAK : 0) | (second === 0x0a ? SECOND_BREAK : 0);
+  for (const { bytes } of KEYWORDS)
+    for (const offset of [0, 1])
+      for (const first of cases(bytes[offset]!))
+        for (const second of cases(bytes[offset + 1]!)) WORD_FLAGS[word(first, second)]! |= MAY_START;
 }
 const KEYWORD_OFFSET = new Int32Array(KEYWORDS.length);
 const KEYWORD_LENGTH = new Int32Array(KEYWORDS.length);
@@ -280,28 +310,67 @@ function keywordsAt(bytes: Uint8Array, at: number, end: number): number {
 let breaksPassed = 0;
 let lastBreak = -1;
 
+/** Whether the byte pair and third byte at `at` may start a keyword (keywordsAt says whether one does). */
+function mayStart(bytes: Uint8Array, at: number): boolean {
+  const thirds = THIRD[(bytes[at]! << 8) | bytes[at + 1]!]!;
+  // Past the buffer's end a byte reads as undefined, `& 31` as 0: keywordsAt then sees it does not fit.
+  return thirds !== 0 && ((thirds >>> (bytes[at + 2]! & 31)) & 1) === 1;
+}
+
 /**
- * The first position in [from, end) whose byte pair and third byte may start a keyword (-1: none), counting
- * the line breaks before it into breaksPassed / lastBreak. The loop every byte goes through: it is kept
- * apart from keywordsAt, whose loop, inlined here, made it twice as slow.
+ * The first position in [from, end) that may start a keyword ending before `end` (-1: none), counting the
+ * line breaks before it into breaksPassed / lastBreak. The loop every byte goes through: it reads the bytes
+ * two at a time from `words` (the same memory as 16-bit words, the first starting at byte `phase`) and
+ * looks each word up in WORD_FLAGS. Kept apart from keywordsAt, whose loop, inlined here, made it slower.
  */
-function nextCandidate(bytes: Uint8Array, from: number, end: number): number {
+function nextCandidate(
+  bytes: Uint8Array,
+  words: Uint16Array,
+  phase: number,
+  from: number,
+  end: number,
+): number {
   let breaks = 0;
   let last = -1;
-  for (let at = from; at < end; at++) {
-    const byte = bytes[at]!;
-    if (byte === 0x0a) {
+  let at = from;
+  // A first byte that does not start a word is looked at alone.
+  if (((at - phase) & 1) === 1 && at < end) {
+    if (bytes[at] === 0x0a) {
       breaks++;
       last = at;
-      continue;
-    }
-    const thirds = THIRD[(byte << 8) | bytes[at + 1]!]!;
-    // Past the buffer's end a byte reads as undefined, `& 31` as 0: keywordsAt then sees it does not fit.
-    if (thirds !== 0 && ((thirds >>> (bytes[at + 2]! & 31)) & 1) === 1) {
+    } else if (mayStart(bytes, at)) {
       breaksPassed = breaks;
       lastBreak = last;
       return at;
     }
+    at++;
+  }
+  for (let k = (at - phase) >> 1; at + 1 < end; at += 2, k++) {
+    const flags = WORD_FLAGS[words[k]!]!;
+    if (flags === 0) continue;
+    if (flags === MAY_START) {
+      // A keyword starting at the byte before this word (its second pair is here), or at this word.
+      const candidate = at > from && mayStart(bytes, at - 1) ? at - 1 : mayStart(bytes, at) ? at : -1;
+      if (candidate >= 0) {
+        breaksPassed = breaks;
+        lastBreak = last;
+        return candidate;
+      }
+      continue;
+    }
+    if ((flags & FIRST_BREAK) !== 0) {
+      breaks++;
+      last = at;
+    }
+    if ((flags & SECOND_BREAK) !== 0) {
+      breaks++;
+      last = at + 1;
+    }
+  }
+  // The last byte, when a word does not cover it: no keyword of 3 bytes starts there or just before it.
+  if (at < end && bytes[at] === 0x0a) {
+    breaks++;
+    last = at;
   }
   breaksPassed = breaks;
   lastBreak = last;
@@ -330,14 +399,21 @@ export function scanBytes(
 ): number {
   let lineNumber = firstLine;
   let lineStart = from;
+  // The bytes as 16-bit words, from the first byte at an even address (a typed array's rule).
+  const phase = bytes.byteOffset & 1;
+  const words = new Uint16Array(
+    bytes.buffer,
+    bytes.byteOffset + phase,
+    Math.max(0, bytes.length - phase) >> 1,
+  );
   for (let at = from; ;) {
-    at = nextCandidate(bytes, at, end);
+    at = nextCandidate(bytes, words, phase, at, end);
     lineNumber += breaksPassed;
     if (lastBreak >= 0) lineStart = lastBreak + 1;
     if (at < 0) break;
     // A keyword's line is scanned; its line break is counted by the next search.
     if (keywordsAt(bytes, at, end) !== 0)
-      at = scanLine(bytes, lineStart, at, end, available, lineNumber, options, onHit);
+      at = scanLine(bytes, words, phase, lineStart, at, end, available, lineNumber, options, onHit);
     else at++;
   }
   return lineNumber;
@@ -350,6 +426,8 @@ export function scanBytes(
  */
 function scanLine(
   bytes: Buffer,
+  words: Uint16Array,
+  phase: number,
   lineStart: number,
   at: number,
   end: number,
@@ -360,9 +438,7 @@ function scanLine(
 ): number {
   let lineEnd = bytes.indexOf(0x0a, at);
   if (lineEnd < 0 || lineEnd > end) lineEnd = end;
-  let rules = 0;
-  for (let k = at; k < lineEnd - 1; k++)
-    if (THIRD[(bytes[k]! << 8) | bytes[k + 1]!] !== 0) rules |= keywordsAt(bytes, k, lineEnd);
+  const rules = keywordRules(bytes, words, phase, at, lineEnd);
   const line = bytes.toString('utf8', lineStart, lineEnd);
   // A key block's value is the text from its header on: decoded from the line start (a character
   // boundary), as the whole text would be; once per line, however many headers it holds.
@@ -376,6 +452,31 @@ function scanLine(
   const hits = matchLine(line, rules, lineNumber, block, options);
   if (hits) for (const hit of hits) onHit(hit);
   return lineEnd;
+}
+
+/**
+ * The rules of every keyword starting in [from, end) (a line: no line break in it), read two bytes at a time
+ * as nextCandidate reads them.
+ */
+function keywordRules(
+  bytes: Uint8Array,
+  words: Uint16Array,
+  phase: number,
+  from: number,
+  end: number,
+): number {
+  let rules = 0;
+  let at = from;
+  if (((at - phase) & 1) === 1 && at < end) {
+    if (mayStart(bytes, at)) rules |= keywordsAt(bytes, at, end);
+    at++;
+  }
+  for (let k = (at - phase) >> 1; at + 1 < end; at += 2, k++) {
+    if (WORD_FLAGS[words[k]!] !== MAY_START) continue;
+    if (at > from && mayStart(bytes, at - 1)) rules |= keywordsAt(bytes, at - 1, end);
+    if (mayStart(bytes, at)) rules |= keywordsAt(bytes, at, end);
+  }
+  return rules;
 }
 
 /** Finds secrets in a text. Pure; the hits carry the raw value, which callers must never print. */

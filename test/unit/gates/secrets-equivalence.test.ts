@@ -120,14 +120,20 @@ function mix(r: Random): string {
   return text;
 }
 
-/** scanBytes over `text` placed `pad` bytes into a buffer that starts `shift` bytes into its memory. */
+/**
+ * scanBytes over `text` placed `pad` bytes into a buffer that starts `shift` bytes into its memory; checks
+ * the number it returns, the line at the end (what the next chunk of a file starts at).
+ */
 function scanAt(text: string, pad: number, shift: number): SecretHit[] {
   const bytes = Buffer.from(text);
   const memory = new Uint8Array(shift + pad + bytes.length + 8).fill(0x61);
   const buffer = Buffer.from(memory.buffer, shift, pad + bytes.length);
   bytes.copy(buffer, pad);
   const hits: SecretHit[] = [];
-  scanBytes(buffer, pad, buffer.length, buffer.length, 1, DEFAULT_SCAN_OPTIONS, (hit) => hits.push(hit));
+  const lastLine = scanBytes(buffer, pad, buffer.length, buffer.length, 1, DEFAULT_SCAN_OPTIONS, (hit) =>
+    hits.push(hit),
+  );
+  assert.equal(lastLine, text.split('\n').length, `the line at the end of ${JSON.stringify(text)}`);
   return hits;
 }
 
@@ -159,6 +165,67 @@ test('the scanner finds what the plain line-by-line scan finds on generated sour
     findings += expected.length;
   }
   assert.ok(findings > 0);
+});
+
+/** For each keyword, a line its rule reports. */
+const BY_KEYWORD: Record<string, string> = {
+  private_key: `"private_key": "-----BEGIN PRIVATE KEY-----\\n${S.keyBody}\\n"`,
+  'private key': `-----BEGIN EC PRIVATE KEY-----\n${S.keyBody}\n-----END EC PRIVATE KEY-----`,
+  ...Object.fromEntries(
+    ['akia', 'asia', 'abia', 'acca'].map((k) => [k, `${k.toUpperCase()}Q3EGRUZ5VX7W2M4N`]),
+  ),
+  aws: `aws_secret=${S.awsSecret}`,
+  accountkey: `AccountKey=${S.azure.slice(0, 86)}==`,
+  ...Object.fromEntries(['p', 'o', 'u', 's', 'r'].map((c) => [`gh${c}_`, `gh${c}_${S.github.slice(4)}`])),
+  github_pat_: S.githubPat,
+  'hooks.slack.com': S.slackHook,
+  xox: S.slackToken,
+  ...Object.fromEntries(
+    ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'].map((k) => [k, `${k}${S.stripe.slice(8)}`]),
+  ),
+  eyj: S.jwt,
+  ...Object.fromEntries(
+    [
+      'password',
+      'passwd',
+      'pwd',
+      'secret',
+      'token',
+      'api_key',
+      'apikey',
+      'api-key',
+      'access_key',
+      'auth',
+      'credential',
+    ].map((k) => [k, `${k.toUpperCase()} = "${S.value}"`]),
+  ),
+};
+
+test('every keyword is found at every byte offset, address parity and line ending around it', () => {
+  const keywords = SECRET_RULES.flatMap((rule) =>
+    rule.keywords.map((keyword) => ({ keyword, rule: rule.id })),
+  );
+  for (const { keyword, rule } of keywords) {
+    const line = BY_KEYWORD[keyword];
+    assert.ok(line, `no example line for the keyword ${keyword}`);
+    for (const before of ['', 'x ', '\n', 'é\r\n', 'ab ']) {
+      for (const after of ['', '\n', '\r\n', ' y']) {
+        const text: string = `${before}${line}${after}`;
+        const expected = referenceScan(text);
+        assert.ok(
+          expected.some((hit) => hit.rule === rule),
+          `${keyword}: ${rule} in ${JSON.stringify(text)}`,
+        );
+        for (let pad = 0; pad < 4; pad++)
+          for (const shift of [0, 1])
+            assert.deepEqual(
+              scanAt(text, pad, shift),
+              expected,
+              `${keyword} in ${JSON.stringify(text)} at ${pad}, ${shift}`,
+            );
+      }
+    }
+  }
 });
 
 test("a rule's secret group must end its pattern, so its column is the match's end minus its length", () => {
