@@ -26,14 +26,14 @@ import type {
 } from '../../src/policy/index.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import { userText } from '../../src/github/user-text.ts';
-import type { Api, Where } from '../facts/github.ts';
+import type { Api } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
 import { actorOf, readPull, teamsIn } from '../facts/pull-request.ts';
-import type { PullFacts } from '../facts/pull-request.ts';
 import { markerScope, readAppComments } from '../facts/own-comments.ts';
 import type { AppComments, MarkerTrust } from '../facts/own-comments.ts';
-import { checksAt, deploymentsAt, successfulEnvironments } from '../facts/deployments.ts';
 import type { ShaDeployment } from '../facts/deployments.ts';
+import { decide } from './decide.ts';
+import type { Base } from './decide.ts';
 import { serializePendingMarker } from './pending.ts';
 import type { PendingRequest } from './pending.ts';
 import { lockOwner, policyRefusal, policySummary, refusal, who } from './replies.ts';
@@ -68,13 +68,6 @@ export interface DispatchDeps {
   graphql?: GraphqlFn;
 }
 
-export interface Base {
-  where: Where;
-  pr: PullFacts;
-  config: RawConfig;
-  comments: AppComments;
-}
-
 /** A commit, short, as code: SHAs come from GitHub, but everything echoed goes through userText. */
 const short = (sha: string): string => userText(sha.slice(0, 12), { as: 'code' });
 const env = (name: string): string => userText(name, { as: 'code' });
@@ -94,43 +87,6 @@ async function base(deps: DispatchDeps, event: CommentEvent): Promise<Base> {
     readAppComments(deps.api, where, event.number, deps.botLogin, deps.markers),
   ]);
   return { where, pr, config, comments };
-}
-
-/** The policy input facts for a deployment of `sha` asked by `actor` (also a due schedule's re-check). */
-export async function decide(
-  deps: Pick<DispatchDeps, 'api' | 'now'>,
-  b: Base,
-  policy: Policy,
-  request: { environment: string; sha: string; type: DeploymentType; hotfixReason?: string },
-  actor: Actor,
-  extra: { approvals?: AppComments['approvals']; readDeployments?: boolean } = {},
-): Promise<{ decision: PolicyDecision; deployments: ShaDeployment[] | undefined }> {
-  // The SHA's deployments are read only when something needs them: a required earlier environment, or a
-  // request that may already have deployed (a pending one). A comment's own redelivery is caught earlier, by
-  // its reaction (handlers/comment.ts), and concurrent requests by the lock.
-  const needed = extra.readDeployments || (request.type !== 'rollback' && policy.requires.length > 0);
-  const [deployments, checks] = await Promise.all([
-    needed ? deploymentsAt(deps.api, b.where, request.sha) : undefined,
-    request.type === 'rollback' ? [] : checksAt(deps.api, b.where, request.sha, policy.requiredChecks),
-  ]);
-  const successful =
-    request.type === 'rollback'
-      ? []
-      : await successfulEnvironments(deps.api, b.where, deployments ?? [], policy.requires);
-  const decision = evaluatePolicy({
-    config: b.config,
-    environment: request.environment,
-    actor,
-    sha: request.sha,
-    pullRequest: { number: b.pr.number, author: b.pr.author, headSha: b.pr.headSha, fromFork: b.pr.fromFork },
-    approvals: extra.approvals ?? b.comments.approvals,
-    successfulDeployments: successful,
-    checks,
-    now: deps.now(),
-    type: request.type,
-    ...(request.hotfixReason !== undefined ? { hotfixReason: request.hotfixReason } : {}),
-  });
-  return { decision, deployments };
 }
 
 function startedReply(outcome: StartOutcome, request: PendingRequest, prefix = ''): Reply {
@@ -518,8 +474,11 @@ async function status(
 ): Promise<Reply> {
   const b = await base(deps, event);
   const envs = command.environment ? [command.environment] : Object.keys(b.config.environments).slice(0, 20);
-  // Whatever has fallen due starts first (the App has no timer), then what is left is shown.
-  await runDueQuietly(deps, b.where);
+  // Whatever has fallen due starts first (the App has no timer), then what is left is shown: listed once,
+  // and again only when something was started or dropped.
+  const listed = await listRequests(deps.api, b.where, deps.markers.keys);
+  const due = await runDueQuietly(deps, b.where, listed);
+  const changed = !Array.isArray(due) || due.length > 0;
   const [locks, sections, schedule] = await Promise.all([
     readLocks(deps.api, b.where),
     // What is live, before and rolling out comes from each environment's record, the one source of truth.
@@ -534,7 +493,7 @@ async function status(
         return recordStatus(name, read, deps.now());
       }),
     ),
-    listRequests(deps.api, b.where, deps.markers.keys),
+    changed ? listRequests(deps.api, b.where, deps.markers.keys) : listed,
   ]);
   // A deployment's lock names only its commit; its deployment says who asked (one lookup, no waiting).
   const held = await Promise.all(

@@ -17,8 +17,8 @@ import { actorOf, readPull, teamsIn } from '../facts/pull-request.ts';
 import { readAppComments } from '../facts/own-comments.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import { readLocks } from '../locks.ts';
-import { decide } from '../deploy/dispatch.ts';
-import type { Base } from '../deploy/dispatch.ts';
+import { decide } from '../deploy/decide.ts';
+import type { Base } from '../deploy/decide.ts';
 import { startDeployment } from '../deploy/start.ts';
 import { askedOf, type PendingRequest } from '../deploy/pending.ts';
 import { lockOwner } from '../deploy/replies.ts';
@@ -196,9 +196,13 @@ async function startNow(deps: DueDeps, where: Where, request: ScheduledRequest):
 }
 
 /** runDue for a trigger: never fails the event it rides on (a config problem is the commands' to report). */
-export async function runDueQuietly(deps: DueDeps, where: Where): Promise<DueOutcome[] | { error: string }> {
+export async function runDueQuietly(
+  deps: DueDeps,
+  where: Where,
+  listed?: ScheduleList,
+): Promise<DueOutcome[] | { error: string }> {
   try {
-    return await runDue(deps, where);
+    return await runDue(deps, where, listed);
   } catch (error) {
     if (error instanceof FactsError) return { error: error.code };
     deps.markers.warn(

@@ -303,7 +303,11 @@ test('the queue starts in order across an /unlock and a deployment ending; /stat
     assert.equal(scheduleRefs(w.fake).length, 2, 'a redelivered comment is one request');
     assert.equal(replies(w.fake).filter((r) => r.includes('`queue_recorded`')).length, 2);
 
+    const scheduleListings = () =>
+      w.fake.requestsFor('git/list-matching-refs').filter((r) => r.path.includes('deploy-schedule')).length;
+    const listedBefore = scheduleListings();
     const status = (await comment(w, '/status production', 'carol')).reply;
+    assert.equal(scheduleListings() - listedBefore, 1, 'nothing fell due: the schedule is listed once');
     assert.match(
       status,
       /\*\*Queue\*\*: \n- `production` 1\. `[0-9a-f]{12}`, asked by @alice on PR #7\n- `production` 2\. `[0-9a-f]{12}`, asked by @erin/,
