@@ -208,8 +208,8 @@ export function secretEndsPattern(source: string): boolean {
 // regex finds in the decoded text. Only lines with a keyword are decoded and given to the rules: the bulk of
 // a file is never turned into a string. The bytes are read two at a time as 16-bit words: one lookup per
 // word (WORD_FLAGS) counts its line breaks and rules out a keyword at both of its bytes for almost every
-// word; at the rest a table of byte pairs and their third byte (THIRD) sorts out most positions, and what
-// is left is compared in full (keywordsAt). The tables are flat typed arrays: this is the loop every byte
+// word; at the rest the keywords' third byte after the word (WORD_THIRD) or first byte before it
+// (WORD_BEFORE) sorts out most positions, and what is left is compared in full (keywordsAt). The tables are flat typed arrays: this is the loop every byte
 // goes through.
 /** Byte → its ASCII lowercase. */
 const LOWER = new Uint8Array(256).map((_, byte) => (byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte));
@@ -256,16 +256,21 @@ const THIRD = new Uint32Array(65536);
 }
 /**
  * Per 16-bit word of two bytes as a Uint16Array reads it from memory (either byte order): FIRST_BREAK /
- * SECOND_BREAK when a byte is a line break, MAY_START when the pair is a keyword's first or second pair of
- * bytes (either case). A keyword of 3 bytes or more starting at `s` has one of them in the word at `s` or at
- * `s + 1`, whichever of the two starts a word: so the byte search reads one word per two bytes, and a word
- * without a flag (almost all of them) rules out a keyword at both of its bytes. Keywords hold no line break:
- * a word is MAY_START or has break flags, never both.
+ * SECOND_BREAK when a byte is a line break, STARTS when the pair is a keyword's first two bytes, CONTINUES
+ * when it is a keyword's second and third (either case). A keyword of 3 bytes or more starting at `s` has
+ * one of them in the word at `s` or at `s + 1`, whichever of the two starts a word: so the byte search reads
+ * one word per two bytes, and a word without a flag (almost all of them) rules out a keyword at both of its
+ * bytes. Keywords hold no line break: a word has keyword flags or break flags, never both.
  */
 const WORD_FLAGS = new Uint8Array(65536);
 const FIRST_BREAK = 1;
 const SECOND_BREAK = 2;
-const MAY_START = 4;
+const STARTS = 4;
+const CONTINUES = 8;
+/** Per STARTS word: the keywords' third bytes (bit `byte & 31`), as THIRD but indexed by the word. */
+const WORD_THIRD = new Uint32Array(65536);
+/** Per CONTINUES word: the keywords' first bytes (bit `byte & 31`), for the byte before the word. */
+const WORD_BEFORE = new Uint32Array(65536);
 {
   const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
   const word = (first: number, second: number) =>
@@ -274,10 +279,19 @@ const MAY_START = 4;
     for (let second = 0; second < 256; second++)
       WORD_FLAGS[word(first, second)] =
         (first === 0x0a ? FIRST_BREAK : 0) | (second === 0x0a ? SECOND_BREAK : 0);
-  for (const { bytes } of KEYWORDS)
-    for (const offset of [0, 1])
-      for (const first of cases(bytes[offset]!))
-        for (const second of cases(bytes[offset + 1]!)) WORD_FLAGS[word(first, second)]! |= MAY_START;
+  for (const { bytes } of KEYWORDS) {
+    const [b0, b1, b2] = [bytes[0]!, bytes[1]!, bytes[2]!];
+    for (const first of cases(b0))
+      for (const second of cases(b1)) {
+        WORD_FLAGS[word(first, second)]! |= STARTS;
+        WORD_THIRD[word(first, second)]! |= 1 << (b2 & 31);
+      }
+    for (const second of cases(b1))
+      for (const third of cases(b2)) {
+        WORD_FLAGS[word(second, third)]! |= CONTINUES;
+        WORD_BEFORE[word(second, third)]! |= 1 << (b0 & 31);
+      }
+  }
 }
 const KEYWORD_OFFSET = new Int32Array(KEYWORDS.length);
 const KEYWORD_LENGTH = new Int32Array(KEYWORDS.length);
@@ -346,11 +360,17 @@ function nextCandidate(
     at++;
   }
   for (let k = (at - phase) >> 1; at + 1 < end; at += 2, k++) {
-    const flags = WORD_FLAGS[words[k]!]!;
+    const word = words[k]!;
+    const flags = WORD_FLAGS[word]!;
     if (flags === 0) continue;
-    if (flags === MAY_START) {
-      // A keyword starting at the byte before this word (its second pair is here), or at this word.
-      const candidate = at > from && mayStart(bytes, at - 1) ? at - 1 : mayStart(bytes, at) ? at : -1;
+    if (flags >= STARTS) {
+      // A keyword starting at the byte before this word (its second and third bytes are here), or here.
+      const candidate =
+        (flags & CONTINUES) !== 0 && at > from && ((WORD_BEFORE[word]! >>> (bytes[at - 1]! & 31)) & 1) === 1
+          ? at - 1
+          : (flags & STARTS) !== 0 && ((WORD_THIRD[word]! >>> (bytes[at + 2]! & 31)) & 1) === 1
+            ? at
+            : -1;
       if (candidate >= 0) {
         breaksPassed = breaks;
         lastBreak = last;
@@ -376,6 +396,15 @@ function nextCandidate(
   lastBreak = last;
   return -1;
 }
+
+/** The rules (bit per index in SECRET_RULES) whose value is a block of lines. */
+const MULTILINE_RULES = SECRET_RULES.reduce(
+  (mask, rule, index) => (rule.multiline ? mask | (1 << index) : mask),
+  0,
+);
+const noBlock = (): string => {
+  throw new Error('a key block was asked for on a line without a multi-line rule');
+};
 
 /** The bytes a multi-line rule may need after its line: 400 UTF-16 units are at most 1200 UTF-8 bytes. */
 export const BLOCK_LOOKAHEAD_BYTES = 1600;
@@ -442,13 +471,17 @@ function scanLine(
   const line = bytes.toString('utf8', lineStart, lineEnd);
   // A key block's value is the text from its header on: decoded from the line start (a character
   // boundary), as the whole text would be; once per line, however many headers it holds.
+  // Only lines with a multi-line rule's keyword need it (a closure per line is garbage to collect).
   let window: string | undefined;
-  const block = (index: number) =>
-    (window ??= bytes.toString(
-      'utf8',
-      lineStart,
-      Math.min(available, lineEnd + BLOCK_LOOKAHEAD_BYTES),
-    )).slice(index, index + BLOCK_CHARS);
+  const block =
+    (rules & MULTILINE_RULES) === 0
+      ? noBlock
+      : (index: number) =>
+          (window ??= bytes.toString(
+            'utf8',
+            lineStart,
+            Math.min(available, lineEnd + BLOCK_LOOKAHEAD_BYTES),
+          )).slice(index, index + BLOCK_CHARS);
   const hits = matchLine(line, rules, lineNumber, block, options);
   if (hits) for (const hit of hits) onHit(hit);
   return lineEnd;
@@ -472,9 +505,13 @@ function keywordRules(
     at++;
   }
   for (let k = (at - phase) >> 1; at + 1 < end; at += 2, k++) {
-    if (WORD_FLAGS[words[k]!] !== MAY_START) continue;
-    if (at > from && mayStart(bytes, at - 1)) rules |= keywordsAt(bytes, at - 1, end);
-    if (mayStart(bytes, at)) rules |= keywordsAt(bytes, at, end);
+    const word = words[k]!;
+    const flags = WORD_FLAGS[word]!;
+    if (flags < STARTS) continue;
+    if ((flags & CONTINUES) !== 0 && at > from && ((WORD_BEFORE[word]! >>> (bytes[at - 1]! & 31)) & 1) === 1)
+      rules |= keywordsAt(bytes, at - 1, end);
+    if ((flags & STARTS) !== 0 && ((WORD_THIRD[word]! >>> (bytes[at + 2]! & 31)) & 1) === 1)
+      rules |= keywordsAt(bytes, at, end);
   }
   return rules;
 }
