@@ -38,6 +38,8 @@ export class FileScanner {
   private readonly options: ScanOptions;
   private readonly chunkBytes: number;
   private buffer: Buffer;
+  /** Bytes read by `scan` since the event loop last had a turn. */
+  private sinceTurn = 0;
 
   /** `chunkBytes`: bytes per read (tests make it small to put many chunk boundaries in a file). */
   constructor(options: ScanOptions, chunkBytes = CHUNK_BYTES) {
@@ -78,7 +80,8 @@ export class FileScanner {
   /**
    * For the main thread: the same blocking reads (an async read per chunk cost more CPU than the scan of
    * small files: a promise, a thread-pool hop and a second handle per file), but the event loop gets a turn
-   * after every read and the scan stops there when aborted.
+   * once a chunk's worth of bytes was read since the last one (within a file or across small files: a turn
+   * per small file cost more than its scan), and the scan stops there when aborted.
    */
   async scan(absolute: string, path: string, signal?: AbortSignal): Promise<FileScan> {
     let fd: number;
@@ -94,7 +97,11 @@ export class FileScanner {
         const read = readSync(fd, this.buffer, file.filled, this.buffer.length - file.filled, null);
         const done = this.feed(file, read);
         if (done) return done;
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        this.sinceTurn += read;
+        if (this.sinceTurn >= this.chunkBytes) {
+          this.sinceTurn = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
     } catch (error) {
       return unreadable(error);
