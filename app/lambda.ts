@@ -10,6 +10,7 @@ import lambdaFunction from '@probot/adapter-aws-lambda-serverless/lambda-functio
 import { Probot } from 'probot';
 import type { ApplicationFunction } from 'probot';
 import { deployApp } from './index.ts';
+import { keepInstallationOctokits } from './installation-octokits.ts';
 import { SettingsError, settingsFromEnv } from './config.ts';
 import { errorsWithoutBody } from './errors-without-body.ts';
 import { checkDelivery } from './delivery.ts';
@@ -85,6 +86,8 @@ async function coldStart(env: NodeJS.ProcessEnv): Promise<LambdaHandler> {
     // CloudWatch keeps one JSON line per record; LOG_FORMAT=pretty for people.
     logFormat: env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json',
   });
+  // A warm container keeps one Octokit per installation across invocations (installation-octokits.ts).
+  await keepInstallationOctokits(probot);
   return createLambdaHandler({ probot, appFn: deployApp({ markerKeys: settings.markerKeys }) });
 }
 

@@ -10,6 +10,7 @@ import type { ProbotOctokit } from 'probot';
 import type { ApplicationFunction } from 'probot';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deployApp } from './index.ts';
+import { keepInstallationOctokits } from './installation-octokits.ts';
 import { checkDelivery } from './delivery.ts';
 import { errorsWithoutBody } from './errors-without-body.ts';
 import { SettingsError, settingsFromEnv } from './config.ts';
@@ -88,6 +89,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     ...(options.Octokit ? { Octokit: options.Octokit } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
+  // One Octokit per installation, not one per delivery (installation-octokits.ts).
+  await keepInstallationOctokits(probot);
   const webhookPath = options.webhookPath ?? '/api/github/webhooks';
   const appFn =
     options.appFn ??

@@ -1,0 +1,270 @@
+// One Octokit per installation (app/installation-octokits.ts): what each delivery's context.octokit is, which
+// delivery id its requests carry, how many installations are kept, and that GitHub's write spacing (the
+// throttling plugin) still applies, per installation. Against a loopback recorder that answers the few
+// requests made here and keeps their headers and times.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Probot, ProbotOctokit } from 'probot';
+import type { ApplicationFunction } from 'probot';
+import { createServer } from '../../app/server.ts';
+import { installationOf, keepInstallationOctokits } from '../../app/installation-octokits.ts';
+import { webhookPayload } from '../fake-github/index.ts';
+import { SECRET, TestOctokit, deliver, privateKey } from './helpers.ts';
+
+interface Seen {
+  method: string;
+  path: string;
+  delivery: string | undefined;
+  authorization: string | undefined;
+  at: number;
+}
+
+/** Answers installation tokens (any installation) and PATCHes of a comment; records every request. */
+async function recorder(): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
+  const seen: Seen[] = [];
+  const server = createHttpServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    seen.push({
+      method: req.method!,
+      path,
+      delivery: req.headers['x-github-delivery'] as string | undefined,
+      authorization: req.headers.authorization,
+      at: performance.now(),
+    });
+    req.resume();
+    req.on('end', () => {
+      const token = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
+      res.writeHead(token ? 201 : 200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          token
+            ? { token: `ghs_installation_${token[1]}`, expires_at: '2099-01-01T00:00:00Z', permissions: {} }
+            : { id: 1, body: 'ok' },
+        ),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A delivery as Probot receives it (only what the transform reads: its id, name, action, installation). */
+const event = (id: string, installation: number | undefined, name = 'issues', action = 'opened') =>
+  ({
+    id,
+    name,
+    payload: { action, ...(installation === undefined ? {} : { installation: { id: installation } }) },
+  }) as never;
+
+/** A Probot against the recorder whose app keeps every delivery's context.octokit (and writes once). */
+async function probotWith(
+  baseUrl: string,
+  options: { max?: number; Octokit?: typeof ProbotOctokit; write?: boolean } = {},
+): Promise<{ probot: Probot; octokits: Map<string, unknown>; kept: () => number[] }> {
+  const probot = new Probot({
+    appId: 1,
+    privateKey: privateKey(),
+    secret: SECRET,
+    baseUrl,
+    logLevel: 'fatal',
+    Octokit: options.Octokit ?? TestOctokit,
+  });
+  const keeping = await keepInstallationOctokits(probot, options.max ? { max: options.max } : {});
+  const octokits = new Map<string, unknown>();
+  await probot.load((app) => {
+    app.on(['issues', 'installation'], async (context) => {
+      octokits.set(context.id, context.octokit);
+      if (options.write)
+        await context.octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+          owner: 'acme',
+          repo: 'web',
+          comment_id: 1,
+          body: context.id,
+        });
+    });
+  });
+  return { probot, octokits, kept: keeping.installations };
+}
+
+test('installationOf: the installation a delivery names; none; the revoking installation events', () => {
+  assert.deepEqual(installationOf(event('a', 7)), { use: 7 });
+  assert.deepEqual(installationOf(event('a', undefined)), { none: true });
+  assert.deepEqual(installationOf({ id: 'a', name: 'issues', payload: { installation: {} } }), {
+    none: true,
+  });
+  assert.deepEqual(installationOf(event('a', 0)), { none: true });
+  assert.deepEqual(installationOf(event('a', 7, 'installation', 'deleted')), { drop: 7 });
+  assert.deepEqual(installationOf(event('a', 7, 'installation', 'suspend')), { drop: 7 });
+  // Only the installation event revokes: an issue "deleted" is an ordinary delivery.
+  assert.deepEqual(installationOf(event('a', 7, 'issues', 'deleted')), { use: 7 });
+  assert.deepEqual(installationOf(event('a', 7, 'installation', 'unsuspend')), { use: 7 });
+});
+
+test('keepInstallationOctokits refuses a max that is not a positive integer', async () => {
+  const probot = new Probot({ appId: 1, privateKey: privateKey(), secret: SECRET, logLevel: 'fatal' });
+  for (const max of [0, -1, 1.5, Number.NaN])
+    await assert.rejects(keepInstallationOctokits(probot, { max }), /max must be a positive integer/);
+});
+
+test('deliveries of one installation share one Octokit; another installation has its own', async () => {
+  const github = await recorder();
+  try {
+    const { probot, octokits, kept } = await probotWith(github.url);
+    await Promise.all([probot.receive(event('d1', 11)), probot.receive(event('d2', 11))]);
+    await probot.receive(event('d3', 22));
+    await probot.receive(event('d4', 11));
+    assert.equal(octokits.get('d1'), octokits.get('d2'));
+    assert.equal(octokits.get('d1'), octokits.get('d4'));
+    assert.notEqual(octokits.get('d1'), octokits.get('d3'));
+    assert.deepEqual(kept(), [22, 11]);
+    // Not the app's own Octokit (which authenticates as the app, with a JWT).
+    assert.notEqual(octokits.get('d1'), await probot.auth());
+  } finally {
+    await github.close();
+  }
+});
+
+test('each request carries the id of the delivery it is made for, not the first one the Octokit served', async () => {
+  const github = await recorder();
+  try {
+    const { probot, octokits } = await probotWith(github.url, { write: true });
+    await probot.receive(event('first', 11));
+    await Promise.all([probot.receive(event('second', 11)), probot.receive(event('third', 11))]);
+    assert.equal(octokits.get('first'), octokits.get('third'));
+    const writes = github.seen.filter((r) => r.method === 'PATCH');
+    assert.deepEqual(writes.map((r) => r.delivery).sort(), ['first', 'second', 'third']);
+    // The installation's token, fetched once and reused by the kept Octokit.
+    assert.ok(writes.every((r) => r.authorization === 'token ghs_installation_11'));
+    assert.equal(github.seen.filter((r) => r.path.endsWith('/access_tokens')).length, 1);
+    // Outside a delivery the kept Octokit sends no delivery id at all.
+    const kept = octokits.get('first') as InstanceType<typeof ProbotOctokit>;
+    await kept.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+      owner: 'acme',
+      repo: 'web',
+      comment_id: 1,
+      body: 'later',
+    });
+    assert.equal(github.seen.at(-1)!.delivery, undefined);
+  } finally {
+    await github.close();
+  }
+});
+
+test('at most `max` installations are kept, the least recently used dropped first', async () => {
+  const github = await recorder();
+  try {
+    const { probot, octokits, kept } = await probotWith(github.url, { max: 2 });
+    await probot.receive(event('a1', 1));
+    await probot.receive(event('b1', 2));
+    await probot.receive(event('a2', 1)); // 1 is now the most recently used
+    await probot.receive(event('c1', 3)); // drops 2
+    assert.deepEqual(kept(), [1, 3]);
+    await probot.receive(event('a3', 1));
+    await probot.receive(event('b2', 2));
+    assert.equal(octokits.get('a1'), octokits.get('a3'));
+    assert.notEqual(octokits.get('b1'), octokits.get('b2'), 'a dropped installation gets a new Octokit');
+    assert.deepEqual(kept(), [1, 2]);
+  } finally {
+    await github.close();
+  }
+});
+
+test("an installation's deletion is answered by Probot (no token) and drops its kept Octokit", async () => {
+  const github = await recorder();
+  try {
+    const { probot, octokits, kept } = await probotWith(github.url);
+    await probot.receive(event('before', 5));
+    assert.deepEqual(kept(), [5]);
+    await probot.receive(event('gone', 5, 'installation', 'deleted'));
+    assert.deepEqual(kept(), []);
+    // Probot's unauthenticated Octokit: no token is asked for and none is sent.
+    const unauthenticated = async (delivery: string) => {
+      assert.notEqual(octokits.get(delivery), octokits.get('before'));
+      const before = github.seen.length;
+      await (octokits.get(delivery) as InstanceType<typeof ProbotOctokit>).request('GET /app');
+      assert.deepEqual(
+        github.seen.slice(before).map((r) => [r.path, r.authorization]),
+        [['/app', undefined]],
+      );
+    };
+    await unauthenticated('gone');
+    // A delivery that names no installation: the same, and nothing is kept.
+    await probot.receive(event('nameless', undefined));
+    assert.deepEqual(kept(), []);
+    await unauthenticated('nameless');
+    // The installation's next delivery (installed again) gets a new Octokit.
+    await probot.receive(event('again', 5, 'installation', 'created'));
+    assert.notEqual(octokits.get('again'), octokits.get('before'));
+    assert.deepEqual(kept(), [5]);
+  } finally {
+    await github.close();
+  }
+});
+
+test("with Probot's own Octokit (throttling on), writes keep GitHub's spacing per installation, not across them", async () => {
+  const github = await recorder();
+  try {
+    const { probot } = await probotWith(github.url, { Octokit: ProbotOctokit, write: true });
+    const started = performance.now();
+    await Promise.all([
+      probot.receive(event('i1-a', 101)),
+      probot.receive(event('i1-b', 101)),
+      probot.receive(event('i2-a', 202)),
+    ]);
+    const at = (delivery: string) => github.seen.find((r) => r.delivery === delivery)!.at;
+    // The throttling plugin spaces an installation's writes at least a second apart (minTime 1000 ms)...
+    assert.ok(Math.abs(at('i1-a') - at('i1-b')) >= 900, 'two writes of installation 101 were not spaced');
+    // ...but another installation's write does not wait behind them.
+    assert.ok(at('i2-a') - started < 900, "installation 202's write waited behind installation 101's");
+  } finally {
+    await github.close();
+  }
+});
+
+test('through the server: two deliveries of an installation get one Octokit, each request its own delivery id', async () => {
+  const github = await recorder();
+  const octokits: unknown[] = [];
+  const appFn: ApplicationFunction = (app) => {
+    app.on('deployment_status.created', async (context) => {
+      octokits.push(context.octokit);
+      await context.octokit.rest.issues.updateComment({ ...context.repo(), comment_id: 1, body: 'x' });
+    });
+  };
+  const server = await createServer({
+    appId: 1,
+    privateKey: privateKey(),
+    webhookSecret: SECRET,
+    baseUrl: github.url,
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: 'fatal',
+    Octokit: TestOctokit,
+    appFn,
+  });
+  try {
+    const payload = webhookPayload('deployment_status', 'created', {}, { installationId: 77 });
+    const url = `${server.url}${server.webhookPath}`;
+    for (const delivery of ['delivery-1', 'delivery-2'])
+      assert.equal((await deliver(url, 'deployment_status', payload, { delivery })).status, 200);
+    assert.equal(octokits.length, 2);
+    assert.equal(octokits[0], octokits[1]);
+    assert.deepEqual(
+      github.seen.filter((r) => r.method === 'PATCH').map((r) => r.delivery),
+      ['delivery-1', 'delivery-2'],
+    );
+  } finally {
+    await server.close();
+    await github.close();
+  }
+});
