@@ -6,6 +6,7 @@
 // commit being deployed (one request instead of two on every deployment); who asked for it is in the
 // deployment's payload (app/deploy/lock.ts reads it back when someone needs to be told).
 import type { LockTarget } from './commands/command.ts';
+import type { GraphqlFn } from '../src/metrics/github-read.ts';
 
 export const LOCK_REF_PREFIX = 'deploy-locks/';
 const GLOBAL_REF = `${LOCK_REF_PREFIX}_global`;
@@ -66,6 +67,8 @@ export type AcquireResult =
 export type ReleaseResult =
   | { status: 'released'; lock: LockInfo }
   | { status: 'not_held' }
+  /** Released and taken again by someone else between the read and the delete: the new lock stays. */
+  | { status: 'changed'; lock: LockInfo }
   | { status: 'not_owner'; lock: LockInfo }
   | { status: 'invalid_environment'; message: string };
 
@@ -137,12 +140,13 @@ export function parseLockMessage(message: string, target: LockTarget, sha: strin
   }
 }
 
-async function readLock(
+/** The lock at `refName` and the object its ref points at (what a conditional delete compares with). */
+async function readLockRef(
   api: LocksApi,
   where: RepoRef,
   refName: string,
   target: LockTarget,
-): Promise<LockInfo | undefined> {
+): Promise<{ lock: LockInfo; oid: string } | undefined> {
   let object: { sha: string; type: string };
   try {
     ({ object } = (await api.git.getRef({ ...where, ref: refName })).data);
@@ -150,7 +154,16 @@ async function readLock(
     if ((error as HttpError).status === 404) return undefined;
     throw error;
   }
-  return lockFromObject(api, where, target, object);
+  return { lock: await lockFromObject(api, where, target, object), oid: object.sha.toLowerCase() };
+}
+
+async function readLock(
+  api: LocksApi,
+  where: RepoRef,
+  refName: string,
+  target: LockTarget,
+): Promise<LockInfo | undefined> {
+  return (await readLockRef(api, where, refName, target))?.lock;
 }
 
 async function lockFromObject(
@@ -252,11 +265,25 @@ export interface ReleaseOptions {
   /** Who asks; only the holder may release unless `force` (the caller decides who may force). */
   requester: string;
   force?: boolean;
+  /**
+   * GitHub's GraphQL API and the repository's node id: the ref is then deleted only if it still points at
+   * the lock that was read (updateRefs with beforeOid). Without them, a REST delete.
+   */
+  conditional?: { graphql: GraphqlFn; repositoryId: string };
 }
 
+const ZERO_OID = '0'.repeat(40);
+const DELETE_REF_IF_AT = `mutation DeleteRefIfAt($repositoryId: ID!, $name: GitRefname!, $before: GitObjectID!) {
+  updateRefs(input: { repositoryId: $repositoryId, refUpdates: [{ name: $name, beforeOid: $before, afterOid: "${ZERO_OID}" }] }) {
+    clientMutationId
+  }
+}`;
+
 /**
- * Releases a lock. GitHub's REST API has no conditional delete, so between reading the holder and deleting
- * the ref another replica could release and re-take it; the window is two requests wide.
+ * Releases a lock. With `conditional`, the ref is deleted only if it still points at the lock read (the holder
+ * was checked on it): a lock released and taken again by someone else meanwhile stays, and the answer says
+ * who holds it now. Without it (GitHub's REST API has no conditional delete), the window between the read
+ * and the delete is two requests wide.
  */
 export async function releaseLock(
   api: LocksApi,
@@ -265,10 +292,27 @@ export async function releaseLock(
 ): Promise<ReleaseResult> {
   const refName = lockRefName(options.target);
   if (typeof refName !== 'string') return { status: 'invalid_environment', message: refName.invalid };
-  const held = await readLock(api, where, refName, options.target);
-  if (!held) return { status: 'not_held' };
+  const read = await readLockRef(api, where, refName, options.target);
+  if (!read) return { status: 'not_held' };
+  const held = read.lock;
   if (!options.force && !sameLogin(held.holder, options.requester))
     return { status: 'not_owner', lock: held };
+  if (options.conditional) {
+    try {
+      await options.conditional.graphql(DELETE_REF_IF_AT, {
+        repositoryId: options.conditional.repositoryId,
+        name: `refs/${refName}`,
+        before: read.oid,
+      });
+    } catch (error) {
+      // Refused: find out why. Gone, or another lock now: not ours to delete. Unchanged: a real failure.
+      const now = await readLockRef(api, where, refName, options.target);
+      if (!now) return { status: 'not_held' };
+      if (now.oid !== read.oid) return { status: 'changed', lock: now.lock };
+      throw error;
+    }
+    return { status: 'released', lock: held };
+  }
   try {
     await api.git.deleteRef({ ...where, ref: refName });
   } catch (error) {

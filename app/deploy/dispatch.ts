@@ -446,7 +446,15 @@ async function lock(
     );
     return { reaction: '+1', body: `Locked ${name}; release with ${release}.` };
   }
-  const released = await releaseLock(deps.api, where, { target, requester: login, force: command.force });
+  const released = await releaseLock(deps.api, where, {
+    target,
+    requester: login,
+    force: command.force,
+    // Deleted only if it is still the lock just read (GraphQL updateRefs), when the webhook names the repository.
+    ...(deps.graphql && event.repositoryNodeId
+      ? { conditional: { graphql: deps.graphql, repositoryId: event.repositoryNodeId } }
+      : {}),
+  });
   switch (released.status) {
     case 'released':
       // The queue behind the lock (and anything else due) starts now, each with its own reply.
@@ -457,6 +465,11 @@ async function lock(
       };
     case 'not_held':
       return { reaction: 'eyes', body: `${name} is not locked.` };
+    case 'changed':
+      return refusal(
+        'lock_changed',
+        `${name} was unlocked and locked again while this /unlock ran: ${lockOwner(released.lock)}. That lock stays; run /unlock again if it should go.`,
+      );
     case 'not_owner':
       return refusal(
         'not_owner',

@@ -46,13 +46,15 @@ export interface CommentEvent {
   sender: { login: string; type: string };
   /** The repository's default branch, when the webhook says (where the reconcile workflow is started). */
   defaultBranch?: string;
+  /** The repository's GraphQL node id, when the webhook says (a conditional ref delete names it). */
+  repositoryNodeId?: string;
 }
 
 type Account = { login: string; type?: string };
 
 interface IssueCommentPayload {
   action: string;
-  repository: { name: string; owner: { login: string }; default_branch?: string };
+  repository: { name: string; owner: { login: string }; default_branch?: string; node_id?: string };
   issue: { number: number; pull_request?: unknown };
   comment: { id: number; body: string | null; user: Account | null };
   sender: Account;
@@ -77,6 +79,7 @@ export function commentEventFrom(payload: IssueCommentPayload): CommentEvent {
     author: payload.comment.user ? account(payload.comment.user) : { login: 'ghost', type: 'Bot' },
     sender: account(payload.sender),
     ...(payload.repository.default_branch ? { defaultBranch: payload.repository.default_branch } : {}),
+    ...(payload.repository.node_id ? { repositoryNodeId: payload.repository.node_id } : {}),
   };
 }
 

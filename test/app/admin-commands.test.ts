@@ -209,6 +209,13 @@ test('/unlock by the holder releases; unlocking what is not locked says so', asy
     await say(fake, probot, '/lock production', 'alice');
     assert.match(await say(fake, probot, '/unlock production', 'alice'), /Unlocked `production`/);
     assert.equal(fake.repo().refs.has(LOCK_REF), false);
+    // Deleted only if still the lock read: GraphQL updateRefs (beforeOid), the webhook naming the repository.
+    const mutation = fake.requestsFor('graphql').map((r) => (r.body as { query: string }).query);
+    assert.ok(
+      mutation.some((q) => q.includes('updateRefs')),
+      'the conditional delete was used',
+    );
+    assert.equal(fake.requestsFor('git/delete-ref').length, 0);
     assert.match(await say(fake, probot, '/unlock production', 'alice'), /not locked/);
   });
 });

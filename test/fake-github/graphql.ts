@@ -16,7 +16,45 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { FakeState, RepoState } from './state.ts';
-import { repoKey } from './state.ts';
+import { repoKey, repoNodeId } from './state.ts';
+
+/** A refusal GitHub itself answers (an error in the response), not a mistake of the caller: no violation. */
+class GithubRefusal extends Error {}
+
+const ZERO_OID = '0'.repeat(40);
+
+/**
+ * Mutation updateRefs: every update checked first (all or nothing, as GitHub does), `beforeOid` compared with
+ * the ref (zeros: it must not exist), `afterOid` zeros deletes it.
+ */
+function updateRefs(state: FakeState, args: Json): Json {
+  const input = args.input as { repositoryId: string; refUpdates: Json[]; clientMutationId?: string };
+  const repo = [...state.repos.values()].find((r) => repoNodeId(r.owner, r.name) === input.repositoryId);
+  if (!repo)
+    throw new GithubRefusal(`Could not resolve to a node with the global id of '${input.repositoryId}'`);
+  const updates = input.refUpdates.map((u) => {
+    const name = String(u.name);
+    if (!name.startsWith('refs/')) throw new GithubRefusal(`${name} is not a fully qualified ref name`);
+    return {
+      key: name.slice('refs/'.length),
+      name,
+      before: u.beforeOid as string | undefined,
+      after: String(u.afterOid),
+    };
+  });
+  for (const u of updates) {
+    const current = repo.refs.get(u.key);
+    if (u.before === undefined) continue;
+    const ok = u.before === ZERO_OID ? current === undefined : current === u.before.toLowerCase();
+    if (!ok)
+      throw new GithubRefusal(`A ref update for ${u.name} was rejected: it does not point to ${u.before}`);
+  }
+  for (const u of updates) {
+    if (u.after === ZERO_OID) repo.refs.delete(u.key);
+    else repo.refs.set(u.key, u.after.toLowerCase());
+  }
+  return { clientMutationId: input.clientMutationId ?? null };
+}
 
 type Json = Record<string, unknown>;
 
@@ -215,6 +253,7 @@ export function answerGraphql(state: FakeState, body: unknown, auth: string): Gr
     return typeof value === 'function' ? (value as (a: Json) => unknown)(args as Json) : value;
   };
   const root = {
+    updateRefs: (args: Json) => updateRefs(state, args),
     repository: (args: Json) => {
       const repo = state.repos.get(repoKey(String(args.owner), String(args.name)));
       return repo ? repositoryNode(repo, problems) : null;
@@ -238,7 +277,8 @@ export function answerGraphql(state: FakeState, body: unknown, auth: string): Gr
       violations,
     };
   for (const e of result.errors ?? [])
-    violations.push({ kind: 'invalid-request', message: `GraphQL execution error: ${e.message}` });
+    if (!(e.originalError instanceof GithubRefusal))
+      violations.push({ kind: 'invalid-request', message: `GraphQL execution error: ${e.message}` });
   return {
     status: 200,
     body: {

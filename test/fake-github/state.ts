@@ -130,6 +130,10 @@ export function createState(opts: { installationId?: number; appId?: number; app
 
 export const repoKey = (owner: string, repo: string): string => `${owner}/${repo}`.toLowerCase();
 
+/** The repository's GraphQL node id (opaque on GitHub; here derived from its name, so payloads can carry it). */
+export const repoNodeId = (owner: string, repo: string): string =>
+  `R_${Buffer.from(repoKey(owner, repo)).toString('base64url')}`;
+
 /** A stable 40-hex sha for a seed label, so tests can name commits ('main-1') and still look real. */
 export const fakeSha = (label: string): string => createHash('sha1').update(label).digest('hex');
 

@@ -5,6 +5,7 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { formatErrors } from './openapi.ts';
+import { repoNodeId } from './state.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const require = createRequire(import.meta.url);
@@ -198,6 +199,7 @@ function retarget(payload: Json, target: WebhookTarget): Json {
     out.repository = mergePayload(repository, {
       name: target.repo,
       full_name: `${target.owner}/${target.repo}`,
+      node_id: repoNodeId(target.owner, target.repo),
       url: `${base}/repos/${target.owner}/${target.repo}`,
       owner: { login: target.owner },
     });

@@ -14,6 +14,7 @@ import {
   releaseLock,
 } from '../../../app/locks.ts';
 import type { LocksApi } from '../../../app/locks.ts';
+import { repoNodeId } from '../../fake-github/state.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 const HEAD = fakeSha('pr-7-head');
@@ -23,11 +24,14 @@ const staging = { scope: 'environment', environment: 'staging' } as const;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const fixedNow = () => new Date('2025-03-01T10:00:00Z');
 
-async function withFake(run: (fake: FakeGitHub, api: LocksApi) => Promise<void>): Promise<void> {
+async function withFake(
+  run: (fake: FakeGitHub, api: LocksApi, octokit: Octokit) => Promise<void>,
+): Promise<void> {
   const fake = await createFakeGitHub();
   fake.seedRepo({ ...where, pulls: [{ number: 7, head: HEAD, user: 'carol' }] });
   try {
-    await run(fake, new Octokit({ baseUrl: fake.url, auth: 'test-token', log: quiet }).rest);
+    const octokit = new Octokit({ baseUrl: fake.url, auth: 'test-token', log: quiet });
+    await run(fake, octokit.rest, octokit);
     fake.assertNoViolations();
   } finally {
     await fake.stop();
@@ -128,6 +132,73 @@ test('only the holder releases, unless forced; releasing twice says it is not he
     });
     assert.equal(forced.status, 'released');
     assert.deepEqual(await readLocks(api, where), { environments: [] });
+  });
+});
+
+test('an unlock that races a release and a new lock deletes only if the ref is still the lock it read', async () => {
+  await withFake(async (fake, api, octokit) => {
+    const graphql = (query: string, variables: Record<string, unknown>) => octokit.graphql(query, variables);
+    const conditional = { graphql, repositoryId: repoNodeId(where.owner, where.repo) };
+    /** Between the unlock's read and its delete: alice's lock is released and bob takes the environment. */
+    const racing = (inner: typeof graphql) => async (query: string, variables: Record<string, unknown>) => {
+      await api.git.deleteRef({ ...where, ref: 'deploy-locks/production' });
+      assert.equal(
+        (await acquireLock(api, where, { target: production, holder: 'bob', sha: HEAD })).status,
+        'acquired',
+      );
+      return inner(query, variables);
+    };
+    /** The REST-only release meets the same interleaving at its delete. */
+    const racingRest: LocksApi = {
+      git: {
+        ...api.git,
+        deleteRef: async (params) => {
+          await racing(async () => undefined)('', {});
+          return api.git.deleteRef(params);
+        },
+      },
+    };
+
+    // Unchanged: released through GraphQL updateRefs, the ref is gone.
+    await acquireLock(api, where, { target: production, holder: 'alice', sha: HEAD });
+    const plain = await releaseLock(api, where, { target: production, requester: 'alice', conditional });
+    assert.equal(plain.status, 'released');
+    assert.equal(fake.repo().refs.has('deploy-locks/production'), false);
+    assert.equal(fake.requestsFor('graphql').length, 1);
+
+    // Raced: bob's new lock stays, and the answer names him.
+    await acquireLock(api, where, { target: production, holder: 'alice', sha: HEAD });
+    const raced = await releaseLock(api, where, {
+      target: production,
+      requester: 'alice',
+      conditional: { ...conditional, graphql: racing(graphql) },
+    });
+    assert.equal(raced.status, 'changed');
+    assert.equal(raced.status === 'changed' && raced.lock.holder, 'bob');
+    assert.equal((await readLocks(api, where)).environments[0]?.holder, 'bob', "bob's lock is still there");
+
+    // Without the conditional delete the same interleaving removes bob's lock: what it guards against.
+    await releaseLock(api, where, { target: production, requester: 'bob' });
+    await acquireLock(api, where, { target: production, holder: 'alice', sha: HEAD });
+    const blind = await releaseLock(racingRest, where, { target: production, requester: 'alice' });
+    assert.equal(blind.status, 'released');
+    assert.deepEqual(
+      (await readLocks(api, where)).environments,
+      [],
+      "bob's lock was deleted by alice's unlock",
+    );
+
+    // Refused for another reason (an unknown repository id): the error is not swallowed.
+    await acquireLock(api, where, { target: production, holder: 'alice', sha: HEAD });
+    await assert.rejects(
+      releaseLock(api, where, {
+        target: production,
+        requester: 'alice',
+        conditional: { graphql, repositoryId: 'R_nope' },
+      }),
+      /Could not resolve to a node/,
+    );
+    assert.equal(fake.repo().refs.has('deploy-locks/production'), true, 'nothing deleted');
   });
 });
 
