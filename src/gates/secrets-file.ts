@@ -54,8 +54,12 @@ export class FileScanner {
     return this.buffer.length;
   }
 
-  /** For a worker thread, where blocking reads block nobody. */
-  scanSync(absolute: string, path: string): FileScan {
+  /**
+   * For a worker thread, where blocking reads block nobody. `size`: the file's size from its lstat, when
+   * known: a read that comes back short once that many bytes are in is the end of the file, so a small file
+   * takes one read instead of two (the second only to see 0 bytes); a file that grew is read to its end.
+   */
+  scanSync(absolute: string, path: string, size?: number): FileScan {
     let fd: number;
     try {
       fd = openSync(absolute, 'r');
@@ -63,10 +67,11 @@ export class FileScanner {
       return unreadable(error);
     }
     try {
-      const file = this.start(path);
+      const file = this.start(path, size);
       for (;;) {
-        const read = readSync(fd, this.buffer, file.filled, this.buffer.length - file.filled, null);
-        const done = this.feed(file, read);
+        const room = this.buffer.length - file.filled;
+        const read = readSync(fd, this.buffer, file.filled, room, null);
+        const done = this.feed(file, read, read < room);
         if (done) return done;
       }
     } catch (error) {
@@ -81,9 +86,9 @@ export class FileScanner {
    * For the main thread: the same blocking reads (an async read per chunk cost more CPU than the scan of
    * small files: a promise, a thread-pool hop and a second handle per file), but the event loop gets a turn
    * once a chunk's worth of bytes was read since the last one (within a file or across small files: a turn
-   * per small file cost more than its scan), and the scan stops there when aborted.
+   * per small file cost more than its scan), and the scan stops there when aborted. `size` as for scanSync.
    */
-  async scan(absolute: string, path: string, signal?: AbortSignal): Promise<FileScan> {
+  async scan(absolute: string, path: string, signal?: AbortSignal, size?: number): Promise<FileScan> {
     let fd: number;
     try {
       fd = openSync(absolute, 'r');
@@ -91,11 +96,12 @@ export class FileScanner {
       return unreadable(error);
     }
     try {
-      const file = this.start(path);
+      const file = this.start(path, size);
       for (;;) {
         if (signal?.aborted) return { kind: 'stopped' };
-        const read = readSync(fd, this.buffer, file.filled, this.buffer.length - file.filled, null);
-        const done = this.feed(file, read);
+        const room = this.buffer.length - file.filled;
+        const read = readSync(fd, this.buffer, file.filled, room, null);
+        const done = this.feed(file, read, read < room);
         if (done) return done;
         this.sinceTurn += read;
         if (this.sinceTurn >= this.chunkBytes) {
@@ -116,15 +122,15 @@ export class FileScanner {
     if (this.buffer.length > this.chunkBytes) this.buffer = Buffer.allocUnsafe(this.chunkBytes);
   }
 
-  private start(path: string): FileState {
-    return { path, filled: 0, total: 0, line: 1, probed: false, findings: [] };
+  private start(path: string, size: number | undefined): FileState {
+    return { path, size, filled: 0, total: 0, line: 1, probed: false, findings: [] };
   }
 
-  /** Takes `read` new bytes; returns the result once the file is done. */
-  private feed(file: FileState, read: number): FileScan | undefined {
-    const eof = read === 0;
+  /** Takes `read` new bytes (`short`: fewer than asked for); returns the result once the file is done. */
+  private feed(file: FileState, read: number, short: boolean): FileScan | undefined {
     file.filled += read;
     file.total += read;
+    const eof = read === 0 || (short && file.total === file.size);
     if (!file.probed) {
       if (file.filled < BINARY_PROBE_BYTES && !eof) return undefined;
       if (this.buffer.subarray(0, Math.min(file.filled, BINARY_PROBE_BYTES)).includes(0))
@@ -162,6 +168,8 @@ export class FileScanner {
 
 interface FileState {
   path: string;
+  /** The size lstat gave, if known. */
+  size: number | undefined;
   /** Bytes in the buffer not yet scanned. */
   filled: number;
   total: number;

@@ -33,7 +33,8 @@ export interface PoolOptions {
 
 /** A worker's task: files to scan. Its answer: one result per file, in the same order. */
 export interface WorkerBatch {
-  files: Array<{ path: string; absolute: string }>;
+  /** `size`: from lstat (FileScanner.scanSync). */
+  files: Array<{ path: string; absolute: string; size?: number }>;
 }
 export type WorkerAnswer = FileScan[];
 export interface WorkerSetup {
@@ -114,7 +115,7 @@ async function onMainThread(
   const scans: FileScan[] = new Array(tasks.length);
   const scanner = new FileScanner(options);
   for (const [index, task] of tasks.entries()) {
-    const scan = await scanner.scan(task.absolute, task.path, signal);
+    const scan = await scanner.scan(task.absolute, task.path, signal, task.size);
     if (scan.kind === 'stopped' || signal?.aborted) return 'stopped';
     scans[index] = scan;
   }
@@ -166,7 +167,7 @@ function inWorkers(
         const current = batches[handedOut++]!;
         pending++;
         const message: WorkerBatch = {
-          files: current.map(({ task }) => ({ path: task.path, absolute: task.absolute })),
+          files: current.map(({ task }) => ({ path: task.path, absolute: task.absolute, size: task.size })),
         };
         worker.once('message', (answer: WorkerAnswer) => {
           pending--;
@@ -184,7 +185,7 @@ function inWorkers(
         const current = batches[handedOut++]!;
         pending++;
         for (const { task, index } of current) {
-          const scan = await scanner.scan(task.absolute, task.path, signal);
+          const scan = await scanner.scan(task.absolute, task.path, signal, task.size);
           if (scan.kind === 'stopped' || settled) return finish('stopped');
           scans[index] = scan;
         }

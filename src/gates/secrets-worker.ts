@@ -10,6 +10,8 @@ if (!parentPort)
 const port = parentPort;
 const scanner = new FileScanner((workerData as WorkerSetup).options);
 port.on('message', (batch: WorkerBatch) => {
-  const answer: WorkerAnswer = batch.files.map(({ path, absolute }) => scanner.scanSync(absolute, path));
+  const answer: WorkerAnswer = batch.files.map(({ path, absolute, size }) =>
+    scanner.scanSync(absolute, path, size),
+  );
   port.postMessage(answer);
 });

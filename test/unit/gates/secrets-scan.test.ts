@@ -128,6 +128,26 @@ test('a streamed scan finds what a whole-file scan finds, wherever the chunk bou
   }
 });
 
+test('a size from lstat ends the reads early only when it is right: a file that grew or shrank is read to its end', async (t) => {
+  const dir = await tempDir(t);
+  const lines = `const a = 1;\ntoken = "${S.github}"\npassword: '${S.password}'\n`;
+  // One read, and several (16 KB chunks): the secrets at the end.
+  const files = { 'small.ts': lines, 'big.ts': `${'x'.repeat(40 * 1024)}\n${lines}` };
+  const scanner = new FileScanner(DEFAULT_SCAN_OPTIONS, 16 * 1024);
+  for (const [name, text] of Object.entries(files)) {
+    await writeFile(join(dir, name), text);
+    const whole = scanner.scanSync(join(dir, name), name);
+    assert.ok(whole.kind === 'scanned' && whole.findings.length === 2, name);
+    const size = Buffer.byteLength(text);
+    // Right, smaller (the file grew since its lstat), larger (it shrank), none.
+    for (const given of [size, 100, size - 1, size + 100, 0]) {
+      assert.deepEqual(scanner.scanSync(join(dir, name), name, given), whole, `${name}, size ${given}`);
+      const scanned = await scanner.scan(join(dir, name), name, undefined, given);
+      assert.deepEqual(scanned, whole, `${name}, size ${given}`);
+    }
+  }
+});
+
 test('the keyword prefilter finds keywords in any ASCII case, overlapping ones too, and nothing else', () => {
   const rules = (text: string) => scanText(text).map((hit) => `${hit.rule}@${hit.column}`);
   // Case does not matter to the keywords (the rules decide their own case).
