@@ -2,6 +2,7 @@
 // - The whole gate (scope all: git listing, reads, scan) over generated trees of 10 / 50 / 200 MB: time,
 //   MB/s (wall, and per CPU second of all threads: fair on a loaded machine) and the process's peak RSS
 //   (worker threads included), with the default threads and with one.
+// - A 20 MB tree of 2 KB files: the per-file cost (syscalls) apart from the scan.
 // - One 100 MB file (max_file_bytes raised): streamed, so memory stays flat.
 // - Long lines: 64 KB and 1 MB of hex after a secret-like word, alone in a file.
 // Each measurement runs in a child process, so peak RSS is that measurement's own. The gate and its worker
@@ -20,10 +21,13 @@ import { generateFile } from './generate-source.ts';
 
 const MB = 1024 * 1024;
 
-/** A tree of `megabytes` MB: files of 4 KB to 256 KB in 50 directories; a git work tree (nothing committed). */
-async function generateTree(megabytes: number): Promise<string> {
+/**
+ * A tree of `megabytes` MB: files of 4 KB to 256 KB (or of the sizes given) in 50 directories; a git work
+ * tree (nothing committed).
+ */
+async function generateTree(megabytes: number, fileKb = [4, 16, 32, 64, 128, 256]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-secrets-'));
-  const sizes = [4, 16, 32, 64, 128, 256].map((kb) => kb * 1024);
+  const sizes = fileKb.map((kb) => kb * 1024);
   let total = 0;
   for (let i = 0; total < megabytes * MB; i++) {
     const bytes = sizes[i % sizes.length]!;
@@ -197,6 +201,19 @@ async function benchWith(target: Target, sizes: number[]) {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  // Many small files: the per-file cost (lstat, open, two reads, close: syscalls) weighs more than the scan.
+  const small = await generateTree(20, [2]);
+  try {
+    for (const threads of [undefined, 1]) {
+      const m = await measure(target, small, { scope: 'all' }, threads);
+      console.log(
+        `| 20 MB in 10 240 files of 2 KB | ${threads ?? 'default'} | ${cell(m, 20).join(' | ')} | ${summaryOf(m)} |`,
+      );
+    }
+  } finally {
+    await rm(small, { recursive: true, force: true });
   }
 
   console.log('\n## One large file and long lines\n');
