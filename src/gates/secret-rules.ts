@@ -465,9 +465,8 @@ function scanLine(
   options: ScanOptions,
   onHit: (hit: SecretHit) => void,
 ): number {
-  let lineEnd = bytes.indexOf(0x0a, at);
-  if (lineEnd < 0 || lineEnd > end) lineEnd = end;
-  const rules = keywordRules(bytes, words, phase, at, lineEnd);
+  const rules = keywordRules(bytes, words, phase, at, end);
+  const lineEnd = ruleLineEnd;
   const line = bytes.toString('utf8', lineStart, lineEnd);
   // A key block's value is the text from its header on: decoded from the line start (a character
   // boundary), as the whole text would be; once per line, however many headers it holds.
@@ -487,9 +486,13 @@ function scanLine(
   return lineEnd;
 }
 
+/** Where the line keywordRules went through ends: its line break, or the `end` it was given. */
+let ruleLineEnd = 0;
+
 /**
- * The rules of every keyword starting in [from, end) (a line: no line break in it), read two bytes at a time
- * as nextCandidate reads them.
+ * The rules of every keyword in the line from `from` (a keyword's start) on, read two bytes at a time as
+ * nextCandidate reads them, up to the line's break (into ruleLineEnd: no second search for it). A keyword
+ * holds no line break, so one compared against bytes past the break does not match.
  */
 function keywordRules(
   bytes: Uint8Array,
@@ -500,6 +503,7 @@ function keywordRules(
 ): number {
   let rules = 0;
   let at = from;
+  // `from` is a keyword's first byte, not a line break.
   if (((at - phase) & 1) === 1 && at < end) {
     if (mayStart(bytes, at)) rules |= keywordsAt(bytes, at, end);
     at++;
@@ -507,12 +511,17 @@ function keywordRules(
   for (let k = (at - phase) >> 1; at + 1 < end; at += 2, k++) {
     const word = words[k]!;
     const flags = WORD_FLAGS[word]!;
-    if (flags < STARTS) continue;
+    if (flags === 0) continue;
+    if (flags < STARTS) {
+      ruleLineEnd = (flags & FIRST_BREAK) !== 0 ? at : at + 1;
+      return rules;
+    }
     if ((flags & CONTINUES) !== 0 && at > from && ((WORD_BEFORE[word]! >>> (bytes[at - 1]! & 31)) & 1) === 1)
       rules |= keywordsAt(bytes, at - 1, end);
     if ((flags & STARTS) !== 0 && ((WORD_THIRD[word]! >>> (bytes[at + 2]! & 31)) & 1) === 1)
       rules |= keywordsAt(bytes, at, end);
   }
+  ruleLineEnd = at < end && bytes[at] === 0x0a ? at : end;
   return rules;
 }
 
