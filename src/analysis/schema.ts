@@ -205,7 +205,7 @@ export const histogramComparisonSchema = z.strictObject({
   alpha,
   tolerance: z.number().min(1).max(100).optional().meta({
     description:
-      "The canary's share of requests slower than a cut (the pooled 75th / 95th percentile) may be this multiple of stable's. Default 1.2.",
+      "The canary's share of requests slower than a cut (the pooled 75th / 95th percentile) may be this multiple of stable's. Default 1.05.",
   }),
 });
 
