@@ -5,14 +5,20 @@
 // rule's secrets with the shapes that decide between a finding and none.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DEFAULT_SCAN_OPTIONS,
   SECRET_RULES,
+  fingerprint,
+  redact,
   scanBytes,
   scanText,
   secretEndsPattern,
 } from '../../../src/gates/secret-rules.ts';
 import type { SecretHit } from '../../../src/gates/secret-rules.ts';
+import { FileScanner } from '../../../src/gates/secrets-file.ts';
 import { generateFile } from '../../../bench/generate-source.ts';
 import { rng } from '../../helpers/random.ts';
 import type { Random } from '../../helpers/random.ts';
@@ -226,6 +232,37 @@ test('every keyword is found at every byte offset, address parity and line endin
       }
     }
   }
+});
+
+test('a 1 MB line with keywords all along and secrets at both ends: the same hits, whole or streamed', async (t) => {
+  const line = `${S.github} ${'ab token auth xy '.repeat(64 * 1024)} password = "${S.password}"`;
+  const text = `first\r\n${line}\r\n${S.stripe}`;
+  const expected = referenceScan(text);
+  assert.deepEqual(
+    expected.map((hit) => [hit.rule, hit.line]),
+    [
+      ['github-token', 2],
+      ['generic-secret', 2],
+      ['stripe-key', 3],
+    ],
+  );
+  assert.deepEqual(scanText(text), expected);
+  const dir = await mkdtemp(join(tmpdir(), 'secrets-equivalence-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'long.txt'), text);
+  const scan = new FileScanner(DEFAULT_SCAN_OPTIONS).scanSync(join(dir, 'long.txt'), 'long.txt');
+  assert.ok(scan.kind === 'scanned');
+  assert.deepEqual(
+    scan.findings,
+    expected.map((hit) => ({
+      rule: hit.rule,
+      description: hit.description,
+      line: hit.line,
+      column: hit.column,
+      redacted: redact(hit.secret),
+      print: fingerprint(hit.rule, 'long.txt', hit.secret),
+    })),
+  );
 });
 
 test("a rule's secret group must end its pattern, so its column is the match's end minus its length", () => {
