@@ -11,6 +11,7 @@ import type { ApplicationFunction } from 'probot';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deployApp } from './index.ts';
 import { keepInstallationOctokits } from './installation-octokits.ts';
+import { createHttpFetch } from './http-fetch.ts';
 import { checkDelivery } from './delivery.ts';
 import { errorsWithoutBody } from './errors-without-body.ts';
 import { SettingsError, settingsFromEnv } from './config.ts';
@@ -80,6 +81,7 @@ export interface RunningServer {
 }
 
 export async function createServer(options: ServerOptions): Promise<RunningServer> {
+  const fetch = createHttpFetch();
   const probot = new Probot({
     appId: options.appId,
     privateKey: options.privateKey,
@@ -88,6 +90,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     logLevel: options.logLevel ?? 'info',
     ...(options.Octokit ? { Octokit: options.Octokit } : {}),
     ...(options.log ? { log: options.log } : {}),
+    // GitHub requests over node:http(s) rather than the global fetch: about half the CPU (http-fetch.ts).
+    request: { fetch },
   });
   // One Octokit per installation, not one per delivery (installation-octokits.ts).
   await keepInstallationOctokits(probot);
@@ -177,6 +181,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
+        fetch.destroy();
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
