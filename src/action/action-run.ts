@@ -31,9 +31,12 @@ import { render } from '../targets/template.ts';
 import type { RunContext } from './context.ts';
 import type { ActionInputs, RunPlan } from './inputs.ts';
 import { createTag, tagName } from './tag.ts';
-import { runNotifier } from '../notify/wiring.ts';
+import { hasNotifications, runNotifier } from '../notify/wiring.ts';
 import { runExitCode, type Cancellation } from '../util/signals.ts';
 import { REPORTING_GRACE_MS, untilCancelDeadline } from './cancel-deadline.ts';
+
+/** How long the notifications wait for a pull request's title before going on without it. */
+const PULL_TITLE_TIMEOUT_MS = 5_000;
 
 export class ActionRun {
   private readonly inputs: ActionInputs;
@@ -126,6 +129,9 @@ export class ActionRun {
           ? {
               number: context.pullNumber,
               url: `${this.serverUrl()}/${context.owner}/${context.repo}/pull/${context.pullNumber}`,
+              title: hasNotifications(this.config, plan.environment)
+                ? (context.pullTitle ?? (await this.pullTitle(context.pullNumber)))
+                : undefined,
             }
           : undefined,
         who: plan.deployer,
@@ -414,6 +420,28 @@ export class ActionRun {
       core.setOutput('tag', name);
       core.info(`tagged ${context.sha.slice(0, 12)} as ${name}`);
     } else core.warning(`no tag ${name}: ${outcome.reason}`);
+  }
+
+  /**
+   * The pull request's title for notifications, when the event did not carry it (a deployment made by the
+   * App): one request, bounded; without it the messages just leave the title out.
+   */
+  private async pullTitle(pullNumber: number): Promise<string | undefined> {
+    if (!this.octokit) return undefined;
+    try {
+      const { data } = await this.octokit.rest.pulls.get({
+        owner: this.context.owner,
+        repo: this.context.repo,
+        pull_number: pullNumber,
+        request: { signal: AbortSignal.any([this.signal, AbortSignal.timeout(PULL_TITLE_TIMEOUT_MS)]) },
+      });
+      return data.title;
+    } catch (error) {
+      core.warning(
+        `notifications: the title of pull request #${pullNumber} could not be read (${error instanceof Error ? error.message : String(error)}); messages leave it out`,
+      );
+      return undefined;
+    }
   }
 
   private serverUrl(): string {

@@ -27,6 +27,8 @@ export interface RunContext {
   };
   /** The pull request this run is about: the deployment payload's, or the pull_request event's. */
   pullNumber?: number;
+  /** Its title, when the event carries it (pull_request, issue_comment on a pull request): for people only. */
+  pullTitle?: string;
   /** workflow_dispatch inputs, as strings. */
   dispatch?: Record<string, string>;
 }
@@ -91,6 +93,7 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
   const pull = event?.pull_request as Json | undefined;
   if (context.pullNumber === undefined && pull && typeof pull.number === 'number') {
     context.pullNumber = pull.number;
+    if (typeof pull.title === 'string') context.pullTitle = pull.title;
     // On a pull request, GITHUB_SHA is a merge commit; the head is what was reviewed.
     const head = (pull.head as Json | undefined)?.sha;
     if (typeof head === 'string') context.sha = head;

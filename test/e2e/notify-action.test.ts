@@ -6,7 +6,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runBuiltAction } from '../helpers/action.ts';
+import { createAppDeployment, runBuiltAction } from '../helpers/action.ts';
+import type { ActionEvent } from '../helpers/action.ts';
+import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { fakeSlack, webhookReceiver } from '../helpers/notify-receivers.ts';
 
@@ -83,4 +85,101 @@ environments:
     for (const call of slack.received) assert.ok(!JSON.stringify(call.args).includes(secret));
     assert.ok(!post!.raw.includes(secret));
   }
+});
+
+const HOSTILE_TITLE = 'Fix <!channel> *now* <https://evil.example|click> & `rm -rf`';
+
+/** A run of the Action that notifies a signed webhook and Slack; what each received. */
+async function notifiedRun(
+  t: { after(fn: () => unknown): void },
+  opts: { event: ActionEvent; env?: NodeJS.ProcessEnv; inputs?: Record<string, string> },
+) {
+  const dir = await mkdtemp(join(tmpdir(), 'notify-action-title-'));
+  const slack = await fakeSlack();
+  const audit = await webhookReceiver(HMAC);
+  t.after(async () => {
+    await Promise.all([slack.close(), audit.close()]);
+    await rm(dir, { recursive: true, force: true });
+  });
+  await writeFile(
+    join(dir, 'deploy.yml'),
+    `preset: fast
+target:
+  commands:
+    deploy: ${JSON.stringify([process.execPath, '-e', '0', '{{version}}'])}
+notifications:
+  channels:
+    slack: { type: slack, token_env: SLACK_BOT_TOKEN, channel: C0123 }
+    audit: { type: webhook, url_env: AUDIT_URL, secret_env: AUDIT_SECRET, events: [succeeded] }
+environments:
+  web: { monitor: 0 }
+`,
+  );
+  const run = await runBuiltAction({
+    dir,
+    entry: join(repoRoot, 'src/action/index.ts'),
+    inputs: { environment: 'web', version: 'v7', config: 'deploy.yml', ...opts.inputs },
+    event: opts.event,
+    env: {
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_SHA: 'b'.repeat(40),
+      GITHUB_ACTOR: 'alice',
+      SLACK_BOT_TOKEN: TOKEN,
+      AUDIT_URL: `${audit.url}/hook`,
+      AUDIT_SECRET: HMAC,
+      DEPLOY_ACTION_SLACK_API_URL: slack.apiUrl,
+      ...opts.env,
+    },
+  });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  assert.equal(audit.received.length, 1);
+  const [post] = audit.received;
+  assert.ok(post!.verified);
+  assert.deepEqual(post!.problems, []);
+  for (const call of slack.received) assert.deepEqual(call.problems, []);
+  return { run, post: post!, slack };
+}
+
+test("the pull request's title comes from a pull_request event as data: escaped for Slack, verbatim in the webhook", async (t) => {
+  const event = {
+    name: 'pull_request',
+    payload: webhookPayload('pull_request', 'synchronize', {
+      number: 8,
+      pull_request: { number: 8, title: HOSTILE_TITLE },
+    }),
+  };
+  const { post, slack } = await notifiedRun(t, { event });
+  assert.equal(post.body.facts.pr_number, '8');
+  assert.equal(post.body.facts.pr_title, HOSTILE_TITLE);
+  const text = JSON.stringify(slack.received.map((c) => c.args));
+  assert.match(text, /Fix &lt;!channel&gt;/, 'the title is in the Slack message, escaped');
+  assert.doesNotMatch(text, /<!channel>/, 'never a live @channel');
+  assert.doesNotMatch(text, /<https:\/\/evil\.example\|/, 'never a live link');
+});
+
+test('a deployment event names only the PR number: its title is read from GitHub once, for the messages', async (t) => {
+  const fake = await createFakeGitHub({ tokens: { 'action-token': 'github-actions[bot]' } });
+  t.after(() => fake.stop());
+  fake.seedRepo({
+    owner: 'acme',
+    repo: 'shop',
+    pulls: [{ number: 12, head: fakeSha('pr-12'), user: 'alice', title: HOSTILE_TITLE }],
+  });
+  const { event } = await createAppDeployment(fake, {
+    token: 'action-token',
+    owner: 'acme',
+    repo: 'shop',
+    ref: fakeSha('pr-12'),
+    environment: 'web',
+    payload: { version: 'v7', pr: 12 },
+  });
+  const { post } = await notifiedRun(t, {
+    event,
+    env: { GITHUB_API_URL: fake.url },
+    inputs: { 'github-token': 'action-token' },
+  });
+  assert.equal(post.body.facts.pr_number, '12');
+  assert.equal(post.body.facts.pr_title, HOSTILE_TITLE);
+  assert.equal(fake.requestsFor('pulls/get').length, 1, 'one request for the title');
+  fake.assertNoViolations();
 });

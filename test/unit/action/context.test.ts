@@ -147,13 +147,17 @@ test('a deployment event without a usable deployment is refused', () => {
 });
 
 test('a pull_request event: the head commit is deployed, not the merge commit', () => {
-  const event = webhookPayload('pull_request', 'synchronize', { number: 8, pull_request: { number: 8 } });
+  const event = webhookPayload('pull_request', 'synchronize', {
+    number: 8,
+    pull_request: { number: 8, title: 'Add the <b>checkout</b>' },
+  });
   const head = (event.pull_request as { head: { sha: string } }).head.sha;
   const c = readRunContext(
     env({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/8/merge' }),
     event,
   );
   assert.equal(c.pullNumber, 8);
+  assert.equal(c.pullTitle, 'Add the <b>checkout</b>', 'kept as data: whoever shows it escapes it');
   assert.equal(c.sha, head);
   assert.notEqual(c.sha, PUSH_SHA);
 });
