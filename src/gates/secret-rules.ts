@@ -209,8 +209,8 @@ export function secretEndsPattern(source: string): boolean {
 // a file is never turned into a string. The bytes are read two at a time as 16-bit words: one lookup per
 // word (WORD_FLAGS) counts its line breaks and rules out a keyword at both of its bytes for almost every
 // word; at the rest the keywords' third byte after the word (WORD_THIRD) or first byte before it
-// (WORD_BEFORE) sorts out most positions, and what is left is compared in full (keywordsAt). The tables are flat typed arrays: this is the loop every byte
-// goes through.
+// (WORD_BEFORE) sorts out most positions, and what is left is compared in full (keywordsAt). The tables are
+// flat typed arrays: this is the loop every byte goes through.
 /** Byte → its ASCII lowercase. */
 const LOWER = new Uint8Array(256).map((_, byte) => (byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte));
 /** Both cases of an ASCII letter, else the byte. */
@@ -235,7 +235,7 @@ const PAIR_COUNT = new Uint8Array(65536);
 const PAIR_KEYWORDS: number[] = [];
 /**
  * Per raw byte pair: 0 when no keyword starts with it, else the set of the keywords' third bytes (bit
- * `byte & 31`, the same for both cases of a letter; every bit for a two-byte keyword).
+ * `byte & 31`, the same for both cases of a letter).
  */
 const THIRD = new Uint32Array(65536);
 {
