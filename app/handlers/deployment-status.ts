@@ -9,7 +9,9 @@
 // edit any comment of the repository. What such a write could lose (a newer state, the commit list or the
 // waits the Action wrote moments before) is put back when GitHub reports the edit with the body it replaced
 // (deployment-status-repair.ts). Final and waiting statuses, which the Action writes in full itself, are
-// read first; a deleted comment (404) or an unknown id falls back to the search by marker.
+// read first; a deleted comment (404) or an unknown id falls back to the search by marker. Writes of a known
+// comment go one at a time per comment, the newest status winning, and a status older than one this process
+// already wrote there is dropped (status-comment-lanes.ts).
 import type { Probot } from 'probot';
 import { registerStatusCommentRepair } from './deployment-status-repair.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
@@ -24,6 +26,7 @@ import type { DeploymentState, StatusCommentState } from '../../src/github/statu
 import { releaseDeploymentLock } from '../deploy/lock.ts';
 import type { Octokit, Where } from '../facts/github.ts';
 import { ownBotLogin } from '../facts/own-comments.ts';
+import { StatusCommentLanes } from './status-comment-lanes.ts';
 
 export const FINAL_STATES: readonly DeploymentState[] = ['success', 'failure', 'error', 'inactive'];
 
@@ -143,8 +146,12 @@ export type CommentPath = 'known_id' | 'read_by_id' | 'search';
 export type DeploymentStatusOutcome =
   | { status: 'ignored'; reason: string }
   | {
-      /** stale: the comment already shows a newer event; no_pull_request: the deployment names no PR. */
-      status: 'updated' | 'created' | 'stale' | 'no_pull_request';
+      /**
+       * stale: the comment already shows a newer event (or this process wrote one there); superseded: a newer
+       * status of the comment came while this one waited to be written, and is written instead of it;
+       * no_pull_request: the deployment names no PR.
+       */
+      status: 'updated' | 'created' | 'stale' | 'superseded' | 'no_pull_request';
       path?: CommentPath;
       commentId?: number;
       /** not_trusted: a final status the lock does not answer to (mayReleaseLock). */
@@ -186,6 +193,12 @@ function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
 
 type Event = Parameters<typeof nextStatusState>[1];
 
+type WriteOutcome = {
+  status: 'updated' | 'created' | 'stale' | 'superseded';
+  path: CommentPath;
+  commentId?: number;
+};
+
 async function writeFound(
   octokit: Octokit,
   where: Where,
@@ -193,7 +206,7 @@ async function writeFound(
   event: Event,
   found: { id: number; state?: StatusCommentState } | undefined,
   path: CommentPath,
-): Promise<{ status: 'updated' | 'created' | 'stale'; path: CommentPath; commentId?: number }> {
+): Promise<WriteOutcome & { status: 'updated' | 'created' | 'stale' }> {
   const next = nextStatusState(found?.state, event);
   if (!next) return { status: 'stale', path, ...(found ? { commentId: found.id } : {}) };
   const body = renderStatusComment(next);
@@ -226,10 +239,14 @@ async function searchAndWrite(
   );
 }
 
+/** The lanes of a process that registers no app of its own (handleDeploymentStatus called directly). */
+const processLanes = new StatusCommentLanes();
+
 export async function handleDeploymentStatus(
   octokit: Octokit,
   payload: DeploymentStatusPayload,
   appLogin: () => Promise<string> = () => ownBotLogin(octokit),
+  lanes: StatusCommentLanes = processLanes,
 ): Promise<DeploymentStatusOutcome> {
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const { deployment, deployment_status: status } = payload;
@@ -268,26 +285,41 @@ export async function handleDeploymentStatus(
       ? undefined
       : trustedCommentId(deployment, deploymentPayload.comment_id, await appLogin());
 
-  let written: Awaited<ReturnType<typeof writeFound>> | undefined;
-  if (knownId !== undefined && !readBeforeWrite(state, status.description ?? undefined)) {
-    // Written straight: what the App knows of the deployment (its payload), and the event.
-    const next = nextStatusState(undefined, event)!;
-    if (deploymentPayload.strategy) next.strategy = deploymentPayload.strategy;
-    if (deploymentPayload.version) next.version = deploymentPayload.version;
-    try {
-      await octokit.rest.issues.updateComment({
-        ...where,
-        comment_id: knownId,
-        body: renderStatusComment(next),
-      });
-      written = { status: 'updated', path: 'known_id', commentId: knownId };
-    } catch (error) {
-      // Deleted: searched for (and written again) like an unknown one.
-      if ((error as { status?: number }).status !== 404) throw error;
-    }
-  } else if (knownId !== undefined) {
-    const found = await readById(octokit, where, environment, knownId);
-    if (found) written = await writeFound(octokit, where, pullNumber, event, found, 'read_by_id');
+  let written: WriteOutcome | undefined;
+  if (knownId !== undefined) {
+    const straight = !readBeforeWrite(state, status.description ?? undefined);
+    const path: CommentPath = straight ? 'known_id' : 'read_by_id';
+    // One write of the comment at a time in this process, the newest status wins (status-comment-lanes.ts).
+    const order = { deploymentId: deployment.id, at: status.created_at, statusId: status.id };
+    const laned = await lanes.submit(
+      StatusCommentLanes.key(where, knownId),
+      order,
+      async (): Promise<{ wrote: boolean; result: WriteOutcome | undefined }> => {
+        if (straight) {
+          // Written straight: what the App knows of the deployment (its payload), and the event.
+          const next = nextStatusState(undefined, event)!;
+          if (deploymentPayload.strategy) next.strategy = deploymentPayload.strategy;
+          if (deploymentPayload.version) next.version = deploymentPayload.version;
+          try {
+            await octokit.rest.issues.updateComment({
+              ...where,
+              comment_id: knownId,
+              body: renderStatusComment(next),
+            });
+            return { wrote: true, result: { status: 'updated', path, commentId: knownId } };
+          } catch (error) {
+            // Deleted: searched for (and written again) like an unknown one.
+            if ((error as { status?: number }).status !== 404) throw error;
+            return { wrote: false, result: undefined };
+          }
+        }
+        const found = await readById(octokit, where, environment, knownId);
+        if (!found) return { wrote: false, result: undefined };
+        const result = await writeFound(octokit, where, pullNumber, event, found, path);
+        return { wrote: result.status !== 'stale', result };
+      },
+    );
+    written = laned.status === 'done' ? laned.result : { status: laned.status, path, commentId: knownId };
   }
   written ??= await searchAndWrite(octokit, where, pullNumber, event);
   const lock = await releaseIfFinal();
@@ -321,9 +353,15 @@ export type OnLockReleased = (
 
 export function registerDeploymentStatus(app: Probot, onLockReleased?: OnLockReleased): void {
   const login = onceLogin();
+  const lanes = new StatusCommentLanes();
   app.on('deployment_status.created', async (context) => {
     const payload = context.payload as unknown as DeploymentStatusPayload;
-    const outcome = await handleDeploymentStatus(context.octokit, payload, () => login(context.octokit));
+    const outcome = await handleDeploymentStatus(
+      context.octokit,
+      payload,
+      () => login(context.octokit),
+      lanes,
+    );
     context.log.info({ delivery: context.id, ...outcome }, `deployment_status ${outcome.status}`);
     if ('lock' in outcome && outcome.lock === 'released')
       await onLockReleased?.(context.octokit, payload, context.log);
