@@ -1,7 +1,8 @@
-// Webhook throughput of the App against a Probot app that registers nothing, and against one that makes just
-// the one request a deployment_status needs (bench/app.ts, part 1). Each App runs in its own process (bench/app-under-test.ts), GitHub is a stand-in in a third
-// (bench/github-stand-in.ts), and this process only sends pre-signed deliveries: what is measured is the
-// App's handling, not the fake GitHub's request validation or the sender. Prints figures, asserts nothing.
+// Webhook throughput of the App against a Probot app that registers nothing, one whose handlers do nothing,
+// and one that makes just the one request a deployment_status needs (bench/app.ts, part 1). Each App runs in
+// its own process (bench/app-under-test.ts), GitHub is a stand-in in a third (bench/github-stand-in.ts), and
+// this process only sends pre-signed deliveries: what is measured is the App's handling, not the fake
+// GitHub's request validation or the sender. Prints figures and requests per delivery, asserts nothing.
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
@@ -27,7 +28,12 @@ interface Delivery {
 interface Scenario {
   event: string;
   count: number;
-  delivery: Delivery;
+  /**
+   * Sent in order, each app from where it left off (wrapping round): a scenario of distinct deliveries never
+   * sends one of them twice to an app unless it runs out, so nothing is answered from what an earlier
+   * delivery left behind (app/handlers/status-comment-lanes.ts drops a status older than one it wrote).
+   */
+  deliveries: Delivery[];
   target?: number;
 }
 
@@ -111,7 +117,8 @@ interface Run {
 
 async function load(
   target: Helper<AppMessage>,
-  delivery: Delivery,
+  deliveries: Delivery[],
+  start: number,
   count: number,
   concurrency: number,
 ): Promise<Run> {
@@ -121,6 +128,7 @@ async function load(
   let failed = 0;
   const worker = async () => {
     while (issued < count) {
+      const delivery = deliveries[(start + issued) % deliveries.length]!;
       issued += 1;
       const status = await deliver(agent, url, delivery);
       if (status < 200 || status >= 300) failed += 1;
@@ -136,18 +144,32 @@ async function load(
   return { deliveries: count, seconds, cpuMs, failed };
 }
 
+/** Distinct App deployments (ids from 1000), each with its own status comment: no two share a comment. */
+const KNOWN_DISTINCT = 1000;
+/** Deployments in the burst scenario, each with 3 to 5 statuses. */
+const BURST_DEPLOYMENTS = 400;
+
 function scenarios(baseUrl: string, deliveries: number, apiDeliveries: number): Scenario[] {
   const target = { owner: OWNER, repo: REPO, baseUrl, installationId: STAND_IN.installationId };
-  const status = (known: boolean) => {
-    const environment = known ? 'production' : 'staging';
-    const deployment = known
+  const statusPayload = (o: {
+    deploymentId: number;
+    known: boolean;
+    commentId?: number;
+    state?: string;
+    statusId?: number;
+    second?: number;
+    /** Who posted the status: the workflow's bot, which may end the deployment's lock. */
+    creator?: { login: string; type: string };
+  }) => {
+    const environment = o.known ? 'production' : 'staging';
+    const deployment = o.known
       ? {
-          id: 2,
+          id: o.deploymentId,
           creator: { login: APP_BOT, type: 'Bot' },
-          payload: { pr: PR, comment_id: STAND_IN.commentId, strategy: 'canary', version: 'v2' },
+          payload: { pr: PR, comment_id: o.commentId, strategy: 'canary', version: 'v2' },
         }
-      : { id: 1, creator: { login: 'github-actions[bot]', type: 'Bot' }, payload: { pr: PR } };
-    // The same delivery every time: the stand-in's comment is older (2020), so none is stale.
+      : { id: o.deploymentId, creator: { login: 'github-actions[bot]', type: 'Bot' }, payload: { pr: PR } };
+    const second = o.second ?? 0;
     return signed(
       'deployment_status',
       webhookPayload(
@@ -157,45 +179,79 @@ function scenarios(baseUrl: string, deliveries: number, apiDeliveries: number): 
           repository: { default_branch: 'main' },
           deployment: { ...deployment, sha: STAND_IN.sha, environment },
           deployment_status: {
-            state: 'in_progress',
+            ...(o.statusId === undefined ? {} : { id: o.statusId }),
+            state: o.state ?? 'in_progress',
             environment,
             description: 'production: canary to v2',
-            created_at: '2030-01-01T00:00:00Z',
-            creator: { login: 'github-actions[bot]', type: 'Bot' },
+            // The stand-in's comment is older (2020), so none is stale on GitHub's side.
+            created_at: new Date(Date.UTC(2030, 0, 1) + second * 1000).toISOString().replace('.000Z', 'Z'),
+            creator: o.creator ?? { login: 'github-actions[bot]', type: 'Bot' },
           },
         },
         target,
       ),
     );
   };
+  // One in-progress status per deployment, each naming its own comment: one request each.
+  const known = Array.from({ length: KNOWN_DISTINCT }, (_, i) =>
+    statusPayload({ deploymentId: 1000 + i, known: true, commentId: STAND_IN.commentId + i }),
+  );
+  // Bursts: queued, in_progress (1 to 3 of them: canary steps), then success, sent in that order; with the
+  // deliveries in flight at once, a deployment's statuses overlap as GitHub's bursts do.
+  const burst: Delivery[] = [];
+  let statusId = 50_000;
+  for (let d = 0; d < BURST_DEPLOYMENTS; d++) {
+    const states = ['queued', ...Array.from({ length: 1 + (d % 3) }, () => 'in_progress'), 'success'];
+    for (const [i, state] of states.entries())
+      burst.push(
+        statusPayload({
+          deploymentId: 100_000 + d,
+          known: true,
+          commentId: 200_000 + d,
+          state,
+          statusId: statusId++,
+          second: d * 10 + i,
+        }),
+      );
+  }
   return [
     {
       event: 'PR comment, not a command',
       count: deliveries,
-      delivery: signed(
-        'issue_comment',
-        pullRequestCommentPayload({
-          ...target,
-          number: PR,
-          body: 'Looks good to me, thanks!',
-          user: 'alice',
-          commentId: 1,
-        }),
-      ),
+      deliveries: [
+        signed(
+          'issue_comment',
+          pullRequestCommentPayload({
+            ...target,
+            number: PR,
+            body: 'Looks good to me, thanks!',
+            user: 'alice',
+            commentId: 1,
+          }),
+        ),
+      ],
     },
     {
       event: "deployment_status, App's deployment (comment id known)",
       count: apiDeliveries,
-      delivery: status(true),
+      deliveries: known,
       target: 0.8,
     },
     {
       event: 'deployment_status, push deployment (comment searched for)',
       count: apiDeliveries,
-      delivery: status(false),
+      deliveries: [statusPayload({ deploymentId: 1, known: false })],
+    },
+    {
+      event: 'deployment_status bursts: 3-5 statuses per deployment (id known)',
+      count: apiDeliveries,
+      deliveries: burst,
     },
   ];
 }
+
+/** Deliveries per app before each scenario's measured rounds. */
+const WARM_UP = 100;
 
 const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
@@ -220,15 +276,23 @@ export async function benchThroughput(options: {
   const operations: string[] = [];
   try {
     for (const scenario of scenarios(standIn.ready, options.deliveries, options.apiDeliveries)) {
-      const runs: Record<AppKind, Run[]> = { 'no-op': [], 'one-request': [], deploy: [] };
+      const runs = Object.fromEntries(APP_KINDS.map((kind) => [kind, [] as Run[]])) as Record<AppKind, Run[]>;
+      // Where each app is in the scenario's deliveries.
+      const sent = Object.fromEntries(APP_KINDS.map((kind) => [kind, 0])) as Record<AppKind, number>;
       // Warm-up: the first deliveries pay for the installation token, GET /app and the JIT.
-      for (const app of Object.values(apps)) await load(app, scenario.delivery, 100, options.concurrency);
+      for (const kind of APP_KINDS) {
+        await load(apps[kind], scenario.deliveries, sent[kind], WARM_UP, options.concurrency);
+        sent[kind] += WARM_UP;
+      }
       let requests: Record<string, number> = {};
       for (let round = 0; round < options.rounds; round++) {
         for (const name of APP_KINDS) {
           const before = (await standIn.ask('counts', 'counts')).counts;
           const count = Math.ceil(scenario.count / options.rounds);
-          runs[name].push(await load(apps[name], scenario.delivery, count, options.concurrency));
+          runs[name].push(
+            await load(apps[name], scenario.deliveries, sent[name], count, options.concurrency),
+          );
+          sent[name] += count;
           const after = (await standIn.ask('counts', 'counts')).counts;
           if (name === 'deploy')
             for (const [op, n] of Object.entries(after))
@@ -240,11 +304,20 @@ export async function benchThroughput(options: {
         cpuMs: list.reduce((n, r) => n + r.cpuMs, 0) / list.reduce((n, r) => n + r.deliveries, 0),
         failed: list.reduce((n, r) => n + r.failed, 0),
       });
-      const [noop, minimal, deploy] = [sum(runs['no-op']), sum(runs['one-request']), sum(runs.deploy)];
+      const [noop, empty, minimal, deploy] = [
+        sum(runs['no-op']),
+        sum(runs['empty-handler']),
+        sum(runs['one-request']),
+        sum(runs.deploy),
+      ];
       const ratio = deploy.perSecond / noop.perSecond;
+      // Counted on the stand-in while the deploy app ran (the no-op app makes none).
+      requests = Object.fromEntries(Object.entries(requests).filter(([, n]) => n > 0.001));
+      const perDelivery = Object.values(requests).reduce((n, r) => n + r, 0);
       rows.push([
         scenario.event,
         fmt(noop.perSecond, 0),
+        fmt(empty.perSecond, 0),
         fmt(minimal.perSecond, 0),
         fmt(deploy.perSecond, 0),
         `${fmt(ratio, 2)}x`,
@@ -252,11 +325,10 @@ export async function benchThroughput(options: {
           ? '-'
           : `>= ${scenario.target}x: ${ratio >= scenario.target ? 'met' : 'NOT met'}`,
         `${fmt(deploy.perSecond / minimal.perSecond, 2)}x`,
-        `${fmt(noop.cpuMs, 2)} / ${fmt(minimal.cpuMs, 2)} / ${fmt(deploy.cpuMs, 2)}`,
-        String(deploy.failed + noop.failed + minimal.failed),
+        `${fmt(noop.cpuMs, 2)} / ${fmt(empty.cpuMs, 2)} / ${fmt(minimal.cpuMs, 2)} / ${fmt(deploy.cpuMs, 2)}`,
+        fmt(perDelivery, 2),
+        String(deploy.failed + noop.failed + empty.failed + minimal.failed),
       ]);
-      // Counted on the stand-in while the deploy app ran (the no-op app makes none).
-      requests = Object.fromEntries(Object.entries(requests).filter(([, n]) => n > 0.001));
       operations.push(
         `${scenario.event}: ${
           Object.entries(requests)

@@ -1,16 +1,18 @@
 // One App server for bench/app.ts, in a process of its own (forked, IPC), so that its CPU time is its own:
 // `deploy` is this package's App; `no-op` a Probot app that registers nothing (Probot then builds no context
-// and no Octokit for a delivery); `one-request` the least a Probot app can do to keep a status comment: on
-// deployment_status it makes the one request (updateComment of the id in the payload, a fixed body). All
-// behind the same server (app/server.ts: Probot's node middleware) and GitHub stand-in
-// (bench/github-stand-in.ts). `node app-under-test.ts KIND BASE_URL`; answers `cpu` with process.cpuUsage().
+// and no Octokit for a delivery); `empty-handler` one whose handlers for the bench's events do nothing
+// (Probot builds the context and asks for the installation's Octokit; no request); `one-request` the least a
+// Probot app can do to keep a status comment: on deployment_status it makes the one request (updateComment
+// of the id in the payload, a fixed body). All behind the same server (app/server.ts: Probot's node
+// middleware) and GitHub stand-in (bench/github-stand-in.ts). `node app-under-test.ts KIND BASE_URL`; answers
+// `cpu` with process.cpuUsage().
 import { createServer } from '../app/server.ts';
 import type { ApplicationFunction } from 'probot';
 import { privateKey, SECRET, TestOctokit } from '../test/app/helpers.ts';
 
 export type AppMessage = { ready: string } | { cpu: NodeJS.CpuUsage };
 
-export const APP_KINDS = ['no-op', 'one-request', 'deploy'] as const;
+export const APP_KINDS = ['no-op', 'empty-handler', 'one-request', 'deploy'] as const;
 export type AppKind = (typeof APP_KINDS)[number];
 
 const oneRequest: ApplicationFunction = (app) => {
@@ -23,8 +25,13 @@ const oneRequest: ApplicationFunction = (app) => {
     });
   });
 };
+/** Handlers that do nothing, for the events the bench sends: Probot then builds a context and an Octokit. */
+const emptyHandler: ApplicationFunction = (app) => {
+  app.on(['deployment_status.created', 'issue_comment.created'], async () => {});
+};
 const appFns: Partial<Record<AppKind, ApplicationFunction>> = {
   'no-op': () => {},
+  'empty-handler': emptyHandler,
   'one-request': oneRequest,
 };
 

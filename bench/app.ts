@@ -1,11 +1,12 @@
 // App benchmark: prints figures, asserts nothing. Run with Node 24: `node bench/app.ts` (npm run bench:app).
 // 1. Webhook throughput: SIGNED deliveries over loopback HTTP into the real server (createServer: Probot's
 //    node middleware). Each App runs in a process of its own (bench/app-under-test.ts): the deploy app, and a
-//    Probot app that registers nothing, as the baseline. GitHub is a stand-in in another process
-//    (bench/github-stand-in.ts: canned answers checked once against the OpenAPI description), and this
-//    process only sends. So the figures are the App's: deliveries per second, and the App process's CPU
-//    per delivery. Rounds alternate between the apps (A B A B). Bounded: a fixed number of deliveries at a
-//    fixed concurrency.
+//    Probot app that registers nothing, as the baseline (beside it, one with empty handlers and one that
+//    makes the one request). Scenarios include bursts of statuses per deployment. GitHub is a stand-in in
+//    another process (bench/github-stand-in.ts: canned answers checked once against the OpenAPI
+//    description), and this process only sends. So the figures are the App's: deliveries per second, the
+//    App process's CPU per delivery, and the deploy app's GitHub requests per delivery. Rounds alternate
+//    between the apps (A B A B). Bounded: a fixed number of deliveries at a fixed concurrency.
 // 2. GitHub API requests per command (/deploy, /approve-deploy), counted on the fake GitHub (in-process,
 //    validating every request: counts, not speed).
 import { createServer } from '../app/server.ts';
@@ -120,9 +121,14 @@ async function main(): Promise<void> {
   console.log(
     'Each app in a process of its own, GitHub a stand-in in another (canned answers, checked once against the\n' +
       'OpenAPI description), this process only sends; rounds alternate between the apps. no-op: registers\n' +
-      'nothing (Probot builds no context or Octokit); minimal: on deployment_status makes the one request\n' +
+      'nothing (Probot builds no context or Octokit); empty: handlers that do nothing (Probot builds the\n' +
+      'context and takes the installation Octokit); minimal: on deployment_status makes the one request\n' +
       '(updateComment, fixed body) and nothing else. ratio: deliveries per second, deploy / no-op (the target);\n' +
-      "vs minimal: deploy / minimal. CPU ms: each App process's CPU time per delivery (all its threads).\n",
+      "vs minimal: deploy / minimal. CPU ms: each App process's CPU time per delivery (all its threads).\n" +
+      'req: GitHub requests per delivery of the deploy app. Each comment-id-known delivery is a deployment of\n' +
+      'its own; the bursts send each deployment queued, 1-3 in_progress and success, 20 in flight at once, so a\n' +
+      "deployment's statuses overlap; writes are not throttled here (GitHub's spacing, about one write a second\n" +
+      'per installation, makes more of them wait, and collapse, in production).\n',
   );
   const { rows, operations } = await benchThroughput({
     deliveries: DELIVERIES,
@@ -134,12 +140,14 @@ async function main(): Promise<void> {
     [
       'event',
       'no-op/s',
+      'empty/s',
       'minimal/s',
       'deploy/s',
       'ratio',
       'target',
       'vs minimal',
-      'CPU ms no-op / minimal / deploy',
+      'CPU ms no-op / empty / minimal / deploy',
+      'req',
       'non-2xx',
     ],
     rows,

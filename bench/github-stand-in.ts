@@ -78,6 +78,28 @@ function answers(baseUrl: string): Canned[] {
       body: comment('production'),
     },
     {
+      // A final status of the App's deployment reads its comment first (app/handlers/deployment-status.ts).
+      operationId: 'issues/get-comment',
+      method: 'GET',
+      path: /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/\d+$/,
+      example: `/repos/acme/web/issues/comments/${STAND_IN.commentId}`,
+      status: 200,
+      body: comment('production'),
+    },
+    {
+      // The environment's lock, looked up when a deployment ends: already gone here (released by /unlock),
+      // so a burst ends with the comment writes and not with the queue behind the lock.
+      operationId: 'git/get-ref',
+      method: 'GET',
+      path: /^\/repos\/[^/]+\/[^/]+\/git\/ref\/.+$/,
+      example: '/repos/acme/web/git/ref/deploy-locks/production',
+      status: 404,
+      body: {
+        message: 'Not Found',
+        documentation_url: 'https://docs.github.com/rest/git/refs#get-a-reference',
+      },
+    },
+    {
       operationId: 'issues/list-comments',
       method: 'GET',
       path: /^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments$/,
