@@ -190,10 +190,10 @@ test(
 const APP_BOT = 'deploy-action[bot]';
 const ENV = 'production';
 
-/** Writes take 150 ms, as GitHub's write throttling (a second apart) makes them wait in production. */
+/** Writes take 400 ms, as GitHub's write throttling (a second apart) makes them wait in production. */
 const SlowWrites = TestOctokit.plugin((octokit) => {
   octokit.hook.before('request', async (options) => {
-    if (options.method === 'PATCH') await new Promise((resolve) => setTimeout(resolve, 150));
+    if (options.method === 'PATCH') await new Promise((resolve) => setTimeout(resolve, 400));
   });
 });
 
