@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import pLimit from 'p-limit';
 import { createFakeGitHub, fakeSha, pullRequestCommentPayload } from '../fake-github/index.ts';
-import type { FakeGitHub } from '../fake-github/index.ts';
+import type { FakeGitHub, RecordedRequest } from '../fake-github/index.ts';
 import { privateKey, testMarkerKeys } from '../app/helpers.ts';
 import { NODE, startProcess } from '../helpers/processes.ts';
 import type { StartedProcess } from '../helpers/processes.ts';
