@@ -247,6 +247,18 @@ function status(fake: FakeGitHub, commentId: number, state: string, second: numb
   } as never;
 }
 
+/** The App's status comment for ENV on the PR, queued at the start of 2030; its id. */
+const queuedComment = (fake: FakeGitHub): number =>
+  fake.addComment(PR, {
+    user: APP_BOT,
+    body: renderStatusComment({
+      environment: ENV,
+      state: 'queued',
+      sha: HEAD,
+      updatedAt: '2030-01-01T00:00:00Z',
+    }),
+  }).id as number;
+
 const shown = (fake: FakeGitHub, id: number) =>
   parseStatusComment(String(fake.repo().comments.get(id)!.body), ENV);
 
@@ -255,15 +267,7 @@ test(
   { timeout: 20_000 },
   async () => {
     await withSlowApp(async (fake, probot) => {
-      const id = fake.addComment(PR, {
-        user: APP_BOT,
-        body: renderStatusComment({
-          environment: ENV,
-          state: 'queued',
-          sha: HEAD,
-          updatedAt: '2030-01-01T00:00:00Z',
-        }),
-      }).id as number;
+      const id = queuedComment(fake);
       // Warm: the bot login and the installation token, so the burst below is only the statuses.
       await probot.receive(status(fake, id, 'queued', 1, 1001));
       const before = fake.requestsFor('issues/update-comment').length;
@@ -284,15 +288,7 @@ test(
   { timeout: 20_000 },
   async () => {
     await withSlowApp(async (fake, probot) => {
-      const id = fake.addComment(PR, {
-        user: APP_BOT,
-        body: renderStatusComment({
-          environment: ENV,
-          state: 'queued',
-          sha: HEAD,
-          updatedAt: '2030-01-01T00:00:00Z',
-        }),
-      }).id as number;
+      const id = queuedComment(fake);
       await probot.receive(status(fake, id, 'in_progress', 9, 2009));
       const before = fake.requestsFor('issues/update-comment').length;
       const late = status(fake, id, 'queued', 3, 2003);

@@ -16,7 +16,19 @@ const TOKEN = 'xoxb-333-444-ACTIONSECRETTOKEN';
 const HMAC = 'hmac-ACTIONSECRET';
 const ACTOR = 'mallory<!channel>';
 
-test('the Action notifies Slack and a signed webhook, and masks their secrets', async (t) => {
+/**
+ * A run of the built Action (as the runner runs it) whose environment notifies the fake Slack Web API and a
+ * signed webhook (on `succeeded`); what each received. The run must succeed and the webhook get one post.
+ */
+async function notifiedRun(
+  t: { after(fn: () => unknown): void },
+  opts: {
+    event?: ActionEvent;
+    env?: NodeJS.ProcessEnv;
+    inputs?: Record<string, string>;
+    hookPath?: string;
+  } = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), 'notify-action-'));
   const slack = await fakeSlack();
   const audit = await webhookReceiver(HMAC);
@@ -38,24 +50,38 @@ environments:
   web: { monitor: 0 }
 `,
   );
-  const hookUrl = `${audit.url}/hook/ACTIONSECRETPATH`;
+  const hookUrl = `${audit.url}${opts.hookPath ?? '/hook'}`;
   const run = await runBuiltAction({
     dir,
     entry: join(repoRoot, 'src/action/index.ts'),
-    inputs: { environment: 'web', version: 'v7', config: 'deploy.yml' },
+    inputs: { environment: 'web', version: 'v7', config: 'deploy.yml', ...opts.inputs },
+    ...(opts.event ? { event: opts.event } : {}),
     env: {
       GITHUB_REPOSITORY: 'acme/shop',
       GITHUB_SHA: 'b'.repeat(40),
-      GITHUB_ACTOR: ACTOR,
+      GITHUB_ACTOR: 'alice',
       SLACK_BOT_TOKEN: TOKEN,
       AUDIT_URL: hookUrl,
       AUDIT_SECRET: HMAC,
       DEPLOY_ACTION_SLACK_API_URL: slack.apiUrl,
+      ...opts.env,
     },
   });
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.equal(run.outputs.status, 'succeeded');
+  assert.equal(audit.received.length, 1);
+  const [post] = audit.received;
+  assert.ok(post!.verified);
+  assert.deepEqual(post!.problems, []);
+  for (const call of slack.received) assert.deepEqual(call.problems, []);
+  return { run, post: post!, slack, hookUrl };
+}
 
+test('the Action notifies Slack and a signed webhook, and masks their secrets', async (t) => {
+  const { run, post, slack, hookUrl } = await notifiedRun(t, {
+    env: { GITHUB_ACTOR: ACTOR },
+    hookPath: '/hook/ACTIONSECRETPATH',
+  });
   const top = slack.received.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts);
   assert.equal(top.length, 1);
   const updates = slack.received.filter((c) => c.method === 'chat.update');
@@ -63,16 +89,10 @@ environments:
     updates.map((u) => u.args.ts),
     [top[0]!.ts],
   );
-  for (const call of slack.received) assert.deepEqual(call.problems, []);
-
-  assert.equal(audit.received.length, 1);
-  const [post] = audit.received;
-  assert.ok(post!.verified);
-  assert.deepEqual(post!.problems, []);
-  assert.equal(post!.body.event, 'succeeded');
-  assert.equal(post!.body.facts.who, ACTOR);
-  assert.equal(post!.body.facts.repository, 'acme/shop');
-  assert.equal(post!.body.facts.run_url, 'https://github.example/acme/shop/actions/runs/4242');
+  assert.equal(post.body.event, 'succeeded');
+  assert.equal(post.body.facts.who, ACTOR);
+  assert.equal(post.body.facts.repository, 'acme/shop');
+  assert.equal(post.body.facts.run_url, 'https://github.example/acme/shop/actions/runs/4242');
 
   // Each secret is registered for masking, and is in no other line and no payload.
   const lines = `${run.stdout}\n${run.stderr}`.split('\n');
@@ -83,62 +103,11 @@ environments:
       [],
     );
     for (const call of slack.received) assert.ok(!JSON.stringify(call.args).includes(secret));
-    assert.ok(!post!.raw.includes(secret));
+    assert.ok(!post.raw.includes(secret));
   }
 });
 
 const HOSTILE_TITLE = 'Fix <!channel> *now* <https://evil.example|click> & `rm -rf`';
-
-/** A run of the Action that notifies a signed webhook and Slack; what each received. */
-async function notifiedRun(
-  t: { after(fn: () => unknown): void },
-  opts: { event: ActionEvent; env?: NodeJS.ProcessEnv; inputs?: Record<string, string> },
-) {
-  const dir = await mkdtemp(join(tmpdir(), 'notify-action-title-'));
-  const slack = await fakeSlack();
-  const audit = await webhookReceiver(HMAC);
-  t.after(async () => {
-    await Promise.all([slack.close(), audit.close()]);
-    await rm(dir, { recursive: true, force: true });
-  });
-  await writeFile(
-    join(dir, 'deploy.yml'),
-    `preset: fast
-target:
-  commands:
-    deploy: ${JSON.stringify([process.execPath, '-e', '0', '{{version}}'])}
-notifications:
-  channels:
-    slack: { type: slack, token_env: SLACK_BOT_TOKEN, channel: C0123 }
-    audit: { type: webhook, url_env: AUDIT_URL, secret_env: AUDIT_SECRET, events: [succeeded] }
-environments:
-  web: { monitor: 0 }
-`,
-  );
-  const run = await runBuiltAction({
-    dir,
-    entry: join(repoRoot, 'src/action/index.ts'),
-    inputs: { environment: 'web', version: 'v7', config: 'deploy.yml', ...opts.inputs },
-    event: opts.event,
-    env: {
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_SHA: 'b'.repeat(40),
-      GITHUB_ACTOR: 'alice',
-      SLACK_BOT_TOKEN: TOKEN,
-      AUDIT_URL: `${audit.url}/hook`,
-      AUDIT_SECRET: HMAC,
-      DEPLOY_ACTION_SLACK_API_URL: slack.apiUrl,
-      ...opts.env,
-    },
-  });
-  assert.equal(run.status, 0, run.stdout + run.stderr);
-  assert.equal(audit.received.length, 1);
-  const [post] = audit.received;
-  assert.ok(post!.verified);
-  assert.deepEqual(post!.problems, []);
-  for (const call of slack.received) assert.deepEqual(call.problems, []);
-  return { run, post: post!, slack };
-}
 
 test("the pull request's title comes from a pull_request event as data: escaped for Slack, verbatim in the webhook", async (t) => {
   const event = {

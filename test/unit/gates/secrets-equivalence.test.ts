@@ -191,19 +191,10 @@ const BY_KEYWORD: Record<string, string> = {
   ),
   eyj: S.jwt,
   ...Object.fromEntries(
-    [
-      'password',
-      'passwd',
-      'pwd',
-      'secret',
-      'token',
-      'api_key',
-      'apikey',
-      'api-key',
-      'access_key',
-      'auth',
-      'credential',
-    ].map((k) => [k, `${k.toUpperCase()} = "${S.value}"`]),
+    SECRET_RULES.find((r) => r.id === 'generic-secret')!.keywords.map((k) => [
+      k,
+      `${k.toUpperCase()} = "${S.value}"`,
+    ]),
   ),
 };
 
