@@ -106,6 +106,16 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const notFound = (res: ServerResponse) => () => answerJson(res, 404, { message: 'Not Found' });
   /** A POST to the webhook path: read, checked and handed to Probot's webhooks here. */
   const receive = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // A GitHub App's deliveries are JSON; anything else is not GitHub's (as @octokit/webhooks answers it).
+    if (!/^application\/json(\s*;|$)/i.test(req.headers['content-type'] ?? '')) {
+      probot.log.warn({ code: 'unsupported_content_type', status: 415 }, 'webhook refused');
+      answerJson(res, 415, {
+        error: 'unsupported_content_type',
+        message: 'a webhook delivery must be sent as application/json',
+      });
+      req.resume();
+      return;
+    }
     const read = await readBody(req, MAX_DELIVERY_BYTES);
     if (!read.ok) {
       probot.log.warn({ code: read.error, status: read.status }, 'webhook refused');
@@ -155,12 +165,13 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     }
   };
   const server = createHttpServer((req, res) => {
-    const path = (req.url ?? '').split('?')[0];
+    // Trailing slashes do not matter, as in Probot's middleware: /api/github/webhooks/ is the webhook path too.
+    const path = (req.url ?? '').split('?')[0]!.replace(/\/+$/, '') || '/';
     if (req.method === 'GET' && path === '/healthz') {
       answerJson(res, 200, { status: 'ok', probot: Probot.version });
       return;
     }
-    if (req.method === 'POST' && path === webhookPath) {
+    if (req.method === 'POST' && path === webhookPath.replace(/\/+$/, '')) {
       void receive(req, res);
       return;
     }

@@ -119,6 +119,10 @@ test('refused deliveries are answered by code and logged by code: the body never
         }),
         garbage: await deliver(hook(server), 'issue_comment', payload, { signature: 'sha256=00' }),
         missing: await deliver(hook(server), 'issue_comment', payload, { signature: null }),
+        // The path with a trailing slash is the webhook path too (as in Probot's middleware).
+        slash: await deliver(`${hook(server)}/`, 'issue_comment', payload, {
+          signature: sign(body, 'guess'),
+        }),
       };
       for (const [name, res] of Object.entries(cases)) {
         const answer = JSON.parse(res.text) as { error: string; message: string };
@@ -128,11 +132,28 @@ test('refused deliveries are answered by code and logged by code: the body never
       }
       const noEvent = await fetch(hook(server), {
         method: 'POST',
-        headers: { 'x-hub-signature-256': sign(body), 'x-github-delivery': 'd-1' },
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature-256': sign(body),
+          'x-github-delivery': 'd-1',
+        },
         body,
       });
       assert.equal(noEvent.status, 400);
       assert.equal(((await noEvent.json()) as { error: string }).error, 'missing_header');
+      // Form-encoded (what a repository webhook may be set to): not a GitHub App's delivery.
+      const form = await fetch(hook(server), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-github-event': 'issue_comment',
+          'x-github-delivery': 'd-3',
+          'x-hub-signature-256': sign(body),
+        },
+        body: `payload=${encodeURIComponent(body)}`,
+      });
+      assert.equal(form.status, 415);
+      assert.equal(((await form.json()) as { error: string }).error, 'unsupported_content_type');
       assert.equal(fake.requests.length, 0, 'nothing refused reached GitHub');
     },
     { log: logs.log },
@@ -165,7 +186,12 @@ test('a body over 25 MB is refused with 413 before it is read whole', async () =
   await withServer(async (fake, server) => {
     const res = await fetch(hook(server), {
       method: 'POST',
-      headers: { 'x-github-event': 'ping', 'x-github-delivery': 'd-2', 'x-hub-signature-256': 'sha256=00' },
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'ping',
+        'x-github-delivery': 'd-2',
+        'x-hub-signature-256': 'sha256=00',
+      },
       body: Buffer.alloc(26 * 1024 * 1024, 0x20),
     }).catch((error: unknown) => error);
     // The server answers 413 and stops reading; the client may see the answer or a reset connection.
