@@ -227,27 +227,23 @@ test('a handler that fails is a 500 naming the delivery (GitHub shows it failed)
   assert.doesNotMatch(s.logs(), new RegExp(SECRET_TEXT), 'the body is never logged');
 });
 
+/** The variables the App's settings are read from (app/config.ts), cleared and put back around a test. */
+const SETTINGS_VARIABLES = [
+  'APP_ID',
+  'PRIVATE_KEY',
+  'PRIVATE_KEY_PATH',
+  'WEBHOOK_SECRET',
+  'DEPLOY_ACTION_MARKER_KEY',
+];
+
 test('the exported handler reads its settings at the first invocation: a missing variable is a 500 naming it', async (t) => {
   const saved = { ...process.env };
   t.after(() => {
-    for (const name of [
-      'APP_ID',
-      'PRIVATE_KEY',
-      'PRIVATE_KEY_PATH',
-      'WEBHOOK_SECRET',
-      'DEPLOY_ACTION_MARKER_KEY',
-    ])
+    for (const name of SETTINGS_VARIABLES)
       if (saved[name] === undefined) delete process.env[name];
       else process.env[name] = saved[name];
   });
-  for (const name of [
-    'APP_ID',
-    'PRIVATE_KEY',
-    'PRIVATE_KEY_PATH',
-    'WEBHOOK_SECRET',
-    'DEPLOY_ACTION_MARKER_KEY',
-  ])
-    delete process.env[name];
+  for (const name of SETTINGS_VARIABLES) delete process.env[name];
   process.env.WEBHOOK_SECRET = SECRET;
   const res = await handler(restEvent({}, '{}'));
   assert.equal(res.statusCode, 500);

@@ -42,19 +42,21 @@ const waitIndex = (r: Run) =>
   r.states.at(-1)!.tracks.production!.strategy!.plan.findIndex((p) => p.step.kind === 'wait');
 const history = (r: Run) => lastRecord(r).history.map((h) => `${h.event}:${h.code}`);
 
+/** A person who promotes once the rollout waits: the first await_control sees nothing yet, later ones the /promote. */
+function promoteOnceWaiting(): (n: number, action: Action) => ControlRequest[] {
+  let promote: ControlRequest | undefined;
+  return (_n, action) => {
+    if (action.kind === 'await_control' && !promote) {
+      promote = request('promote', action.step);
+      return [];
+    }
+    return promote ? [promote] : [];
+  };
+}
+
 test('a manual step waits in the job until a /promote for it, then goes on to 100 %', () => {
   const env = canary(MANUAL_AT_25);
-  let promote: ControlRequest | undefined;
-  const run = drive(input(env), {
-    requests: (_n, action) => {
-      // The person promotes once the rollout waits (the first await_control sees nothing yet).
-      if (action.kind === 'await_control' && !promote) {
-        promote = request('promote', action.step);
-        return [];
-      }
-      return promote ? [promote] : [];
-    },
-  });
+  const run = drive(input(env), { requests: promoteOnceWaiting() });
   assert.equal(run.result.status, 'succeeded', run.result.message);
   assert.deepEqual(traffic(run), [10, 25, 50, 100]);
   const waits = run.result.waits ?? [];
@@ -456,16 +458,7 @@ test('a wait beside a fresh baseline records its share, so every report can say 
       type: canary
       steps: [{ weight: 10, pause: 1s }, { weight: 25, pause: manual }, { weight: 100, pause: 0 }]
 ${baseline ? '      baseline: fresh\n' : ''}`);
-    let promote: ControlRequest | undefined;
-    const run = drive(input(env), {
-      requests: (_n, action) => {
-        if (action.kind === 'await_control' && !promote) {
-          promote = request('promote', action.step);
-          return [];
-        }
-        return promote ? [promote] : [];
-      },
-    });
+    const run = drive(input(env), { requests: promoteOnceWaiting() });
     assert.equal(run.result.status, 'succeeded', run.result.message);
     const waits = run.result.waits ?? [];
     assert.equal(waits.length, 1);
