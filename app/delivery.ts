@@ -59,12 +59,12 @@ export function deliveryFrom(event: GatewayEvent): Delivery {
 
 /** A checked delivery, or why it is refused (the status and the JSON body to answer). */
 export type Checked =
-  | { ok: true; id: string; name: string; signature: string; body: string }
+  | { ok: true; id: string; name: string; signature: string; body: string; payload: unknown }
   | { ok: false; status: 400 | 401 | 405; body: Record<string, unknown> };
 
 /**
- * Reads the delivery from `event` and verifies its signature with Probot's webhook secret. Refusals are
- * logged by code, delivery id and event name: never the body.
+ * Reads the delivery from `event`, verifies its signature with Probot's webhook secret and parses its body.
+ * Refusals are logged by code, delivery id and event name: never the body.
  */
 export async function checkDelivery(probot: Probot, event: GatewayEvent): Promise<Checked> {
   const delivery = deliveryFrom(event);
@@ -86,5 +86,14 @@ export async function checkDelivery(probot: Probot, event: GatewayEvent): Promis
       },
     };
   }
-  return delivery;
+  try {
+    return { ...delivery, payload: JSON.parse(delivery.body) as unknown };
+  } catch {
+    probot.log.warn({ delivery: id, event: name, code: 'invalid_json' }, 'webhook refused');
+    return {
+      ok: false,
+      status: 400,
+      body: { error: 'invalid_json', message: 'the body is not JSON', delivery: id },
+    };
+  }
 }

@@ -41,11 +41,6 @@ export function createLambdaHandler(options: { probot: Probot; appFn: Applicatio
     if (!delivery.ok) return answer(delivery.status, delivery.body);
     const { id, name } = delivery;
     try {
-      JSON.parse(delivery.body);
-    } catch {
-      return answer(400, { error: 'invalid_json', message: 'the body is not JSON', delivery: id });
-    }
-    try {
       const result = await lambdaFunction(
         probot,
         {

@@ -152,6 +152,20 @@ test('refused deliveries are answered by code and logged by code: the body never
         },
         body: `payload=${encodeURIComponent(body)}`,
       });
+      // Signed, but not JSON: refused by code before any handler.
+      const notJson = 'not json {';
+      const broken = await fetch(hook(server), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'issue_comment',
+          'x-github-delivery': 'd-4',
+          'x-hub-signature-256': sign(notJson),
+        },
+        body: notJson,
+      });
+      assert.equal(broken.status, 400);
+      assert.equal(((await broken.json()) as { error: string }).error, 'invalid_json');
       assert.equal(form.status, 415);
       assert.equal(((await form.json()) as { error: string }).error, 'unsupported_content_type');
       assert.equal(fake.requests.length, 0, 'nothing refused reached GitHub');
