@@ -16,7 +16,7 @@
 // by 10, as the analyzer does). Traffic: 20-50 req/s in total, the canary 1-10 % of it (or ~2 req/s),
 // 0.5 % base error rate with interval-to-interval noise shared by both versions, log-normal latency read
 // through Prometheus histogram buckets (p95 by histogram_quantile's interpolation).
-// Run: npm run bench:judge [-- trials [seed-set]]   (default 500 per scenario, seed set 0: the figures in
+// Run: npm run bench:judge [-- trials [seed-set [p95-only]]]   (default 500 per scenario, seed set 0: the figures in
 // docs/analysis.md; another seed set checks that a figure is not an accident of these seeds)
 import { resolveAnalysisConfig } from '../src/analysis/config.ts';
 import { concludeWindow, windowIntervals } from '../src/analysis/deadline.ts';
@@ -274,7 +274,7 @@ export function toSample(interval: Interval, i: number): Sample {
 
 // ---- The four judges: each returns the minute (1-based) at which it rolls back, or null ---------------
 
-function resolveJudgeConfig() {
+function resolveJudgeConfig(histogram: boolean) {
   // The seeds preset with the documented defaults, for the metrics a Prometheus setup gives.
   return resolveAnalysisConfig({
     providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
@@ -282,11 +282,14 @@ function resolveJudgeConfig() {
       ...Object.fromEntries(
         ['error_rate', 'errors', 'requests', 'p95'].map((m) => [m, { provider: 'prom', query: m }]),
       ),
-      latency: { provider: 'prom', query: 'latency buckets', histogram: true },
+      ...(histogram ? { latency: { provider: 'prom', query: 'latency buckets', histogram: true } } : {}),
     },
   });
 }
-export const judgeConfig = resolveJudgeConfig();
+export const judgeConfig = resolveJudgeConfig(true);
+/** `p95-only`: no latency histogram defined, as in recordings made before buckets were read. */
+const p95OnlyConfig = resolveJudgeConfig(false);
+let benchConfig = judgeConfig;
 
 interface Verdict {
   at: number | null;
@@ -297,8 +300,8 @@ interface Verdict {
 
 /** (a) The judge, run as the analyzer runs it: a window, one extension if undecided, then a decision. */
 function ourJudge(trial: Trial): Verdict {
-  const { base, extension } = windowIntervals(judgeConfig, WINDOW * MINUTE, MINUTE);
-  let state = createJudgeState(judgeConfig, { intervalMs: MINUTE, startedAt: 0 });
+  const { base, extension } = windowIntervals(benchConfig, WINDOW * MINUTE, MINUTE);
+  let state = createJudgeState(benchConfig, { intervalMs: MINUTE, startedAt: 0 });
   let count = base;
   for (let i = 0; i < count; i++) {
     const { state: next, decision } = judge(state, toSample(trial.intervals[i]!, i));
@@ -491,11 +494,12 @@ function measure(s: Scenario, trials: Trial[], fn: (trial: Trial) => Verdict): S
   };
 }
 
-export function benchJudge(trialCount = 500, seedSet = 0): void {
+export function benchJudge(trialCount = 500, seedSet = 0, p95Only = false): void {
+  benchConfig = p95Only ? p95OnlyConfig : judgeConfig;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const t = (x: number | null) => (x === null ? '-' : String(x));
   console.log(
-    `rollback judge benchmark: ${trialCount} seeded trials per scenario (seed set ${seedSet}); ${WINDOW} one-minute intervals (+${TOTAL_INTERVALS - WINDOW} extension when undecided)`,
+    `rollback judge benchmark: ${trialCount} seeded trials per scenario (seed set ${seedSet}); ${WINDOW} one-minute intervals (+${TOTAL_INTERVALS - WINDOW} extension when undecided)${p95Only ? '; p95 only: the judge is given no latency histogram (recordings without buckets)' : ''}`,
   );
   console.log(
     `healthy: rate = false rollbacks. faulty: rate = rolled back within ${HORIZON} min of the onset; ttd = minutes from onset (median/p90)\n`,
@@ -582,4 +586,9 @@ export function benchJudge(trialCount = 500, seedSet = 0): void {
     line(a.rate >= 0.9, `+20 % p95 detected >= 90 %: ${s.name}: ${pct(a.rate)}`);
 }
 
-if (import.meta.main) benchJudge(Number(process.argv[2] ?? 500), Number(process.argv[3] ?? 0));
+if (import.meta.main) {
+  const [trials = '500', seedSet = '0', mode] = process.argv.slice(2);
+  if (mode !== undefined && mode !== 'p95-only')
+    throw new Error(`bench:judge [trials] [seed set] [p95-only]: unknown mode ${JSON.stringify(mode)}`);
+  benchJudge(Number(trials), Number(seedSet), mode === 'p95-only');
+}

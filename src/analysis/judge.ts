@@ -4,14 +4,13 @@ import { checkMetrics, type AnalysisConfig, type ResolvedCheck } from './config.
 import type { ComparisonOp } from './schema.ts';
 import {
   errorsLogEvidence,
-  evidence,
   initialErrorsTest,
   initialSignTest,
   maxLogStep,
   ERRORS_MIN_INTERVALS,
   PENDING_FRACTION,
-  rejects,
   rejectsLog,
+  signLogEvidence,
   updateErrorsTest,
   updateSignTest,
   type ErrorsTestState,
@@ -321,9 +320,10 @@ function evaluateCheck(
   const s = num(sample.stable?.[check.metric]);
   const next =
     c === null || s === null ? test : updateSignTest(test, check.tolerance, check.higherIsWorse, c, s);
-  const ev = evidence(next.logLR);
+  const logEv = signLogEvidence(next);
+  const ev = Math.exp(logEv);
   values[`${check.name}.evidence`] = ev;
-  if (!rejects(next.logLR, check.alpha)) return { state: next };
+  if (!rejectsLog(logEv, check.alpha)) return { state: next };
   return {
     state: next,
     fired: {

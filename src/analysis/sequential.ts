@@ -224,14 +224,21 @@ export function errorsLogEvidence(state: ErrorsTestState, mixture: RatioMixture 
 }
 
 export interface SignTestState {
-  /** log likelihood ratio per alternative in SIGN_PROBABILITY_GRID. */
+  /** Per alternative in SIGN_PROBABILITY_GRID: running sum S of the log likelihood ratio steps. */
   logLR: number[];
+  /** Per alternative: log sum_j w_j exp(-S(j)) over the copies started so far (as in the error test). */
+  logStartMass: number[];
   pairs: number;
   worse: number;
 }
 
 export function initialSignTest(): SignTestState {
-  return { logLR: SIGN_PROBABILITY_GRID.map(() => 0), pairs: 0, worse: 0 };
+  return {
+    logLR: SIGN_PROBABILITY_GRID.map(() => 0),
+    logStartMass: SIGN_PROBABILITY_GRID.map(() => -Infinity),
+    pairs: 0,
+    worse: 0,
+  };
 }
 
 /**
@@ -247,11 +254,27 @@ export function updateSignTest(
   stable: number,
 ): SignTestState {
   const worse = higherIsWorse ? canary > stable * (1 + tolerance) : canary < stable * (1 - tolerance);
+  const start = logStartWeight(state.pairs);
   return {
     logLR: SIGN_PROBABILITY_GRID.map((p, j) => state.logLR[j]! + Math.log(worse ? 2 * p : 2 * (1 - p))),
+    // The copy started at this interval has seen nothing before it: weight w_j, log LR S(t) - S(j).
+    logStartMass: state.logStartMass.map((mass, j) => logAddExp(mass, start - state.logLR[j]!)),
     pairs: state.pairs + 1,
     worse: state.worse + (worse ? 1 : 0),
   };
+}
+
+/**
+ * log of the sign test's e-value: the equal-weight mixture over SIGN_PROBABILITY_GRID and, as in the error
+ * test, the prior-weighted mixture over the interval where the difference began. Without the second, a
+ * regression that starts minutes into the window is found late or not at all: each earlier interval that is
+ * not worse multiplies the 0.9 alternative's likelihood ratio by 0.2 (and the 0.95 one's by 0.1), so five
+ * healthy minutes cost about ln(3000) of evidence that the later ones must win back first.
+ */
+export function signLogEvidence(state: SignTestState): number {
+  if (state.pairs === 0) return 0;
+  const started = logMeanExp(state.logLR.map((sum, j) => sum + state.logStartMass[j]!));
+  return logAddExp(started, logLaterStartsWeight(state.pairs));
 }
 
 /** The evidence against H0 (the mixture likelihood ratio); reject when it reaches 1/alpha. */

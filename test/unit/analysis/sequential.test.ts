@@ -12,6 +12,7 @@ import {
   PENDING_FRACTION,
   rejects,
   rejectsLog,
+  signLogEvidence,
   updateErrorsTest,
   updateSignTest,
 } from '../../../src/analysis/sequential.ts';
@@ -145,11 +146,54 @@ test('sign test: outliers in an A/A comparison do not reject; a consistent +30 %
   for (let i = 0; i < 60; i++) {
     const noise = () => 200 * Math.exp(0.05 * (random() - 0.5)) * (random() < 0.05 ? 20 : 1);
     aa = updateSignTest(aa, 0.1, true, noise(), noise());
-    assert.equal(rejects(aa.logLR, 0.01), false, `A/A rejected at ${i}`);
+    assert.equal(rejectsLog(signLogEvidence(aa), 0.01), false, `A/A rejected at ${i}`);
     worse = updateSignTest(worse, 0.1, true, noise() * 1.3, noise());
-    if (detectedAt === null && rejects(worse.logLR, 0.01)) detectedAt = i;
+    if (detectedAt === null && rejectsLog(signLogEvidence(worse), 0.01)) detectedAt = i;
   }
   assert.ok(detectedAt !== null && detectedAt < 20, `detected at ${detectedAt}`);
+});
+
+/** One window of the sign test on coin flips: P(worse) before `onset`, then `after`; first rejecting look. */
+function signWindow(random: () => number, before: number, after: number, onset: number, looks: number) {
+  let state = initialSignTest();
+  let plain: number | null = null;
+  let mixed: number | null = null;
+  for (let i = 0; i < looks; i++) {
+    const worse = random() < (i >= onset ? after : before);
+    // 2 vs 1: "worse" at tolerance 0; 1 vs 1: not worse.
+    state = updateSignTest(state, 0, true, worse ? 2 : 1, 1);
+    if (plain === null && rejects(state.logLR, 0.01)) plain = i;
+    if (mixed === null && rejectsLog(signLogEvidence(state), 0.01)) mixed = i;
+  }
+  return { plain, mixed };
+}
+
+test('sign test under H0 (P(worse) = 1/2, and below it), looked at 60 times: rejects in at most alpha of windows', () => {
+  const random = rng(2024);
+  for (const p of [0.5, 0.3]) {
+    let rejected = 0;
+    const trials = 4000;
+    for (let t = 0; t < trials; t++) if (signWindow(random, p, p, 0, 60).mixed !== null) rejected++;
+    // alpha = 1 %; 4000 trials give a standard error of 0.16 points, so 1.4 % would be a real excess.
+    assert.ok(rejected / trials <= 0.014, `P(worse) ${p}: rejected ${rejected} of ${trials}`);
+  }
+});
+
+test('sign test: a difference that begins 10 intervals in is found within 15 intervals of it (the start mixture)', () => {
+  const random = rng(7);
+  let mixed = 0;
+  let plain = 0;
+  const trials = 500;
+  for (let t = 0; t < trials; t++) {
+    // Before: the canary is rarely past the tolerance (as when it is no slower); after: almost always.
+    const run = signWindow(random, 0.2, 0.97, 10, 25);
+    if (run.mixed !== null && run.mixed >= 10) mixed++;
+    if (run.plain !== null && run.plain >= 10) plain++;
+  }
+  // About 72 % (every one of them when P(worse) is 1 after the onset).
+  assert.ok(mixed / trials >= 0.6, `with the start mixture: ${mixed} of ${trials}`);
+  // The mixture over P(worse) alone: ten healthy intervals first cost it about ln(3000), so about 1 %.
+  assert.ok(plain / trials <= 0.05, `without it: ${plain} of ${trials}`);
 });
 
 test('zero traffic or inconsistent counts leave the error test unchanged', () => {
