@@ -199,7 +199,7 @@ interface Trial {
   latencyAlt: number[];
 }
 
-const TOTAL_INTERVALS = WINDOW + windowIntervals(resolveJudgeConfig(), WINDOW * MINUTE, MINUTE).extension;
+const TOTAL_INTERVALS = WINDOW + windowIntervals(resolveJudgeConfig(true), WINDOW * MINUTE, MINUTE).extension;
 
 export function generate(s: Scenario, seed: number): Trial {
   const r = rng(seed);

@@ -323,7 +323,15 @@ function evaluateCheck(
   const logEv = signLogEvidence(next);
   const ev = Math.exp(logEv);
   values[`${check.name}.evidence`] = ev;
-  if (!rejectsLog(logEv, check.alpha)) return { state: next };
+  if (!rejectsLog(logEv, check.alpha))
+    return {
+      state: next,
+      pending: evidencePending(
+        logEv,
+        check.alpha,
+        `canary ${check.metric} more than ${fmt(check.tolerance * 100)}% ${check.higherIsWorse ? 'above' : 'below'} ${state.reference} in ${next.worse} of ${next.pairs} intervals`,
+      ),
+    };
   return {
     state: next,
     fired: {

@@ -372,6 +372,38 @@ test('a sequential test past (1/alpha)^0.35 holds (evidence-pending) instead of 
   assert.equal(seen.at(-1)!.decision.code, 'sequential-errors-worse');
 });
 
+test('the p95 sign test holds too when its evidence is past the mark, then rolls back with its counts', () => {
+  const config = resolveAnalysisConfig({ providers: { m: cmd }, metrics: { p95: { provider: 'm' } } });
+  const mark = 100 ** PENDING_FRACTION;
+  let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
+  const seen: Array<{ evidence: number; decision: Decision }> = [];
+  // Healthy for 5 minutes, then the canary's p95 is 30 % above stable's every minute.
+  for (let minute = 0; minute < 30; minute++) {
+    const r = judge(state, {
+      at: (minute + 1) * 60_000,
+      canary: { p95: minute < 5 ? 0.2 : 0.26 },
+      stable: { p95: 0.2 },
+      errors: [],
+    });
+    state = r.state;
+    seen.push({ evidence: r.decision.values['seeds.p95-vs-stable.evidence']!, decision: r.decision });
+    if (r.decision.kind === 'rollback') break;
+  }
+  const pending = seen.filter((s) => s.evidence >= mark && s.evidence < 100);
+  assert.ok(pending.length > 0, 'the evidence passed the mark before 100');
+  for (const { decision } of pending) {
+    assert.equal(decision.kind, 'hold');
+    assert.equal(decision.code, 'evidence-pending');
+    assert.equal(decision.rule, 'seeds.p95-vs-stable');
+    assert.match(decision.reason, /canary p95 more than 5% above stable in \d+ of \d+ intervals: e-value/);
+  }
+  const last = seen.at(-1)!.decision;
+  assert.equal(last.code, 'sequential-values-worse');
+  // Found 13 minutes after the change began (the start mixture: not buried by the 5 healthy minutes).
+  assert.equal(seen.length, 5 + 13);
+  assert.match(last.reason, /in 13 of 18 intervals/);
+});
+
 test('the judge names its reference side from its options: "baseline" beside a fresh baseline, "stable" by default', () => {
   const config = resolveAnalysisConfig({
     providers: { m: cmd },
