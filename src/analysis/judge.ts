@@ -161,6 +161,22 @@ function evidencePending(logEvidence: number, alpha: number, what: string): Chec
   };
 }
 
+/**
+ * A sequential test's look: records its e-value, and answers the outcome when it has not rejected (held
+ * when past the pending mark), or undefined when it has (the caller reports the rollback with its numbers).
+ */
+function notRejected<S extends CheckState>(
+  check: { name: string; alpha: number },
+  next: S,
+  logEvidence: number,
+  values: Record<string, number | null>,
+  describe: () => string,
+): CheckOutcome | undefined {
+  values[`${check.name}.evidence`] = Math.exp(logEvidence);
+  if (rejectsLog(logEvidence, check.alpha)) return undefined;
+  return { state: next, pending: evidencePending(logEvidence, check.alpha, describe()) };
+}
+
 function evaluateCheck(
   check: ResolvedCheck,
   prior: CheckState,
@@ -232,16 +248,15 @@ function evaluateCheck(
     const ratio = canaryRate !== null && stableRate ? canaryRate / stableRate : null;
     const logEv = errorsLogEvidence(next);
     const ev = Math.exp(logEv);
-    values[`${check.name}.evidence`] = ev;
-    if (!rejectsLog(logEv, check.alpha))
-      return {
-        state: next,
-        pending: evidencePending(
-          logEv,
-          check.alpha,
-          `canary error rate ${fmt((canaryRate ?? 0) * 100)}% (${next.canaryErrors} errors in ${next.canaryRequests} requests) vs ${state.reference} ${fmt((stableRate ?? 0) * 100)}% (${next.stableErrors} in ${next.stableRequests})`,
-        ),
-      };
+    const undecided = notRejected(
+      check,
+      next,
+      logEv,
+      values,
+      () =>
+        `canary error rate ${fmt((canaryRate ?? 0) * 100)}% (${next.canaryErrors} errors in ${next.canaryRequests} requests) vs ${state.reference} ${fmt((stableRate ?? 0) * 100)}% (${next.stableErrors} in ${next.stableRequests})`,
+    );
+    if (undecided) return undecided;
     return {
       state: next,
       fired: {
@@ -277,16 +292,18 @@ function evaluateCheck(
     );
     const logEv = histogramLogEvidence(next);
     const ev = Math.exp(logEv);
-    values[`${check.name}.evidence`] = ev;
+    const undecided = notRejected(
+      check,
+      next,
+      logEv,
+      values,
+      () => `canary ${check.metric} vs ${state.reference}`,
+    );
     // Each side's p95 from this interval's buckets: what people read a latency chart by (the summary draws
     // canary against stable with them); the test itself judges the slow counts.
     values[`${check.name}.canary_p95`] = bucketQuantile(canaryBuckets, 0.95);
     values[`${check.name}.stable_p95`] = bucketQuantile(stableBuckets, 0.95);
-    if (!rejectsLog(logEv, check.alpha))
-      return {
-        state: next,
-        pending: evidencePending(logEv, check.alpha, `canary ${check.metric} vs ${state.reference}`),
-      };
+    if (undecided) return undecided;
     const slow = next.tests.map((t, k) => {
       const share = (e: number, n: number) => `${fmt((e / n) * 100)}% (${e}/${n})`;
       return `above ${fmt(next.cuts[k]!)}: canary ${share(t.canaryErrors, t.canaryRequests)} vs ${state.reference} ${share(t.stableErrors, t.stableRequests)}`;
@@ -322,16 +339,15 @@ function evaluateCheck(
     c === null || s === null ? test : updateSignTest(test, check.tolerance, check.higherIsWorse, c, s);
   const logEv = signLogEvidence(next);
   const ev = Math.exp(logEv);
-  values[`${check.name}.evidence`] = ev;
-  if (!rejectsLog(logEv, check.alpha))
-    return {
-      state: next,
-      pending: evidencePending(
-        logEv,
-        check.alpha,
-        `canary ${check.metric} more than ${fmt(check.tolerance * 100)}% ${check.higherIsWorse ? 'above' : 'below'} ${state.reference} in ${next.worse} of ${next.pairs} intervals`,
-      ),
-    };
+  const undecided = notRejected(
+    check,
+    next,
+    logEv,
+    values,
+    () =>
+      `canary ${check.metric} more than ${fmt(check.tolerance * 100)}% ${check.higherIsWorse ? 'above' : 'below'} ${state.reference} in ${next.worse} of ${next.pairs} intervals`,
+  );
+  if (undecided) return undecided;
   return {
     state: next,
     fired: {

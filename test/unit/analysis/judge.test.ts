@@ -335,68 +335,72 @@ test('seeds.error-rate at low traffic: single errors are not a breach; errors we
   }
 });
 
+/** Judges one sample a minute until a rollback (at most 30): each decision with the check's evidence. */
+function lookEveryMinute(
+  config: ReturnType<typeof resolveAnalysisConfig>,
+  check: string,
+  sides: (minute: number) => Pick<Sample, 'canary' | 'stable'>,
+): Array<{ evidence: number; decision: Decision }> {
+  let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
+  const seen: Array<{ evidence: number; decision: Decision }> = [];
+  for (let minute = 0; minute < 30; minute++) {
+    const r = judge(state, { at: (minute + 1) * 60_000, ...sides(minute), errors: [] });
+    state = r.state;
+    seen.push({ evidence: r.decision.values[`${check}.evidence`]!, decision: r.decision });
+    if (r.decision.kind === 'rollback') break;
+  }
+  return seen;
+}
+
+/** Every look whose evidence is past the pending mark (100^0.35 = 5.01) but short of 100 held for `check`. */
+function assertHeldWhilePending(
+  seen: Array<{ evidence: number; decision: Decision }>,
+  check: string,
+  reason: RegExp,
+): void {
+  const mark = 100 ** PENDING_FRACTION;
+  const pending = seen.filter((s) => s.evidence >= mark && s.evidence < 100);
+  assert.ok(pending.length > 0, 'the evidence passed the mark before 100');
+  for (const { decision } of pending) {
+    assert.equal(decision.kind, 'hold');
+    assert.equal(decision.code, 'evidence-pending');
+    assert.equal(decision.rule, check);
+    assert.match(decision.reason, reason);
+  }
+  for (const { evidence, decision } of seen.filter((s) => s.evidence < mark && s.decision.kind !== 'hold'))
+    assert.equal(decision.kind, 'promote', `evidence ${evidence}`);
+}
+
 test('a sequential test past (1/alpha)^0.35 holds (evidence-pending) instead of promoting, until it decides', () => {
   const config = resolveAnalysisConfig({
     providers: { m: cmd },
     metrics: { errors: { provider: 'm' }, requests: { provider: 'm' } },
   });
-  // The pending mark at alpha 0.01: 100^0.35 = 5.01.
-  const mark = 100 ** PENDING_FRACTION;
-  let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
-  const seen: Array<{ evidence: number; decision: Decision }> = [];
   // Canary 2 errors per 120 requests (1.7 %), stable 0.5 %: the evidence grows over the minutes.
-  for (let minute = 0; minute < 30; minute++) {
-    const r = judge(state, {
-      at: (minute + 1) * 60_000,
-      canary: { errors: 2, requests: 120 },
-      stable: { errors: 5, requests: 1000 },
-      errors: [],
-    });
-    state = r.state;
-    seen.push({ evidence: r.decision.values['seeds.errors-vs-stable.evidence']!, decision: r.decision });
-    if (r.decision.kind === 'rollback') break;
-  }
-  const pending = seen.filter((s) => s.evidence >= mark && s.evidence < 100);
-  assert.ok(pending.length > 0, 'the evidence passed the mark before 100');
-  for (const { decision } of pending) {
-    assert.equal(decision.kind, 'hold');
-    assert.equal(decision.code, 'evidence-pending');
-    assert.equal(decision.rule, 'seeds.errors-vs-stable');
-    assert.match(
-      decision.reason,
-      /e-value [\d.]+, past 5 \(35 % of the way to the threshold 100 on the log scale\)/,
-    );
-  }
-  for (const { evidence, decision } of seen.filter((s) => s.evidence < mark && s.decision.kind !== 'hold'))
-    assert.equal(decision.kind, 'promote', `evidence ${evidence}`);
+  const seen = lookEveryMinute(config, 'seeds.errors-vs-stable', () => ({
+    canary: { errors: 2, requests: 120 },
+    stable: { errors: 5, requests: 1000 },
+  }));
+  assertHeldWhilePending(
+    seen,
+    'seeds.errors-vs-stable',
+    /e-value [\d.]+, past 5 \(35 % of the way to the threshold 100 on the log scale\)/,
+  );
   assert.equal(seen.at(-1)!.decision.code, 'sequential-errors-worse');
 });
 
 test('the p95 sign test holds too when its evidence is past the mark, then rolls back with its counts', () => {
   const config = resolveAnalysisConfig({ providers: { m: cmd }, metrics: { p95: { provider: 'm' } } });
-  const mark = 100 ** PENDING_FRACTION;
-  let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
-  const seen: Array<{ evidence: number; decision: Decision }> = [];
   // Healthy for 5 minutes, then the canary's p95 is 30 % above stable's every minute.
-  for (let minute = 0; minute < 30; minute++) {
-    const r = judge(state, {
-      at: (minute + 1) * 60_000,
-      canary: { p95: minute < 5 ? 0.2 : 0.26 },
-      stable: { p95: 0.2 },
-      errors: [],
-    });
-    state = r.state;
-    seen.push({ evidence: r.decision.values['seeds.p95-vs-stable.evidence']!, decision: r.decision });
-    if (r.decision.kind === 'rollback') break;
-  }
-  const pending = seen.filter((s) => s.evidence >= mark && s.evidence < 100);
-  assert.ok(pending.length > 0, 'the evidence passed the mark before 100');
-  for (const { decision } of pending) {
-    assert.equal(decision.kind, 'hold');
-    assert.equal(decision.code, 'evidence-pending');
-    assert.equal(decision.rule, 'seeds.p95-vs-stable');
-    assert.match(decision.reason, /canary p95 more than 5% above stable in \d+ of \d+ intervals: e-value/);
-  }
+  const seen = lookEveryMinute(config, 'seeds.p95-vs-stable', (minute) => ({
+    canary: { p95: minute < 5 ? 0.2 : 0.26 },
+    stable: { p95: 0.2 },
+  }));
+  assertHeldWhilePending(
+    seen,
+    'seeds.p95-vs-stable',
+    /canary p95 more than 5% above stable in \d+ of \d+ intervals: e-value/,
+  );
   const last = seen.at(-1)!.decision;
   assert.equal(last.code, 'sequential-values-worse');
   // Found 13 minutes after the change began (the start mixture: not buried by the 5 healthy minutes).
