@@ -325,14 +325,14 @@ function environmentName(command: CommandKind, value: string): string {
 
 function requiredEnvironment(command: CommandKind, positionals: string[], usage: string): string {
   const env = positionals[0];
-  if (env === undefined) refuse('missing_environment', `/${command} needs an environment: ${usage}.`);
+  if (env === undefined) refuse('missing_environment', `/${command} needs an environment: \`${usage}\`.`);
   return environmentName(command, env!);
 }
 
 function noMore(command: CommandKind, positionals: string[], from: number, usage: string): void {
   const extra = positionals[from];
   if (extra !== undefined) {
-    refuse('unexpected_argument', `/${command}: unexpected ${showInput(extra)}; usage: ${usage}.`);
+    refuse('unexpected_argument', `/${command}: unexpected ${showInput(extra)}; usage: \`${usage}\`.`);
   }
 }
 
@@ -467,7 +467,7 @@ function buildCommand(command: CommandKind, tokens: Tokens): Command {
       if (keyword !== 'to')
         refuse(
           'unexpected_argument',
-          `/rollback: expected \`to <sha>\` after the environment; usage: ${use}.`,
+          `/rollback: expected \`to <sha>\` after the environment; usage: \`${use}\`.`,
         );
       if (sha === undefined) refuse('invalid_sha', '/rollback: `to` must be followed by a commit SHA.');
       requireAscii(`the commit SHA ${showInput(sha!)}`, sha!);
@@ -555,7 +555,7 @@ function deployWhen(rest: string[], queue: boolean, use: string): DeployWhen | u
   const [keyword, date, time, zone] = rest;
   requireAscii(`/deploy ${showInput(keyword!)}`, keyword!);
   if (keyword !== 'at')
-    refuse('unexpected_argument', `/deploy: unexpected ${showInput(keyword!)}; usage: ${use}.`);
+    refuse('unexpected_argument', `/deploy: unexpected ${showInput(keyword!)}; usage: \`${use}\`.`);
   if (queue) refuse('conflicting_schedule', '/deploy: give either `at <time>` or --queue, not both.');
   if (date === undefined || time === undefined)
     refuse(

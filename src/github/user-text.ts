@@ -20,8 +20,9 @@ const PLAIN_NAME = /^[A-Za-z0-9._/=:+-]+$/;
 const MENTIONABLE = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
 // Line breaks, tabs and other controls end a line or a table row: they become spaces.
 const CONTROLS = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
-// Bidirectional overrides reorder what is shown, so text could read differently from what it is.
-const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+// Invisible format characters: bidirectional overrides and isolates reorder what is shown, zero-width
+// characters and tag characters hide text or split a word, so text could read differently from what it is.
+const INVISIBLE = /\p{Cf}/gu;
 // Every ASCII punctuation mark Markdown (or GitHub's extensions: tables, strikethrough, math) gives a meaning
 // within a line; CommonMark shows a backslash-escaped one as the plain character. (`-`, `+` and `=` only mean
 // something at the start of a line, which a value never is.)
@@ -29,7 +30,8 @@ const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#!|~$]/g;
 /**
  * Zero-width joiner, invisible: after `@` it breaks mentions and e-mail autolinks, after `#` issue
  * references, before `:` URL autolinks (`https://`, `mailto:`), between `www` and `.` the `www.` autolinks.
- * GitHub finds these in the rendered text, where a backslash escape no longer exists.
+ * GitHub finds these in the rendered text, where a backslash escape no longer exists. Before `-` it breaks
+ * the `GH-123` form of an issue reference.
  */
 const ZWJ = '\u200D';
 
@@ -43,9 +45,10 @@ function cut(text: string, max: number): { kept: string; more: string } {
 
 export function userText(value: unknown, options: UserTextOptions = {}): string {
   const raw = value === undefined || value === null ? '' : String(value);
-  const { kept, more } = cut(raw.replace(CONTROLS, ' ').replace(BIDI, '').trim(), options.max ?? 500);
+  const { kept, more } = cut(raw.replace(CONTROLS, ' ').replace(INVISIBLE, '').trim(), options.max ?? 500);
   if (options.as === 'code' && PLAIN_NAME.test(kept)) return `\`${kept}${more}\``;
-  if (options.as === 'mention' && !more && MENTIONABLE.test(kept)) return `@${kept}`;
+  // Only a value that is a login as given is one: removing invisible characters must not make one.
+  if (options.as === 'mention' && !more && MENTIONABLE.test(kept) && kept === raw) return `@${kept}`;
   return `${kept}${more}`
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -53,5 +56,6 @@ export function userText(value: unknown, options: UserTextOptions = {}): string 
     .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`)
     .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
     .replace(/:/g, `${ZWJ}:`)
+    .replace(/\b(GH)-(?=\d)/gi, `$1${ZWJ}-`)
     .replace(/(www)\./gi, `$1${ZWJ}.`);
 }

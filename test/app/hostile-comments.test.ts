@@ -1,0 +1,498 @@
+// Hostile pull-request comments, end to end through probot.receive against the fake GitHub: every command,
+// every argument position, every class of hostile text (HTML comments and forged marker lines, Markdown and
+// HTML injection, mentions and references, invisible and bidirectional characters, controls and line
+// separators, look-alikes, 100 KB values, path- and shell-like values). For each comment the test reads
+// the exact bodies the fake received from the app and asserts that no hostile text is in them raw; a refused
+// command changes no state; and the app, reading its own comments back, believes no marker it did not write.
+// The comment-shaped attacks (a command inside text, two commands, a marker on the first line, a bot, the
+// app itself, a ghost) are in the second half.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
+import type { FakeGitHub, RecordedRequest } from '../fake-github/index.ts';
+import { commentOnPull, owner, PR, repo, testApp, testProbot, testTrust } from './helpers.ts';
+import { readAppComments } from '../../app/facts/own-comments.ts';
+import { helpText } from '../../app/commands/help.ts';
+import { COMMAND_NAMES, usage } from '../../app/commands/parse.ts';
+import type { Octokit } from '../../app/facts/github.ts';
+import { acquireLock } from '../../app/locks.ts';
+import { userText } from '../../src/github/user-text.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+
+const HEAD = fakeSha('hostile-head');
+const NOW = new Date('2025-03-04T10:30:00Z');
+// alice opened the PR; alice and bob deploy production, carol and dave approve it; mallory is a stranger.
+const CONFIG = `
+target:
+  commands:
+    deploy: ./deploy.sh
+environments:
+  staging: {}
+  production:
+    approvals:
+      deployers: [alice, bob]
+      approvers: [carol, dave]
+      required: 1
+`;
+/** The only people the app may @-mention: those in the policy and those who commented. */
+const MAY_MENTION = new Set(['alice', 'bob', 'carol', 'dave', 'mallory']);
+
+const MAC = 'f'.repeat(64);
+const FORGED_APPROVAL =
+  `<!-- deploy-action:approval {"v":1,"kind":"approve","env":"production","sha":"${HEAD}",` +
+  `"by":"carol","perm":"write","teams":[],"at":"2025-03-04T10:00:00.000Z"} mac=${MAC} -->`;
+
+/**
+ * Hostile values: each tries one way out of plain text. None holds a `'`, so each can be given single-quoted
+ * (the parser's one way to pass spaces and markup through) as well as bare.
+ */
+const HOSTILE: Record<string, string> = {
+  'a forged marker line': FORGED_APPROVAL,
+  'an HTML comment': '--> <!-- hidden -->',
+  'HTML tags':
+    '<details><summary>x</summary><img src=x onerror=alert(1)></details><a href="https://evil.example">',
+  'Markdown links and images': '[click](https://evil.example) ![pixel](https://evil.example/p.png)',
+  mentions: '@octocat @acme/everyone',
+  references: '#1 GH-2 acme/web#3 acme/web@abc1234',
+  autolinks: 'https://evil.example www.evil.example x@evil.example',
+  'a table row and emphasis': '| a | b | **bold** ~~gone~~ _em_ $x^2$',
+  'backticks breaking out of a code span': '`` ` ``x`',
+  'paths and shell': '../../etc/passwd; $(id) && rm -rf / `id` ${HOME}',
+  'a right-to-left override': 'safe\u202Eexe.txt',
+  'zero-width characters': 'pro\u200Bduction\u200C\u2060\uFEFF',
+  'bidi isolates': '\u2066\u2067x\u2069\u200E\u200F',
+  NUL: 'a\u0000b',
+  'an escape sequence': '\u001b[31mred',
+  'a CR then a marker': `x\r${FORGED_APPROVAL}`,
+  'a CRLF then a marker': `x\r\n${FORGED_APPROVAL}`,
+  'a line separator then a marker': `x\u2028${FORGED_APPROVAL}`,
+  'a paragraph separator then a marker': `x\u2029${FORGED_APPROVAL}`,
+  'a NEL then a marker': `x\u0085${FORGED_APPROVAL}`,
+  'a Cyrillic look-alike': '\u0440roduction',
+  'a fullwidth look-alike': '\uFF50roduction',
+  '100 KB': `A${'@x<'.repeat(25_000)}`,
+};
+
+/** For some values, how they read once escaped: proof that the value was shown, not silently dropped. */
+const ECHOED: Record<string, string> = {
+  'a forged marker line': '&lt;\\!-- deploy-action\u200D:approval',
+  'HTML tags': '&lt;details&gt;&lt;summary&gt;x&lt;/summary&gt;&lt;img',
+  'Markdown links and images': '\\[click\\]\\(https\u200D://evil.example\\) \\!\\[pixel\\]',
+  mentions: '@\u200Doctocat @\u200Dacme/everyone',
+  references: '\\#\u200D1 GH\u200D-2 acme/web\\#\u200D3',
+  autolinks: 'https\u200D://evil.example www\u200D.evil.example x@\u200Devil.example',
+  'a table row and emphasis': '\\| a \\| b \\| \\*\\*bold\\*\\*',
+};
+
+/** Every command and argument position; V is where the value goes. [who says it, the comment]. */
+const POSITIONS: Array<[string, string]> = [
+  ['alice', '/deploy V'],
+  ['alice', '/deploy production V'],
+  ['alice', '/deploy production --strategy V'],
+  ['alice', '/deploy production --V'],
+  ['alice', '/deploy production at V'],
+  ['alice', '/deploy production at 2026-12-01 10:00 V'],
+  ['alice', '/deploy production --hotfix --reason V'],
+  ['alice', '/deploy staging --dry-run | note=V'],
+  ['alice', '/deploy staging | note=V'],
+  ['alice', '/deploy staging --dry-run | V=1'],
+  ['alice', '/deploy staging --dry-run | version=V'],
+  ['carol', '/approve-deploy V'],
+  ['carol', '/approve-deploy production V'],
+  ['dave', '/reject-deploy V'],
+  ['dave', '/reject-deploy production V'],
+  ['bob', '/rollback V'],
+  ['bob', '/rollback production to V'],
+  ['bob', '/rollback production V'],
+  ['bob', '/lock V'],
+  ['bob', '/lock production --reason V'],
+  ['dave', '/lock --global --reason V'],
+  ['bob', '/unlock V'],
+  ['bob', '/unlock production --V'],
+  ['bob', '/promote V'],
+  ['bob', '/promote production V'],
+  ['bob', '/pause V'],
+  ['bob', '/resume production V'],
+  ['bob', '/abort V'],
+  ['bob', '/abort production V'],
+  ['carol', '/abort production --reason V'],
+  ['mallory', '/status V'],
+  ['mallory', '/status --history --since V'],
+  ['alice', '/cancel-deploy V'],
+  ['mallory', '/help V'],
+  ['mallory', '/deplo V'],
+  ['mallory', '/V'],
+  ['mallory', '/lock V'],
+  ['mallory', '/deploy production --hotfix --reason V'],
+];
+
+/** After the hostile comments: everything that echoes a value the comments may have stored. */
+const ECHOES: Array<[string, string]> = [
+  ['mallory', '/status'],
+  ['bob', '/status production'],
+  ['alice', '/deploy production --dry-run'],
+  ['carol', '/unlock production'],
+  ['alice', '/unlock --global'],
+  ['bob', '/unlock --global'],
+  ['carol', '/approve-deploy production'],
+  ['alice', '/deploy staging'],
+];
+
+interface Run {
+  fake: FakeGitHub;
+  probot: Probot;
+  octokit: Octokit;
+  bot: string;
+}
+
+async function startRun(): Promise<Run> {
+  const fake = await createFakeGitHub();
+  fake.seedRepo({
+    owner,
+    repo,
+    files: { '.github/deploy.yml': CONFIG },
+    collaborators: { alice: 'write', bob: 'write', carol: 'write', dave: 'admin' },
+    pulls: [{ number: PR, head: HEAD, user: 'alice' }],
+  });
+  const probot = testProbot(fake);
+  await probot.load(testApp({ now: () => NOW }));
+  const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
+  return { fake, probot, octokit, bot: `${fake.state.appSlug}[bot]` };
+}
+
+/** Everything the app wrote that GitHub renders as Markdown: comment bodies and check-run output. */
+function renderedWrites(requests: readonly RecordedRequest[]): string[] {
+  const out: string[] = [];
+  for (const r of requests) {
+    if (r.method === 'GET' || r.operationId === 'graphql' || r.status >= 300) continue;
+    const body = (r.body ?? {}) as Record<string, unknown>;
+    if (typeof body.body === 'string') out.push(body.body);
+    const output = body.output as Record<string, unknown> | undefined;
+    if (output)
+      for (const k of ['title', 'summary', 'text']) if (typeof output[k] === 'string') out.push(output[k]);
+    if (typeof body.title === 'string') out.push(body.title);
+    if (typeof body.comment === 'string') out.push(body.comment);
+  }
+  return out;
+}
+
+/** The state a command can change (comments and reactions aside). */
+function stateOf(fake: FakeGitHub): string {
+  const r = fake.repo();
+  return JSON.stringify({
+    refs: [...r.refs].filter(([name]) => !name.startsWith('heads/')),
+    tags: r.tagObjects.size,
+    deployments: r.deployments.size,
+    checkRuns: r.checkRuns.size,
+    dispatches: r.workflowDispatches.length,
+  });
+}
+
+// The app's own trailing marker lines (their MACs are checked by readAppComments below) and the status
+// comment's own first-line marker; and the app's own tags.
+const OWN_MARKER_LINE =
+  /^<!-- deploy-action:(status environment="[A-Za-z0-9._-]+"|data [A-Za-z0-9+/=]+|[a-z]+ \{[^\r\n]*\} mac=[0-9a-f]{64}) -->$/;
+// The app's own code spans: the usage of every command, and values userText shows as plain names.
+const OWN_CODE = [...COMMAND_NAMES.map((name) => `\`${usage(name)}\``), '`to <sha>`'];
+const PLAIN_CODE_SPAN = /`[A-Za-z0-9._/=:+-]+…?`/g;
+const OWN_TAGS = ['<details><summary>How to write commands</summary>', '</details>', '<sub>', '</sub>'];
+const INVISIBLE = /[\u061C\u180E\u200B\u200C\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
+
+/** Asserts that `body`, written by the app after a hostile comment, holds nothing hostile raw. */
+function assertInert(body: string, where: string): void {
+  const at = `${where}\n--- body ---\n${body.slice(0, 3000)}`;
+  assert.ok(body.length < 65_536, `a body GitHub would refuse: ${at}`);
+  assert.doesNotMatch(body, /A(@\u200Dx&lt;){200}/, `a 100 KB value echoed whole: ${at}`);
+  let text = body
+    .split('\n')
+    .filter((line) => !OWN_MARKER_LINE.test(line))
+    .join('\n');
+  for (const own of [helpText(), ...OWN_TAGS, ...OWN_CODE]) text = text.split(own).join('');
+  text = text.replace(PLAIN_CODE_SPAN, '`code`');
+  assert.doesNotMatch(text, /<!--|-->/, `an HTML comment: ${at}`);
+  assert.doesNotMatch(text, /<[A-Za-z/!?]/, `an HTML tag: ${at}`);
+  assert.doesNotMatch(
+    text,
+    /(?<!\\)\]\(|!\[(?!\\)|(?<!\\)\[(click|pixel)/,
+    `a Markdown link or image: ${at}`,
+  );
+  for (const m of text.matchAll(/(?<![\w`\\])@([A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9._-]+)?)/g))
+    assert.ok(MAY_MENTION.has(m[1]!), `a mention of @${m[1]}: ${at}`);
+  assert.doesNotMatch(text, /(?<!PR )#\d|\bGH-\d|\w#\d/i, `an issue reference: ${at}`);
+  assert.doesNotMatch(text, /https?:\/\/evil|www\.evil|x@evil/, `an autolink: ${at}`);
+  assert.doesNotMatch(text, INVISIBLE, `an invisible or bidirectional character: ${at}`);
+  // The app's own zero-width joiners follow @ and #, precede `:` and `-`, and split `www.`.
+  for (const m of text.matchAll(/\u200D/g)) {
+    const before = text.slice(Math.max(0, m.index - 3), m.index);
+    const after = text.charAt(m.index + 1);
+    assert.ok(/[@#]$|www$/i.test(before) || after === ':' || after === '-', `a stray U+200D: ${at}`);
+  }
+  assert.doesNotMatch(text, /[\p{Cc}\u2028\u2029](?<!\n)/u, `a control character or line separator: ${at}`);
+  assert.doesNotMatch(text, /(?<!\\)\*\*bold|(?<!\\)~~gone|(?<!\\)_em(?<!\\)_|(?<!\\)\$x/, `emphasis: ${at}`);
+  assert.doesNotMatch(text, /^\|/m, `a table row from the input: ${at}`);
+  assert.doesNotMatch(text, /\$\(id\)|(?<!\\)`id`/, `shell text unescaped: ${at}`);
+}
+
+async function say(run: Run, user: string, body: string): Promise<{ writes: string[]; refused: boolean }> {
+  const from = run.fake.requests.length;
+  const { payload } = commentOnPull(run.fake, body, { user });
+  await run.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+  const requests = run.fake.requests.slice(from);
+  const reactions = requests
+    .filter((r) => r.operationId === 'reactions/create-for-issue-comment')
+    .map((r) => (r.body as { content: string }).content);
+  return { writes: renderedWrites(requests), refused: reactions.includes('confused') };
+}
+
+const quoted = (v: string) => `'${v}'`;
+
+for (const [name, value] of Object.entries(HOSTILE)) {
+  test(`hostile value in every command and argument position: ${name}`, async () => {
+    const run = await startRun();
+    try {
+      let answered = 0;
+      const bodies: string[] = [];
+      for (const [user, template] of POSITIONS)
+        for (const form of [quoted(value), value]) {
+          const comment = template.replace('V', () => form);
+          const where = `${user}: ${JSON.stringify(comment).slice(0, 160)}`;
+          const before = stateOf(run.fake);
+          const { writes, refused } = await say(run, user, comment);
+          answered += writes.length ? 1 : 0;
+          bodies.push(...writes);
+          for (const body of writes) assertInert(body, where);
+          if (refused) assert.equal(stateOf(run.fake), before, `a refused command changed state: ${where}`);
+        }
+      for (const [user, comment] of ECHOES) {
+        const { writes } = await say(run, user, comment);
+        bodies.push(...writes);
+        for (const body of writes) assertInert(body, `${user}: ${comment} (after the hostile comments)`);
+      }
+      if (ECHOED[name]) {
+        const all = bodies.join('\n');
+        assert.ok(all.includes(ECHOED[name]), `the value is shown, escaped: ${ECHOED[name]}`);
+      }
+      // Most comments are answered (a check that only ever saw silence would prove nothing).
+      assert.ok(answered >= POSITIONS.length, `only ${answered} answers`);
+      // Reading its own comments back, the app believes no marker it did not write.
+      const warnings: Array<Record<string, unknown>> = [];
+      const state = await readAppComments(
+        run.octokit.rest,
+        { owner, repo },
+        PR,
+        run.bot,
+        testTrust(warnings),
+      );
+      assert.deepEqual(warnings, [], 'no marker outside a block, none without a valid MAC');
+      for (const a of state.approvals)
+        assert.ok(
+          ['carol', 'dave'].includes(a.by.login),
+          `only real approvals and vetoes are read: ${a.by.login}`,
+        );
+      run.fake.assertNoViolations();
+    } finally {
+      await run.fake.stop();
+    }
+  });
+}
+
+// A lock tag is written by anyone with push access, not through the parser: its holder and reason reach the
+// replies with whatever they hold (invisible and control characters included).
+test('a lock tag pushed by hand with every hostile value as holder and reason is echoed inert', async () => {
+  const run = await startRun();
+  const where = { owner, repo };
+  try {
+    for (const [name, value] of Object.entries(HOSTILE)) {
+      const lock = await acquireLock(run.octokit.rest, where, {
+        target: { scope: 'environment', environment: 'production' },
+        holder: `carol${value}`,
+        reason: value,
+        sha: HEAD,
+        now: () => NOW,
+      });
+      assert.equal(lock.status, 'acquired', name);
+      let echoed = 0;
+      for (const [user, comment] of [
+        ['mallory', '/status'],
+        ['bob', '/deploy production'],
+        ['bob', '/unlock production'],
+        ['bob', '/lock production'],
+      ] as const) {
+        const { writes } = await say(run, user, comment);
+        for (const body of writes) {
+          assertInert(body, `${name}: ${user}: ${comment}`);
+          if (/locked by/.test(body)) echoed += 1;
+        }
+      }
+      assert.ok(echoed >= 3, `${name}: the lock was shown ${echoed} times`);
+      await run.octokit.rest.git.deleteRef({ ...where, ref: 'deploy-locks/production' });
+    }
+  } finally {
+    await run.fake.stop();
+  }
+});
+
+/** A comment by someone other than a plain user, as GitHub sends it. */
+function payloadAs(
+  run: Run,
+  body: string,
+  user: Record<string, unknown> | null,
+  sender?: Record<string, unknown>,
+) {
+  const { payload } = commentOnPull(run.fake, body, { user: 'alice' });
+  const comment = payload.comment as Record<string, unknown>;
+  comment.user = user === null ? null : { ...(comment.user as object), ...user };
+  if (sender) payload.sender = { ...(payload.sender as object), ...sender };
+  return payload;
+}
+
+test('comments that must never act: a command inside text, quoted, fenced, indented, after a marker line; a bot, the app itself, a ghost', async () => {
+  const run = await startRun();
+  try {
+    const never = [
+      'please /deploy production',
+      'LGTM\n/deploy production',
+      '> /deploy production',
+      '```\n/deploy production\n```',
+      '    /deploy production',
+      '\t/deploy production',
+      `${FORGED_APPROVAL}\n/approve-deploy production`,
+      '<!-- /deploy production -->',
+      '<details><summary>/deploy production</summary></details>',
+      '\u2028/deploy production',
+      '\u0085/deploy production',
+      '`/deploy production`',
+      '**/deploy production**',
+    ];
+    for (const body of never) {
+      const from = run.fake.requests.length;
+      const before = stateOf(run.fake);
+      const { payload } = commentOnPull(run.fake, body, { user: 'bob' });
+      await run.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+      const writes = run.fake.requests
+        .slice(from)
+        .filter((r) => r.method !== 'GET' && r.operationId !== 'graphql');
+      assert.deepEqual(
+        writes.map((r) => r.operationId),
+        [],
+        `acted on ${JSON.stringify(body)}`,
+      );
+      assert.equal(stateOf(run.fake), before);
+    }
+    const actors: Array<[string, Record<string, unknown> | null, Record<string, unknown>?]> = [
+      ['a bot', { login: 'renovate[bot]', type: 'Bot' }],
+      ['a bot named like a person', { login: 'helper', type: 'Bot' }],
+      ['an account named like a bot', { login: 'alice[bot]', type: 'User' }],
+      ['the app itself', { login: run.bot, type: 'Bot' }],
+      ['a ghost (deleted account)', null],
+      ['a person, sent by a bot', { login: 'bob', type: 'User' }, { login: 'sync[bot]', type: 'Bot' }],
+    ];
+    for (const [who, user, sender] of actors)
+      for (const body of ['/deploy staging', '/approve-deploy production', '/unlock --global --force']) {
+        const from = run.fake.requests.length;
+        const before = stateOf(run.fake);
+        await run.probot.receive({
+          id: crypto.randomUUID(),
+          name: 'issue_comment',
+          payload: payloadAs(run, body, user, sender),
+        } as Receive);
+        const writes = run.fake.requests.slice(from).filter((r) => r.method !== 'GET');
+        assert.deepEqual(
+          writes.map((r) => r.operationId),
+          [],
+          `${who}: ${body}`,
+        );
+        assert.equal(stateOf(run.fake), before, `${who}: ${body}`);
+      }
+    // An edit turning a comment into a command is never delivered to the command handler; an edit GitHub
+    // sends anyway acts on nothing.
+    const { payload } = commentOnPull(run.fake, '/deploy staging', { user: 'alice', action: 'edited' });
+    const from = run.fake.requests.length;
+    await run.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    assert.deepEqual(
+      run.fake.requests
+        .slice(from)
+        .filter((r) => r.method !== 'GET')
+        .map((r) => r.operationId),
+      [],
+    );
+    run.fake.assertNoViolations();
+  } finally {
+    await run.fake.stop();
+  }
+});
+
+test('one comment, one command: only the first line acts, a marker after it (CR, CRLF, LF) is never believed', async () => {
+  const run = await startRun();
+  try {
+    // Two commands in one comment: only the first line's runs.
+    const two = await say(run, 'alice', '/deploy production\n/approve-deploy production\n/deploy staging');
+    assert.match(two.writes.join('\n'), /Waiting for 1 approval/);
+    assert.equal(run.fake.repo().deployments.size, 0);
+    // Two commands on one line: the second is an unexpected argument.
+    const same = await say(run, 'bob', '/lock production /unlock production');
+    assert.equal(same.refused, true);
+    assert.match(same.writes[0]!, /^\*\*Not accepted\*\* \(`unexpected_argument`\)/);
+    // The author's /approve-deploy with a forged approval by carol after it, on every kind of line break.
+    for (const br of ['\r', '\r\n', '\n', '\n\n']) {
+      const { writes } = await say(run, 'alice', `/approve-deploy production${br}${FORGED_APPROVAL}`);
+      for (const body of writes) assertInert(body, JSON.stringify(br));
+    }
+    const warnings: Array<Record<string, unknown>> = [];
+    const state = await readAppComments(run.octokit.rest, { owner, repo }, PR, run.bot, testTrust(warnings));
+    assert.deepEqual(state.approvals, [], 'no approval is believed');
+    assert.deepEqual(warnings, []);
+    // Look-alike and invisible characters in or around a command: refused with their code, nothing done.
+    for (const body of [
+      '/d\u0435ploy staging',
+      '\uFF0Fdeploy staging',
+      '\u2215deploy staging',
+      '\uFEFF/deploy staging',
+      '\u200B/deploy staging',
+      '/de\u200Bploy staging',
+      '/deploy\u00A0staging',
+      '/deploy staging\u202E',
+      '/deploy \u2014dry-run staging',
+    ]) {
+      const before = stateOf(run.fake);
+      const { writes, refused } = await say(run, 'alice', body);
+      assert.equal(refused, true, JSON.stringify(body));
+      assert.match(
+        writes[0]!,
+        /^\*\*Not accepted\*\* \(`lookalike_characters`\): .*U\+[0-9A-F]{4}/,
+        JSON.stringify(body),
+      );
+      for (const w of writes) assertInert(w, JSON.stringify(body));
+      assert.equal(stateOf(run.fake), before);
+    }
+    const dry = await say(run, 'bob', '/deploy production --dry-run');
+    assert.match(dry.writes.join('\n'), /`needs_approvals`/);
+  } finally {
+    await run.fake.stop();
+  }
+});
+
+test('userText: every invisible format character is removed, and removing one never makes a mention', () => {
+  const invisible = [
+    '\u200B',
+    '\u200C',
+    '\u2060',
+    '\uFEFF',
+    '\u00AD',
+    '\u180E',
+    '\u202E',
+    '\u2066',
+    '\u{E0041}',
+  ];
+  for (const ch of invisible) {
+    const shown = userText(`pay${ch}pal`);
+    assert.equal(shown, 'paypal', JSON.stringify(ch));
+    // A login with an invisible character in it is not that login: shown, never pinged.
+    assert.equal(userText(`carol${ch}`, { as: 'mention' }), 'carol', JSON.stringify(ch));
+  }
+  assert.equal(userText('carol', { as: 'mention' }), '@carol');
+  assert.equal(userText('see GH-12 and gh-3', { as: 'text' }), 'see GH\u200D-12 and gh\u200D-3');
+  assert.equal(userText('GH-12', { as: 'code' }), '`GH-12`');
+});
