@@ -304,7 +304,8 @@ async function approve(
   const actor = await actorOf(deps.api, b.where, event.author.login, rule ? teamsIn(rule.approvers) : []);
   const kind: ApprovalRecord['kind'] = command.kind === 'approve-deploy' ? 'approve' : 'reject';
   const allowed = mayApprove({ config: b.config, environment, actor, type, author: b.pr.author, kind });
-  if (!allowed.ok) return refusal(allowed.code, explainApprover(allowed));
+  // The reply already leads with the code: the sentence without its own `code: ` prefix.
+  if (!allowed.ok) return refusal(allowed.code, explainApprover(allowed).replace(/^[a-z_]+: /, ''));
 
   const reason = command.kind === 'reject-deploy' ? command.reason : undefined;
   const record: ApprovalRecord = {

@@ -496,3 +496,49 @@ test('userText: every invisible format character is removed, and removing one ne
   assert.equal(userText('see GH-12 and gh-3', { as: 'text' }), 'see GH\u200D-12 and gh\u200D-3');
   assert.equal(userText('GH-12', { as: 'code' }), '`GH-12`');
 });
+
+test('who may is decided by the app: each refusal leads with its stable code once, and changes nothing', async () => {
+  const run = await startRun();
+  try {
+    // A pending /deploy for the approval commands to aim at.
+    assert.match((await say(run, 'alice', '/deploy production')).writes.join('\n'), /Waiting for 1 approval/);
+    const refusals: Array<[string, string, string]> = [
+      ['mallory', '/deploy production', 'not_a_deployer'],
+      ['mallory', '/deploy staging', 'not_a_deployer'],
+      ['mallory', '/deploy production --hotfix --reason now', 'not_a_deployer'],
+      ['mallory', '/deploy production at 2026-12-01 10:00', 'not_a_deployer'],
+      ['mallory', '/deploy production --queue', 'not_a_deployer'],
+      ['mallory', '/approve-deploy production', 'not_an_approver'],
+      ['mallory', '/reject-deploy production no', 'not_an_approver'],
+      ['bob', '/approve-deploy production', 'not_an_approver'],
+      ['alice', '/approve-deploy production', 'self_approval_refused'],
+      ['mallory', '/rollback production', 'not_a_deployer'],
+      ['mallory', '/lock production', 'not_a_deployer'],
+      ['bob', '/lock --global', 'not_a_global_locker'],
+      ['bob', '/unlock --global --force', 'not_a_global_locker'],
+      ['mallory', '/promote production', 'not_a_deployer'],
+      ['mallory', '/pause production', 'not_a_deployer'],
+      ['mallory', '/resume production', 'not_a_deployer'],
+      ['mallory', '/abort production', 'not_allowed'],
+    ];
+    for (const [user, comment, code] of refusals) {
+      const before = stateOf(run.fake);
+      const { writes, refused } = await say(run, user, comment);
+      const where = `${user}: ${comment}`;
+      assert.equal(refused, true, where);
+      assert.equal(writes.length, 1, where);
+      const m = /^\*\*Not (?:accepted|deployed)\*\* \(`([a-z_]+)`\): (.*)/s.exec(writes[0]!);
+      assert.ok(m, `${where}: ${writes[0]}`);
+      assert.equal(m[1], code, where);
+      // The sentence says what was wrong in words; it does not repeat the code as its first word.
+      assert.doesNotMatch(m[2]!, new RegExp(`^${code}\\b`), `${where}: ${writes[0]}`);
+      assertInert(writes[0]!, where);
+      assert.equal(stateOf(run.fake), before, where);
+    }
+    const state = await readAppComments(run.octokit.rest, { owner, repo }, PR, run.bot, testTrust());
+    assert.deepEqual(state.approvals, [], 'no refused approval or veto was recorded');
+    assert.equal(run.fake.repo().deployments.size, 0);
+  } finally {
+    await run.fake.stop();
+  }
+});
