@@ -6,7 +6,13 @@ import * as z from 'zod';
 export const commandLine = z
   .union([
     z.string().min(1, 'must not be empty'),
-    z.array(z.string()).min(1, 'an argv list needs at least the program'),
+    z
+      .array(z.string())
+      .min(1, 'an argv list needs at least the program')
+      .refine((argv) => argv.length === 0 || argv[0]!.trim() !== '', {
+        message: 'the program (the first item) must not be empty',
+        path: [0],
+      }),
   ])
   .meta({
     description:

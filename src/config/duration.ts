@@ -3,6 +3,7 @@
 // error message can list them and "5 minutes" or "-1s" are rejected rather than guessed at.
 import ms from 'ms';
 import * as z from 'zod';
+import { quoted } from './errors.ts';
 
 const DURATION_PATTERN = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
 
@@ -62,19 +63,19 @@ export function readDuration(
     return {
       ok: false,
       reason: 'format',
-      message: `invalid duration "${value}": use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0`,
+      message: `invalid duration ${quoted(String(value))}: use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0`,
     };
   if (parsed > max)
     return {
       ok: false,
       reason: 'too_long',
-      message: `"${value}" is too long: at most ${formatDuration(max)} here`,
+      message: `${quoted(String(value))} is too long: at most ${formatDuration(max)} here`,
     };
   if (parsed < min)
     return {
       ok: false,
       reason: 'too_short',
-      message: `${JSON.stringify(value)} is too short: at least ${formatDuration(min)} here`,
+      message: `${typeof value === 'string' ? quoted(value) : value} is too short: at least ${formatDuration(min)} here`,
     };
   return { ok: true, ms: parsed };
 }

@@ -25,6 +25,55 @@ export function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
+/**
+ * Values shaped like credentials, in what an error echoes from the config (a token pasted into the wrong
+ * field, a URL with a password): each becomes its first characters and "…[masked]", so an error message
+ * or a log never carries one. The gates' scanner (src/gates/secret-rules.ts) is run code, which no config
+ * bundle may load (test/unit/config/bundle-graph.test.ts): these are the common formats it knows.
+ */
+const SECRET_PATTERNS: readonly RegExp[] = [
+  /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,})/g,
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
+  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
+  /\b[sr]k_(?:live|test)_[A-Za-z0-9]{10,}/g,
+  /\bAIza[\w-]{35}/g,
+  /\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[^"]*/g,
+  /(?<=hooks\.slack\.com\/services\/)[\w/]+/g,
+];
+/** The password of a URL's user information (`https://user:password@host`). */
+const URL_PASSWORD = /(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"]*:)[^\s/@"]+(?=@)/gi;
+/** A long token of letters and digits with the spread of characters a random key has. */
+const HIGH_ENTROPY = /[A-Za-z0-9+/_=-]{32,}/g;
+
+function entropy(value: string): number {
+  const counts = new Map<string, number>();
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values()) bits -= (count / value.length) * Math.log2(count / value.length);
+  return bits;
+}
+
+const masked = (secret: string) => `${secret.slice(0, 4)}…[masked]`;
+
+export function maskSecrets(text: string): string {
+  let result = text;
+  for (const pattern of SECRET_PATTERNS) result = result.replace(pattern, masked);
+  result = result.replace(URL_PASSWORD, '…[masked]');
+  return result.replace(HIGH_ENTROPY, (token) =>
+    /[0-9]/.test(token) && /[A-Za-z]/.test(token) && entropy(token) >= 4 ? masked(token) : token,
+  );
+}
+
+/**
+ * A value as an error shows it: masked, JSON-quoted (escaped), and cut short past 40 characters (masked
+ * first: a credential cut short may no longer look like one).
+ */
+export function quoted(value: string): string {
+  const shown = maskSecrets(value);
+  return JSON.stringify(shown.length > 40 ? `${shown.slice(0, 37)}...` : shown);
+}
+
 export function formatConfigError(error: ConfigError): string {
   const where = error.line > 0 ? `${error.file}:${error.line}:${error.column}` : error.file;
   return error.path === '' ? `${where}: ${error.message}` : `${where}: ${error.path}: ${error.message}`;
@@ -67,10 +116,7 @@ export interface ExplainedIssue {
 /** What was found, for "expected X, got Y". */
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'an empty value';
-  if (typeof value === 'string') {
-    const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
-    return `the string ${JSON.stringify(shown)}`;
-  }
+  if (typeof value === 'string') return `the string ${quoted(value)}`;
   if (typeof value === 'number') return `the number ${value}`;
   if (typeof value === 'boolean') return `the boolean ${value}`;
   if (Array.isArray(value)) return 'a list';

@@ -1,7 +1,7 @@
 // Caps on what a config may be, checked before the text is parsed in full and before it is validated: a
 // deploy config is a few hundred lines, and a file far bigger or deeper than any real one must get a clear
 // error in milliseconds, not minutes of work or a heap abort (5 MB of "[" exhausted the heap).
-import { isMap, isPair, isScalar, isSeq, Lexer, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, type Document, type Node } from 'yaml';
 
 export const CONFIG_LIMITS = {
   /** Bytes of config text (UTF-8). */
@@ -62,17 +62,75 @@ export function* depthLimitedLexemes(text: string): Generator<string, void> {
   }
 }
 
+/** The core schema's tags (`!!str 12` forces a string): anything else would build a value JSON has not. */
+const PLAIN_TAGS = new Set(
+  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
+);
+
+/** `!!binary` for the YAML namespace's tags, as written otherwise (`!foo`). */
+function tagName(tag: string): string {
+  return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
+}
+
+/** The node an alias at `offset` stands for: the nearest anchor of its name before it (`nodes` in text order). */
+function anchored(anchors: ReadonlyMap<string, Node[]>, source: string, offset: number): Node | undefined {
+  const nodes = anchors.get(source) ?? [];
+  let low = 0;
+  let high = nodes.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((nodes[middle]!.range?.[0] ?? 0) < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low > 0 ? nodes[low - 1] : undefined;
+}
+
 /**
  * Walks the composed document once, without recursion: its depth and size against the caps, keys that are
  * mappings or lists (JSON has no such keys; the YAML library would stringify them with a warning on
- * stderr), and keys repeated in one mapping (the library's own check is quadratic in the mapping's size).
+ * stderr), keys repeated in one mapping (the library's own check is quadratic in the mapping's size, and
+ * misses a key written as an alias), tags other than the plain ones (`!!binary`, `!!set`, `!!js/function`
+ * and unknown ones would become odd values, or silently a string), "__proto__" keys (dropped without a
+ * word when the config is validated) and aliases with no anchor before them.
  */
 export function documentIssues(doc: Document): Array<{ message: string; offset: number; code: string }> {
   const issues: Array<{ message: string; offset: number; code: string }> = [];
   let nodes = 0;
+  // Anchors by name, to resolve alias keys and find aliases used before (or without) their anchor: once the
+  // walk is done, since it does not go in text order.
+  const anchors = new Map<string, Node[]>();
+  const aliases: Array<{ source: string; offset: number }> = [];
+  const aliasKeys: Array<{ source: string; offset: number; seen: Set<string> }> = [];
+  const keyIssue = (name: string, offset: number, seen: Set<string>) => {
+    if (name === '__proto__')
+      issues.push({
+        message: 'the key "__proto__" is not allowed (it cannot be told from an object\'s prototype)',
+        offset,
+        code: 'proto_key',
+      });
+    else if (seen.has(name)) issues.push({ message: name, offset, code: 'DUPLICATE_KEY' });
+    seen.add(name);
+  };
   const stack: Array<{ node: unknown; depth: number }> = [{ node: doc.contents, depth: 1 }];
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
+    if (isAlias(node)) {
+      aliases.push({ source: node.source, offset: node.range?.[0] ?? 0 });
+      continue;
+    }
+    const tagged = node as Node | null;
+    if (tagged?.anchor) {
+      const named = anchors.get(tagged.anchor);
+      if (named) named.push(tagged);
+      else anchors.set(tagged.anchor, [tagged]);
+    }
+    if (tagged?.tag && !PLAIN_TAGS.has(tagged.tag)) {
+      issues.push({
+        message: `the YAML tag ${tagName(tagged.tag)} is not supported: write the plain value (a deploy config holds only strings, numbers, true/false, lists and mappings)`,
+        offset: tagged.range?.[0] ?? 0,
+        code: 'unsupported_tag',
+      });
+    }
     if (!isMap(node) && !isSeq(node)) continue;
     const offset = (node as Node).range?.[0] ?? 0;
     if (depth > CONFIG_LIMITS.depth) return [{ ...tooDeep(offset), code: 'too_deep' }];
@@ -98,17 +156,29 @@ export function documentIssues(doc: Document): Array<{ message: string; offset: 
             code: 'collection_key',
           });
         } else if (isScalar(key)) {
-          const name = String(key.value);
-          if (seen.has(name)) {
-            issues.push({ message: name, offset: key.range?.[0] ?? offset, code: 'DUPLICATE_KEY' });
-          }
-          seen.add(name);
+          stack.push({ node: key, depth: depth + 1 });
+          keyIssue(String(key.value), key.range?.[0] ?? offset, seen);
+        } else if (isAlias(key)) {
+          stack.push({ node: key, depth: depth + 1 });
+          aliasKeys.push({ source: key.source, offset: key.range?.[0] ?? offset, seen });
         }
         stack.push({ node: pair.value, depth: depth + 1 });
       }
     } else {
       for (const item of node.items) stack.push({ node: item, depth: depth + 1 });
     }
+  }
+  for (const named of anchors.values()) named.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0));
+  for (const alias of aliases)
+    if (!anchored(anchors, alias.source, alias.offset))
+      issues.push({
+        message: `the alias *${alias.source} refers to no anchor: write &${alias.source} on a value before it`,
+        offset: alias.offset,
+        code: 'unresolved_alias',
+      });
+  for (const key of aliasKeys) {
+    const target = anchored(anchors, key.source, key.offset);
+    if (isScalar(target)) keyIssue(String(target.value), key.offset, key.seen);
   }
   return issues;
 }

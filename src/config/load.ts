@@ -22,6 +22,7 @@ import {
   explainIssues,
   formatPath,
   issueMessage,
+  maskSecrets,
   oneLine,
   type ConfigError,
   type ConfigPath,
@@ -76,7 +77,11 @@ export function parseConfig(text: string, file: string): ParseResult {
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
   } catch (error) {
-    return failure([locator.atStart(`cannot read the YAML: ${(error as Error).message}`)]);
+    // The library's guard against alias bombs ("billion laughs"): aliases expanding to too many copies.
+    const message = /alias count/i.test((error as Error).message)
+      ? 'aliases (*name) expand to too many copies of their values; a deploy config needs few: write the repeated parts out, or alias less'
+      : `cannot read the YAML: ${(error as Error).message}`;
+    return failure([locator.atStart(message)]);
   }
 
   const result = deployConfig.safeParse(data, { error: issueMessage });
@@ -135,7 +140,12 @@ export async function loadConfigFile(path: string): Promise<RawConfig> {
       const message = tooLargeMessage(size);
       throw new ConfigLoadError([{ file: path, line: 1, column: 1, path: '', message }]);
     }
-    text = await readFile(path, 'utf8');
+    const decoded = decodeUtf8(await readFile(path));
+    if (!decoded.ok) {
+      const { line, column, message } = decoded;
+      throw new ConfigLoadError([{ file: path, line, column, path: '', message }]);
+    }
+    text = decoded.text;
   } catch (error) {
     if (error instanceof ConfigLoadError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -152,11 +162,49 @@ export async function loadConfigFile(path: string): Promise<RawConfig> {
   return result.config;
 }
 
+/**
+ * The file's text, or where it is not UTF-8: read as 'utf8', such bytes would silently become U+FFFD and a
+ * value (a command, a URL) would run with a character the author never wrote.
+ */
+export function decodeUtf8(
+  bytes: Uint8Array,
+): { ok: true; text: string } | { ok: false; line: number; column: number; message: string } {
+  // ignoreBOM keeps a byte order mark in the text, as readFile did: the YAML parser skips it.
+  const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  try {
+    return { ok: true, text: strict.decode(bytes) };
+  } catch {
+    // Found line by line (no UTF-8 sequence holds a newline byte), then the first U+FFFD of the line that
+    // is not one written in the file (EF BF BD): the characters before it are as written, so its byte
+    // offset is their UTF-8 length.
+    const lenient = new TextDecoder('utf-8', { ignoreBOM: true });
+    let line = 1;
+    for (let start = 0; start <= bytes.length; line++) {
+      const newline = bytes.indexOf(0x0a, start);
+      const slice = bytes.subarray(start, newline < 0 ? bytes.length : newline);
+      start = newline < 0 ? bytes.length + 1 : newline + 1;
+      const text = lenient.decode(slice);
+      for (let index = text.indexOf('\uFFFD'); index >= 0; index = text.indexOf('\uFFFD', index + 1)) {
+        const offset = Buffer.byteLength(text.slice(0, index));
+        if (slice[offset] === 0xef && slice[offset + 1] === 0xbf && slice[offset + 2] === 0xbd) continue;
+        const byte = slice[offset]!.toString(16).toUpperCase().padStart(2, '0');
+        return {
+          ok: false,
+          line,
+          column: index + 1,
+          message: `the file is not UTF-8 text: the byte 0x${byte} here is not part of a character; save the file as UTF-8`,
+        };
+      }
+    }
+    return { ok: false, line: 1, column: 1, message: 'the file is not UTF-8 text; save it as UTF-8' };
+  }
+}
+
 function failure(errors: ConfigError[]): ParseResult {
   const clean = errors.map((error) => ({
     ...error,
-    path: oneLine(error.path),
-    message: oneLine(error.message),
+    path: oneLine(maskSecrets(error.path)),
+    message: oneLine(maskSecrets(error.message)),
   }));
   const unique = new Map(clean.map((error) => [JSON.stringify(error), error]));
   const sorted = [...unique.values()].sort(
@@ -170,9 +218,14 @@ function failure(errors: ConfigError[]): ParseResult {
 }
 
 /** Clearer wording for common YAML mistakes; `key` is the key the error is at, if any. */
-const FRIENDLY_YAML_ERRORS: Partial<Record<string, (key: string | number | undefined) => string>> = {
-  DUPLICATE_KEY: (key) => `duplicate key "${key}": each key may appear only once in a mapping`,
+const FRIENDLY_YAML_ERRORS: Partial<
+  Record<string, (key: string | number | undefined, message: string) => string>
+> = {
+  // documentIssues gives the repeated key as the message (the path's last key is not it for an alias key).
+  DUPLICATE_KEY: (_key, name) => `duplicate key "${name}": each key may appear only once in a mapping`,
   TAB_AS_INDENT: () => 'tabs are not allowed for indentation in YAML: indent with spaces',
+  MULTIPLE_DOCS: () =>
+    'a second YAML document starts here ("---"): a deploy config is one document; remove the line or move the rest into the first',
 };
 
 /** Finds the YAML node for a config path and turns offsets into 1-based line and column. */
@@ -207,7 +260,7 @@ class Locator {
     return {
       ...this.position(offset),
       path: formatPath(path),
-      message: friendly ? friendly(path.at(-1)) : message,
+      message: friendly ? friendly(path.at(-1), message) : message,
     };
   }
 

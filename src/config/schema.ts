@@ -53,7 +53,28 @@ export const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const ON_ORPHAN = ['rollback', 'resume'] as const;
 export type OnOrphan = (typeof ON_ORPHAN)[number];
 
-const nonEmpty = z.string().min(1, 'must not be empty');
+// A blank name, directory or slot is a typo, never a value: refused like an empty one.
+const nonEmpty = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((value) => value === '' || value.trim() !== '', 'must not be only spaces');
+
+/** Names a command's environment may set: what a shell can read, and no "=" to split a name. */
+const envVarName = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'an environment variable name is letters, digits and "_", not starting with a digit',
+  );
+const commandEnv = z.record(envVarName, z.string());
+
+/** A variable is used as {{name}} and exported as DEPLOY_NAME: the template rule (targets/template.ts). */
+const variableName = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'a variable name is letters, digits and "_", not starting with a digit (it is used as {{name}})',
+  );
 
 const checkDuration = durationUpTo(DURATION_LIMITS.check);
 const stepDuration = durationUpTo(DURATION_LIMITS.step);
@@ -158,7 +179,7 @@ export const commandSpec = z.union([
     }),
     timeout: stepDuration.optional(),
     cwd: nonEmpty.optional(),
-    env: z.record(z.string(), z.string()).optional(),
+    env: commandEnv.optional(),
   }),
 ]);
 
@@ -210,7 +231,7 @@ export const commandTarget = z.strictObject({
   shell: z.boolean().optional(),
   timeout: stepDuration.optional(),
   cwd: nonEmpty.optional(),
-  env: z.record(z.string(), z.string()).optional(),
+  env: commandEnv.optional(),
   commands: targetCommands,
 });
 export const target = commandTarget;
@@ -394,7 +415,7 @@ export const environment = z.strictObject({
   monitor: windowDuration.optional(),
   monitor_interval: checkDuration.optional(),
   hooks: hooks.optional(),
-  variables: z.record(z.string(), z.string()).optional(),
+  variables: z.record(variableName, z.string()).optional(),
   gates: gatesConfigSchema.optional(),
   analysis: analysisConfigSchema.optional(),
   approvals: approvalsSchema.optional(),
@@ -435,10 +456,15 @@ export const deployConfig = z.strictObject({
   state_dir: nonEmpty.optional(),
   target: target.optional(),
   strategies: strategyParams.optional(),
-  environments: z.record(
-    z.string().regex(ENVIRONMENT_NAME, 'environment names use letters, digits, ".", "_" and "-"'),
-    environment,
-  ),
+  environments: z
+    .record(
+      z.string().regex(ENVIRONMENT_NAME, 'environment names use letters, digits, ".", "_" and "-"'),
+      environment,
+    )
+    .refine(
+      (environments) => Object.keys(environments).length > 0,
+      'defines no environment: add one, for example "production: {}", so there is something to deploy to',
+    ),
   gates: gatesConfigSchema.optional(),
   analysis: analysisConfigSchema.optional(),
   approvals: approvalsSchema.optional(),

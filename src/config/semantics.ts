@@ -436,6 +436,7 @@ function templateIssues(
   const strategy = strategyType(env);
   const baseline = canaryBaselineOf(config, name, env, strategy);
   const checkTemplate = (template: string, path: Path) => {
+    issues.push(...malformedTemplateIssues(template, path, variables));
     // Traffic commands only run under strategies that move traffic between slots.
     const command = path[path.indexOf('commands') + 1];
     const runs =
@@ -484,6 +485,31 @@ function templateIssues(
   }
   for (const site of sites.urls) checkTemplate(site.url, site.path);
   return { issues, unknown };
+}
+
+/**
+ * `{{version}`, `{version}}` or an unclosed `{{version`: not a template, so it would reach the command as
+ * written. Only for names that are variables here, so other brace syntaxes in a command (Go templates such
+ * as `{{.Names}}` or `{{range .}}`) pass as they are.
+ */
+const MALFORMED_TEMPLATE =
+  /\{\{\s*([A-Za-z_]\w*)\s*\}(?!\})|(?<!\{)\{\s*([A-Za-z_]\w*)\s*\}\}|\{\{\s*([A-Za-z_]\w*)\s*(?=$|[^\s\w}])/g;
+
+function malformedTemplateIssues(
+  template: string,
+  path: Path,
+  variables: readonly string[],
+): SemanticIssue[] {
+  const issues: SemanticIssue[] = [];
+  for (const match of template.matchAll(MALFORMED_TEMPLATE)) {
+    const name = match[1] ?? match[2] ?? match[3]!;
+    if (!isKnownVariable(name, variables)) continue;
+    issues.push({
+      path,
+      message: `${JSON.stringify(match[0])} is not a template: write {{${name}}}, two braces on each side`,
+    });
+  }
+  return issues;
 }
 
 /**

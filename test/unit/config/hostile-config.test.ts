@@ -1,0 +1,312 @@
+// Configs written to break `validate` or to slip something past it (an adversarial audit): YAML features a
+// deploy config has no use for, bytes that are not text, typos that used to pass silently, and values that
+// must never be echoed (credentials). Each gets one clean, located error; none a crash or a quiet default.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { main } from '../../../src/cli/main.ts';
+import { ConfigLoadError, formatConfigError, maskSecrets } from '../../../src/config/errors.ts';
+import { decodeUtf8, loadConfigFile, parseConfig } from '../../../src/config/load.ts';
+
+function errorsOf(text: string): string[] {
+  const result = parseConfig(text, 'deploy.yml');
+  assert.equal(result.ok, false, 'expected the config to be rejected');
+  return result.ok ? [] : result.errors.map(formatConfigError);
+}
+
+function accepts(text: string): void {
+  const result = parseConfig(text, 'deploy.yml');
+  assert.ok(result.ok, result.ok ? '' : result.errors.map(formatConfigError).join('\n'));
+}
+
+const TARGET = `target:
+  commands:
+    deploy: ./deploy.sh {{version}}
+    switch: ./switch.sh {{slot}}
+    set_weight: ./weight.sh {{slot}} {{weight}}
+`;
+const env = (fields: string) => `${TARGET}environments:\n  production:\n${fields}`;
+
+const dir = mkdtempSync(join(tmpdir(), 'hostile-config-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('YAML features a deploy config has no use for', () => {
+  const unsupported = (tag: string) =>
+    `the YAML tag ${tag} is not supported: write the plain value (a deploy config holds only strings, numbers, true/false, lists and mappings)`;
+
+  it('refuses tags other than the plain ones, at the tagged value: known, language-specific or unknown', () => {
+    // Before: !!binary and !!set said "expected a string, got a mapping" ("a mapping, got a mapping"), and
+    // an unknown tag such as !foo silently became the string after it.
+    assert.deepEqual(errorsOf(env('    variables: { k: !!binary aGVsbG8= }\n')), [
+      `deploy.yml:8:30: environments.production.variables.k: ${unsupported('!!binary')}`,
+    ]);
+    assert.deepEqual(errorsOf(`${TARGET}environments: !!set { production }\n`), [
+      `deploy.yml:6:21: environments: ${unsupported('!!set')}`,
+    ]);
+    assert.deepEqual(errorsOf(env('    production: !!js/function "function () {}"\n')), [
+      `deploy.yml:8:31: environments.production.production: ${unsupported('!!js/function')}`,
+    ]);
+    assert.deepEqual(errorsOf(env('    variables: { k: !foo bar }\n')), [
+      `deploy.yml:8:26: environments.production.variables.k: ${unsupported('!foo')}`,
+    ]);
+    assert.deepEqual(errorsOf(env('    variables: { k: !!timestamp 2001-12-14 }\n')), [
+      `deploy.yml:8:33: environments.production.variables.k: ${unsupported('!!timestamp')}`,
+    ]);
+    // A key can be tagged too.
+    assert.match(errorsOf(env('    !!binary aGk=: 1\n')).join('\n'), /tag !!binary is not supported/);
+    // The core schema's own tags only say which plain value is meant.
+    accepts(env('    variables: { k: !!str 12 }\n    production: !!bool true\n'));
+  });
+
+  it('refuses a "__proto__" key anywhere, which validation used to drop without a word', () => {
+    const message = 'the key "__proto__" is not allowed (it cannot be told from an object\'s prototype)';
+    // Before: accepted, and the environment (or variable) was simply gone from the config.
+    assert.deepEqual(errorsOf(`${TARGET}environments:\n  __proto__: {}\n  production: {}\n`), [
+      `deploy.yml:7:3: environments.__proto__: ${message}`,
+    ]);
+    assert.deepEqual(errorsOf(env('    variables: { __proto__: x }\n')), [
+      `deploy.yml:8:18: environments.production.variables.__proto__: ${message}`,
+    ]);
+  });
+
+  it('finds a key repeated through an alias, and an alias with no anchor before it, where they are', () => {
+    // Before: the second "production" (an alias of the first key) silently replaced the first.
+    assert.deepEqual(
+      errorsOf(`${TARGET}environments:\n  &name production: { production: true }\n  *name : {}\n`),
+      [
+        'deploy.yml:8:3: environments: duplicate key "production": each key may appear only once in a mapping',
+      ],
+    );
+    // Before: "cannot read the YAML: Unresolved alias …" at 1:1.
+    assert.deepEqual(errorsOf(`${TARGET}environments:\n  production: *nope\n`), [
+      'deploy.yml:7:15: environments.production: the alias *nope refers to no anchor: write &nope on a value before it',
+    ]);
+    assert.deepEqual(errorsOf(`${TARGET}environments:\n  staging: *later\n  production: &later {}\n`), [
+      'deploy.yml:7:12: environments.staging: the alias *later refers to no anchor: write &later on a value before it',
+    ]);
+    // An anchor used after it is set is fine, and so is a reused anchor name (the nearest one counts).
+    accepts(`${TARGET}environments:\n  &n staging: { production: false }\n  production: { staging: *n }\n`);
+  });
+
+  it('refuses an alias bomb at once with a clear error, however the aliases nest', () => {
+    for (const [levels, fan] of [
+      [9, 9], // the classic billion laughs
+      [40, 2], // narrow and deep: 2^40 copies
+    ] as const) {
+      let text = 'l0: &l0 [lol]\n';
+      for (let i = 1; i <= levels; i++)
+        text += `l${i}: &l${i} [${Array.from({ length: fan }, () => `*l${i - 1}`).join(', ')}]\n`;
+      const started = performance.now();
+      assert.deepEqual(
+        errorsOf(`${text}${TARGET}environments:\n  production: { variables: { k: *l${levels} } }\n`).at(0),
+        'deploy.yml:1:1: aliases (*name) expand to too many copies of their values; a deploy config needs few: write the repeated parts out, or alias less',
+      );
+      assert.ok(
+        performance.now() - started < 5000,
+        `${levels}x${fan} took ${performance.now() - started} ms`,
+      );
+    }
+  });
+
+  it('names a second document for what it is, not with the YAML library’s advice', () => {
+    assert.deepEqual(errorsOf(`${TARGET}environments:\n  production: {}\n---\nother: 1\n`), [
+      'deploy.yml:8:1: a second YAML document starts here ("---"): a deploy config is one document; remove the line or move the rest into the first',
+    ]);
+  });
+});
+
+describe('bytes that are not UTF-8 text', () => {
+  const bytes = (...parts: Array<string | number[]>) =>
+    Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part))));
+
+  it('are refused at their line and column, not read as U+FFFD', async () => {
+    // Before: read as 'utf8', "café" in Latin-1 became "caf\uFFFD" and validated.
+    const file = join(dir, 'latin1.yml');
+    writeFileSync(file, bytes(env('    variables: { k: "caf'), [0xe9], '" }\n'));
+    await assert.rejects(loadConfigFile(file), (error: unknown) => {
+      assert.ok(error instanceof ConfigLoadError);
+      assert.deepEqual(error.errors, [
+        {
+          file,
+          line: 8,
+          column: 25,
+          path: '',
+          message:
+            'the file is not UTF-8 text: the byte 0xE9 here is not part of a character; save the file as UTF-8',
+        },
+      ]);
+      return true;
+    });
+  });
+
+  it('a U+FFFD written in the file is text; a sequence cut at the end is not', () => {
+    assert.deepEqual(decodeUtf8(bytes('a: "\uFFFD\u00e9', [0xff], '"\n')), {
+      ok: false,
+      line: 1,
+      column: 7,
+      message:
+        'the file is not UTF-8 text: the byte 0xFF here is not part of a character; save the file as UTF-8',
+    });
+    assert.deepEqual(decodeUtf8(bytes('a: b\nc: ', [0xe2, 0x82])), {
+      ok: false,
+      line: 2,
+      column: 4,
+      message:
+        'the file is not UTF-8 text: the byte 0xE2 here is not part of a character; save the file as UTF-8',
+    });
+    assert.deepEqual(decodeUtf8(bytes('a: "\uFFFD"\n')), { ok: true, text: 'a: "\uFFFD"\n' });
+  });
+
+  it('a byte order mark and CRLF line ends are read, and errors keep their positions', async () => {
+    const text = env('    stratgy: canary\n');
+    const lf = errorsOf(text);
+    assert.match(lf[0]!, /^deploy\.yml:8:5: .*did you mean "strategy"/);
+    assert.deepEqual(errorsOf(`\uFEFF${text.replaceAll('\n', '\r\n')}`), lf);
+    const file = join(dir, 'bom-crlf.yml');
+    writeFileSync(file, bytes([0xef, 0xbb, 0xbf], env('    strategy: canary\n').replaceAll('\n', '\r\n')));
+    assert.deepEqual(Object.keys((await loadConfigFile(file)).environments), ['production']);
+  });
+});
+
+describe('typos and blanks that used to pass silently', () => {
+  it('refuses a config that defines no environment', () => {
+    assert.deepEqual(errorsOf(`${TARGET}environments: {}\n`), [
+      'deploy.yml:6:15: environments: defines no environment: add one, for example "production: {}", so there is something to deploy to',
+    ]);
+  });
+
+  it('refuses names, directories and slots that are only spaces', () => {
+    assert.deepEqual(errorsOf(`${TARGET}state_dir: "   "\nenvironments:\n  production: {}\n`), [
+      'deploy.yml:6:12: state_dir: must not be only spaces',
+    ]);
+    assert.deepEqual(errorsOf(env('    smoke: { run: ./smoke.sh, cwd: " " }\n')), [
+      'deploy.yml:8:36: environments.production.smoke.cwd: must not be only spaces',
+    ]);
+    assert.deepEqual(errorsOf(env('    strategy: { type: canary, slots: [blue, "  "] }\n')), [
+      'deploy.yml:8:45: environments.production.strategy.slots[1]: must not be only spaces',
+    ]);
+    // Empty stays "must not be empty".
+    assert.deepEqual(errorsOf(`${TARGET}state_dir: ""\nenvironments:\n  production: {}\n`), [
+      'deploy.yml:6:12: state_dir: must not be empty',
+    ]);
+  });
+
+  it('refuses an argv list whose program is empty', () => {
+    assert.deepEqual(
+      errorsOf('target:\n  commands:\n    deploy: ["", "{{version}}"]\nenvironments:\n  production: {}\n'),
+      ['deploy.yml:3:14: target.commands.deploy[0]: the program (the first item) must not be empty'],
+    );
+  });
+
+  it('refuses environment variable names a process cannot be given, and variables no template can name', () => {
+    assert.deepEqual(
+      errorsOf(
+        'target:\n  env: { "A B": x, "X=Y": z, 1X: y }\n  commands:\n    deploy: ./d.sh\nenvironments:\n  production: {}\n',
+      ),
+      [
+        'deploy.yml:2:10: target.env["A B"]: invalid key "A B": an environment variable name is letters, digits and "_", not starting with a digit',
+        'deploy.yml:2:20: target.env["X=Y"]: invalid key "X=Y": an environment variable name is letters, digits and "_", not starting with a digit',
+        'deploy.yml:2:30: target.env.1X: invalid key "1X": an environment variable name is letters, digits and "_", not starting with a digit',
+      ],
+    );
+    assert.deepEqual(errorsOf(env('    variables: { "my region": eu, "": x }\n')), [
+      'deploy.yml:8:18: environments.production.variables["my region"]: invalid key "my region": a variable name is letters, digits and "_", not starting with a digit (it is used as {{name}})',
+      'deploy.yml:8:35: environments.production.variables[""]: invalid key "": a variable name is letters, digits and "_", not starting with a digit (it is used as {{name}})',
+    ]);
+    accepts(
+      'target:\n  env: { AWS_REGION: eu, _X1: y }\n  commands:\n    deploy: ./d.sh {{my_region}}\nenvironments:\n  production: { variables: { my_region: eu } }\n',
+    );
+  });
+
+  it('refuses a template with a brace missing, for a variable that exists; other brace syntax passes', () => {
+    const deploy = (command: string) =>
+      `target:\n  commands:\n    deploy: ${JSON.stringify(command)}\nenvironments:\n  production: { variables: { region: eu } }\n`;
+    // Before: each reached the command as written, "{{version}" and all.
+    for (const [command, written, name] of [
+      ['./d.sh {{version}', '{{version}', 'version'],
+      ['./d.sh {version}}', '{version}}', 'version'],
+      ['./d.sh --region={{region', '{{region', 'region'],
+      ['./d.sh {{ sha }/x', '{{ sha }', 'sha'],
+    ])
+      assert.deepEqual(errorsOf(deploy(command!)), [
+        `deploy.yml:3:13: target.commands.deploy: ${JSON.stringify(written)} is not a template: write {{${name}}}, two braces on each side`,
+      ]);
+    accepts(deploy('./d.sh {{ version }} {{region}}'));
+    accepts(deploy("docker ps --format '{{.Names}} {{.Status}}'"));
+    accepts(deploy('./d.sh {{unrelated}'));
+  });
+});
+
+describe('what an error echoes is escaped, cut short, and never a credential', () => {
+  const SECRETS = [
+    'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+    'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz',
+    'AKIAIOSFODNN7EXAMPLE',
+    'sk_live_abcdefghijklmnopqrstuvwx',
+    'xoxb-123456789012-abcdefghijkl',
+    'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+    'Zx8Qp2Lm9Vt4Rk7Wn3Hs6Jd1Fb5Gc0Ya',
+  ];
+
+  it('masks credential-shaped values wherever a message or a path would show them', () => {
+    for (const secret of SECRETS) {
+      const errors = [
+        ...errorsOf(env(`    strategy: ${JSON.stringify(secret)}\n`)),
+        ...errorsOf(env(`    monitor: ${JSON.stringify(secret)}\n`)),
+        ...errorsOf(env(`    staging: ${JSON.stringify(secret)}\n`)),
+        ...errorsOf(env(`    ${JSON.stringify(secret)}: 1\n`)),
+        ...errorsOf(env(`    production: ${JSON.stringify(`token ${secret}`)}\n`)),
+      ];
+      assert.equal(errors.length, 5, errors.join('\n'));
+      for (const error of errors) {
+        assert.ok(!error.includes(secret.slice(8)), `${secret} shown in: ${error}`);
+        assert.match(error, /…\[masked\]/);
+      }
+    }
+  });
+
+  it('masks the password of a URL, and leaves ordinary text alone', () => {
+    assert.equal(
+      maskSecrets('got "https://deploy:hunter2-pass@example.com/x"'),
+      'got "https://deploy:…[masked]@example.com/x"',
+    );
+    const ordinary = [
+      "environments.production.strategy.steps[2]: weight 20 is not above the previous step's 20",
+      'unknown key "stratgy": did you mean "strategy"? (allowed here: url, production, strategy, validation_window, monitor_interval)',
+      'invalid duration "99999999999999999999999999999999999...": use a number followed by ms, s, m, h or d',
+      'environments.my-very-long-environment-name-for-staging.staging',
+    ];
+    for (const text of ordinary) assert.equal(maskSecrets(text), text);
+  });
+
+  it('shows a long value cut short and escaped', () => {
+    assert.deepEqual(errorsOf(env(`    monitor: "${'9'.repeat(400)}s\\n"\n`)), [
+      `deploy.yml:8:14: environments.production.monitor: invalid duration "${'9'.repeat(37)}...": use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0`,
+    ]);
+    assert.deepEqual(errorsOf(env('    monitor: "5m\\u001b[2J"\n')), [
+      'deploy.yml:8:14: environments.production.monitor: invalid duration "5m\\u001b[2J": use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0',
+    ]);
+  });
+
+  it('`deploy-action validate` prints neither the credential nor a stack, in text or JSON', async () => {
+    const secret = SECRETS[0]!;
+    const file = join(dir, 'secret.yml');
+    writeFileSync(
+      file,
+      env(`    strategy: ${secret}\n    url: "https://ci:${secret}@example.com"\n    monitor: 5\n`),
+    );
+    for (const json of [false, true]) {
+      let out = '';
+      const code = await main(['validate', '-c', file, ...(json ? ['--json'] : [])], {
+        out: (text) => void (out += text),
+        err: (text) => void (out += text),
+      });
+      assert.equal(code, 2);
+      assert.ok(!out.includes(secret.slice(8)), out);
+      assert.doesNotMatch(out, /\n\s+at /);
+      assert.match(out, /environments\.production\.strategy/);
+    }
+  });
+});
