@@ -17,6 +17,7 @@
 import type { AnalysisConfig } from './config.ts';
 import { fmt, holds, type JudgeState, type RuleCheckState } from './judge.ts';
 import type { Decision } from './types.ts';
+import { itemsOf } from './append-only.ts';
 
 function median(xs: readonly number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -39,7 +40,7 @@ export function decideAtDeadline(state: JudgeState, last: Decision): Decision {
     };
   for (const check of config.checks) {
     if (check.kind !== 'threshold' && check.kind !== 'relative') continue;
-    const { margins } = state.checks[check.name] as RuleCheckState;
+    const margins = itemsOf((state.checks[check.name] as RuleCheckState).margins);
     if (margins.length < config.minSamples) continue;
     const m = median(margins);
     if (holds(m, check.op, 0)) continue;

@@ -27,12 +27,13 @@ import {
 } from './histogram.ts';
 import { NO_DATA_CODES, type Decision, type MetricValues, type Sample } from './types.ts';
 import { formatDuration } from '../config/duration.ts';
+import { append, type AppendOnly } from './append-only.ts';
 
 export interface RuleCheckState {
   /** Intervals with data in the current violation (0 while the rule holds), so a gap adds no time. */
   violatingIntervals: number;
   /** value - limit of every interval with data in the window: the evidence a deadline decision reads. */
-  margins: number[];
+  margins: AppendOnly;
 }
 
 export type CheckState = RuleCheckState | ErrorsTestState | SignTestState | HistogramTestState;
@@ -79,7 +80,7 @@ export function createJudgeState(config: AnalysisConfig, options: JudgeOptions):
           ? initialHistogramTest()
           : check.kind === 'values'
             ? initialSignTest()
-            : { violatingIntervals: 0, margins: [] };
+            : { violatingIntervals: 0, margins: null };
   return {
     config,
     intervalMs: options.intervalMs,
@@ -198,7 +199,7 @@ function evaluateCheck(
     // of evidence). The dead-man's switch deals with silence.
     if (value === null || limit === null) return { state: ruleState };
     const judged = check.kind === 'threshold' ? lessOneError(check, value, sample) : value;
-    const margins = [...ruleState.margins, judged - limit];
+    const margins = append(ruleState.margins, judged - limit);
     if (holds(judged, check.op, limit)) return { state: { violatingIntervals: 0, margins } };
     const violatingIntervals = ruleState.violatingIntervals + 1;
     const lastedMs = violatingIntervals * state.intervalMs;
