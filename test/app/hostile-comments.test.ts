@@ -329,6 +329,14 @@ test('a lock tag pushed by hand with every hostile value as holder and reason is
       assert.ok(echoed >= 3, `${name}: the lock was shown ${echoed} times`);
       await run.octokit.rest.git.deleteRef({ ...where, ref: 'deploy-locks/production' });
     }
+    // Lock refs pushed by hand under names git allows but an environment cannot have: listed by /status.
+    const names = ['x<!--@octocat-->', 'GH-1#2', '`x`@acme/everyone', 'a|b>c'];
+    for (const name of names)
+      await run.octokit.rest.git.createRef({ ...where, ref: `refs/deploy-locks/${name}`, sha: HEAD });
+    const { writes } = await say(run, 'mallory', '/status');
+    assert.equal(writes.length, 1);
+    assertInert(writes[0]!, 'lock refs named by hand');
+    assert.equal(writes[0]!.match(/is locked by a running deployment/g)?.length, names.length, writes[0]);
   } finally {
     await run.fake.stop();
   }
