@@ -6,6 +6,9 @@ import { STRATEGY_NAMES } from '../config/strategy-names.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT, type DeploymentType } from '../github/deployment-payload.ts';
 import type { RunContext } from './context.ts';
 import { parseStateKey } from '../state/state-key.ts';
+import { quoted } from '../config/errors.ts';
+import { didYouMean } from '../config/suggest.ts';
+import { tagTemplateProblem } from './tag.ts';
 
 export const MODES = ['full', 'gates', 'deploy', 'rollback', 'reconcile', 'metrics'] as const;
 export type Mode = (typeof MODES)[number];
@@ -58,19 +61,22 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     if (value === undefined) return fallback;
     if (/^(true|yes|on|1)$/i.test(value)) return true;
     if (/^(false|no|off|0)$/i.test(value)) return false;
-    problems.push(`input "${name}" is "${value}"; use true or false`);
+    problems.push(`input "${name}" is ${quoted(value)}; use true or false`);
     return fallback;
   };
   const oneOf = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
     const value = text(name);
     if (value === undefined) return undefined;
     if ((allowed as readonly string[]).includes(value)) return value as T;
-    problems.push(`input "${name}" is "${value}"; allowed: ${allowed.join(', ')}`);
+    problems.push(
+      `input "${name}" is ${quoted(value)}; allowed: ${allowed.join(', ')}${didYouMean(value, allowed)}`,
+    );
     return undefined;
   };
   const matching = (name: string, rule: RegExp, what: string) => {
     const value = text(name);
-    if (value !== undefined && !rule.test(value)) problems.push(`input "${name}" is "${value}"; ${what}`);
+    if (value !== undefined && !rule.test(value))
+      problems.push(`input "${name}" is ${quoted(value)}; ${what}`);
     return value;
   };
 
@@ -104,8 +110,13 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     } catch (error) {
       problems.push((error as Error).message);
     }
-  if (inputs.environmentUrl && !z.url().safeParse(inputs.environmentUrl).success)
-    problems.push(`input "environment-url" is "${inputs.environmentUrl}", not a URL`);
+  // http(s) only, as the config's environment url: GitHub shows it as a link on the Deployments page.
+  if (inputs.environmentUrl && !z.url({ protocol: /^https?$/ }).safeParse(inputs.environmentUrl).success)
+    problems.push(
+      `input "environment-url" is ${quoted(inputs.environmentUrl)}, not an http:// or https:// URL`,
+    );
+  const tagProblem = inputs.tag === undefined ? undefined : tagTemplateProblem(inputs.tag);
+  if (tagProblem) problems.push(`input "tag" is ${quoted(inputs.tag!)}: ${tagProblem}`);
   if (problems.length) throw new InputError(problems);
   return inputs;
 }

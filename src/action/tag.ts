@@ -1,5 +1,7 @@
 // The optional tag on a successful production deployment: a lightweight tag created through the API (the
 // runner's checkout may be shallow or read-only). An existing tag is left alone and reported, never moved.
+import { didYouMean } from '../config/suggest.ts';
+import { PLACEHOLDER } from '../targets/placeholder.ts';
 
 /** Checks a tag name against git's ref-name rules (git check-ref-format), so GitHub is never sent junk. */
 export function tagName(name: string): string {
@@ -17,6 +19,34 @@ export function tagName(name: string): string {
     if (rule.test(name)) throw new Error(`"${name}" is not a valid tag name: ${why}`);
   if (name === '@') throw new Error('"@" is not a valid tag name');
   return name;
+}
+
+/** The variables a tag input may use; action-run.ts renders it with exactly these. */
+export const TAG_VARIABLES = ['environment', 'version', 'sha'] as const;
+
+/**
+ * Why a tag template cannot work, checked when the inputs are read: at the tag's turn, after a successful
+ * production deployment, a misspelt {{variable}} or a space only gave a warning and no tag. Rendered with
+ * valid sample values, so what the check finds is in the template itself.
+ */
+export function tagTemplateProblem(template: string): string | undefined {
+  const unknown = [...template.matchAll(PLACEHOLDER)]
+    .map((match) => match[1]!)
+    .filter((name) => !(TAG_VARIABLES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    const name = unknown[0]!;
+    return `{{${name}}} is not a tag variable${didYouMean(name, TAG_VARIABLES, (v) => `{{${v}}}`)} (use {{environment}}, {{version}} and {{sha}})`;
+  }
+  const sample: Record<string, string> = { environment: 'production', version: '1.0.0', sha: 'a'.repeat(40) };
+  try {
+    tagName(template.replace(PLACEHOLDER, (_, name: string) => sample[name]!));
+  } catch (error) {
+    return (error as Error).message.replace(
+      /^"[^"]*" is not a valid tag name/,
+      'it does not make a valid tag name',
+    );
+  }
+  return undefined;
 }
 
 export interface TagApi {

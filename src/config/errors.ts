@@ -22,7 +22,12 @@ export type ConfigPath = readonly (string | number)[];
  * are written as escapes, so a message can neither break the output into lines nor drive the terminal.
  */
 export function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    // JSON escapes C0 controls only: DEL, C1 (U+009B starts a terminal sequence) and the line separators
+    // come out of JSON.stringify as they went in.
+    const json = JSON.stringify(c).slice(1, -1);
+    return json !== c ? json : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
 }
 
 /**
@@ -71,7 +76,7 @@ export function maskSecrets(text: string): string {
  */
 export function quoted(value: string): string {
   const shown = maskSecrets(value);
-  return JSON.stringify(shown.length > 40 ? `${shown.slice(0, 37)}...` : shown);
+  return oneLine(JSON.stringify(shown.length > 40 ? `${shown.slice(0, 37)}...` : shown));
 }
 
 export function formatConfigError(error: ConfigError): string {

@@ -2,8 +2,9 @@
 // so a value is always exactly one argument (or part of one) and is never seen by a shell. Commands with
 // `shell: true` are rendered by shell-script.ts instead.
 import { TEMPLATE_VARIABLES, type TemplateVariable } from '../config/schema.ts';
+import { PLACEHOLDER } from './placeholder.ts';
 
-export const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+export { PLACEHOLDER };
 
 export type TemplateValues = Partial<Record<TemplateVariable, string>> & Record<string, string | undefined>;
 

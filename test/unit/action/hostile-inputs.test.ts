@@ -1,0 +1,93 @@
+// The Action's inputs fed what a hostile or careless workflow could pass (an adversarial audit): each bad
+// value is named with its input, shown escaped and cut short, with the likely value where there is one; a
+// tag template that cannot work is refused before the deployment, not found after it.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { InputError, readInputs, type ActionInputs } from '../../../src/action/inputs.ts';
+import { tagTemplateProblem } from '../../../src/action/tag.ts';
+
+function inputs(values: Record<string, string>): ActionInputs {
+  return readInputs((name) => values[name] ?? '');
+}
+
+function problems(values: Record<string, string>): string[] {
+  try {
+    inputs(values);
+  } catch (error) {
+    assert.ok(error instanceof InputError, String(error));
+    return error.problems;
+  }
+  assert.fail('expected an InputError');
+}
+
+test('a value with control characters is shown escaped, on one line', () => {
+  // Before: the newline and the escape sequence were echoed as they were.
+  for (const [name, value, shown] of [
+    ['environment', 'production\n::warning::injected', '"production\\n::warning::injected"'],
+    ['version', 'v1.2.3\u001b[31m', '"v1.2.3\\u001b[31m"'],
+    ['mode', 'full\r\nx', '"full\\r\\nx"'],
+    ['strategy', 'canary\u009b2J', '"canary\\u009b2J"'],
+    ['dry-run', 'yes\u2028no', '"yes\\u2028no"'],
+  ] as const) {
+    const [problem, ...rest] = problems({ [name]: value });
+    assert.deepEqual(rest, []);
+    assert.ok(problem!.startsWith(`input "${name}" is ${shown}`), problem);
+    assert.doesNotMatch(problem!, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+  }
+});
+
+test('a long value is cut short', () => {
+  const [problem] = problems({ environment: `${'x'.repeat(5000)} y` });
+  assert.ok(problem!.startsWith(`input "environment" is "${'x'.repeat(37)}..."; `), problem);
+  assert.ok(problem!.length < 200, problem);
+});
+
+test('a misspelt mode or strategy gets the likely value', () => {
+  assert.match(problems({ mode: 'rollbak' })[0]!, /allowed: .*: did you mean "rollback"\?$/);
+  assert.match(problems({ mode: 'FULL' })[0]!, /did you mean "full"\?$/);
+  assert.match(problems({ strategy: 'bluegreen' })[0]!, /did you mean "blue-green"\?$/);
+  assert.doesNotMatch(problems({ strategy: 'canary; rm -rf /' })[0]!, /did you mean/);
+});
+
+test('environment-url must be http or https, as the config’s url', () => {
+  // Before: javascript:, file: and data: URLs were accepted and put on the deployment.
+  for (const url of ['javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,<script>', 'ftp://x/'])
+    assert.deepEqual(problems({ 'environment-url': url }), [
+      `input "environment-url" is ${JSON.stringify(url)}, not an http:// or https:// URL`,
+    ]);
+  assert.equal(
+    inputs({ 'environment-url': 'https://app.example.com/x' }).environmentUrl,
+    'https://app.example.com/x',
+  );
+  assert.equal(inputs({ 'environment-url': 'http://10.0.0.1:8080' }).environmentUrl, 'http://10.0.0.1:8080');
+});
+
+test('a credential pasted into an input is masked in the problem', () => {
+  const token = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+  for (const name of ['environment', 'version', 'mode', 'dry-run', 'environment-url', 'tag']) {
+    const shown = problems({ [name]: `x ${token}` }).join('\n');
+    assert.ok(!shown.includes(token.slice(4, 30)), `${name}: ${shown}`);
+  }
+  const url = 'https://deploy:hunter2-password@';
+  assert.ok(!problems({ 'environment-url': url }).join('\n').includes('hunter2'));
+});
+
+test('a tag template that cannot make a tag is refused when the inputs are read', () => {
+  // Before: accepted, then after a successful production deployment only a warning and no tag.
+  assert.deepEqual(problems({ tag: 'deploy/{{enviroment}}/{{version}}' }), [
+    'input "tag" is "deploy/{{enviroment}}/{{version}}": {{enviroment}} is not a tag variable: did you mean {{environment}}? (use {{environment}}, {{version}} and {{sha}})',
+  ]);
+  assert.deepEqual(problems({ tag: 'v{{version}}; rm -rf /' }), [
+    'input "tag" is "v{{version}}; rm -rf /": it does not make a valid tag name: it contains a space, a control character or one of ~ ^ : ? * [ \\',
+  ]);
+  for (const tag of ['{{version}}.lock', 'a..{{sha}}', '/{{version}}', '{{version}}/', 'x@{{{sha}}'])
+    assert.equal(problems({ tag }).length, 1, tag);
+  for (const tag of ['deploy/{{environment}}/{{version}}', 'v{{ version }}', 'sha-{{sha}}', 'release'])
+    assert.equal(inputs({ tag }).tag, tag);
+});
+
+test('tagTemplateProblem checks the template, not the values it will get', () => {
+  assert.equal(tagTemplateProblem('{{environment}}-{{version}}-{{sha}}'), undefined);
+  assert.match(tagTemplateProblem('{{ref}}')!, /^\{\{ref\}\} is not a tag variable/);
+  assert.match(tagTemplateProblem('{{verison}}')!, /did you mean \{\{version\}\}\?/);
+});
