@@ -127,6 +127,36 @@ export function refusalReply(refusal: ParseError): string {
   ].join('\n');
 }
 
+// An @-mention the app wrote (userText's `mention`): user text's own `@` is always followed by a zero-width
+// joiner, so one that is not is the app's.
+const APP_MENTION = /@(?!\u200D)([A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?)/g;
+
+/**
+ * A refusal, a dry run, /help and /status ask nobody to act, and anyone (a stranger on a public repository
+ * too) can make the app write one: the people and teams they name (deployers, approvers, lock holders,
+ * requesters) are shown, not notified, so one comment cannot make the app ping a whole team. Only the
+ * commenter is still mentioned. Marker lines are left as written (their MAC covers every byte).
+ */
+export function quietMentions(body: string, commenter: string): string {
+  return body
+    .split('\n')
+    .map((line) =>
+      line.startsWith('<!-- deploy-action:')
+        ? line
+        : line.replace(APP_MENTION, (whole, name: string) =>
+            name.toLowerCase() === commenter.toLowerCase() ? whole : `@\u200D${name}`,
+          ),
+    )
+    .join('\n');
+}
+
+/** Whether the reply to `command` only informs (see quietMentions). */
+const informsOnly = (command: Command, reply: Reply): boolean =>
+  reply.reaction === 'confused' ||
+  command.kind === 'help' ||
+  command.kind === 'status' ||
+  (command.kind === 'deploy' && command.dryRun);
+
 export async function handleComment(
   api: CommentApi,
   event: CommentEvent,
@@ -178,7 +208,9 @@ export async function handleComment(
       content: reply.reaction,
     });
   }
-  if (reply.body !== undefined)
-    await api.issues.createComment({ ...where, issue_number: event.number, body: reply.body });
+  if (reply.body !== undefined) {
+    const body = informsOnly(parsed, reply) ? quietMentions(reply.body, event.author.login) : reply.body;
+    await api.issues.createComment({ ...where, issue_number: event.number, body });
+  }
   return { status: 'dispatched', command: parsed, reply };
 }

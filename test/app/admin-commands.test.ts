@@ -167,11 +167,11 @@ test('/lock production: others are refused with locked naming the holder; the ho
 
     const refused = await say(fake, probot, '/deploy production', 'bob');
     assert.match(refused, /`locked`/);
-    assert.match(refused, /locked by @alice/);
+    assert.match(refused, /locked by @\u200Dalice/);
     assert.match(refused, /db migration/);
     assert.equal(deployments(fake).length, 0);
     // A second /lock by someone else does not take it over.
-    assert.match(await say(fake, probot, '/lock production', 'bob'), /`locked`.*@alice/s);
+    assert.match(await say(fake, probot, '/lock production', 'bob'), /`locked`.*@\u200Dalice/s);
 
     // Her own /lock does not stop the holder.
     const d = await deploysOnce(fake, probot, '/deploy production', 'alice');
@@ -179,7 +179,7 @@ test('/lock production: others are refused with locked naming the holder; the ho
     assert.equal(d.environment, 'production');
     // ...and her deployment leaves her lock in place: bob is still refused.
     assert.ok(fake.repo().refs.has(LOCK_REF));
-    assert.match(await say(fake, probot, '/deploy production', 'bob'), /`locked`.*@alice/s);
+    assert.match(await say(fake, probot, '/deploy production', 'bob'), /`locked`.*@\u200Dalice/s);
     assert.equal(deployments(fake).length, 1);
   });
 });
@@ -187,7 +187,7 @@ test('/lock production: others are refused with locked naming the holder; the ho
 test('/unlock: someone else gets not_owner, a writer forcing gets not_a_global_locker, a maintainer forcing releases', async () => {
   await run(async (fake, probot) => {
     await say(fake, probot, '/lock production', 'alice');
-    assert.match(await say(fake, probot, '/unlock production', 'bob'), /`not_owner`.*@alice/s);
+    assert.match(await say(fake, probot, '/unlock production', 'bob'), /`not_owner`.*@\u200Dalice/s);
     assert.ok(fake.repo().refs.has(LOCK_REF), 'still locked after not_owner');
     assert.match(await say(fake, probot, '/unlock production --force', 'erin'), /`not_a_global_locker`/);
     assert.ok(fake.repo().refs.has(LOCK_REF), 'still locked after a writer tried --force');
@@ -238,7 +238,8 @@ test('/lock --global freezes every environment, for its holder too', async () =>
     ] as const) {
       const reply = await say(fake, probot, command, user);
       assert.match(reply, /`locked`/, `${command} by ${user}`);
-      assert.match(reply, /every environment is locked by @alice/);
+      // The commenter is notified; anyone else named in a refusal is not.
+      assert.match(reply, user === 'alice' ? /locked by @alice\b/ : /locked by @\u200Dalice/);
     }
     assert.equal(deployments(fake).length, before, 'nothing deployed during the freeze');
     assert.equal(fake.repo().refs.has(LOCK_REF), false, 'no environment lock left behind');
@@ -271,10 +272,10 @@ test("an environment's lock is its deployers'; the global lock is maintainers', 
     // erin has write permission, but production's deployers are alice and bob.
     const env = await say(fake, probot, '/lock production', 'erin');
     assert.match(env, /^\*\*Not accepted\*\* \(`not_a_deployer`\): @erin may not lock `production`/);
-    assert.match(env, /@alice, @bob/, 'names who may');
+    assert.match(env, /@\u200Dalice, @\u200Dbob/, 'names who may');
     const global = await say(fake, probot, '/lock --global --reason "my release first"', 'erin');
     assert.match(global, /^\*\*Not accepted\*\* \(`not_a_global_locker`\): @erin/);
-    assert.match(global, /maintainers and admins, and @alice \(approvals\.global_lockers\)/);
+    assert.match(global, /maintainers and admins, and @\u200Dalice \(approvals\.global_lockers\)/);
     assert.equal(fake.repo().refs.has(LOCK_REF), false);
     assert.equal(fake.repo().refs.has(GLOBAL_REF), false);
 
@@ -315,10 +316,10 @@ test('/status lists each environment, the locks with holders and pending approva
     for (const env of ['staging', 'preprod', 'production'])
       assert.match(section(reply, env), /no deployment recorded yet/);
     const locks = reply.slice(reply.indexOf('**Locks**'), reply.indexOf('**Pending approvals**'));
-    assert.match(locks, /`production` is locked by @alice/);
+    assert.match(locks, /`production` is locked by @\u200Dalice/);
     assert.match(locks, /db migration/);
     const pending = reply.slice(reply.indexOf('**Pending approvals**'));
-    assert.match(pending, new RegExp(`\`preprod\` ← \`${HEAD.slice(0, 12)}\` asked by @bob`));
+    assert.match(pending, new RegExp(`\`preprod\` ← \`${HEAD.slice(0, 12)}\` asked by @\u200Dbob`));
     assert.doesNotMatch(pending, /production|staging/);
   });
 });
@@ -363,9 +364,9 @@ test('/help lists every command and the live policy from the default branch, nev
     const policy = reply.slice(reply.indexOf('**Policy**'));
     assert.match(policy, /from the default branch/);
     const line = (env: string) => policy.split('\n').find((l) => l.startsWith(`- \`${env}\`:`)) ?? '';
-    assert.match(line('production'), /deployers: @alice, @bob/);
+    assert.match(line('production'), /deployers: @\u200Dalice, @\u200Dbob/);
     assert.match(line('production'), /0 approval\(s\)/);
-    assert.match(line('preprod'), /1 approval\(s\) from @carol/);
+    assert.match(line('preprod'), /1 approval\(s\) from @\u200Dcarol/);
     assert.match(line('staging'), /deployers: anyone with write permission/);
     assert.doesNotMatch(policy, /mallory|backdoor/);
   });

@@ -264,7 +264,10 @@ test('two /deploy for one environment at once: one deploys, the other is refused
     const refused = replies(fake).filter((r) => /`locked`/.test(r));
     assert.equal(refused.length, 1);
     // The winner's lock is a ref to the commit; the refusal names who asked for that deployment.
-    assert.match(refused[0]!, /locked by a running deployment of `[0-9a-f]{12}` for @(alice|bob) \(PR #7\)/);
+    assert.match(
+      refused[0]!,
+      /locked by a running deployment of `[0-9a-f]{12}` for @\u200D(alice|bob) \(PR #7\)/,
+    );
   });
 });
 

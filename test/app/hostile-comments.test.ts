@@ -17,6 +17,7 @@ import { helpText } from '../../app/commands/help.ts';
 import { COMMAND_NAMES, usage } from '../../app/commands/parse.ts';
 import type { Octokit } from '../../app/facts/github.ts';
 import { acquireLock } from '../../app/locks.ts';
+import { quietMentions } from '../../app/handlers/comment.ts';
 import { userText } from '../../src/github/user-text.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
@@ -200,6 +201,10 @@ const PLAIN_CODE_SPAN = /`[A-Za-z0-9._/=:+-]+…?`/g;
 const OWN_TAGS = ['<details><summary>How to write commands</summary>', '</details>', '<sub>', '</sub>'];
 const INVISIBLE = /[\u061C\u180E\u200B\u200C\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
 
+/** The logins and teams a body notifies, in order. */
+const mentionsIn = (body: string): string[] =>
+  [...body.matchAll(/(?<![\w`\\])@([A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9._-]+)?)/g)].map((m) => m[1]!);
+
 /** Asserts that `body`, written by the app after a hostile comment, holds nothing hostile raw. */
 function assertInert(body: string, where: string): void {
   const at = `${where}\n--- body ---\n${body.slice(0, 3000)}`;
@@ -218,8 +223,7 @@ function assertInert(body: string, where: string): void {
     /(?<!\\)\]\(|!\[(?!\\)|(?<!\\)\[(click|pixel)/,
     `a Markdown link or image: ${at}`,
   );
-  for (const m of text.matchAll(/(?<![\w`\\])@([A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9._-]+)?)/g))
-    assert.ok(MAY_MENTION.has(m[1]!), `a mention of @${m[1]}: ${at}`);
+  for (const name of mentionsIn(text)) assert.ok(MAY_MENTION.has(name), `a mention of @${name}: ${at}`);
   assert.doesNotMatch(text, /(?<!PR )#\d|\bGH-\d|\w#\d/i, `an issue reference: ${at}`);
   assert.doesNotMatch(text, /https?:\/\/evil|www\.evil|x@evil/, `an autolink: ${at}`);
   assert.doesNotMatch(text, INVISIBLE, `an invisible or bidirectional character: ${at}`);
@@ -508,8 +512,10 @@ test('userText: every invisible format character is removed, and removing one ne
 test('who may is decided by the app: each refusal leads with its stable code once, and changes nothing', async () => {
   const run = await startRun();
   try {
-    // A pending /deploy for the approval commands to aim at.
-    assert.match((await say(run, 'alice', '/deploy production')).writes.join('\n'), /Waiting for 1 approval/);
+    // A pending /deploy for the approval commands to aim at: it asks the approvers to act, and notifies them.
+    const waiting = (await say(run, 'alice', '/deploy production')).writes.join('\n');
+    assert.match(waiting, /Waiting for 1 approval/);
+    assert.deepEqual(mentionsIn(waiting), ['carol', 'dave', 'alice']);
     const refusals: Array<[string, string, string]> = [
       ['mallory', '/deploy production', 'not_a_deployer'],
       ['mallory', '/deploy staging', 'not_a_deployer'],
@@ -541,12 +547,43 @@ test('who may is decided by the app: each refusal leads with its stable code onc
       // The sentence says what was wrong in words; it does not repeat the code as its first word.
       assert.doesNotMatch(m[2]!, new RegExp(`^${code}\\b`), `${where}: ${writes[0]}`);
       assertInert(writes[0]!, where);
+      // A refusal asks nobody to act: it notifies the commenter only, whoever else it names.
+      assert.deepEqual(
+        mentionsIn(writes[0]!).filter((m) => m !== user),
+        [],
+        `${where}: ${writes[0]}`,
+      );
       assert.equal(stateOf(run.fake), before, where);
     }
+    // Nor do /help, /status and a dry run, which anyone may ask for; they still name who may act.
+    for (const comment of ['/help', '/status', '/status production', '/deploy production --dry-run']) {
+      const { writes } = await say(run, 'mallory', comment);
+      assert.equal(writes.length, 1, comment);
+      assert.deepEqual(
+        mentionsIn(writes[0]!).filter((m) => m !== 'mallory'),
+        [],
+        `${comment}: ${writes[0]}`,
+      );
+      assertInert(writes[0]!, comment);
+    }
+    assert.match((await say(run, 'mallory', '/help')).writes[0]!, /deployers: @\u200Dalice, @\u200Dbob/);
+    assert.match(
+      (await say(run, 'mallory', '/deploy production')).writes[0]!,
+      /^\*\*Not deployed\*\* \(`not_a_deployer`\): @mallory may not deploy here: deployers are @\u200Dalice, @\u200Dbob/,
+    );
     const state = await readAppComments(run.octokit.rest, { owner, repo }, PR, run.bot, testTrust());
     assert.deepEqual(state.approvals, [], 'no refused approval or veto was recorded');
     assert.equal(run.fake.repo().deployments.size, 0);
   } finally {
     await run.fake.stop();
   }
+});
+
+test('quietMentions: names stay readable, only the commenter is notified, marker lines are left as written', () => {
+  const marker = `<!-- deploy-action:approval {"by":"carol","reason":"@dave"} mac=${MAC} -->`;
+  const body = `@mallory may not: deployers are @alice, @acme/sre; see x@\u200Devil and @\u200Doctocat\n\n${marker}`;
+  assert.equal(
+    quietMentions(body, 'Mallory'),
+    `@mallory may not: deployers are @\u200Dalice, @\u200Dacme/sre; see x@\u200Devil and @\u200Doctocat\n\n${marker}`,
+  );
 });

@@ -310,7 +310,7 @@ test('the queue starts in order across an /unlock and a deployment ending; /stat
     assert.equal(scheduleListings() - listedBefore, 1, 'nothing fell due: the schedule is listed once');
     assert.match(
       status,
-      /\*\*Queue\*\*: \n- `production` 1\. `[0-9a-f]{12}`, asked by @alice on PR #7\n- `production` 2\. `[0-9a-f]{12}`, asked by @erin/,
+      /\*\*Queue\*\*: \n- `production` 1\. `[0-9a-f]{12}`, asked by @\u200Dalice on PR #7\n- `production` 2\. `[0-9a-f]{12}`, asked by @\u200Derin/,
     );
     assert.match(status, /\*\*Scheduled\*\*: none/);
     assert.equal(deployments(w.fake).length, 0);
