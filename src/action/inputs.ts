@@ -143,30 +143,33 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
 
   const environment = inputs.environment ?? context.deployment?.environment ?? dispatch.environment;
   if (!environment) problems.push('input "environment" is required (for example: production)');
-  else if (!nameRule.test(environment)) problems.push(`environment "${environment}" is not a valid name`);
+  else if (!nameRule.test(environment))
+    problems.push(`environment ${quoted(environment)} is not a valid name`);
   if (inputs.environment && context.deployment && inputs.environment !== context.deployment.environment)
     problems.push(
-      `input "environment" is "${inputs.environment}" but deployment ${context.deployment.id} is for ` +
-        `"${context.deployment.environment}"; leave the input empty to use the deployment's`,
+      `input "environment" is ${quoted(inputs.environment)} but deployment ${context.deployment.id} is for ` +
+        `${quoted(context.deployment.environment)}; leave the input empty to use the deployment's`,
     );
 
   const type: DeploymentType =
     payload?.type ?? (inputs.mode === 'rollback' || dispatch.mode === 'rollback' ? 'rollback' : 'standard');
   const dispatchMode = dispatch.mode as Mode | undefined;
   if (dispatchMode && !(MODES as readonly string[]).includes(dispatchMode))
-    problems.push(`workflow input "mode" is "${dispatchMode}"; allowed: ${MODES.join(', ')}`);
+    problems.push(
+      `workflow input "mode" is ${quoted(dispatchMode)}; allowed: ${MODES.join(', ')}${didYouMean(dispatchMode, MODES)}`,
+    );
   const mode: Mode = inputs.mode ?? (type === 'rollback' ? 'rollback' : (dispatchMode ?? 'full'));
 
   const dispatchStrategy = dispatch.strategy || undefined;
   if (dispatchStrategy && !(STRATEGY_NAMES as readonly string[]).includes(dispatchStrategy))
     problems.push(
-      `workflow input "strategy" is "${dispatchStrategy}"; allowed: ${STRATEGY_NAMES.join(', ')}`,
+      `workflow input "strategy" is ${quoted(dispatchStrategy)}; allowed: ${STRATEGY_NAMES.join(', ')}${didYouMean(dispatchStrategy, STRATEGY_NAMES)}`,
     );
   const strategy = inputs.strategy ?? payload?.strategy ?? (dispatchStrategy as Strategy | undefined);
 
   const dispatchVersion = dispatch.version || undefined;
   if (dispatchVersion && !VERSION_RULE.test(dispatchVersion))
-    problems.push(`workflow input "version" is "${dispatchVersion}"; ${VERSION_RULE_TEXT}`);
+    problems.push(`workflow input "version" is ${quoted(dispatchVersion)}; ${VERSION_RULE_TEXT}`);
   if (mode === 'rollback' && !inputs.version && !payload?.version && !dispatchVersion && !context.deployment)
     problems.push(
       'mode "rollback" needs the version to go back to: set input "version", or start it from a rollback deployment (/rollback)',

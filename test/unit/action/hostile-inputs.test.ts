@@ -3,7 +3,7 @@
 // tag template that cannot work is refused before the deployment, not found after it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InputError, readInputs, type ActionInputs } from '../../../src/action/inputs.ts';
+import { InputError, planRun, readInputs, type ActionInputs } from '../../../src/action/inputs.ts';
 import { tagTemplateProblem } from '../../../src/action/tag.ts';
 
 function inputs(values: Record<string, string>): ActionInputs {
@@ -90,4 +90,52 @@ test('tagTemplateProblem checks the template, not the values it will get', () =>
   assert.equal(tagTemplateProblem('{{environment}}-{{version}}-{{sha}}'), undefined);
   assert.match(tagTemplateProblem('{{ref}}')!, /^\{\{ref\}\} is not a tag variable/);
   assert.match(tagTemplateProblem('{{verison}}')!, /did you mean \{\{version\}\}\?/);
+});
+
+test('workflow_dispatch inputs and a deployment’s environment are shown escaped too, with the likely value', () => {
+  const context = (dispatch: Record<string, string>, environment?: string) => ({
+    owner: 'acme',
+    repo: 'web',
+    eventName: environment ? 'deployment' : 'workflow_dispatch',
+    sha: 'a'.repeat(40),
+    apiUrl: 'https://api.github.com',
+    actor: 'octocat',
+    dispatch,
+    ...(environment
+      ? {
+          deployment: {
+            id: 7,
+            environment,
+            sha: 'a'.repeat(40),
+            ref: 'main',
+            task: 'deploy',
+            payload: {},
+            creator: 'someone',
+          },
+        }
+      : {}),
+  });
+  const planProblems = (i: ActionInputs, c: ReturnType<typeof context>): string[] => {
+    try {
+      planRun(i, c);
+    } catch (error) {
+      assert.ok(error instanceof InputError, String(error));
+      return error.problems;
+    }
+    assert.fail('expected an InputError');
+  };
+  assert.deepEqual(
+    planProblems(
+      inputs({}),
+      context({ environment: 'production', mode: 'rollbak\n', strategy: 'canari', version: 'v1\u001b[2J' }),
+    ),
+    [
+      'workflow input "mode" is "rollbak\\n"; allowed: full, gates, deploy, rollback, reconcile, metrics: did you mean "rollback"?',
+      'workflow input "strategy" is "canari"; allowed: direct, rolling, blue-green, canary: did you mean "canary"?',
+      'workflow input "version" is "v1\\u001b[2J"; a version is 1-128 letters, digits, ".", "_", "+" or "-", and does not start with "-"',
+    ],
+  );
+  assert.deepEqual(planProblems(inputs({}), context({}, 'prod\n::warning::x')), [
+    'environment "prod\\n::warning::x" is not a valid name',
+  ]);
 });
