@@ -31,12 +31,14 @@ export function listOf(values: readonly string[], conjunction = 'or'): string {
   return `${values.slice(0, -1).join(', ')} ${conjunction} ${values.at(-1)}`;
 }
 
-/** Names quoted and joined with "and": `"a", "b" and "c"`. */
+/** At most this many names are listed in a message; a config of 200 environments named them all. */
+const LISTED_NAMES = 10;
+
+/** Names quoted and joined with "and": `"a", "b" and "c"`; past ten, the first ten and how many more. */
 export function quotedNames(names: readonly string[]): string {
-  return listOf(
-    names.map((name) => `"${name}"`),
-    'and',
-  );
+  const quoted = names.map((name) => `"${name}"`);
+  if (quoted.length <= LISTED_NAMES) return listOf(quoted, 'and');
+  return `${quoted.slice(0, LISTED_NAMES).join(', ')} and ${quoted.length - LISTED_NAMES} more`;
 }
 
 /** The one wording for a name that is not among the config's environments, with the likely one. */

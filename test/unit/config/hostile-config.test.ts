@@ -239,6 +239,28 @@ describe('typos and blanks that used to pass silently', () => {
   });
 });
 
+describe('a config of 200 environments', () => {
+  const environments = (staging: (i: number) => string) =>
+    Array.from(
+      { length: 200 },
+      (_, i) =>
+        `  e${i}:\n    strategy: { type: canary, steps: [10, { weight: 50, pause: 5m }] }\n    health: { url: "http://e${i}.internal/health" }\n${staging(i)}`,
+    ).join('');
+
+  it('validates at once, and an error names ten environments, not 199', () => {
+    const started = performance.now();
+    accepts(`${TARGET}environments:\n${environments((i) => (i > 0 ? `    staging: e${i - 1}\n` : ''))}`);
+    assert.ok(performance.now() - started < 5000, `took ${performance.now() - started} ms`);
+    // Before: the message listed all 199 other environments on one line.
+    const errors = errorsOf(
+      `${TARGET}environments:\n${environments((i) => (i === 0 ? '    staging: e199x\n' : ''))}`,
+    );
+    assert.deepEqual(errors, [
+      'deploy.yml:10:14: environments.e0.staging: unknown environment "e199x": did you mean "e199"? (environments: "e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e10" and 189 more)',
+    ]);
+  });
+});
+
 describe('what an error echoes is escaped, cut short, and never a credential', () => {
   const SECRETS = [
     'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
