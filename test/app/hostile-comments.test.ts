@@ -191,8 +191,7 @@ function stateOf(fake: FakeGitHub): string {
   });
 }
 
-// The app's own trailing marker lines (their MACs are checked by readAppComments below) and the status
-// comment's own first-line marker; and the app's own tags.
+// The app's own marker lines (their MACs are checked by readAppComments below), its tags and code spans.
 const OWN_MARKER_LINE =
   /^<!-- deploy-action:(status environment="[A-Za-z0-9._-]+"|data [A-Za-z0-9+/=]+|[a-z]+ \{[^\r\n]*\} mac=[0-9a-f]{64}) -->$/;
 // The app's own code spans: the usage of every command, and values userText shows as plain names.
@@ -210,10 +209,11 @@ function assertInert(body: string, where: string): void {
   const at = `${where}\n--- body ---\n${body.slice(0, 3000)}`;
   assert.ok(body.length < 65_536, `a body GitHub would refuse: ${at}`);
   assert.doesNotMatch(body, /A(@\u200Dx&lt;){200}/, `a 100 KB value echoed whole: ${at}`);
-  let text = body
-    .split('\n')
-    .filter((line) => !OWN_MARKER_LINE.test(line))
-    .join('\n');
+  // Only where the app puts its markers: the trailing block, and a status comment's first line.
+  const lines = body.split('\n');
+  while (lines.length && OWN_MARKER_LINE.test(lines.at(-1)!)) lines.pop();
+  if (/^<!-- deploy-action:status /.test(lines[0] ?? '') && OWN_MARKER_LINE.test(lines[0]!)) lines.shift();
+  let text = lines.join('\n');
   for (const own of [helpText(), ...OWN_TAGS, ...OWN_CODE]) text = text.split(own).join('');
   text = text.replace(PLAIN_CODE_SPAN, '`code`');
   assert.doesNotMatch(text, /<!--|-->/, `an HTML comment: ${at}`);
