@@ -5,7 +5,9 @@
 //   ... more samples, then more windows (one per evaluate call: each canary step, verify, monitor ...)
 import { appendFileSync, readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { describeValue, explainIssues, formatPath, issueMessage } from '../config/errors.ts';
+import { describeValue, explainIssues, formatPath, issueMessage, oneLine } from '../config/errors.ts';
+import { closestMatch } from '../config/suggest.ts';
+import { canonicalBuckets } from './recorded-buckets.ts';
 import type { AnalysisConfigInput } from './schema.ts';
 import { PROVIDER_ERROR_CODES, type Decision, type MetricValues, type Sample } from './types.ts';
 
@@ -30,7 +32,9 @@ export interface RecordedWindow {
   context: RecordedContext;
   baseline: MetricValues;
   startedAt: number;
-  samples: Array<{ index: number; sample: Sample; decision?: Decision }>;
+  samples: Array<{ index: number; sample: Sample; decision?: Decision; line?: number }>;
+  /** The line of the file it was read from. */
+  line?: number;
 }
 
 export interface Recording {
@@ -82,28 +86,38 @@ export class RecordingWriter {
 
 export class RecordingError extends Error {}
 
-// What a recording line may hold. Strict objects: a misspelt key ("stabel") would otherwise drop data
-// without a word. A metric value is a number or null (no data); a string such as "0.01" is refused rather
-// than read as "no data", which would end in a no-data rollback nobody asked for.
+// What a recording line may hold. The format may gain fields, never lose any: a key this version does not
+// know is accepted and ignored, unless it is a misspelling of a key that is missing ("stabel" without
+// "stable"), which would drop data without a word (typoKeys). A metric value is a number or null (no data);
+// a string such as "0.01" is refused rather than read as "no data", which would end in a no-data rollback
+// nobody asked for.
 const NUMBER_OR_NULL = 'a number or null (no data)';
+/** What was found; a number too large for a double (1e999) reads as Infinity, which says nothing. */
+const found = (input: unknown): string =>
+  typeof input === 'number' && !Number.isFinite(input)
+    ? `a number too large to represent (it reads as ${input})`
+    : describeValue(input);
 const metricValue = z
-  .number({ error: (issue) => `expected ${NUMBER_OR_NULL}, got ${describeValue(issue.input)}` })
+  .number({ error: (issue) => `expected ${NUMBER_OR_NULL}, got ${found(issue.input)}` })
   .nullable();
 const metricValues = z.record(z.string(), metricValue, {
-  error: (issue) =>
-    `expected a mapping of metric name to ${NUMBER_OR_NULL}, got ${describeValue(issue.input)}`,
+  error: (issue) => `expected a mapping of metric name to ${NUMBER_OR_NULL}, got ${found(issue.input)}`,
 });
 /** null: the side had no data at all in that interval (a Prometheus gap), the same as every metric missing. */
 const sideValues = z
   .record(z.string(), metricValue, {
     error: (issue) =>
-      `expected a mapping of metric name to ${NUMBER_OR_NULL}, or null (no data at all), got ${describeValue(issue.input)}`,
+      `expected a mapping of metric name to ${NUMBER_OR_NULL}, or null (no data at all), got ${found(issue.input)}`,
   })
   .nullable();
+// Only the wrong kind of value is worded here; a number out of range gets issueMessage's "must be at least".
 const ms = (what: string) =>
-  z.number({ error: (issue) => `expected ${what}, got ${describeValue(issue.input)}` });
+  z.number({
+    error: (issue) =>
+      issue.code === 'invalid_type' ? `expected ${what}, got ${found(issue.input)}` : undefined,
+  });
 
-const contextSchema = z.strictObject({
+const contextSchema = z.looseObject({
   phase: z.string(),
   environment: z.string(),
   version: z.string(),
@@ -113,27 +127,28 @@ const contextSchema = z.strictObject({
   baselineSlot: z.string().optional(),
   weight: z.number().min(0).max(100).optional(),
   windowMs: ms('the window length in ms (a number)').min(0),
-  intervalMs: ms('the interval in ms (a number)').positive(),
+  // A millisecond at least: a smaller interval would make a window of more intervals than a number can count.
+  intervalMs: ms('the interval in ms (a number)').min(1),
 });
 
-const windowLine = z.strictObject({
+const windowLine = z.looseObject({
   type: z.literal('window'),
   context: contextSchema,
   baseline: metricValues.optional(),
   startedAt: ms('a time in ms since the epoch (a number)').optional(),
 });
 
-const sampleError = z.strictObject({
+const sampleError = z.looseObject({
   provider: z.string(),
   side: z.enum(['canary', 'stable']),
   code: z.enum(PROVIDER_ERROR_CODES),
   message: z.string(),
 });
 
-const sampleLine = z.strictObject({
+const sampleLine = z.looseObject({
   type: z.literal('sample'),
   index: z.number().int().min(0).optional(),
-  sample: z.strictObject({
+  sample: z.looseObject({
     at: ms('a time in ms since the epoch (a number)'),
     canary: sideValues,
     stable: sideValues.optional(),
@@ -149,6 +164,45 @@ function explain(schema: z.ZodType, issues: readonly z.core.$ZodIssue[], data: u
   );
 }
 
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Unknown keys that are a misspelling of a known key missing beside them: `sample.stabel` without
+ * `sample.stable`. Other unknown keys are fields of a later version of the format, and are ignored.
+ */
+function typoKeys(value: unknown, known: readonly string[], path: (string | number)[]): string[] {
+  if (!isMapping(value)) return [];
+  const missing = known.filter((key) => !Object.hasOwn(value, key));
+  return Object.keys(value).flatMap((key) => {
+    if (known.includes(key)) return [];
+    const meant = closestMatch(key, missing);
+    return meant === undefined
+      ? []
+      : [`${formatPath([...path, key])}: unknown key ${JSON.stringify(key)}: did you mean "${meant}"?`];
+  });
+}
+
+const keysOf = (schema: { shape: Record<string, unknown> }) => Object.keys(schema.shape);
+const sampleShape = sampleLine.shape.sample;
+
+function windowTypos(entry: Record<string, unknown>): string[] {
+  return [
+    ...typoKeys(entry, keysOf(windowLine), []),
+    ...typoKeys(entry.context, keysOf(contextSchema), ['context']),
+  ];
+}
+
+function sampleTypos(entry: Record<string, unknown>): string[] {
+  const sample = entry.sample;
+  const errors = isMapping(sample) && Array.isArray(sample.errors) ? sample.errors : [];
+  return [
+    ...typoKeys(entry, keysOf(sampleLine), []),
+    ...typoKeys(sample, keysOf(sampleShape), ['sample']),
+    ...errors.flatMap((e, i) => typoKeys(e, keysOf(sampleError), ['sample', 'errors', i])),
+  ];
+}
+
 /** At most this many problems are listed; a recording with a systematic mistake would repeat it per line. */
 const MAX_PROBLEMS = 20;
 
@@ -157,39 +211,46 @@ const MAX_PROBLEMS = 20;
  * window and sample it belongs to, the field, what was found and what is allowed.
  */
 export function readRecording(file: string): Recording {
+  // Every message is one line whatever the file holds: a key or a name with an escape sequence is written
+  // escaped, never sent to the terminal.
+  const fail = (message: string) => new RecordingError(oneLine(message));
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new RecordingError(`cannot read recording ${file}: ${(error as Error).message}`);
+    throw fail(`cannot read recording ${file}: ${(error as Error).message}`);
   }
-  const lines = text.split('\n').map((line, i) => ({ line, n: i + 1 }));
+  // A byte order mark (some editors write one) is not part of the first line's JSON.
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .map((line, i) => ({ line, n: i + 1 }));
   const content = lines.filter(({ line }) => line.trim() !== '');
   const parse = (line: string, n: number): Record<string, unknown> => {
+    let value: unknown;
     try {
-      const value = JSON.parse(line) as unknown;
-      if (typeof value !== 'object' || value === null || Array.isArray(value))
-        throw new Error(`found ${describeValue(value)}`);
-      return value as Record<string, unknown>;
+      value = JSON.parse(line) as unknown;
     } catch (error) {
-      throw new RecordingError(`${file}:${n}: not a JSON object (${(error as Error).message})`);
+      throw fail(`${file}:${n}: not JSON (${(error as Error).message})`);
     }
+    if (!isMapping(value))
+      throw fail(`${file}:${n}: expected a JSON object (a mapping), got ${found(value)}`);
+    return value;
   };
-  if (content.length === 0) throw new RecordingError(`${file}: empty recording`);
+  if (content.length === 0) throw fail(`${file}: empty recording`);
   const first = content[0]!;
   const header = parse(first.line, first.n);
   if (header.format !== RECORDING_FORMAT)
-    throw new RecordingError(`${file}:${first.n}: not a recording (format must be "${RECORDING_FORMAT}")`);
+    throw fail(`${file}:${first.n}: not a recording (format must be "${RECORDING_FORMAT}")`);
   if (header.version !== RECORDING_VERSION)
-    throw new RecordingError(
-      `${file}:${first.n}: recording version ${String(header.version)} is not supported (expected ${RECORDING_VERSION})`,
+    throw fail(
+      typeof header.version === 'number'
+        ? `${file}:${first.n}: recording version ${header.version} is not supported (this deploy-action reads version ${RECORDING_VERSION})`
+        : `${file}:${first.n}: version: expected the recording version (the number ${RECORDING_VERSION}), got ${found(header.version)}`,
     );
-  if (
-    header.config !== undefined &&
-    (typeof header.config !== 'object' || header.config === null || Array.isArray(header.config))
-  )
-    throw new RecordingError(
-      `${file}:${first.n}: config: expected the analysis config (a mapping), got ${describeValue(header.config)}`,
+  if (header.config !== undefined && !isMapping(header.config))
+    throw fail(
+      `${file}:${first.n}: config: expected the analysis config (a mapping), got ${found(header.config)}`,
     );
   const recording: Recording = { config: (header.config ?? {}) as AnalysisConfigInput, windows: [] };
   const problems: string[] = [];
@@ -209,16 +270,19 @@ export function readRecording(file: string): Recording {
     if (entry.type === 'window') {
       const parsed = windowLine.safeParse(entry, { error: issueMessage });
       const where = `${file}:${n}: window ${recording.windows.length + 1}`;
-      if (!parsed.success) {
-        problems.push(...explain(windowLine, parsed.error.issues, entry).map((p) => `${where}: ${p}`));
-        // Later samples still belong to a window: keep a placeholder so their locations stay right.
-      }
+      const wrong = [
+        ...(parsed.success ? [] : explain(windowLine, parsed.error.issues, entry)),
+        ...windowTypos(entry),
+      ];
+      problems.push(...wrong.map((p) => `${where}: ${p}`));
+      // Later samples still belong to a window: keep a placeholder so their locations stay right.
       const w = parsed.success ? parsed.data : undefined;
       recording.windows.push({
         context: (w?.context ?? entry.context) as RecordedContext,
         baseline: w?.baseline ?? {},
         startedAt: w?.startedAt ?? NaN,
         samples: [],
+        line: n,
       });
     } else if (entry.type === 'sample') {
       const window = recording.windows.at(-1);
@@ -230,30 +294,57 @@ export function readRecording(file: string): Recording {
       const index = typeof entry.index === 'number' ? entry.index : position;
       const where = `${file}:${n}: window ${recording.windows.length} sample ${index}`;
       const parsed = sampleLine.safeParse(entry, { error: issueMessage });
+      const typos = sampleTypos(entry);
+      problems.push(...typos.map((p) => `${where}: ${p}`));
       if (!parsed.success) {
         problems.push(...explain(sampleLine, parsed.error.issues, entry).map((p) => `${where}: ${p}`));
-        window.samples.push({ index, sample: { at: NaN, canary: {}, errors: [] } });
+        window.samples.push({ index, sample: { at: NaN, canary: {}, errors: [] }, line: n });
         continue;
       }
       const { sample, decision } = parsed.data;
+      const sides = (['canary', 'stable'] as const).map((side) => {
+        const values = sample[side];
+        if (!values) return values;
+        const checked = canonicalBuckets(values, ['sample', side]);
+        problems.push(...checked.problems.map((p) => `${where}: ${formatPath(p.path)}: ${p.message}`));
+        return checked.values;
+      });
+      const previous = window.samples.at(-1);
+      if (previous && Number.isFinite(previous.sample.at) && !(sample.at > previous.sample.at))
+        problems.push(
+          `${where}: sample.at: ${sample.at} is not after the previous sample's ${previous.sample.at} (line ${previous.line}): samples are one per interval, in time order`,
+        );
+      else if (!previous && sample.at < window.startedAt)
+        problems.push(
+          `${where}: sample.at: ${sample.at} is before the window's startedAt ${window.startedAt} (line ${window.line})`,
+        );
+      if (previous && parsed.data.index !== undefined && !(parsed.data.index > previous.index))
+        problems.push(
+          `${where}: index: ${parsed.data.index} is not after the previous sample's ${previous.index} (line ${previous.line})`,
+        );
       window.samples.push({
         index: parsed.data.index ?? position,
         sample: {
           at: sample.at,
-          canary: sample.canary ?? {},
-          ...(sample.stable !== undefined ? { stable: sample.stable ?? {} } : {}),
+          canary: sides[0] ?? {},
+          ...(sample.stable !== undefined ? { stable: sides[1] ?? {} } : {}),
           errors: sample.errors ?? [],
         },
         decision: decision as Decision | undefined,
+        line: n,
       });
-    } else
+    } else if (entry.format === RECORDING_FORMAT)
       problems.push(
-        `${file}:${n}: unknown line type ${JSON.stringify(entry.type)} (expected "window" or "sample")`,
+        `${file}:${n}: a second recording header (line ${first.n} is the first): one recording per file`,
+      );
+    else
+      problems.push(
+        `${file}:${n}: ${entry.type === undefined ? 'a line without "type"' : `unknown line type ${typeof entry.type === 'string' ? JSON.stringify(entry.type) : found(entry.type)}`} (expected "window" or "sample")`,
       );
   }
   if (problems.length > 0) {
     const more = stopped ? `\n(stopped after ${MAX_PROBLEMS} problems)` : '';
-    throw new RecordingError(`${problems.join('\n')}${more}`);
+    throw new RecordingError(`${problems.map(oneLine).join('\n')}${more}`);
   }
   return recording;
 }

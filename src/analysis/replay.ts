@@ -1,11 +1,12 @@
 // Judges a recording offline: the same pure judge over the recorded samples, with the recorded config or
 // another one (to tune thresholds). Backs `deploy-action analyze --recording FILE [--json]`.
-import { explainIssues, formatPath, issueMessage } from '../config/errors.ts';
+import { explainIssues, formatPath, issueMessage, oneLine } from '../config/errors.ts';
 import { resolveAnalysisConfig, type AnalysisConfig } from './config.ts';
 import { concludeWindow, windowIntervals } from './deadline.ts';
 import { ANALYZE_EXIT_CODES } from './exit-codes.ts';
 import { createJudgeState, judge } from './judge.ts';
 import { readRecording, RecordingError, type RecordedContext } from './recording.ts';
+import { recordingFitProblems } from './recording-fit.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from './schema.ts';
 import type { Decision } from './types.ts';
 
@@ -30,12 +31,19 @@ function judgeConfig(input: AnalysisConfigInput, source: string): AnalysisConfig
         .map(({ path, message }) => `${source}${path.length ? `.${formatPath(path)}` : ''}: ${message}`)
         .join('\n'),
     );
+  let config: AnalysisConfig;
   try {
-    return resolveAnalysisConfig(input);
+    config = resolveAnalysisConfig(input);
   } catch (error) {
     // What the schema cannot see, such as two checks with one name.
     throw new RecordingError(`${source}: ${(error as Error).message}`);
   }
+  // Without a check the judge sees no data in any interval and every window ends in a no-data rollback.
+  if (config.checks.length === 0)
+    throw new RecordingError(
+      `${source}: no checks to judge the recording with: define metrics the seed preset has checks for (error_rate, p95, errors and requests, ...) or add analysis.checks`,
+    );
+  return config;
 }
 
 export function analyzeRecording(file: string, config?: AnalysisConfigInput): ReplayResult {
@@ -43,6 +51,8 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
   const resolved = config
     ? judgeConfig(config, 'the analysis config given')
     : judgeConfig(recording.config, `${file}:1: config`);
+  const misfit = recordingFitProblems(file, recording, resolved);
+  if (misfit.length) throw new RecordingError(misfit.join('\n'));
   const windows = recording.windows.map((window): ReplayedWindow => {
     const startedAt = Number.isFinite(window.startedAt) ? window.startedAt : undefined;
     let state = createJudgeState(resolved, {
@@ -88,6 +98,20 @@ export interface AnalyzeCommandOptions {
   config?: AnalysisConfigInput;
 }
 
+/**
+ * One line, nothing a terminal acts on: control characters (oneLine) and the bidirectional overrides that
+ * make text read other than it is are escaped. Names, versions and provider messages come from the file.
+ */
+const printable = (text: string): string =>
+  oneLine(text).replace(/[\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+
+/** JSON with the same characters escaped (JSON.stringify leaves C1 controls and U+2028/9 raw): still JSON. */
+const json = (value: unknown, indent?: number): string =>
+  JSON.stringify(value, null, indent).replace(
+    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
 /** Exit codes: ANALYZE_EXIT_CODES (exit-codes.ts), as docs/analysis.md lists them. */
 export function runAnalyzeCommand(options: AnalyzeCommandOptions): { exitCode: number; output: string } {
   let result: ReplayResult;
@@ -100,7 +124,7 @@ export function runAnalyzeCommand(options: AnalyzeCommandOptions): { exitCode: n
     const text = bad ? message : `unexpected error while judging ${options.recording}: ${message}`;
     return {
       exitCode: ANALYZE_EXIT_CODES[bad ? 'bad-input' : 'internal-error'],
-      output: options.json ? JSON.stringify({ error: text }) : `error: ${text}`,
+      output: options.json ? json({ error: text }) : `error: ${text.split('\n').map(printable).join('\n')}`,
     };
   }
   const kinds = result.windows.map((w) => w.decision.kind);
@@ -112,7 +136,7 @@ export function runAnalyzeCommand(options: AnalyzeCommandOptions): { exitCode: n
           ? 'hold'
           : 'promote'
     ];
-  if (options.json) return { exitCode, output: JSON.stringify(result, null, 2) };
+  if (options.json) return { exitCode, output: json(result, 2) };
   const lines: string[] = [];
   result.windows.forEach((w, i) => {
     const c = w.context;
@@ -130,5 +154,5 @@ export function runAnalyzeCommand(options: AnalyzeCommandOptions): { exitCode: n
       lines.push(`  differs from the live decisions at intervals ${w.changed.join(', ')}`);
   });
   if (result.windows.length === 0) lines.push('the recording has no windows');
-  return { exitCode, output: lines.join('\n') };
+  return { exitCode, output: lines.map(printable).join('\n') };
 }

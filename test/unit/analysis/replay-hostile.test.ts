@@ -3,9 +3,13 @@
 // raw control characters to the terminal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
 import { decideAtDeadline } from '../../../src/analysis/deadline.ts';
 import { createJudgeState, judge, type JudgeState } from '../../../src/analysis/judge.ts';
+import { analyzeRecording, runAnalyzeCommand } from '../../../src/analysis/replay.ts';
 
 const MINUTE = 60_000;
 
@@ -44,4 +48,360 @@ test('a window of 30 000 samples is judged in linear time, and a state judged tw
   assert.equal(decideAtDeadline(worse.state, last).kind, 'rollback', '4 of 4 intervals violate');
   assert.equal(decideAtDeadline(healthy, last).kind, 'promote', '3 of 7 intervals violate');
   assert.match(decideAtDeadline(worse.state, last).reason, /violated in 4 of 4/);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Recordings written here line by line.
+
+const CONFIG = {
+  providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
+  metrics: {
+    error_rate: { provider: 'prom', query: 'x' },
+    errors: { provider: 'prom', query: 'x' },
+    requests: { provider: 'prom', query: 'x' },
+    latency: { provider: 'prom', query: 'x', histogram: true },
+  },
+};
+const HEADER = { format: 'deploy-action.recording', version: 1, config: CONFIG };
+const WINDOW = {
+  type: 'window',
+  context: {
+    phase: 'canary-step',
+    environment: 'production',
+    version: 'v2',
+    windowMs: 5 * MINUTE,
+    intervalMs: MINUTE,
+  },
+  baseline: {},
+  startedAt: 0,
+};
+type Side = Record<string, number | null>;
+/** One side's values: 1 % errors, and `slow` of 100 requests above 0.1 s (half of them above 0.5 s). */
+const side = (slow = 10, over: Side = {}): Side => ({
+  error_rate: 0.01,
+  errors: 1,
+  requests: 100,
+  latency: 100,
+  'latency{le="0.1"}': 100 - slow,
+  'latency{le="0.5"}': 100 - slow / 2,
+  'latency{le="+Inf"}': 100,
+  ...over,
+});
+const sampleLine = (i: number, canary: unknown = side(), stable: unknown = side()) => ({
+  type: 'sample',
+  index: i,
+  sample: { at: (i + 1) * MINUTE, canary, stable, errors: [] },
+});
+type Line = Record<string, unknown>;
+/** A window of `n` samples: `canary(i)` on the canary side, a healthy stable. */
+const lines = (n = 6, canary: (i: number) => unknown = () => side()): Line[] => [
+  HEADER,
+  WINDOW,
+  ...Array.from({ length: n }, (_, i) => sampleLine(i, canary(i))),
+];
+
+function write(t: { after(fn: () => void): void }, content: unknown[] | string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'replay-hostile-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'rec.ndjson');
+  writeFileSync(
+    file,
+    typeof content === 'string'
+      ? content
+      : content.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n',
+  );
+  return file;
+}
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Bad input: exit 3, and every expected message (a regexp after `file:`) on a line of its own. */
+function refused(file: string, ...expected: string[]) {
+  const result = runAnalyzeCommand({ recording: file });
+  assert.equal(result.exitCode, 3, result.output);
+  for (const e of expected)
+    assert.match(result.output, new RegExp(`^(error: )?${escape(file)}${e}`, 'm'), result.output);
+  const json = runAnalyzeCommand({ recording: file, json: true });
+  assert.equal(json.exitCode, 3);
+  assert.match((JSON.parse(json.output) as { error: string }).error, new RegExp(expected[0]!));
+  return result.output;
+}
+
+test('a file that is not a recording is refused with what it is, never a stack trace', (t) => {
+  refused(write(t, ''), ': empty recording');
+  refused(write(t, 'hello\n'), ':1: not JSON \\(');
+  refused(write(t, '[1,2]\n'), ':1: expected a JSON object \\(a mapping\\), got a list');
+  refused(write(t, '42\n'), ':1: expected a JSON object \\(a mapping\\), got the number 42');
+  refused(write(t, 'null\n'), ':1: expected a JSON object \\(a mapping\\), got an empty value');
+  refused(
+    write(t, [{ format: 'deploy-action.recording', version: '1' }]),
+    ':1: version: expected the recording version \\(the number 1\\), got the string "1"',
+  );
+  refused(
+    write(t, [{ format: 'deploy-action.recording', version: 2 }]),
+    ':1: recording version 2 is not supported \\(this deploy-action reads version 1\\)',
+  );
+  refused(
+    write(t, [HEADER, WINDOW, sampleLine(0), HEADER]),
+    ':4: a second recording header \\(line 1 is the first\\): one recording per file',
+  );
+  refused(
+    write(t, [HEADER, WINDOW, { typ: 'sample' }]),
+    ':3: a line without "type" \\(expected "window" or "sample"\\)',
+  );
+  const output = refused(write(t, [HEADER, WINDOW, { type: { x: 1 } }]), ':3: unknown line type a mapping');
+  assert.doesNotMatch(output, /\n\s+at /, 'no stack trace');
+});
+
+test('numbers a recording cannot mean are refused where they are', (t) => {
+  // 1e999 parses as Infinity: say it is too large, not "got the number Infinity".
+  const huge = [HEADER, WINDOW, JSON.stringify(sampleLine(0)).replace('"errors":1,', '"errors":1e999,')];
+  refused(
+    write(t, huge),
+    ':3: window 1 sample 0: sample\\.canary\\.errors: expected a number or null \\(no data\\), got a number too large to represent',
+  );
+  const interval = lines(3);
+  interval[1] = { ...WINDOW, context: { ...WINDOW.context, intervalMs: 0.001 } };
+  refused(write(t, interval), ':2: window 1: context\\.intervalMs: must be at least 1, got 0\\.001');
+});
+
+test('samples out of time order, at one time, or before their window are refused', (t) => {
+  const reordered = lines(4);
+  [reordered[3], reordered[4]] = [reordered[4]!, reordered[3]!];
+  refused(
+    write(t, reordered),
+    ":5: window 1 sample 1: sample\\.at: 120000 is not after the previous sample's 180000 \\(line 4\\): samples are one per interval, in time order",
+    ":5: window 1 sample 1: index: 1 is not after the previous sample's 2 \\(line 4\\)",
+  );
+  const twice = lines(3);
+  (twice[4] as { sample: { at: number } }).sample.at = 2 * MINUTE;
+  refused(
+    write(t, twice),
+    ":5: window 1 sample 2: sample\\.at: 120000 is not after the previous sample's 120000 \\(line 4\\)",
+  );
+  const early = lines(3);
+  early[1] = { ...WINDOW, startedAt: 10 * MINUTE };
+  refused(
+    write(t, early),
+    ":3: window 1 sample 0: sample\\.at: 60000 is before the window's startedAt 600000 \\(line 2\\)",
+  );
+  // Gaps in time are data (a missed interval), not an error.
+  const gap = lines(4);
+  (gap[5] as { sample: { at: number } }).sample.at = 9 * MINUTE;
+  assert.notEqual(runAnalyzeCommand({ recording: write(t, gap) }).exitCode, 3);
+});
+
+test('histogram bucket keys the judge could not read are refused, not skipped', (t) => {
+  const with_ = (over: Side, drop: string[] = []) =>
+    lines(3, () => Object.fromEntries(Object.entries(side(10, over)).filter(([k]) => !drop.includes(k))));
+  const at = ':3: window 1 sample 0: sample\\.canary';
+  refused(
+    write(t, with_({ 'latency{le="abc"}': 5 })),
+    `${at}\\["latency\\{le=\\\\"abc\\\\"\\}"\\]: not a bucket key: write latency\\{le="<upper bound>"\\}`,
+  );
+  refused(
+    write(t, with_({ 'latency{le=""}': 5 })),
+    `${at}\\["latency\\{le=\\\\"\\\\"\\}"\\]: not a bucket key`,
+  );
+  refused(write(t, with_({ 'latency{le=0.2}': 95 })), `${at}\\["latency\\{le=0\\.2\\}"\\]: not a bucket key`);
+  refused(
+    write(t, with_({ 'latency{le="-Inf"}': 0 })),
+    `${at}\\["latency\\{le=\\\\"-Inf\\\\"\\}"\\]: not a bucket key`,
+  );
+  refused(
+    write(t, with_({ 'latency{le="0.10"}': 90 })),
+    `${at}\\["latency\\{le=\\\\"0\\.10\\\\"\\}"\\]: the bucket le="0\\.10" is also written as "latency\\{le=\\\\"0\\.1\\\\"\\}": each bound once`,
+  );
+  refused(
+    write(t, with_({}, ['latency{le="+Inf"}'])),
+    `${at}\\["latency\\{le=\\\\"\\+Inf\\\\"\\}"\\]: latency has buckets but no le="\\+Inf" bucket \\(the total count\\)`,
+  );
+  refused(
+    write(t, with_({ latency: 90 })),
+    `${at}\\.latency: the total is 90 but the le="\\+Inf" bucket .* is 100: they are one count`,
+  );
+  refused(
+    write(t, with_({ 'latency{le="0.1"}': -3 })),
+    `${at}\\["latency\\{le=\\\\"0\\.1\\\\"\\}"\\]: a bucket count cannot be negative, got -3`,
+  );
+});
+
+test('bounds written as Prometheus reads them are judged like the canonical keys', (t) => {
+  // A slow canary (90 of 100 requests above 0.1 s against 10): the histogram test rolls it back.
+  const canonical = lines(6, () => side(90));
+  const reference = analyzeRecording(write(t, canonical)).windows;
+  assert.equal(reference[0]!.decision.code, 'sequential-latency-worse');
+  const spelled = (inf: string, tenth: string, total: boolean) =>
+    lines(6, () => {
+      const values: Side = { error_rate: 0.01, errors: 1, requests: 100 };
+      values[`latency{le="${tenth}"}`] = 10;
+      values['latency{ le = "0.5"}'] = 55;
+      values[`latency{le="${inf}"}`] = 100;
+      if (total) values.latency = 100;
+      return values;
+    });
+  for (const [inf, tenth, total] of [
+    ['Inf', '0.1', true],
+    ['inf', '1e-1', true],
+    ['+Infinity', '0.10', false], // the total left out: the +Inf bucket is the total
+  ] as const) {
+    const windows = analyzeRecording(write(t, spelled(inf, tenth, total))).windows;
+    assert.deepEqual(windows, reference, `le="${inf}", le="${tenth}", total ${total}`);
+  }
+});
+
+test('counts that cannot be, for an errors check, are refused with the check that reads them', (t) => {
+  refused(
+    write(
+      t,
+      lines(3, (i) => side(10, i === 1 ? { errors: 500 } : {})),
+    ),
+    ':4: window 1 sample 1: sample\\.canary\\.errors: 500 errors out of 100 requests \\(sample\\.canary\\.requests\\): check "seeds\\.errors-vs-stable" counts errors among the requests',
+  );
+  const negative = lines(3);
+  (negative[3] as { sample: { stable: Side } }).sample.stable = side(10, { requests: -100 });
+  refused(
+    write(t, negative),
+    ':4: window 1 sample 1: sample\\.stable\\.requests: a count cannot be negative, got -100 \\(check "seeds\\.errors-vs-stable"\\)',
+  );
+  // Counts from Prometheus' increase() are not whole numbers, and an interval may have no requests: judged.
+  const fractional = lines(6, (i) =>
+    side(10, i === 2 ? { errors: 0, requests: 0 } : { errors: 0.7, requests: 99.4 }),
+  );
+  const run = runAnalyzeCommand({ recording: write(t, fractional) });
+  assert.equal(run.exitCode, 0, run.output);
+});
+
+test('a check on a metric the recording never holds, or no check at all, is bad input, not a no-data rollback', (t) => {
+  const file = write(t, lines(6));
+  const p99 = runAnalyzeCommand({
+    recording: file,
+    config: {
+      ...CONFIG,
+      metrics: { ...CONFIG.metrics, p99: { provider: 'prom', query: 'x' } },
+      checks: [{ check: 'p99 < 500' }],
+    } as never,
+  });
+  assert.equal(p99.exitCode, 3, p99.output);
+  assert.match(
+    p99.output,
+    new RegExp(
+      `^error: ${escape(file)}: check "p99 < 500" uses the metric "p99", which no sample of the recording has \\(it has "error_rate", "errors", "latency" and "requests"\\)`,
+    ),
+  );
+  const none = lines(6);
+  none[0] = { ...HEADER, config: {} };
+  refused(write(t, none), ':1: config: no checks to judge the recording with');
+  // A recording with no data at all (a Prometheus gap for the whole run) is judged: the no-data policy.
+  const silent = lines(8, () => null);
+  for (const l of silent.slice(2)) (l as { sample: { stable: unknown } }).sample.stable = null;
+  assert.equal(runAnalyzeCommand({ recording: write(t, silent) }).exitCode, 1);
+});
+
+test('the format may gain fields: unknown keys at every level are accepted and change nothing', (t) => {
+  const withDecisions = () =>
+    lines(6, (i) => side(i === 4 ? 90 : 10)).map((l, i) =>
+      i < 2 ? l : { ...l, decision: { kind: 'promote', code: 'healthy' } },
+    );
+  const plain = analyzeRecording(write(t, withDecisions())).windows;
+  assert.deepEqual(plain[0]!.changed, [0, 1], 'the first two intervals hold');
+  const extended = withDecisions();
+  extended[0] = { ...HEADER, writer: 'deploy-action 9.0', created: '2030-01-01' };
+  extended[1] = { ...WINDOW, labels: { team: 'a' }, context: { ...WINDOW.context, cluster: 'eu-1' } };
+  for (const l of extended.slice(2) as Array<Record<string, Record<string, unknown>>>) {
+    l.trace = { id: 'x' } as never;
+    l.sample!.duration_ms = 12;
+    l.sample!.errors = [{ provider: 'prom', side: 'canary', code: 'empty-result', message: 'm', attempt: 2 }];
+    l.decision = { kind: 'promote', code: 'healthy', confidence: 0.9 };
+  }
+  const windows = analyzeRecording(write(t, extended)).windows;
+  assert.deepEqual(
+    windows.map((w) => ({ ...w, context: { ...w.context, cluster: undefined } })),
+    plain.map((w) => ({ ...w, context: { ...w.context, cluster: undefined } })),
+  );
+  // Except a misspelling of a key that is missing: that loses data (the stable side) without a word.
+  const typo = lines(3);
+  const s = (typo[3] as { sample: Record<string, unknown> }).sample;
+  s.stabel = s.stable;
+  delete s.stable;
+  refused(
+    write(t, typo),
+    ':4: window 1 sample 1: sample\\.stabel: unknown key "stabel": did you mean "stable"\\?',
+  );
+  const context = lines(3);
+  context[1] = { ...WINDOW, context: { ...WINDOW.context, intervalMs: undefined, intervalMS: MINUTE } };
+  refused(
+    write(t, context),
+    ':2: window 1: context: missing required key "intervalMs"',
+    ':2: window 1: context\\.intervalMS: unknown key "intervalMS": did you mean "intervalMs"\\?',
+  );
+});
+
+test('a byte order mark, CRLF line ends and blank lines are read as the same recording', (t) => {
+  const reference = analyzeRecording(write(t, lines(6))).windows;
+  const text = lines(6)
+    .map((l) => JSON.stringify(l))
+    .join('\r\n\r\n');
+  assert.deepEqual(analyzeRecording(write(t, `\uFEFF${text}\r\n`)).windows, reference);
+});
+
+// Everything a recording names reaches the output: a version, a check name, a provider's message, a key.
+const HOSTILE = 'x\u001b[2J\u001b]0;owned\u0007\u009b31m\r\nfake\u202e';
+const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+test('control characters from the recording are escaped in text and JSON output, never sent raw', (t) => {
+  const hostile = lines(7);
+  hostile[0] = {
+    ...HEADER,
+    config: { ...CONFIG, checks: [{ name: `rule ${HOSTILE}`, check: 'error_rate < 5%' }] },
+  };
+  hostile[1] = { ...WINDOW, context: { ...WINDOW.context, version: HOSTILE, stableVersion: HOSTILE } };
+  for (const l of hostile.slice(2) as Array<{ sample: { errors: unknown[] } }>)
+    l.sample.errors = [{ provider: HOSTILE, side: 'canary', code: 'timeout', message: HOSTILE }];
+  const file = write(t, hostile);
+  const text = runAnalyzeCommand({ recording: file });
+  assert.equal(text.exitCode, 1, text.output); // six provider errors in a row
+  assert.doesNotMatch(text.output, RAW);
+  assert.match(
+    text.output,
+    /window 1: canary-step production x\\u001b\[2J\\u001b\]0;owned\\u0007\\u009b31m\\r\\nfake\\u202e vs/,
+  );
+  assert.match(text.output, /last: x\\u001b\[2J/);
+  const json = runAnalyzeCommand({ recording: file, json: true });
+  assert.doesNotMatch(json.output, RAW);
+  // Still JSON, and the values read back are the recording's own.
+  const parsed = JSON.parse(json.output) as { windows: Array<{ context: { version: string } }> };
+  assert.equal(parsed.windows[0]!.context.version, HOSTILE);
+
+  // The same in error messages: an unknown line type, a misspelt key, a bad bucket key.
+  const bad = lines(3);
+  bad.push({ type: HOSTILE });
+  (bad[2] as { sample: { canary: Side } }).sample.canary[`latency{le="${HOSTILE}"}`] = 1;
+  const s = (bad[3] as { sample: Record<string, unknown> }).sample;
+  s[`stable${HOSTILE.slice(0, 2)}`] = s.stable;
+  delete s.stable;
+  const refusedFile = write(t, bad);
+  const error = runAnalyzeCommand({ recording: refusedFile });
+  assert.equal(error.exitCode, 3);
+  assert.equal(error.output.split('\n').length, 3, error.output); // three problems, one line each
+  assert.doesNotMatch(error.output, RAW);
+  const errorJson = runAnalyzeCommand({ recording: refusedFile, json: true });
+  assert.doesNotMatch(errorJson.output, RAW);
+  assert.match((JSON.parse(errorJson.output) as { error: string }).error, /unknown line type/);
+});
+
+test('a recording of 100 000 samples is judged in seconds', { timeout: 120_000 }, (t) => {
+  const n = 100_000;
+  const text = [
+    JSON.stringify(HEADER),
+    JSON.stringify({ ...WINDOW, context: { ...WINDOW.context, windowMs: n * MINUTE } }),
+  ];
+  for (let i = 0; i < n; i++)
+    text.push(JSON.stringify(sampleLine(i, side(10 + (i % 3)), side(10 + (i % 5)))));
+  const file = write(t, `${text.join('\n')}\n`);
+  const started = performance.now();
+  const result = runAnalyzeCommand({ recording: file });
+  const ms = performance.now() - started;
+  assert.equal(result.exitCode, 0, result.output.slice(-500));
+  assert.match(result.output, /=> PROMOTE \(healthy\): all 3 checks hold after 100000 intervals with data$/);
+  assert.ok(ms < 60_000, `took ${Math.round(ms)} ms`);
 });

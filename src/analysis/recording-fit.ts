@@ -1,0 +1,62 @@
+// Whether a recording can be judged with a config: what readRecording cannot know, because it depends on the
+// checks. A check on a metric the recording never holds would end every window in a no-data rollback, and
+// counts that cannot be (more errors than requests, a negative count) would be skipped by the error test
+// without a word, letting the canary promote on the other checks alone. Both are refused, located.
+import { formatPath } from '../config/errors.ts';
+import { listOf } from '../config/suggest.ts';
+import { checkMetrics, type AnalysisConfig } from './config.ts';
+import { isBucketKey } from './histogram.ts';
+import type { Recording } from './recording.ts';
+
+const MAX_PROBLEMS = 20;
+
+/** The problems, one line each (empty when the recording fits), at most MAX_PROBLEMS and a last "stopped". */
+export function recordingFitProblems(file: string, recording: Recording, config: AnalysisConfig): string[] {
+  const problems: string[] = [];
+  const recorded = new Set<string>();
+  let anySide = false;
+  for (const window of recording.windows)
+    for (const { sample } of window.samples)
+      for (const side of [sample.canary, sample.stable])
+        if (side) {
+          anySide ||= Object.keys(side).length > 0;
+          for (const key of Object.keys(side)) recorded.add(key);
+        }
+  // A recording without any data at all (a whole-run Prometheus gap) is judged: it ends in the no-data policy.
+  const names = [...recorded].filter((m) => !isBucketKey(m)).sort();
+  const quoted = names.map((m) => JSON.stringify(m));
+  const shown = quoted.length > 12 ? [...quoted.slice(0, 12), `${quoted.length - 12} more`] : quoted;
+  if (anySide)
+    for (const check of config.checks)
+      for (const metric of checkMetrics(check))
+        if (!recorded.has(metric))
+          problems.push(
+            `${file}: check "${check.name}" uses the metric "${metric}", which no sample of the recording has (it has ${listOf(shown, 'and')}): judged, every window would end in a no-data rollback`,
+          );
+
+  const counts = config.checks.flatMap((c) => (c.kind === 'errors' ? [c] : []));
+  for (const [w, window] of recording.windows.entries())
+    for (const { index, sample, line } of window.samples)
+      for (const side of ['canary', 'stable'] as const)
+        for (const check of counts) {
+          const values = sample[side];
+          const errors = values?.[check.errors];
+          const requests = values?.[check.requests];
+          const where = `${file}:${line}: window ${w + 1} sample ${index}`;
+          for (const [metric, value] of [
+            [check.errors, errors],
+            [check.requests, requests],
+          ] as const)
+            if (typeof value === 'number' && value < 0)
+              problems.push(
+                `${where}: ${formatPath(['sample', side, metric])}: a count cannot be negative, got ${value} (check "${check.name}")`,
+              );
+          if (typeof errors === 'number' && typeof requests === 'number' && errors > requests)
+            problems.push(
+              `${where}: ${formatPath(['sample', side, check.errors])}: ${errors} errors out of ${requests} requests (${formatPath(['sample', side, check.requests])}): check "${check.name}" counts errors among the requests, so there cannot be more`,
+            );
+        }
+  return problems.length > MAX_PROBLEMS
+    ? [...problems.slice(0, MAX_PROBLEMS), `(stopped after ${MAX_PROBLEMS} problems)`]
+    : problems;
+}
