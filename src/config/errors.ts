@@ -71,6 +71,18 @@ export function maskSecrets(text: string): string {
 }
 
 /**
+ * Quoted values in a finished message cut to 80 characters: messages written outside this module (the
+ * gates', the policy's) quote what the config says in full, and a value of 3,000 characters made a line
+ * of 3,000. Applied to every config error (load.ts), after masking.
+ */
+export function shortenQuoted(text: string): string {
+  // Each quoted string matched whole, left to right, so the text between two of them is never taken for one.
+  return text.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, inner: string) =>
+    inner.length > 80 ? `"${inner.slice(0, 77).replace(/\\[^"]{0,5}$/, '')}..."` : whole,
+  );
+}
+
+/**
  * A value as an error shows it: masked, JSON-quoted (escaped), and cut short past 40 characters (masked
  * first: a credential cut short may no longer look like one).
  */

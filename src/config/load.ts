@@ -24,6 +24,7 @@ import {
   issueMessage,
   maskSecrets,
   oneLine,
+  shortenQuoted,
   type ConfigError,
   type ConfigPath,
   type IssueAnchor,
@@ -203,8 +204,8 @@ export function decodeUtf8(
 function failure(errors: ConfigError[]): ParseResult {
   const clean = errors.map((error) => ({
     ...error,
-    path: oneLine(maskSecrets(error.path)),
-    message: oneLine(maskSecrets(error.message)),
+    path: oneLine(shortenQuoted(maskSecrets(error.path))),
+    message: oneLine(shortenQuoted(maskSecrets(error.message))),
   }));
   const unique = new Map(clean.map((error) => [JSON.stringify(error), error]));
   const sorted = [...unique.values()].sort(

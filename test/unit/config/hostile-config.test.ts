@@ -2,10 +2,11 @@
 // deploy config has no use for, bytes that are not text, typos that used to pass silently, and values that
 // must never be echoed (credentials). Each gets one clean, located error; none a crash or a quiet default.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { isMap, isSeq, parseDocument, type Node } from 'yaml';
 import { main } from '../../../src/cli/main.ts';
 import { ConfigLoadError, formatConfigError, maskSecrets } from '../../../src/config/errors.ts';
 import { decodeUtf8, loadConfigFile, parseConfig } from '../../../src/config/load.ts';
@@ -341,4 +342,60 @@ describe('what an error echoes is escaped, cut short, and never a credential', (
       assert.match(out, /environments\.production\.strategy/);
     }
   });
+});
+
+describe('every field of real configs, given hostile values', () => {
+  const HOSTILE: unknown[] = [
+    null,
+    -1,
+    1e309,
+    '',
+    '   ',
+    'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+    [],
+    {},
+    { a: [1] },
+    true,
+    'a'.repeat(3000),
+    '5x',
+    '{{nope}}',
+    '$(id)',
+    '\u2028\u009b[2J',
+  ];
+  const paths = (node: unknown, path: (string | number)[] = []): (string | number)[][] =>
+    isMap(node)
+      ? node.items.flatMap((pair) => {
+          const key = String((pair.key as { value: unknown }).value);
+          return [[...path, key], ...paths(pair.value, [...path, key])];
+        })
+      : isSeq(node)
+        ? node.items.flatMap((item, index) => [[...path, index], ...paths(item, [...path, index])])
+        : [];
+
+  for (const file of ['examples/demo/deploy.yml', 'test/fixtures/config/policy.yml']) {
+    it(`${file}: no crash, and each error located, on one short line, without the credential`, () => {
+      const text = readFileSync(join(import.meta.dirname, '..', '..', '..', file), 'utf8');
+      let rejected = 0;
+      for (const path of paths(parseDocument(text).contents as Node)) {
+        for (const value of HOSTILE) {
+          const doc = parseDocument(text);
+          doc.setIn(path, doc.createNode(value));
+          const result = parseConfig(doc.toString(), 'deploy.yml');
+          if (result.ok) continue;
+          rejected++;
+          for (const error of result.errors) {
+            const shown = formatConfigError(error);
+            const where = `${JSON.stringify(path)} = ${JSON.stringify(value)?.slice(0, 30)}: ${shown.slice(0, 300)}`;
+            assert.ok(error.line > 0 && error.column > 0, where);
+            assert.doesNotMatch(shown, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/, where);
+            assert.ok(!shown.includes('abcdefghijklmnopqrstuvwxyz0123'), where);
+            assert.doesNotMatch(shown, /\bundefined\b|\[object Object\]/, where);
+            // A message is a line a person reads: the allowed keys of a section at most, no 3,000 a's.
+            assert.ok(shown.length < 600, where);
+          }
+        }
+      }
+      assert.ok(rejected > 100, `only ${rejected} mutations rejected: the walk found too few fields`);
+    });
+  }
 });
