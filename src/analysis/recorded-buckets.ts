@@ -12,6 +12,17 @@ const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 // Prometheus writes "+Inf"; its parser (Go's ParseFloat) also reads "Inf", "inf", "+Infinity", ...
 const INFINITY = /^\+?inf(?:inity)?$/i;
 
+/**
+ * Why a number cannot be one interval's count, or undefined. Above 2^53 the judge's running sums lose whole
+ * counts and soon overflow to Infinity, and a test whose evidence is NaN never rolls back.
+ */
+export function countProblem(value: number): string | undefined {
+  if (value < 0) return `cannot be negative, got ${value}`;
+  if (value > Number.MAX_SAFE_INTEGER)
+    return `of ${value} is more than one interval can hold (at most 2^53, ${Number.MAX_SAFE_INTEGER})`;
+  return undefined;
+}
+
 export interface BucketProblem {
   /** The key's path below the side, for the message. */
   path: (string | number)[];
@@ -43,7 +54,8 @@ export function canonicalBuckets(
     const raw = quoted?.[1]?.trim();
     const le =
       raw === undefined ? NaN : INFINITY.test(raw) ? Infinity : DECIMAL.test(raw) ? Number(raw) : NaN;
-    if (Number.isNaN(le) || le === -Infinity) {
+    // A decimal too large for a double (1e400) would silently become the +Inf bucket.
+    if (Number.isNaN(le) || le === -Infinity || (le === Infinity && !INFINITY.test(raw!))) {
       problems.push({
         path: at(key),
         message: `not a bucket key: write ${metric}{le="<upper bound>"} with a number as the bound, or "+Inf" for the total`,
@@ -61,8 +73,8 @@ export function canonicalBuckets(
       continue;
     }
     seen.set(le, key);
-    if (typeof value === 'number' && value < 0)
-      problems.push({ path: at(key), message: `a bucket count cannot be negative, got ${value}` });
+    const wrong = typeof value === 'number' ? countProblem(value) : undefined;
+    if (wrong) problems.push({ path: at(key), message: `a bucket count ${wrong}` });
     out[bucketKey(metric, le)] = value;
   }
   for (const [metric, seen] of bounds) {

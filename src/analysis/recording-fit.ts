@@ -6,6 +6,7 @@ import { formatPath } from '../config/errors.ts';
 import { listOf } from '../config/suggest.ts';
 import { checkMetrics, type AnalysisConfig } from './config.ts';
 import { isBucketKey } from './histogram.ts';
+import { countProblem } from './recorded-buckets.ts';
 import type { Recording } from './recording.ts';
 
 const MAX_PROBLEMS = 20;
@@ -47,9 +48,9 @@ export function recordingFitProblems(file: string, recording: Recording, config:
             [check.errors, errors],
             [check.requests, requests],
           ] as const)
-            if (typeof value === 'number' && value < 0)
+            if (typeof value === 'number' && countProblem(value))
               problems.push(
-                `${where}: ${formatPath(['sample', side, metric])}: a count cannot be negative, got ${value} (check "${check.name}")`,
+                `${where}: ${formatPath(['sample', side, metric])}: a count ${countProblem(value)} (check "${check.name}")`,
               );
           if (typeof errors === 'number' && typeof requests === 'number' && errors > requests)
             problems.push(

@@ -223,6 +223,16 @@ test('histogram bucket keys the judge could not read are refused, not skipped', 
     write(t, with_({ 'latency{le="0.1"}': -3 })),
     `${at}\\["latency\\{le=\\\\"0\\.1\\\\"\\}"\\]: a bucket count cannot be negative, got -3`,
   );
+  // Past 2^53 the test's pooled sums overflow and its evidence is NaN: it would never roll back.
+  refused(
+    write(t, with_({ 'latency{le="+Inf"}': 1e308, latency: 1e308 })),
+    `${at}\\["latency\\{le=\\\\"\\+Inf\\\\"\\}"\\]: a bucket count of 1e\\+308 is more than one interval can hold`,
+  );
+  // A bound too large for a double would read as the +Inf bucket.
+  refused(
+    write(t, with_({ 'latency{le="1e400"}': 100 })),
+    `${at}\\["latency\\{le=\\\\"1e400\\\\"\\}"\\]: not a bucket key`,
+  );
 });
 
 test('bounds written as Prometheus reads them are judged like the canonical keys', (t) => {
@@ -262,6 +272,15 @@ test('counts that cannot be, for an errors check, are refused with the check tha
   refused(
     write(t, negative),
     ':4: window 1 sample 1: sample\\.stable\\.requests: a count cannot be negative, got -100 \\(check "seeds\\.errors-vs-stable"\\)',
+  );
+  // Past 2^53 the error test's sums overflow and its evidence is NaN: judged, this canary (every request an
+  // error) was promoted.
+  refused(
+    write(
+      t,
+      lines(3, () => side(10, { errors: 1.7e308, requests: 1.7e308 })),
+    ),
+    ':3: window 1 sample 0: sample\\.canary\\.errors: a count of 1\\.7e\\+308 is more than one interval can hold \\(at most 2\\^53, 9007199254740991\\) \\(check "seeds\\.errors-vs-stable"\\)',
   );
   // Counts from Prometheus' increase() are not whole numbers, and an interval may have no requests: judged.
   const fractional = lines(6, (i) =>
