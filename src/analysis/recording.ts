@@ -3,7 +3,7 @@
 //   {"type":"window","context":{phase,environment,version,...,windowMs,intervalMs},"baseline":{...},"startedAt":ms}
 //   {"type":"sample","index":0,"sample":{"at":ms,"canary":{...},"stable":{...},"errors":[...]},"decision":{...}}
 //   ... more samples, then more windows (one per evaluate call: each canary step, verify, monitor ...)
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
 import * as z from 'zod';
 import { describeValue, explainIssues, formatPath, issueMessage, oneLine } from '../config/errors.ts';
 import { closestMatch } from '../config/suggest.ts';
@@ -206,17 +206,46 @@ function sampleTypos(entry: Record<string, unknown>): string[] {
 /** At most this many problems are listed; a recording with a systematic mistake would repeat it per line. */
 const MAX_PROBLEMS = 20;
 
+/** 100 000 one-minute samples with histogram buckets take about 80 MB (and judging them about 500 MB). */
+export const MAX_RECORDING_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The file's text, read up to a limit: a device such as /dev/zero, or a pipe that never ends, is refused
+ * instead of filling memory until the process dies. Pipes (`<(gunzip -c rec.gz)`) are read as files are.
+ */
+function readCapped(file: string, max: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(16 * 1024 * 1024, max + 1 - total));
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      chunks.push(chunk.subarray(0, read));
+      total += read;
+      if (total > max)
+        throw new Error(
+          `more than ${max / 1024 / 1024} MiB: too large to judge in memory (split it, one window per file)`,
+        );
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Reads and checks a recording. Every problem is reported (up to MAX_PROBLEMS) with the file, the line, the
  * window and sample it belongs to, the field, what was found and what is allowed.
  */
-export function readRecording(file: string): Recording {
+export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Recording {
   // Every message is one line whatever the file holds: a key or a name with an escape sequence is written
   // escaped, never sent to the terminal.
   const fail = (message: string) => new RecordingError(oneLine(message));
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readCapped(file, maxBytes);
   } catch (error) {
     throw fail(`cannot read recording ${file}: ${(error as Error).message}`);
   }

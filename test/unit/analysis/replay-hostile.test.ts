@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
 import { decideAtDeadline } from '../../../src/analysis/deadline.ts';
 import { createJudgeState, judge, type JudgeState } from '../../../src/analysis/judge.ts';
+import { readRecording, RecordingError } from '../../../src/analysis/recording.ts';
 import { analyzeRecording, runAnalyzeCommand } from '../../../src/analysis/replay.ts';
 
 const MINUTE = 60_000;
@@ -423,4 +424,19 @@ test('a recording of 100 000 samples is judged in seconds', { timeout: 120_000 }
   assert.equal(result.exitCode, 0, result.output.slice(-500));
   assert.match(result.output, /=> PROMOTE \(healthy\): all 3 checks hold after 100000 intervals with data$/);
   assert.ok(ms < 60_000, `took ${Math.round(ms)} ms`);
+});
+
+test('a file that never ends is refused at the size limit, not read until memory runs out', (t) => {
+  assert.throws(
+    () => readRecording('/dev/zero', 1024 * 1024),
+    (error: Error) =>
+      error instanceof RecordingError &&
+      /^cannot read recording \/dev\/zero: more than 1 MiB: too large to judge in memory/.test(error.message),
+  );
+  // Below the limit, and through a pipe, a recording reads as usual.
+  const file = write(t, lines(3));
+  assert.equal(readRecording(file, 1024 * 1024).windows[0]!.samples.length, 3);
+  const directory = runAnalyzeCommand({ recording: tmpdir() });
+  assert.equal(directory.exitCode, 3, directory.output);
+  assert.match(directory.output, /^error: cannot read recording .*: EISDIR/);
 });
