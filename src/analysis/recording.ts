@@ -281,6 +281,9 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
     throw fail(
       `${file}:${first.n}: config: expected the analysis config (a mapping), got ${found(header.config)}`,
     );
+  // "confg" would leave the recording without its config, judged with none.
+  const headerTypo = typoKeys(header, ['format', 'version', 'config'], [])[0];
+  if (headerTypo) throw fail(`${file}:${first.n}: ${headerTypo}`);
   const recording: Recording = { config: (header.config ?? {}) as AnalysisConfigInput, windows: [] };
   const problems: string[] = [];
   let stopped = false;

@@ -142,6 +142,10 @@ test('a file that is not a recording is refused with what it is, never a stack t
     ':1: recording version 2 is not supported \\(this deploy-action reads version 1\\)',
   );
   refused(
+    write(t, [{ format: 'deploy-action.recording', version: 1, confg: CONFIG }, WINDOW, sampleLine(0)]),
+    ':1: confg: unknown key "confg": did you mean "config"\\?',
+  );
+  refused(
     write(t, [HEADER, WINDOW, sampleLine(0), HEADER]),
     ':4: a second recording header \\(line 1 is the first\\): one recording per file',
   );
