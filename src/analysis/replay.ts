@@ -16,6 +16,8 @@ export interface ReplayedWindow {
   decision: Decision;
   /** Intervals where the replayed decision kind differs from the one recorded live. */
   changed: number[];
+  /** Samples after the window's decision (a rollback, or its end): not judged, as live. */
+  unjudged?: number;
 }
 
 export interface ReplayResult {
@@ -63,17 +65,27 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
     });
     const intervals: ReplayedWindow['intervals'] = [];
     const changed: number[] = [];
+    // Samples past the window are its extension (a live run that ended undecided). A recording made before
+    // extensions existed has none: its undecided windows are decided on the evidence they have.
+    const { base: expected, extension } = windowIntervals(
+      resolved,
+      window.context.windowMs,
+      window.context.intervalMs,
+    );
+    // As the live loop (analyzer.ts): the window ends after `expected` intervals, extended once only when the
+    // last of them holds. Samples after that (another config's extension, or a file that goes on) could not
+    // have been judged live: they must not turn a promotion at the window's end into a rollback.
+    let count = expected;
     for (const { index, sample, decision: recorded } of window.samples) {
+      if (intervals.length >= count) break;
       const judged = judge(state, sample);
       state = judged.state;
       intervals.push({ index, at: sample.at, decision: judged.decision });
       if (recorded && recorded.kind !== judged.decision.kind) changed.push(index);
       if (judged.decision.kind === 'rollback') break;
+      if (intervals.length === expected && judged.decision.kind === 'hold') count = expected + extension;
     }
     const last = intervals.at(-1)?.decision;
-    // Samples past the window are its extension (a live run that ended undecided). A recording made before
-    // extensions existed has none: its undecided windows are decided on the evidence they have.
-    const { base: expected } = windowIntervals(resolved, window.context.windowMs, window.context.intervalMs);
     let decision: Decision;
     if (!last)
       decision = { kind: 'hold', code: 'not-enough-data', reason: 'the window has no samples', values: {} };
@@ -86,7 +98,8 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
         values: last.values,
       };
     else decision = concludeWindow(state, last);
-    return { context: window.context, intervals, decision, changed };
+    const unjudged = window.samples.length - intervals.length;
+    return { context: window.context, intervals, decision, changed, ...(unjudged ? { unjudged } : {}) };
   });
   return { windows };
 }
@@ -152,6 +165,8 @@ export function runAnalyzeCommand(options: AnalyzeCommandOptions): { exitCode: n
     lines.push(`  => ${w.decision.kind.toUpperCase()} (${w.decision.code}): ${w.decision.reason}`);
     if (w.changed.length)
       lines.push(`  differs from the live decisions at intervals ${w.changed.join(', ')}`);
+    if (w.unjudged)
+      lines.push(`  ${w.unjudged} sample(s) after the window's decision not judged (a live run stops there)`);
   });
   if (result.windows.length === 0) lines.push('the recording has no windows');
   return { exitCode, output: lines.map(printable).join('\n') };

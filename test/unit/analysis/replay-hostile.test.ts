@@ -444,3 +444,35 @@ test('a file that never ends is refused at the size limit, not read until memory
   assert.equal(directory.exitCode, 3, directory.output);
   assert.match(directory.output, /^error: cannot read recording .*: EISDIR/);
 });
+
+test('samples after the window (and its one extension) are not judged, as a live run never reads them', (t) => {
+  // 5 one-minute intervals; the error test's evidence against a 40 % error canary is overwhelming by the 8th.
+  const bad = side(10, { error_rate: 0.4, errors: 40 });
+  const afterPromotion = lines(8, (i) => (i < 5 ? side() : bad));
+  const promoted = analyzeRecording(write(t, afterPromotion)).windows[0]!;
+  assert.equal(promoted.decision.kind, 'promote', promoted.decision.reason);
+  assert.equal(promoted.intervals.length, 5);
+  assert.equal(promoted.unjudged, 3);
+  const text = runAnalyzeCommand({ recording: write(t, afterPromotion) });
+  assert.equal(text.exitCode, 0, text.output);
+  assert.match(text.output, /3 sample\(s\) after the window's decision not judged/);
+
+  // Held at the window's end (a breach of "error_rate < 5% for 3m" pending): extended by ceil(5 x 0.5) = 3
+  // intervals, where the breach lasts its 3 minutes; the 2 samples after the extension are not judged.
+  const config = {
+    ...CONFIG,
+    preset: 'none',
+    checks: [{ check: 'error_rate < 5%', for: '3m' }],
+  };
+  const held = lines(10, (i) => (i < 4 ? side() : bad));
+  held[0] = { ...HEADER, config };
+  const extended = analyzeRecording(write(t, held)).windows[0]!;
+  assert.equal(extended.intervals[4]!.decision.code, 'breach-pending');
+  assert.equal(extended.decision.code, 'threshold-breached');
+  assert.equal(extended.intervals.length, 7, 'fires at the 3rd violating minute, inside the extension');
+  const healthyAfter = lines(10, (i) => (i === 4 ? bad : side()));
+  healthyAfter[0] = { ...HEADER, config };
+  const settled = analyzeRecording(write(t, healthyAfter)).windows[0]!;
+  assert.equal(settled.intervals.length, 8, '5 intervals and the 3 of the extension');
+  assert.equal(settled.unjudged, 2);
+});
