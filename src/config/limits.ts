@@ -91,7 +91,8 @@ function anchored(anchors: ReadonlyMap<string, Node[]>, source: string, offset: 
  * stderr), keys repeated in one mapping (the library's own check is quadratic in the mapping's size, and
  * misses a key written as an alias), tags other than the plain ones (`!!binary`, `!!set`, `!!js/function`
  * and unknown ones would become odd values, or silently a string), "__proto__" keys (dropped without a
- * word when the config is validated) and aliases with no anchor before them.
+ * word when the config is validated), keys the YAML reads as another text (`1.0:` is the number 1) and
+ * aliases with no anchor before them.
  */
 export function documentIssues(doc: Document): Array<{ message: string; offset: number; code: string }> {
   const issues: Array<{ message: string; offset: number; code: string }> = [];
@@ -157,7 +158,15 @@ export function documentIssues(doc: Document): Array<{ message: string; offset: 
           });
         } else if (isScalar(key)) {
           stack.push({ node: key, depth: depth + 1 });
-          keyIssue(String(key.value), key.range?.[0] ?? offset, seen);
+          // The key as the validated object has it: `1.0:` is "1", `0x10:` is "16", `~:` is "".
+          const name = key.value === null ? '' : String(key.value);
+          if (typeof key.value !== 'string' && key.source !== undefined && String(key.source) !== name)
+            issues.push({
+              message: `the key ${key.source} is read as ${JSON.stringify(name)}: quote it ("${key.source}") to keep it as written`,
+              offset: key.range?.[0] ?? offset,
+              code: 'key_not_as_written',
+            });
+          keyIssue(name, key.range?.[0] ?? offset, seen);
         } else if (isAlias(key)) {
           stack.push({ node: key, depth: depth + 1 });
           aliasKeys.push({ source: key.source, offset: key.range?.[0] ?? offset, seen });
@@ -178,7 +187,7 @@ export function documentIssues(doc: Document): Array<{ message: string; offset: 
       });
   for (const key of aliasKeys) {
     const target = anchored(anchors, key.source, key.offset);
-    if (isScalar(target)) keyIssue(String(target.value), key.offset, key.seen);
+    if (isScalar(target)) keyIssue(target.value === null ? '' : String(target.value), key.offset, key.seen);
   }
   return issues;
 }

@@ -111,6 +111,16 @@ describe('YAML features a deploy config has no use for', () => {
     }
   });
 
+  it('refuses a key YAML reads as another text, which renamed it without a word', () => {
+    // Before: `1.0:` defined the environment "1", `0x10:` "16", `~:` "".
+    assert.deepEqual(errorsOf(`${TARGET}environments:\n  1.0: {}\n  0x10: {}\n  ~: {}\n`), [
+      'deploy.yml:7:3: environments.1: the key 1.0 is read as "1": quote it ("1.0") to keep it as written',
+      'deploy.yml:8:3: environments.16: the key 0x10 is read as "16": quote it ("0x10") to keep it as written',
+      'deploy.yml:9:3: environments.null: the key ~ is read as "": quote it ("~") to keep it as written',
+    ]);
+    accepts(`${TARGET}environments:\n  "1.0": {}\n  123: {}\n  true: {}\n`);
+  });
+
   it('names a second document for what it is, not with the YAML library’s advice', () => {
     assert.deepEqual(errorsOf(`${TARGET}environments:\n  production: {}\n---\nother: 1\n`), [
       'deploy.yml:8:1: a second YAML document starts here ("---"): a deploy config is one document; remove the line or move the rest into the first',
