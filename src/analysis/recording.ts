@@ -310,7 +310,10 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
       // Later samples still belong to a window: keep a placeholder so their locations stay right.
       const w = parsed.success ? parsed.data : undefined;
       recording.windows.push({
-        context: (w?.context ?? entry.context) as RecordedContext,
+        // Only the fields this version knows: the others are ignored, not carried into the output.
+        context: (w
+          ? Object.fromEntries(Object.entries(w.context).filter(([key]) => key in contextSchema.shape))
+          : entry.context) as RecordedContext,
         baseline: w?.baseline ?? {},
         startedAt: w?.startedAt ?? NaN,
         samples: [],

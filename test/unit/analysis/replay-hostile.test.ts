@@ -338,9 +338,16 @@ test('the format may gain fields: unknown keys at every level are accepted and c
     l.decision = { kind: 'promote', code: 'healthy', confidence: 0.9 };
   }
   const windows = analyzeRecording(write(t, extended)).windows;
+  assert.deepEqual(windows, plain, 'judged alike, and the unknown fields are not carried into the output');
+  // However deep an unknown field, the output (which once carried it) is written.
+  const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+  const nested = extended.map((l) => JSON.stringify(l).replace('{', `{"deep":${deep},`));
+  nested[1] = nested[1]!.replace('"context":{', `"context":{"deep":${deep},`);
+  const json = runAnalyzeCommand({ recording: write(t, nested), json: true });
+  assert.equal(json.exitCode, 0, json.output.slice(0, 300));
   assert.deepEqual(
-    windows.map((w) => ({ ...w, context: { ...w.context, cluster: undefined } })),
-    plain.map((w) => ({ ...w, context: { ...w.context, cluster: undefined } })),
+    (JSON.parse(json.output) as { windows: unknown }).windows,
+    JSON.parse(JSON.stringify(plain)),
   );
   // Except a misspelling of a key that is missing: that loses data (the stable side) without a word.
   const typo = lines(3);
