@@ -69,6 +69,10 @@ test('--since: a duration back from now or a date, in the past, at most two year
     ['2027-01-01', /not in the past/],
     ['0d', /not in the past/],
     ['800d', /at most two years/],
+    ['2026-02-30', /is "2026-02-30": there is no such day/],
+    ['2026-13-01', /there is no such day|give a duration/],
+    ['2026-00-10T00:00:00Z', /there is no such day|give a duration/],
+    ['x\n::warning::y', /is "x\\n::warning::y": give a duration/],
   ] as const)
     assert.throws(
       () => parseSince(bad, now, 'input "since"'),
