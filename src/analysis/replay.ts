@@ -4,7 +4,7 @@ import { explainIssues, formatPath, issueMessage, oneLine } from '../config/erro
 import { resolveAnalysisConfig, type AnalysisConfig } from './config.ts';
 import { concludeWindow, windowIntervals } from './deadline.ts';
 import { ANALYZE_EXIT_CODES } from './exit-codes.ts';
-import { createJudgeState, judge } from './judge.ts';
+import { createJudgeState, judge, type JudgeState } from './judge.ts';
 import { readRecording, RecordingError, type RecordedContext } from './recording.ts';
 import { recordingFitProblems } from './recording-fit.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from './schema.ts';
@@ -18,6 +18,24 @@ export interface ReplayedWindow {
   changed: number[];
   /** Samples after the window's decision (a rollback, or its end): not judged, as live. */
   unjudged?: number;
+  /**
+   * Comparisons with stable that had no interval they could use (no stable side, no requests, buckets that
+   * are not cumulative): the decision rests on the other checks. Said, so it is not read as "they held".
+   */
+  idle?: string[];
+}
+
+/** The names of the window's comparison checks that never took in an interval. */
+function idleComparisons(state: JudgeState): string[] {
+  return state.config.checks
+    .filter((check) => {
+      const s = state.checks[check.name];
+      if (check.kind === 'errors' || check.kind === 'histogram')
+        return (s as { intervals: number }).intervals === 0;
+      if (check.kind === 'values') return (s as { pairs: number }).pairs === 0;
+      return false;
+    })
+    .map((check) => check.name);
 }
 
 export interface ReplayResult {
@@ -99,7 +117,15 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
       };
     else decision = concludeWindow(state, last);
     const unjudged = window.samples.length - intervals.length;
-    return { context: window.context, intervals, decision, changed, ...(unjudged ? { unjudged } : {}) };
+    const idle = idleComparisons(state);
+    return {
+      context: window.context,
+      intervals,
+      decision,
+      changed,
+      ...(unjudged ? { unjudged } : {}),
+      ...(idle.length ? { idle } : {}),
+    };
   });
   return { windows };
 }
@@ -165,6 +191,10 @@ export function runAnalyzeCommand(options: AnalyzeCommandOptions): { exitCode: n
     lines.push(`  => ${w.decision.kind.toUpperCase()} (${w.decision.code}): ${w.decision.reason}`);
     if (w.changed.length)
       lines.push(`  differs from the live decisions at intervals ${w.changed.join(', ')}`);
+    if (w.idle && w.decision.kind !== 'rollback')
+      lines.push(
+        `  not compared (no interval they could use: no stable side, no requests, or bucket counts that are not cumulative): ${w.idle.join(', ')}`,
+      );
     if (w.unjudged)
       lines.push(`  ${w.unjudged} sample(s) after the window's decision not judged (a live run stops there)`);
   });

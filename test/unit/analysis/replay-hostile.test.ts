@@ -483,3 +483,25 @@ test('samples after the window (and its one extension) are not judged, as a live
   assert.equal(settled.intervals.length, 8, '5 intervals and the 3 of the extension');
   assert.equal(settled.unjudged, 2);
 });
+
+test('a comparison that never had an interval it could use is named, not passed off as holding', (t) => {
+  // Per-bucket counts where cumulative ones belong (decreasing with le): the histogram test skips them all.
+  const perBucket = lines(5, () => side(10, { 'latency{le="0.1"}': 60, 'latency{le="0.5"}': 30 }));
+  const file = write(t, perBucket);
+  const window = analyzeRecording(file).windows[0]!;
+  assert.equal(window.decision.kind, 'promote');
+  assert.deepEqual(window.idle, ['seeds.latency-vs-stable']);
+  assert.match(
+    runAnalyzeCommand({ recording: file }).output,
+    /\n {2}not compared \(no interval they could use: .*bucket counts that are not cumulative\): seeds\.latency-vs-stable$/,
+  );
+  // No stable side recorded: neither comparison ran.
+  const canaryOnly = lines(5);
+  for (const l of canaryOnly.slice(2)) delete (l as { sample: { stable?: unknown } }).sample.stable;
+  assert.deepEqual(analyzeRecording(write(t, canaryOnly)).windows[0]!.idle, [
+    'seeds.errors-vs-stable',
+    'seeds.latency-vs-stable',
+  ]);
+  // Both sides, cumulative buckets: nothing to say.
+  assert.equal(analyzeRecording(write(t, lines(5))).windows[0]!.idle, undefined);
+});
