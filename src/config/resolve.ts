@@ -382,7 +382,8 @@ export function resolveEnvironment(
   name: string,
   overrides: ResolveOverrides = {},
 ): ResolvedEnvironment {
-  const configured = config.environments[name];
+  // Own keys only: "constructor" or "toString" would otherwise find Object.prototype's and deploy there.
+  const configured = Object.hasOwn(config.environments, name) ? config.environments[name] : undefined;
   const env =
     configured && overrides.strategy && strategyType(configured) !== overrides.strategy
       ? { ...configured, strategy: overrides.strategy }

@@ -1,5 +1,6 @@
 // "Did you mean" suggestions for misspelled keys, enum values and variable names.
 import { closest, distance } from 'fastest-levenshtein';
+import { quoted } from './shown.ts';
 
 /**
  * The candidate closest to `word` by edit distance, if it is close enough to be a plausible typo: at most a
@@ -44,5 +45,5 @@ export function quotedNames(names: readonly string[]): string {
 /** The one wording for a name that is not among the config's environments, with the likely one. */
 export function unknownEnvironmentMessage(name: string, known: readonly string[]): string {
   const defined = known.length > 0 ? quotedNames(known) : 'none';
-  return `unknown environment "${name}": the config defines ${defined}${didYouMean(name, known)}`;
+  return `unknown environment ${quoted(name)}: the config defines ${defined}${didYouMean(name, known)}`;
 }

@@ -10,6 +10,7 @@ import { isMap, isSeq, parseDocument, type Node } from 'yaml';
 import { main } from '../../../src/cli/main.ts';
 import { ConfigLoadError, formatConfigError, maskSecrets } from '../../../src/config/errors.ts';
 import { decodeUtf8, loadConfigFile, parseConfig } from '../../../src/config/load.ts';
+import { resolveEnvironment, ResolveError } from '../../../src/config/resolve.ts';
 
 function errorsOf(text: string): string[] {
   const result = parseConfig(text, 'deploy.yml');
@@ -408,4 +409,29 @@ describe('every field of real configs, given hostile values', () => {
       assert.ok(rejected > 100, `only ${rejected} mutations rejected: the walk found too few fields`);
     });
   }
+});
+
+describe('an environment asked for by name is one the config defines', () => {
+  it('refuses Object.prototype’s names, which resolved to an environment with every default', async () => {
+    const result = parseConfig(env('    strategy: canary\n'), 'deploy.yml');
+    assert.ok(result.ok);
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
+      assert.throws(
+        () => resolveEnvironment(result.config, name),
+        (error: unknown) =>
+          error instanceof ResolveError &&
+          error.message === `unknown environment "${name}": the config defines "production"`,
+        name,
+      );
+    // Through the CLI: `plan -e constructor` printed a plan for it and exited 0.
+    const file = join(dir, 'plain.yml');
+    writeFileSync(file, env('    strategy: canary\n'));
+    let out = '';
+    const io = { out: (text: string) => void (out += text), err: (text: string) => void (out += text) };
+    assert.equal(await main(['plan', '-c', file, '-e', 'constructor', '-v', '1.0.0'], io), 2);
+    assert.match(out, /unknown environment "constructor"/);
+    out = '';
+    assert.equal(await main(['plan', '-c', file, '-e', 'prod\n::warning::x', '-v', '1.0.0'], io), 2);
+    assert.match(out, /unknown environment "prod\\n::warning::x": the config defines "production"/);
+  });
 });

@@ -1,0 +1,76 @@
+// How a value from a config or an input is shown in a message: on one line, escaped, cut short and with
+// anything shaped like a credential masked. No imports, so suggest.ts and errors.ts can both use it.
+
+/**
+ * One line, whatever the config contained: control characters (a key with a newline, an escape sequence)
+ * are written as escapes, so a message can neither break the output into lines nor drive the terminal.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    // JSON escapes C0 controls only: DEL, C1 (U+009B starts a terminal sequence) and the line separators
+    // come out of JSON.stringify as they went in.
+    const json = JSON.stringify(c).slice(1, -1);
+    return json !== c ? json : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * Values shaped like credentials, in what an error echoes from the config (a token pasted into the wrong
+ * field, a URL with a password): each becomes its first characters and "…[masked]", so an error message
+ * or a log never carries one. The gates' scanner (src/gates/secret-rules.ts) is run code, which no config
+ * bundle may load (test/unit/config/bundle-graph.test.ts): these are the common formats it knows.
+ */
+const SECRET_PATTERNS: readonly RegExp[] = [
+  /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,})/g,
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
+  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
+  /\b[sr]k_(?:live|test)_[A-Za-z0-9]{10,}/g,
+  /\bAIza[\w-]{35}/g,
+  /\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[^"]*/g,
+  /(?<=hooks\.slack\.com\/services\/)[\w/]+/g,
+];
+/** The password of a URL's user information (`https://user:password@host`). */
+const URL_PASSWORD = /(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"]*:)[^\s/@"]+(?=@)/gi;
+/** A long token of letters and digits with the spread of characters a random key has. */
+const HIGH_ENTROPY = /[A-Za-z0-9+/_=-]{32,}/g;
+
+function entropy(value: string): number {
+  const counts = new Map<string, number>();
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values()) bits -= (count / value.length) * Math.log2(count / value.length);
+  return bits;
+}
+
+const masked = (secret: string) => `${secret.slice(0, 4)}…[masked]`;
+
+export function maskSecrets(text: string): string {
+  let result = text;
+  for (const pattern of SECRET_PATTERNS) result = result.replace(pattern, masked);
+  result = result.replace(URL_PASSWORD, '…[masked]');
+  return result.replace(HIGH_ENTROPY, (token) =>
+    /[0-9]/.test(token) && /[A-Za-z]/.test(token) && entropy(token) >= 4 ? masked(token) : token,
+  );
+}
+
+/**
+ * Quoted values in a finished message cut to 80 characters: messages written outside this module (the
+ * gates', the policy's) quote what the config says in full, and a value of 3,000 characters made a line
+ * of 3,000. Applied to every config error (load.ts), after masking.
+ */
+export function shortenQuoted(text: string): string {
+  // Each quoted string matched whole, left to right, so the text between two of them is never taken for one.
+  return text.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, inner: string) =>
+    inner.length > 80 ? `"${inner.slice(0, 77).replace(/\\[^"]{0,5}$/, '')}..."` : whole,
+  );
+}
+
+/**
+ * A value as an error shows it: masked, JSON-quoted (escaped), and cut short past 40 characters (masked
+ * first: a credential cut short may no longer look like one).
+ */
+export function quoted(value: string): string {
+  const shown = maskSecrets(value);
+  return oneLine(JSON.stringify(shown.length > 40 ? `${shown.slice(0, 37)}...` : shown));
+}
