@@ -7,7 +7,7 @@ import { listOf } from '../config/suggest.ts';
 import { checkMetrics, type AnalysisConfig } from './config.ts';
 import { isBucketKey } from './histogram.ts';
 import { countProblem } from './recorded-buckets.ts';
-import type { Recording } from './recording.ts';
+import { problemLine, type Recording } from './recording.ts';
 
 const MAX_PROBLEMS = 20;
 
@@ -57,7 +57,6 @@ export function recordingFitProblems(file: string, recording: Recording, config:
               `${where}: ${formatPath(['sample', side, check.errors])}: ${errors} errors out of ${requests} requests (${formatPath(['sample', side, check.requests])}): check "${check.name}" counts errors among the requests, so there cannot be more`,
             );
         }
-  return problems.length > MAX_PROBLEMS
-    ? [...problems.slice(0, MAX_PROBLEMS), `(stopped after ${MAX_PROBLEMS} problems)`]
-    : problems;
+  const lines = problems.slice(0, MAX_PROBLEMS).map(problemLine);
+  return problems.length > MAX_PROBLEMS ? [...lines, `(stopped after ${MAX_PROBLEMS} problems)`] : lines;
 }

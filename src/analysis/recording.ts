@@ -203,6 +203,17 @@ function sampleTypos(entry: Record<string, unknown>): string[] {
   ];
 }
 
+/** Longest problem line: a key of megabytes, quoted in 20 problems, made a 100 MB message. */
+const MAX_PROBLEM_CHARS = 1000;
+
+/** A problem as printed: one line (control characters escaped), at most MAX_PROBLEM_CHARS long. */
+export function problemLine(text: string): string {
+  const line = oneLine(text);
+  return line.length <= MAX_PROBLEM_CHARS
+    ? line
+    : `${line.slice(0, MAX_PROBLEM_CHARS)}... (${line.length - MAX_PROBLEM_CHARS} more characters)`;
+}
+
 /** At most this many problems are listed; a recording with a systematic mistake would repeat it per line. */
 const MAX_PROBLEMS = 20;
 
@@ -242,7 +253,7 @@ function readCapped(file: string, max: number): string {
 export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Recording {
   // Every message is one line whatever the file holds: a key or a name with an escape sequence is written
   // escaped, never sent to the terminal.
-  const fail = (message: string) => new RecordingError(oneLine(message));
+  const fail = (message: string) => new RecordingError(problemLine(message));
   let text: string;
   try {
     text = readCapped(file, maxBytes);
@@ -379,7 +390,7 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
   }
   if (problems.length > 0) {
     const more = stopped ? `\n(stopped after ${MAX_PROBLEMS} problems)` : '';
-    throw new RecordingError(`${problems.map(oneLine).join('\n')}${more}`);
+    throw new RecordingError(`${problems.map(problemLine).join('\n')}${more}`);
   }
   return recording;
 }

@@ -505,3 +505,16 @@ test('a comparison that never had an interval it could use is named, not passed 
   // Both sides, cumulative buckets: nothing to say.
   assert.equal(analyzeRecording(write(t, lines(5))).windows[0]!.idle, undefined);
 });
+
+test('a problem quoting a huge key or value is cut short, not printed in full for every line', (t) => {
+  const key = 'k'.repeat(200_000);
+  const file = write(t, [...lines(5, () => side(10, { [key]: 'x' as never })), { type: key }]);
+  const result = runAnalyzeCommand({ recording: file });
+  assert.equal(result.exitCode, 3);
+  const problems = result.output.split('\n');
+  assert.equal(problems.length, 6, 'five samples and the last line');
+  for (const line of problems) {
+    assert.ok(line.length < 1100, `${line.length} characters`);
+    assert.match(line, /\.\.\. \(\d+ more characters\)$/);
+  }
+});
