@@ -13,7 +13,7 @@ import type {
 } from './schema.ts';
 import { DEFAULT_BASELINE_SLOT, MANUAL } from './schema.ts';
 import { baselineIssues, canaryBaselineOf } from './baseline.ts';
-import { formatPath } from './errors.ts';
+import { formatPath, quoted } from './errors.ts';
 import { splitCommand } from '../targets/command-line.ts';
 import { unknownEnvironmentMessage } from './suggest.ts';
 
@@ -472,7 +472,7 @@ function withOverrides(
   if (unknown.length > 0) {
     const known = Object.keys(declared);
     throw new ResolveError(
-      `parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} ` +
+      `parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => quoted(k)).join(', ')} ` +
         `${unknown.length > 1 ? 'are not variables' : 'is not a variable'} of environment "${environment}" ` +
         `(${known.length ? `it declares ${known.join(', ')}` : 'it declares no variables'})`,
     );

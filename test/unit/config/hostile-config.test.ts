@@ -434,4 +434,23 @@ describe('an environment asked for by name is one the config defines', () => {
     assert.equal(await main(['plan', '-c', file, '-e', 'prod\n::warning::x', '-v', '1.0.0'], io), 2);
     assert.match(out, /unknown environment "prod\\n::warning::x": the config defines "production"/);
   });
+
+  it('a deployment’s parameters name declared variables only, and an undeclared name is shown escaped', () => {
+    const result = parseConfig(env('    variables: { region: eu }\n'), 'deploy.yml');
+    assert.ok(result.ok);
+    assert.throws(
+      () =>
+        resolveEnvironment(result.config, 'production', {
+          variables: { 'x\n::error::y': '1', constructor: '2' },
+        }),
+      (error: unknown) =>
+        error instanceof ResolveError &&
+        error.message ===
+          'parameters "x\\n::error::y", "constructor" are not variables of environment "production" (it declares region)',
+    );
+    assert.equal(
+      resolveEnvironment(result.config, 'production', { variables: { region: 'us' } }).variables.region,
+      'us',
+    );
+  });
 });
