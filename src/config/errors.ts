@@ -378,6 +378,9 @@ export function explainIssues(issues: readonly Issue[], data: unknown, schema: S
   return issues.flatMap((issue) => explain(issue, [], schema, data));
 }
 
+const MERGE_KEYS =
+  'YAML merge keys ("<<") are not supported: repeat the keys, or reuse a whole value with an alias (*name)';
+
 function explain(
   issue: Issue,
   base: (string | number)[],
@@ -422,13 +425,12 @@ function explain(
       return issue.keys.map((key) => ({
         path: [...path, key],
         anchor: 'key' as const,
-        message:
-          key === '<<'
-            ? 'YAML merge keys ("<<") are not supported: repeat the keys, or reuse a whole value with an alias (*name)'
-            : `unknown key "${key}"${didYouMean(key, allowed)}${listing}`,
+        message: key === '<<' ? MERGE_KEYS : `unknown key "${key}"${didYouMean(key, allowed)}${listing}`,
       }));
     }
     case 'invalid_key': {
+      // A merge key in a mapping of names (environments, variables) is a key there, refused by its rule.
+      if (path.at(-1) === '<<') return [{ path, anchor: 'key', message: MERGE_KEYS }];
       const reasons = issue.issues.map((inner) => inner.message).join('; ');
       return [
         { path, anchor: 'key', message: `invalid key ${JSON.stringify(String(path.at(-1)))}: ${reasons}` },

@@ -122,6 +122,18 @@ describe('YAML features a deploy config has no use for', () => {
     accepts(`${TARGET}environments:\n  "1.0": {}\n  123: {}\n  true: {}\n`);
   });
 
+  it('names a merge key for what it is in a mapping of names too (environments, variables)', () => {
+    const merge =
+      'YAML merge keys ("<<") are not supported: repeat the keys, or reuse a whole value with an alias (*name)';
+    // Before: 'invalid key "<<": environment names use letters, digits, ".", "_" and "-"'.
+    assert.deepEqual(errorsOf(`${TARGET}environments:\n  production: &p {}\n  <<: { staging: *p }\n`), [
+      `deploy.yml:8:3: environments["<<"]: ${merge}`,
+    ]);
+    assert.deepEqual(errorsOf(env('    variables: { <<: { a: b } }\n')), [
+      `deploy.yml:8:18: environments.production.variables["<<"]: ${merge}`,
+    ]);
+  });
+
   it('names a second document for what it is, not with the YAML library’s advice', () => {
     assert.deepEqual(errorsOf(`${TARGET}environments:\n  production: {}\n---\nother: 1\n`), [
       'deploy.yml:8:1: a second YAML document starts here ("---"): a deploy config is one document; remove the line or move the rest into the first',
