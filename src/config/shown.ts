@@ -32,8 +32,13 @@ const SECRET_PATTERNS: readonly RegExp[] = [
 ];
 /** The password of a URL's user information (`https://user:password@host`). */
 const URL_PASSWORD = /(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"]*:)[^\s/@"]+(?=@)/gi;
-/** A long token of letters and digits with the spread of characters a random key has. */
+/**
+ * A long token with the spread of characters a random key has: upper and lower case letters and digits
+ * (so long names such as "payments-api-production-eu-west-1" stay as written).
+ */
 const HIGH_ENTROPY = /[A-Za-z0-9+/_=-]{32,}/g;
+const looksRandom = (token: string) =>
+  /[0-9]/.test(token) && /[a-z]/.test(token) && /[A-Z]/.test(token) && entropy(token) >= 4;
 
 function entropy(value: string): number {
   const counts = new Map<string, number>();
@@ -49,9 +54,7 @@ export function maskSecrets(text: string): string {
   let result = text;
   for (const pattern of SECRET_PATTERNS) result = result.replace(pattern, masked);
   result = result.replace(URL_PASSWORD, '…[masked]');
-  return result.replace(HIGH_ENTROPY, (token) =>
-    /[0-9]/.test(token) && /[A-Za-z]/.test(token) && entropy(token) >= 4 ? masked(token) : token,
-  );
+  return result.replace(HIGH_ENTROPY, (token) => (looksRandom(token) ? masked(token) : token));
 }
 
 /**

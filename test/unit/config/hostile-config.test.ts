@@ -323,6 +323,9 @@ describe('what an error echoes is escaped, cut short, and never a credential', (
       'unknown key "stratgy": did you mean "strategy"? (allowed here: url, production, strategy, validation_window, monitor_interval)',
       'invalid duration "99999999999999999999999999999999999...": use a number followed by ms, s, m, h or d',
       'environments.my-very-long-environment-name-for-staging.staging',
+      'environments.my-service-name-production-eu-west-1-cluster2.staging',
+      'unknown template variable {{deploy_payments_api_to_kubernetes_cluster_eu_west_1}}',
+      'got the string "0123456789abcdef0123456789abcdef01234567"',
     ];
     for (const text of ordinary) assert.equal(maskSecrets(text), text);
   });
