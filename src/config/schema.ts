@@ -334,7 +334,10 @@ export const canaryStep = z.union([
 
 export const canaryParams = z.strictObject({
   slots: slotPair.optional(),
-  steps: z.array(canaryStep).min(1).optional(),
+  steps: z.array(canaryStep).min(1).optional().meta({
+    description:
+      'Traffic weights in % (0 to 100, strictly increasing), each a number or { weight, pause, approval }. A list that stops short of 100 ends with promotion: a last step at 100 is added.',
+  }),
   pause: canaryDefaultPause.optional().meta({
     description:
       'How long each step is analysed unless the step sets its own pause (also the analysis of a "pause: manual" step). A duration up to 1d, 0 for none.',
