@@ -105,8 +105,13 @@ export function updateHistogramTest(
   const total = pooled[String(Infinity)]!;
   const cuts = HISTOGRAM_CUT_QUANTILES.map((q) => {
     // The smallest finite bound holding at least q of the pooled requests: requests above it are "slow".
-    const i = bounds.findIndex((le) => le !== Infinity && pooled[String(le)]! >= q * total);
-    return i === -1 ? bounds.length - 2 : i;
+    let i = bounds.findIndex((le) => le !== Infinity && pooled[String(le)]! >= q * total);
+    if (i === -1) i = bounds.length - 2;
+    // A cut with no pooled request above it compares nothing (coarse buckets: 0.1, 0.5, +Inf with every
+    // request under 0.5): the largest bound below it that some requests are above. Still chosen from the
+    // pooled counts only, so still free of alpha.
+    while (i > 0 && pooled[String(bounds[i])]! >= total) i--;
+    return i;
   });
   return {
     tests: state.tests.map((test, k) => {

@@ -361,6 +361,38 @@ function evaluateCheck(
   };
 }
 
+/**
+ * Counts of an errors check that no real traffic can give: negative, more errors than requests, or past
+ * 2^53. The test cannot use them, and skipping them in silence would let a wrong query (errors and requests
+ * swapped, a counter read as a rate) promote every canary: they count like a provider error instead, held,
+ * then rolled back after max_provider_errors intervals in a row. Undefined when the counts are possible or
+ * absent (absence is the no-data policy's business).
+ */
+export function impossibleCounts(
+  check: Extract<ResolvedCheck, { kind: 'errors' }>,
+  sample: Sample,
+): string | undefined {
+  const problems: string[] = [];
+  for (const [side, values] of [
+    ['canary', sample.canary],
+    ['stable', sample.stable],
+  ] as const) {
+    const errors = num(values?.[check.errors]);
+    const requests = num(values?.[check.requests]);
+    for (const [name, value] of [
+      [check.errors, errors],
+      [check.requests, requests],
+    ] as const)
+      if (value !== null && (value < 0 || value > Number.MAX_SAFE_INTEGER))
+        problems.push(`${side} ${name} = ${fmt(value)} is not a count`);
+    if (errors !== null && requests !== null && errors > requests && errors >= 0 && requests >= 0)
+      problems.push(
+        `${side} ${check.errors} = ${fmt(errors)} is more than ${check.requests} = ${fmt(requests)}`,
+      );
+  }
+  return problems.length ? `${check.name}: ${problems.join('; ')}` : undefined;
+}
+
 /** Judges one interval's sample. Pure: the input state is not modified. */
 export function judge(state: JudgeState, sample: Sample): { state: JudgeState; decision: Decision } {
   const values: Record<string, number | null> = {};
@@ -383,7 +415,10 @@ export function judge(state: JudgeState, sample: Sample): { state: JudgeState; d
       anyData = true;
     } else missing.push(metric);
   }
-  const providerFailed = sample.errors.some((e) => !NO_DATA_CODES.has(e.code));
+  const impossible = config.checks.flatMap((check) =>
+    check.kind === 'errors' ? (impossibleCounts(check, sample) ?? []) : [],
+  );
+  const providerFailed = sample.errors.some((e) => !NO_DATA_CODES.has(e.code)) || impossible.length > 0;
   const checks: Record<string, CheckState> = {};
   let fired: Decision | undefined;
   let pending: { rule: string; code: 'breach-pending' | 'evidence-pending'; text: string } | undefined;
@@ -419,12 +454,12 @@ export function judge(state: JudgeState, sample: Sample): { state: JudgeState; d
       };
   }
   if (!fired && next.consecutiveErrorIntervals > config.maxProviderErrors) {
-    const last = sample.errors.find((e) => !NO_DATA_CODES.has(e.code))!;
+    const last = sample.errors.find((e) => !NO_DATA_CODES.has(e.code));
     fired = {
       kind: 'rollback',
       code: 'provider-errors',
       rule: 'max_provider_errors',
-      reason: `provider errors in ${next.consecutiveErrorIntervals} consecutive intervals (limit ${config.maxProviderErrors}); last: ${last.provider} (${last.side}) ${last.code}: ${last.message}`,
+      reason: `provider errors in ${next.consecutiveErrorIntervals} consecutive intervals (limit ${config.maxProviderErrors}); last: ${last ? `${last.provider} (${last.side}) ${last.code}: ${last.message}` : `impossible counts, ${impossible.join('; ')}`}`,
       values: { ...values, consecutive_error_intervals: next.consecutiveErrorIntervals },
     };
   }
@@ -438,7 +473,10 @@ export function judge(state: JudgeState, sample: Sample): { state: JudgeState; d
       kind: 'hold',
       code: 'no-data-pending',
       reason: providerFailed
-        ? `provider error (${next.consecutiveErrorIntervals} of ${config.maxProviderErrors} tolerated in a row): ${sample.errors.map((e) => `${e.provider} ${e.code}`).join(', ')}`
+        ? `provider error (${next.consecutiveErrorIntervals} of ${config.maxProviderErrors} tolerated in a row): ${[
+            ...sample.errors.map((e) => `${e.provider} ${e.code}`),
+            ...impossible.map((text) => `impossible counts, ${text}`),
+          ].join(', ')}`
         : `no data this interval for ${missing.join(', ')}`,
       values,
     };

@@ -178,6 +178,29 @@ function logAddExp(a: number, b: number): number {
 }
 
 /**
+ * Counts an interval of the error test can use: requests on both sides, no negative count, no more errors
+ * than requests, and nothing past 2^53 (where sums stop being exact and, far enough, overflow to Infinity,
+ * which would turn the evidence into NaN).
+ */
+export function usableCounts(
+  canary: { errors: number; requests: number },
+  stable: { errors: number; requests: number },
+): boolean {
+  const { errors: ec, requests: nc } = canary;
+  const { errors: es, requests: ns } = stable;
+  return (
+    nc > 0 &&
+    ns > 0 &&
+    nc <= Number.MAX_SAFE_INTEGER &&
+    ns <= Number.MAX_SAFE_INTEGER &&
+    ec >= 0 &&
+    es >= 0 &&
+    ec <= nc &&
+    es <= ns
+  );
+}
+
+/**
  * Adds one interval's counts. Intervals with missing, zero or inconsistent request counts are skipped (no
  * information, and a negative or impossible count must not move the test). Each interval's contribution is
  * capped at maxLogStep (see there).
@@ -192,7 +215,7 @@ export function updateErrorsTest(
 ): ErrorsTestState {
   const { errors: ec, requests: nc } = canary;
   const { errors: es, requests: ns } = stable;
-  if (!(nc > 0 && ns > 0) || !(ec >= 0 && es >= 0) || ec > nc || es > ns) return state;
+  if (!usableCounts(canary, stable)) return state;
   const pi0 = (tolerance * nc) / (tolerance * nc + ns);
   const start = logStartWeight(state.intervals);
   return {

@@ -440,3 +440,28 @@ test('replay: a recording with bucket counts is judged by the histogram test; th
   assert.equal(result.exitCode, 1, result.output);
   assert.match(result.output, /rollback +sequential-latency-worse \[seeds\.latency-vs-stable\]/);
 });
+
+test('coarse buckets: a cut with no request above it steps down to a bound that separates the versions', () => {
+  // Buckets 0.1 / 0.5 / +Inf, equal traffic: the canary has 90 % of its requests between 0.1 and 0.5 s,
+  // stable 10 %. The pooled 75th and 95th percentiles both fall in (0.1, 0.5], whose bound 0.5 has no
+  // request above it: a cut there would compare 0 slow requests with 0 and never decide.
+  const side = (under: number) =>
+    new Map([
+      [0.1, under],
+      [0.5, 100],
+      [Infinity, 100],
+    ]);
+  let state = initialHistogramTest();
+  let rejectedAt: number | null = null;
+  for (let i = 0; i < 10 && rejectedAt === null; i++) {
+    state = updateHistogramTest(state, 1.05, maxLogStep(0.01), side(10), side(90));
+    if (rejectsLog(histogramLogEvidence(state), 0.01)) rejectedAt = i;
+  }
+  assert.deepEqual(state.cuts, [0.1, 0.1]);
+  assert.ok(rejectedAt !== null && rejectedAt <= 3, `rejected at ${rejectedAt}`);
+  // The same two versions swapped (the canary faster): no evidence against it.
+  let faster = initialHistogramTest();
+  for (let i = 0; i < 10; i++)
+    faster = updateHistogramTest(faster, 1.05, maxLogStep(0.01), side(90), side(10));
+  assert.ok(histogramLogEvidence(faster) < 0);
+});

@@ -445,3 +445,49 @@ test('the judge names its reference side from its options: "baseline" beside a f
     assert.ok(Object.keys(fired.values).some((k) => k.startsWith('stable.')));
   }
 });
+
+test('impossible counts for an errors check fail closed like a provider error, saying what is wrong', () => {
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { errors: { provider: 'm' }, requests: { provider: 'm' } },
+  });
+  const cases: Array<[string, Pick<Sample, 'canary' | 'stable'>, RegExp]> = [
+    // Errors and requests swapped in the queries: every interval has more errors than requests.
+    [
+      'more errors than requests',
+      { canary: { errors: 120, requests: 2 }, stable: { errors: 1000, requests: 5 } },
+      /canary errors = 120 is more than requests = 2; stable errors = 1000 is more than requests = 5/,
+    ],
+    [
+      'a negative count',
+      { canary: { errors: -1, requests: 120 }, stable: { errors: 5, requests: 1000 } },
+      /canary errors = -1 is not a count/,
+    ],
+    [
+      'a count past 2^53',
+      { canary: { errors: 1, requests: 2 ** 60 }, stable: { errors: 5, requests: 1000 } },
+      /canary requests = 1152921504606847000 is not a count/,
+    ],
+  ];
+  for (const [name, sides, reason] of cases) {
+    let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
+    const decisions: Decision[] = [];
+    for (let minute = 0; minute < 10; minute++) {
+      const r = judge(state, { at: (minute + 1) * 60_000, ...sides, errors: [] });
+      state = r.state;
+      decisions.push(r.decision);
+      if (r.decision.kind === 'rollback') break;
+    }
+    // Held while within max_provider_errors (5), never promoted, then rolled back.
+    assert.deepEqual(
+      decisions.slice(0, -1).map((d) => d.code),
+      Array(5).fill('no-data-pending'),
+      name,
+    );
+    assert.match(decisions[0]!.reason, reason, name);
+    const last = decisions.at(-1)!;
+    assert.equal(last.code, 'provider-errors', name);
+    assert.match(last.reason, /impossible counts, seeds\.errors-vs-stable: /, name);
+    assert.match(last.reason, reason, name);
+  }
+});
