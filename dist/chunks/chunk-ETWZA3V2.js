@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{array,string,union}from"./chunk-NFVBICPA.js";var commandLine=union([string().min(1,"must not be empty"),array(string()).min(1,"an argv list needs at least the program")]).meta({description:'A command, as one string ("./deploy.sh {{version}}") or an argv list (["./deploy.sh", "{{version}}"]). Templated values are substituted inside each argument and never reach a shell.'});export{commandLine};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{SarifReportError,parseSarif,sarifGate}from"./chunk-S54U5TA4.js";import"./chunk-6EQE4MWI.js";import"./chunk-FOIEWKLS.js";import"./chunk-6SRTXUPV.js";import"./chunk-WIQP5TOE.js";import"./chunk-UCJHCOAC.js";import"./chunk-XUJ2735J.js";import"./chunk-NFVBICPA.js";import"./chunk-YZASLWB7.js";export{SarifReportError,parseSarif,sarifGate};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,summary,terminalReporter}from"./chunk-KP23PA4T.js";import"./chunk-RDYL6NQS.js";import"./chunk-KNPTHO4S.js";import"./chunk-UCJHCOAC.js";import"./chunk-XUJ2735J.js";import"./chunk-NFVBICPA.js";import"./chunk-YZASLWB7.js";export{formatElapsed,summary,terminalReporter};
