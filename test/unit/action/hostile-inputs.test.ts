@@ -3,22 +3,9 @@
 // tag template that cannot work is refused before the deployment, not found after it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InputError, planRun, readInputs, type ActionInputs } from '../../../src/action/inputs.ts';
+import { InputError, planRun, type ActionInputs } from '../../../src/action/inputs.ts';
 import { tagTemplateProblem } from '../../../src/action/tag.ts';
-
-function inputs(values: Record<string, string>): ActionInputs {
-  return readInputs((name) => values[name] ?? '');
-}
-
-function problems(values: Record<string, string>): string[] {
-  try {
-    inputs(values);
-  } catch (error) {
-    assert.ok(error instanceof InputError, String(error));
-    return error.problems;
-  }
-  assert.fail('expected an InputError');
-}
+import { inputProblems as problems, inputs } from '../../helpers/action-inputs.ts';
 
 test('a value with control characters is shown escaped, on one line', () => {
   // Before: the newline and the escape sequence were echoed as they were.

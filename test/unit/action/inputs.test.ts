@@ -2,24 +2,11 @@
 // deployment event and workflow_dispatch inputs combine into one plan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError, planRun, readInputs, type ActionInputs } from '../../../src/action/inputs.ts';
+import { InputError, planRun, type ActionInputs } from '../../../src/action/inputs.ts';
 import type { RunContext } from '../../../src/action/context.ts';
+import { inputProblems, inputs } from '../../helpers/action-inputs.ts';
 
 const SHA = 'a'.repeat(40);
-
-function inputs(values: Record<string, string> = {}): ActionInputs {
-  return readInputs((name) => values[name] ?? '');
-}
-
-function inputProblems(values: Record<string, string>): string[] {
-  try {
-    inputs(values);
-  } catch (error) {
-    assert.ok(error instanceof InputError, String(error));
-    return error.problems;
-  }
-  assert.fail('expected an InputError');
-}
 
 function context(extra: Partial<RunContext> = {}): RunContext {
   return {

@@ -11,24 +11,8 @@ import { main } from '../../../src/cli/main.ts';
 import { ConfigLoadError, formatConfigError, maskSecrets } from '../../../src/config/errors.ts';
 import { decodeUtf8, loadConfigFile, parseConfig } from '../../../src/config/load.ts';
 import { resolveEnvironment, ResolveError } from '../../../src/config/resolve.ts';
+import { accepts, errorsOf, TARGET } from '../../helpers/config-text.ts';
 
-function errorsOf(text: string): string[] {
-  const result = parseConfig(text, 'deploy.yml');
-  assert.equal(result.ok, false, 'expected the config to be rejected');
-  return result.ok ? [] : result.errors.map(formatConfigError);
-}
-
-function accepts(text: string): void {
-  const result = parseConfig(text, 'deploy.yml');
-  assert.ok(result.ok, result.ok ? '' : result.errors.map(formatConfigError).join('\n'));
-}
-
-const TARGET = `target:
-  commands:
-    deploy: ./deploy.sh {{version}}
-    switch: ./switch.sh {{slot}}
-    set_weight: ./weight.sh {{slot}} {{weight}}
-`;
 const env = (fields: string) => `${TARGET}environments:\n  production:\n${fields}`;
 
 const dir = mkdtempSync(join(tmpdir(), 'hostile-config-'));

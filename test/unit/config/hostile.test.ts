@@ -3,27 +3,8 @@
 import assert from 'node:assert/strict';
 import { setImmediate } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { formatConfigError } from '../../../src/config/errors.ts';
 import { CONFIG_LIMITS } from '../../../src/config/limits.ts';
-import { parseConfig } from '../../../src/config/load.ts';
-
-function errorsOf(text: string): string[] {
-  const result = parseConfig(text, 'deploy.yml');
-  assert.equal(result.ok, false, 'expected the config to be rejected');
-  return result.ok ? [] : result.errors.map(formatConfigError);
-}
-
-function accepts(text: string): void {
-  const result = parseConfig(text, 'deploy.yml');
-  assert.ok(result.ok, result.ok ? '' : result.errors.map(formatConfigError).join('\n'));
-}
-
-const TARGET = `target:
-  commands:
-    deploy: ./deploy.sh {{version}}
-    switch: ./switch.sh {{slot}}
-    set_weight: ./weight.sh {{slot}} {{weight}}
-`;
+import { accepts, errorsOf, TARGET } from '../../helpers/config-text.ts';
 
 describe('names that must identify one thing each', () => {
   it('refuses two slots of the same name, shared or per environment, blue-green or canary', () => {
