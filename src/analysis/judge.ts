@@ -1,6 +1,7 @@
 // The rollback judge: a pure function from (state, sample) to (new state, decision). No clock, no I/O: time
 // comes from the sample, so the same samples always give the same decisions, live or replayed.
 import { checkMetrics, type AnalysisConfig, type ResolvedCheck } from './config.ts';
+import { errorCountProblems } from './counts.ts';
 import type { ComparisonOp } from './schema.ts';
 import {
   errorsLogEvidence,
@@ -372,24 +373,13 @@ export function impossibleCounts(
   check: Extract<ResolvedCheck, { kind: 'errors' }>,
   sample: Sample,
 ): string | undefined {
-  const problems: string[] = [];
-  for (const [side, values] of [
-    ['canary', sample.canary],
-    ['stable', sample.stable],
-  ] as const) {
-    const errors = num(values?.[check.errors]);
-    const requests = num(values?.[check.requests]);
-    for (const [name, value] of [
-      [check.errors, errors],
-      [check.requests, requests],
-    ] as const)
-      if (value !== null && (value < 0 || value > Number.MAX_SAFE_INTEGER))
-        problems.push(`${side} ${name} = ${fmt(value)} is not a count`);
-    if (errors !== null && requests !== null && errors > requests && errors >= 0 && requests >= 0)
-      problems.push(
-        `${side} ${check.errors} = ${fmt(errors)} is more than ${check.requests} = ${fmt(requests)}`,
-      );
-  }
+  const problems = (['canary', 'stable'] as const).flatMap((side) =>
+    errorCountProblems(check, sample[side]).map((problem) =>
+      problem.kind === 'not-a-count'
+        ? `${side} ${problem.metric} = ${fmt(problem.value)} is not a count`
+        : `${side} ${check.errors} = ${fmt(problem.errors)} is more than ${check.requests} = ${fmt(problem.requests)}`,
+    ),
+  );
   return problems.length ? `${check.name}: ${problems.join('; ')}` : undefined;
 }
 

@@ -3,6 +3,7 @@
 // anything else would be skipped without a word, and a histogram test that never gets an interval lets a
 // slow canary promote. So a recording's bucket keys are checked here and rewritten in that form.
 import { formatPath } from '../config/errors.ts';
+import { countProblem } from './counts.ts';
 import { bucketKey } from './histogram.ts';
 import type { MetricValues } from './types.ts';
 
@@ -11,17 +12,6 @@ const BUCKET_LIKE = /^(.+)\{\s*le\s*=(.*)\}$/s;
 const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 // Prometheus writes "+Inf"; its parser (Go's ParseFloat) also reads "Inf", "inf", "+Infinity", ...
 const INFINITY = /^\+?inf(?:inity)?$/i;
-
-/**
- * Why a number cannot be one interval's count, or undefined. Above 2^53 the judge's running sums lose whole
- * counts and soon overflow to Infinity, and a test whose evidence is NaN never rolls back.
- */
-export function countProblem(value: number): string | undefined {
-  if (value < 0) return `cannot be negative, got ${value}`;
-  if (value > Number.MAX_SAFE_INTEGER)
-    return `of ${value} is more than one interval can hold (at most 2^53, ${Number.MAX_SAFE_INTEGER})`;
-  return undefined;
-}
 
 export interface BucketProblem {
   /** The key's path below the side, for the message. */

@@ -5,8 +5,8 @@
 import { formatPath } from '../config/errors.ts';
 import { listOf } from '../config/suggest.ts';
 import { checkMetrics, type AnalysisConfig } from './config.ts';
+import { errorCountProblems } from './counts.ts';
 import { isBucketKey } from './histogram.ts';
-import { countProblem } from './recorded-buckets.ts';
 import { problemLine, type Recording } from './recording.ts';
 
 const MAX_PROBLEMS = 20;
@@ -40,21 +40,12 @@ export function recordingFitProblems(file: string, recording: Recording, config:
     for (const { index, sample, line } of window.samples)
       for (const side of ['canary', 'stable'] as const)
         for (const check of counts) {
-          const values = sample[side];
-          const errors = values?.[check.errors];
-          const requests = values?.[check.requests];
           const where = `${file}:${line}: window ${w + 1} sample ${index}`;
-          for (const [metric, value] of [
-            [check.errors, errors],
-            [check.requests, requests],
-          ] as const)
-            if (typeof value === 'number' && countProblem(value))
-              problems.push(
-                `${where}: ${formatPath(['sample', side, metric])}: a count ${countProblem(value)} (check "${check.name}")`,
-              );
-          if (typeof errors === 'number' && typeof requests === 'number' && errors > requests)
+          for (const problem of errorCountProblems(check, sample[side]))
             problems.push(
-              `${where}: ${formatPath(['sample', side, check.errors])}: ${errors} errors out of ${requests} requests (${formatPath(['sample', side, check.requests])}): check "${check.name}" counts errors among the requests, so there cannot be more`,
+              problem.kind === 'not-a-count'
+                ? `${where}: ${formatPath(['sample', side, problem.metric])}: a count ${problem.why} (check "${check.name}")`
+                : `${where}: ${formatPath(['sample', side, check.errors])}: ${problem.errors} errors out of ${problem.requests} requests (${formatPath(['sample', side, check.requests])}): check "${check.name}" counts errors among the requests, so there cannot be more`,
             );
         }
   const lines = problems.slice(0, MAX_PROBLEMS).map(problemLine);

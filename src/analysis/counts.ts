@@ -1,0 +1,42 @@
+// What one interval's counts can be. The live judge (which fails closed on counts no traffic can give) and
+// replay (which refuses a recording holding them, located) ask the same questions here.
+import type { MetricValues } from './types.ts';
+
+/**
+ * Why a number cannot be one interval's count, or undefined. Above 2^53 the judge's running sums lose whole
+ * counts and soon overflow to Infinity, and a test whose evidence is NaN never rolls back.
+ */
+export function countProblem(value: number): string | undefined {
+  if (value < 0) return `cannot be negative, got ${value}`;
+  if (value > Number.MAX_SAFE_INTEGER)
+    return `of ${value} is more than one interval can hold (at most 2^53, ${Number.MAX_SAFE_INTEGER})`;
+  return undefined;
+}
+
+export type CountProblem =
+  | { kind: 'not-a-count'; metric: string; value: number; why: string }
+  | { kind: 'more-errors-than-requests'; errors: number; requests: number };
+
+/** The problems of one side's counts for an errors check (absent values are none: no data is not wrong). */
+export function errorCountProblems(
+  check: { errors: string; requests: string },
+  values: MetricValues | undefined,
+): CountProblem[] {
+  const read = (metric: string) => {
+    const value = values?.[metric];
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  };
+  const errors = read(check.errors);
+  const requests = read(check.requests);
+  const problems: CountProblem[] = [];
+  for (const [metric, value] of [
+    [check.errors, errors],
+    [check.requests, requests],
+  ] as const) {
+    const why = value === undefined ? undefined : countProblem(value);
+    if (why) problems.push({ kind: 'not-a-count', metric, value: value!, why });
+  }
+  if (errors !== undefined && requests !== undefined && errors > requests)
+    problems.push({ kind: 'more-errors-than-requests', errors, requests });
+  return problems;
+}
