@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CLI_BUNDLE, runCli } from '../helpers/cli.ts';
+import { recordingLines, recordingText } from '../helpers/recording-lines.ts';
 
 const MINUTE = 60_000;
 const CONFIG = {
@@ -17,28 +18,8 @@ const ESC = 'v2\u001b]0;owned\u0007\u001b[2J\u009b1m';
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 function recording(samples: unknown[], version = 'v2'): string {
-  return [
-    { format: 'deploy-action.recording', version: 1, config: CONFIG },
-    {
-      type: 'window',
-      context: {
-        phase: 'canary-step',
-        environment: 'production',
-        version,
-        windowMs: 3 * MINUTE,
-        intervalMs: MINUTE,
-      },
-      baseline: {},
-      startedAt: 0,
-    },
-    ...samples.map((canary, i) => ({
-      type: 'sample',
-      index: i,
-      sample: { at: (i + 1) * MINUTE, canary, stable: { errors: 1, requests: 100 }, errors: [] },
-    })),
-  ]
-    .map((l) => JSON.stringify(l))
-    .join('\n');
+  const sides = samples.map((canary) => ({ canary, stable: { errors: 1, requests: 100 } }));
+  return recordingText(recordingLines(CONFIG, sides, { version, windowMs: 3 * MINUTE }));
 }
 
 test('the built CLI refuses broken recordings with located one-line errors and judges hostile names', async (t) => {

@@ -28,6 +28,7 @@ import {
 import type { Decision, MetricValues } from '../../../src/analysis/types.ts';
 // Seeded, so the statistical assertions are reproducible.
 import { normal, poisson, rng } from '../../helpers/random.ts';
+import { recordingLines, recordingText } from '../../helpers/recording-lines.ts';
 
 const BOUNDS = [0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 1, 2.5, Infinity];
 
@@ -405,37 +406,15 @@ test('replay: a recording with bucket counts is judged by the histogram test; th
       ...Object.fromEntries([...buckets].map(([le, c]) => [bucketKey('latency', le), c])),
     };
   };
-  const lines = [
-    {
-      format: 'deploy-action.recording',
-      version: 1,
-      config: {
-        providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
-        metrics: {
-          latency: { provider: 'prom', query: 'sum by (le) (increase(h_bucket[1m]))', histogram: true },
-        },
-      },
+  const config = {
+    providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
+    metrics: {
+      latency: { provider: 'prom', query: 'sum by (le) (increase(h_bucket[1m]))', histogram: true },
     },
-    {
-      type: 'window',
-      context: {
-        phase: 'canary-step',
-        environment: 'production',
-        version: 'v2',
-        stableVersion: 'v1',
-        windowMs: 20 * 60_000,
-        intervalMs: 60_000,
-      },
-      baseline: {},
-      startedAt: 0,
-    },
-    ...Array.from({ length: 20 }, (_, i) => ({
-      type: 'sample',
-      index: i,
-      sample: { at: (i + 1) * 60_000, canary: side(1.3, 120), stable: side(1, 1080), errors: [] },
-    })),
-  ];
-  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  };
+  const sides = Array.from({ length: 20 }, () => ({ canary: side(1.3, 120), stable: side(1, 1080) }));
+  const lines = recordingLines(config, sides, { stableVersion: 'v1' });
+  writeFileSync(file, recordingText(lines) + '\n');
   const result = runAnalyzeCommand({ recording: file });
   assert.equal(result.exitCode, 1, result.output);
   assert.match(result.output, /rollback +sequential-latency-worse \[seeds\.latency-vs-stable\]/);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeRecording, runAnalyzeCommand } from '../../../src/analysis/replay.ts';
+import { recordingLines } from '../../helpers/recording-lines.ts';
 
 const fixture = new URL('../../fixtures/analysis/canary-sustained-errors.ndjson', import.meta.url).pathname;
 
@@ -85,35 +86,15 @@ const GAP_CONFIG = {
 };
 const MINUTE = 60_000;
 
-function recordingLines(
+function gapRecordingLines(
   canaries: unknown[],
   stables: unknown[] = canaries.map(() => ({ error_rate: 0.01 })),
 ) {
-  return [
-    { format: 'deploy-action.recording', version: 1, config: structuredClone(GAP_CONFIG) },
-    {
-      type: 'window',
-      context: {
-        phase: 'canary-step',
-        environment: 'production',
-        version: 'v2',
-        windowMs: 10 * MINUTE,
-        intervalMs: MINUTE,
-      },
-      baseline: {},
-      startedAt: 0,
-    },
-    ...canaries.map((canary, i) => ({
-      type: 'sample',
-      index: i,
-      sample: {
-        at: (i + 1) * MINUTE,
-        canary: structuredClone(canary),
-        stable: structuredClone(stables[i]),
-        errors: [],
-      },
-    })),
-  ] as Array<Record<string, unknown>>;
+  const sides = canaries.map((canary, i) => ({
+    canary: structuredClone(canary),
+    stable: structuredClone(stables[i]),
+  }));
+  return recordingLines(structuredClone(GAP_CONFIG), sides, { windowMs: 10 * MINUTE });
 }
 
 function writeLines(t: { after(fn: () => void): void }, lines: unknown[]): string {
@@ -140,7 +121,7 @@ const codes = (file: string) =>
 
 test('a null canary or stable is an interval without data: held, then rolled back by max_no_data', (t) => {
   // Two silent minutes (shorter than max_no_data 3m) are held and forgotten; four end in the no-data rollback.
-  const file = writeLines(t, recordingLines([ok, ok, ok, null, null, ok, null, null, null, null]));
+  const file = writeLines(t, gapRecordingLines([ok, ok, ok, null, null, ok, null, null, null, null]));
   assert.deepEqual(codes(file), [
     'hold:not-enough-data',
     'hold:not-enough-data',
@@ -159,17 +140,17 @@ test('a null canary or stable is an interval without data: held, then rolled bac
 
   // null is judged exactly like the same interval with every metric missing ({}), on either side.
   const sides = [ok, ok, ok, null, ok, ok];
-  const asNull = writeLines(t, recordingLines(sides, sides));
+  const asNull = writeLines(t, gapRecordingLines(sides, sides));
   const asEmpty = writeLines(
     t,
-    recordingLines(
+    gapRecordingLines(
       sides.map((c) => c ?? {}),
       sides.map((c) => c ?? {}),
     ),
   );
   assert.deepEqual(analyzeRecording(asNull).windows, analyzeRecording(asEmpty).windows);
   // A single metric written as null is the same no data again.
-  const metricNull = writeLines(t, recordingLines(sides.map((c) => c ?? { error_rate: null })));
+  const metricNull = writeLines(t, gapRecordingLines(sides.map((c) => c ?? { error_rate: null })));
   assert.deepEqual(codes(metricNull), codes(asNull));
 });
 
@@ -278,7 +259,7 @@ test('a number written as a string, or any other wrong type, is refused with fil
     },
   ];
   for (const c of cases) {
-    const lines = recordingLines([ok, ok, ok]);
+    const lines = gapRecordingLines([ok, ok, ok]);
     set(lines[c.line - 1], ...c.set);
     const file = writeLines(t, lines);
     const result = runAnalyzeCommand({ recording: file });
@@ -296,7 +277,7 @@ test('a number written as a string, or any other wrong type, is refused with fil
 });
 
 test('every problem of a recording is listed, each on its own line, with the real line number', (t) => {
-  const lines: unknown[] = recordingLines([ok, ok, ok]);
+  const lines: unknown[] = gapRecordingLines([ok, ok, ok]);
   set(lines[2], 'sample.canary.error_rate', '0.01');
   set(lines[4], 'sample.at', null);
   lines.splice(3, 0, ''); // a blank line still counts for the line numbers of the ones after it
@@ -313,7 +294,7 @@ test('every problem of a recording is listed, each on its own line, with the rea
 });
 
 test('a recorded config or a given config that is invalid is bad input, located in it', (t) => {
-  const lines = recordingLines([ok, ok, ok]);
+  const lines = gapRecordingLines([ok, ok, ok]);
   set(lines[0], 'config.checks', [{ check: 'error_rate < 5%', for: 'two minutes' }]);
   const file = writeLines(t, lines);
   const recorded = runAnalyzeCommand({ recording: file });
@@ -322,7 +303,7 @@ test('a recorded config or a given config that is invalid is bad input, located 
     recorded.output,
     new RegExp(`${file.replace(/\./g, '\\.')}:1: config\\.checks\\[0\\]\\.for: `),
   );
-  const good = writeLines(t, recordingLines([ok, ok, ok]));
+  const good = writeLines(t, gapRecordingLines([ok, ok, ok]));
   const given = runAnalyzeCommand({ recording: good, config: { ...GAP_CONFIG, max_no_data: 5 } as never });
   assert.equal(given.exitCode, 3, given.output);
   assert.match(given.output, /^error: the analysis config given\.max_no_data: /);
@@ -340,7 +321,7 @@ test('a recorded config or a given config that is invalid is bad input, located 
 test('a complete recording that ends undecided is decided on its evidence (no extension recorded)', (t) => {
   // 10 one-minute intervals against "error_rate < 5% for 2m": a breach pending at the last interval.
   const faulty = Array.from({ length: 10 }, (_, i) => ({ error_rate: i % 2 ? 0.08 : 0.04 }));
-  const faultyRun = analyzeRecording(writeLines(t, recordingLines(faulty))).windows[0]!;
+  const faultyRun = analyzeRecording(writeLines(t, gapRecordingLines(faulty))).windows[0]!;
   assert.equal(faultyRun.intervals.at(-1)!.decision.code, 'breach-pending');
   assert.equal(faultyRun.decision.kind, 'rollback');
   assert.equal(faultyRun.decision.code, 'window-evidence-worse');
@@ -350,13 +331,13 @@ test('a complete recording that ends undecided is decided on its evidence (no ex
   );
 
   const spikeAtEnd = Array.from({ length: 10 }, (_, i) => ({ error_rate: i === 9 ? 0.3 : 0.01 }));
-  const healthyRun = analyzeRecording(writeLines(t, recordingLines(spikeAtEnd))).windows[0]!;
+  const healthyRun = analyzeRecording(writeLines(t, gapRecordingLines(spikeAtEnd))).windows[0]!;
   assert.equal(healthyRun.decision.kind, 'promote');
   assert.equal(healthyRun.decision.code, 'window-evidence-healthy');
 
   // The exit code follows: 1 for the decided rollback, 0 for the decided promotion, never 2.
-  assert.equal(runAnalyzeCommand({ recording: writeLines(t, recordingLines(faulty)) }).exitCode, 1);
-  assert.equal(runAnalyzeCommand({ recording: writeLines(t, recordingLines(spikeAtEnd)) }).exitCode, 0);
+  assert.equal(runAnalyzeCommand({ recording: writeLines(t, gapRecordingLines(faulty)) }).exitCode, 1);
+  assert.equal(runAnalyzeCommand({ recording: writeLines(t, gapRecordingLines(spikeAtEnd)) }).exitCode, 0);
 });
 
 test('the samples of an extension are judged: the decision falls where the extended window ends', (t) => {
@@ -366,7 +347,7 @@ test('the samples of an extension are judged: the decision falls where the exten
     { error_rate: 0.2 },
     ...Array.from({ length: 5 }, () => ({ error_rate: 0.2 })),
   ];
-  const run = analyzeRecording(writeLines(t, recordingLines(canaries))).windows[0]!;
+  const run = analyzeRecording(writeLines(t, gapRecordingLines(canaries))).windows[0]!;
   assert.equal(run.decision.kind, 'rollback');
   assert.equal(run.decision.code, 'threshold-breached');
   assert.equal(run.intervals.length, 11, 'the breach, sustained 2 minutes, fires in the extension');

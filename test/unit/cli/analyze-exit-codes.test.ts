@@ -14,6 +14,7 @@ import {
 import { analyzeCli } from '../../../src/cli/analyze.ts';
 import { main } from '../../../src/cli/main.ts';
 import { repoRoot } from '../../helpers/cli.ts';
+import { recordingLines, recordingText } from '../../helpers/recording-lines.ts';
 
 const MINUTE = 60_000;
 const ANALYSIS = {
@@ -25,28 +26,8 @@ const ANALYSIS = {
 
 /** A recording of one window of `errorRates.length` one-minute intervals (null: no data). */
 function recording(errorRates: Array<number | string | null>, windowIntervals = errorRates.length): string {
-  return [
-    { format: 'deploy-action.recording', version: 1, config: ANALYSIS },
-    {
-      type: 'window',
-      context: {
-        phase: 'canary-step',
-        environment: 'production',
-        version: 'v2',
-        windowMs: windowIntervals * MINUTE,
-        intervalMs: MINUTE,
-      },
-      baseline: {},
-      startedAt: 0,
-    },
-    ...errorRates.map((error_rate, i) => ({
-      type: 'sample',
-      index: i,
-      sample: { at: (i + 1) * MINUTE, canary: { error_rate }, errors: [] },
-    })),
-  ]
-    .map((line) => JSON.stringify(line))
-    .join('\n');
+  const sides = errorRates.map((error_rate) => ({ canary: { error_rate } }));
+  return recordingText(recordingLines(ANALYSIS, sides, { windowMs: windowIntervals * MINUTE }));
 }
 
 const CONFIG = `target:
