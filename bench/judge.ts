@@ -301,7 +301,11 @@ interface Verdict {
 /** (a) The judge, run as the analyzer runs it: a window, one extension if undecided, then a decision. */
 function ourJudge(trial: Trial): Verdict {
   const { base, extension } = windowIntervals(benchConfig, WINDOW * MINUTE, MINUTE);
-  let state = createJudgeState(benchConfig, { intervalMs: MINUTE, startedAt: 0 });
+  let state = createJudgeState(benchConfig, {
+    intervalMs: MINUTE,
+    startedAt: 0,
+    plannedIntervals: base + extension,
+  });
   let count = base;
   for (let i = 0; i < count; i++) {
     const { state: next, decision } = judge(state, toSample(trial.intervals[i]!, i));

@@ -238,15 +238,16 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         intervalMs,
       };
       recorder?.window(context, baseline, startedAt);
+      const { base, extension } = windowIntervals(config, windowMs, intervalMs);
       let state = createJudgeState(config, {
         intervalMs,
         baseline,
         startedAt,
         reference: ctx.baselineSlot === undefined ? 'stable' : 'baseline',
+        plannedIntervals: base + extension,
       });
       const withStable =
         ctx.stableVersion !== undefined || ctx.stableSlot !== undefined || ctx.baselineSlot !== undefined;
-      const { base, extension } = windowIntervals(config, windowMs, intervalMs);
       const sides: Side[] = withStable ? ['canary', 'stable'] : ['canary'];
       // The intervals of a window begun in the past that are already over: read from history at once.
       const past = new Map<number, SideReading[]>();

@@ -1,12 +1,14 @@
 // What the judge saw in one analysis window, interval by interval, per check: the canary's values against
 // the side it was compared with (stable, or a fresh baseline), the limit each rule holds it to, and for the
-// sequential tests the log e-value against the boundary ln(1/alpha) it must reach to fire. Plain data on the
+// sequential tests their statistic against the boundary it must reach to fire (ln(1/alpha) for an e-value,
+// each look's own for the errors check's calibrated CUSUM). Plain data on the
 // step's result, so the job summary can draw it (src/report/chart.ts) and a record can keep it. Pure.
 import { fmt } from './judge.ts';
 import type { AnalysisConfig, ResolvedCheck } from './config.ts';
 import type { ComparisonOp } from './schema.ts';
 import type { Decision, DecisionKind, ReasonCode } from './types.ts';
 import { formatDuration } from '../config/duration.ts';
+import { CUSUM_ALPHA_SHARE, EVIDENCE_ALPHA_SHARE } from './calibrated.ts';
 
 /** `canary`: the version under test; `reference`: what it is compared with; `limit`: the line it must keep. */
 export type SeriesRole = 'canary' | 'reference' | 'limit';
@@ -33,8 +35,19 @@ export interface CheckEvidence {
    * p95 from its buckets, empty when no interval recorded them (older results).
    */
   observed: EvidenceSeries[];
-  /** Sequential tests: ln(e-value) after each interval, and the boundary ln(1/alpha) that fires the test. */
-  test?: { logEvidence: Array<number | null>; boundary: number; alpha: number };
+  /**
+   * Sequential tests: the statistic after each interval and the boundary that fires the test. For an e-value
+   * (`statistic: 'e-value'`) ln(e-value) against ln(1/alpha); for the errors check's calibrated CUSUM
+   * (`'cusum'`, calibrated.ts) its statistic in nats against each look's own boundary (`boundaries`, null
+   * where the look recorded none), `boundary` the last. `alpha`: what the statistic was given of the check's.
+   */
+  test?: {
+    statistic?: 'e-value' | 'cusum';
+    logEvidence: Array<number | null>;
+    boundary: number;
+    boundaries?: Array<number | null>;
+    alpha: number;
+  };
   /** Errors test: the window's cumulative counts (what the test judged). */
   counts?: {
     canaryErrors: number;
@@ -67,7 +80,7 @@ function describe(check: ResolvedCheck, reference: string): string {
     case 'relative':
       return `${check.metric} ${check.op} ${fmt(check.factor)}x baseline${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`;
     case 'errors':
-      return `${check.errors}/${check.requests} vs ${reference}, anytime-valid (alpha ${check.alpha})`;
+      return `${check.errors}/${check.requests} vs ${reference}, calibrated CUSUM and e-value (alpha ${check.alpha})`;
     case 'histogram':
       return `${check.metric} distribution vs ${reference}, anytime-valid (alpha ${check.alpha})`;
     case 'values':
@@ -140,7 +153,7 @@ function checkEvidence(check: ResolvedCheck, values: Values[], reference: string
       ...base,
       quantity: 'error rate (%)',
       observed: [series('canary', 'canary', rate('')), series('reference', reference, rate('stable.'))],
-      test: sequential(check, values),
+      test: errorsTest(check, values),
       counts,
     };
   }
@@ -167,8 +180,34 @@ function sequential(
       const e = num(v[`${check.name}.evidence`]);
       return e === null || e <= 0 ? null : Math.log(e);
     }),
+    statistic: 'e-value',
     boundary: Math.log(1 / check.alpha),
     alpha: check.alpha,
+  };
+}
+
+/**
+ * The errors check's statistic to draw: its calibrated CUSUM against each look's boundary, unless its e-value
+ * test (gross failures, a share of alpha) is what fired, then that e-value against its own threshold.
+ * Results recorded before the CUSUM existed have no CUSUM values: their e-value at the check's alpha.
+ */
+function errorsTest(
+  check: Extract<ResolvedCheck, { kind: 'errors' }>,
+  values: Values[],
+): NonNullable<CheckEvidence['test']> {
+  const cusum = values.map((v) => num(v[`${check.name}.cusum`]));
+  if (cusum.every((v) => v === null)) return sequential(check, values);
+  const evidenceAlpha = check.alpha * EVIDENCE_ALPHA_SHARE;
+  const last = num(values.at(-1)?.[`${check.name}.evidence`]);
+  if (last !== null && last >= 1 / evidenceAlpha)
+    return { ...sequential(check, values), boundary: Math.log(1 / evidenceAlpha), alpha: evidenceAlpha };
+  const boundaries = values.map((v) => num(v[`${check.name}.cusum_boundary`]));
+  return {
+    statistic: 'cusum',
+    logEvidence: cusum,
+    boundaries,
+    boundary: boundaries.filter((b) => b !== null).at(-1) ?? 0,
+    alpha: check.alpha * CUSUM_ALPHA_SHARE,
   };
 }
 

@@ -16,7 +16,18 @@ import {
   updateSignTest,
   type ErrorsTestState,
   type SignTestState,
+  usableCounts,
 } from './sequential.ts';
+import {
+  CUSUM_ALPHA_SHARE,
+  CUSUM_GRID,
+  DEFAULT_PLANNED_LOOKS,
+  EVIDENCE_ALPHA_SHARE,
+  cusumRejects,
+  initialCusum,
+  updateCusum,
+  type CusumState,
+} from './calibrated.ts';
 import {
   bucketQuantile,
   histogramLogEvidence,
@@ -37,7 +48,12 @@ export interface RuleCheckState {
   margins: AppendOnly;
 }
 
-export type CheckState = RuleCheckState | ErrorsTestState | SignTestState | HistogramTestState;
+/** The errors check: the e-value test (gross failures, any look) and the calibrated CUSUM (calibrated.ts). */
+export interface ErrorsCheckState extends ErrorsTestState {
+  cusum: CusumState;
+}
+
+export type CheckState = RuleCheckState | ErrorsCheckState | SignTestState | HistogramTestState;
 
 export interface JudgeState {
   config: AnalysisConfig;
@@ -49,6 +65,8 @@ export interface JudgeState {
    * copy of it beside the canary, issue 15). Only words: value keys keep the side's name (`stable.p95`).
    */
   reference: Reference;
+  /** Looks the window plans (its intervals and its extension): what the calibrated CUSUM spends alpha over. */
+  plannedIntervals: number;
   /** Window start; set from the first sample when not given. */
   startedAt: number | null;
   samples: number;
@@ -69,6 +87,8 @@ export interface JudgeOptions {
   /** Default 'stable'. */
   reference?: Reference;
   startedAt?: number;
+  /** Intervals of the window and its extension (default DEFAULT_PLANNED_LOOKS). */
+  plannedIntervals?: number;
 }
 
 export function createJudgeState(config: AnalysisConfig, options: JudgeOptions): JudgeState {
@@ -76,7 +96,7 @@ export function createJudgeState(config: AnalysisConfig, options: JudgeOptions):
   for (const check of config.checks)
     checks[check.name] =
       check.kind === 'errors'
-        ? initialErrorsTest()
+        ? { ...initialErrorsTest(), cusum: initialCusum() }
         : check.kind === 'histogram'
           ? initialHistogramTest()
           : check.kind === 'values'
@@ -87,6 +107,7 @@ export function createJudgeState(config: AnalysisConfig, options: JudgeOptions):
     intervalMs: options.intervalMs,
     baseline: options.baseline ?? {},
     reference: options.reference ?? 'stable',
+    plannedIntervals: Math.max(1, options.plannedIntervals ?? DEFAULT_PLANNED_LOOKS),
     startedAt: options.startedAt ?? null,
     samples: 0,
     samplesWithData: 0,
@@ -230,42 +251,76 @@ function evaluateCheck(
   }
 
   if (check.kind === 'errors') {
-    const test = prior as ErrorsTestState;
+    const test = prior as ErrorsCheckState;
     const ec = num(sample.canary[check.errors]);
     const nc = num(sample.canary[check.requests]);
     const es = num(sample.stable?.[check.errors]);
     const ns = num(sample.stable?.[check.requests]);
-    const next =
+    // The check's alpha, shared: most to the calibrated CUSUM (modest effects), some to the e-value test,
+    // which catches the gross failures the CUSUM's burst-robust steps discount, a margin unspent
+    // (calibrated.ts).
+    const cusumAlpha = check.alpha * CUSUM_ALPHA_SHARE;
+    const evidenceAlpha = check.alpha * EVIDENCE_ALPHA_SHARE;
+    const counts =
       ec === null || nc === null || es === null || ns === null
-        ? test
-        : updateErrorsTest(
-            test,
-            check.tolerance,
-            maxLogStep(check.alpha, ERRORS_MIN_INTERVALS),
-            { errors: ec, requests: nc },
-            { errors: es, requests: ns },
-          );
+        ? undefined
+        : { canary: { errors: ec, requests: nc }, stable: { errors: es, requests: ns } };
+    const usable = counts && usableCounts(counts.canary, counts.stable) ? counts : undefined;
+    const evidenceTest = usable
+      ? updateErrorsTest(
+          test,
+          check.tolerance,
+          maxLogStep(evidenceAlpha, ERRORS_MIN_INTERVALS),
+          usable.canary,
+          usable.stable,
+        )
+      : test;
+    const cusum = updateCusum(
+      test.cusum,
+      usable && {
+        ec: usable.canary.errors,
+        es: usable.stable.errors,
+        nc: usable.canary.requests,
+        ns: usable.stable.requests,
+      },
+      check.tolerance,
+      cusumAlpha,
+      state.plannedIntervals,
+    );
+    const next: ErrorsCheckState = { ...evidenceTest, cusum };
     const canaryRate = next.canaryRequests ? next.canaryErrors / next.canaryRequests : null;
     const stableRate = next.stableRequests ? next.stableErrors / next.stableRequests : null;
     const ratio = canaryRate !== null && stableRate ? canaryRate / stableRate : null;
     const logEv = errorsLogEvidence(next);
     const ev = Math.exp(logEv);
-    const undecided = notRejected(
-      check,
-      next,
-      logEv,
-      values,
-      () =>
-        `canary error rate ${fmt((canaryRate ?? 0) * 100)}% (${next.canaryErrors} errors in ${next.canaryRequests} requests) vs ${state.reference} ${fmt((stableRate ?? 0) * 100)}% (${next.stableErrors} in ${next.stableRequests})`,
-    );
-    if (undecided) return undecided;
+    const statistic = cusum.statistic * CUSUM_GRID;
+    const boundary = cusum.boundary * CUSUM_GRID;
+    values[`${check.name}.evidence`] = ev;
+    values[`${check.name}.cusum`] = statistic;
+    values[`${check.name}.cusum_boundary`] = boundary;
+    const rates = `canary error rate ${fmt((canaryRate ?? 0) * 100)}% (${next.canaryErrors} errors in ${next.canaryRequests} requests)`;
+    const stableRates = `${state.reference} ${fmt((stableRate ?? 0) * 100)}% (${next.stableErrors} in ${next.stableRequests})`;
+    const byCusum = cusumRejects(cusum);
+    if (!byCusum && !rejectsLog(logEv, evidenceAlpha)) {
+      const cusumPending = cusum.statistic > 0 && statistic >= PENDING_FRACTION * boundary;
+      const pending = cusumPending
+        ? {
+            code: 'evidence-pending' as const,
+            text: `${rates} vs ${stableRates}: CUSUM ${fmt(statistic)}, past ${fmt(PENDING_FRACTION * 100)} % of its boundary ${fmt(boundary)}: not decided yet`,
+          }
+        : evidencePending(logEv, evidenceAlpha, `${rates} vs ${stableRates}`);
+      return { state: next, pending };
+    }
+    const how = byCusum
+      ? `CUSUM ${fmt(statistic)} >= boundary ${fmt(boundary)} (a canary no worse crosses it by this interval with probability <= ${fmt(Number((cusum.spent * 100).toPrecision(2)))} %; alpha ${fmt(cusumAlpha)} of the check's ${check.alpha})`
+      : `e-value ${fmt(ev)} >= threshold ${fmt(1 / evidenceAlpha)} (alpha ${fmt(evidenceAlpha)} of the check's ${check.alpha}, anytime-valid)`;
     return {
       state: next,
       fired: {
         kind: 'rollback',
         rule: check.name,
         code: 'sequential-errors-worse',
-        reason: `canary error rate ${fmt((canaryRate ?? 0) * 100)}% (${next.canaryErrors} errors in ${next.canaryRequests} requests) is significantly above ${fmt(check.tolerance)}x ${state.reference} ${fmt((stableRate ?? 0) * 100)}% (${next.stableErrors} in ${next.stableRequests}) over ${next.intervals} intervals: e-value ${fmt(ev)} >= threshold ${fmt(1 / check.alpha)} (alpha ${check.alpha}, anytime-valid)`,
+        reason: `${rates} is significantly above ${fmt(check.tolerance)}x ${stableRates} over ${next.intervals} intervals: ${how}`,
         values: {
           ...values,
           [`${check.name}.canary_errors`]: next.canaryErrors,
@@ -275,7 +330,7 @@ function evaluateCheck(
           [`${check.name}.canary_rate`]: canaryRate,
           [`${check.name}.stable_rate`]: stableRate,
           [`${check.name}.ratio`]: ratio,
-          [`${check.name}.threshold`]: 1 / check.alpha,
+          [`${check.name}.threshold`]: 1 / evidenceAlpha,
         },
       },
     };

@@ -75,14 +75,6 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
   if (misfit.length) throw new RecordingError(misfit.join('\n'));
   const windows = recording.windows.map((window): ReplayedWindow => {
     const startedAt = Number.isFinite(window.startedAt) ? window.startedAt : undefined;
-    let state = createJudgeState(resolved, {
-      intervalMs: window.context.intervalMs,
-      baseline: window.baseline,
-      startedAt,
-      reference: window.context.baselineSlot === undefined ? 'stable' : 'baseline',
-    });
-    const intervals: ReplayedWindow['intervals'] = [];
-    const changed: number[] = [];
     // Samples past the window are its extension (a live run that ended undecided). A recording made before
     // extensions existed has none: its undecided windows are decided on the evidence they have.
     const { base: expected, extension } = windowIntervals(
@@ -90,6 +82,15 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
       window.context.windowMs,
       window.context.intervalMs,
     );
+    let state = createJudgeState(resolved, {
+      intervalMs: window.context.intervalMs,
+      baseline: window.baseline,
+      startedAt,
+      reference: window.context.baselineSlot === undefined ? 'stable' : 'baseline',
+      plannedIntervals: expected + extension,
+    });
+    const intervals: ReplayedWindow['intervals'] = [];
+    const changed: number[] = [];
     // As the live loop (analyzer.ts): the window ends after `expected` intervals, extended once only when the
     // last of them holds. Samples after that (another config's extension, or a file that goes on) could not
     // have been judged live: they must not turn a promotion at the window's end into a rollback.

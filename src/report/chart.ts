@@ -265,24 +265,26 @@ export function testChart(t: Timeline, check: CheckEvidence, options: ChartOptio
   if (!check.test) return undefined;
   const series = across(t, check.name, (c) => [
     c.test?.logEvidence ?? [],
-    (c.test?.logEvidence ?? []).map(() => c.test!.boundary),
+    c.test?.boundaries ?? (c.test?.logEvidence ?? []).map(() => c.test!.boundary),
   ]);
   if (!series) return undefined;
-  const boundary = `ln(1/alpha) = ${formatNumber(check.test.boundary)}`;
+  const cusum = check.test.statistic === 'cusum';
+  const label = cusum ? 'CUSUM (nats)' : 'ln(e-value)';
+  const boundary = cusum
+    ? `boundary (now ${formatNumber(check.test.boundary)})`
+    : `ln(1/alpha) = ${formatNumber(check.test.boundary)}`;
   const lines: Line[] = [
-    { ...series[0]!, role: 'canary', label: 'ln(e-value)' },
+    { ...series[0]!, role: 'canary', label },
     { ...series[1]!, role: 'limit', label: boundary },
   ];
-  const chart = mermaidChart(
-    t,
-    `${titleName(check.name)}: evidence, ${options.decision}`,
-    'ln(e-value)',
-    lines,
-  );
+  const chart = mermaidChart(t, `${titleName(check.name)}: evidence, ${options.decision}`, label, lines);
   if (!chart) return undefined;
+  const how = cusum
+    ? `rolls back when its CUSUM reaches the boundary, set at each look so that a canary no worse crosses it with probability at most ${formatNumber(check.test.alpha)} however often it looks`
+    : 'rolls back when its e-value reaches 1/alpha, however often it looks';
   return [
     chart.block,
-    `<sub>${legend(chart.colors)}: the test (${cell(check.rule)}) rolls back when its e-value reaches 1/alpha, however often it looks; each step starts a new test. x: ${t.unit} since the analysis began.${missingText(t, chart.missing)}</sub>`,
+    `<sub>${legend(chart.colors)}: the test (${cell(check.rule)}) ${how}; each step starts a new test. x: ${t.unit} since the analysis began.${missingText(t, chart.missing)}</sub>`,
   ].join('\n');
 }
 
@@ -294,11 +296,12 @@ function closeness(t: Timeline, check: CheckEvidence): number {
   for (const c of per) {
     if (!c) continue;
     if (c.test)
-      for (const v of c.test.logEvidence)
-        if (v !== null) {
-          best = Math.max(best, v / c.test.boundary);
-          seen.add(Math.round(v * 1000));
-        }
+      c.test.logEvidence.forEach((v, i) => {
+        const boundary = c.test!.boundaries?.[i] ?? c.test!.boundary;
+        if (v === null || !(boundary > 0)) return;
+        best = Math.max(best, v / boundary);
+        seen.add(Math.round(v * 1000));
+      });
     const canary = c.observed.find((s) => s.role === 'canary');
     const limit = c.observed.find((s) => s.role === 'limit');
     if (!canary || c.test) continue;

@@ -31,6 +31,10 @@ function sideValues(check: CheckEvidence): [string, string] {
 }
 
 function threshold(check: CheckEvidence): string {
+  if (check.test?.statistic === 'cusum') {
+    const now = lastValue(check.test.logEvidence);
+    return `CUSUM ${formatNumber(check.test.boundary)}${now === null ? '' : ` (now ${formatNumber(now)})`}`;
+  }
   if (check.test) {
     const now = lastValue(check.test.logEvidence);
     return `e-value ${formatNumber(1 / check.test.alpha)}${now === null ? '' : ` (now ${formatNumber(Math.exp(now))})`}`;

@@ -202,11 +202,47 @@ test('low traffic, tripled error rate: the sequential error test rolls back with
       `\\(${errors} errors in ${120 * minute} requests\\) .* stable .*\\(\\d+ in \\d+\\) over ${minute} intervals`,
     ),
   );
-  assert.match(fired.reason, /e-value [\d.]+ >= threshold 100 \(alpha 0\.01, anytime-valid\)/);
+  // Found by the calibrated CUSUM (calibrated.ts), which prints its statistic, boundary and alpha spent.
+  assert.match(
+    fired.reason,
+    /CUSUM [\d.]+ >= boundary [\d.]+ \(a canary no worse crosses it by this interval with probability <= [\d.]+ %; alpha 0\.006 of the check's 0\.01\)/,
+  );
   const v = fired.values;
   assert.equal(v['seeds.errors-vs-stable.canary_requests'], 120 * minute);
-  assert.equal(v['seeds.errors-vs-stable.threshold'], 100);
-  assert.ok(v['seeds.errors-vs-stable.evidence']! >= 100);
+  assert.ok(v['seeds.errors-vs-stable.cusum']! >= v['seeds.errors-vs-stable.cusum_boundary']!);
+  assert.ok(v['seeds.errors-vs-stable.cusum_boundary']! >= 2);
+});
+
+test("a gross, sustained failure that the CUSUM discounts as bursts is the e-value test's: rolled back in 3 intervals", () => {
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { errors: { provider: 'm' }, requests: { provider: 'm' } },
+  });
+  let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
+  const decisions: Decision[] = [];
+  for (let minute = 0; minute < 10; minute++) {
+    const r = judge(state, {
+      at: (minute + 1) * 60_000,
+      canary: { errors: 60, requests: 120 },
+      stable: { errors: 5, requests: 1000 },
+      errors: [],
+    });
+    state = r.state;
+    decisions.push(r.decision);
+    if (r.decision.kind === 'rollback') break;
+  }
+  const fired = decisions.at(-1)!;
+  assert.equal(fired.code, 'sequential-errors-worse');
+  assert.equal(decisions.length, 3, 'the e-value test caps one interval at a 2.5th of its threshold');
+  assert.match(
+    fired.reason,
+    /e-value [\d.]+ >= threshold 1000 \(alpha 0\.001 of the check's 0\.01, anytime-valid\)/,
+  );
+  assert.equal(fired.values['seeds.errors-vs-stable.threshold'], 1000);
+  // The CUSUM's steps see 50 % errors as far above its 2.5x alternative: a burst, discounted.
+  assert.ok(
+    fired.values['seeds.errors-vs-stable.cusum']! < fired.values['seeds.errors-vs-stable.cusum_boundary']!,
+  );
 });
 
 test('low traffic, equal error rates: the sequential error test stays quiet over a long window', () => {
@@ -371,7 +407,7 @@ function assertHeldWhilePending(
     assert.equal(decision.kind, 'promote', `evidence ${evidence}`);
 }
 
-test('a sequential test past (1/alpha)^0.35 holds (evidence-pending) instead of promoting, until it decides', () => {
+test('the errors check past 35 % of its CUSUM boundary holds (evidence-pending) instead of promoting, until it decides', () => {
   const config = resolveAnalysisConfig({
     providers: { m: cmd },
     metrics: { errors: { provider: 'm' }, requests: { provider: 'm' } },
@@ -381,11 +417,21 @@ test('a sequential test past (1/alpha)^0.35 holds (evidence-pending) instead of 
     canary: { errors: 2, requests: 120 },
     stable: { errors: 5, requests: 1000 },
   }));
-  assertHeldWhilePending(
-    seen,
-    'seeds.errors-vs-stable',
-    /e-value [\d.]+, past 5 \(35 % of the way to the threshold 100 on the log scale\)/,
+  // The errors check's pending mark is its CUSUM's: 35 % of the look's boundary.
+  const cusum = (d: Decision) => d.values['seeds.errors-vs-stable.cusum']!;
+  const boundary = (d: Decision) => d.values['seeds.errors-vs-stable.cusum_boundary']!;
+  const pending = seen.filter(
+    ({ decision: d }) => cusum(d) >= PENDING_FRACTION * boundary(d) && cusum(d) < boundary(d),
   );
+  assert.ok(pending.length > 0, 'the CUSUM passed the mark before its boundary');
+  for (const { decision } of pending) {
+    assert.equal(decision.kind, 'hold');
+    assert.equal(decision.code, 'evidence-pending');
+    assert.equal(decision.rule, 'seeds.errors-vs-stable');
+    assert.match(decision.reason, /CUSUM [\d.]+, past 35 % of its boundary [\d.]+: not decided yet/);
+  }
+  for (const { decision } of seen.filter(({ decision: d }) => cusum(d) < PENDING_FRACTION * boundary(d)))
+    assert.notEqual(decision.code, 'evidence-pending');
   assert.equal(seen.at(-1)!.decision.code, 'sequential-errors-worse');
 });
 

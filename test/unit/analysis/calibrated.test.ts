@@ -1,0 +1,175 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BOUNDARY_FLOOR,
+  CUSUM_CAP,
+  CUSUM_GRID,
+  PLANNED_SHARE,
+  alphaSpent,
+  binomialSupport,
+  cusumRejects,
+  cusumStep,
+  initialCusum,
+  updateCusum,
+  type CusumState,
+} from '../../../src/analysis/calibrated.ts';
+import { poisson, rng, type Random } from '../../helpers/random.ts';
+
+function binomial(r: Random, n: number, p: number): number {
+  let k = 0;
+  for (let i = 0; i < n; i++) if (r() < p) k++;
+  return k;
+}
+
+function binomialPmf(k: number, p: number): number[] {
+  const out: number[] = [];
+  let c = 1;
+  for (let e = 0; e <= k; e++) {
+    out.push(c * p ** e * (1 - p) ** (k - e));
+    c = (c * (k - e)) / (e + 1);
+  }
+  return out;
+}
+
+test('the boundary is exact: summing every path of a small window gives the alpha the DP says it spent', () => {
+  // Totals chosen so that crossings are possible within four looks: few stable requests, errors split evenly.
+  const looks = [
+    { k: 6, nc: 100, ns: 300 },
+    { k: 7, nc: 120, ns: 280 },
+    { k: 5, nc: 90, ns: 300 },
+    { k: 8, nc: 110, ns: 320 },
+  ];
+  const alpha = 0.05;
+  let rejected = 0;
+  let final: CusumState | undefined;
+  const walk = (look: number, state: CusumState, probability: number) => {
+    if (look === looks.length) {
+      final ??= state;
+      return;
+    }
+    const { k, nc, ns } = looks[look]!;
+    binomialPmf(k, nc / (nc + ns)).forEach((p, ec) => {
+      const next = updateCusum(state, { ec, es: k - ec, nc, ns }, 1, alpha, looks.length);
+      if (cusumRejects(next)) rejected += probability * p;
+      else walk(look + 1, next, probability * p);
+    });
+  };
+  walk(0, initialCusum(), 1);
+  assert.ok(final);
+  // Paths that rejected stop, so `final` is any surviving path's state: the boundaries and the spent alpha
+  // depend only on the totals, the same for every path.
+  assert.ok(rejected > 0.001, `some paths cross (${rejected})`);
+  assert.ok(Math.abs(rejected - final.spent) < 1e-9, `brute force ${rejected} vs DP ${final.spent}`);
+  assert.ok(final.spent <= alphaSpent(alpha, looks.length, looks.length) + 1e-12);
+});
+
+test('under the null, over 30 looks, the CUSUM rolls back at most the alpha it spends (Monte Carlo, any traffic)', () => {
+  const r = rng(4242);
+  const alpha = 0.02;
+  const trials = 2500;
+  let rejected = 0;
+  for (let t = 0; t < trials; t++) {
+    let state = initialCusum();
+    const share = 0.01 + 0.2 * r();
+    const total = 10 + 40 * r();
+    for (let look = 1; look <= 30; look++) {
+      const nc = poisson(r, total * share * 60);
+      const ns = poisson(r, total * (1 - share) * 60);
+      // Error rates drift from minute to minute for both sides alike; minutes go missing.
+      const p = 0.01 * Math.exp(r() - 0.5);
+      const counts = r() < 0.1 ? undefined : { ec: binomial(r, nc, p), es: binomial(r, ns, p), nc, ns };
+      state = updateCusum(state, counts, 1, alpha, 30);
+      if (cusumRejects(state)) {
+        rejected++;
+        break;
+      }
+    }
+  }
+  const bound = alpha * PLANNED_SHARE;
+  const slack = 3 * Math.sqrt((bound * (1 - bound)) / trials);
+  assert.ok(rejected / trials <= bound + slack, `${rejected} of ${trials} rejected, bound ${bound}`);
+  // Not trivially quiet either: the boundary spends its alpha.
+  assert.ok(rejected / trials >= bound / 3, `${rejected} of ${trials} rejected: alpha unspent`);
+});
+
+test('a tripled error rate at 2 req/s is found within 15 looks in most windows', () => {
+  const r = rng(77);
+  let found = 0;
+  const trials = 300;
+  for (let t = 0; t < trials; t++) {
+    let state = initialCusum();
+    for (let look = 1; look <= 15; look++) {
+      const nc = poisson(r, 120);
+      const ns = poisson(r, 1800);
+      state = updateCusum(
+        state,
+        { ec: binomial(r, nc, 0.015), es: binomial(r, ns, 0.005), nc, ns },
+        1,
+        0.006,
+        30,
+      );
+      if (cusumRejects(state)) {
+        found++;
+        break;
+      }
+    }
+  }
+  assert.ok(found / trials >= 0.75, `found in ${found} of ${trials}`);
+});
+
+test('a step is capped, and a count far above the alternative (a burst) moves the statistic less than a moderate one', () => {
+  // 120 canary requests beside 1,080 stable: the canary's share of errors is 0.1 under the null.
+  const moderate = cusumStep(4, 10, 120, 1080, 1);
+  const burst = cusumStep(40, 46, 120, 1080, 1);
+  assert.ok(moderate > 0);
+  assert.ok(burst < moderate, `burst ${burst} vs moderate ${moderate}`);
+  assert.ok(cusumStep(10, 10, 120, 1080, 1) * CUSUM_GRID <= CUSUM_CAP + CUSUM_GRID);
+  // No errors on either side: no step. Errors only on stable: down.
+  assert.equal(cusumStep(0, 0, 120, 1080, 1), 0);
+  assert.ok(cusumStep(0, 10, 120, 1080, 1) < 0);
+  // One interval can never reach the boundary's floor alone.
+  const once = updateCusum(initialCusum(), { ec: 8, es: 2, nc: 120, ns: 1080 }, 1, 0.01, 30);
+  assert.ok(once.statistic * CUSUM_GRID < BOUNDARY_FLOOR);
+  assert.equal(cusumRejects(once), false);
+});
+
+test('a higher tolerance makes the same counts weaker evidence', () => {
+  assert.ok(cusumStep(4, 10, 120, 1080, 1.5) < cusumStep(4, 10, 120, 1080, 1));
+});
+
+test('alpha spending: evenly over the planned looks, then the rest over later ones, never all of alpha', () => {
+  assert.equal(alphaSpent(0.01, 0, 30), 0);
+  assert.ok(Math.abs(alphaSpent(0.01, 15, 30) - 0.01 * PLANNED_SHARE * 0.5) < 1e-15);
+  assert.ok(Math.abs(alphaSpent(0.01, 30, 30) - 0.01 * PLANNED_SHARE) < 1e-15);
+  let previous = 0;
+  for (let look = 1; look <= 10_000; look++) {
+    const spent = alphaSpent(0.01, look, 30);
+    assert.ok(spent >= previous && spent < 0.01);
+    previous = spent;
+  }
+  assert.ok(previous > 0.0099);
+});
+
+test('the binomial support is normalised and costs O(sd): a billion errors in an interval is quick', () => {
+  const { from, probabilities } = binomialSupport(1e9, 0.01);
+  const total = probabilities.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(total - 1) < 1e-12);
+  const mean = probabilities.reduce((sum, p, i) => sum + p * (from + i), 0);
+  assert.ok(Math.abs(mean - 1e7) < 1, `mean ${mean}`);
+  // Mean +- 12 sd (sd ~3,150) and a little more: not the billion values an O(k) loop would visit.
+  assert.ok(probabilities.length < 80_000, `${probabilities.length} values`);
+  // Small k: the exact pmf.
+  const small = binomialSupport(5, 0.3);
+  assert.equal(small.from, 0);
+  binomialPmf(5, 0.3).forEach((p, e) => assert.ok(Math.abs(p - small.probabilities[e]!) < 1e-12));
+});
+
+test('a look without counts spends alpha but moves nothing; the state passed in is not modified', () => {
+  const first = updateCusum(initialCusum(), { ec: 3, es: 5, nc: 120, ns: 1080 }, 1, 0.01, 30);
+  const copy = Float64Array.from(first.nullMass);
+  const gap = updateCusum(first, undefined, 1, 0.01, 30);
+  assert.equal(gap.statistic, first.statistic);
+  assert.equal(gap.looks, 2);
+  assert.ok(gap.spent >= first.spent);
+  assert.deepEqual(first.nullMass, copy);
+});
