@@ -44,7 +44,7 @@ export const BURST_RATIO = 15;
  * unspent on purpose: the boundary is exact under the conditional-binomial model, and real errors cluster
  * more than binomially, so a margin is kept for what the model does not see.
  */
-export const CUSUM_ALPHA_SHARE = 0.6;
+export const CUSUM_ALPHA_SHARE = 0.4;
 export const EVIDENCE_ALPHA_SHARE = 0.1;
 /** Share of the CUSUM's alpha spent evenly over the planned looks; the rest over any later looks. */
 export const PLANNED_SHARE = 0.95;

@@ -295,12 +295,33 @@ test('a rollback: the check that fired, against its boundary, and where it fell'
   const evidenceRow = page.text.split('\n').find((l) => l.startsWith(fired.rule!));
   assert.match(evidenceRow ?? '', /❌/, 'the table marks the check that fired');
   if (fired.code.startsWith('sequential')) {
-    // ln(e-value) against ln(1/alpha): the boundary is a flat line and the evidence reaches it at the end.
+    // The test's statistic against its boundary: ln(e-value) against the flat ln(1/alpha), or the errors
+    // check's CUSUM against each look's boundary. Either way the statistic reaches it at the last point.
     const chart = page.charts.find((c) => c.title.startsWith(`${fired.rule}: evidence`));
     assert.ok(chart, `the test's evidence is drawn: ${page.charts.map((c) => c.title)}`);
     const [evidence, boundary] = chart.lines;
-    assert.equal(boundary!.ys.length, 1, 'the boundary is one flat line');
-    assert.ok(Math.min(...evidence!.ys) <= boundary!.ys[0]! + 0.5, 'the evidence reaches the boundary');
+    if (/line "CUSUM \(nats\)"/.test(chart.source)) {
+      assert.ok(boundary!.ys.length > 1, 'the boundary is drawn look by look, not as one flat line');
+      assert.ok(evidence!.points > 1 && boundary!.points === evidence!.points);
+      // The drawn data: the CUSUM stays under each look's boundary until the last look, where it reaches it.
+      const data = (label: RegExp) =>
+        JSON.parse(
+          chart.source
+            .split('\n')
+            .find((l) => label.test(l))!
+            .replace(/^.*\] ?\[|^[^[]*\[/, '['),
+        ) as number[];
+      const statistic = data(/line "CUSUM \(nats\)"/);
+      const limits = data(/line "boundary \(now [\d.]+\)"/);
+      assert.equal(statistic.length, limits.length);
+      assert.ok(statistic.at(-1)! >= limits.at(-1)!, `${statistic.at(-1)} reaches ${limits.at(-1)}`);
+      statistic
+        .slice(0, -1)
+        .forEach((x, i) => assert.ok(x < limits[i]!, `look ${i + 1}: ${x} < ${limits[i]}`));
+    } else {
+      assert.equal(boundary!.ys.length, 1, 'the boundary is one flat line');
+      assert.ok(Math.min(...evidence!.ys) <= boundary!.ys[0]! + 0.5, 'the evidence reaches the boundary');
+    }
     assert.ok(
       page.charts.some((c) => /error rate \(%\): canary vs stable/.test(c.title)),
       'the rates too',

@@ -205,7 +205,7 @@ test('low traffic, tripled error rate: the sequential error test rolls back with
   // Found by the calibrated CUSUM (calibrated.ts), which prints its statistic, boundary and alpha spent.
   assert.match(
     fired.reason,
-    /CUSUM [\d.]+ >= boundary [\d.]+ \(a canary no worse crosses it by this interval with probability <= [\d.]+ %; alpha 0\.006 of the check's 0\.01\)/,
+    /CUSUM [\d.]+ >= boundary [\d.]+ \(a canary no worse crosses it by this interval with probability <= [\d.]+ %; alpha 0\.004 of the check's 0\.01\)/,
   );
   const v = fired.values;
   assert.equal(v['seeds.errors-vs-stable.canary_requests'], 120 * minute);
