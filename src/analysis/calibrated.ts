@@ -101,29 +101,57 @@ export function cusumStep(ec: number, k: number, nc: number, ns: number, toleran
   const p0 = share(tolerance);
   const p1 = share(tolerance * CUSUM_RATIO);
   const pb = share(tolerance * BURST_RATIO);
+  // Traffic so lopsided that a share rounds to 0 or 1 (one side 1e16 times the other) says nothing about
+  // which side the errors came from: no step, rather than a NaN that would never cross.
+  if (!(p0 > 0 && pb < 1)) return 0;
   const relative = (p: number) => ec * Math.log(p / pb) + (k - ec) * (Math.log1p(-p) - Math.log1p(-pb));
   const mix = (l: number) => logAddExp(Math.log1p(-BURST_SHARE) + l, Math.log(BURST_SHARE));
   const llr = mix(relative(p1)) - mix(relative(p0));
-  return Math.round(Math.min(CUSUM_CAP, llr) / CUSUM_GRID);
+  if (Number.isNaN(llr)) return 0;
+  return Math.max(-CUSUM_POINTS, Math.round(Math.min(CUSUM_CAP, llr) / CUSUM_GRID));
 }
 
+/** Most values the null's support is evaluated at, however large the interval's counts. */
+const MAX_SUPPORT = 100_000;
+
 /**
- * The binomial(k, p) distribution as (value, probability) over the values holding all but a negligible
+ * The binomial(k, p) distribution as (value, probability) pairs over the values holding all but a negligible
  * share of its mass (mean +- 12 sd, and 40 beyond), normalised over them: O(sd), not O(k), so an interval
- * with millions of errors costs no more than one with thousands.
+ * with millions of errors costs no more than one with thousands. Past MAX_SUPPORT values (sd above ~4,000:
+ * billions of errors in one interval) every `stride`-th value stands for its neighbours, weighted by the
+ * normal density, which the binomial is indistinguishable from there.
  */
-export function binomialSupport(k: number, p: number): { from: number; probabilities: number[] } {
+export function binomialSupport(k: number, p: number): { values: number[]; probabilities: number[] } {
+  // Degenerate shares (lopsided traffic, see cusumStep): all the mass on one value.
+  if (!(p > 0)) return { values: [0], probabilities: [1] };
+  if (!(p < 1)) return { values: [k], probabilities: [1] };
   const mean = k * p;
-  const spread = 12 * Math.sqrt(k * p * (1 - p)) + 40;
+  const sd = Math.sqrt(k * p * (1 - p));
+  const spread = 12 * sd + 40;
   const from = Math.max(0, Math.floor(mean - spread));
   const to = Math.min(k, Math.ceil(mean + spread));
-  const logOdds = Math.log(p) - Math.log1p(-p);
-  const logs: number[] = [0];
-  for (let e = from; e < to; e++) logs.push(logs.at(-1)! + Math.log(k - e) - Math.log(e + 1) + logOdds);
-  const max = Math.max(...logs);
+  const values: number[] = [];
+  const logs: number[] = [];
+  if (to - from + 1 <= MAX_SUPPORT) {
+    const logOdds = Math.log(p) - Math.log1p(-p);
+    let log = 0;
+    for (let e = from; e <= to; e++) {
+      values.push(e);
+      logs.push(log);
+      log += Math.log(k - e) - Math.log(e + 1) + logOdds;
+    }
+  } else {
+    const stride = Math.ceil((to - from + 1) / MAX_SUPPORT);
+    for (let e = from; e <= to; e += stride) {
+      values.push(e);
+      logs.push(-(((e - mean) / sd) ** 2) / 2);
+    }
+  }
+  let max = -Infinity;
+  for (const l of logs) if (l > max) max = l;
   const weights = logs.map((l) => Math.exp(l - max));
   const total = weights.reduce((a, b) => a + b, 0);
-  return { from, probabilities: weights.map((w) => w / total) };
+  return { values, probabilities: weights.map((w) => w / total) };
 }
 
 /**
@@ -146,7 +174,7 @@ export function updateCusum(
     const support = binomialSupport(k, (tolerance * nc) / (tolerance * nc + ns));
     const byStep = new Map<number, number>();
     support.probabilities.forEach((p, i) => {
-      const d = Math.max(-CUSUM_POINTS, cusumStep(support.from + i, k, nc, ns, tolerance));
+      const d = cusumStep(support.values[i]!, k, nc, ns, tolerance);
       byStep.set(d, (byStep.get(d) ?? 0) + p);
     });
     const next = new Float64Array(CUSUM_POINTS);

@@ -151,16 +151,22 @@ test('alpha spending: evenly over the planned looks, then the rest over later on
 });
 
 test('the binomial support is normalised and costs O(sd): a billion errors in an interval is quick', () => {
-  const { from, probabilities } = binomialSupport(1e9, 0.01);
+  const { values, probabilities } = binomialSupport(1e9, 0.01);
   const total = probabilities.reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(total - 1) < 1e-12);
-  const mean = probabilities.reduce((sum, p, i) => sum + p * (from + i), 0);
+  const mean = probabilities.reduce((sum, p, i) => sum + p * values[i]!, 0);
   assert.ok(Math.abs(mean - 1e7) < 1, `mean ${mean}`);
   // Mean +- 12 sd (sd ~3,150) and a little more: not the billion values an O(k) loop would visit.
   assert.ok(probabilities.length < 80_000, `${probabilities.length} values`);
+  // Past 100,000 values (2^53 errors, sd ~4.7e7): a strided normal, still centred and normalised.
+  const huge = binomialSupport(2 ** 53, 0.5);
+  assert.ok(huge.values.length <= 100_001, `${huge.values.length} values`);
+  const hugeMean = huge.probabilities.reduce((sum, p, i) => sum + p * huge.values[i]!, 0);
+  assert.ok(Math.abs(hugeMean / 2 ** 52 - 1) < 1e-6);
+  assert.ok(Math.abs(huge.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-9);
   // Small k: the exact pmf.
   const small = binomialSupport(5, 0.3);
-  assert.equal(small.from, 0);
+  assert.deepEqual(small.values, [0, 1, 2, 3, 4, 5]);
   binomialPmf(5, 0.3).forEach((p, e) => assert.ok(Math.abs(p - small.probabilities[e]!) < 1e-12));
 });
 
@@ -172,4 +178,23 @@ test('a look without counts spends alpha but moves nothing; the state passed in 
   assert.equal(gap.looks, 2);
   assert.ok(gap.spent >= first.spent);
   assert.deepEqual(first.nullMass, copy);
+});
+
+test('hostile counts never make the statistic or its null distribution NaN', () => {
+  const cases = [
+    { ec: 3, es: 1, nc: 1e16, ns: 1 }, // a share that rounds to 1
+    { ec: 1, es: 3, nc: 1, ns: 1e16 }, // ... and to 0
+    { ec: 2 ** 52, es: 2 ** 52, nc: 2 ** 53 - 1, ns: 2 ** 53 - 1 },
+    { ec: 0, es: 9e15, nc: 5, ns: 9e15 },
+  ];
+  for (const counts of cases) {
+    for (const tolerance of [1, 100]) {
+      const state = updateCusum(initialCusum(), counts, tolerance, 0.01, 30);
+      assert.ok(Number.isFinite(state.statistic), JSON.stringify(counts));
+      assert.ok(Number.isFinite(state.boundary) && Number.isFinite(state.spent));
+      assert.ok(state.nullMass.every((m) => Number.isFinite(m) && m >= 0));
+      const total = state.nullMass.reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(total + state.spent - 1) < 1e-9, `mass ${total} + spent ${state.spent}`);
+    }
+  }
 });
