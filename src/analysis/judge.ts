@@ -177,7 +177,7 @@ interface CheckOutcome {
  */
 function evidencePending(logEvidence: number, alpha: number, what: string): CheckOutcome['pending'] {
   const mark = Math.log(1 / alpha) * PENDING_FRACTION;
-  if (logEvidence < mark) return undefined;
+  if (!(logEvidence >= mark)) return undefined;
   return {
     code: 'evidence-pending',
     text: `${what}: e-value ${fmt(Math.exp(logEvidence))}, past ${fmt(Number(Math.exp(mark).toPrecision(2)))} (${fmt(PENDING_FRACTION * 100)} % of the way to the threshold ${fmt(1 / alpha)} on the log scale): not decided yet`,

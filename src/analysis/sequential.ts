@@ -223,7 +223,11 @@ export function updateErrorsTest(
       if (ec + es === 0) return sum;
       const r = tolerance * mixture.grid[i]!;
       const pi = (r * nc) / (r * nc + ns);
-      return sum + Math.min(ec * Math.log(pi / pi0) + es * Math.log((1 - pi) / (1 - pi0)), maxLogStep);
+      const step = ec * Math.log(pi / pi0) + es * Math.log((1 - pi) / (1 - pi0));
+      // Traffic so lopsided that a share rounds to 1 (or 0) makes the step 0/0 or -Infinity, and the
+      // evidence NaN, which held the window as "pending" and then promoted it: no information is no step,
+      // and an impossible alternative a very large finite fall (lowering a likelihood ratio keeps it valid).
+      return Number.isNaN(step) ? sum : sum + Math.max(-1e6, Math.min(step, maxLogStep));
     }),
     // The copy started at this interval has seen nothing before it: weight w_j, log LR S(t) - S(j).
     logStartMass: state.logStartMass.map((mass, i) => logAddExp(mass, start - state.logLR[i]!)),

@@ -537,3 +537,34 @@ test('impossible counts for an errors check fail closed like a provider error, s
     assert.match(last.reason, reason, name);
   }
 });
+
+test('lopsided traffic (one side 2^53 times the other) never makes the errors check NaN, pending or silent', () => {
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { errors: { provider: 'm' }, requests: { provider: 'm' } },
+  });
+  const big = 2 ** 53 - 1;
+  const cases = [
+    { canary: { errors: 5, requests: big }, stable: { errors: 1, requests: 1 }, worse: false },
+    { canary: { errors: 0, requests: big }, stable: { errors: 1, requests: 3 }, worse: false },
+    { canary: { errors: 1, requests: 1 }, stable: { errors: 5, requests: big }, worse: true },
+    { canary: { errors: 3, requests: 3 }, stable: { errors: big, requests: big }, worse: false },
+  ];
+  for (const { canary, stable, worse } of cases) {
+    let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
+    let last: Decision | undefined;
+    for (let minute = 0; minute < 30 && last?.kind !== 'rollback'; minute++) {
+      const r = judge(state, { at: (minute + 1) * 60_000, canary, stable, errors: [] });
+      state = r.state;
+      last = r.decision;
+      for (const key of ['evidence', 'cusum', 'cusum_boundary'])
+        assert.ok(
+          Number.isFinite(last.values[`seeds.errors-vs-stable.${key}`]),
+          `${key} in ${JSON.stringify(canary)}`,
+        );
+      // A NaN e-value used to read as pending (then promote at the deadline); a better canary is never pending.
+      if (!worse) assert.notEqual(last.code, 'evidence-pending', JSON.stringify({ canary, stable }));
+    }
+    assert.equal(last!.kind, worse ? 'rollback' : 'promote', JSON.stringify({ canary, stable, last }));
+  }
+});
