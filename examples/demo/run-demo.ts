@@ -93,7 +93,7 @@ function analysisConfig(canaryPort: number, stablePort: number): { file: string;
       },
     },
     // The prober's counts. With errors and requests defined, the seeds preset adds its sequential
-    // canary-vs-stable error test (seeds.errors-vs-stable: alpha 1 %, anytime-valid).
+    // canary-vs-stable error test (seeds.errors-vs-stable: alpha 1 %, valid however often it looks).
     metrics: { errors: { provider: 'probe' }, requests: { provider: 'probe' } },
   };
   const doc = parseDocument(readFileSync(join(here, 'deploy.yml'), 'utf8'));
@@ -150,7 +150,7 @@ try {
   const report = await load.stop();
   const live = JSON.parse(await ctl('current')) as { slot: string; version: string };
 
-  // The evidence the CLI printed for the rollback (sequential-errors-worse, with counts and e-value).
+  // The evidence the CLI printed for the rollback (sequential-errors-worse, with counts and the statistic against its boundary).
   const evidence = third.output
     .split('\n')
     .find((line) => line.includes('✗') && line.includes('[sequential-errors-worse]'))
