@@ -1,5 +1,5 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{quote,yRange}from"./chunk-MJFADSQB.js";import{cell,formatNumber,table,truncate}from"./chunk-KNPTHO4S.js";import{formatDuration,parseDuration}from"./chunk-SC6HMT3Y.js";import{quoted}from"./chunk-VFJRYZLW.js";var DEPLOYMENTS_QUERY=`query DeploymentMetrics($owner: String!, $name: String!, $environments: [String!], $after: String) {
+import{quote,yRange}from"./chunk-2QEIY3XN.js";import{cell,formatNumber,table,truncate}from"./chunk-KNPTHO4S.js";import{formatDuration,parseDuration}from"./chunk-SC6HMT3Y.js";import{quoted}from"./chunk-VFJRYZLW.js";var DEPLOYMENTS_QUERY=`query DeploymentMetrics($owner: String!, $name: String!, $environments: [String!], $after: String) {
   repository(owner: $owner, name: $name) {
     deployments(environments: $environments, first: 100, after: $after, orderBy: {field: CREATED_AT, direction: DESC}) {
       pageInfo { hasNextPage endCursor }
