@@ -40,3 +40,13 @@ export function errorCountProblems(
     problems.push({ kind: 'more-errors-than-requests', errors, requests });
   return problems;
 }
+
+/**
+ * An errors check's count as the tests use it: the nearest whole number. Prometheus' `increase()`
+ * extrapolates to the interval's edges (2.7 errors in a minute), but both tests' null distributions are over
+ * whole counts (binomial), and a fractional count would put the CUSUM's statistic off the support its
+ * boundary was computed on. Rounding every count keeps errors <= requests where it held.
+ */
+export function wholeCount(value: number): number {
+  return Math.round(value);
+}

@@ -9,6 +9,8 @@ import type { ComparisonOp } from './schema.ts';
 import type { Decision, DecisionKind, ReasonCode } from './types.ts';
 import { formatDuration } from '../config/duration.ts';
 import { CUSUM_ALPHA_SHARE, EVIDENCE_ALPHA_SHARE } from './calibrated.ts';
+import { wholeCount } from './counts.ts';
+import { usableCounts } from './sequential.ts';
 
 /** `canary`: the version under test; `reference`: what it is compared with; `limit`: the line it must keep. */
 export type SeriesRole = 'canary' | 'reference' | 'limit';
@@ -138,12 +140,17 @@ function checkEvidence(check: ResolvedCheck, values: Values[], reference: string
     };
     const counts = { canaryErrors: 0, canaryRequests: 0, referenceErrors: 0, referenceRequests: 0 };
     for (const v of values) {
-      const ec = num(v[check.errors]);
-      const nc = num(v[check.requests]);
-      const es = num(v[`stable.${check.errors}`]);
-      const ns = num(v[`stable.${check.requests}`]);
-      // The intervals the test used: all four counts present, both sides with requests.
-      if (ec === null || nc === null || es === null || ns === null || !(nc > 0 && ns > 0)) continue;
+      const count = (key: string) => {
+        const n = num(v[key]);
+        return n === null ? null : wholeCount(n);
+      };
+      const ec = count(check.errors);
+      const nc = count(check.requests);
+      const es = count(`stable.${check.errors}`);
+      const ns = count(`stable.${check.requests}`);
+      // The intervals the test used, as it used them (whole counts, judge.ts): all four present and usable.
+      if (ec === null || nc === null || es === null || ns === null) continue;
+      if (!usableCounts({ errors: ec, requests: nc }, { errors: es, requests: ns })) continue;
       counts.canaryErrors += ec;
       counts.canaryRequests += nc;
       counts.referenceErrors += es;
@@ -196,12 +203,17 @@ function errorsTest(
   values: Values[],
 ): NonNullable<CheckEvidence['test']> {
   const cusum = values.map((v) => num(v[`${check.name}.cusum`]));
-  if (cusum.every((v) => v === null)) return sequential(check, values);
+  const boundaries = values.map((v) => num(v[`${check.name}.cusum_boundary`]));
+  // No boundary to draw the CUSUM against (results edited, or from before it): the e-value, as before it.
+  if (cusum.every((v) => v === null) || boundaries.every((b) => b === null)) return sequential(check, values);
   const evidenceAlpha = check.alpha * EVIDENCE_ALPHA_SHARE;
   const last = num(values.at(-1)?.[`${check.name}.evidence`]);
-  if (last !== null && last >= 1 / evidenceAlpha)
+  const lastCusum = cusum.at(-1) ?? null;
+  const lastBoundary = boundaries.at(-1) ?? null;
+  // When both fired at one look the judge names the CUSUM (judge.ts): so does the chart.
+  const cusumFired = lastCusum !== null && lastBoundary !== null && lastCusum >= lastBoundary;
+  if (!cusumFired && last !== null && last >= 1 / evidenceAlpha)
     return { ...sequential(check, values), boundary: Math.log(1 / evidenceAlpha), alpha: evidenceAlpha };
-  const boundaries = values.map((v) => num(v[`${check.name}.cusum_boundary`]));
   return {
     statistic: 'cusum',
     logEvidence: cusum,

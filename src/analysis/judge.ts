@@ -1,7 +1,7 @@
 // The rollback judge: a pure function from (state, sample) to (new state, decision). No clock, no I/O: time
 // comes from the sample, so the same samples always give the same decisions, live or replayed.
 import { checkMetrics, type AnalysisConfig, type ResolvedCheck } from './config.ts';
-import { errorCountProblems } from './counts.ts';
+import { errorCountProblems, wholeCount } from './counts.ts';
 import type { ComparisonOp } from './schema.ts';
 import {
   errorsLogEvidence,
@@ -252,10 +252,15 @@ function evaluateCheck(
 
   if (check.kind === 'errors') {
     const test = prior as ErrorsCheckState;
-    const ec = num(sample.canary[check.errors]);
-    const nc = num(sample.canary[check.requests]);
-    const es = num(sample.stable?.[check.errors]);
-    const ns = num(sample.stable?.[check.requests]);
+    // Whole counts (wholeCount): the tests' null distributions are over them.
+    const count = (v: number | null | undefined) => {
+      const n = num(v);
+      return n === null ? null : wholeCount(n);
+    };
+    const ec = count(sample.canary[check.errors]);
+    const nc = count(sample.canary[check.requests]);
+    const es = count(sample.stable?.[check.errors]);
+    const ns = count(sample.stable?.[check.requests]);
     // The check's alpha, shared: most to the calibrated CUSUM (modest effects), some to the e-value test,
     // which catches the gross failures the CUSUM's burst-robust steps discount, a margin unspent
     // (calibrated.ts).

@@ -568,3 +568,47 @@ test('lopsided traffic (one side 2^53 times the other) never makes the errors ch
     assert.equal(last!.kind, worse ? 'rollback' : 'promote', JSON.stringify({ canary, stable, last }));
   }
 });
+
+test("fractional counts (Prometheus' increase() extrapolates) are judged as their nearest whole counts, by both of the errors check's tests", () => {
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { errors: { provider: 'm' }, requests: { provider: 'm' } },
+  });
+  // Low traffic with a tripled canary error rate, then a healthy stretch: steps up, down and at 0.
+  const counts = Array.from({ length: 14 }, (_, i) => ({
+    ec: i < 7 ? [2.7, 1.4, 3.49, 0.6, 2.51, 1.5, 3.3][i]! : (i % 3) * 0.45,
+    nc: 119.6 + i,
+    es: [4.4, 5.6, 3.5, 6.49, 4.51][i % 5]!,
+    ns: 1200.4 - i * 0.7,
+  }));
+  const looks = (whole: boolean) => {
+    const w = (v: number) => (whole ? Math.round(v) : v);
+    let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
+    return counts.map(({ ec, nc, es, ns }, i) => {
+      const r = judge(state, {
+        at: (i + 1) * 60_000,
+        canary: { errors: w(ec), requests: w(nc) },
+        stable: { errors: w(es), requests: w(ns) },
+        errors: [],
+      });
+      state = r.state;
+      const check = state.checks['seeds.errors-vs-stable'] as {
+        cusum: { statistic: number; nullMass: Float64Array };
+      };
+      // The realized statistic is a point of the null distribution its boundary was computed on (a fractional
+      // count gave a step between two of the null's, off its support).
+      if (r.decision.kind !== 'rollback')
+        assert.ok(
+          check.cusum.nullMass[check.cusum.statistic]! > 0,
+          `look ${i}: statistic off the null's support`,
+        );
+      const v = r.decision.values;
+      return [
+        r.decision.kind,
+        r.decision.code,
+        ...['evidence', 'cusum', 'cusum_boundary'].map((k) => v[`seeds.errors-vs-stable.${k}`]),
+      ];
+    });
+  };
+  assert.deepEqual(looks(false), looks(true));
+});

@@ -325,3 +325,55 @@ test('the table says a check whose evidence held the window open is pending, not
     /pending/,
   );
 });
+
+test('the errors check draws what fired: its CUSUM when it crossed (also when the e-value did too), else the e-value that fired; without boundaries the e-value', () => {
+  const cusumValues = (i: number, cusum: number, evidence: number): Values => ({
+    ...healthyValues(i),
+    'errs.cusum': cusum,
+    'errs.cusum_boundary': 3,
+    'errs.evidence': evidence,
+  });
+  const drawn = (values: Values[]) => {
+    const w = window(T0, values, 'rollback', 'errs');
+    const errs = w.checks.find((c) => c.name === 'errs')!;
+    const line = evidenceTable(w)
+      .split('\n')
+      .find((l) => l.startsWith('| errs |'))!;
+    return { test: errs.test!, line };
+  };
+  // Both fired at the last look: the judge's reason names the CUSUM, and so must the chart and the table.
+  const both = drawn([cusumValues(0, 1, 2), cusumValues(1, 3.2, 1500)]);
+  assert.equal(both.test.statistic, 'cusum');
+  assert.deepEqual(both.test.logEvidence, [1, 3.2]);
+  assert.match(both.line, /\| CUSUM 3 \(now 3\.2\) \|/);
+  // Only the e-value fired (a gross failure the CUSUM discounts): its threshold is 1/(0.1 alpha) = 1000.
+  const gross = drawn([cusumValues(0, 0.5, 20), cusumValues(1, 1.1, 1500)]);
+  assert.equal(gross.test.statistic, 'e-value');
+  assert.ok(Math.abs(gross.test.boundary - Math.log(1000)) < 1e-12);
+  assert.match(gross.line, /\| e-value 1000 \(now 1500\) \|/);
+  // A CUSUM without any boundary (edited results) cannot be drawn against one: the e-value at the check's
+  // alpha, as for results from before the CUSUM, never "CUSUM 0".
+  const bare = drawn([
+    { ...cusumValues(0, 1, 2), 'errs.cusum_boundary': null },
+    { ...cusumValues(1, 2, 3), 'errs.cusum_boundary': null },
+  ]);
+  assert.equal(bare.test.statistic, 'e-value');
+  assert.ok(Math.abs(bare.test.boundary - Math.log(100)) < 1e-12);
+  assert.match(bare.line, /\| e-value 100 \(now 3\) \|/);
+});
+
+test("the errors check's counts are those its tests used: whole counts (increase() extrapolates), usable intervals only", () => {
+  const w = window(T0, [
+    { ...healthyValues(0), errors: 2.7, requests: 299.6, 'stable.errors': 4.4, 'stable.requests': 1000.2 },
+    // More errors than requests: impossible, the judge's tests skip it.
+    { ...healthyValues(1), errors: 500, requests: 300 },
+    // Less than half a request: no requests.
+    { ...healthyValues(2), errors: 0, requests: 0.4 },
+  ]);
+  assert.deepEqual(w.checks.find((c) => c.name === 'errs')!.counts, {
+    canaryErrors: 3,
+    canaryRequests: 300,
+    referenceErrors: 4,
+    referenceRequests: 1000,
+  });
+});
