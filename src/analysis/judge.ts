@@ -91,6 +91,17 @@ export interface JudgeOptions {
   plannedIntervals?: number;
 }
 
+/**
+ * The looks the CUSUM spends its alpha over. NaN silently never spent any (the test could not fire) and
+ * Infinity none either: a caller's bug, said as one.
+ */
+function plannedLooks(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_PLANNED_LOOKS;
+  if (!Number.isFinite(value) || value < 1)
+    throw new RangeError(`plannedIntervals must be a finite number of looks, at least 1; got ${value}`);
+  return value;
+}
+
 export function createJudgeState(config: AnalysisConfig, options: JudgeOptions): JudgeState {
   const checks: Record<string, CheckState> = {};
   for (const check of config.checks)
@@ -107,7 +118,7 @@ export function createJudgeState(config: AnalysisConfig, options: JudgeOptions):
     intervalMs: options.intervalMs,
     baseline: options.baseline ?? {},
     reference: options.reference ?? 'stable',
-    plannedIntervals: Math.max(1, options.plannedIntervals ?? DEFAULT_PLANNED_LOOKS),
+    plannedIntervals: plannedLooks(options.plannedIntervals),
     startedAt: options.startedAt ?? null,
     samples: 0,
     samplesWithData: 0,

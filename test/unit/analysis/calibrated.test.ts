@@ -198,3 +198,127 @@ test('hostile counts never make the statistic or its null distribution NaN', () 
     }
   }
 });
+
+test('exact for every traffic pattern, tolerance and plan tried: brute force over all error splits equals the DP look by look, and a canary better than the tolerance crosses less', () => {
+  type Look = { k: number; nc: number; ns: number } | undefined;
+  const cases: Array<{ name: string; looks: Look[]; tolerance: number; alpha: number; planned: number }> = [
+    // Lopsided and changing traffic shares; a 1-request side.
+    {
+      name: 'lopsided',
+      looks: [
+        { k: 9, nc: 10, ns: 990 },
+        { k: 3, nc: 50, ns: 50 },
+        { k: 7, nc: 500, ns: 500 },
+        { k: 4, nc: 1, ns: 3 },
+      ],
+      tolerance: 1,
+      alpha: 0.3,
+      planned: 4,
+    },
+    // Looks without counts and with no errors, a tolerance above 1, a plan of a single look (then the rest).
+    {
+      name: 'gaps',
+      looks: [
+        { k: 5, nc: 100, ns: 100 },
+        undefined,
+        { k: 0, nc: 100, ns: 100 },
+        { k: 6, nc: 30, ns: 300 },
+        { k: 5, nc: 200, ns: 50 },
+      ],
+      tolerance: 1.7,
+      alpha: 0.3,
+      planned: 1,
+    },
+    // Few errors per look, a window longer than planned, a large tolerance.
+    {
+      name: 'sparse',
+      looks: [
+        { k: 1, nc: 10, ns: 10 },
+        { k: 2, nc: 10, ns: 30 },
+        { k: 3, nc: 10, ns: 90 },
+        { k: 2, nc: 10, ns: 90 },
+        { k: 1, nc: 5, ns: 95 },
+        { k: 2, nc: 5, ns: 95 },
+      ],
+      tolerance: 3,
+      alpha: 0.08,
+      planned: 3,
+    },
+    // A canary with a sliver of the traffic at tolerance 100 (its errors' share under H0 0.2-0.5), a window
+    // twice its plan.
+    {
+      name: 'ramp',
+      looks: [
+        { k: 4, nc: 1, ns: 400 },
+        { k: 5, nc: 2, ns: 300 },
+        { k: 6, nc: 5, ns: 500 },
+        { k: 5, nc: 1, ns: 100 },
+      ],
+      tolerance: 100,
+      alpha: 0.3,
+      planned: 2,
+    },
+    // More errors per look (the grouping of many counts into one capped step).
+    {
+      name: 'busier',
+      looks: [
+        { k: 40, nc: 100, ns: 900 },
+        { k: 35, nc: 100, ns: 400 },
+      ],
+      tolerance: 1,
+      alpha: 0.3,
+      planned: 2,
+    },
+  ];
+  for (const { name, looks, tolerance, alpha, planned } of cases) {
+    // Rejections per look by brute force at error-rate ratio r, with the boundaries of the tolerance.
+    const brute = (ratio: number) => {
+      const perLook = looks.map(() => 0);
+      const walk = (i: number, state: CusumState, probability: number) => {
+        if (i === looks.length) return;
+        const look = looks[i];
+        const splits = look ? binomialPmf(look.k, (ratio * look.nc) / (ratio * look.nc + look.ns)) : [1];
+        splits.forEach((p, ec) => {
+          const next = updateCusum(
+            state,
+            look && { ec, es: look.k - ec, nc: look.nc, ns: look.ns },
+            tolerance,
+            alpha,
+            planned,
+          );
+          if (cusumRejects(next)) perLook[i]! += probability * p;
+          else walk(i + 1, next, probability * p);
+        });
+      };
+      walk(0, initialCusum(), 1);
+      return perLook;
+    };
+    // The DP's spending does not depend on the splits: follow any one path.
+    let state = initialCusum();
+    const spent = looks.map((look) => {
+      const before = state.spent;
+      state = updateCusum(
+        state,
+        look && { ec: 0, es: look.k, nc: look.nc, ns: look.ns },
+        tolerance,
+        alpha,
+        planned,
+      );
+      return state.spent - before;
+    });
+    const exact = brute(tolerance);
+    exact.forEach((p, i) =>
+      assert.ok(Math.abs(p - spent[i]!) < 1e-12, `${name} look ${i + 1}: ${p} vs DP ${spent[i]}`),
+    );
+    const total = exact.reduce((a, b) => a + b, 0);
+    assert.ok(total > alpha / 100, `${name}: crossings possible (${total}), or the case proves little`);
+    assert.ok(
+      total <= alphaSpent(alpha, looks.length, planned) + 1e-15,
+      `${name}: ${total} over the alpha spent`,
+    );
+    for (const share of [0.5, 0.9]) {
+      const better = brute(tolerance * share).reduce((a, b) => a + b, 0);
+      assert.ok(better <= total + 1e-15, `${name}: at ${share}x the tolerance ${better} > ${total}`);
+    }
+  }
+});

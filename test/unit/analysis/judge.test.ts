@@ -612,3 +612,46 @@ test("fractional counts (Prometheus' increase() extrapolates) are judged as thei
   };
   assert.deepEqual(looks(false), looks(true));
 });
+
+test("the errors check's CUSUM state is never modified by a look (with counts, without, or firing), and the same samples give the same decisions", () => {
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { errors: { provider: 'm' }, requests: { provider: 'm' } },
+  });
+  const samples: Sample[] = Array.from({ length: 25 }, (_, i) => ({
+    at: (i + 1) * 60_000,
+    // Minutes 4 and 9 without canary counts; from minute 12 a tripled error rate until it fires.
+    canary:
+      i === 4 || i === 9
+        ? { errors: null, requests: null }
+        : { errors: i < 12 ? [1, 0, 2][i % 3]! : [4, 2, 5][i % 3]!, requests: 120 },
+    stable: { errors: 9, requests: 1080 },
+    errors: [],
+  }));
+  const replay = () => {
+    let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0, plannedIntervals: 23 });
+    return samples.map((sample) => {
+      const before = JSON.stringify(state);
+      const r = judge(state, sample);
+      assert.equal(JSON.stringify(state), before, `look at ${sample.at} modified its input state`);
+      state = r.state;
+      return r.decision;
+    });
+  };
+  const first = replay();
+  assert.ok(
+    first.some((d) => d.kind === 'rollback'),
+    'the tripled error rate is found',
+  );
+  assert.deepEqual(replay(), first);
+});
+
+test('planned looks the CUSUM could never spend alpha over (NaN, Infinity, 0, negative) are a clear error', () => {
+  for (const plannedIntervals of [Number.NaN, Infinity, 0, -3, 0.5])
+    assert.throws(
+      () => createJudgeState(seeds, { intervalMs: INTERVAL, plannedIntervals }),
+      new RegExp(`plannedIntervals must be a finite number of looks, at least 1; got ${plannedIntervals}`),
+    );
+  assert.equal(createJudgeState(seeds, { intervalMs: INTERVAL, plannedIntervals: 1 }).plannedIntervals, 1);
+  assert.equal(createJudgeState(seeds, { intervalMs: INTERVAL }).plannedIntervals, 30);
+});
