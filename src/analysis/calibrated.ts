@@ -32,8 +32,16 @@ export const CUSUM_RATIO = 2.5;
 export const CUSUM_CAP = Math.log(100) / 2.5;
 /** Grid of the statistic, nats. */
 export const CUSUM_GRID = 0.01;
-/** Grid points kept: 0 .. 15 nats, beyond any boundary (mass above the boundary is removed at each look). */
+/**
+ * Grid points kept at first: 0 .. 15 nats, beyond the boundary at the usual alphas (mass above the boundary
+ * is removed at each look). A small alpha (1e-6 and below) or a long window puts the boundary higher: the
+ * grid then grows, up to CUSUM_MAX_POINTS, so that no null mass piles up at its top. (It used to stop at
+ * 15 nats: the boundary became 15.00, one point above the highest value the statistic could take, and the
+ * CUSUM could never fire.)
+ */
 export const CUSUM_POINTS = 1500;
+/** Most grid points: 100 nats, beyond the boundary of any alpha above 1e-40 over a million looks. */
+export const CUSUM_MAX_POINTS = 10_000;
 /** The boundary is never below this (nats), so a handful of errors in a quiet window cannot fire it. */
 export const BOUNDARY_FLOOR = 2;
 /** Share of the burst model in both likelihoods of a step, and its ratio (x tolerance). */
@@ -169,7 +177,7 @@ export function updateCusum(
   const k = counts ? counts.ec + counts.es : 0;
   if (counts && k > 0) {
     const { ec, nc, ns } = counts;
-    statistic = Math.min(CUSUM_POINTS - 1, Math.max(0, statistic + cusumStep(ec, k, nc, ns, tolerance)));
+    statistic = Math.min(CUSUM_MAX_POINTS - 1, Math.max(0, statistic + cusumStep(ec, k, nc, ns, tolerance)));
     // The null's steps, grouped: many error counts give the same (capped, rounded) step.
     const support = binomialSupport(k, (tolerance * nc) / (tolerance * nc + ns));
     const byStep = new Map<number, number>();
@@ -177,14 +185,19 @@ export function updateCusum(
       const d = cusumStep(support.values[i]!, k, nc, ns, tolerance);
       byStep.set(d, (byStep.get(d) ?? 0) + p);
     });
-    const next = new Float64Array(CUSUM_POINTS);
+    // Room for the highest step, so that the top clamps nothing unless the grid is at its most (where the
+    // statistic is clamped alike).
+    let rise = 0;
+    for (const [d, p] of byStep) if (p > 0 && d > rise) rise = d;
+    const size = Math.min(CUSUM_MAX_POINTS, Math.max(nullMass.length, top + rise + 1));
+    const next = new Float64Array(size);
     let nextTop = 0;
     for (const [d, p] of byStep) {
       if (p === 0) continue;
       for (let x = 0; x <= top; x++) {
         const m = nullMass[x]!;
         if (m === 0) continue;
-        const y = Math.min(CUSUM_POINTS - 1, Math.max(0, x + d));
+        const y = Math.min(size - 1, Math.max(0, x + d));
         next[y]! += m * p;
         if (y > nextTop) nextTop = y;
       }

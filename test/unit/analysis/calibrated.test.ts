@@ -4,6 +4,7 @@ import {
   BOUNDARY_FLOOR,
   CUSUM_CAP,
   CUSUM_GRID,
+  CUSUM_MAX_POINTS,
   PLANNED_SHARE,
   alphaSpent,
   binomialSupport,
@@ -320,5 +321,30 @@ test('exact for every traffic pattern, tolerance and plan tried: brute force ove
       const better = brute(tolerance * share).reduce((a, b) => a + b, 0);
       assert.ok(better <= total + 1e-15, `${name}: at ${share}x the tolerance ${better} > ${total}`);
     }
+  }
+});
+
+test('a small alpha (the config allows any above 0) puts the boundary past 15 nats: the grid grows and the CUSUM can still fire', () => {
+  for (const alpha of [1e-12, 1e-20]) {
+    let state = initialCusum();
+    let firedAt: number | undefined;
+    for (let look = 1; look <= 60 && firedAt === undefined; look++) {
+      // Healthy for half the window (the canary's share of errors 0.1, as the null says), then tripled (0.25).
+      const ec = look <= 30 ? 2 : 6;
+      state = updateCusum(state, { ec, es: 18, nc: 100, ns: 900 }, 1, alpha, 60);
+      // The null's mass and what was spent stay a distribution: nothing piles up at the grid's top.
+      const total = state.nullMass.reduce((a, b) => a + b, 0);
+      assert.ok(
+        Math.abs(total + state.spent - 1) < 1e-9,
+        `alpha ${alpha} look ${look}: ${total} + ${state.spent}`,
+      );
+      assert.ok(state.spent <= alphaSpent(alpha, look, 60));
+      assert.ok(state.boundary < CUSUM_MAX_POINTS);
+      if (cusumRejects(state)) firedAt = look;
+    }
+    // Before, the grid stopped at 15 nats: the boundary sat one point above the highest value the statistic
+    // could take, and the CUSUM never fired.
+    assert.ok(firedAt !== undefined, `alpha ${alpha}: never fired, boundary ${state.boundary * CUSUM_GRID}`);
+    assert.ok(state.boundary * CUSUM_GRID > 15, `alpha ${alpha}: the case needs a boundary past 15 nats`);
   }
 });
