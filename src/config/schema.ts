@@ -48,6 +48,8 @@ export { STRATEGY_NAMES, type StrategyName } from './strategy-names.ts';
 
 /** The one environment name rule: deploy.yml, the App's commands and the markers it writes all use it. */
 export const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** GitHub refuses longer environment names, so a deployment to one could never be created. */
+export const ENVIRONMENT_NAME_MAX = 255;
 
 /** What reconcile does with a rollout whose owning run ended before it finished (issue 13). */
 export const ON_ORPHAN = ['rollback', 'resume'] as const;
@@ -461,7 +463,13 @@ export const deployConfig = z.strictObject({
   strategies: strategyParams.optional(),
   environments: z
     .record(
-      z.string().regex(ENVIRONMENT_NAME, 'environment names use letters, digits, ".", "_" and "-"'),
+      z
+        .string()
+        .regex(ENVIRONMENT_NAME, 'environment names use letters, digits, ".", "_" and "-"')
+        .max(
+          ENVIRONMENT_NAME_MAX,
+          `environment names are at most ${ENVIRONMENT_NAME_MAX} characters (GitHub's limit)`,
+        ),
       environment,
     )
     .refine(

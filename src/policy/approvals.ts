@@ -4,7 +4,7 @@
 // record an approval; the app must only read markers from comments it wrote itself, and only those whose
 // MAC verifies (src/github/hidden-marker.ts).
 import * as z from 'zod';
-import { ENVIRONMENT_NAME } from '../config/schema.ts';
+import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_MAX } from '../config/schema.ts';
 import { markersOf, writeMarker } from '../github/hidden-marker.ts';
 import type { MarkerScope, VerifiedMarker } from '../github/hidden-marker.ts';
 import type { MarkerKeys } from '../github/marker-keys.ts';
@@ -118,7 +118,7 @@ const MARKER_KIND = 'approval';
 const markerSchema = z.strictObject({
   v: z.literal(1),
   kind: z.enum(['approve', 'reject']),
-  env: z.string().regex(ENVIRONMENT_NAME),
+  env: z.string().regex(ENVIRONMENT_NAME).max(ENVIRONMENT_NAME_MAX),
   sha: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/i),
   by: z
     .string()

@@ -190,6 +190,19 @@ environments:
     ]);
   });
 
+  it("rejects an environment name longer than GitHub's 255 characters, at the name", () => {
+    const long = `p${'r'.repeat(255)}`;
+    const errors = errorsOf(`${TARGET}\nenvironments:\n  ${long}: {}\n  ${'s'.repeat(255)}: {}\n`);
+    assert.equal(errors.length, 1, errors.join('\n'));
+    assert.match(
+      errors[0]!,
+      /^deploy\.yml:5:3: environments\.prr+.*: invalid key .*: environment names are at most 255 characters \(GitHub's limit\)$/,
+    );
+    // The quoted key is cut short (the path before it locates it in full).
+    const quoted = /invalid key "(pr+\.\.\.)"/.exec(errors[0]!);
+    assert.ok(quoted && quoted[1]!.length <= 80, errors[0]);
+  });
+
   it('reports several errors at once, sorted by position', () => {
     const text = `environments:
   staging:
