@@ -1,6 +1,7 @@
 // What one interval's counts can be. The live judge (which fails closed on counts no traffic can give) and
 // replay (which refuses a recording holding them, located) ask the same questions here.
 import type { MetricValues } from './types.ts';
+import { usableCounts } from './sequential.ts';
 
 /**
  * Why a number cannot be one interval's count, or undefined. Above 2^53 the judge's running sums lose whole
@@ -41,12 +42,24 @@ export function errorCountProblems(
   return problems;
 }
 
+type Counts = { errors: number; requests: number };
+
 /**
- * An errors check's count as the tests use it: the nearest whole number. Prometheus' `increase()`
- * extrapolates to the interval's edges (2.7 errors in a minute), but both tests' null distributions are over
- * whole counts (binomial), and a fractional count would put the CUSUM's statistic off the support its
- * boundary was computed on. Rounding every count keeps errors <= requests where it held.
+ * One interval of an errors check as its tests use it, or undefined when they cannot (a count missing, no
+ * requests on a side, or counts no traffic can give: those must not move the tests, judge.ts). Counts are
+ * rounded to the nearest whole number: Prometheus' `increase()` extrapolates to the interval's edges (2.7
+ * errors in a minute), but both tests' null distributions are over whole counts (binomial), and a fractional
+ * count put the CUSUM's statistic off the support its boundary was computed on.
  */
-export function wholeCount(value: number): number {
-  return Math.round(value);
+export function testedCounts(
+  ec: number | null,
+  nc: number | null,
+  es: number | null,
+  ns: number | null,
+): { canary: Counts; stable: Counts } | undefined {
+  if (ec === null || nc === null || es === null || ns === null) return undefined;
+  if (!usableCounts({ errors: ec, requests: nc }, { errors: es, requests: ns })) return undefined;
+  const canary = { errors: Math.round(ec), requests: Math.round(nc) };
+  const stable = { errors: Math.round(es), requests: Math.round(ns) };
+  return usableCounts(canary, stable) ? { canary, stable } : undefined;
 }

@@ -9,8 +9,7 @@ import type { ComparisonOp } from './schema.ts';
 import type { Decision, DecisionKind, ReasonCode } from './types.ts';
 import { formatDuration } from '../config/duration.ts';
 import { CUSUM_ALPHA_SHARE, EVIDENCE_ALPHA_SHARE } from './calibrated.ts';
-import { wholeCount } from './counts.ts';
-import { usableCounts } from './sequential.ts';
+import { testedCounts } from './counts.ts';
 
 /** `canary`: the version under test; `reference`: what it is compared with; `limit`: the line it must keep. */
 export type SeriesRole = 'canary' | 'reference' | 'limit';
@@ -140,21 +139,18 @@ function checkEvidence(check: ResolvedCheck, values: Values[], reference: string
     };
     const counts = { canaryErrors: 0, canaryRequests: 0, referenceErrors: 0, referenceRequests: 0 };
     for (const v of values) {
-      const count = (key: string) => {
-        const n = num(v[key]);
-        return n === null ? null : wholeCount(n);
-      };
-      const ec = count(check.errors);
-      const nc = count(check.requests);
-      const es = count(`stable.${check.errors}`);
-      const ns = count(`stable.${check.requests}`);
-      // The intervals the test used, as it used them (whole counts, judge.ts): all four present and usable.
-      if (ec === null || nc === null || es === null || ns === null) continue;
-      if (!usableCounts({ errors: ec, requests: nc }, { errors: es, requests: ns })) continue;
-      counts.canaryErrors += ec;
-      counts.canaryRequests += nc;
-      counts.referenceErrors += es;
-      counts.referenceRequests += ns;
+      // The intervals the test used, as it used them (whole counts, testedCounts).
+      const used = testedCounts(
+        num(v[check.errors]),
+        num(v[check.requests]),
+        num(v[`stable.${check.errors}`]),
+        num(v[`stable.${check.requests}`]),
+      );
+      if (!used) continue;
+      counts.canaryErrors += used.canary.errors;
+      counts.canaryRequests += used.canary.requests;
+      counts.referenceErrors += used.stable.errors;
+      counts.referenceRequests += used.stable.requests;
     }
     return {
       ...base,

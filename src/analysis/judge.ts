@@ -1,7 +1,7 @@
 // The rollback judge: a pure function from (state, sample) to (new state, decision). No clock, no I/O: time
 // comes from the sample, so the same samples always give the same decisions, live or replayed.
 import { checkMetrics, type AnalysisConfig, type ResolvedCheck } from './config.ts';
-import { errorCountProblems, wholeCount } from './counts.ts';
+import { errorCountProblems, testedCounts } from './counts.ts';
 import type { ComparisonOp } from './schema.ts';
 import {
   errorsLogEvidence,
@@ -16,7 +16,6 @@ import {
   updateSignTest,
   type ErrorsTestState,
   type SignTestState,
-  usableCounts,
 } from './sequential.ts';
 import {
   CUSUM_ALPHA_SHARE,
@@ -263,25 +262,18 @@ function evaluateCheck(
 
   if (check.kind === 'errors') {
     const test = prior as ErrorsCheckState;
-    // Whole counts (wholeCount): the tests' null distributions are over them.
-    const count = (v: number | null | undefined) => {
-      const n = num(v);
-      return n === null ? null : wholeCount(n);
-    };
-    const ec = count(sample.canary[check.errors]);
-    const nc = count(sample.canary[check.requests]);
-    const es = count(sample.stable?.[check.errors]);
-    const ns = count(sample.stable?.[check.requests]);
     // The check's alpha, shared: most to the calibrated CUSUM (modest effects), some to the e-value test,
     // which catches the gross failures the CUSUM's burst-robust steps discount, a margin unspent
     // (calibrated.ts).
     const cusumAlpha = check.alpha * CUSUM_ALPHA_SHARE;
     const evidenceAlpha = check.alpha * EVIDENCE_ALPHA_SHARE;
-    const counts =
-      ec === null || nc === null || es === null || ns === null
-        ? undefined
-        : { canary: { errors: ec, requests: nc }, stable: { errors: es, requests: ns } };
-    const usable = counts && usableCounts(counts.canary, counts.stable) ? counts : undefined;
+    // Whole counts, or none (testedCounts).
+    const usable = testedCounts(
+      num(sample.canary[check.errors]),
+      num(sample.canary[check.requests]),
+      num(sample.stable?.[check.errors]),
+      num(sample.stable?.[check.requests]),
+    );
     const evidenceTest = usable
       ? updateErrorsTest(
           test,

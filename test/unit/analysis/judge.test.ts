@@ -655,3 +655,22 @@ test('planned looks the CUSUM could never spend alpha over (NaN, Infinity, 0, ne
   assert.equal(createJudgeState(seeds, { intervalMs: INTERVAL, plannedIntervals: 1 }).plannedIntervals, 1);
   assert.equal(createJudgeState(seeds, { intervalMs: INTERVAL }).plannedIntervals, 30);
 });
+
+test('counts no traffic can give do not move the errors tests, even when rounding would make them possible', () => {
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { errors: { provider: 'm' }, requests: { provider: 'm' } },
+  });
+  const impossible = [
+    { errors: -0.3, requests: 120 }, // negative (rounds to 0)
+    { errors: 120.4, requests: 120.2 }, // more errors than requests (both round to 120)
+  ];
+  for (const canary of impossible) {
+    const state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
+    const r = judge(state, { at: 60_000, canary, stable: { errors: 9, requests: 1080 }, errors: [] });
+    const check = r.state.checks['seeds.errors-vs-stable'] as { intervals: number; canaryErrors: number };
+    assert.equal(check.intervals, 0, JSON.stringify(canary));
+    assert.equal(check.canaryErrors, 0);
+    assert.equal(r.decision.code, 'no-data-pending', 'held as a provider error (impossible counts)');
+  }
+});
