@@ -19,6 +19,7 @@ import {
 } from './sequential.ts';
 import {
   CUSUM_ALPHA_SHARE,
+  CUSUM_CAP,
   CUSUM_GRID,
   DEFAULT_PLANNED_LOOKS,
   EVIDENCE_ALPHA_SHARE,
@@ -310,7 +311,9 @@ function evaluateCheck(
     const stableRates = `${state.reference} ${fmt((stableRate ?? 0) * 100)}% (${next.stableErrors} in ${next.stableRequests})`;
     const byCusum = cusumRejects(cusum);
     if (!byCusum && !rejectsLog(logEv, evidenceAlpha)) {
-      const cusumPending = cusum.statistic > 0 && statistic >= PENDING_FRACTION * boundary;
+      // Past 35 % of the boundary, and past what one interval can add (one burst cannot hold the window
+      // open, as for the e-value's mark): on the bench this left detection and extensions as they were.
+      const cusumPending = statistic >= PENDING_FRACTION * boundary && statistic > CUSUM_CAP;
       const pending = cusumPending
         ? {
             code: 'evidence-pending' as const,

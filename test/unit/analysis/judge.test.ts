@@ -4,6 +4,7 @@ import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
 import { createJudgeState, judge, type JudgeState } from '../../../src/analysis/judge.ts';
 import type { Decision, Sample } from '../../../src/analysis/types.ts';
 import { PENDING_FRACTION } from '../../../src/analysis/sequential.ts';
+import { CUSUM_CAP } from '../../../src/analysis/calibrated.ts';
 
 const INTERVAL = 30_000;
 const cmd = { type: 'command' as const, run: ['metrics'] };
@@ -417,12 +418,12 @@ test('the errors check past 35 % of its CUSUM boundary holds (evidence-pending) 
     canary: { errors: 2, requests: 120 },
     stable: { errors: 5, requests: 1000 },
   }));
-  // The errors check's pending mark is its CUSUM's: 35 % of the look's boundary.
+  // The errors check's pending mark is its CUSUM's: 35 % of the look's boundary, and more than one
+  // interval can add (CUSUM_CAP), so that one burst cannot hold the window open.
   const cusum = (d: Decision) => d.values['seeds.errors-vs-stable.cusum']!;
   const boundary = (d: Decision) => d.values['seeds.errors-vs-stable.cusum_boundary']!;
-  const pending = seen.filter(
-    ({ decision: d }) => cusum(d) >= PENDING_FRACTION * boundary(d) && cusum(d) < boundary(d),
-  );
+  const mark = (d: Decision) => Math.max(PENDING_FRACTION * boundary(d), CUSUM_CAP + 1e-9);
+  const pending = seen.filter(({ decision: d }) => cusum(d) >= mark(d) && cusum(d) < boundary(d));
   assert.ok(pending.length > 0, 'the CUSUM passed the mark before its boundary');
   for (const { decision } of pending) {
     assert.equal(decision.kind, 'hold');
@@ -430,9 +431,39 @@ test('the errors check past 35 % of its CUSUM boundary holds (evidence-pending) 
     assert.equal(decision.rule, 'seeds.errors-vs-stable');
     assert.match(decision.reason, /CUSUM [\d.]+, past 35 % of its boundary [\d.]+: not decided yet/);
   }
-  for (const { decision } of seen.filter(({ decision: d }) => cusum(d) < PENDING_FRACTION * boundary(d)))
+  for (const { decision } of seen.filter(({ decision: d }) => cusum(d) < mark(d)))
     assert.notEqual(decision.code, 'evidence-pending');
   assert.equal(seen.at(-1)!.decision.code, 'sequential-errors-worse');
+});
+
+test('one burst interval cannot hold the window open through the CUSUM: it needs more than one interval can add', () => {
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { errors: { provider: 'm' }, requests: { provider: 'm' } },
+  });
+  // Nineteen minutes without an error on either side, then three on the canary alone: one step, past 35 %
+  // of a boundary that errorless minutes left low.
+  let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0, plannedIntervals: 30 });
+  let last: Decision | undefined;
+  for (let minute = 0; minute < 20; minute++) {
+    const errors = minute === 19 ? 3 : 0;
+    const r = judge(state, {
+      at: (minute + 1) * 60_000,
+      canary: { errors, requests: 120 },
+      stable: { errors: 0, requests: 1000 },
+      errors: [],
+    });
+    state = r.state;
+    last = r.decision;
+  }
+  const statistic = last!.values['seeds.errors-vs-stable.cusum']!;
+  const boundary = last!.values['seeds.errors-vs-stable.cusum_boundary']!;
+  assert.ok(
+    statistic >= PENDING_FRACTION * boundary,
+    `${statistic} vs ${boundary}: the 35 % mark alone would hold`,
+  );
+  assert.ok(statistic <= CUSUM_CAP + 1e-9);
+  assert.notEqual(last!.code, 'evidence-pending', last!.reason);
 });
 
 test('the p95 sign test holds too when its evidence is past the mark, then rolls back with its counts', () => {
