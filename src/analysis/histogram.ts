@@ -79,9 +79,28 @@ export function initialHistogramTest(): HistogramTestState {
 }
 
 /**
+ * One side's counts in bound order as cumulative counts, or null when they are not. A fall of less than
+ * half a request from one bound to the next is rounding, not data: `sum by (le) (increase(...))` adds up
+ * extrapolated floats per bucket series, and a bucket holding every request can come out 1e-12 below the
+ * one under it (or a fraction of a request, when series are extrapolated differently). Such a fall is
+ * levelled (the running maximum); a larger one (a counter reset inside the interval) or a negative count
+ * makes the interval unusable.
+ */
+export function asCumulative(counts: readonly number[]): number[] | null {
+  const out: number[] = [];
+  for (const [i, x] of counts.entries()) {
+    if (!(x >= 0) || !Number.isFinite(x)) return null;
+    const before = i === 0 ? 0 : out[i - 1]!;
+    if (x < before - 0.5) return null;
+    out.push(Math.max(x, before));
+  }
+  return out;
+}
+
+/**
  * Adds one interval. Only bounds both sides report are used; an interval where a side has no buckets, no
- * requests, or counts that are not cumulative (decreasing with le: a counter reset inside the interval) is
- * skipped, as the error test skips impossible counts.
+ * requests, or counts that are not cumulative (falling with le by half a request or more: a counter reset
+ * inside the interval) is skipped, as the error test skips impossible counts.
  */
 export function updateHistogramTest(
   state: HistogramTestState,
@@ -93,10 +112,9 @@ export function updateHistogramTest(
   if (!canary || !stable) return state;
   const bounds = [...canary.keys()].filter((le) => stable.has(le)).sort((a, b) => a - b);
   if (bounds.at(-1) !== Infinity || bounds.length < 2) return state;
-  const c = bounds.map((le) => canary.get(le)!);
-  const s = bounds.map((le) => stable.get(le)!);
-  const cumulative = (xs: number[]) => xs.every((x, i) => x >= 0 && (i === 0 || x >= xs[i - 1]!));
-  if (!cumulative(c) || !cumulative(s)) return state;
+  const c = asCumulative(bounds.map((le) => canary.get(le)!));
+  const s = asCumulative(bounds.map((le) => stable.get(le)!));
+  if (!c || !s) return state;
   const nc = c.at(-1)!;
   const ns = s.at(-1)!;
   if (!(nc > 0 && ns > 0)) return state;
@@ -134,14 +152,14 @@ export function updateHistogramTest(
 /**
  * The q-quantile of one interval's cumulative bucket counts, interpolated linearly inside the bucket that
  * holds it as Prometheus' histogram_quantile does (the highest finite bound when it falls in +Inf); null
- * without requests or with counts that are not cumulative. For people (the summary's chart), not the test.
+ * without requests or with counts that are not cumulative (asCumulative). For people (the summary's chart), not the test.
  */
 export function bucketQuantile(buckets: Map<number, number> | null, q: number): number | null {
   if (!buckets) return null;
   const bounds = [...buckets.keys()].sort((a, b) => a - b);
   if (bounds.at(-1) !== Infinity || bounds.length < 2) return null;
-  const counts = bounds.map((le) => buckets.get(le)!);
-  if (counts.some((c, i) => c < 0 || (i > 0 && c < counts[i - 1]!))) return null;
+  const counts = asCumulative(bounds.map((le) => buckets.get(le)!));
+  if (!counts) return null;
   const total = counts.at(-1)!;
   if (!(total > 0)) return null;
   const rank = q * total;

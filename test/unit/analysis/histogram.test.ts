@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
 import {
+  asCumulative,
   bucketKey,
   bucketQuantile,
   histogramLogEvidence,
@@ -443,4 +444,38 @@ test('coarse buckets: a cut with no request above it steps down to a bound that 
   for (let i = 0; i < 10; i++)
     faster = updateHistogramTest(faster, 1.05, maxLogStep(0.01), side(90), side(10));
   assert.ok(histogramLogEvidence(faster) < 0);
+});
+
+test('buckets that fall by less than half a request (sum by (le) of extrapolated floats) are levelled, not skipped', () => {
+  assert.deepEqual(asCumulative([3, 10, 10 - 1e-12, 10]), [3, 10, 10, 10]);
+  assert.deepEqual(asCumulative([2.7, 2.4, 9.1]), [2.7, 2.7, 9.1]);
+  // A counter reset inside the interval, a negative or a non-finite count: not counts this test can use.
+  for (const bad of [
+    [5, 3, 9],
+    [-1, 2, 3],
+    [1, Number.NaN, 3],
+    [1, 2, Infinity],
+  ])
+    assert.equal(asCumulative(bad), null, JSON.stringify(bad));
+  // Through the test: a +Inf bucket 1e-12 under the one below it still counts as an interval, and the
+  // summary's p95 is still drawn.
+  const canary = new Map([
+    [0.1, 40],
+    [0.5, 120],
+    [Infinity, 120 - 1e-12],
+  ]);
+  const stable = new Map([
+    [0.1, 900],
+    [0.5, 1200 - 0.3],
+    [Infinity, 1200 - 0.4],
+  ]);
+  const next = updateHistogramTest(initialHistogramTest(), 1.05, 2, canary, stable);
+  assert.equal(next.intervals, 1);
+  assert.notEqual(bucketQuantile(canary, 0.95), null);
+  const reset = new Map([
+    [0.1, 40],
+    [0.5, 120],
+    [Infinity, 100],
+  ]);
+  assert.equal(updateHistogramTest(initialHistogramTest(), 1.05, 2, reset, stable).intervals, 0);
 });
