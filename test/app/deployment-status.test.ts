@@ -3,8 +3,21 @@
 // deliveries, and the repair of what a straight write replaced (issue_comment.edited's changes.body.from).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Probot } from 'probot';
-import { HEAD, PR, loadedProbot, owner, repo, seededFake } from './helpers.ts';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { Probot } from 'probot';
+import {
+  HEAD,
+  PR,
+  SECRET,
+  TestOctokit,
+  loadedProbot,
+  owner,
+  privateKey,
+  repo,
+  seededFake,
+  testApp,
+} from './helpers.ts';
 import { webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { parseStatusComment, renderStatusComment, statusMarker } from '../../src/github/status-comment.ts';
@@ -346,4 +359,57 @@ test("repair: another writer's edit, a person's comment or a write that lost not
     deploymentId: 4,
   };
   assert.equal(repairedState(otherCommit, base), undefined, "another commit's list is not carried over");
+});
+
+test('at info, a status that waits for nothing logs one line (the comment); the wait notice says why at debug', async () => {
+  for (const level of ['info', 'debug'] as const) {
+    const fake = await seededFake();
+    try {
+      let text = '';
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          text += chunk.toString();
+          done();
+        },
+      });
+      const probot = new Probot({
+        appId: fake.state.appId,
+        privateKey: privateKey(),
+        secret: SECRET,
+        baseUrl: fake.url,
+        Octokit: TestOctokit,
+        // pino's own Logger type is wider than the one Probot declares; the object is what Probot expects.
+        log: pino({ level }, sink) as unknown as Probot['log'],
+      });
+      await probot.load(testApp());
+      const id = fake.addComment(PR, { user: APP_BOT, body: renderStatusComment(queued()) }).id as number;
+      const payload = { pr: PR, comment_id: id, strategy: 'canary', version: 'v2' };
+      for (const state of ['queued', 'in_progress', 'success'])
+        await receive(probot, 'deployment_status', statusEvent(fake, { payload, state }));
+      const lines = text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { level: number; msg: string; reason?: string });
+      const info = lines.filter((l) => l.level >= 30);
+      assert.deepEqual(
+        info.map((l) => l.msg).filter((m) => /^(deployment_status|wait notice)/.test(m)),
+        ['deployment_status updated', 'deployment_status updated', 'deployment_status updated'],
+        `${level}: one info line per status`,
+      );
+      const notices = lines.filter((l) => l.msg === 'wait notice ignored');
+      assert.deepEqual(
+        notices.map((l) => [l.level, l.reason]),
+        level === 'debug'
+          ? [
+              [20, 'not_in_progress'],
+              [20, 'not_waiting'],
+              [20, 'not_in_progress'],
+            ]
+          : [],
+      );
+      fake.assertNoViolations();
+    } finally {
+      await fake.stop();
+    }
+  }
 });
