@@ -58,7 +58,18 @@ export class BufferedResponse {
   }
   get body(): ReadableStream<Uint8Array> | null {
     if (this.#bytes === null) return null;
-    return new Response(this.#take()).body;
+    const bytes = this.#take();
+    // A byte stream of the one chunk, as a Response's body is; built directly, since a Response per read costs
+    // about 30 µs against 4 (Octokit reads it when asked not to parse the body: deployment-status.ts).
+    return new ReadableStream({
+      type: 'bytes',
+      start(controller) {
+        // A copy: a byte stream takes over (detaches) the buffer it is given, and a small Buffer is a view of
+        // Node's shared pool.
+        if (bytes.length) controller.enqueue(new Uint8Array(bytes));
+        controller.close();
+      },
+    });
   }
   #take(): Buffer {
     if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
@@ -182,15 +193,17 @@ export function createHttpFetch(
           signal?.removeEventListener('abort', onAbort);
           decoded(res, Buffer.concat(chunks)).then(
             (bytes) => {
-              const responseHeaders: Array<[string, string]> = [];
+              // Appended one by one: what Headers does with a list of pairs, without building the list and
+              // its validation pass (about 4 µs less for GitHub's 25 or so headers).
+              const responseHeaders = new Headers();
               for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
-                responseHeaders.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
+                responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
               resolve(
                 new BufferedResponse(
                   NULL_BODY.has(status) ? null : bytes,
                   status,
                   res.statusMessage ?? '',
-                  new Headers(responseHeaders),
+                  responseHeaders,
                   url.href,
                 ) as unknown as Response,
               );

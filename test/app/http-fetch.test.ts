@@ -128,7 +128,7 @@ test("through Octokit: an error answer is a RequestError with GitHub's status an
 test('a Response as fetch gives it: text, json, arrayBuffer, body stream; a body is read once', async () => {
   const github = await serve((req, res) => {
     res.writeHead(200, { 'content-type': req.url === '/bin' ? 'application/octet-stream' : 'text/plain' });
-    res.end(req.url === '/bin' ? Buffer.from([0, 1, 2, 255]) : '{"a":1}');
+    res.end(req.url === '/bin' ? Buffer.from([0, 1, 2, 255]) : req.url === '/empty' ? '' : '{"a":1}');
   });
   const fetch = createHttpFetch({ env: {} });
   try {
@@ -144,6 +144,21 @@ test('a Response as fetch gives it: text, json, arrayBuffer, body stream; a body
     assert.deepEqual([...new Uint8Array(await bytes.arrayBuffer())], [0, 1, 2, 255]);
     const streamed = await fetch(`${github.url}/bin`);
     assert.deepEqual([...new Uint8Array(await new Response(streamed.body).arrayBuffer())], [0, 1, 2, 255]);
+    assert.equal(streamed.bodyUsed, true);
+    // A byte stream, as a Response's body is: a BYOB reader can read it.
+    const byob = (await fetch(`${github.url}/bin`)).body!.getReader({ mode: 'byob' });
+    const read = await byob.read(new Uint8Array(16));
+    assert.deepEqual([...read.value!], [0, 1, 2, 255]);
+    assert.equal((await byob.read(new Uint8Array(16))).done, true);
+    // Reading a small body as a stream leaves the other answers' bytes alone (a small Buffer shares Node's
+    // pool, which a byte stream would detach if it were handed the Buffer itself).
+    const first = await fetch(`${github.url}/t`);
+    const second = await fetch(`${github.url}/t`);
+    await new Response(first.body).arrayBuffer();
+    assert.equal(await second.text(), '{"a":1}');
+    // No body at all: an empty stream.
+    const empty = await fetch(`${github.url}/empty`);
+    assert.equal((await new Response(empty.body).arrayBuffer()).byteLength, 0);
   } finally {
     fetch.destroy();
     await github.close();
