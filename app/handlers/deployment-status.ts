@@ -301,11 +301,16 @@ export async function handleDeploymentStatus(
           if (deploymentPayload.strategy) next.strategy = deploymentPayload.strategy;
           if (deploymentPayload.version) next.version = deploymentPayload.version;
           try {
-            await octokit.rest.issues.updateComment({
+            // Nothing of the answer is used: it is not parsed (GitHub's few KB through Octokit's bigint-safe
+            // JSON parser: 5-10 µs), and its body is let go.
+            const { data } = await octokit.rest.issues.updateComment({
               ...where,
               comment_id: knownId,
               body: renderStatusComment(next),
+              request: { parseSuccessResponseBody: false },
             });
+            if ((data as unknown) instanceof ReadableStream)
+              await (data as unknown as ReadableStream).cancel();
             return { wrote: true, result: { status: 'updated', path, commentId: knownId } };
           } catch (error) {
             // Deleted: searched for (and written again) like an unknown one.
