@@ -3,20 +3,17 @@
 // deliveries, and the repair of what a straight write replaced (issue_comment.edited's changes.body.from).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { Probot } from 'probot';
+import type { Probot } from 'probot';
 import {
   HEAD,
   PR,
-  SECRET,
-  TestOctokit,
+  capturedLog,
   loadedProbot,
   owner,
-  privateKey,
   repo,
   seededFake,
   testApp,
+  testProbot,
 } from './helpers.ts';
 import { webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
@@ -365,28 +362,15 @@ test('at info, a status that waits for nothing logs one line (the comment); the 
   for (const level of ['info', 'debug'] as const) {
     const fake = await seededFake();
     try {
-      let text = '';
-      const sink = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          text += chunk.toString();
-          done();
-        },
-      });
-      const probot = new Probot({
-        appId: fake.state.appId,
-        privateKey: privateKey(),
-        secret: SECRET,
-        baseUrl: fake.url,
-        Octokit: TestOctokit,
-        // pino's own Logger type is wider than the one Probot declares; the object is what Probot expects.
-        log: pino({ level }, sink) as unknown as Probot['log'],
-      });
+      const captured = capturedLog(level);
+      const probot = testProbot(fake, captured.log);
       await probot.load(testApp());
       const id = fake.addComment(PR, { user: APP_BOT, body: renderStatusComment(queued()) }).id as number;
       const payload = { pr: PR, comment_id: id, strategy: 'canary', version: 'v2' };
       for (const state of ['queued', 'in_progress', 'success'])
         await receive(probot, 'deployment_status', statusEvent(fake, { payload, state }));
-      const lines = text
+      const lines = captured
+        .text()
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line) as { level: number; msg: string; reason?: string });

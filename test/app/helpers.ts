@@ -2,6 +2,8 @@
 // and signed webhook deliveries.
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { Probot, ProbotOctokit } from 'probot';
 import { createFakeGitHub, fakeSha, pullRequestCommentPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
@@ -59,14 +61,28 @@ export async function seededFake(): Promise<FakeGitHub> {
   return fake;
 }
 
-export function testProbot(fake: FakeGitHub): Probot {
+/** A logger at `level` writing into a string, to read back what the app logged. */
+export function capturedLog(level = 'trace'): { log: Probot['log']; text: () => string } {
+  let text = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  // pino's own Logger type is wider than the one Probot declares; the object is what Probot expects.
+  return { log: pino({ level }, sink) as unknown as Probot['log'], text: () => text };
+}
+
+/** A Probot against the fake; quiet, or logging into `log` (capturedLog). */
+export function testProbot(fake: FakeGitHub, log?: Probot['log']): Probot {
   return new Probot({
     appId: fake.state.appId,
     privateKey: privateKey(),
     secret: SECRET,
     baseUrl: fake.url,
-    logLevel: 'fatal',
     Octokit: TestOctokit,
+    ...(log ? { log } : { logLevel: 'fatal' as const }),
   });
 }
 

@@ -5,11 +5,8 @@
 // GitHub, and no body is ever logged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { pino } from 'pino';
-import { Probot } from 'probot';
 import type { ApplicationFunction } from 'probot';
 import { createLambdaHandler, handler } from '../../app/lambda.ts';
 import type { LambdaResult } from '../../app/lambda.ts';
@@ -17,7 +14,16 @@ import { deliveryFrom } from '../../app/delivery.ts';
 import type { GatewayEvent } from '../../app/delivery.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { bundleOptions, entries } from '../../scripts/build.ts';
-import { SECRET, TestOctokit, commentOnPull, privateKey, seededFake, sign, testApp } from './helpers.ts';
+import {
+  SECRET,
+  capturedLog,
+  commentOnPull,
+  privateKey,
+  seededFake,
+  sign,
+  testApp,
+  testProbot,
+} from './helpers.ts';
 
 const SECRET_TEXT = 'do-not-log-this-body-7f3a';
 
@@ -33,23 +39,10 @@ async function setup(
 ): Promise<Setup> {
   const fake = await seededFake();
   t.after(() => fake.stop());
-  let logs = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs += chunk.toString();
-      done();
-    },
-  });
-  const probot = new Probot({
-    appId: fake.state.appId,
-    privateKey: privateKey(),
-    secret: SECRET,
-    baseUrl: fake.url,
-    Octokit: TestOctokit,
-    log: pino({ level: 'trace' }, sink),
-  });
+  const captured = capturedLog('trace');
+  const probot = testProbot(fake, captured.log);
   const lambda = createLambdaHandler({ probot, appFn });
-  return { fake, invoke: (event) => lambda(event, {}), logs: () => logs };
+  return { fake, invoke: (event) => lambda(event, {}), logs: captured.text };
 }
 
 /** A comment on the fake's PR (so the app can react to it) and its signed body. */

@@ -1,8 +1,6 @@
 // The real node middleware behind a node http server, with real HMAC signatures, against the fake GitHub.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import type { ApplicationFunction, Probot } from 'probot';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +12,7 @@ import type { FakeGitHub } from '../fake-github/index.ts';
 import {
   SECRET,
   TestOctokit,
+  capturedLog,
   commentOnPull,
   deliver,
   privateKey,
@@ -94,18 +93,7 @@ test('a wrong signature, a signature with another secret and a missing one are r
 
 const SECRET_TEXT = 'do-not-log-this-body-5c1e';
 
-/** A logger at trace level writing into a string, to read back what the server logged. */
-function captured(): { log: Probot['log']; text: () => string } {
-  let text = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  // pino's own Logger type is wider than the one Probot declares; the object is what Probot expects.
-  return { log: pino({ level: 'trace' }, sink) as unknown as Probot['log'], text: () => text };
-}
+const captured = () => capturedLog('trace');
 
 test('refused deliveries are answered by code and logged by code: the body never reaches a log', async () => {
   const logs = captured();
