@@ -28,6 +28,8 @@
 // model for any traffic pattern, given the totals; deterministic, so a replay draws the same boundaries. Unlike the e-value it is not evidence one can read
 // at any look on its own terms: it is a boundary planned for this window's looks.
 
+import { logAddExp } from './sequential.ts';
+
 /** The alternative the CUSUM's steps are the likelihood ratio of, as a multiple of the tolerance. */
 export const CUSUM_RATIO = 2.5;
 /** Cap on one step, nats: ln(100)/2.5, the e-value test's cap at alpha 0.01. */
@@ -56,6 +58,11 @@ export const BURST_RATIO = 15;
  */
 export const CUSUM_ALPHA_SHARE = 0.4;
 export const EVIDENCE_ALPHA_SHARE = 0.1;
+
+/** What each of the errors check's two tests is given of its alpha (the shares above). */
+export function errorsCheckAlphas(alpha: number): { cusum: number; evidence: number } {
+  return { cusum: alpha * CUSUM_ALPHA_SHARE, evidence: alpha * EVIDENCE_ALPHA_SHARE };
+}
 /** Share of the CUSUM's alpha spent evenly over the planned looks; the rest over any later looks. */
 export const PLANNED_SHARE = 0.95;
 /** Planned looks when the caller does not say: a 20-interval window and its extension by half. */
@@ -94,11 +101,6 @@ export function alphaSpent(alpha: number, look: number, planned: number): number
     alpha *
     (PLANNED_SHARE * Math.min(1, look / planned) + (1 - PLANNED_SHARE) * Math.max(0, 1 - planned / look))
   );
-}
-
-function logAddExp(a: number, b: number): number {
-  const max = Math.max(a, b);
-  return max === -Infinity ? -Infinity : max + Math.log(Math.exp(a - max) + Math.exp(b - max));
 }
 
 /**

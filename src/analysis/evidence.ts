@@ -8,7 +8,7 @@ import type { AnalysisConfig, ResolvedCheck } from './config.ts';
 import type { ComparisonOp } from './schema.ts';
 import type { Decision, DecisionKind, ReasonCode } from './types.ts';
 import { formatDuration } from '../config/duration.ts';
-import { CUSUM_ALPHA_SHARE, EVIDENCE_ALPHA_SHARE } from './calibrated.ts';
+import { errorsCheckAlphas } from './calibrated.ts';
 import { testedCounts } from './counts.ts';
 
 /** `canary`: the version under test; `reference`: what it is compared with; `limit`: the line it must keep. */
@@ -202,7 +202,7 @@ function errorsTest(
   const boundaries = values.map((v) => num(v[`${check.name}.cusum_boundary`]));
   // No boundary to draw the CUSUM against (results edited, or from before it): the e-value, as before it.
   if (cusum.every((v) => v === null) || boundaries.every((b) => b === null)) return sequential(check, values);
-  const evidenceAlpha = check.alpha * EVIDENCE_ALPHA_SHARE;
+  const { cusum: cusumAlpha, evidence: evidenceAlpha } = errorsCheckAlphas(check.alpha);
   const last = num(values.at(-1)?.[`${check.name}.evidence`]);
   const lastCusum = cusum.at(-1) ?? null;
   const lastBoundary = boundaries.at(-1) ?? null;
@@ -215,7 +215,7 @@ function errorsTest(
     logEvidence: cusum,
     boundaries,
     boundary: boundaries.filter((b) => b !== null).at(-1) ?? 0,
-    alpha: check.alpha * CUSUM_ALPHA_SHARE,
+    alpha: cusumAlpha,
   };
 }
 

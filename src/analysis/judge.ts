@@ -18,11 +18,10 @@ import {
   type SignTestState,
 } from './sequential.ts';
 import {
-  CUSUM_ALPHA_SHARE,
   CUSUM_CAP,
   CUSUM_GRID,
   DEFAULT_PLANNED_LOOKS,
-  EVIDENCE_ALPHA_SHARE,
+  errorsCheckAlphas,
   cusumRejects,
   initialCusum,
   updateCusum,
@@ -266,8 +265,7 @@ function evaluateCheck(
     // The check's alpha, shared: most to the calibrated CUSUM (modest effects), some to the e-value test,
     // which catches the gross failures the CUSUM's burst-robust steps discount, a margin unspent
     // (calibrated.ts).
-    const cusumAlpha = check.alpha * CUSUM_ALPHA_SHARE;
-    const evidenceAlpha = check.alpha * EVIDENCE_ALPHA_SHARE;
+    const { cusum: cusumAlpha, evidence: evidenceAlpha } = errorsCheckAlphas(check.alpha);
     // Whole counts, or none (testedCounts).
     const usable = testedCounts(
       num(sample.canary[check.errors]),

@@ -172,7 +172,8 @@ export function initialErrorsTest(mixture: RatioMixture = ERROR_MIXTURE): Errors
   };
 }
 
-function logAddExp(a: number, b: number): number {
+/** log(exp(a) + exp(b)), stable for large values. */
+export function logAddExp(a: number, b: number): number {
   const max = Math.max(a, b);
   return max === -Infinity ? -Infinity : max + Math.log(Math.exp(a - max) + Math.exp(b - max));
 }
