@@ -79,7 +79,7 @@ export function appendMarkers(text: string, markers: readonly string[]): string 
   if (markers.length === 0) return text;
   for (const m of markers)
     if (!LINE.test(m)) throw new Error('appendMarkers takes lines made by writeMarker');
-  return `${text.replace(/\s+$/, '')}\n\n${markers.join('\n')}`;
+  return `${text.trimEnd()}\n\n${markers.join('\n')}`;
 }
 
 export interface VerifiedMarker {
@@ -115,7 +115,9 @@ export function trailingMarkers(
 ): RawMarker[] {
   if (typeof body !== 'string' || body.length > MAX_BODY) return [];
   const report = (kind: string, reason: TamperReason) => onTamper?.({ kind, reason });
-  const lines = body.replace(/\s+$/, '').split(/\r\n|\r|\n/);
+  // trimEnd, not replace(/\s+$/): that regex is quadratic on a long run of whitespace that does not end the
+  // body, and anyone who can write a check run or a comment chooses the body (65,536 characters: seconds).
+  const lines = body.trimEnd().split(/\r\n|\r|\n/);
   let start = lines.length;
   while (start > 0 && lines[start - 1]!.startsWith('<!-- deploy-action:')) start--;
   const out: RawMarker[] = [];

@@ -284,7 +284,7 @@ export function parseStatusComment(body: string, environment: string): StatusCom
   if (!body.startsWith(statusMarker(environment))) return undefined;
   const last =
     body
-      .replace(/\s+$/, '')
+      .trimEnd()
       .split(/\r\n|\r|\n/)
       .at(-1) ?? '';
   const base64 = /^<!-- deploy-action:data ([A-Za-z0-9+/]*={0,2}) -->$/.exec(last)?.[1];
