@@ -304,10 +304,11 @@ export async function benchThroughput(options: {
         cpuMs: list.reduce((n, r) => n + r.cpuMs, 0) / list.reduce((n, r) => n + r.deliveries, 0),
         failed: list.reduce((n, r) => n + r.failed, 0),
       });
-      const [noop, empty, minimal, deploy] = [
+      const [noop, empty, minimal, bare, deploy] = [
         sum(runs['no-op']),
         sum(runs['empty-handler']),
         sum(runs['one-request']),
+        sum(runs['bare-request']),
         sum(runs.deploy),
       ];
       const ratio = deploy.perSecond / noop.perSecond;
@@ -319,15 +320,17 @@ export async function benchThroughput(options: {
         fmt(noop.perSecond, 0),
         fmt(empty.perSecond, 0),
         fmt(minimal.perSecond, 0),
+        fmt(bare.perSecond, 0),
         fmt(deploy.perSecond, 0),
         `${fmt(ratio, 2)}x`,
         scenario.target === undefined
           ? '-'
           : `>= ${scenario.target}x: ${ratio >= scenario.target ? 'met' : 'NOT met'}`,
         `${fmt(deploy.perSecond / minimal.perSecond, 2)}x`,
-        `${fmt(noop.cpuMs, 2)} / ${fmt(empty.cpuMs, 2)} / ${fmt(minimal.cpuMs, 2)} / ${fmt(deploy.cpuMs, 2)}`,
+        `${fmt(bare.perSecond / noop.perSecond, 2)}x`,
+        [noop, empty, minimal, bare, deploy].map((run) => fmt(run.cpuMs, 2)).join(' / '),
         fmt(perDelivery, 2),
-        String(deploy.failed + noop.failed + empty.failed + minimal.failed),
+        String([noop, empty, minimal, bare, deploy].reduce((n, run) => n + run.failed, 0)),
       ]);
       operations.push(
         `${scenario.event}: ${

@@ -6,13 +6,14 @@
 // of the id in the payload, a fixed body). All behind the same server (app/server.ts: Probot's node
 // middleware) and GitHub stand-in (bench/github-stand-in.ts). `node app-under-test.ts KIND BASE_URL`; answers
 // `cpu` with process.cpuUsage().
+import { Agent, request } from 'node:http';
 import { createServer } from '../app/server.ts';
 import type { ApplicationFunction } from 'probot';
 import { privateKey, SECRET, TestOctokit } from '../test/app/helpers.ts';
 
 export type AppMessage = { ready: string } | { cpu: NodeJS.CpuUsage };
 
-export const APP_KINDS = ['no-op', 'empty-handler', 'one-request', 'deploy'] as const;
+export const APP_KINDS = ['no-op', 'empty-handler', 'one-request', 'bare-request', 'deploy'] as const;
 export type AppKind = (typeof APP_KINDS)[number];
 
 const oneRequest: ApplicationFunction = (app) => {
@@ -25,6 +26,50 @@ const oneRequest: ApplicationFunction = (app) => {
     });
   });
 };
+/** The one request without Octokit: a PATCH over a kept-alive agent, its JSON answer read. */
+function bareRequest(baseUrl: string): ApplicationFunction {
+  const base = new URL(baseUrl);
+  const agent = new Agent({ keepAlive: true, maxSockets: 50 });
+  return (app) => {
+    app.on('deployment_status.created', async (context) => {
+      const payload = context.payload.deployment.payload as { comment_id?: number };
+      const { owner, repo } = context.repo();
+      const body = JSON.stringify({ body: `deployment ${context.payload.deployment_status.state}` });
+      await new Promise<void>((resolve, reject) => {
+        const req = request(
+          {
+            host: base.hostname,
+            port: base.port,
+            path: `/repos/${owner}/${repo}/issues/comments/${payload.comment_id ?? 1}`,
+            method: 'PATCH',
+            agent,
+            headers: {
+              accept: 'application/vnd.github+json',
+              authorization: 'token bench',
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+              'user-agent': 'deploy-action-bench',
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => {
+              if (res.statusCode !== 200) reject(new Error(`stand-in answered ${res.statusCode}`));
+              else {
+                JSON.parse(Buffer.concat(chunks).toString('utf8'));
+                resolve();
+              }
+            });
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    });
+  };
+}
 /** Handlers that do nothing, for the events the bench sends: Probot then builds a context and an Octokit. */
 const emptyHandler: ApplicationFunction = (app) => {
   app.on(['deployment_status.created', 'issue_comment.created'], async () => {});
@@ -41,7 +86,7 @@ if (import.meta.main) {
     throw new Error(
       `app-under-test is forked by bench/app.ts: app-under-test.ts ${APP_KINDS.join('|')} BASE_URL`,
     );
-  const appFn = appFns[kind as AppKind];
+  const appFn = kind === 'bare-request' ? bareRequest(baseUrl) : appFns[kind as AppKind];
   const running = await createServer({
     appId: 1,
     privateKey: privateKey(),

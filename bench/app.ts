@@ -123,8 +123,11 @@ async function main(): Promise<void> {
       'OpenAPI description), this process only sends; rounds alternate between the apps. no-op: registers\n' +
       'nothing (Probot builds no context or Octokit); empty: handlers that do nothing (Probot builds the\n' +
       'context and takes the installation Octokit); minimal: on deployment_status makes the one request\n' +
-      '(updateComment, fixed body) and nothing else. ratio: deliveries per second, deploy / no-op (the target);\n' +
-      "vs minimal: deploy / minimal. CPU ms: each App process's CPU time per delivery (all its threads).\n" +
+      '(updateComment, fixed body) and nothing else; bare: the same request without Octokit (a kept-alive\n' +
+      'node:http PATCH, fixed token, answer parsed): the floor under any app that makes it. ratio: deliveries\n' +
+      'per second, deploy / no-op (the target); vs minimal: deploy / minimal; bare ratio: bare / no-op, the\n' +
+      "most any app that makes the one request reaches here. CPU ms: each App process's CPU time per delivery\n" +
+      '(all its threads).\n' +
       'req: GitHub requests per delivery of the deploy app. Each comment-id-known delivery is a deployment of\n' +
       'its own; the bursts send each deployment queued, 1-3 in_progress and success, 20 in flight at once, so a\n' +
       "deployment's statuses overlap; writes are not throttled here (GitHub's spacing, about one write a second\n" +
@@ -142,11 +145,13 @@ async function main(): Promise<void> {
       'no-op/s',
       'empty/s',
       'minimal/s',
+      'bare/s',
       'deploy/s',
       'ratio',
       'target',
       'vs minimal',
-      'CPU ms no-op / empty / minimal / deploy',
+      'bare ratio',
+      'CPU ms no-op / empty / minimal / bare / deploy',
       'req',
       'non-2xx',
     ],
