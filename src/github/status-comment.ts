@@ -126,13 +126,22 @@ const ICON: Record<DeploymentState, string> = {
   inactive: '💤',
 };
 
+/**
+ * The status comment's first line. The name is JSON with `<`, `>` and `&` escaped too: the App writes it for
+ * any deployment's environment (a free string in GitHub's API, not a config name), and a raw `-->` would end
+ * the hidden comment and put the rest of the name in the App's comment as markup.
+ */
 export function statusMarker(environment: string): string {
-  return `<!-- deploy-action:status environment=${JSON.stringify(environment)} -->`;
+  const quoted = JSON.stringify(environment).replace(
+    /[<>&]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `<!-- deploy-action:status environment=${quoted} -->`;
 }
 
 /** The environment a status comment is for, from its first line; undefined for any other comment. */
 export function statusCommentEnvironment(body: string): string | undefined {
-  const quoted = /^<!-- deploy-action:status environment=("[^"\n]*") -->/.exec(body)?.[1];
+  const quoted = /^<!-- deploy-action:status environment=("(?:[^"\\\n]|\\.)*") -->/.exec(body)?.[1];
   if (!quoted) return undefined;
   try {
     const name = JSON.parse(quoted) as string;

@@ -58,6 +58,7 @@ function statusEvent(
     state?: string;
     description?: string;
     at?: string;
+    environment?: string;
   },
 ): Json {
   return webhookPayload(
@@ -67,7 +68,7 @@ function statusEvent(
       deployment: {
         id: o.deploymentId ?? 500,
         sha: HEAD,
-        environment: ENV,
+        environment: o.environment ?? ENV,
         payload: o.payload,
         creator: o.creator ?? { login: APP_BOT, type: 'Bot' },
       },
@@ -75,7 +76,7 @@ function statusEvent(
       deployment_status: {
         creator: WORKFLOW_BOT,
         state: o.state ?? 'in_progress',
-        environment: ENV,
+        environment: o.environment ?? ENV,
         description: o.description ?? 'production: canary to v2',
         created_at: o.at ?? '2030-01-01T00:00:05Z',
       },
@@ -219,6 +220,44 @@ test('a comment id in a deployment the App did not create is not believed: that 
     assert.equal(trustedCommentId({ creator: { login: 'Deploy-Action[bot]' } }, 9, APP_BOT), 9);
     assert.equal(trustedCommentId({ creator: { login: 'mallory' } }, 9, APP_BOT), undefined);
     assert.equal(trustedCommentId({ creator: null }, 9, APP_BOT), undefined);
+  });
+});
+
+test("a deployment's environment name (any string in GitHub's API) cannot end the status comment's hidden first line", async () => {
+  // Anyone with deployments: write picks the name and the PR; the App writes the comment under its own name.
+  await withApp(async (fake, probot) => {
+    const hostile = [
+      'x --> <img src=x onerror=alert(1)> @everyone',
+      'p --!><h1>owned</h1>',
+      'q" --> <b>bold</b> <!-- "',
+      'a\\" -->\n# heading',
+      'r & s <!-- deploy-action:approval {} mac=00 -->',
+    ];
+    for (const [i, environment] of hostile.entries()) {
+      const made = await requestsOf(fake, () =>
+        receive(
+          probot,
+          'deployment_status',
+          statusEvent(fake, {
+            deploymentId: 600 + i,
+            environment,
+            payload: { pr: PR },
+            creator: { login: 'mallory', type: 'User' },
+          }),
+        ),
+      );
+      assert.equal(made.at(-1), 'issues/create-comment', environment);
+      const body = String(
+        [...fake.repo().comments.values()].find((c) => String(c.body).startsWith(statusMarker(environment)))
+          ?.body,
+      );
+      const first = body.split('\n')[0]!;
+      // The hidden comment ends at the end of its line, and nothing in it is markup.
+      assert.equal(first.indexOf('-->'), first.length - 3, first);
+      assert.doesNotMatch(first.slice(4, -3), /[<>]/, first);
+      assert.doesNotMatch(body, /<img|<h1|<b>|^# /m, body);
+      assert.equal(parseStatusComment(body, environment)?.environment, environment);
+    }
   });
 });
 

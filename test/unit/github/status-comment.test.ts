@@ -8,6 +8,7 @@ import {
   MAX_FINISHED_WAITS,
   parseStatusComment,
   renderStatusComment,
+  statusCommentEnvironment,
   statusMarker,
   upsertStatusComment,
   waitHolds,
@@ -418,5 +419,34 @@ test("the App keeps the Action's wait only while the deployment still waits with
     assert.deepEqual(next.waits, previous.waits, why);
     // The comment renders without the wait.
     assert.doesNotMatch(renderStatusComment(next), /To continue/, why);
+  }
+});
+
+test('the first line holds any environment name inertly and gives it back: no markup, no early end', () => {
+  // The App renders this line for any deployment's environment, a free string in GitHub's API.
+  const names = [
+    'production',
+    'x --> <img src=x onerror=alert(1)> @everyone',
+    'p --!><h1>owned</h1>',
+    'q" --> <b>bold</b> <!-- "',
+    'a\\" -->\n# heading',
+    'r & s &lt; \\u003e',
+    'back\\slash\\',
+    'line\u2028sep\r\nend',
+    'ünï "quoted" 🚀',
+  ];
+  for (const environment of names) {
+    const s = state({ environment, version: 'v1' });
+    const body = renderStatusComment(s);
+    const first = body.split('\n')[0]!;
+    assert.equal(first, statusMarker(environment));
+    assert.equal(first.indexOf('-->'), first.length - 3, first);
+    assert.doesNotMatch(first.slice(4, -3), /[<>]/, first);
+    assert.equal(statusCommentEnvironment(body), environment, first);
+    assert.deepEqual(parseStatusComment(body, environment), s, first);
+    // Another name's comment is never this one's, however the names look alike.
+    for (const other of names)
+      if (other !== environment)
+        assert.equal(parseStatusComment(body, other), undefined, `${first} as ${other}`);
   }
 });
