@@ -2,11 +2,13 @@
 // package manager's audit (or reads its saved report) and blocks on advisories at or above the severity,
 // unless an allowlist entry with a reason and an unexpired date covers them. An audit that cannot reach the
 // advisory service gives no answer, and no answer blocks.
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { auditConfigSchema } from './schema/audit.ts';
 import type { AllowEntry, AuditConfig } from './schema/audit.ts';
 import { runGateCommand } from './gate-command.ts';
+import { readReportFile } from './report-file.ts';
+import { repositoryRoots } from './repo-path.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 export const SEVERITIES = ['info', 'low', 'moderate', 'high', 'critical'] as const;
@@ -43,14 +45,9 @@ async function runAuditGate(config: AuditConfig, ctx: GateContext): Promise<Gate
   let exitCode = 0;
   if (config.report) {
     source = config.report;
-    try {
-      text = await readFile(resolve(ctx.cwd, config.report), 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      return block(
-        `audit report ${config.report} ${code === 'ENOENT' ? 'not found' : `unreadable (${code})`} in ${ctx.cwd}`,
-      );
-    }
+    const read = await readReportFile(ctx.cwd, config.report, repositoryRoots(ctx), 'audit report');
+    if (!read.ok) return block(read.message);
+    text = read.text;
   } else {
     const command = config.command ?? DEFAULT_COMMAND;
     const result = await runGateCommand(command, ctx);

@@ -10,6 +10,8 @@ import { infrastructureConfigSchema } from './schema/infrastructure.ts';
 import type { InfrastructureConfig, KubernetesConfig, TerraformConfig } from './schema/infrastructure.ts';
 import { runRequiredCommand } from './gate-command.ts';
 import { matchFiles, toList } from './match-files.ts';
+import { readReportFile } from './report-file.ts';
+import { repositoryRoots } from './repo-path.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 // ---- Terraform -------------------------------------------------------------------------------------
@@ -123,22 +125,21 @@ export function judgePlan(
 
 async function terraformFindings(
   config: TerraformConfig,
-  cwd: string,
+  ctx: GateContext,
 ): Promise<{ counts?: PlanCounts; findings: Finding[] }> {
-  let text: string;
-  try {
-    text = await readFile(join(cwd, config.plan), 'utf8');
-  } catch (error) {
+  const read = await readReportFile(ctx.cwd, config.plan, repositoryRoots(ctx), 'Terraform plan');
+  if (!read.ok) {
     return {
       findings: [
         {
-          rule: 'infrastructure.plan-missing',
+          rule: read.reason === 'not-found' ? 'infrastructure.plan-missing' : 'infrastructure.plan-malformed',
           severity: 'error',
-          message: `cannot read the Terraform plan ${config.plan} in ${cwd}: ${(error as Error).message}`,
+          message: read.message,
         },
       ],
     };
   }
+  const text = read.text;
   let plan: unknown;
   try {
     plan = JSON.parse(text);
@@ -329,7 +330,7 @@ export const infrastructureGate: Gate<InfrastructureConfig> = {
     const findings: Finding[] = [];
     const parts: string[] = [];
     if (config.terraform) {
-      const result = await terraformFindings(config.terraform, ctx.cwd);
+      const result = await terraformFindings(config.terraform, ctx);
       findings.push(...result.findings);
       if (result.counts) {
         const c = result.counts;

@@ -1,12 +1,12 @@
 // The sarif gate: reads any SARIF 2.1.0 report (semgrep, trivy, CodeQL, ESLint, gitleaks) and blocks on
 // error-level results or on a security severity at or above the threshold (the seeds' "no critical/high").
 // Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sarifConfigSchema } from './schema/sarif.ts';
 import type { SarifConfig } from './schema/sarif.ts';
 import { matchFiles, toList } from './match-files.ts';
+import { readReportFile } from './report-file.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
@@ -230,15 +230,14 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
   const others: Finding[] = [];
   let suppressed = 0;
   for (const file of files) {
+    const read = await readReportFile(ctx.cwd, file, repositoryRoots(ctx), 'SARIF file');
+    if (!read.ok) return { status: 'block', summary: read.message, findings: [] };
     let results: SarifResult[];
     try {
-      results = parseSarif(await readFile(resolve(ctx.cwd, file), 'utf8'), file, repositoryRoots(ctx));
+      results = parseSarif(read.text, file, repositoryRoots(ctx));
     } catch (error) {
-      const message =
-        error instanceof SarifReportError
-          ? error.message
-          : `cannot read ${file}: ${(error as Error).message}`;
-      return { status: 'block', summary: message, findings: [] };
+      if (error instanceof SarifReportError) return { status: 'block', summary: error.message, findings: [] };
+      throw error;
     }
     for (const result of results) {
       if (result.suppressed) {

@@ -1,13 +1,13 @@
 // The secrets gate (seed: "gitleaks detect", "no secrets in code"): the built-in scanner over the changed
 // files (or the whole tree), plus gitleaks JSON / SARIF reports when configured. Findings carry a redacted
 // value and a fingerprint to allowlist a false positive; the secret itself never leaves this process.
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve, sep } from 'node:path';
+import { isAbsolute, sep } from 'node:path';
 import { execa } from 'execa';
 import picomatch from 'picomatch';
 import { DEFAULT_MAX_FILE_BYTES, secretsConfigSchema } from './schema/secrets.ts';
 import type { SecretsConfig } from './schema/secrets.ts';
 import { matchFiles, toList } from './match-files.ts';
+import { readReportFile } from './report-file.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';
 import { parseSarif, SarifReportError } from './sarif.ts';
 import { DEFAULT_SCAN_OPTIONS, fingerprint, redact, redactSecrets } from './secret-rules.ts';
@@ -203,14 +203,9 @@ async function readLeakReport(
   file: string,
   roots: string[],
 ): Promise<{ candidates: Candidate[] } | { error: string }> {
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, file), 'utf8');
-  } catch (error) {
-    return {
-      error: `cannot read gitleaks report ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-    };
-  }
+  const read = await readReportFile(cwd, file, roots, 'gitleaks report');
+  if (!read.ok) return { error: read.message };
+  const text = read.text;
   if (file.toLowerCase().endsWith('.sarif')) {
     try {
       const results = parseSarif(text, file, roots);

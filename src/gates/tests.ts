@@ -1,6 +1,6 @@
 // The tests gate (seed phase 1, "Test Coverage Validation"): the test command passes, coverage meets the
 // thresholds (overall and on the changed lines), and no JUnit report lists a failing test.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { testsConfigSchema } from './schema/tests.ts';
 import type { TestsConfig } from './schema/tests.ts';
@@ -10,6 +10,7 @@ import type { CoverageMetric, CoverageReport, Counts } from './coverage/types.ts
 import { outputTail, runGateCommand } from './gate-command.ts';
 import { JUnitReportError, parseJUnit } from './junit.ts';
 import { matchFiles, toList } from './match-files.ts';
+import { readReportFile } from './report-file.ts';
 import { repositoryRoots } from './repo-path.ts';
 import { redactSecrets } from './secret-rules.ts';
 import type { ChangedFile, Finding, Gate, GateContext, GateVerdict } from './types.ts';
@@ -59,7 +60,7 @@ async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<Gate
 
   const thresholds: Thresholds = config.thresholds ?? DEFAULT_THRESHOLDS;
   if (Object.values(thresholds).some((value) => value !== undefined)) {
-    const loaded = await loadReports(config, ctx.cwd, ranAt);
+    const loaded = await loadReports(config, ctx, ranAt);
     if ('error' in loaded) return block(loaded.error, findingsOf(problems));
     problems.push(...checkTotals(loaded.reports, thresholds, notes));
     if (thresholds.changed_lines !== undefined) {
@@ -87,9 +88,10 @@ async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<Gate
 
 async function loadReports(
   config: TestsConfig,
-  cwd: string,
+  ctx: GateContext,
   ranAt: number | undefined,
 ): Promise<{ reports: CoverageReport[] } | { error: string }> {
+  const cwd = ctx.cwd;
   let files: string[];
   if (config.coverage) files = toList(config.coverage);
   else {
@@ -102,7 +104,7 @@ async function loadReports(
   const reports: CoverageReport[] = [];
   for (const file of files) {
     try {
-      reports.push(await readCoverageReport(cwd, file));
+      reports.push(await readCoverageReport(cwd, file, repositoryRoots(ctx)));
     } catch (error) {
       if (error instanceof CoverageReportError) return { error: error.message };
       throw error;
@@ -242,12 +244,14 @@ async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[])
   let tests = 0;
   const failed: Finding[] = [];
   for (const file of files) {
+    const read = await readReportFile(ctx.cwd, file, repositoryRoots(ctx), 'JUnit report');
+    if (!read.ok) return [blockProblem(read.message, 'tests.junit')];
     let summary;
     try {
-      summary = parseJUnit(await readFile(resolve(ctx.cwd, file), 'utf8'), file);
+      summary = parseJUnit(read.text, file);
     } catch (error) {
       if (error instanceof JUnitReportError) return [blockProblem(error.message, 'tests.junit')];
-      return [blockProblem(`cannot read JUnit report ${file}: ${(error as Error).message}`, 'tests.junit')];
+      throw error;
     }
     tests += summary.tests;
     for (const failure of summary.failures) {

@@ -1,7 +1,7 @@
 // Reads one coverage report from disk, choosing the parser by file name, and maps its source paths to
 // repository-relative ones so they can be matched with the changed files.
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
+import { readReportFile } from '../report-file.ts';
 import { relativeToRoots } from '../repo-path.ts';
 import { parseCobertura } from './cobertura.ts';
 import { parseIstanbulSummary } from './istanbul-summary.ts';
@@ -19,23 +19,24 @@ export function formatFromName(file: string): CoverageFormat | undefined {
   return undefined;
 }
 
-/** `file` is relative to `cwd` (or absolute). Throws CoverageReportError naming the file on any problem. */
-export async function readCoverageReport(cwd: string, file: string): Promise<CoverageReport> {
+/**
+ * `file` is relative to `cwd`; it must be inside `roots` (the repository: readReportFile). Throws
+ * CoverageReportError naming the file on any problem.
+ */
+export async function readCoverageReport(
+  cwd: string,
+  file: string,
+  roots: readonly string[] = [cwd],
+): Promise<CoverageReport> {
   const format = formatFromName(file);
   if (!format) {
     throw new CoverageReportError(
       `${file}: cannot tell the coverage format from the name (use .json for istanbul json-summary, .info for lcov, .xml for cobertura)`,
     );
   }
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, file), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'not found' : `unreadable (${code ?? (error as Error).message})`;
-    throw new CoverageReportError(`coverage report ${file} ${why} (looked in ${cwd})`);
-  }
-  if (text.trim() === '') throw new CoverageReportError(`coverage report ${file} is empty`);
+  const read = await readReportFile(cwd, file, roots, 'coverage report');
+  if (!read.ok) throw new CoverageReportError(read.message);
+  const text = read.text;
   if (format === 'istanbul-summary') return parseIstanbulSummary(text, file);
   if (format === 'lcov') return parseLcov(text, file);
   return parseCobertura(text, file);

@@ -266,5 +266,5 @@ test('fails closed: command not found, non-JSON output, error exit without vulne
   assert.match(inconsistent.summary, /metadata counts 2 vulnerabilities but the report names no advisory/);
 
   const missing = await run({ report: 'nope.json' }, context(dir));
-  assert.equal(missing.summary, `audit report nope.json not found in ${dir}`);
+  assert.equal(missing.summary, `audit report nope.json not found (looked in ${dir})`);
 });

@@ -82,7 +82,7 @@ describe('infrastructure gate: terraform plan', () => {
   it('blocks a missing, truncated or malformed plan with what it looked for', async () => {
     const missing = await run({ terraform: { plan: 'tfplan.json' } });
     assert.equal(missing.status, 'block');
-    assert.match(missing.summary, /cannot read the Terraform plan tfplan\.json in .*infrastructure/);
+    assert.match(missing.summary, /Terraform plan tfplan\.json not found \(looked in .*infrastructure/);
 
     const truncated = await run({ terraform: { plan: 'terraform/truncated.plan.json' } });
     assert.equal(truncated.status, 'block');

@@ -1,0 +1,119 @@
+// A report file a gate reads (SARIF, JUnit, coverage, audit, gitleaks, Terraform plan), read one way for
+// every gate: inside the repository, bounded in size, decoded from what the tool wrote (UTF-8 with or
+// without a byte order mark, UTF-16 with one, as Windows PowerShell writes), never silently mangled.
+import { open, realpath } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { decodeUtf8 } from '../config/load.ts';
+import { relativeToRoots } from './repo-path.ts';
+
+/** Larger reports are refused: parsing one would take minutes and gigabytes (no real report is this big). */
+export const MAX_REPORT_BYTES = 128 * 1024 * 1024;
+
+export type ReportRead =
+  | { ok: true; text: string }
+  | {
+      ok: false;
+      reason: 'not-found' | 'unreadable' | 'outside' | 'not-file' | 'too-large' | 'empty' | 'not-text';
+      message: string;
+    };
+
+/**
+ * Reads `file` (relative to `cwd`, as configured or globbed) as text. `roots`: where the repository is (the
+ * runner's workspace, the gate's directory); a report that resolves outside them (an absolute path, `../`, a
+ * symlink) is refused, so no file outside the checkout can be read into a message. `what` names the report
+ * in messages ("SARIF file", "coverage report").
+ */
+export async function readReportFile(
+  cwd: string,
+  file: string,
+  roots: readonly string[],
+  what: string,
+  maxBytes = MAX_REPORT_BYTES,
+): Promise<ReportRead> {
+  const absolute = resolve(cwd, file);
+  let real: string;
+  try {
+    real = await realpath(absolute);
+  } catch (error) {
+    return failure(error, what, file, cwd);
+  }
+  const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => root)));
+  if (relativeToRoots(real, realRoots) === undefined) {
+    return {
+      ok: false,
+      reason: 'outside',
+      message: `${what} ${file} is outside the repository (it resolves to ${real}): reports are read only from inside ${roots.join(' or ')}`,
+    };
+  }
+  let bytes: Buffer;
+  try {
+    const handle = await open(real, 'r');
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) {
+        return { ok: false, reason: 'not-file', message: `${what} ${file} is not a file` };
+      }
+      if (info.size > maxBytes) {
+        return {
+          ok: false,
+          reason: 'too-large',
+          message: `${what} ${file} is ${megabytes(info.size)}, over the ${megabytes(maxBytes)} a report may be`,
+        };
+      }
+      bytes = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    return failure(error, what, file, cwd);
+  }
+  const decoded = decodeReport(bytes);
+  if (!decoded.ok) {
+    return { ok: false, reason: 'not-text', message: `${what} ${file}:${decoded.where}: ${decoded.message}` };
+  }
+  if (decoded.text.trim() === '') {
+    return { ok: false, reason: 'empty', message: `${what} ${file} is empty (the tool wrote nothing?)` };
+  }
+  return { ok: true, text: decoded.text };
+}
+
+/** Pure: the text of a report's bytes, without a byte order mark; UTF-16 only with its BOM. */
+export function decodeReport(
+  bytes: Uint8Array,
+): { ok: true; text: string } | { ok: false; where: string; message: string } {
+  const utf16 =
+    bytes[0] === 0xff && bytes[1] === 0xfe
+      ? 'utf-16le'
+      : bytes[0] === 0xfe && bytes[1] === 0xff
+        ? 'utf-16be'
+        : '';
+  if (utf16) {
+    try {
+      return { ok: true, text: new TextDecoder(utf16, { fatal: true }).decode(bytes) };
+    } catch {
+      return {
+        ok: false,
+        where: '1:1',
+        message: `starts with a ${utf16.toUpperCase()} byte order mark but is not ${utf16.toUpperCase()} text`,
+      };
+    }
+  }
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) return { ok: false, where: `${decoded.line}:${decoded.column}`, message: decoded.message };
+  return { ok: true, text: decoded.text.replace(/^\uFEFF/, '') };
+}
+
+function failure(error: unknown, what: string, file: string, cwd: string): ReportRead & { ok: false } {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT')
+    return { ok: false, reason: 'not-found', message: `${what} ${file} not found (looked in ${cwd})` };
+  return {
+    ok: false,
+    reason: 'unreadable',
+    message: `${what} ${file} is unreadable (${code ?? (error as Error).message})`,
+  };
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,290 @@
+// Every gate that reads a report file, fed the files independent testers write: a byte order mark, UTF-16
+// (Windows PowerShell's `>`), bytes that are not text, an empty file, a symlink or path out of the
+// repository. A report that can be read gives the same verdict as the plain one; one that cannot blocks
+// with a message naming the file and what is wrong, and never quotes a file outside the repository.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { auditGate } from '../../../src/gates/audit.ts';
+import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
+import { decodeReport, readReportFile } from '../../../src/gates/report-file.ts';
+import { sarifGate } from '../../../src/gates/sarif.ts';
+import { secretsGate } from '../../../src/gates/secrets.ts';
+import { testsGate } from '../../../src/gates/tests.ts';
+import type { Gate, GateContext, GateVerdict } from '../../../src/gates/types.ts';
+
+function context(cwd: string): GateContext {
+  return {
+    cwd,
+    baseRef: 'base',
+    changedFiles: async () => [],
+    signal: new AbortController().signal,
+    log: () => {},
+    env: { PATH: process.env.PATH },
+  };
+}
+
+const SARIF = JSON.stringify({
+  version: '2.1.0',
+  runs: [
+    {
+      tool: { driver: { name: 'Scanner' } },
+      results: [
+        {
+          ruleId: 'r1',
+          level: 'error',
+          message: { text: 'bad thing' },
+          locations: [
+            { physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: 3 } } },
+          ],
+        },
+      ],
+    },
+  ],
+});
+const JUNIT =
+  '<?xml version="1.0" encoding="UTF-8"?>\r\n<testsuites>\r\n<testsuite name="s" tests="2" failures="1">\r\n' +
+  '<testcase name="ok"/>\r\n<testcase name="broken"><failure message="expected 1"/></testcase>\r\n' +
+  '</testsuite>\r\n</testsuites>\r\n';
+const ISTANBUL = JSON.stringify({ total: { lines: { total: 10, covered: 4, pct: 40 } } });
+const LCOV = 'TN:\r\nSF:src/a.js\r\nDA:1,1\r\nDA:2,0\r\nLF:10\r\nLH:4\r\nend_of_record\r\n';
+const COBERTURA =
+  '<?xml version="1.0"?>\r\n<coverage line-rate="0.4" lines-valid="10" lines-covered="4"><packages/></coverage>\r\n';
+const NPM_AUDIT = JSON.stringify({
+  auditReportVersion: 2,
+  vulnerabilities: {
+    lodash: {
+      name: 'lodash',
+      severity: 'high',
+      via: [
+        {
+          source: 1,
+          name: 'lodash',
+          title: 'Prototype pollution',
+          url: 'https://github.com/advisories/GHSA-p6mc-m468-83gw',
+          severity: 'high',
+          range: '<4.17.19',
+        },
+      ],
+    },
+  },
+  metadata: { vulnerabilities: { high: 1, total: 1 } },
+});
+const GITLEAKS = JSON.stringify([
+  {
+    RuleID: 'generic-api-key',
+    Description: 'Generic API Key',
+    File: 'src/a.js',
+    StartLine: 2,
+    Secret: 'abcd1234efgh5678ijkl',
+  },
+]);
+const GITLEAKS_SARIF = JSON.stringify({
+  version: '2.1.0',
+  runs: [
+    {
+      tool: { driver: { name: 'gitleaks' } },
+      results: [
+        {
+          ruleId: 'generic-api-key',
+          message: { text: 'generic-api-key has detected secret for file src/a.js.' },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: 'src/a.js' },
+                region: { startLine: 2, snippet: { text: 'abcd1234efgh5678ijkl' } },
+              },
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
+const PLAN = JSON.stringify({
+  format_version: '1.2',
+  resource_changes: [{ address: 'aws_db_instance.main', change: { actions: ['delete'] } }],
+});
+
+interface Case {
+  name: string;
+  file: string;
+  text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each case runs its own gate
+  gate: Gate<any>;
+  config: unknown;
+  /** The verdict's summary when the report is read. */
+  verdict: RegExp;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'SARIF',
+    file: 'r.sarif',
+    text: SARIF,
+    gate: sarifGate,
+    config: { files: 'r.sarif' },
+    verdict: /^1 blocking result/,
+  },
+  {
+    name: 'JUnit',
+    file: 'junit.xml',
+    text: JUNIT,
+    gate: testsGate,
+    config: { junit: 'junit.xml', thresholds: {} },
+    verdict: /^1 of 2 tests failed/,
+  },
+  ...(
+    [
+      ['istanbul json-summary', 'c.json', ISTANBUL],
+      ['lcov', 'c.info', LCOV],
+      ['cobertura', 'c.xml', COBERTURA],
+    ] as const
+  ).map(([name, file, text]) => ({
+    name,
+    file,
+    text,
+    gate: testsGate,
+    config: { coverage: file, thresholds: { lines: 50 } },
+    verdict: /^lines coverage 40\.0% < 50%/,
+  })),
+  {
+    name: 'npm audit',
+    file: 'audit.json',
+    text: NPM_AUDIT,
+    gate: auditGate,
+    config: { report: 'audit.json' },
+    verdict: /^1 advisory at or above/,
+  },
+  {
+    name: 'gitleaks JSON',
+    file: 'leaks.json',
+    text: GITLEAKS,
+    gate: secretsGate,
+    config: { reports: 'leaks.json' },
+    verdict: /^1 secret in/,
+  },
+  {
+    name: 'gitleaks SARIF',
+    file: 'leaks.sarif',
+    text: GITLEAKS_SARIF,
+    gate: secretsGate,
+    config: { reports: 'leaks.sarif' },
+    verdict: /^1 secret in/,
+  },
+  {
+    name: 'Terraform plan',
+    file: 'plan.json',
+    text: PLAN,
+    gate: infrastructureGate,
+    config: { terraform: { plan: 'plan.json' } },
+    verdict: /aws_db_instance\.main will be destroyed/,
+  },
+];
+
+async function tempDir(
+  t: { after(fn: () => Promise<void>): void },
+  prefix = 'hostile-report-',
+): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function runWith(c: Case, dir: string, content: string | Buffer): Promise<GateVerdict> {
+  await writeFile(join(dir, c.file), content);
+  return c.gate.run(c.gate.schema.parse(c.config), context(dir));
+}
+
+function utf16(text: string, endian: 'le' | 'be'): Buffer {
+  const le = Buffer.from(`\uFEFF${text}`, 'utf16le');
+  return endian === 'le' ? le : Buffer.from(le).swap16();
+}
+
+for (const c of CASES) {
+  test(`${c.name}: the plain report, with a UTF-8 BOM, or as UTF-16 LE/BE with a BOM gives the same verdict`, async (t) => {
+    const dir = await tempDir(t);
+    for (const [form, content] of [
+      ['plain', c.text],
+      ['UTF-8 BOM', `\uFEFF${c.text}`],
+      ['UTF-16LE', utf16(c.text, 'le')],
+      ['UTF-16BE', utf16(c.text, 'be')],
+    ] as const) {
+      const verdict = await runWith(c, dir, content);
+      assert.equal(verdict.status, 'block', form);
+      assert.match(
+        verdict.summary + verdict.findings.map((f) => f.message).join('\n'),
+        c.verdict,
+        `${form}: ${verdict.summary}`,
+      );
+    }
+  });
+
+  test(`${c.name}: an empty report or one that is not text blocks and says which file and why`, async (t) => {
+    const dir = await tempDir(t);
+    const text = (v: GateVerdict) => `${v.summary}\n${v.findings.map((f) => f.message).join('\n')}`;
+    for (const empty of ['', ' \r\n\t\n']) {
+      const verdict = await runWith(c, dir, empty);
+      assert.equal(verdict.status, 'block');
+      assert.match(text(verdict), new RegExp(`${c.file.replace('.', '\\.')} is empty`));
+    }
+    // Latin-1 bytes (0xE9) where UTF-8 is expected: the line and column of the first bad byte.
+    const latin1 = Buffer.concat([
+      Buffer.from('\n'),
+      Buffer.from('caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(c.text),
+    ]);
+    const verdict = await runWith(c, dir, latin1);
+    assert.equal(verdict.status, 'block');
+    assert.match(text(verdict), new RegExp(`${c.file.replace('.', '\\.')}:2:4: the file is not UTF-8 text`));
+  });
+
+  test(`${c.name}: a report that is a symlink out of the repository is refused, its content never quoted`, async (t) => {
+    const dir = await tempDir(t);
+    const outside = await tempDir(t, 'outside-');
+    await writeFile(join(outside, 'shadow'), 'root:TOPSECRET-HASH:19000:0:99999:7:::\n');
+    await symlink(join(outside, 'shadow'), join(dir, c.file));
+    const verdict = await c.gate.run(c.gate.schema.parse(c.config), context(dir));
+    assert.equal(verdict.status, 'block');
+    const all = JSON.stringify(verdict);
+    assert.ok(!all.includes('TOPSECRET'), all);
+    assert.match(all, /outside the repository/);
+  });
+}
+
+test('readReportFile: absolute and ../ paths out of the repository, directories and oversized files are refused', async (t) => {
+  const dir = await tempDir(t);
+  const outside = await tempDir(t, 'outside-');
+  await writeFile(join(outside, 'r.json'), '{}');
+  await writeFile(join(dir, 'big.json'), 'x'.repeat(2000));
+  const roots = [dir];
+  const reasons = async (file: string, max?: number) => {
+    const read = await readReportFile(dir, file, roots, 'report', max);
+    return read.ok ? 'ok' : `${read.reason}: ${read.message}`;
+  };
+  assert.match(
+    await reasons(join(outside, 'r.json')),
+    /^outside: report .*r\.json is outside the repository/,
+  );
+  assert.match(await reasons(`../${join(outside, 'r.json').split('/').at(-2)}/r.json`), /^outside: /);
+  assert.match(await reasons('.'), /^(outside|not-file): /);
+  assert.match(
+    await reasons('big.json', 1000),
+    /^too-large: report big\.json is 0\.0 MB, over the 0\.0 MB a report may be/,
+  );
+  assert.equal(await reasons('big.json'), 'ok');
+  assert.match(await reasons('nope.json'), /^not-found: report nope\.json not found \(looked in /);
+  // A report inside the workspace, read from a package directory below it, is inside the repository.
+  const inPackage = await readReportFile(join(dir, 'pkg'), '../big.json', [dir, join(dir, 'pkg')], 'report');
+  assert.equal(inPackage.ok, true);
+});
+
+test('decodeReport: a UTF-16 BOM with an odd byte count is not UTF-16 text', () => {
+  const odd = Buffer.concat([utf16('{}', 'le'), Buffer.from([0x41])]);
+  const decoded = decodeReport(odd);
+  assert.equal(decoded.ok, false);
+  assert.match(!decoded.ok ? decoded.message : '', /UTF-16LE byte order mark but is not UTF-16LE text/);
+});
