@@ -15,6 +15,8 @@ export interface AppSettings {
   baseUrl: string;
   webhookPath: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** LOG_FORMAT: one JSON object per line, or Probot's pretty lines; unset, each entry point's default. */
+  logFormat?: 'json' | 'pretty';
   /** Authenticates the app's hidden markers: DEPLOY_ACTION_MARKER_KEY(_PREVIOUS), else the private key. */
   markerKeys: MarkerKeys;
 }
@@ -29,6 +31,7 @@ export class SettingsError extends Error {
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+const LOG_FORMATS = ['json', 'pretty'] as const;
 
 /** PEM as pasted into a variable: literal "\n" escapes, or the whole PEM base64-encoded on one line. */
 function pemFrom(value: string): string {
@@ -90,6 +93,9 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
   if (!webhookPath.startsWith('/')) problems.push("WEBHOOK_PATH must start with '/'");
   const logLevel = (env.LOG_LEVEL || 'info') as AppSettings['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = env.LOG_FORMAT ? (env.LOG_FORMAT as NonNullable<AppSettings['logFormat']>) : undefined;
+  if (logFormat && !LOG_FORMATS.includes(logFormat))
+    problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
   const baseUrl = apiBaseUrl(env, problems);
   let keys: MarkerKeys | undefined;
   try {
@@ -112,6 +118,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     markerKeys: keys!,
   };
   if (env.HOST) settings.host = env.HOST;
+  if (logFormat) settings.logFormat = logFormat;
   return settings;
 }
 

@@ -79,7 +79,7 @@ async function coldStart(env: NodeJS.ProcessEnv): Promise<LambdaHandler> {
     baseUrl: settings.baseUrl,
     logLevel: settings.logLevel,
     // CloudWatch keeps one JSON line per record; LOG_FORMAT=pretty for people.
-    logFormat: env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json',
+    logFormat: settings.logFormat ?? 'json',
   });
   // A warm container keeps one Octokit per installation across invocations (installation-octokits.ts).
   await keepInstallationOctokits(probot);

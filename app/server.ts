@@ -88,6 +88,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     secret: options.webhookSecret,
     baseUrl: options.baseUrl,
     logLevel: options.logLevel ?? 'info',
+    // Probot's own default (pretty) unless LOG_FORMAT says json: one object per line for a log collector.
+    ...(options.logFormat ? { logFormat: options.logFormat } : {}),
     ...(options.Octokit ? { Octokit: options.Octokit } : {}),
     ...(options.log ? { log: options.log } : {}),
     // GitHub requests over node:http(s) rather than the global fetch: about half the CPU (http-fetch.ts).

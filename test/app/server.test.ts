@@ -5,6 +5,8 @@ import type { ApplicationFunction, Probot } from 'probot';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createServer } from '../../app/server.ts';
 import type { RunningServer } from '../../app/server.ts';
 import { markerKeysFromEnv, SettingsError, settingsFromEnv } from '../../app/config.ts';
@@ -318,4 +320,52 @@ test('settings: marker keys from DEPLOY_ACTION_MARKER_KEY (and _PREVIOUS), else 
     () => markerKeysFromEnv({}),
     /PRIVATE_KEY or PRIVATE_KEY_PATH is required.*DEPLOY_ACTION_MARKER_KEY/,
   );
+});
+
+test('settings: LOG_FORMAT is json or pretty, named when it is anything else', () => {
+  const base = { APP_ID: '12', PRIVATE_KEY: privateKey(), WEBHOOK_SECRET: 's' };
+  assert.equal(settingsFromEnv(base).logFormat, undefined);
+  assert.equal(settingsFromEnv({ ...base, LOG_FORMAT: 'json' }).logFormat, 'json');
+  assert.equal(settingsFromEnv({ ...base, LOG_FORMAT: 'pretty' }).logFormat, 'pretty');
+  for (const bad of ['JSON', 'yaml', ' json'])
+    assert.throws(
+      () => settingsFromEnv({ ...base, LOG_FORMAT: bad }),
+      (error: Error) =>
+        error instanceof SettingsError && /LOG_FORMAT must be one of json, pretty/.test(error.message),
+      bad,
+    );
+});
+
+test('the server as `npm start` starts it: JSON lines with LOG_FORMAT=json, pretty lines without', async () => {
+  const firstLine = async (extra: Record<string, string>): Promise<string> => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../../app/server.ts', import.meta.url))], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        APP_ID: '12',
+        PRIVATE_KEY: privateKey(),
+        WEBHOOK_SECRET: 'a-secret',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        GITHUB_API_URL: 'http://127.0.0.1:9',
+        ...extra,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      for await (const chunk of child.stdout) {
+        out += String(chunk);
+        if (out.includes('\n')) break;
+      }
+      return out.split('\n')[0]!;
+    } finally {
+      child.kill('SIGTERM');
+    }
+  };
+  const json = JSON.parse(await firstLine({ LOG_FORMAT: 'json' })) as { msg: string; level: number };
+  assert.match(json.msg, /deploy-action app listening on http:\/\/127\.0\.0\.1:\d+/);
+  assert.equal(json.level, 30);
+  const pretty = await firstLine({});
+  assert.match(pretty, /deploy-action app listening/);
+  assert.throws(() => JSON.parse(pretty));
 });
