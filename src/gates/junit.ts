@@ -38,6 +38,9 @@ interface Outcome {
   '#text'?: string;
 }
 interface Suite {
+  name?: string;
+  failures?: string;
+  errors?: string;
   testsuite?: Suite[];
   testcase?: TestCase[];
 }
@@ -53,7 +56,9 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
     );
   }
   const summary: JUnitSummary = { tests: 0, skipped: 0, failures: [] };
-  const visit = (suite: Suite) => {
+  /** The <failure> and <error> elements in `suite` and below: what its own counts must not exceed. */
+  const visit = (suite: Suite): number => {
+    let outcomesBelow = 0;
     for (const testCase of suite.testcase ?? []) {
       summary.tests++;
       if (testCase.skipped) summary.skipped++;
@@ -61,6 +66,7 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
         ...(testCase.failure ?? []).map((o) => ['failure', o] as const),
         ...(testCase.error ?? []).map((o) => ['error', o] as const),
       ];
+      outcomesBelow += outcomes.length;
       const first = outcomes[0];
       if (!first) continue;
       const [kind, outcome] = first;
@@ -76,9 +82,35 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
         message: String(detail).trim().split('\n')[0]!.slice(0, 300),
       });
     }
-    for (const child of suite.testsuite ?? []) visit(child);
+    for (const child of suite.testsuite ?? []) outcomesBelow += visit(child);
+    checkCounts(suite, outcomesBelow, file);
+    return outcomesBelow;
   };
   if (doc.testsuites !== undefined && doc.testsuites !== '') visit(doc.testsuites);
   for (const suite of doc.testsuite ?? []) visit(suite);
   return summary;
+}
+
+/**
+ * A suite that counts more failures and errors than it lists failing test cases is truncated or written
+ * by a tool this parser does not understand: passing it would pass the failures it does not list.
+ */
+function checkCounts(suite: Suite, listed: number, file: string): void {
+  if (typeof suite !== 'object') return;
+  const where = `${file}: <testsuite${suite.name === undefined ? '' : ` name="${String(suite.name)}"`}>`;
+  let claimed = 0;
+  for (const key of ['failures', 'errors'] as const) {
+    const value = suite[key];
+    if (value === undefined) continue;
+    const count = String(value).trim() === '' ? NaN : Number(value);
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new JUnitReportError(`${where} ${key}="${String(value)}" is not a count`);
+    }
+    claimed += count;
+  }
+  if (claimed > listed) {
+    throw new JUnitReportError(
+      `${where} counts ${claimed} failures and errors but lists ${listed}: the report is truncated or not a JUnit report this gate reads`,
+    );
+  }
 }

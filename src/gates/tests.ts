@@ -266,6 +266,10 @@ async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[])
     }
   }
   if (failed.length > 0) return [{ summary: `${failed.length} of ${tests} tests failed`, findings: failed }];
+  // A run that reported no test at all proves nothing: the runner crashed early or wrote the wrong file.
+  if (tests === 0) {
+    return [blockProblem(`the JUnit reports ${files.join(', ')} list no test case`, 'tests.junit')];
+  }
   notes.push(`${tests} tests in ${files.length} JUnit report(s), none failed`);
   return [];
 }

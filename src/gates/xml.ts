@@ -1,6 +1,28 @@
 // XML reports (JUnit, Cobertura): well-formedness checked first, so a truncated report names where it breaks.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
+/**
+ * A DOCTYPE with an internal subset (`<!DOCTYPE x [ … ]>`): where entities are declared. No report tool
+ * writes one; declared entities are how XML expands a few bytes into gigabytes (billion laughs), reads
+ * files (external entities), or hides markup the parser would take as text (a `<failure/>` in an entity).
+ * Only the prolog is looked at: a test's output in the body may quote any XML.
+ */
+const INTERNAL_SUBSET =
+  /<!DOCTYPE\s+[^\s[>]+(?:\s+(?:SYSTEM\s+(?:"[^"]*"|'[^']*')|PUBLIC\s+(?:"[^"]*"|'[^']*')\s+(?:"[^"]*"|'[^']*')))?\s*\[/y;
+
+/** Where the DOCTYPE would start: after the prolog's whitespace, processing instructions and comments. */
+function afterProlog(text: string): number {
+  let at = 0;
+  for (;;) {
+    while (at < text.length && /\s/.test(text[at]!)) at++;
+    const close = text.startsWith('<?', at) ? '?>' : text.startsWith('<!--', at) ? '-->' : '';
+    if (!close) return at;
+    const end = text.indexOf(close, at);
+    if (end < 0) return at;
+    at = end + close.length;
+  }
+}
+
 /** Attributes become plain keys; elements named in `arrays` are always arrays. Throws `fail(message)`. */
 export function parseXmlReport(
   text: string,
@@ -11,12 +33,25 @@ export function parseXmlReport(
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     throw fail(
-      `${file}:${valid.err.line}:${valid.err.col}: not well-formed XML (truncated?): ${valid.err.msg}`,
+      `${file}:${valid.err.line}:${valid.err.col ?? 1}: not well-formed XML (truncated?): ${valid.err.msg}`,
     );
   }
-  return new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    isArray: (name) => arrays.has(name),
-  }).parse(text);
+  const doctype = afterProlog(text);
+  INTERNAL_SUBSET.lastIndex = doctype;
+  if (INTERNAL_SUBSET.test(text)) {
+    const line = text.slice(0, doctype).split('\n').length;
+    throw fail(
+      `${file}:${line}: declares a DTD internal subset (<!DOCTYPE … [ … ]>): entity declarations are not accepted in a report`,
+    );
+  }
+  try {
+    return new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '',
+      isArray: (name) => arrays.has(name),
+    }).parse(text);
+  } catch (error) {
+    // The parser's own limits (nesting depth, reserved names such as __proto__): the report is refused.
+    throw fail(`${file}: cannot be read as XML: ${(error as Error).message}`);
+  }
 }

@@ -1,0 +1,161 @@
+// The XML reports (JUnit, Cobertura) fed what an attacker or a broken tool writes: entity declarations
+// (billion laughs, external entities, markup hidden in an entity), nesting past the parser's limit,
+// prototype-polluting names, counts that contradict the listed test cases. Each is refused by the report's
+// own error naming the file, never a crash and never a pass.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCobertura } from '../../../src/gates/coverage/cobertura.ts';
+import { CoverageReportError } from '../../../src/gates/coverage/types.ts';
+import { JUnitReportError, parseJUnit } from '../../../src/gates/junit.ts';
+import { testsGate } from '../../../src/gates/tests.ts';
+import type { GateContext } from '../../../src/gates/types.ts';
+
+const LAUGHS = [
+  '<!ENTITY lol "lol">',
+  ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`),
+].join('');
+
+/** Each parser with a body that is valid for it, so only the prolog or the nesting makes it fail. */
+const PARSERS = [
+  {
+    name: 'JUnit',
+    file: 'junit.xml',
+    root: 'testsuite',
+    body: (inner: string) => `<testsuite name="s"><testcase name="a">${inner}</testcase></testsuite>`,
+    parse: parseJUnit,
+    error: JUnitReportError,
+    config: { junit: 'junit.xml', thresholds: {} },
+  },
+  {
+    name: 'Cobertura',
+    file: 'coverage.xml',
+    root: 'coverage',
+    body: (inner: string) =>
+      `<coverage lines-valid="2" lines-covered="2"><sources><source>${inner}</source></sources></coverage>`,
+    parse: parseCobertura,
+    error: CoverageReportError,
+    config: { coverage: 'coverage.xml', thresholds: { lines: 50 } },
+  },
+] as const;
+
+function context(cwd: string): GateContext {
+  return {
+    cwd,
+    changedFiles: async () => [],
+    signal: new AbortController().signal,
+    log: () => {},
+    env: {},
+  };
+}
+
+for (const p of PARSERS) {
+  const hostile: Array<[string, string, RegExp]> = [
+    [
+      'billion laughs',
+      `<?xml version="1.0"?>\n<!DOCTYPE ${p.root} [${LAUGHS}]>\n${p.body('&lol9;')}`,
+      /:2: declares a DTD internal subset/,
+    ],
+    [
+      'an external entity (file read)',
+      `<!DOCTYPE ${p.root} [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${p.body('&xxe;')}`,
+      /:1: declares a DTD internal subset/,
+    ],
+    [
+      'an external parameter entity (network read)',
+      `<!-- c --><!DOCTYPE ${p.root} SYSTEM "x.dtd" [<!ENTITY % remote SYSTEM "http://127.0.0.1:1/x.dtd"> %remote;]>${p.body('')}`,
+      /:1: declares a DTD internal subset/,
+    ],
+    [
+      'markup hidden in an entity',
+      `<!DOCTYPE ${p.root} [<!ENTITY x "<failure/>">]>${p.body('&x;')}`,
+      /declares a DTD internal subset/,
+    ],
+    [
+      'nesting past the parser limit',
+      p.body(`${'<a>'.repeat(500)}${'</a>'.repeat(500)}`),
+      /: cannot be read as XML: Maximum nested tags exceeded/,
+    ],
+    [
+      'a __proto__ element',
+      p.body('<__proto__><polluted>1</polluted></__proto__>'),
+      /: cannot be read as XML: .*__proto__/,
+    ],
+  ];
+  for (const [what, xml, message] of hostile) {
+    test(`${p.name}: ${what} is refused with the report's own error naming the file`, async (t) => {
+      assert.throws(
+        () => p.parse(xml, p.file),
+        (error: Error) => {
+          assert.ok(error instanceof p.error, `${error.name}: ${error.message}`);
+          assert.ok(error.message.startsWith(`${p.file}:`), error.message);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
+      // Through the gate: a block, not a crash, and nothing of /etc/passwd.
+      const dir = await mkdtemp(join(tmpdir(), 'hostile-xml-'));
+      t.after(() => rm(dir, { recursive: true, force: true }));
+      await writeFile(join(dir, p.file), xml);
+      const verdict = await testsGate.run(testsGate.schema.parse(p.config), context(dir));
+      assert.equal(verdict.status, 'block');
+      assert.match(verdict.summary, message);
+      assert.ok(!JSON.stringify(verdict).includes('root:'));
+      assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    });
+  }
+
+  test(`${p.name}: a DOCTYPE naming an external DTD only (as Cobertura writes), and DOCTYPE text in the body, are read`, () => {
+    const dtd = `<?xml version="1.0"?>\n<!DOCTYPE ${p.root} SYSTEM "http://cobertura.sourceforge.net/xml/coverage-04.dtd">\n${p.body('')}`;
+    assert.doesNotThrow(() => p.parse(dtd, p.file));
+    const quoted = p.body('<![CDATA[<!DOCTYPE html [<!ENTITY x "y">]>]]>');
+    assert.doesNotThrow(() => p.parse(quoted, p.file));
+  });
+}
+
+test('JUnit: a suite that counts more failures and errors than it lists is refused, at any level', () => {
+  const cases: Array<[string, RegExp]> = [
+    [
+      '<testsuite name="s" tests="3" failures="2"><testcase name="a"/></testsuite>',
+      /<testsuite name="s"> counts 2 failures and errors but lists 0/,
+    ],
+    [
+      '<testsuites failures="1" errors="1"><testsuite name="s"><testcase name="a"><failure/></testcase></testsuite></testsuites>',
+      /<testsuite> counts 2 failures and errors but lists 1/,
+    ],
+    ['<testsuite name="s" failures="1"/>', /counts 1 failures and errors but lists 0/],
+    [
+      '<testsuite name="s" errors="x"><testcase name="a"/></testsuite>',
+      /<testsuite name="s"> errors="x" is not a count/,
+    ],
+    ['<testsuite name="s" failures="-1"><testcase name="a"/></testsuite>', /failures="-1" is not a count/],
+  ];
+  for (const [xml, message] of cases) {
+    assert.throws(
+      () => parseJUnit(xml, 'r.xml'),
+      (error: Error) => error instanceof JUnitReportError && message.test(error.message),
+    );
+  }
+  // A test that failed and errored (pytest: a failing call and a failing teardown) counts in both.
+  const both = parseJUnit(
+    '<testsuite failures="1" errors="1"><testcase name="a"><failure/><error/></testcase></testsuite>',
+    'r.xml',
+  );
+  assert.equal(both.failures.length, 1);
+});
+
+test('JUnit: reports listing no test case block instead of passing', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'hostile-xml-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  for (const xml of ['<testsuites/>', '<testsuite name="empty" tests="0"></testsuite>']) {
+    await writeFile(join(dir, 'junit.xml'), xml);
+    const verdict = await testsGate.run(
+      testsGate.schema.parse({ junit: 'junit.xml', thresholds: {} }),
+      context(dir),
+    );
+    assert.equal(verdict.status, 'block', xml);
+    assert.equal(verdict.summary, 'the JUnit reports junit.xml list no test case');
+  }
+});
