@@ -5,7 +5,8 @@
 // Read: the environment's newest deployments (one request, newest first), then each one's deploy check runs
 // (one request per commit) until a deployment has a check run of ours bound to it (external_id ending in
 // `:deployment-<id>`, set only on check runs that carry a record). Deployments without one were never run
-// and are skipped. The newest such deployment holds the current record. A record there that is refused is
+// and are skipped. The newest such deployment holds the current record. A person's deployments are passed over
+// without counting (pages of 30, three at most): more of them than that is a refusal, never "no record". A record there that is refused is
 // the answer: reading on to an older one would let anyone who can update a check run roll the state back.
 // The one deployment a read may pass over unread is the run's own on its first attempt (`newDeployment`):
 // no run of ours acted on it before, so nothing bound to it can be a record (a forgery bound there is still
@@ -16,6 +17,14 @@ import type { StateRead, StateStore, WriteOptions } from './store.ts';
 
 /** The deployments looked at, newest first, before concluding the environment has no record yet. */
 export const MAX_DEPLOYMENTS = 10;
+/**
+ * Deployments listed per request, and the requests at most. Only deployments a record may come from count
+ * against MAX_DEPLOYMENTS: a user's are passed over but listed, so anyone with `deployments: write` who makes
+ * ten of them cannot push the record out of the window and have the next run start over as a first
+ * deployment. Listing more than this is refused as unavailable, never read as "no record".
+ */
+export const DEPLOYMENTS_PER_PAGE = 30;
+export const MAX_DEPLOYMENT_PAGES = 3;
 
 /** The deploy check run's external_id (`deploy-action:<run>:deploy / <env>`) once it carries a record. */
 export function bindExternalId(externalId: string, deploymentId: number | string): string {
@@ -35,6 +44,7 @@ export interface StateReadApi {
       repo: string;
       environment: string;
       per_page: number;
+      page?: number;
     }): Promise<{ data: Array<{ id: number; sha: string; creator?: { login: string } | null }> }>;
   };
   checks: {
@@ -62,6 +72,8 @@ export interface ReadOptions {
    */
   trustedCreator?: (login: string) => boolean;
   maxDeployments?: number;
+  /** Deployments per listing request (DEPLOYMENTS_PER_PAGE; smaller in tests). */
+  pageSize?: number;
   /**
    * A deployment whose check runs are not read: the reading run's own, on the run's first attempt, which no
    * run of ours can have written a record to yet (one request saved). Never set it for a re-run: an earlier
@@ -87,39 +99,59 @@ export async function readEnvironmentRecord(
   const trusted = options.trustedCreator ?? byBot;
   const checkName = `deploy / ${environment}`;
   let source = `the deployments of ${environment}`;
+  const pageSize = options.pageSize ?? DEPLOYMENTS_PER_PAGE;
+  const maxDeployments = options.maxDeployments ?? MAX_DEPLOYMENTS;
+  let examined = 0;
   try {
-    const { data: deployments } = await api.repos.listDeployments({
-      owner: where.owner,
-      repo: where.repo,
-      environment,
-      per_page: options.maxDeployments ?? MAX_DEPLOYMENTS,
-    });
     // Deployments of one commit share its check runs: one request per commit.
     const runsOf = new Map<string, ReturnType<StateReadApi['checks']['listForRef']>>();
-    for (const d of deployments) {
-      if (!d.creator || !trusted(d.creator.login) || d.id === options.newDeployment) continue;
-      source = `the "${checkName}" check runs of deployment ${d.id}`;
-      if (!runsOf.has(d.sha))
-        runsOf.set(
-          d.sha,
-          api.checks.listForRef({
-            owner: where.owner,
-            repo: where.repo,
-            ref: d.sha,
-            check_name: checkName,
-            filter: 'all',
-            per_page: 100,
-          }),
+    for (let page = 1; page <= MAX_DEPLOYMENT_PAGES; page++) {
+      const { data: deployments } = await api.repos.listDeployments({
+        owner: where.owner,
+        repo: where.repo,
+        environment,
+        per_page: pageSize,
+        ...(page > 1 ? { page } : {}),
+      });
+      for (const d of deployments) {
+        if (!d.creator || !trusted(d.creator.login) || d.id === options.newDeployment) continue;
+        if (examined++ >= maxDeployments)
+          return { ok: true, record: undefined, source: `no record in ${source}` };
+        source = `the "${checkName}" check runs of deployment ${d.id}`;
+        if (!runsOf.has(d.sha))
+          runsOf.set(
+            d.sha,
+            api.checks.listForRef({
+              owner: where.owner,
+              repo: where.repo,
+              ref: d.sha,
+              check_name: checkName,
+              filter: 'all',
+              per_page: 100,
+            }),
+          );
+        const { data } = await runsOf.get(d.sha)!;
+        const suffix = boundSuffix(environment, d.id);
+        const bound = data.check_runs.filter(
+          (r) => r.external_id?.startsWith('deploy-action:') && r.external_id.endsWith(suffix),
         );
-      const { data } = await runsOf.get(d.sha)!;
-      const suffix = boundSuffix(environment, d.id);
-      const bound = data.check_runs.filter(
-        (r) => r.external_id?.startsWith('deploy-action:') && r.external_id.endsWith(suffix),
-      );
-      if (bound.length === 0) continue;
-      return choose(bound, keys, { repository, environment, deploymentId: String(d.id) }, options, source);
+        if (bound.length === 0) continue;
+        return choose(bound, keys, { repository, environment, deploymentId: String(d.id) }, options, source);
+      }
+      // The environment's deployments all listed: it has no record yet.
+      if (deployments.length < pageSize)
+        return { ok: true, record: undefined, source: `no record in ${source}` };
     }
-    return { ok: true, record: undefined, source: `no record in ${source}` };
+    const listed = pageSize * MAX_DEPLOYMENT_PAGES;
+    return {
+      ok: false,
+      code: 'state_unavailable',
+      message:
+        `none of the ${listed} newest deployments of ${environment} holds a record (${examined} made by the App ` +
+        'or a workflow, the others by people), and older ones were not read: what is live is unknown. Mark the ' +
+        "deployments others made inactive and delete them, or configure the target's `current` command",
+      source,
+    };
   } catch (error) {
     const e = error as { status?: number; message?: string };
     return {

@@ -512,3 +512,41 @@ test("a durable write made in the same step as a phase's start rides that phase'
     await run.reporter.close?.();
   });
 });
+
+test('people\'s deployments cannot push the record out of the read: passed over uncounted, and too many is a refusal, never "no record"', async () => {
+  await withFake(async (f) => {
+    const genuine = await f.deployment();
+    await actionRun(f, genuine, [record(4, 'v2')]);
+    // More than the ten deployments a read looks into, made with a user's token (cost: nothing but the API).
+    for (let i = 0; i < 12; i++) await f.deployment(MALLORY);
+    const { read: r, requests } = await read(f, [KEY], { pageSize: 5 });
+    assert.ok(r.ok && r.record?.seq === 4, JSON.stringify(r));
+    // Three pages of five listed; only the genuine deployment's check runs read.
+    assert.equal(requests, 4);
+    // Past what a read lists (3 pages): refused, so no run starts over as a first deployment.
+    for (let i = 0; i < 3; i++) await f.deployment(MALLORY);
+    const past = (await read(f, [KEY], { pageSize: 5 })).read;
+    assert.equal(refused(past), 'state_unavailable');
+    assert.match(
+      past.ok ? '' : past.message,
+      /none of the 15 newest deployments of production holds a record/,
+    );
+    // With no record anywhere and the listing ended, it is a first deployment, as before.
+    const fresh = await read(f, [KEY], { pageSize: 100 });
+    assert.ok(fresh.read.ok && fresh.read.record?.seq === 4, JSON.stringify(fresh.read));
+  });
+});
+
+test('an environment whose deployments were all listed has no record yet; ten that ran without one still end the read', async () => {
+  await withFake(async (f) => {
+    for (let i = 0; i < 3; i++) await f.deployment(MALLORY);
+    const none = (await read(f, [KEY], { pageSize: 5 })).read;
+    assert.ok(none.ok && none.record === undefined, JSON.stringify(none));
+    // The App's deployments whose runs never wrote one (a migration from runs without a state key).
+    for (let i = 0; i < 11; i++) await f.deployment();
+    const { read: r, requests } = await read(f, [KEY], { pageSize: 5 });
+    assert.ok(r.ok && r.record === undefined, JSON.stringify(r));
+    // Three pages of five (the eleventh of ours is on the third) and the check runs of ten.
+    assert.equal(requests, 3 + 10);
+  });
+});
