@@ -39,7 +39,7 @@ export function parseCobertura(text: string, file: string): CoverageReport {
       for (const line of asArray(cls.lines?.line)) {
         const number = Number(line.number);
         const count = Number(line.hits);
-        if (!Number.isInteger(number) || number < 1 || !Number.isFinite(count) || count < 0) {
+        if (!Number.isSafeInteger(number) || number < 1 || !Number.isFinite(count) || count < 0) {
           throw new CoverageReportError(`${file}: malformed <line> in ${cls.filename}: ${JSON.stringify(line)}`);
         }
         hits.set(number, (hits.get(number) ?? 0) + count);
@@ -93,8 +93,9 @@ function checkRate(value: string | undefined, name: string, file: string): void 
 
 function attrCount(value: string | undefined, name: string, file: string): number {
   const number = value === undefined || String(value).trim() === '' ? NaN : Number(value);
-  if (value === undefined || !Number.isInteger(number) || number < 0) {
-    throw new CoverageReportError(`${file}: <coverage ${name}="…"> is missing or not a count`);
+  // Past 2^53 a count is rounded: "covered" one above "valid" could compare equal.
+  if (value === undefined || !Number.isSafeInteger(number) || number < 0) {
+    throw new CoverageReportError(`${file}: <coverage ${name}="…"> is missing or not a count (0 to 2^53)`);
   }
   return number;
 }

@@ -21,7 +21,9 @@ export function parseIstanbulSummary(text: string, file: string): CoverageReport
     if (entry === undefined) continue;
     const { covered, total: count } = (entry ?? {}) as { covered?: unknown; total?: unknown };
     if (!isCount(covered) || !isCount(count) || covered > count) {
-      throw new CoverageReportError(`${file}: total.${metric} needs numeric "covered" ≤ "total"`);
+      throw new CoverageReportError(
+        `${file}: total.${metric} needs "covered" ≤ "total", both whole numbers from 0 to 2^53 (got ${JSON.stringify(entry)?.slice(0, 120)})`,
+      );
     }
     totals[metric] = { covered, total: count };
   }
@@ -31,6 +33,7 @@ export function parseIstanbulSummary(text: string, file: string): CoverageReport
   return { format: 'istanbul-summary', file, totals };
 }
 
+/** Past 2^53 a count is rounded: "covered" one above "total" could compare equal. */
 function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }

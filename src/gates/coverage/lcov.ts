@@ -6,6 +6,11 @@ import type { CoverageReport } from './types.ts';
 export function parseLcov(text: string, file: string): CoverageReport {
   const lineHits = new Map<string, Map<number, number>>();
   const sums = { lines: [0, 0], branches: [0, 0], functions: [0, 0] };
+  // A metric no record counts (lcov without --rc branch_coverage=1 writes no BRF/BRH) is not carried: as
+  // 0 of 0 it would read as 100 % and pass any threshold on it.
+  const counted = new Set<keyof typeof sums>();
+  // A record with DA lines but no LF/LH (some converters write none) counts its lines from the DA lines.
+  let recordLines = [0, 0];
   // The summary records of the current file: a "hit" count above its "found" count is a report that
   // contradicts itself (it would read as more than 100 % coverage).
   let record: Partial<Record<SummaryKey, { value: number; line: number }>> = {};
@@ -27,7 +32,13 @@ export function parseLcov(text: string, file: string): CoverageReport {
     if (line === 'end_of_record') {
       if (!current) throw new CoverageReportError(`${where}: end_of_record without SF:`);
       checkSummary(record, file, currentPath);
+      if (!record.LF && !record.LH && recordLines[1]! > 0) {
+        sums.lines[0]! += recordLines[0]!;
+        sums.lines[1]! += recordLines[1]!;
+        counted.add('lines');
+      }
       record = {};
+      recordLines = [0, 0];
       current = undefined;
       records++;
       continue;
@@ -40,15 +51,21 @@ export function parseLcov(text: string, file: string): CoverageReport {
       const [lineNo, hits] = value.split(',');
       const number = Number(lineNo);
       const count = Number(hits);
-      if (!Number.isInteger(number) || number < 1 || !Number.isFinite(count) || count < 0) {
-        throw new CoverageReportError(`${where}: malformed DA record "${line}" in ${currentPath}`);
+      if (!Number.isSafeInteger(number) || number < 1 || !Number.isFinite(count) || count < 0) {
+        throw new CoverageReportError(`${where}: malformed DA record "${line.slice(0, 80)}" in ${currentPath}`);
       }
       current.set(number, (current.get(number) ?? 0) + count);
+      recordLines[1]!++;
+      if (count > 0) recordLines[0]!++;
     } else if (isSummaryKey(key)) {
       const amount = count(value, where, key);
       record[key] = { value: amount, line: index + 1 };
       const [metric, slot] = SUMMARY[key];
       sums[metric][slot]! += amount;
+      counted.add(metric);
+      if (!Number.isSafeInteger(sums[metric][slot])) {
+        throw new CoverageReportError(`${where}: the ${key} records add up past 2^53: not a real count`);
+      }
     }
   }
   if (current) {
@@ -56,7 +73,9 @@ export function parseLcov(text: string, file: string): CoverageReport {
   }
   if (records === 0) throw new CoverageReportError(`${file} has no SF: … end_of_record record: empty or not lcov`);
   const totals = Object.fromEntries(
-    Object.entries(sums).map(([metric, [covered, total]]) => [metric, { covered: covered!, total: total! }]),
+    Object.entries(sums)
+      .filter(([metric]) => counted.has(metric as keyof typeof sums))
+      .map(([metric, [covered, total]]) => [metric, { covered: covered!, total: total! }]),
   );
   return { format: 'lcov', file, totals, lineHits };
 }
@@ -83,8 +102,11 @@ function isSummaryKey(key: string): key is SummaryKey {
 
 function count(value: string, where: string, key: string): number {
   const number = value.trim() === '' ? NaN : Number(value);
-  if (!Number.isInteger(number) || number < 0) {
-    throw new CoverageReportError(`${where}: ${key} "${value}" is not a count (a whole number, 0 or more)`);
+  // Past 2^53 a count is rounded: "covered" one above "found" could compare equal.
+  if (!Number.isSafeInteger(number) || number < 0) {
+    throw new CoverageReportError(
+      `${where}: ${key} "${value.slice(0, 40)}" is not a count (a whole number from 0 to 2^53)`,
+    );
   }
   return number;
 }

@@ -133,7 +133,7 @@ test('cobertura: covered above valid, rates outside 0..1 and negative hits block
       'lines-valid',
       /lines-valid="\d+"/,
       'lines-valid="-30"',
-      /^edited\.xml: <coverage lines-valid="…"> is missing or not a count$/,
+      /^edited\.xml: <coverage lines-valid="…"> is missing or not a count \(0 to 2\^53\)$/,
     ],
     [
       'hits',
