@@ -97,7 +97,7 @@ test('lcov: negative or fractional counts block, naming the record', async () =>
   const negativeTotal = await gateOn('edited.info', edit(lcov, /^LF:\d+$/m, 'LF:-30'));
   assert.match(
     negativeTotal.summary,
-    /^edited\.info:\d+: LF "-30" is not a count \(a whole number, 0 or more\)$/,
+    /^edited\.info:\d+: LF "-30" is not a count \(a whole number from 0 to 2\^53\)$/,
   );
   const fraction = await gateOn('edited.info', edit(lcov, /^LH:\d+$/m, 'LH:2.5'));
   assert.match(fraction.summary, /^edited\.info:\d+: LH "2\.5" is not a count/);
