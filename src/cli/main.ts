@@ -28,6 +28,7 @@ import {
   AnalyzeUsageError,
   collectEnvironments,
   MAX_REASON,
+  oneValue,
   parseReconcileTime,
   StateKeyUsageError,
 } from './usage.ts';
@@ -103,16 +104,27 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
 
-  const configOption = () => new Option('-c, --config <file>', 'the config file').default(DEFAULT_CONFIG);
-  const strategyOption = () =>
-    new Option('-s, --strategy <name>', "use this strategy instead of the environment's").choices(
-      STRATEGY_NAMES,
-    );
+  // Every option that takes a value takes one (oneValue): not empty, not another option, not given twice.
+  const configOption = () =>
+    new Option('-c, --config <file>', 'the config file').default(DEFAULT_CONFIG).argParser(oneValue());
+  const strategyOption = () => {
+    const names: readonly string[] = STRATEGY_NAMES;
+    // .choices() lists the names in --help; the parser (which replaces its check) checks them.
+    return new Option('-s, --strategy <name>', "use this strategy instead of the environment's")
+      .choices(STRATEGY_NAMES)
+      .argParser(
+        oneValue((value) => {
+          if (!names.includes(value))
+            throw new InvalidArgumentError(`Allowed choices are ${STRATEGY_NAMES.join(', ')}.`);
+          return value as StrategyName;
+        }),
+      );
+  };
   const stateDirOption = () =>
     new Option(
       '--state-dir <dir>',
       'where what is live is recorded (default: state_dir in the config, or .deploy-action)',
-    );
+    ).argParser(oneValue());
   const jsonOption = () => new Option('--json', 'machine-readable output (JSON)');
 
   program
@@ -148,13 +160,17 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     program
       .command(name)
       .description(description)
-      .requiredOption('-e, --environment <name>', 'the environment to deploy to')
-      .option('-v, --version <version>', 'the version to deploy (default: the current commit)', (value) => {
-        // The Action's and App's rule: an empty version or one read as an option is refused before anything runs.
-        if (!VERSION_RULE.test(value)) throw new InvalidArgumentError(`${VERSION_RULE_TEXT}.`);
-        return value;
-      })
-      .option('--sha <sha>', 'the commit being deployed')
+      .requiredOption('-e, --environment <name>', 'the environment to deploy to', oneValue())
+      .option(
+        '-v, --version <version>',
+        'the version to deploy (default: the current commit)',
+        oneValue((value) => {
+          // The Action's and App's rule: an empty version or one read as an option is refused before anything runs.
+          if (!VERSION_RULE.test(value)) throw new InvalidArgumentError(`${VERSION_RULE_TEXT}.`);
+          return value;
+        }),
+      )
+      .option('--sha <sha>', 'the commit being deployed', oneValue())
       .addOption(strategyOption())
       .addOption(stateDirOption())
       .addOption(configOption())
@@ -179,14 +195,20 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     'run a deployment: validate, staging, production (strategy), verify, monitor, finalize',
   )
     .option('--skip-staging', 'hotfix: do not deploy to the staging environment first')
-    .option('--record <file>', 'record every metric sample read to this file (replay it with `analyze`)')
+    .option(
+      '--record <file>',
+      'record every metric sample read to this file (replay it with `analyze`)',
+      oneValue(),
+    )
     .option(
       '--base <ref>',
       "base commit for the gates' changed-line checks (default: origin/$GITHUB_BASE_REF)",
+      oneValue(),
     )
     .option(
       '--at <time>',
       'record the run for later instead (ISO 8601 with offset, or "YYYY-MM-DD HH:MM [Area/City]"); `reconcile` starts it',
+      oneValue(),
     )
     .action(async (opts: DeploymentOptions & RunOptions) => {
       const config = await loadConfig(opts.config, !!opts.json, io);
@@ -266,13 +288,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   program
     .command('gates')
     .description('run the quality gates in parallel and print PASS / WARN / BLOCK with every finding')
-    .option('-e, --environment <name>', "use this environment's gates section (default: the top-level one)")
-    .option('--only <names>', 'only these gates, comma-separated (for example tests,audit)')
+    .option(
+      '-e, --environment <name>',
+      "use this environment's gates section (default: the top-level one)",
+      oneValue(),
+    )
+    .option('--only <names>', 'only these gates, comma-separated (for example tests,audit)', oneValue())
     .option(
       '--base <ref>',
       'base commit for changed-line checks (default: origin/$GITHUB_BASE_REF on a pull request)',
+      oneValue(),
     )
-    .option('--sha <sha>', 'the commit being checked')
+    .option('--sha <sha>', 'the commit being checked', oneValue())
     .addOption(configOption())
     .addOption(jsonOption())
     .action(
@@ -318,12 +345,17 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   program
     .command('analyze')
     .description('judge a recorded analysis offline and print the decision at each interval')
-    .requiredOption('-r, --recording <file>', 'a recording made with `run --record`')
+    .requiredOption('-r, --recording <file>', 'a recording made with `run --record`', oneValue())
     .option(
       '-c, --config <file>',
       'judge with the analysis section of this config instead of the recorded one',
+      oneValue(),
     )
-    .option('-e, --environment <name>', 'with --config: the environment whose analysis section to use')
+    .option(
+      '-e, --environment <name>',
+      'with --config: the environment whose analysis section to use',
+      oneValue(),
+    )
     .addOption(jsonOption())
     .exitOverride(analyzeExitOverride)
     .action(async (opts: AnalyzeCliOptions) => {
@@ -344,7 +376,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option(
       '--at <time>',
       'judge due times as of this later ISO 8601 time (tear down a retired slot early, or rehearse)',
-      (value: string) => parseReconcileTime(value),
+      oneValue((value) => parseReconcileTime(value)),
     )
     .addOption(stateDirOption())
     .addOption(configOption())
@@ -364,7 +396,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     program
       .command(verb)
       .description(description)
-      .requiredOption('-e, --environment <name>', 'the environment whose rollout it is')
+      .requiredOption('-e, --environment <name>', 'the environment whose rollout it is', oneValue())
       .addOption(stateDirOption())
       .addOption(configOption())
       .addOption(jsonOption());
@@ -383,12 +415,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   );
   controlCommand('resume', 'end a pause').action(controlAction('resume'));
   controlCommand('abort', 'roll the rollout back now: all traffic to the stable version')
-    .option('--reason <text>', `why, for the history (at most ${MAX_REASON} characters)`)
+    .option('--reason <text>', `why, for the history (at most ${MAX_REASON} characters)`, oneValue())
     .action(controlAction('abort'));
   program
     .command('status')
     .description("what is live, the rollout in progress and where it waits, and the environment's history")
-    .requiredOption('-e, --environment <name>', 'the environment')
+    .requiredOption('-e, --environment <name>', 'the environment', oneValue())
     .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())
@@ -403,13 +435,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       'delivery metrics per environment: deployment frequency, lead time, change failure rate, time to restore ' +
         '(from GitHub with GITHUB_TOKEN, else from the state records; docs/metrics.md)',
     )
-    .option('--since <duration|date>', 'the window: a duration back from now (90d) or a date', '90d')
+    .option(
+      '--since <duration|date>',
+      'the window: a duration back from now (90d) or a date',
+      oneValue(),
+      '90d',
+    )
     .option(
       '-e, --environment <names>',
       'only this environment (repeat, or a comma list)',
       collectEnvironments,
     )
-    .option('--repository <owner/name>', 'the GitHub repository (default: $GITHUB_REPOSITORY)')
+    .option('--repository <owner/name>', 'the GitHub repository (default: $GITHUB_REPOSITORY)', oneValue())
     .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())
@@ -429,11 +466,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       "print an environment's state key (the action's `state-key` input, stored as that environment's secret), " +
         'derived from DEPLOY_ACTION_MARKER_KEY or the App private key',
     )
-    .requiredOption('--repository <owner/name>', 'the repository')
-    .requiredOption('--environment <name>', 'the environment')
+    .requiredOption('--repository <owner/name>', 'the repository', oneValue())
+    .requiredOption('--environment <name>', 'the environment', oneValue())
     .option(
       '--private-key-file <file>',
       'the App private key (PEM), when DEPLOY_ACTION_MARKER_KEY is not set',
+      oneValue(),
     )
     .action(async (opts: StateKeyOptions) => {
       const { stateKeyLine } = await import('./state-key.ts');

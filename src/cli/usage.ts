@@ -4,6 +4,7 @@
 // `deploy-action validate` compiles none of them (issue 16); they re-export these for their own callers.
 import { InvalidArgumentError, type CommanderError } from 'commander';
 import { ANALYZE_EXIT_CODES } from '../analysis/exit-codes.ts';
+import { parseIsoInstant } from '../schedule/iso-time.ts';
 
 /** A command-line error in `analyze` (commander already printed it): exits with the bad-input code. */
 export class AnalyzeUsageError extends Error {
@@ -22,17 +23,54 @@ export function analyzeExitOverride(error: CommanderError): never {
  * is refused: it could only hide what is due now.
  */
 export function parseReconcileTime(value: string, now: Date = new Date()): Date {
-  const at = /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(at.getTime()))
-    throw new InvalidArgumentError(`"${value}" is not an ISO 8601 time such as 2026-12-01T10:00:00Z`);
+  // A real date and an explicit offset: Date alone reads 30 February as March and a bare time in the
+  // machine's zone (src/schedule/iso-time.ts).
+  const at = parseIsoInstant(value);
+  if (!at)
+    throw new InvalidArgumentError(
+      `"${value}" is not an ISO 8601 time with an offset such as 2026-12-01T10:00:00Z`,
+    );
   if (at.getTime() < now.getTime())
     throw new InvalidArgumentError(`${at.toISOString()} is in the past; --at only looks ahead`);
   return at;
 }
 
-/** commander's collector for `-e`: repeatable, and each value may be a comma list. */
+/**
+ * Why an option's value is refused whatever the option: empty, or starting with "-". commander takes the word
+ * after an option as its value even when it is another option (`-e --json`, `--base --output=FILE`), which
+ * would then be read as a name, a path or a git argument instead of failing.
+ */
+function valueProblem(value: string): string | undefined {
+  if (value.trim() === '') return 'it is empty';
+  if (value.startsWith('-'))
+    return `"${value}" starts with "-": an option's value never does (was the value left out?)`;
+  return undefined;
+}
+
+/**
+ * commander's parser for an option that takes one value: refuses an empty value, one that looks like an
+ * option, and the option given a second time (the last would silently win: `abort -e staging ... -e
+ * production`). `parse` checks the value further. Make one per option and command line: it remembers.
+ */
+export function oneValue<T = string>(
+  parse: (value: string) => T = (value) => value as T,
+): (value: string) => T {
+  let given = false;
+  return (value) => {
+    if (given) throw new InvalidArgumentError('the option is given more than once; give it once.');
+    given = true;
+    const problem = valueProblem(value);
+    if (problem) throw new InvalidArgumentError(`${problem}.`);
+    return parse(value);
+  };
+}
+
+/** commander's collector for `-e`: repeatable, and each value may be a comma list (of non-empty names). */
 export function collectEnvironments(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((name) => name.trim())];
+  const names = value.split(',').map((name) => name.trim());
+  const problem = names.map(valueProblem).find(Boolean);
+  if (problem) throw new InvalidArgumentError(`an environment name in "${value}" is refused: ${problem}.`);
+  return [...(previous ?? []), ...names];
 }
 
 /** The longest /abort reason a request carries (src/control/request.ts). */

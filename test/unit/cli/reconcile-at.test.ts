@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidArgumentError } from 'commander';
 import { parseReconcileTime } from '../../../src/cli/reconcile.ts';
+import { parseRunAt } from '../../../src/schedule/file-schedule.ts';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 
@@ -16,7 +17,8 @@ for (const bad of ['tomorrow', '1764590400000', '2026-13-40T99:00:00Z', '', '12/
   test(`--at refuses ${JSON.stringify(bad)} and says what it takes`, () => {
     assert.throws(
       () => parseReconcileTime(bad, NOW),
-      (e: unknown) => e instanceof InvalidArgumentError && /is not an ISO 8601 time such as/.test(e.message),
+      (e: unknown) =>
+        e instanceof InvalidArgumentError && /is not an ISO 8601 time with an offset such as/.test(e.message),
     );
   });
 }
@@ -27,4 +29,42 @@ test('--at refuses a time in the past', () => {
     (e: unknown) =>
       e instanceof InvalidArgumentError && /is in the past; --at only looks ahead/.test(e.message),
   );
+});
+
+// Date alone reads each of these as some instant: the day rolled into the next month, 24:00 as the next
+// midnight, a time without an offset in the zone of whichever machine runs the command.
+const NOT_ONE_INSTANT = [
+  '2027-02-30T10:00:00Z',
+  '2027-02-29T10:00:00Z',
+  '2027-04-31T10:00:00Z',
+  '2027-01-00T10:00:00Z',
+  '2027-01-01T24:00:00Z',
+  '2027-01-01T23:60:00Z',
+  '2027-01-01T23:59:60Z',
+  '2027-01-01T10:00:00',
+  '2027-01-01T10:00',
+  '2027-01-01T10:00:00+24:00',
+  '2027-01-01T10:00:00+0100',
+  '2027-01-01T10:00:00 Z',
+];
+
+for (const value of NOT_ONE_INSTANT) {
+  test(`both --at options refuse ${JSON.stringify(value)}: not one instant on every machine`, () => {
+    assert.throws(
+      () => parseReconcileTime(value, NOW),
+      (e: unknown) => e instanceof InvalidArgumentError && /with an offset/.test(e.message),
+    );
+    const run = parseRunAt(value, 'UTC', NOW);
+    assert.equal(run.ok, false, value);
+    assert.equal((run as { code: string }).code, 'schedule_time_malformed', value);
+  });
+}
+
+test('--at takes the extreme offsets and a leap day', () => {
+  for (const [value, iso] of [
+    ['2026-12-01T10:00:00+14:00', '2026-11-30T20:00:00.000Z'],
+    ['2026-12-01T10:00:00-12:00', '2026-12-01T22:00:00.000Z'],
+    ['2028-02-29T10:00:00.5Z', '2028-02-29T10:00:00.500Z'],
+  ] as const)
+    assert.equal(parseReconcileTime(value, NOW).toISOString(), iso);
 });

@@ -1,0 +1,138 @@
+// Every option of every command that takes a value, read from the commands' own --help (so an option added
+// later is covered too): an empty value, a value that is another option (`-e --json`, `--base
+// --output=FILE`) and an option given twice (where the last would silently win) are refused before anything
+// runs, with an error on stderr that names the option, the bad-input exit code and nothing on stdout.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../../src/cli/main.ts';
+import { ANALYZE_EXIT_CODES } from '../../../src/analysis/exit-codes.ts';
+import { EXIT_CODES } from '../../../src/util/exit-codes.ts';
+
+async function cli(argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+/** The subcommands `deploy-action --help` lists. */
+async function commands(): Promise<string[]> {
+  const help = (await cli(['--help'])).out;
+  const list = help.slice(help.indexOf('Commands:'));
+  return [...list.matchAll(/^ {2}([a-z-]+) \[options\]/gm)].map((m) => m[1]!);
+}
+
+/** A command's options that take a value: [flag as written in --help, long name, repeatable]. */
+async function valueOptions(command: string): Promise<Array<{ flags: string; long: string; many: boolean }>> {
+  const help = (await cli([command, '--help'])).out;
+  return [...help.matchAll(/^ {2}((?:-\w, )?(--[a-z-]+) <([^>]+)>)/gm)].map((m) => ({
+    flags: m[1]!,
+    long: m[2]!,
+    // `<names>`: repeatable by design (-e a -e b, or -e a,b).
+    many: m[3] === 'names',
+  }));
+}
+
+/** A value each option accepts, so that only the repetition is wrong. */
+const GOOD: Record<string, string> = {
+  '--strategy': 'direct',
+  '--version': 'v1',
+  '--at': new Date(Date.now() + 86_400_000).toISOString(),
+  '--repository': 'o/r',
+  '--since': '30d',
+};
+
+const badInputCode = (command: string) =>
+  command === 'analyze' ? ANALYZE_EXIT_CODES['bad-input'] : EXIT_CODES.invalidOrBlocked;
+
+test('--help lists every command, and each command has options that take values', async () => {
+  const names = await commands();
+  assert.ok(names.length >= 13, names.join(' '));
+  for (const name of ['run', 'reconcile', 'abort', 'status', 'metrics', 'state-key'])
+    assert.ok(names.includes(name));
+  for (const name of names) assert.ok((await valueOptions(name)).length > 0, name);
+});
+
+test('an empty value, a value that is an option, an option given twice: refused, naming the option', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'option-values-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // Had anything run, it would have written here (state, schedules, recordings) or read this config.
+  const config = join(dir, 'deploy.yml');
+  writeFileSync(
+    config,
+    `state_dir: ${dir}/state\ntarget:\n  commands:\n    deploy: ./d.sh\nenvironments:\n  production: {}\n`,
+  );
+  let checked = 0;
+  for (const command of await commands()) {
+    for (const option of await valueOptions(command)) {
+      const good = GOOD[option.long] ?? 'production';
+      const cases: Array<[string, string[]]> = [
+        ['empty', [option.long, '']],
+        ['blank', [option.long, '  ']],
+        ['another option', [option.long, '--json']],
+        ['a short option', [option.long, '-e']],
+        ['an option with a value', [option.long, '--output=/tmp/x']],
+      ];
+      if (!option.many) cases.push(['given twice', [option.long, good, option.long, good]]);
+      for (const [what, args] of cases) {
+        const argv = [command, ...args];
+        const result = await cli(argv);
+        const label = `${argv.join(' ')} (${what})`;
+        assert.equal(result.code, badInputCode(command), `${label}: ${result.err}`);
+        assert.equal(result.out, '', `${label}: nothing on stdout`);
+        assert.ok(result.err.includes(option.flags), `${label}: names ${option.flags}: ${result.err}`);
+        assert.match(
+          result.err,
+          what === 'given twice' ? /more than once/ : /is empty|starts with "-"/,
+          label,
+        );
+        assert.doesNotMatch(result.err, /\n\s+at /, `${label}: no stack trace`);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 100, `${checked} command lines checked`);
+  assert.deepEqual(readdirSync(dir), ['deploy.yml'], 'nothing ran');
+});
+
+test('a comma list of environments with an empty or option-like name is refused', async () => {
+  for (const command of ['reconcile', 'metrics'])
+    for (const value of ['production,', ',production', 'production,,staging', 'production,--json']) {
+      const result = await cli([command, '-e', value]);
+      assert.equal(result.code, EXIT_CODES.invalidOrBlocked, `${command} -e ${value}`);
+      assert.equal(result.out, '');
+      assert.match(result.err, /-e, --environment <names>.*an environment name in/);
+    }
+});
+
+test('--help on every command exits 0 with its usage on stdout and nothing on stderr', async () => {
+  for (const command of await commands()) {
+    for (const help of [
+      [command, '--help'],
+      [command, '-h'],
+      ['help', command],
+    ]) {
+      const result = await cli(help);
+      assert.equal(result.code, EXIT_CODES.success, help.join(' '));
+      assert.match(result.out, new RegExp(`^Usage: deploy-action ${command} \\[options\\]`), help.join(' '));
+      assert.equal(result.err, '', help.join(' '));
+    }
+  }
+});
+
+test('a misspelt command is refused (exit 2, stdout empty) and the right one suggested', async () => {
+  for (const command of await commands()) {
+    const typo = command.length > 4 ? command.slice(0, -1) : `${command}x`;
+    const result = await cli([typo]);
+    assert.equal(result.code, EXIT_CODES.invalidOrBlocked, typo);
+    assert.equal(result.out, '', typo);
+    assert.match(
+      result.err,
+      new RegExp(`unknown command '${typo}'\\n\\(Did you mean ${command}\\?\\)`),
+      typo,
+    );
+  }
+});
