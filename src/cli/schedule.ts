@@ -16,7 +16,13 @@ import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelOnSignals } from '../util/signals.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
 import { terminalReporter } from '../report/terminal.ts';
-import { FileSchedule, parseRunAt, runDecisions, windowCheck } from '../schedule/file-schedule.ts';
+import {
+  FileSchedule,
+  parseRunAt,
+  runDecisions,
+  ScheduleFileError,
+  windowCheck,
+} from '../schedule/file-schedule.ts';
 import type { RunDecision, ScheduledRun } from '../schedule/file-schedule.ts';
 
 export interface ScheduleRunOptions {
@@ -73,7 +79,14 @@ export async function scheduleRunCli(
     at: time.at,
     requestedAt: now,
   };
-  await new FileSchedule(env.stateDir).add(run);
+  try {
+    await new FileSchedule(env.stateDir).add(run);
+  } catch (error) {
+    // The runs already recorded are not thrown away to make room: the file is the operator's to look at.
+    if (error instanceof ScheduleFileError)
+      return refuse(error.code, `${error.message}; nothing was recorded`);
+    throw error;
+  }
   if (opts.json)
     io.out(`${JSON.stringify({ type: 'schedule', ok: true, code: 'schedule_recorded', run })}\n`);
   else
@@ -86,7 +99,7 @@ export async function scheduleRunCli(
 export interface DueRunResult {
   id: string;
   environment: string;
-  code: RunDecision['code'] | 'schedule_started';
+  code: RunDecision['code'] | 'schedule_started' | ScheduleFileError['code'];
   message?: string;
   /** For a started run: the pipeline's outcome and exit code. */
   status?: string;
@@ -99,19 +112,38 @@ export interface DueRunResult {
  */
 export async function startDueRuns(
   config: RawConfig,
-  opts: { environments?: string[]; stateDir?: string; now: Date; reporter: Reporter; signal?: AbortSignal },
+  opts: {
+    environments?: string[];
+    stateDir?: string;
+    now: Date;
+    /** `reconcile --at`: runs due by this later time start now (runDecisions). */
+    dueBy?: Date;
+    reporter: Reporter;
+    signal?: AbortSignal;
+  },
 ): Promise<{ results: DueRunResult[]; exitCode: number }> {
   const results: DueRunResult[] = [];
   let exitCode: number = EXIT_CODES.success;
   for (const name of opts.environments ?? Object.keys(config.environments)) {
     const env = resolveEnvironment(config, name, { stateDir: opts.stateDir });
     const schedule = new FileSchedule(env.stateDir);
-    const runs = schedule.read(env.name);
+    let runs: ScheduledRun[];
+    try {
+      runs = schedule.read(env.name);
+    } catch (error) {
+      if (!(error instanceof ScheduleFileError)) throw error;
+      // Its runs can neither start nor be dropped: reported and failed, and the other environments go on.
+      results.push({ id: '', environment: env.name, code: error.code, message: error.message });
+      opts.reporter.event({ type: 'log', level: 'error', message: `${env.name}: ${error.message}` });
+      exitCode = EXIT_CODES.failed;
+      continue;
+    }
     if (runs.length === 0) continue;
     const read = await new FileStateStore(env.stateDir).read(env.name);
     // A record that cannot be read may hide a rollout: the same as one in progress, nothing starts on it.
     const rolloutInProgress = !read.ok || read.record?.rollout !== undefined;
-    for (const d of runDecisions(runs, { config, now: opts.now, rolloutInProgress })) {
+    const ctx = { config, now: opts.now, ...(opts.dueBy ? { dueBy: opts.dueBy } : {}), rolloutInProgress };
+    for (const d of runDecisions(runs, ctx)) {
       if (d.action === 'wait') continue;
       if (!(await schedule.claim(d.run))) continue;
       // Removed before it starts: exactly once, whatever happens to this process from here.
@@ -189,8 +221,9 @@ export async function dueRunsCli(
     const { results, exitCode } = await startDueRuns(config, {
       ...(opts.environment ? { environments: opts.environment } : {}),
       ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
-      // `reconcile --at` rehearses a later time for scheduled runs too.
-      now: opts.at ?? new Date(),
+      // `reconcile --at` rehearses a later time for scheduled runs too; only the real clock drops one.
+      now: new Date(),
+      ...(opts.at ? { dueBy: opts.at } : {}),
       reporter,
       signal: cancellation.signal,
     });
@@ -199,7 +232,7 @@ export async function dueRunsCli(
     else
       for (const r of results)
         deps.out(
-          `scheduled run ${r.id} of ${r.environment}: ${r.code}${r.status ? ` (${r.status})` : ''}${r.message ? `: ${r.message}` : ''}\n`,
+          `scheduled run${r.id ? ` ${r.id}` : 's'} of ${r.environment}: ${r.code}${r.status ? ` (${r.status})` : ''}${r.message ? `: ${r.message}` : ''}\n`,
         );
     return exitCode;
   } finally {

@@ -13,7 +13,8 @@ import type { RawConfig } from '../config/schema.ts';
 import { STRATEGY_NAMES } from '../config/schema.ts';
 import type { StrategyName } from '../config/schema.ts';
 import { activeFreeze, isWithinWindows, nextDeployableInstant, resolvePolicy } from '../policy/index.ts';
-import { checkLocalTime, MAX_SCHEDULE_AHEAD_MS, MAX_SCHEDULE_AHEAD_TEXT, scheduleInstant } from './time.ts';
+import { parseIsoInstant } from './iso-time.ts';
+import { MAX_SCHEDULE_AHEAD_MS, MAX_SCHEDULE_AHEAD_TEXT, scheduleInstant } from './time.ts';
 import type { TimeResult } from './time.ts';
 
 export interface ScheduledRun {
@@ -39,8 +40,6 @@ const runSchema = z.strictObject({
 });
 const fileSchema = z.strictObject({ v: z.literal(1), runs: z.array(runSchema).max(1000) });
 
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-
 /**
  * `--at`: an ISO 8601 time with its offset (`2026-12-01T09:00:00Z`), or a local `YYYY-MM-DD HH:MM [Area/City]`
  * read in the environment's zone (`approvals.timezone`, UTC by default) when none is written. The App's rules:
@@ -48,13 +47,15 @@ const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?
  */
 export function parseRunAt(value: string, defaultZone: string, now: Date): TimeResult {
   const text = value.trim();
-  if (ISO_WITH_OFFSET.test(text)) {
-    const at = new Date(text);
-    // Date rolls 30 February over into March: the calendar date must read back as written (in UTC).
-    const written = text.slice(0, 10);
-    const real =
-      !Number.isNaN(at.getTime()) && checkLocalTime({ date: written, time: text.slice(11, 16) }).ok;
-    if (!real) return { ok: false, code: 'schedule_time_malformed', message: `${text} is not a real time` };
+  // A `T` after the date: the ISO form, which must then carry its offset (never the machine's zone).
+  if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
+    const at = parseIsoInstant(text);
+    if (!at)
+      return {
+        ok: false,
+        code: 'schedule_time_malformed',
+        message: `${text} is not a real ISO 8601 time with an offset (Z or +HH:MM), such as 2026-12-01T09:00:00Z`,
+      };
     const ahead = at.getTime() - now.getTime();
     if (ahead <= 0)
       return {
@@ -126,18 +127,23 @@ export type RunDecision =
     };
 
 /**
- * What to do with one environment's runs now: the earliest due one starts if the policy allows it now and
- * no rollout is in progress; every other due one is dropped with its reason. Pure.
+ * What to do with one environment's runs now: the earliest due one starts if the policy allows it and no
+ * rollout is in progress; every other due one is dropped with its reason. Pure.
+ *
+ * `dueBy` (`reconcile --at`, later than `now`) also starts a run due by then, early, with the policy judged
+ * at that time. Only the real clock drops a run: one whose own time has not come yet is never dropped (as
+ * missed, refused or behind) because of a rehearsal; it waits for its time instead.
  */
 export function runDecisions(
   runs: readonly ScheduledRun[],
-  ctx: { config: RawConfig; now: Date; rolloutInProgress: boolean },
+  ctx: { config: RawConfig; now: Date; dueBy?: Date; rolloutInProgress: boolean },
 ): RunDecision[] {
+  const dueBy = ctx.dueBy && ctx.dueBy.getTime() > ctx.now.getTime() ? ctx.dueBy : ctx.now;
   let started = false;
   return [...runs]
     .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id.localeCompare(b.id))
     .map((run): RunDecision => {
-      if (run.at.getTime() > ctx.now.getTime()) return { action: 'wait', run, code: 'schedule_not_due' };
+      if (run.at.getTime() > dueBy.getTime()) return { action: 'wait', run, code: 'schedule_not_due' };
       if (ctx.now.getTime() - run.at.getTime() > RUN_MISSED_AFTER_MS)
         return {
           action: 'drop',
@@ -145,26 +151,47 @@ export function runDecisions(
           code: 'schedule_missed',
           message: `found more than 2 hours after ${run.at.toISOString()}`,
         };
-      const policy = windowCheck(ctx.config, run.environment, ctx.now);
-      if (!policy.ok)
-        return { action: 'drop', run, code: `schedule_${policy.code}`, message: policy.message };
-      if (ctx.rolloutInProgress)
-        return {
-          action: 'drop',
-          run,
-          code: 'schedule_locked',
-          message: `a rollout of ${run.environment} is in progress`,
-        };
-      if (started)
-        return {
-          action: 'drop',
-          run,
-          code: 'schedule_behind',
-          message: 'another scheduled run of the environment started first',
-        };
+      const refused = refusal(run, ctx.config, dueBy, ctx.rolloutInProgress, started);
+      // A run whose own time has not come is never dropped because of a rehearsal: it waits for its time.
+      if (refused)
+        return run.at.getTime() > ctx.now.getTime()
+          ? { action: 'wait', run, code: 'schedule_not_due' }
+          : refused;
       started = true;
       return { action: 'start', run, code: 'schedule_due' };
     });
+}
+
+/** Why a due run may not start (the policy at `at`, a rollout in progress, another run started), if it may not. */
+function refusal(
+  run: ScheduledRun,
+  config: RawConfig,
+  at: Date,
+  rolloutInProgress: boolean,
+  anotherStarted: boolean,
+): Extract<RunDecision, { action: 'drop' }> | undefined {
+  const policy = windowCheck(config, run.environment, at);
+  if (!policy.ok) return { action: 'drop', run, code: `schedule_${policy.code}`, message: policy.message };
+  if (rolloutInProgress)
+    return {
+      action: 'drop',
+      run,
+      code: 'schedule_locked',
+      message: `a rollout of ${run.environment} is in progress`,
+    };
+  if (anotherStarted)
+    return {
+      action: 'drop',
+      run,
+      code: 'schedule_behind',
+      message: 'another scheduled run of the environment started first',
+    };
+  return undefined;
+}
+
+/** A schedule file that cannot be read, or is not one this version wrote: reported, never guessed at. */
+export class ScheduleFileError extends Error {
+  readonly code = 'schedule_unreadable';
 }
 
 /** The schedule file of one environment in a state directory. */
@@ -187,16 +214,20 @@ export class FileSchedule {
       text = readFileSync(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
+      throw new ScheduleFileError(
+        `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     }
     let parsed;
     try {
       parsed = fileSchema.safeParse(JSON.parse(text));
     } catch (error) {
-      throw new Error(`${path} is not JSON (${(error as Error).message}); move it away to start over`);
+      throw new ScheduleFileError(
+        `${path} is not JSON (${(error as Error).message}); move it away to start over`,
+      );
     }
     if (!parsed.success)
-      throw new Error(`${path} is not a schedule this version reads; move it away to start over`);
+      throw new ScheduleFileError(`${path} is not a schedule this version reads; move it away to start over`);
     return parsed.data.runs
       .filter((r) => r.environment === environment)
       .map((r) => ({

@@ -3,7 +3,7 @@
 // target that records every call.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { events, runCli } from '../../helpers/cli.ts';
@@ -11,7 +11,7 @@ import { recordedTarget } from '../../helpers/recorded-target.ts';
 import { parseRunAt, runDecisions } from '../../../src/schedule/file-schedule.ts';
 import type { ScheduledRun } from '../../../src/schedule/file-schedule.ts';
 import { parseConfig } from '../../../src/config/load.ts';
-import { scheduleRunCli } from '../../../src/cli/schedule.ts';
+import { scheduleRunCli, startDueRuns } from '../../../src/cli/schedule.ts';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
@@ -92,17 +92,17 @@ test('at its time a closed window drops the run with its code; bad --at values a
   s.write(
     `    approvals:\n      windows:\n        - { days: [${other.join(', ')}], start: "00:00", end: "24:00" }\n`,
   );
-  const due = await cli(
-    s,
-    'reconcile',
-    '-e',
-    'production',
-    '--at',
-    new Date(at.getTime() + 60_000).toISOString(),
-  );
-  assert.equal(due.code, 0, due.stdout + due.stderr);
+  // At its time (the clock injected: `reconcile --at` only rehearses, it never drops a run before its time).
+  const loaded = parseConfig(readFileSync(s.config, 'utf8'), s.config);
+  assert.ok(loaded.ok);
+  const due = await startDueRuns(loaded.config, {
+    environments: ['production'],
+    now: new Date(at.getTime() + 60_000),
+    reporter: { event() {} },
+  });
+  assert.equal(due.exitCode, 0);
   assert.deepEqual(
-    dueLine(due.stdout).results.map((r) => r.code),
+    due.results.map((r) => r.code),
     ['schedule_outside_window'],
   );
   assert.deepEqual(s.calls(), [], 'nothing ran');
@@ -117,8 +117,6 @@ test('at its time a closed window drops the run with its code; bad --at values a
     [new Date(at.getTime() + 86_400_000).toISOString(), 'outside_window'],
   ];
   // In-process (the CLI's own function; a process per value would only be slower): exit 2 and the code.
-  const loaded = parseConfig(readFileSync(s.config, 'utf8'), s.config);
-  assert.ok(loaded.ok);
   for (const [value, code] of refused) {
     let out = '';
     const exit = await scheduleRunCli(
@@ -188,5 +186,141 @@ test('pure: --at forms, and due runs decided with an injected clock', () => {
   assert.equal(
     decided({ now: new Date('2026-12-01T09:00:00Z'), rolloutInProgress: true })[1],
     'a:drop:schedule_locked',
+  );
+});
+
+test('pure: reconcile --at rehearses a later time, but only the real clock drops a run', () => {
+  const parsed = parseConfig(
+    'target:\n  commands:\n    deploy: ./d.sh\nenvironments:\n  production:\n    approvals:\n      windows:\n        - { days: [mon, tue, wed, thu, fri], start: "09:00", end: "17:00" }\n',
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok);
+  const { config } = parsed;
+  const run = (id: string, at: string): ScheduledRun => ({
+    id,
+    environment: 'production',
+    version: 'v',
+    at: new Date(at),
+    requestedAt: new Date('2026-11-30T00:00:00Z'),
+  });
+  // Tuesday 1 December 2026, 08:00 UTC: before the window opens.
+  const now = new Date('2026-12-01T08:00:00Z');
+  const runs = [
+    run('a', '2026-12-01T09:30:00Z'),
+    run('b', '2026-12-01T10:00:00Z'),
+    run('c', '2026-12-04T12:00:00Z'),
+    run('d', '2026-12-01T07:30:00Z'),
+  ];
+  const decided = (ctx: { dueBy?: Date; rolloutInProgress?: boolean }) =>
+    runDecisions(runs, { config, now, rolloutInProgress: false, ...ctx }).map(
+      (d) => `${d.run.id}:${d.action}:${d.code}`,
+    );
+  // --at far ahead: every run is due by then, the policy judged at that time (a rehearsal). The earliest
+  // starts; none of the others is dropped as missed (found hours "after" a time still to come) or behind:
+  // they wait for their own time.
+  assert.deepEqual(decided({ dueBy: new Date('2026-12-21T12:00:00Z') }), [
+    'd:start:schedule_due',
+    'a:wait:schedule_not_due',
+    'b:wait:schedule_not_due',
+    'c:wait:schedule_not_due',
+  ]);
+  // A rollout in progress: what is due now is dropped as locked; what only the rehearsal made due waits.
+  assert.deepEqual(decided({ dueBy: new Date('2026-12-01T11:00:00Z'), rolloutInProgress: true }), [
+    'd:drop:schedule_locked',
+    'a:wait:schedule_not_due',
+    'b:wait:schedule_not_due',
+    'c:wait:schedule_not_due',
+  ]);
+  // Rehearsing a time outside the window: the future runs wait, they are not dropped as outside_window;
+  // the one whose time has come is refused as it would be now.
+  assert.deepEqual(decided({ dueBy: new Date('2026-12-01T18:00:00Z') }), [
+    'd:drop:schedule_outside_window',
+    'a:wait:schedule_not_due',
+    'b:wait:schedule_not_due',
+    'c:wait:schedule_not_due',
+  ]);
+  // dueBy earlier than now changes nothing (main.ts refuses it anyway).
+  assert.deepEqual(decided({ dueBy: new Date('2026-11-01T00:00:00Z') }), decided({}));
+});
+
+test('reconcile --at hours ahead keeps the runs scheduled before it (old: dropped as missed)', async (t) => {
+  const s = setup();
+  t.after(s.cleanup);
+  const at = new Date(Date.now() + 30 * 60_000);
+  assert.equal((await cli(s, 'run', '-e', 'production', '-v', 'v2', '--at', at.toISOString())).code, 0);
+  assert.equal(
+    (
+      await cli(
+        s,
+        'run',
+        '-e',
+        'production',
+        '-v',
+        'v3',
+        '--at',
+        new Date(at.getTime() + 60_000).toISOString(),
+      )
+    ).code,
+    0,
+  );
+  // Five hours ahead: both runs are due by then, but in real time neither is late, so neither is dropped.
+  const ahead = await cli(
+    s,
+    'reconcile',
+    '-e',
+    'production',
+    '--at',
+    new Date(Date.now() + 5 * 3_600_000).toISOString(),
+  );
+  assert.equal(ahead.code, 0, ahead.stdout + ahead.stderr);
+  assert.deepEqual(
+    dueLine(ahead.stdout).results.map((r) => [r.code, r.status]),
+    [['schedule_started', 'succeeded']],
+  );
+  assert.equal(schedules(s.dir).length, 1, 'the second run waits for its own time');
+});
+
+test('an unreadable schedule file: reported with its code, never a crash; nothing recorded over it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'schedule-bad-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const target = recordedTarget(dir);
+  const config = join(dir, 'deploy.yml');
+  writeFileSync(
+    config,
+    `preset: fast\nstate_dir: ${dir}/state\n${target.targetYaml.replaceAll(',"{{slot}}"', '')}environments:\n  production:\n    strategy: { type: direct }\n    monitor: 0\n  staging:\n    strategy: { type: direct }\n    monitor: 0\n`,
+  );
+  const at = new Date(Date.now() + 3_600_000);
+  const s = { config };
+  assert.equal((await cli(s, 'run', '-e', 'staging', '-v', 'v2', '--at', at.toISOString())).code, 0);
+  const file = join(dir, 'state/schedules/production.json');
+  const bad: Array<[string, string | undefined]> = [
+    ['not JSON', '{"v":1,"runs":['],
+    ['another shape', '{"v":1,"runs":[{"id":"x","environment":"production","version":"v1","at":"soon"}]}'],
+    ['a later version', '{"v":2,"runs":[]}'],
+    ['a directory', undefined],
+  ];
+  for (const [what, text] of bad) {
+    rmSync(file, { recursive: true, force: true });
+    if (text === undefined) mkdirSync(file, { recursive: true });
+    else writeFileSync(file, text);
+    const recorded = await cli(s, 'run', '-e', 'production', '-v', 'v3', '--at', at.toISOString());
+    assert.equal(recorded.code, 2, `${what}: ${recorded.stdout}${recorded.stderr}`);
+    assert.equal(events(recorded.stdout)[0]!.code, 'schedule_unreadable', what);
+    assert.doesNotMatch(recorded.stderr, /\n\s+at /, `${what}: no stack trace`);
+    if (text !== undefined) assert.equal(readFileSync(file, 'utf8'), text, `${what}: left as it was`);
+
+    const reconciled = await cli(s, 'reconcile', '--at', new Date(at.getTime() + 60_000).toISOString());
+    assert.equal(reconciled.code, 1, `${what}: ${reconciled.stdout}${reconciled.stderr}`);
+    assert.doesNotMatch(reconciled.stderr, /\n\s+at /, `${what}: no stack trace`);
+    const results = dueLine(reconciled.stdout).results as Array<{ code: string; environment?: string }>;
+    assert.ok(
+      results.some((r) => r.code === 'schedule_unreadable' && r.environment === 'production'),
+      `${what}: ${reconciled.stdout}`,
+    );
+  }
+  // The other environment's run was started by the first reconcile despite production's file.
+  assert.ok(
+    target.calls().some((c) => c.startsWith('deploy') && c.endsWith('v2')),
+    target.calls().join('\n'),
   );
 });
