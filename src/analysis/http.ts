@@ -1,4 +1,7 @@
-// One HTTP GET with a timeout, turning every way it can fail into a typed ProviderError.
+// One HTTP GET with a timeout, turning every way it can fail into a typed ProviderError. The timeout covers
+// the body too (a server that trickles bytes forever), the body is read up to a limit (one that never ends),
+// and redirects are not followed: the configured headers (credentials) would go with them to wherever the
+// Location points. No message holds the URL's user or password.
 import type { ProviderError, Result } from './types.ts';
 
 export interface HttpResponse {
@@ -8,9 +11,17 @@ export interface HttpResponse {
 
 export type Fetch = typeof fetch;
 
+/** Largest answer read (bytes): a range of 10,000 points per series for dozens of bucket series fits. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
 function causeCode(error: unknown): string | undefined {
   const cause = (error as { cause?: { code?: string } }).cause;
   return cause?.code;
+}
+
+/** Text with the user and password of every URL in it replaced (`http://***@host`). */
+export function withoutUrlCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, '$1***@');
 }
 
 export function classifyFetchError(
@@ -25,20 +36,83 @@ export function classifyFetchError(
     return { provider, code: 'timeout', message: `no answer within ${timeoutMs}ms` };
   const code = causeCode(error);
   if (code === 'ECONNREFUSED') return { provider, code: 'connection-refused', message: 'connection refused' };
-  const message = (error as Error).message ?? String(error);
+  const message = withoutUrlCredentials((error as Error).message ?? String(error));
   return { provider, code: 'network', message: code ? `${message} (${code})` : message };
+}
+
+/** The body as text, or undefined once it passes `maxBytes` (the rest is not read). */
+async function readBounded(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (Number(response.headers.get('content-length')) > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    // Leaving the loop cancels the stream, which closes the connection.
+    if (size > maxBytes) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Where a redirect leads, without its user, password, query or fragment. */
+function redirectTarget(location: string | null, from: string): string {
+  if (!location) return 'nowhere (no Location)';
+  try {
+    const url = new URL(location, from);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return 'an invalid Location';
+  }
 }
 
 export async function httpGet(
   provider: string,
   url: string,
-  options: { timeoutMs: number; headers?: Record<string, string>; signal?: AbortSignal; fetch?: Fetch },
+  options: {
+    timeoutMs: number;
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+    fetch?: Fetch;
+    maxBytes?: number;
+  },
 ): Promise<Result<HttpResponse>> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
   try {
-    const response = await (options.fetch ?? fetch)(url, { headers: options.headers, signal });
-    const body = await response.text();
+    const response = await (options.fetch ?? fetch)(url, {
+      headers: options.headers,
+      signal,
+      redirect: 'manual',
+    });
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => undefined);
+      const where = redirectTarget(response.headers.get('location'), url);
+      return {
+        ok: false,
+        error: {
+          provider,
+          code: 'http-status',
+          status: response.status,
+          message: `HTTP ${response.status} redirected to ${where}; redirects are not followed (the request's headers would go with them): set the url to the address it leads to`,
+        },
+      };
+    }
+    const body = await readBounded(response, maxBytes);
+    if (body === undefined)
+      return {
+        ok: false,
+        error: {
+          provider,
+          code: 'too-large',
+          status: response.status,
+          message: `the answer is larger than ${maxBytes} bytes; nothing of it was used`,
+        },
+      };
     return { ok: true, value: { status: response.status, body } };
   } catch (error) {
     return { ok: false, error: classifyFetchError(provider, error, options.timeoutMs, options.signal) };

@@ -16,6 +16,8 @@ export const PROVIDER_ERROR_CODES = [
   'empty-result',
   'not-a-number',
   'multiple-series',
+  /** The answer was larger than the provider reads (a misbehaving server or a query returning far too much). */
+  'too-large',
   'command-failed',
   'template',
   'aborted',

@@ -1,5 +1,7 @@
 // Prometheus HTTP API provider: /api/v1/query (instant) and /api/v1/query_range (range, reduced to one
 // number). An empty vector and NaN/Inf are "no data" (typed errors empty-result / not-a-number), never zero.
+// The answer is read as untrusted: any shape or value Prometheus would not send is bad-json, never a throw
+// and never a number made up from it (null is not 0).
 import { httpGet, type Fetch } from '../http.ts';
 import { bucketKey } from '../histogram.ts';
 import { renderPromql, TemplateError } from '../promql.ts';
@@ -16,7 +18,6 @@ export interface PrometheusDeps {
   now?: () => number;
 }
 
-type PromSample = [number, string];
 interface PromResponse {
   status: 'success' | 'error';
   data?: { resultType: string; result: unknown };
@@ -26,22 +27,101 @@ interface PromResponse {
 
 export type ReduceMode = 'mean' | 'max' | 'min' | 'last';
 
-function parseValue(provider: string, raw: string): Result<number> {
+// How Prometheus writes a sample value (Go's FormatFloat): a decimal float, or NaN / +Inf / -Inf.
+const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+const NON_FINITE = /^[+-]?(?:inf|infinity|nan)$/i;
+
+function decoded(component: string): string {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return component;
+  }
+}
+
+/** At most `max` characters of a text from the server, for a message. */
+function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+const shown = (value: unknown) => clip(JSON.stringify(value) ?? String(value), 80);
+
+function parseValue(provider: string, raw: unknown): Result<number> {
+  if (typeof raw !== 'string' || !(FLOAT.test(raw) || NON_FINITE.test(raw)))
+    return {
+      ok: false,
+      error: {
+        provider,
+        code: 'bad-json',
+        message: `a sample value must be a number in a string, got ${shown(raw)}`,
+      },
+    };
   const value = Number(raw);
   if (!Number.isFinite(value))
     return { ok: false, error: { provider, code: 'not-a-number', message: `the query returned ${raw}` } };
   return { ok: true, value };
 }
 
+/** The [seconds, "value"] pair of a sample, or undefined when it is not one. */
+function sampleOf(raw: unknown): { t: number; value: unknown } | undefined {
+  if (!Array.isArray(raw) || raw.length !== 2 || typeof raw[0] !== 'number' || !Number.isFinite(raw[0]))
+    return undefined;
+  return { t: raw[0], value: raw[1] };
+}
+
+/** A series' labels: an object of strings (absent is none), or undefined when it is something else. */
+function labelsOf(raw: unknown): Record<string, string> | undefined {
+  if (raw === undefined) return {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  return Object.values(raw).every((v) => typeof v === 'string') ? (raw as Record<string, string>) : undefined;
+}
+
+/** One series' identity: its labels in name order. */
+const labelKey = (metric: Record<string, string>) =>
+  JSON.stringify(Object.entries(metric).sort(([a], [b]) => (a < b ? -1 : 1)));
+
+/** The labels and sample of each element of an instant vector, or the first element that is not one. */
+function vectorOf(
+  result: unknown[],
+):
+  | { ok: true; series: Array<{ metric: Record<string, string>; value: unknown }> }
+  | { ok: false; bad: unknown } {
+  const series: Array<{ metric: Record<string, string>; value: unknown }> = [];
+  for (const raw of result) {
+    const element =
+      typeof raw === 'object' && raw !== null ? (raw as { metric?: unknown; value?: unknown }) : {};
+    const metric = labelsOf(element.metric);
+    const sample = sampleOf(element.value);
+    if (!metric || !sample) return { ok: false, bad: raw };
+    series.push({ metric, value: sample.value });
+  }
+  return { ok: true, series };
+}
+
 export class PrometheusClient {
   readonly name: string;
   readonly #config: PrometheusProviderConfig;
   readonly #deps: PrometheusDeps;
+  /** The server's URL without user and password, which are sent as a header instead. */
+  readonly #base: URL;
+  readonly #headers: Record<string, string>;
 
   constructor(name: string, config: PrometheusProviderConfig, deps: PrometheusDeps = {}) {
     this.name = name;
     this.#config = config;
     this.#deps = deps;
+    this.#base = new URL(config.url.endsWith('/') ? config.url : `${config.url}/`);
+    this.#headers = { ...config.headers };
+    // fetch refuses a URL with credentials (and its error quotes the URL): https://user:token@host is basic
+    // auth, unless the config gives its own Authorization header.
+    if (this.#base.username || this.#base.password) {
+      if (!Object.keys(this.#headers).some((h) => h.toLowerCase() === 'authorization')) {
+        const userinfo = `${decoded(this.#base.username)}:${decoded(this.#base.password)}`;
+        this.#headers.Authorization = `Basic ${Buffer.from(userinfo).toString('base64')}`;
+      }
+      this.#base.username = '';
+      this.#base.password = '';
+    }
   }
 
   async #call(
@@ -49,13 +129,13 @@ export class PrometheusClient {
     params: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<Result<PromResponse['data']>> {
-    const url = new URL(path, this.#config.url.endsWith('/') ? this.#config.url : `${this.#config.url}/`);
+    const url = new URL(path, this.#base);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     const timeoutMs = this.#config.timeout ?? 10_000;
     const attempt = async (): Promise<Result<PromResponse['data']>> => {
       const response = await httpGet(this.name, url.href, {
         timeoutMs,
-        headers: this.#config.headers,
+        headers: this.#headers,
         signal,
         fetch: this.#deps.fetch,
       });
@@ -75,11 +155,16 @@ export class PrometheusClient {
       if (parsed?.status === 'error')
         return this.#fail(
           'query-error',
-          `${parsed.errorType ?? 'error'}: ${parsed.error ?? 'no message'}`,
+          clip(`${String(parsed.errorType ?? 'error')}: ${String(parsed.error ?? 'no message')}`, 500),
           status,
         );
       if (status >= 300) return this.#fail('http-status', `HTTP ${status} from ${url.pathname}`, status);
-      if (parsed?.status !== 'success' || typeof parsed.data !== 'object' || parsed.data === null)
+      if (
+        parsed?.status !== 'success' ||
+        typeof parsed.data !== 'object' ||
+        parsed.data === null ||
+        Array.isArray(parsed.data)
+      )
         return this.#fail(
           'bad-json',
           `${url.pathname} answered JSON without status "success" and data`,
@@ -107,16 +192,24 @@ export class PrometheusClient {
     const data = await this.#call('api/v1/query', { query }, signal);
     if (!data.ok) return data;
     const { resultType, result } = data.value!;
-    if (resultType === 'scalar') return parseValue(this.name, (result as PromSample)[1]);
+    if (resultType === 'scalar') {
+      const sample = sampleOf(result);
+      if (!sample)
+        return this.#fail('bad-json', `a scalar result that is not [time, "value"]: ${shown(result)}`);
+      return parseValue(this.name, sample.value);
+    }
     if (resultType !== 'vector' || !Array.isArray(result))
-      return this.#fail('bad-json', `expected a vector or scalar result, got ${resultType}`);
+      return this.#fail('bad-json', `expected a vector or scalar result, got ${shown(resultType)}`);
+    const vector = vectorOf(result);
+    if (!vector.ok)
+      return this.#fail('bad-json', `a vector element that is not a series: ${shown(vector.bad)}`);
     if (result.length === 0) return this.#fail('empty-result', `no series matched: ${query}`);
     if (result.length > 1)
       return this.#fail(
         'multiple-series',
         `${result.length} series returned; aggregate with sum(), max() or avg(): ${query}`,
       );
-    return parseValue(this.name, (result[0] as { value: PromSample }).value[1]);
+    return parseValue(this.name, vector.series[0]!.value);
   }
 
   /**
@@ -129,15 +222,15 @@ export class PrometheusClient {
     if (!data.ok) return data;
     const { resultType, result } = data.value!;
     if (resultType !== 'vector' || !Array.isArray(result))
-      return this.#fail('bad-json', `expected a vector of buckets, got ${resultType}`);
+      return this.#fail('bad-json', `expected a vector of buckets, got ${shown(resultType)}`);
+    const vector = vectorOf(result);
+    if (!vector.ok)
+      return this.#fail('bad-json', `a vector element that is not a series: ${shown(vector.bad)}`);
     if (result.length === 0) return this.#fail('empty-result', `no series matched: ${query}`);
     return parseBuckets(
       this.name,
       query,
-      (result as Array<{ metric?: Record<string, string>; value: PromSample }>).map((series) => ({
-        le: series.metric?.le,
-        value: series.value[1],
-      })),
+      vector.series.map((series) => ({ le: series.metric.le, value: series.value })),
     );
   }
 
@@ -186,13 +279,28 @@ export class PrometheusClient {
       if (!data.ok) return data;
       const { resultType, result } = data.value!;
       if (resultType !== 'matrix' || !Array.isArray(result))
-        return this.#fail('bad-json', `expected a matrix, got ${resultType}`);
-      for (const raw of result as Array<{ metric?: Record<string, string>; values?: PromSample[] }>) {
-        if (!Array.isArray(raw.values)) return this.#fail('bad-json', `a series without values: ${query}`);
-        const metric = raw.metric ?? {};
-        const key = JSON.stringify(Object.entries(metric).sort(([a], [b]) => (a < b ? -1 : 1)));
+        return this.#fail('bad-json', `expected a matrix, got ${shown(resultType)}`);
+      // Label sets in this piece: one twice is a broken answer, not one series with both sets of points.
+      const inPiece = new Set<string>();
+      for (const raw of result as unknown[]) {
+        const element =
+          typeof raw === 'object' && raw !== null ? (raw as { metric?: unknown; values?: unknown }) : {};
+        const metric = labelsOf(element.metric);
+        if (!metric || !Array.isArray(element.values))
+          return this.#fail('bad-json', `a matrix element that is not a series: ${shown(raw)}`);
+        const key = labelKey(metric);
+        if (inPiece.has(key))
+          return this.#fail('bad-json', `two series with the same labels ${clip(key)}: ${query}`);
+        inPiece.add(key);
         const series = joined.get(key) ?? { metric, points: [] };
-        for (const [t, v] of raw.values) series.points.push([Math.round(t * 1000), Number(v)]);
+        for (const rawSample of element.values) {
+          const sample = sampleOf(rawSample);
+          if (!sample)
+            return this.#fail('bad-json', `a point that is not [time, "value"]: ${shown(rawSample)}`);
+          const value = parseValue(this.name, sample.value);
+          if (!value.ok && value.error.code === 'bad-json') return value;
+          series.points.push([Math.round(sample.t * 1000), value.ok ? value.value : NaN]);
+        }
         joined.set(key, series);
       }
     }
@@ -215,7 +323,7 @@ export interface RangeSeries {
 function parseBuckets(
   provider: string,
   query: string,
-  entries: ReadonlyArray<{ le: string | undefined; value: string }>,
+  entries: ReadonlyArray<{ le: string | undefined; value: unknown }>,
 ): Result<Map<number, number>> {
   const fail = (message: string): Result<Map<number, number>> => ({
     ok: false,
@@ -331,7 +439,7 @@ export function createPrometheusProvider(
     if (series.length === 0) return all(fail('empty-result', `no series matched: ${query}`));
 
     if (metric.histogram) {
-      const byTime = new Map<number, Array<{ le: string | undefined; value: string }>>();
+      const byTime = new Map<number, Array<{ le: string | undefined; value: unknown }>>();
       for (const s of series)
         for (const [t, v] of s.points) {
           const list = byTime.get(t) ?? [];
