@@ -3,6 +3,7 @@
 // Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as z from 'zod';
 import { sarifConfigSchema } from './schema/sarif.ts';
 import type { SarifConfig } from './schema/sarif.ts';
 import { matchFiles, toList } from './match-files.ts';
@@ -31,40 +32,74 @@ export class SarifReportError extends Error {
   override name = 'SarifReportError';
 }
 
-interface SarifLog {
-  version?: unknown;
-  runs?: unknown;
+// The fields this gate reads, with their SARIF types (loose: a tool's other fields are its business). A
+// field of the wrong type (a number for a message, a string for a line) is the log's error, named by its
+// path, not a crash or a result read as something else. Levels, kinds and security-severity are checked
+// where they are read, with messages that list the allowed values.
+const text = z.string().optional();
+const count = (min: number) => z.number().int().min(min).max(Number.MAX_SAFE_INTEGER).optional();
+const properties = z.record(z.string(), z.unknown()).optional();
+const ruleSchema = z.looseObject({
+  id: text,
+  defaultConfiguration: z.looseObject({ level: z.unknown().optional() }).optional(),
+  properties,
+});
+const componentSchema = z.looseObject({ name: text, rules: z.array(ruleSchema).optional() });
+const resultSchema = z.looseObject({
+  ruleId: text,
+  ruleIndex: count(-1),
+  rule: z
+    .looseObject({
+      id: text,
+      index: count(-1),
+      toolComponent: z.looseObject({ index: count(-1) }).optional(),
+    })
+    .optional(),
+  level: z.unknown().optional(),
+  kind: z.unknown().optional(),
+  message: z.looseObject({ text, markdown: text, id: text }).optional(),
+  locations: z
+    .array(
+      z.looseObject({
+        physicalLocation: z
+          .looseObject({
+            artifactLocation: z.looseObject({ uri: text, uriBaseId: text }).optional(),
+            region: z
+              .looseObject({
+                startLine: count(1),
+                startColumn: count(1),
+                snippet: z.looseObject({ text }).optional(),
+              })
+              .optional(),
+          })
+          .optional(),
+      }),
+    )
+    .optional(),
+  properties,
+  suppressions: z.array(z.looseObject({ status: text })).optional(),
+});
+const runSchema = z.looseObject({
+  tool: z.looseObject({ driver: componentSchema, extensions: z.array(componentSchema).optional() }),
+  results: z.array(resultSchema).optional(),
+  originalUriBaseIds: z.record(z.string(), z.looseObject({ uri: text })).optional(),
+});
+const logSchema = z.looseObject({ version: z.literal('2.1.0'), runs: z.array(runSchema) });
+
+type Run = z.output<typeof runSchema>;
+type ToolComponent = z.output<typeof componentSchema>;
+type Rule = z.output<typeof ruleSchema>;
+type Result = z.output<typeof resultSchema>;
+
+/** A zod path as the log's own JSON path: runs[0].results[3].message.text. */
+function jsonPath(path: ReadonlyArray<PropertyKey>): string {
+  return path
+    .map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index ? '.' : ''}${String(key)}`))
+    .join('');
 }
-interface Run {
-  tool?: { driver?: ToolComponent; extensions?: ToolComponent[] };
-  results?: Result[];
-  originalUriBaseIds?: Record<string, { uri?: string }>;
-}
-interface ToolComponent {
-  name?: string;
-  rules?: Rule[];
-}
-interface Rule {
-  id?: string;
-  defaultConfiguration?: { level?: SarifLevel };
-  properties?: Record<string, unknown>;
-}
-interface Result {
-  ruleId?: string;
-  ruleIndex?: number;
-  rule?: { id?: string; index?: number; toolComponent?: { index?: number } };
-  level?: SarifLevel;
-  kind?: string;
-  message?: { text?: string; markdown?: string; id?: string };
-  locations?: Array<{
-    physicalLocation?: {
-      artifactLocation?: { uri?: string; uriBaseId?: string };
-      region?: { startLine?: number; startColumn?: number; snippet?: { text?: string } };
-    };
-  }>;
-  properties?: Record<string, unknown>;
-  suppressions?: Array<{ status?: string }>;
-}
+
+/** A finding's message: the first line, and not a whole file of it. */
+const MAX_MESSAGE = 1000;
 
 /**
  * Parses a SARIF 2.1.0 log into flat results. Throws SarifReportError naming the file on any problem.
@@ -73,44 +108,48 @@ interface Result {
  */
 export function parseSarif(text: string, file: string, roots: string | string[]): SarifResult[] {
   const bases = (Array.isArray(roots) ? roots : [roots]).filter(Boolean);
-  let log: SarifLog;
+  let data: unknown;
   try {
-    log = JSON.parse(text) as SarifLog;
+    data = JSON.parse(text);
   } catch (error) {
     throw new SarifReportError(`${file} is not valid JSON (truncated?): ${(error as Error).message}`);
   }
-  if (!log || typeof log !== 'object' || log.version !== '2.1.0') {
-    throw new SarifReportError(`${file} is not a SARIF 2.1.0 log (version ${JSON.stringify(log?.version)})`);
+  const version = (data as { version?: unknown } | null)?.version;
+  if (!data || typeof data !== 'object' || version !== '2.1.0') {
+    throw new SarifReportError(
+      `${file} is not a SARIF 2.1.0 log (version ${JSON.stringify(version)?.slice(0, 40)})`,
+    );
   }
-  if (!Array.isArray(log.runs)) throw new SarifReportError(`${file} has no "runs" array`);
+  if (!Array.isArray((data as { runs?: unknown }).runs)) {
+    throw new SarifReportError(`${file} has no "runs" array`);
+  }
+  const parsed = logSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SarifReportError(`${file}: ${jsonPath(issue.path)}: ${issue.message} (SARIF 2.1.0)`);
+  }
   const results: SarifResult[] = [];
-  (log.runs as Run[]).forEach((run, runIndex) => {
-    if (!run || typeof run !== 'object' || !run.tool?.driver) {
-      throw new SarifReportError(`${file}: runs[${runIndex}] has no tool.driver`);
-    }
-    if (run.results !== undefined && !Array.isArray(run.results)) {
-      throw new SarifReportError(`${file}: runs[${runIndex}].results is not an array`);
-    }
+  parsed.data.runs.forEach((run, runIndex) => {
     const components = [run.tool.driver, ...(run.tool.extensions ?? [])];
     const toolName = run.tool.driver.name ?? 'unknown tool';
     for (const [resultIndex, result] of (run.results ?? []).entries()) {
       const where = `${file}: runs[${runIndex}].results[${resultIndex}]`;
       const rule = findRule(result, components);
       const ruleId = result.ruleId ?? result.rule?.id ?? rule?.id ?? 'unknown-rule';
-      checkEnum(result.level, LEVELS, `${where}.level`);
-      checkEnum(result.kind, KINDS, `${where}.kind`);
-      checkEnum(
+      const resultLevel = checkEnum(result.level, LEVELS, `${where}.level`);
+      const kind = checkEnum(result.kind, KINDS, `${where}.kind`);
+      const ruleLevel = checkEnum(
         rule?.defaultConfiguration?.level,
         LEVELS,
         `${file}: rule "${ruleId}" defaultConfiguration.level`,
       );
       // §3.27.9/§3.27.10: a result that is not a failure ("pass", "open", ...) has level "none".
-      const level: SarifLevel =
-        result.level ??
-        (result.kind && result.kind !== 'fail' ? 'none' : (rule?.defaultConfiguration?.level ?? 'warning'));
+      const level: SarifLevel = resultLevel ?? (kind && kind !== 'fail' ? 'none' : (ruleLevel ?? 'warning'));
       const location = result.locations?.[0]?.physicalLocation;
       const uri = location?.artifactLocation?.uri;
-      const path = uri ? repoPath(uri, location?.artifactLocation?.uriBaseId, run, bases) : undefined;
+      const path = uri
+        ? repoPath(uri, location?.artifactLocation?.uriBaseId, run, bases, `${where}.locations[0]`)
+        : undefined;
       const severity =
         securitySeverity(result.properties, `${where}.properties`) ??
         securitySeverity(rule?.properties, `${file}: rule "${ruleId}" properties`);
@@ -119,9 +158,9 @@ export function parseSarif(text: string, file: string, roots: string | string[])
         tool: toolName,
         ruleId,
         level,
-        message: (result.message?.text ?? result.message?.markdown ?? result.message?.id ?? '').split(
-          '\n',
-        )[0]!,
+        message: (result.message?.text ?? result.message?.markdown ?? result.message?.id ?? '')
+          .split('\n')[0]!
+          .slice(0, MAX_MESSAGE),
         ...(path ? { path } : {}),
         ...(location?.region?.startLine ? { line: location.region.startLine } : {}),
         ...(location?.region?.startColumn ? { column: location.region.startColumn } : {}),
@@ -152,10 +191,10 @@ function findRule(result: Result, components: ToolComponent[]): Rule | undefined
 }
 
 /** A value the spec enumerates must be one of them: "ERROR" is no level, and taken as none it would pass. */
-function checkEnum(value: unknown, allowed: readonly string[], field: string): void {
-  if (value === undefined || allowed.includes(value as string)) return;
+function checkEnum<T extends string>(value: unknown, allowed: readonly T[], field: string): T | undefined {
+  if (value === undefined || allowed.includes(value as T)) return value as T | undefined;
   throw new SarifReportError(
-    `${field} is ${JSON.stringify(value)}, not one of ${allowed.map((v) => `"${v}"`).join(', ')} (SARIF 2.1.0)`,
+    `${field} is ${JSON.stringify(value)?.slice(0, 200)}, not one of ${allowed.map((v) => `"${v}"`).join(', ')} (SARIF 2.1.0)`,
   );
 }
 
@@ -174,19 +213,26 @@ function securitySeverity(
         : NaN;
   if (!Number.isFinite(number) || number < 0 || number > 10) {
     throw new SarifReportError(
-      `${field}["security-severity"] is ${JSON.stringify(value)}: it must be a number from 0.0 to 10.0`,
+      `${field}["security-severity"] is ${JSON.stringify(value)?.slice(0, 200)}: it must be a number from 0.0 to 10.0`,
     );
   }
   return number;
 }
 
-function repoPath(uri: string, baseId: string | undefined, run: Run, roots: string[]): string {
+function repoPath(uri: string, baseId: string | undefined, run: Run, roots: string[], where: string): string {
   let absolute: string | undefined;
   const base = baseId ? run.originalUriBaseIds?.[baseId]?.uri : undefined;
-  const full =
-    base && !/^[a-z]+:/i.test(uri) ? new URL(uri, base.endsWith('/') ? base : `${base}/`).href : uri;
-  if (full.startsWith('file:')) absolute = fileURLToPath(full);
-  else if (isAbsolute(full)) absolute = full;
+  let full: string;
+  try {
+    full = base && !/^[a-z]+:/i.test(uri) ? new URL(uri, base.endsWith('/') ? base : `${base}/`).href : uri;
+    if (full.startsWith('file:')) absolute = fileURLToPath(full);
+    else if (isAbsolute(full)) absolute = full;
+  } catch (error) {
+    // new URL and fileURLToPath refuse what is no URI here (a bad base, a file: URL with a host).
+    throw new SarifReportError(
+      `${where}.physicalLocation.artifactLocation.uri ${JSON.stringify(uri.slice(0, 200))}${base ? ` (base ${JSON.stringify(base.slice(0, 200))})` : ''} is not a usable URI: ${(error as Error).message}`,
+    );
+  }
   if (!absolute) return safeDecode(full).replace(/^\.\//, '');
   const inside = relativeToRoots(absolute, roots);
   if (inside !== undefined) return inside;
