@@ -13,6 +13,9 @@ import {
 let metrics: MetricsServer;
 let prometheus: RunningPrometheus;
 
+/** A label value with every character that could end or change a PromQL string or regex. */
+const HOSTILE_LABEL = 'x"y\\z\'w`.*|q\n}) or vector(1) #';
+
 const exposition = (errorsV2: number) =>
   [
     '# TYPE app_requests_total counter',
@@ -22,6 +25,9 @@ const exposition = (errorsV2: number) =>
     '# TYPE app_memory_ratio gauge',
     'app_memory_ratio{version="v2"} 0.42',
     'app_memory_ratio{version="v1"} NaN',
+    '# TYPE app_hostile gauge',
+    `app_hostile{v="${HOSTILE_LABEL.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"} 7`,
+    'app_hostile{v="other"} 1',
     '',
   ].join('\n');
 
@@ -70,6 +76,31 @@ test('a version that would break out of the label matcher is escaped and matches
   });
   assert.equal(read.values.memory, null);
   assert.equal(read.errors[0]!.code, 'empty-result');
+});
+
+test('a hostile value in every kind of string and matcher selects exactly its own series, or is refused', async () => {
+  const provider = createPrometheusProvider('prom', { type: 'prometheus', url: prometheus.url, retries: 0 });
+  const templates = ['"', "'", '`'].flatMap((q) =>
+    ['=', '=~'].map((op) => `sum(app_hostile{v${op}${q}{{version}}${q}})`),
+  );
+  const metrics = templates.map((query, i) => ({ name: `m${i}`, config: { provider: 'prom', query } }));
+  const read = (version: string) =>
+    provider.read({ side: 'canary', vars: { version }, metrics, intervalMs: 1000, signal: signal() });
+  const exact = await read(HOSTILE_LABEL);
+  templates.forEach((query, i) => {
+    // A backtick string cannot hold a backtick: refused before anything is sent.
+    if (query.includes('`')) {
+      assert.equal(exact.values[`m${i}`], null, query);
+      assert.ok(
+        exact.errors.some((e) => e.code === 'template' && e.message.startsWith(`m${i}: `)),
+        query,
+      );
+    } else assert.equal(exact.values[`m${i}`], 7, `${query}: ${JSON.stringify(exact.errors)}`);
+  });
+  // A regex value matches only itself: `.*` is not every series.
+  const wide = await read('.*');
+  for (const [i, query] of templates.entries())
+    if (query.includes('~')) assert.equal(wide.values[`m${i}`], null, query);
 });
 
 test('empty vector and NaN are typed no-data results, not zero', async () => {
