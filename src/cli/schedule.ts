@@ -147,7 +147,17 @@ export async function startDueRuns(
       if (d.action === 'wait') continue;
       if (!(await schedule.claim(d.run))) continue;
       // Removed before it starts: exactly once, whatever happens to this process from here.
-      await schedule.finish(d.run);
+      try {
+        await schedule.finish(d.run);
+      } catch (error) {
+        if (!(error instanceof ScheduleFileError)) throw error;
+        // Not removed, so not started: the claim is given back and the next reconcile tries again.
+        await schedule.release(d.run);
+        results.push({ id: d.run.id, environment: env.name, code: error.code, message: error.message });
+        opts.reporter.event({ type: 'log', level: 'error', message: `${env.name}: ${error.message}` });
+        exitCode = EXIT_CODES.failed;
+        continue;
+      }
       if (d.action === 'drop') {
         results.push({ id: d.run.id, environment: env.name, code: d.code, message: d.message });
         opts.reporter.event({

@@ -1,12 +1,13 @@
 // Scheduled runs of the CLI (`deploy-action run --at <time>`), kept beside the environment records in the
 // state directory: `<state_dir>/schedules/<environment>.json`, written atomically (a temporary file renamed
-// over the old one). `deploy-action reconcile` starts the ones that are due (src/cli/schedule.ts), after
-// checking the config's policy again at that moment (deploy windows, freezes, a rollout in progress). A run
+// over the old one), one change at a time under a lock file. `deploy-action reconcile` starts the ones that
+// are due (src/cli/schedule.ts), after checking the config's policy again at that moment (deploy windows,
+// freezes, a rollout in progress). A run
 // is claimed with a file created exclusively (O_EXCL), so two reconcile processes on one host start it once.
 // The trust model is the file system's, as for the records: whoever can write the state directory can
 // deploy with the CLI anyway.
 import { readFileSync } from 'node:fs';
-import { mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { RawConfig } from '../config/schema.ts';
@@ -16,6 +17,7 @@ import { activeFreeze, isWithinWindows, nextDeployableInstant, resolvePolicy } f
 import { parseIsoInstant } from './iso-time.ts';
 import { MAX_SCHEDULE_AHEAD_MS, MAX_SCHEDULE_AHEAD_TEXT, scheduleInstant } from './time.ts';
 import type { TimeResult } from './time.ts';
+import { abortableSleep } from '../util/sleep.ts';
 
 export interface ScheduledRun {
   id: string;
@@ -194,6 +196,11 @@ export class ScheduleFileError extends Error {
   readonly code = 'schedule_unreadable';
 }
 
+/** How long a change waits for another process's change to the same file (each takes milliseconds). */
+const LOCK_WAIT_MS = 10_000;
+/** A lock this old was left by a process that died while changing the file. */
+const LOCK_STALE_MS = 30_000;
+
 /** The schedule file of one environment in a state directory. */
 export class FileSchedule {
   readonly dir: string;
@@ -254,17 +261,54 @@ export class FileSchedule {
     }
   }
 
+  /**
+   * Runs a read-change-write of the environment's file alone: two `run --at` at once, or one while reconcile
+   * removes a run, would otherwise each write what they read and one change would be lost without a word.
+   */
+  private async locked<T>(environment: string, change: () => Promise<T>): Promise<T> {
+    const lock = `${this.pathFor(environment)}.lock`;
+    await mkdir(this.dir, { recursive: true });
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        await (await open(lock, 'wx')).close();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (age > LOCK_STALE_MS) await unlink(lock).catch(() => undefined);
+      else if (Date.now() > deadline)
+        throw new ScheduleFileError(
+          `${lock} has been held for ${Math.round(age / 1000)} s by another process changing the schedule; nothing was changed`,
+        );
+      else await abortableSleep(5 + Math.random() * 20);
+    }
+    try {
+      return await change();
+    } finally {
+      await unlink(lock).catch(() => undefined);
+    }
+  }
+
   async add(run: ScheduledRun): Promise<void> {
-    await this.write(run.environment, [...this.read(run.environment), run]);
+    await this.locked(run.environment, () =>
+      this.write(run.environment, [...this.read(run.environment), run]),
+    );
   }
 
   /** Removes a run; true when it was there. */
   async remove(run: ScheduledRun): Promise<boolean> {
-    const runs = this.read(run.environment);
-    const kept = runs.filter((r) => r.id !== run.id);
-    if (kept.length === runs.length) return false;
-    await this.write(run.environment, kept);
-    return true;
+    return this.locked(run.environment, async () => {
+      const runs = this.read(run.environment);
+      const kept = runs.filter((r) => r.id !== run.id);
+      if (kept.length === runs.length) return false;
+      await this.write(run.environment, kept);
+      return true;
+    });
   }
 
   private claimPath(run: ScheduledRun): string {

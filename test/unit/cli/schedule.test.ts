@@ -3,12 +3,20 @@
 // target that records every call.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { events, runCli } from '../../helpers/cli.ts';
 import { recordedTarget } from '../../helpers/recorded-target.ts';
-import { parseRunAt, runDecisions } from '../../../src/schedule/file-schedule.ts';
+import { FileSchedule, parseRunAt, runDecisions } from '../../../src/schedule/file-schedule.ts';
 import type { ScheduledRun } from '../../../src/schedule/file-schedule.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import { scheduleRunCli, startDueRuns } from '../../../src/cli/schedule.ts';
@@ -322,5 +330,52 @@ test('an unreadable schedule file: reported with its code, never a crash; nothin
   assert.ok(
     target.calls().some((c) => c.startsWith('deploy') && c.endsWith('v2')),
     target.calls().join('\n'),
+  );
+});
+
+test('changes to one schedule at once are all kept: concurrent adds, and removes racing adds', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'schedule-race-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const run = (id: string): ScheduledRun => ({
+    id,
+    environment: 'production',
+    version: 'v',
+    at: new Date('2026-12-01T10:00:00Z'),
+    requestedAt: new Date('2026-11-30T10:00:00Z'),
+  });
+  // Separate instances, as separate processes would have (the lock is the file system's, not the object's).
+  const schedule = () => new FileSchedule(join(dir, 'state'));
+  await Promise.all(Array.from({ length: 20 }, (_, i) => schedule().add(run(`a${i}`))));
+  assert.equal(schedule().read('production').length, 20, 'no add lost');
+  await Promise.all([
+    ...Array.from({ length: 10 }, (_, i) => schedule().remove(run(`a${i}`))),
+    ...Array.from({ length: 10 }, (_, i) => schedule().add(run(`b${i}`))),
+  ]);
+  assert.deepEqual(
+    schedule()
+      .read('production')
+      .map((r) => r.id)
+      .sort(),
+    [
+      ...Array.from({ length: 10 }, (_, i) => `a${i + 10}`),
+      ...Array.from({ length: 10 }, (_, i) => `b${i}`),
+    ].sort(),
+  );
+  assert.deepEqual(
+    readdirSync(join(dir, 'state/schedules')),
+    ['production.json'],
+    'no lock or temporary file left',
+  );
+
+  // A lock left by a process that died mid-change is taken over once it is old; the change goes through.
+  const lock = join(dir, 'state/schedules/production.json.lock');
+  writeFileSync(lock, '');
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(lock, old, old);
+  await schedule().add(run('c'));
+  assert.ok(
+    schedule()
+      .read('production')
+      .some((r) => r.id === 'c'),
   );
 });
