@@ -6,7 +6,7 @@
 // the rollout off and the request lets it go on or abort, the reconcile workflow is started now.
 //
 // `planControl` and the words are pure; `controlRollout` gathers the facts, writes and dispatches.
-import { gateOf, isHeld, stepOf } from '../../src/control/rollout.ts';
+import { gateOf, isHeld, requestsOf, stepOf } from '../../src/control/rollout.ts';
 import { decideControl, requestsFor } from '../../src/control/decide.ts';
 import type { ControlDecision } from '../../src/control/decide.ts';
 import type { ControlPoll, ControlRequest, ControlVerb } from '../../src/control/request.ts';
@@ -216,7 +216,7 @@ export function planControl(input: PlanInput): ControlPlan {
     deploymentId: rollout.deploymentId,
     step,
     gate: gateOf(rollout.wait),
-    requests: [...input.existing, request],
+    requests: requestsOf(rollout, [...input.existing, request]),
     now: input.now.getTime(),
   });
   const goes = decision.action === 'go' || decision.action === 'abort';

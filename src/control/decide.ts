@@ -63,6 +63,19 @@ export function requestsFor(deploymentId: string, requests: readonly ControlRequ
   return mine.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
+/** How far the App's clock (a request's `at`) may be behind the runner's (a run's start). */
+export const CONTROL_CLOCK_SKEW_MS = 5_000;
+
+/**
+ * The requests made since this run's rollout began (`since`, ms since the epoch). A re-run of a job keeps its
+ * deployment, so it reads the requests people made of the earlier attempt: their /promote would end its waits
+ * unasked, their approvals count again, their /abort end it at once. A resumed rollout (reconcile) passes
+ * the start of the rollout it goes on with, whose requests still count.
+ */
+export function requestsSince(requests: readonly ControlRequest[], since: number): ControlRequest[] {
+  return requests.filter((r) => !(Date.parse(r.at) < since - CONTROL_CLOCK_SKEW_MS));
+}
+
 export function decideControl(input: ControlInput): ControlDecision {
   const requests = requestsFor(input.deploymentId, input.requests);
   const abort = requests.find((r) => r.verb === 'abort');

@@ -1,7 +1,7 @@
 // What a recorded rollout means for control requests (issue 14), shared by the App, the CLI verbs and
 // reconcile: the gate its wait is, the step a new request is for, and whether a /pause holds it. Pure.
 import type { Rollout, RolloutWait } from '../state/record.ts';
-import { requestsFor, type ControlGate } from './decide.ts';
+import { requestsFor, requestsSince, type ControlGate } from './decide.ts';
 import type { ControlRequest } from './request.ts';
 
 /** What the record's wait waits for, as decideControl takes it; a hold (a /pause) is no gate of its own. */
@@ -24,12 +24,24 @@ export function gateOf(wait: RolloutWait | undefined): ControlGate | undefined {
 /** The strategy step a request is for: the one the rollout waits at, else the one it runs. */
 export const stepOf = (rollout: Rollout): number => rollout.wait?.step ?? rollout.step;
 
-/** The latest /pause, /resume or /promote of this rollout's deployment: it decides whether it is held. */
+/**
+ * The requests made of this rollout: for its deployment, since it began (a re-run of the deployment's job is a
+ * new rollout; what people asked of the earlier attempt is not asked of it).
+ */
+export function requestsOf(rollout: Rollout, requests: readonly ControlRequest[]): ControlRequest[] {
+  const since = Date.parse(rollout.startedAt);
+  return requestsFor(
+    rollout.deploymentId,
+    Number.isFinite(since) ? requestsSince(requests, since) : requests,
+  );
+}
+
+/** The latest /pause, /resume or /promote of this rollout: it decides whether it is held. */
 export function lastHoldOrGo(
   rollout: Rollout,
   requests: readonly ControlRequest[],
 ): ControlRequest | undefined {
-  return requestsFor(rollout.deploymentId, requests)
+  return requestsOf(rollout, requests)
     .filter((r) => r.verb === 'pause' || r.verb === 'resume' || r.verb === 'promote')
     .at(-1);
 }

@@ -21,7 +21,7 @@ import { abortableSleep } from '../util/sleep.ts';
 import { healthAnalyzer, type Analyzer } from './analyzer.ts';
 import type { PipelineResult, Reporter } from './events.ts';
 import { readLiveState } from './live-state.ts';
-import { decideControl } from '../control/decide.ts';
+import { decideControl, requestsSince } from '../control/decide.ts';
 import type { ControlRequest, ControlSource } from '../control/request.ts';
 import {
   next,
@@ -131,7 +131,7 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     stored,
     handOff: input.handOff === true,
   };
-  return drive(ctx, input, live, start(machineInput));
+  return drive(ctx, input, live, start(machineInput), startedAt);
 }
 
 export interface ResumeInput {
@@ -209,7 +209,12 @@ export async function resumePipeline(input: ResumeInput, deps: PipelineDeps): Pr
     ...(input.handoff ? { handoff: input.handoff } : {}),
     ...(input.handOff !== undefined ? { handOff: input.handOff } : {}),
   });
-  return { started: true, result: await drive(ctx, runIdentity, check.live, first) };
+  // The rollout goes on: the requests made of it since it began still count.
+  const since = Date.parse(rollout.startedAt);
+  return {
+    started: true,
+    result: await drive(ctx, runIdentity, check.live, first, Number.isFinite(since) ? since : -Infinity),
+  };
 }
 
 interface Context {
@@ -237,12 +242,16 @@ function contextOf(
   };
 }
 
-/** Performs the machine's actions from `first` on, feeding each result back, until it finishes. */
+/**
+ * Performs the machine's actions from `first` on, feeding each result back, until it finishes. `since`: when
+ * the rollout this run drives began; control requests made before it (an earlier attempt's) are not read.
+ */
 async function drive(
   ctx: Context,
   input: PipelineInput,
   live: LiveState,
   first: MachineTransition,
+  since: number,
 ): Promise<PipelineResult> {
   const { env, deps, now, store, stagingStore, warn } = ctx;
   const { reporter, signal } = deps;
@@ -252,7 +261,7 @@ async function drive(
 
   const baseValues = (r: Runtime) => deploymentValues(r.env, input, r.live);
   const aborted = () => signal?.aborted === true;
-  const control = controlPoller(deps.control, env.control.pollIntervalMs, now, warn);
+  const control = controlPoller(deps.control, env.control.pollIntervalMs, now, warn, since);
   control.setDeployment(first.state.input.deploymentId);
   const sleep = deps.sleep ?? abortableSleep;
 
@@ -467,6 +476,7 @@ function controlPoller(
   intervalMs: number,
   now: () => number,
   warn: (message: string) => void,
+  since: number,
 ) {
   let requests: readonly ControlRequest[] | undefined;
   let polledAt = now();
@@ -485,7 +495,7 @@ function controlPoller(
     lastError = polled.error;
     for (const r of 'refused' in polled ? (polled.refused ?? []) : [])
       warn(`a control request was not trusted [${r.code}] (${r.where}): ${r.message}`);
-    requests = polled.requests;
+    requests = requestsSince(polled.requests, since);
     return requests;
   }
   return {

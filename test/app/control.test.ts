@@ -115,7 +115,7 @@ const waiting = (wait: Partial<RolloutWait> = {}): Partial<Rollout> => ({
   wait: { kind: 'manual', step: 2, since: '2025-03-04T10:20:00.000Z', handedOff: true, ...wait },
 });
 
-async function run(body: (w: World) => Promise<void>): Promise<void> {
+async function run(body: (w: World) => Promise<void>, now: () => Date = () => NOW): Promise<void> {
   const fake = await seededFake();
   const r = fake.repo();
   fake.setFile('.github/deploy.yml', CONFIG);
@@ -133,7 +133,7 @@ async function run(body: (w: World) => Promise<void>): Promise<void> {
     auto_merge: false,
   });
   const probot = testProbot(fake);
-  await probot.load(testApp({ now: () => NOW }));
+  await probot.load(testApp({ now }));
   try {
     await body({ fake, probot, deploymentId });
     fake.assertNoViolations();
@@ -445,4 +445,30 @@ test('a hostile /abort reason reaches neither the reply nor the request check ru
       assert.doesNotMatch(text, /<!--|-->|@octocat|\]\(https:\/\/evil|(?<!\\)\*\*y|#1\b/, text);
     }
   });
+});
+
+test('a re-run of the deployment’s job is a new rollout: what people asked of the earlier attempt is not asked of it', async () => {
+  let clock = NOW;
+  await run(
+    async (w) => {
+      // Attempt 1 waits for two approvals: carol approves, alice pauses it.
+      await writeRecord(w, waiting({ kind: 'approval', approvals: 2 }));
+      assert.match(await say(w, '/promote production', 'carol'), /Waiting for 1 more approval/);
+      assert.match(await say(w, '/pause production', 'alice'), /held before its next step/);
+      // Its job failed and was re-run: the same deployment, a new rollout waiting for two approvals again.
+      clock = new Date('2025-03-04T11:10:00Z');
+      await writeRecord(w, {
+        startedAt: '2025-03-04T11:00:00.000Z',
+        owner: { kind: 'workflow', runId: '699', runAttempt: '2' },
+        ...waiting({ kind: 'approval', approvals: 2, since: '2025-03-04T11:05:00.000Z' }),
+      });
+      assert.match(await say(w, '/resume production', 'alice'), /\(`not_paused`\)/);
+      const reply = await say(w, '/promote production', 'dave');
+      assert.match(reply, /Waiting for 1 more approval\(s\) \(so far: @dave\)/);
+      assert.equal(dispatches(w.fake).length, 0, 'one approval of this rollout is not two');
+      assert.match(await say(w, '/promote production', 'carol'), /goes on/);
+      assert.equal(dispatches(w.fake).length, 1);
+    },
+    () => clock,
+  );
 });

@@ -1,8 +1,13 @@
 // decideControl and the rollout helpers (issue 14): what people's requests mean at a step. Plain values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideControl, type ControlInput } from '../../../src/control/decide.ts';
-import { gateOf, isHeld } from '../../../src/control/rollout.ts';
+import {
+  CONTROL_CLOCK_SKEW_MS,
+  decideControl,
+  requestsSince,
+  type ControlInput,
+} from '../../../src/control/decide.ts';
+import { gateOf, isHeld, requestsOf } from '../../../src/control/rollout.ts';
 import type { ControlRequest } from '../../../src/control/request.ts';
 import type { Rollout } from '../../../src/state/record.ts';
 
@@ -75,4 +80,19 @@ test('gateOf and isHeld read the record; a bake without a readable end waits for
   assert.equal(isHeld(hold, []), true, 'the record says held and nothing says otherwise');
   assert.equal(isHeld(hold, [req('resume', 5)]), false);
   assert.equal(isHeld(rollout(), [req('pause', 5)]), true);
+});
+
+test("every verb made before a rollout began (an earlier attempt's) is left out; the clock skew allowed is kept", () => {
+  const start = T0 + 3_600_000;
+  const rollout = { deploymentId: 'd1', startedAt: new Date(start).toISOString() } as Rollout;
+  for (const verb of ['promote', 'pause', 'resume', 'abort'] as const) {
+    const old = req(verb, 1, { at: new Date(start - CONTROL_CLOCK_SKEW_MS - 1).toISOString() });
+    const skewed = req(verb, 1, { at: new Date(start - CONTROL_CLOCK_SKEW_MS).toISOString() });
+    const mine = req(verb, 1, { at: new Date(start + 1).toISOString() });
+    assert.deepEqual(requestsSince([old, skewed, mine], start), [skewed, mine], verb);
+    assert.deepEqual(requestsOf(rollout, [old, mine]), [mine], verb);
+  }
+  // /pause of the earlier attempt does not hold this one; its own does.
+  assert.equal(isHeld(rollout, [req('pause', 1, { at: new Date(T0).toISOString() })]), false);
+  assert.equal(isHeld(rollout, [req('pause', 1, { at: new Date(start + 5).toISOString() })]), true);
 });
