@@ -2,7 +2,8 @@
 // the interval and measures success rate and latency percentiles. Works with no metrics stack at all.
 // Requests are sent on a fixed schedule, not after the previous answer, so a slow version cannot lower its
 // own load and hide its latency (coordinated omission).
-import { render, TemplateError } from '../../targets/template.ts';
+import { renderUrl } from '../../targets/http-check.ts';
+import { TemplateError } from '../../targets/template.ts';
 import { classifyFetchError, type Fetch } from '../http.ts';
 import type { Sleep } from '../retry.ts';
 import { abortableSleep } from '../../util/sleep.ts';
@@ -84,7 +85,8 @@ export function createHttpProber(
     async read(request: ReadRequest): Promise<ProviderRead> {
       let url: string;
       try {
-        url = render(
+        // URL-encoded like health checks: a value stays one part of the URL (never its host, path or query).
+        url = renderUrl(
           request.side === 'stable' && config.stable_url ? config.stable_url : config.url,
           request.vars,
         );

@@ -1,10 +1,11 @@
 // The Prometheus provider against hostile servers (loopback only): every answer it cannot read is a typed
 // error, never a thrown exception or a made-up number; bodies and time are bounded; configured credentials
 // never follow a redirect and never reach an error message.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHttpProber } from '../../../src/analysis/providers/http-prober.ts';
 import { createPrometheusProvider, PrometheusClient } from '../../../src/analysis/providers/prometheus.ts';
 import { MAX_BODY_BYTES } from '../../../src/analysis/http.ts';
 import type { PrometheusProviderConfig } from '../../../src/analysis/schema.ts';
@@ -26,16 +27,17 @@ async function serve(answer: (res: ServerResponse, seen: Seen) => void) {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    seen,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  const close = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
+  open.push(close);
+  return { url, seen, close };
 }
+/** Every server still listening when a test failed half-way is closed at the end. */
+const open: Array<() => Promise<void>> = [];
+after(() => Promise.all(open.map((close) => close().catch(() => undefined))));
 
 const json =
   (body: unknown, status = 200) =>
@@ -358,4 +360,40 @@ test('credentials in the URL are sent as basic auth, never in the URL or an erro
       assert.ok(!text.includes(secret), `${secret} in ${text}`);
   }
   await Promise.all(failing.map((f) => f.close()));
+});
+
+test('the prober: a templated value stays one part of its URL (query, path or host), never another URL', async () => {
+  const s = await serve((res) => void res.writeHead(200).end('ok'));
+  const host = s.url.slice('http://'.length);
+  const probe = async (url: string, version: string) => {
+    const prober = createHttpProber('probe', { type: 'http', url, rate: 5 }, { sleep: async () => {} });
+    return prober.read({
+      side: 'canary',
+      vars: { version },
+      metrics: [{ name: 'requests', config: { provider: 'probe' } }],
+      intervalMs: 200,
+      signal: AbortSignal.timeout(5000),
+    });
+  };
+  const cases: Array<[template: string, value: string, path: string]> = [
+    [`${s.url}/health?version={{version}}`, 'v1&admin=1#frag', '/health?version=v1%26admin%3D1%23frag'],
+    [`${s.url}/health/{{version}}`, 'a/b?c=d', '/health/a%2Fb%3Fc%3Dd'],
+    [`${s.url}/health/{{version}}`, 'v 1%2e', '/health/v%201%252e'],
+  ];
+  for (const [template, value, path] of cases) {
+    const before = s.seen.length;
+    const read = await probe(template, value);
+    assert.deepEqual(read.errors, [], template);
+    assert.deepEqual(
+      s.seen.slice(before).map((r) => r.url),
+      [path],
+      `${template} with ${JSON.stringify(value)}`,
+    );
+  }
+  // A value where the host is written cannot make it another host (or this one, with a path of its own).
+  const before = s.seen.length;
+  const read = await probe('http://{{version}}.invalid/health', `${host}/steal?`);
+  assert.equal(read.values.requests ?? 0, 0);
+  assert.equal(s.seen.length, before, 'the loopback server was not reached');
+  await s.close();
 });
