@@ -4,6 +4,7 @@
 // advisory service gives no answer, and no answer blocks.
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import * as z from 'zod';
 import { auditConfigSchema } from './schema/audit.ts';
 import type { AllowEntry, AuditConfig } from './schema/audit.ts';
 import { runGateCommand } from './gate-command.ts';
@@ -179,31 +180,81 @@ export function parseAuditReport(text: string, source: string): Advisory[] {
   );
 }
 
-interface NpmVia {
-  source?: number;
-  name?: string;
-  dependency?: string;
-  title?: string;
-  url?: string;
-  severity?: string;
-  range?: string;
-}
-interface NpmVulnerability {
-  name?: string;
-  severity?: string;
-  via?: Array<string | NpmVia>;
-  fixAvailable?: unknown;
+// The fields read, with their types (loose: the rest is npm's business). A wrong type is the report's
+// error, named by its path, instead of a crash or "[object Object]" in a finding.
+const text = z.string().optional();
+const advisoryNumber = z.union([z.number(), z.string()]).optional();
+const countSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const npmViaSchema = z.looseObject({
+  source: advisoryNumber,
+  name: text,
+  dependency: text,
+  title: text,
+  url: text,
+  severity: text,
+  range: text,
+});
+const npmV2Schema = z.looseObject({
+  vulnerabilities: z.record(
+    z.string(),
+    z.looseObject({
+      severity: text,
+      via: z.array(z.union([z.string(), npmViaSchema])).optional(),
+      fixAvailable: z.unknown().optional(),
+    }),
+  ),
+  metadata: z.looseObject({ vulnerabilities: z.record(z.string(), countSchema) }),
+});
+const v1AdvisorySchema = z.looseObject({
+  id: advisoryNumber,
+  module_name: text,
+  severity: text,
+  title: text,
+  url: text,
+  github_advisory_id: text,
+  vulnerable_versions: text,
+  patched_versions: text,
+});
+const yarnEventSchema = z.looseObject({
+  type: text,
+  data: z.looseObject({ advisory: v1AdvisorySchema.optional() }).optional(),
+});
+
+/** `data` as `schema` reads it, or the report's error naming the first wrong field by its path. */
+function checked<T>(schema: z.ZodType<T>, data: unknown, source: string, prefix: string): T {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  let issue: z.core.$ZodIssue = parsed.error.issues[0]!;
+  let path: PropertyKey[] = [...issue.path];
+  // A union (a "via" is a package name or an advisory) names the option that got furthest.
+  while (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const deepest = issue.errors
+      .map((issues) => issues[0]!)
+      .reduce((a, b) => (b.path.length > a.path.length ? b : a));
+    path = [...path, ...deepest.path];
+    issue = deepest;
+  }
+  const where = path
+    .map((key, index) =>
+      typeof key === 'number' ? `[${key}]` : `${index === 0 && !prefix ? '' : '.'}${String(key)}`,
+    )
+    .join('');
+  throw new AuditReportError(`${source}: ${prefix}${where}: ${issue.message}`);
 }
 
 function parseNpmV2(data: Record<string, unknown>, source: string): Advisory[] {
-  const vulnerabilities = data.vulnerabilities as Record<string, NpmVulnerability> | undefined;
-  const metadata = (data.metadata as { vulnerabilities?: Record<string, number> } | undefined)
-    ?.vulnerabilities;
-  if (!vulnerabilities || typeof vulnerabilities !== 'object' || !metadata) {
+  if (
+    !data.vulnerabilities ||
+    typeof data.vulnerabilities !== 'object' ||
+    !(data.metadata as { vulnerabilities?: unknown } | undefined)?.vulnerabilities
+  ) {
     throw new AuditReportError(
       `${source}: npm audit report v2 without "vulnerabilities" or "metadata.vulnerabilities"`,
     );
   }
+  const report = checked(npmV2Schema, data, source, '');
+  const vulnerabilities = report.vulnerabilities;
+  const metadata = report.metadata.vulnerabilities;
   const advisories = new Map<string, Advisory>();
   for (const [name, vulnerability] of Object.entries(vulnerabilities)) {
     const fix =
@@ -231,24 +282,24 @@ function parseNpmV2(data: Record<string, unknown>, source: string): Advisory[] {
       `${source}: metadata counts ${total} vulnerabilities but the report names no advisory (truncated or malformed)`,
     );
   }
+  // metadata counts the entries of "vulnerabilities" by severity: more counted than listed is a report
+  // cut short or edited, and what it does not list would pass.
+  for (const severity of SEVERITIES) {
+    const listed = Object.values(vulnerabilities).filter((entry) => entry.severity === severity).length;
+    if ((metadata[severity] ?? 0) > listed) {
+      throw new AuditReportError(
+        `${source}: metadata counts ${metadata[severity]} ${severity} vulnerabilities but the report lists ${listed} (truncated or edited)`,
+      );
+    }
+  }
   return [...advisories.values()];
 }
 
-interface V1Advisory {
-  id?: number;
-  module_name?: string;
-  severity?: string;
-  title?: string;
-  url?: string;
-  github_advisory_id?: string;
-  vulnerable_versions?: string;
-  patched_versions?: string;
-}
+type V1Advisory = z.output<typeof v1AdvisorySchema>;
 
 function parseNpmV1(data: Record<string, unknown>, source: string): Advisory[] {
-  return Object.values(data.advisories as Record<string, V1Advisory>).map((advisory) =>
-    v1Advisory(advisory, source),
-  );
+  const advisories = checked(z.record(z.string(), v1AdvisorySchema), data.advisories, source, 'advisories');
+  return Object.values(advisories).map((advisory) => v1Advisory(advisory, source));
 }
 
 function v1Advisory(advisory: V1Advisory, source: string): Advisory {
@@ -275,17 +326,18 @@ function parseYarnClassic(text: string, source: string): Advisory[] {
   let summary = false;
   for (const [index, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
-    let event: { type?: string; data?: { advisory?: V1Advisory; error?: unknown } };
+    let raw: unknown;
     try {
-      event = JSON.parse(line);
+      raw = JSON.parse(line);
     } catch {
       throw new AuditReportError(
         `${source}: line ${index + 1} of the yarn audit output is not JSON (truncated?)`,
       );
     }
+    const event = checked(yarnEventSchema, raw, source, `line ${index + 1}`);
     if (event.type === 'error') {
       throw new AuditReportError(
-        `${source}: the advisory service could not be reached or refused the audit (${JSON.stringify(event.data)})`,
+        `${source}: the advisory service could not be reached or refused the audit (${JSON.stringify(event.data)?.slice(0, 300)})`,
       );
     }
     if (event.type === 'auditSummary') summary = true;
@@ -301,7 +353,7 @@ function parseYarnClassic(text: string, source: string): Advisory[] {
 
 function toAdvisory(
   raw: {
-    source?: number;
+    source?: number | string;
     url?: string;
     package?: string;
     severity?: string;

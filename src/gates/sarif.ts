@@ -8,6 +8,7 @@ import { sarifConfigSchema } from './schema/sarif.ts';
 import type { SarifConfig } from './schema/sarif.ts';
 import { matchFiles, toList } from './match-files.ts';
 import { readReportFile } from './report-file.ts';
+import { redactReported } from './secret-rules.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
@@ -303,7 +304,8 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
         ...(result.line ? { line: result.line } : {}),
         ...(result.column ? { column: result.column } : {}),
         rule: result.ruleId,
-        message: `${result.tool}: ${result.message}${why ? ` (${why})` : ''}`,
+        // A tool may quote what it matched (semgrep's $X in a message): no secret reaches a finding.
+        message: `${result.tool}: ${redactReported(result.message, [result.snippet])}${why ? ` (${why})` : ''}`,
         severity: byLevel || bySeverity ? 'error' : result.level === 'warning' ? 'warning' : 'notice',
       };
       (byLevel || bySeverity ? blocking : others).push(finding);

@@ -647,3 +647,21 @@ export function redactSecrets(text: string, options: ScanOptions = DEFAULT_SCAN_
     .join('\n')
     .replace(/(PRIVATE KEY(?: BLOCK)? block)(?:[\s\S]*?-----END [A-Z ]+-----|[\s\S]*$)/g, '$1');
 }
+
+/**
+ * A tool's message with the secret it reported taken out: tools (and edited reports) may quote the secret
+ * or the line holding it, which the built-in rules need not recognise, so `redactSecrets` alone would let
+ * it through. Values too short to be a secret are left alone (replacing "a" would garble the message).
+ */
+export function redactReported(message: string, secrets: Array<string | undefined>): string {
+  let text = message;
+  for (const secret of secrets) {
+    if (secret === undefined || secret.trim().length < 4) continue;
+    text = text.split(secret).join(redact(secret));
+    // A multi-line value (a key block) quoted one line at a time.
+    for (const line of secret.split('\n')) {
+      if (line.trim().length >= 8) text = text.split(line).join(redact(line));
+    }
+  }
+  return redactSecrets(text);
+}

@@ -3,6 +3,7 @@
 // value and a fingerprint to allowlist a false positive; the secret itself never leaves this process.
 import { isAbsolute, sep } from 'node:path';
 import { execa } from 'execa';
+import * as z from 'zod';
 import picomatch from 'picomatch';
 import { DEFAULT_MAX_FILE_BYTES, secretsConfigSchema } from './schema/secrets.ts';
 import type { SecretsConfig } from './schema/secrets.ts';
@@ -10,7 +11,7 @@ import { matchFiles, toList } from './match-files.ts';
 import { readReportFile } from './report-file.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';
 import { parseSarif, SarifReportError } from './sarif.ts';
-import { DEFAULT_SCAN_OPTIONS, fingerprint, redact, redactSecrets } from './secret-rules.ts';
+import { DEFAULT_SCAN_OPTIONS, fingerprint, redact, redactReported } from './secret-rules.ts';
 import type { ScanOptions } from './secret-rules.ts';
 import { scanPaths } from './secrets-pool.ts';
 import type { PoolOptions } from './secrets-pool.ts';
@@ -189,14 +190,19 @@ async function listTree(cwd: string, signal: AbortSignal): Promise<string[]> {
   return [...listed];
 }
 
-interface GitleaksFinding {
-  RuleID?: string;
-  Description?: string;
-  File?: string;
-  StartLine?: number;
-  StartColumn?: number;
-  Secret?: string;
-}
+// gitleaks' JSON report: the fields read, with their types (a string line would reach an annotation).
+const position = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional();
+const gitleaksSchema = z.array(
+  z.looseObject({
+    RuleID: z.string().min(1),
+    Description: z.string().optional(),
+    File: z.string().min(1),
+    StartLine: position,
+    StartColumn: position,
+    Secret: z.string().optional(),
+    Match: z.string().optional(),
+  }),
+);
 
 async function readLeakReport(
   cwd: string,
@@ -214,7 +220,7 @@ async function readLeakReport(
           .filter((result) => !result.suppressed)
           .map((result) => ({
             rule: `gitleaks.${result.ruleId}`,
-            description: redactSecrets(result.message || result.ruleId),
+            description: redactReported(result.message || result.ruleId, [result.snippet]),
             path: result.path ?? file,
             ...(result.line ? { line: result.line } : {}),
             ...(result.column ? { column: result.column } : {}),
@@ -237,14 +243,19 @@ async function readLeakReport(
     return { error: `gitleaks report ${file} is not valid JSON (truncated?): ${(error as Error).message}` };
   }
   if (!Array.isArray(data)) return { error: `gitleaks report ${file} is not a JSON array of findings` };
+  const parsed = gitleaksSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const [index, ...field] = issue.path;
+    return {
+      error: `gitleaks report ${file}: entry ${String(index)}${field.length ? `.${field.join('.')}` : ''}: ${issue.message}`,
+    };
+  }
   const candidates: Candidate[] = [];
-  for (const [index, entry] of (data as GitleaksFinding[]).entries()) {
-    if (!entry || typeof entry.RuleID !== 'string' || typeof entry.File !== 'string') {
-      return { error: `gitleaks report ${file}: entry ${index} has no RuleID or File` };
-    }
+  for (const entry of parsed.data) {
     candidates.push({
       rule: `gitleaks.${entry.RuleID}`,
-      description: redactSecrets(entry.Description ?? entry.RuleID),
+      description: redactReported(entry.Description ?? entry.RuleID, [entry.Secret, entry.Match]),
       path: repoRelative(roots, entry.File),
       ...(entry.StartLine ? { line: entry.StartLine } : {}),
       ...(entry.StartColumn ? { column: entry.StartColumn } : {}),
