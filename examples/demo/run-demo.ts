@@ -124,7 +124,7 @@ try {
   });
   await ctl('deploy', '--slot', 'blue', '--version', 'v1');
   await ctl('switch', '--slot', 'blue');
-  const load = startLoad({ url: `http://127.0.0.1:${routerPort}/`, rps, maxDurationMs: 180_000 });
+  const load = await startLoad({ url: `http://127.0.0.1:${routerPort}/`, rps, maxDurationMs: 180_000 });
 
   say('1/3 Blue-green deployment of v2');
   const first = await deploy('v2', join(here, 'deploy.yml'));

@@ -143,7 +143,7 @@ ${demoTargetYaml()}environments:
 `,
   );
 
-  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 90_000 });
+  const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 90_000 });
   t.after(() => load.stop());
   const action = startBuiltAction({
     dir: g.dir,
@@ -159,7 +159,7 @@ ${demoTargetYaml()}environments:
   const { sent, exitedAfterMs } = await cancelLikeRunner(action);
   // Right after exit, before anything else could touch the router: where are the weights, who answers?
   const status = JSON.parse(await demo.ctl('status')) as { servers: Record<string, { weight: number }> };
-  const after = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 1500 });
+  const after = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 1500 });
   await sleep(1200);
   const check = await after.stop();
   const report = await load.stop();

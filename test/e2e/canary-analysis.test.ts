@@ -98,7 +98,7 @@ async function canary(demo: Demo, config: string, version: string, record: strin
 
 test('a canary answering 30 % errors is rolled back by the Prometheus analysis, with no human action', async (t) => {
   const { demo, config } = await setup(t);
-  const load = startLoad({ url: demo.url, rps: 300, maxDurationMs: 180_000 });
+  const load = await startLoad({ url: demo.url, rps: 300, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   const recording = join(demo.stateDir, 'analysis.ndjson');
   const { code, result, stdout } = await canary(demo, config, 'v2-errors', recording);
@@ -125,7 +125,7 @@ test('a canary answering 30 % errors is rolled back by the Prometheus analysis, 
 
 test('a good canary is promoted through every step by the same analysis', async (t) => {
   const { demo, config } = await setup(t);
-  const load = startLoad({ url: demo.url, rps: 300, maxDurationMs: 180_000 });
+  const load = await startLoad({ url: demo.url, rps: 300, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   const { code, result, stdout } = await canary(demo, config, 'v2', join(demo.stateDir, 'analysis.ndjson'));
   const report = await load.stop();

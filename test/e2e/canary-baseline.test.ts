@@ -126,7 +126,7 @@ async function assertBaselineGone(demo: Demo) {
 
 test('fresh baseline: stable redeployed beside the canary, traffic split 20/20/60 at the step, baseline gone after promotion', async (t) => {
   const { demo, config } = await liveOnBlue(t);
-  const load = startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
+  const load = await startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   const run = deploy(demo, config, 'v2');
   await atCanaryStep(run);
@@ -160,7 +160,7 @@ test('fresh baseline: stable redeployed beside the canary, traffic split 20/20/6
 test('fresh baseline: a canary that turns unhealthy at its step is rolled back, and the baseline is removed too', async (t) => {
   const { demo, config } = await liveOnBlue(t);
   // v2-unhealthy fails /health a second after its first request: traffic through the router makes it so.
-  const load = startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
+  const load = await startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   const run = deploy(demo, config, 'v2-unhealthy');
   await atCanaryStep(run);
@@ -184,7 +184,7 @@ test('fresh baseline: a canary that turns unhealthy at its step is rolled back, 
 
 test('fresh baseline: SIGTERM at the canary step leaves all traffic on stable and no baseline running', async (t) => {
   const { demo, config } = await liveOnBlue(t);
-  const load = startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
+  const load = await startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   const run = deploy(demo, config, 'v2');
   await atCanaryStep(run);
@@ -219,7 +219,7 @@ test('fresh baseline with Prometheus: the analysis reads the compared side from 
       max_no_data: 20s
 `,
   );
-  const load = startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
+  const load = await startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   const recording = join(demo.stateDir, 'analysis.ndjson');
   const run = startCli(

@@ -12,6 +12,7 @@ import {
   describeLoad,
   lastFullBucket,
   startLoad,
+  type Load,
   type LoadReport,
 } from '../helpers/load.ts';
 
@@ -59,7 +60,7 @@ async function finished(
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Keeps the load running a little after the deployment ended, so the last full bucket shows where it settled. */
-async function settle(load: ReturnType<typeof startLoad>): Promise<LoadReport> {
+async function settle(load: Load): Promise<LoadReport> {
   await sleep(1200);
   return load.stop();
 }
@@ -80,7 +81,7 @@ async function liveOnBlue(t: Parameters<typeof setupDemo>[0], version = 'v1') {
 
 test('blue-green v1 → v2 through haproxy: zero failed requests, traffic ends on v2', async (t) => {
   const demo = await liveOnBlue(t);
-  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
+  const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   const { code, result, stdout } = await finished(deploy(demo, 'production', 'v2'));
   const report = await settle(load);
@@ -94,7 +95,7 @@ test('blue-green v1 → v2 through haproxy: zero failed requests, traffic ends o
 
 test('canary v1 → v2 through every step (5/10/25/50/100): zero failed requests', async (t) => {
   const demo = await liveOnBlue(t);
-  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
+  const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   const { code, result, stdout } = await finished(deploy(demo, 'production', 'v2', '--strategy', 'canary'));
   const report = await settle(load);
@@ -118,7 +119,7 @@ test('canary v1 → v2 through every step (5/10/25/50/100): zero failed requests
 test('rolling v1 → v2 over three instances: zero failed requests, every instance replaced', async (t) => {
   const demo = await setupDemo(t, 'haproxy', { i1: 100, i2: 100, i3: 100 }, { check: 'tcp' });
   await demo.ctl('deploy', '--instances', 'i1,i2,i3', '--version', 'v1');
-  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
+  const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   const { code, result, stdout } = await finished(deploy(demo, 'fleet', 'v2'));
   const report = await settle(load);
@@ -135,7 +136,7 @@ test('rolling v1 → v2 over three instances: zero failed requests, every instan
 
 test('blue-green rollback: the new version fails its health check after the switch, traffic goes back with zero failed requests', async (t) => {
   const demo = await liveOnBlue(t);
-  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
+  const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   // A version named "...unhealthy" answers /health with 503 from 1 s after its first GET / (and keeps serving
   // /): it passes the checks before the switch however slow the machine, and fails once it takes traffic.
@@ -163,7 +164,7 @@ test('blue-green rollback: the new version fails its health check after the swit
 
 test('SIGTERM in the middle of a canary at 25 %: all traffic is on the stable version once the process has exited', async (t) => {
   const demo = await liveOnBlue(t);
-  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
+  const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 180_000 });
   t.after(() => load.stop());
   const run = deploy(demo, 'production', 'v2', '--strategy', 'canary');
   await run.waitFor(
@@ -178,7 +179,7 @@ test('SIGTERM in the middle of a canary at 25 %: all traffic is on the stable ve
   assert.equal(code, 143);
   assert.equal(result.status, 'cancelled');
   // Right after exit, before any other traffic change could happen: only v1 answers.
-  const after = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 1500 });
+  const after = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 1500 });
   await new Promise((r) => setTimeout(r, 1200));
   const check = await after.stop();
   const report = await load.stop();

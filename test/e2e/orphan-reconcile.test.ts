@@ -86,7 +86,7 @@ test("kill -9 of the action mid-canary at 50 %: the App starts reconcile on the 
   // load starts, so the load's client keeps its rate.
   for (const event of ['workflow_run', 'workflow_dispatch', 'deployment_status']) validateWebhook(event, {});
 
-  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 60_000 });
+  const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 60_000 });
   t.after(() => load.stop());
 
   const action = startBuiltAction({
@@ -175,7 +175,7 @@ test("kill -9 of the action mid-canary at 50 %: the App starts reconcile on the 
   const w = await weights(demo);
   assert.equal(w.green, 0, JSON.stringify(w));
   assert.ok((w.blue ?? 0) > 0, JSON.stringify(w));
-  const after = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 1500 });
+  const after = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 1500 });
   await sleep(1200);
   const check = await after.stop();
   const report = await load.stop();

@@ -54,7 +54,7 @@ ${demoTargetYaml()}environments:
 `,
   );
 
-  const load = startLoad({ url: demo.url, rps: 100, maxDurationMs: 60_000 });
+  const load = await startLoad({ url: demo.url, rps: 100, maxDurationMs: 60_000 });
   t.after(() => load.stop());
 
   const deployed = await cli(demo, config, 'run', '-e', 'production', '-v', 'v2');

@@ -12,7 +12,7 @@ import { validateWebhook } from '../fake-github/index.ts';
 import { commentOnPull } from '../app/helpers.ts';
 import { runBuiltAction, type ActionRun } from '../helpers/action.ts';
 import { demoTargetYaml } from '../helpers/demo.ts';
-import { assertZeroDowntime, describeLoad, startLoad } from '../helpers/load.ts';
+import { assertZeroDowntime, describeLoad, startLoad, type Load } from '../helpers/load.ts';
 import {
   ACTION_TOKEN,
   CONFIG_PATH,
@@ -51,8 +51,6 @@ ${demoTargetYaml()}environments:
       approvers: [carol]
       required: 0
 `;
-
-type Load = ReturnType<typeof startLoad>;
 
 async function comment(s: Story, body: string, user: string, id?: string): Promise<string> {
   const { payload } = commentOnPull(s.fake, body, { user, owner: OWNER, repo: REPO });
@@ -95,7 +93,7 @@ async function deployUntilHandedOff(t: Parameters<typeof setup>[0]) {
   for (const event of ['workflow_run', 'workflow_dispatch', 'deployment_status', 'check_run'])
     validateWebhook(event, {});
 
-  const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 90_000 });
+  const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 240_000 });
   t.after(() => load.stop());
   const conditionalBefore = fake.requestsFor('checks/list-for-ref').length;
   const first = await runBuiltAction({
@@ -177,7 +175,7 @@ async function runDispatched(s: Story, t: Parameters<typeof setup>[0]): Promise<
 }
 
 async function finalLoad(s: Story, load: Load, t: Parameters<typeof assertZeroDowntime>[0], only: string) {
-  const after = startLoad({ url: s.demo.url, rps: RPS, maxDurationMs: 1500 });
+  const after = await startLoad({ url: s.demo.url, rps: RPS, maxDurationMs: 1500 });
   await sleep(1200);
   const check = await after.stop();
   const report = await load.stop();

@@ -28,7 +28,7 @@ for (const kind of ['haproxy', 'embedded'] as const) {
       await demo.ctl('switch', '--slot', 'blue');
       await demo.ctl('deploy', '--slot', 'green', '--version', '2.0.0');
 
-      const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 120_000 });
+      const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 120_000 });
       t.after(() => load.stop());
       await sleep(800);
       // Answered before the first weight change: all by 1.0.0. (Read from the answers, not the first 500 ms
@@ -62,7 +62,7 @@ for (const kind of ['haproxy', 'embedded'] as const) {
     test('rolling: three instances rolled one by one under load', async (t) => {
       const demo = await setupDemo(t, kind, { i1: 100, i2: 100, i3: 100 });
       for (const i of ['i1', 'i2', 'i3']) await demo.ctl('deploy', '--slot', i, '--version', '1.0.0');
-      const load = startLoad({ url: demo.url, rps: RPS, maxDurationMs: 120_000 });
+      const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 120_000 });
       t.after(() => load.stop());
       await sleep(600);
       await demo.ctl('roll', '--instances', 'i1,i2,i3', '--version', '2.0.0');

@@ -1,261 +1,68 @@
-// Continuous HTTP load for zero-downtime tests: a steady request rate over a keep-alive agent, bounded in
-// time and concurrency, counting every failure (network error, timeout or status >= 500) and which version
-// answered. It keeps two things apart that a busy machine mixes up: a request the router failed (a failure,
-// which a zero-downtime test must never see) and a request the client itself could not send on time because
-// its own process was starved of CPU (skipped, reported, never a failure). assessLoad / assertZeroDowntime
-// judge a report: failures fail; a lagging client fails only when the load left too little to prove anything.
+// Continuous HTTP load for zero-downtime tests, run in a worker thread of its own (load-worker.ts) so the
+// test's main thread (fake GitHub, Probot, the test's steps) cannot starve it: a stretch of work there used to
+// leave the client unable to send for over a second on a busy machine. The client (load-client.ts) keeps two
+// things apart that a busy machine mixes up: a request the router failed (a failure, which a zero-downtime
+// test must never see) and a request the client itself could not send on time because its own thread was
+// starved of CPU (skipped, reported, never a failure). assessLoad / assertZeroDowntime judge a report:
+// failures fail; a lagging client fails only when the load left too little to prove anything.
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import { Worker } from 'node:worker_threads';
+import {
+  BUCKET_MS,
+  type Load,
+  type LoadOptions,
+  type LoadReport,
+  type TimelineBucket,
+} from './load-client.ts';
 
-export interface LoadOptions {
-  url: string;
-  /** Requests per second (default 300). */
-  rps?: number;
-  /** The load stops by itself after this long, even if nobody calls stop(). */
-  maxDurationMs: number;
-  /** Requests allowed in flight at once (default 200); a request due while at the limit is skipped and counted. */
-  maxInFlight?: number;
-  /**
-   * A request still unanswered after this long fails with "timeout" (default 15000). Time the client's own
-   * event loop was stalled does not count: a reply that arrived while the client could not read it is not
-   * the router's fault.
-   */
-  requestTimeoutMs?: number;
-}
+export type { ClientLag, Load, LoadFailure, LoadOptions, LoadReport, TimelineBucket } from './load-client.ts';
+export { runLoadClient } from './load-client.ts';
 
-export interface LoadFailure {
-  /** When the request was sent, in ms since the load started. */
-  atMs: number;
-  status?: number;
-  error?: string;
-  version?: string;
-}
+type Counts = ReturnType<Load['snapshot']>;
 
-export interface TimelineBucket {
-  /** Start of the 500 ms bucket, in ms since the load started (by send time). */
-  atMs: number;
-  byVersion: Record<string, number>;
-  failed: number;
-  /** Requests sent in this bucket (answered, failed or still in flight when it was read). */
-  sent: number;
-}
+/** What the load worker posts to the thread that started it. */
+export type FromLoadWorker =
+  { type: 'started' } | { type: 'progress'; counts: Counts } | { type: 'report'; report: LoadReport };
 
-/** How well the client itself kept up: the machine's share, not the router's. */
-export interface ClientLag {
-  /** Requests due while the client was behind its schedule by more than a catch-up burst (not sent). */
-  skippedBehind: number;
-  /** Requests due while maxInFlight requests were in flight (not sent). */
-  skippedInFlight: number;
-  /** The longest the scheduler's timer fired late, in ms: how long the client's event loop stalled. */
-  maxStallMs: number;
-  /** The longest time without a request sent, in ms, and when it started (ms since the load started). */
-  maxSendGapMs: number;
-  maxSendGapAtMs: number;
-}
-
-export interface LoadReport {
-  /** The rate asked for. */
-  rps: number;
-  sent: number;
-  ok: number;
-  failed: number;
-  /** Requests not sent because the client could not keep its rate (client.skippedBehind + client.skippedInFlight). */
-  skipped: number;
-  failures: LoadFailure[];
-  /** Successful answers by their x-version header. */
-  byVersion: Record<string, number>;
-  achievedRps: number;
-  durationMs: number;
-  /** 'max-duration' when the load ended by its own bound, before anyone called stop(). */
-  stoppedBy: 'stop' | 'max-duration';
-  /** Answer times of the requests that got an answer, in ms. */
-  latencyMs: { p50: number; p99: number; max: number };
-  client: ClientLag;
-  timeline: TimelineBucket[];
-}
-
-export interface Load {
-  /** Stops sending, waits for requests in flight, and reports. Idempotent. */
-  stop(): Promise<LoadReport>;
-  /** Counts so far, without stopping. */
-  snapshot(): Pick<LoadReport, 'sent' | 'ok' | 'failed' | 'byVersion'>;
-}
-
-const BUCKET_MS = 500;
-const TICK_MS = 5;
-/** After a stall the client sends at most this much of its schedule at once, not a stampede of everything missed. */
-const CATCH_UP_MS = 100;
-/** A timer firing later than this counts as a stall of the client (below it is ordinary timer jitter). */
-const STALL_MS = 20;
-
-type Outcome = { status?: number; error?: string; version?: string };
-
-export function startLoad(options: LoadOptions): Load {
-  const rps = options.rps ?? 300;
-  const maxInFlight = options.maxInFlight ?? 200;
-  const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
-  if (!(rps > 0) || !(options.maxDurationMs > 0))
+/**
+ * Starts a load in its own worker thread; resolves once it is sending (a worker takes up to a second or more
+ * to start on a busy machine, which must not eat into the time a test measures). snapshot() gives the counts
+ * the worker last posted (at most ~50 ms old); stop() stops it and resolves with its report.
+ */
+export async function startLoad(options: LoadOptions): Promise<Load> {
+  if (!((options.rps ?? 300) > 0) || !(options.maxDurationMs > 0))
     throw new Error('startLoad: rps and maxDurationMs must be > 0');
-  const maxBurst = Math.max(1, Math.ceil((rps * CATCH_UP_MS) / 1000));
-  const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight });
-  const started = performance.now();
-  const report: LoadReport = {
-    rps,
-    sent: 0,
-    ok: 0,
-    failed: 0,
-    skipped: 0,
-    failures: [],
-    byVersion: {},
-    achievedRps: 0,
-    durationMs: 0,
-    stoppedBy: 'stop',
-    latencyMs: { p50: 0, p99: 0, max: 0 },
-    client: { skippedBehind: 0, skippedInFlight: 0, maxStallMs: 0, maxSendGapMs: 0, maxSendGapAtMs: 0 },
-    timeline: [],
-  };
-  const latencies: number[] = [];
-  let scheduled = 0;
-  let inFlight = 0;
-  let stoppedAt: number | undefined;
-  let lastTick = started;
-  let lastSend = 0;
-  /** Total time the client's event loop was stalled, beyond the timer's own period. */
-  let stalledMs = 0;
-  const idleWaiters: (() => void)[] = [];
-
-  const bucket = (atMs: number): TimelineBucket => {
-    const index = Math.floor(atMs / BUCKET_MS);
-    while (report.timeline.length <= index) {
-      report.timeline.push({ atMs: report.timeline.length * BUCKET_MS, byVersion: {}, failed: 0, sent: 0 });
-    }
-    return report.timeline[index]!;
-  };
-
-  const settle = (atMs: number, outcome: Outcome) => {
-    inFlight -= 1;
-    const failed = outcome.error !== undefined || (outcome.status ?? 0) >= 500;
-    if (failed) {
-      report.failed += 1;
-      report.failures.push({ atMs: Math.round(atMs), ...outcome });
-      bucket(atMs).failed += 1;
-    } else {
-      report.ok += 1;
-      const version = outcome.version ?? 'unknown';
-      report.byVersion[version] = (report.byVersion[version] ?? 0) + 1;
-      const b = bucket(atMs);
-      b.byVersion[version] = (b.byVersion[version] ?? 0) + 1;
-    }
-    if (inFlight === 0) idleWaiters.splice(0).forEach((w) => w());
-  };
-
-  const send = (now: number) => {
-    const atMs = now - started;
-    const gap = atMs - lastSend;
-    if (gap > report.client.maxSendGapMs) {
-      report.client.maxSendGapMs = Math.round(gap);
-      report.client.maxSendGapAtMs = Math.round(lastSend);
-    }
-    lastSend = atMs;
-    inFlight += 1;
-    report.sent += 1;
-    bucket(atMs).sent += 1;
-    const stalledAtSend = stalledMs;
-    let done = false;
-    const finish = (outcome: Outcome) => {
-      if (done) return;
-      done = true;
-      if (outcome.error === undefined) latencies.push(performance.now() - now);
-      settle(atMs, outcome);
-    };
-    const req = http.get(options.url, { agent }, (res) => {
-      const header = res.headers['x-version'];
-      const version = Array.isArray(header) ? header[0] : header;
-      res.resume();
-      res.on('end', () => finish({ status: res.statusCode, version }));
-      res.on('error', (err) => finish({ status: res.statusCode, version, error: `body: ${err.message}` }));
+  const worker = new Worker(new URL('./load-worker.ts', import.meta.url), { workerData: options });
+  let counts: Counts = { sent: 0, ok: 0, failed: 0, byVersion: {} };
+  let markStarted: () => void = () => {};
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+  const report = new Promise<LoadReport>((resolve, reject) => {
+    worker.on('message', (message: FromLoadWorker) => {
+      if (message.type === 'started') markStarted();
+      else if (message.type === 'progress') counts = message.counts;
+      else {
+        resolve(message.report);
+        void worker.terminate();
+      }
     });
-    // The deadline moves by the time the client itself was stalled while it waited: setImmediate lets
-    // replies already received be read first (timers run before I/O after a stall).
-    const arm = (ms: number) => {
-      timeout = setTimeout(() => {
-        setImmediate(() => {
-          if (done) return;
-          const waited = performance.now() - now - (stalledMs - stalledAtSend);
-          if (waited < requestTimeoutMs) arm(requestTimeoutMs - waited);
-          else req.destroy(new Error('timeout'));
-        });
-      }, ms);
-      timeout.unref();
-    };
-    let timeout: NodeJS.Timeout;
-    arm(requestTimeoutMs);
-    req.on('close', () => clearTimeout(timeout));
-    req.on('error', (err: NodeJS.ErrnoException) =>
-      finish({ error: err.message === 'timeout' ? 'timeout' : (err.code ?? err.message) }),
+    worker.on('error', reject);
+    worker.on('exit', (code) =>
+      reject(new Error(`the load worker exited (code ${code}) before it reported`)),
     );
-  };
-
-  const timer = setInterval(() => {
-    const now = performance.now();
-    const late = now - lastTick - TICK_MS;
-    lastTick = now;
-    if (late > STALL_MS) {
-      stalledMs += late;
-      if (late > report.client.maxStallMs) report.client.maxStallMs = Math.round(late);
-    }
-    const elapsed = now - started;
-    if (elapsed >= options.maxDurationMs) {
-      report.stoppedBy = 'max-duration';
-      halt();
-      return;
-    }
-    let due = Math.floor((elapsed / 1000) * rps) - scheduled;
-    if (due > maxBurst) {
-      // Behind schedule: the client was not running. Those requests were never sent; they are not failures.
-      report.client.skippedBehind += due - maxBurst;
-      scheduled += due - maxBurst;
-      due = maxBurst;
-    }
-    for (let i = 0; i < due; i++) {
-      scheduled += 1;
-      if (inFlight >= maxInFlight) report.client.skippedInFlight += 1;
-      else send(now);
-    }
-  }, TICK_MS);
-
-  function halt(): void {
-    if (stoppedAt !== undefined) return;
-    stoppedAt = performance.now();
-    clearInterval(timer);
-  }
-
-  let stopping: Promise<LoadReport> | undefined;
+  });
+  // A worker that fails before it starts rejects startLoad; after, stop() rejects with the same error (and a
+  // test that never calls stop() is not failed by an unhandled rejection on top of its own failure).
+  report.catch(() => {});
+  await Promise.race([started, report.then(() => undefined)]);
+  let stopping = false;
   return {
-    snapshot: () => ({
-      sent: report.sent,
-      ok: report.ok,
-      failed: report.failed,
-      byVersion: { ...report.byVersion },
-    }),
+    snapshot: () => ({ ...counts, byVersion: { ...counts.byVersion } }),
     stop: () => {
-      stopping ??= (async () => {
-        halt();
-        if (inFlight > 0) {
-          // Requests in flight end by themselves within requestTimeoutMs (plus the client's own stalls).
-          await new Promise<void>((resolve) => idleWaiters.push(resolve));
-        }
-        agent.destroy();
-        report.durationMs = Math.round(stoppedAt! - started);
-        report.achievedRps = report.durationMs > 0 ? Math.round((report.sent / report.durationMs) * 1000) : 0;
-        report.skipped = report.client.skippedBehind + report.client.skippedInFlight;
-        const sorted = latencies.sort((a, b) => a - b);
-        const at = (q: number) =>
-          Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
-        report.latencyMs = { p50: at(0.5), p99: at(0.99), max: Math.round(sorted.at(-1) ?? 0) };
-        return report;
-      })();
-      return stopping;
+      if (!stopping) {
+        stopping = true;
+        worker.postMessage('stop');
+      }
+      return report;
     },
   };
 }

@@ -3,12 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { freePort } from '../../helpers/ports.ts';
 import {
   assessLoad,
   assertZeroDowntime,
   describeLoad,
   lastFullBucket,
+  runLoadClient,
   startLoad,
   type LoadReport,
 } from '../../helpers/load.ts';
@@ -28,7 +30,7 @@ test('counts 5xx answers and versions, at the asked rate, and stops by itself at
     server.close();
   });
 
-  const load = startLoad({ url: `http://127.0.0.1:${port}/`, rps: 200, maxDurationMs: 1000 });
+  const load = await startLoad({ url: `http://127.0.0.1:${port}/`, rps: 200, maxDurationMs: 1000 });
   await new Promise((r) => setTimeout(r, 1300)); // past maxDurationMs: it must have stopped sending
   const sentAtBound = load.snapshot().sent;
   const report = await load.stop();
@@ -51,7 +53,7 @@ test('counts 5xx answers and versions, at the asked rate, and stops by itself at
 
 test('counts refused connections as failures with their error code', async () => {
   const port = await freePort(); // nothing listens
-  const load = startLoad({ url: `http://127.0.0.1:${port}/`, rps: 100, maxDurationMs: 300 });
+  const load = await startLoad({ url: `http://127.0.0.1:${port}/`, rps: 100, maxDurationMs: 300 });
   const report = await new Promise((r) => setTimeout(r, 400)).then(() => load.stop());
   assert.ok(report.sent > 20);
   assert.equal(report.ok, 0);
@@ -86,7 +88,9 @@ test('a client whose own event loop stalls counts no failure: the time it could 
   // Requests time out after 1 s; the client is frozen for 1.5 s twice while requests are in flight. The
   // server answers at once (a busy machine may take some hundreds of ms, never a second): every request that
   // was sent must end ok.
-  const load = startLoad({ url, rps: 300, maxDurationMs: 20_000, requestTimeoutMs: 1000 });
+  // The client runs in this thread here (runLoadClient), so stalling this thread stalls it: what an OS that
+  // gives its thread no CPU does to it.
+  const load = runLoadClient({ url, rps: 300, maxDurationMs: 20_000, requestTimeoutMs: 1000 });
   await new Promise((r) => setTimeout(r, 300));
   stall(1500);
   await new Promise((r) => setTimeout(r, 300));
@@ -115,6 +119,61 @@ test('a client whose own event loop stalls counts no failure: the time it could 
   );
 });
 
+/** A server in a thread of its own (this thread is about to be stalled), answering at once. */
+async function serverInWorker(t: { after(fn: () => Promise<unknown>): void }): Promise<string> {
+  const worker = new Worker(
+    `const http = require('node:http');
+     const server = http.createServer((_req, res) => { res.writeHead(200, { 'x-version': 'v1' }); res.end(); });
+     server.listen(0, '127.0.0.1', () => require('node:worker_threads').parentPort.postMessage(server.address().port));`,
+    { eval: true },
+  );
+  t.after(() => worker.terminate());
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return `http://127.0.0.1:${port}/`;
+}
+
+test('startLoad runs the client in its own thread: the test thread busy for 1.5 s, twice, leaves no blind spot in the load', async (t) => {
+  const url = await serverInWorker(t);
+  // The same stalls as above, which leave a runLoadClient in this thread blind for 1.5 s each (a failure
+  // then would not be seen, so the run proves nothing): the test's thread running fake GitHub or Probot
+  // must not be able to do that to the load.
+  const load = await startLoad({ url, rps: 300, maxDurationMs: 20_000, requestTimeoutMs: 1000 });
+  await new Promise((r) => setTimeout(r, 300));
+  stall(1500);
+  await new Promise((r) => setTimeout(r, 300));
+  stall(1500);
+  await new Promise((r) => setTimeout(r, 300));
+  const report = await load.stop();
+
+  assert.equal(report.failed, 0, describeLoad(report));
+  assert.ok(report.durationMs >= 3600, describeLoad(report));
+  assert.ok(report.client.maxSendGapMs < 1000, describeLoad(report));
+  assert.equal(assessLoad(report).kind, 'proved', describeLoad(report));
+  // It kept sending through each stall of this thread (500 ms buckets wholly inside them).
+  for (const from of [300, 2100]) {
+    const inside = report.timeline.filter((b) => b.atMs >= from + 250 && b.atMs + 500 <= from + 1500);
+    assert.ok(inside.length > 0 && inside.every((b) => b.sent > 0), JSON.stringify(report.timeline));
+  }
+});
+
+test('a load worker that cannot run its load rejects startLoad or stop with the reason', async () => {
+  await assert.rejects(
+    startLoad({ url: 'http://127.0.0.1:1/', rps: 0, maxDurationMs: 100 }),
+    /rps and maxDurationMs must be > 0/,
+  );
+  // A URL http.get refuses throws in the worker at its first send: stop() says so instead of hanging.
+  const load = await startLoad({ url: 'not a url', rps: 50, maxDurationMs: 5000 });
+  await new Promise((r) => setTimeout(r, 300));
+  const error = await load.stop().then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  assert.match(String(error), /Invalid URL/);
+});
+
 test('a request the server never answers still fails as a timeout when the client was running', async (t) => {
   const server = createServer(() => {
     // never answers
@@ -125,7 +184,7 @@ test('a request the server never answers still fails as a timeout when the clien
     server.closeAllConnections();
     server.close();
   });
-  const load = startLoad({
+  const load = await startLoad({
     url: `http://127.0.0.1:${port}/`,
     rps: 50,
     maxDurationMs: 200,
