@@ -8,7 +8,7 @@ import type { Api, Where } from './github.ts';
 export const CONFIG_PATH = '.github/deploy.yml';
 
 export class FactsError extends Error {
-  readonly code: 'config_missing' | 'config_invalid' | 'pull_request_closed';
+  readonly code: 'config_missing' | 'config_invalid' | 'pull_request_closed' | 'too_many_comments';
   constructor(code: FactsError['code'], message: string) {
     super(message);
     this.code = code;

@@ -11,6 +11,7 @@ import { parsePendingMarkers, PENDING_MARKER } from '../deploy/pending.ts';
 import type { PendingRequest } from '../deploy/pending.ts';
 import { GATE_MARKER, parseGateNotices } from '../deploy/gate-notice.ts';
 import type { GateNotice } from '../deploy/gate-notice.ts';
+import { FactsError } from './config.ts';
 import type { Api, Octokit, Where } from './github.ts';
 
 /** This app's id, from its own credentials (no request): check runs carry it as `app.id`. */
@@ -107,7 +108,13 @@ export async function readAppComments(
       if (env && (login === bot || login.endsWith('[bot]')) && !out.statusCommentIds.has(env.toLowerCase()))
         out.statusCommentIds.set(env.toLowerCase(), c.id);
     }
-    if (data.length < 100) break;
+    if (data.length < 100) return out;
   }
-  return out;
+  // Read on, and every command would make one more request per 100 comments; stop, and a veto (or a pending
+  // request) the App wrote after the comments read would go unseen while the approvals before it count.
+  throw new FactsError(
+    'too_many_comments',
+    `pull request #${number} has more than ${MAX_COMMENT_PAGES * 100} comments, the most the app reads for ` +
+      'its approvals and vetoes: nothing is decided on them here (continue in a new pull request)',
+  );
 }

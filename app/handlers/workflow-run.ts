@@ -55,7 +55,7 @@ export async function handleWorkflowRun(
     config = await loadConfig(api, where, branch);
   } catch (error) {
     // Most repositories' runs have nothing to do with deployments; a bad config is the commands' to report.
-    if (error instanceof FactsError && error.code !== 'pull_request_closed')
+    if (error instanceof FactsError && (error.code === 'config_missing' || error.code === 'config_invalid'))
       return { status: 'ignored', reason: error.code };
     throw error;
   }

@@ -308,3 +308,29 @@ test('an edited app comment (a repository admin can edit it) counts for nothing 
     await fake.stop();
   }
 });
+
+test('a veto the app wrote after more comments than it reads is never passed over: nothing is decided on the PR', async () => {
+  const run = await startRun();
+  const { fake } = run;
+  try {
+    assert.match(await say(run, '/approve-deploy production', 'carol'), /Approval by @carol recorded/);
+    assert.match(await say(run, '/approve-deploy production', 'dave'), /Approval by @dave recorded/);
+    assert.match(decisionOf(await say(run, '/deploy production --dry-run', 'alice')), /dry run allowed/);
+    // Anyone who may comment buries the app's approvals under a thousand comments (GitHub's pages of 100).
+    for (let i = 0; i < 1000; i++) fake.addComment(PR, { user: 'mallory', body: `spam ${i}` });
+    // carol's veto, and every later decision, cannot be read past them: refused, not decided without it.
+    for (const [body, user] of [
+      ['/reject-deploy production not this one', 'carol'],
+      ['/deploy production --dry-run', 'alice'],
+      ['/deploy production', 'alice'],
+      ['/approve-deploy production', 'dave'],
+    ] as const) {
+      const reply = await say(run, body, user);
+      assert.match(reply, /\(`too_many_comments`\)/, `${body}: ${reply}`);
+    }
+    assert.equal(fake.repo().deployments.size, 0, 'no deployment');
+    await assert.rejects(appState(run), /more than 1000 comments/);
+  } finally {
+    await fake.stop();
+  }
+});
