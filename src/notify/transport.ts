@@ -43,8 +43,9 @@ export async function postJson(
     const cause = reason?.code ?? reason?.message;
     throw new DeliveryError(`request failed${cause ? ` (${cause})` : ''}`);
   }
-  // Drain the body so the connection is released; its text is not shown (it may echo what was sent).
-  await response.arrayBuffer().catch(() => undefined);
+  // The body is not read (its text is not shown: it may echo what was sent), only cancelled, which releases
+  // the connection: a receiver whose answer never ends cannot hold the channel until the timeout.
+  await response.body?.cancel().catch(() => undefined);
   if (!response.ok) throw new DeliveryError(`HTTP ${response.status}`);
 }
 
