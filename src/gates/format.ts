@@ -1,5 +1,5 @@
 // The gates report as a terminal table: one row per gate, then its findings, then the overall status.
-import { styleText } from 'node:util';
+import { stripVTControlCharacters, styleText } from 'node:util';
 import { formatDuration } from '../config/duration.ts';
 import type { GatesReport } from './runner.ts';
 import type { Finding, GateStatus } from './types.ts';
@@ -16,6 +16,20 @@ const STATUS_STYLE: Record<GateStatus, 'green' | 'yellow' | 'red'> = {
   block: 'red',
 };
 
+/**
+ * Text from a report (a summary, a file name, a test's message) as one inert line: a line break would start
+ * a new log line, and on a runner a line that starts with "::" (after spaces) is a workflow command
+ * (::add-mask::, ::stop-commands::, ::error::); escape sequences would repaint the terminal.
+ */
+function inert(text: string): string {
+  return stripVTControlCharacters(text).replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ');
+}
+
+/** A line that would read as a workflow command (`::name::` or the old `##[name]`) gets a backslash first. */
+function notCommand(line: string): string {
+  return line.replace(/^(\s*)(::|##\[)/, '$1\\$2');
+}
+
 export function formatGatesReport(report: GatesReport, opts: FormatOptions = {}): string {
   const maxFindings = opts.maxFindings ?? 10;
   const paint = (style: Parameters<typeof styleText>[0], text: string) =>
@@ -26,7 +40,7 @@ export function formatGatesReport(report: GatesReport, opts: FormatOptions = {})
     gate.status.toUpperCase(),
     gate.required ? 'required' : 'advisory',
     formatDuration(gate.durationMs),
-    gate.summary,
+    inert(gate.summary),
   ]);
   const header = ['GATE', 'STATUS', 'MODE', 'TIME', 'SUMMARY'];
   const widths = header.map((title, column) =>
@@ -58,10 +72,15 @@ export function formatGatesReport(report: GatesReport, opts: FormatOptions = {})
     `${paint('bold', 'overall_status=')}${paint(overallStyle, report.status)}` +
       `  (${report.gates.length} gates, ${formatDuration(report.wallMs)} wall, ${formatDuration(report.sumMs)} summed)`,
   );
-  return lines.join('\n');
+  return lines.map(notCommand).join('\n');
 }
 
+/** One finding; a message of several lines (a command's output) continues on lines marked "│". */
 export function formatFinding(finding: Finding): string {
-  const where = finding.path ? `${finding.path}${finding.line ? `:${finding.line}` : ''} ` : '';
-  return `${where}[${finding.rule}] ${finding.message}`;
+  const where = finding.path ? `${inert(finding.path)}${finding.line ? `:${finding.line}` : ''} ` : '';
+  const message = finding.message
+    .split(/\r\n|\r|\n/)
+    .map(inert)
+    .join('\n      │ ');
+  return `${where}[${inert(finding.rule)}] ${message}`;
 }

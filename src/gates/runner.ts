@@ -3,7 +3,7 @@
 // broken gate can never let a deployment through.
 import pLimit from 'p-limit';
 import { formatDuration } from '../config/duration.ts';
-import type { Gate, GateContext, GateResult, GateStatus, GateVerdict } from './types.ts';
+import type { Finding, Gate, GateContext, GateResult, GateStatus, GateVerdict } from './types.ts';
 
 export const GATES_REPORT_SCHEMA = 1;
 
@@ -147,8 +147,58 @@ function checkVerdict(verdict: unknown): GateVerdict {
   return {
     status: candidate.status!,
     summary: typeof candidate.summary === 'string' ? candidate.summary : '',
-    findings: Array.isArray(candidate.findings) ? candidate.findings : [],
+    findings: Array.isArray(candidate.findings) ? candidate.findings.map(cleanFinding) : [],
   };
+}
+
+const SEVERITIES: ReadonlySet<Finding['severity']> = new Set(['error', 'warning', 'notice']);
+// Control characters (a NUL, a line break) in a file name come from a report, not from a repository.
+const CONTROL = /\p{Cc}/u;
+
+/**
+ * A finding as a check run annotation can take it, whatever report it came from: a repository-relative path
+ * (an absolute one, `../`, a control character name no file of the checkout) and positive whole line and
+ * column numbers. A path that is not one is moved into the message, so nothing is lost. Pure.
+ */
+export function cleanFinding(finding: Finding): Finding {
+  const raw = (finding ?? {}) as Partial<Record<keyof Finding, unknown>>;
+  const severity = SEVERITIES.has(raw.severity as Finding['severity'])
+    ? (raw.severity as Finding['severity'])
+    : 'error';
+  const clean: Finding = {
+    rule: typeof raw.rule === 'string' ? raw.rule : String(raw.rule ?? 'unknown'),
+    message: typeof raw.message === 'string' ? raw.message : String(raw.message ?? ''),
+    severity,
+  };
+  const line = position(raw.line);
+  const path = typeof raw.path === 'string' ? repositoryPath(raw.path) : undefined;
+  if (path !== undefined) {
+    clean.path = path;
+    if (line !== undefined) {
+      clean.line = line;
+      const endLine = position(raw.endLine);
+      if (endLine !== undefined && endLine >= line) clean.endLine = endLine;
+      const column = position(raw.column);
+      if (column !== undefined) clean.column = column;
+    }
+  } else if (raw.path !== undefined && raw.path !== '') {
+    const where = `${JSON.stringify(String(raw.path)).slice(0, 300)}${line !== undefined ? `:${line}` : ''}`;
+    clean.message = `${clean.message} (at ${where}, not a file of the repository)`;
+  }
+  return clean;
+}
+
+function repositoryPath(path: string): string | undefined {
+  const relative = path.replace(/^(?:\.\/)+/, '');
+  if (relative === '' || CONTROL.test(relative) || relative.length > 4096) return undefined;
+  if (relative.startsWith('/') || relative.startsWith('\\') || /^[A-Za-z]:[/\\]/.test(relative))
+    return undefined;
+  if (relative.split(/[/\\]/).includes('..')) return undefined;
+  return relative;
+}
+
+function position(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 ? value : undefined;
 }
 
 function blockVerdict(summary: string): GateVerdict {
