@@ -24,6 +24,7 @@ import type { Rollout, RolloutOwner } from '../state/record.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelOnSignals } from '../util/signals.ts';
 import { MAX_REASON } from './usage.ts';
+import { fileReconcileLock } from './reconcile-lock.ts';
 
 export interface ControlCliOptions {
   environment: string;
@@ -220,6 +221,8 @@ async function goOnNow(
       environments: [env.name],
       storeFor: () => store,
       ownerStatus: deps.ownerStatus ?? ownerStatusFor({}),
+      // A reconcile at work on the rollout right now keeps it; the request stays for the next reconcile.
+      exclusive: fileReconcileLock(),
       controlFor: (e) => new FileControlChannel(e.stateDir, e.name),
       actor: `reconcile:cli:${hostname()}`,
       owner: { kind: 'process', pid: process.pid, host: hostname() },

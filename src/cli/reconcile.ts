@@ -9,6 +9,7 @@ import { jsonLinesReporter } from '../report/json-lines.ts';
 import { formatReconcileText } from '../report/reconcile.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import { ownerStatusFor } from '../reconcile/owner.ts';
+import { fileReconcileLock } from './reconcile-lock.ts';
 import { reconcile, UnknownEnvironmentsError } from '../reconcile/run.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
@@ -63,6 +64,8 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       },
       // No GitHub here: rollouts owned by a workflow run are left alone (owner_unknown) for the Action's.
       ownerStatus: ownerStatusFor({}),
+      // Another reconcile (cron overlapping a manual one) at work on an environment keeps it.
+      exclusive: fileReconcileLock(),
       dueBy: opts.at,
       // A handed-off rollout's requests (deploy-action promote|pause|resume|abort) are in the state dir.
       controlFor: (env) => new FileControlChannel(env.stateDir, env.name),

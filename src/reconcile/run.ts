@@ -59,6 +59,8 @@ export type ReconcileCode =
   | 'state_write_failed'
   /** A bug: reported for that environment, the others are still reconciled. */
   | 'internal_error'
+  /** Another reconcile holds the environment (`exclusive`): it acts, this one does nothing there. */
+  | 'reconcile_busy'
   /** Handed off by its job (issue 14) and still waiting for people or its bake: nothing done (a look taken). */
   | 'rollout_waiting'
   /** A handed-off rollout's wait ended; a new run went on with it and the new version is live. */
@@ -122,6 +124,12 @@ export interface ReconcileOptions {
    * time can end a wait.
    */
   controlFor?(env: ResolvedEnvironment, rollout: Rollout): ControlSource | undefined;
+  /**
+   * Takes the environment for this run alone (the CLI: a lock file in its state dir), so two reconciles at
+   * once never both roll back or go on with one rollout; `holder` says who has it. Without it nothing is
+   * taken: on GitHub the reconcile workflow's concurrency group keeps runs of an environment apart.
+   */
+  exclusive?(env: ResolvedEnvironment): Promise<ExclusiveHold>;
   /** The analyzer of a bake's look (default: the environment's metrics and health checks). */
   analyzerFor?(env: ResolvedEnvironment, rollout: Rollout, record: EnvironmentRecord): Analyzer;
   /**
@@ -140,6 +148,8 @@ export interface ReconcileOptions {
    */
   notifierFor?(env: ResolvedEnvironment, rollout: Rollout): Promise<Reporter | undefined>;
 }
+
+export type ExclusiveHold = { ok: true; release(): Promise<void> } | { ok: false; holder: string };
 
 export class UnknownEnvironmentsError extends Error {}
 
@@ -182,6 +192,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
 const SETTLED = new Set<ReconcileCode>([
   'nothing_due',
   'owner_running',
+  'reconcile_busy',
   'slot_torn_down',
   'orphan_rolled_back',
   'orphan_resumed',
@@ -213,6 +224,26 @@ async function reconcileEnvironment(name: string, options: ReconcileOptions): Pr
   } catch (error) {
     return [entry(name, 'config_invalid', true, (error as Error).message)];
   }
+  // Taken before the record is read: what is decided on it is not decided by another reconcile meanwhile.
+  const hold = await options.exclusive?.(env);
+  if (hold && !hold.ok)
+    return [
+      entry(
+        name,
+        'reconcile_busy',
+        false,
+        `another reconcile is at work on ${name} (${hold.holder}); left to it`,
+      ),
+    ];
+  try {
+    return await reconcileHeld(env, options);
+  } finally {
+    if (hold?.ok) await hold.release();
+  }
+}
+
+async function reconcileHeld(env: ResolvedEnvironment, options: ReconcileOptions): Promise<ReconcileEntry[]> {
+  const name = env.name;
   const store = options.storeFor(env);
   const read = await store.read(name);
   if (!read.ok) return [entry(name, read.code, false, `${read.message} (${read.source}); not acted on`)];

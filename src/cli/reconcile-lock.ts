@@ -1,0 +1,66 @@
+// The CLI's `exclusive` for reconcile (src/reconcile/run.ts): one lock file per environment in its state
+// directory, `<state_dir>/locks/reconcile-<environment>.lock`, created exclusively (O_EXCL) and naming the
+// process that holds it. `deploy-action reconcile` from cron, a manual one and a `promote` that goes on with
+// a handed-off rollout take it, so only one of them rolls back or resumes a rollout. A lock whose process is
+// gone (killed mid-reconcile) is taken over; one held by a live process, or by a process on another host
+// (a state directory shared over the network), is left to it.
+import { readFileSync } from 'node:fs';
+import { mkdir, open, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { ResolvedEnvironment } from '../config/resolve.ts';
+import { processStatus, type ProcessProbe } from '../reconcile/owner.ts';
+import type { ExclusiveHold } from '../reconcile/run.ts';
+
+/** A lock with no holder written yet is being created; one older than this was left half-made. */
+const UNWRITTEN_STALE_MS = 10_000;
+
+export function reconcileLockPath(env: ResolvedEnvironment): string {
+  return join(env.stateDir, 'locks', `reconcile-${encodeURIComponent(env.name)}.lock`);
+}
+
+function holderOf(path: string): { pid: number; host: string } | undefined {
+  try {
+    const value = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown; host?: unknown };
+    return Number.isSafeInteger(value.pid) && typeof value.host === 'string'
+      ? { pid: value.pid as number, host: value.host }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function fileReconcileLock(
+  probe?: ProcessProbe,
+): (env: ResolvedEnvironment) => Promise<ExclusiveHold> {
+  return async (env) => {
+    const path = reconcileLockPath(env);
+    await mkdir(dirname(path), { recursive: true });
+    // Twice at most: once more after taking over a lock whose holder is gone.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const handle = await open(path, 'wx');
+        try {
+          await handle.writeFile(`${JSON.stringify({ pid: process.pid, host: hostname() })}\n`);
+        } finally {
+          await handle.close();
+        }
+        return { ok: true, release: () => unlink(path).catch(() => undefined) };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = holderOf(path);
+      if (!holder) {
+        const age = await stat(path).then(
+          (s) => Date.now() - s.mtimeMs,
+          () => Number.POSITIVE_INFINITY,
+        );
+        if (age < UNWRITTEN_STALE_MS) return { ok: false, holder: `a reconcile starting now (${path})` };
+      } else if (processStatus(holder, probe).state !== 'ended')
+        return { ok: false, holder: `process ${holder.pid} on ${holder.host}, ${path}` };
+      // Its holder is gone without giving it back: taken over.
+      await unlink(path).catch(() => undefined);
+    }
+    return { ok: false, holder: `another reconcile that took ${path} just now` };
+  };
+}

@@ -1,0 +1,123 @@
+// Two `deploy-action reconcile` at once on one state directory (cron overlapping a manual run, or a slow
+// resume overlapping the next cron): what one of them does to a rollout is done once, never by both.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import { emptyRecord, type Rollout } from '../../../src/state/record.ts';
+import { events, runCli } from '../../helpers/cli.ts';
+import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
+
+let dir: string;
+let target: RecordedTarget;
+let stateDir: string;
+let configPath: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'reconcile-concurrent-'));
+  target = recordedTarget(dir);
+  stateDir = join(dir, 'state');
+  configPath = join(dir, 'deploy.yml');
+  writeFileSync(
+    configPath,
+    `state_dir: ${JSON.stringify(stateDir)}\n${target.targetYaml}\nenvironments:\n  production:\n    strategy: { type: canary, slots: [blue, green] }\n`,
+  );
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((r) => child.on('close', r));
+  return child.pid!;
+}
+
+function rollout(pid: number): Rollout {
+  return {
+    deploymentId: 'cli-1',
+    version: 'v2',
+    strategy: 'canary',
+    phase: 'production',
+    step: 5,
+    steps: 12,
+    weight: 50,
+    startedAt: new Date().toISOString(),
+    owner: { kind: 'process', pid, host: hostname() },
+    stableSlot: 'blue',
+    newSlot: 'green',
+    recovery: [
+      { kind: 'set_weight', slot: 'green', stableSlot: 'blue', weight: 0 },
+      { kind: 'teardown', slot: 'green' },
+    ],
+  };
+}
+
+describe('two reconciles at once', () => {
+  it('an orphan is rolled back once: the second reconcile finds the first at work and does nothing', async () => {
+    const store = new FileStateStore(stateDir);
+    await store.write({
+      ...emptyRecord('local', 'production', new Date()),
+      seq: 3,
+      live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+      rollout: rollout(await deadPid()),
+    });
+    const args = ['reconcile', '--config', configPath, '--json'];
+    const runs = await Promise.all([runCli(args), runCli(args), runCli(args)]);
+    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green'], 'the recovery ran once');
+    const codes = runs.map((r) => (events(r.stdout).at(-1)!.entries as Array<{ code: string }>)[0]!.code);
+    assert.equal(codes.filter((c) => c === 'orphan_rolled_back').length, 1, codes.join(' '));
+    for (const r of runs) assert.equal(r.code, 0, r.stdout + r.stderr);
+    const read = await store.read('production');
+    assert.ok(read.ok && read.record);
+    assert.equal(read.record.rollout, undefined);
+    assert.deepEqual(
+      read.record.history.map((h) => h.event),
+      ['orphan_rolled_back'],
+      'one history entry',
+    );
+    assert.deepEqual(readdirSync(join(stateDir, 'locks')), [], 'no lock left behind');
+  });
+
+  it('a lock held by a live process: reconcile_busy, nothing done, exit 0; one whose process died: taken over', async () => {
+    const store = new FileStateStore(stateDir);
+    await store.write({
+      ...emptyRecord('local', 'production', new Date()),
+      seq: 3,
+      live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+      rollout: rollout(await deadPid()),
+    });
+    const lock = join(stateDir, 'locks', 'reconcile-production.lock');
+    mkdirSync(join(stateDir, 'locks'), { recursive: true });
+    // This test's own process: alive for as long as the reconcile runs.
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname() }));
+    const busy = await runCli(['reconcile', '--config', configPath, '--json']);
+    assert.equal(busy.code, 0, busy.stdout + busy.stderr);
+    const entries = events(busy.stdout).at(-1)!.entries as Array<{ code: string; message: string }>;
+    assert.equal(entries[0]!.code, 'reconcile_busy');
+    assert.match(entries[0]!.message, new RegExp(`process ${process.pid} on`));
+    assert.deepEqual(target.calls(), [], 'nothing done');
+    assert.ok((await store.read('production')).ok);
+
+    for (const left of [JSON.stringify({ pid: await deadPid(), host: hostname() }), '']) {
+      writeFileSync(lock, left);
+      if (left === '') utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+      await store.write({
+        ...emptyRecord('local', 'production', new Date()),
+        seq: 3,
+        live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+        rollout: rollout(await deadPid()),
+      });
+      rmSync(target.log, { force: true });
+      const taken = await runCli(['reconcile', '--config', configPath, '--json']);
+      assert.equal(taken.code, 0, taken.stdout + taken.stderr);
+      assert.equal(
+        (events(taken.stdout).at(-1)!.entries as Array<{ code: string }>)[0]!.code,
+        'orphan_rolled_back',
+      );
+      assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+      assert.deepEqual(readdirSync(join(stateDir, 'locks')), [], 'given back');
+    }
+  });
+});
