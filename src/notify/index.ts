@@ -51,6 +51,7 @@ export function createNotifier(
       log('warn', `notifications: channel "${channel}" is off: ${name} does not hold an http(s) URL`);
       return undefined;
     }
+    if (url) secrets.push(...urlSecrets(value));
     return value;
   };
   for (const { name, config: c, events } of resolved.channels) {
@@ -85,6 +86,33 @@ export function createNotifier(
     reporter: notifier({ sinks, mapper, log, secrets, requestTimeoutMs, closeTimeoutMs, closeController }),
     secrets,
   };
+}
+
+/**
+ * The parts of a webhook URL a command's output may quote without the rest (its host and path, its path, a
+ * token segment, a signature parameter), each a secret too. Parts shorter than 12 characters (`services`,
+ * `invoke`, `1.0`) are not: they are words, and masking them would hide ordinary text.
+ */
+export function urlSecrets(value: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [];
+  }
+  const path = `${url.pathname}${url.search}`;
+  const parts = [
+    `${url.host}${path}`,
+    path,
+    url.pathname,
+    ...url.pathname.split('/'),
+    ...url.search
+      .slice(1)
+      .split('&')
+      .flatMap((pair) => pair.split('=')),
+    ...[...url.searchParams.values()],
+  ];
+  return [...new Set(parts.filter((part) => part.length >= 12))];
 }
 
 /**
