@@ -79,7 +79,7 @@ describe('webhook URLs as secrets', () => {
           type: 'result',
           result: {
             status: 'failed',
-            code: 'deploy_failed',
+            code: 'strategy_failed',
             message: `curl failed: ${printed}`,
             environment: 'production',
             version: 'v2',
@@ -96,7 +96,7 @@ describe('webhook URLs as secrets', () => {
         },
       ];
       for (const event of events) created.reporter.event(event);
-      await created.reporter.close();
+      await created.reporter.close?.();
       assert.ok(sent.length >= 6, `${sent.length} payloads`);
       assert.ok(sent.some((body) => body.includes('curl failed')));
       for (const text of [...sent, ...logs])
