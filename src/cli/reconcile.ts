@@ -2,15 +2,18 @@
 // the config's state_dir (docs/reconcile.md). A rollout owned by a process on this host that is gone is
 // rolled back (or, with `on_orphan: resume`, resumed by this process); due retired slots are torn down. Exit 0 when nothing that was due failed, 1 when something
 // did, 2 for bad input (an environment not in the config).
-import { FileControlChannel } from '../control/file-channel.ts';
+import { readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { resolveEnvironment } from '../config/resolve.ts';
+import { FileControlChannel } from '../control/file-channel.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
 import { formatReconcileText } from '../report/reconcile.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import { ownerStatusFor } from '../reconcile/owner.ts';
 import { fileReconcileLock } from './reconcile-lock.ts';
-import { reconcile, UnknownEnvironmentsError } from '../reconcile/run.ts';
+import { reconcile, UnknownEnvironmentsError, type ReconcileEntry } from '../reconcile/run.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelOnSignals } from '../util/signals.ts';
@@ -76,6 +79,8 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       ...(notifiers ? { notifierFor: (env, rollout) => notifiers.forRollout(env.name, rollout) } : {}),
       stateDir: opts.stateDir,
     }).finally(() => notifiers?.close());
+    // Every environment asked for: the records left behind by environments taken out of the config too.
+    if (!opts.environment?.length) summary.entries.push(...(await strayRecords(config, opts.stateDir)));
     if (opts.json) deps.out(`${JSON.stringify({ type: 'reconcile', ...summary })}\n`);
     else deps.out(formatReconcileText(summary));
     return summary.failed ? EXIT_CODES.failed : EXIT_CODES.success;
@@ -87,4 +92,50 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
     cancellation.dispose();
     await reporter.close?.();
   }
+}
+
+/**
+ * The records in the config's state directories of environments the config no longer defines, that still
+ * hold a rollout in progress or retired slots: reconcile cannot act on them (their target is gone with
+ * their config), and left unsaid a rollout's traffic split would stay as it is unnoticed.
+ */
+export async function strayRecords(config: RawConfig, stateDir?: string): Promise<ReconcileEntry[]> {
+  const dirs = new Set(
+    Object.keys(config.environments).map((name) => resolveEnvironment(config, name, { stateDir }).stateDir),
+  );
+  const entries: ReconcileEntry[] = [];
+  for (const dir of dirs) {
+    const store = new FileStateStore(dir);
+    let files: string[];
+    try {
+      files = readdirSync(join(dir, 'records'));
+    } catch {
+      continue;
+    }
+    for (const file of files.filter((f) => f.endsWith('.json')).sort()) {
+      let name: string;
+      try {
+        name = decodeURIComponent(file.slice(0, -'.json'.length));
+      } catch {
+        continue;
+      }
+      if (Object.hasOwn(config.environments, name) || store.pathFor(name) !== join(dir, 'records', file))
+        continue;
+      const read = await store.read(name);
+      const record = read.ok ? read.record : undefined;
+      if (!record || (!record.rollout && record.retired.length === 0)) continue;
+      const what = record.rollout
+        ? `a rollout of ${record.rollout.version} in progress (owned by ${record.rollout.owner.kind === 'process' ? `process ${record.rollout.owner.pid} on ${record.rollout.owner.host}` : `workflow run ${record.rollout.owner.runId}`})`
+        : `${record.retired.length} retired slot(s) not torn down (${record.retired.map((r) => r.slot).join(', ')})`;
+      entries.push({
+        environment: name,
+        code: 'environment_not_in_config',
+        failed: false,
+        message: `${store.pathFor(name)} holds ${what}, but the config no longer defines ${name}: nothing can be run for it; put it back in the config for reconcile to finish it, or clean up by hand and move the record away`,
+        steps: [],
+        ...(record.rollout ? { version: record.rollout.version } : {}),
+      });
+    }
+  }
+  return entries;
 }

@@ -61,6 +61,11 @@ export type ReconcileCode =
   | 'internal_error'
   /** Another reconcile holds the environment (`exclusive`): it acts, this one does nothing there. */
   | 'reconcile_busy'
+  /**
+   * A record (with a rollout in progress or retired slots) of an environment the config no longer defines:
+   * nothing can be run for it without its target, so it is reported, never acted on.
+   */
+  | 'environment_not_in_config'
   /** Handed off by its job (issue 14) and still waiting for people or its bake: nothing done (a look taken). */
   | 'rollout_waiting'
   /** A handed-off rollout's wait ended; a new run went on with it and the new version is live. */

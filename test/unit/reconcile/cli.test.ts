@@ -211,3 +211,50 @@ environments:
     assert.deepEqual(target.calls(), []);
   });
 });
+
+describe('records of environments taken out of the config', () => {
+  it('a rollout or retired slots there are reported (environment_not_in_config), never acted on; exit 0', async () => {
+    writeConfig();
+    const store = new FileStateStore(stateDir);
+    const base = (environment: string) => ({
+      ...emptyRecord('local', environment, new Date()),
+      seq: 2,
+      live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+    });
+    // Names a file name must encode, too: the record is found under its own name.
+    await store.write({ ...base('legacy/eu west'), rollout: rollout(await deadPid()) });
+    await store.write({
+      ...base('old'),
+      retired: [{ slot: 'green', version: 'v0', dueAt: new Date(Date.now() - 60_000).toISOString() }],
+    });
+    await store.write(base('quiet'));
+    const { code, stdout, stderr } = await runCli(['reconcile', '--config', configPath, '--json']);
+    assert.equal(code, 0, stderr + stdout);
+    assert.deepEqual(target.calls(), [], 'nothing run for them');
+    const entries = events(stdout).at(-1)!.entries as Array<{
+      environment: string;
+      code: string;
+      message: string;
+    }>;
+    assert.deepEqual(
+      entries.filter((e) => e.code === 'environment_not_in_config').map((e) => e.environment),
+      ['legacy/eu west', 'old'],
+    );
+    assert.match(
+      entries.find((e) => e.environment === 'legacy/eu west')!.message,
+      /rollout of v2 in progress/,
+    );
+    assert.match(
+      entries.find((e) => e.environment === 'old')!.message,
+      /1 retired slot\(s\) not torn down \(green\)/,
+    );
+    // Asked for one environment: only that one.
+    const one = await runCli(['reconcile', '-e', 'production', '--config', configPath, '--json']);
+    assert.deepEqual(
+      (events(one.stdout).at(-1)!.entries as Array<{ code: string }>).map((e) => e.code),
+      ['nothing_due'],
+    );
+    const text = await runCli(['reconcile', '--config', configPath]);
+    assert.match(text.stdout, /legacy\/eu west: environment_not_in_config/);
+  });
+});
