@@ -92,9 +92,23 @@ export async function runRequiredCommand(
   };
 }
 
+/** Characters kept of one output line: a command that prints a file on one line is not a finding's worth. */
+const MAX_LINE = 1000;
+// The end of a key block. When its BEGIN line is above the kept lines, nothing marks the body as a key.
+const KEY_END = /-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
+
 /** The last lines of a command's output, secrets redacted: a finding a reader can act on, and may print. */
 export function outputTail(text: string, lines = 15): string {
   const all = text.trimEnd().split(/\r?\n/);
-  const kept = all.slice(-lines).join('\n');
-  return redactSecrets(all.length > lines ? `… (${all.length - lines} earlier lines)\n${kept}` : kept);
+  let kept = all.slice(-lines);
+  const end = kept.findIndex((line) => KEY_END.test(line));
+  if (end >= 0 && !kept.slice(0, end).some((line) => line.includes('-----BEGIN'))) {
+    kept = ['(private key block redacted)', ...kept.slice(end + 1)];
+  }
+  // Redacted before lines are cut: a secret cut in half is no longer recognised.
+  const tail = redactSecrets(kept.join('\n'))
+    .split('\n')
+    .map((line) => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line))
+    .join('\n');
+  return all.length > lines ? `… (${all.length - lines} earlier lines)\n${tail}` : tail;
 }
