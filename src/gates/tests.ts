@@ -1,7 +1,7 @@
 // The tests gate (seed phase 1, "Test Coverage Validation"): the test command passes, coverage meets the
 // thresholds (overall and on the changed lines), and no JUnit report lists a failing test.
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { testsConfigSchema } from './schema/tests.ts';
 import type { TestsConfig } from './schema/tests.ts';
 import { readCoverageReport, lineHitsByRepoPath, findLineHits } from './coverage/read.ts';
@@ -11,7 +11,7 @@ import { outputTail, runGateCommand } from './gate-command.ts';
 import { JUnitReportError, parseJUnit } from './junit.ts';
 import { matchFiles, toList } from './match-files.ts';
 import { readReportFile } from './report-file.ts';
-import { repositoryRoots } from './repo-path.ts';
+import { relativeToRoots, repositoryRoots } from './repo-path.ts';
 import { redactSecrets } from './secret-rules.ts';
 import type { ChangedFile, Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
@@ -257,7 +257,7 @@ async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[])
     for (const failure of summary.failures) {
       const name = failure.classname ? `${failure.classname} › ${failure.name}` : failure.name;
       failed.push({
-        ...(failure.file ? { path: failure.file } : {}),
+        ...(failure.file ? { path: reportPath(failure.file, ctx) } : {}),
         ...(failure.line ? { line: failure.line } : {}),
         rule: 'tests.failed',
         severity: 'error',
@@ -272,6 +272,16 @@ async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[])
   }
   notes.push(`${tests} tests in ${files.length} JUnit report(s), none failed`);
   return [];
+}
+
+/**
+ * A test file as a JUnit report names it, repository-relative: jest-junit writes absolute paths of the
+ * checkout it ran in. One outside the repository stays as written (the runner moves it into the message).
+ */
+function reportPath(file: string, ctx: GateContext): string {
+  const path = file.replace(/\\/g, '/');
+  if (!isAbsolute(file)) return path;
+  return relativeToRoots(file, repositoryRoots(ctx)) ?? path;
 }
 
 function ranges(lines: number[]): Array<[number, number]> {

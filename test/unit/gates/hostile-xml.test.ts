@@ -159,3 +159,27 @@ test('JUnit: reports listing no test case block instead of passing', async (t) =
     assert.equal(verdict.summary, 'the JUnit reports junit.xml list no test case');
   }
 });
+
+test('JUnit: a test file named by its absolute path in the checkout (jest-junit) is repository-relative', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'hostile-xml-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const workspace = '/home/runner/work/app/app';
+  await writeFile(
+    join(dir, 'junit.xml'),
+    `<testsuite><testcase name="a" file="${workspace}/src/a.test.js" line="3"><failure/></testcase>` +
+      `<testcase name="b" file="src\\b.test.js"><failure/></testcase>` +
+      `<testcase name="c" file="${join(dir, 'c.test.js')}"><failure/></testcase></testsuite>`,
+  );
+  const verdict = await testsGate.run(testsGate.schema.parse({ junit: 'junit.xml', thresholds: {} }), {
+    ...context(dir),
+    env: { GITHUB_WORKSPACE: workspace },
+  });
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.path, f.line]),
+    [
+      ['src/a.test.js', 3],
+      ['src/b.test.js', undefined],
+      ['c.test.js', undefined],
+    ],
+  );
+});
