@@ -1,0 +1,84 @@
+// Every path that runs a program with templated arguments and no shell (a target's argv list, a target's
+// command string, the analysis command provider's list and string) gets each odd value as exactly one argument,
+// byte for byte: spaces, quotes, $(…), backticks, newlines, globs, a leading dash, an empty string.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveCommand } from '../../../src/config/resolve.ts';
+import { runCommand } from '../../../src/targets/run-command.ts';
+import { createCommandProvider } from '../../../src/analysis/providers/command.ts';
+
+const ODD = [
+  '',
+  ' ',
+  'two words',
+  '--force',
+  '-rf',
+  '--output=/etc/passwd',
+  '-',
+  '--',
+  "it's",
+  'say "hi"',
+  '$(touch PWNED)',
+  '`touch PWNED`',
+  '${IFS}touch${IFS}PWNED',
+  '$HOME ~ ~root',
+  '*',
+  '[a-z]?',
+  'a;touch PWNED',
+  'a|touch PWNED',
+  'a&&touch PWNED',
+  '>PWNED',
+  'line\nbreak',
+  'cr\r\nlf',
+  'tab\there',
+  'back\\slash\\',
+  '{{version}}',
+  'ünï 🚀 \u202e',
+  'x'.repeat(10_000),
+];
+
+const node = process.execPath;
+// Prints what it was given, after the script, as JSON.
+const echo = 'process.stdout.write(JSON.stringify(process.argv.slice(1)))';
+
+test('a target command gets each value as one argument, from an argv list or a command string', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'argv-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const defaults = { shell: false, timeoutMs: 10_000, env: {}, cwd: dir };
+  const list = resolveCommand([node, '-e', echo, '--', '{{version}}', 'v={{version}}'], 'deploy', defaults);
+  const line = resolveCommand(`${node} -e '${echo}' -- {{version}} v={{version}}`, 'deploy', defaults);
+  for (const command of [list, line])
+    for (const version of ODD) {
+      const result = await runCommand(command, { version });
+      assert.deepEqual(JSON.parse(result.stdout), [version, `v=${version}`], JSON.stringify(version));
+    }
+  assert.equal(existsSync(join(dir, 'PWNED')), false);
+});
+
+test('the analysis command provider gets each value as one argument, from a list or a string', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'argv-provider-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const script = 'console.log(JSON.stringify({ ok: process.argv[1] === process.env.EXPECTED ? 1 : 0 }))';
+  for (const run of [[node, '-e', script, '--', '{{version}}'], `${node} -e '${script}' -- {{version}}`])
+    for (const version of ODD) {
+      const provider = createCommandProvider('cmd', {
+        type: 'command',
+        run,
+        cwd: dir,
+        env: { EXPECTED: version },
+        retries: 0,
+      });
+      const read = await provider.read({
+        side: 'canary',
+        vars: { version },
+        metrics: [{ name: 'ok', config: { provider: 'cmd' } }],
+        intervalMs: 1000,
+        signal: AbortSignal.timeout(10_000),
+      });
+      assert.deepEqual(read, { values: { ok: 1 }, errors: [] }, JSON.stringify(version));
+    }
+  assert.equal(existsSync(join(dir, 'PWNED')), false);
+});
