@@ -93,7 +93,7 @@ async function deployUntilHandedOff(t: Parameters<typeof setup>[0]) {
   for (const event of ['workflow_run', 'workflow_dispatch', 'deployment_status', 'check_run'])
     validateWebhook(event, {});
 
-  const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 240_000 });
+  const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 280_000 });
   t.after(() => load.stop());
   const conditionalBefore = fake.requestsFor('checks/list-for-ref').length;
   const first = await runBuiltAction({
@@ -101,7 +101,9 @@ async function deployUntilHandedOff(t: Parameters<typeof setup>[0]) {
     inputs: { 'github-token': ACTION_TOKEN, config: CONFIG_PATH, 'state-key': s.stateKey },
     event: { name: 'deployment', payload: deploymentWebhook(fake, 'deployment', deploymentId) },
     env: runnerEnv(s, RUN_ID),
-    timeoutMs: 60_000,
+    // A bound on a hung run, not a speed target: on a busy 2-core machine one run took over 60 s (each ctl
+    // command ~9 s) and was killed mid-rollout.
+    timeoutMs: 120_000,
   });
   fake.updateWorkflowRun(RUN_ID, {
     status: 'completed',
@@ -165,7 +167,7 @@ async function runDispatched(s: Story, t: Parameters<typeof setup>[0]): Promise<
     },
     event: { name: 'workflow_dispatch', payload: dispatchEvent(s.fake, dispatch.inputs, dispatch.ref) },
     env: runnerEnv(s, dispatch.runId),
-    timeoutMs: 60_000,
+    timeoutMs: 120_000,
   });
   s.fake.updateWorkflowRun(dispatch.runId, {
     status: 'completed',
