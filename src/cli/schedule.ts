@@ -99,7 +99,7 @@ export async function scheduleRunCli(
 export interface DueRunResult {
   id: string;
   environment: string;
-  code: RunDecision['code'] | 'schedule_started' | ScheduleFileError['code'];
+  code: RunDecision['code'] | 'schedule_started' | 'schedule_unknown_environment' | ScheduleFileError['code'];
   message?: string;
   /** For a started run: the pipeline's outcome and exit code. */
   status?: string;
@@ -178,7 +178,49 @@ export async function startDueRuns(
       if (result.exitCode !== EXIT_CODES.success) exitCode = EXIT_CODES.failed;
     }
   }
+  // Every environment asked for: the runs of environments taken out of the config are dropped at their
+  // time, as the App drops its requests (nothing can be run without the environment's config).
+  if (!opts.environments) results.push(...(await dropUnknown(config, opts)));
   return { results, exitCode };
+}
+
+async function dropUnknown(
+  config: RawConfig,
+  opts: { stateDir?: string; now: Date; reporter: Reporter },
+): Promise<DueRunResult[]> {
+  const results: DueRunResult[] = [];
+  const dirs = new Set(
+    Object.keys(config.environments).map(
+      (name) => resolveEnvironment(config, name, { stateDir: opts.stateDir }).stateDir,
+    ),
+  );
+  for (const dir of dirs) {
+    const schedule = new FileSchedule(dir);
+    for (const name of schedule.environments()) {
+      if (Object.hasOwn(config.environments, name)) continue;
+      let runs: ScheduledRun[];
+      try {
+        runs = schedule.read(name);
+      } catch (error) {
+        if (!(error instanceof ScheduleFileError)) throw error;
+        results.push({ id: '', environment: name, code: error.code, message: error.message });
+        continue;
+      }
+      // Only at its time (the real clock): until then the environment may come back.
+      for (const run of runs.filter((r) => r.at.getTime() <= opts.now.getTime())) {
+        if (!(await schedule.claim(run))) continue;
+        await schedule.finish(run);
+        const message = `the config no longer defines ${name}; not started`;
+        results.push({ id: run.id, environment: name, code: 'schedule_unknown_environment', message });
+        opts.reporter.event({
+          type: 'log',
+          level: 'warn',
+          message: `scheduled run ${run.id} of ${name} not started (schedule_unknown_environment): ${message}`,
+        });
+      }
+    }
+  }
+  return results;
 }
 
 async function startRun(

@@ -6,7 +6,7 @@
 // is claimed with a file created exclusively (O_EXCL), so two reconcile processes on one host start it once.
 // The trust model is the file system's, as for the records: whoever can write the state directory can
 // deploy with the CLI anyway.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -211,6 +211,27 @@ export class FileSchedule {
 
   pathFor(environment: string): string {
     return join(this.dir, `${encodeURIComponent(environment)}.json`);
+  }
+
+  /** The environments with a schedule file here (names decoded as pathFor encodes them). */
+  environments(): string[] {
+    let files: string[];
+    try {
+      files = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    return files
+      .filter((file) => file.endsWith('.json'))
+      .flatMap((file) => {
+        try {
+          const name = decodeURIComponent(file.slice(0, -'.json'.length));
+          return this.pathFor(name) === join(this.dir, file) ? [name] : [];
+        } catch {
+          return [];
+        }
+      })
+      .sort();
   }
 
   /** The environment's runs; a file that is not one this version wrote is an error naming its path. */

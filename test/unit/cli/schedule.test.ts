@@ -379,3 +379,42 @@ test('changes to one schedule at once are all kept: concurrent adds, and removes
       .some((r) => r.id === 'c'),
   );
 });
+
+test('runs of an environment taken out of the config: dropped at their time with their code, not before', async (t) => {
+  const s = setup();
+  t.after(s.cleanup);
+  const loaded = parseConfig(readFileSync(s.config, 'utf8'), s.config);
+  assert.ok(loaded.ok);
+  const schedule = new FileSchedule(join(s.dir, 'state'));
+  const now = new Date();
+  const run = (id: string, environment: string, at: Date): ScheduledRun => ({
+    id,
+    environment,
+    version: 'v9',
+    at,
+    requestedAt: new Date(now.getTime() - 3_600_000),
+  });
+  await schedule.add(run('gone1', 'eu/west', new Date(now.getTime() - 60_000)));
+  await schedule.add(run('later', 'eu/west', new Date(now.getTime() + 3_600_000)));
+  const due = await startDueRuns(loaded.config, { now, reporter: { event() {} } });
+  assert.deepEqual(
+    due.results.map((r) => [r.id, r.environment, r.code]),
+    [['gone1', 'eu/west', 'schedule_unknown_environment']],
+  );
+  assert.equal(due.exitCode, 0);
+  assert.deepEqual(
+    schedule.read('eu/west').map((r) => r.id),
+    ['later'],
+    'the run not yet due waits: the environment may come back',
+  );
+  assert.deepEqual(s.calls(), [], 'nothing ran');
+  // Asked for named environments only: the others' files are not touched.
+  await schedule.add(run('gone2', 'eu/west', new Date(now.getTime() - 60_000)));
+  const named = await startDueRuns(loaded.config, {
+    environments: ['production'],
+    now,
+    reporter: { event() {} },
+  });
+  assert.deepEqual(named.results, []);
+  assert.equal(schedule.read('eu/west').length, 2);
+});
