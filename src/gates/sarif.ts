@@ -84,6 +84,7 @@ const runSchema = z.looseObject({
   tool: z.looseObject({ driver: componentSchema, extensions: z.array(componentSchema).optional() }),
   results: z.array(resultSchema).optional(),
   originalUriBaseIds: z.record(z.string(), z.looseObject({ uri: text })).optional(),
+  invocations: z.array(z.looseObject({ executionSuccessful: z.boolean().optional() })).optional(),
 });
 const logSchema = z.looseObject({ version: z.literal('2.1.0'), runs: z.array(runSchema) });
 
@@ -130,6 +131,27 @@ export function parseSarif(text: string, file: string, roots: string | string[])
     throw new SarifReportError(`${file}: ${jsonPath(issue.path)}: ${issue.message} (SARIF 2.1.0)`);
   }
   const results: SarifResult[] = [];
+  // §3.14.23: a run without results is a tool that failed or did not analyse; so is an invocation that
+  // says it did not succeed. Read as "no results", either would pass what was never scanned.
+  if (parsed.data.runs.length === 0) {
+    throw new SarifReportError(`${file} has no runs: no tool's results are in it`);
+  }
+  parsed.data.runs.forEach((run, runIndex) => {
+    const tool = run.tool.driver.name ?? 'the tool';
+    if (run.results === undefined) {
+      throw new SarifReportError(
+        `${file}: runs[${runIndex}] has no "results": per SARIF, ${tool} failed or did not analyse`,
+      );
+    }
+    const failed = (run.invocations ?? []).findIndex(
+      (invocation) => invocation.executionSuccessful === false,
+    );
+    if (failed >= 0) {
+      throw new SarifReportError(
+        `${file}: runs[${runIndex}].invocations[${failed}].executionSuccessful is false: ${tool} did not finish its analysis`,
+      );
+    }
+  });
   parsed.data.runs.forEach((run, runIndex) => {
     const components = [run.tool.driver, ...(run.tool.extensions ?? [])];
     const toolName = run.tool.driver.name ?? 'unknown tool';

@@ -179,3 +179,54 @@ test('100 000 results parse in bounded time', () => {
   assert.equal(parseSarif(JSON.stringify(data), 'x.sarif', '/repo').length, 100_000);
   assert.ok(performance.now() - started < 20_000);
 });
+
+test('a log whose tool did not run or failed blocks instead of passing as "no results"', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'hostile-sarif-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['no runs', { version: '2.1.0', runs: [] }, /^r\.sarif has no runs/],
+    [
+      'a run without results',
+      { version: '2.1.0', runs: [{ tool: { driver: { name: 'Semgrep' } } }] },
+      /^r\.sarif: runs\[0\] has no "results": per SARIF, Semgrep failed or did not analyse$/,
+    ],
+    [
+      'an invocation that did not succeed',
+      {
+        version: '2.1.0',
+        runs: [
+          {
+            tool: { driver: { name: 'CodeQL' } },
+            invocations: [{ executionSuccessful: true }, { executionSuccessful: false }],
+            results: [],
+          },
+        ],
+      },
+      /^r\.sarif: runs\[0\]\.invocations\[1\]\.executionSuccessful is false: CodeQL did not finish/,
+    ],
+    [
+      'executionSuccessful as a string',
+      {
+        version: '2.1.0',
+        runs: [{ tool: { driver: {} }, invocations: [{ executionSuccessful: 'false' }], results: [] }],
+      },
+      /^r\.sarif: runs\[0\]\.invocations\[0\]\.executionSuccessful: /,
+    ],
+  ];
+  for (const [what, data, message] of cases) {
+    await writeFile(join(dir, 'r.sarif'), JSON.stringify(data));
+    const verdict = await sarifGate.run(sarifGate.schema.parse({ files: 'r.sarif' }), context(dir));
+    assert.equal(verdict.status, 'block', what);
+    assert.match(verdict.summary, message, what);
+  }
+  // A run that ran and found nothing passes.
+  await writeFile(
+    join(dir, 'r.sarif'),
+    JSON.stringify({
+      version: '2.1.0',
+      runs: [{ tool: { driver: {} }, invocations: [{ executionSuccessful: true }], results: [] }],
+    }),
+  );
+  const clean = await sarifGate.run(sarifGate.schema.parse({ files: 'r.sarif' }), context(dir));
+  assert.equal(clean.status, 'pass', clean.summary);
+});
