@@ -37,7 +37,7 @@ import type { RefusalCode, Rollout } from '../../src/state/record.ts';
 import { stateKeysFor } from '../../src/state/state-key.ts';
 import type { StateRead } from '../../src/state/store.ts';
 import type { Api, Where } from '../facts/github.ts';
-import { actorOf, teamsIn } from '../facts/pull-request.ts';
+import { actorOf, pullHasCommit, teamsIn } from '../facts/pull-request.ts';
 import type { PullFacts } from '../facts/pull-request.ts';
 import { DEFAULT_RECONCILE_WORKFLOW, startReconcile } from '../reconcile/dispatch.ts';
 import type { ReconcileStart } from '../reconcile/dispatch.ts';
@@ -62,7 +62,18 @@ export type ControlRefusalCode =
 export interface Binding {
   what: string;
   sha: string;
+  /** The binding is this pull request's head, which a push moves on (see STOP_VERBS). */
+  pr?: number;
 }
+
+/**
+ * The verbs that only stop a rollout (roll it back, hold it). A push to the pull request moves its head on
+ * from the commit being rolled out; a request that lets the rollout go on (/promote, /resume) is then refused,
+ * since the person may think they are promoting the new commit, but one that stops it is still taken when
+ * the rollout's commit is one of the pull request's commits: a person must be able to stop a bad rollout
+ * after pushing its fix.
+ */
+const STOP_VERBS: ReadonlySet<ControlVerb> = new Set(['abort', 'pause']);
 
 /** Everything a request is decided on; gathered by controlRollout, decided by planControl. */
 export interface PlanInput {
@@ -80,6 +91,11 @@ export interface PlanInput {
   /** The deployment a button was for: a button of an earlier rollout does not act on this one. */
   deploymentId?: string;
   bindings: Binding[];
+  /**
+   * The rollout's commit is one of the commits of the pull request a moved-on binding names (read only for a
+   * stop verb whose pull request moved on).
+   */
+  rolloutInPr?: boolean;
   /** The verified requests already made for this rollout (oldest first). */
   existing: readonly ControlRequest[];
   now: Date;
@@ -179,12 +195,16 @@ export function planControl(input: PlanInput): ControlPlan {
       message: `the rollout of ${env} records no commit, so no request can be bound to it.`,
     };
   for (const b of input.bindings) {
-    if (b.sha.toLowerCase() !== sha)
-      return {
-        ok: false,
-        code: 'sha_moved',
-        message: `${b.what} is at ${short(b.sha)}, the rollout of ${env} deploys ${short(sha)}; a request is only taken for the commit being rolled out.`,
-      };
+    if (b.sha.toLowerCase() === sha) continue;
+    const stops = STOP_VERBS.has(input.verb) && b.pr !== undefined;
+    if (stops && input.rolloutInPr) continue;
+    return {
+      ok: false,
+      code: 'sha_moved',
+      message: stops
+        ? `${b.what} is at ${short(b.sha)}, the rollout of ${env} deploys ${short(sha)}, which is not one of its commits; a request is only taken for the commit being rolled out.`
+        : `${b.what} is at ${short(b.sha)}, the rollout of ${env} deploys ${short(sha)}; a request is only taken for the commit being rolled out.`,
+    };
   }
   const step = stepOf(rollout);
   const held = isHeld(rollout, input.existing);
@@ -462,7 +482,19 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
       deps.warn({ repository, environment, error: poll.error }, 'control requests could not be read');
     existing = poll.requests;
   }
-  const plan = planControl({ ...base, read, existing });
+  // A stop verb from a pull request that moved on: is the rollout's commit one of its commits?
+  const sha = rollout?.sha?.toLowerCase();
+  const movedOn = STOP_VERBS.has(ask.verb)
+    ? ask.bindings.find((b) => b.pr !== undefined && sha && b.sha.toLowerCase() !== sha)
+    : undefined;
+  const rolloutInPr =
+    movedOn?.pr !== undefined && sha ? await pullHasCommit(deps.api, where, movedOn.pr, sha) : undefined;
+  const plan = planControl({
+    ...base,
+    read,
+    existing,
+    ...(rolloutInPr !== undefined ? { rolloutInPr } : {}),
+  });
   if (!plan.ok) return { status: 'refused', code: plan.code, message: plan.message };
 
   const place = { repository, environment, deploymentId: plan.rollout.deploymentId };

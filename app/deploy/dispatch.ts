@@ -560,7 +560,7 @@ async function control(deps: DispatchDeps, command: ControlCommand, event: Comme
       verb: command.kind,
       login: event.author.login,
       pr,
-      bindings: [{ what: 'the pull request', sha: pr.headSha }],
+      bindings: [{ what: 'the pull request', sha: pr.headSha, pr: pr.number }],
       // One id per comment: a comment written twice (a redelivery that got past the reaction) counts once.
       id: () => `comment:${event.commentId}`,
       source: 'comment',

@@ -26,6 +26,23 @@ export async function readPull(api: Api, where: Where, number: number): Promise<
   };
 }
 
+/** GitHub lists at most this many of a pull request's commits. */
+const PULL_COMMITS_LISTED = 250;
+
+/**
+ * Whether `sha` is one of the pull request's commits (GitHub lists up to 250; a commit a force-push dropped is
+ * not one of them).
+ */
+export async function pullHasCommit(api: Api, where: Where, number: number, sha: string): Promise<boolean> {
+  const wanted = sha.toLowerCase();
+  for (let page = 1; page <= Math.ceil(PULL_COMMITS_LISTED / 100); page++) {
+    const { data } = await api.pulls.listCommits({ ...where, pull_number: number, per_page: 100, page });
+    if (data.some((commit) => commit.sha.toLowerCase() === wanted)) return true;
+    if (data.length < 100) return false;
+  }
+  return false;
+}
+
 /** Permission as the policy knows it: role_name keeps maintain/triage, which `permission` folds away. */
 export async function permissionOf(api: Api, where: Where, login: string): Promise<Permission> {
   try {

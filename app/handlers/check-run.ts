@@ -236,7 +236,7 @@ export async function handleControlButton(
       ...(pr ? { pr } : {}),
       bindings: [
         { what: 'the button’s check run', sha: checkRun.head_sha },
-        ...(pr ? [{ what: `pull request #${pr.number}`, sha: pr.headSha }] : []),
+        ...(pr ? [{ what: `pull request #${pr.number}`, sha: pr.headSha, pr: pr.number }] : []),
       ],
       id: (step) => `button:${checkRun.id}:${sender.login}:${step}:${action}`,
       source: 'button',

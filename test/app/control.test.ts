@@ -246,15 +246,42 @@ test('who may: a non-deployer is refused for every command (an approver may /abo
   });
 });
 
-test('a pushed commit (the PR no longer at the rollout’s commit) is refused with sha_moved naming both commits', async () => {
+test('after a push, /promote and /resume are refused with sha_moved naming both commits; /pause and /abort still stop the rollout of the earlier commit', async () => {
   await run(async (w) => {
     await writeRecord(w, waiting());
     const next = fakeSha('pr-7-next');
     w.fake.pushCommit(PR, next);
+    for (const verb of ['promote', 'resume'] as const) {
+      const reply = await say(w, `/${verb} production`, 'alice');
+      assert.match(reply, /\(`sha_moved`\)/);
+      assert.ok(reply.includes(next.slice(0, 12)) && reply.includes(HEAD.slice(0, 12)), reply);
+    }
+    assert.equal(requestRuns(w.fake).length, 0);
+    // The rollout's commit is one of the PR's: a person stops a bad rollout after pushing its fix.
+    assert.match(await say(w, '/pause production', 'alice'), /\*\*\/pause\*\* by @alice recorded/);
+    assert.match(
+      await say(w, '/abort production --reason "bad canary"', 'alice'),
+      /\*\*\/abort\*\* by @alice recorded.*: bad canary/,
+    );
+    const requests = requestRuns(w.fake);
+    assert.equal(requests.length, 2);
+    for (const request of requests) assert.equal(request.head_sha, HEAD, 'bound to the rollout’s commit');
+    assert.equal(dispatches(w.fake).length, 1, 'the handed-off rollout is rolled back by one reconcile run');
+  });
+});
+
+test('after a force-push that dropped the rollout’s commit, /pause and /abort are refused with sha_moved too', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    const next = fakeSha('pr-7-rewritten');
+    w.fake.pushCommit(PR, next);
+    // A force-push: GitHub lists only the new history's commits for the PR.
+    w.fake.repo().pulls.get(PR)!.commits = [next];
     for (const verb of VERBS) {
       const reply = await say(w, `/${verb} production`, 'alice');
       assert.match(reply, /\(`sha_moved`\)/);
       assert.ok(reply.includes(next.slice(0, 12)) && reply.includes(HEAD.slice(0, 12)), reply);
+      if (verb === 'pause' || verb === 'abort') assert.match(reply, /not one of its commits/);
     }
     assert.equal(requestRuns(w.fake).length, 0);
     assert.equal(dispatches(w.fake).length, 0);
@@ -420,15 +447,23 @@ test('buttons: an allowed user’s Promote writes a request; a disallowed user a
     assert.equal(dispatches(w.fake).length, 1);
     assert.match(replies(w.fake).at(-1)!, /\*\*\/promote\*\* by @alice recorded.*\(Promote button\)/);
 
-    // An approver's Abort is allowed; after a push the button's commit is not the PR's: sha_moved.
+    // After a push a Promote click is refused (the PR is not at the rollout's commit), but an approver's
+    // Abort still stops the rollout: its commit is one of the PR's.
     w.fake.pushCommit(PR, fakeSha('pr-7-next'));
+    await w.probot.receive({
+      id: crypto.randomUUID(),
+      name: 'check_run',
+      payload: click(w.fake, notice!, 'alice', 'promote'),
+    } as Receive);
+    assert.match(replies(w.fake).at(-1)!, /\/promote by @alice not recorded\*\* \(`sha_moved`\)/);
+    assert.equal(requestRuns(w.fake).length, 1);
     await w.probot.receive({
       id: crypto.randomUUID(),
       name: 'check_run',
       payload: click(w.fake, notice!, 'carol', 'abort'),
     } as Receive);
-    assert.match(replies(w.fake).at(-1)!, /\/abort by @carol not recorded\*\* \(`sha_moved`\)/);
-    assert.equal(requestRuns(w.fake).length, 1);
+    assert.match(replies(w.fake).at(-1)!, /\*\*\/abort\*\* by @carol recorded/);
+    assert.equal(requestRuns(w.fake).length, 2);
   });
 });
 
