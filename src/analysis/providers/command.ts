@@ -13,6 +13,11 @@ export interface CommandDeps {
   sleep?: Sleep;
 }
 
+/** At most `max` characters of the command's own text, for a message. */
+function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** Parses the command's stdout. Non-finite numbers and null are "no data". */
 export function parseMetricsJson(provider: string, stdout: string): Result<Record<string, number | null>> {
   let parsed: unknown;
@@ -42,7 +47,7 @@ export function parseMetricsJson(provider: string, stdout: string): Result<Recor
         error: {
           provider,
           code: 'bad-json',
-          message: `"${key}" is ${JSON.stringify(value)}; values must be numbers or null`,
+          message: `"${clip(key, 80)}" is ${clip(JSON.stringify(value), 80)}; values must be numbers or null`,
         },
       };
     values[key] = value;
@@ -91,11 +96,12 @@ export function createCommandProvider(
         .trim()
         .split('\n')
         .slice(-3)
+        .map((line) => clip(line))
         .join(' | ');
       const what =
         result.exitCode !== undefined
           ? `exited with ${result.exitCode}`
-          : (result.shortMessage ?? 'failed to start');
+          : clip(result.shortMessage ?? 'failed to start', 300);
       return fail('command-failed', `${file} ${what}${stderr ? `: ${stderr}` : ''}`);
     }
     return parseMetricsJson(name, String(result.stdout));

@@ -5,6 +5,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createCommandProvider } from '../../../src/analysis/providers/command.ts';
 import { createHttpProber } from '../../../src/analysis/providers/http-prober.ts';
 import { createPrometheusProvider, PrometheusClient } from '../../../src/analysis/providers/prometheus.ts';
 import { MAX_BODY_BYTES } from '../../../src/analysis/http.ts';
@@ -396,4 +397,32 @@ test('the prober: a templated value stays one part of its URL (query, path or ho
   assert.equal(read.values.requests ?? 0, 0);
   assert.equal(s.seen.length, before, 'the loopback server was not reached');
   await s.close();
+});
+
+test('the command provider: a huge stderr line, a huge value in its output or a huge argv is cut short in the error', async () => {
+  const huge = '"y".repeat(200_000)';
+  const cases: Array<[argv: string[], code: string]> = [
+    [['-e', `process.stderr.write(${huge} + "\\n" + ${huge}); process.exit(3)`], 'command-failed'],
+    [['-e', `console.log(JSON.stringify({ m: ${huge} }))`], 'bad-json'],
+    [['-e', `console.log(JSON.stringify({ [${huge}]: "1" }))`], 'bad-json'],
+    [['-e', `console.log(JSON.stringify({ m: { a: ${huge} } }))`], 'bad-json'],
+    // Too long for the system to start it (E2BIG): the message quoting the command line is cut too.
+    [['-e', 'console.log(1)', 'y'.repeat(200_000)], 'command-failed'],
+  ];
+  for (const [argv, code] of cases) {
+    const provider = createCommandProvider('cmd', {
+      type: 'command',
+      run: [process.execPath, ...argv],
+      retries: 0,
+    });
+    const read = await provider.read({
+      side: 'canary',
+      vars: {},
+      metrics: [{ name: 'm', config: { provider: 'cmd' } }],
+      intervalMs: 1000,
+      signal: AbortSignal.timeout(10_000),
+    });
+    assert.equal(read.errors[0]?.code, code, argv[1]!.slice(0, 60));
+    assert.ok(read.errors[0]!.message.length <= 1000, `${read.errors[0]!.message.length} characters`);
+  }
 });
