@@ -146,9 +146,16 @@ function checkVerdict(verdict: unknown): GateVerdict {
   }
   return {
     status: candidate.status!,
-    summary: typeof candidate.summary === 'string' ? candidate.summary : '',
+    summary: oneLine(typeof candidate.summary === 'string' ? candidate.summary : ''),
     findings: Array.isArray(candidate.findings) ? candidate.findings.map(cleanFinding) : [],
   };
+}
+
+/** A summary quotes reports (a suite name, a field's value): one line wherever it goes, of a readable length. */
+const MAX_SUMMARY = 2000;
+function oneLine(text: string): string {
+  const line = text.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ');
+  return line.length > MAX_SUMMARY ? `${line.slice(0, MAX_SUMMARY - 1)}…` : line;
 }
 
 const SEVERITIES: ReadonlySet<Finding['severity']> = new Set(['error', 'warning', 'notice']);

@@ -156,3 +156,22 @@ test('through the tests gate: a JUnit test named to forge a command, in a file o
   for (const line of formatGatesReport(report).split('\n'))
     assert.ok(!COMMAND.test(line), JSON.stringify(line));
 });
+
+test('a summary is one line of at most 2000 characters, whatever the report put in it', async () => {
+  const report = await runGates(
+    [
+      entry('g', async () => ({
+        status: 'block',
+        summary: `r.xml: <testsuite name="a\n::error::b\u2028c\u0000">${'x'.repeat(10_000)}`,
+        findings: [],
+      })),
+    ],
+    ctx,
+    { concurrency: 1 },
+  );
+  const { summary } = report.gates[0]!;
+  assert.ok(summary.length <= 2000, String(summary.length));
+  assert.ok(!/[\p{Cc}\u2028]/u.test(summary), JSON.stringify(summary.slice(0, 80)));
+  assert.match(summary, /^r\.xml: <testsuite name="a ::error::b c ">x+…$/);
+  assert.ok(!/[\n\r]/.test(report.reasons.join('')));
+});
