@@ -152,12 +152,16 @@ export class PrometheusClient {
           status,
         );
       }
-      if (parsed?.status === 'error')
-        return this.#fail(
-          'query-error',
-          clip(`${String(parsed.errorType ?? 'error')}: ${String(parsed.error ?? 'no message')}`, 500),
-          status,
+      if (parsed?.status === 'error') {
+        const why = clip(
+          `${String(parsed.errorType ?? 'error')}: ${String(parsed.error ?? 'no message')}`,
+          500,
         );
+        // An overloaded or timed-out server (503 "timeout", 429) may answer the same query next time.
+        if (status === 429 || status >= 500)
+          return this.#fail('http-status', `HTTP ${status}, ${why}`, status);
+        return this.#fail('query-error', why, status);
+      }
       if (status >= 300) return this.#fail('http-status', `HTTP ${status} from ${url.pathname}`, status);
       if (
         parsed?.status !== 'success' ||

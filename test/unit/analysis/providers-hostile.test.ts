@@ -426,3 +426,22 @@ test('the command provider: a huge stderr line, a huge value in its output or a 
     assert.ok(read.errors[0]!.message.length <= 1000, `${read.errors[0]!.message.length} characters`);
   }
 });
+
+test('status "error" with a 5xx or 429 (an overloaded or timed-out Prometheus) is retried like any 5xx; a 4xx query error is not', async () => {
+  for (const [status, errorType, attempts, code] of [
+    [503, 'timeout', 3, 'http-status'],
+    [500, 'internal', 3, 'http-status'],
+    [429, 'unavailable', 3, 'http-status'],
+    [422, 'execution', 1, 'query-error'],
+    [400, 'bad_data', 1, 'query-error'],
+    [200, 'bad_data', 1, 'query-error'],
+  ] as const) {
+    const s = await serve(
+      json({ status: 'error', errorType, error: 'query timed out in expression evaluation' }, status),
+    );
+    const error = failure(await client(s.url, { retries: 2 }).instant('up'), `${status}`);
+    await s.close();
+    assert.deepEqual([error.code, error.attempts, s.seen.length], [code, attempts, attempts], `${status}`);
+    assert.match(error.message, new RegExp(`${errorType}: query timed out`), `${status}`);
+  }
+});
