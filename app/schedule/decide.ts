@@ -16,6 +16,19 @@ import type { ScheduledRequest } from './record.ts';
  */
 export const MISSED_AFTER_MS = 2 * 3_600_000;
 
+/**
+ * A claim on a scheduled request this long after its time is left by a replica that died mid-start (a start
+ * takes seconds; by MISSED_AFTER_MS the request is dropped anyway): it is taken back, so the request is
+ * dropped and the PR told instead of the request being skipped as claimed on every trigger forever. The hour
+ * past MISSED_AFTER_MS keeps it clear of a start that really is under way.
+ */
+export const STALE_CLAIM_AFTER_MS = MISSED_AFTER_MS + 3_600_000;
+
+/** Whether a claim on `request` can only be one left by a replica that died (see STALE_CLAIM_AFTER_MS). */
+export function claimIsStale(request: ScheduledRequest, now: Date): boolean {
+  return request.mode === 'at' && now.getTime() - request.at!.getTime() > STALE_CLAIM_AFTER_MS;
+}
+
 export type DueDecision =
   | {
       action: 'wait';

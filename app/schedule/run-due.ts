@@ -24,7 +24,7 @@ import { askedOf, type PendingRequest } from '../deploy/pending.ts';
 import { lockOwner } from '../deploy/replies.ts';
 import { explainRefusal, resolvePolicy } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
-import { dueDecisions, startCheck, startedCode } from './decide.ts';
+import { claimIsStale, dueDecisions, startCheck, startedCode } from './decide.ts';
 import type { DueDecision, StartCode } from './decide.ts';
 import { claimRequest, listRequests, releaseClaim, removeRequest } from './store.ts';
 import type { ScheduleList } from './store.ts';
@@ -79,6 +79,8 @@ export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList)
     if (d.action === 'wait') continue;
     const { request } = d;
     const base = { id: request.id, environment: request.environment };
+    // A claim left by a replica that died mid-start would skip the request on every trigger forever.
+    if (claimIsStale(request, deps.now())) await releaseClaim(deps.api, where, request);
     if (!(await claimRequest(deps.api, where, request))) {
       out.push({ ...base, status: 'claimed_elsewhere' });
       continue;

@@ -409,3 +409,55 @@ test('the same /deploy --queue at once on two deliveries, or again after its rea
     assert.equal(deployments(w.fake).length, 0);
   });
 });
+
+test('a claim left by a replica that died mid-start does not keep a schedule forever: once it is hours late it is dropped and said so', async () => {
+  await run(async (w) => {
+    const ask = await comment(w, '/deploy production at 2026-12-01 10:30', 'alice');
+    assert.match(ask.reply, /`schedule_recorded`/);
+    // A replica claimed it at its time and died before it started or gave the claim back.
+    w.fake.repo().refs.set(`deploy-schedule-claims/c${ask.id}`, HEAD);
+    w.clock.now = at('2026-12-01T09:31:00Z');
+    await runCompletes(w);
+    assert.equal(deployments(w.fake).length, 0);
+    assert.deepEqual(
+      scheduleRefs(w.fake),
+      [`deploy-schedule/production/c${ask.id}`],
+      'claimed: left alone for now',
+    );
+    // Hours later the claim cannot be a start still under way (a start takes seconds).
+    w.clock.now = at('2026-12-01T13:00:00Z');
+    await runCompletes(w);
+    assert.equal(deployments(w.fake).length, 0, 'never started late');
+    assert.deepEqual(scheduleRefs(w.fake), [], 'the request is gone');
+    assert.ok(
+      ![...w.fake.repo().refs.keys()].some((r) => r.startsWith('deploy-schedule-claims/')),
+      'and its claim',
+    );
+    assert.equal(replies(w.fake).filter((r) => r.includes('`schedule_missed`')).length, 1, 'the PR is told');
+  });
+});
+
+test('pure: only a scheduled request an hour past being missed has a claim that can only be stale', async () => {
+  const { claimIsStale, MISSED_AFTER_MS, STALE_CLAIM_AFTER_MS } =
+    await import('../../app/schedule/decide.ts');
+  assert.ok(STALE_CLAIM_AFTER_MS >= MISSED_AFTER_MS + 3_600_000);
+  const due = at('2026-12-01T09:30:00Z');
+  const request = (mode: 'at' | 'queue') => ({
+    id: 'c1',
+    mode,
+    environment: 'production',
+    sha: HEAD,
+    pr: PR,
+    type: 'standard' as const,
+    params: {},
+    requestedBy: 'alice',
+    sourceCommentId: 1,
+    requestedAt: at('2026-11-30T09:30:00Z'),
+    ...(mode === 'at' ? { at: due } : {}),
+  });
+  const after = (ms: number) => new Date(due.getTime() + ms);
+  assert.equal(claimIsStale(request('at'), after(MISSED_AFTER_MS)), false, 'a start may be under way');
+  assert.equal(claimIsStale(request('at'), after(STALE_CLAIM_AFTER_MS)), false);
+  assert.equal(claimIsStale(request('at'), after(STALE_CLAIM_AFTER_MS + 1)), true);
+  assert.equal(claimIsStale(request('queue'), after(30 * 86_400_000)), false, 'a queued request has no time');
+});
