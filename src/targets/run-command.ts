@@ -54,6 +54,13 @@ export class CommandFailed extends Error {
 
 const TAIL_LINES = 20;
 
+/** Why a program could not start, by the system's error code. */
+const SPAWN_FAILURES: Record<string, string> = {
+  ENOENT: 'program not found',
+  EACCES: 'permission denied',
+  E2BIG: 'its arguments and environment are longer than the system allows (E2BIG)',
+};
+
 export function envFor(values: TemplateValues): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(values)) {
@@ -163,12 +170,9 @@ export async function runCommand(
   }
   if (result.failed && result.exitCode === undefined) {
     const cause = (result.cause as NodeJS.ErrnoException | undefined)?.code;
-    const why =
-      cause === 'ENOENT'
-        ? 'program not found'
-        : cause === 'EACCES'
-          ? 'permission denied'
-          : (result.shortMessage ?? 'could not start');
+    // execa's own message quotes the whole command line, which may be huge: cut short.
+    const other = result.shortMessage ?? 'could not start';
+    const why = SPAWN_FAILURES[cause ?? ''] ?? (other.length > 300 ? `${other.slice(0, 299)}…` : other);
     throw new CommandFailed(
       command.source,
       `${command.source}: cannot run "${program}": ${why}`,

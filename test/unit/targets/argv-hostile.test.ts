@@ -82,3 +82,21 @@ test('the analysis command provider gets each value as one argument, from a list
     }
   assert.equal(existsSync(join(dir, 'PWNED')), false);
 });
+
+test('a command the system cannot start (an argument too long: E2BIG) fails with a short message, not the command line', async () => {
+  const command = resolveCommand([node, '-e', echo, '{{version}}'], 'deploy', {
+    shell: false,
+    timeoutMs: 10_000,
+    env: {},
+  });
+  const error = await runCommand(command, { version: 'y'.repeat(200_000) }).then(
+    () => assert.fail('expected a CommandFailed'),
+    (e: unknown) => e as Error & { reasonCode?: string },
+  );
+  assert.equal(error.reasonCode, 'spawn');
+  assert.ok(
+    error.message.length <= 600,
+    `${error.message.length} characters: ${error.message.slice(0, 200)}`,
+  );
+  assert.match(error.message, /^deploy: cannot run ".+": /);
+});
