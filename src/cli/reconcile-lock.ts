@@ -35,10 +35,10 @@ export function fileReconcileLock(
 ): (env: ResolvedEnvironment) => Promise<ExclusiveHold> {
   return async (env) => {
     const path = reconcileLockPath(env);
-    await mkdir(dirname(path), { recursive: true });
     // Twice at most: once more after taking over a lock whose holder is gone.
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
+        await mkdir(dirname(path), { recursive: true });
         const handle = await open(path, 'wx');
         try {
           await handle.writeFile(`${JSON.stringify({ pid: process.pid, host: hostname() })}\n`);
@@ -47,7 +47,9 @@ export function fileReconcileLock(
         }
         return { ok: true, release: () => unlink(path).catch(() => undefined) };
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        // A state directory that cannot be written (a file, no permission): nothing can be recorded there
+        // either, and reading the record says what is wrong (state_corrupt, ...), so go on without the lock.
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return { ok: true, release: async () => {} };
       }
       const holder = holderOf(path);
       if (!holder) {

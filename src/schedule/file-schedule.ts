@@ -288,14 +288,17 @@ export class FileSchedule {
    */
   private async locked<T>(environment: string, change: () => Promise<T>): Promise<T> {
     const lock = `${this.pathFor(environment)}.lock`;
-    await mkdir(this.dir, { recursive: true });
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (;;) {
       try {
+        await mkdir(this.dir, { recursive: true });
         await (await open(lock, 'wx')).close();
         break;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const code = (error as NodeJS.ErrnoException).code;
+        // The state directory is a file, or not ours to write: said so, never a stack trace.
+        if (code !== 'EEXIST')
+          throw new ScheduleFileError(`${this.dir} cannot be written (${code ?? (error as Error).message})`);
       }
       const age = await stat(lock).then(
         (s) => Date.now() - s.mtimeMs,

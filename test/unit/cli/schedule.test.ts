@@ -418,3 +418,42 @@ test('runs of an environment taken out of the config: dropped at their time with
   assert.deepEqual(named.results, []);
   assert.equal(schedule.read('eu/west').length, 2);
 });
+
+test('a state directory that is a file: run --at and reconcile say so with their codes, never a stack trace', async (t) => {
+  const s = setup();
+  t.after(s.cleanup);
+  const file = join(s.dir, 'not-a-dir');
+  writeFileSync(file, 'x');
+  const at = new Date(Date.now() + 3_600_000).toISOString();
+  const recorded = await runCli([
+    'run',
+    '-e',
+    'production',
+    '-v',
+    'v2',
+    '--at',
+    at,
+    '-c',
+    s.config,
+    '--state-dir',
+    file,
+  ]);
+  assert.equal(recorded.code, 2, recorded.stdout + recorded.stderr);
+  assert.match(
+    recorded.stderr,
+    /^error: --at .*not-a-dir\/schedules cannot be written \(ENOTDIR\); nothing was recorded \(schedule_unreadable\)\n$/,
+  );
+  assert.equal(recorded.stdout, '');
+  const reconciled = await cli(s, 'reconcile', '--state-dir', file);
+  assert.doesNotMatch(reconciled.stderr, /\n\s+at /);
+  const last = events(reconciled.stdout).find((e) => e.type === 'reconcile') as unknown as {
+    entries: Array<{ code: string }>;
+  };
+  assert.deepEqual(
+    last.entries.map((e) => e.code),
+    ['state_corrupt'],
+    'the record says what is wrong (not an internal error from the lock)',
+  );
+  assert.equal(dueLine(reconciled.stdout).results[0]?.code, 'schedule_unreadable');
+  assert.equal(reconciled.code, 1);
+});
