@@ -1,8 +1,6 @@
 // The infrastructure gate (seed 01, "infrastructure validation"): a Terraform plan must not delete or
 // replace resources unless allowed, and Kubernetes manifests must parse, name themselves, pass a client
 // dry-run when kubectl is there, and (advice) set resource limits and readiness probes.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Document } from 'yaml';
 import * as z from 'zod';
@@ -313,8 +311,22 @@ async function kubernetesFindings(
     };
   }
   const findings: Finding[] = [];
-  for (const file of files)
-    findings.push(...checkManifest(file, await readFile(join(ctx.cwd, file), 'utf8'), config));
+  for (const file of files) {
+    // Read as reports are: inside the repository (a symlink out of it is refused), bounded, decoded.
+    const read = await readReportFile(ctx.cwd, file, repositoryRoots(ctx), 'Kubernetes manifest', {
+      source: true,
+    });
+    if (!read.ok) {
+      findings.push({
+        path: file,
+        rule: 'infrastructure.unreadable',
+        severity: 'error',
+        message: read.message,
+      });
+      continue;
+    }
+    findings.push(...checkManifest(file, read.text, config));
+  }
   // A file that does not parse would only fail the dry-run again, with a worse message.
   const parsed = files.filter((file) => !findings.some((f) => f.path === file && f.severity === 'error'));
   findings.push(...(await dryRun(parsed, config, ctx)));

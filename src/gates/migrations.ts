@@ -3,8 +3,6 @@
 // first. The database is created for this run and dropped at the end, whatever happened. The migration
 // files are also scanned for destructive statements (sql-risks.ts).
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import picomatch from 'picomatch';
 import type pg from 'pg';
 import { formatDuration } from '../config/duration.ts';
@@ -13,6 +11,8 @@ import { migrationsConfigSchema } from './schema/migrations.ts';
 import type { MigrationsConfig } from './schema/migrations.ts';
 import { outputTail, runRequiredCommand } from './gate-command.ts';
 import { matchFiles, toList } from './match-files.ts';
+import { readReportFile } from './report-file.ts';
+import { repositoryRoots } from './repo-path.ts';
 import {
   DEFAULT_IGNORED,
   describeDifference,
@@ -168,7 +168,15 @@ async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise
   }
   const findings: Finding[] = [];
   for (const path of files) {
-    const sql = await readFile(join(ctx.cwd, path), 'utf8');
+    // Read as reports are: inside the repository (a symlink out of it is refused), bounded, decoded.
+    const read = await readReportFile(ctx.cwd, path, repositoryRoots(ctx), 'migration file', {
+      source: true,
+    });
+    if (!read.ok) {
+      findings.push({ rule: 'migrations.unreadable', severity: 'error', message: read.message });
+      continue;
+    }
+    const sql = read.text;
     for (const risk of findSqlRisks(sql)) {
       findings.push({
         path,

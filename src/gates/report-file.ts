@@ -17,6 +17,16 @@ export type ReportRead =
       message: string;
     };
 
+export interface ReadOptions {
+  /** Default MAX_REPORT_BYTES. */
+  maxBytes?: number;
+  /**
+   * A source file the gate checks (a migration, a manifest), not a tool's report: empty is fine, and bytes
+   * that are not UTF-8 (a Latin-1 comment) are read as U+FFFD, as before, instead of refusing the file.
+   */
+  source?: boolean;
+}
+
 /**
  * Reads `file` (relative to `cwd`, as configured or globbed) as text. `roots`: where the repository is (the
  * runner's workspace, the gate's directory); a report that resolves outside them (an absolute path, `../`, a
@@ -28,8 +38,9 @@ export async function readReportFile(
   file: string,
   roots: readonly string[],
   what: string,
-  maxBytes = MAX_REPORT_BYTES,
+  options: ReadOptions = {},
 ): Promise<ReportRead> {
+  const maxBytes = options.maxBytes ?? MAX_REPORT_BYTES;
   const absolute = resolve(cwd, file);
   let real: string;
   try {
@@ -67,11 +78,13 @@ export async function readReportFile(
   } catch (error) {
     return failure(error, what, file, cwd);
   }
-  const decoded = decodeReport(bytes);
+  const decoded = options.source
+    ? { ok: true as const, text: new TextDecoder().decode(bytes) }
+    : decodeReport(bytes);
   if (!decoded.ok) {
     return { ok: false, reason: 'not-text', message: `${what} ${file}:${decoded.where}: ${decoded.message}` };
   }
-  if (decoded.text.trim() === '') {
+  if (decoded.text.trim() === '' && !options.source) {
     return { ok: false, reason: 'empty', message: `${what} ${file} is empty (the tool wrote nothing?)` };
   }
   return { ok: true, text: decoded.text };

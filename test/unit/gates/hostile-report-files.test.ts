@@ -4,11 +4,12 @@
 // with a message naming the file and what is wrong, and never quotes a file outside the repository.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditGate } from '../../../src/gates/audit.ts';
 import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
+import { migrationsGate } from '../../../src/gates/migrations.ts';
 import { decodeReport, readReportFile } from '../../../src/gates/report-file.ts';
 import { sarifGate } from '../../../src/gates/sarif.ts';
 import { secretsGate } from '../../../src/gates/secrets.ts';
@@ -262,7 +263,7 @@ test('readReportFile: absolute and ../ paths out of the repository, directories 
   await writeFile(join(dir, 'big.json'), 'x'.repeat(2000));
   const roots = [dir];
   const reasons = async (file: string, max?: number) => {
-    const read = await readReportFile(dir, file, roots, 'report', max);
+    const read = await readReportFile(dir, file, roots, 'report', { maxBytes: max });
     return read.ok ? 'ok' : `${read.reason}: ${read.message}`;
   };
   assert.match(
@@ -287,4 +288,47 @@ test('decodeReport: a UTF-16 BOM with an odd byte count is not UTF-16 text', () 
   const decoded = decodeReport(odd);
   assert.equal(decoded.ok, false);
   assert.match(!decoded.ok ? decoded.message : '', /UTF-16LE byte order mark but is not UTF-16LE text/);
+});
+
+test('Kubernetes manifests and migration files are read inside the repository; a directory or symlink out is named, not a crash', async (t) => {
+  const dir = await tempDir(t);
+  const outside = await tempDir(t, 'outside-');
+  await writeFile(
+    join(outside, 'secret.yaml'),
+    'apiVersion: v1\nkind: Secret\nmetadata:\n  name: TOPSECRET\n',
+  );
+  await mkdir(join(dir, 'k8s/dir.yaml'), { recursive: true });
+  await symlink(join(outside, 'secret.yaml'), join(dir, 'k8s/link.yaml'));
+  // A Latin-1 comment and an empty file are read as before.
+  await writeFile(
+    join(dir, 'k8s/latin1.yaml'),
+    Buffer.concat([
+      Buffer.from('# caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n'),
+    ]),
+  );
+  await writeFile(join(dir, 'k8s/empty.yaml'), '');
+  const verdict = await infrastructureGate.run(
+    infrastructureGate.schema.parse({ kubernetes: { manifests: 'k8s/*.yaml' } }),
+    { ...context(dir), env: { PATH: '' } },
+  );
+  const byPath = new Map(verdict.findings.map((f) => [f.path, f]));
+  assert.match(
+    byPath.get('k8s/link.yaml')!.message,
+    /^Kubernetes manifest k8s\/link\.yaml is outside the repository/,
+  );
+  assert.match(byPath.get('k8s/dir.yaml')!.message, /^Kubernetes manifest k8s\/dir\.yaml is not a file$/);
+  assert.equal(byPath.get('k8s/latin1.yaml'), undefined, JSON.stringify(verdict.findings));
+  assert.ok(!JSON.stringify(verdict).includes('TOPSECRET'));
+  assert.equal(verdict.status, 'block');
+
+  // The migrations gate scans its files before it looks for a database: a directory is no crash.
+  await mkdir(join(dir, 'db/001.sql'), { recursive: true });
+  const migrations = await migrationsGate.run(
+    migrationsGate.schema.parse({ up: 'true', down: 'true', files: 'db/*.sql' }),
+    context(dir),
+  );
+  assert.equal(migrations.status, 'block');
+  assert.match(migrations.summary, /no PostgreSQL server/);
 });
