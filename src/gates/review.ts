@@ -1,7 +1,7 @@
 // The review gate (seed 01, "code review checklist"): on the lines this change adds, no TODO markers in
 // critical paths, no debug logging, no commented-out code; on GitHub, an approved pull request with no
 // outstanding change requests.
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { reviewConfigSchema } from './schema/review.ts';
@@ -15,6 +15,7 @@ import {
   todoMarker,
   type RuleLevel,
 } from './review-rules.ts';
+import { redactSecrets } from './secret-rules.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 const DEFAULTS = { todo: 'block', debug_logging: 'block', commented_out_code: 'warn' } as const;
@@ -40,6 +41,9 @@ async function lineFindings(config: ReviewConfig, ctx: GateContext): Promise<Fin
     if (!language) continue;
     let text: string;
     try {
+      // A symlink's content in git is its target's name, not code; reading it would read whatever file it
+      // points to, in the checkout or out of it.
+      if ((await lstat(join(ctx.cwd, file.path))).isSymbolicLink()) continue;
       text = await readFile(join(ctx.cwd, file.path), 'utf8');
     } catch (error) {
       findings.push({
@@ -83,7 +87,8 @@ async function lineFindings(config: ReviewConfig, ctx: GateContext): Promise<Fin
           ...at,
           rule: 'review.commented-out-code',
           severity: severityOf(levels.commented),
-          message: `commented-out code: ${line.comment.trim().slice(0, 80)}`,
+          // Redacted before it is cut: a commented-out line may hold a key, and a cut one is not recognised.
+          message: `commented-out code: ${redactSecrets(line.comment.trim()).slice(0, 80)}`,
         });
       }
     }
