@@ -13,6 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import http from 'node:http';
 import pLimit from 'p-limit';
 import { createFakeGitHub, fakeSha, pullRequestCommentPayload } from '../fake-github/index.ts';
 import type { FakeGitHub, RecordedRequest } from '../fake-github/index.ts';
@@ -59,16 +60,45 @@ interface Comment {
 }
 
 /**
- * Until the fake GitHub has had no request for a while: a delivery answered 202 is still being handled, and
- * a phase's checks must see what it did (bounded).
+ * One replica's deliveries in progress, on a connection of its own: a kept-alive socket the replica closes as
+ * idle (node's 5 s keepAliveTimeout) while this process is too busy to notice would fail the next request
+ * with ECONNRESET (the round-robin proxy avoids it the same way).
  */
-async function quiet(fake: FakeGitHub, idleMs = 1500, maxMs = 60_000): Promise<void> {
+function replicaProgress(url: string): Promise<{ inProgress: number; received: number }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: 30_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(text) as { inProgress: number; received: number });
+        } catch (error) {
+          reject(new Error(`replica status ${url}: ${String(error)}: ${text.slice(0, 200)}`));
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer in 30 s')));
+    req.on('error', (error) => reject(new Error(`replica status ${url}: ${error.message}`)));
+  });
+}
+
+/**
+ * Until no replica is handling a delivery: one answered 202 (past 9 s) is still being handled, and a phase's
+ * checks must see what it did. Each replica counts the deliveries it is handling (test/helpers/app-replica.ts);
+ * a quiet spell on the fake GitHub is no proof on a busy machine, where a replica may not get to its next
+ * request for seconds. Bounded.
+ */
+async function settled(statusUrls: string[], maxMs = 180_000): Promise<void> {
   const until = Date.now() + maxMs;
-  let seen = -1;
-  while (seen !== fake.requests.length) {
-    assert.ok(Date.now() < until, `the replicas were still calling GitHub after ${maxMs} ms`);
-    seen = fake.requests.length;
-    await new Promise((r) => setTimeout(r, idleMs));
+  for (;;) {
+    const progress = await Promise.all(statusUrls.map(replicaProgress));
+    if (progress.every((p) => p.inProgress === 0)) return;
+    assert.ok(
+      Date.now() < until,
+      `the replicas were still handling deliveries after ${maxMs} ms: ${JSON.stringify(progress)}`,
+    );
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -110,6 +140,9 @@ test('three replicas behind a round-robin proxy: 1,000 webhooks with duplicates 
     ),
   );
   const urls = replicas.map((r) => /replica listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(r.output())![1]!);
+  const statusUrls = replicas.map(
+    (r) => /replica status on (http:\/\/127\.0\.0\.1:\d+)/.exec(r.output())![1]!,
+  );
   const proxy = await startRoundRobinProxy({ backends: urls, maxInFlight: 4 * IN_FLIGHT });
   t.after(() => proxy.close());
   const hook = `${proxy.url}/api/github/webhooks`;
@@ -147,6 +180,11 @@ test('three replicas behind a round-robin proxy: 1,000 webhooks with duplicates 
         },
         body: c.raw,
         signal: AbortSignal.timeout(90_000),
+      }).catch((error: Error) => {
+        // fetch's own message ("fetch failed") does not say which request or why.
+        throw new Error(
+          `delivery ${c.delivery} (${c.body}) through the proxy: ${error.message}: ${String(error.cause)}`,
+        );
       });
       const out = { status: res.status, text: await res.text() };
       sent.push(out);
@@ -159,14 +197,39 @@ test('three replicas behind a round-robin proxy: 1,000 webhooks with duplicates 
     return Promise.all([post(c, first), post(c, (first + 1) % REPLICAS)]);
   };
 
+  /** What the replicas logged at warn level or above (the App's errors, by delivery), for a failure message. */
+  const replicaLog = (): string =>
+    replicas
+      .map((r) => {
+        const lines = r.output().split('\n');
+        const from = lines.findIndex((l) => /^(WARN|ERROR|FATAL) \(/.test(l));
+        return from < 0 ? '' : `${r.name}:\n${lines.slice(from, from + 40).join('\n')}`;
+      })
+      .filter(Boolean)
+      .join('\n');
+  /**
+   * After each phase: no delivery failed so far. A failed delivery is the cause the later checks would only
+   * show as a symptom (a lock not released), so it fails here with the App's own log.
+   */
+  const handledSoFar = (): void => {
+    const bad = sent.filter((s) => s.status !== 200 && s.status !== 202);
+    const reported = [...fake.repo().comments.values()].filter((c) => /internal_error/.test(String(c.body)));
+    if (bad.length > 0 || reported.length > 0)
+      assert.fail(
+        `${bad.length} deliveries answered neither 200 nor 202 (${JSON.stringify(bad.slice(0, 3))}), ` +
+          `${reported.length} failures reported on the PRs (${JSON.stringify(reported.slice(0, 3).map((c) => c.body))}); the replicas logged:\n${replicaLog()}`,
+      );
+  };
+
   // Redeliveries: every comment is redelivered after the phase it was sent in; these fill up to 1,000.
   const all: Comment[] = [];
   const owed: Comment[] = [];
   const phase = async (comments: Comment[]): Promise<void> => {
     all.push(...comments);
     const redeliver = owed.splice(0);
-    const answers = await Promise.all([...comments.map(twice), ...redeliver.map((c) => post(c))]);
-    if (answers.flat().some((a) => a.status === 202)) await quiet(fake);
+    await Promise.all([...comments.map(twice), ...redeliver.map((c) => post(c))]);
+    await settled(statusUrls);
+    handledSoFar();
     owed.push(...comments);
   };
 
@@ -237,7 +300,7 @@ test('three replicas behind a round-robin proxy: 1,000 webhooks with duplicates 
   assert.ok(sentSoFar <= DELIVERIES, `the plan sends ${sentSoFar} deliveries before topping up`);
   for (let i = 0; sentSoFar + i < DELIVERIES; i++) final.push(all[i % all.length]!);
   await Promise.all(final.map((c) => post(c)));
-  await quiet(fake);
+  await settled(statusUrls);
   const elapsed = performance.now() - started;
   t.diagnostic(`${sent.length} deliveries of ${all.length} comments in ${(elapsed / 1000).toFixed(1)} s`);
 

@@ -3,7 +3,11 @@
 // PRIVATE_KEY, WEBHOOK_SECRET, GITHUB_API_URL...). The one difference from `npm start`: Probot's Octokit
 // without GitHub's write throttle (one write a second and one comment every 3 s per process, which would
 // measure the throttle, not the app), like the in-process tests (test/app/helpers.ts). It listens on
-// 127.0.0.1 on a free port and prints `replica listening on <url>` when ready.
+// 127.0.0.1 on a free port and prints `replica listening on <url>` when ready. It also prints
+// `replica status on <url>` (printed first): GET there answers {"inProgress": n, "received": n} for the
+// deliveries this replica is handling, so a test waits until they are done (a delivery answered 202 after
+// 9 s is still being handled) rather than guessing from a quiet spell.
+import { createServer as createHttpServer } from 'node:http';
 import { ProbotOctokit } from 'probot';
 import { settingsFromEnv } from '../../app/config.ts';
 
@@ -22,8 +26,30 @@ const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
 
 const settings = settingsFromEnv({ ...process.env, PORT: '0', HOST: '127.0.0.1' });
 const running = await createServer({ ...settings, Octokit });
+
+// The server hands every checked delivery to probot.webhooks.receive (app/server.ts): counted around it.
+const progress = { inProgress: 0, received: 0 };
+const receive = running.probot.webhooks.receive.bind(running.probot.webhooks);
+running.probot.webhooks.receive = async (event) => {
+  progress.inProgress += 1;
+  progress.received += 1;
+  try {
+    return await receive(event);
+  } finally {
+    progress.inProgress -= 1;
+  }
+};
+const status = createHttpServer((_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(progress));
+});
+await new Promise<void>((resolve) => status.listen(0, '127.0.0.1', resolve));
+const { port: statusPort } = status.address() as { port: number };
+console.log(`replica status on http://127.0.0.1:${statusPort}`);
 console.log(`replica listening on ${running.url}`);
 const stop = (): void => {
+  status.closeAllConnections();
+  status.close();
   void running.close().then(() => process.exit(0));
 };
 process.on('SIGTERM', stop);
