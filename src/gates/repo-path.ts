@@ -14,7 +14,9 @@ export function repositoryRoots(ctx: Pick<GateContext, 'cwd' | 'env'>): string[]
 export function relativeToRoots(absolute: string, roots: readonly string[]): string | undefined {
   for (const root of roots) {
     const rel = relative(root, absolute);
-    if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
+    // `..` as a whole first segment leaves the root; a name that starts with dots ("..data") does not.
+    const leaves = rel === '..' || rel.startsWith(`..${sep}`);
+    if (rel !== '' && !leaves && !isAbsolute(rel)) return rel.split(sep).join('/');
   }
   return undefined;
 }

@@ -11,6 +11,7 @@ import { auditGate } from '../../../src/gates/audit.ts';
 import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
 import { migrationsGate } from '../../../src/gates/migrations.ts';
 import { decodeReport, readReportFile } from '../../../src/gates/report-file.ts';
+import { relativeToRoots } from '../../../src/gates/repo-path.ts';
 import { sarifGate } from '../../../src/gates/sarif.ts';
 import { secretsGate } from '../../../src/gates/secrets.ts';
 import { testsGate } from '../../../src/gates/tests.ts';
@@ -331,4 +332,12 @@ test('Kubernetes manifests and migration files are read inside the repository; a
   );
   assert.equal(migrations.status, 'block');
   assert.match(migrations.summary, /no PostgreSQL server/);
+});
+
+test('relativeToRoots: a name starting with two dots is inside; .. as a segment is not', () => {
+  assert.equal(relativeToRoots('/repo/..data/r.sarif', ['/repo']), '..data/r.sarif');
+  assert.equal(relativeToRoots('/repo/...', ['/repo']), '...');
+  assert.equal(relativeToRoots('/other/r.sarif', ['/repo']), undefined);
+  assert.equal(relativeToRoots('/repo', ['/repo']), undefined);
+  assert.equal(relativeToRoots('/repo/a/../../x', ['/repo']), undefined);
 });
