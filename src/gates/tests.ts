@@ -143,6 +143,17 @@ function checkTotals(
       continue;
     }
     const counts = source.totals[metric] as Counts;
+    // No line at all is a run that instrumented nothing (a wrong include, tests that loaded no code), not
+    // a fully covered one. Zero branches or functions is real code without any.
+    if (counts.total === 0 && (metric === 'lines' || metric === 'statements')) {
+      problems.push(
+        blockProblem(
+          `${source.file} counts no ${metric} at all (0/0): the test run instrumented no code, so coverage cannot be judged`,
+          `coverage.${metric}`,
+        ),
+      );
+      continue;
+    }
     const value = percent(counts);
     achieved.push(`${metric} ${value.toFixed(1)}%`);
     if (value < minimum) {

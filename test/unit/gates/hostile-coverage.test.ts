@@ -154,3 +154,25 @@ test('thresholds: exactly the minimum passes, a hair below blocks', async (t) =>
   assert.equal(below.status, 'block');
   assert.match(below.summary, /^lines coverage 79\.9% < 80%/);
 });
+
+test('a report that measured no line or statement at all blocks instead of reading as 100 %', async (t) => {
+  const zero = { total: 0, covered: 0, skipped: 0, pct: 100 };
+  const summary = JSON.stringify({
+    total: { lines: zero, statements: zero, branches: zero, functions: zero },
+  });
+  for (const metric of ['lines', 'statements']) {
+    const verdict = await gate(t, 'c.json', summary, { [metric]: 80 });
+    assert.equal(verdict.status, 'block', metric);
+    assert.match(verdict.summary, new RegExp(`^c\\.json counts no ${metric} at all \\(0/0\\)`));
+  }
+  const lcov = await gate(t, 'c.info', 'SF:a.js\nLF:0\nLH:0\nend_of_record\n', { lines: 80 });
+  assert.match(lcov.summary, /^c\.info counts no lines at all/);
+  const cobertura = await gate(t, 'c.xml', '<coverage lines-valid="0" lines-covered="0"/>', { lines: 80 });
+  assert.match(cobertura.summary, /^c\.xml counts no lines at all/);
+  // Zero branches in code that has lines is code without branches: fully covered.
+  const noBranches = JSON.stringify({
+    total: { lines: { total: 10, covered: 9 }, branches: { total: 0, covered: 0 } },
+  });
+  const verdict = await gate(t, 'c.json', noBranches, { lines: 80, branches: 80 });
+  assert.equal(verdict.status, 'pass', verdict.summary);
+});
