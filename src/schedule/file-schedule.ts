@@ -2,8 +2,8 @@
 // state directory: `<state_dir>/schedules/<environment>.json`, written atomically (a temporary file renamed
 // over the old one), one change at a time under a lock file. `deploy-action reconcile` starts the ones that
 // are due (src/cli/schedule.ts), after checking the config's policy again at that moment (deploy windows,
-// freezes, a rollout in progress). A run
-// is claimed with a file created exclusively (O_EXCL), so two reconcile processes on one host start it once.
+// freezes, a rollout in progress). A run is claimed with a file created exclusively (O_EXCL), so two
+// reconcile processes on one host start it once.
 // The trust model is the file system's, as for the records: whoever can write the state directory can
 // deploy with the CLI anyway.
 import { readdirSync, readFileSync } from 'node:fs';
