@@ -30,6 +30,7 @@ import {
   MAX_REASON,
   oneValue,
   parseReconcileTime,
+  parseSha,
   StateKeyUsageError,
 } from './usage.ts';
 
@@ -170,7 +171,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           return value;
         }),
       )
-      .option('--sha <sha>', 'the commit being deployed', oneValue())
+      .option('--sha <sha>', 'the commit being deployed', oneValue(parseSha))
       .addOption(strategyOption())
       .addOption(stateDirOption())
       .addOption(configOption())
@@ -299,7 +300,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       'base commit for changed-line checks (default: origin/$GITHUB_BASE_REF on a pull request)',
       oneValue(),
     )
-    .option('--sha <sha>', 'the commit being checked', oneValue())
+    .option('--sha <sha>', 'the commit being checked', oneValue(parseSha))
     .addOption(configOption())
     .addOption(jsonOption())
     .action(

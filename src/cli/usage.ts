@@ -65,6 +65,13 @@ export function oneValue<T = string>(
   };
 }
 
+/** `--sha`: a commit as git names it, 7 to 64 hex digits (the rule a control request's commit follows). */
+export function parseSha(value: string): string {
+  if (!/^[0-9a-f]{7,64}$/i.test(value))
+    throw new InvalidArgumentError(`"${value}" is not a commit SHA (7 to 64 hex digits).`);
+  return value.toLowerCase();
+}
+
 /** commander's collector for `-e`: repeatable, and each value may be a comma list (of non-empty names). */
 export function collectEnvironments(value: string, previous: string[] | undefined): string[] {
   const names = value.split(',').map((name) => name.trim());

@@ -43,6 +43,7 @@ const GOOD: Record<string, string> = {
   '--at': new Date(Date.now() + 86_400_000).toISOString(),
   '--repository': 'o/r',
   '--since': '30d',
+  '--sha': 'abc1234',
 };
 
 const badInputCode = (command: string) =>
@@ -135,4 +136,14 @@ test('a misspelt command is refused (exit 2, stdout empty) and the right one sug
       typo,
     );
   }
+});
+
+test('--sha takes a commit SHA only (it is recorded with the rollout and sent with its requests)', async () => {
+  for (const command of ['plan', 'run', 'gates'])
+    for (const sha of ['zz', 'abc12', 'HEAD', 'main', '$(id)', 'a'.repeat(65), 'abc1234 ']) {
+      const result = await cli([command, '--sha', sha]);
+      assert.equal(result.code, EXIT_CODES.invalidOrBlocked, `${command} --sha ${sha}`);
+      assert.equal(result.out, '');
+      assert.match(result.err, /option '--sha <sha>' argument .* is not a commit SHA \(7 to 64 hex digits\)/);
+    }
 });
