@@ -1,7 +1,7 @@
 // What reconcile should do for one environment, decided from its record alone (issue 13 part 6). Pure: the
 // record, what became of the rollout's owner, the time and the environment's `on_orphan` in; one decision
 // with a stable reason code out. run.ts performs it.
-import { gateOf, lastHoldOrGo } from '../control/rollout.ts';
+import { gateOf, lastHoldOrGo, requestsOf } from '../control/rollout.ts';
 import type { OnOrphan } from '../config/schema.ts';
 import { dueForTeardown, type EnvironmentRecord, type RetiredSlot, type Rollout } from '../state/record.ts';
 import type { Step } from '../strategies/types.ts';
@@ -81,8 +81,11 @@ export function decide({
 }
 
 /** A handed-off rollout: what the requests and the time say about its wait. */
-function handedOff(rollout: Rollout, requests: readonly ControlRequest[], now: Date): ReconcileDecision {
+function handedOff(rollout: Rollout, read: readonly ControlRequest[], now: Date): ReconcileDecision {
   const wait = rollout.wait!;
+  // This rollout's requests only: one an earlier attempt of a re-run job made (same deployment) counts for
+  // nothing, as in the Action's poll and the App's reply.
+  const requests = requestsOf(rollout, read);
   const gate = gateOf(wait);
   const d = decideControl({
     deploymentId: rollout.deploymentId,

@@ -131,6 +131,32 @@ describe('decide: a handed-off rollout', () => {
         [request('abort', 4, { deploymentId: 'd-0' })],
         'waiting',
       ],
+      // A re-run job keeps its deployment: what people asked of the earlier attempt (before this rollout
+      // began, beyond 5 s of clock skew) counts for nothing.
+      [
+        'manual, promote of an earlier attempt',
+        manual,
+        [request('promote', 4, { at: iso(T0 - 60_000) })],
+        'waiting',
+      ],
+      [
+        'manual, abort of an earlier attempt',
+        manual,
+        [request('abort', 4, { at: iso(T0 - 60_000) })],
+        'waiting',
+      ],
+      [
+        'approval, an earlier attempt’s promote does not count toward 2',
+        approval,
+        [request('promote', 4, { by: 'carol', at: iso(T0 - 60_000) }), request('promote', 4, { by: 'dave' })],
+        'waiting',
+      ],
+      [
+        'hold, an earlier attempt’s resume does not end it',
+        hold,
+        [request('resume', 4, { at: iso(T0 - 60_000) })],
+        'waiting',
+      ],
       ['manual, pause', manual, [request('pause', 4)], 'waiting'],
       [
         'manual, pause then promote',
@@ -339,7 +365,7 @@ describe('reconcile: a handed-off manual wait', () => {
     const before = traffic().length;
     const result = await reconcile(
       options(cfg, store, Date.now(), {
-        controlFor: () => source(() => [request('promote', step, { by: 'carol' })]),
+        controlFor: () => source(() => [request('promote', step, { by: 'carol', at: iso(Date.now()) })]),
       }),
     );
     assert.equal(result.entries[0]!.code, 'rollout_resumed', result.entries[0]!.message);
@@ -357,7 +383,11 @@ describe('reconcile: a handed-off manual wait', () => {
     const step = record.rollout!.wait!.step;
     const before = traffic().length;
     const failing: ControlSource = {
-      poll: async () => ({ changed: false, requests: [request('promote', step)], error: 'HTTP 502' }),
+      poll: async () => ({
+        changed: false,
+        requests: [request('promote', step, { at: iso(Date.now()) })],
+        error: 'HTTP 502',
+      }),
     };
     const result = await reconcile(options(cfg, store, Date.now(), { controlFor: () => failing }));
     assert.equal(result.entries[0]!.code, 'rollout_waiting', result.entries[0]!.message);
@@ -374,7 +404,13 @@ describe('reconcile: a handed-off manual wait', () => {
     const result = await reconcile(
       options(cfg, store, Date.now(), {
         controlFor: () =>
-          source(() => [request('abort', record.rollout!.wait!.step, { by: 'bob', reason: 'error budget' })]),
+          source(() => [
+            request('abort', record.rollout!.wait!.step, {
+              by: 'bob',
+              reason: 'error budget',
+              at: iso(Date.now()),
+            }),
+          ]),
       }),
     );
     assert.equal(result.entries[0]!.code, 'rollout_aborted', result.entries[0]!.message);
