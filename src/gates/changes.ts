@@ -21,6 +21,8 @@ export async function changedFiles(
     '--src-prefix=a/',
     '--dst-prefix=b/',
     '-M',
+    // A base that starts with "-" is a revision, never an option (--output=FILE would write a file).
+    '--end-of-options',
     `${baseRef}...HEAD`,
     '--',
   ];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile, mkdir, chmod, unlink } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile, mkdir, chmod, unlink, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -83,6 +83,19 @@ test('changedFiles fails with a message naming the base when it is unknown', asy
     changedFiles(dir, 'no-such-ref'),
     /cannot list the files changed since "no-such-ref".*git diff/,
   );
+});
+
+test('changedFiles reads a base that starts with "-" as a revision, never as an option of git diff', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'changes-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await git(dir, 'init', '-q');
+  await writeFile(join(dir, 'a'), 'a\n');
+  await git(dir, 'add', '.');
+  await git(dir, 'commit', '-q', '-m', 'a');
+  const written = join(dir, 'written');
+  for (const base of [`--output=${written}`, '--no-index', '-p', '--ext-diff'])
+    await assert.rejects(changedFiles(dir, base), /cannot list the files changed since/, base);
+  await assert.rejects(stat(`${written}...HEAD`), { code: 'ENOENT' }, 'git diff wrote no file');
 });
 
 test('parseUnifiedDiff keeps "+++"/"---" content lines inside hunks as content', () => {
