@@ -1,7 +1,6 @@
 // `deploy-action reconcile` through the CLI entry, with the records in files (the CLI's store) and the
 // recorded command target: an orphan left by a process that died is rolled back; exit codes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +10,10 @@ import { resolveEnvironment } from '../../../src/config/resolve.ts';
 import { capabilitiesOf } from '../../../src/pipeline/step-runner.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import { createStrategy } from '../../../src/strategies/index.ts';
-import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
+import { emptyRecord, type EnvironmentRecord } from '../../../src/state/record.ts';
 import { events, runCli } from '../../helpers/cli.ts';
 import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
+import { deadPid, processRollout as rollout } from '../../helpers/orphaned-rollout.ts';
 
 let dir: string;
 let target: RecordedTarget;
@@ -40,33 +40,6 @@ environments:
     strategy: blue-green
 `,
   );
-}
-
-/** The pid of a process that has exited. */
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '']);
-  await new Promise((r) => child.on('close', r));
-  return child.pid!;
-}
-
-function rollout(pid: number): Rollout {
-  return {
-    deploymentId: 'cli-1',
-    version: 'v2',
-    strategy: 'canary',
-    phase: 'production',
-    step: 5,
-    steps: 12,
-    weight: 50,
-    startedAt: new Date().toISOString(),
-    owner: { kind: 'process', pid, host: hostname() },
-    stableSlot: 'blue',
-    newSlot: 'green',
-    recovery: [
-      { kind: 'set_weight', slot: 'green', stableSlot: 'blue', weight: 0 },
-      { kind: 'teardown', slot: 'green' },
-    ],
-  };
 }
 
 async function writeRecord(change: Partial<EnvironmentRecord>): Promise<FileStateStore> {

@@ -1,15 +1,15 @@
 // Two `deploy-action reconcile` at once on one state directory (cron overlapping a manual run, or a slow
 // resume overlapping the next cron): what one of them does to a rollout is done once, never by both.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { FileStateStore } from '../../../src/state/file-store.ts';
-import { emptyRecord, type Rollout } from '../../../src/state/record.ts';
+import { emptyRecord } from '../../../src/state/record.ts';
 import { events, runCli } from '../../helpers/cli.ts';
 import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
+import { deadPid, processRollout as rollout } from '../../helpers/orphaned-rollout.ts';
 
 let dir: string;
 let target: RecordedTarget;
@@ -27,32 +27,6 @@ beforeEach(() => {
   );
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '']);
-  await new Promise((r) => child.on('close', r));
-  return child.pid!;
-}
-
-function rollout(pid: number): Rollout {
-  return {
-    deploymentId: 'cli-1',
-    version: 'v2',
-    strategy: 'canary',
-    phase: 'production',
-    step: 5,
-    steps: 12,
-    weight: 50,
-    startedAt: new Date().toISOString(),
-    owner: { kind: 'process', pid, host: hostname() },
-    stableSlot: 'blue',
-    newSlot: 'green',
-    recovery: [
-      { kind: 'set_weight', slot: 'green', stableSlot: 'blue', weight: 0 },
-      { kind: 'teardown', slot: 'green' },
-    ],
-  };
-}
 
 describe('two reconciles at once', () => {
   it('an orphan is rolled back once: the second reconcile finds the first at work and does nothing', async () => {
