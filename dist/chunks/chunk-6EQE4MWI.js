@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{isAbsolute,relative,sep}from"node:path";function repositoryRoots(ctx){let workspace=ctx.env.GITHUB_WORKSPACE;return workspace&&workspace!==ctx.cwd?[workspace,ctx.cwd]:[ctx.cwd]}function relativeToRoots(absolute,roots){for(let root of roots){let rel=relative(root,absolute);if(rel!==""&&!rel.startsWith("..")&&!isAbsolute(rel))return rel.split(sep).join("/")}}export{repositoryRoots,relativeToRoots};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{SarifReportError,parseSarif,sarifGate}from"./chunk-7SEGERH6.js";import"./chunk-6EQE4MWI.js";import"./chunk-FOIEWKLS.js";import"./chunk-OFL4SHXP.js";import"./chunk-5CCDP4XS.js";import"./chunk-SC6HMT3Y.js";import"./chunk-VFJRYZLW.js";import"./chunk-NFVBICPA.js";import"./chunk-YZASLWB7.js";export{SarifReportError,parseSarif,sarifGate};

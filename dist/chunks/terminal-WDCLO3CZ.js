@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,summary,terminalReporter}from"./chunk-HYSTTACV.js";import"./chunk-GFNYRCJK.js";import"./chunk-KNPTHO4S.js";import"./chunk-SC6HMT3Y.js";import"./chunk-VFJRYZLW.js";import"./chunk-NFVBICPA.js";import"./chunk-YZASLWB7.js";export{formatElapsed,summary,terminalReporter};
