@@ -86,7 +86,7 @@ test('the App refuses /deploy versions and parameter values that start with "-",
   if (ok.kind === 'deploy') assert.deepEqual(ok.params, { region: 'eu-west-1', version: 'v1-rc' });
 });
 
-test('the CLI refuses an empty or option-like --version before reading the config or running anything', async (t) => {
+test('the CLI refuses an empty, option-like or malformed --version before reading the config or running anything', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cli-version-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const config = join(dir, 'deploy.yml');
@@ -95,7 +95,7 @@ test('the CLI refuses an empty or option-like --version before reading the confi
     `state_dir: ${dir}/state\ntarget:\n  commands:\n    deploy: touch ${dir}/deployed-{{version}}\nenvironments:\n  production: {}\n`,
   );
   for (const command of ['run', 'plan'])
-    for (const version of ['', '--help', '-x']) {
+    for (const version of ['', '--help', '-x', 'v 1', 'x'.repeat(129)]) {
       let err = '';
       let out = '';
       const code = await main([command, '-e', 'production', `--version=${version}`, '-c', config], {
@@ -103,12 +103,15 @@ test('the CLI refuses an empty or option-like --version before reading the confi
         err: (text) => void (err += text),
       });
       assert.equal(code, 2, `${command} --version=${version}: ${out}${err}`);
-      // An empty value is refused by the CLI's rule for every option value; the others by the version rule.
+      // The CLI's rule for every option value refuses an empty one or one starting with "-" first; the
+      // version rule the rest.
       assert.match(
         err,
         version === ''
           ? /option '-v, --version <version>' argument '' is invalid\. it is empty/
-          : /option '-v, --version <version>' argument .* is invalid\. a version is 1-128/,
+          : version.startsWith('-')
+            ? /option '-v, --version <version>' argument '-.*' is invalid\. ".*" starts with "-"/
+            : /option '-v, --version <version>' argument .* is invalid\. a version is 1-128/,
       );
       assert.equal(out, '');
     }
