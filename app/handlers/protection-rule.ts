@@ -140,12 +140,19 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
       fromFork: pull.fromFork,
     };
   }
-  const [approvals, successfulDeployments, checks] = await Promise.all([
-    pullRequest
-      ? readAppComments(octokit.rest, input.where, pullRequest.number!, input.botLogin, input.markers).then(
-          (c) => c.approvals,
-        )
-      : [],
+  // A pull request with more comments than the App reads (too_many_comments) hides approvals and vetoes:
+  // answered rejected with the reason, never left waiting unanswered by a handler that threw.
+  const comments = pullRequest
+    ? readAppComments(octokit.rest, input.where, pullRequest.number!, input.botLogin, input.markers).then(
+        (c) => ({ ok: true as const, approvals: c.approvals }),
+        (error: unknown) => {
+          if (!(error instanceof FactsError)) throw error;
+          return { ok: false as const, message: error.message };
+        },
+      )
+    : { ok: true as const, approvals: [] };
+  const [read, successfulDeployments, checks] = await Promise.all([
+    comments,
     policy.requires.length
       ? deploymentsAt(octokit.rest, input.where, input.sha).then((d) =>
           successfulEnvironments(octokit.rest, input.where, d, policy.requires),
@@ -153,6 +160,13 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
       : [],
     checksAt(octokit.rest, input.where, input.sha, policy.requiredChecks),
   ]);
+  if (!read.ok)
+    return {
+      answer: 'rejected',
+      summary: `The approvals cannot be read: ${userText(read.message, { max: 1000 })}`,
+      ...(pullRequest ? { pullRequest } : {}),
+    };
+  const approvals = read.approvals;
   const decision = isDeploymentApproved({
     config,
     environment: input.environment,
