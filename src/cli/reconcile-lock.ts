@@ -51,18 +51,51 @@ export function fileReconcileLock(
         // either, and reading the record says what is wrong (state_corrupt, ...), so go on without the lock.
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return { ok: true, release: async () => {} };
       }
-      const holder = holderOf(path);
-      if (!holder) {
-        const age = await stat(path).then(
-          (s) => Date.now() - s.mtimeMs,
-          () => Number.POSITIVE_INFINITY,
-        );
-        if (age < UNWRITTEN_STALE_MS) return { ok: false, holder: `a reconcile starting now (${path})` };
-      } else if (processStatus(holder, probe).state !== 'ended')
-        return { ok: false, holder: `process ${holder.pid} on ${holder.host}, ${path}` };
+      const held = await heldBy(path, probe);
+      if (held) return { ok: false, holder: held };
       // Its holder is gone without giving it back: taken over.
-      await unlink(path).catch(() => undefined);
+      await takeOver(path, probe);
     }
     return { ok: false, holder: `another reconcile that took ${path} just now` };
   };
+}
+
+/** Who holds the lock at `path`, or undefined when nobody does (its holder is gone, or it is half-made). */
+async function heldBy(path: string, probe: ProcessProbe | undefined): Promise<string | undefined> {
+  const holder = holderOf(path);
+  if (!holder) {
+    const age = await stat(path).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => Number.POSITIVE_INFINITY,
+    );
+    return age < UNWRITTEN_STALE_MS ? `a reconcile starting now (${path})` : undefined;
+  }
+  return processStatus(holder, probe).state !== 'ended'
+    ? `process ${holder.pid} on ${holder.host}, ${path}`
+    : undefined;
+}
+
+/**
+ * Removes a lock whose holder is gone, one process at a time (`<lock>.takeover`, created exclusively) and only
+ * if it is still stale then: a process that judged the old lock stale must not remove the one another process
+ * has taken over since (both would act on the rollout).
+ */
+async function takeOver(path: string, probe: ProcessProbe | undefined): Promise<void> {
+  const guard = `${path}.takeover`;
+  try {
+    await (await open(guard, 'wx')).close();
+  } catch {
+    // Another process is taking it over. A guard left by one that died in those milliseconds is removed.
+    const age = await stat(guard).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    if (age > UNWRITTEN_STALE_MS) await unlink(guard).catch(() => undefined);
+    return;
+  }
+  try {
+    if (!(await heldBy(path, probe))) await unlink(path).catch(() => undefined);
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
 }
