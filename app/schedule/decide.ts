@@ -112,7 +112,9 @@ export type StartCode =
   | 'schedule_pr_closed'
   | 'queue_pr_closed'
   | 'schedule_locked'
-  | 'queue_locked';
+  | 'queue_locked'
+  | 'schedule_too_many_comments'
+  | 'queue_too_many_comments';
 
 const prefix = (request: ScheduledRequest): 'schedule' | 'queue' =>
   request.mode === 'at' ? 'schedule' : 'queue';

@@ -117,13 +117,23 @@ async function startNow(deps: DueDeps, where: Where, request: ScheduledRequest):
   const [pr, config, comments] = await Promise.all([
     readPull(deps.api, where, request.pr),
     loadConfig(deps.api, where),
-    readAppComments(deps.api, where, request.pr, deps.botLogin, deps.markers),
+    // A PR with more comments than the App reads is this request's refusal, not a failure of the whole
+    // pass (which would hold up every later request of the repository until this one was missed).
+    readAppComments(deps.api, where, request.pr, deps.botLogin, deps.markers).catch((error: unknown) => {
+      if (error instanceof FactsError && error.code === 'too_many_comments') return error;
+      throw error;
+    }),
   ]);
   const refuse = async (code: StartCode, why: string): Promise<DueOutcome> => {
     await reply(deps, where, request, `**Not started** (\`${code}\`): ${describeRequest(request)}: ${why}`);
     await removeRequest(deps.api, where, request);
     return { ...base, status: 'not_started', code };
   };
+  if (comments instanceof FactsError)
+    return refuse(
+      `${request.mode === 'at' ? 'schedule' : 'queue'}_too_many_comments`,
+      `${comments.message}.`,
+    );
   if (!Object.hasOwn(config.environments, request.environment))
     return refuse(
       `${request.mode === 'at' ? 'schedule' : 'queue'}_unknown_environment`,
