@@ -180,7 +180,12 @@ export async function startDueRuns(
   }
   // Every environment asked for: the runs of environments taken out of the config are dropped at their
   // time, as the App drops its requests (nothing can be run without the environment's config).
-  if (!opts.environments) results.push(...(await dropUnknown(config, opts)));
+  if (!opts.environments) {
+    const dropped = await dropUnknown(config, opts);
+    results.push(...dropped);
+    // A schedule file that cannot be read or changed fails reconcile, as for a configured environment.
+    if (dropped.some((r) => r.code === 'schedule_unreadable')) exitCode = EXIT_CODES.failed;
+  }
   return { results, exitCode };
 }
 
@@ -209,7 +214,15 @@ async function dropUnknown(
       // Only at its time (the real clock): until then the environment may come back.
       for (const run of runs.filter((r) => r.at.getTime() <= opts.now.getTime())) {
         if (!(await schedule.claim(run))) continue;
-        await schedule.finish(run);
+        try {
+          await schedule.finish(run);
+        } catch (error) {
+          if (!(error instanceof ScheduleFileError)) throw error;
+          // Not removed: the claim is given back and the next reconcile tries again.
+          await schedule.release(run);
+          results.push({ id: run.id, environment: name, code: error.code, message: error.message });
+          continue;
+        }
         const message = `the config no longer defines ${name}; not started`;
         results.push({ id: run.id, environment: name, code: 'schedule_unknown_environment', message });
         opts.reporter.event({
