@@ -201,6 +201,35 @@ const LOCK_WAIT_MS = 10_000;
 /** A lock this old was left by a process that died while changing the file. */
 const LOCK_STALE_MS = 30_000;
 
+/** How long ago the lock file was made; 0 when there is none. */
+async function lockAge(lock: string): Promise<number> {
+  return stat(lock).then(
+    (s) => Date.now() - s.mtimeMs,
+    () => 0,
+  );
+}
+
+/**
+ * Removes a stale lock, one process at a time (`<lock>.takeover`, created exclusively) and only if it is still
+ * stale then: a process that judged the old lock stale must not remove the one another process has taken
+ * since (both would write what they read, and one change would be lost).
+ */
+async function takeOver(lock: string): Promise<void> {
+  const guard = `${lock}.takeover`;
+  try {
+    await (await open(guard, 'wx')).close();
+  } catch {
+    // Another process is taking it over; a guard left by one that died in those milliseconds is removed.
+    if ((await lockAge(guard)) > LOCK_STALE_MS) await unlink(guard).catch(() => undefined);
+    return;
+  }
+  try {
+    if ((await lockAge(lock)) > LOCK_STALE_MS) await unlink(lock).catch(() => undefined);
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
+}
+
 /** The schedule file of one environment in a state directory. */
 export class FileSchedule {
   readonly dir: string;
@@ -300,11 +329,8 @@ export class FileSchedule {
         if (code !== 'EEXIST')
           throw new ScheduleFileError(`${this.dir} cannot be written (${code ?? (error as Error).message})`);
       }
-      const age = await stat(lock).then(
-        (s) => Date.now() - s.mtimeMs,
-        () => 0,
-      );
-      if (age > LOCK_STALE_MS) await unlink(lock).catch(() => undefined);
+      const age = await lockAge(lock);
+      if (age > LOCK_STALE_MS) await takeOver(lock);
       else if (Date.now() > deadline)
         throw new ScheduleFileError(
           `${lock} has been held for ${Math.round(age / 1000)} s by another process changing the schedule; nothing was changed`,
