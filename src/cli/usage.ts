@@ -36,14 +36,20 @@ export function parseReconcileTime(value: string, now: Date = new Date()): Date 
 }
 
 /**
- * Why an option's value is refused whatever the option: empty, or starting with "-". commander takes the word
- * after an option as its value even when it is another option (`-e --json`, `--base --output=FILE`), which
- * would then be read as a name, a path or a git argument instead of failing.
+ * A value that reads as an option: "-" or "--" and a letter (`--json`, `-e`, `--output=FILE`), or a dash
+ * alone. Free text that starts with a dash and something else (`--reason "-5% conversion"`) is a value.
+ */
+const OPTION_LIKE = /^(?:--?[A-Za-z]|--?$)/;
+
+/**
+ * Why an option's value is refused whatever the option: empty, or reading as an option. commander takes the
+ * word after an option as its value even when it is another option (`-e --json`, `--base --output=FILE`),
+ * which would then be read as a name, a path or a git argument instead of failing.
  */
 function valueProblem(value: string): string | undefined {
   if (value.trim() === '') return 'it is empty';
-  if (value.startsWith('-'))
-    return `"${value}" starts with "-": an option's value never does (was the value left out?)`;
+  if (OPTION_LIKE.test(value))
+    return `"${value}" starts with "-": it reads as an option, which an option's value never is (was the value left out?)`;
   return undefined;
 }
 

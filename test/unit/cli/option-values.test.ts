@@ -99,6 +99,26 @@ test('an empty value, a value that is an option, an option given twice: refused,
   assert.deepEqual(readdirSync(dir), ['deploy.yml'], 'nothing ran');
 });
 
+test('free text that starts with a dash but is no option (a reason "-5% conversion") is a value', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'option-values-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'deploy.yml');
+  writeFileSync(
+    config,
+    `state_dir: ${dir}/state\ntarget:\n  commands:\n    deploy: ./d.sh\nenvironments:\n  production: {}\n`,
+  );
+  for (const reason of ['-5% conversion', '- dropped orders', '-1'])
+    for (const argv of [
+      ['abort', '-e', 'production', '--reason', reason, '-c', config],
+      ['abort', '-e', 'production', `--reason=${reason}`, '-c', config],
+    ]) {
+      const result = await cli(argv);
+      // No rollout is in progress: the command ran (and said so), its reason was taken.
+      assert.doesNotMatch(result.err, /--reason <text>|starts with "-"/, `${argv.join(' ')}: ${result.err}`);
+      assert.match(result.out + result.err, /no rollout/i, argv.join(' '));
+    }
+});
+
 test('a comma list of environments with an empty or option-like name is refused', async () => {
   for (const command of ['reconcile', 'metrics'])
     for (const value of ['production,', ',production', 'production,,staging', 'production,--json']) {
