@@ -449,14 +449,20 @@ function fullScanMs(text: string): number {
   return Math.min(once(), once());
 }
 
+/**
+ * The file the stopping tests scan: large enough that a whole scan (about 0.4 s here, more on a busy machine)
+ * is far longer than the time to notice the abort, so "stopped early" holds on a loaded 2-core machine too.
+ */
+const BIG_FILE = 8 * 1024 * 1024;
+
 test('the scan stops between lines when its signal is aborted, also inside one large file', async (t) => {
-  const text = busyFile(4 * 1024 * 1024);
+  const text = busyFile(BIG_FILE);
   const dir = await repo(t, { 'big.ts': text });
   const whole = fullScanMs(text);
   const controller = new AbortController();
   setTimeout(() => controller.abort(new Error('timed out')), 5);
   const started = performance.now();
-  const result = await scanFiles(dir, ['big.ts'], 8 * 1024 * 1024, DEFAULT_SCAN_OPTIONS, controller.signal);
+  const result = await scanFiles(dir, ['big.ts'], 2 * BIG_FILE, DEFAULT_SCAN_OPTIONS, controller.signal);
   const took = performance.now() - started;
   assert.deepEqual(result, { error: 'the secret scan was stopped' });
   // It stopped soon after the abort, not once the whole file was scanned.
@@ -467,7 +473,7 @@ test('the scan stops between lines when its signal is aborted, also inside one l
 });
 
 test('under the runner a secret scan given a short timeout blocks as timed out at its deadline', async (t) => {
-  const text = busyFile(4 * 1024 * 1024);
+  const text = busyFile(BIG_FILE);
   const dir = await repo(t, { 'big.ts': text });
   const whole = fullScanMs(text);
   const report = await runGates(
@@ -476,7 +482,7 @@ test('under the runner a secret scan given a short timeout blocks as timed out a
         name: 'secrets',
         gate: secretsGate,
         // A huge entropy bar: no finding, so a scan that ran to the end would pass.
-        config: secretsGate.schema.parse({ max_file_bytes: 8 * 1024 * 1024, entropy: 8 }),
+        config: secretsGate.schema.parse({ max_file_bytes: 2 * BIG_FILE, entropy: 8 }),
         required: true,
         timeoutMs: 50,
       },
