@@ -5,12 +5,13 @@
 // gone (killed mid-reconcile) is taken over; one held by a live process, or by a process on another host
 // (a state directory shared over the network), is left to it.
 import { readFileSync } from 'node:fs';
-import { mkdir, open, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import { processStatus, type ProcessProbe } from '../reconcile/owner.ts';
 import type { ExclusiveHold } from '../reconcile/run.ts';
+import { fileAgeMs, takeOverStaleLock } from '../util/lock-takeover.ts';
 
 /** A lock with no holder written yet is being created; one older than this was left half-made. */
 const UNWRITTEN_STALE_MS = 10_000;
@@ -64,10 +65,7 @@ export function fileReconcileLock(
 async function heldBy(path: string, probe: ProcessProbe | undefined): Promise<string | undefined> {
   const holder = holderOf(path);
   if (!holder) {
-    const age = await stat(path).then(
-      (s) => Date.now() - s.mtimeMs,
-      () => Number.POSITIVE_INFINITY,
-    );
+    const age = await fileAgeMs(path, Number.POSITIVE_INFINITY);
     return age < UNWRITTEN_STALE_MS ? `a reconcile starting now (${path})` : undefined;
   }
   return processStatus(holder, probe).state !== 'ended'
@@ -75,27 +73,7 @@ async function heldBy(path: string, probe: ProcessProbe | undefined): Promise<st
     : undefined;
 }
 
-/**
- * Removes a lock whose holder is gone, one process at a time (`<lock>.takeover`, created exclusively) and only
- * if it is still stale then: a process that judged the old lock stale must not remove the one another process
- * has taken over since (both would act on the rollout).
- */
+/** Removes a lock whose holder is gone (lock-takeover.ts). */
 async function takeOver(path: string, probe: ProcessProbe | undefined): Promise<void> {
-  const guard = `${path}.takeover`;
-  try {
-    await (await open(guard, 'wx')).close();
-  } catch {
-    // Another process is taking it over. A guard left by one that died in those milliseconds is removed.
-    const age = await stat(guard).then(
-      (s) => Date.now() - s.mtimeMs,
-      () => 0,
-    );
-    if (age > UNWRITTEN_STALE_MS) await unlink(guard).catch(() => undefined);
-    return;
-  }
-  try {
-    if (!(await heldBy(path, probe))) await unlink(path).catch(() => undefined);
-  } finally {
-    await unlink(guard).catch(() => undefined);
-  }
+  await takeOverStaleLock(path, async () => !(await heldBy(path, probe)), UNWRITTEN_STALE_MS);
 }

@@ -7,7 +7,7 @@
 // The trust model is the file system's, as for the records: whoever can write the state directory can
 // deploy with the CLI anyway.
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { RawConfig } from '../config/schema.ts';
@@ -18,6 +18,7 @@ import { parseIsoInstant } from './iso-time.ts';
 import { MAX_SCHEDULE_AHEAD_MS, MAX_SCHEDULE_AHEAD_TEXT, scheduleInstant } from './time.ts';
 import type { TimeResult } from './time.ts';
 import { abortableSleep } from '../util/sleep.ts';
+import { fileAgeMs, takeOverStaleLock } from '../util/lock-takeover.ts';
 
 export interface ScheduledRun {
   id: string;
@@ -202,32 +203,11 @@ const LOCK_WAIT_MS = 10_000;
 const LOCK_STALE_MS = 30_000;
 
 /** How long ago the lock file was made; 0 when there is none. */
-async function lockAge(lock: string): Promise<number> {
-  return stat(lock).then(
-    (s) => Date.now() - s.mtimeMs,
-    () => 0,
-  );
-}
+const lockAge = (lock: string): Promise<number> => fileAgeMs(lock, 0);
 
-/**
- * Removes a stale lock, one process at a time (`<lock>.takeover`, created exclusively) and only if it is still
- * stale then: a process that judged the old lock stale must not remove the one another process has taken
- * since (both would write what they read, and one change would be lost).
- */
+/** Removes a stale lock (lock-takeover.ts): one left by a process that died while changing the file. */
 async function takeOver(lock: string): Promise<void> {
-  const guard = `${lock}.takeover`;
-  try {
-    await (await open(guard, 'wx')).close();
-  } catch {
-    // Another process is taking it over; a guard left by one that died in those milliseconds is removed.
-    if ((await lockAge(guard)) > LOCK_STALE_MS) await unlink(guard).catch(() => undefined);
-    return;
-  }
-  try {
-    if ((await lockAge(lock)) > LOCK_STALE_MS) await unlink(lock).catch(() => undefined);
-  } finally {
-    await unlink(guard).catch(() => undefined);
-  }
+  await takeOverStaleLock(lock, async () => (await lockAge(lock)) > LOCK_STALE_MS, LOCK_STALE_MS);
 }
 
 /** The schedule file of one environment in a state directory. */
