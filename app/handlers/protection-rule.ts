@@ -212,7 +212,7 @@ interface ProtectionRulePayload {
   environment?: string;
   event?: string;
   deployment_callback_url?: string;
-  deployment?: { sha: string; payload?: unknown } | null;
+  deployment?: { sha: string; payload?: unknown; creator?: { login: string } | null } | null;
   pull_requests?: Array<{ number: number }>;
   repository: { name: string; owner: { login: string }; default_branch: string };
 }
@@ -251,8 +251,16 @@ export async function handleProtectionRule(
     await answerRun(octokit, where, run, environment, 'rejected', userText((error as Error).message));
     return { status: 'answered', answer: 'rejected', run };
   }
-  const pullNumber = payload.pull_requests?.[0]?.number ?? deploymentPayload.pr;
-  const type = deploymentPayload.type ?? 'standard';
+  const botLogin = await ownBotLogin(octokit);
+  // The payload's pull request, type and hotfix reason are the App's word only in a deployment the App made
+  // (GitHub's signed webhook names the creator; the App checked them when it made it). Anyone with
+  // deployments: write or a workflow's token writes any payload: `type: rollback` would need no approvals,
+  // checks, prior environment or window, and `pr` would name a pull request the deployment is not from.
+  // Any other deployment is standard, and its pull request is the one GitHub names.
+  const ownDeployment = payload.deployment?.creator?.login.toLowerCase() === botLogin.toLowerCase();
+  const trusted = ownDeployment ? deploymentPayload : {};
+  const pullNumber = payload.pull_requests?.[0]?.number ?? trusted.pr;
+  const type = trusted.type ?? 'standard';
   const gate = await decideGate(octokit, {
     where,
     defaultBranch: payload.repository.default_branch,
@@ -260,10 +268,8 @@ export async function handleProtectionRule(
     sha,
     ...(pullNumber !== undefined ? { pullNumber } : {}),
     type,
-    ...(deploymentPayload.hotfix_reason !== undefined
-      ? { hotfixReason: deploymentPayload.hotfix_reason }
-      : {}),
-    botLogin: await ownBotLogin(octokit),
+    ...(trusted.hotfix_reason !== undefined ? { hotfixReason: trusted.hotfix_reason } : {}),
+    botLogin,
     markers,
     now,
   });

@@ -1,0 +1,179 @@
+// Deployments, statuses and comments the App did not write, driven through the real Probot app against the
+// fake GitHub. Anyone with deployments: write (or a workflow's token) makes a deployment with any payload,
+// environment, commit and statuses; the App believes a payload's pr, type, hotfix_reason and comment_id only in
+// a deployment it created itself, or after checking them against GitHub.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { HEAD, PR, loadedProbot, owner, repo } from './helpers.ts';
+import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+type Json = Record<string, unknown>;
+const APP_BOT = 'deploy-action[bot]';
+const OTHER_PR = 8;
+const OTHER_HEAD = fakeSha('pr-8-head');
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+// A day that is neither today nor tomorrow in UTC, so "now" is outside the window whenever the test runs.
+const OTHER_DAY = DAYS[(new Date().getUTCDay() + 3) % 7]!;
+
+const CONFIG = `
+target:
+  commands:
+    deploy: ./deploy.sh
+environments:
+  staging: {}
+  production:
+    approvals:
+      requires: [staging]
+      approvers: [dave, erin]
+      required: 2
+  weekend:
+    approvals:
+      required: 0
+      windows:
+        - { days: [${OTHER_DAY}], start: "00:00", end: "24:00" }
+`;
+
+async function withApp(run: (fake: FakeGitHub, probot: Probot) => Promise<void>): Promise<void> {
+  const fake = await createFakeGitHub();
+  fake.seedRepo({
+    owner,
+    repo,
+    files: { '.github/deploy.yml': CONFIG },
+    collaborators: { alice: 'write', carol: 'write', dave: 'write', erin: 'write', mallory: 'write' },
+    pulls: [
+      { number: PR, head: HEAD, user: 'carol' },
+      { number: OTHER_PR, head: OTHER_HEAD, user: 'erin' },
+    ],
+  });
+  try {
+    await run(fake, await loadedProbot(fake));
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+}
+
+const receive = (probot: Probot, name: string, payload: unknown): Promise<void> =>
+  probot.receive({ id: crypto.randomUUID(), name, payload } as Receive);
+
+const target = (fake: FakeGitHub) => ({
+  owner,
+  repo,
+  baseUrl: fake.url,
+  installationId: fake.state.installationId,
+});
+
+const MALLORY = { login: 'mallory', type: 'User' } as const;
+
+/** A protection rule call for a run whose deployment someone else made, with `payload`. */
+function protectionRule(
+  fake: FakeGitHub,
+  o: { environment: string; run: number; payload: Json; creator?: Json; pullRequests?: number[] },
+): Json {
+  const base = webhookPayload(
+    'deployment_protection_rule',
+    'requested',
+    { repository: { default_branch: 'main' } },
+    target(fake),
+  );
+  return {
+    ...base,
+    environment: o.environment,
+    event: o.pullRequests?.length ? 'pull_request' : 'push',
+    deployment_callback_url: `${fake.url}/repos/${owner}/${repo}/actions/runs/${o.run}/deployment_protection_rule`,
+    deployment: {
+      ...(base.deployment as object),
+      sha: HEAD,
+      environment: o.environment,
+      payload: o.payload,
+      creator: o.creator ?? MALLORY,
+    },
+    pull_requests: (o.pullRequests ?? []).map((number) => ({
+      ...(webhookPayload('pull_request', 'opened', {}, target(fake)).pull_request as Json),
+      number,
+    })),
+  };
+}
+
+const reviewOf = (fake: FakeGitHub, run: number) =>
+  fake.repo().protectionRuleReviews.find((r) => r.runId === run);
+const commentsOn = (fake: FakeGitHub, number: number) =>
+  [...fake.repo().comments.values()].filter((c) => c.issueNumber === number);
+
+test("protection rule: a deployment's own payload cannot make it a rollback or a hotfix (no approvals, no windows, no checks)", async () => {
+  await withApp(async (fake, probot) => {
+    // rollback: 0 approvals by default, skips the prior environment and the windows.
+    await receive(
+      probot,
+      'deployment_protection_rule',
+      protectionRule(fake, { environment: 'production', run: 1, payload: { type: 'rollback' } }),
+    );
+    // hotfix: outside the window would be allowed (bypass_windows defaults to true).
+    await receive(
+      probot,
+      'deployment_protection_rule',
+      protectionRule(fake, {
+        environment: 'weekend',
+        run: 2,
+        payload: { type: 'hotfix', hotfix_reason: 'trust me' },
+      }),
+    );
+    // The same from a workflow's token (github-actions[bot] made the deployment).
+    await receive(
+      probot,
+      'deployment_protection_rule',
+      protectionRule(fake, {
+        environment: 'production',
+        run: 3,
+        payload: { type: 'rollback' },
+        creator: { login: 'github-actions[bot]', type: 'Bot' },
+      }),
+    );
+    assert.equal(reviewOf(fake, 1)?.state, 'rejected');
+    assert.match(reviewOf(fake, 1)!.comment!, /staging/, 'judged as a standard deployment: staging first');
+    assert.equal(reviewOf(fake, 2)?.state, 'rejected');
+    assert.match(reviewOf(fake, 2)!.comment!, /outside_window/);
+    assert.equal(reviewOf(fake, 3)?.state, 'rejected');
+  });
+});
+
+test("protection rule: a deployment's payload.pr does not name the pull request (no comment there, no approvals read from it)", async () => {
+  await withApp(async (fake, probot) => {
+    await receive(
+      probot,
+      'deployment_protection_rule',
+      protectionRule(fake, { environment: 'weekend', run: 4, payload: { pr: OTHER_PR } }),
+    );
+    await receive(
+      probot,
+      'deployment_protection_rule',
+      protectionRule(fake, { environment: 'production', run: 5, payload: { pr: PR } }),
+    );
+    // Without a pull request from GitHub, approvals cannot be given: rejected, and no PR is read or written to.
+    assert.equal(reviewOf(fake, 5)?.state, 'rejected');
+    assert.equal(reviewOf(fake, 4)?.state, 'rejected');
+    assert.match(reviewOf(fake, 4)!.comment!, /outside_window/);
+    assert.equal(fake.requestsFor('pulls/get').length, 0, 'no pull request was read');
+    assert.equal(fake.requestsFor('issues/create-comment').length, 0);
+    assert.equal(commentsOn(fake, OTHER_PR).length + commentsOn(fake, PR).length, 0);
+  });
+});
+
+test("protection rule: the App's own deployment keeps its payload (a /rollback the App checked)", async () => {
+  await withApp(async (fake, probot) => {
+    await receive(
+      probot,
+      'deployment_protection_rule',
+      protectionRule(fake, {
+        environment: 'production',
+        run: 6,
+        payload: { type: 'rollback', pr: PR },
+        creator: { login: APP_BOT, type: 'Bot' },
+      }),
+    );
+    assert.equal(reviewOf(fake, 6)?.state, 'approved');
+  });
+});
