@@ -11,6 +11,13 @@ export interface Actor {
   permission: Permission;
   /** Teams as "org/team-slug". Only needed when the policy names teams. */
   teams: readonly string[];
+  /** GitHub's account type, when known ("Bot" for GitHub Apps). */
+  type?: 'User' | 'Bot' | 'Organization';
+}
+
+/** A GitHub App or other bot account: never an approver, whatever its permission or a list says. */
+export function isBot(actor: Pick<Actor, 'login' | 'type'>): boolean {
+  return actor.type === 'Bot' || /\[bot\]$/i.test(actor.login);
 }
 
 export function hasPermission(actual: Permission, needed: Permission): boolean {
@@ -30,19 +37,21 @@ export function matchingPrincipal(actor: Actor, listed: readonly Principal[]): P
 
 export type Eligibility =
   | { ok: true; via: Principal | 'write_permission' }
-  | { ok: false; why: 'not_listed' }
+  | { ok: false; why: 'not_listed' | 'bot' }
   | { ok: false; why: 'insufficient_permission'; needed: Permission };
 
 /**
  * Deployers and approvers follow one rule: an empty list admits anyone with write permission; a list
  * admits the users and team members it names. Deploying always needs write permission (it creates a
- * deployment); a listed approver needs at least read (a reviewer may have no write access).
+ * deployment); a listed approver needs at least read (a reviewer may have no write access). A bot or app is
+ * never an approver.
  */
 export function eligibility(
   actor: Actor,
   listed: readonly Principal[],
   role: 'deployer' | 'approver',
 ): Eligibility {
+  if (role === 'approver' && isBot(actor)) return { ok: false, why: 'bot' };
   if (listed.length === 0)
     return hasPermission(actor.permission, 'write')
       ? { ok: true, via: 'write_permission' }

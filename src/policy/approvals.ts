@@ -8,8 +8,8 @@ import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_MAX } from '../config/schema.ts';
 import { markersOf, writeMarker } from '../github/hidden-marker.ts';
 import type { MarkerScope, VerifiedMarker } from '../github/hidden-marker.ts';
 import type { MarkerKeys } from '../github/marker-keys.ts';
-import { eligibility, PERMISSIONS, sameLogin, type Actor } from './actors.ts';
-import type { ApprovalRule } from './resolve.ts';
+import { eligibility, isBot, PERMISSIONS, sameLogin, type Actor } from './actors.ts';
+import { normalizePrincipal, type ApprovalRule } from './resolve.ts';
 import { PRINCIPAL_PATTERN } from './schema.ts';
 
 export type ApprovalKind = 'approve' | 'reject';
@@ -53,6 +53,17 @@ export interface TallyInput {
   sha: string;
   /** The pull request's author, whose approval needs allowSelfApproval. Their veto always counts. */
   author?: string;
+  /**
+   * Others whose approval is a self-approval, like the author's: who asked for the deployment, who pushed
+   * to the pull request or authored its commits. Their veto counts too.
+   */
+  selfApprovers?: readonly string[];
+  /**
+   * The approvers' permission and teams as read at decision time. When given, a record is judged on these
+   * (someone who left the team or lost access no longer counts) and a login missing here does not count;
+   * without it, on what the record says was seen when it was given.
+   */
+  approverFacts?: readonly Actor[];
   rule: ApprovalRule;
   allowSelfApproval: boolean;
   expiresAfterMs?: number;
@@ -73,13 +84,24 @@ export interface ApprovalTally {
 function dropReason(record: ApprovalRecord, input: TallyInput): DropReason | undefined {
   if (record.environment !== input.environment) return 'other_environment';
   if (record.sha.toLowerCase() !== input.sha.toLowerCase()) return 'stale_sha';
-  const age = input.now.getTime() - record.at.getTime();
-  if (age < 0) return 'future';
-  if (input.expiresAfterMs !== undefined && age > input.expiresAfterMs) return 'expired';
-  const isAuthor = input.author !== undefined && sameLogin(record.by.login, input.author);
-  if (record.kind === 'reject' && isAuthor) return undefined;
-  if (record.kind === 'approve' && isAuthor && !input.allowSelfApproval) return 'self_approval';
-  if (!eligibility(record.by, input.rule.approvers, 'approver').ok) return 'not_an_approver';
+  if (isBot(record.by)) return 'not_an_approver';
+  // A veto stops the deployment until its author lifts it: it neither lapses with expires_after nor is lost
+  // to a clock running ahead on the replica that recorded it. Only approvals fail on age.
+  if (record.kind === 'approve') {
+    const age = input.now.getTime() - record.at.getTime();
+    if (age < 0) return 'future';
+    if (input.expiresAfterMs !== undefined && age > input.expiresAfterMs) return 'expired';
+  }
+  const self = [input.author, ...(input.selfApprovers ?? [])].some(
+    (login) => login !== undefined && sameLogin(record.by.login, login),
+  );
+  if (record.kind === 'reject' && self) return undefined;
+  if (record.kind === 'approve' && self && !input.allowSelfApproval) return 'self_approval';
+  const current =
+    input.approverFacts === undefined
+      ? record.by
+      : input.approverFacts.find((actor) => sameLogin(actor.login, record.by.login));
+  if (!current || !eligibility(current, input.rule.approvers, 'approver').ok) return 'not_an_approver';
   return undefined;
 }
 
@@ -95,7 +117,7 @@ export function tallyApprovals(input: TallyInput): ApprovalTally {
       continue;
     }
     // One per person: a later approval replaces an earlier veto and the other way round.
-    const key = record.by.login.toLowerCase();
+    const key = normalizePrincipal(record.by.login);
     const previous = latest.get(key);
     if (previous) dropped.push({ record: previous, reason: 'superseded' });
     latest.set(key, record);

@@ -16,6 +16,11 @@ export interface PullRequestFacts {
   headSha: string;
   /** True when the head branch lives in another repository. */
   fromFork: boolean;
+  /**
+   * Logins of whoever pushed to the pull request or authored or committed its commits (as GitHub links
+   * them): their approval is a self-approval, like the author's.
+   */
+  contributors?: readonly string[];
 }
 
 /** One check at the commit: the latest run for its name (a later entry with the same name wins). */
@@ -44,6 +49,12 @@ export interface PolicyInput {
   now: Date;
   type: DeploymentType;
   hotfixReason?: string;
+  /**
+   * The permission and teams of the people who approved or vetoed, read right before this decision. When
+   * given, approvals are judged on these rather than on what was seen when they were given, and someone
+   * missing here does not count.
+   */
+  approverFacts?: readonly Actor[];
 }
 
 export const PASSING_CONCLUSIONS = ['success', 'neutral', 'skipped'] as const;
@@ -111,11 +122,18 @@ export type ApproverDecision =
       ok: false;
       code: 'not_an_approver';
       login: string;
-      why: 'not_listed' | 'insufficient_permission';
+      why: 'not_listed' | 'insufficient_permission' | 'bot';
       approvers: Principal[];
       also: PolicyRefusal[];
     }
-  | { ok: false; code: 'self_approval_refused'; login: string; also: PolicyRefusal[] };
+  | {
+      ok: false;
+      code: 'self_approval_refused';
+      login: string;
+      /** Why it would approve itself: opened the pull request (absent: also that), asked for the deployment, pushed to it. */
+      as?: 'author' | 'requester' | 'contributor';
+      also: PolicyRefusal[];
+    };
 
 /** All codes a caller may see from evaluatePolicy, mayDeploy and mayApprove. */
 export const DECISION_CODES = [
@@ -199,7 +217,7 @@ function deployerRefusals(
     refusals.push({
       code: 'not_a_deployer',
       login: input.actor.login,
-      why: admitted.why,
+      why: admitted.why === 'bot' ? 'not_listed' : admitted.why,
       permission: input.actor.permission,
       deployers: policy.deployers,
     });
@@ -209,21 +227,33 @@ function deployerRefusals(
 type ApproverInput = Pick<PolicyInput, 'config' | 'environment' | 'actor' | 'type'> & {
   /** The pull request's author, if there is a pull request. */
   author?: string;
+  /** Who asked for the deployment waiting for this approval. */
+  requester?: string;
+  /** Who pushed to the pull request or authored its commits (PullRequestFacts.contributors). */
+  contributors?: readonly string[];
   kind?: 'approve' | 'reject';
 };
 
 /**
  * May this actor approve (or, with kind "reject", veto) this environment's deployment? The pull request's
- * author may always veto their own deployment, and approve it only when allow_self_approval is set.
+ * author, the one who asked for the deployment and whoever pushed to the pull request may always veto it,
+ * and approve it only when allow_self_approval is set.
  */
 export function mayApprove(input: ApproverInput): ApproverDecision {
   const found = lookup(input.config, input.environment);
   if (!found.ok) return found;
   const { policy } = found;
-  const isAuthor = input.author !== undefined && sameLogin(input.actor.login, input.author);
-  if (isAuthor && input.kind === 'reject') return { ok: true, code: 'allowed', policy, via: 'author' };
-  if (isAuthor && !policy.allowSelfApproval)
-    return { ok: false, code: 'self_approval_refused', login: input.actor.login, also: [] };
+  const is = (login: string | undefined) => login !== undefined && sameLogin(input.actor.login, login);
+  const self: 'author' | 'requester' | 'contributor' | undefined = is(input.author)
+    ? 'author'
+    : is(input.requester)
+      ? 'requester'
+      : (input.contributors ?? []).some(is)
+        ? 'contributor'
+        : undefined;
+  if (self && input.kind === 'reject') return { ok: true, code: 'allowed', policy, via: 'author' };
+  if (self && !policy.allowSelfApproval)
+    return { ok: false, code: 'self_approval_refused', login: input.actor.login, as: self, also: [] };
   const rule = approvalRule(policy, input.type);
   const admitted = eligibility(input.actor, rule.approvers, 'approver');
   if (!admitted.ok)
@@ -255,7 +285,8 @@ export function isDeploymentApproved(input: ApprovedInput): PolicyDecision {
 export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const found = lookup(input.config, input.environment);
   if (!found.ok) return found;
-  const counted = tally(found.policy, input);
+  // Who asks for the deployment does not approve it too (unless allow_self_approval).
+  const counted = tally(found.policy, input, [input.actor.login]);
   const refusals = [
     ...deployerRefusals(found.policy, input),
     ...approvalRefusals(found.policy, input, counted),
@@ -273,12 +304,14 @@ function decide(
   return { ok: true, code: 'allowed', policy, type, tally: counted };
 }
 
-function tally(policy: Policy, input: ApprovedInput): ApprovalTally {
+function tally(policy: Policy, input: ApprovedInput, requester: string[] = []): ApprovalTally {
   return tallyApprovals({
     records: input.approvals,
     environment: policy.environment,
     sha: input.sha,
     ...(input.pullRequest ? { author: input.pullRequest.author } : {}),
+    selfApprovers: [...requester, ...(input.pullRequest?.contributors ?? [])],
+    ...(input.approverFacts ? { approverFacts: input.approverFacts } : {}),
     rule: approvalRule(policy, input.type),
     allowSelfApproval: policy.allowSelfApproval,
     ...(policy.expiresAfterMs !== undefined ? { expiresAfterMs: policy.expiresAfterMs } : {}),
@@ -292,7 +325,7 @@ function approvalRefusals(policy: Policy, input: ApprovedInput, counted: Approva
   const { type, now } = input;
   const rollback = type === 'rollback';
 
-  if (type === 'hotfix' && policy.hotfix.requiresReason && !input.hotfixReason?.trim())
+  if (type === 'hotfix' && policy.hotfix.requiresReason && !hasVisibleText(input.hotfixReason))
     refusals.push({ code: 'hotfix_needs_reason' });
 
   if (!rollback && input.pullRequest && input.pullRequest.headSha.toLowerCase() !== input.sha.toLowerCase())
@@ -354,6 +387,11 @@ function approvalRefusals(policy: Policy, input: ApprovedInput, counted: Approva
     });
   }
   return refusals;
+}
+
+/** Some character one can see: not only spaces, invisible format characters (zero-width, bidi) or controls. */
+function hasVisibleText(text: string | undefined): boolean {
+  return text !== undefined && /[^\s\p{Cc}\p{Cf}]/u.test(text);
 }
 
 function checkRefusal(

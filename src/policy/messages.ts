@@ -68,12 +68,20 @@ export function explainApprover(decision: ApproverDecision): string {
   switch (decision.code) {
     case 'allowed':
       return 'allowed';
-    case 'self_approval_refused':
-      return `self_approval_refused: ${at(decision.login)} opened this pull request and may not approve its deployment`;
+    case 'self_approval_refused': {
+      const role = {
+        author: 'opened this pull request and may not approve its deployment',
+        requester: 'asked for this deployment and may not approve it',
+        contributor: 'pushed to or authored commits of this pull request and may not approve its deployment',
+      }[decision.as ?? 'author'];
+      return `self_approval_refused: ${at(decision.login)} ${role} (allow_self_approval is off)`;
+    }
     case 'not_an_approver':
       return decision.why === 'not_listed'
         ? `not_an_approver: ${at(decision.login)} may not approve here: approvers are ${who(decision.approvers)}`
-        : `not_an_approver: ${at(decision.login)} lacks the repository permission to approve`;
+        : decision.why === 'bot'
+          ? `not_an_approver: ${at(decision.login)} is a bot or app, and bots never approve or veto a deployment`
+          : `not_an_approver: ${at(decision.login)} lacks the repository permission to approve`;
     default:
       return `${decision.code}: ${explainRefusal(decision)}`;
   }
@@ -84,7 +92,8 @@ const DROP_WORDING: Record<DroppedRecord['reason'], (d: DroppedRecord) => string
   stale_sha: (d) => `was for an older commit (${text(short(d.record.sha))})`,
   future: () => 'is dated in the future',
   expired: (d) => `has expired (given ${when(d.record.at)})`,
-  self_approval: () => 'is by the pull request author',
+  self_approval: () =>
+    'is a self-approval (by the pull request author, the one who asked for the deployment or someone who pushed to it)',
   not_an_approver: () => 'is by someone who may not approve',
   superseded: () => 'was replaced by a later one',
 };

@@ -152,6 +152,92 @@ describe('approval tally', () => {
   });
 });
 
+describe('approval tally: audit cases', () => {
+  it('a veto does not lapse: expires_after and a clock running ahead on another replica only drop approvals', () => {
+    const oldVeto = record(person('dave'), { kind: 'reject', at: new Date(NOW.getTime() - 48 * HOUR) });
+    const aheadVeto = record(person('dave'), { kind: 'reject', at: new Date(NOW.getTime() + 30_000) });
+    const approvals = [record(person('carol')), record(person('erin', ['acme/sre']))];
+    assert.equal(tally([oldVeto, ...approvals]).state, 'rejected');
+    assert.equal(tally([aheadVeto, ...approvals]).state, 'rejected');
+    // An approval dated in the future or expired still does not count.
+    const ahead = record(person('dave'), { at: new Date(NOW.getTime() + 30_000) });
+    assert.deepEqual(
+      tally([ahead, record(person('carol'))]).dropped.map((d) => d.reason),
+      ['future'],
+    );
+  });
+
+  it('the requester and whoever pushed to the pull request may not approve it (self-approval), but may veto', () => {
+    const pusher = record(person('carol'));
+    const requester = record(person('erin', ['acme/sre']));
+    const others = { selfApprovers: ['Carol', '@erin'] };
+    const result = tally([pusher, requester, record(person('dave'))], others);
+    assert.equal(result.state, 'pending');
+    assert.deepEqual(
+      result.dropped.map((d) => [d.record.by.login, d.reason]),
+      [
+        ['carol', 'self_approval'],
+        ['erin', 'self_approval'],
+      ],
+    );
+    assert.equal(tally([pusher, requester], { ...others, allowSelfApproval: true }).state, 'approved');
+    assert.equal(tally([record(person('carol'), { kind: 'reject' })], others).state, 'rejected');
+  });
+
+  it('an approver counts once whatever the case of the login or a leading @', () => {
+    const result = tally([
+      record(person('carol'), { at: new Date(NOW.getTime() - 3 * HOUR) }),
+      record(person('CAROL'), { at: new Date(NOW.getTime() - 2 * HOUR) }),
+      record(person('@Carol')),
+    ]);
+    assert.equal(result.approvedBy.length, 1);
+    assert.equal(result.missing, 1);
+  });
+
+  it('bots and apps never count, listed or not, approval or veto', () => {
+    const open = { rule: { approvers: [], required: 1 } };
+    for (const bot of [
+      person('renovate[bot]', [], 'admin'),
+      { ...person('ci-app', [], 'admin'), type: 'Bot' as const },
+    ]) {
+      const approvalByBot = record(bot);
+      const result = tally([approvalByBot], open);
+      assert.equal(result.state, 'pending', bot.login);
+      assert.deepEqual(result.dropped, [{ record: approvalByBot, reason: 'not_an_approver' }]);
+      assert.equal(tally([record(bot, { kind: 'reject' }), record(person('carol'))], open).state, 'approved');
+    }
+  });
+
+  it("an approver's team and permission are the ones read at decision time, not when they approved", () => {
+    // erin approved as a member of acme/sre and has left the team since; dave has lost write permission.
+    const erin = record(person('erin', ['acme/sre']));
+    const dave = record(person('dave'));
+    const current = [person('erin', ['acme/marketing']), person('Dave', [], 'none'), person('carol')];
+    const result = tally([erin, dave, record(person('carol'))], { approverFacts: current });
+    assert.equal(result.state, 'pending');
+    assert.deepEqual(
+      result.dropped.map((d) => [d.record.by.login, d.reason]),
+      [
+        ['erin', 'not_an_approver'],
+        ['dave', 'not_an_approver'],
+      ],
+    );
+    // Someone whose current facts were not read does not count (fails closed)...
+    assert.equal(
+      tally([erin, record(person('carol'))], { approverFacts: [person('carol')] }).state,
+      'pending',
+    );
+    // ...and joining the team after approving counts, as of now.
+    const mallory = record(person('mallory'));
+    assert.equal(
+      tally([mallory, record(person('carol'))], {
+        approverFacts: [person('mallory', ['acme/sre']), person('carol')],
+      }).state,
+      'approved',
+    );
+  });
+});
+
 describe('approval marker in the app comments', () => {
   const approval = record(person('carol', ['acme/sre']), { source: 'check_run' });
   const keys = markerKeys({ secret: 'k'.repeat(32) });

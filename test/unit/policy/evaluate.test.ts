@@ -376,3 +376,78 @@ describe('the parts on their own', () => {
     );
   });
 });
+
+describe('who may approve what: audit cases', () => {
+  const base = { config, environment: 'production', type: 'standard' as const, author: 'frank' };
+  // erin deploys (acme/deployers) and approves (acme/sre).
+  const erin = person('erin', ['acme/deployers', 'acme/sre']);
+
+  it("the requester's own approval does not count for their deployment (four eyes)", () => {
+    const decision = refusal(
+      evaluatePolicy(input({ actor: erin, approvals: [approval(erin), approval(person('carol'))] })),
+      'needs_approvals',
+    );
+    assert.deepEqual(
+      decision.tally.dropped.map((d) => [d.record.by.login, d.reason]),
+      [['erin', 'self_approval']],
+    );
+    assert.equal(mayApprove({ ...base, actor: erin, requester: 'Erin' }).code, 'self_approval_refused');
+    assert.equal(mayApprove({ ...base, kind: 'reject', actor: erin, requester: 'erin' }).code, 'allowed');
+  });
+
+  it('whoever pushed to the pull request or authored its commits may not approve it', () => {
+    const pullRequest = {
+      number: 7,
+      author: 'frank',
+      headSha: HEAD,
+      fromFork: false,
+      contributors: ['carol'],
+    };
+    const decision = refusal(evaluatePolicy(input({ pullRequest })), 'needs_approvals');
+    assert.deepEqual(
+      decision.tally.dropped.map((d) => [d.record.by.login, d.reason]),
+      [['carol', 'self_approval']],
+    );
+    assert.equal(
+      isDeploymentApproved(input({ pullRequest })).code,
+      'needs_approvals',
+      'the protection rule too',
+    );
+    const approver = mayApprove({ ...base, actor: person('carol'), contributors: ['CAROL'] });
+    assert.ok(!approver.ok && approver.code === 'self_approval_refused' && approver.as === 'contributor');
+  });
+
+  it('a bot or app may never approve, even with admin permission where anyone with write may', () => {
+    for (const bot of [
+      person('deploy-bot[bot]', [], 'admin'),
+      { ...person('ci', [], 'admin'), type: 'Bot' as const },
+    ]) {
+      const decision = mayApprove({ ...base, environment: 'staging', actor: bot });
+      assert.ok(!decision.ok && decision.code === 'not_an_approver' && decision.why === 'bot', bot.login);
+    }
+  });
+
+  it("approvals are judged on the approvers' team and permission read at decision time", () => {
+    // erin approved as a member of acme/sre and has left the team since.
+    const approverFacts = [person('carol'), person('erin', [])];
+    const decision = refusal(evaluatePolicy(input({ approverFacts })), 'needs_approvals');
+    assert.deepEqual(
+      decision.tally.dropped.map((d) => [d.record.by.login, d.reason]),
+      [['erin', 'not_an_approver']],
+    );
+    const stillThere = [person('carol'), person('erin', ['acme/sre'])];
+    assert.equal(evaluatePolicy(input({ approverFacts: stillThere })).code, 'allowed');
+  });
+});
+
+describe('hotfix reason: audit cases', () => {
+  it('a reason made only of invisible characters is no reason', () => {
+    const hotfix = (hotfixReason: string) =>
+      evaluatePolicy(
+        input({ type: 'hotfix', hotfixReason, approvals: [approval(person('sam', ['acme/security']))] }),
+      );
+    for (const blank of ['\u200b', '\u200b\u200d \u2060', '\u00a0\u3000', '\u202e\u0007'])
+      refusal(hotfix(blank), 'hotfix_needs_reason');
+    assert.equal(hotfix('db failover').code, 'allowed');
+  });
+});

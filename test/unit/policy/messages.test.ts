@@ -94,8 +94,27 @@ describe('policy messages', () => {
 
   it('words approver refusals with their code', () => {
     assert.match(
-      explainApprover({ ok: false, code: 'self_approval_refused', login: 'frank', also: [] }),
+      explainApprover({ ok: false, code: 'self_approval_refused', login: 'frank', as: 'author', also: [] }),
       /^self_approval_refused: @frank opened/,
+    );
+    assert.match(
+      explainApprover({ ok: false, code: 'self_approval_refused', login: 'erin', as: 'requester', also: [] }),
+      /^self_approval_refused: @erin asked for this deployment and may not approve it/,
+    );
+    assert.match(
+      explainApprover({ ok: false, code: 'self_approval_refused', login: 'c', as: 'contributor', also: [] }),
+      /^self_approval_refused: @c pushed to or authored commits of this pull request and may not approve/,
+    );
+    assert.match(
+      explainApprover({
+        ok: false,
+        code: 'not_an_approver',
+        login: 'x[bot]',
+        why: 'bot',
+        approvers: [],
+        also: [],
+      }),
+      /^not_an_approver: .* is a bot or app, and bots never approve/,
     );
     assert.match(
       explainApprover({
