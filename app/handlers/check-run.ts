@@ -17,7 +17,8 @@ import { userText } from '../../src/github/user-text.ts';
 import type { Octokit } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
 import { actorOf, readPull, teamsNamed } from '../facts/pull-request.ts';
-import { markerScope, markerTrust, ownAppId } from '../facts/own-comments.ts';
+import { markerScope, markerTrust, ownAppId, ownBotLogin } from '../facts/own-comments.ts';
+import { deploymentPullRequest } from './deployment-status.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import { answerPendingProtectionRules, GATE_PREFIX, gateName, parseGateRef } from './protection-rule.ts';
 import type { PendingAnswer } from './protection-rule.ts';
@@ -184,7 +185,7 @@ export async function handleControlButton(
   const verb = action satisfies ControlAction;
 
   // The pull request the deployment came from (its payload says), if any: refusals are answered there.
-  let deployment: { payload: unknown } | undefined;
+  let deployment: { payload: unknown; sha: string; creator: { login: string } | null } | undefined;
   try {
     ({ data: deployment } = await octokit.rest.repos.getDeployment({
       ...where,
@@ -194,12 +195,16 @@ export async function handleControlButton(
     // A deleted deployment: no pull request to bind to or answer on; the record decides the rest.
     if (httpStatus(error) !== 404) throw error;
   }
-  let prNumber: number | undefined;
+  let named: number | undefined;
   try {
-    prNumber = deployment ? parseDeploymentPayload(deployment.payload).pr : undefined;
+    named = deployment ? parseDeploymentPayload(deployment.payload).pr : undefined;
   } catch {
-    prNumber = undefined; // a payload that is not ours names no pull request
+    named = undefined; // a payload that is not ours names no pull request
   }
+  // Believed in the App's own deployment, or when the deployment's commit is that pull request's.
+  const prNumber = deployment
+    ? await deploymentPullRequest(octokit, where, deployment, named, () => ownBotLogin(octokit))
+    : undefined;
   const answer = async (body: string): Promise<void> => {
     if (prNumber !== undefined)
       await octokit.rest.issues.createComment({ ...where, issue_number: prNumber, body });

@@ -24,7 +24,9 @@ import {
 } from '../../src/github/status-comment.ts';
 import type { DeploymentState, StatusCommentState } from '../../src/github/status-comment.ts';
 import { releaseDeploymentLock } from '../deploy/lock.ts';
+import { httpStatus } from '../facts/github.ts';
 import type { Octokit, Where } from '../facts/github.ts';
+import { pullHasCommit, readPull } from '../facts/pull-request.ts';
 import { ownBotLogin } from '../facts/own-comments.ts';
 import { StatusCommentLanes } from './status-comment-lanes.ts';
 
@@ -130,6 +132,32 @@ export function trustedCommentId(
 ): number | undefined {
   if (commentId === undefined) return undefined;
   return deployment.creator?.login.toLowerCase() === appLogin.toLowerCase() ? commentId : undefined;
+}
+
+/**
+ * The pull request whose status comment a deployment's statuses update. The App's own deployment: the `pr` of
+ * its payload (the App wrote it). Any other deployment's payload is anyone's text (deployments: write, a
+ * workflow's token): its `pr` is believed only when the deployment's commit is that pull request's (its head,
+ * or one of its commits). A pull request that does not exist names none. Undefined: no comment is written.
+ */
+export async function deploymentPullRequest(
+  octokit: Octokit,
+  where: Where,
+  deployment: { sha: string; creator?: { login: string } | null },
+  pr: number | undefined,
+  appLogin: () => Promise<string>,
+): Promise<number | undefined> {
+  if (pr === undefined) return undefined;
+  if (deployment.creator?.login.toLowerCase() === (await appLogin()).toLowerCase()) return pr;
+  let pull;
+  try {
+    pull = await readPull(octokit.rest, where, pr);
+  } catch (error) {
+    if (httpStatus(error) === 404) return undefined;
+    throw error;
+  }
+  if (pull.headSha === deployment.sha.toLowerCase()) return pr;
+  return (await pullHasCommit(octokit.rest, where, pr, deployment.sha)) ? pr : undefined;
 }
 
 /**
@@ -267,7 +295,7 @@ export async function handleDeploymentStatus(
     return releaseDeploymentLock(octokit.rest.git, where, environment, deployment.sha);
   };
 
-  const pullNumber = deploymentPayload.pr;
+  const pullNumber = await deploymentPullRequest(octokit, where, deployment, deploymentPayload.pr, appLogin);
   if (pullNumber === undefined) return { status: 'no_pull_request', lock: await releaseIfFinal() };
   const runUrl = status.log_url || status.target_url || undefined;
   const event: Event = {

@@ -507,3 +507,34 @@ test('a re-run of the deployment’s job is a new rollout: what people asked of 
     () => clock,
   );
 });
+
+test('buttons: a pull request the deployment’s payload only names (its commit is not the PR’s) is neither answered on nor bound to', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    await statusInProgress(w);
+    const [notice] = controlRuns(w.fake);
+    // Another pull request (another author, another head), and the deployment's payload (anyone's text)
+    // rewritten to name it, then a pull request that does not exist.
+    const r = w.fake.repo();
+    const other = w.fake.addCommit({ sha: fakeSha('pr-8-head'), message: 'other', branch: 'other' });
+    r.pulls.set(8, { ...r.pulls.get(PR)!, number: 8, headRef: 'other', headSha: other, commits: [other] });
+    const onOther = () => [...r.comments.values()].filter((c) => c.issueNumber === 8).length;
+    for (const pr of [8, 999]) {
+      r.deployments.get(w.deploymentId)!.payload = { type: 'standard', pr };
+      await w.probot.receive({
+        id: crypto.randomUUID(),
+        name: 'check_run',
+        payload: click(w.fake, notice!, 'mallory', 'promote'),
+      } as Receive);
+      assert.equal(onOther(), 0, `pr ${pr}: no refusal posted on a pull request the deployment only names`);
+      // A deployer's click is bound to the rollout's commit only, and recorded.
+      await w.probot.receive({
+        id: crypto.randomUUID(),
+        name: 'check_run',
+        payload: click(w.fake, notice!, 'alice', 'promote'),
+      } as Receive);
+      assert.equal(onOther(), 0);
+    }
+    assert.equal(requestRuns(w.fake).length, 1, 'the first click recorded; the second is the same request');
+  });
+});

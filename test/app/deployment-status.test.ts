@@ -189,14 +189,15 @@ test('known id of a deleted comment (404): the comment is searched for, and writ
   });
 });
 
-test('unknown id (a push deployment names only the PR): the comment is found by its marker and updated', async () => {
+test('unknown id (a push deployment names only the PR): the PR is checked, the comment found by its marker and updated', async () => {
   await withApp(async (fake, probot) => {
     const id = fake.addComment(PR, { user: 'github-actions[bot]', body: renderStatusComment(queued()) })
       .id as number;
     const made = await requestsOf(fake, () =>
       receive(probot, 'deployment_status', statusEvent(fake, { payload: { pr: PR }, creator: WORKFLOW_BOT })),
     );
-    assert.deepEqual(made, ['issues/list-comments', 'issues/update-comment']);
+    // Not the App's deployment: its commit must be the PR's (deploymentPullRequest) before the PR is written.
+    assert.deepEqual(made, ['pulls/get', 'issues/list-comments', 'issues/update-comment']);
     assert.equal(stateOf(fake, id)?.state, 'in_progress');
   });
 });
@@ -213,7 +214,7 @@ test('a comment id in a deployment the App did not create is not believed: that 
           statusEvent(fake, { payload: { pr: PR, comment_id: theirs.id as number }, creator }),
         ),
       );
-      assert.deepEqual(made, ['issues/list-comments', 'issues/update-comment'], creator.login);
+      assert.deepEqual(made, ['pulls/get', 'issues/list-comments', 'issues/update-comment'], creator.login);
       assert.equal(fake.repo().comments.get(theirs.id as number)!.body, 'LGTM, ship it');
     }
     assert.equal(stateOf(fake, status.id as number)?.state, 'in_progress');

@@ -177,3 +177,84 @@ test("protection rule: the App's own deployment keeps its payload (a /rollback t
     assert.equal(reviewOf(fake, 6)?.state, 'approved');
   });
 });
+
+const WORKFLOW_BOT = { login: 'github-actions[bot]', type: 'Bot' } as const;
+
+/** A deployment_status.created of a deployment of `sha` with `payload`, made by `creator`. */
+function statusEvent(
+  fake: FakeGitHub,
+  o: {
+    deploymentId: number;
+    payload: Json;
+    creator?: Json;
+    sha?: string;
+    state?: string;
+    environment?: string;
+    status?: Json;
+  },
+): Json {
+  return webhookPayload(
+    'deployment_status',
+    'created',
+    {
+      deployment: {
+        id: o.deploymentId,
+        sha: o.sha ?? HEAD,
+        environment: o.environment ?? 'production',
+        payload: o.payload,
+        creator: o.creator ?? MALLORY,
+      },
+      repository: { default_branch: 'main' },
+      deployment_status: {
+        creator: WORKFLOW_BOT,
+        state: o.state ?? 'in_progress',
+        environment: o.environment ?? 'production',
+        description: 'deploying',
+        created_at: '2030-01-01T00:00:05Z',
+        ...o.status,
+      },
+    },
+    target(fake),
+  );
+}
+
+test('deployment_status: a deployment the App did not make comments only on a pull request its commit belongs to', async () => {
+  await withApp(async (fake, probot) => {
+    let id = 700;
+    for (const creator of [MALLORY, WORKFLOW_BOT]) {
+      // HEAD is PR 7's head, not one of PR 8's commits: PR 8 is only named.
+      await receive(
+        probot,
+        'deployment_status',
+        statusEvent(fake, { deploymentId: id++, payload: { pr: OTHER_PR }, creator }),
+      );
+      // A pull request that does not exist.
+      await receive(
+        probot,
+        'deployment_status',
+        statusEvent(fake, { deploymentId: id++, payload: { pr: 999 }, creator }),
+      );
+    }
+    assert.equal(commentsOn(fake, OTHER_PR).length, 0, 'nothing on the pull request the payload names');
+    assert.equal(fake.requestsFor('issues/create-comment').length, 0);
+    // Its own pull request: the comment is written.
+    await receive(
+      probot,
+      'deployment_status',
+      statusEvent(fake, { deploymentId: id++, payload: { pr: PR }, creator: WORKFLOW_BOT }),
+    );
+    assert.equal(commentsOn(fake, PR).length, 1);
+    // The App's own deployment: its payload is the App's word, no check.
+    await receive(
+      probot,
+      'deployment_status',
+      statusEvent(fake, {
+        deploymentId: id++,
+        sha: OTHER_HEAD,
+        payload: { pr: OTHER_PR },
+        creator: { login: APP_BOT, type: 'Bot' },
+      }),
+    );
+    assert.equal(commentsOn(fake, OTHER_PR).length, 1);
+  });
+});
