@@ -42,6 +42,11 @@ export class PolicyError extends Error {
   }
 }
 
+/** `production: true`, or named production in any case (GitHub's environment names ignore case). */
+function isProductionEnvironment(name: string, flag: boolean | undefined): boolean {
+  return flag ?? name.toLowerCase() === 'production';
+}
+
 export function normalizePrincipal(name: string): Principal {
   return name.replace(/^@/, '').toLowerCase();
 }
@@ -71,7 +76,7 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
   const top: ApprovalsConfig = config.approvals ?? {};
   const own: ApprovalsConfig = env.approvals ?? {};
   const pick = <K extends keyof ApprovalsConfig>(key: K): ApprovalsConfig[K] => own[key] ?? top[key];
-  const production = env.production ?? environment === 'production';
+  const production = isProductionEnvironment(environment, env.production);
   const timezone = pick('timezone') ?? 'UTC';
   const approvers = principalsOf(pick('approvers'));
   const required = pick('required') ?? (production ? 1 : 0);
@@ -142,6 +147,19 @@ export function policyIssues(config: RawConfig): PolicyIssue[] {
     if (env.approvals)
       sections.push({ path: ['environments', name, 'approvals'], section: env.approvals, self: name });
   }
+  // GitHub's environment names ignore case: "Production" and "production" are one environment, so two
+  // policies for it would let the laxer one decide.
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const first = seen.get(name.toLowerCase());
+    if (first !== undefined)
+      issues.push({
+        path: ['environments', name],
+        message: `is the same GitHub environment as "${first}" (GitHub ignores case in environment names): define it once`,
+      });
+    else seen.set(name.toLowerCase(), name);
+  }
+  issues.push(...mergedRuleIssues(config));
   for (const { path, section, self } of sections) {
     const requires = section.requires === undefined ? [] : [section.requires].flat();
     requires.forEach((name, index) => {
@@ -188,6 +206,75 @@ export function policyIssues(config: RawConfig): PolicyIssue[] {
           message: `must be later than from (in ${timezone})`,
         });
     });
+  }
+  return issues;
+}
+
+type Path = (string | number)[];
+
+/**
+ * The approval rules as each environment resolves them, when the count and the approvers come from
+ * different places (the top level and the environment, or the normal rule inherited by hotfixes): more
+ * approvals than the listed users could give is never met. Both from one place is reported by policyIssues.
+ */
+function mergedRuleIssues(config: RawConfig): PolicyIssue[] {
+  const issues: PolicyIssue[] = [];
+  const top: ApprovalsConfig = config.approvals ?? {};
+  for (const [name, env] of Object.entries(config.environments)) {
+    const own: ApprovalsConfig = env.approvals ?? {};
+    const at = (section: 'own' | 'top', ...rest: string[]): Path =>
+      section === 'own' ? ['environments', name, 'approvals', ...rest] : ['approvals', ...rest];
+    const from = <T>(get: (a: ApprovalsConfig) => T | undefined, ...key: string[]) =>
+      get(own) !== undefined
+        ? { value: get(own)!, path: at('own', ...key) }
+        : get(top) !== undefined
+          ? { value: get(top)!, path: at('top', ...key) }
+          : undefined;
+    const approvers = from((a) => a.approvers, 'approvers');
+    const required = from((a) => a.required, 'required') ?? {
+      value: isProductionEnvironment(name, env.production) ? 1 : 0,
+      path: undefined,
+    };
+    const rules = [
+      { what: 'deployments', approvers, required },
+      {
+        what: 'hotfixes',
+        approvers: from((a) => a.hotfix?.approvers, 'hotfix', 'approvers') ?? approvers,
+        required: from((a) => a.hotfix?.required, 'hotfix', 'required') ?? required,
+      },
+      {
+        what: 'rollbacks',
+        approvers: from((a) => a.rollback?.approvers, 'rollback', 'approvers') ?? approvers,
+        required: from((a) => a.rollback?.required, 'rollback', 'required') ?? { value: 0, path: undefined },
+      },
+    ];
+    for (const rule of rules) {
+      // Hotfixes that only inherit the normal rule have its problem, said once for it.
+      if (
+        !rule.approvers ||
+        (rule !== rules[0] && rule.approvers === approvers && rule.required === required)
+      )
+        continue;
+      const listed = principalsOf(rule.approvers.value);
+      if (listed.some(isTeam) || rule.required.value <= listed.length) continue;
+      const approversPath = rule.approvers.path;
+      const requiredPath = rule.required.path;
+      // Written side by side in one section: policyIssues' own check says so at `required`.
+      if (requiredPath && requiredPath.slice(0, -1).join('.') === approversPath.slice(0, -1).join('.'))
+        continue;
+      // Said where the environment's own section touches the rule, else where the approvers are listed.
+      const path =
+        requiredPath && requiredPath[0] === 'environments' && approversPath[0] !== 'environments'
+          ? requiredPath
+          : approversPath;
+      const count = requiredPath
+        ? `${rule.required.value} approvals (${requiredPath.join('.')})`
+        : `${rule.required.value} approval${rule.required.value === 1 ? '' : 's'} (the default)`;
+      issues.push({
+        path,
+        message: `in environment "${name}", ${rule.what} need ${count} but only ${listed.length} approver${listed.length === 1 ? ' is' : 's are'} listed (${approversPath.join('.')}): it could never be met`,
+      });
+    }
   }
   return issues;
 }

@@ -17,7 +17,24 @@ const principal = z
   .string()
   .regex(PRINCIPAL_PATTERN, 'must be a GitHub user such as "alice" or a team written "org/team-slug"');
 
-const principals = (description: string) => z.array(principal).optional().meta({ description });
+/** Generous bounds on every list: a policy is read on every decision, so a huge one would stall the app. */
+export const POLICY_LIMITS = { principals: 1000, windows: 100, freezes: 1000, checks: 1000, requires: 100 };
+
+/**
+ * A list of users and teams. Written empty it is refused: `approvers: []` reads as "nobody" to some and
+ * "everybody" to others, and the policy takes an absent list as "anyone with write permission"; so the
+ * empty list is never silently taken the open way.
+ */
+const principals = (description: string) =>
+  z
+    .array(principal)
+    .min(
+      1,
+      'is an empty list, which could mean nobody or everybody: leave the key out for anyone with write permission, or name who may',
+    )
+    .max(POLICY_LIMITS.principals)
+    .optional()
+    .meta({ description });
 
 const clockTime = z.string().refine((text) => parseClockTime(text) !== undefined, {
   message: 'must be a 24-hour time "HH:MM" such as "10:00" ("24:00" for the end of the day)',
@@ -28,6 +45,7 @@ export const windowSchema = z
     days: z
       .array(z.enum(WEEKDAYS))
       .min(1)
+      .max(WEEKDAYS.length)
       .meta({ description: 'Local weekdays the window is open: mon, tue, wed, thu, fri, sat, sun.' }),
     start: clockTime.meta({ description: 'Local opening time, "HH:MM".' }),
     end: clockTime.meta({ description: 'Local closing time, "HH:MM" (exclusive); "24:00" for midnight.' }),
@@ -125,7 +143,7 @@ export const approvalsSchema = z
       .optional()
       .meta({ description: 'An approval older than this no longer counts. Absent or 0: never expires.' }),
     requires: z
-      .union([nonEmpty, z.array(nonEmpty).min(1)])
+      .union([nonEmpty, z.array(nonEmpty).min(1).max(POLICY_LIMITS.requires)])
       .optional()
       .meta({
         description:
@@ -133,22 +151,26 @@ export const approvalsSchema = z
       }),
     required_checks: z
       .array(nonEmpty)
+      .max(POLICY_LIMITS.checks)
       .optional()
       .meta({ description: 'Check names that must have passed on the commit.' }),
     timezone: timeZone.optional(),
     windows: z
       .array(windowSchema)
+      .max(POLICY_LIMITS.windows)
       .optional()
       .meta({ description: 'When deployments may start. Empty or absent: any time.' }),
-    freezes: z.array(freezeSchema).optional().meta({
+    freezes: z.array(freezeSchema).max(POLICY_LIMITS.freezes).optional().meta({
       description:
         'Periods when no deployment may start. Top-level freezes apply to every environment, in addition to its own.',
     }),
     hotfix: hotfixSchema.optional(),
     rollback: rollbackSchema.optional(),
-    global_lockers: principals(
-      'Who may take and force-release the global lock (/lock --global), besides maintainers and admins; they need write permission. Top level only.',
-    ),
+    // Empty is harmless here: it means what an absent list means, maintainers and admins only.
+    global_lockers: z.array(principal).max(POLICY_LIMITS.principals).optional().meta({
+      description:
+        'Who may take and force-release the global lock (/lock --global), besides maintainers and admins; they need write permission. Top level only.',
+    }),
   })
   .meta({
     description:

@@ -225,3 +225,106 @@ describe('approvals section: cross-references (policyIssues)', () => {
     );
   });
 });
+
+describe('approvals section: hostile and ambiguous policies (audit)', () => {
+  it('an environment named Production in any case is a production environment (one approval by default)', () => {
+    for (const name of ['Production', 'PRODUCTION']) {
+      const config = load(`${head}environments:\n  ${name}: {}\n`);
+      const policy = resolvePolicy(config, name);
+      assert.equal(policy.production, true, name);
+      assert.equal(policy.required, 1, name);
+    }
+  });
+
+  it('two environments whose names differ only in case are refused (GitHub takes them for one)', () => {
+    const errors = errorsOf(
+      `${head}environments:\n  production:\n    approvals: { required: 2 }\n  Production: {}\n`,
+    );
+    assert.ok(
+      errors.some((e) =>
+        /^deploy\.yml:7:\d+: environments\.Production: .*same GitHub environment as "production"/.test(e),
+      ),
+      errors.join('\n'),
+    );
+  });
+
+  it('an environment name with a Unicode lookalike letter is refused', () => {
+    const errors = errorsOf(`${head}environments:\n  production: {}\n  \u0440roduction: {}\n`);
+    assert.ok(
+      errors.some((e) => /environment names use letters, digits/.test(e)),
+      errors.join('\n'),
+    );
+  });
+
+  it('an empty approver or deployer list is refused: nobody or everybody? (leave the key out for everybody)', () => {
+    for (const yaml of [
+      'approvers: []',
+      'deployers: []',
+      'hotfix: { approvers: [] }',
+      'rollback: { approvers: [] }',
+    ]) {
+      const key = yaml.replace(/: .*$/, '');
+      const errors = errorsOf(production(yaml));
+      assert.ok(
+        errors.some((e) =>
+          new RegExp(`approvals\\.${key}(\\.approvers)?: .*empty list.*leave the key out`).test(e),
+        ),
+        `${yaml}:\n${errors.join('\n')}`,
+      );
+    }
+  });
+
+  it('huge lists are refused with their limit, before anything is evaluated', () => {
+    const many = (n: number, item: (i: number) => string) =>
+      `[${Array.from({ length: n }, (_, i) => item(i)).join(', ')}]`;
+    const cases: Array<[string, RegExp]> = [
+      [
+        `windows: ${many(1000, () => '{ days: [tue], start: "10:00", end: "12:00" }')}`,
+        /approvals\.windows: .*at most 100/,
+      ],
+      [
+        `freezes: ${many(1001, (i) => `{ from: "2025-01-01T00:00Z", to: "2025-01-02T00:00Z", reason: r${i} }`)}`,
+        /approvals\.freezes: .*at most 1000/,
+      ],
+      [`approvers: ${many(1001, (i) => `user${i}`)}`, /approvals\.approvers: .*at most 1000/],
+      [`required_checks: ${many(1001, (i) => `check${i}`)}`, /approvals\.required_checks: .*at most 1000/],
+      [
+        'windows: [{ days: [tue, tue, tue, tue, tue, tue, tue, tue], start: "10:00", end: "12:00" }]',
+        /windows\[0\]\.days: .*at most 7/,
+      ],
+    ];
+    for (const [yaml, expected] of cases) {
+      const errors = errorsOf(production(yaml));
+      assert.ok(
+        errors.some((e) => expected.test(e)),
+        `no error matched ${expected}:\n${errors.join('\n').slice(0, 500)}`,
+      );
+    }
+  });
+
+  it('an approval rule made impossible by merging is refused at the environment (hotfix inheriting the count)', () => {
+    // The top level asks for 2 approvals; production's hotfixes name one security engineer and inherit 2.
+    const config: RawConfig = {
+      approvals: { required: 2 },
+      environments: {
+        production: { approvals: { approvers: ['carol', 'dave'], hotfix: { approvers: ['sam'] } } },
+      },
+    };
+    const issues = policyIssues(config);
+    assert.deepEqual(
+      issues.map((issue) => issue.path.join('.')),
+      ['environments.production.approvals.hotfix.approvers'],
+    );
+    assert.match(issues[0]!.message, /hotfixes need 2 approvals .* only 1 approver is listed/);
+    assert.throws(() => resolvePolicy(config, 'production'), PolicyError);
+    // Also when the environment only names its approvers and the count comes from the top level.
+    const inherited: RawConfig = {
+      approvals: { required: 3 },
+      environments: { production: { approvals: { approvers: ['carol', 'dave'] } } },
+    };
+    assert.deepEqual(
+      policyIssues(inherited).map((issue) => issue.path.join('.')),
+      ['environments.production.approvals.approvers'],
+    );
+  });
+});
