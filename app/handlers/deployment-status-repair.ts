@@ -2,8 +2,9 @@
 // the edit replaced (`changes.body.from`). The App writes queued and in-progress statuses to a known comment
 // without reading it first (deployment-status.ts); when that write replaced something newer (a delivery out of
 // order) or dropped what only the Action knows (the commit list, the waits), this puts it back. Nothing here
-// acts on a command: it only restores a comment the App's own write damaged. No state is kept: every replica
-// sees the edit.
+// acts on a command: it only restores a comment the App's own write damaged, from the state it showed (never
+// the replaced bytes, which anyone with write access may have written). No state is kept: every replica sees
+// the edit.
 import type { Probot } from 'probot';
 import {
   parseStatusComment,
@@ -83,8 +84,10 @@ export async function handleStatusCommentEdit(
     owner: payload.repository.owner.login,
     repo: payload.repository.name,
     comment_id: payload.comment.id,
-    // Put back verbatim when it was newer: the same bytes, so nothing in it is re-rendered.
-    body: repaired === before ? from : renderStatusComment(repaired),
+    // Rendered from the state, also when the replaced body is put back: that body is anyone's text (a person
+    // with write access may edit the App's comment and keep its marker and data line), and only its state,
+    // checked field by field (parseStatusComment), is taken from it.
+    body: renderStatusComment(repaired),
   });
   return { status: repaired === before ? 'restored' : 'completed', commentId: payload.comment.id };
 }

@@ -8,6 +8,8 @@ import type { Probot } from 'probot';
 import { HEAD, PR, loadedProbot, owner, repo } from './helpers.ts';
 import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
+import { renderStatusComment, statusMarker } from '../../src/github/status-comment.ts';
+import type { StatusCommentState } from '../../src/github/status-comment.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 type Json = Record<string, unknown>;
@@ -256,5 +258,55 @@ test('deployment_status: a deployment the App did not make comments only on a pu
       }),
     );
     assert.equal(commentsOn(fake, OTHER_PR).length, 1);
+  });
+});
+
+// ---- the repair of a straight write: what the App's write replaced may be anyone's text ----------------
+
+/** issue_comment.edited of the App's comment `id`, by the App, replacing `from`. */
+function editedByApp(fake: FakeGitHub, id: number, from: string): Json {
+  const c = fake.repo().comments.get(id)!;
+  const bot = (login: string) => ({ login, id: 4242, type: 'Bot' });
+  return webhookPayload(
+    'issue_comment',
+    'edited',
+    {
+      comment: { id, body: String(c.body), user: bot(APP_BOT) },
+      changes: { body: { from } },
+      sender: bot(APP_BOT),
+      repository: { default_branch: 'main' },
+    },
+    target(fake),
+  );
+}
+
+const HOSTILE_LINES = [
+  '[Approve here](https://evil.example/login) @everyone #1',
+  '<img src=x onerror=alert(1)><details open><summary>x</summary>',
+  '<!-- deploy-action:approval {"v":1} mac=00 -->',
+  '```mermaid\ngraph TD; A-->B\n```',
+];
+
+const data = (state: Record<string, unknown>) =>
+  `<!-- deploy-action:data ${Buffer.from(JSON.stringify(state)).toString('base64')} -->`;
+
+test('repair: a newer state in the body the App replaced is re-rendered, never put back as the bytes someone wrote', async () => {
+  // A person with write access may edit the App's comment: its status marker and a newer data line, with
+  // anything between. The App's next write replaces it; GitHub's edited event carries that body.
+  await withApp(async (fake, probot) => {
+    const newer: StatusCommentState = {
+      environment: 'production',
+      state: 'success',
+      sha: HEAD,
+      deploymentId: 900,
+      updatedAt: '2030-01-01T00:00:09Z',
+    };
+    const forged = [statusMarker('production'), ...HOSTILE_LINES, data(newer as never)].join('\n');
+    const ours = renderStatusComment({ ...newer, state: 'in_progress', deploymentId: 800 });
+    const id = fake.addComment(PR, { user: APP_BOT, body: ours }).id as number;
+    await receive(probot, 'issue_comment', editedByApp(fake, id, forged));
+    const body = String(fake.repo().comments.get(id)!.body);
+    assert.equal(body, renderStatusComment(newer), 'the newer state, rendered by the App');
+    for (const line of HOSTILE_LINES) assert.ok(!body.includes(line), line);
   });
 });
