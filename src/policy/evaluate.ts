@@ -6,7 +6,7 @@ import type { DeploymentType } from '../github/deployment-payload.ts';
 import { eligibility, sameLogin, type Actor, type Permission } from './actors.ts';
 import { tallyApprovals, type ApprovalRecord, type ApprovalTally } from './approvals.ts';
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
-import { resolvePolicy, type ApprovalRule, type Policy, type Principal } from './resolve.ts';
+import { PolicyError, resolvePolicy, type ApprovalRule, type Policy, type Principal } from './resolve.ts';
 import { activeFreeze, isWithinWindows, nextDeployableInstant, type DeployWindow } from './windows.ts';
 
 export interface PullRequestFacts {
@@ -275,6 +275,7 @@ type ApprovedInput = Omit<PolicyInput, 'actor'>;
  * deployed, checks green, no veto, enough approvals? Says nothing about who asked (see mayDeploy).
  */
 export function isDeploymentApproved(input: ApprovedInput): PolicyDecision {
+  validNow(input.now);
   const found = lookup(input.config, input.environment);
   if (!found.ok) return found;
   const counted = tally(found.policy, input);
@@ -283,6 +284,7 @@ export function isDeploymentApproved(input: ApprovedInput): PolicyDecision {
 
 /** The whole decision: mayDeploy, then isDeploymentApproved; the first refusal wins, the rest are in `also`. */
 export function evaluatePolicy(input: PolicyInput): PolicyDecision {
+  validNow(input.now);
   const found = lookup(input.config, input.environment);
   if (!found.ok) return found;
   // Who asks for the deployment does not approve it too (unless allow_self_approval).
@@ -292,6 +294,12 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
     ...approvalRefusals(found.policy, input, counted),
   ];
   return decide(found.policy, refusals, input.type, counted);
+}
+
+/** An invalid time compares false with every freeze and expiry: it would allow everything. */
+function validNow(now: Date): void {
+  if (!(now instanceof Date) || Number.isNaN(now.getTime()))
+    throw new PolicyError('the evaluation time is not a valid date: nothing is decided on it');
 }
 
 function decide(

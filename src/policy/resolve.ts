@@ -4,7 +4,7 @@
 import type { RawConfig } from '../config/schema.ts';
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
 import type { ApprovalsConfig } from './schema.ts';
-import { parseClockTime, parseDateTime, type DeployWindow, type Freeze } from './windows.ts';
+import { isValidTimeZone, parseClockTime, parseDateTime, type DeployWindow, type Freeze } from './windows.ts';
 
 /** A user login or an `org/team` slug, lower-cased (GitHub compares both case-insensitively). */
 export type Principal = string;
@@ -196,7 +196,16 @@ export function policyIssues(config: RawConfig): PolicyIssue[] {
         path: [...path, 'global_lockers'],
         message: 'belongs in the top-level approvals section: the global lock stops every environment',
       });
+    // The schema refuses these; a config built another way must not reach Intl (a bare RangeError).
+    if (section.timezone !== undefined && !isValidTimeZone(section.timezone)) {
+      issues.push({
+        path: [...path, 'timezone'],
+        message: `unknown time zone "${section.timezone}": use an IANA name such as "Europe/Berlin"`,
+      });
+      continue;
+    }
     const timezone = section.timezone ?? config.approvals?.timezone ?? 'UTC';
+    if (!isValidTimeZone(timezone)) continue;
     (section.freezes ?? []).forEach((freeze, index) => {
       const from = parseDateTime(freeze.from, timezone);
       const to = parseDateTime(freeze.to, timezone);

@@ -16,6 +16,7 @@ import {
   type PolicyInput,
   type PolicyRefusal,
 } from '../../../src/policy/evaluate.ts';
+import { PolicyError } from '../../../src/policy/resolve.ts';
 
 // The fixture: production needs staging first, checks test and lint, two approvals from carol, dave or
 // acme/sre, Tue-Thu 10:00-12:00 Berlin time, a year-end freeze; hotfixes are approved by acme/security.
@@ -449,5 +450,38 @@ describe('hotfix reason: audit cases', () => {
     for (const blank of ['\u200b', '\u200b\u200d \u2060', '\u00a0\u3000', '\u202e\u0007'])
       refusal(hotfix(blank), 'hotfix_needs_reason');
     assert.equal(hotfix('db failover').code, 'allowed');
+  });
+});
+
+describe('bad facts fail closed with a clear error', () => {
+  it('a time zone the platform does not know is a PolicyError naming where, not a RangeError from Intl', () => {
+    const bad: typeof config = {
+      ...config,
+      environments: {
+        ...config.environments,
+        production: {
+          ...config.environments.production,
+          approvals: { ...config.environments.production!.approvals, timezone: 'Mars/Olympus' },
+        },
+      },
+    };
+    assert.throws(
+      () => evaluatePolicy(input({ config: bad })),
+      (error: unknown) =>
+        error instanceof PolicyError &&
+        /environments\.production\.approvals\.timezone: unknown time zone "Mars\/Olympus"/.test(
+          error.message,
+        ),
+    );
+  });
+
+  it('an invalid evaluation time is refused, never read as "no freeze, no expiry"', () => {
+    const invalid = new Date(Number.NaN);
+    // Staging has no windows; with NaN the year-end freeze and expires_after compared false and allowed it.
+    assert.throws(() => evaluatePolicy(input({ environment: 'staging', now: invalid })), PolicyError);
+    assert.throws(
+      () => isDeploymentApproved(input({ now: invalid })),
+      /the evaluation time is not a valid date/,
+    );
   });
 });

@@ -198,3 +198,55 @@ describe('freezes', () => {
     );
   });
 });
+
+describe('windows and freezes: audit cases', () => {
+  const night = [window(['sun'], '01:00', '03:00')];
+
+  it('a 01:00-03:00 window on the spring-forward day is open only for the hour that exists', () => {
+    // Berlin, Sunday 2025-03-30: 01:00 CET = 00:00 UTC; at 01:00 UTC the clocks jump from 02:00 to 03:00.
+    assert.equal(
+      nextWindowOpening(at('2025-03-29T12:00:00Z'), night, 'Europe/Berlin')?.toISOString(),
+      '2025-03-30T00:00:00.000Z',
+    );
+    assert.equal(isWithinWindows(at('2025-03-30T00:59:59Z'), night, 'Europe/Berlin'), true);
+    assert.equal(isWithinWindows(at('2025-03-30T01:00:00Z'), night, 'Europe/Berlin'), false); // 03:00 CEST
+  });
+
+  it('a 01:00-03:00 window on the fall-back day stays open through the repeated hour, until 03:00 CET', () => {
+    // Berlin, Sunday 2025-10-26: 01:00 CEST = 23:00 UTC Saturday; 02:00-03:00 is lived twice.
+    assert.equal(
+      nextWindowOpening(at('2025-10-25T12:00:00Z'), night, 'Europe/Berlin')?.toISOString(),
+      '2025-10-25T23:00:00.000Z',
+    );
+    for (const inside of ['2025-10-25T23:30:00Z', '2025-10-26T00:30:00Z', '2025-10-26T01:30:00Z'])
+      assert.equal(isWithinWindows(at(inside), night, 'Europe/Berlin'), true, inside);
+    assert.equal(isWithinWindows(at('2025-10-26T02:00:00Z'), night, 'Europe/Berlin'), false); // 03:00 CET
+  });
+
+  it('a window written as two across midnight holds on both local days', () => {
+    const overnight = [window(['fri'], '22:00', '24:00'), window(['sat'], '00:00', '02:00')];
+    // Tokyo (UTC+9): Friday 23:30 and Saturday 01:30 local are inside, Saturday 02:00 is not.
+    assert.equal(isWithinWindows(at('2025-03-07T14:30:00Z'), overnight, 'Asia/Tokyo'), true);
+    assert.equal(isWithinWindows(at('2025-03-07T16:30:00Z'), overnight, 'Asia/Tokyo'), true);
+    assert.equal(isWithinWindows(at('2025-03-07T17:00:00Z'), overnight, 'Asia/Tokyo'), false);
+  });
+
+  it('a freeze across the year end, in local time, holds on both sides of New Year and ends on time', () => {
+    const freeze = {
+      from: parseDateTime('2025-12-20T00:00', 'Europe/Berlin')!,
+      to: parseDateTime('2026-01-05T00:00', 'Europe/Berlin')!,
+      reason: 'year-end',
+    };
+    for (const frozen of ['2025-12-19T23:00:00Z', '2025-12-31T23:30:00Z', '2026-01-04T22:59:59Z'])
+      assert.equal(activeFreeze(at(frozen), [freeze])?.reason, 'year-end', frozen);
+    assert.equal(activeFreeze(at('2026-01-04T23:00:00Z'), [freeze]), undefined);
+    assert.equal(activeFreeze(at('2025-12-19T22:59:59Z'), [freeze]), undefined);
+    // The seed's windows: the first opening after the freeze is Tuesday 2026-01-06 10:00 Berlin.
+    assert.equal(
+      nextDeployableInstant(at('2025-12-23T09:30:00Z'), SEED_WINDOWS, 'Europe/Berlin', [
+        freeze,
+      ])?.toISOString(),
+      '2026-01-06T09:00:00.000Z',
+    );
+  });
+});
