@@ -69,8 +69,8 @@ export interface StatusCommentFinishedWait {
 export const MAX_FINISHED_WAITS = 20;
 const MAX_METRICS = 12;
 
-// The new parts of the data marker are checked field by field: a comment whose wait does not fit is damaged,
-// and re-rendered from scratch rather than half-trusted.
+// The data marker is checked field by field: a comment whose state does not fit is damaged, and re-rendered
+// from scratch rather than half-trusted.
 const iso = z.string().datetime({ offset: true });
 const name = z.string().min(1).max(200);
 const login = z.string().min(1).max(200);
@@ -110,9 +110,29 @@ const finishedWaitSchema = z.strictObject({
   waitedMs: z.number().int().nonnegative(),
 });
 
-const waitPartsSchema = z.object({
+// The whole data line is checked: it is read back from a bot's comment, which anyone with write access may
+// edit, and every field is rendered again (the heading's state, the `updated` time, the deployment id and the
+// commit count are written as they are; the commit list is split as text).
+const text = (max: number) => z.string().max(max);
+const stateSchema = z.object({
+  environment: z.string(),
+  state: z.enum(['queued', 'pending', 'in_progress', 'success', 'failure', 'error', 'inactive']),
+  description: text(2000).optional(),
+  version: text(200).optional(),
+  sha: text(100),
+  strategy: text(100).optional(),
+  deploymentId: z.number().int().positive().optional(),
+  runUrl: text(2000).optional(),
+  environmentUrl: text(2000).optional(),
+  previousSha: text(100).optional(),
+  commits: z
+    .array(z.strictObject({ sha: text(100), message: text(65_536), author: text(1000).optional() }))
+    .max(1000)
+    .optional(),
+  commitsTotal: z.number().int().nonnegative().optional(),
   wait: waitSchema.optional(),
   waits: z.array(finishedWaitSchema).max(MAX_FINISHED_WAITS).optional(),
+  updatedAt: iso,
 });
 
 const DATA_PREFIX = '<!-- deploy-action:data ';
@@ -306,7 +326,7 @@ export function parseStatusComment(body: string, environment: string): StatusCom
       data.environment === environment &&
       typeof data.sha === 'string'
     ) {
-      if (!waitPartsSchema.safeParse(data).success) return undefined;
+      if (!stateSchema.safeParse(data).success) return undefined;
       return data as StatusCommentState;
     }
   } catch {

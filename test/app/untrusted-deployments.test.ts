@@ -310,3 +310,67 @@ test('repair: a newer state in the body the App replaced is re-rendered, never p
     for (const line of HOSTILE_LINES) assert.ok(!body.includes(line), line);
   });
 });
+test("status comment: every field of a status comment's data line is checked before it is rendered again", async () => {
+  // The data line is read back from a bot's comment that anyone with write access may have edited: a field
+  // of the wrong type or with markup is a damaged comment, re-rendered from the event alone, never shown raw.
+  const base = {
+    environment: 'production',
+    state: 'in_progress',
+    sha: HEAD,
+    updatedAt: '2030-01-01T00:00:01Z',
+  };
+  const hostile: Array<Record<string, unknown>> = [
+    { state: '<img src=x onerror=alert(1)> @everyone' },
+    { updatedAt: '[click](javascript:alert(1)) @everyone' },
+    { deploymentId: '<b>1</b> @everyone' },
+    { commitsTotal: '[x](https://evil.example) @everyone', commits: [] },
+    { commits: [{ sha: HEAD, message: 5 }] },
+    { commits: [{ sha: '`](https://evil.example) @everyone', message: 'm' }] },
+    { previousSha: '`[x](https://evil.example)`@everyone', commits: [] },
+    { sha: '`[x](https://evil.example)`@everyone' },
+    { version: 7 },
+    { description: { toString: 1 } },
+    { runUrl: 5 },
+  ];
+  await withApp(async (fake, probot) => {
+    let deploymentId = 1000;
+    for (const fields of hostile) {
+      const id = fake.addComment(PR, {
+        user: 'github-actions[bot]',
+        body: [statusMarker('production'), 'old', data({ ...base, ...fields })].join('\n'),
+      }).id as number;
+      await receive(
+        probot,
+        'deployment_status',
+        statusEvent(fake, { deploymentId: deploymentId++, payload: { pr: PR }, creator: WORKFLOW_BOT }),
+      );
+      const body = String(fake.repo().comments.get(id)!.body);
+      assert.notEqual(body.split('\n')[1], 'old', `${JSON.stringify(fields)}: written`);
+      assert.doesNotMatch(body, /@everyone|<img|<b>|\]\(javascript|evil\.example/, JSON.stringify(fields));
+      fake.repo().comments.delete(id); // the next case's comment is the PR's only one
+    }
+  });
+});
+
+test('repair: a replaced body whose data line does not check out is not put back', async () => {
+  await withApp(async (fake, probot) => {
+    const newer = {
+      environment: 'production',
+      sha: HEAD,
+      deploymentId: 900,
+      updatedAt: '2030-01-01T00:00:09Z',
+    };
+    const ours = renderStatusComment({ ...newer, state: 'in_progress', deploymentId: 800 });
+    for (const fields of [
+      { state: '<img src=x onerror=alert(1)> @everyone' },
+      { state: 'success', updatedAt: '2030-01-01T00:00:09Z [x](https://evil.example) @everyone' },
+      { state: 'success', deploymentId: '900 <b>@everyone</b>' },
+      { state: 'success', commitsTotal: '@everyone', commits: [] },
+    ]) {
+      const id = fake.addComment(PR, { user: APP_BOT, body: ours }).id as number;
+      const forged = [statusMarker('production'), data({ ...newer, ...fields })].join('\n');
+      await receive(probot, 'issue_comment', editedByApp(fake, id, forged));
+      assert.equal(fake.repo().comments.get(id)!.body, ours, JSON.stringify(fields));
+    }
+  });
+});
