@@ -4,9 +4,11 @@
 // commit list. Every value in it (names, versions, descriptions, commit messages) goes through userText.
 import * as z from 'zod';
 import { formatDuration } from '../config/duration.ts';
-import { code, formatNumber, truncate } from '../report/markdown.ts';
+import { code, formatNumber, linkTarget, truncate } from '../report/markdown.ts';
 import { continueCommands, formatUtc, trafficSplit, WAIT_END_TEXT, waitingFor } from '../report/waits.ts';
 import { userText } from './user-text.ts';
+
+export { linkTarget };
 
 export type DeploymentState =
   'queued' | 'pending' | 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
@@ -166,21 +168,6 @@ export function statusCommentEnvironment(body: string): string | undefined {
   try {
     const name = JSON.parse(quoted) as string;
     return body.startsWith(statusMarker(name)) ? name : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A link target: http(s) only, with nothing that could end the Markdown link early. */
-export function linkTarget(url: string): string | undefined {
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
-    // The URL as given (not re-serialised), with what could end the link or the line percent-encoded.
-    return url.replace(
-      /[()\s<>\\`]/g,
-      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
-    );
   } catch {
     return undefined;
   }

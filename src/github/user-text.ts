@@ -45,11 +45,24 @@ function cut(text: string, max: number): { kept: string; more: string } {
 
 export function userText(value: unknown, options: UserTextOptions = {}): string {
   const raw = value === undefined || value === null ? '' : String(value);
-  const { kept, more } = cut(raw.replace(CONTROLS, ' ').replace(INVISIBLE, '').trim(), options.max ?? 500);
+  const { kept, more } = cut(oneLine(raw).trim(), options.max ?? 500);
   if (options.as === 'code' && PLAIN_NAME.test(kept)) return `\`${kept}${more}\``;
   // Only a value that is a login as given is one: removing invisible characters must not make one.
   if (options.as === 'mention' && !more && MENTIONABLE.test(kept) && kept === raw) return `@${kept}`;
-  return `${kept}${more}`
+  return inertMarkdown(`${kept}${more}`);
+}
+
+/** Line breaks and controls as spaces, invisible format characters removed: what is shown is what it is. */
+export function oneLine(text: string): string {
+  return text.replace(CONTROLS, ' ').replace(INVISIBLE, '');
+}
+
+/**
+ * Text as inert Markdown inline text, whole (nothing cut or trimmed): the escaping of userText, for any
+ * Markdown GitHub renders (comments, check runs, the job summary, the record, a table cell).
+ */
+export function inertMarkdown(text: string): string {
+  return oneLine(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -7,7 +7,7 @@ import type { PipelineResult } from '../pipeline/events.ts';
 import type { DeploymentPlan } from '../pipeline/plan.ts';
 import { analysisRows } from './analysis-steps.ts';
 import { renderAnalysisSection } from './evidence-table.ts';
-import { cell, code, STATUS_ICON, table, truncate } from './markdown.ts';
+import { cell, code, linkTarget, STATUS_ICON, table, truncate } from './markdown.ts';
 import {
   abortedWait,
   continueCommands,
@@ -39,7 +39,7 @@ export function renderJobSummary(result: PipelineResult, ctx: SummaryContext = {
     `strategy **${cell(result.strategy)}**`,
     ctx.sha ? `commit ${code(ctx.sha.slice(0, 12))}` : undefined,
     `took ${formatDuration(result.durationMs)}`,
-    ctx.environmentUrl && result.status === 'succeeded' ? `[open](${ctx.environmentUrl})` : undefined,
+    ctx.environmentUrl && result.status === 'succeeded' ? link('open', ctx.environmentUrl) : undefined,
   ].filter(Boolean);
   out.push(facts.join(' · '), '');
   if (result.status === 'waiting') out.push(...waitingHeadline(result), '');
@@ -99,12 +99,15 @@ export function renderJobSummary(result: PipelineResult, ctx: SummaryContext = {
     if (rbRows.length > 0) out.push(table(['rollback step', 'result', 'duration'], rbRows), '');
   }
 
-  const links = [
-    ctx.runUrl ? `[workflow run](${ctx.runUrl})` : undefined,
-    ctx.deploymentUrl ? `[deployment](${ctx.deploymentUrl})` : undefined,
-  ].filter(Boolean);
+  const links = [link('workflow run', ctx.runUrl), link('deployment', ctx.deploymentUrl)].filter(Boolean);
   if (links.length) out.push(links.join(' · '), '');
   return out.join('\n');
+}
+
+/** A Markdown link to an http(s) URL; nothing for any other or no URL. */
+function link(text: string, url: string | undefined): string | undefined {
+  const target = url === undefined ? undefined : linkTarget(url);
+  return target ? `[${text}](${target})` : undefined;
 }
 
 /** What a handed-off rollout waits for, and the commands that continue it. */

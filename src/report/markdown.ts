@@ -1,20 +1,33 @@
 // Small helpers for the Markdown GitHub renders (job summary, PR comment, check run output, record).
 // Text from commands, configs and commit messages is escaped so it cannot break a table or inject markup.
+import { inertMarkdown } from '../github/user-text.ts';
 
-/** Escapes a value for one table cell: pipes, newlines, HTML and Markdown emphasis. */
+/**
+ * A value someone other than the product chose (a name, a version, a reason, a finding, an error, a commit
+ * message) as inert Markdown text on one line, fit for a table cell: the escaping of userText (no HTML, link,
+ * image, emphasis, pipe, line break, mention, reference or autolink), whole.
+ */
 export function cell(text: string | number | undefined | null): string {
   if (text === undefined || text === null) return '';
-  return (
-    String(text)
-      .replace(/\\/g, '\\\\')
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/\|/g, '\\|')
-      .replace(/[*_`[\]]/g, (c) => `\\${c}`)
-      // A lone CR is a line ending to Markdown too, and would end the table row.
-      .replace(/\r\n|\r|\n/g, ' ')
-  );
+  // Trimmed: a value that starts or ends with a space would stop **bold** around it from closing.
+  return inertMarkdown(String(text)).trim();
+}
+
+/**
+ * A link target: http(s) only, with nothing that could end the Markdown link early; undefined for anything
+ * else (javascript:, a relative path, text that is no URL).
+ */
+export function linkTarget(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
+    // The URL as given (not re-serialised), with what could end the link or the line percent-encoded.
+    return url.replace(/[()\s<>\\`\p{Cc}\p{Cf}]/gu, (c) =>
+      c === '(' ? '%28' : c === ')' ? '%29' : encodeURIComponent(c),
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 export function table(header: string[], rows: Array<Array<string | number | undefined>>): string {

@@ -2,9 +2,10 @@
 // timeline, gates, issues, metrics, rollback log and status. Pure; the caller writes the file.
 import { formatDuration } from '../config/duration.ts';
 import type { DeploymentType } from '../github/deployment-payload.ts';
+import { userText } from '../github/user-text.ts';
 import type { PipelineResult } from '../pipeline/events.ts';
 import { analysisRows, metricNames } from './analysis-steps.ts';
-import { cell, formatNumber, table } from './markdown.ts';
+import { cell, formatNumber, linkTarget, table } from './markdown.ts';
 import {
   currentWait,
   endedBy,
@@ -58,13 +59,14 @@ export function renderDeploymentRecord(result: PipelineResult, ctx: RecordContex
   );
   if (ctx.sha) out.push(`- Commit: ${ctx.sha}`);
   if (result.previousVersion) out.push(`- Previous version: ${cell(result.previousVersion)}`);
-  if (ctx.runUrl) out.push(`- Run: ${ctx.runUrl}`);
+  const run = ctx.runUrl ? linkTarget(ctx.runUrl) : undefined;
+  if (run) out.push(`- Run: [workflow run](${run})`);
 
   out.push('', '### Team');
-  out.push(`- Deployer: ${ctx.deployer ? `@${cell(ctx.deployer)}` : 'unknown'}`);
-  out.push(
-    `- Approver: ${ctx.approvers?.length ? ctx.approvers.map((a) => `@${cell(a)}`).join(', ') : 'none required'}`,
-  );
+  // People are named as mentions only when the value is a login or a team; anything else is inert text.
+  const person = (login: string) => userText(login, { as: 'mention', max: 200 });
+  out.push(`- Deployer: ${ctx.deployer ? person(ctx.deployer) : 'unknown'}`);
+  out.push(`- Approver: ${ctx.approvers?.length ? ctx.approvers.map(person).join(', ') : 'none required'}`);
   out.push(`- QA: ${result.gates ? `quality gates ${result.gates.status}` : 'no quality gates ran'}`);
 
   out.push('', '### Changes');

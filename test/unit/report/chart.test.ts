@@ -10,7 +10,7 @@ import type { AnalysisRow } from '../../../src/report/analysis-steps.ts';
 import { axisLabels, decidingChecks, evidenceCharts, timeline, yRange } from '../../../src/report/chart.ts';
 import { evidenceTable } from '../../../src/report/evidence-table.ts';
 import { HOSTILE } from './fixtures.ts';
-import { assertTablesIntact } from './table-check.ts';
+import { assertTablesIntact, readable } from './table-check.ts';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-03-02T10:00:00Z');
@@ -199,7 +199,7 @@ test('a rollback draws the check that fired with its boundary; a promotion the t
   assert.match(charts[1]!, /line "ln\(1\/alpha\) = 4\.605" \[(4\.605, ){9}4\.605\]/);
   assert.match(charts[0]!, /title "error rate \(%\): canary vs stable, rolled back at 10 min \(25%\)"/);
   assert.match(
-    evidenceTable(rolled[1]!.evidence!),
+    readable(evidenceTable(rolled[1]!.evidence!)),
     /\| errs \| 0\.4667% \(7\/1500\) \| 0\.5% \(25\/5000\) \|.*\| e-value 100 \(now 121\.5\) \| ❌ significantly worse \|/,
   );
 
@@ -336,7 +336,7 @@ test('the errors check draws what fired: its CUSUM when it crossed (also when th
   const drawn = (values: Values[]) => {
     const w = window(T0, values, 'rollback', 'errs');
     const errs = w.checks.find((c) => c.name === 'errs')!;
-    const line = evidenceTable(w)
+    const line = readable(evidenceTable(w))
       .split('\n')
       .find((l) => l.startsWith('| errs |'))!;
     return { test: errs.test!, line };

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGitHubClient, type ClientOptions } from '../../../src/github/client.ts';
 import { githubReporter } from '../../../src/report/github/reporter.ts';
+import { readable } from './table-check.ts';
 import type { DownMode, FakeGitHub } from '../../fake-github/index.ts';
 import { productionDeployment, withFakeRepo } from '../../helpers/github.ts';
 import { parseStatusComment } from '../../../src/github/status-comment.ts';
@@ -241,9 +242,10 @@ test('a rollout that waits and is handed off: in progress on the Deployments tab
     assert.equal(deploy.conclusion, 'neutral');
     assert.equal(deploy.output.title, 'production: waiting');
     assert.equal(deploy.output.text, 'SIGNED-RECORD-TEXT', 'the state record is still in the check run');
-    assert.match(deploy.output.summary, /- wait at canary 10 % \(step 1\): promoted by alice after 5m/);
+    const summary = readable(deploy.output.summary);
+    assert.match(summary, /- wait at canary 10 % \(step 1\): promoted by alice after 5m/);
     assert.match(
-      deploy.output.summary,
+      summary,
       /⏳ \*\*Waiting at canary 25 % \(step 3\) for 2 approvals\*\* since 2026-12-01 09:10 UTC · traffic 25 % new \/ 75 % stable/,
     );
     assert.match(

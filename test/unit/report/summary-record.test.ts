@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { renderJobSummary } from '../../../src/report/job-summary.ts';
 import { renderDeploymentRecord } from '../../../src/report/record.ts';
 import { blocked, gate, gatesReport, HOSTILE, rolledBack, succeeded } from './fixtures.ts';
-import { assertTablesIntact } from './table-check.ts';
+import { assertTablesIntact, readable } from './table-check.ts';
 
 const SHA = 'e'.repeat(40);
 
@@ -34,7 +34,7 @@ test('summary of a success: decision, gates, timeline, analysis, chart and links
   assert.match(md, /- production \(canary, production\): all canary steps promoted/);
   assert.match(md, /\| staging \| ➖ skipped \|  \| {2}\|/);
   // One narrow table of the deciding window's evidence, one row per check, and the reason in full.
-  assert.match(md, /Steps: canary-step @ 10% ✅ promote \(1m\) → canary-step @ 50% ✅ promote/);
+  assert.match(readable(md), /Steps: canary-step @ 10% ✅ promote \(1m\) → canary-step @ 50% ✅ promote/);
   assert.match(md, /\| check \| canary \| stable \| rule or test \| threshold \| verdict \|/);
   assert.match(md, /\| error-rate \| 0\.2 \| 0\.4 \| error\\_rate &lt; 1 \| &lt; 1 \| ✅ holds \|/);
   assert.match(
@@ -133,10 +133,11 @@ test('the record follows seed 05 "Deployment Log Template" section by section', 
     '| 10:06:35Z | Monitoring complete |',
     '| 10:06:40Z | Deployment ended: SUCCESS |',
     '- None',
-    '- error\\_rate: 0.2 (-50% vs stable) at canary-step @ 100%',
-    '- latency\\_p99: 200 (+11.11% vs stable) at canary-step @ 100%',
+    '- error_rate: 0.2 (-50% vs stable) at canary-step @ 100%',
+    '- latency_p99: 200 (+11.11% vs stable) at canary-step @ 100%',
+    '- Run: [workflow run](https://github.com/acme/web/actions/runs/1)',
   ])
-    assert.ok(md.split('\n').includes(line), `missing line: ${line}\n${md}`);
+    assert.ok(readable(md).split('\n').includes(line), `missing line: ${line}\n${md}`);
   assert.doesNotMatch(md, /staging/i, 'a skipped phase is not in the timeline');
   assertTablesIntact(md);
 });
@@ -157,9 +158,9 @@ test('the record of a rollback: ROLLBACK status, the issue and the rollback log'
 
 test('the record of a blocked hotfix: reason shown, the message as the issue, no metrics', () => {
   const md = renderDeploymentRecord(blocked(), { type: 'hotfix', hotfixReason: 'CVE-2024-1', changes: [] });
-  assert.match(md, /- Type: Hotfix \(reason: CVE-2024-1\)/);
+  assert.match(readable(md), /- Type: Hotfix \(reason: CVE-2024-1\)/);
   assert.match(md, /### Status: BLOCKED/);
-  assert.match(md, /- quality gates blocked the deployment: secrets/);
+  assert.match(readable(md), /- quality gates blocked the deployment: secrets/);
   assert.match(md, /- no metric analysis ran/);
   assert.match(md, /- none since the previous deployment/);
   assert.match(md, /\| secrets \| BLOCK \| 1 secret found \|/);

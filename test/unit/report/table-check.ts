@@ -39,3 +39,11 @@ export function assertTablesIntact(markdown: string): void {
   }
   assert.ok(rows > 0, `no table found in:\n${markdown}`);
 }
+
+/**
+ * Markdown as it reads: the backslash escapes and the zero-width joiners (which break mentions, references
+ * and autolinks) taken out, for assertions about the words.
+ */
+export function readable(markdown: string): string {
+  return markdown.replaceAll('\u200D', '').replace(/\\([!-/:-@[-`{-~])/g, '$1');
+}

@@ -19,7 +19,7 @@ import type { PipelineResult, WaitRecord } from '../../../src/pipeline/events.ts
 import type { EnvironmentRecord } from '../../../src/state/record.ts';
 import { trafficSplit } from '../../../src/report/waits.ts';
 import { aborted, HOSTILE, waiting, waitRecord } from './fixtures.ts';
-import { assertTablesIntact } from './table-check.ts';
+import { assertTablesIntact, readable } from './table-check.ts';
 
 const KINDS: Array<{ wait: Partial<WaitRecord>; says: string; commands: string[] }> = [
   {
@@ -46,7 +46,8 @@ const KINDS: Array<{ wait: Partial<WaitRecord>; says: string; commands: string[]
 
 test('a waiting result: the headline says where and what for, with the commands that continue it', () => {
   for (const { wait, says, commands } of KINDS) {
-    const md = renderJobSummary(waiting(wait));
+    const raw = renderJobSummary(waiting(wait));
+    const md = readable(raw);
     assert.match(md, /^## ⏳ Deploy production: waiting$/m, wait.kind);
     const headline = md.split('\n').find((l) => l.startsWith('> **⏳ Waiting at'));
     assert.ok(headline, md);
@@ -61,12 +62,12 @@ test('a waiting result: the headline says where and what for, with the commands 
     if (wait.kind === 'approval')
       assert.match(md, /> Needs 2 approval\(s\) from the environment's approvers/);
     if (wait.kind === 'bake') assert.match(md, /> Goes on by itself at 2026-12-01 10:00 UTC/);
-    assertTablesIntact(md);
+    assertTablesIntact(raw);
   }
 });
 
 test('the Waits section: where, kind, since, how it ended, by whom, and how long, per wait', () => {
-  const md = renderJobSummary(waiting());
+  const md = readable(renderJobSummary(waiting()));
   const section = md.slice(md.indexOf('### Waits'), md.indexOf('### Timeline'));
   assert.deepEqual(section.trim().split('\n').slice(2), [
     '| where | kind | since | ended | by | waited |',
@@ -82,7 +83,7 @@ test('the Waits section: where, kind, since, how it ended, by whom, and how long
   assert.doesNotMatch(renderJobSummary({ ...plain, status: 'succeeded' }), /### Waits/);
   const open = waiting({ ended: undefined });
   assert.match(
-    renderJobSummary(open),
+    readable(renderJobSummary(open)),
     /\| approval \(2\) \| 2024-05-01 10:10 UTC \| still waiting \| — \| 1m45s so far \|/,
   );
 });
@@ -92,17 +93,17 @@ test('a hold names who paused it, from the environment record', () => {
   result.record = {
     rollout: { wait: { kind: 'hold', step: 5, since: result.waits![1]!.since, by: 'dave', handedOff: true } },
   } as unknown as EnvironmentRecord;
-  assert.match(renderJobSummary(result), /canary 50 % \(step 5\) paused by dave\*\*/);
+  assert.match(readable(renderJobSummary(result)), /canary 50 % \(step 5\) paused by dave\*\*/);
   assert.equal(finalStatus(result).description, 'waiting at canary 50 % paused by @dave');
 });
 
 test('an aborted rollout: who aborted it, where and when, in the summary, the record and the Deployments tab', () => {
   const result = aborted();
-  const md = renderJobSummary(result);
+  const md = readable(renderJobSummary(result));
   assert.match(md, /^> \*\*Aborted\*\* at canary 25 % \(step 3\) by bob at 2024-05-01 10:03:20 UTC$/m);
   assert.match(md, /\| aborted 2024-05-01 10:03:20 UTC \| bob \| 2m20s \|/);
   assert.match(md, /### ↩️ Rolled back: production/);
-  const record = renderDeploymentRecord(result, { type: 'standard' });
+  const record = readable(renderDeploymentRecord(result, { type: 'standard' }));
   assert.match(record, /### Status: ABORTED\n$/);
   assert.match(record, /\| 10:03:20Z \| Wait aborted by bob after 2m20s \|/);
   assert.deepEqual(finalStatus(result), {
@@ -163,7 +164,8 @@ test('the Deployments tab while it waits: in progress, where and what for, withi
 });
 
 test('the record lists every wait and puts them in the timeline in order', () => {
-  const md = renderDeploymentRecord(waiting(), { type: 'standard' });
+  const raw = renderDeploymentRecord(waiting(), { type: 'standard' });
+  const md = readable(raw);
   const timeline = md.slice(md.indexOf('### Timeline'), md.indexOf('### Gates'));
   assert.deepEqual(
     timeline.split('\n').filter((l) => /^\| \d/.test(l)),
@@ -184,7 +186,7 @@ test('the record lists every wait and puts them in the timeline in order', () =>
   );
   assert.match(md, /The rollout waits at canary 50 % \(step 5\) for 2 approvals \(the job ended/);
   assert.match(md, /### Status: WAITING\n$/);
-  assertTablesIntact(md);
+  assertTablesIntact(raw);
 });
 
 function hostileWaits(): PipelineResult {

@@ -1,0 +1,228 @@
+// Every value the product did not write (environment, version, strategy and step names, reasons, details,
+// gate names, summaries and findings, check names and rules, wait places and people, commit messages) put
+// in every field of every Markdown renderer, one class of attack at a time: what GitHub shows keeps the
+// structure it has with plain values, and its text stays inert.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
+import { windowEvidence } from '../../../src/analysis/evidence.ts';
+import type { PipelineResult } from '../../../src/pipeline/events.ts';
+import type { DeploymentPlan } from '../../../src/pipeline/plan.ts';
+import { renderJobSummary, renderPlanSummary } from '../../../src/report/job-summary.ts';
+import { renderDeploymentRecord } from '../../../src/report/record.ts';
+import { gateCheckOutput } from '../../../src/report/github/gate-checks.ts';
+import { renderStatusComment } from '../../../src/github/status-comment.ts';
+import {
+  aborted,
+  blocked,
+  gate,
+  gatesReport,
+  rolledBack,
+  succeeded,
+  waiting,
+  waitRecord,
+} from './fixtures.ts';
+import { assertInert, ATTACKS, BENIGN } from './markdown-check.ts';
+import { assertTablesIntact } from './table-check.ts';
+
+const SHA = 'e'.repeat(40);
+const CTX = {
+  sha: SHA,
+  runUrl: 'https://github.com/acme/web/actions/runs/1',
+  deploymentUrl: 'https://github.com/acme/web/deployments',
+  environmentUrl: 'https://example.com',
+};
+
+/** Evidence whose check, metric and reference names are `v`: what a config or a PromQL label can name. */
+function hostileEvidence(v: string) {
+  const analysis = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { p: { type: 'command', run: ['true'] } },
+    metrics: { err: { provider: 'p' } },
+    checks: [{ name: v, check: 'err < 1' }],
+  });
+  const t0 = Date.parse('2024-05-01T10:00:00Z');
+  const intervals = [1, 2, 3].map((i) => ({
+    at: t0 + i * 60_000,
+    decision: { kind: 'promote' as const, code: 'healthy' as const, reason: 'ok', values: { err: i / 10 } },
+  }));
+  const w = windowEvidence(analysis, intervals, intervals[2]!.decision, 60_000);
+  for (const c of w.checks) {
+    c.quantity = v;
+    c.rule = v;
+    for (const s of c.observed) s.label = v;
+  }
+  w.reference = v;
+  return w;
+}
+
+/** `base` with `v` in every field a person, a config, a target or a report chose. */
+function hostile(base: PipelineResult, v: string): PipelineResult {
+  const r = structuredClone(base);
+  r.environment = v;
+  r.version = v;
+  if (r.previousVersion) r.previousVersion = v;
+  r.strategy = v;
+  r.message = v;
+  for (const p of r.phases) if (p.detail !== undefined) p.detail = v;
+  for (const s of r.steps) {
+    s.environment = v;
+    s.description = v;
+    if (s.result.ok) {
+      if (s.result.detail !== undefined) s.result.detail = v;
+    } else s.result.reason = v;
+    if (s.result.evidence) s.result.evidence = hostileEvidence(v);
+  }
+  for (const d of r.decisions) {
+    d.environment = v;
+    d.state = v;
+    if ('reason' in d.decision) d.decision.reason = v;
+  }
+  for (const rb of r.rollbacks) {
+    rb.environment = v;
+    rb.reason = v;
+    for (const s of rb.steps) {
+      s.description = v;
+      if (!s.result.ok) s.result.reason = v;
+    }
+    for (const l of rb.levels) {
+      l.name = v;
+      l.detail = v;
+    }
+  }
+  if (r.gates)
+    for (const g of r.gates.gates) {
+      g.name = v;
+      g.summary = v;
+    }
+  for (const w of r.waits ?? []) {
+    w.environment = v;
+    w.at = v;
+    if (w.ended) w.ended.by = w.ended.by.map(() => v);
+  }
+  return r;
+}
+
+const RESULTS: Record<string, () => PipelineResult> = {
+  succeeded,
+  'rolled back': () => {
+    const r = rolledBack();
+    r.rollbacks[0]!.levels.push({ name: 'code', ok: false, detail: 'x', durationMs: 1 });
+    r.rollbacks[0]!.steps.push({ ...r.rollbacks[0]!.steps[0]!, result: { ok: false, reason: 'x' } });
+    return r;
+  },
+  blocked,
+  waiting: () => waiting(),
+  aborted: () => aborted(),
+  'health-only analysis': () => {
+    const r = rolledBack();
+    for (const s of r.steps) delete s.result.evidence;
+    return r;
+  },
+  'two environments': () => {
+    const r = succeeded();
+    r.steps.push({ ...structuredClone(r.steps[1]!), environment: 'staging' });
+    return r;
+  },
+};
+
+function plan(v: string): DeploymentPlan {
+  return {
+    environment: v,
+    version: v,
+    previousVersion: v,
+    strategy: v,
+    live: { source: 'none' } as DeploymentPlan['live'],
+    phases: [
+      { phase: 'production', environment: v, actions: [{ description: v, run: v }, { description: v }] },
+    ],
+    rollback: [{ description: v, run: v }],
+  };
+}
+
+for (const [attack, value] of Object.entries(ATTACKS)) {
+  test(`job summary, plan and record: ${attack} in every field stays inert`, () => {
+    for (const [name, make] of Object.entries(RESULTS)) {
+      const md = renderJobSummary(hostile(make(), value), CTX);
+      assertInert(md, renderJobSummary(hostile(make(), BENIGN), CTX), `${name} summary`);
+      assertTablesIntact(md);
+      const ctx = (v: string) => ({
+        type: 'hotfix' as const,
+        sha: SHA,
+        deployer: v,
+        approvers: [v],
+        hotfixReason: v,
+        runUrl: CTX.runUrl,
+        changes: [{ sha: SHA, message: `${v}\nbody ${v}`, author: v }],
+      });
+      assertInert(
+        renderDeploymentRecord(hostile(make(), value), ctx(value)),
+        renderDeploymentRecord(hostile(make(), BENIGN), ctx(BENIGN)),
+        `${name} record`,
+      );
+    }
+    assertInert(renderPlanSummary(plan(value)), renderPlanSummary(plan(BENIGN)), 'plan');
+  });
+
+  test(`gate check run and status comment: ${attack} stays inert`, () => {
+    const g = (v: string) =>
+      gate({
+        name: v,
+        status: 'block',
+        summary: v,
+        findings: [
+          { path: v, line: 1, rule: v, message: v, severity: 'error' },
+          { rule: v, message: v, severity: 'error' },
+        ],
+      });
+    const out = (v: string) => gateCheckOutput(g(v));
+    assertInert(out(value).summary, out(BENIGN).summary, 'gate check summary');
+    assertInert(out(value).text!, out(BENIGN).text!, 'gate check text');
+    const comment = (v: string) =>
+      renderStatusComment({
+        environment: v,
+        state: 'success',
+        description: v,
+        version: v,
+        sha: SHA,
+        strategy: v,
+        runUrl: CTX.runUrl,
+        environmentUrl: CTX.environmentUrl,
+        previousSha: SHA,
+        commits: [{ sha: SHA, message: v, author: v }],
+        wait: {
+          kind: 'hold',
+          step: 1,
+          at: v,
+          since: '2024-05-01T10:00:00Z',
+          by: v,
+          metrics: { at: v, values: [{ name: v, value: 1 }] },
+        },
+        waits: [
+          {
+            kind: 'manual',
+            step: 1,
+            at: v,
+            how: 'promoted',
+            by: [v],
+            endedAt: '2024-05-01T10:00:00Z',
+            waitedMs: 1,
+          },
+        ],
+        updatedAt: '2024-05-01T10:00:00Z',
+      } as Parameters<typeof renderStatusComment>[0]);
+    assertInert(comment(value), comment(BENIGN), 'status comment');
+  });
+}
+
+test('the record names the deployer and approvers as mentions only when they are logins', () => {
+  const md = renderDeploymentRecord(succeeded(), {
+    type: 'standard',
+    deployer: 'alice',
+    approvers: ['bob', 'acme/sre', 'x <b>'],
+  });
+  assert.match(md, /^- Deployer: @alice$/m);
+  assert.match(md, /^- Approver: @bob, @acme\/sre, x &lt;b&gt;$/m);
+  void gatesReport;
+  void waitRecord;
+});

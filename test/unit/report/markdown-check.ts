@@ -1,0 +1,148 @@
+// What a Markdown text renders as, read with a GFM parser (marked): its block structure, the inline markup
+// in it, the link targets, the HTML, and the text a reader sees. A hostile value rendered in place of a plain
+// one must leave all of these the same and its text inert (no mention, reference, autolink or hidden
+// character once GitHub has decoded the entities).
+import assert from 'node:assert/strict';
+import { marked, type Token, type Tokens } from 'marked';
+
+export interface Shape {
+  /** Blocks in order: headings with their level, tables with their size, lists with their length... */
+  blocks: string[];
+  /** How many of each inline markup (strong, em, del, link, image, html, codespan, br). */
+  inline: Record<string, number>;
+  hrefs: string[];
+  html: string[];
+  /** The text shown, outside code, with its entities decoded once (as a browser does). */
+  text: string;
+  /** The fenced code blocks: language and content. */
+  code: Array<{ lang: string; text: string }>;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function decode(text: string): string {
+  return text.replace(/&(?:#(\d+)|#x([0-9a-f]+)|([a-z]+));/gi, (all, dec, hex, name) =>
+    dec
+      ? String.fromCodePoint(Number(dec))
+      : hex
+        ? String.fromCodePoint(parseInt(hex, 16))
+        : (ENTITIES[name.toLowerCase()] ?? all),
+  );
+}
+
+/** The App's hidden markers carry values (JSON or base64): compared by kind, their own tests check the rest. */
+const marker = (html: string) => html.replace(/^(<!-- deploy-action:[a-z]+) [^\n]*-->$/, '$1 … -->');
+
+export function shape(markdown: string): Shape {
+  const s: Shape = { blocks: [], inline: {}, hrefs: [], html: [], text: '', code: [] };
+  const inline = (tokens: Token[] | undefined) => {
+    for (const t of tokens ?? []) {
+      if (t.type === 'text' || t.type === 'escape') {
+        if ('tokens' in t && t.tokens) inline(t.tokens);
+        else s.text += decode(t.text);
+        continue;
+      }
+      s.inline[t.type] = (s.inline[t.type] ?? 0) + 1;
+      if (t.type === 'link' || t.type === 'image') s.hrefs.push((t as Tokens.Link).href);
+      if (t.type === 'html') s.html.push(marker(t.raw));
+      if (t.type === 'codespan') s.text += ' ';
+      else if ('tokens' in t) inline(t.tokens);
+    }
+  };
+  const block = (tokens: Token[]) => {
+    for (const t of tokens) {
+      switch (t.type) {
+        case 'space':
+          continue;
+        case 'heading':
+          s.blocks.push(`h${(t as Tokens.Heading).depth}`);
+          inline(t.tokens);
+          break;
+        case 'table': {
+          const table = t as Tokens.Table;
+          s.blocks.push(`table ${table.header.length}x${table.rows.length}`);
+          for (const c of [...table.header, ...table.rows.flat()]) {
+            inline(c.tokens);
+            s.text += ' ';
+          }
+          break;
+        }
+        case 'list':
+          s.blocks.push(`list ${(t as Tokens.List).items.length}`);
+          for (const item of (t as Tokens.List).items) block(item.tokens);
+          break;
+        case 'blockquote':
+          s.blocks.push('blockquote');
+          block((t as Tokens.Blockquote).tokens);
+          break;
+        case 'code':
+          s.blocks.push(`code ${(t as Tokens.Code).lang ?? ''}`);
+          s.code.push({ lang: (t as Tokens.Code).lang ?? '', text: (t as Tokens.Code).text });
+          break;
+        case 'html':
+          s.blocks.push('html');
+          s.html.push(marker(t.raw.trim()));
+          break;
+        default:
+          s.blocks.push(t.type);
+          if ('tokens' in t) inline(t.tokens);
+      }
+      s.text += '\n';
+    }
+  };
+  block(marked.lexer(markdown, { gfm: true }));
+  return s;
+}
+
+/**
+ * `hostile` (the text rendered with attack values) has the structure of `benign` (rendered with plain ones)
+ * and its text is inert: no mention, issue reference, autolink, control or invisible character.
+ */
+export function assertInert(hostile: string, benign: string, what: string): void {
+  const h = shape(hostile);
+  const b = shape(benign);
+  assert.deepEqual(h.blocks, b.blocks, `${what}: the blocks changed`);
+  assert.deepEqual(h.inline, b.inline, `${what}: the inline markup changed`);
+  assert.deepEqual(h.hrefs, b.hrefs, `${what}: the links changed`);
+  assert.deepEqual(h.html, b.html, `${what}: the HTML changed`);
+  const checks: Array<[RegExp, string]> = [
+    [/@[A-Za-z0-9]/, 'a mention'],
+    [/#\d/, 'an issue reference'],
+    [/\bGH-\d/i, 'a GH- reference'],
+    [/[A-Za-z]:\/\//, 'a URL'],
+    [/\bwww\./i, 'a www. autolink'],
+    [/[^\P{Cc}\n]/u, 'a control character'],
+    [/[\p{Zl}\p{Zp}]/u, 'a line separator'],
+    [/[^\P{Cf}\u200D]/u, 'an invisible format character'],
+  ];
+  for (const [pattern, name] of checks) {
+    const found = pattern.exec(h.text);
+    assert.equal(
+      found,
+      null,
+      `${what}: ${name} in the shown text: ${JSON.stringify(h.text.slice(Math.max(0, (found?.index ?? 0) - 40), (found?.index ?? 0) + 40))}`,
+    );
+  }
+}
+
+/** Values that attack Markdown as GitHub renders it, one class each. */
+export const ATTACKS: Record<string, string> = {
+  'table break': 'a | b \\| c\nd\r\ne\rf',
+  'block starts': '\n# heading\n- item\n> quote\n---\n1. one',
+  'links and images': '[click](https://evil.example) ![pixel](https://evil.example/p.png) [r]: /x',
+  autolinks:
+    '<https://evil.example> https://evil.example www.evil.example x@evil.example mailto:x@evil.example',
+  html: '<details open><summary>s</summary><img src=x onerror=alert(1)></details><b>b</b>',
+  'a forged marker': '<!-- deploy-action:status environment="production" --> x',
+  'a comment left open': 'before <!-- the rest is hidden',
+  mentions: '@octocat @acme/everyone',
+  references: '#123 GH-123 acme/web#1',
+  emphasis: '**bold** __b__ *i* _i_ ~~s~~ `code` ```fence',
+  entities: '&lt;b&gt; &#64;octocat &#x3C;b&#x3E;',
+  math: '$x$ $$y$$ $`z`$',
+  'controls and invisible': 'a\u202Eb\u2066c\u200Bd\u2028e\u0085f\u001b[31mg\u0000h\ti\u00ADj\uFEFFk',
+  backslashes: 'x\\\\| y\\',
+};
+
+/** A plain value of the same role: the structure to compare with. */
+export const BENIGN = 'plain words';
