@@ -50,6 +50,14 @@ function globalLockerVia(config: RawConfig, actor: Actor): (LockDecision & { ok:
 
 export function mayLock(input: LockInput): LockDecision {
   const { config, target, actor, action } = input;
+  // Taking a lock on an environment the config does not define locks nothing (a typo, or another case of
+  // the name): refused for everyone. Releasing one left on an environment since removed stays possible.
+  if (
+    target.scope === 'environment' &&
+    action === 'lock' &&
+    !Object.hasOwn(config.environments, target.environment)
+  )
+    return unknownEnvironment(config, target.environment);
   const global = globalLockerVia(config, actor);
   if (global) return global;
   if (target.scope === 'global' || action === 'force')
@@ -61,14 +69,17 @@ export function mayLock(input: LockInput): LockDecision {
       lockers: globalLockers(config),
     };
   const { environment } = target;
-  if (!Object.hasOwn(config.environments, environment))
-    return {
-      ok: false,
-      code: 'unknown_environment',
-      message: unknownEnvironmentMessage(environment, Object.keys(config.environments)),
-    };
+  if (!Object.hasOwn(config.environments, environment)) return unknownEnvironment(config, environment);
   const deployers = resolvePolicy(config, environment).deployers;
   const allowed = eligibility(actor, deployers, 'deployer');
   if (allowed.ok) return { ok: true, via: allowed.via };
   return { ok: false, code: 'not_a_deployer', login: actor.login, environment, deployers };
+}
+
+function unknownEnvironment(config: RawConfig, environment: string): LockDecision {
+  return {
+    ok: false,
+    code: 'unknown_environment',
+    message: unknownEnvironmentMessage(environment, Object.keys(config.environments)),
+  };
 }

@@ -113,3 +113,36 @@ test('global_lockers belongs at the top level: in an environment it is a config 
   );
   assert.deepEqual(policyIssues(config), []);
 });
+
+test('a lock on an environment the config does not define is refused for maintainers too (a typo locks nothing)', () => {
+  for (const environment of ['prodution', 'qa']) {
+    const decision = mayLock({
+      config,
+      target: { scope: 'environment', environment },
+      actor: actor('mia', 'admin'),
+      action: 'lock',
+    });
+    assert.equal(code(decision), 'unknown_environment', environment);
+  }
+  const typo = mayLock({
+    config,
+    target: { scope: 'environment', environment: 'prodution' },
+    actor: actor('lena'),
+    action: 'lock',
+  });
+  assert.ok(
+    !typo.ok && typo.code === 'unknown_environment' && /did you mean "production"/.test(typo.message),
+  );
+  // Releasing (--force) a lock left on an environment since removed from the config stays possible.
+  assert.equal(
+    code(
+      mayLock({
+        config,
+        target: { scope: 'environment', environment: 'qa' },
+        actor: actor('mia', 'maintain'),
+        action: 'force',
+      }),
+    ),
+    'ok',
+  );
+});
