@@ -1,6 +1,6 @@
 // Small helpers for the Markdown GitHub renders (job summary, PR comment, check run output, record).
 // Text from commands, configs and commit messages is escaped so it cannot break a table or inject markup.
-import { inertMarkdown } from '../github/user-text.ts';
+import { inertMarkdown, oneLine } from '../github/user-text.ts';
 
 /**
  * A value someone other than the product chose (a name, a version, a reason, a finding, an error, a commit
@@ -35,9 +35,12 @@ export function table(header: string[], rows: Array<Array<string | number | unde
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** Inline code that survives backticks in the text. */
+/**
+ * Inline code that survives backticks in the text, on one line: controls become spaces and invisible
+ * characters (bidi overrides, zero-width) go, as they would reorder or hide what the span shows.
+ */
 export function code(text: string): string {
-  const clean = text.replace(/\r\n|\r|\n/g, ' ');
+  const clean = oneLine(text);
   // The fence must be longer than any backtick run inside, or that run would close the span early.
   const longestRun = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longestRun + 1);

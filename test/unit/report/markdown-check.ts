@@ -14,6 +14,8 @@ export interface Shape {
   html: string[];
   /** The text shown, outside code, with its entities decoded once (as a browser does). */
   text: string;
+  /** What the inline code spans show. */
+  codeText: string;
   /** The fenced code blocks: language and content. */
   code: Array<{ lang: string; text: string }>;
 }
@@ -34,7 +36,7 @@ function decode(text: string): string {
 const marker = (html: string) => html.replace(/^(<!-- deploy-action:[a-z]+) [^\n]*-->$/, '$1 … -->');
 
 export function shape(markdown: string): Shape {
-  const s: Shape = { blocks: [], inline: {}, hrefs: [], html: [], text: '', code: [] };
+  const s: Shape = { blocks: [], inline: {}, hrefs: [], html: [], text: '', codeText: '', code: [] };
   const inline = (tokens: Token[] | undefined) => {
     for (const t of tokens ?? []) {
       if (t.type === 'text' || t.type === 'escape') {
@@ -45,7 +47,7 @@ export function shape(markdown: string): Shape {
       s.inline[t.type] = (s.inline[t.type] ?? 0) + 1;
       if (t.type === 'link' || t.type === 'image') s.hrefs.push((t as Tokens.Link).href);
       if (t.type === 'html') s.html.push(marker(t.raw));
-      if (t.type === 'codespan') s.text += ' ';
+      if (t.type === 'codespan') s.codeText += `${(t as Tokens.Codespan).text}\n`;
       else if ('tokens' in t) inline(t.tokens);
     }
   };
@@ -115,6 +117,11 @@ export function assertInert(hostile: string, benign: string, what: string): void
     [/[\p{Zl}\p{Zp}]/u, 'a line separator'],
     [/[^\P{Cf}\u200D]/u, 'an invisible format character'],
   ];
+  // Code spans are inert, but a control or invisible character in one still hides or reorders what it shows.
+  for (const [pattern, name] of checks.filter(([, n]) => /control|separator|invisible/.test(n))) {
+    const found = pattern.exec(h.codeText);
+    assert.equal(found, null, `${what}: ${name} in code: ${JSON.stringify(h.codeText.slice(0, 200))}`);
+  }
   for (const [pattern, name] of checks) {
     const found = pattern.exec(h.text);
     assert.equal(
