@@ -104,23 +104,52 @@ export function alphaSpent(alpha: number, look: number, planned: number): number
 }
 
 /**
+ * What a CUSUM step is the likelihood ratio of: the alternative, the cap on one step (nats), and the burst
+ * model mixed into both likelihoods. The judge uses CUSUM_DESIGN; the bench also runs an idealised design
+ * (the true effect, no cap, no burst model) to show how far the judge is from what this kind of test allows.
+ */
+export interface CusumDesign {
+  /** The alternative, as a multiple of the tolerance. */
+  ratio: number;
+  /** Cap on one step, nats. */
+  cap: number;
+  /** Share of the burst model in both likelihoods (0: none), and its ratio (x tolerance). */
+  burstShare: number;
+  burstRatio: number;
+}
+export const CUSUM_DESIGN: CusumDesign = {
+  ratio: CUSUM_RATIO,
+  cap: CUSUM_CAP,
+  burstShare: BURST_SHARE,
+  burstRatio: BURST_RATIO,
+};
+
+/**
  * One interval's step, in grid units, for `ec` canary errors of `k` (traffic nc, ns). Mixed with the burst
  * model: log of ((1-e) B(p1) + e B(pb)) / ((1-e) B(p0) + e B(pb)), computed relative to B(pb) so the
- * binomial coefficient cancels. Rounded to the grid and capped at CUSUM_CAP.
+ * binomial coefficient cancels. Rounded to the grid and capped at the design's cap (CUSUM_CAP).
  */
-export function cusumStep(ec: number, k: number, nc: number, ns: number, tolerance: number): number {
+export function cusumStep(
+  ec: number,
+  k: number,
+  nc: number,
+  ns: number,
+  tolerance: number,
+  design: CusumDesign = CUSUM_DESIGN,
+): number {
   const share = (r: number) => (r * nc) / (r * nc + ns);
   const p0 = share(tolerance);
-  const p1 = share(tolerance * CUSUM_RATIO);
-  const pb = share(tolerance * BURST_RATIO);
+  const p1 = share(tolerance * design.ratio);
+  const pb = share(tolerance * design.burstRatio);
   // Traffic so lopsided that a share rounds to 0 or 1 (one side 1e16 times the other) says nothing about
   // which side the errors came from: no step, rather than a NaN that would never cross.
   if (!(p0 > 0 && pb < 1)) return 0;
   const relative = (p: number) => ec * Math.log(p / pb) + (k - ec) * (Math.log1p(-p) - Math.log1p(-pb));
-  const mix = (l: number) => logAddExp(Math.log1p(-BURST_SHARE) + l, Math.log(BURST_SHARE));
+  const mix = (l: number) =>
+    design.burstShare > 0 ? logAddExp(Math.log1p(-design.burstShare) + l, Math.log(design.burstShare)) : l;
   const llr = mix(relative(p1)) - mix(relative(p0));
   if (Number.isNaN(llr)) return 0;
-  return Math.max(-CUSUM_POINTS, Math.round(Math.min(CUSUM_CAP, llr) / CUSUM_GRID));
+  return Math.max(-CUSUM_POINTS, Math.round(Math.min(design.cap, llr) / CUSUM_GRID));
 }
 
 /** Most values the null's support is evaluated at, however large the interval's counts. */
@@ -176,17 +205,21 @@ export function updateCusum(
   tolerance: number,
   alpha: number,
   plannedLooks: number,
+  design: CusumDesign = CUSUM_DESIGN,
 ): CusumState {
   let { statistic, nullMass, top } = state;
   const k = counts ? counts.ec + counts.es : 0;
   if (counts && k > 0) {
     const { ec, nc, ns } = counts;
-    statistic = Math.min(CUSUM_MAX_POINTS - 1, Math.max(0, statistic + cusumStep(ec, k, nc, ns, tolerance)));
+    statistic = Math.min(
+      CUSUM_MAX_POINTS - 1,
+      Math.max(0, statistic + cusumStep(ec, k, nc, ns, tolerance, design)),
+    );
     // The null's steps, grouped: many error counts give the same (capped, rounded) step.
     const support = binomialSupport(k, (tolerance * nc) / (tolerance * nc + ns));
     const byStep = new Map<number, number>();
     support.probabilities.forEach((p, i) => {
-      const d = cusumStep(support.values[i]!, k, nc, ns, tolerance);
+      const d = cusumStep(support.values[i]!, k, nc, ns, tolerance, design);
       byStep.set(d, (byStep.get(d) ?? 0) + p);
     });
     // Room for the highest step, so that the top clamps nothing unless the grid is at its most (where the
