@@ -4,6 +4,12 @@
 // value: each template becomes a quoted reference to the DEPLOY_* variable holding it (shell-script.ts).
 // Values are exported as DEPLOY_* environment variables for every command, the safest way for scripts to
 // read them.
+//
+// Each command runs in a process group of its own. A timeout or a cancellation stops the whole group
+// (SIGTERM, then SIGKILL FORCE_KILL_AFTER_MS later): a child that ignores SIGTERM or a process left in the
+// background does not go on doing half a deployment. Once the command itself has exited it is done: output
+// is read for OUTPUT_DRAIN_MS more, never waited for while a background process (a service a deploy command
+// started) holds the pipe, and such a process is left alone.
 import { execa } from 'execa';
 import { createInterface } from 'node:readline';
 import type { ResolvedCommand } from '../config/resolve.ts';
@@ -53,6 +59,32 @@ export class CommandFailed extends Error {
 }
 
 const TAIL_LINES = 20;
+
+/** From the SIGTERM to a stopped command's process group to its SIGKILL. */
+export const FORCE_KILL_AFTER_MS = 2000;
+/** How long output is still read once the command has exited (a background process may hold the pipe). */
+export const OUTPUT_DRAIN_MS = 200;
+
+/** The process groups of commands still running: killed if this process exits first (execa's cleanup). */
+const groups = new Set<number>();
+let exitHook = false;
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the whole group has ended.
+  }
+}
+
+function trackGroup(pgid: number): void {
+  groups.add(pgid);
+  if (exitHook) return;
+  exitHook = true;
+  process.on('exit', () => {
+    for (const group of groups) signalGroup(group, 'SIGKILL');
+  });
+}
 
 /** Why a program could not start, by the system's error code. */
 const SPAWN_FAILURES: Record<string, string> = {
@@ -124,11 +156,40 @@ export async function runCommand(
     // The script's references win: they are what its templates were turned into.
     env: { ...command.env, ...envFor(values), ...scriptEnv },
     stdin: 'ignore',
-    timeout: command.timeoutMs,
-    cancelSignal: options.signal,
-    forceKillAfterDelay: 2000,
+    // A process group of its own, stopped as one (see the top of this file).
+    detached: true,
     reject: false,
     buffer: false,
+  });
+  const pgid = subprocess.pid;
+  let stopped: 'timeout' | 'cancelled' | undefined;
+  let exited = false;
+  let forceKill: NodeJS.Timeout | undefined;
+  const stop = (why: 'timeout' | 'cancelled') => {
+    if (stopped || exited || pgid === undefined) return;
+    stopped = why;
+    signalGroup(pgid, 'SIGTERM');
+    forceKill = setTimeout(() => signalGroup(pgid, 'SIGKILL'), FORCE_KILL_AFTER_MS);
+  };
+  const onAbort = () => stop('cancelled');
+  const timer = setTimeout(() => stop('timeout'), command.timeoutMs);
+  if (pgid !== undefined) trackGroup(pgid);
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  subprocess.once('exit', () => {
+    exited = true;
+    clearTimeout(timer);
+    clearTimeout(forceKill);
+    options.signal?.removeEventListener('abort', onAbort);
+    if (pgid !== undefined) {
+      groups.delete(pgid);
+      // A stopped command is over once it exits: what it started and left running is killed now.
+      if (stopped) signalGroup(pgid, 'SIGKILL');
+    }
+    setTimeout(() => {
+      subprocess.stdout?.destroy();
+      subprocess.stderr?.destroy();
+    }, OUTPUT_DRAIN_MS).unref();
   });
   const collect = (stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr') =>
     new Promise<void>((resolve) => {
@@ -141,16 +202,20 @@ export async function runCommand(
         options.onOutput?.({ source: label, stream: name, line });
       });
       lines.on('close', () => resolve());
+      stream.on('close', () => lines.close());
     });
   const [result] = await Promise.all([
     subprocess,
     collect(subprocess.stdout, 'stdout'),
     collect(subprocess.stderr, 'stderr'),
   ]);
+  // A program that could not start never exits.
+  clearTimeout(timer);
+  options.signal?.removeEventListener('abort', onAbort);
   const durationMs = performance.now() - started;
   const program = command.shell ? 'sh -c …' : file;
 
-  if (result.timedOut) {
+  if (stopped === 'timeout') {
     throw new CommandFailed(
       command.source,
       `${command.source} (${program}) timed out after ${Math.round(command.timeoutMs / 1000)}s`,
@@ -159,7 +224,7 @@ export async function runCommand(
       tail,
     );
   }
-  if (result.isCanceled) {
+  if (stopped === 'cancelled') {
     throw new CommandFailed(
       command.source,
       `${command.source} (${program}) was cancelled`,
