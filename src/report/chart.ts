@@ -134,15 +134,23 @@ const round2 = (v: number, dir: (x: number) => number) => {
 const niceUp = (v: number) => round2(v, Math.ceil);
 const niceDown = (v: number) => round2(v, Math.floor);
 
-// Quoted for mermaid: a quote inside would end the label, and a newline or backtick could end the block.
-// Mermaid shows < > & as entities ("&gt;") or drops what looks like a tag, so they become look-alikes.
+// Quoted for mermaid: a quote inside would end the label, and a line break of any kind or a backtick could
+// end the statement or the block. Mermaid shows < > & as entities ("&gt;") or drops what looks like a tag, so
+// they become look-alikes. It reads `%%{...}%%` anywhere in the text as a directive (theme, CSS) and `#name;`
+// or `#60;` as an entity: braces become parentheses, `%%` one `%`, and a `#` before a name and `;` gets a
+// zero-width space. Invisible characters go, except the zero-width spaces that keep labels distinct.
 export const quote = (text: string) =>
   `"${text
+    .replace(/[\p{Cc}\p{Zl}\p{Zp}`]+/gu, ' ')
+    .replace(/[^\P{Cf}\u200B]/gu, '')
     .replace(/"/g, "'")
-    .replace(/[\r\n`]+/g, ' ')
     .replace(/</g, '‹')
     .replace(/>/g, '›')
-    .replace(/&/g, '+')}"`;
+    .replace(/&/g, '+')
+    .replace(/\{/g, '(')
+    .replace(/\}/g, ')')
+    .replace(/%{2,}/g, '%')
+    .replace(/#(?=\w+;)/g, `#${ZW}`)}"`;
 /** A name in a title: short enough that the title fits the chart. */
 const titleName = (name: string) => truncate(name.replace(/\s+/g, ' '), 32);
 

@@ -22,7 +22,7 @@ import {
   waiting,
   waitRecord,
 } from './fixtures.ts';
-import { assertInert, ATTACKS, BENIGN } from './markdown-check.ts';
+import { assertChartsInert, assertInert, ATTACKS, BENIGN } from './markdown-check.ts';
 import { assertTablesIntact } from './table-check.ts';
 
 const SHA = 'e'.repeat(40);
@@ -145,6 +145,7 @@ for (const [attack, value] of Object.entries(ATTACKS)) {
     for (const [name, make] of Object.entries(RESULTS)) {
       const md = renderJobSummary(hostile(make(), value), CTX);
       assertInert(md, renderJobSummary(hostile(make(), BENIGN), CTX), `${name} summary`);
+      assertChartsInert(md, `${name} summary`);
       assertTablesIntact(md);
       const ctx = (v: string) => ({
         type: 'hotfix' as const,

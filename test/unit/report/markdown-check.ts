@@ -149,7 +149,33 @@ export const ATTACKS: Record<string, string> = {
   math: '$x$ $$y$$ $`z`$',
   'controls and invisible': 'a\u202Eb\u2066c\u200Bd\u2028e\u0085f\u001b[31mg\u0000h\ti\u00ADj\uFEFFk',
   backslashes: 'x\\\\| y\\',
+  mermaid: `a" ] ["b %%{init: {'theme':'dark','themeCSS':'text{display:none}'}}%% #60;img#62; #quot; --> click x call alert()`,
 };
+
+/**
+ * Each mermaid chart keeps its shape: the init directive only on its own line, then statements whose
+ * labels are quoted strings with nothing mermaid reads as a directive, an entity, a line end or markup.
+ */
+export function assertChartsInert(markdown: string, what: string): void {
+  for (const chart of shape(markdown).code.filter((c) => c.lang === 'mermaid')) {
+    const lines = chart.text.split('\n');
+    const body = lines[0]!.startsWith('%%{init:') ? lines.slice(1) : lines;
+    assert.ok(body.length > 0, what);
+    for (const line of body) {
+      assert.match(
+        line,
+        /^(xychart-beta|\s{4}(title|x-axis|y-axis|line|bar)( "[^"]*"| \[("[^"]*"(, )?)*\]| \[[-\d., ]*\]| -?[\d.]+ --> -?[\d.]+)*)$/,
+        `${what}: chart line ${JSON.stringify(line)}`,
+      );
+      assert.doesNotMatch(
+        line,
+        /%%|[{}]|#\w+;/,
+        `${what}: a directive or an entity in ${JSON.stringify(line)}`,
+      );
+      assert.doesNotMatch(line, /[^\P{Cc}]|[\p{Zl}\p{Zp}]|[^\P{Cf}\u200B]/u, `${what}: a hidden character`);
+    }
+  }
+}
 
 /** A plain value of the same role: the structure to compare with. */
 export const BENIGN = 'plain words';
