@@ -106,7 +106,9 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
     hotfix: {
       approvers: hotfix.approvers ? principalsOf(hotfix.approvers) : approvers,
       required: hotfix.required ?? required,
-      bypassWindows: hotfix.bypass_windows ?? true,
+      // An override of the windows needs its own approvers (or saying so): else --hotfix would be a way
+      // around the windows with the normal approvals.
+      bypassWindows: hotfix.bypass_windows ?? hotfix.approvers !== undefined,
       bypassFreezes: hotfix.bypass_freezes ?? false,
       requiresReason: hotfix.requires_reason ?? true,
     },

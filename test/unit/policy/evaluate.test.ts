@@ -16,7 +16,7 @@ import {
   type PolicyInput,
   type PolicyRefusal,
 } from '../../../src/policy/evaluate.ts';
-import { PolicyError } from '../../../src/policy/resolve.ts';
+import { PolicyError, resolvePolicy } from '../../../src/policy/resolve.ts';
 
 // The fixture: production needs staging first, checks test and lint, two approvals from carol, dave or
 // acme/sre, Tue-Thu 10:00-12:00 Berlin time, a year-end freeze; hotfixes are approved by acme/security.
@@ -483,5 +483,42 @@ describe('bad facts fail closed with a clear error', () => {
       () => isDeploymentApproved(input({ now: invalid })),
       /the evaluation time is not a valid date/,
     );
+  });
+});
+
+describe('hotfix override: its own approvers (audit)', () => {
+  const load = (approvals: string) => {
+    const parsed = parseConfig(
+      `target:\n  commands:\n    deploy: ./d.sh\nenvironments:\n  production:\n    approvals:\n      windows: [{ days: [tue], start: "10:00", end: "12:00" }]\n${approvals}`,
+      'deploy.yml',
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.errors.map(formatConfigError).join('\n'));
+    return parsed.config;
+  };
+  const hotfix = (cfg: RawConfig, approver: Actor) =>
+    evaluatePolicy(
+      input({
+        config: cfg,
+        environment: 'production',
+        pullRequest: { number: 7, author: 'frank', headSha: HEAD, fromFork: false },
+        actor: person('bob'),
+        type: 'hotfix',
+        hotfixReason: 'payments down',
+        successfulDeployments: [],
+        checks: [],
+        approvals: [approval(approver, { at: new Date(FRIDAY.getTime() - 60_000) })],
+        now: FRIDAY,
+      }),
+    );
+
+  it('without hotfix.approvers a hotfix does not bypass the windows: --hotfix is no way around them', () => {
+    refusal(hotfix(load(''), person('carol')), 'outside_window');
+  });
+
+  it('with its own approvers (or bypass_windows set explicitly) it does', () => {
+    const own = load('      hotfix: { approvers: [sam] }\n');
+    assert.equal(resolvePolicy(own, 'production').hotfix.bypassWindows, true);
+    assert.equal(hotfix(own, person('sam')).code, 'allowed');
+    assert.equal(hotfix(load('      hotfix: { bypass_windows: true }\n'), person('carol')).code, 'allowed');
   });
 });
