@@ -328,3 +328,20 @@ describe('approvals section: hostile and ambiguous policies (audit)', () => {
     );
   });
 });
+
+describe('approvals section: duplicates (audit)', () => {
+  it('an environment written twice is a located duplicate-key error, not the last one silently winning', () => {
+    const errors = errorsOf(
+      `${head}environments:\n  production:\n    approvals: { required: 2 }\n  production: {}\n`,
+    );
+    assert.ok(
+      errors.some((e) => /^deploy\.yml:7:3: .*duplicate key "production"/.test(e)),
+      errors.join('\n'),
+    );
+  });
+
+  it('a user listed twice, or in two cases, is one approver (and counts once toward required)', () => {
+    const issues = policyIssues(raw({ approvers: ['carol', '@Carol', 'CAROL'], required: 2 }));
+    assert.match(issues[0]?.message ?? '', /requires 2 approvals but only 1 approver is listed/);
+  });
+});
