@@ -15,7 +15,7 @@ import {
 import type { StatusCommentState } from '../../src/github/status-comment.ts';
 import type { Octokit } from '../facts/github.ts';
 import { ownBotLogin } from '../facts/own-comments.ts';
-import { nextStatusState } from './deployment-status.ts';
+import { nextStatusState, repositoryRunUrl } from './deployment-status.ts';
 
 /** What a status comment keeps from its previous state for the same commit (nextStatusState's `base`). */
 const KEPT = ['version', 'strategy', 'previousSha', 'commits', 'commitsTotal', 'waits'] as const;
@@ -54,7 +54,7 @@ interface EditedPayload {
   comment: { id: number; body?: string | null; user?: { login: string; type?: string } | null };
   changes?: { body?: { from?: string } };
   sender: { login: string; type?: string };
-  repository: { name: string; owner: { login: string } };
+  repository: { name: string; owner: { login: string }; html_url?: string };
 }
 
 export type RepairOutcome =
@@ -80,6 +80,12 @@ export async function handleStatusCommentEdit(
   if (!after) return { status: 'ignored', reason: 'nothing_lost' };
   const repaired = repairedState(before, after);
   if (!repaired) return { status: 'ignored', reason: 'nothing_lost' };
+  if (repaired === before) {
+    // Put back from a body anyone may have edited: its run link only when it is this repository's run.
+    const runUrl = repositoryRunUrl(before.runUrl, payload.repository.html_url);
+    if (runUrl) before.runUrl = runUrl;
+    else delete before.runUrl;
+  }
   await octokit.rest.issues.updateComment({
     owner: payload.repository.owner.login,
     repo: payload.repository.name,

@@ -51,7 +51,7 @@ interface DeploymentStatusPayload {
     payload?: unknown;
     creator?: { login: string; type?: string } | null;
   };
-  repository: { name: string; owner: { login: string } };
+  repository: { name: string; owner: { login: string }; html_url?: string };
 }
 
 const STATES: readonly DeploymentState[] = [
@@ -101,8 +101,36 @@ export function nextStatusState(
   if (event.description) next.description = event.description;
   else delete next.description;
   if (event.environmentUrl) next.environmentUrl = event.environmentUrl;
+  // The run link is the event's only (checked by repositoryRunUrl), never one read back from the comment.
   if (event.runUrl) next.runUrl = event.runUrl;
+  else delete next.runUrl;
   return next;
+}
+
+/**
+ * Pure: a status's log_url as the comment's run link, only when it is one of this repository's workflow runs
+ * on its GitHub (`<repository html_url>/actions/runs/<id>...`), normalised as it was checked. Anyone who can
+ * write a deployment status picks the URL; the App's comment must not lend its name to any other link.
+ */
+export function repositoryRunUrl(
+  url: string | null | undefined,
+  repositoryHtmlUrl: string | undefined,
+): string | undefined {
+  if (!url || !repositoryHtmlUrl) return undefined;
+  let link: URL;
+  let repository: URL;
+  try {
+    link = new URL(url);
+    repository = new URL(repositoryHtmlUrl);
+  } catch {
+    return undefined;
+  }
+  if (link.protocol !== 'https:' && link.protocol !== 'http:') return undefined;
+  if (link.origin !== repository.origin || link.username || link.password) return undefined;
+  const runs = `${repository.pathname.replace(/\/+$/, '')}/actions/runs/`.toLowerCase();
+  const path = link.pathname.toLowerCase();
+  if (!path.startsWith(runs) || !/^\d+(\/|$)/.test(path.slice(runs.length))) return undefined;
+  return link.href;
 }
 
 /**
@@ -297,7 +325,7 @@ export async function handleDeploymentStatus(
 
   const pullNumber = await deploymentPullRequest(octokit, where, deployment, deploymentPayload.pr, appLogin);
   if (pullNumber === undefined) return { status: 'no_pull_request', lock: await releaseIfFinal() };
-  const runUrl = status.log_url || status.target_url || undefined;
+  const runUrl = repositoryRunUrl(status.log_url || status.target_url, payload.repository.html_url);
   const event: Event = {
     environment,
     state,

@@ -374,3 +374,63 @@ test('repair: a replaced body whose data line does not check out is not put back
     }
   });
 });
+
+test("status comment: a status's log_url is linked only when it is one of this repository's workflow runs", async () => {
+  // Anyone who can write a deployment status picks its log_url; the App's comment would lend it its name.
+  await withApp(async (fake, probot) => {
+    const html = `${fake.url}/_html/${owner}/${repo}`;
+    const cases: Array<[string, boolean]> = [
+      [`${html}/actions/runs/99`, true],
+      [`${html}/actions/runs/99/job/5?pr=7#step:1`, true],
+      ['https://evil.example/acme/web/actions/runs/99', false],
+      [`https://github.com@evil.example/_html/${owner}/${repo}/actions/runs/99`, false],
+      [`${html}/actions/runs/99/../../../../../evil`, false],
+      [`${fake.url}/_html/${owner}/other/actions/runs/99`, false],
+      [`${html}/issues/1`, false],
+      ['javascript:alert(1)//actions/runs/1', false],
+      [`${html}/actions/runs/x`, false],
+    ];
+    let deploymentId = 2000;
+    for (const [logUrl, linked] of cases) {
+      const event = statusEvent(fake, {
+        deploymentId: deploymentId++,
+        payload: { pr: PR },
+        creator: { login: APP_BOT, type: 'Bot' },
+        status: { log_url: logUrl, target_url: logUrl },
+      });
+      (event.repository as Json).html_url = html;
+      await receive(probot, 'deployment_status', event);
+      const [comment, ...more] = commentsOn(fake, PR);
+      assert.equal(more.length, 0);
+      const body = String(comment!.body);
+      assert.equal(body.includes('[run]('), linked, `${logUrl}: ${body}`);
+      if (!linked) assert.ok(!body.includes('evil'), body);
+    }
+  });
+});
+
+test("repair: a run link in the state put back is kept only when it is this repository's run", async () => {
+  await withApp(async (fake, probot) => {
+    const html = `${fake.url}/_html/${owner}/${repo}`;
+    const newer = { environment: 'production', state: 'success' as const, sha: HEAD, deploymentId: 900 };
+    const ours = renderStatusComment({
+      ...newer,
+      state: 'in_progress',
+      deploymentId: 800,
+      updatedAt: '2030-01-01T00:00:01Z',
+    });
+    for (const [runUrl, linked] of [
+      ['https://evil.example/acme/web/actions/runs/1', false],
+      [`${html}/actions/runs/1`, true],
+    ] as const) {
+      const id = fake.addComment(PR, { user: APP_BOT, body: ours }).id as number;
+      const forged = renderStatusComment({ ...newer, runUrl, updatedAt: '2030-01-01T00:00:09Z' });
+      const event = editedByApp(fake, id, forged);
+      (event.repository as Json).html_url = html;
+      await receive(probot, 'issue_comment', event);
+      const body = String(fake.repo().comments.get(id)!.body);
+      assert.match(body, /success/, 'put back');
+      assert.equal(body.includes('[run]('), linked, body);
+    }
+  });
+});
