@@ -173,7 +173,49 @@ export function statusCommentEnvironment(body: string): string | undefined {
   }
 }
 
+/** A commit is listed by the first line of its message, cut to this. */
+const COMMIT_LINE_MAX = 100;
+
+/** GitHub refuses an issue comment longer than this (characters; a UTF-16 length never counts fewer). */
+export const COMMENT_MAX_CHARS = 65_536;
+
+/**
+ * The comment for a state, within GitHub's limit: when the whole state does not fit (the data line carries
+ * every commit message in full, and a compare lists up to 100 commits), commit messages are kept as shown
+ * (their first line, cut), then fewer commits are listed (the count stays), then fewer earlier waits (the
+ * newest kept), then the description is cut. The state read back is the one shown.
+ */
 export function renderStatusComment(s: StatusCommentState): string {
+  let body = renderWhole(s);
+  if (body.length <= COMMENT_MAX_CHARS) return body;
+  let fit: StatusCommentState = {
+    ...s,
+    ...(s.commits
+      ? {
+          commitsTotal: s.commitsTotal ?? s.commits.length,
+          commits: s.commits.map((c) => ({
+            sha: c.sha,
+            message: truncate(c.message.split('\n')[0] ?? '', COMMIT_LINE_MAX),
+            ...(c.author !== undefined ? { author: truncate(c.author, 200) } : {}),
+          })),
+        }
+      : {}),
+  };
+  const shrink = (next: StatusCommentState) => {
+    fit = next;
+    body = renderWhole(fit);
+  };
+  shrink(fit);
+  while (body.length > COMMENT_MAX_CHARS && fit.commits?.length)
+    shrink({ ...fit, commits: fit.commits.slice(0, Math.floor(fit.commits.length / 2)) });
+  while (body.length > COMMENT_MAX_CHARS && fit.waits?.length)
+    shrink({ ...fit, waits: fit.waits.slice(Math.ceil(fit.waits.length / 2)) });
+  if (body.length > COMMENT_MAX_CHARS && fit.description)
+    shrink({ ...fit, description: truncate(fit.description, 140) });
+  return body;
+}
+
+function renderWhole(s: StatusCommentState): string {
   const runUrl = s.runUrl ? linkTarget(s.runUrl) : undefined;
   const environmentUrl = s.environmentUrl ? linkTarget(s.environmentUrl) : undefined;
   const lines = [
@@ -201,7 +243,7 @@ export function renderStatusComment(s: StatusCommentState): string {
       '',
       ...s.commits.map(
         (c) =>
-          `- ${code(c.sha.slice(0, 7))} ${userText(truncate(c.message.split('\n')[0] ?? '', 100))}${c.author ? ` (${userText(c.author)})` : ''}`,
+          `- ${code(c.sha.slice(0, 7))} ${userText(truncate(c.message.split('\n')[0] ?? '', COMMIT_LINE_MAX))}${c.author ? ` (${userText(c.author)})` : ''}`,
       ),
       ...(total > s.commits.length ? [`- … and ${total - s.commits.length} more`] : []),
       '',

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { Octokit } from '@octokit/rest';
 import {
   findStatusComment,
+  COMMENT_MAX_CHARS,
   MAX_FINISHED_WAITS,
   parseStatusComment,
   renderStatusComment,
@@ -449,4 +450,50 @@ test('the first line holds any environment name inertly and gives it back: no ma
       if (other !== environment)
         assert.equal(parseStatusComment(body, other), undefined, `${first} as ${other}`);
   }
+});
+
+test('a state too big for one comment is cut to fit GitHub: messages as shown, then fewer commits, then fewer waits', () => {
+  // A compare lists up to 100 commits, each message whole in the data line; 100 x 5 KB is far over 65,536.
+  const big = state({
+    commits: Array.from({ length: 100 }, (_, i) => ({
+      sha: fakeSha(`c${i}`),
+      message: `Commit ${i} <b>&\n\n${'body & <x> '.repeat(500)}`,
+      author: `author${i}`,
+    })),
+    commitsTotal: 180,
+    description: 'd'.repeat(2000),
+  });
+  const body = renderStatusComment(big);
+  assert.ok(body.length <= COMMENT_MAX_CHARS, `${body.length} characters`);
+  const back = parseStatusComment(body, 'production');
+  assert.ok(back, 'the data line is still read back');
+  assert.equal(back.commitsTotal, 180);
+  assert.ok(back.commits!.length > 10, `${back.commits!.length} commits still listed`);
+  assert.ok(
+    back.commits!.every((c, i) => c.message === `Commit ${i} <b>&`),
+    'each kept as its first line',
+  );
+  assert.match(body, /180 commits since/);
+  assert.match(body, new RegExp(`- … and ${180 - back.commits!.length} more`));
+  assert.equal(back.description, big.description, 'the description was not needed to cut');
+  // A state that fits is kept whole.
+  assert.deepEqual(parseStatusComment(renderStatusComment(state()), 'production'), state());
+
+  // Commit messages alone could not make it fit: the earlier waits go too, newest kept, and then the description.
+  const wait = (i: number): StatusCommentFinishedWait => ({
+    kind: 'manual',
+    step: i,
+    at: `<b>${'x'.repeat(190)}`,
+    since: '2024-05-01T10:00:00Z',
+    endedAt: '2024-05-01T10:01:00Z',
+    how: 'promoted',
+    by: Array.from({ length: 30 }, (_, j) => `<${'y'.repeat(150)}${j}`),
+    waitedMs: 60_000,
+  });
+  const waits = Array.from({ length: MAX_FINISHED_WAITS }, (_, i) => wait(i));
+  const crowded = renderStatusComment(state({ waits }));
+  assert.ok(crowded.length <= COMMENT_MAX_CHARS, `${crowded.length} characters`);
+  const kept = parseStatusComment(crowded, 'production')!.waits!;
+  assert.ok(kept.length > 0 && kept.length < waits.length);
+  assert.deepEqual(kept, waits.slice(-kept.length), 'the newest waits kept');
 });
