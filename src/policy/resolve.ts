@@ -4,7 +4,14 @@
 import type { RawConfig } from '../config/schema.ts';
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
 import type { ApprovalsConfig } from './schema.ts';
-import { isValidTimeZone, parseClockTime, parseDateTime, type DeployWindow, type Freeze } from './windows.ts';
+import {
+  canonicalTimeZone,
+  isValidTimeZone,
+  parseClockTime,
+  parseDateTime,
+  type DeployWindow,
+  type Freeze,
+} from './windows.ts';
 
 /** A user login or an `org/team` slug, lower-cased (GitHub compares both case-insensitively). */
 export type Principal = string;
@@ -77,7 +84,7 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
   const own: ApprovalsConfig = env.approvals ?? {};
   const pick = <K extends keyof ApprovalsConfig>(key: K): ApprovalsConfig[K] => own[key] ?? top[key];
   const production = isProductionEnvironment(environment, env.production);
-  const timezone = pick('timezone') ?? 'UTC';
+  const timezone = canonicalTimeZone(pick('timezone') ?? 'UTC')!;
   const approvers = principalsOf(pick('approvers'));
   const required = pick('required') ?? (production ? 1 : 0);
   const hotfix = { ...top.hotfix, ...own.hotfix };
@@ -102,7 +109,10 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
       endMinute: parseClockTime(window.end)!,
     })),
     // A freeze written without an offset is read in the time zone of the section it is written in.
-    freezes: [...freezesOf(top.freezes, top.timezone ?? 'UTC'), ...freezesOf(own.freezes, timezone)],
+    freezes: [
+      ...freezesOf(top.freezes, canonicalTimeZone(top.timezone ?? 'UTC')!),
+      ...freezesOf(own.freezes, timezone),
+    ],
     hotfix: {
       approvers: hotfix.approvers ? principalsOf(hotfix.approvers) : approvers,
       required: hotfix.required ?? required,

@@ -35,10 +35,13 @@ export interface WallClock {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Zones are resolved to their canonical names (resolve.ts); the bound only guards other callers. */
+const MAX_FORMATTERS = 1000;
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
     formatter = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
@@ -57,11 +60,18 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 /** True when the platform knows this IANA time zone name (or another form Intl accepts, such as "UTC"). */
 export function isValidTimeZone(timeZone: string): boolean {
+  return canonicalTimeZone(timeZone) !== undefined;
+}
+
+/**
+ * The zone's canonical name ("europe/berlin" → "Europe/Berlin"), undefined when the platform does not know
+ * it. Not cached: every spelling a config may use would otherwise keep a formatter.
+ */
+export function canonicalTimeZone(timeZone: string): string | undefined {
   try {
-    formatterFor(timeZone);
-    return true;
+    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -345,3 +345,10 @@ describe('approvals section: duplicates (audit)', () => {
     assert.match(issues[0]?.message ?? '', /requires 2 approvals but only 1 approver is listed/);
   });
 });
+
+describe('time zones (audit)', () => {
+  it('a zone written in another case is read as its canonical IANA name', () => {
+    const config = load(production('timezone: europe/BERLIN'));
+    assert.equal(resolvePolicy(config, 'production').timezone, 'Europe/Berlin');
+  });
+});
