@@ -5,7 +5,7 @@
 // back on the stable version, finish its GitHub reporting and outputs, and exit by itself before SIGKILL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,16 @@ const ACTION_TOKEN = 'ghs_workflow_token';
 const RPS = 300;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether `pid` still runs (a zombie nobody reaped yet has ended). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 interface GitHubSide {
   fake: FakeGitHub;
@@ -308,4 +318,65 @@ ${target.targetYaml}environments:
     run.stdout,
     /^::warning::(cancelled: GitHub reporting stopped|GitHub: not reported: .*the deployment status "error")/m,
   );
+});
+
+test('cancelled during a migrate hook whose child ignores SIGTERM and holds its output: the hook is stopped with its child, nothing moved, the action exits 130 by itself', async (t) => {
+  const g = await github(t);
+  const target = recordedTarget(g.dir);
+  const pidsFile = join(g.dir, 'migrate-pids.json');
+  // Starts a child that ignores SIGTERM and shares its stdout, writes both pids, then "migrates" for a minute.
+  writeFileSync(
+    join(g.dir, 'migrate.cjs'),
+    `const { spawn } = require('node:child_process');
+const child = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => {}); setTimeout(() => {}, 60000)'], { stdio: 'inherit' });
+require('node:fs').writeFileSync(process.argv[2], JSON.stringify([process.pid, child.pid]));
+console.log('migrating');
+setTimeout(() => {}, 60000);
+`,
+  );
+  let pids: number[] = [];
+  t.after(() => {
+    for (const pid of pids) if (running(pid)) process.kill(pid, 'SIGKILL');
+  });
+  writeFileSync(
+    join(g.dir, 'deploy.yml'),
+    `preset: fast
+${target.targetYaml}environments:
+  production:
+    strategy: { type: canary, steps: [5, 10, 25, 50, 100], pause: 2s }
+    hooks:
+      migrate: ${JSON.stringify([process.execPath, join(g.dir, 'migrate.cjs'), pidsFile])}
+`,
+  );
+  const action = startBuiltAction({
+    dir: g.dir,
+    inputs: { 'github-token': ACTION_TOKEN, config: 'deploy.yml' },
+    event: g.event,
+    env: { ...g.env, CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }) },
+  });
+  t.after(() => void (action.exited() || action.child.kill('SIGKILL')));
+  await until(action, 'the migrate hook started its child', () => {
+    try {
+      pids = JSON.parse(readFileSync(pidsFile, 'utf8')) as number[];
+      return pids.length === 2;
+    } catch {
+      return false;
+    }
+  });
+  const { sent, exitedAfterMs } = await cancelLikeRunner(action);
+  const run = await action.done;
+  t.diagnostic(`exited ${exitedAfterMs} ms after SIGINT; signals sent: ${sent.join(', ')}`);
+  assert.ok(!sent.includes('SIGKILL'), `the action had to be killed (${sent.join(', ')}):\n${run.stdout}`);
+  assert.equal(run.status, 130, run.stdout + run.stderr);
+  for (let i = 0; i < 40 && pids.some(running); i++) await sleep(50);
+  assert.deepEqual(pids.filter(running), [], 'processes of the migrate hook still running');
+  assert.deepEqual(
+    target.calls().filter((c) => !c.startsWith('current')),
+    [],
+    'nothing was deployed or moved',
+  );
+  assert.equal(run.outputs.status, 'cancelled', run.stdout);
+  assert.equal(run.outputs.code, 'cancelled');
+  assert.equal(run.outputs['rolled-back'], 'false');
+  assert.equal(deployCheck(g)?.conclusion, 'cancelled');
 });
