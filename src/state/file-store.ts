@@ -12,6 +12,8 @@ import { parseRecord, type EnvironmentRecord, type Release, type RetiredSlot } f
 import type { StateRead, StateStore, WriteOptions } from './store.ts';
 
 export const LEGACY_STATE_FILE = 'state.json';
+/** The record schema this version reads and writes. */
+const RECORD_SCHEMA = 1;
 
 export class FileStateStore implements StateStore {
   readonly dir: string;
@@ -36,12 +38,19 @@ export class FileStateStore implements StateStore {
     const text = readText(path);
     if (text.ok && text.text === undefined) return this.readLegacy(environment);
     if (!text.ok) return corrupt(path, text.message);
+    if (text.text!.trim() === '') return corrupt(path, 'empty');
     let value: unknown;
     try {
       value = JSON.parse(text.text!);
     } catch (error) {
       return corrupt(path, `not JSON (${(error as Error).message})`);
     }
+    const schema = (value as { schema?: unknown } | null)?.schema;
+    if (typeof schema === 'number' && schema > RECORD_SCHEMA)
+      return corrupt(
+        path,
+        `was written by a newer deploy-action (record schema ${schema}; this one reads schema ${RECORD_SCHEMA}): run that version or a later one`,
+      );
     const parsed = parseRecord(value);
     if (!parsed.ok) return corrupt(path, parsed.message);
     if (parsed.record.environment !== environment)
@@ -115,7 +124,7 @@ function corrupt(path: string, what: string): StateRead {
   return {
     ok: false,
     code: 'state_corrupt',
-    message: `${path} ${what.startsWith('cannot') ? what : `is ${what}`}; check what is live, then move the file away to start fresh (or fix it)`,
+    message: `${path} ${/^(cannot|was) /.test(what) ? what : `is ${what}`}; check what is live, then move the file away to start fresh (or fix it)`,
     source: path,
   };
 }

@@ -119,6 +119,14 @@ for (const [what, content, expected] of [
     /not a deploy-action state record: seq/,
   ],
   ['a version from another program', JSON.stringify({ hello: 'world' }), /not a deploy-action state record/],
+  ['empty', '', /is empty/],
+  ['only white space', ' \n', /is empty/],
+  ['cut short', JSON.stringify(sample(), null, 2).slice(0, 120), /is not JSON/],
+  [
+    'from a newer deploy-action',
+    JSON.stringify({ ...sample(), schema: 2 }),
+    /was written by a newer deploy-action \(record schema 2; this one reads schema 1\)/,
+  ],
 ] as const) {
   test(`a record file that is ${what} is refused with state_corrupt, its path and the fix`, async (t) => {
     const store = new FileStateStore(dir(t));
