@@ -36,6 +36,7 @@ import type { ApproverDecision, DeployerDecision } from '../../src/policy/index.
 import type { RefusalCode, Rollout } from '../../src/state/record.ts';
 import { stateKeysFor } from '../../src/state/state-key.ts';
 import type { StateRead } from '../../src/state/store.ts';
+import { httpStatus } from '../facts/github.ts';
 import type { Api, Where } from '../facts/github.ts';
 import { actorOf, pullHasCommit, teamsIn } from '../facts/pull-request.ts';
 import type { PullFacts } from '../facts/pull-request.ts';
@@ -417,6 +418,39 @@ export type ControlOutcome =
       message: string;
     };
 
+/**
+ * Who asked for a rollout's deployment, for the self-approval rule where there is no pull request (a push
+ * deployment): the deployment's creator when a person made it, the `requested_by` of its payload, and the
+ * actor and triggering actor of the workflow run that owns the rollout (GitHub's word for who pushed or
+ * started it; the run is named by the trusted record). Any name only narrows who may approve, so a payload's
+ * is taken as it is. A deployment or run that no longer exists (404) names nobody.
+ */
+export async function rolloutRequesters(api: Api, where: Where, rollout: Rollout): Promise<string[]> {
+  const logins: string[] = [];
+  const notFound = (error: unknown): undefined => {
+    if (httpStatus(error) === 404) return undefined;
+    throw error;
+  };
+  const deploymentId = Number(rollout.deploymentId);
+  const runId = rollout.owner.kind === 'workflow' ? Number(rollout.owner.runId) : NaN;
+  const [deployment, run] = await Promise.all([
+    Number.isSafeInteger(deploymentId) && deploymentId > 0
+      ? api.repos.getDeployment({ ...where, deployment_id: deploymentId }).then((r) => r.data, notFound)
+      : undefined,
+    Number.isSafeInteger(runId) && runId > 0
+      ? api.actions.getWorkflowRun({ ...where, run_id: runId }).then((r) => r.data, notFound)
+      : undefined,
+  ]);
+  if (deployment?.creator && deployment.creator.type !== 'Bot') logins.push(deployment.creator.login);
+  const payload = deployment?.payload;
+  const requestedBy =
+    payload && typeof payload === 'object' ? (payload as { requested_by?: unknown }).requested_by : undefined;
+  if (typeof requestedBy === 'string' && requestedBy) logins.push(requestedBy);
+  for (const who of [run?.actor, run?.triggering_actor])
+    if (who?.login && who.type !== 'Bot') logins.push(who.login);
+  return logins;
+}
+
 /** Gathers the facts, asks planControl, writes the request and starts reconcile when it is due. */
 export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promise<ControlOutcome> {
   const { where, config, environment } = ask;
@@ -489,8 +523,26 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     : undefined;
   const rolloutInPr =
     movedOn?.pr !== undefined && sha ? await pullHasCommit(deps.api, where, movedOn.pr, sha) : undefined;
+  // A push deployment has no pull request author to keep from approving their own rollout: the people who
+  // asked for it are (rolloutRequesters), under the same rule (allow_self_approval).
+  let approverNow = approver;
+  if (!ask.pr && rollout && approver.ok) {
+    const own = (await rolloutRequesters(deps.api, where, rollout)).find(
+      (login) => login.toLowerCase() === ask.login.toLowerCase(),
+    );
+    if (own !== undefined)
+      approverNow = mayApprove({
+        config,
+        environment,
+        actor,
+        type: 'standard',
+        author: own,
+        kind: 'approve',
+      });
+  }
   const plan = planControl({
     ...base,
+    approver: approverNow,
     read,
     existing,
     ...(rolloutInPr !== undefined ? { rolloutInPr } : {}),

@@ -538,3 +538,34 @@ test('buttons: a pull request the deployment’s payload only names (its commit 
     assert.equal(requestRuns(w.fake).length, 1, 'the first click recorded; the second is the same request');
   });
 });
+
+test('approval: N of a push deployment (no pull request): who pushed or made the deployment does not approve their own rollout', async () => {
+  await run(async (w) => {
+    const r = w.fake.repo();
+    // No pull request: the deployment names none, and the workflow run that owns the rollout was carol's push.
+    r.deployments.get(w.deploymentId)!.payload = { type: 'standard' };
+    const pushed = w.fake.addWorkflowRun({ actor: 'carol', headSha: HEAD });
+    await writeRecord(w, {
+      ...waiting({ kind: 'approval', approvals: 1 }),
+      owner: { kind: 'workflow', runId: String(pushed.id), runAttempt: '1' },
+    });
+    await statusInProgress(w);
+    const [notice] = controlRuns(w.fake);
+    assert.ok(notice, 'the wait notice');
+    const press = (login: string) =>
+      w.probot.receive({
+        id: crypto.randomUUID(),
+        name: 'check_run',
+        payload: click(w.fake, notice!, login, 'promote'),
+      } as Receive);
+    await press('carol');
+    assert.equal(dispatches(w.fake).length, 0, 'carol pushed it: her Promote is not an approval');
+    // requested_by names someone too (here dave): a name only narrows who may approve.
+    r.deployments.get(w.deploymentId)!.payload = { type: 'standard', requested_by: 'dave' };
+    await press('dave');
+    assert.equal(dispatches(w.fake).length, 0, 'dave asked for it: not his to approve either');
+    r.deployments.get(w.deploymentId)!.payload = { type: 'standard' };
+    await press('dave');
+    assert.equal(dispatches(w.fake).length, 1, 'another approver approves: the rollout goes on');
+  });
+});
