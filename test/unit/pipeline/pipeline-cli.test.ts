@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { events, runCli, startCli } from '../../helpers/cli.ts';
+import { spawn } from 'node:child_process';
+import { CLI_SOURCE, events, runCli, startCli } from '../../helpers/cli.ts';
 import { recordedTarget } from '../../helpers/recorded-target.ts';
 
 function setup(environments: string, extra = '') {
@@ -115,6 +116,55 @@ test('SIGTERM in the middle of a canary at 25 % puts all traffic back on stable 
   const calls = withoutHealth(s.calls());
   assert.deepEqual(calls.slice(-2), ['set_weight green 0', 'teardown green']);
   assert.ok(!calls.includes('set_weight green 50'), 'no step after the cancellation');
+});
+
+test('Ctrl-C twice at a terminal (SIGINT to the whole foreground group): the second one does not kill the rollback command, traffic is back on stable, exit 130', async (t) => {
+  const s = setup('  production:\n    strategy: { type: canary, steps: [{ weight: 5, pause: 20s }, 50] }');
+  t.after(s.cleanup);
+  // A terminal sends Ctrl-C to its foreground process group: the CLI and, unless they run in groups of
+  // their own, the commands it runs. Traffic going back to stable takes 3 s, so the second Ctrl-C lands in it.
+  const child = spawn(
+    process.execPath,
+    [CLI_SOURCE, 'run', '-e', 'production', '-v', 'v2', '-c', s.config, '--json'],
+    {
+      env: { ...process.env, NO_COLOR: '1', ...LIVE_BLUE, SLEEP_ON: 'set_weight green 0=3000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
+  t.after(
+    () => void (child.exitCode === null && child.signalCode === null && process.kill(-child.pid!, 'SIGKILL')),
+  );
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const until = async (what: string, probe: () => boolean) => {
+    for (let i = 0; !probe(); i++) {
+      if (child.exitCode !== null || i > 600) assert.fail(`${what} never happened:\n${stdout}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  await until('the canary took 5 %', () => s.calls().includes('set_weight green 5'));
+  process.kill(-child.pid!, 'SIGINT');
+  await until('traffic started going back', () => s.calls().includes('set_weight green 0'));
+  process.kill(-child.pid!, 'SIGINT');
+  const code = await exited;
+  assert.equal(code, 130, stdout);
+  assert.match(stdout, /SIGINT received again: the rollback is already running and will finish/);
+  const result = events(stdout).at(-1)!.result as {
+    status: string;
+    rollbacks: Array<{ ok: boolean; steps: Array<{ result: { ok: boolean; reason?: string } }> }>;
+  };
+  assert.equal(result.status, 'cancelled');
+  assert.deepEqual(
+    result.rollbacks[0]!.steps.map((step) => step.result),
+    [{ ok: true }, { ok: true }],
+    'the rollback steps ran to their end',
+  );
+  const record = JSON.parse(readFileSync(join(s.dir, 'state/records/production.json'), 'utf8'));
+  assert.equal(record.rollout, undefined, 'nothing is left to undo');
+  assert.equal(record.history.at(-1).event, 'cancelled');
+  assert.deepEqual(withoutHealth(s.calls()).slice(-2), ['set_weight green 0', 'teardown green']);
 });
 
 test('blue-green failing after the switch switches back to the old slot', async (t) => {
