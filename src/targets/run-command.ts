@@ -233,7 +233,8 @@ export async function runCommand(
       tail,
     );
   }
-  if (result.failed && result.exitCode === undefined) {
+  // Killed by a signal from elsewhere (the OOM killer, someone's kill): it ran; reported below.
+  if (result.failed && result.exitCode === undefined && !result.signal) {
     const cause = (result.cause as NodeJS.ErrnoException | undefined)?.code;
     // execa's own message quotes the whole command line, which may be huge: cut short.
     const other = result.shortMessage ?? 'could not start';
@@ -247,13 +248,13 @@ export async function runCommand(
     );
   }
   if (result.exitCode !== 0) {
-    const signal = result.signal ? ` (killed by ${result.signal})` : '';
+    const ended = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
     // The last line a failing command printed usually says why; keep it short.
     const last = tail.at(-1)?.trim();
     const why = last ? `: ${last.length > 200 ? `${last.slice(0, 199)}…` : last}` : '';
     throw new CommandFailed(
       command.source,
-      `${command.source} (${program}) exited with code ${result.exitCode ?? 'none'}${signal}${why}`,
+      `${command.source} (${program}) ${ended}${why}`,
       'exit',
       result.exitCode,
       tail,

@@ -132,3 +132,13 @@ test(
     t.after(() => void (second > 0 && running(second) && process.kill(second, 'SIGKILL')));
   },
 );
+
+test('a command killed by a signal from elsewhere is reported as killed by it, not as one that could not run', async () => {
+  const error = await runCommand(cmd(['/bin/sh', '-c', 'echo started; kill -9 $$'], 30_000), {}).then(
+    () => assert.fail('the command cannot succeed'),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof CommandFailed, String(error));
+  assert.equal(error.reasonCode, 'exit', error.message);
+  assert.match(error.message, /^hooks\.migrate \(\/bin\/sh\) was killed by SIGKILL: started$/);
+});
