@@ -434,3 +434,46 @@ test("repair: a run link in the state put back is kept only when it is this repo
     }
   });
 });
+
+test('deployment_status and protection rule: a malformed or huge payload neither throws nor writes anywhere', async () => {
+  const payloads: unknown[] = [
+    'not json {',
+    '[1,2,3]',
+    JSON.stringify({ pr: PR, comment_id: 'x' }),
+    [1, 2],
+    { pr: '7' },
+    { pr: -1 },
+    { pr: 0.5 },
+    { pr: 1e20 },
+    { pr: 2 ** 31 },
+    { pr: null },
+    { type: 'yolo' },
+    { params: { 'a b': '1' } },
+    { version: '--help' },
+    { hotfix_reason: 'x'.repeat(100_000), type: 'hotfix' },
+    'x'.repeat(1_000_000),
+  ];
+  await withApp(async (fake, probot) => {
+    let id = 3000;
+    for (const payload of payloads) {
+      const label = JSON.stringify(payload).slice(0, 60);
+      // GitHub's deployment_status schema has the payload as an object; the protection rule takes any.
+      if (typeof payload === 'object' && !Array.isArray(payload))
+        await receive(
+          probot,
+          'deployment_status',
+          statusEvent(fake, { deploymentId: id, payload: payload as Json, state: 'success' }),
+        ).catch((error: unknown) => assert.fail(`${label}: ${String(error)}`));
+      id++;
+      await receive(
+        probot,
+        'deployment_protection_rule',
+        protectionRule(fake, { environment: 'production', run: id, payload: payload as Json }),
+      ).catch((error: unknown) => assert.fail(`${label}: ${String(error)}`));
+      const review = reviewOf(fake, id);
+      assert.equal(review?.state, 'rejected', label);
+      assert.ok(review!.comment!.length <= 1000, label);
+    }
+    assert.equal(fake.requestsFor('issues/create-comment').length, 0);
+  });
+});
