@@ -268,7 +268,13 @@ export function mayApprove(input: ApproverInput): ApproverDecision {
   return { ok: true, code: 'allowed', policy, via: admitted.via };
 }
 
-type ApprovedInput = Omit<PolicyInput, 'actor'>;
+type ApprovedInput = Omit<PolicyInput, 'actor'> & {
+  /**
+   * Who asked for this deployment, when known (for a protection rule: the workflow run's actor): their
+   * approval is a self-approval. evaluatePolicy takes its actor as the requester.
+   */
+  requester?: string;
+};
 
 /**
  * Is this deployment approved: hotfix reason, commit unchanged, no freeze, inside a window, prior environment
@@ -278,7 +284,7 @@ export function isDeploymentApproved(input: ApprovedInput): PolicyDecision {
   validNow(input.now);
   const found = lookup(input.config, input.environment);
   if (!found.ok) return found;
-  const counted = tally(found.policy, input);
+  const counted = tally(found.policy, input, input.requester === undefined ? [] : [input.requester]);
   return decide(found.policy, approvalRefusals(found.policy, input, counted), input.type, counted);
 }
 

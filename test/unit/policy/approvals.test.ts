@@ -194,6 +194,19 @@ describe('approval tally: audit cases', () => {
     assert.equal(result.missing, 1);
   });
 
+  it("an approval followed by the same person's veto is a veto; another person's later approval does not lift it", () => {
+    const early = new Date(NOW.getTime() - 3 * HOUR);
+    const carolApproves = record(person('carol'), { at: early });
+    const carolVetoes = record(person('carol'), { kind: 'reject', reason: 'wrong build' });
+    const result = tally([carolVetoes, carolApproves, record(person('dave'))]);
+    assert.equal(result.state, 'rejected');
+    assert.deepEqual(result.approvedBy, ['dave']);
+    assert.deepEqual(result.dropped, [{ record: carolApproves, reason: 'superseded' }]);
+    const daveLater = record(person('dave'), { at: new Date(NOW.getTime() - 60_000) });
+    const vetoFirst = record(person('carol'), { kind: 'reject', at: early });
+    assert.equal(tally([vetoFirst, daveLater, record(person('erin', ['acme/sre']))]).state, 'rejected');
+  });
+
   it('bots and apps never count, listed or not, approval or veto', () => {
     const open = { rule: { approvers: [], required: 1 } };
     for (const bot of [

@@ -396,6 +396,14 @@ describe('who may approve what: audit cases', () => {
     assert.equal(mayApprove({ ...base, kind: 'reject', actor: erin, requester: 'erin' }).code, 'allowed');
   });
 
+  it("isDeploymentApproved (the protection rule) excludes the requester it is told of, such as the run's actor", () => {
+    const decision = refusal(isDeploymentApproved({ ...input(), requester: 'carol' }), 'needs_approvals');
+    assert.deepEqual(
+      decision.tally.dropped.map((d) => [d.record.by.login, d.reason]),
+      [['carol', 'self_approval']],
+    );
+  });
+
   it('whoever pushed to the pull request or authored its commits may not approve it', () => {
     const pullRequest = {
       number: 7,
