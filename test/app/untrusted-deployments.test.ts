@@ -477,3 +477,58 @@ test('deployment_status and protection rule: a malformed or huge payload neither
     assert.equal(fake.requestsFor('issues/create-comment').length, 0);
   });
 });
+
+test('protection rule: a call naming no environment or no commit is answered rejected, not left waiting', async () => {
+  await withApp(async (fake, probot) => {
+    const noEnvironment = protectionRule(fake, { environment: 'production', run: 40, payload: {} });
+    delete noEnvironment.environment;
+    const noDeployment = protectionRule(fake, { environment: 'production', run: 41, payload: {} });
+    noDeployment.deployment = null;
+    for (const call of [noEnvironment, noDeployment])
+      await receive(probot, 'deployment_protection_rule', call);
+    assert.equal(reviewOf(fake, 41)?.state, 'rejected');
+    assert.match(reviewOf(fake, 41)!.comment!, /names no environment or commit/);
+    assert.equal(reviewOf(fake, 40)?.state, 'rejected');
+  });
+});
+
+test("status comment: every text and URL of someone else's deployment status reaches the comment inert", async () => {
+  const evil =
+    '<img src=x onerror=alert(1)> [x](https://evil.example) @everyone #1 ```mermaid\ngraph TD\n```';
+  const fields: Json[] = [
+    { description: evil },
+    { description: `<!-- deploy-action:data ${Buffer.from('{}').toString('base64')} -->` },
+    { environment_url: 'javascript:alert(1)', state: 'success' },
+    { environment_url: 'data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==', state: 'success' },
+    { environment_url: 'https://ok.example/a)(https://evil.example/', state: 'success' },
+    { log_url: 'javascript:alert(1)', target_url: 'https://evil.example/' },
+  ];
+  await withApp(async (fake, probot) => {
+    let id = 4000;
+    for (const status of fields) {
+      const environment = `env-${id}`;
+      await receive(
+        probot,
+        'deployment_status',
+        statusEvent(fake, {
+          deploymentId: id++,
+          payload: { pr: PR },
+          environment,
+          ...(status.state ? { state: String(status.state) } : {}),
+          status,
+        }),
+      );
+      const body = String(
+        commentsOn(fake, PR).find((c) => String(c.body).startsWith(statusMarker(environment)))?.body,
+      );
+      const label = JSON.stringify(status);
+      assert.doesNotMatch(
+        body,
+        /<img|<b>|<script|@everyone|\]\(https:\/\/evil|\]\(javascript|\]\(data|^```/m,
+        label,
+      );
+      assert.equal(body.match(/<!-- deploy-action:data /g)?.length, 1, label);
+      assert.doesNotMatch(body, /\[open\]\((?!https:\/\/ok\.example\/a%29%28https:)/, label);
+    }
+  });
+});
