@@ -222,7 +222,9 @@ async function warmup(
   let failed = 0;
   for (let i = 0; i < requests && !signal?.aborted; i++) {
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      // A cancellation abandons the request in flight: the rollback does not wait for its answer.
+      const timeout = AbortSignal.timeout(5000);
+      const response = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
       await response.arrayBuffer();
       if (response.status >= 500) failed++;
     } catch {
