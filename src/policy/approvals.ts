@@ -109,7 +109,10 @@ function dropReason(record: ApprovalRecord, input: TallyInput): DropReason | und
 export function tallyApprovals(input: TallyInput): ApprovalTally {
   const dropped: DroppedRecord[] = [];
   const latest = new Map<string, ApprovalRecord>();
-  const ordered = [...input.records].sort((a, b) => a.at.getTime() - b.at.getTime());
+  // Oldest first; at the same instant a veto comes last, so it is the one that stands.
+  const ordered = [...input.records].sort(
+    (a, b) => a.at.getTime() - b.at.getTime() || Number(a.kind === 'reject') - Number(b.kind === 'reject'),
+  );
   for (const record of ordered) {
     const reason = dropReason(record, input);
     if (reason) {

@@ -207,6 +207,13 @@ describe('approval tally: audit cases', () => {
     assert.equal(tally([vetoFirst, daveLater, record(person('erin', ['acme/sre']))]).state, 'rejected');
   });
 
+  it('an approval and a veto by one person at the same instant: the veto stands, in any order', () => {
+    const approve = record(person('carol'));
+    const veto = record(person('carol'), { kind: 'reject' });
+    assert.equal(tally([approve, veto]).state, 'rejected');
+    assert.equal(tally([veto, approve]).state, 'rejected');
+  });
+
   it('bots and apps never count, listed or not, approval or veto', () => {
     const open = { rule: { approvers: [], required: 1 } };
     for (const bot of [
