@@ -207,7 +207,9 @@ function mermaidChart(
     `    title ${quote(title)}`,
     `    x-axis ${quote(`${t.unit} since the analysis began`)} [${axisLabels(t, keep).map(quote).join(', ')}]`,
     `    y-axis ${quote(yTitle)} ${formatNumber(lo)} --> ${formatNumber(hi)}`,
-    ...lines.map((l, i) => `    line ${quote(l.label)} [${drawn[i]!.map(chartNumber).join(', ')}]`),
+    ...lines.map(
+      (l, i) => `    line ${quote(truncate(l.label, 60))} [${drawn[i]!.map(chartNumber).join(', ')}]`,
+    ),
     '```',
   ].join('\n');
   return { block, colors, missing };
@@ -249,7 +251,9 @@ function missingText(t: Timeline, missing: number[]): string {
 }
 
 function legend(colors: Array<{ line: Line; color: string }>): string {
-  return colors.map((c) => `${COLOR_NAME[c.color] ?? c.color}: ${cell(c.line.label)}`).join(' · ');
+  return colors
+    .map((c) => `${COLOR_NAME[c.color] ?? c.color}: ${cell(truncate(c.line.label, 100))}`)
+    .join(' · ');
 }
 
 /** The observed values of a check (canary, reference, limit) as one chart with its caption. */
@@ -264,7 +268,7 @@ export function observedChart(t: Timeline, check: CheckEvidence, options: ChartO
   if (!chart) return undefined;
   return [
     chart.block,
-    `<sub>${legend(chart.colors)} (${cell(check.rule)}). x: ${t.unit} since the analysis began; a step's first interval is labelled with its traffic share.${missingText(t, chart.missing)}</sub>`,
+    `<sub>${legend(chart.colors)} (${cell(truncate(check.rule, 300))}). x: ${t.unit} since the analysis began; a step's first interval is labelled with its traffic share.${missingText(t, chart.missing)}</sub>`,
   ].join('\n');
 }
 
@@ -292,7 +296,7 @@ export function testChart(t: Timeline, check: CheckEvidence, options: ChartOptio
     : 'rolls back when its e-value reaches 1/alpha, however often it looks';
   return [
     chart.block,
-    `<sub>${legend(chart.colors)}: the test (${cell(check.rule)}) ${how}; each step starts a new test. x: ${t.unit} since the analysis began.${missingText(t, chart.missing)}</sub>`,
+    `<sub>${legend(chart.colors)}: the test (${cell(truncate(check.rule, 300))}) ${how}; each step starts a new test. x: ${t.unit} since the analysis began.${missingText(t, chart.missing)}</sub>`,
   ].join('\n');
 }
 

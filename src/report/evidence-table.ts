@@ -78,15 +78,18 @@ export function evidenceTable(window: WindowEvidence): string {
   const rows = window.checks.map((check) => {
     const [canary, reference] = sideValues(check);
     return [
-      cell(check.name),
+      cell(truncate(check.name, 200)),
       canary,
       reference,
-      cell(check.rule),
+      cell(truncate(check.rule, 300)),
       cell(threshold(check)),
       verdict(check, window),
     ];
   });
-  return table(['check', 'canary', cell(window.reference), 'rule or test', 'threshold', 'verdict'], rows);
+  return table(
+    ['check', 'canary', cell(truncate(window.reference, 100)), 'rule or test', 'threshold', 'verdict'],
+    rows,
+  );
 }
 
 /** The analysis section of the job summary, or nothing when no step was analysed. */
@@ -100,7 +103,7 @@ export function renderAnalysisSection(rows: AnalysisRow[]): string[] {
       table(
         ['step', 'verdict', 'duration', 'why'],
         rows.map((r) => [
-          cell(r.label),
+          cell(truncate(r.label, 300)),
           `${VERDICT_ICON[r.verdict]} ${r.verdict}`,
           formatDuration(r.durationMs),
           cell(truncate(r.detail, 300)),
@@ -111,14 +114,15 @@ export function renderAnalysisSection(rows: AnalysisRow[]): string[] {
     return out;
   }
   const oneEnvironment = new Set(rows.map((r) => r.environment)).size === 1;
-  const where = (r: AnalysisRow) => cell(oneEnvironment ? r.label : `${r.environment} ${r.label}`);
+  const where = (r: AnalysisRow) =>
+    cell(truncate(oneEnvironment ? r.label : `${r.environment} ${r.label}`, 300));
   out.push(
     `Steps: ${rows.map((r) => `${where(r)} ${VERDICT_ICON[r.verdict]} ${r.verdict} (${formatDuration(r.durationMs)})`).join(' → ')}`,
     '',
   );
   const deciding = judged.at(-1)!;
   out.push(
-    `**Evidence at ${where(deciding)}** (${deciding.evidence!.at.length} intervals, compared with ${cell(deciding.evidence!.reference)}):`,
+    `**Evidence at ${where(deciding)}** (${deciding.evidence!.at.length} intervals, compared with ${cell(truncate(deciding.evidence!.reference, 100))}):`,
     '',
     evidenceTable(deciding.evidence!),
     '',
@@ -129,7 +133,7 @@ export function renderAnalysisSection(rows: AnalysisRow[]): string[] {
   for (const environment of environments) {
     const charts = evidenceCharts(rows, environment);
     if (charts.length === 0) continue;
-    if (environments.length > 1) out.push(`#### ${cell(environment)}`, '');
+    if (environments.length > 1) out.push(`#### ${cell(truncate(environment, 200))}`, '');
     for (const chart of charts) out.push(chart, '');
   }
   return out;

@@ -29,14 +29,52 @@ export interface SummaryContext {
   environmentUrl?: string;
 }
 
+/**
+ * GitHub keeps a step's summary only up to 1 MiB and drops all of a bigger one; a summary stays under it with
+ * room to spare (fitSummary).
+ */
+export const SUMMARY_MAX_BYTES = 1_000_000;
+/** The most characters of one value shown: a huge reason or name is cut, never what comes after it. */
+export const VALUE_MAX = 500;
+/** The most rows of a list that can grow with the run (reasons, rollback steps, waits, gates). */
+export const ROWS_MAX = 50;
+
+/** A value as inert Markdown, cut to `max` characters first. */
+export const say = (text: string | undefined | null, max = VALUE_MAX): string =>
+  cell(truncate(text ?? '', max));
+
+/** The first `max` rows, and a line saying how many more there were. */
+function capped<T>(rows: T[], more: (n: number) => T, max = ROWS_MAX): T[] {
+  return rows.length > max ? [...rows.slice(0, max), more(rows.length - max)] : rows;
+}
+
+/**
+ * The summary within `maxBytes` (UTF-8): cut after the last whole line that fits, a code fence left open
+ * closed, and a line saying it was cut. Values are cut and lists capped before; this only catches the rest.
+ */
+export function fitSummary(markdown: string, maxBytes = SUMMARY_MAX_BYTES): string {
+  if (Buffer.byteLength(markdown) <= maxBytes) return markdown;
+  const note = '\n\n> ✂️ The rest of this summary was left out: it is longer than GitHub keeps for a step.\n';
+  const room = maxBytes - Buffer.byteLength(note) - 8;
+  // Decoding a cut that ends inside a character gives U+FFFD; the line it is on is dropped anyway.
+  const head = Buffer.from(markdown).subarray(0, room).toString('utf8');
+  const kept = head.slice(0, Math.max(0, head.lastIndexOf('\n')));
+  const fences = kept.split('\n').filter((l) => l.startsWith('```')).length;
+  return `${kept}${fences % 2 === 1 ? '\n```' : ''}${note}`;
+}
+
 export function renderJobSummary(result: PipelineResult, ctx: SummaryContext = {}): string {
+  return fitSummary(renderWhole(result, ctx));
+}
+
+function renderWhole(result: PipelineResult, ctx: SummaryContext): string {
   const out: string[] = [];
   const icon = STATUS_ICON[result.status] ?? '';
-  out.push(`## ${icon} Deploy ${cell(result.environment)}: ${result.status.replace('_', ' ')}`);
+  out.push(`## ${icon} Deploy ${say(result.environment, 200)}: ${result.status.replace('_', ' ')}`);
   const facts = [
-    `version ${code(result.version)}`,
-    result.previousVersion ? `previous ${code(result.previousVersion)}` : undefined,
-    `strategy **${cell(result.strategy)}**`,
+    `version ${code(truncate(result.version, 200))}`,
+    result.previousVersion ? `previous ${code(truncate(result.previousVersion, 200))}` : undefined,
+    `strategy **${say(result.strategy, 100)}**`,
     ctx.sha ? `commit ${code(ctx.sha.slice(0, 12))}` : undefined,
     `took ${formatDuration(result.durationMs)}`,
     ctx.environmentUrl && result.status === 'succeeded' ? link('open', ctx.environmentUrl) : undefined,
@@ -46,14 +84,20 @@ export function renderJobSummary(result: PipelineResult, ctx: SummaryContext = {
   const aborter = result.code === 'rollout_aborted' ? abortedWait(result) : undefined;
   if (aborter?.ended)
     out.push(
-      `> **Aborted** at ${cell(waitWhere(aborter))}${aborter.ended.by.length ? ` by ${cell(endedBy(aborter))}` : ''} at ${cell(formatUtc(aborter.ended.at))}`,
+      `> **Aborted** at ${say(waitWhere(aborter), 200)}${aborter.ended.by.length ? ` by ${say(endedBy(aborter), 200)}` : ''} at ${cell(formatUtc(aborter.ended.at))}`,
       '',
     );
 
-  out.push('### Decision', '', `**${cell(result.code)}**: ${cell(result.message)}`);
+  out.push('### Decision', '', `**${cell(result.code)}**: ${say(result.message, 2000)}`);
   const reasons = result.decisions.filter((d) => d.decision.type !== 'run');
-  for (const d of reasons)
-    out.push(`- ${cell(d.environment)} (${d.strategy}, ${d.phase}): ${cell(d.decision.reason)}`);
+  out.push(
+    ...capped(
+      reasons.map(
+        (d) => `- ${say(d.environment, 200)} (${d.strategy}, ${d.phase}): ${say(d.decision.reason)}`,
+      ),
+      (n) => `- … and ${n} more`,
+    ),
+  );
   out.push('');
 
   if (result.gates) out.push(renderGatesSection(result.gates), '');
@@ -78,24 +122,28 @@ export function renderJobSummary(result: PipelineResult, ctx: SummaryContext = {
   out.push(...renderAnalysisSection(analysisRows(result)));
 
   for (const rb of result.rollbacks) {
-    out.push(`### ${rb.ok ? '↩️ Rolled back' : '🚨 Rollback INCOMPLETE'}: ${cell(rb.environment)}`, '');
-    out.push(`Why: ${cell(rb.reason)}`);
+    out.push(`### ${rb.ok ? '↩️ Rolled back' : '🚨 Rollback INCOMPLETE'}: ${say(rb.environment, 200)}`, '');
+    out.push(`Why: ${say(rb.reason, 2000)}`);
     if (rb.trafficRestoredMs !== undefined)
       out.push(`Traffic back on the stable version in ${formatDuration(rb.trafficRestoredMs)}.`);
-    if (result.previousVersion && rb.ok) out.push(`Serving again: ${code(result.previousVersion)}.`);
+    if (result.previousVersion && rb.ok)
+      out.push(`Serving again: ${code(truncate(result.previousVersion, 200))}.`);
     out.push('');
-    const rbRows = [
-      ...rb.steps.map((s) => [
-        cell(s.description),
-        s.result.ok ? '✅' : `❌ ${cell(truncate(s.result.reason, 120))}`,
-        formatDuration(s.durationMs),
-      ]),
-      ...rb.levels.map((l) => [
-        `level: ${cell(l.name)}`,
-        l.ok ? '✅' : `❌ ${cell(truncate(l.detail, 120))}`,
-        formatDuration(l.durationMs),
-      ]),
-    ];
+    const rbRows = capped(
+      [
+        ...rb.steps.map((s) => [
+          say(s.description, 200),
+          s.result.ok ? '✅' : `❌ ${say(s.result.reason, 120)}`,
+          formatDuration(s.durationMs),
+        ]),
+        ...rb.levels.map((l) => [
+          `level: ${say(l.name, 100)}`,
+          l.ok ? '✅' : `❌ ${say(l.detail, 120)}`,
+          formatDuration(l.durationMs),
+        ]),
+      ],
+      (n) => [`… and ${n} more`, '', ''],
+    );
     if (rbRows.length > 0) out.push(table(['rollback step', 'result', 'duration'], rbRows), '');
   }
 
@@ -113,11 +161,11 @@ function link(text: string, url: string | undefined): string | undefined {
 /** What a handed-off rollout waits for, and the commands that continue it. */
 function waitingHeadline(result: PipelineResult): string[] {
   const wait = currentWait(result);
-  if (!wait) return [`> **The rollout waits**: ${cell(result.message)}`];
+  if (!wait) return [`> **The rollout waits**: ${say(result.message, 2000)}`];
   const by = holdBy(result);
   const split = trafficSplit(wait.weight, wait.baselineWeight);
   const lines = [
-    `> **⏳ Waiting at ${cell(waitWhere(wait))} ${cell(waitingFor(wait, result.environment, by))}**` +
+    `> **⏳ Waiting at ${say(waitWhere(wait), 200)} ${say(waitingFor(wait, result.environment, by))}**` +
       `${split ? ` · traffic ${cell(split)}` : ''} · since ${cell(formatUtc(wait.since))}`,
     '>',
   ];
@@ -138,14 +186,18 @@ function waitingHeadline(result: PipelineResult): string[] {
 /** Every wait of the rollout: where, what for, when, how it ended, by whom, and for how long. */
 export function renderWaitsSection(result: Pick<PipelineResult, 'waits'>): string {
   const waits = result.waits ?? [];
-  const rows = waits.map((w) => [
-    cell(`${waitWhere(w)}${w.weight !== undefined ? `, ${w.weight} %` : ''}`),
+  // The latest waits when there are too many: the one the rollout is in, or ended in, is last.
+  const shown = waits.length > ROWS_MAX ? waits.slice(-ROWS_MAX) : waits;
+  const rows = shown.map((w) => [
+    say(`${waitWhere(w)}${w.weight !== undefined ? `, ${w.weight} %` : ''}`, 200),
     w.kind === 'approval' ? `approval (${w.approvals ?? 1})` : w.kind,
     cell(formatUtc(w.since)),
     w.ended ? `${cell(WAIT_END_TEXT[w.ended.how])} ${cell(formatUtc(w.ended.at))}` : 'still waiting',
-    cell(endedBy(w)) || '—',
+    say(endedBy(w), 200) || '—',
     cell(waitedText(w)),
   ]);
+  if (shown.length < waits.length)
+    rows.unshift([`… ${waits.length - shown.length} earlier`, '', '', '', '', '']);
   const total = waits.reduce((sum, w) => sum + Math.max(0, w.waitedMs), 0);
   return [
     '### Waits',
@@ -157,14 +209,17 @@ export function renderWaitsSection(result: Pick<PipelineResult, 'waits'>): strin
 }
 
 export function renderGatesSection(report: GatesReport): string {
-  const rows = report.gates.map((g) => [
-    cell(g.name),
-    `${STATUS_ICON[g.status] ?? ''} ${g.status.toUpperCase()}`,
-    g.required ? 'required' : 'advisory',
-    formatDuration(g.durationMs),
-    String(g.findings.length),
-    cell(truncate(g.summary, 200)),
-  ]);
+  const rows = capped(
+    report.gates.map((g) => [
+      say(g.name, 100),
+      `${STATUS_ICON[g.status] ?? ''} ${g.status.toUpperCase()}`,
+      g.required ? 'required' : 'advisory',
+      formatDuration(g.durationMs),
+      String(g.findings.length),
+      say(g.summary, 200),
+    ]),
+    (n) => [`… and ${n} more`, '', '', '', '', ''],
+  );
   return [
     `### Quality gates: ${STATUS_ICON[report.status] ?? ''} ${report.status}`,
     '',
@@ -177,19 +232,22 @@ export function renderGatesSection(report: GatesReport): string {
 /** The summary of a dry run: every command as it would run; nothing ran. */
 export function renderPlanSummary(plan: DeploymentPlan): string {
   const out = [
-    `## 📝 Deploy ${cell(plan.environment)}: dry run`,
-    `version ${code(plan.version)}${plan.previousVersion ? ` · previous ${code(plan.previousVersion)}` : ''} · strategy **${cell(plan.strategy)}** · nothing was run`,
+    `## 📝 Deploy ${say(plan.environment, 200)}: dry run`,
+    `version ${code(truncate(plan.version, 200))}${plan.previousVersion ? ` · previous ${code(truncate(plan.previousVersion, 200))}` : ''} · strategy **${say(plan.strategy, 100)}** · nothing was run`,
     '',
   ];
+  // Every action is shown (a dry run is read to check them all); a command line is cut only when huge.
+  const action = (a: DeploymentPlan['rollback'][number]) =>
+    `- ${say(a.description)}${a.run ? `: ${code(truncate(a.run, 2000))}` : ''}`;
   for (const phase of plan.phases) {
-    out.push(`### ${phase.phase} (${cell(phase.environment)})`, '');
-    for (const a of phase.actions) out.push(`- ${cell(a.description)}${a.run ? `: ${code(a.run)}` : ''}`);
+    out.push(`### ${phase.phase} (${say(phase.environment, 200)})`, '');
+    for (const a of phase.actions) out.push(action(a));
     out.push('');
   }
   if (plan.rollback.length) {
     out.push('### rollback path', '');
-    for (const a of plan.rollback) out.push(`- ${cell(a.description)}${a.run ? `: ${code(a.run)}` : ''}`);
+    for (const a of plan.rollback) out.push(action(a));
     out.push('');
   }
-  return out.join('\n');
+  return fitSummary(out.join('\n'));
 }

@@ -8,7 +8,7 @@ import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
 import { windowEvidence } from '../../../src/analysis/evidence.ts';
 import type { PipelineResult } from '../../../src/pipeline/events.ts';
 import type { DeploymentPlan } from '../../../src/pipeline/plan.ts';
-import { renderJobSummary, renderPlanSummary } from '../../../src/report/job-summary.ts';
+import { fitSummary, renderJobSummary, renderPlanSummary } from '../../../src/report/job-summary.ts';
 import { renderDeploymentRecord } from '../../../src/report/record.ts';
 import { gateCheckOutput } from '../../../src/report/github/gate-checks.ts';
 import { renderStatusComment } from '../../../src/github/status-comment.ts';
@@ -226,4 +226,72 @@ test('the record names the deployer and approvers as mentions only when they are
   assert.match(md, /^- Approver: @bob, @acme\/sre, x &lt;b&gt;$/m);
   void gatesReport;
   void waitRecord;
+});
+
+test('huge values: the summary stays within GitHub 1 MiB per step and keeps the decision and the deciding evidence', () => {
+  const huge = (c: string) => `${c} `.repeat(20_000);
+  const r = rolledBack();
+  r.message = huge('msg|<');
+  r.decisions = Array.from({ length: 300 }, (_, i) => ({
+    ...r.decisions[0]!,
+    environment: `env${i}`,
+    decision: { type: 'fail' as const, code: 'analysis_rollback', reason: huge('why&') },
+  }));
+  r.phases[2]!.detail = huge('detail');
+  r.rollbacks[0]!.reason = huge('rb');
+  r.rollbacks[0]!.steps = Array.from({ length: 300 }, () => ({
+    ...r.rollbacks[0]!.steps[0]!,
+    description: huge('step'),
+    result: { ok: false as const, reason: huge('r') },
+  }));
+  r.rollbacks[0]!.levels[0]!.name = huge('level');
+  r.gates = gatesReport(
+    Array.from({ length: 60 }, (_, i) => gate({ name: `${huge('gate')}${i}`, summary: huge('sum') })),
+  );
+  r.waits = Array.from({ length: 300 }, () =>
+    waitRecord({
+      at: huge('at'),
+      ended: { at: '2024-05-01T10:01:00.000Z', how: 'promoted', by: [huge('by')] },
+    }),
+  );
+  const md = renderJobSummary(r, CTX);
+  assert.ok(Buffer.byteLength(md) <= 1024 * 1024, `${Buffer.byteLength(md)} bytes`);
+  assert.match(md, /^### Decision$/m);
+  assert.match(md, /^\*\*strategy\\_failed\*\*: msg/m);
+  assert.match(
+    md,
+    /^\| check \| canary \| stable \| rule or test \| threshold \| verdict \|$/m,
+    'the evidence table',
+  );
+  assert.match(md, /^Why: error\\_rate 5\.2% &gt; 1%$/m);
+  assert.match(md, /```mermaid\n/, 'the chart');
+  assert.match(md, /^### ↩️ Rolled back|^### 🚨 Rollback INCOMPLETE/m);
+  assertTablesIntact(md);
+  // Whatever was cut, every code fence that opens closes.
+  assert.equal(md.split('\n').filter((l) => l.startsWith('```')).length % 2, 0);
+  // And the plan summary of a huge plan too.
+  const p = plan(huge('plan'));
+  p.phases[0]!.actions = Array.from({ length: 300 }, () => ({ description: huge('a'), run: huge('run') }));
+  assert.ok(Buffer.byteLength(renderPlanSummary(p)) <= 1024 * 1024);
+});
+
+test('fitSummary cuts after a whole line within the bytes, closes a fence it cut into, and says so', () => {
+  assert.equal(fitSummary('short', 100), 'short');
+  const md = [
+    '## ✅ Deploy',
+    '',
+    '```mermaid',
+    ...Array.from({ length: 200 }, () => '    line "é🚀" [1, 2]'),
+    '```',
+  ].join('\n');
+  const cut = fitSummary(md, 1000);
+  assert.ok(Buffer.byteLength(cut) <= 1000, `${Buffer.byteLength(cut)} bytes`);
+  assert.ok(!cut.includes('\uFFFD'), 'no character cut in half');
+  const lines = cut.split('\n');
+  assert.equal(lines.filter((l) => l.startsWith('```')).length, 2, 'the fence it cut into is closed');
+  assert.ok(
+    lines.slice(3, -4).every((l) => l === '    line "é🚀" [1, 2]'),
+    'only whole lines kept',
+  );
+  assert.match(cut, /left out: it is longer than GitHub keeps for a step\.\n$/);
 });
