@@ -293,7 +293,8 @@ function mergedRuleIssues(config: RawConfig): PolicyIssue[] {
         : `${rule.required.value} approval${rule.required.value === 1 ? '' : 's'} (the default)`;
       issues.push({
         path,
-        message: `in environment "${name}", ${rule.what} need ${count} but only ${listed.length} approver${listed.length === 1 ? ' is' : 's are'} listed (${approversPath.join('.')}): it could never be met`,
+        // Both from the top level: the same problem in every environment, said once (the loader dedupes).
+        message: `${path[0] === 'environments' ? `in environment "${name}", ` : ''}${rule.what} need ${count} but only ${listed.length} approver${listed.length === 1 ? ' is' : 's are'} listed (${approversPath.join('.')}): it could never be met`,
       });
     }
   }

@@ -326,6 +326,16 @@ describe('approvals section: hostile and ambiguous policies (audit)', () => {
       policyIssues(inherited).map((issue) => issue.path.join('.')),
       ['environments.production.approvals.approvers'],
     );
+    // Both at the top level: one error there, not one per environment.
+    const errors = errorsOf(
+      `${head}approvals:\n  required: 2\n  hotfix: { approvers: [sam] }\nenvironments:\n  staging: {}\n  production: {}\n`,
+    );
+    assert.deepEqual(
+      errors.filter((e) => /could never be met/.test(e)),
+      [
+        'deploy.yml:6:24: approvals.hotfix.approvers: hotfixes need 2 approvals (approvals.required) but only 1 approver is listed (approvals.hotfix.approvers): it could never be met',
+      ],
+    );
   });
 });
 
