@@ -4,6 +4,7 @@ import type { Probot } from 'probot';
 import type { ApprovalRecord } from '../../src/policy/index.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
+import { FactsError } from '../facts/config.ts';
 import type { Octokit } from '../facts/github.ts';
 import { markerTrust, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
@@ -53,7 +54,11 @@ export function staleApprovalsNotice(stale: Map<string, string[]>, before: strin
   ].join('\n');
 }
 
-export type SynchronizeOutcome = { status: 'no_approvals' } | { status: 'notified'; environments: string[] };
+export type SynchronizeOutcome =
+  | { status: 'no_approvals' }
+  | { status: 'notified'; environments: string[] }
+  /** The PR's comments cannot be read for approvals (too_many_comments): nobody is named, nothing posted. */
+  | { status: 'unreadable'; code: string };
 
 export async function handleSynchronize(
   octokit: Octokit,
@@ -62,13 +67,21 @@ export async function handleSynchronize(
 ): Promise<SynchronizeOutcome> {
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const number = payload.pull_request.number;
-  const { approvals: records } = await readAppComments(
-    octokit.rest,
-    where,
-    number,
-    await ownBotLogin(octokit),
-    markers,
-  );
+  let records: ApprovalRecord[];
+  try {
+    ({ approvals: records } = await readAppComments(
+      octokit.rest,
+      where,
+      number,
+      await ownBotLogin(octokit),
+      markers,
+    ));
+  } catch (error) {
+    // Anyone who may comment can flood a public PR past what the App reads: every push then failed the
+    // delivery. The approvals stopped counting anyway (they are bound to their commit).
+    if (error instanceof FactsError) return { status: 'unreadable', code: error.code };
+    throw error;
+  }
   const stale = approvalsMadeStale(records, payload.before);
   if (stale.size === 0) return { status: 'no_approvals' };
   await octokit.rest.issues.createComment({

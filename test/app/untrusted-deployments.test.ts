@@ -532,3 +532,25 @@ test("status comment: every text and URL of someone else's deployment status rea
     }
   });
 });
+
+test('pull_request.synchronize on a PR flooded past the comments the App reads: the delivery does not fail, nothing is posted', async () => {
+  await withApp(async (fake, probot) => {
+    for (let i = 0; i < 1000; i++) fake.addComment(PR, { user: 'mallory', body: `spam ${i}` });
+    const sample = webhookPayload(
+      'pull_request',
+      'synchronize',
+      { repository: { default_branch: 'main' } },
+      target(fake),
+    );
+    const next = fakeSha('pr-7-next');
+    fake.pushCommit(PR, next);
+    await receive(probot, 'pull_request', {
+      ...sample,
+      number: PR,
+      before: HEAD,
+      after: next,
+      pull_request: { ...(sample.pull_request as object), number: PR },
+    });
+    assert.equal(fake.requestsFor('issues/create-comment').length, 0);
+  });
+});
