@@ -65,6 +65,7 @@ export const FORCE_KILL_AFTER_MS = 2000;
 /** How long output is still read once the command has exited (a background process may hold the pipe). */
 export const OUTPUT_DRAIN_MS = 200;
 
+const GROUPS = process.platform !== 'win32';
 /** The process groups of commands still running: killed if this process exits first (execa's cleanup). */
 const groups = new Set<number>();
 let exitHook = false;
@@ -156,8 +157,9 @@ export async function runCommand(
     // The script's references win: they are what its templates were turned into.
     env: { ...command.env, ...envFor(values), ...scriptEnv },
     stdin: 'ignore',
-    // A process group of its own, stopped as one (see the top of this file).
-    detached: true,
+    // A process group of its own, stopped as one (see the top of this file). Windows has no process groups
+    // (and detached means a console of its own there): the command alone is stopped.
+    detached: GROUPS,
     reject: false,
     buffer: false,
   });
@@ -165,15 +167,17 @@ export async function runCommand(
   let stopped: 'timeout' | 'cancelled' | undefined;
   let exited = false;
   let forceKill: NodeJS.Timeout | undefined;
+  const kill = (signal: NodeJS.Signals) =>
+    GROUPS && pgid !== undefined ? signalGroup(pgid, signal) : subprocess.kill(signal);
   const stop = (why: 'timeout' | 'cancelled') => {
     if (stopped || exited || pgid === undefined) return;
     stopped = why;
-    signalGroup(pgid, 'SIGTERM');
-    forceKill = setTimeout(() => signalGroup(pgid, 'SIGKILL'), FORCE_KILL_AFTER_MS);
+    kill('SIGTERM');
+    forceKill = setTimeout(() => kill('SIGKILL'), FORCE_KILL_AFTER_MS);
   };
   const onAbort = () => stop('cancelled');
   const timer = setTimeout(() => stop('timeout'), command.timeoutMs);
-  if (pgid !== undefined) trackGroup(pgid);
+  if (GROUPS && pgid !== undefined) trackGroup(pgid);
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   subprocess.once('exit', () => {
@@ -184,7 +188,7 @@ export async function runCommand(
     if (pgid !== undefined) {
       groups.delete(pgid);
       // A stopped command is over once it exits: what it started and left running is killed now.
-      if (stopped) signalGroup(pgid, 'SIGKILL');
+      if (stopped && GROUPS) signalGroup(pgid, 'SIGKILL');
     }
     setTimeout(() => {
       subprocess.stdout?.destroy();
