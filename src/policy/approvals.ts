@@ -60,8 +60,9 @@ export interface TallyInput {
   selfApprovers?: readonly string[];
   /**
    * The approvers' permission and teams as read at decision time. When given, a record is judged on these
-   * (someone who left the team or lost access no longer counts) and a login missing here does not count;
-   * without it, on what the record says was seen when it was given.
+   * (someone who left the team or lost access no longer counts); an approval by a login missing here does
+   * not count, a veto is judged on what was recorded. Without it, on what the record says was seen when
+   * it was given.
    */
   approverFacts?: readonly Actor[];
   rule: ApprovalRule;
@@ -97,10 +98,10 @@ function dropReason(record: ApprovalRecord, input: TallyInput): DropReason | und
   );
   if (record.kind === 'reject' && self) return undefined;
   if (record.kind === 'approve' && self && !input.allowSelfApproval) return 'self_approval';
+  // Missing current facts: an approval does not count, a veto stands on what was recorded (fails closed).
   const current =
-    input.approverFacts === undefined
-      ? record.by
-      : input.approverFacts.find((actor) => sameLogin(actor.login, record.by.login));
+    input.approverFacts?.find((actor) => sameLogin(actor.login, record.by.login)) ??
+    (input.approverFacts === undefined || record.kind === 'reject' ? record.by : undefined);
   if (!current || !eligibility(current, input.rule.approvers, 'approver').ok) return 'not_an_approver';
   return undefined;
 }

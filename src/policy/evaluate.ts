@@ -51,8 +51,8 @@ export interface PolicyInput {
   hotfixReason?: string;
   /**
    * The permission and teams of the people who approved or vetoed, read right before this decision. When
-   * given, approvals are judged on these rather than on what was seen when they were given, and someone
-   * missing here does not count.
+   * given, approvals are judged on these rather than on what was seen when they were given; an approval by
+   * someone missing here does not count (a veto stands on what was recorded).
    */
   approverFacts?: readonly Actor[];
 }

@@ -247,6 +247,10 @@ describe('approval tally: audit cases', () => {
       tally([erin, record(person('carol'))], { approverFacts: [person('carol')] }).state,
       'pending',
     );
+    // A veto whose author's facts were not read stands on what was recorded: missing facts never lift a veto.
+    const veto = record(person('dave'), { kind: 'reject' });
+    assert.equal(tally([veto], { approverFacts: [person('carol')] }).state, 'rejected');
+    assert.equal(tally([veto], { approverFacts: [person('dave', [], 'none')] }).state, 'pending');
     // ...and joining the team after approving counts, as of now.
     const mallory = record(person('mallory'));
     assert.equal(
