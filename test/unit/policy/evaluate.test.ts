@@ -523,6 +523,25 @@ describe('hotfix override: its own approvers (audit)', () => {
     refusal(hotfix(load(''), person('carol')), 'outside_window');
   });
 
+  it('a hotfix is for deployers only, and its reason is required even with its own approvers', () => {
+    const own = load('      deployers: [bob]\n      hotfix: { approvers: [sam] }\n');
+    const decision = evaluatePolicy({
+      ...input({ config: own, type: 'hotfix', hotfixReason: 'down', now: FRIDAY }),
+      actor: person('mallory', [], 'admin'),
+      approvals: [approval(person('sam'), { at: new Date(FRIDAY.getTime() - 60_000) })],
+      successfulDeployments: [],
+      checks: [],
+    });
+    refusal(decision, 'not_a_deployer');
+    const noReason = evaluatePolicy({
+      ...input({ config: own, type: 'hotfix', now: FRIDAY }),
+      approvals: [approval(person('sam'), { at: new Date(FRIDAY.getTime() - 60_000) })],
+      successfulDeployments: [],
+      checks: [],
+    });
+    refusal(noReason, 'hotfix_needs_reason');
+  });
+
   it('with its own approvers (or bypass_windows set explicitly) it does', () => {
     const own = load('      hotfix: { approvers: [sam] }\n');
     assert.equal(resolvePolicy(own, 'production').hotfix.bypassWindows, true);
