@@ -7,7 +7,7 @@ import type { PipelineResult } from '../pipeline/events.ts';
 import type { DeploymentPlan } from '../pipeline/plan.ts';
 import { analysisRows } from './analysis-steps.ts';
 import { renderAnalysisSection } from './evidence-table.ts';
-import { cell, code, linkTarget, STATUS_ICON, table, truncate } from './markdown.ts';
+import { cell, code, linkTarget, say, STATUS_ICON, table, truncate } from './markdown.ts';
 import {
   abortedWait,
   continueCommands,
@@ -34,14 +34,8 @@ export interface SummaryContext {
  * room to spare (fitSummary).
  */
 export const SUMMARY_MAX_BYTES = 1_000_000;
-/** The most characters of one value shown: a huge reason or name is cut, never what comes after it. */
-export const VALUE_MAX = 500;
 /** The most rows of a list that can grow with the run (reasons, rollback steps, waits, gates). */
 export const ROWS_MAX = 50;
-
-/** A value as inert Markdown, cut to `max` characters first. */
-export const say = (text: string | undefined | null, max = VALUE_MAX): string =>
-  cell(truncate(text ?? '', max));
 
 /** The first `max` rows, and a line saying how many more there were. */
 function capped<T>(rows: T[], more: (n: number) => T, max = ROWS_MAX): T[] {

@@ -30,6 +30,14 @@ export function linkTarget(url: string): string | undefined {
   }
 }
 
+/**
+ * A value as inert Markdown, cut to `max` characters first (500 unless said): a huge reason or name is cut,
+ * never what comes after it.
+ */
+export function say(text: string | undefined | null, max = 500): string {
+  return cell(truncate(text ?? '', max));
+}
+
 export function table(header: string[], rows: Array<Array<string | number | undefined>>): string {
   const line = (cells: Array<string | number | undefined>) => `| ${cells.map((c) => c ?? '').join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');

@@ -1,8 +1,8 @@
 // Renders what reconcile did: a table for the job summary, lines for the terminal. Messages carry command
 // output and config text, so every cell is escaped.
 import type { ReconcileCode, ReconcileEntry, ReconcileSummary } from '../reconcile/run.ts';
-import { cell, code, table, truncate } from './markdown.ts';
-import { renderWaitsSection } from './job-summary.ts';
+import { code, say, table } from './markdown.ts';
+import { fitSummary, renderWaitsSection } from './job-summary.ts';
 
 /** Codes that mean something changed; the rest either did nothing or could not. */
 const DONE = new Set<ReconcileCode>([
@@ -24,27 +24,29 @@ function icon(e: ReconcileEntry): string {
 export function renderReconcileSummary(summary: ReconcileSummary): string {
   const rows = summary.entries.map((e) => [
     icon(e),
-    cell(e.environment),
+    say(e.environment, 200),
     code(e.code),
-    cell(truncate(e.message, 500)),
-    cell(e.steps.map((s) => `${s.result.ok ? '✔' : '✖'} ${s.description}`).join(', ')),
+    say(e.message, 500),
+    say(e.steps.map((s) => `${s.result.ok ? '✔' : '✖'} ${s.description}`).join(', '), 1000),
   ]);
   const verdict = summary.failed
     ? '**Something that was due could not be done**: see the failed rows.'
     : 'Nothing failed.';
   // A rollout that went on here after waiting: its waits, as the deploying job's summary shows them.
   const waits = summary.entries.flatMap((e) => e.waits ?? []);
-  return [
-    '## deploy-action reconcile',
-    '',
-    rows.length
-      ? table(['', 'environment', 'code', 'what happened', 'commands'], rows)
-      : 'No environment to look at.',
-    '',
-    verdict,
-    '',
-    ...(waits.length ? [renderWaitsSection({ waits }), ''] : []),
-  ].join('\n');
+  return fitSummary(
+    [
+      '## deploy-action reconcile',
+      '',
+      rows.length
+        ? table(['', 'environment', 'code', 'what happened', 'commands'], rows)
+        : 'No environment to look at.',
+      '',
+      verdict,
+      '',
+      ...(waits.length ? [renderWaitsSection({ waits }), ''] : []),
+    ].join('\n'),
+  );
 }
 
 export function formatReconcileText(summary: ReconcileSummary): string {

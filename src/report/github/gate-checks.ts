@@ -2,7 +2,7 @@
 // GitHub allows (the rest go in updates). Pure.
 import type { GateResult, Finding } from '../../gates/types.ts';
 import { formatDuration } from '../../config/duration.ts';
-import { cell, truncate } from '../markdown.ts';
+import { say, truncate } from '../markdown.ts';
 
 export const ANNOTATIONS_PER_REQUEST = 50;
 /** Annotations beyond this are listed as a count only: a flood helps nobody and costs requests. */
@@ -39,7 +39,7 @@ export function gateCheckOutput(result: GateResult): CheckOutput {
   const lines = [
     `**${result.status.toUpperCase()}** (${result.required ? 'required' : 'advisory'}) in ${formatDuration(result.durationMs)}`,
     '',
-    cell(result.summary),
+    say(result.summary, 2000),
   ];
   if (result.findings.length > 0) lines.push('', `${result.findings.length} finding(s).`);
   // Only findings with a file become annotations, so only they count towards the cap.
@@ -48,7 +48,7 @@ export function gateCheckOutput(result: GateResult): CheckOutput {
     ? [
         'Findings without a file:',
         '',
-        ...unplaced.slice(0, 100).map((f) => `- ${cell(f.rule)}: ${cell(truncate(f.message, 1000))}`),
+        ...unplaced.slice(0, 100).map((f) => `- ${say(f.rule, 200)}: ${say(f.message, 1000)}`),
         ...(unplaced.length > 100 ? [`- … and ${unplaced.length - 100} more`] : []),
       ].join('\n')
     : undefined;

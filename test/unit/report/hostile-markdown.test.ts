@@ -295,3 +295,20 @@ test('fitSummary cuts after a whole line within the bytes, closes a fence it cut
   );
   assert.match(cut, /left out: it is longer than GitHub keeps for a step\.\n$/);
 });
+
+test('a gate check run keeps its verdict and finding count however long the summary, within 65,535', () => {
+  const out = gateCheckOutput(
+    gate({
+      status: 'block',
+      summary: '<&|'.repeat(100_000),
+      findings: Array.from({ length: 300 }, () => ({
+        rule: 'r'.repeat(5000),
+        message: '&'.repeat(100_000),
+        severity: 'error' as const,
+      })),
+    }),
+  );
+  assert.ok(out.summary.length <= 65_535 && out.text!.length <= 65_535);
+  assert.match(out.summary, /^\*\*BLOCK\*\* \(required\)/);
+  assert.match(out.summary, /\n\n300 finding\(s\)\.$/, 'the count is not cut off by the summary');
+});
