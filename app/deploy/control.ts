@@ -536,7 +536,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
         environment,
         actor,
         type: 'standard',
-        author: own,
+        requester: own,
         kind: 'approve',
       });
   }
