@@ -97,6 +97,11 @@ export type PolicyRefusal =
       approvers: Principal[];
       /** The author, when their own approval would not count. */
       excluded?: string;
+      /**
+       * Everyone whose approval would be a self-approval (author, requester, contributors), when
+       * allow_self_approval is off.
+       */
+      selfExcluded?: string[];
       tally: ApprovalTally;
     };
 
@@ -284,8 +289,9 @@ export function isDeploymentApproved(input: ApprovedInput): PolicyDecision {
   validNow(input.now);
   const found = lookup(input.config, input.environment);
   if (!found.ok) return found;
-  const counted = tally(found.policy, input, input.requester === undefined ? [] : [input.requester]);
-  return decide(found.policy, approvalRefusals(found.policy, input, counted), input.type, counted);
+  const requester = input.requester === undefined ? [] : [input.requester];
+  const counted = tally(found.policy, input, requester);
+  return decide(found.policy, approvalRefusals(found.policy, input, counted, requester), input.type, counted);
 }
 
 /** The whole decision: mayDeploy, then isDeploymentApproved; the first refusal wins, the rest are in `also`. */
@@ -297,7 +303,7 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const counted = tally(found.policy, input, [input.actor.login]);
   const refusals = [
     ...deployerRefusals(found.policy, input),
-    ...approvalRefusals(found.policy, input, counted),
+    ...approvalRefusals(found.policy, input, counted, [input.actor.login]),
   ];
   return decide(found.policy, refusals, input.type, counted);
 }
@@ -334,7 +340,12 @@ function tally(policy: Policy, input: ApprovedInput, requester: string[] = []): 
 }
 
 /** `counted` is the tally of input.approvals under this policy: counted once, by the caller. */
-function approvalRefusals(policy: Policy, input: ApprovedInput, counted: ApprovalTally): PolicyRefusal[] {
+function approvalRefusals(
+  policy: Policy,
+  input: ApprovedInput,
+  counted: ApprovalTally,
+  requester: string[],
+): PolicyRefusal[] {
   const refusals: PolicyRefusal[] = [];
   const { type, now } = input;
   const rollback = type === 'rollback';
@@ -390,6 +401,12 @@ function approvalRefusals(policy: Policy, input: ApprovedInput, counted: Approva
     refusals.push({ code: 'rejected', vetoes: counted.rejectedBy, tally: counted });
   else if (counted.state === 'pending') {
     const author = input.pullRequest?.author;
+    const selves = [author, ...requester, ...(input.pullRequest?.contributors ?? [])].filter(
+      (login): login is string => login !== undefined,
+    );
+    const selfExcluded = selves.filter(
+      (login, index) => selves.findIndex((other) => sameLogin(other, login)) === index,
+    );
     refusals.push({
       code: 'needs_approvals',
       required: counted.required,
@@ -397,6 +414,7 @@ function approvalRefusals(policy: Policy, input: ApprovedInput, counted: Approva
       approvedBy: counted.approvedBy,
       approvers: approvalRule(policy, type).approvers,
       ...(author !== undefined && !policy.allowSelfApproval ? { excluded: author } : {}),
+      ...(selfExcluded.length > 0 && !policy.allowSelfApproval ? { selfExcluded } : {}),
       tally: counted,
     });
   }

@@ -51,7 +51,8 @@ export function explainRefusal(refusal: PolicyRefusal): string {
     case 'rejected':
       return `vetoed by ${refusal.vetoes.map((v) => `${at(v.login)}${v.reason ? ` (${text(v.reason)})` : ''}`).join(', ')}`;
     case 'needs_approvals': {
-      const excluded = refusal.excluded ? ` other than ${at(refusal.excluded)}` : '';
+      const others = refusal.selfExcluded ?? (refusal.excluded ? [refusal.excluded] : []);
+      const excluded = others.length > 0 ? ` other than ${others.map(at).join(', ')}` : '';
       return `needs ${refusal.missing} more approval${refusal.missing === 1 ? '' : 's'} (${refusal.tally.approvedBy.length}/${refusal.required}) from ${who(refusal.approvers)}${excluded}`;
     }
   }

@@ -17,6 +17,7 @@ import {
   type PolicyRefusal,
 } from '../../../src/policy/evaluate.ts';
 import { PolicyError, resolvePolicy } from '../../../src/policy/resolve.ts';
+import { explainRefusal } from '../../../src/policy/messages.ts';
 
 // The fixture: production needs staging first, checks test and lint, two approvals from carol, dave or
 // acme/sre, Tue-Thu 10:00-12:00 Berlin time, a year-end freeze; hotfixes are approved by acme/security.
@@ -392,6 +393,12 @@ describe('who may approve what: audit cases', () => {
       decision.tally.dropped.map((d) => [d.record.by.login, d.reason]),
       [['erin', 'self_approval']],
     );
+    assert.deepEqual(
+      decision.selfExcluded,
+      ['frank', 'erin'],
+      'the reply says whose approval will not count',
+    );
+    assert.match(explainRefusal(decision), /from @carol, @dave, @acme\/sre other than @frank, @erin/);
     assert.equal(mayApprove({ ...base, actor: erin, requester: 'Erin' }).code, 'self_approval_refused');
     assert.equal(mayApprove({ ...base, kind: 'reject', actor: erin, requester: 'erin' }).code, 'allowed');
   });
