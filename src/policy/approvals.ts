@@ -116,13 +116,18 @@ export function tallyApprovals(input: TallyInput): ApprovalTally {
   );
   for (const record of ordered) {
     const reason = dropReason(record, input);
+    const key = normalizePrincipal(record.by.login);
+    const previous = latest.get(key);
     if (reason) {
+      // An approval that lifted its author's veto lifted it for good: its expiry does not bring the veto back.
+      if (reason === 'expired' && previous?.kind === 'reject') {
+        dropped.push({ record: previous, reason: 'superseded' });
+        latest.delete(key);
+      }
       dropped.push({ record, reason });
       continue;
     }
     // One per person: a later approval replaces an earlier veto and the other way round.
-    const key = normalizePrincipal(record.by.login);
-    const previous = latest.get(key);
     if (previous) dropped.push({ record: previous, reason: 'superseded' });
     latest.set(key, record);
   }

@@ -207,6 +207,20 @@ describe('approval tally: audit cases', () => {
     assert.equal(tally([vetoFirst, daveLater, record(person('erin', ['acme/sre']))]).state, 'rejected');
   });
 
+  it('a veto lifted by its author stays lifted when the approval that lifted it expires', () => {
+    const veto = record(person('dave'), { kind: 'reject', at: new Date(NOW.getTime() - 48 * HOUR) });
+    const lift = record(person('dave'), { at: new Date(NOW.getTime() - 30 * HOUR) });
+    const result = tally([veto, lift, record(person('carol')), record(person('erin', ['acme/sre']))]);
+    assert.equal(result.state, 'approved');
+    assert.deepEqual(
+      result.dropped.map((d) => [d.record.kind, d.reason]),
+      [
+        ['reject', 'superseded'],
+        ['approve', 'expired'],
+      ],
+    );
+  });
+
   it('an approval and a veto by one person at the same instant: the veto stands, in any order', () => {
     const approve = record(person('carol'));
     const veto = record(person('carol'), { kind: 'reject' });
