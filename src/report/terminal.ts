@@ -37,7 +37,9 @@ export function terminalReporter(options: TerminalReporterOptions = {}): Reporte
   const line = (text: string) => write(`${clock()} ${text}\n`);
 
   return {
-    event(e: PipelineEvent) {
+    event(raw: PipelineEvent) {
+      // Every text in the event made inert once, here: names, reasons, details, command output, findings.
+      const e = inert(raw);
       switch (e.type) {
         case 'start':
           line(
@@ -184,9 +186,26 @@ function statusMark(status: PhaseRecord['status'], paint: (s: Style, t: string) 
   }
 }
 
-/** Text from people or the record on one terminal line: no escape sequences, no line breaks. */
+/**
+ * Text from people, targets, reports or the record on one terminal line: no escape sequence, no line break
+ * (the runner ends a line at \r too, and a line starting with `::` is a workflow command such as
+ * ::add-mask:: or ::stop-commands::), no bidi or zero-width character, and the old command form `##[name]`,
+ * which the runner finds anywhere in a line, broken by a zero-width space.
+ */
 function plain(text: string): string {
-  return stripVTControlCharacters(text).replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ');
+  return stripVTControlCharacters(text)
+    .replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ')
+    .replace(/\p{Cf}/gu, '')
+    .replace(/##\[/g, '##\u200B[');
+}
+
+/** A copy of an event (or a result) with every string made plain; numbers and the rest as they are. */
+function inert<T>(value: T): T {
+  if (typeof value === 'string') return plain(value) as T;
+  if (Array.isArray(value)) return value.map(inert) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inert(v)])) as T;
+  return value;
 }
 
 export function formatElapsed(ms: number): string {
@@ -200,6 +219,7 @@ export function summary(
   result: PipelineResult,
   paint: (s: Style, t: string) => string = (_, t) => t,
 ): string {
+  result = inert(result);
   const rows = result.phases.map((p) => [
     p.phase,
     p.status,

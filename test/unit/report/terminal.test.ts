@@ -2,7 +2,8 @@
 // rollback-time analyses marked as such; long reasons cut without splitting an emoji.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { summary } from '../../../src/report/terminal.ts';
+import type { PipelineEvent } from '../../../src/pipeline/events.ts';
+import { summary, terminalReporter } from '../../../src/report/terminal.ts';
 import { analysisStep, rolledBack, succeeded } from './fixtures.ts';
 
 function analysisLines(text: string): string[] {
@@ -39,4 +40,67 @@ test('summary: no analysis section without analysis steps; long reasons are cut 
   if (step.result.ok) step.result.detail = `${'x'.repeat(88)}🚀🚀🚀`;
   const [row] = analysisLines(summary(long));
   assert.ok(row!.endsWith('x…'), row);
+});
+
+// What the runner reads from a step's output: a line (ended by \n, \r or \r\n) that starts with `::` after
+// spaces is a workflow command, and so is the old form `##[name]` anywhere in a line.
+const RUNNER_LINES = /\r\n|\r|\n/;
+const COMMAND = /^\s*::[a-z-]+|##\[[a-z-]+/i;
+
+test('the terminal reporter: nothing a target, a report or a person wrote becomes a workflow command, an escape or a new line', () => {
+  const attacks = [
+    'x\n::add-mask::secret',
+    'x\r::stop-commands::t0k3n',
+    'x\u2028::set-output name=a::b',
+    'progress ##[stop-commands]t0k3n',
+    '##[add-mask]secret',
+    '\u001b[2J\u001b]0;title\u0007cleared \u001b[31mred',
+    'a\u202Eb\u200Bc',
+  ];
+  for (const value of attacks) {
+    const out: string[] = [];
+    const reporter = terminalReporter({ write: (t) => out.push(t), color: false });
+    const r = rolledBack();
+    r.message = value;
+    r.environment = value;
+    r.phases[2]!.detail = value;
+    r.decisions[0]!.decision = { type: 'fail', code: 'analysis_rollback', reason: value };
+    r.rollbacks[0]!.reason = value;
+    r.rollbacks[0]!.levels[0]!.detail = value;
+    r.rollbacks[0]!.levels[0]!.name = value;
+    r.gates!.gates[0]!.summary = value;
+    r.gates!.gates[0]!.findings = [{ path: value, line: 1, rule: value, message: value, severity: 'error' }];
+    const events: PipelineEvent[] = [
+      { type: 'start', environment: value, version: value, strategy: 'canary', previousVersion: value },
+      { type: 'phase-start', phase: 'production', detail: value },
+      { type: 'output', source: value, line: value },
+      { type: 'log', level: 'error', message: value },
+      { type: 'step-start', phase: 'production', description: value },
+      {
+        type: 'step-end',
+        record: { ...r.rollbacks[0]!.steps[0]!, description: value, result: { ok: false, reason: value } },
+      },
+      { type: 'decision', record: r.decisions[0]! },
+      { type: 'rollback-start', environment: value, reason: value },
+      { type: 'rollback-end', record: r.rollbacks[0]! },
+      { type: 'gate-start', name: value },
+      { type: 'gate-end', result: r.gates!.gates[0]! },
+      { type: 'gates', report: r.gates! },
+      { type: 'result', result: r },
+    ] as PipelineEvent[];
+    for (const e of events) reporter.event(e);
+    const text = out.join('');
+    for (const l of text.split(RUNNER_LINES)) {
+      assert.doesNotMatch(l, COMMAND, `${JSON.stringify(value)} made a command: ${JSON.stringify(l)}`);
+      assert.doesNotMatch(
+        l,
+        /[^\P{Cc}\n]|[^\P{Cf}\u200B]|[\u2028\u2029]/u,
+        `a control or bidi character: ${JSON.stringify(l)}`,
+      );
+    }
+    assert.ok(
+      text.includes('secret') || text.includes('t0k3n') || text.includes('cleared') || text.includes('b'),
+      'the text is still shown',
+    );
+  }
 });
