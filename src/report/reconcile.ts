@@ -3,6 +3,7 @@
 import type { ReconcileCode, ReconcileEntry, ReconcileSummary } from '../reconcile/run.ts';
 import { code, say, table } from './markdown.ts';
 import { fitSummary, renderWaitsSection } from './job-summary.ts';
+import { plain } from './terminal.ts';
 
 /** Codes that mean something changed; the rest either did nothing or could not. */
 const DONE = new Set<ReconcileCode>([
@@ -51,7 +52,8 @@ export function renderReconcileSummary(summary: ReconcileSummary): string {
 
 export function formatReconcileText(summary: ReconcileSummary): string {
   const lines = summary.entries.map(
-    (e) => `${e.failed ? '✖' : DONE.has(e.code) ? '✔' : '·'} ${e.environment}: ${e.code}: ${e.message}`,
+    (e) =>
+      `${e.failed ? '✖' : DONE.has(e.code) ? '✔' : '·'} ${plain(e.environment)}: ${e.code}: ${plain(e.message)}`,
   );
   lines.push(
     summary.failed ? 'reconcile: something that was due could not be done' : 'reconcile: nothing failed',

@@ -192,7 +192,7 @@ function statusMark(status: PhaseRecord['status'], paint: (s: Style, t: string) 
  * ::add-mask:: or ::stop-commands::), no bidi or zero-width character, and the old command form `##[name]`,
  * which the runner finds anywhere in a line, broken by a zero-width space.
  */
-function plain(text: string): string {
+export function plain(text: string): string {
   return stripVTControlCharacters(text)
     .replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ')
     .replace(/\p{Cf}/gu, '')

@@ -2,8 +2,8 @@
 // on after waiting (issue 14) its waits, with who ended each and how long it waited; values escaped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderReconcileSummary } from '../../../src/report/reconcile.ts';
-import type { ReconcileEntry } from '../../../src/reconcile/run.ts';
+import { formatReconcileText, renderReconcileSummary } from '../../../src/report/reconcile.ts';
+import type { ReconcileEntry, ReconcileSummary } from '../../../src/reconcile/run.ts';
 
 const entry = (over: Partial<ReconcileEntry>): ReconcileEntry => ({
   environment: 'production',
@@ -64,4 +64,20 @@ test('a waiting rollout is nothing to do; hostile text in a wait is escaped', ()
   });
   assert.match(md, /➖ \| production \| `rollout_waiting`/);
   assert.doesNotMatch(md, /<img|<script>/);
+});
+
+test('the reconcile text (a scheduled workflow prints it): command output cannot become a workflow command', () => {
+  const text = formatReconcileText({
+    failed: true,
+    entries: [
+      entry({
+        environment: 'prod\r::add-mask::x',
+        message: 'teardown failed:\n::stop-commands::t ##[add-mask]y \u001b[2J',
+      }),
+    ],
+  } as ReconcileSummary);
+  const lines = text.split(/\r\n|\r|\n/).filter(Boolean);
+  assert.equal(lines.length, 2, JSON.stringify(text));
+  for (const l of lines) assert.doesNotMatch(l, /^\s*::|##\[|\u001b/, JSON.stringify(l));
+  assert.match(lines[0]!, /teardown failed: ::stop-commands::t/);
 });
