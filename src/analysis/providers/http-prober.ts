@@ -71,8 +71,13 @@ export function createHttpProber(
       const response = await doFetch(url, {
         method: config.method ?? 'GET',
         signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+        // The version's own answer is what is measured: a redirect is its answer (3xx counts as success
+        // unless expect_status says otherwise), not a request to wherever Location points.
+        redirect: 'manual',
       });
-      await response.arrayBuffer();
+      // Read to the end (latency includes the body) but keep none of it: a version answering with a huge
+      // body, up to `rate` requests at once, must not fill the memory of the process that would roll it back.
+      if (response.body) for await (const chunk of response.body) void chunk;
       return { ok: accepted(response.status), latencyMs: hrnow() - started };
     } catch {
       // Refused, reset or timed out: the version failed this request. That is data, not a provider error.

@@ -445,3 +445,67 @@ test('status "error" with a 5xx or 429 (an overloaded or timed-out Prometheus) i
     assert.match(error.message, new RegExp(`${errorType}: query timed out`), `${status}`);
   }
 });
+
+test('the prober measures the version itself: a redirect is its answer and is not followed', async () => {
+  const elsewhere = await serve((res) => void res.writeHead(200).end('ok'));
+  const version = await serve(
+    (res) => void res.writeHead(302, { location: `${elsewhere.url}/landing` }).end(),
+  );
+  const read = (expect_status?: number[]) =>
+    createHttpProber(
+      'probe',
+      { type: 'http', url: `${version.url}/health`, rate: 5, ...(expect_status ? { expect_status } : {}) },
+      { sleep: async () => {} },
+    ).read({
+      side: 'canary',
+      vars: {},
+      metrics: [
+        { name: 'requests', config: { provider: 'probe' } },
+        { name: 'errors', config: { provider: 'probe' } },
+      ],
+      intervalMs: 600,
+      signal: AbortSignal.timeout(5000),
+    });
+  // By default 2xx and 3xx are successes: the redirect counts as the version answering.
+  const byDefault = await read();
+  assert.deepEqual([byDefault.values.requests, byDefault.values.errors], [3, 0]);
+  // A probe that expects 200 sees the 302 as a failure, instead of the page the redirect leads to.
+  const strict = await read([200]);
+  assert.deepEqual([strict.values.requests, strict.values.errors], [3, 3]);
+  assert.equal(elsewhere.seen.length, 0, 'the Location was never requested');
+  await Promise.all([elsewhere.close(), version.close()]);
+});
+
+test('the prober reads a huge answer to its end without keeping it: memory stays flat', async () => {
+  // 1 GiB per answer, three answers at once, made lazily from one 1 MiB chunk: buffering even one of them
+  // (as response.arrayBuffer() did) grows the process by a gigabyte.
+  const chunk = new Uint8Array(1024 * 1024);
+  const hugeFetch: typeof fetch = async () => {
+    let left = 1024;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (left-- > 0) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    return new Response(body, { status: 200 });
+  };
+  const peakBefore = process.resourceUsage().maxRSS; // KiB
+  const read = await createHttpProber(
+    'probe',
+    { type: 'http', url: 'http://127.0.0.1:9/health', rate: 5 },
+    { sleep: async () => {}, fetch: hugeFetch },
+  ).read({
+    side: 'canary',
+    vars: {},
+    metrics: [
+      { name: 'requests', config: { provider: 'probe' } },
+      { name: 'errors', config: { provider: 'probe' } },
+    ],
+    intervalMs: 600,
+    signal: AbortSignal.timeout(60_000),
+  });
+  assert.deepEqual([read.values.requests, read.values.errors], [3, 0], 'every answer read to its end');
+  const grownMiB = (process.resourceUsage().maxRSS - peakBefore) / 1024;
+  assert.ok(grownMiB < 256, `peak memory grew by ${Math.round(grownMiB)} MiB reading 3 GiB of answers`);
+});
