@@ -18,16 +18,22 @@ export function parseCobertura(text: string, file: string): CoverageReport {
   const totals: CoverageReport['totals'] = {
     lines: coveredOf(linesCovered, linesValid, 'lines', file),
   };
+  checkRate(root['line-rate'], 'line-rate', file);
+  checkRate(root['branch-rate'], 'branch-rate', file);
   if (root['branches-valid'] !== undefined) {
-    totals.branches = coveredOf(
+    const branches = coveredOf(
       attrCount(root['branches-covered'], 'branches-covered', file),
       attrCount(root['branches-valid'], 'branches-valid', file),
       'branches',
       file,
     );
+    // 0 of 0 branches is either code without branches (branch-rate="1") or branches not measured at all:
+    // coverage.py without --branch, and other writers, put branches-valid="0" branch-rate="0". Not measured
+    // is not carried, so a branch threshold blocks ("no coverage report carries branches") instead of
+    // reading 0 of 0 as 100 %.
+    const notMeasured = branches.total === 0 && Number(root['branch-rate'] ?? 0) !== 1;
+    if (!notMeasured) totals.branches = branches;
   }
-  checkRate(root['line-rate'], 'line-rate', file);
-  checkRate(root['branch-rate'], 'branch-rate', file);
   const lineHits = new Map<string, Map<number, number>>();
   for (const pkg of asArray(root.packages?.package)) {
     for (const cls of asArray(pkg.classes?.class)) {

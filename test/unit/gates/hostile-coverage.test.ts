@@ -176,3 +176,19 @@ test('a report that measured no line or statement at all blocks instead of readi
   const verdict = await gate(t, 'c.json', noBranches, { lines: 80, branches: 80 });
   assert.equal(verdict.status, 'pass', verdict.summary);
 });
+
+test('cobertura with branches not measured (branches-valid="0" branch-rate="0") blocks a branch threshold instead of reading 100 %', async (t) => {
+  // coverage.py without --branch writes exactly this.
+  const unmeasured =
+    '<coverage line-rate="0.9" branch-rate="0" lines-valid="10" lines-covered="9" branches-valid="0" branches-covered="0"/>';
+  const verdict = await gate(t, 'c.xml', unmeasured, { lines: 80, branches: 80 });
+  assert.equal(verdict.status, 'block');
+  assert.match(verdict.summary, /no coverage report carries branches/);
+  // Without a branch threshold the same report passes on its lines.
+  assert.equal((await gate(t, 'c.xml', unmeasured, { lines: 80 })).status, 'pass');
+  // Measured, and the code has no branches (coverage.py --branch writes branch-rate="1"): fully covered.
+  const none =
+    '<coverage line-rate="0.9" branch-rate="1" lines-valid="10" lines-covered="9" branches-valid="0" branches-covered="0"/>';
+  const measured = await gate(t, 'c.xml', none, { lines: 80, branches: 80 });
+  assert.equal(measured.status, 'pass', measured.summary);
+});
