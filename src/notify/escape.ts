@@ -1,11 +1,37 @@
 // Per-channel escaping of values, and cutting text to a channel's limit without breaking an escape. Pure.
 
-// Bidirectional overrides reorder what is shown, so a value could read differently from what it is.
-const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+// Line breaks, tabs and other controls: a value stays on its line (a line of its own could pass for one of
+// the message's, or start a quote).
+const CONTROLS = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
+// Invisible format characters: bidi overrides reorder what is shown, zero-width ones hide or split text.
+const INVISIBLE = /\p{Cf}/gu;
+/**
+ * Slack has no escape for its formatting characters: `*bold*`, `_italic_`, `~strike~` and `code` spans
+ * format whatever a value holds. They become look-alikes (an underscore only where it could open or close
+ * italics: inside a word, as in prod_eu, it formats nothing and stays).
+ */
+const SLACK_FORMAT: Record<string, string> = { '*': '\u2217', '~': '\u223C', '`': '\u02CB', _: '\uFF3F' };
 
-/** Slack mrkdwn: &, < and > are the only control characters (a `<!channel>` or `<url|text>` needs them). */
-export function slackEscape(value: string): string {
-  return value.replace(BIDI, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/**
+ * A value in Slack mrkdwn (and in a plain_text header, where Slack decodes the entities too): &, < and >
+ * escaped (a `<!channel>` or `<url|text>` needs them), formatting characters as look-alikes, controls as
+ * spaces (`lines`: line breaks kept, for text whose lines the product made), invisible characters removed.
+ */
+export function slackEscape(value: string, options: { lines?: boolean } = {}): string {
+  const oneLine = (text: string) => text.replace(CONTROLS, ' ');
+  return (
+    options.lines
+      ? value
+          .split(/\r\n|\r|\n/)
+          .map(oneLine)
+          .join('\n')
+      : oneLine(value)
+  )
+    .replace(INVISIBLE, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, (c) => SLACK_FORMAT[c]!);
 }
 
 /** Inside a Slack link `<url|label>`: the URL must not end the link or start the label. */
@@ -19,8 +45,8 @@ const MARKDOWN = /[\\`*_{}[\]()#+!|~<>-]/g;
 /** Teams TextBlock / FactSet markdown: every formatting character backslash-escaped; lines kept whole. */
 export function teamsEscape(value: string): string {
   return value
-    .replace(BIDI, '')
-    .replace(/\r\n?|\n/g, ' ')
+    .replace(CONTROLS, ' ')
+    .replace(INVISIBLE, '')
     .replace(MARKDOWN, (c) => `\\${c}`);
 }
 

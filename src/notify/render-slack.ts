@@ -16,29 +16,30 @@ const FIELDS = FACT_FIELDS;
 
 export function renderSlack(n: Notification, template: EventTemplate): SlackMessage {
   // A header is one line of plain text; Slack decodes &amp; &lt; &gt; there too, so it is escaped alike.
-  const title = cut(
-    renderTemplate(template.title, n.facts, (v) => slackEscape(v.replace(/\s+/g, ' '))),
-    SLACK_LIMITS.header,
-  );
+  const title = cut(renderTemplate(template.title, n.facts, slackEscape), SLACK_LIMITS.header);
   const text = cut(renderTemplate(template.text, n.facts, slackEscape), SLACK_LIMITS.section);
   const fields = FIELDS.filter(([, key]) => n.facts[key])
     .slice(0, SLACK_LIMITS.fields)
     .map(([label, key]) => ({
       type: 'mrkdwn',
       text: cut(`*${label}*\n${slackEscape(n.facts[key]!)}`, SLACK_LIMITS.field),
+      verbatim: true,
     }));
   const links = LINKS.filter(({ key }) => isHttpUrl(n.facts[key])).map(({ key, label }) => ({
     type: 'mrkdwn',
     text: `<${slackUrl(n.facts[key]!)}|${label}>`,
+    verbatim: true,
   }));
   if (n.facts.pr_number && n.facts.pr_title)
     links.push({
       type: 'mrkdwn',
       text: cut(`PR #${slackEscape(n.facts.pr_number)}: ${slackEscape(n.facts.pr_title)}`, 300),
+      verbatim: true,
     });
   const blocks: Array<Record<string, unknown>> = [
     { type: 'header', text: { type: 'plain_text', text: title, emoji: true } },
-    { type: 'section', text: { type: 'mrkdwn', text } },
+    // verbatim: Slack makes no links, channel names or mentions (@here, @channel) of its own from the text.
+    { type: 'section', text: { type: 'mrkdwn', text, verbatim: true } },
   ];
   if (fields.length) blocks.push({ type: 'section', fields });
   if (links.length) blocks.push({ type: 'context', elements: links.slice(0, 10) });
@@ -48,5 +49,5 @@ export function renderSlack(n: Notification, template: EventTemplate): SlackMess
 
 /** A reply in the deployment's thread: one phase or the rollback, escaped. */
 export function renderSlackThread(line: ThreadLine): { text: string } {
-  return { text: cut(slackEscape(line.text), SLACK_LIMITS.section) };
+  return { text: cut(slackEscape(line.text, { lines: true }), SLACK_LIMITS.section) };
 }

@@ -169,3 +169,36 @@ describe('generic webhook', () => {
     assert.deepEqual(schema.properties.event.enum, [...NOTIFY_EVENTS]);
   });
 });
+
+describe('Slack formatting and mentions', () => {
+  it('a value cannot bold, italicise, strike, code, mention, quote or break a line; names keep their underscores', () => {
+    const value =
+      '*URGENT* _rollback_ ~ok~ `rm` ```x``` @channel @here line\n> quote\u2028x\u200Bz prod_eu_west';
+    const message = renderSlack(hostileNotification(value), ALL);
+    const mrkdwn = message.blocks.flatMap((b) => {
+      const objects = [b.text, ...((b.fields as unknown[]) ?? []), ...((b.elements as unknown[]) ?? [])];
+      return objects.filter((o): o is { type: string; text: string; verbatim?: boolean } => !!o);
+    });
+    for (const o of mrkdwn.filter((o) => o.type === 'mrkdwn')) {
+      assert.equal(o.verbatim, true, `Slack parses no links or mentions of its own: ${o.text}`);
+      // The fields' own label is the one bold text; nothing from the value formats.
+      const own = o.text.replace(/^\*[A-Z][a-z ]+\*\n/, '');
+      assert.doesNotMatch(own, /[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/u, own);
+      assert.doesNotMatch(own, /\n|\u2028|\u200B/, own);
+      assert.ok(own.includes('prod_eu_west'), own);
+    }
+    for (const s of [message.text, (message.blocks[0]!.text as { text: string }).text])
+      assert.doesNotMatch(s.split('\n').slice(1).join(' '), /\*URGENT\*|\n/);
+    // The thread keeps the lines the product made, and a value's formatting still goes.
+    const thread = renderSlackThread({ at: '', text: 'production: failed\n✗ deploy *x*: _boom_' }).text;
+    assert.equal(thread, 'production: failed\n✗ deploy ∗x∗: ＿boom＿');
+  });
+});
+
+describe('Teams controls', () => {
+  it('a value with any line break or invisible character stays one line of what it is', () => {
+    const body = renderTeams(hostileNotification('a\u2028b\u0085c\u000bd\u200Be\u202Ef'), ALL);
+    for (const s of strings(body))
+      assert.doesNotMatch(s, /[\u2028\u0085\u000b\u200B\u202E]/, JSON.stringify(s));
+  });
+});
