@@ -219,9 +219,9 @@ async function readLeakReport(
         candidates: results
           .filter((result) => !result.suppressed)
           .map((result) => ({
-            rule: `gitleaks.${result.ruleId}`,
+            rule: `gitleaks.${redactReported(result.ruleId, [result.snippet])}`,
             description: redactReported(result.message || result.ruleId, [result.snippet]),
-            path: result.path ?? file,
+            path: redactReported(result.path ?? file, [result.snippet]),
             ...(result.line ? { line: result.line } : {}),
             ...(result.column ? { column: result.column } : {}),
             ...reported(
@@ -253,10 +253,13 @@ async function readLeakReport(
   }
   const candidates: Candidate[] = [];
   for (const entry of parsed.data) {
+    // Every text of the entry that is shown is redacted, not only the description: a custom rule's id or a
+    // file name can hold the secret as well (the fingerprint still hashes them as reported).
+    const shown = (text: string) => redactReported(text, [entry.Secret, entry.Match]);
     candidates.push({
-      rule: `gitleaks.${entry.RuleID}`,
-      description: redactReported(entry.Description ?? entry.RuleID, [entry.Secret, entry.Match]),
-      path: repoRelative(roots, entry.File),
+      rule: `gitleaks.${shown(entry.RuleID)}`,
+      description: shown(entry.Description ?? entry.RuleID),
+      path: shown(repoRelative(roots, entry.File)),
       ...(entry.StartLine ? { line: entry.StartLine } : {}),
       ...(entry.StartColumn ? { column: entry.StartColumn } : {}),
       ...reported(`gitleaks.${entry.RuleID}`, repoRelative(roots, entry.File), entry.Secret ?? ''),

@@ -201,3 +201,21 @@ test('a secret a tool quotes in its own message never reaches a finding (gitleak
     check(await sarifGate.run(sarifGate.schema.parse({ files: 'leaks.sarif' }), context(dir)), 'sarif gate');
   }
 });
+
+test('a secret in a gitleaks rule id or file name never reaches a finding either', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(
+    join(dir, 'leaks.json'),
+    JSON.stringify([{ ...LEAK, RuleID: `custom-${SECRET}`, File: `config/${SECRET}.env`, Secret: SECRET }]),
+  );
+  const json = await secretsGate.run(secretsGate.schema.parse({ reports: 'leaks.json' }), context(dir));
+  assert.equal(json.status, 'block');
+  assert.ok(!JSON.stringify(json).includes(SECRET), JSON.stringify(json));
+  await writeFile(
+    join(dir, 'leaks.sarif'),
+    sarifWith('a secret', SECRET).replaceAll('"ruleId":"', `"ruleId":"${SECRET}-`),
+  );
+  const sarif = await secretsGate.run(secretsGate.schema.parse({ reports: 'leaks.sarif' }), context(dir));
+  assert.equal(sarif.status, 'block');
+  assert.ok(!JSON.stringify(sarif).includes(SECRET), JSON.stringify(sarif));
+});
