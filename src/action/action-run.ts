@@ -33,7 +33,7 @@ import type { ActionInputs, RunPlan } from './inputs.ts';
 import { createTag, tagName } from './tag.ts';
 import { hasNotifications, runNotifier } from '../notify/wiring.ts';
 import { runExitCode, type Cancellation } from '../util/signals.ts';
-import { REPORTING_GRACE_MS, untilCancelDeadline } from './cancel-deadline.ts';
+import { REPORTING_GRACE_MS, reportingTimeLeft, untilCancelDeadline } from './cancel-deadline.ts';
 
 /** How long the notifications wait for a pull request's title before going on without it. */
 const PULL_TITLE_TIMEOUT_MS = 5_000;
@@ -175,6 +175,11 @@ export class ActionRun {
           reporter,
           signal: this.signal,
           gates: this.gateOptions(),
+          // Once cancelled, the record's last writes get what is left of the reporting time, as GitHub does.
+          flushTimeoutMs: () => {
+            const received = this.cancellation.received();
+            return received ? reportingTimeLeft(received.atMs, performance.now()) : undefined;
+          },
           ...(store ? { store } : {}),
           ...(store && recordedDeployment ? { control: this.controlSource(recordedDeployment) } : {}),
         },

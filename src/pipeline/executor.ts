@@ -81,8 +81,11 @@ export interface PipelineDeps {
   analyzerFor?: (env: ResolvedEnvironment) => Analyzer;
   /** Where the environment records are kept; a file per environment in its state_dir by default. */
   store?: StateStore;
-  /** Bound on the final wait for record writes (default STATE_FLUSH_TIMEOUT_MS). */
-  flushTimeoutMs?: number;
+  /**
+   * Bound on the final wait for record writes (default STATE_FLUSH_TIMEOUT_MS); a function is asked when the
+   * wait begins (the Action: what is left of its reporting time once the job is cancelled, else the default).
+   */
+  flushTimeoutMs?: number | (() => number | undefined);
   /** The clock, in ms since the epoch (tests). */
   now?: () => number;
   /**
@@ -424,7 +427,10 @@ async function drive(
           break;
         }
         case 'flush':
-          await writer.flush(deps.flushTimeoutMs ?? STATE_FLUSH_TIMEOUT_MS);
+          await writer.flush(
+            (typeof deps.flushTimeoutMs === 'function' ? deps.flushTimeoutMs() : deps.flushTimeoutMs) ??
+              STATE_FLUSH_TIMEOUT_MS,
+          );
           break;
         case 'finish':
           return action.result;
@@ -578,7 +584,7 @@ function recordWriter(warn: (message: string) => void) {
       clearTimeout(timer);
       if (!stored)
         warn(
-          `the state record was not stored within ${ms} ms; not waiting longer (the last record stored is what the next run and reconcile will see)`,
+          `the state record was not stored within ${Math.round(ms)} ms; not waiting longer (the last record stored is what the next run and reconcile will see)`,
         );
     },
   };

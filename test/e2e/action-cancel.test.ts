@@ -22,6 +22,7 @@ import {
 import { demoTargetYaml, setupDemo } from '../helpers/demo.ts';
 import { describeLoad, lastFullBucket, startLoad } from '../helpers/load.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
+import { formatStateKey, stateKey } from '../../src/state/state-key.ts';
 
 const OWNER = 'acme';
 const REPO = 'shop';
@@ -379,4 +380,43 @@ ${target.targetYaml}environments:
   assert.equal(run.outputs.code, 'cancelled');
   assert.equal(run.outputs['rolled-back'], 'false');
   assert.equal(deployCheck(g)?.conclusion, 'cancelled');
+});
+
+test('the record kept on GitHub, and GitHub hanging once the canary began: the job cancelled still rolls back and exits before SIGKILL', async (t) => {
+  const g = await github(t);
+  const target = recordedTarget(g.dir);
+  writeFileSync(
+    join(g.dir, 'deploy.yml'),
+    `preset: fast
+${target.targetYaml}environments:
+  production:
+    strategy: { type: canary, steps: [5, 10, 25, 50, 100], pause: 2s }
+`,
+  );
+  const key = formatStateKey(stateKey(Buffer.alloc(32, 7), `${OWNER}/${REPO}`, 'production'));
+  const action = startBuiltAction({
+    dir: g.dir,
+    inputs: { 'github-token': ACTION_TOKEN, config: 'deploy.yml', 'state-key': key },
+    event: g.event,
+    env: { ...g.env, CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }) },
+  });
+  t.after(() => void (action.exited() || action.child.kill('SIGKILL')));
+  await until(action, 'the canary took 5 %', () => target.calls().includes('set_weight green 5'));
+  g.fake.setDown({ hang: true });
+  const { sent, exitedAfterMs } = await cancelLikeRunner(action);
+  const run = await action.done;
+  t.diagnostic(`exited ${exitedAfterMs} ms after SIGINT; signals sent: ${sent.join(', ')}`);
+  assert.ok(!sent.includes('SIGKILL'), `the action had to be killed (${sent.join(', ')}):\n${run.stdout}`);
+  assert.equal(run.status, 130, run.stdout + run.stderr);
+  assert.equal(
+    target
+      .calls()
+      .filter((c) => c.startsWith('set_weight'))
+      .at(-1),
+    'set_weight green 0',
+  );
+  assert.equal(run.outputs.status, 'cancelled', run.stdout);
+  assert.equal(run.outputs['rolled-back'], 'true');
+  // The record's last writes did not reach GitHub: said, not waited for past the reporting deadline.
+  assert.match(run.stdout, /the state record was not stored within \d+ ms/, run.stdout);
 });
