@@ -20,7 +20,13 @@ import { actorOf, readPull, teamsNamed } from '../facts/pull-request.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin } from '../facts/own-comments.ts';
 import { deploymentPullRequest } from './deployment-status.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
-import { answerPendingProtectionRules, GATE_PREFIX, gateName, parseGateRef } from './protection-rule.ts';
+import {
+  answerPendingProtectionRules,
+  GATE_PREFIX,
+  gateName,
+  parseGateRef,
+  runRequester,
+} from './protection-rule.ts';
 import type { PendingAnswer } from './protection-rule.ts';
 import { CONTROL_CHECK_PREFIX, controlCheckName } from '../../src/control/github-channel.ts';
 import type { RequestFn } from '../../src/control/github-channel.ts';
@@ -92,13 +98,18 @@ export async function handleApproveButton(
     return { status: 'refused', code: 'sha_moved' };
   }
   const teams = Object.hasOwn(config.environments, ref.env) ? teamsNamed(resolvePolicy(config, ref.env)) : [];
-  const actor = await actorOf(octokit.rest, where, sender.login, teams);
+  const [actor, requester] = await Promise.all([
+    actorOf(octokit.rest, where, sender.login, teams),
+    runRequester(octokit, where, ref.run),
+  ]);
   const decision = mayApprove({
     config,
     environment: ref.env,
     actor,
     type: ref.type,
     author: pull.author,
+    // Who started the held run (who pushed): their approval would be a self-approval, as the author's.
+    ...(requester !== undefined ? { requester } : {}),
     kind: 'approve',
   });
   if (!decision.ok) {

@@ -16,6 +16,7 @@ import { DEPLOYMENT_TYPES, parseDeploymentPayload } from '../../src/github/deplo
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
+import { httpStatus } from '../facts/github.ts';
 import type { Octokit, Where } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
 import { readPull } from '../facts/pull-request.ts';
@@ -92,6 +93,24 @@ export interface GateInput {
   /** Approval markers count only when their MAC verifies. */
   markers: MarkerTrust;
   now: Date;
+  /** Who started the workflow run the rule holds (runRequester): their approval is a self-approval. */
+  requester?: string;
+}
+
+/**
+ * Who started the workflow run a protection rule holds, in GitHub's word (the run's actor: who pushed, opened
+ * the pull request or dispatched it). Their approval of its deployment is a self-approval, as the pull
+ * request author's is, also for a commit they pushed to someone else's pull request. A run that cannot be
+ * found (404) names nobody.
+ */
+export async function runRequester(octokit: Octokit, where: Where, run: number): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.rest.actions.getWorkflowRun({ ...where, run_id: run });
+    return data.actor?.login;
+  } catch (error) {
+    if (httpStatus(error) === 404) return undefined;
+    throw error;
+  }
 }
 
 export interface GateDecision {
@@ -178,6 +197,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     now: input.now,
     type: input.type,
     ...(input.hotfixReason !== undefined ? { hotfixReason: input.hotfixReason } : {}),
+    ...(input.requester !== undefined ? { requester: input.requester } : {}),
   });
   const answer = gateAnswer(decision, pullRequest !== undefined);
   const summary = decision.ok
@@ -261,6 +281,7 @@ export async function handleProtectionRule(
   const trusted = ownDeployment ? deploymentPayload : {};
   const pullNumber = payload.pull_requests?.[0]?.number ?? trusted.pr;
   const type = trusted.type ?? 'standard';
+  const requester = await runRequester(octokit, where, run);
   const gate = await decideGate(octokit, {
     where,
     defaultBranch: payload.repository.default_branch,
@@ -269,6 +290,7 @@ export async function handleProtectionRule(
     ...(pullNumber !== undefined ? { pullNumber } : {}),
     type,
     ...(trusted.hotfix_reason !== undefined ? { hotfixReason: trusted.hotfix_reason } : {}),
+    ...(requester !== undefined ? { requester } : {}),
     botLogin,
     markers,
     now,
@@ -382,6 +404,7 @@ export async function answerPendingProtectionRules(
     if (!checkRun.name.startsWith(GATE_PREFIX)) continue;
     const ref = parseGateRef(checkRun.external_id);
     if (!ref || gateName(ref.env) !== checkRun.name) continue;
+    const requester = await runRequester(octokit, input.where, ref.run);
     const gate = await decideGate(octokit, {
       where: input.where,
       defaultBranch: input.defaultBranch,
@@ -389,6 +412,7 @@ export async function answerPendingProtectionRules(
       sha: checkRun.head_sha,
       pullNumber: ref.pr,
       type: ref.type,
+      ...(requester !== undefined ? { requester } : {}),
       botLogin: await ownBotLogin(octokit),
       markers: input.markers,
       now: input.now ?? new Date(),

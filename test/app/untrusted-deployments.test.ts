@@ -5,7 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { HEAD, PR, loadedProbot, owner, repo } from './helpers.ts';
+import { HEAD, PR, loadedProbot, owner, repo, testMarkerKeys } from './helpers.ts';
+import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import { serializeApprovalMarker } from '../../src/policy/index.ts';
 import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { renderStatusComment, statusMarker } from '../../src/github/status-comment.ts';
@@ -552,5 +554,69 @@ test('pull_request.synchronize on a PR flooded past the comments the App reads: 
       pull_request: { ...(sample.pull_request as object), number: PR },
     });
     assert.equal(fake.requestsFor('issues/create-comment').length, 0);
+  });
+});
+
+/** An approval the App recorded on the PR (a marker in its own comment). */
+function recordApproval(fake: FakeGitHub, login: string): void {
+  const marker = serializeApprovalMarker(
+    {
+      kind: 'approve',
+      by: { login, permission: 'write', teams: [] },
+      environment: 'weekend-free',
+      sha: HEAD,
+      at: new Date(Date.now() - 60_000),
+      source: 'comment',
+    },
+    testMarkerKeys(),
+    { repository: `${owner}/${repo}`, pullRequest: PR },
+  );
+  fake.addComment(PR, { user: APP_BOT, body: appendMarkers('Approved.', [marker]) });
+}
+
+test('protection rule: whoever started the held run (who pushed) does not approve it, by comment or button', async () => {
+  await withApp(async (fake, probot) => {
+    fake.setFile(
+      '.github/deploy.yml',
+      `${CONFIG}  weekend-free:\n    approvals:\n      approvers: [dave, erin]\n      required: 1\n`,
+    );
+    // dave pushed to carol's pull request: the run that deploys it is his.
+    const run = fake.addWorkflowRun({ actor: 'dave', headSha: HEAD, event: 'pull_request' });
+    recordApproval(fake, 'dave');
+    const call = protectionRule(fake, {
+      environment: 'weekend-free',
+      run: run.id,
+      payload: {},
+      pullRequests: [PR],
+    });
+    await receive(probot, 'deployment_protection_rule', call);
+    assert.equal(reviewOf(fake, run.id), undefined, "dave's own approval does not count: still waiting");
+    const gate = [...fake.repo().checkRuns.values()].find((c) => c.name === 'approval / weekend-free')!;
+    assert.ok(gate, 'the gate waits');
+    const sample = webhookPayload(
+      'check_run',
+      'requested_action',
+      { repository: { default_branch: 'main' } },
+      target(fake),
+    );
+    const press = (login: string) =>
+      receive(probot, 'check_run', {
+        ...sample,
+        requested_action: { identifier: 'approve' },
+        check_run: {
+          ...(sample.check_run as object),
+          id: gate.id,
+          name: gate.name,
+          head_sha: gate.head_sha,
+          external_id: gate.external_id,
+          app: { ...((sample.check_run as Json).app as Json), id: fake.state.appId },
+        },
+        sender: { ...(sample.sender as Json), login, type: 'User' },
+      });
+    await press('dave');
+    assert.match(String(commentsOn(fake, PR).at(-1)!.body), /not recorded\*\* \(`self_approval_refused`\)/);
+    assert.equal(reviewOf(fake, run.id), undefined);
+    await press('erin');
+    assert.equal(reviewOf(fake, run.id)?.state, 'approved', "another approver's button approves");
   });
 });
