@@ -42,7 +42,7 @@ import {
   waitStatus,
   type StatusUpdate,
 } from './deployment-status.ts';
-import { cell, code, truncate } from '../markdown.ts';
+import { cell, code, say, truncate } from '../markdown.ts';
 import { analysisRows } from '../analysis-steps.ts';
 import {
   continueCommands,
@@ -273,10 +273,12 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     title: truncate(`${environment}: ${deployCheckState.phase}`, 255),
     summary: truncate(
       [
-        `Deploying **${version}** with **${strategy}**${previousVersion ? ` (serving: ${previousVersion})` : ''}.`,
+        `Deploying **${say(version, 200)}** with **${say(strategy, 100)}**${previousVersion ? ` (serving: ${say(previousVersion, 200)})` : ''}.`,
         '',
         ...phases.map((p) => `- ${p}`),
-        ...waitLog.map((w) => `- ${w}`),
+        // The latest waits: the detail after them (where the rollout waits now) must stay within the limit.
+        ...(waitLog.length > 20 ? [`- … ${waitLog.length - 20} earlier waits`] : []),
+        ...waitLog.slice(-20).map((w) => `- ${w}`),
         ...(deployCheckState.detail ? ['', deployCheckState.detail] : []),
       ].join('\n'),
       65_000,
@@ -473,7 +475,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       }
       case 'phase-end':
         phases.push(
-          `${e.record.phase}: ${e.record.status}${e.record.detail ? `: ${truncate(e.record.detail, 300)}` : ''}`,
+          `${e.record.phase}: ${e.record.status}${e.record.detail ? `: ${say(e.record.detail, 300)}` : ''}`,
         );
         return;
       case 'gate-end':

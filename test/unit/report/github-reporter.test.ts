@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createGitHubClient, type ClientOptions } from '../../../src/github/client.ts';
 import { githubReporter } from '../../../src/report/github/reporter.ts';
 import { readable } from './table-check.ts';
+import { assertInert, BENIGN } from './markdown-check.ts';
 import type { DownMode, FakeGitHub } from '../../fake-github/index.ts';
 import { productionDeployment, withFakeRepo } from '../../helpers/github.ts';
 import { parseStatusComment } from '../../../src/github/status-comment.ts';
@@ -320,4 +321,51 @@ test('a wait in the job shows in the status comment while it waits, and goes onc
       [['resumed', ['dave']]],
     );
   });
+});
+
+test("the deploy check run's summary shows the version, the strategy and each phase's detail as inert text", async () => {
+  const summaryFor = async (v: string) => {
+    let summary = '';
+    await withFake(async (s) => {
+      const { octokit } = createGitHubClient({ token: 't', baseUrl: s.gh.url, writeIntervalMs: 0 });
+      const reporter = githubReporter({
+        octokit,
+        owner: 'acme',
+        repo: 'web',
+        sha: s.sha,
+        environment: 'production',
+        version: v,
+        strategy: v as 'canary',
+        deployment: { id: s.deploymentId },
+        log: () => {},
+      });
+      reporter.event({
+        type: 'start',
+        environment: 'production',
+        version: v,
+        strategy: 'canary',
+        previousVersion: v,
+      });
+      reporter.event({ type: 'phase-start', phase: 'production', environment: 'production' });
+      const phase = {
+        phase: 'production' as const,
+        status: 'failed' as const,
+        startedAt: '2024-05-01T10:00:00Z',
+        durationMs: 1,
+      };
+      reporter.event({ type: 'phase-end', record: { ...phase, detail: v } });
+      reporter.event({ type: 'result', result: succeeded() });
+      await reporter.close!();
+      const runs = [...s.gh.repo().checkRuns.values()] as Array<{
+        name: string;
+        output: { summary: string };
+      }>;
+      summary = runs.find((r) => r.name === 'deploy / production')!.output.summary;
+    });
+    return summary;
+  };
+  const hostile = await summaryFor(
+    '**x** @octocat #1 GH-2 <img src=x onerror=alert(1)> [l](https://evil.example) https://evil.example\n# h | ~~s~~ <!-- x',
+  );
+  assertInert(hostile, await summaryFor(BENIGN), 'deploy check run summary');
 });
