@@ -28,7 +28,8 @@ const INVISIBLE = /\p{Cf}/gu;
 // something at the start of a line, which a value never is.)
 const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#!|~$]/g;
 /**
- * Zero-width joiner, invisible: after `@` it breaks mentions and e-mail autolinks, after `#` issue
+ * Zero-width joiner, invisible: after `@` (before the name it would start: a lone `@`, as in "canary @ 25%",
+ * is left alone) it breaks mentions and e-mail autolinks, after `#` issue
  * references, before `:` URL autolinks (`https://`, `mailto:`), between `www` and `.` the `www.` autolinks.
  * GitHub finds these in the rendered text, where a backslash escape no longer exists. Before `-` it breaks
  * the `GH-123` form of an issue reference.
@@ -67,7 +68,7 @@ export function inertMarkdown(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`)
-    .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
+    .replace(/[@#](?=[\p{L}\p{N}_])/gu, (c) => `${c}${ZWJ}`)
     .replace(/:/g, `${ZWJ}:`)
     .replace(/\b(GH)-(?=\d)/gi, `$1${ZWJ}-`)
     .replace(/(www)\./gi, `$1${ZWJ}.`);

@@ -87,3 +87,9 @@ test('metricNames puts stable-side names last', () => {
   ]);
   assert.deepEqual(metricNames([]), []);
 });
+
+test('cell breaks a mention or reference only where one could start: "canary @ 25%" reads as written', () => {
+  assert.equal(cell('canary-step @ 25%'), 'canary-step @ 25%');
+  assert.equal(cell('@octocat x@evil.example'), '@\u200Doctocat x@\u200Devil.example');
+  assert.equal(cell('#1 # 2'), '\\#\u200D1 \\# 2');
+});
