@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PipelineEvent } from '../../../src/pipeline/events.ts';
 import { summary, terminalReporter } from '../../../src/report/terminal.ts';
+import { jsonLinesReporter } from '../../../src/report/json-lines.ts';
 import { analysisStep, rolledBack, succeeded } from './fixtures.ts';
 
 function analysisLines(text: string): string[] {
@@ -103,4 +104,14 @@ test('the terminal reporter: nothing a target, a report or a person wrote become
       'the text is still shown',
     );
   }
+});
+
+test('--json lines: a value stays inside its line and cannot read as a workflow command, and parses back the same', () => {
+  const out: string[] = [];
+  const value = 'x\r\n::add-mask::a ##[stop-commands]t0k3n\u2028';
+  jsonLinesReporter((t) => out.push(t)).event({ type: 'log', level: 'error', message: value });
+  const text = out.join('');
+  assert.equal(text.split(/\r\n|\r|\n/).filter(Boolean).length, 1);
+  assert.doesNotMatch(text, /^\s*::|##\[/);
+  assert.equal(JSON.parse(text).message, value);
 });
