@@ -1,6 +1,6 @@
 // The words of the app's replies, pure. Every refusal starts with a stable reason code in backticks. Every
 // value that is not the app's own words goes through userText (src/github/user-text.ts).
-import { explainRefusal } from '../../src/policy/index.ts';
+import { explainRefusal, requiredCheckLabel } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
 import type { PolicyRefusal, Policy, Principal } from '../../src/policy/index.ts';
 import type { LockInfo } from '../locks.ts';
@@ -50,7 +50,8 @@ export function policySummary(policy: Policy): string {
   ];
   const list = (values: readonly string[]) => values.map((v) => userText(v)).join(', ');
   if (policy.requires.length) parts.push(`requires ${list(policy.requires)} first`);
-  if (policy.requiredChecks.length) parts.push(`checks: ${list(policy.requiredChecks)}`);
+  if (policy.requiredChecks.length)
+    parts.push(`checks: ${list(policy.requiredChecks.map(requiredCheckLabel))}`);
   if (policy.windows.length) parts.push(`windows in ${userText(policy.timezone)}`);
   if (policy.freezes.length) parts.push(`${policy.freezes.length} freeze(s)`);
   return `- ${userText(policy.environment, { as: 'code' })}: ${parts.join('; ')}`;

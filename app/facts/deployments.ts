@@ -2,7 +2,7 @@
 // and its check runs (only when the policy requires checks).
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
-import type { CheckResult } from '../../src/policy/index.ts';
+import type { CheckResult, RequiredCheck } from '../../src/policy/index.ts';
 import type { Api, Where } from './github.ts';
 
 export interface ShaDeployment {
@@ -63,9 +63,15 @@ export async function checksAt(
   api: Api,
   where: Where,
   sha: string,
-  names: readonly string[],
+  required: readonly RequiredCheck[],
 ): Promise<CheckResult[]> {
-  if (names.length === 0) return [];
+  if (required.length === 0) return [];
   const { data } = await api.checks.listForRef({ ...where, ref: sha, per_page: 100, filter: 'latest' });
-  return data.check_runs.map((r) => ({ name: r.name, status: r.status, conclusion: r.conclusion }));
+  // The app that posted each run: a required check bound to an app counts only its runs.
+  return data.check_runs.map((r) => ({
+    name: r.name,
+    status: r.status,
+    conclusion: r.conclusion,
+    app: r.app?.slug ?? null,
+  }));
 }

@@ -6,7 +6,15 @@ import type { DeploymentType } from '../github/deployment-payload.ts';
 import { eligibility, sameLogin, type Actor, type Permission } from './actors.ts';
 import { tallyApprovals, type ApprovalRecord, type ApprovalTally } from './approvals.ts';
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
-import { PolicyError, resolvePolicy, type ApprovalRule, type Policy, type Principal } from './resolve.ts';
+import {
+  PolicyError,
+  requiredCheckLabel,
+  resolvePolicy,
+  type ApprovalRule,
+  type Policy,
+  type Principal,
+  type RequiredCheck,
+} from './resolve.ts';
 import { activeFreeze, isWithinWindows, nextDeployableInstant, type DeployWindow } from './windows.ts';
 
 export interface PullRequestFacts {
@@ -28,6 +36,8 @@ export interface CheckResult {
   name: string;
   status: string;
   conclusion?: string | null;
+  /** Slug of the GitHub App that posted the check run (GitHub's check_run.app.slug). */
+  app?: string | null;
 }
 
 export interface SuccessfulDeployment {
@@ -427,19 +437,29 @@ function hasVisibleText(text: string | undefined): boolean {
 }
 
 function checkRefusal(
-  required: readonly string[],
+  required: readonly RequiredCheck[],
   checks: readonly CheckResult[],
 ): Extract<PolicyRefusal, { code: 'checks_not_green' }> | undefined {
-  const latest = new Map(checks.map((check) => [check.name, check]));
   const failing: Array<{ name: string; conclusion: string }> = [];
   const pending: string[] = [];
   const missing: string[] = [];
-  for (const name of required) {
-    const check = latest.get(name);
-    if (!check) missing.push(name);
-    else if (check.status !== 'completed') pending.push(name);
-    else if (!(PASSING_CONCLUSIONS as readonly string[]).includes(check.conclusion ?? ''))
-      failing.push({ name, conclusion: check.conclusion ?? 'none' });
+  for (const rule of required) {
+    // EVERY run of the name counts, not the last one listed: anyone whose workflow can write checks can post
+    // a green run named like a required one, and it must not hide the real one failing or still running. A
+    // rule bound to an app counts only that app's runs, so such a run cannot stand in for a check that
+    // never ran either.
+    const runs = checks.filter(
+      (check) => check.name === rule.name && (!rule.app || (check.app ?? '').toLowerCase() === rule.app),
+    );
+    const label = requiredCheckLabel(rule);
+    const failed = runs.find(
+      (check) =>
+        check.status === 'completed' &&
+        !(PASSING_CONCLUSIONS as readonly string[]).includes(check.conclusion ?? ''),
+    );
+    if (runs.length === 0) missing.push(label);
+    else if (failed) failing.push({ name: label, conclusion: failed.conclusion ?? 'none' });
+    else if (runs.some((check) => check.status !== 'completed')) pending.push(label);
   }
   if (failing.length + pending.length + missing.length === 0) return undefined;
   return { code: 'checks_not_green', failing, pending, missing };

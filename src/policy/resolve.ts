@@ -33,7 +33,8 @@ export interface Policy {
   /** Undefined: approvals never expire. */
   expiresAfterMs: number | undefined;
   requires: string[];
-  requiredChecks: string[];
+  /** Checks that must have passed: by name, and by the app that posts them when the config says. */
+  requiredChecks: RequiredCheck[];
   timezone: string;
   /** Empty: any time. */
   windows: DeployWindow[];
@@ -101,7 +102,7 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
     expiresAfterMs: pick('expires_after') || undefined,
     requires:
       requires === undefined ? [] : typeof requires === 'string' ? [requires] : [...new Set(requires)],
-    requiredChecks: [...new Set(pick('required_checks') ?? [])],
+    requiredChecks: uniqueChecks(pick('required_checks') ?? []),
     timezone,
     windows: (pick('windows') ?? []).map((window) => ({
       days: [...new Set(window.days)],
@@ -299,4 +300,26 @@ function mergedRuleIssues(config: RawConfig): PolicyIssue[] {
     }
   }
   return issues;
+}
+
+export interface RequiredCheck {
+  name: string;
+  /** Slug of the GitHub App whose check runs count (any app when absent). */
+  app?: string;
+}
+
+/** The config's required checks, each once (a name alone and the same name bound to an app are two rules). */
+function uniqueChecks(entries: ReadonlyArray<string | { name: string; app: string }>): RequiredCheck[] {
+  const seen = new Map<string, RequiredCheck>();
+  for (const entry of entries) {
+    const check =
+      typeof entry === 'string' ? { name: entry } : { name: entry.name, app: entry.app.toLowerCase() };
+    seen.set(JSON.stringify([check.name, check.app ?? null]), check);
+  }
+  return [...seen.values()];
+}
+
+/** How a required check is named to people: `test`, or `test from github-actions`. */
+export function requiredCheckLabel(check: RequiredCheck): string {
+  return check.app ? `${check.name} from ${check.app}` : check.name;
 }

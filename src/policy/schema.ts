@@ -150,10 +150,26 @@ export const approvalsSchema = z
           'Environment(s) that must have a successful deployment of the same commit first (e.g. staging).',
       }),
     required_checks: z
-      .array(nonEmpty)
+      .array(
+        z.union([
+          nonEmpty,
+          z.strictObject({
+            name: nonEmpty,
+            app: z
+              .string()
+              .regex(
+                /^[a-z0-9][a-z0-9-]{0,99}$/i,
+                'an app is the slug of the GitHub App that posts the check, e.g. github-actions',
+              ),
+          }),
+        ]),
+      )
       .max(POLICY_LIMITS.checks)
       .optional()
-      .meta({ description: 'Check names that must have passed on the commit.' }),
+      .meta({
+        description:
+          'Checks that must have passed on the commit: a name (every check run of that name must pass), or {name, app} to count only the runs of that GitHub App (its slug, e.g. github-actions), so that no other app or workflow can post a green check of the same name.',
+      }),
     timezone: timeZone.optional(),
     windows: z
       .array(windowSchema)

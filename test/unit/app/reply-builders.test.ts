@@ -103,7 +103,7 @@ const policy = (v: string): Policy => ({
   allowSelfApproval: false,
   expiresAfterMs: undefined,
   requires: [v],
-  requiredChecks: [v],
+  requiredChecks: [{ name: v }, { name: v, app: v }],
   timezone: v,
   windows: [{ days: ['mon'], startMinute: 0, endMinute: 60 }],
   freezes: [],

@@ -186,6 +186,41 @@ describe('evaluatePolicy: every outcome has its code', () => {
     assert.deepEqual(failed.failing, [{ name: 'test', conclusion: 'failure' }]);
   });
 
+  it('checks_not_green: every run of a required name counts, so a green run posted beside the real one hides nothing', () => {
+    const forged = { name: 'test', status: 'completed', conclusion: 'success', app: 'someones-app' };
+    const lint = { name: 'lint', status: 'completed', conclusion: 'success', app: 'github-actions' };
+    // The real run failed: a green one of the same name, listed before or after it, does not make it pass.
+    for (const checks of [
+      [{ name: 'test', status: 'completed', conclusion: 'failure', app: 'github-actions' }, forged, lint],
+      [forged, { name: 'test', status: 'completed', conclusion: 'failure', app: 'github-actions' }, lint],
+    ]) {
+      const failed = refusal(evaluatePolicy(input({ checks })), 'checks_not_green');
+      assert.deepEqual(failed.failing, [{ name: 'test', conclusion: 'failure' }]);
+    }
+    // The real run is still going: still pending, whatever else is green.
+    const running = { name: 'test', status: 'in_progress', conclusion: null, app: 'github-actions' };
+    const pending = refusal(evaluatePolicy(input({ checks: [forged, running, lint] })), 'checks_not_green');
+    assert.deepEqual(pending.pending, ['test']);
+  });
+
+  it("checks_not_green: a required check bound to an app counts only that app's runs", () => {
+    const bound = structuredClone(config);
+    const production = bound.environments!.production!.approvals!;
+    production.required_checks = [{ name: 'test', app: 'GitHub-Actions' }, 'lint'];
+    const lint = { name: 'lint', status: 'completed', conclusion: 'success' };
+    // Only someone else's green run of the name: the bound check never ran.
+    const forged = { name: 'test', status: 'completed', conclusion: 'success', app: 'someones-app' };
+    const missing = refusal(
+      evaluatePolicy(input({ config: bound, checks: [forged, lint] })),
+      'checks_not_green',
+    );
+    assert.deepEqual(missing.missing, ['test from github-actions']);
+    assert.match(explainRefusal(missing), /test from github-actions \(not run\)/);
+    // The app's own green run passes (slugs compare without case).
+    const real = { name: 'test', status: 'completed', conclusion: 'success', app: 'github-actions' };
+    assert.equal(evaluatePolicy(input({ config: bound, checks: [forged, real, lint] })).ok, true);
+  });
+
   it('rejected: one veto from an approver stops it, whatever the approvals', () => {
     const approvals = [
       ...input().approvals,

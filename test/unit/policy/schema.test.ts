@@ -44,7 +44,7 @@ describe('approvals section: resolution', () => {
     assert.equal(policy.allowSelfApproval, false);
     assert.equal(policy.expiresAfterMs, 24 * 3600_000);
     assert.deepEqual(policy.requires, ['staging']);
-    assert.deepEqual(policy.requiredChecks, ['test', 'lint']);
+    assert.deepEqual(policy.requiredChecks, [{ name: 'test' }, { name: 'lint' }]);
     assert.equal(policy.timezone, 'Europe/Berlin');
     assert.deepEqual(policy.windows, [{ days: ['tue', 'wed', 'thu'], startMinute: 600, endMinute: 720 }]);
     // Written without an offset, the freeze is read in Berlin time (UTC+1 in winter).
@@ -270,6 +270,28 @@ describe('approvals section: hostile and ambiguous policies (audit)', () => {
           new RegExp(`approvals\\.${key}(\\.approvers)?: .*empty list.*leave the key out`).test(e),
         ),
         `${yaml}:\n${errors.join('\n')}`,
+      );
+    }
+  });
+
+  it('required_checks: a name, or a name bound to the app that posts it; a bad app slug is named', () => {
+    const ok = parseConfig(
+      production('required_checks: [lint, { name: test, app: github-actions }]'),
+      'p.yml',
+    );
+    assert.ok(ok.ok, ok.ok ? '' : ok.errors.map(formatConfigError).join('\n'));
+    for (const [yaml, expected] of [
+      [
+        'required_checks: [{ name: test, app: "not a slug" }]',
+        /required_checks\[0\].*slug of the GitHub App/,
+      ],
+      ['required_checks: [{ name: test }]', /required_checks\[0\]/],
+      ['required_checks: [{ name: test, app: github-actions, by: me }]', /required_checks\[0\]/],
+    ] as const) {
+      const errors = errorsOf(production(yaml));
+      assert.ok(
+        errors.some((e) => expected.test(e)),
+        `${yaml}: no error matched ${expected}:\n${errors.join('\n')}`,
       );
     }
   });
