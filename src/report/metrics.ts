@@ -146,10 +146,17 @@ export function renderMetricsSummary(
   return [heading, '', ...body, '', ...footer(report), ''].join('\n');
 }
 
-/** Terminal lines; every name on one line with controls made visible. */
+/**
+ * Terminal lines; every name on one line with controls made visible, and nothing a runner reads as a
+ * workflow command: a name (any deployment's environment on GitHub) that starts a line with `::`, or holds
+ * the old form `##[` anywhere, has that `:` or `[` shown as its \u escape too.
+ */
 export function formatMetricsText(report: MetricsReport): string {
   const safe = (text: string) =>
-    text.replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+    text
+      .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`)
+      .replace(/^(\s*):(?=:)/u, '$1\\u003a')
+      .replace(/##\[/g, '##\\u005b');
   const lines = [`Delivery metrics, ${day(report.since)} to ${day(report.until)}:`];
   if (report.environments.length === 0) lines.push('  no deployments in the window');
   for (const m of report.environments) {

@@ -94,3 +94,12 @@ test('nothing in the window, and the terminal text keeps names on one line', () 
     ['—', '1h30m', '3d'],
   );
 });
+
+test('the metrics text: an environment name cannot start a workflow command or hold the old ##[ form', () => {
+  const text = formatMetricsText(
+    report(['::add-mask::x', ' ::stop-commands::t', 'a ##[add-mask]y', 'production']),
+  );
+  for (const line of text.split(/\r\n|\r|\n/)) assert.doesNotMatch(line, /^\s*::|##\[/, line);
+  assert.match(text, /^\\u003a:add-mask::x:$/m);
+  assert.match(text, /^production:$/m);
+});
