@@ -64,6 +64,17 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
+/** `text` within `maxBytes` of UTF-8 (where GitHub counts bytes), cut on a whole character with `…`. */
+export function truncateBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  // A character cut in half decodes as U+FFFD at the end: it goes.
+  const kept = Buffer.from(text)
+    .subarray(0, Math.max(0, maxBytes - 3))
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+  return `${kept}…`;
+}
+
 /** A number for people: up to 4 significant digits, no exponent for ordinary values. */
 export function formatNumber(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';

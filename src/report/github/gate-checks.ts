@@ -2,7 +2,7 @@
 // GitHub allows (the rest go in updates). Pure.
 import type { GateResult, Finding } from '../../gates/types.ts';
 import { formatDuration } from '../../config/duration.ts';
-import { say, truncate } from '../markdown.ts';
+import { say, truncate, truncateBytes } from '../markdown.ts';
 
 export const ANNOTATIONS_PER_REQUEST = 50;
 /** Annotations beyond this are listed as a count only: a flood helps nobody and costs requests. */
@@ -68,7 +68,8 @@ export function toAnnotation(f: Finding & { path: string }): Annotation {
     start_line: start,
     end_line: end,
     annotation_level: f.severity === 'error' ? 'failure' : f.severity,
-    message: truncate(f.message, 60_000),
+    // GitHub takes at most 64 KB (bytes, not characters) and refuses the whole batch over it, or empty.
+    message: truncateBytes(f.message || f.rule || 'finding', 60_000),
     title: truncate(f.rule, 255),
   };
   // GitHub accepts columns only on a single line.

@@ -243,3 +243,23 @@ test('the deploy check run conclusion', () => {
   assert.equal(deployConclusion({ ...blocked(), status: 'paused' }), 'action_required');
   assert.equal(deployConclusion({ ...blocked(), status: 'waiting', code: 'rollout_waiting' }), 'neutral');
 });
+
+test("an annotation's message stays within GitHub's 64 KB in bytes (not characters), whole characters, never empty", () => {
+  const wide = toAnnotation({
+    path: 'a.ts',
+    line: 1,
+    rule: 'r',
+    message: '日本🚀'.repeat(30_000),
+    severity: 'error',
+  });
+  assert.ok(Buffer.byteLength(wide.message) <= 64 * 1024, `${Buffer.byteLength(wide.message)} bytes`);
+  assert.ok(wide.message.endsWith('…') && !wide.message.includes('\uFFFD'));
+  assert.equal(
+    toAnnotation({ path: 'a.ts', rule: 'no-eval', message: '', severity: 'warning' }).message,
+    'no-eval',
+  );
+  assert.equal(
+    toAnnotation({ path: 'a.ts', rule: 'r', message: 'short', severity: 'notice' }).message,
+    'short',
+  );
+});
