@@ -302,7 +302,7 @@ test('a waiting rollout: the step, the split, the metrics so far, the commands; 
   assert.match(body, /the job ended: no runner waits/);
   assert.match(
     body,
-    /- Metrics at canary-step @\u200d 25%: error\\_rate 0\.4 \(stable 0\.5\) · latency\\_p99 —/,
+    /- Metrics at canary-step @ 25%: error\\_rate 0\.4 \(stable 0\.5\) · latency\\_p99 —/,
   );
   for (const command of ['/promote production', '/promote production --full', '/abort production [reason]'])
     assert.ok(body.includes(`- \`${command}\`: `), `missing ${command}:\n${body}`);
