@@ -10,6 +10,8 @@ import type { PipelineResult } from '../../../src/pipeline/events.ts';
 import type { DeploymentPlan } from '../../../src/pipeline/plan.ts';
 import { fitSummary, renderJobSummary, renderPlanSummary } from '../../../src/report/job-summary.ts';
 import { renderDeploymentRecord } from '../../../src/report/record.ts';
+import { renderReconcileSummary } from '../../../src/report/reconcile.ts';
+import type { ReconcileSummary } from '../../../src/reconcile/run.ts';
 import { gateCheckOutput } from '../../../src/report/github/gate-checks.ts';
 import { renderStatusComment } from '../../../src/github/status-comment.ts';
 import {
@@ -163,6 +165,21 @@ for (const [attack, value] of Object.entries(ATTACKS)) {
       );
     }
     assertInert(renderPlanSummary(plan(value)), renderPlanSummary(plan(BENIGN)), 'plan');
+    const reconcile = (v: string) =>
+      renderReconcileSummary({
+        failed: true,
+        entries: [
+          {
+            environment: v,
+            code: 'slot_torn_down',
+            failed: true,
+            message: v,
+            steps: hostile(rolledBack(), v).rollbacks[0]!.steps,
+            waits: hostile(waiting(), v).waits,
+          },
+        ],
+      } as ReconcileSummary);
+    assertInert(reconcile(value), reconcile(BENIGN), 'reconcile summary');
   });
 
   test(`gate check run and status comment: ${attack} stays inert`, () => {
