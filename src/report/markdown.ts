@@ -38,8 +38,14 @@ export function say(text: string | undefined | null, max = 500): string {
   return cell(truncate(text ?? '', max));
 }
 
+/**
+ * A GFM table. A cell is Markdown already escaped (cell(), code()); a pipe left in one (a code span's, which
+ * no backslash can escape from inside) still ends the cell in GFM, so it is written `\|`, which GFM reads as
+ * a pipe in the cell, code spans included.
+ */
 export function table(header: string[], rows: Array<Array<string | number | undefined>>): string {
-  const line = (cells: Array<string | number | undefined>) => `| ${cells.map((c) => c ?? '').join(' | ')} |`;
+  const pipes = (c: string | number | undefined) => String(c ?? '').replace(/(?<!\\)((?:\\\\)*)\|/g, '$1\\|');
+  const line = (cells: Array<string | number | undefined>) => `| ${cells.map(pipes).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 

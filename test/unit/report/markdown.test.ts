@@ -1,6 +1,7 @@
 // The Markdown helpers and the analysis rows: escaping that keeps tables and markup intact whatever the text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { marked, type Tokens } from 'marked';
 import { cell, code, formatNumber, table, truncate } from '../../../src/report/markdown.ts';
 import { analysisRows, metricNames } from '../../../src/report/analysis-steps.ts';
 import { analysisStep, HOSTILE, rolledBack, succeeded } from './fixtures.ts';
@@ -92,4 +93,19 @@ test('cell breaks a mention or reference only where one could start: "canary @ 2
   assert.equal(cell('canary-step @ 25%'), 'canary-step @ 25%');
   assert.equal(cell('@octocat x@evil.example'), '@\u200Doctocat x@\u200Devil.example');
   assert.equal(cell('#1 # 2'), '\\#\u200D1 \\# 2');
+});
+
+test('table: a pipe inside a code span does not end its cell, and shows as a pipe', () => {
+  const md = table(
+    ['code', 'text'],
+    [
+      [code('a|b || c'), cell('x|y\\')],
+      ['`p\\|q`', 'r\\\\|s'],
+    ],
+  );
+  assertTablesIntact(md);
+  const [first, second] = (marked.lexer(md)[0] as Tokens.Table).rows;
+  assert.equal(first!.length, 2);
+  assert.deepEqual(first![0]!.tokens, [{ type: 'codespan', raw: '`a|b || c`', text: 'a|b || c' }]);
+  assert.equal(second!.length, 2);
 });
