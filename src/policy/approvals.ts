@@ -120,7 +120,9 @@ export function tallyApprovals(input: TallyInput): ApprovalTally {
     const previous = latest.get(key);
     if (reason) {
       // An approval that lifted its author's veto lifted it for good: its expiry does not bring the veto back.
-      if (reason === 'expired' && previous?.kind === 'reject') {
+      // A self-approver (author, requester, contributor) lifts their own veto the same way: their approval
+      // does not count, but it is their word that the veto no longer stands.
+      if ((reason === 'expired' || reason === 'self_approval') && previous?.kind === 'reject') {
         dropped.push({ record: previous, reason: 'superseded' });
         latest.delete(key);
       }

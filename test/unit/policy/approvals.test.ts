@@ -221,6 +221,34 @@ describe('approval tally: audit cases', () => {
     );
   });
 
+  it('a self-approver lifts their own veto by approving, and that approval still does not count', () => {
+    // alice opened the pull request, frank pushed to it: both may veto, neither may approve.
+    for (const [self, extra] of [
+      ['alice', {}],
+      ['frank', { selfApprovers: ['frank'] }],
+    ] as const) {
+      const veto = record(person(self), { kind: 'reject', at: new Date(NOW.getTime() - 2 * HOUR) });
+      const lift = record(person(self));
+      const result = tally([veto, lift, record(person('carol'))], extra);
+      assert.equal(result.state, 'pending', self);
+      assert.deepEqual(result.approvedBy, ['carol'], self);
+      assert.deepEqual(result.rejectedBy, [], self);
+      assert.deepEqual(
+        result.dropped.map((d) => [d.record.by.login, d.record.kind, d.reason]),
+        [
+          [self, 'reject', 'superseded'],
+          [self, 'approve', 'self_approval'],
+        ],
+        self,
+      );
+      // Their own approval lifts only their own veto, and a later veto stands again.
+      const again = record(person(self), { kind: 'reject', at: new Date(NOW.getTime() - 30 * 60_000) });
+      assert.equal(tally([veto, lift, again, record(person('carol'))], extra).state, 'rejected', self);
+      const daveVeto = record(person('dave'), { kind: 'reject', at: veto.at });
+      assert.equal(tally([daveVeto, lift], extra).state, 'rejected', self);
+    }
+  });
+
   it('an approval and a veto by one person at the same instant: the veto stands, in any order', () => {
     const approve = record(person('carol'));
     const veto = record(person('carol'), { kind: 'reject' });
