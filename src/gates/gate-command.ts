@@ -1,8 +1,12 @@
 // Runs a gate's configured command (string or argv list) without a shell and says why it did not give an
 // answer: not found, killed by the gate's timeout, or its exit code. Output is kept for the parser.
+// It runs in a process group of its own: the gate's timeout or cancellation stops everything it started, and
+// a process it left in the background holding its output does not keep the gate waiting
+// (util/process-group.ts).
 import { execa } from 'execa';
 import type { CommandLine } from '../config/command-line-schema.ts';
 import { splitCommand } from '../targets/command-line.ts';
+import { OWN_GROUP, watchGroup } from '../util/process-group.ts';
 import { redactSecrets } from './secret-rules.ts';
 import type { GateContext } from './types.ts';
 
@@ -41,7 +45,8 @@ export async function runGateCommand(
       };
     argv = split.argv;
   }
-  const result = await execa(argv[0]!, argv.slice(1), {
+  const subprocess = execa(argv[0]!, argv.slice(1), {
+    ...OWN_GROUP,
     cwd: ctx.cwd,
     env: { ...ctx.env, ...env },
     extendEnv: false,
@@ -49,15 +54,18 @@ export async function runGateCommand(
     reject: false,
     stdin: 'ignore',
     maxBuffer: 256 * 1024 * 1024,
-    cancelSignal: ctx.signal,
   });
+  const group = watchGroup(subprocess, { signal: ctx.signal });
+  const result = await subprocess;
+  // A program that could not start never exits.
+  group.release();
   const durationMs = performance.now() - started;
   const output = String(result.all ?? '');
   const failed = (reason: string) => ({ ok: false as const, reason, output, display, durationMs });
   if ((result as { code?: string }).code === 'ENOENT') {
     return failed(`command "${argv[0]}" was not found (running "${display}" in ${ctx.cwd})`);
   }
-  if (result.isCanceled || ctx.signal.aborted)
+  if (group.stopped || ctx.signal.aborted)
     return failed(`"${display}" was stopped: the gate timed out or was cancelled`);
   if (result.exitCode === undefined) {
     const why = result.signal ? `killed by ${result.signal}` : result.shortMessage;

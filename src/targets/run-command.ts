@@ -5,14 +5,12 @@
 // Values are exported as DEPLOY_* environment variables for every command, the safest way for scripts to
 // read them.
 //
-// Each command runs in a process group of its own. A timeout or a cancellation stops the whole group
-// (SIGTERM, then SIGKILL FORCE_KILL_AFTER_MS later): a child that ignores SIGTERM or a process left in the
-// background does not go on doing half a deployment. Once the command itself has exited it is done: output
-// is read for OUTPUT_DRAIN_MS more, never waited for while a background process (a service a deploy command
-// started) holds the pipe, and such a process is left alone.
+// Each command runs in a process group of its own, stopped as one on timeout or cancellation, and is done
+// once it exited even while a process it left in the background holds its output (util/process-group.ts).
 import { execa } from 'execa';
 import { createInterface } from 'node:readline';
 import type { ResolvedCommand } from '../config/resolve.ts';
+import { OWN_GROUP, watchGroup } from '../util/process-group.ts';
 import { shellCommandLine, shellQuote } from './command-line.ts';
 import { envNameFor, renderShellScript, type RenderedScript } from './shell-script.ts';
 import { render, TemplateError, type TemplateValues } from './template.ts';
@@ -60,32 +58,7 @@ export class CommandFailed extends Error {
 
 const TAIL_LINES = 20;
 
-/** From the SIGTERM to a stopped command's process group to its SIGKILL. */
-export const FORCE_KILL_AFTER_MS = 2000;
-/** How long output is still read once the command has exited (a background process may hold the pipe). */
-export const OUTPUT_DRAIN_MS = 200;
-
-const GROUPS = process.platform !== 'win32';
-/** The process groups of commands still running: killed if this process exits first (execa's cleanup). */
-const groups = new Set<number>();
-let exitHook = false;
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: the whole group has ended.
-  }
-}
-
-function trackGroup(pgid: number): void {
-  groups.add(pgid);
-  if (exitHook) return;
-  exitHook = true;
-  process.on('exit', () => {
-    for (const group of groups) signalGroup(group, 'SIGKILL');
-  });
-}
+export { FORCE_KILL_AFTER_MS, OUTPUT_DRAIN_MS } from '../util/process-group.ts';
 
 /** Why a program could not start, by the system's error code. */
 const SPAWN_FAILURES: Record<string, string> = {
@@ -157,44 +130,12 @@ export async function runCommand(
     // The script's references win: they are what its templates were turned into.
     env: { ...command.env, ...envFor(values), ...scriptEnv },
     stdin: 'ignore',
-    // A process group of its own, stopped as one (see the top of this file). Windows has no process groups
-    // (and detached means a console of its own there): the command alone is stopped.
-    detached: GROUPS,
+    // A process group of its own, stopped as one (see the top of this file).
+    ...OWN_GROUP,
     reject: false,
     buffer: false,
   });
-  const pgid = subprocess.pid;
-  let stopped: 'timeout' | 'cancelled' | undefined;
-  let exited = false;
-  let forceKill: NodeJS.Timeout | undefined;
-  const kill = (signal: NodeJS.Signals) =>
-    GROUPS && pgid !== undefined ? signalGroup(pgid, signal) : subprocess.kill(signal);
-  const stop = (why: 'timeout' | 'cancelled') => {
-    if (stopped || exited || pgid === undefined) return;
-    stopped = why;
-    kill('SIGTERM');
-    forceKill = setTimeout(() => kill('SIGKILL'), FORCE_KILL_AFTER_MS);
-  };
-  const onAbort = () => stop('cancelled');
-  const timer = setTimeout(() => stop('timeout'), command.timeoutMs);
-  if (GROUPS && pgid !== undefined) trackGroup(pgid);
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
-  subprocess.once('exit', () => {
-    exited = true;
-    clearTimeout(timer);
-    clearTimeout(forceKill);
-    options.signal?.removeEventListener('abort', onAbort);
-    if (pgid !== undefined) {
-      groups.delete(pgid);
-      // A stopped command is over once it exits: what it started and left running is killed now.
-      if (stopped && GROUPS) signalGroup(pgid, 'SIGKILL');
-    }
-    setTimeout(() => {
-      subprocess.stdout?.destroy();
-      subprocess.stderr?.destroy();
-    }, OUTPUT_DRAIN_MS).unref();
-  });
+  const group = watchGroup(subprocess, { timeoutMs: command.timeoutMs, signal: options.signal });
   const collect = (stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr') =>
     new Promise<void>((resolve) => {
       if (!stream) return resolve();
@@ -214,8 +155,8 @@ export async function runCommand(
     collect(subprocess.stderr, 'stderr'),
   ]);
   // A program that could not start never exits.
-  clearTimeout(timer);
-  options.signal?.removeEventListener('abort', onAbort);
+  group.release();
+  const stopped = group.stopped;
   const durationMs = performance.now() - started;
   const program = command.shell ? 'sh -c …' : file;
 

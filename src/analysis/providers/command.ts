@@ -1,9 +1,13 @@
 // Command provider: runs a program (argv, never a shell) that prints one JSON object {"metric": number|null}.
 // Templated arguments are substituted inside each argv element, so a value is always one argument.
+// It runs in a process group of its own: a timeout or cancellation stops everything it started, and a
+// process it left in the background holding its output does not keep the analysis (or a rollback) waiting
+// (util/process-group.ts).
 import { execa } from 'execa';
 import { splitCommand } from '../../targets/command-line.ts';
 import { render, TemplateError } from '../../targets/template.ts';
 import { withRetries, type Sleep } from '../retry.ts';
+import { OWN_GROUP, watchGroup } from '../../util/process-group.ts';
 import { abortableSleep } from '../../util/sleep.ts';
 import type { CommandProviderConfig } from '../schema.ts';
 import type { ProviderError, Result } from '../types.ts';
@@ -77,20 +81,23 @@ export function createCommandProvider(
     request: ReadRequest,
   ): Promise<Result<Record<string, number | null>>> {
     const [file, ...args] = argv;
-    const result = await execa(file!, args, {
-      timeout: timeoutMs,
-      cancelSignal: request.signal,
+    const subprocess = execa(file!, args, {
+      ...OWN_GROUP,
       reject: false,
       cwd: config.cwd,
       env: { ...config.env, DEPLOY_SIDE: request.side, DEPLOY_VERSION: request.vars.version ?? '' },
       stdin: 'ignore',
     });
+    const group = watchGroup(subprocess, { timeoutMs, signal: request.signal });
+    const result = await subprocess;
+    // A program that could not start never exits.
+    group.release();
     const fail = (code: ProviderError['code'], message: string): Result<never> => ({
       ok: false,
       error: { provider: name, code, message },
     });
-    if (result.isCanceled) return fail('aborted', 'cancelled');
-    if (result.timedOut) return fail('timeout', `${file} did not finish within ${timeoutMs}ms`);
+    if (group.stopped === 'cancelled') return fail('aborted', 'cancelled');
+    if (group.stopped === 'timeout') return fail('timeout', `${file} did not finish within ${timeoutMs}ms`);
     if (result.failed) {
       const stderr = String(result.stderr ?? '')
         .trim()

@@ -1,0 +1,108 @@
+// Commands this program starts (target commands and hooks, metrics commands, gate commands) run in a process
+// group of their own and are stopped as one. A timeout or a cancellation sends SIGTERM to the whole group,
+// then SIGKILL FORCE_KILL_AFTER_MS later (at once when the command itself has exited): a child that ignores
+// SIGTERM or a process left in the background does not go on running. Once the command itself has exited it
+// is done: its output is read for OUTPUT_DRAIN_MS more, never waited for while a background process (a
+// service a deploy command started) holds the pipe, and such a process is left alone unless the command was
+// stopped. Groups still running when this process exits are killed (execa's cleanup skips detached
+// children).
+//
+// Windows has no process groups (and `detached` means a console of its own there): the command alone is
+// stopped, with the same timings.
+import type { ChildProcess } from 'node:child_process';
+
+/** Whether commands run in a process group of their own (POSIX). */
+export const PROCESS_GROUPS = process.platform !== 'win32';
+/** From the SIGTERM to a stopped command's process group to its SIGKILL. */
+export const FORCE_KILL_AFTER_MS = 2000;
+/** How long output is still read once the command has exited (a background process may hold the pipe). */
+export const OUTPUT_DRAIN_MS = 200;
+
+/** Spawn (execa) options that start a command in a process group of its own, on POSIX. */
+export const OWN_GROUP = { detached: PROCESS_GROUPS } as const;
+
+/** The process groups of commands still running: killed if this process exits first. */
+const groups = new Set<number>();
+let exitHook = false;
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the whole group has ended.
+  }
+}
+
+function trackGroup(pgid: number): void {
+  groups.add(pgid);
+  if (exitHook) return;
+  exitHook = true;
+  process.on('exit', () => {
+    for (const group of groups) signalGroup(group, 'SIGKILL');
+  });
+}
+
+export type StopReason = 'timeout' | 'cancelled';
+
+export interface GroupOptions {
+  /** Stops the command this long after it started; none when undefined. */
+  timeoutMs?: number | undefined;
+  /** Stops the command when it aborts. */
+  signal?: AbortSignal | undefined;
+}
+
+export interface GroupWatch {
+  /** Why the command was stopped, if it was. */
+  readonly stopped: StopReason | undefined;
+  /** Stops watching the command: call once it is over (a program that could not start never exits). */
+  release(): void;
+}
+
+/**
+ * Watches a command started with OWN_GROUP: stops its group on timeout or cancellation, and ends its
+ * output OUTPUT_DRAIN_MS after it exited (see the top of this file).
+ */
+export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {}): GroupWatch {
+  const { timeoutMs, signal } = options;
+  const pgid = subprocess.pid;
+  let stopped: StopReason | undefined;
+  let exited = false;
+  let forceKill: NodeJS.Timeout | undefined;
+  const kill = (sig: NodeJS.Signals) =>
+    PROCESS_GROUPS && pgid !== undefined ? signalGroup(pgid, sig) : subprocess.kill(sig);
+  const stop = (why: StopReason) => {
+    if (stopped || exited || pgid === undefined) return;
+    stopped = why;
+    kill('SIGTERM');
+    forceKill = setTimeout(() => kill('SIGKILL'), FORCE_KILL_AFTER_MS);
+  };
+  const onAbort = () => stop('cancelled');
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop('timeout'), timeoutMs);
+  const release = () => {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  };
+  if (PROCESS_GROUPS && pgid !== undefined) trackGroup(pgid);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  subprocess.once('exit', () => {
+    exited = true;
+    release();
+    clearTimeout(forceKill);
+    if (pgid !== undefined) {
+      groups.delete(pgid);
+      // A stopped command is over once it exits: what it started and left running is killed now.
+      if (stopped && PROCESS_GROUPS) signalGroup(pgid, 'SIGKILL');
+    }
+    setTimeout(() => {
+      subprocess.stdout?.destroy();
+      subprocess.stderr?.destroy();
+    }, OUTPUT_DRAIN_MS).unref();
+  });
+  return {
+    get stopped() {
+      return stopped;
+    },
+    release,
+  };
+}

@@ -1,0 +1,79 @@
+// A metrics command runs during canary analysis, where a hung command delays the verdict and so a rollback.
+// Its timeout and cancellation stop everything it started (a child that ignores SIGTERM, a process left in
+// the background), and a command that printed its metrics and exited is done even while a process it left
+// in the background holds its output. POSIX: process groups.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createCommandProvider } from '../../../src/analysis/providers/command.ts';
+import type { ReadRequest } from '../../../src/analysis/providers/provider.ts';
+import { pidsFile, pidsIn, STUBBORN, untilEnded } from '../../helpers/process-tree.ts';
+
+const posix = process.platform !== 'win32';
+
+function request(signal: AbortSignal): ReadRequest {
+  return {
+    side: 'canary',
+    vars: { version: '2' },
+    metrics: [{ name: 'm', config: { provider: 'cmd' } }],
+    intervalMs: 1000,
+    signal,
+  };
+}
+
+test(
+  'command provider: a timed-out command is stopped with everything it started, even what ignores SIGTERM',
+  { skip: !posix && 'process groups are POSIX', timeout: 30_000 },
+  async (t) => {
+    const pids = pidsFile(t, 'provider-group-');
+    const provider = createCommandProvider('cmd', {
+      type: 'command',
+      run: [process.execPath, '-e', STUBBORN, pids],
+      timeout: 800,
+      retries: 0,
+    });
+    const read = await provider.read(request(new AbortController().signal));
+    assert.equal(read.errors[0]?.code, 'timeout', JSON.stringify(read.errors));
+    assert.deepEqual(read.values, { m: null });
+    const started = pidsIn(pids);
+    assert.equal(started.length, 3, 'the command wrote the pids of what it started');
+    assert.deepEqual(await untilEnded(started), [], 'processes of the command still running');
+  },
+);
+
+test(
+  'command provider: a cancelled command is stopped with everything it started',
+  { skip: !posix && 'process groups are POSIX', timeout: 30_000 },
+  async (t) => {
+    const pids = pidsFile(t, 'provider-group-');
+    const provider = createCommandProvider('cmd', {
+      type: 'command',
+      run: [process.execPath, '-e', STUBBORN, pids],
+      timeout: 60_000,
+      retries: 0,
+    });
+    const cancel = new AbortController();
+    const reading = provider.read(request(cancel.signal));
+    while (pidsIn(pids).length === 0) await new Promise((r) => setTimeout(r, 20));
+    cancel.abort();
+    const read = await reading;
+    assert.equal(read.errors[0]?.code, 'aborted', JSON.stringify(read.errors));
+    assert.deepEqual(await untilEnded(pidsIn(pids)), [], 'processes of the command still running');
+  },
+);
+
+test(
+  'command provider: a command that printed its metrics and exited is read, though a background process holds its output',
+  { skip: !posix && 'process groups are POSIX', timeout: 30_000 },
+  async (t) => {
+    const pids = pidsFile(t, 'provider-group-');
+    // The background `sleep` holds stdout for a minute; the read is bounded by the 800 ms timeout at most.
+    const provider = createCommandProvider('cmd', {
+      type: 'command',
+      run: ['/bin/sh', '-c', 'sleep 60 & echo $! > "$1"; echo \'{"m": 7}\'', 'sh', pids],
+      timeout: 800,
+      retries: 0,
+    });
+    const read = await provider.read(request(new AbortController().signal));
+    assert.deepEqual(read, { values: { m: 7 }, errors: [] });
+  },
+);
