@@ -1,5 +1,6 @@
 // The gates report as a terminal table: one row per gate, then its findings, then the overall status.
-import { stripVTControlCharacters, styleText } from 'node:util';
+import { styleText } from 'node:util';
+import { plain } from '../util/plain-text.ts';
 import { formatDuration } from '../config/duration.ts';
 import type { GatesReport } from './runner.ts';
 import type { Finding, GateStatus } from './types.ts';
@@ -17,13 +18,11 @@ const STATUS_STYLE: Record<GateStatus, 'green' | 'yellow' | 'red'> = {
 };
 
 /**
- * Text from a report (a summary, a file name, a test's message) as one inert line: a line break would start
- * a new log line, and on a runner a line that starts with "::" (after spaces) is a workflow command
- * (::add-mask::, ::stop-commands::, ::error::); escape sequences would repaint the terminal.
+ * Text from a report (a summary, a file name, a test's message) as one inert line (plain-text.ts): no line
+ * break, escape sequence or invisible character, and `##[`, which the runner reads as a command anywhere in
+ * a line, broken.
  */
-function inert(text: string): string {
-  return stripVTControlCharacters(text).replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ');
-}
+const inert = plain;
 
 /** A line that would read as a workflow command (`::name::` or the old `##[name]`) gets a backslash first. */
 function notCommand(line: string): string {

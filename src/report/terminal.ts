@@ -1,8 +1,9 @@
 // Live progress for people: elapsed time, phase, step, weight; command output indented under its step; a
 // summary table at the end. Colour only when writing to a terminal (and NO_COLOR is not set).
-import { stripVTControlCharacters, styleText } from 'node:util';
+import { styleText } from 'node:util';
 import type { PhaseRecord, PipelineEvent, PipelineResult, Reporter } from '../pipeline/events.ts';
 import { formatDuration } from '../config/duration.ts';
+import { plain } from '../util/plain-text.ts';
 import { formatGatesReport } from '../gates/format.ts';
 import { analysisRows } from './analysis-steps.ts';
 import { truncate } from './markdown.ts';
@@ -186,18 +187,7 @@ function statusMark(status: PhaseRecord['status'], paint: (s: Style, t: string) 
   }
 }
 
-/**
- * Text from people, targets, reports or the record on one terminal line: no escape sequence, no line break
- * (the runner ends a line at \r too, and a line starting with `::` is a workflow command such as
- * ::add-mask:: or ::stop-commands::), no bidi or zero-width character, and the old command form `##[name]`,
- * which the runner finds anywhere in a line, broken by a zero-width space.
- */
-export function plain(text: string): string {
-  return stripVTControlCharacters(text)
-    .replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ')
-    .replace(/\p{Cf}/gu, '')
-    .replace(/##\[/g, '##\u200B[');
-}
+export { plain };
 
 /** A copy of an event (or a result) with every string made plain; numbers and the rest as they are. */
 function inert<T>(value: T): T {

@@ -175,3 +175,26 @@ test('a summary is one line of at most 2000 characters, whatever the report put 
   assert.match(summary, /^r\.xml: <testsuite name="a ::error::b c ">x+…$/);
   assert.ok(!/[\n\r]/.test(report.reasons.join('')));
 });
+
+test('the runner reads ##[command] anywhere in a line: no report text in the table carries one, nor an invisible character', async () => {
+  const hidden = 'ok ##[stop-commands]tok \u202Egnp.exe\u200B';
+  const report = await runGates(
+    [
+      entry('g', async () => ({
+        status: 'block',
+        summary: `summary ${hidden}`,
+        findings: [
+          { ...base, path: `src/${hidden}.js`, rule: `rule ${hidden}`, message: `message ${hidden}` },
+          { rule: 'tests.command', message: `last output lines:\n  ${hidden}`, severity: 'error' },
+        ],
+      })),
+    ],
+    ctx,
+    { concurrency: 1 },
+  );
+  const text = formatGatesReport(report);
+  assert.ok(!text.includes('##['), text);
+  assert.ok(!/[\u202E\u200B]/.test(text.replaceAll('##\u200B[', '')), JSON.stringify(text));
+  // Still readable: the words are there.
+  assert.match(text, /summary ok ##.\[stop-commands\]tok gnp\.exe/u);
+});

@@ -1,0 +1,15 @@
+// Text from people, targets, reports or the record made safe for one terminal / job-log line.
+import { stripVTControlCharacters } from 'node:util';
+
+/**
+ * One inert terminal line: no escape sequence, no line break (the runner ends a line at \r too, and a line
+ * starting with `::` is a workflow command such as ::add-mask:: or ::stop-commands::), no bidi or
+ * zero-width character, and the old command form `##[name]`, which the runner finds anywhere in a line,
+ * broken by a zero-width space.
+ */
+export function plain(text: string): string {
+  return stripVTControlCharacters(text)
+    .replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ')
+    .replace(/\p{Cf}/gu, '')
+    .replace(/##\[/g, '##\u200B[');
+}
