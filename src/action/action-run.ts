@@ -33,7 +33,7 @@ import type { ActionInputs, RunPlan } from './inputs.ts';
 import { createTag, tagName } from './tag.ts';
 import { hasNotifications, runNotifier } from '../notify/wiring.ts';
 import { runExitCode, type Cancellation } from '../util/signals.ts';
-import { REPORTING_GRACE_MS, reportingTimeLeft, untilCancelDeadline } from './cancel-deadline.ts';
+import { flushTimeoutOf, REPORTING_GRACE_MS, untilCancelDeadline } from './cancel-deadline.ts';
 
 /** How long the notifications wait for a pull request's title before going on without it. */
 const PULL_TITLE_TIMEOUT_MS = 5_000;
@@ -176,10 +176,7 @@ export class ActionRun {
           signal: this.signal,
           gates: this.gateOptions(),
           // Once cancelled, the record's last writes get what is left of the reporting time, as GitHub does.
-          flushTimeoutMs: () => {
-            const received = this.cancellation.received();
-            return received ? reportingTimeLeft(received.atMs, performance.now()) : undefined;
-          },
+          flushTimeoutMs: flushTimeoutOf(this.cancellation),
           ...(store ? { store } : {}),
           ...(store && recordedDeployment ? { control: this.controlSource(recordedDeployment) } : {}),
         },

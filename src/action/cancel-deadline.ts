@@ -16,6 +16,20 @@ export function reportingTimeLeft(receivedAtMs: number, nowMs: number, graceMs =
   return Math.max(0, receivedAtMs + graceMs - nowMs);
 }
 
+/**
+ * The pipeline's bound on its final wait for record writes (PipelineDeps.flushTimeoutMs), asked when the
+ * wait begins: once cancelled, what is left of the reporting time, as for GitHub; before, the default.
+ */
+export function flushTimeoutOf(
+  cancellation: Pick<Cancellation, 'received'>,
+  now: () => number = () => performance.now(),
+): () => number | undefined {
+  return () => {
+    const received = cancellation.received();
+    return received ? reportingTimeLeft(received.atMs, now()) : undefined;
+  };
+}
+
 export type Settled<T> = { done: true; value: T } | { done: false };
 
 /**

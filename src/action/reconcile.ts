@@ -20,13 +20,18 @@ import { GitHubControlSource, type RequestFn } from '../control/github-channel.t
 import { FileControlChannel } from '../control/file-channel.ts';
 import { environmentList, InputError, type ActionInputs } from './inputs.ts';
 import { reconcileNotifiers } from '../notify/wiring.ts';
+import type { Cancellation } from '../util/signals.ts';
+import { flushTimeoutOf } from './cancel-deadline.ts';
 
 export async function runReconcile(
   inputs: ActionInputs,
   context: RunContext,
   env: NodeJS.ProcessEnv,
-  /** The job's cancellation: a rollout resumed here is rolled back when the job is cancelled. */
-  signal?: AbortSignal,
+  /**
+   * The job's cancellation: a rollout resumed here is rolled back when the job is cancelled, and its record's
+   * last writes get what is left of the reporting time (cancel-deadline.ts), as in a deployment.
+   */
+  cancellation?: Pick<Cancellation, 'signal' | 'received'>,
 ): Promise<RequestCounter | undefined> {
   const config = await loadConfigFile(inputs.config);
   const environments = environmentList(inputs.environment ?? context.dispatch?.environment);
@@ -73,7 +78,8 @@ export async function runReconcile(
           runUrl: context.runUrl,
         }
       : { kind: 'process', pid: process.pid, host: hostname() },
-    signal,
+    signal: cancellation?.signal,
+    ...(cancellation ? { flushTimeoutMs: flushTimeoutOf(cancellation) } : {}),
     reporter: terminalReporter({ color: false }),
     stateDir: inputs.stateDir,
     markDeployment: octokit ? markDeployment(octokit, context) : undefined,

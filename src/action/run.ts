@@ -26,7 +26,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (reconcileRequested(inputs, context))
       return void (counter = await (
         await import('./reconcile.ts')
-      ).runReconcile(inputs, context, env, cancellation.signal));
+      ).runReconcile(inputs, context, env, cancellation));
     // Delivery metrics (docs/metrics.md): read GitHub's deployments, write the job summary; no deployment.
     // Asked by the input, or by the workflow_dispatch input `mode` when the input is empty (as reconcile).
     if ((inputs.mode ?? context.dispatch?.mode) === 'metrics')

@@ -13,7 +13,7 @@ import {
   type WaitRecord,
 } from '../pipeline/events.ts';
 import { executeRollback, runStepRecorded, type ExecutionLog } from '../pipeline/execute-strategy.ts';
-import { resumePipeline, type Handoff, type ResumeOutcome } from '../pipeline/executor.ts';
+import { resumePipeline, type Handoff, type PipelineDeps, type ResumeOutcome } from '../pipeline/executor.ts';
 import { checkResumable } from '../pipeline/resume-check.ts';
 import { createStepRunner, deploymentValues, type StepRunner } from '../pipeline/step-runner.ts';
 import type { DeploymentState } from '../github/status-comment.ts';
@@ -115,6 +115,11 @@ export interface ReconcileOptions {
   owner: RolloutOwner;
   /** Cancels a resumed rollout (the job was cancelled): the pipeline rolls it back, as in a deployment. */
   signal?: AbortSignal;
+  /**
+   * Bound on a resumed rollout's final wait for record writes (PipelineDeps.flushTimeoutMs): the Action
+   * gives what is left of its reporting time once the job is cancelled, as for a deployment.
+   */
+  flushTimeoutMs?: PipelineDeps['flushTimeoutMs'];
   reporter: Reporter;
   now?: () => Date;
   /**
@@ -732,6 +737,7 @@ function resumeHere(
       signal: options.signal,
       store,
       now: clock ? () => clock().getTime() : undefined,
+      ...(options.flushTimeoutMs !== undefined ? { flushTimeoutMs: options.flushTimeoutMs } : {}),
       ...(control ? { control } : {}),
       ...(options.analyzerFor
         ? { analyzerFor: (e: ResolvedEnvironment) => options.analyzerFor!(e, rollout, record) }

@@ -4,6 +4,7 @@ import {
   OUTPUT_RESERVE_MS,
   REPORTING_GRACE_MS,
   RUNNER_KILL_AFTER_MS,
+  flushTimeoutOf,
   reportingTimeLeft,
   untilCancelDeadline,
 } from '../../../src/action/cancel-deadline.ts';
@@ -86,4 +87,16 @@ test('a failure of the work passes through', async () => {
   const c = fakeCancellation();
   c.cancel(performance.now());
   await assert.rejects(untilCancelDeadline(Promise.reject(new Error('boom')), c, { graceMs: 1000 }), /boom/);
+});
+
+test('the pipeline flush bound (deployment and reconcile): its own default until cancelled, then the time left', () => {
+  const c = fakeCancellation();
+  const clock = { t: 1000 };
+  const bound = flushTimeoutOf(c, () => clock.t);
+  assert.equal(bound(), undefined, 'not cancelled: the pipeline’s own bound');
+  c.cancel(1000);
+  clock.t = 4000;
+  assert.equal(bound(), REPORTING_GRACE_MS - 3000, 'asked when the wait begins');
+  clock.t = 60_000;
+  assert.equal(bound(), 0);
 });

@@ -567,6 +567,35 @@ ${extra}
     );
   });
 
+  it('the reconcile job cancelled with the store hanging: the last writes are waited for as long as it is told', async () => {
+    const cfg = await resumeConfig();
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: orphanAt(cfg, 4) }));
+    // The store (GitHub, for the Action) no longer answers: no write ever completes.
+    store.write = () => new Promise<void>(() => {});
+    const asked: string[] = [];
+    const o = options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
+      environments: ['production'],
+      signal: AbortSignal.abort(),
+      // The Action: what is left of its reporting time once the job is cancelled (cancel-deadline.ts).
+      flushTimeoutMs: () => (asked.push('flush'), 40),
+    });
+    const summary = await reconcile(o);
+    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['orphan_resume_failed', true]],
+    );
+    assert.deepEqual(asked, ['flush']);
+    const warnings = o.harness.events.flatMap((e) =>
+      e.type === 'log' && e.level === 'warn' ? [e.message] : [],
+    );
+    assert.ok(
+      warnings.some((m) => /the state record was not stored within 40 ms; not waiting longer/.test(m)),
+      warnings.join('\n'),
+    );
+  });
+
   it('the owner still running: not touched (no command, no write)', async () => {
     const cfg = await resumeConfig();
     const store = new MemoryStore();
