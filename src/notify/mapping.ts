@@ -5,6 +5,12 @@ import type { PipelineEvent, PipelineResult, StepRecord, WaitRecord } from '../p
 import { formatUtc, trafficSplit, waitingFor, waitWhere } from '../report/waits.ts';
 import type { Facts, NotifyEvent, NotifyItem } from './model.ts';
 
+/**
+ * A value inside a thread line: the product joins its lines with line breaks, so a value holding one (a
+ * command's error, a reason) could add a line of its own, such as a forged "✓ smoke tests".
+ */
+const oneLine = (value: string): string => value.replace(/[\r\n\u2028\u2029\u0085\v\f]+/g, ' ');
+
 /** What the run knows besides the events: where it runs, who asked, the PR. All optional. */
 export interface NotifyContext {
   repository?: string;
@@ -86,7 +92,9 @@ export class NotificationMapper {
           const since = startedAt ? Date.parse(startedAt) : NaN;
           if (Number.isFinite(since)) this.startedAt = since;
           return [
-            this.thread(`${by} takes over the rollout of ${event.version} (deployment ${deploymentId})`),
+            this.thread(
+              oneLine(`${by} takes over the rollout of ${event.version} (deployment ${deploymentId})`),
+            ),
           ];
         }
         return [
@@ -102,17 +110,17 @@ export class NotificationMapper {
         const steps = this.phaseSteps.splice(0);
         if (event.record.status === 'skipped') return [];
         const lines = [
-          `${event.record.phase}: ${event.record.status} in ${formatDuration(event.record.durationMs)}${event.record.detail ? ` (${event.record.detail})` : ''}`,
+          `${event.record.phase}: ${event.record.status} in ${formatDuration(event.record.durationMs)}${event.record.detail ? ` (${oneLine(event.record.detail)})` : ''}`,
           ...steps.map(
             (s) =>
-              `${s.result.ok ? '✓' : '✗'} ${s.description} (${formatDuration(s.durationMs)})${s.result.ok ? '' : `: ${s.result.reason}`}`,
+              `${s.result.ok ? '✓' : '✗'} ${oneLine(s.description)} (${formatDuration(s.durationMs)})${s.result.ok ? '' : `: ${oneLine(s.result.reason)}`}`,
           ),
         ];
         return [this.thread(lines.join('\n'))];
       }
       case 'rollback-start':
         this.rollbackReason = event.reason;
-        return [this.thread(`Rolling back ${event.environment}: ${event.reason}`)];
+        return [this.thread(`Rolling back ${oneLine(event.environment)}: ${oneLine(event.reason)}`)];
       case 'rollback-end': {
         const r = event.record;
         const steps = this.phaseSteps.splice(0);
@@ -120,8 +128,8 @@ export class NotificationMapper {
           this.thread(
             [
               `rollback ${r.ok ? 'done' : 'FAILED'} in ${formatDuration(r.durationMs)}${r.trafficRestoredMs !== undefined ? `; traffic back on stable after ${formatDuration(r.trafficRestoredMs)}` : ''}`,
-              ...steps.map((s) => `${s.result.ok ? '✓' : '✗'} ${s.description}`),
-              ...r.levels.map((l) => `${l.ok ? '✓' : '✗'} ${l.name}: ${l.detail}`),
+              ...steps.map((s) => `${s.result.ok ? '✓' : '✗'} ${oneLine(s.description)}`),
+              ...r.levels.map((l) => `${l.ok ? '✓' : '✗'} ${oneLine(l.name)}: ${oneLine(l.detail)}`),
             ].join('\n'),
           ),
         ];
@@ -139,7 +147,9 @@ export class NotificationMapper {
 
   private waitStarted(w: WaitRecord): NotifyItem[] {
     const key = `${w.environment}\0${w.step}\0${w.kind}\0${w.since}`;
-    const text = `waiting at ${waitWhere(w)} ${waitingFor(w, w.environment, w.ended?.by.join(', '))}`;
+    const text = oneLine(
+      `waiting at ${waitWhere(w)} ${waitingFor(w, w.environment, w.ended?.by.join(', '))}`,
+    );
     if (w.kind === 'bake' || this.notifiedWaits.has(key)) return [this.thread(text)];
     this.notifiedWaits.add(key);
     const split = trafficSplit(w.weight, w.baselineWeight);
@@ -158,7 +168,7 @@ export class NotificationMapper {
   private waitEnded(w: WaitRecord): NotifyItem[] {
     const how = w.ended?.how;
     const by = w.ended?.by.join(', ') ?? '';
-    const text = `${waitWhere(w)}: ${how ?? 'ended'}${by ? ` by ${by}` : ''}`;
+    const text = oneLine(`${waitWhere(w)}: ${how ?? 'ended'}${by ? ` by ${by}` : ''}`);
     if (how !== 'promoted' && how !== 'approved') return [this.thread(text)];
     return [
       this.thread(text),

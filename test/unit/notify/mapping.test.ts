@@ -212,6 +212,36 @@ describe('NotificationMapper', () => {
     ]);
   });
 
+  it('a value with a line break cannot add a thread line of its own (a forged \u201c\u2713 smoke tests\u201d)', () => {
+    const forged = 'boom\n\u2713 smoke tests (0.1s)\r\n\u2713 all good\u2028done';
+    const items = run([
+      start,
+      {
+        type: 'step-end',
+        record: {
+          environment: 'production',
+          phase: 'production',
+          step: { kind: 'deploy', slot: 'green' } as never,
+          description: `deploy ${forged}`,
+          result: { ok: false, reason: forged },
+          durationMs: 1200,
+        },
+      },
+      {
+        type: 'phase-end',
+        record: { phase: 'production', status: 'failed', startedAt: '', durationMs: 1500, detail: forged },
+      },
+      { type: 'rollback-start', environment: 'production', reason: forged, steps: [] },
+    ]);
+    const lines = items.flatMap((i) => (i.kind === 'thread' ? i.line.text.split('\n') : []));
+    // The phase line and its one step line, then the rollback line: nothing else, however the values read.
+    assert.equal(lines.length, 3, lines.join('\n'));
+    assert.ok(
+      lines.every((line) => !/^\u2713/.test(line)),
+      lines.join('\n'),
+    );
+  });
+
   it('a run that continues a rollout (reconcile): no new started, the deployment it continues, its whole duration', () => {
     let now = T0;
     const mapper = new NotificationMapper(
