@@ -226,7 +226,11 @@ function renderWhole(s: StatusCommentState): string {
       code(s.sha.slice(0, 12)),
       s.strategy ? `via ${userText(s.strategy)}` : undefined,
       runUrl ? `[run](${runUrl})` : undefined,
-      environmentUrl && s.state === 'success' ? `[open](${environmentUrl})` : undefined,
+      // The link says where it leads: the URL comes from whoever wrote the deployment status, and the App's
+      // comment should not vouch for a bare "open".
+      environmentUrl && s.state === 'success'
+        ? `[open ${code(new URL(environmentUrl).host)}](${environmentUrl})`
+        : undefined,
     ]
       .filter(Boolean)
       .join(' · '),

@@ -50,18 +50,25 @@ test('render then parse gives back the same state', () => {
   assert.match(body, /### ✅ production: success/);
   assert.match(
     body,
-    /\*\*1\.2\.3\*\* · `bbbbbbbbbbbb` · via canary · \[run\]\(.*\) · \[open\]\(https:\/\/example\.com\)/,
+    /\*\*1\.2\.3\*\* · `bbbbbbbbbbbb` · via canary · \[run\]\(.*\) · \[open `example\.com`\]\(https:\/\/example\.com\)/,
   );
   assert.match(body, /1 commit since `aaaaaaaaaaaa`/);
   assert.match(body, /- `ccccccc` Fix the thing \(alice\)/);
   assert.doesNotMatch(body, /long body/, 'only the first line of a commit message');
 });
 
+test('the open link names the host it leads to: the URL is whoever wrote the status, not the App', () => {
+  const body = renderStatusComment(
+    state({ environmentUrl: 'https://login.evil.example:8443/github.com/acme/web?x=1' }),
+  );
+  assert.match(body, /\[open `login\.evil\.example:8443`\]\(https:\/\/login\.evil\.example:8443\//);
+});
+
 test('more commits than listed are counted; the open link only on success', () => {
   const body = renderStatusComment(state({ state: 'in_progress', commitsTotal: 300 }));
   assert.match(body, /300 commits since/);
   assert.match(body, /- … and 299 more/);
-  assert.doesNotMatch(body, /\[open\]/);
+  assert.doesNotMatch(body, /\[open/);
   assert.match(body, /### 🚀 production: in progress/);
 });
 
@@ -300,10 +307,7 @@ test('a waiting rollout: the step, the split, the metrics so far, the commands; 
   assert.match(body, /#### ⏸️ Waiting at canary 25 % \(step 3\) for \/promote production/);
   assert.match(body, /- Traffic: \*\*25 %\*\* new \(1\.2\.3\) · \*\*75 %\*\* stable/);
   assert.match(body, /the job ended: no runner waits/);
-  assert.match(
-    body,
-    /- Metrics at canary-step @ 25%: error\\_rate 0\.4 \(stable 0\.5\) · latency\\_p99 —/,
-  );
+  assert.match(body, /- Metrics at canary-step @ 25%: error\\_rate 0\.4 \(stable 0\.5\) · latency\\_p99 —/);
   for (const command of ['/promote production', '/promote production --full', '/abort production [reason]'])
     assert.ok(body.includes(`- \`${command}\`: `), `missing ${command}:\n${body}`);
   assert.doesNotMatch(body, /\/resume/, 'only a hold is resumed');
