@@ -1,12 +1,14 @@
 // The environment record in a local directory, for the CLI and the demo: one file per environment
 // (`<state_dir>/records/<environment>.json`), written atomically (a temp file renamed over the old one, so a
-// killed run never leaves half a file; fsync'd first when the write is durable). Before this store, the CLI
+// killed run never leaves half a file; when the write is durable the temp file is fsync'd before the rename
+// and the directory after it, so the rename itself survives a crash). A run killed mid-write leaves its temp
+// file behind: the next write removes this store's temp files older than a minute. Before this store, the CLI
 // kept `<state_dir>/state.json` (schema 1, one map of environments); it is still read for what was live and
 // the previous version when an environment has no record yet, so nobody loses their state on upgrade.
 // Nothing read here is trusted by shape: an unreadable or malformed file is a `state_corrupt` refusal with
 // its path and the fix, never a throw.
 import { readFileSync } from 'node:fs';
-import { open, rename, mkdir, writeFile, unlink } from 'node:fs/promises';
+import { open, readdir, rename, mkdir, stat, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseRecord, type EnvironmentRecord, type Release, type RetiredSlot } from './record.ts';
 import type { StateRead, StateStore, WriteOptions } from './store.ts';
@@ -14,6 +16,12 @@ import type { StateRead, StateStore, WriteOptions } from './store.ts';
 export const LEGACY_STATE_FILE = 'state.json';
 /** The record schema this version reads and writes. */
 const RECORD_SCHEMA = 1;
+/** A temp file of this store's writes: `<record file>.<pid>.<n>.tmp` (see write). */
+const TEMP_FILE = /\.json\.\d+\.\d+\.tmp$/;
+/** A temp file older than this was left by a write that was killed: no write takes this long. */
+export const STALE_TEMP_MS = 60_000;
+/** A directory fsync some platforms or file systems refuse (Windows cannot open a directory): skipped. */
+const NO_DIRECTORY_SYNC = new Set(['EISDIR', 'EINVAL', 'EPERM']);
 
 export class FileStateStore implements StateStore {
   readonly dir: string;
@@ -65,7 +73,9 @@ export class FileStateStore implements StateStore {
 
   async write(record: EnvironmentRecord, options: WriteOptions = {}): Promise<void> {
     const path = this.pathFor(record.environment);
-    await mkdir(join(this.dir, 'records'), { recursive: true });
+    const records = join(this.dir, 'records');
+    await mkdir(records, { recursive: true });
+    await removeStaleTemps(records);
     const temp = `${path}.${process.pid}.${++this.temp}.tmp`;
     const text = `${JSON.stringify(record, null, 2)}\n`;
     try {
@@ -85,6 +95,8 @@ export class FileStateStore implements StateStore {
       await unlink(temp).catch(() => undefined);
       throw error;
     }
+    // The rename is an entry of the directory: durable once the directory is on disk too.
+    if (options.durable) await syncDirectory(records);
   }
 
   /** Today's state.json: what was live and the previous version, as a record with nothing else in it. */
@@ -107,6 +119,42 @@ export class FileStateStore implements StateStore {
     const legacy = legacyRecord(environment, saved);
     if (!legacy.ok) return corrupt(path, `environments.${environment}: ${legacy.message}`);
     return { ok: true, record: legacy.record, source: path };
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    if (!NO_DIRECTORY_SYNC.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Removes the temp files in `dir` that writes killed mid-way left (this store's naming, older than
+ * STALE_TEMP_MS: a write going on in another process is not touched). Best effort: never fails a write.
+ */
+async function removeStaleTemps(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  const before = Date.now() - STALE_TEMP_MS;
+  for (const name of names) {
+    if (!TEMP_FILE.test(name)) continue;
+    const file = join(dir, name);
+    try {
+      const info = await stat(file);
+      if (info.isFile() && info.mtimeMs < before) await unlink(file);
+    } catch {
+      // Gone already (another writer removed it or renamed it into place), or not ours to remove.
+    }
   }
 }
 

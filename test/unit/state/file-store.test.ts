@@ -2,7 +2,16 @@
 // file it cannot believe refused with state_corrupt (path and fix in the message), never thrown.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore } from '../../../src/state/file-store.ts';
@@ -66,6 +75,37 @@ test('writes are atomic: a temp file renamed into place, nothing left beside the
   const text = readFileSync(store.pathFor('production'), 'utf8');
   const parsed = JSON.parse(text) as EnvironmentRecord;
   assert.ok([first.seq, second.seq].includes(parsed.seq));
+});
+
+test('temp files a killed write left behind are removed by the next write; nothing else is', async (t) => {
+  const d = join(dir(t), 'state');
+  const records = join(d, 'records');
+  mkdirSync(records, { recursive: true });
+  const store = new FileStateStore(d);
+  const old = new Date(Date.now() - 5 * 60_000);
+  const file = (name: string, stale: boolean) => {
+    writeFileSync(join(records, name), '{"half": ');
+    if (stale) utimesSync(join(records, name), old, old);
+  };
+  // Left by writes killed (SIGKILL) mid-way, of this environment and another one.
+  file('production.json.4242.1.tmp', true);
+  file('eu%2Fwest%20staging.json.17.3.tmp', true);
+  // A write going on in another process right now: not touched.
+  file('production.json.4243.1.tmp', false);
+  // Not this store's temp files, however old.
+  file('notes.tmp', true);
+  file('production.json.tmp', true);
+  file('staging.json', true);
+  await store.write(sample(), { durable: true });
+  assert.deepEqual(readdirSync(records).sort(), [
+    'notes.tmp',
+    'production.json',
+    'production.json.4243.1.tmp',
+    'production.json.tmp',
+    'staging.json',
+  ]);
+  const read = await store.read('production');
+  assert.ok(read.ok && read.record?.seq === sample().seq);
 });
 
 test("an environment with no record yet gets what was live from today's state.json", async (t) => {
