@@ -339,6 +339,16 @@ async function drive(
         return { type: 'prepared', now: now(), cancelled: aborted() };
       }
       case 'run_step': {
+        // The job was cancelled before the step began (while the write-ahead record was being stored, say):
+        // it is not started, only to be killed at once. The machine rolls back from what the record says.
+        if (action.cancellable && aborted())
+          return {
+            type: 'step_done',
+            result: { ok: false, reason: 'not started: the job was cancelled' },
+            durationMs: 0,
+            now: now(),
+            cancelled: true,
+          };
         const r = runtime[action.track]!;
         const begin = performance.now();
         // While the step runs, an /abort of this deployment stops it (within one poll interval).

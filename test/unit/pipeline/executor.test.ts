@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type * as ChildProcesses from 'node:child_process';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../../src/config/load.ts';
@@ -174,3 +176,55 @@ test(
     assert.equal(events.at(-1)?.type, 'result');
   },
 );
+
+/** Every program started (node:child_process spawn, which execa uses) until the test ends: its argv. */
+function spawned(t: { after(fn: () => void): void }): string[][] {
+  const childProcess = createRequire(import.meta.url)('node:child_process') as typeof ChildProcesses;
+  const original = childProcess.spawn;
+  const started: string[][] = [];
+  childProcess.spawn = ((file: string, args: readonly string[] = [], ...rest: unknown[]) => {
+    started.push([file, ...args]);
+    return (original as (...a: unknown[]) => unknown)(file, args, ...rest);
+  }) as typeof original;
+  syncBuiltinESMExports();
+  t.after(() => {
+    childProcess.spawn = original;
+    syncBuiltinESMExports();
+  });
+  return started;
+}
+
+test('cancelled while the write-ahead record is stored: the step after it is not started, the rollback runs', async (t) => {
+  const { env, calls } = setup(t);
+  const cancel = new AbortController();
+  const store = new FakeStore(calls, { durableMs: 100 });
+  const write = store.write.bind(store);
+  // The job is cancelled while the durable record before the first step (the deploy) is being stored.
+  store.write = (record, options) => {
+    if (options?.durable && record.rollout?.recovery.length) cancel.abort(new Error('SIGINT received'));
+    return write(record, options);
+  };
+  const programs = spawned(t);
+  const events: PipelineEvent[] = [];
+  const result = await runPipeline(
+    { env, version: 'v2' },
+    {
+      reporter: { event: (e) => events.push(e) },
+      store,
+      signal: cancel.signal,
+      analyzerFor: () => analyzer(),
+    },
+  );
+  assert.equal(result.status, 'cancelled', result.message);
+  assert.ok(cancel.signal.aborted);
+  // The deploy never ran, not even to be killed at once: no program was started for it.
+  assert.deepEqual(
+    programs.filter((argv) => argv.includes('deploy')),
+    [],
+    'the deploy was started after the cancellation',
+  );
+  const deploy = result.steps.find((step) => step.step.kind === 'deploy');
+  assert.deepEqual(deploy?.result, { ok: false, reason: 'not started: the job was cancelled' });
+  // No traffic ever moved: the rollback tears the new slot down.
+  assert.deepEqual(calls(), ['teardown green']);
+});
