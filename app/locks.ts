@@ -56,6 +56,8 @@ export interface LockInfo {
   pullRequest?: number;
   /** A deployment's own lock (a lightweight ref to `sha`), not a person's /lock. */
   deployment?: true;
+  /** `holder` is the login of whoever created a deployment the App did not make: named, never mentioned. */
+  holderUnverified?: true;
 }
 
 export type AcquireResult =

@@ -193,6 +193,7 @@ function start(
       ...(deployments ? { deployments } : {}),
       ...(statusCommentId !== undefined ? { statusCommentId } : {}),
       now: deps.now,
+      botLogin: deps.botLogin,
     },
   );
 }
@@ -512,7 +513,7 @@ async function status(
   // A deployment's lock names only its commit; its deployment says who asked (one lookup, no waiting).
   const held = await Promise.all(
     [...(locks.global ? [locks.global] : []), ...locks.environments].map((l) =>
-      deploymentLockOwner(deps.api.repos, b.where, l, { attempts: 1 }),
+      deploymentLockOwner(deps.api.repos, b.where, l, { attempts: 1, botLogin: deps.botLogin }),
     ),
   );
   const lockLines = held.map((l) => `- ${lockOwner(l)}`);

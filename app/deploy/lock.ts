@@ -11,16 +11,21 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /**
  * The deployment lock with its owner filled in from the deployment of `lock.sha` to its environment. The
  * holder may still be between taking the lock and creating the deployment (a few requests), so the lookup
- * is retried briefly; after that the lock is described by its commit alone.
+ * is retried briefly; after that the lock is described by its commit alone. Who asked (`requested_by`) and
+ * the pull request (`pr`) are believed only in a deployment the App created (`botLogin`, GitHub's creator):
+ * anyone who can create a deployment writes any payload, and would make a refusal @-mention whoever they
+ * name and print a pull request number of their choice. Any other deployment is named by its creator's
+ * login, without a mention (holderUnverified).
  */
 export async function deploymentLockOwner(
   api: Pick<Api['repos'], 'listDeployments'>,
   where: Where,
   lock: LockInfo,
-  opts: { attempts?: number; delayMs?: number } = {},
+  opts: { attempts?: number; delayMs?: number; botLogin?: string } = {},
 ): Promise<LockInfo> {
   if (!lock.deployment || lock.target.scope !== 'environment') return lock;
   const attempts = opts.attempts ?? 5;
+  const bot = opts.botLogin?.toLowerCase();
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     const { data } = await api.listDeployments({
       ...where,
@@ -28,7 +33,9 @@ export async function deploymentLockOwner(
       sha: lock.sha,
       per_page: 5,
     });
+    // The App's own deployment first (it took the lock); newest first among the rest.
     for (const d of data) {
+      if (bot === undefined || d.creator?.login.toLowerCase() !== bot) continue;
       let payload;
       try {
         payload = parseDeploymentPayload(d.payload);
@@ -37,10 +44,21 @@ export async function deploymentLockOwner(
       }
       return {
         ...lock,
-        holder: payload.requested_by ?? d.creator?.login ?? 'unknown',
+        holder: payload.requested_by ?? d.creator.login,
         createdAt: d.created_at,
         reason: `deployment #${d.id} of ${lock.sha.slice(0, 12)}`,
         ...(payload.pr !== undefined ? { pullRequest: payload.pr } : {}),
+      };
+    }
+    const other = data[0];
+    if (other) {
+      const { pullRequest: _unsaid, ...rest } = lock;
+      return {
+        ...rest,
+        holder: other.creator?.login ?? 'unknown',
+        holderUnverified: true,
+        createdAt: other.created_at,
+        reason: `deployment #${other.id} of ${lock.sha.slice(0, 12)}`,
       };
     }
     if (attempt < attempts) await sleep(opts.delayMs ?? 400);

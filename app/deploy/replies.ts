@@ -24,13 +24,18 @@ export function lockOwner(lock: LockInfo): string {
   const where =
     lock.target.scope === 'global' ? 'every environment' : userText(lock.target.environment, { as: 'code' });
   // Only a real login is @-mentioned: `unknown` or `deployment` would notify whoever owns that name.
-  const named = !/^(unknown|deployment)$/.test(lock.holder);
+  // Nor the creator of a deployment the App did not make: shown, never notified.
+  const named = !lock.holderUnverified && !/^(unknown|deployment)$/.test(lock.holder);
   const holder = userText(lock.holder, { as: named ? 'mention' : 'code', max: 100 });
   const pr = lock.pullRequest ? ` (PR #${lock.pullRequest})` : '';
   const why = lock.reason ? `: ${userText(lock.reason)}` : '';
   const since = lock.createdAt ? ` since ${userText(lock.createdAt, { as: 'code', max: 40 })}` : '';
   if (lock.deployment) {
-    const by = named ? ` for ${holder}` : '';
+    const by = named
+      ? ` for ${holder}`
+      : lock.holderUnverified && lock.holder !== 'unknown'
+        ? ` created by ${holder}`
+        : '';
     return `${where} is locked by a running deployment of ${userText(lock.sha.slice(0, 12), { as: 'code' })}${by}${pr}${since}${why}`;
   }
   return `${where} is locked by ${holder}${pr}${since}${why}`;

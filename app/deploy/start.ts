@@ -44,6 +44,8 @@ export async function startDeployment(
     /** The PR's status comment for the environment, if it has one (found among the app's comments). */
     statusCommentId?: number;
     now: () => Date;
+    /** The App's bot login: a lock's deployment names who asked only when the App created it. */
+    botLogin?: string;
   },
 ): Promise<StartOutcome> {
   const dedupeKey = commentDedupeKey(request.sourceCommentId);
@@ -59,7 +61,9 @@ export async function startDeployment(
   let ownLock = taken.status === 'acquired';
   if (taken.status === 'already_held') {
     if (taken.lock.deployment) {
-      const lock = await deploymentLockOwner(api.repos, where, taken.lock);
+      const lock = await deploymentLockOwner(api.repos, where, taken.lock, {
+        ...(known.botLogin !== undefined ? { botLogin: known.botLogin } : {}),
+      });
       // The same person's deployment of the same commit: a duplicate request, or it is still running.
       const same =
         lock.sha.toLowerCase() === sha && lock.holder.toLowerCase() === request.requestedBy.toLowerCase();

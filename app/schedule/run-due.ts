@@ -175,6 +175,7 @@ async function startNow(deps: DueDeps, where: Where, request: ScheduledRequest):
       ...(decided?.deployments ? { deployments: decided.deployments } : {}),
       ...(statusCommentId !== undefined ? { statusCommentId } : {}),
       now: deps.now,
+      botLogin: deps.botLogin,
     },
   );
   const prefix = request.mode === 'at' ? 'schedule' : 'queue';

@@ -1,0 +1,78 @@
+// A deployment's lock names who asked for it and its pull request from the deployment's payload, which
+// anyone who can create a deployment writes: believed only in a deployment the App created. Any other is
+// named by its creator's login, never @-mentioned, and names no pull request.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { deploymentLockOwner } from '../../../app/deploy/lock.ts';
+import { lockOwner } from '../../../app/deploy/replies.ts';
+import type { LockInfo } from '../../../app/locks.ts';
+
+const SHA = 'c'.repeat(40);
+const BOT = 'deploy-action[bot]';
+const lock: LockInfo = {
+  target: { scope: 'environment', environment: 'production' },
+  holder: 'deployment',
+  createdAt: '2025-03-04T10:00:00Z',
+  sha: SHA,
+  deployment: true,
+};
+
+const deployment = (id: number, creator: string, payload: unknown) => ({
+  id,
+  creator: { login: creator },
+  created_at: `2025-03-04T10:0${id}:00Z`,
+  payload,
+});
+
+/** listDeployments answering `data` (newest first, as GitHub lists them). */
+const api = (data: Array<ReturnType<typeof deployment>>) =>
+  ({ listDeployments: () => Promise.resolve({ data }) }) as unknown as Parameters<
+    typeof deploymentLockOwner
+  >[0];
+
+const FORGED = { requested_by: 'ceo', pr: 999, type: 'standard' };
+
+describe('deploymentLockOwner', () => {
+  it('a deployment the App did not create: its creator, unmentioned, and no pull request from its payload', async () => {
+    const owner = await deploymentLockOwner(
+      api([deployment(2, 'mallory', FORGED)]),
+      { owner: 'acme', repo: 'web' },
+      lock,
+      {
+        attempts: 1,
+        botLogin: BOT,
+      },
+    );
+    assert.equal(owner.holder, 'mallory');
+    assert.equal(owner.holderUnverified, true);
+    assert.equal(owner.pullRequest, undefined);
+    const text = lockOwner(owner);
+    assert.match(text, /created by `mallory`/);
+    assert.doesNotMatch(text, /@|ceo|999/);
+  });
+
+  it('the App’s own deployment is believed, also when a newer foreign one names someone else', async () => {
+    const own = deployment(1, BOT, { requested_by: 'alice', pr: 7, type: 'standard' });
+    const owner = await deploymentLockOwner(
+      api([deployment(2, 'mallory', FORGED), own]),
+      { owner: 'acme', repo: 'web' },
+      lock,
+      { attempts: 1, botLogin: BOT },
+    );
+    assert.equal(owner.holder, 'alice');
+    assert.equal(owner.holderUnverified, undefined);
+    assert.equal(owner.pullRequest, 7);
+    assert.match(lockOwner(owner), /for @alice \(PR #7\)/);
+  });
+
+  it('without the App’s login nothing in a payload is believed', async () => {
+    const owner = await deploymentLockOwner(
+      api([deployment(1, BOT, FORGED)]),
+      { owner: 'acme', repo: 'web' },
+      lock,
+      { attempts: 1 },
+    );
+    assert.equal(owner.holderUnverified, true);
+    assert.doesNotMatch(lockOwner(owner), /@ceo|999/);
+  });
+});
