@@ -2,10 +2,11 @@
 // and checks, only when the policy needs them), then the pure policy (src/policy). Shared by the commands
 // (dispatch.ts) and a due schedule's re-check (app/schedule/run-due.ts).
 import type { RawConfig } from '../../src/config/schema.ts';
-import { evaluatePolicy } from '../../src/policy/index.ts';
+import { approvalRule, evaluatePolicy } from '../../src/policy/index.ts';
 import type { Actor, DeploymentType, Policy, PolicyDecision } from '../../src/policy/index.ts';
 import type { Api, Where } from '../facts/github.ts';
-import type { PullFacts } from '../facts/pull-request.ts';
+import { approverFactsOf, cachedContributors, teamsIn } from '../facts/pull-request.ts';
+import type { PeopleCache, PullFacts } from '../facts/pull-request.ts';
 import type { AppComments } from '../facts/own-comments.ts';
 import { checksAt, deploymentsAt, successfulEnvironments } from '../facts/deployments.ts';
 import type { ShaDeployment } from '../facts/deployments.ts';
@@ -16,6 +17,8 @@ export interface Base {
   pr: PullFacts;
   config: RawConfig;
   comments: AppComments;
+  /** What this delivery has read about people (approvers, contributors): each is read once. */
+  people?: PeopleCache;
 }
 
 /** The policy input facts for a deployment of `sha` asked by `actor` (also a due schedule's re-check). */
@@ -31,9 +34,21 @@ export async function decide(
   // request that may already have deployed (a pending one). A comment's own redelivery is caught earlier, by
   // its reaction (handlers/comment.ts), and concurrent requests by the lock.
   const needed = extra.readDeployments || (request.type !== 'rollback' && policy.requires.length > 0);
-  const [deployments, checks] = await Promise.all([
+  const approvals = extra.approvals ?? b.comments.approvals;
+  // The approvals and vetoes of this deployment are judged on their authors' permission and teams now, and
+  // whoever wrote the pull request's commits does not approve its deployment.
+  const relevant = approvals.filter(
+    (r) => r.environment === request.environment && r.sha.toLowerCase() === request.sha.toLowerCase(),
+  );
+  const rule = approvalRule(policy, request.type);
+  const approverTeams = teamsIn(rule.approvers);
+  // Contributors matter only where an approval is needed and a self-approval would not count.
+  const selfMatters = rule.required > 0 && !policy.allowSelfApproval;
+  const [deployments, checks, contributors, approverFacts] = await Promise.all([
     needed ? deploymentsAt(deps.api, b.where, request.sha) : undefined,
     request.type === 'rollback' ? [] : checksAt(deps.api, b.where, request.sha, policy.requiredChecks),
+    selfMatters ? cachedContributors(deps.api, b.where, b.pr.number, b.people) : [],
+    approverFactsOf(deps.api, b.where, relevant, approverTeams, b.people),
   ]);
   const successful =
     request.type === 'rollback'
@@ -44,8 +59,15 @@ export async function decide(
     environment: request.environment,
     actor,
     sha: request.sha,
-    pullRequest: { number: b.pr.number, author: b.pr.author, headSha: b.pr.headSha, fromFork: b.pr.fromFork },
-    approvals: extra.approvals ?? b.comments.approvals,
+    pullRequest: {
+      number: b.pr.number,
+      author: b.pr.author,
+      headSha: b.pr.headSha,
+      fromFork: b.pr.fromFork,
+      contributors,
+    },
+    approvals,
+    approverFacts,
     successfulDeployments: successful,
     checks,
     now: deps.now(),

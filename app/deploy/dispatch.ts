@@ -13,6 +13,7 @@ import {
   mayApprove,
   mayDeploy,
   mayLock,
+  normalizePrincipal,
   resolvePolicy,
   serializeApprovalMarker,
   approvalRule,
@@ -28,7 +29,15 @@ import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import { userText } from '../../src/github/user-text.ts';
 import type { Api } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
-import { actorOf, readPull, teamsIn } from '../facts/pull-request.ts';
+import {
+  actorOf,
+  cachedActorOf,
+  cachedContributors,
+  peopleCache,
+  readPull,
+  teamsIn,
+  withAccountType,
+} from '../facts/pull-request.ts';
 import { markerScope, readAppComments } from '../facts/own-comments.ts';
 import type { AppComments, MarkerTrust } from '../facts/own-comments.ts';
 import type { ShaDeployment } from '../facts/deployments.ts';
@@ -86,8 +95,11 @@ async function base(deps: DispatchDeps, event: CommentEvent): Promise<Base> {
     loadConfig(deps.api, where),
     readAppComments(deps.api, where, event.number, deps.botLogin, deps.markers),
   ]);
-  return { where, pr, config, comments };
+  return { where, pr, config, comments, people: peopleCache() };
 }
+
+/** The commenter as the policy sees them, with GitHub's account type (a Bot never approves). */
+const withType = (actor: Actor, event: CommentEvent): Actor => withAccountType(actor, event.author.type);
 
 function startedReply(outcome: StartOutcome, request: PendingRequest, prefix = ''): Reply {
   const lead = prefix ? `${prefix}\n\n` : '';
@@ -137,8 +149,20 @@ function waitingReply(
   decision: Extract<PolicyDecision, { code: 'needs_approvals' }>,
   request: PendingRequest,
 ): Reply {
-  const excluded = decision.excluded ? ` (not ${at(decision.excluded)}, the author)` : '';
-  const text = `**Waiting for ${decision.missing} approval(s)** from ${who(decision.approvers)}${excluded} to deploy ${short(request.sha)} to ${env(request.environment)}. Reply ${userText(`/approve-deploy ${request.environment}`, { as: 'code' })}; a push resets approvals.`;
+  // Named without a mention: the reply should not call on the very people whose approval does not count.
+  const selves = decision.selfExcluded ?? (decision.excluded ? [decision.excluded] : []);
+  const excluded = selves.length
+    ? ` (not ${selves.map((login) => userText(login, { as: 'code', max: 100 })).join(', ')}: their own approval does not count)`
+    : '';
+  // A listed approver who is one of them is not called on either.
+  const callable = decision.approvers.filter(
+    (p) => !selves.some((login) => normalizePrincipal(login) === normalizePrincipal(p)),
+  );
+  const from =
+    callable.length || !decision.approvers.length
+      ? who(callable)
+      : decision.approvers.map((p) => userText(p, { as: 'code', max: 100 })).join(', ');
+  const text = `**Waiting for ${decision.missing} approval(s)** from ${from}${excluded} to deploy ${short(request.sha)} to ${env(request.environment)}. Reply ${userText(`/approve-deploy ${request.environment}`, { as: 'code' })}; a push resets approvals.`;
   const marker = serializePendingMarker(request, deps.markers.keys, markerScope(b.where, b.pr.number));
   return { reaction: 'eyes', body: appendMarkers(text, [marker]) };
 }
@@ -219,7 +243,13 @@ async function settle(
   const pending = pendingFor(fresh, environment);
   const policy = pending && policyOf(b.config, pending.environment);
   if (!pending || !policy) return undefined;
-  const requester = await actorOf(deps.api, b.where, pending.requestedBy, teamsIn(policy.deployers));
+  const requester = await cachedActorOf(
+    deps.api,
+    b.where,
+    pending.requestedBy,
+    teamsIn(policy.deployers),
+    b.people,
+  );
   const { decision, deployments } = await decide(deps, fresh, policy, pending, requester, {
     readDeployments: true,
   });
@@ -250,7 +280,10 @@ async function deploy(
     sourceCommentId: event.commentId,
     at: deps.now(),
   };
-  const actor = await actorOf(deps.api, b.where, event.author.login, policy ? teamsIn(policy.deployers) : []);
+  const actor = withType(
+    await actorOf(deps.api, b.where, event.author.login, policy ? teamsIn(policy.deployers) : []),
+    event,
+  );
   if (!policy) {
     const d = evaluatePolicy({
       config: b.config,
@@ -286,6 +319,27 @@ function pendingFor(b: Base, environment: string | undefined): PendingRequest | 
     .sort((x, y) => y.at.getTime() - x.at.getTime())[0];
 }
 
+/** Whether `login`'s newest approval or veto of this environment at `sha` is a veto. */
+function ownVetoStands(
+  records: readonly ApprovalRecord[],
+  login: string,
+  environment: string,
+  sha: string,
+): boolean {
+  const own = records
+    .filter(
+      (r) =>
+        r.environment === environment &&
+        r.sha.toLowerCase() === sha.toLowerCase() &&
+        normalizePrincipal(r.by.login) === normalizePrincipal(login),
+    )
+    // Newest last; at the same instant a veto comes last, as the tally orders them.
+    .sort(
+      (a, b) => a.at.getTime() - b.at.getTime() || Number(a.kind === 'reject') - Number(b.kind === 'reject'),
+    );
+  return own.at(-1)?.kind === 'reject';
+}
+
 async function approve(
   deps: DispatchDeps,
   command: Extract<Command, { kind: 'approve-deploy' | 'reject-deploy' }>,
@@ -302,25 +356,53 @@ async function approve(
   const type = pending?.type ?? 'standard';
   const policy = policyOf(b.config, environment);
   const rule = policy ? approvalRule(policy, type) : undefined;
-  const actor = await actorOf(deps.api, b.where, event.author.login, rule ? teamsIn(rule.approvers) : []);
   const kind: ApprovalRecord['kind'] = command.kind === 'approve-deploy' ? 'approve' : 'reject';
-  const allowed = mayApprove({ config: b.config, environment, actor, type, author: b.pr.author, kind });
+  const [read, contributors] = await Promise.all([
+    cachedActorOf(deps.api, b.where, event.author.login, rule ? teamsIn(rule.approvers) : [], b.people),
+    // Only an approval can be a self-approval, and only where that does not count.
+    kind === 'approve' && policy && !policy.allowSelfApproval
+      ? cachedContributors(deps.api, b.where, b.pr.number, b.people)
+      : [],
+  ]);
+  const actor = withType(read, event);
+  const sha = pending?.sha ?? b.pr.headSha;
+  const allowed = mayApprove({
+    config: b.config,
+    environment,
+    actor,
+    type,
+    author: b.pr.author,
+    // Who asked for the waiting deployment, and whoever wrote the pull request's commits: their approval
+    // would be a self-approval, as the author's.
+    ...(pending ? { requester: pending.requestedBy } : {}),
+    contributors,
+    kind,
+  });
+  // A self-approver who vetoed may lift their own veto: the approval is recorded (it supersedes the veto)
+  // but does not count as one (the tally drops it as self_approval).
+  const liftsOwnVeto =
+    !allowed.ok &&
+    allowed.code === 'self_approval_refused' &&
+    kind === 'approve' &&
+    ownVetoStands(b.comments.approvals, actor.login, environment, sha);
   // The reply already leads with the code: the sentence without its own `code: ` prefix.
-  if (!allowed.ok) return refusal(allowed.code, explainApprover(allowed).replace(/^[a-z_]+: /, ''));
+  if (!allowed.ok && !liftsOwnVeto)
+    return refusal(allowed.code, explainApprover(allowed).replace(/^[a-z_]+: /, ''));
 
   const reason = command.kind === 'reject-deploy' ? command.reason : undefined;
   const record: ApprovalRecord = {
     kind,
     by: actor,
     environment,
-    sha: pending?.sha ?? b.pr.headSha,
+    sha,
     at: deps.now(),
     source: 'comment' as const,
     ...(reason !== undefined ? { reason } : {}),
   };
   const marker = serializeApprovalMarker(record, deps.markers.keys, markerScope(b.where, b.pr.number));
-  const said =
-    kind === 'approve'
+  const said = liftsOwnVeto
+    ? `Veto by ${at(actor.login)} lifted for ${env(environment)} at ${short(record.sha)}. Their approval does not count (\`self_approval_refused\`): ${explainApprover(allowed).replace(/^[a-z_]+: /, '')}.`
+    : kind === 'approve'
       ? `Approval by ${at(actor.login)} recorded for ${env(environment)} at ${short(record.sha)}.`
       : `**Veto** by ${at(actor.login)} recorded for ${env(environment)} at ${short(record.sha)}${reason ? `: ${userText(reason)}` : ''}. No deployment of this commit starts until they approve.`;
   // A workflow's protection rule waiting at this commit is answered once this record is on the PR.
@@ -343,7 +425,13 @@ async function approve(
 
   // This approval may complete the count: decide again for the requester, with it included. When it does
   // not, the record is written and the request decided again with what is on the PR by then (settle).
-  const requester = await actorOf(deps.api, b.where, pending.requestedBy, teamsIn(policy.deployers));
+  const requester = await cachedActorOf(
+    deps.api,
+    b.where,
+    pending.requestedBy,
+    teamsIn(policy.deployers),
+    b.people,
+  );
   let written = false;
   const reply = await proceed(deps, b, policy, pending, requester, {
     approvals: [...b.comments.approvals, record],

@@ -1,7 +1,7 @@
 // Who is asking, about what: the pull request (its head, whether it comes from a fork), the actor's
 // permission, and team memberships only for the teams a policy names.
-import { PERMISSIONS } from '../../src/policy/index.ts';
-import type { Actor, Permission, Policy } from '../../src/policy/index.ts';
+import { isBot, PERMISSIONS } from '../../src/policy/index.ts';
+import type { Actor, ApprovalRecord, Permission, Policy } from '../../src/policy/index.ts';
 import { httpStatus } from './github.ts';
 import type { Api, Where } from './github.ts';
 
@@ -41,6 +41,101 @@ export async function pullHasCommit(api: Api, where: Where, number: number, sha:
     if (data.length < 100) return false;
   }
   return false;
+}
+
+/**
+ * Who wrote the pull request's commits, as GitHub links them: the GitHub logins of each commit's author and
+ * committer (up to the 250 commits GitHub lists, one request per 100). Their approval of its deployment is a
+ * self-approval, like the author's. GitHub's own committer of web edits and merges (web-flow) and bots are
+ * left out: they never approve, and naming them would only crowd the replies.
+ */
+export async function pullContributors(api: Api, where: Where, number: number): Promise<string[]> {
+  const found = new Map<string, string>();
+  const add = (user: { login?: string; type?: string } | null | undefined): void => {
+    if (!user?.login || user.type === 'Bot' || /\[bot\]$/i.test(user.login)) return;
+    if (user.login.toLowerCase() === 'web-flow') return;
+    if (!found.has(user.login.toLowerCase())) found.set(user.login.toLowerCase(), user.login);
+  };
+  for (let page = 1; page <= Math.ceil(PULL_COMMITS_LISTED / 100); page++) {
+    const { data } = await api.pulls.listCommits({ ...where, pull_number: number, per_page: 100, page });
+    for (const commit of data) {
+      add(commit.author);
+      add(commit.committer);
+    }
+    if (data.length < 100) break;
+  }
+  return [...found.values()];
+}
+
+/** The actor with GitHub's account type of the event's user, when it says one (a Bot never approves). */
+export function withAccountType(actor: Actor, type: string | undefined): Actor {
+  return type === 'User' || type === 'Bot' || type === 'Organization' ? { ...actor, type } : actor;
+}
+
+/**
+ * What one delivery has read about people, so nobody is looked up twice while it is handled: the actors by
+ * login and teams, and the pull request's contributors.
+ */
+export interface PeopleCache {
+  actors: Map<string, Promise<Actor>>;
+  contributors?: Promise<string[]>;
+}
+
+export const peopleCache = (): PeopleCache => ({ actors: new Map() });
+
+/** actorOf, read once per login and set of teams for the delivery `cache` belongs to. */
+export function cachedActorOf(
+  api: Api,
+  where: Where,
+  login: string,
+  teams: readonly string[],
+  cache: PeopleCache | undefined,
+): Promise<Actor> {
+  if (!cache) return actorOf(api, where, login, teams);
+  const key = `${login.toLowerCase()}\n${[...teams]
+    .map((t) => t.toLowerCase())
+    .sort()
+    .join('\n')}`;
+  let actor = cache.actors.get(key);
+  if (!actor) {
+    actor = actorOf(api, where, login, teams);
+    // A failed read is not kept: the next caller asks again.
+    actor.catch(() => cache.actors.delete(key));
+    cache.actors.set(key, actor);
+  }
+  return actor;
+}
+
+/** pullContributors, read once for the delivery `cache` belongs to. */
+export function cachedContributors(
+  api: Api,
+  where: Where,
+  number: number,
+  cache: PeopleCache | undefined,
+): Promise<string[]> {
+  if (!cache) return pullContributors(api, where, number);
+  cache.contributors ??= pullContributors(api, where, number);
+  return cache.contributors;
+}
+
+/**
+ * The current permission and teams (among `teams`) of everyone with an approval or veto among `records`:
+ * the policy judges approvals on these (approverFacts), so someone who left the approvers' team or lost
+ * access since no longer counts. One permission request, and one per team, per person.
+ */
+export async function approverFactsOf(
+  api: Api,
+  where: Where,
+  records: readonly ApprovalRecord[],
+  teams: readonly string[],
+  cache: PeopleCache | undefined,
+): Promise<Actor[]> {
+  const logins = new Map<string, string>();
+  for (const record of records) {
+    if (isBot(record.by)) continue;
+    logins.set(record.by.login.toLowerCase(), record.by.login);
+  }
+  return Promise.all([...logins.values()].map((login) => cachedActorOf(api, where, login, teams, cache)));
 }
 
 /** Permission as the policy knows it: role_name keeps maintain/triage, which `permission` folds away. */

@@ -5,6 +5,7 @@
 // waiting protection rules are answered if the approval completes them.
 import type { Probot } from 'probot';
 import {
+  approvalRule,
   explainApprover,
   mayApprove,
   resolvePolicy,
@@ -16,7 +17,14 @@ import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
 import type { Octokit } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
-import { actorOf, readPull, teamsNamed } from '../facts/pull-request.ts';
+import {
+  cachedActorOf,
+  cachedContributors,
+  peopleCache,
+  readPull,
+  teamsIn,
+  withAccountType,
+} from '../facts/pull-request.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin } from '../facts/own-comments.ts';
 import { deploymentPullRequest } from './deployment-status.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
@@ -97,11 +105,17 @@ export async function handleApproveButton(
     );
     return { status: 'refused', code: 'sha_moved' };
   }
-  const teams = Object.hasOwn(config.environments, ref.env) ? teamsNamed(resolvePolicy(config, ref.env)) : [];
-  const [actor, requester] = await Promise.all([
-    actorOf(octokit.rest, where, sender.login, teams),
+  // The approvers' teams only: the same lookup the gate's decision makes for this approver (read once).
+  const teams = Object.hasOwn(config.environments, ref.env)
+    ? teamsIn(approvalRule(resolvePolicy(config, ref.env), ref.type).approvers)
+    : [];
+  const people = peopleCache();
+  const [read, requester, contributors] = await Promise.all([
+    cachedActorOf(octokit.rest, where, sender.login, teams, people),
     runRequester(octokit, where, ref.run),
+    cachedContributors(octokit.rest, where, ref.pr, people),
   ]);
+  const actor = withAccountType(read, sender.type);
   const decision = mayApprove({
     config,
     environment: ref.env,
@@ -110,6 +124,8 @@ export async function handleApproveButton(
     author: pull.author,
     // Who started the held run (who pushed): their approval would be a self-approval, as the author's.
     ...(requester !== undefined ? { requester } : {}),
+    // Whoever wrote the pull request's commits: their approval would be a self-approval too.
+    contributors,
     kind: 'approve',
   });
   if (!decision.ok) {
@@ -139,6 +155,7 @@ export async function handleApproveButton(
     environment: ref.env,
     now,
     markers,
+    people,
   });
   return { status: 'approved', answers };
 }

@@ -8,6 +8,7 @@ import { serializeGateNotice } from '../deploy/gate-notice.ts';
 import {
   explainDecision,
   explainRefusal,
+  approvalRule,
   isDeploymentApproved,
   resolvePolicy,
 } from '../../src/policy/index.ts';
@@ -19,7 +20,14 @@ import { userText } from '../../src/github/user-text.ts';
 import { httpStatus } from '../facts/github.ts';
 import type { Octokit, Where } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
-import { readPull } from '../facts/pull-request.ts';
+import {
+  approverFactsOf,
+  cachedContributors,
+  peopleCache,
+  readPull,
+  teamsIn,
+} from '../facts/pull-request.ts';
+import type { PeopleCache } from '../facts/pull-request.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import { checksAt, deploymentsAt, successfulEnvironments } from '../facts/deployments.ts';
@@ -95,6 +103,8 @@ export interface GateInput {
   now: Date;
   /** Who started the workflow run the rule holds (runRequester): their approval is a self-approval. */
   requester?: string;
+  /** What this delivery has already read about people (approvers, contributors). */
+  people?: PeopleCache;
 }
 
 /**
@@ -150,13 +160,22 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     };
   }
   let pullRequest: PullRequestFacts | undefined;
+  const people = input.people ?? peopleCache();
+  const rule = approvalRule(policy, input.type);
   if (input.pullNumber !== undefined) {
-    const pull = await readPull(octokit.rest, input.where, input.pullNumber);
+    const [pull, contributors] = await Promise.all([
+      readPull(octokit.rest, input.where, input.pullNumber),
+      // Whoever wrote the pull request's commits does not approve its deployment.
+      rule.required > 0 && !policy.allowSelfApproval
+        ? cachedContributors(octokit.rest, input.where, input.pullNumber, people)
+        : [],
+    ]);
     pullRequest = {
       number: pull.number,
       author: pull.author,
       headSha: pull.headSha,
       fromFork: pull.fromFork,
+      contributors,
     };
   }
   // A pull request with more comments than the App reads (too_many_comments) hides approvals and vetoes:
@@ -186,12 +205,23 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
       ...(pullRequest ? { pullRequest } : {}),
     };
   const approvals = read.approvals;
+  // Approvals and vetoes are judged on their authors' permission and teams now, not when they were given.
+  const approverFacts = await approverFactsOf(
+    octokit.rest,
+    input.where,
+    approvals.filter(
+      (r) => r.environment === input.environment && r.sha.toLowerCase() === input.sha.toLowerCase(),
+    ),
+    teamsIn(rule.approvers),
+    people,
+  );
   const decision = isDeploymentApproved({
     config,
     environment: input.environment,
     sha: input.sha,
     ...(pullRequest ? { pullRequest } : {}),
     approvals,
+    approverFacts,
     successfulDeployments,
     checks,
     now: input.now,
@@ -378,6 +408,8 @@ export interface AnswerPendingInput {
   environment?: string;
   now?: Date;
   markers: MarkerTrust;
+  /** What this delivery has already read about people (approvers, contributors). */
+  people?: PeopleCache;
 }
 
 /**
@@ -399,6 +431,7 @@ export async function answerPendingProtectionRules(
     per_page: 100,
   });
   const answers: PendingAnswer[] = [];
+  const people = input.people ?? peopleCache();
   for (const checkRun of data.check_runs) {
     if (checkRun.app?.id !== appId || checkRun.conclusion !== 'action_required') continue;
     if (!checkRun.name.startsWith(GATE_PREFIX)) continue;
@@ -413,6 +446,7 @@ export async function answerPendingProtectionRules(
       pullNumber: ref.pr,
       type: ref.type,
       ...(requester !== undefined ? { requester } : {}),
+      people,
       botLogin: await ownBotLogin(octokit),
       markers: input.markers,
       now: input.now ?? new Date(),

@@ -12,7 +12,7 @@ export {
   type Principal,
   type ApprovalRule,
 } from './resolve.ts';
-export { PERMISSIONS, type Permission, type Actor } from './actors.ts';
+export { PERMISSIONS, isBot, type Permission, type Actor } from './actors.ts';
 export {
   evaluatePolicy,
   isDeploymentApproved,

@@ -1,0 +1,315 @@
+// Who counts as an approver is decided on what GitHub says now, and nobody approves their own work: an
+// approver who left the team or lost access since approving no longer counts, whoever pushed to the pull
+// request cannot approve its deployment, a Bot account never approves, a self-approver may lift their own
+// veto (without their approval counting), and the waiting reply names everyone whose approval will not count
+// without calling on them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { commentOnPull, testApp, testMarkerKeys, testProbot, testTrust } from './helpers.ts';
+import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import { serializeApprovalMarker } from '../../src/policy/index.ts';
+import { commandDispatch } from '../../app/deploy/dispatch.ts';
+import type { DispatchDeps } from '../../app/deploy/dispatch.ts';
+import type { CommentEvent } from '../../app/handlers/comment.ts';
+import type { Octokit } from '../../app/facts/github.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+type Json = Record<string, unknown>;
+const owner = 'acme';
+const repo = 'web';
+const PR = 7;
+const HEAD = fakeSha('pr-7-head');
+const BOT = 'deploy-action[bot]';
+const NOW = new Date('2025-03-04T10:30:00Z');
+
+const CONFIG = `
+target:
+  commands:
+    deploy: ./deploy.sh
+environments:
+  production:
+    approvals:
+      deployers: [alice]
+      approvers: [acme/sre]
+      required: 2
+  staging:
+    approvals:
+      required: 2
+`;
+
+/** The App's clock: a test moves it on where the order of records matters. */
+let clock = NOW;
+const tick = (minutes: number): void => {
+  clock = new Date(clock.getTime() + minutes * 60_000);
+};
+
+async function run(body: (fake: FakeGitHub, probot: Probot) => Promise<void>): Promise<void> {
+  clock = NOW;
+  const fake = await createFakeGitHub();
+  fake.seedRepo({
+    owner,
+    repo,
+    files: { '.github/deploy.yml': CONFIG },
+    collaborators: { alice: 'write', carol: 'write', dave: 'write', erin: 'write', frank: 'write' },
+    teams: { sre: ['carol', 'dave', 'erin', 'frank'] },
+    pulls: [{ number: PR, head: HEAD, user: 'alice' }],
+  });
+  const probot = testProbot(fake);
+  await probot.load(testApp({ now: () => clock }));
+  try {
+    await body(fake, probot);
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+}
+
+const replies = (fake: FakeGitHub): string[] =>
+  [...fake.repo().comments.values()]
+    .filter(
+      (c) =>
+        (c.user as { login: string }).login === BOT &&
+        !String(c.body).startsWith('<!-- deploy-action:status'),
+    )
+    .map((c) => String(c.body));
+
+async function say(fake: FakeGitHub, probot: Probot, body: string, user: string): Promise<string> {
+  const before = replies(fake).length;
+  const { payload } = commentOnPull(fake, body, { user });
+  await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+  const after = replies(fake);
+  assert.equal(after.length, before + 1, `one reply to ${body}`);
+  return after.at(-1)!;
+}
+
+const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
+
+test('an approver who left the approvers’ team after approving no longer counts', async () => {
+  await run(async (fake, probot) => {
+    assert.match(await say(fake, probot, '/deploy production', 'alice'), /Waiting for 2 approval/);
+    assert.match(await say(fake, probot, '/approve-deploy production', 'carol'), /Still waiting for 1/);
+    fake.state.teams.get('acme/sre')!.delete('carol');
+    // dave's approval would complete the count with carol's, recorded while she was in the team.
+    assert.match(await say(fake, probot, '/approve-deploy production', 'dave'), /Still waiting for 1/);
+    assert.equal(deployments(fake).length, 0);
+    // With a second approver who is still in the team, it deploys.
+    assert.match(
+      await say(fake, probot, '/approve-deploy production', 'erin'),
+      /Deployment \*\*#\d+\*\* created/,
+    );
+    assert.equal(deployments(fake).length, 1);
+  });
+});
+
+test('an approver who lost write access after approving no longer counts', async () => {
+  await run(async (fake, probot) => {
+    assert.match(await say(fake, probot, '/deploy staging', 'alice'), /Waiting for 2 approval/);
+    assert.match(await say(fake, probot, '/approve-deploy staging', 'carol'), /Still waiting for 1/);
+    fake.repo().collaborators.set('carol', 'read');
+    assert.match(await say(fake, probot, '/approve-deploy staging', 'dave'), /Still waiting for 1/);
+    assert.equal(deployments(fake).length, 0);
+  });
+});
+
+test('whoever pushed to the pull request cannot approve its deployment, and the waiting reply names them without a mention', async () => {
+  await run(async (fake, probot) => {
+    // carol, an approver, pushed a commit to alice's pull request.
+    const pushed = fakeSha('pr-7-carol');
+    fake.pushCommit(PR, pushed, { author: 'carol' });
+    const waiting = await say(fake, probot, '/deploy production', 'alice');
+    assert.match(waiting, /Waiting for 2 approval/);
+    assert.match(waiting, /not `alice`, `carol`: their own approval does not count/);
+    assert.doesNotMatch(waiting, /@alice|@carol/, 'nobody whose approval does not count is called on');
+    const refused = await say(fake, probot, '/approve-deploy production', 'carol');
+    assert.match(refused, /`self_approval_refused`/);
+    assert.match(refused, /pushed to or authored commits of this pull request/);
+    assert.match(await say(fake, probot, '/approve-deploy production', 'dave'), /Still waiting for 1/);
+    assert.equal(deployments(fake).length, 0);
+    // Her veto still counts.
+    assert.match(await say(fake, probot, '/reject-deploy production', 'carol'), /\*\*Veto\*\* by/);
+  });
+});
+
+test('a self-approver lifts their own veto by approving; the approval does not count', async () => {
+  await run(async (fake, probot) => {
+    fake.pushCommit(PR, fakeSha('pr-7-carol'), { author: 'carol' });
+    await say(fake, probot, '/deploy production', 'alice');
+    assert.match(await say(fake, probot, '/reject-deploy production', 'carol'), /\*\*Veto\*\* by/);
+    tick(1);
+    assert.match(await say(fake, probot, '/approve-deploy production', 'dave'), /`rejected`/);
+    tick(1);
+    const lifted = await say(fake, probot, '/approve-deploy production', 'carol');
+    assert.match(lifted, /Veto by @carol lifted/);
+    assert.match(lifted, /does not count \(`self_approval_refused`\)/);
+    assert.match(lifted, /Still waiting for 1 approval/, 'only dave counts');
+    assert.equal(deployments(fake).length, 0);
+    // Without a veto of her own to lift, her approval is refused as before (nothing recorded).
+    assert.match(await say(fake, probot, '/approve-deploy production', 'carol'), /\*\*Not accepted\*\*/);
+    assert.match(
+      await say(fake, probot, '/approve-deploy production', 'erin'),
+      /Deployment \*\*#\d+\*\* created/,
+    );
+    assert.deepEqual((deployments(fake)[0]!.payload as { approved_by: string[] }).approved_by.toSorted(), [
+      'dave',
+      'erin',
+    ]);
+  });
+});
+
+test('a Bot account’s /approve-deploy is refused by the command itself, whatever its permission and teams', async () => {
+  await run(async (fake, probot) => {
+    fake.repo().collaborators.set('ci-helper', 'admin');
+    fake.state.teams.get('acme/sre')!.set('ci-helper', 'member');
+    await say(fake, probot, '/deploy production', 'alice');
+    const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
+    const deps: DispatchDeps = {
+      api: octokit.rest,
+      botLogin: BOT,
+      now: () => NOW,
+      markers: testTrust(),
+      records: (() => {
+        throw new Error('not read by an approval');
+      }) as unknown as DispatchDeps['records'],
+      control: {} as DispatchDeps['control'],
+    };
+    const stored = fake.addComment(PR, { user: 'ci-helper', body: '/approve-deploy production' });
+    const event: CommentEvent = {
+      action: 'created',
+      owner,
+      repo,
+      number: PR,
+      isPullRequest: true,
+      commentId: stored.id as number,
+      body: '/approve-deploy production',
+      // A GitHub App acting through a user-like login: only its account type says it is a bot.
+      author: { login: 'ci-helper', type: 'Bot' },
+      sender: { login: 'ci-helper', type: 'Bot' },
+    };
+    const reply = await commandDispatch(deps)(
+      { kind: 'approve-deploy', environment: 'production' } as never,
+      event,
+    );
+    assert.equal(reply.reaction, 'confused');
+    assert.match(reply.body ?? '', /`not_an_approver`/);
+    assert.match(reply.body ?? '', /bots never approve/);
+  });
+});
+
+// ---- the same facts for a deployment protection rule and its Approve button ----------------------------
+
+const target = (fake: FakeGitHub) => ({
+  owner,
+  repo,
+  baseUrl: fake.url,
+  installationId: fake.state.installationId,
+});
+
+const receive = (probot: Probot, name: string, payload: unknown): Promise<void> =>
+  probot.receive({ id: crypto.randomUUID(), name, payload } as Receive);
+
+/** An approval of `production` at `sha` by `login` (seen in acme/sre then), on the PR as the App writes it. */
+function recordApproval(fake: FakeGitHub, login: string, sha: string): void {
+  const marker = serializeApprovalMarker(
+    {
+      kind: 'approve',
+      by: { login, permission: 'write', teams: ['acme/sre'] },
+      environment: 'production',
+      sha,
+      at: new Date(clock.getTime() - 60_000),
+      source: 'comment',
+    },
+    testMarkerKeys(),
+    { repository: `${owner}/${repo}`, pullRequest: PR },
+  );
+  fake.addComment(PR, { user: BOT, body: appendMarkers('Approved.', [marker]) });
+}
+
+/** The protection rule call for workflow run `run` deploying `sha` of the pull request to production. */
+function protectionRule(fake: FakeGitHub, run: number, sha: string): Json {
+  const base = webhookPayload(
+    'deployment_protection_rule',
+    'requested',
+    { repository: { default_branch: 'main' } },
+    target(fake),
+  );
+  return {
+    ...base,
+    environment: 'production',
+    event: 'pull_request',
+    deployment_callback_url: `${fake.url}/repos/${owner}/${repo}/actions/runs/${run}/deployment_protection_rule`,
+    deployment: {
+      ...(base.deployment as object),
+      sha,
+      environment: 'production',
+      payload: {},
+      creator: { login: 'github-actions[bot]', type: 'Bot' },
+    },
+    pull_requests: [
+      { ...(webhookPayload('pull_request', 'opened', {}, target(fake)).pull_request as Json), number: PR },
+    ],
+  };
+}
+
+const reviewOf = (fake: FakeGitHub, run: number) =>
+  fake.repo().protectionRuleReviews.find((r) => r.runId === run);
+
+const GATED = CONFIG.replace('required: 2\n  staging', 'required: 1\n  staging');
+
+test('protection rule: an approval by someone who has left the approvers’ team since does not pass the gate', async () => {
+  await run(async (fake, probot) => {
+    fake.setFile('.github/deploy.yml', GATED);
+    const held = fake.addWorkflowRun({ actor: 'alice', headSha: HEAD, event: 'pull_request' });
+    recordApproval(fake, 'carol', HEAD);
+    fake.state.teams.get('acme/sre')!.delete('carol');
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, held.id, HEAD));
+    assert.equal(reviewOf(fake, held.id), undefined, 'still waiting: carol no longer counts');
+    const second = fake.addWorkflowRun({ actor: 'alice', headSha: HEAD, event: 'pull_request' });
+    recordApproval(fake, 'dave', HEAD);
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, second.id, HEAD));
+    assert.equal(reviewOf(fake, second.id)?.state, 'approved', 'dave, still in the team, does');
+  });
+});
+
+test('protection rule and Approve button: whoever pushed a commit to the pull request does not approve its deployment', async () => {
+  await run(async (fake, probot) => {
+    fake.setFile('.github/deploy.yml', GATED);
+    // frank, an approver, pushed to alice's pull request; alice's push started the held run.
+    const pushed = fakeSha('pr-7-frank');
+    fake.pushCommit(PR, pushed, { author: 'frank' });
+    const held = fake.addWorkflowRun({ actor: 'alice', headSha: pushed, event: 'pull_request' });
+    recordApproval(fake, 'frank', pushed);
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, held.id, pushed));
+    assert.equal(reviewOf(fake, held.id), undefined, "frank's own approval does not count: still waiting");
+    const gate = [...fake.repo().checkRuns.values()].find((c) => c.name === 'approval / production')!;
+    assert.ok(gate, 'the gate waits');
+    const sample = webhookPayload(
+      'check_run',
+      'requested_action',
+      { repository: { default_branch: 'main' } },
+      target(fake),
+    );
+    const press = (login: string) =>
+      receive(probot, 'check_run', {
+        ...sample,
+        requested_action: { identifier: 'approve' },
+        check_run: {
+          ...(sample.check_run as object),
+          id: gate.id,
+          name: gate.name,
+          head_sha: gate.head_sha,
+          external_id: gate.external_id,
+          app: { ...((sample.check_run as Json).app as Json), id: fake.state.appId },
+        },
+        sender: { ...(sample.sender as Json), login, type: 'User' },
+      });
+    await press('frank');
+    const said = String(replies(fake).at(-1));
+    assert.match(said, /not recorded\*\* \(`self_approval_refused`\)/);
+    assert.equal(reviewOf(fake, held.id), undefined);
+    await press('erin');
+    assert.equal(reviewOf(fake, held.id)?.state, 'approved', "another approver's button approves");
+  });
+});
