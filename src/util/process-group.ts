@@ -45,7 +45,7 @@ function trackGroup(pgid: number): void {
 export type StopReason = 'timeout' | 'cancelled';
 
 export interface GroupOptions {
-  /** Stops the command this long after it started; none when undefined. */
+  /** Stops the command this long after it started; none when undefined or 0 (a config's "0 for none"). */
   timeoutMs?: number | undefined;
   /** Stops the command when it aborts. */
   signal?: AbortSignal | undefined;
@@ -77,7 +77,7 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
     forceKill = setTimeout(() => kill('SIGKILL'), FORCE_KILL_AFTER_MS);
   };
   const onAbort = () => stop('cancelled');
-  const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop('timeout'), timeoutMs);
+  const timer = timeoutMs ? setTimeout(() => stop('timeout'), timeoutMs) : undefined;
   const release = () => {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);

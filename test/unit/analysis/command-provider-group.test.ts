@@ -77,3 +77,16 @@ test(
     assert.deepEqual(read, { values: { m: 7 }, errors: [] });
   },
 );
+
+test('command provider: timeout 0 is no timeout (the duration fields\' "0 for none")', async () => {
+  const provider = createCommandProvider('cmd', {
+    type: 'command',
+    run: [process.execPath, '-e', 'setTimeout(() => console.log(JSON.stringify({ m: 1 })), 100)'],
+    timeout: 0,
+    retries: 0,
+  });
+  assert.deepEqual(await provider.read(request(new AbortController().signal)), {
+    values: { m: 1 },
+    errors: [],
+  });
+});
