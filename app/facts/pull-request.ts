@@ -1,7 +1,7 @@
 // Who is asking, about what: the pull request (its head, whether it comes from a fork), the actor's
 // permission, and team memberships only for the teams a policy names.
 import { isBot, PERMISSIONS } from '../../src/policy/index.ts';
-import type { Actor, ApprovalRecord, Permission, Policy } from '../../src/policy/index.ts';
+import type { Actor, ApprovalRecord, Permission } from '../../src/policy/index.ts';
 import { httpStatus } from './github.ts';
 import type { Api, Where } from './github.ts';
 
@@ -188,6 +188,3 @@ export const teamsIn = (...lists: Array<readonly string[]>): string[] => [
   ...new Set(lists.flat().filter((p) => p.includes('/'))),
 ];
 
-/** Every team a policy names. */
-export const teamsNamed = (policy: Policy): string[] =>
-  teamsIn(policy.deployers, policy.approvers, policy.hotfix.approvers, policy.rollback.approvers);
