@@ -6,6 +6,7 @@ import type { DeploymentType } from '../github/deployment-payload.ts';
 import { eligibility, sameLogin, type Actor, type Permission } from './actors.ts';
 import { tallyApprovals, type ApprovalRecord, type ApprovalTally } from './approvals.ts';
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
+import { countGroups } from './groups.ts';
 import {
   PolicyError,
   requiredCheckLabel,
@@ -101,6 +102,10 @@ export type PolicyRefusal =
   | {
       code: 'needs_approvals';
       required: number;
+      /**
+       * Approvals still needed: the overall shortfall, or, when more, the groups' shortfalls added up (as if
+       * nobody were in two groups). At least 1.
+       */
       missing: number;
       approvedBy: string[];
       /** Who may approve; empty means anyone with write permission. */
@@ -112,6 +117,8 @@ export type PolicyRefusal =
        * allow_self_approval is off.
        */
       selfExcluded?: string[];
+      /** The approval groups still short of approvals, in config order (absent: none is). */
+      groupsMissing?: Array<{ name: string; missing: number; required: number; approvers: Principal[] }>;
       tally: ApprovalTally;
     };
 
@@ -193,10 +200,9 @@ function refused<R extends PolicyRefusal>(refusals: readonly [R, ...PolicyRefusa
 
 /** The approval rule for a deployment type: hotfixes and rollbacks may have their own approvers and count. */
 export function approvalRule(policy: Policy, type: DeploymentType): ApprovalRule {
-  if (type === 'hotfix') return { approvers: policy.hotfix.approvers, required: policy.hotfix.required };
-  if (type === 'rollback')
-    return { approvers: policy.rollback.approvers, required: policy.rollback.required };
-  return { approvers: policy.approvers, required: policy.required };
+  const { approvers, required, groups } =
+    type === 'hotfix' ? policy.hotfix : type === 'rollback' ? policy.rollback : policy;
+  return { approvers, required, ...(groups && groups.length > 0 ? { groups } : {}) };
 }
 
 type DeployerInput = Pick<PolicyInput, 'config' | 'environment' | 'actor' | 'pullRequest' | 'type'>;
@@ -407,9 +413,15 @@ function approvalRefusals(
     if (checks) refusals.push(checks);
   }
 
+  // A group counts only what the tally counted: vetoes, self-approvals, bots, stale or expired approvals are
+  // settled before.
+  const rule = approvalRule(policy, type);
+  const groupsMissing = countGroups(rule.groups ?? [], input.approvals, counted, input.approverFacts)
+    .filter((group) => group.missing > 0)
+    .map(({ name, missing, required, approvers }) => ({ name, missing, required, approvers }));
   if (counted.state === 'rejected')
     refusals.push({ code: 'rejected', vetoes: counted.rejectedBy, tally: counted });
-  else if (counted.state === 'pending') {
+  else if (counted.state === 'pending' || groupsMissing.length > 0) {
     const author = input.pullRequest?.author;
     const selves = [author, ...requester, ...(input.pullRequest?.contributors ?? [])].filter(
       (login): login is string => login !== undefined,
@@ -420,11 +432,15 @@ function approvalRefusals(
     refusals.push({
       code: 'needs_approvals',
       required: counted.required,
-      missing: counted.missing,
+      missing: Math.max(
+        counted.missing,
+        groupsMissing.reduce((sum, group) => sum + group.missing, 0),
+      ),
       approvedBy: counted.approvedBy,
-      approvers: approvalRule(policy, type).approvers,
+      approvers: rule.approvers,
       ...(author !== undefined && !policy.allowSelfApproval ? { excluded: author } : {}),
       ...(selfExcluded.length > 0 && !policy.allowSelfApproval ? { selfExcluded } : {}),
+      ...(groupsMissing.length > 0 ? { groupsMissing } : {}),
       tally: counted,
     });
   }

@@ -53,7 +53,15 @@ export function explainRefusal(refusal: PolicyRefusal): string {
     case 'needs_approvals': {
       const others = refusal.selfExcluded ?? (refusal.excluded ? [refusal.excluded] : []);
       const excluded = others.length > 0 ? ` other than ${others.map(at).join(', ')}` : '';
-      return `needs ${refusal.missing} more approval${refusal.missing === 1 ? '' : 's'} (${refusal.tally.approvedBy.length}/${refusal.required}) from ${who(refusal.approvers)}${excluded}`;
+      const groups = (refusal.groupsMissing ?? []).map(
+        (g) =>
+          `${g.missing} more approval${g.missing === 1 ? '' : 's'} from group ${text(g.name)} (${g.required - g.missing}/${g.required}, ${who(g.approvers)})`,
+      );
+      // Without groups (or with the groups satisfied) the overall shortfall is the whole story.
+      const overall = groups.length === 0 ? refusal.missing : refusal.tally.missing;
+      if (overall === 0) return `needs ${groups.join(' and ')}${excluded}`;
+      const perGroup = groups.length > 0 ? `; per group: ${groups.join(', ')}` : '';
+      return `needs ${overall} more approval${overall === 1 ? '' : 's'} (${refusal.tally.approvedBy.length}/${refusal.required}) from ${who(refusal.approvers)}${excluded}${perGroup}`;
     }
   }
 }

@@ -17,7 +17,20 @@ import {
 export type Principal = string;
 
 export interface ApprovalRule {
-  /** Empty: anyone with write permission. */
+  /** Empty: anyone with write permission. With groups, their members are in it. */
+  approvers: Principal[];
+  required: number;
+  /**
+   * Besides `required` in all, each group needs `required` of the counted approvals from its members (a
+   * person in two groups counts for both). Absent: none.
+   */
+  groups?: ApprovalGroup[];
+}
+
+export interface ApprovalGroup {
+  /** The label written in the config, named in replies. */
+  name: string;
+  /** Never empty. */
   approvers: Principal[];
   required: number;
 }
@@ -29,6 +42,8 @@ export interface Policy {
   deployers: Principal[];
   approvers: Principal[];
   required: number;
+  /** Absent: none. */
+  groups?: ApprovalGroup[];
   allowSelfApproval: boolean;
   /** Undefined: approvals never expire. */
   expiresAfterMs: number | undefined;
@@ -67,6 +82,26 @@ function principalsOf(list: readonly string[] | undefined): Principal[] {
   return [...new Set((list ?? []).map(normalizePrincipal))];
 }
 
+function groupsOf(list: ApprovalsConfig['groups']): ApprovalGroup[] {
+  return (list ?? []).map((group) => ({
+    name: group.name,
+    approvers: principalsOf(group.approvers),
+    required: group.required ?? 1,
+  }));
+}
+
+/**
+ * A rule's approvers once it has groups: its own list plus every group's members (groups admit their members;
+ * with groups and no list, only their members approve, not anyone with write permission).
+ */
+function withGroups(approvers: Principal[], groups: ApprovalGroup[]): Principal[] {
+  if (groups.length === 0) return approvers;
+  return [...new Set([...approvers, ...groups.flatMap((group) => group.approvers)])];
+}
+
+/** `groups` on a rule only when it has some, so a policy without groups reads as before. */
+const groupsField = (groups: ApprovalGroup[]) => (groups.length > 0 ? { groups } : {});
+
 /**
  * The policy for `environment`. Throws PolicyError for an environment the config does not define, or for
  * cross-references the schema cannot check (see policyIssues, which reports them with their path).
@@ -86,10 +121,14 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
   const pick = <K extends keyof ApprovalsConfig>(key: K): ApprovalsConfig[K] => own[key] ?? top[key];
   const production = isProductionEnvironment(environment, env.production);
   const timezone = canonicalTimeZone(pick('timezone') ?? 'UTC')!;
-  const approvers = principalsOf(pick('approvers'));
+  const groups = groupsOf(pick('groups'));
+  const approvers = withGroups(principalsOf(pick('approvers')), groups);
   const required = pick('required') ?? (production ? 1 : 0);
   const hotfix = { ...top.hotfix, ...own.hotfix };
   const rollback = { ...top.rollback, ...own.rollback };
+  // A hotfix with its own approvers does not inherit the normal groups (their members may not approve it).
+  const hotfixGroups = hotfix.groups ? groupsOf(hotfix.groups) : hotfix.approvers === undefined ? groups : [];
+  const rollbackGroups = groupsOf(rollback.groups);
   const requires = pick('requires');
 
   return {
@@ -98,6 +137,7 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
     deployers: principalsOf(pick('deployers')),
     approvers,
     required,
+    ...groupsField(groups),
     allowSelfApproval: pick('allow_self_approval') ?? false,
     expiresAfterMs: pick('expires_after') || undefined,
     requires:
@@ -115,17 +155,23 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
       ...freezesOf(own.freezes, timezone),
     ],
     hotfix: {
-      approvers: hotfix.approvers ? principalsOf(hotfix.approvers) : approvers,
+      approvers: withGroups(hotfix.approvers ? principalsOf(hotfix.approvers) : approvers, hotfixGroups),
       required: hotfix.required ?? required,
-      // An override of the windows needs its own approvers (or saying so): else --hotfix would be a way
-      // around the windows with the normal approvals.
-      bypassWindows: hotfix.bypass_windows ?? hotfix.approvers !== undefined,
+      ...groupsField(hotfixGroups),
+      // An override of the windows needs its own approvers or groups (or saying so): else --hotfix would be
+      // a way around the windows with the normal approvals.
+      bypassWindows:
+        hotfix.bypass_windows ?? (hotfix.approvers !== undefined || (hotfix.groups?.length ?? 0) > 0),
       bypassFreezes: hotfix.bypass_freezes ?? false,
       requiresReason: hotfix.requires_reason ?? true,
     },
     rollback: {
-      approvers: rollback.approvers ? principalsOf(rollback.approvers) : approvers,
+      approvers: withGroups(
+        rollback.approvers ? principalsOf(rollback.approvers) : approvers,
+        rollbackGroups,
+      ),
       required: rollback.required ?? 0,
+      ...groupsField(rollbackGroups),
       bypassWindows: rollback.bypass_windows ?? true,
       bypassFreezes: rollback.bypass_freezes ?? true,
     },
@@ -185,17 +231,32 @@ export function policyIssues(config: RawConfig): PolicyIssue[] {
       else if (name === self)
         issues.push({ path: at, message: `an environment cannot require a prior deployment to itself` });
     });
-    const rules: Array<{ at: (string | number)[]; approvers?: string[]; required?: number }> = [
-      { at: path, approvers: section.approvers, required: section.required },
-      { at: [...path, 'hotfix'], approvers: section.hotfix?.approvers, required: section.hotfix?.required },
+    const rules: Array<{
+      at: (string | number)[];
+      approvers?: string[];
+      required?: number;
+      groups?: ApprovalsConfig['groups'];
+    }> = [
+      { at: path, approvers: section.approvers, required: section.required, groups: section.groups },
+      {
+        at: [...path, 'hotfix'],
+        approvers: section.hotfix?.approvers,
+        required: section.hotfix?.required,
+        groups: section.hotfix?.groups,
+      },
       {
         at: [...path, 'rollback'],
         approvers: section.rollback?.approvers,
         required: section.rollback?.required,
+        groups: section.rollback?.groups,
       },
     ];
     for (const rule of rules) {
-      const listed = principalsOf(rule.approvers);
+      // The groups' members approve too.
+      const listed =
+        rule.approvers === undefined
+          ? []
+          : principalsOf([...rule.approvers, ...(rule.groups ?? []).flatMap((group) => group.approvers)]);
       if (rule.required === undefined || listed.length === 0 || listed.some(isTeam)) continue;
       if (rule.required > listed.length)
         issues.push({
@@ -257,27 +318,39 @@ function mergedRuleIssues(config: RawConfig): PolicyIssue[] {
       value: isProductionEnvironment(name, env.production) ? 1 : 0,
       path: undefined,
     };
+    const groups = from((a) => a.groups, 'groups')?.value;
+    const hotfixApprovers = from((a) => a.hotfix?.approvers, 'hotfix', 'approvers');
     const rules = [
-      { what: 'deployments', approvers, required },
+      { what: 'deployments', approvers, required, groups },
       {
         what: 'hotfixes',
-        approvers: from((a) => a.hotfix?.approvers, 'hotfix', 'approvers') ?? approvers,
+        approvers: hotfixApprovers ?? approvers,
         required: from((a) => a.hotfix?.required, 'hotfix', 'required') ?? required,
+        groups:
+          from((a) => a.hotfix?.groups, 'hotfix', 'groups')?.value ?? (hotfixApprovers ? undefined : groups),
       },
       {
         what: 'rollbacks',
         approvers: from((a) => a.rollback?.approvers, 'rollback', 'approvers') ?? approvers,
         required: from((a) => a.rollback?.required, 'rollback', 'required') ?? { value: 0, path: undefined },
+        groups: from((a) => a.rollback?.groups, 'rollback', 'groups')?.value,
       },
     ];
     for (const rule of rules) {
       // Hotfixes that only inherit the normal rule have its problem, said once for it.
       if (
         !rule.approvers ||
-        (rule !== rules[0] && rule.approvers === approvers && rule.required === required)
+        (rule !== rules[0] &&
+          rule.approvers === approvers &&
+          rule.required === required &&
+          rule.groups === groups)
       )
         continue;
-      const listed = principalsOf(rule.approvers.value);
+      // The groups' members approve too.
+      const listed = principalsOf([
+        ...rule.approvers.value,
+        ...(rule.groups ?? []).flatMap((group) => group.approvers),
+      ]);
       if (listed.some(isTeam) || rule.required.value <= listed.length) continue;
       const approversPath = rule.approvers.path;
       const requiredPath = rule.required.path;

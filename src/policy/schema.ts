@@ -18,7 +18,14 @@ const principal = z
   .regex(PRINCIPAL_PATTERN, 'must be a GitHub user such as "alice" or a team written "org/team-slug"');
 
 /** Generous bounds on every list: a policy is read on every decision, so a huge one would stall the app. */
-export const POLICY_LIMITS = { principals: 1000, windows: 100, freezes: 1000, checks: 1000, requires: 100 };
+export const POLICY_LIMITS = {
+  principals: 1000,
+  windows: 100,
+  freezes: 1000,
+  checks: 1000,
+  requires: 100,
+  groups: 20,
+};
 
 /**
  * A list of users and teams. Written empty it is refused: `approvers: []` reads as "nobody" to some and
@@ -92,10 +99,72 @@ export const freezeSchema = z
 const requiredCount = (description: string) =>
   z.number().int().min(0).max(20).optional().meta({ description });
 
+const GROUP_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,38}[A-Za-z0-9_.-])?$/;
+const samePrincipal = (name: string) => name.replace(/^@/, '').toLowerCase();
+
+export const approvalGroupSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(
+        GROUP_NAME,
+        'must be a short label (1-40 letters, digits, spaces, "_", "." or "-", starting with a letter or digit), e.g. "Security"',
+      )
+      .meta({ description: 'A short label, named in the replies when the group still needs approvals.' }),
+    approvers: z
+      .array(principal)
+      .min(1, 'is an empty list: a group names who belongs to it')
+      .max(POLICY_LIMITS.principals)
+      .meta({ description: 'Who belongs to the group (users and org/team).' }),
+    required: z
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .optional()
+      .meta({ description: 'Approvals needed from members of this group. Default 1.' }),
+  })
+  .superRefine((group, ctx) => {
+    // A team may have any number of members; listed users can give one approval each.
+    const users = new Set(group.approvers.map(samePrincipal));
+    const required = group.required ?? 1;
+    // An empty list has its own error.
+    if (users.size === 0 || [...users].some((p) => p.includes('/')) || required <= users.size) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['required'],
+      message: `requires ${required} approvals but only ${users.size} approver${users.size === 1 ? ' is' : 's are'} listed in the group: it could never be met`,
+    });
+  })
+  .meta({ description: 'An approval group: this many of the approvals must come from its members.' });
+
+const approvalGroups = (description: string) =>
+  z
+    .array(approvalGroupSchema)
+    .max(POLICY_LIMITS.groups)
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list.forEach((group, index) => {
+        const key = group.name.toLowerCase();
+        if (seen.has(key))
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'name'],
+            message: `"${group.name}" names two groups (names compare without case): give each group its own name`,
+          });
+        seen.add(key);
+      });
+    })
+    .optional()
+    .meta({ description });
+
 export const hotfixSchema = z
   .strictObject({
     approvers: principals('Who may approve a hotfix (users and org/team). Default: the normal approvers.'),
     required: requiredCount('Approvals a hotfix needs. Default: the normal number.'),
+    groups: approvalGroups(
+      'Approval groups of a hotfix, each needing its own approvals (e.g. a manager and a security engineer). Default: the normal groups when hotfix.approvers is not set, else none.',
+    ),
     bypass_windows: z
       .boolean()
       .optional()
@@ -115,6 +184,7 @@ export const rollbackSchema = z
   .strictObject({
     approvers: principals('Who may approve a rollback. Default: the normal approvers.'),
     required: requiredCount('Approvals a rollback needs. Default 0: a rollback is immediate.'),
+    groups: approvalGroups('Approval groups of a rollback. Default: none.'),
     bypass_windows: z
       .boolean()
       .optional()
@@ -135,6 +205,9 @@ export const approvalsSchema = z
       'Who may approve or veto (users and org/team). Empty or absent: anyone with write permission.',
     ),
     required: requiredCount('Approvals needed. Default 1 for a production environment, 0 otherwise.'),
+    groups: approvalGroups(
+      'Approval groups: besides `required` in all, each group needs its own approvals from its members (e.g. one manager and one security engineer). Their members may approve too. Empty or absent: none.',
+    ),
     allow_self_approval: z
       .boolean()
       .optional()
