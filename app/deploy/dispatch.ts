@@ -143,6 +143,15 @@ function dryRunReply(decision: PolicyDecision, request: PendingRequest): Reply {
   return { reaction: 'eyes', body: `**Dry run** of ${what}; nothing was created.\n\n${refused.body}` };
 }
 
+/** " (per group: 1 from `Security` (`acme/security`))" for the approval groups still short, else "". */
+function groupsShort(decision: Extract<PolicyDecision, { code: 'needs_approvals' }>): string {
+  const code = (value: string) => userText(value, { as: 'code', max: 100 });
+  const groups = (decision.groupsMissing ?? []).map(
+    (g) => `${g.missing} from ${code(g.name)} (${g.approvers.map(code).join(', ')})`,
+  );
+  return groups.length ? ` (per group: ${groups.join(', ')})` : '';
+}
+
 function waitingReply(
   deps: DispatchDeps,
   b: Base,
@@ -162,7 +171,7 @@ function waitingReply(
     callable.length || !decision.approvers.length
       ? who(callable)
       : decision.approvers.map((p) => userText(p, { as: 'code', max: 100 })).join(', ');
-  const text = `**Waiting for ${decision.missing} approval(s)** from ${from}${excluded} to deploy ${short(request.sha)} to ${env(request.environment)}. Reply ${userText(`/approve-deploy ${request.environment}`, { as: 'code' })}; a push resets approvals.`;
+  const text = `**Waiting for ${decision.missing} approval(s)**${groupsShort(decision)} from ${from}${excluded} to deploy ${short(request.sha)} to ${env(request.environment)}. Reply ${userText(`/approve-deploy ${request.environment}`, { as: 'code' })}; a push resets approvals.`;
   const marker = serializePendingMarker(request, deps.markers.keys, markerScope(b.where, b.pr.number));
   return { reaction: 'eyes', body: appendMarkers(text, [marker]) };
 }
@@ -180,7 +189,7 @@ async function proceed(
     /** Read the SHA's deployments so a request that already deployed is not deployed again. */
     readDeployments?: boolean;
     /** What an approval does when the request still waits (it writes its record, then settles). */
-    onWaiting?: (missing: number) => Promise<Reply>;
+    onWaiting?: (missing: number, groups: string) => Promise<Reply>;
   } = {},
 ): Promise<Reply> {
   const { decision, deployments } = await decide(deps, b, policy, request, actor, opts);
@@ -188,7 +197,7 @@ async function proceed(
   const lead = opts.prefix ? `${opts.prefix}\n\n` : '';
   if (!decision.ok) {
     if (decision.code === 'needs_approvals') {
-      if (opts.onWaiting) return opts.onWaiting(decision.missing);
+      if (opts.onWaiting) return opts.onWaiting(decision.missing, groupsShort(decision));
       // The request is written before the approvals are read again (settle): see there why.
       const waiting = waitingReply(deps, b, decision, request);
       return (await settle(deps, b, waiting.body!, request.environment)) ?? { reaction: 'eyes' };
@@ -438,9 +447,9 @@ async function approve(
     prefix: said,
     // The pending request may have deployed already (an earlier approval completed it).
     readDeployments: true,
-    onWaiting: async (missing) => {
+    onWaiting: async (missing, groups) => {
       written = true;
-      const body = appendMarkers(`${said}\n\nStill waiting for ${missing} approval(s).`, [marker]);
+      const body = appendMarkers(`${said}\n\nStill waiting for ${missing} approval(s)${groups}.`, [marker]);
       return (await settle(deps, b, body, environment)) ?? { reaction: '+1' };
     },
   });
