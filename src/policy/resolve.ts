@@ -99,6 +99,15 @@ function withGroups(approvers: Principal[], groups: ApprovalGroup[]): Principal[
   return [...new Set([...approvers, ...groups.flatMap((group) => group.approvers)])];
 }
 
+/**
+ * A rule's count is at least its largest group's: that changes no decision (a group's approvals are counted
+ * approvals), but a count of 0 reads as "no approval needed", and the App then skips reading who pushed
+ * to the pull request, whose approval for a group would be a self-approval.
+ */
+function atLeastGroups(required: number, groups: ApprovalGroup[]): number {
+  return Math.max(required, ...groups.map((group) => group.required));
+}
+
 /** `groups` on a rule only when it has some, so a policy without groups reads as before. */
 const groupsField = (groups: ApprovalGroup[]) => (groups.length > 0 ? { groups } : {});
 
@@ -123,7 +132,7 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
   const timezone = canonicalTimeZone(pick('timezone') ?? 'UTC')!;
   const groups = groupsOf(pick('groups'));
   const approvers = withGroups(principalsOf(pick('approvers')), groups);
-  const required = pick('required') ?? (production ? 1 : 0);
+  const required = atLeastGroups(pick('required') ?? (production ? 1 : 0), groups);
   const hotfix = { ...top.hotfix, ...own.hotfix };
   const rollback = { ...top.rollback, ...own.rollback };
   // A hotfix with its own approvers does not inherit the normal groups (their members may not approve it).
@@ -156,7 +165,7 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
     ],
     hotfix: {
       approvers: withGroups(hotfix.approvers ? principalsOf(hotfix.approvers) : approvers, hotfixGroups),
-      required: hotfix.required ?? required,
+      required: atLeastGroups(hotfix.required ?? required, hotfixGroups),
       ...groupsField(hotfixGroups),
       // An override of the windows needs its own approvers or groups (or saying so): else --hotfix would be
       // a way around the windows with the normal approvals.
@@ -170,7 +179,7 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
         rollback.approvers ? principalsOf(rollback.approvers) : approvers,
         rollbackGroups,
       ),
-      required: rollback.required ?? 0,
+      required: atLeastGroups(rollback.required ?? 0, rollbackGroups),
       ...groupsField(rollbackGroups),
       bypassWindows: rollback.bypass_windows ?? true,
       bypassFreezes: rollback.bypass_freezes ?? true,

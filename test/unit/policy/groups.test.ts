@@ -202,6 +202,21 @@ environments:
     assert.deepEqual(production.hotfix.approvers, ['acme/security']);
     assert.equal(production.rollback.groups, undefined, 'a rollback has no groups unless it says so');
   });
+
+  it("a rule's count is at least its largest group's (a count of 0 would read as no approval needed)", () => {
+    const config = load(`${head}environments:
+  qa:
+    approvals:
+      required: 0
+      groups: [{ name: Ops, approvers: [acme/ops], required: 2 }]
+      rollback:
+        groups: [{ name: Ops, approvers: [acme/ops] }]
+`);
+    const policy = resolvePolicy(config, 'qa');
+    assert.equal(policy.required, 2);
+    assert.equal(policy.rollback.required, 1);
+    assert.equal(policy.hotfix.required, 2);
+  });
 });
 
 describe('approval groups: config errors name the path', () => {
