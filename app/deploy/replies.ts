@@ -54,6 +54,11 @@ export function policySummary(policy: Policy): string {
     `${policy.required} approval(s) from ${who(policy.approvers)}${policy.allowSelfApproval ? ' (self-approval allowed)' : ''}`,
   ];
   const list = (values: readonly string[]) => values.map((v) => userText(v)).join(', ');
+  // Approval groups (seed 05's "Manager + Security"): each needs its own count, named without a ping.
+  if (policy.groups?.length)
+    parts.push(
+      `of which ${policy.groups.map((g) => `${g.required} from ${userText(g.name, { as: 'code' })} (${list(g.approvers)})`).join(' and ')}`,
+    );
   if (policy.requires.length) parts.push(`requires ${list(policy.requires)} first`);
   if (policy.requiredChecks.length)
     parts.push(`checks: ${list(policy.requiredChecks.map(requiredCheckLabel))}`);

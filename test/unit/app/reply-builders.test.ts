@@ -104,6 +104,7 @@ const policy = (v: string): Policy => ({
   expiresAfterMs: undefined,
   requires: [v],
   requiredChecks: [{ name: v }, { name: v, app: v }],
+  groups: [{ name: v, approvers: [v], required: 1 }],
   timezone: v,
   windows: [{ days: ['mon'], startMinute: 0, endMinute: 60 }],
   freezes: [],
@@ -437,4 +438,21 @@ test('the escaped text still reads as what was written', () => {
   assert.equal(userText('x'.repeat(10), { max: 5 }), 'xxxx…');
   assert.equal(userText('x'.repeat(10), { as: 'code', max: 5 }), '`xxxx…`');
   assert.equal(userText(undefined), '');
+});
+
+test('policySummary names each approval group and its count (seed 05: Manager + Security)', () => {
+  const summary = policySummary({
+    ...policy('production'),
+    approvers: ['acme/managers', 'acme/security'],
+    required: 2,
+    groups: [
+      { name: 'Manager', approvers: ['acme/managers'], required: 1 },
+      { name: 'Security', approvers: ['acme/security'], required: 1 },
+    ],
+  });
+  assert.match(
+    summary,
+    /2 approval\(s\) from .*; of which 1 from `Manager` \(acme\/managers\) and 1 from `Security` \(acme\/security\)/,
+  );
+  assert.doesNotMatch(policySummary({ ...policy('production'), groups: undefined }), /of which/);
 });
