@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,summary,terminalReporter}from"./chunk-SO5GBSXW.js";import"./chunk-CLVQMSC4.js";import"./chunk-KNPTHO4S.js";import"./chunk-PO3TSSI2.js";import"./chunk-3YL2XK5L.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{formatElapsed,summary,terminalReporter};
