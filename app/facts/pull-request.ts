@@ -187,4 +187,3 @@ export async function actorOf(
 export const teamsIn = (...lists: Array<readonly string[]>): string[] => [
   ...new Set(lists.flat().filter((p) => p.includes('/'))),
 ];
-
