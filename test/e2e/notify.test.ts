@@ -199,7 +199,9 @@ describe('notifications end to end', { concurrency: false, timeout: 120_000 }, (
     assert.equal(updates.length, 1);
     assert.equal(updates[0]!.args.ts, top[0]!.ts, 'updated in place');
     assert.match(updates[0]!.args.blocks[0].text.text, /^Shipped v1 to web$/);
-    assert.match(updates[0]!.args.blocks[1].text.text, /deployed by &lt;!channel&gt; &amp; \*bold\*/);
+    // Escaped for Slack: no <!channel> mention, no *bold* formatting (look-alike asterisks since 1a5b841).
+    assert.match(updates[0]!.args.blocks[1].text.text, /deployed by &lt;!channel&gt; &amp; \u2217bold\u2217/);
+    assert.doesNotMatch(updates[0]!.args.blocks[1].text.text, /\*bold\*/);
     const replies = slack.filter((c) => c.args.thread_ts);
     assert.ok(replies.length >= 2, 'the phases in the thread');
     for (const r of replies) assert.equal(r.args.thread_ts, top[0]!.ts);
