@@ -42,8 +42,11 @@ export async function decide(
   );
   const rule = approvalRule(policy, request.type);
   const approverTeams = teamsIn(rule.approvers);
-  // Contributors matter only where an approval is needed and a self-approval would not count.
-  const selfMatters = rule.required > 0 && !policy.allowSelfApproval;
+  // Contributors matter where an approval is needed and a self-approval would not count, and wherever there
+  // is a veto: whoever pushed may always veto, approver or not, and the tally keeps that veto only if it
+  // knows them (else it is dropped as not_an_approver and the deployment goes ahead).
+  const selfMatters =
+    (rule.required > 0 && !policy.allowSelfApproval) || relevant.some((r) => r.kind === 'reject');
   const [deployments, checks, contributors, approverFacts] = await Promise.all([
     needed ? deploymentsAt(deps.api, b.where, request.sha) : undefined,
     request.type === 'rollback' ? [] : checksAt(deps.api, b.where, request.sha, policy.requiredChecks),

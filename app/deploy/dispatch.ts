@@ -368,8 +368,8 @@ async function approve(
   const kind: ApprovalRecord['kind'] = command.kind === 'approve-deploy' ? 'approve' : 'reject';
   const [read, contributors] = await Promise.all([
     cachedActorOf(deps.api, b.where, event.author.login, rule ? teamsIn(rule.approvers) : [], b.people),
-    // Only an approval can be a self-approval, and only where that does not count.
-    kind === 'approve' && policy && !policy.allowSelfApproval
+    // A self-approval counts only with allow_self_approval; whoever pushed may always veto (approver or not).
+    policy && (kind === 'reject' || !policy.allowSelfApproval)
       ? cachedContributors(deps.api, b.where, b.pr.number, b.people)
       : [],
   ]);

@@ -162,13 +162,12 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   let pullRequest: PullRequestFacts | undefined;
   const people = input.people ?? peopleCache();
   const rule = approvalRule(policy, input.type);
+  // Whoever wrote the pull request's commits does not approve its deployment.
+  const selfApprovalMatters = rule.required > 0 && !policy.allowSelfApproval;
   if (input.pullNumber !== undefined) {
     const [pull, contributors] = await Promise.all([
       readPull(octokit.rest, input.where, input.pullNumber),
-      // Whoever wrote the pull request's commits does not approve its deployment.
-      rule.required > 0 && !policy.allowSelfApproval
-        ? cachedContributors(octokit.rest, input.where, input.pullNumber, people)
-        : [],
+      selfApprovalMatters ? cachedContributors(octokit.rest, input.where, input.pullNumber, people) : [],
     ]);
     pullRequest = {
       number: pull.number,
@@ -205,13 +204,21 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
       ...(pullRequest ? { pullRequest } : {}),
     };
   const approvals = read.approvals;
+  const relevant = approvals.filter(
+    (r) => r.environment === input.environment && r.sha.toLowerCase() === input.sha.toLowerCase(),
+  );
+  // Whoever pushed may always veto, approver or not: with a veto, the tally must know who pushed, or it drops
+  // such a veto as not_an_approver and the gate opens.
+  if (pullRequest && !selfApprovalMatters && relevant.some((r) => r.kind === 'reject'))
+    pullRequest = {
+      ...pullRequest,
+      contributors: await cachedContributors(octokit.rest, input.where, pullRequest.number!, people),
+    };
   // Approvals and vetoes are judged on their authors' permission and teams now, not when they were given.
   const approverFacts = await approverFactsOf(
     octokit.rest,
     input.where,
-    approvals.filter(
-      (r) => r.environment === input.environment && r.sha.toLowerCase() === input.sha.toLowerCase(),
-    ),
+    relevant,
     teamsIn(rule.approvers),
     people,
   );
