@@ -78,10 +78,14 @@ export function withAccountType(actor: Actor, type: string | undefined): Actor {
  */
 export interface PeopleCache {
   actors: Map<string, Promise<Actor>>;
-  contributors?: Promise<string[]>;
+  /**
+   * By pull request: one delivery may decide for several (the gates waiting at a commit that is the head of
+   * more than one pull request).
+   */
+  contributors: Map<number, Promise<string[]>>;
 }
 
-export const peopleCache = (): PeopleCache => ({ actors: new Map() });
+export const peopleCache = (): PeopleCache => ({ actors: new Map(), contributors: new Map() });
 
 /** actorOf, read once per login and set of teams for the delivery `cache` belongs to. */
 export function cachedActorOf(
@@ -114,8 +118,14 @@ export function cachedContributors(
   cache: PeopleCache | undefined,
 ): Promise<string[]> {
   if (!cache) return pullContributors(api, where, number);
-  cache.contributors ??= pullContributors(api, where, number);
-  return cache.contributors;
+  let contributors = cache.contributors.get(number);
+  if (!contributors) {
+    contributors = pullContributors(api, where, number);
+    // A failed read is not kept: the next caller asks again.
+    contributors.catch(() => cache.contributors.delete(number));
+    cache.contributors.set(number, contributors);
+  }
+  return contributors;
 }
 
 /**
