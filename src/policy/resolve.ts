@@ -240,27 +240,43 @@ export function policyIssues(config: RawConfig): PolicyIssue[] {
       else if (name === self)
         issues.push({ path: at, message: `an environment cannot require a prior deployment to itself` });
     });
+    // An environment's rule without groups of its own takes the top level's (key by key): its approvers are
+    // then more than this section lists, and mergedRuleIssues judges the rule as resolved.
+    const topGroups = (get: (a: ApprovalsConfig) => ApprovalsConfig['groups']) =>
+      self === undefined || get(section) !== undefined || !config.approvals
+        ? undefined
+        : get(config.approvals);
     const rules: Array<{
       at: (string | number)[];
       approvers?: string[];
       required?: number;
       groups?: ApprovalsConfig['groups'];
+      inheritedGroups?: ApprovalsConfig['groups'];
     }> = [
-      { at: path, approvers: section.approvers, required: section.required, groups: section.groups },
+      {
+        at: path,
+        approvers: section.approvers,
+        required: section.required,
+        groups: section.groups,
+        inheritedGroups: topGroups((a) => a.groups),
+      },
       {
         at: [...path, 'hotfix'],
         approvers: section.hotfix?.approvers,
         required: section.hotfix?.required,
         groups: section.hotfix?.groups,
+        inheritedGroups: topGroups((a) => a.hotfix?.groups),
       },
       {
         at: [...path, 'rollback'],
         approvers: section.rollback?.approvers,
         required: section.rollback?.required,
         groups: section.rollback?.groups,
+        inheritedGroups: topGroups((a) => a.rollback?.groups),
       },
     ];
     for (const rule of rules) {
+      if (rule.inheritedGroups?.length) continue;
       // The groups' members approve too.
       const listed =
         rule.approvers === undefined
@@ -327,44 +343,61 @@ function mergedRuleIssues(config: RawConfig): PolicyIssue[] {
       value: isProductionEnvironment(name, env.production) ? 1 : 0,
       path: undefined,
     };
-    const groups = from((a) => a.groups, 'groups')?.value;
+    const groupsAt = from((a) => a.groups, 'groups');
     const hotfixApprovers = from((a) => a.hotfix?.approvers, 'hotfix', 'approvers');
+    const hotfixRequired = from((a) => a.hotfix?.required, 'hotfix', 'required') ?? required;
+    const hotfixGroups =
+      from((a) => a.hotfix?.groups, 'hotfix', 'groups') ?? (hotfixApprovers ? undefined : groupsAt);
+    const rollbackApprovers = from((a) => a.rollback?.approvers, 'rollback', 'approvers');
+    const rollbackGroups = from((a) => a.rollback?.groups, 'rollback', 'groups');
+    // Who may approve, as resolvePolicy builds it: a list plus its groups' members; with groups and no list
+    // anywhere, the groups' members alone. Undefined: anyone with write permission (no count is too high).
+    type Listed = { value: string[]; path: Path };
+    const withMembers = (
+      list: Listed | undefined,
+      withGroups: { value: ApprovalsConfig['groups']; path: Path } | undefined,
+    ): Listed | undefined => {
+      const members = (withGroups?.value ?? []).flatMap((group) => group.approvers);
+      if (list) return { value: [...list.value, ...members], path: list.path };
+      return withGroups && members.length > 0 ? { value: members, path: withGroups.path } : undefined;
+    };
+    const base = withMembers(approvers, groupsAt);
     const rules = [
-      { what: 'deployments', approvers, required, groups },
+      { what: 'deployments', list: base, required, ownList: approvers, groups: groupsAt },
       {
         what: 'hotfixes',
-        approvers: hotfixApprovers ?? approvers,
-        required: from((a) => a.hotfix?.required, 'hotfix', 'required') ?? required,
-        groups:
-          from((a) => a.hotfix?.groups, 'hotfix', 'groups')?.value ?? (hotfixApprovers ? undefined : groups),
+        list: withMembers(hotfixApprovers ?? base, hotfixGroups),
+        required: hotfixRequired,
+        ownList: hotfixApprovers ?? approvers,
+        groups: hotfixGroups,
+        // Only the normal rule, inherited: its problem is said once, for it.
+        inherits: !hotfixApprovers && hotfixRequired === required && hotfixGroups === groupsAt,
       },
       {
         what: 'rollbacks',
-        approvers: from((a) => a.rollback?.approvers, 'rollback', 'approvers') ?? approvers,
+        list: withMembers(rollbackApprovers ?? base, rollbackGroups),
         required: from((a) => a.rollback?.required, 'rollback', 'required') ?? { value: 0, path: undefined },
-        groups: from((a) => a.rollback?.groups, 'rollback', 'groups')?.value,
+        ownList: rollbackApprovers ?? approvers,
+        groups: rollbackGroups,
       },
     ];
     for (const rule of rules) {
-      // Hotfixes that only inherit the normal rule have its problem, said once for it.
-      if (
-        !rule.approvers ||
-        (rule !== rules[0] &&
-          rule.approvers === approvers &&
-          rule.required === required &&
-          rule.groups === groups)
-      )
-        continue;
-      // The groups' members approve too.
-      const listed = principalsOf([
-        ...rule.approvers.value,
-        ...(rule.groups ?? []).flatMap((group) => group.approvers),
-      ]);
+      const list = rule.list;
+      if (!list || rule.inherits) continue;
+      const listed = principalsOf(list.value);
       if (listed.some(isTeam) || rule.required.value <= listed.length) continue;
-      const approversPath = rule.approvers.path;
+      const approversPath = list.path;
       const requiredPath = rule.required.path;
-      // Written side by side in one section: policyIssues' own check says so at `required`.
-      if (requiredPath && requiredPath.slice(0, -1).join('.') === approversPath.slice(0, -1).join('.'))
+      // Written side by side in one section (the list, the count and any groups): policyIssues' own check says
+      // so at `required`. It sees a section's approvers list only, not groups alone nor groups from elsewhere.
+      const sectionOf = (at: Path) => at.slice(0, -1).join('.');
+      if (
+        rule.ownList &&
+        list.path === rule.ownList.path &&
+        requiredPath &&
+        sectionOf(requiredPath) === sectionOf(approversPath) &&
+        (!rule.groups?.value?.length || sectionOf(rule.groups.path) === sectionOf(requiredPath))
+      )
         continue;
       // Said where the environment's own section touches the rule, else where the approvers are listed.
       const path =
