@@ -165,10 +165,10 @@ export const hotfixSchema = z
     groups: approvalGroups(
       'Approval groups of a hotfix, each needing its own approvals (e.g. a manager and a security engineer). Default: the normal groups when hotfix.approvers is not set, else none.',
     ),
-    bypass_windows: z
-      .boolean()
-      .optional()
-      .meta({ description: 'A hotfix may start outside the deploy windows. Default true.' }),
+    bypass_windows: z.boolean().optional().meta({
+      description:
+        'A hotfix may start outside the deploy windows. Default: true when hotfix.approvers or hotfix.groups is set, else false (the override needs its own approvers).',
+    }),
     bypass_freezes: z
       .boolean()
       .optional()
