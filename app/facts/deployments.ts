@@ -59,6 +59,15 @@ export async function successfulEnvironments(
   return found.filter((x): x is { environment: string; sha: string } => x !== undefined);
 }
 
+/** Pages of 100 read per required check name; more runs than that are never taken as green. */
+const CHECK_PAGES = 5;
+
+/**
+ * The check runs at `sha` of each required check's name: every one of them, since every run of the name must
+ * pass. Read by name (one request per 100 runs of it): one list of all the commit's runs stops at 100, and
+ * anyone whose workflow can write checks could post 100 newer runs to push a failing required one off it,
+ * next to a green one of its name. A name with more runs than are read has one still running, per rule.
+ */
 export async function checksAt(
   api: Api,
   where: Where,
@@ -66,12 +75,29 @@ export async function checksAt(
   required: readonly RequiredCheck[],
 ): Promise<CheckResult[]> {
   if (required.length === 0) return [];
-  const { data } = await api.checks.listForRef({ ...where, ref: sha, per_page: 100, filter: 'latest' });
-  // The app that posted each run: a required check bound to an app counts only its runs.
-  return data.check_runs.map((r) => ({
-    name: r.name,
-    status: r.status,
-    conclusion: r.conclusion,
-    app: r.app?.slug ?? null,
-  }));
+  const names = [...new Set(required.map((rule) => rule.name))];
+  const lists = await Promise.all(
+    names.map(async (name) => {
+      const runs: CheckResult[] = [];
+      for (let page = 1; page <= CHECK_PAGES; page++) {
+        const { data } = await api.checks.listForRef({
+          ...where,
+          ref: sha,
+          check_name: name,
+          per_page: 100,
+          page,
+          filter: 'latest',
+        });
+        // The app that posted each run: a required check bound to an app counts only its runs.
+        for (const r of data.check_runs)
+          runs.push({ name: r.name, status: r.status, conclusion: r.conclusion, app: r.app?.slug ?? null });
+        if (data.check_runs.length < 100 || runs.length >= data.total_count) return runs;
+      }
+      // Runs not read may be failing: the check is not green (for whichever app a rule names).
+      for (const rule of required.filter((r) => r.name === name))
+        runs.push({ name, status: 'in_progress', conclusion: null, app: rule.app ?? null });
+      return runs;
+    }),
+  );
+  return lists.flat();
 }
