@@ -3,6 +3,7 @@
 // and freeze reasons, environment and check names) goes through userText: these sentences end up in PR
 // comments, check runs and protection-rule reviews, all Markdown.
 import { userText } from '../github/user-text.ts';
+import { sameLogin } from './actors.ts';
 import type { DroppedRecord } from './approvals.ts';
 import type { ApproverDecision, PolicyDecision, PolicyRefusal } from './evaluate.ts';
 import type { LockDecision } from './locks.ts';
@@ -52,16 +53,25 @@ export function explainRefusal(refusal: PolicyRefusal): string {
       return `vetoed by ${refusal.vetoes.map((v) => `${at(v.login)}${v.reason ? ` (${text(v.reason)})` : ''}`).join(', ')}`;
     case 'needs_approvals': {
       const others = refusal.selfExcluded ?? (refusal.excluded ? [refusal.excluded] : []);
-      const excluded = others.length > 0 ? ` other than ${others.map(at).join(', ')}` : '';
+      // Named without a mention, as in the App's waiting reply: this sentence is posted on the pull request
+      // (a protection rule's notice) and must not call on the people whose approval does not count.
+      const isSelf = (p: string) => others.some((login) => sameLogin(login, p));
+      const named = (p: string) => userText(p, { as: 'code' });
+      const callOn = (principals: readonly string[]) =>
+        principals.length === 0
+          ? who(principals)
+          : principals.map((p) => (isSelf(p) ? named(p) : at(p))).join(', ');
+      const from = callOn(refusal.approvers);
+      const excluded = others.length > 0 ? ` other than ${others.map(named).join(', ')}` : '';
       const groups = (refusal.groupsMissing ?? []).map(
         (g) =>
-          `${g.missing} more approval${g.missing === 1 ? '' : 's'} from group ${text(g.name)} (${g.required - g.missing}/${g.required}, ${who(g.approvers)})`,
+          `${g.missing} more approval${g.missing === 1 ? '' : 's'} from group ${text(g.name)} (${g.required - g.missing}/${g.required}, ${callOn(g.approvers)})`,
       );
       // Without groups (or with the groups satisfied) the overall shortfall is the whole story.
       const overall = groups.length === 0 ? refusal.missing : refusal.tally.missing;
       if (overall === 0) return `needs ${groups.join(' and ')}${excluded}`;
       const perGroup = groups.length > 0 ? `; per group: ${groups.join(', ')}` : '';
-      return `needs ${overall} more approval${overall === 1 ? '' : 's'} (${refusal.tally.approvedBy.length}/${refusal.required}) from ${who(refusal.approvers)}${excluded}${perGroup}`;
+      return `needs ${overall} more approval${overall === 1 ? '' : 's'} (${refusal.tally.approvedBy.length}/${refusal.required}) from ${from}${excluded}${perGroup}`;
     }
   }
 }

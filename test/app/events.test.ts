@@ -217,7 +217,7 @@ test('protection rule: pending with an Approve gate, then approved after two app
     assert.match(waiting[0]!, /waiting for approval.*run 4711/);
     assert.match(
       waiting[0]!,
-      /needs 2 more approvals \(0\/2\) from @dave, @erin, @acme\/sre other than @carol/,
+      /needs 2 more approvals \(0\/2\) from @dave, @erin, @acme\/sre other than `carol`/,
     );
 
     // dave clicks Approve: recorded, one approval is not enough, the gate stays.

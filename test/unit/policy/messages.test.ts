@@ -72,7 +72,7 @@ const examples: Array<[PolicyRefusal, RegExp]> = [
       excluded: 'frank',
       tally,
     },
-    /needs 1 more approval \(1\/2\) from anyone with write permission other than @frank/,
+    /needs 1 more approval \(1\/2\) from anyone with write permission other than `frank`/,
   ],
 ];
 
