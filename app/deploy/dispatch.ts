@@ -252,13 +252,7 @@ async function settle(
   const pending = pendingFor(fresh, environment);
   const policy = pending && policyOf(b.config, pending.environment);
   if (!pending || !policy) return undefined;
-  const requester = await cachedActorOf(
-    deps.api,
-    b.where,
-    pending.requestedBy,
-    teamsIn(policy.deployers),
-    b.people,
-  );
+  const requester = await requesterOf(deps, b, pending, policy);
   const { decision, deployments } = await decide(deps, fresh, policy, pending, requester, {
     readDeployments: true,
   });
@@ -434,13 +428,7 @@ async function approve(
 
   // This approval may complete the count: decide again for the requester, with it included. When it does
   // not, the record is written and the request decided again with what is on the PR by then (settle).
-  const requester = await cachedActorOf(
-    deps.api,
-    b.where,
-    pending.requestedBy,
-    teamsIn(policy.deployers),
-    b.people,
-  );
+  const requester = await requesterOf(deps, b, pending, policy);
   let written = false;
   const reply = await proceed(deps, b, policy, pending, requester, {
     approvals: [...b.comments.approvals, record],
@@ -731,4 +719,14 @@ export function commandDispatch(deps: DispatchDeps): Dispatch {
       throw error;
     }
   };
+}
+
+/** Who asked for the pending request, as a deployer: their permission and the deployers' teams they are in. */
+function requesterOf(
+  deps: { api: Api },
+  b: Pick<Base, 'where' | 'people'>,
+  pending: { requestedBy: string },
+  policy: Policy,
+) {
+  return cachedActorOf(deps.api, b.where, pending.requestedBy, teamsIn(policy.deployers), b.people);
 }
