@@ -52,7 +52,7 @@ export async function pullHasCommit(api: Api, where: Where, number: number, sha:
 export async function pullContributors(api: Api, where: Where, number: number): Promise<string[]> {
   const found = new Map<string, string>();
   const add = (user: { login?: string; type?: string } | null | undefined): void => {
-    if (!user?.login || user.type === 'Bot' || /\[bot\]$/i.test(user.login)) return;
+    if (!user?.login || isBot({ login: user.login, type: user.type })) return;
     if (user.login.toLowerCase() === 'web-flow') return;
     if (!found.has(user.login.toLowerCase())) found.set(user.login.toLowerCase(), user.login);
   };
@@ -74,7 +74,7 @@ export function withAccountType(actor: Actor, type: string | undefined): Actor {
 
 /**
  * What one delivery has read about people, so nobody is looked up twice while it is handled: the actors by
- * login and teams, and the pull request's contributors.
+ * login and teams, the pull request's contributors and who started a held workflow run.
  */
 export interface PeopleCache {
   actors: Map<string, Promise<Actor>>;
@@ -83,9 +83,15 @@ export interface PeopleCache {
    * more than one pull request).
    */
   contributors: Map<number, Promise<string[]>>;
+  /** Who started each workflow run a protection rule holds, by run id (runRequester). */
+  requesters: Map<number, Promise<string | undefined>>;
 }
 
-export const peopleCache = (): PeopleCache => ({ actors: new Map(), contributors: new Map() });
+export const peopleCache = (): PeopleCache => ({
+  actors: new Map(),
+  contributors: new Map(),
+  requesters: new Map(),
+});
 
 /** actorOf, read once per login and set of teams for the delivery `cache` belongs to. */
 export function cachedActorOf(

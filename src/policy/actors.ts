@@ -16,7 +16,7 @@ export interface Actor {
 }
 
 /** A GitHub App or other bot account: never an approver, whatever its permission or a list says. */
-export function isBot(actor: Pick<Actor, 'login' | 'type'>): boolean {
+export function isBot(actor: { login: string; type?: string | undefined }): boolean {
   return actor.type === 'Bot' || /\[bot\]$/i.test(actor.login);
 }
 
