@@ -58,8 +58,6 @@ export class CommandFailed extends Error {
 
 const TAIL_LINES = 20;
 
-export { FORCE_KILL_AFTER_MS, OUTPUT_DRAIN_MS } from '../util/process-group.ts';
-
 /** Why a program could not start, by the system's error code. */
 const SPAWN_FAILURES: Record<string, string> = {
   ENOENT: 'program not found',
