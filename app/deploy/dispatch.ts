@@ -13,7 +13,8 @@ import {
   mayApprove,
   mayDeploy,
   mayLock,
-  normalizePrincipal,
+  sameLogin,
+  tallyOrder,
   resolvePolicy,
   serializeApprovalMarker,
   approvalRule,
@@ -164,9 +165,7 @@ function waitingReply(
     ? ` (not ${selves.map((login) => userText(login, { as: 'code', max: 100 })).join(', ')}: their own approval does not count)`
     : '';
   // A listed approver who is one of them is not called on either.
-  const callable = decision.approvers.filter(
-    (p) => !selves.some((login) => normalizePrincipal(login) === normalizePrincipal(p)),
-  );
+  const callable = decision.approvers.filter((p) => !selves.some((login) => sameLogin(login, p)));
   const from =
     callable.length || !decision.approvers.length
       ? who(callable)
@@ -334,12 +333,10 @@ function ownVetoStands(
       (r) =>
         r.environment === environment &&
         r.sha.toLowerCase() === sha.toLowerCase() &&
-        normalizePrincipal(r.by.login) === normalizePrincipal(login),
+        sameLogin(r.by.login, login),
     )
-    // Newest last; at the same instant a veto comes last, as the tally orders them.
-    .sort(
-      (a, b) => a.at.getTime() - b.at.getTime() || Number(a.kind === 'reject') - Number(b.kind === 'reject'),
-    );
+    // Newest last, as the tally orders them.
+    .sort(tallyOrder);
   return own.at(-1)?.kind === 'reject';
 }
 

@@ -106,14 +106,19 @@ function dropReason(record: ApprovalRecord, input: TallyInput): DropReason | und
   return undefined;
 }
 
+/**
+ * The order in which records replace each other: oldest first; at the same instant a veto comes last, so it
+ * is the one that stands.
+ */
+export function tallyOrder(a: ApprovalRecord, b: ApprovalRecord): number {
+  return a.at.getTime() - b.at.getTime() || Number(a.kind === 'reject') - Number(b.kind === 'reject');
+}
+
 /** Pure: which approvals and vetoes count for this environment at this commit, now. */
 export function tallyApprovals(input: TallyInput): ApprovalTally {
   const dropped: DroppedRecord[] = [];
   const latest = new Map<string, ApprovalRecord>();
-  // Oldest first; at the same instant a veto comes last, so it is the one that stands.
-  const ordered = [...input.records].sort(
-    (a, b) => a.at.getTime() - b.at.getTime() || Number(a.kind === 'reject') - Number(b.kind === 'reject'),
-  );
+  const ordered = [...input.records].sort(tallyOrder);
   for (const record of ordered) {
     const reason = dropReason(record, input);
     const key = normalizePrincipal(record.by.login);

@@ -12,7 +12,7 @@ export {
   type Principal,
   type ApprovalRule,
 } from './resolve.ts';
-export { PERMISSIONS, isBot, type Permission, type Actor } from './actors.ts';
+export { PERMISSIONS, isBot, sameLogin, type Permission, type Actor } from './actors.ts';
 export {
   evaluatePolicy,
   isDeploymentApproved,
@@ -33,6 +33,7 @@ export {
 export type { DeploymentType } from '../github/deployment-payload.ts';
 export {
   tallyApprovals,
+  tallyOrder,
   serializeApprovalMarker,
   parseApprovalMarkers,
   APPROVAL_MARKER,
