@@ -112,7 +112,7 @@ export async function handleApproveButton(
   const people = peopleCache();
   const [read, requester, contributors] = await Promise.all([
     cachedActorOf(octokit.rest, where, sender.login, teams, people),
-    runRequester(octokit, where, ref.run),
+    runRequester(octokit, where, ref.run, people),
     cachedContributors(octokit.rest, where, ref.pr, people),
   ]);
   const actor = withAccountType(read, sender.type);

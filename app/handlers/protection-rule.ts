@@ -111,9 +111,27 @@ export interface GateInput {
  * Who started the workflow run a protection rule holds, in GitHub's word (the run's actor: who pushed, opened
  * the pull request or dispatched it). Their approval of its deployment is a self-approval, as the pull
  * request author's is, also for a commit they pushed to someone else's pull request. A run that cannot be
- * found (404) names nobody.
+ * found (404) names nobody. Read once per run for the delivery `people` belongs to.
  */
-export async function runRequester(octokit: Octokit, where: Where, run: number): Promise<string | undefined> {
+export function runRequester(
+  octokit: Octokit,
+  where: Where,
+  run: number,
+  people?: PeopleCache,
+): Promise<string | undefined> {
+  let requester = people?.requesters.get(run);
+  if (!requester) {
+    requester = readRunRequester(octokit, where, run);
+    if (people) {
+      // A failed read is not kept: the next caller asks again.
+      requester.catch(() => people.requesters.delete(run));
+      people.requesters.set(run, requester);
+    }
+  }
+  return requester;
+}
+
+async function readRunRequester(octokit: Octokit, where: Where, run: number): Promise<string | undefined> {
   try {
     const { data } = await octokit.rest.actions.getWorkflowRun({ ...where, run_id: run });
     return data.actor?.login;
@@ -444,7 +462,7 @@ export async function answerPendingProtectionRules(
     if (!checkRun.name.startsWith(GATE_PREFIX)) continue;
     const ref = parseGateRef(checkRun.external_id);
     if (!ref || gateName(ref.env) !== checkRun.name) continue;
-    const requester = await runRequester(octokit, input.where, ref.run);
+    const requester = await runRequester(octokit, input.where, ref.run, people);
     const gate = await decideGate(octokit, {
       where: input.where,
       defaultBranch: input.defaultBranch,

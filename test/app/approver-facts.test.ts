@@ -313,3 +313,39 @@ test('protection rule and Approve button: whoever pushed a commit to the pull re
     assert.equal(reviewOf(fake, held.id)?.state, 'approved', "another approver's button approves");
   });
 });
+
+test('Approve button: the held workflow run is read once for the whole delivery (the press and the gate it answers)', async () => {
+  await run(async (fake, probot) => {
+    fake.setFile('.github/deploy.yml', GATED);
+    const held = fake.addWorkflowRun({ actor: 'alice', headSha: HEAD, event: 'pull_request' });
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, held.id, HEAD));
+    const gate = [...fake.repo().checkRuns.values()].find((c) => c.name === 'approval / production')!;
+    assert.ok(gate, 'the gate waits');
+    const sample = webhookPayload(
+      'check_run',
+      'requested_action',
+      { repository: { default_branch: 'main' } },
+      target(fake),
+    );
+    const before = fake.requestsFor('actions/get-workflow-run').length;
+    await receive(probot, 'check_run', {
+      ...sample,
+      requested_action: { identifier: 'approve' },
+      check_run: {
+        ...(sample.check_run as object),
+        id: gate.id,
+        name: gate.name,
+        head_sha: gate.head_sha,
+        external_id: gate.external_id,
+        app: { ...((sample.check_run as Json).app as Json), id: fake.state.appId },
+      },
+      sender: { ...(sample.sender as Json), login: 'erin', type: 'User' },
+    });
+    assert.equal(reviewOf(fake, held.id)?.state, 'approved', "erin's button approves");
+    assert.equal(
+      fake.requestsFor('actions/get-workflow-run').length - before,
+      1,
+      'the press and the gate it answers share one read of who started the run',
+    );
+  });
+});
