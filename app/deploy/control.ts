@@ -28,9 +28,11 @@ import { userText } from '../../src/github/user-text.ts';
 import {
   explainApprover,
   explainRefusal,
+  isBot,
   mayApprove,
   mayDeploy,
   resolvePolicy,
+  sameLogin,
 } from '../../src/policy/index.ts';
 import type { ApproverDecision, DeployerDecision } from '../../src/policy/index.ts';
 import type { RefusalCode, Rollout } from '../../src/state/record.ts';
@@ -441,13 +443,13 @@ export async function rolloutRequesters(api: Api, where: Where, rollout: Rollout
       ? api.actions.getWorkflowRun({ ...where, run_id: runId }).then((r) => r.data, notFound)
       : undefined,
   ]);
-  if (deployment?.creator && deployment.creator.type !== 'Bot') logins.push(deployment.creator.login);
+  if (deployment?.creator && !isBot(deployment.creator)) logins.push(deployment.creator.login);
   const payload = deployment?.payload;
   const requestedBy =
     payload && typeof payload === 'object' ? (payload as { requested_by?: unknown }).requested_by : undefined;
   if (typeof requestedBy === 'string' && requestedBy) logins.push(requestedBy);
   for (const who of [run?.actor, run?.triggering_actor])
-    if (who?.login && who.type !== 'Bot') logins.push(who.login);
+    if (who?.login && !isBot(who)) logins.push(who.login);
   return logins;
 }
 
@@ -527,8 +529,8 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
   // asked for it are (rolloutRequesters), under the same rule (allow_self_approval).
   let approverNow = approver;
   if (!ask.pr && rollout && approver.ok) {
-    const own = (await rolloutRequesters(deps.api, where, rollout)).find(
-      (login) => login.toLowerCase() === ask.login.toLowerCase(),
+    const own = (await rolloutRequesters(deps.api, where, rollout)).find((login) =>
+      sameLogin(login, ask.login),
     );
     if (own !== undefined)
       approverNow = mayApprove({
