@@ -1,10 +1,8 @@
 // Per-channel escaping of values, and cutting text to a channel's limit without breaking an escape. Pure.
+// A value stays on its line (a line of its own could pass for one of the message's, or start a quote) and
+// shows what it is (bidi overrides reorder it, zero-width characters hide or split text): oneLine.
+import { oneLine } from '../github/user-text.ts';
 
-// Line breaks, tabs and other controls: a value stays on its line (a line of its own could pass for one of
-// the message's, or start a quote).
-const CONTROLS = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
-// Invisible format characters: bidi overrides reorder what is shown, zero-width ones hide or split text.
-const INVISIBLE = /\p{Cf}/gu;
 /**
  * Slack has no escape for its formatting characters: `*bold*`, `_italic_`, `~strike~` and `code` spans
  * format whatever a value holds. They become look-alikes (an underscore only where it could open or close
@@ -18,7 +16,6 @@ const SLACK_FORMAT: Record<string, string> = { '*': '\u2217', '~': '\u223C', '`'
  * spaces (`lines`: line breaks kept, for text whose lines the product made), invisible characters removed.
  */
 export function slackEscape(value: string, options: { lines?: boolean } = {}): string {
-  const oneLine = (text: string) => text.replace(CONTROLS, ' ');
   return (
     options.lines
       ? value
@@ -27,7 +24,6 @@ export function slackEscape(value: string, options: { lines?: boolean } = {}): s
           .join('\n')
       : oneLine(value)
   )
-    .replace(INVISIBLE, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -44,10 +40,7 @@ const MARKDOWN = /[\\`*_{}[\]()#+!|~<>-]/g;
 
 /** Teams TextBlock / FactSet markdown: every formatting character backslash-escaped; lines kept whole. */
 export function teamsEscape(value: string): string {
-  return value
-    .replace(CONTROLS, ' ')
-    .replace(INVISIBLE, '')
-    .replace(MARKDOWN, (c) => `\\${c}`);
+  return oneLine(value).replace(MARKDOWN, (c) => `\\${c}`);
 }
 
 export const identity = (value: string): string => value;
