@@ -1,15 +1,14 @@
 // Pipeline events → notifications and thread lines. Pure (the clock is passed in): which of the eight
 // events happened, and the facts the templates and renderers show. Channels then pick the events they send.
 import { formatDuration } from '../config/duration.ts';
+import { oneLine } from '../github/user-text.ts';
 import type { PipelineEvent, PipelineResult, StepRecord, WaitRecord } from '../pipeline/events.ts';
 import { formatUtc, trafficSplit, waitingFor, waitWhere } from '../report/waits.ts';
 import type { Facts, NotifyEvent, NotifyItem } from './model.ts';
 
-/**
- * A value inside a thread line: the product joins its lines with line breaks, so a value holding one (a
- * command's error, a reason) could add a line of its own, such as a forged "✓ smoke tests".
- */
-const oneLine = (value: string): string => value.replace(/[\r\n\u2028\u2029\u0085\v\f]+/g, ' ');
+// A value inside a thread line is made one line (user-text's oneLine): the product joins a thread line's
+// parts with line breaks, so a value holding one (a command's error, a reason) could add a line of its own,
+// such as a forged "✓ smoke tests".
 
 /** What the run knows besides the events: where it runs, who asked, the PR. All optional. */
 export interface NotifyContext {
