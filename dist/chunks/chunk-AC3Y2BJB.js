@@ -1,5 +1,5 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{quote,yRange}from"./chunk-4I4SI6RX.js";import{cell,formatNumber,table,truncate}from"./chunk-QUZ63I5B.js";import{formatDuration,parseDuration}from"./chunk-PO3TSSI2.js";import{quoted}from"./chunk-3YL2XK5L.js";var DEPLOYMENTS_QUERY=`query DeploymentMetrics($owner: String!, $name: String!, $environments: [String!], $after: String) {
+import{quote,yRange}from"./chunk-DFNTALJX.js";import{cell,formatNumber,table,truncate}from"./chunk-OQ24YNF4.js";import{formatDuration,parseDuration}from"./chunk-PO3TSSI2.js";import{quoted}from"./chunk-3YL2XK5L.js";var DEPLOYMENTS_QUERY=`query DeploymentMetrics($owner: String!, $name: String!, $environments: [String!], $after: String) {
   repository(owner: $owner, name: $name) {
     deployments(environments: $environments, first: 100, after: $after, orderBy: {field: CREATED_AT, direction: DESC}) {
       pageInfo { hasNextPage endCursor }

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,plain,summary,terminalReporter}from"./chunk-4JK5EYXO.js";import"./chunk-CLVQMSC4.js";import"./chunk-QUZ63I5B.js";import"./chunk-PO3TSSI2.js";import"./chunk-3YL2XK5L.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{formatElapsed,plain,summary,terminalReporter};
