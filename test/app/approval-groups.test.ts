@@ -5,14 +5,12 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { commentOnPull, testApp, testProbot } from './helpers.ts';
+import { sayOnPull, testApp, testProbot } from './helpers.ts';
 
-type Receive = Parameters<Probot['receive']>[0];
 const owner = 'acme';
 const repo = 'web';
 const PR = 7;
 const HEAD = fakeSha('pr-7-head');
-const BOT = 'deploy-action[bot]';
 const NOW = new Date('2025-03-04T10:30:00Z');
 
 const CONFIG = `
@@ -52,23 +50,7 @@ async function run(body: (fake: FakeGitHub, probot: Probot) => Promise<void>): P
   }
 }
 
-const replies = (fake: FakeGitHub): string[] =>
-  [...fake.repo().comments.values()]
-    .filter(
-      (c) =>
-        (c.user as { login: string }).login === BOT &&
-        !String(c.body).startsWith('<!-- deploy-action:status'),
-    )
-    .map((c) => String(c.body));
-
-async function say(fake: FakeGitHub, probot: Probot, body: string, user: string): Promise<string> {
-  const before = replies(fake).length;
-  const { payload } = commentOnPull(fake, body, { user });
-  await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
-  const after = replies(fake);
-  assert.equal(after.length, before + 1, `one reply to ${body}`);
-  return after.at(-1)!;
-}
+const say = sayOnPull;
 
 const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
 

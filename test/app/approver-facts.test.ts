@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { commentOnPull, testApp, testMarkerKeys, testProbot, testTrust } from './helpers.ts';
+import { appReplies, sayOnPull, testApp, testMarkerKeys, testProbot, testTrust } from './helpers.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import { serializeApprovalMarker } from '../../src/policy/index.ts';
 import { commandDispatch } from '../../app/deploy/dispatch.ts';
@@ -67,23 +67,9 @@ async function run(body: (fake: FakeGitHub, probot: Probot) => Promise<void>): P
   }
 }
 
-const replies = (fake: FakeGitHub): string[] =>
-  [...fake.repo().comments.values()]
-    .filter(
-      (c) =>
-        (c.user as { login: string }).login === BOT &&
-        !String(c.body).startsWith('<!-- deploy-action:status'),
-    )
-    .map((c) => String(c.body));
+const replies = appReplies;
 
-async function say(fake: FakeGitHub, probot: Probot, body: string, user: string): Promise<string> {
-  const before = replies(fake).length;
-  const { payload } = commentOnPull(fake, body, { user });
-  await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
-  const after = replies(fake);
-  assert.equal(after.length, before + 1, `one reply to ${body}`);
-  return after.at(-1)!;
-}
+const say = sayOnPull;
 
 const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
 

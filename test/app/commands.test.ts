@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { commentOnPull, testApp, testProbot } from './helpers.ts';
+import { appReplies, commentOnPull, testApp, testProbot } from './helpers.ts';
 
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { parseStatusComment } from '../../src/github/status-comment.ts';
@@ -67,14 +67,7 @@ async function say(fake: FakeGitHub, probot: Probot, body: string, user: string)
   return after.at(-1)!;
 }
 
-const replies = (fake: FakeGitHub): string[] =>
-  [...fake.repo().comments.values()]
-    .filter(
-      (c) =>
-        (c.user as { login: string }).login === BOT &&
-        !String(c.body).startsWith('<!-- deploy-action:status'),
-    )
-    .map((c) => String(c.body));
+const replies = appReplies;
 
 const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { commentOnPull, testApp, testMarkerKeys, testProbot } from './helpers.ts';
+import { sayOnPull, testApp, testMarkerKeys, testProbot } from './helpers.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import { serializeApprovalMarker } from '../../src/policy/index.ts';
 
@@ -55,23 +55,7 @@ async function run(body: (fake: FakeGitHub, probot: Probot) => Promise<void>): P
   }
 }
 
-const replies = (fake: FakeGitHub): string[] =>
-  [...fake.repo().comments.values()]
-    .filter(
-      (c) =>
-        (c.user as { login: string }).login === BOT &&
-        !String(c.body).startsWith('<!-- deploy-action:status'),
-    )
-    .map((c) => String(c.body));
-
-async function say(fake: FakeGitHub, probot: Probot, body: string, user: string): Promise<string> {
-  const before = replies(fake).length;
-  const { payload } = commentOnPull(fake, body, { user });
-  await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
-  const after = replies(fake);
-  assert.equal(after.length, before + 1, `one reply to ${body}`);
-  return after.at(-1)!;
-}
+const say = sayOnPull;
 
 /** gina's veto of production at the pushed commit, on the PR as the App writes it. */
 function recordVeto(fake: FakeGitHub): void {

@@ -167,3 +167,33 @@ export async function rest(
   assert.equal(res.status, 201, `${method} ${path}: ${await res.clone().text()}`);
   return (await res.json()) as { id: number };
 }
+
+/** The App's bot login in the fake GitHub. */
+export const BOT_LOGIN = 'deploy-action[bot]';
+
+/** The App's replies on the pull request, oldest first: its comments other than the status comment. */
+export const appReplies = (fake: FakeGitHub): string[] =>
+  [...fake.repo().comments.values()]
+    .filter(
+      (c) =>
+        (c.user as { login: string }).login === BOT_LOGIN &&
+        !String(c.body).startsWith('<!-- deploy-action:status'),
+    )
+    .map((c) => String(c.body));
+
+/** `user` comments `body` on the pull request; the App answers with exactly one reply, returned. */
+export async function sayOnPull(
+  fake: FakeGitHub,
+  probot: Probot,
+  body: string,
+  user: string,
+): Promise<string> {
+  const before = appReplies(fake).length;
+  const { payload } = commentOnPull(fake, body, { user });
+  await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Parameters<
+    Probot['receive']
+  >[0]);
+  const after = appReplies(fake);
+  assert.equal(after.length, before + 1, `one reply to ${body}`);
+  return after.at(-1)!;
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { commentOnPull, rest, testApp, testProbot } from './helpers.ts';
+import { appReplies, commentOnPull, rest, testApp, testProbot } from './helpers.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
@@ -72,14 +72,7 @@ async function run(body: (w: World) => Promise<void>, config = CONFIG()): Promis
   }
 }
 
-const replies = (fake: FakeGitHub): string[] =>
-  [...fake.repo().comments.values()]
-    .filter(
-      (c) =>
-        (c.user as { login: string }).login === BOT &&
-        !String(c.body).startsWith('<!-- deploy-action:status'),
-    )
-    .map((c) => String(c.body));
+const replies = appReplies;
 
 const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
 const scheduleRefs = (fake: FakeGitHub): string[] =>
