@@ -3,13 +3,29 @@
 // initdb and postgres are spawned with the `postgres` user's uid/gid (no runuser/su wrapper, so signals reach
 // the postmaster itself) and the temp dir is handed to that user.
 import { execa, type ResultPromise } from 'execa';
+import { readdirSync, existsSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
-const BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
+/**
+ * Debian's server binaries: /usr/lib/postgresql/<major>/bin, the newest major installed (15 on Debian 12, 17 on
+ * Debian 13), so the tests do not break when the image's release moves. POSTGRES_BIN overrides it.
+ */
+export function postgresBin(root = '/usr/lib/postgresql'): string {
+  if (process.env.POSTGRES_BIN) return process.env.POSTGRES_BIN;
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((name) => /^\d+$/.test(name) && existsSync(join(root, name, 'bin', 'initdb')))
+        .map(Number)
+        .sort((a, b) => b - a)
+    : [];
+  if (!majors.length)
+    throw new Error(`no PostgreSQL server under ${root}/<major>/bin (apt-get install postgresql)`);
+  return join(root, String(majors[0]), 'bin');
+}
 
 export interface TestPostgres {
   /** Superuser URL of the `postgres` database. */
@@ -39,6 +55,7 @@ async function postgresUser(): Promise<{ uid: number; gid: number } | undefined>
 }
 
 export async function startPostgres(): Promise<TestPostgres> {
+  const BIN = postgresBin();
   const dir = await mkdtemp(join(tmpdir(), 'pg-test-'));
   const data = join(dir, 'data');
   const owner = await postgresUser();
