@@ -187,8 +187,16 @@ describe('Slack formatting and mentions', () => {
       assert.doesNotMatch(own, /\n|\u2028|\u200B/, own);
       assert.ok(own.includes('prod_eu_west'), own);
     }
-    for (const s of [message.text, (message.blocks[0]!.text as { text: string }).text])
-      assert.doesNotMatch(s.split('\n').slice(1).join(' '), /\*URGENT\*|\n/);
+    // The notification text is the title and the text, one line each, and the header one line: the value
+    // adds no line and no formatting to either.
+    const header = (message.blocks[0]!.text as { text: string }).text;
+    const lines = message.text.split('\n');
+    assert.equal(lines.length, 2, message.text);
+    assert.doesNotMatch(header, /\n|\u2028/, header);
+    for (const s of [...lines, header]) {
+      assert.doesNotMatch(s, /\*URGENT\*|\u2028/, s);
+      assert.ok(s.includes('∗URGENT∗'), s);
+    }
     // The thread keeps the lines the product made, and a value's formatting still goes.
     const thread = renderSlackThread({ at: '', text: 'production: failed\n✗ deploy *x*: _boom_' }).text;
     assert.equal(thread, 'production: failed\n✗ deploy ∗x∗: ＿boom＿');
