@@ -23,11 +23,18 @@ export type GateCommandResult =
     }
   | { ok: false; reason: string; output: string; display: string; durationMs: number };
 
-/** Runs `command` in the repository; `env` is added to the gate's environment. Never throws. */
+/** The characters of output (stdout, stderr, and both together) a gate command may print. */
+export const MAX_GATE_OUTPUT = 256 * 1024 * 1024;
+
+/**
+ * Runs `command` in the repository; `env` is added to the gate's environment. Never throws. A command that
+ * prints more than `maxOutput` characters is stopped with its whole group and fails: its output was cut.
+ */
 export async function runGateCommand(
   command: CommandLine,
   ctx: Pick<GateContext, 'cwd' | 'env' | 'signal'>,
   env: Record<string, string> = {},
+  maxOutput = MAX_GATE_OUTPUT,
 ): Promise<GateCommandResult> {
   const started = performance.now();
   const display = Array.isArray(command) ? command.join(' ') : command;
@@ -53,9 +60,15 @@ export async function runGateCommand(
     all: true,
     reject: false,
     stdin: 'ignore',
-    maxBuffer: 256 * 1024 * 1024,
+    maxBuffer: maxOutput,
   });
   const group = watchGroup(subprocess, { signal: ctx.signal });
+  // Past maxBuffer execa stops reading (it destroys the stream) but neither stops the command nor waits
+  // less for it: it would run on, with what it started, and its exit code would stand on cut output.
+  for (const stream of [subprocess.stdout, subprocess.stderr])
+    stream?.once('close', () => {
+      if (!stream.readableEnded) group.stop('output');
+    });
   const result = await subprocess;
   // A program that could not start never exits.
   group.release();
@@ -65,6 +78,8 @@ export async function runGateCommand(
   if ((result as { code?: string }).code === 'ENOENT') {
     return failed(`command "${argv[0]}" was not found (running "${display}" in ${ctx.cwd})`);
   }
+  if (result.isMaxBuffer || group.stopped === 'output')
+    return failed(`"${display}" printed more than ${maxOutput} characters of output and was stopped`);
   if (group.stopped || ctx.signal.aborted)
     return failed(`"${display}" was stopped: the gate timed out or was cancelled`);
   if (result.exitCode === undefined) {

@@ -42,7 +42,8 @@ function trackGroup(pgid: number): void {
   });
 }
 
-export type StopReason = 'timeout' | 'cancelled';
+/** Why a command was stopped: its timeout, a cancellation, or more output than its caller keeps. */
+export type StopReason = 'timeout' | 'cancelled' | 'output';
 
 export interface GroupOptions {
   /** Stops the command this long after it started; none when undefined or 0 (a config's "0 for none"). */
@@ -54,6 +55,8 @@ export interface GroupOptions {
 export interface GroupWatch {
   /** Why the command was stopped, if it was. */
   readonly stopped: StopReason | undefined;
+  /** Stops the command's whole group now, as a timeout would (nothing once it has exited). */
+  stop(why: StopReason): void;
   /** Stops watching the command: call once it is over (a program that could not start never exits). */
   release(): void;
 }
@@ -103,6 +106,7 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
     get stopped() {
       return stopped;
     },
+    stop,
     release,
   };
 }

@@ -80,3 +80,30 @@ test(
     assert.equal(result.stdout, '3 passed');
   },
 );
+
+test(
+  'a gate command that prints more than it may is stopped with everything it started, and fails saying so',
+  { skip: !posix && 'process groups are POSIX', timeout: 30_000 },
+  async (t) => {
+    const pids = pidsFile(t, 'gate-group-');
+    // Prints past the limit once its processes are up (their pids written), then hangs ignoring SIGTERM.
+    const script = `${STUBBORN}
+const { existsSync } = require('node:fs');
+const flood = setInterval(() => {
+  if (existsSync(process.argv[1])) { clearInterval(flood); process.stdout.write('x'.repeat(100000) + '\\n'); }
+}, 20);`;
+    const result = await runGateCommand(
+      [process.execPath, '-e', script, pids],
+      { ...ctx, signal: new AbortController().signal },
+      {},
+      1000,
+    );
+    assert.equal(result.ok, false, 'cut output must not stand as an exit code');
+    assert.match(
+      !result.ok ? result.reason : '',
+      /printed more than 1000 characters of output and was stopped/,
+    );
+    assert.equal(pidsIn(pids).length, 3);
+    assert.deepEqual(await untilEnded(pidsIn(pids)), [], 'processes of the gate command still running');
+  },
+);
