@@ -26,7 +26,7 @@ import { scheduleInstant } from '../../src/schedule/time.ts';
 import { mayCancel, queueOrder } from './decide.ts';
 import { requestId } from './record.ts';
 import type { ScheduledRequest } from './record.ts';
-import { claimRequest, listRequests, recordRequest, removeRequest } from './store.ts';
+import { claimRequest, listRequests, recordRequest, releaseClaim, removeRequest } from './store.ts';
 import { describeRequest } from './run-due.ts';
 
 export interface ScheduleCommandDeps {
@@ -210,8 +210,12 @@ export async function cancelDeploy(
       );
       continue;
     }
-    await removeRequest(deps.api, where, request);
     const codeOf = request.mode === 'at' ? 'schedule_cancelled' : 'queue_cancelled';
+    // A failure gives the claim back: the request stays as it was, to be cancelled (or started) later.
+    await removeRequest(deps.api, where, request, codeOf).catch(async (error: unknown) => {
+      await releaseClaim(deps.api, where, request).catch(() => undefined);
+      throw error;
+    });
     lines.push(`- **Cancelled** (\`${codeOf}\`): ${describeRequest(request)}.`);
   }
   return { reaction: refused === mine.length ? 'confused' : '+1', body: lines.join('\n') };

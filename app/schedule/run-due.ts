@@ -26,7 +26,14 @@ import { explainRefusal, resolvePolicy } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
 import { claimIsStale, dueDecisions, startCheck, startedCode } from './decide.ts';
 import type { DueDecision, StartCode } from './decide.ts';
-import { claimRequest, listRequests, releaseClaim, removeRequest } from './store.ts';
+import {
+  claimRequest,
+  forgetRequest,
+  listRequests,
+  releaseClaim,
+  removeRequest,
+  requestEnded,
+} from './store.ts';
 import type { ScheduleList } from './store.ts';
 import type { ScheduledRequest } from './record.ts';
 
@@ -34,12 +41,16 @@ export interface DueDeps {
   api: Api;
   now: () => Date;
   botLogin: string;
+  /** The app's id: whose approvals ledger is read (facts/approval-ledger.ts). */
+  appId: number;
   markers: MarkerTrust;
 }
 
 export type DueOutcome =
   | { id: string; environment: string; status: 'started'; code: StartCode; deploymentId: number }
   | { id: string; environment: string; status: 'not_started'; code: StartCode | DueDecision['code'] }
+  /** Its ref is back after it ended (started, refused, cancelled): a replay, removed without a word. */
+  | { id: string; environment: string; status: 'replayed' }
   /** Another replica or trigger claimed it first, or it was removed meanwhile. */
   | { id: string; environment: string; status: 'claimed_elsewhere' }
   /** A queued request that met a lock taken since the decision: its claim given back, it waits on. */
@@ -86,6 +97,20 @@ export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList)
       continue;
     }
     try {
+      // The ref and its signed tag prove the App once recorded the request, not that it is still open.
+      if (await requestEnded(deps.api, where, request, deps.botLogin)) {
+        deps.markers.warn(
+          {
+            repository: `${where.owner}/${where.repo}`,
+            request: request.id,
+            environment: request.environment,
+          },
+          'a scheduled deployment that already ended is back (its ref recreated): not acted on, removed',
+        );
+        await forgetRequest(deps.api, where, request);
+        out.push({ ...base, status: 'replayed' });
+        continue;
+      }
       if (d.action === 'drop') {
         const lock = d.lock ? ` (${lockOwner(d.lock)})` : '';
         await reply(
@@ -94,7 +119,7 @@ export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList)
           request,
           `**Not started** (\`${d.code}\`): ${describeRequest(request)}: ${DROP_TEXT[d.code]}${lock}.`,
         );
-        await removeRequest(deps.api, where, request);
+        await removeRequest(deps.api, where, request, d.code);
         out.push({ ...base, status: 'not_started', code: d.code });
         continue;
       }
@@ -126,7 +151,7 @@ async function startNow(deps: DueDeps, where: Where, request: ScheduledRequest):
   ]);
   const refuse = async (code: StartCode, why: string): Promise<DueOutcome> => {
     await reply(deps, where, request, `**Not started** (\`${code}\`): ${describeRequest(request)}: ${why}`);
-    await removeRequest(deps.api, where, request);
+    await removeRequest(deps.api, where, request, code);
     return { ...base, status: 'not_started', code };
   };
   if (comments instanceof FactsError)
@@ -189,7 +214,7 @@ async function startNow(deps: DueDeps, where: Where, request: ScheduledRequest):
         request,
         `**Started** (\`${code}\`): ${describeRequest(request)}, checked again against the policy now: deployment **#${outcome.deploymentId}**. Progress is in the status comment.`,
       );
-      await removeRequest(deps.api, where, request);
+      await removeRequest(deps.api, where, request, code);
       return { ...base, status: 'started', code, deploymentId: outcome.deploymentId };
     }
     case 'sha_moved':

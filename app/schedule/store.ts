@@ -2,6 +2,12 @@
 // listed with one request for the whole repository, so checking for due requests on every trigger costs one
 // request when there are none. Claims are refs too: creating a ref is atomic on GitHub, so of two replicas
 // (or a redelivery, or a /cancel-deploy racing the start) exactly one starts or cancels a request.
+//
+// Refs are no record that a request ENDED: anyone who can push can delete a ref, or create one again pointing
+// at the signed tag of a request that was started, refused or cancelled (the tag object outlives its ref, and
+// its MAC still verifies: same repository, environment, id and commit). So a request that ends leaves a check
+// run of the App's own on its commit (`deploy schedule: <id>`, completed): nobody else can create one under
+// the App's name, edit it or delete it, and a request found with one is never acted on again (run-due.ts).
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import {
   claimRefName,
@@ -37,6 +43,36 @@ export interface ScheduleApi {
       repo: string;
       ref: string;
     }): Promise<{ data: Array<{ ref: string; object: { sha: string; type: string } }> }>;
+  };
+}
+
+/** The check runs that mark a request as ended (`octokit.rest.checks`). */
+export interface EndedApi {
+  checks: {
+    create(params: {
+      owner: string;
+      repo: string;
+      name: string;
+      head_sha: string;
+      external_id: string;
+      status: 'completed';
+      conclusion: 'neutral';
+      output: { title: string; summary: string };
+    }): Promise<unknown>;
+    listForRef(params: {
+      owner: string;
+      repo: string;
+      ref: string;
+      check_name: string;
+      filter: 'all';
+      per_page: number;
+      page?: number;
+    }): Promise<{
+      data: {
+        total_count: number;
+        check_runs: Array<{ external_id: string | null; app?: { slug?: string } | null }>;
+      };
+    }>;
   };
 }
 
@@ -158,11 +194,77 @@ export async function releaseClaim(api: ScheduleApi, where: Where, request: Sche
   });
 }
 
+/** The name of the check run that marks `id` as ended: one name per request, so listing it is one request. */
+export const endedCheckName = (id: string): string => `deploy schedule: ${id}`;
+const endedExternalId = (id: string): string => `deploy-schedule-ended:${id}`;
+/** Check runs of one request's name read at most (pages of 100): more is refused, never read as "not ended". */
+const MAX_ENDED_PAGES = 5;
+
 /**
- * Removes a claimed request: its ref first, then the claim. If removing the ref fails the claim stays, so
- * nobody starts the request again; the next caller to list it cannot claim it either.
+ * Whether `request` has ended (started, refused or cancelled) according to the App's own check run on its
+ * commit. `botLogin` is the App's (`<slug>[bot]`): only a check run GitHub says the App created counts, not one
+ * of the same name by a workflow token. Throws when more check runs of the name exist than are read (a flood
+ * made to hide the App's): the caller treats that as not safe to act on.
+ */
+export async function requestEnded(
+  api: EndedApi,
+  where: Where,
+  request: ScheduledRequest,
+  botLogin: string,
+): Promise<boolean> {
+  const slug = botLogin.replace(/\[bot\]$/i, '').toLowerCase();
+  let read = 0;
+  for (let page = 1; page <= MAX_ENDED_PAGES; page++) {
+    const { data } = await api.checks.listForRef({
+      ...where,
+      ref: request.sha,
+      check_name: endedCheckName(request.id),
+      filter: 'all',
+      per_page: 100,
+      ...(page > 1 ? { page } : {}),
+    });
+    if (
+      data.check_runs.some(
+        (r) => r.external_id === endedExternalId(request.id) && r.app?.slug?.toLowerCase() === slug,
+      )
+    )
+      return true;
+    read += data.check_runs.length;
+    if (data.check_runs.length < 100 || read >= data.total_count) return false;
+  }
+  throw new Error(
+    `more than ${MAX_ENDED_PAGES * 100} check runs named "${endedCheckName(request.id)}": whether the request ended cannot be read`,
+  );
+}
+
+/**
+ * Removes a claimed request: first the App's check run saying it ended (`outcome`, a reason code), then its
+ * ref, then the claim. If anything fails the claim stays, so nobody starts the request again meanwhile; the
+ * next caller to list it cannot claim it either.
  */
 export async function removeRequest(
+  api: ScheduleApi & EndedApi,
+  where: Where,
+  request: ScheduledRequest,
+  outcome: string,
+): Promise<void> {
+  await api.checks.create({
+    ...where,
+    name: endedCheckName(request.id),
+    head_sha: request.sha,
+    external_id: endedExternalId(request.id),
+    status: 'completed',
+    conclusion: 'neutral',
+    output: {
+      title: `Scheduled deployment ${request.id} ended: ${outcome}`,
+      summary: `The ${request.mode === 'at' ? 'scheduled' : 'queued'} deployment request ${request.id} of this commit ended (\`${outcome}\`). It is never started again, even if its ref comes back.`,
+    },
+  });
+  await forgetRequest(api, where, request);
+}
+
+/** Deletes a request's ref and claim without marking it ended (it already is: a replayed ref). */
+export async function forgetRequest(
   api: ScheduleApi,
   where: Where,
   request: ScheduledRequest,

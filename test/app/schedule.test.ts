@@ -281,6 +281,41 @@ test('/cancel-deploy: refused for someone who neither asked nor may deploy; the 
   });
 });
 
+test('a request that ended is never started again when a writer puts its ref back on the old signed tag', async () => {
+  await run(async (w) => {
+    const ask = await comment(w, '/deploy production at 2026-12-01 10:30', 'alice');
+    const ref = `deploy-schedule/production/c${ask.id}`;
+    const tag = w.fake.repo().refs.get(ref)!;
+    await comment(w, '/approve-deploy production', 'carol');
+    assert.match((await comment(w, '/cancel-deploy production', 'bob')).reply, /`schedule_cancelled`/);
+    assert.deepEqual(scheduleRefs(w.fake), []);
+    // Anyone who can push: the tag object outlives its ref and its MAC still verifies.
+    await rest(w.fake, 'POST', '/git/refs', { ref: `refs/${ref}`, sha: tag });
+    w.clock.now = at('2026-12-01T09:31:00Z');
+    await runCompletes(w);
+    assert.equal(deployments(w.fake).length, 0, 'the cancelled request stays cancelled');
+    assert.deepEqual(scheduleRefs(w.fake), [], 'the replayed ref is removed');
+    assert.deepEqual(
+      replies(w.fake).filter((r) => r.includes('Started') || r.includes('Not started')),
+      [],
+      'and nothing is said for it',
+    );
+
+    // A started request's ref put back after its deployment was deleted: not started twice either.
+    const again = await comment(w, '/deploy production at 2026-12-01 10:45', 'alice');
+    const ref2 = `deploy-schedule/production/c${again.id}`;
+    const tag2 = w.fake.repo().refs.get(ref2)!;
+    w.clock.now = at('2026-12-01T09:46:00Z');
+    await runCompletes(w);
+    assert.equal(deployments(w.fake).length, 1);
+    w.fake.repo().deployments.clear();
+    w.fake.repo().refs.delete('deploy-locks/production');
+    await rest(w.fake, 'POST', '/git/refs', { ref: `refs/${ref2}`, sha: tag2 });
+    await runCompletes(w);
+    assert.equal(deployments(w.fake).length, 0, 'started once');
+  });
+});
+
 test('the queue starts in order across an /unlock and a deployment ending; /status shows it; redeliveries queue once', async () => {
   await run(async (w) => {
     w.clock.now = at('2026-12-01T09:15:00Z');

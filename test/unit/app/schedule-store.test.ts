@@ -9,8 +9,9 @@ import {
   recordRequest,
   releaseClaim,
   removeRequest,
+  requestEnded,
 } from '../../../app/schedule/store.ts';
-import type { ScheduleApi } from '../../../app/schedule/store.ts';
+import type { EndedApi, ScheduleApi } from '../../../app/schedule/store.ts';
 import type { ScheduledRequest } from '../../../app/schedule/record.ts';
 import { markerKeys } from '../../../src/github/marker-keys.ts';
 
@@ -24,7 +25,23 @@ function fakeGit() {
   const err = (status: number, message: string) => Object.assign(new Error(message), { status });
   const name = (ref: string) => ref.replace(/^refs\//, '');
   let n = 0;
-  const api: ScheduleApi = {
+  const checkRuns: Array<{ name: string; head_sha: string; external_id: string; app: { slug: string } }> = [];
+  const api: ScheduleApi & EndedApi = {
+    checks: {
+      async create(p) {
+        checkRuns.push({
+          name: p.name,
+          head_sha: p.head_sha,
+          external_id: p.external_id,
+          app: { slug: 'app' },
+        });
+        return {};
+      },
+      async listForRef(p) {
+        const runs = checkRuns.filter((r) => r.head_sha === p.ref && r.name === p.check_name);
+        return { data: { total_count: runs.length, check_runs: runs } };
+      },
+    },
     git: {
       async createTag(p) {
         const sha = `tag${++n}`;
@@ -59,7 +76,7 @@ function fakeGit() {
       },
     },
   };
-  return { api, refs, tags };
+  return { api, refs, tags, checkRuns };
 }
 
 const request: ScheduledRequest = {
@@ -95,11 +112,29 @@ test('the claim is exclusive; after the request is removed a late claim gives it
   assert.equal(await claimRequest(api, where, request), false, 'held');
   await releaseClaim(api, where, request);
   assert.equal(await claimRequest(api, where, request), true, 'given back, claimable again');
-  await removeRequest(api, where, request);
+  await removeRequest(api, where, request, 'queue_cancelled');
   assert.deepEqual([...refs.keys()], [], 'request and claim gone');
   // A caller that listed the request before it was removed claims now: the request is gone, so it backs off.
   assert.equal(await claimRequest(api, where, request), false);
   assert.deepEqual([...refs.keys()], [], 'and leaves no claim behind');
+});
+
+test('a removed request is marked ended by the App’s own check run; one of the same name by anyone else is not that mark', async () => {
+  const { api, checkRuns } = fakeGit();
+  await recordRequest(api, where, keys, request);
+  assert.equal(await requestEnded(api, where, request, 'app[bot]'), false);
+  // A workflow token names a check run like the mark: GitHub says which app made it.
+  checkRuns.push({
+    name: 'deploy schedule: c42',
+    head_sha: SHA,
+    external_id: 'deploy-schedule-ended:c42',
+    app: { slug: 'github-actions' },
+  });
+  assert.equal(await requestEnded(api, where, request, 'app[bot]'), false, 'not the App’s');
+  assert.equal(await claimRequest(api, where, request), true);
+  await removeRequest(api, where, request, 'queue_cancelled');
+  assert.equal(await requestEnded(api, where, request, 'app[bot]'), true);
+  assert.equal(await requestEnded(api, where, { ...request, id: 'c43' }, 'app[bot]'), false, 'per request');
 });
 
 test('refs that are not the App’s requests are refused, never listed as requests', async () => {
