@@ -1,6 +1,6 @@
 // Changed files and added line numbers against a base commit, for gates that look at "changed lines" only.
 // Reads `git diff --unified=0 -M base...HEAD` (three dots: changes on this branch since it left the base).
-import { execa } from 'execa';
+import { runGit } from './git.ts';
 import type { ChangedFile } from './types.ts';
 
 /** Runs git in `cwd` and parses its diff. Throws with git's own message when git cannot answer. */
@@ -26,15 +26,9 @@ export async function changedFiles(
     `${baseRef}...HEAD`,
     '--',
   ];
-  const result = await execa('git', args, {
-    cwd,
-    reject: false,
-    stripFinalNewline: false,
-    maxBuffer: 512 * 1024 * 1024,
-    ...(signal ? { cancelSignal: signal } : {}),
-  });
-  if (result.exitCode !== 0 || result.failed) {
-    const detail = (result.stderr || result.shortMessage || '').trim().split('\n')[0];
+  const result = await runGit(args, { cwd, signal, stripFinalNewline: false });
+  if (result.exitCode !== 0) {
+    const detail = result.why;
     throw new Error(
       `cannot list the files changed since "${baseRef}" in ${cwd}: git diff ${baseRef}...HEAD failed: ${detail}` +
         ' (is the base commit fetched? shallow clones need fetch-depth: 0 or the base fetched)',
@@ -169,12 +163,19 @@ export function unquoteGitPath(text: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** `GateContext.changedFiles`: computed once on first use and shared by all gates; empty without a base. */
-export function changedFilesProvider(cwd: string, baseRef: string | undefined): () => Promise<ChangedFile[]> {
+/**
+ * `GateContext.changedFiles`: computed once on first use and shared by all gates; empty without a base.
+ * `signal`: the gates' run is cancelled (git is stopped with it).
+ */
+export function changedFilesProvider(
+  cwd: string,
+  baseRef: string | undefined,
+  signal?: AbortSignal,
+): () => Promise<ChangedFile[]> {
   let cached: Promise<ChangedFile[]> | undefined;
   return () => {
     if (!baseRef) return Promise.resolve([]);
-    cached ??= changedFiles(cwd, baseRef);
+    cached ??= changedFiles(cwd, baseRef, signal);
     return cached;
   };
 }

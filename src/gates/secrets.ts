@@ -2,11 +2,11 @@
 // files (or the whole tree), plus gitleaks JSON / SARIF reports when configured. Findings carry a redacted
 // value and a fingerprint to allowlist a false positive; the secret itself never leaves this process.
 import { isAbsolute, sep } from 'node:path';
-import { execa } from 'execa';
 import * as z from 'zod';
 import picomatch from 'picomatch';
 import { DEFAULT_MAX_FILE_BYTES, secretsConfigSchema } from './schema/secrets.ts';
 import type { SecretsConfig } from './schema/secrets.ts';
+import { runGit } from './git.ts';
 import { matchFiles, toList } from './match-files.ts';
 import { readReportFile } from './report-file.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';
@@ -167,25 +167,16 @@ export async function scanFiles(
 
 /** Tracked and untracked-but-not-ignored files; a directory that is not a git work tree is refused. */
 async function listTree(cwd: string, signal: AbortSignal): Promise<string[]> {
-  const result = await execa('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+  const result = await runGit(['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
     cwd,
-    reject: false,
-    cancelSignal: signal,
-    maxBuffer: 512 * 1024 * 1024,
+    signal,
   });
   if (result.exitCode !== 0) {
-    throw new Error(
-      `cannot list the files to scan in ${cwd}: git ls-files failed: ${String(result.stderr).trim().split('\n')[0]}`,
-    );
+    throw new Error(`cannot list the files to scan in ${cwd}: git ls-files failed: ${result.why}`);
   }
   const listed = new Set(String(result.stdout).split('\0').filter(Boolean));
   // A tracked file deleted in the working tree (not yet committed) has nothing left to scan.
-  const deleted = await execa('git', ['ls-files', '-z', '--deleted'], {
-    cwd,
-    reject: false,
-    cancelSignal: signal,
-    maxBuffer: 512 * 1024 * 1024,
-  });
+  const deleted = await runGit(['ls-files', '-z', '--deleted'], { cwd, signal });
   if (deleted.exitCode === 0) for (const path of String(deleted.stdout).split('\0')) listed.delete(path);
   return [...listed];
 }

@@ -30,7 +30,7 @@ export async function runValidate(
       cwd: options.cwd,
       baseRef: options.baseRef,
       headSha: options.headSha,
-      changedFiles: changedFilesProvider(options.cwd, options.baseRef),
+      changedFiles: changedFilesProvider(options.cwd, options.baseRef, options.signal),
       log: (message) => options.reporter.event({ type: 'log', level: 'info', message }),
       env: process.env,
       pullRequest: options.pullRequest,
