@@ -130,23 +130,16 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
   const pick = <K extends keyof ApprovalsConfig>(key: K): ApprovalsConfig[K] => own[key] ?? top[key];
   const production = isProductionEnvironment(environment, env.production);
   const timezone = canonicalTimeZone(pick('timezone') ?? 'UTC')!;
-  const groups = groupsOf(pick('groups'));
-  const approvers = withGroups(principalsOf(pick('approvers')), groups);
-  const required = atLeastGroups(pick('required') ?? (production ? 1 : 0), groups);
+  const rules = mergedRules(config, environment);
   const hotfix = { ...top.hotfix, ...own.hotfix };
   const rollback = { ...top.rollback, ...own.rollback };
-  // A hotfix with its own approvers does not inherit the normal groups (their members may not approve it).
-  const hotfixGroups = hotfix.groups ? groupsOf(hotfix.groups) : hotfix.approvers === undefined ? groups : [];
-  const rollbackGroups = groupsOf(rollback.groups);
   const requires = pick('requires');
 
   return {
     environment,
     production,
     deployers: principalsOf(pick('deployers')),
-    approvers,
-    required,
-    ...groupsField(groups),
+    ...ruleOf(rules.deployments),
     allowSelfApproval: pick('allow_self_approval') ?? false,
     expiresAfterMs: pick('expires_after') || undefined,
     requires:
@@ -164,9 +157,7 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
       ...freezesOf(own.freezes, timezone),
     ],
     hotfix: {
-      approvers: withGroups(hotfix.approvers ? principalsOf(hotfix.approvers) : approvers, hotfixGroups),
-      required: atLeastGroups(hotfix.required ?? required, hotfixGroups),
-      ...groupsField(hotfixGroups),
+      ...ruleOf(rules.hotfixes),
       // An override of the windows needs its own approvers or groups (or saying so): else --hotfix would be
       // a way around the windows with the normal approvals.
       bypassWindows:
@@ -175,15 +166,122 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
       requiresReason: hotfix.requires_reason ?? true,
     },
     rollback: {
-      approvers: withGroups(
-        rollback.approvers ? principalsOf(rollback.approvers) : approvers,
-        rollbackGroups,
-      ),
-      required: atLeastGroups(rollback.required ?? 0, rollbackGroups),
-      ...groupsField(rollbackGroups),
+      ...ruleOf(rules.rollbacks),
       bypassWindows: rollback.bypass_windows ?? true,
       bypassFreezes: rollback.bypass_freezes ?? true,
     },
+  };
+}
+
+type Path = (string | number)[];
+
+/** A value of an approvals section, with where it is written (the environment's section or the top level). */
+interface Written<T> {
+  value: T;
+  path: Path;
+}
+
+/**
+ * One approval rule of an environment as its sections merge into it, with where each part is written: the one
+ * merge resolvePolicy builds the policy from and mergedRuleIssues judges, so that what is inherited cannot
+ * differ between the policy and the check of the policy.
+ */
+interface MergedRule {
+  /** The rule's own approvers list, else the one it inherits, as written (no groups); undefined: none. */
+  list?: Written<string[]>;
+  /**
+   * Who may approve: that list (the normal rule's approvers with their groups' members, for a rule that
+   * inherits them) plus the rule's groups' members; said where the list is written, else where the groups
+   * are. Undefined: nobody is listed, so anyone with write permission approves.
+   */
+  approvers?: Written<Principal[]>;
+  /** As written or inherited, before the groups raise it; no path: the default. */
+  required: { value: number; path?: Path };
+  groups?: Written<ApprovalGroup[]>;
+  /** A hotfix rule that writes nothing of its own: the normal rule, whose problems are said for it. */
+  inherited?: true;
+}
+
+/**
+ * The environment's section over the top level, key by key (hotfix and rollback key by key too). A hotfix
+ * without approvers of its own takes the normal approvers (with their groups' members), and the normal groups
+ * unless it has groups or approvers of its own (their members may not approve it otherwise), and the normal
+ * count. A rollback takes the normal approvers (with their groups' members), but no groups, and needs none
+ * by default.
+ */
+function mergedRules(
+  config: RawConfig,
+  name: string,
+): { deployments: MergedRule; hotfixes: MergedRule; rollbacks: MergedRule } {
+  const env = config.environments[name]!;
+  const top: ApprovalsConfig = config.approvals ?? {};
+  const own: ApprovalsConfig = env.approvals ?? {};
+  const from = <T>(get: (a: ApprovalsConfig) => T | undefined, ...key: string[]): Written<T> | undefined => {
+    const mine = get(own);
+    if (mine !== undefined) return { value: mine, path: ['environments', name, 'approvals', ...key] };
+    const theirs = get(top);
+    return theirs === undefined ? undefined : { value: theirs, path: ['approvals', ...key] };
+  };
+  const groupsFrom = (get: (a: ApprovalsConfig) => ApprovalsConfig['groups'], ...key: string[]) => {
+    const written = from(get, ...key);
+    return written && { value: groupsOf(written.value), path: written.path };
+  };
+  const admitted = (
+    list: Written<string[]> | undefined,
+    groups: Written<ApprovalGroup[]> | undefined,
+  ): Written<Principal[]> | undefined => {
+    const value = withGroups(principalsOf(list?.value), groups?.value ?? []);
+    if (value.length === 0) return undefined;
+    return { value, path: list?.path ?? groups!.path };
+  };
+
+  const list = from((a) => a.approvers, 'approvers');
+  const groups = groupsFrom((a) => a.groups, 'groups');
+  const required = from((a) => a.required, 'required') ?? {
+    value: isProductionEnvironment(name, env.production) ? 1 : 0,
+  };
+  const deployments: MergedRule = {
+    ...(list ? { list } : {}),
+    ...optional('approvers', admitted(list, groups)),
+    required,
+    ...(groups ? { groups } : {}),
+  };
+
+  const hotfixList = from((a) => a.hotfix?.approvers, 'hotfix', 'approvers');
+  const hotfixGroups =
+    groupsFrom((a) => a.hotfix?.groups, 'hotfix', 'groups') ?? (hotfixList ? undefined : groups);
+  const hotfixRequired = from((a) => a.hotfix?.required, 'hotfix', 'required');
+  const inheritedList = hotfixList ?? list;
+  const hotfixes: MergedRule = {
+    ...(inheritedList ? { list: inheritedList } : {}),
+    ...optional('approvers', admitted(hotfixList ?? deployments.approvers, hotfixGroups)),
+    required: hotfixRequired ?? required,
+    ...(hotfixGroups ? { groups: hotfixGroups } : {}),
+    ...(!hotfixList && !hotfixRequired && hotfixGroups === groups ? { inherited: true as const } : {}),
+  };
+
+  const rollbackList = from((a) => a.rollback?.approvers, 'rollback', 'approvers');
+  const rollbackGroups = groupsFrom((a) => a.rollback?.groups, 'rollback', 'groups');
+  const rollbackInherited = rollbackList ?? list;
+  const rollbacks: MergedRule = {
+    ...(rollbackInherited ? { list: rollbackInherited } : {}),
+    ...optional('approvers', admitted(rollbackList ?? deployments.approvers, rollbackGroups)),
+    required: from((a) => a.rollback?.required, 'rollback', 'required') ?? { value: 0 },
+    ...(rollbackGroups ? { groups: rollbackGroups } : {}),
+  };
+  return { deployments, hotfixes, rollbacks };
+}
+
+const optional = <K extends string, T>(key: K, value: T | undefined): { [P in K]?: T } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: T };
+
+/** The policy's rule: the merged approvers (none: anyone with write permission), the count at least each group's. */
+function ruleOf(rule: MergedRule): ApprovalRule {
+  const groups = rule.groups?.value ?? [];
+  return {
+    approvers: rule.approvers?.value ?? [],
+    required: atLeastGroups(rule.required.value, groups),
+    ...groupsField(groups),
   };
 }
 
@@ -318,73 +416,25 @@ export function policyIssues(config: RawConfig): PolicyIssue[] {
   return issues;
 }
 
-type Path = (string | number)[];
-
 /**
- * The approval rules as each environment resolves them, when the count and the approvers come from
- * different places (the top level and the environment, or the normal rule inherited by hotfixes): more
+ * The approval rules as each environment resolves them (mergedRules), when the count and the approvers come
+ * from different places (the top level and the environment, or the normal rule inherited by hotfixes): more
  * approvals than the listed users could give is never met. Both from one place is reported by policyIssues.
  */
 function mergedRuleIssues(config: RawConfig): PolicyIssue[] {
   const issues: PolicyIssue[] = [];
-  const top: ApprovalsConfig = config.approvals ?? {};
-  for (const [name, env] of Object.entries(config.environments)) {
-    const own: ApprovalsConfig = env.approvals ?? {};
-    const at = (section: 'own' | 'top', ...rest: string[]): Path =>
-      section === 'own' ? ['environments', name, 'approvals', ...rest] : ['approvals', ...rest];
-    const from = <T>(get: (a: ApprovalsConfig) => T | undefined, ...key: string[]) =>
-      get(own) !== undefined
-        ? { value: get(own)!, path: at('own', ...key) }
-        : get(top) !== undefined
-          ? { value: get(top)!, path: at('top', ...key) }
-          : undefined;
-    const approvers = from((a) => a.approvers, 'approvers');
-    const required = from((a) => a.required, 'required') ?? {
-      value: isProductionEnvironment(name, env.production) ? 1 : 0,
-      path: undefined,
-    };
-    const groupsAt = from((a) => a.groups, 'groups');
-    const hotfixApprovers = from((a) => a.hotfix?.approvers, 'hotfix', 'approvers');
-    const hotfixRequired = from((a) => a.hotfix?.required, 'hotfix', 'required') ?? required;
-    const hotfixGroups =
-      from((a) => a.hotfix?.groups, 'hotfix', 'groups') ?? (hotfixApprovers ? undefined : groupsAt);
-    const rollbackApprovers = from((a) => a.rollback?.approvers, 'rollback', 'approvers');
-    const rollbackGroups = from((a) => a.rollback?.groups, 'rollback', 'groups');
-    // Who may approve, as resolvePolicy builds it: a list plus its groups' members; with groups and no list
-    // anywhere, the groups' members alone. Undefined: anyone with write permission (no count is too high).
-    type Listed = { value: string[]; path: Path };
-    const withMembers = (
-      list: Listed | undefined,
-      withGroups: { value: ApprovalsConfig['groups']; path: Path } | undefined,
-    ): Listed | undefined => {
-      const members = (withGroups?.value ?? []).flatMap((group) => group.approvers);
-      if (list) return { value: [...list.value, ...members], path: list.path };
-      return withGroups && members.length > 0 ? { value: members, path: withGroups.path } : undefined;
-    };
-    const base = withMembers(approvers, groupsAt);
+  for (const name of Object.keys(config.environments)) {
+    const merged = mergedRules(config, name);
     const rules = [
-      { what: 'deployments', list: base, required, ownList: approvers, groups: groupsAt },
-      {
-        what: 'hotfixes',
-        list: withMembers(hotfixApprovers ?? base, hotfixGroups),
-        required: hotfixRequired,
-        ownList: hotfixApprovers ?? approvers,
-        groups: hotfixGroups,
-        // Only the normal rule, inherited: its problem is said once, for it.
-        inherits: !hotfixApprovers && hotfixRequired === required && hotfixGroups === groupsAt,
-      },
-      {
-        what: 'rollbacks',
-        list: withMembers(rollbackApprovers ?? base, rollbackGroups),
-        required: from((a) => a.rollback?.required, 'rollback', 'required') ?? { value: 0, path: undefined },
-        ownList: rollbackApprovers ?? approvers,
-        groups: rollbackGroups,
-      },
+      { what: 'deployments', rule: merged.deployments },
+      { what: 'hotfixes', rule: merged.hotfixes },
+      { what: 'rollbacks', rule: merged.rollbacks },
     ];
-    for (const rule of rules) {
-      const list = rule.list;
-      if (!list || rule.inherits) continue;
-      const listed = principalsOf(list.value);
+    for (const { what, rule } of rules) {
+      const list = rule.approvers;
+      // No list: anyone with write permission, no count is too high. Inherited: said once, for the normal rule.
+      if (!list || rule.inherited) continue;
+      const listed = list.value;
       if (listed.some(isTeam) || rule.required.value <= listed.length) continue;
       const approversPath = list.path;
       const requiredPath = rule.required.path;
@@ -392,11 +442,11 @@ function mergedRuleIssues(config: RawConfig): PolicyIssue[] {
       // so at `required`. It sees a section's approvers list only, not groups alone nor groups from elsewhere.
       const sectionOf = (at: Path) => at.slice(0, -1).join('.');
       if (
-        rule.ownList &&
-        list.path === rule.ownList.path &&
+        rule.list &&
+        list.path === rule.list.path &&
         requiredPath &&
         sectionOf(requiredPath) === sectionOf(approversPath) &&
-        (!rule.groups?.value?.length || sectionOf(rule.groups.path) === sectionOf(requiredPath))
+        (!rule.groups?.value.length || sectionOf(rule.groups.path) === sectionOf(requiredPath))
       )
         continue;
       // Said where the environment's own section touches the rule, else where the approvers are listed.
@@ -410,7 +460,7 @@ function mergedRuleIssues(config: RawConfig): PolicyIssue[] {
       issues.push({
         path,
         // Both from the top level: the same problem in every environment, said once (the loader dedupes).
-        message: `${path[0] === 'environments' ? `in environment "${name}", ` : ''}${rule.what} need ${count} but only ${listed.length} approver${listed.length === 1 ? ' is' : 's are'} listed (${approversPath.join('.')}): it could never be met`,
+        message: `${path[0] === 'environments' ? `in environment "${name}", ` : ''}${what} need ${count} but only ${listed.length} approver${listed.length === 1 ? ' is' : 's are'} listed (${approversPath.join('.')}): it could never be met`,
       });
     }
   }

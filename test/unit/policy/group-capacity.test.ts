@@ -90,3 +90,53 @@ environments:
     assert.ok(team.ok, team.ok ? '' : team.errors.map(formatConfigError).join('\n'));
   });
 });
+
+describe('the capacity check judges the rules resolvePolicy builds (one merge)', () => {
+  it('each inherited rule is accepted up to what its resolved approvers can give, and refused one above', () => {
+    // The rule as resolvePolicy builds it and the count the check lets through meet exactly: the approvers a
+    // hotfix or rollback inherits (the normal list, the normal groups' members, its own groups' members).
+    const cases: Array<{
+      what: string;
+      yaml: (n: number) => string;
+      rule: 'hotfix' | 'rollback';
+      approvers: string[];
+    }> = [
+      {
+        what: 'a hotfix with nothing of its own but a count takes the normal list and groups',
+        yaml: (n) =>
+          `approvals:\n  approvers: [carol]\n  groups: [{ name: Ops, approvers: [dave] }]\nenvironments:\n  production:\n    approvals:\n      hotfix: { required: ${n} }\n`,
+        rule: 'hotfix',
+        approvers: ['carol', 'dave'],
+      },
+      {
+        what: 'a hotfix with its own list takes neither the normal list nor the normal groups',
+        yaml: (n) =>
+          `approvals:\n  approvers: [carol]\n  groups: [{ name: Ops, approvers: [dave] }]\n  hotfix: { approvers: [sam, tom] }\nenvironments:\n  production:\n    approvals:\n      hotfix: { required: ${n} }\n`,
+        rule: 'hotfix',
+        approvers: ['sam', 'tom'],
+      },
+      {
+        what: 'a rollback takes the normal list with its groups’ members, and adds its own groups',
+        yaml: (n) =>
+          `approvals:\n  approvers: [carol]\n  groups: [{ name: Ops, approvers: [dave] }]\nenvironments:\n  production:\n    approvals:\n      rollback:\n        required: ${n}\n        groups: [{ name: Sec, approvers: [erin] }]\n`,
+        rule: 'rollback',
+        approvers: ['carol', 'dave', 'erin'],
+      },
+    ];
+    for (const c of cases) {
+      const n = c.approvers.length;
+      const result = parse(`${head}${c.yaml(n)}`);
+      assert.ok(result.ok, `${c.what}: ${result.ok ? '' : result.errors.map(formatConfigError).join('\n')}`);
+      const rule = resolvePolicy(result.config, 'production')[c.rule];
+      assert.deepEqual(rule.approvers, c.approvers, c.what);
+      assert.equal(rule.required, n, c.what);
+      const errors = errorsOf(`${head}${c.yaml(n + 1)}`);
+      assert.ok(
+        errors.some((e) =>
+          new RegExp(`need ${n + 1} approvals .* but only ${n} approvers are listed`).test(e),
+        ),
+        `${c.what}:\n${errors.join('\n')}`,
+      );
+    }
+  });
+});
