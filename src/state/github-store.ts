@@ -136,7 +136,11 @@ export async function readEnvironmentRecord(
           (r) => r.external_id?.startsWith('deploy-action:') && r.external_id.endsWith(suffix),
         );
         if (bound.length === 0) continue;
-        return choose(bound, keys, { repository, environment, deploymentId: String(d.id) }, options, source);
+        const place = { repository, environment, deploymentId: String(d.id) };
+        const chosen = choose(bound, keys, place, options, source);
+        return chosen.ok && chosen.record
+          ? newerOnCommit(data.check_runs, keys, place, chosen.record.seq, chosen)
+          : chosen;
       }
       // The environment's deployments all listed: it has no record yet.
       if (deployments.length < pageSize)
@@ -191,6 +195,47 @@ function choose(
       source: `check run ${id}`,
     };
   return { ok: true, record, source: `check run ${id} of deployment ${place.deploymentId} (${source})` };
+}
+
+/**
+ * The read, unless the same commit's check runs (already listed) hold a genuine record of a NEWER deployment
+ * of the environment with a higher number: that deployment is no longer listed (deleted: a write user can
+ * mark a deployment inactive and delete it, and its check runs stay), so the record read is stale. Only a
+ * record that verifies for its own deployment counts, so nobody without the key can cause this refusal. A
+ * newer deployment of another commit cannot be seen this way (docs/state.md says so).
+ */
+function newerOnCommit(
+  runs: ReadonlyArray<{ id: number; external_id: string | null; output: { text?: string | null } }>,
+  keys: Buffer[],
+  place: RecordPlace,
+  seq: number,
+  read: StateRead,
+): StateRead {
+  const own = Number(place.deploymentId);
+  for (const run of runs) {
+    const other = boundDeployment(run.external_id, place.environment);
+    if (other === undefined || other <= own) continue;
+    const verified = verifyRecord(run.output.text, keys, { ...place, deploymentId: String(other) });
+    if (verified.ok && verified.record.seq > seq)
+      return {
+        ok: false,
+        code: 'state_stale',
+        message:
+          `the state of ${place.environment} on deployment ${place.deploymentId} is number ${seq}; ` +
+          `check run ${run.id} holds number ${verified.record.seq} of deployment ${other}, which is no longer listed (deleted?)`,
+        source: `check run ${run.id}`,
+      };
+  }
+  return read;
+}
+
+/** The deployment a deploy check run of ours carries the record of (its external_id), if it is one. */
+function boundDeployment(externalId: string | null, environment: string): number | undefined {
+  if (!externalId?.startsWith('deploy-action:')) return undefined;
+  const at = externalId.lastIndexOf(':deployment-');
+  if (at < 0 || !externalId.slice(0, at).endsWith(`:deploy / ${environment}`)) return undefined;
+  const id = externalId.slice(at + ':deployment-'.length);
+  return /^[1-9][0-9]{0,15}$/.test(id) ? Number(id) : undefined;
 }
 
 /** What the store needs of the GitHub reporter, which owns the deploy check run. */

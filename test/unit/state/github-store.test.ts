@@ -314,6 +314,31 @@ test('an older genuine record replayed is stale; of two attempts of one deployme
   });
 });
 
+test('a newer deployment of the same commit deleted under the read: its genuine record, left in the check runs, makes the older one stale', async () => {
+  await withFake(async (f) => {
+    const first = await f.deployment();
+    await actionRun(f, first, [record(1, 'v1')]);
+    // A second deployment of the same commit (a redeploy), which moved the state on.
+    const { data } = await f.as(APP).repos.createDeployment({
+      ...where,
+      ref: first.sha,
+      environment: 'production',
+      required_contexts: [],
+      auto_merge: false,
+    });
+    const second = { id: (data as { id: number }).id, sha: first.sha };
+    await actionRun(f, second, [record(2, 'v2'), record(3, 'v2')]);
+    const before = (await read(f)).read;
+    assert.ok(before.ok && before.record?.seq === 3, JSON.stringify(before));
+    // A write user marks it inactive and deletes it: the deployment goes, its check runs stay.
+    f.gh.repo().deployments.delete(second.id);
+    const { read: after, requests } = await read(f);
+    assert.equal(refused(after), 'state_stale');
+    assert.match(after.ok ? '' : after.message, new RegExp(`number 3 of deployment ${second.id}`));
+    assert.equal(requests, 2, 'no request more than before');
+  });
+});
+
 test('a record signed with the key but not a record is corrupt; no key is unverifiable', async () => {
   await withFake(async (f) => {
     const d = await f.deployment();
