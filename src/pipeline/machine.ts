@@ -1324,7 +1324,17 @@ function onFinalizeEvent(
   let more: boolean;
   if (s.sub === 'wait') {
     if (event.type !== 'waited') return unexpected(s, out, task, event);
-    // Cancelled in the wait: the slot stays in the record, due; a reconcile run tears it down.
+    // Cancelled in the wait: the slot stays in the record, due; a reconcile run tears it down. The release
+    // stands (it is live in the record), but the run ends cancelled, not succeeded.
+    if (event.cancelled) {
+      const retired = track(s, task.track).record.retired.find((r) => r.slot === s.retiring!.slot);
+      s.failure = {
+        kind: 'cancelled',
+        message:
+          `${s.retiring!.slot} was not torn down` +
+          (retired ? ` (due at ${retired.dueAt}; a reconcile run tears it down)` : ''),
+      };
+    }
     more = event.cancelled
       ? finalizeStep(s, out, task, 'on_success')
       : finalizeStep(s, out, task, 'teardown');
@@ -1355,6 +1365,7 @@ function onFinalizeEvent(
     return unexpected(s, out, task, event);
   }
   if (more) return;
+  if (s.failure?.kind === 'cancelled') return closeAndFinish(s, out, now);
   s.pc++;
   run(s, out, now);
 }
@@ -1570,9 +1581,11 @@ export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stag
       return {
         status: 'cancelled',
         code: 'cancelled',
-        message: rolledBack
-          ? `cancelled; rolled back (${rollbackOk ? 'traffic on stable' : 'rollback incomplete'})`
-          : 'cancelled before anything changed',
+        message: liveBeforeCancel(s)
+          ? `cancelled in finalize, after ${input.version} went live on ${input.env.name}: ${message}`
+          : rolledBack
+            ? `cancelled; rolled back (${rollbackOk ? 'traffic on stable' : 'rollback incomplete'})`
+            : 'cancelled before anything changed',
       };
     case 'paused':
       return { status: 'paused', code: 'rollout_paused', message: `rollout paused: ${message}` };
@@ -1630,6 +1643,11 @@ const HISTORY_EVENT: Record<PipelineStatus, string> = {
   waiting: 'waiting',
 };
 
+/** Cancelled in finalize: the new release is live in the record already, and stands. */
+function liveBeforeCancel(s: Pick<PipelineState, 'failure' | 'stage'>): boolean {
+  return s.failure?.kind === 'cancelled' && s.stage === 'finalize';
+}
+
 function failureCode(s: PipelineState, failure: Failure): string {
   return outcomeOf({ ...s, failure, rollbacks: [] }).code;
 }
@@ -1640,12 +1658,13 @@ function finish(s: PipelineState, out: Action[], now: number): Action[] {
   if (s.failure?.kind === 'internal')
     log(out, 'error', `internal error: ${s.failure.stack ?? s.failure.message}`);
   // A refused record and another run's unfinished rollout stay as they are: this run wrote nothing. A
-  // handed-off rollout already wrote where it waits.
+  // handed-off rollout already wrote where it waits; one cancelled in finalize, its success and what is due.
   if (
     s.failure &&
     s.failure.kind !== 'refused' &&
     s.failure.kind !== 'unfinished' &&
-    s.failure.kind !== 'handed_off'
+    s.failure.kind !== 'handed_off' &&
+    !liveBeforeCancel(s)
   ) {
     // Every environment this run touched (and production, always) says how it ended; a rollout this run
     // started is cleared unless it is paused or its rollback left something to undo.
@@ -1680,7 +1699,7 @@ function finish(s: PipelineState, out: Action[], now: number): Action[] {
     rollbacks: s.rollbacks,
     ...(s.waits.length ? { waits: s.waits } : {}),
     gates: s.gates,
-    ...(outcome.status === 'succeeded' ? { live: liveOf(s) } : {}),
+    ...(outcome.status === 'succeeded' || liveBeforeCancel(s) ? { live: liveOf(s) } : {}),
     record: s.tracks.production?.record,
     startedAt: iso(s.input.now),
     durationMs: now - s.input.now,

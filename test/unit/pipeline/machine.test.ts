@@ -416,15 +416,28 @@ test('cancelled during verify: rolled back, cancelled', () => {
   assert.deepEqual(steps(r).slice(-2), ['switch traffic green → blue', 'teardown on green']);
 });
 
-test("cancelled in finalize's scale-down wait: still succeeded; the old slot stays in the record, due", () => {
+test("cancelled in finalize's scale-down wait: cancelled, not succeeded; the release stands and the old slot stays in the record, due", () => {
   const env = environment('  production:\n    strategy: { type: blue-green, scale_down_delay: 5m }');
   const r = drive(input(env), { cancelDuring: (a) => a.kind === 'wait' });
-  assert.equal(r.result.status, 'succeeded');
-  assert.ok(!steps(r).includes('teardown on blue'));
+  assert.equal(r.result.status, 'cancelled');
+  assert.equal(r.result.code, 'cancelled');
+  assert.equal(r.result.exitCode, 130);
   const retired = r.result.record!.retired;
   assert.equal(retired.length, 1);
   assert.equal(retired[0]!.slot, 'blue');
   assert.equal(retired[0]!.version, 'v1');
+  assert.equal(
+    r.result.message,
+    `cancelled in finalize, after v2 went live on production: blue was not torn down (due at ${retired[0]!.dueAt}; a reconcile run tears it down)`,
+  );
+  assert.ok(!steps(r).includes('teardown on blue'));
+  assert.equal(phasesOf(r).at(-1), 'finalize:cancelled');
+  // The release stands: live in the record and in the result; nothing is rolled back.
+  assert.equal(r.result.record!.live?.version, 'v2');
+  assert.equal(r.result.live?.version, 'v2');
+  assert.deepEqual(r.result.rollbacks, []);
+  // The record's last word stays "succeeded": a cancelled entry would read as a second run that changed nothing.
+  assert.equal(historyOf(r).at(-1), 'succeeded:deployed');
 });
 
 test('a short scale-down delay is waited out in the job and the slot torn down; a long one is retired with its due time', () => {
