@@ -28,6 +28,7 @@ import { claimIsStale, dueDecisions, startCheck, startedCode } from './decide.ts
 import type { DueDecision, StartCode } from './decide.ts';
 import {
   claimRequest,
+  endedCheckName,
   forgetRequest,
   listRequests,
   releaseClaim,
@@ -51,6 +52,8 @@ export type DueOutcome =
   | { id: string; environment: string; status: 'not_started'; code: StartCode | DueDecision['code'] }
   /** Its ref is back after it ended (started, refused, cancelled): a replay, removed without a word. */
   | { id: string; environment: string; status: 'replayed' }
+  /** Whether it ended cannot be read (a flood of check runs named like the App's mark): skipped, kept. */
+  | { id: string; environment: string; status: 'unverifiable' }
   /** Another replica or trigger claimed it first, or it was removed meanwhile. */
   | { id: string; environment: string; status: 'claimed_elsewhere' }
   /** A queued request that met a lock taken since the decision: its claim given back, it waits on. */
@@ -98,7 +101,21 @@ export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList)
     }
     try {
       // The ref and its signed tag prove the App once recorded the request, not that it is still open.
-      if (await requestEnded(deps.api, where, request, deps.botLogin)) {
+      const ended = await requestEnded(deps.api, where, request, deps.botLogin);
+      if (ended === 'unreadable') {
+        deps.markers.warn(
+          {
+            repository: `${where.owner}/${where.repo}`,
+            request: request.id,
+            environment: request.environment,
+          },
+          `more than 500 check runs named "${endedCheckName(request.id)}": whether the scheduled deployment ended cannot be read, so it is not acted on`,
+        );
+        await releaseClaim(deps.api, where, request);
+        out.push({ ...base, status: 'unverifiable' });
+        continue;
+      }
+      if (ended === 'ended') {
         deps.markers.warn(
           {
             repository: `${where.owner}/${where.repo}`,

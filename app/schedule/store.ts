@@ -203,15 +203,15 @@ const MAX_ENDED_PAGES = 5;
 /**
  * Whether `request` has ended (started, refused or cancelled) according to the App's own check run on its
  * commit. `botLogin` is the App's (`<slug>[bot]`): only a check run GitHub says the App created counts, not one
- * of the same name by a workflow token. Throws when more check runs of the name exist than are read (a flood
- * made to hide the App's): the caller treats that as not safe to act on.
+ * of the same name by a workflow token. `unreadable` when more check runs of the name exist than are read (a
+ * flood made to hide the App's): never taken as open.
  */
 export async function requestEnded(
   api: EndedApi,
   where: Where,
   request: ScheduledRequest,
   botLogin: string,
-): Promise<boolean> {
+): Promise<'ended' | 'open' | 'unreadable'> {
   const slug = botLogin.replace(/\[bot\]$/i, '').toLowerCase();
   let read = 0;
   for (let page = 1; page <= MAX_ENDED_PAGES; page++) {
@@ -228,13 +228,11 @@ export async function requestEnded(
         (r) => r.external_id === endedExternalId(request.id) && r.app?.slug?.toLowerCase() === slug,
       )
     )
-      return true;
+      return 'ended';
     read += data.check_runs.length;
-    if (data.check_runs.length < 100 || read >= data.total_count) return false;
+    if (data.check_runs.length < 100 || read >= data.total_count) return 'open';
   }
-  throw new Error(
-    `more than ${MAX_ENDED_PAGES * 100} check runs named "${endedCheckName(request.id)}": whether the request ended cannot be read`,
-  );
+  return 'unreadable';
 }
 
 /**

@@ -122,7 +122,7 @@ test('the claim is exclusive; after the request is removed a late claim gives it
 test('a removed request is marked ended by the App’s own check run; one of the same name by anyone else is not that mark', async () => {
   const { api, checkRuns } = fakeGit();
   await recordRequest(api, where, keys, request);
-  assert.equal(await requestEnded(api, where, request, 'app[bot]'), false);
+  assert.equal(await requestEnded(api, where, request, 'app[bot]'), 'open');
   // A workflow token names a check run like the mark: GitHub says which app made it.
   checkRuns.push({
     name: 'deploy schedule: c42',
@@ -130,11 +130,30 @@ test('a removed request is marked ended by the App’s own check run; one of the
     external_id: 'deploy-schedule-ended:c42',
     app: { slug: 'github-actions' },
   });
-  assert.equal(await requestEnded(api, where, request, 'app[bot]'), false, 'not the App’s');
+  assert.equal(await requestEnded(api, where, request, 'app[bot]'), 'open', 'not the App’s');
   assert.equal(await claimRequest(api, where, request), true);
   await removeRequest(api, where, request, 'queue_cancelled');
-  assert.equal(await requestEnded(api, where, request, 'app[bot]'), true);
-  assert.equal(await requestEnded(api, where, { ...request, id: 'c43' }, 'app[bot]'), false, 'per request');
+  assert.equal(await requestEnded(api, where, request, 'app[bot]'), 'ended');
+  assert.equal(await requestEnded(api, where, { ...request, id: 'c43' }, 'app[bot]'), 'open', 'per request');
+});
+
+test('more check runs named like the mark than are read: unreadable, never open', async () => {
+  const { api, checkRuns } = fakeGit();
+  const listed: number[] = [];
+  const pages: EndedApi['checks']['listForRef'] = async (p) => {
+    listed.push(p.page ?? 1);
+    const runs = Array.from({ length: 100 }, () => ({
+      external_id: 'deploy-schedule-ended:c42',
+      app: { slug: 'github-actions' },
+    }));
+    return { data: { total_count: 900, check_runs: runs } };
+  };
+  assert.equal(checkRuns.length, 0);
+  assert.equal(
+    await requestEnded({ checks: { ...api.checks, listForRef: pages } }, where, request, 'app[bot]'),
+    'unreadable',
+  );
+  assert.deepEqual(listed, [1, 2, 3, 4, 5], 'five pages of 100, then no more');
 });
 
 test('refs that are not the App’s requests are refused, never listed as requests', async () => {
