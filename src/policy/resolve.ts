@@ -438,22 +438,28 @@ function mergedRuleIssues(config: RawConfig): PolicyIssue[] {
       if (listed.some(isTeam) || rule.required.value <= listed.length) continue;
       const approversPath = list.path;
       const requiredPath = rule.required.path;
-      // Written side by side in one section (the list, the count and any groups): policyIssues' own check says
-      // so at `required`. It sees a section's approvers list only, not groups alone nor groups from elsewhere.
+      // Written side by side in one section (the list, the count and any groups, an empty list of groups too):
+      // policyIssues' own check says so at `required`. It sees a section's approvers list and groups only, not
+      // groups alone, groups from elsewhere, nor groups another section takes away (`groups: []`).
       const sectionOf = (at: Path) => at.slice(0, -1).join('.');
       if (
         rule.list &&
         list.path === rule.list.path &&
         requiredPath &&
         sectionOf(requiredPath) === sectionOf(approversPath) &&
-        (!rule.groups?.value.length || sectionOf(rule.groups.path) === sectionOf(requiredPath))
+        (!rule.groups || sectionOf(rule.groups.path) === sectionOf(requiredPath))
       )
         continue;
-      // Said where the environment's own section touches the rule, else where the approvers are listed.
-      const path =
-        requiredPath && requiredPath[0] === 'environments' && approversPath[0] !== 'environments'
-          ? requiredPath
-          : approversPath;
+      // Said where the environment's own section touches the rule (its count, else its groups), else where the
+      // approvers are listed.
+      const own = (at: Path | undefined) => at?.[0] === 'environments';
+      const path = own(approversPath)
+        ? approversPath
+        : own(requiredPath)
+          ? requiredPath!
+          : own(rule.groups?.path)
+            ? rule.groups!.path
+            : approversPath;
       const count = requiredPath
         ? `${rule.required.value} approvals (${requiredPath.join('.')})`
         : `${rule.required.value} approval${rule.required.value === 1 ? '' : 's'} (the default)`;

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { formatConfigError } from '../../../src/config/errors.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import { policyIssues, resolvePolicy } from '../../../src/policy/resolve.ts';
+import type { RawConfig } from '../../../src/config/schema.ts';
 
 const head = `target:\n  commands:\n    deploy: ./d.sh\n`;
 
@@ -138,5 +139,88 @@ describe('the capacity check judges the rules resolvePolicy builds (one merge)',
         `${c.what}:\n${errors.join('\n')}`,
       );
     }
+  });
+
+  it('an environment that empties the groups it inherits is judged without their members', () => {
+    // The top level's hotfix rule can be met (carol and the group's erin); production writes `groups: []` for
+    // its hotfixes, so only carol may approve them, and 2 approvals can never be given.
+    const errors = errorsOf(`${head}approvals:
+  hotfix:
+    approvers: [carol]
+    required: 2
+    groups: [{ name: Ops, approvers: [erin] }]
+environments:
+  production:
+    approvals:
+      hotfix: { groups: [] }
+`);
+    assert.ok(
+      errors.some((e) =>
+        /environments\.production\.approvals\.hotfix\.groups: in environment "production", hotfixes need 2 approvals .* but only 1 approver is listed/.test(
+          e,
+        ),
+      ),
+      errors.join('\n'),
+    );
+  });
+
+  it('no config the check lets through resolves to a rule its listed users could never meet', () => {
+    // A sweep over small configs: inherited and own lists, counts and groups at both levels and for hotfixes
+    // and rollbacks. Whatever the check accepts, every rule resolvePolicy builds from it can be met.
+    // mulberry32: the same configs on every run.
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n) >>> 0;
+    };
+    const pick = <T>(options: readonly T[]): T => options[next(options.length)]!;
+    const lists = [undefined, ['carol'], ['carol', 'dave'], ['acme/sre']] as const;
+    const counts = [undefined, 0, 1, 2, 3] as const;
+    const groupSets = [undefined, [], [{ name: 'Ops', approvers: ['erin'] }]] as const;
+    const rule = () => {
+      const r: Record<string, unknown> = {};
+      const approvers = pick(lists);
+      const required = pick(counts);
+      const groups = pick(groupSets);
+      if (approvers !== undefined) r.approvers = [...approvers];
+      if (required !== undefined) r.required = required;
+      if (groups !== undefined) r.groups = groups.map((g) => ({ ...g, approvers: [...g.approvers] }));
+      return r;
+    };
+    const section = () => {
+      const s = rule();
+      if (next(2)) s.hotfix = rule();
+      if (next(2)) s.rollback = rule();
+      return s;
+    };
+    let accepted = 0;
+    for (let i = 0; i < 2000; i++) {
+      const config = {
+        ...(next(2) ? { approvals: section() } : {}),
+        environments: {
+          production: { approvals: section() },
+          staging: next(2) ? {} : { approvals: section() },
+        },
+      } as unknown as RawConfig;
+      if (policyIssues(config).length > 0) continue;
+      accepted += 1;
+      for (const name of ['production', 'staging']) {
+        const policy = resolvePolicy(config, name);
+        for (const [what, r] of [
+          ['deployments', policy],
+          ['hotfixes', policy.hotfix],
+          ['rollbacks', policy.rollback],
+        ] as const) {
+          if (r.approvers.length === 0 || r.approvers.some((p) => p.includes('/'))) continue;
+          assert.ok(
+            r.required <= r.approvers.length,
+            `${name} ${what}: ${r.required} required of ${r.approvers.join(', ')} in ${JSON.stringify(config)}`,
+          );
+        }
+      }
+    }
+    assert.ok(accepted > 500, `only ${accepted} configs were accepted: the sweep tested little`);
   });
 });
