@@ -5,6 +5,7 @@ import { lockRefName } from '../locks.ts';
 import type { LockInfo } from '../locks.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { Api, Where } from '../facts/github.ts';
+import { createdByApp } from '../facts/deployments.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -25,7 +26,6 @@ export async function deploymentLockOwner(
 ): Promise<LockInfo> {
   if (!lock.deployment || lock.target.scope !== 'environment') return lock;
   const attempts = opts.attempts ?? 5;
-  const bot = opts.botLogin?.toLowerCase();
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     const { data } = await api.listDeployments({
       ...where,
@@ -35,7 +35,7 @@ export async function deploymentLockOwner(
     });
     // The App's own deployment first (it took the lock); newest first among the rest.
     for (const d of data) {
-      if (bot === undefined || d.creator?.login.toLowerCase() !== bot) continue;
+      if (opts.botLogin === undefined || !createdByApp(d, { login: opts.botLogin })) continue;
       let payload;
       try {
         payload = parseDeploymentPayload(d.payload);
@@ -44,7 +44,7 @@ export async function deploymentLockOwner(
       }
       return {
         ...lock,
-        holder: payload.requested_by ?? d.creator.login,
+        holder: payload.requested_by ?? d.creator?.login ?? opts.botLogin,
         createdAt: d.created_at,
         reason: `deployment #${d.id} of ${lock.sha.slice(0, 12)}`,
         ...(payload.pr !== undefined ? { pullRequest: payload.pr } : {}),

@@ -5,6 +5,34 @@ import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { CheckResult, RequiredCheck } from '../../src/policy/index.ts';
 import type { Api, Where } from './github.ts';
 
+/** This App as GitHub names it on what it made: its bot login (`<slug>[bot]`) and, where known, its app id. */
+export interface OwnApp {
+  login: string;
+  id?: number;
+}
+
+/** Who made a deployment, in GitHub's words (a signed webhook's deployment, or the REST answer). */
+export interface DeploymentMaker {
+  creator?: { login: string; type?: string } | null;
+  performed_via_github_app?: { id: number } | null;
+}
+
+/**
+ * Did this App create the deployment? Only then are its payload's words the App's own (type, pull request,
+ * requester, status comment id), and only then does it hold the App's environment lock: anyone with
+ * `deployments: write`, or a workflow's token, creates a deployment with any payload. The creator must be the
+ * App's bot login (GitHub compares logins without case; only an app's bot account has a `[bot]` login), not
+ * a person's account; and where GitHub names the app it was made through and the App's id is known, that app
+ * must be this one. No creator: not the App's.
+ */
+export function createdByApp(deployment: DeploymentMaker | null | undefined, app: OwnApp): boolean {
+  const creator = deployment?.creator;
+  if (!creator || creator.login.toLowerCase() !== app.login.toLowerCase()) return false;
+  if (creator.type !== undefined && creator.type !== 'Bot') return false;
+  const via = deployment.performed_via_github_app;
+  return via == null || app.id === undefined || via.id === app.id;
+}
+
 export interface ShaDeployment {
   id: number;
   environment: string;

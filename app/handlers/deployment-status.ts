@@ -27,6 +27,8 @@ import { releaseDeploymentLock } from '../deploy/lock.ts';
 import { httpStatus } from '../facts/github.ts';
 import type { Octokit, Where } from '../facts/github.ts';
 import { pullHasCommit, readPull } from '../facts/pull-request.ts';
+import { createdByApp } from '../facts/deployments.ts';
+import type { DeploymentMaker } from '../facts/deployments.ts';
 import { ownBotLogin } from '../facts/own-comments.ts';
 import { StatusCommentLanes } from './status-comment-lanes.ts';
 
@@ -50,6 +52,7 @@ interface DeploymentStatusPayload {
     environment: string;
     payload?: unknown;
     creator?: { login: string; type?: string } | null;
+    performed_via_github_app?: { id: number } | null;
   };
   repository: { name: string; owner: { login: string }; html_url?: string };
 }
@@ -144,9 +147,8 @@ export function mayReleaseLock(
   payload: Pick<DeploymentStatusPayload, 'deployment' | 'deployment_status'>,
   appLogin: string,
 ): boolean {
-  const createdByApp = payload.deployment.creator?.login.toLowerCase() === appLogin.toLowerCase();
   const endedByBot = payload.deployment_status.creator?.type === 'Bot';
-  return createdByApp && endedByBot;
+  return createdByApp(payload.deployment, { login: appLogin }) && endedByBot;
 }
 
 /**
@@ -154,12 +156,12 @@ export function mayReleaseLock(
  * created (GitHub's signed webhook names the creator). Undefined otherwise: the comment is searched for.
  */
 export function trustedCommentId(
-  deployment: Pick<DeploymentStatusPayload['deployment'], 'creator'>,
+  deployment: DeploymentMaker,
   commentId: number | undefined,
   appLogin: string,
 ): number | undefined {
   if (commentId === undefined) return undefined;
-  return deployment.creator?.login.toLowerCase() === appLogin.toLowerCase() ? commentId : undefined;
+  return createdByApp(deployment, { login: appLogin }) ? commentId : undefined;
 }
 
 /**
@@ -171,12 +173,12 @@ export function trustedCommentId(
 export async function deploymentPullRequest(
   octokit: Octokit,
   where: Where,
-  deployment: { sha: string; creator?: { login: string } | null },
+  deployment: DeploymentMaker & { sha: string },
   pr: number | undefined,
   appLogin: () => Promise<string>,
 ): Promise<number | undefined> {
   if (pr === undefined) return undefined;
-  if (deployment.creator?.login.toLowerCase() === (await appLogin()).toLowerCase()) return pr;
+  if (createdByApp(deployment, { login: await appLogin() })) return pr;
   let pull;
   try {
     pull = await readPull(octokit.rest, where, pr);
