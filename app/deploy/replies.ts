@@ -2,7 +2,7 @@
 // value that is not the app's own words goes through userText (src/github/user-text.ts).
 import { explainRefusal, requiredCheckLabel } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
-import type { PolicyRefusal, Policy, Principal } from '../../src/policy/index.ts';
+import type { ApprovalRule, PolicyRefusal, Policy, Principal } from '../../src/policy/index.ts';
 import type { LockInfo } from '../locks.ts';
 import type { Reply } from '../handlers/comment.ts';
 
@@ -47,18 +47,25 @@ export function who(principals: readonly Principal[]): string {
     : 'anyone with write permission';
 }
 
+const list = (values: readonly string[]) => values.map((v) => userText(v)).join(', ');
+
+/**
+ * "of which 1 from `Security` (acme/security) and 2 from `Ops` (dave, erin)" for a rule's approval groups
+ * (seed 05's "Manager + Security": each needs its own count), named without a ping; "" without groups.
+ */
+export function groupsText(groups: ApprovalRule['groups']): string {
+  if (!groups?.length) return '';
+  return `of which ${groups.map((g) => `${g.required} from ${userText(g.name, { as: 'code' })} (${list(g.approvers)})`).join(' and ')}`;
+}
+
 /** The live policy of one environment in one line, for /help and replies. */
 export function policySummary(policy: Policy): string {
   const parts = [
     `deployers: ${who(policy.deployers)}`,
     `${policy.required} approval(s) from ${who(policy.approvers)}${policy.allowSelfApproval ? ' (self-approval allowed)' : ''}`,
   ];
-  const list = (values: readonly string[]) => values.map((v) => userText(v)).join(', ');
-  // Approval groups (seed 05's "Manager + Security"): each needs its own count, named without a ping.
-  if (policy.groups?.length)
-    parts.push(
-      `of which ${policy.groups.map((g) => `${g.required} from ${userText(g.name, { as: 'code' })} (${list(g.approvers)})`).join(' and ')}`,
-    );
+  const groups = groupsText(policy.groups);
+  if (groups) parts.push(groups);
   if (policy.requires.length) parts.push(`requires ${list(policy.requires)} first`);
   if (policy.requiredChecks.length)
     parts.push(`checks: ${list(policy.requiredChecks.map(requiredCheckLabel))}`);

@@ -11,10 +11,11 @@ import type { PullFacts } from '../facts/pull-request.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import { blockingLock, readLocks } from '../locks.ts';
 import type { PendingRequest } from '../deploy/pending.ts';
-import { lockOwner, policyRefusal, refusal } from '../deploy/replies.ts';
+import { groupsText, lockOwner, policyRefusal, refusal } from '../deploy/replies.ts';
 import type { RawConfig } from '../../src/config/schema.ts';
 import {
   activeFreeze,
+  approvalRule,
   isWithinWindows,
   mayDeploy,
   nextDeployableInstant,
@@ -129,8 +130,11 @@ async function recorded(
   if (written === 'already_recorded')
     return { reaction: 'eyes', body: `This request is already recorded: ${describeRequest(record)}.` };
   const cancel = code(`/cancel-deploy ${record.environment}`);
-  const approvals = policy.required
-    ? `${policy.required} approval(s) of this commit (reply ${code(`/approve-deploy ${record.environment}`)})`
+  // The rule of the request's type (a queued hotfix has its own), with its approval groups, as /help says it.
+  const rule = approvalRule(policy, record.type);
+  const groups = groupsText(rule.groups);
+  const approvals = rule.required
+    ? `${rule.required} approval(s) of this commit${groups ? `, ${groups}` : ''} (reply ${code(`/approve-deploy ${record.environment}`)})`
     : 'approvals';
   const rechecked = `the policy is checked again then (who may deploy, deploy window, freeze, ${approvals}, required checks, the lock, this commit still the head); if anything stands in the way it does not start and this pull request is told why`;
   if (record.mode === 'at') {

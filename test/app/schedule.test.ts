@@ -489,3 +489,33 @@ test('pure: only a scheduled request an hour past being missed has a claim that 
   assert.equal(claimIsStale(request('at'), after(STALE_CLAIM_AFTER_MS + 1)), true);
   assert.equal(claimIsStale(request('queue'), after(30 * 86_400_000)), false, 'a queued request has no time');
 });
+
+test('the /schedule and --queue replies name the approvals of the request’s own rule, with its approval groups', async () => {
+  const config = CONFIG(
+    [
+      '      groups: [{ name: Security, approvers: [dave] }]',
+      '      hotfix:',
+      '        approvers: [carol, dave, erin]',
+      '        required: 2',
+      '        groups: [{ name: Managers, approvers: [erin] }]',
+      '        bypass_windows: false',
+      '',
+    ].join('\n'),
+  );
+  await run(async (w) => {
+    const scheduled = await comment(w, '/deploy production at 2026-12-01 10:30', 'alice');
+    assert.match(scheduled.reply, /`schedule_recorded`/);
+    // As /help and the waiting reply say it: the count, and how many of it each group must give.
+    assert.match(
+      scheduled.reply,
+      /1 approval\(s\) of this commit, of which 1 from `Security` \(dave\) \(reply \/approve-deploy production\)/,
+    );
+    w.clock.now = at('2026-12-01T09:15:00Z');
+    assert.match((await comment(w, '/lock production', 'bob')).reply, /Locked/);
+    const hotfix = await comment(w, '/deploy production --queue --hotfix --reason "outage"', 'alice');
+    assert.match(hotfix.reply, /`queue_recorded`/);
+    // A hotfix waits for the hotfix rule: 2 approvals, 1 of them from its own group, not the normal one's.
+    assert.match(hotfix.reply, /2 approval\(s\) of this commit, of which 1 from `Managers` \(erin\) \(reply/);
+    assert.doesNotMatch(hotfix.reply, /Security/);
+  }, config);
+});
