@@ -558,7 +558,13 @@ async function readStored(store: StateStore, environment: string): Promise<Store
     const read = await store.read(environment);
     return read.ok
       ? { ok: true, record: read.record }
-      : { ok: false, code: read.code, message: read.message, source: read.source };
+      : {
+          ok: false,
+          code: read.code,
+          message: read.message,
+          source: read.source,
+          ...(read.kept ? { kept: read.kept } : {}),
+        };
   } catch (error) {
     return {
       ok: false,

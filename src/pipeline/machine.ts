@@ -55,7 +55,7 @@ export type TrackId = 'staging' | 'production';
 /** The environment record as read: believed, or refused with its reason code. */
 export type StoredRecord =
   | { ok: true; record: EnvironmentRecord | undefined }
-  | { ok: false; code: RefusalCode; message: string; source: string };
+  | { ok: false; code: RefusalCode; message: string; source: string; kept?: string };
 
 export interface MachineInput {
   /** When the run started (ms since the epoch). */
@@ -1767,7 +1767,11 @@ function believe(
   log(
     out,
     'warn',
-    `the state record of ${env.name} was refused [${stored.code}]: ${stored.message} (${stored.source}); going on with what the current command reports, and a new record replaces it`,
+    `the state record of ${env.name} was refused [${stored.code}]: ${stored.message} (${stored.source}); ` +
+      'going on with what the current command reports. A new record takes its place with nothing of the ' +
+      'refused one: its history, previous release, retired slots due for teardown (reconcile no longer knows ' +
+      'them) and any rollout it names are not carried over. The refused record itself is kept ' +
+      (stored.kept ? `as ${stored.kept}` : `at ${stored.source}`),
   );
   return emptyRecord(s.input.repository, env.name, new Date(now));
 }

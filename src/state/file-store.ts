@@ -6,8 +6,9 @@
 // kept `<state_dir>/state.json` (schema 1, one map of environments); it is still read for what was live and
 // the previous version when an environment has no record yet, so nobody loses their state on upgrade.
 // Nothing read here is trusted by shape: an unreadable or malformed file is a `state_corrupt` refusal with
-// its path and the fix, never a throw.
-import { readFileSync } from 'node:fs';
+// its path and the fix, never a throw. A refused record file is never written over: the next write first
+// moves it to `<file>.refused-<its mtime>`, which the refusal names (`kept`).
+import { readFileSync, statSync } from 'node:fs';
 import { open, readdir, rename, mkdir, stat, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseRecord, type EnvironmentRecord, type Release, type RetiredSlot } from './record.ts';
@@ -40,9 +41,19 @@ export class FileStateStore implements StateStore {
     return this.readSync(environment);
   }
 
-  /** The same read, synchronously (for `plan`, which runs nothing). */
+  /**
+   * The same read, synchronously (for `plan`, which runs nothing). A refused record file names where the
+   * next write moves it (`kept`: `<file>.refused-<its mtime>`), so it is never written over.
+   */
   readSync(environment: string): StateRead {
     const path = this.pathFor(environment);
+    const read = this.readFile(environment, path);
+    if (read.ok || read.source !== path) return read;
+    const kept = keptPath(path);
+    return kept ? { ...read, kept } : read;
+  }
+
+  private readFile(environment: string, path: string): StateRead {
     const text = readText(path);
     if (text.ok && text.text === undefined) return this.readLegacy(environment);
     if (!text.ok) return corrupt(path, text.message);
@@ -76,6 +87,9 @@ export class FileStateStore implements StateStore {
     const records = join(this.dir, 'records');
     await mkdir(records, { recursive: true });
     await removeStaleTemps(records);
+    // A record this store refuses is kept for whoever looks into why: moved aside, not written over.
+    const current = this.readSync(record.environment);
+    if (!current.ok && current.kept) await rename(path, current.kept);
     const temp = `${path}.${process.pid}.${++this.temp}.tmp`;
     const text = `${JSON.stringify(record, null, 2)}\n`;
     try {
@@ -120,6 +134,17 @@ export class FileStateStore implements StateStore {
     if (!legacy.ok) return corrupt(path, `environments.${environment}: ${legacy.message}`);
     return { ok: true, record: legacy.record, source: path };
   }
+}
+
+/** Where a refused record file is moved before a new one is written: beside it, named by its mtime. */
+function keptPath(path: string): string | undefined {
+  let mtime: Date;
+  try {
+    mtime = statSync(path).mtime;
+  } catch {
+    return undefined;
+  }
+  return `${path}.refused-${mtime.toISOString().replace(/:/g, '-')}`;
 }
 
 async function syncDirectory(dir: string): Promise<void> {

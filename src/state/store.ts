@@ -11,7 +11,17 @@ export type StateRead =
       /** Where it was read, for logs: a path, or `check run 123 on deployment 45`. */
       source: string;
     }
-  | { ok: false; code: RefusalCode; message: string; source: string };
+  | {
+      ok: false;
+      code: RefusalCode;
+      message: string;
+      source: string;
+      /**
+       * Where the refused record is moved once a new record is written in its place (the file store moves it
+       * aside). Undefined: a write leaves it where it was read (on GitHub, its own deployment's check run).
+       */
+      kept?: string;
+    };
 
 export interface WriteOptions {
   /**
@@ -23,6 +33,9 @@ export interface WriteOptions {
 
 export interface StateStore {
   read(environment: string): Promise<StateRead>;
-  /** Stores the record; resolves once stored (or once given up on, which the store reports itself). */
+  /**
+   * Stores the record; resolves once stored (or once given up on, which the store reports itself). A refused
+   * record is never written over: it stays where it was read, or is moved to its refusal's `kept` first.
+   */
   write(record: EnvironmentRecord, options?: WriteOptions): Promise<void>;
 }

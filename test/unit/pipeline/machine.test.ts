@@ -548,21 +548,43 @@ test('a refused record with no current command: state_refused, nothing run, noth
   assert.equal(r.result.record, undefined);
 });
 
-test('a refused record with a current command: a warning, then a deployment on a fresh record', () => {
+test('a refused record with a current command: a warning saying what is not carried over and where the refused one is kept, then a deployment on a fresh record', () => {
   const env = environment('  production:\n    strategy: blue-green');
   const withCurrent = { ...env, target: { ...env.target, current: env.target.deploy } };
+  const warnings = (r: ReturnType<typeof drive>) =>
+    r.events.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
   const r = drive(
     input(withCurrent, {
-      stored: { ok: false, code: 'state_corrupt', message: 'not JSON', source: '/x.json' },
+      stored: {
+        ok: false,
+        code: 'state_corrupt',
+        message: 'not JSON',
+        source: '/x.json',
+        kept: '/x.json.refused-2026-03-01T10-00-00.000Z',
+      },
     }),
   );
   assert.equal(r.result.status, 'succeeded');
-  assert.ok(
-    r.events.some(
-      (e) => e.type === 'log' && e.level === 'warn' && /refused \[state_corrupt\]/.test(e.message),
-    ),
+  const [warning] = warnings(r);
+  assert.match(warning ?? '', /refused \[state_corrupt\]: not JSON \(\/x\.json\)/);
+  assert.match(
+    warning ?? '',
+    /A new record takes its place with nothing of the refused one: its history, previous release, retired slots due for teardown \(reconcile no longer knows them\) and any rollout it names are not carried over/,
+  );
+  assert.match(
+    warning ?? '',
+    /The refused record itself is kept as \/x\.json\.refused-2026-03-01T10-00-00\.000Z$/,
   );
   assertSequence(r, 'production', 0);
+
+  // A store that leaves a refused record where it was (GitHub: its own deployment's check run) says so.
+  const github = drive(
+    input(withCurrent, {
+      stored: { ok: false, code: 'state_forged', message: 'the MAC does not verify', source: 'check run 9' },
+    }),
+  );
+  assert.equal(github.result.status, 'succeeded');
+  assert.match(warnings(github)[0] ?? '', /The refused record itself is kept at check run 9$/);
 });
 
 test('an internal error before the strategy: internal_error, logged, no rollback', () => {

@@ -1,7 +1,7 @@
 // The pipeline end to end through the CLI process, against a target that records every call.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -360,4 +360,26 @@ test('plan renders every variable a run would see, rolling batches included', as
   assert.equal(code, 0, stdout);
   assert.match(stdout, /\$ \.\/roll\.sh a batch=1\/3 surge=1/);
   assert.match(stdout, /\$ \.\/roll\.sh c batch=3\/3 surge=1/);
+});
+
+test('a refused record file with a current command: the run goes on, and the refused file is kept aside, not written over', async (t) => {
+  const s = setup('  production:\n    strategy: blue-green');
+  t.after(s.cleanup);
+  const records = join(s.dir, 'state/records');
+  mkdirSync(records, { recursive: true });
+  const refused = '{"schema": 1, "environment": "production", "retired": [{"slot": "blue"'; // cut short
+  writeFileSync(join(records, 'production.json'), refused);
+  const { code, stdout } = await runCli(['run', '-e', 'production', '-v', 'v2', '-c', s.config, '--json'], {
+    env: LIVE_BLUE,
+  });
+  assert.equal(code, 0, stdout);
+  const kept = readdirSync(records).filter((name) => name.startsWith('production.json.refused-'));
+  assert.equal(kept.length, 1, readdirSync(records).join(', '));
+  assert.equal(readFileSync(join(records, kept[0]!), 'utf8'), refused);
+  const warning = events(stdout).find(
+    (e) => e.type === 'log' && /refused \[state_corrupt\]/.test(String(e.message)),
+  );
+  assert.match(String(warning?.message), new RegExp(`kept as .*${kept[0]!.replace(/[.]/g, '\\.')}$`));
+  const record = JSON.parse(readFileSync(join(records, 'production.json'), 'utf8'));
+  assert.equal(record.live.version, 'v2');
 });

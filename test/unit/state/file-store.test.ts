@@ -223,3 +223,36 @@ test('an unreadable record file is a refusal naming the error, not a throw', asy
   assert.equal(read.code, 'state_corrupt');
   assert.match(read.message, /cannot be read \(EISDIR\)/);
 });
+
+test('a refused record file is never written over: the next write moves it aside, bytes intact, and the refusal names where', async (t) => {
+  const store = new FileStateStore(dir(t));
+  const records = join(store.dir, 'records');
+  mkdirSync(records, { recursive: true });
+  const path = store.pathFor('production');
+  // Corrupt, and another environment's record (misplaced): both are kept for whoever looks into why.
+  for (const [text, code] of [
+    ['{"schema": 1, "seq": "tampered"', 'state_corrupt'],
+    [JSON.stringify(sample('staging')), 'state_misplaced'],
+  ] as const) {
+    writeFileSync(path, text);
+    utimesSync(path, NOW, NOW);
+    const read = await store.read('production');
+    assert.ok(!read.ok);
+    assert.equal(read.code, code);
+    const kept = `${path}.refused-2026-03-01T10-00-00.000Z`;
+    assert.equal(read.kept, kept);
+
+    await store.write(sample('production'), { durable: true });
+    assert.equal(readFileSync(kept, 'utf8'), text, 'the refused record was not kept as it was');
+    const after = await store.read('production');
+    assert.ok(after.ok);
+    assert.deepEqual(after.record, sample('production'));
+    // A record this store believes is replaced in place, as always: nothing more is moved aside.
+    await store.write(withTransition(sample('production'), {}, undefined, NOW));
+    assert.deepEqual(
+      readdirSync(records).filter((name) => name.includes('.refused-')),
+      ['production.json.refused-2026-03-01T10-00-00.000Z'],
+    );
+    rmSync(kept);
+  }
+});
