@@ -487,11 +487,24 @@ function applyCheckRunBody(ctx: HandlerContext, run: Json): HandlerResult | unde
   return undefined;
 }
 
+/** The app a request acts for when it creates a check run: another app's token, else the app under test. */
+const otherAppOf = (ctx: HandlerContext) => ctx.state.otherApps.get(ctx.actor);
+
+/** Who may update a check run: the app that created it (GitHub: only that app); undefined: anyone (a plain token's run). */
+const ownerOf = (run: Json): string | undefined => run._owner as string | undefined;
+
+/** A check run's suite: one per app and commit. */
+function checkSuiteId(repo: RepoState, headSha: string, app: { id: number } | undefined): number {
+  const index = [...repo.commits.keys()].indexOf(headSha);
+  return (app ? 5_000_000 + (app.id % 1000) * 10_000 : 2_000_000) + Math.max(0, index);
+}
+
 const createCheckRun: Handler = (ctx) => {
   const { repo, render, body } = ctx;
   const headSha = String(body.head_sha);
   if (!repo.commits.has(headSha))
     return unprocessable(`No commit found for SHA: ${headSha}`, undefined, 'head_sha');
+  const other = otherAppOf(ctx);
   const id = nextId(ctx.state);
   const url = `${render.repoUrl(repo)}/check-runs/${id}`;
   const run: Json = build('check-run', render.base, {
@@ -514,14 +527,15 @@ const createCheckRun: Handler = (ctx) => {
       annotations_url: `${url}/annotations`,
     },
     name: body.name,
-    check_suite: {
-      id: 2_000_000 + (repo.commits.get(headSha) ? [...repo.commits.keys()].indexOf(headSha) : 0),
-    },
-    app: render.app(),
+    check_suite: { id: checkSuiteId(repo, headSha, other) },
+    app: render.app(other),
     pull_requests: [],
   });
   const problem = applyCheckRunBody(ctx, run);
   if (problem) return problem;
+  // An app's installation owns the check runs it creates; a plain token's are left open to any token.
+  const byApp = other !== undefined || ctx.actor === `${ctx.state.appSlug}[bot]`;
+  Object.defineProperty(run, '_owner', { value: byApp ? ctx.actor : undefined, enumerable: false });
   repo.checkRuns.set(id, run);
   return { status: 201, body: run };
 };
@@ -529,9 +543,17 @@ const createCheckRun: Handler = (ctx) => {
 const updateCheckRun: Handler = (ctx) => {
   const run = ctx.repo.checkRuns.get(Number(ctx.params.check_run_id));
   if (!run) return notFound();
+  // As on GitHub: only the app that created a check run may change it.
+  const owner = ownerOf(run);
+  if (owner !== undefined && owner !== ctx.actor)
+    return {
+      status: 403,
+      body: { message: 'Resource not accessible by integration', documentation_url: DOCS, status: '403' },
+    };
   const copy = structuredClone(run);
   Object.defineProperty(copy, '_annotations', { value: run._annotations, enumerable: false, writable: true });
   Object.defineProperty(copy, '_actions', { value: run._actions, enumerable: false, writable: true });
+  Object.defineProperty(copy, '_owner', { value: owner, enumerable: false });
   const problem = applyCheckRunBody(ctx, copy);
   if (problem) return problem;
   ctx.repo.checkRuns.set(Number(ctx.params.check_run_id), copy);
@@ -557,6 +579,60 @@ const listCheckRunsForRef: Handler = (ctx) => {
   if ((ctx.query.filter ?? 'latest') === 'latest') {
     const newest = new Map<string, Json>();
     for (const r of runs) newest.set(JSON.stringify([(r.check_suite as Json).id, appOf(r), r.name]), r);
+    const kept = new Set(newest.values());
+    runs = runs.filter((r) => kept.has(r));
+  }
+  const page = paginate(ctx, runs.reverse());
+  return { ...page, body: { total_count: runs.length, check_runs: page.body } };
+};
+
+/** The check suites of a commit: one per app that made check runs on it (GitHub creates them with the runs). */
+const listCheckSuitesForRef: Handler = (ctx) => {
+  const { repo, render } = ctx;
+  const sha = resolveRef(repo, String(ctx.params.ref));
+  const suites = new Map<number, Json[]>();
+  for (const r of repo.checkRuns.values()) {
+    if (r.head_sha !== sha) continue;
+    const id = (r.check_suite as Json).id as number;
+    suites.set(id, [...(suites.get(id) ?? []), r]);
+  }
+  const listed = [...suites]
+    .filter(
+      ([, runs]) =>
+        (ctx.query.app_id === undefined || (runs[0]!.app as Json).id === Number(ctx.query.app_id)) &&
+        (ctx.query.check_name === undefined || runs.some((r) => r.name === ctx.query.check_name)),
+    )
+    .map(([id, runs]) => {
+      const url = `${render.repoUrl(repo)}/check-suites/${id}`;
+      return build('check-suite', render.base, {
+        id,
+        node_id: nodeId('CS', id),
+        head_sha: sha,
+        status: 'completed',
+        url,
+        check_runs_url: `${url}/check-runs`,
+        app: runs[0]!.app,
+        repository: render.repository(repo, 'minimal-repository'),
+        latest_check_runs_count: runs.length,
+        created_at: runs[0]!.started_at,
+        updated_at: runs.at(-1)!.started_at,
+      });
+    });
+  const page = paginate(ctx, listed);
+  return { ...page, body: { total_count: listed.length, check_suites: page.body } };
+};
+
+const listCheckRunsForSuite: Handler = (ctx) => {
+  const suite = Number(ctx.params.check_suite_id);
+  let runs = [...ctx.repo.checkRuns.values()].filter(
+    (r) =>
+      (r.check_suite as Json).id === suite &&
+      (ctx.query.check_name === undefined || r.name === ctx.query.check_name) &&
+      (ctx.query.status === undefined || r.status === ctx.query.status),
+  );
+  if ((ctx.query.filter ?? 'latest') === 'latest') {
+    const newest = new Map<unknown, Json>();
+    for (const r of runs) newest.set(r.name, r);
     const kept = new Set(newest.values());
     runs = runs.filter((r) => kept.has(r));
   }
@@ -915,6 +991,8 @@ export const handlers: Record<string, Handler> = {
   'checks/update': updateCheckRun,
   'checks/get': getCheckRun,
   'checks/list-for-ref': listCheckRunsForRef,
+  'checks/list-suites-for-ref': listCheckSuitesForRef,
+  'checks/list-for-suite': listCheckRunsForSuite,
   'repos/create-commit-status': createCommitStatus,
   'repos/get-combined-status-for-ref': combinedStatus,
   'issues/create-comment': createComment,

@@ -59,8 +59,9 @@ export class Renderer {
     });
   }
 
-  app(): Json {
-    const { appId, appSlug } = this.state;
+  /** The app under test, or another app (`state.otherApps`). */
+  app(other?: { id: number; slug: string }): Json {
+    const { id: appId, slug: appSlug } = other ?? { id: this.state.appId, slug: this.state.appSlug };
     return build('integration', this.base, {
       id: appId,
       slug: appSlug,

@@ -139,6 +139,11 @@ export interface FakeGitHubOptions {
   appSlug?: string;
   /** Who a non-installation token acts as: token → login. */
   tokens?: Record<string, string>;
+  /**
+   * Installation tokens of other GitHub Apps: token → app. Such a token acts as `<slug>[bot]`, and the check
+   * runs it creates belong to that app (a plain token's check runs are shown as the app under test's).
+   */
+  otherApps?: Record<string, { id: number; slug: string }>;
   /** Actor for unknown tokens (default 'github-actions[bot]', as a workflow's GITHUB_TOKEN). */
   defaultActor?: string;
   /** Clock for timestamps (default: real time). */
@@ -219,6 +224,8 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
       ['token', 'bearer', 'basic'].includes(scheme.toLowerCase()) ? scheme.toLowerCase() : 'none'
     ) as RecordedRequest['auth'];
     if (state.installationTokens.has(credential)) return { auth, actor: `${state.appSlug}[bot]` };
+    const other = opts.otherApps?.[credential];
+    if (other) return { auth, actor: `${other.slug}[bot]` };
     return { auth, actor: opts.tokens?.[credential] ?? opts.defaultActor ?? 'github-actions[bot]' };
   };
 

@@ -113,10 +113,23 @@ export interface FakeState {
   appSlug: string;
   /** Tokens handed out by the installation endpoint; their calls act as the app's bot. */
   installationTokens: Set<string>;
+  /** Other GitHub Apps installed on the repositories: their bot login (`<slug>[bot]`) → the app. */
+  otherApps: Map<string, OtherApp>;
   nextId: number;
 }
 
-export function createState(opts: { installationId?: number; appId?: number; appSlug?: string }): FakeState {
+/** Another GitHub App than the one under test, acting through an installation token of its own. */
+export interface OtherApp {
+  id: number;
+  slug: string;
+}
+
+export function createState(opts: {
+  installationId?: number;
+  appId?: number;
+  appSlug?: string;
+  otherApps?: Record<string, OtherApp>;
+}): FakeState {
   return {
     repos: new Map(),
     teams: new Map(),
@@ -124,6 +137,7 @@ export function createState(opts: { installationId?: number; appId?: number; app
     appId: opts.appId ?? 777,
     appSlug: opts.appSlug ?? 'deploy-action',
     installationTokens: new Set(),
+    otherApps: new Map(Object.values(opts.otherApps ?? {}).map((app) => [`${app.slug}[bot]`, app])),
     nextId: 1_000_001,
   };
 }
