@@ -5,7 +5,7 @@ import { commentEventFrom, handleComment } from './handlers/comment.ts';
 import type { Dispatch } from './handlers/comment.ts';
 import { commandDispatch } from './deploy/dispatch.ts';
 import type { Api } from './facts/github.ts';
-import { markerTrust, ownBotLogin } from './facts/own-comments.ts';
+import { markerTrust, ownAppId, ownBotLogin } from './facts/own-comments.ts';
 import { markerKeysFromEnv } from './config.ts';
 import type { MarkerKeys } from '../src/github/marker-keys.ts';
 import { registerCheckRun } from './handlers/check-run.ts';
@@ -70,6 +70,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
           commandDispatch({
             api,
             botLogin: options.botLogin ?? (await ownBotLogin(context.octokit)),
+            appId: await ownAppId(context.octokit),
             now,
             markers,
             records,

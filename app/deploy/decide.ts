@@ -7,7 +7,8 @@ import type { Actor, DeploymentType, Policy, PolicyDecision } from '../../src/po
 import type { Api, Where } from '../facts/github.ts';
 import { approverFactsOf, cachedContributors, teamsIn } from '../facts/pull-request.ts';
 import type { PeopleCache, PullFacts } from '../facts/pull-request.ts';
-import type { AppComments } from '../facts/own-comments.ts';
+import type { AppComments, MarkerTrust } from '../facts/own-comments.ts';
+import { readLedger, withLedger } from '../facts/approval-ledger.ts';
 import { checksAt, deploymentsAt, successfulEnvironments } from '../facts/deployments.ts';
 import type { ShaDeployment } from '../facts/deployments.ts';
 
@@ -23,7 +24,7 @@ export interface Base {
 
 /** The policy input facts for a deployment of `sha` asked by `actor` (also a due schedule's re-check). */
 export async function decide(
-  deps: { api: Api; now: () => Date },
+  deps: { api: Api; now: () => Date; appId: number; markers: MarkerTrust },
   b: Base,
   policy: Policy,
   request: { environment: string; sha: string; type: DeploymentType; hotfixReason?: string },
@@ -34,7 +35,10 @@ export async function decide(
   // request that may already have deployed (a pending one). A comment's own redelivery is caught earlier, by
   // its reaction (handlers/comment.ts), and concurrent requests by the lock.
   const needed = extra.readDeployments || (request.type !== 'rollback' && policy.requires.length > 0);
-  const approvals = extra.approvals ?? b.comments.approvals;
+  // The App's comments and its ledger of the commit (approval-ledger.ts): a record whose comment was deleted
+  // still counts. A ledger that cannot be read throws (FactsError): nothing is decided without it.
+  const ledger = await readLedger(deps.api, b.where, request.sha, b.pr.number, deps.appId, deps.markers);
+  const approvals = withLedger(extra.approvals ?? b.comments.approvals, ledger.records);
   // The approvals and vetoes of this deployment are judged on their authors' permission and teams now, and
   // whoever wrote the pull request's commits does not approve its deployment.
   const relevant = approvals.filter(

@@ -40,6 +40,7 @@ import {
   withAccountType,
 } from '../facts/pull-request.ts';
 import { markerScope, readAppComments } from '../facts/own-comments.ts';
+import { readLedger, recordInLedger, withLedger } from '../facts/approval-ledger.ts';
 import type { AppComments, MarkerTrust } from '../facts/own-comments.ts';
 import type { ShaDeployment } from '../facts/deployments.ts';
 import { decide } from './decide.ts';
@@ -66,6 +67,8 @@ export interface DispatchDeps {
   api: Api;
   /** The app's own bot login (`<slug>[bot]`): the only author whose markers are trusted. */
   botLogin: string;
+  /** The app's id: the only app whose approvals ledger check runs are read (facts/approval-ledger.ts). */
+  appId: number;
   /** The clock, injected: the policy never reads it. */
   now: () => Date;
   /** The keys the app's markers are written and checked with, and where tampering is logged. */
@@ -366,6 +369,10 @@ async function approve(
   ]);
   const actor = withType(read, event);
   const sha = pending?.sha ?? b.pr.headSha;
+  // What is recorded at this commit: the App's comments and its ledger (a veto whose comment was deleted
+  // still stands, and its author may still lift it).
+  const ledger = await readLedger(deps.api, b.where, sha, b.pr.number, deps.appId, deps.markers);
+  const recorded = withLedger(b.comments.approvals, ledger.records);
   const allowed = mayApprove({
     config: b.config,
     environment,
@@ -384,7 +391,7 @@ async function approve(
     !allowed.ok &&
     allowed.code === 'self_approval_refused' &&
     kind === 'approve' &&
-    ownVetoStands(b.comments.approvals, actor.login, environment, sha);
+    ownVetoStands(recorded, actor.login, environment, sha);
   // The reply already leads with the code: the sentence without its own `code: ` prefix.
   if (!allowed.ok && !liftsOwnVeto)
     return refusal(allowed.code, explainApprover(allowed).replace(/^[a-z_]+: /, ''));
@@ -399,6 +406,15 @@ async function approve(
     source: 'comment' as const,
     ...(reason !== undefined ? { reason } : {}),
   };
+  // First in the ledger, which nobody can delete, then in the reply: a record that could not be written there
+  // is not recorded at all, and the reply says so (FactsError).
+  await recordInLedger(deps.api, b.where, {
+    record,
+    pr: b.pr.number,
+    appId: deps.appId,
+    keys: deps.markers.keys,
+    before: ledger,
+  });
   const marker = serializeApprovalMarker(record, deps.markers.keys, markerScope(b.where, b.pr.number));
   const said = liftsOwnVeto
     ? `Veto by ${at(actor.login)} lifted for ${env(environment)} at ${short(record.sha)}. Their approval does not count (\`self_approval_refused\`): ${explainApprover(allowed).replace(/^[a-z_]+: /, '')}.`
@@ -428,7 +444,7 @@ async function approve(
   const requester = await requesterOf(deps, b, pending, policy);
   let written = false;
   const reply = await proceed(deps, b, policy, pending, requester, {
-    approvals: [...b.comments.approvals, record],
+    approvals: [...recorded, record],
     prefix: said,
     // The pending request may have deployed already (an earlier approval completed it).
     readDeployments: true,

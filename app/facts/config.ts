@@ -8,7 +8,14 @@ import type { Api, Where } from './github.ts';
 export const CONFIG_PATH = '.github/deploy.yml';
 
 export class FactsError extends Error {
-  readonly code: 'config_missing' | 'config_invalid' | 'pull_request_closed' | 'too_many_comments';
+  readonly code:
+    | 'config_missing'
+    | 'config_invalid'
+    | 'pull_request_closed'
+    | 'too_many_comments'
+    | 'approvals_ledger_unreadable'
+    | 'approvals_ledger_unwritable'
+    | 'approvals_ledger_full';
   constructor(code: FactsError['code'], message: string) {
     super(message);
     this.code = code;

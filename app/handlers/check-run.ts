@@ -1,8 +1,8 @@
 // check_run.requested_action (identifier `approve`): the Approve button on a waiting `approval / <env>`
 // gate. Same rules as /approve-deploy: the clicking user must be allowed to approve (mayApprove: approvers,
 // permission, no self-approval) and the approval is bound to the pull request's head SHA, which must still
-// be the commit the gate is for. The approval is recorded as a marker in an app comment on the PR, then the
-// waiting protection rules are answered if the approval completes them.
+// be the commit the gate is for. The approval is recorded in the App's approvals ledger of the commit and as a
+// marker in an app comment on the PR, then the waiting protection rules are answered if it completes them.
 import type { Probot } from 'probot';
 import {
   approvalRule,
@@ -26,6 +26,7 @@ import {
   withAccountType,
 } from '../facts/pull-request.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin } from '../facts/own-comments.ts';
+import { readLedger, recordInLedger } from '../facts/approval-ledger.ts';
 import { deploymentPullRequest } from './deployment-status.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import {
@@ -142,6 +143,18 @@ export async function handleApproveButton(
     at: now,
     source: 'check_run',
   };
+  // First in the ledger, which nobody can delete (facts/approval-ledger.ts); an approval that cannot be written
+  // there is not recorded at all.
+  try {
+    const before = await readLedger(octokit.rest, where, pull.headSha, ref.pr, appId, markers);
+    await recordInLedger(octokit.rest, where, { record, pr: ref.pr, appId, keys: markers.keys, before });
+  } catch (error) {
+    if (!(error instanceof FactsError)) throw error;
+    await reply(
+      `**Approval by ${who} not recorded** (\`${error.code}\`): ${userText(error.message, { max: 1000 })}`,
+    );
+    return { status: 'refused', code: error.code };
+  }
   const marker = serializeApprovalMarker(record, markers.keys, markerScope(where, ref.pr));
   await reply(
     appendMarkers(`✅ ${who} approved deploying ${short(pull.headSha)} to ${env} (Approve button).`, [

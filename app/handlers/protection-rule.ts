@@ -31,6 +31,7 @@ import type { PeopleCache } from '../facts/pull-request.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import { checksAt, deploymentsAt, successfulEnvironments } from '../facts/deployments.ts';
+import { readLedger, withLedger } from '../facts/approval-ledger.ts';
 
 export const GATE_PREFIX = 'approval / ';
 export const gateName = (environment: string): string => `${GATE_PREFIX}${environment}`;
@@ -197,15 +198,24 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   }
   // A pull request with more comments than the App reads (too_many_comments) hides approvals and vetoes:
   // answered rejected with the reason, never left waiting unanswered by a handler that threw.
-  const comments = pullRequest
-    ? readAppComments(octokit.rest, input.where, pullRequest.number!, input.botLogin, input.markers).then(
-        (c) => ({ ok: true as const, approvals: c.approvals }),
-        (error: unknown) => {
-          if (!(error instanceof FactsError)) throw error;
-          return { ok: false as const, message: error.message };
-        },
-      )
-    : { ok: true as const, approvals: [] };
+  // The App's ledger of the commit too (approval-ledger.ts): a veto whose comment was deleted still holds the
+  // run, and a ledger that cannot be read is a rejection with the reason, never "no vetoes".
+  const number = pullRequest?.number;
+  const comments =
+    number !== undefined
+      ? Promise.all([
+          readAppComments(octokit.rest, input.where, number, input.botLogin, input.markers),
+          ownAppId(octokit).then((appId) =>
+            readLedger(octokit.rest, input.where, input.sha, number, appId, input.markers),
+          ),
+        ]).then(
+          ([c, ledger]) => ({ ok: true as const, approvals: withLedger(c.approvals, ledger.records) }),
+          (error: unknown) => {
+            if (!(error instanceof FactsError)) throw error;
+            return { ok: false as const, message: error.message };
+          },
+        )
+      : { ok: true as const, approvals: [] };
   const [read, successfulDeployments, checks] = await Promise.all([
     comments,
     policy.requires.length

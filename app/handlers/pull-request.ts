@@ -6,7 +6,8 @@ import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
 import { FactsError } from '../facts/config.ts';
 import type { Octokit } from '../facts/github.ts';
-import { markerTrust, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
+import { markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
+import { readLedger, withLedger } from '../facts/approval-ledger.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 
 interface SynchronizePayload {
@@ -57,7 +58,7 @@ export function staleApprovalsNotice(stale: Map<string, string[]>, before: strin
 export type SynchronizeOutcome =
   | { status: 'no_approvals' }
   | { status: 'notified'; environments: string[] }
-  /** The PR's comments cannot be read for approvals (too_many_comments): nobody is named, nothing posted. */
+  /** The approvals cannot be read (too_many_comments, the ledger): nobody is named, nothing posted. */
   | { status: 'unreadable'; code: string };
 
 export async function handleSynchronize(
@@ -69,13 +70,18 @@ export async function handleSynchronize(
   const number = payload.pull_request.number;
   let records: ApprovalRecord[];
   try {
-    ({ approvals: records } = await readAppComments(
-      octokit.rest,
-      where,
-      number,
-      await ownBotLogin(octokit),
-      markers,
-    ));
+    const [comments, ledger] = await Promise.all([
+      readAppComments(octokit.rest, where, number, await ownBotLogin(octokit), markers),
+      // An approval whose comment was deleted still counted (facts/approval-ledger.ts). This is only a notice:
+      // a ledger that cannot be read (a force-pushed-away commit, say) names those of the comments.
+      readLedger(octokit.rest, where, payload.before, number, await ownAppId(octokit), markers).catch(
+        (error: unknown) => {
+          if (error instanceof FactsError) return { records: [] };
+          throw error;
+        },
+      ),
+    ]);
+    records = withLedger(comments.approvals, ledger.records);
   } catch (error) {
     // Anyone who may comment can flood a public PR past what the App reads: every push then failed the
     // delivery. The approvals stopped counting anyway (they are bound to their commit).

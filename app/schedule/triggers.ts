@@ -6,7 +6,7 @@
 // kept, and never fails the event it rides on.
 import type { Probot } from 'probot';
 import type { Api, Octokit } from '../facts/github.ts';
-import { markerTrust, ownBotLogin } from '../facts/own-comments.ts';
+import { markerTrust, ownAppId, ownBotLogin } from '../facts/own-comments.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { runDueQuietly } from './run-due.ts';
 
@@ -34,6 +34,7 @@ export function dueLook(options: TriggerOptions) {
         api: octokit.rest as Api,
         now: options.now,
         botLogin: options.botLogin ?? (await ownBotLogin(octokit)),
+        appId: await ownAppId(octokit),
         markers: markerTrust(options.keys, log),
       },
       where,

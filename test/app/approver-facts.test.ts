@@ -154,6 +154,7 @@ test('a Bot account’s /approve-deploy is refused by the command itself, whatev
     const deps: DispatchDeps = {
       api: octokit.rest,
       botLogin: BOT,
+      appId: fake.state.appId,
       now: () => NOW,
       markers: testTrust(),
       records: (() => {

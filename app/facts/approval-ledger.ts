@@ -1,0 +1,303 @@
+// The approvals ledger: every approval and veto the App records is also written as a check run of its own on
+// the commit it is for, so that deleting the App's comment on the pull request (anyone with write access can
+// delete any comment) does not undo it. A deleted veto would fail open: the deployment it held would go ahead.
+//
+// One check run per record, named `deploy-action approvals`, created by the App, completed as neutral (it
+// never blocks a merge), its output.text the same signed approval marker the App's comment carries, bound to
+// the repository and the pull request. Nobody can delete a check run, and only the app that created one can
+// change it. Records are created, never updated: an update has no compare-and-swap, so two replicas adding
+// to one shared check run at once could each overwrite the other's record (a lost veto), and a shared text
+// would need a compaction that could drop a veto the tally still counts. A record is read back only from a
+// check run of this App (its app id), of this name, whose marker verifies for this pull request.
+//
+// Read through the App's own check suite of the commit: GitHub lists a commit's check runs from its 1000
+// newest check suites only, and anyone who can run workflows could push the App's suite off that list.
+import { createHash } from 'node:crypto';
+import { appendMarkers, readMarkerBlock } from '../../src/github/hidden-marker.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
+import { userText } from '../../src/github/user-text.ts';
+import { writeOnce } from '../../src/github/write-once.ts';
+import {
+  APPROVAL_MARKER,
+  parseApprovalMarkers,
+  serializeApprovalMarker,
+  tallyOrder,
+} from '../../src/policy/index.ts';
+import type { ApprovalRecord } from '../../src/policy/index.ts';
+import { FactsError } from './config.ts';
+import type { Where } from './github.ts';
+import { markerScope } from './own-comments.ts';
+import type { MarkerTrust } from './own-comments.ts';
+
+export const LEDGER_CHECK_NAME = 'deploy-action approvals';
+const PAGE = 100;
+const PAGES = 10;
+/** Records read per commit at most (10 pages): with more, nothing is decided on the commit (fail closed). */
+export const LEDGER_MAX_ENTRIES = PAGES * PAGE;
+
+interface LedgerRun {
+  id: number;
+  name: string;
+  external_id: string | null;
+  app: { id: number } | null;
+  output: { text?: string | null };
+}
+
+/** The calls the ledger makes (`octokit.rest` has them). */
+export interface LedgerApi {
+  checks: {
+    listSuitesForRef(params: {
+      owner: string;
+      repo: string;
+      ref: string;
+      app_id: number;
+      check_name: string;
+      per_page: number;
+      page: number;
+    }): Promise<{
+      data: { total_count: number; check_suites: Array<{ id: number; app: { id: number } | null }> };
+    }>;
+    listForSuite(params: {
+      owner: string;
+      repo: string;
+      check_suite_id: number;
+      check_name: string;
+      filter: 'all';
+      per_page: number;
+      page: number;
+    }): Promise<{ data: { total_count: number; check_runs: LedgerRun[] } }>;
+    get(params: { owner: string; repo: string; check_run_id: number }): Promise<{ data: LedgerRun }>;
+    create(params: {
+      owner: string;
+      repo: string;
+      name: string;
+      head_sha: string;
+      external_id: string;
+      status: 'completed';
+      conclusion: 'neutral';
+      completed_at: string;
+      output: { title: string; summary: string; text: string };
+      request?: { retries: number };
+    }): Promise<{ data: { id: number } }>;
+  };
+}
+
+export interface Ledger {
+  /** The verified records of this pull request at this commit. */
+  records: ApprovalRecord[];
+  /** Ledger check runs of the App on the commit, for any pull request: what counts against the limit. */
+  entries: number;
+}
+
+/** `approval:<pr>:`: a record's check run says which pull request it is for, so others are not checked. */
+const externalPrefix = (pr: number): string => `approval:${pr}:`;
+
+const short = (sha: string): string => sha.slice(0, 12);
+
+function describe(error: unknown): string {
+  const e = error as { status?: number; message?: string };
+  return `${e.status ? `HTTP ${e.status}: ` : ''}${(e.message ?? String(error)).split('\n')[0]}`;
+}
+
+function tooMany(sha: string): FactsError {
+  return new FactsError(
+    'approvals_ledger_full',
+    `commit ${short(sha)} has more than ${LEDGER_MAX_ENTRIES} "${LEDGER_CHECK_NAME}" check runs, the most the ` +
+      'app reads for its approvals and vetoes: nothing is decided on them and no more are recorded (push a new commit)',
+  );
+}
+
+/** Every ledger check run of this App on `sha` (any pull request), oldest first. */
+async function listRuns(api: LedgerApi, where: Where, sha: string, appId: number): Promise<LedgerRun[]> {
+  const suites: number[] = [];
+  for (let page = 1; ; page++) {
+    const { data } = await api.checks.listSuitesForRef({
+      ...where,
+      ref: sha,
+      app_id: appId,
+      check_name: LEDGER_CHECK_NAME,
+      per_page: PAGE,
+      page,
+    });
+    suites.push(...data.check_suites.filter((s) => s.app?.id === appId).map((s) => s.id));
+    if (data.check_suites.length < PAGE) break;
+    if (page === PAGES) throw tooMany(sha);
+  }
+  const runs: LedgerRun[] = [];
+  for (const suite of suites) {
+    for (let page = 1; ; page++) {
+      const { data } = await api.checks.listForSuite({
+        ...where,
+        check_suite_id: suite,
+        check_name: LEDGER_CHECK_NAME,
+        filter: 'all',
+        per_page: PAGE,
+        page,
+      });
+      runs.push(...data.check_runs.filter((r) => r.app?.id === appId && r.name === LEDGER_CHECK_NAME));
+      if (runs.length > LEDGER_MAX_ENTRIES) throw tooMany(sha);
+      if (data.check_runs.length < PAGE) break;
+    }
+  }
+  // Check run ids grow with creation, whatever order the list comes in.
+  return runs.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * The approvals and vetoes of pull request `pr` recorded at `sha`. Throws a FactsError when the ledger cannot
+ * be read (or holds more than is read): never an empty answer, which would be read as "no vetoes".
+ */
+export async function readLedger(
+  api: LedgerApi,
+  where: Where,
+  sha: string,
+  pr: number,
+  appId: number,
+  trust: MarkerTrust,
+): Promise<Ledger> {
+  let runs: LedgerRun[];
+  try {
+    runs = await listRuns(api, where, sha, appId);
+  } catch (error) {
+    if (error instanceof FactsError) throw error;
+    throw new FactsError(
+      'approvals_ledger_unreadable',
+      `the approvals and vetoes of commit ${short(sha)} cannot be read from its "${LEDGER_CHECK_NAME}" check ` +
+        `runs (${describe(error)}): nothing is decided without them; try again`,
+    );
+  }
+  const scope = markerScope(where, pr);
+  const records: ApprovalRecord[] = [];
+  for (const run of runs) {
+    if (!run.external_id?.startsWith(externalPrefix(pr))) continue;
+    let text = run.output.text;
+    if (text === undefined) {
+      // The list documents output.text; should an answer leave it out, the check run itself is read.
+      try {
+        ({ text } = (await api.checks.get({ ...where, check_run_id: run.id })).data.output);
+      } catch (error) {
+        throw new FactsError(
+          'approvals_ledger_unreadable',
+          `the approval record in check run ${run.id} of commit ${short(sha)} cannot be read (${describe(error)}): ` +
+            'nothing is decided without it; try again',
+        );
+      }
+    }
+    const markers = readMarkerBlock(text ?? '', [APPROVAL_MARKER], {
+      keys: trust.keys,
+      scope,
+      onTamper: (t) =>
+        trust.warn(
+          { repository: scope.repository, pr, check_run: run.id, marker: t.kind, reason: t.reason },
+          "ignored a ledger record that is not the app's own (tampering?)",
+        ),
+    });
+    // Only this commit's: a record is written on the commit it is for.
+    records.push(...parseApprovalMarkers(markers).filter((r) => r.sha === sha.toLowerCase()));
+  }
+  return { records, entries: runs.length };
+}
+
+const recordKey = (r: ApprovalRecord): string =>
+  JSON.stringify([
+    r.kind,
+    r.environment,
+    r.sha.toLowerCase(),
+    r.by.login.toLowerCase(),
+    r.by.permission,
+    [...r.by.teams].map((t) => t.toLowerCase()).sort(),
+    r.at.getTime(),
+    r.reason ?? null,
+  ]);
+
+/** The records of the App's comments and of the ledger, each once (a record is usually in both). */
+export function withLedger(
+  comments: readonly ApprovalRecord[],
+  ledger: readonly ApprovalRecord[],
+): ApprovalRecord[] {
+  const seen = new Set(comments.map(recordKey));
+  const out = [...comments];
+  for (const r of ledger) {
+    const key = recordKey(r);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(r);
+  }
+  return out;
+}
+
+const SHOWN = 50;
+
+/** The check run's summary: this record, then what the ledger held for the pull request when it was written. */
+function ledgerSummary(record: ApprovalRecord, pr: number, known: readonly ApprovalRecord[]): string {
+  const line = (r: ApprovalRecord): string =>
+    `${r.kind === 'reject' ? '**Veto**' : 'Approval'} by ${userText(r.by.login, { as: 'code' })} for ` +
+    `${userText(r.environment, { as: 'code' })} at ${userText(r.at.toISOString(), { as: 'code' })}` +
+    `${r.reason ? `: ${userText(r.reason, { max: 300 })}` : ''}`;
+  const all = [...known, record].sort(tallyOrder);
+  return [
+    `${line(record)} (commit ${userText(short(record.sha), { as: 'code' })}, PR #${pr}).`,
+    '',
+    `Every approval and veto of this commit recorded on PR #${pr} so far, oldest first:`,
+    '',
+    ...all.slice(-SHOWN).map((r) => `- ${line(r)}`),
+    ...(all.length > SHOWN ? [`- … and ${all.length - SHOWN} earlier`] : []),
+    '',
+    "The App's own record, so that deleting its comment on the pull request does not undo an approval or a " +
+      'veto. Only the App can write it; it never blocks a merge.',
+  ].join('\n');
+}
+
+/**
+ * Records `record` (for pull request `pr`) in the ledger of its commit: one new check run. `before` is the
+ * ledger as read just before (for the limit and the summary). Throws a FactsError when it cannot be written:
+ * then the approval or veto is not recorded anywhere, and the caller says so.
+ */
+export async function recordInLedger(
+  api: LedgerApi,
+  where: Where,
+  args: { record: ApprovalRecord; pr: number; appId: number; keys: MarkerKeys; before: Ledger },
+): Promise<void> {
+  const { record, pr, appId, keys, before } = args;
+  if (before.entries >= LEDGER_MAX_ENTRIES) throw tooMany(record.sha);
+  const marker = serializeApprovalMarker(record, keys, markerScope(where, pr));
+  // Unique to this record, so a create whose answer was lost is found again instead of made twice.
+  const externalId = `${externalPrefix(pr)}${createHash('sha256').update(marker).digest('hex').slice(0, 32)}`;
+  const what = record.kind === 'reject' ? 'Veto' : 'Approval';
+  const params = {
+    ...where,
+    name: LEDGER_CHECK_NAME,
+    head_sha: record.sha,
+    external_id: externalId,
+    status: 'completed' as const,
+    conclusion: 'neutral' as const,
+    completed_at: record.at.toISOString(),
+    output: {
+      title: `${what} by ${record.by.login} for ${record.environment}`.slice(0, 200),
+      summary: ledgerSummary(record, pr, before.records),
+      text: appendMarkers(
+        'The signed record the App reads back. Check runs cannot be deleted, and only the App can change its own.',
+        [marker],
+      ),
+    },
+  };
+  try {
+    await writeOnce({
+      async landed() {
+        const runs = await listRuns(api, where, record.sha, appId);
+        return runs.some((r) => r.external_id === externalId) ? true : undefined;
+      },
+      async write() {
+        await api.checks.create({ ...params, request: { retries: 0 } });
+        return true;
+      },
+    });
+  } catch (error) {
+    if (error instanceof FactsError) throw error;
+    throw new FactsError(
+      'approvals_ledger_unwritable',
+      `the ${what.toLowerCase()} could not be recorded in a "${LEDGER_CHECK_NAME}" check run on commit ` +
+        `${short(record.sha)} (${describe(error)}): it is not recorded; try again`,
+    );
+  }
+}
