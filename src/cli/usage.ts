@@ -28,7 +28,7 @@ export function parseReconcileTime(value: string, now: Date = new Date()): Date 
   const at = parseIsoInstant(value);
   if (!at)
     throw new InvalidArgumentError(
-      `"${value}" is not an ISO 8601 time with an offset such as 2026-12-01T10:00:00Z`,
+      `"${value}" is not a real ISO 8601 time with an offset (Z, +HH:MM or +HHMM), such as 2026-12-01T10:00:00Z`,
     );
   if (at.getTime() < now.getTime())
     throw new InvalidArgumentError(`${at.toISOString()} is in the past; --at only looks ahead`);

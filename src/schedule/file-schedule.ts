@@ -50,14 +50,15 @@ const fileSchema = z.strictObject({ v: z.literal(1), runs: z.array(runSchema).ma
  */
 export function parseRunAt(value: string, defaultZone: string, now: Date): TimeResult {
   const text = value.trim();
-  // A `T` after the date: the ISO form, which must then carry its offset (never the machine's zone).
-  if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
-    const at = parseIsoInstant(text);
+  // A `T` after the date (or a time with its offset written on: RFC 3339's space form): the ISO form, which
+  // must then carry its offset (never the machine's zone).
+  const at = parseIsoInstant(text);
+  if (at || /^\d{4}-\d{2}-\d{2}[Tt]/.test(text)) {
     if (!at)
       return {
         ok: false,
         code: 'schedule_time_malformed',
-        message: `${text} is not a real ISO 8601 time with an offset (Z or +HH:MM), such as 2026-12-01T09:00:00Z`,
+        message: `"${text}" is not a real ISO 8601 time with an offset (Z, +HH:MM or +HHMM), such as 2026-12-01T09:00:00Z`,
       };
     const ahead = at.getTime() - now.getTime();
     if (ahead <= 0)

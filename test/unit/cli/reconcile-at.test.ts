@@ -18,7 +18,10 @@ for (const bad of ['tomorrow', '1764590400000', '2026-13-40T99:00:00Z', '', '12/
     assert.throws(
       () => parseReconcileTime(bad, NOW),
       (e: unknown) =>
-        e instanceof InvalidArgumentError && /is not an ISO 8601 time with an offset such as/.test(e.message),
+        e instanceof InvalidArgumentError &&
+        e.message.startsWith(
+          `${JSON.stringify(bad)} is not a real ISO 8601 time with an offset (Z, +HH:MM or +HHMM), such as`,
+        ),
     );
   });
 }
@@ -44,8 +47,12 @@ const NOT_ONE_INSTANT = [
   '2027-01-01T10:00:00',
   '2027-01-01T10:00',
   '2027-01-01T10:00:00+24:00',
-  '2027-01-01T10:00:00+0100',
+  '2027-01-01T10:00:00+2400',
+  '2027-01-01T10:00:00+1',
+  '2027-01-01T10:00:00+01:0',
+  '2027-01-01T10:00:00+01:00:00',
   '2027-01-01T10:00:00 Z',
+  '2027-01-01T10:00:00zz',
 ];
 
 for (const value of NOT_ONE_INSTANT) {
@@ -67,4 +74,33 @@ test('--at takes the extreme offsets and a leap day', () => {
     ['2028-02-29T10:00:00.5Z', '2028-02-29T10:00:00.500Z'],
   ] as const)
     assert.equal(parseReconcileTime(value, NOW).toISOString(), iso);
+});
+
+test('both --at options take the offsets RFC 3339 and ISO 8601 write: +0000, +01, a lowercase z or t, a space for T', () => {
+  for (const [value, iso] of [
+    ['2026-12-01T10:00:00+0000', '2026-12-01T10:00:00.000Z'],
+    ['2026-12-01T11:30:00+0130', '2026-12-01T10:00:00.000Z'],
+    ['2026-12-01T05:30:00-0430', '2026-12-01T10:00:00.000Z'],
+    ['2026-12-01T11:00+01', '2026-12-01T10:00:00.000Z'],
+    ['2026-12-01T10:00:00z', '2026-12-01T10:00:00.000Z'],
+    ['2026-12-01t10:00:00.25z', '2026-12-01T10:00:00.250Z'],
+    ['2026-12-01 10:00:00Z', '2026-12-01T10:00:00.000Z'],
+    ['2026-12-01 11:00:00+01:00', '2026-12-01T10:00:00.000Z'],
+    // RFC 3339: UTC, the local offset unknown.
+    ['2026-12-01T10:00:00-00:00', '2026-12-01T10:00:00.000Z'],
+  ] as const) {
+    assert.equal(parseReconcileTime(value, NOW).toISOString(), iso, value);
+    const run = parseRunAt(value, 'Europe/Berlin', NOW);
+    assert.ok(run.ok, `${value}: ${JSON.stringify(run)}`);
+    assert.equal(run.at.toISOString(), iso, value);
+  }
+});
+
+test('run --at names the value it refuses', () => {
+  const run = parseRunAt('2027-01-01T10:00:00+2400', 'UTC', NOW);
+  assert.ok(!run.ok);
+  assert.equal(
+    run.message,
+    '"2027-01-01T10:00:00+2400" is not a real ISO 8601 time with an offset (Z, +HH:MM or +HHMM), such as 2026-12-01T09:00:00Z',
+  );
 });
