@@ -369,10 +369,6 @@ async function approve(
   ]);
   const actor = withType(read, event);
   const sha = pending?.sha ?? b.pr.headSha;
-  // What is recorded at this commit: the App's comments and its ledger (a veto whose comment was deleted
-  // still stands, and its author may still lift it).
-  const ledger = await readLedger(deps.api, b.where, sha, b.pr.number, deps.appId, deps.markers);
-  const recorded = withLedger(b.comments.approvals, ledger.records);
   const allowed = mayApprove({
     config: b.config,
     environment,
@@ -385,6 +381,13 @@ async function approve(
     contributors,
     kind,
   });
+  // Whoever may not approve or veto is refused before anything more is read.
+  if (!allowed.ok && (allowed.code !== 'self_approval_refused' || kind !== 'approve'))
+    return refusal(allowed.code, explainApprover(allowed).replace(/^[a-z_]+: /, ''));
+  // What is recorded at this commit: the App's comments and its ledger (a veto whose comment was deleted
+  // still stands, and its author may still lift it).
+  const ledger = await readLedger(deps.api, b.where, sha, b.pr.number, deps.appId, deps.markers);
+  const recorded = withLedger(b.comments.approvals, ledger.records);
   // A self-approver who vetoed may lift their own veto: the approval is recorded (it supersedes the veto)
   // but does not count as one (the tally drops it as self_approval).
   const liftsOwnVeto =
