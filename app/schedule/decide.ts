@@ -114,7 +114,9 @@ export type StartCode =
   | 'schedule_locked'
   | 'queue_locked'
   | 'schedule_too_many_comments'
-  | 'queue_too_many_comments';
+  | 'queue_too_many_comments'
+  | 'schedule_approvals_ledger_full'
+  | 'queue_approvals_ledger_full';
 
 const prefix = (request: ScheduledRequest): 'schedule' | 'queue' =>
   request.mode === 'at' ? 'schedule' : 'queue';

@@ -189,7 +189,17 @@ async function startNow(deps: DueDeps, where: Where, request: ScheduledRequest):
     const actor = await actorOf(deps.api, where, request.requestedBy, teamsIn(policy.deployers));
     // The SHA's deployments are read so a request whose deployment was already created (a start that lost
     // its answer) is not created again.
-    decided = await decide(deps, b, policy, pending, actor, { readDeployments: true });
+    try {
+      decided = await decide(deps, b, policy, pending, actor, { readDeployments: true });
+    } catch (error) {
+      // A commit with more approval records than the App reads stays so: this request's refusal, not a
+      // failure of the whole pass. One that cannot be read now (a GitHub error) fails the pass: tried again.
+      if (!(error instanceof FactsError) || error.code !== 'approvals_ledger_full') throw error;
+      return refuse(
+        `${request.mode === 'at' ? 'schedule' : 'queue'}_approvals_ledger_full`,
+        `${error.message}.`,
+      );
+    }
   }
   const decision = decided?.decision;
   const check = startCheck(request, {

@@ -7,7 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { createFakeGitHub, webhookPayload } from '../fake-github/index.ts';
+import {
+  createFakeGitHub,
+  fakeSha,
+  pullRequestCommentPayload,
+  webhookPayload,
+} from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import {
   BOT_LOGIN,
@@ -365,4 +370,76 @@ test('Approve button: the approval is recorded in the ledger too, and counts wit
     assert.equal(deployments(fake).length, 1);
     assert.deepEqual(parseDeploymentPayload(deployments(fake)[0]!.payload).approved_by, ['dave']);
   });
+});
+
+test('a scheduled deployment on a commit whose ledger is full is refused and told; the others still start', async () => {
+  const fake = await createFakeGitHub();
+  const OTHER = PR + 1;
+  fake.seedRepo({
+    owner,
+    repo,
+    files: {
+      '.github/deploy.yml':
+        'target:\n  commands:\n    deploy: ./deploy.sh\nenvironments:\n  staging: {}\n  qa: {}\n',
+    },
+    collaborators: { alice: 'write' },
+    pulls: [
+      { number: PR, head: HEAD, user: 'alice' },
+      { number: OTHER, head: fakeSha('pr-8-head'), user: 'alice' },
+    ],
+  });
+  const clock = { now: new Date('2026-12-01T08:00:00Z') };
+  const probot = testProbot(fake);
+  await probot.load(testApp({ now: () => clock.now }));
+  try {
+    const ask = async (pr: number, body: string) => {
+      const stored = fake.addComment(pr, { user: 'alice', body });
+      const payload = pullRequestCommentPayload({
+        owner,
+        repo,
+        number: pr,
+        body,
+        user: 'alice',
+        commentId: stored.id as number,
+        baseUrl: fake.url,
+      });
+      await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    };
+    await ask(PR, '/deploy qa at 2026-12-01 09:30 UTC');
+    await ask(OTHER, '/deploy staging at 2026-12-01 09:35 UTC');
+    const scheduled = () => [...fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-schedule/'));
+    assert.equal(scheduled().length, 2);
+    for (let i = 0; i <= LEDGER_MAX_ENTRIES; i++)
+      await rest(fake, 'POST', '/check-runs', {
+        name: LEDGER_CHECK_NAME,
+        head_sha: HEAD,
+        external_id: `approval:${OTHER}:${i}`,
+        status: 'completed',
+        conclusion: 'neutral',
+        output: { title: 'filler', summary: 'filler', text: 'filler' },
+      });
+
+    clock.now = new Date('2026-12-01T09:40:00Z');
+    fake.addWorkflowRun({ id: 9000, headSha: fakeSha('pr-8-head') });
+    fake.updateWorkflowRun(9000, { status: 'completed', conclusion: 'success' });
+    await probot.receive({
+      id: crypto.randomUUID(),
+      name: 'workflow_run',
+      payload: fake.workflowRunWebhook(9000),
+    } as Receive);
+
+    assert.deepEqual(
+      deployments(fake).map((d) => d.environment),
+      ['staging'],
+      "the other PR's schedule started",
+    );
+    assert.deepEqual(scheduled(), [], 'neither is left waiting');
+    const told = [...fake.repo().comments.values()]
+      .map((c) => String(c.body))
+      .filter((b) => b.includes('`schedule_approvals_ledger_full`'));
+    assert.equal(told.length, 1, 'the PR is told why');
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
 });
