@@ -9,8 +9,10 @@ import { approverFactsOf, cachedContributors, teamsIn } from '../facts/pull-requ
 import type { PeopleCache, PullFacts } from '../facts/pull-request.ts';
 import type { AppComments, MarkerTrust } from '../facts/own-comments.ts';
 import { readLedger, withLedger } from '../facts/approval-ledger.ts';
-import { checksAt, deploymentsAt, successfulEnvironments } from '../facts/deployments.ts';
+import { checksAt, deploymentsAt } from '../facts/deployments.ts';
 import type { ShaDeployment } from '../facts/deployments.ts';
+import { priorEnvironments, priorReader } from '../facts/prior-environments.ts';
+import type { RecordReader } from '../state.ts';
 
 /** What every command reads first: the repository, the PR, the config and the App's own comments. */
 export interface Base {
@@ -24,17 +26,17 @@ export interface Base {
 
 /** The policy input facts for a deployment of `sha` asked by `actor` (also a due schedule's re-check). */
 export async function decide(
-  deps: { api: Api; now: () => Date; appId: number; markers: MarkerTrust },
+  deps: { api: Api; now: () => Date; appId: number; markers: MarkerTrust; records?: RecordReader },
   b: Base,
   policy: Policy,
   request: { environment: string; sha: string; type: DeploymentType; hotfixReason?: string },
   actor: Actor,
   extra: { approvals?: AppComments['approvals']; readDeployments?: boolean } = {},
 ): Promise<{ decision: PolicyDecision; deployments: ShaDeployment[] | undefined }> {
-  // The SHA's deployments are read only when something needs them: a required earlier environment, or a
-  // request that may already have deployed (a pending one). A comment's own redelivery is caught earlier, by
-  // its reaction (handlers/comment.ts), and concurrent requests by the lock.
-  const needed = extra.readDeployments || (request.type !== 'rollback' && policy.requires.length > 0);
+  // The SHA's deployments are read only for a request that may already have deployed (a pending one); never
+  // for `requires` (below). A comment's own redelivery is caught earlier, by its reaction
+  // (handlers/comment.ts), and concurrent requests by the lock.
+  const needed = extra.readDeployments === true;
   // The App's comments and its ledger of the commit (approval-ledger.ts): a record whose comment was deleted
   // still counts. A ledger that cannot be read throws (FactsError): nothing is decided without it.
   const ledger = await readLedger(deps.api, b.where, request.sha, b.pr.number, deps.appId, deps.markers);
@@ -57,10 +59,18 @@ export async function decide(
     selfMatters ? cachedContributors(deps.api, b.where, b.pr.number, b.people) : [],
     approverFactsOf(deps.api, b.where, relevant, approverTeams, b.people),
   ]);
-  const successful =
-    request.type === 'rollback'
-      ? []
-      : await successfulEnvironments(deps.api, b.where, deployments ?? [], policy.requires);
+  // `requires`: from each required environment's signed state record, never from deployments and their
+  // statuses, which anyone with write permission makes (facts/prior-environments.ts).
+  const prior =
+    request.type === 'rollback' || policy.requires.length === 0
+      ? { successful: [], issues: [] }
+      : await priorEnvironments(
+          priorReader(deps.markers.keys, deps.records),
+          deps.api,
+          b.where,
+          request.sha,
+          policy.requires,
+        );
   const decision = evaluatePolicy({
     config: b.config,
     environment: request.environment,
@@ -75,7 +85,8 @@ export async function decide(
     },
     approvals,
     approverFacts,
-    successfulDeployments: successful,
+    successfulDeployments: prior.successful,
+    priorEnvironmentIssues: prior.issues,
     checks,
     now: deps.now(),
     type: request.type,

@@ -1,5 +1,6 @@
-// What already happened to a SHA: its deployments (for `requires` and idempotency), whether one succeeded,
-// and its check runs (only when the policy requires checks).
+// What already happened to a SHA: its deployments (for idempotency) and its check runs (only when the policy
+// requires checks). Not `requires`: deployments and their statuses are anyone's with write permission, so
+// that is judged from the required environment's signed state record (prior-environments.ts).
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { CheckResult, RequiredCheck } from '../../src/policy/index.ts';
@@ -40,7 +41,7 @@ export interface ShaDeployment {
   payload: DeploymentPayload | undefined;
 }
 
-/** Every deployment of one SHA (newest first, at most 100): for `requires` and for idempotency. */
+/** Every deployment of one SHA (newest first, at most 100): for idempotency. */
 export async function deploymentsAt(api: Api, where: Where, sha: string): Promise<ShaDeployment[]> {
   const { data } = await api.repos.listDeployments({ ...where, sha, per_page: 100 });
   return data.map((d) => {
@@ -52,39 +53,6 @@ export async function deploymentsAt(api: Api, where: Where, sha: string): Promis
     }
     return { id: d.id, environment: d.environment ?? '', sha: d.sha, payload };
   });
-}
-
-/**
- * Whether a deployment succeeded and is still its environment's record of that: one request. The newest
- * status is success, or inactive after a success (GitHub marks earlier successful deployments inactive
- * when a newer one in the environment succeeds; that release still passed).
- */
-export async function succeeded(api: Api, where: Where, deploymentId: number): Promise<boolean> {
-  const { data } = await api.repos.listDeploymentStatuses({
-    ...where,
-    deployment_id: deploymentId,
-    per_page: 10,
-  });
-  const newest = data[0]?.state;
-  return newest === 'success' || (newest === 'inactive' && data.some((s) => s.state === 'success'));
-}
-
-/** Environments among `needed` whose newest deployment of the SHA succeeded: one request per such env. */
-export async function successfulEnvironments(
-  api: Api,
-  where: Where,
-  deployments: readonly ShaDeployment[],
-  needed: readonly string[],
-): Promise<Array<{ environment: string; sha: string }>> {
-  const found = await Promise.all(
-    needed.map(async (env) => {
-      const newest = deployments.find((d) => d.environment === env);
-      return newest && (await succeeded(api, where, newest.id))
-        ? { environment: env, sha: newest.sha }
-        : undefined;
-    }),
-  );
-  return found.filter((x): x is { environment: string; sha: string } => x !== undefined);
 }
 
 /** Pages of 100 read per required check name; more runs than that are never taken as green. */

@@ -30,8 +30,10 @@ import {
 import type { PeopleCache } from '../facts/pull-request.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
-import { checksAt, deploymentsAt, successfulEnvironments } from '../facts/deployments.ts';
+import { checksAt } from '../facts/deployments.ts';
 import { readLedger, withLedger } from '../facts/approval-ledger.ts';
+import { priorEnvironments, priorReader } from '../facts/prior-environments.ts';
+import type { RecordReader } from '../state.ts';
 
 export const GATE_PREFIX = 'approval / ';
 export const gateName = (environment: string): string => `${GATE_PREFIX}${environment}`;
@@ -106,6 +108,8 @@ export interface GateInput {
   requester?: string;
   /** What this delivery has already read about people (approvers, contributors). */
   people?: PeopleCache;
+  /** How the `requires` environments' state records are read; by default verified under `markers.keys`. */
+  records?: RecordReader;
 }
 
 /**
@@ -216,13 +220,19 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
           },
         )
       : { ok: true as const, approvals: [] };
-  const [read, successfulDeployments, checks] = await Promise.all([
+  // `requires`: from each required environment's signed state record, never from deployments and their
+  // statuses, which anyone with write permission makes (facts/prior-environments.ts).
+  const [read, prior, checks] = await Promise.all([
     comments,
-    policy.requires.length
-      ? deploymentsAt(octokit.rest, input.where, input.sha).then((d) =>
-          successfulEnvironments(octokit.rest, input.where, d, policy.requires),
+    policy.requires.length && input.type !== 'rollback'
+      ? priorEnvironments(
+          priorReader(input.markers.keys, input.records),
+          octokit.rest,
+          input.where,
+          input.sha,
+          policy.requires,
         )
-      : [],
+      : { successful: [], issues: [] },
     checksAt(octokit.rest, input.where, input.sha, policy.requiredChecks),
   ]);
   if (!read.ok)
@@ -257,7 +267,8 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     ...(pullRequest ? { pullRequest } : {}),
     approvals,
     approverFacts,
-    successfulDeployments,
+    successfulDeployments: prior.successful,
+    priorEnvironmentIssues: prior.issues,
     checks,
     now: input.now,
     type: input.type,

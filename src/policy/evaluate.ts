@@ -46,6 +46,17 @@ export interface SuccessfulDeployment {
   sha: string;
 }
 
+/**
+ * Why a `requires` environment does not show the commit deployed, as the caller found it (the App: from the
+ * environment's signed state record). `code` is a state refusal code (`state_forged`, `state_stale`, ...),
+ * `state_not_kept` (the environment keeps no signed record) or `not_live` (the record shows another commit).
+ */
+export interface PriorEnvironmentIssue {
+  environment: string;
+  code: string;
+  message: string;
+}
+
 export interface PolicyInput {
   /** The config from the default branch, never from the pull request. */
   config: RawConfig;
@@ -56,6 +67,8 @@ export interface PolicyInput {
   pullRequest?: PullRequestFacts;
   approvals: readonly ApprovalRecord[];
   successfulDeployments: readonly SuccessfulDeployment[];
+  /** Why each `requires` environment missing from successfulDeployments is missing, where the caller knows. */
+  priorEnvironmentIssues?: readonly PriorEnvironmentIssue[];
   checks: readonly CheckResult[];
   now: Date;
   type: DeploymentType;
@@ -91,7 +104,13 @@ export type PolicyRefusal =
       /** The next instant inside a window and outside any freeze that applies (within a year). */
       nextOpening?: Date;
     }
-  | { code: 'prior_environment_missing'; missing: string[]; sha: string }
+  | {
+      code: 'prior_environment_missing';
+      missing: string[];
+      sha: string;
+      /** Why, per missing environment, where known (a refused or absent state record, another commit live). */
+      why?: PriorEnvironmentIssue[];
+    }
   | {
       code: 'checks_not_green';
       failing: Array<{ name: string; conclusion: string }>;
@@ -407,7 +426,15 @@ function approvalRefusals(
           (d) => d.environment === environment && d.sha.toLowerCase() === sha,
         ),
     );
-    if (missing.length > 0) refusals.push({ code: 'prior_environment_missing', missing, sha: input.sha });
+    if (missing.length > 0) {
+      const why = (input.priorEnvironmentIssues ?? []).filter((issue) => missing.includes(issue.environment));
+      refusals.push({
+        code: 'prior_environment_missing',
+        missing,
+        sha: input.sha,
+        ...(why.length > 0 ? { why } : {}),
+      });
+    }
 
     const checks = checkRefusal(policy.requiredChecks, input.checks);
     if (checks) refusals.push(checks);

@@ -29,6 +29,7 @@ export {
   type PullRequestFacts,
   type CheckResult,
   type SuccessfulDeployment,
+  type PriorEnvironmentIssue,
 } from './evaluate.ts';
 export type { DeploymentType } from '../github/deployment-payload.ts';
 export {

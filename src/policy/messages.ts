@@ -39,8 +39,14 @@ export function explainRefusal(refusal: PolicyRefusal): string {
       const next = refusal.nextOpening ? `; next opening ${when(refusal.nextOpening)}` : '';
       return `outside the deploy windows (${windows}, ${text(refusal.timezone)})${next}`;
     }
-    case 'prior_environment_missing':
-      return `${refusal.missing.map(text).join(', ')} must first have a successful deployment of ${text(short(refusal.sha))}`;
+    case 'prior_environment_missing': {
+      const head = `${refusal.missing.map(text).join(', ')} must first have a successful deployment of ${text(short(refusal.sha))}`;
+      const why = (refusal.why ?? []).map(
+        (w) =>
+          `${text(w.environment)}: ${userText(w.code, { as: 'code', max: 60 })} ${userText(w.message, { max: 500 })}`,
+      );
+      return why.length > 0 ? `${head} (${why.join('; ')})` : head;
+    }
     case 'checks_not_green': {
       const parts = [
         ...refusal.failing.map((c) => `${text(c.name)} (${text(c.conclusion)})`),

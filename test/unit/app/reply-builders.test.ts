@@ -88,6 +88,12 @@ function refusals(v: string): PolicyRefusal[] {
     { code: 'frozen', reason: v, from: new Date(0), until: new Date(1) },
     { code: 'outside_window', timezone: v, windows: [] },
     { code: 'prior_environment_missing', missing: [v], sha: v },
+    {
+      code: 'prior_environment_missing',
+      missing: [v],
+      sha: v,
+      why: [{ environment: v, code: v, message: v }],
+    },
     { code: 'checks_not_green', failing: [{ name: v, conclusion: v }], pending: [v], missing: [v] },
     { code: 'rejected', vetoes: [{ login: v, at: new Date(0), reason: v }], tally },
     { code: 'needs_approvals', required: 2, missing: 2, approvedBy: [v], approvers: [v], excluded: v, tally },
