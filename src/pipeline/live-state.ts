@@ -5,7 +5,19 @@ import type { EnvironmentRecord } from '../state/record.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import { runCommand, type OutputLine } from '../targets/run-command.ts';
 
+/** The longest slot name the record keeps (recordSchema): a slot is a name to act on, never cut. */
+const MAX_SLOT = 100;
+
 export function parseCurrentOutput(stdout: string): LiveState {
+  const live = parseAnswer(stdout);
+  if (live.slot !== undefined && live.slot.length > MAX_SLOT)
+    throw new Error(
+      `the current command printed a slot name of ${live.slot.length} characters (${JSON.stringify(live.slot.slice(0, 40))}…); a slot name has at most ${MAX_SLOT}`,
+    );
+  return live;
+}
+
+function parseAnswer(stdout: string): LiveState {
   const text = stdout.trim();
   if (text === '') return {};
   // Scripts often log before answering: the answer is the whole output, or else its last line.

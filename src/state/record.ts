@@ -292,7 +292,10 @@ export function emptyRecord(repository: string, environment: string, now: Date):
   };
 }
 
-/** Every write goes through here: one more in the sequence, the time, and the history entry if any. */
+/**
+ * Every write goes through here: one more in the sequence, the time, and the history entry if any. Free text
+ * is cut to what recordSchema reads back (capRecordText): a record too long to read would be refused.
+ */
 export function withTransition(
   record: EnvironmentRecord,
   change: Partial<Omit<EnvironmentRecord, 'schema' | 'repository' | 'environment' | 'seq' | 'history'>>,
@@ -301,7 +304,42 @@ export function withTransition(
 ): EnvironmentRecord {
   const at = now.toISOString();
   const history = entry ? [...record.history, { at, ...entry }].slice(-HISTORY_LIMIT) : record.history;
-  return { ...record, ...change, seq: record.seq + 1, updatedAt: at, history };
+  return capRecordText({ ...record, ...change, seq: record.seq + 1, updatedAt: at, history });
+}
+
+/**
+ * The record's free-text fields, by name wherever they are, and the most recordSchema reads back: versions
+ * (a release's, a retired slot's, the rollout's, a history entry's), who (`by`), details and reasons. A
+ * version the `current` command printed, a command's output in a reason, or a hostile name would otherwise
+ * grow the record without bound, and the next read would refuse it.
+ */
+const TEXT_CAPS: Readonly<Record<string, number>> = { version: 200, by: 200, detail: 1000, reason: 1000 };
+
+/**
+ * `text`, or its start and a marker saying it was cut and how long it was, within `max` characters. A cut
+ * version is never a version (the marker has a space and "…", which VERSION_RULE refuses): it cannot be
+ * deployed by mistake.
+ */
+export function capText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const marker = `… [cut from ${text.length} characters]`;
+  return `${text.slice(0, Math.max(0, max - marker.length))}${marker}`;
+}
+
+/** The record with every free-text field within TEXT_CAPS (the same objects where nothing is cut). */
+export function capRecordText<T>(value: T): T {
+  if (Array.isArray(value)) {
+    const items = value.map((item: unknown) => capRecordText(item));
+    return items.some((item, i) => item !== value[i]) ? (items as T) : value;
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  let out: Record<string, unknown> | undefined;
+  for (const [key, field] of Object.entries(value)) {
+    const cap = TEXT_CAPS[key];
+    const next = typeof field === 'string' && cap !== undefined ? capText(field, cap) : capRecordText(field);
+    if (next !== field) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
+  }
+  return (out ?? value) as T;
 }
 
 /** The retired slots whose delay has passed at `now`. */

@@ -56,3 +56,17 @@ test('disagreement is only about what both sides say', () => {
   });
   assert.equal(disagreementOf({ slot: 'blue' }, undefined), undefined);
 });
+
+test('a current command naming a slot longer than the record keeps is refused, never cut; a long version is passed on (the record cuts it)', async () => {
+  const long = `slot-${'x'.repeat(5000)}`;
+  for (const printed of [long, JSON.stringify({ slot: long, version: 'v1' })])
+    await assert.rejects(
+      readLiveState(env(printed), undefined, {}),
+      /the current command printed a slot name of 5005 characters \("slot-x{35}"…\); a slot name has at most 100/,
+    );
+  const version = `v${'1'.repeat(5000)}`;
+  assert.deepEqual(await readLiveState(env(JSON.stringify({ slot: 'blue', version })), undefined, {}), {
+    slot: 'blue',
+    version,
+  });
+});
