@@ -97,6 +97,13 @@ export function finalStatus(result: PipelineResult): StatusUpdate {
       case 'blocked':
         return { state: 'failure' as const, d: `blocked before deploying: ${result.message}` };
       case 'cancelled':
+        // Cancelled in finalize: the new version is live (the result says what serves), so the deployment
+        // is a success; the run, and its check run, are cancelled.
+        if (result.live)
+          return {
+            state: 'success' as const,
+            d: `deployed ${result.version} with ${result.strategy} in ${took}; ${result.message}`,
+          };
         return { state: 'error' as const, d: cancelledDescription(result, serving) };
       case 'paused':
         return { state: 'failure' as const, d: `paused [${result.code}]: ${result.message}` };

@@ -214,6 +214,22 @@ test('a cancelled run says which version serves now, or that the rollback did no
     'cancelled before anything changed',
   );
   assert.equal(deployConclusion(rolled), 'cancelled');
+
+  // Cancelled in finalize, the new version already live: the deployment succeeded, the run was cancelled.
+  const finalize: PipelineResult = {
+    ...succeeded(),
+    status: 'cancelled',
+    code: 'cancelled',
+    message: 'cancelled in finalize, after 1.2.3 went live on production: blue was not torn down',
+    live: { version: '1.2.3', slot: 'green' },
+  };
+  assert.deepEqual(finalStatus(finalize), {
+    state: 'success',
+    description:
+      'deployed 1.2.3 with canary in 6m40s; cancelled in finalize, after 1.2.3 went live on production: blue was not torn down',
+  });
+  assert.doesNotMatch(finalStatus(finalize).description, /before anything changed|serves again/);
+  assert.equal(deployConclusion(finalize), 'cancelled');
 });
 
 test('descriptions never pass 140 characters, even with a 10 kB message full of line breaks', () => {
