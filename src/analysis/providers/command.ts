@@ -59,6 +59,9 @@ export function parseMetricsJson(provider: string, stdout: string): Result<Recor
   return { ok: true, value: values };
 }
 
+/** Characters a metrics command may print (stdout or stderr): its answer is one small JSON object. */
+export const MAX_METRICS_OUTPUT = 16 * 1024 * 1024;
+
 export function createCommandProvider(
   name: string,
   config: CommandProviderConfig,
@@ -87,8 +90,15 @@ export function createCommandProvider(
       cwd: config.cwd,
       env: { ...config.env, DEPLOY_SIDE: request.side, DEPLOY_VERSION: request.vars.version ?? '' },
       stdin: 'ignore',
+      maxBuffer: MAX_METRICS_OUTPUT,
     });
     const group = watchGroup(subprocess, { timeoutMs, signal: request.signal });
+    // Past maxBuffer execa stops reading but neither stops the command nor waits less for it: it would run on
+    // (with what it started) until its timeout, and its exit code would stand on cut output.
+    for (const stream of [subprocess.stdout, subprocess.stderr])
+      stream?.once('close', () => {
+        if (!stream.readableEnded) group.stop('output');
+      });
     const result = await subprocess;
     // A program that could not start never exits.
     group.release();
@@ -98,6 +108,11 @@ export function createCommandProvider(
     });
     if (group.stopped === 'cancelled') return fail('aborted', 'cancelled');
     if (group.stopped === 'timeout') return fail('timeout', `${file} did not finish within ${timeoutMs}ms`);
+    if (group.stopped === 'output' || result.isMaxBuffer)
+      return fail(
+        'command-failed',
+        `${file} printed more than ${MAX_METRICS_OUTPUT} characters and was stopped: a metrics command prints one JSON object of numbers`,
+      );
     if (result.failed) {
       const stderr = String(result.stderr ?? '')
         .trim()

@@ -4,7 +4,7 @@
 // in the background holds its output. POSIX: process groups.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCommandProvider } from '../../../src/analysis/providers/command.ts';
+import { createCommandProvider, MAX_METRICS_OUTPUT } from '../../../src/analysis/providers/command.ts';
 import type { ReadRequest } from '../../../src/analysis/providers/provider.ts';
 import { pidsFile, pidsIn, STUBBORN, untilEnded } from '../../helpers/process-tree.ts';
 
@@ -90,3 +90,32 @@ test('command provider: timeout 0 is no timeout (the duration fields\' "0 for no
     errors: [],
   });
 });
+
+test(
+  'command provider: a command that prints more than it may is stopped with everything it started, and the read fails saying so',
+  { skip: !posix && 'process groups are POSIX', timeout: 30_000 },
+  async (t) => {
+    const pids = pidsFile(t, 'provider-group-');
+    // Floods stdout past the limit once its processes are up (their pids written), then hangs ignoring SIGTERM.
+    const script = `${STUBBORN}
+const { existsSync } = require('node:fs');
+const flood = setInterval(() => {
+  if (!existsSync(process.argv[1])) return;
+  clearInterval(flood);
+  const chunk = 'x'.repeat(1 << 20);
+  for (let i = 0; i <= ${MAX_METRICS_OUTPUT / (1 << 20)}; i++) process.stdout.write(chunk);
+}, 20);`;
+    const provider = createCommandProvider('cmd', {
+      type: 'command',
+      run: [process.execPath, '-e', script, pids],
+      timeout: 120_000,
+      retries: 0,
+    });
+    const read = await provider.read(request(new AbortController().signal));
+    assert.equal(read.errors[0]?.code, 'command-failed', JSON.stringify(read.errors));
+    assert.match(read.errors[0]?.message ?? '', /printed more than \d+ characters and was stopped/);
+    assert.deepEqual(read.values, { m: null });
+    assert.equal(pidsIn(pids).length, 3);
+    assert.deepEqual(await untilEnded(pidsIn(pids)), [], 'processes of the command still running');
+  },
+);
