@@ -57,7 +57,8 @@ export async function readLiveState(
       { environment: env.name, strategy: env.strategy.type, ...env.variables },
       { signal: options.signal, label: 'current' },
     );
-    const live = parseCurrentOutput(result.stdout);
+    // Past what a result keeps, only the answer's usual place is read: the last line.
+    const live = parseCurrentOutput(result.stdoutCut ? result.lastStdoutLine : result.stdout);
     const disagreement = disagreementOf(live, saved);
     if (disagreement)
       options.warn?.(

@@ -31,9 +31,20 @@ export interface RunOptions {
 export interface CommandResult {
   exitCode: number;
   durationMs: number;
+  /** What the command printed on stdout, up to MAX_KEPT_STDOUT characters (see stdoutCut). */
   stdout: string;
+  /** The command printed more than MAX_KEPT_STDOUT characters on stdout: `stdout` holds only the start. */
+  stdoutCut: boolean;
+  /** The last line printed on stdout ('' if none). */
+  lastStdoutLine: string;
   tail: string[];
 }
+
+/**
+ * Stdout characters a command's result keeps. Only `current` reads it (a line or two); every line still goes
+ * to onOutput. Without a bound a deploy script's verbose log was all kept in memory until the step ended.
+ */
+export const MAX_KEPT_STDOUT = 1024 * 1024;
 
 export class CommandFailed extends Error {
   readonly source: string;
@@ -123,6 +134,9 @@ export async function runCommand(
   const started = performance.now();
   const tail: string[] = [];
   const stdoutLines: string[] = [];
+  let stdoutKept = 0;
+  let stdoutCut = false;
+  let lastStdoutLine = '';
   const subprocess = execa(file, args, {
     cwd: command.cwd,
     // The script's references win: they are what its templates were turned into.
@@ -141,7 +155,12 @@ export async function runCommand(
       lines.on('line', (line) => {
         tail.push(line);
         if (tail.length > TAIL_LINES) tail.shift();
-        if (name === 'stdout') stdoutLines.push(line);
+        if (name === 'stdout') lastStdoutLine = line;
+        if (name === 'stdout' && !stdoutCut) {
+          stdoutKept += line.length + 1;
+          if (stdoutKept > MAX_KEPT_STDOUT + 1) stdoutCut = true;
+          else stdoutLines.push(line);
+        }
         options.onOutput?.({ source: label, stream: name, line });
       });
       lines.on('close', () => resolve());
@@ -203,5 +222,5 @@ export async function runCommand(
       tail,
     );
   }
-  return { exitCode: 0, durationMs, stdout: stdoutLines.join('\n'), tail };
+  return { exitCode: 0, durationMs, stdout: stdoutLines.join('\n'), stdoutCut, lastStdoutLine, tail };
 }

@@ -70,3 +70,16 @@ test('a current command naming a slot longer than the record keeps is refused, n
     version,
   });
 });
+
+test('a current command that logs more than a result keeps is still read from its last line', async () => {
+  const script = `for (let i = 0; i < 2048; i++) console.log('log ' + 'x'.repeat(1020)); console.log(JSON.stringify({ slot: 'blue', version: 'v7' }))`;
+  const parsed = parseConfig(
+    `target:\n  commands:\n    deploy: deploy {{slot}}\n    switch: switch {{slot}}\n    current: ${JSON.stringify([process.execPath, '-e', script])}\nenvironments:\n  production:\n    strategy: blue-green\n`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  assert.deepEqual(await readLiveState(resolveEnvironment(parsed.config, 'production'), undefined, {}), {
+    slot: 'blue',
+    version: 'v7',
+  });
+});

@@ -7,6 +7,7 @@ import { resolveCommand } from '../../../src/config/resolve.ts';
 import {
   CommandFailed,
   describeCommand,
+  MAX_KEPT_STDOUT,
   runCommand,
   type OutputLine,
 } from '../../../src/targets/run-command.ts';
@@ -139,4 +140,24 @@ test('describeCommand shows each argument as it will be passed, in POSIX shell q
     }),
     `DEPLOY_VERSION='v'\\''1' sh -c './deploy.sh "\${DEPLOY_VERSION}" && ./notify.sh'`,
   );
+});
+
+test('a command that prints far more than a result keeps: every line still streams, stdout keeps a bounded start and the last line', async () => {
+  // 5 MiB of log lines, then an answer on the last line.
+  const script =
+    "const line = 'x'.repeat(1023) + '\\n'; for (let i = 0; i < 5 * 1024; i++) process.stdout.write(line); process.stdout.write('green v2\\n');";
+  let streamed = 0;
+  const result = await runCommand(
+    cmd([node, '-e', script]),
+    {},
+    { onOutput: (line) => void (line.stream === 'stdout' && streamed++) },
+  );
+  assert.equal(streamed, 5 * 1024 + 1, 'every line reaches onOutput');
+  assert.equal(result.stdoutCut, true);
+  assert.ok(result.stdout.length <= MAX_KEPT_STDOUT, `kept ${result.stdout.length} characters`);
+  assert.ok(result.stdout.length > MAX_KEPT_STDOUT - 1024, 'the start is kept up to the bound');
+  assert.equal(result.lastStdoutLine, 'green v2');
+
+  const small = await runCommand(cmd([node, '-e', "console.log('a'); console.log('b')"]), {});
+  assert.deepEqual([small.stdout, small.stdoutCut, small.lastStdoutLine], ['a\nb', false, 'b']);
 });
