@@ -1763,7 +1763,9 @@ function believe(
       };
     return stored.record ?? emptyRecord(s.input.repository, env.name, new Date(now));
   }
-  if (!env.target.current) return refusal(env.name, stored);
+  // A record that could not be read at all (GitHub failing) is not a bad one to replace: it may be valid and
+  // name an unfinished rollout or slots due for teardown that a fresh record would drop. Try again later.
+  if (!env.target.current || stored.code === 'state_unavailable') return refusal(env.name, stored);
   log(
     out,
     'warn',
@@ -1783,9 +1785,13 @@ function refusal(environment: string, stored: StoredRecord): Failure {
   return {
     kind: 'refused',
     message:
-      `the state record of ${environment} was refused [${stored.code}]: ${stored.message} (${stored.source}). ` +
-      'Nothing was deployed on top of it: find out what is live, then remove or repair the record, ' +
-      "or configure the target's current command so the infrastructure says what is live",
+      stored.code === 'state_unavailable'
+        ? `the state record of ${environment} could not be read [${stored.code}]: ${stored.message} ` +
+          `(${stored.source}). Nothing was deployed: a record that may be valid (an unfinished rollout, slots ` +
+          'due for teardown) is never replaced unread; run again when GitHub answers'
+        : `the state record of ${environment} was refused [${stored.code}]: ${stored.message} (${stored.source}). ` +
+          'Nothing was deployed on top of it: find out what is live, then remove or repair the record, ' +
+          "or configure the target's current command so the infrastructure says what is live",
   };
 }
 
@@ -1848,10 +1854,12 @@ function persist(
   durable: boolean,
 ): void {
   const t = track(s, id);
+  // Every entry of a run names its commit: the `succeeded` one is what `requires` counts once superseded.
+  const sha = s.input.sha ? { sha: s.input.sha } : {};
   const record = withTransition(
     t.record,
     change,
-    entry && { by: byOf(s.input.owner), ...entry },
+    entry && { by: byOf(s.input.owner), ...sha, ...entry },
     new Date(now),
   );
   const inRollback = s.rollback !== undefined || s.rollbacks.length > 0;
@@ -2102,12 +2110,14 @@ export function resume(r: ResumeMachineInput): MachineTransition {
     if (handoff.kind === 'go' && handoff.full) s.full = true;
   }
   // The claim: the rollout is this run's now (a reconcile that dies in turn leaves an orphan again).
+  const about = rollout.sha ? { sha: rollout.sha } : {};
   const entry: Omit<HistoryEntry, 'at'> = !handoff
     ? {
         by: r.actor,
         event: 'orphan_resumed',
         code: 'orphan_resume',
         version: rollout.version,
+        ...about,
         detail: r.reason.slice(0, 1000),
       }
     : handoff.kind === 'go'
@@ -2116,6 +2126,7 @@ export function resume(r: ResumeMachineInput): MachineTransition {
           event: handoff.how,
           code: wait?.kind ?? 'wait',
           version: rollout.version,
+          ...about,
           detail: r.reason.slice(0, 1000),
         }
       : {
@@ -2123,6 +2134,7 @@ export function resume(r: ResumeMachineInput): MachineTransition {
           event: 'abort_requested',
           code: handoff.code,
           version: rollout.version,
+          ...about,
           detail: handoff.reason.slice(0, 1000),
         };
   const claimed = withTransition(

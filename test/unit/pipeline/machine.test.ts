@@ -548,6 +548,27 @@ test('a refused record with no current command: state_refused, nothing run, noth
   assert.equal(r.result.record, undefined);
 });
 
+test('a record that could not be read (GitHub failing) stops the run even with a current command: it is never replaced unread', () => {
+  const env = environment('  production:\n    strategy: blue-green');
+  const withCurrent = { ...env, target: { ...env.target, current: env.target.deploy } };
+  const r = drive(
+    input(withCurrent, {
+      stored: {
+        ok: false,
+        code: 'state_unavailable',
+        message: 'HTTP 502',
+        source: 'deployments of production',
+      },
+    }),
+  );
+  assert.equal(r.result.status, 'failed');
+  assert.equal(r.result.code, 'state_refused');
+  assert.match(r.result.message, /could not be read \[state_unavailable\]: HTTP 502/);
+  assert.match(r.result.message, /never replaced unread; run again when GitHub answers/);
+  assert.deepEqual(r.ran, []);
+  assert.deepEqual(r.persists, []);
+});
+
 test('a refused record with a current command: a warning saying what is not carried over and where the refused one is kept, then a deployment on a fresh record', () => {
   const env = environment('  production:\n    strategy: blue-green');
   const withCurrent = { ...env, target: { ...env.target, current: env.target.deploy } };
