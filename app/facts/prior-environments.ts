@@ -8,13 +8,14 @@
 // `state-key`) is refused as a configuration error (`state_not_kept`), never judged from deployments; a record
 // that does not verify is refused with its reason code.
 //
-// "Succeeded there" is: the verified record shows this commit live in the environment (`live.sha`). The
-// record sets `live` only when a rollout succeeded; a failed rollout of the commit rolled back leaves what was
-// live before, and a /rollback or a later release replaces it. The history names versions, not commits, so
-// a commit that was live earlier and has since been replaced no longer counts: deploy it there again.
+// "Succeeded there" is: the verified record shows this commit live in the environment (`live.sha`), or its
+// history shows the commit's `succeeded` entry and that it was not rolled back afterwards (a later release over
+// it does not undo that it succeeded). See rolledBackSince for exactly what counts as rolled back. History
+// entries name their commit since the Action records it; an older entry names none and counts for nothing.
 import { readEnvironmentRecord } from '../../src/state/github-store.ts';
 import type { StateRead } from '../../src/state/store.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
+import type { HistoryEntry } from '../../src/state/record.ts';
 import type { PriorEnvironmentIssue, SuccessfulDeployment } from '../../src/policy/index.ts';
 import { appRecordReader } from '../state.ts';
 import type { RecordReader } from '../state.ts';
@@ -35,6 +36,82 @@ export function priorReader(keys: MarkerKeys, records?: RecordReader): RecordRea
 const short = (sha: string): string => sha.slice(0, 7);
 const same = (a: string | undefined, b: string): boolean =>
   a !== undefined && a.toLowerCase() === b.toLowerCase();
+
+/** History events that undo a rollout of the commit they name (its own run's, or reconcile's of an orphan). */
+const ROLLBACK_EVENTS: ReadonlySet<string> = new Set([
+  'rollback_started',
+  'rolled_back',
+  'rollback_failed',
+  'orphan_rolled_back',
+  'orphan_rollback_failed',
+]);
+
+/** Two history entries name the same release: the same commit, or the same version where one names none. */
+const sameRelease = (a: HistoryEntry, b: HistoryEntry): boolean =>
+  a.sha !== undefined && b.sha !== undefined
+    ? same(a.sha, b.sha)
+    : a.version !== undefined && a.version === b.version;
+
+const shortOf = (e: HistoryEntry): string =>
+  e.sha ? `${short(e.sha)} (${e.version ?? 'no version'})` : (e.version ?? 'a release');
+
+/**
+ * Pure: what the history says of `sha`, which is not live there. Undefined: it has no `succeeded` entry for
+ * the commit (never deployed there, or only before entries named commits, or so long ago the bounded history
+ * no longer holds it). Otherwise whether that success still counts, after its last `succeeded` entry:
+ *
+ * - rolled back, when a later entry undoes a rollout of the commit (rollback_started, rolled_back,
+ *   rollback_failed, orphan_rolled_back, orphan_rollback_failed naming it): a later run of the same commit
+ *   that failed there;
+ * - rolled back, when the next release that succeeded there went back to one that had succeeded there before
+ *   it (what /rollback does: it deploys the record's previous release; a redeploy of an earlier release by
+ *   hand reads the same, so it does not count either);
+ * - not known, when no earlier `succeeded` entry is left to compare with (the history is bounded): not counted;
+ * - otherwise superseded by a newer release: it counts.
+ */
+export function rolledBackSince(
+  history: readonly HistoryEntry[],
+  sha: string,
+): { counts: true; at: string } | { counts: false; why: string } | undefined {
+  let i = -1;
+  for (let k = history.length - 1; k >= 0; k--)
+    if (history[k]!.event === 'succeeded' && same(history[k]!.sha, sha)) {
+      i = k;
+      break;
+    }
+  if (i < 0) return undefined;
+  const success = history[i]!;
+  const names = (e: HistoryEntry): boolean =>
+    e.sha !== undefined ? same(e.sha, sha) : e.version !== undefined && e.version === success.version;
+  const after = history.slice(i + 1);
+  const undone = after.find((e) => ROLLBACK_EVENTS.has(e.event) && names(e));
+  if (undone)
+    return {
+      counts: false,
+      why: `it succeeded there at ${success.at}, then a rollout of it was rolled back (${undone.event} at ${undone.at})`,
+    };
+  const next = after.find((e) => e.event === 'succeeded');
+  if (!next)
+    return {
+      counts: false,
+      why: `it succeeded there at ${success.at}, and the history does not say what replaced it`,
+    };
+  const earlier = history.slice(0, i).filter((e) => e.event === 'succeeded');
+  if (earlier.length === 0)
+    return {
+      counts: false,
+      why:
+        `it succeeded there at ${success.at} and ${shortOf(next)} replaced it; the history no longer holds ` +
+        'what it had replaced, so whether that went back to it (a rollback) cannot be told',
+    };
+  const back = earlier.find((e) => sameRelease(e, next));
+  if (back)
+    return {
+      counts: false,
+      why: `it succeeded there at ${success.at}, then was rolled back: ${shortOf(next)}, live there before it, replaced it at ${next.at}`,
+    };
+  return { counts: true, at: success.at };
+}
 
 /**
  * Pure: does what was read of `environment`'s record show `sha` deployed successfully there? Undefined: yes;
@@ -62,16 +139,20 @@ export function judgePrior(
         "DEPLOY_STATE_KEY as the action's state-key there (docs/state.md) and deploy this commit there",
     };
   if (same(record.live?.sha, sha)) return undefined;
+  const past = rolledBackSince(record.history, sha);
+  if (past?.counts) return undefined;
   const live = record.live
     ? `${record.live.sha ? short(record.live.sha) : 'no commit'} (${record.live.version}) is live there`
     : 'nothing is live there';
   const rolling = record.rollout && same(record.rollout.sha, sha);
   const replaced = same(record.previous?.sha, sha);
-  const detail = rolling
-    ? `its rollout of ${short(sha)} has not succeeded yet (phase ${record.rollout!.phase}); ${live}`
-    : replaced
-      ? `${short(sha)} was live there and has been replaced (rolled back or superseded); ${live}`
-      : `${live}, not ${short(sha)}`;
+  const detail = past
+    ? `${short(sha)}: ${past.why}; ${live}`
+    : rolling
+      ? `its rollout of ${short(sha)} has not succeeded yet (phase ${record.rollout!.phase}); ${live}`
+      : replaced
+        ? `${short(sha)} was live there and has been replaced; its history does not show it succeeded there; ${live}`
+        : `${live}, not ${short(sha)}`;
   return { environment, code: 'not_live', message: `its signed record (#${record.seq}): ${detail}` };
 }
 

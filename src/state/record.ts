@@ -114,6 +114,12 @@ export interface HistoryEntry {
   /** The stable reason code (the pipeline's outcome code, or reconcile's). */
   code: string;
   version?: string;
+  /**
+   * The commit the entry is about (the run's, or the rollout's for reconcile): what `requires` reads to tell a
+   * commit that succeeded there and was superseded from one rolled back (app/facts/prior-environments.ts).
+   * Absent in entries written before it was recorded, and in entries about no commit (`slot_torn_down`).
+   */
+  sha?: string;
   detail?: string;
 }
 
@@ -242,6 +248,7 @@ export const recordSchema = z.object({
         event: text(60),
         code: text(60),
         version: text(200).optional(),
+        sha: text(64).optional(),
         detail: z.string().max(1000).optional(),
       }),
     )
