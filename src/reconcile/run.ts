@@ -33,6 +33,7 @@ import { decide, type OwnerStatus, type ReconcileDecision } from './decide.ts';
 import type { ControlRequest, ControlSource } from '../control/request.ts';
 import type { Analyzer } from '../pipeline/analyzer.ts';
 import { lookAtBake } from './bake-look.ts';
+import { checkLive, currentText, rolloutClaim, teardownClaim, type RecordClaim } from './live-check.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 
 /** Stable codes for what reconcile did (or why it did nothing) in one environment. */
@@ -77,7 +78,14 @@ export type ReconcileCode =
   /** Went on, then a step, verify or monitor failed and the pipeline rolled back. */
   | 'rollout_resume_rolled_back'
   /** Went on and ended otherwise (the rollback did not complete, cancelled, an internal error). */
-  | 'rollout_resume_failed';
+  | 'rollout_resume_failed'
+  /**
+   * The target's `current` command and the record disagree about what is live (a stale or rolled-back
+   * record): nothing done, a failure (live-check.ts).
+   */
+  | 'current_disagrees'
+  /** The `current` command failed or timed out, so the record could not be checked: nothing done, a failure. */
+  | 'current_failed';
 
 export interface ReconcileEntry {
   environment: string;
@@ -312,6 +320,12 @@ async function act(
   now: Date,
 ): Promise<Acted> {
   const name = env.name;
+  // Whatever touches the target on the record's word is checked against what serves first.
+  const claim = claimOf(decision, record);
+  if (claim) {
+    const refused = await crossCheck(env, claim, options, extraOf(decision));
+    if (refused) return { entry: refused };
+  }
   switch (decision.code) {
     case 'nothing_due':
       return {
@@ -378,6 +392,75 @@ async function act(
   }
 }
 
+/** What the record says that `decision` relies on, when it acts on the target (undefined: it does not). */
+function claimOf(decision: ReconcileDecision, record: EnvironmentRecord): RecordClaim | undefined {
+  switch (decision.code) {
+    case 'teardown':
+      return teardownClaim(record, decision.slots);
+    case 'orphan_rollback':
+      return rolloutClaim(
+        record,
+        decision.rollout,
+        `rolling back the orphaned rollout of ${decision.rollout.version}`,
+      );
+    case 'orphan_resume':
+      return rolloutClaim(
+        record,
+        decision.rollout,
+        `resuming the orphaned rollout of ${decision.rollout.version}`,
+      );
+    case 'handoff':
+      return rolloutClaim(
+        record,
+        decision.rollout,
+        decision.handoff.kind === 'abort'
+          ? `rolling back the rollout of ${decision.rollout.version}`
+          : `going on with the rollout of ${decision.rollout.version}`,
+      );
+    default:
+      return undefined;
+  }
+}
+
+function extraOf(decision: ReconcileDecision): Partial<ReconcileEntry> {
+  if (decision.code === 'teardown') return { slots: decision.slots.map((s) => s.slot) };
+  return 'rollout' in decision ? { version: decision.rollout.version } : {};
+}
+
+/**
+ * Asks the target's `current` command what serves before acting on `claim`: the entry that refuses when it
+ * disagrees with the record or cannot be asked; undefined when it agrees, or when there is no such command
+ * (then the record alone decides, as before, and the log says it was not cross-checked).
+ */
+async function crossCheck(
+  env: ResolvedEnvironment,
+  claim: RecordClaim,
+  options: ReconcileOptions,
+  extra: Partial<ReconcileEntry>,
+): Promise<ReconcileEntry | undefined> {
+  const check = await checkLive(env, claim, {
+    signal: options.signal,
+    onOutput: (line) => options.reporter.event({ type: 'output', ...line }),
+  });
+  if (!check.ok) return entry(env.name, check.code, true, check.message, extra);
+  options.reporter.event(
+    check.checked
+      ? {
+          type: 'log',
+          level: 'info',
+          message: `${env.name}: the current command reports ${currentText(check.current)}, which agrees with the record (${claim.says})`,
+        }
+      : {
+          type: 'log',
+          level: 'warn',
+          message:
+            `${env.name}: the record was not cross-checked: the target has no current command, so ` +
+            `${claim.action} relies on the record alone, which may be stale or rolled back (docs/reconcile.md)`,
+        },
+  );
+  return undefined;
+}
+
 async function controlRequests(
   env: ResolvedEnvironment,
   rollout: Rollout,
@@ -414,7 +497,15 @@ async function bakeLook(
     signal: options.signal,
     onOutput: (line) => options.reporter.event({ type: 'output', ...line }),
   });
-  if (!result.ok && result.analysis === 'rollback')
+  if (!result.ok && result.analysis === 'rollback') {
+    // The rollback moves traffic on the record's word: checked as a handed-off abort is.
+    const refused = await crossCheck(
+      env,
+      rolloutClaim(record, rollout, `rolling back the rollout of ${rollout.version} on its bake's metrics`),
+      options,
+      { version: rollout.version },
+    );
+    if (refused) return { entry: refused };
     return goOn(
       {
         code: 'handoff',
@@ -426,6 +517,7 @@ async function bakeLook(
       store,
       options,
     );
+  }
   const wait = rollout.wait!;
   const verdict = result.ok ? (result.analysis ?? 'promote') : 'hold';
   const detail = (result.ok ? result.detail : result.reason) ?? '';

@@ -28,11 +28,14 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function writeConfig(targetExtra = '') {
+/** The target's `current` prints what the records here say is live (v1 on blue). */
+const LIVE = `  env:\n    CURRENT: '{"slot":"blue","version":"v1"}'\n`;
+
+function writeConfig(targetEnv = LIVE) {
   writeFileSync(
     configPath,
     `state_dir: ${JSON.stringify(stateDir)}
-${target.targetYaml}${targetExtra}
+${target.targetYaml}${targetEnv}
 environments:
   production:
     strategy: { type: canary, slots: [blue, green] }
@@ -59,7 +62,7 @@ describe('deploy-action reconcile', () => {
     const store = await writeRecord({ rollout: rollout(await deadPid()) });
     const { code, stdout, stderr } = await runCli(['reconcile', '--config', configPath, '--json']);
     assert.equal(code, 0, stderr);
-    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+    assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
     const last = events(stdout).at(-1)!;
     assert.equal(last.type, 'reconcile');
     assert.equal(last.failed, false);
@@ -83,7 +86,7 @@ describe('deploy-action reconcile', () => {
       configPath,
       `preset: fast
 state_dir: ${JSON.stringify(stateDir)}
-${target.targetYaml}
+${target.targetYaml}${LIVE}
 environments:
   production:
     strategy: { type: canary, slots: [blue, green], steps: [25, 100], pause: 0 }
@@ -114,6 +117,7 @@ environments:
     ]);
     assert.equal(code, 0, stderr + stdout);
     assert.deepEqual(target.calls(), [
+      'current',
       'health green',
       'set_weight green 100',
       'health green',
@@ -138,11 +142,11 @@ environments:
   });
 
   it('a recovery step that fails: the others still run, exit 1, the rollout stays', async () => {
-    writeConfig('  env:\n    FAIL_ON: "set_weight:green"\n');
+    writeConfig(`${LIVE}    FAIL_ON: "set_weight:green"\n`);
     const store = await writeRecord({ rollout: rollout(await deadPid()) });
     const { code, stdout } = await runCli(['reconcile', '-e', 'production', '--config', configPath]);
     assert.equal(code, 1, stdout);
-    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+    assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
     assert.match(stdout, /✖ production: orphan_rollback_failed: .*set weight green=0% blue=100% failed/);
     const read = await store.read('production');
     assert.ok(read.ok && read.record?.rollout);

@@ -23,7 +23,7 @@ beforeEach(() => {
   configPath = join(dir, 'deploy.yml');
   writeFileSync(
     configPath,
-    `state_dir: ${JSON.stringify(stateDir)}\n${target.targetYaml}\nenvironments:\n  production:\n    strategy: { type: canary, slots: [blue, green] }\n`,
+    `state_dir: ${JSON.stringify(stateDir)}\n${target.targetYaml}  env:\n    CURRENT: '{"slot":"blue","version":"v1"}'\nenvironments:\n  production:\n    strategy: { type: canary, slots: [blue, green] }\n`,
   );
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,7 +39,11 @@ describe('two reconciles at once', () => {
     });
     const args = ['reconcile', '--config', configPath, '--json'];
     const runs = await Promise.all([runCli(args), runCli(args), runCli(args)]);
-    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green'], 'the recovery ran once');
+    assert.deepEqual(
+      target.calls(),
+      ['current', 'set_weight green 0', 'teardown green'],
+      'asked once, the recovery ran once',
+    );
     const codes = runs.map((r) => (events(r.stdout).at(-1)!.entries as Array<{ code: string }>)[0]!.code);
     assert.equal(codes.filter((c) => c === 'orphan_rolled_back').length, 1, codes.join(' '));
     for (const r of runs) assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -90,7 +94,7 @@ describe('two reconciles at once', () => {
         (events(taken.stdout).at(-1)!.entries as Array<{ code: string }>)[0]!.code,
         'orphan_rolled_back',
       );
-      assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+      assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
       assert.deepEqual(readdirSync(join(stateDir, 'locks')), [], 'given back');
     }
   });

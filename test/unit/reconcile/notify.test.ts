@@ -290,9 +290,16 @@ describe('reconcile notifies', () => {
 
   it('the reconcile job cancelled while the promoted rollout goes on: promoted, then cancelled', async () => {
     const { cfg, store, record } = await waitingAt('{ weight: 25, pause: manual }');
+    // Cancelled once the current command has agreed with the record, as the rollout goes on.
+    const cancel = new AbortController();
     const { summary } = await reconcileNotifying(cfg, store, {
       environments: ['production'],
-      signal: AbortSignal.abort(),
+      signal: cancel.signal,
+      reporter: {
+        event: (e) => {
+          if (e.type === 'log' && /agrees with the record/.test(e.message)) cancel.abort();
+        },
+      },
       controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
     });
     assert.equal(summary.entries[0]!.code, 'rollout_resume_failed', summary.entries[0]!.message);
@@ -630,7 +637,7 @@ describe('the Action in mode: reconcile notifies', () => {
     });
     assert.equal(run.status, 0, run.stdout + run.stderr);
     assert.equal(run.outputs.status, 'succeeded');
-    assert.deepEqual(target.calls(), ['set_weight green 0']);
+    assert.deepEqual(target.calls(), ['current', 'set_weight green 0']);
     assert.deepEqual(hookEvents(), ['production:rolled_back']);
     const { facts } = receivers.audit.received[0]!.body;
     assert.equal(facts.code, 'rollout_unfinished');
@@ -660,7 +667,7 @@ describe('deploy-action reconcile notifies', () => {
       { env: { ...processEnv(), GITHUB_ACTOR: 'someone' } },
     );
     assert.equal(code, 0, stderr + stdout);
-    assert.deepEqual(target.calls(), ['set_weight green 0']);
+    assert.deepEqual(target.calls(), ['current', 'set_weight green 0']);
     assert.deepEqual(hookEvents(), ['production:rolled_back']);
     const { facts } = receivers.audit.received[0]!.body;
     assert.equal(facts.code, 'rollout_unfinished');

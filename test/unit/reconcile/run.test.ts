@@ -78,11 +78,21 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function config(extra = '', targetExtra = ''): Promise<RawConfig> {
+/** What the target's `current` command prints: the record's live release unless a test says otherwise. */
+const LIVE_BLUE = { CURRENT: '{"slot":"blue","version":"v1"}' };
+const LIVE_GREEN = { CURRENT: '{"slot":"green","version":"v2"}' };
+
+/** The target's `env:` block (CURRENT, FAIL_ON, ... for test/helpers/record-target.ts). */
+function targetEnv(env: Record<string, string>): string {
+  const lines = Object.entries(env).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}\n`);
+  return lines.length ? `  env:\n${lines.join('')}` : '';
+}
+
+async function config(extra = '', env: Record<string, string> = LIVE_BLUE): Promise<RawConfig> {
   const path = join(dir, 'deploy.yml');
   writeFileSync(
     path,
-    `${target.targetYaml}${targetExtra}
+    `${target.targetYaml}${targetEnv(env)}
 environments:
   production:
     strategy: { type: canary, slots: [blue, green] }
@@ -126,6 +136,23 @@ function options(
   };
 }
 
+/**
+ * The reconcile job cancelled right after `current` was asked and agreed, as the rollout goes on: the signal
+ * aborts on the log line that says so (a signal aborted before would stop the check itself).
+ */
+function cancelledAfterTheCheck<T extends ReconcileOptions>(o: T): T {
+  const cancel = new AbortController();
+  const report = o.reporter;
+  o.signal = cancel.signal;
+  o.reporter = {
+    event: (e) => {
+      report.event(e);
+      if (e.type === 'log' && /agrees with the record/.test(e.message)) cancel.abort();
+    },
+  };
+  return o;
+}
+
 describe('reconcile: an orphaned canary at 50 %', () => {
   it('runs the recovery steps in order, clears the rollout, writes history, marks the deployment', async () => {
     const cfg = await config();
@@ -136,7 +163,7 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     });
     const summary = await reconcile(o);
 
-    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+    assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
     assert.equal(summary.failed, false);
     assert.deepEqual(
       summary.entries.map((e) => [e.environment, e.code, e.failed]),
@@ -171,7 +198,7 @@ describe('reconcile: an orphaned canary at 50 %', () => {
   });
 
   it('a failed recovery step is reported, the later steps still run, the rollout stays for the next try', async () => {
-    const cfg = await config('', '  env:\n    FAIL_ON: "set_weight:green"\n');
+    const cfg = await config('', { ...LIVE_BLUE, FAIL_ON: 'set_weight:green' });
     const store = new MemoryStore();
     store.set(record('production', { rollout: canaryAt50 }));
     const o = options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
@@ -181,7 +208,7 @@ describe('reconcile: an orphaned canary at 50 %', () => {
 
     assert.deepEqual(
       target.calls(),
-      ['set_weight green 0', 'teardown green'],
+      ['current', 'set_weight green 0', 'teardown green'],
       'teardown ran after the failure',
     );
     assert.equal(summary.failed, true);
@@ -212,7 +239,7 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     const summary = await reconcile(
       options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
     );
-    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green', 'flag off']);
+    assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green', 'flag off']);
     assert.equal(summary.entries[0]!.code, 'orphan_rollback_failed');
     assert.match(summary.entries[0]!.message, /rollback level config failed/);
   });
@@ -275,7 +302,13 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     const summary = await reconcile(
       options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
     );
-    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green', 'teardown old']);
+    assert.deepEqual(target.calls(), [
+      'current',
+      'set_weight green 0',
+      'teardown green',
+      'current',
+      'teardown old',
+    ]);
     assert.deepEqual(
       summary.entries.map((e) => e.code),
       ['orphan_rolled_back', 'slot_torn_down'],
@@ -312,7 +345,7 @@ describe('reconcile: a retired blue-green slot', () => {
     });
 
   it('not torn down one ms before its delay has passed', async () => {
-    const cfg = await config();
+    const cfg = await config('', LIVE_GREEN);
     const store = new MemoryStore();
     store.set(bg());
     const summary = await reconcile(
@@ -327,12 +360,12 @@ describe('reconcile: a retired blue-green slot', () => {
   });
 
   it('torn down once it is due, and removed from the record', async () => {
-    const cfg = await config();
+    const cfg = await config('', LIVE_GREEN);
     const store = new MemoryStore();
     store.set(bg());
     const o = options(cfg, store, { state: 'running' }, at(60_000), { environments: ['staging'] });
     const summary = await reconcile(o);
-    assert.deepEqual(target.calls(), ['teardown blue']);
+    assert.deepEqual(target.calls(), ['current', 'teardown blue']);
     assert.deepEqual(
       summary.entries.map((e) => [e.code, e.failed]),
       [['slot_torn_down', false]],
@@ -346,13 +379,13 @@ describe('reconcile: a retired blue-green slot', () => {
   });
 
   it('a failed teardown stays in the record for the next run and fails this one', async () => {
-    const cfg = await config('', '  env:\n    FAIL_ON: "teardown:blue"\n');
+    const cfg = await config('', { ...LIVE_GREEN, FAIL_ON: 'teardown:blue' });
     const store = new MemoryStore();
     store.set(bg());
     const summary = await reconcile(
       options(cfg, store, { state: 'running' }, at(60_000), { environments: ['staging'] }),
     );
-    assert.deepEqual(target.calls(), ['teardown blue']);
+    assert.deepEqual(target.calls(), ['current', 'teardown blue']);
     assert.equal(store.writes.length, 0);
     assert.deepEqual(
       summary.entries.map((e) => [e.code, e.failed]),
@@ -361,13 +394,13 @@ describe('reconcile: a retired blue-green slot', () => {
   });
 
   it('a retired entry naming the live slot is dropped, never torn down', async () => {
-    const cfg = await config();
+    const cfg = await config('', LIVE_GREEN);
     const store = new MemoryStore();
     store.set({ ...bg(), retired: [{ slot: 'green', dueAt: T0.toISOString() }] });
     const summary = await reconcile(
       options(cfg, store, { state: 'running' }, at(1), { environments: ['staging'] }),
     );
-    assert.deepEqual(target.calls(), []);
+    assert.deepEqual(target.calls(), ['current'], 'asked, never torn down');
     assert.deepEqual(store.current('staging')!.retired, []);
     assert.match(summary.entries[0]!.message, /kept green, which serves now/);
   });
@@ -393,7 +426,7 @@ describe('reconcile: several environments', () => {
       ],
     );
     assert.match(summary.entries[1]!.message, /not acted on/);
-    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+    assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
     assert.deepEqual(
       store.writes.map((w) => w.environment),
       ['production'],
@@ -430,12 +463,16 @@ describe('reconcile: several environments', () => {
 
 describe('reconcile: on_orphan: resume', () => {
   /** A canary of 10 → 50 → 100 % (or `steps`) with no pauses, resumed on its orphan. */
-  async function resumeConfig(extra = '', targetExtra = '', steps = '[10, 50, 100]'): Promise<RawConfig> {
+  async function resumeConfig(
+    extra = '',
+    env: Record<string, string> = LIVE_BLUE,
+    steps = '[10, 50, 100]',
+  ): Promise<RawConfig> {
     const path = join(dir, 'deploy.yml');
     writeFileSync(
       path,
       `preset: fast
-${target.targetYaml}${targetExtra}
+${target.targetYaml}${targetEnv(env)}
 environments:
   production:
     strategy: { type: canary, slots: [blue, green], steps: ${steps}, pause: 0 }
@@ -479,6 +516,7 @@ ${extra}
     );
     // The step in progress again, then only the remaining ones; verify; the old slot torn down (no delay).
     assert.deepEqual(target.calls(), [
+      'current',
       'set_weight green 50',
       'health green',
       'set_weight green 100',
@@ -514,7 +552,7 @@ ${extra}
   });
 
   it('a step that fails after the resume: the pipeline rolls back to stable (weight 0, teardown)', async () => {
-    const cfg = await resumeConfig('', '  env:\n    FAIL_ON: "set_weight green 100"\n');
+    const cfg = await resumeConfig('', { ...LIVE_BLUE, FAIL_ON: 'set_weight green 100' });
     const store = new MemoryStore();
     store.set(record('production', { rollout: orphanAt(cfg, 4) }));
     const o = options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
@@ -523,6 +561,7 @@ ${extra}
     const summary = await reconcile(o);
 
     assert.deepEqual(target.calls(), [
+      'current',
       'set_weight green 50',
       'health green',
       'set_weight green 100',
@@ -547,12 +586,11 @@ ${extra}
     const cfg = await resumeConfig();
     const store = new MemoryStore();
     store.set(record('production', { rollout: orphanAt(cfg, 4) }));
-    const o = options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
-      environments: ['production'],
-      signal: AbortSignal.abort(),
-    });
+    const o = cancelledAfterTheCheck(
+      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
+    );
     const summary = await reconcile(o);
-    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+    assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
     assert.deepEqual(
       summary.entries.map((e) => [e.code, e.failed]),
       [['orphan_resume_failed', true]],
@@ -574,14 +612,15 @@ ${extra}
     // The store (GitHub, for the Action) no longer answers: no write ever completes.
     store.write = () => new Promise<void>(() => {});
     const asked: string[] = [];
-    const o = options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
-      environments: ['production'],
-      signal: AbortSignal.abort(),
-      // The Action: what is left of its reporting time once the job is cancelled (cancel-deadline.ts).
-      flushTimeoutMs: () => (asked.push('flush'), 40),
-    });
+    const o = cancelledAfterTheCheck(
+      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
+        environments: ['production'],
+        // The Action: what is left of its reporting time once the job is cancelled (cancel-deadline.ts).
+        flushTimeoutMs: () => (asked.push('flush'), 40),
+      }),
+    );
     const summary = await reconcile(o);
-    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+    assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
     assert.deepEqual(
       summary.entries.map((e) => [e.code, e.failed]),
       [['orphan_resume_failed', true]],
@@ -631,7 +670,7 @@ ${extra}
     });
     const summary = await reconcile(o);
     assert.equal(reads, 2);
-    assert.deepEqual(target.calls(), []);
+    assert.deepEqual(target.calls(), ['current'], 'asked, then nothing run');
     assert.equal(store.writes.length, 0);
     assert.equal(o.harness.marks.length, 0);
     assert.deepEqual(
@@ -643,13 +682,13 @@ ${extra}
 
   it('a rollout that cannot be resumed (deploy.yml changed its steps) is rolled back instead, saying why', async () => {
     const rollout = orphanAt(await resumeConfig(), 4);
-    const cfg = await resumeConfig('', '', '[20, 100]');
+    const cfg = await resumeConfig('', LIVE_BLUE, '[20, 100]');
     const store = new MemoryStore();
     store.set(record('production', { rollout }));
     const summary = await reconcile(
       options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
     );
-    assert.deepEqual(target.calls(), ['set_weight green 0', 'teardown green']);
+    assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
     assert.equal(summary.entries[0]!.code, 'orphan_rolled_back');
     assert.match(
       summary.entries[0]!.message,
@@ -666,7 +705,7 @@ ${extra}
     const summary = await reconcile(
       options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
     );
-    assert.deepEqual(target.calls(), []);
+    assert.deepEqual(target.calls(), ['current']);
     assert.equal(summary.entries[0]!.code, 'orphan_rolled_back');
     assert.match(summary.entries[0]!.message, /not resumed: its run ended before the first strategy step/);
     assert.equal(store.current('production')!.rollout, undefined);
