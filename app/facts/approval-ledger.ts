@@ -13,6 +13,8 @@
 // Read through the App's own check suite of the commit: GitHub lists a commit's check runs from its 1000
 // newest check suites only, and anyone who can run workflows could push the App's suite off that list.
 import { createHash } from 'node:crypto';
+import { checkRunsThroughSuites, TooManyCheckRuns } from '../../src/github/app-check-runs.ts';
+import type { CheckSuitesApi } from '../../src/github/app-check-runs.ts';
 import { appendMarkers, readMarkerBlock } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
@@ -30,10 +32,8 @@ import { markerScope } from './own-comments.ts';
 import type { MarkerTrust } from './own-comments.ts';
 
 export const LEDGER_CHECK_NAME = 'deploy-action approvals';
-const PAGE = 100;
-const PAGES = 10;
 /** Records read per commit at most (10 pages): with more, nothing is decided on the commit (fail closed). */
-export const LEDGER_MAX_ENTRIES = PAGES * PAGE;
+export const LEDGER_MAX_ENTRIES = 1000;
 
 interface LedgerRun {
   id: number;
@@ -45,27 +45,7 @@ interface LedgerRun {
 
 /** The calls the ledger makes (`octokit.rest` has them). */
 export interface LedgerApi {
-  checks: {
-    listSuitesForRef(params: {
-      owner: string;
-      repo: string;
-      ref: string;
-      app_id: number;
-      check_name: string;
-      per_page: number;
-      page: number;
-    }): Promise<{
-      data: { total_count: number; check_suites: Array<{ id: number; app: { id: number } | null }> };
-    }>;
-    listForSuite(params: {
-      owner: string;
-      repo: string;
-      check_suite_id: number;
-      check_name: string;
-      filter: 'all';
-      per_page: number;
-      page: number;
-    }): Promise<{ data: { total_count: number; check_runs: LedgerRun[] } }>;
+  checks: CheckSuitesApi<LedgerRun>['checks'] & {
     get(params: { owner: string; repo: string; check_run_id: number }): Promise<{ data: LedgerRun }>;
     create(params: {
       owner: string;
@@ -109,38 +89,19 @@ function tooMany(sha: string): FactsError {
 
 /** Every ledger check run of this App on `sha` (any pull request), oldest first. */
 async function listRuns(api: LedgerApi, where: Where, sha: string, appId: number): Promise<LedgerRun[]> {
-  const suites: number[] = [];
-  for (let page = 1; ; page++) {
-    const { data } = await api.checks.listSuitesForRef({
-      ...where,
-      ref: sha,
-      app_id: appId,
-      check_name: LEDGER_CHECK_NAME,
-      per_page: PAGE,
-      page,
+  try {
+    const read = await checkRunsThroughSuites(api, where, {
+      sha,
+      name: LEDGER_CHECK_NAME,
+      appId,
+      maxSuites: LEDGER_MAX_ENTRIES,
+      maxRuns: LEDGER_MAX_ENTRIES,
     });
-    suites.push(...data.check_suites.filter((s) => s.app?.id === appId).map((s) => s.id));
-    if (data.check_suites.length < PAGE) break;
-    if (page === PAGES) throw tooMany(sha);
+    return read.runs;
+  } catch (error) {
+    if (error instanceof TooManyCheckRuns) throw tooMany(sha);
+    throw error;
   }
-  const runs: LedgerRun[] = [];
-  for (const suite of suites) {
-    for (let page = 1; ; page++) {
-      const { data } = await api.checks.listForSuite({
-        ...where,
-        check_suite_id: suite,
-        check_name: LEDGER_CHECK_NAME,
-        filter: 'all',
-        per_page: PAGE,
-        page,
-      });
-      runs.push(...data.check_runs.filter((r) => r.app?.id === appId && r.name === LEDGER_CHECK_NAME));
-      if (runs.length > LEDGER_MAX_ENTRIES) throw tooMany(sha);
-      if (data.check_runs.length < PAGE) break;
-    }
-  }
-  // Check run ids grow with creation, whatever order the list comes in.
-  return runs.sort((a, b) => a.id - b.id);
 }
 
 /**

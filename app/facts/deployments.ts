@@ -1,6 +1,7 @@
 // What already happened to a SHA: its deployments (for idempotency) and its check runs (only when the policy
 // requires checks). Not `requires`: deployments and their statuses are anyone's with write permission, so
 // that is judged from the required environment's signed state record (prior-environments.ts).
+import { checkRunsThroughSuites, TooManyCheckRuns } from '../../src/github/app-check-runs.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { CheckResult, RequiredCheck } from '../../src/policy/index.ts';
@@ -55,14 +56,20 @@ export async function deploymentsAt(api: Api, where: Where, sha: string): Promis
   });
 }
 
-/** Pages of 100 read per required check name; more runs than that are never taken as green. */
-const CHECK_PAGES = 5;
+/** Check suites holding a required name, and runs of the name, read at most; more are never taken as green. */
+const CHECK_SUITES = 50;
+const CHECK_RUNS = 500;
 
 /**
  * The check runs at `sha` of each required check's name: every one of them, since every run of the name must
- * pass. Read by name (one request per 100 runs of it): one list of all the commit's runs stops at 100, and
- * anyone whose workflow can write checks could post 100 newer runs to push a failing required one off it,
- * next to a green one of its name. A name with more runs than are read has one still running, per rule.
+ * pass. Read by name, through the check suites that hold a run of it (one request for the suites, one per
+ * suite, per 100): one list of all the commit's runs stops at 100, and anyone whose workflow can write checks
+ * could post 100 newer runs to push a failing required one off it, next to a green one of its name; and the
+ * commit's check-run list, even by name, covers only its 1000 newest check suites, so a writer who runs enough
+ * workflows on the commit pushes the suite of the failing run off it (a run bound to an app nobody else can act
+ * as then goes missing, which is not green; an unbound rule, or one bound to GitHub Actions, would be met by a
+ * green run of the name in a newer suite). A name with more suites or runs than are read has one still running,
+ * per rule.
  */
 export async function checksAt(
   api: Api,
@@ -74,26 +81,42 @@ export async function checksAt(
   const names = [...new Set(required.map((rule) => rule.name))];
   const lists = await Promise.all(
     names.map(async (name) => {
-      const runs: CheckResult[] = [];
-      for (let page = 1; page <= CHECK_PAGES; page++) {
-        const { data } = await api.checks.listForRef({
-          ...where,
-          ref: sha,
-          check_name: name,
-          per_page: 100,
-          page,
+      try {
+        const { runs } = await checkRunsThroughSuites<SuiteCheckRun>(api, where, {
+          sha,
+          name,
           filter: 'latest',
+          maxSuites: CHECK_SUITES,
+          maxRuns: CHECK_RUNS,
         });
         // The app that posted each run: a required check bound to an app counts only its runs.
-        for (const r of data.check_runs)
-          runs.push({ name: r.name, status: r.status, conclusion: r.conclusion, app: r.app?.slug ?? null });
-        if (data.check_runs.length < 100 || runs.length >= data.total_count) return runs;
+        return runs.map((r): CheckResult => ({
+          name: r.name,
+          status: r.status,
+          conclusion: r.conclusion,
+          app: r.app?.slug ?? null,
+        }));
+      } catch (error) {
+        if (!(error instanceof TooManyCheckRuns)) throw error;
+        // Runs not read may be failing: the check is not green (for whichever app a rule names).
+        return required
+          .filter((r) => r.name === name)
+          .map((rule): CheckResult => ({
+            name,
+            status: 'in_progress',
+            conclusion: null,
+            app: rule.app ?? null,
+          }));
       }
-      // Runs not read may be failing: the check is not green (for whichever app a rule names).
-      for (const rule of required.filter((r) => r.name === name))
-        runs.push({ name, status: 'in_progress', conclusion: null, app: rule.app ?? null });
-      return runs;
     }),
   );
   return lists.flat();
+}
+
+interface SuiteCheckRun {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  app: { id: number; slug?: string } | null;
 }

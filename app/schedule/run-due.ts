@@ -101,7 +101,7 @@ export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList)
     }
     try {
       // The ref and its signed tag prove the App once recorded the request, not that it is still open.
-      const ended = await requestEnded(deps.api, where, request, deps.botLogin);
+      const ended = await requestEnded(deps.api, where, request, deps.appId);
       if (ended === 'unreadable') {
         deps.markers.warn(
           {

@@ -8,6 +8,8 @@
 // its MAC still verifies: same repository, environment, id and commit). So a request that ends leaves a check
 // run of the App's own on its commit (`deploy schedule: <id>`, completed): nobody else can create one under
 // the App's name, edit it or delete it, and a request found with one is never acted on again (run-due.ts).
+import { checkRunsThroughSuites, TooManyCheckRuns } from '../../src/github/app-check-runs.ts';
+import type { CheckSuitesApi } from '../../src/github/app-check-runs.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import {
   claimRefName,
@@ -48,7 +50,7 @@ export interface ScheduleApi {
 
 /** The check runs that mark a request as ended (`octokit.rest.checks`). */
 export interface EndedApi {
-  checks: {
+  checks: CheckSuitesApi<EndedRun>['checks'] & {
     create(params: {
       owner: string;
       repo: string;
@@ -59,21 +61,14 @@ export interface EndedApi {
       conclusion: 'neutral';
       output: { title: string; summary: string };
     }): Promise<unknown>;
-    listForRef(params: {
-      owner: string;
-      repo: string;
-      ref: string;
-      check_name: string;
-      filter: 'all';
-      per_page: number;
-      page?: number;
-    }): Promise<{
-      data: {
-        total_count: number;
-        check_runs: Array<{ external_id: string | null; app?: { slug?: string } | null }>;
-      };
-    }>;
   };
+}
+
+interface EndedRun {
+  id: number;
+  name: string;
+  external_id: string | null;
+  app: { id: number } | null;
 }
 
 interface Where {
@@ -197,42 +192,36 @@ export async function releaseClaim(api: ScheduleApi, where: Where, request: Sche
 /** The name of the check run that marks `id` as ended: one name per request, so listing it is one request. */
 export const endedCheckName = (id: string): string => `deploy schedule: ${id}`;
 const endedExternalId = (id: string): string => `deploy-schedule-ended:${id}`;
-/** Check runs of one request's name read at most (pages of 100): more is refused, never read as "not ended". */
-const MAX_ENDED_PAGES = 5;
+/** The App's check runs of one request's name read at most: the App makes one; more is refused, never "open". */
+const MAX_ENDED_RUNS = 500;
 
 /**
  * Whether `request` has ended (started, refused or cancelled) according to the App's own check run on its
- * commit. `botLogin` is the App's (`<slug>[bot]`): only a check run GitHub says the App created counts, not one
- * of the same name by a workflow token. `unreadable` when more check runs of the name exist than are read (a
- * flood made to hide the App's): never taken as open.
+ * commit. `appId` is the App's: only a check run GitHub says the App created counts, not one of the same name
+ * by a workflow token. Read through the App's own check suites of the commit, not the commit's check-run list:
+ * that list leaves out all but the 1000 newest suites, and anyone who can run workflows can add suites until
+ * the App's mark is left out, and a cancelled request would start again. `unreadable` when more of the App's
+ * check runs of the name exist than are read: never taken as open.
  */
 export async function requestEnded(
   api: EndedApi,
   where: Where,
   request: ScheduledRequest,
-  botLogin: string,
+  appId: number,
 ): Promise<'ended' | 'open' | 'unreadable'> {
-  const slug = botLogin.replace(/\[bot\]$/i, '').toLowerCase();
-  let read = 0;
-  for (let page = 1; page <= MAX_ENDED_PAGES; page++) {
-    const { data } = await api.checks.listForRef({
-      ...where,
-      ref: request.sha,
-      check_name: endedCheckName(request.id),
-      filter: 'all',
-      per_page: 100,
-      ...(page > 1 ? { page } : {}),
-    });
-    if (
-      data.check_runs.some(
-        (r) => r.external_id === endedExternalId(request.id) && r.app?.slug?.toLowerCase() === slug,
-      )
-    )
-      return 'ended';
-    read += data.check_runs.length;
-    if (data.check_runs.length < 100 || read >= data.total_count) return 'open';
+  let runs: EndedRun[];
+  try {
+    ({ runs } = await checkRunsThroughSuites(api, where, {
+      sha: request.sha,
+      name: endedCheckName(request.id),
+      appId,
+      maxRuns: MAX_ENDED_RUNS,
+    }));
+  } catch (error) {
+    if (error instanceof TooManyCheckRuns) return 'unreadable';
+    throw error;
   }
-  return 'unreadable';
+  return runs.some((r) => r.external_id === endedExternalId(request.id)) ? 'ended' : 'open';
 }
 
 /**

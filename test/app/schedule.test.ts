@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
+import { createFakeGitHub, fakeSha, openCheckSuites, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { appReplies, commentOnPull, rest, testApp, testProbot } from './helpers.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
@@ -281,13 +281,19 @@ test('/cancel-deploy: refused for someone who neither asked nor may deploy; the 
   });
 });
 
+/** A request for 10:30 Berlin, approved, then cancelled: its ref and the signed tag it pointed at. */
+async function cancelledRequest(w: World): Promise<{ ref: string; tag: string }> {
+  const ask = await comment(w, '/deploy production at 2026-12-01 10:30', 'alice');
+  const ref = `deploy-schedule/production/c${ask.id}`;
+  const tag = w.fake.repo().refs.get(ref)!;
+  await comment(w, '/approve-deploy production', 'carol');
+  assert.match((await comment(w, '/cancel-deploy production', 'bob')).reply, /`schedule_cancelled`/);
+  return { ref, tag };
+}
+
 test('a request that ended is never started again when a writer puts its ref back on the old signed tag', async () => {
   await run(async (w) => {
-    const ask = await comment(w, '/deploy production at 2026-12-01 10:30', 'alice');
-    const ref = `deploy-schedule/production/c${ask.id}`;
-    const tag = w.fake.repo().refs.get(ref)!;
-    await comment(w, '/approve-deploy production', 'carol');
-    assert.match((await comment(w, '/cancel-deploy production', 'bob')).reply, /`schedule_cancelled`/);
+    const { ref, tag } = await cancelledRequest(w);
     assert.deepEqual(scheduleRefs(w.fake), []);
     // Anyone who can push: the tag object outlives its ref and its MAC still verifies.
     await rest(w.fake, 'POST', '/git/refs', { ref: `refs/${ref}`, sha: tag });
@@ -313,6 +319,20 @@ test('a request that ended is never started again when a writer puts its ref bac
     await rest(w.fake, 'POST', '/git/refs', { ref: `refs/${ref2}`, sha: tag2 });
     await runCompletes(w);
     assert.equal(deployments(w.fake).length, 0, 'started once');
+  });
+});
+
+test('a cancelled request stays cancelled when over 1000 newer check suites push the App’s end mark off the commit’s check-run list', async () => {
+  await run(async (w) => {
+    const { ref, tag } = await cancelledRequest(w);
+    // A writer runs workflows on the commit (each run is a check suite of GitHub Actions), then puts the
+    // ref back: GitHub's list of the commit's check runs now leaves out the App's suite and its end mark.
+    openCheckSuites(w.fake.state, w.fake.repo(), HEAD, 1001, { id: 15368, slug: 'github-actions' });
+    await rest(w.fake, 'POST', '/git/refs', { ref: `refs/${ref}`, sha: tag });
+    w.clock.now = at('2026-12-01T09:31:00Z');
+    await runCompletes(w);
+    assert.equal(deployments(w.fake).length, 0, 'the cancelled request stays cancelled');
+    assert.deepEqual(scheduleRefs(w.fake), [], 'the replayed ref is removed');
   });
 });
 

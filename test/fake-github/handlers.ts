@@ -493,10 +493,43 @@ const otherAppOf = (ctx: HandlerContext) => ctx.state.otherApps.get(ctx.actor);
 /** Who may update a check run: the app that created it (GitHub: only that app); undefined: anyone (a plain token's run). */
 const ownerOf = (run: Json): string | undefined => run._owner as string | undefined;
 
-/** A check run's suite: one per app and commit. */
+/**
+ * A check run's suite: the newest one its app opened on the commit (openCheckSuites, a workflow run's), else
+ * the app's first suite there, one per app and commit.
+ */
 function checkSuiteId(repo: RepoState, headSha: string, app: { id: number } | undefined): number {
+  const opened = (repo.checkSuites ?? []).filter((s) => s.headSha === headSha && s.app?.id === app?.id);
+  if (opened.length) return opened.at(-1)!.id;
   const index = [...repo.commits.keys()].indexOf(headSha);
   return (app ? 5_000_000 + (app.id % 1000) * 10_000 : 2_000_000) + Math.max(0, index);
+}
+
+/** GitHub lists a commit's check runs from its 1000 newest check suites only. */
+const REF_LIST_SUITES = 1000;
+
+interface SuiteView {
+  id: number;
+  app: Json;
+  runs: Json[];
+  /** Creation order: an opened suite's id, a first suite's first check run's id. */
+  order: number;
+}
+
+/** Every check suite of a commit, oldest first: the first suites (made with their runs) and opened ones. */
+function suitesOf(ctx: HandlerContext, sha: string | undefined): SuiteView[] {
+  const { repo, render } = ctx;
+  if (sha === undefined) return [];
+  const byId = new Map<number, SuiteView>();
+  for (const s of repo.checkSuites ?? [])
+    if (s.headSha === sha) byId.set(s.id, { id: s.id, app: render.app(s.app), runs: [], order: s.id });
+  for (const r of repo.checkRuns.values()) {
+    if (r.head_sha !== sha) continue;
+    const id = (r.check_suite as Json).id as number;
+    const suite = byId.get(id) ?? { id, app: r.app as Json, runs: [], order: r.id as number };
+    suite.runs.push(r);
+    byId.set(id, suite);
+  }
+  return [...byId.values()].sort((a, b) => a.order - b.order);
 }
 
 const createCheckRun: Handler = (ctx) => {
@@ -568,9 +601,15 @@ const getCheckRun: Handler = (ctx) => {
 const listCheckRunsForRef: Handler = (ctx) => {
   const sha = resolveRef(ctx.repo, String(ctx.params.ref));
   const appOf = (r: Json) => (r.app as Json | null | undefined)?.id;
+  const listed = new Set(
+    suitesOf(ctx, sha)
+      .slice(-REF_LIST_SUITES)
+      .map((s) => s.id),
+  );
   let runs = [...ctx.repo.checkRuns.values()].filter(
     (r) =>
       r.head_sha === sha &&
+      listed.has((r.check_suite as Json).id as number) &&
       (ctx.query.check_name === undefined || r.name === ctx.query.check_name) &&
       (ctx.query.status === undefined || r.status === ctx.query.status) &&
       (ctx.query.app_id === undefined || appOf(r) === Number(ctx.query.app_id)),
@@ -586,23 +625,17 @@ const listCheckRunsForRef: Handler = (ctx) => {
   return { ...page, body: { total_count: runs.length, check_runs: page.body } };
 };
 
-/** The check suites of a commit: one per app that made check runs on it (GitHub creates them with the runs). */
+/** The check suites of a commit: one per app that made check runs on it, and those opened (workflow runs). */
 const listCheckSuitesForRef: Handler = (ctx) => {
   const { repo, render } = ctx;
   const sha = resolveRef(repo, String(ctx.params.ref));
-  const suites = new Map<number, Json[]>();
-  for (const r of repo.checkRuns.values()) {
-    if (r.head_sha !== sha) continue;
-    const id = (r.check_suite as Json).id as number;
-    suites.set(id, [...(suites.get(id) ?? []), r]);
-  }
-  const listed = [...suites]
+  const listed = suitesOf(ctx, sha)
     .filter(
-      ([, runs]) =>
-        (ctx.query.app_id === undefined || (runs[0]!.app as Json).id === Number(ctx.query.app_id)) &&
+      ({ app, runs }) =>
+        (ctx.query.app_id === undefined || app.id === Number(ctx.query.app_id)) &&
         (ctx.query.check_name === undefined || runs.some((r) => r.name === ctx.query.check_name)),
     )
-    .map(([id, runs]) => {
+    .map(({ id, app, runs }) => {
       const url = `${render.repoUrl(repo)}/check-suites/${id}`;
       return build('check-suite', render.base, {
         id,
@@ -611,11 +644,11 @@ const listCheckSuitesForRef: Handler = (ctx) => {
         status: 'completed',
         url,
         check_runs_url: `${url}/check-runs`,
-        app: runs[0]!.app,
+        app,
         repository: render.repository(repo, 'minimal-repository'),
         latest_check_runs_count: runs.length,
-        created_at: runs[0]!.started_at,
-        updated_at: runs.at(-1)!.started_at,
+        created_at: runs[0]?.started_at ?? nowIso(ctx.now()),
+        updated_at: runs.at(-1)?.started_at ?? nowIso(ctx.now()),
       });
     });
   const page = paginate(ctx, listed);

@@ -13,8 +13,15 @@ export type {
   Violation,
   ViolationKind,
 } from './server.ts';
-export { fakeSha } from './state.ts';
-export type { FakeState, Permission, RepoState, WorkflowDispatch, WorkflowRunRecord } from './state.ts';
+export { fakeSha, openCheckSuites } from './state.ts';
+export type {
+  CheckSuiteRecord,
+  FakeState,
+  Permission,
+  RepoState,
+  WorkflowDispatch,
+  WorkflowRunRecord,
+} from './state.ts';
 export {
   mergePayload,
   pullRequestCommentPayload,

@@ -96,12 +96,24 @@ export interface RepoState {
   deployments: Map<number, Json>;
   deploymentStatuses: Map<number, Json[]>;
   checkRuns: Map<number, Json>;
+  /**
+   * Check suites opened besides each app's first one on a commit (openCheckSuites: a workflow run's), oldest
+   * first. An app's check runs go into its newest suite on their commit.
+   */
+  checkSuites?: CheckSuiteRecord[];
   comments: Map<number, Json & { issueNumber: number }>;
   reactions: Map<number, Json[]>;
   commitStatuses: Json[];
   protectionRuleReviews: ProtectionRuleReview[];
   workflowRuns: Map<number, WorkflowRunRecord>;
   workflowDispatches: WorkflowDispatch[];
+}
+
+export interface CheckSuiteRecord {
+  id: number;
+  headSha: string;
+  /** The app that owns it; undefined: the app under test (and plain tokens, as their check runs). */
+  app: OtherApp | undefined;
 }
 
 export interface FakeState {
@@ -198,4 +210,27 @@ export function branchOf(repo: RepoState, ref: string): string | undefined {
     if (name.startsWith('heads/') && head === sha && repo.files.has(name.slice(6))) return name.slice(6);
   }
   return repo.defaultBranch;
+}
+
+/**
+ * Opens `count` new check suites of `app` (default: the app under test) on `sha`, as `count` workflow runs do
+ * for GitHub Actions: each newer than every suite before it. Later check runs of that app on the commit go into
+ * the newest. Suite ids come from the shared id counter, so they grow with creation.
+ */
+export function openCheckSuites(
+  state: FakeState,
+  repo: RepoState,
+  sha: string,
+  count: number,
+  app?: OtherApp,
+): CheckSuiteRecord[] {
+  if (!repo.commits.has(sha)) throw new Error(`openCheckSuites: no commit ${sha}`);
+  repo.checkSuites ??= [];
+  const opened: CheckSuiteRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const suite = { id: state.nextId++, headSha: sha, app };
+    repo.checkSuites.push(suite);
+    opened.push(suite);
+  }
+  return opened;
 }

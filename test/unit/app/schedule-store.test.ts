@@ -18,6 +18,8 @@ import { markerKeys } from '../../../src/github/marker-keys.ts';
 const where = { owner: 'acme', repo: 'web' };
 const keys = markerKeys({ secret: 'k'.repeat(40) });
 const SHA = 'c'.repeat(40);
+const APP_ID = 77;
+const ACTIONS_ID = 15368;
 
 function fakeGit() {
   const refs = new Map<string, { sha: string; type: string }>();
@@ -25,20 +27,38 @@ function fakeGit() {
   const err = (status: number, message: string) => Object.assign(new Error(message), { status });
   const name = (ref: string) => ref.replace(/^refs\//, '');
   let n = 0;
-  const checkRuns: Array<{ name: string; head_sha: string; external_id: string; app: { slug: string } }> = [];
+  const checkRuns: Array<{
+    id: number;
+    name: string;
+    head_sha: string;
+    external_id: string;
+    app: { id: number };
+  }> = [];
+  // One check suite per app and commit, its id the app's.
   const api: ScheduleApi & EndedApi = {
     checks: {
       async create(p) {
         checkRuns.push({
+          id: checkRuns.length + 1,
           name: p.name,
           head_sha: p.head_sha,
           external_id: p.external_id,
-          app: { slug: 'app' },
+          app: { id: APP_ID },
         });
         return {};
       },
-      async listForRef(p) {
-        const runs = checkRuns.filter((r) => r.head_sha === p.ref && r.name === p.check_name);
+      async listSuitesForRef(p) {
+        const apps = new Set(
+          checkRuns
+            .filter((r) => r.head_sha === p.ref && r.name === p.check_name)
+            .filter((r) => p.app_id === undefined || r.app.id === p.app_id)
+            .map((r) => r.app.id),
+        );
+        const suites = [...apps].map((id) => ({ id, app: { id } }));
+        return { data: { total_count: suites.length, check_suites: suites } };
+      },
+      async listForSuite(p) {
+        const runs = checkRuns.filter((r) => r.app.id === p.check_suite_id && r.name === p.check_name);
         return { data: { total_count: runs.length, check_runs: runs } };
       },
     },
@@ -122,35 +142,46 @@ test('the claim is exclusive; after the request is removed a late claim gives it
 test('a removed request is marked ended by the App’s own check run; one of the same name by anyone else is not that mark', async () => {
   const { api, checkRuns } = fakeGit();
   await recordRequest(api, where, keys, request);
-  assert.equal(await requestEnded(api, where, request, 'app[bot]'), 'open');
+  assert.equal(await requestEnded(api, where, request, APP_ID), 'open');
   // A workflow token names a check run like the mark: GitHub says which app made it.
   checkRuns.push({
+    id: 99,
     name: 'deploy schedule: c42',
     head_sha: SHA,
     external_id: 'deploy-schedule-ended:c42',
-    app: { slug: 'github-actions' },
+    app: { id: ACTIONS_ID },
   });
-  assert.equal(await requestEnded(api, where, request, 'app[bot]'), 'open', 'not the App’s');
+  assert.equal(await requestEnded(api, where, request, APP_ID), 'open', 'not the App’s');
   assert.equal(await claimRequest(api, where, request), true);
   await removeRequest(api, where, request, 'queue_cancelled');
-  assert.equal(await requestEnded(api, where, request, 'app[bot]'), 'ended');
-  assert.equal(await requestEnded(api, where, { ...request, id: 'c43' }, 'app[bot]'), 'open', 'per request');
+  assert.equal(await requestEnded(api, where, request, APP_ID), 'ended');
+  assert.equal(await requestEnded(api, where, { ...request, id: 'c43' }, APP_ID), 'open', 'per request');
 });
 
-test('more check runs named like the mark than are read: unreadable, never open', async () => {
+test('more of the App’s check runs named like the mark than are read: unreadable, never open', async () => {
   const { api, checkRuns } = fakeGit();
   const listed: number[] = [];
-  const pages: EndedApi['checks']['listForRef'] = async (p) => {
-    listed.push(p.page ?? 1);
-    const runs = Array.from({ length: 100 }, () => ({
-      external_id: 'deploy-schedule-ended:c42',
-      app: { slug: 'github-actions' },
+  const pages: EndedApi['checks']['listForSuite'] = async (p) => {
+    listed.push(p.page);
+    const runs = Array.from({ length: 100 }, (_, i) => ({
+      id: p.page * 100 + i,
+      name: p.check_name,
+      external_id: 'deploy-schedule-ended:other',
+      app: { id: APP_ID },
     }));
     return { data: { total_count: 900, check_runs: runs } };
   };
+  const suites: EndedApi['checks']['listSuitesForRef'] = async () => ({
+    data: { total_count: 1, check_suites: [{ id: APP_ID, app: { id: APP_ID } }] },
+  });
   assert.equal(checkRuns.length, 0);
   assert.equal(
-    await requestEnded({ checks: { ...api.checks, listForRef: pages } }, where, request, 'app[bot]'),
+    await requestEnded(
+      { checks: { ...api.checks, listSuitesForRef: suites, listForSuite: pages } },
+      where,
+      request,
+      APP_ID,
+    ),
     'unreadable',
   );
   assert.deepEqual(listed, [1, 2, 3, 4, 5], 'five pages of 100, then no more');

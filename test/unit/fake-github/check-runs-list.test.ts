@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Octokit } from '@octokit/rest';
 import { withFakeRepo } from '../../helpers/github.ts';
+import { openCheckSuites } from '../../fake-github/index.ts';
 import type { FakeGitHub } from '../../fake-github/index.ts';
 
 const where = { owner: 'acme', repo: 'web' };
@@ -180,5 +181,58 @@ test('an injected failure is never turned into a 304', async () => {
     gh.failNext({ status: 503, operationId: 'checks/list-for-ref' });
     const failed = octokit.request(LIST, { ...params, headers: { 'if-none-match': headers.etag } });
     assert.equal(await statusOf(failed), 503);
+  });
+});
+
+test('the commit’s check-run list covers its 1000 newest check suites only; its suites, and each suite’s runs, are all listed', async () => {
+  await withFakeRepo(async (gh, sha) => {
+    const octokit = client(gh);
+    const mark = await create(octokit, sha, 'deploy schedule: c1');
+    const named = async () =>
+      (
+        await octokit.rest.checks.listForRef({
+          ...where,
+          ref: sha,
+          check_name: 'deploy schedule: c1',
+          filter: 'all',
+        })
+      ).data.check_runs.map((r) => r.id);
+    const actions = { id: 15368, slug: 'github-actions' };
+    openCheckSuites(gh.state, gh.repo(), sha, 999, actions);
+    assert.deepEqual(await named(), [mark], '1000 suites: still listed');
+    openCheckSuites(gh.state, gh.repo(), sha, 1, actions);
+    assert.deepEqual(await named(), [], 'one more newer suite: left out');
+
+    const { data: suites } = await octokit.rest.checks.listSuitesForRef({
+      ...where,
+      ref: sha,
+      per_page: 100,
+    });
+    assert.equal(suites.total_count, 1001);
+    const { data: own } = await octokit.rest.checks.listSuitesForRef({
+      ...where,
+      ref: sha,
+      app_id: gh.state.appId,
+      check_name: 'deploy schedule: c1',
+    });
+    assert.equal(own.total_count, 1);
+    const { data: runs } = await octokit.rest.checks.listForSuite({
+      ...where,
+      check_suite_id: own.check_suites[0]!.id,
+      filter: 'all',
+    });
+    assert.deepEqual(
+      runs.check_runs.map((r) => r.id),
+      [mark],
+    );
+    // A new check run of an app goes into its newest suite on the commit.
+    const later = (
+      await new Octokit({ baseUrl: gh.url, auth: 'test-token' }).rest.checks.create({
+        ...where,
+        name: 'x',
+        head_sha: sha,
+      })
+    ).data;
+    assert.equal(later.check_suite?.id, own.check_suites[0]!.id, 'the app under test has one suite here');
   });
 });

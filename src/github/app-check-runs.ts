@@ -1,0 +1,228 @@
+// The check runs of one name on one commit, read through the check suites that hold them. GitHub's list of a
+// commit's check runs (GET /repos/{owner}/{repo}/commits/{ref}/check-runs) covers only the commit's 1000
+// NEWEST check suites, and anyone who can run workflows adds a suite with every workflow run: enough of them
+// push an older suite, and every check run in it, off that list, so a record kept in a check run (an ended
+// request, a control request, a state record, a failing required check) would silently not be there. The
+// commit's check suites themselves are all listed (filtered by app and by the name of a run they hold), and a
+// suite's check runs are all listed: that is what this reads, page by page, within a bound, and past the bound
+// it throws TooManyCheckRuns: never a short answer, which a caller would read as "no record".
+
+/** A check suite as the list returns it (only what is read). */
+export interface ListedSuite {
+  id: number;
+  app: { id: number; slug?: string } | null;
+}
+
+/** A check run as a suite's list returns it (only what every caller reads; callers ask for more). */
+export interface ListedCheckRun {
+  id: number;
+  name?: string;
+  app?: { id: number; slug?: string } | null;
+}
+
+interface Answer<T> {
+  status?: number;
+  data: T;
+  headers?: Record<string, unknown>;
+}
+
+/** The two calls read (`octokit.rest.checks` has them); `headers` only when a cache is given. */
+export interface CheckSuitesApi<R extends ListedCheckRun = ListedCheckRun> {
+  checks: {
+    listSuitesForRef(params: {
+      owner: string;
+      repo: string;
+      ref: string;
+      app_id?: number;
+      check_name: string;
+      per_page: number;
+      page: number;
+      headers?: Record<string, string>;
+    }): Promise<Answer<{ total_count: number; check_suites: ListedSuite[] }>>;
+    listForSuite(params: {
+      owner: string;
+      repo: string;
+      check_suite_id: number;
+      check_name: string;
+      filter: 'all' | 'latest';
+      per_page: number;
+      page: number;
+      headers?: Record<string, string>;
+    }): Promise<Answer<{ total_count: number; check_runs: R[] }>>;
+  };
+}
+
+/** ETags of first pages read before and what they held: a 304 answer (free of rate limit) reuses it. */
+export type ConditionalCache = Map<string, { etag: string; items: unknown[] }>;
+
+export interface CheckRunsQuery {
+  sha: string;
+  /** The check run name (exact). */
+  name: string;
+  /**
+   * Only this app's check suites and check runs. Undefined: every app's (a required check anyone's workflow
+   * may post, a record whose writer is told apart by its signature, not by its app).
+   */
+  appId?: number;
+  /** `all` (default): every check run of the name; `latest`: the newest of the name in each suite. */
+  filter?: 'all' | 'latest';
+  /** Suites holding a check run of the name read at most (default 1000); more throws. */
+  maxSuites?: number;
+  /** Check runs read at most, all suites together (default 1000); more throws. */
+  maxRuns?: number;
+  /**
+   * Without `appId`: an app with more suites holding the name than this is passed over (not read) and named
+   * in `passedOver`. For readers whose records only ever come from an app with one suite per commit.
+   */
+  perAppSuites?: number;
+  /** Conditional first pages (polling): see ConditionalCache. */
+  cache?: ConditionalCache;
+}
+
+export interface CheckRunsRead<R> {
+  /** Oldest first (check run ids grow with creation). */
+  runs: R[];
+  /** Requests sent (304s included). */
+  requests: number;
+  /** Apps passed over for holding more suites of the name than `perAppSuites`. */
+  passedOver: Array<{ app: { id: number; slug?: string }; suites: number }>;
+}
+
+export const PAGE = 100;
+
+export class TooManyCheckRuns extends Error {
+  readonly what: 'suites' | 'runs';
+  readonly limit: number;
+  constructor(what: 'suites' | 'runs', limit: number, query: CheckRunsQuery) {
+    const owner = query.appId === undefined ? '' : ` of app ${query.appId}`;
+    super(
+      what === 'suites'
+        ? `commit ${query.sha.slice(0, 12)} has more than ${limit} check suites${owner} holding check runs named ` +
+            `"${query.name}", the most that are read`
+        : `commit ${query.sha.slice(0, 12)} has more than ${limit} check runs${owner} named "${query.name}", ` +
+            'the most that are read',
+    );
+    this.name = 'TooManyCheckRuns';
+    this.what = what;
+    this.limit = limit;
+  }
+}
+
+const notModified = (error: unknown): boolean => (error as { status?: number }).status === 304;
+
+/** One listing, page by page; page 1 conditional when a cache is given. */
+async function listAll<D extends { total_count: number }, T>(
+  key: string,
+  fetch: (page: number, headers?: Record<string, string>) => Promise<Answer<D>>,
+  items: (data: D) => T[],
+  limit: number,
+  over: () => Error,
+  count: { requests: number },
+  cache: ConditionalCache | undefined,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (let page = 1; ; page++) {
+    const cached = page === 1 ? cache?.get(key) : undefined;
+    let answer: Answer<D> | undefined;
+    count.requests++;
+    try {
+      answer = await fetch(page, cached ? { 'if-none-match': cached.etag } : undefined);
+    } catch (error) {
+      if (!(cached && notModified(error))) throw error;
+    }
+    if (!answer || answer.status === 304) {
+      // Page 1 unchanged: so is the whole list (a change to any page changes its total or its first page).
+      if (cached) return cached.items as T[];
+      throw new Error(`GitHub answered 304 to an unconditional request for ${key}`);
+    }
+    const listed = items(answer.data);
+    if (!Array.isArray(listed)) throw new Error(`GitHub answered without the list of ${key}`);
+    out.push(...listed);
+    const done = listed.length < PAGE || out.length >= answer.data.total_count;
+    // More than the limit, or the limit read with more to come: refused without reading on.
+    if (out.length > limit || (!done && out.length >= limit)) throw over();
+    if (done) {
+      const etag = page === 1 ? answer.headers?.etag : undefined;
+      if (cache && typeof etag === 'string') cache.set(key, { etag, items: out });
+      else cache?.delete(key);
+      return out;
+    }
+    // More than one page: not cached (only page 1 is conditional).
+    cache?.delete(key);
+  }
+}
+
+/**
+ * The check runs named `query.name` on `query.sha`, of `query.appId` (or of every app), through their check
+ * suites: one request for the suites and one per suite in the common case (per 100 of each). Throws
+ * TooManyCheckRuns past the bounds, and GitHub's errors as they are.
+ */
+export async function checkRunsThroughSuites<R extends ListedCheckRun>(
+  api: CheckSuitesApi<R>,
+  where: { owner: string; repo: string },
+  query: CheckRunsQuery,
+): Promise<CheckRunsRead<R>> {
+  const { sha, name, appId, cache } = query;
+  const maxSuites = query.maxSuites ?? 1000;
+  const maxRuns = query.maxRuns ?? 1000;
+  const count = { requests: 0 };
+  const listed = await listAll(
+    `suites:${sha}:${appId ?? '*'}:${name}`,
+    async (page, headers) =>
+      api.checks.listSuitesForRef({
+        ...where,
+        ref: sha,
+        ...(appId !== undefined ? { app_id: appId } : {}),
+        check_name: name,
+        per_page: PAGE,
+        page,
+        ...(headers ? { headers } : {}),
+      }),
+    (data) => data.check_suites,
+    maxSuites,
+    () => new TooManyCheckRuns('suites', maxSuites, query),
+    count,
+    cache,
+  );
+  let suites = listed.filter((s) => s.app && (appId === undefined || s.app.id === appId));
+  const passedOver: CheckRunsRead<R>['passedOver'] = [];
+  if (appId === undefined && query.perAppSuites !== undefined) {
+    const perApp = new Map<number, ListedSuite[]>();
+    for (const s of suites) perApp.set(s.app!.id, [...(perApp.get(s.app!.id) ?? []), s]);
+    for (const of of perApp.values())
+      if (of.length > query.perAppSuites) passedOver.push({ app: of[0]!.app!, suites: of.length });
+    const skipped = new Set(passedOver.map((p) => p.app.id));
+    suites = suites.filter((s) => !skipped.has(s.app!.id));
+  }
+  const runs: R[] = [];
+  for (const suite of suites) {
+    const of = await listAll(
+      `runs:${suite.id}:${name}:${query.filter ?? 'all'}`,
+      async (page, headers) =>
+        api.checks.listForSuite({
+          ...where,
+          check_suite_id: suite.id,
+          check_name: name,
+          filter: query.filter ?? 'all',
+          per_page: PAGE,
+          page,
+          ...(headers ? { headers } : {}),
+        }),
+      (data) => data.check_runs,
+      maxRuns - runs.length,
+      () => new TooManyCheckRuns('runs', maxRuns, query),
+      count,
+      cache,
+    );
+    // The suite's app made its runs; a run naming another app (or another name) is not what was asked for.
+    runs.push(
+      ...of.filter(
+        (r) =>
+          (r.name === undefined || r.name === name) &&
+          (r.app == null || r.app.id === suite.app!.id) &&
+          (appId === undefined || r.app?.id === appId),
+      ),
+    );
+  }
+  return { runs: runs.sort((a, b) => a.id - b.id), requests: count.requests, passedOver };
+}
