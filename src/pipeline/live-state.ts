@@ -3,7 +3,7 @@
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import type { EnvironmentRecord } from '../state/record.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
-import { runCommand, type OutputLine } from '../targets/run-command.ts';
+import { runCommand, type CommandResult, type OutputLine } from '../targets/run-command.ts';
 
 /** The longest slot name the record keeps (recordSchema): a slot is a name to act on, never cut. */
 const MAX_SLOT = 100;
@@ -15,6 +15,12 @@ export function parseCurrentOutput(stdout: string): LiveState {
       `the current command printed a slot name of ${live.slot.length} characters (${JSON.stringify(live.slot.slice(0, 40))}…); a slot name has at most ${MAX_SLOT}`,
     );
   return live;
+}
+
+/** What a finished current command answered (parseCurrentOutput on what it printed). */
+export function currentAnswer(result: CommandResult): LiveState {
+  // Past what a result keeps, only the answer's usual place is read: the last line.
+  return parseCurrentOutput(result.stdoutCut ? result.lastStdoutLine : result.stdout);
 }
 
 function parseAnswer(stdout: string): LiveState {
@@ -57,8 +63,7 @@ export async function readLiveState(
       { environment: env.name, strategy: env.strategy.type, ...env.variables },
       { signal: options.signal, label: 'current' },
     );
-    // Past what a result keeps, only the answer's usual place is read: the last line.
-    const live = parseCurrentOutput(result.stdoutCut ? result.lastStdoutLine : result.stdout);
+    const live = currentAnswer(result);
     const disagreement = disagreementOf(live, saved);
     if (disagreement)
       options.warn?.(

@@ -5,7 +5,7 @@
 // nothing done; a `current` command that fails stops it too (never read as agreement). Without a `current`
 // command reconcile acts on the record alone, as before, and says so.
 import type { ResolvedEnvironment } from '../config/resolve.ts';
-import { parseCurrentOutput } from '../pipeline/live-state.ts';
+import { currentAnswer } from '../pipeline/live-state.ts';
 import type { OutputLine } from '../targets/run-command.ts';
 import { runCommand } from '../targets/run-command.ts';
 import type { EnvironmentRecord, RetiredSlot, Rollout } from '../state/record.ts';
@@ -116,7 +116,7 @@ export async function checkLive(
         ...(options.onOutput ? { onOutput: options.onOutput } : {}),
       },
     );
-    current = parseCurrentOutput(result.stdout);
+    current = currentAnswer(result);
   } catch (error) {
     return {
       ok: false,
