@@ -18,9 +18,9 @@ interface CheckRunData {
 /** The reads of state/github-store.ts plus the one write (an Octokit's `rest` satisfies it). */
 export interface InPlaceStateApi {
   repos: StateReadApi['repos'];
-  checks: {
-    listForRef(p: Parameters<StateReadApi['checks']['listForRef']>[0]): Promise<{
-      data: { check_runs: CheckRunData[] };
+  checks: StateReadApi['checks'] & {
+    listForSuite(p: Parameters<StateReadApi['checks']['listForSuite']>[0]): Promise<{
+      data: { total_count: number; check_runs: Array<CheckRunData & { name?: string }> };
     }>;
     update(p: {
       owner: string;
@@ -83,6 +83,7 @@ export class InPlaceGitHubStore implements StateStore {
     // Watch the answers the shared read gets, to know afterwards which deployment and check run held it.
     const deployments: Array<{ id: number; sha: string }> = [];
     const runsBySha = new Map<string, CheckRunData[]>();
+    const shaOfSuite = new Map<number, string>();
     const watching: StateReadApi = {
       repos: {
         listDeployments: async (p) => {
@@ -92,9 +93,15 @@ export class InPlaceGitHubStore implements StateStore {
         },
       },
       checks: {
-        listForRef: async (p) => {
-          const answer = await this.api.checks.listForRef(p);
-          runsBySha.set(p.ref, answer.data.check_runs);
+        listSuitesForRef: async (p) => {
+          const answer = await this.api.checks.listSuitesForRef(p);
+          for (const suite of answer.data.check_suites) shaOfSuite.set(suite.id, p.ref);
+          return answer;
+        },
+        listForSuite: async (p) => {
+          const answer = await this.api.checks.listForSuite(p);
+          const sha = shaOfSuite.get(p.check_suite_id)!;
+          runsBySha.set(sha, [...(runsBySha.get(sha) ?? []), ...answer.data.check_runs]);
           return answer;
         },
       },

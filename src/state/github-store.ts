@@ -11,6 +11,8 @@
 // The one deployment a read may pass over unread is the run's own on its first attempt (`newDeployment`):
 // no run of ours acted on it before, so nothing bound to it can be a record (a forgery bound there is still
 // found by every later read, which reads it with this run's own check run).
+import { checkRunsThroughSuites } from '../github/app-check-runs.ts';
+import type { CheckSuitesApi } from '../github/app-check-runs.ts';
 import type { EnvironmentRecord, Release } from './record.ts';
 import { signRecord, verifyRecord, type RecordPlace } from './signed-record.ts';
 import type { StateRead, StateStore, WriteOptions } from './store.ts';
@@ -36,6 +38,15 @@ function boundSuffix(environment: string, deploymentId: number): string {
   return bindExternalId(`:deploy / ${environment}`, deploymentId);
 }
 
+/** A deploy check run as a read sees it. */
+export interface StateCheckRun {
+  id: number;
+  name?: string;
+  external_id: string | null;
+  app?: { id: number; slug?: string } | null;
+  output: { text?: string | null };
+}
+
 /** The GitHub calls a read makes (a narrow view of Octokit's rest API, so the App can pass its own). */
 export interface StateReadApi {
   repos: {
@@ -47,21 +58,16 @@ export interface StateReadApi {
       page?: number;
     }): Promise<{ data: Array<{ id: number; sha: string; creator?: { login: string } | null }> }>;
   };
-  checks: {
-    listForRef(p: {
-      owner: string;
-      repo: string;
-      ref: string;
-      check_name: string;
-      filter: 'all';
-      per_page: number;
-    }): Promise<{
-      data: {
-        check_runs: Array<{ id: number; external_id: string | null; output: { text?: string | null } }>;
-      };
-    }>;
-  };
+  checks: CheckSuitesApi<StateCheckRun>['checks'];
 }
+
+/**
+ * Check suites of one commit holding a `deploy / <environment>` check run, and such runs, read at most: more
+ * is refused as unavailable, never read as "no record". A workflow run is one suite, and every attempt of a
+ * deploy job writes one check run.
+ */
+export const MAX_RECORD_SUITES = 20;
+export const MAX_RECORD_RUNS = 300;
 
 export interface ReadOptions {
   /** A record with a lower seq is refused as stale (the highest this reader has already seen or written). */
@@ -104,7 +110,7 @@ export async function readEnvironmentRecord(
   let examined = 0;
   try {
     // Deployments of one commit share its check runs: one request per commit.
-    const runsOf = new Map<string, ReturnType<StateReadApi['checks']['listForRef']>>();
+    const runsOf = new Map<string, Promise<StateCheckRun[]>>();
     for (let page = 1; page <= MAX_DEPLOYMENT_PAGES; page++) {
       const { data: deployments } = await api.repos.listDeployments({
         owner: where.owner,
@@ -118,28 +124,28 @@ export async function readEnvironmentRecord(
         if (examined++ >= maxDeployments)
           return { ok: true, record: undefined, source: `no record in ${source}` };
         source = `the "${checkName}" check runs of deployment ${d.id}`;
+        // Through the commit's check suites: its check-run list covers only its 1000 newest suites, and
+        // anyone who can run workflows on it could push the record's suite off that list.
         if (!runsOf.has(d.sha))
           runsOf.set(
             d.sha,
-            api.checks.listForRef({
-              owner: where.owner,
-              repo: where.repo,
-              ref: d.sha,
-              check_name: checkName,
-              filter: 'all',
-              per_page: 100,
-            }),
+            checkRunsThroughSuites(api, where, {
+              sha: d.sha,
+              name: checkName,
+              maxSuites: MAX_RECORD_SUITES,
+              maxRuns: MAX_RECORD_RUNS,
+            }).then((read) => read.runs),
           );
-        const { data } = await runsOf.get(d.sha)!;
+        const runs = await runsOf.get(d.sha)!;
         const suffix = boundSuffix(environment, d.id);
-        const bound = data.check_runs.filter(
+        const bound = runs.filter(
           (r) => r.external_id?.startsWith('deploy-action:') && r.external_id.endsWith(suffix),
         );
         if (bound.length === 0) continue;
         const place = { repository, environment, deploymentId: String(d.id) };
         const chosen = choose(bound, keys, place, options, source);
         return chosen.ok && chosen.record
-          ? newerOnCommit(data.check_runs, keys, place, chosen.record.seq, chosen)
+          ? newerOnCommit(runs, keys, place, chosen.record.seq, chosen)
           : chosen;
       }
       // The environment's deployments all listed: it has no record yet.

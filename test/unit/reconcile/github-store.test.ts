@@ -41,6 +41,7 @@ function fakeGitHub(
     runs.set(r.sha, list);
   }
   const updates: Array<{ check_run_id: number; output: Run['output'] }> = [];
+  const suiteOf = (sha: string) => [...runs.keys()].indexOf(sha) + 1;
   const api: InPlaceStateApi = {
     repos: {
       listDeployments: async () => ({
@@ -52,7 +53,15 @@ function fakeGitHub(
       }),
     },
     checks: {
-      listForRef: async (p) => ({ data: { check_runs: runs.get(p.ref) ?? [] } }),
+      // One check suite per commit (GitHub Actions'), numbered in the order of the commits.
+      listSuitesForRef: async (p) => {
+        const suites = (runs.get(p.ref) ?? []).length ? [{ id: suiteOf(p.ref), app: { id: 15368 } }] : [];
+        return { data: { total_count: suites.length, check_suites: suites } };
+      },
+      listForSuite: async (p) => {
+        const list = [...runs].find(([sha]) => suiteOf(sha) === p.check_suite_id)?.[1] ?? [];
+        return { data: { total_count: list.length, check_runs: list } };
+      },
       update: async (p) => {
         updates.push(p);
         for (const list of runs.values())

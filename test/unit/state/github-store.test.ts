@@ -11,13 +11,14 @@ import { emptyRecord, withTransition, type EnvironmentRecord } from '../../../sr
 import {
   bindExternalId,
   GitHubStateStore,
+  MAX_RECORD_SUITES,
   readEnvironmentRecord,
   type GitHubStateStoreOptions,
 } from '../../../src/state/github-store.ts';
 import { signRecord } from '../../../src/state/signed-record.ts';
 import { stateKey } from '../../../src/state/state-key.ts';
 import type { StateRead } from '../../../src/state/store.ts';
-import { createFakeGitHub, type FakeGitHub } from '../../fake-github/index.ts';
+import { createFakeGitHub, openCheckSuites, type FakeGitHub } from '../../fake-github/index.ts';
 import { succeeded } from '../report/fixtures.ts';
 
 const APP = 'ghs_app';
@@ -153,11 +154,17 @@ test('reads the newest record, skipping deployments that never ran, in three req
     assert.equal(r.record?.seq, 3);
     assert.equal(r.record?.live?.version, 'v2');
     assert.match(r.source, new RegExp(`deployment ${second.id}`));
-    // The deployments, then the deploy check runs of the never-run one and of the one that holds the record.
-    assert.equal(requests, 3);
+    // The deployments, then the check suites holding deploy check runs of the never-run one's commit (none)
+    // and of the one that holds the record, and that suite's deploy check runs.
+    assert.equal(requests, 4);
     assert.deepEqual(
-      f.gh.requests.slice(-3).map((x) => x.operationId),
-      ['repos/list-deployments', 'checks/list-for-ref', 'checks/list-for-ref'],
+      f.gh.requests.slice(-4).map((x) => x.operationId),
+      [
+        'repos/list-deployments',
+        'checks/list-suites-for-ref',
+        'checks/list-suites-for-ref',
+        'checks/list-for-suite',
+      ],
     );
   });
 });
@@ -335,7 +342,7 @@ test('a newer deployment of the same commit deleted under the read: its genuine 
     const { read: after, requests } = await read(f);
     assert.equal(refused(after), 'state_stale');
     assert.match(after.ok ? '' : after.message, new RegExp(`number 3 of deployment ${second.id}`));
-    assert.equal(requests, 2, 'no request more than before');
+    assert.equal(requests, 3, 'no request more than before (deployments, suites, the suite’s runs)');
   });
 });
 
@@ -365,7 +372,7 @@ test('GitHub failing: the read is state_unavailable, never a throw and never "no
     const r = (await read(f)).read;
     assert.equal(refused(r), 'state_unavailable');
     f.gh.setDown(false);
-    f.gh.failNext({ status: 500, times: 1, operationId: 'checks/list-for-ref' });
+    f.gh.failNext({ status: 500, times: 1, operationId: 'checks/list-for-suite' });
     const octokit = new Octokit({ auth: APP, baseUrl: f.gh.url, request: { retries: 0 } });
     const once = await readEnvironmentRecord(octokit.rest, where, 'production', [KEY]);
     assert.equal(refused(once), 'state_unavailable');
@@ -430,7 +437,11 @@ test("first attempt: the run's own deployment is not read (no record can be ther
     const r = await first.store.read('production');
     assert.ok(r.ok && r.record?.seq === 4, JSON.stringify(r));
     // The deployments, then the check runs of the one before: the own deployment's are not listed.
-    assert.deepEqual(requestsOf(f, from), ['repos/list-deployments', 'checks/list-for-ref']);
+    assert.deepEqual(requestsOf(f, from), [
+      'repos/list-deployments',
+      'checks/list-suites-for-ref',
+      'checks/list-for-suite',
+    ]);
     assert.ok(!f.gh.requests.slice(from).some((x) => x.path.includes(d.sha)));
     first.reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
     await first.store.write(record(5, 'v2'), { durable: true });
@@ -442,7 +453,11 @@ test("first attempt: the run's own deployment is not read (no record can be ther
     from = f.gh.requests.length;
     const again = await rerun.store.read('production');
     assert.ok(again.ok && again.record?.seq === 5, JSON.stringify(again));
-    assert.deepEqual(requestsOf(f, from), ['repos/list-deployments', 'checks/list-for-ref']);
+    assert.deepEqual(requestsOf(f, from), [
+      'repos/list-deployments',
+      'checks/list-suites-for-ref',
+      'checks/list-for-suite',
+    ]);
     // Passing over it there would have read the older record: why only a first attempt may skip.
     const wrong = await readEnvironmentRecord(f.as(APP), where, 'production', [KEY], { newDeployment: d.id });
     assert.ok(wrong.ok && wrong.record?.seq === 4);
@@ -546,8 +561,8 @@ test('people\'s deployments cannot push the record out of the read: passed over 
     for (let i = 0; i < 12; i++) await f.deployment(MALLORY);
     const { read: r, requests } = await read(f, [KEY], { pageSize: 5 });
     assert.ok(r.ok && r.record?.seq === 4, JSON.stringify(r));
-    // Three pages of five listed; only the genuine deployment's check runs read.
-    assert.equal(requests, 4);
+    // Three pages of five listed; only the genuine deployment's check runs read (its suites, then their runs).
+    assert.equal(requests, 5);
     // Past what a read lists (3 pages): refused, so no run starts over as a first deployment.
     for (let i = 0; i < 3; i++) await f.deployment(MALLORY);
     const past = (await read(f, [KEY], { pageSize: 5 })).read;
@@ -573,5 +588,42 @@ test('an environment whose deployments were all listed has no record yet; ten th
     assert.ok(r.ok && r.record === undefined, JSON.stringify(r));
     // Three pages of five (the eleventh of ours is on the third) and the check runs of ten.
     assert.equal(requests, 3 + 10);
+  });
+});
+
+test('a record whose check suite over 1000 newer suites push off the commit’s check-run list is still read, not an older one', async () => {
+  await withFake(async (f) => {
+    const first = await f.deployment();
+    await actionRun(f, first, [record(1, 'v1')]);
+    const second = await f.deployment();
+    await actionRun(f, second, [record(2, 'v2'), record(3, 'v2')]);
+    // A writer runs workflows on the second commit: a check suite each, all newer than the record's.
+    openCheckSuites(f.gh.state, f.gh.repo(), second.sha, 1001, { id: 15368, slug: 'github-actions' });
+    const { read: r, requests } = await read(f);
+    assert.ok(r.ok && r.record?.seq === 3, JSON.stringify(r));
+    assert.match(r.source, new RegExp(`deployment ${second.id}`));
+    assert.equal(requests, 3, 'the deployments, the suites holding the record, their runs');
+  });
+});
+
+test('more check suites holding deploy check runs on a commit than are read: refused as unavailable, never an older record', async () => {
+  await withFake(async (f) => {
+    const first = await f.deployment();
+    await actionRun(f, first, [record(1, 'v1')]);
+    const second = await f.deployment();
+    await actionRun(f, second, [record(2, 'v2')]);
+    // A workflow (the writer's own app) names 20 more jobs' check runs like the record's, one per workflow run.
+    for (let i = 0; i < MAX_RECORD_SUITES; i++) {
+      openCheckSuites(f.gh.state, f.gh.repo(), second.sha, 1);
+      await f
+        .as(ATTACKER_WORKFLOW)
+        .checks.create({ ...where, name: 'deploy / production', head_sha: second.sha });
+    }
+    const r = (await read(f)).read;
+    assert.equal(refused(r), 'state_unavailable');
+    assert.match(
+      r.ok ? '' : r.message,
+      /more than 20 check suites holding check runs named "deploy \/ production"/,
+    );
   });
 });
