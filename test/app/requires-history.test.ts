@@ -144,7 +144,11 @@ async function protectionRule(fake: FakeGitHub, probot: Probot): Promise<string 
     },
     pull_requests: [],
   };
-  await probot.receive({ id: crypto.randomUUID(), name: 'deployment_protection_rule', payload } as Receive);
+  await probot.receive({
+    id: crypto.randomUUID(),
+    name: 'deployment_protection_rule',
+    payload,
+  } as unknown as Receive);
   return fake.repo().protectionRuleReviews.find((r) => r.runId === id)?.state;
 }
 
