@@ -703,6 +703,8 @@ async function orphanRollback(
     event: ok ? 'orphan_rolled_back' : 'orphan_rollback_failed',
     code: ok ? 'orphan_rollback' : 'rollback_failed',
     version: rollout.version,
+    // The commit whose rollout was undone: `requires` no longer counts its earlier success there.
+    ...(rollout.sha ? { sha: rollout.sha } : {}),
     detail: message.slice(0, 1000),
   };
   // A rollback that did not complete keeps the rollout in the record: the next reconcile tries again.

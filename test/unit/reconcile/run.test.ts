@@ -154,6 +154,18 @@ function cancelledAfterTheCheck<T extends ReconcileOptions>(o: T): T {
 }
 
 describe('reconcile: an orphaned canary at 50 %', () => {
+  it('names the rolled-back commit in its history entry (what `requires` reads to stop counting it)', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    const sha = 'a'.repeat(40);
+    store.set(record('production', { rollout: { ...canaryAt50, sha } }));
+    await reconcile(
+      options(cfg, store, { state: 'ended', conclusion: 'cancelled' }, T0, { environments: ['production'] }),
+    );
+    const last = store.writes.at(-1)!.history.at(-1)!;
+    assert.deepEqual([last.event, last.sha], ['orphan_rolled_back', sha]);
+  });
+
   it('runs the recovery steps in order, clears the rollout, writes history, marks the deployment', async () => {
     const cfg = await config();
     const store = new MemoryStore();
