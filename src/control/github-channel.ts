@@ -3,10 +3,20 @@
 // Each request is its own check run named `rollout / <environment>` on the rollout's commit, created by the
 // App (create-only: two replicas or two people never overwrite each other), its output.text carrying the
 // request as a hidden marker MAC'd under the environment's state key and bound to the repository, the
-// environment and the deployment. The Action lists those check runs for its commit with a conditional request
+// environment and the deployment. The Action lists those check runs for its commit with conditional requests
 // (If-None-Match: a 304 costs nothing against the rate limit), verifies each and feeds the requests for its
 // deployment to decideControl. A check run with the same name from anyone else does not verify and is ignored.
+//
+// Listed through the check suites that hold a check run of the name, then each suite's check runs: the commit's
+// own check-run list covers only its 1000 newest check suites, and anyone who can run workflows on the commit
+// could push the App's suite off it, and with it an /abort. Where the App's id is known, only its suites are
+// read. The Action does not know it: it reads every app's suites holding the name, but passes over an app with
+// more than MAX_SUITES_PER_APP of them (reported once): the App's check runs on a commit are in its one suite
+// there, while a writer's workflows (GitHub Actions, a suite per workflow run) could otherwise make the poll
+// read thousands of suites, or fail it.
 import { createHash } from 'node:crypto';
+import { checkRunsThroughSuites } from '../github/app-check-runs.ts';
+import type { CheckSuitesApi, ConditionalCache } from '../github/app-check-runs.ts';
 import type { ControlPoll, ControlRequest, ControlSource } from './request.ts';
 import { carriesControlRequest, signControlRequest, verifyControlText } from './signed.ts';
 
@@ -65,8 +75,11 @@ export interface ControlPlace {
   deploymentId: string;
 }
 
-/** Pages of 100 check runs read at most per poll (GitHub itself lists at most 1000 check suites' runs). */
+/** Pages of 100 check runs read per poll at most: more fails the poll (with an error it reports). */
 export const MAX_PAGES = 10;
+/** Suites holding a control check run read at most; and, the App's id unknown, per app (see above). */
+export const MAX_SUITES = 20;
+export const MAX_SUITES_PER_APP = 3;
 /** external_id is ours to shape; long request ids are cut, with a hash of the whole so two stay apart. */
 export const MAX_EXTERNAL_ID = 200;
 
@@ -74,6 +87,7 @@ export const MAX_EXTERNAL_ID = 200;
 interface ListedRun {
   id: number;
   name?: string;
+  app?: { id: number; slug?: string } | null;
   output?: { text?: string | null };
 }
 
@@ -84,9 +98,9 @@ type Outcome =
   | { kind: 'refused'; code: string; message: string };
 
 /**
- * The Action's (and reconcile's) source: polls `GET /repos/{owner}/{repo}/commits/{sha}/check-runs` with
- * check_name `rollout / <environment>` and filter=all, sending the last ETag; verifies each check run's
- * text under `keys` for `place`.
+ * The Action's (and reconcile's, and the App's) source: polls the commit's check suites holding a
+ * `rollout / <environment>` check run (of `appId` when given), then each suite's check runs of that name
+ * (filter=all), each with the last ETag; verifies each check run's text under `keys` for `place`.
  */
 export class GitHubControlSource implements ControlSource {
   readonly request: RequestFn;
@@ -94,9 +108,14 @@ export class GitHubControlSource implements ControlSource {
   readonly place: ControlPlace;
   readonly sha: string;
   readonly keys: readonly Buffer[];
+  /** The App's id when the caller knows it: only its check suites are read. */
+  readonly appId: number | undefined;
   /** The deployment the state below is for: polling another one starts over. */
   private polled: string | undefined;
-  private etag: string | undefined;
+  /** ETags and what they answered: the suites, and each suite's check runs. */
+  private readonly cache: ConditionalCache = new Map();
+  /** Apps already reported as passed over. */
+  private readonly passedOver = new Set<number>();
   /** Whether a poll for `polled` has read the list yet: the first read is a change. */
   private read = false;
   private last: ControlRequest[] = [];
@@ -105,27 +124,47 @@ export class GitHubControlSource implements ControlSource {
   /** Check run ids already reported as refused: each is reported once. */
   private readonly reported = new Set<number>();
 
-  constructor(request: RequestFn, where: Where, place: ControlPlace, sha: string, keys: readonly Buffer[]) {
+  constructor(
+    request: RequestFn,
+    where: Where,
+    place: ControlPlace,
+    sha: string,
+    keys: readonly Buffer[],
+    appId?: number,
+  ) {
     this.request = request;
     this.where = where;
     this.place = place;
     this.sha = sha;
     this.keys = keys;
+    this.appId = appId;
   }
 
   async poll(deploymentId: string): Promise<ControlPoll> {
     if (this.polled !== deploymentId) {
       this.polled = deploymentId;
-      this.etag = undefined;
+      this.cache.clear();
+      this.passedOver.clear();
       this.read = false;
       this.last = [];
       this.outcomes.clear();
       this.reported.clear();
     }
     try {
-      const runs = await this.list();
-      if (runs === 'not_modified') return { changed: false, requests: this.last };
+      const { runs, passedOver } = await this.list();
       const refused: NonNullable<ControlPoll['refused']> = [];
+      for (const { app, suites } of passedOver) {
+        if (this.passedOver.has(app.id)) continue;
+        this.passedOver.add(app.id);
+        refused.push({
+          where: `the check suites of app ${app.slug ?? app.id}`,
+          code: 'control_suites_flooded',
+          message:
+            `${suites} check suites of app ${app.slug ?? app.id} on commit ${this.sha.slice(0, 12)} hold ` +
+            `"${controlCheckName(this.place.environment)}" check runs; the App writes its own in one suite, so ` +
+            "that app's are not read",
+        });
+      }
       const requests: ControlRequest[] = [];
       const seen = new Set<string>();
       // Oldest first: check run ids grow with creation, whatever order the list comes in.
@@ -145,46 +184,51 @@ export class GitHubControlSource implements ControlSource {
       this.last = requests;
       return { changed, requests, ...(refused.length ? { refused } : {}) };
     } catch (error) {
-      // The etag may belong to a list this poll could not finish reading: ask for it all again next time.
-      this.etag = undefined;
+      // An etag may belong to a list this poll could not finish reading: ask for it all again next time.
+      this.cache.clear();
       return { changed: false, requests: this.last, error: describe(error, this.place.environment) };
     }
   }
 
-  /** The control check runs on the commit, or 'not_modified' when page 1 is unchanged (a 304: no cost). */
-  private async list(): Promise<ListedRun[] | 'not_modified'> {
-    const name = controlCheckName(this.place.environment);
-    const runs: ListedRun[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const params: Record<string, unknown> = {
-        owner: this.where.owner,
-        repo: this.where.repo,
-        ref: this.sha,
-        check_name: name,
-        filter: 'all',
-        per_page: 100,
-        ...(page > 1 ? { page } : {}),
-      };
-      // Only page 1 is conditional: every new check run changes its total_count, so its ETag moves too.
-      if (page === 1 && this.etag) params.headers = { 'if-none-match': this.etag };
-      let answer: Awaited<ReturnType<RequestFn>>;
-      try {
-        answer = await this.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', params);
-      } catch (error) {
-        if (page === 1 && (error as { status?: number }).status === 304) return 'not_modified';
-        throw error;
-      }
-      if (answer.status === 304) return 'not_modified';
-      const data = answer.data as { total_count?: number; check_runs?: ListedRun[] };
-      if (!Array.isArray(data.check_runs)) throw new Error('GitHub answered without check_runs');
-      if (page === 1) {
-        const etag = answer.headers.etag;
-        this.etag = typeof etag === 'string' ? etag : undefined;
-      }
-      runs.push(...data.check_runs.filter((r) => r.name === undefined || r.name === name));
-      if (data.check_runs.length < 100 || runs.length >= (data.total_count ?? 0)) break;
-    }
-    return runs;
+  /** The control check runs on the commit, through their check suites (unchanged pages are 304s: no cost). */
+  private async list(): Promise<{
+    runs: ListedRun[];
+    passedOver: Array<{ app: { id: number; slug?: string }; suites: number }>;
+  }> {
+    const { owner, repo } = this.where;
+    const api: CheckSuitesApi<ListedRun> = {
+      checks: {
+        listSuitesForRef: async (params) =>
+          this.answer(await this.request('GET /repos/{owner}/{repo}/commits/{ref}/check-suites', params)),
+        listForSuite: async (params) =>
+          this.answer(
+            await this.request('GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs', params),
+          ),
+      },
+    };
+    return checkRunsThroughSuites(
+      api,
+      { owner, repo },
+      {
+        sha: this.sha,
+        name: controlCheckName(this.place.environment),
+        ...(this.appId !== undefined ? { appId: this.appId } : { perAppSuites: MAX_SUITES_PER_APP }),
+        maxSuites: MAX_SUITES,
+        maxRuns: MAX_PAGES * 100,
+        cache: this.cache,
+      },
+    );
+  }
+
+  /** An answer as the reader takes it: a 304 passed on as one, a 200 without its list refused. */
+  private answer<T>(answer: Awaited<ReturnType<RequestFn>>): {
+    status: number;
+    data: T;
+    headers: Record<string, unknown>;
+  } {
+    if (answer.status !== 304 && (typeof answer.data !== 'object' || answer.data === null))
+      throw new Error('GitHub answered without a list');
+    return { status: answer.status, data: answer.data as T, headers: answer.headers };
   }
 
   private async outcomeOf(run: ListedRun, deploymentId: string): Promise<Outcome> {

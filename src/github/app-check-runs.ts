@@ -121,6 +121,7 @@ async function listAll<D extends { total_count: number }, T>(
   cache: ConditionalCache | undefined,
 ): Promise<T[]> {
   const out: T[] = [];
+  let etag: unknown;
   for (let page = 1; ; page++) {
     const cached = page === 1 ? cache?.get(key) : undefined;
     let answer: Answer<D> | undefined;
@@ -131,10 +132,11 @@ async function listAll<D extends { total_count: number }, T>(
       if (!(cached && notModified(error))) throw error;
     }
     if (!answer || answer.status === 304) {
-      // Page 1 unchanged: so is the whole list (a change to any page changes its total or its first page).
+      // Page 1 unchanged: so is the whole list (any change to it changes the total, on page 1).
       if (cached) return cached.items as T[];
       throw new Error(`GitHub answered 304 to an unconditional request for ${key}`);
     }
+    if (page === 1) etag = answer.headers?.etag;
     const listed = items(answer.data);
     if (!Array.isArray(listed)) throw new Error(`GitHub answered without the list of ${key}`);
     out.push(...listed);
@@ -142,13 +144,10 @@ async function listAll<D extends { total_count: number }, T>(
     // More than the limit, or the limit read with more to come: refused without reading on.
     if (out.length > limit || (!done && out.length >= limit)) throw over();
     if (done) {
-      const etag = page === 1 ? answer.headers?.etag : undefined;
       if (cache && typeof etag === 'string') cache.set(key, { etag, items: out });
       else cache?.delete(key);
       return out;
     }
-    // More than one page: not cached (only page 1 is conditional).
-    cache?.delete(key);
   }
 }
 

@@ -95,7 +95,7 @@ async function deployUntilHandedOff(t: Parameters<typeof setup>[0]) {
 
   const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 280_000 });
   t.after(() => load.stop());
-  const conditionalBefore = fake.requestsFor('checks/list-for-ref').length;
+  const conditionalBefore = fake.requestsFor('checks/list-suites-for-ref').length;
   const first = await runBuiltAction({
     dir: workspace(s, t),
     inputs: { 'github-token': ACTION_TOKEN, config: CONFIG_PATH, 'state-key': s.stateKey },
@@ -113,7 +113,10 @@ async function deployUntilHandedOff(t: Parameters<typeof setup>[0]) {
   assert.equal(first.outputs.status, 'waiting', first.stdout);
   assert.equal(first.outputs.code, 'rollout_waiting', first.stdout);
   // The job polled the control check runs while it waited: conditional requests, nothing new, so 304s.
-  const polls = fake.requestsFor('checks/list-for-ref').slice(conditionalBefore);
+  const polls = fake
+    .requestsFor('checks/list-suites-for-ref')
+    .slice(conditionalBefore)
+    .filter((r) => String(r.query.check_name).startsWith('rollout / '));
   assert.ok(polls.length >= 1, 'the job polled for /promote while it waited');
 
   await sleep(500);

@@ -1,11 +1,13 @@
 // The control channel on GitHub against the fake GitHub (checked against GitHub's OpenAPI description): the
-// App writes each request as its own signed `rollout / <environment>` check run; the Action polls them with
-// a conditional request, so an unchanged list is a 304 that costs nothing.
+// App writes each request as its own signed `rollout / <environment>` check run; the Action polls them
+// through the check suites that hold them, with conditional requests, so an unchanged list is 304s that cost
+// nothing; and 1000 newer check suites, which leave the App's out of the commit's check-run list, hide none.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Octokit } from '@octokit/rest';
 import { withFakeRepo } from '../../helpers/github.ts';
+import { createFakeGitHub, openCheckSuites } from '../../fake-github/index.ts';
 import type { FakeGitHub } from '../../fake-github/index.ts';
 import {
   GitHubControlSource,
@@ -31,7 +33,8 @@ const display: ControlDisplay = {
   summary: 'step 2',
   buttons: ['promote', 'abort'],
 };
-const LIST = 'checks/list-for-ref';
+const LIST = 'checks/list-for-suite';
+const SUITES = 'checks/list-suites-for-ref';
 
 function client(gh: FakeGitHub): Octokit {
   return new Octokit({ baseUrl: gh.url, auth: 'test-token', log: quiet });
@@ -112,6 +115,7 @@ test('the first poll returns the requests oldest first; an unchanged list is a 3
 
     const again = await control.poll('42');
     assert.equal(lastListStatus(gh), 304, 'the second poll is answered 304');
+    assert.equal(gh.requestsFor(SUITES).at(-1)?.status, 304, 'its suites too');
     assert.deepEqual(again, { changed: false, requests: [first, second] });
     assert.equal(
       gh.requestsFor('checks/get').length,
@@ -263,7 +267,7 @@ test('when the list leaves output.text out, each check run is read once by id an
     const fetch = octokit.request as unknown as RequestFn;
     const withoutText: RequestFn = async (route, params) => {
       const answer = await fetch(route, params);
-      if (!route.includes('/commits/')) return answer;
+      if (!route.includes('/check-suites/{check_suite_id}/check-runs')) return answer;
       const data = answer.data as { check_runs: Array<{ output: Record<string, unknown> }> };
       for (const run of data.check_runs) delete run.output.text;
       return answer;
@@ -374,13 +378,102 @@ test("through the Action's client: an unchanged poll is a 304 that is neither a 
     ]);
     assert.deepEqual((await control.poll('42')).requests, [r]);
     for (let i = 0; i < 3; i++) assert.deepEqual(await control.poll('42'), { changed: false, requests: [r] });
-    const listed = gh.requestsFor(LIST);
-    assert.deepEqual(
-      listed.map((q) => q.status),
-      [200, 304, 304, 304],
-      'each poll is one request: a 304 is not retried',
-    );
+    for (const operation of [SUITES, LIST])
+      assert.deepEqual(
+        gh.requestsFor(operation).map((q) => q.status),
+        [200, 304, 304, 304],
+        `each poll is one request of ${operation}: a 304 is not retried`,
+      );
     assert.equal(counter.failed, 0);
     assert.deepEqual(log, []);
+  });
+});
+
+const ACTIONS = { id: 15368, slug: 'github-actions' };
+
+/** A repository whose workflows' token acts as GitHub Actions (its own app, a check suite per workflow run). */
+async function withActions(run: (gh: FakeGitHub, sha: string) => Promise<void>): Promise<void> {
+  // The App's token (test-token) acts as the app under test; the workflows' as GitHub Actions.
+  const gh = await createFakeGitHub({
+    otherApps: { 'actions-token': ACTIONS },
+    defaultActor: 'deploy-action[bot]',
+  });
+  try {
+    gh.seedRepo({ ...where });
+    await run(gh, gh.addCommit({ message: 'x' }));
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
+}
+
+test('an /abort stays seen when over 1000 newer check suites push the App’s out of the commit’s check-run list', async () => {
+  await withActions(async (gh, sha) => {
+    const octokit = client(gh);
+    const pause = request({ verb: 'pause' });
+    await write(octokit, sha, pause);
+    const control = source(octokit, sha);
+    assert.deepEqual((await control.poll('42')).requests, [pause]);
+    // A writer runs workflows on the commit: a check suite each, newer than the App's.
+    openCheckSuites(gh.state, gh.repo(), sha, 1001, ACTIONS);
+    const abort = request({ verb: 'abort', reason: 'errors' });
+    await write(octokit, sha, abort);
+    const poll = await control.poll('42');
+    assert.equal(poll.error, undefined);
+    assert.deepEqual(poll.requests, [pause, abort]);
+    // Knowing the App's id, only its suites are listed.
+    const own = new GitHubControlSource(
+      octokit.request as unknown as RequestFn,
+      where,
+      place,
+      sha,
+      [key],
+      gh.state.appId,
+    );
+    const before = gh.requests.length;
+    assert.deepEqual((await own.poll('42')).requests, [pause, abort]);
+    assert.deepEqual(
+      gh.requests.slice(before).map((r) => [r.operationId, r.query.app_id]),
+      [
+        [SUITES, String(gh.state.appId)],
+        [LIST, undefined],
+      ],
+    );
+  });
+});
+
+test('an app with more suites holding control check runs than the App has is passed over and reported once', async () => {
+  await withActions(async (gh, sha) => {
+    const octokit = client(gh);
+    const genuine = request();
+    await write(octokit, sha, genuine);
+    // A writer's workflows each post a check run named like the control ones, one workflow run (suite) each.
+    const actions = new Octokit({ baseUrl: gh.url, auth: 'actions-token', log: quiet });
+    const flood = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        openCheckSuites(gh.state, gh.repo(), sha, 1, ACTIONS);
+        await actions.rest.checks.create({ ...where, name: controlCheckName('production'), head_sha: sha });
+      }
+    };
+    await flood(3);
+    const control = source(octokit, sha);
+    const few = await control.poll('42');
+    assert.deepEqual(few.requests, [genuine]);
+    assert.equal(few.refused, undefined, 'three suites are read: their runs carry no request');
+    await flood(1);
+    const before = gh.requestsFor(LIST).length;
+    const many = await control.poll('42');
+    assert.equal(many.error, undefined);
+    assert.deepEqual(many.requests, [genuine]);
+    assert.deepEqual(
+      many.refused?.map((r) => [r.where, r.code]),
+      [['the check suites of app github-actions', 'control_suites_flooded']],
+    );
+    assert.equal(gh.requestsFor(LIST).length - before, 1, "only the App's suite is read");
+    const later = request();
+    await write(octokit, sha, later);
+    const again = await control.poll('42');
+    assert.deepEqual(again.requests, [genuine, later]);
+    assert.equal(again.refused, undefined, 'reported once');
   });
 });
