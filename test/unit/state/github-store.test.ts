@@ -141,12 +141,18 @@ function refused(r: StateRead): string {
   return r.ok ? '' : r.code;
 }
 
-test('reads the newest record, skipping deployments that never ran, in three requests', async () => {
+/** Two deployments that ran: the first wrote record 1 (v1), the second records 2 and 3 (v2). */
+async function twoRuns(f: Fake) {
+  const first = await f.deployment();
+  await actionRun(f, first, [record(1, 'v1')]);
+  const second = await f.deployment();
+  await actionRun(f, second, [record(2, 'v2'), record(3, 'v2')]);
+  return { first, second };
+}
+
+test('reads the newest record, skipping deployments that never ran, in four requests', async () => {
   await withFake(async (f) => {
-    const first = await f.deployment();
-    await actionRun(f, first, [record(1, 'v1')]);
-    const second = await f.deployment();
-    await actionRun(f, second, [record(2, 'v2'), record(3, 'v2')]);
+    const { second } = await twoRuns(f);
     // The App created the next deployment; its run has not started.
     await f.deployment();
     const { read: r, requests } = await read(f);
@@ -593,10 +599,7 @@ test('an environment whose deployments were all listed has no record yet; ten th
 
 test('a record whose check suite over 1000 newer suites push off the commit’s check-run list is still read, not an older one', async () => {
   await withFake(async (f) => {
-    const first = await f.deployment();
-    await actionRun(f, first, [record(1, 'v1')]);
-    const second = await f.deployment();
-    await actionRun(f, second, [record(2, 'v2'), record(3, 'v2')]);
+    const { second } = await twoRuns(f);
     // A writer runs workflows on the second commit: a check suite each, all newer than the record's.
     openCheckSuites(f.gh.state, f.gh.repo(), second.sha, 1001, { id: 15368, slug: 'github-actions' });
     const { read: r, requests } = await read(f);
