@@ -33,6 +33,11 @@ export interface ActionInputs {
   stateDir?: string;
   /** The environment's state key (never logged; registered as a secret as soon as it is read). */
   stateKey?: string;
+  /**
+   * `mode: reconcile` only: adopt what the target's `current` command reports as the record of the one
+   * environment named (src/reconcile/adopt.ts, docs/reconcile.md); nothing else is done.
+   */
+  adoptCurrent?: boolean;
 }
 
 export class InputError extends Error {
@@ -103,7 +108,13 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     tag: text('tag'),
     stateDir: text('state-dir'),
     stateKey: text('state-key'),
+    adoptCurrent: bool('adopt-current', false),
   };
+  // Adopting is a reconcile of its own; with another mode it would be ignored without a word.
+  if (inputs.adoptCurrent && inputs.mode !== undefined && inputs.mode !== 'reconcile')
+    problems.push(
+      `input "adopt-current" is true, but input "mode" is ${quoted(inputs.mode)}: adopting is done by mode "reconcile" only`,
+    );
   if (inputs.stateKey !== undefined)
     try {
       parseStateKey(inputs.stateKey, 'input "state-key"');
@@ -179,6 +190,10 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
   const dispatchDryRun = dispatch['dry-run'] ?? dispatch.dry_run;
   const dryRun = inputs.dryRun ?? payload?.dry_run ?? dispatchDryRun === 'true';
 
+  if (inputs.adoptCurrent)
+    problems.push(
+      `input "adopt-current" is true, but this run is mode ${quoted(mode)}: adopting is done by mode "reconcile" only`,
+    );
   if (type === 'hotfix' && !payload?.hotfix_reason)
     problems.push(
       'a hotfix deployment needs a reason (payload.hotfix_reason); the App sets it from --reason',

@@ -11,7 +11,13 @@ import { terminalReporter } from '../report/terminal.ts';
 import { renderReconcileSummary } from '../report/reconcile.ts';
 import { InPlaceGitHubStore } from '../reconcile/github-store.ts';
 import { ownerStatusFor } from '../reconcile/owner.ts';
-import { needsAttention, reconcile, type ReconcileOptions, type ReconcileSummary } from '../reconcile/run.ts';
+import {
+  needsAttention,
+  reconcile,
+  ReconcileUsageError,
+  type ReconcileOptions,
+  type ReconcileSummary,
+} from '../reconcile/run.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { parseStateKey } from '../state/state-key.ts';
 import type { StateRead, StateStore } from '../state/store.ts';
@@ -61,14 +67,21 @@ export async function runReconcile(
       onSecret: (secret) => core.setSecret(secret),
     },
   );
+  const actor = `reconcile${context.runId ? `:${context.runId}` : ''}`;
   const summary = await reconcile({
     config,
     environments,
+    ...(inputs.adoptCurrent
+      ? {
+          adoptCurrent: true,
+          requestedBy: context.actor ? `${context.actor} via ${actor}` : actor,
+        }
+      : {}),
     storeFor: storeFactory(inputs, context, octokit),
     ownerStatus: ownerStatusFor({
       github: octokit ? { api: octokit.rest, owner: context.owner, repo: context.repo } : undefined,
     }),
-    actor: `reconcile${context.runId ? `:${context.runId}` : ''}`,
+    actor,
     // A rollout resumed here is owned by this run: if it dies too, the next reconcile finds the orphan.
     owner: context.runId
       ? {
@@ -85,7 +98,13 @@ export async function runReconcile(
     markDeployment: octokit ? markDeployment(octokit, context) : undefined,
     controlFor: controlFactory(inputs, context, octokit),
     ...(notifiers ? { notifierFor: (e, rollout) => notifiers.forRollout(e.name, rollout) } : {}),
-  }).finally(() => notifiers?.close());
+  })
+    .catch((error: unknown) => {
+      // Asked wrongly (adopt-current for no or several environments): a problem with the inputs.
+      if (error instanceof ReconcileUsageError) throw new InputError([error.message]);
+      throw error;
+    })
+    .finally(() => notifiers?.close());
   await report(summary, env);
   return counter;
 }
@@ -200,7 +219,9 @@ async function report(summary: ReconcileSummary, env: NodeJS.ProcessEnv): Promis
   const failed = summary.entries.filter((e) => e.failed);
   core.setOutput('reconcile', JSON.stringify({ entries: summary.entries, failed: summary.failed }));
   core.setOutput('status', summary.failed ? 'failed' : 'succeeded');
-  core.setOutput('code', failed[0]?.code ?? 'reconciled');
+  // An adoption says which way it went (current_adopted, current_agrees).
+  const adopted = summary.entries.find((e) => e.code === 'current_adopted' || e.code === 'current_agrees');
+  core.setOutput('code', failed[0]?.code ?? adopted?.code ?? 'reconciled');
   // Annotations, so a refused record or an unknown owner shows on the run's page, not only in its log.
   for (const e of summary.entries.filter(needsAttention))
     core.warning(`${e.environment}: ${e.code}: ${e.message}`);

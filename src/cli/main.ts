@@ -379,13 +379,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       'judge due times as of this later ISO 8601 time (tear down a retired slot early, or rehearse)',
       oneValue((value) => parseReconcileTime(value)),
     )
+    .option(
+      '--adopt-current',
+      "instead: make the record of the one environment named with -e say what its target's current command reports (a stale record; nothing but current is run; docs/reconcile.md)",
+    )
     .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())
     .action(async (opts: ReconcileCliOptions) => {
       const { reconcileCli } = await import('./reconcile.ts');
       exitCode = await reconcileCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
-      if (exitCode === EXIT_CODES.invalidOrBlocked) return;
+      // Adopting does that alone: no scheduled run is started with it.
+      if (exitCode === EXIT_CODES.invalidOrBlocked || opts.adoptCurrent) return;
       // Then the scheduled runs (`run --at`) that are due, each checked again (src/cli/schedule.ts).
       const { dueRunsCli } = await import('./schedule.ts');
       const due = await dueRunsCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });

@@ -3,7 +3,7 @@
 // rolled back (or, with `on_orphan: resume`, resumed by this process); due retired slots are torn down. Exit 0 when nothing that was due failed, 1 when something
 // did, 2 for bad input (an environment not in the config).
 import { readdirSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { resolveEnvironment } from '../config/resolve.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
@@ -13,7 +13,7 @@ import { formatReconcileText } from '../report/reconcile.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import { ownerStatusFor } from '../reconcile/owner.ts';
 import { fileReconcileLock } from './reconcile-lock.ts';
-import { reconcile, UnknownEnvironmentsError, type ReconcileEntry } from '../reconcile/run.ts';
+import { reconcile, ReconcileUsageError, type ReconcileEntry } from '../reconcile/run.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelOnSignals } from '../util/signals.ts';
@@ -26,6 +26,8 @@ export interface ReconcileCliOptions {
   json?: boolean;
   /** Judge due times as of this instant instead of now (never earlier than now: see parseReconcileTime). */
   at?: Date;
+  /** Adopt what the `current` command reports as the record of the one environment named (src/reconcile/adopt.ts). */
+  adoptCurrent?: boolean;
 }
 
 export interface ReconcileCliDeps {
@@ -73,6 +75,9 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       // A handed-off rollout's requests (deploy-action promote|pause|resume|abort) are in the state dir.
       controlFor: (env) => new FileControlChannel(env.stateDir, env.name),
       actor: `reconcile:cli:${hostname()}`,
+      ...(opts.adoptCurrent
+        ? { adoptCurrent: true, requestedBy: `${userName()} via reconcile:cli:${hostname()}` }
+        : {}),
       owner: { kind: 'process', pid: process.pid, host: hostname() },
       signal: cancellation.signal,
       reporter,
@@ -80,12 +85,13 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       stateDir: opts.stateDir,
     }).finally(() => notifiers?.close());
     // Every environment asked for: the records left behind by environments taken out of the config too.
-    if (!opts.environment?.length) summary.entries.push(...(await strayRecords(config, opts.stateDir)));
+    if (!opts.environment?.length && !opts.adoptCurrent)
+      summary.entries.push(...(await strayRecords(config, opts.stateDir)));
     if (opts.json) deps.out(`${JSON.stringify({ type: 'reconcile', ...summary })}\n`);
     else deps.out(formatReconcileText(summary));
     return summary.failed ? EXIT_CODES.failed : EXIT_CODES.success;
   } catch (error) {
-    if (!(error instanceof UnknownEnvironmentsError)) throw error;
+    if (!(error instanceof ReconcileUsageError)) throw error;
     deps.err(`error: ${error.message}\n`);
     return EXIT_CODES.invalidOrBlocked;
   } finally {
@@ -138,4 +144,13 @@ export async function strayRecords(config: RawConfig, stateDir?: string): Promis
     }
   }
   return entries;
+}
+
+/** Who runs this process, for an adoption's history entry (`someone` where the system cannot say). */
+function userName(): string {
+  try {
+    return userInfo().username || 'someone';
+  } catch {
+    return 'someone';
+  }
 }

@@ -1749,7 +1749,9 @@ function believe(
           `${env.name} has a rollout of ${rollout.version} waiting (${rollout.wait.kind} at step ` +
           `${rollout.wait.step + 1}/${rollout.steps}, since ${rollout.wait.since}): finish it with ` +
           `/promote ${env.name} or undo it with /abort ${env.name} (or deploy-action promote|abort -e ${env.name}), ` +
-          'then deploy again. Nothing was deployed',
+          'then deploy again. Nothing was deployed. If the record is stale (the current command shows another ' +
+          `release; reconcile refuses with current_disagrees), \`deploy-action reconcile -e ${env.name} ` +
+          '--adopt-current` (`mode: reconcile` with `adopt-current: true`) makes what current reports the record',
       };
     if (rollout)
       return {
@@ -1759,7 +1761,10 @@ function believe(
           `${ownerText(rollout.owner)}, at ${rollout.phase} step ${rollout.step + 1}/${rollout.steps}): its ` +
           'traffic may still be split. Nothing was deployed; reconcile rolls it back or resumes it ' +
           '(docs/reconcile.md: the App starts it when that run ends, or run `deploy-action reconcile` / ' +
-          '`mode: reconcile`), then deploy again',
+          '`mode: reconcile`), then deploy again. If the record is stale (the current command shows another ' +
+          `release; reconcile refuses with current_disagrees), \`deploy-action reconcile -e ${env.name} ` +
+          '--adopt-current` (`mode: reconcile` with `adopt-current: true`) makes what current reports the ' +
+          'record, dropping the rollout',
       };
     return stored.record ?? emptyRecord(s.input.repository, env.name, new Date(now));
   }

@@ -138,7 +138,9 @@ export async function checkLive(
       `not acted on: the record says ${claim.says}, but the current command reports ${currentText(current)} ` +
       `(${why}). The record may be stale or rolled back (docs/state.md), and ${claim.action} on it could take ` +
       'down what serves now; nothing was done and the record is unchanged. Find out what really serves: if ' +
-      'the current command is right, do by hand what is really due and put the record right; if the record ' +
-      'is right, fix the current command. Reconcile refuses until the two agree',
+      'the current command is right, do by hand what is really due, then make its answer the record with ' +
+      `\`deploy-action reconcile -e ${env.name} --adopt-current\` (Action: \`mode: reconcile\`, ` +
+      `\`environment: ${env.name}\`, \`adopt-current: true\`; docs/reconcile.md); if the record is right, fix ` +
+      'the current command. Reconcile refuses until the two agree',
   };
 }

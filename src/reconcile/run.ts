@@ -35,6 +35,7 @@ import type { Analyzer } from '../pipeline/analyzer.ts';
 import { lookAtBake } from './bake-look.ts';
 import { checkLive, currentText, rolloutClaim, teardownClaim, type RecordClaim } from './live-check.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
+import { adoptCurrent, type Adoption } from './adopt.ts';
 
 /** Stable codes for what reconcile did (or why it did nothing) in one environment. */
 export type ReconcileCode =
@@ -85,7 +86,17 @@ export type ReconcileCode =
    */
   | 'current_disagrees'
   /** The `current` command failed or timed out, so the record could not be checked: nothing done, a failure. */
-  | 'current_failed';
+  | 'current_failed'
+  /** `--adopt-current` (adopt.ts): the record now says what the `current` command reports. */
+  | 'current_adopted'
+  /** `--adopt-current`: record and `current` already agree (or current shows the record's rollout): unchanged. */
+  | 'current_agrees'
+  /** `--adopt-current`: current's answer cannot be a record's live release (empty, no slot, no version). */
+  | 'current_unusable'
+  /** `--adopt-current`: the target has no `current` command, so there is nothing to adopt. */
+  | 'current_missing'
+  /** `--adopt-current`: cancelled before the record was written; nothing written. */
+  | 'adopt_cancelled';
 
 export interface ReconcileEntry {
   environment: string;
@@ -100,6 +111,8 @@ export interface ReconcileEntry {
   slots?: string[];
   /** A handed-off rollout that went on here: its waits (who ended each, when, how long it waited). */
   waits?: WaitRecord[];
+  /** `--adopt-current`: exactly what the new record replaced. */
+  adopted?: Adoption;
 }
 
 export interface ReconcileSummary {
@@ -116,6 +129,13 @@ export interface ReconcileOptions {
   ownerStatus(owner: RolloutOwner): Promise<OwnerStatus>;
   /** Who the history says did it: `reconcile`, `reconcile:<run id>`. */
   actor: string;
+  /**
+   * Instead of reconciling, adopt what the `current` command reports as the record (adopt.ts, docs/reconcile.md
+   * "Adopting what serves"): one environment, named in `environments`, only.
+   */
+  adoptCurrent?: boolean;
+  /** Who asked for an adoption, for its history entry (`octocat via reconcile:123`); default `actor`. */
+  requestedBy?: string;
   /**
    * This reconcile run as the owner of a rollout it resumes (its workflow run, or this process): written into
    * the record before the rollout goes on, so a reconcile that dies in turn leaves an orphan the next finds.
@@ -169,7 +189,10 @@ export interface ReconcileOptions {
 
 export type ExclusiveHold = { ok: true; release(): Promise<void> } | { ok: false; holder: string };
 
-export class UnknownEnvironmentsError extends Error {}
+/** A reconcile asked for wrongly (exit 2 on the CLI, an input problem in the Action). */
+export class ReconcileUsageError extends Error {}
+
+export class UnknownEnvironmentsError extends ReconcileUsageError {}
 
 /** The environments asked for, checked against the config before anything is read. */
 export function environmentsToReconcile(config: RawConfig, asked: string[] | undefined): string[] {
@@ -188,6 +211,13 @@ const MAX_PASSES = 3;
 
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileSummary> {
   const names = environmentsToReconcile(options.config, options.environments);
+  // Adopting is a decision about one environment someone looked at, never a sweep over all of them.
+  if (options.adoptCurrent && (!options.environments?.length || names.length !== 1))
+    throw new ReconcileUsageError(
+      options.environments?.length
+        ? `--adopt-current (input "adopt-current") takes one environment; ${names.length} were named (${names.join(', ')}): adopt each on its own`
+        : '--adopt-current (input "adopt-current") needs the environment to adopt for, named with -e (input "environment"); it is never done for every environment',
+    );
   const entries: ReconcileEntry[] = [];
   for (const name of names) {
     try {
@@ -218,6 +248,8 @@ const SETTLED = new Set<ReconcileCode>([
   'rollout_waiting',
   'rollout_resumed',
   'rollout_aborted',
+  'current_adopted',
+  'current_agrees',
 ]);
 
 /** Nothing failed, but nothing was done either where something may be wrong (a refused record, ...). */
@@ -254,6 +286,7 @@ async function reconcileEnvironment(name: string, options: ReconcileOptions): Pr
       ),
     ];
   try {
+    if (options.adoptCurrent) return [await adoptCurrent(env, options.storeFor(env), options)];
     return await reconcileHeld(env, options);
   } finally {
     if (hold?.ok) await hold.release();

@@ -12,9 +12,16 @@ const DONE = new Set<ReconcileCode>([
   'orphan_resumed',
   'rollout_resumed',
   'rollout_aborted',
+  'current_adopted',
 ]);
 /** Nothing to do now: a rollout waiting for people or its bake is where it should be. */
-const QUIET = new Set<ReconcileCode>(['nothing_due', 'owner_running', 'orphan_changed', 'rollout_waiting']);
+const QUIET = new Set<ReconcileCode>([
+  'nothing_due',
+  'owner_running',
+  'orphan_changed',
+  'rollout_waiting',
+  'current_agrees',
+]);
 
 function icon(e: ReconcileEntry): string {
   if (e.failed) return '❌';
@@ -45,9 +52,43 @@ export function renderReconcileSummary(summary: ReconcileSummary): string {
       '',
       verdict,
       '',
+      ...adoptionSections(summary),
       ...(waits.length ? [renderWaitsSection({ waits }), ''] : []),
     ].join('\n'),
   );
+}
+
+/** `--adopt-current`: what the new record replaced, field by field (the table's message may be cut). */
+function adoptionSections(summary: ReconcileSummary): string[] {
+  const release = (r: { version: string; slot?: string } | undefined) =>
+    r ? `${say(r.version, 200)}${r.slot ? ` on ${say(r.slot, 100)}` : ''}` : 'nothing';
+  return summary.entries.flatMap((e) => {
+    const a = e.adopted;
+    if (!a) return [];
+    const rows: Array<[string, string]> = [
+      ['current reported', say([a.current.version, a.current.slot].filter(Boolean).join(' on '), 300)],
+      ['live', `${release(a.live.before)} → ${release(a.live.after)}`],
+      ['previous', release(a.previous)],
+      [
+        'rollout',
+        a.droppedRollout
+          ? `dropped: ${say(a.droppedRollout.version, 200)} (deployment ${say(a.droppedRollout.deploymentId, 100)}), its recovery not run`
+          : 'none',
+      ],
+      ['retired kept', a.retired.kept.map((r) => say(r.slot, 100)).join(', ') || 'none'],
+      [
+        'retired dropped',
+        a.retired.dropped.map((r) => `${say(r.slot, 100)} (${say(r.why, 200)})`).join(', ') || 'none',
+      ],
+      ['record', `seq ${a.seq.before} → ${a.seq.after}`],
+    ];
+    return [
+      `### ${say(e.environment, 200)}: record adopted from \`current\``,
+      '',
+      table(['', 'adopted'], rows),
+      '',
+    ];
+  });
 }
 
 export function formatReconcileText(summary: ReconcileSummary): string {

@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunContext } from '../../../src/action/context.ts';
-import { environmentList, InputError, readInputs, reconcileRequested } from '../../../src/action/inputs.ts';
+import {
+  environmentList,
+  InputError,
+  planRun,
+  readInputs,
+  reconcileRequested,
+} from '../../../src/action/inputs.ts';
 
 const read = (values: Record<string, string>) => readInputs((name) => values[name] ?? '');
 const context = (dispatch?: Record<string, string>): RunContext => ({
@@ -50,4 +56,28 @@ test('reconcile is asked by the input, or by the dispatch input mode when the in
   assert.equal(reconcileRequested(read({ mode: 'deploy' }), context({ mode: 'reconcile' })), false);
   assert.equal(reconcileRequested(read({}), context({ mode: 'deploy' })), false);
   assert.equal(reconcileRequested(read({}), context()), false);
+});
+
+test('adopt-current is read with the other inputs, for mode reconcile only', () => {
+  assert.equal(read({ mode: 'reconcile', environment: 'production' }).adoptCurrent, false);
+  assert.equal(
+    read({ mode: 'reconcile', environment: 'production', 'adopt-current': 'true' }).adoptCurrent,
+    true,
+  );
+  assert.throws(
+    () => read({ mode: 'reconcile', 'adopt-current': 'maybe' }),
+    (e: unknown) =>
+      e instanceof InputError && /input "adopt-current" is "maybe"; use true or false/.test(e.message),
+  );
+  assert.throws(
+    () => read({ mode: 'deploy', environment: 'production', 'adopt-current': 'true' }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /input "adopt-current" is true, but input "mode" is "deploy"/.test(e.message),
+  );
+  // Mode from the event (a deployment, a dispatch of another mode): refused when the run is planned.
+  assert.throws(
+    () => planRun(read({ environment: 'production', 'adopt-current': 'true' }), context({ mode: 'deploy' })),
+    (e: unknown) => e instanceof InputError && /adopting is done by mode "reconcile" only/.test(e.message),
+  );
 });

@@ -189,6 +189,80 @@ environments:
   });
 });
 
+describe('deploy-action reconcile --adopt-current', () => {
+  it('a stale record: deploy and reconcile refuse; adopting what current reports unsticks both', async () => {
+    // The record names v1 live on blue and a canary of v2 whose process died; v3 serves on green (put there
+    // by hand, or the record was rolled back): current says so.
+    writeFileSync(
+      configPath,
+      `preset: fast
+state_dir: ${JSON.stringify(stateDir)}
+${target.targetYaml}  env:
+    CURRENT: '{"slot":"green","version":"v3"}'
+environments:
+  production:
+    strategy: { type: canary, slots: [blue, green], steps: [50, 100], pause: 0 }
+  staging:
+    strategy: blue-green
+`,
+    );
+    const store = await writeRecord({ rollout: rollout(await deadPid()) });
+    const base = ['--config', configPath, '--json'];
+    const entries = (stdout: string) =>
+      events(stdout).at(-1)!.entries as Array<{ code: string; failed: boolean; message: string }>;
+
+    // Stuck: a deployment refuses the unfinished rollout, reconcile refuses the record; both name the way out.
+    const deploy = await runCli(['run', '-e', 'production', '-v', 'v4', ...base]);
+    assert.equal(deploy.code, 1, deploy.stderr);
+    const refused = events(deploy.stdout).at(-1)!.result as { code: string; message: string };
+    assert.equal(refused.code, 'rollout_unfinished');
+    assert.match(refused.message, /deploy-action reconcile -e production --adopt-current/);
+    const rec = await runCli(['reconcile', '-e', 'production', ...base]);
+    assert.equal(rec.code, 1);
+    assert.equal(entries(rec.stdout)[0]!.code, 'current_disagrees');
+    assert.match(entries(rec.stdout)[0]!.message, /deploy-action reconcile -e production --adopt-current/);
+    assert.ok(!target.calls().some((c) => /^(deploy|set_weight|switch|teardown) /.test(c)), 'nothing moved');
+
+    // Never for every environment.
+    const all = await runCli(['reconcile', '--adopt-current', ...base]);
+    assert.equal(all.code, 2);
+    assert.match(all.stderr, /--adopt-current .* needs the environment to adopt for, named with -e/);
+
+    const before = target.calls().length;
+    const adopted = await runCli(['reconcile', '-e', 'production', '--adopt-current', ...base]);
+    assert.equal(adopted.code, 0, adopted.stderr + adopted.stdout);
+    assert.deepEqual(target.calls().slice(before), ['current'], 'nothing but current, no scheduled run');
+    assert.deepEqual(
+      entries(adopted.stdout).map((e) => [e.code, e.failed]),
+      [['current_adopted', false]],
+    );
+    const read = await store.read('production');
+    assert.ok(read.ok && read.record);
+    assert.equal(read.record.seq, 4);
+    assert.equal(read.record.rollout, undefined);
+    assert.deepEqual([read.record.live?.version, read.record.live?.slot], ['v3', 'green']);
+    const last = read.record.history.at(-1)!;
+    assert.equal(last.event, 'adopted_current');
+    assert.match(last.by, new RegExp(` via reconcile:cli:${hostname()}$`));
+
+    // Idempotent.
+    const again = await runCli(['reconcile', '-e', 'production', '--adopt-current', ...base]);
+    assert.equal(again.code, 0);
+    assert.equal(entries(again.stdout)[0]!.code, 'current_agrees');
+    const reread = await store.read('production');
+    assert.ok(reread.ok && reread.record?.seq === 4, 'not written again');
+
+    // The deployment goes on now: to blue, the slot current does not name.
+    const unstuck = await runCli(['run', '-e', 'production', '-v', 'v4', ...base]);
+    assert.equal(unstuck.code, 0, unstuck.stdout);
+    assert.ok(target.calls().includes('deploy blue v4'), target.calls().join('\n'));
+    const after = await store.read('production');
+    assert.ok(after.ok && after.record);
+    assert.deepEqual([after.record.live?.version, after.record.live?.slot], ['v4', 'blue']);
+    assert.equal(after.record.previous?.version, 'v3');
+  });
+});
+
 describe('records of environments taken out of the config', () => {
   it('a rollout or retired slots there are reported (environment_not_in_config), never acted on; exit 0', async () => {
     writeConfig();
