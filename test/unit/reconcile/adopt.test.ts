@@ -18,7 +18,10 @@ import {
   type ReconcileOptions,
   type ReconcileSummary,
 } from '../../../src/reconcile/run.ts';
+import { InPlaceGitHubStore, type InPlaceStateApi } from '../../../src/reconcile/github-store.ts';
 import { renderReconcileSummary } from '../../../src/report/reconcile.ts';
+import { bindExternalId, readEnvironmentRecord } from '../../../src/state/github-store.ts';
+import { signRecord } from '../../../src/state/signed-record.ts';
 import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
 import type { StateRead, StateStore } from '../../../src/state/store.ts';
 import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
@@ -522,5 +525,71 @@ describe('adopting is for one named environment, and stops whole when cancelled'
     assert.equal(e.code, 'adopt_cancelled');
     assert.deepEqual(target.calls(), []);
     assert.equal(store.writes.length, 0);
+  });
+});
+
+describe('adopting on GitHub', () => {
+  it('the record is written signed into the check run it was read from, and reads back verified', async () => {
+    const key = Buffer.alloc(32, 7);
+    const sha = 'b'.repeat(40);
+    const old = { ...stale(), repository: 'acme/web' };
+    const run501 = {
+      id: 501,
+      name: 'deploy / production',
+      external_id: bindExternalId('deploy-action:99-1:deploy / production', 78),
+      output: {
+        title: 'deploy / production',
+        summary: 'Deploying v2',
+        text: signRecord(old, key, { repository: 'acme/web', environment: 'production', deploymentId: '78' }),
+      } as { title: string; summary: string; text: string | null },
+    };
+    const updates: Array<{ check_run_id: number; status?: string; output: { title: string } }> = [];
+    const api: InPlaceStateApi = {
+      repos: {
+        listDeployments: async () => ({
+          data: [{ id: 78, sha, creator: { login: 'github-actions[bot]' } }],
+        }),
+      },
+      checks: {
+        listSuitesForRef: async () => ({
+          data: { total_count: 1, check_suites: [{ id: 1, app: { id: 15368 } }] },
+        }),
+        listForSuite: async () => ({ data: { total_count: 1, check_runs: [run501] } }),
+        update: async (p) => {
+          updates.push(p);
+          run501.output = { ...p.output };
+          return {};
+        },
+      },
+    };
+    const cfg = await config(V3_ON_GREEN);
+    const store = new InPlaceGitHubStore({ api, owner: 'acme', repo: 'web', keys: [key] });
+    const events: PipelineEvent[] = [];
+    const summary = await reconcile({
+      config: cfg,
+      environments: ['production'],
+      storeFor: () => store,
+      ownerStatus: async () => ({ state: 'ended', conclusion: 'not_found' }),
+      actor: 'reconcile:999',
+      owner: { kind: 'workflow', runId: '999' },
+      reporter: { event: (e) => events.push(e) },
+      now: () => at(120_000),
+      adoptCurrent: true,
+      requestedBy: 'alice via reconcile:999',
+    });
+    assert.equal(summary.entries[0]!.code, 'current_adopted', summary.entries[0]!.message);
+    assert.deepEqual(
+      updates.map((u) => u.check_run_id),
+      [501],
+    );
+    // The dead run's check run no longer reads "Deploying v2" forever: it ends, saying reconcile adopted.
+    assert.equal(updates[0]!.status, 'completed');
+    assert.match(updates[0]!.output.title, /production: adopted current by reconcile/);
+    const read = await readEnvironmentRecord(api, { owner: 'acme', repo: 'web' }, 'production', [key]);
+    assert.ok(read.ok && read.record, JSON.stringify(read));
+    assert.equal(read.record.seq, 5);
+    assert.deepEqual([read.record.live?.version, read.record.live?.slot], ['v3', 'green']);
+    assert.equal(read.record.rollout, undefined);
+    assert.equal(read.record.history.at(-1)!.by, 'alice via reconcile:999');
   });
 });
