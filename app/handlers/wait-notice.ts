@@ -9,6 +9,7 @@
 import type { Probot } from 'probot';
 import { controlCheckName } from '../../src/control/github-channel.ts';
 import type { ControlDisplay, ControlWriteApi } from '../../src/control/github-channel.ts';
+import { checkRunsThroughSuites } from '../../src/github/app-check-runs.ts';
 import { userText } from '../../src/github/user-text.ts';
 import type { Rollout } from '../../src/state/record.ts';
 import type { Api, Octokit, Where } from '../facts/github.ts';
@@ -101,17 +102,11 @@ export async function handleWaitNotice(
   if (!wait) return { status: 'ignored', reason: 'not_waiting' };
   const externalId = waitExternalId(rollout.deploymentId, wait.step);
   const name = controlCheckName(environment);
-  const [appId, { data }] = await Promise.all([
-    ownAppId(octokit),
-    octokit.rest.checks.listForRef({
-      ...where,
-      ref: rollout.sha,
-      check_name: name,
-      filter: 'all',
-      per_page: 100,
-    }),
-  ]);
-  const found = data.check_runs.find((r) => r.external_id === externalId && r.app?.id === appId);
+  const appId = await ownAppId(octokit);
+  // Through the App's own check suite: the commit's check-run list leaves out all but its 1000 newest suites,
+  // and a notice missed there would be made again on every status.
+  const { runs } = await checkRunsThroughSuites(octokit.rest, where, { sha: rollout.sha, name, appId });
+  const found = runs.find((r) => r.external_id === externalId);
   if (found) return { status: 'exists', checkRunId: found.id, externalId };
   const { checkRunId } = await deps.writeNotice(octokit.rest as unknown as ControlWriteApi, where, {
     sha: rollout.sha,

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { fakeSha, webhookPayload } from '../fake-github/index.ts';
+import { fakeSha, openCheckSuites, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import {
   HEAD,
@@ -410,6 +410,17 @@ test('wait notice: the in_progress status of a waiting rollout gets one `rollout
     await writeRecord(w, waiting({ step: 3, kind: 'hold', by: 'alice' }));
     await statusInProgress(w);
     assert.equal(controlRuns(w.fake).filter((c) => String(c.external_id).startsWith('wait:')).length, 2);
+  });
+});
+
+test('wait notice: made once even when over 1000 newer check suites leave the App’s out of the commit’s check-run list', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    await statusInProgress(w);
+    openCheckSuites(w.fake.state, w.fake.repo(), HEAD, 1001, { id: 15368, slug: 'github-actions' });
+    await statusInProgress(w);
+    const notices = controlRuns(w.fake).filter((c) => c.external_id === `wait:${w.deploymentId}:2`);
+    assert.equal(notices.length, 1);
   });
 });
 
