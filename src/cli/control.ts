@@ -61,7 +61,8 @@ export type ControlCliRefusal =
   | 'state_stale'
   | 'state_corrupt'
   | 'state_unverifiable'
-  | 'state_unavailable';
+  | 'state_unavailable'
+  | 'state_buried';
 
 /** Whether the requests end a handed-off rollout's wait (go on, or roll back): then someone must act now. */
 export function endsWait(

@@ -68,6 +68,12 @@ export interface CheckRunsQuery {
   filter?: 'all' | 'latest';
   /** Suites holding a check run of the name read at most (default 1000); more throws. */
   maxSuites?: number;
+  /**
+   * Read the suites newest first and stop once this holds for the runs read so far: older suites are not
+   * read, and `maxSuites` bounds the suites READ (up to 1000 are listed). For a reader that wants the newest
+   * record of one writer and everything newer than it, however many older suites the commit has.
+   */
+  until?: (runs: readonly ListedCheckRun[]) => boolean;
   /** Check runs read at most, all suites together (default 1000); more throws. */
   maxRuns?: number;
   /**
@@ -93,13 +99,16 @@ export const PAGE = 100;
 export class TooManyCheckRuns extends Error {
   readonly what: 'suites' | 'runs';
   readonly limit: number;
-  constructor(what: 'suites' | 'runs', limit: number, query: CheckRunsQuery) {
+  constructor(what: 'suites' | 'runs', limit: number, query: CheckRunsQuery, newestRead = false) {
     const owner = query.appId === undefined ? '' : ` of app ${query.appId}`;
     super(
-      what === 'suites'
-        ? `commit ${query.sha.slice(0, 12)} has more than ${limit} check suites${owner} holding check runs named ` +
+      newestRead
+        ? `the ${limit} newest check suites${owner} of commit ${query.sha.slice(0, 12)} holding check runs named ` +
+            `"${query.name}" do not hold what was looked for, and no more are read`
+        : what === 'suites'
+          ? `commit ${query.sha.slice(0, 12)} has more than ${limit} check suites${owner} holding check runs named ` +
             `"${query.name}", the most that are read`
-        : `commit ${query.sha.slice(0, 12)} has more than ${limit} check runs${owner} named "${query.name}", ` +
+          : `commit ${query.sha.slice(0, 12)} has more than ${limit} check runs${owner} named "${query.name}", ` +
             'the most that are read',
     );
     this.name = 'TooManyCheckRuns';
@@ -161,8 +170,9 @@ export async function checkRunsThroughSuites<R extends ListedCheckRun>(
   where: { owner: string; repo: string },
   query: CheckRunsQuery,
 ): Promise<CheckRunsRead<R>> {
-  const { sha, name, appId, cache } = query;
+  const { sha, name, appId, cache, until } = query;
   const maxSuites = query.maxSuites ?? 1000;
+  const maxListed = until ? 1000 : maxSuites;
   const maxRuns = query.maxRuns ?? 1000;
   const count = { requests: 0 };
   const listed = await listAll(
@@ -178,8 +188,8 @@ export async function checkRunsThroughSuites<R extends ListedCheckRun>(
         ...(headers ? { headers } : {}),
       }),
     (data) => data.check_suites,
-    maxSuites,
-    () => new TooManyCheckRuns('suites', maxSuites, query),
+    maxListed,
+    () => new TooManyCheckRuns('suites', maxListed, query),
     count,
     cache,
   );
@@ -193,8 +203,12 @@ export async function checkRunsThroughSuites<R extends ListedCheckRun>(
     const skipped = new Set(passedOver.map((p) => p.app.id));
     suites = suites.filter((s) => !skipped.has(s.app!.id));
   }
+  // Suite ids grow with creation, whatever order the list comes in.
+  if (until) suites = [...suites].sort((a, b) => b.id - a.id);
   const runs: R[] = [];
+  let read = 0;
   for (const suite of suites) {
+    if (until && read++ === maxSuites) throw new TooManyCheckRuns('suites', maxSuites, query, true);
     const of = await listAll(
       `runs:${suite.id}:${name}:${query.filter ?? 'all'}`,
       async (page, headers) =>
@@ -222,6 +236,7 @@ export async function checkRunsThroughSuites<R extends ListedCheckRun>(
           (appId === undefined || r.app?.id === appId),
       ),
     );
+    if (until?.(runs)) break;
   }
   return { runs: runs.sort((a, b) => a.id - b.id), requests: count.requests, passedOver };
 }

@@ -11,7 +11,7 @@
 // The one deployment a read may pass over unread is the run's own on its first attempt (`newDeployment`):
 // no run of ours acted on it before, so nothing bound to it can be a record (a forgery bound there is still
 // found by every later read, which reads it with this run's own check run).
-import { checkRunsThroughSuites } from '../github/app-check-runs.ts';
+import { checkRunsThroughSuites, TooManyCheckRuns } from '../github/app-check-runs.ts';
 import type { CheckSuitesApi } from '../github/app-check-runs.ts';
 import type { EnvironmentRecord, Release } from './record.ts';
 import { signRecord, verifyRecord, type RecordPlace } from './signed-record.ts';
@@ -124,8 +124,14 @@ export async function readEnvironmentRecord(
         if (examined++ >= maxDeployments)
           return { ok: true, record: undefined, source: `no record in ${source}` };
         source = `the "${checkName}" check runs of deployment ${d.id}`;
+        const suffix = boundSuffix(environment, d.id);
+        const boundHere = (r: StateCheckRun): boolean =>
+          r.external_id?.startsWith('deploy-action:') === true && r.external_id.endsWith(suffix);
         // Through the commit's check suites: its check-run list covers only its 1000 newest suites, and
-        // anyone who can run workflows on it could push the record's suite off that list.
+        // anyone who can run workflows on it could push the record's suite off that list. Newest suite
+        // first, down to the first that holds this deployment's record: so every newer one (a deleted
+        // deployment's record, below) is read, and a commit deployed many times costs no more than once.
+        // When it holds none, every suite was read, which the next deployment of the commit reuses.
         if (!runsOf.has(d.sha))
           runsOf.set(
             d.sha,
@@ -134,13 +140,11 @@ export async function readEnvironmentRecord(
               name: checkName,
               maxSuites: MAX_RECORD_SUITES,
               maxRuns: MAX_RECORD_RUNS,
+              until: (runs) => runs.some((r) => boundHere(r as StateCheckRun)),
             }).then((read) => read.runs),
           );
         const runs = await runsOf.get(d.sha)!;
-        const suffix = boundSuffix(environment, d.id);
-        const bound = runs.filter(
-          (r) => r.external_id?.startsWith('deploy-action:') && r.external_id.endsWith(suffix),
-        );
+        const bound = runs.filter(boundHere);
         if (bound.length === 0) continue;
         const place = { repository, environment, deploymentId: String(d.id) };
         const chosen = choose(bound, keys, place, options, source);
@@ -155,7 +159,7 @@ export async function readEnvironmentRecord(
     const listed = pageSize * MAX_DEPLOYMENT_PAGES;
     return {
       ok: false,
-      code: 'state_unavailable',
+      code: 'state_buried',
       message:
         `none of the ${listed} newest deployments of ${environment} holds a record (${examined} made by the App ` +
         'or a workflow, the others by people), and older ones were not read: what is live is unknown. Mark the ' +
@@ -163,6 +167,15 @@ export async function readEnvironmentRecord(
       source,
     };
   } catch (error) {
+    if (error instanceof TooManyCheckRuns)
+      return {
+        ok: false,
+        code: 'state_buried',
+        message:
+          `${error.message}: the record of ${environment} is not found among them, and what is live is unknown. ` +
+          "Configure the target's `current` command (docs/state.md)",
+        source,
+      };
     const e = error as { status?: number; message?: string };
     return {
       ok: false,

@@ -268,7 +268,12 @@ export type RefusalCode =
   /** There is a record but no key to check it with. */
   | 'state_unverifiable'
   /** Where the record is kept could not be read (GitHub failing): what is live is unknown. */
-  | 'state_unavailable';
+  | 'state_unavailable'
+  /**
+   * GitHub answered, but the record lies past what a read looks through (more deployments without one, or
+   * more check suites of its name on a commit, than are read): what is live is unknown until they are cleared.
+   */
+  | 'state_buried';
 
 export type ParsedRecord =
   { ok: true; record: EnvironmentRecord } | { ok: false; code: 'state_corrupt'; message: string };

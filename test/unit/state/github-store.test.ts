@@ -572,7 +572,7 @@ test('people\'s deployments cannot push the record out of the read: passed over 
     // Past what a read lists (3 pages): refused, so no run starts over as a first deployment.
     for (let i = 0; i < 3; i++) await f.deployment(MALLORY);
     const past = (await read(f, [KEY], { pageSize: 5 })).read;
-    assert.equal(refused(past), 'state_unavailable');
+    assert.equal(refused(past), 'state_buried');
     assert.match(
       past.ok ? '' : past.message,
       /none of the 15 newest deployments of production holds a record/,
@@ -609,11 +609,13 @@ test('a record whose check suite over 1000 newer suites push off the commit’s 
   });
 });
 
-test('more check suites holding deploy check runs on a commit than are read: refused as unavailable, never an older record', async () => {
+test('more newer check suites holding deploy check runs on a commit than are read: refused as buried, never an older record', async () => {
   await withFake(async (f) => {
     const first = await f.deployment();
+    openCheckSuites(f.gh.state, f.gh.repo(), first.sha, 1);
     await actionRun(f, first, [record(1, 'v1')]);
     const second = await f.deployment();
+    openCheckSuites(f.gh.state, f.gh.repo(), second.sha, 1);
     await actionRun(f, second, [record(2, 'v2')]);
     // A workflow (the writer's own app) names 20 more jobs' check runs like the record's, one per workflow run.
     for (let i = 0; i < MAX_RECORD_SUITES; i++) {
@@ -623,10 +625,35 @@ test('more check suites holding deploy check runs on a commit than are read: ref
         .checks.create({ ...where, name: 'deploy / production', head_sha: second.sha });
     }
     const r = (await read(f)).read;
-    assert.equal(refused(r), 'state_unavailable');
+    assert.equal(refused(r), 'state_buried');
     assert.match(
       r.ok ? '' : r.message,
-      /more than 20 check suites holding check runs named "deploy \/ production"/,
+      /the 20 newest check suites of commit \w+ holding check runs named "deploy \/ production" do not hold what was looked for/,
     );
+  });
+});
+
+test('a commit deployed again and again (a workflow run, so a check suite, each time): its newest record is read in the same few requests', async () => {
+  await withFake(async (f) => {
+    const first = await f.deployment();
+    openCheckSuites(f.gh.state, f.gh.repo(), first.sha, 1);
+    await actionRun(f, first, [record(1, 'v1')]);
+    let last = first;
+    for (let i = 2; i <= MAX_RECORD_SUITES + 5; i++) {
+      const { data } = await f.as(APP).repos.createDeployment({
+        ...where,
+        ref: first.sha,
+        environment: 'production',
+        required_contexts: [],
+        auto_merge: false,
+      });
+      last = { id: (data as { id: number }).id, sha: first.sha };
+      openCheckSuites(f.gh.state, f.gh.repo(), first.sha, 1);
+      await actionRun(f, last, [record(i, 'v1')]);
+    }
+    const { read: r, requests } = await read(f);
+    assert.ok(r.ok && r.record?.seq === MAX_RECORD_SUITES + 5, JSON.stringify(r));
+    assert.match(r.source, new RegExp(`deployment ${last.id}`));
+    assert.equal(requests, 3, 'the deployments, the suites holding records, the newest suite’s runs');
   });
 });
