@@ -49,11 +49,13 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
   return (app) => {
     const keys = options.markerKeys ?? markerKeysFromEnv(process.env);
     const records = options.readRecord ?? appRecordReader(keys, readEnvironmentRecord);
-    registerProtectionRule(app, now, keys);
+    // One reader for every path (commands, buttons, the protection rule, schedules): it remembers the highest
+    // record number seen, which only protects across deliveries if they all share it.
+    registerProtectionRule(app, now, keys, records);
     const channel = options.controlChannel ?? githubChannel;
     registerCheckRun(app, now, keys, records, channel);
     // Scheduled and queued deployments start on these triggers (app/schedule/triggers.ts).
-    const schedule = { keys, now, ...(options.botLogin ? { botLogin: options.botLogin } : {}) };
+    const schedule = { keys, now, records, ...(options.botLogin ? { botLogin: options.botLogin } : {}) };
     registerDeploymentStatus(app, dueLook(schedule));
     registerScheduleTriggers(app, schedule);
     registerWaitNotice(app, records, channel);
@@ -88,6 +90,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
           ...outcome.reply.answerGates,
           now: now(),
           markers,
+          records,
         });
         context.log.info({ delivery: context.id, answers }, 'protection rules decided again');
       }

@@ -345,6 +345,25 @@ export async function readLocks(api: LocksApi, where: RepoRef): Promise<Locks> {
   return out;
 }
 
+/**
+ * The locks that bear on deploying to `environment`: the global lock and that environment's own. One listing,
+ * and one more read for each of those two held by a person (a tag); other environments' locks are not read.
+ */
+export async function readLocksFor(api: LocksApi, where: RepoRef, environment: string): Promise<Locks> {
+  const own = lockRefName({ scope: 'environment', environment });
+  const { data: refs } = await api.git.listMatchingRefs({ ...where, ref: LOCK_REF_PREFIX });
+  const out: Locks = { environments: [] };
+  for (const { ref, object } of refs) {
+    const name = ref.replace(/^refs\//, '');
+    if (name !== GLOBAL_REF && name !== own) continue;
+    const target = targetOfRef(ref)!;
+    const lock = await lockFromObject(api, where, target, object);
+    if (target.scope === 'global') out.global = lock;
+    else out.environments.push(lock);
+  }
+  return out;
+}
+
 const envOf = (lock: LockInfo): string =>
   lock.target.scope === 'environment' ? lock.target.environment : '';
 

@@ -11,7 +11,7 @@ import type { AppComments, MarkerTrust } from '../facts/own-comments.ts';
 import { readLedger, withLedger } from '../facts/approval-ledger.ts';
 import { checksAt, deploymentsAt } from '../facts/deployments.ts';
 import type { ShaDeployment } from '../facts/deployments.ts';
-import { priorEnvironments, priorReader } from '../facts/prior-environments.ts';
+import { priorEnvironments } from '../facts/prior-environments.ts';
 import type { RecordReader } from '../state.ts';
 
 /** What every command reads first: the repository, the PR, the config and the App's own comments. */
@@ -26,7 +26,14 @@ export interface Base {
 
 /** The policy input facts for a deployment of `sha` asked by `actor` (also a due schedule's re-check). */
 export async function decide(
-  deps: { api: Api; now: () => Date; appId: number; markers: MarkerTrust; records?: RecordReader },
+  deps: {
+    api: Api;
+    now: () => Date;
+    appId: number;
+    markers: MarkerTrust;
+    /** The App's one record reader (app/state.ts): it remembers the record numbers it has seen. */
+    records: RecordReader;
+  },
   b: Base,
   policy: Policy,
   request: { environment: string; sha: string; type: DeploymentType; hotfixReason?: string },
@@ -64,13 +71,7 @@ export async function decide(
   const prior =
     request.type === 'rollback' || policy.requires.length === 0
       ? { successful: [], issues: [] }
-      : await priorEnvironments(
-          priorReader(deps.markers.keys, deps.records),
-          deps.api,
-          b.where,
-          request.sha,
-          policy.requires,
-        );
+      : await priorEnvironments(deps.records, deps.api, b.where, request.sha, policy.requires);
   const decision = evaluatePolicy({
     config: b.config,
     environment: request.environment,

@@ -12,12 +12,9 @@
 // history shows the commit's `succeeded` entry and that it was not rolled back afterwards (a later release over
 // it does not undo that it succeeded). See rolledBackSince for exactly what counts as rolled back. History
 // entries name their commit since the Action records it; an older entry names none and counts for nothing.
-import { readEnvironmentRecord } from '../../src/state/github-store.ts';
 import type { StateRead } from '../../src/state/store.ts';
-import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import type { HistoryEntry } from '../../src/state/record.ts';
 import type { PriorEnvironmentIssue, SuccessfulDeployment } from '../../src/policy/index.ts';
-import { appRecordReader } from '../state.ts';
 import type { RecordReader } from '../state.ts';
 import type { Api, Where } from './github.ts';
 
@@ -26,11 +23,6 @@ export interface PriorEnvironments {
   successful: SuccessfulDeployment[];
   /** Why each other required environment does not count. */
   issues: PriorEnvironmentIssue[];
-}
-
-/** The reader the caller was given (the App's, which remembers record numbers), else one for these keys. */
-export function priorReader(keys: MarkerKeys, records?: RecordReader): RecordReader {
-  return records ?? appRecordReader(keys, readEnvironmentRecord);
 }
 
 const short = (sha: string): string => sha.slice(0, 7);

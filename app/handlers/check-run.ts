@@ -72,6 +72,7 @@ export async function handleApproveButton(
   octokit: Octokit,
   payload: RequestedActionPayload,
   markers: MarkerTrust,
+  records: RecordReader,
   now: Date = new Date(),
 ): Promise<ApproveButtonOutcome> {
   if (payload.requested_action?.identifier !== 'approve') return { status: 'ignored', reason: 'not_approve' };
@@ -168,6 +169,7 @@ export async function handleApproveButton(
     environment: ref.env,
     now,
     markers,
+    records,
     people,
   });
   return { status: 'approved', answers };
@@ -317,7 +319,7 @@ export function registerCheckRun(
     const trust = markerTrust(keys, context.log);
     const outcome =
       payload.requested_action?.identifier === 'approve'
-        ? await handleApproveButton(context.octokit, payload, trust, now())
+        ? await handleApproveButton(context.octokit, payload, trust, records, now())
         : await handleControlButton(context.octokit, payload, {
             records,
             control: {

@@ -32,8 +32,13 @@ import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import { checksAt } from '../facts/deployments.ts';
 import { readLedger, withLedger } from '../facts/approval-ledger.ts';
-import { priorEnvironments, priorReader } from '../facts/prior-environments.ts';
+import { priorEnvironments } from '../facts/prior-environments.ts';
 import type { RecordReader } from '../state.ts';
+import { blockingLock, readLocksFor } from '../locks.ts';
+import type { LockInfo, Locks } from '../locks.ts';
+import { deploymentLockOwner } from '../deploy/lock.ts';
+import { lockOwner } from '../deploy/replies.ts';
+import { createdByApp } from '../facts/deployments.ts';
 
 export const GATE_PREFIX = 'approval / ';
 export const gateName = (environment: string): string => `${GATE_PREFIX}${environment}`;
@@ -44,10 +49,25 @@ export interface GateRef {
   env: string;
   pr: number;
   type: DeploymentType;
+  /**
+   * For the locks when the gate is answered later: whether the App made the deployment or started its run
+   * (its own deployment lock of the commit is then this deployment's), and who asked the App for it (a
+   * person's /lock lets its holder through). Absent in a gate written before locks were read here.
+   */
+  own?: boolean;
+  by?: string;
 }
 
 export function serializeGateRef(ref: GateRef): string {
-  return JSON.stringify({ v: 1, run: ref.run, env: ref.env, pr: ref.pr, type: ref.type });
+  return JSON.stringify({
+    v: 1,
+    run: ref.run,
+    env: ref.env,
+    pr: ref.pr,
+    type: ref.type,
+    ...(ref.own !== undefined ? { own: ref.own } : {}),
+    ...(ref.by !== undefined ? { by: ref.by } : {}),
+  });
 }
 
 /** Pure: the gate reference in a check run's external_id, or undefined for anything else. Never throws. */
@@ -63,7 +83,14 @@ export function parseGateRef(externalId: string | null | undefined): GateRef | u
       typeof raw.type === 'string' &&
       (DEPLOYMENT_TYPES as readonly string[]).includes(raw.type)
     )
-      return { run: raw.run as number, env: raw.env, pr: raw.pr as number, type: raw.type as DeploymentType };
+      return {
+        run: raw.run as number,
+        env: raw.env,
+        pr: raw.pr as number,
+        type: raw.type as DeploymentType,
+        ...(typeof raw.own === 'boolean' ? { own: raw.own } : {}),
+        ...(typeof raw.by === 'string' && raw.by.length > 0 && raw.by.length <= 100 ? { by: raw.by } : {}),
+      };
   } catch {
     // Not ours.
   }
@@ -108,8 +135,13 @@ export interface GateInput {
   requester?: string;
   /** What this delivery has already read about people (approvers, contributors). */
   people?: PeopleCache;
-  /** How the `requires` environments' state records are read; by default verified under `markers.keys`. */
-  records?: RecordReader;
+  /** Whose deployment it is, for the locks (gateLock). */
+  deployment: GateDeployment;
+  /**
+   * How the `requires` environments' state records are read: the App's one reader (app/state.ts), which
+   * refuses a record older than one any delivery has seen (state_stale).
+   */
+  records: RecordReader;
 }
 
 /**
@@ -144,6 +176,55 @@ async function readRunRequester(octokit: Octokit, where: Where, run: number): Pr
     if (httpStatus(error) === 404) return undefined;
     throw error;
   }
+}
+
+/** What the locks need to know about the deployment a protection rule holds. */
+export interface GateDeployment {
+  /**
+   * The App made this deployment, or GitHub names the App as who started the workflow run (the run of the
+   * App's deployment event): the environment's deployment lock of this commit is the one the App took for it
+   * (app/deploy/start.ts), not another deployment's. Undefined: not known (a gate written before locks were
+   * read): such a lock of this commit is taken as its own, as before.
+   */
+  byApp: boolean | undefined;
+  /**
+   * Who deploys: whoever asked the App for it, else the run's requester. A person's /lock lets them through.
+   * A function is asked only when such a lock is held (it may cost a request).
+   */
+  deployer?: string | (() => Promise<string | undefined>);
+}
+
+/**
+ * Pure: the lock that stops this deployment, by the /deploy path's rules (app/deploy/start.ts): the global lock
+ * stops everyone, its holder too (a freeze); a person's /lock stops everyone but its holder; a running
+ * deployment's lock stops everyone, except the one the App took for this very deployment (same commit).
+ */
+export function gateLock(
+  locks: Locks,
+  environment: string,
+  sha: string,
+  deployment: { byApp: boolean | undefined; deployer?: string },
+): LockInfo | undefined {
+  if (locks.global) return locks.global;
+  const env = environment.toLowerCase();
+  const lock = locks.environments.find(
+    (l) => l.target.scope === 'environment' && l.target.environment.toLowerCase() === env,
+  );
+  if (!lock) return undefined;
+  if (lock.deployment)
+    return deployment.byApp !== false && lock.sha.toLowerCase() === sha.toLowerCase() ? undefined : lock;
+  return blockingLock({ environments: [lock] }, environment, deployment.deployer ?? '');
+}
+
+/** The rejection for a deployment under a lock: which lock, its holder (escaped by lockOwner), its reason. */
+export function lockedSummary(lock: LockInfo, environment: string): string {
+  const unlock =
+    lock.target.scope === 'global'
+      ? "it stops every deployment, its holder's too, until `/unlock --global`"
+      : lock.deployment
+        ? 'deploy again once that deployment has finished'
+        : `only its holder deploys there until \`/unlock\` ${userText(environment, { as: 'code' })}`;
+  return `Rejected (\`locked\`): ${lockOwner(lock)}. A deployment started by a workflow honours the locks as /deploy does: ${unlock}.`;
 }
 
 export interface GateDecision {
@@ -181,6 +262,24 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
       answer: 'rejected',
       summary: `The deployment policy is invalid: ${userText((error as Error).message, { max: 1000 })}`,
     };
+  }
+  // The locks, as /deploy honours them (app/deploy/start.ts): a deployment started by a workflow is no way
+  // around the global lock, someone's /lock or a running deployment.
+  const locks = await readLocksFor(octokit.rest, input.where, input.environment);
+  const { byApp, deployer } = input.deployment;
+  const personLock = locks.environments.some((l) => !l.deployment);
+  const who = typeof deployer === 'function' ? (personLock ? await deployer() : undefined) : deployer;
+  let lock = gateLock(locks, input.environment, input.sha, {
+    byApp,
+    ...(who !== undefined ? { deployer: who } : {}),
+  });
+  if (lock) {
+    if (lock.deployment)
+      lock = await deploymentLockOwner(octokit.rest.repos, input.where, lock, {
+        attempts: 1,
+        botLogin: input.botLogin,
+      });
+    return { answer: 'rejected', summary: lockedSummary(lock, input.environment) };
   }
   let pullRequest: PullRequestFacts | undefined;
   const people = input.people ?? peopleCache();
@@ -225,13 +324,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   const [read, prior, checks] = await Promise.all([
     comments,
     policy.requires.length && input.type !== 'rollback'
-      ? priorEnvironments(
-          priorReader(input.markers.keys, input.records),
-          octokit.rest,
-          input.where,
-          input.sha,
-          policy.requires,
-        )
+      ? priorEnvironments(input.records, octokit.rest, input.where, input.sha, policy.requires)
       : { successful: [], issues: [] },
     checksAt(octokit.rest, input.where, input.sha, policy.requiredChecks),
   ]);
@@ -322,6 +415,7 @@ export async function handleProtectionRule(
   octokit: Octokit,
   payload: ProtectionRulePayload,
   markers: MarkerTrust,
+  records: RecordReader,
   now: Date = new Date(),
 ): Promise<ProtectionRuleOutcome> {
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
@@ -358,6 +452,19 @@ export async function handleProtectionRule(
   const pullNumber = payload.pull_requests?.[0]?.number ?? trusted.pr;
   const type = trusted.type ?? 'standard';
   const requester = await runRequester(octokit, where, run);
+  // Whether the environment's deployment lock of this commit is this deployment's own: the App made it, or
+  // the App started its run (GitHub names the run's actor; nobody else can act as the App's bot).
+  const byApp =
+    ownDeployment || (requester !== undefined && requester.toLowerCase() === botLogin.toLowerCase());
+  // A run the App's deployment event started may hold a deployment GitHub made for the job: who asked the App
+  // is in the App's own deployment of the commit, read only when someone's /lock is held (or the gate waits).
+  let asked: Promise<string | undefined> | undefined;
+  const deployer: GateDeployment['deployer'] = ownDeployment
+    ? trusted.requested_by
+    : byApp
+      ? () => (asked ??= appDeploymentRequester(octokit, where, environment, sha, botLogin))
+      : requester;
+  const deployment: GateDeployment = { byApp, ...(deployer !== undefined ? { deployer } : {}) };
   const gate = await decideGate(octokit, {
     where,
     defaultBranch: payload.repository.default_branch,
@@ -369,14 +476,48 @@ export async function handleProtectionRule(
     ...(requester !== undefined ? { requester } : {}),
     botLogin,
     markers,
+    records,
+    deployment,
     now,
   });
   if (gate.answer !== 'pending') {
     await answerRun(octokit, where, run, environment, gate.answer, gate.summary);
     return { status: 'answered', answer: gate.answer, run };
   }
-  const ref: GateRef = { run, env: environment, pr: pullNumber!, type };
+  const by = byApp ? (typeof deployer === 'function' ? await deployer() : deployer) : undefined;
+  const ref: GateRef = {
+    run,
+    env: environment,
+    pr: pullNumber!,
+    type,
+    own: byApp,
+    ...(by !== undefined ? { by } : {}),
+  };
   return waitForApprovals(octokit, where, sha, ref, gate.summary, markers);
+}
+
+/**
+ * Who asked the App for its newest deployment of `sha` to `environment` (its payload's requested_by, believed
+ * only in a deployment the App made): the deployer of a run the App's deployment event started, whose own
+ * deployment GitHub made for the job. One request.
+ */
+async function appDeploymentRequester(
+  octokit: Octokit,
+  where: Where,
+  environment: string,
+  sha: string,
+  botLogin: string,
+): Promise<string | undefined> {
+  const { data } = await octokit.rest.repos.listDeployments({ ...where, environment, sha, per_page: 5 });
+  for (const d of data) {
+    if (!createdByApp(d, { login: botLogin })) continue;
+    try {
+      return parseDeploymentPayload(d.payload).requested_by;
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
 }
 
 /** Posts the pending gate (once per run: a redelivered event finds the check run it already made). */
@@ -454,6 +595,8 @@ export interface AnswerPendingInput {
   environment?: string;
   now?: Date;
   markers: MarkerTrust;
+  /** The App's one record reader (app/state.ts). */
+  records: RecordReader;
   /** What this delivery has already read about people (approvers, contributors). */
   people?: PeopleCache;
 }
@@ -484,6 +627,8 @@ export async function answerPendingProtectionRules(
     const ref = parseGateRef(checkRun.external_id);
     if (!ref || gateName(ref.env) !== checkRun.name) continue;
     const requester = await runRequester(octokit, input.where, ref.run, people);
+    // A gate written before locks were read here does not say whose deployment it is (byApp unknown).
+    const deployer = ref.own ? ref.by : requester;
     const gate = await decideGate(octokit, {
       where: input.where,
       defaultBranch: input.defaultBranch,
@@ -495,6 +640,8 @@ export async function answerPendingProtectionRules(
       people,
       botLogin: await ownBotLogin(octokit),
       markers: input.markers,
+      records: input.records,
+      deployment: { byApp: ref.own, ...(deployer !== undefined ? { deployer } : {}) },
       now: input.now ?? new Date(),
     });
     if (gate.answer === 'pending') {
@@ -524,12 +671,18 @@ export async function answerPendingProtectionRules(
 }
 
 /** `now`: the app's clock (deployApp's option), the one windows and approval expiry are judged by. */
-export function registerProtectionRule(app: Probot, now: () => Date, keys: MarkerKeys): void {
+export function registerProtectionRule(
+  app: Probot,
+  now: () => Date,
+  keys: MarkerKeys,
+  records: RecordReader,
+): void {
   app.on('deployment_protection_rule.requested', async (context) => {
     const outcome = await handleProtectionRule(
       context.octokit,
       context.payload as unknown as ProtectionRulePayload,
       markerTrust(keys, context.log),
+      records,
       now(),
     );
     context.log.info({ delivery: context.id, ...outcome }, `deployment_protection_rule ${outcome.status}`);

@@ -16,6 +16,7 @@ import { FactsError, loadConfig } from '../facts/config.ts';
 import { actorOf, readPull, teamsIn } from '../facts/pull-request.ts';
 import { readAppComments } from '../facts/own-comments.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
+import type { RecordReader } from '../state.ts';
 import { readLocks } from '../locks.ts';
 import { decide } from '../deploy/decide.ts';
 import type { Base } from '../deploy/decide.ts';
@@ -45,6 +46,11 @@ export interface DueDeps {
   /** The app's id: whose approvals ledger is read (facts/approval-ledger.ts). */
   appId: number;
   markers: MarkerTrust;
+  /**
+   * The App's one record reader (app/state.ts), for `requires`: it remembers the highest record number seen,
+   * so a record older than one an earlier delivery read is refused (state_stale), not believed.
+   */
+  records: RecordReader;
 }
 
 export type DueOutcome =
@@ -109,7 +115,7 @@ export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList)
             request: request.id,
             environment: request.environment,
           },
-          `more than 500 check runs named "${endedCheckName(request.id)}": whether the scheduled deployment ended cannot be read, so it is not acted on`,
+          `more than 500 check runs of the App named "${endedCheckName(request.id)}": whether the scheduled deployment ended cannot be read, so it is not acted on`,
         );
         await releaseClaim(deps.api, where, request);
         out.push({ ...base, status: 'unverifiable' });

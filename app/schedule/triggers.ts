@@ -9,6 +9,7 @@ import type { Api, Octokit } from '../facts/github.ts';
 import { markerTrust, ownAppId, ownBotLogin } from '../facts/own-comments.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { runDueQuietly } from './run-due.ts';
+import type { RecordReader } from '../state.ts';
 
 interface RepositoryPayload {
   repository: { name: string; owner: { login: string } };
@@ -19,6 +20,8 @@ export interface TriggerOptions {
   now: () => Date;
   /** The app's bot login; by default asked once per process (GET /app). */
   botLogin?: string;
+  /** The App's one record reader (app/state.ts), shared by every delivery. */
+  records: RecordReader;
 }
 
 /** The look itself, for a handler that already knows the repository (the deployment_status handler). */
@@ -36,6 +39,7 @@ export function dueLook(options: TriggerOptions) {
         botLogin: options.botLogin ?? (await ownBotLogin(octokit)),
         appId: await ownAppId(octokit),
         markers: markerTrust(options.keys, log),
+        records: options.records,
       },
       where,
     );

@@ -32,6 +32,8 @@ import {
 } from '../../app/handlers/protection-rule.ts';
 import { nextStatusState } from '../../app/handlers/deployment-status.ts';
 import type { Octokit } from '../../app/facts/github.ts';
+import { appRecordReader } from '../../app/state.ts';
+import { readEnvironmentRecord } from '../../src/state/github-store.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 const APP_BOT = 'deploy-action[bot]';
@@ -240,6 +242,7 @@ test('protection rule: pending with an Approve gate, then approved after two app
       defaultBranch: 'main',
       sha: HEAD,
       markers: testTrust(),
+      records: appRecordReader(testMarkerKeys(), readEnvironmentRecord),
     });
     assert.deepEqual(
       answers.map((a) => [a.run, a.environment, a.answer]),
@@ -258,6 +261,7 @@ test('protection rule: pending with an Approve gate, then approved after two app
         defaultBranch: 'main',
         sha: HEAD,
         markers: testTrust(),
+        records: appRecordReader(testMarkerKeys(), readEnvironmentRecord),
       }),
       [],
     );

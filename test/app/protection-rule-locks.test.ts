@@ -1,0 +1,204 @@
+// The deployment protection rule honours the locks as /deploy does (app/deploy/start.ts): a deployment started
+// by a workflow is rejected under the global lock, someone's /lock (its holder excepted) or a running
+// deployment's lock, with a comment naming the lock, its holder (escaped) and its reason. The lock the App
+// took for its own /deploy deployment is that deployment's, not another's: it does not stop it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { createFakeGitHub, webhookPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { BOT_LOGIN, HEAD, PR, commentOnPull, owner, repo, testApp, testProbot } from './helpers.ts';
+import { acquireDeploymentLock, acquireLock } from '../../app/locks.ts';
+import { parseGateRef, serializeGateRef } from '../../app/handlers/protection-rule.ts';
+import type { Octokit } from '../../app/facts/github.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+type Json = Record<string, unknown>;
+
+const CONFIG = `
+target:
+  commands:
+    deploy: ./deploy.sh
+environments:
+  production:
+    approvals:
+      deployers: [alice, bob]
+      required: 0
+`;
+
+interface World {
+  fake: FakeGitHub;
+  probot: Probot;
+  octokit: Octokit;
+}
+
+async function run(body: (w: World) => Promise<void>, config = CONFIG): Promise<void> {
+  const fake = await createFakeGitHub();
+  fake.seedRepo({
+    owner,
+    repo,
+    files: { '.github/deploy.yml': config },
+    collaborators: { alice: 'write', bob: 'write', dave: 'write' },
+    pulls: [{ number: PR, head: HEAD, user: 'carol' }],
+  });
+  const probot = testProbot(fake);
+  await probot.load(testApp());
+  const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
+  try {
+    await body({ fake, probot, octokit });
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+}
+
+let nextRun = 300;
+
+/**
+ * GitHub asks the App about a production job of HEAD: its run started by `actor`, its deployment made by
+ * `creator` (a workflow's token by default) with `payload`. The App's answer: [state, comment].
+ */
+async function gate(
+  w: World,
+  actor: string,
+  deployment: { creator?: string; payload?: Json; id?: number; pr?: boolean } = {},
+): Promise<[string | undefined, string]> {
+  const id = nextRun++;
+  w.fake.addWorkflowRun({ id, headSha: HEAD, actor, event: 'push' });
+  const target = { owner, repo, baseUrl: w.fake.url, installationId: w.fake.state.installationId };
+  const base = webhookPayload(
+    'deployment_protection_rule',
+    'requested',
+    { repository: { default_branch: 'main' } },
+    target,
+  );
+  const creator = deployment.creator ?? 'github-actions[bot]';
+  const payload = {
+    ...base,
+    environment: 'production',
+    event: 'push',
+    deployment_callback_url: `${w.fake.url}/repos/${owner}/${repo}/actions/runs/${id}/deployment_protection_rule`,
+    deployment: {
+      ...(base.deployment as object),
+      ...(deployment.id !== undefined ? { id: deployment.id } : {}),
+      sha: HEAD,
+      environment: 'production',
+      payload: deployment.payload ?? {},
+      creator: { login: creator, type: 'Bot' },
+    },
+    pull_requests: deployment.pr
+      ? [
+          {
+            ...(webhookPayload('pull_request', 'opened', {}, target).pull_request as Json),
+            number: PR,
+          },
+        ]
+      : [],
+  };
+  await w.probot.receive({
+    id: crypto.randomUUID(),
+    name: 'deployment_protection_rule',
+    payload,
+  } as unknown as Receive);
+  const review = w.fake.repo().protectionRuleReviews.find((r) => r.runId === id);
+  return [review?.state, review?.comment ?? ''];
+}
+
+const where = { owner, repo };
+const HOSTILE = 'release freeze <!-- x --> [click](https://evil.example) @everyone';
+
+test('protection rule: the global lock rejects a workflow deployment, its own holder’s too, naming it', async () => {
+  await run(async (w) => {
+    assert.deepEqual((await gate(w, 'alice'))[0], 'approved', 'no lock: approved');
+    await acquireLock(w.octokit.rest, where, {
+      target: { scope: 'global' },
+      holder: 'bob',
+      sha: HEAD,
+      reason: HOSTILE,
+    });
+    for (const actor of ['alice', 'bob']) {
+      const [state, comment] = await gate(w, actor);
+      assert.equal(state, 'rejected', actor);
+      assert.match(comment, /`locked`/);
+      assert.match(comment, /every environment is locked by @bob/);
+      assert.match(comment, /release freeze/);
+      assert.match(comment, /\/unlock --global/);
+      assert.doesNotMatch(comment, /<!--|\]\(https:\/\/evil/, 'the reason is escaped');
+      assert.doesNotMatch(comment, /(?<!`)@everyone/, 'no raw mention from the reason');
+    }
+  });
+});
+
+test('protection rule: someone’s /lock rejects everyone else’s workflow deployment; its holder goes through', async () => {
+  await run(async (w) => {
+    await acquireLock(w.octokit.rest, where, {
+      target: { scope: 'environment', environment: 'production' },
+      holder: 'bob',
+      sha: HEAD,
+      reason: 'incident 42',
+      pullRequest: PR,
+    });
+    const [state, comment] = await gate(w, 'alice');
+    assert.equal(state, 'rejected');
+    assert.match(comment, /`production` is locked by @bob \(PR #7\) since `[^`]+`: incident 42/);
+    assert.match(comment, /only its holder deploys there until `\/unlock` `production`/);
+    assert.equal((await gate(w, 'bob'))[0], 'approved', 'the holder deploys under their own lock');
+    const other = await gate(w, 'BOB');
+    assert.equal(other[0], 'approved', 'logins compare in any case');
+  });
+});
+
+test('protection rule: a running deployment’s lock rejects a workflow deployment; the App’s own /deploy deployment goes through', async () => {
+  await run(async (w) => {
+    // alice's /deploy: the App takes production's lock for HEAD and creates the deployment.
+    const { payload } = commentOnPull(w.fake, '/deploy production', { user: 'alice' });
+    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    const own = [...w.fake.repo().deployments.values()].find((d) => d.environment === 'production');
+    assert.ok(own, 'the App deployed');
+    assert.equal(w.fake.repo().refs.has('deploy-locks/production'), true, 'its lock is held');
+    // The protection rule for the App's own deployment: its own lock does not count against it.
+    const [ownState, ownComment] = await gate(w, BOT_LOGIN, {
+      creator: BOT_LOGIN,
+      id: own.id as number,
+      payload: own.payload as Json,
+    });
+    assert.equal(ownState, 'approved', ownComment);
+    // Nor for the job's own deployment of a run the App's deployment event started.
+    assert.equal((await gate(w, BOT_LOGIN))[0], 'approved');
+    // A workflow deploying the same commit meanwhile, started by someone else: a second deployment.
+    const [state, comment] = await gate(w, 'bob');
+    assert.equal(state, 'rejected');
+    assert.match(comment, /`locked`/);
+    assert.match(comment, /locked by a running deployment of `[0-9a-f]{12}` for @alice/);
+  });
+  // A deployment lock of another commit stops the App's own deployment of HEAD.
+  await run(async (w) => {
+    w.fake.addCommit({ sha: 'f'.repeat(40), message: 'another release' });
+    await acquireDeploymentLock(w.octokit.rest, where, { environment: 'production', sha: 'f'.repeat(40) });
+    const [state, comment] = await gate(w, BOT_LOGIN, { creator: BOT_LOGIN });
+    assert.equal(state, 'rejected');
+    assert.match(comment, /locked by a running deployment of `ffffffffffff`/);
+  });
+});
+
+test('protection rule: a gate waiting for approvals is rejected when the approval comes under a lock taken meanwhile', async () => {
+  const withApproval = CONFIG.replace('required: 0', 'required: 1\n      approvers: [dave]');
+  await run(async (w) => {
+    const [waiting] = await gate(w, 'alice', { pr: true });
+    assert.equal(waiting, undefined, 'waiting for an approval');
+    await acquireLock(w.octokit.rest, where, {
+      target: { scope: 'environment', environment: 'production' },
+      holder: 'bob',
+      sha: HEAD,
+      reason: 'incident 43',
+    });
+    const { payload } = commentOnPull(w.fake, '/approve-deploy production', { user: 'dave' });
+    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    const review = w.fake.repo().protectionRuleReviews.at(-1);
+    assert.equal(review?.state, 'rejected');
+    assert.match(review!.comment!, /`locked`.*locked by @bob.*incident 43/);
+  }, withApproval);
+  // What the gate keeps for that later answer: whose deployment it is.
+  const ref = { run: 1, env: 'production', pr: PR, type: 'standard' as const, own: true, by: 'alice' };
+  assert.deepEqual(parseGateRef(serializeGateRef(ref)), ref);
+});
