@@ -30,7 +30,8 @@ import {
 import type { PeopleCache } from '../facts/pull-request.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
-import { checksAt } from '../facts/deployments.ts';
+import { checksAt, createdByApp } from '../facts/deployments.ts';
+import type { DeploymentMaker } from '../facts/deployments.ts';
 import { readLedger, withLedger } from '../facts/approval-ledger.ts';
 import { priorEnvironments } from '../facts/prior-environments.ts';
 import type { RecordReader } from '../state.ts';
@@ -38,7 +39,6 @@ import { blockingLock, readLocksFor } from '../locks.ts';
 import type { LockInfo, Locks } from '../locks.ts';
 import { deploymentLockOwner } from '../deploy/lock.ts';
 import { lockOwner } from '../deploy/replies.ts';
-import { createdByApp } from '../facts/deployments.ts';
 
 export const GATE_PREFIX = 'approval / ';
 export const gateName = (environment: string): string => `${GATE_PREFIX}${environment}`;
@@ -401,7 +401,7 @@ interface ProtectionRulePayload {
   environment?: string;
   event?: string;
   deployment_callback_url?: string;
-  deployment?: { sha: string; payload?: unknown; creator?: { login: string } | null } | null;
+  deployment?: (DeploymentMaker & { sha: string; payload?: unknown }) | null;
   pull_requests?: Array<{ number: number }>;
   repository: { name: string; owner: { login: string }; default_branch: string };
 }
@@ -447,7 +447,7 @@ export async function handleProtectionRule(
   // deployments: write or a workflow's token writes any payload: `type: rollback` would need no approvals,
   // checks, prior environment or window, and `pr` would name a pull request the deployment is not from.
   // Any other deployment is standard, and its pull request is the one GitHub names.
-  const ownDeployment = payload.deployment?.creator?.login.toLowerCase() === botLogin.toLowerCase();
+  const ownDeployment = createdByApp(payload.deployment, { login: botLogin, id: await ownAppId(octokit) });
   const trusted = ownDeployment ? deploymentPayload : {};
   const pullNumber = payload.pull_requests?.[0]?.number ?? trusted.pr;
   const type = trusted.type ?? 'standard';

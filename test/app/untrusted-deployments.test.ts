@@ -179,6 +179,23 @@ test("protection rule: the App's own deployment keeps its payload (a /rollback t
       }),
     );
     assert.equal(reviewOf(fake, 6)?.state, 'approved');
+    // The App's login, but made through another app (GitHub names the app a deployment was performed via):
+    // not the App's deployment, so its payload is not believed.
+    const base = protectionRule(fake, {
+      environment: 'production',
+      run: 7,
+      payload: { type: 'rollback', pr: PR },
+      creator: { login: APP_BOT, type: 'Bot' },
+    });
+    await receive(probot, 'deployment_protection_rule', {
+      ...base,
+      deployment: {
+        ...(base.deployment as Json),
+        performed_via_github_app: { id: fake.state.appId + 1, slug: 'deploy-action' },
+      },
+    });
+    assert.equal(reviewOf(fake, 7)?.state, 'rejected');
+    assert.match(reviewOf(fake, 7)!.comment!, /staging/, 'judged as a standard deployment: staging first');
   });
 });
 
