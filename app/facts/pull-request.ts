@@ -83,8 +83,16 @@ export interface PeopleCache {
    * more than one pull request).
    */
   contributors: Map<number, Promise<string[]>>;
-  /** Who started each workflow run a protection rule holds, by run id (runRequester). */
-  requesters: Map<number, Promise<string | undefined>>;
+  /** Who started each workflow run a protection rule holds, by run id (runStarters). */
+  requesters: Map<number, Promise<RunStarters>>;
+}
+
+/** Who started a workflow run, in GitHub's words (logins; absent when GitHub names nobody). */
+export interface RunStarters {
+  /** The run's actor: who pushed, opened the pull request or dispatched it (the App's bot for its own event). */
+  actor?: string;
+  /** Who started this attempt: someone else when they re-ran it, else the actor. */
+  triggeringActor?: string;
 }
 
 export const peopleCache = (): PeopleCache => ({

@@ -34,7 +34,8 @@ import {
   GATE_PREFIX,
   gateName,
   parseGateRef,
-  runRequester,
+  runRequesters,
+  runStarters,
 } from './protection-rule.ts';
 import type { PendingAnswer } from './protection-rule.ts';
 import { CONTROL_CHECK_PREFIX, controlCheckName } from '../../src/control/github-channel.ts';
@@ -112,9 +113,9 @@ export async function handleApproveButton(
     ? teamsIn(approvalRule(resolvePolicy(config, ref.env), ref.type).approvers)
     : [];
   const people = peopleCache();
-  const [read, requester, contributors] = await Promise.all([
+  const [read, started, contributors] = await Promise.all([
     cachedActorOf(octokit.rest, where, sender.login, teams, people),
-    runRequester(octokit, where, ref.run, people),
+    runStarters(octokit, where, ref.run, people),
     cachedContributors(octokit.rest, where, ref.pr, people),
   ]);
   const actor = withAccountType(read, sender.type);
@@ -124,8 +125,9 @@ export async function handleApproveButton(
     actor,
     type: ref.type,
     author: pull.author,
-    // Who started the held run (who pushed): their approval would be a self-approval, as the author's.
-    ...(requester !== undefined ? { requester } : {}),
+    // Who started the held run (who pushed, or re-ran it): their approval would be a self-approval, as the
+    // author's.
+    requester: runRequesters(started),
     // Whoever wrote the pull request's commits: their approval would be a self-approval too.
     contributors,
     kind: 'approve',

@@ -9,8 +9,10 @@ import {
   explainDecision,
   explainRefusal,
   approvalRule,
+  isBot,
   isDeploymentApproved,
   resolvePolicy,
+  sameLogin,
 } from '../../src/policy/index.ts';
 import type { DeploymentType, PolicyDecision, PullRequestFacts } from '../../src/policy/index.ts';
 import { DEPLOYMENT_TYPES, parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
@@ -27,7 +29,7 @@ import {
   readPull,
   teamsIn,
 } from '../facts/pull-request.ts';
-import type { PeopleCache } from '../facts/pull-request.ts';
+import type { PeopleCache, RunStarters } from '../facts/pull-request.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import { checksAt, createdByApp } from '../facts/deployments.ts';
@@ -131,8 +133,8 @@ export interface GateInput {
   /** Approval markers count only when their MAC verifies. */
   markers: MarkerTrust;
   now: Date;
-  /** Who started the workflow run the rule holds (runRequester): their approval is a self-approval. */
-  requester?: string;
+  /** Who asked for the workflow run the rule holds (runRequesters): their approval is a self-approval. */
+  requester?: readonly string[];
   /** What this delivery has already read about people (approvers, contributors). */
   people?: PeopleCache;
   /** Whose deployment it is, for the locks (gateLock). */
@@ -145,37 +147,51 @@ export interface GateInput {
 }
 
 /**
- * Who started the workflow run a protection rule holds, in GitHub's word (the run's actor: who pushed, opened
- * the pull request or dispatched it). Their approval of its deployment is a self-approval, as the pull
- * request author's is, also for a commit they pushed to someone else's pull request. A run that cannot be
- * found (404) names nobody. Read once per run for the delivery `people` belongs to.
+ * Who started the workflow run a protection rule holds (GET the run). A run that cannot be found (404) names
+ * nobody. Read once per run for the delivery `people` belongs to.
  */
-export function runRequester(
+export function runStarters(
   octokit: Octokit,
   where: Where,
   run: number,
   people?: PeopleCache,
-): Promise<string | undefined> {
-  let requester = people?.requesters.get(run);
-  if (!requester) {
-    requester = readRunRequester(octokit, where, run);
+): Promise<RunStarters> {
+  let starters = people?.requesters.get(run);
+  if (!starters) {
+    starters = readRunStarters(octokit, where, run);
     if (people) {
       // A failed read is not kept: the next caller asks again.
-      requester.catch(() => people.requesters.delete(run));
-      people.requesters.set(run, requester);
+      starters.catch(() => people.requesters.delete(run));
+      people.requesters.set(run, starters);
     }
   }
-  return requester;
+  return starters;
 }
 
-async function readRunRequester(octokit: Octokit, where: Where, run: number): Promise<string | undefined> {
+async function readRunStarters(octokit: Octokit, where: Where, run: number): Promise<RunStarters> {
   try {
     const { data } = await octokit.rest.actions.getWorkflowRun({ ...where, run_id: run });
-    return data.actor?.login;
+    return {
+      ...(data.actor?.login ? { actor: data.actor.login } : {}),
+      ...(data.triggering_actor?.login ? { triggeringActor: data.triggering_actor.login } : {}),
+    };
   } catch (error) {
-    if (httpStatus(error) === 404) return undefined;
+    if (httpStatus(error) === 404) return {};
     throw error;
   }
+}
+
+/**
+ * Pure: who asked for the held run's deployment: its actor and, for a re-run by someone else, whoever re-ran
+ * it. Both asked for it, so neither one's approval of it counts, as the pull request author's does not (also
+ * for a commit they pushed to someone else's pull request), and either one's veto stands. Bots are left out
+ * (they never approve); one person is named once.
+ */
+export function runRequesters(starters: RunStarters): string[] {
+  const logins: string[] = [];
+  for (const login of [starters.actor, starters.triggeringActor])
+    if (login && !isBot({ login }) && !logins.some((other) => sameLogin(other, login))) logins.push(login);
+  return logins;
 }
 
 /** What the locks need to know about the deployment a protection rule holds. */
@@ -451,7 +467,8 @@ export async function handleProtectionRule(
   const trusted = ownDeployment ? deploymentPayload : {};
   const pullNumber = payload.pull_requests?.[0]?.number ?? trusted.pr;
   const type = trusted.type ?? 'standard';
-  const requester = await runRequester(octokit, where, run);
+  const started = await runStarters(octokit, where, run);
+  const requester = started.actor;
   // Whether the environment's deployment lock of this commit is this deployment's own: the App made it, or
   // the App started its run (GitHub names the run's actor; nobody else can act as the App's bot).
   const byApp =
@@ -473,7 +490,7 @@ export async function handleProtectionRule(
     ...(pullNumber !== undefined ? { pullNumber } : {}),
     type,
     ...(trusted.hotfix_reason !== undefined ? { hotfixReason: trusted.hotfix_reason } : {}),
-    ...(requester !== undefined ? { requester } : {}),
+    requester: runRequesters(started),
     botLogin,
     markers,
     records,
@@ -626,9 +643,9 @@ export async function answerPendingProtectionRules(
     if (!checkRun.name.startsWith(GATE_PREFIX)) continue;
     const ref = parseGateRef(checkRun.external_id);
     if (!ref || gateName(ref.env) !== checkRun.name) continue;
-    const requester = await runRequester(octokit, input.where, ref.run, people);
+    const started = await runStarters(octokit, input.where, ref.run, people);
     // A gate written before locks were read here does not say whose deployment it is (byApp unknown).
-    const deployer = ref.own ? ref.by : requester;
+    const deployer = ref.own ? ref.by : started.actor;
     const gate = await decideGate(octokit, {
       where: input.where,
       defaultBranch: input.defaultBranch,
@@ -636,7 +653,7 @@ export async function answerPendingProtectionRules(
       sha: checkRun.head_sha,
       pullNumber: ref.pr,
       type: ref.type,
-      ...(requester !== undefined ? { requester } : {}),
+      requester: runRequesters(started),
       people,
       botLogin: await ownBotLogin(octokit),
       markers: input.markers,

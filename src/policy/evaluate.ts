@@ -267,8 +267,8 @@ function deployerRefusals(
 type ApproverInput = Pick<PolicyInput, 'config' | 'environment' | 'actor' | 'type'> & {
   /** The pull request's author, if there is a pull request. */
   author?: string;
-  /** Who asked for the deployment waiting for this approval. */
-  requester?: string;
+  /** Who asked for the deployment waiting for this approval (one login, or each of several). */
+  requester?: string | readonly string[];
   /** Who pushed to the pull request or authored its commits (PullRequestFacts.contributors). */
   contributors?: readonly string[];
   kind?: 'approve' | 'reject';
@@ -286,7 +286,7 @@ export function mayApprove(input: ApproverInput): ApproverDecision {
   const is = (login: string | undefined) => login !== undefined && sameLogin(input.actor.login, login);
   const self: 'author' | 'requester' | 'contributor' | undefined = is(input.author)
     ? 'author'
-    : is(input.requester)
+    : [input.requester ?? []].flat().some(is)
       ? 'requester'
       : (input.contributors ?? []).some(is)
         ? 'contributor'
@@ -310,10 +310,10 @@ export function mayApprove(input: ApproverInput): ApproverDecision {
 
 type ApprovedInput = Omit<PolicyInput, 'actor'> & {
   /**
-   * Who asked for this deployment, when known (for a protection rule: the workflow run's actor): their
-   * approval is a self-approval. evaluatePolicy takes its actor as the requester.
+   * Who asked for this deployment, when known (for a protection rule: the workflow run's actor and, for a
+   * re-run, who re-ran it): their approval is a self-approval. evaluatePolicy takes its actor as the requester.
    */
-  requester?: string;
+  requester?: string | readonly string[];
 };
 
 /**
@@ -324,7 +324,7 @@ export function isDeploymentApproved(input: ApprovedInput): PolicyDecision {
   validNow(input.now);
   const found = lookup(input.config, input.environment);
   if (!found.ok) return found;
-  const requester = input.requester === undefined ? [] : [input.requester];
+  const requester = [input.requester ?? []].flat();
   const counted = tally(found.policy, input, requester);
   return decide(found.policy, approvalRefusals(found.policy, input, counted, requester), input.type, counted);
 }

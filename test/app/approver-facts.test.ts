@@ -272,26 +272,7 @@ test('protection rule and Approve button: whoever pushed a commit to the pull re
     assert.equal(reviewOf(fake, held.id), undefined, "frank's own approval does not count: still waiting");
     const gate = [...fake.repo().checkRuns.values()].find((c) => c.name === 'approval / production')!;
     assert.ok(gate, 'the gate waits');
-    const sample = webhookPayload(
-      'check_run',
-      'requested_action',
-      { repository: { default_branch: 'main' } },
-      target(fake),
-    );
-    const press = (login: string) =>
-      receive(probot, 'check_run', {
-        ...sample,
-        requested_action: { identifier: 'approve' },
-        check_run: {
-          ...(sample.check_run as object),
-          id: gate.id,
-          name: gate.name,
-          head_sha: gate.head_sha,
-          external_id: gate.external_id,
-          app: { ...((sample.check_run as Json).app as Json), id: fake.state.appId },
-        },
-        sender: { ...(sample.sender as Json), login, type: 'User' },
-      });
+    const press = (login: string) => pressApprove(fake, probot, gate, login);
     await press('frank');
     const said = String(replies(fake).at(-1));
     assert.match(said, /not recorded\*\* \(`self_approval_refused`\)/);
@@ -308,31 +289,94 @@ test('Approve button: the held workflow run is read once for the whole delivery 
     await receive(probot, 'deployment_protection_rule', protectionRule(fake, held.id, HEAD));
     const gate = [...fake.repo().checkRuns.values()].find((c) => c.name === 'approval / production')!;
     assert.ok(gate, 'the gate waits');
-    const sample = webhookPayload(
-      'check_run',
-      'requested_action',
-      { repository: { default_branch: 'main' } },
-      target(fake),
-    );
     const before = fake.requestsFor('actions/get-workflow-run').length;
-    await receive(probot, 'check_run', {
-      ...sample,
-      requested_action: { identifier: 'approve' },
-      check_run: {
-        ...(sample.check_run as object),
-        id: gate.id,
-        name: gate.name,
-        head_sha: gate.head_sha,
-        external_id: gate.external_id,
-        app: { ...((sample.check_run as Json).app as Json), id: fake.state.appId },
-      },
-      sender: { ...(sample.sender as Json), login: 'erin', type: 'User' },
-    });
+    await pressApprove(fake, probot, gate, 'erin');
     assert.equal(reviewOf(fake, held.id)?.state, 'approved', "erin's button approves");
     assert.equal(
       fake.requestsFor('actions/get-workflow-run').length - before,
       1,
       'the press and the gate it answers share one read of who started the run',
     );
+  });
+});
+
+/** Presses the Approve button of `gate` as `login`. */
+function pressApprove(fake: FakeGitHub, probot: Probot, gate: Json, login: string): Promise<void> {
+  const sample = webhookPayload(
+    'check_run',
+    'requested_action',
+    { repository: { default_branch: 'main' } },
+    target(fake),
+  );
+  return receive(probot, 'check_run', {
+    ...sample,
+    requested_action: { identifier: 'approve' },
+    check_run: {
+      ...(sample.check_run as object),
+      id: gate.id,
+      name: gate.name,
+      head_sha: gate.head_sha,
+      external_id: gate.external_id,
+      app: { ...((sample.check_run as Json).app as Json), id: fake.state.appId },
+    },
+    sender: { ...(sample.sender as Json), login, type: 'User' },
+  });
+}
+
+/** The newest `approval / production` gate and its summary. */
+function productionGate(fake: FakeGitHub) {
+  const gate = [...fake.repo().checkRuns.values()].filter((c) => c.name === 'approval / production').at(-1);
+  return gate && { ...gate, summary: String((gate.output as { summary?: string } | undefined)?.summary) };
+}
+
+test('a run re-run by someone else: whoever started it and whoever re-ran it are both requesters (rule and button)', async () => {
+  await run(async (fake, probot) => {
+    fake.setFile('.github/deploy.yml', GATED);
+    // carol's push started the run; erin re-ran the held attempt. Both approvers, both asked for this run.
+    const held = fake.addWorkflowRun({
+      actor: 'carol',
+      triggeringActor: 'erin',
+      runAttempt: 2,
+      headSha: HEAD,
+      event: 'pull_request',
+    });
+    recordApproval(fake, 'carol', HEAD);
+    recordApproval(fake, 'erin', HEAD);
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, held.id, HEAD));
+    assert.equal(reviewOf(fake, held.id), undefined, 'waiting: neither approval counts');
+    const gate = productionGate(fake)!;
+    assert.ok(gate, 'the gate waits');
+    // Named as people whose approval does not count, without a mention.
+    assert.match(gate.summary, /other than `alice`, `carol`, `erin`/);
+    await pressApprove(fake, probot, gate, 'erin');
+    assert.match(
+      String(replies(fake).at(-1)),
+      /not recorded\*\* \(`self_approval_refused`\).*asked for this deployment/s,
+    );
+    assert.equal(reviewOf(fake, held.id), undefined);
+    await pressApprove(fake, probot, gate, 'dave');
+    assert.equal(reviewOf(fake, held.id)?.state, 'approved', 'dave asked for nothing: his approval counts');
+  });
+});
+
+test('a run started and re-run by the same person names them once; a bot that started a run is not named', async () => {
+  await run(async (fake, probot) => {
+    fake.setFile('.github/deploy.yml', GATED);
+    const same = fake.addWorkflowRun({
+      actor: 'carol',
+      triggeringActor: 'Carol',
+      headSha: HEAD,
+      event: 'pull_request',
+    });
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, same.id, HEAD));
+    assert.match(productionGate(fake)!.summary, /other than `alice`, `carol`$/);
+    const bot = fake.addWorkflowRun({
+      actor: 'github-actions[bot]',
+      triggeringActor: 'dave',
+      headSha: HEAD,
+      event: 'pull_request',
+    });
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, bot.id, HEAD));
+    assert.match(productionGate(fake)!.summary, /other than `alice`, `dave`$/);
   });
 });

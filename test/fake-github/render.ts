@@ -223,7 +223,7 @@ export class Renderer {
       updated_at: run.updatedAt,
       run_started_at: run.createdAt,
       actor: this.user(run.actor),
-      triggering_actor: this.user(run.actor),
+      triggering_actor: this.user(run.triggeringActor ?? run.actor),
       jobs_url: `${url}/jobs`,
       logs_url: `${url}/logs`,
       check_suite_url: `${this.repoUrl(repo)}/check-suites/${run.id}`,

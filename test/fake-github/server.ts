@@ -189,7 +189,7 @@ export interface FakeGitHub {
   /** Changes a run (e.g. completes it: { status: 'completed', conclusion: 'failure' }). */
   updateWorkflowRun(
     id: number,
-    patch: Partial<Pick<WorkflowRunRecord, 'status' | 'conclusion' | 'runAttempt'>>,
+    patch: Partial<Pick<WorkflowRunRecord, 'status' | 'conclusion' | 'runAttempt' | 'triggeringActor'>>,
     sel?: RepoSelector,
   ): WorkflowRunRecord;
   /** The workflow_run webhook GitHub would send for a stored run now (built from the real example). */
@@ -685,6 +685,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
         runAttempt: o.runAttempt ?? 1,
         runNumber: o.runNumber ?? repo.workflowRuns.size + 1,
         actor: o.actor ?? repo.owner,
+        ...(o.triggeringActor !== undefined ? { triggeringActor: o.triggeringActor } : {}),
         createdAt: at,
         updatedAt: at,
       };

@@ -63,6 +63,8 @@ export interface WorkflowRunRecord {
   runAttempt: number;
   runNumber: number;
   actor: string;
+  /** Who started this attempt (a re-run by someone else); the actor when unset. */
+  triggeringActor?: string;
   createdAt: string;
   updatedAt: string;
 }

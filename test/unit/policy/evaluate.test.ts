@@ -446,6 +446,29 @@ describe('who may approve what: audit cases', () => {
     );
   });
 
+  it('several requesters (a run and whoever re-ran it): none of their approvals counts, each may still veto', () => {
+    const decision = refusal(
+      isDeploymentApproved({
+        ...input({ approvals: [approval(erin), approval(person('carol'))] }),
+        requester: ['carol', 'Erin'],
+      }),
+      'needs_approvals',
+    );
+    assert.deepEqual(
+      decision.tally.dropped.map((d) => [d.record.by.login, d.reason]),
+      [
+        ['erin', 'self_approval'],
+        ['carol', 'self_approval'],
+      ],
+    );
+    assert.deepEqual(decision.selfExcluded, ['frank', 'carol', 'Erin']);
+    const both = { ...base, requester: ['carol', 'erin'] };
+    assert.equal(mayApprove({ ...both, actor: erin }).code, 'self_approval_refused');
+    assert.equal(mayApprove({ ...both, actor: person('carol', ['acme/sre']) }).code, 'self_approval_refused');
+    assert.equal(mayApprove({ ...both, kind: 'reject', actor: erin }).code, 'allowed');
+    assert.equal(mayApprove({ ...both, actor: person('dave', ['acme/sre']) }).code, 'allowed');
+  });
+
   it('whoever pushed to the pull request or authored its commits may not approve it', () => {
     const pullRequest = {
       number: 7,
