@@ -6,6 +6,7 @@ import type { Dispatch } from './handlers/comment.ts';
 import { commandDispatch } from './deploy/dispatch.ts';
 import type { Api } from './facts/github.ts';
 import { markerTrust, ownAppId, ownBotLogin } from './facts/own-comments.ts';
+import { peopleCache } from './facts/pull-request.ts';
 import { markerKeysFromEnv } from './config.ts';
 import type { MarkerKeys } from '../src/github/marker-keys.ts';
 import { registerCheckRun } from './handlers/check-run.ts';
@@ -66,6 +67,8 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
       const event = commentEventFrom(context.payload);
       const api = context.octokit.rest as Api;
       const markers = markerTrust(keys, context.log);
+      // One delivery, one view of the people it reads: the command and the gates it answers share it.
+      const people = peopleCache();
       const dispatch: Dispatch =
         options.dispatch ??
         (async (command, ev) =>
@@ -81,6 +84,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
               write: channel.write,
             },
             graphql: (query, variables) => context.octokit.graphql(query, variables),
+            people,
           })(command, ev));
       const outcome = await handleComment(api, event, dispatch);
       if (outcome.status === 'dispatched' && outcome.reply.answerGates) {
@@ -91,6 +95,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
           now: now(),
           markers,
           records,
+          people,
         });
         context.log.info({ delivery: context.id, answers }, 'protection rules decided again');
       }

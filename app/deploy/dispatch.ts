@@ -39,6 +39,7 @@ import {
   teamsIn,
   withAccountType,
 } from '../facts/pull-request.ts';
+import type { PeopleCache } from '../facts/pull-request.ts';
 import { markerScope, readAppComments } from '../facts/own-comments.ts';
 import { readLedger, recordInLedger, withLedger } from '../facts/approval-ledger.ts';
 import type { AppComments, MarkerTrust } from '../facts/own-comments.ts';
@@ -79,6 +80,11 @@ export interface DispatchDeps {
   control: ControlIO;
   /** GitHub's GraphQL API: /status --history reads the deployments with their statuses through it. */
   graphql?: GraphqlFn;
+  /**
+   * What the delivery has read about people (permissions, teams, contributors), shared with whatever else
+   * answers the same delivery (the protection rules an approval answers); a fresh one per command otherwise.
+   */
+  people?: PeopleCache;
 }
 
 /** A commit, short, as code: SHAs come from GitHub, but everything echoed goes through userText. */
@@ -99,7 +105,7 @@ async function base(deps: DispatchDeps, event: CommentEvent): Promise<Base> {
     loadConfig(deps.api, where),
     readAppComments(deps.api, where, event.number, deps.botLogin, deps.markers),
   ]);
-  return { where, pr, config, comments, people: peopleCache() };
+  return { where, pr, config, comments, people: deps.people ?? peopleCache() };
 }
 
 /** The commenter as the policy sees them, with GitHub's account type (a Bot never approves). */

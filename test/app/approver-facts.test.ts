@@ -380,3 +380,29 @@ test('a run started and re-run by the same person names them once; a bot that st
     assert.match(productionGate(fake)!.summary, /other than `alice`, `dave`$/);
   });
 });
+
+test('an approval comment and the gate it answers share one delivery’s reads of people', async () => {
+  await run(async (fake, probot) => {
+    fake.setFile('.github/deploy.yml', GATED);
+    const held = fake.addWorkflowRun({ actor: 'alice', headSha: HEAD, event: 'pull_request' });
+    await receive(probot, 'deployment_protection_rule', protectionRule(fake, held.id, HEAD));
+    assert.equal(reviewOf(fake, held.id), undefined, 'the gate waits');
+    const reads = () => ({
+      contributors: fake.requestsFor('pulls/list-commits').length,
+      permissions: fake.requestsFor('repos/get-collaborator-permission-level').length,
+    });
+    const before = reads();
+    assert.match(await say(fake, probot, '/approve-deploy production', 'erin'), /Approval by @erin/);
+    assert.equal(reviewOf(fake, held.id)?.state, 'approved', 'the gate is answered in the same delivery');
+    const after = reads();
+    // The command read who pushed to the pull request and erin's permission; deciding the gate again with
+    // her approval reads neither a second time.
+    assert.deepEqual(
+      {
+        contributors: after.contributors - before.contributors,
+        permissions: after.permissions - before.permissions,
+      },
+      { contributors: 1, permissions: 1 },
+    );
+  });
+});
