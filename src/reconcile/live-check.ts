@@ -69,7 +69,9 @@ export function rolloutClaim(record: EnvironmentRecord, rollout: Rollout, action
   const to = rollout.newSlot ? ` to ${rollout.newSlot}` : '';
   return {
     slots: present([live?.slot, rollout.stableSlot, rollout.newSlot]),
-    versions: present([live?.version, rollout.version]),
+    // A record with nothing live (the first release this tool made, over one it did not) does not know the
+    // stable side's version: any version may serve there, so versions are not compared.
+    versions: live?.version ? present([live.version, rollout.version]) : [],
     tearsDown: [],
     somethingLive: !!(live?.slot || live?.version),
     says: `${liveText(live)}, with the ${rollout.strategy} rollout of ${rollout.version}${to} unfinished`,

@@ -471,4 +471,11 @@ describe('disagreement: what counts as the record and current disagreeing', () =
     assert.equal(disagreement({ slot: 'green', version: 'v2' }, first), undefined);
     assert.match(disagreement({ slot: 'blue' }, first)!, /no slot blue/);
   });
+
+  it('a first rollout over a release this tool did not make (nothing live in the record): the stable slot may serve any version', () => {
+    const brownfield = rolloutClaim({ ...emptyRecord('o/r', 'p', T0), seq: 1 }, canaryShape(), 'x');
+    assert.equal(disagreement({ slot: 'blue', version: 'v1' }, brownfield), undefined);
+    assert.equal(disagreement({ slot: 'green', version: 'v2' }, brownfield), undefined);
+    assert.match(disagreement({ slot: 'purple', version: 'v1' }, brownfield)!, /no slot purple/);
+  });
 });
