@@ -312,7 +312,7 @@ ${target.targetYaml}environments:
   assert.match(run.outputs['github-requests'] ?? '', /^[1-9]\d*$/, run.stdout);
   assert.ok(run.outputs['record-path'] && existsSync(run.outputs['record-path']));
   assert.match(run.summary, /Deploy production: cancelled/);
-  // Which ends GitHub's reporting first depends on timing: the cancellation deadline (8.5 s after SIGINT) or
+  // Which ends GitHub's reporting first depends on timing: the cancellation deadline (7.5 s after SIGINT) or
   // the run's GitHub budget (10 s of failures, running since the first request hung). Either way a warning
   // says that the updates did not reach GitHub.
   assert.match(
