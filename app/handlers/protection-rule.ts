@@ -134,7 +134,7 @@ export interface GateInput {
   markers: MarkerTrust;
   now: Date;
   /** Who asked for the workflow run the rule holds (runRequesters): their approval is a self-approval. */
-  requester?: readonly string[];
+  requester?: readonly string[] | (() => Promise<readonly string[]>);
   /** What this delivery has already read about people (approvers, contributors). */
   people?: PeopleCache;
   /** Whose deployment it is, for the locks (gateLock). */
@@ -302,11 +302,17 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   const rule = approvalRule(policy, input.type);
   // Whoever wrote the pull request's commits does not approve its deployment.
   const selfApprovalMatters = rule.required > 0 && !policy.allowSelfApproval;
+  // Who asked for the run, when the caller has not read it yet: only when approvals can turn on it.
+  const requesterOf = async (): Promise<readonly string[]> =>
+    typeof input.requester === 'function' ? input.requester() : (input.requester ?? []);
+  let requester: readonly string[] = typeof input.requester === 'function' ? [] : (input.requester ?? []);
   if (input.pullNumber !== undefined) {
-    const [pull, contributors] = await Promise.all([
+    const [pull, contributors, asked] = await Promise.all([
       readPull(octokit.rest, input.where, input.pullNumber),
       selfApprovalMatters ? cachedContributors(octokit.rest, input.where, input.pullNumber, people) : [],
+      selfApprovalMatters ? requesterOf() : [],
     ]);
+    requester = asked;
     pullRequest = {
       number: pull.number,
       author: pull.author,
@@ -354,13 +360,16 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   const relevant = approvals.filter(
     (r) => r.environment === input.environment && r.sha.toLowerCase() === input.sha.toLowerCase(),
   );
-  // Whoever pushed may always veto, approver or not: with a veto, the tally must know who pushed, or it drops
-  // such a veto as not_an_approver and the gate opens.
-  if (pullRequest && !selfApprovalMatters && relevant.some((r) => r.kind === 'reject'))
-    pullRequest = {
-      ...pullRequest,
-      contributors: await cachedContributors(octokit.rest, input.where, pullRequest.number!, people),
-    };
+  // Whoever pushed or asked for the run may always veto, approver or not: with a veto, the tally must know who
+  // they are, or it drops such a veto as not_an_approver and the gate opens.
+  if (pullRequest && !selfApprovalMatters && relevant.some((r) => r.kind === 'reject')) {
+    const [contributors, asked] = await Promise.all([
+      cachedContributors(octokit.rest, input.where, pullRequest.number!, people),
+      requesterOf(),
+    ]);
+    pullRequest = { ...pullRequest, contributors };
+    requester = asked;
+  }
   // Approvals and vetoes are judged on their authors' permission and teams now, not when they were given.
   const approverFacts = await approverFactsOf(
     octokit.rest,
@@ -382,7 +391,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     now: input.now,
     type: input.type,
     ...(input.hotfixReason !== undefined ? { hotfixReason: input.hotfixReason } : {}),
-    ...(input.requester !== undefined ? { requester: input.requester } : {}),
+    requester,
   });
   const answer = gateAnswer(decision, pullRequest !== undefined);
   const summary = decision.ok
@@ -467,8 +476,10 @@ export async function handleProtectionRule(
   const trusted = ownDeployment ? deploymentPayload : {};
   const pullNumber = payload.pull_requests?.[0]?.number ?? trusted.pr;
   const type = trusted.type ?? 'standard';
-  const started = await runStarters(octokit, where, run);
-  const requester = started.actor;
+  // The run's actor says whether the App started the run (the locks), unless the App made the deployment
+  // itself: then who started the run is read only if the approvals can turn on it.
+  const started = ownDeployment ? undefined : await runStarters(octokit, where, run);
+  const requester = started?.actor;
   // Whether the environment's deployment lock of this commit is this deployment's own: the App made it, or
   // the App started its run (GitHub names the run's actor; nobody else can act as the App's bot).
   const byApp =
@@ -490,7 +501,9 @@ export async function handleProtectionRule(
     ...(pullNumber !== undefined ? { pullNumber } : {}),
     type,
     ...(trusted.hotfix_reason !== undefined ? { hotfixReason: trusted.hotfix_reason } : {}),
-    requester: runRequesters(started),
+    requester: started
+      ? runRequesters(started)
+      : async () => runRequesters(await runStarters(octokit, where, run)),
     botLogin,
     markers,
     records,
@@ -643,9 +656,11 @@ export async function answerPendingProtectionRules(
     if (!checkRun.name.startsWith(GATE_PREFIX)) continue;
     const ref = parseGateRef(checkRun.external_id);
     if (!ref || gateName(ref.env) !== checkRun.name) continue;
-    const started = await runStarters(octokit, input.where, ref.run, people);
+    const starters = () => runStarters(octokit, input.where, ref.run, people);
+    // The App's own deployment names its deployer: the run is read only if the approvals can turn on it.
+    const started = ref.own ? undefined : await starters();
     // A gate written before locks were read here does not say whose deployment it is (byApp unknown).
-    const deployer = ref.own ? ref.by : started.actor;
+    const deployer = ref.own ? ref.by : started?.actor;
     const gate = await decideGate(octokit, {
       where: input.where,
       defaultBranch: input.defaultBranch,
@@ -653,7 +668,7 @@ export async function answerPendingProtectionRules(
       sha: checkRun.head_sha,
       pullNumber: ref.pr,
       type: ref.type,
-      requester: runRequesters(started),
+      requester: started ? runRequesters(started) : async () => runRequesters(await starters()),
       people,
       botLogin: await ownBotLogin(octokit),
       markers: input.markers,

@@ -406,3 +406,50 @@ test('an approval comment and the gate it answers share one delivery’s reads o
     );
   });
 });
+
+test('protection rule: who started the run of the App’s own deployment is read only when approvals can turn on it', async () => {
+  await run(async (fake, probot) => {
+    fake.setFile(
+      '.github/deploy.yml',
+      `${GATED}  preview:\n    approvals:\n      approvers: [acme/sre]\n      required: 0\n  sandbox:\n    approvals:\n      approvers: [acme/sre]\n      required: 1\n      allow_self_approval: true\n`,
+    );
+    // The App made the deployment (a /deploy it allowed): it names who asked, so the locks need no run.
+    const appsRule = (held: number, environment: string): Json => {
+      const rule = protectionRule(fake, held, HEAD);
+      return {
+        ...rule,
+        environment,
+        deployment: {
+          ...(rule.deployment as Json),
+          environment,
+          payload: { pr: PR, requested_by: 'alice' },
+          creator: { login: BOT, type: 'Bot' },
+        },
+      };
+    };
+    const runReads = () => fake.requestsFor('actions/get-workflow-run').length;
+    const preview = fake.addWorkflowRun({ actor: BOT, headSha: HEAD, event: 'deployment' });
+    await receive(probot, 'deployment_protection_rule', appsRule(preview.id, 'preview'));
+    assert.equal(reviewOf(fake, preview.id)?.state, 'approved', 'no approval needed');
+    // Self-approval allowed: whoever asked may approve, so who that is does not matter.
+    const sandbox = fake.addWorkflowRun({
+      actor: BOT,
+      triggeringActor: 'carol',
+      headSha: HEAD,
+      event: 'deployment',
+    });
+    await receive(probot, 'deployment_protection_rule', appsRule(sandbox.id, 'sandbox'));
+    assert.equal(runReads(), 0, 'the answers could not depend on who started the runs');
+    // Where it can: carol re-ran the run, so her approval of it does not count.
+    recordApproval(fake, 'carol', HEAD);
+    const production = fake.addWorkflowRun({
+      actor: BOT,
+      triggeringActor: 'carol',
+      headSha: HEAD,
+      event: 'deployment',
+    });
+    await receive(probot, 'deployment_protection_rule', appsRule(production.id, 'production'));
+    assert.equal(reviewOf(fake, production.id), undefined, 'waiting: her own approval does not count');
+    assert.equal(runReads(), 1);
+  });
+});
