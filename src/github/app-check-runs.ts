@@ -78,7 +78,8 @@ export interface CheckRunsQuery {
   maxRuns?: number;
   /**
    * Without `appId`: an app with more suites holding the name than this is passed over (not read) and named
-   * in `passedOver`. For readers whose records only ever come from an app with one suite per commit.
+   * in `passedOver`. For readers whose records only ever come from an app with one suite per commit. Up to
+   * 1000 suites are listed then, and `maxSuites` bounds those left to read once the apps are passed over.
    */
   perAppSuites?: number;
   /** Conditional first pages (polling): see ConditionalCache. */
@@ -172,7 +173,11 @@ export async function checkRunsThroughSuites<R extends ListedCheckRun>(
 ): Promise<CheckRunsRead<R>> {
   const { sha, name, appId, cache, until } = query;
   const maxSuites = query.maxSuites ?? 1000;
-  const maxListed = until ? 1000 : maxSuites;
+  // Passing apps over (perAppSuites) or stopping early (until) bounds the suites READ, not those listed: a flood
+  // of another app's suites is listed (up to 1000) and passed over, never a failed read.
+  const perAppSuites = appId === undefined ? query.perAppSuites : undefined;
+  const passOver = perAppSuites !== undefined;
+  const maxListed = until || passOver ? 1000 : maxSuites;
   const maxRuns = query.maxRuns ?? 1000;
   const count = { requests: 0 };
   const listed = await listAll(
@@ -195,13 +200,14 @@ export async function checkRunsThroughSuites<R extends ListedCheckRun>(
   );
   let suites = listed.filter((s) => s.app && (appId === undefined || s.app.id === appId));
   const passedOver: CheckRunsRead<R>['passedOver'] = [];
-  if (appId === undefined && query.perAppSuites !== undefined) {
+  if (perAppSuites !== undefined) {
     const perApp = new Map<number, ListedSuite[]>();
     for (const s of suites) perApp.set(s.app!.id, [...(perApp.get(s.app!.id) ?? []), s]);
     for (const of of perApp.values())
-      if (of.length > query.perAppSuites) passedOver.push({ app: of[0]!.app!, suites: of.length });
+      if (of.length > perAppSuites) passedOver.push({ app: of[0]!.app!, suites: of.length });
     const skipped = new Set(passedOver.map((p) => p.app.id));
     suites = suites.filter((s) => !skipped.has(s.app!.id));
+    if (!until && suites.length > maxSuites) throw new TooManyCheckRuns('suites', maxSuites, query);
   }
   // Suite ids grow with creation, whatever order the list comes in.
   if (until) suites = [...suites].sort((a, b) => b.id - a.id);

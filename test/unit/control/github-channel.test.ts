@@ -12,6 +12,7 @@ import type { FakeGitHub } from '../../fake-github/index.ts';
 import {
   GitHubControlSource,
   MAX_EXTERNAL_ID,
+  MAX_SUITES,
   controlCheckName,
   controlExternalId,
   writeControlRequest,
@@ -475,5 +476,29 @@ test('an app with more suites holding control check runs than the App has is pas
     const again = await control.poll('42');
     assert.deepEqual(again.requests, [genuine, later]);
     assert.equal(again.refused, undefined, 'reported once');
+  });
+});
+
+test('a flood of another app’s suites past MAX_SUITES is passed over, and an /abort after it is still seen', async () => {
+  await withActions(async (gh, sha) => {
+    const octokit = client(gh);
+    const genuine = request();
+    await write(octokit, sha, genuine);
+    // A writer pushes the commit to more branches than MAX_SUITES: a workflow run (suite) each, each with a
+    // check run named like the control ones. The Action does not know the App's id, so it lists them all.
+    const actions = new Octokit({ baseUrl: gh.url, auth: 'actions-token', log: quiet });
+    for (let i = 0; i <= MAX_SUITES; i++) {
+      openCheckSuites(gh.state, gh.repo(), sha, 1, ACTIONS);
+      await actions.rest.checks.create({ ...where, name: controlCheckName('production'), head_sha: sha });
+    }
+    const abort = request({ verb: 'abort', reason: 'errors' });
+    await write(octokit, sha, abort);
+    const poll = await source(octokit, sha).poll('42');
+    assert.equal(poll.error, undefined, 'the poll does not fail: an /abort would be ignored');
+    assert.deepEqual(poll.requests, [genuine, abort]);
+    assert.deepEqual(
+      poll.refused?.map((r) => [r.where, r.code]),
+      [['the check suites of app github-actions', 'control_suites_flooded']],
+    );
   });
 });
