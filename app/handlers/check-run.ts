@@ -34,7 +34,7 @@ import {
   GATE_PREFIX,
   gateName,
   parseGateRef,
-  runRequesters,
+  gateRequesters,
   runStarters,
 } from './protection-rule.ts';
 import type { PendingAnswer } from './protection-rule.ts';
@@ -125,9 +125,9 @@ export async function handleApproveButton(
     actor,
     type: ref.type,
     author: pull.author,
-    // Who started the held run (who pushed, or re-ran it): their approval would be a self-approval, as the
-    // author's.
-    requester: runRequesters(started),
+    // Who started the held run (who pushed, or re-ran it), and who asked the App for its deployment: their
+    // approval would be a self-approval, as the author's.
+    requester: gateRequesters(started, ref.own ? ref.by : undefined),
     // Whoever wrote the pull request's commits: their approval would be a self-approval too.
     contributors,
     kind: 'approve',

@@ -194,6 +194,19 @@ export function runRequesters(starters: RunStarters): string[] {
   return logins;
 }
 
+/**
+ * Who asked for the deployment a gate holds: the run's requesters (runRequesters) and, for a deployment the
+ * App made, whoever asked the App for it (its payload's requested_by, the App's own word). The App's deployment
+ * event starts the run in the App's name, so without the deployer a /deploy commenter who is an approver could
+ * approve their own deployment at its gate (the Approve button, or a gate left waiting).
+ */
+export function gateRequesters(starters: RunStarters, deployer: string | undefined): string[] {
+  const logins = runRequesters(starters);
+  if (deployer && !isBot({ login: deployer }) && !logins.some((other) => sameLogin(other, deployer)))
+    logins.unshift(deployer);
+  return logins;
+}
+
 /** What the locks need to know about the deployment a protection rule holds. */
 export interface GateDeployment {
   /**
@@ -501,9 +514,11 @@ export async function handleProtectionRule(
     ...(pullNumber !== undefined ? { pullNumber } : {}),
     type,
     ...(trusted.hotfix_reason !== undefined ? { hotfixReason: trusted.hotfix_reason } : {}),
-    requester: started
-      ? runRequesters(started)
-      : async () => runRequesters(await runStarters(octokit, where, run)),
+    requester: async () =>
+      gateRequesters(
+        started ?? (await runStarters(octokit, where, run)),
+        byApp ? (typeof deployer === 'function' ? await deployer() : deployer) : undefined,
+      ),
     botLogin,
     markers,
     records,
@@ -668,7 +683,7 @@ export async function answerPendingProtectionRules(
       sha: checkRun.head_sha,
       pullNumber: ref.pr,
       type: ref.type,
-      requester: started ? runRequesters(started) : async () => runRequesters(await starters()),
+      requester: async () => gateRequesters(started ?? (await starters()), ref.own ? ref.by : undefined),
       people,
       botLogin: await ownBotLogin(octokit),
       markers: input.markers,

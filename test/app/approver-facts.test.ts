@@ -453,3 +453,33 @@ test('protection rule: who started the run of the App’s own deployment is read
     assert.equal(runReads(), 1);
   });
 });
+
+test('the App’s own deployment: whoever asked the App for it (/deploy) does not approve it at its gate, by approval or button', async () => {
+  await run(async (fake, probot) => {
+    fake.setFile('.github/deploy.yml', GATED);
+    // erin, an approver who neither wrote nor pushed to the pull request, asked the App for the deployment;
+    // the App's deployment event started the run in the App's name.
+    const appsRule = (held: number): Json => {
+      const rule = protectionRule(fake, held, HEAD);
+      return {
+        ...rule,
+        deployment: {
+          ...(rule.deployment as Json),
+          payload: { pr: PR, requested_by: 'erin' },
+          creator: { login: BOT, type: 'Bot' },
+        },
+      };
+    };
+    recordApproval(fake, 'erin', HEAD);
+    const held = fake.addWorkflowRun({ actor: BOT, headSha: HEAD, event: 'deployment' });
+    await receive(probot, 'deployment_protection_rule', appsRule(held.id));
+    assert.equal(reviewOf(fake, held.id), undefined, 'waiting: her own approval does not count');
+    const gate = productionGate(fake)!;
+    assert.match(gate.summary, /other than `alice`, `erin`|other than `erin`, `alice`/);
+    await pressApprove(fake, probot, gate, 'erin');
+    assert.match(String(replies(fake).at(-1)), /not recorded\*\* \(`self_approval_refused`\)/);
+    assert.equal(reviewOf(fake, held.id), undefined);
+    await pressApprove(fake, probot, gate, 'dave');
+    assert.equal(reviewOf(fake, held.id)?.state, 'approved', 'dave asked for nothing: his approval counts');
+  });
+});
