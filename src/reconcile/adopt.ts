@@ -313,6 +313,17 @@ export async function adoptCurrent(
         'Run it again',
     );
   }
+  // The dropped rollout's GitHub deployment ends too, as reconcile's own endings do (run.ts, mark): with no
+  // final status it stayed in progress, and the App's deployment lock it holds stayed taken, so every later
+  // /deploy (and, through the protection rule, every workflow's deployment) there was refused as locked.
+  // `inactive`: current does not show it serving (adopting stops above when it does), and nothing failed here.
+  if (rollout)
+    await markDropped(
+      options,
+      name,
+      rollout,
+      `Dropped by reconcile --adopt-current: ${currentText(current)} serves`,
+    );
   const adopted: Adoption = {
     current,
     seq: { before: record.seq, after: next.seq },
@@ -342,4 +353,27 @@ export async function adoptCurrent(
       'run but current: no teardown, no traffic change',
     { version, ...(slot ? { slots: [slot] } : {}), adopted },
   );
+}
+
+/** The dropped rollout's deployment marked inactive; a failure to is only reported (the record is written). */
+async function markDropped(
+  options: ReconcileOptions,
+  environment: string,
+  rollout: Rollout,
+  description: string,
+): Promise<void> {
+  if (!options.markDeployment) return;
+  try {
+    await options.markDeployment(
+      { id: rollout.deploymentId, environment, ...(rollout.sha ? { sha: rollout.sha } : {}) },
+      'inactive',
+      description.slice(0, 140),
+    );
+  } catch (error) {
+    options.reporter.event({
+      type: 'log',
+      level: 'warn',
+      message: `could not set the status of deployment ${rollout.deploymentId}: ${(error as Error).message}`,
+    });
+  }
 }

@@ -253,6 +253,30 @@ describe('adopting what current reports, on a stale record', () => {
     assert.equal(only(await run(cfg, store, 'production')).code, 'nothing_due');
   });
 
+  it('the dropped rollout’s deployment is marked inactive (its lock released); none without a rollout', async () => {
+    const cfg = await config(V3_ON_GREEN);
+    const store = new MemoryStore();
+    store.set(stale());
+    const marks: unknown[] = [];
+    const markDeployment: ReconcileOptions['markDeployment'] = async (deployment, state, description) => {
+      marks.push([deployment, state, description]);
+    };
+    assert.equal(only(await adopt(cfg, store, 'production', { markDeployment })).code, 'current_adopted');
+    // Without a final status it stayed in progress and the App's deployment lock stayed held.
+    assert.deepEqual(marks, [
+      [
+        { id: '77', environment: 'production' },
+        'inactive',
+        'Dropped by reconcile --adopt-current: version v3 on slot green serves',
+      ],
+    ]);
+    // A record without a rollout: nothing to end.
+    store.set({ ...stale(), rollout: undefined });
+    const cfg2 = await config('{"slot":"green","version":"v4"}');
+    assert.equal(only(await adopt(cfg2, store, 'production', { markDeployment })).code, 'current_adopted');
+    assert.equal(marks.length, 1);
+  });
+
   it('retired slots: the one that serves now and the dropped rollout’s are dropped, the others stay due', async () => {
     // v4 went out to green by hand; the record still has v2 on green and blue (v1) due for teardown.
     const cfg = await config('{"slot":"green","version":"v4"}');
