@@ -1780,7 +1780,10 @@ function believe(
       'them) and any rollout it names are not carried over. The refused record itself is kept ' +
       (stored.kept ? `as ${stored.kept}` : `at ${stored.source}`),
   );
-  return emptyRecord(s.input.repository, env.name, new Date(now));
+  // Numbered from the clock (milliseconds), not from 0: readers refuse a record numbered below one they have
+  // seen (the App remembers per process), so a fresh record numbered 1 would read as stale wherever the
+  // replaced one had been seen, until a restart. Later writes count on from here, as always.
+  return { ...emptyRecord(s.input.repository, env.name, new Date(now)), seq: Math.max(0, Math.floor(now)) };
 }
 
 const isFailure = (value: EnvironmentRecord | Failure): value is Failure => 'kind' in value;
