@@ -7,28 +7,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import {
-  createFakeGitHub,
-  fakeSha,
-  pullRequestCommentPayload,
-  webhookPayload,
-} from '../fake-github/index.ts';
+import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
+import { approvePress, protectionRulePayload, receive, reviewOf } from './delivery-helpers.ts';
 import {
+  approvalRecord,
   BOT_LOGIN,
   commentOnPull,
+  completeWorkflowRun,
   HEAD,
   owner,
   PR,
+  repliesTo,
   repo,
   rest,
+  restWith,
   sayOnPull,
+  signedApproval,
   testApp,
-  testMarkerKeys,
   testProbot,
 } from './helpers.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
-import { serializeApprovalMarker } from '../../src/policy/index.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { LEDGER_CHECK_NAME, LEDGER_MAX_ENTRIES } from '../../app/facts/approval-ledger.ts';
 
@@ -87,16 +86,7 @@ const ledgerRuns = (fake: FakeGitHub) =>
 
 /** A REST call made with `token` (mallory's, another app's, a workflow's); returns the HTTP status. */
 async function call(fake: FakeGitHub, token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${fake.url}/repos/${owner}/${repo}${path}`, {
-    method,
-    headers: {
-      authorization: `token ${token}`,
-      accept: 'application/vnd.github+json',
-      'content-type': 'application/json',
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(5_000),
-  });
+  const res = await restWith(fake, token, method, path, body);
   await res.arrayBuffer();
   return res.status;
 }
@@ -117,18 +107,7 @@ async function deleteRecordComments(fake: FakeGitHub): Promise<number> {
 
 /** An approval marker as the App signs it (a genuine one: the test holds the App's key). */
 const approvalBy = (login: string, pullRequest = PR) =>
-  serializeApprovalMarker(
-    {
-      kind: 'approve',
-      by: { login, permission: 'write', teams: [] },
-      environment: 'production',
-      sha: HEAD,
-      at: new Date(NOW.getTime() - 60_000),
-      source: 'comment',
-    },
-    testMarkerKeys(),
-    { repository: `${owner}/${repo}`, pullRequest },
-  );
+  signedApproval(approvalRecord(login, { at: new Date(NOW.getTime() - 60_000) }), pullRequest);
 
 test('a veto whose App comment was deleted still holds the deployment', async () => {
   await run(1, async (fake, probot) => {
@@ -286,31 +265,12 @@ test('a full ledger refuses new records rather than drop one, and more than it r
 /** A workflow job of this pull request's head asks for production: the App is its protection rule. */
 async function protectionRule(fake: FakeGitHub, probot: Probot): Promise<string | undefined> {
   const held = fake.addWorkflowRun({ actor: 'alice', headSha: HEAD, event: 'pull_request' });
-  const target = { owner, repo, baseUrl: fake.url, installationId: fake.state.installationId };
-  const base = webhookPayload(
+  await receive(
+    probot,
     'deployment_protection_rule',
-    'requested',
-    { repository: { default_branch: 'main' } },
-    target,
+    protectionRulePayload(fake, { run: held.id, pullRequests: [PR] }),
   );
-  const payload = {
-    ...base,
-    environment: 'production',
-    event: 'pull_request',
-    deployment_callback_url: `${fake.url}/repos/${owner}/${repo}/actions/runs/${held.id}/deployment_protection_rule`,
-    deployment: {
-      ...(base.deployment as object),
-      sha: HEAD,
-      environment: 'production',
-      payload: {},
-      creator: { login: 'github-actions[bot]', type: 'Bot' },
-    },
-    pull_requests: [
-      { ...(webhookPayload('pull_request', 'opened', {}, target).pull_request as Json), number: PR },
-    ],
-  };
-  await probot.receive({ id: crypto.randomUUID(), name: 'deployment_protection_rule', payload } as Receive);
-  const review = fake.repo().protectionRuleReviews.find((r) => r.runId === held.id);
+  const review = reviewOf(fake, held.id);
   return review && `${review.state}: ${review.comment ?? ''}`;
 }
 
@@ -332,26 +292,7 @@ test('Approve button: the approval is recorded in the ledger too, and counts wit
   await run(1, async (fake, probot) => {
     assert.equal(await protectionRule(fake, probot), undefined, 'waiting for an approval');
     const gate = [...fake.repo().checkRuns.values()].find((r) => r.name === 'approval / production')!;
-    const target = { owner, repo, baseUrl: fake.url, installationId: fake.state.installationId };
-    const sample = webhookPayload(
-      'check_run',
-      'requested_action',
-      { repository: { default_branch: 'main' } },
-      target,
-    );
-    const click = (login: string) => ({
-      ...sample,
-      check_run: {
-        ...(sample.check_run as object),
-        id: gate.id,
-        name: gate.name,
-        head_sha: gate.head_sha,
-        external_id: gate.external_id,
-        app: gate.app,
-      },
-      requested_action: { identifier: 'approve' },
-      sender: { ...(sample.sender as object), login, type: 'User' },
-    });
+    const click = (login: string) => approvePress(fake, gate, login);
     // mallory is no approver: refused, and nothing is written to the ledger.
     await probot.receive({
       id: crypto.randomUUID(),
@@ -392,19 +333,7 @@ test('a scheduled deployment on a commit whose ledger is full is refused and tol
   const probot = testProbot(fake);
   await probot.load(testApp({ now: () => clock.now }));
   try {
-    const ask = async (pr: number, body: string) => {
-      const stored = fake.addComment(pr, { user: 'alice', body });
-      const payload = pullRequestCommentPayload({
-        owner,
-        repo,
-        number: pr,
-        body,
-        user: 'alice',
-        commentId: stored.id as number,
-        baseUrl: fake.url,
-      });
-      await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
-    };
+    const ask = (pr: number, body: string) => repliesTo(fake, probot, body, 'alice', pr);
     await ask(PR, '/deploy qa at 2026-12-01 09:30 UTC');
     await ask(OTHER, '/deploy staging at 2026-12-01 09:35 UTC');
     const scheduled = () => [...fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-schedule/'));
@@ -420,13 +349,7 @@ test('a scheduled deployment on a commit whose ledger is full is refused and tol
       });
 
     clock.now = new Date('2026-12-01T09:40:00Z');
-    fake.addWorkflowRun({ id: 9000, headSha: fakeSha('pr-8-head') });
-    fake.updateWorkflowRun(9000, { status: 'completed', conclusion: 'success' });
-    await probot.receive({
-      id: crypto.randomUUID(),
-      name: 'workflow_run',
-      payload: fake.workflowRunWebhook(9000),
-    } as Receive);
+    await completeWorkflowRun(fake, probot, 9000, fakeSha('pr-8-head'));
 
     assert.deepEqual(
       deployments(fake).map((d) => d.environment),

@@ -6,23 +6,29 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
+import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { appReplies, sayOnPull, testApp, testMarkerKeys, testProbot, testTrust } from './helpers.ts';
-import { appendMarkers } from '../../src/github/hidden-marker.ts';
-import { serializeApprovalMarker } from '../../src/policy/index.ts';
+import {
+  BOT_LOGIN,
+  HEAD,
+  PR,
+  appReplies,
+  approvalRecord,
+  owner,
+  recordApprovalComment,
+  repo,
+  sayOnPull,
+  testApp,
+  testProbot,
+  testTrust,
+} from './helpers.ts';
+import { approvePress, protectionRulePayload, receive, reviewOf } from './delivery-helpers.ts';
 import { commandDispatch } from '../../app/deploy/dispatch.ts';
 import type { DispatchDeps } from '../../app/deploy/dispatch.ts';
 import type { CommentEvent } from '../../app/handlers/comment.ts';
 import type { Octokit } from '../../app/facts/github.ts';
 
-type Receive = Parameters<Probot['receive']>[0];
 type Json = Record<string, unknown>;
-const owner = 'acme';
-const repo = 'web';
-const PR = 7;
-const HEAD = fakeSha('pr-7-head');
-const BOT = 'deploy-action[bot]';
 const NOW = new Date('2025-03-04T10:30:00Z');
 
 const CONFIG = `
@@ -153,7 +159,7 @@ test('a Bot account’s /approve-deploy is refused by the command itself, whatev
     const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
     const deps: DispatchDeps = {
       api: octokit.rest,
-      botLogin: BOT,
+      botLogin: BOT_LOGIN,
       appId: fake.state.appId,
       now: () => NOW,
       markers: testTrust(),
@@ -187,61 +193,16 @@ test('a Bot account’s /approve-deploy is refused by the command itself, whatev
 
 // ---- the same facts for a deployment protection rule and its Approve button ----------------------------
 
-const target = (fake: FakeGitHub) => ({
-  owner,
-  repo,
-  baseUrl: fake.url,
-  installationId: fake.state.installationId,
-});
-
-const receive = (probot: Probot, name: string, payload: unknown): Promise<void> =>
-  probot.receive({ id: crypto.randomUUID(), name, payload } as Receive);
-
 /** An approval of `production` at `sha` by `login` (seen in acme/sre then), on the PR as the App writes it. */
-function recordApproval(fake: FakeGitHub, login: string, sha: string): void {
-  const marker = serializeApprovalMarker(
-    {
-      kind: 'approve',
-      by: { login, permission: 'write', teams: ['acme/sre'] },
-      environment: 'production',
-      sha,
-      at: new Date(clock.getTime() - 60_000),
-      source: 'comment',
-    },
-    testMarkerKeys(),
-    { repository: `${owner}/${repo}`, pullRequest: PR },
+const recordApproval = (fake: FakeGitHub, login: string, sha: string): void =>
+  recordApprovalComment(
+    fake,
+    approvalRecord(login, { teams: ['acme/sre'], sha, at: new Date(clock.getTime() - 60_000) }),
   );
-  fake.addComment(PR, { user: BOT, body: appendMarkers('Approved.', [marker]) });
-}
 
 /** The protection rule call for workflow run `run` deploying `sha` of the pull request to production. */
-function protectionRule(fake: FakeGitHub, run: number, sha: string): Json {
-  const base = webhookPayload(
-    'deployment_protection_rule',
-    'requested',
-    { repository: { default_branch: 'main' } },
-    target(fake),
-  );
-  return {
-    ...base,
-    environment: 'production',
-    event: 'pull_request',
-    deployment_callback_url: `${fake.url}/repos/${owner}/${repo}/actions/runs/${run}/deployment_protection_rule`,
-    deployment: {
-      ...(base.deployment as object),
-      sha,
-      environment: 'production',
-      payload: {},
-      creator: { login: 'github-actions[bot]', type: 'Bot' },
-    },
-    pull_requests: [
-      { ...(webhookPayload('pull_request', 'opened', {}, target(fake)).pull_request as Json), number: PR },
-    ],
-  };
-}
-
-const reviewOf = (fake: FakeGitHub, run: number) =>
-  fake.repo().protectionRuleReviews.find((r) => r.runId === run);
+const protectionRule = (fake: FakeGitHub, run: number, sha: string) =>
+  protectionRulePayload(fake, { run, sha, pullRequests: [PR] });
 
 const GATED = CONFIG.replace('required: 2\n  staging', 'required: 1\n  staging');
 
@@ -301,27 +262,8 @@ test('Approve button: the held workflow run is read once for the whole delivery 
 });
 
 /** Presses the Approve button of `gate` as `login`. */
-function pressApprove(fake: FakeGitHub, probot: Probot, gate: Json, login: string): Promise<void> {
-  const sample = webhookPayload(
-    'check_run',
-    'requested_action',
-    { repository: { default_branch: 'main' } },
-    target(fake),
-  );
-  return receive(probot, 'check_run', {
-    ...sample,
-    requested_action: { identifier: 'approve' },
-    check_run: {
-      ...(sample.check_run as object),
-      id: gate.id,
-      name: gate.name,
-      head_sha: gate.head_sha,
-      external_id: gate.external_id,
-      app: { ...((sample.check_run as Json).app as Json), id: fake.state.appId },
-    },
-    sender: { ...(sample.sender as Json), login, type: 'User' },
-  });
-}
+const pressApprove = (fake: FakeGitHub, probot: Probot, gate: Json, login: string): Promise<void> =>
+  receive(probot, 'check_run', approvePress(fake, gate, login));
 
 /** The newest `approval / production` gate and its summary. */
 function productionGate(fake: FakeGitHub) {
@@ -423,17 +365,17 @@ test('protection rule: who started the run of the App’s own deployment is read
           ...(rule.deployment as Json),
           environment,
           payload: { pr: PR, requested_by: 'alice' },
-          creator: { login: BOT, type: 'Bot' },
+          creator: { login: BOT_LOGIN, type: 'Bot' },
         },
       };
     };
     const runReads = () => fake.requestsFor('actions/get-workflow-run').length;
-    const preview = fake.addWorkflowRun({ actor: BOT, headSha: HEAD, event: 'deployment' });
+    const preview = fake.addWorkflowRun({ actor: BOT_LOGIN, headSha: HEAD, event: 'deployment' });
     await receive(probot, 'deployment_protection_rule', appsRule(preview.id, 'preview'));
     assert.equal(reviewOf(fake, preview.id)?.state, 'approved', 'no approval needed');
     // Self-approval allowed: whoever asked may approve, so who that is does not matter.
     const sandbox = fake.addWorkflowRun({
-      actor: BOT,
+      actor: BOT_LOGIN,
       triggeringActor: 'carol',
       headSha: HEAD,
       event: 'deployment',
@@ -443,7 +385,7 @@ test('protection rule: who started the run of the App’s own deployment is read
     // Where it can: carol re-ran the run, so her approval of it does not count.
     recordApproval(fake, 'carol', HEAD);
     const production = fake.addWorkflowRun({
-      actor: BOT,
+      actor: BOT_LOGIN,
       triggeringActor: 'carol',
       headSha: HEAD,
       event: 'deployment',
@@ -466,12 +408,12 @@ test('the App’s own deployment: whoever asked the App for it (/deploy) does no
         deployment: {
           ...(rule.deployment as Json),
           payload: { pr: PR, requested_by: 'erin' },
-          creator: { login: BOT, type: 'Bot' },
+          creator: { login: BOT_LOGIN, type: 'Bot' },
         },
       };
     };
     recordApproval(fake, 'erin', HEAD);
-    const held = fake.addWorkflowRun({ actor: BOT, headSha: HEAD, event: 'deployment' });
+    const held = fake.addWorkflowRun({ actor: BOT_LOGIN, headSha: HEAD, event: 'deployment' });
     await receive(probot, 'deployment_protection_rule', appsRule(held.id));
     assert.equal(reviewOf(fake, held.id), undefined, 'waiting: her own approval does not count');
     const gate = productionGate(fake)!;

@@ -5,20 +5,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
+import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { sayOnPull, testApp, testMarkerKeys, testProbot } from './helpers.ts';
-import { appendMarkers } from '../../src/github/hidden-marker.ts';
-import { serializeApprovalMarker } from '../../src/policy/index.ts';
+import {
+  HEAD,
+  PR,
+  approvalRecord,
+  owner,
+  recordApprovalComment,
+  repo,
+  sayOnPull,
+  testApp,
+  testProbot,
+} from './helpers.ts';
+import { askProtectionRule } from './delivery-helpers.ts';
 
-type Receive = Parameters<Probot['receive']>[0];
-type Json = Record<string, unknown>;
-const owner = 'acme';
-const repo = 'web';
-const PR = 7;
-const HEAD = fakeSha('pr-7-head');
 const PUSHED = fakeSha('pr-7-gina');
-const BOT = 'deploy-action[bot]';
 const NOW = new Date('2025-03-04T10:30:00Z');
 
 const CONFIG = `
@@ -58,22 +60,17 @@ async function run(body: (fake: FakeGitHub, probot: Probot) => Promise<void>): P
 const say = sayOnPull;
 
 /** gina's veto of production at the pushed commit, on the PR as the App writes it. */
-function recordVeto(fake: FakeGitHub): void {
-  const marker = serializeApprovalMarker(
-    {
+const recordVeto = (fake: FakeGitHub): void =>
+  recordApprovalComment(
+    fake,
+    approvalRecord('gina', {
       kind: 'reject',
-      by: { login: 'gina', permission: 'write', teams: [] },
-      environment: 'production',
       sha: PUSHED,
       at: new Date(NOW.getTime() - 60_000),
       reason: 'not ready',
-      source: 'comment',
-    },
-    testMarkerKeys(),
-    { repository: `${owner}/${repo}`, pullRequest: PR },
+    }),
+    '**Veto** recorded.',
   );
-  fake.addComment(PR, { user: BOT, body: appendMarkers('**Veto** recorded.', [marker]) });
-}
 
 const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
 
@@ -98,49 +95,12 @@ test('a recorded veto by whoever pushed holds the deployment where self-approval
 test('protection rule: a recorded veto by whoever pushed rejects the run', async () => {
   await run(async (fake, probot) => {
     recordVeto(fake);
-    const approval = serializeApprovalMarker(
-      {
-        kind: 'approve',
-        by: { login: 'carol', permission: 'write', teams: ['acme/sre'] },
-        environment: 'production',
-        sha: PUSHED,
-        at: new Date(NOW.getTime() - 30_000),
-        source: 'comment',
-      },
-      testMarkerKeys(),
-      { repository: `${owner}/${repo}`, pullRequest: PR },
+    recordApprovalComment(
+      fake,
+      approvalRecord('carol', { teams: ['acme/sre'], sha: PUSHED, at: new Date(NOW.getTime() - 30_000) }),
     );
-    fake.addComment(PR, { user: BOT, body: appendMarkers('Approved.', [approval]) });
     const held = fake.addWorkflowRun({ actor: 'alice', headSha: PUSHED, event: 'pull_request' });
-    const target = { owner, repo, baseUrl: fake.url, installationId: fake.state.installationId };
-    const base = webhookPayload(
-      'deployment_protection_rule',
-      'requested',
-      { repository: { default_branch: 'main' } },
-      target,
-    );
-    const payload = {
-      ...base,
-      environment: 'production',
-      event: 'pull_request',
-      deployment_callback_url: `${fake.url}/repos/${owner}/${repo}/actions/runs/${held.id}/deployment_protection_rule`,
-      deployment: {
-        ...(base.deployment as object),
-        sha: PUSHED,
-        environment: 'production',
-        payload: {},
-        creator: { login: 'github-actions[bot]', type: 'Bot' },
-      },
-      pull_requests: [
-        { ...(webhookPayload('pull_request', 'opened', {}, target).pull_request as Json), number: PR },
-      ],
-    };
-    await probot.receive({
-      id: crypto.randomUUID(),
-      name: 'deployment_protection_rule',
-      payload,
-    } as Receive);
-    const review = fake.repo().protectionRuleReviews.find((r) => r.runId === held.id);
+    const review = await askProtectionRule(fake, probot, { run: held.id, sha: PUSHED, pullRequests: [PR] });
     assert.equal(review?.state, 'rejected', "gina's veto stands");
   });
 });

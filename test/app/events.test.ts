@@ -7,16 +7,18 @@ import type { Probot } from 'probot';
 import {
   HEAD,
   PR,
+  approvalRecord,
   commentOnPull,
   loadedProbot,
   owner,
+  recordApprovalComment,
   repo,
   testApp,
   testMarkerKeys,
   testProbot,
   testTrust,
 } from './helpers.ts';
-import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import { approvePress, deliveryTarget as target, receive } from './delivery-helpers.ts';
 import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { serializeApprovalMarker } from '../../src/policy/index.ts';
@@ -35,7 +37,6 @@ import type { Octokit } from '../../app/facts/github.ts';
 import { appRecordReader } from '../../app/state.ts';
 import { readEnvironmentRecord } from '../../src/state/github-store.ts';
 
-type Receive = Parameters<Probot['receive']>[0];
 const APP_BOT = 'deploy-action[bot]';
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 // A day that is neither today nor tomorrow in UTC, so "now" is outside the window whenever the test runs.
@@ -81,15 +82,6 @@ async function withApp(run: (fake: FakeGitHub, probot: Probot) => Promise<void>)
   }
 }
 
-const receive = (probot: Probot, name: string, payload: unknown): Promise<void> =>
-  probot.receive({ id: crypto.randomUUID(), name, payload } as Receive);
-
-const target = (fake: FakeGitHub) => ({
-  owner,
-  repo,
-  baseUrl: fake.url,
-  installationId: fake.state.installationId,
-});
 /** Every payload's repository names the fake's default branch (the examples say "master"). */
 const onMain = { repository: { default_branch: 'main' } };
 
@@ -99,22 +91,19 @@ const appComments = (fake: FakeGitHub): string[] =>
     .map((c) => String(c.body));
 
 /** An approval the comment handler would have recorded: a marker in a comment written by the app. */
-function recordApproval(fake: FakeGitHub, login: string, overrides: Partial<ApprovalRecord> = {}): void {
-  const record: ApprovalRecord = {
-    kind: 'approve',
-    by: { login, permission: 'write', teams: login === 'erin' ? ['acme/sre'] : [] },
-    environment: 'production',
-    sha: HEAD,
-    at: new Date(Date.now() - 60_000),
-    source: 'comment',
-    ...overrides,
-  };
-  const marker = serializeApprovalMarker(record, testMarkerKeys(), {
-    repository: `${owner}/${repo}`,
-    pullRequest: PR,
-  });
-  fake.addComment(PR, { user: APP_BOT, body: appendMarkers('Approved.', [marker]) });
-}
+const recordApproval = (
+  fake: FakeGitHub,
+  login: string,
+  overrides: Partial<Omit<ApprovalRecord, 'by'>> = {},
+): void =>
+  recordApprovalComment(
+    fake,
+    approvalRecord(login, {
+      teams: login === 'erin' ? ['acme/sre'] : [],
+      at: new Date(Date.now() - 60_000),
+      ...overrides,
+    }),
+  );
 
 function protectionRule(fake: FakeGitHub, environment: string, opts: { run?: number; pr?: boolean } = {}) {
   const run = opts.run ?? 4711;
@@ -223,7 +212,7 @@ test('protection rule: pending with an Approve gate, then approved after two app
     );
 
     // dave clicks Approve: recorded, one approval is not enough, the gate stays.
-    await receive(probot, 'check_run', approveClick(fake, gate!, 'dave'));
+    await receive(probot, 'check_run', approvePress(fake, gate!, 'dave'));
     assert.deepEqual(reviews(fake), []);
     assert.match(appComments(fake).at(-1)!, /@dave approved deploying .* \(Approve button\)/);
     assert.match(
@@ -336,34 +325,12 @@ test('protection rule: /reject-deploy rejects the waiting rule at once, with the
   });
 });
 
-function approveClick(
-  fake: FakeGitHub,
-  gate: Record<string, unknown>,
-  login: string,
-): Record<string, unknown> {
-  const sample = webhookPayload('check_run', 'requested_action', onMain, target(fake));
-  const sender = { ...(sample.sender as object), login, type: 'User' };
-  return {
-    ...sample,
-    check_run: {
-      ...(sample.check_run as object),
-      id: gate.id,
-      name: gate.name,
-      head_sha: gate.head_sha,
-      external_id: gate.external_id,
-      app: gate.app,
-    },
-    requested_action: { identifier: 'approve' },
-    sender,
-  };
-}
-
 test('Approve button: an allowed approver is recorded as an approval marker bound to the head SHA', async () => {
   await withApp(async (fake, probot) => {
     await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'production'));
     const gate = gateRuns(fake, 'production')[0]!;
     // erin approves through the acme/sre team membership (read permission is enough for a listed approver).
-    await receive(probot, 'check_run', approveClick(fake, gate, 'erin'));
+    await receive(probot, 'check_run', approvePress(fake, gate, 'erin'));
     const reply = appComments(fake).at(-1)!;
     assert.match(reply, /@erin approved/);
     assert.match(reply, new RegExp(`"sha":"${HEAD}"`));
@@ -376,15 +343,15 @@ test('Approve button: a disallowed user, the author (self-approval) and a stale 
   await withApp(async (fake, probot) => {
     await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'production'));
     const gate = gateRuns(fake, 'production')[0]!;
-    await receive(probot, 'check_run', approveClick(fake, gate, 'mallory'));
+    await receive(probot, 'check_run', approvePress(fake, gate, 'mallory'));
     assert.match(appComments(fake).at(-1)!, /Approval by @mallory not recorded\*\* \(`not_an_approver`\)/);
-    await receive(probot, 'check_run', approveClick(fake, gate, 'carol'));
+    await receive(probot, 'check_run', approvePress(fake, gate, 'carol'));
     assert.match(
       appComments(fake).at(-1)!,
       /Approval by @carol not recorded\*\* \(`self_approval_refused`\)/,
     );
     fake.pushCommit(PR, fakeSha('pr-7-second'));
-    await receive(probot, 'check_run', approveClick(fake, gate, 'dave'));
+    await receive(probot, 'check_run', approvePress(fake, gate, 'dave'));
     assert.match(appComments(fake).at(-1)!, /Approval by @dave not recorded\*\* \(`sha_moved`\)/);
     assert.ok(
       appComments(fake).every((c) => !c.includes('deploy-action:approval')),
@@ -677,9 +644,9 @@ test('an Approve click on a check run that is not our gate is ignored without a 
     const before = appComments(fake).length;
     const pullReads = fake.requestsFor('pulls/get').length;
     const forged = { ...gate, external_id: 'x' };
-    await receive(probot, 'check_run', approveClick(fake, forged, 'dave'));
+    await receive(probot, 'check_run', approvePress(fake, forged, 'dave'));
     const otherApp = { ...gate, app: { ...(gate.app as object), id: 1 } };
-    await receive(probot, 'check_run', approveClick(fake, otherApp, 'dave'));
+    await receive(probot, 'check_run', approvePress(fake, otherApp, 'dave'));
     assert.equal(appComments(fake).length, before);
     assert.equal(fake.requestsFor('pulls/get').length, pullReads, 'not even the pull request was read');
   });

@@ -1,5 +1,6 @@
 // Shared setup for the app tests: a fake GitHub with one pull request, a real RSA key for the app's JWT,
-// and signed webhook deliveries.
+// and signed webhook deliveries. Protection rule and Approve-button deliveries: delivery-helpers.ts; the
+// `requires: staging` repository and its signed state record: record-helpers.ts.
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { Writable } from 'node:stream';
@@ -12,6 +13,9 @@ import type { AppOptions } from '../../app/index.ts';
 import { markerKeys } from '../../src/github/marker-keys.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import type { MarkerTrust } from '../../app/facts/own-comments.ts';
+import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import { serializeApprovalMarker } from '../../src/policy/index.ts';
+import type { ApprovalRecord } from '../../src/policy/index.ts';
 
 export const owner = 'acme';
 export const repo = 'web';
@@ -102,15 +106,18 @@ export function commentOnPull(
     /** The repository the payload names, when the fake was seeded with another than acme/web. */
     owner?: string;
     repo?: string;
+    /** The pull request commented on (PR). */
+    number?: number;
   } = {},
 ): { id: number; payload: Record<string, unknown> } {
   const user = opts.user ?? 'alice';
-  const stored = fake.addComment(PR, { user, body });
+  const number = opts.number ?? PR;
+  const stored = fake.addComment(number, { user, body });
   const id = stored.id as number;
   const payload = pullRequestCommentPayload({
     owner: opts.owner ?? owner,
     repo: opts.repo ?? repo,
-    number: PR,
+    number,
     body,
     user,
     commentId: id,
@@ -145,25 +152,41 @@ export async function deliver(
 }
 
 /**
+ * A REST call on acme/web with a plain `token` (a workflow's, or one the fake was given for a person); the
+ * response. `body`, when given, is sent as JSON.
+ */
+export function restWith(
+  fake: FakeGitHub,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Response> {
+  return fetch(`${fake.url}/repos/${owner}/${repo}${path}`, {
+    method,
+    headers: {
+      authorization: `token ${token}`,
+      accept: 'application/vnd.github+json',
+      'content-type': 'application/json',
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(5_000),
+  });
+}
+
+/**
  * A REST call as a workflow makes it, with a plain token (the fake acts as github-actions[bot] for any plain
- * token): what a workflow's token can write, outside the App. Expects 201 Created.
+ * token): what a workflow's token can write, outside the App; with `token`, what that token's owner can.
+ * Expects 201 Created.
  */
 export async function rest(
   fake: FakeGitHub,
   method: string,
   path: string,
   body: unknown,
+  token = 'workflow-token',
 ): Promise<{ id: number }> {
-  const res = await fetch(`${fake.url}/repos/${owner}/${repo}${path}`, {
-    method,
-    headers: {
-      authorization: 'token workflow-token',
-      accept: 'application/vnd.github+json',
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(5_000),
-  });
+  const res = await restWith(fake, token, method, path, body);
   assert.equal(res.status, 201, `${method} ${path}: ${await res.clone().text()}`);
   return (await res.json()) as { id: number };
 }
@@ -189,11 +212,73 @@ export async function sayOnPull(
   user: string,
 ): Promise<string> {
   const before = appReplies(fake).length;
-  const { payload } = commentOnPull(fake, body, { user });
-  await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Parameters<
-    Probot['receive']
-  >[0]);
+  await repliesTo(fake, probot, body, user);
   const after = appReplies(fake);
   assert.equal(after.length, before + 1, `one reply to ${body}`);
   return after.at(-1)!;
+}
+
+/** `user` comments `body` on pull request `number`; the App's replies to it, joined (none: ''). */
+export async function repliesTo(
+  fake: FakeGitHub,
+  probot: Probot,
+  body: string,
+  user = 'alice',
+  number = PR,
+): Promise<string> {
+  const before = appReplies(fake).length;
+  const { payload } = commentOnPull(fake, body, { user, number });
+  await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Parameters<
+    Probot['receive']
+  >[0]);
+  return appReplies(fake).slice(before).join('\n');
+}
+
+/**
+ * Workflow run `id` of `sha` completes (the App's trigger to start what is due, app/schedule/triggers.ts);
+ * the App's replies to it, joined.
+ */
+export async function completeWorkflowRun(
+  fake: FakeGitHub,
+  probot: Probot,
+  id: number,
+  sha = HEAD,
+): Promise<string> {
+  const before = appReplies(fake).length;
+  fake.addWorkflowRun({ id, headSha: sha });
+  fake.updateWorkflowRun(id, { status: 'completed', conclusion: 'success' });
+  await probot.receive({
+    id: crypto.randomUUID(),
+    name: 'workflow_run',
+    payload: fake.workflowRunWebhook(id),
+  } as Parameters<Probot['receive']>[0]);
+  return appReplies(fake).slice(before).join('\n');
+}
+
+/**
+ * What an approval by `login` records (a veto with `kind: 'reject'`): of production at HEAD, made in a comment
+ * by someone with write permission in `teams` (none) at `at`; `o` sets any other field.
+ */
+export function approvalRecord(
+  login: string,
+  o: Partial<Omit<ApprovalRecord, 'by'>> & { at: Date; teams?: string[] },
+): ApprovalRecord {
+  const { teams = [], ...record } = o;
+  return {
+    kind: 'approve',
+    by: { login, permission: 'write', teams },
+    environment: 'production',
+    sha: HEAD,
+    source: 'comment',
+    ...record,
+  };
+}
+
+/** `record`'s marker as the App signs it for pull request `pullRequest` (a genuine one: the test holds its key). */
+export const signedApproval = (record: ApprovalRecord, pullRequest = PR): string =>
+  serializeApprovalMarker(record, testMarkerKeys(), { repository: `${owner}/${repo}`, pullRequest });
+
+/** `record` as the comment handler leaves it: the App's comment on the pull request, `text` and the marker. */
+export function recordApprovalComment(fake: FakeGitHub, record: ApprovalRecord, text = 'Approved.'): void {
+  fake.addComment(PR, { user: BOT_LOGIN, body: appendMarkers(text, [signedApproval(record)]) });
 }

@@ -4,13 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { createFakeGitHub, fakeSha, pullRequestCommentPayload } from '../fake-github/index.ts';
+import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { testApp, testProbot } from './helpers.ts';
+import { completeWorkflowRun, owner, repliesTo, repo, testApp, testProbot } from './helpers.ts';
 
-type Receive = Parameters<Probot['receive']>[0];
-const owner = 'acme';
-const repo = 'web';
 const BOT = 'deploy-action[bot]';
 const SPAMMED = 7;
 const OTHER = 8;
@@ -24,19 +21,8 @@ environments:
   qa: {}
 `;
 
-async function say(fake: FakeGitHub, probot: Probot, pr: number, body: string): Promise<void> {
-  const stored = fake.addComment(pr, { user: 'alice', body });
-  const payload = pullRequestCommentPayload({
-    owner,
-    repo,
-    number: pr,
-    body,
-    user: 'alice',
-    commentId: stored.id as number,
-    baseUrl: fake.url,
-  });
-  await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
-}
+const say = (fake: FakeGitHub, probot: Probot, pr: number, body: string): Promise<string> =>
+  repliesTo(fake, probot, body, 'alice', pr);
 
 test('a scheduled deployment on a PR with too many comments is refused and told; the others still start', async () => {
   const fake = await createFakeGitHub();
@@ -66,13 +52,7 @@ test('a scheduled deployment on a PR with too many comments is refused and told;
     for (let i = 0; i < 1000; i++) fake.addComment(SPAMMED, { user: 'mallory', body: `spam ${i}` });
 
     clock.now = new Date('2026-12-01T09:40:00Z');
-    fake.addWorkflowRun({ id: 9000, headSha: fakeSha('pr-8-head') });
-    fake.updateWorkflowRun(9000, { status: 'completed', conclusion: 'success' });
-    await probot.receive({
-      id: crypto.randomUUID(),
-      name: 'workflow_run',
-      payload: fake.workflowRunWebhook(9000),
-    } as Receive);
+    await completeWorkflowRun(fake, probot, 9000, fakeSha('pr-8-head'));
 
     const deployments = [...fake.repo().deployments.values()];
     assert.deepEqual(

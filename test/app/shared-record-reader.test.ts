@@ -4,88 +4,28 @@
 // deleted the newer deployment (its record on another commit), they believed the older record.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Probot } from 'probot';
-import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
+import { HEAD, completeWorkflowRun, owner, repliesTo, repo, restWith } from './helpers.ts';
+import { askProtectionRule } from './delivery-helpers.ts';
 import {
-  HEAD,
-  PR,
-  appReplies,
-  commentOnPull,
-  owner,
-  repo,
-  testApp,
-  testMarkerKeys,
-  testProbot,
-} from './helpers.ts';
-import type { EnvironmentRecord } from '../../src/state/record.ts';
-import { signRecord } from '../../src/state/signed-record.ts';
-import { stateKey } from '../../src/state/state-key.ts';
+  BEFORE,
+  inRequiresRepo,
+  keepStagingRecord,
+  productionDeployments as production,
+} from './record-helpers.ts';
+import type { RecordWorld as World } from './record-helpers.ts';
 
-type Receive = Parameters<Probot['receive']>[0];
-type Json = Record<string, unknown>;
+const run = (body: (w: World) => Promise<void>): Promise<void> => inRequiresRepo(body);
 
-const BEFORE = fakeSha('release-before');
-const TOKEN = 'workflow-token';
-const CONFIG = `
-target:
-  commands:
-    deploy: ./deploy.sh
-environments:
-  staging: {}
-  production:
-    approvals:
-      requires: [staging]
-      deployers: [alice]
-      required: 0
-`;
-
-interface World {
-  fake: FakeGitHub;
-  probot: Probot;
-  clock: { now: Date };
-}
-
-async function run(body: (w: World) => Promise<void>): Promise<void> {
-  const fake = await createFakeGitHub();
-  fake.seedRepo({
-    owner,
-    repo,
-    files: { '.github/deploy.yml': CONFIG },
-    collaborators: { alice: 'write' },
-    pulls: [{ number: PR, head: HEAD, user: 'carol' }],
-  });
-  fake.addCommit({ sha: BEFORE, message: 'before' });
-  const clock = { now: new Date('2026-12-01T08:00:00Z') };
-  const probot = testProbot(fake);
-  await probot.load(testApp({ now: () => clock.now }));
-  try {
-    await body({ fake, probot, clock });
-    fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
-}
-
-async function call(fake: FakeGitHub, method: string, path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(`${fake.url}/repos/${owner}/${repo}${path}`, {
-    method,
-    headers: {
-      authorization: `token ${TOKEN}`,
-      accept: 'application/vnd.github+json',
-      'content-type': 'application/json',
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(5_000),
-  });
+/** A write user's REST call, with a workflow's token; expects 201 or 204. */
+async function call(fake: FakeGitHub, method: string, path: string, body?: unknown): Promise<void> {
+  const res = await restWith(fake, 'workflow-token', method, path, body);
   assert.ok(res.status === 201 || res.status === 204, `${method} ${path}: ${await res.clone().text()}`);
-  return res.status === 204 ? {} : ((await res.json()) as Json);
 }
 
 /** A staging record numbered `seq` with `live` live, kept as the Action keeps it, on a deployment of `live`. */
-let nextRun = 800;
-async function stagingRecord(fake: FakeGitHub, seq: number, live: string): Promise<number> {
-  const record: EnvironmentRecord = {
+const stagingRecord = (fake: FakeGitHub, seq: number, live: string): Promise<number> =>
+  keepStagingRecord(fake, {
     schema: 1,
     repository: `${owner}/${repo}`,
     environment: 'staging',
@@ -94,26 +34,7 @@ async function stagingRecord(fake: FakeGitHub, seq: number, live: string): Promi
     live: { version: `v${seq}`, sha: live, since: '2025-03-04T10:00:00.000Z' },
     retired: [],
     history: [],
-  };
-  const { id } = (await call(fake, 'POST', '/deployments', {
-    ref: live,
-    environment: 'staging',
-    task: 'deploy',
-    payload: { type: 'standard' },
-    required_contexts: [],
-    auto_merge: false,
-  })) as { id: number };
-  const key = stateKey(testMarkerKeys().current, `${owner}/${repo}`, 'staging');
-  const place = { repository: `${owner}/${repo}`, environment: 'staging', deploymentId: String(id) };
-  await call(fake, 'POST', '/check-runs', {
-    name: 'deploy / staging',
-    head_sha: live,
-    status: 'in_progress',
-    external_id: `deploy-action:${nextRun++}:deploy / staging:deployment-${id}`,
-    output: { title: 'deploy', summary: 'deploying', text: signRecord(record, key, place) },
   });
-  return id;
-}
 
 /** What a write user can do: mark a deployment inactive and delete it. */
 async function deleteDeployment(fake: FakeGitHub, id: number): Promise<void> {
@@ -133,47 +54,9 @@ async function staleAfter(w: World, read: () => Promise<void>): Promise<void> {
 }
 
 let runs = 500;
-async function protectionRule(w: World): Promise<{ state?: string; comment: string }> {
-  const id = runs++;
-  const target = { owner, repo, baseUrl: w.fake.url, installationId: w.fake.state.installationId };
-  const base = webhookPayload(
-    'deployment_protection_rule',
-    'requested',
-    { repository: { default_branch: 'main' } },
-    target,
-  );
-  const payload = {
-    ...base,
-    environment: 'production',
-    event: 'push',
-    deployment_callback_url: `${w.fake.url}/repos/${owner}/${repo}/actions/runs/${id}/deployment_protection_rule`,
-    deployment: {
-      ...(base.deployment as object),
-      sha: HEAD,
-      environment: 'production',
-      payload: {},
-      creator: { login: 'github-actions[bot]', type: 'Bot' },
-    },
-    pull_requests: [],
-  };
-  await w.probot.receive({
-    id: crypto.randomUUID(),
-    name: 'deployment_protection_rule',
-    payload,
-  } as unknown as Receive);
-  const review = w.fake.repo().protectionRuleReviews.find((r) => r.runId === id);
-  return { ...(review?.state ? { state: review.state } : {}), comment: review?.comment ?? '' };
-}
+const protectionRule = (w: World) => askProtectionRule(w.fake, w.probot, { run: runs++ });
 
-async function say(w: World, body: string): Promise<string> {
-  const before = appReplies(w.fake).length;
-  const { payload } = commentOnPull(w.fake, body, { user: 'alice' });
-  await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
-  return appReplies(w.fake).slice(before).join('\n');
-}
-
-const production = (fake: FakeGitHub) =>
-  [...fake.repo().deployments.values()].filter((d) => d.environment === 'production');
+const say = (w: World, body: string): Promise<string> => repliesTo(w.fake, w.probot, body);
 
 test('protection rule: a record older than one /deploy read is refused as state_stale, not believed', async () => {
   await run(async (w) => {
@@ -196,16 +79,7 @@ test('schedule: a record older than one the protection rule read is refused as s
     assert.equal((await protectionRule(w)).state, 'rejected', 'record #6: HEAD not live');
     await deleteDeployment(w.fake, newer);
     w.clock.now = new Date('2026-12-01T09:01:00Z');
-    const id = runs++;
-    w.fake.addWorkflowRun({ id, headSha: HEAD });
-    w.fake.updateWorkflowRun(id, { status: 'completed', conclusion: 'success' });
-    const before = appReplies(w.fake).length;
-    await w.probot.receive({
-      id: crypto.randomUUID(),
-      name: 'workflow_run',
-      payload: w.fake.workflowRunWebhook(id),
-    } as Receive);
-    const replies = appReplies(w.fake).slice(before).join('\n');
+    const replies = await completeWorkflowRun(w.fake, w.probot, runs++);
     assert.match(replies, /schedule_prior_environment_missing/);
     assert.match(replies, /state_stale/);
     assert.equal(production(w.fake).length, 0, 'nothing deployed on the older record');

@@ -5,15 +5,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { HEAD, PR, loadedProbot, owner, repo, testMarkerKeys } from './helpers.ts';
-import { appendMarkers } from '../../src/github/hidden-marker.ts';
-import { serializeApprovalMarker } from '../../src/policy/index.ts';
+import { HEAD, PR, approvalRecord, loadedProbot, owner, recordApprovalComment, repo } from './helpers.ts';
+import {
+  approvePress,
+  deliveryTarget as target,
+  protectionRulePayload,
+  receive,
+  reviewOf,
+} from './delivery-helpers.ts';
 import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { renderStatusComment, statusMarker } from '../../src/github/status-comment.ts';
 import type { StatusCommentState } from '../../src/github/status-comment.ts';
 
-type Receive = Parameters<Probot['receive']>[0];
 type Json = Record<string, unknown>;
 const APP_BOT = 'deploy-action[bot]';
 const OTHER_PR = 8;
@@ -60,50 +64,14 @@ async function withApp(run: (fake: FakeGitHub, probot: Probot) => Promise<void>)
   }
 }
 
-const receive = (probot: Probot, name: string, payload: unknown): Promise<void> =>
-  probot.receive({ id: crypto.randomUUID(), name, payload } as Receive);
-
-const target = (fake: FakeGitHub) => ({
-  owner,
-  repo,
-  baseUrl: fake.url,
-  installationId: fake.state.installationId,
-});
-
 const MALLORY = { login: 'mallory', type: 'User' } as const;
 
-/** A protection rule call for a run whose deployment someone else made, with `payload`. */
-function protectionRule(
+/** A protection rule call for a run whose deployment someone else made (mallory, unless `creator`), with `payload`. */
+const protectionRule = (
   fake: FakeGitHub,
   o: { environment: string; run: number; payload: Json; creator?: Json; pullRequests?: number[] },
-): Json {
-  const base = webhookPayload(
-    'deployment_protection_rule',
-    'requested',
-    { repository: { default_branch: 'main' } },
-    target(fake),
-  );
-  return {
-    ...base,
-    environment: o.environment,
-    event: o.pullRequests?.length ? 'pull_request' : 'push',
-    deployment_callback_url: `${fake.url}/repos/${owner}/${repo}/actions/runs/${o.run}/deployment_protection_rule`,
-    deployment: {
-      ...(base.deployment as object),
-      sha: HEAD,
-      environment: o.environment,
-      payload: o.payload,
-      creator: o.creator ?? MALLORY,
-    },
-    pull_requests: (o.pullRequests ?? []).map((number) => ({
-      ...(webhookPayload('pull_request', 'opened', {}, target(fake)).pull_request as Json),
-      number,
-    })),
-  };
-}
+): Json => protectionRulePayload(fake, { ...o, creator: o.creator ?? MALLORY });
 
-const reviewOf = (fake: FakeGitHub, run: number) =>
-  fake.repo().protectionRuleReviews.find((r) => r.runId === run);
 const commentsOn = (fake: FakeGitHub, number: number) =>
   [...fake.repo().comments.values()].filter((c) => c.issueNumber === number);
 
@@ -575,21 +543,11 @@ test('pull_request.synchronize on a PR flooded past the comments the App reads: 
 });
 
 /** An approval the App recorded on the PR (a marker in its own comment). */
-function recordApproval(fake: FakeGitHub, login: string): void {
-  const marker = serializeApprovalMarker(
-    {
-      kind: 'approve',
-      by: { login, permission: 'write', teams: [] },
-      environment: 'weekend-free',
-      sha: HEAD,
-      at: new Date(Date.now() - 60_000),
-      source: 'comment',
-    },
-    testMarkerKeys(),
-    { repository: `${owner}/${repo}`, pullRequest: PR },
+const recordApproval = (fake: FakeGitHub, login: string): void =>
+  recordApprovalComment(
+    fake,
+    approvalRecord(login, { environment: 'weekend-free', at: new Date(Date.now() - 60_000) }),
   );
-  fake.addComment(PR, { user: APP_BOT, body: appendMarkers('Approved.', [marker]) });
-}
 
 test('protection rule: whoever started the held run (who pushed) does not approve it, by comment or button', async () => {
   await withApp(async (fake, probot) => {
@@ -610,26 +568,7 @@ test('protection rule: whoever started the held run (who pushed) does not approv
     assert.equal(reviewOf(fake, run.id), undefined, "dave's own approval does not count: still waiting");
     const gate = [...fake.repo().checkRuns.values()].find((c) => c.name === 'approval / weekend-free')!;
     assert.ok(gate, 'the gate waits');
-    const sample = webhookPayload(
-      'check_run',
-      'requested_action',
-      { repository: { default_branch: 'main' } },
-      target(fake),
-    );
-    const press = (login: string) =>
-      receive(probot, 'check_run', {
-        ...sample,
-        requested_action: { identifier: 'approve' },
-        check_run: {
-          ...(sample.check_run as object),
-          id: gate.id,
-          name: gate.name,
-          head_sha: gate.head_sha,
-          external_id: gate.external_id,
-          app: { ...((sample.check_run as Json).app as Json), id: fake.state.appId },
-        },
-        sender: { ...(sample.sender as Json), login, type: 'User' },
-      });
+    const press = (login: string) => receive(probot, 'check_run', approvePress(fake, gate, login));
     await press('dave');
     assert.match(String(commentsOn(fake, PR).at(-1)!.body), /not recorded\*\* \(`self_approval_refused`\)/);
     assert.equal(reviewOf(fake, run.id), undefined);

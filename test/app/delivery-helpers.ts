@@ -1,0 +1,111 @@
+// Webhook deliveries the app tests hand to the App directly (probot.receive): a deployment protection rule
+// call and an Approve-button press, built on the fake GitHub's sample payloads.
+import type { Probot } from 'probot';
+import { webhookPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { HEAD, owner, repo } from './helpers.ts';
+
+type Json = Record<string, unknown>;
+
+/** The repository and installation a delivery names: acme/web on `fake`. */
+export const deliveryTarget = (fake: FakeGitHub) => ({
+  owner,
+  repo,
+  baseUrl: fake.url,
+  installationId: fake.state.installationId,
+});
+
+/** Hands `payload` to the App as one delivery of event `name`. */
+export const receive = (probot: Probot, name: string, payload: unknown): Promise<void> =>
+  probot.receive({ id: crypto.randomUUID(), name, payload } as unknown as Parameters<Probot['receive']>[0]);
+
+/**
+ * The deployment_protection_rule delivery for workflow run `run` deploying `sha` (HEAD) to `environment`
+ * (production). Its deployment was made by github-actions[bot] unless `creator` says who, with `payload` ({}).
+ * The run is a pull_request run of `pullRequests` (their pull_request objects in the payload) when there are
+ * any, a push otherwise; `event` overrides that.
+ */
+export function protectionRulePayload(
+  fake: FakeGitHub,
+  o: {
+    run: number;
+    environment?: string;
+    sha?: string;
+    payload?: Json;
+    creator?: Json;
+    deploymentId?: number;
+    pullRequests?: number[];
+    event?: string;
+  },
+): Json {
+  const environment = o.environment ?? 'production';
+  const pullRequests = o.pullRequests ?? [];
+  const base = webhookPayload(
+    'deployment_protection_rule',
+    'requested',
+    { repository: { default_branch: 'main' } },
+    deliveryTarget(fake),
+  );
+  return {
+    ...base,
+    environment,
+    event: o.event ?? (pullRequests.length ? 'pull_request' : 'push'),
+    deployment_callback_url: `${fake.url}/repos/${owner}/${repo}/actions/runs/${o.run}/deployment_protection_rule`,
+    deployment: {
+      ...(base.deployment as object),
+      ...(o.deploymentId !== undefined ? { id: o.deploymentId } : {}),
+      sha: o.sha ?? HEAD,
+      environment,
+      payload: o.payload ?? {},
+      creator: o.creator ?? { login: 'github-actions[bot]', type: 'Bot' },
+    },
+    pull_requests: pullRequests.map((number) => ({
+      ...(webhookPayload('pull_request', 'opened', {}, deliveryTarget(fake)).pull_request as Json),
+      number,
+    })),
+  };
+}
+
+/** The App's answer to run `run`'s protection rule, if it gave one (none: the run waits). */
+export const reviewOf = (fake: FakeGitHub, run: number) =>
+  fake.repo().protectionRuleReviews.find((r) => r.runId === run);
+
+/**
+ * GitHub asks the App's protection rule about run `o.run` (protectionRulePayload); the App's review of it:
+ * its state (undefined: still waiting) and comment ('' when none).
+ */
+export async function askProtectionRule(
+  fake: FakeGitHub,
+  probot: Probot,
+  o: Parameters<typeof protectionRulePayload>[1],
+): Promise<{ state: string | undefined; comment: string }> {
+  await receive(probot, 'deployment_protection_rule', protectionRulePayload(fake, o));
+  const review = reviewOf(fake, o.run);
+  return { state: review?.state, comment: review?.comment ?? '' };
+}
+
+/**
+ * The check_run delivery of `login` pressing the Approve button on check run `gate` (as the fake keeps it: the
+ * App's gate, or a forged one whose `app` is another's).
+ */
+export function approvePress(fake: FakeGitHub, gate: Json, login: string): Json {
+  const sample = webhookPayload(
+    'check_run',
+    'requested_action',
+    { repository: { default_branch: 'main' } },
+    deliveryTarget(fake),
+  );
+  return {
+    ...sample,
+    requested_action: { identifier: 'approve' },
+    check_run: {
+      ...(sample.check_run as object),
+      id: gate.id,
+      name: gate.name,
+      head_sha: gate.head_sha,
+      external_id: gate.external_id,
+      app: gate.app,
+    },
+    sender: { ...(sample.sender as Json), login, type: 'User' },
+  };
+}
