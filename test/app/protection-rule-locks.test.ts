@@ -5,12 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { createFakeGitHub, webhookPayload } from '../fake-github/index.ts';
+import { createFakeGitHub } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { BOT_LOGIN, HEAD, PR, commentOnPull, owner, repo, testApp, testProbot } from './helpers.ts';
 import { acquireDeploymentLock, acquireLock } from '../../app/locks.ts';
 import { parseGateRef, serializeGateRef } from '../../app/handlers/protection-rule.ts';
 import type { Octokit } from '../../app/facts/github.ts';
+import { askProtectionRule } from './delivery-helpers.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 type Json = Record<string, unknown>;
@@ -65,43 +66,15 @@ async function gate(
 ): Promise<[string | undefined, string]> {
   const id = nextRun++;
   w.fake.addWorkflowRun({ id, headSha: HEAD, actor, event: 'push' });
-  const target = { owner, repo, baseUrl: w.fake.url, installationId: w.fake.state.installationId };
-  const base = webhookPayload(
-    'deployment_protection_rule',
-    'requested',
-    { repository: { default_branch: 'main' } },
-    target,
-  );
-  const creator = deployment.creator ?? 'github-actions[bot]';
-  const payload = {
-    ...base,
-    environment: 'production',
+  const review = await askProtectionRule(w.fake, w.probot, {
+    run: id,
     event: 'push',
-    deployment_callback_url: `${w.fake.url}/repos/${owner}/${repo}/actions/runs/${id}/deployment_protection_rule`,
-    deployment: {
-      ...(base.deployment as object),
-      ...(deployment.id !== undefined ? { id: deployment.id } : {}),
-      sha: HEAD,
-      environment: 'production',
-      payload: deployment.payload ?? {},
-      creator: { login: creator, type: 'Bot' },
-    },
-    pull_requests: deployment.pr
-      ? [
-          {
-            ...(webhookPayload('pull_request', 'opened', {}, target).pull_request as Json),
-            number: PR,
-          },
-        ]
-      : [],
-  };
-  await w.probot.receive({
-    id: crypto.randomUUID(),
-    name: 'deployment_protection_rule',
-    payload,
-  } as unknown as Receive);
-  const review = w.fake.repo().protectionRuleReviews.find((r) => r.runId === id);
-  return [review?.state, review?.comment ?? ''];
+    creator: { login: deployment.creator ?? 'github-actions[bot]', type: 'Bot' },
+    ...(deployment.payload ? { payload: deployment.payload } : {}),
+    ...(deployment.id !== undefined ? { deploymentId: deployment.id } : {}),
+    ...(deployment.pr ? { pullRequests: [PR] } : {}),
+  });
+  return [review.state, review.comment];
 }
 
 const where = { owner, repo };
