@@ -63,8 +63,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       core.info(describeRequests(counter));
       core.setOutput('github-requests', String(counter.attempts));
     }
-    // Only now: a signal before this point must find our listener, or signal-exit re-raises it.
-    cancellation.dispose();
+    // Only now: a signal before this point must find our listener, or signal-exit re-raises it. A cancelled
+    // run keeps listening to its exit: the runner's SIGTERM (7.5 s after SIGINT) may come while it exits,
+    // and with no listener left it would kill the process and lose the exit code.
+    if (!cancellation.received()) cancellation.dispose();
   }
   // GitHub requests left behind at the cancellation deadline would keep the process alive until SIGKILL.
   if (runner?.githubCutShort) process.exit();
