@@ -331,17 +331,23 @@ export async function readGlobalLock(api: LocksApi, where: RepoRef): Promise<Loc
 
 /** Every lock of the repository: one listing plus one read per lock. */
 export async function readLocks(api: LocksApi, where: RepoRef): Promise<Locks> {
+  const out = await locksWhere(api, where, () => true);
+  out.environments.sort((a, b) => envOf(a).localeCompare(envOf(b)));
+  return out;
+}
+
+/** The locks whose ref name (without `refs/`) `keep` takes: one listing plus one read per lock taken. */
+async function locksWhere(api: LocksApi, where: RepoRef, keep: (name: string) => boolean): Promise<Locks> {
   // matching-refs is not paginated: GitHub returns every matching ref at once.
   const { data: refs } = await api.git.listMatchingRefs({ ...where, ref: LOCK_REF_PREFIX });
   const out: Locks = { environments: [] };
   for (const { ref, object } of refs) {
     const target = targetOfRef(ref);
-    if (!target) continue;
+    if (!target || !keep(ref.replace(/^refs\//, ''))) continue;
     const lock = await lockFromObject(api, where, target, object);
     if (target.scope === 'global') out.global = lock;
     else out.environments.push(lock);
   }
-  out.environments.sort((a, b) => envOf(a).localeCompare(envOf(b)));
   return out;
 }
 
@@ -351,17 +357,7 @@ export async function readLocks(api: LocksApi, where: RepoRef): Promise<Locks> {
  */
 export async function readLocksFor(api: LocksApi, where: RepoRef, environment: string): Promise<Locks> {
   const own = lockRefName({ scope: 'environment', environment });
-  const { data: refs } = await api.git.listMatchingRefs({ ...where, ref: LOCK_REF_PREFIX });
-  const out: Locks = { environments: [] };
-  for (const { ref, object } of refs) {
-    const name = ref.replace(/^refs\//, '');
-    if (name !== GLOBAL_REF && name !== own) continue;
-    const target = targetOfRef(ref)!;
-    const lock = await lockFromObject(api, where, target, object);
-    if (target.scope === 'global') out.global = lock;
-    else out.environments.push(lock);
-  }
-  return out;
+  return locksWhere(api, where, (name) => name === GLOBAL_REF || name === own);
 }
 
 const envOf = (lock: LockInfo): string =>
