@@ -51,6 +51,23 @@ function parseAnswer(stdout: string): LiveState {
   return { slot: word };
 }
 
+/**
+ * Runs `env`'s `current` command and reads its answer (currentAnswer): what the pipeline, reconcile's
+ * cross-check and --adopt-current all ask. Throws when the command fails or its answer is unusable.
+ */
+export async function askCurrent(
+  env: ResolvedEnvironment,
+  command: NonNullable<ResolvedEnvironment['target']['current']>,
+  options: { signal?: AbortSignal | undefined; onOutput?: (line: OutputLine) => void },
+): Promise<LiveState> {
+  const result = await runCommand(
+    command,
+    { environment: env.name, strategy: env.strategy.type, ...env.variables },
+    { signal: options.signal, label: 'current', ...(options.onOutput ? { onOutput: options.onOutput } : {}) },
+  );
+  return currentAnswer(result);
+}
+
 export async function readLiveState(
   env: ResolvedEnvironment,
   record: EnvironmentRecord | undefined,
@@ -58,12 +75,7 @@ export async function readLiveState(
 ): Promise<LiveState> {
   const saved = record?.live;
   if (env.target.current) {
-    const result = await runCommand(
-      env.target.current,
-      { environment: env.name, strategy: env.strategy.type, ...env.variables },
-      { signal: options.signal, label: 'current' },
-    );
-    const live = currentAnswer(result);
+    const live = await askCurrent(env, env.target.current, { signal: options.signal });
     const disagreement = disagreementOf(live, saved);
     if (disagreement)
       options.warn?.(

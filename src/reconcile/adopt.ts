@@ -7,7 +7,7 @@
 // rollout, the history kept plus an `adopted_current` entry saying who, what the record said and what current
 // reported. Nothing else is run: no teardown, no traffic change, no command but `current`.
 import type { ResolvedEnvironment } from '../config/resolve.ts';
-import { currentAnswer } from '../pipeline/live-state.ts';
+import { askCurrent } from '../pipeline/live-state.ts';
 import {
   capText,
   withTransition,
@@ -19,7 +19,6 @@ import {
 import type { StateStore } from '../state/store.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import { usesSlots } from '../strategies/index.ts';
-import { runCommand } from '../targets/run-command.ts';
 import { currentText, disagreement, rolloutClaim } from './live-check.ts';
 import type { ReconcileCode, ReconcileEntry, ReconcileOptions } from './run.ts';
 
@@ -167,16 +166,10 @@ export async function adoptCurrent(
 
   let current: LiveState;
   try {
-    const result = await runCommand(
-      command,
-      { environment: name, strategy: env.strategy.type, ...env.variables },
-      {
-        signal: options.signal,
-        label: 'current',
-        onOutput: (line) => options.reporter.event({ type: 'output', ...line }),
-      },
-    );
-    current = currentAnswer(result);
+    current = await askCurrent(env, command, {
+      signal: options.signal,
+      onOutput: (line) => options.reporter.event({ type: 'output', ...line }),
+    });
   } catch (error) {
     if (options.signal?.aborted) return cancelled();
     return entry(

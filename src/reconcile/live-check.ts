@@ -5,9 +5,8 @@
 // nothing done; a `current` command that fails stops it too (never read as agreement). Without a `current`
 // command reconcile acts on the record alone, as before, and says so.
 import type { ResolvedEnvironment } from '../config/resolve.ts';
-import { currentAnswer } from '../pipeline/live-state.ts';
+import { askCurrent } from '../pipeline/live-state.ts';
 import type { OutputLine } from '../targets/run-command.ts';
-import { runCommand } from '../targets/run-command.ts';
 import type { EnvironmentRecord, RetiredSlot, Rollout } from '../state/record.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 
@@ -109,16 +108,7 @@ export async function checkLive(
   if (!command) return { ok: true, checked: false };
   let current: LiveState;
   try {
-    const result = await runCommand(
-      command,
-      { environment: env.name, strategy: env.strategy.type, ...env.variables },
-      {
-        signal: options.signal,
-        label: 'current',
-        ...(options.onOutput ? { onOutput: options.onOutput } : {}),
-      },
-    );
-    current = currentAnswer(result);
+    current = await askCurrent(env, command, options);
   } catch (error) {
     return {
       ok: false,
