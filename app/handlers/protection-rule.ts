@@ -506,6 +506,9 @@ export async function handleProtectionRule(
       ? () => (asked ??= appDeploymentRequester(octokit, where, environment, sha, botLogin))
       : requester;
   const deployment: GateDeployment = { byApp, ...(deployer !== undefined ? { deployer } : {}) };
+  // Who asked the App for it, when it is the App's deployment (its requester at the gate, and the gate's `by`).
+  const appRequester = async (): Promise<string | undefined> =>
+    byApp ? (typeof deployer === 'function' ? deployer() : deployer) : undefined;
   const gate = await decideGate(octokit, {
     where,
     defaultBranch: payload.repository.default_branch,
@@ -515,10 +518,7 @@ export async function handleProtectionRule(
     type,
     ...(trusted.hotfix_reason !== undefined ? { hotfixReason: trusted.hotfix_reason } : {}),
     requester: async () =>
-      gateRequesters(
-        started ?? (await runStarters(octokit, where, run)),
-        byApp ? (typeof deployer === 'function' ? await deployer() : deployer) : undefined,
-      ),
+      gateRequesters(started ?? (await runStarters(octokit, where, run)), await appRequester()),
     botLogin,
     markers,
     records,
@@ -529,7 +529,7 @@ export async function handleProtectionRule(
     await answerRun(octokit, where, run, environment, gate.answer, gate.summary);
     return { status: 'answered', answer: gate.answer, run };
   }
-  const by = byApp ? (typeof deployer === 'function' ? await deployer() : deployer) : undefined;
+  const by = await appRequester();
   const ref: GateRef = {
     run,
     env: environment,
