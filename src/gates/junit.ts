@@ -43,6 +43,9 @@ interface Suite {
   errors?: string;
   testsuite?: Suite[];
   testcase?: TestCase[];
+  /** A <failure> or <error> of the suite itself (Ant: a test class that failed to load or set up). */
+  failure?: Array<Outcome | string>;
+  error?: Array<Outcome | string>;
 }
 
 export function parseJUnit(text: string, file: string): JUnitSummary {
@@ -59,7 +62,21 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
   /** The <failure> and <error> elements in `suite` and below: what its own counts must not exceed. */
   const visit = (suite: Suite): number => {
     let outcomesBelow = 0;
-    for (const testCase of suite.testcase ?? []) {
+    // Ant's formatter (and Jenkins, reading it) puts an error of the suite itself (its class did not
+    // load, a @BeforeClass threw) directly in <testsuite>, beside or instead of the test cases: it is read
+    // as one failed test named after the suite, not skipped over as if the suite had passed.
+    const cases: TestCase[] =
+      typeof suite === 'object' && (suite.failure || suite.error)
+        ? [
+            ...(suite.testcase ?? []),
+            {
+              name: `${suite.name === undefined || String(suite.name) === '' ? '(unnamed suite)' : String(suite.name)} (the suite itself)`,
+              ...(suite.failure ? { failure: suite.failure } : {}),
+              ...(suite.error ? { error: suite.error } : {}),
+            },
+          ]
+        : (suite.testcase ?? []);
+    for (const testCase of cases) {
       summary.tests++;
       if (testCase.skipped) summary.skipped++;
       const outcomes = [

@@ -1,0 +1,68 @@
+// Reports as real tools write them (Ant, Surefire, jest-junit, pytest, CodeQL, coverage.py, ...), not as
+// this project's own tests happen to: each is read with the verdict a user of that tool expects, or
+// refused with an error naming the file and what is wrong.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseJUnit } from '../../../src/gates/junit.ts';
+import { testsGate } from '../../../src/gates/tests.ts';
+import type { GateContext, GateVerdict } from '../../../src/gates/types.ts';
+
+async function workdir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'real-world-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function context(cwd: string): GateContext {
+  return { cwd, changedFiles: async () => [], signal: new AbortController().signal, log: () => {}, env: {} };
+}
+
+async function junitVerdict(dir: string, xml: string): Promise<GateVerdict> {
+  await writeFile(join(dir, 'TEST-report.xml'), xml);
+  return testsGate.run(testsGate.schema.parse({ junit: 'TEST-report.xml', thresholds: {} }), context(dir));
+}
+
+// Ant's XMLJUnitResultFormatter: a test class that cannot be set up gets its <error> in the <testsuite>
+// itself, with no test case around it (Jenkins reads it as a failed case named after the suite).
+const ANT_CLASS_ERROR = `<?xml version="1.0" encoding="UTF-8" ?>
+<testsuite errors="1" failures="0" hostname="build-7" name="com.example.DbTest" skipped="0" tests="1" time="0.012" timestamp="2024-05-01T10:00:00">
+  <properties>
+    <property name="java.version" value="17.0.9" />
+  </properties>
+  <error message="Could not initialize class com.example.Db" type="java.lang.NoClassDefFoundError">java.lang.NoClassDefFoundError: Could not initialize class com.example.Db
+	at com.example.DbTest.setUp(DbTest.java:12)
+</error>
+  <system-out><![CDATA[]]></system-out>
+  <system-err><![CDATA[]]></system-err>
+</testsuite>
+`;
+
+test('JUnit: an <error> or <failure> of the suite itself (Ant) is a failed test, with or without a count for it', async (t) => {
+  const dir = await workdir(t);
+  const counted = await junitVerdict(dir, ANT_CLASS_ERROR);
+  assert.equal(counted.status, 'block');
+  assert.equal(counted.summary, '1 of 1 tests failed');
+  assert.match(
+    counted.findings[0]!.message,
+    /^com\.example\.DbTest \(the suite itself\) errored: Could not initialize class com\.example\.Db \(TEST-report\.xml\)$/,
+  );
+  // Beside passing test cases and without errors="…" on the suite: still a failure, not a pass.
+  const uncounted = await junitVerdict(
+    dir,
+    '<testsuite name="ui" tests="2"><testcase name="a"/><testcase name="b"/>' +
+      '<failure message="browser disconnected" type="Error"/></testsuite>',
+  );
+  assert.equal(uncounted.status, 'block');
+  assert.equal(uncounted.summary, '1 of 3 tests failed');
+  assert.deepEqual(
+    parseJUnit('<testsuites><testsuite name="s"><testcase name="a"/></testsuite></testsuites>', 'r.xml'),
+    {
+      tests: 1,
+      skipped: 0,
+      failures: [],
+    },
+  );
+});
