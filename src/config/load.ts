@@ -225,6 +225,13 @@ const FRIENDLY_YAML_ERRORS: Partial<
   // documentIssues gives the repeated key as the message (the path's last key is not it for an alias key).
   DUPLICATE_KEY: (_key, name) => `duplicate key "${name}": each key may appear only once in a mapping`,
   TAB_AS_INDENT: () => 'tabs are not allowed for indentation in YAML: indent with spaces',
+  // A lone "*" or "&" (`deployers: *`, `approvers: [*]`) starts an alias or an anchor, not the character.
+  BAD_ALIAS: (_key, message) => {
+    const lone = /^(Alias|Anchor) cannot be an empty string$/.exec(message)?.[1];
+    if (lone === undefined) return message;
+    const [char, what] = lone === 'Alias' ? ['*', 'alias (*name)'] : ['&', 'anchor (&name)'];
+    return `"${char}" here starts a YAML ${what} with no name; to write the character itself, quote it: "${char}"`;
+  },
   MULTIPLE_DOCS: () =>
     'a second YAML document starts here ("---"): a deploy config is one document; remove the line or move the rest into the first',
 };
