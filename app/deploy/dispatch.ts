@@ -108,6 +108,16 @@ async function base(deps: DispatchDeps, event: CommentEvent): Promise<Base> {
   return { where, pr, config, comments, people: deps.people ?? peopleCache() };
 }
 
+/**
+ * A closed (or merged) pull request's head is not deployed: /deploy on it, and an approval that could start
+ * it, are refused, as a due schedule of a closed pull request is (app/schedule/decide.ts). Reopen it first.
+ */
+const closedRefusal = (pr: Base['pr'], what: string): Reply =>
+  refusal(
+    'pull_request_closed',
+    `pull request #${pr.number} is closed, so ${what}; reopen it to deploy its head commit.`,
+  );
+
 /** The commenter as the policy sees them, with GitHub's account type (a Bot never approves). */
 const withType = (actor: Actor, event: CommentEvent): Actor => withAccountType(actor, event.author.type);
 
@@ -278,6 +288,7 @@ async function deploy(
   event: CommentEvent,
 ): Promise<Reply> {
   const b = await base(deps, event);
+  if (!b.pr.open) return closedRefusal(b.pr, 'nothing of it is deployed');
   const type: DeploymentType = command.hotfix ? 'hotfix' : 'standard';
   const policy = policyOf(b.config, command.environment);
   const request: PendingRequest = {
@@ -356,6 +367,9 @@ async function approve(
 ): Promise<Reply> {
   const b = await base(deps, event);
   const pending = pendingFor(b, command.environment);
+  // A veto only ever stops a deployment, and a rollback does not deploy the pull request's head: both stay.
+  if (!b.pr.open && command.kind === 'approve-deploy' && pending?.type !== 'rollback')
+    return closedRefusal(b.pr, 'no approval is recorded on it');
   const environment = command.environment ?? pending?.environment;
   if (!environment)
     return refusal(

@@ -1,0 +1,101 @@
+// Commands on a closed (or merged) pull request: nothing of it is deployed any more. /deploy (a dry run, a
+// schedule and the queue too) and the approval that would complete a waiting request are refused with
+// pull_request_closed, as a due schedule of a closed pull request is (app/schedule/run-due.ts); a veto,
+// /status and the other commands that do not deploy its head still work.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { appReplies, commentOnPull, testApp, testProbot } from './helpers.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+const PR = 7;
+const HEAD = fakeSha('closed-pr-head');
+const CONFIG = `
+target:
+  commands:
+    deploy: ./deploy.sh
+environments:
+  staging: {}
+  production:
+    approvals:
+      deployers: [alice]
+      approvers: [carol]
+      required: 1
+`;
+
+async function run(
+  body: (fake: FakeGitHub, say: (text: string, user: string) => Promise<string>) => Promise<void>,
+) {
+  const fake = await createFakeGitHub();
+  fake.seedRepo({
+    owner: 'acme',
+    repo: 'web',
+    files: { '.github/deploy.yml': CONFIG },
+    collaborators: { alice: 'write', carol: 'write' },
+    pulls: [{ number: PR, head: HEAD, user: 'bob' }],
+  });
+  const probot = testProbot(fake);
+  await probot.load(testApp({ now: () => new Date('2025-03-04T10:30:00Z') }));
+  const say = async (text: string, user: string): Promise<string> => {
+    const before = appReplies(fake).length;
+    const { payload } = commentOnPull(fake, text, { user });
+    await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    const after = appReplies(fake);
+    assert.equal(after.length, before + 1, `one reply to ${text}`);
+    return after.at(-1)!;
+  };
+  try {
+    await body(fake, say);
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+}
+
+const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
+
+test('a closed pull request: /deploy in every form is refused with pull_request_closed, nothing is created', async () => {
+  await run(async (fake, say) => {
+    fake.repo().pulls.get(PR)!.state = 'closed';
+    for (const text of [
+      '/deploy staging',
+      '/deploy staging --dry-run',
+      '/deploy staging --queue',
+      '/deploy staging at 2025-03-05 10:00 UTC',
+      '/deploy production',
+    ]) {
+      const reply = await say(text, 'alice');
+      assert.match(reply, /^\*\*Not accepted\*\* \(`pull_request_closed`\): pull request #7 is closed/, text);
+    }
+    assert.equal(deployments(fake).length, 0);
+    assert.equal(
+      [...fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-')).length,
+      0,
+      'no lock, no schedule',
+    );
+    // Commands that do not deploy its head still answer.
+    assert.match(await say('/status', 'alice'), /Pending approvals/);
+  });
+});
+
+test('a request that waited while the pull request was open is not completed by an approval after it closed', async () => {
+  await run(async (fake, say) => {
+    assert.match(await say('/deploy production', 'alice'), /Waiting for 1 approval/);
+    fake.repo().pulls.get(PR)!.state = 'closed';
+    assert.match(
+      await say('/approve-deploy', 'carol'),
+      /^\*\*Not accepted\*\* \(`pull_request_closed`\): pull request #7 is closed/,
+    );
+    assert.equal(deployments(fake).length, 0);
+    // A veto is still recorded: it only ever stops a deployment.
+    assert.match(
+      await say('/reject-deploy production not this one', 'carol'),
+      /\*\*Veto\*\* by @carol recorded/,
+    );
+    // Reopened: the approval counts again, and the veto holds it.
+    fake.repo().pulls.get(PR)!.state = 'open';
+    assert.doesNotMatch(await say('/approve-deploy production', 'carol'), /pull_request_closed/);
+  });
+});
