@@ -27,6 +27,11 @@ export interface SarifResult {
   /** region.snippet.text, when the tool includes it (may hold a secret: never print it). */
   snippet?: string;
   suppressed: boolean;
+  /**
+   * baselineState "absent" (§3.27.24): the result was in the baseline run and is not in this one, i.e. it
+   * was fixed. Tools that compare against a baseline (sarif-multitool match-results-forward) list them.
+   */
+  absent: boolean;
 }
 
 export class SarifReportError extends Error {
@@ -79,6 +84,7 @@ const resultSchema = z.looseObject({
     .optional(),
   properties,
   suppressions: z.array(z.looseObject({ status: text })).optional(),
+  baselineState: z.unknown().optional(),
 });
 const runSchema = z.looseObject({
   tool: z.looseObject({ driver: componentSchema, extensions: z.array(componentSchema).optional() }),
@@ -161,6 +167,7 @@ export function parseSarif(text: string, file: string, roots: string | string[])
       const ruleId = result.ruleId ?? result.rule?.id ?? rule?.id ?? 'unknown-rule';
       const resultLevel = checkEnum(result.level, LEVELS, `${where}.level`);
       const kind = checkEnum(result.kind, KINDS, `${where}.kind`);
+      const baselineState = checkEnum(result.baselineState, BASELINE_STATES, `${where}.baselineState`);
       const ruleLevel = checkEnum(
         rule?.defaultConfiguration?.level,
         LEVELS,
@@ -192,6 +199,7 @@ export function parseSarif(text: string, file: string, roots: string | string[])
         suppressed: (result.suppressions ?? []).some(
           (s) => s.status === undefined || s.status === 'accepted',
         ),
+        absent: baselineState === 'absent',
       });
     }
   });
@@ -275,6 +283,7 @@ function safeDecode(text: string): string {
 
 const LEVELS: SarifLevel[] = ['none', 'note', 'warning', 'error'];
 const KINDS = ['notApplicable', 'pass', 'fail', 'review', 'open', 'informational'];
+const BASELINE_STATES = ['new', 'unchanged', 'updated', 'absent'];
 const MAX_FINDINGS = 1000;
 
 export const sarifGate: Gate<SarifConfig> = {
@@ -298,6 +307,7 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
   const blocking: Finding[] = [];
   const others: Finding[] = [];
   let suppressed = 0;
+  let absent = 0;
   for (const file of files) {
     const read = await readReportFile(ctx.cwd, file, repositoryRoots(ctx), 'SARIF file');
     if (!read.ok) return { status: 'block', summary: read.message, findings: [] };
@@ -311,6 +321,11 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
     for (const result of results) {
       if (result.suppressed) {
         suppressed++;
+        continue;
+      }
+      // Fixed since the baseline: listed by the tool, but no longer in the code.
+      if (result.absent) {
+        absent++;
         continue;
       }
       const byLevel = LEVELS.indexOf(result.level) >= minLevel && result.level !== 'none';
@@ -339,6 +354,7 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
   const extra = [
     others.length ? `${others.length} below the thresholds` : '',
     suppressed ? `${suppressed} suppressed` : '',
+    absent ? `${absent} fixed since the baseline` : '',
     findings.length > MAX_FINDINGS ? `first ${MAX_FINDINGS} listed` : '',
   ]
     .filter(Boolean)

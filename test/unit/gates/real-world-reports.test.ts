@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseJUnit } from '../../../src/gates/junit.ts';
+import { sarifGate } from '../../../src/gates/sarif.ts';
 import { testsGate } from '../../../src/gates/tests.ts';
 import type { GateContext, GateVerdict } from '../../../src/gates/types.ts';
 
@@ -64,5 +65,61 @@ test('JUnit: an <error> or <failure> of the suite itself (Ant) is a failed test,
       skipped: 0,
       failures: [],
     },
+  );
+});
+
+async function sarifVerdict(dir: string, log: unknown, config: object = {}): Promise<GateVerdict> {
+  await writeFile(join(dir, 'scan.sarif'), JSON.stringify(log, null, 2));
+  return sarifGate.run(sarifGate.schema.parse({ files: 'scan.sarif', ...config }), context(dir));
+}
+
+/** A SARIF 2.1.0 log with one run of `driver`, as the tools write it (tool, rules, results). */
+function sarifLog(driver: object, results: object[], run: object = {}): object {
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{ tool: { driver }, results, ...run }],
+  };
+}
+
+function located(uri: string, startLine: number, more: object = {}): object {
+  return { locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine } } }], ...more };
+}
+
+test('SARIF: a result whose baselineState is "absent" (fixed since the baseline) does not block', async (t) => {
+  const dir = await workdir(t);
+  // What `sarif match-results-forward` (Microsoft's SARIF multitool) writes: the baseline's results that
+  // are gone are kept, marked "absent"; the others are "new", "unchanged" or "updated".
+  const driver = { name: 'BinSkim', rules: [{ id: 'BA2008', defaultConfiguration: { level: 'error' } }] };
+  const fixed = { ruleId: 'BA2008', ruleIndex: 0, message: { text: 'CFG is not enabled' } };
+  const passed = await sarifVerdict(
+    dir,
+    sarifLog(driver, [
+      { ...fixed, ...located('bin/app.dll', 1), baselineState: 'absent' },
+      { ...fixed, ...located('bin/lib.dll', 1), level: 'note', baselineState: 'new' },
+    ]),
+  );
+  assert.equal(passed.status, 'pass');
+  assert.equal(
+    passed.summary,
+    'no blocking results in 1 SARIF file (1 below the thresholds, 1 fixed since the baseline)',
+  );
+  const blocked = await sarifVerdict(
+    dir,
+    sarifLog(driver, [
+      { ...fixed, ...located('bin/app.dll', 1), baselineState: 'absent' },
+      { ...fixed, ...located('bin/lib.dll', 1), baselineState: 'unchanged' },
+    ]),
+  );
+  assert.equal(blocked.status, 'block');
+  assert.deepEqual(
+    blocked.findings.map((f) => f.path),
+    ['bin/lib.dll'],
+  );
+  const wrong = await sarifVerdict(dir, sarifLog(driver, [{ ...fixed, baselineState: 'gone' }]));
+  assert.equal(wrong.status, 'block');
+  assert.match(
+    wrong.summary,
+    /^scan\.sarif: runs\[0\]\.results\[0\]\.baselineState is "gone", not one of "new", /,
   );
 });
