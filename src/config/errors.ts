@@ -375,7 +375,35 @@ function sentence(description: string): string {
  * path it concerns and whether the value or the key should be pointed at.
  */
 export function explainIssues(issues: readonly Issue[], data: unknown, schema: Schema): ExplainedIssue[] {
-  return issues.flatMap((issue) => explain(issue, [], schema, data));
+  return withoutSafeIntegerRepeats(issues).flatMap((issue) => explain(issue, [], schema, data));
+}
+
+/** zod's `int()` bound (a whole number beyond 2^53 is not exact), said besides a field's own bound. */
+const isSafeIntegerBound = (issue: Issue) =>
+  (issue.code === 'too_big' && Number(issue.maximum) === Number.MAX_SAFE_INTEGER) ||
+  (issue.code === 'too_small' && Number(issue.minimum) === Number.MIN_SAFE_INTEGER);
+
+/**
+ * A whole number far out of range (`instances: 99999999999999999999`) breaks both the field's own bound
+ * and the safe-integer bound of `int()`: the field's own says what is allowed, so the other one is dropped
+ * ("must be at most 10000" and "must be at most 9007199254740991" were both reported).
+ */
+function withoutSafeIntegerRepeats(issues: readonly Issue[]): Issue[] {
+  const pathKey = (issue: Issue) => JSON.stringify(issue.path.map(String));
+  const bounded = new Set(
+    issues
+      .filter(
+        (issue) => (issue.code === 'too_big' || issue.code === 'too_small') && !isSafeIntegerBound(issue),
+      )
+      .map(pathKey),
+  );
+  return issues
+    .filter((issue) => !(isSafeIntegerBound(issue) && bounded.has(pathKey(issue))))
+    .map((issue) =>
+      issue.code === 'invalid_union'
+        ? ({ ...issue, errors: issue.errors.map((branch) => withoutSafeIntegerRepeats(branch)) } as Issue)
+        : issue,
+    );
 }
 
 const MERGE_KEYS =

@@ -29,3 +29,18 @@ environments:
     ]);
   });
 });
+
+describe('numbers out of range', () => {
+  it('a huge whole number is refused once, by the field’s own bound, not also by 2^53', () => {
+    const text = `${TARGET}
+environments:
+  production:
+    strategy: { type: rolling, instances: 99999999999999999999 }
+    approvals: { required: -1e30 }
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:6:43: environments.production.strategy.instances: must be at most 10000, got 100000000000000000000',
+      'deploy.yml:7:28: environments.production.approvals.required: must be at least 0, got -1e+30',
+    ]);
+  });
+});
