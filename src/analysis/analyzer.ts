@@ -5,6 +5,7 @@
 // time).
 import { resolveAnalysisConfig, checkMetrics, type AnalysisConfig } from './config.ts';
 import { concludeWindow, windowIntervals } from './deadline.ts';
+import { domainProblems } from './domain.ts';
 import { createJudgeState, judge } from './judge.ts';
 import type { Fetch } from './http.ts';
 import { createProvider } from './providers/index.ts';
@@ -186,6 +187,30 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
     return out;
   }
 
+  /**
+   * A side's reading with the values no system gives (an error rate of -0.5, a negative latency, bucket
+   * counts falling with le: domain.ts) made no data, each with a provider error of the interval naming the
+   * metric and the value: judged as given, an error rate of -0.5 would promote.
+   */
+  function screened(side: Side, reading: SideReading): SideReading {
+    const problems = domainProblems(config, reading.values);
+    if (problems.length === 0) return reading;
+    const values = { ...reading.values };
+    for (const problem of problems)
+      for (const metric of problem.metrics) {
+        values[metric] = null;
+        for (const key of Object.keys(values))
+          if (key.startsWith(`${metric}{le="`) && key.endsWith('"}')) values[key] = null;
+      }
+    const errors = problems.map((p): SampleError => ({
+      provider: p.provider,
+      side,
+      code: 'out-of-range',
+      message: p.message,
+    }));
+    return { values, errors: [...reading.errors, ...errors] };
+  }
+
   const history = [...byProvider.keys()].every((name) => typeof providers[name]!.readPast === 'function');
 
   return {
@@ -201,14 +226,17 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
       };
       if (ctx.at !== undefined && history) {
         const [then] = await readSidePast('canary', vars, 1000, [ctx.at], ctx.signal);
-        capturedBaseline = { ...then!.values };
+        capturedBaseline = { ...screened('canary', then!).values };
         return capturedBaseline;
       }
       const [a, b] = await Promise.all([
         readSide('canary', vars, 1000, ctx.signal, false),
         readSide('canary', vars, 1000, ctx.signal, true),
       ]);
-      capturedBaseline = { ...a.values, ...b.values };
+      capturedBaseline = screened('canary', {
+        values: { ...a.values, ...b.values },
+        errors: [],
+      }).values;
       return capturedBaseline;
     },
 
@@ -266,12 +294,15 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
           );
         }
       }
-      const sampleOf = (at: number, read: SideReading[]): Sample => ({
-        at,
-        canary: read[0]!.values,
-        ...(withStable ? { stable: read[1]!.values } : {}),
-        errors: read.flatMap((m) => m.errors),
-      });
+      const sampleOf = (at: number, raw: SideReading[]): Sample => {
+        const read = raw.map((reading, i) => screened(sides[i]!, reading));
+        return {
+          at,
+          canary: read[0]!.values,
+          ...(withStable ? { stable: read[1]!.values } : {}),
+          errors: read.flatMap((m) => m.errors),
+        };
+      };
       /** One live interval: continuous providers (the prober) measure during it, the others at its end. */
       const readLive = async (deadline: number): Promise<Sample | undefined> => {
         const [continuous] = await Promise.all([

@@ -447,6 +447,15 @@ export function impossibleCounts(
   return problems.length ? `${check.name}: ${problems.join('; ')}` : undefined;
 }
 
+/** The out-of-range error that made `metric` no data this interval, for a no-data rollback's reason. */
+function outOfRange(sample: Sample, metric: string): string {
+  const error = sample.errors.find(
+    (e) =>
+      e.code === 'out-of-range' && (e.message.startsWith(`${metric} `) || e.message.startsWith(`${metric}:`)),
+  );
+  return error ? ` (its value was out of range: ${error.provider} (${error.side}) ${error.message})` : '';
+}
+
 /** Judges one interval's sample. Pure: the input state is not modified. */
 export function judge(state: JudgeState, sample: Sample): { state: JudgeState; decision: Decision } {
   const values: Record<string, number | null> = {};
@@ -503,7 +512,7 @@ export function judge(state: JudgeState, sample: Sample): { state: JudgeState; d
         kind: 'rollback',
         code: 'no-data',
         rule: 'max_no_data',
-        reason: `no data for ${silent.metric} for ${formatDuration(silent.ms)}, longer than max_no_data ${formatDuration(config.maxNoDataMs)}: failing closed`,
+        reason: `no data for ${silent.metric} for ${formatDuration(silent.ms)}, longer than max_no_data ${formatDuration(config.maxNoDataMs)}: failing closed${outOfRange(sample, silent.metric)}`,
         values: { ...values, no_data_ms: silent.ms },
       };
   }
@@ -528,7 +537,10 @@ export function judge(state: JudgeState, sample: Sample): { state: JudgeState; d
       code: 'no-data-pending',
       reason: providerFailed
         ? `provider error (${next.consecutiveErrorIntervals} of ${config.maxProviderErrors} tolerated in a row): ${[
-            ...sample.errors.map((e) => `${e.provider} ${e.code}`),
+            // A value out of its range says which metric and value in its message (domain.ts).
+            ...sample.errors.map(
+              (e) => `${e.provider} ${e.code}${e.code === 'out-of-range' ? ` (${e.side} ${e.message})` : ''}`,
+            ),
             ...impossible.map((text) => `impossible counts, ${text}`),
           ].join(', ')}`
         : `no data this interval for ${missing.join(', ')}`,

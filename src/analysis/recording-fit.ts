@@ -1,11 +1,13 @@
 // Whether a recording can be judged with a config: what readRecording cannot know, because it depends on the
 // checks. A check on a metric the recording never holds would end every window in a no-data rollback, and
 // counts that cannot be (more errors than requests, a negative count) would be skipped by the error test
-// without a word, letting the canary promote on the other checks alone. Both are refused, located.
+// without a word, letting the canary promote on the other checks alone, and so would values outside what
+// their metric can be (domain.ts). All are refused, located.
 import { formatPath } from '../config/errors.ts';
 import { listOf } from '../config/suggest.ts';
 import { checkMetrics, type AnalysisConfig } from './config.ts';
 import { errorCountProblems } from './counts.ts';
+import { domainProblems } from './domain.ts';
 import { isBucketKey } from './histogram.ts';
 import { problemLine, type Recording } from './recording.ts';
 
@@ -48,6 +50,20 @@ export function recordingFitProblems(file: string, recording: Recording, config:
                 : `${where}: ${formatPath(['sample', side, check.errors])}: ${problem.errors} errors out of ${problem.requests} requests (${formatPath(['sample', side, check.requests])}): check "${check.name}" counts errors among the requests, so there cannot be more`,
             );
         }
+  // Values no system gives (an error rate of -0.5, a negative p95, buckets falling with le: domain.ts),
+  // which the live analyzer makes provider errors of their interval: judged as given they could promote.
+  for (const [w, window] of recording.windows.entries()) {
+    for (const problem of domainProblems(config, window.baseline))
+      problems.push(
+        `${file}:${window.line}: window ${w + 1}: ${formatPath(['baseline', problem.metrics[0]!])}: ${problem.message}`,
+      );
+    for (const { index, sample, line } of window.samples)
+      for (const side of ['canary', 'stable'] as const)
+        for (const problem of domainProblems(config, sample[side]))
+          problems.push(
+            `${file}:${line}: window ${w + 1} sample ${index}: ${formatPath(['sample', side, problem.metrics[0]!])}: ${problem.message}`,
+          );
+  }
   const lines = problems.slice(0, MAX_PROBLEMS).map(problemLine);
   return problems.length > MAX_PROBLEMS ? [...lines, `(stopped after ${MAX_PROBLEMS} problems)`] : lines;
 }

@@ -19,8 +19,8 @@ export interface ReplayedWindow {
   /** Samples after the window's decision (a rollback, or its end): not judged, as live. */
   unjudged?: number;
   /**
-   * Comparisons with stable that had no interval they could use (no stable side, no requests, buckets that
-   * are not cumulative): the decision rests on the other checks. Said, so it is not read as "they held".
+   * Comparisons with stable that had no interval they could use (no stable side, no requests): the decision
+   * rests on the other checks. Said, so it is not read as "they held".
    */
   idle?: string[];
 }
@@ -194,7 +194,7 @@ export function runAnalyzeCommand(options: AnalyzeCommandOptions): { exitCode: n
       lines.push(`  differs from the live decisions at intervals ${w.changed.join(', ')}`);
     if (w.idle && w.decision.kind !== 'rollback')
       lines.push(
-        `  not compared (no interval they could use: no stable side, no requests, or bucket counts that are not cumulative): ${w.idle.join(', ')}`,
+        `  not compared (no interval they could use: no stable side, or no requests): ${w.idle.join(', ')}`,
       );
     if (w.unjudged)
       lines.push(`  ${w.unjudged} sample(s) after the window's decision not judged (a live run stops there)`);

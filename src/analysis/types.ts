@@ -21,6 +21,11 @@ export const PROVIDER_ERROR_CODES = [
   'command-failed',
   'template',
   'aborted',
+  /**
+   * A value the metric cannot have (an error rate of -0.5 or 1.7, a negative latency or count, bucket counts
+   * falling with le: domain.ts): refused as an error of its interval, never judged as given.
+   */
+  'out-of-range',
 ] as const;
 export type ProviderErrorCode = (typeof PROVIDER_ERROR_CODES)[number];
 

@@ -485,15 +485,30 @@ test('samples after the window (and its one extension) are not judged, as a live
 });
 
 test('a comparison that never had an interval it could use is named, not passed off as holding', (t) => {
-  // Per-bucket counts where cumulative ones belong (decreasing with le): the histogram test skips them all.
+  // Per-bucket counts where cumulative ones belong (decreasing with le): the histogram test would skip
+  // them all, so they are refused where they are (as the live analyzer makes them provider errors).
   const perBucket = lines(5, () => side(10, { 'latency{le="0.1"}': 60, 'latency{le="0.5"}': 30 }));
-  const file = write(t, perBucket);
+  refused(
+    write(t, perBucket),
+    ':3: window 1 sample 0: sample\\.canary\\.latency: latency: bucket le="0\\.5" counts 30, fewer than le="0\\.1" below it \\(60\\)',
+  );
+  // Stable without requests: the comparisons have nothing to compare with.
+  const noRequests = lines(5);
+  for (const l of noRequests.slice(2))
+    (l as { sample: { stable: unknown } }).sample.stable = side(0, {
+      errors: 0,
+      requests: 0,
+      latency: 0,
+      'latency{le="0.1"}': 0,
+      'latency{le="0.5"}': 0,
+      'latency{le="+Inf"}': 0,
+    });
+  const file = write(t, noRequests);
   const window = analyzeRecording(file).windows[0]!;
-  assert.equal(window.decision.kind, 'promote');
-  assert.deepEqual(window.idle, ['seeds.latency-vs-stable']);
+  assert.deepEqual(window.idle, ['seeds.errors-vs-stable', 'seeds.latency-vs-stable']);
   assert.match(
     runAnalyzeCommand({ recording: file }).output,
-    /\n {2}not compared \(no interval they could use: .*bucket counts that are not cumulative\): seeds\.latency-vs-stable$/,
+    /\n {2}not compared \(no interval they could use: .*\): seeds\.errors-vs-stable, seeds\.latency-vs-stable$/,
   );
   // No stable side recorded: neither comparison ran.
   const canaryOnly = lines(5);

@@ -1,0 +1,140 @@
+// What a metric's value can be, by what it measures. A value no real system gives (an error rate of -0.5 or
+// 1.7, a negative request count or latency, more errors than requests, bucket counts that fall as the bound
+// grows) would otherwise be judged as given: an error_rate of -0.5 holds "error_rate <= 1%" in every interval
+// and promotes. Such a value is a provider error of its interval instead (analyzer.ts: the value becomes no
+// data, the error names the metric, the value and what it can be), as counts an errors check cannot use are
+// (judge.ts), and a recording holding one is refused, located (recording-fit.ts).
+//
+// The kind of a metric comes from its name, or else from the field it reads (`field: error_rate` of the
+// prober): the names the seed preset and the prober give a meaning to. Any other metric is judged as given.
+import type { AnalysisConfig } from './config.ts';
+import { countProblem } from './counts.ts';
+import { readBuckets } from './histogram.ts';
+import type { MetricConfig } from './schema.ts';
+import type { MetricValues } from './types.ts';
+
+type Kind = 'fraction' | 'count' | 'duration' | 'non-negative';
+
+const NAMED: Record<string, Kind> = {
+  error_rate: 'fraction',
+  success_rate: 'fraction',
+  health: 'fraction',
+  requests: 'count',
+  errors: 'count',
+  latency: 'duration',
+  memory: 'non-negative',
+};
+
+/** p50, p95, p99, p999: a latency percentile. */
+const PERCENTILE = /^p\d+$/;
+
+function kindOf(name: string | undefined): Kind | undefined {
+  if (name === undefined) return undefined;
+  if (Object.hasOwn(NAMED, name)) return NAMED[name];
+  return PERCENTILE.test(name) ? 'duration' : undefined;
+}
+
+/** What the value of a metric with this name and config can be, or undefined when anything goes. */
+export function metricKind(name: string, config: MetricConfig | undefined): Kind | undefined {
+  return kindOf(name) ?? kindOf(config?.field);
+}
+
+/** Why `value` cannot be a value of this kind, or undefined when it can. */
+export function domainProblem(kind: Kind, value: number): string | undefined {
+  switch (kind) {
+    case 'fraction':
+      return value < 0 || value > 1
+        ? `is a fraction of requests, between 0 and 1 (1 % is 0.01), got ${value}`
+        : undefined;
+    case 'count': {
+      const why = countProblem(value);
+      return why ? `is a count of requests: a count ${why}` : undefined;
+    }
+    case 'duration':
+      return value < 0 ? `is a latency: it cannot be negative, got ${value}` : undefined;
+    case 'non-negative':
+      return value < 0 ? `cannot be negative, got ${value}` : undefined;
+  }
+}
+
+/**
+ * Why one side's bucket counts of a histogram metric cannot be, or undefined: a count that is not one
+ * (negative, past 2^53), or counts that fall as the bound grows by half a request or more (per-bucket
+ * counts where cumulative ones belong, or buckets of different series mixed). Smaller falls are the
+ * rounding of `increase()` and are levelled by the test (histogram.ts asCumulative).
+ */
+export function bucketProblem(metric: string, values: MetricValues): string | undefined {
+  const buckets = readBuckets(values, metric);
+  if (!buckets) return undefined;
+  const bounds = [...buckets.keys()].sort((a, b) => a - b);
+  const le = (bound: number) => (bound === Infinity ? '+Inf' : String(bound));
+  let before: { bound: number; count: number } | undefined;
+  for (const bound of bounds) {
+    const count = buckets.get(bound)!;
+    const wrong = countProblem(count);
+    if (wrong) return `bucket le="${le(bound)}": a count ${wrong}`;
+    if (before && count < before.count - 0.5)
+      return `bucket le="${le(bound)}" counts ${count}, fewer than le="${le(before.bound)}" below it (${before.count}): bucket counts are cumulative (each counts every request up to its bound)`;
+    before = { bound, count: Math.max(count, before?.count ?? 0) };
+  }
+  return undefined;
+}
+
+export interface DomainProblem {
+  /** The metrics whose values cannot be (two for more errors than requests). */
+  metrics: string[];
+  /** The provider they were read from (the first metric's). */
+  provider: string;
+  /** One sentence: the metric, the value and what it can be. */
+  message: string;
+}
+
+/**
+ * The values of one side that cannot be, by metric kind. Metrics an errors check reads are left to that
+ * check (judge.ts impossibleCounts), which keeps them in the sample and names the check.
+ */
+export function domainProblems(config: AnalysisConfig, values: MetricValues | undefined): DomainProblem[] {
+  if (!values) return [];
+  const counted = new Set(
+    config.checks.flatMap((check) => (check.kind === 'errors' ? [check.errors, check.requests] : [])),
+  );
+  const problems: DomainProblem[] = [];
+  const number = (metric: string) => {
+    const value = values[metric];
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  };
+  for (const [metric, metricConfig] of Object.entries(config.metrics)) {
+    if (counted.has(metric)) continue;
+    if (metricConfig.histogram) {
+      const why = bucketProblem(metric, values);
+      if (why)
+        problems.push({ metrics: [metric], provider: metricConfig.provider, message: `${metric}: ${why}` });
+      continue;
+    }
+    const kind = metricKind(metric, metricConfig);
+    const value = number(metric);
+    if (!kind || value === undefined) continue;
+    const why = domainProblem(kind, value);
+    if (why)
+      problems.push({ metrics: [metric], provider: metricConfig.provider, message: `${metric} ${why}` });
+  }
+  // Errors among requests, read outside an errors check (the prober's pair, the error-rate rule's requests).
+  const errors = number('errors');
+  const requests = number('requests');
+  if (
+    config.metrics.errors &&
+    config.metrics.requests &&
+    !counted.has('errors') &&
+    !counted.has('requests') &&
+    !problems.some((p) => p.metrics.includes('errors') || p.metrics.includes('requests')) &&
+    errors !== undefined &&
+    requests !== undefined &&
+    errors > requests
+  )
+    problems.push({
+      metrics: ['errors', 'requests'],
+      provider: config.metrics.errors.provider,
+      message: `errors = ${errors} is more than requests = ${requests}: errors are counted among the requests`,
+    });
+  return problems;
+}
