@@ -406,6 +406,18 @@ function withoutSafeIntegerRepeats(issues: readonly Issue[]): Issue[] {
     );
 }
 
+/**
+ * Keys are ASCII: a key that looks right but is refused often holds a look-alike (a Cyrillic "а", a
+ * zero-width space) that the message would show unchanged. Names the first such character and where it is.
+ */
+function notAscii(key: string): string {
+  const chars = [...key];
+  const index = chars.findIndex((char) => char.codePointAt(0)! > 0x7e);
+  if (index < 0) return '';
+  const code = chars[index]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+  return ` (character ${index + 1} is U+${code}, not ASCII)`;
+}
+
 const MERGE_KEYS =
   'YAML merge keys ("<<") are not supported: repeat the keys, or reuse a whole value with an alias (*name)';
 
@@ -453,7 +465,10 @@ function explain(
       return issue.keys.map((key) => ({
         path: [...path, key],
         anchor: 'key' as const,
-        message: key === '<<' ? MERGE_KEYS : `unknown key "${key}"${didYouMean(key, allowed)}${listing}`,
+        message:
+          key === '<<'
+            ? MERGE_KEYS
+            : `unknown key "${key}"${notAscii(key)}${didYouMean(key, allowed)}${listing}`,
       }));
     }
     case 'invalid_key': {
@@ -461,7 +476,11 @@ function explain(
       if (path.at(-1) === '<<') return [{ path, anchor: 'key', message: MERGE_KEYS }];
       const reasons = issue.issues.map((inner) => inner.message).join('; ');
       return [
-        { path, anchor: 'key', message: `invalid key ${JSON.stringify(String(path.at(-1)))}: ${reasons}` },
+        {
+          path,
+          anchor: 'key',
+          message: `invalid key ${JSON.stringify(String(path.at(-1)))}${notAscii(String(path.at(-1)))}: ${reasons}`,
+        },
       ];
     }
     case 'invalid_union': {

@@ -44,3 +44,20 @@ environments:
     ]);
   });
 });
+
+describe('look-alike characters', () => {
+  it('a key that reads right but holds a non-ASCII character names the character and where it is', () => {
+    const text = `${TARGET}
+environments:
+  production:
+    str\u0430tegy: canary
+    monitor\u200b: 1h
+  prod\u03c5ction: {}
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:6:5: environments.production["str\u0430tegy"]: unknown key "str\u0430tegy" (character 4 is U+0430, not ASCII): did you mean "strategy"? (allowed here: url, production, strategy, staging, target, health, smoke, validation_window, monitor, monitor_interval, hooks, variables, gates, analysis, approvals, control, on_orphan, notifications)',
+      'deploy.yml:7:5: environments.production["monitor\u200b"]: unknown key "monitor\u200b" (character 8 is U+200B, not ASCII): did you mean "monitor"? (allowed here: url, production, strategy, staging, target, health, smoke, validation_window, monitor, monitor_interval, hooks, variables, gates, analysis, approvals, control, on_orphan, notifications)',
+      'deploy.yml:8:3: environments["prod\u03c5ction"]: invalid key "prod\u03c5ction" (character 5 is U+03C5, not ASCII): environment names use letters, digits, ".", "_" and "-"',
+    ]);
+  });
+});
