@@ -163,7 +163,7 @@ export function parseSarif(text: string, file: string, roots: string | string[])
     const toolName = run.tool.driver.name ?? 'unknown tool';
     for (const [resultIndex, result] of (run.results ?? []).entries()) {
       const where = `${file}: runs[${runIndex}].results[${resultIndex}]`;
-      const rule = findRule(result, components);
+      const rule = findRule(result, components, where);
       const ruleId = result.ruleId ?? result.rule?.id ?? rule?.id ?? 'unknown-rule';
       const resultLevel = checkEnum(result.level, LEVELS, `${where}.level`);
       const kind = checkEnum(result.kind, KINDS, `${where}.kind`);
@@ -206,17 +206,36 @@ export function parseSarif(text: string, file: string, roots: string | string[])
   return results;
 }
 
-function findRule(result: Result, components: ToolComponent[]): Rule | undefined {
+/**
+ * The rule a result names: its default level and security-severity decide a result that has none of its
+ * own. An index that names no rule is a broken log (read without its rule, an "error" rule's result would
+ * default to "warning" and pass), so it is refused.
+ */
+function findRule(result: Result, components: ToolComponent[], where: string): Rule | undefined {
   // §3.54.4: a toolComponent index points into tool.extensions; without one, the rule is the driver's.
   const extensionIndex = result.rule?.toolComponent?.index;
   const component =
     (extensionIndex === undefined ? components[0] : components[extensionIndex + 1]) ?? components[0]!;
   const index = result.ruleIndex ?? result.rule?.index;
-  if (index !== undefined && component.rules?.[index]) return component.rules[index];
+  if (index !== undefined && index >= 0) {
+    const rule = component.rules?.[index];
+    if (!rule) {
+      throw new SarifReportError(
+        `${where}: ruleIndex ${index} names no rule (${component.name ?? 'the tool'} lists ${component.rules?.length ?? 0}): the log is broken or cut short`,
+      );
+    }
+    return rule;
+  }
+  // §3.27.5: a ruleId may be hierarchical ("CA1000/1", "js/sql-injection/2"): the more specific id of
+  // a rule the tool lists as "CA1000". The exact id first, then each shorter prefix.
   const id = result.ruleId ?? result.rule?.id;
-  for (const candidate of components) {
-    const rule = candidate.rules?.find((r) => r.id === id);
-    if (rule) return rule;
+  for (let candidateId = id; candidateId;) {
+    for (const candidate of components) {
+      const rule = candidate.rules?.find((r) => r.id === candidateId);
+      if (rule) return rule;
+    }
+    const slash = candidateId.lastIndexOf('/');
+    candidateId = slash > 0 ? candidateId.slice(0, slash) : undefined;
   }
   return undefined;
 }

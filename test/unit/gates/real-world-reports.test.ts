@@ -123,3 +123,43 @@ test('SARIF: a result whose baselineState is "absent" (fixed since the baseline)
     /^scan\.sarif: runs\[0\]\.results\[0\]\.baselineState is "gone", not one of "new", /,
   );
 });
+
+test('SARIF: the rule a result names decides its default level: hierarchical ids are found, dangling indexes refused', async (t) => {
+  const dir = await workdir(t);
+  const driver = {
+    name: 'CodeAnalyzer',
+    rules: [
+      { id: 'CA2100', defaultConfiguration: { level: 'error' } },
+      { id: 'CA1822', defaultConfiguration: { level: 'note' } },
+    ],
+  };
+  // §3.27.5: "CA2100/1" is a more specific id of the rule listed as "CA2100", whose default is "error".
+  const hierarchical = await sarifVerdict(
+    dir,
+    sarifLog(driver, [
+      { ruleId: 'CA2100/1', message: { text: 'SQL built from user input' }, ...located('src/Db.cs', 41) },
+    ]),
+  );
+  assert.equal(hierarchical.status, 'block');
+  assert.equal(hierarchical.findings[0]!.message, 'CodeAnalyzer: SQL built from user input (level error)');
+  // ruleIndex 2 names no rule: read without it, the result would default to "warning" and pass.
+  const dangling = await sarifVerdict(
+    dir,
+    sarifLog(driver, [{ ruleIndex: 2, message: { text: 'x' }, ...located('src/Db.cs', 41) }]),
+  );
+  assert.equal(dangling.status, 'block');
+  assert.equal(
+    dangling.summary,
+    'scan.sarif: runs[0].results[0]: ruleIndex 2 names no rule (CodeAnalyzer lists 2): the log is broken or cut short',
+  );
+  // A result with only a ruleIndex (no ruleId) takes its rule's id and level.
+  const indexed = await sarifVerdict(
+    dir,
+    sarifLog(driver, [{ ruleIndex: 1, message: { text: 'static' }, ...located('src/Db.cs', 9) }]),
+  );
+  assert.equal(indexed.status, 'pass');
+  assert.deepEqual(
+    indexed.findings.map((f) => [f.rule, f.severity]),
+    [['CA1822', 'notice']],
+  );
+});
