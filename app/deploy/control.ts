@@ -40,7 +40,7 @@ import { stateKeysFor } from '../../src/state/state-key.ts';
 import type { StateRead } from '../../src/state/store.ts';
 import { httpStatus } from '../facts/github.ts';
 import type { Api, Where } from '../facts/github.ts';
-import { actorOf, pullHasCommit, teamsIn } from '../facts/pull-request.ts';
+import { actorOf, pullContributors, pullHasCommit, teamsIn } from '../facts/pull-request.ts';
 import type { PullFacts } from '../facts/pull-request.ts';
 import { DEFAULT_RECONCILE_WORKFLOW, startReconcile } from '../reconcile/dispatch.ts';
 import type { ReconcileStart } from '../reconcile/dispatch.ts';
@@ -52,6 +52,7 @@ export type ControlRefusalCode =
   | RefusalCode
   | 'unknown_environment'
   | 'not_a_deployer'
+  | 'self_approval_refused'
   | 'fork_pull_request'
   | 'not_allowed'
   | 'no_rollout'
@@ -159,6 +160,13 @@ function allowed(
         `(${explainRefusal(deployer)}), nor an approver (${explainApprover(approver).replace(/^[a-z_]+: /, '')}).`,
     };
   }
+  // An approver whose own rollout it is: told so, not that they are no approver.
+  if (input.verb === 'promote' && !approver.ok && approver.code === 'self_approval_refused')
+    return {
+      ok: false,
+      code: approver.code,
+      message: `${explainApprover(approver).replace(/^[a-z_]+: /, '')}; only the environment's deployers and its other approvers may /promote this rollout.`,
+    };
   const also = deployer.also.map((r) => `; ${explainRefusal(r)}`).join('');
   const approvers = input.verb === 'promote' ? ' (and its approvers at an `approval` step)' : '';
   return {
@@ -525,20 +533,26 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     : undefined;
   const rolloutInPr =
     movedOn?.pr !== undefined && sha ? await pullHasCommit(deps.api, where, movedOn.pr, sha) : undefined;
-  // A push deployment has no pull request author to keep from approving their own rollout: the people who
-  // asked for it are (rolloutRequesters), under the same rule (allow_self_approval).
+  // Besides a pull request's author, the people who asked for the rollout's deployment (rolloutRequesters)
+  // and, from a pull request, whoever wrote its commits do not approve it with a /promote: the rule of
+  // /approve-deploy (allow_self_approval). A push deployment has only the former. Stopping it (/abort) is
+  // theirs as well, as a veto is.
   let approverNow = approver;
-  if (!ask.pr && rollout && approver.ok) {
-    const own = (await rolloutRequesters(deps.api, where, rollout)).find((login) =>
-      sameLogin(login, ask.login),
-    );
-    if (own !== undefined)
+  if (ask.verb === 'promote' && rollout && approver.ok) {
+    const [requesters, contributors] = await Promise.all([
+      rolloutRequesters(deps.api, where, rollout),
+      ask.pr ? pullContributors(deps.api, where, ask.pr.number) : [],
+    ]);
+    const own = requesters.find((login) => sameLogin(login, ask.login));
+    if (own !== undefined || contributors.some((login) => sameLogin(login, ask.login)))
       approverNow = mayApprove({
         config,
         environment,
         actor,
         type: 'standard',
-        requester: own,
+        ...(ask.pr ? { author: ask.pr.author } : {}),
+        ...(own !== undefined ? { requester: own } : {}),
+        contributors,
         kind: 'approve',
       });
   }

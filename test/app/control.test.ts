@@ -122,8 +122,9 @@ async function run(body: (w: World) => Promise<void>, now: () => Date = () => NO
   fake.setFile(`.github/workflows/${RECONCILE_FILE}`, RECONCILE_WORKFLOW);
   for (const login of ['alice', 'carol', 'dave', 'erin']) r.collaborators.set(login, 'write');
   fake.addCommit({ sha: V2, message: 'v2' });
-  // The PR's author is nobody below: carol and dave approve without self-approval in the way.
+  // The PR's author (and its commits') is nobody below: carol and dave approve without self-approval in the way.
   r.pulls.get(PR)!.user = 'bob';
+  r.commits.get(HEAD)!.author = 'bob';
   const { id: deploymentId } = await rest(fake, 'POST', '/deployments', {
     ref: HEAD,
     environment: 'production',
@@ -578,5 +579,31 @@ test('approval: N of a push deployment (no pull request): who pushed or made the
     r.deployments.get(w.deploymentId)!.payload = { type: 'standard' };
     await press('dave');
     assert.equal(dispatches(w.fake).length, 1, 'another approver approves: the rollout goes on');
+  });
+});
+
+test('approval: N from a pull request: who asked for the deployment or pushed to the pull request does not approve its rollout', async () => {
+  await run(async (w) => {
+    const r = w.fake.repo();
+    // carol asked for this deployment (/deploy on the PR): her /promote is not an approval of it.
+    r.deployments.get(w.deploymentId)!.payload = { type: 'standard', pr: PR, requested_by: 'carol' };
+    await writeRecord(w, waiting({ kind: 'approval', approvals: 1 }));
+    assert.match(
+      await say(w, '/promote production', 'carol'),
+      /^\*\*Not accepted\*\* \(`self_approval_refused`\)/,
+    );
+    assert.equal(dispatches(w.fake).length, 0, 'carol asked for it: not hers to approve');
+    // dave wrote a commit of the pull request (before its head, which the rollout deploys): his neither.
+    const earlier = fakeSha('dave-commit');
+    w.fake.addCommit({ sha: earlier, message: 'by dave', author: 'dave' });
+    r.pulls.get(PR)!.commits.unshift(earlier);
+    assert.match(
+      await say(w, '/promote production', 'dave'),
+      /^\*\*Not accepted\*\* \(`self_approval_refused`\)/,
+    );
+    assert.equal(dispatches(w.fake).length, 0, 'dave pushed to it: not his to approve');
+    assert.equal(requestRuns(w.fake).length, 0, 'nothing recorded');
+    // Stopping it is still theirs, as a veto is.
+    assert.match(await say(w, '/abort production', 'carol'), /\*\*\/abort\*\* by @carol recorded/);
   });
 });
