@@ -13,6 +13,18 @@ const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 // Prometheus writes "+Inf"; its parser (Go's ParseFloat) also reads "Inf", "inf", "+Infinity", ...
 const INFINITY = /^\+?inf(?:inity)?$/i;
 
+/**
+ * A bucket bound as Prometheus' parser reads it (`0.1`, `1e+00`, `+Inf`, `Inf`, `+inf`), or NaN when it is
+ * not one: an empty bound, spaces, hex, or a decimal too large for a double (`1e400`), which would otherwise
+ * silently become the +Inf bucket.
+ */
+export function parseBound(raw: string): number {
+  if (INFINITY.test(raw)) return Infinity;
+  if (!DECIMAL.test(raw)) return NaN;
+  const le = Number(raw);
+  return Number.isFinite(le) ? le : NaN;
+}
+
 export interface BucketProblem {
   /** The key's path below the side, for the message. */
   path: (string | number)[];
@@ -42,10 +54,8 @@ export function canonicalBuckets(
     const metric = m[1]!;
     const quoted = /^\s*"(.*)"\s*$/s.exec(m[2]!);
     const raw = quoted?.[1]?.trim();
-    const le =
-      raw === undefined ? NaN : INFINITY.test(raw) ? Infinity : DECIMAL.test(raw) ? Number(raw) : NaN;
-    // A decimal too large for a double (1e400) would silently become the +Inf bucket.
-    if (Number.isNaN(le) || le === -Infinity || (le === Infinity && !INFINITY.test(raw!))) {
+    const le = raw === undefined ? NaN : parseBound(raw);
+    if (Number.isNaN(le)) {
       problems.push({
         path: at(key),
         message: `not a bucket key: write ${metric}{le="<upper bound>"} with a number as the bound, or "+Inf" for the total`,

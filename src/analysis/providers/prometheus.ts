@@ -4,6 +4,7 @@
 // and never a number made up from it (null is not 0).
 import { httpGet, type Fetch } from '../http.ts';
 import { bucketKey } from '../histogram.ts';
+import { parseBound } from '../recorded-buckets.ts';
 import { renderPromql, TemplateError } from '../promql.ts';
 import { withRetries, type Sleep } from '../retry.ts';
 import { abortableSleep } from '../../util/sleep.ts';
@@ -339,9 +340,13 @@ function parseBuckets(
       return fail(
         `a histogram query must return one series per "le" label (aggregate with sum by (le)); got a series without le: ${query}`,
       );
-    const le = raw === '+Inf' ? Infinity : Number(raw);
+    // As Prometheus reads a bound: "Inf" and "1e+00" are bounds; "", " 1" and "0x10" are not, and "1e400"
+    // is not the +Inf bucket (Number() read them as 0, 1, 16 and Infinity).
+    const le = parseBound(raw);
     if (Number.isNaN(le) || buckets.has(le))
-      return fail(`bucket le="${raw}" is ${buckets.has(le) ? 'repeated' : 'not a number'}: ${query}`);
+      return fail(
+        `bucket le=${clip(JSON.stringify(raw), 80)} is ${Number.isNaN(le) ? 'not a number' : 'repeated'}: ${query}`,
+      );
     const value = parseValue(provider, text);
     if (!value.ok) return value;
     buckets.set(le, value.value);
