@@ -42,6 +42,7 @@ export function semanticIssues(config: RawConfig): SemanticIssue[] {
   issues.push(...unknownVariableIssues(config, unknown));
   // Who may deploy and approve, windows and required environments (src/policy).
   issues.push(...policyIssues(config));
+  issues.push(...requiresIssues(config));
   issues.push(...notificationIssues(config));
   const unique = new Map(issues.map((issue) => [JSON.stringify(issue), issue]));
   return [...unique.values()];
@@ -160,6 +161,97 @@ function cycleText(names: readonly string[]): string {
   if (names.length <= 10) return names.join(' -> ');
   const inCycle = names.length - 1;
   return `${[...names.slice(0, 5), '...', ...names.slice(-3)].join(' -> ')} (${inCycle} environments)`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// approvals.requires: prior environments that could never be met
+
+/** Where an environment's `requires` come from: its own approvals, else the top level's. */
+function requiresOf(config: RawConfig, name: string): { names: string[]; path: Path } | undefined {
+  const own = config.environments[name]?.approvals?.requires;
+  const written = own ?? config.approvals?.requires;
+  if (written === undefined) return undefined;
+  const path =
+    own !== undefined ? ['environments', name, 'approvals', 'requires'] : ['approvals', 'requires'];
+  return { names: [written].flat(), path };
+}
+
+/** The path of one entry of a `requires` (a single name is the key itself). */
+function requiresEntry(config: RawConfig, from: { names: string[]; path: Path }, target: string): Path {
+  const written =
+    from.path[0] === 'approvals'
+      ? config.approvals?.requires
+      : config.environments[String(from.path[1])]?.approvals?.requires;
+  return typeof written === 'string' ? from.path : [...from.path, from.names.indexOf(target)];
+}
+
+/**
+ * `requires` that no deployment could ever satisfy: an environment that takes the top level's `requires` and
+ * is named in it (it would need the commit live in itself before its first deployment; it cannot opt out, a
+ * `requires` is never empty), and environments that require each other (a -> b -> a): each waits for the
+ * other forever. A name that is not an environment, or an environment's own name in its own `requires`,
+ * is reported by policyIssues.
+ */
+function requiresIssues(config: RawConfig): SemanticIssue[] {
+  const issues: SemanticIssue[] = [];
+  const names = Object.keys(config.environments);
+  const edges = new Map<string, string[]>();
+  const inheritedSelf = new Map<string, string[]>();
+  for (const name of names) {
+    const from = requiresOf(config, name);
+    if (!from) continue;
+    if (from.path[0] === 'approvals' && from.names.includes(name)) {
+      const key = JSON.stringify(requiresEntry(config, from, name));
+      inheritedSelf.set(key, [...(inheritedSelf.get(key) ?? []), name]);
+    }
+    edges.set(
+      name,
+      from.names.filter((other) => other !== name && Object.hasOwn(config.environments, other)),
+    );
+  }
+  for (const [key, selves] of inheritedSelf) {
+    const [name] = selves;
+    issues.push({
+      path: JSON.parse(key) as Path,
+      message: `"${name}" has no "requires" of its own, so it takes this one and would need each commit deployed in "${name}" before it could deploy there, which never happens: write "requires" under the environments that need it (environments.<name>.approvals.requires), not at the top level`,
+    });
+  }
+  // One cycle per group of environments requiring each other, reported at its first member in the file.
+  const state = new Map<string, 'walking' | 'done'>();
+  const reported = new Set<string>();
+  for (const start of names) {
+    if (state.has(start)) continue;
+    const stack: Array<{ name: string; next: number }> = [{ name: start, next: 0 }];
+    state.set(start, 'walking');
+    while (stack.length > 0) {
+      const top = stack.at(-1)!;
+      const targets = edges.get(top.name) ?? [];
+      if (top.next >= targets.length) {
+        state.set(top.name, 'done');
+        stack.pop();
+        continue;
+      }
+      const target = targets[top.next++]!;
+      if (!state.has(target)) {
+        state.set(target, 'walking');
+        stack.push({ name: target, next: 0 });
+      } else if (state.get(target) === 'walking') {
+        const cycle = stack.slice(stack.findIndex((entry) => entry.name === target)).map((e) => e.name);
+        const first = names.find((name) => cycle.includes(name))!;
+        const at = cycle.indexOf(first);
+        const rotated = [...cycle.slice(at), ...cycle.slice(0, at)];
+        const key = [...rotated].sort().join('\n');
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const next = rotated[1] ?? first;
+        issues.push({
+          path: requiresEntry(config, requiresOf(config, first)!, next),
+          message: `environments require each other's prior deployment in a cycle: ${cycleText([...rotated, first])}; none of them could ever deploy a new commit`,
+        });
+      }
+    }
+  }
+  return issues;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -61,3 +61,51 @@ environments:
     ]);
   });
 });
+
+describe('approvals.requires that could never be met', () => {
+  it('refuses environments that require each other, at the first one’s entry', () => {
+    const text = `${TARGET}
+environments:
+  a:
+    approvals: { requires: b }
+  b:
+    approvals: { requires: [a] }
+  production:
+    approvals: { requires: [a, canary] }
+  canary:
+    approvals: { requires: production }
+`;
+    assert.deepEqual(errorsOf(text), [
+      "deploy.yml:6:28: environments.a.approvals.requires: environments require each other's prior deployment in a cycle: a -> b -> a; none of them could ever deploy a new commit",
+      "deploy.yml:10:32: environments.production.approvals.requires[1]: environments require each other's prior deployment in a cycle: production -> canary -> production; none of them could ever deploy a new commit",
+    ]);
+  });
+
+  it('refuses a top-level requires naming an environment that takes it too', () => {
+    const text = `${TARGET}
+approvals:
+  requires: [staging]
+environments:
+  staging: {}
+  production: {}
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:5:14: approvals.requires[0]: "staging" has no "requires" of its own, so it takes this one and would need each commit deployed in "staging" before it could deploy there, which never happens: write "requires" under the environments that need it (environments.<name>.approvals.requires), not at the top level',
+    ]);
+  });
+
+  it('accepts a chain of prior environments, and an environment required by several', () => {
+    const text = `${TARGET}
+environments:
+  dev: {}
+  staging:
+    approvals: { requires: dev }
+  canary:
+    approvals: { requires: [dev, staging] }
+  production:
+    approvals: { requires: [staging, canary] }
+`;
+    const result = parseConfig(text, 'deploy.yml');
+    assert.ok(result.ok, JSON.stringify(result));
+  });
+});
