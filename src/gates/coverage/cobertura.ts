@@ -52,8 +52,10 @@ export function parseCobertura(text: string, file: string): CoverageReport {
       }
     }
   }
-  const source = asArray(root.sources?.source).find((entry) => typeof entry === 'string' && entry.trim() !== '');
-  return { format: 'cobertura', file, totals, lineHits, ...(source ? { baseDir: String(source).trim() } : {}) };
+  const sources = asArray(root.sources?.source)
+    .filter((entry) => typeof entry === 'string' && entry.trim() !== '')
+    .map((entry) => String(entry).trim());
+  return { format: 'cobertura', file, totals, lineHits, ...(sources.length > 0 ? { baseDirs: sources } : {}) };
 }
 
 interface CoberturaRoot {

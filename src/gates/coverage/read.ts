@@ -1,5 +1,6 @@
 // Reads one coverage report from disk, choosing the parser by file name, and maps its source paths to
 // repository-relative ones so they can be matched with the changed files.
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { readReportFile } from '../report-file.ts';
 import { relativeToRoots } from '../repo-path.ts';
@@ -53,8 +54,12 @@ export function lineHitsByRepoPath(
   roots: readonly string[] = [cwd],
 ): Map<string, Map<number, number>> {
   const result = new Map<string, Map<number, number>>();
+  const bases = (report.baseDirs ?? [cwd]).map((base) => resolve(cwd, base));
   for (const [path, hits] of report.lineHits ?? []) {
-    const absolute = isAbsolute(path) ? path : resolve(report.baseDir ?? cwd, path);
+    // A relative path is relative to the source root that holds it: the first where the file is, else
+    // the first (a report made in another checkout: matched by suffix below).
+    const candidates = isAbsolute(path) ? [path] : bases.map((base) => resolve(base, path));
+    const absolute = candidates.find((candidate) => existsSync(candidate)) ?? candidates[0]!;
     const key = relativeToRoots(absolute, roots) ?? absolute.split(sep).join('/');
     result.set(key, hits);
   }

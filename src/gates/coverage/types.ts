@@ -16,11 +16,15 @@ export interface CoverageReport {
   totals: Partial<Record<CoverageMetric, Counts>>;
   /**
    * Hit counts per instrumented line, per source path as written in the report (absolute, or relative to
-   * `baseDir`). Absent for reports without per-line data (istanbul json-summary).
+   * one of `baseDirs`). Absent for reports without per-line data (istanbul json-summary).
    */
   lineHits?: Map<string, Map<number, number>>;
-  /** Directory relative source paths are resolved against, when the report says (cobertura `<source>`). */
-  baseDir?: string;
+  /**
+   * Directories relative source paths are resolved against, when the report says (cobertura `<source>`):
+   * coverage.py and JaCoCo conversions list one per source root, each file relative to the one holding it.
+   * Relative ones are relative to the gate's directory.
+   */
+  baseDirs?: string[];
 }
 
 /** A report that cannot be read as what it claims to be: the gate blocks with this message. */
