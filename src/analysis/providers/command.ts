@@ -4,6 +4,7 @@
 // process it left in the background holding its output does not keep the analysis (or a rollback) waiting
 // (util/process-group.ts).
 import { execa } from 'execa';
+import { oneLine } from '../../config/shown.ts';
 import { splitCommand } from '../../targets/command-line.ts';
 import { render, TemplateError } from '../../targets/template.ts';
 import { withRetries, type Sleep } from '../retry.ts';
@@ -22,16 +23,27 @@ function clip(text: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** Parses the command's stdout. Non-finite numbers and null are "no data". */
+/**
+ * Parses the command's stdout. Non-finite numbers and null are "no data". A byte order mark (PowerShell and
+ * some editors write one) is not part of the JSON; a key written twice is refused, since which of its values
+ * is meant cannot be known (JSON.parse would keep the last one without a word).
+ */
 export function parseMetricsJson(provider: string, stdout: string): Result<Record<string, number | null>> {
+  const text = stdout.replace(/^\uFEFF/, '');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(stdout);
-  } catch {
-    const head = stdout.trim().slice(0, 80);
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const head = text.trim().slice(0, 80);
     return {
       ok: false,
-      error: { provider, code: 'bad-json', message: `stdout is not JSON: ${head ? `"${head}"` : 'empty'}` },
+      error: {
+        provider,
+        code: 'bad-json',
+        message: head
+          ? `stdout is not one JSON object (${oneLine((error as Error).message)}): "${oneLine(head)}"`
+          : 'stdout is empty: a metrics command prints one JSON object {"metric": number | null}',
+      },
     };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
@@ -55,6 +67,21 @@ export function parseMetricsJson(provider: string, stdout: string): Result<Recor
         },
       };
     values[key] = value;
+  }
+  // Every value is a number or null, so every string in the text is a key.
+  const seen = new Set<string>();
+  for (const [token] of text.matchAll(/"(?:[^"\\]|\\.)*"/g)) {
+    const key = JSON.parse(token) as string;
+    if (seen.has(key))
+      return {
+        ok: false,
+        error: {
+          provider,
+          code: 'bad-json',
+          message: `"${clip(oneLine(key), 80)}" is written twice: each metric once`,
+        },
+      };
+    seen.add(key);
   }
   return { ok: true, value: values };
 }

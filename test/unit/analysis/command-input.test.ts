@@ -1,0 +1,48 @@
+// What a metrics command prints, as scripts print it: a byte order mark, CRLF, a key twice, text after the
+// JSON. Read when it means one thing, refused with what was wrong when it does not.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseMetricsJson } from '../../../src/analysis/providers/command.ts';
+
+const read = (stdout: string) => parseMetricsJson('script', stdout);
+
+test('a byte order mark and CRLF line ends are not part of the answer', () => {
+  assert.deepEqual(read('\uFEFF{"error_rate": 0.5}\r\n'), { ok: true, value: { error_rate: 0.5 } });
+  assert.deepEqual(read('{\r\n  "p95": 120,\r\n  "memory": null\r\n}\r\n'), {
+    ok: true,
+    value: { p95: 120, memory: null },
+  });
+});
+
+test('a metric written twice is refused: which of its values is meant cannot be known', () => {
+  for (const stdout of [
+    '{"error_rate": 0.5, "error_rate": 0.001}',
+    '{"error_rate": 0.5, "p95": 3, "error\\u005frate": 0.001}',
+  ]) {
+    const result = read(stdout);
+    assert.ok(!result.ok, stdout);
+    assert.equal(result.error.code, 'bad-json');
+    assert.equal(result.error.message, '"error_rate" is written twice: each metric once');
+  }
+  // A key that only looks like another (escaped quote, backslash) is its own key.
+  assert.deepEqual(read('{"a\\"b": 1, "a": 2, "a\\\\": 3}'), {
+    ok: true,
+    value: { 'a"b': 1, a: 2, 'a\\': 3 },
+  });
+});
+
+test('text after the JSON, several documents or nothing at all: refused on one line, saying why', () => {
+  for (const stdout of ['{"error_rate": 0.5}\nDone.\n', '{"error_rate": 0.5}\n{"error_rate": 0.9}\n']) {
+    const result = read(stdout);
+    assert.ok(!result.ok, stdout);
+    assert.equal(result.error.code, 'bad-json');
+    assert.match(
+      result.error.message,
+      /^stdout is not one JSON object \(.*after JSON.*\): "\{"error_rate": 0\.5\}\\n/,
+    );
+    assert.ok(!result.error.message.includes('\n'), result.error.message);
+  }
+  const empty = read('');
+  assert.ok(!empty.ok);
+  assert.match(empty.error.message, /^stdout is empty: a metrics command prints one JSON object/);
+});
