@@ -412,7 +412,8 @@ function withoutSafeIntegerRepeats(issues: readonly Issue[]): Issue[] {
  */
 function notAscii(key: string): string {
   const chars = [...key];
-  const index = chars.findIndex((char) => char.codePointAt(0)! > 0x7e);
+  // Controls (DEL, C1, the line separators) are shown escaped already (oneLine): they need no note.
+  const index = chars.findIndex((char) => char.codePointAt(0)! > 0x9f && !/[\u2028\u2029]/.test(char));
   if (index < 0) return '';
   const code = chars[index]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
   return ` (character ${index + 1} is U+${code}, not ASCII)`;
