@@ -41,6 +41,7 @@ import { blockingLock, readLocksFor } from '../locks.ts';
 import type { LockInfo, Locks } from '../locks.ts';
 import { deploymentLockOwner } from '../deploy/lock.ts';
 import { lockOwner } from '../deploy/replies.ts';
+import { checkRunsThroughSuites } from '../../src/github/app-check-runs.ts';
 
 export const GATE_PREFIX = 'approval / ';
 export const gateName = (environment: string): string => `${GATE_PREFIX}${environment}`;
@@ -565,6 +566,34 @@ async function appDeploymentRequester(
   return undefined;
 }
 
+/**
+ * Every `approval / <environment>` check run of the App at `sha` (all runs' gates, not only the newest of the
+ * name), oldest first, read through the App's own check suites (src/github/app-check-runs.ts) rather than the
+ * commit's list of check runs, which anyone able to run workflows can push a gate off. With `externalId`, the
+ * suites are read newest first and the reading stops at the suite holding that gate. Past the reader's bounds
+ * it throws TooManyCheckRuns: never a short answer.
+ */
+async function gateRuns(
+  octokit: Octokit,
+  where: Where,
+  sha: string,
+  environment: string,
+  externalId?: string,
+) {
+  const { runs } = await checkRunsThroughSuites(octokit.rest, where, {
+    sha,
+    name: gateName(environment),
+    appId: await ownAppId(octokit),
+    ...(externalId !== undefined
+      ? {
+          until: (read) =>
+            read.some((r) => (r as { external_id?: string | null }).external_id === externalId),
+        }
+      : {}),
+  });
+  return runs;
+}
+
 /** Posts the pending gate (once per run: a redelivered event finds the check run it already made). */
 async function waitForApprovals(
   octokit: Octokit,
@@ -575,16 +604,11 @@ async function waitForApprovals(
   markers: MarkerTrust,
 ): Promise<ProtectionRuleOutcome> {
   const externalId = serializeGateRef(ref);
-  const { data: existing } = await octokit.rest.checks.listForRef({
-    ...where,
-    ref: sha,
-    check_name: gateName(ref.env),
-    // Every run's gate, not only the newest of the name (GitHub's default `latest`): a redelivery for an
-    // older workflow run must find the check run it already made.
-    filter: 'all',
-    per_page: 100,
-  });
-  const same = existing.check_runs.find((r) => r.external_id === externalId);
+  // Every run's gate, not only the newest of the name: a redelivery for an older workflow run must find the
+  // check run it already made. Read through the App's own check suites (gateRuns), newest first, stopping at
+  // the one found: a flood of other suites on the commit does not hide it (which would make a second gate).
+  const existing = await gateRuns(octokit, where, sha, ref.env, externalId);
+  const same = existing.find((r) => r.external_id === externalId);
   if (same) return { status: 'waiting', run: ref.run, checkRunId: same.id, duplicate: true };
   const { data: checkRun } = await octokit.rest.checks.create({
     ...where,
@@ -636,8 +660,8 @@ export interface AnswerPendingInput {
   defaultBranch: string;
   /** The commit the approvals are for (the PR head). */
   sha: string;
-  /** Only this environment's gate; all `approval / *` gates at the commit otherwise. */
-  environment?: string;
+  /** The environment whose gates (`approval / <environment>`) at the commit are decided again. */
+  environment: string;
   now?: Date;
   markers: MarkerTrust;
   /** The App's one record reader (app/state.ts). */
@@ -656,17 +680,13 @@ export async function answerPendingProtectionRules(
   input: AnswerPendingInput,
 ): Promise<PendingAnswer[]> {
   const appId = await ownAppId(octokit);
-  const { data } = await octokit.rest.checks.listForRef({
-    ...input.where,
-    ref: input.sha,
-    ...(input.environment !== undefined ? { check_name: gateName(input.environment) } : {}),
-    // A pending gate of an older run is still pending: `latest` (GitHub's default) would hide it.
-    filter: 'all',
-    per_page: 100,
-  });
+  // Every gate of the environment, a pending gate of an older run too, through the App's own check suites: not
+  // GitHub's list of the commit's check runs, which holds only its 1000 newest check suites (and here read one
+  // page of 100), so a flood of workflow runs would hide a waiting gate until it timed out.
+  const gates = await gateRuns(octokit, input.where, input.sha, input.environment);
   const answers: PendingAnswer[] = [];
   const people = input.people ?? peopleCache();
-  for (const checkRun of data.check_runs) {
+  for (const checkRun of gates) {
     if (checkRun.app?.id !== appId || checkRun.conclusion !== 'action_required') continue;
     if (!checkRun.name.startsWith(GATE_PREFIX)) continue;
     const ref = parseGateRef(checkRun.external_id);

@@ -1,6 +1,8 @@
 // Check-run writes that are not safe to repeat blindly: a create (a second one would be a second check run)
 // and an update that adds annotations (GitHub appends them, so a repeat would list each twice). When the
 // answer to either is lost, what landed is looked up first (write-once.ts).
+import { checkRunsThroughSuites } from './app-check-runs.ts';
+import type { CheckSuitesApi, ListedCheckRun } from './app-check-runs.ts';
 import { writeOnce } from './write-once.ts';
 
 export interface CheckRunsApi {
@@ -26,15 +28,7 @@ export interface CheckRunsApi {
       repo: string;
       check_run_id: number;
     }): Promise<{ data: { output: { annotations_count: number } } }>;
-    listForRef(p: {
-      owner: string;
-      repo: string;
-      ref: string;
-      check_name: string;
-      filter: 'all';
-      per_page: number;
-    }): Promise<{ data: { check_runs: Array<{ id: number; external_id: string | null }> } }>;
-  };
+  } & CheckSuitesApi<ListedCheckRun & { external_id: string | null }>['checks'];
 }
 
 /**
@@ -59,20 +53,30 @@ export async function createCheckRunOnce(
   });
 }
 
-/** The check run this run made under `external_id`, if there is one. */
+/**
+ * The check run this run made under `external_id`, if there is one. Read through the commit's check suites
+ * that hold runs of the name (app-check-runs.ts), newest first, stopping at the one that holds it: GitHub's
+ * list of the commit's check runs holds only its 1000 newest suites, and anyone who can run workflows adds
+ * suites (and check runs of any name), so a miss there would create the check run a second time. Past the
+ * reader's bounds it throws (TooManyCheckRuns), which writeOnce does not take for "not landed".
+ */
 export async function findCheckRun(
   api: CheckRunsApi,
   where: { owner: string; repo: string; name: string; head_sha: string; external_id: string },
 ): Promise<{ id: number } | undefined> {
-  const { data } = await api.checks.listForRef({
-    owner: where.owner,
-    repo: where.repo,
-    ref: where.head_sha,
-    check_name: where.name,
-    filter: 'all',
-    per_page: 100,
-  });
-  const found = data.check_runs.find((r) => r.external_id === where.external_id);
+  const mine = (r: { external_id?: string | null }) => r.external_id === where.external_id;
+  const { runs } = await checkRunsThroughSuites(
+    api,
+    { owner: where.owner, repo: where.repo },
+    {
+      sha: where.head_sha,
+      name: where.name,
+      // The token's app is not known here (a workflow's token is GitHub Actions', whose every workflow run
+      // opens a suite; an App's token its own): every app's suites holding the name, newest first.
+      until: (read) => read.some((r) => mine(r as { external_id?: string | null })),
+    },
+  );
+  const found = runs.find(mine);
   return found ? { id: found.id } : undefined;
 }
 

@@ -230,6 +230,7 @@ test('protection rule: pending with an Approve gate, then approved after two app
       where: { owner, repo },
       defaultBranch: 'main',
       sha: HEAD,
+      environment: 'production',
       markers: testTrust(),
       records: appRecordReader(testMarkerKeys(), readEnvironmentRecord),
     });
@@ -249,6 +250,7 @@ test('protection rule: pending with an Approve gate, then approved after two app
         where: { owner, repo },
         defaultBranch: 'main',
         sha: HEAD,
+        environment: 'production',
         markers: testTrust(),
         records: appRecordReader(testMarkerKeys(), readEnvironmentRecord),
       }),
@@ -269,9 +271,12 @@ test('protection rule: /approve-deploy comments answer the waiting rule once the
     const gate = gateRuns(fake, 'production')[0]!;
     assert.match((gate.output as { summary: string }).summary, /needs 1 more approval \(1\/2\)/);
     // An approval of another environment does not touch this gate (and costs no gate lookup).
-    const lookups = fake.requestsFor('checks/list-for-ref').length;
+    const gateLookups = () =>
+      fake.requests.filter((r) => /^approval \//.test(r.query.check_name ?? '')).length;
+    const lookups = gateLookups();
+    assert.ok(lookups > 0, 'the gates were looked up');
     await say('/approve-deploy staging', 'alice');
-    assert.equal(fake.requestsFor('checks/list-for-ref').length, lookups);
+    assert.equal(gateLookups(), lookups);
 
     await say('/approve-deploy production', 'erin');
     assert.deepEqual(

@@ -3,8 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addAnnotationsOnce, createCheckRunOnce } from '../../../src/github/check-runs.ts';
+import type { CheckRunsApi } from '../../../src/github/check-runs.ts';
 import { createGitHubClient } from '../../../src/github/client.ts';
 import { withFakeRepo } from '../../helpers/github.ts';
+import { createFakeGitHub, openCheckSuites } from '../../fake-github/index.ts';
 
 const annotation = (line: number) => ({
   path: 'src/a.ts',
@@ -104,4 +106,54 @@ test('an annotations batch whose answer was lost is not added twice', async () =
       [1, 2, 3, 4, 5, 6],
     );
   });
+});
+
+test('a check run whose create landed unanswered is found behind newer check suites and check runs, not made twice', async () => {
+  const actions = { id: 15368, slug: 'github-actions' };
+  const gh = await createFakeGitHub({ otherApps: { 'actions-token': actions } });
+  try {
+    gh.seedRepo({ owner: 'acme', repo: 'web' });
+    const sha = gh.addCommit({ message: 'x' });
+    const client = (token: string) =>
+      createGitHubClient({ token, baseUrl: gh.url, retryBaseMs: 10, writeIntervalMs: 0 }).octokit;
+    const octokit = client('t');
+    const workflow = client('actions-token');
+    const name = 'deploy / production';
+    // The create lands; before its (lost) answer, other workflows fill the commit's list of check runs: 100
+    // newer check runs of the same name, and 1001 newer check suites (workflow runs) with none.
+    let lost = 0;
+    const flooded: CheckRunsApi = {
+      checks: {
+        ...octokit.rest.checks,
+        async create(params) {
+          const made = await octokit.rest.checks.create(params);
+          if (lost++ > 0) return made;
+          for (let i = 0; i < 100; i++)
+            await workflow.rest.checks.create({
+              owner: 'acme',
+              repo: 'web',
+              name,
+              head_sha: sha,
+              external_id: `other-${i}`,
+            });
+          openCheckSuites(gh.state, gh.repo(), sha, 1001, actions);
+          throw Object.assign(new Error('Server Error'), { status: 500 });
+        },
+      },
+    };
+    const { id } = await createCheckRunOnce(flooded, {
+      owner: 'acme',
+      repo: 'web',
+      name,
+      head_sha: sha,
+      external_id: 'run-1',
+      status: 'in_progress',
+    });
+    const ours = [...gh.repo().checkRuns.values()].filter((r) => r.external_id === 'run-1');
+    assert.equal(ours.length, 1, 'created once');
+    assert.equal(id, ours[0]!.id);
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
 });

@@ -168,7 +168,7 @@ test('the deploy check run whose create landed unanswered, and could not be look
       operationId: 'checks/create',
       where: (r) => (r.body as { name?: string }).name === 'deploy / production',
     });
-    s.gh.failNext({ status: 503, operationId: 'checks/list-for-ref', times: 2 });
+    s.gh.failNext({ status: 503, operationId: 'checks/list-suites-for-ref', times: 2 });
     runDeployment();
     await reporter.close!();
     const runs = [...s.gh.repo().checkRuns.values()] as Array<{ name: string; conclusion: string | null }>;
