@@ -229,7 +229,12 @@ export async function acquireLock(
   const held = await readLock(api, where, refName, options.target);
   // Released between our create and read: report it as held by nobody we can name rather than retry forever.
   if (!held) return { status: 'already_held', lock: { ...lock, holder: 'unknown' }, sameHolder: false };
-  return { status: 'already_held', lock: held, sameHolder: sameLogin(held.holder, options.holder) };
+  return {
+    status: 'already_held',
+    lock: held,
+    // A deployment's lock is nobody's, whatever a person's login is (`deployment`).
+    sameHolder: !held.deployment && sameLogin(held.holder, options.holder),
+  };
 }
 
 export type DeploymentLockResult =
@@ -297,7 +302,9 @@ export async function releaseLock(
   const read = await readLockRef(api, where, refName, options.target);
   if (!read) return { status: 'not_held' };
   const held = read.lock;
-  if (!options.force && !sameLogin(held.holder, options.requester))
+  // A running deployment's lock is released by its final status, or with --force: its holder `deployment`
+  // is no login, even when someone's login is that word (as blockingLock).
+  if (!options.force && (held.deployment || !sameLogin(held.holder, options.requester)))
     return { status: 'not_owner', lock: held };
   if (options.conditional) {
     try {

@@ -264,3 +264,24 @@ test('blockingLock: the global lock stops everyone; an environment lock stops al
   assert.equal(blockingLock({ environments: [envLock] }, 'staging', 'bob'), undefined);
   assert.equal(blockingLock({ global: globalLock, environments: [] }, 'staging', 'alice'), globalLock);
 });
+
+test("a deployment's lock is nobody's: a person whose login is `deployment` neither holds nor releases it without --force", async () => {
+  await withFake(async (_fake, api) => {
+    await acquireDeploymentLock(api, where, { environment: 'production', sha: HEAD });
+    const again = await acquireLock(api, where, { target: production, holder: 'Deployment', sha: HEAD });
+    assert.equal(again.status === 'already_held' && again.sameHolder, false, 'not "you already hold it"');
+    const released = await releaseLock(api, where, { target: production, requester: 'deployment' });
+    assert.equal(released.status, 'not_owner');
+    assert.equal(
+      (await readLocks(api, where)).environments.length,
+      1,
+      'the running deployment keeps its lock',
+    );
+    const forced = await releaseLock(api, where, {
+      target: production,
+      requester: 'deployment',
+      force: true,
+    });
+    assert.equal(forced.status, 'released');
+  });
+});
