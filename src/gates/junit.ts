@@ -23,6 +23,16 @@ export class JUnitReportError extends Error {
 
 const ARRAYS = new Set(['testsuite', 'testcase', 'failure', 'error', 'skipped']);
 
+/** Test result formats that are not JUnit, by their root element: what the file is, and what to use. */
+const OTHER_FORMATS: Record<string, string> = {
+  TestRun:
+    'it is a Visual Studio TRX file; have dotnet test write JUnit XML, e.g. --logger "junit" with the JunitXml.TestLogger package',
+  'test-run': 'it is an NUnit 3 result file; write JUnit XML, e.g. with the JunitXml.TestLogger package',
+  'test-results': 'it is an NUnit 2 result file; write JUnit XML instead',
+  assemblies: 'it is an xUnit.net result file; write JUnit XML, e.g. with the JunitXml.TestLogger package',
+  assembly: 'it is an xUnit.net result file; write JUnit XML, e.g. with the JunitXml.TestLogger package',
+};
+
 interface TestCase {
   name?: string;
   classname?: string;
@@ -54,8 +64,11 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
     testsuite?: Suite[];
   };
   if (doc.testsuites === undefined && doc.testsuite === undefined) {
+    const root = Object.keys(doc).find((key) => !key.startsWith('?') && !key.startsWith('!'));
+    const known = root !== undefined && Object.hasOwn(OTHER_FORMATS, root) ? OTHER_FORMATS[root] : undefined;
     throw new JUnitReportError(
-      `${file} has neither <testsuites> nor <testsuite> as root: not a JUnit report`,
+      `${file} has ${root === undefined ? 'no root element' : `<${root.slice(0, 60)}> as root`}, not <testsuites> or <testsuite>: not a JUnit report` +
+        (known ? ` (${known})` : ''),
     );
   }
   const summary: JUnitSummary = { tests: 0, skipped: 0, failures: [] };

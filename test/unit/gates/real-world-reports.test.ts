@@ -228,3 +228,39 @@ test('Cobertura: each file is found under the <source> that holds it, not always
     [['src/app/core.py', 3, 4]],
   );
 });
+
+// `dotnet test --logger trx` (trimmed): Visual Studio's own format, not JUnit.
+const TRX = `<?xml version="1.0" encoding="utf-8"?>
+<TestRun id="6f0b1c5e-0c4e-4d0b-9a53-2f7b0c1e9d11" name="runner@build 2024-05-01 10:00:00" xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
+  <ResultSummary outcome="Failed">
+    <Counters total="2" executed="2" passed="1" failed="1" error="0" />
+  </ResultSummary>
+</TestRun>
+`;
+
+test('JUnit: a TRX, NUnit or xUnit.net file is refused, saying what it is and naming its root element', async (t) => {
+  const dir = await workdir(t);
+  const trx = await junitVerdict(dir, TRX);
+  assert.equal(trx.status, 'block');
+  assert.equal(
+    trx.summary,
+    'TEST-report.xml has <TestRun> as root, not <testsuites> or <testsuite>: not a JUnit report ' +
+      '(it is a Visual Studio TRX file; have dotnet test write JUnit XML, e.g. --logger "junit" with the JunitXml.TestLogger package)',
+  );
+  const nunit = await junitVerdict(
+    dir,
+    '<?xml version="1.0"?><test-run id="2" testcasecount="3" result="Failed"/>',
+  );
+  assert.match(nunit.summary, /has <test-run> as root, .* \(it is an NUnit 3 result file; /);
+  const xunit = await junitVerdict(
+    dir,
+    '<assemblies timestamp="05/01/2024 10:00:00"><assembly name="App.Tests.dll" total="3" failed="1"/></assemblies>',
+  );
+  assert.match(xunit.summary, /has <assemblies> as root, .* \(it is an xUnit\.net result file; /);
+  // Any other root is named, with nothing made up about it.
+  const other = await junitVerdict(dir, '<results><testcase name="a"/></results>');
+  assert.equal(
+    other.summary,
+    'TEST-report.xml has <results> as root, not <testsuites> or <testsuite>: not a JUnit report',
+  );
+});
