@@ -1,7 +1,7 @@
 // Caps on what a config may be, checked before the text is parsed in full and before it is validated: a
 // deploy config is a few hundred lines, and a file far bigger or deeper than any real one must get a clear
 // error in milliseconds, not minutes of work or a heap abort (5 MB of "[" exhausted the heap).
-import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, type Document, type Node, type Scalar } from 'yaml';
 
 export const CONFIG_LIMITS = {
   /** Bytes of config text (UTF-8). */
@@ -112,6 +112,8 @@ export function documentIssues(doc: Document): Array<{ message: string; offset: 
     else if (seen.has(name)) issues.push({ message: name, offset, code: 'DUPLICATE_KEY' });
     seen.add(name);
   };
+  // Keys are checked as keys (key_not_as_written), not again as values.
+  const keys = new WeakSet<Node>();
   const stack: Array<{ node: unknown; depth: number }> = [{ node: doc.contents, depth: 1 }];
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
@@ -131,6 +133,10 @@ export function documentIssues(doc: Document): Array<{ message: string; offset: 
         offset: tagged.range?.[0] ?? 0,
         code: 'unsupported_tag',
       });
+    }
+    if (isScalar(node) && !keys.has(node)) {
+      const leadingZero = leadingZeroIssue(node);
+      if (leadingZero) issues.push(leadingZero);
     }
     if (!isMap(node) && !isSeq(node)) continue;
     const offset = (node as Node).range?.[0] ?? 0;
@@ -157,6 +163,7 @@ export function documentIssues(doc: Document): Array<{ message: string; offset: 
             code: 'collection_key',
           });
         } else if (isScalar(key)) {
+          keys.add(key);
           stack.push({ node: key, depth: depth + 1 });
           // The key as the validated object has it: `1.0:` is "1", `0x10:` is "16", `~:` is "".
           const name = key.value === null ? '' : String(key.value);
@@ -190,6 +197,30 @@ export function documentIssues(doc: Document): Array<{ message: string; offset: 
     if (isScalar(target)) keyIssue(target.value === null ? '' : String(target.value), key.offset, key.seen);
   }
   return issues;
+}
+
+/**
+ * A plain whole number written with a leading zero (`instances: 010`, `required: 02`): YAML 1.1 tools (and
+ * many linters and editors) read 010 as the octal 8, this reader as 10, and where text is expected the
+ * value would be the number 10 rather than "010" as written. Which one the author meant cannot be told.
+ */
+function leadingZeroIssue(node: Scalar): { message: string; offset: number; code: string } | undefined {
+  if (node.type !== 'PLAIN' || typeof node.value !== 'number' || node.tag !== undefined) return undefined;
+  const source = node.source;
+  if (typeof source !== 'string') return undefined;
+  const match = /^([-+]?)0+(\d+)$/.exec(source);
+  if (!match) return undefined;
+  const [, sign, digits] = match;
+  const octal = (sign === '-' ? -1 : 1) * Number.parseInt(digits!, 8);
+  const readings =
+    /^[0-7]+$/.test(digits!) && octal !== node.value
+      ? ` YAML 1.1 tools read it as the octal number ${octal}, this reader as ${node.value}:`
+      : '';
+  return {
+    message: `the number ${source} has a leading zero:${readings} write ${node.value} for the number, or quote it ("${source}") for text`,
+    offset: node.range?.[0] ?? 0,
+    code: 'leading_zero',
+  };
 }
 
 function tooDeep(offset: number): { reason: 'too_deep'; message: string; offset: number } {

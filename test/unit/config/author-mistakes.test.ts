@@ -109,3 +109,34 @@ environments:
     assert.ok(result.ok, JSON.stringify(result));
   });
 });
+
+describe('YAML 1.1 readings', () => {
+  it('refuses a whole number with a leading zero, which YAML 1.1 tools read as octal', () => {
+    const text = `${TARGET}
+environments:
+  production:
+    strategy: { type: rolling, instances: 010 }
+    approvals: { required: 02 }
+    variables: { build: "0012", n: 0 }
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:6:43: environments.production.strategy.instances: the number 010 has a leading zero: YAML 1.1 tools read it as the octal number 8, this reader as 10: write 10 for the number, or quote it ("010") for text',
+      'deploy.yml:7:28: environments.production.approvals.required: the number 02 has a leading zero: write 2 for the number, or quote it ("02") for text',
+    ]);
+  });
+
+  it('reads yes, no, on, off and 12:30 as the text they are, where text is expected', () => {
+    const text = `${TARGET}
+environments:
+  production:
+    variables: { flag: yes, mode: off, at: 12:30 }
+    approvals:
+      windows: [{ days: [mon], start: 09:00, end: 17:30 }]
+`;
+    const result = parseConfig(text, 'deploy.yml');
+    assert.ok(result.ok, JSON.stringify(result));
+    const production = result.config.environments.production!;
+    assert.deepEqual(production.variables, { flag: 'yes', mode: 'off', at: '12:30' });
+    assert.deepEqual(production.approvals?.windows, [{ days: ['mon'], start: '09:00', end: '17:30' }]);
+  });
+});
