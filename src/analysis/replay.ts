@@ -93,30 +93,38 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
     const changed: number[] = [];
     // As the live loop (analyzer.ts): the window ends after `expected` intervals, extended once only when the
     // last of them holds. Samples after that (another config's extension, or a file that goes on) could not
-    // have been judged live: they must not turn a promotion at the window's end into a rollback.
+    // have been judged live: they must not turn a promotion at the window's end into a rollback. A sample's
+    // interval is its index (the live loop's), not its position: with a gap in the recording (missed
+    // intervals) the samples after the window's end came after it, however few came before.
     let count = expected;
+    let extended = false;
     for (const { index, sample, decision: recorded } of window.samples) {
-      if (intervals.length >= count) break;
+      if (!extended && index >= expected) {
+        extended = true;
+        if (intervals.at(-1)?.decision.kind === 'hold') count = expected + extension;
+      }
+      if (index >= count) break;
       const judged = judge(state, sample);
       state = judged.state;
       intervals.push({ index, at: sample.at, decision: judged.decision });
       if (recorded && recorded.kind !== judged.decision.kind) changed.push(index);
       if (judged.decision.kind === 'rollback') break;
-      if (intervals.length === expected && judged.decision.kind === 'hold') count = expected + extension;
     }
-    const last = intervals.at(-1)?.decision;
+    const last = intervals.at(-1);
+    /** Intervals the recording reaches (its last sample's index, gaps included): past the window, all of it. */
+    const reached = (window.samples.at(-1)?.index ?? -1) + 1;
     let decision: Decision;
     if (!last)
       decision = { kind: 'hold', code: 'not-enough-data', reason: 'the window has no samples', values: {} };
-    else if (last.kind !== 'rollback' && intervals.length < expected)
+    else if (last.decision.kind !== 'rollback' && reached < expected)
       // The live run stopped early (it rolled back, or was cancelled): the window was never fully observed.
       decision = {
         kind: 'hold',
         code: 'window-inconclusive',
-        reason: `the recording ends after ${intervals.length} of ${expected} intervals, so the window cannot promote`,
-        values: last.values,
+        reason: `the recording ends after ${reached} of ${expected} intervals, so the window cannot promote`,
+        values: last.decision.values,
       };
-    else decision = concludeWindow(state, last);
+    else decision = concludeWindow(state, last.decision);
     const unjudged = window.samples.length - intervals.length;
     const idle = idleComparisons(state);
     return {
