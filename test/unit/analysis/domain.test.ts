@@ -220,3 +220,20 @@ test('a recording with a value out of range is refused, located; a live recordin
   assert.equal(replayed.changed.length, 0);
   assert.match(replayed.intervals[1]!.decision.reason, /out-of-range \(canary error_rate is a fraction/);
 });
+
+test('a pre-deploy baseline out of range is not kept: "2x baseline" of a p95 of -3 would fail every canary', async () => {
+  const config = {
+    providers: { fake },
+    metrics: { p95: { provider: 'fake' }, error_rate: { provider: 'fake' } },
+  };
+  const analyzer = createAnalyzer(config, {
+    ...fakeClock(),
+    providers: { fake: constant({ p95: -3, error_rate: 0 }) },
+  });
+  const baseline = await analyzer.captureBaseline({
+    environment: 'production',
+    version: 'v1',
+    signal: new AbortController().signal,
+  });
+  assert.deepEqual(baseline, { p95: null, error_rate: 0 });
+});
