@@ -152,17 +152,24 @@ export function decideAudit(
   };
 }
 
-/** Reads npm (report v2, and v1 "advisories"), pnpm (same as npm v1) and yarn classic (NDJSON) reports. */
+/**
+ * Reads npm (report v2, and v1 "advisories"), pnpm (same as npm v1), yarn classic (NDJSON) and yarn 2/3
+ * (npm v1, then yarn's events) reports.
+ */
 export function parseAuditReport(text: string, source: string): Advisory[] {
   let data: Record<string, unknown>;
   try {
     data = JSON.parse(text) as Record<string, unknown>;
   } catch {
     if (text.trimStart().startsWith('{"type":')) return parseYarnClassic(text, source);
-    throw new AuditReportError(
-      `${source} did not give a JSON audit report: the advisory service could not be reached or the audit failed` +
-        ` (output starts with ${JSON.stringify(text.trim().slice(0, 80))})`,
-    );
+    const berry = yarnBerryReport(text, source);
+    if (berry === undefined) {
+      throw new AuditReportError(
+        `${source} did not give a JSON audit report: the advisory service could not be reached or the audit failed` +
+          ` (output starts with ${JSON.stringify(text.trim().slice(0, 80))})`,
+      );
+    }
+    data = berry;
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw new AuditReportError(`${source}: the audit report is not a JSON object`);
@@ -319,6 +326,35 @@ function v1Advisory(advisory: V1Advisory, source: string): Advisory {
     },
     source,
   );
+}
+
+/**
+ * yarn 2 and 3 (`yarn npm audit --json`) print the registry's answer, npm's v1 report, on one line, and when
+ * nothing is found a yarn event after it ({"type":"info",…,"data":"No audit suggestions"}). The report is
+ * that first line; an "error" event is the audit failing. Undefined when the output is not such lines.
+ */
+function yarnBerryReport(text: string, source: string): Record<string, unknown> | undefined {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  const parsed: unknown[] = [];
+  for (const line of lines) {
+    try {
+      parsed.push(JSON.parse(line));
+    } catch {
+      return undefined;
+    }
+  }
+  const [report, ...events] = parsed as Array<Record<string, unknown> | null>;
+  if (!report || typeof report !== 'object' || Array.isArray(report) || 'type' in report) return undefined;
+  for (const event of events) {
+    if (!event || typeof event !== 'object' || typeof event.type !== 'string') return undefined;
+    if (event.type === 'error') {
+      throw new AuditReportError(
+        `${source}: the audit failed (${JSON.stringify(event.data)?.slice(0, 300) ?? 'no detail'})`,
+      );
+    }
+    if (event.type !== 'info' && event.type !== 'warning') return undefined;
+  }
+  return report;
 }
 
 function parseYarnClassic(text: string, source: string): Advisory[] {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { auditGate } from '../../../src/gates/audit.ts';
 import { parseJUnit } from '../../../src/gates/junit.ts';
 import { sarifGate } from '../../../src/gates/sarif.ts';
 import { testsGate } from '../../../src/gates/tests.ts';
@@ -263,4 +264,73 @@ test('JUnit: a TRX, NUnit or xUnit.net file is refused, saying what it is and na
     other.summary,
     'TEST-report.xml has <results> as root, not <testsuites> or <testsuite>: not a JUnit report',
   );
+});
+
+/** `yarn npm audit --json` of yarn 2 and 3: the registry's npm v1 report on one line, then yarn's events. */
+function yarnBerryAudit(advisories: object, events: object[]): string {
+  const counts = { info: 0, low: 0, moderate: 0, high: 0, critical: 0 };
+  for (const advisory of Object.values(advisories) as Array<{ severity: keyof typeof counts }>)
+    counts[advisory.severity]++;
+  const report = {
+    actions: [],
+    advisories,
+    muted: [],
+    metadata: {
+      vulnerabilities: counts,
+      dependencies: 41,
+      devDependencies: 0,
+      optionalDependencies: 0,
+      totalDependencies: 41,
+    },
+  };
+  return [report, ...events].map((line) => JSON.stringify(line)).join('\n') + '\n';
+}
+const NO_SUGGESTIONS = {
+  type: 'info',
+  name: 1,
+  displayName: 'YN0001',
+  indent: '',
+  data: 'No audit suggestions',
+};
+const SEMVER_ADVISORY = {
+  '1092310': {
+    findings: [{ version: '5.7.1', paths: ['semver'] }],
+    id: 1092310,
+    title: 'semver vulnerable to Regular Expression Denial of Service',
+    module_name: 'semver',
+    vulnerable_versions: '<5.7.2',
+    patched_versions: '>=5.7.2',
+    severity: 'moderate',
+    github_advisory_id: 'GHSA-c2qf-rxjj-qqgw',
+    url: 'https://github.com/advisories/GHSA-c2qf-rxjj-qqgw',
+  },
+};
+
+test('audit: yarn 2/3 `yarn npm audit --json` (npm v1 report, then yarn events) is read, not taken for an unreachable service', async (t) => {
+  const dir = await workdir(t);
+  const audit = async (text: string): Promise<GateVerdict> => {
+    await writeFile(join(dir, 'yarn-audit.json'), text);
+    return auditGate.run(auditGate.schema.parse({ report: 'yarn-audit.json' }), context(dir));
+  };
+  const clean = await audit(yarnBerryAudit({}, [NO_SUGGESTIONS]));
+  assert.deepEqual(clean, { status: 'pass', summary: 'no known vulnerabilities', findings: [] });
+  // `--severity high` printed "No audit suggestions", but the report lists a moderate advisory: the
+  // gate's own threshold (moderate) decides.
+  const moderate = await audit(yarnBerryAudit(SEMVER_ADVISORY, [NO_SUGGESTIONS]));
+  assert.equal(moderate.status, 'block');
+  assert.match(
+    moderate.findings[0]!.message,
+    /^semver <5\.7\.2: moderate: .*\(GHSA-c2qf-rxjj-qqgw, fix available\)$/,
+  );
+  // Lines that are not yarn's events, or an error event, are still refused.
+  const error = await audit(
+    yarnBerryAudit({}, [
+      { type: 'error', name: 1, displayName: 'YN0001', indent: '', data: 'HTTPError: 503' },
+    ]),
+  );
+  assert.equal(error.status, 'block');
+  assert.equal(error.summary, 'yarn-audit.json: the audit failed ("HTTPError: 503")');
+  const other = await audit(yarnBerryAudit({}, [{ value: 'semver', children: {} }]));
+  assert.equal(other.status, 'block');
+  assert.match(other.summary, /^yarn-audit\.json did not give a JSON audit report: /);
 });
