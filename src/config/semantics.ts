@@ -365,6 +365,18 @@ function rollingGateIssues(params: RollingParams, path: Path): SemanticIssue[] {
 function canaryStepIssues(params: CanaryParams, path: Path): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
   const weights = (params.steps ?? []).map((step) => (typeof step === 'number' ? step : step.weight));
+  // [0.01, 0.1, 0.5, 1] is fractions written for percentages: read as written, the canary would take 1% of
+  // traffic at most and then jump to all of it.
+  const fraction = weights.findIndex((weight) => !Number.isInteger(weight));
+  if (fraction >= 0 && weights.every((weight) => weight <= 1)) {
+    const weight = weights[fraction]!;
+    const percent = (w: number) => Number((w * 100).toPrecision(6));
+    const stepPath = [...path, 'steps', fraction];
+    issues.push({
+      path: typeof params.steps?.[fraction] === 'number' ? stepPath : [...stepPath, 'weight'],
+      message: `weights are percentages of traffic (0 to 100), and no step here is above 1: ${weight} is ${weight}% of traffic, not ${percent(weight)}%; write the percentages (${weights.map(percent).join(', ')})`,
+    });
+  }
   for (let index = 1; index < weights.length; index++) {
     const previous = weights[index - 1]!;
     const weight = weights[index]!;

@@ -140,3 +140,36 @@ environments:
     assert.deepEqual(production.approvals?.windows, [{ days: ['mon'], start: '09:00', end: '17:30' }]);
   });
 });
+
+describe('canary weights', () => {
+  const SET_WEIGHT = `${TARGET}\n    set_weight: ./weight.sh {{slot}} {{weight}}`;
+
+  it('refuses steps written as fractions (0.07 for 7%), which read as 1% of traffic at most', () => {
+    const text = `${SET_WEIGHT}
+strategies:
+  canary:
+    steps: [{ weight: 0.07 }, 0.5, 1]
+environments:
+  production:
+    strategy: { type: canary, steps: [0.01, 0.1, 0.5, 1] }
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:7:23: strategies.canary.steps[0].weight: weights are percentages of traffic (0 to 100), and no step here is above 1: 0.07 is 0.07% of traffic, not 7%; write the percentages (7, 50, 100)',
+      'deploy.yml:10:39: environments.production.strategy.steps[0]: weights are percentages of traffic (0 to 100), and no step here is above 1: 0.01 is 0.01% of traffic, not 1%; write the percentages (1, 10, 50, 100)',
+    ]);
+  });
+
+  it('accepts a fraction of one percent among larger steps', () => {
+    const text = `${SET_WEIGHT}
+environments:
+  production:
+    strategy: { type: canary, steps: [0.5, 1, 5, 25] }
+`;
+    const result = parseConfig(text, 'deploy.yml');
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(result.config.environments.production?.strategy, {
+      type: 'canary',
+      steps: [0.5, 1, 5, 25],
+    });
+  });
+});
