@@ -271,7 +271,11 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
     try {
       value = JSON.parse(line) as unknown;
     } catch (error) {
-      throw fail(`${file}:${n}: not JSON (${(error as Error).message})`);
+      // A run stopped while writing leaves its last line cut short, without the newline every line ends in.
+      const cut = n === lines.length && !/\n\s*$/.test(text);
+      throw fail(
+        `${file}:${n}: not JSON (${(error as Error).message})${cut ? ': the last line is cut short (no newline at its end: a run stopped while writing it?); remove it to judge the rest' : ''}`,
+      );
     }
     if (!isMapping(value))
       throw fail(`${file}:${n}: expected a JSON object (a mapping), got ${found(value)}`);

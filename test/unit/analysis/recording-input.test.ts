@@ -1,0 +1,33 @@
+// Recordings as runs leave them: a run stopped while writing leaves its last line cut short.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runAnalyzeCommand } from '../../../src/analysis/replay.ts';
+
+const FIXTURE = new URL('../../fixtures/analysis/canary-sustained-errors.ndjson', import.meta.url);
+
+test('a last line cut short is refused with where, what and what to do; a bad line inside is not called cut', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'recording-input-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const text = readFileSync(FIXTURE, 'utf8');
+  const lines = text.trimEnd().split('\n');
+  const cut = join(dir, 'cut.ndjson');
+  writeFileSync(cut, text.trimEnd().slice(0, -40));
+  const result = runAnalyzeCommand({ recording: cut });
+  assert.equal(result.exitCode, 3, result.output);
+  assert.equal(
+    result.output.split('\n')[0]!.replace(/ \(.*\)\):/, ' (…):'),
+    `error: ${cut}:${lines.length}: not JSON (…): the last line is cut short (no newline at its end: a run stopped while writing it?); remove it to judge the rest`,
+  );
+  // The same broken line with its newline, or before the end, is a broken line, not a cut one.
+  const broken = join(dir, 'broken.ndjson');
+  writeFileSync(broken, `${text.trimEnd().slice(0, -40)}\n`);
+  assert.doesNotMatch(runAnalyzeCommand({ recording: broken }).output, /cut short/);
+  const inside = join(dir, 'inside.ndjson');
+  writeFileSync(inside, [...lines.slice(0, 3), lines[3]!.slice(0, -10), ...lines.slice(4)].join('\n'));
+  const output = runAnalyzeCommand({ recording: inside }).output;
+  assert.match(output, new RegExp(`:4: not JSON`));
+  assert.doesNotMatch(output, /cut short/);
+});
