@@ -367,9 +367,6 @@ async function approve(
 ): Promise<Reply> {
   const b = await base(deps, event);
   const pending = pendingFor(b, command.environment);
-  // A veto only ever stops a deployment, and a rollback does not deploy the pull request's head: both stay.
-  if (!b.pr.open && command.kind === 'approve-deploy' && pending?.type !== 'rollback')
-    return closedRefusal(b.pr, 'no approval is recorded on it');
   const environment = command.environment ?? pending?.environment;
   if (!environment)
     return refusal(
@@ -380,6 +377,17 @@ async function approve(
   const policy = policyOf(b.config, environment);
   const rule = policy ? approvalRule(policy, type) : undefined;
   const kind: ApprovalRecord['kind'] = command.kind === 'approve-deploy' ? 'approve' : 'reject';
+  const sha = pending?.sha ?? b.pr.headSha;
+  // A workflow's protection rule waiting at this commit is answered once this record is on the PR.
+  const gateWaiting = b.comments.gates.some(
+    (g) => g.environment.toLowerCase() === environment.toLowerCase() && g.sha === sha.toLowerCase(),
+  );
+  // A closed (or merged) pull request's head is not deployed from it: an approval there only answers a
+  // workflow's protection rule that waits at its commit (the job is the workflow's), and starts no waiting
+  // /deploy. A veto only ever stops a deployment, and a waiting /rollback does not deploy the head: both stay.
+  const closed = !b.pr.open && pending?.type !== 'rollback';
+  if (closed && kind === 'approve' && !gateWaiting)
+    return closedRefusal(b.pr, 'no approval is recorded on it');
   const [read, contributors] = await Promise.all([
     cachedActorOf(deps.api, b.where, event.author.login, rule ? teamsIn(rule.approvers) : [], b.people),
     // A self-approval counts only with allow_self_approval; whoever pushed may always veto (approver or not).
@@ -388,7 +396,6 @@ async function approve(
       : [],
   ]);
   const actor = withType(read, event);
-  const sha = pending?.sha ?? b.pr.headSha;
   const allowed = mayApprove({
     config: b.config,
     environment,
@@ -444,12 +451,8 @@ async function approve(
     : kind === 'approve'
       ? `Approval by ${at(actor.login)} recorded for ${env(environment)} at ${short(record.sha)}.`
       : `**Veto** by ${at(actor.login)} recorded for ${env(environment)} at ${short(record.sha)}${reason ? `: ${userText(reason)}` : ''}. No deployment of this commit starts until they approve.`;
-  // A workflow's protection rule waiting at this commit is answered once this record is on the PR.
-  const gateWaiting = b.comments.gates.some(
-    (g) => g.environment.toLowerCase() === environment.toLowerCase() && g.sha === record.sha.toLowerCase(),
-  );
   const answerGates = gateWaiting ? { answerGates: { environment, sha: record.sha } } : {};
-  if (kind === 'reject' || !policy)
+  if (kind === 'reject' || !policy || closed)
     return {
       reaction: kind === 'approve' ? '+1' : 'eyes',
       body: appendMarkers(said, [marker]),

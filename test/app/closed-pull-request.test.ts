@@ -8,6 +8,7 @@ import type { Probot } from 'probot';
 import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { appReplies, commentOnPull, testApp, testProbot } from './helpers.ts';
+import { askProtectionRule, reviewOf } from './delivery-helpers.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 const PR = 7;
@@ -98,4 +99,36 @@ test('a request that waited while the pull request was open is not completed by 
     fake.repo().pulls.get(PR)!.state = 'open';
     assert.doesNotMatch(await say('/approve-deploy production', 'carol'), /pull_request_closed/);
   });
+});
+
+test('a protection rule waiting on a pull request that was merged meanwhile is still approved from it; nothing else starts', async () => {
+  const fake = await createFakeGitHub();
+  fake.seedRepo({
+    owner: 'acme',
+    repo: 'web',
+    files: { '.github/deploy.yml': CONFIG },
+    collaborators: { alice: 'write', carol: 'write' },
+    pulls: [{ number: PR, head: HEAD, user: 'bob' }],
+  });
+  const probot = testProbot(fake);
+  await probot.load(testApp({ now: () => new Date('2025-03-04T10:30:00Z') }));
+  const say = async (text: string, user: string): Promise<void> => {
+    const { payload } = commentOnPull(fake, text, { user });
+    await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+  };
+  try {
+    // A /deploy waits for carol, and a workflow's job for production waits at the same commit.
+    await say('/deploy production', 'alice');
+    const held = fake.addWorkflowRun({ actor: 'alice', headSha: HEAD, event: 'pull_request' });
+    const asked = await askProtectionRule(fake, probot, { run: held.id, sha: HEAD, pullRequests: [PR] });
+    assert.equal(asked.state, undefined, `the run waits for an approval: ${asked.comment}`);
+    fake.repo().pulls.get(PR)!.state = 'closed';
+    await say('/approve-deploy production', 'carol');
+    assert.match(appReplies(fake).at(-1)!, /^Approval by @carol recorded for `production`/);
+    assert.equal(reviewOf(fake, held.id)?.state, 'approved', 'the waiting run is answered');
+    assert.equal(deployments(fake).length, 0, 'the /deploy that waited on the pull request is not started');
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
 });
