@@ -39,11 +39,15 @@ export function metricKind(name: string, config: MetricConfig | undefined): Kind
   return kindOf(name) ?? kindOf(config?.field);
 }
 
+/** How far outside 0..1 a fraction may be by float rounding alone. */
+const FRACTION_SLACK = 1e-9;
+
 /** Why `value` cannot be a value of this kind, or undefined when it can. */
 export function domainProblem(kind: Kind, value: number): string | undefined {
   switch (kind) {
     case 'fraction':
-      return value < 0 || value > 1
+      // Not a rounding error's worth outside (1 - 0.9999999999999999, a sum of float rates divided).
+      return value < -FRACTION_SLACK || value > 1 + FRACTION_SLACK
         ? `is a fraction of requests, between 0 and 1 (1 % is 0.01), got ${value}`
         : undefined;
     case 'count': {

@@ -237,3 +237,12 @@ test('a pre-deploy baseline out of range is not kept: "2x baseline" of a p95 of 
   });
   assert.deepEqual(baseline, { p95: null, error_rate: 0 });
 });
+
+test('a fraction a rounding error outside 0..1 is data, not out of range', async () => {
+  const config = {
+    providers: { fake },
+    metrics: { error_rate: { provider: 'fake' }, health: { provider: 'fake' } },
+  };
+  const outcome = await evaluate(config, constant({ error_rate: -1e-17, health: 1 + 2e-16 }));
+  assert.equal(outcome.decision.kind, 'promote', outcome.decision.reason);
+});
