@@ -57,11 +57,18 @@ export const windowSchema = z
     start: clockTime.meta({ description: 'Local opening time, "HH:MM".' }),
     end: clockTime.meta({ description: 'Local closing time, "HH:MM" (exclusive); "24:00" for midnight.' }),
   })
-  .refine((window) => parseClockTime(window.start)! < parseClockTime(window.end)!, {
-    message:
-      'must be later than start: a window crossing midnight is written as two windows (e.g. 22:00-24:00 and 00:00-02:00 the next day)',
-    path: ['end'],
-  })
+  .refine(
+    (window) => {
+      // A malformed time has its own error; only two valid times can be in the wrong order.
+      const [start, end] = [parseClockTime(window.start), parseClockTime(window.end)];
+      return start === undefined || end === undefined || start < end;
+    },
+    {
+      message:
+        'must be later than start: a window crossing midnight is written as two windows (e.g. 22:00-24:00 and 00:00-02:00 the next day)',
+      path: ['end'],
+    },
+  )
   .meta({ description: 'A weekly window in the policy time zone when deployments may start.' });
 
 const timeZone = z
@@ -90,10 +97,16 @@ export const freezeSchema = z
     reason: nonEmpty.meta({ description: 'Shown to whoever tries to deploy during the freeze.' }),
   })
   // Times without an offset are compared as UTC here; resolve.ts checks again in the real time zone.
-  .refine((freeze) => parseDateTime(freeze.from, 'UTC')! < parseDateTime(freeze.to, 'UTC')!, {
-    message: 'must be later than from',
-    path: ['to'],
-  })
+  .refine(
+    (freeze) => {
+      const [from, to] = [parseDateTime(freeze.from, 'UTC'), parseDateTime(freeze.to, 'UTC')];
+      return from === undefined || to === undefined || from < to;
+    },
+    {
+      message: 'must be later than from',
+      path: ['to'],
+    },
+  )
   .meta({ description: 'A period when no deployment may start (hotfixes only with hotfix.bypass_freezes).' });
 
 const requiredCount = (description: string) =>

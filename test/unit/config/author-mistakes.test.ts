@@ -173,3 +173,23 @@ environments:
     });
   });
 });
+
+describe('deploy windows and freezes', () => {
+  it('a malformed time or date is refused once, not also as "must be later than" its partner', () => {
+    const text = `${TARGET}
+approvals:
+  windows:
+    - { days: [fri], start: "10", end: "12:00" }
+  freezes:
+    - { from: 2026-12-24, to: 2026-12-27T00:00, reason: holidays }
+    - { from: "2026-12-30T00:00Z", to: "2026-12-29T00:00Z", reason: typo }
+environments:
+  production: {}
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:6:29: approvals.windows[0].start: must be a 24-hour time "HH:MM" such as "10:00" ("24:00" for the end of the day)',
+      'deploy.yml:8:15: approvals.freezes[0].from: must be an ISO date-time such as "2025-12-24T18:00:00Z", "2025-12-24T18:00+01:00" or "2025-12-24T18:00" (read in the policy time zone)',
+      'deploy.yml:9:40: approvals.freezes[1].to: must be later than from',
+    ]);
+  });
+});
