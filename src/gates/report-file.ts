@@ -90,7 +90,7 @@ export async function readReportFile(
   return { ok: true, text: decoded.text };
 }
 
-/** Pure: the text of a report's bytes, without a byte order mark; UTF-16 only with its BOM. */
+/** Pure: the text of a report's bytes, without a byte order mark; UTF-16 with its BOM or by its zero bytes. */
 export function decodeReport(
   bytes: Uint8Array,
 ): { ok: true; text: string } | { ok: false; where: string; message: string } {
@@ -100,14 +100,26 @@ export function decodeReport(
       : bytes[0] === 0xfe && bytes[1] === 0xff
         ? 'utf-16be'
         : '';
-  if (utf16) {
+  // UTF-16 without a byte order mark (`iconv -t UTF-16LE`, .NET's UnicodeEncoding(false, false)): a report
+  // starts with ASCII ('<', '{', whitespace), so every other one of its first bytes is zero (XML 1.0
+  // appendix F, RFC 4627 §3). Read as UTF-8, those zeros made "not well-formed XML" of a readable report.
+  const bomless =
+    bytes.length >= 4 && bytes[0] !== 0 && bytes[1] === 0 && bytes[2] !== 0 && bytes[3] === 0
+      ? 'utf-16le'
+      : bytes.length >= 4 && bytes[0] === 0 && bytes[1] !== 0 && bytes[2] === 0 && bytes[3] !== 0
+        ? 'utf-16be'
+        : '';
+  if (utf16 || bomless) {
+    const encoding = utf16 || bomless;
     try {
-      return { ok: true, text: new TextDecoder(utf16, { fatal: true }).decode(bytes) };
+      return { ok: true, text: new TextDecoder(encoding, { fatal: true }).decode(bytes) };
     } catch {
       return {
         ok: false,
         where: '1:1',
-        message: `starts with a ${utf16.toUpperCase()} byte order mark but is not ${utf16.toUpperCase()} text`,
+        message: utf16
+          ? `starts with a ${utf16.toUpperCase()} byte order mark but is not ${utf16.toUpperCase()} text`
+          : `starts like ${bomless.toUpperCase()} without a byte order mark (a zero byte after each of its first characters) but is not ${bomless.toUpperCase()} text`,
       };
     }
   }

@@ -22,7 +22,7 @@ function context(cwd: string): GateContext {
   return { cwd, changedFiles: async () => [], signal: new AbortController().signal, log: () => {}, env: {} };
 }
 
-async function junitVerdict(dir: string, xml: string): Promise<GateVerdict> {
+async function junitVerdict(dir: string, xml: string | Buffer): Promise<GateVerdict> {
   await writeFile(join(dir, 'TEST-report.xml'), xml);
   return testsGate.run(testsGate.schema.parse({ junit: 'TEST-report.xml', thresholds: {} }), context(dir));
 }
@@ -333,4 +333,32 @@ test('audit: yarn 2/3 `yarn npm audit --json` (npm v1 report, then yarn events) 
   const other = await audit(yarnBerryAudit({}, [{ value: 'semver', children: {} }]));
   assert.equal(other.status, 'block');
   assert.match(other.summary, /^yarn-audit\.json did not give a JSON audit report: /);
+});
+
+test('a report in UTF-16 without a byte order mark (iconv -t UTF-16LE) is read like the UTF-8 one', async (t) => {
+  const dir = await workdir(t);
+  const xml =
+    '<?xml version="1.0" encoding="UTF-16"?>\r\n<testsuites>\r\n  <testsuite name="api" tests="2" failures="0">\r\n' +
+    '    <testcase classname="api" name="lists users"/>\r\n    <testcase classname="api" name="créé"/>\r\n' +
+    '  </testsuite>\r\n</testsuites>\r\n';
+  const le = Buffer.from(xml, 'utf16le');
+  for (const [form, bytes] of [
+    ['UTF-16LE', le],
+    ['UTF-16BE', Buffer.from(le).swap16()],
+  ] as const) {
+    const verdict = await junitVerdict(dir, bytes);
+    assert.deepEqual(
+      [verdict.status, verdict.summary],
+      ['pass', '2 tests in 1 JUnit report(s), none failed'],
+      form,
+    );
+  }
+  // Zero bytes in that pattern that do not make UTF-16 (a lone surrogate) are refused as such.
+  const broken = Buffer.concat([Buffer.from('<\0t\0', 'latin1'), Buffer.from([0x00, 0xd8, 0x3e, 0x00])]);
+  const refused = await junitVerdict(dir, broken);
+  assert.equal(refused.status, 'block');
+  assert.equal(
+    refused.summary,
+    'JUnit report TEST-report.xml:1:1: starts like UTF-16LE without a byte order mark (a zero byte after each of its first characters) but is not UTF-16LE text',
+  );
 });
