@@ -309,6 +309,17 @@ export class PrometheusClient {
         joined.set(key, series);
       }
     }
+    // Points in time order, each time once: `last` and the windows of readPast read them in that order, and
+    // a server that answers otherwise (Prometheus does not) would have its first point read as its last.
+    for (const series of joined.values()) {
+      series.points.sort((a, b) => a[0] - b[0]);
+      const twice = series.points.find((p, i) => i > 0 && p[0] === series.points[i - 1]![0]);
+      if (twice)
+        return this.#fail(
+          'bad-json',
+          `two points at ${new Date(twice[0]).toISOString()} in the series ${clip(labelKey(series.metric))}: ${query}`,
+        );
+    }
     return { ok: true, value: [...joined.values()] };
   }
 }

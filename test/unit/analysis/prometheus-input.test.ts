@@ -77,3 +77,54 @@ test('a bound Prometheus could not read is refused, not read as 0, 1, 16 or the 
     assert.equal(read.values.latency, null, JSON.stringify(bad));
   }
 });
+
+test('a range answer with its points out of time order is read in time order; a time twice is refused', async (t) => {
+  const answers: string[] = [];
+  const server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(answers.shift() ?? '{}'),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const now = 1_700_000_000_000;
+  const provider = createPrometheusProvider(
+    'prom',
+    { type: 'prometheus', url, retries: 0 },
+    { now: () => now },
+  );
+  const matrix = (values: Array<[number, string]>) =>
+    JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } });
+  const read = () =>
+    provider.read({
+      side: 'canary',
+      vars: { version: 'v2' },
+      metrics: [
+        {
+          name: 'error_rate',
+          config: { provider: 'prom', query: 'x', range: { window: 120_000, step: 60_000, reduce: 'last' } },
+        },
+      ],
+      intervalMs: 60_000,
+      signal: new AbortController().signal,
+    });
+  const s = now / 1000;
+  answers.push(
+    matrix([
+      [s, '0.001'],
+      [s - 120, '0.5'],
+      [s - 60, '0.2'],
+    ]),
+  );
+  assert.deepEqual(await read(), { values: { error_rate: 0.001 }, errors: [] });
+  answers.push(
+    matrix([
+      [s - 60, '0.2'],
+      [s, '0.001'],
+      [s, '0.5'],
+    ]),
+  );
+  const twice = await read();
+  assert.equal(twice.values.error_rate, null);
+  assert.equal(twice.errors[0]?.code, 'bad-json');
+  assert.match(twice.errors[0]!.message, /two points at 2023-11-14T22:13:20\.000Z in the series/);
+});
