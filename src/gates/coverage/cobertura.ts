@@ -8,10 +8,19 @@ const ALWAYS_ARRAYS = new Set(['package', 'class', 'line', 'source']);
 export function parseCobertura(text: string, file: string): CoverageReport {
   const doc = parseXmlReport(text, file, ALWAYS_ARRAYS, (message) => new CoverageReportError(message)) as {
     coverage?: CoberturaRoot;
+    report?: unknown;
   };
   const root = doc.coverage;
   if (!root || typeof root !== 'object') {
-    throw new CoverageReportError(`${file} has no <coverage> root element: not a Cobertura report`);
+    throw new CoverageReportError(
+      `${file} has no <coverage> root element: not a Cobertura report` +
+        (doc.report !== undefined ? ` (it is a JaCoCo XML report; ${OTHER_FORMAT_HINT})` : ''),
+    );
+  }
+  // Clover (jest's default "clover" reporter, PHPUnit --coverage-clover) has a <coverage> root too, with
+  // <project> in it and none of Cobertura's counts: say so rather than "lines-valid is missing".
+  if (root.project !== undefined && root['lines-valid'] === undefined) {
+    throw new CoverageReportError(`${file} is a Clover report, not Cobertura (${OTHER_FORMAT_HINT})`);
   }
   const linesValid = attrCount(root['lines-valid'], 'lines-valid', file);
   const linesCovered = attrCount(root['lines-covered'], 'lines-covered', file);
@@ -58,7 +67,11 @@ export function parseCobertura(text: string, file: string): CoverageReport {
   return { format: 'cobertura', file, totals, lineHits, ...(sources.length > 0 ? { baseDirs: sources } : {}) };
 }
 
+const OTHER_FORMAT_HINT =
+  'have the tool write Cobertura XML (istanbul/jest/c8 reporter "cobertura", PHPUnit --coverage-cobertura, JaCoCo through cover2cover), lcov or istanbul json-summary';
+
 interface CoberturaRoot {
+  project?: unknown;
   'line-rate'?: string;
   'branch-rate'?: string;
   'lines-valid'?: string;

@@ -362,3 +362,42 @@ test('a report in UTF-16 without a byte order mark (iconv -t UTF-16LE) is read l
     'JUnit report TEST-report.xml:1:1: starts like UTF-16LE without a byte order mark (a zero byte after each of its first characters) but is not UTF-16LE text',
   );
 });
+
+// jest's default coverage reporters include "clover": coverage/clover.xml has a <coverage> root too.
+const CLOVER = `<?xml version="1.0" encoding="UTF-8"?>
+<coverage generated="1714557600000" clover="3.2.0">
+  <project timestamp="1714557600000" name="All files">
+    <metrics statements="4" coveredstatements="3" conditionals="2" coveredconditionals="1" methods="1" coveredmethods="1" elements="7" coveredelements="5" complexity="0" loc="4" ncloc="4" packages="1" files="1" classes="1"/>
+    <file name="lib.js" path="/home/runner/work/app/app/lib.js">
+      <metrics statements="4" coveredstatements="3" conditionals="2" coveredconditionals="1" methods="1" coveredmethods="1"/>
+      <line num="1" count="1" type="stmt"/>
+      <line num="2" count="1" type="cond" truecount="1" falsecount="0"/>
+    </file>
+  </project>
+</coverage>
+`;
+const JACOCO =
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><!DOCTYPE report PUBLIC "-//JACOCO//DTD Report 1.1//EN" "report.dtd">' +
+  '<report name="app"><sessioninfo id="build-1" start="1714557600000" dump="1714557601000"/>' +
+  '<package name="com/example"><class name="com/example/A" sourcefilename="A.java"><counter type="LINE" missed="1" covered="3"/></class></package>' +
+  '<counter type="LINE" missed="1" covered="3"/></report>';
+
+test('coverage: a Clover or JaCoCo XML report is refused saying what it is, not as a Cobertura report missing lines-valid', async (t) => {
+  const dir = await workdir(t);
+  const coverage = async (name: string, xml: string): Promise<GateVerdict> => {
+    await writeFile(join(dir, name), xml);
+    return testsGate.run(testsGate.schema.parse({ coverage: name, thresholds: { lines: 80 } }), context(dir));
+  };
+  const clover = await coverage('clover.xml', CLOVER);
+  assert.equal(clover.status, 'block');
+  assert.match(
+    clover.summary,
+    /^clover\.xml is a Clover report, not Cobertura \(have the tool write Cobertura XML \(/,
+  );
+  const jacoco = await coverage('jacoco.xml', JACOCO);
+  assert.equal(jacoco.status, 'block');
+  assert.match(
+    jacoco.summary,
+    /^jacoco\.xml has no <coverage> root element: not a Cobertura report \(it is a JaCoCo XML report; have the tool write /,
+  );
+});
