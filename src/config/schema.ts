@@ -79,6 +79,7 @@ const variableName = z
   );
 
 const checkDuration = durationUpTo(DURATION_LIMITS.check);
+const requestTimeout = durationUpTo(DURATION_LIMITS.check, { minMs: 1 });
 const stepDuration = durationUpTo(DURATION_LIMITS.step);
 const windowDuration = durationUpTo(DURATION_LIMITS.window);
 
@@ -193,7 +194,8 @@ export const httpCheck = z.strictObject({
     .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
     .optional(),
   body: bodyPattern.optional().meta({ description: 'A regular expression the response body must match.' }),
-  timeout: checkDuration.optional(),
+  // Not 0: a request given no time to answer fails at once, so every check would fail.
+  timeout: requestTimeout.optional(),
   retries: z.number().int().min(0).max(100).optional(),
   interval: checkDuration.optional(),
 });

@@ -193,3 +193,16 @@ environments:
     ]);
   });
 });
+
+describe('health checks', () => {
+  it('refuses an HTTP check timeout of 0, which failed every check at once', () => {
+    const text = `${TARGET}
+    health: { url: "https://app.example.com/health", timeout: 0 }
+environments:
+  production: {}
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:4:63: target.commands.health.timeout: 0 is too short: at least 1ms here',
+    ]);
+  });
+});
