@@ -218,10 +218,34 @@ export interface GateDeployment {
    */
   byApp: boolean | undefined;
   /**
-   * Who deploys: whoever asked the App for it, else the run's requester. A person's /lock lets them through.
-   * A function is asked only when such a lock is held (it may cost a request).
+   * Who deploys (lockDeployers): a person's /lock lets the deployment through only when every one of them
+   * holds it. A function is asked only when such a lock is held (it may cost a request).
    */
-  deployer?: string | (() => Promise<string | undefined>);
+  deployers?: readonly string[] | (() => Promise<readonly string[]>);
+}
+
+/**
+ * Pure: who deploys, as far as a person's /lock is concerned, each of whom must hold it for its holder to go
+ * through (as /deploy lets only its requester through: app/deploy/start.ts). For the App's deployment,
+ * whoever asked the App for it; and whoever started the held run: its actor and, for a re-run, whoever re-ran
+ * it (triggering_actor), the App's own bot left out (it starts a run for whoever asked it). So a re-run by
+ * someone else of the holder's run, or the holder's re-run of someone else's, is not the holder's deployment.
+ * Nobody named (the App's deployment without its requester): an empty list, which no lock lets through.
+ */
+export function lockDeployers(
+  starters: RunStarters,
+  deployment: { byApp: boolean | undefined; appRequester: string | undefined; botLogin: string },
+): string[] {
+  if (deployment.byApp && deployment.appRequester === undefined) return [];
+  const logins: string[] = deployment.appRequester !== undefined ? [deployment.appRequester] : [];
+  for (const login of [starters.actor, starters.triggeringActor])
+    if (
+      login &&
+      !(deployment.byApp && sameLogin(login, deployment.botLogin)) &&
+      !logins.some((other) => sameLogin(other, login))
+    )
+      logins.push(login);
+  return logins;
 }
 
 /**
@@ -233,7 +257,7 @@ export function gateLock(
   locks: Locks,
   environment: string,
   sha: string,
-  deployment: { byApp: boolean | undefined; deployer?: string },
+  deployment: { byApp: boolean | undefined; deployers?: readonly string[] },
 ): LockInfo | undefined {
   if (locks.global) return locks.global;
   const env = environment.toLowerCase();
@@ -243,7 +267,12 @@ export function gateLock(
   if (!lock) return undefined;
   if (lock.deployment)
     return deployment.byApp !== false && lock.sha.toLowerCase() === sha.toLowerCase() ? undefined : lock;
-  return blockingLock({ environments: [lock] }, environment, deployment.deployer ?? '');
+  // A person's lock: every one who deploys must be its holder (nobody named: nobody is).
+  const deployers = deployment.deployers ?? [];
+  return deployers.length > 0 &&
+    deployers.every((login) => !blockingLock({ environments: [lock] }, environment, login))
+    ? undefined
+    : lock;
 }
 
 /** The rejection for a deployment under a lock: which lock, its holder (escaped by lockOwner), its reason. */
@@ -296,12 +325,12 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   // The locks, as /deploy honours them (app/deploy/start.ts): a deployment started by a workflow is no way
   // around the global lock, someone's /lock or a running deployment.
   const locks = await readLocksFor(octokit.rest, input.where, input.environment);
-  const { byApp, deployer } = input.deployment;
+  const { byApp, deployers } = input.deployment;
   const personLock = locks.environments.some((l) => !l.deployment);
-  const who = typeof deployer === 'function' ? (personLock ? await deployer() : undefined) : deployer;
+  const who = typeof deployers === 'function' ? (personLock ? await deployers() : undefined) : deployers;
   let lock = gateLock(locks, input.environment, input.sha, {
     byApp,
-    ...(who !== undefined ? { deployer: who } : {}),
+    ...(who !== undefined ? { deployers: who } : {}),
   });
   if (lock) {
     if (lock.deployment)
@@ -498,18 +527,28 @@ export async function handleProtectionRule(
   // the App started its run (GitHub names the run's actor; nobody else can act as the App's bot).
   const byApp =
     ownDeployment || (requester !== undefined && requester.toLowerCase() === botLogin.toLowerCase());
-  // A run the App's deployment event started may hold a deployment GitHub made for the job: who asked the App
-  // is in the App's own deployment of the commit, read only when someone's /lock is held (or the gate waits).
+  // Who asked the App for it, when it is the App's deployment (its requester at the gate, the gate's `by`, and
+  // who deploys under a /lock). A run the App's deployment event started may hold a deployment GitHub made for
+  // the job: who asked the App is in the App's own deployment of the commit, read only when someone's /lock is
+  // held (or the gate waits).
   let asked: Promise<string | undefined> | undefined;
-  const deployer: GateDeployment['deployer'] = ownDeployment
-    ? trusted.requested_by
-    : byApp
-      ? () => (asked ??= appDeploymentRequester(octokit, where, environment, sha, botLogin))
-      : requester;
-  const deployment: GateDeployment = { byApp, ...(deployer !== undefined ? { deployer } : {}) };
-  // Who asked the App for it, when it is the App's deployment (its requester at the gate, and the gate's `by`).
   const appRequester = async (): Promise<string | undefined> =>
-    byApp ? (typeof deployer === 'function' ? deployer() : deployer) : undefined;
+    ownDeployment
+      ? trusted.requested_by
+      : byApp
+        ? (asked ??= appDeploymentRequester(octokit, where, environment, sha, botLogin))
+        : undefined;
+  // Who started the run (read once, only when needed for the App's own deployment).
+  let startedLater: Promise<RunStarters> | undefined;
+  const starters = async (): Promise<RunStarters> =>
+    started ?? (startedLater ??= runStarters(octokit, where, run));
+  // Who deploys, for someone's /lock: its holder goes through only if every one of them is the holder (a
+  // re-run by someone else is judged by who re-ran it too).
+  const deployment: GateDeployment = {
+    byApp,
+    deployers: async () =>
+      lockDeployers(await starters(), { byApp, appRequester: await appRequester(), botLogin }),
+  };
   const gate = await decideGate(octokit, {
     where,
     defaultBranch: payload.repository.default_branch,
@@ -518,8 +557,7 @@ export async function handleProtectionRule(
     ...(pullNumber !== undefined ? { pullNumber } : {}),
     type,
     ...(trusted.hotfix_reason !== undefined ? { hotfixReason: trusted.hotfix_reason } : {}),
-    requester: async () =>
-      gateRequesters(started ?? (await runStarters(octokit, where, run)), await appRequester()),
+    requester: async () => gateRequesters(await starters(), await appRequester()),
     botLogin,
     markers,
     records,
@@ -692,10 +730,10 @@ export async function answerPendingProtectionRules(
     const ref = parseGateRef(checkRun.external_id);
     if (!ref || gateName(ref.env) !== checkRun.name) continue;
     const starters = () => runStarters(octokit, input.where, ref.run, people);
-    // The App's own deployment names its deployer: the run is read only if the approvals can turn on it.
+    // The App's own deployment names its deployer: the run is read only if the approvals or a /lock can turn
+    // on it. A gate written before locks were read here does not say whose deployment it is (byApp unknown).
     const started = ref.own ? undefined : await starters();
-    // A gate written before locks were read here does not say whose deployment it is (byApp unknown).
-    const deployer = ref.own ? ref.by : started?.actor;
+    const botLogin = await ownBotLogin(octokit);
     const gate = await decideGate(octokit, {
       where: input.where,
       defaultBranch: input.defaultBranch,
@@ -705,10 +743,18 @@ export async function answerPendingProtectionRules(
       type: ref.type,
       requester: async () => gateRequesters(started ?? (await starters()), ref.own ? ref.by : undefined),
       people,
-      botLogin: await ownBotLogin(octokit),
+      botLogin,
       markers: input.markers,
       records: input.records,
-      deployment: { byApp: ref.own, ...(deployer !== undefined ? { deployer } : {}) },
+      deployment: {
+        byApp: ref.own,
+        deployers: async () =>
+          lockDeployers(started ?? (await starters()), {
+            byApp: ref.own,
+            appRequester: ref.own ? ref.by : undefined,
+            botLogin,
+          }),
+      },
       now: input.now ?? new Date(),
     });
     if (gate.answer === 'pending') {

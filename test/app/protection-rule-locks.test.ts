@@ -62,10 +62,16 @@ let nextRun = 300;
 async function gate(
   w: World,
   actor: string,
-  deployment: { creator?: string; payload?: Json; id?: number; pr?: boolean } = {},
+  deployment: { creator?: string; payload?: Json; id?: number; pr?: boolean; reRunBy?: string } = {},
 ): Promise<[string | undefined, string]> {
   const id = nextRun++;
-  w.fake.addWorkflowRun({ id, headSha: HEAD, actor, event: 'push' });
+  w.fake.addWorkflowRun({
+    id,
+    headSha: HEAD,
+    actor,
+    event: 'push',
+    ...(deployment.reRunBy !== undefined ? { triggeringActor: deployment.reRunBy, runAttempt: 2 } : {}),
+  });
   const review = await askProtectionRule(w.fake, w.probot, {
     run: id,
     event: 'push',
@@ -174,4 +180,51 @@ test('protection rule: a gate waiting for approvals is rejected when the approva
   // What the gate keeps for that later answer: whose deployment it is.
   const ref = { run: 1, env: 'production', pr: PR, type: 'standard' as const, own: true, by: 'alice' };
   assert.deepEqual(parseGateRef(serializeGateRef(ref)), ref);
+});
+
+test('protection rule: a /lock lets a run through only when whoever started it holds the lock, a re-run’s starter too', async () => {
+  await run(async (w) => {
+    await acquireLock(w.octokit.rest, where, {
+      target: { scope: 'environment', environment: 'production' },
+      holder: 'bob',
+      sha: HEAD,
+      reason: 'incident 44',
+    });
+    assert.equal(
+      (await gate(w, 'bob', { reRunBy: 'bob' }))[0],
+      'approved',
+      'the holder re-runs their own run',
+    );
+    // bob's run re-run by alice: alice started this attempt, and she does not hold the lock.
+    const [state, comment] = await gate(w, 'bob', { reRunBy: 'alice' });
+    assert.equal(state, 'rejected');
+    assert.match(comment, /`production` is locked by @bob.*incident 44/);
+    // alice's run re-run by bob is still alice's deployment.
+    assert.equal((await gate(w, 'alice', { reRunBy: 'bob' }))[0], 'rejected');
+    // The App's deployment for bob, its run re-run by alice.
+    const { payload } = commentOnPull(w.fake, '/deploy production', { user: 'bob' });
+    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    const own = [...w.fake.repo().deployments.values()].find((d) => d.environment === 'production');
+    assert.ok(own, 'the App deployed for bob under his lock');
+    const app = { creator: BOT_LOGIN, id: own.id as number, payload: own.payload as Json };
+    assert.equal((await gate(w, BOT_LOGIN, app))[0], 'approved', "bob's deployment, started by the App");
+    assert.equal((await gate(w, BOT_LOGIN, { ...app, reRunBy: 'alice' }))[0], 'rejected');
+  });
+  // A gate waiting for approvals is judged the same way when the approval answers it.
+  const withApproval = CONFIG.replace('required: 0', 'required: 1\n      approvers: [dave]');
+  await run(async (w) => {
+    const [waiting] = await gate(w, 'bob', { pr: true, reRunBy: 'alice' });
+    assert.equal(waiting, undefined, 'waiting for an approval');
+    await acquireLock(w.octokit.rest, where, {
+      target: { scope: 'environment', environment: 'production' },
+      holder: 'bob',
+      sha: HEAD,
+      reason: 'incident 45',
+    });
+    const { payload } = commentOnPull(w.fake, '/approve-deploy production', { user: 'dave' });
+    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    const review = w.fake.repo().protectionRuleReviews.at(-1);
+    assert.equal(review?.state, 'rejected');
+    assert.match(review!.comment!, /`locked`.*locked by @bob.*incident 45/);
+  }, withApproval);
 });
