@@ -401,3 +401,272 @@ test('coverage: a Clover or JaCoCo XML report is refused saying what it is, not 
     /^jacoco\.xml has no <coverage> root element: not a Cobertura report \(it is a JaCoCo XML report; have the tool write /,
   );
 });
+
+/** JUnit XML as each tool writes it (trimmed to a few cases), with the verdict its users expect. */
+const JUNIT_BY_TOOL: Array<[string, string, string]> = [
+  [
+    'pytest --junitxml (xunit2: failure, skip, collection error)',
+    `<?xml version="1.0" encoding="utf-8"?><testsuites name="pytest tests"><testsuite name="pytest" errors="1" failures="1" skipped="1" tests="4" time="0.123" timestamp="2024-05-01T10:00:00.000000+00:00" hostname="runner"><testcase classname="tests.test_api" name="test_ok" time="0.001" /><testcase classname="tests.test_api" name="test_bad" time="0.002"><failure message="assert 1 == 2">def test_bad():
+&gt;       assert 1 == 2
+E       assert 1 == 2
+
+tests/test_api.py:5: AssertionError</failure></testcase><testcase classname="tests.test_api" name="test_skip" time="0.000"><skipped type="pytest.skip" message="not ready">tests/test_api.py:8: not ready</skipped></testcase><testcase classname="" name="tests.test_broken" time="0.000"><error message="collection failure">ImportError while importing test module</error></testcase></testsuite></testsuites>`,
+    'block: 2 of 4 tests failed',
+  ],
+  [
+    'pytest -o junit_family=xunit1 (a <testsuite> root)',
+    `<?xml version="1.0" encoding="utf-8"?><testsuite errors="0" failures="0" hostname="runner" name="pytest" skipped="0" tests="1" time="0.010" timestamp="2024-05-01T10:00:00"><testcase classname="tests.test_a" file="tests/test_a.py" line="2" name="test_a" time="0.001"><properties><property name="owner" value="api"/></properties><system-out>log</system-out></testcase></testsuite>`,
+    'pass: 1 tests in 1 JUnit report(s), none failed',
+  ],
+  [
+    'Maven Surefire with reruns (flaky passed, rerun failed)',
+    `<?xml version="1.0" encoding="UTF-8"?>
+<testsuite xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="https://maven.apache.org/surefire/maven-surefire-plugin/xsd/surefire-test-report-3.0.xsd" version="3.0" name="com.example.ApiTest" time="0.231" tests="2" errors="0" skipped="0" failures="1">
+  <properties><property name="java.version" value="21"/></properties>
+  <testcase name="lists" classname="com.example.ApiTest" time="0.01">
+    <flakyFailure message="expected: &lt;200&gt; but was: &lt;503&gt;" type="org.opentest4j.AssertionFailedError"><stackTrace><![CDATA[org.opentest4j.AssertionFailedError]]></stackTrace></flakyFailure>
+  </testcase>
+  <testcase name="creates" classname="com.example.ApiTest" time="0.02">
+    <failure message="expected: &lt;201&gt; but was: &lt;500&gt;" type="org.opentest4j.AssertionFailedError"><![CDATA[org.opentest4j.AssertionFailedError]]></failure>
+    <rerunFailure message="expected: &lt;201&gt; but was: &lt;500&gt;" type="org.opentest4j.AssertionFailedError"><stackTrace><![CDATA[...]]></stackTrace></rerunFailure>
+    <system-out><![CDATA[POST /users]]></system-out>
+  </testcase>
+</testsuite>`,
+    'block: 1 of 2 tests failed',
+  ],
+  [
+    'Gradle (one file per class, <skipped/>, failure without message)',
+    `<?xml version="1.0" encoding="UTF-8"?>
+<testsuite name="com.example.DbTest" tests="3" skipped="1" failures="1" errors="0" timestamp="2024-05-01T10:00:00" hostname="runner" time="0.05">
+  <properties/>
+  <testcase name="connects" classname="com.example.DbTest" time="0.01"/>
+  <testcase name="migrates" classname="com.example.DbTest" time="0.0"><skipped/></testcase>
+  <testcase name="rollsBack" classname="com.example.DbTest" time="0.02"><failure type="java.lang.AssertionError">java.lang.AssertionError
+	at com.example.DbTest.rollsBack(DbTest.java:31)</failure></testcase>
+  <system-out><![CDATA[]]></system-out>
+  <system-err><![CDATA[]]></system-err>
+</testsuite>`,
+    'block: 1 of 3 tests failed',
+  ],
+  [
+    'gotestsum --junitfile (a package whose TestMain failed, no test counted)',
+    `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites tests="1" failures="0" errors="0" time="0.512">
+	<testsuite tests="1" failures="0" time="0.010" name="example.com/app/api" timestamp="2024-05-01T10:00:00Z">
+		<properties><property name="go.version" value="go1.22.2 linux/amd64"></property></properties>
+		<testcase classname="example.com/app/api" name="TestList" time="0.000"></testcase>
+	</testsuite>
+	<testsuite tests="0" failures="0" time="0.000" name="example.com/app/db" timestamp="2024-05-01T10:00:00Z">
+		<properties><property name="go.version" value="go1.22.2 linux/amd64"></property></properties>
+		<testcase classname="example.com/app/db" name="TestMain" time="0.000"><failure message="Failed" type="">panic: DATABASE_URL is not set</failure></testcase>
+	</testsuite>
+</testsuites>`,
+    'block: 1 of 2 tests failed',
+  ],
+  [
+    'mocha-junit-reporter (an empty Root Suite, a failing hook)',
+    `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="Mocha Tests" time="0.0120" tests="2" failures="1">
+  <testsuite name="Root Suite" timestamp="2024-05-01T10:00:00" tests="0" file="test/api.spec.js" time="0.0000" failures="0">
+  </testsuite>
+  <testsuite name="api" timestamp="2024-05-01T10:00:00" tests="2" file="test/api.spec.js" time="0.0120" failures="1">
+    <testcase name="api lists" time="0.0010" classname="lists">
+    </testcase>
+    <testcase name="api &quot;before each&quot; hook for &quot;creates&quot;" time="0.0000" classname="&quot;before each&quot; hook for &quot;creates&quot;">
+      <failure message="connect ECONNREFUSED 127.0.0.1:5432" type="Error"><![CDATA[Error: connect ECONNREFUSED 127.0.0.1:5432
+    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)]]></failure>
+    </testcase>
+  </testsuite>
+</testsuites>`,
+    'block: 1 of 2 tests failed',
+  ],
+  [
+    'vitest --reporter=junit (a test file that failed to load)',
+    `<?xml version="1.0" encoding="UTF-8" ?>
+<testsuites name="vitest tests" tests="1" failures="1" errors="0" time="0.3">
+    <testsuite name="src/db.test.ts" timestamp="2024-05-01T10:00:00.000Z" hostname="runner" tests="1" failures="1" errors="0" skipped="0" time="0">
+        <testcase classname="src/db.test.ts" name="src/db.test.ts" time="0">
+            <failure message="Failed to load url ./missing (resolved id: ./missing) in /r/src/db.test.ts. Does the file exist?" type="Error">
+Error: Failed to load url ./missing (resolved id: ./missing) in /r/src/db.test.ts. Does the file exist?
+            </failure>
+        </testcase>
+    </testsuite>
+</testsuites>`,
+    'block: 1 of 1 tests failed',
+  ],
+  [
+    'PHPUnit (suites nested per test class and data provider)',
+    `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites>
+  <testsuite name="" tests="3" assertions="3" errors="0" warnings="0" failures="1" skipped="0" time="0.01">
+    <testsuite name="Unit" tests="3" assertions="3" errors="0" warnings="0" failures="1" skipped="0" time="0.01">
+      <testsuite name="Tests\\PriceTest" file="/r/tests/PriceTest.php" tests="3" assertions="3" errors="0" warnings="0" failures="1" skipped="0" time="0.01">
+        <testsuite name="Tests\\PriceTest::testRounds" tests="2" assertions="2" errors="0" warnings="0" failures="1" skipped="0" time="0.005">
+          <testcase name="testRounds with data set #0" class="Tests\\PriceTest" classname="Tests.PriceTest" file="/r/tests/PriceTest.php" line="14" assertions="1" time="0.002"/>
+          <testcase name="testRounds with data set #1" class="Tests\\PriceTest" classname="Tests.PriceTest" file="/r/tests/PriceTest.php" line="14" assertions="1" time="0.003">
+            <failure type="PHPUnit\\Framework\\ExpectationFailedException">Tests\\PriceTest::testRounds with data set #1 (1.005, 1.01)
+Failed asserting that 1.0 matches expected 1.01.</failure>
+          </testcase>
+        </testsuite>
+        <testcase name="testFormats" class="Tests\\PriceTest" classname="Tests.PriceTest" file="/r/tests/PriceTest.php" line="30" assertions="1" time="0.001"/>
+      </testsuite>
+    </testsuite>
+  </testsuite>
+</testsuites>`,
+    'block: 1 of 3 tests failed',
+  ],
+];
+
+test('JUnit: each tool’s own report gives the counts and verdict its users expect', async (t) => {
+  const dir = await workdir(t);
+  for (const [tool, xml, expected] of JUNIT_BY_TOOL) {
+    for (const [form, text] of [
+      ['LF', xml],
+      ['CRLF', xml.replace(/\n/g, '\r\n')],
+    ] as const) {
+      const verdict = await junitVerdict(dir, text);
+      assert.equal(`${verdict.status}: ${verdict.summary}`, expected, `${tool} (${form})`);
+    }
+  }
+});
+
+/** SARIF as the scanners write it (trimmed), with the verdict of the default thresholds (level error, security-severity 7). */
+const SARIF_BY_TOOL: Array<[string, object, string]> = [
+  [
+    'Semgrep: levels from the rules (ERROR → error, WARNING → warning), none on the results',
+    sarifLog(
+      {
+        name: 'Semgrep OSS',
+        semanticVersion: '1.70.0',
+        rules: [
+          {
+            id: 'python.flask.security.injection.sql',
+            defaultConfiguration: { level: 'error' },
+            properties: { precision: 'very-high', tags: ['CWE-89', 'security'] },
+          },
+          {
+            id: 'python.lang.best-practice.open-never-closed',
+            defaultConfiguration: { level: 'warning' },
+            properties: {},
+          },
+        ],
+      },
+      [
+        {
+          ruleId: 'python.flask.security.injection.sql',
+          message: { text: 'User data flows into a SQL query' },
+          fingerprints: { 'matchBasedId/v1': 'a1' },
+          properties: {},
+          ...located('app/db.py', 12),
+        },
+        {
+          ruleId: 'python.lang.best-practice.open-never-closed',
+          message: { text: 'file object opened without a close' },
+          fingerprints: { 'matchBasedId/v1': 'b2' },
+          properties: {},
+          ...located('app/io.py', 3),
+        },
+      ],
+      { invocations: [{ executionSuccessful: true, toolExecutionNotifications: [] }] },
+    ),
+    'block: 1 blocking result(s) in 1 SARIF file (1 below the thresholds)',
+  ],
+  [
+    'Trivy (fs): security-severity on the rules, paths against ROOTPATH file:///',
+    sarifLog(
+      {
+        fullName: 'Trivy Vulnerability Scanner',
+        informationUri: 'https://github.com/aquasecurity/trivy',
+        name: 'Trivy',
+        rules: [
+          {
+            id: 'CVE-2024-4068',
+            name: 'LanguageSpecificPackageVulnerability',
+            shortDescription: { text: 'braces: fails to limit the number of characters it can handle' },
+            defaultConfiguration: { level: 'error' },
+            properties: {
+              precision: 'very-high',
+              'security-severity': '7.5',
+              tags: ['vulnerability', 'security', 'HIGH'],
+            },
+          },
+        ],
+        version: '0.50.1',
+      },
+      [
+        {
+          ruleId: 'CVE-2024-4068',
+          ruleIndex: 0,
+          level: 'error',
+          message: { text: 'Package: braces\nInstalled Version: 3.0.2\nVulnerability CVE-2024-4068' },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: 'package-lock.json', uriBaseId: 'ROOTPATH' },
+                region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 },
+              },
+              message: { text: 'package-lock.json: braces@3.0.2' },
+            },
+          ],
+        },
+      ],
+      { columnKind: 'utf16CodeUnits', originalUriBaseIds: { ROOTPATH: { uri: 'file:///' } } },
+    ),
+    'block: 1 blocking result(s) in 1 SARIF file',
+  ],
+  [
+    'CodeQL: rules in a query pack extension, a "warning" with security-severity 8.8, a suppressed note',
+    {
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: { name: 'CodeQL', semanticVersion: '2.17.0', rules: [] },
+            extensions: [
+              {
+                name: 'codeql/javascript-queries',
+                rules: [
+                  {
+                    id: 'js/path-injection',
+                    defaultConfiguration: { level: 'error' },
+                    properties: { 'security-severity': '7.5' },
+                  },
+                  { id: 'js/unused-local-variable', defaultConfiguration: { level: 'note' }, properties: {} },
+                  {
+                    id: 'js/xss',
+                    defaultConfiguration: { level: 'warning' },
+                    properties: { 'security-severity': '8.8' },
+                  },
+                ],
+              },
+            ],
+          },
+          results: [
+            {
+              ruleId: 'js/xss',
+              rule: { id: 'js/xss', index: 2, toolComponent: { index: 0 } },
+              message: { text: 'Cross-site scripting from a user-provided value' },
+              ...located('src/view.js', 40),
+            },
+            {
+              ruleId: 'js/unused-local-variable',
+              rule: { id: 'js/unused-local-variable', index: 1, toolComponent: { index: 0 } },
+              message: { text: 'Unused variable x.' },
+              ...located('src/view.js', 3),
+              suppressions: [{ kind: 'inSource' }],
+            },
+          ],
+        },
+      ],
+    },
+    'block: 1 blocking result(s) in 1 SARIF file (1 suppressed)',
+  ],
+];
+
+test('SARIF: each scanner’s own log gives the verdict its users expect', async (t) => {
+  const dir = await workdir(t);
+  for (const [tool, log, expected] of SARIF_BY_TOOL) {
+    const verdict = await sarifVerdict(dir, log);
+    assert.equal(`${verdict.status}: ${verdict.summary}`, expected, tool);
+  }
+});
