@@ -340,16 +340,41 @@ function expectations(issues: readonly Issue[]): string[] {
   });
 }
 
+/**
+ * Keys the branch does not know in the value itself, looking into a nested union (commandSpec in healthCheck)
+ * through its closest branch: the command branch of a health check does not know "url" or "expect_status".
+ */
 function unknownKeyCount(issues: readonly Issue[]): number {
   return issues
-    .filter((issue) => issue.code === 'unrecognized_keys' && issue.path.length === 0)
-    .reduce((sum, issue) => sum + (issue as z.core.$ZodIssueUnrecognizedKeys).keys.length, 0);
+    .filter((issue) => issue.path.length === 0)
+    .reduce((sum, issue) => {
+      if (issue.code === 'unrecognized_keys') return sum + issue.keys.length;
+      if (issue.code !== 'invalid_union') return sum;
+      const counts = issue.errors.filter((branch) => !failsAtRoot(branch)).map(unknownKeyCount);
+      return sum + (counts.length > 0 ? Math.min(...counts) : 0);
+    }, 0);
+}
+
+/**
+ * How far into the value a branch got before it failed: the longest issue path, through nested unions. A
+ * list of health checks fails the single-command branch at [0] (a string expected) and the list branch at
+ * [0].timeout: the list branch is the one written.
+ */
+function reach(issues: readonly Issue[]): number {
+  return Math.max(
+    0,
+    ...issues.map((issue) => {
+      if (issue.code !== 'invalid_union') return issue.path.length;
+      const inner = issue.errors.filter((branch) => !failsAtRoot(branch)).map(reach);
+      return issue.path.length + Math.max(0, ...inner);
+    }),
+  );
 }
 
 /**
  * The branch of a failed union that best explains the failure: among the branches that accept this kind of
- * value, the one that recognises most of its keys, then the one with the fewest problems. Undefined when
- * every branch rejects the kind of value.
+ * value, the one that recognises most of its keys, then the one that got furthest into it, then the one
+ * with the fewest problems. Undefined when every branch rejects the kind of value.
  */
 function mostRelevantBranch(branches: readonly (readonly Issue[])[]): number | undefined {
   let best: number | undefined;
@@ -361,7 +386,13 @@ function mostRelevantBranch(branches: readonly (readonly Issue[])[]): number | u
     }
     const current = branches[best]!;
     const fewerUnknown = unknownKeyCount(branch) - unknownKeyCount(current);
-    if (fewerUnknown < 0 || (fewerUnknown === 0 && branch.length < current.length)) best = index;
+    const further = reach(branch) - reach(current);
+    if (
+      fewerUnknown < 0 ||
+      (fewerUnknown === 0 && further > 0) ||
+      (fewerUnknown === 0 && further === 0 && branch.length < current.length)
+    )
+      best = index;
   }
   return best;
 }

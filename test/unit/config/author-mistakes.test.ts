@@ -205,4 +205,22 @@ environments:
       'deploy.yml:4:63: target.commands.health.timeout: 0 is too short: at least 1ms here',
     ]);
   });
+
+  it('explains a mistake in an HTTP check as one, not as a command missing "run"', () => {
+    const text = `${TARGET}
+environments:
+  production:
+    health:
+      url: https://app.example.com/health
+      expect_status: "200"
+      timeout: 5
+  staging:
+    health: [{ url: "https://staging.example.com/health", timeout: 0s }]
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:8:22: environments.production.health.expect_status: expected a number or a list, got the string "200"',
+      'deploy.yml:9:16: environments.production.health.timeout: expected a string or 0, got the number 5 (a duration such as "500ms", "30s", "5m" or "1h", from 1ms to 1h)',
+      'deploy.yml:11:68: environments.staging.health[0].timeout: "0s" is too short: at least 1ms here',
+    ]);
+  });
 });
