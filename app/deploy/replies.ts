@@ -19,14 +19,19 @@ export function policyRefusal(first: PolicyRefusal, also: readonly PolicyRefusal
   return { reaction: 'confused', body: body.join('\n') };
 }
 
+// A GitHub login: letters, digits and single inner hyphens, at most 39 characters.
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+
 export function lockOwner(lock: LockInfo): string {
   // A lock's environment, holder and reason come from a ref and a tag anyone with push access can write.
   const where =
     lock.target.scope === 'global' ? 'every environment' : userText(lock.target.environment, { as: 'code' });
-  // Only a real login is @-mentioned: `unknown` or `deployment` would notify whoever owns that name.
+  // Only a real login is @-mentioned: `unknown` or `deployment` would notify whoever owns that name, and a
+  // holder that is no login (an `org/team` would notify the whole team) is named as text.
   // Nor the creator of a deployment the App did not make: shown, never notified.
   const named = !lock.holderUnverified && !/^(unknown|deployment)$/.test(lock.holder);
-  const holder = userText(lock.holder, { as: named ? 'mention' : 'code', max: 100 });
+  const mention = named && GITHUB_LOGIN.test(lock.holder);
+  const holder = userText(lock.holder, { as: mention ? 'mention' : 'code', max: 100 });
   const pr = lock.pullRequest ? ` (PR #${lock.pullRequest})` : '';
   const why = lock.reason ? `: ${userText(lock.reason)}` : '';
   const since = lock.createdAt ? ` since ${userText(lock.createdAt, { as: 'code', max: 40 })}` : '';

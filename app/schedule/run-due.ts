@@ -25,6 +25,7 @@ import { askedOf, type PendingRequest } from '../deploy/pending.ts';
 import { lockOwner } from '../deploy/replies.ts';
 import { explainRefusal, resolvePolicy } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
+import { quietMentions } from '../handlers/comment.ts';
 import { claimIsStale, dueDecisions, startCheck, startedCode } from './decide.ts';
 import type { DueDecision, StartCode } from './decide.ts';
 import {
@@ -155,8 +156,17 @@ export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList)
   return out;
 }
 
+/**
+ * Posts a reply to the request's pull request. Only the requester is notified: everyone else the reply names
+ * (a lock's holder, read from a tag anyone with push access writes; the deployers or approvers a refusal
+ * lists) is shown, not mentioned, as in the replies to commands (quietMentions).
+ */
 async function reply(deps: DueDeps, where: Where, request: ScheduledRequest, body: string): Promise<void> {
-  await deps.api.issues.createComment({ ...where, issue_number: request.pr, body });
+  await deps.api.issues.createComment({
+    ...where,
+    issue_number: request.pr,
+    body: quietMentions(body, request.requestedBy),
+  });
 }
 
 /** The claimed request, checked again now and started, or told why not. The claim is the caller's. */

@@ -539,3 +539,46 @@ test('the /schedule and --queue replies name the approvals of the request’s ow
     assert.doesNotMatch(hotfix.reply, /Security/);
   }, config);
 });
+
+test('a schedule dropped for a lock notifies its requester only: the lock holder is shown, never mentioned', async () => {
+  const { lockMessage } = await import('../../app/locks.ts');
+  // A lock tag is written by anyone with push access: its holder can be any text. A login is shown without
+  // a notification; a team or anything else that is no login is named as text.
+  const holders: Array<{ holder: string; shown: RegExp }> = [
+    { holder: 'bob', shown: /locked by @\u200Dbob since/ },
+    { holder: 'acme/everyone', shown: /locked by `acme\/everyone` since/ },
+    { holder: 'acme/everyone @dave', shown: /locked by acme\/everyone @\u200Ddave since/ },
+  ];
+  for (const { holder, shown } of holders) {
+    await run(async (w) => {
+      const ask = await comment(w, '/deploy production at 2026-12-01 10:30', 'alice');
+      assert.match(ask.reply, /`schedule_recorded`/);
+      await comment(w, '/approve-deploy production', 'carol');
+      const message = lockMessage({
+        target: { scope: 'environment', environment: 'production' },
+        holder,
+        createdAt: '2026-12-01T09:00:00.000Z',
+        sha: HEAD,
+      });
+      const tag = await rest(w.fake, 'POST', '/git/tags', {
+        tag: 'deploy-lock-production',
+        message,
+        object: HEAD,
+        type: 'commit',
+      });
+      await rest(w.fake, 'POST', '/git/refs', {
+        ref: 'refs/deploy-locks/production',
+        sha: (tag as unknown as { sha: string }).sha,
+      });
+      w.clock.now = at('2026-12-01T09:31:00Z');
+      await runCompletes(w);
+      assert.equal(deployments(w.fake).length, 0, holder);
+      const dropped = replies(w.fake).filter((r) => r.includes('`schedule_locked`'));
+      assert.equal(dropped.length, 1, `${holder}: the PR is told`);
+      assert.match(dropped[0]!, /by @alice/, `${holder}: the requester is notified`);
+      assert.match(dropped[0]!, shown, holder);
+      const mentioned = [...dropped[0]!.matchAll(/@(?!\u200D)([A-Za-z0-9][\w/-]*)/g)].map((m) => m[1]);
+      assert.deepEqual(mentioned, ['alice'], `${holder}: nobody else is mentioned`);
+    });
+  }
+});
