@@ -72,8 +72,13 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
     );
   }
   const summary: JUnitSummary = { tests: 0, skipped: 0, failures: [] };
-  /** The <failure> and <error> elements in `suite` and below: what its own counts must not exceed. */
-  const visit = (suite: Suite): number => {
+  /**
+   * The <failure> and <error> elements in `suite` and below: what its own counts must not exceed.
+   * `pytest`: inside pytest's suite (named "pytest" unless junit_suite_name says otherwise), whose
+   * line="…" (junit_family=xunit1) is pytest's 0-based item location, one above the test's def line.
+   */
+  const visit = (suite: Suite, pytest = false): number => {
+    const inPytest = pytest || (typeof suite === 'object' && String(suite.name) === 'pytest');
     let outcomesBelow = 0;
     // Ant's formatter (and Jenkins, reading it) puts an error of the suite itself (its class did not
     // load, a @BeforeClass threw) directly in <testsuite>, beside or instead of the test cases: it is read
@@ -102,7 +107,10 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
       const [kind, outcome] = first;
       const detail =
         typeof outcome === 'string' ? outcome : (outcome.message ?? outcome['#text'] ?? outcome.type ?? '');
-      const line = Number(testCase.line);
+      const zeroBased = inPytest && String(testCase.file ?? '').endsWith('.py');
+      const written =
+        testCase.line === undefined || String(testCase.line).trim() === '' ? NaN : Number(testCase.line);
+      const line = written + (zeroBased ? 1 : 0);
       summary.failures.push({
         name: String(testCase.name ?? '(unnamed test)'),
         ...(testCase.classname ? { classname: String(testCase.classname) } : {}),
@@ -112,7 +120,7 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
         message: String(detail).trim().split('\n')[0]!.slice(0, 300),
       });
     }
-    for (const child of suite.testsuite ?? []) outcomesBelow += visit(child);
+    for (const child of suite.testsuite ?? []) outcomesBelow += visit(child, inPytest);
     checkCounts(suite, outcomesBelow, file);
     return outcomesBelow;
   };

@@ -670,3 +670,31 @@ test('SARIF: each scanner’s own log gives the verdict its users expect', async
     assert.equal(`${verdict.status}: ${verdict.summary}`, expected, tool);
   }
 });
+
+test('JUnit: pytest’s line="…" (junit_family=xunit1) is 0-based: the annotation lands on the def line', async (t) => {
+  const dir = await workdir(t);
+  // tests/test_api.py: line 1 "import pytest", line 2 blank, line 3 "def test_bad():"; pytest writes line="2".
+  const verdict = await junitVerdict(
+    dir,
+    '<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" errors="0" failures="1" skipped="0" tests="2" time="0.05">' +
+      '<testcase classname="tests.test_api" file="tests/test_api.py" line="2" name="test_bad" time="0.001"><failure message="assert 1 == 2">E assert 1 == 2</failure></testcase>' +
+      '<testcase classname="tests.test_api" file="tests/test_api.py" line="0" name="test_first" time="0.001"><failure message="boom">E boom</failure></testcase>' +
+      '</testsuite></testsuites>',
+  );
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.path, f.line]),
+    [
+      ['tests/test_api.py', 3],
+      ['tests/test_api.py', 1],
+    ],
+  );
+  // Other tools' lines (PHPUnit, a suite not named "pytest") are 1-based and stay as written.
+  const phpunit = await junitVerdict(
+    dir,
+    '<testsuites><testsuite name="Unit"><testcase name="testA" file="tests/ATest.php" line="14"><failure>x</failure></testcase></testsuite></testsuites>',
+  );
+  assert.deepEqual(
+    phpunit.findings.map((f) => [f.path, f.line]),
+    [['tests/ATest.php', 14]],
+  );
+});
