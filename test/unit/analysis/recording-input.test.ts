@@ -31,3 +31,53 @@ test('a last line cut short is refused with where, what and what to do; a bad li
   assert.match(output, new RegExp(`:4: not JSON`));
   assert.doesNotMatch(output, /cut short/);
 });
+
+test('samples far more often than the window says (every 10 s under a one-minute interval) are refused, not a window judged on its first 100 s', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'recording-input-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const MINUTE = 60_000;
+  const write = (spacing: number) => {
+    const lines = [
+      {
+        format: 'deploy-action.recording',
+        version: 1,
+        config: {
+          providers: { p: { type: 'command', run: 'm' } },
+          metrics: { error_rate: { provider: 'p' } },
+        },
+      },
+      {
+        type: 'window',
+        context: {
+          phase: 'verify',
+          environment: 'production',
+          version: 'v2',
+          windowMs: 10 * MINUTE,
+          intervalMs: MINUTE,
+        },
+        startedAt: 0,
+      },
+      ...Array.from({ length: 12 }, (_, i) => ({
+        type: 'sample',
+        index: i,
+        sample: { at: (i + 1) * spacing, canary: { error_rate: 0 }, errors: [] },
+      })),
+    ];
+    const file = join(dir, `every-${spacing}.ndjson`);
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    return file;
+  };
+  const fast = write(10_000);
+  const result = runAnalyzeCommand({ recording: fast });
+  assert.equal(result.exitCode, 3, result.output);
+  assert.match(
+    result.output,
+    new RegExp(
+      `^error: ${fast.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: window 1 sample 0: sample\\.at: 10000 is 50 s before the end of its interval \\(startedAt 0 \\+ 1 x intervalMs 60000 = 60000, line 2\\): a window's samples are one per interval, each read at its end$`,
+      'm',
+    ),
+  );
+  // Read late (a slow provider) is how live samples come: judged.
+  assert.equal(runAnalyzeCommand({ recording: write(MINUTE + 20_000) }).exitCode, 0);
+  assert.equal(runAnalyzeCommand({ recording: write(MINUTE) }).exitCode, 0);
+});
