@@ -44,7 +44,7 @@ export interface RepoRef {
   repo: string;
 }
 
-/** What a lock records. `holder` is a GitHub login, or a name like `deployment:123` for a deployment's lock. */
+/** What a lock records. `holder` is a GitHub login, `deployment` for a deployment's lock, or UNKNOWN_HOLDER. */
 export interface LockInfo {
   target: LockTarget;
   holder: string;
@@ -88,6 +88,14 @@ interface HttpError {
 const sameLogin = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /**
+ * The holder of a lock whose holder is not known (a ref made by hand, without a record; a lock released
+ * before it could be read). It has a space, so no GitHub login (letters, digits and single hyphens) is ever
+ * it: nobody holds such a lock, deploys through it or releases it as its holder (only `--force` does), however
+ * a user is named. Shown as it is in a message ("locked by someone unknown").
+ */
+export const UNKNOWN_HOLDER = 'someone unknown';
+
+/**
  * The ref name (without refs/) of a lock. GitHub environment names are case-insensitive, so the ref is
  * lowercase: `Production` and `production` are one lock. Names git cannot store as a ref are refused.
  */
@@ -121,16 +129,16 @@ export function lockMessage(lock: LockInfo): string {
   return `Deploy lock on ${where}, held by ${lock.holder}\n\n${RECORD_MARKER}${JSON.stringify(record)}\n`;
 }
 
-/** Reads a lock record back; a ref someone made by hand (no record) reads as held by `unknown`. */
+/** Reads a lock record back; a ref someone made by hand (no record) reads as held by UNKNOWN_HOLDER. */
 export function parseLockMessage(message: string, target: LockTarget, sha: string): LockInfo {
   const line = message.split('\n').find((l) => l.startsWith(RECORD_MARKER));
-  const fallback: LockInfo = { target, holder: 'unknown', createdAt: new Date(0).toISOString(), sha };
+  const fallback: LockInfo = { target, holder: UNKNOWN_HOLDER, createdAt: new Date(0).toISOString(), sha };
   if (!line) return fallback;
   try {
     const raw = JSON.parse(line.slice(RECORD_MARKER.length)) as Partial<LockInfo>;
     const lock: LockInfo = {
       target,
-      holder: typeof raw.holder === 'string' && raw.holder ? raw.holder : 'unknown',
+      holder: typeof raw.holder === 'string' && raw.holder ? raw.holder : UNKNOWN_HOLDER,
       createdAt: typeof raw.createdAt === 'string' ? raw.createdAt : fallback.createdAt,
       sha: typeof raw.sha === 'string' ? raw.sha : sha,
     };
@@ -228,7 +236,7 @@ export async function acquireLock(
   }
   const held = await readLock(api, where, refName, options.target);
   // Released between our create and read: report it as held by nobody we can name rather than retry forever.
-  if (!held) return { status: 'already_held', lock: { ...lock, holder: 'unknown' }, sameHolder: false };
+  if (!held) return { status: 'already_held', lock: { ...lock, holder: UNKNOWN_HOLDER }, sameHolder: false };
   return {
     status: 'already_held',
     lock: held,
@@ -263,7 +271,7 @@ export async function acquireDeploymentLock(
   const held = await readLock(api, where, refName, target);
   return {
     status: 'already_held',
-    lock: held ?? { target, holder: 'unknown', createdAt: '', sha: options.sha },
+    lock: held ?? { target, holder: UNKNOWN_HOLDER, createdAt: '', sha: options.sha },
   };
 }
 

@@ -1,7 +1,7 @@
 // A deployment's own lock on its environment: a lightweight ref to the commit being deployed (see
 // app/locks.ts). The ref itself says only which commit; who asked for it is in the deployment's payload, read
 // back here when a refusal must name them. The lock is released when the deployment ends.
-import { lockRefName } from '../locks.ts';
+import { UNKNOWN_HOLDER, lockRefName } from '../locks.ts';
 import type { LockInfo } from '../locks.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { Api, Where } from '../facts/github.ts';
@@ -55,7 +55,7 @@ export async function deploymentLockOwner(
       const { pullRequest: _unsaid, ...rest } = lock;
       return {
         ...rest,
-        holder: other.creator?.login ?? 'unknown',
+        holder: other.creator?.login ?? UNKNOWN_HOLDER,
         holderUnverified: true,
         createdAt: other.created_at,
         reason: `deployment #${other.id} of ${lock.sha.slice(0, 12)}`,

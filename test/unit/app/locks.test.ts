@@ -12,9 +12,11 @@ import {
   parseLockMessage,
   readLocks,
   releaseLock,
+  UNKNOWN_HOLDER,
 } from '../../../app/locks.ts';
 import type { LocksApi } from '../../../app/locks.ts';
 import { repoNodeId } from '../../fake-github/state.ts';
+import { lockOwner } from '../../../app/deploy/replies.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 const HEAD = fakeSha('pr-7-head');
@@ -242,7 +244,7 @@ test("a deployment's lock is one lightweight ref to the commit; a second deploym
   });
 });
 
-test('lock records round-trip through the tag message; garbage reads as unknown', () => {
+test('lock records round-trip through the tag message; garbage reads as held by someone unknown', () => {
   const lock = {
     target: production,
     holder: 'alice',
@@ -251,7 +253,11 @@ test('lock records round-trip through the tag message; garbage reads as unknown'
     reason: 'x',
   };
   assert.deepEqual(parseLockMessage(lockMessage(lock), production, 'other'), lock);
-  assert.equal(parseLockMessage('deploy-lock-record: {not json', production, HEAD).holder, 'unknown');
+  assert.equal(parseLockMessage('deploy-lock-record: {not json', production, HEAD).holder, UNKNOWN_HOLDER);
+  assert.equal(
+    parseLockMessage('deploy-lock-record: {"holder":""}', production, HEAD).holder,
+    UNKNOWN_HOLDER,
+  );
   assert.equal(lockRefName({ scope: 'global' }), 'deploy-locks/_global');
   assert.equal(lockRefName({ scope: 'environment', environment: 'Prod-EU' }), 'deploy-locks/prod-eu');
 });
@@ -284,4 +290,54 @@ test("a deployment's lock is nobody's: a person whose login is `deployment` neit
     });
     assert.equal(forced.status, 'released');
   });
+});
+
+test('a lock ref made by hand (no record) is nobody’s: a user named `unknown` neither deploys through it nor releases it', async () => {
+  await withFake(async (_fake, api) => {
+    const tag = await api.git.createTag({
+      ...where,
+      tag: 'by-hand',
+      message: 'locked by hand',
+      object: HEAD,
+      type: 'commit',
+    });
+    await api.git.createRef({ ...where, ref: 'refs/deploy-locks/production', sha: tag.data.sha });
+    const locks = await readLocks(api, where);
+    const lock = locks.environments[0]!;
+    assert.equal(lock.holder, UNKNOWN_HOLDER);
+    for (const login of ['unknown', 'Unknown', 'someone-unknown']) {
+      assert.equal(blockingLock(locks, 'production', login), lock, `${login} is not its holder`);
+      const again = await acquireLock(api, where, { target: production, holder: login, sha: HEAD });
+      assert.equal(again.status === 'already_held' && again.sameHolder, false, 'not "you already hold it"');
+      const released = await releaseLock(api, where, { target: production, requester: login });
+      assert.equal(released.status, 'not_owner');
+    }
+    assert.match(lock.holder, /\s/, 'no login has a space');
+    // Said plainly, never as a mention.
+    assert.match(lockOwner(lock), /^`production` is locked by someone unknown since /);
+    assert.doesNotMatch(lockOwner(lock), /@/);
+    assert.equal(
+      (await releaseLock(api, where, { target: production, requester: 'unknown', force: true })).status,
+      'released',
+    );
+  });
+});
+
+test('a lock released between its taking and its reading stops a user named `unknown` too', async () => {
+  const taken = (): Promise<never> =>
+    Promise.reject(Object.assign(new Error('Reference already exists'), { status: 422 }));
+  const api = {
+    git: {
+      createTag: async () => ({ data: { sha: 'a'.repeat(40) } }),
+      createRef: taken,
+      getRef: () => Promise.reject(Object.assign(new Error('Not Found'), { status: 404 })),
+    },
+  } as unknown as LocksApi;
+  const deployment = await acquireDeploymentLock(api, where, { environment: 'production', sha: HEAD });
+  assert.equal(deployment.status, 'already_held');
+  const lock = deployment.status === 'already_held' ? deployment.lock : undefined;
+  assert.equal(lock?.holder, UNKNOWN_HOLDER);
+  assert.equal(blockingLock({ environments: [lock!] }, 'production', 'unknown'), lock);
+  const person = await acquireLock(api, where, { target: production, holder: 'unknown', sha: HEAD });
+  assert.equal(person.status === 'already_held' && person.lock.holder, UNKNOWN_HOLDER);
 });
