@@ -130,10 +130,15 @@ function sizeLimit(
  */
 export const issueMessage: z.core.$ZodErrorMap = (issue) => {
   switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined
-        ? 'is required'
-        : `expected ${expectedType(issue.expected)}, got ${describeValue(issue.input)}`;
+    case 'invalid_type': {
+      if (issue.input === undefined) return 'is required';
+      // `release: 1.10` is the number 1.1 and `enabled: true` a boolean; quoted, each stays the text written.
+      const quote =
+        issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')
+          ? ': put the value in quotes to keep it as text, exactly as written'
+          : '';
+      return `expected ${expectedType(issue.expected)}, got ${describeValue(issue.input)}${quote}`;
+    }
     case 'invalid_value':
       return valuesMessage(issue.values, issue.input);
     case 'too_small': {

@@ -254,7 +254,7 @@ class Locator {
 
   at(path: ConfigPath, anchor: IssueAnchor, message: string): ConfigError {
     const node = this.nodeFor(path, anchor);
-    return { ...this.position(node?.range?.[0]), path: formatPath(path), message };
+    return { ...this.position(node?.range?.[0]), path: formatPath(path), message: asWritten(node, message) };
   }
 
   yamlError(error: YAMLError): ConfigError {
@@ -343,6 +343,17 @@ class Locator {
       }
     }
   }
+}
+
+/**
+ * A message names a number by its value, which is not always what the file says: `release: 1.10` is the
+ * number 1.1, `size: 1e3` is 1000. Where they differ, the number is named as written too.
+ */
+function asWritten(node: Node | undefined, message: string): string {
+  if (!isScalar(node) || typeof node.value !== 'number' || typeof node.source !== 'string') return message;
+  const shown = `the number ${node.value}`;
+  if (node.source === String(node.value) || !message.includes(shown)) return message;
+  return message.replace(shown, `the number ${node.source} (read as ${node.value})`);
 }
 
 /** 1-based line and column of an offset, for errors found before the text is parsed. */

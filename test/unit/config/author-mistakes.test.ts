@@ -224,3 +224,20 @@ environments:
     ]);
   });
 });
+
+describe('numbers and booleans where text is expected', () => {
+  it('names the number as written, and says to quote it', () => {
+    const text = `${TARGET}
+  env: { REPLICAS: 3, DEBUG: true }
+environments:
+  production:
+    variables: { release: 1.10, size: 1e3 }
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:4:20: target.env.REPLICAS: expected a string, got the number 3: put the value in quotes to keep it as text, exactly as written',
+      'deploy.yml:4:30: target.env.DEBUG: expected a string, got the boolean true: put the value in quotes to keep it as text, exactly as written',
+      'deploy.yml:7:27: environments.production.variables.release: expected a string, got the number 1.10 (read as 1.1): put the value in quotes to keep it as text, exactly as written',
+      'deploy.yml:7:39: environments.production.variables.size: expected a string, got the number 1e3 (read as 1000): put the value in quotes to keep it as text, exactly as written',
+    ]);
+  });
+});
