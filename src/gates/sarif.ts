@@ -32,6 +32,11 @@ export interface SarifResult {
    * was fixed. Tools that compare against a baseline (sarif-multitool match-results-forward) list them.
    */
   absent: boolean;
+  /**
+   * §3.27.9: "fail" (the default) is a problem; "pass", "notApplicable" and "informational" say there is
+   * none, so a rule's security-severity does not make them block; "open" and "review" still may.
+   */
+  kind: 'notApplicable' | 'pass' | 'fail' | 'review' | 'open' | 'informational';
 }
 
 export class SarifReportError extends Error {
@@ -200,6 +205,7 @@ export function parseSarif(text: string, file: string, roots: string | string[])
           (s) => s.status === undefined || s.status === 'accepted',
         ),
         absent: baselineState === 'absent',
+        kind: kind ?? 'fail',
       });
     }
   });
@@ -301,7 +307,16 @@ function safeDecode(text: string): string {
 }
 
 const LEVELS: SarifLevel[] = ['none', 'note', 'warning', 'error'];
-const KINDS = ['notApplicable', 'pass', 'fail', 'review', 'open', 'informational'];
+const KINDS: Array<SarifResult['kind']> = [
+  'notApplicable',
+  'pass',
+  'fail',
+  'review',
+  'open',
+  'informational',
+];
+/** Kinds that say the result is not a problem. */
+const NOT_A_PROBLEM: ReadonlySet<string> = new Set(['pass', 'notApplicable', 'informational']);
 const BASELINE_STATES = ['new', 'unchanged', 'updated', 'absent'];
 const MAX_FINDINGS = 1000;
 
@@ -348,7 +363,11 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
         continue;
       }
       const byLevel = LEVELS.indexOf(result.level) >= minLevel && result.level !== 'none';
-      const bySeverity = result.securitySeverity !== undefined && result.securitySeverity >= minSeverity;
+      // A passed or not-applicable check of a severe rule is not a severe finding.
+      const bySeverity =
+        result.securitySeverity !== undefined &&
+        result.securitySeverity >= minSeverity &&
+        !NOT_A_PROBLEM.has(result.kind);
       const why = [
         byLevel ? `level ${result.level}` : '',
         bySeverity ? `security-severity ${result.securitySeverity}` : '',

@@ -698,3 +698,69 @@ test('JUnit: pytest’s line="…" (junit_family=xunit1) is 0-based: the annotat
     [['tests/ATest.php', 14]],
   );
 });
+
+test('SARIF: a passed or not-applicable check of a severe rule does not block on its security-severity', async (t) => {
+  const dir = await workdir(t);
+  // BinSkim (verbose) reports every check it ran: "pass" and "notApplicable" results are not problems
+  // (§3.27.9), whatever the rule's security-severity.
+  const driver = {
+    name: 'BinSkim',
+    rules: [{ id: 'BA2008', name: 'EnableControlFlowGuard', properties: { 'security-severity': '9.0' } }],
+  };
+  const passed = await sarifVerdict(
+    dir,
+    sarifLog(driver, [
+      {
+        ruleId: 'BA2008',
+        ruleIndex: 0,
+        kind: 'pass',
+        level: 'none',
+        message: { text: 'app.dll enables Control Flow Guard' },
+        ...located('bin/app.dll', 1),
+      },
+      {
+        ruleId: 'BA2008',
+        ruleIndex: 0,
+        kind: 'notApplicable',
+        message: { text: 'lib.so is not a PE binary' },
+        ...located('bin/lib.so', 1),
+      },
+      {
+        ruleId: 'BA2008',
+        ruleIndex: 0,
+        kind: 'informational',
+        message: { text: 'CFG checked on 2 binaries' },
+      },
+    ]),
+  );
+  assert.equal(passed.status, 'pass');
+  assert.equal(passed.summary, 'no blocking results in 1 SARIF file (3 below the thresholds)');
+  // A failing check ("fail", the default kind) or one left "open" for review still blocks on it.
+  const failed = await sarifVerdict(
+    dir,
+    sarifLog(driver, [
+      {
+        ruleId: 'BA2008',
+        ruleIndex: 0,
+        level: 'warning',
+        message: { text: 'app.dll does not enable Control Flow Guard' },
+        ...located('bin/app.dll', 1),
+      },
+      {
+        ruleId: 'BA2008',
+        ruleIndex: 0,
+        kind: 'open',
+        message: { text: 'could not tell for lib.dll' },
+        ...located('bin/lib.dll', 1),
+      },
+    ]),
+  );
+  assert.equal(failed.status, 'block');
+  assert.deepEqual(
+    failed.findings.map((f) => f.message),
+    [
+      'BinSkim: app.dll does not enable Control Flow Guard (security-severity 9)',
+      'BinSkim: could not tell for lib.dll (security-severity 9)',
+    ],
+  );
+});
