@@ -46,6 +46,10 @@ export async function decide(
   const needed = extra.readDeployments === true;
   // The App's comments and its ledger of the commit (approval-ledger.ts): a record whose comment was deleted
   // still counts. A ledger that cannot be read throws (FactsError): nothing is decided without it.
+  // Read again even when the caller has just read it: an approval (dispatch.ts) reads the ledger before it
+  // writes its record there, and this read comes after that write. A veto another replica recorded in between
+  // then counts: of an approval and a veto written at once, either this decision sees the veto or the veto was
+  // written after the decision was taken. Handing the first read over would let such a veto go unseen.
   const ledger = await readLedger(deps.api, b.where, request.sha, b.pr.number, deps.appId, deps.markers);
   const approvals = withLedger(extra.approvals ?? b.comments.approvals, ledger.records);
   // The approvals and vetoes of this deployment are judged on their authors' permission and teams now, and

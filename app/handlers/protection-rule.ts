@@ -145,6 +145,11 @@ export interface GateInput {
    * refuses a record older than one any delivery has seen (state_stale).
    */
   records: RecordReader;
+  /**
+   * The environment's locks (readLocksFor), when the caller decides several gates of it at once: read once
+   * for all of them. Undefined: read here.
+   */
+  locks?: () => Promise<Locks>;
 }
 
 /**
@@ -324,7 +329,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   }
   // The locks, as /deploy honours them (app/deploy/start.ts): a deployment started by a workflow is no way
   // around the global lock, someone's /lock or a running deployment.
-  const locks = await readLocksFor(octokit.rest, input.where, input.environment);
+  const locks = await (input.locks?.() ?? readLocksFor(octokit.rest, input.where, input.environment));
   const { byApp, deployers } = input.deployment;
   const personLock = locks.environments.some((l) => !l.deployment);
   const who = typeof deployers === 'function' ? (personLock ? await deployers() : undefined) : deployers;
@@ -368,6 +373,9 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   // answered rejected with the reason, never left waiting unanswered by a handler that threw.
   // The App's ledger of the commit too (approval-ledger.ts): a veto whose comment was deleted still holds the
   // run, and a ledger that cannot be read is a rejection with the reason, never "no vetoes".
+  // The ledger is read here, not handed over by the command that wrote an approval or a veto: this decision
+  // comes after that command's reply (or in another delivery), and a veto another replica recorded since
+  // must count.
   const number = pullRequest?.number;
   const comments =
     number !== undefined
@@ -724,6 +732,12 @@ export async function answerPendingProtectionRules(
   const gates = await gateRuns(octokit, input.where, input.sha, input.environment);
   const answers: PendingAnswer[] = [];
   const people = input.people ?? peopleCache();
+  // The environment's locks, listed once for every gate waiting here (all of one environment), not once per
+  // gate: nothing this answers takes a lock (only the App's /deploy does), and a lock taken after the listing
+  // is missed however late it is read, so a listing per gate would only cost requests.
+  let locks: Promise<Locks> | undefined;
+  const readLocks = (): Promise<Locks> =>
+    (locks ??= readLocksFor(octokit.rest, input.where, input.environment));
   for (const checkRun of gates) {
     if (checkRun.app?.id !== appId || checkRun.conclusion !== 'action_required') continue;
     if (!checkRun.name.startsWith(GATE_PREFIX)) continue;
@@ -746,6 +760,7 @@ export async function answerPendingProtectionRules(
       botLogin,
       markers: input.markers,
       records: input.records,
+      locks: readLocks,
       deployment: {
         byApp: ref.own,
         deployers: async () =>

@@ -228,3 +228,22 @@ test('protection rule: a /lock lets a run through only when whoever started it h
     assert.match(review!.comment!, /`locked`.*locked by @bob.*incident 45/);
   }, withApproval);
 });
+
+test('protection rule: one approval answering several waiting gates lists the locks once', async () => {
+  const withApproval = CONFIG.replace('required: 0', 'required: 1\n      approvers: [dave]');
+  await run(async (w) => {
+    const runs = [nextRun, nextRun + 1, nextRun + 2];
+    for (const _ of runs) assert.equal((await gate(w, 'alice', { pr: true }))[0], undefined, 'waiting');
+    const before = w.fake.requestsFor('git/list-matching-refs').length;
+    const { payload } = commentOnPull(w.fake, '/approve-deploy production', { user: 'dave' });
+    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    assert.deepEqual(
+      w.fake
+        .repo()
+        .protectionRuleReviews.map((r) => [r.runId, r.state])
+        .sort(),
+      runs.map((id) => [id, 'approved']),
+    );
+    assert.equal(w.fake.requestsFor('git/list-matching-refs').length - before, 1, 'one listing of the locks');
+  }, withApproval);
+});
