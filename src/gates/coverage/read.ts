@@ -20,6 +20,15 @@ export function formatFromName(file: string): CoverageFormat | undefined {
   return undefined;
 }
 
+/** The format a report's first characters show: XML, JSON, or lcov's first record. */
+function formatFromContent(text: string): CoverageFormat | undefined {
+  const start = text.trimStart();
+  if (start.startsWith('<')) return 'cobertura';
+  if (start.startsWith('{')) return 'istanbul-summary';
+  if (/^(?:TN|SF):/.test(start)) return 'lcov';
+  return undefined;
+}
+
 /**
  * `file` is relative to `cwd`; it must be inside `roots` (the repository: readReportFile). Throws
  * CoverageReportError naming the file on any problem.
@@ -29,15 +38,19 @@ export async function readCoverageReport(
   file: string,
   roots: readonly string[] = [cwd],
 ): Promise<CoverageReport> {
-  const format = formatFromName(file);
-  if (!format) {
-    throw new CoverageReportError(
-      `${file}: cannot tell the coverage format from the name (use .json for istanbul json-summary, .info for lcov, .xml for cobertura)`,
-    );
-  }
   const read = await readReportFile(cwd, file, roots, 'coverage report');
   if (!read.ok) throw new CoverageReportError(read.message);
   const text = read.text;
+  // A name that does not tell (Bazel's _coverage_report.dat is lcov): what the file starts with does.
+  const format = formatFromName(file) ?? formatFromContent(text);
+  if (!format) {
+    throw new CoverageReportError(
+      `${file}: cannot tell the coverage format from the name or the content (use .json for istanbul json-summary, .info for lcov, .xml for cobertura)` +
+        (/^mode: (?:set|count|atomic)\s/.test(text)
+          ? '; it is a Go cover profile: convert it, e.g. with gocover-cobertura'
+          : ''),
+    );
+  }
   if (format === 'istanbul-summary') return parseIstanbulSummary(text, file);
   if (format === 'lcov') return parseLcov(text, file);
   return parseCobertura(text, file);

@@ -764,3 +764,25 @@ test('SARIF: a passed or not-applicable check of a severe rule does not block on
     ],
   );
 });
+
+test('coverage: a report whose name does not tell its format (Bazel’s _coverage_report.dat) is read by its content', async (t) => {
+  const dir = await workdir(t);
+  const coverage = async (name: string, text: string): Promise<GateVerdict> => {
+    await writeFile(join(dir, name), text);
+    return testsGate.run(testsGate.schema.parse({ coverage: name, thresholds: { lines: 80 } }), context(dir));
+  };
+  // `bazel coverage --combined_report=lcov` writes lcov as bazel-out/_coverage/_coverage_report.dat.
+  const bazel = await coverage(
+    '_coverage_report.dat',
+    'SF:src/main/java/com/example/Lib.java\nFN:3,com/example/Lib::<init> ()V\nFNDA:1,com/example/Lib::<init> ()V\nFNF:1\nFNH:1\nDA:3,1\nDA:5,1\nDA:6,0\nLH:2\nLF:3\nend_of_record\n',
+  );
+  assert.equal(bazel.status, 'block');
+  assert.equal(bazel.summary, 'lines coverage 66.7% < 80% (2/3, _coverage_report.dat)');
+  // Go's cover profile is none of the three: refused, saying what it is.
+  const go = await coverage('coverage.out', 'mode: set\nexample.com/app/lib.go:3.20,5.2 1 1\n');
+  assert.equal(go.status, 'block');
+  assert.match(
+    go.summary,
+    /^coverage\.out: cannot tell the coverage format from the name or the content \(.*\); it is a Go cover profile: convert it, e\.g\. with gocover-cobertura$/,
+  );
+});
