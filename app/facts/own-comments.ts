@@ -42,7 +42,7 @@ export async function ownBotLogin(octokit: Octokit): Promise<string> {
 export interface AppComments {
   approvals: ApprovalRecord[];
   pending: PendingRequest[];
-  /** The status comment per environment (lower-case name), if the app or the action wrote one. */
+  /** The status comment per environment (lower-case name), if the app wrote one. */
   statusCommentIds: Map<string, number>;
   /** Protection rules the app said are waiting for approval on this PR (they may have been answered since). */
   gates: GateNotice[];
@@ -103,9 +103,12 @@ export async function readAppComments(
         out.pending.push(...parsePendingMarkers(markers));
         out.gates.push(...parseGateNotices(markers));
       }
-      // The status comment is shared with the action, which writes it as github-actions[bot].
+      // The status comment a deployment the App starts names (its payload's comment_id): the App and the
+      // Action write into it, and the App reads its state back. Only the App's own counts: another app's
+      // comment, or github-actions[bot]'s (any workflow with a token that writes to the repository posts as
+      // it), would be taken over and believed. Without one of its own the App writes a new one.
       const env = statusCommentEnvironment(body);
-      if (env && (login === bot || login.endsWith('[bot]')) && !out.statusCommentIds.has(env.toLowerCase()))
+      if (env && login === bot && !out.statusCommentIds.has(env.toLowerCase()))
         out.statusCommentIds.set(env.toLowerCase(), c.id);
     }
     if (data.length < 100) return out;
