@@ -58,7 +58,9 @@ export const COMMAND_NAMES: readonly CommandKind[] = [
 const SLASH_LOOKALIKES = new Set(['\uFF0F', '\u2044', '\u2215', '\u29F8', '\u2571', '\u27CB', '\u3033']);
 // Invisible or format characters (zero-width, bidi overrides, BOM...) and every space that is not U+0020.
 const INVISIBLE = /[\p{Cf}\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/u;
-// Control, private-use, unassigned, lone surrogates and line/paragraph separators. Tab is allowed as a space.
+// Control, private-use, unassigned, lone surrogates and line/paragraph separators. A tab between words is
+// allowed as a space (GitHub's editor and pasted text put them there); one inside a word or quoted value is
+// refused after tokenising (tokenize), so no value carries a tab.
 const CONTROL = /[\p{Cc}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]/u;
 const NON_ASCII = /[^\x20-\x7E]/u;
 
@@ -166,10 +168,12 @@ export function parseCommand(body: string): ParseResult {
     }
     const rest = afterInvisible.slice(1 + word.length);
     if (INVISIBLE.test(rest)) lookalike(`/${command}`, rest);
-    if (CONTROL.test(rest)) {
+    // Tabs as spaces (one for one, so a column named stays right); tokenize refuses one inside a value.
+    const untabbed = rest.replace(/\t/g, ' ');
+    if (CONTROL.test(untabbed)) {
       refuse(
         'control_characters',
-        `/${command} contains the control character ${firstMatch(rest, CONTROL)}.`,
+        `/${command} contains the control character ${firstMatch(untabbed, CONTROL)}.`,
       );
     }
     return buildCommand(command, tokenize(command, rest));
@@ -228,6 +232,12 @@ function tokenize(command: CommandKind, text: string): Tokens {
   const out: Tokens = { args: [] };
   for (const token of raw) {
     if (typeof token === 'string') {
+      if (token.includes('\t')) {
+        refuse(
+          'control_characters',
+          `/${command}: ${showInput(token)} contains a tab (U+0009); a tab may only separate words, not be part of one.`,
+        );
+      }
       if (/`|\$[({]/.test(token)) {
         refuse(
           'shell_metacharacters',

@@ -308,6 +308,34 @@ test('hostile and malformed commands are refused with a stable code and a messag
   }
 });
 
+test('a tab between words separates them like a space; a tab inside a word or quoted value is refused', () => {
+  const spaced = [
+    '/deploy production --strategy canary --hotfix --reason "db fix" | version=1.2.3 region=eu',
+    '/lock production --reason "db migration"',
+    '/deploy production at 2026-12-01 10:30',
+  ];
+  for (const body of spaced) {
+    const tabbed = body.replace(/ /g, (_, i: number) =>
+      body.slice(0, i).split('"').length % 2 ? '\t' : ' ',
+    );
+    assert.notEqual(tabbed, body);
+    assert.deepEqual(parseCommand(tabbed), parseCommand(body), JSON.stringify(tabbed));
+    assert.notEqual(parseCommand(tabbed).kind, 'invalid', JSON.stringify(tabbed));
+  }
+  assert.deepEqual(parseCommand('/status\t'), parseCommand('/status'));
+  for (const body of [
+    '/lock production --reason "db\tmigration"',
+    "/deploy production | note='a\tb'",
+    '/deploy production | note=a\\\tb',
+  ]) {
+    const result = parseCommand(body);
+    assert.equal(result.kind, 'invalid', JSON.stringify(body));
+    if (result.kind !== 'invalid') continue;
+    assert.equal(result.code, 'control_characters', `${JSON.stringify(body)}: ${result.message}`);
+    assert.match(result.message, /contains a tab \(U\+0009\)/);
+  }
+});
+
 test('a refusal names the command it aimed at and shows user input short, in one code span', () => {
   const refusal = parseCommand(`/deploy production --${'z'.repeat(100)}`);
   assert.equal(refusal.kind, 'invalid');
