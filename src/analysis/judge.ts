@@ -447,13 +447,20 @@ export function impossibleCounts(
   return problems.length ? `${check.name}: ${problems.join('; ')}` : undefined;
 }
 
-/** The out-of-range error that made `metric` no data this interval, for a no-data rollback's reason. */
-function outOfRange(sample: Sample, metric: string): string {
+/**
+ * The provider error that left `metric` without data this interval, for a no-data rollback's reason: a value
+ * out of range, or a read that failed in the same way every interval (a prober field it does not measure), is
+ * the cause the rollback should name. Errors name their metric first (`error_rate: ...`, `p95 is ...`).
+ */
+function readFailure(sample: Sample, metric: string): string {
   const error = sample.errors.find(
     (e) =>
-      e.code === 'out-of-range' && (e.message.startsWith(`${metric} `) || e.message.startsWith(`${metric}:`)),
+      !NO_DATA_CODES.has(e.code) &&
+      (e.message.startsWith(`${metric} `) || e.message.startsWith(`${metric}:`)),
   );
-  return error ? ` (its value was out of range: ${error.provider} (${error.side}) ${error.message})` : '';
+  if (!error) return '';
+  const what = error.code === 'out-of-range' ? 'its value was out of range' : 'its read failed';
+  return ` (${what}: ${error.provider} (${error.side}) ${error.code}: ${error.message})`;
 }
 
 /** Judges one interval's sample. Pure: the input state is not modified. */
@@ -512,7 +519,7 @@ export function judge(state: JudgeState, sample: Sample): { state: JudgeState; d
         kind: 'rollback',
         code: 'no-data',
         rule: 'max_no_data',
-        reason: `no data for ${silent.metric} for ${formatDuration(silent.ms)}, longer than max_no_data ${formatDuration(config.maxNoDataMs)}: failing closed${outOfRange(sample, silent.metric)}`,
+        reason: `no data for ${silent.metric} for ${formatDuration(silent.ms)}, longer than max_no_data ${formatDuration(config.maxNoDataMs)}: failing closed${readFailure(sample, silent.metric)}`,
         values: { ...values, no_data_ms: silent.ms },
       };
   }

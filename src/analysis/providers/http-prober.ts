@@ -52,6 +52,17 @@ export function summarize(results: ReadonlyArray<{ ok: boolean; latencyMs: numbe
   };
 }
 
+/** What the prober measures: the fields a metric of it may read. */
+export const PROBER_FIELDS = [
+  'requests',
+  'errors',
+  'success_rate',
+  'error_rate',
+  'p50',
+  'p95',
+  'p99',
+] as const satisfies ReadonlyArray<keyof ProbeStats>;
+
 export function createHttpProber(
   name: string,
   config: HttpProberConfig,
@@ -120,7 +131,17 @@ export function createHttpProber(
         return { values: pickFields(request.metrics, null), errors: [error] };
       }
       const stats = summarize(results);
-      return { values: pickFields(request.metrics, { ...stats }), errors: [] };
+      // A field the prober does not measure (p90, latency) would be no data in every interval, and end in a
+      // no-data rollback that does not say why: said instead, as a query error of the metric.
+      const unknown = request.metrics.filter((m) => !Object.hasOwn(stats, m.config.field ?? m.name));
+      return {
+        values: pickFields(request.metrics, { ...stats }),
+        errors: unknown.map((m) => ({
+          provider: name,
+          code: 'query-error' as const,
+          message: `${m.name}: the prober measures ${PROBER_FIELDS.join(', ')}; not ${JSON.stringify(m.config.field ?? m.name)}${m.config.field ? ' (its field)' : ' (give field: one of them)'}`,
+        })),
+      };
     },
   };
 }
