@@ -13,7 +13,9 @@ export function parseIstanbulSummary(text: string, file: string): CoverageReport
   }
   const total = (data as { total?: unknown } | null)?.total;
   if (!total || typeof total !== 'object') {
-    throw new CoverageReportError(`${file} has no "total" object: not an istanbul json-summary report`);
+    throw new CoverageReportError(
+      `${file} has no "total" object: not an istanbul json-summary report${otherJson(data)}`,
+    );
   }
   const totals: Partial<Record<CoverageMetric, Counts>> = {};
   for (const metric of ['lines', 'branches', 'functions', 'statements'] as const) {
@@ -36,4 +38,19 @@ export function parseIstanbulSummary(text: string, file: string): CoverageReport
 /** Past 2^53 a count is rounded: "covered" one above "total" could compare equal. */
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** What a JSON coverage report that is not json-summary is, when it is one users often point at. */
+function otherJson(data: unknown): string {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return '';
+  const record = data as Record<string, unknown>;
+  const totals = record.totals as Record<string, unknown> | undefined;
+  if (totals && typeof totals === 'object' && 'num_statements' in totals) {
+    return ' (it is coverage.py\'s JSON report: write Cobertura with "coverage xml" or lcov with "coverage lcov")';
+  }
+  const first = Object.values(record)[0] as Record<string, unknown> | undefined;
+  if (first && typeof first === 'object' && 'statementMap' in first) {
+    return ' (it is istanbul\'s "json" report, coverage-final.json: add the "json-summary" reporter and read coverage-summary.json)';
+  }
+  return '';
 }

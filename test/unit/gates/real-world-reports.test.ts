@@ -786,3 +786,57 @@ test('coverage: a report whose name does not tell its format (Bazel’s _coverag
     /^coverage\.out: cannot tell the coverage format from the name or the content \(.*\); it is a Go cover profile: convert it, e\.g\. with gocover-cobertura$/,
   );
 });
+
+test('coverage: istanbul’s coverage-final.json or coverage.py’s coverage.json is refused saying what it is', async (t) => {
+  const dir = await workdir(t);
+  const coverage = async (name: string, data: object): Promise<GateVerdict> => {
+    await writeFile(join(dir, name), JSON.stringify(data));
+    return testsGate.run(testsGate.schema.parse({ coverage: name, thresholds: { lines: 80 } }), context(dir));
+  };
+  const final = await coverage('coverage-final.json', {
+    '/r/src/lib.js': {
+      path: '/r/src/lib.js',
+      statementMap: { '0': { start: { line: 1, column: 0 }, end: { line: 1, column: 10 } } },
+      fnMap: {},
+      branchMap: {},
+      s: { '0': 1 },
+      f: {},
+      b: {},
+    },
+  });
+  assert.equal(final.status, 'block');
+  assert.equal(
+    final.summary,
+    'coverage-final.json has no "total" object: not an istanbul json-summary report (it is istanbul\'s "json" report, coverage-final.json: add the "json-summary" reporter and read coverage-summary.json)',
+  );
+  const python = await coverage('coverage.json', {
+    meta: {
+      format: 3,
+      version: '7.4.4',
+      timestamp: '2024-05-01T10:00:00',
+      branch_coverage: false,
+      show_contexts: false,
+    },
+    files: {
+      'app/core.py': {
+        executed_lines: [1, 2],
+        summary: { covered_lines: 2, num_statements: 4 },
+        missing_lines: [3, 4],
+        excluded_lines: [],
+      },
+    },
+    totals: {
+      covered_lines: 2,
+      num_statements: 4,
+      percent_covered: 50,
+      percent_covered_display: '50',
+      missing_lines: 2,
+      excluded_lines: 0,
+    },
+  });
+  assert.equal(python.status, 'block');
+  assert.match(
+    python.summary,
+    /not an istanbul json-summary report \(it is coverage\.py's JSON report: write Cobertura with "coverage xml" or lcov with "coverage lcov"\)$/,
+  );
+});
