@@ -74,6 +74,9 @@ export async function findCheckRun(
       // The token's app is not known here (a workflow's token is GitHub Actions', whose every workflow run
       // opens a suite; an App's token its own): every app's suites holding the name, newest first.
       until: (read) => read.some((r) => mine(r as { external_id?: string | null })),
+      // It was made moments ago, so it is in one of the newest suites holding the name; reading further would
+      // spend a workflow token's hourly budget (1000 requests) on suites someone added. Past 20: an error.
+      maxSuites: 20,
     },
   );
   const found = runs.find(mine);

@@ -157,3 +157,45 @@ test('a check run whose create landed unanswered is found behind newer check sui
     await gh.stop();
   }
 });
+
+test('a lost create whose check run is past 20 newer suites holding its name fails, and is not made twice', async () => {
+  const actions = { id: 15368, slug: 'github-actions' };
+  const gh = await createFakeGitHub({ otherApps: { 'actions-token': actions } });
+  try {
+    gh.seedRepo({ owner: 'acme', repo: 'web' });
+    const sha = gh.addCommit({ message: 'x' });
+    const client = (token: string) =>
+      createGitHubClient({ token, baseUrl: gh.url, retryBaseMs: 10, writeIntervalMs: 0 }).octokit;
+    const octokit = client('t');
+    const workflow = client('actions-token');
+    const name = 'deploy / production';
+    // This workflow run's suite (its token's check runs are GitHub Actions'), older than those opened below.
+    openCheckSuites(gh.state, gh.repo(), sha, 1, actions);
+    let lost = 0;
+    const flooded: CheckRunsApi = {
+      checks: {
+        ...octokit.rest.checks,
+        async create(params) {
+          const made = await octokit.rest.checks.create(params);
+          if (lost++ > 0) return made;
+          // 21 workflow runs, each with a check run of the name in its own suite.
+          for (let i = 0; i < 21; i++) {
+            openCheckSuites(gh.state, gh.repo(), sha, 1, actions);
+            await workflow.rest.checks.create({ owner: 'acme', repo: 'web', name, head_sha: sha });
+          }
+          throw Object.assign(new Error('Server Error'), { status: 500 });
+        },
+      },
+    };
+    await assert.rejects(
+      createCheckRunOnce(flooded, { owner: 'acme', repo: 'web', name, head_sha: sha, external_id: 'run-1' }),
+      { name: 'TooManyCheckRuns' },
+    );
+    const ours = [...gh.repo().checkRuns.values()].filter((r) => r.external_id === 'run-1');
+    assert.equal(ours.length, 1, 'not created again');
+    assert.equal(gh.requestsFor('checks/list-for-suite').length, 20, 'at most 20 suites read');
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
+});
