@@ -37,15 +37,54 @@ const env = {
 };
 
 let router: ChildProcess | undefined;
+/** The deploy CLI while one runs: a signal is passed on to it so that it rolls back before the cleanup. */
+let deploying: ChildProcess | undefined;
 let cleaned = false;
 async function cleanup(): Promise<void> {
   if (cleaned) return;
   cleaned = true;
   await execa(node, [join(here, 'ctl.ts'), 'down'], { env, reject: false, timeout: 30_000 });
-  router?.kill('SIGTERM');
+  // Waited for, so that nothing the demo started outlives it.
+  const r = router;
+  if (r && r.exitCode === null && r.signalCode === null)
+    await new Promise<void>((resolve) => {
+      r.once('exit', () => resolve());
+      r.kill('SIGTERM');
+      setTimeout(() => {
+        r.kill('SIGKILL');
+        resolve();
+      }, 5_000).unref();
+    });
   rmSync(stateDir, { recursive: true, force: true });
 }
-process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+// Ctrl-C reaches the whole process group, but a SIGTERM (a timeout, a CI runner's cancel) reaches this
+// process only: without a handler for it, the router and the services were left running. `process.on`, not
+// `once`: a second signal while cleaning up must not kill the demo half-way (execa re-raises signals nobody
+// listens to).
+let stopping = false;
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    const child = deploying;
+    const stopped =
+      child && child.exitCode === null && child.signalCode === null
+        ? new Promise<void>((resolve) => {
+            child.once('close', () => resolve());
+            child.kill('SIGTERM');
+            setTimeout(() => {
+              child.kill('SIGKILL');
+              resolve();
+            }, 20_000).unref();
+          })
+        : Promise.resolve();
+    void stopped.then(cleanup).finally(() => process.exit(code));
+  });
+}
 
 async function ctl(...args: string[]): Promise<string> {
   const result = await execa(node, [join(here, 'ctl.ts'), ...args], { env, reject: false, timeout: 30_000 });
@@ -64,8 +103,11 @@ function deploy(
   console.log(
     `$ deploy-action ${args.slice(1).join(' ').replaceAll(root, '').replaceAll(stateDir, '$DEMO_STATE_DIR')}\n`,
   );
+  // Stopping on a signal: the process exits once the cleanup is done; no further deployment starts.
+  if (stopping) return new Promise(() => {});
   return new Promise((resolve) => {
     const child = spawn(node, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    deploying = child;
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();

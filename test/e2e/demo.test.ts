@@ -14,6 +14,8 @@ test('the demo: blue-green, a health-check rollback, and a rollback by the seque
     cwd: repoRoot,
     reject: false,
     timeout: 150_000,
+    // A timeout sends SIGTERM; give the demo time to roll back and stop its router and services.
+    forceKillAfterDelay: 60_000,
     all: true,
   });
   const out = stripVTControlCharacters(run.all ?? '');

@@ -1,0 +1,75 @@
+// `npm run demo` stopped by SIGTERM (a CI runner's cancel, a timeout) rather than Ctrl-C: it used to handle
+// SIGINT only, so a SIGTERM killed it and left its router and demo services running on the machine. Every
+// process the demo starts inherits a tag in its environment; after the demo exits, none may be left.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { repoRoot } from '../helpers/cli.ts';
+import { NODE } from '../helpers/processes.ts';
+
+/** Pids of live processes whose environment carries `tag` (Linux /proc). */
+function processesTagged(tag: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = readFileSync(join('/proc', entry, 'environ'), 'latin1');
+      const stat = readFileSync(join('/proc', entry, 'stat'), 'latin1');
+      // A zombie (state Z) has exited; its parent has not reaped it yet.
+      if (environ.includes(tag) && !/\) Z /.test(stat)) found.push(Number(entry));
+    } catch {
+      // Gone since the listing, or not ours to read.
+    }
+  }
+  return found;
+}
+
+test('the demo stopped by SIGTERM mid-deployment: it exits 143 and leaves no router, service or deploy running', async (t) => {
+  const tag = `DEMO_CANCEL_TEST=${randomUUID()}`;
+  const [name, value] = tag.split('=') as [string, string];
+  const demo = execa(NODE, [join(repoRoot, 'examples/demo/run-demo.ts')], {
+    cwd: repoRoot,
+    env: { [name]: value },
+    reject: false,
+    all: true,
+    buffer: true,
+    // execa's own SIGKILL 5 s after a SIGTERM would cut the demo's cleanup short.
+    forceKillAfterDelay: false,
+  });
+  let output = '';
+  demo.all!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // The exit, not the end of the output: a process left running would hold the output pipe open.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    demo.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  t.after(() => {
+    demo.kill('SIGKILL');
+    for (const pid of processesTagged(tag)) process.kill(pid, 'SIGKILL');
+  });
+  // Wait until the first deployment is running: the router and both slots are up, the CLI runs its gates.
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the demo did not start deploying:\n${output}`)), 60_000);
+    demo.all!.on('data', () => {
+      if (!/▶ validate/.test(output)) return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  assert.ok(processesTagged(tag).length >= 3, 'the demo runs its router and services under the tag');
+  demo.kill('SIGTERM');
+  const run = await exited;
+  assert.equal(run.signal, null, `the demo handled SIGTERM instead of dying of it:\n${output}`);
+  assert.equal(run.code, 143, output);
+  const left = processesTagged(tag).map((pid) => {
+    try {
+      return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ')}`;
+    } catch {
+      return `${pid}: (gone)`;
+    }
+  });
+  assert.deepEqual(left, [], `processes left running after the demo exited:\n${output}`);
+  assert.doesNotMatch(output, /Deploying v3-unhealthy/, 'no further deployment started after the signal');
+});
