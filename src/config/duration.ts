@@ -59,12 +59,15 @@ export function readDuration(
   const max = Math.min(bounds.maxMs, MAX_TIMER_MS);
   const min = bounds.minMs ?? 0;
   const parsed = value === 0 ? 0 : parseDuration(value);
-  if (parsed === undefined)
+  if (parsed === undefined) {
+    const meant = typeof value === 'string' ? suggestDuration(value) : undefined;
+    const write = meant === undefined ? '' : ` (write "${meant}")`;
     return {
       ok: false,
       reason: 'format',
-      message: `invalid duration ${quoted(String(value))}: use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0`,
+      message: `invalid duration ${quoted(String(value))}${write}: use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0`,
     };
+  }
   if (parsed > max)
     return {
       ok: false,
@@ -78,6 +81,50 @@ export function readDuration(
       message: `${typeof value === 'string' ? quoted(value) : value} is too short: at least ${formatDuration(min)} here`,
     };
   return { ok: true, ms: parsed };
+}
+
+const SECOND = 1000;
+const UNIT_WORDS: Readonly<Record<string, number>> = Object.fromEntries([
+  ...['ms', 'msec', 'msecs', 'millisecond', 'milliseconds'].map((word) => [word, 1]),
+  ...['s', 'sec', 'secs', 'second', 'seconds'].map((word) => [word, SECOND]),
+  ...['m', 'min', 'mins', 'minute', 'minutes'].map((word) => [word, 60 * SECOND]),
+  ...['h', 'hr', 'hrs', 'hour', 'hours'].map((word) => [word, HOUR]),
+  ...['d', 'day', 'days'].map((word) => [word, 24 * HOUR]),
+]);
+const ISO_DURATION = /^p(?:(\d+)d)?(?:t(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?)?$/;
+
+/**
+ * The accepted form of a duration written another common way: "5 m", "5min", "2 hours", "1h30m", "PT5M".
+ * Undefined when it is not clearly a duration ("soon", "90" without a unit).
+ */
+export function suggestDuration(text: string): string | undefined {
+  const written = text.trim().toLowerCase();
+  let total = 0;
+  const iso = ISO_DURATION.exec(written);
+  if (iso && /\d/.test(written)) {
+    const [, days, hours, minutes, seconds] = iso.map(Number);
+    total =
+      (days || 0) * 24 * HOUR + (hours || 0) * HOUR + (minutes || 0) * 60 * SECOND + (seconds || 0) * SECOND;
+  } else {
+    if (!/^(?:\d+(?:\.\d+)?\s*[a-z]+\s*)+$/.test(written)) return undefined;
+    for (const [, amount, unit] of written.matchAll(/(\d+(?:\.\d+)?)\s*([a-z]+)/g)) {
+      const factor = UNIT_WORDS[unit!];
+      if (factor === undefined) return undefined;
+      total += Number(amount) * factor;
+    }
+  }
+  if (!Number.isFinite(total)) return undefined;
+  if (total === 0) return '0s';
+  const [name, size] = (
+    [
+      ['d', 24 * HOUR],
+      ['h', HOUR],
+      ['m', 60 * SECOND],
+      ['s', SECOND],
+    ] as const
+  ).find(([, size]) => total % size === 0) ?? ['ms', 1];
+  const suggestion = `${total / size}${name}`;
+  return suggestion !== text && parseDuration(suggestion) !== undefined ? suggestion : undefined;
 }
 
 /** What a duration field accepts, for its description. */

@@ -2,7 +2,7 @@
 // see errors.ts), never silently ignored. Defaults are not written here but in presets.ts, so that the
 // schema describes what a user may write and the preset decides what a missing value means.
 import * as z from 'zod';
-import { DURATION_LIMITS, durationUpTo, readDuration } from './duration.ts';
+import { DURATION_LIMITS, durationUpTo, readDuration, suggestDuration } from './duration.ts';
 import { describeValue } from './errors.ts';
 import { didYouMean } from './suggest.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from '../analysis/schema.ts';
@@ -97,12 +97,18 @@ const pauseOrManual = z
       code: 'custom',
       message:
         read.reason === 'format'
-          ? `expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), 0, or "manual" (wait for /promote), got ${describeValue(value)}${didYouMean(String(value), [MANUAL])}`
+          ? `expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), 0, or "manual" (wait for /promote), got ${describeValue(value)}${writeDuration(value) ?? didYouMean(String(value), [MANUAL])}`
           : read.message,
     });
     return z.NEVER;
   })
   .meta({ description: 'A duration such as "30s", "5m" or "1h" (up to 1d), 0, or "manual".' });
+
+/** `: write "5m"` for a duration written another common way ("5 min", "PT5M"). */
+function writeDuration(value: string | 0): string | undefined {
+  const meant = typeof value === 'string' ? suggestDuration(value) : undefined;
+  return meant === undefined ? undefined : `: write "${meant}"`;
+}
 
 /** The canary-wide default pause: a duration only, since it is the analysis window of every step. */
 const canaryDefaultPause = z.union([z.string(), z.literal(0)]).transform((value, ctx) => {

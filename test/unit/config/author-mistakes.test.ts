@@ -241,3 +241,40 @@ environments:
     ]);
   });
 });
+
+describe('durations written another common way', () => {
+  it('says the accepted form of "5 m", "5min", "1h30m", "PT5M", "2 hours" and "0 s"', () => {
+    const text = `${TARGET}
+environments:
+  production:
+    monitor: 5 m
+    validation_window: 5min
+    strategy: { type: canary, pause: 1h30m, steps: [{ weight: 10, pause: PT5M }] }
+    approvals: { expires_after: 2 hours }
+    control: { max_wait_in_job: 0 s }
+`;
+    const use = 'use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0';
+    assert.deepEqual(errorsOf(text), [
+      `deploy.yml:6:14: environments.production.monitor: invalid duration "5 m" (write "5m"): ${use}`,
+      `deploy.yml:7:24: environments.production.validation_window: invalid duration "5min" (write "5m"): ${use}`,
+      `deploy.yml:8:38: environments.production.strategy.pause: invalid duration "1h30m" (write "90m"): ${use}`,
+      'deploy.yml:8:74: environments.production.strategy.steps[0].pause: expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), 0, or "manual" (wait for /promote), got the string "PT5M": write "5m"',
+      `deploy.yml:9:33: environments.production.approvals.expires_after: invalid duration "2 hours" (write "2h"): ${use}`,
+      `deploy.yml:10:33: environments.production.control.max_wait_in_job: invalid duration "0 s" (write "0s"): ${use}`,
+    ]);
+  });
+
+  it('suggests nothing for what is not clearly a duration', () => {
+    const text = `${TARGET}
+environments:
+  production:
+    monitor: soon
+    validation_window: "90"
+`;
+    const use = 'use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0';
+    assert.deepEqual(errorsOf(text), [
+      `deploy.yml:6:14: environments.production.monitor: invalid duration "soon": ${use}`,
+      `deploy.yml:7:24: environments.production.validation_window: invalid duration "90": ${use}`,
+    ]);
+  });
+});

@@ -140,7 +140,7 @@ describe('parseConfig: schema errors', () => {
 
   it('explains a bad duration', () => {
     assert.deepEqual(errorsOf(`${TARGET}\nenvironments:\n  production:\n    monitor: 5 minutes\n`), [
-      'deploy.yml:6:14: environments.production.monitor: invalid duration "5 minutes": use a number followed by ' +
+      'deploy.yml:6:14: environments.production.monitor: invalid duration "5 minutes" (write "5m"): use a number followed by ' +
         'ms, s, m, h or d (for example "30s", "5m", "1h"), or 0',
     ]);
     assert.deepEqual(errorsOf(`${TARGET}\nenvironments:\n  production:\n    monitor: 5\n`), [
