@@ -22,11 +22,14 @@ export function parseCobertura(text: string, file: string): CoverageReport {
   if (root.project !== undefined && root['lines-valid'] === undefined) {
     throw new CoverageReportError(`${file} is a Clover report, not Cobertura (${OTHER_FORMAT_HINT})`);
   }
-  const linesValid = attrCount(root['lines-valid'], 'lines-valid', file);
-  const linesCovered = attrCount(root['lines-covered'], 'lines-covered', file);
-  const totals: CoverageReport['totals'] = {
-    lines: coveredOf(linesCovered, linesValid, 'lines', file),
-  };
+  // Cobertura 1.9 (and early gcovr) write only line-rate: its lines are counted from the <line> elements
+  // below. One count without the other is a report cut short, refused as before.
+  const linesWritten = root['lines-valid'] !== undefined || root['lines-covered'] !== undefined;
+  const totals: CoverageReport['totals'] = {};
+  if (linesWritten) {
+    const valid = attrCount(root['lines-valid'], 'lines-valid', file);
+    totals.lines = coveredOf(attrCount(root['lines-covered'], 'lines-covered', file), valid, 'lines', file);
+  }
   checkRate(root['line-rate'], 'line-rate', file);
   checkRate(root['branch-rate'], 'branch-rate', file);
   if (root['branches-valid'] !== undefined) {
@@ -60,6 +63,19 @@ export function parseCobertura(text: string, file: string): CoverageReport {
         hits.set(number, (hits.get(number) ?? 0) + count);
       }
     }
+  }
+  if (!linesWritten) {
+    let total = 0;
+    let covered = 0;
+    for (const hits of lineHits.values()) {
+      for (const count of hits.values()) {
+        total++;
+        if (count > 0) covered++;
+      }
+    }
+    // No count and no <line> either: nothing says how much was covered.
+    if (total === 0) attrCount(undefined, 'lines-valid', file);
+    totals.lines = { covered, total };
   }
   const sources = asArray(root.sources?.source)
     .filter((entry) => typeof entry === 'string' && entry.trim() !== '')

@@ -840,3 +840,56 @@ test('coverage: istanbul’s coverage-final.json or coverage.py’s coverage.jso
     /not an istanbul json-summary report \(it is coverage\.py's JSON report: write Cobertura with "coverage xml" or lcov with "coverage lcov"\)$/,
   );
 });
+
+// Cobertura 1.9 (cobertura-maven-plugin 2.5) writes rates only: no lines-valid or lines-covered.
+const COBERTURA_1_9 = `<?xml version="1.0"?>
+<!DOCTYPE coverage SYSTEM "http://cobertura.sourceforge.net/xml/coverage-04.dtd">
+
+<coverage line-rate="0.6666666666666666" branch-rate="0.5" version="1.9.4.1" timestamp="1714557600000">
+\t<sources>
+\t\t<source>/home/runner/work/app/app/src/main/java</source>
+\t</sources>
+\t<packages>
+\t\t<package name="com.example" line-rate="0.6666666666666666" branch-rate="0.5" complexity="1.5">
+\t\t\t<classes>
+\t\t\t\t<class name="com.example.Lib" filename="com/example/Lib.java" line-rate="0.6666666666666666" branch-rate="0.5" complexity="1.5">
+\t\t\t\t\t<methods>
+\t\t\t\t\t\t<method name="add" signature="(II)I" line-rate="1.0" branch-rate="1.0">
+\t\t\t\t\t\t\t<lines><line number="5" hits="3" branch="false"/></lines>
+\t\t\t\t\t\t</method>
+\t\t\t\t\t</methods>
+\t\t\t\t\t<lines>
+\t\t\t\t\t\t<line number="5" hits="3" branch="false"/>
+\t\t\t\t\t\t<line number="8" hits="1" branch="true" condition-coverage="50% (1/2)"><conditions><condition number="0" type="jump" coverage="50%"/></conditions></line>
+\t\t\t\t\t\t<line number="9" hits="0" branch="false"/>
+\t\t\t\t\t</lines>
+\t\t\t\t</class>
+\t\t\t</classes>
+\t\t</package>
+\t</packages>
+</coverage>
+`;
+
+test('Cobertura 1.9 (rates only, no lines-valid) counts its lines from the <line> elements', async (t) => {
+  const dir = await workdir(t);
+  await writeFile(join(dir, 'coverage.xml'), COBERTURA_1_9);
+  const run = (thresholds: object) =>
+    testsGate.run(testsGate.schema.parse({ coverage: 'coverage.xml', thresholds }), context(dir));
+  const passed = await run({ lines: 60 });
+  assert.deepEqual([passed.status, passed.summary], ['pass', 'lines 66.7%']);
+  const blocked = await run({ lines: 80 });
+  assert.equal(blocked.summary, 'lines coverage 66.7% < 80% (2/3, coverage.xml)');
+  // Branches are not counted by it: a branch threshold blocks instead of guessing.
+  const branches = await run({ branches: 50 });
+  assert.match(branches.summary, /^no coverage report carries branches \(read coverage\.xml\)/);
+  // Neither counts nor <line> elements: nothing says how much was covered.
+  await writeFile(
+    join(dir, 'coverage.xml'),
+    '<coverage line-rate="1.0" branch-rate="1.0" version="1.9"><packages/></coverage>',
+  );
+  const empty = await run({ lines: 60 });
+  assert.equal(
+    empty.summary,
+    'coverage.xml: <coverage lines-valid="…"> is missing or not a count (0 to 2^53)',
+  );
+});
