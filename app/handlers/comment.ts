@@ -44,6 +44,11 @@ export interface CommentEvent {
   body: string;
   author: { login: string; type: string };
   sender: { login: string; type: string };
+  /**
+   * The GitHub App that posted the comment on the author's behalf (the comment's `performed_via_github_app`),
+   * when one did: such an app holds a token the user authorized once and writes what it chooses with it.
+   */
+  viaApp?: { slug: string; name: string };
   /** The repository's default branch, when the webhook says (where the reconcile workflow is started). */
   defaultBranch?: string;
   /** The repository's GraphQL node id, when the webhook says (a conditional ref delete names it). */
@@ -56,7 +61,12 @@ interface IssueCommentPayload {
   action: string;
   repository: { name: string; owner: { login: string }; default_branch?: string; node_id?: string };
   issue: { number: number; pull_request?: unknown };
-  comment: { id: number; body: string | null; user: Account | null };
+  comment: {
+    id: number;
+    body: string | null;
+    user: Account | null;
+    performed_via_github_app?: { slug?: string; name?: string } | null;
+  };
   sender: Account;
 }
 
@@ -78,6 +88,14 @@ export function commentEventFrom(payload: IssueCommentPayload): CommentEvent {
     // A comment by a deleted account has no user: treat it like an unknown bot, it can never act.
     author: payload.comment.user ? account(payload.comment.user) : { login: 'ghost', type: 'Bot' },
     sender: account(payload.sender),
+    ...(payload.comment.performed_via_github_app
+      ? {
+          viaApp: {
+            slug: payload.comment.performed_via_github_app.slug ?? '',
+            name: payload.comment.performed_via_github_app.name ?? '',
+          },
+        }
+      : {}),
     ...(payload.repository.default_branch ? { defaultBranch: payload.repository.default_branch } : {}),
     ...(payload.repository.node_id ? { repositoryNodeId: payload.repository.node_id } : {}),
   };
@@ -112,7 +130,7 @@ export type Dispatch = (command: Command, event: CommentEvent) => Promise<Reply>
 
 export type CommentOutcome =
   | { status: 'ignored'; reason: IgnoreReason | 'not_a_command' }
-  | { status: 'refused'; code: ParseError['code'] }
+  | { status: 'refused'; code: ParseError['code'] | 'posted_via_app' }
   | { status: 'dispatched'; command: Command; reply: Reply };
 
 export function refusalReply(refusal: ParseError): string {
@@ -150,6 +168,38 @@ export function quietMentions(body: string, commenter: string): string {
     .join('\n');
 }
 
+/**
+ * A command in a comment another GitHub App posted on the author's behalf (with a user-to-server token: the
+ * comment shows the person, with the app's badge) is refused. The person authorized that app once; it
+ * writes whatever it chooses with their name for hours (months with its refresh token), so the comment is no
+ * sign the person asked for this deployment, approval or unlock now, and it never acts with their authority.
+ */
+async function refuseViaApp(
+  api: CommentApi,
+  event: CommentEvent,
+  app: { slug: string; name: string },
+): Promise<CommentOutcome> {
+  const where = { owner: event.owner, repo: event.repo };
+  // The reaction is the idempotency key here too: a redelivery answers once.
+  const picked = await api.reactions.createForIssueComment({
+    ...where,
+    comment_id: event.commentId,
+    content: 'confused',
+  });
+  if (picked.status === 200) return { status: 'ignored', reason: 'already_handled' };
+  const name = userText(app.name || app.slug || 'unknown', { max: 100 });
+  const slug = app.slug ? ` (${userText(app.slug, { as: 'code', max: 100 })})` : '';
+  await api.issues.createComment({
+    ...where,
+    issue_number: event.number,
+    body:
+      `**Not accepted** (\`posted_via_app\`): this comment was posted for ${userText(event.author.login, { as: 'mention' })} ` +
+      `by the GitHub App ${name}${slug}, not written on GitHub by them, so it does not act with their ` +
+      'authority. Write the command as a comment yourself.',
+  });
+  return { status: 'refused', code: 'posted_via_app' };
+}
+
 /** Whether the reply to `command` only informs (see quietMentions). */
 const informsOnly = (command: Command, reply: Reply): boolean =>
   reply.reaction === 'confused' ||
@@ -167,6 +217,7 @@ export async function handleComment(
   const parsed = parseCommand(event.body);
   if (parsed.kind === 'none') return { status: 'ignored', reason: 'not_a_command' };
   const where = { owner: event.owner, repo: event.repo };
+  if (event.viaApp) return refuseViaApp(api, event, event.viaApp);
   // React first, so the person sees the app picked the command up even if the work takes a while. The
   // reaction is also the idempotency key: GitHub answers 200 (not 201) when the app's reaction is already
   // there, i.e. this comment was picked up before (a redelivery, or the same delivery twice at once).
