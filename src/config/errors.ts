@@ -137,7 +137,14 @@ export const issueMessage: z.core.$ZodErrorMap = (issue) => {
         issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')
           ? ': put the value in quotes to keep it as text, exactly as written'
           : '';
-      return `expected ${expectedType(issue.expected)}, got ${describeValue(issue.input)}${quote}`;
+      // YAML 1.1 read yes/no/on/off as booleans; YAML 1.2, which this reader follows, reads them as text.
+      const yes =
+        issue.expected === 'boolean' &&
+        typeof issue.input === 'string' &&
+        /^(?:y|yes|n|no|on|off)$/i.test(issue.input)
+          ? `: YAML 1.2 reads ${issue.input} as text, not as ${/^(?:y|yes|on)$/i.test(issue.input)}; write true or false`
+          : '';
+      return `expected ${expectedType(issue.expected)}, got ${describeValue(issue.input)}${quote}${yes}`;
     }
     case 'invalid_value':
       return valuesMessage(issue.values, issue.input);

@@ -278,3 +278,20 @@ environments:
     ]);
   });
 });
+
+describe('yes, no, on and off', () => {
+  it('where true or false is expected, says YAML 1.2 reads them as text', () => {
+    const text = `${TARGET}
+  shell: yes
+environments:
+  production:
+    production: On
+    approvals: { allow_self_approval: no }
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:4:10: target.shell: expected true or false, got the string "yes": YAML 1.2 reads yes as text, not as true; write true or false',
+      'deploy.yml:7:17: environments.production.production: expected true or false, got the string "On": YAML 1.2 reads On as text, not as true; write true or false',
+      'deploy.yml:8:39: environments.production.approvals.allow_self_approval: expected true or false, got the string "no": YAML 1.2 reads no as text, not as false; write true or false',
+    ]);
+  });
+});
