@@ -89,7 +89,7 @@ describe('parseConfig: the shape of the file', () => {
 describe('parseConfig: schema errors', () => {
   it('says what type was expected and what was found', () => {
     assert.deepEqual(errorsOf(`${TARGET}\nenvironments:\n  production:\n    production: "yes"\n`), [
-      'deploy.yml:6:17: environments.production.production: expected true or false, got the string "yes"',
+      'deploy.yml:6:17: environments.production.production: expected true or false, got the string "yes": YAML 1.2 reads yes as text, not as true; write true or false',
     ]);
   });
 
