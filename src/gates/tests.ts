@@ -131,7 +131,19 @@ function checkTotals(
   for (const metric of COVERAGE_METRICS) {
     const minimum = thresholds[metric];
     if (minimum === undefined) continue;
-    const source = reports.find((report) => report.totals[metric]);
+    // Every report that carries the metric is held to it: several formats of one run agree, and several
+    // packages' reports (a monorepo) are each judged: the worst decides, and names itself.
+    const carrying = reports.filter((report) => report.totals[metric]);
+    const empty = carrying.find((report) => (report.totals[metric] as Counts).total === 0);
+    const source =
+      (metric === 'lines' || metric === 'statements' ? empty : undefined) ??
+      carrying.reduce<CoverageReport | undefined>(
+        (worst, report) =>
+          worst && percent(worst.totals[metric] as Counts) <= percent(report.totals[metric] as Counts)
+            ? worst
+            : report,
+        undefined,
+      );
     if (!source) {
       problems.push(
         blockProblem(

@@ -893,3 +893,31 @@ test('Cobertura 1.9 (rates only, no lines-valid) counts its lines from the <line
     'coverage.xml: <coverage lines-valid="…"> is missing or not a count (0 to 2^53)',
   );
 });
+
+test('coverage: with one report per package (a monorepo), every report is held to the thresholds, not only the first', async (t) => {
+  const dir = await workdir(t);
+  const lcov = (file: string, hit: number, found: number) =>
+    `TN:\nSF:${file}\n${Array.from({ length: found }, (_, i) => `DA:${i + 1},${i < hit ? 1 : 0}`).join('\n')}\nLF:${found}\nLH:${hit}\nend_of_record\n`;
+  await mkdir(join(dir, 'packages/api/coverage'), { recursive: true });
+  await mkdir(join(dir, 'packages/web/coverage'), { recursive: true });
+  await writeFile(join(dir, 'packages/api/coverage/lcov.info'), lcov('packages/api/src/a.ts', 9, 10));
+  await writeFile(join(dir, 'packages/web/coverage/lcov.info'), lcov('packages/web/src/b.ts', 1, 10));
+  const run = (coverage: string[], lines: number) =>
+    testsGate.run(testsGate.schema.parse({ coverage, thresholds: { lines } }), context(dir));
+  const reports = ['packages/api/coverage/lcov.info', 'packages/web/coverage/lcov.info'];
+  const blocked = await run(reports, 80);
+  assert.equal(blocked.status, 'block');
+  assert.equal(blocked.summary, 'lines coverage 10.0% < 80% (1/10, packages/web/coverage/lcov.info)');
+  const passed = await run(reports, 10);
+  assert.deepEqual([passed.status, passed.summary], ['pass', 'lines 10.0%']);
+  // A package whose run instrumented nothing blocks as such, whatever the others measured.
+  await writeFile(
+    join(dir, 'packages/web/coverage/lcov.info'),
+    'TN:\nSF:packages/web/src/b.ts\nLF:0\nLH:0\nend_of_record\n',
+  );
+  const empty = await run(reports, 10);
+  assert.equal(
+    empty.summary,
+    'packages/web/coverage/lcov.info counts no lines at all (0/0): the test run instrumented no code, so coverage cannot be judged',
+  );
+});
