@@ -203,9 +203,6 @@ function sampleTypos(entry: Record<string, unknown>): string[] {
   ];
 }
 
-/** A duration for a message: `90 s`, `1500 ms`. */
-const fmtMs = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
-
 /** Longest problem line: a key of megabytes, quoted in 20 problems, made a 100 MB message. */
 const MAX_PROBLEM_CHARS = 1000;
 
@@ -370,22 +367,6 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
       else if (!previous && sample.at < window.startedAt)
         problems.push(
           `${where}: sample.at: ${sample.at} is before the window's startedAt ${window.startedAt} (line ${window.line})`,
-        );
-      // A sample is read at the end of its interval (live: once its deadline has passed), so one far earlier
-      // is not of that interval: samples every 10 s under an intervalMs of a minute would have a ten-minute
-      // window judged, and promoted, on its first 100 seconds. Half an interval of slack for clocks.
-      const intervalMs = window.context?.intervalMs;
-      const sampleIndex = parsed.data.index ?? position;
-      const end = window.startedAt + (sampleIndex + 1) * intervalMs;
-      if (
-        typeof intervalMs === 'number' &&
-        Number.isFinite(window.startedAt) &&
-        Number.isFinite(end) &&
-        sample.at >= window.startedAt &&
-        sample.at < end - intervalMs / 2
-      )
-        problems.push(
-          `${where}: sample.at: ${sample.at} is ${fmtMs(end - sample.at)} before the end of its interval (startedAt ${window.startedAt} + ${sampleIndex + 1} x intervalMs ${intervalMs} = ${end}, line ${window.line}): a window's samples are one per interval, each read at its end`,
         );
       if (previous && parsed.data.index !== undefined && !(parsed.data.index > previous.index))
         problems.push(
