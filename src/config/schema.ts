@@ -308,39 +308,43 @@ export const blueGreenParams = z.strictObject({
     }),
 });
 
-export const canaryStep = z.union([
-  z.number().min(0).max(100),
-  z
-    .strictObject({
-      weight: z.number().min(0).max(100),
-      pause: pauseOrManual.optional().meta({
-        description:
-          'How long the step is analysed before the next; "manual": analyse for the default pause, then wait for one /promote by a deployer.',
+export const canaryStep = z
+  .union([
+    z.number().min(0).max(100),
+    z
+      .strictObject({
+        weight: z.number().min(0).max(100),
+        pause: pauseOrManual.optional().meta({
+          description:
+            'How long the step is analysed before the next; "manual": analyse for the default pause, then wait for one /promote by a deployer.',
+        }),
+        approval: approvalCount.optional().meta({
+          description:
+            "After the step's analysis, wait for /promote by this many of the environment's approvers (1 to 20), bound to the commit.",
+        }),
+      })
+      .superRefine((step, ctx) => {
+        if (step.pause === MANUAL && step.approval !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['approval'],
+            message: BOTH_GATES,
+          });
+          return;
+        }
+        const gate = step.pause === MANUAL ? 'pause' : step.approval !== undefined ? 'approval' : undefined;
+        if (gate && step.weight >= 100) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [gate],
+            message: `a step at weight 100 cannot wait for people: all traffic is already on the new version, so there is nothing left to promote to (put the ${gate === 'pause' ? '"pause: manual"' : '"approval"'} on an earlier step)`,
+          });
+        }
       }),
-      approval: approvalCount.optional().meta({
-        description:
-          "After the step's analysis, wait for /promote by this many of the environment's approvers (1 to 20), bound to the commit.",
-      }),
-    })
-    .superRefine((step, ctx) => {
-      if (step.pause === MANUAL && step.approval !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['approval'],
-          message: BOTH_GATES,
-        });
-        return;
-      }
-      const gate = step.pause === MANUAL ? 'pause' : step.approval !== undefined ? 'approval' : undefined;
-      if (gate && step.weight >= 100) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [gate],
-          message: `a step at weight 100 cannot wait for people: all traffic is already on the new version, so there is nothing left to promote to (put the ${gate === 'pause' ? '"pause: manual"' : '"approval"'} on an earlier step)`,
-        });
-      }
-    }),
-]);
+  ])
+  .meta({
+    description: 'A traffic weight in percent, as a number (25, not "25%"), or { weight, pause, approval }.',
+  });
 
 export const canaryParams = z.strictObject({
   slots: slotPair.optional(),

@@ -295,3 +295,17 @@ environments:
     ]);
   });
 });
+
+describe('canary weights written as percentages', () => {
+  it('says a weight is a number, not "25%"', () => {
+    const text = `${TARGET}
+    set_weight: ./weight.sh {{slot}} {{weight}}
+environments:
+  production:
+    strategy: { type: canary, steps: ["5%", 25] }
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:7:39: environments.production.strategy.steps[0]: expected a number or a mapping, got the string "5%" (a traffic weight in percent, as a number (25, not "25%"), or { weight, pause, approval })',
+    ]);
+  });
+});
