@@ -24,6 +24,8 @@ interface PromResponse {
   data?: { resultType: string; result: unknown };
   errorType?: string;
   error?: string;
+  /** Annotations (Prometheus 2.x+, Thanos partial responses): reasons the answer may be wrong. */
+  warnings?: unknown;
 }
 
 export type ReduceMode = 'mean' | 'max' | 'min' | 'last';
@@ -173,6 +175,23 @@ export class PrometheusClient {
         return this.#fail(
           'bad-json',
           `${url.pathname} answered JSON without status "success" and data`,
+          status,
+        );
+      // A warning says the answer may be wrong: a partial response (Thanos or a remote-read store down: a
+      // sum over what answered, the canary's errors maybe among what did not), or PromQL's own doubts (a
+      // malformed le label, histograms mixed with floats). Such an interval is not judged; a lasting one
+      // ends in max_provider_errors. Notes (infos; "PromQL info:" in the warnings of servers before infos
+      // had their own field, e.g. "metric might not be a counter") do not make an answer wrong.
+      const warnings = Array.isArray(parsed.warnings)
+        ? parsed.warnings.filter((w) => !/^\s*PromQL info:/i.test(String(w)))
+        : [];
+      if (warnings.length > 0)
+        return this.#fail(
+          'query-error',
+          clip(
+            `Prometheus answered with ${warnings.length === 1 ? 'a warning' : `${warnings.length} warnings`}, so the result may be partial or wrong and is not judged: ${warnings.map((w) => String(w).replace(/[\u0000-\u001f\u007f]+/g, ' ')).join('; ')}`,
+            500,
+          ),
           status,
         );
       return { ok: true, value: parsed.data };

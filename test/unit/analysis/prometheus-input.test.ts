@@ -128,3 +128,45 @@ test('a range answer with its points out of time order is read in time order; a 
   assert.equal(twice.errors[0]?.code, 'bad-json');
   assert.match(twice.errors[0]!.message, /two points at 2023-11-14T22:13:20\.000Z in the series/);
 });
+
+test('an answer with warnings (a partial response, PromQL doubts) is a query error naming them; infos are not', async (t) => {
+  const answers: string[] = [];
+  const server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(answers.shift() ?? '{}'),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const provider = createPrometheusProvider('prom', { type: 'prometheus', url, retries: 0 });
+  const answer = (extra: Record<string, unknown>) => {
+    answers.push(
+      JSON.stringify({
+        status: 'success',
+        data: { resultType: 'vector', result: [{ metric: {}, value: [1, '0.002'] }] },
+        ...extra,
+      }),
+    );
+    return provider.read({
+      side: 'canary',
+      vars: { version: 'v2' },
+      metrics: [{ name: 'error_rate', config: { provider: 'prom', query: 'x' } }],
+      intervalMs: 60_000,
+      signal: new AbortController().signal,
+    });
+  };
+  const partial = await answer({
+    warnings: ['No StoreAPIs matched for this query\nstore 10.0.0.7:10901 unavailable'],
+  });
+  assert.deepEqual(partial.values, { error_rate: null }, 'a partial sum is not read as the whole');
+  assert.equal(partial.errors[0]?.code, 'query-error');
+  assert.match(partial.errors[0]?.message ?? '', /a warning.*not judged: No StoreAPIs matched.*unavailable/);
+  assert.doesNotMatch(partial.errors[0]?.message ?? '', /\n/);
+  const two = await answer({ warnings: ['PromQL warning: encountered a mix of histograms and floats', 'x'] });
+  assert.match(two.errors[0]?.message ?? '', /2 warnings/);
+  // A note is not a doubt: infos in their own field, or in warnings from servers before that field existed.
+  const note = 'PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket';
+  const noted = await answer({ infos: [note], warnings: [note] });
+  assert.deepEqual([noted.errors, noted.values], [[], { error_rate: 0.002 }]);
+  const none = await answer({ warnings: [] });
+  assert.deepEqual([none.errors, none.values], [[], { error_rate: 0.002 }]);
+});
