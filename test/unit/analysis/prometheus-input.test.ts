@@ -6,7 +6,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPrometheusProvider } from '../../../src/analysis/providers/prometheus.ts';
 
-async function prometheus(t: { after(fn: () => Promise<void>): void }) {
+/** A loopback Prometheus answering each request with the next queued body, and a provider reading it. */
+async function prometheus(t: { after(fn: () => Promise<void>): void }, now?: number) {
   const answers: string[] = [];
   const server = createServer((_req, res) =>
     res.writeHead(200, { 'content-type': 'application/json' }).end(answers.shift() ?? '{}'),
@@ -14,26 +15,34 @@ async function prometheus(t: { after(fn: () => Promise<void>): void }) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider = createPrometheusProvider('prom', { type: 'prometheus', url, retries: 0 });
-  const histogram = (series: Array<[string, string]>) => {
-    answers.push(
-      JSON.stringify({
+  const provider = createPrometheusProvider(
+    'prom',
+    { type: 'prometheus', url, retries: 0 },
+    now === undefined ? {} : { now: () => now },
+  );
+  /** Queues `answer`, then reads one metric of the canary through the provider. */
+  const read = (answer: unknown, metric: { name: string; config: Record<string, unknown> }) => {
+    answers.push(JSON.stringify(answer));
+    return provider.read({
+      side: 'canary',
+      vars: { version: 'v2' },
+      metrics: [{ name: metric.name, config: { provider: 'prom', query: 'x', ...metric.config } }],
+      intervalMs: 60_000,
+      signal: new AbortController().signal,
+    });
+  };
+  const histogram = (series: Array<[string, string]>) =>
+    read(
+      {
         status: 'success',
         data: {
           resultType: 'vector',
           result: series.map(([le, v]) => ({ metric: { le }, value: [1, v] })),
         },
-      }),
+      },
+      { name: 'latency', config: { histogram: true } },
     );
-    return provider.read({
-      side: 'canary',
-      vars: { version: 'v2' },
-      metrics: [{ name: 'latency', config: { provider: 'prom', query: 'x', histogram: true } }],
-      intervalMs: 60_000,
-      signal: new AbortController().signal,
-    });
-  };
-  return { histogram };
+  return { read, histogram };
 }
 
 test('bucket bounds are read as Prometheus reads them: "Inf", "+inf" and "1e+00" are bounds', async (t) => {
@@ -79,81 +88,41 @@ test('a bound Prometheus could not read is refused, not read as 0, 1, 16 or the 
 });
 
 test('a range answer with its points out of time order is read in time order; a time twice is refused', async (t) => {
-  const answers: string[] = [];
-  const server = createServer((_req, res) =>
-    res.writeHead(200, { 'content-type': 'application/json' }).end(answers.shift() ?? '{}'),
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const now = 1_700_000_000_000;
-  const provider = createPrometheusProvider(
-    'prom',
-    { type: 'prometheus', url, retries: 0 },
-    { now: () => now },
-  );
-  const matrix = (values: Array<[number, string]>) =>
-    JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } });
-  const read = () =>
-    provider.read({
-      side: 'canary',
-      vars: { version: 'v2' },
-      metrics: [
-        {
-          name: 'error_rate',
-          config: { provider: 'prom', query: 'x', range: { window: 120_000, step: 60_000, reduce: 'last' } },
-        },
-      ],
-      intervalMs: 60_000,
-      signal: new AbortController().signal,
-    });
+  const prom = await prometheus(t, now);
+  const read = (values: Array<[number, string]>) =>
+    prom.read(
+      { status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } },
+      { name: 'error_rate', config: { range: { window: 120_000, step: 60_000, reduce: 'last' } } },
+    );
   const s = now / 1000;
-  answers.push(
-    matrix([
-      [s, '0.001'],
-      [s - 120, '0.5'],
-      [s - 60, '0.2'],
-    ]),
-  );
-  assert.deepEqual(await read(), { values: { error_rate: 0.001 }, errors: [] });
-  answers.push(
-    matrix([
-      [s - 60, '0.2'],
-      [s, '0.001'],
-      [s, '0.5'],
-    ]),
-  );
-  const twice = await read();
+  const ordered = await read([
+    [s, '0.001'],
+    [s - 120, '0.5'],
+    [s - 60, '0.2'],
+  ]);
+  assert.deepEqual(ordered, { values: { error_rate: 0.001 }, errors: [] });
+  const twice = await read([
+    [s - 60, '0.2'],
+    [s, '0.001'],
+    [s, '0.5'],
+  ]);
   assert.equal(twice.values.error_rate, null);
   assert.equal(twice.errors[0]?.code, 'bad-json');
   assert.match(twice.errors[0]!.message, /two points at 2023-11-14T22:13:20\.000Z in the series/);
 });
 
 test('an answer with warnings (a partial response, PromQL doubts) is a query error naming them; infos are not', async (t) => {
-  const answers: string[] = [];
-  const server = createServer((_req, res) =>
-    res.writeHead(200, { 'content-type': 'application/json' }).end(answers.shift() ?? '{}'),
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider = createPrometheusProvider('prom', { type: 'prometheus', url, retries: 0 });
-  const answer = (extra: Record<string, unknown>) => {
-    answers.push(
-      JSON.stringify({
+  const prom = await prometheus(t);
+  const answer = (extra: Record<string, unknown>) =>
+    prom.read(
+      {
         status: 'success',
         data: { resultType: 'vector', result: [{ metric: {}, value: [1, '0.002'] }] },
         ...extra,
-      }),
+      },
+      { name: 'error_rate', config: {} },
     );
-    return provider.read({
-      side: 'canary',
-      vars: { version: 'v2' },
-      metrics: [{ name: 'error_rate', config: { provider: 'prom', query: 'x' } }],
-      intervalMs: 60_000,
-      signal: new AbortController().signal,
-    });
-  };
   const partial = await answer({
     warnings: ['No StoreAPIs matched for this query\nstore 10.0.0.7:10901 unavailable'],
   });
