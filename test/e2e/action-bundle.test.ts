@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/cli.ts';
 
-const recorder = `${repoRoot}test/helpers/record-target.ts`;
+const recorder = `${repoRoot}test/helpers/record-target.mjs`;
 
 function runAction(inputs: Record<string, string>, dir: string) {
   const output = join(dir, 'github_output');

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { runBuiltAction } from '../helpers/action.ts';
 import { repoRoot } from '../helpers/cli.ts';
 
-const recorder = `${repoRoot}test/helpers/record-target.ts`;
+const recorder = `${repoRoot}test/helpers/record-target.mjs`;
 const TOKEN = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
 
 function workspace(t: { after(fn: () => void): void }): string {

@@ -1,11 +1,11 @@
-// The command target used across tests and benches: every command is test/helpers/record-target.ts, which
+// The command target used across tests and benches: every command is test/helpers/record-target.mjs, which
 // appends {action, args} to a log. `targetYaml` is the config's `target:` block; `calls()` reads the log
 // back as "action arg arg" lines (none when nothing ran).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './cli.ts';
 
-const recorder = join(repoRoot, 'test/helpers/record-target.ts');
+const recorder = join(repoRoot, 'test/helpers/record-target.mjs');
 
 export interface RecordedTarget {
   log: string;

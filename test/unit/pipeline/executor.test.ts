@@ -1,4 +1,4 @@
-// The executor against a real command target (every call logged by test/helpers/record-target.ts) and a
+// The executor against a real command target (every call logged by test/helpers/record-target.mjs) and a
 // fake state store that records when each write lands: the durable rollout record must be stored before the
 // first traffic-moving step runs, and the rollback path must never wait for a store that hangs.
 import { test } from 'node:test';

@@ -83,7 +83,7 @@ environments:
 /** An environment `plain` of the direct strategy (no slots), whose `current` prints `current`. */
 async function directConfig(current: string): Promise<RawConfig> {
   const path = join(dir, 'direct.yml');
-  const recorder = join(import.meta.dirname, '../../helpers/record-target.ts');
+  const recorder = join(import.meta.dirname, '../../helpers/record-target.mjs');
   const call = (action: string, ...args: string[]) =>
     JSON.stringify([process.execPath, recorder, target.log, action, ...args]);
   writeFileSync(

@@ -82,7 +82,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const LIVE_BLUE = { CURRENT: '{"slot":"blue","version":"v1"}' };
 const LIVE_GREEN = { CURRENT: '{"slot":"green","version":"v2"}' };
 
-/** The target's `env:` block (CURRENT, FAIL_ON, ... for test/helpers/record-target.ts). */
+/** The target's `env:` block (CURRENT, FAIL_ON, ... for test/helpers/record-target.mjs). */
 function targetEnv(env: Record<string, string>): string {
   const lines = Object.entries(env).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}\n`);
   return lines.length ? `  env:\n${lines.join('')}` : '';
@@ -238,7 +238,7 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     const fail = JSON.stringify([process.execPath, '-e', 'process.exit(3)']);
     const flag = JSON.stringify([
       process.execPath,
-      join(process.cwd(), 'test/helpers/record-target.ts'),
+      join(process.cwd(), 'test/helpers/record-target.mjs'),
       target.log,
       'flag',
       'off',
