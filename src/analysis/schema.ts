@@ -253,7 +253,8 @@ export const analysisConfigSchema = z
     const providers = config.providers ?? {};
     const metrics = config.metrics ?? {};
     for (const [name, metric] of Object.entries(metrics)) {
-      const provider = providers[metric.provider];
+      // Own keys only: "toString" or "constructor" would find Object.prototype's.
+      const provider = Object.hasOwn(providers, metric.provider) ? providers[metric.provider] : undefined;
       if (!provider) {
         const known = Object.keys(providers);
         ctx.addIssue({
@@ -298,7 +299,7 @@ export const analysisConfigSchema = z
       if (
         'compare' in check &&
         check.compare === 'histogram' &&
-        metrics[check.metric] &&
+        Object.hasOwn(metrics, check.metric) &&
         !metrics[check.metric]!.histogram
       )
         ctx.addIssue({
@@ -307,7 +308,7 @@ export const analysisConfigSchema = z
           message: `compare: histogram needs a histogram metric; add histogram: true to analysis.metrics.${check.metric}`,
         });
       for (const metric of used)
-        if (!metrics[metric])
+        if (!Object.hasOwn(metrics, metric))
           ctx.addIssue({
             code: 'custom',
             path: ['checks', index],

@@ -309,3 +309,25 @@ environments:
     ]);
   });
 });
+
+describe('analysis names', () => {
+  it('a provider or metric named like an object built-in is unknown, not found on the prototype', () => {
+    const text = `${TARGET}
+    set_weight: ./weight.sh {{slot}} {{weight}}
+environments:
+  production:
+    strategy: canary
+    analysis:
+      providers:
+        prom: { type: prometheus, url: "http://prom:9090" }
+      metrics:
+        error_rate: { provider: toString, query: "x" }
+      checks:
+        - check: constructor < 0.01
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:12:33: environments.production.analysis.metrics.error_rate.provider: unknown provider "toString"; defined: prom',
+      'deploy.yml:14:11: environments.production.analysis.checks[0]: check uses metric "constructor", which is not defined in analysis.metrics',
+    ]);
+  });
+});
