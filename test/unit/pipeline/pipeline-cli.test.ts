@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { main } from '../../../src/cli/main.ts';
 import { CLI_SOURCE, events, runCli, startCli } from '../../helpers/cli.ts';
 import { recordedTarget } from '../../helpers/recorded-target.ts';
 
@@ -27,6 +28,18 @@ ${environments}
     calls,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * The CLI's main() in this process, its output captured: for commands that only read the config and print
+ * (plan, gates, --help), where a process of its own (about 1 s of CPU to start from source) adds nothing.
+ * Exit codes, signals and deployments are tested through the process.
+ */
+async function cliInProcess(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { out: (t) => void (stdout += t), err: (t) => void (stderr += t) });
+  return { code, stdout, stderr };
 }
 
 const LIVE_BLUE = { CURRENT: '{"slot":"blue","version":"v1"}' };
@@ -219,17 +232,17 @@ test('a failing backup hook stops the deployment before anything changes', async
 test('plan prints every command as it would run and runs nothing', async (t) => {
   const s = setup('  production:\n    strategy: { type: canary, steps: [10, 100] }');
   t.after(s.cleanup);
-  const { code, stdout } = await runCli(['plan', '-e', 'production', '-v', 'v2+b.1', '-c', s.config]);
+  const { code, stdout } = await cliInProcess(['plan', '-e', 'production', '-v', 'v2+b.1', '-c', s.config]);
   assert.equal(code, 0, stdout);
   assert.match(stdout, /set weight blue=10%/);
   assert.match(stdout, /record-target\.mjs \S+ deploy blue v2\+b\.1\n/);
   // A version no rule allows is refused before the plan, and nothing runs.
-  const hostile = await runCli(['plan', '-e', 'production', '-v', 'v2 $(rm -rf /)', '-c', s.config]);
+  const hostile = await cliInProcess(['plan', '-e', 'production', '-v', 'v2 $(rm -rf /)', '-c', s.config]);
   assert.equal(hostile.code, 2, hostile.stdout);
   assert.match(hostile.stderr, /a version is 1-128 letters/);
   assert.match(stdout, /on failure, rollback:\n {2}1\. set weight blue=0%/);
   assert.deepEqual(s.calls(), [], 'plan ran a command');
-  const json = await runCli(['plan', '-e', 'production', '-v', 'v2', '-c', s.config, '--json']);
+  const json = await cliInProcess(['plan', '-e', 'production', '-v', 'v2', '-c', s.config, '--json']);
   const plan = JSON.parse(json.stdout) as { strategy: string; phases: Array<{ phase: string }> };
   assert.equal(plan.strategy, 'canary');
   assert.deepEqual(
@@ -250,11 +263,11 @@ test('config errors exit 2 with file:line:column, and --help works on every comm
     ),
   );
   for (const command of ['validate', 'plan', 'run']) {
-    const help = await runCli([command, '--help']);
+    const help = await cliInProcess([command, '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, new RegExp(`Usage: deploy-action ${command}`));
   }
-  const unknown = await runCli([
+  const unknown = await cliInProcess([
     'run',
     '-e',
     'nowhere',
@@ -303,7 +316,7 @@ test('gates --json --only prints the documented report shape; an unknown gate na
     `gates:\n  build:\n    command: ${ok}\n  secrets:\n    scope: all\n`,
   );
   t.after(s.cleanup);
-  const { code, stdout } = await runCli(['gates', '-c', s.config, '--only', 'build', '--json']);
+  const { code, stdout } = await cliInProcess(['gates', '-c', s.config, '--only', 'build', '--json']);
   assert.equal(code, 0, stdout);
   const report = JSON.parse(stdout) as {
     schema: number;
@@ -318,7 +331,7 @@ test('gates --json --only prints the documented report shape; an unknown gate na
   );
   for (const key of ['name', 'status', 'summary', 'findings', 'durationMs', 'required'])
     assert.ok(key in report.gates[0]!, key);
-  const bad = await runCli(['gates', '-c', s.config, '--only', 'tets']);
+  const bad = await cliInProcess(['gates', '-c', s.config, '--only', 'tets']);
   assert.equal(bad.code, 2);
   assert.match(
     bad.stderr,
