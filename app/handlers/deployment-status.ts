@@ -221,11 +221,14 @@ async function readById(
   where: Where,
   environment: string,
   id: number,
+  appLogin: string,
 ): Promise<{ id: number; state?: StatusCommentState } | undefined> {
   try {
     const { data } = await octokit.rest.issues.getComment({ ...where, comment_id: id });
-    // A bot's status comment for this environment; anything else is searched for instead.
-    if (data.user?.type === 'Bot' && data.body && statusCommentEnvironment(data.body) === environment)
+    // The App's own status comment for this environment (the Action edits it, the author stays the App's);
+    // anything else (another app's, a workflow's, a person's) is not read back: searched for instead.
+    const own = data.user?.login?.toLowerCase() === appLogin.toLowerCase();
+    if (own && data.body && statusCommentEnvironment(data.body) === environment)
       return { id: data.id, state: parseStatusComment(data.body, environment) };
   } catch (error) {
     if ((error as { status?: number }).status !== 404) throw error;
@@ -276,14 +279,28 @@ async function writeFound(
   return { status: 'created', path, commentId: data.id };
 }
 
+/**
+ * Whose status comment the App may take for a deployment (findStatusComment's authors): its own, and for a
+ * deployment it did not make, the bot that made it, which is the token the Action of that run writes its
+ * comment with. That comment says no more than the deployment's own statuses, which the same token writes.
+ * Never anyone else's (another app, a workflow of another token, a person): for the App's own deployment
+ * only its own comment counts, and one by the Action on the same PR earlier stays as it is (history).
+ */
+export function statusCommentAuthors(deployment: DeploymentMaker, appLogin: string): string[] {
+  const creator = deployment.creator;
+  if (createdByApp(deployment, { login: appLogin }) || creator?.type !== 'Bot') return [appLogin];
+  return [appLogin, creator.login];
+}
+
 async function searchAndWrite(
   octokit: Octokit,
   where: Where,
   pullNumber: number,
   event: Event,
+  authors: readonly string[],
 ): ReturnType<typeof writeFound> {
   const target = { ...where, pullNumber, environment: event.environment };
-  const found = await findStatusComment(octokit.rest, target);
+  const found = await findStatusComment(octokit.rest, target, authors);
   if (found) return writeFound(octokit, where, pullNumber, event, found, 'search');
   // None yet: searched again and created one at a time, so a delivery that waited finds the one just made.
   const key = JSON.stringify([
@@ -293,7 +310,14 @@ async function searchAndWrite(
     event.environment,
   ]);
   return oneAtATime(key, async () =>
-    writeFound(octokit, where, pullNumber, event, await findStatusComment(octokit.rest, target), 'search'),
+    writeFound(
+      octokit,
+      where,
+      pullNumber,
+      event,
+      await findStatusComment(octokit.rest, target, authors),
+      'search',
+    ),
   );
 }
 
@@ -376,7 +400,7 @@ export async function handleDeploymentStatus(
             return { wrote: false, result: undefined };
           }
         }
-        const found = await readById(octokit, where, environment, knownId);
+        const found = await readById(octokit, where, environment, knownId, await appLogin());
         if (!found) return { wrote: false, result: undefined };
         const result = await writeFound(octokit, where, pullNumber, event, found, path);
         return { wrote: result.status !== 'stale', result };
@@ -384,7 +408,13 @@ export async function handleDeploymentStatus(
     );
     written = laned.status === 'done' ? laned.result : { status: laned.status, path, commentId: knownId };
   }
-  written ??= await searchAndWrite(octokit, where, pullNumber, event);
+  written ??= await searchAndWrite(
+    octokit,
+    where,
+    pullNumber,
+    event,
+    statusCommentAuthors(deployment, await appLogin()),
+  );
   const lock = await releaseIfFinal();
   return { ...written, lock };
 }

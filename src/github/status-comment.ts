@@ -402,13 +402,19 @@ export interface CommentTarget {
 }
 
 /**
- * Finds this environment's status comment on the PR. Only comments written by a bot count: a person who
- * pastes the marker into their own comment does not take the status over.
+ * Finds this environment's status comment on the PR: the first with its marker written by one of `authors`,
+ * the identities expected to own it (the App's bot login, the login of the token the Action writes with). A
+ * comment by anyone else is never taken: a person who pastes the marker, another app, or a workflow writing
+ * with another token (any workflow's GITHUB_TOKEN posts as github-actions[bot]) does not take the status over,
+ * and its text is never read back as the status. No author known: nothing is found.
  */
 export async function findStatusComment(
   api: CommentsApi,
   where: CommentTarget,
+  authors: readonly string[],
 ): Promise<{ id: number; state?: StatusCommentState } | undefined> {
+  const owners = new Set(authors.map((a) => a.toLowerCase()));
+  if (!owners.size) return undefined;
   const marker = statusMarker(where.environment);
   for (let page = 1; page <= 20; page++) {
     const { data } = await api.issues.listComments({
@@ -419,8 +425,8 @@ export async function findStatusComment(
       page,
     });
     for (const c of data) {
-      const isBot = c.user?.type === 'Bot' || /\[bot\]$/.test(c.user?.login ?? '');
-      if (isBot && c.body?.startsWith(marker))
+      const login = c.user?.login;
+      if (login && owners.has(login.toLowerCase()) && c.body?.startsWith(marker))
         return { id: c.id, state: parseStatusComment(c.body, where.environment) };
     }
     if (data.length < 100) return undefined;
@@ -429,7 +435,8 @@ export async function findStatusComment(
 }
 
 /**
- * Writes the status comment: updates `knownId` (or the one found by marker) in place, creates it only when
+ * Writes the status comment: updates `knownId` (or the one found by marker among `author`'s comments: the
+ * login of the token this writes with, undefined when it cannot be known) in place, creates it only when
  * there is none. `next` receives the state already in the comment when it was found by marker; with
  * `knownId` it receives undefined (no extra read), so the caller must hold the whole state itself.
  */
@@ -437,7 +444,8 @@ export async function upsertStatusComment(
   api: CommentsApi,
   where: CommentTarget,
   next: (previous: StatusCommentState | undefined) => StatusCommentState,
-  knownId?: number,
+  knownId: number | undefined,
+  author: () => Promise<string | undefined>,
 ): Promise<{ id: number; created: boolean }> {
   if (knownId !== undefined) {
     try {
@@ -449,7 +457,8 @@ export async function upsertStatusComment(
       if ((error as { status?: number }).status !== 404) throw error;
     }
   }
-  const found = await findStatusComment(api, where);
+  const login = await author();
+  const found = login === undefined ? undefined : await findStatusComment(api, where, [login]);
   const body = renderStatusComment(next(found?.state));
   if (found) {
     await api.issues.updateComment({ owner: where.owner, repo: where.repo, comment_id: found.id, body });

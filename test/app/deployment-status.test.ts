@@ -13,9 +13,10 @@ import {
   repo,
   seededFake,
   testApp,
+  restWith,
   testProbot,
 } from './helpers.ts';
-import { webhookPayload } from '../fake-github/index.ts';
+import { createFakeGitHub, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { parseStatusComment, renderStatusComment, statusMarker } from '../../src/github/status-comment.ts';
 import type { StatusCommentState } from '../../src/github/status-comment.ts';
@@ -138,8 +139,8 @@ test('known id: a final or waiting status reads the comment first and keeps what
       version: 'v2',
       commits: [{ sha: HEAD, message: 'Fix' }],
     });
-    const id = fake.addComment(PR, { user: 'github-actions[bot]', body: renderStatusComment(rich) })
-      .id as number;
+    // The App wrote the comment (its id is in the payload); the Action edited it (the author stays the App).
+    const id = fake.addComment(PR, { user: APP_BOT, body: renderStatusComment(rich) }).id as number;
     const payload = { pr: PR, comment_id: id };
     await receive(
       probot,
@@ -221,6 +222,89 @@ test('a comment id in a deployment the App did not create is not believed: that 
     assert.equal(trustedCommentId({ creator: { login: 'Deploy-Action[bot]' } }, 9, APP_BOT), 9);
     assert.equal(trustedCommentId({ creator: { login: 'mallory' } }, 9, APP_BOT), undefined);
     assert.equal(trustedCommentId({ creator: null }, 9, APP_BOT), undefined);
+  });
+});
+
+test("the App's own deployment: another app's or a workflow's status comment is neither read by id nor found, nor written", async () => {
+  const fake = await createFakeGitHub({ otherApps: { 'other-app-token': { id: 31337, slug: 'other-app' } } });
+  fake.seedRepo({ owner, repo, pulls: [{ number: PR, head: HEAD, user: 'carol' }] });
+  try {
+    const probot = await loadedProbot(fake);
+    const newer = (by: string) =>
+      renderStatusComment(
+        queued({ state: 'success', description: `by ${by}`, updatedAt: '2031-01-01T00:00:00Z' }),
+      );
+    const theirs: Array<{ id: number; body: string }> = [];
+    for (const [token, by] of [
+      ['other-app-token', 'other-app[bot]'],
+      ['workflow-token', 'github-actions[bot]'],
+    ] as const) {
+      const body = newer(by);
+      const res = await restWith(fake, token, 'POST', `/issues/${PR}/comments`, { body });
+      const made = (await res.json()) as { id: number; user: { login: string } };
+      assert.equal(made.user.login, by);
+      theirs.push({ id: made.id, body });
+    }
+    // A payload naming their comment (as one adopted before only the App's own counted): not read back, so
+    // its newer state does not make this status stale, and it is not written; nor found by the search.
+    for (const t of theirs) {
+      const made = await requestsOf(fake, () =>
+        receive(
+          probot,
+          'deployment_status',
+          statusEvent(fake, {
+            payload: { pr: PR, comment_id: t.id },
+            state: 'success',
+            description: 'deployed v2',
+          }),
+        ),
+      );
+      assert.ok(made.includes('issues/get-comment'), made.join());
+    }
+    // No id at all: found by the search only if the App wrote it.
+    await receive(
+      probot,
+      'deployment_status',
+      statusEvent(fake, { payload: { pr: PR }, state: 'in_progress' }),
+    );
+    for (const t of theirs) assert.equal(fake.repo().comments.get(t.id)!.body, t.body, 'left as it was');
+    const own = statusComments(fake).filter((c) => (c.user as { login: string }).login === APP_BOT);
+    assert.equal(own.length, 1, 'the App wrote one comment of its own, and kept to it');
+    assert.doesNotMatch(
+      String(own[0]!.body),
+      /by (other-app|github-actions)/,
+      'nothing of theirs carried over',
+    );
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+});
+
+test("a deployment the App did not make: the comment of the bot that made it or the App's own, no other", async () => {
+  await withApp(async (fake, probot) => {
+    const other = fake.addComment(PR, { user: 'other-app[bot]', body: renderStatusComment(queued()) });
+    const workflows = fake.addComment(PR, {
+      user: 'github-actions[bot]',
+      body: renderStatusComment(queued()),
+    });
+    await receive(
+      probot,
+      'deployment_status',
+      statusEvent(fake, { payload: { pr: PR }, creator: WORKFLOW_BOT }),
+    );
+    assert.equal(
+      stateOf(fake, workflows.id as number)?.state,
+      'in_progress',
+      "the workflow's deployment: its comment",
+    );
+    assert.equal(stateOf(fake, other.id as number)?.state, 'queued', "another app's is left alone");
+    const byApp = { login: 'third-app[bot]', type: 'Bot' } as const;
+    await receive(probot, 'deployment_status', statusEvent(fake, { payload: { pr: PR }, creator: byApp }));
+    assert.equal(stateOf(fake, workflows.id as number)?.state, 'in_progress');
+    assert.equal(stateOf(fake, other.id as number)?.state, 'queued');
+    const own = statusComments(fake).filter((c) => (c.user as { login: string }).login === APP_BOT);
+    assert.equal(own.length, 1, "third-app's deployment has no comment of its own here: the App writes one");
   });
 });
 

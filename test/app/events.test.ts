@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import {
+  BOT_LOGIN,
   HEAD,
   PR,
   approvalRecord,
@@ -429,9 +430,10 @@ for (const final of ['success', 'failure'] as const) {
   test(`deployment_status ${final}: updates the one status comment, keeps its commits, releases the lock`, async () => {
     await withApp(async (fake, probot) => {
       const { octokit, deployment } = await deploymentOnFake(probot, fake, 'alice');
-      // The Action wrote the comment first, with the commit list the app cannot know.
+      // The App's status comment (only its own counts for its deployment), into which the Action wrote the
+      // commit list the app cannot know.
       fake.addComment(PR, {
-        user: 'github-actions[bot]',
+        user: BOT_LOGIN,
         body: renderStatusComment({
           environment: 'production',
           state: 'queued',

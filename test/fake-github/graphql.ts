@@ -2,8 +2,9 @@
 // (@octokit/graphql-schema), then executed by graphql-js over the fake's stored deployments, commits and pull
 // requests. A query that GitHub would refuse is refused here too, and recorded as a violation, so code that
 // reads GitHub through GraphQL cannot drift from the real schema. Only what the code under test reads is
-// resolved (repository.deployments with statuses, commits and their pull requests); a field without a
-// resolver answers null, as GitHub does for what it cannot resolve, and is reported as `unimplemented`.
+// resolved (repository.deployments with statuses, commits and their pull requests, the viewer's login); a
+// field without a resolver answers null, as GitHub does for what it cannot resolve, and is reported as
+// `unimplemented`.
 import { schema as octokitSchema } from '@octokit/graphql-schema';
 import type { GraphQLError } from 'graphql';
 import {
@@ -204,7 +205,12 @@ function repositoryNode(repo: RepoState, problems: string[]): Json {
 }
 
 /** Answers one POST /graphql as GitHub would; `violations` say where the request (or the fake) was off. */
-export function answerGraphql(state: FakeState, body: unknown, auth: string): GraphqlAnswer {
+export function answerGraphql(
+  state: FakeState,
+  body: unknown,
+  auth: string,
+  actor = 'github-actions[bot]',
+): GraphqlAnswer {
   const violations: GraphqlAnswer['violations'] = [];
   if (auth === 'none')
     return {
@@ -253,6 +259,8 @@ export function answerGraphql(state: FakeState, body: unknown, auth: string): Gr
     return typeof value === 'function' ? (value as (a: Json) => unknown)(args as Json) : value;
   };
   const root = {
+    // The account the token is (an app's installation token answers `<slug>[bot]`, as GitHub does).
+    viewer: { login: actor },
     updateRefs: (args: Json) => updateRefs(state, args),
     repository: (args: Json) => {
       const repo = state.repos.get(repoKey(String(args.owner), String(args.name)));

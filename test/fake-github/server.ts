@@ -369,7 +369,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
     if (graphql) {
       // Loaded on the first query: parsing GitHub's GraphQL schema would slow every other test's start.
       const { answerGraphql } = await import('./graphql.ts');
-      const answer = answerGraphql(state, record.body, auth);
+      const answer = answerGraphql(state, record.body, auth, actor);
       for (const v of answer.violations) violate(v.kind, v.message);
       return done({ status: answer.status, body: answer.body });
     }

@@ -406,6 +406,26 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     ...(openWait ? { wait: openWait } : {}),
     ...(finished.length ? { waits: finished.slice(-MAX_FINISHED_WAITS) } : {}),
   });
+  /** The comment written last: the App's (its id in the deployment's payload), or the one this run found or made. */
+  let commentId = options.commentId;
+  /**
+   * Whose comment this run may take as the status comment: the login of the token it writes with (GraphQL's
+   * viewer answers for a person's token and an app's installation token alike, github-actions[bot] for a
+   * workflow's GITHUB_TOKEN), asked once and only when a comment has to be searched for. Unknown (the
+   * question failed): no comment is taken, this run writes its own.
+   */
+  let identity: Promise<string | undefined> | undefined;
+  const commentAuthor = () =>
+    (identity ??= octokit.graphql<{ viewer: { login: string } }>('query { viewer { login } }').then(
+      (r) => r.viewer.login || undefined,
+      (error: unknown) => {
+        log(
+          'warn',
+          `Could not tell which account the token is (${String(error)}): a new status comment is written`,
+        );
+        return undefined;
+      },
+    ));
   // Updates coalesce like the check run's: one still queued sends the newest state when it runs.
   const writeComment = (status: () => StatusUpdate) => {
     commentStatus = status;
@@ -436,13 +456,16 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         // The upsert looks for the comment before creating it, so repeating it after a lost answer
         // updates the comment that landed instead of adding a second.
         await writeOnce({
-          write: () =>
-            upsertStatusComment(
+          write: async () => {
+            const written = await upsertStatusComment(
               rest,
               { owner, repo, pullNumber, environment },
               () => state,
-              options.commentId,
-            ),
+              commentId,
+              commentAuthor,
+            );
+            commentId = written.id;
+          },
         });
       },
     });

@@ -154,34 +154,44 @@ function fakeComments(initial: Stored[]): CommentsApi & { comments: Stored[]; ca
 
 const person = { login: 'mallory', type: 'User' };
 const bot = { login: 'github-actions[bot]', type: 'Bot' };
+/** The token this writes with is the workflow's (github-actions[bot]). */
+const asWorkflow = async () => 'github-actions[bot]';
 
 test("a person's comment carrying the marker is not taken over", async () => {
   const forged = renderStatusComment(state({ version: 'forged' }));
   const api = fakeComments([{ id: 1, body: forged, user: person }]);
-  assert.equal(await findStatusComment(api, where), undefined);
-  const r = await upsertStatusComment(api, where, () => state());
+  assert.equal(await findStatusComment(api, where, ['github-actions[bot]']), undefined);
+  const r = await upsertStatusComment(api, where, () => state(), undefined, asWorkflow);
   assert.deepEqual(r, { id: 1001, created: true });
   assert.equal(api.comments[0]!.body, forged, "the person's comment is untouched");
   // A deleted user (user: null) is not a bot either.
   assert.equal(
-    await findStatusComment(fakeComments([{ id: 2, body: forged, user: null }]), where),
+    await findStatusComment(fakeComments([{ id: 2, body: forged, user: null }]), where, [
+      'github-actions[bot]',
+    ]),
     undefined,
   );
 });
 
-test('a bot comment is found by login suffix or type, and its state handed to next()', async () => {
+test("the comment of the token's own account is found (any case), and its state handed to next()", async () => {
   const old = state({ state: 'in_progress', version: '1.0.0' });
-  for (const user of [bot, { login: 'deploy-app[bot]' }]) {
+  for (const user of [bot, { login: 'GitHub-Actions[bot]' }]) {
     const api = fakeComments([
       { id: 1, body: 'LGTM', user: person },
       { id: 2, body: renderStatusComment(state({ environment: 'staging' })), user: bot },
       { id: 3, body: renderStatusComment(old), user },
     ]);
     let seen: StatusCommentState | undefined;
-    const r = await upsertStatusComment(api, where, (previous) => {
-      seen = previous;
-      return { ...previous!, state: 'success' };
-    });
+    const r = await upsertStatusComment(
+      api,
+      where,
+      (previous) => {
+        seen = previous;
+        return { ...previous!, state: 'success' };
+      },
+      undefined,
+      asWorkflow,
+    );
     assert.deepEqual(r, { id: 3, created: false });
     assert.deepEqual(seen, old);
     assert.equal(parseStatusComment(api.comments[2]!.body, 'production')?.state, 'success');
@@ -190,19 +200,61 @@ test('a bot comment is found by login suffix or type, and its state handed to ne
   }
 });
 
+test("another account's status comment is neither taken nor read: another app's, another token's, a bot's", async () => {
+  const forged = (version: string) => renderStatusComment(state({ state: 'in_progress', version }));
+  const api = fakeComments([
+    { id: 1, body: forged('other-app'), user: { login: 'other-app[bot]', type: 'Bot' } },
+    { id: 2, body: forged('workflow'), user: bot },
+    { id: 3, body: forged('dependabot'), user: { login: 'dependabot[bot]', type: 'Bot' } },
+  ]);
+  // The Action writing with an app's installation token: only that app's comment would be its own.
+  let seen: StatusCommentState | undefined = state();
+  const r = await upsertStatusComment(
+    api,
+    where,
+    (previous) => {
+      seen = previous;
+      return state({ state: 'success' });
+    },
+    undefined,
+    async () => 'deploy-bot[bot]',
+  );
+  assert.deepEqual(r, { id: 1003, created: true });
+  assert.equal(seen, undefined, 'no state read back from any of them');
+  for (const c of api.comments.slice(0, 3))
+    assert.match(c.body, /in_progress|in progress/i, `${c.id} untouched`);
+  assert.equal(await findStatusComment(api, where, ['deploy-bot[bot]']), undefined);
+  // The account cannot be told: nothing is searched, a comment of its own is written.
+  const unknown = fakeComments([{ id: 2, body: forged('workflow'), user: bot }]);
+  assert.deepEqual(
+    await upsertStatusComment(
+      unknown,
+      where,
+      () => state(),
+      undefined,
+      async () => undefined,
+    ),
+    { id: 1001, created: true },
+  );
+  assert.deepEqual(unknown.calls, ['create']);
+});
+
 test('a known id is updated directly; a 404 falls back to the search', async () => {
   const api = fakeComments([{ id: 5, body: renderStatusComment(state()), user: bot }]);
-  assert.deepEqual(await upsertStatusComment(api, where, () => state({ version: '2' }), 5), {
+  assert.deepEqual(await upsertStatusComment(api, where, () => state({ version: '2' }), 5, asWorkflow), {
     id: 5,
     created: false,
   });
   assert.deepEqual(api.calls, ['update 5']);
 
   const deleted = fakeComments([{ id: 6, body: renderStatusComment(state()), user: bot }]);
-  assert.deepEqual(await upsertStatusComment(deleted, where, () => state({ version: '3' }), 404404), {
-    id: 6,
-    created: false,
-  });
+  assert.deepEqual(
+    await upsertStatusComment(deleted, where, () => state({ version: '3' }), 404404, asWorkflow),
+    {
+      id: 6,
+      created: false,
+    },
+  );
   assert.deepEqual(deleted.calls, ['update 404404', 'list 1', 'update 6']);
   assert.equal(parseStatusComment(deleted.comments[0]!.body, 'production')?.version, '3');
 });
@@ -213,7 +265,7 @@ test('an update error other than 404 is thrown, not turned into a second comment
     throw Object.assign(new Error('Forbidden'), { status: 403 });
   };
   await assert.rejects(
-    upsertStatusComment(api, where, () => state(), 5),
+    upsertStatusComment(api, where, () => state(), 5, asWorkflow),
     /Forbidden/,
   );
   assert.equal(api.comments.length, 0);
@@ -227,11 +279,11 @@ test('the search pages through full pages and stops at a short one', async () =>
   }));
   filler[215] = { id: 216, body: renderStatusComment(state()), user: bot };
   const api = fakeComments(filler);
-  assert.equal((await findStatusComment(api, where))?.id, 216);
+  assert.equal((await findStatusComment(api, where, ['github-actions[bot]']))?.id, 216);
   assert.deepEqual(api.calls, ['list 1', 'list 2', 'list 3']);
 
   const none = fakeComments(filler.slice(0, 200).map((c) => ({ ...c, user: person })));
-  assert.equal(await findStatusComment(none, where), undefined);
+  assert.equal(await findStatusComment(none, where, ['github-actions[bot]']), undefined);
   assert.deepEqual(none.calls, ['list 1', 'list 2', 'list 3'], 'an empty third page ends the search');
 });
 
@@ -242,12 +294,24 @@ test('against the fake GitHub: created once, then updated in place, a human mark
     gh.addComment(7, { user: 'mallory', body: renderStatusComment(state({ version: 'forged' })) });
     const octokit = new Octokit({ baseUrl: gh.url, auth: 'test-token' });
     const api = octokit.rest as unknown as CommentsApi;
-    const first = await upsertStatusComment(api, where, () => state({ state: 'queued' }));
+    const first = await upsertStatusComment(
+      api,
+      where,
+      () => state({ state: 'queued' }),
+      undefined,
+      asWorkflow,
+    );
     assert.equal(first.created, true);
-    const second = await upsertStatusComment(api, where, (previous) => {
-      assert.equal(previous?.state, 'queued');
-      return { ...previous!, state: 'success' };
-    });
+    const second = await upsertStatusComment(
+      api,
+      where,
+      (previous) => {
+        assert.equal(previous?.state, 'queued');
+        return { ...previous!, state: 'success' };
+      },
+      undefined,
+      asWorkflow,
+    );
     assert.deepEqual(second, { id: first.id, created: false });
     const { data } = await octokit.rest.issues.listComments({ owner: 'acme', repo: 'web', issue_number: 7 });
     assert.equal(data.length, 2);

@@ -10,7 +10,8 @@ import { readable } from './table-check.ts';
 import { assertInert, BENIGN } from './markdown-check.ts';
 import type { DownMode, FakeGitHub } from '../../fake-github/index.ts';
 import { productionDeployment, withFakeRepo } from '../../helpers/github.ts';
-import { parseStatusComment } from '../../../src/github/status-comment.ts';
+import { parseStatusComment, renderStatusComment } from '../../../src/github/status-comment.ts';
+import { createFakeGitHub } from '../../fake-github/index.ts';
 import { analysisStep, gate, succeeded, waiting, waitRecord } from './fixtures.ts';
 
 interface Setup {
@@ -154,6 +155,55 @@ test('GitHub working: everything reported once, no warning', async () => {
     assert.equal(s.gh.repo().comments.size, 1);
     assert.equal(counter.attempts, s.gh.requests.length - before);
   });
+});
+
+test("the status comment: only one the token's own account wrote is taken, never another app's or another token's", async () => {
+  const gh = await createFakeGitHub({ tokens: { 'app-token': 'deploy-bot[bot]' } });
+  try {
+    gh.seedRepo({ owner: 'acme', repo: 'web', pulls: [{ number: 7, head: 'a'.repeat(40), user: 'alice' }] });
+    const sha = gh.addCommit({ message: 'x' });
+    const marked = (by: string) =>
+      renderStatusComment({
+        environment: 'production',
+        state: 'success',
+        description: `by ${by}`,
+        sha,
+        updatedAt: '2026-01-01T00:00:00Z',
+      });
+    const theirs = ['other-app[bot]', 'dependabot[bot]'].map((by) => ({
+      id: gh.addComment(7, { user: by, body: marked(by) }).id as number,
+      body: marked(by),
+    }));
+    const run = async (token: string) => {
+      const { octokit } = createGitHubClient({ token, baseUrl: gh.url, writeIntervalMs: 0 });
+      const { data } = await octokit.rest.repos.createDeployment(productionDeployment(sha));
+      const s = { gh, sha, deploymentId: (data as { id: number }).id };
+      const { reporter, logs, runDeployment } = reporterFor(s, { token });
+      runDeployment();
+      await reporter.close!();
+      assert.deepEqual(
+        logs.filter((l) => l.level === 'warn'),
+        [],
+      );
+    };
+    const mine = (login: string) =>
+      [...gh.repo().comments.values()].filter((c) => (c.user as { login: string }).login === login);
+    // A workflow's token (github-actions[bot]): writes its own comment, once, and keeps to it.
+    await run('workflow-token');
+    assert.equal(mine('github-actions[bot]').length, 1);
+    // An app's installation token: the workflow's comment is not its own either.
+    await run('app-token');
+    assert.equal(mine('deploy-bot[bot]').length, 1);
+    assert.match(String(mine('github-actions[bot]')[0]!.body), /Deployed|success/i);
+    for (const t of theirs) assert.equal(gh.repo().comments.get(t.id)!.body, t.body, 'left as it was');
+    // The next run with the same token finds its own comment again and updates it.
+    await run('app-token');
+    assert.equal(mine('deploy-bot[bot]').length, 1);
+    assert.equal(gh.repo().comments.size, 4);
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
 });
 
 test('the deploy check run whose create landed unanswered, and could not be looked up then, is updated later, not created again', async () => {
