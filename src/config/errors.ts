@@ -144,7 +144,12 @@ export const issueMessage: z.core.$ZodErrorMap = (issue) => {
         /^(?:y|yes|n|no|on|off)$/i.test(issue.input)
           ? `: YAML 1.2 reads ${issue.input} as text, not as ${/^(?:y|yes|on)$/i.test(issue.input)}; write true or false`
           : '';
-      return `expected ${expectedType(issue.expected)}, got ${describeValue(issue.input)}${quote}${yes}`;
+      // `production:` with nothing after it is null, not an empty mapping.
+      const empty =
+        issue.input === null && (issue.expected === 'object' || issue.expected === 'record')
+          ? ': write {} for an empty mapping'
+          : '';
+      return `expected ${expectedType(issue.expected)}, got ${describeValue(issue.input)}${quote}${yes}${empty}`;
     }
     case 'invalid_value':
       return valuesMessage(issue.values, issue.input);

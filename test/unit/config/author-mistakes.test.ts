@@ -331,3 +331,16 @@ environments:
     ]);
   });
 });
+
+describe('an empty value where a mapping is expected', () => {
+  it('says to write {}', () => {
+    const text = `${TARGET}
+environments:
+  production:
+  staging: {}
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:5:3: environments.production: expected a mapping, got an empty value: write {} for an empty mapping',
+    ]);
+  });
+});
