@@ -11,6 +11,7 @@ import { capabilitiesOf } from '../../../src/pipeline/step-runner.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import { createStrategy } from '../../../src/strategies/index.ts';
 import { emptyRecord, type EnvironmentRecord } from '../../../src/state/record.ts';
+import { main } from '../../../src/cli/main.ts';
 import { events, runCli } from '../../helpers/cli.ts';
 import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
 import { deadPid, processRollout as rollout } from '../../helpers/orphaned-rollout.ts';
@@ -27,6 +28,18 @@ beforeEach(() => {
   configPath = join(dir, 'deploy.yml');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * The CLI's main() in this process, its output captured. Starting src/cli/index.ts costs about 1 s of CPU;
+ * the reconciles whose point is what they report and write run here. The exit codes 0 and 1, an orphan
+ * rolled back or resumed, a live owner and the deployments run as processes of their own.
+ */
+async function cliInProcess(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { out: (t) => void (stdout += t), err: (t) => void (stderr += t) });
+  return { code, stdout, stderr };
+}
 
 /** The target's `current` prints what the records here say is live (v1 on blue). */
 const LIVE = `  env:\n    CURRENT: '{"slot":"blue","version":"v1"}'\n`;
@@ -165,7 +178,7 @@ environments:
     writeConfig();
     const store = await writeRecord({ rollout: rollout(await deadPid()) });
     writeFileSync(store.pathFor('production'), '{"schema": 1, "oops": true}');
-    const { code, stdout } = await runCli([
+    const { code, stdout } = await cliInProcess([
       'reconcile',
       '-e',
       'production',
@@ -182,7 +195,13 @@ environments:
 
   it('an environment not in the config: exit 2 naming it, nothing run', async () => {
     writeConfig();
-    const { code, stderr } = await runCli(['reconcile', '-e', 'production,prod', '--config', configPath]);
+    const { code, stderr } = await cliInProcess([
+      'reconcile',
+      '-e',
+      'production,prod',
+      '--config',
+      configPath,
+    ]);
     assert.equal(code, 2);
     assert.match(stderr, /no environment "prod" in the config/);
     assert.deepEqual(target.calls(), []);
@@ -217,19 +236,19 @@ environments:
     const refused = events(deploy.stdout).at(-1)!.result as { code: string; message: string };
     assert.equal(refused.code, 'rollout_unfinished');
     assert.match(refused.message, /deploy-action reconcile -e production --adopt-current/);
-    const rec = await runCli(['reconcile', '-e', 'production', ...base]);
+    const rec = await cliInProcess(['reconcile', '-e', 'production', ...base]);
     assert.equal(rec.code, 1);
     assert.equal(entries(rec.stdout)[0]!.code, 'current_disagrees');
     assert.match(entries(rec.stdout)[0]!.message, /deploy-action reconcile -e production --adopt-current/);
     assert.ok(!target.calls().some((c) => /^(deploy|set_weight|switch|teardown) /.test(c)), 'nothing moved');
 
     // Never for every environment.
-    const all = await runCli(['reconcile', '--adopt-current', ...base]);
+    const all = await cliInProcess(['reconcile', '--adopt-current', ...base]);
     assert.equal(all.code, 2);
     assert.match(all.stderr, /--adopt-current .* needs the environment to adopt for, named with -e/);
 
     const before = target.calls().length;
-    const adopted = await runCli(['reconcile', '-e', 'production', '--adopt-current', ...base]);
+    const adopted = await cliInProcess(['reconcile', '-e', 'production', '--adopt-current', ...base]);
     assert.equal(adopted.code, 0, adopted.stderr + adopted.stdout);
     assert.deepEqual(target.calls().slice(before), ['current'], 'nothing but current, no scheduled run');
     assert.deepEqual(
@@ -246,7 +265,7 @@ environments:
     assert.match(last.by, new RegExp(` via reconcile:cli:${hostname()}$`));
 
     // Idempotent.
-    const again = await runCli(['reconcile', '-e', 'production', '--adopt-current', ...base]);
+    const again = await cliInProcess(['reconcile', '-e', 'production', '--adopt-current', ...base]);
     assert.equal(again.code, 0);
     assert.equal(entries(again.stdout)[0]!.code, 'current_agrees');
     const reread = await store.read('production');
@@ -279,7 +298,7 @@ describe('records of environments taken out of the config', () => {
       retired: [{ slot: 'green', version: 'v0', dueAt: new Date(Date.now() - 60_000).toISOString() }],
     });
     await store.write(base('quiet'));
-    const { code, stdout, stderr } = await runCli(['reconcile', '--config', configPath, '--json']);
+    const { code, stdout, stderr } = await cliInProcess(['reconcile', '--config', configPath, '--json']);
     assert.equal(code, 0, stderr + stdout);
     assert.deepEqual(target.calls(), [], 'nothing run for them');
     const entries = events(stdout).at(-1)!.entries as Array<{
@@ -300,12 +319,12 @@ describe('records of environments taken out of the config', () => {
       /1 retired slot\(s\) not torn down \(green\)/,
     );
     // Asked for one environment: only that one.
-    const one = await runCli(['reconcile', '-e', 'production', '--config', configPath, '--json']);
+    const one = await cliInProcess(['reconcile', '-e', 'production', '--config', configPath, '--json']);
     assert.deepEqual(
       (events(one.stdout).at(-1)!.entries as Array<{ code: string }>).map((e) => e.code),
       ['nothing_due'],
     );
-    const text = await runCli(['reconcile', '--config', configPath]);
+    const text = await cliInProcess(['reconcile', '--config', configPath]);
     assert.match(text.stdout, /legacy\/eu west: environment_not_in_config/);
   });
 });
