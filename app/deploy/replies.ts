@@ -3,7 +3,7 @@
 import { explainRefusal, requiredCheckLabel } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
 import type { ApprovalRule, PolicyRefusal, Policy, Principal } from '../../src/policy/index.ts';
-import type { LockInfo } from '../locks.ts';
+import { UNKNOWN_HOLDER, type LockInfo } from '../locks.ts';
 import type { Reply } from '../handlers/comment.ts';
 
 /** `message` is the app's sentence: every value in it already went through userText. */
@@ -26,10 +26,10 @@ export function lockOwner(lock: LockInfo): string {
   // A lock's environment, holder and reason come from a ref and a tag anyone with push access can write.
   const where =
     lock.target.scope === 'global' ? 'every environment' : userText(lock.target.environment, { as: 'code' });
-  // Only a real login is @-mentioned: `unknown` or `deployment` would notify whoever owns that name, and a
-  // holder that is no login (an `org/team` would notify the whole team) is named as text.
-  // Nor the creator of a deployment the App did not make: shown, never notified.
-  const named = !lock.holderUnverified && !/^(unknown|deployment)$/.test(lock.holder);
+  // Only a real login is @-mentioned: UNKNOWN_HOLDER is nobody, `deployment` (a deployment's lock) would
+  // notify whoever owns that name, and a holder that is no login (an `org/team` would notify the whole team)
+  // is named as text. Nor the creator of a deployment the App did not make: shown, never notified.
+  const named = !lock.holderUnverified && lock.holder !== UNKNOWN_HOLDER && lock.holder !== 'deployment';
   const mention = named && GITHUB_LOGIN.test(lock.holder);
   const holder = userText(lock.holder, { as: mention ? 'mention' : 'code', max: 100 });
   const pr = lock.pullRequest ? ` (PR #${lock.pullRequest})` : '';
@@ -38,7 +38,7 @@ export function lockOwner(lock: LockInfo): string {
   if (lock.deployment) {
     const by = named
       ? ` for ${holder}`
-      : lock.holderUnverified && lock.holder !== 'unknown'
+      : lock.holderUnverified && lock.holder !== UNKNOWN_HOLDER
         ? ` created by ${holder}`
         : '';
     return `${where} is locked by a running deployment of ${userText(lock.sha.slice(0, 12), { as: 'code' })}${by}${pr}${since}${why}`;

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { deploymentLockOwner } from '../../../app/deploy/lock.ts';
 import { lockOwner } from '../../../app/deploy/replies.ts';
-import type { LockInfo } from '../../../app/locks.ts';
+import { UNKNOWN_HOLDER, type LockInfo } from '../../../app/locks.ts';
 
 const SHA = 'c'.repeat(40);
 const BOT = 'deploy-action[bot]';
@@ -74,5 +74,32 @@ describe('deploymentLockOwner', () => {
     );
     assert.equal(owner.holderUnverified, true);
     assert.doesNotMatch(lockOwner(owner), /@ceo|999/);
+  });
+
+  it('a deployment that names no creator is said to be running, not "created by someone unknown"', async () => {
+    const nameless = { ...deployment(2, 'x', FORGED), creator: null };
+    const owner = await deploymentLockOwner(
+      api([nameless as unknown as ReturnType<typeof deployment>]),
+      { owner: 'acme', repo: 'web' },
+      lock,
+      { attempts: 1, botLogin: BOT },
+    );
+    assert.equal(owner.holder, UNKNOWN_HOLDER);
+    const text = lockOwner(owner);
+    assert.match(text, /^`production` is locked by a running deployment of `cccccccccccc` since /);
+    assert.doesNotMatch(text, /created by|someone unknown|@/);
+  });
+});
+
+describe('lockOwner', () => {
+  it('a /lock held by a user whose login is `unknown` names them like any holder (the unknown holder has a space)', () => {
+    const held: LockInfo = {
+      target: { scope: 'environment', environment: 'production' },
+      holder: 'unknown',
+      createdAt: '2025-03-04T10:00:00Z',
+      sha: SHA,
+    };
+    assert.match(lockOwner(held), /^`production` is locked by @unknown since /);
+    assert.doesNotMatch(lockOwner({ ...held, holder: UNKNOWN_HOLDER }), /@/);
   });
 });
