@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { buildConfigSchema } from './schema/build.ts';
 import type { BuildConfig } from './schema/build.ts';
-import { outputTail, runRequiredCommand } from './gate-command.ts';
+import { commandDisplay, outputTail, runRequiredCommand } from './gate-command.ts';
 import { matchFiles } from './match-files.ts';
 import type { Finding, Gate, GateVerdict } from './types.ts';
 
@@ -147,9 +147,7 @@ export const buildGate: Gate<BuildConfig> = {
     const findings: Finding[] = [];
     let output = '';
     if (config.command !== undefined) {
-      ctx.log(
-        `build: running ${typeof config.command === 'string' ? config.command : config.command.join(' ')}`,
-      );
+      ctx.log(`build: running ${commandDisplay(config.command)}`);
       const outcome = await runRequiredCommand(config.command, ctx, config.env);
       if (!outcome.ok) {
         const message = `${outcome.reason}\n${outputTail(outcome.output, TAIL_LINES)}`.trimEnd();

@@ -8,6 +8,7 @@ import type { CommandLine } from '../config/command-line-schema.ts';
 import { splitCommand } from '../targets/command-line.ts';
 import { OWN_GROUP, watchGroup } from '../util/process-group.ts';
 import { redactSecrets } from './secret-rules.ts';
+import { redactCredentials } from '../report/redact.ts';
 import type { GateContext } from './types.ts';
 
 export type GateCommandResult =
@@ -27,6 +28,15 @@ export type GateCommandResult =
 export const MAX_GATE_OUTPUT = 256 * 1024 * 1024;
 
 /**
+ * A gate's command as logs and summaries show it, credentials redacted as in its output: a token written
+ * into the config's command line (curl -H "Authorization: Bearer ...") was printed in full by the "running"
+ * line, the gate's summary and its finding, while the output beside it was redacted.
+ */
+export function commandDisplay(command: CommandLine): string {
+  return redactCredentials(Array.isArray(command) ? command.join(' ') : command);
+}
+
+/**
  * Runs `command` in the repository; `env` is added to the gate's environment. Never throws. A command that
  * prints more than `maxOutput` characters is stopped with its whole group and fails: its output was cut.
  */
@@ -37,7 +47,7 @@ export async function runGateCommand(
   maxOutput = MAX_GATE_OUTPUT,
 ): Promise<GateCommandResult> {
   const started = performance.now();
-  const display = Array.isArray(command) ? command.join(' ') : command;
+  const display = commandDisplay(command);
   let argv: string[];
   if (Array.isArray(command)) argv = command;
   else {

@@ -7,7 +7,7 @@ import type { TestsConfig } from './schema/tests.ts';
 import { readCoverageReport, lineHitsByRepoPath, findLineHits } from './coverage/read.ts';
 import { COVERAGE_METRICS, CoverageReportError, percent } from './coverage/types.ts';
 import type { CoverageMetric, CoverageReport, Counts } from './coverage/types.ts';
-import { outputTail, runGateCommand } from './gate-command.ts';
+import { commandDisplay, outputTail, runGateCommand } from './gate-command.ts';
 import { JUnitReportError, parseJUnit } from './junit.ts';
 import { matchFiles, toList } from './match-files.ts';
 import { readReportFile } from './report-file.ts';
@@ -44,7 +44,7 @@ async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<Gate
 
   if (config.command) {
     ranAt = Date.now();
-    ctx.log(`tests: running ${Array.isArray(config.command) ? config.command.join(' ') : config.command}`);
+    ctx.log(`tests: running ${commandDisplay(config.command)}`);
     const result = await runGateCommand(config.command, ctx);
     if (!result.ok) return block(result.reason);
     if (result.exitCode !== 0) {
@@ -61,7 +61,10 @@ async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<Gate
   const thresholds: Thresholds = config.thresholds ?? DEFAULT_THRESHOLDS;
   if (Object.values(thresholds).some((value) => value !== undefined)) {
     const loaded = await loadReports(config, ctx, ranAt);
-    if ('error' in loaded) return block(loaded.error, findingsOf(problems));
+    // The failures found so far lead: a test command that failed usually wrote no coverage report, and
+    // "no coverage report found" alone sent the reader after the wrong cause.
+    if ('error' in loaded)
+      return block([...problems.map((p) => p.summary), loaded.error].join('; '), findingsOf(problems));
     problems.push(...checkTotals(loaded.reports, thresholds, notes));
     if (thresholds.changed_lines !== undefined) {
       const changed = await checkChangedLines(

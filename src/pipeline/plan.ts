@@ -12,6 +12,7 @@ import { FileStateStore } from '../state/file-store.ts';
 import { gateEntries } from '../gates/registry.ts';
 import { capabilitiesOf, commandFor, deploymentValues, stepValues } from './step-runner.ts';
 import type { PhaseId } from './events.ts';
+import { redactCredentials } from '../report/redact.ts';
 
 export interface PlannedAction {
   description: string;
@@ -94,14 +95,17 @@ export function planDeployment(
     environment: env.name,
     actions: [{ description: 'record the live version; decommission the old slot after its delay' }],
   });
+  // Commands as they would run, but never a credential written into one: the plan is printed, put in the
+  // job summary and given as JSON.
+  const shown = (a: PlannedAction): PlannedAction => (a.run ? { ...a, run: redactCredentials(a.run) } : a);
   return {
     environment: env.name,
     version,
     previousVersion: live.version,
     strategy: env.strategy.type,
     live,
-    phases,
-    rollback: main.rollback,
+    phases: phases.map((p) => ({ ...p, actions: p.actions.map(shown) })),
+    rollback: main.rollback.map(shown),
   };
 }
 

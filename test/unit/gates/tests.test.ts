@@ -147,6 +147,18 @@ test('a failing test command blocks with its exit code and the end of its output
   assert.match(output!.message, /1 test failed: expected 4, got 5/);
 });
 
+test('a failing test command that wrote no coverage report: its exit code leads the summary, not only the missing report', async (t) => {
+  const dir = await appRepo(t);
+  const verdict = await run(
+    { command: [NODE, '-e', 'console.log("2 tests failed"); process.exit(2)'] },
+    context(dir),
+  );
+  assert.equal(verdict.status, 'block');
+  assert.match(verdict.summary, /" exited with code 2; no coverage report found/);
+  const output = verdict.findings.find((f) => f.rule === 'tests.command');
+  assert.match(output!.message, /2 tests failed/);
+});
+
 test('a test command that is not installed blocks and names it', async (t) => {
   const dir = await appRepo(t);
   const verdict = await run({ command: 'no-such-test-runner --coverage' }, context(dir));
