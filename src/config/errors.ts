@@ -55,6 +55,10 @@ export interface ExplainedIssue {
   path: (string | number)[];
   anchor: IssueAnchor;
   message: string;
+  /** A required key that is missing (the path is its mapping's). */
+  missing?: string;
+  /** The key an unknown key was probably meant to be. */
+  meant?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -423,7 +427,19 @@ function sentence(description: string): string {
  * path it concerns and whether the value or the key should be pointed at.
  */
 export function explainIssues(issues: readonly Issue[], data: unknown, schema: Schema): ExplainedIssue[] {
-  return withoutSafeIntegerRepeats(issues).flatMap((issue) => explain(issue, [], schema, data));
+  const explained = withoutSafeIntegerRepeats(issues).flatMap((issue) => explain(issue, [], schema, data));
+  // `enviroments:` is one mistake: the unknown key says "did you mean "environments"?", so "missing required
+  // key "environments"" in the same mapping is not said as well.
+  const meant = new Set(
+    explained.flatMap((issue) =>
+      issue.meant === undefined ? [] : [JSON.stringify([...issue.path.slice(0, -1), issue.meant])],
+    ),
+  );
+  return explained
+    .filter(
+      (issue) => issue.missing === undefined || !meant.has(JSON.stringify([...issue.path, issue.missing])),
+    )
+    .map(({ missing: _missing, meant: _meant, ...issue }) => issue);
 }
 
 /** zod's `int()` bound (a whole number beyond 2^53 is not exact), said besides a field's own bound. */
@@ -504,7 +520,7 @@ function explain(
         },
       ];
     }
-    return [{ path: parent, anchor: 'value', message }];
+    return [{ path: parent, anchor: 'value', message, missing: key }];
   }
 
   switch (issue.code) {
@@ -518,6 +534,7 @@ function explain(
           key === '<<'
             ? MERGE_KEYS
             : `unknown key "${key}"${notAscii(key)}${didYouMean(key, allowed)}${listing}`,
+        meant: key === '<<' ? undefined : closestMatch(key, allowed),
       }));
     }
     case 'invalid_key': {

@@ -344,3 +344,31 @@ environments:
     ]);
   });
 });
+
+describe('a misspelt required key', () => {
+  it('is one error, the unknown key with its suggestion, not also "missing required key"', () => {
+    const text = `${TARGET}
+enviroments:
+  production: {}
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:4:1: enviroments: unknown key "enviroments": did you mean "environments"? (allowed here: version, preset, state_dir, target, strategies, environments, gates, analysis, approvals, reconcile, notifications)',
+    ]);
+  });
+
+  it('still says a required key is missing when no unknown key stands for it', () => {
+    const text = `${TARGET}
+environments:
+  production:
+    hooks:
+      on_rollback:
+        - { name: flags, command: ./flags.sh off }
+        - { name: config }
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:8:11: environments.production.hooks.on_rollback[0]: missing required key "run"',
+      'deploy.yml:8:26: environments.production.hooks.on_rollback[0].command: unknown key "command" (allowed here: name, run)',
+      'deploy.yml:9:11: environments.production.hooks.on_rollback[1]: missing required key "run"',
+    ]);
+  });
+});

@@ -95,7 +95,6 @@ describe('parseConfig: schema errors', () => {
 
   it('reports an unknown top-level key with a suggestion and the allowed keys', () => {
     assert.deepEqual(errorsOf(`${TARGET}\nenviroments:\n  production: {}\n`), [
-      'deploy.yml:1:1: missing required key "environments"',
       'deploy.yml:4:1: enviroments: unknown key "enviroments": did you mean "environments"? ' +
         '(allowed here: version, preset, state_dir, target, strategies, environments, gates, analysis, approvals, reconcile, notifications)',
     ]);
