@@ -3,7 +3,7 @@
 import type { Command } from '../commands/command.ts';
 import { helpText } from '../commands/help.ts';
 import type { CommentEvent, Dispatch, Reply } from '../handlers/comment.ts';
-import { acquireLock, readLocks, releaseLock } from '../locks.ts';
+import { UNKNOWN_HOLDER, acquireLock, readLocks, releaseLock } from '../locks.ts';
 import type { RawConfig } from '../../src/config/schema.ts';
 import {
   evaluatePolicy,
@@ -596,11 +596,21 @@ async function lock(
         'lock_changed',
         `${name} was unlocked and locked again while this /unlock ran: ${lockOwner(released.lock)}. That lock stays; run /unlock again if it should go.`,
       );
-    case 'not_owner':
-      return refusal(
-        'not_owner',
-        `${lockOwner(released.lock)}; only they (or a maintainer, admin or global locker with \`--force\`) can unlock it.`,
+    case 'not_owner': {
+      // Who can release it: its holder by name, or --force. A deployment's lock and one whose holder is not
+      // known (UNKNOWN_HOLDER) have no holder who could: only --force works.
+      const forced = userText(
+        target.scope === 'global' ? '/unlock --global --force' : `/unlock ${target.environment} --force`,
+        { as: 'code' },
       );
+      const forcers = `a maintainer, admin or global locker with ${forced}`;
+      const whoMay = released.lock.deployment
+        ? `it goes when that deployment ends; before that only ${forcers} can unlock it`
+        : released.lock.holder === UNKNOWN_HOLDER
+          ? `nobody holds it by name, so only ${forcers} can unlock it`
+          : `only they (or ${forcers}) can unlock it`;
+      return refusal('not_owner', `${lockOwner(released.lock)}; ${whoMay}.`);
+    }
     case 'invalid_environment':
       return refusal('invalid_environment_name', userText(released.message));
   }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, commentOnPull, PR, rest, seededFake, testApp, testProbot } from './helpers.ts';
+import { HEAD, commentOnPull, PR, rest, restWith, seededFake, testApp, testProbot } from './helpers.ts';
 
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 
@@ -181,6 +181,40 @@ test('/lock production: others are refused with locked naming the holder; the ho
     assert.ok(fake.repo().refs.has(LOCK_REF));
     assert.match(await say(fake, probot, '/deploy production', 'bob'), /`locked`.*@\u200Dalice/s);
     assert.equal(deployments(fake).length, 1);
+  });
+});
+
+test("/unlock of a lock nobody holds by name (made by hand, or a running deployment's) says only --force works", async () => {
+  await run(async (fake, probot) => {
+    // A lock ref made by hand: a tag without the App's record, so its holder is not known.
+    const tag = await restWith(fake, 'workflow-token', 'POST', '/git/tags', {
+      tag: 'by-hand',
+      message: 'locked by hand',
+      object: HEAD,
+      type: 'commit',
+    });
+    assert.equal(tag.status, 201, await tag.clone().text());
+    const tagSha = ((await tag.json()) as { sha: string }).sha;
+    await rest(fake, 'POST', '/git/refs', { ref: `refs/${LOCK_REF}`, sha: tagSha });
+    const said = await say(fake, probot, '/unlock production', 'bob');
+    assert.match(said, /`not_owner`.*locked by someone unknown/s);
+    assert.match(
+      said,
+      /nobody holds it by name, so only a maintainer, admin or global locker with `?\/unlock production --force`? can unlock it\./,
+    );
+    assert.doesNotMatch(said, /only they/);
+    assert.ok(fake.repo().refs.has(LOCK_REF));
+    assert.match(await say(fake, probot, '/unlock production --force', 'mia'), /Unlocked `production`/);
+
+    // A running deployment's lock (a lightweight ref to its commit): it goes when the deployment ends.
+    await rest(fake, 'POST', '/git/refs', { ref: `refs/${LOCK_REF}`, sha: HEAD });
+    const deploymentLock = await say(fake, probot, '/unlock production', 'bob');
+    assert.match(deploymentLock, /`not_owner`.*running deployment/s);
+    assert.match(
+      deploymentLock,
+      /it goes when that deployment ends; before that only .*\/unlock production --force/,
+    );
+    assert.doesNotMatch(deploymentLock, /only they/);
   });
 });
 
