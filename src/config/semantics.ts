@@ -186,35 +186,24 @@ function requiresEntry(config: RawConfig, from: { names: string[]; path: Path },
 }
 
 /**
- * `requires` that no deployment could ever satisfy: an environment that takes the top level's `requires` and
- * is named in it (it would need the commit live in itself before its first deployment; it cannot opt out, a
- * `requires` is never empty), and environments that require each other (a -> b -> a): each waits for the
- * other forever. A name that is not an environment, or an environment's own name in its own `requires`,
- * is reported by policyIssues.
+ * `requires` that no deployment could ever satisfy: environments that require each other (a -> b -> a), each
+ * waiting for the other forever. The top level's `requires` is taken by every environment without its own,
+ * except by the environments it names (src/policy/resolve.ts), so it can be part of a cycle (requires:
+ * [staging, qa] there: staging waits for qa and qa for staging) but never makes one wait for itself. A name
+ * that is not an environment, or an environment's own name in its own `requires`, is reported by
+ * policyIssues.
  */
 function requiresIssues(config: RawConfig): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
   const names = Object.keys(config.environments);
   const edges = new Map<string, string[]>();
-  const inheritedSelf = new Map<string, string[]>();
   for (const name of names) {
     const from = requiresOf(config, name);
     if (!from) continue;
-    if (from.path[0] === 'approvals' && from.names.includes(name)) {
-      const key = JSON.stringify(requiresEntry(config, from, name));
-      inheritedSelf.set(key, [...(inheritedSelf.get(key) ?? []), name]);
-    }
     edges.set(
       name,
       from.names.filter((other) => other !== name && Object.hasOwn(config.environments, other)),
     );
-  }
-  for (const [key, selves] of inheritedSelf) {
-    const [name] = selves;
-    issues.push({
-      path: JSON.parse(key) as Path,
-      message: `"${name}" has no "requires" of its own, so it takes this one and would need each commit deployed in "${name}" before it could deploy there, which never happens: write "requires" under the environments that need it (environments.<name>.approvals.requires), not at the top level`,
-    });
   }
   // One cycle per group of environments requiring each other, reported at its first member in the file.
   const state = new Map<string, 'walking' | 'done'>();

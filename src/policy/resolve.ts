@@ -133,7 +133,9 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
   const rules = mergedRules(config, environment);
   const hotfix = { ...top.hotfix, ...own.hotfix };
   const rollback = { ...top.rollback, ...own.rollback };
-  const requires = pick('requires');
+  // The top level's `requires` is for the environments it does not name: `requires: staging` there means
+  // "staging first" for every other environment, not that staging waits for itself (which never happens).
+  const requires = own.requires ?? [top.requires ?? []].flat().filter((name) => name !== environment);
 
   return {
     environment,
@@ -142,8 +144,7 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
     ...ruleOf(rules.deployments),
     allowSelfApproval: pick('allow_self_approval') ?? false,
     expiresAfterMs: pick('expires_after') || undefined,
-    requires:
-      requires === undefined ? [] : typeof requires === 'string' ? [requires] : [...new Set(requires)],
+    requires: [...new Set([requires].flat())],
     requiredChecks: uniqueChecks(pick('required_checks') ?? []),
     timezone,
     windows: (pick('windows') ?? []).map((window) => ({

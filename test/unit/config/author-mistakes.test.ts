@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatConfigError } from '../../../src/config/errors.ts';
 import { parseConfig } from '../../../src/config/load.ts';
+import { resolvePolicy } from '../../../src/policy/resolve.ts';
 
 /** The formatted errors for a config text, or a failed assertion when it loads. */
 function errorsOf(text: string): string[] {
@@ -81,7 +82,7 @@ environments:
     ]);
   });
 
-  it('refuses a top-level requires naming an environment that takes it too', () => {
+  it('a top-level requires is for the environments it does not name; naming two of them makes a cycle', () => {
     const text = `${TARGET}
 approvals:
   requires: [staging]
@@ -89,8 +90,20 @@ environments:
   staging: {}
   production: {}
 `;
-    assert.deepEqual(errorsOf(text), [
-      'deploy.yml:5:14: approvals.requires[0]: "staging" has no "requires" of its own, so it takes this one and would need each commit deployed in "staging" before it could deploy there, which never happens: write "requires" under the environments that need it (environments.<name>.approvals.requires), not at the top level',
+    const result = parseConfig(text, 'deploy.yml');
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(resolvePolicy(result.config, 'staging').requires, []);
+    assert.deepEqual(resolvePolicy(result.config, 'production').requires, ['staging']);
+    const cycle = `${TARGET}
+approvals:
+  requires: [staging, qa]
+environments:
+  staging: {}
+  qa: {}
+  production: {}
+`;
+    assert.deepEqual(errorsOf(cycle), [
+      "deploy.yml:5:23: approvals.requires[1]: environments require each other's prior deployment in a cycle: staging -> qa -> staging; none of them could ever deploy a new commit",
     ]);
   });
 
