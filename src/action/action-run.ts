@@ -109,7 +109,9 @@ export class ActionRun {
             },
           },
       pullNumber: this.inputs.prComment ? context.pullNumber : undefined,
-      commentId: context.deployment?.payload.comment_id,
+      // Only with its creator known: the comment must be the creator's own status comment to be written over.
+      commentId: context.deployment?.creator ? context.deployment.payload.comment_id : undefined,
+      commentOwner: context.deployment?.creator,
       runUrl: context.runUrl,
       environmentUrl,
       closeTimeoutMs: Number(this.env.DEPLOY_ACTION_GITHUB_CLOSE_TIMEOUT_MS) || undefined,

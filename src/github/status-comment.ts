@@ -391,6 +391,11 @@ export interface CommentsApi {
       comment_id: number;
       body: string;
     }): Promise<{ data: { id: number } }>;
+    getComment(p: {
+      owner: string;
+      repo: string;
+      comment_id: number;
+    }): Promise<{ data: { id: number; body?: string; user: { login: string } | null } }>;
   };
 }
 
@@ -434,6 +439,25 @@ export async function findStatusComment(
   return undefined;
 }
 
+/** Whether comment `id` is `where`'s status comment written by `owner` (a missing comment is not). */
+export async function isStatusCommentOf(
+  api: CommentsApi,
+  where: CommentTarget,
+  id: number,
+  owner: string,
+): Promise<boolean> {
+  try {
+    const { data } = await api.issues.getComment({ owner: where.owner, repo: where.repo, comment_id: id });
+    return (
+      data.user?.login.toLowerCase() === owner.toLowerCase() &&
+      (data.body ?? '').startsWith(statusMarker(where.environment))
+    );
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return false;
+    throw error;
+  }
+}
+
 /**
  * Writes the status comment: updates `knownId` (or the one found by marker among `author`'s comments: the
  * login of the token this writes with, undefined when it cannot be known) in place, creates it only when
@@ -446,7 +470,13 @@ export async function upsertStatusComment(
   next: (previous: StatusCommentState | undefined) => StatusCommentState,
   knownId: number | undefined,
   author: () => Promise<string | undefined>,
+  knownOwner?: string,
 ): Promise<{ id: number; created: boolean }> {
+  // An id named by someone else (a deployment's payload, which anyone who can create a deployment writes)
+  // is this environment's status comment only if its owner wrote it with the marker: without the check, a
+  // deployment naming any comment on the pull request had it overwritten by the run's status.
+  if (knownId !== undefined && knownOwner !== undefined)
+    knownId = (await isStatusCommentOf(api, where, knownId, knownOwner)) ? knownId : undefined;
   if (knownId !== undefined) {
     try {
       const body = renderStatusComment(next(undefined));

@@ -78,8 +78,13 @@ export interface GitHubReporterOptions {
         };
       };
   pullNumber?: number;
-  /** The status comment's id when the App wrote it already. */
+  /** The status comment's id when the App wrote it already (the deployment's payload names it). */
   commentId?: number;
+  /**
+   * Who must have written `commentId` for it to be taken: the deployment's creator. The payload is written by
+   * whoever creates the deployment, so the id is checked before the comment is written over.
+   */
+  commentOwner?: string;
   runUrl?: string;
   environmentUrl?: string;
   /** Check runs need `checks: write`; set false where the token lacks it. */
@@ -408,6 +413,8 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   });
   /** The comment written last: the App's (its id in the deployment's payload), or the one this run found or made. */
   let commentId = options.commentId;
+  /** Set while commentId is the payload's, not yet checked: the first write checks who wrote it. */
+  let commentOwner = options.commentId === undefined ? undefined : options.commentOwner;
   /**
    * Whose comment this run may take as the status comment: the login of the token it writes with (GraphQL's
    * viewer answers for a person's token and an app's installation token alike, github-actions[bot] for a
@@ -463,8 +470,10 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
               () => state,
               commentId,
               commentAuthor,
+              commentOwner,
             );
             commentId = written.id;
+            commentOwner = undefined;
           },
         });
       },

@@ -148,6 +148,12 @@ function fakeComments(initial: Stored[]): CommentsApi & { comments: Stored[]; ca
         c.body = p.body;
         return { data: { id: c.id } };
       },
+      getComment: async (p) => {
+        calls.push(`get ${p.comment_id}`);
+        const c = comments.find((x) => x.id === p.comment_id);
+        if (!c) throw Object.assign(new Error('Not Found'), { status: 404 });
+        return { data: c };
+      },
     },
   };
 }
@@ -564,4 +570,34 @@ test('a state too big for one comment is cut to fit GitHub: messages as shown, t
   const kept = parseStatusComment(crowded, 'production')!.waits!;
   assert.ok(kept.length > 0 && kept.length < waits.length);
   assert.deepEqual(kept, waits.slice(-kept.length), 'the newest waits kept');
+});
+
+test("a comment a deployment's payload names is written over only if it is its creator's status comment", async () => {
+  const app = { login: 'deploy-action[bot]', type: 'Bot' };
+  const approval = '/approve-deploy production';
+  const appStatus = renderStatusComment(state({ version: 'v1' }));
+  const otherEnvironment = renderStatusComment(state({ environment: 'staging' }));
+  const api = fakeComments([
+    { id: 1, body: approval, user: person },
+    { id: 2, body: appStatus, user: app },
+    { id: 3, body: otherEnvironment, user: app },
+    { id: 4, body: appStatus, user: person },
+  ]);
+  // The App's status comment for this environment: written over in place.
+  assert.deepEqual(
+    await upsertStatusComment(api, where, () => state({ version: 'v2' }), 2, asWorkflow, app.login),
+    { id: 2, created: false },
+  );
+  assert.match(api.comments[1]!.body, /v2/);
+  // Anyone else's comment, another environment's, or one that is gone: untouched, the run writes its own.
+  for (const id of [1, 3, 4, 99]) {
+    const before = api.comments.map((c) => c.body);
+    const written = await upsertStatusComment(api, where, () => state(), id, asWorkflow, app.login);
+    assert.notEqual(written.id, id, `comment ${id}`);
+    assert.deepEqual(
+      api.comments.slice(0, 4).map((c) => c.body),
+      before.slice(0, 4),
+      `comment ${id} is left as it was`,
+    );
+  }
 });
