@@ -2,8 +2,9 @@
 // errors. A check is written as a small expression ("error_rate < 0.01", "p95 < 2x baseline") so the config
 // reads like the rule it states; the expression is parsed here so a typo is reported at its path.
 import * as z from 'zod';
-import { duration } from '../config/duration.ts';
+import { duration, durationUpTo, MAX_TIMER_MS } from '../config/duration.ts';
 import { commandLine } from '../config/command-line-schema.ts';
+import { metricKind } from './domain.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const metricName = z
@@ -13,8 +14,13 @@ const metricName = z
     'metric names use letters, digits, "_" and "." and start with a letter',
   );
 
+// Not 0: a request or command given no time fails at once, and a range of no time or a step of 0 is refused
+// by Prometheus, so every interval would be a provider error and the analysis would roll back whatever the
+// canary did.
+const positiveDuration = durationUpTo(MAX_TIMER_MS, { minMs: 1 });
+
 const requestPolicy = {
-  timeout: duration.optional().meta({ description: 'Per attempt. Default 10s.' }),
+  timeout: positiveDuration.optional().meta({ description: 'Per attempt. Default 10s.' }),
   retries: z
     .number()
     .int()
@@ -62,7 +68,7 @@ export const httpProberSchema = z.strictObject({
     .max(10_000)
     .optional()
     .meta({ description: 'Upper bound on requests per interval per version. Default 300.' }),
-  timeout: duration
+  timeout: positiveDuration
     .optional()
     .meta({ description: 'Per request; a timeout counts as a failure. Default 5s.' }),
 });
@@ -103,8 +109,8 @@ export const metricSchema = z.strictObject({
   }),
   range: z
     .strictObject({
-      window: duration,
-      step: duration.optional(),
+      window: positiveDuration,
+      step: positiveDuration.optional(),
       reduce: z.enum(['mean', 'max', 'min', 'last']).optional(),
     })
     .optional()
@@ -140,12 +146,39 @@ export function parseCheckExpression(text: string): CheckExpression | undefined 
   };
 }
 
+/**
+ * Why a check can never hold for what its metric measures (by name: domain.ts), or undefined. Such a check is
+ * violated in every interval and rolls back every deployment, whatever the canary does: "error_rate < 0",
+ * "p95 < 0x baseline", "success_rate > 100%".
+ */
+export function neverHolds(check: CheckExpression): string | undefined {
+  const kind = metricKind(check.metric, undefined);
+  if (kind === undefined) return undefined;
+  const what = kind === 'fraction' ? 'a fraction between 0 and 1' : 'never negative';
+  const limit = check.kind === 'threshold' ? check.value : check.factor;
+  if (check.op === '<' && limit === 0) return `${check.metric} is ${what}, so it is never below 0`;
+  if (check.kind === 'threshold' && kind === 'fraction') {
+    if (check.op === '>' && check.value >= 1) return `${check.metric} is ${what}, so it is never above 1`;
+    if (check.op === '>=' && check.value > 1)
+      return `${check.metric} is ${what}, so it never reaches ${check.value}`;
+  }
+  return undefined;
+}
+
 const checkExpression = z.string().transform((text, ctx) => {
   const parsed = parseCheckExpression(text);
   if (!parsed) {
     ctx.addIssue({
       code: 'custom',
       message: `invalid check "${text}": write "<metric> <op> <number>" or "<metric> <op> <number>x baseline" with op one of <, <=, >, >= (for example "error_rate < 0.01", "error_rate < 1%", "p95 < 2x baseline")`,
+    });
+    return z.NEVER;
+  }
+  const never = neverHolds(parsed);
+  if (never) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `check "${text}" can never hold: ${never}, so every interval would violate it and every deployment would be rolled back`,
     });
     return z.NEVER;
   }

@@ -385,3 +385,76 @@ environments:
     ]);
   });
 });
+
+describe('analysis settings that could never work', () => {
+  it('refuses a timeout of 0 and a range of no time, which fail every interval', () => {
+    const text = `${TARGET}
+environments:
+  production:
+    analysis:
+      providers:
+        prom: { type: prometheus, url: http://127.0.0.1:9090, timeout: 0 }
+        probe: { type: http, url: http://127.0.0.1:8080/, timeout: 0 }
+      metrics:
+        error_rate: { provider: prom, query: x, range: { window: 0, step: 0 } }
+`;
+    const errors = errorsOf(text);
+    for (const path of [
+      'environments.production.analysis.providers.prom.timeout',
+      'environments.production.analysis.providers.probe.timeout',
+      'environments.production.analysis.metrics.error_rate.range.window',
+      'environments.production.analysis.metrics.error_rate.range.step',
+    ])
+      assert.ok(
+        errors.some((e) => e.includes(`${path}: `) && /at least 1ms/.test(e)),
+        `${path}:\n${errors.join('\n')}`,
+      );
+  });
+
+  it('refuses checks the metric can never hold, which would roll back every deployment', () => {
+    const refused = [
+      'error_rate < 0',
+      'p95 < 0x baseline',
+      'success_rate > 100%',
+      'error_rate >= 1.5',
+      'requests < 0',
+    ];
+    for (const check of refused) {
+      const text = `${TARGET}
+environments:
+  production:
+    analysis:
+      checks:
+        - check: "${check}"
+`;
+      assert.match(
+        errorsOf(text).join('\n'),
+        new RegExp(
+          `checks\\[0\\]\\.check: check "${check.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" can never hold: `,
+        ),
+        check,
+      );
+    }
+    // What can hold is accepted, and a metric the name says nothing about is judged as written.
+    for (const check of ['health >= 1', 'error_rate <= 0', 'success_rate > 99%', 'queue_depth < 0']) {
+      const text = `${TARGET}
+environments:
+  production:
+    analysis:
+      providers: { script: { type: command, run: ./metrics.sh } }
+      metrics:
+        health: { provider: script }
+        error_rate: { provider: script }
+        success_rate: { provider: script }
+        queue_depth: { provider: script }
+      checks:
+        - check: "${check}"
+`;
+      const result = parseConfig(text, 'deploy.yml');
+      assert.ok(
+        result.ok,
+        `${check}: ${JSON.stringify(result.ok ? '' : result.errors.map(formatConfigError))}`,
+      );
+    }
+  });
+});
