@@ -92,14 +92,13 @@ function clientTuning(env: NodeJS.ProcessEnv) {
   };
 }
 
-export function failWith(error: unknown): void {
+function failWith(error: unknown): void {
   if (error instanceof ConfigLoadError) {
     for (const e of error.errors)
       core.error(e.message, {
         file: e.file,
-        // A problem with the file as a whole (not found, a directory, unreadable) has no place in it: line
-        // 0 put the annotation on a line that does not exist.
-        ...(e.line > 0 ? { startLine: e.line, ...(e.column > 0 ? { startColumn: e.column } : {}) } : {}),
+        startLine: e.line,
+        startColumn: e.column,
         title: e.path || 'config',
       });
     core.setFailed(`${error.errors.length} error(s) in the deploy config`);
