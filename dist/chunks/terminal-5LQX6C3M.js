@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,plain,summary,terminalReporter}from"./chunk-BIBFHHEH.js";import"./chunk-CLVQMSC4.js";import"./chunk-OQ24YNF4.js";import"./chunk-IRCG4E76.js";import"./chunk-PO3TSSI2.js";import"./chunk-3YL2XK5L.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{formatElapsed,plain,summary,terminalReporter};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-XDA4EQBG.js";import"./chunk-Q3WF7WYX.js";import"./chunk-UBKXBFVN.js";import"./chunk-4X7SRYEA.js";import"./chunk-IRBA7SYE.js";import"./chunk-LNXNBNOX.js";import"./chunk-YJQ6DBXH.js";import"./chunk-NZQKWUNW.js";import"./chunk-PO3TSSI2.js";import"./chunk-3YL2XK5L.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
