@@ -70,9 +70,12 @@ export function lineHitsByRepoPath(
   const bases = (report.baseDirs ?? [cwd]).map((base) => resolve(cwd, base));
   for (const [path, hits] of report.lineHits ?? []) {
     // A relative path is relative to the source root that holds it: the first where the file is, else
-    // the first (a report made in another checkout: matched by suffix below).
+    // the first (a report made in another checkout: matched by suffix below). With one candidate (one root,
+    // or an absolute path) there is nothing to choose: the disk is not asked.
     const candidates = isAbsolute(path) ? [path] : bases.map((base) => resolve(base, path));
-    const absolute = candidates.find((candidate) => existsSync(candidate)) ?? candidates[0]!;
+    const absolute =
+      (candidates.length > 1 ? candidates.find((candidate) => existsSync(candidate)) : undefined) ??
+      candidates[0]!;
     const key = relativeToRoots(absolute, roots) ?? absolute.split(sep).join('/');
     result.set(key, hits);
   }
