@@ -1,7 +1,7 @@
 // The words of the app's replies, pure. Every refusal starts with a stable reason code in backticks. Every
 // value that is not the app's own words goes through userText (src/github/user-text.ts).
 import { explainRefusal, requiredCheckLabel } from '../../src/policy/index.ts';
-import { userText } from '../../src/github/user-text.ts';
+import { GITHUB_LOGIN, userText } from '../../src/github/user-text.ts';
 import type { ApprovalRule, PolicyRefusal, Policy, Principal } from '../../src/policy/index.ts';
 import { UNKNOWN_HOLDER, type LockInfo } from '../locks.ts';
 import type { Reply } from '../handlers/comment.ts';
@@ -18,9 +18,6 @@ export function policyRefusal(first: PolicyRefusal, also: readonly PolicyRefusal
   if (more.length) body.push('', 'Also:', ...more);
   return { reaction: 'confused', body: body.join('\n') };
 }
-
-// A GitHub login: letters, digits and single inner hyphens, at most 39 characters.
-const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 
 export function lockOwner(lock: LockInfo): string {
   // A lock's environment, holder and reason come from a ref and a tag anyone with push access can write.

@@ -16,8 +16,12 @@ export interface UserTextOptions {
 }
 
 const PLAIN_NAME = /^[A-Za-z0-9._/=:+-]+$/;
+// A GitHub login: letters, digits and single inner hyphens, at most 39 characters.
+const LOGIN = '[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}';
+/** A GitHub login, and nothing else (no org/team). */
+export const GITHUB_LOGIN = new RegExp(`^${LOGIN}$`);
 // A GitHub login, or a team as org/team-slug (the policy names both; both are meant to be notified).
-const MENTIONABLE = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
+const MENTIONABLE = new RegExp(`^${LOGIN}(?:/[A-Za-z0-9][A-Za-z0-9._-]*)?$`);
 // Line breaks, tabs and other controls end a line or a table row: they become spaces.
 const CONTROLS = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
 // Invisible format characters: bidirectional overrides and isolates reorder what is shown, zero-width
