@@ -632,8 +632,7 @@ async function gateRuns(
     appId: await ownAppId(octokit),
     ...(externalId !== undefined
       ? {
-          until: (read) =>
-            read.some((r) => (r as { external_id?: string | null }).external_id === externalId),
+          until: (read) => read.some((r) => r.external_id === externalId),
         }
       : {}),
   });

@@ -55,7 +55,7 @@ export interface CheckSuitesApi<R extends ListedCheckRun = ListedCheckRun> {
 /** ETags of first pages read before and what they held: a 304 answer (free of rate limit) reuses it. */
 export type ConditionalCache = Map<string, { etag: string; items: unknown[] }>;
 
-export interface CheckRunsQuery {
+export interface CheckRunsQuery<R extends ListedCheckRun = ListedCheckRun> {
   sha: string;
   /** The check run name (exact). */
   name: string;
@@ -73,7 +73,7 @@ export interface CheckRunsQuery {
    * read, and `maxSuites` bounds the suites READ (up to 1000 are listed). For a reader that wants the newest
    * record of one writer and everything newer than it, however many older suites the commit has.
    */
-  until?: (runs: readonly ListedCheckRun[]) => boolean;
+  until?: (runs: readonly R[]) => boolean;
   /** Check runs read at most, all suites together (default 1000); more throws. */
   maxRuns?: number;
   /**
@@ -100,7 +100,12 @@ export const PAGE = 100;
 export class TooManyCheckRuns extends Error {
   readonly what: 'suites' | 'runs';
   readonly limit: number;
-  constructor(what: 'suites' | 'runs', limit: number, query: CheckRunsQuery, newestRead = false) {
+  constructor(
+    what: 'suites' | 'runs',
+    limit: number,
+    query: Pick<CheckRunsQuery, 'sha' | 'name' | 'appId'>,
+    newestRead = false,
+  ) {
     const owner = query.appId === undefined ? '' : ` of app ${query.appId}`;
     super(
       newestRead
@@ -169,7 +174,7 @@ async function listAll<D extends { total_count: number }, T>(
 export async function checkRunsThroughSuites<R extends ListedCheckRun>(
   api: CheckSuitesApi<R>,
   where: { owner: string; repo: string },
-  query: CheckRunsQuery,
+  query: CheckRunsQuery<R>,
 ): Promise<CheckRunsRead<R>> {
   const { sha, name, appId, cache, until } = query;
   const maxSuites = query.maxSuites ?? 1000;

@@ -73,7 +73,7 @@ export async function findCheckRun(
       name: where.name,
       // The token's app is not known here (a workflow's token is GitHub Actions', whose every workflow run
       // opens a suite; an App's token its own): every app's suites holding the name, newest first.
-      until: (read) => read.some((r) => mine(r as { external_id?: string | null })),
+      until: (read) => read.some(mine),
       // It was made moments ago, so it is in one of the newest suites holding the name; reading further would
       // spend a workflow token's hourly budget (1000 requests) on suites someone added. Past 20: an error.
       maxSuites: 20,

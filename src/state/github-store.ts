@@ -140,7 +140,7 @@ export async function readEnvironmentRecord(
               name: checkName,
               maxSuites: MAX_RECORD_SUITES,
               maxRuns: MAX_RECORD_RUNS,
-              until: (runs) => runs.some((r) => boundHere(r as StateCheckRun)),
+              until: (runs) => runs.some(boundHere),
             }).then((read) => read.runs),
           );
         const runs = await runsOf.get(d.sha)!;
