@@ -421,6 +421,20 @@ export async function findStatusComment(
   const owners = new Set(authors.map((a) => a.toLowerCase()));
   if (!owners.size) return undefined;
   const marker = statusMarker(where.environment);
+  const c = await firstComment(
+    api,
+    where,
+    (c) => !!c.user?.login && owners.has(c.user.login.toLowerCase()) && !!c.body?.startsWith(marker),
+  );
+  return c && { id: c.id, state: parseStatusComment(c.body!, where.environment) };
+}
+
+/** The oldest comment on the pull request that `match` accepts, among its first 2,000. */
+async function firstComment(
+  api: CommentsApi,
+  where: CommentTarget,
+  match: (c: { id: number; body?: string; user: { login: string } | null }) => boolean,
+): Promise<{ id: number; body?: string } | undefined> {
   for (let page = 1; page <= 20; page++) {
     const { data } = await api.issues.listComments({
       owner: where.owner,
@@ -429,11 +443,8 @@ export async function findStatusComment(
       per_page: 100,
       page,
     });
-    for (const c of data) {
-      const login = c.user?.login;
-      if (login && owners.has(login.toLowerCase()) && c.body?.startsWith(marker))
-        return { id: c.id, state: parseStatusComment(c.body, where.environment) };
-    }
+    const found = data.find(match);
+    if (found) return found;
     if (data.length < 100) return undefined;
   }
   return undefined;
@@ -471,6 +482,7 @@ export async function upsertStatusComment(
   knownId: number | undefined,
   author: () => Promise<string | undefined>,
   knownOwner?: string,
+  attempt?: { body?: string },
 ): Promise<{ id: number; created: boolean }> {
   // An id named by someone else (a deployment's payload, which anyone who can create a deployment writes)
   // is this environment's status comment only if its owner wrote it with the marker: without the check, a
@@ -488,12 +500,22 @@ export async function upsertStatusComment(
     }
   }
   const login = await author();
-  const found = login === undefined ? undefined : await findStatusComment(api, where, [login]);
+  let found: { id: number; state?: StatusCommentState } | undefined =
+    login === undefined ? undefined : await findStatusComment(api, where, [login]);
+  // Whose comments are ours cannot be told, and a create of ours may have landed with its answer lost: the
+  // comment holding exactly the body last sent (its time stamp to the millisecond is in it) is that one. The
+  // oldest is taken (a copy comes after it), and its state is not read: the caller holds the whole state.
+  if (!found && login === undefined && attempt?.body !== undefined) {
+    const sent = attempt.body;
+    const landed = await firstComment(api, where, (c) => c.body === sent);
+    if (landed) found = { id: landed.id };
+  }
   const body = renderStatusComment(next(found?.state));
   if (found) {
     await api.issues.updateComment({ owner: where.owner, repo: where.repo, comment_id: found.id, body });
     return { id: found.id, created: false };
   }
+  if (attempt) attempt.body = body;
   const { data } = await api.issues.createComment({
     owner: where.owner,
     repo: where.repo,

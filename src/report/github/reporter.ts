@@ -415,6 +415,8 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   let commentId = options.commentId;
   /** Set while commentId is the payload's, not yet checked: the first write checks who wrote it. */
   let commentOwner = options.commentId === undefined ? undefined : options.commentOwner;
+  /** The body this run last sent to create the comment: found again by it when the answer was lost. */
+  const commentCreate: { body?: string } = {};
   /**
    * Whose comment this run may take as the status comment: the login of the token it writes with (GraphQL's
    * viewer answers for a person's token and an app's installation token alike, github-actions[bot] for a
@@ -426,9 +428,11 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     (identity ??= octokit.graphql<{ viewer: { login: string } }>('query { viewer { login } }').then(
       (r) => r.viewer.login || undefined,
       (error: unknown) => {
+        // Not a warning: the comment is still written once (a lost create is found again by its body);
+        // only an older run's comment is not taken over.
         log(
-          'warn',
-          `Could not tell which account the token is (${String(error)}): a new status comment is written`,
+          'info',
+          `Could not tell which account the token is (${String(error)}): this run writes its own status comment`,
         );
         return undefined;
       },
@@ -471,6 +475,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
               commentId,
               commentAuthor,
               commentOwner,
+              commentCreate,
             );
             commentId = written.id;
             commentOwner = undefined;
