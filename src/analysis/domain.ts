@@ -10,34 +10,9 @@
 import type { AnalysisConfig } from './config.ts';
 import { countProblem } from './counts.ts';
 import { readBuckets } from './histogram.ts';
-import type { MetricConfig } from './schema.ts';
 import type { MetricValues } from './types.ts';
 
-type Kind = 'fraction' | 'count' | 'duration' | 'non-negative';
-
-const NAMED: Record<string, Kind> = {
-  error_rate: 'fraction',
-  success_rate: 'fraction',
-  health: 'fraction',
-  requests: 'count',
-  errors: 'count',
-  latency: 'duration',
-  memory: 'non-negative',
-};
-
-/** p50, p95, p99, p999: a latency percentile. */
-const PERCENTILE = /^p\d+$/;
-
-function kindOf(name: string | undefined): Kind | undefined {
-  if (name === undefined) return undefined;
-  if (Object.hasOwn(NAMED, name)) return NAMED[name];
-  return PERCENTILE.test(name) ? 'duration' : undefined;
-}
-
-/** What the value of a metric with this name and config can be, or undefined when anything goes. */
-export function metricKind(name: string, config: MetricConfig | undefined): Kind | undefined {
-  return kindOf(name) ?? kindOf(config?.field);
-}
+import { metricKind, type Kind } from './schema.ts';
 
 /** How far outside 0..1 a fraction may be by float rounding alone. */
 const FRACTION_SLACK = 1e-9;

@@ -4,7 +4,6 @@
 import * as z from 'zod';
 import { duration, durationUpTo, MAX_TIMER_MS } from '../config/duration.ts';
 import { commandLine } from '../config/command-line-schema.ts';
-import { metricKind } from './domain.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const metricName = z
@@ -144,6 +143,35 @@ export function parseCheckExpression(text: string): CheckExpression | undefined 
     op: op as ComparisonOp,
     value: suffix === '%' ? value / 100 : value,
   };
+}
+
+// What a metric measures, by its name (or the prober field it reads): the names the seed preset and the
+// prober give a meaning to. Here rather than in domain.ts, which checks values, so that checks that can never
+// hold are refused with the config without loading the analysis at start.
+export type Kind = 'fraction' | 'count' | 'duration' | 'non-negative';
+
+const NAMED: Record<string, Kind> = {
+  error_rate: 'fraction',
+  success_rate: 'fraction',
+  health: 'fraction',
+  requests: 'count',
+  errors: 'count',
+  latency: 'duration',
+  memory: 'non-negative',
+};
+
+/** p50, p95, p99, p999: a latency percentile. */
+const PERCENTILE = /^p\d+$/;
+
+function kindOf(name: string | undefined): Kind | undefined {
+  if (name === undefined) return undefined;
+  if (Object.hasOwn(NAMED, name)) return NAMED[name];
+  return PERCENTILE.test(name) ? 'duration' : undefined;
+}
+
+/** What the value of a metric with this name and config can be, or undefined when anything goes. */
+export function metricKind(name: string, config: { field?: string } | undefined): Kind | undefined {
+  return kindOf(name) ?? kindOf(config?.field);
 }
 
 /**
