@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,plain,summary,terminalReporter}from"./chunk-2LVSSRSW.js";import"./chunk-2JREC7FI.js";import"./chunk-OQ24YNF4.js";import"./chunk-IRCG4E76.js";import"./chunk-R7FDH6PU.js";import"./chunk-75MGUUKV.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{formatElapsed,plain,summary,terminalReporter};
