@@ -562,7 +562,8 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       deployCheckState = {
         phase: `${final.status.replace('_', ' ')}`,
         detail:
-          `**${final.code}**: ${final.message}` +
+          // The message quotes what others chose (a command's error, an abort's reason): inert, and cut.
+          `**${cell(final.code)}**: ${say(final.message, 2000)}` +
           (open ? `\n\n${waitCheckDetail(open, environment, holdBy(final))}` : ''),
       };
       enqueue({

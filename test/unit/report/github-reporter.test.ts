@@ -12,7 +12,7 @@ import type { DownMode, FakeGitHub } from '../../fake-github/index.ts';
 import { productionDeployment, withFakeRepo } from '../../helpers/github.ts';
 import { parseStatusComment, renderStatusComment } from '../../../src/github/status-comment.ts';
 import { createFakeGitHub } from '../../fake-github/index.ts';
-import { analysisStep, gate, succeeded, waiting, waitRecord } from './fixtures.ts';
+import { analysisStep, gate, rolledBack, succeeded, waiting, waitRecord } from './fixtures.ts';
 
 interface Setup {
   gh: FakeGitHub;
@@ -418,4 +418,40 @@ test("the deploy check run's summary shows the version, the strategy and each ph
     '**x** @octocat #1 GH-2 <img src=x onerror=alert(1)> [l](https://evil.example) https://evil.example\n# h | ~~s~~ <!-- x',
   );
   assertInert(hostile, await summaryFor(BENIGN), 'deploy check run summary');
+});
+
+test("the deploy check run's conclusion shows the result's message (a command's error, a reason) as inert text", async () => {
+  const summaryFor = async (message: string) => {
+    let summary = '';
+    await withFake(async (s) => {
+      const { octokit } = createGitHubClient({ token: 't', baseUrl: s.gh.url, writeIntervalMs: 0 });
+      const reporter = githubReporter({
+        octokit,
+        owner: 'acme',
+        repo: 'web',
+        sha: s.sha,
+        environment: 'production',
+        version: '1.2.3',
+        strategy: 'canary',
+        deployment: { id: s.deploymentId },
+        log: () => {},
+      });
+      reporter.event({ type: 'start', environment: 'production', version: '1.2.3', strategy: 'canary' });
+      reporter.event({ type: 'result', result: { ...rolledBack(), message } });
+      await reporter.close!();
+      const runs = [...s.gh.repo().checkRuns.values()] as Array<{
+        name: string;
+        output: { summary: string };
+      }>;
+      summary = runs.find((r) => r.name === 'deploy / production')!.output.summary;
+    });
+    return summary;
+  };
+  const hostile = await summaryFor(
+    'backup hook failed: **x** @octocat #1 GH-2 <img src=x onerror=alert(1)> [l](https://evil.example) https://evil.example\n# h | ~~s~~ <!-- x',
+  );
+  assertInert(hostile, await summaryFor(BENIGN), 'deploy check run conclusion');
+  // A huge message (a command's whole output) is cut, so the summary stays within GitHub's limit.
+  const huge = await summaryFor('x'.repeat(100_000));
+  assert.ok(huge.length < 65_535 && huge.includes('x'.repeat(1000)), 'cut, not dropped');
 });
