@@ -15,8 +15,6 @@ import { parseRecord, type EnvironmentRecord, type Release, type RetiredSlot } f
 import type { StateRead, StateStore, WriteOptions } from './store.ts';
 
 export const LEGACY_STATE_FILE = 'state.json';
-/** The record schema this version reads and writes. */
-const RECORD_SCHEMA = 1;
 /** A temp file of this store's writes: `<record file>.<pid>.<n>.tmp` (see write). */
 const TEMP_FILE = /\.json\.\d+\.\d+\.tmp$/;
 /** A temp file older than this was left by a write that was killed: no write takes this long. */
@@ -64,12 +62,6 @@ export class FileStateStore implements StateStore {
     } catch (error) {
       return corrupt(path, `not JSON (${(error as Error).message})`);
     }
-    const schema = (value as { schema?: unknown } | null)?.schema;
-    if (typeof schema === 'number' && schema > RECORD_SCHEMA)
-      return corrupt(
-        path,
-        `was written by a newer deploy-action (record schema ${schema}; this one reads schema ${RECORD_SCHEMA}): run that version or a later one`,
-      );
     const parsed = parseRecord(value);
     if (!parsed.ok) return corrupt(path, parsed.message);
     if (parsed.record.environment !== environment)

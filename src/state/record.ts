@@ -278,8 +278,21 @@ export type RefusalCode =
 export type ParsedRecord =
   { ok: true; record: EnvironmentRecord } | { ok: false; code: 'state_corrupt'; message: string };
 
-/** Checks a value read back (already MAC-verified where it came from GitHub) against the schema. */
+/** The record schema this version reads and writes. */
+export const RECORD_SCHEMA = 1;
+
+/**
+ * Checks a value read back (already MAC-verified where it came from GitHub) against the schema. A record of a
+ * later schema is refused as such, with the fix (a newer deploy-action), not as one malformed field.
+ */
 export function parseRecord(value: unknown): ParsedRecord {
+  const schema = (value as { schema?: unknown } | null)?.schema;
+  if (typeof schema === 'number' && schema > RECORD_SCHEMA)
+    return {
+      ok: false,
+      code: 'state_corrupt',
+      message: `was written by a newer deploy-action (record schema ${schema}; this one reads schema ${RECORD_SCHEMA}): run that version or a later one`,
+    };
   const parsed = recordSchema.safeParse(value);
   if (parsed.success) return { ok: true, record: parsed.data as EnvironmentRecord };
   const issue = parsed.error.issues[0]!;

@@ -86,7 +86,13 @@ export function verifyRecord(text: unknown, keys: readonly Buffer[], place: Reco
     }
   }
   const parsed = parseRecord((read.data as { record?: unknown } | null)?.record);
-  if (!parsed.ok) return { ok: false, code: 'state_corrupt', message: `${where}: ${parsed.message}` };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      code: 'state_corrupt',
+      // `was written by a newer deploy-action ...` reads on from where; a malformed field after a colon.
+      message: `${where}${/^was /.test(parsed.message) ? ' ' : ': '}${parsed.message}`,
+    };
   const { record } = parsed;
   // Signed for this place, but about another: only a writer with the key could do that, and ours does not.
   if (

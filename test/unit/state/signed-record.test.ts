@@ -137,6 +137,12 @@ test('a correctly signed record that is not a valid record is corrupt, never tru
   const future = { ...record(), schema: 2 } as unknown as EnvironmentRecord;
   const later = verifyRecord(signRecord(future, prodKey, place), [prodKey], place);
   assert.equal(!later.ok && later.code, 'state_corrupt');
+  // Said as what it is, where, and what to do: not as one malformed field.
+  assert.equal(
+    !later.ok && later.message,
+    'the state of production on deployment 42 was written by a newer deploy-action (record schema 2; ' +
+      'this one reads schema 1): run that version or a later one',
+  );
 });
 
 test('user text in the record cannot end the hidden comment or add a line', () => {
