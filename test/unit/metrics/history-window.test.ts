@@ -79,3 +79,23 @@ test('--since: a duration back from now or a date, in the past, at most two year
       (e: Error) => e instanceof SinceError && why.test(e.message) && e.message.startsWith('input "since"'),
     );
 });
+
+test('--since: a date and time is read the same on every machine: without an offset it is refused', () => {
+  const now = Date.parse('2026-12-01T00:00:00Z');
+  // Date.parse reads these in the process's time zone (TZ), so the window's start depended on the runner.
+  for (const local of ['2026-11-01 10:00', '2026-11-01T10:00:00', '2026-11-01T10:00'])
+    assert.throws(
+      () => parseSince(local, now),
+      (e: Error) =>
+        e instanceof SinceError &&
+        e.message.includes(`--since is "${local}": a date and time needs its offset, such as ${local}Z`),
+    );
+  assert.equal(parseSince('2026-11-01', now), Date.UTC(2026, 10, 1));
+  assert.equal(parseSince('2026-11-01T10:00+01:00', now), Date.UTC(2026, 10, 1, 9));
+  assert.equal(parseSince('2026-11-01 10:00Z', now), Date.UTC(2026, 10, 1, 10));
+  assert.equal(parseSince('2026-11-01T10:00:00-0500', now), Date.UTC(2026, 10, 1, 15));
+  // A time Date.parse takes but no clock shows (24:00), and a leap day only in a leap year.
+  assert.throws(() => parseSince('2026-11-01T24:00Z', now), /give a duration/);
+  assert.equal(parseSince('2024-02-29', Date.parse('2024-12-01T00:00:00Z')), Date.UTC(2024, 1, 29));
+  assert.throws(() => parseSince('2026-02-29T00:00Z', now), /there is no such day/);
+});
