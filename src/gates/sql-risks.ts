@@ -6,59 +6,114 @@ export interface SqlStatement {
   line: number;
   /** The statement with comments blanked and whitespace collapsed. */
   text: string;
+  /**
+   * `text` with the contents of string literals and dollar-quoted bodies left out (`''`, `$$`): what the
+   * statement does, without the words it only carries as data.
+   */
+  code: string;
 }
 
-/** Splits SQL into statements on `;`, respecting quotes, dollar quotes and comments. */
+const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/;
+const WORD = /^[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/;
+
+/**
+ * Splits SQL into statements on `;` the way PostgreSQL and psql read it: quotes ('' doubled, E'' with
+ * backslash escapes), dollar quotes ($tag$ ... $tag$), -- and nested /* *\/ comments, psql meta-commands
+ * (`\set`, `\i`: a backslash up to the end of the line) and SQL-standard function bodies
+ * (BEGIN ATOMIC ... END, whose inner statements end in `;`).
+ */
 export function splitStatements(sql: string): SqlStatement[] {
   const statements: SqlStatement[] = [];
   let current = '';
+  let code = '';
   let line = 1;
   let start: number | undefined;
+  // BEGIN ATOMIC / CASE ... END nesting inside CREATE FUNCTION / PROCEDURE.
+  let depth = 0;
   let i = 0;
   const push = () => {
     const text = current.replace(/\s+/g, ' ').trim();
-    if (text) statements.push({ line: start ?? line, text });
+    if (text) statements.push({ line: start ?? line, text, code: code.replace(/\s+/g, ' ').trim() });
     current = '';
+    code = '';
     start = undefined;
+    depth = 0;
   };
-  const take = (chunk: string, keep = true) => {
+  /** `keep`: the chunk is part of the statement; `masked`: what its code keeps instead (default: all). */
+  const take = (chunk: string, keep = true, masked?: string) => {
     line += chunk.split('\n').length - 1;
-    if (keep) current += chunk;
-    else current += chunk.replace(/[^\n]/g, ' ');
+    const blank = chunk.replace(/[^\n]/g, ' ');
+    current += keep ? chunk : blank;
+    code += keep ? (masked ?? chunk) : blank;
   };
   while (i < sql.length) {
     const rest = sql.slice(i);
+    const previous = sql[i - 1] ?? '';
     if (
       start === undefined &&
       /^\S/.test(rest) &&
       !rest.startsWith('--') &&
       !rest.startsWith('/*') &&
-      rest[0] !== ';'
+      rest[0] !== ';' &&
+      rest[0] !== '\\'
     ) {
       start = line;
     }
     let end: number;
+    let word: RegExpExecArray | null;
     if (rest.startsWith('--')) {
       end = rest.indexOf('\n');
       end = end === -1 ? rest.length : end;
       take(rest.slice(0, end), false);
     } else if (rest.startsWith('/*')) {
-      end = rest.indexOf('*/', 2);
-      end = end === -1 ? rest.length : end + 2;
+      // PostgreSQL's block comments nest: /* a /* b */ still a comment */.
+      let nesting = 0;
+      end = 0;
+      while (end < rest.length) {
+        if (rest.startsWith('/*', end)) {
+          nesting += 1;
+          end += 2;
+        } else if (rest.startsWith('*/', end)) {
+          nesting -= 1;
+          end += 2;
+          if (nesting === 0) break;
+        } else end += 1;
+      }
       take(rest.slice(0, end), false);
     } else if (rest[0] === "'" || rest[0] === '"') {
       const quote = rest[0];
+      // E'...' (and e'...'): a backslash escapes the next character, \' included.
+      const escapes = quote === "'" && /[Ee]/.test(previous) && !/[\w$]/.test(sql[i - 2] ?? '');
       end = 1;
-      while (end < rest.length && !(rest[end] === quote && rest[end + 1] !== quote))
-        end += rest[end] === quote ? 2 : 1;
-      take(rest.slice(0, end + 1));
-      end += 1;
-    } else if (/^\$[A-Za-z_]*\$/.test(rest)) {
-      const tag = /^\$[A-Za-z_]*\$/.exec(rest)![0];
+      while (end < rest.length) {
+        if (escapes && rest[end] === '\\') end += 2;
+        else if (rest[end] === quote && rest[end + 1] === quote) end += 2;
+        else if (rest[end] === quote) break;
+        else end += 1;
+      }
+      end = Math.min(end + 1, rest.length);
+      take(rest.slice(0, end), true, quote === "'" ? "''" : undefined);
+    } else if (!/[\w$]/.test(previous) && DOLLAR_TAG.test(rest)) {
+      const tag = DOLLAR_TAG.exec(rest)![0];
       const close = rest.indexOf(tag, tag.length);
       end = close === -1 ? rest.length : close + tag.length;
-      take(rest.slice(0, end));
-    } else if (rest[0] === ';') {
+      take(rest.slice(0, end), true, '$$');
+    } else if (rest[0] === '\\') {
+      // A psql meta-command runs to the end of the line; \g sends the statement before it.
+      end = rest.indexOf('\n');
+      end = end === -1 ? rest.length : end;
+      const command = rest.slice(0, end);
+      take(command, false);
+      if (/^\\g/.test(command)) push();
+    } else if (!/[\w$]/.test(previous) && (word = WORD.exec(rest))) {
+      end = word[0].length;
+      const upper = word[0].toUpperCase();
+      if (/^CREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE)\b/i.test(code.trim())) {
+        if (upper === 'BEGIN' || upper === 'CASE') depth += 1;
+        else if (upper === 'END' && depth > 0) depth -= 1;
+      }
+      take(word[0]);
+    } else if (rest[0] === ';' && depth === 0) {
       end = 1;
       push();
     } else {

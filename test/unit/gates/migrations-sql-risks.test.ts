@@ -24,6 +24,43 @@ describe('splitStatements', () => {
     assert.match(statements[1]!.text, /\$body\$ SELECT 1; \$body\$/);
     assert.equal(statements[2]!.text, 'SELECT 2');
   });
+  it('reads comments, strings and bodies as PostgreSQL and psql do', () => {
+    const sql = [
+      '/* outer /* nested */ still the comment; DROP TABLE a; */ SELECT 1;',
+      "INSERT INTO t VALUES (E'it\\'s; DROP TABLE b'), (e'\\\\');",
+      'CREATE FUNCTION f() RETURNS void AS $fn1$ SELECT 1; DROP TABLE c; $fn1$ LANGUAGE sql;',
+      '\\set ON_ERROR_STOP on',
+      '\\i common.sql',
+      'SELECT 2;',
+      'CREATE FUNCTION g() RETURNS int LANGUAGE sql',
+      'BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 3; END;',
+      'SELECT 4 \\gset',
+      'SELECT 5;',
+    ].join('\n');
+    assert.deepEqual(
+      splitStatements(sql).map((s) => `${s.line}:${s.code}`),
+      [
+        '1:SELECT 1',
+        "2:INSERT INTO t VALUES (E''), (e'')",
+        '3:CREATE FUNCTION f() RETURNS void AS $$ LANGUAGE sql',
+        '6:SELECT 2',
+        '7:CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 3; END',
+        '9:SELECT 4',
+        '10:SELECT 5',
+      ],
+    );
+  });
+
+  it('finds a statement after a nested comment or a psql meta-command', () => {
+    const sql = [
+      '/* a /* b */ c */ DROP TABLE users;',
+      '\\set ON_ERROR_STOP on',
+      'ALTER TABLE users DROP COLUMN nickname;',
+      'CREATE FUNCTION f() RETURNS void AS $fn1$ SELECT 1; DROP TABLE tmp; $fn1$ LANGUAGE sql;',
+      "SELECT E'\\'; DROP TABLE x; ';",
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), ['1:drop-table', '3:drop-column']);
+  });
 });
 
 describe('findSqlRisks', () => {
