@@ -60,7 +60,11 @@ export type ControlRefusalCode =
   | 'sha_unknown'
   | 'sha_moved'
   | 'already_paused'
-  | 'not_paused';
+  | 'not_paused'
+  | 'already_aborted'
+  | 'rolling_back'
+  | 'staging_rollout'
+  | 'past_last_step';
 
 /** A commit the request must be bound to, and what it is, in the App's own words ("the pull request"). */
 export interface Binding {
@@ -218,18 +222,24 @@ export function planControl(input: PlanInput): ControlPlan {
     };
   }
   const step = stepOf(rollout);
-  const held = isHeld(rollout, input.existing);
-  if (input.verb === 'pause' && held)
-    return {
-      ok: false,
-      code: 'already_paused',
-      message: `the rollout of ${env} is already paused; \`/resume\` or \`/promote\` it.`,
-    };
-  if (input.verb === 'resume' && !held)
-    return { ok: false, code: 'not_paused', message: `the rollout of ${env} is not paused.` };
-
   const id = input.id(step);
+  // A redelivered request (the same comment, the same click) is the request already recorded: answered as
+  // such, whatever it changed since (a redelivered /pause is not "already paused" by itself).
   const duplicate = requestsFor(rollout.deploymentId, input.existing).some((r) => r.id === id);
+  if (!duplicate) {
+    const refused = stateRefusal(input.verb, rollout, input.existing, env);
+    if (refused) return refused;
+    const held = isHeld(rollout, input.existing);
+    if (input.verb === 'pause' && held)
+      return {
+        ok: false,
+        code: 'already_paused',
+        message: `the rollout of ${env} is already paused; \`/resume\` or \`/promote\` it.`,
+      };
+    if (input.verb === 'resume' && !held)
+      return { ok: false, code: 'not_paused', message: `the rollout of ${env} is not paused.` };
+  }
+
   const request: ControlRequest = {
     id,
     verb: input.verb,
@@ -259,6 +269,53 @@ export function planControl(input: PlanInput): ControlPlan {
     decision,
     startReconcile: rollout.wait?.handedOff === true && goes,
   };
+}
+
+/**
+ * Where the rollout is leaves nothing for this verb to do: it rolls back already (its phase, or an /abort
+ * recorded), it is the staging phase of a deployment (only the production rollout is steered), or it is past
+ * its last step (verify, monitor) and waits for nobody, so nothing is left to promote, pause or resume. Such a
+ * request would be recorded and answered as if it acted, and nothing would ever read it.
+ */
+function stateRefusal(
+  verb: ControlVerb,
+  rollout: Rollout,
+  existing: readonly ControlRequest[],
+  env: string,
+): Extract<ControlPlan, { ok: false }> | undefined {
+  const which = `the rollout of ${env} (deployment ${code(rollout.deploymentId)})`;
+  if (rollout.phase === 'rollback')
+    return {
+      ok: false,
+      code: 'rolling_back',
+      message: `${which} is rolling back to the stable version already; nothing was recorded.`,
+    };
+  const aborted = requestsOf(rollout, existing).find((r) => r.verb === 'abort');
+  if (aborted)
+    return {
+      ok: false,
+      code: 'already_aborted',
+      message:
+        `${which} was aborted by ${at(aborted.by)} at ${code(aborted.at, 40)} and rolls back to the stable ` +
+        `version; this /${verb} was not recorded.`,
+    };
+  if (rollout.phase === 'staging')
+    return {
+      ok: false,
+      code: 'staging_rollout',
+      message:
+        `${which} is the staging phase of a deployment; only its production rollout is steered from the ` +
+        'pull request (an `/abort` of the production environment stops the whole deployment). Nothing was recorded.',
+    };
+  if ((rollout.phase === 'verify' || rollout.phase === 'monitor') && !rollout.wait && verb !== 'abort')
+    return {
+      ok: false,
+      code: 'past_last_step',
+      message:
+        `${which} has passed its last step and is in its ${rollout.phase} phase: there is nothing left to ` +
+        `/${verb}. \`/abort\` still rolls it back. Nothing was recorded.`,
+    };
+  return undefined;
 }
 
 /** The buttons while the rollout still waits after this request: none once it goes on or is aborted. */
