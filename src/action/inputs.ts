@@ -57,6 +57,13 @@ export function environmentList(value: string | undefined): string[] | undefined
   return value?.split(',').map((name) => name.trim());
 }
 
+/** A yes/no the way the inputs take it (true/false, yes/no, on/off, 1/0, any case); undefined for anything else. */
+function booleanValue(value: string): boolean | undefined {
+  if (/^(true|yes|on|1)$/i.test(value)) return true;
+  if (/^(false|no|off|0)$/i.test(value)) return false;
+  return undefined;
+}
+
 /** `getInput(name)` as @actions/core reads it (INPUT_<NAME>, trimmed). */
 export function readInputs(getInput: (name: string) => string): ActionInputs {
   const problems: string[] = [];
@@ -64,8 +71,8 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
   const bool = (name: string, fallback: boolean) => {
     const value = text(name);
     if (value === undefined) return fallback;
-    if (/^(true|yes|on|1)$/i.test(value)) return true;
-    if (/^(false|no|off|0)$/i.test(value)) return false;
+    const parsed = booleanValue(value);
+    if (parsed !== undefined) return parsed;
     problems.push(`input "${name}" is ${quoted(value)}; use true or false`);
     return fallback;
   };
@@ -187,8 +194,16 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
     );
   const version = inputs.version ?? payload?.version ?? dispatchVersion ?? context.sha.slice(0, 12);
 
-  const dispatchDryRun = dispatch['dry-run'] ?? dispatch.dry_run;
-  const dryRun = inputs.dryRun ?? payload?.dry_run ?? dispatchDryRun === 'true';
+  // Read as the input is: a dry run asked as "True" or "yes" must not deploy for real, and a value that is
+  // neither yes nor no is refused rather than taken as no.
+  const dispatchDryRunName = dispatch['dry-run'] !== undefined ? 'dry-run' : 'dry_run';
+  const dispatchDryRunText = dispatch[dispatchDryRunName]?.trim() || undefined;
+  const dispatchDryRun = dispatchDryRunText === undefined ? undefined : booleanValue(dispatchDryRunText);
+  if (dispatchDryRunText !== undefined && dispatchDryRun === undefined)
+    problems.push(
+      `workflow input "${dispatchDryRunName}" is ${quoted(dispatchDryRunText)}; use true or false`,
+    );
+  const dryRun = inputs.dryRun ?? payload?.dry_run ?? dispatchDryRun ?? false;
 
   if (inputs.adoptCurrent)
     problems.push(

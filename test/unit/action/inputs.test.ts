@@ -291,3 +291,30 @@ test('planRun: bad dispatch inputs are all reported, naming the workflow input',
   assert.ok(problems.some((p) => p.startsWith('workflow input "strategy" is "yolo"')));
   assert.ok(problems.some((p) => p.startsWith('workflow input "version" is "a b"')));
 });
+
+test('planRun: a dispatch dry run is read as the dry-run input is; a value that is neither yes nor no is refused', () => {
+  // A string-typed workflow input: "True" or "yes" asks for a dry run, and must never deploy for real.
+  for (const value of ['True', 'TRUE', 'yes', ' true '])
+    assert.equal(
+      planRun(inputs(), context({ dispatch: { environment: 'qa', 'dry-run': value } })).dryRun,
+      true,
+      value,
+    );
+  for (const value of ['false', 'No', ''])
+    assert.equal(
+      planRun(inputs(), context({ dispatch: { environment: 'qa', dry_run: value } })).dryRun,
+      false,
+      value,
+    );
+  const problems = planProblems(inputs(), context({ dispatch: { environment: 'qa', 'dry-run': 'maybe' } }));
+  assert.deepEqual(problems, ['workflow input "dry-run" is "maybe"; use true or false']);
+  assert.deepEqual(planProblems(inputs(), context({ dispatch: { environment: 'qa', dry_run: 'plan' } })), [
+    'workflow input "dry_run" is "plan"; use true or false',
+  ]);
+  // The action's input still wins over the workflow's.
+  assert.equal(
+    planRun(inputs({ 'dry-run': 'false' }), context({ dispatch: { environment: 'qa', 'dry-run': 'yes' } }))
+      .dryRun,
+    false,
+  );
+});
