@@ -21,8 +21,9 @@
 // by 10, as the analyzer does). Traffic: 20-50 req/s in total, the canary 1-10 % of it (or ~2 req/s),
 // 0.5 % base error rate with interval-to-interval noise shared by both versions, log-normal latency read
 // through Prometheus histogram buckets (p95 by histogram_quantile's interpolation).
-// Run: npm run bench:judge [-- trials [seed-set [p95-only]]]   (default 500 per scenario, seed set 0: the figures in
+// Run: npm run bench:judge [-- trials [seed-set [p95-only]] [--base-error RATE]]   (default 500 per scenario, seed set 0: the figures in
 // docs/analysis.md; another seed set checks that a figure is not an accident of these seeds)
+import { parseArgs } from 'node:util';
 import { resolveAnalysisConfig } from '../src/analysis/config.ts';
 import { concludeWindow, windowIntervals } from '../src/analysis/deadline.ts';
 import { bucketKey } from '../src/analysis/histogram.ts';
@@ -34,7 +35,8 @@ import { normal, poisson, rng, type Random } from '../test/helpers/random.ts';
 const MINUTE = 60_000;
 const WINDOW = 20; // intervals of one minute
 const HORIZON = 15; // minutes after onset: the target's "detected within 15 minutes"
-const BASE_ERROR = 0.005;
+/** Both versions' error rate before any fault; `--base-error` changes it (the figures in docs use 0.005). */
+let baseError = 0.005;
 const ALPHA = 0.01;
 const BUCKETS = [25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 750, 1000, 2500, 5000, Infinity];
 
@@ -246,7 +248,7 @@ export function generate(s: Scenario, seed: number): Trial {
     const side = (canary: boolean): Side => {
       // Normal from a mean of 40 on: the figures in docs were made with that cut.
       const requests = poisson(r, (canary ? canaryRps : rps - canaryRps) * 60, 40);
-      let rate = BASE_ERROR * drift * (canary && faulty ? (s.errorFactor ?? 1) : 1);
+      let rate = baseError * drift * (canary && faulty ? (s.errorFactor ?? 1) : 1);
       let probabilities = canary && faulty ? latencyAlt : latencyNull;
       if (canary && i === spikeAt) {
         if (s.spike === 'latency-and-errors') rate *= 10;
@@ -547,13 +549,14 @@ function wilsonUpper(k: number, n: number): number {
   return (centre + spread) / (1 + (z * z) / n);
 }
 
-export function benchJudge(trialCount = 500, seedSet = 0, p95Only = false): void {
+export function benchJudge(trialCount = 500, seedSet = 0, p95Only = false, baseErrorRate = 0.005): void {
   benchConfig = p95Only ? p95OnlyConfig : judgeConfig;
+  baseError = baseErrorRate;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const pct2 = (x: number) => `${(x * 100).toFixed(2)}%`;
   const t = (x: number | null) => (x === null ? '-' : String(x));
   console.log(
-    `rollback judge benchmark: ${trialCount} seeded trials per faulty scenario, ${trialCount * HEALTHY_TRIALS_FACTOR} per healthy one (seed set ${seedSet}); ${WINDOW} one-minute intervals (+${TOTAL_INTERVALS - WINDOW} extension when undecided)${p95Only ? '; p95 only: the judge is given no latency histogram (recordings without buckets)' : ''}`,
+    `rollback judge benchmark: ${trialCount} seeded trials per faulty scenario, ${trialCount * HEALTHY_TRIALS_FACTOR} per healthy one (seed set ${seedSet}); ${WINDOW} one-minute intervals (+${TOTAL_INTERVALS - WINDOW} extension when undecided); base error rate ${pct2(baseError)}${p95Only ? '; p95 only: the judge is given no latency histogram (recordings without buckets)' : ''}`,
   );
   console.log(
     `healthy: rate = false rollbacks (95 % up: upper end of its 95 % interval). faulty: rate = rolled back within ${HORIZON} min of the onset; ttd = minutes from onset (median/p90)\n`,
@@ -658,8 +661,18 @@ export function benchJudge(trialCount = 500, seedSet = 0, p95Only = false): void
 }
 
 if (import.meta.main) {
-  const [trials = '500', seedSet = '0', mode] = process.argv.slice(2);
+  const usage = 'bench:judge [trials] [seed set] [p95-only] [--base-error RATE]';
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { 'base-error': { type: 'string', default: '0.005' } },
+  });
+  const [trials = '500', seedSet = '0', mode] = positionals;
   if (mode !== undefined && mode !== 'p95-only')
-    throw new Error(`bench:judge [trials] [seed set] [p95-only]: unknown mode ${JSON.stringify(mode)}`);
-  benchJudge(Number(trials), Number(seedSet), mode === 'p95-only');
+    throw new Error(`${usage}: unknown mode ${JSON.stringify(mode)}`);
+  const rate = Number(values['base-error']);
+  if (!(rate > 0 && rate < 0.2))
+    throw new Error(
+      `${usage}: --base-error must be a rate between 0 and 0.2, got ${JSON.stringify(values['base-error'])}`,
+    );
+  benchJudge(Number(trials), Number(seedSet), mode === 'p95-only', rate);
 }
