@@ -132,83 +132,126 @@ export interface SqlRisk {
   message: string;
 }
 
-const IDENT = String.raw`(?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?`;
+const NAME = String.raw`(?:"(?:[^"]|"")+"|[\w$]+)`;
+const IDENT = String.raw`${NAME}(?:\.${NAME})?`;
 
-function tableNames(text: string, pattern: RegExp): string[] {
-  return [...text.matchAll(pattern)].map((m) => m[1]!.replace(/"/g, '').toLowerCase());
+/** A table's name as a key: unquoted, lower case, without the default `public.` schema. */
+function tableKey(name: string): string {
+  return name
+    .replace(/"/g, '')
+    .toLowerCase()
+    .replace(/^public\./, '');
 }
+
+/** Quoted identifiers as `"_"`: a column called "rename" or "drop" is a name, not a keyword. */
+function withoutQuotedNames(code: string): string {
+  return code.replace(/"(?:[^"]|"")*"/g, '"_"');
+}
+
+/** The comma-separated actions of an ALTER TABLE, commas inside parentheses and quotes left alone. */
+function alterActions(actions: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let part = '';
+  for (const char of actions) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && char === '(') depth += 1;
+    else if (!quoted && char === ')') depth = Math.max(0, depth - 1);
+    if (char === ',' && depth === 0 && !quoted) {
+      parts.push(part.trim());
+      part = '';
+    } else part += char;
+  }
+  parts.push(part.trim());
+  return parts.filter(Boolean);
+}
+
+const REWRITING_TYPE = /^(small|big)?serial\d?\b|^serial[248]\b/i;
 
 /** Pure: the risky statements of one migration file. */
 export function findSqlRisks(sql: string): SqlRisk[] {
   const statements = splitStatements(sql);
   // Tables created in this same file are new and empty: indexing or constraining them locks nothing.
   const created = new Set(
-    statements.flatMap((s) =>
-      tableNames(
-        s.text,
-        new RegExp(String.raw`^CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})`, 'gi'),
-      ),
-    ),
+    statements.flatMap((s) => {
+      const match = new RegExp(
+        String.raw`^CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})`,
+        'i',
+      ).exec(s.code);
+      return match ? [tableKey(match[1]!)] : [];
+    }),
   );
   const risks: SqlRisk[] = [];
-  for (const { line, text } of statements) {
+  for (const { line, code } of statements) {
     const add = (rule: string, message: string) => risks.push({ line, rule: `migrations.${rule}`, message });
-    const alter = new RegExp(
-      String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${IDENT})`,
-      'i',
-    ).exec(text);
-    const table = alter?.[1]?.replace(/"/g, '').toLowerCase();
-    const isNew = table !== undefined && created.has(table);
+    const bare = withoutQuotedNames(code);
 
-    if (/^DROP\s+TABLE\b/i.test(text)) {
+    if (/^DROP\s+TABLE\b/i.test(bare)) {
       add(
         'drop-table',
         'DROP TABLE loses data and breaks the running version: stop using the table first, drop it in a later release',
       );
     }
-    if (/^TRUNCATE\b/i.test(text)) add('truncate', 'TRUNCATE deletes every row of the table');
-    if (
-      alter &&
-      /\bDROP\s+(COLUMN\s+)?(?!CONSTRAINT\b|DEFAULT\b|NOT\s+NULL\b|IDENTITY\b|EXPRESSION\b)(IF\s+EXISTS\s+)?[\w"]/i.test(
-        text.slice(alter[0].length),
-      )
-    ) {
-      add(
-        'drop-column',
-        'DROP COLUMN breaks the running version that still reads it: stop reading it first, drop it in a later release (expand/contract)',
-      );
-    }
-    if (alter && /\bALTER\s+(COLUMN\s+)?[\w"]+\s+(SET\s+DATA\s+)?TYPE\b/i.test(text)) {
-      add(
-        'column-type',
-        'changing a column type rewrites the table under an exclusive lock and can break readers: add a new column, backfill, switch, drop the old one',
-      );
-    }
-    if (alter && !isNew && /\bSET\s+NOT\s+NULL\b/i.test(text)) {
-      add(
-        'set-not-null',
-        'SET NOT NULL scans the table under an exclusive lock: add a CHECK (col IS NOT NULL) NOT VALID constraint, VALIDATE it, then set NOT NULL',
-      );
-    }
-    if (alter && !isNew) {
-      for (const column of text.matchAll(
-        /\bADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?([\w"]+)([^,]*)/gi,
-      )) {
-        const definition = column[2]!;
-        if (/^CONSTRAINT$/i.test(column[1]!)) continue;
-        if (
-          /\bNOT\s+NULL\b/i.test(definition) &&
-          !/\bDEFAULT\b/i.test(definition) &&
-          !/\bGENERATED\b/i.test(definition)
-        ) {
+    if (/^TRUNCATE\b/i.test(bare)) add('truncate', 'TRUNCATE deletes every row of the table');
+
+    const alter = new RegExp(
+      String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${IDENT})\s*\*?\s*`,
+      'i',
+    ).exec(code);
+    if (alter) {
+      const table = tableKey(alter[1]!);
+      const isNew = created.has(table);
+      for (const action of alterActions(code.slice(alter[0].length))) {
+        const act = withoutQuotedNames(action);
+        if (/^DROP\s+(?!CONSTRAINT\b)/i.test(act)) {
           add(
-            'add-column-not-null',
-            `ADD COLUMN ${column[1]} NOT NULL without a DEFAULT fails on a table with rows and breaks the running version's inserts: add it nullable or with a DEFAULT`,
+            'drop-column',
+            'DROP COLUMN breaks the running version that still reads it: stop reading it first, drop it in a later release (expand/contract)',
           );
+        }
+        if (/^ALTER\s+(COLUMN\s+)?"?\w+"?\s+(SET\s+DATA\s+)?TYPE\b/i.test(act)) {
+          add(
+            'column-type',
+            'changing a column type rewrites the table under an exclusive lock and can break readers: add a new column, backfill, switch, drop the old one',
+          );
+        }
+        if (!isNew && /^ALTER\s+(COLUMN\s+)?"?\w+"?\s+SET\s+NOT\s+NULL\b/i.test(act)) {
+          add(
+            'set-not-null',
+            'SET NOT NULL scans the table under an exclusive lock: add a CHECK (col IS NOT NULL) NOT VALID constraint, VALIDATE it, then set NOT NULL',
+          );
+        }
+        if (/^RENAME\b/i.test(act)) {
+          add(
+            'rename',
+            'RENAME breaks the running version that uses the old name: add the new name, copy or alias, switch readers, drop the old name later',
+          );
+        }
+        if (isNew) continue;
+        const column = new RegExp(
+          String.raw`^ADD\s+(?!(?:CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN|EXCLUDE)\b)(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(${NAME})\s*(.*)$`,
+          'i',
+        ).exec(action);
+        if (column) {
+          const definition = withoutQuotedNames(column[2]!);
+          if (
+            /\bNOT\s+NULL\b/i.test(definition) &&
+            !/\bDEFAULT\b/i.test(definition) &&
+            !/\bGENERATED\b/i.test(definition) &&
+            !REWRITING_TYPE.test(definition)
+          ) {
+            add(
+              'add-column-not-null',
+              `ADD COLUMN ${column[1]} NOT NULL without a DEFAULT fails on a table with rows and breaks the running version's inserts: add it nullable or with a DEFAULT`,
+            );
+          }
         }
       }
     }
-    if (/^ALTER\s+(TABLE|VIEW|INDEX|SEQUENCE|TYPE|MATERIALIZED\s+VIEW)\b.*\bRENAME\b/i.test(text)) {
+    const renamed =
+      /^ALTER\s+(VIEW|INDEX|SEQUENCE|TYPE|SCHEMA|MATERIALIZED\s+VIEW)\s+(IF\s+EXISTS\s+)?\S+\s+RENAME\b/i;
+    if (renamed.test(bare)) {
       add(
         'rename',
         'RENAME breaks the running version that uses the old name: add the new name, copy or alias, switch readers, drop the old name later',
@@ -217,8 +260,8 @@ export function findSqlRisks(sql: string): SqlRisk[] {
     const index = new RegExp(
       String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:${IDENT}\s+)?ON\s+(?:ONLY\s+)?(${IDENT})`,
       'i',
-    ).exec(text);
-    if (index && !index[1] && !created.has(index[2]!.replace(/"/g, '').toLowerCase())) {
+    ).exec(code);
+    if (index && !index[1] && !created.has(tableKey(index[2]!))) {
       add(
         'index-without-concurrently',
         `CREATE INDEX on existing table ${index[2]} blocks writes while it builds: use CREATE INDEX CONCURRENTLY (outside a transaction)`,

@@ -102,4 +102,30 @@ describe('findSqlRisks', () => {
     ].join('\n');
     assert.deepEqual(rulesOf(sql), []);
   });
+
+  it('reads keywords in strings and quoted names as data, and each ALTER TABLE action on its own', () => {
+    const safe = [
+      "ALTER TABLE users ADD COLUMN note text DEFAULT 'DROP it, then SET NOT NULL';",
+      'ALTER TABLE users ADD COLUMN "rename" text, ADD COLUMN "drop" text;',
+      'ALTER TABLE users ADD COLUMN price numeric(10,2) DEFAULT 0 NOT NULL;',
+      "ALTER TABLE users ADD CONSTRAINT c CHECK (status IN ('a', 'b')) NOT VALID;",
+      'CREATE TABLE public.orders (id int);',
+      'CREATE INDEX orders_id_idx ON orders (id);',
+    ].join('\n');
+    assert.deepEqual(rulesOf(safe), []);
+    const risky = [
+      'ALTER TABLE users ADD COLUMN price numeric(10,2) NOT NULL;',
+      'ALTER TABLE users ADD COLUMN a int, DROP COLUMN b;',
+      'ALTER TABLE "Users" ALTER COLUMN "Full Name" TYPE varchar(10);',
+      'ALTER TABLE users ALTER COLUMN "Email Address" SET NOT NULL;',
+      'alter table "Users" drop "Email";',
+    ].join('\n');
+    assert.deepEqual(rulesOf(risky), [
+      '1:add-column-not-null',
+      '2:drop-column',
+      '3:column-type',
+      '4:set-not-null',
+      '5:drop-column',
+    ]);
+  });
 });
