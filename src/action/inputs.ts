@@ -64,6 +64,21 @@ function booleanValue(value: string): boolean | undefined {
   return undefined;
 }
 
+/**
+ * Why a URL cannot be the environment's URL, or undefined. It is shown on the Deployments tab, in the PR
+ * comment, the job summary and the `environment-url` output: a user name or password in it would be shown
+ * to everyone who reads those, and a line break or space (which URL parsers drop silently) is not part of
+ * any address.
+ */
+function environmentUrlProblem(url: string): string | undefined {
+  if (!z.url({ protocol: /^https?$/ }).safeParse(url).success) return 'not an http:// or https:// URL';
+  if (/[\s\p{Cc}]/u.test(url)) return 'not one URL: it has a space or a line break';
+  const parsed = new URL(url);
+  if (parsed.username || parsed.password)
+    return 'a URL with a user name or password: GitHub shows this URL to everyone who can read the repository; give it without credentials';
+  return undefined;
+}
+
 /** `getInput(name)` as @actions/core reads it (INPUT_<NAME>, trimmed). */
 export function readInputs(getInput: (name: string) => string): ActionInputs {
   const problems: string[] = [];
@@ -129,10 +144,10 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
       problems.push((error as Error).message);
     }
   // http(s) only, as the config's environment url: GitHub shows it as a link on the Deployments page.
-  if (inputs.environmentUrl && !z.url({ protocol: /^https?$/ }).safeParse(inputs.environmentUrl).success)
-    problems.push(
-      `input "environment-url" is ${quoted(inputs.environmentUrl)}, not an http:// or https:// URL`,
-    );
+  const urlProblem =
+    inputs.environmentUrl === undefined ? undefined : environmentUrlProblem(inputs.environmentUrl);
+  if (urlProblem)
+    problems.push(`input "environment-url" is ${quoted(inputs.environmentUrl!)}, ${urlProblem}`);
   const tagProblem = inputs.tag === undefined ? undefined : tagTemplateProblem(inputs.tag);
   if (tagProblem) problems.push(`input "tag" is ${quoted(inputs.tag!)}: ${tagProblem}`);
   if (problems.length) throw new InputError(problems);

@@ -126,3 +126,29 @@ test('workflow_dispatch inputs and a deployment’s environment are shown escape
     'environment "prod\\n::warning::x" is not a valid name',
   ]);
 });
+
+test('environment-url with a user name or password, or with a line break, is refused, the password not shown', () => {
+  // Before: accepted, and put on the Deployments tab, the PR comment, the job summary and the output.
+  for (const url of [
+    'https://deploy:hunter2-password@staging.example.com/',
+    'https://deploy@staging.example.com',
+  ])
+    assert.deepEqual(
+      problems({ 'environment-url': url }).map((p) => p.replace(/ is ".*?", /, ' is …, ')),
+      [
+        'input "environment-url" is …, a URL with a user name or password: GitHub shows this URL to everyone who can read the repository; give it without credentials',
+      ],
+    );
+  assert.ok(
+    !problems({ 'environment-url': 'https://deploy:hunter2-password@x.example' })
+      .join('\n')
+      .includes('hunter2'),
+  );
+  // A URL parser drops tabs and line breaks without a word; what would be shown is not the URL given.
+  for (const url of ['https://app.example.com/\n[x](https://evil.example)', 'https://app.example.com/a b'])
+    assert.deepEqual(problems({ 'environment-url': url }).length, 1, url);
+  assert.match(
+    problems({ 'environment-url': 'https://app.example.com/\nx' })[0]!,
+    /^input "environment-url" is .*, not one URL: it has a space or a line break$/,
+  );
+});
