@@ -57,6 +57,7 @@ export type ControlRefusalCode =
   | 'not_allowed'
   | 'no_rollout'
   | 'not_current_rollout'
+  | 'step_moved'
   | 'sha_unknown'
   | 'sha_moved'
   | 'already_paused'
@@ -98,6 +99,8 @@ export interface PlanInput {
   read: StateRead;
   /** The deployment a button was for: a button of an earlier rollout does not act on this one. */
   deploymentId?: string;
+  /** The step a button's wait was at: its Promote ends that wait only, never a later one. */
+  step?: number;
   bindings: Binding[];
   /**
    * The rollout's commit is one of the commits of the pull request a moved-on binding names (read only for a
@@ -201,6 +204,15 @@ export function planControl(input: PlanInput): ControlPlan {
       ok: false,
       code: 'not_current_rollout',
       message: `the button was for deployment ${code(input.deploymentId)}; the rollout of ${env} in progress is deployment ${code(rollout.deploymentId)}.`,
+    };
+  if (input.verb === 'promote' && input.step !== undefined && input.step !== stepOf(rollout))
+    return {
+      ok: false,
+      code: 'step_moved',
+      message:
+        `the button was for the wait at step ${Math.max(input.step + 1, 0)}, which has ended; the rollout of ` +
+        `${env} is now at ${position(rollout)}. Use the buttons of its current \`rollout\` check run, or ` +
+        `${commandText('promote', input.environment)}.`,
     };
   const sha = rollout.sha?.toLowerCase();
   if (!sha || !/^[0-9a-f]{7,64}$/.test(sha))
@@ -472,6 +484,8 @@ export interface ControlAsk {
   full?: boolean;
   reason?: string;
   deploymentId?: string;
+  /** A button: the step its check run's wait was at. */
+  step?: number;
 }
 
 export type ControlOutcome =
@@ -557,6 +571,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     ...(ask.full !== undefined ? { full: ask.full } : {}),
     ...(ask.reason !== undefined ? { reason: ask.reason } : {}),
     ...(ask.deploymentId !== undefined ? { deploymentId: ask.deploymentId } : {}),
+    ...(ask.step !== undefined ? { step: ask.step } : {}),
     deployer,
     approver,
     bindings: ask.bindings,

@@ -180,10 +180,16 @@ export async function handleApproveButton(
 const CONTROL_ACTIONS = ['promote', 'resume', 'abort'] as const;
 type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
-/** The deployment a `rollout / <env>` check run is about: `wait:<deployment>:<step>` or `control:<deployment>:…`. */
-export function parseControlRef(externalId: string | null): { deploymentId: string } | undefined {
-  const m = /^(?:wait|control):([0-9]{1,20}):/.exec(externalId ?? '');
-  return m ? { deploymentId: m[1]! } : undefined;
+/**
+ * The deployment a `rollout / <env>` check run is about, and the step its wait was at: `wait:<deployment>:<step>`
+ * or `control:<deployment>:<step>:…` (`control:<deployment>:…` before the step was kept: no step).
+ */
+export function parseControlRef(
+  externalId: string | null,
+): { deploymentId: string; step?: number } | undefined {
+  const m = /^(?:wait|control):([0-9]{1,20}):(?:(-?[0-9]{1,5})(?::|$))?/.exec(externalId ?? '');
+  if (!m) return undefined;
+  return { deploymentId: m[1]!, ...(m[2] !== undefined ? { step: Number(m[2]) } : {}) };
 }
 
 export type ControlButtonOutcome =
@@ -291,6 +297,7 @@ export async function handleControlButton(
       id: (step) => `button:${checkRun.id}:${sender.login}:${step}:${action}`,
       source: 'button',
       deploymentId: ref.deploymentId,
+      ...(ref.step !== undefined ? { step: ref.step } : {}),
     },
   );
   if (outcome.status === 'refused') {

@@ -278,9 +278,13 @@ function describe(error: unknown, environment: string): string {
   return `could not read the control requests of ${environment} from GitHub: ${status}${(e.message ?? String(error)).split('\n')[0]}`;
 }
 
-/** `control:<deploymentId>:<request id>`, cut to MAX_EXTERNAL_ID with a hash of the whole id kept. */
-export function controlExternalId(deploymentId: string, requestId: string): string {
-  const full = `control:${deploymentId}:${requestId}`;
+/**
+ * `control:<deploymentId>:<step>:<request id>`, cut to MAX_EXTERNAL_ID with a hash of the whole id kept. The
+ * step is the one the rollout was at when the request was made: a click on the check run's Promote button is
+ * for the wait at that step, never a later one.
+ */
+export function controlExternalId(deploymentId: string, requestId: string, step: number): string {
+  const full = `control:${deploymentId}:${step}:${requestId}`;
   if (full.length <= MAX_EXTERNAL_ID) return full;
   const hash = createHash('sha256').update(requestId).digest('hex').slice(0, 16);
   return `${full.slice(0, MAX_EXTERNAL_ID - hash.length - 1)}~${hash}`;
@@ -340,7 +344,14 @@ export async function writeControlRequest(
   const { sha, place, request, key, display } = args;
   const text = signControlRequest(request, key, place);
   const { data } = await api.checks.create(
-    checkRun(where, sha, place, controlExternalId(place.deploymentId, request.id), display, text),
+    checkRun(
+      where,
+      sha,
+      place,
+      controlExternalId(place.deploymentId, request.id, request.step),
+      display,
+      text,
+    ),
   );
   return { checkRunId: data.id };
 }

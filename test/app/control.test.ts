@@ -607,3 +607,38 @@ test('approval: N from a pull request: who asked for the deployment or pushed to
     assert.match(await say(w, '/abort production', 'carol'), /\*\*\/abort\*\* by @carol recorded/);
   });
 });
+
+test('buttons: a Promote on the check run of an ended wait does not end a later one (the wait notice’s, and a request’s)', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting({ handedOff: false }));
+    await statusInProgress(w);
+    const [notice] = controlRuns(w.fake);
+    assert.equal(notice?.external_id, `wait:${w.deploymentId}:2`);
+    // carol's approval at the `approval: 2` step 2 leaves a request check run with Promote and Abort.
+    await writeRecord(w, waiting({ kind: 'approval', approvals: 2, handedOff: false }));
+    await say(w, '/promote production', 'carol');
+    const [first] = requestRuns(w.fake);
+    assert.match(String(first?.external_id), new RegExp(`^control:${w.deploymentId}:2:comment:`));
+    // The wait at step 2 ended; the rollout now waits at step 3 for a /promote.
+    await writeRecord(w, waiting({ step: 3, handedOff: false }));
+    for (const stale of [notice!, first!]) {
+      await w.probot.receive({
+        id: crypto.randomUUID(),
+        name: 'check_run',
+        payload: click(w.fake, stale, 'alice', 'promote'),
+      } as Receive);
+      assert.match(
+        replies(w.fake).at(-1)!,
+        /\/promote by @alice not recorded\*\* \(`step_moved`\): .*step 3/,
+      );
+    }
+    assert.equal(requestRuns(w.fake).length, 1, 'no request written for the wait at step 3');
+    // Its Abort still stops the rollout: an /abort is for the deployment, whatever step it is at.
+    await w.probot.receive({
+      id: crypto.randomUUID(),
+      name: 'check_run',
+      payload: click(w.fake, notice!, 'alice', 'abort'),
+    } as Receive);
+    assert.match(replies(w.fake).at(-1)!, /\*\*\/abort\*\* by @alice recorded/);
+  });
+});

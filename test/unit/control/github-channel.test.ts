@@ -314,9 +314,9 @@ test('the request check run: name, commit, external_id, conclusion, buttons with
     assert.equal(run.status, 'completed');
     assert.equal(run.conclusion, 'action_required');
     assert.ok(run.external_id.length <= MAX_EXTERNAL_ID);
-    assert.ok(run.external_id.startsWith('control:42:button:1:'));
-    assert.notEqual(controlExternalId('42', `${r.id}y`), run.external_id, 'cut ids stay distinct');
-    assert.equal(controlExternalId('42', 'comment:5'), 'control:42:comment:5');
+    assert.ok(run.external_id.startsWith(`control:42:${r.step}:button:1:`));
+    assert.notEqual(controlExternalId('42', `${r.id}y`, r.step), run.external_id, 'cut ids stay distinct');
+    assert.equal(controlExternalId('42', 'comment:5', 3), 'control:42:3:comment:5');
     assert.equal(run.output.title, display.title);
     assert.match(run.output.text, /<!-- deploy-action:control /);
     const created = gh.requestsFor('checks/create').at(-1)!.body as {
