@@ -167,7 +167,14 @@ function alterActions(actions: string): string[] {
   return parts.filter(Boolean);
 }
 
+// Defaults PostgreSQL evaluates per row, so adding a column with one rewrites the whole table under an
+// exclusive lock (a constant or a stable default such as now() is stored once, PostgreSQL 11 and later).
+const VOLATILE_DEFAULT =
+  /\bDEFAULT\b.*\b(random|gen_random_uuid|uuid_generate_v[1-5]\w*|clock_timestamp|timeofday|statement_timestamp|nextval|txid_current|gen_random_bytes)\s*\(/i;
 const REWRITING_TYPE = /^(small|big)?serial\d?\b|^serial[248]\b/i;
+
+const CONCURRENTLY =
+  /^(CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY|DROP\s+INDEX\s+CONCURRENTLY|REINDEX\b.*\bCONCURRENTLY|ALTER\s+TABLE\b.*\bDETACH\s+PARTITION\b.*\bCONCURRENTLY)\b/i;
 
 /** Pure: the risky statements of one migration file. */
 export function findSqlRisks(sql: string): SqlRisk[] {
@@ -183,14 +190,31 @@ export function findSqlRisks(sql: string): SqlRisk[] {
     }),
   );
   const risks: SqlRisk[] = [];
+  let transaction: number | undefined;
   for (const { line, code } of statements) {
     const add = (rule: string, message: string) => risks.push({ line, rule: `migrations.${rule}`, message });
     const bare = withoutQuotedNames(code);
 
+    if (/^(BEGIN|START\s+TRANSACTION)\b/i.test(bare)) transaction = line;
+    else if (/^(COMMIT|END|ABORT|ROLLBACK(?!\s+(WORK\s+|TRANSACTION\s+)?TO\b))\b/i.test(bare)) {
+      transaction = undefined;
+    }
+    if (transaction !== undefined && CONCURRENTLY.test(bare)) {
+      add(
+        'concurrently-in-transaction',
+        `${/^\w+(\s+UNIQUE)?\s+\w+/i.exec(bare)![0].toUpperCase()} ... CONCURRENTLY cannot run inside the transaction opened on line ${transaction}: PostgreSQL refuses it; run it outside BEGIN ... COMMIT (and tell the migration tool not to wrap this file in a transaction)`,
+      );
+    }
     if (/^DROP\s+TABLE\b/i.test(bare)) {
       add(
         'drop-table',
         'DROP TABLE loses data and breaks the running version: stop using the table first, drop it in a later release',
+      );
+    }
+    if (/^DROP\s+SCHEMA\b/i.test(bare)) {
+      add(
+        'drop-schema',
+        'DROP SCHEMA loses the schema (with CASCADE, every table in it) and breaks the running version: stop using it first, drop it in a later release',
       );
     }
     if (/^TRUNCATE\b/i.test(bare)) add('truncate', 'TRUNCATE deletes every row of the table');
@@ -244,6 +268,23 @@ export function findSqlRisks(sql: string): SqlRisk[] {
             add(
               'add-column-not-null',
               `ADD COLUMN ${column[1]} NOT NULL without a DEFAULT fails on a table with rows and breaks the running version's inserts: add it nullable or with a DEFAULT`,
+            );
+          }
+          if (
+            VOLATILE_DEFAULT.test(definition) ||
+            REWRITING_TYPE.test(definition) ||
+            /\bGENERATED\b.*\b(STORED|IDENTITY)\b/i.test(definition)
+          ) {
+            add(
+              'add-column-rewrite',
+              `ADD COLUMN ${column[1]} with a per-row value (a volatile DEFAULT, serial, identity or a stored generated column) rewrites the table under an exclusive lock: add it nullable without the default, backfill in batches, then set the default`,
+            );
+          }
+        } else if (/^ADD\s+(CONSTRAINT\s+"?\w+"?\s+)?(FOREIGN\s+KEY|CHECK)\b/i.test(act)) {
+          if (!/\bNOT\s+VALID\b/i.test(act)) {
+            add(
+              'add-constraint-validated',
+              'ADD CONSTRAINT checks every existing row while it holds a lock that blocks writes: add it NOT VALID, then VALIDATE CONSTRAINT in a later statement',
             );
           }
         }

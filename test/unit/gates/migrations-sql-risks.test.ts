@@ -128,4 +128,35 @@ describe('findSqlRisks', () => {
       '5:drop-column',
     ]);
   });
+
+  it('flags table rewrites, validating constraints, DROP SCHEMA and CONCURRENTLY inside a transaction', () => {
+    const sql = [
+      'ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();',
+      'ALTER TABLE users ADD COLUMN seq bigserial;',
+      'ALTER TABLE users ADD COLUMN n int GENERATED ALWAYS AS IDENTITY;',
+      'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);',
+      'DROP SCHEMA legacy CASCADE;',
+      'BEGIN;',
+      'CREATE UNIQUE INDEX CONCURRENTLY users_email_idx ON users (email);',
+      'COMMIT;',
+      'CREATE INDEX CONCURRENTLY users_name_idx ON users (name);',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), [
+      '1:add-column-rewrite',
+      '2:add-column-rewrite',
+      '3:add-column-rewrite',
+      '4:add-constraint-validated',
+      '5:drop-schema',
+      '7:concurrently-in-transaction',
+    ]);
+    const safe = [
+      'ALTER TABLE users ADD COLUMN created_at timestamptz DEFAULT now();',
+      'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;',
+      'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
+      "SET lock_timeout = '5s';",
+      'CREATE TABLE t (id int);',
+      'ALTER TABLE t ADD COLUMN n bigserial;',
+    ].join('\n');
+    assert.deepEqual(rulesOf(safe), []);
+  });
 });
