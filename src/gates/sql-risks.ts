@@ -176,9 +176,29 @@ const REWRITING_TYPE = /^(small|big)?serial\d?\b|^serial[248]\b/i;
 const CONCURRENTLY =
   /^(CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY|DROP\s+INDEX\s+CONCURRENTLY|REINDEX\b.*\bCONCURRENTLY|ALTER\s+TABLE\b.*\bDETACH\s+PARTITION\b.*\bCONCURRENTLY)\b/i;
 
+const DOWN_MARKER = /^\s*--\s*(\+goose\s+down|\+migrate\s+down|migrate:down)\b/i;
+const UP_MARKER = /^\s*--\s*(\+goose\s+up|\+migrate\s+up|migrate:up)\b/i;
+
+/**
+ * The file without the down sections of tools that keep both directions in one file (goose's
+ * `-- +goose Down`, dbmate's `-- migrate:down`, sql-migrate's `-- +migrate Down`): a down section drops what
+ * the up made, on purpose. Lines are kept (emptied), so line numbers stay those of the file.
+ */
+export function withoutDownSections(sql: string): string {
+  let down = false;
+  return sql
+    .split('\n')
+    .map((line) => {
+      if (DOWN_MARKER.test(line)) down = true;
+      else if (UP_MARKER.test(line)) down = false;
+      return down ? '' : line;
+    })
+    .join('\n');
+}
+
 /** Pure: the risky statements of one migration file. */
 export function findSqlRisks(sql: string): SqlRisk[] {
-  const statements = splitStatements(sql);
+  const statements = splitStatements(withoutDownSections(sql));
   // Tables created in this same file are new and empty: indexing or constraining them locks nothing.
   const created = new Set(
     statements.flatMap((s) => {

@@ -159,4 +159,19 @@ describe('findSqlRisks', () => {
     ].join('\n');
     assert.deepEqual(rulesOf(safe), []);
   });
+
+  it("skips the down section of goose, dbmate and sql-migrate files, keeping the up section's lines", () => {
+    const goose = [
+      '-- +goose Up',
+      'CREATE TABLE t (id int);',
+      'ALTER TABLE users DROP COLUMN legacy;',
+      '-- +goose Down',
+      'DROP TABLE t;',
+    ].join('\n');
+    assert.deepEqual(rulesOf(goose), ['3:drop-column']);
+    const dbmate = ['-- migrate:up', 'CREATE TABLE t (id int);', '', '-- migrate:down', 'DROP TABLE t;'];
+    assert.deepEqual(rulesOf(dbmate.join('\n')), []);
+    const sqlMigrate = ['-- +migrate Down', 'DROP TABLE t;', '-- +migrate Up', 'TRUNCATE t;'];
+    assert.deepEqual(rulesOf(sqlMigrate.join('\n')), ['4:truncate']);
+  });
 });
