@@ -1,7 +1,7 @@
 // Runs steps outside the pipeline machine (reconcile's recovery): one step recorded and reported, or a list
 // of rollback steps in order. Rollback steps run with their own (never-cancelled) signal: once traffic has
 // to go back, a second cancellation must not stop it halfway. Each command is still bounded by its timeout.
-import { describeStep } from '../strategies/sequence.ts';
+import { describeStep, heldBackInRollback } from '../strategies/sequence.ts';
 import type { Step } from '../strategies/types.ts';
 import type { DecisionRecord, PhaseId, Reporter, RollbackRecord, StepRecord } from './events.ts';
 import type { StepRunner } from './step-runner.ts';
@@ -69,7 +69,11 @@ export async function executeRollback(
   const records: StepRecord[] = [];
   let trafficRestoredMs: number | undefined;
   for (const step of steps) {
-    const record = await runStepRecorded(step, { ...options, phase: 'rollback', signal: undefined });
+    // A teardown of a slot that may still serve (its switch back failed) is recorded failed, not run.
+    const held = heldBackInRollback(step, records);
+    const record = held
+      ? heldBack(step, held, options)
+      : await runStepRecorded(step, { ...options, phase: 'rollback', signal: undefined });
     records.push(record);
     if (trafficRestoredMs === undefined && TRAFFIC_STEPS.has(step.kind) && record.result.ok) {
       trafficRestoredMs = performance.now() - started;
@@ -83,4 +87,27 @@ export async function executeRollback(
     trafficRestoredMs,
     durationMs: performance.now() - started,
   };
+}
+
+/** A rollback step not run (see heldBackInRollback), reported and recorded as failed with why. */
+function heldBack(step: Step, reason: string, options: Omit<ExecuteOptions, 'phase' | 'signal'>): StepRecord {
+  const description = describeStep(step);
+  options.reporter.event({
+    type: 'step-start',
+    environment: options.environment,
+    phase: 'rollback',
+    step,
+    description,
+  });
+  const record: StepRecord = {
+    environment: options.environment,
+    phase: 'rollback',
+    step,
+    description,
+    result: { ok: false, reason },
+    durationMs: 0,
+  };
+  options.log.steps.push(record);
+  options.reporter.event({ type: 'step-end', record });
+  return record;
 }

@@ -12,7 +12,7 @@ import type { GatesReport } from '../gates/runner.ts';
 import { slotsFor } from '../strategies/blue-green.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import { createStrategy, usesSlots, type AnyMachine } from '../strategies/index.ts';
-import { advance, describeStep, type SequenceState } from '../strategies/sequence.ts';
+import { advance, describeStep, heldBackInRollback, type SequenceState } from '../strategies/sequence.ts';
 import { decideControl, type ControlDecision, type ControlGate } from '../control/decide.ts';
 import type { ControlRequest } from '../control/request.ts';
 import type { LookBack, Step, StepResult, Transition } from '../strategies/types.ts';
@@ -1411,11 +1411,17 @@ function failAndRollBack(s: PipelineState, out: Action[], id: TrackId, failure: 
 function continueRollback(s: PipelineState, out: Action[], now: number): void {
   const rb = s.rollback!;
   const env = envOf(s, rb.track);
-  if (rb.index < rb.steps.length) {
+  while (rb.index < rb.steps.length) {
     const step = rb.steps[rb.index]!;
     stepStart(out, env.name, 'rollback', step);
-    out.push({ kind: 'run_step', track: rb.track, step, cancellable: false });
-    return;
+    // A teardown of a slot that may still serve (its switch back failed) is recorded failed, not run.
+    const held = heldBackInRollback(step, rb.records);
+    if (!held) {
+      out.push({ kind: 'run_step', track: rb.track, step, cancellable: false });
+      return;
+    }
+    rb.records.push(recordStep(s, out, rb.track, 'rollback', step, { ok: false, reason: held }, 0));
+    rb.index++;
   }
   rb.stepsMs ??= now - rb.startedAt;
   const level = env.hooks.onRollback[rb.levels.length];

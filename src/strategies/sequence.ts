@@ -110,3 +110,22 @@ function where(step: { slot?: string; instances?: string[]; batch?: number }): s
     return ` on ${step.instances.join(', ')}${step.batch !== undefined ? ` (batch ${step.batch})` : ''}`;
   return '';
 }
+
+/**
+ * Why a rollback step must not run, given the rollback steps before it and their results; undefined when it
+ * may. A teardown after a switch back or a weight change that failed is held back: the failed command may have
+ * left traffic (all of it, after a blue-green switch) on the slot the teardown would remove. The step is
+ * recorded as failed, so the record keeps it to undo once the traffic is back on stable. Pure.
+ */
+export function heldBackInRollback(
+  step: Step,
+  before: ReadonlyArray<{ step: Step; result: StepResult }>,
+): string | undefined {
+  if (step.kind !== 'teardown') return undefined;
+  const failed = before.find(
+    (r) => (r.step.kind === 'switch' || r.step.kind === 'set_weight') && !r.result.ok,
+  );
+  if (!failed) return undefined;
+  const what = step.slot ?? step.instances?.join(', ') ?? 'the new version';
+  return `not run: ${describeStep(failed.step)} failed, so ${what} may still take traffic; it is kept until the traffic is back on the stable version`;
+}
