@@ -31,6 +31,18 @@ export function redactor(secrets: readonly string[]): (text: string) => string {
   return (text) => list.reduce((t, secret) => t.split(secret).join(REDACTED), text);
 }
 
+/**
+ * The event with every string in it redacted, before the mapper sees it: the mapper cuts long values, and a
+ * secret straddling a cut would otherwise keep its first characters, which redacting afterwards misses.
+ */
+function redactEvent<T>(value: T, redact: (t: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => redactEvent(v, redact)) as T;
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype)
+    return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, redactEvent(v, redact)])) as T;
+}
+
 function redactItem(item: NotifyItem, redact: (t: string) => string): NotifyItem {
   if (item.kind === 'thread') return { kind: 'thread', line: { ...item.line, text: redact(item.line.text) } };
   const facts: Facts = {};
@@ -90,7 +102,7 @@ export function notifier(options: NotifierOptions): Reporter {
       if (closed || queues.length === 0) return;
       let items: NotifyItem[];
       try {
-        items = options.mapper.next(event).map((item) => redactItem(item, redact));
+        items = options.mapper.next(redactEvent(event, redact)).map((item) => redactItem(item, redact));
       } catch {
         return; // A notification that cannot be made is never the deployment's problem.
       }

@@ -154,6 +154,26 @@ describe('notifier', () => {
     assert.ok(seen.some((s) => s.includes('Bearer ***')));
   });
 
+  it('a secret where a long value is cut leaves no part of it behind', async () => {
+    const seen: string[] = [];
+    const spy = sink('spy', async (item) => void seen.push(JSON.stringify(item)));
+    const { reporter } = setup([spy]);
+    reporter.event(start);
+    // The result's message is cut to 1,000 characters and a thread line to 2,500: the secret straddles each
+    // cut, so cutting first and redacting after kept its first characters ("xoxb-0000-SE…").
+    reporter.event({
+      type: 'rollback-start',
+      environment: 'production',
+      reason: `${'r'.repeat(2470)}${SECRET}`,
+      steps: [],
+    });
+    reporter.event(failure(`${'m'.repeat(990)}${SECRET} rejected`));
+    await reporter.close!();
+    const prefix = SECRET.slice(0, 8);
+    for (const s of seen) assert.ok(!s.includes(prefix), s.slice(-200));
+    assert.ok(seen.some((s) => s.includes(`${'m'.repeat(10)}***`)));
+  });
+
   it('channels get only their events; thread lines only where they thread', async () => {
     const got: string[] = [];
     const picky: Sink = {
