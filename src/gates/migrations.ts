@@ -24,7 +24,18 @@ import {
 import { findSqlRisks } from './sql-risks.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
-const DEFAULT_EXCLUDE = ['**/*down*', '**/*down*/**'];
+// The reverting half of each tool's layout: golang-migrate / node-pg-migrate (NNN_x.down.sql), *_down.sql,
+// down/ directories, Flyway undo migrations (U1__x.sql), sqitch's revert/. Not every name with "down" in
+// it: V3__drop_markdown_column.sql or 042_countdown.sql are up migrations.
+const DEFAULT_EXCLUDE = [
+  '**/*.down.sql',
+  '**/*_down.sql',
+  '**/*-down.sql',
+  '**/down.sql',
+  '**/down/**',
+  '**/U[0-9]*__*',
+  '**/revert/**',
+];
 const CONNECT_TIMEOUT_MS = 10_000;
 const QUERY_TIMEOUT_MS = 60_000;
 

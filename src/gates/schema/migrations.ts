@@ -46,7 +46,7 @@ export const migrationsConfigSchema = z.strictObject({
   exclude: z
     .array(z.string().min(1))
     .optional()
-    .meta({ description: 'Globs left out of the scan. Default: down migrations ("**/*down*").' }),
+    .meta({ description: 'Globs left out of the scan. Default: down migrations (*.down.sql, *_down.sql, down/, Flyway U1__*, sqitch revert/).' }),
   risks: z
     .enum(['block', 'warn', 'off'])
     .optional()

@@ -1,5 +1,8 @@
 // Against a real, throwaway PostgreSQL cluster (test/helpers/postgres.ts).
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
@@ -145,6 +148,47 @@ describe('migrations gate (real PostgreSQL)', () => {
       context(),
     );
     assert.equal(blocking.status, 'block');
+  });
+
+  /** A repository of migration files (path → SQL) whose up and down change nothing: only the scan speaks. */
+  async function scanOnly(
+    files: Record<string, string>,
+    extra: Record<string, unknown> = {},
+    ctx: Partial<GateContext> = {},
+  ) {
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-scan-'));
+    try {
+      for (const [path, sql] of Object.entries(files)) {
+        await mkdir(dirname(join(dir, path)), { recursive: true });
+        await writeFile(join(dir, path), sql);
+      }
+      const noop = [process.execPath, '-e', ''];
+      const verdict = await migrationsGate.run(
+        config('clean', { up: noop, down: noop, files: '**/*.sql', ...extra }),
+        { ...context(), cwd: dir, ...ctx },
+      );
+      return verdict.findings
+        .filter((f) => f.rule !== 'migrations.no-change')
+        .map((f) => `${f.path}:${f.line}:${f.rule}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('leaves out the down, undo and revert files of each tool, not every name containing "down"', async () => {
+    const findings = await scanOnly({
+      'db/V3__drop_markdown_column.sql': 'ALTER TABLE posts DROP COLUMN markdown;',
+      'db/U3__drop_markdown_column.sql': 'DROP TABLE posts;',
+      'migrations/000042_countdown.up.sql': 'TRUNCATE countdowns;',
+      'migrations/000042_countdown.down.sql': 'DROP TABLE countdowns;',
+      'sqitch/deploy/users.sql': 'CREATE TABLE users (id int);',
+      'sqitch/revert/users.sql': 'DROP TABLE users;',
+      'sql/7_orders_down.sql': 'DROP TABLE orders;',
+    });
+    assert.deepEqual(findings, [
+      'db/V3__drop_markdown_column.sql:1:migrations.drop-column',
+      'migrations/000042_countdown.up.sql:1:migrations.truncate',
+    ]);
   });
 
   it('blocks when the migration file glob matches nothing', async () => {
