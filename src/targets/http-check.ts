@@ -17,7 +17,7 @@ export function renderUrl(template: string, values: TemplateValues): string {
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Up to `max` bytes of the body as text, and whether there was more (not read: the connection is closed). */
-async function bodyStart(response: Response, max: number): Promise<{ text: string; cut: boolean }> {
+export async function bodyStart(response: Response, max: number): Promise<{ text: string; cut: boolean }> {
   if (!response.body) return { text: '', cut: false };
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -30,7 +30,7 @@ async function bodyStart(response: Response, max: number): Promise<{ text: strin
 }
 
 /** The URL to request without its user and password, and those as an Authorization header. */
-function withoutCredentials(url: string): { url: string; headers: Record<string, string> } {
+export function withoutCredentials(url: string): { url: string; headers: Record<string, string> } {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -92,9 +92,29 @@ export async function httpCheckOnce(
   } catch (error) {
     if (timeout.aborted) return { ok: false, detail: `${url} did not answer within ${check.timeoutMs}ms` };
     if (signal?.aborted) return { ok: false, detail: `${url}: cancelled` };
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { ok: false, detail: `${url}: ${cause ?? (error as Error).message}` };
+    return { ok: false, detail: `${url}: ${requestFailure(error, url)}` };
   }
+}
+
+/**
+ * Why a request failed, from fetch's error ("fetch failed" says nothing): the system's or TLS's code, with its
+ * text when the code alone does not say it (a self-signed certificate), or fetch's own reason (a blocked port).
+ */
+export function requestFailure(error: unknown, url: string): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  const text = typeof cause?.message === 'string' ? cause.message : undefined;
+  if (!code && text === 'bad port') {
+    let port = '';
+    try {
+      port = ` ${new URL(url).port}`;
+    } catch {
+      // The URL parsed for the request: it parses here too.
+    }
+    return `fetch never connects to port${port} (a port browsers block, see the Fetch standard's "bad port"): serve the health check on another port`;
+  }
+  if (code && text && !text.includes(code)) return `${code}: ${text}`;
+  return code ?? text ?? (error as Error).message;
 }
 
 /** Retries until healthy or out of attempts (1 + retries). */

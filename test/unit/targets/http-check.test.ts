@@ -2,7 +2,12 @@
 // (never followed to another host), templated values stay one part of the URL, credentials are never shown.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { ResolvedHealthCheck } from '../../../src/config/resolve.ts';
 import { httpCheck, MAX_BODY_BYTES } from '../../../src/targets/http-check.ts';
@@ -147,4 +152,79 @@ test('user:password in the URL is sent as basic auth and shown nowhere', async (
   assert.equal(s.seen[0]!.url, '/health');
   assert.ok(!/s3cr|ops:/.test(result.detail), result.detail);
   assert.match(result.detail, new RegExp(`^${s.url}/health answered 503`));
+});
+
+test('an IPv6 loopback URL is checked like any other; a refused one names the refusal', async () => {
+  const server = createServer((_, res) => void res.writeHead(200).end('ok'));
+  await new Promise<void>((r) => server.listen(0, '::1', r));
+  const port = (server.address() as AddressInfo).port;
+  open.push(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
+  const ok = await httpCheck(check(`http://[::1]:${port}/health`, { body: '^ok$' }), {});
+  assert.equal(ok.ok, true, ok.detail);
+  assert.equal(ok.detail, `http://[::1]:${port}/health answered 200`);
+  // A port nothing listens on: the one just closed.
+  const gone = createServer();
+  await new Promise<void>((r) => gone.listen(0, '::1', r));
+  const free = (gone.address() as AddressInfo).port;
+  await new Promise<void>((r) => gone.close(() => r()));
+  const refused = await httpCheck(check(`http://[::1]:${free}/health`), {});
+  assert.equal(refused.ok, false);
+  assert.match(refused.detail, new RegExp(`^http://\\[::1\\]:${free}/health: ECONNREFUSED`));
+});
+
+test('a port fetch refuses to connect to is named, not "fetch failed"', async () => {
+  // Fetch never connects to ports browsers block (6000 is X11), whatever listens there.
+  for (const url of ['http://127.0.0.1:6000/health', 'http://[::1]:6665/health']) {
+    const result = await httpCheck(check(url), {});
+    assert.equal(result.ok, false);
+    assert.doesNotMatch(result.detail, /fetch failed/);
+    assert.match(result.detail, /fetch never connects to port (6000|6665) \(a port browsers block/);
+  }
+});
+
+test('a TLS error says what is wrong with the certificate, not only its code', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tls-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // A self-signed certificate for localhost, made for this test (openssl is part of the base system).
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'].concat([
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ]),
+    { stdio: 'ignore' },
+  );
+  const server = createHttpsServer(
+    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+    (_, res) => void res.writeHead(200).end('ok'),
+  );
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  open.push(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
+  const port = (server.address() as AddressInfo).port;
+  const result = await httpCheck(check(`https://127.0.0.1:${port}/health`), {});
+  assert.equal(result.ok, false);
+  assert.match(
+    result.detail,
+    new RegExp(
+      `^https://127\\.0\\.0\\.1:${port}/health: DEPTH_ZERO_SELF_SIGNED_CERT: self[- ]signed certificate`,
+    ),
+  );
+  // Plain HTTP to the TLS port: the connection is closed, and that is said.
+  const plain = await httpCheck(check(`http://127.0.0.1:${port}/health`), {});
+  assert.equal(plain.ok, false);
+  assert.match(plain.detail, /: UND_ERR_SOCKET: other side closed/);
 });
