@@ -4,7 +4,13 @@ import { stableShare } from '../strategies/sequence.ts';
 import type { Step, StepResult } from '../strategies/types.ts';
 import type { LiveState, TargetCapabilities } from '../strategies/capabilities.ts';
 import { CommandFailed, runCommand, type OutputLine } from '../targets/run-command.ts';
-import { renderUrl } from '../targets/http-check.ts';
+import {
+  bodyStart,
+  MAX_BODY_BYTES,
+  renderUrl,
+  requestFailure,
+  withoutCredentials,
+} from '../targets/http-check.ts';
 import type { TemplateValues } from '../targets/template.ts';
 import { abortableSleep } from '../util/sleep.ts';
 import type { Analyzer } from './analyzer.ts';
@@ -210,6 +216,9 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
   };
 }
 
+/** How long one warm-up request may take, its body included. */
+export const WARMUP_TIMEOUT_MS = 5000;
+
 async function warmup(
   env: ResolvedEnvironment,
   values: TemplateValues,
@@ -218,22 +227,38 @@ async function warmup(
   if (env.strategy.type !== 'blue-green' || !env.strategy.warmup.url)
     return { ok: true, detail: 'no warm-up configured' };
   const { requests, intervalMs } = env.strategy.warmup;
-  const url = renderUrl(env.strategy.warmup.url, values);
+  // A user:password in the URL goes as basic auth, never into a message (as for health checks).
+  const { url, headers } = withoutCredentials(renderUrl(env.strategy.warmup.url, values));
   let failed = 0;
+  let last = '';
   for (let i = 0; i < requests && !signal?.aborted; i++) {
+    // A cancellation abandons the request in flight: the rollback does not wait for its answer.
+    const timeout = AbortSignal.timeout(WARMUP_TIMEOUT_MS);
     try {
-      // A cancellation abandons the request in flight: the rollback does not wait for its answer.
-      const timeout = AbortSignal.timeout(5000);
-      const response = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-      await response.arrayBuffer();
-      if (response.status >= 500) failed++;
-    } catch {
+      // As a health check: a redirect is an answer (never followed to another host), and only the body's
+      // first MAX_BODY_BYTES are read (a page that never ends cannot fill the memory).
+      const response = await fetch(url, {
+        headers,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        redirect: 'manual',
+      });
+      await bodyStart(response, MAX_BODY_BYTES);
+      await response.body?.cancel().catch(() => undefined);
+      if (response.status >= 500) {
+        failed++;
+        last = `answered ${response.status}`;
+      }
+    } catch (error) {
       failed++;
+      last = timeout.aborted ? `did not answer within ${WARMUP_TIMEOUT_MS}ms` : requestFailure(error, url);
     }
     if (i < requests - 1) await abortableSleep(intervalMs, signal);
   }
   // A few errors while caches fill are expected; most requests failing means the slot is not ready.
   if (failed > requests * 0.1)
-    return { ok: false, reason: `warm-up: ${failed} of ${requests} requests to ${url} failed` };
+    return {
+      ok: false,
+      reason: `warm-up: ${failed} of ${requests} requests to ${url} failed (last: ${last})`,
+    };
   return { ok: true, detail: `warm-up: ${requests - failed}/${requests} requests to ${url} succeeded` };
 }
