@@ -165,15 +165,19 @@ export class GitHubControlSource implements ControlSource {
             "that app's are not read",
         });
       }
-      const requests: ControlRequest[] = [];
-      const seen = new Set<string>();
-      // Oldest first: check run ids grow with creation, whatever order the list comes in.
-      for (const run of [...runs].sort((a, b) => a.id - b.id)) {
+      for (const run of runs) {
         const outcome = await this.outcomeOf(run, deploymentId);
         if (outcome.kind === 'refused' && !this.reported.has(run.id)) {
           this.reported.add(run.id);
           refused.push({ where: `check run ${run.id}`, code: outcome.code, message: outcome.message });
         }
+      }
+      // Every request read for this deployment so far, not only this list's: GitHub deletes no check run, so a
+      // list that lacks one (a short or stale answer) never takes back a /pause or an /abort once seen.
+      // Oldest first: check run ids grow with creation, whatever order the list comes in.
+      const requests: ControlRequest[] = [];
+      const seen = new Set<string>();
+      for (const [, outcome] of [...this.outcomes].sort(([a], [b]) => a - b)) {
         // A redelivered request (two replicas, one webhook twice) counts once.
         if (outcome.kind !== 'request' || seen.has(outcome.request.id)) continue;
         seen.add(outcome.request.id);

@@ -502,3 +502,26 @@ test('a flood of another app’s suites past MAX_SUITES is passed over, and an /
     );
   });
 });
+
+test('a request once read stays: a later list that lacks it (a short or stale 200) does not lift a /pause', async () => {
+  await withFakeRepo(async (gh, sha) => {
+    const octokit = client(gh);
+    const pause = request({ verb: 'pause' });
+    await write(octokit, sha, pause);
+    let short = false;
+    const fetch: RequestFn = async (route, params) => {
+      if (short && route.includes('/check-suites/{check_suite_id}/check-runs'))
+        return { status: 200, data: { total_count: 0, check_runs: [] }, headers: {} };
+      return (octokit.request as unknown as RequestFn)(route, params);
+    };
+    const control = source(octokit, sha, fetch);
+    assert.deepEqual((await control.poll('42')).requests, [pause]);
+    short = true;
+    const again = await control.poll('42');
+    assert.equal(again.error, undefined);
+    assert.deepEqual(again.requests, [pause], 'the /pause read before is still there');
+    assert.equal(again.changed, false);
+    // Another deployment starts over.
+    assert.deepEqual((await control.poll('43')).requests, []);
+  });
+});
