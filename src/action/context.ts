@@ -94,9 +94,12 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
   if (context.pullNumber === undefined && pull && typeof pull.number === 'number') {
     context.pullNumber = pull.number;
     if (typeof pull.title === 'string') context.pullTitle = pull.title;
-    // On a pull request, GITHUB_SHA is a merge commit; the head is what was reviewed.
+    // On a pull request, GITHUB_SHA is a merge commit; the head is what was reviewed. Once merged, the
+    // merge commit is what the base branch has (a squash or rebase leaves the head on no branch at all).
     const head = (pull.head as Json | undefined)?.sha;
-    if (typeof head === 'string') context.sha = head;
+    const merged = pull.merged === true && typeof pull.merge_commit_sha === 'string';
+    if (merged) context.sha = pull.merge_commit_sha as string;
+    else if (typeof head === 'string') context.sha = head;
   }
 
   if (eventName === 'workflow_dispatch' && event?.inputs && typeof event.inputs === 'object') {

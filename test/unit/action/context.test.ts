@@ -173,3 +173,20 @@ test('workflow_dispatch inputs are kept as strings, nulls dropped', () => {
   // Inputs of other events are not dispatch inputs.
   assert.equal(readRunContext(env(), event).dispatch, undefined);
 });
+
+test('a merged pull request: the merge commit is what the base branch has, not the head', () => {
+  const merge = 'c'.repeat(40);
+  const event = webhookPayload('pull_request', 'closed', {
+    number: 8,
+    pull_request: { number: 8, merged: true, merge_commit_sha: merge },
+  });
+  const c = readRunContext(env({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_SHA: merge }), event);
+  assert.equal(c.sha, merge);
+  // Closed without merging: still the head that was reviewed.
+  const closed = webhookPayload('pull_request', 'closed', {
+    number: 8,
+    pull_request: { number: 8, merged: false, merge_commit_sha: merge },
+  });
+  const head = (closed.pull_request as { head: { sha: string } }).head.sha;
+  assert.equal(readRunContext(env({ GITHUB_EVENT_NAME: 'pull_request' }), closed).sha, head);
+});
