@@ -1,7 +1,7 @@
 // The four keys per environment over a window (docs/metrics.md): deployment frequency, lead time for
 // changes, change failure rate, time to restore. Pure: facts and a window in, numbers out.
 import { changeFailureBand, frequencyBand, leadTimeBand, restoreBand } from './bands.ts';
-import { outcomeOf } from './outcome.ts';
+import { chronological, outcomeOf } from './outcome.ts';
 import { median, percentile } from './stats.ts';
 import type { DeploymentFact, DeploymentOutcome, EnvironmentMetrics, FailureCode } from './types.ts';
 
@@ -52,7 +52,15 @@ export function judge(list: readonly DeploymentFact[]): Judged[] {
   const sorted = [...list].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   const judged: Judged[] = sorted.map((fact) => {
     const outcome = outcomeOf(fact);
-    return { fact, outcome, ...(outcome.kind === 'succeeded' ? { liveAt: outcome.at } : {}) };
+    // A success followed by a failure (a handed-off bake that failed later) went live too, at its first
+    // success: a release for frequency and lead time, and a failure for the rate.
+    const liveAt =
+      outcome.kind === 'succeeded'
+        ? outcome.at
+        : outcome.kind === 'failed'
+          ? chronological(fact.statuses).find((s) => s.state === 'success' && s.at <= outcome.at)?.at
+          : undefined;
+    return { fact, outcome, ...(liveAt !== undefined ? { liveAt } : {}) };
   });
   for (let i = 0; i < judged.length; i++) {
     const j = judged[i]!;

@@ -308,3 +308,27 @@ test('DORA bands at their boundaries', () => {
   assert.deepEqual([0.05, 0.1, 0.15, 0.151].map(changeFailureBand), ['elite', 'high', 'medium', 'low']);
   assert.deepEqual([HOUR - 1, HOUR, DAY, 7 * DAY].map(restoreBand), ['elite', 'high', 'medium', 'low']);
 });
+
+test('a deployment that went live and failed later (a handed-off bake) is a release and a failure', () => {
+  // docs/metrics.md: frequency counts deployments that reached `success`; lead time runs to the first one.
+  const bakeFailed = deployment(
+    T0 + DAY,
+    [
+      ['in_progress', MIN],
+      ['success', 10 * MIN],
+      ['failure', 2 * HOUR, 'bake failed [analysis_failed]'],
+    ],
+    { changeAt: T0 },
+  );
+  const fixed = ok(T0 + 2 * DAY, { changeAt: T0 + DAY + 12 * HOUR });
+  const [m] = computeMetrics([bakeFailed, fixed], WINDOW);
+  assert.equal(m!.deployments.total, 2);
+  assert.equal(m!.deployments.failed, 1);
+  assert.equal(m!.frequency.perDay, 2 / 30);
+  assert.equal(m!.leadTime.count, 2);
+  assert.equal(m!.leadTime.p90Ms, DAY + 10 * MIN);
+  assert.equal(m!.changeFailureRate.rate, 1 / 2);
+  // Restored by the next success, from the failure (not from the success before it).
+  assert.equal(m!.timeToRestore.count, 1);
+  assert.equal(m!.timeToRestore.medianMs, 2 * DAY + 10 * MIN - (DAY + 2 * HOUR));
+});
