@@ -178,7 +178,36 @@ async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise
     ];
   }
   const findings: Finding[] = [];
-  for (const path of files) {
+  let scanned = files;
+  if (ctx.baseRef) {
+    // With a base, the migrations of this change are scanned: the ones already merged have run everywhere
+    // (their DROP is history, not this deployment's), and would otherwise warn or block every deployment.
+    let changed;
+    try {
+      changed = await ctx.changedFiles();
+    } catch (error) {
+      return [
+        {
+          rule: 'migrations.changes-unknown',
+          severity: 'error',
+          message: `cannot tell which migration files this change adds: ${(error as Error).message}`,
+        },
+      ];
+    }
+    const status = new Map(changed.map((file) => [file.path, file.status]));
+    scanned = files.filter((path) => status.has(path) && status.get(path) !== 'deleted');
+    for (const path of scanned) {
+      // Flyway's repeatable migrations (R__x.sql) are meant to be edited; any other one has already run.
+      if (status.get(path) !== 'modified' || /(^|\/)R__[^/]*$/.test(path)) continue;
+      findings.push({
+        path,
+        rule: 'migrations.applied-edited',
+        severity: level === 'block' ? 'error' : 'warning',
+        message: `${path} was already merged and is changed here: databases that ran it will not run it again (Flyway and others refuse the changed checksum); add a new migration instead`,
+      });
+    }
+  }
+  for (const path of scanned) {
     // Read as reports are: inside the repository (a symlink out of it is refused), bounded, decoded.
     const read = await readReportFile(ctx.cwd, path, repositoryRoots(ctx), 'migration file', {
       source: true,

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
 import pg from 'pg';
+import { changedFilesProvider } from '../../../src/gates/changes.ts';
 import { migrationsGate, redactUrl } from '../../../src/gates/migrations.ts';
 import type { MigrationsConfig } from '../../../src/gates/schema/migrations.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
@@ -189,6 +191,42 @@ describe('migrations gate (real PostgreSQL)', () => {
       'db/V3__drop_markdown_column.sql:1:migrations.drop-column',
       'migrations/000042_countdown.up.sql:1:migrations.truncate',
     ]);
+  });
+
+  it('with a base commit, scans the migrations of this change and flags an edited one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-change-'));
+    const git = (...args: string[]) =>
+      execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir });
+    try {
+      await mkdir(join(dir, 'db'));
+      await writeFile(join(dir, 'db/V1__init.sql'), 'CREATE TABLE users (id int);\n');
+      await writeFile(join(dir, 'db/V2__drop_legacy.sql'), 'DROP TABLE legacy;\n');
+      await writeFile(join(dir, 'db/R__views.sql'), 'CREATE OR REPLACE VIEW v AS SELECT 1;\n');
+      await git('init', '-q');
+      await git('add', '.');
+      await git('commit', '-q', '-m', 'base');
+      await writeFile(join(dir, 'db/V1__init.sql'), 'CREATE TABLE users (id int, name text);\n');
+      await writeFile(join(dir, 'db/R__views.sql'), 'CREATE OR REPLACE VIEW v AS SELECT 2;\n');
+      await writeFile(join(dir, 'db/V3__names.sql'), 'ALTER TABLE users RENAME COLUMN name TO full_name;\n');
+      await git('add', '.');
+      await git('commit', '-q', '-m', 'change');
+      const noop = [process.execPath, '-e', ''];
+      const verdict = await migrationsGate.run(config('clean', { up: noop, down: noop, files: 'db/*.sql' }), {
+        ...context(),
+        cwd: dir,
+        baseRef: 'HEAD~1',
+        changedFiles: changedFilesProvider(dir, 'HEAD~1'),
+      });
+      assert.deepEqual(
+        verdict.findings
+          .filter((f) => f.rule !== 'migrations.no-change')
+          .map((f) => `${f.path}:${f.line ?? ''}:${f.rule}`),
+        ['db/V1__init.sql::migrations.applied-edited', 'db/V3__names.sql:1:migrations.rename'],
+      );
+      assert.equal(verdict.status, 'warn');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('blocks when the migration file glob matches nothing', async () => {
