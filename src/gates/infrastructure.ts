@@ -121,6 +121,23 @@ export function judgePlan(
   return { counts, findings };
 }
 
+/**
+ * Where JSON.parse gave up, without its excerpt of the text: a plan carries the values of sensitive
+ * variables, and the parser's message quotes the characters around the error.
+ */
+function jsonErrorPlace(error: Error, text: string): string {
+  const position = /\bposition (\d+)/.exec(error.message);
+  if (position) {
+    const before = text.slice(0, Number(position[1]));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    return `invalid at line ${line}, column ${column}`;
+  }
+  if (/end of JSON input/i.test(error.message)) return 'it ends before the JSON does: truncated?';
+  if (!/^\s*[[{]/.test(text)) return 'it does not start with JSON: was other output saved with it?';
+  return 'invalid JSON';
+}
+
 async function terraformFindings(
   config: TerraformConfig,
   ctx: GateContext,
@@ -148,7 +165,7 @@ async function terraformFindings(
           path: config.plan,
           rule: 'infrastructure.plan-malformed',
           severity: 'error',
-          message: `${config.plan} is not JSON (${(error as Error).message}): save \`terraform show -json tfplan\``,
+          message: `${config.plan} is not JSON (${jsonErrorPlace(error as Error, text)}): save \`terraform show -json tfplan\``,
         },
       ],
     };

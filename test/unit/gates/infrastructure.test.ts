@@ -97,6 +97,21 @@ describe('infrastructure gate: terraform plan', () => {
   });
 });
 
+describe('infrastructure gate: what a plan file never prints', () => {
+  it("does not quote a plan that is not JSON: the parser's excerpt may hold a secret", async () => {
+    for (const plan of ['terraform/garbled.plan.json', 'terraform/with-log.plan.json']) {
+      const verdict = await run({ terraform: { plan } });
+      assert.equal(verdict.status, 'block');
+      assert.match(verdict.summary, new RegExp(`${plan.replace(/\./g, '\\.')} is not JSON \\(`));
+      assert.doesNotMatch(JSON.stringify(verdict), /hunter2/);
+    }
+    const garbled = await run({ terraform: { plan: 'terraform/garbled.plan.json' } });
+    assert.match(garbled.summary, /is not JSON \((invalid JSON|invalid at line 1, column \d+)\)/);
+    const withLog = await run({ terraform: { plan: 'terraform/with-log.plan.json' } });
+    assert.match(withLog.summary, /it does not start with JSON: was other output saved with it\?/);
+  });
+});
+
 describe('infrastructure gate: kubernetes manifests', () => {
   it('passes valid manifests with limits and probes, dry-run through kubectl', async () => {
     const verdict = await run({ kubernetes: { manifests: 'k8s/good/*.yaml', kubectl: fakeKubectl } });
