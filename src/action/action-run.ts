@@ -49,6 +49,11 @@ export class ActionRun {
   private readonly signal: AbortSignal;
   /** GitHub reporting was abandoned at the cancellation deadline (cancel-deadline.ts). */
   githubCutShort = false;
+  /**
+   * Why nothing is written to GitHub although there is a token (a fork's pull request: the token is
+   * read-only), or undefined. Reads (the PR's reviews, its title) still go.
+   */
+  private readonly readOnly: string | undefined;
 
   constructor(
     inputs: ActionInputs,
@@ -67,6 +72,11 @@ export class ActionRun {
     this.env = env;
     this.cancellation = cancellation;
     this.signal = cancellation.signal;
+    this.readOnly = context.fork?.readOnlyToken
+      ? `pull request #${context.pullNumber} comes from ${context.fork.repository === 'a deleted fork' ? 'a deleted fork' : `the fork ${context.fork.repository}`}: ` +
+        `GitHub gives this ${context.eventName} run a read-only token, so nothing is written to GitHub ` +
+        '(no deployment, check runs, PR comment or tag); the results are in this log and the job summary'
+      : undefined;
   }
 
   async execute(): Promise<void> {
@@ -277,6 +287,8 @@ export class ActionRun {
     extra: Partial<GitHubReporterOptions>,
   ): GitHubReporter | undefined {
     if (!this.octokit) return undefined;
+    // Not attempted only to be refused one request after another: said once, here.
+    if (this.readOnly) return void core.notice(this.readOnly);
     return githubReporter({
       octokit: this.octokit,
       owner: this.context.owner,
@@ -314,7 +326,9 @@ export class ActionRun {
     const missing = !this.inputs.stateKey
       ? 'there is no state-key'
       : !github || !this.octokit
-        ? 'there is no github-token'
+        ? this.readOnly
+          ? "the token is read-only (a fork's pull request)"
+          : 'there is no github-token'
         : this.inputs.checkRuns
           ? undefined
           : 'check-runs is false (the record rides the deploy check run)';
@@ -414,6 +428,7 @@ export class ActionRun {
       return;
     }
     if (!this.octokit) return core.warning(`no tag ${name}: there is no github-token`);
+    if (this.readOnly) return core.warning(`no tag ${name}: the token is read-only (a fork's pull request)`);
     const outcome = await createTag(this.octokit.rest, {
       owner: context.owner,
       repo: context.repo,

@@ -31,7 +31,25 @@ export interface RunContext {
   pullTitle?: string;
   /** workflow_dispatch inputs, as strings. */
   dispatch?: Record<string, string>;
+  /**
+   * The pull request's head is in another repository than its base (a fork): its code is not this
+   * repository's. Absent for every other run.
+   */
+  fork?: {
+    /** The fork, owner/name ('a deleted fork' when GitHub no longer knows it). */
+    repository: string;
+    /** The pull request was merged: its code is now the base branch's, merged by someone who could. */
+    merged: boolean;
+    /**
+     * GitHub gives this run a read-only token and no secrets (pull_request and its review events from a
+     * fork): any write to GitHub would be refused.
+     */
+    readOnlyToken: boolean;
+  };
 }
+
+/** The events whose runs for a fork's pull request get a read-only GITHUB_TOKEN and no secrets. */
+const READ_ONLY_FOR_FORKS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
 
 export class ContextError extends Error {}
 
@@ -100,6 +118,13 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
     const merged = pull.merged === true && typeof pull.merge_commit_sha === 'string';
     if (merged) context.sha = pull.merge_commit_sha as string;
     else if (typeof head === 'string') context.sha = head;
+    const repository = forkOf(pull);
+    if (repository !== undefined)
+      context.fork = {
+        repository,
+        merged: pull.merged === true,
+        readOnlyToken: READ_ONLY_FOR_FORKS.has(eventName),
+      };
   }
 
   if (eventName === 'workflow_dispatch' && event?.inputs && typeof event.inputs === 'object') {
@@ -115,4 +140,25 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
       `the commit to deploy is "${context.sha}", not a 40-character SHA (GITHUB_SHA is not set?)`,
     );
   return context;
+}
+
+/**
+ * The head repository of a pull request from a fork (owner/name), or undefined when head and base are one
+ * repository. Compared with the pull request's own base (not GITHUB_REPOSITORY): ids where the payload has
+ * them, as a repository keeps its id through a rename.
+ */
+function forkOf(pull: Json): string | undefined {
+  const head = pull.head as Json | undefined;
+  const base = pull.base as Json | undefined;
+  if (!head || !base || typeof base.repo !== 'object' || base.repo === null) return undefined;
+  const headRepo = head.repo as Json | null | undefined;
+  const baseRepo = base.repo as Json;
+  // GitHub sends null for the head repository of a fork that was deleted since.
+  if (headRepo === null) return 'a deleted fork';
+  if (typeof headRepo !== 'object') return undefined;
+  const same =
+    typeof headRepo.id === 'number' && typeof baseRepo.id === 'number'
+      ? headRepo.id === baseRepo.id
+      : String(headRepo.full_name ?? '').toLowerCase() === String(baseRepo.full_name ?? '').toLowerCase();
+  return same ? undefined : String(headRepo.full_name ?? 'a fork');
 }

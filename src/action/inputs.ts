@@ -224,6 +224,15 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
     problems.push(
       `input "adopt-current" is true, but this run is mode ${quoted(mode)}: adopting is done by mode "reconcile" only`,
     );
+  // A fork's pull request is never deployed (as the App refuses /deploy on one): its code is not this
+  // repository's, whoever opened it can start the workflow, and on pull_request its token is read-only.
+  // A rollback deploys an earlier version, not the fork's code: not affected, as in the App's policy.
+  if (context.fork && !context.fork.merged && (mode === 'full' || mode === 'deploy') && !dryRun)
+    problems.push(
+      `pull request #${context.pullNumber} comes from ${context.fork.repository === 'a deleted fork' ? 'a deleted fork' : `the fork ${quoted(context.fork.repository)}`}: ` +
+        `a fork's code is never deployed (mode ${quoted(mode)}); run mode "gates" or a dry run on it, ` +
+        'or deploy once it is merged',
+    );
   if (type === 'hotfix' && !payload?.hotfix_reason)
     problems.push(
       'a hotfix deployment needs a reason (payload.hotfix_reason); the App sets it from --reason',

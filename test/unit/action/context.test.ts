@@ -174,6 +174,42 @@ test('workflow_dispatch inputs are kept as strings, nulls dropped', () => {
   assert.equal(readRunContext(env(), event).dispatch, undefined);
 });
 
+/** A pull_request payload whose head is in `headRepo` (null: a deleted fork); the base is the example's. */
+function pullFrom(headRepo: { id: number; full_name: string } | null, extra: Record<string, unknown> = {}) {
+  const event = webhookPayload('pull_request', 'synchronize', {
+    number: 8,
+    pull_request: { number: 8, ...extra },
+  });
+  const pull = event.pull_request as { head: { repo: unknown } };
+  pull.head.repo = headRepo && { ...(pull.head.repo as object), ...headRepo };
+  return event;
+}
+
+test("a fork's pull request is known as one, and which events give it a read-only token", () => {
+  const base = (
+    webhookPayload('pull_request', 'synchronize').pull_request as { base: { repo: { id: number } } }
+  ).base.repo;
+  const fork = { id: base.id + 1, full_name: 'mallory/web' };
+  const onPr = readRunContext(env({ GITHUB_EVENT_NAME: 'pull_request' }), pullFrom(fork));
+  assert.deepEqual(onPr.fork, { repository: 'mallory/web', merged: false, readOnlyToken: true });
+  // pull_request_target runs with the base's token, which can write.
+  const onTarget = readRunContext(env({ GITHUB_EVENT_NAME: 'pull_request_target' }), pullFrom(fork));
+  assert.deepEqual(onTarget.fork, { repository: 'mallory/web', merged: false, readOnlyToken: false });
+  // A fork deleted since: GitHub sends no head repository.
+  assert.equal(
+    readRunContext(env({ GITHUB_EVENT_NAME: 'pull_request' }), pullFrom(null)).fork?.repository,
+    'a deleted fork',
+  );
+  // A branch of the repository itself is no fork, whatever GITHUB_REPOSITORY spells (the payload's base is
+  // what the pull request is against), and a renamed repository keeps its id.
+  const same = readRunContext(
+    env({ GITHUB_EVENT_NAME: 'pull_request' }),
+    pullFrom({ id: base.id, full_name: 'acme/old-name' }),
+  );
+  assert.equal(same.fork, undefined);
+  assert.equal(readRunContext(env(), { ref: 'refs/heads/main' }).fork, undefined);
+});
+
 test('a merged pull request: the merge commit is what the base branch has, not the head', () => {
   const merge = 'c'.repeat(40);
   const event = webhookPayload('pull_request', 'closed', {

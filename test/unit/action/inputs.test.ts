@@ -318,3 +318,33 @@ test('planRun: a dispatch dry run is read as the dry-run input is; a value that 
     false,
   );
 });
+
+test("planRun: a fork's pull request is never deployed; its gates and a dry run are", () => {
+  const fork = { repository: 'mallory/web', merged: false, readOnlyToken: false };
+  const onFork = (extra: Partial<RunContext> = {}) =>
+    context({ eventName: 'pull_request_target', pullNumber: 8, fork, ...extra });
+  for (const mode of ['full', 'deploy'])
+    assert.deepEqual(planProblems(inputs({ environment: 'preview', mode, version: '1.0.0' }), onFork()), [
+      `pull request #8 comes from the fork "mallory/web": a fork's code is never deployed (mode "${mode}"); ` +
+        'run mode "gates" or a dry run on it, or deploy once it is merged',
+    ]);
+  assert.equal(planRun(inputs({ environment: 'preview', mode: 'gates' }), onFork()).mode, 'gates');
+  // A rollback deploys an earlier version, not the fork's code.
+  assert.equal(
+    planRun(inputs({ environment: 'preview', mode: 'rollback', version: '1.0.0' }), onFork()).mode,
+    'rollback',
+  );
+  assert.equal(planRun(inputs({ environment: 'preview', 'dry-run': 'true' }), onFork()).dryRun, true);
+  // Merged, its code is the base branch's: deployed as any other.
+  assert.equal(
+    planRun(inputs({ environment: 'preview' }), onFork({ fork: { ...fork, merged: true } })).mode,
+    'full',
+  );
+  assert.match(
+    planProblems(
+      inputs({ environment: 'preview' }),
+      onFork({ fork: { ...fork, repository: 'a deleted fork' } }),
+    )[0]!,
+    /^pull request #8 comes from a deleted fork: /,
+  );
+});

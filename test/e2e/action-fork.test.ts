@@ -1,0 +1,111 @@
+// A fork's pull request, run as the runner runs the action (from the sources) against the fake GitHub. On
+// pull_request GitHub gives such a run a read-only token and no secrets: the action says so once and sends
+// no write at all, instead of having each one refused; the gates still run and report to the log and the
+// job summary. A fork's code is never deployed: a deploy mode stops before any command, with why.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
+import { runBuiltAction, runnerGitHubEnv } from '../helpers/action.ts';
+import { recordedTarget } from '../helpers/recorded-target.ts';
+import { repoRoot } from '../helpers/cli.ts';
+
+const ENTRY = join(repoRoot, 'src/action/index.ts');
+const OWNER = 'acme';
+const REPO = 'shop';
+const PR = 7;
+const TOKEN = 'ghs_read_only_fork_token';
+
+async function setUp(t: { after(fn: () => unknown): void }) {
+  const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
+  const dir = mkdtempSync(join(tmpdir(), 'action-fork-'));
+  t.after(async () => {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const head = fakeSha('fork-head');
+  fake.seedRepo({ owner: OWNER, repo: REPO, pulls: [{ number: PR, head, user: 'mallory' }] });
+  const target = recordedTarget(dir);
+  writeFileSync(
+    join(dir, 'lint.sarif'),
+    JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'lint' } }, results: [] }] }),
+  );
+  writeFileSync(
+    join(dir, 'deploy.yml'),
+    `preset: fast
+gates:
+  sarif: { files: lint.sarif, required: true }
+${target.targetYaml}environments:
+  preview:
+    strategy: { type: canary, steps: [50, 100], pause: 0 }
+`,
+  );
+  const event = (name: string) => {
+    const payload = webhookPayload(
+      'pull_request',
+      'synchronize',
+      { number: PR, pull_request: { number: PR, head: { sha: head } } },
+      { owner: OWNER, repo: REPO },
+    );
+    const pull = payload.pull_request as {
+      head: { repo: Record<string, unknown> };
+      base: { repo: { id: number } };
+    };
+    pull.head.repo = { ...pull.head.repo, id: pull.base.repo.id + 1, full_name: 'mallory/shop' };
+    return { name, payload };
+  };
+  const run = (name: string, inputs: Record<string, string>) =>
+    runBuiltAction({
+      entry: ENTRY,
+      dir,
+      inputs: { 'github-token': TOKEN, config: 'deploy.yml', environment: 'preview', ...inputs },
+      event: event(name),
+      env: {
+        ...runnerGitHubEnv(fake.url, OWNER, REPO),
+        GITHUB_SHA: fakeSha('merge-commit'),
+        DEPLOY_ACTION_WRITE_INTERVAL_MS: '0',
+      },
+    });
+  return { fake, run, calls: target.calls };
+}
+
+const writes = (fake: FakeGitHub) =>
+  fake.requests.filter((r) => r.method !== 'GET' && !(r.method === 'POST' && r.path.endsWith('/graphql')));
+
+test("a fork's pull request on pull_request: the gates run, nothing is written to GitHub, and the log says why once", async (t) => {
+  const { fake, run } = await setUp(t);
+  const gates = await run('pull_request', { mode: 'gates' });
+  assert.equal(gates.status, 0, gates.stdout + gates.stderr);
+  fake.assertNoViolations();
+  assert.deepEqual(
+    writes(fake).map((r) => `${r.method} ${r.path}`),
+    [],
+    'a read-only token: no write is attempted',
+  );
+  const notices = gates.stdout.split('\n').filter((l) => l.startsWith('::notice'));
+  assert.equal(notices.length, 1, gates.stdout);
+  assert.match(
+    notices[0]!,
+    /pull request #7 comes from the fork mallory\/shop: GitHub gives this pull_request run a read-only token, so nothing is written to GitHub/,
+  );
+  assert.equal(gates.outputs.status, 'succeeded');
+  assert.match(gates.summary, /Quality gates: ✅ PASS/);
+  assert.doesNotMatch(gates.stdout, /::warning::GitHub: not reported/);
+});
+
+test("a fork's pull request is never deployed: a deploy mode stops before any command, naming the fork", async (t) => {
+  const { fake, run, calls } = await setUp(t);
+  for (const event of ['pull_request', 'pull_request_target']) {
+    const deploy = await run(event, {});
+    assert.equal(deploy.status, 1, deploy.stdout);
+    assert.match(
+      deploy.stdout,
+      /::error::pull request #7 comes from the fork "mallory\/shop": a fork's code is never deployed \(mode "full"\)/,
+    );
+  }
+  assert.deepEqual(calls(), [], 'no command ran');
+  assert.deepEqual(writes(fake), [], 'no deployment, no check run, no comment');
+  fake.assertNoViolations();
+});
