@@ -4,7 +4,7 @@
 // Server); without a token, from the state records in the state_dir, which cannot give lead time. Loaded by
 // main.ts with import() only when the command runs.
 import { oneLine } from '../config/errors.ts';
-import { resolveEnvironment } from '../config/resolve.ts';
+import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { githubMetricsReport, historyMetricsReport, metricsJson } from '../metrics/report.ts';
 import { parseSince, SinceError } from '../metrics/window.ts';
@@ -89,7 +89,14 @@ export async function metricsCli(opts: MetricsCliOptions, deps: MetricsCliDeps):
     const names = environments?.length ? environments : Object.keys(config.environments);
     const records: Array<{ environment: string; record: EnvironmentRecord | undefined }> = [];
     for (const name of names) {
-      const env = resolveEnvironment(config, name, { stateDir: opts.stateDir });
+      let env;
+      try {
+        env = resolveEnvironment(config, name, { stateDir: opts.stateDir });
+      } catch (error) {
+        // An -e the config does not define: refused like every other bad input (a JSON line with --json).
+        if (error instanceof ResolveError) return fail('unknown_environment', error.message);
+        throw error;
+      }
       const read = await new FileStateStore(env.stateDir).read(env.name);
       if (!read.ok) return fail(read.code, `${name}: ${read.message}`);
       records.push({ environment: env.name, record: read.record });

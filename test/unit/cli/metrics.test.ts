@@ -138,6 +138,14 @@ test('metrics without a token reads the state records, says lead time needs GitH
   assert.equal(staging.deployments.total, 0);
   assert.ok(out.notes.some((n: string) => /lead time needs commit dates/.test(n)));
 
+  // An environment the config does not define: the documented JSON refusal, not text on stderr.
+  const unknown = await startCli(['metrics', '--json', '-c', config, '-e', 'prodution'], { env: NO_TOKEN })
+    .done;
+  assert.equal(unknown.code, 2, unknown.stderr);
+  const refusal = JSON.parse(unknown.stdout);
+  assert.deepEqual([refusal.type, refusal.ok, refusal.code], ['metrics', false, 'unknown_environment']);
+  assert.match(refusal.message, /unknown environment "prodution".*did you mean "production"/);
+
   const text = await startCli(['metrics', '-c', config, '-e', 'production'], { env: NO_TOKEN }).done;
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /^production:$/m);
