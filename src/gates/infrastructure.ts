@@ -83,6 +83,21 @@ export function judgePlan(
       ],
     };
   }
+  if (!('planned_values' in parsed.data) && parsed.data.resource_changes === undefined) {
+    // `terraform show -json` without the plan file prints the state: same format_version, no changes in it.
+    const what = 'values' in parsed.data ? 'the state, not a plan' : 'not a plan';
+    return {
+      counts,
+      findings: [
+        {
+          path: config.plan,
+          rule: 'infrastructure.plan-malformed',
+          severity: 'error',
+          message: `${config.plan} is ${what}: it has no planned_values or resource_changes; save \`terraform show -json tfplan\` of the file \`terraform plan -out=tfplan\` wrote`,
+        },
+      ],
+    };
+  }
   const findings: Finding[] = [];
   if (parsed.data.errored) {
     findings.push({

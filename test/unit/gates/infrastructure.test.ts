@@ -97,6 +97,31 @@ describe('infrastructure gate: terraform plan', () => {
   });
 });
 
+describe('infrastructure gate: real plans and what is not one', () => {
+  it('blocks the state (terraform show -json without the plan file) instead of passing it', async () => {
+    const verdict = await run({ terraform: { plan: 'terraform/state.json' } });
+    assert.equal(verdict.status, 'block');
+    assert.match(
+      verdict.summary,
+      /^terraform\/state\.json is the state, not a plan: it has no planned_values/,
+    );
+  });
+
+  it('reads moves, forgets and both kinds of replace as Terraform plans them, printing no value', async () => {
+    const verdict = await run({ terraform: { plan: 'terraform/moved-forget-cbd.plan.json' } });
+    assert.equal(verdict.status, 'block');
+    assert.deepEqual(
+      verdict.findings.map((f) => `${f.rule}:${f.message.split(':')[0]}`),
+      [
+        'infrastructure.replace:terraform_data.c will be replaced',
+        'infrastructure.replace:terraform_data.s will be replaced',
+      ],
+    );
+    assert.match(verdict.summary, /plan: 0 to create, 0 to update, 0 to delete, 2 to replace/);
+    assert.doesNotMatch(JSON.stringify(verdict), /hunter3/);
+  });
+});
+
 describe('infrastructure gate: what a plan file never prints', () => {
   it("does not quote a plan that is not JSON: the parser's excerpt may hold a secret", async () => {
     for (const plan of ['terraform/garbled.plan.json', 'terraform/with-log.plan.json']) {
