@@ -6,7 +6,7 @@
 // the rollout off and the request lets it go on or abort, the reconcile workflow is started now.
 //
 // `planControl` and the words are pure; `controlRollout` gathers the facts, writes and dispatches.
-import { gateOf, isHeld, requestsOf, stepOf } from '../../src/control/rollout.ts';
+import { gateOf, idleFor, isHeld, requestsOf, stepOf } from '../../src/control/rollout.ts';
 import { decideControl, requestsFor } from '../../src/control/decide.ts';
 import type { ControlDecision } from '../../src/control/decide.ts';
 import type { ControlPoll, ControlRequest, ControlVerb } from '../../src/control/request.ts';
@@ -283,51 +283,48 @@ export function planControl(input: PlanInput): ControlPlan {
   };
 }
 
-/**
- * Where the rollout is leaves nothing for this verb to do: it rolls back already (its phase, or an /abort
- * recorded), it is the staging phase of a deployment (only the production rollout is steered), or it is past
- * its last step (verify, monitor) and waits for nobody, so nothing is left to promote, pause or resume. Such a
- * request would be recorded and answered as if it acted, and nothing would ever read it.
- */
+/** A request where the rollout leaves it nothing to act on (`idleFor`): refused, naming where it is. */
 function stateRefusal(
   verb: ControlVerb,
   rollout: Rollout,
   existing: readonly ControlRequest[],
   env: string,
 ): Extract<ControlPlan, { ok: false }> | undefined {
+  const idle = idleFor(verb, rollout, existing);
+  if (!idle) return undefined;
   const which = `the rollout of ${env} (deployment ${code(rollout.deploymentId)})`;
-  if (rollout.phase === 'rollback')
-    return {
-      ok: false,
-      code: 'rolling_back',
-      message: `${which} is rolling back to the stable version already; nothing was recorded.`,
-    };
-  const aborted = requestsOf(rollout, existing).find((r) => r.verb === 'abort');
-  if (aborted)
-    return {
-      ok: false,
-      code: 'already_aborted',
-      message:
-        `${which} was aborted by ${at(aborted.by)} at ${code(aborted.at, 40)} and rolls back to the stable ` +
-        `version; this /${verb} was not recorded.`,
-    };
-  if (rollout.phase === 'staging')
-    return {
-      ok: false,
-      code: 'staging_rollout',
-      message:
-        `${which} is the staging phase of a deployment; only its production rollout is steered from the ` +
-        'pull request (an `/abort` of the production environment stops the whole deployment). Nothing was recorded.',
-    };
-  if ((rollout.phase === 'verify' || rollout.phase === 'monitor') && !rollout.wait && verb !== 'abort')
-    return {
-      ok: false,
-      code: 'past_last_step',
-      message:
-        `${which} has passed its last step and is in its ${rollout.phase} phase: there is nothing left to ` +
-        `/${verb}. \`/abort\` still rolls it back. Nothing was recorded.`,
-    };
-  return undefined;
+  switch (idle.code) {
+    case 'rolling_back':
+      return {
+        ok: false,
+        code: idle.code,
+        message: `${which} is rolling back to the stable version already; nothing was recorded.`,
+      };
+    case 'already_aborted':
+      return {
+        ok: false,
+        code: idle.code,
+        message:
+          `${which} was aborted by ${at(idle.request.by)} at ${code(idle.request.at, 40)} and rolls back to ` +
+          `the stable version; this /${verb} was not recorded.`,
+      };
+    case 'staging_rollout':
+      return {
+        ok: false,
+        code: idle.code,
+        message:
+          `${which} is the staging phase of a deployment; only its production rollout is steered from the ` +
+          'pull request (an `/abort` of the production environment stops the whole deployment). Nothing was recorded.',
+      };
+    case 'past_last_step':
+      return {
+        ok: false,
+        code: idle.code,
+        message:
+          `${which} has passed its last step and is in its ${idle.phase} phase: there is nothing left to ` +
+          `/${verb}. \`/abort\` still rolls it back. Nothing was recorded.`,
+      };
+  }
 }
 
 /** The buttons while the rollout still waits after this request: none once it goes on or is aborted. */

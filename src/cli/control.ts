@@ -5,7 +5,7 @@
 // it go on (or aborts it), this process goes on with it at once through reconcile, as the App's dispatch does
 // on GitHub. Refusals use the App's codes (no_rollout, already_paused, not_paused). Exit 0 recorded / done,
 // 1 the rollout this process went on with failed or was rolled back, 2 invalid input or refused.
-import { gateOf, isHeld, stepOf } from '../control/rollout.ts';
+import { gateOf, idleFor, isHeld, stepOf, type IdleRollout } from '../control/rollout.ts';
 import { hostname, userInfo } from 'node:os';
 import { oneLine } from '../config/errors.ts';
 import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
@@ -54,6 +54,7 @@ export type ControlCliRefusal =
   | 'no_rollout'
   | 'already_paused'
   | 'not_paused'
+  | IdleRollout['code']
   | 'invalid_reason'
   | 'control_unreadable'
   | 'state_forged'
@@ -163,6 +164,8 @@ export async function controlCli(
   const polled = await channel.poll(rollout.deploymentId);
   if (polled.error)
     return refuse('control_unreadable', `the requests already made cannot be read: ${polled.error}`);
+  const idle = idleFor(verb, rollout, polled.requests);
+  if (idle) return refuse(idle.code, idleText(idle, verb, env.name, rollout));
   const held = isHeld(rollout, polled.requests);
   if (verb === 'pause' && held)
     return refuse('already_paused', `the rollout of ${env.name} is already paused; resume or promote it`);
@@ -235,6 +238,21 @@ async function goOnNow(
   } finally {
     cancellation.dispose();
     await reporter.close?.();
+  }
+}
+
+/** Why the rollout leaves `verb` nothing to act on (`idleFor`), for the terminal. */
+function idleText(idle: IdleRollout, verb: ControlVerb, environment: string, rollout: Rollout): string {
+  const which = `the rollout of ${environment} (${rollout.version}, deployment ${rollout.deploymentId})`;
+  switch (idle.code) {
+    case 'rolling_back':
+      return `${which} is rolling back to the stable version already; nothing was recorded`;
+    case 'already_aborted':
+      return `${which} was aborted by ${idle.request.by} at ${idle.request.at} and rolls back to the stable version; this ${verb} was not recorded`;
+    case 'staging_rollout':
+      return `${which} is the staging phase of a deployment; only its production rollout takes ${verb}; nothing was recorded`;
+    case 'past_last_step':
+      return `${which} has passed its last step and is in its ${idle.phase} phase: there is nothing left to ${verb} (abort still rolls it back); nothing was recorded`;
   }
 }
 

@@ -2,7 +2,7 @@
 // reconcile: the gate its wait is, the step a new request is for, and whether a /pause holds it. Pure.
 import type { Rollout, RolloutWait } from '../state/record.ts';
 import { requestsFor, requestsSince, type ControlGate } from './decide.ts';
-import type { ControlRequest } from './request.ts';
+import type { ControlRequest, ControlVerb } from './request.ts';
 
 /** What the record's wait waits for, as decideControl takes it; a hold (a /pause) is no gate of its own. */
 export function gateOf(wait: RolloutWait | undefined): ControlGate | undefined {
@@ -53,4 +53,31 @@ export function lastHoldOrGo(
 export function isHeld(rollout: Rollout, requests: readonly ControlRequest[]): boolean {
   const last = lastHoldOrGo(rollout, requests);
   return last ? last.verb === 'pause' : rollout.wait?.kind === 'hold';
+}
+
+/** Why a verb has nothing to act on where the rollout is (see `idleFor`). */
+export type IdleRollout =
+  | { code: 'rolling_back' }
+  | { code: 'already_aborted'; request: ControlRequest }
+  | { code: 'staging_rollout' }
+  | { code: 'past_last_step'; phase: 'verify' | 'monitor' };
+
+/**
+ * Where the rollout is leaves nothing for `verb` to act on: it rolls back already (its phase, or an /abort of
+ * it recorded), it is the staging phase of a deployment (only the production rollout reads its requests), or
+ * it is past its last step (verify, monitor) and waits for nobody, so only /abort still acts. A request there
+ * would be recorded and never read.
+ */
+export function idleFor(
+  verb: ControlVerb,
+  rollout: Rollout,
+  requests: readonly ControlRequest[],
+): IdleRollout | undefined {
+  if (rollout.phase === 'rollback') return { code: 'rolling_back' };
+  const aborted = requestsOf(rollout, requests).find((r) => r.verb === 'abort');
+  if (aborted) return { code: 'already_aborted', request: aborted };
+  if (rollout.phase === 'staging') return { code: 'staging_rollout' };
+  if ((rollout.phase === 'verify' || rollout.phase === 'monitor') && !rollout.wait && verb !== 'abort')
+    return { code: 'past_last_step', phase: rollout.phase };
+  return undefined;
 }

@@ -160,6 +160,32 @@ describe('deploy-action promote|pause|resume|abort: refusals', () => {
     );
   });
 
+  it('a rollout rolling back, aborted, or past its last step: refused with the state, exit 2, nothing appended', async () => {
+    writeConfig();
+    await runningRollout({ phase: 'rollback' });
+    for (const verb of ['promote', 'pause', 'resume', 'abort']) {
+      const r = await cli(verb, '-e', 'production');
+      assert.equal(r.code, 2, verb);
+      assert.match(r.err, /^error: rolling_back: the rollout of production .* is rolling back/);
+    }
+    rmSync(store().pathFor('production'));
+    await runningRollout({ phase: 'verify', step: 6 });
+    for (const verb of ['promote', 'pause', 'resume']) {
+      const r = await cli(verb, '-e', 'production');
+      assert.equal(r.code, 2, verb);
+      assert.match(r.err, /^error: past_last_step: .* in its verify phase: there is nothing left to/);
+    }
+    assert.deepEqual(requests(), []);
+    assert.equal((await cli('abort', '-e', 'production', '--reason', 'errors')).code, 0, 'abort is taken');
+    const after = await cli('promote', '-e', 'production');
+    assert.equal(after.code, 2);
+    assert.match(after.err, /^error: already_aborted: .* was aborted by cli:/);
+    assert.deepEqual(
+      requests().map((r) => r.verb),
+      ['abort'],
+    );
+  });
+
   it('a rollout held in the record (a hold the runner took up) counts as paused', async () => {
     writeConfig();
     await runningRollout({
