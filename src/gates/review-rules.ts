@@ -11,6 +11,10 @@ interface Language {
   blockComments: boolean;
   /** Debug logging calls, tested against the code part of a line (comments and strings removed). */
   debug: RegExp[];
+  /** String delimiters whose strings may span lines (JS template literals, Python triple quotes). */
+  multiline?: string[];
+  /** Whether a backslash escapes inside those strings (not in Go's raw `...` strings). */
+  rawMultiline?: boolean;
 }
 
 const C_LIKE = { lineComments: ['//'], blockComments: true };
@@ -21,6 +25,7 @@ const LANGUAGES: Array<{ extensions: string[]; language: Language }> = [
     language: {
       name: 'JavaScript/TypeScript',
       ...C_LIKE,
+      multiline: ['`'],
       debug: [/\bconsole\.(log|debug|trace|dir|table)\s*\(/, /(^|[^\w$.])debugger\s*;?\s*$/],
     },
   },
@@ -30,6 +35,7 @@ const LANGUAGES: Array<{ extensions: string[]; language: Language }> = [
       name: 'Python',
       lineComments: ['#'],
       blockComments: false,
+      multiline: ['"""', "'''"],
       debug: [
         /(^|[^\w.])print\s*\(/,
         /\b(i?pdb|pudb)\.set_trace\s*\(/,
@@ -43,6 +49,8 @@ const LANGUAGES: Array<{ extensions: string[]; language: Language }> = [
     language: {
       name: 'Go',
       ...C_LIKE,
+      multiline: ['`'],
+      rawMultiline: true,
       debug: [/\bfmt\.Print(ln)?\s*\(/, /(^|[^\w.])print(ln)?\s*\(/, /\bspew\.(Dump|Printf)\s*\(/],
     },
   },
@@ -65,6 +73,7 @@ const LANGUAGES: Array<{ extensions: string[]; language: Language }> = [
     language: {
       name: 'Java',
       ...C_LIKE,
+      multiline: ['"""'],
       debug: [/\bSystem\.(out|err)\.print(ln|f)?\s*\(/, /\.printStackTrace\s*\(\s*\)/],
     },
   },
@@ -73,6 +82,7 @@ const LANGUAGES: Array<{ extensions: string[]; language: Language }> = [
     language: {
       name: 'Kotlin',
       ...C_LIKE,
+      multiline: ['"""'],
       debug: [
         /\bSystem\.(out|err)\.print(ln)?\s*\(/,
         /(^|[^\w.])println\s*\(/,
@@ -82,7 +92,11 @@ const LANGUAGES: Array<{ extensions: string[]; language: Language }> = [
   },
   {
     extensions: ['rs'],
-    language: { name: 'Rust', ...C_LIKE, debug: [/\bdbg!\s*\(/, /(^|[^\w])e?println!\s*\(/] },
+    language: {
+      name: 'Rust',
+      ...C_LIKE,
+      debug: [/\bdbg!\s*\(/, /(^|[^\w])e?println!\s*\(/],
+    },
   },
   {
     extensions: ['php'],
@@ -99,7 +113,12 @@ const LANGUAGES: Array<{ extensions: string[]; language: Language }> = [
   },
   {
     extensions: ['swift'],
-    language: { name: 'Swift', ...C_LIKE, debug: [/(^|[^\w.])(print|debugPrint|dump)\s*\(/] },
+    language: {
+      name: 'Swift',
+      ...C_LIKE,
+      multiline: ['"""'],
+      debug: [/(^|[^\w.])(print|debugPrint|dump)\s*\(/],
+    },
   },
   {
     extensions: ['ex', 'exs'],
@@ -107,12 +126,18 @@ const LANGUAGES: Array<{ extensions: string[]; language: Language }> = [
       name: 'Elixir',
       lineComments: ['#'],
       blockComments: false,
+      multiline: ['"""'],
       debug: [/\bIO\.(inspect|puts)\b/],
     },
   },
   {
     extensions: ['dart'],
-    language: { name: 'Dart', ...C_LIKE, debug: [/(^|[^\w.])(print|debugPrint)\s*\(/] },
+    language: {
+      name: 'Dart',
+      ...C_LIKE,
+      multiline: ['"""', "'''"],
+      debug: [/(^|[^\w.])(print|debugPrint)\s*\(/],
+    },
   },
   {
     extensions: ['c', 'h', 'cc', 'cpp', 'hpp', 'scala', 'groovy'],
@@ -151,6 +176,8 @@ export interface SplitLine {
 export function splitLines(text: string, language: Language): SplitLine[] {
   const result: SplitLine[] = [];
   let inBlock = false;
+  // The delimiter of a string that began on an earlier line and has not ended yet.
+  let multi: string | undefined;
   for (const line of text.split(/\r?\n/)) {
     let code = '';
     let comment: string | undefined;
@@ -168,6 +195,18 @@ export function splitLines(text: string, language: Language): SplitLine[] {
         continue;
       }
       const ch = line[i]!;
+      if (multi) {
+        if (ch === '\\' && !language.rawMultiline) {
+          code += '  ';
+          i += 2;
+          continue;
+        }
+        const closes = rest.startsWith(multi);
+        code += closes ? ' '.repeat(multi.length) : ' ';
+        i += closes ? multi.length : 1;
+        if (closes) multi = undefined;
+        continue;
+      }
       if (quote) {
         if (ch === '\\') {
           i += 2;
@@ -176,6 +215,13 @@ export function splitLines(text: string, language: Language): SplitLine[] {
         if (ch === quote) quote = undefined;
         code += ' ';
         i += 1;
+        continue;
+      }
+      const opener = language.multiline?.find((delimiter) => rest.startsWith(delimiter));
+      if (opener) {
+        multi = opener;
+        code += opener;
+        i += opener.length;
         continue;
       }
       if (ch === '"' || ch === "'" || ch === '`') {

@@ -24,6 +24,39 @@ describe('splitLines', () => {
   });
 });
 
+describe('splitLines: strings as each language writes them', () => {
+  /** `line:debug call` and `line:#comment` of every line that has one. */
+  const found = (file: string, text: string) => {
+    const language = languageOf(file)!;
+    return splitLines(text, language).flatMap((line, index) => [
+      ...(debugCall(line.code, language) ? [`${index + 1}:${debugCall(line.code, language)}`] : []),
+      ...(line.comment === undefined ? [] : [`${index + 1}:#${line.comment.trim()}`]),
+    ]);
+  };
+
+  it('keeps strings that span lines as strings: template literals, triple quotes, raw strings', () => {
+    const python = [
+      'def f():',
+      '    """Example:',
+      '    print(x)',
+      '    # not a comment',
+      '    """',
+      '    print(y)',
+    ];
+    assert.deepEqual(found('a.py', python.join('\n')), ['6:print(']);
+    const template = [
+      'const sql = `',
+      '  console.log(x)',
+      '  // not a comment',
+      '`; // real',
+      'console.log(y);',
+    ];
+    assert.deepEqual(found('a.ts', template.join('\n')), ['4:#real', '5:console.log(']);
+    const go = ['var usage = `', 'fmt.Println(x)', 'C:\\`', 'fmt.Println(y)'];
+    assert.deepEqual(found('a.go', go.join('\n')), ['4:fmt.Println(']);
+  });
+});
+
 describe('debugCall', () => {
   const cases: Array<[string, string, string | undefined]> = [
     ['a.js', 'console.debug(state)', 'console.debug('],
