@@ -1709,7 +1709,10 @@ function finish(s: PipelineState, out: Action[], now: number): Action[] {
     record: s.tracks.production?.record,
     startedAt: iso(s.input.now),
     durationMs: now - s.input.now,
-    exitCode: deploymentExitCode(outcome.status),
+    exitCode: deploymentExitCode(
+      outcome.status,
+      s.rollbacks.some((r) => !r.ok),
+    ),
   };
   s.result = result;
   out.push({ kind: 'flush' });

@@ -13,6 +13,11 @@ export const EXIT_CODES = {
   failed: 1,
   /** Invalid input (the config file, command-line options) or blocked by the gates. */
   invalidOrBlocked: 2,
+  /**
+   * The rollback did not complete (a rollback step or level failed, the job cancelled or not): traffic may not
+   * be back on the stable version, and the environment needs a person now. Never hidden behind 1, 130 or 143.
+   */
+  rollbackFailed: 3,
   /** Cancelled by SIGINT (after traffic was put back on the stable version). */
   interrupted: 130,
   /** Cancelled by SIGTERM (after traffic was put back on the stable version). */
@@ -22,10 +27,11 @@ export const EXIT_CODES = {
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
 /**
- * The exit code of a finished deployment, by its outcome. A cancelled run is SIGINT's until the caller
- * knows which signal cancelled it (util/signals.ts runExitCode).
+ * The exit code of a finished deployment, by its outcome and whether a rollback of it did not complete. A
+ * cancelled run is SIGINT's until the caller knows which signal cancelled it (util/signals.ts runExitCode).
  */
-export function deploymentExitCode(status: PipelineStatus): ExitCode {
+export function deploymentExitCode(status: PipelineStatus, rollbackFailed = false): ExitCode {
+  if (rollbackFailed) return EXIT_CODES.rollbackFailed;
   // A rollout handed off to wait for people or a bake is not a failure of the job.
   if (status === 'succeeded' || status === 'waiting') return EXIT_CODES.success;
   if (status === 'blocked') return EXIT_CODES.invalidOrBlocked;

@@ -33,11 +33,15 @@ export function cancelledExitCode(signal: CancelSignal): number {
   return signal === 'SIGINT' ? EXIT_CODES.interrupted : EXIT_CODES.terminated;
 }
 
-/** The exit code of a finished run: a cancelled one says which signal cancelled it. Pure. */
+/**
+ * The exit code of a finished run: a cancelled one says which signal cancelled it, unless its rollback did not
+ * complete (EXIT_CODES.rollbackFailed: 130 and 143 say traffic is back on stable). Pure.
+ */
 export function runExitCode(
   result: { status: string; exitCode: number },
   received: CancelSignal | undefined,
 ): number {
+  if (result.exitCode === EXIT_CODES.rollbackFailed) return result.exitCode;
   return result.status === 'cancelled' && received ? cancelledExitCode(received) : result.exitCode;
 }
 

@@ -37,6 +37,7 @@ test('the README documents exactly the codes of src/util/exit-codes.ts, with the
   assert.match(sentence, new RegExp(`${EXIT_CODES.success} deployed \\(or gates passed, config valid\\)`));
   assert.match(sentence, new RegExp(`${EXIT_CODES.failed} failed or rolled back`));
   assert.match(sentence, new RegExp(`${EXIT_CODES.invalidOrBlocked} invalid input or blocked by gates`));
+  assert.match(sentence, new RegExp(`${EXIT_CODES.rollbackFailed} the rollback did not complete`));
   assert.match(
     sentence,
     new RegExp(`${EXIT_CODES.interrupted} / ${EXIT_CODES.terminated} cancelled by SIGINT / SIGTERM`),
@@ -82,6 +83,11 @@ test('every deployment outcome maps to a documented code', () => {
   assert.equal(cancelledExitCode('SIGINT'), 130);
   assert.equal(cancelledExitCode('SIGTERM'), 143);
   assert.equal(runExitCode({ status: 'cancelled', exitCode: 130 }, 'SIGTERM'), 143);
+  // A rollback that did not complete is never reported as a plain failure or a clean cancellation.
+  assert.equal(deploymentExitCode('failed', true), 3);
+  assert.equal(deploymentExitCode('cancelled', true), 3);
+  assert.equal(runExitCode({ status: 'cancelled', exitCode: 3 }, 'SIGINT'), 3);
+  assert.equal(runExitCode({ status: 'cancelled', exitCode: 3 }, 'SIGTERM'), 3);
   assert.equal(gatesExitCode('BLOCK'), 2);
   assert.equal(gatesExitCode('WARN'), 0);
   assert.equal(gatesExitCode('PASS'), 0);

@@ -350,7 +350,7 @@ test('a rollback step that fails: rollback_failed, and the record keeps what is 
     r.result.message,
     'analysis (canary-step at 50%): slow; the rollback did not complete: check production now',
   );
-  assert.equal(r.result.exitCode, 1);
+  assert.equal(r.result.exitCode, 3, 'not the 1 of a failure that was rolled back');
   const rollout = r.result.record!.rollout!;
   // The teardown of green was held back (green may still serve): it is left to undo after the weight.
   assert.deepEqual(rollout.recovery.map(describeStep), [

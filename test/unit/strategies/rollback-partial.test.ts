@@ -6,9 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { executeRollback, type ExecutionLog } from '../../../src/pipeline/execute-strategy.ts';
+import type { Action } from '../../../src/pipeline/machine.ts';
 import type { PipelineEvent } from '../../../src/pipeline/events.ts';
 import { describeStep } from '../../../src/strategies/sequence.ts';
 import type { Step, StepResult } from '../../../src/strategies/types.ts';
+import { runExitCode } from '../../../src/util/signals.ts';
 import { drive, environment, input } from '../../helpers/machine-driver.ts';
 
 const routerDown = (step: Step): boolean =>
@@ -127,4 +129,32 @@ test("reconcile's recovery: a failed switch back holds the teardown back, report
     JSON.stringify(ends[1]),
     /not run: switch traffic green → blue failed, so green may still take traffic/,
   );
+});
+
+test('a rollback that did not complete exits 3, cancelled or not: never the 1 of a clean rollback nor 130 / 143', () => {
+  const env = environment('  production:\n    strategy: { type: canary, steps: [5, 25, 100], pause: 0 }\n');
+  const world = (cancel: boolean) => ({
+    step: (step: Step): StepResult =>
+      routerDown(step)
+        ? { ok: false, reason: 'the router answered 502' }
+        : !cancel && step.kind === 'analysis'
+          ? { ok: false, reason: 'error rate 9 %' }
+          : { ok: true, analysis: 'promote' },
+    ...(cancel
+      ? {
+          cancelDuring: (a: Action) => a.kind === 'run_step' && a.step.kind === 'analysis',
+        }
+      : {}),
+  });
+  const failed = drive(input(env), world(false));
+  assert.equal(failed.result.code, 'rollback_failed');
+  assert.equal(failed.result.exitCode, 3);
+  assert.equal(runExitCode(failed.result, undefined), 3);
+
+  const cancelled = drive(input(env), world(true));
+  assert.equal(cancelled.result.status, 'cancelled');
+  assert.match(cancelled.result.message, /rollback incomplete/);
+  assert.equal(cancelled.result.exitCode, 3);
+  assert.equal(runExitCode(cancelled.result, 'SIGINT'), 3);
+  assert.equal(runExitCode(cancelled.result, 'SIGTERM'), 3);
 });
