@@ -15,6 +15,8 @@ interface Language {
   multiline?: string[];
   /** Whether a backslash escapes inside those strings (not in Go's raw `...` strings). */
   rawMultiline?: boolean;
+  /** Whether `'` also starts a lifetime or label (Rust's &'a str), a quote only around one character. */
+  lifetimes?: boolean;
 }
 
 const C_LIKE = { lineComments: ['//'], blockComments: true };
@@ -95,6 +97,7 @@ const LANGUAGES: Array<{ extensions: string[]; language: Language }> = [
     language: {
       name: 'Rust',
       ...C_LIKE,
+      lifetimes: true,
       debug: [/\bdbg!\s*\(/, /(^|[^\w])e?println!\s*\(/],
     },
   },
@@ -222,6 +225,11 @@ export function splitLines(text: string, language: Language): SplitLine[] {
         multi = opener;
         code += opener;
         i += opener.length;
+        continue;
+      }
+      if (ch === "'" && language.lifetimes && !/^'(\\.[^']*|[^\\'])'/.test(rest)) {
+        code += ch;
+        i += 1;
         continue;
       }
       if (ch === '"' || ch === "'" || ch === '`') {

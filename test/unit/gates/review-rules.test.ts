@@ -55,6 +55,11 @@ describe('splitLines: strings as each language writes them', () => {
     const go = ['var usage = `', 'fmt.Println(x)', 'C:\\`', 'fmt.Println(y)'];
     assert.deepEqual(found('a.go', go.join('\n')), ['4:fmt.Println(']);
   });
+
+  it("reads Rust's lifetimes as code, not as the start of a quote", () => {
+    const rust = "fn f(x: &'static str) { println!(\"{}\", x); } // TODO fix\nlet c = '\\''; dbg!(c);";
+    assert.deepEqual(found('a.rs', rust), ['1:println!(', '1:#TODO fix', '2:dbg!(']);
+  });
 });
 
 describe('debugCall', () => {
