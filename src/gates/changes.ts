@@ -21,6 +21,9 @@ export async function changedFiles(
     '--src-prefix=a/',
     '--dst-prefix=b/',
     '-M',
+    // Paths relative to cwd, which every gate joins them to (cwd may be a directory of a larger
+    // repository); changes outside it are not this project's.
+    '--relative',
     // A base that starts with "-" is a revision, never an option (--output=FILE would write a file).
     '--end-of-options',
     `${baseRef}...HEAD`,

@@ -127,3 +127,24 @@ test('unquoteGitPath decodes C-style quoting with octal UTF-8 bytes', () => {
 test('parseUnifiedDiff returns nothing for an empty diff', () => {
   assert.deepEqual(parseUnifiedDiff(''), []);
 });
+
+test('changedFiles in a directory of a larger repository: paths relative to it, changes outside left out', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'changes-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await git(dir, 'init', '-q');
+  await mkdir(join(dir, 'services/api/db'), { recursive: true });
+  await writeFile(join(dir, 'README.md'), 'top\n');
+  await writeFile(join(dir, 'services/api/app.ts'), 'one\n');
+  await git(dir, 'add', '.');
+  await git(dir, 'commit', '-q', '-m', 'base');
+  await writeFile(join(dir, 'README.md'), 'top\nchanged\n');
+  await writeFile(join(dir, 'services/api/app.ts'), 'one\ntwo\n');
+  await writeFile(join(dir, 'services/api/db/V2__x.sql'), 'SELECT 1;\n');
+  await git(dir, 'add', '.');
+  await git(dir, 'commit', '-q', '-m', 'change');
+  const files = await changedFiles(join(dir, 'services/api'), 'HEAD~1');
+  assert.deepEqual(
+    files.map((f) => `${f.path}:${f.status}:${f.addedLines.join(',')}`),
+    ['app.ts:modified:2', 'db/V2__x.sql:added:1'],
+  );
+});
