@@ -11,9 +11,19 @@
 //    validating every request: counts, not speed).
 import { createServer } from '../app/server.ts';
 import type { RunningServer } from '../app/server.ts';
-import { createFakeGitHub, fakeSha, pullRequestCommentPayload } from '../test/fake-github/index.ts';
+import { fakeSha, pullRequestCommentPayload } from '../test/fake-github/index.ts';
 import type { FakeGitHub } from '../test/fake-github/index.ts';
-import { deliver as post, privateKey, SECRET, TestOctokit } from '../test/app/helpers.ts';
+import {
+  deliver as post,
+  owner,
+  PR,
+  privateKey,
+  repo,
+  SECRET,
+  seededFake,
+  TestOctokit,
+} from '../test/app/helpers.ts';
+import type { Seed } from '../test/app/helpers.ts';
 import { benchThroughput } from './app-throughput.ts';
 
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
@@ -21,9 +31,6 @@ const API_DELIVERIES = Math.min(DELIVERIES, 500);
 const CONCURRENCY = 20;
 /** Each scenario runs in this many rounds per app, alternating between the apps. */
 const ROUNDS = 2;
-const OWNER = 'acme';
-const REPO = 'web';
-const PR = 7;
 const HEAD = fakeSha('bench-pr-7');
 
 const CONFIG = `
@@ -38,17 +45,11 @@ environments:
       required: 2
 `;
 
-async function seededFake(): Promise<FakeGitHub> {
-  const fake = await createFakeGitHub();
-  fake.seedRepo({
-    owner: OWNER,
-    repo: REPO,
-    files: { '.github/deploy.yml': CONFIG },
-    collaborators: { alice: 'write', carol: 'write', dave: 'write', erin: 'write' },
-    pulls: [{ number: PR, head: HEAD, user: 'carol' }],
-  });
-  return fake;
-}
+const seed: Seed = {
+  config: CONFIG,
+  collaborators: { alice: 'write', carol: 'write', dave: 'write', erin: 'write' },
+  pulls: [{ number: PR, head: HEAD, user: 'carol' }],
+};
 
 async function server(fake: FakeGitHub, appFn?: () => void): Promise<RunningServer> {
   return createServer({
@@ -85,8 +86,8 @@ async function commandCost(
     target,
     'issue_comment',
     pullRequestCommentPayload({
-      owner: OWNER,
-      repo: REPO,
+      owner,
+      repo,
       number: PR,
       body,
       user,
@@ -163,7 +164,7 @@ async function main(): Promise<void> {
   for (const line of operations) console.log(`  ${line}`);
 
   console.log('\nGitHub API requests per command (counted on the fake GitHub):\n');
-  const fake = await seededFake();
+  const fake = await seededFake(seed);
   const target = await server(fake);
   try {
     // [comment, author, what happens on GitHub before it]

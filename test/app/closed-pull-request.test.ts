@@ -5,13 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
+import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { appReplies, commentOnPull, testApp, testProbot } from './helpers.ts';
+import { PR, appReplies, sayOnPull, withSeededApp } from './helpers.ts';
 import { askProtectionRule, reviewOf } from './delivery-helpers.ts';
 
-type Receive = Parameters<Probot['receive']>[0];
-const PR = 7;
 const HEAD = fakeSha('closed-pr-head');
 const CONFIG = `
 target:
@@ -30,33 +28,18 @@ async function run(
   body: (
     fake: FakeGitHub,
     say: (text: string, user: string) => Promise<string>,
-    probot: ReturnType<typeof testProbot>,
+    probot: Probot,
   ) => Promise<void>,
 ) {
-  const fake = await createFakeGitHub();
-  fake.seedRepo({
-    owner: 'acme',
-    repo: 'web',
-    files: { '.github/deploy.yml': CONFIG },
-    collaborators: { alice: 'write', carol: 'write' },
-    pulls: [{ number: PR, head: HEAD, user: 'bob' }],
-  });
-  const probot = testProbot(fake);
-  await probot.load(testApp({ now: () => new Date('2025-03-04T10:30:00Z') }));
-  const say = async (text: string, user: string): Promise<string> => {
-    const before = appReplies(fake).length;
-    const { payload } = commentOnPull(fake, text, { user });
-    await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
-    const after = appReplies(fake);
-    assert.equal(after.length, before + 1, `one reply to ${text}`);
-    return after.at(-1)!;
-  };
-  try {
-    await body(fake, say, probot);
-    fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
+  await withSeededApp(
+    {
+      config: CONFIG,
+      collaborators: { alice: 'write', carol: 'write' },
+      pulls: [{ number: PR, head: HEAD, user: 'bob' }],
+      app: { now: () => new Date('2025-03-04T10:30:00Z') },
+    },
+    (fake, probot) => body(fake, (text, user) => sayOnPull(fake, probot, text, user), probot),
+  );
 }
 
 const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];

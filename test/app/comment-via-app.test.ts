@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { createFakeGitHub } from '../fake-github/index.ts';
-import { HEAD, PR, appReplies, commentOnPull, owner, repo, testApp, testProbot } from './helpers.ts';
+import { HEAD, PR, appReplies, commentOnPull, seededApp } from './helpers.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 
@@ -18,16 +17,11 @@ environments:
 `;
 
 test('a /deploy posted by another app on a deployer’s behalf is refused (posted_via_app); typed by them it deploys', async () => {
-  const fake = await createFakeGitHub();
-  fake.seedRepo({
-    owner,
-    repo,
-    files: { '.github/deploy.yml': CONFIG },
-    collaborators: { alice: 'write' },
+  const { fake, probot } = await seededApp({
+    config: CONFIG,
     pulls: [{ number: PR, head: HEAD, user: 'alice' }],
+    app: { now: () => new Date('2026-12-01T09:00:00Z') },
   });
-  const probot = testProbot(fake);
-  await probot.load(testApp({ now: () => new Date('2026-12-01T09:00:00Z') }));
   try {
     const deployments = () => [...fake.repo().deployments.values()];
     const via = commentOnPull(fake, '/deploy staging', { user: 'alice' });

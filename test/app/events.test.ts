@@ -14,13 +14,14 @@ import {
   owner,
   recordApprovalComment,
   repo,
-  testApp,
+  seededFake,
   testMarkerKeys,
-  testProbot,
   testTrust,
+  withSeededApp,
 } from './helpers.ts';
+import type { Seed } from './helpers.ts';
 import { approvePress, deliveryTarget as target, receive } from './delivery-helpers.ts';
-import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
+import { fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { serializeApprovalMarker } from '../../src/policy/index.ts';
 import type { ApprovalRecord } from '../../src/policy/index.ts';
@@ -60,28 +61,14 @@ environments:
         - { days: [${OTHER_DAY}], start: "00:00", end: "24:00" }
 `;
 
-async function fakeWithPolicy(): Promise<FakeGitHub> {
-  const fake = await createFakeGitHub();
-  fake.seedRepo({
-    owner,
-    repo,
-    files: { '.github/deploy.yml': CONFIG },
-    collaborators: { alice: 'write', carol: 'write', dave: 'write', erin: 'read', mallory: 'read' },
-    teams: { sre: ['erin'] },
-    pulls: [{ number: PR, head: HEAD, user: 'carol' }],
-  });
-  return fake;
-}
+const SEED: Seed = {
+  config: CONFIG,
+  collaborators: { alice: 'write', carol: 'write', dave: 'write', erin: 'read', mallory: 'read' },
+  teams: { sre: ['erin'] },
+};
 
-async function withApp(run: (fake: FakeGitHub, probot: Probot) => Promise<void>): Promise<void> {
-  const fake = await fakeWithPolicy();
-  try {
-    await run(fake, await loadedProbot(fake));
-    fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
-}
+const withApp = (run: (fake: FakeGitHub, probot: Probot) => Promise<void>): Promise<void> =>
+  withSeededApp(SEED, run);
 
 /** Every payload's repository names the fake's default branch (the examples say "master"). */
 const onMain = { repository: { default_branch: 'main' } };
@@ -153,11 +140,10 @@ test('protection rule: outside the deploy window it is rejected at once, with th
 });
 
 test("protection rule: the window is judged by the app's clock (deployApp's now), not the machine's", async () => {
-  const fake = await fakeWithPolicy();
+  const fake = await seededFake(SEED);
   try {
-    const probot = testProbot(fake);
     const onWindowDay = new Date(Date.now() + 3 * 86_400_000); // its UTC day is OTHER_DAY
-    await probot.load(testApp({ now: () => onWindowDay }));
+    const probot = await loadedProbot(fake, { now: () => onWindowDay });
     await receive(probot, 'deployment_protection_rule', protectionRule(fake, 'weekend'));
     assert.deepEqual(
       reviews(fake).map((r) => r.state),

@@ -7,7 +7,13 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Probot, ProbotOctokit } from 'probot';
 import { createFakeGitHub, fakeSha, pullRequestCommentPayload } from '../fake-github/index.ts';
-import type { FakeGitHub } from '../fake-github/index.ts';
+import type {
+  FakeGitHub,
+  FakeGitHubOptions,
+  Permission,
+  SeedPull,
+  SeedRepoOptions,
+} from '../fake-github/index.ts';
 import { deployApp } from '../../app/index.ts';
 import type { AppOptions } from '../../app/index.ts';
 import { markerKeys } from '../../src/github/marker-keys.ts';
@@ -54,13 +60,30 @@ export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unkno
   retry: { enabled: false },
 }));
 
-export async function seededFake(): Promise<FakeGitHub> {
-  const fake = await createFakeGitHub();
+/** What seededFake puts on the fake GitHub's acme/web; each field left out takes its default. */
+export interface Seed {
+  /** The text of .github/deploy.yml (none: the repository has no config file). */
+  config?: string;
+  /** login → role (alice with write). */
+  collaborators?: Record<string, Permission>;
+  /** Teams of the acme organisation (none). */
+  teams?: SeedRepoOptions['teams'];
+  /** The pull requests (carol's pull request PR, its head at HEAD). */
+  pulls?: SeedPull[];
+  /** The fake GitHub's own options (createFakeGitHub). */
+  fake?: FakeGitHubOptions;
+}
+
+/** A fake GitHub holding acme/web as `seed` says. */
+export async function seededFake(seed: Seed = {}): Promise<FakeGitHub> {
+  const fake = await createFakeGitHub(seed.fake);
   fake.seedRepo({
     owner,
     repo,
-    collaborators: { alice: 'write' },
-    pulls: [{ number: PR, head: HEAD, user: 'carol' }],
+    ...(seed.config !== undefined ? { files: { '.github/deploy.yml': seed.config } } : {}),
+    collaborators: seed.collaborators ?? { alice: 'write' },
+    ...(seed.teams ? { teams: seed.teams } : {}),
+    pulls: seed.pulls ?? [{ number: PR, head: HEAD, user: 'carol' }],
   });
   return fake;
 }
@@ -90,10 +113,38 @@ export function testProbot(fake: FakeGitHub, log?: Probot['log']): Probot {
   });
 }
 
-export async function loadedProbot(fake: FakeGitHub): Promise<Probot> {
+/** A Probot against `fake` with the App loaded: testApp(`options`). */
+export async function loadedProbot(fake: FakeGitHub, options: AppOptions = {}): Promise<Probot> {
   const probot = testProbot(fake);
-  await probot.load(testApp());
+  await probot.load(testApp(options));
   return probot;
+}
+
+/** The App (testApp(`seed.app`)) against a fake GitHub seeded by seededFake(`seed`); the caller stops the fake. */
+export async function seededApp(
+  seed: Seed & { app?: AppOptions } = {},
+): Promise<{ fake: FakeGitHub; probot: Probot }> {
+  const fake = await seededFake(seed);
+  try {
+    return { fake, probot: await loadedProbot(fake, seed.app) };
+  } catch (error) {
+    await fake.stop();
+    throw error;
+  }
+}
+
+/** Runs `body` against seededApp(`seed`); checks the fake saw no violations, and stops it. */
+export async function withSeededApp(
+  seed: Seed & { app?: AppOptions },
+  body: (fake: FakeGitHub, probot: Probot) => Promise<void>,
+): Promise<void> {
+  const { fake, probot } = await seededApp(seed);
+  try {
+    await body(fake, probot);
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
 }
 
 /** A comment that exists on the fake (so reactions to it work) and its issue_comment payload. */

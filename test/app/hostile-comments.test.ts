@@ -9,9 +9,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
+import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub, RecordedRequest } from '../fake-github/index.ts';
-import { commentOnPull, owner, PR, repo, testApp, testProbot, testTrust } from './helpers.ts';
+import { commentOnPull, owner, PR, repo, seededApp, testTrust } from './helpers.ts';
 import { readAppComments } from '../../app/facts/own-comments.ts';
 import { helpText } from '../../app/commands/help.ts';
 import { COMMAND_NAMES, usage } from '../../app/commands/parse.ts';
@@ -149,16 +149,12 @@ interface Run {
 }
 
 async function startRun(): Promise<Run> {
-  const fake = await createFakeGitHub();
-  fake.seedRepo({
-    owner,
-    repo,
-    files: { '.github/deploy.yml': CONFIG },
+  const { fake, probot } = await seededApp({
+    config: CONFIG,
     collaborators: { alice: 'write', bob: 'write', carol: 'write', dave: 'admin' },
     pulls: [{ number: PR, head: HEAD, user: 'alice' }],
+    app: { now: () => NOW },
   });
-  const probot = testProbot(fake);
-  await probot.load(testApp({ now: () => NOW }));
   const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
   return { fake, probot, octokit, bot: `${fake.state.appSlug}[bot]` };
 }

@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { createFakeGitHub, openCheckSuites } from '../fake-github/index.ts';
+import { openCheckSuites } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, PR, commentOnPull, owner, repo, testApp, testProbot } from './helpers.ts';
+import { HEAD, PR, commentOnPull, owner, repo, withSeededApp } from './helpers.ts';
 import { askProtectionRule, receive, reviewOf } from './delivery-helpers.ts';
 import { gateName } from '../../app/handlers/protection-rule.ts';
 import { createGitHubClient } from '../../src/github/client.ts';
@@ -28,24 +28,15 @@ environments:
       required: 1
 `;
 
-async function run(body: (fake: FakeGitHub, probot: Probot) => Promise<void>): Promise<void> {
-  const fake = await createFakeGitHub({ otherApps: { 'actions-token': ACTIONS } });
-  fake.seedRepo({
-    owner,
-    repo,
-    files: { '.github/deploy.yml': CONFIG },
-    collaborators: { alice: 'write', bob: 'write', dave: 'write' },
-    pulls: [{ number: PR, head: HEAD, user: 'carol' }],
-  });
-  const probot = testProbot(fake);
-  await probot.load(testApp());
-  try {
-    await body(fake, probot);
-    fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
-}
+const run = (body: (fake: FakeGitHub, probot: Probot) => Promise<void>): Promise<void> =>
+  withSeededApp(
+    {
+      fake: { otherApps: { 'actions-token': ACTIONS } },
+      config: CONFIG,
+      collaborators: { alice: 'write', bob: 'write', dave: 'write' },
+    },
+    body,
+  );
 
 /** alice's workflow run `id` asks the protection rule about production: it waits for dave's approval. */
 async function waitingGate(fake: FakeGitHub, probot: Probot, id: number): Promise<void> {

@@ -5,9 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { createFakeGitHub } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { BOT_LOGIN, HEAD, PR, commentOnPull, owner, repo, testApp, testProbot } from './helpers.ts';
+import { BOT_LOGIN, HEAD, PR, commentOnPull, owner, repo, withSeededApp } from './helpers.ts';
 import { acquireDeploymentLock, acquireLock } from '../../app/locks.ts';
 import { parseGateRef, serializeGateRef } from '../../app/handlers/protection-rule.ts';
 import type { Octokit } from '../../app/facts/github.ts';
@@ -33,25 +32,14 @@ interface World {
   octokit: Octokit;
 }
 
-async function run(body: (w: World) => Promise<void>, config = CONFIG): Promise<void> {
-  const fake = await createFakeGitHub();
-  fake.seedRepo({
-    owner,
-    repo,
-    files: { '.github/deploy.yml': config },
-    collaborators: { alice: 'write', bob: 'write', dave: 'write' },
-    pulls: [{ number: PR, head: HEAD, user: 'carol' }],
-  });
-  const probot = testProbot(fake);
-  await probot.load(testApp());
-  const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
-  try {
-    await body({ fake, probot, octokit });
-    fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
-}
+const run = (body: (w: World) => Promise<void>, config = CONFIG): Promise<void> =>
+  withSeededApp(
+    { config, collaborators: { alice: 'write', bob: 'write', dave: 'write' } },
+    async (fake, probot) => {
+      const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
+      await body({ fake, probot, octokit });
+    },
+  );
 
 let nextRun = 300;
 

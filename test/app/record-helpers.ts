@@ -1,9 +1,9 @@
 // Setup for the app tests of `requires: staging`, which staging's signed state record meets: a repository
 // whose production requires staging, and staging's record kept on the fake GitHub as the Action keeps it.
 import type { Probot } from 'probot';
-import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
+import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub, FakeGitHubOptions, Permission } from '../fake-github/index.ts';
-import { HEAD, PR, owner, repo, rest, testApp, testMarkerKeys, testProbot } from './helpers.ts';
+import { HEAD, loadedProbot, owner, repo, rest, seededFake, testMarkerKeys } from './helpers.ts';
 import type { EnvironmentRecord } from '../../src/state/record.ts';
 import { signRecord } from '../../src/state/signed-record.ts';
 import { stateKey } from '../../src/state/state-key.ts';
@@ -46,19 +46,15 @@ export async function inRequiresRepo(
     realTime?: boolean;
   } = {},
 ): Promise<void> {
-  const fake = await createFakeGitHub(o.tokens ? { tokens: o.tokens } : {});
-  fake.seedRepo({
-    owner,
-    repo,
-    files: { '.github/deploy.yml': REQUIRES_CONFIG },
+  const fake = await seededFake({
+    ...(o.tokens ? { fake: { tokens: o.tokens } } : {}),
+    config: REQUIRES_CONFIG,
     collaborators: { alice: 'write', ...o.collaborators },
-    pulls: [{ number: PR, head: HEAD, user: 'carol' }],
   });
   fake.addCommit({ sha: BEFORE, message: 'before' });
   for (const sha of o.commits ?? []) fake.addCommit({ sha, message: sha });
   const clock = { now: new Date('2026-12-01T08:00:00Z') };
-  const probot = testProbot(fake);
-  await probot.load(o.realTime ? testApp() : testApp({ now: () => clock.now }));
+  const probot = await loadedProbot(fake, o.realTime ? {} : { now: () => clock.now });
   try {
     await body({ fake, probot, clock });
     fake.assertNoViolations();

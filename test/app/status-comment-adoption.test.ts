@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { createFakeGitHub } from '../fake-github/index.ts';
-import { BOT_LOGIN, HEAD, PR, commentOnPull, owner, repo, restWith, testApp, testProbot } from './helpers.ts';
+import { BOT_LOGIN, HEAD, PR, commentOnPull, restWith, seededApp } from './helpers.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { renderStatusComment } from '../../src/github/status-comment.ts';
 
@@ -30,16 +29,12 @@ const statusBody = (description: string) =>
   });
 
 test('a status comment by another app or a workflow is never adopted: the App writes its own', async () => {
-  const fake = await createFakeGitHub({ otherApps: { 'other-app-token': OTHER_APP } });
-  fake.seedRepo({
-    owner,
-    repo,
-    files: { '.github/deploy.yml': CONFIG },
-    collaborators: { alice: 'write' },
+  const { fake, probot } = await seededApp({
+    fake: { otherApps: { 'other-app-token': OTHER_APP } },
+    config: CONFIG,
     pulls: [{ number: PR, head: HEAD, user: 'alice' }],
+    app: { now: () => new Date('2026-12-01T09:00:00Z') },
   });
-  const probot = testProbot(fake);
-  await probot.load(testApp({ now: () => new Date('2026-12-01T09:00:00Z') }));
   try {
     const theirs: Array<{ id: number; body: string; by: string }> = [];
     for (const [token, by] of [

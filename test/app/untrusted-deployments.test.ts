@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { HEAD, PR, approvalRecord, loadedProbot, owner, recordApprovalComment, repo } from './helpers.ts';
+import { HEAD, PR, approvalRecord, owner, recordApprovalComment, repo, withSeededApp } from './helpers.ts';
 import {
   approvePress,
   deliveryTarget as target,
@@ -13,7 +13,7 @@ import {
   receive,
   reviewOf,
 } from './delivery-helpers.ts';
-import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
+import { fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { renderStatusComment, statusMarker } from '../../src/github/status-comment.ts';
 import type { StatusCommentState } from '../../src/github/status-comment.ts';
@@ -44,25 +44,18 @@ environments:
         - { days: [${OTHER_DAY}], start: "00:00", end: "24:00" }
 `;
 
-async function withApp(run: (fake: FakeGitHub, probot: Probot) => Promise<void>): Promise<void> {
-  const fake = await createFakeGitHub();
-  fake.seedRepo({
-    owner,
-    repo,
-    files: { '.github/deploy.yml': CONFIG },
-    collaborators: { alice: 'write', carol: 'write', dave: 'write', erin: 'write', mallory: 'write' },
-    pulls: [
-      { number: PR, head: HEAD, user: 'carol' },
-      { number: OTHER_PR, head: OTHER_HEAD, user: 'erin' },
-    ],
-  });
-  try {
-    await run(fake, await loadedProbot(fake));
-    fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
-}
+const withApp = (run: (fake: FakeGitHub, probot: Probot) => Promise<void>): Promise<void> =>
+  withSeededApp(
+    {
+      config: CONFIG,
+      collaborators: { alice: 'write', carol: 'write', dave: 'write', erin: 'write', mallory: 'write' },
+      pulls: [
+        { number: PR, head: HEAD, user: 'carol' },
+        { number: OTHER_PR, head: OTHER_HEAD, user: 'erin' },
+      ],
+    },
+    run,
+  );
 
 const MALLORY = { login: 'mallory', type: 'User' } as const;
 
