@@ -35,7 +35,7 @@ import {
   sameLogin,
 } from '../../src/policy/index.ts';
 import type { ApproverDecision, DeployerDecision } from '../../src/policy/index.ts';
-import type { RefusalCode, Rollout } from '../../src/state/record.ts';
+import type { HistoryEntry, RefusalCode, Rollout } from '../../src/state/record.ts';
 import { stateKeysFor } from '../../src/state/state-key.ts';
 import type { StateRead } from '../../src/state/store.ts';
 import { httpStatus } from '../facts/github.ts';
@@ -196,7 +196,12 @@ export function planControl(input: PlanInput): ControlPlan {
       message: `the state of ${env} is not trusted (${userText(read.message, { max: 300 })}); nothing was recorded.`,
     };
   const rollout = read.record?.rollout;
-  if (!rollout) return { ok: false, code: 'no_rollout', message: `no rollout of ${env} is in progress.` };
+  if (!rollout)
+    return {
+      ok: false,
+      code: 'no_rollout',
+      message: `no rollout of ${env} is in progress${lastEnded(read.record?.history ?? [])}; nothing was recorded.`,
+    };
   const may = allowed(input, rollout.wait?.kind === 'approval');
   if (!may.ok) return may;
   if (input.deploymentId !== undefined && input.deploymentId !== rollout.deploymentId)
@@ -281,6 +286,25 @@ export function planControl(input: PlanInput): ControlPlan {
     decision,
     startReconcile: rollout.wait?.handedOff === true && goes,
   };
+}
+
+/** How a rollout ends in the record's history (the pipeline's and reconcile's events), for people. */
+const ENDED: Record<string, string> = {
+  succeeded: 'succeeded',
+  rolled_back: 'was rolled back',
+  orphan_rolled_back: 'was rolled back by reconcile',
+  rollback_failed: 'failed, and its rollback failed',
+  orphan_rollback_failed: 'was left by its run, and its rollback failed',
+  failed: 'failed',
+  cancelled: 'was cancelled',
+};
+
+/** `: the last one, v3 (deployment 42), was rolled back at …` from the newest ending in the history. */
+function lastEnded(history: readonly HistoryEntry[]): string {
+  const last = history.findLast((h) => Object.hasOwn(ENDED, h.event));
+  if (!last) return '';
+  const version = last.version !== undefined ? `, ${code(last.version, 100)},` : '';
+  return `: the last one${version} ${ENDED[last.event]} (${code(last.code, 60)}) at ${code(last.at, 40)}`;
 }
 
 /** A request where the rollout leaves it nothing to act on (`idleFor`): refused, naming where it is. */

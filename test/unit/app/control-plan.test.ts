@@ -139,3 +139,27 @@ test('a redelivered /pause or /resume is the request already recorded, not alrea
   assert.equal(codeOf(planControl(input('pause', rollout(), [pause], 'comment:10'))), 'already_paused');
   assert.equal(codeOf(planControl(input('resume', rollout(), [pause, resume], 'comment:10'))), 'not_paused');
 });
+
+test('a command after the rollout ended is answered with how the last one ended', () => {
+  const ended = input('promote', rollout());
+  if (!ended.read.ok) throw new Error('unreachable');
+  const record = { ...ended.read.record!, rollout: undefined };
+  record.history = [
+    { at: '2025-03-04T10:25:00.000Z', by: 'workflow:7', event: 'rollback_started', code: 'rollout_aborted' },
+    {
+      at: '2025-03-04T10:26:00.000Z',
+      by: 'workflow:7',
+      event: 'rolled_back',
+      code: 'rollout_aborted',
+      version: 'v3.0.0',
+    },
+  ];
+  for (const verb of CONTROL_VERBS) {
+    const plan = planControl({ ...ended, verb, read: { ...ended.read, record } });
+    assert.equal(codeOf(plan), 'no_rollout');
+    assert.match(
+      plan.ok ? '' : plan.message,
+      /no rollout of `production` is in progress: the last one, `v3\.0\.0`, was rolled back \(`rollout_aborted`\) at `2025-03-04T10:26:00\.000Z`/,
+    );
+  }
+});
