@@ -203,6 +203,13 @@ const LOCK_WAIT_MS = 10_000;
 /** A lock this old was left by a process that died while changing the file. */
 const LOCK_STALE_MS = 30_000;
 
+/**
+ * A claim this old on a run that is still scheduled was left by a process that died between claiming the run
+ * and removing it (which takes at most the lock wait, LOCK_WAIT_MS): it is taken over, so the run is started
+ * or dropped by a later reconcile instead of being skipped as claimed on every reconcile forever.
+ */
+const CLAIM_STALE_MS = 5 * 60_000;
+
 /** How long ago the lock file was made; 0 when there is none. */
 const lockAge = (lock: string): Promise<number> => fileAgeMs(lock, 0);
 
@@ -352,13 +359,20 @@ export class FileSchedule {
    */
   async claim(run: ScheduledRun): Promise<boolean> {
     await mkdir(this.dir, { recursive: true });
-    try {
-      const handle = await open(this.claimPath(run), 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw error;
+    const path = this.claimPath(run);
+    const stale = async () => (await fileAgeMs(path, 0)) > CLAIM_STALE_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const handle = await open(path, 'wx');
+        await handle.writeFile(`${process.pid}\n`);
+        await handle.close();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        // Held by a live process (a start or a cancel under way), or left by one that died: taken over once.
+        if (attempt > 0 || !(await stale())) return false;
+        await takeOverStaleLock(path, stale, LOCK_STALE_MS);
+      }
     }
     if (this.read(run.environment).some((r) => r.id === run.id)) return true;
     await this.release(run);
