@@ -255,6 +255,16 @@ export function planControl(input: PlanInput): ControlPlan {
       };
     if (input.verb === 'resume' && !held)
       return { ok: false, code: 'not_paused', message: `the rollout of ${env} is not paused.` };
+    // A /promote after a /pause ends the hold, as a /resume does: only a deployer may, not an approver who
+    // may only approve an `approval` step.
+    if (input.verb === 'promote' && held && !input.deployer.ok)
+      return {
+        ok: false,
+        code: input.deployer.code,
+        message:
+          `the rollout of ${env} is paused, and a \`/promote\` would resume it: ${explainRefusal(input.deployer)}; ` +
+          `only the environment's deployers may resume its rollout. Nothing was recorded.`,
+      };
   }
 
   const request: ControlRequest = {

@@ -163,3 +163,30 @@ test('a command after the rollout ended is answered with how the last one ended'
     );
   }
 });
+
+test('an approver who is no deployer may not end a /pause with /promote (only deployers resume)', () => {
+  const notDeployer = {
+    ok: false,
+    code: 'not_a_deployer',
+    login: 'carol',
+    why: 'not_listed',
+    permission: 'write',
+    deployers: ['alice'],
+    also: [],
+  } as unknown as DeployerDecision;
+  const approval = rollout({
+    wait: { kind: 'approval', step: 2, approvals: 1, since: '2025-03-04T10:15:00.000Z', handedOff: true },
+  });
+  const pause = request('pause', 'comment:1', { by: 'alice' });
+  const asApprover = (existing: ControlRequest[]) =>
+    planControl({ ...input('promote', approval, existing), login: 'carol', deployer: notDeployer });
+  const held = asApprover([pause]);
+  assert.equal(codeOf(held), 'not_a_deployer');
+  assert.match(held.ok ? '' : held.message, /is paused, and a `\/promote` would resume it/);
+  // Not paused: the approver's /promote approves the step as before.
+  const approved = asApprover([]);
+  assert.ok(approved.ok && approved.decision.action === 'go' && approved.startReconcile);
+  // A deployer's /promote still ends the hold.
+  const resumed = planControl(input('promote', approval, [pause]));
+  assert.ok(resumed.ok && resumed.decision.action === 'go');
+});
