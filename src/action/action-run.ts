@@ -21,6 +21,7 @@ import {
 } from '../report/github/reporter.ts';
 import { renderGatesSection, renderJobSummary, renderPlanSummary } from '../report/job-summary.ts';
 import { renderDeploymentRecord } from '../report/record.ts';
+import { credentialRedactor, redactDeep } from '../report/redact.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { GitHubStateStore } from '../state/github-store.ts';
 import { GitHubControlSource, type RequestFn } from '../control/github-channel.ts';
@@ -54,6 +55,11 @@ export class ActionRun {
    * read-only), or undefined. Reads (the PR's reviews, its title) still go.
    */
   private readonly readOnly: string | undefined;
+  /**
+   * Credentials out of what leaves the runner unmasked: a command's error is quoted in the result, and the
+   * job summary, the record and the outputs are shown as written (the log is masked by the runner).
+   */
+  private readonly redact: (text: string) => string;
 
   constructor(
     inputs: ActionInputs,
@@ -72,6 +78,7 @@ export class ActionRun {
     this.env = env;
     this.cancellation = cancellation;
     this.signal = cancellation.signal;
+    this.redact = credentialRedactor([inputs.token, inputs.stateKey]);
     this.readOnly = context.fork?.readOnlyToken
       ? `pull request #${context.pullNumber} comes from ${context.fork.repository === 'a deleted fork' ? 'a deleted fork' : `the fork ${context.fork.repository}`}: ` +
         `GitHub gives this ${context.eventName} run a read-only token, so nothing is written to GitHub ` +
@@ -204,12 +211,12 @@ export class ActionRun {
     core.setOutput('code', result.code);
     core.setOutput('rolled-back', String(result.rollbacks.length > 0));
     if (result.previousVersion) core.setOutput('previous-version', result.previousVersion);
-    if (result.gates) core.setOutput('gates', JSON.stringify(result.gates));
+    if (result.gates) core.setOutput('gates', JSON.stringify(redactDeep(result.gates, this.redact)));
     if (result.status === 'succeeded' && environmentUrl) core.setOutput('environment-url', environmentUrl);
 
     const changes = this.githubCutShort ? undefined : await github?.changes();
     await this.writeSummary(
-      renderJobSummary(result, {
+      renderJobSummary(redactDeep(result, this.redact), {
         sha: context.sha,
         runUrl: context.runUrl,
         environmentUrl,
@@ -260,11 +267,12 @@ export class ActionRun {
     } finally {
       await this.closeReporting(reporter);
     }
-    core.setOutput('gates', JSON.stringify(report));
+    const shown = redactDeep(report, this.redact);
+    core.setOutput('gates', JSON.stringify(shown));
     core.setOutput('status', report.status === 'BLOCK' ? 'blocked' : 'succeeded');
     core.setOutput('code', report.status === 'BLOCK' ? 'gates_blocked' : 'gates_passed');
     core.setOutput('rolled-back', 'false');
-    await this.writeSummary(renderGatesSection(report));
+    await this.writeSummary(renderGatesSection(shown));
     if (report.status === 'BLOCK') core.setFailed(`blocked [gates_blocked]: ${report.reasons.join('; ')}`);
   }
 
@@ -298,6 +306,7 @@ export class ActionRun {
       version: this.plan.version,
       strategy,
       checks: this.inputs.checkRuns,
+      secrets: [this.inputs.token, this.inputs.stateKey],
       log: (level, message) => (level === 'warn' ? core.warning(message) : core.info(message)),
       ...extra,
     });
@@ -395,7 +404,7 @@ export class ActionRun {
       await mkdir(dir, { recursive: true });
       await writeFile(
         path,
-        renderDeploymentRecord(result, {
+        renderDeploymentRecord(redactDeep(result, this.redact), {
           type: this.plan.type,
           sha: this.context.sha,
           deployer: this.plan.deployer,

@@ -8,3 +8,25 @@ import { redactSecrets } from '../gates/secret-rules.ts';
 export function redactCredentials(text: string): string {
   return maskSecrets(redactSecrets(text));
 }
+
+/**
+ * redactCredentials, and each of `secrets` (values the run knows are secret: the token, the state key)
+ * replaced by `***` wherever it appears, as the runner masks them in the log. For what leaves the runner
+ * unmasked: GitHub's API (deployment statuses, check runs, comments), the job summary and the record.
+ */
+export function credentialRedactor(secrets: readonly (string | undefined)[] = []): (text: string) => string {
+  // Longest first, so a secret that contains another is replaced whole; short values would mask words.
+  const list = [...new Set(secrets.filter((s): s is string => !!s && s.length >= 8))].sort(
+    (a, b) => b.length - a.length,
+  );
+  return (text) => redactCredentials(list.reduce((t, secret) => t.split(secret).join('***'), text));
+}
+
+/** `value` with every string in it (in plain objects and arrays, deeply) passed through `redact`. */
+export function redactDeep<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, redact)) as T;
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype)
+    return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, redactDeep(v, redact)])) as T;
+}

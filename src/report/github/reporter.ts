@@ -58,6 +58,7 @@ import {
   waitWhere,
 } from '../waits.ts';
 import { bindExternalId, type StateCarrier } from '../../state/github-store.ts';
+import { credentialRedactor, redactDeep } from '../redact.ts';
 
 export interface GitHubReporterOptions {
   octokit: GitHubClient;
@@ -87,6 +88,12 @@ export interface GitHubReporterOptions {
   commentOwner?: string;
   runUrl?: string;
   environmentUrl?: string;
+  /**
+   * Values known to be secret (the token, the state key): never sent to GitHub. Credentials by their shape
+   * (tokens, keys, URL passwords) are not sent either, secrets or not: a command's error quotes what it
+   * printed last, and GitHub shows what it is sent to everyone who can read the repository.
+   */
+  secrets?: ReadonlyArray<string | undefined>;
   /** Check runs need `checks: write`; set false where the token lacks it. */
   checks?: boolean;
   log(level: 'info' | 'warn', message: string): void;
@@ -489,7 +496,9 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   let result: PipelineResult | undefined;
   let closed = false;
   const sawPhase = new Set<PhaseId>();
-  const event = (e: PipelineEvent) => {
+  const redact = credentialRedactor(options.secrets);
+  const event = (raw: PipelineEvent) => {
+    const e = redactDeep(raw, redact);
     switch (e.type) {
       case 'start':
         // The staging environment's own start arrives too; the run's environment is the one reported.

@@ -455,3 +455,48 @@ test("the deploy check run's conclusion shows the result's message (a command's 
   const huge = await summaryFor('x'.repeat(100_000));
   assert.ok(huge.length < 65_535 && huge.includes('x'.repeat(1000)), 'cut, not dropped');
 });
+
+test("a credential in a command's error never reaches GitHub: not the deployment status, the check run nor the comment", async () => {
+  await withFake(async (s) => {
+    const { octokit } = createGitHubClient({ token: 't', baseUrl: s.gh.url, writeIntervalMs: 0 });
+    const reporter = githubReporter({
+      octokit,
+      owner: 'acme',
+      repo: 'web',
+      sha: s.sha,
+      environment: 'production',
+      version: '1.2.3',
+      strategy: 'canary',
+      deployment: { id: s.deploymentId },
+      pullNumber: 7,
+      log: () => {},
+      secrets: ['s3cr3t-state-key-value'],
+    });
+    // What a failing `git push` or `curl` prints last, quoted by the pipeline in the result's message.
+    const message =
+      'deploy (./deploy.sh) exited with code 128: fatal: Authentication failed for ' +
+      'https://x-access-token:ghs_16C7e42F292c6912E7710c838347Ae178B4a@github.com/acme/web.git ' +
+      'key s3cr3t-state-key-value';
+    reporter.event({ type: 'start', environment: 'production', version: '1.2.3', strategy: 'canary' });
+    const phase = {
+      phase: 'production' as const,
+      status: 'failed' as const,
+      startedAt: '2024-05-01T10:00:00Z',
+    };
+    reporter.event({ type: 'phase-end', record: { ...phase, durationMs: 1, detail: message } });
+    reporter.event({ type: 'result', result: { ...rolledBack(), message } });
+    await reporter.close!();
+    // As read: Markdown's backslash escapes and the invisible joiners that break autolinks left out.
+    const sent = JSON.stringify(s.gh.requests.map((r) => r.body)).replace(/[\\\u200D]/g, '');
+    assert.ok(sent.includes('Authentication failed'), 'the error itself is reported');
+    assert.doesNotMatch(sent, /ghs_16C7e42F292c6912E7710c838347Ae178B4a|s3cr3t-state-key-value/);
+    // Every place it could have gone was written.
+    assert.ok(
+      s.gh
+        .requestsFor('repos/create-deployment-status')
+        .some((r) => (r.body as { state: string }).state === 'failure'),
+    );
+    assert.ok(s.gh.requestsFor('checks/create').length + s.gh.requestsFor('checks/update').length > 0);
+    assert.ok(s.gh.requestsFor('issues/create-comment').length > 0);
+  });
+});

@@ -1,0 +1,75 @@
+// A credential printed by a failing command, run as the runner runs the action (from the sources) against
+// the fake GitHub: the pipeline quotes the command's last line in its result, and that result is reported
+// to GitHub (deployment status, check run, PR comment), the job summary, the deployment record and the
+// outputs. None of them may carry the credential: the runner masks only the log, and only known secrets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
+import { runBuiltAction, runnerGitHubEnv } from '../helpers/action.ts';
+import { repoRoot } from '../helpers/cli.ts';
+
+const ENTRY = join(repoRoot, 'src/action/index.ts');
+const TOKEN = 'ghs_workflowTokenValue0123456789abcdef';
+const LEAKED = 'ghs_16C7e42F292c6912E7710c838347Ae178B4a';
+
+test("a credential in a failing command's output reaches no deployment status, check run, comment, summary, record or output", async (t) => {
+  const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
+  const dir = mkdtempSync(join(tmpdir(), 'action-credentials-'));
+  t.after(async () => {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const head = fakeSha('pr-head');
+  fake.seedRepo({ owner: 'acme', repo: 'shop', pulls: [{ number: 7, head, user: 'alice' }] });
+  // What a failing `git push` prints last: the remote URL with the token in it, and the workflow's token.
+  const script = `console.error('fatal: Authentication failed for https://x-access-token:${LEAKED}@github.com/acme/shop.git as ${TOKEN}'); process.exit(128)`;
+  writeFileSync(
+    join(dir, 'deploy.yml'),
+    `preset: fast
+target:
+  commands:
+    deploy: ${JSON.stringify([process.execPath, '-e', script])}
+    health: ${JSON.stringify([process.execPath, '-e', ''])}
+environments:
+  preview:
+    strategy: direct
+`,
+  );
+  const run = await runBuiltAction({
+    entry: ENTRY,
+    dir,
+    inputs: { 'github-token': TOKEN, config: 'deploy.yml', environment: 'preview', mode: 'deploy' },
+    event: {
+      name: 'pull_request',
+      payload: webhookPayload(
+        'pull_request',
+        'synchronize',
+        { number: 7, pull_request: { number: 7, head: { sha: head } } },
+        { owner: 'acme', repo: 'shop' },
+      ),
+    },
+    env: { ...runnerGitHubEnv(fake.url, 'acme', 'shop'), DEPLOY_ACTION_WRITE_INTERVAL_MS: '0' },
+  });
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  fake.assertNoViolations();
+  const sent = JSON.stringify(fake.requests.map((r) => r.body));
+  assert.match(sent, /Authentication failed/, 'the failure is reported');
+  assert.ok(fake.requestsFor('repos/create-deployment-status').length > 0);
+  assert.ok(fake.requestsFor('issues/create-comment').length > 0);
+  const record = readFileSync(run.outputs['record-path']!, 'utf8');
+  assert.match(run.summary, /Authentication failed/);
+  for (const [where, text] of [
+    ['GitHub', sent],
+    ['the job summary', run.summary],
+    ['the record', record],
+    ['the outputs', JSON.stringify(run.outputs)],
+  ] as const) {
+    // As read: Markdown's backslash escapes and the invisible joiners that break autolinks left out.
+    const read = text.replace(/[\\\u200D]/g, '');
+    assert.ok(!read.includes(LEAKED), `${where} has the credential`);
+    assert.ok(!read.includes(TOKEN), `${where} has the token`);
+  }
+});
