@@ -21,6 +21,7 @@ import {
   withoutIgnored,
   type Snapshot,
 } from './schema-snapshot.ts';
+import { findXmlChangelogRisks, findYamlChangelogRisks, type ChangelogResult } from './changelog-risks.ts';
 import { findSqlRisks } from './sql-risks.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
@@ -162,6 +163,23 @@ async function exercise(
   return findings;
 }
 
+/**
+ * The risks of one migration file by what it is: SQL (plain, Flyway, golang-migrate, Prisma, sqitch, a
+ * Liquibase SQL changelog) or a Liquibase XML / YAML / JSON changelog. Anything else (a Rails, Alembic,
+ * Django or Knex migration in Ruby, Python or JavaScript) cannot be read for risks and says so.
+ */
+function risksOf(path: string, text: string): ChangelogResult {
+  const extension = /\.([^./]+)$/.exec(path)?.[1]?.toLowerCase() ?? '';
+  if (['sql', 'psql', 'pgsql', 'ddl'].includes(extension)) return { ok: true, risks: findSqlRisks(text) };
+  if (extension === 'xml') return findXmlChangelogRisks(text);
+  if (['yaml', 'yml', 'json'].includes(extension)) return findYamlChangelogRisks(text);
+  return {
+    ok: false,
+    message:
+      'not a file the destructive-statement scan can read: it reads SQL files (.sql) and Liquibase changelogs (.xml, .yaml, .json); point gates.migrations.files at those, or set risks: off',
+  };
+}
+
 async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise<Finding[]> {
   const level = config.risks ?? 'warn';
   if (config.files === undefined || level === 'off') return [];
@@ -216,8 +234,17 @@ async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise
       findings.push({ rule: 'migrations.unreadable', severity: 'error', message: read.message });
       continue;
     }
-    const sql = read.text;
-    for (const risk of findSqlRisks(sql)) {
+    const risks = risksOf(path, read.text);
+    if (!risks.ok) {
+      findings.push({
+        path,
+        rule: 'migrations.unreadable',
+        severity: 'error',
+        message: `${path}: ${risks.message}`,
+      });
+      continue;
+    }
+    for (const risk of risks.risks) {
       findings.push({
         path,
         line: risk.line,

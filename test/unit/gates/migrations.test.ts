@@ -1,5 +1,6 @@
 // Against a real, throwaway PostgreSQL cluster (test/helpers/postgres.ts).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -190,6 +191,24 @@ describe('migrations gate (real PostgreSQL)', () => {
     assert.deepEqual(findings, [
       'db/V3__drop_markdown_column.sql:1:migrations.drop-column',
       'migrations/000042_countdown.up.sql:1:migrations.truncate',
+    ]);
+  });
+
+  it('reads Liquibase changelogs for risks and refuses a file it cannot read as SQL, naming it', async () => {
+    const liquibase = (name: string) =>
+      readFileSync(new URL(`../../fixtures/gates/migrations/liquibase/${name}`, import.meta.url), 'utf8');
+    const findings = await scanOnly(
+      {
+        'db/changelog.yaml': liquibase('changelog.yaml'),
+        'db/migrate/20240101120000_add_users.rb': liquibase('20240101120000_add_users.rb'),
+      },
+      { files: ['db/*.yaml', 'db/migrate/*'] },
+    );
+    assert.deepEqual(findings, [
+      'db/changelog.yaml:25:migrations.drop-column',
+      'db/changelog.yaml:32:migrations.drop-table',
+      'db/changelog.yaml:33:migrations.column-type',
+      'db/migrate/20240101120000_add_users.rb:undefined:migrations.unreadable',
     ]);
   });
 

@@ -1,0 +1,48 @@
+// Liquibase changelogs as Liquibase users write them (test/fixtures/gates/migrations/liquibase/).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import {
+  findXmlChangelogRisks,
+  findYamlChangelogRisks,
+  type ChangelogResult,
+} from '../../../src/gates/changelog-risks.ts';
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../fixtures/gates/migrations/liquibase/${name}`, import.meta.url), 'utf8');
+const rules = (result: ChangelogResult) =>
+  result.ok ? result.risks.map((r) => `${r.line}:${r.rule.replace('migrations.', '')}`) : result.message;
+
+describe('Liquibase changelogs', () => {
+  it('XML: change types and <sql> bodies at their lines; rollbacks, comments and new tables left out', () => {
+    assert.deepEqual(rules(findXmlChangelogRisks(fixture('changelog.xml'))), [
+      '23:drop-column',
+      '24:index-without-concurrently',
+      '32:rename',
+      '36:truncate',
+    ]);
+  });
+
+  it('YAML and JSON: the same, with the SQL of a block scalar at its own lines', () => {
+    assert.deepEqual(rules(findYamlChangelogRisks(fixture('changelog.yaml'))), [
+      '25:drop-column',
+      '32:drop-table',
+      '33:column-type',
+    ]);
+    assert.deepEqual(rules(findYamlChangelogRisks(fixture('changelog.json'))), [
+      '8:rename',
+      '9:set-not-null',
+    ]);
+  });
+
+  it('a changelog that does not parse says where', () => {
+    assert.match(
+      rules(findXmlChangelogRisks(fixture('broken.xml'))) as string,
+      /^line 4: not well-formed XML: Expected closing tag 'dropTable'/,
+    );
+    assert.match(
+      rules(findYamlChangelogRisks('a: [1, 2\nb: 3\n')) as string,
+      /^line \d+: not valid YAML or JSON/,
+    );
+  });
+});
