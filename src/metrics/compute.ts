@@ -33,14 +33,22 @@ export function computeMetrics(
     throw new MetricsWindowError(
       `the metrics window is empty: since ${new Date(window.since).toISOString()} is not before ${new Date(window.until).toISOString()}`,
     );
-  const byEnvironment = new Map<string, DeploymentFact[]>(environments.map((e) => [e, []]));
+  // GitHub compares environment names without regard to case: a workflow's `environment: Production` and a
+  // /deploy production are deployments of one environment, shown under the name asked for (else the first read).
+  const key = (name: string) => name.toLowerCase();
+  const byEnvironment = new Map<string, { name: string; list: DeploymentFact[] }>(
+    environments.map((e) => [key(e), { name: e, list: [] }]),
+  );
   for (const d of deployments) {
-    if (environments.length && !environments.includes(d.environment)) continue;
-    byEnvironment.set(d.environment, [...(byEnvironment.get(d.environment) ?? []), d]);
+    const k = key(d.environment);
+    if (environments.length && !byEnvironment.has(k)) continue;
+    const entry = byEnvironment.get(k) ?? { name: d.environment, list: [] };
+    entry.list.push(d);
+    byEnvironment.set(k, entry);
   }
-  return [...byEnvironment.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, list]) => environmentMetrics(name, list, window));
+  return [...byEnvironment.values()]
+    .sort(({ name: a }, { name: b }) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(({ name, list }) => environmentMetrics(name, list, window));
 }
 
 /**

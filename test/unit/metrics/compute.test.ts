@@ -332,3 +332,24 @@ test('a deployment that went live and failed later (a handed-off bake) is a rele
   assert.equal(m!.timeToRestore.count, 1);
   assert.equal(m!.timeToRestore.medianMs, 2 * DAY + 10 * MIN - (DAY + 2 * HOUR));
 });
+
+test('environment names are compared as GitHub compares them, without regard to case', () => {
+  // A workflow job's `environment: Production` and the App's /deploy production are one environment.
+  const facts = [
+    ok(T0, { environment: 'Production' }),
+    failed(T0 + DAY),
+    ok(T0 + 2 * DAY, { environment: 'PRODUCTION' }),
+  ];
+  const all = computeMetrics(facts, WINDOW);
+  assert.deepEqual(
+    all.map((m) => [m.environment, m.deployments.total, m.changeFailureRate.failed]),
+    [['Production', 3, 1]],
+  );
+  assert.equal(all[0]!.timeToRestore.medianMs, DAY);
+  // Asked for by another spelling: every one of its deployments, under the name asked for.
+  const asked = computeMetrics(facts, WINDOW, ['production']);
+  assert.deepEqual(
+    asked.map((m) => [m.environment, m.deployments.total]),
+    [['production', 3]],
+  );
+});
