@@ -137,6 +137,12 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     problems.push(
       `input "adopt-current" is true, but input "mode" is ${quoted(inputs.mode)}: adopting is done by mode "reconcile" only`,
     );
+  // Sent as a header: one with a space or a line break inside (two tokens pasted, a quoted heredoc) fails
+  // every request, and the HTTP client's error quotes the header, token and all. Never shown here.
+  if (inputs.token !== undefined && /[\s\p{Cc}]/u.test(inputs.token))
+    problems.push(
+      'input "github-token" has a space or a line break inside it: give exactly one token (its value is not shown)',
+    );
   if (inputs.stateKey !== undefined)
     try {
       parseStateKey(inputs.stateKey, 'input "state-key"');

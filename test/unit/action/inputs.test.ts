@@ -348,3 +348,13 @@ test("planRun: a fork's pull request is never deployed; its gates and a dry run 
     /^pull request #8 comes from a deleted fork: /,
   );
 });
+
+test('a github-token with a line break or a space inside is refused without showing it', () => {
+  // Before: accepted, and every request failed with an error quoting the Authorization header.
+  for (const token of ['ghs_first\nghs_second', 'token ghs_verysecret', 'ghs_a\tb'])
+    assert.deepEqual(inputProblems({ 'github-token': token }), [
+      'input "github-token" has a space or a line break inside it: give exactly one token (its value is not shown)',
+    ]);
+  // Around it, the runner's trimming applies as to every input.
+  assert.equal(inputs({ 'github-token': '  ghs_verysecret\n' }).token, 'ghs_verysecret');
+});
