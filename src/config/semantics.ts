@@ -2,7 +2,7 @@
 // can reach a target, staging references are sound, the strategy's needs are met by the target's commands,
 // commands split without a shell, and templates only use variables that will have a value.
 import { splitCommand } from '../targets/command-line.ts';
-import { analyzeShellTemplate } from '../targets/shell-script.ts';
+import { analyzeShellTemplate, argvShellProblems } from '../targets/shell-script.ts';
 import { isKnownVariable, placeholders } from '../targets/template.ts';
 import type {
   CanaryParams,
@@ -515,6 +515,11 @@ function shellTemplateIssues(script: string, path: Path): SemanticIssue[] {
   return analysis.ok ? [] : analysis.problems.map((problem) => ({ path, message: problem.message }));
 }
 
+/** Templates in the script of a shell an argv command starts (`bash -c "…"`) that it cannot run safely. */
+function argvShellIssues(argv: readonly string[], path: Path): SemanticIssue[] {
+  return argvShellProblems(argv).map((message) => ({ path, message }));
+}
+
 /** Commands that cannot be split without a shell, and template variables unknown to this environment. */
 function templateIssues(
   config: RawConfig,
@@ -569,10 +574,12 @@ function templateIssues(
       if (!site.shell) {
         const split = splitCommand(line);
         if (!split.ok) issues.push({ path: linePath, message: split.message });
+        else issues.push(...argvShellIssues(split.argv, linePath));
       } else issues.push(...shellTemplateIssues(line, linePath));
       checkTemplate(line, linePath);
     } else {
       if (site.shell) issues.push(...shellTemplateIssues(line.join(' '), linePath));
+      else issues.push(...argvShellIssues(line, linePath));
       line.forEach((arg, index) => checkTemplate(arg, [...linePath, index]));
     }
   }

@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import type { ResolvedCommand } from '../config/resolve.ts';
 import { OWN_GROUP, watchGroup } from '../util/process-group.ts';
 import { shellCommandLine, shellQuote } from './command-line.ts';
-import { envNameFor, renderShellScript, type RenderedScript } from './shell-script.ts';
+import { envNameFor, renderArgvCommand, renderShellScript, type RenderedScript } from './shell-script.ts';
 import { render, TemplateError, type TemplateValues } from './template.ts';
 
 export interface OutputLine {
@@ -94,8 +94,12 @@ function templated<T>(command: ResolvedCommand, fill: () => T): T {
   }
 }
 
-export function renderArgv(command: ResolvedCommand, values: TemplateValues): string[] {
-  return templated(command, () => command.argv.map((arg) => render(arg, values)));
+/** An argv command's program and arguments, and the variables a shell it is reads (see renderArgvCommand). */
+export function renderArgv(
+  command: ResolvedCommand,
+  values: TemplateValues,
+): { argv: string[]; env: Record<string, string> } {
+  return templated(command, () => renderArgvCommand(command.argv, values, (arg) => render(arg, values)));
 }
 
 export function renderScript(command: ResolvedCommand, values: TemplateValues): RenderedScript {
@@ -107,10 +111,12 @@ export function renderScript(command: ResolvedCommand, values: TemplateValues): 
  * command one quoted word per argument; a shell command as `sh -c` with the variables its script reads.
  */
 export function describeCommand(command: ResolvedCommand, values: TemplateValues): string {
-  if (!command.shell) return shellCommandLine(renderArgv(command, values));
-  const { script, env } = renderScript(command, values);
+  const script = command.shell ? renderScript(command, values) : undefined;
+  const { argv, env } = script
+    ? { argv: ['sh', '-c', script.script], env: script.env }
+    : renderArgv(command, values);
   const assignments = Object.entries(env).map(([name, value]) => `${name}=${shellQuote(value)}`);
-  return [...assignments, 'sh', '-c', shellQuote(script)].join(' ');
+  return [...assignments, shellCommandLine(argv)].join(' ');
 }
 
 export async function runCommand(
@@ -128,7 +134,9 @@ export async function runCommand(
     args = ['-c', rendered.script];
     scriptEnv = rendered.env;
   } else {
-    [file, ...args] = renderArgv(command, values) as [string, ...string[]];
+    const rendered = renderArgv(command, values);
+    [file, ...args] = rendered.argv as [string, ...string[]];
+    scriptEnv = rendered.env;
   }
 
   const started = performance.now();

@@ -427,3 +427,88 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
   }
   return { script: script + template.slice(from), env };
 }
+
+// ---- a shell in an argv command -----------------------------------------------------------------------------
+// An argv command is run without a shell, but it may start one itself: `["bash", "-c", "deploy {{ref}}"]`, or
+// `docker exec app sh -c "…"`. A value written into such a script would be run as code (a branch named
+// `$(curl …|sh)` is a valid ref). So the script of a shell the command starts is never given a value: when the
+// command itself is the shell, its templates become references to the DEPLOY_* variables as with
+// `shell: true`; when another program starts the shell (docker, kubectl, ssh-less wrappers, sudo), the
+// variables may not reach it, so a template there is refused, with the form that passes the value as an
+// argument instead.
+
+/** Programs that run their `-c` operand as shell code. */
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh', 'fish']);
+
+/** In an argv (templates unrendered), a shell started with -c: its index and its script's, or undefined. */
+export function shellScriptIn(argv: readonly string[]): { shell: number; script: number } | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const program = argv[i]!;
+    if (!SHELLS.has(program.slice(program.lastIndexOf('/') + 1))) continue;
+    let dashC = false;
+    for (let j = i + 1; j < argv.length; j++) {
+      const arg = argv[j]!;
+      if (arg === '--') {
+        if (dashC && j + 1 < argv.length) return { shell: i, script: j + 1 };
+        break;
+      }
+      // Options that take the next argument: -o pipefail, -O extglob, bash's --rcfile/--init-file FILE.
+      if (/^[-+][oO]$/.test(arg) || arg === '--rcfile' || arg === '--init-file') {
+        j++;
+        continue;
+      }
+      if (arg.startsWith('--')) continue;
+      if (/^[-+][A-Za-z]+$/.test(arg)) {
+        if (arg[0] === '-' && arg.includes('c')) dashC = true;
+        continue;
+      }
+      if (dashC) return { shell: i, script: j };
+      break;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why the templates of an argv command cannot be run as written, or []: a template in the script of a shell
+ * that another program starts, or one the shell could not protect (as for `shell: true`). Pure.
+ */
+export function argvShellProblems(argv: readonly string[]): string[] {
+  const found = shellScriptIn(argv);
+  if (!found) return [];
+  const script = argv[found.script]!;
+  const names = [...script.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+  if (names.length === 0) return [];
+  const shell = argv[found.shell]!;
+  if (found.shell > 0) {
+    const name = names[0]!;
+    return [
+      `{{${name}}} is inside the script of "${shell} -c", which ${argv[0]} starts: a shell would run code in its value, and the DEPLOY_* variables may not reach it; pass the value as an argument instead: ${shell} -c '… "$1" …' ${shell} {{${name}}}`,
+    ];
+  }
+  const analysis = analyzeShellTemplate(script);
+  return analysis.ok ? [] : analysis.problems.map((p) => `in the script of "${shell} -c": ${p.message}`);
+}
+
+/**
+ * Renders an argv command: each element with its values, except the script of a shell the command itself is
+ * (`bash -c "…"`), whose templates become DEPLOY_* references (`env`: what they read). Throws a TemplateError
+ * for a template argvShellProblems refuses, or a variable with no value.
+ */
+export function renderArgvCommand(
+  argv: readonly string[],
+  values: TemplateValues,
+  renderOne: (template: string) => string,
+): { argv: string[]; env: Record<string, string> } {
+  const problems = argvShellProblems(argv);
+  if (problems.length > 0) throw new TemplateError(problems[0]!);
+  const found = shellScriptIn(argv);
+  let env: Record<string, string> = {};
+  const rendered = argv.map((arg, index) => {
+    if (found?.script !== index || found.shell !== 0) return renderOne(arg);
+    const script = renderShellScript(arg, values);
+    env = script.env;
+    return script.script;
+  });
+  return { argv: rendered, env };
+}

@@ -1,0 +1,114 @@
+// An argv command that starts a shell itself (`["bash", "-c", "deploy {{ref}}"]`, `sh -c '…'`): no templated
+// value is ever run as code by it. When the command is the shell, the templates of its script become quoted
+// references to the DEPLOY_* variables (as with `shell: true`), so the script sees the literal value; when
+// another program starts the shell (docker exec, kubectl exec, env, sudo), a template in the script is refused,
+// at config time and at run time, naming the safe form (the value as an argument: "$1").
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../../src/config/load.ts';
+import { resolveCommand } from '../../../src/config/resolve.ts';
+import { CommandFailed, describeCommand, runCommand } from '../../../src/targets/run-command.ts';
+import { shellScriptIn } from '../../../src/targets/shell-script.ts';
+
+// A branch name git accepts, and values a deployment parameter may hold.
+const HOSTILE = [
+  'feature/$(touch${IFS}PWNED)',
+  'x`touch PWNED`',
+  "it's; touch PWNED",
+  'a"; touch PWNED; echo "',
+  'line\ntouch PWNED',
+  '--rcfile=/etc/passwd',
+  '$HOME *',
+];
+
+test('a shell run as the command: each value reaches its script as the literal value, nothing runs from it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'argv-shell-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const defaults = { shell: false, timeoutMs: 10_000, env: {}, cwd: dir };
+  const commands = [
+    ['sh', '-c', 'printf %s {{ref}}'],
+    ['/bin/sh', '-c', 'printf %s "{{ref}}"'],
+    ['bash', '-e', '-o', 'pipefail', '-c', "printf %s '{{ref}}'"],
+    ['bash', '-ec', 'printf %s {{ref}}'],
+    "sh -c 'printf %s {{ref}}'",
+    'bash -c "printf %s {{ref}}"',
+  ];
+  for (const spec of commands) {
+    const command = resolveCommand(spec, 'deploy', defaults);
+    for (const ref of HOSTILE) {
+      const result = await runCommand(command, { ref });
+      assert.equal(result.stdout, ref, `${JSON.stringify(spec)} with ${JSON.stringify(ref)}`);
+      // What the plan shows does the same when a shell runs it.
+      const shown = describeCommand(command, { ref });
+      assert.equal(execFileSync('sh', ['-c', shown], { cwd: dir, encoding: 'utf8' }), ref, shown);
+    }
+  }
+  assert.equal(existsSync(join(dir, 'PWNED')), false, 'a value was run as code');
+});
+
+test('a shell another program starts: a template in its script is refused before anything runs', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'argv-shell-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const defaults = { shell: false, timeoutMs: 10_000, env: {}, cwd: dir };
+  for (const spec of [
+    ['/usr/bin/env', 'sh', '-c', 'touch ran; echo {{ref}}'],
+    "env LANG=C bash -c 'touch ran; echo {{ref}}'",
+  ]) {
+    const command = resolveCommand(spec, 'deploy', defaults);
+    const error = await runCommand(command, { ref: 'main' }).then(
+      () => assert.fail(`${JSON.stringify(spec)} ran`),
+      (e: unknown) => e as CommandFailed,
+    );
+    assert.ok(error instanceof CommandFailed);
+    assert.equal(error.reasonCode, 'template');
+    assert.match(error.message, /\{\{ref\}\} is inside the script of "(sh|bash) -c", which .*env starts/);
+    assert.match(
+      error.message,
+      /pass the value as an argument instead: (sh|bash) -c '… "\$1" …' (sh|bash) \{\{ref\}\}/,
+    );
+  }
+  assert.equal(existsSync(join(dir, 'ran')), false);
+  // The safe form: the value is an argument of the script ("$1"), never part of it.
+  const positional = resolveCommand(
+    ['/usr/bin/env', 'sh', '-c', 'printf %s "$1"', 'sh', '{{ref}}'],
+    'deploy',
+    defaults,
+  );
+  for (const ref of HOSTILE) assert.equal((await runCommand(positional, { ref })).stdout, ref);
+  assert.equal(existsSync(join(dir, 'PWNED')), false);
+});
+
+test('the config names a shell script template it cannot run safely, at its field', () => {
+  const errors = (deploy: string) => {
+    const parsed = parseConfig(
+      `target:\n  commands:\n    deploy: ${deploy}\nenvironments:\n  production: {}\n`,
+      'deploy.yml',
+    );
+    return parsed.ok ? [] : parsed.errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`);
+  };
+  assert.match(
+    errors('["kubectl", "exec", "app", "--", "sh", "-c", "deploy {{ref}}"]').join('\n'),
+    /^3:13 target\.commands\.deploy: \{\{ref\}\} is inside the script of "sh -c", which kubectl starts/,
+  );
+  assert.match(
+    errors('["bash", "-c", "deploy `{{ref}}`"]').join('\n'),
+    /^3:13 target\.commands\.deploy: in the script of "bash -c": \{\{ref\}\} \(character 9\) is inside backticks/,
+  );
+  assert.deepEqual(errors('"bash -c \'deploy {{ref}}\'"'), []);
+  assert.deepEqual(errors('["docker", "exec", "app", "sh", "-c", "deploy \\"$1\\"", "sh", "{{ref}}"]'), []);
+});
+
+test('shellScriptIn finds the script operand of -c past options, and nothing without -c', () => {
+  assert.deepEqual(shellScriptIn(['bash', '-c', 's']), { shell: 0, script: 2 });
+  assert.deepEqual(shellScriptIn(['bash', '-euxc', 's', 'name', 'arg']), { shell: 0, script: 2 });
+  assert.deepEqual(shellScriptIn(['sh', '-e', '-o', 'pipefail', '-c', 's']), { shell: 0, script: 5 });
+  assert.deepEqual(shellScriptIn(['bash', '--norc', '-c', '--', 's']), { shell: 0, script: 4 });
+  assert.deepEqual(shellScriptIn(['docker', 'exec', 'app', '/bin/sh', '-c', 's']), { shell: 3, script: 5 });
+  assert.equal(shellScriptIn(['bash', 'deploy.sh', '-c', '{{ref}}']), undefined, 'a script file, not -c');
+  assert.equal(shellScriptIn(['./deploy.sh', '{{ref}}']), undefined);
+  assert.equal(shellScriptIn(['sh', '-e']), undefined);
+});
