@@ -131,7 +131,8 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
     context.dispatch = Object.fromEntries(
       Object.entries(event.inputs as Json)
         .filter(([, v]) => v !== null && v !== undefined)
-        .map(([k, v]) => [k, String(v)]),
+        // Trimmed as the runner trims the action's own inputs: "production " names production.
+        .map(([k, v]) => [k, String(v).trim()]),
     );
   }
 

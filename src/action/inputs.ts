@@ -49,6 +49,7 @@ export class InputError extends Error {
 }
 
 const nameRule = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NAME_RULE_TEXT = 'environment names use letters, digits, ".", "_" and "-"';
 /** `mode: reconcile` takes one environment or a comma-separated list. */
 const nameListRule = /^[A-Za-z0-9][A-Za-z0-9._-]*(\s*,\s*[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 
@@ -115,7 +116,7 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
             nameListRule,
             'name one environment or a comma-separated list; names use letters, digits, ".", "_" and "-"',
           )
-        : matching('environment', nameRule, 'environment names use letters, digits, ".", "_" and "-"'),
+        : matching('environment', nameRule, NAME_RULE_TEXT),
     strategy: oneOf('strategy', STRATEGY_NAMES),
     version: matching('version', VERSION_RULE, VERSION_RULE_TEXT),
     mode: oneOf('mode', MODES),
@@ -183,7 +184,11 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
   const environment = inputs.environment ?? context.deployment?.environment ?? dispatch.environment;
   if (!environment) problems.push('input "environment" is required (for example: production)');
   else if (!nameRule.test(environment))
-    problems.push(`environment ${quoted(environment)} is not a valid name`);
+    // The input was checked when read: the name came from the deployment or the workflow's inputs.
+    problems.push(
+      `${inputs.environment === undefined && context.deployment ? `the environment of deployment ${context.deployment.id}` : 'workflow input "environment"'} ` +
+        `is ${quoted(environment)}; ${NAME_RULE_TEXT}`,
+    );
   if (inputs.environment && context.deployment && inputs.environment !== context.deployment.environment)
     problems.push(
       `input "environment" is ${quoted(inputs.environment)} but deployment ${context.deployment.id} is for ` +

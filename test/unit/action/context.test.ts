@@ -170,6 +170,12 @@ test('workflow_dispatch inputs are kept as strings, nulls dropped', () => {
   };
   const c = readRunContext(env({ GITHUB_EVENT_NAME: 'workflow_dispatch' }), event);
   assert.deepEqual(c.dispatch, { environment: 'staging', 'dry-run': 'true', replicas: '3' });
+  // Trimmed, as the runner trims the action's own inputs: a string input typed "production " names production.
+  const spaced = readRunContext(env({ GITHUB_EVENT_NAME: 'workflow_dispatch' }), {
+    ...event,
+    inputs: { environment: ' production\n', mode: 'deploy ' },
+  });
+  assert.deepEqual(spaced.dispatch, { environment: 'production', mode: 'deploy' });
   // Inputs of other events are not dispatch inputs.
   assert.equal(readRunContext(env(), event).dispatch, undefined);
 });

@@ -122,8 +122,12 @@ test('workflow_dispatch inputs and a deployment’s environment are shown escape
       'workflow input "version" is "v1\\u001b[2J"; a version is 1-128 letters, digits, ".", "_", "+" or "-", and does not start with "-"',
     ],
   );
+  // Where the bad name came from: the deployment or the workflow's inputs.
   assert.deepEqual(planProblems(inputs({}), context({}, 'prod\n::warning::x')), [
-    'environment "prod\\n::warning::x" is not a valid name',
+    'the environment of deployment 7 is "prod\\n::warning::x"; environment names use letters, digits, ".", "_" and "-"',
+  ]);
+  assert.deepEqual(planProblems(inputs({}), context({ environment: 'prod/eu' })), [
+    'workflow input "environment" is "prod/eu"; environment names use letters, digits, ".", "_" and "-"',
   ]);
 });
 

@@ -201,7 +201,9 @@ test('planRun: an environment input that contradicts the deployment is an error 
 
 test('planRun: a deployment environment that is not a valid name is refused', () => {
   const problems = planProblems(inputs(), context({ deployment: deployment('prod; rm') }));
-  assert.deepEqual(problems, ['environment "prod; rm" is not a valid name']);
+  assert.deepEqual(problems, [
+    'the environment of deployment 77 is "prod; rm"; environment names use letters, digits, ".", "_" and "-"',
+  ]);
 });
 
 test('planRun: rollback mode needs a version unless a deployment started it', () => {
