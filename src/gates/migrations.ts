@@ -3,6 +3,8 @@
 // first. The database is created for this run and dropped at the end, whatever happened. The migration
 // files are also scanned for destructive statements (sql-risks.ts).
 import { randomBytes } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import picomatch from 'picomatch';
 import type pg from 'pg';
 import { formatDuration } from '../config/duration.ts';
@@ -226,6 +228,21 @@ async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise
     }
   }
   for (const path of scanned) {
+    // golang-migrate, node-pg-migrate (SQL), dbmigrate...: NNN_x.up.sql is reverted by NNN_x.down.sql.
+    const pair = /^(.*[._-])(up)(\.sql)$/i.exec(path);
+    if (!pair) continue;
+    const [, stem, up, extension] = pair as unknown as [string, string, string, string];
+    const down = `${stem}${up === 'UP' ? 'DOWN' : up === 'Up' ? 'Down' : 'down'}${extension}`;
+    if (!(await exists(join(ctx.cwd, down)))) {
+      findings.push({
+        path,
+        rule: 'migrations.no-down',
+        severity: level === 'block' ? 'error' : 'warning',
+        message: `${path} has no ${down.split('/').pop()} beside it: this migration cannot be rolled back`,
+      });
+    }
+  }
+  for (const path of scanned) {
     // Read as reports are: inside the repository (a symlink out of it is refused), bounded, decoded.
     const read = await readReportFile(ctx.cwd, path, repositoryRoots(ctx), 'migration file', {
       source: true,
@@ -255,6 +272,13 @@ async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise
     }
   }
   return findings;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 function verdict(findings: Finding[], timings: Timings): GateVerdict {

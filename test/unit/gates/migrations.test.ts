@@ -194,6 +194,18 @@ describe('migrations gate (real PostgreSQL)', () => {
     ]);
   });
 
+  it('flags an up migration without its down file, whatever the tool names it', async () => {
+    const findings = await scanOnly({
+      'migrations/000001_users.up.sql': 'CREATE TABLE users (id int);',
+      'migrations/000001_users.down.sql': 'DROP TABLE users;',
+      'migrations/000002_orders.up.sql': 'CREATE TABLE orders (id int);',
+      'migrations/003_tags_up.sql': 'CREATE TABLE tags (id int);',
+      'migrations/003_tags_down.sql': 'DROP TABLE tags;',
+      'migrations/V4__plain.sql': 'CREATE TABLE plain (id int);',
+    });
+    assert.deepEqual(findings, ['migrations/000002_orders.up.sql:undefined:migrations.no-down']);
+  });
+
   it('reads Liquibase changelogs for risks and refuses a file it cannot read as SQL, naming it', async () => {
     const liquibase = (name: string) =>
       readFileSync(new URL(`../../fixtures/gates/migrations/liquibase/${name}`, import.meta.url), 'utf8');
