@@ -15,6 +15,7 @@ import { fakeSha, pullRequestCommentPayload } from '../test/fake-github/index.ts
 import type { FakeGitHub } from '../test/fake-github/index.ts';
 import {
   deliver as post,
+  deployYml,
   owner,
   PR,
   privateKey,
@@ -33,17 +34,13 @@ const CONCURRENCY = 20;
 const ROUNDS = 2;
 const HEAD = fakeSha('bench-pr-7');
 
-const CONFIG = `
-target:
-  commands:
-    deploy: ./deploy.sh
-environments:
+const CONFIG = deployYml(`
   staging: {}
   production:
     approvals:
       approvers: [dave, erin]
       required: 2
-`;
+`);
 
 const seed: Seed = {
   config: CONFIG,

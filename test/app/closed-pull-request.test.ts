@@ -7,22 +7,18 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { PR, appReplies, sayOnPull, withSeededApp } from './helpers.ts';
+import { PR, appReplies, deployYml, sayOnPull, withSeededApp } from './helpers.ts';
 import { askProtectionRule, reviewOf } from './delivery-helpers.ts';
 
 const HEAD = fakeSha('closed-pr-head');
-const CONFIG = `
-target:
-  commands:
-    deploy: ./deploy.sh
-environments:
+const CONFIG = deployYml(`
   staging: {}
   production:
     approvals:
       deployers: [alice]
       approvers: [carol]
       required: 1
-`;
+`);
 
 async function run(
   body: (

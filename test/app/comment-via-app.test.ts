@@ -4,17 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { HEAD, PR, appReplies, commentOnPull, seededApp } from './helpers.ts';
+import { HEAD, PR, appReplies, commentOnPull, deployYml, seededApp } from './helpers.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 
-const CONFIG = `
-target:
-  commands:
-    deploy: ./deploy.sh
-environments:
+const CONFIG = deployYml(`
   staging: {}
-`;
+`);
 
 test('a /deploy posted by another app on a deployer’s behalf is refused (posted_via_app); typed by them it deploys', async () => {
   const { fake, probot } = await seededApp({

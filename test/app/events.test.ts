@@ -10,6 +10,7 @@ import {
   PR,
   approvalRecord,
   commentOnPull,
+  deployYml,
   loadedProbot,
   owner,
   recordApprovalComment,
@@ -44,11 +45,7 @@ const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 // A day that is neither today nor tomorrow in UTC, so "now" is outside the window whenever the test runs.
 const OTHER_DAY = DAYS[(new Date().getUTCDay() + 3) % 7]!;
 
-const CONFIG = `
-target:
-  commands:
-    deploy: ./deploy.sh
-environments:
+const CONFIG = deployYml(`
   staging: {}
   production:
     approvals:
@@ -59,7 +56,7 @@ environments:
       required: 0
       windows:
         - { days: [${OTHER_DAY}], start: "00:00", end: "24:00" }
-`;
+`);
 
 const SEED: Seed = {
   config: CONFIG,

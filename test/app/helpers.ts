@@ -29,6 +29,16 @@ export const PR = 7;
 export const HEAD = fakeSha('pr-7-head');
 export const SECRET = 'test-webhook-secret';
 
+/**
+ * The text of a .github/deploy.yml that deploys with ./deploy.sh: `environments` is what follows
+ * `environments:`, from the newline on (its lines indented by two).
+ */
+export const deployYml = (environments: string): string => `
+target:
+  commands:
+    deploy: ./deploy.sh
+environments:${environments}`;
+
 let key: string | undefined;
 /** A real RSA key, so the app signs a real JWT for the installation token (generated once per process). */
 export function privateKey(): string {

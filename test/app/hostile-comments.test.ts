@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub, RecordedRequest } from '../fake-github/index.ts';
-import { commentOnPull, owner, PR, repo, seededApp, testTrust } from './helpers.ts';
+import { commentOnPull, deployYml, owner, PR, repo, seededApp, testTrust } from './helpers.ts';
 import { readAppComments } from '../../app/facts/own-comments.ts';
 import { helpText } from '../../app/commands/help.ts';
 import { COMMAND_NAMES, usage } from '../../app/commands/parse.ts';
@@ -25,18 +25,14 @@ type Receive = Parameters<Probot['receive']>[0];
 const HEAD = fakeSha('hostile-head');
 const NOW = new Date('2025-03-04T10:30:00Z');
 // alice opened the PR; alice and bob deploy production, carol and dave approve it; mallory is a stranger.
-const CONFIG = `
-target:
-  commands:
-    deploy: ./deploy.sh
-environments:
+const CONFIG = deployYml(`
   staging: {}
   production:
     approvals:
       deployers: [alice, bob]
       approvers: [carol, dave]
       required: 1
-`;
+`);
 /** The only people the app may @-mention: those in the policy and those who commented. */
 const MAY_MENTION = new Set(['alice', 'bob', 'carol', 'dave', 'mallory']);
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { openCheckSuites } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, PR, commentOnPull, owner, repo, withSeededApp } from './helpers.ts';
+import { HEAD, PR, commentOnPull, deployYml, owner, repo, withSeededApp } from './helpers.ts';
 import { askProtectionRule, receive, reviewOf } from './delivery-helpers.ts';
 import { gateName } from '../../app/handlers/protection-rule.ts';
 import { createGitHubClient } from '../../src/github/client.ts';
@@ -16,17 +16,13 @@ type Json = Record<string, unknown>;
 
 const ACTIONS = { id: 15368, slug: 'github-actions' };
 
-const CONFIG = `
-target:
-  commands:
-    deploy: ./deploy.sh
-environments:
+const CONFIG = deployYml(`
   production:
     approvals:
       deployers: [alice, bob]
       approvers: [dave]
       required: 1
-`;
+`);
 
 const run = (body: (fake: FakeGitHub, probot: Probot) => Promise<void>): Promise<void> =>
   withSeededApp(

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { BOT_LOGIN, HEAD, PR, commentOnPull, owner, repo, withSeededApp } from './helpers.ts';
+import { BOT_LOGIN, HEAD, PR, commentOnPull, deployYml, owner, repo, withSeededApp } from './helpers.ts';
 import { acquireDeploymentLock, acquireLock } from '../../app/locks.ts';
 import { parseGateRef, serializeGateRef } from '../../app/handlers/protection-rule.ts';
 import type { Octokit } from '../../app/facts/github.ts';
@@ -15,16 +15,12 @@ import { askProtectionRule } from './delivery-helpers.ts';
 type Receive = Parameters<Probot['receive']>[0];
 type Json = Record<string, unknown>;
 
-const CONFIG = `
-target:
-  commands:
-    deploy: ./deploy.sh
-environments:
+const CONFIG = deployYml(`
   production:
     approvals:
       deployers: [alice, bob]
       required: 0
-`;
+`);
 
 interface World {
   fake: FakeGitHub;

@@ -3,7 +3,7 @@
 import type { Probot } from 'probot';
 import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub, FakeGitHubOptions, Permission } from '../fake-github/index.ts';
-import { HEAD, loadedProbot, owner, repo, rest, seededFake, testMarkerKeys } from './helpers.ts';
+import { HEAD, deployYml, loadedProbot, owner, repo, rest, seededFake, testMarkerKeys } from './helpers.ts';
 import type { EnvironmentRecord } from '../../src/state/record.ts';
 import { signRecord } from '../../src/state/signed-record.ts';
 import { stateKey } from '../../src/state/state-key.ts';
@@ -12,18 +12,14 @@ import { stateKey } from '../../src/state/state-key.ts';
 export const BEFORE = fakeSha('release-before');
 
 /** staging, and production which requires it; alice deploys production without approvals. */
-export const REQUIRES_CONFIG = `
-target:
-  commands:
-    deploy: ./deploy.sh
-environments:
+export const REQUIRES_CONFIG = deployYml(`
   staging: {}
   production:
     approvals:
       requires: [staging]
       deployers: [alice]
       required: 0
-`;
+`);
 
 export interface RecordWorld {
   fake: FakeGitHub;

@@ -4,20 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { BOT_LOGIN, HEAD, PR, commentOnPull, restWith, seededApp } from './helpers.ts';
+import { BOT_LOGIN, HEAD, PR, commentOnPull, deployYml, restWith, seededApp } from './helpers.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { renderStatusComment } from '../../src/github/status-comment.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 const OTHER_APP = { id: 31337, slug: 'other-app' };
 
-const CONFIG = `
-target:
-  commands:
-    deploy: ./deploy.sh
-environments:
+const CONFIG = deployYml(`
   staging: {}
-`;
+`);
 
 const statusBody = (description: string) =>
   renderStatusComment({

@@ -5,7 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { HEAD, PR, approvalRecord, owner, recordApprovalComment, repo, withSeededApp } from './helpers.ts';
+import {
+  HEAD,
+  PR,
+  approvalRecord,
+  deployYml,
+  owner,
+  recordApprovalComment,
+  repo,
+  withSeededApp,
+} from './helpers.ts';
 import {
   approvePress,
   deliveryTarget as target,
@@ -26,11 +35,7 @@ const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 // A day that is neither today nor tomorrow in UTC, so "now" is outside the window whenever the test runs.
 const OTHER_DAY = DAYS[(new Date().getUTCDay() + 3) % 7]!;
 
-const CONFIG = `
-target:
-  commands:
-    deploy: ./deploy.sh
-environments:
+const CONFIG = deployYml(`
   staging: {}
   production:
     approvals:
@@ -42,7 +47,7 @@ environments:
       required: 0
       windows:
         - { days: [${OTHER_DAY}], start: "00:00", end: "24:00" }
-`;
+`);
 
 const withApp = (run: (fake: FakeGitHub, probot: Probot) => Promise<void>): Promise<void> =>
   withSeededApp(
