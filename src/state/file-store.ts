@@ -7,7 +7,9 @@
 // the previous version when an environment has no record yet, so nobody loses their state on upgrade.
 // Nothing read here is trusted by shape: an unreadable or malformed file is a `state_corrupt` refusal with
 // its path and the fix, never a throw. A refused record file is never written over: the next write first
-// moves it to `<file>.refused-<its mtime>`, which the refusal names (`kept`).
+// moves it to `<file>.refused-<its mtime>`, which the refusal names (`kept`). Nor is another run's record: a
+// write that finds the file changed since this store read or wrote it (two runs at once on one environment),
+// or holding a record not older than its own, throws and leaves the file as it is.
 import { readFileSync, statSync } from 'node:fs';
 import { open, readdir, rename, mkdir, stat, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,6 +27,12 @@ const NO_DIRECTORY_SYNC = new Set(['EISDIR', 'EINVAL', 'EPERM']);
 export class FileStateStore implements StateStore {
   readonly dir: string;
   private temp = 0;
+  /**
+   * Per environment, the number of the record file this store last read or wrote (null: there was none). A
+   * write finds the file still holding it, or it would put its run's record over another run's (two runs at
+   * once on one environment): that other run's rollout and recovery would be lost.
+   */
+  private readonly known = new Map<string, number | null>();
 
   constructor(stateDir: string) {
     this.dir = stateDir;
@@ -46,6 +54,8 @@ export class FileStateStore implements StateStore {
   readSync(environment: string): StateRead {
     const path = this.pathFor(environment);
     const read = this.readFile(environment, path);
+    if (read.ok) this.known.set(environment, read.source === path ? (read.record?.seq ?? null) : null);
+    else this.known.delete(environment);
     if (read.ok || read.source !== path) return read;
     const kept = keptPath(path);
     return kept ? { ...read, kept } : read;
@@ -80,8 +90,13 @@ export class FileStateStore implements StateStore {
     await mkdir(records, { recursive: true });
     await removeStaleTemps(records);
     // A record this store refuses is kept for whoever looks into why: moved aside, not written over.
-    const current = this.readSync(record.environment);
-    if (!current.ok && current.kept) await rename(path, current.kept);
+    const current = this.readFile(record.environment, path);
+    if (!current.ok && current.source === path) {
+      const kept = keptPath(path);
+      if (kept) await rename(path, kept);
+    }
+    if (current.ok && current.record && current.source === path)
+      this.checkNotOverwriting(path, current.record.seq, record);
     const temp = `${path}.${process.pid}.${++this.temp}.tmp`;
     const text = `${JSON.stringify(record, null, 2)}\n`;
     try {
@@ -101,8 +116,28 @@ export class FileStateStore implements StateStore {
       await unlink(temp).catch(() => undefined);
       throw error;
     }
+    this.known.set(record.environment, record.seq);
     // The rename is an entry of the directory: durable once the directory is on disk too.
     if (options.durable) await syncDirectory(records);
+  }
+
+  /**
+   * Throws when the record file (numbered `stored`) was written by someone else since this store read or
+   * wrote it, or is not older than `record`: writing would drop what that other run recorded.
+   */
+  private checkNotOverwriting(path: string, stored: number, record: EnvironmentRecord): void {
+    const expected = this.known.get(record.environment);
+    if (stored < record.seq && (expected === undefined || expected === stored)) return;
+    const since =
+      expected === undefined
+        ? `already holds record ${stored}, not older than this one`
+        : expected === null
+          ? `holds record ${stored}, written by another run since this one found no record there`
+          : `holds record ${stored}, written by another run since this one read or wrote record ${expected}`;
+    throw new Error(
+      `${path} ${since}: record ${record.seq} of ${record.environment} was not stored over it. Two runs at once ` +
+        'on one environment? Let one finish (or run reconcile), then run again',
+    );
   }
 
   /** Today's state.json: what was live and the previous version, as a record with nothing else in it. */

@@ -81,6 +81,9 @@ describe('two reconciles at once', () => {
     for (const left of [JSON.stringify({ pid: await deadPid(), host: hostname() }), '']) {
       writeFileSync(lock, left);
       if (left === '') utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+      // The orphaned record again, in place of what the last reconcile wrote (a store never writes a record
+      // over a newer one).
+      rmSync(store.pathFor('production'), { force: true });
       await store.write({
         ...emptyRecord('local', 'production', new Date()),
         seq: 3,

@@ -69,12 +69,19 @@ test('writes are atomic: a temp file renamed into place, nothing left beside the
   const second = withTransition(first, { rollout: undefined }, undefined, NOW);
   await store.write(second);
   assert.notEqual(statSync(store.pathFor('production')).ino, inode);
-  // Several writes in flight at once each land whole; the last one to finish wins, never a mix.
-  await Promise.all([store.write(second), store.write(first, { durable: true }), store.write(second)]);
+  // Several writes in flight at once each land whole or are refused (none is newer than the file), never
+  // a mix, and leave no temp file.
+  const third = withTransition(second, {}, undefined, NOW);
+  await Promise.allSettled([
+    store.write(third),
+    store.write(first, { durable: true }),
+    store.write(third, { durable: true }),
+  ]);
   assert.deepEqual(readdirSync(join(d, 'records')), ['production.json']);
   const text = readFileSync(store.pathFor('production'), 'utf8');
   const parsed = JSON.parse(text) as EnvironmentRecord;
-  assert.ok([first.seq, second.seq].includes(parsed.seq));
+  assert.ok([first, second, third].some((r) => JSON.stringify(r, null, 2) === text.trimEnd()));
+  assert.ok([second.seq, third.seq].includes(parsed.seq));
 });
 
 test('temp files a killed write left behind are removed by the next write; nothing else is', async (t) => {
@@ -255,4 +262,43 @@ test('a refused record file is never written over: the next write moves it aside
     );
     rmSync(kept);
   }
+});
+
+test("two runs at once on one environment: the second write never puts its record over the first's", async (t) => {
+  const d = dir(t);
+  const first = new FileStateStore(d);
+  const second = new FileStateStore(d);
+  const path = first.pathFor('production');
+  // Both find no record, then both start a rollout numbered 1: the one stored first stays.
+  assert.equal((await first.read('production')).ok, true);
+  assert.equal((await second.read('production')).ok, true);
+  const mine = sample('production');
+  const theirs = withTransition(emptyRecord('local', 'production', NOW), {}, undefined, NOW);
+  await first.write(mine, { durable: true });
+  await assert.rejects(second.write(theirs, { durable: true }), (error: Error) => {
+    assert.match(
+      error.message,
+      /holds record 1, written by another run since this one found no record there/,
+    );
+    assert.ok(error.message.startsWith(path), 'names the file');
+    return true;
+  });
+  assert.deepEqual((await first.read('production')).ok && JSON.parse(readFileSync(path, 'utf8')), mine);
+
+  // Both read record 1; the first writes 2; the second's 2, and every later write of it, are refused.
+  assert.equal((await second.read('production')).ok, true);
+  const two = withTransition(mine, {}, { by: 'cli:a', event: 'phase', code: 'production' }, NOW);
+  await first.write(two);
+  for (const seq of [2, 3])
+    await assert.rejects(
+      second.write({ ...mine, seq }),
+      /holds record 2, written by another run since this one read or wrote record 1/,
+    );
+  // The first goes on as before.
+  await first.write(withTransition(two, {}, undefined, NOW));
+  const read = await first.read('production');
+  assert.equal(read.ok && read.record?.seq, 3);
+
+  // A store that read nothing still never writes a record over a newer or equal one.
+  await assert.rejects(new FileStateStore(d).write(two), /already holds record 3, not older than this one/);
 });
