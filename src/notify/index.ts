@@ -35,8 +35,8 @@ export function createNotifier(
   if (!resolved) return undefined;
   const { env, log } = options;
   // Tuning for tests against loopback receivers; the defaults are documented in docs/notifications.md.
-  const requestTimeoutMs = Number(env.DEPLOY_ACTION_NOTIFY_TIMEOUT_MS) || DEFAULT_REQUEST_TIMEOUT_MS;
-  const closeTimeoutMs = Number(env.DEPLOY_ACTION_NOTIFY_CLOSE_TIMEOUT_MS) || DEFAULT_CLOSE_TIMEOUT_MS;
+  const requestTimeoutMs = timeoutMs(env.DEPLOY_ACTION_NOTIFY_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS);
+  const closeTimeoutMs = timeoutMs(env.DEPLOY_ACTION_NOTIFY_CLOSE_TIMEOUT_MS, DEFAULT_CLOSE_TIMEOUT_MS);
   const closeController = new AbortController();
   const secrets: string[] = [];
   const sinks: Sink[] = [];
@@ -86,6 +86,17 @@ export function createNotifier(
     reporter: notifier({ sinks, mapper, log, secrets, requestTimeoutMs, closeTimeoutMs, closeController }),
     secrets,
   };
+}
+
+/**
+ * A timeout from a tuning variable: whole milliseconds, at least 1 and at most a day; anything else (unset,
+ * negative, infinite, not a number) is the default. A negative or infinite one made AbortSignal.timeout throw
+ * in every send, so each channel failed; one past a timer's range (2^31 ms) runs at once, so close() gave up
+ * before anything was sent.
+ */
+function timeoutMs(value: string | undefined, fallback: number): number {
+  const ms = Number(value);
+  return Number.isInteger(ms) && ms >= 1 && ms <= 86_400_000 ? ms : fallback;
 }
 
 /**
