@@ -446,7 +446,11 @@ export class ActionRun {
     });
     if (outcome.ok) {
       core.setOutput('tag', name);
-      core.info(`tagged ${context.sha.slice(0, 12)} as ${name}`);
+      core.info(
+        outcome.existed
+          ? `${name} already tags ${context.sha.slice(0, 12)} (an earlier attempt made it)`
+          : `tagged ${context.sha.slice(0, 12)} as ${name}`,
+      );
     } else core.warning(`no tag ${name}: ${outcome.reason}`);
   }
 

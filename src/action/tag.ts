@@ -2,6 +2,7 @@
 // runner's checkout may be shallow or read-only). An existing tag is left alone and reported, never moved.
 import { didYouMean } from '../config/suggest.ts';
 import { PLACEHOLDER } from '../targets/placeholder.ts';
+import { writeOnce } from '../github/write-once.ts';
 
 /** Checks a tag name against git's ref-name rules (git check-ref-format), so GitHub is never sent junk. */
 export function tagName(name: string): string {
@@ -52,19 +53,56 @@ export function tagTemplateProblem(template: string): string | undefined {
 export interface TagApi {
   git: {
     createRef(p: { owner: string; repo: string; ref: string; sha: string }): Promise<unknown>;
+    getRef(p: {
+      owner: string;
+      repo: string;
+      ref: string;
+    }): Promise<{ data: { object: { sha: string; type: string } } }>;
   };
 }
 
+/**
+ * Creates the tag at `sha`, once. A create whose answer was lost (5xx, no answer) is looked up before it is
+ * sent again; a tag that exists already is never moved: at `sha` (a re-run of this deployment) it is this
+ * run's, at another commit it is reported.
+ */
 export async function createTag(
   api: TagApi,
   p: { owner: string; repo: string; name: string; sha: string },
-): Promise<{ ok: true } | { ok: false; reason: string }> {
+): Promise<{ ok: true; existed?: true } | { ok: false; reason: string }> {
+  /** The commit (or tag object) the tag names now; undefined when there is no such tag. */
+  const existing = async (): Promise<{ sha: string; type: string } | undefined> => {
+    try {
+      const { data } = await api.git.getRef({ owner: p.owner, repo: p.repo, ref: `tags/${p.name}` });
+      return data.object;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return undefined;
+      throw error;
+    }
+  };
+  const atSha = (o: { sha: string; type: string } | undefined) => o?.type === 'commit' && o.sha === p.sha;
   try {
-    await api.git.createRef({ owner: p.owner, repo: p.repo, ref: `refs/tags/${p.name}`, sha: p.sha });
+    await writeOnce({
+      landed: async () => (atSha(await existing()) ? true : undefined),
+      async write() {
+        await api.git.createRef({ owner: p.owner, repo: p.repo, ref: `refs/tags/${p.name}`, sha: p.sha });
+        return true;
+      },
+    });
     return { ok: true };
   } catch (error) {
     const status = (error as { status?: number }).status;
-    if (status === 422) return { ok: false, reason: 'the tag already exists (it is never moved)' };
+    if (status === 422) {
+      const found = await existing().catch(() => undefined);
+      if (atSha(found)) return { ok: true, existed: true };
+      return {
+        ok: false,
+        reason:
+          found?.type === 'commit'
+            ? `the tag already exists on ${found.sha.slice(0, 12)} (it is never moved)`
+            : 'the tag already exists (it is never moved)',
+      };
+    }
     if (status === 403 || status === 404)
       return { ok: false, reason: `GitHub refused it (HTTP ${status}); the token needs contents: write` };
     return { ok: false, reason: (error as Error).message };

@@ -71,17 +71,27 @@ test('a refused tag name says why', () => {
   assert.throws(() => tagName(''), /it is empty/);
 });
 
-function fakeApi(answer: () => Promise<unknown>): TagApi & { calls: unknown[] } {
+function fakeApi(
+  answer: () => Promise<unknown>,
+  ref: () => Promise<{ data: { object: { sha: string; type: string } } }> = () =>
+    Promise.reject(httpError(404)),
+): TagApi & { calls: unknown[]; lookups: number } {
   const calls: unknown[] = [];
-  return {
+  const api = {
     calls,
+    lookups: 0,
     git: {
-      createRef: async (p) => {
+      createRef: async (p: unknown) => {
         calls.push(p);
         return answer();
       },
+      getRef: async () => {
+        api.lookups++;
+        return ref();
+      },
     },
   };
+  return api;
 }
 
 function httpError(status: number, message = `HTTP ${status}`): Error & { status: number } {
@@ -120,4 +130,52 @@ test('createTag reports an existing tag, missing permission and other errors wit
     where,
   );
   assert.deepEqual(r, { ok: false, reason: 'Bad gateway' });
+});
+
+test("createTag: a tag already at the SHA (a re-run) is this run's; one elsewhere is named and left alone", async () => {
+  const where = { owner: 'acme', repo: 'web', name: 'deploy/production/v3', sha: 'c'.repeat(40) };
+  const at =
+    (sha: string, type = 'commit') =>
+    () =>
+      Promise.resolve({ data: { object: { sha, type } } });
+  // Before: a re-run of a successful deployment warned that the tag exists, and set no tag output.
+  assert.deepEqual(
+    await createTag(
+      fakeApi(() => Promise.reject(httpError(422)), at(where.sha)),
+      where,
+    ),
+    {
+      ok: true,
+      existed: true,
+    },
+  );
+  assert.deepEqual(
+    await createTag(
+      fakeApi(() => Promise.reject(httpError(422)), at('d'.repeat(40))),
+      where,
+    ),
+    { ok: false, reason: `the tag already exists on ${'d'.repeat(12)} (it is never moved)` },
+  );
+  // An annotated tag names a tag object, not the commit: not taken for this run's.
+  assert.equal(
+    (
+      await createTag(
+        fakeApi(() => Promise.reject(httpError(422)), at(where.sha, 'tag')),
+        where,
+      )
+    ).ok,
+    false,
+  );
+});
+
+test('createTag: a create whose answer was lost is looked up, not sent again', async () => {
+  const where = { owner: 'acme', repo: 'web', name: 'v1', sha: 'c'.repeat(40) };
+  // The create landed; GitHub answered 502. The lookup finds the tag at the SHA: done, one create.
+  const api = fakeApi(
+    () => Promise.reject(httpError(502, 'Bad gateway')),
+    () => Promise.resolve({ data: { object: { sha: where.sha, type: 'commit' } } }),
+  );
+  assert.deepEqual(await createTag(api, where), { ok: true });
+  assert.equal(api.calls.length, 1);
+  assert.equal(api.lookups, 1);
 });
