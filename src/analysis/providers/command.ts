@@ -6,6 +6,7 @@
 import { execa } from 'execa';
 import { oneLine } from '../../config/shown.ts';
 import { splitCommand } from '../../targets/command-line.ts';
+import { renderArgvCommand } from '../../targets/shell-script.ts';
 import { render, TemplateError } from '../../targets/template.ts';
 import { withRetries, type Sleep } from '../retry.ts';
 import { OWN_GROUP, watchGroup } from '../../util/process-group.ts';
@@ -96,18 +97,19 @@ export function createCommandProvider(
 ): MetricProvider {
   const timeoutMs = config.timeout ?? 10_000;
 
-  function argvFor(request: ReadRequest): string[] {
+  /** The argv, and the DEPLOY_* variables the script of a shell it is reads (shell-script.ts). */
+  function argvFor(request: ReadRequest): { argv: string[]; env: Record<string, string> } {
     let argv: string[];
     if (typeof config.run === 'string') {
       const split = splitCommand(config.run);
       if (!split.ok) throw new TemplateError(split.message);
       argv = split.argv;
     } else argv = config.run;
-    return argv.map((arg) => render(arg, request.vars));
+    return renderArgvCommand(argv, request.vars, (arg) => render(arg, request.vars));
   }
 
   async function runOnce(
-    argv: string[],
+    { argv, env }: { argv: string[]; env: Record<string, string> },
     request: ReadRequest,
   ): Promise<Result<Record<string, number | null>>> {
     const [file, ...args] = argv;
@@ -115,7 +117,7 @@ export function createCommandProvider(
       ...OWN_GROUP,
       reject: false,
       cwd: config.cwd,
-      env: { ...config.env, DEPLOY_SIDE: request.side, DEPLOY_VERSION: request.vars.version ?? '' },
+      env: { ...config.env, DEPLOY_SIDE: request.side, DEPLOY_VERSION: request.vars.version ?? '', ...env },
       stdin: 'ignore',
       maxBuffer: MAX_METRICS_OUTPUT,
     });
@@ -159,7 +161,7 @@ export function createCommandProvider(
   return {
     name,
     async read(request: ReadRequest): Promise<ProviderRead> {
-      let argv: string[];
+      let argv: ReturnType<typeof argvFor>;
       try {
         argv = argvFor(request);
       } catch (error) {

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createCommandProvider } from '../../../src/analysis/providers/command.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import { resolveCommand } from '../../../src/config/resolve.ts';
 import { CommandFailed, describeCommand, runCommand } from '../../../src/targets/run-command.ts';
@@ -111,4 +112,33 @@ test('shellScriptIn finds the script operand of -c past options, and nothing wit
   assert.equal(shellScriptIn(['bash', 'deploy.sh', '-c', '{{ref}}']), undefined, 'a script file, not -c');
   assert.equal(shellScriptIn(['./deploy.sh', '{{ref}}']), undefined);
   assert.equal(shellScriptIn(['sh', '-e']), undefined);
+});
+
+test('the analysis command provider: a shell it is gets each value as the literal value; one another program starts is refused', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'argv-shell-provider-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const script = 'if [ "$EXPECTED" = {{version}} ]; then echo \'{"ok": 1}\'; else echo \'{"ok": 0}\'; fi';
+  const read = (run: string[], version: string) =>
+    createCommandProvider('cmd', {
+      type: 'command',
+      run,
+      cwd: dir,
+      env: { EXPECTED: version },
+      retries: 0,
+    }).read({
+      side: 'canary',
+      vars: { version },
+      metrics: [{ name: 'ok', config: { provider: 'cmd' } }],
+      intervalMs: 1000,
+      signal: AbortSignal.timeout(10_000),
+    });
+  for (const version of HOSTILE)
+    assert.deepEqual(await read(['sh', '-c', script], version), { values: { ok: 1 }, errors: [] }, version);
+  const refused = await read(['/usr/bin/env', 'sh', '-c', script], 'v2');
+  assert.equal(refused.errors[0]?.code, 'template');
+  assert.match(
+    refused.errors[0]?.message ?? '',
+    /is inside the script of "sh -c", which \/usr\/bin\/env starts/,
+  );
+  assert.equal(existsSync(join(dir, 'PWNED')), false, 'a value was run as code');
 });
