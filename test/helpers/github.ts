@@ -1,17 +1,24 @@
 // The fake GitHub as unit tests of GitHub calls use it: the repository acme/web with one commit, checked
 // for violations of GitHub's OpenAPI description once the test is done, and the deployment the action
 // creates in it.
-import { createFakeGitHub, type FakeGitHub, type SeedRepoOptions } from '../fake-github/index.ts';
+import {
+  createFakeGitHub,
+  type FakeGitHub,
+  type FakeGitHubOptions,
+  type SeedRepoOptions,
+} from '../fake-github/index.ts';
 
 /**
  * Runs `run` against a fake GitHub holding acme/web (with `seed`) and one commit `sha` on top of its default
  * branch; asserts that no request broke GitHub's OpenAPI description, and stops the fake whatever happens.
+ * `options` are the fake's own (createFakeGitHub).
  */
 export async function withFakeRepo(
   run: (gh: FakeGitHub, sha: string) => Promise<void>,
   seed: Omit<SeedRepoOptions, 'owner' | 'repo'> = {},
+  options: FakeGitHubOptions = {},
 ): Promise<void> {
-  const gh = await createFakeGitHub();
+  const gh = await createFakeGitHub(options);
   try {
     gh.seedRepo({ owner: 'acme', repo: 'web', ...seed });
     const sha = gh.addCommit({ message: 'x' });

@@ -6,7 +6,46 @@ import { addAnnotationsOnce, createCheckRunOnce } from '../../../src/github/chec
 import type { CheckRunsApi } from '../../../src/github/check-runs.ts';
 import { createGitHubClient } from '../../../src/github/client.ts';
 import { withFakeRepo } from '../../helpers/github.ts';
-import { createFakeGitHub, openCheckSuites } from '../../fake-github/index.ts';
+import { openCheckSuites } from '../../fake-github/index.ts';
+import type { FakeGitHub } from '../../fake-github/index.ts';
+
+type Client = ReturnType<typeof createGitHubClient>['octokit'];
+
+/** GitHub Actions: the app a workflow's token writes check runs as, each workflow run a suite of its own. */
+const ACTIONS = { id: 15368, slug: 'github-actions' };
+
+/**
+ * Runs `run` on acme/web with one commit `sha` (withFakeRepo) with two clients: `octokit`, the Action's, and
+ * `workflow`, another workflow's (its check runs are GitHub Actions').
+ */
+const withWorkflowClient = (
+  run: (w: { gh: FakeGitHub; sha: string; octokit: Client; workflow: Client }) => Promise<void>,
+): Promise<void> =>
+  withFakeRepo(
+    (gh, sha) => {
+      const client = (token: string) =>
+        createGitHubClient({ token, baseUrl: gh.url, retryBaseMs: 10, writeIntervalMs: 0 }).octokit;
+      return run({ gh, sha, octokit: client('t'), workflow: client('actions-token') });
+    },
+    {},
+    { otherApps: { 'actions-token': ACTIONS } },
+  );
+
+/** `octokit`'s check-run calls, but the first create lands, then `meanwhile` happens, then its answer is lost (500). */
+function lostFirstCreate(octokit: Client, meanwhile: () => Promise<void>): CheckRunsApi {
+  let lost = 0;
+  return {
+    checks: {
+      ...octokit.rest.checks,
+      async create(params) {
+        const made = await octokit.rest.checks.create(params);
+        if (lost++ > 0) return made;
+        await meanwhile();
+        throw Object.assign(new Error('Server Error'), { status: 500 });
+      },
+    },
+  };
+}
 
 const annotation = (line: number) => ({
   path: 'src/a.ts',
@@ -109,38 +148,21 @@ test('an annotations batch whose answer was lost is not added twice', async () =
 });
 
 test('a check run whose create landed unanswered is found behind newer check suites and check runs, not made twice', async () => {
-  const actions = { id: 15368, slug: 'github-actions' };
-  const gh = await createFakeGitHub({ otherApps: { 'actions-token': actions } });
-  try {
-    gh.seedRepo({ owner: 'acme', repo: 'web' });
-    const sha = gh.addCommit({ message: 'x' });
-    const client = (token: string) =>
-      createGitHubClient({ token, baseUrl: gh.url, retryBaseMs: 10, writeIntervalMs: 0 }).octokit;
-    const octokit = client('t');
-    const workflow = client('actions-token');
+  await withWorkflowClient(async ({ gh, sha, octokit, workflow }) => {
     const name = 'deploy / production';
     // The create lands; before its (lost) answer, other workflows fill the commit's list of check runs: 100
     // newer check runs of the same name, and 1001 newer check suites (workflow runs) with none.
-    let lost = 0;
-    const flooded: CheckRunsApi = {
-      checks: {
-        ...octokit.rest.checks,
-        async create(params) {
-          const made = await octokit.rest.checks.create(params);
-          if (lost++ > 0) return made;
-          for (let i = 0; i < 100; i++)
-            await workflow.rest.checks.create({
-              owner: 'acme',
-              repo: 'web',
-              name,
-              head_sha: sha,
-              external_id: `other-${i}`,
-            });
-          openCheckSuites(gh.state, gh.repo(), sha, 1001, actions);
-          throw Object.assign(new Error('Server Error'), { status: 500 });
-        },
-      },
-    };
+    const flooded = lostFirstCreate(octokit, async () => {
+      for (let i = 0; i < 100; i++)
+        await workflow.rest.checks.create({
+          owner: 'acme',
+          repo: 'web',
+          name,
+          head_sha: sha,
+          external_id: `other-${i}`,
+        });
+      openCheckSuites(gh.state, gh.repo(), sha, 1001, ACTIONS);
+    });
     const { id } = await createCheckRunOnce(flooded, {
       owner: 'acme',
       repo: 'web',
@@ -152,41 +174,21 @@ test('a check run whose create landed unanswered is found behind newer check sui
     const ours = [...gh.repo().checkRuns.values()].filter((r) => r.external_id === 'run-1');
     assert.equal(ours.length, 1, 'created once');
     assert.equal(id, ours[0]!.id);
-    gh.assertNoViolations();
-  } finally {
-    await gh.stop();
-  }
+  });
 });
 
 test('a lost create whose check run is past 20 newer suites holding its name fails, and is not made twice', async () => {
-  const actions = { id: 15368, slug: 'github-actions' };
-  const gh = await createFakeGitHub({ otherApps: { 'actions-token': actions } });
-  try {
-    gh.seedRepo({ owner: 'acme', repo: 'web' });
-    const sha = gh.addCommit({ message: 'x' });
-    const client = (token: string) =>
-      createGitHubClient({ token, baseUrl: gh.url, retryBaseMs: 10, writeIntervalMs: 0 }).octokit;
-    const octokit = client('t');
-    const workflow = client('actions-token');
+  await withWorkflowClient(async ({ gh, sha, octokit, workflow }) => {
     const name = 'deploy / production';
     // This workflow run's suite (its token's check runs are GitHub Actions'), older than those opened below.
-    openCheckSuites(gh.state, gh.repo(), sha, 1, actions);
-    let lost = 0;
-    const flooded: CheckRunsApi = {
-      checks: {
-        ...octokit.rest.checks,
-        async create(params) {
-          const made = await octokit.rest.checks.create(params);
-          if (lost++ > 0) return made;
-          // 21 workflow runs, each with a check run of the name in its own suite.
-          for (let i = 0; i < 21; i++) {
-            openCheckSuites(gh.state, gh.repo(), sha, 1, actions);
-            await workflow.rest.checks.create({ owner: 'acme', repo: 'web', name, head_sha: sha });
-          }
-          throw Object.assign(new Error('Server Error'), { status: 500 });
-        },
-      },
-    };
+    openCheckSuites(gh.state, gh.repo(), sha, 1, ACTIONS);
+    const flooded = lostFirstCreate(octokit, async () => {
+      // 21 workflow runs, each with a check run of the name in its own suite.
+      for (let i = 0; i < 21; i++) {
+        openCheckSuites(gh.state, gh.repo(), sha, 1, ACTIONS);
+        await workflow.rest.checks.create({ owner: 'acme', repo: 'web', name, head_sha: sha });
+      }
+    });
     await assert.rejects(
       createCheckRunOnce(flooded, { owner: 'acme', repo: 'web', name, head_sha: sha, external_id: 'run-1' }),
       { name: 'TooManyCheckRuns' },
@@ -194,8 +196,5 @@ test('a lost create whose check run is past 20 newer suites holding its name fai
     const ours = [...gh.repo().checkRuns.values()].filter((r) => r.external_id === 'run-1');
     assert.equal(ours.length, 1, 'not created again');
     assert.equal(gh.requestsFor('checks/list-for-suite').length, 20, 'at most 20 suites read');
-    gh.assertNoViolations();
-  } finally {
-    await gh.stop();
-  }
+  });
 });
