@@ -24,7 +24,7 @@ import {
   type Snapshot,
 } from './schema-snapshot.ts';
 import { findXmlChangelogRisks, findYamlChangelogRisks, type ChangelogResult } from './changelog-risks.ts';
-import { findSqlRisks } from './sql-risks.ts';
+import { createdTables, findSqlRisks } from './sql-risks.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 // The reverting half of each tool's layout: golang-migrate / node-pg-migrate (NNN_x.down.sql), *_down.sql,
@@ -165,14 +165,18 @@ async function exercise(
   return findings;
 }
 
+function isSql(path: string): boolean {
+  return /\.(sql|psql|pgsql|ddl)$/i.test(path);
+}
+
 /**
  * The risks of one migration file by what it is: SQL (plain, Flyway, golang-migrate, Prisma, sqitch, a
  * Liquibase SQL changelog) or a Liquibase XML / YAML / JSON changelog. Anything else (a Rails, Alembic,
  * Django or Knex migration in Ruby, Python or JavaScript) cannot be read for risks and says so.
  */
-function risksOf(path: string, text: string): ChangelogResult {
+function risksOf(path: string, text: string, newTables: Set<string>): ChangelogResult {
   const extension = /\.([^./]+)$/.exec(path)?.[1]?.toLowerCase() ?? '';
-  if (['sql', 'psql', 'pgsql', 'ddl'].includes(extension)) return { ok: true, risks: findSqlRisks(text) };
+  if (isSql(path)) return { ok: true, risks: findSqlRisks(text, newTables) };
   if (extension === 'xml') return findXmlChangelogRisks(text);
   if (['yaml', 'yml', 'json'].includes(extension)) return findYamlChangelogRisks(text);
   return {
@@ -242,6 +246,13 @@ async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise
       });
     }
   }
+  // In the order the tools apply them (V2 before V10), so a table created by an earlier migration of this
+  // change is known to be new and empty when a later one indexes it. Without a base nothing is known new.
+  const newTables = new Set<string>();
+  const added = new Set(
+    ctx.baseRef ? (await ctx.changedFiles()).filter((f) => f.status === 'added').map((f) => f.path) : [],
+  );
+  scanned = [...scanned].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   for (const path of scanned) {
     // Read as reports are: inside the repository (a symlink out of it is refused), bounded, decoded.
     const read = await readReportFile(ctx.cwd, path, repositoryRoots(ctx), 'migration file', {
@@ -251,7 +262,8 @@ async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise
       findings.push({ rule: 'migrations.unreadable', severity: 'error', message: read.message });
       continue;
     }
-    const risks = risksOf(path, read.text);
+    const risks = risksOf(path, read.text, newTables);
+    if (added.has(path) && isSql(path)) for (const table of createdTables(read.text)) newTables.add(table);
     if (!risks.ok) {
       findings.push({
         path,

@@ -196,19 +196,25 @@ export function withoutDownSections(sql: string): string {
     .join('\n');
 }
 
-/** Pure: the risky statements of one migration file. */
-export function findSqlRisks(sql: string): SqlRisk[] {
+/** The tables a migration file creates (keys as tableKey makes them). */
+export function createdTables(sql: string): string[] {
+  return splitStatements(withoutDownSections(sql)).flatMap((s) => {
+    const match = new RegExp(
+      String.raw`^CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})`,
+      'i',
+    ).exec(s.code);
+    return match ? [tableKey(match[1]!)] : [];
+  });
+}
+
+/**
+ * Pure: the risky statements of one migration file. `newTables`: tables created by earlier migrations of
+ * the same change, as empty as the ones this file creates.
+ */
+export function findSqlRisks(sql: string, newTables: Iterable<string> = []): SqlRisk[] {
   const statements = splitStatements(withoutDownSections(sql));
   // Tables created in this same file are new and empty: indexing or constraining them locks nothing.
-  const created = new Set(
-    statements.flatMap((s) => {
-      const match = new RegExp(
-        String.raw`^CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})`,
-        'i',
-      ).exec(s.code);
-      return match ? [tableKey(match[1]!)] : [];
-    }),
-  );
+  const created = new Set([...newTables, ...createdTables(sql)]);
   const risks: SqlRisk[] = [];
   let transaction: number | undefined;
   for (const { line, code } of statements) {

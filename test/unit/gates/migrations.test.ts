@@ -260,6 +260,41 @@ describe('migrations gate (real PostgreSQL)', () => {
     }
   });
 
+  it('knows a table made by an earlier migration of the change is new, in the order the tools apply them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-order-'));
+    const git = (...args: string[]) =>
+      execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir });
+    try {
+      await mkdir(join(dir, 'db'));
+      await writeFile(join(dir, 'db/V1__users.sql'), 'CREATE TABLE users (id int, email text);\n');
+      await git('init', '-q');
+      await git('add', '.');
+      await git('commit', '-q', '-m', 'base');
+      await writeFile(join(dir, 'db/V2__orders.sql'), 'CREATE TABLE orders (id int, user_id int);\n');
+      await writeFile(
+        join(dir, 'db/V10__indexes.sql'),
+        'CREATE INDEX orders_user_idx ON orders (user_id);\nCREATE INDEX users_email_idx ON users (email);\n',
+      );
+      await git('add', '.');
+      await git('commit', '-q', '-m', 'change');
+      const noop = [process.execPath, '-e', ''];
+      const verdict = await migrationsGate.run(config('clean', { up: noop, down: noop, files: 'db/*.sql' }), {
+        ...context(),
+        cwd: dir,
+        baseRef: 'HEAD~1',
+        changedFiles: changedFilesProvider(dir, 'HEAD~1'),
+      });
+      assert.deepEqual(
+        verdict.findings
+          .filter((f) => f.rule !== 'migrations.no-change')
+          .map((f) => `${f.path}:${f.line}:${f.rule}`),
+        ['db/V10__indexes.sql:2:migrations.index-without-concurrently'],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('blocks when the migration file glob matches nothing', async () => {
     const verdict = await migrationsGate.run(config('clean', { files: 'db/migrate/*.sql' }), context());
     assert.equal(verdict.status, 'block');
