@@ -63,7 +63,8 @@ describe('notifier', () => {
     const { reporter, logs } = setup([hang], 5_000, 200);
     const t0 = performance.now();
     for (let i = 0; i < 50; i++) reporter.event(i === 0 ? start : failure(`f${i}`));
-    assert.ok(performance.now() - t0 < 50, 'event() must not wait for the channel');
+    // event() only queues: nothing is sent (nor waited for) before it returns.
+    assert.equal(started, 0, 'event() must not wait for the channel');
     await reporter.close!();
     const took = performance.now() - t0;
     assert.ok(took < 1_000, `close took ${took} ms`);
