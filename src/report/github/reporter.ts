@@ -191,21 +191,32 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     resolveDeployment(undefined);
   }
 
+  /** GitHub answered 404 for the deployment: it was deleted; its later statuses are not sent. */
+  let deploymentGone = false;
   const postStatus = (update: StatusUpdate, environmentUrl?: string) => {
     if (!options.deployment) return;
     enqueue({
       label: `the deployment status "${update.state}"`,
       async run() {
         if (deploymentId === undefined) throw new Error('there is no deployment to report to');
-        await createDeploymentStatusOnce(rest, {
-          owner,
-          repo,
-          deploymentId,
-          state: update.state,
-          description: update.description,
-          logUrl: options.runUrl,
-          environmentUrl,
-        });
+        if (deploymentGone) return;
+        try {
+          await createDeploymentStatusOnce(rest, {
+            owner,
+            repo,
+            deploymentId,
+            state: update.state,
+            description: update.description,
+            logUrl: options.runUrl,
+            environmentUrl,
+          });
+        } catch (error) {
+          if ((error as { status?: number }).status !== 404) throw error;
+          deploymentGone = true;
+          throw new Error(
+            `deployment ${deploymentId} no longer exists on GitHub (deleted during the run?); its later statuses are not sent`,
+          );
+        }
       },
     });
   };

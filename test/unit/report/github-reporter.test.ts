@@ -500,3 +500,25 @@ test("a credential in a command's error never reaches GitHub: not the deployment
     assert.ok(s.gh.requestsFor('issues/create-comment').length > 0);
   });
 });
+
+test('a deployment deleted during the run: one status is refused, the rest are not sent, and the warning says it is gone', async () => {
+  await withFake(async (s) => {
+    const { reporter, logs } = reporterFor(s, {});
+    reporter.event({ type: 'start', environment: 'production', version: '1.2.3', strategy: 'canary' });
+    // Someone deletes the deployment (GitHub then answers 404 for its statuses).
+    s.gh.repo().deployments.delete(s.deploymentId);
+    reporter.event({ type: 'phase-start', phase: 'production', environment: 'production' });
+    reporter.event({ type: 'result', result: succeeded() });
+    await reporter.close!();
+    const refused = s.gh.requestsFor('repos/create-deployment-status').filter((r) => r.status === 404);
+    assert.equal(refused.length, 1, 'once it is known gone, no more statuses are sent to it');
+    const warnings = logs.filter((l) => l.level === 'warn').map((l) => l.message);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0]!, new RegExp(`deployment ${s.deploymentId} no longer exists on GitHub`));
+    // The rest is still reported.
+    const deployCheck = [...s.gh.repo().checkRuns.values()].find(
+      (r) => (r as { name: string }).name === 'deploy / production',
+    ) as { conclusion: string };
+    assert.equal(deployCheck.conclusion, 'success');
+  });
+});
