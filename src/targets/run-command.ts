@@ -125,6 +125,15 @@ export async function runCommand(
   options: RunOptions = {},
 ): Promise<CommandResult> {
   const label = options.label ?? command.source;
+  // Every value is exported (DEPLOY_*), and no program can be given a NUL: said here, naming the variable,
+  // rather than as the system's refusal quoting the value, or a TypeError taken for an internal error.
+  const nul = Object.entries(values).find(([, value]) => value?.includes('\0'));
+  if (nul)
+    throw new CommandFailed(
+      command.source,
+      `${command.source}: the value of {{${nul[0]}}} holds a NUL character, which no program can be given (as an argument or in its environment)`,
+      'template',
+    );
   let file: string;
   let args: string[];
   let scriptEnv: Record<string, string> = {};

@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveCommand } from '../../../src/config/resolve.ts';
-import { runCommand } from '../../../src/targets/run-command.ts';
+import { CommandFailed, runCommand } from '../../../src/targets/run-command.ts';
+import { runHealthChecks } from '../../../src/pipeline/health.ts';
 import { createCommandProvider } from '../../../src/analysis/providers/command.ts';
 
 const ODD = [
@@ -99,4 +100,48 @@ test('a command the system cannot start (an argument too long: E2BIG) fails with
     `${error.message.length} characters: ${error.message.slice(0, 200)}`,
   );
   assert.match(error.message, /^deploy: cannot run ".+": /);
+});
+
+test('a value holding a NUL fails the command clearly, naming the variable, whether the command uses it or not', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'argv-nul-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const touch = `require('node:fs').writeFileSync('ran', '')`;
+  for (const shell of [false, true]) {
+    const command = resolveCommand(
+      shell ? `${node} -e "${touch}" -- {{version}}` : [node, '-e', touch, '--', '{{version}}'],
+      'deploy',
+      { shell, timeoutMs: 10_000, env: {}, cwd: dir },
+    );
+    for (const values of [{ version: 'v2\0--force' }, { version: 'v2', previous_version: 'v1\0x' }]) {
+      const error = await runCommand(command, values).then(
+        () => assert.fail(`ran with ${JSON.stringify(values)}`),
+        (e: unknown) => e as Error & { reasonCode?: string },
+      );
+      assert.ok(error instanceof CommandFailed, `${error.name}: ${error.message}`);
+      assert.equal(error.reasonCode, 'template');
+      const name = values.version.includes('\0') ? 'version' : 'previous_version';
+      assert.equal(
+        error.message,
+        `deploy: the value of {{${name}}} holds a NUL character, which no program can be given (as an argument or in its environment)`,
+      );
+    }
+  }
+  assert.equal(existsSync(join(dir, 'ran')), false);
+  // A health check command: a failed check with that reason, not an internal error, and not retried.
+  const check = resolveCommand([node, '-e', touch, '{{version}}'], 'health', {
+    shell: false,
+    timeoutMs: 10_000,
+    env: {},
+    cwd: dir,
+  });
+  const result = await runHealthChecks(
+    [{ kind: 'command', source: 'health', command: check, retries: 3, intervalMs: 1 }],
+    { version: 'v2\0' },
+    {},
+  );
+  assert.deepEqual(result, {
+    ok: false,
+    detail:
+      'health: the value of {{version}} holds a NUL character, which no program can be given (as an argument or in its environment)',
+  });
 });
