@@ -707,30 +707,20 @@ test('SARIF: a passed or not-applicable check of a severe rule does not block on
     name: 'BinSkim',
     rules: [{ id: 'BA2008', name: 'EnableControlFlowGuard', properties: { 'security-severity': '9.0' } }],
   };
+  // A BA2008 result: `text` about `file` (none: about the run), with `fields` (its kind, level).
+  const cfg = (text: string, file: string | undefined, fields: object = {}) => ({
+    ruleId: 'BA2008',
+    ruleIndex: 0,
+    ...fields,
+    message: { text },
+    ...(file ? located(file, 1) : {}),
+  });
   const passed = await sarifVerdict(
     dir,
     sarifLog(driver, [
-      {
-        ruleId: 'BA2008',
-        ruleIndex: 0,
-        kind: 'pass',
-        level: 'none',
-        message: { text: 'app.dll enables Control Flow Guard' },
-        ...located('bin/app.dll', 1),
-      },
-      {
-        ruleId: 'BA2008',
-        ruleIndex: 0,
-        kind: 'notApplicable',
-        message: { text: 'lib.so is not a PE binary' },
-        ...located('bin/lib.so', 1),
-      },
-      {
-        ruleId: 'BA2008',
-        ruleIndex: 0,
-        kind: 'informational',
-        message: { text: 'CFG checked on 2 binaries' },
-      },
+      cfg('app.dll enables Control Flow Guard', 'bin/app.dll', { kind: 'pass', level: 'none' }),
+      cfg('lib.so is not a PE binary', 'bin/lib.so', { kind: 'notApplicable' }),
+      cfg('CFG checked on 2 binaries', undefined, { kind: 'informational' }),
     ]),
   );
   assert.equal(passed.status, 'pass');
@@ -739,20 +729,8 @@ test('SARIF: a passed or not-applicable check of a severe rule does not block on
   const failed = await sarifVerdict(
     dir,
     sarifLog(driver, [
-      {
-        ruleId: 'BA2008',
-        ruleIndex: 0,
-        level: 'warning',
-        message: { text: 'app.dll does not enable Control Flow Guard' },
-        ...located('bin/app.dll', 1),
-      },
-      {
-        ruleId: 'BA2008',
-        ruleIndex: 0,
-        kind: 'open',
-        message: { text: 'could not tell for lib.dll' },
-        ...located('bin/lib.dll', 1),
-      },
+      cfg('app.dll does not enable Control Flow Guard', 'bin/app.dll', { level: 'warning' }),
+      cfg('could not tell for lib.dll', 'bin/lib.dll', { kind: 'open' }),
     ]),
   );
   assert.equal(failed.status, 'block');
