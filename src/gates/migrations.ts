@@ -89,12 +89,37 @@ interface Timings {
   steps: string[];
 }
 
+const URL_CREDENTIALS = /(\b[a-z][a-z\d+.-]*:\/\/[^\s:/@]*:)[^\s/@]+@/gi;
+
+/**
+ * Hides the server's password in what the migration tool printed: the tool gets it in DATABASE_URL and may
+ * print the URL, or the password alone, when it fails. Any URL's credentials are hidden too.
+ */
+export function passwordHider(serverUrl: string): (text: string) => string {
+  let secrets: string[] = [];
+  try {
+    const password = new URL(serverUrl).password;
+    let decoded = password;
+    try {
+      decoded = decodeURIComponent(password);
+    } catch {
+      // a stray % stays as written
+    }
+    if (password) secrets = [...new Set([password, decoded])].sort((a, b) => b.length - a.length);
+  } catch {
+    // an unparseable URL has no password to hide; the gate refuses it anyway
+  }
+  return (text) =>
+    secrets.reduce((t, secret) => t.split(secret).join('***'), text.replace(URL_CREDENTIALS, '$1***@'));
+}
+
 async function step(
   name: string,
   command: CommandLine,
   ctx: GateContext,
   env: Record<string, string>,
   timings: Timings,
+  hide: (text: string) => string,
 ): Promise<void> {
   ctx.log(`migrations: ${name}`);
   const outcome = await runRequiredCommand(command, ctx, env);
@@ -103,7 +128,7 @@ async function step(
     throw new StepFailure({
       rule: 'migrations.step-failed',
       severity: 'error',
-      message: `${name} failed: ${outcome.reason}\n${outputTail(outcome.output, 30)}`.trimEnd(),
+      message: hide(`${name} failed: ${outcome.reason}\n${outputTail(outcome.output, 30)}`.trimEnd()),
     });
   }
 }
@@ -132,10 +157,11 @@ async function exercise(
   const ignore = [...DEFAULT_IGNORED, ...(config.ignore ?? [])];
   const snapshot = async () => withoutIgnored(await withClient(url, readSnapshot), ignore);
   const env = { ...config.env, DATABASE_URL: url };
+  const hide = passwordHider(url);
   const findings: Finding[] = [];
 
   const before = await snapshot();
-  await step('up', config.up, ctx, env, timings);
+  await step('up', config.up, ctx, env, timings, hide);
   const afterUp = await snapshot();
   if (diffSnapshots(before, afterUp).length === 0) {
     findings.push({
@@ -144,14 +170,14 @@ async function exercise(
       message: 'up changed nothing in the schema',
     });
   }
-  await step('down', config.down, ctx, env, timings);
+  await step('down', config.down, ctx, env, timings, hide);
   if ((config.down_check ?? 'baseline') === 'baseline') {
     const afterDown = await snapshot();
     findings.push(
       ...differenceFindings(before, afterDown, 'before up', 'after down', 'migrations.down-incomplete'),
     );
   }
-  await step('up again', config.up, ctx, env, timings);
+  await step('up again', config.up, ctx, env, timings, hide);
   const afterUpAgain = await snapshot();
   findings.push(
     ...differenceFindings(

@@ -110,6 +110,39 @@ describe('migrations gate (real PostgreSQL)', () => {
     assert.deepEqual(await testDatabases(), []);
   });
 
+  it("never prints the server's password, in the URL or alone", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-psql-'));
+    try {
+      await mkdir(join(dir, 'db'));
+      await writeFile(join(dir, 'db/001_users.sql'), 'CREATE TABLE users (id int);\n');
+      await writeFile(
+        join(dir, 'db/002_age.sql'),
+        '-- adds the age\nALTER TABLE users ADD COLUMN name text;\nALTER TABLE users ADD COLUMN age integr;\n',
+      );
+      // The test server trusts every connection, so any password gets in; a tool may print it when it fails.
+      const url = new URL(server.adminUrl);
+      url.password = 'Zq9-sw0rdfish/77';
+      const psql =
+        'echo "connecting to $DATABASE_URL"; psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" -f db/001_users.sql -f db/002_age.sql';
+      const verdict = await migrationsGate.run(
+        migrationsGate.schema.parse({
+          up: ['sh', '-c', psql],
+          down: ['sh', '-c', 'psql -X -q "$DATABASE_URL" -c "DROP TABLE users"'],
+          database_url: url.toString(),
+        }),
+        { ...context(), cwd: dir },
+      );
+      assert.equal(verdict.status, 'block');
+      const failure = verdict.findings.find((f) => f.rule === 'migrations.step-failed')!;
+      assert.match(failure.message, /psql:db\/002_age\.sql:3: ERROR: +type "integr" does not exist/);
+      assert.match(failure.message, /connecting to postgres:\/\/postgres:\*\*\*@127\.0\.0\.1/);
+      assert.doesNotMatch(JSON.stringify(verdict), /sw0rdfish/);
+      assert.deepEqual(await testDatabases(), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('uses DATABASE_URL from the environment when the config has none', async () => {
     const { database_url: _, ...rest } = config('clean');
     const verdict = await migrationsGate.run(rest, context({ DATABASE_URL: server.adminUrl }));
