@@ -93,7 +93,7 @@ export class ActionRun {
       stateDir: this.inputs.stateDir,
       variables: plan.params,
     });
-    const environmentUrl = this.inputs.environmentUrl ?? resolved.url;
+    const environmentUrl = this.inputs.environmentUrl ?? withoutCredentials(resolved.url, plan.environment);
     core.setOutput('environment', plan.environment);
     core.setOutput('version', plan.version);
     core.info(
@@ -479,4 +479,26 @@ export class ActionRun {
   private serverUrl(): string {
     return this.env.GITHUB_SERVER_URL ?? 'https://github.com';
   }
+}
+
+/**
+ * The config's URL of the environment as GitHub may show it: a user name or password in it (basic auth on a
+ * staging site) would be on the Deployments tab, in the PR comment, the job summary and the outputs, for
+ * everyone who can read the repository. They are left out, with a warning.
+ */
+function withoutCredentials(url: string | undefined, environment: string): string | undefined {
+  if (url === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (!parsed.username && !parsed.password) return url;
+  parsed.username = '';
+  parsed.password = '';
+  core.warning(
+    `the url of environment "${environment}" in the config has a user name or password: GitHub is shown ${parsed.href} without them`,
+  );
+  return parsed.href;
 }

@@ -73,3 +73,65 @@ environments:
     assert.ok(!read.includes(TOKEN), `${where} has the token`);
   }
 });
+
+test("the config's environment url with a password: GitHub, the summary and the outputs get it without, and a warning says so", async (t) => {
+  const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
+  const dir = mkdtempSync(join(tmpdir(), 'action-credentials-'));
+  t.after(async () => {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  fake.seedRepo({
+    owner: 'acme',
+    repo: 'shop',
+    pulls: [{ number: 7, head: fakeSha('pr-head'), user: 'alice' }],
+  });
+  const ok = JSON.stringify([process.execPath, '-e', '']);
+  writeFileSync(
+    join(dir, 'deploy.yml'),
+    `preset: fast
+target:
+  commands:
+    deploy: ${ok}
+    health: ${ok}
+environments:
+  staging:
+    url: https://qa:hunter2-basic-auth@staging.shop.example/
+    strategy: direct
+`,
+  );
+  const run = await runBuiltAction({
+    entry: ENTRY,
+    dir,
+    inputs: { 'github-token': TOKEN, config: 'deploy.yml', environment: 'staging', mode: 'deploy' },
+    event: {
+      name: 'pull_request',
+      payload: webhookPayload(
+        'pull_request',
+        'synchronize',
+        { number: 7, pull_request: { number: 7, head: { sha: fakeSha('pr-head') } } },
+        { owner: 'acme', repo: 'shop' },
+      ),
+    },
+    env: { ...runnerGitHubEnv(fake.url, 'acme', 'shop'), DEPLOY_ACTION_WRITE_INTERVAL_MS: '0' },
+  });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  fake.assertNoViolations();
+  const success = fake
+    .requestsFor('repos/create-deployment-status')
+    .map((r) => r.body as { state: string; environment_url?: string })
+    .find((b) => b.state === 'success');
+  assert.equal(success?.environment_url, 'https://staging.shop.example/');
+  assert.equal(run.outputs['environment-url'], 'https://staging.shop.example/');
+  const sent = JSON.stringify(fake.requests.map((r) => r.body));
+  for (const [where, text] of [
+    ['GitHub', sent],
+    ['the job summary', run.summary],
+    ['the outputs', JSON.stringify(run.outputs)],
+  ] as const)
+    assert.ok(!text.includes('hunter2-basic-auth'), `${where} has the password`);
+  assert.match(
+    run.stdout,
+    /::warning::the url of environment "staging" in the config has a user name or password/,
+  );
+});
