@@ -2,7 +2,8 @@
 // 7.5 s, SIGKILL at 10 s). The rollback never waits on GitHub, but the final GitHub updates do: once
 // cancelled, they get what is left of those 10 s minus a reserve for the outputs, the summary and the
 // record, so a slow or hanging GitHub cannot cost the outputs.
-import type { Cancellation } from '../util/signals.ts';
+import { FORCE_KILL_AFTER_MS, stopAllCommands } from '../util/process-group.ts';
+import type { Cancellation, SignalNotice } from '../util/signals.ts';
 
 /** From the runner's first signal to its SIGKILL. */
 export const RUNNER_KILL_AFTER_MS = 10_000;
@@ -13,6 +14,25 @@ export const RUNNER_KILL_AFTER_MS = 10_000;
 export const OUTPUT_RESERVE_MS = 2_500;
 /** How long after the first signal GitHub reporting must be over. */
 export const REPORTING_GRACE_MS = RUNNER_KILL_AFTER_MS - OUTPUT_RESERVE_MS;
+/**
+ * How long after the first signal commands may still run, the rollback's included: then every command still
+ * running is stopped (SIGTERM, SIGKILL FORCE_KILL_AFTER_MS later), so the run can still report a rollback
+ * that did not finish and exit before the runner's SIGKILL, with nothing of it left running. 5.5 s: moving
+ * traffic back takes seconds (the seeds ask for under 5 s).
+ */
+export const COMMAND_GRACE_MS = RUNNER_KILL_AFTER_MS - OUTPUT_RESERVE_MS - FORCE_KILL_AFTER_MS;
+
+/**
+ * At the first signal (a `cancel` notice), schedules the stop of every command COMMAND_GRACE_MS later. The
+ * timer does not keep the process alive: a run that finished sooner exits as it would.
+ */
+export function stopCommandsBeforeKill(
+  notice: SignalNotice,
+  stopAll: () => void = () => stopAllCommands('deadline'),
+  graceMs = COMMAND_GRACE_MS,
+): void {
+  if (notice.kind === 'cancel') setTimeout(stopAll, graceMs).unref();
+}
 
 /** Milliseconds left for GitHub reporting, `nowMs` after a cancellation received at `receivedAtMs`. Pure. */
 export function reportingTimeLeft(receivedAtMs: number, nowMs: number, graceMs = REPORTING_GRACE_MS): number {

@@ -8,14 +8,18 @@ import type { GitHubClient, RequestCounter } from '../github/client.ts';
 import { readRunContext } from './context.ts';
 import { InputError, planRun, readInputs, reconcileRequested } from './inputs.ts';
 import { cancelOnSignals } from '../util/signals.ts';
+import { stopCommandsBeforeKill } from './cancel-deadline.ts';
 import type { ActionRun } from './action-run.ts';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Cancelling the job sends SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that: the first
   // signal starts the rollback, the second must not stop it (util/signals.ts).
-  const cancellation = cancelOnSignals((notice) =>
-    notice.kind === 'cancel' ? core.warning(notice.message) : core.info(notice.message),
-  );
+  const cancellation = cancelOnSignals((notice) => {
+    if (notice.kind === 'cancel') core.warning(notice.message);
+    else core.info(notice.message);
+    // Whatever still runs before the runner's SIGKILL is stopped, so that nothing outlives the job.
+    stopCommandsBeforeKill(notice);
+  });
   let counter: RequestCounter | undefined;
   let runner: ActionRun | undefined;
   try {

@@ -203,6 +203,15 @@ export async function runCommand(
       tail,
     );
   }
+  if (stopped === 'deadline') {
+    throw new CommandFailed(
+      command.source,
+      `${command.source} (${program}) was stopped unfinished: the job was cancelled and is about to be killed`,
+      'cancelled',
+      undefined,
+      tail,
+    );
+  }
   if (stopped === 'cancelled') {
     throw new CommandFailed(
       command.source,

@@ -42,8 +42,26 @@ function trackGroup(pgid: number): void {
   });
 }
 
-/** Why a command was stopped: its timeout, a cancellation, or more output than its caller keeps. */
-export type StopReason = 'timeout' | 'cancelled' | 'output';
+/**
+ * Why a command was stopped: its timeout, a cancellation, more output than its caller keeps, or the job about
+ * to be killed (stopAllCommands).
+ */
+export type StopReason = 'timeout' | 'cancelled' | 'output' | 'deadline';
+
+/** The stop of every command being watched, for stopAllCommands. */
+const watched = new Set<(why: StopReason) => void>();
+/** Set by stopAllCommands: every command started from then on is stopped at once. */
+let stoppingAll: StopReason | undefined;
+
+/**
+ * Stops every command still running, the ones that must finish included (a rollback's), and every command
+ * started from now on, as a timeout would: this process is about to be killed (the runner's SIGKILL after a
+ * cancellation), and a command's process group it killed would go on running on its own, unreported.
+ */
+export function stopAllCommands(why: StopReason = 'deadline'): void {
+  stoppingAll = why;
+  for (const stop of watched) stop(why);
+}
 
 export interface GroupOptions {
   /** Stops the command this long after it started; none when undefined or 0 (a config's "0 for none"). */
@@ -84,9 +102,12 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
   const release = () => {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
+    watched.delete(stop);
   };
   if (PROCESS_GROUPS && pgid !== undefined) trackGroup(pgid);
-  if (signal?.aborted) onAbort();
+  watched.add(stop);
+  if (stoppingAll) stop(stoppingAll);
+  else if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
   subprocess.once('exit', () => {
     exited = true;

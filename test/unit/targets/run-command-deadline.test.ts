@@ -1,0 +1,104 @@
+// A cancelled job is killed by the runner 10 s after its first signal. Commands that must finish (a
+// rollback's) run without the job's signal, so one that hangs would be killed with the job, unreported, and
+// its process group (its own, detached) would go on running without it. Before that, every command still
+// running is stopped with everything it started, and any started later is stopped at once: the rollback is
+// reported as not finished, and nothing outlives the job. (Own file: stopAllCommands holds for the process.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  COMMAND_GRACE_MS,
+  OUTPUT_RESERVE_MS,
+  RUNNER_KILL_AFTER_MS,
+  stopCommandsBeforeKill,
+} from '../../../src/action/cancel-deadline.ts';
+import { resolveCommand } from '../../../src/config/resolve.ts';
+import { CommandFailed, runCommand } from '../../../src/targets/run-command.ts';
+import { FORCE_KILL_AFTER_MS, stopAllCommands } from '../../../src/util/process-group.ts';
+import { signalNotice } from '../../../src/util/signals.ts';
+
+const node = process.execPath;
+
+/** Whether `pid` still runs (a zombie nobody reaped yet has ended). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+test('the commands are stopped before the runner kills the job, with room for the stop and the outputs', (t) => {
+  assert.equal(COMMAND_GRACE_MS + FORCE_KILL_AFTER_MS + OUTPUT_RESERVE_MS, RUNNER_KILL_AFTER_MS);
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let stops = 0;
+  stopCommandsBeforeKill(signalNotice(false, 'SIGINT'), () => stops++);
+  stopCommandsBeforeKill(signalNotice(true, 'SIGTERM'), () => stops++);
+  t.mock.timers.tick(COMMAND_GRACE_MS - 1);
+  assert.equal(stops, 0);
+  t.mock.timers.tick(1);
+  assert.equal(stops, 1, 'once, from the first signal');
+  t.mock.timers.tick(RUNNER_KILL_AFTER_MS);
+  assert.equal(stops, 1);
+});
+
+test('a rollback command that hangs, ignoring SIGTERM with a child: stopped with its child, reported unfinished; a later one does not run', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'deadline-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pidsFile = join(dir, 'pids.json');
+  let pids: number[] = [];
+  t.after(() => {
+    for (const pid of pids) if (running(pid)) process.kill(pid, 'SIGKILL');
+  });
+  const hang = `
+const { spawn } = require('node:child_process');
+process.on('SIGTERM', () => {});
+const kid = spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => {}); setTimeout(() => {}, 60000)'], { stdio: 'inherit' });
+require('node:fs').writeFileSync(process.argv[1], JSON.stringify([process.pid, kid.pid]));
+setTimeout(() => {}, 60000);
+`;
+  const rollback = resolveCommand([node, '-e', hang, pidsFile], 'target.commands.set_weight', {
+    shell: false,
+    timeoutMs: 120_000,
+    env: {},
+  });
+  // No signal: a rollback step must finish, the job's cancellation does not stop it.
+  const outcome = runCommand(rollback, {}).then(
+    () => assert.fail('the hanging command finished'),
+    (e: unknown) => e as CommandFailed,
+  );
+  for (let i = 0; i < 200 && pids.length < 2; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    try {
+      pids = JSON.parse(readFileSync(pidsFile, 'utf8')) as number[];
+    } catch {
+      // Not written yet.
+    }
+  }
+  assert.equal(pids.length, 2, 'the command started its child');
+  stopAllCommands('deadline');
+  const error = await outcome;
+  assert.ok(error instanceof CommandFailed);
+  assert.equal(error.reasonCode, 'cancelled');
+  assert.match(
+    error.message,
+    /^target\.commands\.set_weight \(.+\) was stopped unfinished: the job was cancelled and is about to be killed$/,
+  );
+  for (let i = 0; i < 100 && pids.some(running); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(pids.filter(running), [], 'processes of the command still running');
+
+  // A command started after the stop (the next rollback step, an on_rollback level) is stopped at once.
+  const next = resolveCommand([node, '-e', 'setTimeout(() => {}, 60000)'], 'hooks.on_rollback', {
+    shell: false,
+    timeoutMs: 120_000,
+    env: {},
+  });
+  const later = await runCommand(next, {}).then(
+    () => assert.fail('ran to its end'),
+    (e: unknown) => e as CommandFailed,
+  );
+  assert.match(later.message, /was stopped unfinished: the job was cancelled/);
+});
