@@ -95,8 +95,12 @@ function environmentMetrics(
   const inWindow = judge(list).filter(
     (j) => j.fact.createdAt >= window.since && j.fact.createdAt <= window.until,
   );
-  const count = (kind: DeploymentOutcome['kind']) => inWindow.filter((j) => j.outcome.kind === kind).length;
-  const released = inWindow.filter((j) => j.liveAt !== undefined);
+  // A rollback deployment (`/rollback`, `mode: rollback`) redeploys a version that went live before: a
+  // recovery, not a change. It ends a failure episode (time to restore) but is no release and no change: its
+  // commit's age is no lead time, and counting its success would halve the failure rate of the change it undid.
+  const changes = inWindow.filter((j) => j.fact.type !== 'rollback');
+  const count = (kind: DeploymentOutcome['kind']) => changes.filter((j) => j.outcome.kind === kind).length;
+  const released = changes.filter((j) => j.liveAt !== undefined);
   const days = (window.until - window.since) / DAY_MS;
   const perDay = released.length / days;
 
@@ -111,7 +115,7 @@ function environmentMetrics(
   }
   const leadMedian = median(leads);
 
-  const failed = inWindow.filter((j) => j.outcome.kind === 'failed');
+  const failed = changes.filter((j) => j.outcome.kind === 'failed');
   const finished = count('succeeded') + failed.length;
   const byCode: Record<FailureCode, number> = { rolled_back: 0, rolled_back_later: 0, failure: 0, error: 0 };
   for (const j of failed) byCode[(j.outcome as { code: FailureCode }).code]++;
@@ -123,6 +127,7 @@ function environmentMetrics(
     environment,
     deployments: {
       total: inWindow.length,
+      rollbacks: inWindow.length - changes.length,
       succeeded: count('succeeded'),
       failed: failed.length,
       noChange: count('no_change'),

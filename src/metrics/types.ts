@@ -70,6 +70,8 @@ export interface EnvironmentMetrics {
   /** Deployments created in the window, by outcome. */
   deployments: {
     total: number;
+    /** Rollback deployments (`/rollback`, `mode: rollback`): recoveries, counted in none of the others. */
+    rollbacks: number;
     succeeded: number;
     failed: number;
     noChange: number;

@@ -32,6 +32,9 @@ export function metricTexts(m: EnvironmentMetrics) {
     ...(d.inProgress ? [`${d.inProgress} in progress`] : []),
     ...(d.noChange ? [`${d.noChange} changed nothing`] : []),
     ...(d.superseded ? [`${d.superseded} superseded`] : []),
+    ...(d.rollbacks
+      ? [`${d.rollbacks} ${d.rollbacks === 1 ? 'rollback' : 'rollbacks'} (recoveries, not changes)`]
+      : []),
   ].join(', ');
   const lead = m.leadTime;
   const leadNotes = [

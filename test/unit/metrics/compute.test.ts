@@ -176,6 +176,7 @@ test('in progress, superseded and changes that touched nothing are not counted a
   const [m] = computeMetrics(facts, WINDOW);
   assert.deepEqual(m!.deployments, {
     total: 6,
+    rollbacks: 0,
     succeeded: 1,
     failed: 0,
     noChange: 2,
@@ -256,9 +257,14 @@ test('a success that a later /rollback took back is a failed change, restored wh
   const [m] = computeMetrics(facts, WINDOW);
   assert.equal(m!.changeFailureRate.byCode.rolled_back_later, 1);
   assert.equal(m!.changeFailureRate.failed, 1);
-  assert.equal(m!.changeFailureRate.finished, 4);
-  // It did go live: it counts as a release for the frequency.
-  assert.equal(m!.frequency.perDay, 4 / 30);
+  // The rollback is a recovery, not a change: 1 failed of the 3 changes, not of 4.
+  assert.equal(m!.changeFailureRate.finished, 3);
+  assert.equal(m!.deployments.rollbacks, 1);
+  assert.equal(m!.deployments.succeeded, 2);
+  // The rolled-back deployment did go live: it counts as a release for the frequency; the rollback does not.
+  assert.equal(m!.frequency.perDay, 3 / 30);
+  // The rollback redeployed a commit from long before: no lead time of its own.
+  assert.equal(m!.leadTime.count + m!.leadTime.unknown + m!.leadTime.skewed, 3);
   assert.equal(m!.timeToRestore.medianMs, 20 * MIN);
   // A rollback asked for after another release took nothing back from the first.
   const later = [ok(T0), ok(T0 + HOUR), deployment(T0 + 2 * HOUR, [['success', MIN]], { type: 'rollback' })];

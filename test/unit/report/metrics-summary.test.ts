@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeMetrics } from '../../../src/metrics/compute.ts';
 import type { DeploymentFact, MetricsReport } from '../../../src/metrics/types.ts';
-import { formatMetricsText, humanDuration, renderMetricsSummary } from '../../../src/report/metrics.ts';
+import {
+  formatMetricsText,
+  humanDuration,
+  metricTexts,
+  renderMetricsSummary,
+} from '../../../src/report/metrics.ts';
 import { assertTablesIntact, readable } from './table-check.ts';
 
 const HOUR = 3_600_000;
@@ -102,4 +107,22 @@ test('the metrics text: an environment name cannot start a workflow command or h
   for (const line of text.split(/\r\n|\r|\n/)) assert.doesNotMatch(line, /^\s*::|##\[/, line);
   assert.match(text, /^\\u003a:add-mask::x:$/m);
   assert.match(text, /^production:$/m);
+});
+
+test('a rollback deployment is shown apart from the changes it is not', () => {
+  const deployment = (id: string, at: number, type?: string): DeploymentFact => ({
+    id,
+    environment: 'production',
+    createdAt: at,
+    ...(type ? { type } : {}),
+    statuses: [{ state: 'success', at: at + HOUR }],
+  });
+  const facts = [
+    deployment('a', T0),
+    deployment('b', T0 + DAY),
+    deployment('c', T0 + DAY + 2 * HOUR, 'rollback'),
+  ];
+  const [m] = computeMetrics(facts, { since: T0, until: T0 + 28 * DAY });
+  const texts = metricTexts(m!);
+  assert.equal(texts.deployments, '3: 1 ok, 1 failed, 1 rollback (recoveries, not changes)');
 });
