@@ -4,7 +4,7 @@
 // files are also scanned for destructive statements (sql-risks.ts).
 import { randomBytes } from 'node:crypto';
 import { access } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type pg from 'pg';
 import { formatDuration } from '../config/duration.ts';
@@ -113,6 +113,25 @@ export function passwordHider(serverUrl: string): (text: string) => string {
     secrets.reduce((t, secret) => t.split(secret).join('***'), text.replace(URL_CREDENTIALS, '$1***@'));
 }
 
+/**
+ * Where a migration failed, from the tool's own report of it: psql (`psql:db/002_x.sql:3: ERROR: ...`) and
+ * Flyway (`Location : db/V2__x.sql (...)` and `Line : 3`). Only a file inside the repository is named.
+ */
+export function failureLocation(output: string, cwd: string): { path: string; line: number } | undefined {
+  const psql = /^psql:(.+?):(\d+): (?:ERROR|FATAL):/m.exec(output);
+  const flywayFile = /^Location\s*: (.+?)(?: \(.*\))?\s*$/m.exec(output);
+  const flywayLine = /^Line\s*: (\d+)\s*$/m.exec(output);
+  const [file, line] = psql
+    ? [psql[1]!, psql[2]!]
+    : flywayFile && flywayLine
+      ? [flywayFile[1]!, flywayLine[1]!]
+      : [undefined, undefined];
+  if (!file) return undefined;
+  const path = relative(cwd, resolve(cwd, file));
+  if (path === '' || path === '..' || path.startsWith(`..${sep}`) || isAbsolute(path)) return undefined;
+  return { path: path.split(sep).join('/'), line: Number(line) };
+}
+
 async function step(
   name: string,
   command: CommandLine,
@@ -125,7 +144,9 @@ async function step(
   const outcome = await runRequiredCommand(command, ctx, env);
   timings.steps.push(`${name} ${formatDuration(outcome.durationMs)}`);
   if (!outcome.ok) {
+    const at = failureLocation(outcome.output, ctx.cwd);
     throw new StepFailure({
+      ...(at ?? {}),
       rule: 'migrations.step-failed',
       severity: 'error',
       message: hide(`${name} failed: ${outcome.reason}\n${outputTail(outcome.output, 30)}`.trimEnd()),

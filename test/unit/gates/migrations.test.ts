@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import pg from 'pg';
 import { changedFilesProvider } from '../../../src/gates/changes.ts';
-import { migrationsGate, redactUrl } from '../../../src/gates/migrations.ts';
+import { failureLocation, migrationsGate, redactUrl } from '../../../src/gates/migrations.ts';
 import type { MigrationsConfig } from '../../../src/gates/schema/migrations.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres.ts';
@@ -110,7 +110,7 @@ describe('migrations gate (real PostgreSQL)', () => {
     assert.deepEqual(await testDatabases(), []);
   });
 
-  it("never prints the server's password, in the URL or alone", async () => {
+  it("names the file and line psql stopped at, and never prints the server's password", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'migrations-psql-'));
     try {
       await mkdir(join(dir, 'db'));
@@ -134,6 +134,7 @@ describe('migrations gate (real PostgreSQL)', () => {
       );
       assert.equal(verdict.status, 'block');
       const failure = verdict.findings.find((f) => f.rule === 'migrations.step-failed')!;
+      assert.equal(`${failure.path}:${failure.line}`, 'db/002_age.sql:3');
       assert.match(failure.message, /psql:db\/002_age\.sql:3: ERROR: +type "integr" does not exist/);
       assert.match(failure.message, /connecting to postgres:\/\/postgres:\*\*\*@127\.0\.0\.1/);
       assert.doesNotMatch(JSON.stringify(verdict), /sw0rdfish/);
@@ -338,5 +339,26 @@ describe('migrations gate (real PostgreSQL)', () => {
 describe('redactUrl', () => {
   it('hides the password only', () => {
     assert.equal(redactUrl('postgres://u:pw@h:5432/db'), 'postgres://u:***@h:5432/db');
+  });
+});
+
+describe('failureLocation', () => {
+  it("reads Flyway's report, and names no file outside the repository", () => {
+    const flyway = [
+      'ERROR: Migration V2__add_age.sql failed',
+      '---------------------------------',
+      'SQL State  : 42704',
+      'Message    : ERROR: type "integr" does not exist',
+      'Location   : db/migration/V2__add_age.sql (/repo/db/migration/V2__add_age.sql)',
+      'Line       : 4',
+    ].join('\n');
+    assert.deepEqual(failureLocation(flyway, '/repo'), { path: 'db/migration/V2__add_age.sql', line: 4 });
+    assert.deepEqual(failureLocation('psql:/repo/db/1.sql:2: ERROR:  x', '/repo'), {
+      path: 'db/1.sql',
+      line: 2,
+    });
+    assert.equal(failureLocation('psql:../../etc/passwd:1: ERROR:  x', '/repo'), undefined);
+    assert.equal(failureLocation('psql:/etc/passwd:1: ERROR:  x', '/repo'), undefined);
+    assert.equal(failureLocation('migration failed', '/repo'), undefined);
   });
 });
