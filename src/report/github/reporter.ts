@@ -151,9 +151,10 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         await op.run();
       } catch (error) {
         const given = error instanceof GitHubUnavailableError;
-        if (!notReported.has(op.label)) notReported.set(op.label, given ? '' : describeError(error));
+        const why = describeError(error, op.label);
+        if (!notReported.has(op.label)) notReported.set(op.label, given ? '' : why);
         // Each failure is in the log; only close() warns, once.
-        if (!given) log('info', `GitHub: could not write ${op.label}: ${describeError(error)}`);
+        if (!given) log('info', `GitHub: could not write ${op.label}: ${why}`);
       }
     });
   };
@@ -768,8 +769,20 @@ function notReportedWarning(
   );
 }
 
-function describeError(error: unknown): string {
+function describeError(error: unknown, label: string): string {
   const e = error as { status?: number; message?: string };
   const message = (e.message ?? String(error)).split('\n')[0]!;
-  return e.status ? `HTTP ${e.status}: ${truncate(message, 200)}` : truncate(message, 200);
+  if (!e.status) return truncate(message, 200);
+  // GitHub's answer to a token without the permission names none: say which one the write needs.
+  const permission = e.status === 403 && /not accessible/i.test(message) ? permissionFor(label) : undefined;
+  return `HTTP ${e.status}: ${truncate(message, 200)}${permission ? `; the token needs ${permission}` : ''}`;
+}
+
+/** The token permission a write of the reporter needs, by what it reports (action.yml, github-token). */
+function permissionFor(label: string): string | undefined {
+  if (/check run/.test(label)) return 'checks: write';
+  if (/status comment/.test(label)) return 'pull-requests: write';
+  if (/^the deployment/.test(label)) return 'deployments: write';
+  if (/commits since/.test(label)) return 'contents: read';
+  return undefined;
 }

@@ -522,3 +522,24 @@ test('a deployment deleted during the run: one status is refused, the rest are n
     assert.equal(deployCheck.conclusion, 'success');
   });
 });
+
+test('a token without a permission: the warning says which permission each refused write needs', async () => {
+  await withFake(async (s) => {
+    const { reporter, logs, runDeployment } = reporterFor(s, {});
+    const refused = { status: 403, times: 10, message: 'Resource not accessible by integration' };
+    s.gh.failNext({ ...refused, operationId: 'checks/create' });
+    s.gh.failNext({ ...refused, operationId: 'issues/create-comment' });
+    runDeployment();
+    await reporter.close!();
+    const warnings = logs.filter((l) => l.level === 'warn').map((l) => l.message);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(
+      warnings[0]!,
+      /the "gates \/ lint" check run \(HTTP 403: Resource not accessible by integration; the token needs checks: write\)/,
+    );
+    assert.match(
+      warnings[0]!,
+      /the status comment on #7 \(HTTP 403: Resource not accessible by integration; the token needs pull-requests: write\)/,
+    );
+  });
+});
