@@ -70,6 +70,27 @@ async function gate(
 const where = { owner, repo };
 const HOSTILE = 'release freeze <!-- x --> [click](https://evil.example) @everyone';
 
+/** CONFIG with one approval, dave's, required for production: a gate waits for it. */
+const WITH_APPROVAL = CONFIG.replace('required: 0', 'required: 1\n      approvers: [dave]');
+
+/** bob's /lock of production for `reason` (taken on pull request `pullRequest`, when given). */
+const bobLocksProduction = (w: World, reason: string, pullRequest?: number) =>
+  acquireLock(w.octokit.rest, where, {
+    target: { scope: 'environment', environment: 'production' },
+    holder: 'bob',
+    sha: HEAD,
+    reason,
+    ...(pullRequest !== undefined ? { pullRequest } : {}),
+  });
+
+/** `user` comments `body` on the pull request, and the App handles it. */
+const commentAs = (w: World, user: string, body: string) =>
+  w.probot.receive({
+    id: crypto.randomUUID(),
+    name: 'issue_comment',
+    payload: commentOnPull(w.fake, body, { user }).payload,
+  } as Receive);
+
 test('protection rule: the global lock rejects a workflow deployment, its own holder’s too, naming it', async () => {
   await run(async (w) => {
     assert.deepEqual((await gate(w, 'alice'))[0], 'approved', 'no lock: approved');
@@ -94,13 +115,7 @@ test('protection rule: the global lock rejects a workflow deployment, its own ho
 
 test('protection rule: someone’s /lock rejects everyone else’s workflow deployment; its holder goes through', async () => {
   await run(async (w) => {
-    await acquireLock(w.octokit.rest, where, {
-      target: { scope: 'environment', environment: 'production' },
-      holder: 'bob',
-      sha: HEAD,
-      reason: 'incident 42',
-      pullRequest: PR,
-    });
+    await bobLocksProduction(w, 'incident 42', PR);
     const [state, comment] = await gate(w, 'alice');
     assert.equal(state, 'rejected');
     assert.match(comment, /`production` is locked by @bob \(PR #7\) since `[^`]+`: incident 42/);
@@ -114,8 +129,7 @@ test('protection rule: someone’s /lock rejects everyone else’s workflow depl
 test('protection rule: a running deployment’s lock rejects a workflow deployment; the App’s own /deploy deployment goes through', async () => {
   await run(async (w) => {
     // alice's /deploy: the App takes production's lock for HEAD and creates the deployment.
-    const { payload } = commentOnPull(w.fake, '/deploy production', { user: 'alice' });
-    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    await commentAs(w, 'alice', '/deploy production');
     const own = [...w.fake.repo().deployments.values()].find((d) => d.environment === 'production');
     assert.ok(own, 'the App deployed');
     assert.equal(w.fake.repo().refs.has('deploy-locks/production'), true, 'its lock is held');
@@ -145,22 +159,15 @@ test('protection rule: a running deployment’s lock rejects a workflow deployme
 });
 
 test('protection rule: a gate waiting for approvals is rejected when the approval comes under a lock taken meanwhile', async () => {
-  const withApproval = CONFIG.replace('required: 0', 'required: 1\n      approvers: [dave]');
   await run(async (w) => {
     const [waiting] = await gate(w, 'alice', { pr: true });
     assert.equal(waiting, undefined, 'waiting for an approval');
-    await acquireLock(w.octokit.rest, where, {
-      target: { scope: 'environment', environment: 'production' },
-      holder: 'bob',
-      sha: HEAD,
-      reason: 'incident 43',
-    });
-    const { payload } = commentOnPull(w.fake, '/approve-deploy production', { user: 'dave' });
-    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    await bobLocksProduction(w, 'incident 43');
+    await commentAs(w, 'dave', '/approve-deploy production');
     const review = w.fake.repo().protectionRuleReviews.at(-1);
     assert.equal(review?.state, 'rejected');
     assert.match(review!.comment!, /`locked`.*locked by @bob.*incident 43/);
-  }, withApproval);
+  }, WITH_APPROVAL);
   // What the gate keeps for that later answer: whose deployment it is.
   const ref = { run: 1, env: 'production', pr: PR, type: 'standard' as const, own: true, by: 'alice' };
   assert.deepEqual(parseGateRef(serializeGateRef(ref)), ref);
@@ -168,12 +175,7 @@ test('protection rule: a gate waiting for approvals is rejected when the approva
 
 test('protection rule: a /lock lets a run through only when whoever started it holds the lock, a re-run’s starter too', async () => {
   await run(async (w) => {
-    await acquireLock(w.octokit.rest, where, {
-      target: { scope: 'environment', environment: 'production' },
-      holder: 'bob',
-      sha: HEAD,
-      reason: 'incident 44',
-    });
+    await bobLocksProduction(w, 'incident 44');
     assert.equal(
       (await gate(w, 'bob', { reRunBy: 'bob' }))[0],
       'approved',
@@ -186,8 +188,7 @@ test('protection rule: a /lock lets a run through only when whoever started it h
     // alice's run re-run by bob is still alice's deployment.
     assert.equal((await gate(w, 'alice', { reRunBy: 'bob' }))[0], 'rejected');
     // The App's deployment for bob, its run re-run by alice.
-    const { payload } = commentOnPull(w.fake, '/deploy production', { user: 'bob' });
-    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    await commentAs(w, 'bob', '/deploy production');
     const own = [...w.fake.repo().deployments.values()].find((d) => d.environment === 'production');
     assert.ok(own, 'the App deployed for bob under his lock');
     const app = { creator: BOT_LOGIN, id: own.id as number, payload: own.payload as Json };
@@ -195,32 +196,23 @@ test('protection rule: a /lock lets a run through only when whoever started it h
     assert.equal((await gate(w, BOT_LOGIN, { ...app, reRunBy: 'alice' }))[0], 'rejected');
   });
   // A gate waiting for approvals is judged the same way when the approval answers it.
-  const withApproval = CONFIG.replace('required: 0', 'required: 1\n      approvers: [dave]');
   await run(async (w) => {
     const [waiting] = await gate(w, 'bob', { pr: true, reRunBy: 'alice' });
     assert.equal(waiting, undefined, 'waiting for an approval');
-    await acquireLock(w.octokit.rest, where, {
-      target: { scope: 'environment', environment: 'production' },
-      holder: 'bob',
-      sha: HEAD,
-      reason: 'incident 45',
-    });
-    const { payload } = commentOnPull(w.fake, '/approve-deploy production', { user: 'dave' });
-    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    await bobLocksProduction(w, 'incident 45');
+    await commentAs(w, 'dave', '/approve-deploy production');
     const review = w.fake.repo().protectionRuleReviews.at(-1);
     assert.equal(review?.state, 'rejected');
     assert.match(review!.comment!, /`locked`.*locked by @bob.*incident 45/);
-  }, withApproval);
+  }, WITH_APPROVAL);
 });
 
 test('protection rule: one approval answering several waiting gates lists the locks once', async () => {
-  const withApproval = CONFIG.replace('required: 0', 'required: 1\n      approvers: [dave]');
   await run(async (w) => {
     const runs = [nextRun, nextRun + 1, nextRun + 2];
     for (const _ of runs) assert.equal((await gate(w, 'alice', { pr: true }))[0], undefined, 'waiting');
     const before = w.fake.requestsFor('git/list-matching-refs').length;
-    const { payload } = commentOnPull(w.fake, '/approve-deploy production', { user: 'dave' });
-    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    await commentAs(w, 'dave', '/approve-deploy production');
     assert.deepEqual(
       w.fake
         .repo()
@@ -229,5 +221,5 @@ test('protection rule: one approval answering several waiting gates lists the lo
       runs.map((id) => [id, 'approved']),
     );
     assert.equal(w.fake.requestsFor('git/list-matching-refs').length - before, 1, 'one listing of the locks');
-  }, withApproval);
+  }, WITH_APPROVAL);
 });
