@@ -425,6 +425,8 @@ async function drive(
   let transition: MachineTransition = first;
   for (;;) {
     let event: MachineEvent | undefined;
+    /** Why the record this transition waited for was not stored (undefined: it was, or none was waited for). */
+    let notStored: string | undefined;
     for (const action of transition.actions) {
       switch (action.kind) {
         case 'report':
@@ -433,7 +435,11 @@ async function drive(
         case 'persist': {
           const record = action.wait ? await withMessages(action.record, reporter) : action.record;
           const stored = writer.write(storeFor(record), record, action.durable);
-          if (action.wait) await untilAborted(stored, signal);
+          if (action.wait)
+            await untilAborted(
+              stored.then((failed) => void (notStored = failed)),
+              signal,
+            );
           break;
         }
         case 'flush':
@@ -445,6 +451,17 @@ async function drive(
         case 'finish':
           return action.result;
         default:
+          // The step after a write-ahead record that was not stored is not started (machine.ts).
+          if (action.kind === 'run_step' && action.cancellable && notStored !== undefined) {
+            event = {
+              type: 'step_done',
+              result: { ok: false, reason: `not started: the state record was not stored (${notStored})` },
+              durationMs: 0,
+              now: now(),
+              notStored,
+            };
+            break;
+          }
           try {
             event = await perform(action);
           } catch (error) {
@@ -579,15 +596,20 @@ async function readStored(store: StateStore, environment: string): Promise<Store
 function recordWriter(warn: (message: string) => void) {
   let tail: Promise<void> = Promise.resolve();
   return {
-    write(store: StateStore, record: EnvironmentRecord, durable: boolean): Promise<void> {
-      tail = tail
+    /** Resolves once stored (undefined) or failed (why); never rejects. */
+    write(store: StateStore, record: EnvironmentRecord, durable: boolean): Promise<string | undefined> {
+      const written = tail
         .then(() => store.write(record, { durable }))
-        .catch((error: unknown) =>
-          warn(
-            `the state record of ${record.environment} (write ${record.seq}) was not stored: ${(error as Error).message}`,
-          ),
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            const why = (error as Error).message;
+            warn(`the state record of ${record.environment} (write ${record.seq}) was not stored: ${why}`);
+            return why;
+          },
         );
-      return tail;
+      tail = written.then(() => undefined);
+      return written;
     },
     async flush(ms: number): Promise<void> {
       let timer: NodeJS.Timeout | undefined;

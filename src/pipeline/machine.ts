@@ -106,6 +106,11 @@ export type MachineEvent =
       durationMs: number;
       /** An /abort arrived while the step ran and the executor stopped it (issue 14). */
       aborted?: ControlRequest;
+      /**
+       * The step was not started: the record the run waited for before it (the write-ahead recovery) could
+       * not be stored, and why. Traffic never moves on a recovery that is not stored.
+       */
+      notStored?: string;
     } & Result)
   /** The answer to `await_control`: the requests as last read; `timedOut` when the in-job wait ran out. */
   | ({ type: 'control'; requests: readonly ControlRequest[]; timedOut: boolean } & Result)
@@ -700,6 +705,7 @@ function onStrategyEvent(
   const step = s.pendingStep!;
   s.pendingStep = undefined;
   recordStep(s, out, task.track, task.phase, step, event.result, event.durationMs);
+  if (event.notStored !== undefined) return recoveryNotStored(s, out, task.track, event.notStored, now);
   if (event.aborted) return abortRollout(s, out, task.track, event.aborted, now);
   if (cancelled) return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
   const m = machineOf(s, task.track);
@@ -768,6 +774,29 @@ function controlOf(s: PipelineState, id: TrackId): { control?: { deploymentId: s
   return id === 'production' && s.tracks.production?.rolloutStarted
     ? { control: { deploymentId: s.input.deploymentId } }
     : {};
+}
+
+/**
+ * The write-ahead record before a step could not be stored, so the step was not started. When no step of
+ * this environment ran in this run, nothing this run did needs undoing: it stops there (`state_refused`),
+ * and the record stays as stored, the other run's when two run at once (undoing the step that never ran
+ * would undo that run's). Once a step of this run ran, its traffic may have moved: the rollback path.
+ */
+function recoveryNotStored(s: PipelineState, out: Action[], id: TrackId, why: string, now: number): void {
+  const env = envOf(s, id);
+  const message = `the state record of ${env.name} could not be stored before the next step (${why})`;
+  // Every step recorded before this one (the last recorded, never started).
+  const ran = s.steps.slice(0, -1).some((r) => r.environment === env.name && r.phase !== 'rollback');
+  if (ran) return failAndRollBack(s, out, id, { kind: 'strategy', message: `${message}; rolling back` }, now);
+  fail(
+    s,
+    out,
+    {
+      kind: 'refused',
+      message: `${message}. Nothing was deployed: a rollout whose recovery is not stored is never started`,
+    },
+    now,
+  );
 }
 
 /** Runs the step the strategy asked for: the write-ahead record first, then the step. */

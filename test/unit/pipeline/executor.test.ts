@@ -19,7 +19,7 @@ import { recordedTarget } from '../../helpers/recorded-target.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function setup(t: { after(fn: () => void): void }) {
+function setup(t: { after(fn: () => void): void }, extra = '') {
   const dir = mkdtempSync(join(tmpdir(), 'executor-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const target = recordedTarget(dir);
@@ -29,7 +29,7 @@ function setup(t: { after(fn: () => void): void }) {
     .filter((line) => !/^\s+(health|current|switch):/.test(line))
     .join('\n');
   const parsed = parseConfig(
-    `preset: fast\nstate_dir: ${dir}/state\n${targetYaml}\nenvironments:\n  production:\n    strategy: { type: canary, steps: [5, 25, 50], pause: 0 }\n`,
+    `preset: fast\nstate_dir: ${dir}/state\n${targetYaml}\nenvironments:\n  production:\n    strategy: { type: canary, steps: [5, 25, 50], pause: 0 }\n${extra}`,
     'deploy.yml',
   );
   assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
@@ -227,4 +227,55 @@ test('cancelled while the write-ahead record is stored: the step after it is not
   assert.deepEqual(deploy?.result, { ok: false, reason: 'not started: the job was cancelled' });
   // No traffic ever moved: the rollback tears the new slot down.
   assert.deepEqual(calls(), ['teardown green']);
+});
+
+/** A store whose writes from the `from`-th durable one on fail, as another run's record in the way would. */
+class RefusingStore extends FakeStore {
+  private durable = 0;
+  private readonly from: number;
+  constructor(calls: () => string[], from: number) {
+    super(calls, { durableMs: 0 });
+    this.from = from;
+  }
+  override async write(record: EnvironmentRecord, options: WriteOptions = {}): Promise<void> {
+    if (options.durable && ++this.durable >= this.from)
+      throw new Error('records/production.json holds record 5, written by another run');
+    return super.write(record, options);
+  }
+}
+
+test('a write-ahead record that cannot be stored: nothing is deployed, and nothing undone for the run whose record is there', async (t) => {
+  const { env, calls } = setup(t);
+  const store = new RefusingStore(calls, 1);
+  const result = await runPipeline(
+    { env, version: 'v2', runId: '4242', repository: 'acme/shop' },
+    { reporter: { event: () => {} }, store, analyzerFor: () => analyzer() },
+  );
+  assert.equal(result.status, 'failed', result.message);
+  assert.equal(result.code, 'state_refused');
+  assert.match(
+    result.message,
+    /could not be stored before the next step \(records\/production\.json holds record 5/,
+  );
+  assert.match(result.message, /Nothing was deployed/);
+  // Not the deploy, and not the teardown of the canary slot another run may be deploying to.
+  assert.deepEqual(calls(), []);
+  assert.deepEqual(result.rollbacks, []);
+});
+
+test('a write-ahead record that cannot be stored after steps ran: the next step is not run, the run rolls back', async (t) => {
+  // on_orphan: resume stores every traffic step's position before it runs (durable writes 1, 2, ...).
+  const { env, calls } = setup(t, '    on_orphan: resume\n');
+  const store = new RefusingStore(calls, 3);
+  const result = await runPipeline(
+    { env, version: 'v2', runId: '4242', repository: 'acme/shop' },
+    { reporter: { event: () => {} }, store, analyzerFor: () => analyzer() },
+  );
+  assert.equal(result.status, 'rolled_back', result.message);
+  assert.deepEqual(calls(), [
+    'deploy green v2',
+    'set_weight green 5',
+    'set_weight green 0',
+    'teardown green',
+  ]);
 });
