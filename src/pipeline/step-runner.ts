@@ -198,13 +198,14 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
           onOutput,
         });
       case 'rollback':
-        if (t.rollback)
-          return command(
-            t.rollback,
-            { ...values, version: options.values.previous_version ?? '' },
-            'rollback',
-            signal,
-          );
+        if (t.rollback) {
+          // No previous version: {{version}} has no value (an error if the command uses it), never ''.
+          const previous = options.values.previous_version;
+          const result = await command(t.rollback, { ...values, version: previous }, 'rollback', signal);
+          return result.ok || previous
+            ? result
+            : { ...result, reason: `${result.reason} (no previous version is known)` };
+        }
         if (!options.values.previous_version)
           return { ok: false, reason: 'no previous version is known and the target has no rollback command' };
         return command(t.deploy, { ...values, version: options.values.previous_version }, 'rollback', signal);
