@@ -109,8 +109,10 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
   };
 
   const inputs: ActionInputs = {
+    // With the mode input empty, the mode may be the workflow's (a dispatch input `mode: reconcile` with a
+    // list here): a list is let through, and refused by planRun for a deployment.
     environment:
-      text('mode') === 'reconcile' || text('mode') === 'metrics'
+      text('mode') === undefined || text('mode') === 'reconcile' || text('mode') === 'metrics'
         ? matching(
             'environment',
             nameListRule,
@@ -184,10 +186,9 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
   const environment = inputs.environment ?? context.deployment?.environment ?? dispatch.environment;
   if (!environment) problems.push('input "environment" is required (for example: production)');
   else if (!nameRule.test(environment))
-    // The input was checked when read: the name came from the deployment or the workflow's inputs.
     problems.push(
-      `${inputs.environment === undefined && context.deployment ? `the environment of deployment ${context.deployment.id}` : 'workflow input "environment"'} ` +
-        `is ${quoted(environment)}; ${NAME_RULE_TEXT}`,
+      `${inputs.environment !== undefined ? 'input "environment"' : context.deployment ? `the environment of deployment ${context.deployment.id}` : 'workflow input "environment"'} ` +
+        `is ${quoted(environment)}; ${inputs.environment?.includes(',') ? `a deployment goes to one environment (a list is for mode "reconcile" or "metrics"); ${NAME_RULE_TEXT}` : NAME_RULE_TEXT}`,
     );
   if (inputs.environment && context.deployment && inputs.environment !== context.deployment.environment)
     problems.push(

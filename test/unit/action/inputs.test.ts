@@ -2,7 +2,7 @@
 // deployment event and workflow_dispatch inputs combine into one plan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError, planRun, type ActionInputs } from '../../../src/action/inputs.ts';
+import { InputError, planRun, reconcileRequested, type ActionInputs } from '../../../src/action/inputs.ts';
 import type { RunContext } from '../../../src/action/context.ts';
 import { inputProblems, inputs } from '../../helpers/action-inputs.ts';
 
@@ -359,4 +359,16 @@ test('a github-token with a line break or a space inside is refused without show
     ]);
   // Around it, the runner's trimming applies as to every input.
   assert.equal(inputs({ 'github-token': '  ghs_verysecret\n' }).token, 'ghs_verysecret');
+});
+
+test('an environment list with the mode left to the workflow: reconcile takes it, a deployment refuses it naming the input', () => {
+  // Before: refused when the inputs were read, though the workflow's `mode: reconcile` takes a list.
+  const list = inputs({ environment: 'staging, production' });
+  assert.equal(list.environment, 'staging, production');
+  assert.equal(reconcileRequested(list, context({ dispatch: { mode: 'reconcile' } })), true);
+  assert.deepEqual(planProblems(list, context()), [
+    'input "environment" is "staging, production"; a deployment goes to one environment (a list is for mode "reconcile" or "metrics"); environment names use letters, digits, ".", "_" and "-"',
+  ]);
+  // With a deploying mode given, the list is refused as the inputs are read.
+  assert.equal(inputProblems({ environment: 'staging,production', mode: 'full' }).length, 1);
 });
