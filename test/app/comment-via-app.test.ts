@@ -3,10 +3,8 @@
 // posted_via_app and nothing is done with their authority.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Probot } from 'probot';
 import { HEAD, PR, appReplies, commentOnPull, deployYml, seededApp } from './helpers.ts';
-
-type Receive = Parameters<Probot['receive']>[0];
+import { receive } from './delivery-helpers.ts';
 
 const CONFIG = deployYml(`
   staging: {}
@@ -29,23 +27,14 @@ test('a /deploy posted by another app on a deployer’s behalf is refused (poste
       name: 'Chat @everyone Ops',
     };
     // Delivered twice (a redelivery): answered once.
-    for (let i = 0; i < 2; i++)
-      await probot.receive({
-        id: crypto.randomUUID(),
-        name: 'issue_comment',
-        payload: via.payload,
-      } as Receive);
+    for (let i = 0; i < 2; i++) await receive(probot, 'issue_comment', via.payload);
     assert.equal(deployments().length, 0, 'nothing deployed with alice’s authority');
     const refusals = appReplies(fake).filter((r) => r.includes('`posted_via_app`'));
     assert.equal(refusals.length, 1, appReplies(fake).join('\n---\n'));
     assert.match(refusals[0]!, /posted for @alice by the GitHub App Chat @\u200Deveryone Ops \(`chat-ops`\)/);
 
     const typed = commentOnPull(fake, '/deploy staging', { user: 'alice' });
-    await probot.receive({
-      id: crypto.randomUUID(),
-      name: 'issue_comment',
-      payload: typed.payload,
-    } as Receive);
+    await receive(probot, 'issue_comment', typed.payload);
     assert.equal(deployments().length, 1, 'the same command typed by alice deploys');
     fake.assertNoViolations();
   } finally {
