@@ -318,13 +318,20 @@ export interface Review {
   user: string;
   state: string;
   commitId?: string;
+  /** GitHub's author_association; when given, only the repository's owner, members and collaborators count. */
+  association?: string;
 }
+
+// Whose review GitHub's branch protection would weigh: people of the repository. Anyone can review a pull
+// request of a public repository; a stranger's approval approves nothing, and their "changes requested"
+// must not hold a deployment hostage either.
+const REPOSITORY_PEOPLE = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 
 export type ApprovalDecision =
   | { ok: true; approvers: string[] }
   | { ok: false; reason: 'changes-requested'; users: string[] }
   | { ok: false; reason: 'stale-approval'; approvers: string[] }
-  | { ok: false; reason: 'not-approved'; approvers: string[]; needed: number };
+  | { ok: false; reason: 'not-approved'; approvers: string[]; needed: number; outsiders: string[] };
 
 /**
  * Reviews in the order GitHub lists them (oldest first). The latest approving / requesting / dismissed
@@ -337,8 +344,13 @@ export function decideApproval(
   minApprovals: number,
 ): ApprovalDecision {
   const standing = new Map<string, Review>();
+  const outsiders = new Set<string>();
   for (const review of reviews) {
     const state = review.state.toUpperCase();
+    if (review.association !== undefined && !REPOSITORY_PEOPLE.has(review.association.toUpperCase())) {
+      if (state === 'APPROVED') outsiders.add(review.user);
+      continue;
+    }
     if (state === 'APPROVED' || state === 'CHANGES_REQUESTED' || state === 'DISMISSED') {
       standing.set(review.user, { ...review, state });
     }
@@ -354,5 +366,11 @@ export function decideApproval(
   if (approvals.length > current.length) {
     return { ok: false, reason: 'stale-approval', approvers: approvals.map((r) => r.user) };
   }
-  return { ok: false, reason: 'not-approved', approvers: current, needed: minApprovals };
+  return {
+    ok: false,
+    reason: 'not-approved',
+    approvers: current,
+    needed: minApprovals,
+    outsiders: [...outsiders],
+  };
 }

@@ -127,7 +127,10 @@ async function approvalFindings(config: ReviewConfig, ctx: GateContext): Promise
       ? `${pr}: changes requested by ${decision.users.join(', ')} and not yet approved by them`
       : decision.reason === 'stale-approval'
         ? `${pr}: approved by ${decision.approvers.join(', ')} on an earlier commit, not on ${ctx.headSha?.slice(0, 12)}`
-        : `${pr}: ${decision.approvers.length} approval(s) on the head commit, ${decision.needed} needed`;
+        : `${pr}: ${decision.approvers.length} approval(s) on the head commit, ${decision.needed} needed` +
+          (decision.outsiders.length
+            ? ` (approved by ${decision.outsiders.join(', ')}, who ${decision.outsiders.length > 1 ? 'are' : 'is'} not an owner, member or collaborator of the repository)`
+            : '');
   return [{ rule: `review.${decision.reason}`, severity: 'error', message }];
 }
 

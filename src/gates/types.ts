@@ -53,7 +53,8 @@ export interface GateContext {
   /** Present when running on GitHub with a pull request (the review gate's approval check). */
   pullRequest?: {
     number: number;
-    reviews(): Promise<Array<{ user: string; state: string; commitId?: string }>>;
+    /** `association`: GitHub's author_association of the reviewer (OWNER, MEMBER, COLLABORATOR, NONE ...). */
+    reviews(): Promise<Array<{ user: string; state: string; commitId?: string; association?: string }>>;
   };
 }
 

@@ -11,7 +11,12 @@ export interface ReviewsApi {
       per_page: number;
       page: number;
     }): Promise<{
-      data: Array<{ user: { login: string } | null; state: string; commit_id?: string | null }>;
+      data: Array<{
+        user: { login: string } | null;
+        state: string;
+        commit_id?: string | null;
+        author_association?: string;
+      }>;
     }>;
   };
 }
@@ -23,7 +28,7 @@ export function pullRequestContext(
   return {
     number: where.number,
     async reviews() {
-      const reviews: Array<{ user: string; state: string; commitId?: string }> = [];
+      const reviews: Array<{ user: string; state: string; commitId?: string; association?: string }> = [];
       for (let page = 1; ; page++) {
         const { data } = await api.pulls.listReviews({
           owner: where.owner,
@@ -35,7 +40,12 @@ export function pullRequestContext(
         for (const r of data) {
           // A review by a deleted account has no user; it cannot count as anyone's approval.
           if (r.user)
-            reviews.push({ user: r.user.login, state: r.state, commitId: r.commit_id ?? undefined });
+            reviews.push({
+              user: r.user.login,
+              state: r.state,
+              commitId: r.commit_id ?? undefined,
+              association: r.author_association,
+            });
         }
         if (data.length < 100) return reviews;
       }

@@ -147,6 +147,6 @@ describe('decideApproval', () => {
   });
   it('counts approvals against the minimum', () => {
     const d = decideApproval([{ user: 'ana', state: 'APPROVED', commitId: 'h' }], 'h', 2);
-    assert.deepEqual(d, { ok: false, reason: 'not-approved', approvers: ['ana'], needed: 2 });
+    assert.deepEqual(d, { ok: false, reason: 'not-approved', approvers: ['ana'], needed: 2, outsiders: [] });
   });
 });

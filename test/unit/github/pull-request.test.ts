@@ -15,7 +15,12 @@ async function verdictFor(
 ) {
   const gh = await createFakeGitHub();
   try {
-    gh.seedRepo({ owner: 'acme', repo: 'web', pulls: [{ number: 3, head: HEAD, user: 'carol', reviews }] });
+    gh.seedRepo({
+      owner: 'acme',
+      repo: 'web',
+      collaborators: { alice: 'write', bob: 'write' },
+      pulls: [{ number: 3, head: HEAD, user: 'carol', reviews }],
+    });
     const octokit = new Octokit({ baseUrl: gh.url, auth: 'test-token' });
     const ctx: GateContext = {
       cwd: process.cwd(),
@@ -47,4 +52,18 @@ test('changes requested, or no approval at all, block the review gate', async ()
   assert.equal(requested.status, 'block', requested.summary);
   const none = await verdictFor([]);
   assert.equal(none.status, 'block', none.summary);
+});
+
+test('a review by someone who is not of the repository neither approves nor holds the deployment', async () => {
+  const stranger = await verdictFor([{ user: 'mallory', state: 'APPROVED', commitId: HEAD }]);
+  assert.equal(stranger.status, 'block', stranger.summary);
+  assert.match(
+    stranger.summary,
+    /0 approval\(s\) on the head commit, 1 needed \(approved by mallory, who is not an owner, member or collaborator of the repository\)/,
+  );
+  const veto = await verdictFor([
+    { user: 'alice', state: 'APPROVED', commitId: HEAD },
+    { user: 'mallory', state: 'CHANGES_REQUESTED', commitId: HEAD },
+  ]);
+  assert.equal(veto.status, 'pass', veto.summary);
 });
