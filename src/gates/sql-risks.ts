@@ -244,6 +244,9 @@ export function findSqlRisks(sql: string, newTables: Iterable<string> = []): Sql
       );
     }
     if (/^TRUNCATE\b/i.test(bare)) add('truncate', 'TRUNCATE deletes every row of the table');
+    if (/^DELETE\s+FROM\b/i.test(bare) && !/\bWHERE\b/i.test(bare)) {
+      add('delete-all-rows', 'DELETE without WHERE deletes every row of the table');
+    }
 
     const alter = new RegExp(
       String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${IDENT})\s*\*?\s*`,
@@ -311,6 +314,13 @@ export function findSqlRisks(sql: string, newTables: Iterable<string> = []): Sql
             add(
               'add-constraint-validated',
               'ADD CONSTRAINT checks every existing row while it holds a lock that blocks writes: add it NOT VALID, then VALIDATE CONSTRAINT in a later statement',
+            );
+          }
+        } else if (/^ADD\s+(CONSTRAINT\s+"?\w+"?\s+)?(UNIQUE|PRIMARY\s+KEY)\b/i.test(act)) {
+          if (!/\bUSING\s+INDEX\b/i.test(act)) {
+            add(
+              'add-constraint-index',
+              'ADD UNIQUE / PRIMARY KEY builds its index while holding a lock that blocks reads and writes: CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX',
             );
           }
         }

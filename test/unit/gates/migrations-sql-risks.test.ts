@@ -174,4 +174,18 @@ describe('findSqlRisks', () => {
     const sqlMigrate = ['-- +migrate Down', 'DROP TABLE t;', '-- +migrate Up', 'TRUNCATE t;'];
     assert.deepEqual(rulesOf(sqlMigrate.join('\n')), ['4:truncate']);
   });
+
+  it('flags DELETE without WHERE and a UNIQUE or PRIMARY KEY built under lock, not their safe forms', () => {
+    const sql = [
+      'DELETE FROM sessions;',
+      'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
+      'ALTER TABLE users ADD PRIMARY KEY (id);',
+      "DELETE FROM sessions WHERE expires_at < now() - interval '30 days';",
+      'CREATE UNIQUE INDEX CONCURRENTLY users_name_key ON users (name);',
+      'ALTER TABLE users ADD CONSTRAINT users_name_key UNIQUE USING INDEX users_name_key;',
+      'CREATE TABLE tags (id int);',
+      'ALTER TABLE tags ADD PRIMARY KEY (id);',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), ['1:delete-all-rows', '2:add-constraint-index', '3:add-constraint-index']);
+  });
 });
