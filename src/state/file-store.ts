@@ -21,6 +21,8 @@ export const LEGACY_STATE_FILE = 'state.json';
 const TEMP_FILE = /\.json\.\d+\.\d+\.tmp$/;
 /** A temp file older than this was left by a write that was killed: no write takes this long. */
 export const STALE_TEMP_MS = 60_000;
+/** More than any record this version writes (50 history entries, 500 planned steps): refused unread. */
+export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 /** A directory fsync some platforms or file systems refuse (Windows cannot open a directory): skipped. */
 const NO_DIRECTORY_SYNC = new Set(['EISDIR', 'EINVAL', 'EPERM']);
 
@@ -212,6 +214,19 @@ async function removeStaleTemps(dir: string): Promise<void> {
 
 function readText(path: string): { ok: true; text: string | undefined } | { ok: false; message: string } {
   try {
+    // Looked at before it is opened: a FIFO would block the read for ever, and a device (/dev/zero) or a
+    // huge file would be read into memory whole.
+    const info = statSync(path);
+    if (!info.isFile())
+      return {
+        ok: false,
+        message: `cannot be read (${info.isDirectory() ? 'a directory' : info.isFIFO() ? 'a FIFO' : 'a device or socket'}, not a regular file)`,
+      };
+    if (info.size > MAX_RECORD_BYTES)
+      return {
+        ok: false,
+        message: `cannot be read (${info.size} bytes; a record is at most ${MAX_RECORD_BYTES})`,
+      };
     return { ok: true, text: readFileSync(path, 'utf8') };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

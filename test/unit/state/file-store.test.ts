@@ -12,9 +12,10 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileStateStore } from '../../../src/state/file-store.ts';
+import { MAX_RECORD_BYTES, FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord, withTransition, type EnvironmentRecord } from '../../../src/state/record.ts';
 
 function dir(t: { after(fn: () => void): void }): string {
@@ -228,7 +229,29 @@ test('an unreadable record file is a refusal naming the error, not a throw', asy
   const read = await store.read('production');
   assert.ok(!read.ok);
   assert.equal(read.code, 'state_corrupt');
-  assert.match(read.message, /cannot be read \(EISDIR\)/);
+  assert.match(read.message, /cannot be read \(a directory, not a regular file\)/);
+});
+
+test('a record file that is a FIFO or far larger than any record is refused unread, never waited on', async (t) => {
+  const store = new FileStateStore(dir(t));
+  const path = store.pathFor('production');
+  mkdirSync(join(store.dir, 'records'), { recursive: true });
+  // A FIFO with no writer: opening it to read would block the run for ever.
+  execFileSync('mkfifo', [path]);
+  const fifo = store.readSync('production');
+  assert.ok(!fifo.ok);
+  assert.equal(fifo.code, 'state_corrupt');
+  assert.match(fifo.message, /production\.json cannot be read \(a FIFO, not a regular file\)/);
+  rmSync(path);
+  // A genuine-looking record padded past any size a record has: not read into memory, not believed.
+  writeFileSync(path, JSON.stringify(sample()) + ' '.repeat(MAX_RECORD_BYTES));
+  const huge = store.readSync('production');
+  assert.ok(!huge.ok);
+  assert.equal(huge.code, 'state_corrupt');
+  assert.match(
+    huge.message,
+    new RegExp(`cannot be read \\(\\d+ bytes; a record is at most ${MAX_RECORD_BYTES}\\)`),
+  );
 });
 
 test('a refused record file is never written over: the next write moves it aside, bytes intact, and the refusal names where', async (t) => {
