@@ -159,7 +159,7 @@ export class ActionRun {
       { env: this.env, log: (level, message) => (level === 'warn' ? core.warning : core.info)(message) },
     );
     for (const secret of notify?.secrets ?? []) core.setSecret(secret);
-    const reporter = fanOut([terminalReporter({ color: false }), github, notify?.reporter]);
+    const reporter = fanOut([this.logReporter(), github, notify?.reporter]);
     const store = this.stateStore(github, resolved);
     // The record names the GitHub deployment behind each release and rollout (/status shows it, reconcile
     // marks it when the run dies), not the workflow run. A run that creates its own deployment knows its id
@@ -230,9 +230,9 @@ export class ActionRun {
     if (result.status === 'succeeded' && resolved.production && this.inputs.tag) await this.tag(result);
 
     // A rollout handed off to wait for people or a bake is not a failed job: it says so and ends green.
-    if (result.status === 'waiting') core.notice(`${result.code}: ${result.message}`);
+    if (result.status === 'waiting') core.notice(this.redact(`${result.code}: ${result.message}`));
     else if (result.status !== 'succeeded')
-      core.setFailed(`${result.status} [${result.code}]: ${result.message}`);
+      core.setFailed(this.redact(`${result.status} [${result.code}]: ${result.message}`));
     // Non-zero like the CLI: 130 / 143 say which signal cancelled the run.
     if (result.status === 'cancelled')
       process.exitCode = runExitCode(result, this.cancellation.received()?.signal);
@@ -255,7 +255,7 @@ export class ActionRun {
   private async gatesOnly(resolved: ReturnType<typeof resolveEnvironment>): Promise<void> {
     // Gates only: their check runs, no deployment.
     const github = this.githubReporter(resolved.strategy.type, {});
-    const reporter = fanOut([terminalReporter({ color: false }), github]);
+    const reporter = fanOut([this.logReporter(), github]);
     let report: GatesReport;
     try {
       report = await runValidate(resolved, {
@@ -273,7 +273,17 @@ export class ActionRun {
     core.setOutput('code', report.status === 'BLOCK' ? 'gates_blocked' : 'gates_passed');
     core.setOutput('rolled-back', 'false');
     await this.writeSummary(renderGatesSection(shown));
-    if (report.status === 'BLOCK') core.setFailed(`blocked [gates_blocked]: ${report.reasons.join('; ')}`);
+    if (report.status === 'BLOCK')
+      core.setFailed(this.redact(`blocked [gates_blocked]: ${report.reasons.join('; ')}`));
+  }
+
+  /**
+   * The job log: every line with credentials redacted. The runner masks the secrets it knows; a credential a
+   * command prints (a token minted in an earlier step, a URL with a password) it does not, and the result
+   * quotes a failing command's last line in the run's error annotation too.
+   */
+  private logReporter(): Reporter {
+    return terminalReporter({ color: false, write: (text) => process.stdout.write(this.redact(text)) });
   }
 
   /** Flushes GitHub; once the job is cancelled, only until the reporting deadline (cancel-deadline.ts). */
