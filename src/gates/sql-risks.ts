@@ -196,6 +196,16 @@ export function withoutDownSections(sql: string): string {
     .join('\n');
 }
 
+/**
+ * A PL/pgSQL block's body as plain statements, for the rules: block and branch keywords end a statement,
+ * and the text of EXECUTE '...' is a statement of its own.
+ */
+function plpgsqlAsSql(body: string): string {
+  return body
+    .replace(/\bEXECUTE\s+'((?:[^']|'')*)'/gi, (_, sql: string) => `;\n${sql.replace(/''/g, "'")};\n`)
+    .replace(/\b(DECLARE|BEGIN|THEN|ELSE|LOOP|EXCEPTION)\b/gi, ';');
+}
+
 /** The tables a migration file creates (keys as tableKey makes them). */
 export function createdTables(sql: string): string[] {
   return splitStatements(withoutDownSections(sql)).flatMap((s) => {
@@ -217,7 +227,7 @@ export function findSqlRisks(sql: string, newTables: Iterable<string> = []): Sql
   const created = new Set([...newTables, ...createdTables(sql)]);
   const risks: SqlRisk[] = [];
   let transaction: number | undefined;
-  for (const { line, code } of statements) {
+  for (const { line, code, text } of statements) {
     const add = (rule: string, message: string) => risks.push({ line, rule: `migrations.${rule}`, message });
     const bare = withoutQuotedNames(code);
 
@@ -230,6 +240,14 @@ export function findSqlRisks(sql: string, newTables: Iterable<string> = []): Sql
         'concurrently-in-transaction',
         `${/^\w+(\s+UNIQUE)?\s+\w+/i.exec(bare)![0].toUpperCase()} ... CONCURRENTLY cannot run inside the transaction opened on line ${transaction}: PostgreSQL refuses it; run it outside BEGIN ... COMMIT (and tell the migration tool not to wrap this file in a transaction)`,
       );
+    }
+    // A DO block runs its body now (a function's body runs later, when called): its statements are this
+    // migration's, also those it builds as text for EXECUTE.
+    const block = /^DO\s+(?:LANGUAGE\s+plpgsql\s+)?(\$(?:[A-Za-z_]\w*)?\$)([\s\S]*?)\1/i.exec(text);
+    if (block) {
+      for (const risk of findSqlRisks(plpgsqlAsSql(block[2]!), created)) {
+        risks.push({ ...risk, line, message: `in the DO block: ${risk.message}` });
+      }
     }
     if (/^DROP\s+TABLE\b/i.test(bare)) {
       add(

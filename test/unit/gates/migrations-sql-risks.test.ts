@@ -188,4 +188,21 @@ describe('findSqlRisks', () => {
     ].join('\n');
     assert.deepEqual(rulesOf(sql), ['1:delete-all-rows', '2:add-constraint-index', '3:add-constraint-index']);
   });
+
+  it('reads the statements a DO block runs, EXECUTE text included, and not what it only prints', () => {
+    const sql = [
+      'DO $$',
+      'BEGIN',
+      "  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE column_name = 'x') THEN",
+      '    ALTER TABLE users DROP COLUMN x;',
+      '  END IF;',
+      'END',
+      '$$;',
+      "DO $do$ DECLARE r record; BEGIN FOR r IN SELECT tablename FROM pg_tables LOOP EXECUTE 'TRUNCATE ' || r.tablename; END LOOP; END $do$;",
+      "DO $$ BEGIN RAISE NOTICE 'DROP TABLE x'; INSERT INTO t VALUES (1); END $$;",
+      'CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DELETE FROM audit; END $$;',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), ['1:drop-column', '8:truncate']);
+    assert.match(findSqlRisks(sql)[0]!.message, /^in the DO block: DROP COLUMN/);
+  });
 });
