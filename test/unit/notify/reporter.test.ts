@@ -51,48 +51,85 @@ function setup(sinks: Sink[], closeTimeoutMs = 300, requestTimeoutMs = 200) {
 }
 
 describe('notifier', () => {
-  it('a channel that never answers: event() returns at once, close() is bounded, one warning', async () => {
-    let started = 0;
-    const hang = sink('hang', (_item, signal) => {
-      started++;
-      // Answers only when aborted, like a socket that never replies.
-      return new Promise((_, reject) =>
-        signal.addEventListener('abort', () => reject(new DeliveryError('no answer in time', true))),
-      );
-    });
-    const { reporter, logs } = setup([hang], 5_000, 200);
-    const t0 = performance.now();
-    for (let i = 0; i < 50; i++) reporter.event(i === 0 ? start : failure(`f${i}`));
-    // event() only queues: nothing is sent (nor waited for) before it returns.
-    assert.equal(started, 0, 'event() must not wait for the channel');
-    await reporter.close!();
-    const took = performance.now() - t0;
-    assert.ok(took < 1_000, `close took ${took} ms`);
-    assert.equal(started, 1, 'a channel that timed out is not asked again');
-    assert.equal(logs.length, 1, logs.join('\n'));
-    assert.match(logs[0]!, /^warn: notifications: webhook channel "hang" failed: no answer within 0.2 s/);
-  });
-
-  it('close() gives up at its total bound even when each request is within its own', async () => {
-    const slow = sink(
-      'slow',
-      (_i, signal) =>
-        new Promise((resolve) => {
-          const t = setTimeout(resolve, 150);
+  // The timeouts given here are only the backstop against a hang: what is checked is how close() ended.
+  it(
+    'a channel that never answers: event() returns at once, close() is bounded, one warning',
+    { timeout: 60_000 },
+    async () => {
+      let started = 0;
+      const reasons: unknown[] = [];
+      const hang = sink('hang', (_item, signal) => {
+        started++;
+        // Answers only when aborted, like a socket that never replies.
+        return new Promise((_, reject) =>
           signal.addEventListener('abort', () => {
-            clearTimeout(t);
-            resolve();
-          });
-        }),
-    );
-    const { reporter, logs } = setup([slow], 300, 1_000);
-    for (let i = 0; i < 20; i++) reporter.event(failure(`f${i}`));
-    const t0 = performance.now();
-    await reporter.close!();
-    assert.ok(performance.now() - t0 < 600);
-    assert.equal(logs.length, 1);
-    assert.match(logs[0]!, /not delivered within 0.3 s of the end/);
-  });
+            reasons.push(signal.reason);
+            reject(new DeliveryError('no answer in time', true));
+          }),
+        );
+      });
+      // close() ends here because the request's own timeout fired and the channel was then given up: had it
+      // waited out its own 10 s bound instead, the warning would say so and the abort would not be a timeout.
+      const { reporter, logs } = setup([hang], 10_000, 200);
+      for (let i = 0; i < 50; i++) reporter.event(i === 0 ? start : failure(`f${i}`));
+      // event() only queues: nothing is sent (nor waited for) before it returns.
+      assert.equal(started, 0, 'event() must not wait for the channel');
+      await reporter.close!();
+      assert.equal(started, 1, 'a channel that timed out is not asked again');
+      assert.equal(reasons.length, 1);
+      assert.equal((reasons[0] as Error).name, 'TimeoutError', 'the request was ended by its own timeout');
+      assert.equal(logs.length, 1, logs.join('\n'));
+      assert.match(logs[0]!, /^warn: notifications: webhook channel "hang" failed: no answer within 0.2 s/);
+    },
+  );
+
+  it(
+    'close() gives up at its total bound even when each request is within its own',
+    { timeout: 60_000 },
+    async (t) => {
+      // Mocked timers: the sends (100 ms each, 20 of them: 2 s in all) and close()'s 250 ms bound run on the
+      // test's clock, so what is checked is when close() ends on that clock, not how fast the machine is.
+      t.mock.timers.enable({ apis: ['setTimeout'] });
+      let started = 0;
+      const aborted: AbortSignal[] = [];
+      const slow = sink(
+        'slow',
+        (_i, signal) =>
+          new Promise((resolve) => {
+            started++;
+            let done = false;
+            const timer = setTimeout(() => {
+              done = true;
+              resolve();
+            }, 100);
+            signal.addEventListener('abort', () => {
+              if (!done) aborted.push(signal);
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
+      );
+      const { reporter, logs } = setup([slow], 250, 3_600_000);
+      for (let i = 0; i < 20; i++) reporter.event(failure(`f${i}`));
+      let ended = false;
+      const closing = reporter.close!().then(() => (ended = true));
+      const settle = () => new Promise((resolve) => setImmediate(resolve));
+      await settle();
+      for (let ms = 0; ms < 240; ms += 10) {
+        t.mock.timers.tick(10);
+        await settle();
+      }
+      assert.equal(ended, false, 'close() ended before its bound');
+      assert.equal(started, 3, 'the sends in the first 240 ms: each is within its own timeout');
+      t.mock.timers.tick(10);
+      await closing;
+      await settle();
+      assert.equal(aborted.length, 1, 'the send in flight at the bound is aborted');
+      assert.equal(started, 3, 'nothing is sent after the bound');
+      assert.equal(logs.length, 1);
+      assert.match(logs[0]!, /not delivered within 0.25 s of the end/);
+    },
+  );
 
   it('a channel that fails every time is one warning; it is still tried (a later event may get through); the others are unaffected', async () => {
     let tries = 0;
