@@ -359,8 +359,13 @@ function verdict(findings: Finding[], timings: Timings): GateVerdict {
   return { status: 'pass', summary: `up/down/up consistent${steps}`, findings };
 }
 
-function blocked(message: string, rule = 'migrations.no-database'): GateVerdict {
-  return { status: 'block', summary: message, findings: [{ rule, severity: 'error', message }] };
+/** Blocked before the database: the scan's findings, which need none, are kept beside the reason. */
+function blocked(message: string, scanned: Finding[] = []): GateVerdict {
+  return {
+    status: 'block',
+    summary: message,
+    findings: [{ rule: 'migrations.no-database', severity: 'error', message }, ...scanned],
+  };
 }
 
 export const migrationsGate: Gate<MigrationsConfig> = {
@@ -373,18 +378,25 @@ export const migrationsGate: Gate<MigrationsConfig> = {
     if (!serverUrl) {
       return blocked(
         'no PostgreSQL server to test migrations on: set gates.migrations.database_url or DATABASE_URL',
+        findings,
       );
     }
     try {
       new URL(serverUrl);
     } catch {
-      return blocked('the PostgreSQL URL (gates.migrations.database_url or DATABASE_URL) is not a valid URL');
+      return blocked(
+        'the PostgreSQL URL (gates.migrations.database_url or DATABASE_URL) is not a valid URL',
+        findings,
+      );
     }
     const database = `deploy_gate_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
     try {
       await withClient(serverUrl, (admin) => admin.query(`CREATE DATABASE "${database}"`));
     } catch (error) {
-      return blocked(`cannot create a test database on ${redactUrl(serverUrl)}: ${(error as Error).message}`);
+      return blocked(
+        `cannot create a test database on ${redactUrl(serverUrl)}: ${(error as Error).message}`,
+        findings,
+      );
     }
     ctx.log(`migrations: created database ${database} on ${redactUrl(serverUrl)}`);
     try {

@@ -144,6 +144,19 @@ describe('migrations gate (real PostgreSQL)', () => {
     }
   });
 
+  it('keeps the scan of the migration files when there is no database to run them on', async () => {
+    const { database_url: _, ...rest } = config('drops-too-much', { files: 'drops-too-much/*.sql' });
+    const verdict = await migrationsGate.run(rest, context());
+    assert.equal(verdict.status, 'block');
+    assert.deepEqual(
+      verdict.findings.map((f) => `${f.path ?? ''}:${f.rule}`),
+      [
+        ':migrations.no-database',
+        'drops-too-much/002_email_index.up.sql:migrations.index-without-concurrently',
+      ],
+    );
+  });
+
   it('uses DATABASE_URL from the environment when the config has none', async () => {
     const { database_url: _, ...rest } = config('clean');
     const verdict = await migrationsGate.run(rest, context({ DATABASE_URL: server.adminUrl }));
