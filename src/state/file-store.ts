@@ -30,11 +30,14 @@ export class FileStateStore implements StateStore {
   readonly dir: string;
   private temp = 0;
   /**
-   * Per environment, the number of the record file this store last read or wrote (null: there was none). A
-   * write finds the file still holding it, or it would put its run's record over another run's (two runs at
-   * once on one environment): that other run's rollout and recovery would be lost.
+   * Per environment, the record file this store last read or wrote, its number and text (null: there was
+   * none). A write finds the file still holding it, or it would put its run's record over another run's (two
+   * runs at once on one environment): that other run's rollout and recovery would be lost. The text, not only
+   * the number: two runs that each wrote their own record N are told apart.
    */
-  private readonly known = new Map<string, number | null>();
+  private readonly known = new Map<string, { seq: number; text: string } | null>();
+  /** The text readFile last found at a record path (undefined: no file). */
+  private lastText: string | undefined;
 
   constructor(stateDir: string) {
     this.dir = stateDir;
@@ -56,7 +59,11 @@ export class FileStateStore implements StateStore {
   readSync(environment: string): StateRead {
     const path = this.pathFor(environment);
     const read = this.readFile(environment, path);
-    if (read.ok) this.known.set(environment, read.source === path ? (read.record?.seq ?? null) : null);
+    if (read.ok)
+      this.known.set(
+        environment,
+        read.source === path && read.record ? { seq: read.record.seq, text: this.lastText ?? '' } : null,
+      );
     else this.known.delete(environment);
     if (read.ok || read.source !== path) return read;
     const kept = keptPath(path);
@@ -65,6 +72,7 @@ export class FileStateStore implements StateStore {
 
   private readFile(environment: string, path: string): StateRead {
     const text = readText(path);
+    this.lastText = text.ok ? text.text : undefined;
     if (text.ok && text.text === undefined) return this.readLegacy(environment);
     if (!text.ok) return corrupt(path, text.message);
     if (text.text!.trim() === '') return corrupt(path, 'empty');
@@ -98,7 +106,7 @@ export class FileStateStore implements StateStore {
       if (kept) await rename(path, kept);
     }
     if (current.ok && current.record && current.source === path)
-      this.checkNotOverwriting(path, current.record.seq, record);
+      this.checkNotOverwriting(path, current.record.seq, this.lastText, record);
     const temp = `${path}.${process.pid}.${++this.temp}.tmp`;
     const text = `${JSON.stringify(record, null, 2)}\n`;
     try {
@@ -118,24 +126,30 @@ export class FileStateStore implements StateStore {
       await unlink(temp).catch(() => undefined);
       throw error;
     }
-    this.known.set(record.environment, record.seq);
+    this.known.set(record.environment, { seq: record.seq, text });
     // The rename is an entry of the directory: durable once the directory is on disk too.
     if (options.durable) await syncDirectory(records);
   }
 
   /**
-   * Throws when the record file (numbered `stored`) was written by someone else since this store read or
-   * wrote it, or is not older than `record`: writing would drop what that other run recorded.
+   * Throws when the record file (numbered `stored`, holding `text`) was written by someone else since this
+   * store read or wrote it, or is not older than `record`: writing would drop what that other run recorded.
    */
-  private checkNotOverwriting(path: string, stored: number, record: EnvironmentRecord): void {
-    const expected = this.known.get(record.environment);
-    if (stored < record.seq && (expected === undefined || expected === stored)) return;
+  private checkNotOverwriting(
+    path: string,
+    stored: number,
+    text: string | undefined,
+    record: EnvironmentRecord,
+  ): void {
+    const known = this.known.get(record.environment);
+    const expected = known === undefined ? undefined : (known?.seq ?? null);
+    if (stored < record.seq && (known === undefined || (known !== null && known.text === text))) return;
     const since =
       expected === undefined
         ? `already holds record ${stored}, not older than this one`
         : expected === null
           ? `holds record ${stored}, written by another run since this one found no record there`
-          : `holds record ${stored}, written by another run since this one read or wrote record ${expected}`;
+          : `holds record ${stored}, written by another run since this one read or wrote${expected === stored ? ' its own' : ''} record ${expected}`;
     throw new Error(
       `${path} ${since}: record ${record.seq} of ${record.environment} was not stored over it. Two runs at once ` +
         'on one environment? Let one finish (or run reconcile), then run again',

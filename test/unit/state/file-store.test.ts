@@ -322,6 +322,16 @@ test("two runs at once on one environment: the second write never puts its recor
   const read = await first.read('production');
   assert.equal(read.ok && read.record?.seq, 3);
 
+  // Two runs that each stored their own record 4 (both past the check at once, the second rename last):
+  // the first's next write finds a record 4 that is not its own.
+  const four = withTransition(read.ok ? read.record! : mine, {}, undefined, NOW);
+  await first.write(four);
+  writeFileSync(path, `${JSON.stringify({ ...four, updatedAt: '2026-03-01T10:00:01.000Z' }, null, 2)}\n`);
+  await assert.rejects(
+    first.write(withTransition(four, {}, undefined, NOW)),
+    /holds record 4, written by another run since this one read or wrote its own record 4/,
+  );
+
   // A store that read nothing still never writes a record over a newer or equal one.
-  await assert.rejects(new FileStateStore(d).write(two), /already holds record 3, not older than this one/);
+  await assert.rejects(new FileStateStore(d).write(two), /already holds record 4, not older than this one/);
 });
