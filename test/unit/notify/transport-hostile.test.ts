@@ -52,34 +52,44 @@ const sinks = (url: string): Sink[] => [
   signedWebhookSink(base, url, HMAC),
 ];
 
-async function outcome(sink: Sink, signal: AbortSignal): Promise<{ ms: number; error?: DeliveryError }> {
-  const started = Date.now();
+async function outcome(sink: Sink, signal: AbortSignal): Promise<{ error?: DeliveryError }> {
   try {
     await sink.send(note, signal);
-    return { ms: Date.now() - started };
+    return {};
   } catch (error) {
     assert.ok(error instanceof DeliveryError, `${sink.kind}: ${String(error)}`);
-    return { ms: Date.now() - started, error };
+    return { error };
   }
 }
 
 describe('webhook sinks against hostile receivers', () => {
-  it('a 200 whose body never ends is delivered at once: the body is not waited for', async () => {
-    const s = await serve((res) => {
-      res.writeHead(200);
-      const chunk = 'x'.repeat(64 * 1024);
-      const pump = () => {
-        while (!res.destroyed && res.write(chunk));
-        if (!res.destroyed) res.once('drain', pump);
-      };
-      pump();
-    });
-    for (const sink of sinks(`${s.url}/${SECRET_PATH}`)) {
-      const { ms, error } = await outcome(sink, AbortSignal.timeout(10_000));
-      assert.equal(error, undefined, `${sink.kind}: ${error?.message}`);
-      assert.ok(ms < 3000, `${sink.kind} took ${ms} ms`);
-    }
-  });
+  it(
+    'a 200 whose body never ends is delivered at once: the body is not waited for',
+    { timeout: 60_000 },
+    async () => {
+      // Each answer that the client dropped: the receiver sees its connection closed.
+      const dropped: Array<Promise<void>> = [];
+      const s = await serve((res) => {
+        dropped.push(new Promise((resolve) => res.once('close', resolve)));
+        res.writeHead(200);
+        const chunk = 'x'.repeat(64 * 1024);
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+      });
+      // A signal that never aborts: a send that waited for the body would never end (the test's own timeout
+      // is the backstop), and one that ended by an abort would be an error.
+      for (const [i, sink] of sinks(`${s.url}/${SECRET_PATH}`).entries()) {
+        const { error } = await outcome(sink, new AbortController().signal);
+        assert.equal(error, undefined, `${sink.kind}: ${error?.message}`);
+        assert.equal(s.requests(), i + 1);
+        // The body was cancelled, not left open: the connection is released, not held until some timeout.
+        await dropped[i];
+      }
+    },
+  );
 
   it('a redirect is a failure, never followed to another host', async () => {
     const other = await serve((res) => void res.writeHead(200).end());
