@@ -120,6 +120,11 @@ export type ControlPlan =
       request: ControlRequest;
       /** The same request id was recorded before (a redelivery): nothing new is written. */
       duplicate: boolean;
+      /**
+       * A /promote of this login whose wait earlier requests already ended: `request` is the one that ended
+       * it (nothing new is written; a run started for it is not started again).
+       */
+      repeatedBy?: string;
       /** What the rollout does once this request is counted. */
       decision: ControlDecision;
       /** The job handed the rollout off and the request lets it go on or roll back: start reconcile now. */
@@ -280,13 +285,32 @@ export function planControl(input: PlanInput): ControlPlan {
     approver: input.approver.ok,
     source: input.source,
   };
-  const decision = decideControl({
-    deploymentId: rollout.deploymentId,
-    step,
-    gate: gateOf(rollout.wait),
-    requests: requestsOf(rollout, [...input.existing, request]),
-    now: input.now.getTime(),
-  });
+  const gate = gateOf(rollout.wait);
+  const decide = (requests: readonly ControlRequest[]) =>
+    decideControl({
+      deploymentId: rollout.deploymentId,
+      step,
+      gate,
+      requests: requestsOf(rollout, requests),
+      now: input.now.getTime(),
+    });
+  // A second /promote of a wait that earlier ones already ended (a double click, two people at once) is that
+  // request again: nothing new is written, and the run started for it is not started a second time.
+  const before = input.verb === 'promote' && !duplicate ? decide(input.existing) : undefined;
+  if (before?.action === 'go' && (before.how === 'promoted' || before.how === 'approved')) {
+    const ended =
+      before.requests[Math.min(gate?.kind === 'approval' ? gate.approvals : 1, before.requests.length) - 1]!;
+    return {
+      ok: true,
+      rollout: { ...rollout, sha },
+      request: ended,
+      duplicate: true,
+      repeatedBy: input.login,
+      decision: before,
+      startReconcile: rollout.wait?.handedOff === true,
+    };
+  }
+  const decision = decide([...input.existing, request]);
   const goes = decision.action === 'go' || decision.action === 'abort';
   return {
     ok: true,
@@ -428,6 +452,12 @@ export function recordedText(
   reconcile?: ReconcileStart,
 ): string {
   const { request, rollout } = plan;
+  if (plan.repeatedBy !== undefined)
+    return (
+      `**/promote** by ${at(plan.repeatedBy)}: the wait of ${code(environment, 255)} at ${position(rollout)} ` +
+      `was already ended by the /promote of ${at(request.by)} at ${code(request.at, 40)}; nothing more was ` +
+      `recorded. ${nextStep(plan, environment, reconcile)}`
+    );
   const full = request.full ? ' --full' : '';
   const why = request.reason !== undefined ? `: ${userText(request.reason)}` : '';
   const again = plan.duplicate ? ' (already recorded before; counted once)' : '';
@@ -528,6 +558,8 @@ export type ControlOutcome =
       reconcile?: ReconcileStart;
       /** What was recorded and what happens next (every value already escaped). */
       message: string;
+      /** Someone else's request already did what this one asks (see ControlPlan's repeatedBy). */
+      repeated?: boolean;
     };
 
 /**
@@ -694,5 +726,6 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     ...(checkRunId !== undefined ? { checkRunId } : {}),
     ...(reconcile ? { reconcile } : {}),
     message: recordedText(plan, environment, reconcile),
+    ...(plan.repeatedBy !== undefined ? { repeated: true } : {}),
   };
 }

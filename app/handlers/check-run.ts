@@ -304,8 +304,9 @@ export async function handleControlButton(
     await answer(`**/${verb} by ${who} not recorded** (\`${outcome.code}\`): ${outcome.message}`);
     return { status: 'refused', code: outcome.code };
   }
-  // A redelivered click is already on the PR: no second answer.
-  if (outcome.status === 'recorded') await answer(`${outcome.message} (${VERB_BUTTON[verb]} button)`);
+  // A redelivered click is already on the PR: no second answer. A click whose wait others already ended is.
+  if (outcome.status === 'recorded' || outcome.repeated)
+    await answer(`${outcome.message} (${VERB_BUTTON[verb]} button)`);
   return {
     status: outcome.status,
     ...(outcome.checkRunId !== undefined ? { checkRunId: outcome.checkRunId } : {}),

@@ -642,3 +642,28 @@ test('buttons: a Promote on the check run of an ended wait does not end a later 
     assert.match(replies(w.fake).at(-1)!, /\*\*\/abort\*\* by @alice recorded/);
   });
 });
+
+test('a second /promote (or Promote click) of a wait already ended writes nothing and starts no second run, and is answered', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    assert.match(await say(w, '/promote production', 'alice'), /\*\*\/promote\*\* by @alice recorded/);
+    assert.equal(requestRuns(w.fake).length, 1);
+    assert.equal(dispatches(w.fake).length, 1);
+    const again = await say(w, '/promote production', 'alice');
+    assert.match(
+      again,
+      /the wait of `production` at step 3\/5.* was already ended by the \/promote of @alice/,
+    );
+    assert.match(again, /a run was already started/);
+    await statusInProgress(w);
+    const [notice] = controlRuns(w.fake).filter((c) => String(c.external_id).startsWith('wait:'));
+    await w.probot.receive({
+      id: crypto.randomUUID(),
+      name: 'check_run',
+      payload: click(w.fake, notice!, 'alice', 'promote'),
+    } as Receive);
+    assert.match(replies(w.fake).at(-1)!, /already ended by the \/promote of @alice.*\(Promote button\)/);
+    assert.equal(requestRuns(w.fake).length, 1, 'one request');
+    assert.equal(dispatches(w.fake).length, 1, 'one reconcile run');
+  });
+});
