@@ -437,19 +437,28 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
 // variables may not reach it, so a template there is refused, with the form that passes the value as an
 // argument instead.
 
-/** Programs that run their `-c` operand as shell code. */
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh', 'fish']);
+/** POSIX shells, which run their `-c` operand as code and read "${NAME}" as the variable's value. */
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh']);
+/** Other shells that run their `-c` operand as code, with a syntax of their own: no template there. */
+const OTHER_SHELLS = new Set(['fish', 'csh', 'tcsh', 'pwsh', 'powershell']);
 
-/** In an argv (templates unrendered), a shell started with -c: its index and its script's, or undefined. */
-export function shellScriptIn(argv: readonly string[]): { shell: number; script: number } | undefined {
+/**
+ * In an argv (templates unrendered), a shell started with -c: its index and its script's, and whether it is
+ * a POSIX shell, or undefined.
+ */
+export function shellScriptIn(
+  argv: readonly string[],
+): { shell: number; script: number; posix: boolean } | undefined {
   for (let i = 0; i < argv.length; i++) {
     const program = argv[i]!;
-    if (!SHELLS.has(program.slice(program.lastIndexOf('/') + 1))) continue;
+    const name = program.slice(program.lastIndexOf('/') + 1).replace(/\.exe$/i, '');
+    const posix = SHELLS.has(name);
+    if (!posix && !OTHER_SHELLS.has(name)) continue;
     let dashC = false;
     for (let j = i + 1; j < argv.length; j++) {
       const arg = argv[j]!;
       if (arg === '--') {
-        if (dashC && j + 1 < argv.length) return { shell: i, script: j + 1 };
+        if (dashC && j + 1 < argv.length) return { shell: i, script: j + 1, posix };
         break;
       }
       // Options that take the next argument: -o pipefail, -O extglob, bash's --rcfile/--init-file FILE.
@@ -459,10 +468,11 @@ export function shellScriptIn(argv: readonly string[]): { shell: number; script:
       }
       if (arg.startsWith('--')) continue;
       if (/^[-+][A-Za-z]+$/.test(arg)) {
-        if (arg[0] === '-' && arg.includes('c')) dashC = true;
+        // pwsh: -c, -Command (and, taken as one too, any option with a c: refusing is the safe side).
+        if (arg[0] === '-' && (posix ? arg.includes('c') : /c/i.test(arg))) dashC = true;
         continue;
       }
-      if (dashC) return { shell: i, script: j };
+      if (dashC) return { shell: i, script: j, posix };
       break;
     }
   }
@@ -480,6 +490,10 @@ export function argvShellProblems(argv: readonly string[]): string[] {
   const names = [...script.matchAll(PLACEHOLDER)].map((m) => m[1]!);
   if (names.length === 0) return [];
   const shell = argv[found.shell]!;
+  if (!found.posix)
+    return [
+      `{{${names[0]!}}} is inside the script of "${shell} -c", a shell whose quoting this tool does not write: a shell would run code in its value; pass the value as an argument of the script instead`,
+    ];
   if (found.shell > 0) {
     const name = names[0]!;
     return [

@@ -13,7 +13,7 @@ import { createCommandProvider } from '../../../src/analysis/providers/command.t
 import { parseConfig } from '../../../src/config/load.ts';
 import { resolveCommand } from '../../../src/config/resolve.ts';
 import { CommandFailed, describeCommand, runCommand } from '../../../src/targets/run-command.ts';
-import { shellScriptIn } from '../../../src/targets/shell-script.ts';
+import { argvShellProblems, shellScriptIn } from '../../../src/targets/shell-script.ts';
 
 // A branch name git accepts, and values a deployment parameter may hold.
 const HOSTILE = [
@@ -104,11 +104,29 @@ test('the config names a shell script template it cannot run safely, at its fiel
 });
 
 test('shellScriptIn finds the script operand of -c past options, and nothing without -c', () => {
-  assert.deepEqual(shellScriptIn(['bash', '-c', 's']), { shell: 0, script: 2 });
-  assert.deepEqual(shellScriptIn(['bash', '-euxc', 's', 'name', 'arg']), { shell: 0, script: 2 });
-  assert.deepEqual(shellScriptIn(['sh', '-e', '-o', 'pipefail', '-c', 's']), { shell: 0, script: 5 });
-  assert.deepEqual(shellScriptIn(['bash', '--norc', '-c', '--', 's']), { shell: 0, script: 4 });
-  assert.deepEqual(shellScriptIn(['docker', 'exec', 'app', '/bin/sh', '-c', 's']), { shell: 3, script: 5 });
+  assert.deepEqual(shellScriptIn(['bash', '-c', 's']), { shell: 0, script: 2, posix: true });
+  assert.deepEqual(shellScriptIn(['bash', '-euxc', 's', 'name', 'arg']), {
+    shell: 0,
+    script: 2,
+    posix: true,
+  });
+  assert.deepEqual(shellScriptIn(['sh', '-e', '-o', 'pipefail', '-c', 's']), {
+    shell: 0,
+    script: 5,
+    posix: true,
+  });
+  assert.deepEqual(shellScriptIn(['bash', '--norc', '-c', '--', 's']), { shell: 0, script: 4, posix: true });
+  assert.deepEqual(shellScriptIn(['docker', 'exec', 'app', '/bin/sh', '-c', 's']), {
+    shell: 3,
+    script: 5,
+    posix: true,
+  });
+  assert.deepEqual(shellScriptIn(['/usr/bin/fish', '-c', 's']), { shell: 0, script: 2, posix: false });
+  assert.deepEqual(shellScriptIn(['pwsh', '-NoProfile', '-Command', 's']), {
+    shell: 0,
+    script: 3,
+    posix: false,
+  });
   assert.equal(shellScriptIn(['bash', 'deploy.sh', '-c', '{{ref}}']), undefined, 'a script file, not -c');
   assert.equal(shellScriptIn(['./deploy.sh', '{{ref}}']), undefined);
   assert.equal(shellScriptIn(['sh', '-e']), undefined);
@@ -141,4 +159,30 @@ test('the analysis command provider: a shell it is gets each value as the litera
     /is inside the script of "sh -c", which \/usr\/bin\/env starts/,
   );
   assert.equal(existsSync(join(dir, 'PWNED')), false, 'a value was run as code');
+});
+
+test('a shell with a syntax of its own (fish, csh, PowerShell): a template in its script is refused before anything runs', async () => {
+  for (const spec of [
+    ['fish', '-c', 'deploy {{ref}}'],
+    ['tcsh', '-c', 'deploy {{ref}}'],
+    ['pwsh', '-NoProfile', '-Command', 'deploy {{ref}}'],
+  ]) {
+    const command = resolveCommand(spec, 'deploy', { shell: false, timeoutMs: 10_000, env: {} });
+    const error = await runCommand(command, { ref: 'main' }).then(
+      () => assert.fail(`${JSON.stringify(spec)} ran`),
+      (e: unknown) => e as CommandFailed,
+    );
+    assert.equal(error.reasonCode, 'template', error.message);
+    assert.match(
+      error.message,
+      /^deploy: \{\{ref\}\} is inside the script of "(fish|tcsh|pwsh) -c", a shell whose quoting this tool does not write/,
+    );
+  }
+  // As an argument of the script, the value is data.
+  const positional = resolveCommand(['fish', '-c', 'deploy $argv[1]', '{{ref}}'], 'deploy', {
+    shell: false,
+    timeoutMs: 10_000,
+    env: {},
+  });
+  assert.deepEqual(argvShellProblems(positional.argv), []);
 });
