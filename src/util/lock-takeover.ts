@@ -1,8 +1,10 @@
 // Taking over a lock file whose holder is gone, shared by the CLI's reconcile lock and the schedule files'
-// lock. One process at a time (`<lock>.takeover`, created exclusively), and the lock is removed only if it is
-// still stale then: a process that judged the old lock stale must not remove the one another process has
-// taken since (both would then go on as holders).
+// lock. One process at a time (`<lock>.takeover`, created exclusively and naming its process), and the lock is
+// removed only if it is still stale then: a process that judged the old lock stale must not remove the one
+// another process has taken since (both would then go on as holders).
+import { readFileSync } from 'node:fs';
 import { open, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 
 /** How long ago `path` was last written; `absent` when there is no such file. */
 export async function fileAgeMs(path: string, absent: number): Promise<number> {
@@ -14,7 +16,9 @@ export async function fileAgeMs(path: string, absent: number): Promise<number> {
 
 /**
  * Removes `lock` when `isStale()` still says so under the takeover guard. A guard older than `guardStaleMs`
- * was left by a process that died in the milliseconds it holds one, and is removed.
+ * was left by a process that died in the milliseconds it holds one, and is removed; unless it names a process
+ * of this host that still runs (a stalled one, still about to remove the lock: taking the guard from it would
+ * let two processes remove and take the lock at once).
  */
 export async function takeOverStaleLock(
   lock: string,
@@ -23,15 +27,39 @@ export async function takeOverStaleLock(
 ): Promise<void> {
   const guard = `${lock}.takeover`;
   try {
-    await (await open(guard, 'wx')).close();
+    const handle = await open(guard, 'wx');
+    try {
+      await handle.writeFile(`${JSON.stringify({ pid: process.pid, host: hostname() })}\n`);
+    } finally {
+      await handle.close();
+    }
   } catch {
     // Another process is taking it over.
-    if ((await fileAgeMs(guard, 0)) > guardStaleMs) await unlink(guard).catch(() => undefined);
+    if ((await fileAgeMs(guard, 0)) > guardStaleMs && !guardHolderRuns(guard))
+      await unlink(guard).catch(() => undefined);
     return;
   }
   try {
     if (await isStale()) await unlink(lock).catch(() => undefined);
   } finally {
     await unlink(guard).catch(() => undefined);
+  }
+}
+
+/** Whether the guard names a process of this host that still runs (a guard that says nothing: no). */
+function guardHolderRuns(guard: string): boolean {
+  let holder: { pid?: unknown; host?: unknown };
+  try {
+    holder = JSON.parse(readFileSync(guard, 'utf8')) as typeof holder;
+  } catch {
+    return false;
+  }
+  if (holder?.host !== hostname() || !Number.isSafeInteger(holder.pid) || (holder.pid as number) <= 0)
+    return false;
+  try {
+    process.kill(holder.pid as number, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
