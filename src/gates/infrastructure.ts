@@ -153,6 +153,31 @@ function jsonErrorPlace(error: Error, text: string): string {
   return 'invalid JSON';
 }
 
+/**
+ * `terraform plan -json` writes its log as JSON lines ({"@level":..., "type":"version"} first), easily saved
+ * where the plan was meant to go. Its errors' one-line summaries ("Error: Invalid precondition") say why
+ * there is no plan; their details, which may quote the configuration, are left out.
+ */
+function planLog(text: string): { errors: string[] } | undefined {
+  const lines = text.split('\n').filter((line) => line.trim());
+  const records: Array<Record<string, unknown>> = [];
+  for (const line of lines.slice(0, 10_000)) {
+    try {
+      const record: unknown = JSON.parse(line);
+      if (record && typeof record === 'object' && '@level' in record)
+        records.push(record as Record<string, unknown>);
+      else return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  if (!records.some((r) => r.type === 'version')) return undefined;
+  const errors = records
+    .filter((r) => r['@level'] === 'error' && typeof r['@message'] === 'string')
+    .map((r) => (r['@message'] as string).split('\n')[0]!.slice(0, 200));
+  return { errors: [...new Set(errors)].slice(0, 5) };
+}
+
 async function terraformFindings(
   config: TerraformConfig,
   ctx: GateContext,
@@ -174,6 +199,22 @@ async function terraformFindings(
   try {
     plan = JSON.parse(text);
   } catch (error) {
+    const log = planLog(text);
+    if (log) {
+      return {
+        findings: [
+          {
+            path: config.plan,
+            rule: log.errors.length ? 'infrastructure.plan-errored' : 'infrastructure.plan-malformed',
+            severity: 'error',
+            message:
+              `${config.plan} is the log of \`terraform plan -json\`, not a plan` +
+              (log.errors.length ? `, and the plan failed: ${log.errors.join('; ')}` : '') +
+              `: save \`terraform show -json tfplan\` of the file \`terraform plan -out=tfplan\` wrote`,
+          },
+        ],
+      };
+    }
     return {
       findings: [
         {

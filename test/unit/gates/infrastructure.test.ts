@@ -107,6 +107,19 @@ describe('infrastructure gate: real plans and what is not one', () => {
     );
   });
 
+  it("blocks the log of a failed terraform plan -json with the plan's error, not a JSON parse error", async () => {
+    const verdict = await run({ terraform: { plan: 'terraform/failed-plan-log.json' } });
+    assert.equal(verdict.status, 'block');
+    assert.deepEqual(
+      verdict.findings.map((f) => f.rule),
+      ['infrastructure.plan-errored'],
+    );
+    assert.match(
+      verdict.summary,
+      /^terraform\/failed-plan-log\.json is the log of `terraform plan -json`, not a plan, and the plan failed: Error: Invalid precondition expression: save/,
+    );
+  });
+
   it('reads moves, forgets and both kinds of replace as Terraform plans them, printing no value', async () => {
     const verdict = await run({ terraform: { plan: 'terraform/moved-forget-cbd.plan.json' } });
     assert.equal(verdict.status, 'block');
