@@ -6,7 +6,14 @@
 // the rollout off and the request lets it go on or abort, the reconcile workflow is started now.
 //
 // `planControl` and the words are pure; `controlRollout` gathers the facts, writes and dispatches.
-import { gateOf, idleFor, isHeld, requestsOf, stepOf } from '../../src/control/rollout.ts';
+import {
+  approvalWaitsAhead,
+  gateOf,
+  idleFor,
+  isHeld,
+  requestsOf,
+  stepOf,
+} from '../../src/control/rollout.ts';
 import { decideControl, requestsFor } from '../../src/control/decide.ts';
 import type { ControlDecision } from '../../src/control/decide.ts';
 import type { ControlPoll, ControlRequest, ControlVerb } from '../../src/control/request.ts';
@@ -65,7 +72,8 @@ export type ControlRefusalCode =
   | 'already_aborted'
   | 'rolling_back'
   | 'staging_rollout'
-  | 'past_last_step';
+  | 'past_last_step'
+  | 'full_passes_approval';
 
 /** A commit the request must be bound to, and what it is, in the App's own words ("the pull request"). */
 export interface Binding {
@@ -260,6 +268,17 @@ export function planControl(input: PlanInput): ControlPlan {
       };
     if (input.verb === 'resume' && !held)
       return { ok: false, code: 'not_paused', message: `the rollout of ${env} is not paused.` };
+    // --full passes every later wait: never an `approval: N` one, which only its approvers may pass.
+    const ahead = input.verb === 'promote' && input.full ? approvalWaitsAhead(rollout) : [];
+    if (ahead === undefined || ahead.length > 0)
+      return {
+        ok: false,
+        code: 'full_passes_approval',
+        message:
+          ahead === undefined
+            ? `the record of the rollout of ${env} does not show its steps, so \`/promote --full\` cannot tell whether it would pass an approval step; \`/promote\` without --full. Nothing was recorded.`
+            : `\`/promote --full\` would pass the approval step(s) at ${ahead.map((a) => userText(a.at, { max: 60 })).join(', ')} of the rollout of ${env}, which only its approvers may pass; \`/promote\` without --full. Nothing was recorded.`,
+      };
     // A /promote after a /pause ends the hold, as a /resume does: only a deployer may, not an approver who
     // may only approve an `approval` step.
     if (input.verb === 'promote' && held && !input.deployer.ok)

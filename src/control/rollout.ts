@@ -81,3 +81,21 @@ export function idleFor(
     return { code: 'past_last_step', phase: rollout.phase };
   return undefined;
 }
+
+/**
+ * The `approval: N` waits a /promote --full made now would pass: every one ahead of where the rollout is
+ * (the one it waits at is decided by its own approvers). `undefined` when the record does not show the plan.
+ */
+export function approvalWaitsAhead(rollout: Rollout): Array<{ index: number; at: string }> | undefined {
+  const plan = rollout.strategyState?.plan;
+  if (!plan) return undefined;
+  const here = stepOf(rollout);
+  const ahead: Array<{ index: number; at: string }> = [];
+  plan.forEach((p, index) => {
+    const step = p.step as { kind: string; gate?: unknown; at?: unknown };
+    if (step.kind !== 'wait' || step.gate !== 'approval') return;
+    if (index > here || (index === here && rollout.wait?.kind !== 'approval'))
+      ahead.push({ index, at: typeof step.at === 'string' ? step.at : `step ${index + 1}` });
+  });
+  return ahead;
+}

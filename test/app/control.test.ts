@@ -324,7 +324,19 @@ test('/pause and /resume of a running rollout: already_paused, not_paused, and n
 
 test('approval: 2 handed off: the first approver’s /promote waits for one more; the second starts the run', async () => {
   await run(async (w) => {
-    await writeRecord(w, waiting({ kind: 'approval', approvals: 2 }));
+    // The plan as the record keeps it: the approval step (2) is the last wait, so --full passes none.
+    const plan = [
+      { kind: 'set_weight', weight: 10 },
+      { kind: 'set_weight', weight: 25 },
+    ]
+      .map((step) => ({ step, reason: 'r' }))
+      .concat([
+        { step: { kind: 'wait', gate: 'approval', approvals: 2, at: 'canary 25 %' } as never, reason: 'r' },
+      ]);
+    await writeRecord(w, {
+      ...waiting({ kind: 'approval', approvals: 2 }),
+      strategyState: { plan: plan as never, index: 2, holds: 0 },
+    });
     // alice deploys but does not approve: her /promote is recorded and does not count.
     assert.match(
       await say(w, '/promote production', 'alice'),

@@ -190,3 +190,31 @@ test('an approver who is no deployer may not end a /pause with /promote (only de
   const resumed = planControl(input('promote', approval, [pause]));
   assert.ok(resumed.ok && resumed.decision.action === 'go');
 });
+
+test('/promote --full never passes an approval step ahead; at the approval step itself, or with none ahead, it is taken', () => {
+  const step = (s: Record<string, unknown>) => ({ step: s as never, reason: 'r' });
+  const plan = [
+    step({ kind: 'set_weight', weight: 10 }),
+    step({ kind: 'wait', gate: 'manual', at: 'canary 10 %' }),
+    step({ kind: 'set_weight', weight: 25 }),
+    step({ kind: 'wait', gate: 'approval', approvals: 2, at: 'canary 25 %' }),
+    step({ kind: 'set_weight', weight: 100 }),
+  ];
+  const at = (index: number, wait?: Rollout['wait']) =>
+    rollout({ step: index, strategyState: { plan, index, holds: 0 }, ...(wait ? { wait } : {}) });
+  const since = '2025-03-04T10:15:00.000Z';
+  const full = (r: Rollout) => planControl({ ...input('promote', r), full: true });
+  const manual = full(at(1, { kind: 'manual', step: 1, since, handedOff: true }));
+  assert.equal(codeOf(manual), 'full_passes_approval');
+  assert.match(manual.ok ? '' : manual.message, /approval step\(s\) at canary 25 %/);
+  assert.equal(codeOf(full(at(0))), 'full_passes_approval', 'while a step runs');
+  assert.equal(codeOf(full(rollout())), 'full_passes_approval', 'a record without its plan');
+  // Without --full the manual step is promoted as before.
+  assert.equal(
+    codeOf(planControl(input('promote', at(1, { kind: 'manual', step: 1, since, handedOff: true })))),
+    'recorded',
+  );
+  // At the approval step, --full is for after it: its own approvers decide it.
+  const approval = full(at(3, { kind: 'approval', step: 3, approvals: 2, since, handedOff: true }));
+  assert.ok(approval.ok && approval.request.full === true);
+});
