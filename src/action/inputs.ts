@@ -38,6 +38,8 @@ export interface ActionInputs {
    * environment named (src/reconcile/adopt.ts, docs/reconcile.md); nothing else is done.
    */
   adoptCurrent?: boolean;
+  /** `mode: metrics` only: how far back the report reaches (src/metrics/window.ts parses it). */
+  since?: string;
 }
 
 export class InputError extends Error {
@@ -134,6 +136,7 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     stateDir: text('state-dir'),
     stateKey: text('state-key'),
     adoptCurrent: bool('adopt-current', false),
+    since: text('since'),
   };
   // Adopting is a reconcile of its own; with another mode it would be ignored without a word.
   if (inputs.adoptCurrent && inputs.mode !== undefined && inputs.mode !== 'reconcile')

@@ -22,7 +22,7 @@ export async function runMetrics(
   const now = Date.now();
   let since = now;
   try {
-    since = parseSince(core.getInput('since').trim() || DEFAULT_SINCE, now, 'input "since"');
+    since = parseSince(inputs.since ?? DEFAULT_SINCE, now, 'input "since"');
   } catch (error) {
     if (!(error instanceof SinceError)) throw error;
     problems.push(error.message);

@@ -119,8 +119,7 @@ function storeFactory(
     const store = new FileStateStore(inputs.stateDir);
     return () => store;
   }
-  const keyInput = core.getInput('state-key').trim();
-  if (keyInput) core.setSecret(keyInput);
+  const keyInput = inputs.stateKey;
   if (!octokit || !keyInput) {
     const missing = !octokit ? 'github-token' : 'state-key';
     const refused: StateStore = {
@@ -160,7 +159,7 @@ function controlFactory(
   octokit: GitHubClient | undefined,
 ): ReconcileOptions['controlFor'] {
   if (inputs.stateDir) return (env) => new FileControlChannel(inputs.stateDir!, env.name);
-  const keyInput = core.getInput('state-key').trim();
+  const keyInput = inputs.stateKey;
   if (!octokit || !keyInput) return undefined;
   const key = parseStateKey(keyInput, 'input "state-key"');
   return (env, rollout) =>

@@ -372,3 +372,27 @@ test('an environment list with the mode left to the workflow: reconcile takes it
   // With a deploying mode given, the list is refused as the inputs are read.
   assert.equal(inputProblems({ environment: 'staging,production', mode: 'full' }).length, 1);
 });
+
+test('inputs are read in one place: nothing under src/ but run.ts hands core.getInput to anyone but readInputs', async () => {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const root = new URL('../../../src/', import.meta.url);
+  const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.ts'));
+  const readers: string[] = [];
+  for (const file of files) {
+    const text = await readFile(new URL(file, root), 'utf8');
+    for (const match of text.matchAll(/\bget(?:Boolean|Multiline)?Input\(/g)) {
+      const line = text.slice(0, match.index).split('\n').length;
+      readers.push(`${file}:${line}`);
+    }
+  }
+  // readInputs' own reader and the one call that hands it core.getInput.
+  assert.deepEqual(
+    readers.filter((r) => !r.startsWith('action/inputs.ts:')),
+    readers.filter((r) => r.startsWith('action/run.ts:')),
+    `an input read outside readInputs: ${readers.join(', ')}`,
+  );
+  assert.ok(
+    readers.some((r) => r.startsWith('action/run.ts:')),
+    'run.ts hands core.getInput to readInputs',
+  );
+});
