@@ -76,25 +76,26 @@ describe('YAML features a deploy config has no use for', () => {
     accepts(`${TARGET}environments:\n  &n staging: { production: false }\n  production: { staging: *n }\n`);
   });
 
-  it('refuses an alias bomb at once with a clear error, however the aliases nest', () => {
-    for (const [levels, fan] of [
-      [9, 9], // the classic billion laughs
-      [40, 2], // narrow and deep: 2^40 copies
-    ] as const) {
-      let text = 'l0: &l0 [lol]\n';
-      for (let i = 1; i <= levels; i++)
-        text += `l${i}: &l${i} [${Array.from({ length: fan }, () => `*l${i - 1}`).join(', ')}]\n`;
-      const started = performance.now();
-      assert.deepEqual(
-        errorsOf(`${text}${TARGET}environments:\n  production: { variables: { k: *l${levels} } }\n`).at(0),
-        'deploy.yml:1:1: aliases (*name) expand to too many copies of their values; a deploy config needs few: write the repeated parts out, or alias less',
-      );
-      assert.ok(
-        performance.now() - started < 5000,
-        `${levels}x${fan} took ${performance.now() - started} ms`,
-      );
-    }
-  });
+  // No clock: expanded, these aliases are 9^9 and 2^40 copies, which would not end (or run out of memory)
+  // within the test's own timeout, so reaching the error at all shows nothing was expanded.
+  it(
+    'refuses an alias bomb at once with a clear error, however the aliases nest',
+    { timeout: 60_000 },
+    () => {
+      for (const [levels, fan] of [
+        [9, 9], // the classic billion laughs
+        [40, 2], // narrow and deep: 2^40 copies
+      ] as const) {
+        let text = 'l0: &l0 [lol]\n';
+        for (let i = 1; i <= levels; i++)
+          text += `l${i}: &l${i} [${Array.from({ length: fan }, () => `*l${i - 1}`).join(', ')}]\n`;
+        assert.deepEqual(
+          errorsOf(`${text}${TARGET}environments:\n  production: { variables: { k: *l${levels} } }\n`).at(0),
+          'deploy.yml:1:1: aliases (*name) expand to too many copies of their values; a deploy config needs few: write the repeated parts out, or alias less',
+        );
+      }
+    },
+  );
 
   it('refuses a key YAML reads as another text, which renamed it without a word', () => {
     // Before: `1.0:` defined the environment "1", `0x10:` "16", `~:` "".
@@ -255,10 +256,11 @@ describe('a config of 200 environments', () => {
         `  e${i}:\n    strategy: { type: canary, steps: [10, { weight: 50, pause: 5m }] }\n    health: { url: "http://e${i}.internal/health" }\n${staging(i)}`,
     ).join('');
 
-  it('validates at once, and an error names ten environments, not 199', () => {
-    const started = performance.now();
+  // How long 200 environments (a staging chain through all of them) take to validate is measured by the
+  // config benchmark (npm run bench:config: "environments chained by staging" and the environments curve),
+  // not here.
+  it('validates, and an error names ten environments, not 199', () => {
     accepts(`${TARGET}environments:\n${environments((i) => (i > 0 ? `    staging: e${i - 1}\n` : ''))}`);
-    assert.ok(performance.now() - started < 5000, `took ${performance.now() - started} ms`);
     // Before: the message listed all 199 other environments on one line.
     const errors = errorsOf(
       `${TARGET}environments:\n${environments((i) => (i === 0 ? '    staging: e199x\n' : ''))}`,
