@@ -115,7 +115,15 @@ export function splitStatements(sql: string): SqlStatement[] {
       take(word[0]);
     } else if (rest[0] === ';' && depth === 0) {
       end = 1;
+      const copy = /^COPY\b.*\bFROM\s+STDIN\b/i.test(code.replace(/\s+/g, ' ').trim());
       push();
+      if (copy) {
+        // pg_dump's COPY ... FROM stdin; is followed by its rows, up to a line holding only \. : data, not SQL.
+        const rows = /\n\\\.[ \t]*(?:\r?\n|$)/.exec(rest);
+        const skip = rows ? rows.index + rows[0].length : rest.length;
+        line += rest.slice(0, skip).split('\n').length - 1;
+        end = skip;
+      }
     } else {
       end = 1;
       take(rest[0]!);

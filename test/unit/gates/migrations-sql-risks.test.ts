@@ -205,4 +205,16 @@ describe('findSqlRisks', () => {
     assert.deepEqual(rulesOf(sql), ['1:drop-column', '8:truncate']);
     assert.match(findSqlRisks(sql)[0]!.message, /^in the DO block: DROP COLUMN/);
   });
+
+  it("skips the rows of pg_dump's COPY ... FROM stdin, and reads on after them", () => {
+    const dump = [
+      'COPY public.notes (id, body) FROM stdin;',
+      "1\tit's DROP TABLE x; and /* an open comment",
+      '2\tTRUNCATE in a row',
+      '\\.',
+      '',
+      'DROP TABLE legacy;',
+    ].join('\n');
+    assert.deepEqual(rulesOf(dump), ['6:drop-table']);
+  });
 });
