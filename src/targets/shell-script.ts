@@ -504,6 +504,43 @@ export function argvShellProblems(argv: readonly string[]): string[] {
   return analysis.ok ? [] : analysis.problems.map((p) => `in the script of "${shell} -c": ${p.message}`);
 }
 
+/** ssh options that take the next argument (ssh(1)); the first other word is the destination. */
+const SSH_OPTIONS_WITH_VALUE = new Set('BbcDEeFIiJLlmOopQRSWw'.split('').map((c) => `-${c}`));
+/** Characters a remote shell reads literally in an unquoted word. */
+const REMOTE_SAFE = /^[\w.,:/@%+=-]*$/;
+
+/**
+ * ssh joins the words after the destination into one line that the remote host's shell runs: a value there
+ * is read by a shell, and no quoting written here is sure to match that shell. So a value that reaches it must
+ * be one plain word; why one is refused, or undefined. Pure.
+ */
+export function sshValueProblem(argv: readonly string[], values: TemplateValues): string | undefined {
+  const ssh = argv.findIndex((arg) => arg.slice(arg.lastIndexOf('/') + 1) === 'ssh');
+  if (ssh < 0) return undefined;
+  let destination = -1;
+  for (let j = ssh + 1; j < argv.length; j++) {
+    const arg = argv[j]!;
+    if (arg === '--') {
+      destination = j + 1;
+      break;
+    }
+    if (SSH_OPTIONS_WITH_VALUE.has(arg)) j++;
+    else if (!arg.startsWith('-')) {
+      destination = j;
+      break;
+    }
+  }
+  if (destination < 0) return undefined;
+  for (const arg of argv.slice(destination + 1))
+    for (const [, name] of arg.matchAll(PLACEHOLDER)) {
+      const value = values[name!];
+      if (value === undefined || REMOTE_SAFE.test(value)) continue;
+      const bad = [...value].find((c) => !REMOTE_SAFE.test(c))!;
+      return `{{${name}}} is in the command ssh runs through the remote host's shell, and its value holds ${JSON.stringify(bad)}, which that shell would read: only letters, digits and _ . , : / @ % + = - may reach it (send other values on standard input, or with SendEnv)`;
+    }
+  return undefined;
+}
+
 /**
  * Renders an argv command: each element with its values, except the script of a shell the command itself is
  * (`bash -c "…"`), whose templates become DEPLOY_* references (`env`: what they read). Throws a TemplateError
@@ -516,6 +553,8 @@ export function renderArgvCommand(
 ): { argv: string[]; env: Record<string, string> } {
   const problems = argvShellProblems(argv);
   if (problems.length > 0) throw new TemplateError(problems[0]!);
+  const remote = sshValueProblem(argv, values);
+  if (remote) throw new TemplateError(remote);
   const found = shellScriptIn(argv);
   let env: Record<string, string> = {};
   const rendered = argv.map((arg, index) => {

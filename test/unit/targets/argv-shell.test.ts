@@ -13,7 +13,7 @@ import { createCommandProvider } from '../../../src/analysis/providers/command.t
 import { parseConfig } from '../../../src/config/load.ts';
 import { resolveCommand } from '../../../src/config/resolve.ts';
 import { CommandFailed, describeCommand, runCommand } from '../../../src/targets/run-command.ts';
-import { argvShellProblems, shellScriptIn } from '../../../src/targets/shell-script.ts';
+import { argvShellProblems, shellScriptIn, sshValueProblem } from '../../../src/targets/shell-script.ts';
 
 // A branch name git accepts, and values a deployment parameter may hold.
 const HOSTILE = [
@@ -185,4 +185,29 @@ test('a shell with a syntax of its own (fish, csh, PowerShell): a template in it
     env: {},
   });
   assert.deepEqual(argvShellProblems(positional.argv), []);
+});
+
+test('ssh runs its command through the remote shell: a value there must be one plain word, or the command is refused', async () => {
+  for (const spec of [
+    ['ssh', 'deploy@app1', 'deploy', '{{ref}}'],
+    ['ssh', '-p', '2222', '-i', 'key', 'app1', 'deploy {{ref}}'],
+    'ssh -o BatchMode=yes app1 deploy {{ref}}',
+  ]) {
+    const command = resolveCommand(spec, 'deploy', { shell: false, timeoutMs: 10_000, env: {} });
+    // Only values a shell would read: the others would start ssh (and no host is contacted here).
+    for (const ref of HOSTILE.filter((v) => !/^[\w.,:/@%+=-]*$/.test(v))) {
+      const error = await runCommand(command, { ref }).then(
+        () => assert.fail(`${JSON.stringify(spec)} ran with ${JSON.stringify(ref)}`),
+        (e: unknown) => e as CommandFailed,
+      );
+      assert.equal(error.reasonCode, 'template', error.message);
+      assert.match(
+        error.message,
+        /^deploy: \{\{ref\}\} is in the command ssh runs through the remote host's shell, and its value holds ".+", which that shell would read/,
+      );
+    }
+    assert.equal(sshValueProblem(command.argv, { ref: 'release-1.2.3+build_7' }), undefined);
+  }
+  // The destination itself is a host name given to ssh, not a word for the remote shell.
+  assert.equal(sshValueProblem(['ssh', '{{slot}}', 'deploy'], { slot: 'a b' }), undefined);
 });
