@@ -280,52 +280,60 @@ export function checkManifest(path: string, text: string, config: KubernetesConf
       });
       continue;
     }
-    const missing = [['apiVersion'], ['kind'], ['metadata', 'name']].filter((key) => {
-      const value = document.getIn(key);
-      return typeof value !== 'string' || value.length === 0;
-    });
-    if (missing.length > 0) {
-      findings.push({
-        ...at,
-        rule: 'infrastructure.manifest-invalid',
-        severity: 'error',
-        message: `manifest without ${missing.map((key) => key.join('.')).join(', ')}`,
+    // A List (kubectl get -o yaml writes one) holds its objects in items: each is checked as a manifest.
+    const listed = document.get('items', true);
+    const isList = /List$/.test(String(document.get('kind') ?? '')) && isSeq(listed);
+    const objects = isList ? listed.items.filter((item) => isMap(item)) : [document.contents];
+    for (const object of objects) {
+      const objectLine = isList ? lineOf(object, lines) : line;
+      const objectAt = { path, ...(objectLine ? { line: objectLine } : {}) };
+      const missing = [['apiVersion'], ['kind'], ['metadata', 'name']].filter((key) => {
+        const value = object.getIn(key);
+        return typeof value !== 'string' || value.length === 0;
       });
-      continue;
-    }
-    const kind = document.get('kind') as string;
-    const name = document.getIn(['metadata', 'name']) as string;
-    const specPath = POD_SPEC_PATHS[kind];
-    if (!specPath) continue;
-    for (const field of ['initContainers', 'containers']) {
-      const containers = document.getIn([...specPath, field], true);
-      if (!isSeq(containers)) continue;
-      containers.items.forEach((item, index) => {
-        if (!isMap(item)) return;
-        const container = `${kind}/${name} container ${String(item.get('name') ?? index)}`;
-        const where = { path, ...(lineOf(item, lines) ? { line: lineOf(item, lines)! } : {}) };
-        if ((config.resource_limits ?? 'warn') === 'warn' && !item.hasIn(['resources', 'limits'])) {
-          findings.push({
-            ...where,
-            rule: 'infrastructure.no-resource-limits',
-            severity: 'warning',
-            message: `${container} has no resources.limits`,
-          });
-        }
-        if (
-          field === 'containers' &&
-          (config.readiness_probe ?? 'warn') === 'warn' &&
-          !RUN_TO_COMPLETION.has(kind) &&
-          !item.has('readinessProbe')
-        ) {
-          findings.push({
-            ...where,
-            rule: 'infrastructure.no-readiness-probe',
-            severity: 'warning',
-            message: `${container} has no readinessProbe: traffic may reach it before it is ready`,
-          });
-        }
-      });
+      if (missing.length > 0) {
+        findings.push({
+          ...objectAt,
+          rule: 'infrastructure.manifest-invalid',
+          severity: 'error',
+          message: `manifest without ${missing.map((key) => key.join('.')).join(', ')}`,
+        });
+        continue;
+      }
+      const kind = object.get('kind') as string;
+      const name = object.getIn(['metadata', 'name']) as string;
+      const specPath = POD_SPEC_PATHS[kind];
+      if (!specPath) continue;
+      for (const field of ['initContainers', 'containers']) {
+        const containers = object.getIn([...specPath, field], true);
+        if (!isSeq(containers)) continue;
+        containers.items.forEach((item, index) => {
+          if (!isMap(item)) return;
+          const container = `${kind}/${name} container ${String(item.get('name') ?? index)}`;
+          const where = { path, ...(lineOf(item, lines) ? { line: lineOf(item, lines)! } : {}) };
+          if ((config.resource_limits ?? 'warn') === 'warn' && !item.hasIn(['resources', 'limits'])) {
+            findings.push({
+              ...where,
+              rule: 'infrastructure.no-resource-limits',
+              severity: 'warning',
+              message: `${container} has no resources.limits`,
+            });
+          }
+          if (
+            field === 'containers' &&
+            (config.readiness_probe ?? 'warn') === 'warn' &&
+            !RUN_TO_COMPLETION.has(kind) &&
+            !item.has('readinessProbe')
+          ) {
+            findings.push({
+              ...where,
+              rule: 'infrastructure.no-readiness-probe',
+              severity: 'warning',
+              message: `${container} has no readinessProbe: traffic may reach it before it is ready`,
+            });
+          }
+        });
+      }
     }
   }
   return findings;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { classifyActions, infrastructureGate } from '../../../src/gates/infrastructure.ts';
+import { checkManifest, classifyActions, infrastructureGate } from '../../../src/gates/infrastructure.ts';
 import type { InfrastructureConfig } from '../../../src/gates/schema/infrastructure.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 
@@ -220,6 +220,37 @@ describe('infrastructure gate: kubernetes manifests', () => {
     assert.equal(
       infrastructureGate.schema.safeParse({ terraform: { plan: 'p.json', allow: [] } }).success,
       false,
+    );
+  });
+});
+
+describe('infrastructure gate: a List of manifests', () => {
+  it('checks each item of a List, as kubectl get -o yaml writes one, at its own line', () => {
+    const list = [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '  - apiVersion: apps/v1',
+      '    kind: Deployment',
+      '    metadata:',
+      '      name: web',
+      '    spec:',
+      '      template:',
+      '        spec:',
+      '          containers:',
+      '            - name: web',
+      '              image: web:1',
+      '  - apiVersion: v1',
+      '    kind: ConfigMap',
+      '    metadata: {}',
+    ].join('\n');
+    assert.deepEqual(
+      checkManifest('k8s/list.yaml', list, {}).map((f) => `${f.line}:${f.rule}:${f.message}`),
+      [
+        '12:infrastructure.no-resource-limits:Deployment/web container web has no resources.limits',
+        '12:infrastructure.no-readiness-probe:Deployment/web container web has no readinessProbe: traffic may reach it before it is ready',
+        '14:infrastructure.manifest-invalid:manifest without metadata.name',
+      ],
     );
   });
 });
