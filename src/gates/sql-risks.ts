@@ -140,7 +140,8 @@ export interface SqlRisk {
   message: string;
 }
 
-const NAME = String.raw`(?:"(?:[^"]|"")+"|[\w$]+)`;
+// A name, quoted or not, possibly made of Flyway / Liquibase placeholders (${schema}.users).
+const NAME = String.raw`(?:"(?:[^"]|"")+"|(?:\$\{[\w.:-]+\}|[\w$])+)`;
 const IDENT = String.raw`${NAME}(?:\.${NAME})?`;
 
 /** A table's name as a key: unquoted, lower case, without the default `public.` schema. */

@@ -217,4 +217,14 @@ describe('findSqlRisks', () => {
     ].join('\n');
     assert.deepEqual(rulesOf(dump), ['6:drop-table']);
   });
+
+  it('reads names made of Flyway and Liquibase placeholders as names', () => {
+    const sql = [
+      'ALTER TABLE ${schema}.users DROP COLUMN nickname;',
+      'ALTER TABLE ${schema}.${table} ALTER COLUMN email SET NOT NULL;',
+      'CREATE TABLE ${schema}.tags (id int);',
+      'CREATE INDEX tags_id_idx ON ${schema}.tags (id);',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), ['1:drop-column', '2:set-not-null']);
+  });
 });
