@@ -144,7 +144,8 @@ test(
     // Every write from the rollback on hangs forever (GitHub unreachable just when it matters).
     const store = new FakeStore(calls, { durableMs: 10, hangWhen: (r) => r.rollout?.phase === 'rollback' });
     const events: PipelineEvent[] = [];
-    const started = performance.now();
+    // The store never answers: the run can only end because the flush bound gave up on it (the warning
+    // below); without that bound it would hang until the test's own timeout.
     const result = await runPipeline(
       { env, version: 'v2' },
       {
@@ -154,7 +155,6 @@ test(
         flushTimeoutMs: 300,
       },
     );
-    const elapsed = performance.now() - started;
     assert.equal(result.status, 'rolled_back', result.message);
     assert.equal(result.code, 'strategy_failed');
     assert.equal(result.rollbacks[0]!.ok, true);
@@ -172,7 +172,6 @@ test(
       ),
       'the bounded flush says it gave up',
     );
-    assert.ok(elapsed < 10_000, `ended in ${Math.round(elapsed)} ms`);
     assert.equal(events.at(-1)?.type, 'result');
   },
 );
