@@ -245,7 +245,9 @@ describe('infrastructure gate: a List of manifests', () => {
       '    metadata: {}',
     ].join('\n');
     assert.deepEqual(
-      checkManifest('k8s/list.yaml', list, {}).map((f) => `${f.line}:${f.rule}:${f.message}`),
+      checkManifest('k8s/list.yaml', list, { manifests: 'k8s/list.yaml' }).map(
+        (f) => `${f.line}:${f.rule}:${f.message}`,
+      ),
       [
         '12:infrastructure.no-resource-limits:Deployment/web container web has no resources.limits',
         '12:infrastructure.no-readiness-probe:Deployment/web container web has no readinessProbe: traffic may reach it before it is ready',
