@@ -215,6 +215,31 @@ function plpgsqlAsSql(body: string): string {
     .replace(/\b(DECLARE|BEGIN|THEN|ELSE|LOOP|EXCEPTION)\b/gi, ';');
 }
 
+/**
+ * Whether the migration tool that wrote this file runs the statement on `line` in a transaction of its own
+ * (told by its annotations), and how to tell it not to; undefined when the file does not say.
+ */
+function toolTransaction(sql: string, line: number): string | undefined {
+  const lines = sql.split('\n');
+  const before = lines.slice(0, line).reverse();
+  if (/^\s*--\s*liquibase\s+formatted\s+sql\b/i.test(lines[0] ?? '')) {
+    const changeset = before.find((l) => /^\s*--\s*changeset\s/i.test(l));
+    if (changeset && !/\brunInTransaction:\s*false\b/i.test(changeset)) {
+      return `Liquibase runs the changeset on line ${line - before.indexOf(changeset)} in one: add runInTransaction:false to its --changeset line`;
+    }
+  }
+  if (lines.some((l) => /^\s*--\s*\+goose\s+up\b/i.test(l))) {
+    if (!lines.some((l) => /^\s*--\s*\+goose\s+NO\s+TRANSACTION\b/i.test(l))) {
+      return 'goose runs this file in one: add -- +goose NO TRANSACTION at its top';
+    }
+  }
+  const dbmate = before.find((l) => /^\s*--\s*migrate:up\b/i.test(l));
+  if (dbmate && !/\btransaction:\s*false\b/i.test(dbmate)) {
+    return 'dbmate runs this section in one: write -- migrate:up transaction:false';
+  }
+  return undefined;
+}
+
 /** The tables a migration file creates (keys as tableKey makes them). */
 export function createdTables(sql: string): string[] {
   return splitStatements(withoutDownSections(sql)).flatMap((s) => {
@@ -244,11 +269,20 @@ export function findSqlRisks(sql: string, newTables: Iterable<string> = []): Sql
     else if (/^(COMMIT|END|ABORT|ROLLBACK(?!\s+(WORK\s+|TRANSACTION\s+)?TO\b))\b/i.test(bare)) {
       transaction = undefined;
     }
-    if (transaction !== undefined && CONCURRENTLY.test(bare)) {
-      add(
-        'concurrently-in-transaction',
-        `${/^\w+(\s+UNIQUE)?\s+\w+/i.exec(bare)![0].toUpperCase()} ... CONCURRENTLY cannot run inside the transaction opened on line ${transaction}: PostgreSQL refuses it; run it outside BEGIN ... COMMIT (and tell the migration tool not to wrap this file in a transaction)`,
-      );
+    if (CONCURRENTLY.test(bare)) {
+      const what = /^\w+(\s+UNIQUE)?\s+\w+/i.exec(bare)![0].toUpperCase();
+      const wrapped = transaction === undefined ? toolTransaction(sql, line) : undefined;
+      if (transaction !== undefined) {
+        add(
+          'concurrently-in-transaction',
+          `${what} ... CONCURRENTLY cannot run inside the transaction opened on line ${transaction}: PostgreSQL refuses it; run it outside BEGIN ... COMMIT (and tell the migration tool not to wrap this file in a transaction)`,
+        );
+      } else if (wrapped) {
+        add(
+          'concurrently-in-transaction',
+          `${what} ... CONCURRENTLY cannot run inside a transaction, and ${wrapped}`,
+        );
+      }
     }
     // A DO block runs its body now (a function's body runs later, when called): its statements are this
     // migration's, also those it builds as text for EXECUTE.

@@ -227,4 +227,25 @@ describe('findSqlRisks', () => {
     ].join('\n');
     assert.deepEqual(rulesOf(sql), ['1:drop-column', '2:set-not-null']);
   });
+
+  it('knows when Liquibase, goose or dbmate wrap CONCURRENTLY in a transaction, and how the file opts out', () => {
+    const liquibase = [
+      '--liquibase formatted sql',
+      '--changeset ana:1',
+      'CREATE INDEX CONCURRENTLY users_email_idx ON users (email);',
+      '--changeset ana:2 runInTransaction:false',
+      'CREATE INDEX CONCURRENTLY users_name_idx ON users (name);',
+    ].join('\n');
+    assert.deepEqual(rulesOf(liquibase), ['3:concurrently-in-transaction']);
+    assert.match(findSqlRisks(liquibase)[0]!.message, /changeset on line 2 .*runInTransaction:false/);
+    const goose = ['-- +goose Up', 'CREATE INDEX CONCURRENTLY i ON users (a);'];
+    assert.deepEqual(rulesOf(goose.join('\n')), ['2:concurrently-in-transaction']);
+    assert.deepEqual(rulesOf(['-- +goose NO TRANSACTION', ...goose].join('\n')), []);
+    const dbmate = ['-- migrate:up', 'CREATE INDEX CONCURRENTLY i ON users (a);'];
+    assert.deepEqual(rulesOf(dbmate.join('\n')), ['2:concurrently-in-transaction']);
+    assert.deepEqual(
+      rulesOf('-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON users (a);'),
+      [],
+    );
+  });
 });
