@@ -3,7 +3,7 @@
 // changeSet's <rollback> does is left out: it undoes the change on purpose.
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { XMLValidator } from 'fast-xml-parser';
-import { findSqlRisks, type SqlRisk } from './sql-risks.ts';
+import { concurrentStatementLines, findSqlRisks, type SqlRisk } from './sql-risks.ts';
 
 const MESSAGES: Record<string, [rule: string, message: string]> = {
   dropTable: [
@@ -67,9 +67,23 @@ function decodeXmlText(text: string): string {
     .replace(/&amp;/g, '&');
 }
 
-/** SQL risks of a body starting on `line`, their lines moved to the changelog's. */
-function bodyRisks(sql: string, line: number): SqlRisk[] {
-  return findSqlRisks(sql).map((risk) => ({ ...risk, line: risk.line + line - 1 }));
+/**
+ * SQL risks of a body starting on `line`, their lines moved to the changelog's. `inTransaction`: its
+ * changeSet runs in a transaction (Liquibase's default), where a CONCURRENTLY statement fails.
+ */
+function bodyRisks(sql: string, line: number, inTransaction: boolean): SqlRisk[] {
+  const risks = findSqlRisks(sql).map((risk) => ({ ...risk, line: risk.line + line - 1 }));
+  if (inTransaction) {
+    for (const at of concurrentStatementLines(sql)) {
+      risks.push({
+        line: at + line - 1,
+        rule: 'migrations.concurrently-in-transaction',
+        message:
+          'CONCURRENTLY cannot run inside a transaction, and Liquibase runs this changeSet in one: set runInTransaction to false on the changeSet',
+      });
+    }
+  }
+  return risks;
 }
 
 export type ChangelogResult = { ok: true; risks: SqlRisk[] } | { ok: false; message: string };
@@ -102,7 +116,10 @@ export function findXmlChangelogRisks(xml: string): ChangelogResult {
       const start = match.index + match[0].length;
       const end = text.indexOf('</', start);
       const body = text.slice(start, end === -1 ? text.length : end);
-      risks.push(...bodyRisks(decodeXmlText(body), lineAt(text, start)));
+      const changeSet = text.lastIndexOf('changeSet', match.index);
+      const opening = changeSet === -1 ? '' : text.slice(changeSet, text.indexOf('>', changeSet));
+      const inTransaction = !/\brunInTransaction\s*=\s*["']false["']/.test(opening);
+      risks.push(...bodyRisks(decodeXmlText(body), lineAt(text, start), inTransaction));
     }
   }
   return { ok: true, risks: risks.sort((a, b) => a.line - b.line) };
@@ -120,21 +137,28 @@ export function findYamlChangelogRisks(source: string): ChangelogResult {
     };
   }
   const lineOf = (node: Node) => lines.linePos(node.range?.[0] ?? 0).line;
-  const changes: Array<{ type: string; body: Node | null; line: number }> = [];
-  const walk = (node: unknown) => {
-    if (isSeq(node)) for (const item of node.items) walk(item);
+  const changes: Array<{ type: string; body: Node | null; line: number; inTransaction: boolean }> = [];
+  const walk = (node: unknown, inTransaction: boolean) => {
+    if (isSeq(node)) for (const item of node.items) walk(item, inTransaction);
     if (!isMap(node)) return;
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
       if (key === 'rollback') continue;
       if (MESSAGES[key] || key === 'sql' || key === 'createTable') {
-        changes.push({ type: key, body: pair.value as Node | null, line: lineOf(pair.key as Node) });
+        const body = pair.value as Node | null;
+        changes.push({ type: key, body, line: lineOf(pair.key as Node), inTransaction });
         if (key === 'sql') continue; // its own `sql:` option is its text, not another change
       }
-      walk(pair.value);
+      const changeSet = key === 'changeSet' && isMap(pair.value);
+      walk(
+        pair.value,
+        changeSet
+          ? (pair.value as { get(k: string): unknown }).get('runInTransaction') !== false
+          : inTransaction,
+      );
     }
   };
-  walk(document.contents);
+  walk(document.contents, true);
   const tableOf = (body: Node | null) => {
     const name = isMap(body) ? body.get('tableName') : undefined;
     return typeof name === 'string' ? tableKey(name) : undefined;
@@ -160,7 +184,7 @@ export function findYamlChangelogRisks(source: string): ChangelogResult {
     if (!isScalar(text) || typeof text.value !== 'string') continue;
     // A block scalar's text starts on the line after its `|`.
     const first = lineOf(text as Node) + (/^[|>]/.test(source.slice(text.range![0])) ? 1 : 0);
-    risks.push(...bodyRisks(text.value, first));
+    risks.push(...bodyRisks(text.value, first, change.inTransaction));
   }
   return { ok: true, risks: risks.sort((a, b) => a.line - b.line) };
 }

@@ -215,6 +215,13 @@ function plpgsqlAsSql(body: string): string {
     .replace(/\b(DECLARE|BEGIN|THEN|ELSE|LOOP|EXCEPTION)\b/gi, ';');
 }
 
+/** The lines of the statements that cannot run in a transaction (… CONCURRENTLY). */
+export function concurrentStatementLines(sql: string): number[] {
+  return splitStatements(sql)
+    .filter((s) => CONCURRENTLY.test(withoutQuotedNames(s.code)))
+    .map((s) => s.line);
+}
+
 /**
  * Whether the migration tool that wrote this file runs the statement on `line` in a transaction of its own
  * (told by its annotations), and how to tell it not to; undefined when the file does not say.

@@ -46,3 +46,32 @@ describe('Liquibase changelogs', () => {
     );
   });
 });
+
+describe('Liquibase changeSets and transactions', () => {
+  it('flags CONCURRENTLY in a changeSet Liquibase runs in a transaction, not in one that opts out', () => {
+    const xml = [
+      '<databaseChangeLog>',
+      '  <changeSet id="1" author="ana">',
+      '    <sql>CREATE INDEX CONCURRENTLY a_idx ON users (a);</sql>',
+      '  </changeSet>',
+      '  <changeSet id="2" author="ana" runInTransaction="false">',
+      '    <sql>CREATE INDEX CONCURRENTLY b_idx ON users (b);</sql>',
+      '  </changeSet>',
+      '</databaseChangeLog>',
+    ].join('\n');
+    assert.deepEqual(rules(findXmlChangelogRisks(xml)), ['3:concurrently-in-transaction']);
+    const yaml = [
+      'databaseChangeLog:',
+      '  - changeSet:',
+      '      id: 1',
+      '      changes:',
+      '        - sql: CREATE INDEX CONCURRENTLY a_idx ON users (a)',
+      '  - changeSet:',
+      '      id: 2',
+      '      runInTransaction: false',
+      '      changes:',
+      '        - sql: CREATE INDEX CONCURRENTLY b_idx ON users (b)',
+    ].join('\n');
+    assert.deepEqual(rules(findYamlChangelogRisks(yaml)), ['5:concurrently-in-transaction']);
+  });
+});
