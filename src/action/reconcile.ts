@@ -3,14 +3,13 @@
 // workflow run ended is rolled back (or resumed, with `on_orphan: resume`) and its deployment marked; due
 // retired slots are torn down. Outputs: status, code, reconcile (JSON); the job summary lists what was done.
 import * as core from '@actions/core';
-import { hostname } from 'node:os';
 import { loadConfigFile } from '../config/load.ts';
 import { createDeploymentStatusOnce } from '../github/deployments.ts';
 import { createGitHubClient, type GitHubClient, type RequestCounter } from '../github/client.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import { renderReconcileSummary } from '../report/reconcile.ts';
 import { InPlaceGitHubStore } from '../reconcile/github-store.ts';
-import { ownerStatusFor } from '../reconcile/owner.ts';
+import { ownerStatusFor, thisProcessOwner } from '../reconcile/owner.ts';
 import {
   needsAttention,
   reconcile,
@@ -90,7 +89,7 @@ export async function runReconcile(
           runAttempt: env.GITHUB_RUN_ATTEMPT,
           runUrl: context.runUrl,
         }
-      : { kind: 'process', pid: process.pid, host: hostname() },
+      : thisProcessOwner(),
     signal: cancellation?.signal,
     ...(cancellation ? { flushTimeoutMs: flushTimeoutOf(cancellation) } : {}),
     reporter: terminalReporter({ color: false }),

@@ -17,7 +17,7 @@ import { jsonLinesReporter } from '../report/json-lines.ts';
 import { formatReconcileText } from '../report/reconcile.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import type { OwnerStatus } from '../reconcile/decide.ts';
-import { ownerStatusFor } from '../reconcile/owner.ts';
+import { ownerStatusFor, thisProcessOwner } from '../reconcile/owner.ts';
 import { reconcile, type ReconcileCode, type ReconcileSummary } from '../reconcile/run.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import type { Rollout, RolloutOwner } from '../state/record.ts';
@@ -229,7 +229,7 @@ async function goOnNow(
       exclusive: fileReconcileLock(),
       controlFor: (e) => new FileControlChannel(e.stateDir, e.name),
       actor: `reconcile:cli:${hostname()}`,
-      owner: { kind: 'process', pid: process.pid, host: hostname() },
+      owner: thisProcessOwner(),
       signal: cancellation.signal,
       reporter,
       stateDir: opts.stateDir,

@@ -11,7 +11,7 @@ import type { RawConfig } from '../config/schema.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
 import { formatReconcileText } from '../report/reconcile.ts';
 import { terminalReporter } from '../report/terminal.ts';
-import { ownerStatusFor } from '../reconcile/owner.ts';
+import { ownerStatusFor, thisProcessOwner } from '../reconcile/owner.ts';
 import { fileReconcileLock } from './reconcile-lock.ts';
 import { reconcile, ReconcileUsageError, type ReconcileEntry } from '../reconcile/run.ts';
 import { FileStateStore } from '../state/file-store.ts';
@@ -78,7 +78,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       ...(opts.adoptCurrent
         ? { adoptCurrent: true, requestedBy: `${userName()} via reconcile:cli:${hostname()}` }
         : {}),
-      owner: { kind: 'process', pid: process.pid, host: hostname() },
+      owner: thisProcessOwner(),
       signal: cancellation.signal,
       reporter,
       ...(notifiers ? { notifierFor: (env, rollout) => notifiers.forRollout(env.name, rollout) } : {}),

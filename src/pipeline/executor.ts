@@ -4,7 +4,6 @@
 // is stored before traffic moves), the rest are not; the rollback path never waits for the store, and
 // whatever is still in flight at the end is awaited for a bounded time. `resumePipeline` drives the same
 // machine from a rollout whose owner died (reconcile, `on_orphan: resume`), after reading its record again.
-import { hostname } from 'node:os';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import { gateEntries } from '../gates/registry.ts';
 import { FileStateStore } from '../state/file-store.ts';
@@ -39,6 +38,7 @@ import { metricsAnalyzer } from './metrics-analyzer.ts';
 import { checkResumable } from './resume-check.ts';
 import { createStepRunner, deploymentValues, type StepRunner } from './step-runner.ts';
 import { gatesSummary, runValidate, type ValidateOptions } from './validate.ts';
+import { thisProcessOwner } from '../reconcile/owner.ts';
 
 /** How long the end of a run waits for record writes still in flight before it gives up on them. */
 export const STATE_FLUSH_TIMEOUT_MS = 10_000;
@@ -117,7 +117,7 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
   }
   const owner: RolloutOwner = input.runId
     ? { kind: 'workflow', runId: input.runId, runAttempt: input.runAttempt, runUrl: input.runUrl }
-    : { kind: 'process', pid: process.pid, host: hostname() };
+    : thisProcessOwner();
   const machineInput: MachineInput = {
     now: startedAt,
     env,

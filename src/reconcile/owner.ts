@@ -1,6 +1,7 @@
 // Is the owner of a rollout still at work? A workflow run is asked of the Actions API (its status, not a
 // heartbeat the dead could no longer write); a CLI process on this host is asked of the kernel. Anything
 // that cannot be told is `unknown`, and reconcile leaves such a rollout alone.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { RolloutOwner } from '../state/record.ts';
 import type { OwnerStatus } from './decide.ts';
@@ -43,12 +44,45 @@ export interface ProcessProbe {
   host: string;
   /** process.kill(pid, 0): throws ESRCH when there is no such process. */
   kill(pid: number, signal: 0): void;
+  /** When the kernel started process `pid` (processStart), or undefined where that cannot be read. */
+  started?(pid: number): string | undefined;
 }
 
-const localProbe: ProcessProbe = { host: hostname(), kill: (pid, signal) => process.kill(pid, signal) };
+/**
+ * When the kernel started process `pid`, as text that another process with the same pid (the id reused after
+ * the owner died) cannot share: Linux's boot id and the process's start time in clock ticks since boot
+ * (/proc/<pid>/stat, field 22). Undefined where /proc is not there (macOS) or the process is gone.
+ */
+export function processStart(pid: number): string | undefined {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces or ')': the fields after its last ')'
+    // start at field 3, so the start time (22) is the 20th of them.
+    const start = stat
+      .slice(stat.lastIndexOf(')') + 1)
+      .trim()
+      .split(/\s+/)[19];
+    return boot && start && /^\d+$/.test(start) ? `${boot}:${start}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process as a rollout's owner: its pid, host and start (processStart). */
+export function thisProcessOwner(): { kind: 'process'; pid: number; host: string; started?: string } {
+  const started = processStart(process.pid);
+  return { kind: 'process', pid: process.pid, host: hostname(), ...(started ? { started } : {}) };
+}
+
+const localProbe: ProcessProbe = {
+  host: hostname(),
+  kill: (pid, signal) => process.kill(pid, signal),
+  started: processStart,
+};
 
 export function processStatus(
-  owner: { pid: number; host: string },
+  owner: { pid: number; host: string; started?: string },
   probe: ProcessProbe = localProbe,
 ): OwnerStatus {
   if (owner.host !== probe.host)
@@ -58,6 +92,10 @@ export function processStatus(
     };
   try {
     probe.kill(owner.pid, 0);
+    // A process with the owner's pid that the kernel started at another time is not the owner: the owner
+    // died and its pid was given to another process, which would hold the rollout as running for ever.
+    const started = owner.started !== undefined ? probe.started?.(owner.pid) : undefined;
+    if (started !== undefined && started !== owner.started) return { state: 'ended' };
     return { state: 'running' };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -32,7 +32,13 @@ export interface RetiredSlot {
 /** Who runs a rollout: a workflow run on GitHub, or a process on this machine for the CLI. */
 export type RolloutOwner =
   | { kind: 'workflow'; runId: string; runAttempt?: string; runUrl?: string }
-  | { kind: 'process'; pid: number; host: string };
+  | {
+      kind: 'process';
+      pid: number;
+      host: string;
+      /** When the kernel started that process (boot id and start tick, reconcile/owner.ts): a reused pid differs. */
+      started?: string;
+    };
 
 /**
  * Where a rollout waits for people or for time (issue 14). One at a time; the step it names is the strategy
@@ -206,7 +212,12 @@ export const recordSchema = z.object({
           runAttempt: text(10).optional(),
           runUrl: text(500).optional(),
         }),
-        z.object({ kind: z.literal('process'), pid: z.number().int().positive(), host: text(255) }),
+        z.object({
+          kind: z.literal('process'),
+          pid: z.number().int().positive(),
+          host: text(255),
+          started: text(100).optional(),
+        }),
       ]),
       stableSlot: text(100).optional(),
       newSlot: text(100).optional(),

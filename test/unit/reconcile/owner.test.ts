@@ -4,10 +4,13 @@ import { hostname } from 'node:os';
 import { describe, it } from 'node:test';
 import {
   ownerStatusFor,
+  processStart,
   processStatus,
+  thisProcessOwner,
   workflowRunStatus,
   type WorkflowRunsApi,
 } from '../../../src/reconcile/owner.ts';
+import { emptyRecord, parseRecord } from '../../../src/state/record.ts';
 
 function api(answer: { status: string | null; conclusion: string | null } | { error: number | Error }) {
   const calls: unknown[] = [];
@@ -103,6 +106,48 @@ describe('processStatus', () => {
       },
     };
     assert.deepEqual(processStatus({ pid: 1, host: 'h' }, probe), { state: 'running' });
+  });
+
+  // Only where the kernel says when a process started (Linux /proc); elsewhere the pid alone decides.
+  const linux = { skip: process.platform !== 'linux' && 'no /proc here' };
+  it(
+    'a pid the kernel gave to another process after the owner died → ended, not running for ever',
+    linux,
+    () => {
+      const started = processStart(process.pid);
+      assert.match(started ?? '', /^[\w-]+:\d+$/);
+      const owner = thisProcessOwner();
+      assert.equal(owner.started, started);
+      assert.deepEqual(processStatus(owner), { state: 'running' });
+      // The same pid, alive, but started at another tick than the owner recorded: a reused pid.
+      const [boot, tick] = started!.split(':');
+      assert.deepEqual(processStatus({ ...owner, started: `${boot}:${Number(tick) + 1}` }), {
+        state: 'ended',
+      });
+      assert.deepEqual(processStatus({ ...owner, started: `another-boot:${tick}` }), { state: 'ended' });
+      // A record written before owners had a start time: the pid alone, as before.
+      assert.deepEqual(processStatus({ pid: owner.pid, host: owner.host }), { state: 'running' });
+    },
+  );
+
+  it("a record keeps its process owner's start: it reads back as written", linux, () => {
+    const owner = thisProcessOwner();
+    const at = new Date('2026-12-01T00:00:00Z');
+    const record = {
+      ...emptyRecord('acme/web', 'production', at),
+      rollout: {
+        ...{ deploymentId: '42', version: 'v3', strategy: 'canary', phase: 'production', step: 1, steps: 3 },
+        ...{ startedAt: at.toISOString(), owner, recovery: [] },
+      },
+    };
+    const read = parseRecord(JSON.parse(JSON.stringify(record)));
+    assert.ok(read.ok, JSON.stringify(read));
+    assert.deepEqual(read.record.rollout?.owner, owner);
+  });
+
+  it('a probe that cannot tell when a process started decides by the pid alone', () => {
+    const probe = { host: 'h', kill: () => {}, started: () => undefined };
+    assert.deepEqual(processStatus({ pid: 7, host: 'h', started: 'b:1' }, probe), { state: 'running' });
   });
 });
 
