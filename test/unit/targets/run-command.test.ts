@@ -97,14 +97,24 @@ test('a missing program and an unknown template value are clear failures', async
   await assert.rejects(runCommand(cmd('echo {{slot}}'), {}), /\{\{slot\}\} has no value here/);
 });
 
-test('a command that runs too long is stopped and reported as a timeout', async () => {
-  const slow = resolveCommand([node, '-e', 'setTimeout(() => {}, 30000)'], 'target.commands.health', {
-    ...defaults,
-    timeoutMs: 300,
+// The program never exits by itself: the run can only end because the 300 ms timeout stopped it (without it,
+// the test's own timeout is the backstop).
+test('a command that runs too long is stopped and reported as a timeout', { timeout: 60_000 }, async () => {
+  const slow = resolveCommand(
+    [node, '-e', 'console.log(process.pid); setInterval(() => {}, 1000)'],
+    'target.commands.health',
+    { ...defaults, timeoutMs: 300 },
+  );
+  const lines: OutputLine[] = [];
+  await assert.rejects(runCommand(slow, {}, { onOutput: (l) => lines.push(l) }), (error: CommandFailed) => {
+    assert.ok(error instanceof CommandFailed);
+    assert.equal(error.reasonCode, 'timeout');
+    assert.match(error.message, /timed out after/);
+    return true;
   });
-  const started = Date.now();
-  await assert.rejects(runCommand(slow, {}), /timed out after/);
-  assert.ok(Date.now() - started < 10_000);
+  const pid = Number(lines.find((l) => l.stream === 'stdout')?.line);
+  assert.ok(pid > 0, JSON.stringify(lines));
+  assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the program was stopped');
 });
 
 test('output is streamed line by line with the command label', async () => {
