@@ -34,6 +34,7 @@ import type { ActionInputs, RunPlan } from './inputs.ts';
 import { createTag, tagName } from './tag.ts';
 import { hasNotifications, runNotifier } from '../notify/wiring.ts';
 import { runExitCode, type Cancellation } from '../util/signals.ts';
+import { EXIT_CODES } from '../util/exit-codes.ts';
 import { flushTimeoutOf, REPORTING_GRACE_MS, untilCancelDeadline } from './cancel-deadline.ts';
 
 /** How long the notifications wait for a pull request's title before going on without it. */
@@ -233,8 +234,9 @@ export class ActionRun {
     if (result.status === 'waiting') core.notice(this.redact(`${result.code}: ${result.message}`));
     else if (result.status !== 'succeeded')
       core.setFailed(this.redact(`${result.status} [${result.code}]: ${result.message}`));
-    // Non-zero like the CLI: 130 / 143 say which signal cancelled the run.
-    if (result.status === 'cancelled')
+    // Non-zero like the CLI: 130 / 143 say which signal cancelled the run, 3 that a rollback did not complete
+    // (traffic may not be back on stable), cancelled or not.
+    if (result.status === 'cancelled' || result.exitCode === EXIT_CODES.rollbackFailed)
       process.exitCode = runExitCode(result, this.cancellation.received()?.signal);
   }
 

@@ -69,3 +69,21 @@ test('the built action fails with a clear message on a missing input and on a co
     /::error title=environments\.production\.stratgy,file=deploy\.yml,line=3,col=5::unknown key "stratgy": did you mean "strategy"\?/,
   );
 });
+
+test('the built action exits 3 when the rollback did not complete, not 1 like a clean rollback', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'action-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const call = (...args: string[]) =>
+    JSON.stringify([process.execPath, recorder, join(dir, 'calls.log'), ...args]);
+  const fail = JSON.stringify([process.execPath, '-e', 'process.exit(1)']);
+  writeFileSync(
+    join(dir, 'deploy.yml'),
+    `preset: fast\ntarget:\n  commands:\n    deploy: ${call('deploy', '{{version}}')}\n    health: ${fail}\n    rollback: ${fail}\nenvironments:\n  production: {}\n`,
+  );
+  const { status, stdout, outputs } = runAction(
+    { environment: 'production', version: 'v2', config: 'deploy.yml' },
+    dir,
+  );
+  assert.equal(outputs.code, 'rollback_failed', stdout);
+  assert.equal(status, 3, stdout);
+});
