@@ -132,6 +132,23 @@ export function failureLocation(output: string, cwd: string): { path: string; li
   return { path: path.split(sep).join('/'), line: Number(line) };
 }
 
+/**
+ * The throwaway database as libpq's variables: a tool that reads PGHOST / PGDATABASE instead of
+ * DATABASE_URL (psql -f, pg_restore, a Makefile) must reach it, not the server the runner's environment
+ * names, which may be a real one.
+ */
+function libpqEnv(url: string): Record<string, string> {
+  const parsed = new URL(url);
+  const host = parsed.searchParams.get('host') ?? decodeURIComponent(parsed.hostname).replace(/^\[|\]$/g, '');
+  return {
+    PGDATABASE: decodeURIComponent(parsed.pathname.slice(1)),
+    ...(host ? { PGHOST: host } : {}),
+    ...(parsed.port ? { PGPORT: parsed.port } : {}),
+    ...(parsed.username ? { PGUSER: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { PGPASSWORD: decodeURIComponent(parsed.password) } : {}),
+  };
+}
+
 async function step(
   name: string,
   command: CommandLine,
@@ -177,7 +194,7 @@ async function exercise(
 ): Promise<Finding[]> {
   const ignore = [...DEFAULT_IGNORED, ...(config.ignore ?? [])];
   const snapshot = async () => withoutIgnored(await withClient(url, readSnapshot), ignore);
-  const env = { ...config.env, DATABASE_URL: url };
+  const env = { ...config.env, ...libpqEnv(url), DATABASE_URL: url };
   const hide = passwordHider(url);
   const findings: Finding[] = [];
 

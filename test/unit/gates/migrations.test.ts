@@ -157,6 +157,41 @@ describe('migrations gate (real PostgreSQL)', () => {
     );
   });
 
+  it("runs a tool that reads libpq's PG* variables on the throwaway database, not the runner's", async () => {
+    const admin = new URL(server.adminUrl);
+    const ctx = context({
+      PGHOST: admin.hostname,
+      PGPORT: admin.port,
+      PGUSER: 'postgres',
+      PGDATABASE: 'postgres',
+    });
+    const verdict = await migrationsGate.run(
+      config('clean', {
+        up: [
+          'psql',
+          '-X',
+          '-q',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-c',
+          'CREATE TABLE IF NOT EXISTS gate_probe (id int)',
+        ],
+        down: ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', 'DROP TABLE gate_probe'],
+      }),
+      ctx,
+    );
+    assert.equal(verdict.status, 'pass', verdict.summary);
+    const client = new pg.Client({ connectionString: server.adminUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query("SELECT to_regclass('public.gate_probe') AS found");
+      assert.equal(rows[0].found, null);
+    } finally {
+      await client.query('DROP TABLE IF EXISTS gate_probe');
+      await client.end();
+    }
+  });
+
   it('uses DATABASE_URL from the environment when the config has none', async () => {
     const { database_url: _, ...rest } = config('clean');
     const verdict = await migrationsGate.run(rest, context({ DATABASE_URL: server.adminUrl }));
