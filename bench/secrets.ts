@@ -5,6 +5,7 @@
 // - A 20 MB tree of 2 KB files: the per-file cost (syscalls) apart from the scan.
 // - One 100 MB file (max_file_bytes raised): streamed, so memory stays flat.
 // - Long lines: 64 KB and 1 MB of hex after a secret-like word, alone in a file.
+// - Linearity of the rules over hostile line shapes (1x against 8x) and of one streamed file (4 MB against 16 MB).
 // Each measurement runs in a child process, so peak RSS is that measurement's own. The gate and its worker
 // thread are bundled first as scripts/build.ts bundles them (what the Action runs): loaded from the .ts
 // sources, Node's type stripping alone adds ~35 MiB to every thread (`--sources` measures that way). Trees
@@ -17,6 +18,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import type { Measure } from './secrets-child.ts';
+import type * as SecretRules from '../src/gates/secret-rules.ts';
+import type * as SecretsFile from '../src/gates/secrets-file.ts';
 import { generateFile } from './generate-source.ts';
 
 const MB = 1024 * 1024;
@@ -238,6 +241,80 @@ async function benchWith(target: Target, sizes: number[]) {
   }
 }
 
+/**
+ * Linearity of the rules over line shapes made to make a backtracking or re-scanning scanner quadratic (moved
+ * here from test/unit/gates/secrets-scan.test.ts, which keeps only what is deterministic): the CPU time for
+ * 1x and 8x each shape, and their ratio (linear: about 8; quadratic: about 64). Then one file streamed at 4 MB
+ * and 16 MB (linear: about 4). Least CPU time of three runs, in this process.
+ */
+export async function linearity(src = resolve(import.meta.dirname, '../src')): Promise<void> {
+  const rules = (await import(join(src, 'gates/secret-rules.ts'))) as typeof SecretRules;
+  const files = (await import(join(src, 'gates/secrets-file.ts'))) as typeof SecretsFile;
+  const cpuMs = (run: () => void): number => {
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const before = process.cpuUsage();
+      run();
+      const used = process.cpuUsage(before);
+      best = Math.min(best, (used.user + used.system) / 1000);
+    }
+    return best;
+  };
+  const hex = (n: number) => {
+    let state = 7;
+    let out = '';
+    while (out.length < n) out += ((state = (state * 1103515245 + 12345) & 0x7fffffff) >> 8).toString(16);
+    return out.slice(0, n);
+  };
+  const github = ['ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'].join('');
+  const password = ['Zq8#vL2!', 'pW9xR4tY7u'].join('');
+  const shapes: Record<string, [(n: number) => string, number]> = {
+    'hex after a secret-like word': [(n) => `secret ${hex(n)}`, 1],
+    'hex after an assignment': [(n) => `token=${hex(n)}`, 1],
+    'a long word then a name': [(n) => `${'x'.repeat(n)} password`, 1],
+    'names with no value': [(n) => 'token'.repeat(n / 5), 1 / 4],
+    'a JWT start inside one run': [(n) => 'eyJ-'.repeat(n / 4), 1 / 4],
+    'key headers': [(n) => '-----BEGIN PRIVATE KEY-----'.repeat(n / 27), 1 / 16],
+    'overlapping keywords': [(n) => 'ACCAccountKey='.repeat(n / 14), 1 / 4],
+    'secrets back to back': [(n) => `${github} `.repeat(n / 41), 1 / 8],
+    'many short lines': [(n) => `password = "${password}"\n`.repeat(n / 31), 1 / 4],
+  };
+  console.log('\n## Linearity of the rules (CPU ms; 8x the input should take about 8x)\n');
+  console.log('| shape | 1x | 8x | ratio |\n|---|---|---|---|');
+  const small = 512 * 1024;
+  for (const [name, [make, share]] of Object.entries(shapes)) {
+    const [a, b] = [Buffer.from(make(small * share)), Buffer.from(make(8 * small * share))];
+    const scan = (bytes: Buffer) => () =>
+      rules.scanBytes(bytes, 0, bytes.length, bytes.length, 1, rules.DEFAULT_SCAN_OPTIONS, () => {});
+    const [x1, x8] = [cpuMs(scan(a)), cpuMs(scan(b))];
+    console.log(`| ${name} | ${x1.toFixed(1)} | ${x8.toFixed(1)} | ${(x8 / Math.max(x1, 2)).toFixed(1)} |`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'bench-secrets-stream-'));
+  try {
+    const block = [
+      ...Array.from(
+        { length: 40 },
+        (_, i) => `  const value${i} = compute(options.item${i}, ${i}); // plain`,
+      ),
+      '  const token = await getToken(id); // auth header',
+      `  password: '${password}',`,
+    ].join('\n');
+    const sized = async (name: string, mb: number) =>
+      writeFile(join(dir, name), `${block}\n`.repeat(Math.ceil((mb * MB) / (block.length + 1))));
+    await sized('small.txt', 4);
+    await sized('large.txt', 16);
+    const scanner = new files.FileScanner(rules.DEFAULT_SCAN_OPTIONS);
+    const [x1, x4] = ['small.txt', 'large.txt'].map((name) =>
+      cpuMs(() => void scanner.scanSync(join(dir, name), name)),
+    ) as [number, number];
+    console.log(
+      `\nOne file streamed: 4 MB ${x1.toFixed(0)} ms, 16 MB ${x4.toFixed(0)} ms CPU (ratio ${(x4 / x1).toFixed(1)}, linear: about 4)`,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     options: {
@@ -253,4 +330,5 @@ if (import.meta.main) {
     values.sizes ? values.sizes.split(',').map(Number) : undefined,
     values.sources,
   );
+  await linearity(values.src ? resolve(values.src) : undefined);
 }
