@@ -67,36 +67,26 @@ export function judgePlan(
   config: TerraformConfig,
 ): { counts: PlanCounts; findings: Finding[] } {
   const counts: PlanCounts = { create: 0, update: 0, delete: 0, replace: 0 };
+  const malformed = (message: string) => ({
+    counts,
+    findings: [
+      { path: config.plan, rule: 'infrastructure.plan-malformed', severity: 'error' as const, message },
+    ],
+  });
   const parsed = planSchema.safeParse(plan);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
-    return {
-      counts,
-      findings: [
-        {
-          path: config.plan,
-          rule: 'infrastructure.plan-malformed',
-          severity: 'error',
-          message: `${config.plan} is not the output of \`terraform show -json\`: ${issue.message}${where}`,
-        },
-      ],
-    };
+    return malformed(
+      `${config.plan} is not the output of \`terraform show -json\`: ${issue.message}${where}`,
+    );
   }
   if (!('planned_values' in parsed.data) && parsed.data.resource_changes === undefined) {
     // `terraform show -json` without the plan file prints the state: same format_version, no changes in it.
     const what = 'values' in parsed.data ? 'the state, not a plan' : 'not a plan';
-    return {
-      counts,
-      findings: [
-        {
-          path: config.plan,
-          rule: 'infrastructure.plan-malformed',
-          severity: 'error',
-          message: `${config.plan} is ${what}: it has no planned_values or resource_changes; save \`terraform show -json tfplan\` of the file \`terraform plan -out=tfplan\` wrote`,
-        },
-      ],
-    };
+    return malformed(
+      `${config.plan} is ${what}: it has no planned_values or resource_changes; save \`terraform show -json tfplan\` of the file \`terraform plan -out=tfplan\` wrote`,
+    );
   }
   const findings: Finding[] = [];
   if (parsed.data.errored) {
