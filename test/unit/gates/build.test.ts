@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -135,17 +135,34 @@ describe('build gate', () => {
     assert.equal((await run({ warnings: '^WARNING' })).status, 'pass');
   });
 
-  it('stops the build and blocks when the gate is aborted', async () => {
+  // The build never ends by itself: the gate can only return because the abort stopped it (without that, the
+  // test's own timeout is the backstop), and the build's process is gone afterwards.
+  it('stops the build and blocks when the gate is aborted', { timeout: 60_000 }, async () => {
     const controller = new AbortController();
+    const pidFile = join(await mkdtemp(join(tmpdir(), 'build-abort-')), 'pid');
     const config = buildGate.schema.parse({
-      command: [process.execPath, '-e', 'setTimeout(() => {}, 60000)'],
+      command: [
+        process.execPath,
+        '-e',
+        'require("fs").writeFileSync(process.argv[1], String(process.pid)); setInterval(() => {}, 1000)',
+        pidFile,
+      ],
     });
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 200);
+    // Aborted once the build is running (it has written its pid).
+    const poll = setInterval(() => {
+      if (existsSync(pidFile)) {
+        clearInterval(poll);
+        controller.abort();
+      }
+    }, 20);
     const verdict = await buildGate.run(config, context({}, controller.signal));
+    clearInterval(poll);
     assert.equal(verdict.status, 'block');
     assert.match(verdict.summary, /timed out or was cancelled/);
-    assert.ok(Date.now() - started < 10_000);
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    assert.ok(pid > 0);
+    assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the build was stopped');
+    await rm(dirname(pidFile), { recursive: true, force: true });
   });
 
   it('rejects configs that check nothing, bad sizes and bad patterns', () => {
