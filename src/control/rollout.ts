@@ -36,13 +36,23 @@ export function requestsOf(rollout: Rollout, requests: readonly ControlRequest[]
   );
 }
 
-/** The latest /pause, /resume or /promote of this rollout: it decides whether it is held. */
+/** `by` of the hold the rolling strategy's `on_failure: pause` takes up when a batch fails (no /pause made it). */
+export const PAUSED_ON_FAILURE = 'on_failure: pause';
+
+/**
+ * The latest /pause, /resume or /promote of this rollout: it decides whether it is held. A hold taken up on a
+ * failed batch (`on_failure: pause`) is ended only by a request made after it began: a /promote or /resume
+ * made before the batch failed does not run it again.
+ */
 export function lastHoldOrGo(
   rollout: Rollout,
   requests: readonly ControlRequest[],
 ): ControlRequest | undefined {
+  const wait = rollout.wait;
+  const since = wait?.kind === 'hold' && wait.by === PAUSED_ON_FAILURE ? Date.parse(wait.since) : Number.NaN;
   return requestsOf(rollout, requests)
     .filter((r) => r.verb === 'pause' || r.verb === 'resume' || r.verb === 'promote')
+    .filter((r) => !(Date.parse(r.at) < since))
     .at(-1);
 }
 

@@ -14,6 +14,7 @@ import type { LiveState } from '../strategies/capabilities.ts';
 import { createStrategy, usesSlots, type AnyMachine } from '../strategies/index.ts';
 import { advance, describeStep, heldBackInRollback, type SequenceState } from '../strategies/sequence.ts';
 import { decideControl, type ControlDecision, type ControlGate } from '../control/decide.ts';
+import { PAUSED_ON_FAILURE } from '../control/rollout.ts';
 import type { ControlRequest } from '../control/request.ts';
 import type { LookBack, Step, StepResult, Transition } from '../strategies/types.ts';
 import {
@@ -291,7 +292,7 @@ export interface PipelineState {
   result?: PipelineResult;
 }
 
-/** A wait in progress: at a `wait` step, or a hold (/pause) before the pending step. */
+/** A wait in progress: at a `wait` step, or a hold (/pause, `on_failure: pause`) before the pending step. */
 interface Waiting {
   kind: RolloutWait['kind'];
   /** The strategy step index the wait belongs to. */
@@ -302,6 +303,8 @@ interface Waiting {
   weight?: number;
   approvals?: number;
   by?: string;
+  /** A hold `on_failure: pause` took up: why the step failed. */
+  failure?: string;
 }
 
 export interface MachineTransition {
@@ -672,7 +675,7 @@ function decide(
     return false;
   }
   if (decision.type === 'fail') {
-    if (decision.pause) fail(s, out, { kind: 'paused', message: decision.reason }, now);
+    if (decision.pause) pauseOnFailure(s, out, task, decision.reason, now);
     else failAndRollBack(s, out, task.track, { kind: 'strategy', message: decision.reason }, now);
     return true;
   }
@@ -1132,6 +1135,61 @@ function handOff(s: PipelineState, out: Action[], id: TrackId, now: number): voi
   closeAndFinish(s, out, now);
 }
 
+/**
+ * `on_failure: pause` (rolling): a batch failed and the batches done stay as they are. The production rollout
+ * is handed off as a hold at the failed batch's first step, the way a /pause that outlasts the job is: not an
+ * orphan, so reconcile leaves it alone; `/resume` (or a `/promote` for that step) runs the batch again and goes
+ * on, `/abort` rolls back. The run still ends `paused` (exit 1): a batch failed, and a green job would let the
+ * jobs that need it go on. Without a rollout in the record (staging) it only stops, as before.
+ */
+function pauseOnFailure(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'strategy' }>,
+  reason: string,
+  now: number,
+): void {
+  const t = track(s, task.track);
+  if (task.track !== 'production' || !t.rolloutStarted || !t.record.rollout || !t.strategy)
+    return fail(s, out, { kind: 'paused', message: reason }, now);
+  // The batch runs again from its deploy (the failed step may be its health check or its analysis).
+  const failed = t.strategy;
+  let from = failed.index;
+  while (from > 0 && failed.plan[from]!.step.kind !== 'deploy') from--;
+  const strategy = { ...failed, index: from, holds: 0 };
+  const m = machineOf(s, task.track);
+  s.tracks[task.track] = { ...t, strategy };
+  s.waiting = {
+    kind: 'hold',
+    step: from,
+    since: now,
+    at: m.describe(strategy),
+    by: PAUSED_ON_FAILURE,
+    failure: reason,
+  };
+  report(out, { type: 'wait-start', record: waitRecord(s, t.environment, s.waiting, now) });
+  const message = describeWaiting(s, s.waiting);
+  persist(
+    s,
+    out,
+    task.track,
+    {
+      rollout: {
+        ...t.record.rollout,
+        step: from,
+        recovery: m.rollback(strategy),
+        strategyState: strategy,
+        wait: rolloutWait(s.waiting, true),
+      },
+    },
+    { event: 'handed_off', code: 'hold', version: s.input.version, detail: message.slice(0, 1000) },
+    now,
+    false,
+  );
+  endWait(s, out, 'handed_off', [], now);
+  fail(s, out, { kind: 'paused', message }, now);
+}
+
 /** A person's /abort: traffic back to the stable version through the rollback path. */
 function abortRollout(
   s: PipelineState,
@@ -1195,6 +1253,8 @@ function describeWaiting(s: PipelineState, w: Waiting): string {
     case 'bake':
       return `baking at ${w.at} until ${w.gate?.kind === 'bake' ? iso(w.gate.until) : 'its window ends'}; reconcile goes on then (/promote ${env} goes on now, /abort ${env} rolls back)`;
     case 'hold':
+      if (w.failure !== undefined)
+        return `${w.failure}; paused at ${w.at} (on_failure: pause), the batches before it stay as they are: /resume ${env} runs ${w.at} again and goes on, /abort ${env} rolls back`;
       return `paused at ${w.at} by ${w.by ?? 'someone'}: /resume ${env} goes on, /abort ${env} rolls back`;
   }
 }

@@ -1,7 +1,7 @@
 // What reconcile should do for one environment, decided from its record alone (issue 13 part 6). Pure: the
 // record, what became of the rollout's owner, the time and the environment's `on_orphan` in; one decision
 // with a stable reason code out. run.ts performs it.
-import { gateOf, lastHoldOrGo, requestsOf } from '../control/rollout.ts';
+import { gateOf, lastHoldOrGo, PAUSED_ON_FAILURE, requestsOf } from '../control/rollout.ts';
 import type { OnOrphan } from '../config/schema.ts';
 import { dueForTeardown, type EnvironmentRecord, type RetiredSlot, type Rollout } from '../state/record.ts';
 import type { Step } from '../strategies/types.ts';
@@ -112,16 +112,23 @@ function handedOff(rollout: Rollout, read: readonly ControlRequest[], now: Date)
         return {
           code: 'waiting',
           rollout,
-          why: `paused${wait.by ? ` by ${wait.by}` : ''} at step ${wait.step + 1}: /resume goes on`,
+          why:
+            wait.by === PAUSED_ON_FAILURE
+              ? `paused at step ${wait.step + 1}, where a batch failed (on_failure: pause): /resume runs it again, /abort rolls back`
+              : `paused${wait.by ? ` by ${wait.by}` : ''} at step ${wait.step + 1}: /resume goes on`,
           look: false,
         };
       const how = wait.kind === 'hold' || d.how === 'not_waiting' ? 'resumed' : d.how;
-      const by = d.requests.length
-        ? d.requests.map((r) => r.by)
+      // A failed batch's hold counts only the /promote made since it began (as lastHoldOrGo does).
+      const since = wait.by === PAUSED_ON_FAILURE ? Date.parse(wait.since) : Number.NaN;
+      const promoters = d.requests.filter((r) => !(Date.parse(r.at) < since));
+      const by = promoters.length
+        ? promoters.map((r) => r.by)
         : how === 'resumed' && resumer
           ? [resumer.by]
           : [];
-      return { code: 'handoff', rollout, handoff: { kind: 'go', how, by, full: d.full } };
+      const full = Number.isNaN(since) ? d.full : promoters.some((r) => r.full === true);
+      return { code: 'handoff', rollout, handoff: { kind: 'go', how, by, full } };
     }
     case 'hold':
       return {

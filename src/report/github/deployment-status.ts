@@ -106,7 +106,12 @@ export function finalStatus(result: PipelineResult): StatusUpdate {
           };
         return { state: 'error' as const, d: cancelledDescription(result, serving) };
       case 'paused':
-        return { state: 'failure' as const, d: `paused [${result.code}]: ${result.message}` };
+        // A batch failed and the rollout is held for people (on_failure: pause): not over, so the deployment
+        // stays in progress (the App then offers Resume and Abort, and its lock stays).
+        return {
+          state: result.record?.rollout?.wait?.handedOff ? ('in_progress' as const) : ('failure' as const),
+          d: `paused [${result.code}]: ${result.message}`,
+        };
       default:
         return {
           state: (result.code === 'rollback_failed' || result.code === 'internal_error'

@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import { resume, type Action } from '../../../src/pipeline/machine.ts';
 import type { ControlRequest } from '../../../src/control/request.ts';
 import type { EnvironmentRecord } from '../../../src/state/record.ts';
+import { PAUSED_ON_FAILURE } from '../../../src/control/rollout.ts';
+import { decide as decideReconcile } from '../../../src/reconcile/decide.ts';
+import { describeStep } from '../../../src/strategies/sequence.ts';
+import type { Step, StepResult } from '../../../src/strategies/types.ts';
 import { drive, environment, input, T0, type Run } from '../../helpers/machine-driver.ts';
 
 const canary = (steps: string, control = '') =>
@@ -498,4 +502,138 @@ test("a handed-off wait beside a fresh baseline: the wait that ends on resume st
   assert.equal(resumed.result.status, 'succeeded', resumed.result.message);
   assert.equal(resumed.result.waits?.[0]?.ended?.how, 'promoted');
   assert.equal(resumed.result.waits?.[0]?.baselineWeight, 25);
+});
+
+// ---- rolling `on_failure: pause`: a failed batch is held for people, not left as an orphan ----------------------
+
+const rollingPause = () =>
+  environment('  production:\n    strategy: { type: rolling, instances: [a, b, c], on_failure: pause }');
+const failOnce = (match: string) => {
+  let failed = false;
+  return (step: Step): StepResult => {
+    if (!failed && describeStep(step) === match) {
+      failed = true;
+      return { ok: false, reason: 'boom' };
+    }
+    return { ok: true, analysis: 'promote' };
+  };
+};
+const ranSteps = (r: Run) => r.ran.map((s) => s.replace(/^production:/, ''));
+
+function pausedOnBatch2(): { env: ReturnType<typeof rollingPause>; run: Run; record: EnvironmentRecord } {
+  const env = rollingPause();
+  const run = drive(input(env), { step: failOnce('health check on b') });
+  return { env, run, record: lastRecord(run) };
+}
+
+test('on_failure: pause hands the rollout off as a hold at the failed batch: nothing undone, the job still says paused', () => {
+  const { run, record } = pausedOnBatch2();
+  assert.equal(run.result.status, 'paused');
+  assert.equal(run.result.code, 'rollout_paused');
+  assert.equal(run.result.exitCode, 1);
+  assert.equal(run.result.rollbacks.length, 0);
+  assert.deepEqual(ranSteps(run), [
+    'deploy on a (batch 1)',
+    'health check on a',
+    'deploy on b (batch 2)',
+    'health check on b',
+  ]);
+  const rollout = record.rollout!;
+  const batch2 = rollout.strategyState!.plan.findIndex(
+    (p) => describeStep(p.step) === 'deploy on b (batch 2)',
+  );
+  assert.equal(rollout.wait?.kind, 'hold');
+  assert.equal(rollout.wait?.handedOff, true);
+  assert.equal(rollout.wait?.by, PAUSED_ON_FAILURE);
+  assert.equal(rollout.wait?.step, batch2);
+  assert.equal(rollout.strategyState?.index, batch2);
+  // The recovery still undoes both batches, the failed one first.
+  assert.deepEqual(
+    rollout.recovery.filter((s) => s.kind === 'rollback').map((s) => s.instances),
+    [['b'], ['a']],
+  );
+  // The failure reason is kept with the hand-off, and says what to do.
+  const handedOff = record.history.find((h) => h.event === 'handed_off')!;
+  assert.match(handedOff.detail!, /health check on b: boom/);
+  assert.match(handedOff.detail!, /\/resume production runs batch 2\/3 again/);
+  assert.equal(history(run).at(-1), 'paused:rollout_paused');
+  assert.equal(run.persists.at(-1)!.wait, true);
+});
+
+test('reconcile leaves a rollout paused on a failed batch alone until a person acts; a /promote made before it failed does not resume it', () => {
+  const { record } = pausedOnBatch2();
+  const owner = { state: 'ended', conclusion: 'failure' } as const;
+  const now = new Date(T0 + 3_600_000);
+  const step = record.rollout!.wait!.step;
+  const judge = (requests: ControlRequest[], onOrphan: 'rollback' | 'resume' = 'rollback') =>
+    decideReconcile({ record, owner, now, onOrphan, requests });
+  for (const onOrphan of ['rollback', 'resume'] as const) {
+    const d = judge([], onOrphan);
+    assert.equal(d.code, 'waiting', onOrphan);
+    assert.match(d.code === 'waiting' ? d.why : '', /on_failure: pause/);
+  }
+  const early = request('promote', step, { at: new Date(T0 - 500).toISOString() });
+  assert.equal(judge([early]).code, 'waiting');
+  const later = request('resume', step, { by: 'erin', at: new Date(T0 + 600_000).toISOString() });
+  const go = judge([early, later]);
+  assert.deepEqual(go.code === 'handoff' ? go.handoff : go, {
+    kind: 'go',
+    how: 'resumed',
+    by: ['erin'],
+    full: false,
+  });
+  const abort = judge([request('abort', step, { by: 'bob', at: new Date(T0 + 600_000).toISOString() })]);
+  assert.equal(abort.code === 'handoff' ? abort.handoff.kind : abort.code, 'abort');
+});
+
+test('/resume of a rollout paused on a failed batch runs that batch again and goes on', () => {
+  const { env, record } = pausedOnBatch2();
+  const resumed = drive(
+    resume({
+      now: T0 + 3_600_000,
+      env,
+      record,
+      repository: 'local',
+      owner: { kind: 'workflow', runId: '80' },
+      actor: 'reconcile:80',
+      reason: 'resumed by erin',
+      handoff: { kind: 'go', how: 'resumed', by: ['erin'], full: false },
+    }),
+    { requests: () => [request('resume', record.rollout!.wait!.step, { by: 'erin' })] },
+  );
+  assert.equal(resumed.result.status, 'succeeded', resumed.result.message);
+  assert.deepEqual(ranSteps(resumed).slice(0, 4), [
+    'deploy on b (batch 2)',
+    'health check on b',
+    'deploy on c (batch 3)',
+    'health check on c',
+  ]);
+  assert.ok(!ranSteps(resumed).includes('deploy on a (batch 1)'), 'batch 1 is not redone');
+  assert.equal(resumed.result.waits?.[0]?.ended?.how, 'resumed');
+  assert.equal(lastRecord(resumed).rollout, undefined);
+  assert.equal(lastRecord(resumed).live?.version, 'v2');
+});
+
+test('/abort of a rollout paused on a failed batch rolls back every batch done, the failed one first', () => {
+  const { env, record } = pausedOnBatch2();
+  const aborted = drive(
+    resume({
+      now: T0 + 3_600_000,
+      env,
+      record,
+      repository: 'local',
+      owner: { kind: 'workflow', runId: '81' },
+      actor: 'reconcile:81',
+      reason: 'aborted by bob',
+      handoff: { kind: 'abort', by: 'bob', reason: 'bad batch', code: 'rollout_aborted' },
+    }),
+  );
+  assert.equal(aborted.result.status, 'rolled_back');
+  assert.equal(aborted.result.code, 'rollout_aborted');
+  assert.deepEqual(
+    ranSteps(aborted).filter((s) => s.startsWith('rollback')),
+    ['rollback on b (batch 2)', 'rollback on a (batch 1)'],
+  );
+  assert.equal(lastRecord(aborted).rollout, undefined);
+  assert.equal(lastRecord(aborted).live?.version, 'v1');
 });

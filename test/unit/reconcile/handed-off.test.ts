@@ -14,6 +14,7 @@ import type { RawConfig } from '../../../src/config/schema.ts';
 import type { ControlRequest, ControlSource } from '../../../src/control/request.ts';
 import type { AnalysisRequest, Analyzer } from '../../../src/pipeline/analyzer.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
+import { isHeld, PAUSED_ON_FAILURE } from '../../../src/control/rollout.ts';
 import { decide, type OwnerStatus } from '../../../src/reconcile/decide.ts';
 import { reconcile, type ReconcileOptions } from '../../../src/reconcile/run.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
@@ -214,6 +215,26 @@ describe('decide: a handed-off rollout', () => {
     // A /pause holds a bake past its end (the triggers stay armed); /resume lets it go on.
     assert.equal(summary(judge(bake, [request('pause', 4)], until + 1)), 'waiting:look');
     assert.equal(summary(judge(bake, [request('pause', 4), request('resume', 4)], until + 1)), 'go:due:');
+  });
+
+  it('a hold taken up on a failed batch (on_failure: pause) waits for a request made after it; the App takes /resume', () => {
+    // The batch failed 30 s into the rollout; a /promote and a /pause + /resume from before that end nothing.
+    const failedAt = T0 + 30_000;
+    const paused = waitingRollout({ kind: 'hold', by: PAUSED_ON_FAILURE, since: iso(failedAt) });
+    const before = [
+      request('promote', 4, { at: iso(failedAt - 20_000), full: true }),
+      request('pause', 4, { at: iso(failedAt - 10_000) }),
+      request('resume', 4, { at: iso(failedAt - 5_000) }),
+    ];
+    assert.equal(summary(judge(paused, before, failedAt + 60_000)), 'waiting');
+    assert.equal(isHeld(paused, before), true, 'a /resume now is not refused as not_paused');
+    const resumed = [...before, request('resume', 4, { by: 'erin', at: iso(failedAt + 1_000) })];
+    assert.equal(isHeld(paused, resumed), false);
+    assert.equal(summary(judge(paused, resumed, failedAt + 60_000)), 'go:resumed:erin');
+    const promoted = [...before, request('promote', 4, { by: 'fred', at: iso(failedAt + 1_000) })];
+    assert.equal(summary(judge(paused, promoted, failedAt + 60_000)), 'go:resumed:fred');
+    const aborted = [...before, request('abort', 4, { by: 'bob', at: iso(failedAt + 1_000) })];
+    assert.equal(summary(judge(paused, aborted, failedAt + 60_000)), 'abort:bob:rollout_aborted');
   });
 
   it('an abort carries who and why to the rollback', () => {

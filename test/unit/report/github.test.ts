@@ -186,6 +186,50 @@ test('every pipeline status and code maps to a deployment state', () => {
   assert.match(finalStatus(blocked()).description, /^blocked before deploying: quality gates blocked/);
 });
 
+test('a rollout held on a failed batch (on_failure: pause) is not over: its deployment stays in progress', () => {
+  const r = rolledBack();
+  const held: PipelineResult = {
+    ...r,
+    status: 'paused',
+    code: 'rollout_paused',
+    message: 'rollout paused: health check on b: boom; paused at batch 2/3 (on_failure: pause)',
+    rollbacks: [],
+    record: {
+      schema: 1,
+      repository: 'o/r',
+      environment: 'production',
+      seq: 4,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      retired: [],
+      history: [],
+      rollout: {
+        deploymentId: 'd-1',
+        version: '1.2.3',
+        strategy: 'rolling',
+        phase: 'production',
+        step: 2,
+        steps: 6,
+        startedAt: '2026-01-01T00:00:00.000Z',
+        owner: { kind: 'workflow', runId: '41' },
+        recovery: [],
+        wait: {
+          kind: 'hold',
+          step: 2,
+          since: '2026-01-01T00:00:00.000Z',
+          by: 'on_failure: pause',
+          handedOff: true,
+        },
+      },
+    },
+  };
+  assert.equal(finalStatus(held).state, 'in_progress');
+  assert.match(
+    finalStatus(held).description,
+    /^paused \[rollout_paused\]: rollout paused: health check on b: boom/,
+  );
+  assert.equal(deployConclusion(held), 'action_required');
+});
+
 test('a cancelled run says which version serves now, or that the rollback did not get there', () => {
   const cancelled = (r: PipelineResult): PipelineResult => ({
     ...r,
