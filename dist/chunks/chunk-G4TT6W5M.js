@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-var EXIT_CODES={success:0,failed:1,invalidOrBlocked:2,interrupted:130,terminated:143};function deploymentExitCode(status){return status==="succeeded"||status==="waiting"?EXIT_CODES.success:status==="blocked"?EXIT_CODES.invalidOrBlocked:status==="cancelled"?EXIT_CODES.interrupted:EXIT_CODES.failed}function gatesExitCode(status){return status==="BLOCK"?EXIT_CODES.invalidOrBlocked:EXIT_CODES.success}export{EXIT_CODES,deploymentExitCode,gatesExitCode};

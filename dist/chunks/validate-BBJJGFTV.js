@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-7GHMHV4A.js";import"./chunk-Q3WF7WYX.js";import"./chunk-UBKXBFVN.js";import"./chunk-BRU6N4JA.js";import"./chunk-2C52WJX7.js";import"./chunk-272YDDIA.js";import"./chunk-UMZAB4UR.js";import"./chunk-XOXZWNMA.js";import"./chunk-R7FDH6PU.js";import"./chunk-75MGUUKV.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
