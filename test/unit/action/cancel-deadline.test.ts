@@ -44,42 +44,70 @@ test('without a cancellation the work is awaited however long it takes', async (
   });
 });
 
-test('cancelled before the wait: only the time left since the signal', async () => {
+/** Whether `promise` has settled, read after the pending callbacks have run. */
+function watch(promise: Promise<unknown>) {
+  const state = { settled: false };
+  promise.then(
+    () => (state.settled = true),
+    () => (state.settled = true),
+  );
+  return state;
+}
+const callbacksRun = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+test('cancelled before the wait: only the time left since the signal', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const c = fakeCancellation();
   const clock = { t: 5000 };
   c.cancel(4950);
-  const started = performance.now();
-  assert.deepEqual(await untilCancelDeadline(never, c, { graceMs: 100, now: () => clock.t }), {
-    done: false,
-  });
-  const waited = performance.now() - started;
-  assert.ok(waited >= 40 && waited < 1000, `waited ${waited} ms of the 50 left`);
-  // Past the deadline already: no wait at all, but work that is done still counts as done.
+  const waiting = untilCancelDeadline(never, c, { graceMs: 100, now: () => clock.t });
+  const state = watch(waiting);
+  // 50 ms of the 100 ms grace are left: not over 1 ms before, over at 50 ms.
+  t.mock.timers.tick(49);
+  await callbacksRun();
+  assert.equal(state.settled, false, 'ended before the 50 ms left');
+  t.mock.timers.tick(1);
+  await callbacksRun();
+  assert.equal(state.settled, true, 'still waiting at the deadline');
+  assert.deepEqual(await waiting, { done: false });
+  // Past the deadline already: no wait at all (not the 1000 ms grace), but work that is done still counts as done.
   c.cancel(0);
-  const pastStart = performance.now();
-  assert.deepEqual(await untilCancelDeadline(never, c, { graceMs: 1000, now: () => clock.t }), {
-    done: false,
-  });
-  const pastWaited = performance.now() - pastStart;
-  assert.ok(pastWaited < 500, `waited ${pastWaited} ms past the deadline, not the 1000 ms grace`);
+  const past = untilCancelDeadline(never, c, { graceMs: 1000, now: () => clock.t });
+  const pastState = watch(past);
+  t.mock.timers.tick(0);
+  await callbacksRun();
+  assert.equal(pastState.settled, true, 'waited past the deadline');
+  assert.deepEqual(await past, { done: false });
   assert.deepEqual(await untilCancelDeadline(Promise.resolve(7), c, { graceMs: 100, now: () => clock.t }), {
     done: true,
     value: 7,
   });
 });
 
-test('cancelled while waiting: the deadline starts at the signal', async () => {
+test('cancelled while waiting: the deadline starts at the signal', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const clock = { t: 0 };
   const c = fakeCancellation();
-  const waiting = untilCancelDeadline(never, c, { graceMs: 60 });
-  await later(100, undefined);
-  const cancelledAt = performance.now();
-  c.cancel(cancelledAt);
+  const waiting = untilCancelDeadline(never, c, { graceMs: 60, now: () => clock.t });
+  const state = watch(waiting);
+  // Not cancelled: no deadline, however long.
+  t.mock.timers.tick(100_000);
+  await callbacksRun();
+  assert.equal(state.settled, false, 'a deadline before the cancellation');
+  clock.t = 100_000;
+  c.cancel(clock.t);
+  t.mock.timers.tick(59);
+  await callbacksRun();
+  assert.equal(state.settled, false, 'ended before the 60 ms grace from the signal');
+  t.mock.timers.tick(1);
+  await callbacksRun();
+  assert.equal(state.settled, true, 'still waiting at the deadline');
   assert.deepEqual(await waiting, { done: false });
-  assert.ok(performance.now() - cancelledAt >= 55);
   // Work that ends inside the grace period is reported done.
   const d = fakeCancellation();
-  const quick = untilCancelDeadline(later(80, 'ok'), d, { graceMs: 1000 });
-  d.cancel(performance.now());
+  const quick = untilCancelDeadline(later(80, 'ok'), d, { graceMs: 1000, now: () => clock.t });
+  d.cancel(clock.t);
+  t.mock.timers.tick(80);
   assert.deepEqual(await quick, { done: true, value: 'ok' });
 });
 
