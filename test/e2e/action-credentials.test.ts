@@ -53,7 +53,10 @@ environments:
     },
     env: { ...runnerGitHubEnv(fake.url, 'acme', 'shop'), DEPLOY_ACTION_WRITE_INTERVAL_MS: '0' },
   });
-  assert.equal(run.status, 1, run.stdout + run.stderr);
+  // The deploy failed, and with no previous version and no rollback command its rollback could not complete:
+  // exit 3 (rollback_failed), not 1.
+  assert.equal(run.status, 3, run.stdout + run.stderr);
+  assert.equal(run.outputs.code, 'rollback_failed');
   fake.assertNoViolations();
   const sent = JSON.stringify(fake.requests.map((r) => r.body));
   assert.match(sent, /Authentication failed/, 'the failure is reported');
