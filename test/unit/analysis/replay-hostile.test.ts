@@ -17,39 +17,44 @@ const MINUTE = 60_000;
 // ---------------------------------------------------------------------------------------------------------
 // Size: a long window is judged in linear time.
 
-test('a window of 30 000 samples is judged in linear time, and a state judged twice keeps its own evidence', () => {
-  const config = resolveAnalysisConfig({
-    preset: 'none',
-    providers: { m: { type: 'command', run: ['metrics'] } },
-    metrics: { error_rate: { provider: 'm' } },
-    checks: [{ check: 'error_rate < 5%', for: '1h' }],
-  });
-  let state: JudgeState = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0 });
-  const started = performance.now();
-  for (let i = 0; i < 30_000; i++)
-    state = judge(state, { at: (i + 1) * MINUTE, canary: { error_rate: 0.01 }, errors: [] }).state;
-  // Copying the window's margins at every interval took minutes here; linear work takes well under a second.
-  assert.ok(performance.now() - started < 15_000, `took ${Math.round(performance.now() - started)} ms`);
-  assert.equal(state.samplesWithData, 30_000);
+test(
+  'a window of 30 000 samples is judged in linear time, and a state judged twice keeps its own evidence',
+  {
+    timeout: 60_000,
+  },
+  () => {
+    const config = resolveAnalysisConfig({
+      preset: 'none',
+      providers: { m: { type: 'command', run: ['metrics'] } },
+      metrics: { error_rate: { provider: 'm' } },
+      checks: [{ check: 'error_rate < 5%', for: '1h' }],
+    });
+    let state: JudgeState = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0 });
+    // No clock: copying the window's margins at every interval took minutes here, linear work takes well under a
+    // second; the test's own timeout (60 s) is the backstop.
+    for (let i = 0; i < 30_000; i++)
+      state = judge(state, { at: (i + 1) * MINUTE, canary: { error_rate: 0.01 }, errors: [] }).state;
+    assert.equal(state.samplesWithData, 30_000);
 
-  // Branching: two different next samples from one state, then the deadline reads each branch's own margins.
-  let short: JudgeState = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0 });
-  for (let i = 0; i < 3; i++)
-    short = judge(short, { at: (i + 1) * MINUTE, canary: { error_rate: 0.2 }, errors: [] }).state;
-  const frozen = JSON.stringify(short);
-  const worse = judge(short, { at: 4 * MINUTE, canary: { error_rate: 0.2 }, errors: [] });
-  const better = (s: JudgeState) =>
-    [0, 1, 2, 3].reduce(
-      (st, i) => judge(st, { at: (5 + i) * MINUTE, canary: { error_rate: 0.001 }, errors: [] }).state,
-      s,
-    );
-  const healthy = better(short);
-  assert.equal(JSON.stringify(short), frozen, 'the older state is unchanged');
-  const last = { kind: 'hold', code: 'breach-pending', reason: 'r', values: {} } as const;
-  assert.equal(decideAtDeadline(worse.state, last).kind, 'rollback', '4 of 4 intervals violate');
-  assert.equal(decideAtDeadline(healthy, last).kind, 'promote', '3 of 7 intervals violate');
-  assert.match(decideAtDeadline(worse.state, last).reason, /violated in 4 of 4/);
-});
+    // Branching: two different next samples from one state, then the deadline reads each branch's own margins.
+    let short: JudgeState = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0 });
+    for (let i = 0; i < 3; i++)
+      short = judge(short, { at: (i + 1) * MINUTE, canary: { error_rate: 0.2 }, errors: [] }).state;
+    const frozen = JSON.stringify(short);
+    const worse = judge(short, { at: 4 * MINUTE, canary: { error_rate: 0.2 }, errors: [] });
+    const better = (s: JudgeState) =>
+      [0, 1, 2, 3].reduce(
+        (st, i) => judge(st, { at: (5 + i) * MINUTE, canary: { error_rate: 0.001 }, errors: [] }).state,
+        s,
+      );
+    const healthy = better(short);
+    assert.equal(JSON.stringify(short), frozen, 'the older state is unchanged');
+    const last = { kind: 'hold', code: 'breach-pending', reason: 'r', values: {} } as const;
+    assert.equal(decideAtDeadline(worse.state, last).kind, 'rollback', '4 of 4 intervals violate');
+    assert.equal(decideAtDeadline(healthy, last).kind, 'promote', '3 of 7 intervals violate');
+    assert.match(decideAtDeadline(worse.state, last).reason, /violated in 4 of 4/);
+  },
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // Recordings written here line by line.
@@ -420,6 +425,8 @@ test('control characters from the recording are escaped in text and JSON output,
   assert.match((JSON.parse(errorJson.output) as { error: string }).error, /unknown line type/);
 });
 
+// No clock: judged in linear time this takes seconds; work quadratic in the samples (1e10 steps and more)
+// would outlast the test's own timeout, which is the backstop.
 test('a recording of 100 000 samples is judged in seconds', { timeout: 120_000 }, (t) => {
   const n = 100_000;
   const text = [
@@ -429,12 +436,9 @@ test('a recording of 100 000 samples is judged in seconds', { timeout: 120_000 }
   for (let i = 0; i < n; i++)
     text.push(JSON.stringify(sampleLine(i, side(10 + (i % 3)), side(10 + (i % 5)))));
   const file = write(t, `${text.join('\n')}\n`);
-  const started = performance.now();
   const result = runAnalyzeCommand({ recording: file });
-  const ms = performance.now() - started;
   assert.equal(result.exitCode, 0, result.output.slice(-500));
   assert.match(result.output, /=> PROMOTE \(healthy\): all 3 checks hold after 100000 intervals with data$/);
-  assert.ok(ms < 60_000, `took ${Math.round(ms)} ms`);
 });
 
 test('a file that never ends is refused at the size limit, not read until memory runs out', (t) => {
