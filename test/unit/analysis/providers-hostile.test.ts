@@ -265,23 +265,22 @@ test('a body larger than the limit is refused once the limit is passed, not read
     };
     pump();
   };
+  // No clock: the request timeout (10 minutes) is beyond the test's own, so only the limit can end these
+  // requests ('too-large', not 'timeout'); the test's timeout is the backstop.
   const s = await serve(endless);
-  const started = Date.now();
-  const error = failure(await client(s.url, { timeout: 20_000 }).instant('up'), 'endless');
+  const error = failure(await client(s.url, { timeout: 600_000 }).instant('up'), 'endless');
   assert.equal(error.code, 'too-large');
   assert.match(error.message, new RegExp(`${MAX_BODY_BYTES} bytes`));
-  assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
   await s.close();
   // A declared length above the limit is refused before reading anything.
   const declared = await serve(
     (res) => void res.writeHead(200, { 'content-length': String(MAX_BODY_BYTES + 1) }).write('{"status":'),
   );
-  const started2 = Date.now();
+  // The server sends 10 bytes of the body and then nothing: refused by the header, before the body ends.
   assert.equal(
-    failure(await client(declared.url, { timeout: 20_000 }).instant('up'), 'declared').code,
+    failure(await client(declared.url, { timeout: 600_000 }).instant('up'), 'declared').code,
     'too-large',
   );
-  assert.ok(Date.now() - started2 < 5_000);
   await declared.close();
 });
 
@@ -291,10 +290,9 @@ test('a server that trickles bytes forever is cut off by the timeout', async () 
     const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), 20);
     res.on('close', () => clearInterval(timer));
   });
-  const started = Date.now();
+  // No clock: the server never ends, so only the 300 ms timeout (the error's code) can end the request.
   const error = failure(await client(s.url, { timeout: 300 }).instant('up'), 'trickle');
   assert.equal(error.code, 'timeout');
-  assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
   await s.close();
 });
 
