@@ -8,7 +8,8 @@ import { graceful } from './lib/graceful.ts';
 import type { SpecError } from './lib/specs.ts';
 import { parsePort } from './lib/specs.ts';
 
-const SHUTDOWN_BOUND_MS = 10_000;
+// How long SIGTERM waits for in-flight requests; DEMO_SHUTDOWN_BOUND_MS lets a test set it.
+const SHUTDOWN_BOUND_MS = Number(process.env.DEMO_SHUTDOWN_BOUND_MS) || 10_000;
 
 const program = new Command('service')
   .description('Demo HTTP service (GET /, /health, /metrics)')
