@@ -1,10 +1,12 @@
 // Is the owner of a rollout still at work? A workflow run is asked of the Actions API (its status, not a
 // heartbeat the dead could no longer write); a CLI process on this host is asked of the kernel. Anything
 // that cannot be told is `unknown`, and reconcile leaves such a rollout alone.
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { RolloutOwner } from '../state/record.ts';
+import { processStart } from '../util/process-start.ts';
 import type { OwnerStatus } from './decide.ts';
+
+export { processStart };
 
 /** The one Actions API call reconcile makes (an Octokit's `rest` satisfies it). */
 export interface WorkflowRunsApi {
@@ -48,27 +50,6 @@ export interface ProcessProbe {
   started?(pid: number): string | undefined;
 }
 
-/**
- * When the kernel started process `pid`, as text that another process with the same pid (the id reused after
- * the owner died) cannot share: Linux's boot id and the process's start time in clock ticks since boot
- * (/proc/<pid>/stat, field 22). Undefined where /proc is not there (macOS) or the process is gone.
- */
-export function processStart(pid: number): string | undefined {
-  try {
-    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces or ')': the fields after its last ')'
-    // start at field 3, so the start time (22) is the 20th of them.
-    const start = stat
-      .slice(stat.lastIndexOf(')') + 1)
-      .trim()
-      .split(/\s+/)[19];
-    return boot && start && /^\d+$/.test(start) ? `${boot}:${start}` : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** This process as a rollout's owner: its pid, host and start (processStart). */
 export function thisProcessOwner(): { kind: 'process'; pid: number; host: string; started?: string } {
   const started = processStart(process.pid);
@@ -92,18 +73,22 @@ export function processStatus(
     };
   try {
     probe.kill(owner.pid, 0);
-    // A process with the owner's pid that the kernel started at another time is not the owner: the owner
-    // died and its pid was given to another process, which would hold the rollout as running for ever.
-    const started = owner.started !== undefined ? probe.started?.(owner.pid) : undefined;
-    if (started !== undefined && started !== owner.started) return { state: 'ended' };
-    return { state: 'running' };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ESRCH') return { state: 'ended' };
-    // EPERM: a process with that id exists but belongs to another user; it may be the owner.
-    if (code === 'EPERM') return { state: 'running' };
-    return { state: 'unknown', reason: `could not probe process ${owner.pid}: ${(error as Error).message}` };
+    // EPERM: a process with that id exists but belongs to another user; it may be the owner (below).
+    if (code !== 'EPERM')
+      return {
+        state: 'unknown',
+        reason: `could not probe process ${owner.pid}: ${(error as Error).message}`,
+      };
   }
+  // A process with the owner's pid that the kernel started at another time is not the owner: the owner
+  // died and its pid was given to another process (another user's too), which would hold the rollout as
+  // running for ever.
+  const started = owner.started !== undefined ? probe.started?.(owner.pid) : undefined;
+  if (started !== undefined && started !== owner.started) return { state: 'ended' };
+  return { state: 'running' };
 }
 
 /** The owner lookup for one place: GitHub (with its API) or this machine (processes only). */

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { open, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { processStart } from './process-start.ts';
 
 /** How long ago `path` was last written; `absent` when there is no such file. */
 export async function fileAgeMs(path: string, absent: number): Promise<number> {
@@ -29,7 +30,10 @@ export async function takeOverStaleLock(
   try {
     const handle = await open(guard, 'wx');
     try {
-      await handle.writeFile(`${JSON.stringify({ pid: process.pid, host: hostname() })}\n`);
+      const started = processStart(process.pid);
+      await handle.writeFile(
+        `${JSON.stringify({ pid: process.pid, host: hostname(), ...(started ? { started } : {}) })}\n`,
+      );
     } finally {
       await handle.close();
     }
@@ -46,9 +50,12 @@ export async function takeOverStaleLock(
   }
 }
 
-/** Whether the guard names a process of this host that still runs (a guard that says nothing: no). */
+/**
+ * Whether the guard names a process of this host that still runs (a guard that says nothing: no). A live
+ * process with its pid that the kernel started at another time than the guard says is not its holder.
+ */
 function guardHolderRuns(guard: string): boolean {
-  let holder: { pid?: unknown; host?: unknown };
+  let holder: { pid?: unknown; host?: unknown; started?: unknown };
   try {
     holder = JSON.parse(readFileSync(guard, 'utf8')) as typeof holder;
   } catch {
@@ -58,8 +65,10 @@ function guardHolderRuns(guard: string): boolean {
     return false;
   try {
     process.kill(holder.pid as number, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  if (typeof holder.started !== 'string') return true;
+  const started = processStart(holder.pid as number);
+  return started === undefined || started === holder.started;
 }

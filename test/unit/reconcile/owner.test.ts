@@ -145,6 +145,18 @@ describe('processStatus', () => {
     assert.deepEqual(read.record.rollout?.owner, owner);
   });
 
+  it("another user's process that was given the owner's pid (EPERM) is not the owner either", () => {
+    const probe = {
+      host: 'h',
+      kill: () => {
+        throw Object.assign(new Error('EPERM'), { code: 'EPERM' });
+      },
+      started: () => 'boot:200',
+    };
+    assert.deepEqual(processStatus({ pid: 7, host: 'h', started: 'boot:100' }, probe), { state: 'ended' });
+    assert.deepEqual(processStatus({ pid: 7, host: 'h', started: 'boot:200' }, probe), { state: 'running' });
+  });
+
   it('a probe that cannot tell when a process started decides by the pid alone', () => {
     const probe = { host: 'h', kill: () => {}, started: () => undefined };
     assert.deepEqual(processStatus({ pid: 7, host: 'h', started: 'b:1' }, probe), { state: 'running' });

@@ -6,6 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { takeOverStaleLock } from '../../../src/util/lock-takeover.ts';
+import { processStart } from '../../../src/util/process-start.ts';
 
 let dir: string;
 let lock: string;
@@ -42,6 +43,31 @@ test('an old guard left by a process that is gone, or naming nobody, is removed;
     writeFileSync(lock, '{}\n');
   }
 });
+
+test(
+  'an old guard whose pid the kernel gave to another process since is removed; its own process keeps it',
+  {
+    skip: process.platform !== 'linux' && 'no /proc here',
+  },
+  async () => {
+    const started = processStart(process.pid)!;
+    assert.match(started, /^[\w-]+:\d+$/);
+    const [boot, tick] = started.split(':');
+    // This process's pid, but started at another tick than the guard says: its holder died, the pid was reused.
+    writeFileSync(
+      guard,
+      `${JSON.stringify({ pid: process.pid, host: hostname(), started: `${boot}:${Number(tick) + 1}` })}\n`,
+    );
+    old(guard);
+    await takeOverStaleLock(lock, async () => true, 10_000);
+    assert.ok(!existsSync(guard), 'the guard of a process that is gone is removed');
+    // The same guard with this process's real start: its holder runs and keeps it.
+    writeFileSync(guard, `${JSON.stringify({ pid: process.pid, host: hostname(), started })}\n`);
+    old(guard);
+    await takeOverStaleLock(lock, async () => true, 10_000);
+    assert.ok(existsSync(guard) && existsSync(lock), 'the running holder keeps its guard');
+  },
+);
 
 test('a young guard is left alone whoever holds it', async () => {
   writeFileSync(guard, '');
