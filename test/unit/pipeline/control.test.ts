@@ -281,6 +281,25 @@ test('/promote --full at a wait goes straight to 100 % and passes later waits', 
   assert.deepEqual(traffic(run), [10, 100]);
 });
 
+test('/promote --full never passes an approval step ahead: the rollout goes on step by step and waits there', () => {
+  const env = canary(
+    '[{ weight: 10, pause: manual }, { weight: 25, pause: 1s }, { weight: 50, approval: 1 }, { weight: 75, pause: 1s }]',
+    '{ max_wait_in_job: 1m }',
+  );
+  // A --full at the first wait, then nothing: the approval at 50 % is still waited for.
+  let full: ControlRequest | undefined;
+  const run = drive(input(env, { handOff: true }), {
+    requests: (_n, action) => {
+      if (action.kind === 'await_control' && !full) full = request('promote', action.step, { full: true });
+      return full ? [full] : [];
+    },
+  });
+  assert.equal(run.result.status, 'waiting', run.result.message);
+  assert.deepEqual(traffic(run), [10, 25, 50]);
+  const wait = lastRecord(run).rollout?.wait;
+  assert.equal(wait?.kind, 'approval');
+});
+
 test('approval: 2 needs two distinct approvers; one person twice, or a deployer who may not approve, is not enough', () => {
   const env = canary('[{ weight: 10, pause: 1s }, { weight: 25, approval: 2 }]', '{ max_wait_in_job: 1m }');
   const once = drive(input(env, { handOff: true }), {
