@@ -3,6 +3,7 @@
 // workflow run ended is rolled back (or resumed, with `on_orphan: resume`) and its deployment marked; due
 // retired slots are torn down. Outputs: status, code, reconcile (JSON); the job summary lists what was done.
 import * as core from '@actions/core';
+import { credentialRedactor, redactDeep } from '../report/redact.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { createDeploymentStatusOnce } from '../github/deployments.ts';
 import { createGitHubClient, type GitHubClient, type RequestCounter } from '../github/client.ts';
@@ -40,6 +41,9 @@ export async function runReconcile(
 ): Promise<RequestCounter | undefined> {
   const config = await loadConfigFile(inputs.config);
   const environments = environmentList(inputs.environment ?? context.dispatch?.environment);
+  // What a command printed (a push's URL with its token) leaves the runner unmasked in the outputs, the job
+  // summary and the deployment status: credentials redacted there, as in a deployment (action-run.ts).
+  const redact = credentialRedactor([inputs.token, inputs.stateKey]);
   let octokit: GitHubClient | undefined;
   let counter: RequestCounter | undefined;
   if (inputs.token)
@@ -92,9 +96,9 @@ export async function runReconcile(
       : thisProcessOwner(),
     signal: cancellation?.signal,
     ...(cancellation ? { flushTimeoutMs: flushTimeoutOf(cancellation) } : {}),
-    reporter: terminalReporter({ color: false }),
+    reporter: terminalReporter({ color: false, write: (text) => process.stdout.write(redact(text)) }),
     stateDir: inputs.stateDir,
-    markDeployment: octokit ? markDeployment(octokit, context) : undefined,
+    markDeployment: octokit ? markDeployment(octokit, context, redact) : undefined,
     controlFor: controlFactory(inputs, context, octokit),
     ...(notifiers ? { notifierFor: (e, rollout) => notifiers.forRollout(e.name, rollout) } : {}),
   })
@@ -104,7 +108,7 @@ export async function runReconcile(
       throw error;
     })
     .finally(() => notifiers?.close());
-  await report(summary, env);
+  await report(redactDeep(summary, redact), env);
   return counter;
 }
 
@@ -180,6 +184,7 @@ function controlFactory(
 export function markDeployment(
   octokit: GitHubClient,
   context: Pick<RunContext, 'owner' | 'repo' | 'runUrl'>,
+  redact: (text: string) => string = (text) => text,
 ): ReconcileOptions['markDeployment'] {
   return async (deployment, state, description) => {
     const id = Number(deployment.id);
@@ -207,7 +212,7 @@ export function markDeployment(
       repo: context.repo,
       deploymentId: id,
       state,
-      description,
+      description: redact(description),
       logUrl: context.runUrl,
     });
   };

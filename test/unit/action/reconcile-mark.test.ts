@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGitHubClient } from '../../../src/github/client.ts';
 import { markDeployment } from '../../../src/action/reconcile.ts';
+import { credentialRedactor } from '../../../src/report/redact.ts';
 import { productionDeployment, withFakeRepo } from '../../helpers/github.ts';
 
 const TOKEN = 'ghs_workflow';
@@ -36,5 +37,24 @@ test('leaves alone a deployment of another environment or commit, and a number t
     await mark({ id: '987654321', environment: 'production' }, 'failure', 'x');
     await mark({ id: 'local-17', environment: 'production' }, 'failure', 'x');
     assert.equal(gh.requestsFor('repos/create-deployment-status').length, 0);
+  });
+});
+
+test("a credential a rollback command printed is redacted from the orphan's deployment status", async () => {
+  await withFakeRepo(async (gh, sha) => {
+    const { octokit } = createGitHubClient({ token: TOKEN, baseUrl: gh.url, writeIntervalMs: 0 });
+    const { data } = await octokit.rest.repos.createDeployment(productionDeployment(sha));
+    const id = (data as { id: number }).id;
+    const mark = markDeployment(
+      octokit,
+      { owner: 'acme', repo: 'web', runUrl: undefined },
+      credentialRedactor([]),
+    )!;
+    const leaked = 'https://x-access-token:ghs_abcdefghijklmnopqrstuvwxyz0123456789@github.com/acme/web.git';
+    await mark({ id: String(id), environment: 'production', sha }, 'failure', `push failed: ${leaked}`);
+    const posted = gh.requestsFor('repos/create-deployment-status').filter((r) => r.status === 201);
+    const description = (posted[0]!.body as { description: string }).description;
+    assert.match(description, /push failed/);
+    assert.doesNotMatch(description, /ghs_abcdefghij/);
   });
 });
