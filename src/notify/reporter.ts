@@ -7,6 +7,7 @@ import type { NotificationMapper } from './mapping.ts';
 import type { Facts, NotifyItem } from './model.ts';
 import type { Sink } from './sinks.ts';
 import { DeliveryError } from './transport.ts';
+import { redactCredentials, redactDeep } from '../report/redact.ts';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
@@ -25,22 +26,14 @@ export interface NotifierOptions {
 
 const REDACTED = '***';
 
-export function redactor(secrets: readonly string[]): (text: string) => string {
-  // Longest first, so a secret that contains another is replaced whole.
-  const list = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
-  return (text) => list.reduce((t, secret) => t.split(secret).join(REDACTED), text);
-}
-
 /**
- * The event with every string in it redacted, before the mapper sees it: the mapper cuts long values, and a
- * secret straddling a cut would otherwise keep its first characters, which redacting afterwards misses.
+ * Each of `secrets` (longest first, so one containing another is replaced whole) replaced by `***`, then
+ * credentials by shape (tokens, keys, URL passwords: report/redact.ts): a command's failure quoted in a
+ * message may carry a token the run never knew as a secret.
  */
-function redactEvent<T>(value: T, redact: (t: string) => string): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => redactEvent(v, redact)) as T;
-  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype)
-    return value;
-  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, redactEvent(v, redact)])) as T;
+export function redactor(secrets: readonly string[]): (text: string) => string {
+  const list = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+  return (text) => redactCredentials(list.reduce((t, secret) => t.split(secret).join(REDACTED), text));
 }
 
 function redactItem(item: NotifyItem, redact: (t: string) => string): NotifyItem {
@@ -102,7 +95,7 @@ export function notifier(options: NotifierOptions): Reporter {
       if (closed || queues.length === 0) return;
       let items: NotifyItem[];
       try {
-        items = options.mapper.next(redactEvent(event, redact)).map((item) => redactItem(item, redact));
+        items = options.mapper.next(redactDeep(event, redact)).map((item) => redactItem(item, redact));
       } catch {
         return; // A notification that cannot be made is never the deployment's problem.
       }

@@ -72,7 +72,9 @@ describe('webhook URLs as secrets', () => {
         },
       );
       assert.ok(created);
-      const printed = [SLACK, TEAMS, HOOK].flatMap(forms).join(' | ');
+      // ...and a credential the run never knew as a secret, by its shape (a push's URL with its token).
+      const pushed = 'https://x-access-token:ghs_pUsHtOkEn0123456789abcdefghijklmn@github.com/acme/web.git';
+      const printed = [...[SLACK, TEAMS, HOOK].flatMap(forms), pushed].join(' | ');
       const events: PipelineEvent[] = [
         { type: 'start', environment: 'production', version: 'v2', strategy: 'direct' },
         {
@@ -100,7 +102,8 @@ describe('webhook URLs as secrets', () => {
       assert.ok(sent.length >= 6, `${sent.length} payloads`);
       assert.ok(sent.some((body) => body.includes('curl failed')));
       for (const text of [...sent, ...logs])
-        for (const part of SECRET_PARTS) assert.ok(!text.includes(part), `${part} in ${text.slice(0, 300)}`);
+        for (const part of [...SECRET_PARTS, 'pUsHtOkEn0123456789'])
+          assert.ok(!text.includes(part), `${part} in ${text.slice(0, 300)}`);
       // The caller masks the same values in the Actions log.
       for (const part of SECRET_PARTS)
         assert.ok(
