@@ -38,7 +38,14 @@ const URL_PASSWORD = /(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"]*:)[^\s/@"]+(?=@)/gi;
  */
 const HIGH_ENTROPY = /[A-Za-z0-9+/_=-]{32,}/g;
 const looksRandom = (token: string) =>
-  /[0-9]/.test(token) && /[a-z]/.test(token) && /[A-Z]/.test(token) && entropy(token) >= 4;
+  /[0-9]/.test(token) && /[a-z]/.test(token) && /[A-Z]/.test(token) && entropy(token) >= 4 && !isPath(token);
+/**
+ * A file path the class above also matches (`tmp.Nzut9LwLA2/test/helpers/record-target`, a mktemp directory
+ * in a command's argv): two or more of its segments are plain words. A base64 key has a '/' about every 64
+ * characters, so two word segments between them practically never happen in one.
+ */
+const isPath = (token: string) =>
+  token.split('/').filter((segment) => /^[a-z]{3,}(?:[-_.][a-z0-9]+)*$/.test(segment)).length >= 2;
 
 function entropy(value: string): number {
   const counts = new Map<string, number>();

@@ -312,8 +312,14 @@ describe('what an error echoes is escaped, cut short, and never a credential', (
       'environments.my-service-name-production-eu-west-1-cluster2.staging',
       'unknown template variable {{deploy_payments_api_to_kubernetes_cluster_eu_west_1}}',
       'got the string "0123456789abcdef0123456789abcdef01234567"',
+      // A mktemp directory in a command's path: mixed case and digits, but a path of words.
+      '$ node /tmp/tmp.nzut9LwLA2/test/helpers/record-target.mjs /tmp/pipeline-6hypCi/calls.log deploy blue',
+      '/home/runner/work/_temp/Xq7Lm2Pz9Rt4/node_modules/.bin/deploy',
     ];
     for (const text of ordinary) assert.equal(maskSecrets(text), text);
+    // A base64 key with '/' in it is still a key.
+    const key = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY9aB3';
+    assert.equal(maskSecrets(`secret ${key} here`), `secret ${key.slice(0, 4)}…[masked] here`);
   });
 
   it('shows a long value cut short and escaped', () => {
