@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,plain,summary,terminalReporter}from"./chunk-MG62ZN7K.js";import"./chunk-2JREC7FI.js";import"./chunk-4INNW43U.js";import"./chunk-3BBW65X4.js";import"./chunk-R7FDH6PU.js";import"./chunk-75MGUUKV.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{formatElapsed,plain,summary,terminalReporter};

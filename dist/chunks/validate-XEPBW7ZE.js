@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-KVHHM4VH.js";import"./chunk-EOKTRRWJ.js";import"./chunk-36ECFA5G.js";import"./chunk-B7ODAE25.js";import"./chunk-QI5JSIPK.js";import"./chunk-ZP5AWD2D.js";import"./chunk-272YDDIA.js";import"./chunk-UMZAB4UR.js";import"./chunk-XOXZWNMA.js";import"./chunk-R7FDH6PU.js";import"./chunk-75MGUUKV.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
