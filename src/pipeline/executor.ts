@@ -380,6 +380,9 @@ async function drive(
         };
       }
       case 'run_command': {
+        // The job was cancelled before the command began (while the record before a hook was being stored).
+        if (action.cancellable && aborted())
+          return { type: 'command_done', durationMs: 0, now: now(), cancelled: true };
         const r = runtime[action.track]!;
         const hooks = r.env.hooks;
         const command =
@@ -460,6 +463,15 @@ async function drive(
               now: now(),
               notStored,
             };
+            break;
+          }
+          // Nor is a backup or migrate hook after a rollout record that was not stored.
+          if (
+            action.kind === 'run_command' &&
+            (action.command === 'backup' || action.command === 'migrate') &&
+            notStored !== undefined
+          ) {
+            event = { type: 'command_done', durationMs: 0, now: now(), notStored };
             break;
           }
           try {

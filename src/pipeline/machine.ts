@@ -120,6 +120,11 @@ export type MachineEvent =
       durationMs: number;
       /** The command's failure, when it failed: `commandFailed` when it ran and failed (exit code, timeout). */
       error?: { message: string; text: string; commandFailed: boolean };
+      /**
+       * A backup or migrate hook was not started: the rollout record the run waited for before it could not be
+       * stored, and why. A hook with side effects never runs unless the record says a rollout began.
+       */
+      notStored?: string;
     } & Result)
   | ({ type: 'waited' } & Result)
   /** An action threw something unexpected (a bug, or a resource the run depends on is gone). */
@@ -484,6 +489,18 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
     }
     case 'hook': {
       if (event.type !== 'command_done') return unexpected(s, out, task, event);
+      if (event.notStored !== undefined) {
+        const name = envOf(s, task.track).name;
+        return fail(
+          s,
+          out,
+          {
+            kind: 'refused',
+            message: `the state record of ${name} could not be stored before the ${task.name} hook (${event.notStored}). Nothing was run: a hook never runs before the record says a rollout began`,
+          },
+          now,
+        );
+      }
       if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
       if (event.error)
         return fail(
@@ -1923,6 +1940,9 @@ function startRollout(s: PipelineState, out: Action[], id: TrackId, now: number)
   // The slot this run deploys into is no longer retired: a reconcile must not tear it down under us.
   const retired = t.record.retired.filter((r) => r.slot !== slots?.idle);
   const retiredChanged = retired.length !== t.record.retired.length;
+  // A backup or migrate hook runs next: the record says a rollout began (durably) before it changes anything,
+  // so a run that dies in a migration leaves a record of it.
+  const hooksNext = s.tasks.slice(s.pc + 1).some((task) => task.do === 'hook' && task.track === id);
   persist(
     s,
     out,
@@ -1946,7 +1966,7 @@ function startRollout(s: PipelineState, out: Action[], id: TrackId, now: number)
     },
     { event: 'rollout_started', code: 'started', version: s.input.version },
     now,
-    retiredChanged,
+    retiredChanged || hooksNext,
   );
   s.tracks[id] = { ...track(s, id), rolloutStarted: true };
 }

@@ -15,11 +15,12 @@ import type { PipelineEvent } from '../../../src/pipeline/events.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import type { EnvironmentRecord } from '../../../src/state/record.ts';
 import type { StateRead, StateStore, WriteOptions } from '../../../src/state/store.ts';
+import { repoRoot } from '../../helpers/cli.ts';
 import { recordedTarget } from '../../helpers/recorded-target.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function setup(t: { after(fn: () => void): void }, extra = '') {
+function setup(t: { after(fn: () => void): void }, extra: string | ((log: string) => string) = '') {
   const dir = mkdtempSync(join(tmpdir(), 'executor-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const target = recordedTarget(dir);
@@ -29,7 +30,7 @@ function setup(t: { after(fn: () => void): void }, extra = '') {
     .filter((line) => !/^\s+(health|current|switch):/.test(line))
     .join('\n');
   const parsed = parseConfig(
-    `preset: fast\nstate_dir: ${dir}/state\n${targetYaml}\nenvironments:\n  production:\n    strategy: { type: canary, steps: [5, 25, 50], pause: 0 }\n${extra}`,
+    `preset: fast\nstate_dir: ${dir}/state\n${targetYaml}\nenvironments:\n  production:\n    strategy: { type: canary, steps: [5, 25, 50], pause: 0 }\n${typeof extra === 'string' ? extra : extra(target.log)}`,
     'deploy.yml',
   );
   assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
@@ -277,4 +278,44 @@ test('a write-ahead record that cannot be stored after steps ran: the next step 
     'set_weight green 0',
     'teardown green',
   ]);
+});
+
+/** The hooks block of an environment: each hook a call the target's log records (`backup`, `migrate`). */
+const hooksYaml = (log: string) => {
+  const call = (action: string) =>
+    JSON.stringify([process.execPath, join(repoRoot, 'test/helpers/record-target.mjs'), log, action]);
+  return `    hooks:\n      backup: ${call('backup')}\n      migrate: ${call('migrate')}\n`;
+};
+
+test('backup and migrate hooks run only once the record saying a rollout began is stored', async (t) => {
+  const { env, calls } = setup(t, hooksYaml);
+  const store = new FakeStore(calls, { durableMs: 200 });
+  const result = await runPipeline(
+    { env, version: 'v2', runId: '4242', repository: 'acme/shop' },
+    { reporter: { event: () => {} }, store, analyzerFor: () => analyzer() },
+  );
+  assert.equal(result.status, 'succeeded', result.message);
+  assert.deepEqual(calls().slice(0, 3), ['backup', 'migrate', 'deploy green v2']);
+  const started = store.writes[0]!;
+  assert.equal(started.record.history.at(-1)?.event, 'rollout_started');
+  assert.equal(started.durable, true, 'the rollout record before the hooks is a durable write');
+  assert.equal(started.callsLanded, 0, 'stored before the backup hook ran');
+});
+
+test('a rollout record that cannot be stored before the hooks: no hook runs, nothing is deployed (state_refused)', async (t) => {
+  const { env, calls } = setup(t, hooksYaml);
+  const store = new RefusingStore(calls, 1);
+  const result = await runPipeline(
+    { env, version: 'v2', runId: '4242', repository: 'acme/shop' },
+    { reporter: { event: () => {} }, store, analyzerFor: () => analyzer() },
+  );
+  assert.equal(result.status, 'failed', result.message);
+  assert.equal(result.code, 'state_refused');
+  assert.match(
+    result.message,
+    /could not be stored before the backup hook \(records\/production\.json holds record 5/,
+  );
+  assert.match(result.message, /Nothing was run/);
+  assert.deepEqual(calls(), [], 'no hook ran, nothing was deployed');
+  assert.deepEqual(result.rollbacks, []);
 });
