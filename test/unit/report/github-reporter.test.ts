@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGitHubClient, type ClientOptions } from '../../../src/github/client.ts';
-import { githubReporter } from '../../../src/report/github/reporter.ts';
+import { githubReporter, type GitHubReporterOptions } from '../../../src/report/github/reporter.ts';
 import { readable } from './table-check.ts';
 import { assertInert, BENIGN } from './markdown-check.ts';
 import type { DownMode, FakeGitHub } from '../../fake-github/index.ts';
@@ -20,18 +20,32 @@ interface Setup {
   sha: string;
 }
 
-async function withFake(run: (s: Setup) => Promise<void>): Promise<void> {
-  await withFakeRepo(
-    async (gh, sha) => {
-      const { octokit } = createGitHubClient({ token: 't', baseUrl: gh.url, writeIntervalMs: 0 });
-      const { data } = await octokit.rest.repos.createDeployment(productionDeployment(sha));
-      await run({ gh, sha, deploymentId: (data as { id: number }).id });
-    },
-    { pulls: [{ number: 7, head: 'a'.repeat(40), user: 'alice' }] },
-  );
+/** A production deployment of `sha`, created with `token`. */
+async function deploymentOn(gh: FakeGitHub, sha: string, token = 't'): Promise<Setup> {
+  const { octokit } = createGitHubClient({ token, baseUrl: gh.url, writeIntervalMs: 0 });
+  const { data } = await octokit.rest.repos.createDeployment(productionDeployment(sha));
+  return { gh, sha, deploymentId: (data as { id: number }).id };
 }
 
-function reporterFor(s: Setup, client: Partial<ClientOptions>, closeTimeoutMs?: number) {
+async function withFake(run: (s: Setup) => Promise<void>): Promise<void> {
+  await withFakeRepo(async (gh, sha) => run(await deploymentOn(gh, sha)), {
+    pulls: [{ number: 7, head: 'a'.repeat(40), user: 'alice' }],
+  });
+}
+
+interface CheckRun {
+  name: string;
+  conclusion: string | null;
+  output: { title: string; summary: string; text: string | null };
+}
+
+const checkRuns = (s: Setup) => [...s.gh.repo().checkRuns.values()] as unknown as CheckRun[];
+const deployCheckRun = (s: Setup) => checkRuns(s).find((r) => r.name === 'deploy / production')!;
+const warningsIn = (logs: Array<{ level: 'info' | 'warn'; message: string }>) =>
+  logs.filter((l) => l.level === 'warn');
+
+/** A reporter for pull request #7 with the run's defaults; `options` replaces any of them. */
+function reporterFor(s: Setup, client: Partial<ClientOptions>, options: Partial<GitHubReporterOptions> = {}) {
   const { octokit, counter, budget } = createGitHubClient({
     token: 't',
     baseUrl: s.gh.url,
@@ -51,7 +65,7 @@ function reporterFor(s: Setup, client: Partial<ClientOptions>, closeTimeoutMs?: 
     pullNumber: 7,
     runUrl: 'https://github.example/run/1',
     log: (level, message) => logs.push({ level, message }),
-    ...(closeTimeoutMs ? { closeTimeoutMs } : {}),
+    ...options,
   });
   const runDeployment = () => {
     reporter.event({ type: 'start', environment: 'production', version: '1.2.3', strategy: 'canary' });
@@ -60,6 +74,24 @@ function reporterFor(s: Setup, client: Partial<ClientOptions>, closeTimeoutMs?: 
     reporter.event({ type: 'result', result: succeeded() });
   };
   return { reporter, logs, counter, budget, runDeployment };
+}
+
+/**
+ * The deploy check run's summary once `send` has reported to a reporter with `options` (no pull request and
+ * no run link: only the check runs and the deployment statuses are written) and it has closed.
+ */
+async function deploySummary(
+  options: Partial<GitHubReporterOptions>,
+  send: (reporter: ReturnType<typeof reporterFor>['reporter']) => void,
+): Promise<string> {
+  let summary = '';
+  await withFake(async (s) => {
+    const { reporter } = reporterFor(s, {}, { pullNumber: undefined, runUrl: undefined, ...options });
+    send(reporter);
+    await reporter.close!();
+    summary = deployCheckRun(s).output.summary;
+  });
+  return summary;
 }
 
 for (const [how, mode] of [
@@ -85,7 +117,7 @@ for (const [how, mode] of [
         // The run gave up because the failure budget was spent (not the close timeout: that would be 'stopped').
         const verdict = budget.verdict();
         assert.equal(verdict.ok === false && verdict.reason, 'budget_spent');
-        const warnings = logs.filter((l) => l.level === 'warn');
+        const warnings = warningsIn(logs);
         assert.equal(warnings.length, 1, JSON.stringify(logs, null, 1));
         const warning = warnings[0]!.message;
         for (const item of [
@@ -120,14 +152,14 @@ test(
       const { reporter, logs, budget, runDeployment } = reporterFor(
         s,
         { budget: { budgetMs: 60_000, attemptTimeoutMs: 30_000 } },
-        700,
+        { closeTimeoutMs: 700 },
       );
       s.gh.setDown({ hang: true });
       runDeployment();
       await reporter.close!();
       const verdict = budget.verdict();
       assert.equal(verdict.ok === false && verdict.reason, 'stopped');
-      const warnings = logs.filter((l) => l.level === 'warn');
+      const warnings = warningsIn(logs);
       assert.equal(warnings.length, 1);
       assert.match(warnings[0]!.message, /the run waited 1 s for GitHub to take the last updates/);
       // The queue behind the hanging request did not go on in the background.
@@ -144,10 +176,7 @@ test('GitHub working: everything reported once, no warning', async () => {
     const before = s.gh.requests.length;
     runDeployment();
     await reporter.close!();
-    assert.deepEqual(
-      logs.filter((l) => l.level === 'warn'),
-      [],
-    );
+    assert.deepEqual(warningsIn(logs), []);
     assert.deepEqual(reporter.failures(), []);
     assert.deepEqual(
       s.gh
@@ -156,11 +185,15 @@ test('GitHub working: everything reported once, no warning', async () => {
         .map((x) => x.state),
       ['queued', 'in_progress', 'success'],
     );
-    const runs = [...s.gh.repo().checkRuns.values()] as Array<{ name: string; conclusion: string | null }>;
-    assert.deepEqual(runs.map((r) => [r.name, r.conclusion]).sort(), [
-      ['deploy / production', 'success'],
-      ['gates / lint', 'neutral'],
-    ]);
+    assert.deepEqual(
+      checkRuns(s)
+        .map((r) => [r.name, r.conclusion])
+        .sort(),
+      [
+        ['deploy / production', 'success'],
+        ['gates / lint', 'neutral'],
+      ],
+    );
     assert.equal(s.gh.repo().comments.size, 1);
     assert.equal(counter.attempts, s.gh.requests.length - before);
   });
@@ -184,16 +217,11 @@ test("the status comment: only one the token's own account wrote is taken, never
       body: marked(by),
     }));
     const run = async (token: string) => {
-      const { octokit } = createGitHubClient({ token, baseUrl: gh.url, writeIntervalMs: 0 });
-      const { data } = await octokit.rest.repos.createDeployment(productionDeployment(sha));
-      const s = { gh, sha, deploymentId: (data as { id: number }).id };
+      const s = await deploymentOn(gh, sha, token);
       const { reporter, logs, runDeployment } = reporterFor(s, { token });
       runDeployment();
       await reporter.close!();
-      assert.deepEqual(
-        logs.filter((l) => l.level === 'warn'),
-        [],
-      );
+      assert.deepEqual(warningsIn(logs), []);
     };
     const mine = (login: string) =>
       [...gh.repo().comments.values()].filter((c) => (c.user as { login: string }).login === login);
@@ -230,9 +258,10 @@ test('the deploy check run whose create landed unanswered, and could not be look
     s.gh.failNext({ status: 503, operationId: 'checks/list-suites-for-ref', times: 2 });
     runDeployment();
     await reporter.close!();
-    const runs = [...s.gh.repo().checkRuns.values()] as Array<{ name: string; conclusion: string | null }>;
     assert.deepEqual(
-      runs.filter((r) => r.name === 'deploy / production').map((r) => r.conclusion),
+      checkRuns(s)
+        .filter((r) => r.name === 'deploy / production')
+        .map((r) => r.conclusion),
       ['success'],
     );
     assert.deepEqual(reporter.failures().length, 1, reporter.failures().join('\n'));
@@ -272,10 +301,7 @@ test('a rollout that waits and is handed off: in progress on the Deployments tab
     reporter.event({ type: 'result', result });
     await reporter.close!();
     assert.deepEqual(reporter.failures(), []);
-    assert.deepEqual(
-      logs.filter((l) => l.level === 'warn'),
-      [],
-    );
+    assert.deepEqual(warningsIn(logs), []);
 
     const statuses = s.gh.repo().deploymentStatuses.get(s.deploymentId)! as Array<{
       state: string;
@@ -293,12 +319,7 @@ test('a rollout that waits and is handed off: in progress on the Deployments tab
       ],
     );
 
-    const runs = [...s.gh.repo().checkRuns.values()] as Array<{
-      name: string;
-      conclusion: string | null;
-      output: { title: string; summary: string; text: string | null };
-    }>;
-    const deploy = runs.find((r) => r.name === 'deploy / production')!;
+    const deploy = deployCheckRun(s);
     assert.equal(deploy.conclusion, 'neutral');
     assert.equal(deploy.output.title, 'production: waiting');
     assert.equal(deploy.output.text, 'SIGNED-RECORD-TEXT', 'the state record is still in the check run');
@@ -383,21 +404,8 @@ test('a wait in the job shows in the status comment while it waits, and goes onc
 });
 
 test("the deploy check run's summary shows the version, the strategy and each phase's detail as inert text", async () => {
-  const summaryFor = async (v: string) => {
-    let summary = '';
-    await withFake(async (s) => {
-      const { octokit } = createGitHubClient({ token: 't', baseUrl: s.gh.url, writeIntervalMs: 0 });
-      const reporter = githubReporter({
-        octokit,
-        owner: 'acme',
-        repo: 'web',
-        sha: s.sha,
-        environment: 'production',
-        version: v,
-        strategy: v as 'canary',
-        deployment: { id: s.deploymentId },
-        log: () => {},
-      });
+  const summaryFor = (v: string) =>
+    deploySummary({ version: v, strategy: v }, (reporter) => {
       reporter.event({
         type: 'start',
         environment: 'production',
@@ -414,15 +422,7 @@ test("the deploy check run's summary shows the version, the strategy and each ph
       };
       reporter.event({ type: 'phase-end', record: { ...phase, detail: v } });
       reporter.event({ type: 'result', result: succeeded() });
-      await reporter.close!();
-      const runs = [...s.gh.repo().checkRuns.values()] as Array<{
-        name: string;
-        output: { summary: string };
-      }>;
-      summary = runs.find((r) => r.name === 'deploy / production')!.output.summary;
     });
-    return summary;
-  };
   const hostile = await summaryFor(
     '**x** @octocat #1 GH-2 <img src=x onerror=alert(1)> [l](https://evil.example) https://evil.example\n# h | ~~s~~ <!-- x',
   );
@@ -430,32 +430,11 @@ test("the deploy check run's summary shows the version, the strategy and each ph
 });
 
 test("the deploy check run's conclusion shows the result's message (a command's error, a reason) as inert text", async () => {
-  const summaryFor = async (message: string) => {
-    let summary = '';
-    await withFake(async (s) => {
-      const { octokit } = createGitHubClient({ token: 't', baseUrl: s.gh.url, writeIntervalMs: 0 });
-      const reporter = githubReporter({
-        octokit,
-        owner: 'acme',
-        repo: 'web',
-        sha: s.sha,
-        environment: 'production',
-        version: '1.2.3',
-        strategy: 'canary',
-        deployment: { id: s.deploymentId },
-        log: () => {},
-      });
+  const summaryFor = (message: string) =>
+    deploySummary({}, (reporter) => {
       reporter.event({ type: 'start', environment: 'production', version: '1.2.3', strategy: 'canary' });
       reporter.event({ type: 'result', result: { ...rolledBack(), message } });
-      await reporter.close!();
-      const runs = [...s.gh.repo().checkRuns.values()] as Array<{
-        name: string;
-        output: { summary: string };
-      }>;
-      summary = runs.find((r) => r.name === 'deploy / production')!.output.summary;
     });
-    return summary;
-  };
   const hostile = await summaryFor(
     'backup hook failed: **x** @octocat #1 GH-2 <img src=x onerror=alert(1)> [l](https://evil.example) https://evil.example\n# h | ~~s~~ <!-- x',
   );
@@ -467,20 +446,7 @@ test("the deploy check run's conclusion shows the result's message (a command's 
 
 test("a credential in a command's error never reaches GitHub: not the deployment status, the check run nor the comment", async () => {
   await withFake(async (s) => {
-    const { octokit } = createGitHubClient({ token: 't', baseUrl: s.gh.url, writeIntervalMs: 0 });
-    const reporter = githubReporter({
-      octokit,
-      owner: 'acme',
-      repo: 'web',
-      sha: s.sha,
-      environment: 'production',
-      version: '1.2.3',
-      strategy: 'canary',
-      deployment: { id: s.deploymentId },
-      pullNumber: 7,
-      log: () => {},
-      secrets: ['s3cr3t-state-key-value'],
-    });
+    const { reporter } = reporterFor(s, {}, { runUrl: undefined, secrets: ['s3cr3t-state-key-value'] });
     // What a failing `git push` or `curl` prints last, quoted by the pipeline in the result's message.
     const message =
       'deploy (./deploy.sh) exited with code 128: fatal: Authentication failed for ' +
@@ -521,14 +487,11 @@ test('a deployment deleted during the run: one status is refused, the rest are n
     await reporter.close!();
     const refused = s.gh.requestsFor('repos/create-deployment-status').filter((r) => r.status === 404);
     assert.equal(refused.length, 1, 'once it is known gone, no more statuses are sent to it');
-    const warnings = logs.filter((l) => l.level === 'warn').map((l) => l.message);
+    const warnings = warningsIn(logs).map((l) => l.message);
     assert.equal(warnings.length, 1, warnings.join('\n'));
     assert.match(warnings[0]!, new RegExp(`deployment ${s.deploymentId} no longer exists on GitHub`));
     // The rest is still reported.
-    const deployCheck = [...s.gh.repo().checkRuns.values()].find(
-      (r) => (r as { name: string }).name === 'deploy / production',
-    ) as { conclusion: string };
-    assert.equal(deployCheck.conclusion, 'success');
+    assert.equal(deployCheckRun(s).conclusion, 'success');
   });
 });
 
@@ -540,7 +503,7 @@ test('a token without a permission: the warning says which permission each refus
     s.gh.failNext({ ...refused, operationId: 'issues/create-comment' });
     runDeployment();
     await reporter.close!();
-    const warnings = logs.filter((l) => l.level === 'warn').map((l) => l.message);
+    const warnings = warningsIn(logs).map((l) => l.message);
     assert.equal(warnings.length, 1, warnings.join('\n'));
     assert.match(
       warnings[0]!,
