@@ -3,6 +3,7 @@
 // history of transitions. The same record is kept in a local file (CLI, demo) and on GitHub (Action, App).
 // Every function here is pure: a new record comes back, the input is never changed.
 import * as z from 'zod';
+import { redactCredentials } from '../report/redact.ts';
 import type { SequenceState } from '../strategies/sequence.ts';
 import type { Step } from '../strategies/types.ts';
 
@@ -149,13 +150,17 @@ export interface EnvironmentRecord {
 const text = (max: number) => z.string().min(1).max(max);
 const iso = z.string().datetime({ offset: true });
 
-const releaseSchema = z.object({
-  version: text(200),
-  sha: text(64).optional(),
-  slot: text(100).optional(),
-  since: iso,
-  deploymentId: text(100).optional(),
-});
+// Objects are loose: a field this version does not know (written by a newer one) is kept through a read and a
+// rewrite, never dropped. `rollout.notify` stays strict: only Slack's identifiers go there.
+const releaseSchema = z
+  .object({
+    version: text(200),
+    sha: text(64).optional(),
+    slot: text(100).optional(),
+    since: iso,
+    deploymentId: text(100).optional(),
+  })
+  .loose();
 
 const stepSchema = z.object({ kind: text(40) }).passthrough();
 
@@ -176,95 +181,109 @@ export const rolloutNotifySchema = z.object({
     .max(20),
 });
 
-export const recordSchema = z.object({
-  schema: z.literal(1),
-  repository: text(200),
-  environment: text(255),
-  seq: z.number().int().nonnegative(),
-  updatedAt: iso,
-  live: releaseSchema.optional(),
-  previous: releaseSchema.optional(),
-  retired: z
-    .array(
-      z.object({
-        slot: text(100),
-        version: text(200).optional(),
-        dueAt: iso,
-        deploymentId: text(100).optional(),
-      }),
-    )
-    .max(20),
-  rollout: z
-    .object({
-      deploymentId: text(100),
-      version: text(200),
-      sha: text(64).optional(),
-      strategy: text(40),
-      phase: text(40),
-      step: z.number().int().min(-1),
-      steps: z.number().int().nonnegative(),
-      weight: z.number().min(0).max(100).optional(),
-      startedAt: iso,
-      owner: z.discriminatedUnion('kind', [
-        z.object({
-          kind: z.literal('workflow'),
-          runId: text(40),
-          runAttempt: text(10).optional(),
-          runUrl: text(500).optional(),
-        }),
-        z.object({
-          kind: z.literal('process'),
-          pid: z.number().int().positive(),
-          host: text(255),
-          started: text(100).optional(),
-        }),
-      ]),
-      stableSlot: text(100).optional(),
-      newSlot: text(100).optional(),
-      recovery: z.array(stepSchema).max(500),
-      strategyState: z
-        .object({
-          plan: z.array(z.object({ step: stepSchema, reason: z.string().max(1000) })).max(500),
-          index: z.number().int().min(-1),
-          holds: z.number().int().nonnegative(),
-        })
-        .optional(),
-      wait: z
-        .object({
-          kind: z.enum(['manual', 'approval', 'bake', 'hold']),
-          step: z.number().int().min(-1),
-          since: iso,
-          until: iso.optional(),
-          approvals: z.number().int().min(1).max(100).optional(),
-          by: text(200).optional(),
-          handedOff: z.boolean(),
-          looks: z.number().int().nonnegative().optional(),
-          lastLook: z
-            .object({
-              at: iso,
-              decision: z.enum(['promote', 'hold', 'rollback']),
-              detail: z.string().max(1000).optional(),
-            })
-            .optional(),
-        })
-        .optional(),
-      notify: rolloutNotifySchema.optional(),
-    })
-    .optional(),
-  history: z
-    .array(
-      z.object({
-        at: iso,
-        by: text(200),
-        event: text(60),
-        code: text(60),
-        version: text(200).optional(),
+export const recordSchema = z
+  .object({
+    schema: z.literal(1),
+    repository: text(200),
+    environment: text(255),
+    seq: z.number().int().nonnegative(),
+    updatedAt: iso,
+    live: releaseSchema.optional(),
+    previous: releaseSchema.optional(),
+    retired: z
+      .array(
+        z
+          .object({
+            slot: text(100),
+            version: text(200).optional(),
+            dueAt: iso,
+            deploymentId: text(100).optional(),
+          })
+          .loose(),
+      )
+      .max(20),
+    rollout: z
+      .object({
+        deploymentId: text(100),
+        version: text(200),
         sha: text(64).optional(),
-        detail: z.string().max(1000).optional(),
-      }),
-    )
-    .max(HISTORY_LIMIT),
-});
+        strategy: text(40),
+        phase: text(40),
+        step: z.number().int().min(-1),
+        steps: z.number().int().nonnegative(),
+        weight: z.number().min(0).max(100).optional(),
+        startedAt: iso,
+        owner: z.discriminatedUnion('kind', [
+          z
+            .object({
+              kind: z.literal('workflow'),
+              runId: text(40),
+              runAttempt: text(10).optional(),
+              runUrl: text(500).optional(),
+            })
+            .loose(),
+          z
+            .object({
+              kind: z.literal('process'),
+              pid: z.number().int().positive(),
+              host: text(255),
+              started: text(100).optional(),
+            })
+            .loose(),
+        ]),
+        stableSlot: text(100).optional(),
+        newSlot: text(100).optional(),
+        recovery: z.array(stepSchema).max(500),
+        strategyState: z
+          .object({
+            plan: z.array(z.object({ step: stepSchema, reason: z.string().max(1000) }).loose()).max(500),
+            index: z.number().int().min(-1),
+            holds: z.number().int().nonnegative(),
+          })
+          .loose()
+          .optional(),
+        wait: z
+          .object({
+            kind: z.enum(['manual', 'approval', 'bake', 'hold']),
+            step: z.number().int().min(-1),
+            since: iso,
+            until: iso.optional(),
+            approvals: z.number().int().min(1).max(100).optional(),
+            by: text(200).optional(),
+            handedOff: z.boolean(),
+            looks: z.number().int().nonnegative().optional(),
+            lastLook: z
+              .object({
+                at: iso,
+                decision: z.enum(['promote', 'hold', 'rollback']),
+                detail: z.string().max(1000).optional(),
+              })
+              .loose()
+              .optional(),
+          })
+          .loose()
+          .optional(),
+        notify: rolloutNotifySchema.optional(),
+      })
+      .loose()
+      .optional(),
+    history: z
+      .array(
+        z
+          .object({
+            at: iso,
+            by: text(200),
+            event: text(60),
+            code: text(60),
+            version: text(200).optional(),
+            sha: text(64).optional(),
+            detail: z.string().max(1000).optional(),
+          })
+          .loose(),
+      )
+      .max(HISTORY_LIMIT),
+  })
+  .loose();
 
 /** Why a record read back was not believed (stable codes: outputs, logs, App replies). */
 export type RefusalCode =
@@ -339,8 +358,30 @@ export function withTransition(
   now: Date,
 ): EnvironmentRecord {
   const at = now.toISOString();
-  const history = entry ? [...record.history, { at, ...entry }].slice(-HISTORY_LIMIT) : record.history;
-  return capRecordText({ ...record, ...change, seq: record.seq + 1, updatedAt: at, history });
+  const history = entry
+    ? [...record.history, { at, ...redactDetails(entry) }].slice(-HISTORY_LIMIT)
+    : record.history;
+  return capRecordText({ ...record, ...redactDetails(change), seq: record.seq + 1, updatedAt: at, history });
+}
+
+/**
+ * `value` with every `detail` in it (a history entry's, a bake's last look) passed through the shared
+ * credential redaction: a detail quotes what a failing command printed (a push URL with its token, an
+ * Authorization header), and the record goes to GitHub and to files. The same objects where nothing changed.
+ */
+function redactDetails<T>(value: T): T {
+  if (Array.isArray(value)) {
+    const items = value.map((item: unknown) => redactDetails(item));
+    return items.some((item, i) => item !== value[i]) ? (items as T) : value;
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  let out: Record<string, unknown> | undefined;
+  for (const [key, field] of Object.entries(value)) {
+    const next =
+      key === 'detail' && typeof field === 'string' ? redactCredentials(field) : redactDetails(field);
+    if (next !== field) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
+  }
+  return (out ?? value) as T;
 }
 
 /**

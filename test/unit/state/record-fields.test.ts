@@ -1,0 +1,141 @@
+// What a write keeps of the record it rewrites, and what it never stores: a field this version does not know
+// (written by a newer deploy-action) is kept through a read and a rewrite, and a credential a failing command
+// printed into a history entry's detail is redacted before the record is stored (on GitHub, in a file).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import { parseRecord, withTransition, type EnvironmentRecord } from '../../../src/state/record.ts';
+
+const NOW = new Date('2026-03-01T10:00:00Z');
+
+/** The written record as JSON, with the fields the newer version added. */
+interface Written {
+  seq: number;
+  locks: unknown;
+  live: { region: string };
+  retired: Array<{ reason: string }>;
+  rollout: { traffic: unknown; owner: { job: string }; phase: string };
+  history: Array<{ trace: string }>;
+}
+const TOKEN = 'ghs_16C7e42F292c6912E7710c838347Ae178B4a';
+
+/** A record a newer deploy-action wrote: fields of its own at the top, in the rollout and in a history entry. */
+function newerRecord(): Record<string, unknown> {
+  return {
+    schema: 1,
+    repository: 'acme/shop',
+    environment: 'production',
+    seq: 4,
+    updatedAt: '2026-03-01T09:00:00.000Z',
+    live: { version: 'v1', since: '2026-03-01T08:00:00.000Z', region: 'eu-1' },
+    retired: [{ slot: 'green', dueAt: '2026-03-02T08:00:00.000Z', reason: 'kept' }],
+    rollout: {
+      deploymentId: '77',
+      version: 'v2',
+      strategy: 'canary',
+      phase: 'production',
+      step: 1,
+      steps: 3,
+      startedAt: '2026-03-01T09:00:00.000Z',
+      owner: { kind: 'workflow', runId: '4242', job: 'deploy' },
+      recovery: [{ kind: 'set_weight', weight: 0 }],
+      traffic: { mirrored: true },
+    },
+    history: [
+      {
+        at: '2026-03-01T09:00:00.000Z',
+        by: 'workflow:4242',
+        event: 'rollout_started',
+        code: 'started',
+        trace: 'abc',
+      },
+    ],
+    locks: [{ by: 'erin', until: '2026-03-03T00:00:00.000Z' }],
+  };
+}
+
+test('fields a newer version wrote are kept through a read and a rewrite, at every level', () => {
+  const parsed = parseRecord(newerRecord());
+  assert.ok(parsed.ok, !parsed.ok ? parsed.message : '');
+  const next = withTransition(
+    parsed.record,
+    { rollout: { ...parsed.record.rollout!, phase: 'verify' } },
+    { by: 'workflow:4242', event: 'phase', code: 'verify' },
+    NOW,
+  );
+  const written = JSON.parse(JSON.stringify(next)) as Written;
+  assert.deepEqual(written.locks, [{ by: 'erin', until: '2026-03-03T00:00:00.000Z' }]);
+  assert.equal(written.live.region, 'eu-1');
+  assert.equal(written.retired[0]?.reason, 'kept');
+  assert.deepEqual(written.rollout.traffic, { mirrored: true });
+  assert.equal(written.rollout.owner.job, 'deploy');
+  assert.equal(written.rollout.phase, 'verify');
+  assert.equal(written.history[0]?.trace, 'abc');
+  // And what is written reads back as it was.
+  const again = parseRecord(written);
+  assert.ok(again.ok);
+  assert.deepEqual(JSON.parse(JSON.stringify(again.record)), written);
+});
+
+test('through the file store: a record a newer version wrote keeps its fields when this one rewrites it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'record-fields-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = new FileStateStore(dir);
+  mkdirSync(join(dir, 'records'), { recursive: true });
+  writeFileSync(store.pathFor('production'), JSON.stringify(newerRecord()));
+  const read = await store.read('production');
+  assert.ok(read.ok && read.record, !read.ok ? read.message : '');
+  await store.write(withTransition(read.record, {}, { by: 'cli:box', event: 'phase', code: 'verify' }, NOW));
+  const file = JSON.parse(readFileSync(store.pathFor('production'), 'utf8')) as Written;
+  assert.equal(file.seq, 5);
+  assert.deepEqual(file.locks, [{ by: 'erin', until: '2026-03-03T00:00:00.000Z' }]);
+  assert.deepEqual(file.rollout.traffic, { mirrored: true });
+});
+
+test("a credential a failing command printed is redacted from a history entry's detail before it is stored", () => {
+  const base = parseRecord(newerRecord());
+  assert.ok(base.ok);
+  const detail = `deploy failed: fatal: unable to access 'https://x-access-token:${TOKEN}@github.com/acme/shop.git/'`;
+  const next = withTransition(
+    base.record,
+    {},
+    { by: 'workflow:4242', event: 'failed', code: 'strategy_failed', detail },
+    NOW,
+  );
+  const text = JSON.stringify(next);
+  assert.ok(!text.includes(TOKEN), text);
+  assert.match(
+    next.history.at(-1)!.detail!,
+    /^deploy failed: fatal: unable to access 'https:\/\/x-access-token:/,
+  );
+  // A bake's last look is a detail too.
+  const looked = withTransition(
+    base.record,
+    {
+      rollout: {
+        ...base.record.rollout!,
+        wait: {
+          kind: 'bake',
+          step: 1,
+          since: NOW.toISOString(),
+          handedOff: true,
+          lastLook: { at: NOW.toISOString(), decision: 'hold', detail: `Authorization: Bearer ${TOKEN}` },
+        },
+      },
+    },
+    undefined,
+    NOW,
+  );
+  assert.ok(!JSON.stringify(looked).includes(TOKEN));
+  // A detail with nothing secret in it is kept as it is.
+  const plain = withTransition(
+    base.record,
+    {},
+    { by: 'cli:box', event: 'rolled_back', code: 'verify_failed', detail: 'health check on b: boom' },
+    NOW,
+  ) as EnvironmentRecord;
+  assert.equal(plain.history.at(-1)!.detail, 'health check on b: boom');
+});
