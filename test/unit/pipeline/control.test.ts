@@ -2,7 +2,7 @@
 // /promote --full, bakes longer than the job, and going on after a hand-off. Plain values in and out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resume, type Action } from '../../../src/pipeline/machine.ts';
+import { resume, type Action, type ResumeMachineInput } from '../../../src/pipeline/machine.ts';
 import type { ControlRequest } from '../../../src/control/request.ts';
 import type { EnvironmentRecord } from '../../../src/state/record.ts';
 import { PAUSED_ON_FAILURE } from '../../../src/control/rollout.ts';
@@ -38,6 +38,12 @@ function request(
     ...over,
   };
 }
+
+/** Reconcile run `runId` going on with a handed-off rollout (resume's input, the run as its owner). */
+const byReconcile = (
+  runId: string,
+  r: Pick<ResumeMachineInput, 'now' | 'env' | 'record' | 'reason' | 'handoff'>,
+) => resume({ ...r, repository: 'local', owner: { kind: 'workflow', runId }, actor: `reconcile:${runId}` });
 
 const traffic = (r: Run) =>
   r.actions.flatMap((a) => (a.kind === 'run_step' && a.step.kind === 'set_weight' ? [a.step.weight] : []));
@@ -146,13 +152,10 @@ test('the handed-off rollout goes on after its wait, from the next step, not the
   const waiting = drive(input(env, { handOff: true }));
   const record = lastRecord(waiting);
   const resumed = drive(
-    resume({
+    byReconcile('77', {
       now: T0 + 3_600_000,
       env,
       record,
-      repository: 'local',
-      owner: { kind: 'workflow', runId: '77' },
-      actor: 'reconcile:77',
       reason: 'promoted by alice',
       handoff: { kind: 'go', how: 'promoted', by: ['alice'], full: false },
     }),
@@ -175,13 +178,10 @@ test('/abort of a handed-off rollout puts the traffic back on the stable version
   const env = canary(MANUAL_AT_25, '{ max_wait_in_job: 1m }');
   const record = lastRecord(drive(input(env, { handOff: true })));
   const aborted = drive(
-    resume({
+    byReconcile('78', {
       now: T0 + 60_000,
       env,
       record,
-      repository: 'local',
-      owner: { kind: 'workflow', runId: '78' },
-      actor: 'reconcile:78',
       reason: 'aborted by bob',
       handoff: { kind: 'abort', by: 'bob', reason: 'error budget', code: 'rollout_aborted' },
     }),
@@ -248,13 +248,10 @@ test('a hold that outlasts the job is handed off and resumed by running the held
   assert.equal(record.rollout?.wait?.by, 'dave');
   const before = traffic(waiting);
   const resumed = drive(
-    resume({
+    byReconcile('79', {
       now: T0 + 60_000,
       env,
       record,
-      repository: 'local',
-      owner: { kind: 'workflow', runId: '79' },
-      actor: 'reconcile:79',
       reason: 'resumed by erin',
       handoff: { kind: 'go', how: 'resumed', by: ['erin'], full: false },
     }),
@@ -339,13 +336,10 @@ test('an analysis window longer than the job may wait is a bake: handed off unti
   );
 
   const due = drive(
-    resume({
+    byReconcile('80', {
       now: Date.parse(wait.until!),
       env,
       record,
-      repository: 'local',
-      owner: { kind: 'workflow', runId: '80' },
-      actor: 'reconcile:80',
       reason: 'the bake is due',
       handoff: { kind: 'go', how: 'due', by: [], full: false },
     }),
@@ -368,13 +362,10 @@ test('an analysis window longer than the job may wait is a bake: handed off unti
   // Promoted before its end: the evidence so far only (midway), from the bake's start to now.
   const early = Date.parse(wait.since) + 3_600_000;
   const promoted = drive(
-    resume({
+    byReconcile('81', {
       now: early,
       env,
       record,
-      repository: 'local',
-      owner: { kind: 'workflow', runId: '81' },
-      actor: 'reconcile:81',
       reason: 'promoted',
       handoff: { kind: 'go', how: 'promoted', by: ['alice'], full: false },
     }),
@@ -433,13 +424,10 @@ test('a monitor window longer than the job may wait is a bake at full traffic: h
   const since = Date.parse(rollout.wait!.since);
   const resumeAt = (now: number, how: 'due' | 'promoted') =>
     drive(
-      resume({
+      byReconcile('90', {
         now,
         env,
         record,
-        repository: 'local',
-        owner: { kind: 'workflow', runId: '90' },
-        actor: 'reconcile:90',
         reason: 'go on',
         handoff: { kind: 'go', how, by: how === 'promoted' ? ['alice'] : [], full: false },
       }),
@@ -507,13 +495,10 @@ test("a handed-off wait beside a fresh baseline: the wait that ends on resume st
   assert.equal(waiting.result.status, 'waiting', waiting.result.message);
   assert.equal(waiting.result.waits?.at(-1)?.baselineWeight, 25);
   const resumed = drive(
-    resume({
+    byReconcile('77', {
       now: T0 + 3_600_000,
       env,
       record: lastRecord(waiting),
-      repository: 'local',
-      owner: { kind: 'workflow', runId: '77' },
-      actor: 'reconcile:77',
       reason: 'promoted by alice',
       handoff: { kind: 'go', how: 'promoted', by: ['alice'], full: false },
     }),
@@ -541,7 +526,8 @@ const ranSteps = (r: Run) => r.ran.map((s) => s.replace(/^production:/, ''));
 
 function pausedOnBatch2(): { env: ReturnType<typeof rollingPause>; run: Run; record: EnvironmentRecord } {
   const env = rollingPause();
-  const run = drive(input(env), { step: failOnce('health check on b') });
+  // Handed off: the Action with its record on GitHub (without hand-off it rolls back, machine.test.ts).
+  const run = drive(input(env, { handOff: true }), { step: failOnce('health check on b') });
   return { env, run, record: lastRecord(run) };
 }
 
@@ -608,13 +594,10 @@ test('reconcile leaves a rollout paused on a failed batch alone until a person a
 test('/resume of a rollout paused on a failed batch runs that batch again and goes on', () => {
   const { env, record } = pausedOnBatch2();
   const resumed = drive(
-    resume({
+    byReconcile('80', {
       now: T0 + 3_600_000,
       env,
       record,
-      repository: 'local',
-      owner: { kind: 'workflow', runId: '80' },
-      actor: 'reconcile:80',
       reason: 'resumed by erin',
       handoff: { kind: 'go', how: 'resumed', by: ['erin'], full: false },
     }),
@@ -636,13 +619,10 @@ test('/resume of a rollout paused on a failed batch runs that batch again and go
 test('/abort of a rollout paused on a failed batch rolls back every batch done, the failed one first', () => {
   const { env, record } = pausedOnBatch2();
   const aborted = drive(
-    resume({
+    byReconcile('81', {
       now: T0 + 3_600_000,
       env,
       record,
-      repository: 'local',
-      owner: { kind: 'workflow', runId: '81' },
-      actor: 'reconcile:81',
       reason: 'aborted by bob',
       handoff: { kind: 'abort', by: 'bob', reason: 'bad batch', code: 'rollout_aborted' },
     }),

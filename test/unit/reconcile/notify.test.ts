@@ -161,6 +161,42 @@ async function reconcileNotifying(cfg: RawConfig, store: FileStateStore, extra: 
   return { summary };
 }
 
+/** Reconcile production alone, with these control requests (none unless given) and `extra` options. */
+const reconcileProduction = (
+  cfg: RawConfig,
+  store: FileStateStore,
+  requests: ControlRequest[] = [],
+  extra: Partial<ReconcileOptions> = {},
+) =>
+  reconcileNotifying(cfg, store, {
+    environments: ['production'],
+    controlFor: () => source(requests),
+    ...extra,
+  });
+
+/** A request on the wait `record` is at, on deployment d-production (carol's unless `by`). */
+const onWait = (verb: ControlRequest['verb'], record: EnvironmentRecord, by?: string) =>
+  request(verb, record.rollout!.wait!.step, 'd-production', by);
+
+/**
+ * Reconcile production an hour before the bake `record` waits in ends, its metrics asking for a rollback
+ * (`reason`): the bake is rolled back and traffic is back on blue.
+ */
+async function rollBackBake(
+  cfg: RawConfig,
+  store: FileStateStore,
+  record: EnvironmentRecord,
+  reason: string,
+) {
+  const bad: Analyzer = { evaluate: async () => ({ ok: false, analysis: 'rollback', reason }) };
+  const { summary } = await reconcileProduction(cfg, store, [], {
+    now: () => new Date(Date.parse(record.rollout!.wait!.until!) - 3_600_000),
+    analyzerFor: () => bad,
+  });
+  assert.equal(summary.entries[0]!.code, 'bake_rolled_back', summary.entries[0]!.message);
+  assert.ok(target.calls().includes('set_weight green 0'), 'traffic is back on blue');
+}
+
 const hookEvents = () => receivers.audit.received.map((p) => `${p.body.facts.environment}:${p.body.event}`);
 
 function assertSound() {
@@ -180,17 +216,7 @@ function assertSound() {
 describe('reconcile notifies', () => {
   it('a 24 h bake its metrics roll back: rolled_back to the webhook and Slack, saying which deployment it continues', async () => {
     const { cfg, store, record } = await waitingAt('{ weight: 25, pause: 24h }');
-    const bad: Analyzer = {
-      evaluate: async () => ({ ok: false, analysis: 'rollback', reason: 'error rate 9 % > 1 % (canary)' }),
-    };
-    const { summary } = await reconcileNotifying(cfg, store, {
-      environments: ['production'],
-      now: () => new Date(Date.parse(record.rollout!.wait!.until!) - 3_600_000),
-      controlFor: () => source([]),
-      analyzerFor: () => bad,
-    });
-    assert.equal(summary.entries[0]!.code, 'bake_rolled_back', summary.entries[0]!.message);
-    assert.ok(target.calls().includes('set_weight green 0'), 'traffic is back on blue');
+    await rollBackBake(cfg, store, record, 'error rate 9 % > 1 % (canary)');
 
     // Not a new `started`: only what happened.
     assert.deepEqual(hookEvents(), ['production:rolled_back']);
@@ -222,10 +248,7 @@ describe('reconcile notifies', () => {
 
   it('a /promote that ends a handed-off wait: promoted (by who promoted) then succeeded, one Slack message updated', async () => {
     const { cfg, store, record } = await waitingAt('{ weight: 25, pause: manual }');
-    const { summary } = await reconcileNotifying(cfg, store, {
-      environments: ['production'],
-      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
-    });
+    const { summary } = await reconcileProduction(cfg, store, [onWait('promote', record)]);
     assert.equal(summary.entries[0]!.code, 'rollout_resumed', summary.entries[0]!.message);
     assert.deepEqual(hookEvents(), ['production:promoted', 'production:succeeded']);
     const [promoted, succeeded] = receivers.audit.received.map((p) => p.body);
@@ -248,10 +271,8 @@ describe('reconcile notifies', () => {
   it('a bake that ends on time and succeeds: succeeded only (a bake ending is no promotion)', async () => {
     const { cfg, store, record } = await waitingAt('{ weight: 25, pause: 24h }');
     const fine: Analyzer = { evaluate: async () => ({ ok: true, analysis: 'promote', detail: 'fine' }) };
-    const { summary } = await reconcileNotifying(cfg, store, {
-      environments: ['production'],
+    const { summary } = await reconcileProduction(cfg, store, [], {
       now: () => new Date(Date.parse(record.rollout!.wait!.until!) + 1),
-      controlFor: () => source([]),
       analyzerFor: () => fine,
     });
     assert.equal(summary.entries[0]!.code, 'rollout_resumed', summary.entries[0]!.message);
@@ -261,10 +282,7 @@ describe('reconcile notifies', () => {
 
   it('an /abort: rolled_back, naming who aborted', async () => {
     const { cfg, store, record } = await waitingAt('{ weight: 25, pause: manual }');
-    const { summary } = await reconcileNotifying(cfg, store, {
-      environments: ['production'],
-      controlFor: () => source([request('abort', record.rollout!.wait!.step, 'd-production', 'bob')]),
-    });
+    const { summary } = await reconcileProduction(cfg, store, [onWait('abort', record, 'bob')]);
     assert.equal(summary.entries[0]!.code, 'rollout_aborted', summary.entries[0]!.message);
     assert.deepEqual(hookEvents(), ['production:rolled_back']);
     assert.match(receivers.audit.received[0]!.body.facts.reason, /aborted by bob/);
@@ -275,10 +293,7 @@ describe('reconcile notifies', () => {
     const { cfg, store, record } = await waitingAt(
       '{ weight: 25, pause: manual }, { weight: 40, pause: manual }',
     );
-    const { summary } = await reconcileNotifying(cfg, store, {
-      environments: ['production'],
-      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
-    });
+    const { summary } = await reconcileProduction(cfg, store, [onWait('promote', record)]);
     assert.equal(summary.entries[0]!.code, 'rollout_waiting', summary.entries[0]!.message);
     assert.deepEqual(hookEvents(), ['production:promoted', 'production:waiting_for_approval']);
     assert.match(receivers.audit.received[1]!.body.facts.step, /40 %/);
@@ -289,15 +304,13 @@ describe('reconcile notifies', () => {
     const { cfg, store, record } = await waitingAt('{ weight: 25, pause: manual }');
     // Cancelled once the current command has agreed with the record, as the rollout goes on.
     const cancel = new AbortController();
-    const { summary } = await reconcileNotifying(cfg, store, {
-      environments: ['production'],
+    const { summary } = await reconcileProduction(cfg, store, [onWait('promote', record)], {
       signal: cancel.signal,
       reporter: {
         event: (e) => {
           if (e.type === 'log' && /agrees with the record/.test(e.message)) cancel.abort();
         },
       },
-      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
     });
     assert.equal(summary.entries[0]!.code, 'rollout_resume_failed', summary.entries[0]!.message);
     assert.deepEqual(hookEvents(), ['production:promoted', 'production:cancelled']);
@@ -345,17 +358,7 @@ describe('reconcile notifies', () => {
     },
     async () => {
       const { cfg, store, record } = await waitingAt('{ weight: 25, pause: 24h }', { hang: true });
-      const bad: Analyzer = {
-        evaluate: async () => ({ ok: false, analysis: 'rollback', reason: 'p95 2.4 s' }),
-      };
-      const { summary } = await reconcileNotifying(cfg, store, {
-        environments: ['production'],
-        now: () => new Date(Date.parse(record.rollout!.wait!.until!) - 3_600_000),
-        controlFor: () => source([]),
-        analyzerFor: () => bad,
-      });
-      assert.equal(summary.entries[0]!.code, 'bake_rolled_back', summary.entries[0]!.message);
-      assert.ok(target.calls().includes('set_weight green 0'), 'traffic is back on blue');
+      await rollBackBake(cfg, store, record, 'p95 2.4 s');
       assert.equal(receivers.hang.received.length, 1, 'the hanging channel was asked');
       // The other channels were told all the same.
       assert.deepEqual(hookEvents(), ['production:rolled_back']);
@@ -368,10 +371,6 @@ describe('reconcile notifies', () => {
   );
 });
 
-/**
- * The deploying job, notifying as the CLI and the Action do (through runNotifier), hands its rollout off;
- * its notifier is closed at the end of the job like theirs. `env` overrides the job's variables.
- */
 /** A config with these canary steps, its state dir, and the record of a job that handed off at the first wait. */
 async function waitingAt(steps: string, options: { hang?: boolean } = {}) {
   const cfg = await config(steps, options);
@@ -379,6 +378,10 @@ async function waitingAt(steps: string, options: { hang?: boolean } = {}) {
   return { cfg, store, record: await handOff(cfg, store) };
 }
 
+/**
+ * The deploying job, notifying as the CLI and the Action do (through runNotifier), hands its rollout off;
+ * its notifier is closed at the end of the job like theirs. `env` overrides the job's variables.
+ */
 async function handOffNotifying(cfg: RawConfig, store: FileStateStore, env: NodeJS.ProcessEnv = {}) {
   const notify = await runNotifier(
     cfg,
@@ -394,6 +397,13 @@ async function handOffNotifying(cfg: RawConfig, store: FileStateStore, env: Node
   return { record, handOffMs };
 }
 
+/** As waitingAt, with the job notifying (handOffNotifying). */
+async function notifiedWaitingAt(steps: string, env: NodeJS.ProcessEnv = {}) {
+  const cfg = await config(steps);
+  const store = new FileStateStore(join(dir, 'state'));
+  return { cfg, store, ...(await handOffNotifying(cfg, store, env)) };
+}
+
 const topLevel = () =>
   receivers.slack.received.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts);
 const replies = () => receivers.slack.received.filter((c) => c.args.thread_ts);
@@ -401,9 +411,7 @@ const updates = () => receivers.slack.received.filter((c) => c.method === 'chat.
 
 describe("reconcile continues the deploying job's Slack message", () => {
   it('a hand-off then a /promote: one message, updated in place to Complete, every step in its thread', async () => {
-    const cfg = await config('{ weight: 25, pause: manual }');
-    const store = new FileStateStore(join(dir, 'state'));
-    const { record } = await handOffNotifying(cfg, store);
+    const { cfg, store, record } = await notifiedWaitingAt('{ weight: 25, pause: manual }');
     const [job] = topLevel();
     assert.ok(job, 'the job posted its message');
     assert.match(job.args.text, /\[Started\]|\[Waiting/);
@@ -411,10 +419,7 @@ describe("reconcile continues the deploying job's Slack message", () => {
     assert.deepEqual(record.rollout!.notify, { slack: [{ name: 'slack', channel: 'C0123', ts: job.ts }] });
     const jobCalls = receivers.slack.received.length;
 
-    const { summary } = await reconcileNotifying(cfg, store, {
-      environments: ['production'],
-      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
-    });
+    const { summary } = await reconcileProduction(cfg, store, [onWait('promote', record)]);
     assert.equal(summary.entries[0]!.code, 'rollout_resumed', summary.entries[0]!.message);
     const reconciled = receivers.slack.received.slice(jobCalls);
     assert.ok(reconciled.length > 0, 'reconcile told Slack');
@@ -439,26 +444,19 @@ describe("reconcile continues the deploying job's Slack message", () => {
   });
 
   it('a resumed rollout that waits again hands the same message on; the next reconcile goes on in it', async () => {
-    const cfg = await config('{ weight: 25, pause: manual }, { weight: 40, pause: manual }');
-    const store = new FileStateStore(join(dir, 'state'));
-    const { record } = await handOffNotifying(cfg, store);
+    const { cfg, store, record } = await notifiedWaitingAt(
+      '{ weight: 25, pause: manual }, { weight: 40, pause: manual }',
+    );
     const handle = record.rollout!.notify;
     assert.ok(handle);
-    const first = await reconcileNotifying(cfg, store, {
-      environments: ['production'],
-      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
-    });
+    const first = await reconcileProduction(cfg, store, [onWait('promote', record)]);
     assert.equal(first.summary.entries[0]!.code, 'rollout_waiting', first.summary.entries[0]!.message);
     const again = await store.read('production');
     assert.ok(again.ok && again.record?.rollout?.wait?.handedOff);
     assert.deepEqual(again.record.rollout.notify, handle, 'the same message is handed on');
     assert.ok(again.record.seq > record.seq);
 
-    const second = await reconcileNotifying(cfg, store, {
-      environments: ['production'],
-      controlFor: () =>
-        source([request('promote', again.record!.rollout!.wait!.step, 'd-production', 'dave')]),
-    });
+    const second = await reconcileProduction(cfg, store, [onWait('promote', again.record!, 'dave')]);
     assert.equal(second.summary.entries[0]!.code, 'rollout_resumed', second.summary.entries[0]!.message);
     assert.equal(topLevel().length, 1, 'one Slack message for the whole deployment');
     assert.ok(updates().every((c) => c.args.ts === handle.slack[0]!.ts));
@@ -469,16 +467,11 @@ describe("reconcile continues the deploying job's Slack message", () => {
   });
 
   it('a message that is gone (deleted in Slack): reconcile posts a new one, with one warning', async () => {
-    const cfg = await config('{ weight: 25, pause: manual }');
-    const store = new FileStateStore(join(dir, 'state'));
-    const { record } = await handOffNotifying(cfg, store);
+    const { cfg, store, record } = await notifiedWaitingAt('{ weight: 25, pause: manual }');
     const stale = record.rollout!.notify!.slack[0]!.ts;
     // The fake Slack forgets what the job posted: an update of it answers message_not_found, as Slack does.
     receivers.slack.received.length = 0;
-    const { summary } = await reconcileNotifying(cfg, store, {
-      environments: ['production'],
-      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
-    });
+    const { summary } = await reconcileProduction(cfg, store, [onWait('promote', record)]);
     assert.equal(summary.entries[0]!.code, 'rollout_resumed', summary.entries[0]!.message);
     const [refused, ...rest] = receivers.slack.received;
     assert.equal(refused!.method, 'chat.update');
@@ -508,9 +501,7 @@ describe("reconcile continues the deploying job's Slack message", () => {
       timeout: 45_000,
     },
     async () => {
-      const cfg = await config('{ weight: 25, pause: manual }');
-      const store = new FileStateStore(join(dir, 'state'));
-      const { record, handOffMs } = await handOffNotifying(cfg, store, {
+      const { cfg, store, record, handOffMs } = await notifiedWaitingAt('{ weight: 25, pause: manual }', {
         DEPLOY_ACTION_SLACK_API_URL: `${receivers.hang.url}/api/`,
       });
       assert.ok(receivers.hang.received.length >= 1, 'the job asked Slack');
@@ -519,10 +510,7 @@ describe("reconcile continues the deploying job's Slack message", () => {
       assert.ok(handOffMs >= HANDOFF_MESSAGE_WAIT_MS - 50, `the hand-off took ${handOffMs} ms`);
       // Reconcile then posts a new message, as for a record written before messages were kept.
       logs = [];
-      await reconcileNotifying(cfg, store, {
-        environments: ['production'],
-        controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
-      });
+      await reconcileProduction(cfg, store, [onWait('promote', record)]);
       assert.equal(topLevel().length, 1);
       assert.match(topLevel()[0]!.args.text, /^\[Promoted\]/);
       assertSound();
@@ -569,17 +557,12 @@ describe("reconcile continues the deploying job's Slack message", () => {
   });
 
   it('a config that now names another channel ID gets a new message there, not an update of the old one', async () => {
-    const cfg = await config('{ weight: 25, pause: manual }');
-    const store = new FileStateStore(join(dir, 'state'));
-    const { record } = await handOffNotifying(cfg, store);
+    const { cfg, store, record } = await notifiedWaitingAt('{ weight: 25, pause: manual }');
     const moved = structuredClone(cfg);
     const channels = moved.environments.production!.notifications!.channels!;
     channels.slack = { ...(channels.slack as object), channel: 'C0999' } as (typeof channels)['slack'];
     const jobCalls = receivers.slack.received.length;
-    await reconcileNotifying(moved, store, {
-      environments: ['production'],
-      controlFor: () => source([request('promote', record.rollout!.wait!.step, 'd-production')]),
-    });
+    await reconcileProduction(moved, store, [onWait('promote', record)]);
     const reconciled = receivers.slack.received.slice(jobCalls);
     assert.equal(reconciled[0]!.method, 'chat.postMessage');
     assert.equal(reconciled[0]!.args.channel, 'C0999');
