@@ -1163,7 +1163,8 @@ function handOff(s: PipelineState, out: Action[], id: TrackId, now: number): voi
  * is handed off as a hold at the failed batch's first step, the way a /pause that outlasts the job is: not an
  * orphan, so reconcile leaves it alone; `/resume` (or a `/promote` for that step) runs the batch again and goes
  * on, `/abort` rolls back. The run still ends `paused` (exit 1): a batch failed, and a green job would let the
- * jobs that need it go on. Without a rollout in the record (staging) it only stops, as before.
+ * jobs that need it go on. Without a rollout in the record (staging) it only stops, as before. Without
+ * hand-off (the CLI, the Action keeping its record in a state directory) the rollout rolls back, saying why.
  */
 function pauseOnFailure(
   s: PipelineState,
@@ -1175,6 +1176,19 @@ function pauseOnFailure(
   const t = track(s, task.track);
   if (task.track !== 'production' || !t.rolloutStarted || !t.record.rollout || !t.strategy)
     return fail(s, out, { kind: 'paused', message: reason }, now);
+  // Held only where something can take the hold up later (the record on GitHub, reconcile). Without hand-off
+  // nobody would ever /resume or /abort it: the rollout would stay half done and its deployment in progress.
+  if (!s.input.handOff)
+    return failAndRollBack(
+      s,
+      out,
+      task.track,
+      {
+        kind: 'strategy',
+        message: `${reason}; on_failure: pause holds a failed batch only where the rollout can be handed off (the Action with state-key, its record on GitHub), and this run cannot hand it off, so the batches are rolled back`,
+      },
+      now,
+    );
   // The batch runs again from its deploy (the failed step may be its health check or its analysis).
   const failed = t.strategy;
   let from = failed.index;

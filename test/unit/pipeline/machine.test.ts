@@ -494,7 +494,7 @@ test('rolling with on_failure: pause stops without undoing: paused, the rollout 
   const env = environment(
     '  production:\n    strategy: { type: rolling, instances: [a, b], on_failure: pause }',
   );
-  const r = drive(input(env), { step: failWhen('health check on b') });
+  const r = drive(input(env, { handOff: true }), { step: failWhen('health check on b') });
   assert.equal(r.result.status, 'paused');
   assert.equal(r.result.code, 'rollout_paused');
   assert.match(r.result.message, /^rollout paused: health check on b: boom; paused at batch 2\/2/);
@@ -502,6 +502,34 @@ test('rolling with on_failure: pause stops without undoing: paused, the rollout 
   assert.ok(r.result.record!.rollout, 'the paused rollout stays');
   assert.deepEqual(historyOf(r).slice(-2), ['handed_off:hold', 'paused:rollout_paused']);
   assert.equal(r.persists.at(-1)!.wait, true);
+});
+
+test('rolling with on_failure: pause without hand-off rolls back and says why: nothing could ever take the hold up', () => {
+  const env = environment(
+    '  production:\n    strategy: { type: rolling, instances: [a, b], on_failure: pause }',
+  );
+  let failed = false;
+  const once = (step: Step): StepResult =>
+    !failed && describeStep(step) === 'health check on b'
+      ? ((failed = true), { ok: false, reason: 'boom' })
+      : { ok: true, analysis: 'promote' };
+  const r = drive(input(env, { handOff: false }), { step: once });
+  assert.equal(r.result.status, 'rolled_back', r.result.message);
+  assert.equal(r.result.code, 'strategy_failed');
+  assert.match(
+    r.result.message,
+    /^health check on b: boom; on_failure: pause holds a failed batch only where/,
+  );
+  assert.match(r.result.message, /this run cannot hand it off, so the batches are rolled back/);
+  assert.deepEqual(steps(r).slice(-4), [
+    'rollback on b (batch 2)',
+    'health check on b',
+    'rollback on a (batch 1)',
+    'health check on a',
+  ]);
+  // No hold that nobody would ever /resume: the rollout is gone from the record.
+  assert.equal(r.result.record!.rollout, undefined);
+  assert.ok(!historyOf(r).includes('handed_off:hold'));
 });
 
 test('staging first: its own record, its own rollback; staging_failed, production untouched', () => {
