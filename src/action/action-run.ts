@@ -29,7 +29,7 @@ import { parseStateKey } from '../state/state-key.ts';
 import type { StateStore } from '../state/store.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import { render } from '../targets/template.ts';
-import type { RunContext } from './context.ts';
+import { forkSubject, type RunContext } from './context.ts';
 import type { ActionInputs, RunPlan } from './inputs.ts';
 import { createTag, tagName } from './tag.ts';
 import { hasNotifications, runNotifier } from '../notify/wiring.ts';
@@ -81,7 +81,7 @@ export class ActionRun {
     this.signal = cancellation.signal;
     this.redact = credentialRedactor([inputs.token, inputs.stateKey]);
     this.readOnly = context.fork?.readOnlyToken
-      ? `pull request #${context.pullNumber} comes from ${context.fork.repository === 'a deleted fork' ? 'a deleted fork' : `the fork ${context.fork.repository}`}: ` +
+      ? `${forkSubject(context)} comes from ${context.fork.repository === 'a deleted fork' ? 'a deleted fork' : `the fork ${context.fork.repository}`}: ` +
         `GitHub gives this ${context.eventName} run a read-only token, so nothing is written to GitHub ` +
         '(no deployment, check runs, PR comment or tag); the results are in this log and the job summary'
       : undefined;

@@ -8,6 +8,17 @@ export interface RunContext {
   repo: string;
   eventName: string;
   sha: string;
+  /**
+   * Where `sha` comes from, as the workflow expression that gives it (`github.sha`,
+   * `github.event.pull_request.head.sha`...): what to check out when the workspace holds another commit.
+   * Absent: `github.sha`.
+   */
+  shaFrom?: string;
+  /**
+   * GITHUB_SHA: the commit actions/checkout takes without a `ref` (on pull_request_target, issue_comment and
+   * workflow_run, the base or default branch's latest commit, not the event's).
+   */
+  defaultCheckout?: string;
   ref?: string;
   actor?: string;
   runId?: string;
@@ -75,6 +86,8 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
     repo,
     eventName,
     sha: env.GITHUB_SHA ?? '',
+    shaFrom: 'github.sha',
+    defaultCheckout: env.GITHUB_SHA,
     ref: env.GITHUB_REF,
     actor: env.GITHUB_ACTOR,
     runId,
@@ -105,6 +118,7 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
     };
     // The deployment's commit is what is deployed, whatever the workflow was checked out at.
     context.sha = d.sha;
+    context.shaFrom = 'github.event.deployment.sha';
     context.pullNumber = payload.pr;
   }
 
@@ -116,8 +130,13 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
     // merge commit is what the base branch has (a squash or rebase leaves the head on no branch at all).
     const head = (pull.head as Json | undefined)?.sha;
     const merged = pull.merged === true && typeof pull.merge_commit_sha === 'string';
-    if (merged) context.sha = pull.merge_commit_sha as string;
-    else if (typeof head === 'string') context.sha = head;
+    if (merged) {
+      context.sha = pull.merge_commit_sha as string;
+      context.shaFrom = 'github.event.pull_request.merge_commit_sha';
+    } else if (typeof head === 'string') {
+      context.sha = head;
+      context.shaFrom = 'github.event.pull_request.head.sha';
+    }
     const repository = forkOf(pull);
     if (repository !== undefined)
       context.fork = {
@@ -125,6 +144,17 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
         merged: pull.merged === true,
         readOnlyToken: READ_ONLY_FOR_FORKS.has(eventName),
       };
+  }
+
+  // A workflow_run event is about the commit the other workflow ran on (its CI passed there); GITHUB_SHA is
+  // the default branch's latest commit, which that workflow may never have seen. A run of a fork's pull
+  // request (the only way a fork's commit starts a workflow here) gets this repository's token and secrets.
+  const workflowRun = event?.workflow_run as Json | undefined;
+  if (eventName === 'workflow_run' && workflowRun && typeof workflowRun.head_sha === 'string') {
+    context.sha = workflowRun.head_sha;
+    context.shaFrom = 'github.event.workflow_run.head_sha';
+    const repository = forkOfRun(workflowRun);
+    if (repository !== undefined) context.fork = { repository, merged: false, readOnlyToken: false };
   }
 
   if (eventName === 'workflow_dispatch' && event?.inputs && typeof event.inputs === 'object') {
@@ -162,4 +192,21 @@ function forkOf(pull: Json): string | undefined {
       ? headRepo.id === baseRepo.id
       : String(headRepo.full_name ?? '').toLowerCase() === String(baseRepo.full_name ?? '').toLowerCase();
   return same ? undefined : String(headRepo.full_name ?? 'a fork');
+}
+
+/** The head repository of a workflow_run event's run when it is not the run's own repository (a fork). */
+function forkOfRun(run: Json): string | undefined {
+  const base = run.repository as Json | null | undefined;
+  if (typeof base !== 'object' || base === null) return undefined;
+  return forkOf({ head: { repo: run.head_repository }, base: { repo: base } });
+}
+
+/**
+ * What a fork's code reached this run through, for messages: `pull request #8`, or the workflow_run
+ * event's commit (GitHub leaves a fork's pull requests out of that event).
+ */
+export function forkSubject(context: Pick<RunContext, 'pullNumber' | 'eventName'>): string {
+  return context.pullNumber !== undefined
+    ? `pull request #${context.pullNumber}`
+    : `the ${context.eventName} event's commit`;
 }

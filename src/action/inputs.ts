@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { STRATEGY_NAMES } from '../config/strategy-names.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT, type DeploymentType } from '../github/deployment-payload.ts';
-import type { RunContext } from './context.ts';
+import { forkSubject, type RunContext } from './context.ts';
 import { parseStateKey } from '../state/state-key.ts';
 import { quoted } from '../config/errors.ts';
 import { didYouMean } from '../config/suggest.ts';
@@ -40,6 +40,11 @@ export interface ActionInputs {
   adoptCurrent?: boolean;
   /** `mode: metrics` only: how far back the report reaches (src/metrics/window.ts parses it). */
   since?: string;
+  /**
+   * Run the gates of a fork's unmerged pull request on an event that has this repository's token and
+   * secrets (pull_request_target, workflow_run): the fork's code runs with them. Off by default.
+   */
+  allowForkCode: boolean;
 }
 
 export class InputError extends Error {
@@ -137,6 +142,7 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     stateKey: text('state-key'),
     adoptCurrent: bool('adopt-current', false),
     since: text('since'),
+    allowForkCode: bool('allow-fork-code', false),
   };
   // Adopting is a reconcile of its own; with another mode it would be ignored without a word.
   if (inputs.adoptCurrent && inputs.mode !== undefined && inputs.mode !== 'reconcile')
@@ -242,11 +248,23 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
   // A fork's pull request is never deployed (as the App refuses /deploy on one): its code is not this
   // repository's, whoever opened it can start the workflow, and on pull_request its token is read-only.
   // A rollback deploys an earlier version, not the fork's code: not affected, as in the App's policy.
-  if (context.fork && !context.fork.merged && (mode === 'full' || mode === 'deploy') && !dryRun)
+  const fork = context.fork;
+  const forkSource = fork
+    ? `${forkSubject(context)} comes from ${fork.repository === 'a deleted fork' ? 'a deleted fork' : `the fork ${quoted(fork.repository)}`}`
+    : '';
+  if (fork && !fork.merged && (mode === 'full' || mode === 'deploy') && !dryRun)
     problems.push(
-      `pull request #${context.pullNumber} comes from ${context.fork.repository === 'a deleted fork' ? 'a deleted fork' : `the fork ${quoted(context.fork.repository)}`}: ` +
-        `a fork's code is never deployed (mode ${quoted(mode)}); run mode "gates" or a dry run on it, ` +
+      `${forkSource}: a fork's code is never deployed (mode ${quoted(mode)}); run mode "gates" or a dry run on it, ` +
         'or deploy once it is merged',
+    );
+  // Its gates run the fork's code (the workspace must hold the commit they pass or block, checkout.ts): on
+  // pull_request that run has a read-only token and no secrets; on pull_request_target and workflow_run it
+  // has this repository's, which the fork's code could send anywhere. Only when asked for by name.
+  if (fork && !fork.merged && !fork.readOnlyToken && mode === 'gates' && !dryRun && !inputs.allowForkCode)
+    problems.push(
+      `${forkSource}, and this ${context.eventName} run has this repository's token and secrets: its gates ` +
+        "would run the fork's code with them. Run the gates on pull_request (read-only token, no secrets), " +
+        'or set input "allow-fork-code" to true to run them here anyway',
     );
   if (type === 'hotfix' && !payload?.hotfix_reason)
     problems.push(

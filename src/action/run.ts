@@ -5,8 +5,8 @@ import * as core from '@actions/core';
 import { readFile } from 'node:fs/promises';
 import { ConfigLoadError } from '../config/errors.ts';
 import type { GitHubClient, RequestCounter } from '../github/client.ts';
-import { readRunContext } from './context.ts';
-import { InputError, planRun, readInputs, reconcileRequested } from './inputs.ts';
+import { readRunContext, type RunContext } from './context.ts';
+import { InputError, planRun, readInputs, reconcileRequested, type Mode } from './inputs.ts';
 import { cancelOnSignals } from '../util/signals.ts';
 import { stopCommandsBeforeKill } from './cancel-deadline.ts';
 import type { ActionRun } from './action-run.ts';
@@ -27,15 +27,19 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (inputs.token) core.setSecret(inputs.token);
     if (inputs.stateKey) core.setSecret(inputs.stateKey);
     const context = readRunContext(env, await readEvent(env.GITHUB_EVENT_PATH));
-    if (reconcileRequested(inputs, context))
+    if (reconcileRequested(inputs, context)) {
+      await checkWorkspace(context, { mode: 'reconcile', dryRun: false }, env);
       return void (counter = await (
         await import('./reconcile.ts')
       ).runReconcile(inputs, context, env, cancellation));
+    }
     // Delivery metrics (docs/metrics.md): read GitHub's deployments, write the job summary; no deployment.
     // Asked by the input, or by the workflow_dispatch input `mode` when the input is empty (as reconcile).
     if ((inputs.mode ?? context.dispatch?.mode) === 'metrics')
       return void (counter = await (await import('./metrics.ts')).runMetrics(inputs, context, env));
     const plan = planRun(inputs, context);
+    // The commit the workspace holds is the one the run is about (checkout.ts), before any of it runs.
+    await checkWorkspace(context, plan, env);
     // yaml and the zod config schemas load here, once a run has a plan: a start that stops earlier
     // (a bad input, an event with nothing to do) compiles and builds none of them (issue 16).
     const { loadConfigFile } = await import('../config/load.ts');
@@ -85,6 +89,17 @@ async function readEvent(path: string | undefined): Promise<Record<string, unkno
       `cannot read the event at GITHUB_EVENT_PATH (${path}): ${(error as Error).message}`,
     ]);
   }
+}
+
+async function checkWorkspace(
+  context: RunContext,
+  run: { mode: Mode; dryRun: boolean },
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const { verifyCheckout } = await import('./checkout.ts');
+  await verifyCheckout(context, run, env.GITHUB_WORKSPACE ?? process.cwd(), (level, message) =>
+    (level === 'warn' ? core.warning : core.info)(message),
+  );
 }
 
 /** Back-off and spacing, tunable for tests that simulate GitHub outages on loopback. */

@@ -4,6 +4,7 @@
 // job summary. A fork's code is never deployed: a deploy mode stops before any command, with why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ ${target.targetYaml}environments:
     strategy: { type: canary, steps: [50, 100], pause: 0 }
 `,
   );
-  const event = (name: string) => {
+  const event = (name: string, fork = true) => {
     const payload = webhookPayload(
       'pull_request',
       'synchronize',
@@ -53,22 +54,22 @@ ${target.targetYaml}environments:
       head: { repo: Record<string, unknown> };
       base: { repo: { id: number } };
     };
-    pull.head.repo = { ...pull.head.repo, id: pull.base.repo.id + 1, full_name: 'mallory/shop' };
+    if (fork) pull.head.repo = { ...pull.head.repo, id: pull.base.repo.id + 1, full_name: 'mallory/shop' };
     return { name, payload };
   };
-  const run = (name: string, inputs: Record<string, string>) =>
+  const run = (name: string, inputs: Record<string, string>, fork = true) =>
     runBuiltAction({
       entry: ENTRY,
       dir,
       inputs: { 'github-token': TOKEN, config: 'deploy.yml', environment: 'preview', ...inputs },
-      event: event(name),
+      event: event(name, fork),
       env: {
         ...runnerGitHubEnv(fake.url, OWNER, REPO),
         GITHUB_SHA: fakeSha('merge-commit'),
         DEPLOY_ACTION_WRITE_INTERVAL_MS: '0',
       },
     });
-  return { fake, run, calls: target.calls };
+  return { fake, run, calls: target.calls, dir, head };
 }
 
 const writes = (fake: FakeGitHub) =>
@@ -107,5 +108,74 @@ test("a fork's pull request is never deployed: a deploy mode stops before any co
   }
   assert.deepEqual(calls(), [], 'no command ran');
   assert.deepEqual(writes(fake), [], 'no deployment, no check run, no comment');
+  fake.assertNoViolations();
+});
+
+test("a fork's pull request on pull_request_target: its gates would run the fork's code with the base's secrets, refused unless allow-fork-code", async (t) => {
+  const { fake, run, calls } = await setUp(t);
+  const gates = await run('pull_request_target', { mode: 'gates' });
+  assert.equal(gates.status, 1, gates.stdout);
+  assert.match(
+    gates.stdout,
+    /::error::pull request #7 comes from the fork "mallory\/shop", and this pull_request_target run has this repository's token and secrets: its gates would run the fork's code with them/,
+  );
+  assert.equal(gates.outputs.gates, undefined, 'no gate ran');
+  assert.deepEqual(writes(fake), [], 'no check run');
+  // Asked for by name: they run (the workspace here is no git checkout, so it is not compared).
+  const allowed = await run('pull_request_target', { mode: 'gates', 'allow-fork-code': 'true' });
+  assert.equal(allowed.status, 0, allowed.stdout + allowed.stderr);
+  assert.equal(allowed.outputs.status, 'succeeded');
+  assert.match(allowed.stdout, /is not a git checkout: which commit it holds is not compared with /);
+  assert.deepEqual(calls(), [], 'gates only: no deployment command');
+  fake.assertNoViolations();
+});
+
+test("mode reconcile on a fork's pull_request run (read-only token) is refused before anything is read or written", async (t) => {
+  const { fake, run, calls } = await setUp(t);
+  const reconcile = await run('pull_request', { mode: 'reconcile' });
+  assert.equal(reconcile.status, 1, reconcile.stdout);
+  assert.match(
+    reconcile.stdout,
+    /::error::pull request #7 comes from the fork "mallory\/shop": GitHub gives this pull_request run a read-only token and no secrets, and mode "reconcile" writes records and deployment statuses/,
+  );
+  assert.equal(reconcile.outputs.reconcile, undefined);
+  assert.deepEqual(calls(), []);
+  assert.deepEqual(fake.requests, [], 'not one request');
+});
+
+test('pull_request_target with the default checkout (the base branch): refused, naming both commits, before any gate or command', async (t) => {
+  const { fake, run, calls, dir, head } = await setUp(t);
+  // The workspace as actions/checkout leaves it on pull_request_target: the base branch's commit.
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@example.com',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@example.com',
+      },
+    }).trim();
+  git('init', '-q', '-b', 'main');
+  git('add', '.');
+  git('commit', '-q', '-m', 'base');
+  const base = git('rev-parse', 'HEAD');
+  for (const mode of ['gates', 'full']) {
+    const refused = await run('pull_request_target', { mode }, false);
+    assert.equal(refused.status, 1, refused.stdout);
+    assert.ok(
+      refused.stdout.includes(
+        `::error::the workspace holds commit ${base}, but this pull_request_target run is about commit ${head} (github.event.pull_request.head.sha)`,
+      ),
+      refused.stdout,
+    );
+    assert.ok(
+      refused.stdout.includes('actions/checkout with "ref: ${{ github.event.pull_request.head.sha }}"'),
+    );
+  }
+  assert.deepEqual(calls(), [], 'no command ran');
+  assert.deepEqual(writes(fake), [], 'no deployment, no check run');
   fake.assertNoViolations();
 });

@@ -232,3 +232,32 @@ test('a merged pull request: the merge commit is what the base branch has, not t
   const head = (closed.pull_request as { head: { sha: string } }).head.sha;
   assert.equal(readRunContext(env({ GITHUB_EVENT_NAME: 'pull_request' }), closed).sha, head);
 });
+
+test('shaFrom: the workflow expression that gives the commit the run is about, for what to check out', () => {
+  assert.equal(readRunContext(env(), undefined).shaFrom, 'github.sha');
+  assert.equal(readRunContext(env(), undefined).defaultCheckout, PUSH_SHA);
+  const pr = readRunContext(env({ GITHUB_EVENT_NAME: 'pull_request_target' }), pullFrom(null));
+  assert.equal(pr.shaFrom, 'github.event.pull_request.head.sha');
+  assert.equal(pr.defaultCheckout, PUSH_SHA, "GITHUB_SHA, the base's on pull_request_target");
+  const merged = webhookPayload('pull_request', 'closed', {
+    number: 8,
+    pull_request: { number: 8, merged: true, merge_commit_sha: 'c'.repeat(40) },
+  });
+  assert.equal(
+    readRunContext(env({ GITHUB_EVENT_NAME: 'pull_request' }), merged).shaFrom,
+    'github.event.pull_request.merge_commit_sha',
+  );
+  const deployment = webhookPayload('deployment', 'created', {
+    deployment: { id: 9, environment: 'staging' },
+  });
+  assert.equal(
+    readRunContext(env({ GITHUB_EVENT_NAME: 'deployment' }), deployment).shaFrom,
+    'github.event.deployment.sha',
+  );
+  // workflow_run: the other workflow's commit, not GITHUB_SHA (the default branch's latest).
+  const run = webhookPayload('workflow_run', 'completed', { workflow_run: { conclusion: 'success' } });
+  const c = readRunContext(env({ GITHUB_EVENT_NAME: 'workflow_run' }), run);
+  assert.equal(c.sha, (run.workflow_run as { head_sha: string }).head_sha);
+  assert.notEqual(c.sha, PUSH_SHA);
+  assert.equal(c.shaFrom, 'github.event.workflow_run.head_sha');
+});

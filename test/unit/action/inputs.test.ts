@@ -330,7 +330,14 @@ test("planRun: a fork's pull request is never deployed; its gates and a dry run 
       `pull request #8 comes from the fork "mallory/web": a fork's code is never deployed (mode "${mode}"); ` +
         'run mode "gates" or a dry run on it, or deploy once it is merged',
     ]);
-  assert.equal(planRun(inputs({ environment: 'preview', mode: 'gates' }), onFork()).mode, 'gates');
+  // Its gates run on pull_request (a read-only token, no secrets); on pull_request_target see below.
+  assert.equal(
+    planRun(
+      inputs({ environment: 'preview', mode: 'gates' }),
+      onFork({ eventName: 'pull_request', fork: { ...fork, readOnlyToken: true } }),
+    ).mode,
+    'gates',
+  );
   // A rollback deploys an earlier version, not the fork's code.
   assert.equal(
     planRun(inputs({ environment: 'preview', mode: 'rollback', version: '1.0.0' }), onFork()).mode,
@@ -349,6 +356,55 @@ test("planRun: a fork's pull request is never deployed; its gates and a dry run 
     )[0]!,
     /^pull request #8 comes from a deleted fork: /,
   );
+});
+
+test("planRun: a fork's gates with this repository's token and secrets (pull_request_target, workflow_run) only with allow-fork-code", () => {
+  const fork = { repository: 'mallory/web', merged: false, readOnlyToken: false };
+  const gates = (extra: Record<string, string> = {}) =>
+    inputs({ environment: 'preview', mode: 'gates', ...extra });
+  assert.deepEqual(
+    planProblems(gates(), context({ eventName: 'pull_request_target', pullNumber: 8, fork })),
+    [
+      'pull request #8 comes from the fork "mallory/web", and this pull_request_target run has this ' +
+        "repository's token and secrets: its gates would run the fork's code with them. Run the gates on " +
+        'pull_request (read-only token, no secrets), or set input "allow-fork-code" to true to run them here anyway',
+    ],
+  );
+  // A workflow_run of a fork's pull request carries no pull request number.
+  assert.match(
+    planProblems(gates(), context({ eventName: 'workflow_run', fork }))[0]!,
+    /^the workflow_run event's commit comes from the fork "mallory\/web", and this workflow_run run has this repository's token and secrets: /,
+  );
+  assert.equal(inputs().allowForkCode, false);
+  const allowed = planRun(
+    gates({ 'allow-fork-code': 'true' }),
+    context({ eventName: 'pull_request_target', pullNumber: 8, fork }),
+  );
+  assert.equal(allowed.mode, 'gates');
+  // The opt-in is for gates: a fork's code is still never deployed.
+  assert.match(
+    planProblems(
+      inputs({ environment: 'preview', 'allow-fork-code': 'true' }),
+      context({ eventName: 'pull_request_target', pullNumber: 8, fork }),
+    )[0]!,
+    /a fork's code is never deployed \(mode "full"\)/,
+  );
+  // A dry run runs nothing; merged, the code is the base branch's.
+  assert.equal(
+    planRun(gates({ 'dry-run': 'true' }), context({ eventName: 'pull_request_target', pullNumber: 8, fork }))
+      .dryRun,
+    true,
+  );
+  assert.equal(
+    planRun(
+      gates(),
+      context({ eventName: 'pull_request_target', pullNumber: 8, fork: { ...fork, merged: true } }),
+    ).mode,
+    'gates',
+  );
+  assert.deepEqual(inputProblems({ 'allow-fork-code': 'sure' }), [
+    'input "allow-fork-code" is "sure"; use true or false',
+  ]);
 });
 
 test('a github-token with a line break or a space inside is refused without showing it', () => {

@@ -1,0 +1,300 @@
+// The commit the workspace holds against the commit the run is about (src/action/checkout.ts), with real git
+// repositories and the run context read from real webhook payloads (the fake GitHub's examples). On
+// pull_request_target, issue_comment and workflow_run, actions/checkout's default (GITHUB_SHA) is not the
+// event's commit: such a run is refused, naming both commits and what to check out.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { readRunContext, type RunContext } from '../../../src/action/context.ts';
+import {
+  CheckoutError,
+  readCheckout,
+  verifyCheckout,
+  type CheckoutRead,
+} from '../../../src/action/checkout.ts';
+import type { Mode } from '../../../src/action/inputs.ts';
+import { webhookPayload } from '../../fake-github/index.ts';
+
+async function git(cwd: string, ...args: string[]): Promise<string> {
+  const { stdout } = await execa('git', args, {
+    cwd,
+    env: {
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    },
+  });
+  return stdout.trim();
+}
+
+/**
+ * A repository as a pull request leaves it: `base` (main's tip), `head` (the pull request's branch, off an
+ * earlier main) and `merge`, GitHub's refs/pull/N/merge: parents base, then head.
+ */
+async function repository(t: { after(fn: () => unknown): void }) {
+  const dir = await mkdtemp(join(tmpdir(), 'checkout-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await git(dir, 'init', '-q', '-b', 'main');
+  await writeFile(join(dir, 'app.txt'), 'one\n');
+  await git(dir, 'add', '.');
+  await git(dir, 'commit', '-q', '-m', 'one');
+  await git(dir, 'checkout', '-q', '-b', 'feature');
+  await writeFile(join(dir, 'feature.txt'), 'the pull request\n');
+  await git(dir, 'add', '.');
+  await git(dir, 'commit', '-q', '-m', 'feature');
+  const head = await git(dir, 'rev-parse', 'HEAD');
+  await git(dir, 'checkout', '-q', 'main');
+  await writeFile(join(dir, 'app.txt'), 'two\n');
+  await git(dir, 'commit', '-q', '-am', 'two');
+  const base = await git(dir, 'rev-parse', 'HEAD');
+  await git(dir, 'merge', '-q', '--no-ff', '-m', 'Merge head into base', head);
+  const merge = await git(dir, 'rev-parse', 'HEAD');
+  await git(dir, 'checkout', '-q', base);
+  const at = (sha: string) => git(dir, 'checkout', '-q', sha);
+  return { dir, head, base, merge, at };
+}
+
+function env(eventName: string, sha: string): NodeJS.ProcessEnv {
+  return { GITHUB_REPOSITORY: 'acme/web', GITHUB_EVENT_NAME: eventName, GITHUB_SHA: sha };
+}
+
+/** A pull request event (pull_request and pull_request_target share the payload) whose head is `head`. */
+function pullEvent(head: string, fork = false) {
+  const event = webhookPayload('pull_request', 'synchronize', {
+    number: 8,
+    pull_request: { number: 8, head: { sha: head } },
+  });
+  if (fork) {
+    const pull = event.pull_request as { head: { repo: object }; base: { repo: { id: number } } };
+    pull.head.repo = { ...pull.head.repo, id: pull.base.repo.id + 1, full_name: 'mallory/web' };
+  }
+  return event;
+}
+
+async function refusal(
+  context: RunContext,
+  dir: string,
+  mode: Mode,
+  read?: (dir: string) => Promise<CheckoutRead>,
+): Promise<string> {
+  try {
+    await verifyCheckout(context, { mode, dryRun: false }, dir, () => {}, read);
+  } catch (error) {
+    assert.ok(error instanceof CheckoutError, String(error));
+    return error.message;
+  }
+  assert.fail('expected a CheckoutError');
+}
+
+const passes = (context: RunContext, dir: string, mode: Mode, dryRun = false) =>
+  verifyCheckout(context, { mode, dryRun }, dir, () => assert.fail('nothing to log'));
+
+test('readCheckout: the commit and its parents, also in a shallow clone of a merge commit; no work tree is said so', async (t) => {
+  const { dir, head, base, merge, at } = await repository(t);
+  await at(merge);
+  assert.deepEqual(await readCheckout(dir), { ok: true, checkout: { head: merge, parents: [base, head] } });
+  // actions/checkout fetches refs/pull/N/merge at depth 1: the parents are not in the clone.
+  const shallow = await mkdtemp(join(tmpdir(), 'checkout-shallow-'));
+  t.after(() => rm(shallow, { recursive: true, force: true }));
+  await git(dir, 'branch', 'pull-merge', merge);
+  await git(shallow, 'clone', '-q', '--depth', '1', '--branch', 'pull-merge', `file://${dir}`, 'work');
+  assert.deepEqual(await readCheckout(join(shallow, 'work')), {
+    ok: true,
+    checkout: { head: merge, parents: [base, head] },
+  });
+  const none = await readCheckout(shallow);
+  assert.equal(none.ok, false);
+  assert.equal(!none.ok && none.notCheckout, true, JSON.stringify(none));
+});
+
+test('pull_request_target checked out by default (the base branch) is refused: it is not the pull request head', async (t) => {
+  const { dir, head, base } = await repository(t);
+  const context = readRunContext(env('pull_request_target', base), pullEvent(head));
+  assert.equal(context.sha, head);
+  for (const mode of ['full', 'deploy', 'gates'] as const) {
+    const message = await refusal(context, dir, mode);
+    assert.ok(
+      message.startsWith(
+        `the workspace holds commit ${base}, but this pull_request_target run is about commit ${head} (github.event.pull_request.head.sha): `,
+      ),
+      message,
+    );
+    assert.match(
+      message,
+      /The workspace is GITHUB_SHA, what actions\/checkout takes without a ref; on pull_request_target that is not the event's commit/,
+    );
+    assert.ok(
+      message.includes(
+        `Check out ${head} before this step: actions/checkout with "ref: \${{ github.event.pull_request.head.sha }}" (or refs/pull/8/merge, its merge commit).`,
+      ),
+      message,
+    );
+    assert.match(
+      message,
+      mode === 'gates'
+        ? /the gates would run the code of/
+        : /record [0-9a-f]{40} as deployed, and an approval of/,
+    );
+  }
+  // A dry run runs nothing of the workspace.
+  await passes(context, dir, 'full', true);
+});
+
+test("the pull request's head or GitHub's merge commit of it passes; a merge whose head is the first parent does not", async (t) => {
+  const { dir, head, base, merge, at } = await repository(t);
+  for (const event of ['pull_request', 'pull_request_target']) {
+    const context = readRunContext(env(event, merge), pullEvent(head));
+    await at(head);
+    await passes(context, dir, 'full');
+    await at(merge);
+    await passes(context, dir, 'gates');
+  }
+  // The merge commit is allowed for a pull request's head only: it is not the base's commit.
+  const onBase = readRunContext(env('pull_request', merge), pullEvent(base));
+  assert.match(
+    await refusal(onBase, dir, 'gates'),
+    /holds commit [0-9a-f]{40}, but this pull_request run is about commit/,
+  );
+});
+
+test('issue_comment: the run is about GITHUB_SHA; a pull request checked out instead is refused, saying a comment names no commit', async (t) => {
+  const { dir, head, base, at } = await repository(t);
+  const event = webhookPayload('issue_comment', 'created');
+  const context = readRunContext(env('issue_comment', base), event);
+  await at(head);
+  const message = await refusal(context, dir, 'deploy');
+  assert.ok(
+    message.startsWith(
+      `the workspace holds commit ${head}, but this issue_comment run is about commit ${base} (github.sha)`,
+    ),
+    message,
+  );
+  assert.match(message, /A comment names no commit: .*actions\/checkout without "ref".*the App's \/deploy/);
+  await at(base);
+  await passes(context, dir, 'deploy');
+});
+
+test("workflow_run: the run is about the other workflow's commit (workflow_run.head_sha), not the default branch's latest", async (t) => {
+  const { dir, head, base, at } = await repository(t);
+  const event = webhookPayload('workflow_run', 'completed', {
+    workflow_run: { head_sha: head, conclusion: 'success' },
+  });
+  const context = readRunContext(env('workflow_run', base), event);
+  assert.equal(context.sha, head);
+  const message = await refusal(context, dir, 'full');
+  assert.ok(
+    message.includes(
+      `holds commit ${base}, but this workflow_run run is about commit ${head} (github.event.workflow_run.head_sha)`,
+    ),
+    message,
+  );
+  assert.ok(
+    message.includes('actions/checkout with "ref: ${{ github.event.workflow_run.head_sha }}"'),
+    message,
+  );
+  await at(head);
+  await passes(context, dir, 'full');
+});
+
+test('a deployment event: the deployment names its commit; another one checked out is refused', async (t) => {
+  const { dir, head, base } = await repository(t);
+  const event = webhookPayload('deployment', 'created', {
+    deployment: { id: 5, sha: head, environment: 'production' },
+  });
+  const context = readRunContext(env('deployment', base), event);
+  assert.match(
+    await refusal(context, dir, 'full'),
+    /\(github\.event\.deployment\.sha\).*"ref: \$\{\{ github\.event\.deployment\.sha \}\}"/,
+  );
+});
+
+test('a workspace that is no git checkout is not compared, and said so; a rollback and metrics are not about the workspace commit', async (t) => {
+  const { dir, head, base } = await repository(t);
+  const plain = await mkdtemp(join(tmpdir(), 'checkout-plain-'));
+  t.after(() => rm(plain, { recursive: true, force: true }));
+  const context = readRunContext(env('pull_request_target', base), pullEvent(head));
+  const logged: string[] = [];
+  await verifyCheckout(context, { mode: 'full', dryRun: false }, plain, (level, message) =>
+    logged.push(`${level}: ${message}`),
+  );
+  assert.deepEqual(logged, [
+    `info: the workspace (${plain}) is not a git checkout: which commit it holds is not compared with ${head}`,
+  ]);
+  await passes(context, dir, 'rollback');
+  await passes(context, dir, 'metrics');
+});
+
+test("a fork's pull request: reconcile on its read-only token is refused; with the base's token, rollback and reconcile only on the base's checkout", async (t) => {
+  const { dir, head, base, merge, at } = await repository(t);
+  const onPr = readRunContext(env('pull_request', merge), pullEvent(head, true));
+  assert.equal(onPr.fork?.readOnlyToken, true);
+  assert.equal(
+    await refusal(onPr, dir, 'reconcile', async () => assert.fail('git is not asked')),
+    'pull request #8 comes from the fork "mallory/web": GitHub gives this pull_request run a read-only token and no secrets, ' +
+      'and mode "reconcile" writes records and deployment statuses and may roll back, with commands from the ' +
+      "fork's checkout; run reconcile on schedule, workflow_dispatch or push",
+  );
+
+  const onTarget = readRunContext(env('pull_request_target', base), pullEvent(head, true));
+  await at(base);
+  await passes(onTarget, dir, 'reconcile');
+  await passes(onTarget, dir, 'rollback');
+  for (const sha of [head, merge]) {
+    await at(sha);
+    assert.equal(
+      await refusal(onTarget, dir, 'reconcile'),
+      'pull request #8 comes from the fork "mallory/web", and this pull_request_target run has this ' +
+        'repository\'s token and secrets: mode "reconcile" runs the commands of the base\'s config, and the ' +
+        `workspace holds commit ${sha}, not the base's ${base}. Check out the base (actions/checkout without "ref") for mode "reconcile".`,
+    );
+    assert.match(
+      await refusal(onTarget, dir, 'rollback'),
+      /: a rollback runs the commands of the base's config/,
+    );
+  }
+  // Without a git checkout the workspace may be anything: refused too.
+  assert.match(
+    await refusal(onTarget, dir, 'reconcile', async () => ({
+      ok: false,
+      why: 'not a git repository',
+      notCheckout: true,
+    })),
+    /which commit the workspace holds cannot be told \(not a git repository\), not the base's/,
+  );
+  // Merged, the fork's code is the base branch's.
+  const merged = readRunContext(
+    env('pull_request_target', base),
+    (() => {
+      const e = pullEvent(head, true);
+      Object.assign(e.pull_request as object, { merged: true, merge_commit_sha: merge });
+      return e;
+    })(),
+  );
+  await at(merge);
+  await passes(merged, dir, 'reconcile');
+});
+
+test("a workflow_run of a fork's pull request is a fork's code with this repository's token", () => {
+  const event = webhookPayload('workflow_run', 'completed', {
+    workflow_run: {
+      event: 'pull_request',
+      conclusion: 'success',
+      head_repository: { id: 1, full_name: 'mallory/web' },
+    },
+  });
+  const context = readRunContext(env('workflow_run', 'f'.repeat(40)), event);
+  assert.deepEqual(context.fork, { repository: 'mallory/web', merged: false, readOnlyToken: false });
+  assert.equal(context.pullNumber, undefined);
+  // The example's own run: head and base one repository.
+  assert.equal(
+    readRunContext(
+      env('workflow_run', 'f'.repeat(40)),
+      webhookPayload('workflow_run', 'completed', { workflow_run: { conclusion: 'success' } }),
+    ).fork,
+    undefined,
+  );
+});
