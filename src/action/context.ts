@@ -38,7 +38,7 @@ export interface RunContext {
   };
   /** The pull request this run is about: the deployment payload's, or the pull_request event's. */
   pullNumber?: number;
-  /** Its title, when the event carries it (pull_request, issue_comment on a pull request): for people only. */
+  /** Its title, when the event carries it (pull_request and pull_request_target): for people only. */
   pullTitle?: string;
   /** workflow_dispatch inputs, as strings. */
   dispatch?: Record<string, string>;
