@@ -35,12 +35,52 @@ export function slackUrl(url: string): string {
   return url.replace(/&/g, '&amp;').replace(/[|<> ]/g, (c) => encodeURIComponent(c));
 }
 
-// Markdown (and Adaptive Card markdown) punctuation that formats, links or quotes within a line.
-const MARKDOWN = /[\\`*_{}[\]()#+!|~<>-]/g;
+// Markdown (and Adaptive Card markdown) punctuation that formats, links or quotes within a line, and `&`,
+// which would start an entity (`&lt;` shown as `<`).
+const MARKDOWN = /[\\`*_{}[\]()#+!|~<>&-]/g;
+/**
+ * Zero-width joiner, invisible: Teams makes links of bare URLs, `www.` names and e-mail addresses in a
+ * TextBlock, and a backslash escape does not stop that. Before `:` (`https://`, `mailto:`), between `www` and
+ * `.`, after `@`, as user-text's inertMarkdown does for GitHub.
+ */
+const ZWJ = '\u200D';
 
-/** Teams TextBlock / FactSet markdown: every formatting character backslash-escaped; lines kept whole. */
+/**
+ * Teams TextBlock / FactSet markdown: every formatting character backslash-escaped, no autolink, no list
+ * (`1. ` at the start of a line); lines kept whole.
+ */
 export function teamsEscape(value: string): string {
-  return oneLine(value).replace(MARKDOWN, (c) => `\\${c}`);
+  return oneLine(value)
+    .replace(MARKDOWN, (c) => `\\${c}`)
+    .replace(/(?<=\d)\.(?=\s|$)/g, '\\.')
+    .replace(/:/g, `${ZWJ}:`)
+    .replace(/(www)\./gi, `$1${ZWJ}.`)
+    .replace(/@(?=[\p{L}\p{N}_])/gu, `@${ZWJ}`);
+}
+
+/**
+ * A link's URL for Teams (an Action.OpenUrl, a link in a TextBlock): the http(s) URL as the WHATWG parser
+ * reads it, so every client goes to the same place (a backslash is a `/`; `"`, `<`, `>` and invisible
+ * characters are percent-encoded), and `(` `)` encoded, so it cannot end a Markdown link early. Undefined when it is not
+ * an http(s) URL.
+ */
+export function teamsUrl(value: string | undefined): string | undefined {
+  if (!isHttpUrl(value)) return undefined;
+  let href: string;
+  try {
+    href = new URL(value).href;
+  } catch {
+    return undefined;
+  }
+  return href.replace(/\(/g, '%28').replace(/\)/g, '%29');
+}
+
+/** A value inside a URL the template author wrote (`https://shop.example/{{version}}`): one encoded part. */
+export function urlPart(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*~]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 export const identity = (value: string): string => value;

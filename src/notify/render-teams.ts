@@ -1,9 +1,10 @@
 // The Microsoft Teams message for a notification: an Adaptive Card 1.5 in the envelope Teams workflow
-// webhooks ("When a Teams webhook request is received") take. Values are markdown-escaped, links are
-// Action.OpenUrl buttons; the card stays far below Teams' 28 KB message limit. Pure.
+// webhooks ("When a Teams webhook request is received") take. Values are markdown-escaped (no autolink
+// either), links are Action.OpenUrl buttons, and a value in a URL (a button's, or one in a link the template
+// wrote) is URL-encoded; the card stays far below Teams' 28 KB message limit. Pure.
 import { FACT_FIELDS, LINKS, type Notification } from './model.ts';
-import { cut, isHttpUrl, teamsEscape } from './escape.ts';
-import { renderTemplate, type EventTemplate } from './template.ts';
+import { cut, teamsEscape, teamsUrl, urlPart } from './escape.ts';
+import { renderMarkdownTemplate, type EventTemplate } from './template.ts';
 
 export const TEAMS_LIMITS = { title: 150, text: 2000, fact: 500, bytes: 28_000 };
 
@@ -12,18 +13,20 @@ const FACTS = [...FACT_FIELDS, ['Pull request', 'pr_title']] as const;
 
 const ATTENTION = new Set(['failed', 'rolled_back', 'cancelled']);
 
+const URL_VALUES = { link: (value: string) => teamsUrl(value) ?? '', part: urlPart };
+
 export function renderTeams(n: Notification, template: EventTemplate): Record<string, unknown> {
-  const title = cut(renderTemplate(template.title, n.facts, teamsEscape), TEAMS_LIMITS.title);
-  const text = cut(renderTemplate(template.text, n.facts, teamsEscape), TEAMS_LIMITS.text);
+  const render = (t: string) => renderMarkdownTemplate(t, n.facts, teamsEscape, URL_VALUES);
+  const title = cut(render(template.title), TEAMS_LIMITS.title);
+  const text = cut(render(template.text), TEAMS_LIMITS.text);
   const facts = FACTS.filter(([, key]) => n.facts[key]).map(([title, key]) => ({
     title,
     value: cut(teamsEscape(n.facts[key]!), TEAMS_LIMITS.fact),
   }));
-  const actions = LINKS.filter(({ key }) => isHttpUrl(n.facts[key])).map(({ key, label }) => ({
-    type: 'Action.OpenUrl',
-    title: label,
-    url: n.facts[key]!,
-  }));
+  const actions = LINKS.flatMap(({ key, label }) => {
+    const url = teamsUrl(n.facts[key]);
+    return url ? [{ type: 'Action.OpenUrl', title: label, url }] : [];
+  });
   const card = {
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     type: 'AdaptiveCard',

@@ -27,6 +27,34 @@ export function renderTemplate(template: string, facts: Facts, escape: (value: s
   return template.replace(PLACEHOLDER, (_, name: string) => escape(facts[name as Placeholder] ?? ''));
 }
 
+// A Markdown link's destination the template's author wrote, `](…)`, placeholders in it included.
+const LINK_DESTINATION = /\]\(((?:[^()\s{}]|\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})*)\)/g;
+const WHOLE_PLACEHOLDER = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
+
+/**
+ * As renderTemplate, for Markdown: a value inside a link's destination the template wrote is part of a URL,
+ * not text. A placeholder that is the whole destination (`[shop]({{environment_url}})`) becomes `url.link`
+ * of its value (a link only when it is an http(s) URL), one within a destination
+ * (`[shop](https://shop.example/{{version}})`) `url.part` of its value (percent-encoded).
+ */
+export function renderMarkdownTemplate(
+  template: string,
+  facts: Facts,
+  escape: (value: string) => string,
+  url: { link: (value: string) => string; part: (value: string) => string },
+): string {
+  let out = '';
+  let last = 0;
+  for (const match of template.matchAll(LINK_DESTINATION)) {
+    out += renderTemplate(template.slice(last, match.index), facts, escape);
+    const destination = match[1]!;
+    const whole = WHOLE_PLACEHOLDER.exec(destination);
+    out += `](${whole ? url.link(facts[whole[1] as Placeholder] ?? '') : renderTemplate(destination, facts, url.part)})`;
+    last = match.index + match[0].length;
+  }
+  return out + renderTemplate(template.slice(last), facts, escape);
+}
+
 export interface EventTemplate {
   title: string;
   text: string;

@@ -14,6 +14,7 @@ import {
   verifySignature,
 } from '../../helpers/notify-receivers.ts';
 import { readFileSync } from 'node:fs';
+import { marked } from 'marked';
 
 const HOSTILE = [
   '<!channel> <!here> <@U123> <#C1|general>',
@@ -208,5 +209,82 @@ describe('Teams controls', () => {
     const body = renderTeams(hostileNotification('a\u2028b\u0085c\u000bd\u200Be\u202Ef'), ALL);
     for (const s of strings(body))
       assert.doesNotMatch(s, /[\u2028\u0085\u000b\u200B\u202E]/, JSON.stringify(s));
+  });
+});
+
+/** A Teams text as Markdown renders it (GFM: autolinks included): the HTML, and the text a reader sees. */
+function teamsShows(text: string): { html: string; text: string } {
+  const html = marked.parse(text, { gfm: true, async: false });
+  const shown = html
+    .replace(/<[^>]*>/g, '')
+    .replace(
+      /&(lt|gt|quot|#39|amp);/g,
+      (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[e]!,
+    )
+    .replace(/\u200D/g, '')
+    .trim();
+  return { html, text: shown };
+}
+
+describe('Teams links and URLs', () => {
+  it('a value makes no link (URL, www name, e-mail), no list and no entity: it reads as it is', () => {
+    for (const value of [
+      'see https://evil.example/login now',
+      '<https://evil.example/x>',
+      'www.evil.example',
+      'write to admin@evil.example',
+      'mailto:admin@evil.example',
+      '1. item',
+      '&lt;b&gt; &amp; &#x41;',
+    ]) {
+      const n = hostileNotification('x');
+      n.facts.reason = value;
+      const body = renderTeams(n, { title: '{{reason}}', text: '{{reason}}' });
+      const card = (
+        body.attachments as Array<{ content: { body: Array<{ type: string; text?: string }> } }>
+      )[0]!.content;
+      for (const block of card.body.filter((b) => b.type === 'TextBlock')) {
+        const { html, text } = teamsShows(block.text!);
+        assert.doesNotMatch(html, /<(a|ol|ul|li)\b/, `${value} -> ${html}`);
+        assert.equal(text, value, html);
+      }
+    }
+  });
+
+  it("a button's URL is the one every client reads, encoded; a value in a template's link is URL-encoded", () => {
+    const n = hostileNotification('x');
+    // A backslash is a '/' for the WHATWG parser and the userinfo separator for others: the host must not
+    // depend on the client. Quotes, angle brackets, parentheses and a bidi override are encoded.
+    n.facts.pr_url = 'https://github.com\\@evil.example/pull/1"<x>(y)\u202e';
+    n.facts.environment_url = 'https://shop.example/a(b)';
+    n.facts.version = 'v2 )[x](https://evil.example) ?#';
+    n.facts.run_url = 'javascript:alert(1)';
+    const body = renderTeams(n, {
+      title: '{{version}}',
+      text: 'open [the shop]({{environment_url}}), [this version](https://shop.example/v/{{version}}) or [the run]({{run_url}})',
+    });
+    assert.deepEqual(teamsProblems(body), []);
+    const card = (
+      body.attachments as Array<{
+        content: { body: Array<{ text: string }>; actions: Array<{ title: string; url: string }> };
+      }>
+    )[0]!.content;
+    assert.deepEqual(
+      card.actions.map((a) => [a.title, a.url]),
+      [
+        ['Environment', 'https://shop.example/a%28b%29'],
+        ['Pull request', 'https://github.com/@evil.example/pull/1%22%3Cx%3E%28y%29%E2%80%AE'],
+      ],
+    );
+    const { html } = teamsShows(card.body[1]!.text);
+    assert.deepEqual(
+      [...html.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map((m) => [m[2], m[1]]),
+      [
+        ['the shop', 'https://shop.example/a%28b%29'],
+        ['this version', 'https://shop.example/v/v2%20%29%5Bx%5D%28https%3A%2F%2Fevil.example%29%20%3F%23'],
+        ['the run', ''],
+      ],
+      html,
+    );
   });
 });
