@@ -26,14 +26,32 @@ export interface NotifierOptions {
 
 const REDACTED = '***';
 
+/** Below this length a secret is replaced only where it stands as a whole token (see redactor). */
+const SHORT_SECRET = 4;
+const TOKEN_CHAR = '[\\p{L}\\p{N}_]';
+
 /**
  * Each of `secrets` (longest first, so one containing another is replaced whole) replaced by `***`, then
  * credentials by shape (tokens, keys, URL passwords: report/redact.ts): a command's failure quoted in a
- * message may carry a token the run never knew as a secret.
+ * message may carry a token the run never knew as a secret. A secret shorter than 4 characters is replaced
+ * where it is a whole token (no letter, digit or `_` on either side: `key abc`, `/abc/`, a value that is
+ * only it), not inside a word: everywhere, it would take those characters out of every word that has them
+ * (GitHub's runner does not mask such short values at all), and never, it would be sent as is.
  */
 export function redactor(secrets: readonly string[]): (text: string) => string {
-  const list = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
-  return (text) => redactCredentials(list.reduce((t, secret) => t.split(secret).join(REDACTED), text));
+  const unique = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+  const long = unique.filter((s) => s.length >= SHORT_SECRET);
+  const short = unique.filter((s) => s.length < SHORT_SECRET);
+  const whole = short.length
+    ? new RegExp(
+        `(?<!${TOKEN_CHAR})(?:${short.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?!${TOKEN_CHAR})`,
+        'gu',
+      )
+    : undefined;
+  return (text) => {
+    const redacted = long.reduce((t, secret) => t.split(secret).join(REDACTED), text);
+    return redactCredentials(whole ? redacted.replace(whole, REDACTED) : redacted);
+  };
 }
 
 function redactItem(item: NotifyItem, redact: (t: string) => string): NotifyItem {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { PipelineEvent } from '../../../src/pipeline/events.ts';
 import { NotificationMapper } from '../../../src/notify/mapping.ts';
 import type { NotifyItem } from '../../../src/notify/model.ts';
-import { notifier } from '../../../src/notify/reporter.ts';
+import { notifier, redactor } from '../../../src/notify/reporter.ts';
 import type { Sink } from '../../../src/notify/sinks.ts';
 import { DeliveryError } from '../../../src/notify/transport.ts';
 import { NOTIFY_EVENTS } from '../../../src/notify/model.ts';
@@ -210,6 +210,41 @@ describe('notifier', () => {
     const prefix = SECRET.slice(0, 8);
     for (const s of seen) assert.ok(!s.includes(prefix), s.slice(-200));
     assert.ok(seen.some((s) => s.includes(`${'m'.repeat(10)}***`)));
+  });
+
+  it('a secret shorter than 4 characters is in no payload where it stands as a whole token', async () => {
+    const seen: string[] = [];
+    const spy = sink('spy', async (item) => void seen.push(JSON.stringify(item)));
+    const reporter = notifier({
+      sinks: [spy],
+      mapper: new NotificationMapper({ who: 'k9$' }),
+      log: () => {},
+      secrets: ['k9$', 'Q7'],
+      requestTimeoutMs: 200,
+      closeTimeoutMs: 300,
+    });
+    reporter.event(start);
+    reporter.event({
+      type: 'rollback-start',
+      environment: 'production',
+      reason: 'hmac key Q7 rejected (Q7)',
+      steps: [],
+    });
+    reporter.event(failure('signing with k9$ failed: https://hooks.example/Q7/x'));
+    await reporter.close!();
+    assert.equal(seen.length, 3);
+    for (const s of seen) assert.doesNotMatch(s, /k9\$|(?<![\p{L}\p{N}_])Q7(?![\p{L}\p{N}_])/u, s);
+    assert.ok(seen.some((s) => s.includes('hmac key *** rejected (***)')));
+    assert.ok(seen.some((s) => s.includes('signing with *** failed: https://hooks.example/***/x')));
+    assert.ok(seen.some((s) => s.includes('"who":"***"')));
+  });
+
+  it('a short secret inside a word is left alone; a longer one is taken out wherever it is', () => {
+    const redact = redactor(['Q7', 'a.b', 'LONGSECRET']);
+    assert.equal(redact('Q7X Q77 xQ7 Q7_1 Q7'), 'Q7X Q77 xQ7 Q7_1 ***');
+    assert.equal(redact('axb a.b a.bc'), 'axb *** a.bc', 'a regex character in a secret is itself');
+    assert.equal(redact('xLONGSECRETx'), 'x***x');
+    assert.equal(redactor([''])('nothing to hide'), 'nothing to hide');
   });
 
   it('channels get only their events; thread lines only where they thread', async () => {
