@@ -3,7 +3,7 @@
 // error message can list them and "5 minutes" or "-1s" are rejected rather than guessed at.
 import ms from 'ms';
 import * as z from 'zod';
-import { quoted } from './errors.ts';
+import { durationField, quoted } from './errors.ts';
 
 const DURATION_PATTERN = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
 
@@ -61,7 +61,13 @@ export function readDuration(
   const parsed = value === 0 ? 0 : parseDuration(value);
   if (parsed === undefined) {
     const meant = typeof value === 'string' ? suggestDuration(value) : undefined;
-    const write = meant === undefined ? '' : ` (write "${meant}")`;
+    // "90" is not clearly seconds or minutes: the forms with a unit are shown, none picked.
+    const write =
+      meant !== undefined
+        ? ` (write "${meant}")`
+        : /^\d{1,9}(?:\.\d{1,6})?$/.test(String(value))
+          ? ` (a duration needs its unit, such as "${value}s", "${value}m" or "${value}h")`
+          : '';
     return {
       ok: false,
       reason: 'format',
@@ -138,8 +144,7 @@ export function durationDescription(bounds: DurationBounds): string {
 /** A duration field up to `maxMs` (and from `minMs`): accepts "30s"-style strings or 0, yields milliseconds. */
 export function durationUpTo(maxMs: number, options: { minMs?: number } = {}) {
   const bounds = { maxMs, minMs: options.minMs };
-  return z
-    .union([z.string(), z.literal(0)])
+  return durationField(z.union([z.string(), z.literal(0)]))
     .transform((value, ctx) => {
       const read = readDuration(value, bounds);
       if (read.ok) return read.ms;

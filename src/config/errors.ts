@@ -483,6 +483,34 @@ function notAscii(key: string): string {
   return ` (character ${index + 1} is U+${code}, not ASCII)`;
 }
 
+/**
+ * Duration fields (`"30s"` or 0), each with what it accepts, registered by the schema that builds them
+ * (duration.ts, the step pauses): the schema's own union says only "expected a string or 0", which does
+ * not tell that `timeout: 600` lacks a unit.
+ */
+const durationFields = new WeakMap<Schema, string>();
+
+export const DURATION_ACCEPTS =
+  'a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), or 0';
+
+/** Registers `schema` (the union a duration field validates with) as a duration field. */
+export function durationField<T extends Schema>(schema: T, accepts: string = DURATION_ACCEPTS): T {
+  durationFields.set(schema, accepts);
+  return schema;
+}
+
+/** A number, a boolean or a mapping where a duration was expected: what is accepted, and the unit a number lacks. */
+function durationKindMessage(accepts: string, value: unknown, description: string | undefined): string {
+  const unit =
+    typeof value === 'number' && value > 0 && Number.isFinite(value)
+      ? `: a duration needs its unit, such as "${value}s", "${value}m" or "${value}h"`
+      : '';
+  // The generic description of a duration field repeats what `accepts` says; a field's own says what it is for.
+  const about =
+    description && !description.startsWith('A duration such as') ? ` (${sentence(description)})` : '';
+  return `expected ${accepts}, got ${describeValue(value)}${unit}${about}`;
+}
+
 const MERGE_KEYS =
   'YAML merge keys ("<<") are not supported: repeat the keys, or reuse a whole value with an alias (*name)';
 
@@ -559,8 +587,11 @@ function explain(
         const branchSchema = options?.length === issue.errors.length ? options[branch] : undefined;
         return issue.errors[branch]!.flatMap((inner) => explain(inner, path, branchSchema, root));
       }
-      const expected = [...new Set(issue.errors.flatMap((b) => expectations(b)))];
       const description = describeSchema(schemaHere);
+      const accepts = schemaHere && durationFields.get(unwrap(schemaHere));
+      if (accepts !== undefined)
+        return [{ path, anchor: 'value', message: durationKindMessage(accepts, value, description) }];
+      const expected = [...new Set(issue.errors.flatMap((b) => expectations(b)))];
       const about = description ? ` (${sentence(description)})` : '';
       const literals = issue.errors.flatMap((b) =>
         b.flatMap((i) => (i.code === 'invalid_value' ? i.values : [])),

@@ -3,7 +3,7 @@
 // schema describes what a user may write and the preset decides what a missing value means.
 import * as z from 'zod';
 import { DURATION_LIMITS, durationUpTo, readDuration, suggestDuration } from './duration.ts';
-import { describeValue } from './errors.ts';
+import { describeValue, durationField } from './errors.ts';
 import { didYouMean } from './suggest.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from '../analysis/schema.ts';
 import { gatesConfigSchema } from '../gates/schema/section.ts';
@@ -87,8 +87,10 @@ const windowDuration = durationUpTo(DURATION_LIMITS.window);
 export const MANUAL = 'manual';
 
 /** A step's pause: a duration (up to a step's maximum) or `manual`; yields milliseconds or "manual". */
-const pauseOrManual = z
-  .union([z.string(), z.literal(0)])
+const pauseOrManual = durationField(
+  z.union([z.string(), z.literal(0)]),
+  'a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), 0, or "manual" (wait for /promote)',
+)
   .transform((value, ctx): number | typeof MANUAL => {
     if (value === MANUAL) return MANUAL;
     const read = readDuration(value, { maxMs: DURATION_LIMITS.step });
@@ -111,7 +113,7 @@ function writeDuration(value: string | 0): string | undefined {
 }
 
 /** The canary-wide default pause: a duration only, since it is the analysis window of every step. */
-const canaryDefaultPause = z.union([z.string(), z.literal(0)]).transform((value, ctx) => {
+const canaryDefaultPause = durationField(z.union([z.string(), z.literal(0)])).transform((value, ctx) => {
   const read = readDuration(value, { maxMs: DURATION_LIMITS.step });
   if (read.ok) return read.ms;
   ctx.addIssue({

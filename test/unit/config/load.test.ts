@@ -143,8 +143,8 @@ describe('parseConfig: schema errors', () => {
         'ms, s, m, h or d (for example "30s", "5m", "1h"), or 0',
     ]);
     assert.deepEqual(errorsOf(`${TARGET}\nenvironments:\n  production:\n    monitor: 5\n`), [
-      'deploy.yml:6:14: environments.production.monitor: expected a string or 0, got the number 5 ' +
-        '(a duration such as "500ms", "30s", "5m", "1h" or "1d", up to 168h; 0 for none)',
+      'deploy.yml:6:14: environments.production.monitor: expected a duration such as "30s", "5m" or "1h" ' +
+        '(a number followed by ms, s, m, h or d), or 0, got the number 5: a duration needs its unit, such as "5s", "5m" or "5h"',
     ]);
   });
 
@@ -216,7 +216,7 @@ version: 2
       errors.map((error) => error.split(': ')[0]),
       ['deploy.yml:3:14', 'deploy.yml:5:5', 'deploy.yml:6:10', 'deploy.yml:7:10'],
     );
-    assert.match(errors[0]!, /environments\.staging\.monitor: expected a string or 0/);
+    assert.match(errors[0]!, /environments\.staging\.monitor: expected a duration such as/);
     assert.match(errors[1]!, /environments\.production\.stratgy: unknown key/);
     assert.match(errors[2]!, /environments\.production\.url: expected a string, got the number 3/);
     assert.equal(errors[3], 'deploy.yml:7:10: version: expected 1, got the number 2');
