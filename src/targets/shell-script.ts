@@ -5,6 +5,7 @@
 // lexer misjudged a context the worst outcome is a wrongly split word, never a command run from a value.
 // Contexts where the shell would evaluate or re-parse the expansion (`…`, ${…}, $((…)), quoted here-documents)
 // or where the template's own quoting would be escaped are refused, with the offset and the safe form.
+import { commandModel, programName, type CodeOperand, type CommandModel } from './programs.ts';
 import { PLACEHOLDER, TemplateError, type TemplateValues } from './template.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
@@ -18,13 +19,19 @@ export type ShellTemplateRefusal =
   | 'quoted_heredoc'
   | 'heredoc_substitution'
   | 'heredoc_delimiter'
-  | 'unterminated';
+  | 'unterminated'
+  | 'code'
+  | 'stdin_code';
 
 export interface TemplateSite {
   name: string;
   start: number;
   end: number;
   context: TemplateContext;
+  /** In the command ssh hands to the remote host's shell: the value must be one plain word (remoteValueProblem). */
+  remote?: boolean;
+  /** Fills an argument of a command from its first character: the value must not start with "-". */
+  leading?: { program: string };
 }
 
 export interface ShellTemplateProblem {
@@ -54,9 +61,43 @@ const PLACEHOLDER_AT = new RegExp(PLACEHOLDER.source, 'y');
 const OPERATOR_CHARS = ';&|<>()';
 // Reserved words after which the next word is again a command (so `case`/`esac` there are keywords).
 const KEEPS_COMMAND_POSITION = new Set(['then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{', '}']);
+const newScriptFrame = (closer: ')' | undefined): Frame => ({
+  kind: 'script',
+  closer,
+  parens: 0,
+  cases: 0,
+  commandPosition: true,
+  command: { words: [] },
+  wordStart: -1,
+  nextRole: 'arg',
+});
+
+/** A word of a simple command: its span in the script, and whether a redirection or here-string takes it. */
+interface Word {
+  start: number;
+  end: number;
+  role: 'arg' | 'redirect' | 'herestring';
+}
+
+/** The simple command being read in a script frame (its words), and the model made of it once it ends. */
+interface SimpleCommand {
+  words: Word[];
+  model?: CommandModel;
+  /** The words the model is of (assignments and reserved words before the program left out). */
+  args?: Word[];
+}
 
 type Frame =
-  | { kind: 'script'; closer: ')' | undefined; parens: number; cases: number; commandPosition: boolean }
+  | {
+      kind: 'script';
+      closer: ')' | undefined;
+      parens: number;
+      cases: number;
+      commandPosition: boolean;
+      command: SimpleCommand;
+      wordStart: number;
+      nextRole: Word['role'];
+    }
   | { kind: 'double' }
   | { kind: 'param'; braces: number }
   | { kind: 'arith'; closer: '))' | ']'; depth: number }
@@ -66,6 +107,8 @@ interface PendingHeredoc {
   delimiter: string;
   quoted: boolean;
   stripTabs: boolean;
+  /** The command whose standard input it is. */
+  command: SimpleCommand;
 }
 
 /** The environment variable a template reads; runCommand exports every value under this name. */
@@ -95,21 +138,144 @@ function refusalMessage(reason: ShellTemplateRefusal, name: string, offset: numb
       return `${at} is a here-document delimiter: write a fixed delimiter`;
     case 'unterminated':
       return `the command has an unterminated quote, $(…), \${…} or \`…\`, so the quoting around ${at} is unknown: close it`;
+    case 'code':
+    case 'stdin_code':
+      return `${at} is where a program would run its value as code`;
   }
+}
+
+/**
+ * Why a template in a word some program runs as code is refused, and the safe form. `starter`: how the shell
+ * that program is was started, for a shell's -c script (undefined when the command itself is that shell).
+ */
+export function codeOperandMessage(operand: CodeOperand, words: readonly string[], name: string): string {
+  const at = `{{${name}}}`;
+  const program = words[operand.program]!;
+  switch (operand.kind) {
+    case 'shell':
+      return operand.program > 0
+        ? `${at} is inside the script of "${operand.how}", which ${words[0]} starts: a shell would run code in its value, and the DEPLOY_* variables may not reach it; ${operand.safe(name)}`
+        : `${at} is inside the script of "${operand.how}": that shell would run code in its value; ${operand.safe(name)}`;
+    case 'foreign-shell':
+      return `${at} is inside the script of "${operand.how}", a shell whose quoting this tool does not write: a shell would run code in its value; ${operand.safe(name)}`;
+    case 'interpreter':
+      return `${at} is inside the code "${operand.how}" runs: ${programName(program)} would run code in its value; ${operand.safe(name)}`;
+    case 'shell-wrapper':
+      return `${at} is inside the command "${operand.how}" hands to a shell: that shell would run code in its value; ${operand.safe(name)}`;
+    case 'split':
+      return `${at} is inside the string "${operand.how}" splits into words: its value could add words and options; ${operand.safe(name)}`;
+    case 'remote-option':
+      return `${at} is inside the value of "${operand.how}", a command that is run: ${operand.safe(name)}`;
+    case 'eval':
+      return `${at} is in the arguments of ${operand.how}, which the shell runs as code: ${operand.safe(name)}`;
+  }
+}
+
+/** Why a template in what a program reads as code on its standard input is refused, and the safe form. */
+function stdinCodeMessage(
+  name: string,
+  offset: number,
+  reader: string,
+  how: 'here-document' | 'here-string' | 'pipe',
+): string {
+  const where = `{{${name}}} (character ${offset + 1})`;
+  const what =
+    how === 'pipe' ? `is in the output of a command piped into ${reader}` : `is in a ${how} fed to ${reader}`;
+  if (programName(reader) === 'ssh')
+    return `${where} ${what}, which the remote host's shell runs as code: pass the value as an argument of the remote script instead, where it must be one plain word (ssh HOST bash -s {{${name}}} <<'EOF' … "$1" … EOF)`;
+  return `${where} ${what}, which runs it as code: use a quoted here-document (<<'EOF') and read the value from the environment variable ${envNameFor(name)} in it`;
 }
 
 /** Finds every template in a shell script and the quoting context it sits in. */
 export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
   const sites: TemplateSite[] = [];
   const problems: ShellTemplateProblem[] = [];
-  const stack: Frame[] = [{ kind: 'script', closer: undefined, parens: 0, cases: 0, commandPosition: true }];
+  const stack: Frame[] = [newScriptFrame(undefined)];
   let pending: PendingHeredoc[] = [];
   let inSingle = false;
   let inComment = false;
   let i = 0;
 
-  const refuse = (reason: ShellTemplateRefusal, name: string, offset: number) =>
-    problems.push({ reason, name, offset, message: refusalMessage(reason, name, offset) });
+  const refuse = (reason: ShellTemplateRefusal, name: string, offset: number, message?: string) =>
+    problems.push({ reason, name, offset, message: message ?? refusalMessage(reason, name, offset) });
+  /** A message naming the template as a refusal does ("{{ref}} (character 12) …"). */
+  const named = (name: string, offset: number, message: string) =>
+    `{{${name}}} (character ${offset + 1})${message.slice(`{{${name}}}`.length)}`;
+  const sitesIn = (word: Word) => sites.filter((site) => site.start >= word.start && site.start < word.end);
+  // Words of simple commands: what the programs they name do with a value (programs.ts).
+  const plain = (word: Word) => script.slice(word.start, word.end).replace(/['"\\]/g, '');
+  const openWord = (frame: Frame & { kind: 'script' }) => {
+    if (frame.wordStart < 0) frame.wordStart = i;
+  };
+  const closeWord = (frame: Frame & { kind: 'script' }) => {
+    if (frame.wordStart < 0) return;
+    const word: Word = { start: frame.wordStart, end: i, role: frame.nextRole };
+    frame.wordStart = -1;
+    // `2>file`: the descriptor number belongs to the redirection.
+    if (word.role === 'arg' && (script[i] === '<' || script[i] === '>') && /^\d+$/.test(plain(word))) return;
+    frame.command.words.push(word);
+    frame.nextRole = 'arg';
+  };
+  let pipeFrom: SimpleCommand | undefined;
+  const finishCommand = (frame: Frame & { kind: 'script' }, then: 'pipe' | 'end') => {
+    closeWord(frame);
+    const command = frame.command;
+    frame.command = { words: [] };
+    frame.nextRole = 'arg';
+    if (command.words.length === 0) {
+      if (then === 'end' && script[i] !== '\n') pipeFrom = undefined;
+      return;
+    }
+    const args = command.words.filter((word) => word.role === 'arg');
+    let first = 0;
+    while (
+      first < args.length &&
+      (/^[A-Za-z_]\w*=/.test(script.slice(args[first]!.start, args[first]!.end)) ||
+        KEEPS_COMMAND_POSITION.has(plain(args[first]!)))
+    )
+      first++;
+    command.args = args.slice(first);
+    const texts = command.args.map(plain);
+    const model = commandModel(texts);
+    command.model = model;
+    for (const operand of model.code)
+      for (const site of sitesIn(command.args[operand.index]!))
+        refuse(
+          'code',
+          site.name,
+          site.start,
+          named(site.name, site.start, codeOperandMessage(operand, texts, site.name)),
+        );
+    if (model.remote)
+      for (const word of command.args.slice(model.remote.from, model.remote.to))
+        for (const site of sitesIn(word)) site.remote = true;
+    for (let k = 1; k < command.args.length; k++) {
+      if (model.positional.has(k) || model.guarded.has(k) || !texts[k]!.startsWith('{{')) continue;
+      const word = command.args[k]!;
+      const site = sitesIn(word)[0];
+      if (site && /^['"]*$/.test(script.slice(word.start, site.start))) site.leading = { program: texts[0]! };
+    }
+    if (model.stdinCode !== undefined) {
+      const reader = texts[model.stdinCode]!;
+      for (const word of command.words.filter((w) => w.role === 'herestring'))
+        for (const site of sitesIn(word))
+          refuse(
+            'stdin_code',
+            site.name,
+            site.start,
+            stdinCodeMessage(site.name, site.start, reader, 'here-string'),
+          );
+      for (const word of pipeFrom?.words ?? [])
+        for (const site of sitesIn(word))
+          refuse(
+            'stdin_code',
+            site.name,
+            site.start,
+            stdinCodeMessage(site.name, site.start, reader, 'pipe'),
+          );
+    }
+    pipeFrom = then === 'pipe' ? command : undefined;
+  };
   const placeholderAt = (at: number) => {
     PLACEHOLDER_AT.lastIndex = at;
     return PLACEHOLDER_AT.exec(script);
@@ -144,7 +310,15 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
         for (let at = i; at < lineEnd; at++) {
           const match = placeholderAt(at);
           if (!match || match.index >= lineEnd) continue;
-          if (doc.quoted) refuse('quoted_heredoc', match[1]!, at);
+          const reader = doc.command.model?.stdinCode;
+          if (reader !== undefined)
+            refuse(
+              'stdin_code',
+              match[1]!,
+              at,
+              stdinCodeMessage(match[1]!, at, plain(doc.command.args![reader]!), 'here-document'),
+            );
+          else if (doc.quoted) refuse('quoted_heredoc', match[1]!, at);
           else if (script[at - 1] === '$') refuse('after_dollar', match[1]!, at);
           else if (script[at - 1] === '\\') refuse('after_backslash', match[1]!, at);
           // Substitutions in a body are not modelled: refuse rather than guess their quoting.
@@ -187,7 +361,7 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
         i++;
       }
     }
-    if (word) pending.push({ delimiter: word, quoted, stripTabs });
+    if (word) pending.push({ delimiter: word, quoted, stripTabs, command: frame.command });
     frame.commandPosition = false;
   };
 
@@ -219,6 +393,11 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     }
 
     const frame = top();
+    if (frame.kind === 'script') {
+      const commentStart = c === '#' && (i === 0 || /[\s;&|()]/.test(script[i - 1]!));
+      if (/\s/.test(c) || OPERATOR_CHARS.includes(c)) closeWord(frame);
+      else if (!commentStart) openWord(frame);
+    }
     if (match) {
       record(match, frame.kind === 'double' ? 'double' : 'bare');
       if (frame.kind === 'script') frame.commandPosition = false;
@@ -253,7 +432,7 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
         continue;
       }
       if (script[i + 1] === '(') {
-        stack.push({ kind: 'script', closer: ')', parens: 0, cases: 0, commandPosition: true });
+        stack.push(newScriptFrame(')'));
         i += 2;
         continue;
       }
@@ -322,15 +501,17 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
       continue;
     }
     if (c === '\n') {
+      finishCommand(frame, 'end');
       frame.commandPosition = true;
       i++;
       if (pending.length) readHeredocBodies();
       continue;
     }
     if (c === '<' && script[i + 1] === '<') {
-      if (script[i + 2] === '<')
-        i += 3; // bash here-string, not a here-document
-      else readHeredocOperator(frame);
+      if (script[i + 2] === '<') {
+        i += 3; // bash here-string, not a here-document: the next word is the command's standard input
+        frame.nextRole = 'herestring';
+      } else readHeredocOperator(frame);
       continue;
     }
     if (c === '(' && script[i + 1] === '(' && frame.commandPosition) {
@@ -340,12 +521,14 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
       continue;
     }
     if (c === '(') {
+      finishCommand(frame, 'end');
       frame.parens++;
       frame.commandPosition = true;
       i++;
       continue;
     }
     if (c === ')') {
+      finishCommand(frame, 'end');
       if (frame.parens > 0) frame.parens--;
       else if (frame.cases === 0 && frame.closer === ')') stack.pop();
       // else: the end of a case pattern
@@ -353,12 +536,26 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
       i++;
       continue;
     }
+    if (c === '&' && script[i - 1] === '|') {
+      i++; // |&
+      continue;
+    }
     if (';&|'.includes(c)) {
+      // A pipe (| or |&) feeds this command's output to the next one's standard input; || and && do not.
+      const pipe = c === '|' && script[i + 1] !== '|' && script[i - 1] !== '|';
+      finishCommand(frame, pipe ? 'pipe' : 'end');
       frame.commandPosition = true;
       i++;
       continue;
     }
-    if (/\s/.test(c) || '<>'.includes(c)) {
+    if ('<>'.includes(c)) {
+      // `>&2`, `<&-`: a descriptor, not a word; otherwise the next word is a file
+      if (script[i + 1] === '&') i++;
+      else frame.nextRole = 'redirect';
+      i++;
+      continue;
+    }
+    if (/\s/.test(c)) {
       i++;
       continue;
     }
@@ -373,6 +570,8 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     frame.commandPosition = frame.commandPosition && boundary && KEEPS_COMMAND_POSITION.has(word);
   }
 
+  const outer = stack[0]!;
+  if (outer.kind === 'script') finishCommand(outer, 'end');
   if ((stack.length > 1 || inSingle) && sites.length > 0) {
     const last = sites.at(-1)!;
     refuse('unterminated', last.name, last.start);
@@ -415,6 +614,12 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     if (value === undefined) throw new TemplateError(`{{${site.name}}} has no value here`);
     if (site.context === 'arithmetic' && !/^\d+$/.test(value))
       throw new TemplateError(`{{${site.name}}} is used inside $((…)) but its value is not a number`);
+    const remote = site.remote ? remoteValueProblem(site.name, value) : undefined;
+    if (remote) throw new TemplateError(`${remote} (character ${site.start + 1})`);
+    if (site.leading && value.startsWith('-'))
+      throw new TemplateError(
+        `${optionValueMessage(site.name, site.leading.program)} (character ${site.start + 1})`,
+      );
     const envName = envNameFor(site.name);
     if (owner[envName] !== undefined && owner[envName] !== site.name && env[envName] !== value)
       throw new TemplateError(
@@ -428,19 +633,13 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
   return { script: script + template.slice(from), env };
 }
 
-// ---- a shell in an argv command -----------------------------------------------------------------------------
+// ---- argv commands -----------------------------------------------------------------------------------------
 // An argv command is run without a shell, but it may start one itself: `["bash", "-c", "deploy {{ref}}"]`, or
-// `docker exec app sh -c "…"`. A value written into such a script would be run as code (a branch named
-// `$(curl …|sh)` is a valid ref). So the script of a shell the command starts is never given a value: when the
-// command itself is the shell, its templates become references to the DEPLOY_* variables as with
-// `shell: true`; when another program starts the shell (docker, kubectl, ssh-less wrappers, sudo), the
-// variables may not reach it, so a template there is refused, with the form that passes the value as an
-// argument instead.
-
-/** POSIX shells, which run their `-c` operand as code and read "${NAME}" as the variable's value. */
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh']);
-/** Other shells that run their `-c` operand as code, with a syntax of their own: no template there. */
-const OTHER_SHELLS = new Set(['fish', 'csh', 'tcsh', 'pwsh', 'powershell']);
+// `docker exec app sh -c "…"`, or hand a word to another interpreter (`python3 -c`, `su -c`, `awk '…'`; see
+// programs.ts). A value written into such a word would be run as code (a branch named `$(curl …|sh)` is a
+// valid ref). So that word is never given a value: when the command itself is a POSIX shell, the templates
+// of its script become references to the DEPLOY_* variables as with `shell: true`; anywhere else a template
+// there is refused, with the form that passes the value as an argument instead.
 
 /**
  * In an argv (templates unrendered), a shell started with -c: its index and its script's, and whether it is
@@ -449,102 +648,88 @@ const OTHER_SHELLS = new Set(['fish', 'csh', 'tcsh', 'pwsh', 'powershell']);
 export function shellScriptIn(
   argv: readonly string[],
 ): { shell: number; script: number; posix: boolean } | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const program = argv[i]!;
-    const name = program.slice(program.lastIndexOf('/') + 1).replace(/\.exe$/i, '');
-    const posix = SHELLS.has(name);
-    if (!posix && !OTHER_SHELLS.has(name)) continue;
-    let dashC = false;
-    for (let j = i + 1; j < argv.length; j++) {
-      const arg = argv[j]!;
-      if (arg === '--') {
-        if (dashC && j + 1 < argv.length) return { shell: i, script: j + 1, posix };
-        break;
-      }
-      // Options that take the next argument: -o pipefail, -O extglob, bash's --rcfile/--init-file FILE.
-      if (/^[-+][oO]$/.test(arg) || arg === '--rcfile' || arg === '--init-file') {
-        j++;
-        continue;
-      }
-      if (arg.startsWith('--')) continue;
-      if (/^[-+][A-Za-z]+$/.test(arg)) {
-        // pwsh: -c, -Command (and, taken as one too, any option with a c: refusing is the safe side).
-        if (arg[0] === '-' && (posix ? arg.includes('c') : /c/i.test(arg))) dashC = true;
-        continue;
-      }
-      if (dashC) return { shell: i, script: j, posix };
-      break;
-    }
-  }
-  return undefined;
+  const operand = commandModel(argv).code.find((c) => c.kind === 'shell' || c.kind === 'foreign-shell');
+  return operand && { shell: operand.program, script: operand.index, posix: operand.kind === 'shell' };
 }
 
 /**
- * Why the templates of an argv command cannot be run as written, or []: a template in the script of a shell
- * that another program starts, or one the shell could not protect (as for `shell: true`). Pure.
+ * Why the templates of an argv command cannot be run as written, or []: a template in a word some program
+ * runs as code, except the script of a POSIX shell the command itself is, whose templates are refused only
+ * where the shell could not protect them (as for `shell: true`). Pure.
  */
 export function argvShellProblems(argv: readonly string[]): string[] {
-  const found = shellScriptIn(argv);
-  if (!found) return [];
-  const script = argv[found.script]!;
-  const names = [...script.matchAll(PLACEHOLDER)].map((m) => m[1]!);
-  if (names.length === 0) return [];
-  const shell = argv[found.shell]!;
-  if (!found.posix)
-    return [
-      `{{${names[0]!}}} is inside the script of "${shell} -c", a shell whose quoting this tool does not write: a shell would run code in its value; pass the value as an argument of the script instead`,
-    ];
-  if (found.shell > 0) {
-    const name = names[0]!;
-    return [
-      `{{${name}}} is inside the script of "${shell} -c", which ${argv[0]} starts: a shell would run code in its value, and the DEPLOY_* variables may not reach it; pass the value as an argument instead: ${shell} -c '… "$1" …' ${shell} {{${name}}}`,
-    ];
+  const problems: string[] = [];
+  for (const operand of commandModel(argv).code) {
+    const word = argv[operand.index]!;
+    const names = [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+    if (names.length === 0) continue;
+    if (operand.kind === 'shell' && operand.program === 0) {
+      const analysis = analyzeShellTemplate(word);
+      if (!analysis.ok)
+        problems.push(...analysis.problems.map((p) => `in the script of "${operand.how}": ${p.message}`));
+      continue;
+    }
+    problems.push(codeOperandMessage(operand, argv, names[0]!));
   }
-  const analysis = analyzeShellTemplate(script);
-  return analysis.ok ? [] : analysis.problems.map((p) => `in the script of "${shell} -c": ${p.message}`);
+  return problems;
 }
 
-/** ssh options that take the next argument (ssh(1)); the first other word is the destination. */
-const SSH_OPTIONS_WITH_VALUE = new Set('BbcDEeFIiJLlmOopQRSWw'.split('').map((c) => `-${c}`));
 /** Characters a remote shell reads literally in an unquoted word. */
 const REMOTE_SAFE = /^[\w.,:/@%+=-]*$/;
 
 /**
  * ssh joins the words after the destination into one line that the remote host's shell runs: a value there
  * is read by a shell, and no quoting written here is sure to match that shell. So a value that reaches it must
- * be one plain word; why one is refused, or undefined. Pure.
+ * be one plain word, and not an option of the remote command; why one is refused, or undefined.
  */
-export function sshValueProblem(argv: readonly string[], values: TemplateValues): string | undefined {
-  const ssh = argv.findIndex((arg) => arg.slice(arg.lastIndexOf('/') + 1) === 'ssh');
-  if (ssh < 0) return undefined;
-  let destination = -1;
-  for (let j = ssh + 1; j < argv.length; j++) {
-    const arg = argv[j]!;
-    if (arg === '--') {
-      destination = j + 1;
-      break;
-    }
-    if (SSH_OPTIONS_WITH_VALUE.has(arg)) j++;
-    else if (!arg.startsWith('-')) {
-      destination = j;
-      break;
-    }
+export function remoteValueProblem(name: string, value: string): string | undefined {
+  if (REMOTE_SAFE.test(value)) {
+    if (!value.startsWith('-')) return undefined;
+    return `{{${name}}} is in the command ssh runs through the remote host's shell, and its value starts with "-", which the remote command would read as an option: a value is never passed as an option`;
   }
-  if (destination < 0) return undefined;
-  for (const arg of argv.slice(destination + 1))
+  const bad = [...value].find((c) => !REMOTE_SAFE.test(c))!;
+  return `{{${name}}} is in the command ssh runs through the remote host's shell, and its value holds ${JSON.stringify(bad)}, which that shell would read: only letters, digits and _ . , : / @ % + = - may reach it (send other values on standard input, or with SendEnv)`;
+}
+
+/** Why a value in the command ssh runs on the remote host is refused, or undefined. Pure. */
+export function sshValueProblem(argv: readonly string[], values: TemplateValues): string | undefined {
+  const remote = commandModel(argv).remote;
+  if (!remote) return undefined;
+  for (const arg of argv.slice(remote.from, remote.to))
     for (const [, name] of arg.matchAll(PLACEHOLDER)) {
       const value = values[name!];
-      if (value === undefined || REMOTE_SAFE.test(value)) continue;
-      const bad = [...value].find((c) => !REMOTE_SAFE.test(c))!;
-      return `{{${name}}} is in the command ssh runs through the remote host's shell, and its value holds ${JSON.stringify(bad)}, which that shell would read: only letters, digits and _ . , : / @ % + = - may reach it (send other values on standard input, or with SendEnv)`;
+      const problem = value === undefined ? undefined : remoteValueProblem(name!, value);
+      if (problem) return problem;
     }
+  return undefined;
+}
+
+function optionValueMessage(name: string, program: string): string {
+  return `the value of {{${name}}} starts with "-" and is a whole argument of ${programName(program)}, which would read it as an option: a value is never passed as an option; write the option and the value as one word (--name={{${name}}}), or put -- before it where ${programName(program)} ends its options there`;
+}
+
+/**
+ * A value that fills an argument from its first character and starts with "-" would be read as an option
+ * (`ssh {{host}}` with `-oProxyCommand=…` runs a command): refused, unless the program stopped reading options
+ * before it (programs.ts). Pure.
+ */
+export function argvOptionProblem(argv: readonly string[], rendered: readonly string[]): string | undefined {
+  const model = commandModel(argv);
+  for (let i = 1; i < argv.length; i++) {
+    const template = argv[i]!;
+    if (!rendered[i]!.startsWith('-') || template.startsWith('-')) continue;
+    if (model.positional.has(i) || model.guarded.has(i)) continue;
+    const name = [...template.matchAll(PLACEHOLDER)][0]?.[1];
+    if (name) return optionValueMessage(name, argv[0]!);
+  }
   return undefined;
 }
 
 /**
  * Renders an argv command: each element with its values, except the script of a shell the command itself is
  * (`bash -c "…"`), whose templates become DEPLOY_* references (`env`: what they read). Throws a TemplateError
- * for a template argvShellProblems refuses, or a variable with no value.
+ * for a template argvShellProblems refuses, a value argvOptionProblem or sshValueProblem refuses, or a variable
+ * with no value.
  */
 export function renderArgvCommand(
   argv: readonly string[],
@@ -558,10 +743,12 @@ export function renderArgvCommand(
   const found = shellScriptIn(argv);
   let env: Record<string, string> = {};
   const rendered = argv.map((arg, index) => {
-    if (found?.script !== index || found.shell !== 0) return renderOne(arg);
+    if (found?.script !== index || found.shell !== 0 || !found.posix) return renderOne(arg);
     const script = renderShellScript(arg, values);
     env = script.env;
     return script.script;
   });
+  const option = argvOptionProblem(argv, rendered);
+  if (option) throw new TemplateError(option);
   return { argv: rendered, env };
 }

@@ -160,6 +160,18 @@ test('property: every variable in every quoting context reaches the program as i
           continue;
         }
       }
+      if (value.startsWith('-')) {
+        // A value that would start an argument is never passed where it reads as an option: refused.
+        const bare = shellCommand(`${env.program} {{${variable.name}}}`, env.work);
+        const error = await runCommand(bare, { [variable.name]: value }).then(
+          () => assert.fail(`${variable.name} ${JSON.stringify(value)} ran as an argument`),
+          (e: unknown) => e as CommandFailed,
+        );
+        assert.equal(error.reasonCode, 'template', error.message);
+        assert.match(error.message, /starts with "-" .* would read it as an option/);
+        refused++;
+        continue;
+      }
       values[variable.name] = value;
       accepted.push(variable.name);
     }
@@ -194,7 +206,8 @@ test('property: what describeCommand prints, run by a shell, does exactly what r
   for (let run = 0; run < Math.max(3, Math.ceil(RUNS / 5)); run++) {
     const values: TemplateValues = {
       version: 'v1.2',
-      ref: hostileValue(random),
+      // {{ref}} fills an argument: a value starting with "-" is refused there (checked below).
+      ref: hostileValue(random).replace(/^-/, '+'),
       my_variable: hostileValue(random),
     };
     const argvCommand = resolveCommand(
@@ -211,6 +224,10 @@ test('property: what describeCommand prints, run by a shell, does exactly what r
       const direct = await runCommand(command, values);
       const pasted = pasteIntoShell(printed, env.work);
       assert.equal(pasted.trimEnd(), direct.stdout, `seed ${SEED + 1}: ${printed}`);
+      assert.throws(
+        () => describeCommand(command, { ...values, ref: '-oProxyCommand=touch PWNED' }),
+        /the value of \{\{ref\}\} starts with "-"/,
+      );
     }
     assert.deepEqual(readdirSync(env.work), []);
   }

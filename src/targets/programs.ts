@@ -1,0 +1,843 @@
+// What the words of one command mean to the programs it names, as far as a templated value is concerned. Pure;
+// used for argv commands (shell-script.ts's renderArgvCommand, config checks) and for each simple command of a
+// `shell: true` script (analyzeShellTemplate).
+//
+// - Code: words a program runs as code, where a value would be run rather than read. The script of a shell's
+//   -c; an interpreter's eval flag (python -c, node -e/-p, perl/ruby -e, php -r, lua -e, psql -c, mysql -e);
+//   the program text of awk, sed and jq; what su, runuser, flock and script run with -c, and watch (without
+//   -x) and GNU parallel run through sh -c; the string env -S and rsync -e split into words; the command
+//   options of ssh, scp and sftp (ProxyCommand, LocalCommand, …) and git (--upload-pack, -c core.sshCommand,
+//   …); and, in a shell script, the arguments of eval and trap's action.
+// - Remote: the words ssh joins into one line for the remote host's shell.
+// - Standard input read as code: a shell with no script, an interpreter with none, ssh with no command (for a
+//   here-document fed to it).
+// - Options: a program reads an argument that starts with "-" as an option. A value that fills an argument
+//   from its first character is refused when it starts with "-", unless the program stopped reading options
+//   before it: after its own `--` (not a wrapper's, such as `kubectl exec pod -- cmd`), or as a positional
+//   parameter of an inline script (`sh -c '…' sh ARG`, `python3 -c '…' ARG`).
+// Programs are recognised by name anywhere in the command (so `sudo -u app python3 -c …` is seen too): naming
+// one as an argument only makes the check stricter.
+
+export type CodeKind =
+  | 'shell' // a POSIX shell's -c script
+  | 'foreign-shell' // fish, csh, PowerShell: a syntax this tool does not write references for
+  | 'interpreter'
+  | 'shell-wrapper' // a program that hands the word to a shell (su -c, flock -c, watch)
+  | 'split' // a string a program splits into words and options (env -S, rsync -e)
+  | 'remote-option' // a command an ssh or git option runs
+  | 'eval'; // shell builtins that run their arguments (eval, trap)
+
+export interface CodeOperand {
+  /** The word run as code. */
+  index: number;
+  /** The word naming the program that runs it. */
+  program: number;
+  kind: CodeKind;
+  /** How the program is called there, for messages ("python3 -c", "su -c", "ssh -o ProxyCommand"). */
+  how: string;
+  /** The safe way to pass a value named `name` (a sentence), written for this program. */
+  safe: (name: string) => string;
+}
+
+export interface CommandModel {
+  code: CodeOperand[];
+  /** ssh: its word, and the words [from, to) it joins into a command for the remote host's shell. */
+  remote?: { ssh: number; from: number; to: number };
+  /** The word of a program that reads code from standard input, if any. */
+  stdinCode?: number;
+  /** Words that are positional parameters of an inline script: never read as options. */
+  positional: Set<number>;
+  /** Words after an end-of-options `--` read by the program itself: never read as options. */
+  guarded: Set<number>;
+}
+
+export function programName(word: string): string {
+  return word.slice(word.lastIndexOf('/') + 1).replace(/\.exe$/i, '');
+}
+
+/** POSIX shells, which run their `-c` operand as code and read "${NAME}" as the variable's value. */
+export const POSIX_SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh']);
+/** Other shells that run their `-c` operand as code, with a syntax of their own. */
+export const OTHER_SHELLS = new Set(['fish', 'csh', 'tcsh', 'pwsh', 'powershell']);
+
+/**
+ * Programs that run another command given after their own options, often after a `--` of theirs: a `--`
+ * there ends the wrapper's options, not those of the program it runs.
+ */
+const WRAPPERS = new Set([
+  'env',
+  'sudo',
+  'doas',
+  'su',
+  'runuser',
+  'nice',
+  'nohup',
+  'setsid',
+  'stdbuf',
+  'timeout',
+  'time',
+  'chrt',
+  'ionice',
+  'taskset',
+  'chroot',
+  'flock',
+  'xargs',
+  'exec',
+  'command',
+  'builtin',
+  'kubectl',
+  'oc',
+  'docker',
+  'podman',
+  'nerdctl',
+  'ssh',
+  'watch',
+  'systemd-run',
+  'unshare',
+  'nsenter',
+  'script',
+  'parallel',
+  'npm',
+  'npx',
+  'yarn',
+  'pnpm',
+  'bun',
+  'cargo',
+  'go',
+  'uv',
+  'poetry',
+  'pipenv',
+  'bundle',
+  'dotnet',
+  'find',
+]);
+
+/**
+ * Commands whose operands are never options (from the given word on): shell syntax (`case WORD in`,
+ * `for NAME in WORDS`), test and [ (an operand where an operator belongs is read as a string), printf's
+ * arguments after its format, and echo (whose -n/-e would change only what it prints).
+ */
+const NO_OPTIONS = new Map<string, number>([
+  ['case', 1],
+  ['for', 1],
+  ['select', 1],
+  ['[', 1],
+  ['[[', 1],
+  ['test', 1],
+  ['printf', 2],
+  ['echo', 1],
+  [':', 1],
+  ['true', 1],
+]);
+
+type Parser = (words: readonly string[], at: number, model: CommandModel) => void;
+
+const quoteArg = (name: string) => `{{${name}}}`;
+
+/** A shell (POSIX or not): -c SCRIPT runs code; with no -c, the first operand is a script file. */
+function parseShell(posix: boolean): Parser {
+  return (words, at, model) => {
+    const shell = words[at]!;
+    let dashC = false;
+    let dashS = false;
+    for (let j = at + 1; j < words.length; j++) {
+      const arg = words[j]!;
+      if (arg === '--') {
+        if (dashC && j + 1 < words.length) return script(j + 1);
+        if (dashS || j + 1 >= words.length) return stdin(j + 1);
+        return; // `sh -- FILE …`: a script file
+      }
+      // Options that take the next argument: -o pipefail, -O extglob, bash's --rcfile/--init-file FILE.
+      if (/^[-+][oO]$/.test(arg) || arg === '--rcfile' || arg === '--init-file') {
+        j++;
+        continue;
+      }
+      if (arg.startsWith('--')) continue;
+      if (/^[-+][A-Za-z]+$/.test(arg)) {
+        // pwsh: -c, -Command (and, taken as one too, any option with a c: refusing is the safe side).
+        if (arg[0] === '-' && (posix ? arg.includes('c') : /c/i.test(arg))) dashC = true;
+        if (arg[0] === '-' && posix && arg.includes('s')) dashS = true;
+        continue;
+      }
+      if (dashC) return script(j);
+      if (dashS || arg === '-') return stdin(j);
+      // A script file: its arguments are its business.
+      return;
+    }
+    if (!dashC) stdin(words.length);
+
+    function script(index: number) {
+      model.code.push({
+        index,
+        program: at,
+        kind: posix ? 'shell' : 'foreign-shell',
+        how: `${shell} -c`,
+        safe: (name) =>
+          posix
+            ? `pass the value as an argument instead: ${shell} -c '… "$1" …' ${shell} ${quoteArg(name)}`
+            : `pass the value as an argument of the script instead`,
+      });
+      // $0, $1, …: the script reads them, its shell does not.
+      for (let k = index + 1; k < words.length; k++) model.positional.add(k);
+    }
+    function stdin(from: number) {
+      model.stdinCode ??= at;
+      for (let k = from; k < words.length; k++) model.positional.add(k);
+    }
+  };
+}
+
+interface EvalFlags {
+  /** Letters of a short option that take the code (rest of the word, or the next word). */
+  code: string;
+  /** Letters of a short option that take an argument (rest of the word, or the next word). */
+  withArg: string;
+  /** Long options that take the code. */
+  longCode?: string[];
+  /** Long options that take an argument. */
+  longWithArg?: string[];
+  /** After the code, the remaining words are the code's arguments, options no longer read. */
+  argsAfterCode: boolean;
+  /** With no code and no script operand, the program reads code from standard input. */
+  readsStdin: boolean;
+  /** A short option letter that names a module or file to run instead (python -m, php -f). */
+  runs?: string;
+  safe: (program: string, name: string) => string;
+}
+
+/** An interpreter with an eval option (python -c, perl -e, …). */
+function parseInterpreter(flags: EvalFlags): Parser {
+  return (words, at, model) => {
+    const program = programName(words[at]!);
+    let sawCode = false;
+    const push = (index: number, option: string) => {
+      sawCode = true;
+      model.code.push({
+        index,
+        program: at,
+        kind: 'interpreter',
+        how: `${program} ${option}`,
+        safe: (name) => flags.safe(program, name),
+      });
+    };
+    for (let j = at + 1; j < words.length; j++) {
+      const arg = words[j]!;
+      if (arg === '--') {
+        if (!sawCode && !flags.runs) return; // a script file follows
+        for (let k = j + 1; k < words.length; k++)
+          if (sawCode && flags.argsAfterCode) model.positional.add(k);
+        return;
+      }
+      if (arg.startsWith('--') && arg.length > 2) {
+        const [long, attached] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), true] : [arg, false];
+        if (flags.longCode?.includes(long)) {
+          if (attached) push(j, long);
+          else push(++j, long);
+          if (flags.argsAfterCode) return positionalFrom(j + 1);
+        } else if (flags.longWithArg?.includes(long) && !attached) j++;
+        continue;
+      }
+      if (arg.startsWith('-') && arg.length > 1) {
+        for (let k = 1; k < arg.length; k++) {
+          const letter = arg[k]!;
+          if (flags.code.includes(letter)) {
+            if (k + 1 < arg.length) push(j, `-${letter}`);
+            else push(++j, `-${letter}`);
+            if (flags.argsAfterCode) return positionalFrom(j + 1);
+            break;
+          }
+          if (flags.runs?.includes(letter)) return; // a module or file, with arguments of its own
+          if (flags.withArg.includes(letter)) {
+            if (k + 1 === arg.length) j++;
+            break;
+          }
+        }
+        continue;
+      }
+      // The first operand: a script file, when no code was given ("-": standard input).
+      if (!sawCode && arg === '-' && flags.readsStdin) model.stdinCode ??= at;
+      if (!sawCode) return;
+    }
+    if (!sawCode && flags.readsStdin) model.stdinCode ??= at;
+
+    function positionalFrom(from: number) {
+      for (let k = from; k < words.length; k++) {
+        if (k === from && words[k] === '--') continue;
+        model.positional.add(k);
+      }
+    }
+  };
+}
+
+const byArgument = (program: string, code: string, name: string, dashes = true) =>
+  `pass the value as an argument instead: ${program} ${code}${dashes ? ' --' : ''} ${quoteArg(name)}`;
+
+const INTERPRETERS: Array<[RegExp, EvalFlags]> = [
+  [
+    /^(python|pypy)[\d.]*$/,
+    {
+      code: 'c',
+      withArg: 'WX',
+      runs: 'm',
+      argsAfterCode: true,
+      readsStdin: true,
+      safe: (p, n) => byArgument(p, `-c '… sys.argv[1] …'`, n, false),
+    },
+  ],
+  [
+    /^(node|nodejs)$/,
+    {
+      code: 'ep',
+      withArg: 'rC',
+      longCode: ['--eval', '--print'],
+      longWithArg: [
+        '--require',
+        '--import',
+        '--loader',
+        '--experimental-loader',
+        '--conditions',
+        '--input-type',
+      ],
+      argsAfterCode: false,
+      readsStdin: true,
+      safe: (p, n) => byArgument(p, `-e '… process.argv[1] …'`, n),
+    },
+  ],
+  [
+    /^perl[\d.]*$/,
+    {
+      code: 'eE',
+      withArg: 'MmIixF0CdDlV',
+      argsAfterCode: false,
+      readsStdin: true,
+      safe: (p, n) => byArgument(p, `-e '… $ARGV[0] …'`, n),
+    },
+  ],
+  [
+    /^ruby[\d.]*$/,
+    {
+      code: 'e',
+      withArg: 'rICEFK0TWx',
+      argsAfterCode: false,
+      readsStdin: true,
+      safe: (p, n) => byArgument(p, `-e '… ARGV[0] …'`, n),
+    },
+  ],
+  [
+    /^php[\d.]*$/,
+    {
+      code: 'rBRE',
+      withArg: 'cdzt',
+      runs: 'f',
+      argsAfterCode: false,
+      readsStdin: true,
+      safe: (p, n) => byArgument(p, `-r '… $argv[1] …'`, n),
+    },
+  ],
+  [
+    /^(lua|luajit)[\d.]*$/,
+    {
+      code: 'e',
+      withArg: 'l',
+      argsAfterCode: false,
+      readsStdin: false,
+      safe: (p, n) => `read the value from the environment instead: ${p} -e '… os.getenv("${envName(n)}") …'`,
+    },
+  ],
+  [
+    /^(psql)$/,
+    {
+      code: 'c',
+      withArg: 'dhpUfoLTPvF',
+      longCode: ['--command'],
+      longWithArg: [
+        '--dbname',
+        '--host',
+        '--port',
+        '--username',
+        '--file',
+        '--set',
+        '--variable',
+        '--output',
+      ],
+      argsAfterCode: false,
+      readsStdin: true,
+      safe: (p, n) =>
+        `pass the value as a psql variable instead: ${p} -v value=${quoteArg(n)} -f FILE, reading it as :'value'`,
+    },
+  ],
+  [
+    /^(mysql|mariadb)$/,
+    {
+      code: 'e',
+      withArg: 'hPuDSp',
+      longCode: ['--execute'],
+      argsAfterCode: false,
+      readsStdin: true,
+      safe: (p) =>
+        `write the statement without a template, or use a prepared statement in a script run by ${p}`,
+    },
+  ],
+];
+
+export function envName(variable: string): string {
+  return `DEPLOY_${variable.toUpperCase()}`;
+}
+
+/** awk: the first operand is the program, unless -f gave one; gawk's -e/--source too. */
+const parseAwk: Parser = (words, at, model) => {
+  const program = programName(words[at]!);
+  const push = (index: number, how: string) =>
+    model.code.push({
+      index,
+      program: at,
+      kind: 'interpreter',
+      how,
+      safe: (name) =>
+        `read the value from the environment instead: ${program} '… ENVIRON["${envName(name)}"] …' (or -v value=${quoteArg(name)}, which only processes backslash escapes)`,
+    });
+  let fromFile = false;
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '--') {
+      if (!fromFile && j + 1 < words.length) push(j + 1, `${program} program`);
+      return;
+    }
+    if (/^-(e|-source)$/.test(arg)) {
+      push(++j, `${program} ${arg}`);
+      fromFile = true;
+      continue;
+    }
+    if (/^--source=/.test(arg)) {
+      push(j, `${program} --source`);
+      fromFile = true;
+      continue;
+    }
+    if (/^-[fE]$/.test(arg) || arg === '--file') {
+      fromFile = true;
+      j++;
+      continue;
+    }
+    if (/^-[fE]./.test(arg) || arg.startsWith('--file=')) {
+      fromFile = true;
+      continue;
+    }
+    if (/^-[Fvil]$/.test(arg) || ['--field-separator', '--assign', '--include', '--load'].includes(arg)) {
+      j++;
+      continue;
+    }
+    if (arg.startsWith('-') && arg.length > 1) continue;
+    if (!fromFile) push(j, `${program} program`);
+    return;
+  }
+};
+
+/** sed: -e SCRIPT, --expression SCRIPT, or the first operand when neither -e nor -f is given. */
+const parseSed: Parser = (words, at, model) => {
+  const program = programName(words[at]!);
+  const push = (index: number) =>
+    model.code.push({
+      index,
+      program: at,
+      kind: 'interpreter',
+      how: `${program} script`,
+      safe: (name) =>
+        `sed runs commands from its script (its e command, the e flag of s): write the value with awk instead, reading it as ENVIRON["${envName(name)}"]`,
+    });
+  let given = false;
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '--') {
+      if (!given && j + 1 < words.length) push(j + 1);
+      return;
+    }
+    if (arg === '--expression') {
+      push(++j);
+      given = true;
+      continue;
+    }
+    if (arg.startsWith('--expression=')) {
+      push(j);
+      given = true;
+      continue;
+    }
+    if (arg === '--file' || arg === '--line-length') {
+      given ||= arg === '--file';
+      j++;
+      continue;
+    }
+    if (arg.startsWith('--')) {
+      given ||= arg.startsWith('--file=');
+      continue;
+    }
+    if (arg.startsWith('-') && arg.length > 1) {
+      for (let k = 1; k < arg.length; k++) {
+        const letter = arg[k]!;
+        if (letter === 'e' || letter === 'f') {
+          given = true;
+          if (letter === 'e') push(k + 1 < arg.length ? j : j + 1);
+          if (k + 1 === arg.length) j++;
+          break;
+        }
+        if (letter === 'i') break; // -i[SUFFIX]
+        if (letter === 'l') {
+          if (k + 1 === arg.length) j++;
+          break;
+        }
+      }
+      continue;
+    }
+    if (!given) push(j);
+    return;
+  }
+};
+
+/** jq (and yq): the first operand is the filter, unless -f gave one. --arg NAME VALUE is the safe form. */
+const parseJq: Parser = (words, at, model) => {
+  const program = programName(words[at]!);
+  const yq = program === 'yq';
+  let fromFile = false;
+  const push = (index: number) =>
+    model.code.push({
+      index,
+      program: at,
+      kind: 'interpreter',
+      how: `${program} filter`,
+      safe: (name) =>
+        yq
+          ? `read the value from the environment instead: ${program} '… strenv(${envName(name)}) …'`
+          : `pass the value as a jq variable instead: ${program} --arg value ${quoteArg(name)} '… $value …'`,
+    });
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (yq && j === at + 1 && ['eval', 'e', 'eval-all', 'ea'].includes(arg)) continue;
+    if (arg === '--') {
+      if (!fromFile && j + 1 < words.length) push(j + 1);
+      return;
+    }
+    if (['--arg', '--argjson', '--slurpfile', '--rawfile'].includes(arg)) {
+      // NAME VALUE: data, whatever they start with
+      model.positional.add(j + 1);
+      model.positional.add(j + 2);
+      j += 2;
+      continue;
+    }
+    if (arg === '-f' || arg === '--from-file') {
+      fromFile = true;
+      j++;
+      continue;
+    }
+    if (yq && (arg === '--expression' || arg.startsWith('--expression='))) {
+      push(arg.includes('=') ? j : ++j);
+      fromFile = true;
+      continue;
+    }
+    if (
+      ['-L', '--indent', ...(yq ? ['-o', '-p', '-I', '--output-format', '--input-format'] : [])].includes(arg)
+    ) {
+      j++;
+      continue;
+    }
+    if (arg.startsWith('-') && arg.length > 1) continue;
+    if (!fromFile) push(j);
+    return;
+  }
+};
+
+/** Programs that hand an option's value to a shell: su/runuser/flock/script -c CMD, --command CMD. */
+function parseDashCommand(withArg: string[], safe: (program: string, name: string) => string): Parser {
+  return (words, at, model) => {
+    const program = programName(words[at]!);
+    for (let j = at + 1; j < words.length; j++) {
+      const arg = words[j]!;
+      if (arg === '--') return;
+      const push = (index: number, how: string) =>
+        model.code.push({
+          index,
+          program: at,
+          kind: 'shell-wrapper',
+          how: `${program} ${how}`,
+          safe: (name) => safe(program, name),
+        });
+      if (arg === '-c' || arg === '--command' || arg === '--session-command') push(++j, arg);
+      else if (/^--(session-)?command=/.test(arg)) push(j, arg.slice(0, arg.indexOf('=')));
+      else if (/^-c./.test(arg)) push(j, '-c');
+      else if (withArg.includes(arg)) j++;
+    }
+  };
+}
+
+const viaShellArgs = (program: string, name: string, head: string) =>
+  `run the program without a shell (${head} PROGRAM ${quoteArg(name)}), or start one with the value as "$1": ${head} sh -c '… "$1" …' sh ${quoteArg(name)}`;
+
+/** watch runs its command words, joined, through sh -c, unless -x/--exec. */
+const parseWatch: Parser = (words, at, model) => {
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '-x' || arg === '--exec' || (/^-[a-z]+$/.test(arg) && arg.includes('x'))) return;
+    if (arg === '-n' || arg === '--interval' || arg === '-q' || arg === '--equexit') {
+      j++;
+      continue;
+    }
+    if (arg === '--') {
+      for (let k = j + 1; k < words.length; k++) pushWatch(k);
+      return;
+    }
+    if (arg.startsWith('-') && arg.length > 1) continue;
+    for (let k = j; k < words.length; k++) pushWatch(k);
+    return;
+  }
+  function pushWatch(index: number) {
+    model.code.push({
+      index,
+      program: at,
+      kind: 'shell-wrapper',
+      how: 'watch',
+      safe: (name) =>
+        `use watch -x, which runs the command without a shell: watch -x PROGRAM ${quoteArg(name)}`,
+    });
+  }
+};
+
+/** GNU parallel runs its command through a shell; the arguments after ::: are quoted by it. */
+const parseParallel: Parser = (words, at, model) => {
+  for (let j = at + 1; j < words.length; j++) {
+    if (/^::::?\+?$/.test(words[j]!)) return;
+    model.code.push({
+      index: j,
+      program: at,
+      kind: 'shell-wrapper',
+      how: 'parallel',
+      safe: (name) =>
+        `give the value after ::: (parallel quotes those): parallel PROGRAM {} ::: ${quoteArg(name)}`,
+    });
+  }
+};
+
+/** env -S STRING: env splits it into words itself (and expands ${NAME} in it). */
+const parseEnv: Parser = (words, at, model) => {
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    const push = (index: number) =>
+      model.code.push({
+        index,
+        program: at,
+        kind: 'split',
+        how: 'env -S',
+        safe: (name) => `write the words as separate arguments instead: env PROGRAM ${quoteArg(name)}`,
+      });
+    if (arg === '-S' || arg === '--split-string') push(++j);
+    else if (/^-S./.test(arg) || arg.startsWith('--split-string=')) push(j);
+    else if (arg === '-u' || arg === '-C' || arg === '--unset' || arg === '--chdir') j++;
+    else if (!arg.startsWith('-') || arg === '--') return;
+  }
+};
+
+/** ssh options whose value is a command run through a shell. */
+const SSH_COMMAND_OPTIONS = /^(proxycommand|localcommand|remotecommand|knownhostscommand)\b/i;
+/** ssh options that take the next argument (ssh(1)); the first other word is the destination. */
+const SSH_OPTIONS_WITH_VALUE = new Set('BbcDEeFIiJLlmOopQRSWw'.split('').map((c) => `-${c}`));
+
+function pushSshOption(
+  words: readonly string[],
+  at: number,
+  model: CommandModel,
+  index: number,
+  value: string,
+) {
+  const option = /^\w+/.exec(value)?.[0] ?? 'command';
+  model.code.push({
+    index,
+    program: at,
+    kind: 'remote-option',
+    how: `${programName(words[at]!)} -o ${option}`,
+    safe: () =>
+      `ssh runs ${option} through a shell: write it without a template (a Host block of ~/.ssh/config can set it per host)`,
+  });
+}
+
+const parseSsh: Parser = (words, at, model) => {
+  let destination = -1;
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '--') {
+      destination = j + 1;
+      break;
+    }
+    if (arg === '-o') {
+      if (SSH_COMMAND_OPTIONS.test(words[j + 1] ?? '')) pushSshOption(words, at, model, j + 1, words[j + 1]!);
+      j++;
+    } else if (arg.startsWith('-o') && SSH_COMMAND_OPTIONS.test(arg.slice(2)))
+      pushSshOption(words, at, model, j, arg.slice(2));
+    else if (SSH_OPTIONS_WITH_VALUE.has(arg))
+      model.positional.add(++j); // the option's value, whatever it is
+    else if (!arg.startsWith('-')) {
+      destination = j;
+      break;
+    }
+  }
+  if (destination < 0 || destination >= words.length) return;
+  model.remote ??= { ssh: at, from: destination + 1, to: words.length };
+  if (destination + 1 >= words.length) {
+    // No command: the remote login shell reads its commands from standard input.
+    model.stdinCode ??= at;
+    return;
+  }
+  // A remote shell or interpreter reading standard input (ssh host bash -s, ssh host 'bash -s'): the remote
+  // shell splits the joined words again.
+  const remote = commandModel(
+    words
+      .slice(destination + 1)
+      .join(' ')
+      .split(/\s+/)
+      .filter(Boolean),
+  );
+  if (remote.stdinCode !== undefined) model.stdinCode ??= at;
+};
+
+/** scp and sftp take ssh's -o options too. */
+const parseScp: Parser = (words, at, model) => {
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '--') return;
+    if (arg === '-o') {
+      if (SSH_COMMAND_OPTIONS.test(words[j + 1] ?? '')) pushSshOption(words, at, model, j + 1, words[j + 1]!);
+      j++;
+    } else if (arg.startsWith('-o') && SSH_COMMAND_OPTIONS.test(arg.slice(2)))
+      pushSshOption(words, at, model, j, arg.slice(2));
+  }
+};
+
+/** rsync -e/--rsh CMD (split into words by rsync) and --rsync-path (run by the remote shell). */
+const parseRsync: Parser = (words, at, model) => {
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '--') return;
+    const push = (index: number, how: string, kind: CodeKind) =>
+      model.code.push({
+        index,
+        program: at,
+        kind,
+        how: `rsync ${how}`,
+        safe: () =>
+          how === '-e'
+            ? 'rsync splits it into words and options of its own: write it without a template (a Host block of ~/.ssh/config can set options per host)'
+            : 'the remote shell runs it: write it without a template',
+      });
+    if (arg === '-e' || arg === '--rsh') push(++j, '-e', 'split');
+    else if (/^-e./.test(arg) || arg.startsWith('--rsh=')) push(j, '-e', 'split');
+    else if (arg === '--rsync-path') push(++j, '--rsync-path', 'remote-option');
+    else if (arg.startsWith('--rsync-path=')) push(j, '--rsync-path', 'remote-option');
+  }
+};
+
+/** git options whose value is a command (run locally, or by the remote shell). */
+const GIT_COMMAND_KEYS =
+  /^(core\.(sshcommand|pager|editor|fsmonitor|hookspath|askpass|gitproxy)|alias\..*|.*\.(command|cmd|program|textconv|external|helper|clean|smudge|process))=/i;
+const parseGit: Parser = (words, at, model) => {
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '--') return;
+    const push = (index: number, how: string) =>
+      model.code.push({
+        index,
+        program: at,
+        kind: 'remote-option',
+        how: `git ${how}`,
+        safe: () => `git runs it as a command: write it without a template`,
+      });
+    if (arg === '-c' && GIT_COMMAND_KEYS.test(words[j + 1] ?? '')) push(++j, '-c');
+    else if (arg === '-c' || arg === '-C') j++;
+    else if (/^--(upload-pack|receive-pack|exec)$/.test(arg) || arg === '-u') push(++j, arg);
+    else if (/^--(upload-pack|receive-pack|exec)=/.test(arg)) push(j, arg.slice(0, arg.indexOf('=')));
+  }
+};
+
+/** Shell builtins: eval runs its arguments; trap its first one. */
+const parseEval: Parser = (words, at, model) => {
+  const program = words[at]!;
+  for (let j = at + 1; j < words.length; j++) {
+    if (program === 'trap' && (words[j] === '-p' || words[j] === '-l' || words[j] === '--')) continue;
+    model.code.push({
+      index: j,
+      program: at,
+      kind: 'eval',
+      how: program,
+      safe: (name) =>
+        program === 'eval'
+          ? `run the command without eval, with the value as an argument: … ${quoteArg(name)}`
+          : `read the variable inside single quotes instead: trap '… "$${envName(name)}" …' EXIT`,
+    });
+    if (program === 'trap') return;
+  }
+};
+
+function parserFor(name: string): Parser | undefined {
+  if (POSIX_SHELLS.has(name)) return parseShell(true);
+  if (OTHER_SHELLS.has(name)) return parseShell(false);
+  for (const [pattern, flags] of INTERPRETERS) if (pattern.test(name)) return parseInterpreter(flags);
+  if (/^[gmn]?awk$/.test(name)) return parseAwk;
+  if (/^g?sed$/.test(name)) return parseSed;
+  if (name === 'jq' || name === 'gojq' || name === 'yq') return parseJq;
+  if (name === 'su' || name === 'runuser')
+    return parseDashCommand(['-s', '--shell', '-g', '--group', '-G', '--supp-group', '-u', '-w'], (p, n) =>
+      p === 'su'
+        ? `run the program without a shell instead (runuser -u USER -- PROGRAM ${quoteArg(n)}, or sudo -u USER -- PROGRAM ${quoteArg(n)})`
+        : viaShellArgs(p, n, `${p} -u USER --`),
+    );
+  if (name === 'flock')
+    return parseDashCommand(['-w', '--timeout', '-E', '--conflict-exit-code'], (p, n) =>
+      viaShellArgs(p, n, `${p} FILE`),
+    );
+  if (name === 'script')
+    return parseDashCommand(
+      ['-E', '--echo', '-I', '-O', '-B', '-T', '-m'],
+      () => 'write the command without a template, and read the value in it as "$DEPLOY_…"',
+    );
+  if (name === 'watch') return parseWatch;
+  if (name === 'parallel') return parseParallel;
+  if (name === 'env') return parseEnv;
+  if (name === 'ssh') return parseSsh;
+  if (name === 'scp' || name === 'sftp') return parseScp;
+  if (name === 'rsync') return parseRsync;
+  if (name === 'git') return parseGit;
+  if (name === 'eval' || name === 'trap') return parseEval;
+  return undefined;
+}
+
+/**
+ * The model of one command's words (templates unrendered; in a shell script, each word without its quotes).
+ * `words[0]` is the program.
+ */
+export function commandModel(words: readonly string[]): CommandModel {
+  const model: CommandModel = { code: [], positional: new Set(), guarded: new Set() };
+  const seen = new Set<number>();
+  for (let i = 0; i < words.length; i++) {
+    if (model.positional.has(i) || seen.has(i)) continue;
+    const parser = parserFor(programName(words[i]!));
+    if (!parser) continue;
+    const before = model.code.length;
+    parser(words, i, model);
+    // A word run as code is not also a program to look at here (its own words are not these words).
+    for (const operand of model.code.slice(before)) seen.add(operand.index);
+  }
+  const plainFrom = words.length ? NO_OPTIONS.get(programName(words[0]!)) : undefined;
+  if (plainFrom !== undefined) for (let k = plainFrom; k < words.length; k++) model.positional.add(k);
+  // `--`: the options of the program that reads it end there; a wrapper's `--` ends only the wrapper's.
+  let wrapperPending = false;
+  let guarding = false;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (guarding) model.guarded.add(i);
+    if (word === '--') {
+      if (wrapperPending) wrapperPending = false;
+      else guarding = true;
+    } else if (WRAPPERS.has(programName(word)) && !guarding) wrapperPending = true;
+    else if (WRAPPERS.has(programName(word)) && guarding) {
+      // `cmd -- … sudo …`: a wrapper named after a `--` may run another program: stop guarding.
+      guarding = false;
+      wrapperPending = true;
+    }
+  }
+  return model;
+}
