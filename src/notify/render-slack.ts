@@ -2,8 +2,8 @@
 // documented limits: at most 50 blocks, a header's text at most 150 characters, a section's at most 3,000
 // (a field's 2,000, at most 10 fields), the message text at most 40,000. Pure.
 import { FACT_FIELDS, LINKS, type Notification, type ThreadLine } from './model.ts';
-import { cut, isHttpUrl, slackEscape, slackUrl } from './escape.ts';
-import { renderTemplate, type EventTemplate } from './template.ts';
+import { cut, isHttpUrl, slackEscape, slackUrl, urlPart } from './escape.ts';
+import { renderLinkedTemplate, renderTemplate, type EventTemplate } from './template.ts';
 
 export const SLACK_LIMITS = { blocks: 50, header: 150, section: 3000, field: 2000, fields: 10, text: 40_000 };
 
@@ -14,10 +14,17 @@ export interface SlackMessage {
 
 const FIELDS = FACT_FIELDS;
 
+// A value in a link's URL the template wrote (`<https://shop.example/{{version}}|shop>`) is percent-encoded:
+// a `|` in it would otherwise end the URL and start the link's label.
+const URL_VALUES = { link: (value: string) => (isHttpUrl(value) ? slackUrl(value) : ''), part: urlPart };
+
 export function renderSlack(n: Notification, template: EventTemplate): SlackMessage {
   // A header is one line of plain text; Slack decodes &amp; &lt; &gt; there too, so it is escaped alike.
   const title = cut(renderTemplate(template.title, n.facts, slackEscape), SLACK_LIMITS.header);
-  const text = cut(renderTemplate(template.text, n.facts, slackEscape), SLACK_LIMITS.section);
+  const text = cut(
+    renderLinkedTemplate(template.text, n.facts, 'slack', slackEscape, URL_VALUES),
+    SLACK_LIMITS.section,
+  );
   const fields = FIELDS.filter(([, key]) => n.facts[key])
     .slice(0, SLACK_LIMITS.fields)
     .map(([label, key]) => ({

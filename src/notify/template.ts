@@ -27,30 +27,39 @@ export function renderTemplate(template: string, facts: Facts, escape: (value: s
   return template.replace(PLACEHOLDER, (_, name: string) => escape(facts[name as Placeholder] ?? ''));
 }
 
-// A Markdown link's destination the template's author wrote, `](…)`, placeholders in it included.
-const LINK_DESTINATION = /\]\(((?:[^()\s{}]|\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\})*)\)/g;
+// A URL the template's author wrote in a link, placeholders in it included: `](…)` in Markdown (Teams), `<…`
+// up to its `|` or `>` in Slack mrkdwn. Groups: what opens it, the URL, what closes it.
+const URL_CHARS = '(?:[^()<>|\\s{}]|\\{\\{\\s*[A-Za-z_][A-Za-z0-9_]*\\s*\\}\\})*';
+const LINK_URLS = {
+  markdown: new RegExp(`(\\]\\()(${URL_CHARS})(\\))`, 'g'),
+  slack: new RegExp(`(<)(${URL_CHARS})()(?=[|>])`, 'g'),
+};
 const WHOLE_PLACEHOLDER = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
 
 /**
- * As renderTemplate, for Markdown: a value inside a link's destination the template wrote is part of a URL,
- * not text. A placeholder that is the whole destination (`[shop]({{environment_url}})`) becomes `url.link`
- * of its value (a link only when it is an http(s) URL), one within a destination
+ * As renderTemplate, for a text with links: a value inside a link's URL the template wrote is part of a URL,
+ * not text. A placeholder that is the whole URL (`[shop]({{environment_url}})`, `<{{run_url}}|run>`) becomes
+ * `url.link` of its value (a link only when it is an http(s) URL), one within a URL
  * (`[shop](https://shop.example/{{version}})`) `url.part` of its value (percent-encoded).
  */
-export function renderMarkdownTemplate(
+export function renderLinkedTemplate(
   template: string,
   facts: Facts,
+  syntax: keyof typeof LINK_URLS,
   escape: (value: string) => string,
   url: { link: (value: string) => string; part: (value: string) => string },
 ): string {
   let out = '';
   let last = 0;
-  for (const match of template.matchAll(LINK_DESTINATION)) {
+  for (const match of template.matchAll(LINK_URLS[syntax])) {
+    const [all, open, inside, close] = match as unknown as [string, string, string, string];
     out += renderTemplate(template.slice(last, match.index), facts, escape);
-    const destination = match[1]!;
-    const whole = WHOLE_PLACEHOLDER.exec(destination);
-    out += `](${whole ? url.link(facts[whole[1] as Placeholder] ?? '') : renderTemplate(destination, facts, url.part)})`;
-    last = match.index + match[0].length;
+    const whole = WHOLE_PLACEHOLDER.exec(inside);
+    const rendered = whole
+      ? url.link(facts[whole[1] as Placeholder] ?? '')
+      : renderTemplate(inside, facts, url.part);
+    out += `${open}${rendered}${close}`;
+    last = match.index + all.length;
   }
   return out + renderTemplate(template.slice(last), facts, escape);
 }

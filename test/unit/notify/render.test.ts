@@ -99,6 +99,26 @@ describe('Slack', () => {
   });
 });
 
+describe('Slack links the template writes', () => {
+  it("a value in a link's URL is percent-encoded: it can neither end the URL nor write the link's label", () => {
+    const n = hostileNotification('x');
+    n.facts.version = 'v2|Approve here> <!channel>';
+    n.facts.environment_url = 'https://shop.example/?a=1&b=2';
+    n.facts.run_url = 'javascript:alert(1)';
+    const message = renderSlack(n, {
+      title: '{{version}}',
+      text: '<https://shop.example/v/{{version}}|this version>, <{{environment_url}}|the shop>, <{{run_url}}|the run>',
+    });
+    assert.deepEqual(slackProblems(message), []);
+    const text = (message.blocks[1] as { text: { text: string } }).text.text;
+    assert.equal(
+      text,
+      '<https://shop.example/v/v2%7CApprove%20here%3E%20%3C%21channel%3E|this version>, ' +
+        '<https://shop.example/?a=1&amp;b=2|the shop>, <|the run>',
+    );
+  });
+});
+
 describe('Teams', () => {
   it('is a valid Adaptive Card 1.5 in the message envelope for every event, with every value escaped', () => {
     for (const event of NOTIFY_EVENTS)
