@@ -9,10 +9,16 @@
 // its path and the fix, never a throw. A refused record file is never written over: the next write first
 // moves it to `<file>.refused-<its mtime>`, which the refusal names (`kept`). Nor is another run's record: a
 // write that finds the file changed since this store read or wrote it (two runs at once on one environment),
-// or holding a record not older than its own, throws and leaves the file as it is.
+// or holding a record not older than its own, throws and leaves the file as it is. The check and the rename
+// are made under a lock file (`<file>.lock`, created exclusively and naming its process), so two writers can
+// never both pass the check; a lock whose process is gone is taken over (util/lock-takeover.ts).
 import { readFileSync, statSync } from 'node:fs';
 import { open, readdir, rename, mkdir, stat, writeFile, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { fileAgeMs, takeOverStaleLock } from '../util/lock-takeover.ts';
+import { processStart } from '../util/process-start.ts';
+import { abortableSleep } from '../util/sleep.ts';
 import { parseRecord, type EnvironmentRecord, type Release, type RetiredSlot } from './record.ts';
 import type { StateRead, StateStore, WriteOptions } from './store.ts';
 
@@ -25,22 +31,39 @@ export const STALE_TEMP_MS = 60_000;
 export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 /** A directory fsync some platforms or file systems refuse (Windows cannot open a directory): skipped. */
 const NO_DIRECTORY_SYNC = new Set(['EISDIR', 'EINVAL', 'EPERM']);
+/** How long a write waits for another write of the same record to give its lock back. */
+export const LOCK_WAIT_MS = 5_000;
+/** A lock held this long by a process of another host (or naming none) was left by a write that died. */
+export const STALE_LOCK_MS = STALE_TEMP_MS;
+
+export interface FileStateStoreOptions {
+  /** How long a write waits for the lock another write holds (default LOCK_WAIT_MS). */
+  lockWaitMs?: number;
+}
+
+/** The temp files of this process's writes, numbered across stores: two stores never share one. */
+let tempCount = 0;
 
 export class FileStateStore implements StateStore {
   readonly dir: string;
-  private temp = 0;
+  private readonly lockWaitMs: number;
   /**
    * Per environment, the record file this store last read or wrote, its number and text (null: there was
    * none). A write finds the file still holding it, or it would put its run's record over another run's (two
    * runs at once on one environment): that other run's rollout and recovery would be lost. The text, not only
-   * the number: two runs that each wrote their own record N are told apart.
+   * the number: two runs that each wrote their own record N are told apart. Once this store has written an
+   * environment's record, only its own writes move this: a later read shows what is there, but the run goes on
+   * from its own records, so a read must not make another run's record the one it may write over.
    */
   private readonly known = new Map<string, { seq: number; text: string } | null>();
+  /** The environments whose record this store has written. */
+  private readonly wrote = new Set<string>();
   /** The text readFile last found at a record path (undefined: no file). */
   private lastText: string | undefined;
 
-  constructor(stateDir: string) {
+  constructor(stateDir: string, options: FileStateStoreOptions = {}) {
     this.dir = stateDir;
+    this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
   }
 
   /** Where an environment's record lives (the name is encoded: environments may hold any character). */
@@ -59,7 +82,9 @@ export class FileStateStore implements StateStore {
   readSync(environment: string): StateRead {
     const path = this.pathFor(environment);
     const read = this.readFile(environment, path);
-    if (read.ok)
+    if (this.wrote.has(environment)) {
+      // What this run builds on is what it wrote (see `known`).
+    } else if (read.ok)
       this.known.set(
         environment,
         read.source === path && read.record ? { seq: read.record.seq, text: this.lastText ?? '' } : null,
@@ -99,15 +124,7 @@ export class FileStateStore implements StateStore {
     const records = join(this.dir, 'records');
     await mkdir(records, { recursive: true });
     await removeStaleTemps(records);
-    // A record this store refuses is kept for whoever looks into why: moved aside, not written over.
-    const current = this.readFile(record.environment, path);
-    if (!current.ok && current.source === path) {
-      const kept = keptPath(path);
-      if (kept) await rename(path, kept);
-    }
-    if (current.ok && current.record && current.source === path)
-      this.checkNotOverwriting(path, current.record.seq, this.lastText, record);
-    const temp = `${path}.${process.pid}.${++this.temp}.tmp`;
+    const temp = `${path}.${process.pid}.${++tempCount}.tmp`;
     const text = `${JSON.stringify(record, null, 2)}\n`;
     try {
       if (options.durable) {
@@ -121,14 +138,64 @@ export class FileStateStore implements StateStore {
       } else {
         await writeFile(temp, text);
       }
-      await rename(temp, path);
+      // The check and the rename under the lock: no other write comes between them.
+      const release = await this.lock(path);
+      try {
+        // A record this store refuses is kept for whoever looks into why: moved aside, not written over.
+        const current = this.readFile(record.environment, path);
+        if (!current.ok && current.source === path) {
+          const kept = keptPath(path);
+          if (kept) await rename(path, kept);
+        }
+        if (current.ok && current.record && current.source === path)
+          this.checkNotOverwriting(path, current.record.seq, this.lastText, record);
+        await rename(temp, path);
+      } finally {
+        await release();
+      }
     } catch (error) {
       await unlink(temp).catch(() => undefined);
       throw error;
     }
     this.known.set(record.environment, { seq: record.seq, text });
+    this.wrote.add(record.environment);
     // The rename is an entry of the directory: durable once the directory is on disk too.
     if (options.durable) await syncDirectory(records);
+  }
+
+  /**
+   * Takes `<path>.lock` (created exclusively, naming this process): resolves with its release. Waits for
+   * another write holding it, up to lockWaitMs; a lock whose process is gone is taken over. Throws, naming the
+   * lock and its holder, when it is still held after the wait.
+   */
+  private async lock(path: string): Promise<() => Promise<void>> {
+    const lock = `${path}.lock`;
+    const until = Date.now() + this.lockWaitMs;
+    for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+      try {
+        const handle = await open(lock, 'wx');
+        try {
+          const started = processStart(process.pid);
+          await handle.writeFile(
+            `${JSON.stringify({ pid: process.pid, host: hostname(), ...(started ? { started } : {}) })}\n`,
+          );
+        } finally {
+          await handle.close();
+        }
+        return () => unlink(lock).catch(() => undefined);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      // Taken over, the next attempt takes it (unless another write was quicker).
+      const stale = await lockIsStale(lock);
+      if (stale) await takeOverStaleLock(lock, () => lockIsStale(lock), 10_000);
+      if (Date.now() >= until)
+        throw new Error(
+          `${lock} is held by ${describeHolder(lock)} (another write of this record) after ${Math.round(this.lockWaitMs / 1000)} s: ` +
+            'the record was not stored. Two runs at once on one environment? Let one finish, then run again',
+        );
+      await abortableSleep(stale ? 1 : Math.min(wait, Math.max(1, until - Date.now())));
+    }
   }
 
   /**
@@ -177,6 +244,50 @@ export class FileStateStore implements StateStore {
     if (!legacy.ok) return corrupt(path, `environments.${environment}: ${legacy.message}`);
     return { ok: true, record: legacy.record, source: path };
   }
+}
+
+interface LockHolder {
+  pid?: unknown;
+  host?: unknown;
+  started?: unknown;
+}
+
+function lockHolder(lock: string): LockHolder | undefined {
+  try {
+    const holder = JSON.parse(readFileSync(lock, 'utf8')) as LockHolder | null;
+    return holder && typeof holder === 'object' ? holder : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeHolder(lock: string): string {
+  const holder = lockHolder(lock);
+  return holder && Number.isSafeInteger(holder.pid) && typeof holder.host === 'string'
+    ? `process ${holder.pid as number} on ${holder.host}`
+    : 'another process';
+}
+
+/**
+ * Whether the write holding `lock` is gone: its process on this host has ended (or its pid now belongs to a
+ * process started at another time); one of another host, or a lock that names nobody, once older than any
+ * write takes (STALE_LOCK_MS; a lock naming nobody is being written for a few milliseconds).
+ */
+async function lockIsStale(lock: string): Promise<boolean> {
+  const age = await fileAgeMs(lock, -1);
+  if (age < 0) return false; // gone already: the next attempt takes it
+  const holder = lockHolder(lock);
+  const pid = holder?.pid;
+  if (holder?.host !== hostname() || !Number.isSafeInteger(pid) || (pid as number) <= 0)
+    return age > STALE_LOCK_MS;
+  try {
+    process.kill(pid as number, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return true;
+  }
+  if (typeof holder.started !== 'string') return false;
+  const started = processStart(pid as number);
+  return started !== undefined && started !== holder.started;
 }
 
 /** Where a refused record file is moved before a new one is written: beside it, named by its mtime. */

@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_RECORD_BYTES, FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord, withTransition, type EnvironmentRecord } from '../../../src/state/record.ts';
@@ -334,4 +334,87 @@ test("two runs at once on one environment: the second write never puts its recor
 
   // A store that read nothing still never writes a record over a newer or equal one.
   await assert.rejects(new FileStateStore(d).write(two), /already holds record 4, not older than this one/);
+});
+
+test('two writes at the same moment on one environment: exactly one is stored, the other fails (the check and the rename are one step)', async (t) => {
+  const d = dir(t);
+  for (let round = 0; round < 5; round++) {
+    const environment = `env-${round}`;
+    const first = new FileStateStore(d);
+    const second = new FileStateStore(d);
+    // Both find no record, then both write their record 1 at once.
+    assert.equal((await first.read(environment)).ok, true);
+    assert.equal((await second.read(environment)).ok, true);
+    const mine = withTransition(emptyRecord('local', environment, NOW), {}, undefined, NOW);
+    const theirs = { ...mine, updatedAt: '2026-03-01T10:00:01.000Z' };
+    const [a, b] = await Promise.allSettled([
+      first.write(mine, { durable: true }),
+      second.write(theirs, { durable: true }),
+    ]);
+    const stored = [a, b].filter((r) => r.status === 'fulfilled').length;
+    assert.equal(stored, 1, `round ${round}: ${stored} writes passed the check`);
+    const refused = [a, b].find((r) => r.status === 'rejected')!;
+    assert.match(String(refused.reason), /written by another run since this one found no record there/);
+    const file = JSON.parse(readFileSync(first.pathFor(environment), 'utf8')) as EnvironmentRecord;
+    assert.deepEqual(
+      file,
+      JSON.parse(JSON.stringify(a.status === 'fulfilled' ? mine : theirs)),
+      'the file holds the write that passed',
+    );
+  }
+  // No lock or temp file is left behind.
+  assert.deepEqual(
+    readdirSync(join(d, 'records')).filter((name) => !name.endsWith('.json')),
+    [],
+  );
+});
+
+test("reading the record again does not make another run's record the one this run may write over", async (t) => {
+  const d = dir(t);
+  const first = new FileStateStore(d);
+  const second = new FileStateStore(d);
+  assert.equal((await first.read('production')).ok, true);
+  const one = sample('production');
+  await first.write(one);
+  // The other run reads the first's record 1 and writes its 2.
+  const read = await second.read('production');
+  assert.ok(read.ok && read.record);
+  await second.write(withTransition(read.record, {}, { by: 'cli:b', event: 'phase', code: 'x' }, NOW));
+  // The first run reads again (it sees record 2), then goes on from its own records: its next ones
+  // (numbered past the other's) would drop what the other run recorded.
+  const again = await first.read('production');
+  assert.equal(again.ok && again.record?.seq, 2);
+  const mine = withTransition(withTransition(one, {}, undefined, NOW), {}, undefined, NOW);
+  assert.equal(mine.seq, 3);
+  await assert.rejects(
+    first.write(mine),
+    /holds record 2, written by another run since this one read or wrote record 1/,
+  );
+  const file = JSON.parse(readFileSync(first.pathFor('production'), 'utf8')) as EnvironmentRecord;
+  assert.equal(file.history.at(-1)?.by, 'cli:b', "the other run's record stays");
+});
+
+test('a write waits for the lock another write holds, gives up naming it; a lock whose process is gone is taken over', async (t) => {
+  const d = dir(t);
+  const store = new FileStateStore(d, { lockWaitMs: 200 });
+  const path = store.pathFor('production');
+  mkdirSync(join(d, 'records'), { recursive: true });
+  // Held by a live process of this host (this one): the write is not stored, and says why.
+  writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.pid, host: hostname() }));
+  await assert.rejects(store.write(sample('production')), (error: Error) => {
+    assert.match(error.message, new RegExp(`production\\.json\\.lock is held by process ${process.pid} on `));
+    assert.match(error.message, /the record was not stored/);
+    return true;
+  });
+  assert.deepEqual(
+    readdirSync(join(d, 'records')).sort(),
+    ['production.json.lock'],
+    'no record, no temp file',
+  );
+  // Left by a process that is gone: taken over, and the record is stored.
+  const dead = Number(execFileSync(process.execPath, ['-p', 'process.pid'], { encoding: 'utf8' }).trim());
+  writeFileSync(`${path}.lock`, JSON.stringify({ pid: dead, host: hostname() }));
+  await store.write(sample('production'));
+  assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), sample('production'));
+  assert.deepEqual(readdirSync(join(d, 'records')), ['production.json']);
 });
