@@ -42,7 +42,7 @@ import {
 import type { PeopleCache } from '../facts/pull-request.ts';
 import { markerScope, readAppComments } from '../facts/own-comments.ts';
 import { readLedger, recordInLedger, withLedger } from '../facts/approval-ledger.ts';
-import type { AppComments, MarkerTrust } from '../facts/own-comments.ts';
+import type { AppComments, AskedApproval, MarkerTrust } from '../facts/own-comments.ts';
 import type { ShaDeployment } from '../facts/deployments.ts';
 import { decide } from './decide.ts';
 import type { Base } from './decide.ts';
@@ -341,6 +341,50 @@ function pendingFor(b: Base, environment: string | undefined): PendingRequest | 
     .sort((x, y) => y.at.getTime() - x.at.getTime())[0];
 }
 
+/**
+ * What the App had shown as the commit to approve in `environment` (any, when undefined) before comment
+ * `commentId` was written, oldest first: its requests and waiting protection rules, and its notices of a push
+ * (the new head, for every environment), in GitHub's order (comment ids grow); /rollback requests do not count
+ * (they ask for an earlier commit, never the head).
+ *
+ * The head is read when the App handles an approval, which may be after a push (one right before, a delivery
+ * that waited, a redelivery). When the App had shown other commits before the approval was written and never
+ * the head, the head came after it: the approval was given for a commit that is no longer the head, and is
+ * refused rather than recorded for one nobody showed the approver (headMovedSince). With nothing shown before
+ * (an approval ahead of any request), the approval is for the head the pull request shows.
+ */
+function askedBefore(b: Base, environment: string | undefined, commentId: number): AskedApproval[] {
+  const wanted = environment?.toLowerCase();
+  return b.comments.asked
+    .filter(
+      (a) =>
+        !a.rollback &&
+        a.commentId < commentId &&
+        (wanted === undefined || a.environment === undefined || a.environment.toLowerCase() === wanted),
+    )
+    .sort((x, y) => x.commentId - y.commentId);
+}
+
+/**
+ * The refusal of an approval of `environment` in comment `commentId`, written before the head it would count
+ * for (askedBefore); undefined when the approver could have seen the head.
+ */
+function headMovedSince(b: Base, environment: string, commentId: number): Reply | undefined {
+  const head = b.pr.headSha;
+  const seen = askedBefore(b, environment, commentId);
+  if (!seen.length || seen.some((a) => a.sha === head)) return undefined;
+  const last = seen.at(-1)!;
+  const waiting = pendingFor(b, environment);
+  const next =
+    waiting && waiting.type !== 'rollback'
+      ? `the request for ${short(head)} is waiting: approve again if that commit should deploy`
+      : `ask ${userText(`/deploy ${environment}`, { as: 'code' })} for it and approve that request if it should deploy`;
+  return refusal(
+    'head_moved',
+    `this approval of ${env(environment)} was written when the commit to approve was ${short(last.sha)}, as the App last showed it; the pull request's head is now ${short(head)}, pushed after that. An approval counts only for the commit it was given for, so nothing was recorded; ${next}.`,
+  );
+}
+
 /** Whether `login`'s newest approval or veto of this environment at `sha` is a veto. */
 function ownVetoStands(
   records: readonly ApprovalRecord[],
@@ -367,7 +411,17 @@ async function approve(
 ): Promise<Reply> {
   const b = await base(deps, event);
   const pending = pendingFor(b, command.environment);
+  const kind: ApprovalRecord['kind'] = command.kind === 'approve-deploy' ? 'approve' : 'reject';
   const environment = command.environment ?? pending?.environment;
+  // Unnamed, and nothing waits at the head: the approver answered what the App asked before a push.
+  if (!environment && kind === 'approve') {
+    const last = askedBefore(b, undefined, event.commentId)
+      .map((a) => a.environment)
+      .filter((name) => name !== undefined)
+      .at(-1);
+    const moved = last === undefined ? undefined : headMovedSince(b, last, event.commentId);
+    if (moved) return moved;
+  }
   if (!environment)
     return refusal(
       'no_pending_request',
@@ -376,8 +430,13 @@ async function approve(
   const type = pending?.type ?? 'standard';
   const policy = policyOf(b.config, environment);
   const rule = policy ? approvalRule(policy, type) : undefined;
-  const kind: ApprovalRecord['kind'] = command.kind === 'approve-deploy' ? 'approve' : 'reject';
   const sha = pending?.sha ?? b.pr.headSha;
+  // An approval counts for the head only if the approver could have seen it (askedBefore). A veto only ever
+  // stops a deployment: it stays recorded at the head whatever its author saw.
+  if (kind === 'approve' && pending?.type !== 'rollback') {
+    const moved = headMovedSince(b, environment, event.commentId);
+    if (moved) return moved;
+  }
   // A workflow's protection rule waiting at this commit is answered once this record is on the PR.
   const gateWaiting = b.comments.gates.some(
     (g) => g.environment.toLowerCase() === environment.toLowerCase() && g.sha === sha.toLowerCase(),

@@ -11,6 +11,7 @@ import { parsePendingMarkers, PENDING_MARKER } from '../deploy/pending.ts';
 import type { PendingRequest } from '../deploy/pending.ts';
 import { GATE_MARKER, parseGateNotices } from '../deploy/gate-notice.ts';
 import type { GateNotice } from '../deploy/gate-notice.ts';
+import { HEAD_MARKER, parseHeadNotices } from '../deploy/head-notice.ts';
 import { FactsError } from './config.ts';
 import type { Api, Octokit, Where } from './github.ts';
 
@@ -46,6 +47,23 @@ export interface AppComments {
   statusCommentIds: Map<string, number>;
   /** Protection rules the app said are waiting for approval on this PR (they may have been answered since). */
   gates: GateNotice[];
+  /**
+   * Every commit the app's comments asked approvals for (its pending requests, its waiting protection rules)
+   * or said is the new head (its notice of a push), with the comment that said so: what an approver could
+   * have seen, in GitHub's order (comment ids grow).
+   */
+  asked: AskedApproval[];
+}
+
+/** One commit a comment of the app asked approvals for, or said is the head (AppComments.asked). */
+export interface AskedApproval {
+  /** Undefined: every environment (a notice of a push names the head, not an environment). */
+  environment: string | undefined;
+  sha: string;
+  /** The app's comment that asked. */
+  commentId: number;
+  /** A /rollback request: it asks for an earlier commit, never the head. */
+  rollback: boolean;
 }
 
 const MAX_COMMENT_PAGES = 10;
@@ -71,7 +89,7 @@ export const markerScope = (where: Where, pullRequest: number): MarkerScope => (
   pullRequest,
 });
 
-const STATE_MARKERS = [APPROVAL_MARKER, PENDING_MARKER, GATE_MARKER];
+const STATE_MARKERS = [APPROVAL_MARKER, PENDING_MARKER, GATE_MARKER, HEAD_MARKER];
 
 /** The PR's comments written by the app itself: the only ones whose markers are read, and only if they verify. */
 export async function readAppComments(
@@ -81,7 +99,13 @@ export async function readAppComments(
   botLogin: string,
   trust: MarkerTrust,
 ): Promise<AppComments> {
-  const out: AppComments = { approvals: [], pending: [], statusCommentIds: new Map(), gates: [] };
+  const out: AppComments = {
+    approvals: [],
+    pending: [],
+    statusCommentIds: new Map(),
+    gates: [],
+    asked: [],
+  };
   const bot = botLogin.toLowerCase();
   const scope = markerScope(where, number);
   for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
@@ -99,9 +123,22 @@ export async function readAppComments(
               "ignored a marker that is not the app's own (tampering?)",
             ),
         });
+        const pending = parsePendingMarkers(markers);
+        const gates = parseGateNotices(markers);
         out.approvals.push(...parseApprovalMarkers(markers));
-        out.pending.push(...parsePendingMarkers(markers));
-        out.gates.push(...parseGateNotices(markers));
+        out.pending.push(...pending);
+        out.gates.push(...gates);
+        for (const p of pending)
+          out.asked.push({
+            environment: p.environment,
+            sha: p.sha,
+            commentId: c.id,
+            rollback: p.type === 'rollback',
+          });
+        for (const g of gates)
+          out.asked.push({ environment: g.environment, sha: g.sha, commentId: c.id, rollback: false });
+        for (const sha of parseHeadNotices(markers))
+          out.asked.push({ environment: undefined, sha, commentId: c.id, rollback: false });
       }
       // The status comment a deployment the App starts names (its payload's comment_id): the App and the
       // Action write into it, and the App reads its state back. Only the App's own counts: another app's

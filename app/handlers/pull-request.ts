@@ -1,12 +1,16 @@
 // pull_request.synchronize: a push gave the pull request a new head. Approvals are bound to the commit they
-// were given for, so they stopped counting already; this tells the people on the PR so, once per push.
+// were given for, so they stopped counting already; this tells the people on the PR so, once per push. The
+// notice carries the new head in a signed marker: an approval written after it was written knowing that head
+// (app/deploy/dispatch.ts, askedBefore).
 import type { Probot } from 'probot';
 import type { ApprovalRecord } from '../../src/policy/index.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
 import { FactsError } from '../facts/config.ts';
 import type { Octokit } from '../facts/github.ts';
-import { markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
+import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
+import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import { serializeHeadNotice } from '../deploy/head-notice.ts';
 import { readLedger, withLedger } from '../facts/approval-ledger.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 
@@ -40,17 +44,34 @@ export function approvalsMadeStale(
   return byEnvironment;
 }
 
-export function staleApprovalsNotice(stale: Map<string, string[]>, before: string, after: string): string {
+export function staleApprovalsNotice(
+  stale: Map<string, string[]>,
+  before: string,
+  after: string,
+  /** Environments whose request or waiting protection rule asked approvals for `before`. */
+  asked: readonly string[] = [],
+): string {
   const lines = [...stale].map(
     ([environment, logins]) =>
       `- **${userText(environment)}**: ${logins.map((l) => userText(l, { as: 'mention' })).join(', ')}`,
   );
   const short = (sha: string) => userText(sha.slice(0, 7), { as: 'code' });
+  const waiting = asked.length
+    ? [
+        `The approvals asked for ${short(before)} are for that commit only: ask ${asked.map((e) => userText(`/deploy ${e}`, { as: 'code' })).join(', ')} again for ${short(after)}.`,
+        '',
+      ]
+    : [];
   return [
-    `🔄 New commit ${short(after)} was pushed. The approvals given for ${short(before)} no longer count:`,
-    '',
-    ...lines,
-    '',
+    ...(lines.length
+      ? [
+          `🔄 New commit ${short(after)} was pushed. The approvals given for ${short(before)} no longer count:`,
+          '',
+          ...lines,
+          '',
+        ]
+      : [`🔄 New commit ${short(after)} was pushed.`, '']),
+    ...waiting,
     'Approvals are bound to the commit they were given for: approve again for the new commit.',
   ].join('\n');
 }
@@ -69,6 +90,7 @@ export async function handleSynchronize(
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const number = payload.pull_request.number;
   let records: ApprovalRecord[];
+  let asked: string[];
   try {
     const [comments, ledger] = await Promise.all([
       readAppComments(octokit.rest, where, number, await ownBotLogin(octokit), markers),
@@ -82,6 +104,16 @@ export async function handleSynchronize(
       ),
     ]);
     records = withLedger(comments.approvals, ledger.records);
+    // What the App asked approvals for at the previous head (a /rollback asks for an earlier commit: not this).
+    const previous = payload.before.toLowerCase();
+    asked = [
+      ...new Set([
+        ...comments.pending
+          .filter((p) => p.type !== 'rollback' && p.sha === previous)
+          .map((p) => p.environment),
+        ...comments.gates.filter((g) => g.sha === previous).map((g) => g.environment),
+      ]),
+    ];
   } catch (error) {
     // Anyone who may comment can flood a public PR past what the App reads: every push then failed the
     // delivery. The approvals stopped counting anyway (they are bound to their commit).
@@ -89,13 +121,14 @@ export async function handleSynchronize(
     throw error;
   }
   const stale = approvalsMadeStale(records, payload.before);
-  if (stale.size === 0) return { status: 'no_approvals' };
+  if (stale.size === 0 && asked.length === 0) return { status: 'no_approvals' };
+  const head = serializeHeadNotice(payload.after, markers.keys, markerScope(where, number));
   await octokit.rest.issues.createComment({
     ...where,
     issue_number: number,
-    body: staleApprovalsNotice(stale, payload.before, payload.after),
+    body: appendMarkers(staleApprovalsNotice(stale, payload.before, payload.after, asked), [head]),
   });
-  return { status: 'notified', environments: [...stale.keys()] };
+  return { status: 'notified', environments: [...new Set([...stale.keys(), ...asked])] };
 }
 
 export function registerPullRequest(app: Probot, keys: MarkerKeys): void {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { appReplies, commentOnPull, testApp, testProbot } from './helpers.ts';
+import { appReplies, commentOnPull, pushToPull, testApp, testProbot } from './helpers.ts';
 
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { parseStatusComment } from '../../src/github/status-comment.ts';
@@ -203,9 +203,17 @@ test('hostile: an approval given before a push no longer counts', async () => {
   await run({}, async (fake, probot) => {
     await say(fake, probot, '/deploy production', 'alice');
     await say(fake, probot, '/approve-deploy production', 'carol');
-    fake.pushCommit(PR, fakeSha('pr-7-second'));
-    // The pending request was for the old head: naming the env records an approval on the new head only.
-    assert.match(await say(fake, probot, '/approve-deploy production', 'dave'), /Approval by @dave recorded/);
+    // GitHub tells the App of the push: its notice names the new head.
+    await pushToPull(fake, probot, fakeSha('pr-7-second'));
+    assert.match(replies(fake).at(-1)!, /New commit `[0-9a-f]{7}` was pushed/);
+    // The pending request was for the old head: naming the env after the notice records an approval on the
+    // new head only.
+    assert.match(
+      await say(fake, probot, '/approve-deploy production', 'dave'),
+      new RegExp(
+        `Approval by @dave recorded for \`production\` at \`${fakeSha('pr-7-second').slice(0, 12)}\``,
+      ),
+    );
     assert.equal(deployments(fake).length, 0);
     await say(fake, probot, '/deploy production', 'alice');
     assert.match(replies(fake).at(-1)!, /Waiting for 1 approval/, "carol's old approval is stale");

@@ -6,7 +6,12 @@ import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Probot, ProbotOctokit } from 'probot';
-import { createFakeGitHub, fakeSha, pullRequestCommentPayload } from '../fake-github/index.ts';
+import {
+  createFakeGitHub,
+  fakeSha,
+  pullRequestCommentPayload,
+  webhookPayload,
+} from '../fake-github/index.ts';
 import type {
   FakeGitHub,
   FakeGitHubOptions,
@@ -186,6 +191,39 @@ export function commentOnPull(
     action: opts.action ?? 'created',
   });
   return { id, payload };
+}
+
+/** pull_request.synchronize of PR on acme/web: a push moved its head from `before` to `after`. */
+export function synchronizePayload(fake: FakeGitHub, before: string, after: string): Record<string, unknown> {
+  const sample = webhookPayload(
+    'pull_request',
+    'synchronize',
+    { repository: { default_branch: 'main' } },
+    { owner, repo, baseUrl: fake.url, installationId: fake.state.installationId },
+  );
+  return {
+    ...sample,
+    number: PR,
+    before,
+    after,
+    pull_request: { ...(sample.pull_request as object), number: PR },
+  };
+}
+
+/** A push to PR moves its head to `sha`, and GitHub tells the App (pull_request.synchronize). */
+export async function pushToPull(
+  fake: FakeGitHub,
+  probot: Probot,
+  sha: string,
+  author?: string,
+): Promise<void> {
+  const before = fake.repo().pulls.get(PR)!.headSha;
+  fake.pushCommit(PR, sha, author !== undefined ? { author } : {});
+  await probot.receive({
+    id: crypto.randomUUID(),
+    name: 'pull_request',
+    payload: synchronizePayload(fake, before, sha),
+  } as Parameters<Probot['receive']>[0]);
 }
 
 export function sign(body: string, secret = SECRET): string {

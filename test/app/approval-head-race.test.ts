@@ -1,0 +1,160 @@
+// An approval is bound to the commit its approver saw. The App reads the head when it handles the comment,
+// which may be after a push (a push right before, a delivery that waited, a redelivery): an /approve-deploy
+// written while the App's request named one commit must not count for a commit pushed after it. "A push resets
+// approvals" holds in that race too: what the approver saw is the newest request (or waiting protection rule)
+// the App had posted before their comment, by GitHub's comment order.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import { fakeSha } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import {
+  HEAD,
+  PR,
+  TestOctokit,
+  appReplies,
+  commentOnPull,
+  deployYml,
+  pushToPull,
+  sayOnPull,
+  testTrust,
+  withSeededApp,
+} from './helpers.ts';
+import { readLedger } from '../../app/facts/approval-ledger.ts';
+
+const PUSHED = fakeSha('pr-7-pushed-after-the-approval');
+
+const CONFIG = deployYml(`
+  production:
+    approvals:
+      deployers: [alice]
+      approvers: [dave, erin]
+      required: 1
+`);
+
+const seed = {
+  config: CONFIG,
+  collaborators: { alice: 'write', dave: 'write', erin: 'write' } as const,
+  app: { now: () => new Date('2026-12-01T10:00:00Z') },
+};
+
+const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
+
+/** `user` writes `body` now; the App gets it only when `deliver` is called. */
+function written(fake: FakeGitHub, probot: Probot, body: string, user: string) {
+  const { payload } = commentOnPull(fake, body, { user });
+  return async (): Promise<string> => {
+    const before = appReplies(fake).length;
+    await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Parameters<
+      Probot['receive']
+    >[0]);
+    return appReplies(fake).slice(before).join('\n');
+  };
+}
+
+/** The approvals the App's ledger holds at `sha`. */
+async function ledgerAt(fake: FakeGitHub, sha: string) {
+  const octokit = new TestOctokit({ auth: 'x', baseUrl: fake.url });
+  const read = await readLedger(
+    octokit.rest,
+    { owner: 'acme', repo: 'web' },
+    sha,
+    PR,
+    fake.state.appId,
+    testTrust(),
+  );
+  return read.records;
+}
+
+for (const named of [true, false])
+  test(`an approval written before a push does not count for the pushed commit, even once it is requested (${named ? 'environment named' : 'no environment'})`, async () => {
+    await withSeededApp(seed, async (fake, probot) => {
+      assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+      // dave reads the request for HEAD and approves it...
+      const approve = written(fake, probot, named ? '/approve-deploy production' : '/approve-deploy', 'dave');
+      // ...while alice pushes, and asks again for the new head, before the App handles dave's comment.
+      fake.pushCommit(PR, PUSHED, { author: 'alice' });
+      assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+
+      const reply = await approve();
+      assert.equal(deployments(fake).length, 0, 'nothing deployed on an approval of another commit');
+      assert.match(reply, /\*\*Not accepted\*\* \(`head_moved`\)/);
+      assert.match(reply, new RegExp(`\`${HEAD.slice(0, 12)}\``), 'names the commit the approver saw');
+      assert.match(reply, new RegExp(`\`${PUSHED.slice(0, 12)}\``), 'names the head now');
+      assert.deepEqual(await ledgerAt(fake, PUSHED), [], 'no approval recorded for the pushed commit');
+
+      // Approving again, now that the request names the new head, counts for it.
+      const again = await sayOnPull(fake, probot, '/approve-deploy production', 'dave');
+      assert.match(
+        again,
+        new RegExp(`Approval by @dave recorded for \`production\` at \`${PUSHED.slice(0, 12)}\``),
+      );
+      assert.equal(deployments(fake).length, 1);
+      assert.equal(deployments(fake)[0]!.sha, PUSHED);
+    });
+  });
+
+test('an approval written before a push, with no new request yet, is not recorded for the pushed commit', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    const approve = written(fake, probot, '/approve-deploy production', 'dave');
+    fake.pushCommit(PR, PUSHED, { author: 'alice' });
+    assert.match(await approve(), /\(`head_moved`\)/);
+    assert.deepEqual(await ledgerAt(fake, PUSHED), []);
+    // The next request for the pushed commit waits for an approval: dave's did not carry over.
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    assert.equal(deployments(fake).length, 0);
+  });
+});
+
+test('an approval written after the request for the current head counts, and says the commit it was recorded for', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    fake.pushCommit(PR, PUSHED, { author: 'alice' });
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    const reply = await sayOnPull(fake, probot, '/approve-deploy production', 'dave');
+    assert.match(reply, new RegExp(`recorded for \`production\` at \`${PUSHED.slice(0, 12)}\``));
+    assert.equal(deployments(fake)[0]!.sha, PUSHED);
+    assert.equal(HEAD === PUSHED, false);
+  });
+});
+
+test('once the App has said a push moved the head, an approval written after that counts for the new head; one written before does not', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    const before = written(fake, probot, '/approve-deploy production', 'erin');
+    await pushToPull(fake, probot, PUSHED, 'alice');
+    const notice = appReplies(fake).at(-1)!;
+    assert.match(notice, new RegExp(`New commit \`${PUSHED.slice(0, 7)}\` was pushed`));
+    assert.match(notice, /ask `?\/deploy production`? again for `0aa02df`/);
+    // erin's approval was written before the notice (and before the push): not for the pushed commit.
+    assert.match(await before(), /\(`head_moved`\)/);
+    // dave approves after the notice, ahead of a new request: for the pushed commit.
+    const after = await sayOnPull(fake, probot, '/approve-deploy production', 'dave');
+    assert.match(
+      after,
+      new RegExp(`Approval by @dave recorded for \`production\` at \`${PUSHED.slice(0, 12)}\``),
+    );
+    assert.equal((await ledgerAt(fake, PUSHED)).length, 1);
+    // Unnamed, with no request at the new head: as before, name the environment.
+    assert.match(await sayOnPull(fake, probot, '/approve-deploy', 'erin'), /`no_pending_request`/);
+    // Its approval counts: the request deploys at once (the status comment is the answer).
+    await written(fake, probot, '/deploy production', 'alice')();
+    assert.equal(deployments(fake).length, 1);
+    assert.equal(deployments(fake)[0]!.sha, PUSHED);
+  });
+});
+
+test('a veto written before a push still stops the pushed commit', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    const veto = written(fake, probot, '/reject-deploy production "not this"', 'erin');
+    fake.pushCommit(PR, PUSHED, { author: 'alice' });
+    assert.match(
+      await veto(),
+      new RegExp(`\\*\\*Veto\\*\\* by @erin recorded for \`production\` at \`${PUSHED.slice(0, 12)}\``),
+    );
+    await sayOnPull(fake, probot, '/deploy production', 'alice');
+    await sayOnPull(fake, probot, '/approve-deploy production', 'dave');
+    assert.equal(deployments(fake).length, 0);
+  });
+});
