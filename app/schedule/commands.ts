@@ -88,11 +88,53 @@ export async function scheduleDeploy(
     if (problem) return problem;
     record.at = time.at;
     record.zone = time.zone;
-    return recorded(deps, where, record, policy);
+    return (await duplicate(deps, where, record)) ?? recorded(deps, where, record, policy);
   }
   const lock = blockingLock(await readLocks(deps.api, where), request.environment, request.requestedBy);
   if (!lock) return deployNow();
-  return recorded(deps, where, record, policy, lockOwner(lock));
+  return (await duplicate(deps, where, record)) ?? recorded(deps, where, record, policy, lockOwner(lock));
+}
+
+/** Whether two requests ask for the same deployment: environment, commit, type, strategy and parameters. */
+function sameAsked(a: ScheduledRequest, b: ScheduledRequest): boolean {
+  const params = (r: ScheduledRequest) =>
+    JSON.stringify(Object.entries(r.params).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+  return (
+    a.mode === b.mode &&
+    a.environment.toLowerCase() === b.environment.toLowerCase() &&
+    a.sha.toLowerCase() === b.sha.toLowerCase() &&
+    a.type === b.type &&
+    a.strategy === b.strategy &&
+    params(a) === params(b) &&
+    (a.mode === 'queue' || a.at?.getTime() === b.at?.getTime())
+  );
+}
+
+/**
+ * A request already recorded (another comment: the same person again, or someone who did not see it) that
+ * asks for the same deployment at the same time: recording this one too would deploy the same commit twice,
+ * once after the other. Refused, naming the one that stands. The same comment again is its own request id
+ * (recordRequest answers already_recorded). Undefined: nothing like it is waiting.
+ */
+async function duplicate(
+  deps: ScheduleCommandDeps,
+  where: Where,
+  record: ScheduledRequest,
+): Promise<Reply | undefined> {
+  const list = await listRequests(deps.api, where, deps.markers.keys);
+  const same = list.requests.find((r) => r.id !== record.id && sameAsked(r, record));
+  if (!same) return undefined;
+  const cancel = code(`/cancel-deploy ${record.environment}`);
+  const place =
+    same.mode === 'queue'
+      ? `, place ${queueOrder(list.requests, same.environment).findIndex((r) => r.id === same.id) + 1} in the queue`
+      : '';
+  const [title, what] =
+    same.mode === 'queue' ? ['Not queued again', 'queue'] : ['Not scheduled again', 'schedule'];
+  return {
+    reaction: 'confused',
+    body: `**${title}** (\`${what}_duplicate\`): ${describeRequest(same)}${place} asks for the same deployment (commit, type, strategy and parameters${same.mode === 'at' ? ', at the same time' : ''}); one deployment of it is enough. Cancel that one with ${cancel} to ask anew.`,
+  };
 }
 
 /** A time outside every window or inside a freeze can never start: refused now, with the next good time. */

@@ -582,3 +582,44 @@ test('a schedule dropped for a lock notifies its requester only: the lock holder
     });
   }
 });
+
+test('a second /deploy --queue asking the same as one already queued (another comment) is not queued again, and says so', async () => {
+  await run(async (w) => {
+    w.clock.now = at('2026-12-01T09:15:00Z');
+    await comment(w, '/approve-deploy production', 'carol');
+    await comment(w, '/lock production', 'bob');
+    const first = await comment(w, '/deploy production --queue --strategy canary | version=3', 'alice');
+    assert.match(first.reply, /`queue_recorded`/);
+    // The same request again, in a new comment (by alice, or by erin who did not see hers): one request.
+    for (const [user, options] of [
+      ['alice', '--strategy canary | version=3'],
+      ['erin', '--strategy canary | version=3'],
+    ] as const) {
+      const again = await comment(w, `/deploy production --queue ${options}`, user);
+      assert.match(again.reply, /\*\*Not queued again\*\* \(`queue_duplicate`\)/);
+      assert.match(again.reply, /`production` queued by @\u200D?alice, place 1 in the queue/);
+      assert.match(again.reply, /\/cancel-deploy production/);
+    }
+    assert.deepEqual(scheduleRefs(w.fake), [`deploy-schedule/production/c${first.id}`]);
+    // Other parameters, or another strategy, are another request.
+    assert.match(
+      (await comment(w, '/deploy production --queue | version=4', 'erin')).reply,
+      /`queue_recorded`/,
+    );
+    assert.equal(scheduleRefs(w.fake).length, 2);
+    // Two identical schedules at the same time are one; at another time they are two.
+    const at1 = await comment(w, '/deploy staging at 2026-12-01 11:00', 'alice');
+    assert.match(at1.reply, /`schedule_recorded`/);
+    assert.match(
+      (await comment(w, '/deploy staging at 2026-12-01 11:00', 'bob')).reply,
+      /`schedule_duplicate`/,
+    );
+    assert.match(
+      (await comment(w, '/deploy staging at 2026-12-01 11:30', 'bob')).reply,
+      /`schedule_recorded`/,
+    );
+    assert.equal(scheduleRefs(w.fake).length, 4);
+    await comment(w, '/unlock production', 'bob');
+    assert.equal(deployments(w.fake).length, 1, 'the first in the queue started');
+  });
+});
