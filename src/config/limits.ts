@@ -3,6 +3,10 @@
 // error in milliseconds, not minutes of work or a heap abort (5 MB of "[" exhausted the heap).
 import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, type Document, type Node, type Scalar } from 'yaml';
 
+/** `deploy: {{version}}` unquoted: YAML reads a value that starts with "{{" as a flow mapping. */
+export const UNQUOTED_TEMPLATE =
+  'a value that starts with "{{" is a mapping in YAML, not text: put the whole value in quotes ("{{version}} ...")';
+
 export const CONFIG_LIMITS = {
   /** Bytes of config text (UTF-8). */
   bytes: 1024 * 1024,
@@ -157,8 +161,11 @@ export function documentIssues(doc: Document): Array<{ message: string; offset: 
         if (!isPair(pair)) continue;
         const key = pair.key as Node | null;
         if (isMap(key) || isSeq(key)) {
+          // `deploy: {{version}}` is a flow mapping whose key is the mapping `{version}`, not a template.
+          const template =
+            node.flow && isMap(key) && key.flow && key.range?.[0] === (node.range?.[0] ?? -2) + 1;
           issues.push({
-            message: 'a key must be a plain value, not a mapping or a list',
+            message: template ? UNQUOTED_TEMPLATE : 'a key must be a plain value, not a mapping or a list',
             offset: key.range?.[0] ?? offset,
             code: 'collection_key',
           });

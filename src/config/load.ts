@@ -39,6 +39,7 @@ import {
   FlowTooDeep,
   textLimitIssue,
   tooLargeMessage,
+  UNQUOTED_TEMPLATE,
 } from './limits.ts';
 
 export type ParseResult = { ok: true; config: RawConfig } | { ok: false; errors: ConfigError[] };
@@ -58,7 +59,13 @@ export function parseConfig(text: string, file: string): ParseResult {
   }
   const locator = new Locator(doc, lineCounter, file);
 
-  if (doc.errors.length > 0) return failure(doc.errors.map((error) => locator.yamlError(error)));
+  if (doc.errors.length > 0)
+    return failure(
+      doc.errors.map((error) => {
+        const located = locator.yamlError(error);
+        return unquotedTemplate(text, error.pos[0]) ? { ...located, message: UNQUOTED_TEMPLATE } : located;
+      }),
+    );
   const shape = documentIssues(doc);
   if (shape.length > 0)
     return failure(shape.map((issue) => locator.atOffset(issue.offset, issue.code, issue.message)));
@@ -88,7 +95,9 @@ export function parseConfig(text: string, file: string): ParseResult {
   const result = deployConfig.safeParse(data, { error: issueMessage });
   if (!result.success) {
     const explained = explainIssues(result.error.issues, data, deployConfig);
-    return failure(explained.map((issue) => locator.at(issue.path, issue.anchor, issue.message)));
+    return failure(
+      explained.map((issue) => locator.at(issue.path, issue.anchor, withAnchorHint(doc, issue))),
+    );
   }
 
   const config = keepAnalysisAsWritten(result.data, data);
@@ -96,6 +105,17 @@ export function parseConfig(text: string, file: string): ParseResult {
   if (semantic.length > 0)
     return failure(semantic.map((issue) => locator.at(issue.path, 'value', issue.message)));
   return { ok: true, config };
+}
+
+/**
+ * An unknown key whose value carries an anchor (`x-common: &common ...`, a habit from docker-compose) is
+ * there to hold it: say where an anchor goes instead.
+ */
+function withAnchorHint(doc: Document.Parsed, issue: { path: ConfigPath; message: string }): string {
+  if (!issue.message.startsWith('unknown key ')) return issue.message;
+  const node = doc.getIn(issue.path, true) as Node | undefined;
+  if (!node || typeof node !== 'object' || !('anchor' in node) || !node.anchor) return issue.message;
+  return `${issue.message}; a key only to hold a YAML anchor (&${node.anchor}) is not allowed: put the anchor on the first value that uses it, and write *${node.anchor} where it repeats`;
 }
 
 /**
@@ -232,9 +252,23 @@ const FRIENDLY_YAML_ERRORS: Partial<
     const [char, what] = lone === 'Alias' ? ['*', 'alias (*name)'] : ['&', 'anchor (&name)'];
     return `"${char}" here starts a YAML ${what} with no name; to write the character itself, quote it: "${char}"`;
   },
+  // `smoke: echo note: done`: the second ": " makes "echo note" a key of a mapping inside the value.
+  BLOCK_AS_IMPLICIT_KEY: () =>
+    'a ": " (a colon and a space) inside this value starts a mapping in YAML: put the whole value in quotes',
   MULTIPLE_DOCS: () =>
     'a second YAML document starts here ("---"): a deploy config is one document; remove the line or move the rest into the first',
 };
+
+/**
+ * Whether the YAML error at `offset` is on a line where a value starts with "{{" unquoted (`health:
+ * {{base}}/health`, `- {{version}}`): YAML reads it as a flow mapping and its complaint names no template.
+ */
+function unquotedTemplate(text: string, offset: number): boolean {
+  const start = text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+  const end = text.indexOf('\n', offset);
+  const line = text.slice(start, end < 0 ? text.length : end);
+  return /(?:^|[:,[-])\s*\{\{/.test(line) && !/^\s*#/.test(line);
+}
 
 /** Finds the YAML node for a config path and turns offsets into 1-based line and column. */
 class Locator {
@@ -263,7 +297,9 @@ class Locator {
 
   /** An error at a place in the text, with the path of the node there; known codes get clearer wording. */
   atOffset(offset: number, code: string, message: string): ConfigError {
-    const path = this.pathAt(offset);
+    let path = this.pathAt(offset);
+    // The path runs into the mapping the value was misread as; the field is the one holding it.
+    if (code === 'BLOCK_AS_IMPLICIT_KEY') path = path.slice(0, -1);
     const friendly = FRIENDLY_YAML_ERRORS[code];
     return {
       ...this.position(offset),

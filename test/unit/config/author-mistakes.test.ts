@@ -29,6 +29,59 @@ environments:
       'deploy.yml:8:18: environments.production.approvals.approvers: "&" here starts a YAML anchor (&name) with no name; to write the character itself, quote it: "&"',
     ]);
   });
+
+  const template =
+    'a value that starts with "{{" is a mapping in YAML, not text: put the whole value in quotes ("{{version}} ...")';
+
+  it('a template at the start of an unquoted value is named as one, not as a mapping key', () => {
+    // Was "a key must be a plain value, not a mapping or a list" and "Unexpected scalar at node end".
+    assert.deepEqual(
+      errorsOf('target:\n  commands:\n    deploy: {{version}}\nenvironments:\n  production: {}\n'),
+      [`deploy.yml:3:14: target.commands.deploy: ${template}`],
+    );
+    assert.deepEqual(
+      errorsOf('target:\n  commands:\n    deploy: [./d.sh, {{version}}]\nenvironments:\n  production: {}\n'),
+      [`deploy.yml:3:23: target.commands.deploy[1]: ${template}`],
+    );
+    assert.deepEqual(errorsOf(`${TARGET}\n    health: {{base}}/health\nenvironments:\n  production: {}\n`), [
+      `deploy.yml:4:21: target.commands.health: ${template}`,
+    ]);
+    // Quoted, it is the template it looks like.
+    assert.equal(
+      parseConfig(
+        'target:\n  commands:\n    deploy: "{{version}}"\nenvironments:\n  production: {}\n',
+        'deploy.yml',
+      ).ok,
+      true,
+    );
+  });
+
+  it('a ": " inside an unquoted value is named at the field, with the quoted form', () => {
+    // Was 'target.commands.smoke["echo note"]: Nested mappings are not allowed in compact mappings'.
+    assert.deepEqual(errorsOf(`${TARGET}\n    smoke: echo note: done\nenvironments:\n  production: {}\n`), [
+      'deploy.yml:4:12: target.commands.smoke: a ": " (a colon and a space) inside this value starts a mapping in YAML: put the whole value in quotes',
+    ]);
+  });
+
+  it('a key only there to hold an anchor says where the anchor goes', () => {
+    const text = `${TARGET}
+x-common: &common
+  strategy: canary
+environments:
+  production: *common
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:4:1: x-common: unknown key "x-common" (allowed here: version, preset, state_dir, target, strategies, environments, gates, analysis, approvals, reconcile, notifications); a key only to hold a YAML anchor (&common) is not allowed: put the anchor on the first value that uses it, and write *common where it repeats',
+    ]);
+    // Where it is first used, the anchor works.
+    const used = `${TARGET}
+environments:
+  staging: &common
+    strategy: direct
+  production: *common
+`;
+    assert.equal(parseConfig(used, 'deploy.yml').ok, true);
+  });
 });
 
 describe('numbers out of range', () => {
