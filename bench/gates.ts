@@ -2,6 +2,8 @@
 // 1. Orchestration: several gates in parallel, wall time vs the sum of their durations, and the runner's
 //    overhead over the longest gate.
 // 2. Secrets scanner throughput in MB/s over a generated tree of at least 50 MB (temp dir, deleted after).
+// 3. The migrations scan (findSqlRisks) over generated SQL files of 1 and 4 MB: many short statements, one
+//    long INSERT, one long function body. Time grows with size (about 4x from 1 to 4 MB), not its square.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import type { GateEntry } from '../src/gates/runner.ts';
 import { secretsGate, scanFiles } from '../src/gates/secrets.ts';
 import { DEFAULT_SCAN_OPTIONS } from '../src/gates/secret-rules.ts';
 import type { GateContext, GateVerdict } from '../src/gates/types.ts';
+import { findSqlRisks } from '../src/gates/sql-risks.ts';
 import { generateFile } from './generate-source.ts';
 
 const MB = 1024 * 1024;
@@ -116,6 +119,47 @@ async function benchSecrets() {
   }
 }
 
+/** A SQL migration of about `bytes` bytes, of one of three shapes. */
+function generateSql(shape: 'statements' | 'insert' | 'function', bytes: number): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (let n = 0; size < bytes; n++) {
+    const part =
+      shape === 'statements'
+        ? `INSERT INTO users (id, name) VALUES (${n}, 'user ${n}');\n` +
+          (n % 100 === 0
+            ? `-- step ${n}\nALTER TABLE users ADD COLUMN c${n} text;\nCREATE INDEX CONCURRENTLY i${n} ON users (c${n});\n`
+            : '')
+        : shape === 'insert'
+          ? `  (${n}, 'user ${n}'),\n`
+          : `  SELECT ${n};\n`;
+    parts.push(part);
+    size += part.length;
+  }
+  const body = parts.join('');
+  if (shape === 'insert') return `INSERT INTO users (id, name) VALUES\n${body}  (0, 'last');\n`;
+  if (shape === 'function') return `CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC\n${body}END;\n`;
+  return body;
+}
+
+export function benchMigrationScan(): void {
+  console.log('migrations scan (findSqlRisks):');
+  for (const shape of ['statements', 'insert', 'function'] as const) {
+    const figures = [1, 4].map((megabytes) => {
+      const sql = generateSql(shape, megabytes * MB);
+      const started = performance.now();
+      findSqlRisks(sql);
+      return { megabytes, ms: performance.now() - started };
+    });
+    console.log(
+      '  %s: %s; 4 MB / 1 MB time %sx',
+      shape,
+      figures.map((f) => `${f.megabytes} MB ${fixed(f.ms)} ms`).join(', '),
+      fixed(figures[1]!.ms / figures[0]!.ms),
+    );
+  }
+}
+
 function fixed(value: number, digits = 1): string {
   return value.toFixed(digits);
 }
@@ -123,6 +167,7 @@ function fixed(value: number, digits = 1): string {
 export async function benchGates(): Promise<void> {
   await benchOrchestration();
   await benchSecrets();
+  benchMigrationScan();
 }
 
 if (import.meta.main) await benchGates();

@@ -47,8 +47,20 @@ function tableKey(name: string): string {
   return name.toLowerCase().replace(/^public\./, '');
 }
 
-function lineAt(text: string, offset: number): number {
-  return text.slice(0, offset).split('\n').length;
+/** The 1-based line of an offset in `text`, by binary search over where its lines start. */
+function lineFinder(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (starts[middle]! <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low + 1;
+  };
 }
 
 /** The text with every match of `pattern` blanked, newlines kept, so offsets and lines stay true. */
@@ -103,6 +115,7 @@ export function findXmlChangelogRisks(xml: string): ChangelogResult {
       tableKey(m[1]!),
     ),
   );
+  const lineAt = lineFinder(text);
   const risks: SqlRisk[] = [];
   for (const match of text.matchAll(/<(?:\w+:)?(\w+)\b([^>]*)>/g)) {
     const [, element, attributes] = match as unknown as [string, string, string];
@@ -110,7 +123,7 @@ export function findXmlChangelogRisks(xml: string): ChangelogResult {
     if (known) {
       const table = /\btableName\s*=\s*["']([^"']+)["']/.exec(attributes)?.[1];
       if (ON_NEW_TABLE_IS_SAFE.has(element) && table && created.has(tableKey(table))) continue;
-      risks.push({ line: lineAt(text, match.index), rule: `migrations.${known[0]}`, message: known[1] });
+      risks.push({ line: lineAt(match.index), rule: `migrations.${known[0]}`, message: known[1] });
     }
     if (element === 'sql' && !attributes.trimEnd().endsWith('/')) {
       const start = match.index + match[0].length;
@@ -119,7 +132,7 @@ export function findXmlChangelogRisks(xml: string): ChangelogResult {
       const changeSet = text.lastIndexOf('changeSet', match.index);
       const opening = changeSet === -1 ? '' : text.slice(changeSet, text.indexOf('>', changeSet));
       const inTransaction = !/\brunInTransaction\s*=\s*["']false["']/.test(opening);
-      risks.push(...bodyRisks(decodeXmlText(body), lineAt(text, start), inTransaction));
+      risks.push(...bodyRisks(decodeXmlText(body), lineAt(start), inTransaction));
     }
   }
   return { ok: true, risks: risks.sort((a, b) => a.line - b.line) };

@@ -13,8 +13,14 @@ export interface SqlStatement {
   code: string;
 }
 
-const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/;
-const WORD = /^[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/;
+// Sticky: each is tried at the splitter's position.
+const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/y;
+const WORD = /[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/y;
+/** The rest of a word, number or name after its first character. */
+const WORD_REST = /[\w$\u0080-\uffff]+/y;
+/** Blanks, or characters that start nothing the splitter reads (no quote, $, ;, \\, -, / or word). */
+const PLAIN_RUN = /[\t\n\v\f\r ]+|[^\s'"$;\\\-/A-Za-z_\u0080-\uffff]+/y;
+const COPY_END = /\n\\\.[ \t]*(?:\r?\n|$)/g;
 
 /**
  * Splits SQL into statements on `;` the way PostgreSQL and psql read it: quotes ('' doubled, E'' with
@@ -24,111 +30,162 @@ const WORD = /^[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/;
  */
 export function splitStatements(sql: string): SqlStatement[] {
   const statements: SqlStatement[] = [];
-  let current = '';
-  let code = '';
+  // The statement's text and code as chunks, joined once per statement: the work is linear in the file,
+  // whatever its statements' sizes. What is kept as written goes in as one slice of the file per run.
+  let current: string[] = [];
+  let code: string[] = [];
+  let verbatim = -1;
   let line = 1;
   let start: number | undefined;
   // BEGIN ATOMIC / CASE ... END nesting inside CREATE FUNCTION / PROCEDURE.
   let depth = 0;
+  // Words of the statement so far, its first, and whether it creates a function or procedure: known for
+  // good from its fifth word on (CREATE OR REPLACE FUNCTION is four).
+  let words = 0;
+  let first = '';
+  let routine = false;
   let i = 0;
+  const flush = () => {
+    if (verbatim === -1) return;
+    const chunk = sql.slice(verbatim, i);
+    current.push(chunk);
+    code.push(chunk);
+    verbatim = -1;
+  };
+  const statementCode = () => {
+    flush();
+    return code.join('').replace(/\s+/g, ' ').trim();
+  };
   const push = () => {
-    const text = current.replace(/\s+/g, ' ').trim();
-    if (text) statements.push({ line: start ?? line, text, code: code.replace(/\s+/g, ' ').trim() });
-    current = '';
-    code = '';
+    flush();
+    const text = current.join('').replace(/\s+/g, ' ').trim();
+    if (text) statements.push({ line: start ?? line, text, code: statementCode() });
+    current = [];
+    code = [];
     start = undefined;
     depth = 0;
+    words = 0;
+    first = '';
+    routine = false;
   };
-  /** `keep`: the chunk is part of the statement; `masked`: what its code keeps instead (default: all). */
-  const take = (chunk: string, keep = true, masked?: string) => {
-    line += chunk.split('\n').length - 1;
-    const blank = chunk.replace(/[^\n]/g, ' ');
-    current += keep ? chunk : blank;
-    code += keep ? (masked ?? chunk) : blank;
+  const countLines = (from: number, to: number) => {
+    for (let k = from; k < to; k++) if (sql.charCodeAt(k) === 10) line += 1;
+  };
+  /**
+   * sql[i, end) is read. `keep`: it is part of the statement (else a comment: a blank); `masked`: what the
+   * statement's code keeps instead (default: all).
+   */
+  const take = (end: number, keep = true, masked?: string) => {
+    countLines(i, end);
+    if (keep && masked === undefined) {
+      if (verbatim === -1) verbatim = i;
+      return;
+    }
+    flush();
+    current.push(keep ? sql.slice(i, end) : ' ');
+    code.push(keep ? masked! : ' ');
+  };
+  const lineEnd = (from: number) => {
+    const at = sql.indexOf('\n', from);
+    return at === -1 ? sql.length : at;
+  };
+  const at = (pattern: RegExp) => {
+    pattern.lastIndex = i;
+    return pattern.exec(sql);
   };
   while (i < sql.length) {
-    const rest = sql.slice(i);
+    const char = sql[i]!;
     const previous = sql[i - 1] ?? '';
+    const afterWord = /[\w$]/.test(previous);
     if (
       start === undefined &&
-      /^\S/.test(rest) &&
-      !rest.startsWith('--') &&
-      !rest.startsWith('/*') &&
-      rest[0] !== ';' &&
-      rest[0] !== '\\'
+      /\S/.test(char) &&
+      !sql.startsWith('--', i) &&
+      !sql.startsWith('/*', i) &&
+      char !== ';' &&
+      char !== '\\'
     ) {
       start = line;
     }
     let end: number;
     let word: RegExpExecArray | null;
-    if (rest.startsWith('--')) {
-      end = rest.indexOf('\n');
-      end = end === -1 ? rest.length : end;
-      take(rest.slice(0, end), false);
-    } else if (rest.startsWith('/*')) {
+    let run: RegExpExecArray | null;
+    if (sql.startsWith('--', i)) {
+      end = lineEnd(i);
+      take(end, false);
+    } else if (sql.startsWith('/*', i)) {
       // PostgreSQL's block comments nest: /* a /* b */ still a comment */.
       let nesting = 0;
-      end = 0;
-      while (end < rest.length) {
-        if (rest.startsWith('/*', end)) {
+      end = i;
+      while (end < sql.length) {
+        if (sql.startsWith('/*', end)) {
           nesting += 1;
           end += 2;
-        } else if (rest.startsWith('*/', end)) {
+        } else if (sql.startsWith('*/', end)) {
           nesting -= 1;
           end += 2;
           if (nesting === 0) break;
         } else end += 1;
       }
-      take(rest.slice(0, end), false);
-    } else if (rest[0] === "'" || rest[0] === '"') {
-      const quote = rest[0];
+      end = Math.min(end, sql.length);
+      take(end, false);
+    } else if (char === "'" || char === '"') {
       // E'...' (and e'...'): a backslash escapes the next character, \' included.
-      const escapes = quote === "'" && /[Ee]/.test(previous) && !/[\w$]/.test(sql[i - 2] ?? '');
-      end = 1;
-      while (end < rest.length) {
-        if (escapes && rest[end] === '\\') end += 2;
-        else if (rest[end] === quote && rest[end + 1] === quote) end += 2;
-        else if (rest[end] === quote) break;
+      const escapes = char === "'" && /[Ee]/.test(previous) && !/[\w$]/.test(sql[i - 2] ?? '');
+      end = i + 1;
+      while (end < sql.length) {
+        if (escapes && sql[end] === '\\') end += 2;
+        else if (sql[end] === char && sql[end + 1] === char) end += 2;
+        else if (sql[end] === char) break;
         else end += 1;
       }
-      end = Math.min(end + 1, rest.length);
-      take(rest.slice(0, end), true, quote === "'" ? "''" : undefined);
-    } else if (!/[\w$]/.test(previous) && DOLLAR_TAG.test(rest)) {
-      const tag = DOLLAR_TAG.exec(rest)![0];
-      const close = rest.indexOf(tag, tag.length);
-      end = close === -1 ? rest.length : close + tag.length;
-      take(rest.slice(0, end), true, '$$');
-    } else if (rest[0] === '\\') {
+      end = Math.min(end + 1, sql.length);
+      take(end, true, char === "'" ? "''" : undefined);
+    } else if (!afterWord && (word = at(DOLLAR_TAG))) {
+      const tag = word[0];
+      const close = sql.indexOf(tag, i + tag.length);
+      end = close === -1 ? sql.length : close + tag.length;
+      take(end, true, '$$');
+    } else if (char === '\\') {
       // A psql meta-command runs to the end of the line; \g sends the statement before it.
-      end = rest.indexOf('\n');
-      end = end === -1 ? rest.length : end;
-      const command = rest.slice(0, end);
-      take(command, false);
-      if (/^\\g/.test(command)) push();
-    } else if (!/[\w$]/.test(previous) && (word = WORD.exec(rest))) {
-      end = word[0].length;
+      end = lineEnd(i);
+      take(end, false);
+      if (sql[i + 1] === 'g') push();
+    } else if (!afterWord && (word = at(WORD))) {
+      end = i + word[0].length;
       const upper = word[0].toUpperCase();
-      if (/^CREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE)\b/i.test(code.trim())) {
+      words += 1;
+      if (words === 1) first = upper;
+      if (first === 'CREATE' && words <= 5) {
+        routine = /^CREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE)\b/i.test(statementCode());
+      }
+      if (routine) {
         if (upper === 'BEGIN' || upper === 'CASE') depth += 1;
         else if (upper === 'END' && depth > 0) depth -= 1;
       }
-      take(word[0]);
-    } else if (rest[0] === ';' && depth === 0) {
-      end = 1;
-      const copy = /^COPY\b.*\bFROM\s+STDIN\b/i.test(code.replace(/\s+/g, ' ').trim());
+      take(end);
+    } else if (char === ';' && depth === 0) {
+      end = i + 1;
+      const copy = first === 'COPY' && /^COPY\b.*\bFROM\s+STDIN\b/i.test(statementCode());
       push();
       if (copy) {
         // pg_dump's COPY ... FROM stdin; is followed by its rows, up to a line holding only \. : data, not SQL.
-        const rows = /\n\\\.[ \t]*(?:\r?\n|$)/.exec(rest);
-        const skip = rows ? rows.index + rows[0].length : rest.length;
-        line += rest.slice(0, skip).split('\n').length - 1;
+        COPY_END.lastIndex = end;
+        const rows = COPY_END.exec(sql);
+        const skip = rows ? rows.index + rows[0].length : sql.length;
+        countLines(end, skip);
         end = skip;
       }
+    } else if ((run = at(afterWord ? WORD_REST : PLAIN_RUN))) {
+      // What no branch above reads, a run at a time: the rest of a word (or of a number and what sticks to
+      // it), blanks, punctuation.
+      end = i + run[0].length;
+      take(end);
     } else {
-      end = 1;
-      take(rest[0]!);
+      end = i + 1;
+      take(end);
     }
-    i += end;
+    i = end;
   }
   push();
   return statements;
@@ -223,28 +280,40 @@ export function concurrentStatementLines(sql: string): number[] {
 }
 
 /**
- * Whether the migration tool that wrote this file runs the statement on `line` in a transaction of its own
- * (told by its annotations), and how to tell it not to; undefined when the file does not say.
+ * Whether the migration tool that wrote this file runs the statement on a line in a transaction of its own
+ * (told by its annotations), and how to tell it not to; undefined when the file does not say. The file's
+ * lines are read once, whatever the number of statements asked about.
  */
-function toolTransaction(sql: string, line: number): string | undefined {
+function toolTransactions(sql: string): (line: number) => string | undefined {
   const lines = sql.split('\n');
-  const before = lines.slice(0, line).reverse();
-  if (/^\s*--\s*liquibase\s+formatted\s+sql\b/i.test(lines[0] ?? '')) {
-    const changeset = before.find((l) => /^\s*--\s*changeset\s/i.test(l));
-    if (changeset && !/\brunInTransaction:\s*false\b/i.test(changeset)) {
-      return `Liquibase runs the changeset on line ${line - before.indexOf(changeset)} in one: add runInTransaction:false to its --changeset line`;
+  const liquibase = /^\s*--\s*liquibase\s+formatted\s+sql\b/i.test(lines[0] ?? '');
+  const goose =
+    lines.some((l) => /^\s*--\s*\+goose\s+up\b/i.test(l)) &&
+    !lines.some((l) => /^\s*--\s*\+goose\s+NO\s+TRANSACTION\b/i.test(l));
+  // For each line (0-based), the index of the last --changeset and -- migrate:up line at or before it.
+  const changesets: number[] = [];
+  const dbmateUps: number[] = [];
+  let changeset = -1;
+  let dbmate = -1;
+  lines.forEach((l, index) => {
+    if (liquibase && /^\s*--\s*changeset\s/i.test(l)) changeset = index;
+    if (/^\s*--\s*migrate:up\b/i.test(l)) dbmate = index;
+    changesets.push(changeset);
+    dbmateUps.push(dbmate);
+  });
+  return (line) => {
+    const last = Math.min(line, lines.length) - 1;
+    const at = changesets[last] ?? -1;
+    if (liquibase && at !== -1 && !/\brunInTransaction:\s*false\b/i.test(lines[at]!)) {
+      return `Liquibase runs the changeset on line ${at + 1} in one: add runInTransaction:false to its --changeset line`;
     }
-  }
-  if (lines.some((l) => /^\s*--\s*\+goose\s+up\b/i.test(l))) {
-    if (!lines.some((l) => /^\s*--\s*\+goose\s+NO\s+TRANSACTION\b/i.test(l))) {
-      return 'goose runs this file in one: add -- +goose NO TRANSACTION at its top';
+    if (goose) return 'goose runs this file in one: add -- +goose NO TRANSACTION at its top';
+    const up = dbmateUps[last] ?? -1;
+    if (up !== -1 && !/\btransaction:\s*false\b/i.test(lines[up]!)) {
+      return 'dbmate runs this section in one: write -- migrate:up transaction:false';
     }
-  }
-  const dbmate = before.find((l) => /^\s*--\s*migrate:up\b/i.test(l));
-  if (dbmate && !/\btransaction:\s*false\b/i.test(dbmate)) {
-    return 'dbmate runs this section in one: write -- migrate:up transaction:false';
-  }
-  return undefined;
+    return undefined;
+  };
 }
 
 /** The tables a migration file creates (keys as tableKey makes them). */
@@ -268,6 +337,7 @@ export function findSqlRisks(sql: string, newTables: Iterable<string> = []): Sql
   const created = new Set([...newTables, ...createdTables(sql)]);
   const risks: SqlRisk[] = [];
   let transaction: number | undefined;
+  let toolTransaction: ((line: number) => string | undefined) | undefined;
   for (const { line, code, text } of statements) {
     const add = (rule: string, message: string) => risks.push({ line, rule: `migrations.${rule}`, message });
     const bare = withoutQuotedNames(code);
@@ -278,7 +348,8 @@ export function findSqlRisks(sql: string, newTables: Iterable<string> = []): Sql
     }
     if (CONCURRENTLY.test(bare)) {
       const what = /^\w+(\s+UNIQUE)?\s+\w+/i.exec(bare)![0].toUpperCase();
-      const wrapped = transaction === undefined ? toolTransaction(sql, line) : undefined;
+      toolTransaction ??= toolTransactions(sql);
+      const wrapped = transaction === undefined ? toolTransaction(line) : undefined;
       if (transaction !== undefined) {
         add(
           'concurrently-in-transaction',

@@ -249,3 +249,44 @@ describe('findSqlRisks', () => {
     );
   });
 });
+
+// Big files: each is read to its end and every finding is there. The work was quadratic in the size of a
+// statement and in the number of CONCURRENTLY statements (minutes for 1 MB); the tests' timeout is the
+// backstop, no clock is read. bench/gates.ts prints the figures.
+describe('findSqlRisks on big files', () => {
+  const MB = 1024 * 1024;
+  const repeat = (line: (n: number) => string, bytes: number) => {
+    const parts: string[] = [];
+    let size = 0;
+    for (let n = 0; size < bytes; n++) {
+      parts.push(line(n));
+      size += parts.at(-1)!.length;
+    }
+    return parts;
+  };
+
+  it('reads one 1 MB statement (a function body, an INSERT) to its end', { timeout: 120_000 }, () => {
+    const body = repeat((n) => `  SELECT ${n};\n`, MB);
+    const fn = `CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC\n${body.join('')}END;\nDROP TABLE legacy;\n`;
+    const statements = splitStatements(fn);
+    assert.equal(statements.length, 2);
+    assert.equal(statements[1]!.line, body.length + 3);
+    assert.deepEqual(rulesOf(fn), [`${body.length + 3}:drop-table`]);
+
+    const rows = repeat((n) => `  (${n}, 'user ${n}; DROP TABLE x'),\n`, MB);
+    const insert = `INSERT INTO users (id, name) VALUES\n${rows.join('')}  (0, 'last');\nTRUNCATE audit;\n`;
+    assert.deepEqual(rulesOf(insert), [`${rows.length + 3}:truncate`]);
+  });
+
+  it(
+    'tells each of 20 000 CONCURRENTLY statements that goose wraps it in a transaction',
+    { timeout: 120_000 },
+    () => {
+      const statements = repeat((n) => `CREATE INDEX CONCURRENTLY i${n} ON users (c${n});\n`, MB);
+      const sql = `-- +goose Up\n${statements.join('')}`;
+      const risks = findSqlRisks(sql);
+      assert.equal(risks.length, statements.length);
+      assert.ok(risks.every((risk, n) => risk.line === n + 2 && /goose runs this file/.test(risk.message)));
+    },
+  );
+});
