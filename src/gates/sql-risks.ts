@@ -316,11 +316,14 @@ function toolTransactions(sql: string): (line: number) => string | undefined {
   };
 }
 
-/** The tables a migration file creates (keys as tableKey makes them). */
+/**
+ * The tables a migration file creates (keys as tableKey makes them). Not CREATE TABLE IF NOT EXISTS: the
+ * table may be there already, with its rows, and what the file does to it next takes locks on it.
+ */
 export function createdTables(sql: string): string[] {
   return splitStatements(withoutDownSections(sql)).flatMap((s) => {
     const match = new RegExp(
-      String.raw`^CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})`,
+      String.raw`^CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?!IF\s+NOT\s+EXISTS\b)(${IDENT})`,
       'i',
     ).exec(s.code);
     return match ? [tableKey(match[1]!)] : [];

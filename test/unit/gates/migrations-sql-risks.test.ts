@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findSqlRisks, splitStatements } from '../../../src/gates/sql-risks.ts';
+import { createdTables, findSqlRisks, splitStatements } from '../../../src/gates/sql-risks.ts';
 
 const rulesOf = (sql: string) =>
   findSqlRisks(sql).map((r) => `${r.line}:${r.rule.replace('migrations.', '')}`);
@@ -101,6 +101,22 @@ describe('findSqlRisks', () => {
       '-- DROP TABLE users;',
     ].join('\n');
     assert.deepEqual(rulesOf(sql), []);
+  });
+
+  it('takes CREATE TABLE IF NOT EXISTS for a table that may be there already, with rows', () => {
+    const sql = [
+      'CREATE TABLE IF NOT EXISTS users (id int);',
+      'CREATE INDEX users_email_idx ON users (email);',
+      'ALTER TABLE users ADD COLUMN age int NOT NULL;',
+      'ALTER TABLE users ALTER COLUMN email SET NOT NULL;',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), [
+      '2:index-without-concurrently',
+      '3:add-column-not-null',
+      '4:set-not-null',
+    ]);
+    assert.deepEqual(createdTables(sql), []);
+    assert.deepEqual(createdTables('CREATE TABLE "Orders" (id int);'), ['orders']);
   });
 
   it('reads keywords in strings and quoted names as data, and each ALTER TABLE action on its own', () => {
