@@ -24,6 +24,8 @@ export interface PlanCounts {
 const planSchema = z.looseObject({
   format_version: z.string().regex(/^1\./, 'only format 1.x of `terraform show -json` is understood'),
   errored: z.boolean().optional(),
+  // Terraform 1.8 and later: false when the plan defers changes to a later plan / apply round.
+  complete: z.boolean().optional(),
   resource_changes: z
     .array(
       z.looseObject({
@@ -95,6 +97,13 @@ export function judgePlan(
       rule: 'infrastructure.plan-errored',
       severity: 'error',
       message: `${config.plan}: the plan errored, so it is incomplete`,
+    });
+  } else if (parsed.data.complete === false) {
+    findings.push({
+      path: config.plan,
+      rule: 'infrastructure.plan-incomplete',
+      severity: 'error',
+      message: `${config.plan}: the plan is incomplete ("complete": false): Terraform deferred some changes to a later plan and apply, so the changes checked here are not all this deployment will make; resolve what was deferred (unknown values in count / for_each, deferred providers) and plan again`,
     });
   }
   for (const change of parsed.data.resource_changes ?? []) {

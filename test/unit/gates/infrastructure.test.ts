@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { checkManifest, classifyActions, infrastructureGate } from '../../../src/gates/infrastructure.ts';
+import { readFileSync } from 'node:fs';
+import {
+  checkManifest,
+  classifyActions,
+  infrastructureGate,
+  judgePlan,
+} from '../../../src/gates/infrastructure.ts';
 import type { InfrastructureConfig } from '../../../src/gates/schema/infrastructure.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 
@@ -117,6 +123,27 @@ describe('infrastructure gate: real plans and what is not one', () => {
     assert.match(
       verdict.summary,
       /^terraform\/failed-plan-log\.json is the log of `terraform plan -json`, not a plan, and the plan failed: Error: Invalid precondition expression: save/,
+    );
+  });
+
+  it('blocks a plan that says it is incomplete or errored, naming the file, whatever its changes', () => {
+    const plan = JSON.parse(readFileSync(`${fixtures}terraform/safe.plan.json`, 'utf8'));
+    const config = { plan: 'terraform/safe.plan.json' };
+    assert.deepEqual(judgePlan(plan, config).findings, []);
+    const incomplete = judgePlan({ ...plan, applyable: true, complete: false }, config).findings;
+    assert.deepEqual(
+      incomplete.map((f) => `${f.path} ${f.rule} ${f.severity}`),
+      ['terraform/safe.plan.json infrastructure.plan-incomplete error'],
+    );
+    assert.match(
+      incomplete[0]!.message,
+      /^terraform\/safe\.plan\.json: the plan is incomplete \("complete": false\)/,
+    );
+    // An errored plan is incomplete too ("complete": false beside it): one finding, the error.
+    const errored = judgePlan({ ...plan, applyable: false, complete: false, errored: true }, config);
+    assert.deepEqual(
+      errored.findings.map((f) => f.rule),
+      ['infrastructure.plan-errored'],
     );
   });
 
