@@ -30,8 +30,11 @@ export interface TemplateSite {
   context: TemplateContext;
   /** In the command ssh hands to the remote host's shell: the value must be one plain word (remoteValueProblem). */
   remote?: boolean;
-  /** Fills an argument of a command from its first character: the value must not start with "-". */
-  leading?: { program: string };
+  /**
+   * Fills an argument of a command from its first character (`first`), or follows such templates with nothing
+   * between: what they expand to together must not start with "-".
+   */
+  leading?: { program: string; first: boolean };
 }
 
 export interface ShellTemplateProblem {
@@ -252,8 +255,12 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     for (let k = 1; k < command.args.length; k++) {
       if (model.positional.has(k) || model.guarded.has(k) || !texts[k]!.startsWith('{{')) continue;
       const word = command.args[k]!;
-      const site = sitesIn(word)[0];
-      if (site && /^['"]*$/.test(script.slice(word.start, site.start))) site.leading = { program: texts[0]! };
+      let from = word.start;
+      for (const site of sitesIn(word)) {
+        if (!/^['"]*$/.test(script.slice(from, site.start))) break;
+        site.leading = { program: texts[0]!, first: from === word.start };
+        from = site.end;
+      }
     }
     if (model.stdinCode !== undefined) {
       const reader = texts[model.stdinCode]!;
@@ -609,6 +616,8 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
   const owner: Record<string, string> = {};
   let script = '';
   let from = 0;
+  // Whether the templates that start the current argument have all been empty so far.
+  let emptySoFar = false;
   for (const site of analysis.sites) {
     const value = values[site.name];
     if (value === undefined) throw new TemplateError(`{{${site.name}}} has no value here`);
@@ -616,10 +625,14 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
       throw new TemplateError(`{{${site.name}}} is used inside $((…)) but its value is not a number`);
     const remote = site.remote ? remoteValueProblem(site.name, value) : undefined;
     if (remote) throw new TemplateError(`${remote} (character ${site.start + 1})`);
-    if (site.leading && value.startsWith('-'))
-      throw new TemplateError(
-        `${optionValueMessage(site.name, site.leading.program)} (character ${site.start + 1})`,
-      );
+    if (site.leading) {
+      if (site.leading.first) emptySoFar = true;
+      if (emptySoFar && value.startsWith('-'))
+        throw new TemplateError(
+          `${optionValueMessage(site.name, site.leading.program)} (character ${site.start + 1})`,
+        );
+      emptySoFar &&= value === '';
+    }
     const envName = envNameFor(site.name);
     if (owner[envName] !== undefined && owner[envName] !== site.name && env[envName] !== value)
       throw new TemplateError(
@@ -713,13 +726,18 @@ function optionValueMessage(name: string, program: string): string {
  * (`ssh {{host}}` with `-oProxyCommand=…` runs a command): refused, unless the program stopped reading options
  * before it (programs.ts). Pure.
  */
-export function argvOptionProblem(argv: readonly string[], rendered: readonly string[]): string | undefined {
+export function argvOptionProblem(
+  argv: readonly string[],
+  rendered: readonly string[],
+  values: TemplateValues,
+): string | undefined {
   const model = commandModel(argv);
   for (let i = 1; i < argv.length; i++) {
     const template = argv[i]!;
     if (!rendered[i]!.startsWith('-') || template.startsWith('-')) continue;
     if (model.positional.has(i) || model.guarded.has(i)) continue;
-    const name = [...template.matchAll(PLACEHOLDER)][0]?.[1];
+    // The template the "-" comes from: the first one with a value, of those that start the argument.
+    const name = [...template.matchAll(PLACEHOLDER)].find((m) => values[m[1]!] !== '')?.[1];
     if (name) return optionValueMessage(name, argv[0]!);
   }
   return undefined;
@@ -748,7 +766,7 @@ export function renderArgvCommand(
     env = script.env;
     return script.script;
   });
-  const option = argvOptionProblem(argv, rendered);
+  const option = argvOptionProblem(argv, rendered, values);
   if (option) throw new TemplateError(option);
   return { argv: rendered, env };
 }

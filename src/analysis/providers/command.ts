@@ -6,7 +6,7 @@
 import { execa } from 'execa';
 import { oneLine } from '../../config/shown.ts';
 import { splitCommand } from '../../targets/command-line.ts';
-import { renderArgvCommand } from '../../targets/shell-script.ts';
+import { envNameFor, renderArgvCommand } from '../../targets/shell-script.ts';
 import { render, TemplateError } from '../../targets/template.ts';
 import { withRetries, type Sleep } from '../retry.ts';
 import { OWN_GROUP, watchGroup } from '../../util/process-group.ts';
@@ -117,7 +117,19 @@ export function createCommandProvider(
       ...OWN_GROUP,
       reject: false,
       cwd: config.cwd,
-      env: { ...config.env, DEPLOY_SIDE: request.side, DEPLOY_VERSION: request.vars.version ?? '', ...env },
+      // Every value as its DEPLOY_* variable, as for target commands: where a template is refused (code an
+      // interpreter runs), the message names that variable as the safe way to read the value.
+      env: {
+        ...config.env,
+        ...Object.fromEntries(
+          Object.entries(request.vars).flatMap(([name, value]) =>
+            value === undefined ? [] : [[envNameFor(name), value]],
+          ),
+        ),
+        DEPLOY_SIDE: request.side,
+        DEPLOY_VERSION: request.vars.version ?? '',
+        ...env,
+      },
       stdin: 'ignore',
       maxBuffer: MAX_METRICS_OUTPUT,
     });

@@ -101,6 +101,15 @@ test('a value that would start an argument with "-" is refused, for every progra
   }
   // ssh would have run the ProxyCommand here (no network: ssh never got as far as connecting).
   assert.deepEqual(readdirSync(dir), [], 'a value became an option');
+  // Templates that start an argument together: an empty one does not hide the "-" of the next.
+  const values = { ref: '', host: '-oProxyCommand=x' };
+  for (const command of [
+    argvCommand(['ssh', '{{ref}}{{host}}', 'true'], dir),
+    scriptCommand('ssh "{{ref}}"{{host}} true', dir),
+    scriptCommand("ssh '{{ref}}{{host}}' true", dir),
+  ])
+    assert.match((await refusal(command, values)).message, /the value of \{\{host\}\} starts with "-"/);
+  assert.doesNotThrow(() => describeCommand(scriptCommand('ssh x{{ref}}{{host}} true', dir), values));
 });
 
 test('where the program no longer reads options, a value starting with "-" is an argument', () => {
@@ -273,6 +282,23 @@ test('a template in a word a program runs as code is refused: by config, at run 
   });
   assert.equal(read.errors[0]?.code, 'template');
   assert.match(read.errors[0]?.message ?? '', /\{\{version\}\} is inside the code "python3 -c" runs/);
+  // The safe form there: every value is in the provider's environment as its DEPLOY_* variable.
+  const fromEnv = await createCommandProvider('cmd', {
+    type: 'command',
+    run: [
+      'awk',
+      'BEGIN { printf "{\\"ok\\": %d}", ENVIRON["DEPLOY_SLOT"] == "blue;$(x)" && ENVIRON["DEPLOY_PHASE"] == "baseline" }',
+    ],
+    cwd: dir,
+    retries: 0,
+  }).read({
+    side: 'canary',
+    vars: { version: 'v1', slot: 'blue;$(x)', phase: 'baseline' },
+    metrics: [{ name: 'ok', config: { provider: 'cmd' } }],
+    intervalMs: 1000,
+    signal: AbortSignal.timeout(10_000),
+  });
+  assert.deepEqual(fromEnv, { values: { ok: 1 }, errors: [] });
   assert.deepEqual(readdirSync(dir), []);
 });
 
