@@ -192,7 +192,19 @@ export function createCommandProvider(
         request.signal,
       );
       if (!result.ok) return { values: pickFields(request.metrics, null), errors: [result.error] };
-      return { values: pickFields(request.metrics, result.value), errors: [] };
+      // No data is written as null. A key the output lacks is most often a misspelt field ("mem_ratio" for
+      // "memory_ratio"): no data in every interval, ending in a no-data rollback that named no cause.
+      const output = result.value;
+      const missing = request.metrics.filter((m) => !Object.hasOwn(output, m.config.field ?? m.name));
+      const keys = Object.keys(output).map((k) => JSON.stringify(clip(oneLine(k), 80)));
+      return {
+        values: pickFields(request.metrics, output),
+        errors: missing.map((m) => ({
+          provider: name,
+          code: 'query-error' as const,
+          message: `${m.name}: the command's output has no ${JSON.stringify(clip(oneLine(m.config.field ?? m.name), 80))}${m.config.field ? ' (its field)' : ''} (it has ${keys.length ? `${keys.slice(0, 10).join(', ')}${keys.length > 10 ? `, ${keys.length - 10} more` : ''}` : 'no key'}); write null for no data`,
+        })),
+      };
     },
   };
 }

@@ -2,7 +2,7 @@
 // JSON. Read when it means one thing, refused with what was wrong when it does not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseMetricsJson } from '../../../src/analysis/providers/command.ts';
+import { createCommandProvider, parseMetricsJson } from '../../../src/analysis/providers/command.ts';
 
 const read = (stdout: string) => parseMetricsJson('script', stdout);
 
@@ -45,4 +45,33 @@ test('text after the JSON, several documents or nothing at all: refused on one l
   const empty = read('');
   assert.ok(!empty.ok);
   assert.match(empty.error.message, /^stdout is empty: a metrics command prints one JSON object/);
+});
+
+test('a field the output lacks is a query error naming it and what the output has, not silent no data', async () => {
+  const provider = createCommandProvider('script', {
+    type: 'command',
+    run: [process.execPath, '-e', 'console.log(JSON.stringify({ memory_ratio: 0.5, p95: null }))'],
+    retries: 0,
+  });
+  const read = await provider.read({
+    side: 'canary',
+    vars: { version: 'v2' },
+    metrics: [
+      { name: 'memory', config: { provider: 'script', field: 'mem_ratio' } },
+      { name: 'p95', config: { provider: 'script' } },
+      { name: 'memory_ratio', config: { provider: 'script' } },
+    ],
+    intervalMs: 1000,
+    signal: AbortSignal.timeout(10_000),
+  });
+  // null is how a command says "no data": no error for p95.
+  assert.deepEqual(read.values, { memory: null, p95: null, memory_ratio: 0.5 });
+  assert.deepEqual(read.errors, [
+    {
+      provider: 'script',
+      code: 'query-error',
+      message:
+        'memory: the command\'s output has no "mem_ratio" (its field) (it has "memory_ratio", "p95"); write null for no data',
+    },
+  ]);
 });
