@@ -88,7 +88,10 @@ export async function scheduleDeploy(
     if (problem) return problem;
     record.at = time.at;
     record.zone = time.zone;
-    return (await duplicate(deps, where, record)) ?? recorded(deps, where, record, policy);
+    return (
+      (await duplicate(deps, where, record)) ??
+      recorded(deps, where, record, policy, undefined, when.local.zone === undefined)
+    );
   }
   const lock = blockingLock(await readLocks(deps.api, where), request.environment, request.requestedBy);
   if (!lock) return deployNow();
@@ -162,6 +165,8 @@ async function recorded(
   record: ScheduledRequest,
   policy: Policy,
   lockedBy?: string,
+  /** mode `at`: the comment wrote no zone, so the environment's was taken (said in the reply). */
+  zoneDefaulted = false,
 ): Promise<Reply> {
   const written = await recordRequest(deps.api, where, deps.markers.keys, record);
   if (written === 'invalid_environment')
@@ -184,9 +189,13 @@ async function recorded(
       record.zone && record.zone !== 'UTC'
         ? ` (${userText(localText(record.at!, record.zone))} ${userText(record.zone)})`
         : '';
+    // Never the server's zone: without one written, the environment's, and the reply says which.
+    const defaulted = zoneDefaulted
+      ? ` (no time zone was written: read in the time zone of ${env(policy.environment)}, ${userText(record.zone ?? policy.timezone, { as: 'code' })})`
+      : '';
     return {
       reaction: '+1',
-      body: `**Scheduled** (\`schedule_recorded\`): ${describeRequest(record)}${wrote}. At that time ${rechecked}. Cancel with ${cancel}.`,
+      body: `**Scheduled** (\`schedule_recorded\`): ${describeRequest(record)}${wrote}${defaulted}. At that time ${rechecked}. Cancel with ${cancel}.`,
     };
   }
   const list = await listRequests(deps.api, where, deps.markers.keys);

@@ -96,6 +96,15 @@ const POSITIONS: Array<[string, string]> = [
   ['alice', '/deploy staging | note=V'],
   ['alice', '/deploy staging --dry-run | V=1'],
   ['alice', '/deploy staging --dry-run | version=V'],
+  ['alice', '/deploy production --queue V'],
+  ['alice', '/deploy production --queue | note=V'],
+  ['alice', '/deploy production --queue --strategy V'],
+  ['alice', '/deploy production at 2025-03-05 10:00 | note=V'],
+  ['alice', '/deploy production at 2025-03-05 10:00 Europe/Berlin V'],
+  ['alice', '/cancel-deploy production V'],
+  ['mallory', '/status production --history --since V'],
+  ['mallory', '/status production --history V'],
+  ['bob', '/unlock production --force V'],
   ['carol', '/approve-deploy V'],
   ['carol', '/approve-deploy production V'],
   ['dave', '/reject-deploy V'],
@@ -135,6 +144,8 @@ const ECHOES: Array<[string, string]> = [
   ['bob', '/unlock --global'],
   ['carol', '/approve-deploy production'],
   ['alice', '/deploy staging'],
+  ['mallory', '/status production'],
+  ['alice', '/cancel-deploy production'],
 ];
 
 interface Run {

@@ -610,6 +610,15 @@ test('a second /deploy --queue asking the same as one already queued (another co
     // Two identical schedules at the same time are one; at another time they are two.
     const at1 = await comment(w, '/deploy staging at 2026-12-01 11:00', 'alice');
     assert.match(at1.reply, /`schedule_recorded`/);
+    // No zone written: never the server's; the environment's, and the reply says so.
+    assert.match(at1.reply, /`2026-12-01T10:00:00\.000Z`/);
+    assert.match(
+      at1.reply,
+      /no time zone was written: read in the time zone of `staging`, `?Europe\/Berlin`?\)/,
+    );
+    const zoned = await comment(w, '/deploy staging at 2026-12-01 11:00 UTC', 'alice');
+    assert.match(zoned.reply, /`2026-12-01T11:00:00\.000Z`/);
+    assert.doesNotMatch(zoned.reply, /no time zone was written/);
     assert.match(
       (await comment(w, '/deploy staging at 2026-12-01 11:00', 'bob')).reply,
       /`schedule_duplicate`/,
@@ -618,7 +627,7 @@ test('a second /deploy --queue asking the same as one already queued (another co
       (await comment(w, '/deploy staging at 2026-12-01 11:30', 'bob')).reply,
       /`schedule_recorded`/,
     );
-    assert.equal(scheduleRefs(w.fake).length, 4);
+    assert.equal(scheduleRefs(w.fake).length, 5);
     await comment(w, '/unlock production', 'bob');
     assert.equal(deployments(w.fake).length, 1, 'the first in the queue started');
   });
