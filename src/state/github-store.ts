@@ -263,9 +263,10 @@ export interface StateCarrier {
   deploymentId(): Promise<number | undefined>;
   /**
    * Puts `text` into the deploy check run with its next update; `now` sends that update at once. Resolves
-   * when the update carrying it was sent (or given up on); never rejects.
+   * when GitHub took the update carrying it (undefined), or with why it was not sent (GitHub failed, the run
+   * gave up on GitHub, there is no deploy check run); never rejects.
    */
-  writeState(text: string, options: { now: boolean }): Promise<void>;
+  writeState(text: string, options: { now: boolean }): Promise<string | undefined | void>;
   /**
    * The release the record read says is live before this run (verified under the key): the reporter takes
    * the previously deployed commit from it instead of looking up the last successful deployment.
@@ -338,42 +339,52 @@ export class GitHubStateStore implements StateStore {
       this.warnedOther = true;
       return;
     }
+    // A durable write (the write-ahead record before traffic moves or a hook runs) that is not stored throws:
+    // the run never steps over it (executor.ts). Any other write is only logged: nothing waits for it.
+    const notStored = (why: string) => {
+      if (options.durable) throw new Error(`not stored on GitHub: ${why}`);
+      log('warn', `state: not stored on GitHub: ${why}`);
+    };
+    let deploymentId: number | undefined;
+    let text: string;
     try {
-      const deploymentId = await carrier.deploymentId();
-      if (deploymentId === undefined) {
-        log('warn', 'state: not stored on GitHub: there is no deployment to store it under');
-        return;
-      }
-      const text = signRecord(record, key, {
+      deploymentId = await carrier.deploymentId();
+      if (deploymentId === undefined) return notStored('there is no deployment to store it under');
+      text = signRecord(record, key, {
         repository: `${this.options.owner}/${this.options.repo}`,
         environment,
         deploymentId: String(deploymentId),
       });
-      this.seen(record.seq);
-      const sent = carrier.writeState(text, { now: options.durable === true });
-      // A coalesced write rides the next update; waiting for it would wait on the caller's own next event.
-      if (!options.durable) return;
-      await this.within(sent, this.options.durableWaitMs ?? 10_000);
     } catch (error) {
-      log('warn', `state: not stored on GitHub: ${(error as Error).message}`);
+      return notStored((error as Error).message);
     }
+    this.seen(record.seq);
+    const sent = carrier.writeState(text, { now: options.durable === true });
+    // A coalesced write rides the next update; waiting for it would wait on the caller's own next event.
+    // (Its failure is the check run update's: in the reporter's warning at the end.)
+    if (!options.durable) return;
+    const why = await this.within(sent, this.options.durableWaitMs ?? 10_000);
+    if (why) notStored(why);
   }
 
   private seen(seq: number): void {
     this.seenSeq = Math.max(this.seenSeq ?? seq, seq);
   }
 
-  private async within(sent: Promise<void>, ms: number): Promise<void> {
+  /** Why the record was not stored within `ms` (undefined: GitHub took it). */
+  private async within(sent: Promise<string | undefined | void>, ms: number): Promise<string | undefined> {
     let timer: NodeJS.Timeout | undefined;
-    const late = await Promise.race([
-      sent.then(() => false),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), ms))),
+    const outcome = await Promise.race([
+      sent.then((why) => why || undefined),
+      new Promise<string>(
+        (r) =>
+          (timer = setTimeout(
+            () => r(`GitHub has not taken the record after ${ms / 1000} s (it may still be sent)`),
+            ms,
+          )),
+      ),
     ]);
     clearTimeout(timer);
-    if (late)
-      this.options.log(
-        'info',
-        `state: GitHub has not taken the record after ${ms / 1000} s; the run goes on, it is sent when GitHub answers`,
-      );
+    return outcome;
   }
 }

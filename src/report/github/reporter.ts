@@ -276,13 +276,14 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   const waitLog: string[] = [];
   /** The environment's signed state record (state/github-store.ts): the check run's text, once given. */
   let stateText: string | undefined;
-  /** writeState calls waiting for the update that carries their text. */
-  let stateWaiters: Array<() => void> = [];
+  /** writeState calls waiting for the update that carries their text: told why it was not sent, if it was not. */
+  let stateWaiters: Array<(notSent?: string) => void> = [];
   const takeStateWaiters = () => {
     const taken = stateWaiters;
     stateWaiters = [];
-    return () => taken.forEach((resolve) => resolve());
+    return (notSent?: string) => taken.forEach((resolve) => resolve(notSent));
   };
+  const GIVEN_UP = 'the run gave up on GitHub (its budget for GitHub failures is spent)';
   /**
    * The check run's external_id: bound to the deployment (`:deployment-<id>`) once it carries a record, so a
    * reader knows which deployment's record it must hold; check runs without a record stay unbound.
@@ -315,7 +316,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     deployCheckPending = true;
     enqueue({
       label: `the progress of the "${deployCheckName}" check run`,
-      skipped: () => takeStateWaiters()(),
+      skipped: () => takeStateWaiters()(GIVEN_UP),
       async run() {
         // One turn of the event loop first: a record written in the same step of the pipeline as this
         // phase's start (finalize's durable record, a write-ahead right after a phase starts) rides this
@@ -323,6 +324,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         await new Promise<void>((resolve) => setImmediate(resolve));
         deployCheckPending = false;
         const carried = takeStateWaiters();
+        let notSent: string | undefined;
         try {
           await writeDeployCheck(
             () => ({
@@ -333,8 +335,11 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
             }),
             () => ({ output: deployCheckOutput() }),
           );
+        } catch (error) {
+          notSent = describeError(error, `the progress of the "${deployCheckName}" check run`);
+          throw error;
         } finally {
-          carried();
+          carried(notSent);
         }
       },
     });
@@ -589,9 +594,10 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       };
       enqueue({
         label: `the conclusion of the "${deployCheckName}" check run`,
-        skipped: () => takeStateWaiters()(),
+        skipped: () => takeStateWaiters()(GIVEN_UP),
         async run() {
           const carried = takeStateWaiters();
+          let notSent: string | undefined;
           try {
             const body = {
               status: 'completed' as const,
@@ -603,8 +609,11 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
               () => body,
               () => body,
             );
+          } catch (error) {
+            notSent = describeError(error, `the conclusion of the "${deployCheckName}" check run`);
+            throw error;
           } finally {
-            carried();
+            carried(notSent);
           }
         },
       });
@@ -643,11 +652,12 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       recordedLiveSha = release?.sha;
     },
     writeState(text, { now }) {
-      if (!deployCheck) return Promise.resolve();
+      if (!deployCheck) return Promise.resolve('there is no deploy check run to carry it');
       stateText = text;
       // Nothing more will be sent: the record is in close()'s warning with the check run's updates.
-      if (closed || !budget.verdict().ok) return Promise.resolve();
-      const sent = new Promise<void>((resolve) => stateWaiters.push(resolve));
+      if (closed) return Promise.resolve('the run has ended its reports to GitHub');
+      if (!budget.verdict().ok) return Promise.resolve(GIVEN_UP);
+      const sent = new Promise<string | undefined>((resolve) => stateWaiters.push(resolve));
       if (now) updateDeployCheck();
       return sent;
     },
@@ -675,7 +685,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       closed = true;
       resolveChanges();
       resolveDeployment(deploymentId);
-      takeStateWaiters()();
+      takeStateWaiters()(timedOut ? GIVEN_UP : undefined);
       const warning = notReportedWarning(notReported, budget.verdict());
       if (warning) log('warn', warning);
     },

@@ -657,3 +657,60 @@ test('a commit deployed again and again (a workflow run, so a check suite, each 
     assert.equal(requests, 3, 'the deployments, the suites holding records, the newest suite’s runs');
   });
 });
+
+test('a durable write GitHub does not take fails (the run stops before the step after it); a coalesced one is only logged', async () => {
+  await withFake(async (f) => {
+    const d = await f.deployment();
+    const logs: string[] = [];
+    const { reporter, store } = runOn(f, d, { log: (_level, message) => logs.push(message) });
+    reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
+    // The token may not write check runs: the deploy check run that would carry the record is refused.
+    f.gh.failNext({
+      status: 403,
+      operationId: 'checks/create',
+      message: 'Resource not accessible by integration',
+    });
+    await assert.rejects(store.write(record(1, 'v1'), { durable: true }), (error: Error) => {
+      assert.match(error.message, /^not stored on GitHub: HTTP 403: Resource not accessible by integration/);
+      return true;
+    });
+    assert.equal(deployCheckRuns(f, d.id).length, 0, 'nothing holds the record');
+    // Once GitHub takes it, a durable write resolves.
+    await store.write(record(2, 'v1'), { durable: true });
+    const r = (await read(f)).read;
+    assert.ok(r.ok && r.record?.seq === 2, JSON.stringify(r));
+    // A write nothing waits for does not throw.
+    await store.write(record(3, 'v1'));
+    reporter.event({ type: 'result', result: succeeded() });
+    await reporter.close?.();
+  });
+});
+
+test('a durable write with no deployment to store it under, or not taken in time, fails naming why', async () => {
+  const base = {
+    api: {} as never,
+    owner: 'acme',
+    repo: 'web',
+    environment: 'production',
+    key: KEY,
+    log: () => {},
+  };
+  const none = new GitHubStateStore({
+    ...base,
+    carrier: { deploymentId: async () => undefined, writeState: async () => undefined },
+  });
+  await assert.rejects(
+    none.write(record(1, 'v1'), { durable: true }),
+    /not stored on GitHub: there is no deployment to store it under/,
+  );
+  await none.write(record(1, 'v1'));
+  const hanging = new GitHubStateStore({
+    ...base,
+    durableWaitMs: 50,
+    carrier: { deploymentId: async () => 7, writeState: () => new Promise(() => {}) },
+  });
+  await assert.rejects(
+    hanging.write(record(1, 'v1'), { durable: true }),
+    /not stored on GitHub: GitHub has not taken the record after 0\.05 s/,
+  );
+});
