@@ -98,6 +98,39 @@ function bodyRisks(sql: string, line: number, inTransaction: boolean): SqlRisk[]
   return risks;
 }
 
+/** Liquibase's default attributes of a column: with one, existing rows get a value. */
+const DEFAULT_ATTRIBUTE = /^defaultValue(?:Numeric|Boolean|Date|Computed|SequenceNext)?$/;
+
+function addColumnNotNull(table: string | undefined, column: string | undefined): SqlRisk['message'] {
+  const name = column ?? '(unnamed)';
+  return `addColumn ${name}${table ? ` on ${table}` : ''} is not nullable and has no default: it fails on a table with rows and breaks the running version's inserts; add it nullable (set NOT NULL in a later release, after a backfill) or give it a defaultValue`;
+}
+
+const isTrue = (value: unknown) =>
+  value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
+const isFalse = (value: unknown) =>
+  value === false || (typeof value === 'string' && value.toLowerCase() === 'false');
+
+/** Whether an added column is NOT NULL (nullable false, or a primary key) with nothing to fill existing rows. */
+function notNullWithoutDefault(
+  attributes: Record<string, unknown>,
+  constraints: Record<string, unknown>,
+): boolean {
+  const notNull = isFalse(constraints.nullable) || isTrue(constraints.primaryKey);
+  const filled =
+    Object.keys(attributes).some((name) => DEFAULT_ATTRIBUTE.test(name)) || isTrue(attributes.autoIncrement);
+  return notNull && !filled;
+}
+
+/** An XML element's attributes as name → value. */
+function xmlAttributes(attributes: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const match of attributes.matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+    values[match[1]!] = match[2] ?? match[3] ?? '';
+  }
+  return values;
+}
+
 export type ChangelogResult = { ok: true; risks: SqlRisk[] } | { ok: false; message: string };
 
 /** Pure: the risky changes of a Liquibase XML changelog. */
@@ -124,6 +157,35 @@ export function findXmlChangelogRisks(xml: string): ChangelogResult {
       const table = /\btableName\s*=\s*["']([^"']+)["']/.exec(attributes)?.[1];
       if (ON_NEW_TABLE_IS_SAFE.has(element) && table && created.has(tableKey(table))) continue;
       risks.push({ line: lineAt(match.index), rule: `migrations.${known[0]}`, message: known[1] });
+    }
+    if (element === 'addColumn' && !attributes.trimEnd().endsWith('/')) {
+      const table = xmlAttributes(attributes).tableName;
+      const start = match.index + match[0].length;
+      const close = /<\/(?:\w+:)?addColumn\s*>/g;
+      close.lastIndex = start;
+      const end = close.exec(text)?.index ?? text.length;
+      if (!(table && created.has(tableKey(table)))) {
+        const columns = /<(?:\w+:)?column\b([^>]*?)(\/?)>/g;
+        columns.lastIndex = start;
+        for (let column = columns.exec(text); column && column.index < end; column = columns.exec(text)) {
+          const own = xmlAttributes(column[1]!);
+          let constraints: Record<string, string> = {};
+          if (!column[2]) {
+            const bodyStart = column.index + column[0].length;
+            const bodyEnd = text.indexOf('</', bodyStart);
+            const body = text.slice(bodyStart, bodyEnd === -1 ? end : Math.min(bodyEnd, end));
+            const found = /<(?:\w+:)?constraints\b([^>]*?)\/?>/.exec(body);
+            if (found) constraints = xmlAttributes(found[1]!);
+          }
+          if (notNullWithoutDefault(own, constraints)) {
+            risks.push({
+              line: lineAt(column.index),
+              rule: 'migrations.add-column-not-null',
+              message: addColumnNotNull(table, own.name),
+            });
+          }
+        }
+      }
     }
     if (element === 'sql' && !attributes.trimEnd().endsWith('/')) {
       const start = match.index + match[0].length;
@@ -157,7 +219,7 @@ export function findYamlChangelogRisks(source: string): ChangelogResult {
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
       if (key === 'rollback') continue;
-      if (MESSAGES[key] || key === 'sql' || key === 'createTable') {
+      if (MESSAGES[key] || key === 'sql' || key === 'createTable' || key === 'addColumn') {
         const body = pair.value as Node | null;
         changes.push({ type: key, body, line: lineOf(pair.key as Node), inTransaction });
         if (key === 'sql') continue; // its own `sql:` option is its text, not another change
@@ -186,6 +248,30 @@ export function findYamlChangelogRisks(source: string): ChangelogResult {
       const table = tableOf(change.body);
       if (ON_NEW_TABLE_IS_SAFE.has(change.type) && table && created.has(table)) continue;
       risks.push({ line: change.line, rule: `migrations.${known[0]}`, message: known[1] });
+    }
+    if (change.type === 'addColumn') {
+      const table = tableOf(change.body);
+      if (table && created.has(table)) continue;
+      const name = isMap(change.body) ? change.body.get('tableName') : undefined;
+      const columns = isMap(change.body) ? change.body.get('columns', true) : undefined;
+      for (const item of isSeq(columns) ? columns.items : []) {
+        // - column: { name, type, defaultValue..., constraints: { nullable: false } }
+        const column = isMap(item) ? item.get('column', true) : undefined;
+        if (!isMap(column)) continue;
+        const own = column.toJSON() as Record<string, unknown>;
+        const constraints = own.constraints && typeof own.constraints === 'object' ? own.constraints : {};
+        if (notNullWithoutDefault(own, constraints as Record<string, unknown>)) {
+          risks.push({
+            line: lineOf(item as Node),
+            rule: 'migrations.add-column-not-null',
+            message: addColumnNotNull(
+              typeof name === 'string' ? name : undefined,
+              typeof own.name === 'string' ? own.name : undefined,
+            ),
+          });
+        }
+      }
+      continue;
     }
     if (change.type !== 'sql') continue;
     // `sql: DROP ...` (the change's text directly) or `sql: { sql: ... }` (the change with options).

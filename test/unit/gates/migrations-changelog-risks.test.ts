@@ -35,6 +35,81 @@ describe('Liquibase changelogs', () => {
     ]);
   });
 
+  it('flags addColumn NOT NULL without a default, as ADD COLUMN ... NOT NULL in SQL, in XML, YAML and JSON', () => {
+    const xml = [
+      '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">',
+      '  <changeSet id="1" author="ana">',
+      '    <createTable tableName="tags"><column name="id" type="int"/></createTable>',
+      '    <addColumn tableName="tags">',
+      '      <column name="label" type="text"><constraints nullable="false"/></column>',
+      '    </addColumn>',
+      '    <addColumn tableName="users">',
+      '      <column name="nickname" type="text"/>',
+      '      <column name="status" type="text" defaultValue="active"><constraints nullable="false"/></column>',
+      '      <column name="age" type="int">',
+      '        <constraints nullable="false"/>',
+      '      </column>',
+      '      <column name="ref" type="uuid"><constraints primaryKey="true"/></column>',
+      '    </addColumn>',
+      '    <rollback><addColumn tableName="users"><column name="x" type="int"><constraints nullable="false"/></column></addColumn></rollback>',
+      '  </changeSet>',
+      '</databaseChangeLog>',
+    ].join('\n');
+    const result = findXmlChangelogRisks(xml);
+    assert.deepEqual(rules(result), ['10:add-column-not-null', '13:add-column-not-null']);
+    assert.match(
+      (result as { risks: Array<{ message: string }> }).risks[0]!.message,
+      /^addColumn age on users is not nullable and has no default: .*defaultValue/,
+    );
+
+    const yaml = [
+      'databaseChangeLog:',
+      '  - changeSet:',
+      '      id: 1',
+      '      author: ana',
+      '      changes:',
+      '        - addColumn:',
+      '            tableName: users',
+      '            columns:',
+      '              - column:',
+      '                  name: age',
+      '                  type: int',
+      '                  constraints:',
+      '                    nullable: false',
+      '              - column:',
+      '                  name: status',
+      '                  type: text',
+      '                  defaultValueComputed: now()',
+      '                  constraints: { nullable: false }',
+      '              - column: { name: nickname, type: text, constraints: { nullable: true } }',
+    ].join('\n');
+    assert.deepEqual(rules(findYamlChangelogRisks(yaml)), ['9:add-column-not-null']);
+
+    const json = JSON.stringify(
+      {
+        databaseChangeLog: [
+          {
+            changeSet: {
+              id: '1',
+              author: 'ana',
+              changes: [
+                {
+                  addColumn: {
+                    tableName: 'users',
+                    columns: [{ column: { name: 'age', type: 'int', constraints: { nullable: 'false' } } }],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+      null,
+      2,
+    );
+    assert.deepEqual(rules(findYamlChangelogRisks(json)), ['12:add-column-not-null']);
+  });
+
   it('a changelog that does not parse says where', () => {
     assert.match(
       rules(findXmlChangelogRisks(fixture('broken.xml'))) as string,
