@@ -484,6 +484,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       io.out(stateKeyLine(opts, process.env));
     });
 
+  checkRequiredOptionsLast(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
@@ -505,6 +506,27 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     throw error;
   }
   return exitCode;
+}
+
+/**
+ * commander checks required options before unknown ones, so a misspelt required option (`run --enviroment
+ * production`) was reported as "required option '-e, --environment <name>' not specified", the typo never
+ * named. Each command's required options are checked once its unknown options have been (commander's own
+ * message and exit, in a preAction hook), so the typo is named with commander's "Did you mean".
+ */
+function checkRequiredOptionsLast(program: Command): void {
+  for (const command of program.commands) {
+    const required = command.options.filter((option) => option.mandatory);
+    if (required.length === 0) continue;
+    for (const option of required) option.makeOptionMandatory(false);
+    command.hook('preAction', (self) => {
+      for (const option of required)
+        if (self.getOptionValue(option.attributeName()) === undefined)
+          self.error(`error: required option '${option.flags}' not specified`, {
+            code: 'commander.missingMandatoryOptionValue',
+          });
+    });
+  }
 }
 
 export function formatPlan(plan: DeploymentPlan): string {

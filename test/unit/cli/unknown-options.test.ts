@@ -1,0 +1,69 @@
+// An option a command does not have is refused by name, with commander's "Did you mean", even when the
+// command has a required option the misspelt one was meant to be (`run --enviroment production` said only
+// that -e was not specified). A required option left out is still named, with the same exit codes.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { main } from '../../../src/cli/main.ts';
+import { ANALYZE_EXIT_CODES } from '../../../src/analysis/exit-codes.ts';
+import { EXIT_CODES } from '../../../src/util/exit-codes.ts';
+
+async function cli(argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+test('a misspelt required option is named as unknown, with the option meant', async () => {
+  for (const [argv, flag, meant, code] of [
+    [['plan', '--enviroment', 'production'], '--enviroment', '--environment', EXIT_CODES.invalidOrBlocked],
+    [
+      ['run', '--envrionment', 'production', '--json'],
+      '--envrionment',
+      '--environment',
+      EXIT_CODES.invalidOrBlocked,
+    ],
+    [['status', '--enviroment', 'staging'], '--enviroment', '--environment', EXIT_CODES.invalidOrBlocked],
+    [['abort', '--enviroment', 'staging'], '--enviroment', '--environment', EXIT_CODES.invalidOrBlocked],
+    [
+      ['state-key', '--repositry', 'o/r', '--environment', 'e'],
+      '--repositry',
+      '--repository',
+      EXIT_CODES.invalidOrBlocked,
+    ],
+    [['analyze', '--recordng', 'r.json'], '--recordng', '--recording', ANALYZE_EXIT_CODES['bad-input']],
+  ] as const) {
+    const result = await cli([...argv]);
+    assert.equal(result.code, code, argv.join(' '));
+    assert.equal(result.out, '', argv.join(' '));
+    assert.match(
+      result.err,
+      new RegExp(`^error: unknown option '${flag}'\\n\\(Did you mean ${meant}\\?\\)\\n`),
+      argv.join(' '),
+    );
+  }
+});
+
+test('a required option left out is still named, and nothing runs', async () => {
+  for (const [argv, flags, code] of [
+    [['run', '--json'], '-e, --environment <name>', EXIT_CODES.invalidOrBlocked],
+    [['promote'], '-e, --environment <name>', EXIT_CODES.invalidOrBlocked],
+    [['state-key', '--environment', 'e'], '--repository <owner/name>', EXIT_CODES.invalidOrBlocked],
+    [['analyze'], '-r, --recording <file>', ANALYZE_EXIT_CODES['bad-input']],
+  ] as const) {
+    const result = await cli([...argv]);
+    assert.equal(result.code, code, argv.join(' '));
+    assert.equal(result.out, '', argv.join(' '));
+    assert.match(
+      result.err,
+      new RegExp(`^error: required option '${flags}' not specified\\n`),
+      argv.join(' '),
+    );
+  }
+});
+
+test('--help still works without the required options', async () => {
+  const result = await cli(['run', '--help']);
+  assert.equal(result.code, EXIT_CODES.success);
+  assert.match(result.out, /-e, --environment <name>/);
+});
