@@ -6,11 +6,13 @@
 //   -c; an interpreter's eval flag (python -c, node -e/-p, perl/ruby -e, php -r, lua -e, psql -c, mysql -e);
 //   the program text of awk, sed and jq; what su, runuser, flock and script run with -c, and watch (without
 //   -x) and GNU parallel run through sh -c; the string env -S and rsync -e split into words; the command
-//   options of ssh, scp and sftp (ProxyCommand, LocalCommand, …) and git (--upload-pack, -c core.sshCommand,
-//   …); and, in a shell script, the arguments of eval and trap's action.
+//   options of ssh, scp and sftp (ProxyCommand, LocalCommand, …), git (--upload-pack, -c core.sshCommand, …)
+//   and tar (--use-compress-program, --to-command, …); and, in a shell script, the arguments of eval and trap's
+//   action.
+// - make's variable assignments (`make deploy VERSION=…`), where make expands a "$" ($(shell …) runs).
 // - Remote: the words ssh joins into one line for the remote host's shell.
-// - Standard input read as code: a shell with no script, an interpreter with none, ssh with no command (for a
-//   here-document fed to it).
+// - Standard input read as code: a shell with no script, an interpreter with none, ssh with no command, at,
+//   batch and crontab - (for a here-document, here-string or pipe that feeds it).
 // - Options: a program reads an argument that starts with "-" as an option. A value that fills an argument
 //   from its first character is refused when it starts with "-", unless the program stopped reading options
 //   before it: after its own `--` (not a wrapper's, such as `kubectl exec pod -- cmd`), or as a positional
@@ -49,6 +51,8 @@ export interface CommandModel {
   positional: Set<number>;
   /** Words after an end-of-options `--` read by the program itself: never read as options. */
   guarded: Set<number>;
+  /** make's variable assignments (`make deploy VERSION=…`): make expands a "$" in them, $(shell …) runs. */
+  makeAssignments: Set<number>;
 }
 
 export function programName(word: string): string {
@@ -753,6 +757,35 @@ const parseGit: Parser = (words, at, model) => {
   }
 };
 
+/** make: its NAME=VALUE operands are make variables, expanded by make. */
+const parseMake: Parser = (words, at, model) => {
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (/^-[CfIjloW]$/.test(arg)) j++;
+    else if (/^[^-=\s$][^=\s$]*[:+?!]?=/.test(arg)) model.makeAssignments.add(j);
+  }
+};
+
+/** tar options whose value is a command tar runs (through a shell, for most of them). */
+const parseTar: Parser = (words, at, model) => {
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '--') return;
+    const push = (index: number, how: string) =>
+      model.code.push({
+        index,
+        program: at,
+        kind: 'remote-option',
+        how: `tar ${how}`,
+        safe: () => 'tar runs it as a command: write it without a template',
+      });
+    const long =
+      /^--(use-compress-program|to-command|info-script|new-volume-script|checkpoint-action)(=|$)/.exec(arg);
+    if (long) push(long[2] ? j : ++j, `--${long[1]}`);
+    else if (arg === '-I' || arg === '-F') push(++j, arg);
+  }
+};
+
 /** Shell builtins: eval runs its arguments; trap its first one. */
 const parseEval: Parser = (words, at, model) => {
   const program = words[at]!;
@@ -802,6 +835,16 @@ function parserFor(name: string): Parser | undefined {
   if (name === 'rsync') return parseRsync;
   if (name === 'git') return parseGit;
   if (name === 'eval' || name === 'trap') return parseEval;
+  if (name === 'make' || name === 'gmake') return parseMake;
+  if (name === 'tar' || name === 'gtar') return parseTar;
+  if (name === 'at' || name === 'batch')
+    return (words, at, model) => {
+      if (!words.slice(at + 1).some((w) => w === '-f')) model.stdinCode ??= at;
+    };
+  if (name === 'crontab')
+    return (words, at, model) => {
+      if (words.slice(at + 1).includes('-')) model.stdinCode ??= at;
+    };
   return undefined;
 }
 
@@ -810,7 +853,12 @@ function parserFor(name: string): Parser | undefined {
  * `words[0]` is the program.
  */
 export function commandModel(words: readonly string[]): CommandModel {
-  const model: CommandModel = { code: [], positional: new Set(), guarded: new Set() };
+  const model: CommandModel = {
+    code: [],
+    positional: new Set(),
+    guarded: new Set(),
+    makeAssignments: new Set(),
+  };
   const seen = new Set<number>();
   for (let i = 0; i < words.length; i++) {
     if (model.positional.has(i) || seen.has(i)) continue;

@@ -30,6 +30,8 @@ export interface TemplateSite {
   context: TemplateContext;
   /** In the command ssh hands to the remote host's shell: the value must be one plain word (remoteValueProblem). */
   remote?: boolean;
+  /** In a make variable assignment: the value must hold no "$" (makeValueProblem). */
+  make?: boolean;
   /**
    * Fills an argument of a command from its first character (`first`), or follows such templates with nothing
    * between: what they expand to together must not start with "-".
@@ -252,6 +254,8 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     if (model.remote)
       for (const word of command.args.slice(model.remote.from, model.remote.to))
         for (const site of sitesIn(word)) site.remote = true;
+    for (const index of model.makeAssignments)
+      for (const site of sitesIn(command.args[index]!)) site.make = true;
     for (let k = 1; k < command.args.length; k++) {
       if (model.positional.has(k) || model.guarded.has(k) || !texts[k]!.startsWith('{{')) continue;
       const word = command.args[k]!;
@@ -623,6 +627,8 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     if (value === undefined) throw new TemplateError(`{{${site.name}}} has no value here`);
     if (site.context === 'arithmetic' && !/^\d+$/.test(value))
       throw new TemplateError(`{{${site.name}}} is used inside $((…)) but its value is not a number`);
+    const make = site.make ? makeValueProblem(site.name, value) : undefined;
+    if (make) throw new TemplateError(`${make} (character ${site.start + 1})`);
     const remote = site.remote ? remoteValueProblem(site.name, value) : undefined;
     if (remote) throw new TemplateError(`${remote} (character ${site.start + 1})`);
     if (site.leading) {
@@ -704,6 +710,12 @@ export function remoteValueProblem(name: string, value: string): string | undefi
   return `{{${name}}} is in the command ssh runs through the remote host's shell, and its value holds ${JSON.stringify(bad)}, which that shell would read: only letters, digits and _ . , : / @ % + = - may reach it (send other values on standard input, or with SendEnv)`;
 }
 
+/** make expands "$" in a variable given on its command line: `V=$(shell touch x)` runs a command. */
+export function makeValueProblem(name: string, value: string): string | undefined {
+  if (!value.includes('$')) return undefined;
+  return `{{${name}}} is in a variable assignment given to make, and its value holds "$", which make expands ($(shell …) would run a command): make may be given only values without "$"; read the value as "$$${envNameFor(name)}" in the recipe instead`;
+}
+
 /** Why a value in the command ssh runs on the remote host is refused, or undefined. Pure. */
 export function sshValueProblem(argv: readonly string[], values: TemplateValues): string | undefined {
   const remote = commandModel(argv).remote;
@@ -758,6 +770,12 @@ export function renderArgvCommand(
   if (problems.length > 0) throw new TemplateError(problems[0]!);
   const remote = sshValueProblem(argv, values);
   if (remote) throw new TemplateError(remote);
+  for (const index of commandModel(argv).makeAssignments)
+    for (const [, name] of argv[index]!.matchAll(PLACEHOLDER)) {
+      const value = values[name!];
+      const problem = value === undefined ? undefined : makeValueProblem(name!, value);
+      if (problem) throw new TemplateError(problem);
+    }
   const found = shellScriptIn(argv);
   let env: Record<string, string> = {};
   const rendered = argv.map((arg, index) => {

@@ -217,6 +217,9 @@ const CODE: Array<[string[], RegExp]> = [
   [['scp', '-o', 'ProxyCommand=nc {{ref}} 22', 'a', 'b:'], /"scp -o ProxyCommand"/],
   [['git', '-c', 'core.sshCommand=ssh -i {{ref}}', 'fetch'], /"git -c", a command that is run/],
   [['git', 'clone', '--upload-pack=cd {{ref}} && git-upload-pack', 'u'], /"git --upload-pack"/],
+  [['tar', '-I', 'zstd -{{ref}}', '-cf', 'a.tar', 'dir'], /"tar -I", a command that is run/],
+  [['tar', '--to-command=deploy {{ref}}', '-xf', 'a.tar'], /"tar --to-command"/],
+  [['tar', '-cf', 'a.tar', '--checkpoint-action=exec=deploy {{ref}}', 'dir'], /"tar --checkpoint-action"/],
   // Wrappers that exec their argument: the interpreter or shell they start is found past them.
   [['timeout', '10', 'bash', '-c', 'deploy {{ref}}'], /"bash -c", which timeout starts/],
   [['nice', '-n', '5', 'sh', '-c', 'deploy {{ref}}'], /"sh -c", which nice starts/],
@@ -454,6 +457,9 @@ test('ssh in a shell script: the remote command takes plain values only; what ss
     ['bash <<< "printf %s {{ref}}"', /here-string fed to bash/],
     ['echo "printf %s {{ref}}" | sh', /output of a command piped into sh/],
     ['printf "%s\\n" {{ref}} | ssh app1', /piped into ssh/],
+    ['echo "deploy {{ref}}" | at now + 1 minute', /piped into at/],
+    ['batch <<EOF\ndeploy {{ref}}\nEOF', /here-document fed to batch/],
+    ['printf "* * * * * deploy %s\\n" {{ref}} | crontab -', /piped into crontab/],
   ];
   for (const [script, message] of stdin) {
     const analysis = analyzeShellTemplate(script);
@@ -469,4 +475,30 @@ test('ssh in a shell script: the remote command takes plain values only; what ss
     }
   }
   assert.deepEqual(readdirSync(work), [], 'the remote shell ran a value');
+});
+
+test('make expands "$" in a variable given on its command line: a value holding one is refused there', async (t) => {
+  const dir = workdir(t);
+  writeFileSync(join(dir, 'Makefile'), 'deploy:\n\t@printf %s "$(VERSION)"\n');
+  const commands = [
+    argvCommand(['make', 'deploy', 'VERSION={{ref}}'], dir),
+    argvCommand('make -C . deploy VERSION=v{{ref}}', dir),
+    argvCommand(['sudo', '-u', 'app', 'make', 'deploy', 'VERSION:={{ref}}'], dir),
+    scriptCommand('make deploy VERSION="{{ref}}"', dir),
+    scriptCommand("cd . && make -j2 deploy 'VERSION={{ref}}'", dir),
+  ];
+  for (const command of commands)
+    for (const ref of ['$(shell touch PWNED)', '$$(touch PWNED)', '${shell touch PWNED}', 'a$b']) {
+      const error = await refusal(command, { ref });
+      assert.equal(error.reasonCode, 'template', error.message);
+      assert.match(
+        error.message,
+        /^deploy: \{\{ref\}\} is in a variable assignment given to make, and its value holds "\$", which make expands .*"\$\$DEPLOY_REF" in the recipe/,
+      );
+    }
+  assert.deepEqual(readdirSync(dir), ['Makefile'], 'make ran a value');
+  // Values without "$", and templates elsewhere in a make command, are as before.
+  for (const command of commands)
+    assert.doesNotThrow(() => describeCommand(command, { ref: "1.2.3;'x' `y` (z)" }));
+  assert.doesNotThrow(() => renderAll(['make', '{{ref}}'], { ref: 'a$b' }));
 });
