@@ -172,7 +172,7 @@ export async function loadConfigFile(path: string): Promise<RawConfig> {
     const code = (error as NodeJS.ErrnoException).code;
     const message =
       code === 'ENOENT'
-        ? 'config file not found: create it (see schema/deploy.schema.json) or point to another file'
+        ? 'config file not found: create it (a few lines are enough: "Configure" in deploy-action\'s README) or name another file (--config, or the action\'s config input)'
         : code === 'EISDIR'
           ? 'is a directory, not a config file'
           : `cannot read the config file: ${(error as Error).message}`;

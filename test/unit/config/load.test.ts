@@ -278,7 +278,11 @@ describe('loadConfigFile', () => {
     await assert.rejects(loadConfigFile(file), (error: unknown) => {
       assert.ok(error instanceof ConfigLoadError);
       assert.equal(error.errors.length, 1);
-      assert.equal(error.message.startsWith(`${file}: config file not found`), true, error.message);
+      // It says how to name another file: schema/deploy.schema.json, which it named, is not in the user's repository.
+      assert.equal(
+        error.message,
+        `${file}: config file not found: create it (a few lines are enough: "Configure" in deploy-action's README) or name another file (--config, or the action's config input)`,
+      );
       return true;
     });
   });
