@@ -232,7 +232,7 @@ try {
       ? '\n✔ demo complete: zero failed requests through the blue-green deployment and the health-check rollback; ' +
           (flakyFailures === 0
             ? "none of v4-flaky's 500s happened to reach the clients before the statistical test rolled it back\n"
-            : `the ${flakyFailures === 1 ? 'one failed request is' : `${flakyFailures} failed requests are`} v4-flaky's own 500s, served to its canary share until the statistical test rolled it back\n`)
+            : `the ${flakyFailures === 1 ? "one failed request is one of v4-flaky's own 500s" : `${flakyFailures} failed requests are v4-flaky's own 500s`}, served to its canary share until the statistical test rolled it back\n`)
       : '\n✖ the demo did not go as expected\n',
   );
 } catch (error) {
