@@ -83,17 +83,31 @@ function labelsOf(raw: unknown): Record<string, string> | undefined {
 const labelKey = (metric: Record<string, string>) =>
   JSON.stringify(Object.entries(metric).sort(([a], [b]) => (a < b ? -1 : 1)));
 
+/**
+ * A native histogram (Prometheus 2.40+, 3.x) comes as `histogram: [t, {count, sum, buckets}]` in an instant
+ * vector and `histograms: [[t, {...}], ...]` in a matrix, instead of `value` / `values`. It is not a number,
+ * and its buckets are not the classic `le` series a histogram metric reads.
+ */
+const NATIVE_HISTOGRAM =
+  'the query returned a native histogram, not a number: wrap it in histogram_quantile(0.95, ...), histogram_count(...) or histogram_sum(...)';
+const NATIVE_BUCKETS =
+  'the query returned a native histogram, which is not read as buckets: a histogram metric reads the classic buckets, one series per le, e.g. sum by (le) (increase(http_request_duration_seconds_bucket[1m]))';
+
 /** The labels and sample of each element of an instant vector, or the first element that is not one. */
 function vectorOf(
   result: unknown[],
 ):
   | { ok: true; series: Array<{ metric: Record<string, string>; value: unknown }> }
-  | { ok: false; bad: unknown } {
+  | { ok: false; bad: unknown; native?: true } {
   const series: Array<{ metric: Record<string, string>; value: unknown }> = [];
   for (const raw of result) {
     const element =
-      typeof raw === 'object' && raw !== null ? (raw as { metric?: unknown; value?: unknown }) : {};
+      typeof raw === 'object' && raw !== null
+        ? (raw as { metric?: unknown; value?: unknown; histogram?: unknown })
+        : {};
     const metric = labelsOf(element.metric);
+    if (metric && element.value === undefined && element.histogram !== undefined)
+      return { ok: false, bad: raw, native: true };
     const sample = sampleOf(element.value);
     if (!metric || !sample) return { ok: false, bad: raw };
     series.push({ metric, value: sample.value });
@@ -226,7 +240,9 @@ export class PrometheusClient {
       return this.#fail('bad-json', `expected a vector or scalar result, got ${shown(resultType)}`);
     const vector = vectorOf(result);
     if (!vector.ok)
-      return this.#fail('bad-json', `a vector element that is not a series: ${shown(vector.bad)}`);
+      return vector.native
+        ? this.#fail('query-error', `${NATIVE_HISTOGRAM}: ${query}`)
+        : this.#fail('bad-json', `a vector element that is not a series: ${shown(vector.bad)}`);
     if (result.length === 0) return this.#fail('empty-result', `no series matched: ${query}`);
     if (result.length > 1)
       return this.#fail(
@@ -249,7 +265,9 @@ export class PrometheusClient {
       return this.#fail('bad-json', `expected a vector of buckets, got ${shown(resultType)}`);
     const vector = vectorOf(result);
     if (!vector.ok)
-      return this.#fail('bad-json', `a vector element that is not a series: ${shown(vector.bad)}`);
+      return vector.native
+        ? this.#fail('query-error', `${NATIVE_BUCKETS}: ${query}`)
+        : this.#fail('bad-json', `a vector element that is not a series: ${shown(vector.bad)}`);
     if (result.length === 0) return this.#fail('empty-result', `no series matched: ${query}`);
     return parseBuckets(
       this.name,
@@ -290,6 +308,8 @@ export class PrometheusClient {
     endMs: number,
     stepMs: number,
     signal?: AbortSignal,
+    /** Read for a histogram metric's buckets (only what an error says depends on it). */
+    buckets = false,
   ): Promise<Result<RangeSeries[]>> {
     const step = Math.max(1000, stepMs);
     const joined = new Map<string, RangeSeries>();
@@ -308,8 +328,17 @@ export class PrometheusClient {
       const inPiece = new Set<string>();
       for (const raw of result as unknown[]) {
         const element =
-          typeof raw === 'object' && raw !== null ? (raw as { metric?: unknown; values?: unknown }) : {};
+          typeof raw === 'object' && raw !== null
+            ? (raw as { metric?: unknown; values?: unknown; histograms?: unknown })
+            : {};
         const metric = labelsOf(element.metric);
+        // Native histogram points (alone, or beside float points where a series changed kind): never
+        // dropped without a word, which would reduce or read the series from its float points alone.
+        if (metric && element.histograms !== undefined)
+          return this.#fail(
+            'query-error',
+            `${buckets ? NATIVE_BUCKETS : NATIVE_HISTOGRAM}${Array.isArray(element.values) ? ' (at some of its points)' : ''}: ${query}`,
+          );
         if (!metric || !Array.isArray(element.values))
           return this.#fail('bad-json', `a matrix element that is not a series: ${shown(raw)}`);
         const key = labelKey(metric);
@@ -472,6 +501,7 @@ export function createPrometheusProvider(
       last,
       step,
       signal,
+      metric.histogram === true,
     );
     if (!matrix.ok) return all(matrix);
     const series = matrix.value;

@@ -42,7 +42,23 @@ async function prometheus(t: { after(fn: () => Promise<void>): void }, now?: num
       },
       { name: 'latency', config: { histogram: true } },
     );
-  return { read, histogram };
+  /** Queues `answer`, then reads one metric of the canary at `times` (readPast). */
+  const past = (
+    answer: unknown,
+    metric: { name: string; config: Record<string, unknown> },
+    times: number[],
+  ) => {
+    answers.push(JSON.stringify(answer));
+    return provider.readPast!({
+      side: 'canary',
+      vars: { version: 'v2' },
+      metrics: [{ name: metric.name, config: { provider: 'prom', query: 'x', ...metric.config } }],
+      intervalMs: 60_000,
+      signal: new AbortController().signal,
+      times,
+    });
+  };
+  return { read, histogram, past };
 }
 
 test('bucket bounds are read as Prometheus reads them: "Inf", "+inf" and "1e+00" are bounds', async (t) => {
@@ -138,4 +154,79 @@ test('an answer with warnings (a partial response, PromQL doubts) is a query err
   assert.deepEqual([noted.errors, noted.values], [[], { error_rate: 0.002 }]);
   const none = await answer({ warnings: [] });
   assert.deepEqual([none.errors, none.values], [[], { error_rate: 0.002 }]);
+});
+
+test('a native histogram (histogram / histograms instead of value / values) is a query error saying what to write, never dropped', async (t) => {
+  const now = 1_700_000_000_000;
+  const s = now / 1000;
+  const prom = await prometheus(t, now);
+  const native = {
+    count: '120',
+    sum: '14.2',
+    buckets: [
+      [0, '0.08', '0.09', '100'],
+      [0, '0.5', '0.6', '20'],
+    ],
+  };
+  const vector = {
+    status: 'success',
+    data: { resultType: 'vector', result: [{ metric: {}, histogram: [s, native] }] },
+  };
+  const number = await prom.read(vector, { name: 'p95', config: {} });
+  assert.deepEqual(number.values, { p95: null });
+  assert.equal(number.errors[0]?.code, 'query-error');
+  assert.match(
+    number.errors[0]!.message,
+    /^p95: the query returned a native histogram, not a number: wrap it in histogram_quantile\(0\.95, \.\.\.\)/,
+  );
+  const buckets = await prom.read(vector, { name: 'latency', config: { histogram: true } });
+  assert.deepEqual(buckets.values, { latency: null });
+  assert.equal(buckets.errors[0]?.code, 'query-error');
+  assert.match(
+    buckets.errors[0]!.message,
+    /^latency: the query returned a native histogram, which is not read as buckets: .*sum by \(le\)/,
+  );
+
+  // A series that changed kind within the range: its float points alone are not the series.
+  const mixed = await prom.read(
+    {
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [
+          {
+            metric: {},
+            values: [[s - 120, '0.001']],
+            histograms: [
+              [s - 60, native],
+              [s, native],
+            ],
+          },
+        ],
+      },
+    },
+    { name: 'p95', config: { range: { window: 120_000, step: 60_000, reduce: 'max' } } },
+  );
+  assert.deepEqual(mixed.values, { p95: null });
+  assert.equal(mixed.errors[0]?.code, 'query-error');
+  assert.match(mixed.errors[0]!.message, /native histogram, not a number.*\(at some of its points\)/);
+
+  // Reading the past of a histogram metric: the same, at every interval.
+  const reads = await prom.past(
+    {
+      status: 'success',
+      data: { resultType: 'matrix', result: [{ metric: {}, histograms: [[s, native]] }] },
+    },
+    { name: 'latency', config: { histogram: true } },
+    [now - 60_000, now],
+  );
+  assert.equal(reads.length, 2);
+  for (const r of reads) {
+    assert.deepEqual(r.values, { latency: null });
+    assert.equal(r.errors[0]?.code, 'query-error');
+    assert.match(
+      r.errors[0]!.message,
+      /^latency: the query returned a native histogram, which is not read as buckets/,
+    );
+  }
 });
