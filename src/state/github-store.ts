@@ -371,20 +371,24 @@ export class GitHubStateStore implements StateStore {
     this.seenSeq = Math.max(this.seenSeq ?? seq, seq);
   }
 
-  /** Why the record was not stored within `ms` (undefined: GitHub took it). */
+  /**
+   * Why the record was not stored (undefined: GitHub took it, or has not answered within `ms`). An update
+   * still queued behind the run's other writes (a second apart) is not a failure: it is logged, and the run
+   * goes on while it is sent.
+   */
   private async within(sent: Promise<string | undefined | void>, ms: number): Promise<string | undefined> {
     let timer: NodeJS.Timeout | undefined;
+    const late = Symbol('late');
     const outcome = await Promise.race([
       sent.then((why) => why || undefined),
-      new Promise<string>(
-        (r) =>
-          (timer = setTimeout(
-            () => r(`GitHub has not taken the record after ${ms / 1000} s (it may still be sent)`),
-            ms,
-          )),
-      ),
+      new Promise<typeof late>((r) => (timer = setTimeout(() => r(late), ms))),
     ]);
     clearTimeout(timer);
-    return outcome;
+    if (outcome !== late) return outcome;
+    this.options.log(
+      'info',
+      `state: GitHub has not taken the record after ${ms / 1000} s; the run goes on, it is sent when GitHub answers`,
+    );
+    return undefined;
   }
 }

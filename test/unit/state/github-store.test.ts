@@ -686,7 +686,7 @@ test('a durable write GitHub does not take fails (the run stops before the step 
   });
 });
 
-test('a durable write with no deployment to store it under, or not taken in time, fails naming why', async () => {
+test('a durable write with no deployment to store it under, or that GitHub refused, fails naming why', async () => {
   const base = {
     api: {} as never,
     owner: 'acme',
@@ -704,13 +704,22 @@ test('a durable write with no deployment to store it under, or not taken in time
     /not stored on GitHub: there is no deployment to store it under/,
   );
   await none.write(record(1, 'v1'));
-  const hanging = new GitHubStateStore({
+  const givenUp = new GitHubStateStore({
     ...base,
-    durableWaitMs: 50,
-    carrier: { deploymentId: async () => 7, writeState: () => new Promise(() => {}) },
+    carrier: { deploymentId: async () => 7, writeState: async () => 'the run gave up on GitHub' },
   });
   await assert.rejects(
-    hanging.write(record(1, 'v1'), { durable: true }),
-    /not stored on GitHub: GitHub has not taken the record after 0\.05 s/,
+    givenUp.write(record(1, 'v1'), { durable: true }),
+    /^Error: not stored on GitHub: the run gave up on GitHub$/,
   );
+  // Still queued behind the run's other writes when the wait ends: not a failure, it is sent later.
+  const logs: string[] = [];
+  const queued = new GitHubStateStore({
+    ...base,
+    durableWaitMs: 50,
+    log: (_level, message) => logs.push(message),
+    carrier: { deploymentId: async () => 7, writeState: () => new Promise(() => {}) },
+  });
+  await queued.write(record(1, 'v1'), { durable: true });
+  assert.match(logs.join('\n'), /GitHub has not taken the record after 0\.05 s; the run goes on/);
 });
