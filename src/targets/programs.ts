@@ -134,6 +134,28 @@ const NO_OPTIONS = new Map<string, number>([
   ['true', 1],
 ]);
 
+/** Wrappers whose `--` may come after subcommands and operands of theirs (kubectl exec POD -- cmd). */
+const SUBCOMMAND_WRAPPERS = new Set([
+  'kubectl',
+  'oc',
+  'docker',
+  'podman',
+  'nerdctl',
+  'npm',
+  'npx',
+  'yarn',
+  'pnpm',
+  'bun',
+  'cargo',
+  'go',
+  'uv',
+  'poetry',
+  'pipenv',
+  'bundle',
+  'dotnet',
+  'ssh',
+]);
+
 type Parser = (words: readonly string[], at: number, model: CommandModel) => void;
 
 const quoteArg = (name: string) => `{{${name}}}`;
@@ -871,20 +893,32 @@ export function commandModel(words: readonly string[]): CommandModel {
   }
   const plainFrom = words.length ? NO_OPTIONS.get(programName(words[0]!)) : undefined;
   if (plainFrom !== undefined) for (let k = plainFrom; k < words.length; k++) model.positional.add(k);
-  // `--`: the options of the program that reads it end there; a wrapper's `--` ends only the wrapper's.
-  let wrapperPending = false;
+  // `--`: the options of the program that reads it end there; a wrapper's `--` ends only the wrapper's. A
+  // wrapper with subcommands (kubectl exec pod -- cmd) takes the first `--` after it; a simple one
+  // (sudo -u app -- cmd) only one among its own options, so in `sudo -u app git checkout -- {{ref}}` it is git's.
+  let wrapper: { at: number; simple: boolean } | undefined;
   let guarding = false;
+  const amongOptions = (from: number, to: number) => {
+    for (let k = from + 1; k < to; k++) {
+      if (words[k]!.startsWith('-')) continue;
+      // the value of a short option (-u app)
+      if (k - 1 > from && /^-[A-Za-z]$/.test(words[k - 1]!)) continue;
+      return false;
+    }
+    return true;
+  };
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
     if (guarding) model.guarded.add(i);
+    const name = programName(word);
     if (word === '--') {
-      if (wrapperPending) wrapperPending = false;
-      else guarding = true;
-    } else if (WRAPPERS.has(programName(word)) && !guarding) wrapperPending = true;
-    else if (WRAPPERS.has(programName(word)) && guarding) {
+      const wrappers = wrapper !== undefined && (!wrapper.simple || amongOptions(wrapper.at, i));
+      wrapper = undefined;
+      if (!wrappers) guarding = true;
+    } else if (WRAPPERS.has(name) && (wrapper === undefined || wrapper.simple)) {
       // `cmd -- … sudo …`: a wrapper named after a `--` may run another program: stop guarding.
       guarding = false;
-      wrapperPending = true;
+      wrapper = { at: i, simple: !SUBCOMMAND_WRAPPERS.has(name) };
     }
   }
   return model;

@@ -73,6 +73,8 @@ const POSITIONAL: Array<[string[], string]> = [
   [['sudo', '-u', 'app', 'git', 'checkout', '{{host}}'], 'sudo'],
   // A wrapper's `--` ends the wrapper's options, not those of the program it runs.
   [['kubectl', 'exec', 'app-0', '--', 'git', 'checkout', '{{host}}'], 'kubectl'],
+  [['sudo', '-u', 'app', '--', 'git', 'checkout', '{{host}}'], 'sudo'],
+  [['docker', 'compose', 'run', 'app', 'git', 'checkout', '{{host}}'], 'docker'],
   [['ssh', '--', 'app1', 'deploy', '{{host}}'], 'ssh'],
 ];
 
@@ -118,6 +120,9 @@ test('where the program no longer reads options, a value starting with "-" is an
     ['git', 'checkout', '--', '{{ref}}'],
     ['git', 'log', '--format=%H', '--grep={{ref}}'],
     ['kubectl', 'exec', 'app-0', '--', 'git', 'checkout', '--', '{{ref}}'],
+    ['sudo', '-u', 'app', 'git', 'checkout', '--', '{{ref}}'],
+    ['sudo', '-u', 'app', '--', 'git', 'checkout', '--', '{{ref}}'],
+    ['timeout', '10', 'git', 'checkout', '--', '{{ref}}'],
     ['helm', 'upgrade', '--set', 'image.tag={{ref}}', 'app', './chart'],
     ['sh', '-c', 'deploy -- "$1"', 'sh', '{{ref}}'],
     ['/usr/bin/env', 'bash', '-c', 'deploy -- "$1"', 'bash', '{{ref}}'],
