@@ -90,6 +90,8 @@ interface SimpleCommand {
   model?: CommandModel;
   /** The words the model is of (assignments and reserved words before the program left out). */
   args?: Word[];
+  /** The program its output is piped into, when that program reads its standard input as code. */
+  pipedIntoCode?: string;
 }
 
 type Frame =
@@ -284,6 +286,8 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
             site.start,
             stdinCodeMessage(site.name, site.start, reader, 'pipe'),
           );
+      // Its here-documents are read after this line ends (cat <<EOF | ssh host).
+      if (pipeFrom) pipeFrom.pipedIntoCode = reader;
     }
     pipeFrom = then === 'pipe' ? command : undefined;
   };
@@ -328,6 +332,13 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
               match[1]!,
               at,
               stdinCodeMessage(match[1]!, at, plain(doc.command.args![reader]!), 'here-document'),
+            );
+          else if (doc.command.pipedIntoCode !== undefined)
+            refuse(
+              'stdin_code',
+              match[1]!,
+              at,
+              stdinCodeMessage(match[1]!, at, doc.command.pipedIntoCode, 'pipe'),
             );
           else if (doc.quoted) refuse('quoted_heredoc', match[1]!, at);
           else if (script[at - 1] === '$') refuse('after_dollar', match[1]!, at);

@@ -395,6 +395,7 @@ test('in a shell script, a program that runs a word as code gets no template the
     'git -c user.name={{ref}} commit -m "deploy {{ref}}"',
     'ssh -o ConnectTimeout={{weight}} app1 true',
     'cat <<< "{{ref}}"',
+    'cat <<EOF | ssh app1 "cat > /srv/version"\n{{ref}}\nEOF',
   ])
     assert.ok(analyzeShellTemplate(script).ok, script);
 });
@@ -463,6 +464,8 @@ test('ssh in a shell script: the remote command takes plain values only; what ss
     ['echo "printf %s {{ref}}" | sh', /output of a command piped into sh/],
     ['printf "%s\\n" {{ref}} | ssh app1', /piped into ssh/],
     ['echo "deploy {{ref}}" | at now + 1 minute', /piped into at/],
+    ['cat <<EOF | ssh app1\nprintf %s {{ref}}\nEOF', /piped into ssh/],
+    ['cat <<EOF | sudo -u app bash\nprintf %s {{ref}}\nEOF', /piped into bash/],
     ['batch <<EOF\ndeploy {{ref}}\nEOF', /here-document fed to batch/],
     ['printf "* * * * * deploy %s\\n" {{ref}} | crontab -', /piped into crontab/],
   ];
