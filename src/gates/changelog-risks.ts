@@ -84,7 +84,10 @@ function decodeXmlText(text: string): string {
  * changeSet runs in a transaction (Liquibase's default), where a CONCURRENTLY statement fails.
  */
 function bodyRisks(sql: string, line: number, inTransaction: boolean): SqlRisk[] {
-  const risks = findSqlRisks(sql).map((risk) => ({ ...risk, line: risk.line + line - 1 }));
+  const risks = findSqlRisks(sql, [], { lockTimeout: false }).map((risk) => ({
+    ...risk,
+    line: risk.line + line - 1,
+  }));
   if (inTransaction) {
     for (const at of concurrentStatementLines(sql)) {
       risks.push({

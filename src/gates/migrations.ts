@@ -250,20 +250,31 @@ function risksOf(path: string, text: string, newTables: Set<string>): ChangelogR
   };
 }
 
-async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise<Finding[]> {
+interface Scan {
+  findings: Finding[];
+  /** What was scanned, for the summary: a pass must say when no file was. */
+  note?: string;
+}
+
+async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise<Scan> {
   const level = config.risks ?? 'warn';
-  if (config.files === undefined || level === 'off') return [];
+  if (level === 'off') return { findings: [], note: 'migration files not scanned (risks: off)' };
+  if (config.files === undefined) {
+    return { findings: [], note: 'migration files not scanned: gates.migrations.files is not set' };
+  }
   const patterns = toList(config.files);
   const excluded = picomatch(config.exclude ?? DEFAULT_EXCLUDE, { dot: true });
   const files = (await matchFiles(patterns, ctx.cwd)).filter((path) => !excluded(path));
   if (files.length === 0) {
-    return [
-      {
-        rule: 'migrations.no-files',
-        severity: 'error',
-        message: `no migration file matches ${patterns.join(', ')} in ${ctx.cwd} (after excluding ${(config.exclude ?? DEFAULT_EXCLUDE).join(', ')})`,
-      },
-    ];
+    return {
+      findings: [
+        {
+          rule: 'migrations.no-files',
+          severity: 'error',
+          message: `no migration file matches ${patterns.join(', ')} in ${ctx.cwd} (after excluding ${(config.exclude ?? DEFAULT_EXCLUDE).join(', ')})`,
+        },
+      ],
+    };
   }
   const findings: Finding[] = [];
   let scanned = files;
@@ -274,16 +285,24 @@ async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise
     try {
       changed = await ctx.changedFiles();
     } catch (error) {
-      return [
-        {
-          rule: 'migrations.changes-unknown',
-          severity: 'error',
-          message: `cannot tell which migration files this change adds: ${(error as Error).message}`,
-        },
-      ];
+      return {
+        findings: [
+          {
+            rule: 'migrations.changes-unknown',
+            severity: 'error',
+            message: `cannot tell which migration files this change adds: ${(error as Error).message}`,
+          },
+        ],
+      };
     }
     const status = new Map(changed.map((file) => [file.path, file.status]));
     scanned = files.filter((path) => status.has(path) && status.get(path) !== 'deleted');
+    if (scanned.length === 0) {
+      return {
+        findings: [],
+        note: `no migration file of this change matches ${patterns.join(', ')} (${files.length} already merged, not scanned)`,
+      };
+    }
     for (const path of scanned) {
       // Flyway's repeatable migrations (R__x.sql) are meant to be edited; any other one has already run.
       if (status.get(path) !== 'modified' || /(^|\/)R__[^/]*$/.test(path)) continue;
@@ -347,7 +366,7 @@ async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise
       });
     }
   }
-  return findings;
+  return { findings, note: `${scanned.length} migration file(s) scanned` };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -357,7 +376,7 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-function verdict(findings: Finding[], timings: Timings): GateVerdict {
+function verdict(findings: Finding[], timings: Timings, note: string | undefined): GateVerdict {
   const errors = findings.filter((f) => f.severity === 'error');
   const warnings = findings.filter((f) => f.severity === 'warning');
   const steps = timings.steps.length ? ` (${timings.steps.join(', ')})` : '';
@@ -369,11 +388,11 @@ function verdict(findings: Finding[], timings: Timings): GateVerdict {
   if (warnings.length > 0) {
     return {
       status: 'warn',
-      summary: `up/down/up consistent; ${warnings.length} risky statement(s)${steps}`,
+      summary: `up/down/up consistent; ${warnings.length} risky statement(s)${note ? ` (${note})` : ''}${steps}`,
       findings,
     };
   }
-  return { status: 'pass', summary: `up/down/up consistent${steps}`, findings };
+  return { status: 'pass', summary: `up/down/up consistent${note ? `; ${note}` : ''}${steps}`, findings };
 }
 
 /** Blocked before the database: the scan's findings, which need none, are kept beside the reason. */
@@ -389,7 +408,7 @@ export const migrationsGate: Gate<MigrationsConfig> = {
   name: 'migrations',
   schema: migrationsConfigSchema,
   async run(config, ctx) {
-    const findings = await riskFindings(config, ctx);
+    const { findings, note } = await riskFindings(config, ctx);
     const timings: Timings = { steps: [] };
     const serverUrl = config.database_url ?? ctx.env.DATABASE_URL;
     if (!serverUrl) {
@@ -440,6 +459,6 @@ export const migrationsGate: Gate<MigrationsConfig> = {
         });
       }
     }
-    return verdict(findings, timings);
+    return verdict(findings, timings, note);
   },
 };

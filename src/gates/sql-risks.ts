@@ -334,7 +334,11 @@ export function createdTables(sql: string): string[] {
  * Pure: the risky statements of one migration file. `newTables`: tables created by earlier migrations of
  * the same change, as empty as the ones this file creates.
  */
-export function findSqlRisks(sql: string, newTables: Iterable<string> = []): SqlRisk[] {
+export function findSqlRisks(
+  sql: string,
+  newTables: Iterable<string> = [],
+  options: FindOptions = {},
+): SqlRisk[] {
   const statements = splitStatements(withoutDownSections(sql));
   // Tables created in this same file are new and empty: indexing or constraining them locks nothing.
   const created = new Set([...newTables, ...createdTables(sql)]);
@@ -369,7 +373,7 @@ export function findSqlRisks(sql: string, newTables: Iterable<string> = []): Sql
     // migration's, also those it builds as text for EXECUTE.
     const block = /^DO\s+(?:LANGUAGE\s+plpgsql\s+)?(\$(?:[A-Za-z_]\w*)?\$)([\s\S]*?)\1/i.exec(text);
     if (block) {
-      for (const risk of findSqlRisks(plpgsqlAsSql(block[2]!), created)) {
+      for (const risk of findSqlRisks(plpgsqlAsSql(block[2]!), created, { lockTimeout: false })) {
         risks.push({ ...risk, line, message: `in the DO block: ${risk.message}` });
       }
     }
@@ -487,5 +491,116 @@ export function findSqlRisks(sql: string, newTables: Iterable<string> = []): Sql
       );
     }
   }
-  return risks;
+  if (options.lockTimeout !== false) {
+    const missing = lockTimeoutRisk(statements, created);
+    if (missing) risks.push(missing);
+  }
+  return risks.sort((a, b) => a.line - b.line);
+}
+
+export interface FindOptions {
+  /**
+   * Whether to report lock-taking statements run without a lock_timeout (default true). Off for a part of
+   * a file (a DO block's body: the file's own walk reads it) and for Liquibase changelogs' <sql> bodies.
+   */
+  lockTimeout?: boolean;
+}
+
+/** What a statement locks on a table that may be in use, e.g. "ALTER TABLE users"; undefined if nothing. */
+function lockTaken(bare: string, created: Set<string>): string | undefined {
+  const patterns: Array<[RegExp, string]> = [
+    [new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${IDENT})`, 'i'), 'ALTER TABLE'],
+    [
+      new RegExp(
+        String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?!CONCURRENTLY\b)(?:IF\s+NOT\s+EXISTS\s+)?(?:${IDENT}\s+)?ON\s+(?:ONLY\s+)?(${IDENT})`,
+        'i',
+      ),
+      'CREATE INDEX on',
+    ],
+    [new RegExp(String.raw`^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(${IDENT})`, 'i'), 'DROP TABLE'],
+    [new RegExp(String.raw`^TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?(${IDENT})`, 'i'), 'TRUNCATE'],
+    [new RegExp(String.raw`^LOCK\s+(?:TABLE\s+)?(?:ONLY\s+)?(${IDENT})`, 'i'), 'LOCK TABLE'],
+    [
+      new RegExp(
+        String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\b.*?\bON\s+(${IDENT})`,
+        'i',
+      ),
+      'CREATE TRIGGER on',
+    ],
+    [
+      new RegExp(String.raw`^DROP\s+INDEX\s+(?!CONCURRENTLY\b)(?:IF\s+EXISTS\s+)?(${IDENT})`, 'i'),
+      'DROP INDEX',
+    ],
+  ];
+  for (const [pattern, what] of patterns) {
+    const match = pattern.exec(bare);
+    if (!match) continue;
+    // An index is dropped from its table: not one this file created, as far as a name tells.
+    if (what !== 'DROP INDEX' && created.has(tableKey(match[1]!))) return undefined;
+    return `${what} ${match[1]}`;
+  }
+  return undefined;
+}
+
+/** Whether a lock_timeout value turns it on: 0 (and DEFAULT, the server's default 0) waits forever. */
+function lockTimeoutOn(value: string): boolean {
+  const bare = value
+    .trim()
+    .replace(/^'(.*)'$/s, '$1')
+    .trim();
+  return !/^(0+(\.0*)?\s*(us|ms|s|min|h|d)?|DEFAULT)$/i.test(bare);
+}
+
+/**
+ * A statement that takes a lock on a table in use (ALTER TABLE, CREATE INDEX without CONCURRENTLY, DROP,
+ * TRUNCATE, LOCK, CREATE TRIGGER) while no lock_timeout is set. Waiting for its lock behind a long
+ * transaction, it makes every query on the table queue behind it: the outage a migration must not cause
+ * (seed 01: "No downtime during migration"). One finding per file, at the first such statement, counting
+ * the others. SET lock_timeout (SESSION or LOCAL, until the transaction ends), set_config('lock_timeout',
+ * ...) and RESET are followed, also inside a DO block.
+ */
+function lockTimeoutRisk(statements: SqlStatement[], created: Set<string>): SqlRisk | undefined {
+  let session = false;
+  let local = false;
+  let first: { line: number; what: string } | undefined;
+  let count = 0;
+  const read = (line: number, text: string, code: string) => {
+    const bare = withoutQuotedNames(code);
+    const set = /^SET\s+(SESSION\s+|LOCAL\s+)?lock_timeout\s*(?:=|\bTO\b)\s*(.*)$/i.exec(text);
+    const setConfig = /\bset_config\s*\(\s*'lock_timeout'\s*,\s*'([^']*)'\s*,\s*(true|false)\s*\)/i.exec(
+      text,
+    );
+    if (set) {
+      if (/^LOCAL/i.test(set[1] ?? '')) local = lockTimeoutOn(set[2]!);
+      else session = lockTimeoutOn(set[2]!);
+    } else if (setConfig) {
+      if (/true/i.test(setConfig[2]!)) local = lockTimeoutOn(setConfig[1]!);
+      else session = lockTimeoutOn(setConfig[1]!);
+    } else if (/^RESET\s+(lock_timeout|ALL)\b/i.test(bare)) {
+      session = false;
+      local = false;
+    } else if (/^(COMMIT|END|ABORT|ROLLBACK(?!\s+(WORK\s+|TRANSACTION\s+)?TO\b))\b/i.test(bare)) {
+      local = false;
+    }
+    const what = lockTaken(bare, created);
+    if (what && !session && !local) {
+      count += 1;
+      first ??= { line, what };
+    }
+  };
+  for (const { line, text, code } of statements) {
+    const block = /^DO\s+(?:LANGUAGE\s+plpgsql\s+)?(\$(?:[A-Za-z_]\w*)?\$)([\s\S]*?)\1/i.exec(text);
+    if (block) {
+      for (const inner of splitStatements(plpgsqlAsSql(block[2]!))) read(line, inner.text, inner.code);
+    } else read(line, text, code);
+  }
+  if (!first) return undefined;
+  const others = count - 1;
+  return {
+    line: first.line,
+    rule: 'migrations.no-lock-timeout',
+    message:
+      `${first.what} runs with no lock_timeout set${others ? ` (and ${others} more statement(s) of this file that take locks)` : ''}: ` +
+      "if a long transaction holds the table, it waits for its lock and every query on the table queues behind it; start the migration with SET lock_timeout = '5s' (or SET LOCAL in its transaction) and retry it when it times out",
+  };
 }

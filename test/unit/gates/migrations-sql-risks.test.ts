@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createdTables, findSqlRisks, splitStatements } from '../../../src/gates/sql-risks.ts';
 
+// The lock_timeout rule has its own tests; the others leave it out.
 const rulesOf = (sql: string) =>
-  findSqlRisks(sql).map((r) => `${r.line}:${r.rule.replace('migrations.', '')}`);
+  findSqlRisks(sql, [], { lockTimeout: false }).map((r) => `${r.line}:${r.rule.replace('migrations.', '')}`);
 
 describe('splitStatements', () => {
   it('splits on semicolons outside quotes, dollar quotes and comments, with start lines', () => {
@@ -101,6 +102,71 @@ describe('findSqlRisks', () => {
       '-- DROP TABLE users;',
     ].join('\n');
     assert.deepEqual(rulesOf(sql), []);
+  });
+
+  it('flags lock-taking DDL on existing tables run without a lock_timeout, once per file', () => {
+    const lockRules = (sql: string) =>
+      findSqlRisks(sql)
+        .filter((r) => r.rule === 'migrations.no-lock-timeout')
+        .map((r) => `${r.line}:${r.message.split(' runs')[0]}`);
+    const ddl = [
+      'CREATE TABLE tags (id int);',
+      'ALTER TABLE tags ADD COLUMN label text;',
+      'CREATE INDEX tags_label_idx ON tags (label);',
+      'ALTER TABLE users ADD COLUMN nickname text;',
+      'ALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id) NOT VALID;',
+      'CREATE INDEX users_nick_idx ON users (nickname);',
+    ];
+    const risks = findSqlRisks(ddl.join('\n')).filter((r) => r.rule === 'migrations.no-lock-timeout');
+    assert.deepEqual(
+      risks.map((r) => r.line),
+      [4],
+    );
+    assert.match(
+      risks[0]!.message,
+      /^ALTER TABLE users runs with no lock_timeout set \(and 2 more statement\(s\) of this file that take locks\): .*SET lock_timeout = '5s'/,
+    );
+    // Set before: nothing to say. Set to 0, reset, or SET LOCAL whose transaction ended: flagged again.
+    assert.deepEqual(lockRules(["SET lock_timeout = '5s';", ...ddl].join('\n')), []);
+    assert.deepEqual(lockRules(['SET lock_timeout TO 5000;', ...ddl].join('\n')), []);
+    assert.deepEqual(lockRules(["SELECT set_config('lock_timeout', '3s', false);", ...ddl].join('\n')), []);
+    assert.deepEqual(lockRules(["SET lock_timeout = '0';", ...ddl].join('\n')), ['5:ALTER TABLE users']);
+    assert.deepEqual(
+      lockRules(
+        ["SET lock_timeout = '5s';", 'RESET lock_timeout;', 'CREATE INDEX i ON users (a);'].join('\n'),
+      ),
+      ['3:CREATE INDEX on users'],
+    );
+    assert.deepEqual(
+      lockRules(
+        [
+          'BEGIN;',
+          "SET LOCAL lock_timeout = '2s';",
+          'ALTER TABLE users ADD COLUMN a text;',
+          'COMMIT;',
+          'ALTER TABLE orders DROP COLUMN b;',
+        ].join('\n'),
+      ),
+      ['5:ALTER TABLE orders'],
+    );
+    // In a DO block too; CONCURRENTLY and new tables take no lock anyone waits on.
+    assert.deepEqual(lockRules('DO $$ BEGIN ALTER TABLE users ADD COLUMN a text; END $$;'), [
+      '1:ALTER TABLE users',
+    ]);
+    assert.deepEqual(
+      lockRules(
+        [
+          'CREATE INDEX CONCURRENTLY i ON users (a);',
+          'CREATE TABLE t (id int);',
+          'CREATE INDEX ti ON t (id);',
+        ].join('\n'),
+      ),
+      [],
+    );
+    // CREATE TABLE IF NOT EXISTS may be an existing table.
+    assert.deepEqual(lockRules('CREATE TABLE IF NOT EXISTS t (id int);\nALTER TABLE t ADD COLUMN a int;'), [
+      '2:ALTER TABLE t',
+    ]);
   });
 
   it('takes CREATE TABLE IF NOT EXISTS for a table that may be there already, with rows', () => {

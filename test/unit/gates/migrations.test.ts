@@ -61,7 +61,8 @@ describe('migrations gate (real PostgreSQL)', () => {
     assert.equal(verdict.status, 'pass', JSON.stringify(verdict, null, 2));
     assert.match(
       verdict.summary,
-      /up\/down\/up consistent \(up [\d.]+m?s, down [\d.]+m?s, up again [\d.]+m?s\)/,
+      // No file globs: the pass says the files were not scanned.
+      /up\/down\/up consistent; migration files not scanned: gates\.migrations\.files is not set \(up [\d.]+m?s, down [\d.]+m?s, up again [\d.]+m?s\)/,
     );
     assert.deepEqual(await testDatabases(), []);
   });
@@ -153,6 +154,7 @@ describe('migrations gate (real PostgreSQL)', () => {
       [
         ':migrations.no-database',
         'drops-too-much/002_email_index.up.sql:migrations.index-without-concurrently',
+        'drops-too-much/002_email_index.up.sql:migrations.no-lock-timeout',
       ],
     );
   });
@@ -219,6 +221,7 @@ describe('migrations gate (real PostgreSQL)', () => {
   it('scans migration files for destructive statements (warn by default), skipping down files', async () => {
     const clean = await migrationsGate.run(config('clean', { files: 'clean/*.sql' }), context());
     assert.equal(clean.status, 'pass');
+    assert.match(clean.summary, /^up\/down\/up consistent; 2 migration file\(s\) scanned/);
     const risky = await migrationsGate.run(
       config('drops-too-much', { files: ['drops-too-much/*.sql'], down_check: 'none' }),
       context(),
@@ -226,7 +229,10 @@ describe('migrations gate (real PostgreSQL)', () => {
     assert.equal(risky.status, 'warn', JSON.stringify(risky, null, 2));
     assert.deepEqual(
       risky.findings.map((f) => `${f.path}:${f.line}:${f.rule}:${f.severity}`),
-      ['drops-too-much/002_email_index.up.sql:1:migrations.index-without-concurrently:warning'],
+      [
+        'drops-too-much/002_email_index.up.sql:1:migrations.index-without-concurrently:warning',
+        'drops-too-much/002_email_index.up.sql:1:migrations.no-lock-timeout:warning',
+      ],
     );
     const blocking = await migrationsGate.run(
       config('drops-too-much', { files: 'drops-too-much/*.sql', risks: 'block', down_check: 'none' }),
@@ -272,7 +278,9 @@ describe('migrations gate (real PostgreSQL)', () => {
     });
     assert.deepEqual(findings, [
       'db/V3__drop_markdown_column.sql:1:migrations.drop-column',
+      'db/V3__drop_markdown_column.sql:1:migrations.no-lock-timeout',
       'migrations/000042_countdown.up.sql:1:migrations.truncate',
+      'migrations/000042_countdown.up.sql:1:migrations.no-lock-timeout',
     ]);
   });
 
@@ -334,7 +342,11 @@ describe('migrations gate (real PostgreSQL)', () => {
         verdict.findings
           .filter((f) => f.rule !== 'migrations.no-change')
           .map((f) => `${f.path}:${f.line ?? ''}:${f.rule}`),
-        ['db/V1__init.sql::migrations.applied-edited', 'db/V3__names.sql:1:migrations.rename'],
+        [
+          'db/V1__init.sql::migrations.applied-edited',
+          'db/V3__names.sql:1:migrations.rename',
+          'db/V3__names.sql:1:migrations.no-lock-timeout',
+        ],
       );
       assert.equal(verdict.status, 'warn');
     } finally {
@@ -370,11 +382,27 @@ describe('migrations gate (real PostgreSQL)', () => {
         verdict.findings
           .filter((f) => f.rule !== 'migrations.no-change')
           .map((f) => `${f.path}:${f.line}:${f.rule}`),
-        ['db/V10__indexes.sql:2:migrations.index-without-concurrently'],
+        [
+          'db/V10__indexes.sql:2:migrations.index-without-concurrently',
+          'db/V10__indexes.sql:2:migrations.no-lock-timeout',
+        ],
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('says so when none of the migration files is in this change (the files not set: see the first test)', async () => {
+    const unchanged = await migrationsGate.run(config('clean', { files: 'clean/*.sql' }), {
+      ...context(),
+      baseRef: 'HEAD~1',
+      changedFiles: async () => [{ path: 'src/app.ts', status: 'modified' }],
+    });
+    assert.equal(unchanged.status, 'pass');
+    assert.match(
+      unchanged.summary,
+      /^up\/down\/up consistent; no migration file of this change matches clean\/\*\.sql \(2 already merged, not scanned\)/,
+    );
   });
 
   it('blocks when the migration file glob matches nothing', async () => {
