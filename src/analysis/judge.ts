@@ -463,6 +463,23 @@ function readFailure(sample: Sample, metric: string): string {
   return ` (${what}: ${error.provider} (${error.side}) ${error.code}: ${error.message})`;
 }
 
+/**
+ * The names of the comparison checks (errors, histogram, values) that have not taken in a single interval:
+ * no stable side, no requests, or histogram buckets whose bounds the two sides do not share (a version that
+ * changed its buckets). A promotion rests on the other checks, and says so.
+ */
+export function idleComparisons(state: JudgeState): string[] {
+  return state.config.checks
+    .filter((check) => {
+      const s = state.checks[check.name];
+      if (check.kind === 'errors' || check.kind === 'histogram')
+        return (s as { intervals: number }).intervals === 0;
+      if (check.kind === 'values') return (s as { pairs: number }).pairs === 0;
+      return false;
+    })
+    .map((check) => check.name);
+}
+
 /** Judges one interval's sample. Pure: the input state is not modified. */
 export function judge(state: JudgeState, sample: Sample): { state: JudgeState; decision: Decision } {
   const values: Record<string, number | null> = {};
@@ -560,12 +577,14 @@ export function judge(state: JudgeState, sample: Sample): { state: JudgeState; d
       reason: `${next.samplesWithData} of ${config.minSamples} intervals with data needed before promoting`,
       values,
     };
-  else
+  else {
+    const idle = idleComparisons(next);
     decision = {
       kind: 'promote',
       code: 'healthy',
-      reason: `all ${config.checks.length} checks hold after ${next.samplesWithData} intervals with data`,
+      reason: `all ${config.checks.length} checks hold after ${next.samplesWithData} intervals with data${idle.length ? `; not compared yet, no interval they could use (no stable side, no requests, or histogram bounds the two sides do not share): ${idle.join(', ')}` : ''}`,
       values,
     };
+  }
   return { state: next, decision };
 }

@@ -4,7 +4,7 @@ import { explainIssues, formatPath, issueMessage, oneLine } from '../config/erro
 import { resolveAnalysisConfig, type AnalysisConfig } from './config.ts';
 import { concludeWindow, windowIntervals } from './deadline.ts';
 import { ANALYZE_EXIT_CODES } from './exit-codes.ts';
-import { createJudgeState, judge, type JudgeState } from './judge.ts';
+import { createJudgeState, idleComparisons, judge } from './judge.ts';
 import { readRecording, RecordingError, type RecordedContext } from './recording.ts';
 import { recordingFitProblems } from './recording-fit.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from './schema.ts';
@@ -23,19 +23,6 @@ export interface ReplayedWindow {
    * rests on the other checks. Said, so it is not read as "they held".
    */
   idle?: string[];
-}
-
-/** The names of the window's comparison checks that never took in an interval. */
-function idleComparisons(state: JudgeState): string[] {
-  return state.config.checks
-    .filter((check) => {
-      const s = state.checks[check.name];
-      if (check.kind === 'errors' || check.kind === 'histogram')
-        return (s as { intervals: number }).intervals === 0;
-      if (check.kind === 'values') return (s as { pairs: number }).pairs === 0;
-      return false;
-    })
-    .map((check) => check.name);
 }
 
 export interface ReplayResult {

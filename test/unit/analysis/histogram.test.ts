@@ -479,3 +479,41 @@ test('buckets that fall by less than half a request (sum by (le) of extrapolated
   ]);
   assert.equal(updateHistogramTest(initialHistogramTest(), 1.05, 2, reset, stable).intervals, 0);
 });
+
+test('a histogram comparison whose two sides share no bucket bounds compares nothing, and a promotion says so', () => {
+  // The new version changed its buckets: canary 0.05/0.25/+Inf, stable 0.1/0.5/+Inf. Only +Inf is shared, so
+  // no interval can be compared; the canary is much slower, yet the window promotes on the other checks.
+  const config = resolveAnalysisConfig({
+    providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9' } },
+    metrics: { latency: { provider: 'prom', query: 'x', histogram: true } },
+  });
+  const side = (bounds: number[], counts: number[]): MetricValues =>
+    Object.fromEntries([
+      ['latency', counts.at(-1)!],
+      ...bounds.map((le, i) => [bucketKey('latency', le), counts[i]!]),
+    ]);
+  let state = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
+  let decision: Decision | undefined;
+  for (let i = 0; i < 5; i++)
+    ({ state, decision } = judge(state, {
+      at: (i + 1) * 60_000,
+      canary: side([0.05, 0.25, Infinity], [0, 5, 100]),
+      stable: side([0.1, 0.5, Infinity], [90, 99, 100]),
+      errors: [],
+    }));
+  assert.equal(decision?.kind, 'promote');
+  assert.match(
+    decision!.reason,
+    /^all 1 checks hold after 5 intervals with data; not compared yet, no interval they could use \(.*histogram bounds the two sides do not share\): seeds\.latency-vs-stable$/,
+  );
+  // Sides that share their bounds are compared, and a promotion then names nothing.
+  let shared = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
+  for (let i = 0; i < 5; i++)
+    ({ state: shared, decision } = judge(shared, {
+      at: (i + 1) * 60_000,
+      canary: side([0.1, 0.5, Infinity], [90, 99, 100]),
+      stable: side([0.1, 0.5, Infinity], [90, 99, 100]),
+      errors: [],
+    }));
+  assert.equal(decision?.reason, 'all 1 checks hold after 5 intervals with data');
+});
