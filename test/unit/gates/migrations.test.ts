@@ -396,7 +396,7 @@ describe('migrations gate (real PostgreSQL)', () => {
     const unchanged = await migrationsGate.run(config('clean', { files: 'clean/*.sql' }), {
       ...context(),
       baseRef: 'HEAD~1',
-      changedFiles: async () => [{ path: 'src/app.ts', status: 'modified' }],
+      changedFiles: async () => [{ path: 'src/app.ts', status: 'modified' as const, addedLines: [1] }],
     });
     assert.equal(unchanged.status, 'pass');
     assert.match(
