@@ -393,9 +393,25 @@ function reach(issues: readonly Issue[]): number {
 }
 
 /**
+ * Members of the value whose kind the branch does not take (a mapping where it wants a string): `health:
+ * [{ url: ... }, ""]` is a list of checks with one empty, not an argv list whose first item is not a string.
+ */
+function wrongKindCount(issues: readonly Issue[]): number {
+  return issues.reduce((sum, issue) => {
+    if (issue.code === 'invalid_union') {
+      const counts = issue.errors.filter((branch) => !failsAtRoot(branch)).map(wrongKindCount);
+      return sum + (counts.length > 0 ? Math.min(...counts) : issue.path.length > 0 ? 1 : 0);
+    }
+    const wrongKind = issue.code === 'invalid_type' || issue.code === 'invalid_value';
+    return sum + (wrongKind && issue.path.length > 0 ? 1 : 0);
+  }, 0);
+}
+
+/**
  * The branch of a failed union that best explains the failure: among the branches that accept this kind of
- * value, the one that recognises most of its keys, then the one that got furthest into it, then the one
- * with the fewest problems. Undefined when every branch rejects the kind of value.
+ * value, the one that recognises most of its keys, then the one that takes the kinds of more of its
+ * members, then the one that got furthest into it, then the one with the fewest problems. Undefined when
+ * every branch rejects the kind of value.
  */
 function mostRelevantBranch(branches: readonly (readonly Issue[])[]): number | undefined {
   let best: number | undefined;
@@ -407,11 +423,13 @@ function mostRelevantBranch(branches: readonly (readonly Issue[])[]): number | u
     }
     const current = branches[best]!;
     const fewerUnknown = unknownKeyCount(branch) - unknownKeyCount(current);
+    const fewerWrongKinds = wrongKindCount(branch) - wrongKindCount(current);
     const further = reach(branch) - reach(current);
     if (
       fewerUnknown < 0 ||
-      (fewerUnknown === 0 && further > 0) ||
-      (fewerUnknown === 0 && further === 0 && branch.length < current.length)
+      (fewerUnknown === 0 && fewerWrongKinds < 0) ||
+      (fewerUnknown === 0 && fewerWrongKinds === 0 && further > 0) ||
+      (fewerUnknown === 0 && fewerWrongKinds === 0 && further === 0 && branch.length < current.length)
     )
       best = index;
   }

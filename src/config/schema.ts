@@ -212,7 +212,12 @@ export const httpCheck = z.strictObject({
 export const healthCheck = z.union([
   z
     .string()
-    .regex(/^https?:\/\//)
+    // Shown only when the command branch fails too, which a string does only when empty (`health: ""`):
+    // it said "must match /^https?:\/\//".
+    .regex(
+      /^https?:\/\//,
+      'is empty: write an http(s) URL, an HTTP check { url, ... } or a command (exit 0 is healthy)',
+    )
     .meta({ description: 'An http(s) URL that must answer 200.' }),
   httpCheck,
   commandSpec,

@@ -272,6 +272,24 @@ environments:
     ]);
   });
 
+  it('an empty health check says it is empty and what it can be, in a list of checks too', () => {
+    // Was 'must match /^https?:\/\//, got the string ""', and in the list 'health[0]: expected a string, got a
+    // mapping' (the list read as one argv command).
+    const text = `${TARGET}
+environments:
+  production:
+    health: ""
+  staging:
+    health: [{ url: "https://app.example.com/health" }, ""]
+`;
+    const empty =
+      'is empty: write an http(s) URL, an HTTP check { url, ... } or a command (exit 0 is healthy)';
+    assert.deepEqual(errorsOf(text), [
+      `deploy.yml:6:13: environments.production.health: ${empty}`,
+      `deploy.yml:8:57: environments.staging.health[1]: ${empty}`,
+    ]);
+  });
+
   it('explains a mistake in an HTTP check as one, not as a command missing "run"', () => {
     const text = `${TARGET}
 environments:
