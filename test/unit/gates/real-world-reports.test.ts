@@ -899,3 +899,55 @@ test('coverage: with one report per package (a monorepo), every report is held t
     'packages/web/coverage/lcov.info counts no lines at all (0/0): the test run instrumented no code, so coverage cannot be judged',
   );
 });
+
+// PHPUnit 9's --log-junit for its own StatusTest (tests/TextUI/log-junit.phpt): the risky test is an <error>
+// of type RiskyTestError, counted in errors="2". PHPUnit passes a run with risky tests (unless
+// --fail-on-risky), and PHPUnit 10 writes them as passed: the gate fails the real error and failure only.
+const PHPUNIT_9_STATUS = `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites>
+  <testsuite name="StatusTest" file="/app/tests/StatusTest.php" tests="6" assertions="2" errors="2" failures="1" skipped="2" time="0.004">
+    <testcase name="testSuccess" class="StatusTest" file="/app/tests/StatusTest.php" line="5" assertions="1" time="0.001"/>
+    <testcase name="testFailure" class="StatusTest" file="/app/tests/StatusTest.php" line="10" assertions="1" time="0.001">
+      <failure type="PHPUnit\\Framework\\ExpectationFailedException">StatusTest::testFailure
+Failed asserting that false is true.
+
+/app/tests/StatusTest.php:12
+</failure>
+    </testcase>
+    <testcase name="testError" class="StatusTest" file="/app/tests/StatusTest.php" line="15" assertions="0" time="0.001">
+      <error type="Exception">StatusTest::testError
+Exception:
+
+/app/tests/StatusTest.php:17
+</error>
+    </testcase>
+    <testcase name="testIncomplete" class="StatusTest" file="/app/tests/StatusTest.php" line="20" assertions="0" time="0.000">
+      <skipped/>
+    </testcase>
+    <testcase name="testSkipped" class="StatusTest" file="/app/tests/StatusTest.php" line="25" assertions="0" time="0.000">
+      <skipped/>
+    </testcase>
+    <testcase name="testRisky" class="StatusTest" file="/app/tests/StatusTest.php" line="30" assertions="0" time="0.000">
+      <error type="PHPUnit\\Framework\\RiskyTestError">Risky Test
+</error>
+    </testcase>
+  </testsuite>
+</testsuites>
+`;
+
+test('JUnit: a PHPUnit 9 risky test (an <error> of type RiskyTestError) is not a failed test', async (t) => {
+  const dir = await workdir(t);
+  const verdict = await junitVerdict(dir, PHPUNIT_9_STATUS);
+  assert.equal(verdict.status, 'block');
+  assert.deepEqual(
+    verdict.findings.map((f) => f.message.split(':')[0]),
+    ['testFailure failed', 'testError errored'],
+  );
+  const risky = await junitVerdict(
+    dir,
+    PHPUNIT_9_STATUS.replace(/\s*<testcase name="test(Failure|Error)"[\s\S]*?<\/testcase>/g, '')
+      .replace('errors="2" failures="1"', 'errors="1" failures="0"')
+      .replace('tests="6"', 'tests="4"'),
+  );
+  assert.equal(risky.status, 'pass', risky.summary);
+});
