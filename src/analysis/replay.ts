@@ -53,11 +53,54 @@ function judgeConfig(input: AnalysisConfigInput, source: string): AnalysisConfig
   return config;
 }
 
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What each provider type needs to be valid, in place of the recorded settings. */
+const PROVIDER_STAND_INS: Record<string, Record<string, unknown>> = {
+  prometheus: { url: 'http://recorded.invalid' },
+  http: { url: 'http://recorded.invalid' },
+  command: { run: ['recorded'] },
+};
+
+/**
+ * The recorded config as far as the judge reads it. A replay calls no provider, so how one was reached (its
+ * URL, timeout, headers, retries) and how Prometheus was asked (a metric's range) do not matter, and must not
+ * stop a recording from being judged: checks on them were added later (a timeout of 0 is refused since
+ * 4d1134f), and a later version may add settings this one does not know. Provider types, metric names,
+ * fields and histogram flags, checks and the judge's own settings are read and checked as written.
+ */
+function judgedPart(config: AnalysisConfigInput): AnalysisConfigInput {
+  const raw = config as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...raw };
+  if (isMapping(raw.providers))
+    out.providers = Object.fromEntries(
+      Object.entries(raw.providers).map(([name, provider]) => {
+        const type = isMapping(provider) ? provider.type : undefined;
+        return [
+          name,
+          typeof type === 'string' && Object.hasOwn(PROVIDER_STAND_INS, type)
+            ? { type, ...PROVIDER_STAND_INS[type] }
+            : provider,
+        ];
+      }),
+    );
+  if (isMapping(raw.metrics))
+    out.metrics = Object.fromEntries(
+      Object.entries(raw.metrics).map(([name, metric]) => {
+        if (!isMapping(metric) || !('range' in metric)) return [name, metric];
+        const { range: _range, ...rest } = metric;
+        return [name, rest];
+      }),
+    );
+  return out as AnalysisConfigInput;
+}
+
 export function analyzeRecording(file: string, config?: AnalysisConfigInput): ReplayResult {
   const recording = readRecording(file);
   const resolved = config
     ? judgeConfig(config, 'the analysis config given')
-    : judgeConfig(recording.config, `${file}:1: config`);
+    : judgeConfig(judgedPart(recording.config), `${file}:1: config`);
   const misfit = recordingFitProblems(file, recording, resolved);
   if (misfit.length) throw new RecordingError(misfit.join('\n'));
   const windows = recording.windows.map((window): ReplayedWindow => {

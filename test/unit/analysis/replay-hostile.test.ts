@@ -372,6 +372,41 @@ test('the format may gain fields: unknown keys at every level are accepted and c
   );
 });
 
+test('how the providers were reached does not stop a replay: settings refused since, or added later, are not read', (t) => {
+  const plain = analyzeRecording(write(t, lines(6))).windows;
+  // A timeout of 0 and a range of no time were accepted when this recording was made (they are refused since
+  // 4d1134f); headers as the writer redacts them; a setting from a later version. A replay calls no provider.
+  const recorded = {
+    ...CONFIG,
+    providers: {
+      prom: {
+        type: 'prometheus',
+        url: 'http://127.0.0.1:9090',
+        timeout: '0s',
+        headers: { Authorization: '[redacted]' },
+        tls: { ca_file: '/etc/ca.pem' },
+      },
+      script: { type: 'command', run: ['./m.sh'], timeout: '0s', sandbox: true },
+    },
+    metrics: { ...CONFIG.metrics, error_rate: { provider: 'prom', query: 'x', range: { window: '0s' } } },
+  };
+  const old = lines(6);
+  old[0] = { ...HEADER, config: recorded };
+  assert.deepEqual(analyzeRecording(write(t, old)).windows, plain);
+  // What the judge reads is still checked: a provider type it does not know, a check on a metric without one.
+  const unknownType = lines(6);
+  unknownType[0] = {
+    ...HEADER,
+    config: { ...recorded, providers: { prom: { type: 'graphite', url: 'x' } } },
+  };
+  refused(write(t, unknownType), ':1: config\.providers\.prom\.type: ');
+  // A config given to judge with is today's config, checked as written.
+  assert.throws(
+    () => analyzeRecording(write(t, lines(6)), recorded as never),
+    /the analysis config given\.providers\.prom\.timeout: /,
+  );
+});
+
 test('a byte order mark, CRLF line ends and blank lines are read as the same recording', (t) => {
   const reference = analyzeRecording(write(t, lines(6))).windows;
   const text = lines(6)
