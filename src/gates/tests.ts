@@ -268,6 +268,7 @@ async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[])
     return [blockProblem(`no JUnit report matched ${patterns.join(', ')} in ${ctx.cwd}`, 'tests.junit')];
   }
   let tests = 0;
+  let skipped = 0;
   const failed: Finding[] = [];
   for (const file of files) {
     const read = await readReportFile(ctx.cwd, file, repositoryRoots(ctx), 'JUnit report');
@@ -280,6 +281,7 @@ async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[])
       throw error;
     }
     tests += summary.tests;
+    skipped += summary.skipped;
     for (const failure of summary.failures) {
       const name = failure.classname ? `${failure.classname} › ${failure.name}` : failure.name;
       failed.push({
@@ -296,7 +298,9 @@ async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[])
   if (tests === 0) {
     return [blockProblem(`the JUnit reports ${files.join(', ')} list no test case`, 'tests.junit')];
   }
-  notes.push(`${tests} tests in ${files.length} JUnit report(s), none failed`);
+  notes.push(
+    `${tests} tests${skipped ? ` (${skipped} skipped)` : ''} in ${files.length} JUnit report(s), none failed`,
+  );
   return [];
 }
 

@@ -951,3 +951,30 @@ test('JUnit: a PHPUnit 9 risky test (an <error> of type RiskyTestError) is not a
   );
   assert.equal(risky.status, 'pass', risky.summary);
 });
+
+// jest-junit (buildJsonResults.js): a skipped test gets <skipped/>; a test.todo() gets a plain <testcase>, as
+// if it had passed, and is left out of tests="…" (failing + passing + pending).
+const JEST_JUNIT_TODO = `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="jest tests" tests="3" failures="0" errors="0" time="0.512">
+  <testsuite name="cart" errors="0" failures="0" skipped="1" timestamp="2024-05-01T10:00:00" time="0.2" tests="3">
+    <testcase classname="cart adds an item" name="cart adds an item" time="0.003">
+    </testcase>
+    <testcase classname="cart removes an item" name="cart removes an item" time="0.001">
+    </testcase>
+    <testcase classname="cart applies a coupon" name="cart applies a coupon" time="0">
+      <skipped/>
+    </testcase>
+    <testcase classname="cart refunds" name="cart refunds" time="0">
+    </testcase>
+  </testsuite>
+</testsuites>
+`;
+
+test('JUnit: jest-junit’s skipped and todo tests are counted as not run, not as passed', async (t) => {
+  const dir = await workdir(t);
+  const verdict = await junitVerdict(dir, JEST_JUNIT_TODO);
+  assert.equal(
+    `${verdict.status}: ${verdict.summary}`,
+    'pass: 4 tests (2 skipped) in 1 JUnit report(s), none failed',
+  );
+});
