@@ -47,6 +47,7 @@ import type { ShaDeployment } from '../facts/deployments.ts';
 import { decide } from './decide.ts';
 import type { Base } from './decide.ts';
 import { serializePendingMarker } from './pending.ts';
+import { serializeHeadNotice } from './head-notice.ts';
 import type { PendingRequest } from './pending.ts';
 import { lockOwner, policyRefusal, policySummary, refusal, who } from './replies.ts';
 import { startDeployment } from './start.ts';
@@ -320,6 +321,11 @@ async function deploy(
     });
     return d.ok ? refusal('unknown_environment', env(command.environment)) : policyRefusal(d, d.also);
   }
+  // A /deploy written before a push asked for the commit its author saw, not the one pushed after it.
+  if (!command.dryRun) {
+    const moved = headMovedSince(deps, b, { deploy: command.environment }, event.commentId);
+    if (moved) return moved;
+  }
   // `at <time>` and `--queue`: recorded for later (app/schedule/), or `--queue` on a free environment: now.
   if (command.when)
     return scheduleDeploy(
@@ -342,16 +348,16 @@ function pendingFor(b: Base, environment: string | undefined): PendingRequest | 
 }
 
 /**
- * What the App had shown as the commit to approve in `environment` (any, when undefined) before comment
- * `commentId` was written, oldest first: its requests and waiting protection rules, and its notices of a push
- * (the new head, for every environment), in GitHub's order (comment ids grow); /rollback requests do not count
- * (they ask for an earlier commit, never the head).
+ * The commits the App had shown as the head before comment `commentId` was written, oldest first: its
+ * requests and waiting protection rules (of `environment`, or any when undefined) and its notices of a push
+ * or of a moved head (every environment), in GitHub's order (comment ids grow). /rollback requests do not count:
+ * they ask for an earlier commit, never the head.
  *
- * The head is read when the App handles an approval, which may be after a push (one right before, a delivery
- * that waited, a redelivery). When the App had shown other commits before the approval was written and never
- * the head, the head came after it: the approval was given for a commit that is no longer the head, and is
- * refused rather than recorded for one nobody showed the approver (headMovedSince). With nothing shown before
- * (an approval ahead of any request), the approval is for the head the pull request shows.
+ * The head is read when the App handles a comment, which may be after a push (one right before, a delivery
+ * that waited, a redelivery). When the App had shown other commits before a /deploy or an approval was written
+ * and never the head, the head came after it: the command was written for a commit that is no longer the
+ * head, and is refused rather than acting on one nobody showed its author (headMovedSince). With nothing
+ * shown before (the first command on the pull request), it is for the head the pull request shows.
  */
 function askedBefore(b: Base, environment: string | undefined, commentId: number): AskedApproval[] {
   const wanted = environment?.toLowerCase();
@@ -366,23 +372,28 @@ function askedBefore(b: Base, environment: string | undefined, commentId: number
 }
 
 /**
- * The refusal of an approval of `environment` in comment `commentId`, written before the head it would count
- * for (askedBefore); undefined when the approver could have seen the head.
+ * The refusal of a /deploy or an approval written by comment `commentId` before the head it would act on
+ * (askedBefore, over every environment: any commit the App showed as the head); undefined when its author
+ * could have seen the head. The refusal shows the head in a signed marker: written after it, the same command
+ * acts on that head.
  */
-function headMovedSince(b: Base, environment: string, commentId: number): Reply | undefined {
+function headMovedSince(
+  deps: DispatchDeps,
+  b: Base,
+  what: { approval: string } | { deploy: string },
+  commentId: number,
+): Reply | undefined {
   const head = b.pr.headSha;
-  const seen = askedBefore(b, environment, commentId);
+  const seen = askedBefore(b, undefined, commentId);
   if (!seen.length || seen.some((a) => a.sha === head)) return undefined;
-  const last = seen.at(-1)!;
-  const waiting = pendingFor(b, environment);
-  const next =
-    waiting && waiting.type !== 'rollback'
-      ? `the request for ${short(head)} is waiting: approve again if that commit should deploy`
-      : `ask ${userText(`/deploy ${environment}`, { as: 'code' })} for it and approve that request if it should deploy`;
-  return refusal(
-    'head_moved',
-    `this approval of ${env(environment)} was written when the commit to approve was ${short(last.sha)}, as the App last showed it; the pull request's head is now ${short(head)}, pushed after that. An approval counts only for the commit it was given for, so nothing was recorded; ${next}.`,
-  );
+  const was = `was written when the pull request's head, as the App last showed it, was ${short(seen.at(-1)!.sha)}; it is now ${short(head)}, pushed after that.`;
+  const text =
+    'approval' in what
+      ? `this approval of ${env(what.approval)} ${was} An approval counts only for the commit it was given for, so nothing was recorded; approve again if ${short(head)} should deploy.`
+      : `this ${userText(`/deploy ${what.deploy}`, { as: 'code' })} ${was} A request deploys the commit it was written for, so nothing was asked or deployed; ask again if ${short(head)} should deploy.`;
+  const marker = serializeHeadNotice(head, deps.markers.keys, markerScope(b.where, b.pr.number));
+  const refused = refusal('head_moved', text);
+  return { ...refused, body: appendMarkers(refused.body!, [marker]) };
 }
 
 /** Whether `login`'s newest approval or veto of this environment at `sha` is a veto. */
@@ -419,7 +430,8 @@ async function approve(
       .map((a) => a.environment)
       .filter((name) => name !== undefined)
       .at(-1);
-    const moved = last === undefined ? undefined : headMovedSince(b, last, event.commentId);
+    const moved =
+      last === undefined ? undefined : headMovedSince(deps, b, { approval: last }, event.commentId);
     if (moved) return moved;
   }
   if (!environment)
@@ -434,7 +446,7 @@ async function approve(
   // An approval counts for the head only if the approver could have seen it (askedBefore). A veto only ever
   // stops a deployment: it stays recorded at the head whatever its author saw.
   if (kind === 'approve' && pending?.type !== 'rollback') {
-    const moved = headMovedSince(b, environment, event.commentId);
+    const moved = headMovedSince(deps, b, { approval: environment }, event.commentId);
     if (moved) return moved;
   }
   // A workflow's protection rule waiting at this commit is answered once this record is on the PR.

@@ -91,6 +91,7 @@ export async function handleSynchronize(
   const number = payload.pull_request.number;
   let records: ApprovalRecord[];
   let asked: string[];
+  let shown: boolean;
   try {
     const [comments, ledger] = await Promise.all([
       readAppComments(octokit.rest, where, number, await ownBotLogin(octokit), markers),
@@ -114,6 +115,9 @@ export async function handleSynchronize(
         ...comments.gates.filter((g) => g.sha === previous).map((g) => g.environment),
       ]),
     ];
+    // Once the App has shown a head on this pull request, a command written after it is checked against what
+    // it showed (app/deploy/dispatch.ts, askedBefore): every push is told, so the next command is for it.
+    shown = comments.asked.some((a) => !a.rollback);
   } catch (error) {
     // Anyone who may comment can flood a public PR past what the App reads: every push then failed the
     // delivery. The approvals stopped counting anyway (they are bound to their commit).
@@ -121,7 +125,7 @@ export async function handleSynchronize(
     throw error;
   }
   const stale = approvalsMadeStale(records, payload.before);
-  if (stale.size === 0 && asked.length === 0) return { status: 'no_approvals' };
+  if (stale.size === 0 && asked.length === 0 && !shown) return { status: 'no_approvals' };
   const head = serializeHeadNotice(payload.after, markers.keys, markerScope(where, number));
   await octokit.rest.issues.createComment({
     ...where,

@@ -25,6 +25,7 @@ import { readLedger } from '../../app/facts/approval-ledger.ts';
 const PUSHED = fakeSha('pr-7-pushed-after-the-approval');
 
 const CONFIG = deployYml(`
+  staging: {}
   production:
     approvals:
       deployers: [alice]
@@ -72,8 +73,9 @@ for (const named of [true, false])
       assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
       // dave reads the request for HEAD and approves it...
       const approve = written(fake, probot, named ? '/approve-deploy production' : '/approve-deploy', 'dave');
-      // ...while alice pushes, and asks again for the new head, before the App handles dave's comment.
-      fake.pushCommit(PR, PUSHED, { author: 'alice' });
+      // ...while alice pushes (GitHub tells the App), and asks again for the new head, before the App handles
+      // dave's comment.
+      await pushToPull(fake, probot, PUSHED, 'alice');
       assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
 
       const reply = await approve();
@@ -156,5 +158,54 @@ test('a veto written before a push still stops the pushed commit', async () => {
     await sayOnPull(fake, probot, '/deploy production', 'alice');
     await sayOnPull(fake, probot, '/approve-deploy production', 'dave');
     assert.equal(deployments(fake).length, 0);
+  });
+});
+
+test('the refusal shows the new head: approving again after it counts for that commit', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    const approve = written(fake, probot, '/approve-deploy production', 'dave');
+    fake.pushCommit(PR, PUSHED, { author: 'alice' });
+    assert.match(await approve(), /\(`head_moved`\).*approve again if `0aa02df77230` should deploy/s);
+    const again = await sayOnPull(fake, probot, '/approve-deploy production', 'dave');
+    assert.match(
+      again,
+      new RegExp(`Approval by @dave recorded for \`production\` at \`${PUSHED.slice(0, 12)}\``),
+    );
+    assert.equal(deployments(fake).length, 0, 'the request was for the old head: nothing deploys');
+    // A request for the pushed commit finds dave's approval and deploys it.
+    await written(fake, probot, '/deploy production', 'alice')();
+    assert.equal(deployments(fake).length, 1);
+    assert.equal(deployments(fake)[0]!.sha, PUSHED);
+  });
+});
+
+test('a /deploy written before a push does not deploy the pushed commit; asked again after the refusal, it does', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    // The App has shown HEAD (a request waiting for production).
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    const deploy = written(fake, probot, '/deploy staging', 'alice');
+    fake.pushCommit(PR, PUSHED, { author: 'carol' });
+    const reply = await deploy();
+    assert.match(reply, /\*\*Not accepted\*\* \(`head_moved`\)/);
+    assert.match(reply, new RegExp(`was \`${HEAD.slice(0, 12)}\`; it is now \`${PUSHED.slice(0, 12)}\``));
+    assert.equal(deployments(fake).length, 0, 'nothing deployed for a commit its requester never saw');
+    await written(fake, probot, '/deploy staging', 'alice')();
+    assert.equal(deployments(fake).length, 1);
+    assert.equal(deployments(fake)[0]!.sha, PUSHED);
+  });
+});
+
+test('two pushes in a row: each is told with its head, so a /deploy and an approval after the second act on it', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    const third = fakeSha('pr-7-third');
+    await pushToPull(fake, probot, PUSHED, 'alice');
+    await pushToPull(fake, probot, third, 'alice');
+    assert.match(appReplies(fake).at(-1)!, new RegExp(`New commit \`${third.slice(0, 7)}\` was pushed`));
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    await written(fake, probot, '/approve-deploy production', 'dave')();
+    assert.equal(deployments(fake).length, 1);
+    assert.equal(deployments(fake)[0]!.sha, third);
   });
 });

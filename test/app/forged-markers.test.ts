@@ -12,7 +12,17 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { commentOnPull, owner, PR, repo, testApp, testMarkerKeys, testProbot, testTrust } from './helpers.ts';
+import {
+  commentOnPull,
+  owner,
+  PR,
+  pushToPull,
+  repo,
+  testApp,
+  testMarkerKeys,
+  testProbot,
+  testTrust,
+} from './helpers.ts';
 import { serializeApprovalMarker } from '../../src/policy/index.ts';
 import type { ApprovalRecord } from '../../src/policy/index.ts';
 import { serializePendingMarker } from '../../app/deploy/pending.ts';
@@ -204,7 +214,8 @@ async function probe(run: Run): Promise<unknown> {
   const trace: unknown[] = [];
   trace.push(decisionOf(await say(run, '/deploy production --dry-run', 'alice')));
   trace.push(await appState(run));
-  run.fake.pushCommit(PR, NEXT);
+  // GitHub tells the App of the push (pull_request.synchronize), as it would.
+  await pushToPull(run.fake, run.probot, NEXT);
   trace.push(decisionOf(await say(run, '/deploy production --dry-run', 'alice')));
   trace.push(decisionOf(await say(run, '/deploy production', 'alice')));
   trace.push(decisionOf(await say(run, '/approve-deploy production', 'carol')));
