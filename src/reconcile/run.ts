@@ -4,6 +4,7 @@
 // under `on_orphan: resume` goes on through the pipeline machine itself (executor.ts resumePipeline).
 import type { RawConfig } from '../config/schema.ts';
 import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
+import { unknownEnvironmentMessage } from '../config/suggest.ts';
 import { healthAnalyzer } from '../pipeline/analyzer.ts';
 import {
   fanOut,
@@ -200,8 +201,9 @@ export function environmentsToReconcile(config: RawConfig, asked: string[] | und
   if (!asked || asked.length === 0) return all;
   const unknown = asked.filter((name) => !Object.hasOwn(config.environments, name));
   if (unknown.length > 0)
+    // The wording of every other command (config/suggest.ts), with its "did you mean".
     throw new UnknownEnvironmentsError(
-      `no environment ${unknown.map((n) => `"${n}"`).join(', ')} in the config (it has ${all.join(', ') || 'none'})`,
+      unknown.map((name) => unknownEnvironmentMessage(name, all)).join('; '),
     );
   return [...new Set(asked)];
 }

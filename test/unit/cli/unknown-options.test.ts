@@ -2,10 +2,14 @@
 // command has a required option the misspelt one was meant to be (`run --enviroment production` said only
 // that -e was not specified). A required option left out is still named, with the same exit codes.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../../src/cli/main.ts';
 import { ANALYZE_EXIT_CODES } from '../../../src/analysis/exit-codes.ts';
 import { EXIT_CODES } from '../../../src/util/exit-codes.ts';
+import { repoRoot } from '../../helpers/cli.ts';
 
 async function cli(argv: string[]) {
   let out = '';
@@ -66,4 +70,23 @@ test('--help still works without the required options', async () => {
   const result = await cli(['run', '--help']);
   assert.equal(result.code, EXIT_CODES.success);
   assert.match(result.out, /-e, --environment <name>/);
+});
+
+test('reconcile names a misspelt environment as the other commands do, with the one meant', async () => {
+  const state = mkdtempSync(join(tmpdir(), 'reconcile-typo-'));
+  try {
+    const config = join(repoRoot, 'examples/demo/deploy.yml');
+    const result = await cli(['reconcile', '-e', 'prodution,flet', '-c', config, '--state-dir', state]);
+    assert.equal(result.code, EXIT_CODES.invalidOrBlocked);
+    assert.equal(result.out, '');
+    // Was: no environment "prodution", "flet" in the config (it has production, fleet)
+    assert.equal(
+      result.err,
+      'error: unknown environment "prodution": the config defines "production" and "fleet": did you mean "production"?; ' +
+        'unknown environment "flet": the config defines "production" and "fleet": did you mean "fleet"?\n',
+    );
+    assert.deepEqual(readdirSync(state), [], 'nothing read or written');
+  } finally {
+    rmSync(state, { recursive: true, force: true });
+  }
 });

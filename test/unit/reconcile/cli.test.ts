@@ -211,7 +211,11 @@ environments:
       configPath,
     ]);
     assert.equal(code, 2);
-    assert.match(stderr, /no environment "prod" in the config/);
+    // The wording of the other commands (was: no environment "prod" in the config (it has production, staging)).
+    assert.equal(
+      stderr,
+      'error: unknown environment "prod": the config defines "production" and "staging"\n',
+    );
     assert.deepEqual(target.calls(), []);
   });
 });

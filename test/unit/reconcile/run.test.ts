@@ -467,7 +467,7 @@ describe('reconcile: several environments', () => {
       (e: Error) =>
         e instanceof UnknownEnvironmentsError &&
         /"prod"/.test(e.message) &&
-        /production, staging/.test(e.message),
+        /the config defines "production" and "staging"/.test(e.message),
     );
     assert.equal(reads, 0);
   });
