@@ -93,6 +93,14 @@ const NATIVE_HISTOGRAM =
 const NATIVE_BUCKETS =
   'the query returned a native histogram, which is not read as buckets: a histogram metric reads the classic buckets, one series per le, e.g. sum by (le) (increase(http_request_duration_seconds_bucket[1m]))';
 
+/** What an instant query that answered a matrix or a string was asked, and what to write instead. */
+function wrongKind(resultType: unknown): string | undefined {
+  if (resultType === 'matrix')
+    return 'the query returned a range vector (matrix), not one value per series: a range selector such as [1m] needs a function around it (rate(...), increase(...), max_over_time(...))';
+  if (resultType === 'string') return 'the query returned a string, not a number';
+  return undefined;
+}
+
 /** The labels and sample of each element of an instant vector, or the first element that is not one. */
 function vectorOf(
   result: unknown[],
@@ -236,6 +244,8 @@ export class PrometheusClient {
         return this.#fail('bad-json', `a scalar result that is not [time, "value"]: ${shown(result)}`);
       return parseValue(this.name, sample.value);
     }
+    const wrong = wrongKind(resultType);
+    if (wrong) return this.#fail('query-error', `${wrong}: ${query}`);
     if (resultType !== 'vector' || !Array.isArray(result))
       return this.#fail('bad-json', `expected a vector or scalar result, got ${shown(resultType)}`);
     const vector = vectorOf(result);
@@ -261,6 +271,8 @@ export class PrometheusClient {
     const data = await this.#call('api/v1/query', { query }, signal);
     if (!data.ok) return data;
     const { resultType, result } = data.value!;
+    const wrong = wrongKind(resultType);
+    if (wrong) return this.#fail('query-error', `${wrong}: ${query}`);
     if (resultType !== 'vector' || !Array.isArray(result))
       return this.#fail('bad-json', `expected a vector of buckets, got ${shown(resultType)}`);
     const vector = vectorOf(result);

@@ -230,3 +230,38 @@ test('a native histogram (histogram / histograms instead of value / values) is a
     );
   }
 });
+
+test('an instant query answering a range vector or a string is a query error saying what to write', async (t) => {
+  const prom = await prometheus(t);
+  const s = 1_700_000_000;
+  const matrix = {
+    status: 'success',
+    data: {
+      resultType: 'matrix',
+      result: [
+        {
+          metric: {},
+          values: [
+            [s - 60, '3'],
+            [s, '5'],
+          ],
+        },
+      ],
+    },
+  };
+  for (const config of [{}, { histogram: true }]) {
+    const read = await prom.read(matrix, { name: 'requests', config });
+    assert.deepEqual(read.values, { requests: null });
+    assert.equal(read.errors[0]?.code, 'query-error');
+    assert.match(
+      read.errors[0]!.message,
+      /^requests: the query returned a range vector \(matrix\), not one value per series: a range selector such as \[1m\] needs a function around it \(rate\(\.\.\.\), increase/,
+    );
+  }
+  const text = await prom.read(
+    { status: 'success', data: { resultType: 'string', result: [s, 'v2'] } },
+    { name: 'requests', config: {} },
+  );
+  assert.equal(text.errors[0]?.code, 'query-error');
+  assert.match(text.errors[0]!.message, /^requests: the query returned a string, not a number: x$/);
+});
