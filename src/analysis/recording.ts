@@ -42,13 +42,24 @@ export interface Recording {
   windows: RecordedWindow[];
 }
 
-/** Header values and env values may hold credentials: they never reach a recording. */
+/** `scheme://user:password@`: the user and password part of a URL's authority (up to its last `@`). */
+const USERINFO = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/;
+
+/**
+ * Header values, env values and the user and password of a URL (`https://user:token@host`, sent as basic
+ * auth) may hold credentials: they never reach a recording.
+ */
 export function redactConfig(config: AnalysisConfigInput): AnalysisConfigInput {
   const copy = structuredClone(config) as { providers?: Record<string, Record<string, unknown>> };
-  for (const provider of Object.values(copy.providers ?? {}))
+  for (const provider of Object.values(copy.providers ?? {})) {
     for (const key of ['headers', 'env'])
       if (provider[key] && typeof provider[key] === 'object')
         provider[key] = Object.fromEntries(Object.keys(provider[key]).map((k) => [k, '[redacted]']));
+    for (const key of ['url', 'stable_url']) {
+      const url = provider[key];
+      if (typeof url === 'string') provider[key] = url.replace(USERINFO, '$1[redacted]@');
+    }
+  }
   return copy as AnalysisConfigInput;
 }
 

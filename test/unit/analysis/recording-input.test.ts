@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { redactConfig } from '../../../src/analysis/recording.ts';
 import { runAnalyzeCommand } from '../../../src/analysis/replay.ts';
 
 const FIXTURE = new URL('../../fixtures/analysis/canary-sustained-errors.ndjson', import.meta.url);
@@ -30,4 +31,38 @@ test('a last line cut short is refused with where, what and what to do; a bad li
   const output = runAnalyzeCommand({ recording: inside }).output;
   assert.match(output, new RegExp(`:4: not JSON`));
   assert.doesNotMatch(output, /cut short/);
+});
+
+test('a recording keeps no credential: headers, env and the user and password of a URL are redacted', () => {
+  const redacted = redactConfig({
+    providers: {
+      prom: {
+        type: 'prometheus',
+        url: 'https://reader:s3cr%40t@prom.example:9090/select/0/prometheus',
+        headers: { Authorization: 'Bearer hunter2' },
+      },
+      probe: {
+        type: 'http',
+        url: 'http://svc:tok@{{slot}}.internal/health',
+        stable_url: 'http://{{stable_slot}}.internal/health',
+      },
+      script: { type: 'command', run: ['./m.sh'], env: { TOKEN: 'hunter2' } },
+    },
+  });
+  const text = JSON.stringify(redacted);
+  for (const secret of ['hunter2', 's3cr', 'reader', 'tok@'])
+    assert.ok(!text.includes(secret), `${secret}: ${text}`);
+  assert.deepEqual(redacted.providers, {
+    prom: {
+      type: 'prometheus',
+      url: 'https://[redacted]@prom.example:9090/select/0/prometheus',
+      headers: { Authorization: '[redacted]' },
+    },
+    probe: {
+      type: 'http',
+      url: 'http://[redacted]@{{slot}}.internal/health',
+      stable_url: 'http://{{stable_slot}}.internal/health',
+    },
+    script: { type: 'command', run: ['./m.sh'], env: { TOKEN: '[redacted]' } },
+  });
 });
