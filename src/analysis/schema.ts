@@ -4,6 +4,7 @@
 import * as z from 'zod';
 import { duration, durationUpTo, MAX_TIMER_MS } from '../config/duration.ts';
 import { commandLine } from '../config/command-line-schema.ts';
+import { didYouMean } from '../config/suggest.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const metricName = z
@@ -373,7 +374,7 @@ export const analysisConfigSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['checks', index],
-            message: `check uses metric "${metric}", which is not defined in analysis.metrics`,
+            message: `check uses metric "${metric}", which is not defined in analysis.metrics${didYouMean(metric, Object.keys(metrics))}`,
           });
     });
   });

@@ -1,0 +1,57 @@
+// Mistakes in an `analysis:` section: each is refused at its path, saying what was meant where it can tell.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analysisConfigSchema } from '../../../src/analysis/schema.ts';
+import { explainIssues, formatPath, issueMessage } from '../../../src/config/errors.ts';
+
+const errorsOf = (input: unknown): string[] => {
+  const parsed = analysisConfigSchema.safeParse(input, { error: issueMessage });
+  return parsed.success
+    ? []
+    : explainIssues(parsed.error.issues, input, analysisConfigSchema).map(
+        ({ path, message }) => `analysis.${formatPath(path)}: ${message}`,
+      );
+};
+const base = {
+  providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
+  metrics: { error_rate: { provider: 'prom', query: 'x' }, p95: { provider: 'prom', query: 'x' } },
+};
+
+test('a check on a misspelt metric says which defined metric was meant', () => {
+  assert.deepEqual(errorsOf({ ...base, checks: [{ check: 'error_rte < 1%' }] }), [
+    'analysis.checks[0]: check uses metric "error_rte", which is not defined in analysis.metrics: did you mean "error_rate"?',
+  ]);
+  assert.deepEqual(errorsOf({ ...base, checks: [{ compare: 'values', metric: 'P95' }] }), [
+    'analysis.checks[0]: check uses metric "P95", which is not defined in analysis.metrics: did you mean "p95"?',
+  ]);
+  // Nothing close: no guess.
+  assert.deepEqual(errorsOf({ ...base, checks: [{ check: 'memory < 0.9' }] }), [
+    'analysis.checks[0]: check uses metric "memory", which is not defined in analysis.metrics',
+  ]);
+});
+
+test('checks written in ways the parser does not read, alpha and tolerance out of range: refused at their path', () => {
+  const one = (check: unknown) => errorsOf({ ...base, checks: [check] });
+  for (const text of [
+    'error_rate == 0',
+    'error_rate < 1 percent',
+    'p95 < 2X baseline',
+    'p95 < 200% baseline',
+  ])
+    assert.match(one({ check: text })[0] ?? '', /^analysis\.checks\[0\]\.check: invalid check /, text);
+  // Spaces before % and x are read as written.
+  assert.deepEqual(one({ check: 'error_rate < 1 %' }), []);
+  assert.deepEqual(one({ check: 'p95 < 2 x baseline' }), []);
+  assert.deepEqual(one({ compare: 'values', metric: 'p95', alpha: 0 }), [
+    'analysis.checks[0].alpha: must be greater than 0, got 0',
+  ]);
+  assert.deepEqual(one({ compare: 'values', metric: 'p95', alpha: 1 }), [
+    'analysis.checks[0].alpha: must be at most 0.2, got 1',
+  ]);
+  assert.deepEqual(one({ compare: 'values', metric: 'p95', tolerance: -0.1 }), [
+    'analysis.checks[0].tolerance: must be at least 0, got -0.1',
+  ]);
+  assert.deepEqual(errorsOf({ ...base, metrics: { error_rate: { provider: 'promethus', query: 'x' } } }), [
+    'analysis.metrics.error_rate.provider: unknown provider "promethus"; defined: prom',
+  ]);
+});
