@@ -3,7 +3,13 @@
 // changeSet's <rollback> does is left out: it undoes the change on purpose.
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { XMLValidator } from 'fast-xml-parser';
-import { concurrentStatementLines, findSqlRisks, type SqlRisk } from './sql-risks.ts';
+import {
+  concurrentStatementLines,
+  findSqlRisks,
+  lockTimeoutTracker,
+  splitStatements,
+  type SqlRisk,
+} from './sql-risks.ts';
 
 const MESSAGES: Record<string, [rule: string, message: string]> = {
   dropTable: [
@@ -134,6 +140,37 @@ function xmlAttributes(attributes: string): Record<string, string> {
   return values;
 }
 
+/**
+ * Change types that lock a table in use (their table: tableName, or baseTableName for a foreign key): with
+ * no lock_timeout set before them, each waits behind a long transaction while the table's queries queue.
+ */
+const LOCKING_CHANGES = new Set([
+  'addAutoIncrement',
+  'addColumn',
+  'addDefaultValue',
+  'addForeignKeyConstraint',
+  'addNotNullConstraint',
+  'addPrimaryKey',
+  'addUniqueConstraint',
+  'createIndex',
+  'dropColumn',
+  'dropDefaultValue',
+  'dropForeignKeyConstraint',
+  'dropIndex',
+  'dropNotNullConstraint',
+  'dropPrimaryKey',
+  'dropTable',
+  'dropUniqueConstraint',
+  'modifyDataType',
+  'renameColumn',
+  'renameTable',
+]);
+
+/** The statements of a <sql> body starting on `line`, at the changelog's lines, for the lock_timeout walk. */
+function bodyStatements(sql: string, line: number) {
+  return splitStatements(sql).map((statement) => ({ ...statement, line: statement.line + line - 1 }));
+}
+
 export type ChangelogResult = { ok: true; risks: SqlRisk[] } | { ok: false; message: string };
 
 /** Pure: the risky changes of a Liquibase XML changelog. */
@@ -153,8 +190,15 @@ export function findXmlChangelogRisks(xml: string): ChangelogResult {
   );
   const lineAt = lineFinder(text);
   const risks: SqlRisk[] = [];
+  const lockTimeout = lockTimeoutTracker(created);
   for (const match of text.matchAll(/<(?:\w+:)?(\w+)\b([^>]*)>/g)) {
     const [, element, attributes] = match as unknown as [string, string, string];
+    if (LOCKING_CHANGES.has(element)) {
+      const table = /\b(?:baseTableName|tableName)\s*=\s*["']([^"']+)["']/.exec(attributes)?.[1];
+      if (!table || !created.has(tableKey(table))) {
+        lockTimeout.lockingChange(lineAt(match.index), `${element}${table ? ` on ${table}` : ''}`);
+      }
+    }
     const known = MESSAGES[element];
     if (known) {
       const table = /\btableName\s*=\s*["']([^"']+)["']/.exec(attributes)?.[1];
@@ -198,8 +242,12 @@ export function findXmlChangelogRisks(xml: string): ChangelogResult {
       const opening = changeSet === -1 ? '' : text.slice(changeSet, text.indexOf('>', changeSet));
       const inTransaction = !/\brunInTransaction\s*=\s*["']false["']/.test(opening);
       risks.push(...bodyRisks(decodeXmlText(body), lineAt(start), inTransaction));
+      for (const statement of bodyStatements(decodeXmlText(body), lineAt(start)))
+        lockTimeout.statement(statement);
     }
   }
+  const missing = lockTimeout.risk();
+  if (missing) risks.push(missing);
   return { ok: true, risks: risks.sort((a, b) => a.line - b.line) };
 }
 
@@ -222,7 +270,7 @@ export function findYamlChangelogRisks(source: string): ChangelogResult {
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
       if (key === 'rollback') continue;
-      if (MESSAGES[key] || key === 'sql' || key === 'createTable' || key === 'addColumn') {
+      if (MESSAGES[key] || LOCKING_CHANGES.has(key) || key === 'sql' || key === 'createTable') {
         const body = pair.value as Node | null;
         changes.push({ type: key, body, line: lineOf(pair.key as Node), inTransaction });
         if (key === 'sql') continue; // its own `sql:` option is its text, not another change
@@ -245,7 +293,16 @@ export function findYamlChangelogRisks(source: string): ChangelogResult {
     changes.filter((c) => c.type === 'createTable').flatMap((c) => tableOf(c.body) ?? []),
   );
   const risks: SqlRisk[] = [];
+  const lockTimeout = lockTimeoutTracker(created);
   for (const change of changes) {
+    if (LOCKING_CHANGES.has(change.type)) {
+      const body = change.body;
+      const name = isMap(body) ? (body.get('tableName') ?? body.get('baseTableName')) : undefined;
+      const table = typeof name === 'string' ? name : undefined;
+      if (!table || !created.has(tableKey(table))) {
+        lockTimeout.lockingChange(change.line, `${change.type}${table ? ` on ${table}` : ''}`);
+      }
+    }
     const known = MESSAGES[change.type];
     if (known) {
       const table = tableOf(change.body);
@@ -287,6 +344,9 @@ export function findYamlChangelogRisks(source: string): ChangelogResult {
     // A block scalar's text starts on the line after its `|`.
     const first = lineOf(text as Node) + (/^[|>]/.test(source.slice(text.range![0])) ? 1 : 0);
     risks.push(...bodyRisks(text.value, first, change.inTransaction));
+    for (const statement of bodyStatements(text.value, first)) lockTimeout.statement(statement);
   }
+  const missing = lockTimeout.risk();
+  if (missing) risks.push(missing);
   return { ok: true, risks: risks.sort((a, b) => a.line - b.line) };
 }

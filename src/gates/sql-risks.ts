@@ -560,10 +560,30 @@ function lockTimeoutOn(value: string): boolean {
  * ...) and RESET are followed, also inside a DO block.
  */
 function lockTimeoutRisk(statements: SqlStatement[], created: Set<string>): SqlRisk | undefined {
+  const tracker = lockTimeoutTracker(created);
+  for (const statement of statements) tracker.statement(statement);
+  return tracker.risk();
+}
+
+/**
+ * Follows lock_timeout through a migration read in order, for the no-lock-timeout finding: SQL statements
+ * (SET, SET LOCAL until the transaction ends, set_config, RESET; the statements of a DO block) and changes
+ * that lock a table without being SQL (a Liquibase change type), `what` naming them.
+ */
+export function lockTimeoutTracker(created: Set<string>): {
+  statement(statement: SqlStatement): void;
+  lockingChange(line: number, what: string): void;
+  risk(): SqlRisk | undefined;
+} {
   let session = false;
   let local = false;
   let first: { line: number; what: string } | undefined;
   let count = 0;
+  const locks = (line: number, what: string) => {
+    if (session || local) return;
+    count += 1;
+    first ??= { line, what };
+  };
   const read = (line: number, text: string, code: string) => {
     const bare = withoutQuotedNames(code);
     const set = /^SET\s+(SESSION\s+|LOCAL\s+)?lock_timeout\s*(?:=|\bTO\b)\s*(.*)$/i.exec(text);
@@ -583,24 +603,26 @@ function lockTimeoutRisk(statements: SqlStatement[], created: Set<string>): SqlR
       local = false;
     }
     const what = lockTaken(bare, created);
-    if (what && !session && !local) {
-      count += 1;
-      first ??= { line, what };
-    }
+    if (what) locks(line, what);
   };
-  for (const { line, text, code } of statements) {
-    const block = /^DO\s+(?:LANGUAGE\s+plpgsql\s+)?(\$(?:[A-Za-z_]\w*)?\$)([\s\S]*?)\1/i.exec(text);
-    if (block) {
-      for (const inner of splitStatements(plpgsqlAsSql(block[2]!))) read(line, inner.text, inner.code);
-    } else read(line, text, code);
-  }
-  if (!first) return undefined;
-  const others = count - 1;
   return {
-    line: first.line,
-    rule: 'migrations.no-lock-timeout',
-    message:
-      `${first.what} runs with no lock_timeout set${others ? ` (and ${others} more statement(s) of this file that take locks)` : ''}: ` +
-      "if a long transaction holds the table, it waits for its lock and every query on the table queues behind it; start the migration with SET lock_timeout = '5s' (or SET LOCAL in its transaction) and retry it when it times out",
+    statement({ line, text, code }) {
+      const block = /^DO\s+(?:LANGUAGE\s+plpgsql\s+)?(\$(?:[A-Za-z_]\w*)?\$)([\s\S]*?)\1/i.exec(text);
+      if (block) {
+        for (const inner of splitStatements(plpgsqlAsSql(block[2]!))) read(line, inner.text, inner.code);
+      } else read(line, text, code);
+    },
+    lockingChange: locks,
+    risk() {
+      if (!first) return undefined;
+      const others = count - 1;
+      return {
+        line: first.line,
+        rule: 'migrations.no-lock-timeout',
+        message:
+          `${first.what} runs with no lock_timeout set${others ? ` (and ${others} more statement(s) of this file that take locks)` : ''}: ` +
+          "if a long transaction holds the table, it waits for its lock and every query on the table queues behind it; start the migration with SET lock_timeout = '5s' (or SET LOCAL in its transaction) and retry it when it times out",
+      };
+    },
   };
 }

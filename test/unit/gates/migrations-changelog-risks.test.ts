@@ -10,8 +10,19 @@ import {
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/gates/migrations/liquibase/${name}`, import.meta.url), 'utf8');
+// The lock_timeout rule has its own test; the others leave it out.
 const rules = (result: ChangelogResult) =>
-  result.ok ? result.risks.map((r) => `${r.line}:${r.rule.replace('migrations.', '')}`) : result.message;
+  result.ok
+    ? result.risks
+        .filter((r) => r.rule !== 'migrations.no-lock-timeout')
+        .map((r) => `${r.line}:${r.rule.replace('migrations.', '')}`)
+    : result.message;
+const lockRules = (result: ChangelogResult) =>
+  result.ok
+    ? result.risks
+        .filter((r) => r.rule === 'migrations.no-lock-timeout')
+        .map((r) => `${r.line}:${r.message.split(' runs')[0]}`)
+    : result.message;
 
 describe('Liquibase changelogs', () => {
   it('XML: change types and <sql> bodies at their lines; rollbacks, comments and new tables left out', () => {
@@ -58,7 +69,9 @@ describe('Liquibase changelogs', () => {
     const result = findXmlChangelogRisks(xml);
     assert.deepEqual(rules(result), ['10:add-column-not-null', '13:add-column-not-null']);
     assert.match(
-      (result as { risks: Array<{ message: string }> }).risks[0]!.message,
+      (result as { risks: Array<{ rule: string; message: string }> }).risks.find(
+        (r) => r.rule === 'migrations.add-column-not-null',
+      )!.message,
       /^addColumn age on users is not nullable and has no default: .*defaultValue/,
     );
 
@@ -108,6 +121,48 @@ describe('Liquibase changelogs', () => {
       2,
     );
     assert.deepEqual(rules(findYamlChangelogRisks(json)), ['12:add-column-not-null']);
+  });
+
+  it('flags changes that lock a table in use with no lock_timeout set before them, once per changelog', () => {
+    const xml = (first: string) =>
+      [
+        '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">',
+        first,
+        '  <changeSet id="1" author="ana">',
+        '    <createTable tableName="tags"><column name="id" type="int"/></createTable>',
+        '    <createIndex tableName="tags" indexName="tags_id"><column name="id"/></createIndex>',
+        '    <addColumn tableName="users"><column name="nickname" type="text"/></addColumn>',
+        '    <addForeignKeyConstraint baseTableName="orders" baseColumnNames="user_id" constraintName="fk" referencedTableName="users" referencedColumnNames="id"/>',
+        '  </changeSet>',
+        '</databaseChangeLog>',
+      ].join('\n');
+    const missing = findXmlChangelogRisks(xml(''));
+    assert.deepEqual(lockRules(missing), ['6:addColumn on users']);
+    assert.match(
+      (missing as { risks: Array<{ rule: string; message: string }> }).risks.find(
+        (r) => r.rule === 'migrations.no-lock-timeout',
+      )!.message,
+      /\(and 1 more statement\(s\) of this file that take locks\): .*SET lock_timeout = '5s'/,
+    );
+    const set = `  <changeSet id="0" author="ana"><sql>SET lock_timeout = '5s';</sql></changeSet>`;
+    assert.deepEqual(lockRules(findXmlChangelogRisks(xml(set))), []);
+
+    const yaml = [
+      'databaseChangeLog:',
+      '  - changeSet:',
+      '      id: 1',
+      '      author: ana',
+      '      changes:',
+      '        - sql:',
+      '            sql: ALTER TABLE users ADD COLUMN age int',
+      '        - dropColumn: { tableName: orders, columnName: legacy }',
+    ].join('\n');
+    assert.deepEqual(lockRules(findYamlChangelogRisks(yaml)), ['7:ALTER TABLE users']);
+    const withTimeout = yaml.replace(
+      '      changes:\n',
+      "      changes:\n        - sql: SET lock_timeout TO '3s'\n",
+    );
+    assert.deepEqual(lockRules(findYamlChangelogRisks(withTimeout)), []);
   });
 
   it('a changelog that does not parse says where', () => {

@@ -308,6 +308,7 @@ describe('migrations gate (real PostgreSQL)', () => {
     );
     assert.deepEqual(findings, [
       'db/changelog.yaml:25:migrations.drop-column',
+      'db/changelog.yaml:25:migrations.no-lock-timeout',
       'db/changelog.yaml:32:migrations.drop-table',
       'db/changelog.yaml:33:migrations.column-type',
       'db/migrate/20240101120000_add_users.rb:undefined:migrations.unreadable',
