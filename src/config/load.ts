@@ -59,13 +59,21 @@ export function parseConfig(text: string, file: string): ParseResult {
   }
   const locator = new Locator(doc, lineCounter, file);
 
-  if (doc.errors.length > 0)
-    return failure(
-      doc.errors.map((error) => {
-        const located = locator.yamlError(error);
-        return unquotedTemplate(text, error.pos[0]) ? { ...located, message: UNQUOTED_TEMPLATE } : located;
-      }),
-    );
+  if (doc.errors.length > 0) {
+    const errors: ConfigError[] = [];
+    for (const error of doc.errors) {
+      const located = locator.yamlError(error);
+      const template = unquotedTemplate(text, error.pos[0]);
+      if (template === undefined) errors.push(located);
+      else {
+        // What YAML says after a misread "{{" is that misreading again (a flow mapping, unclosed, runs on
+        // through the lines after it: 12 errors for one): the cause is reported, the rest once it is fixed.
+        errors.push({ ...located, message: template });
+        break;
+      }
+    }
+    return failure(errors);
+  }
   const shape = documentIssues(doc);
   if (shape.length > 0)
     return failure(shape.map((issue) => locator.atOffset(issue.offset, issue.code, issue.message)));
@@ -260,15 +268,32 @@ const FRIENDLY_YAML_ERRORS: Partial<
 };
 
 /**
- * Whether the YAML error at `offset` is on a line where a value starts with "{{" unquoted (`health:
- * {{base}}/health`, `- {{version}}`): YAML reads it as a flow mapping and its complaint names no template.
+ * Why the YAML error at `offset` happened, when its line has a template outside quotes: a value that starts
+ * with "{{" (`health: {{base}}/health`, `- {{version}}`), or a "{{" inside a flow mapping or list (`{ deploy:
+ * ./d.sh {{version}} }`, where "{" is always syntax). YAML reads either as a flow mapping, and its complaint
+ * ("Unexpected scalar at node end") names no template.
  */
-function unquotedTemplate(text: string, offset: number): boolean {
+function unquotedTemplate(text: string, offset: number): string | undefined {
   const start = text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
   const end = text.indexOf('\n', offset);
   const line = text.slice(start, end < 0 ? text.length : end);
-  return /(?:^|[:,[-])\s*\{\{/.test(line) && !/^\s*#/.test(line);
+  if (/^\s*#/.test(line)) return undefined;
+  if (/(?:^|[:,[-])\s*\{\{/.test(line)) return UNQUOTED_TEMPLATE;
+  // A "{{" outside quotes at or before the place of the error.
+  let quote: string | undefined;
+  for (let index = 0; index <= Math.min(offset - start, line.length - 2); index++) {
+    const char = line[index]!;
+    if (quote !== undefined) {
+      if (char === quote) quote = undefined;
+    } else if (char === '"' || char === "'") quote = char;
+    else if (char === '#' && /\s/.test(line[index - 1] ?? ' ')) return undefined;
+    else if (line.startsWith('{{', index)) return UNQUOTED_TEMPLATE_IN_FLOW;
+  }
+  return undefined;
 }
+
+const UNQUOTED_TEMPLATE_IN_FLOW =
+  'inside { ... } or [ ... ], a "{{" outside quotes is read by YAML as a mapping, not text: put the value in quotes (deploy: "./deploy.sh {{version}}")';
 
 /** Finds the YAML node for a config path and turns offsets into 1-based line and column. */
 class Locator {

@@ -56,6 +56,27 @@ environments:
     );
   });
 
+  it('a template outside quotes inside { ... } is named once, not as a dozen YAML token errors', () => {
+    // Was 12 errors ("Unexpected flow-map-start at node end", "Unexpected scalar token in YAML stream", ...)
+    // through the next line, none naming the template.
+    const text = `environments:
+  production:
+    strategy: canary
+    target: { commands: { deploy: ./d.sh, set_weight: ./w.sh {{weight}} } }
+  staging: { strategy: canary }
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:4:62: environments.production.target.commands.set_weight: inside { ... } or [ ... ], a "{{" outside quotes is read by YAML as a mapping, not text: put the value in quotes (deploy: "./deploy.sh {{version}}")',
+    ]);
+    // A "{{" in quotes or in a comment is not the cause of a YAML error on its line.
+    assert.deepEqual(
+      errorsOf(`${TARGET}\nenvironments:\n  production: { url: "https://{{slot}}" ] # {{x}}\n`).map((e) =>
+        e.includes('{{'),
+      ),
+      [false],
+    );
+  });
+
   it('a ": " inside an unquoted value is named at the field, with the quoted form', () => {
     // Was 'target.commands.smoke["echo note"]: Nested mappings are not allowed in compact mappings'.
     assert.deepEqual(errorsOf(`${TARGET}\n    smoke: echo note: done\nenvironments:\n  production: {}\n`), [
