@@ -508,31 +508,7 @@ export interface FindOptions {
 
 /** What a statement locks on a table that may be in use, e.g. "ALTER TABLE users"; undefined if nothing. */
 function lockTaken(bare: string, created: Set<string>): string | undefined {
-  const patterns: Array<[RegExp, string]> = [
-    [new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${IDENT})`, 'i'), 'ALTER TABLE'],
-    [
-      new RegExp(
-        String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?!CONCURRENTLY\b)(?:IF\s+NOT\s+EXISTS\s+)?(?:${IDENT}\s+)?ON\s+(?:ONLY\s+)?(${IDENT})`,
-        'i',
-      ),
-      'CREATE INDEX on',
-    ],
-    [new RegExp(String.raw`^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(${IDENT})`, 'i'), 'DROP TABLE'],
-    [new RegExp(String.raw`^TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?(${IDENT})`, 'i'), 'TRUNCATE'],
-    [new RegExp(String.raw`^LOCK\s+(?:TABLE\s+)?(?:ONLY\s+)?(${IDENT})`, 'i'), 'LOCK TABLE'],
-    [
-      new RegExp(
-        String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\b.*?\bON\s+(${IDENT})`,
-        'i',
-      ),
-      'CREATE TRIGGER on',
-    ],
-    [
-      new RegExp(String.raw`^DROP\s+INDEX\s+(?!CONCURRENTLY\b)(?:IF\s+EXISTS\s+)?(${IDENT})`, 'i'),
-      'DROP INDEX',
-    ],
-  ];
-  for (const [pattern, what] of patterns) {
+  for (const [pattern, what] of LOCKING_STATEMENTS) {
     const match = pattern.exec(bare);
     if (!match) continue;
     // An index is dropped from its table: not one this file created, as far as a name tells.
@@ -541,6 +517,32 @@ function lockTaken(bare: string, created: Set<string>): string | undefined {
   }
   return undefined;
 }
+
+/** The statements that lock a table, each with its table's name as its first group. */
+const LOCKING_STATEMENTS: Array<[RegExp, string]> = [
+  [new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${IDENT})`, 'i'), 'ALTER TABLE'],
+  [
+    new RegExp(
+      String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?!CONCURRENTLY\b)(?:IF\s+NOT\s+EXISTS\s+)?(?:${IDENT}\s+)?ON\s+(?:ONLY\s+)?(${IDENT})`,
+      'i',
+    ),
+    'CREATE INDEX on',
+  ],
+  [new RegExp(String.raw`^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(${IDENT})`, 'i'), 'DROP TABLE'],
+  [new RegExp(String.raw`^TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?(${IDENT})`, 'i'), 'TRUNCATE'],
+  [new RegExp(String.raw`^LOCK\s+(?:TABLE\s+)?(?:ONLY\s+)?(${IDENT})`, 'i'), 'LOCK TABLE'],
+  [
+    new RegExp(
+      String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\b.*?\bON\s+(${IDENT})`,
+      'i',
+    ),
+    'CREATE TRIGGER on',
+  ],
+  [
+    new RegExp(String.raw`^DROP\s+INDEX\s+(?!CONCURRENTLY\b)(?:IF\s+EXISTS\s+)?(${IDENT})`, 'i'),
+    'DROP INDEX',
+  ],
+];
 
 /** Whether a lock_timeout value turns it on: 0 (and DEFAULT, the server's default 0) waits forever. */
 function lockTimeoutOn(value: string): boolean {
