@@ -77,8 +77,10 @@ const resultSchema = z.looseObject({
             artifactLocation: z.looseObject({ uri: text, uriBaseId: text }).optional(),
             region: z
               .looseObject({
-                startLine: count(1),
-                startColumn: count(1),
+                // 1-based per SARIF, yet some tools (KICS, regal) write 0 or -1 for "the whole file": such a
+                // result keeps its file and loses only the line, rather than the whole log being refused.
+                startLine: count(Number.MIN_SAFE_INTEGER),
+                startColumn: count(Number.MIN_SAFE_INTEGER),
                 snippet: z.looseObject({ text }).optional(),
               })
               .optional(),
@@ -197,8 +199,12 @@ export function parseSarif(text: string, file: string, roots: string | string[])
           .split('\n')[0]!
           .slice(0, MAX_MESSAGE),
         ...(path ? { path } : {}),
-        ...(location?.region?.startLine ? { line: location.region.startLine } : {}),
-        ...(location?.region?.startColumn ? { column: location.region.startColumn } : {}),
+        ...(location?.region?.startLine && location.region.startLine >= 1
+          ? { line: location.region.startLine }
+          : {}),
+        ...(location?.region?.startLine && location.region.startLine >= 1 && location.region.startColumn! >= 1
+          ? { column: location.region.startColumn }
+          : {}),
         ...(severity !== undefined ? { securitySeverity: severity } : {}),
         ...(snippet ? { snippet } : {}),
         suppressed: (result.suppressions ?? []).some(

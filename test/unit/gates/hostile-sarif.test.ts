@@ -65,16 +65,6 @@ const WRONG: Array<[string, Record<string, unknown>, string]> = [
     'runs[0].results[0].locations[0].physicalLocation.region.startLine',
   ],
   [
-    'startLine 0',
-    log(loc({ artifactLocation: { uri: 'a' }, region: { startLine: 0 } })),
-    'runs[0].results[0].locations[0].physicalLocation.region.startLine',
-  ],
-  [
-    'a negative startColumn',
-    log(loc({ artifactLocation: { uri: 'a' }, region: { startLine: 1, startColumn: -4 } })),
-    'runs[0].results[0].locations[0].physicalLocation.region.startColumn',
-  ],
-  [
     'a startLine past 2^53',
     log(loc({ artifactLocation: { uri: 'a' }, region: { startLine: 2 ** 60 } })),
     'runs[0].results[0].locations[0].physicalLocation.region.startLine',
@@ -155,6 +145,25 @@ test('the sarif and secrets gates block on each with that message, and never cra
       assert.equal(verdict.status, 'block', `${gate.name} ${what}`);
       assert.ok(verdict.summary.startsWith(`r.sarif: ${path}`), `${gate.name} ${what}: ${verdict.summary}`);
     }
+  }
+});
+
+test('a startLine or startColumn below 1 (KICS and regal write 0 or -1 for a whole file): the result is kept on its file, without a line', () => {
+  for (const region of [
+    { startLine: 0 },
+    { startLine: -1, startColumn: 0 },
+    { startLine: 0, startColumn: 5 },
+    { startLine: 3, startColumn: -4 },
+  ]) {
+    const [result] = parseSarif(
+      JSON.stringify(log(loc({ artifactLocation: { uri: 'src/a.js' }, region }))),
+      'x.sarif',
+      '/repo',
+    );
+    assert.equal(result!.path, 'src/a.js', JSON.stringify(region));
+    assert.equal(result!.ruleId, 'r');
+    assert.equal(result!.line, region.startLine >= 1 ? region.startLine : undefined, JSON.stringify(region));
+    assert.equal(result!.column, undefined, JSON.stringify(region));
   }
 });
 
