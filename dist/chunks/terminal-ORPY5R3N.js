@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,plain,summary,terminalReporter}from"./chunk-2SXVCLGN.js";import"./chunk-3BYNPA5W.js";import"./chunk-4INNW43U.js";import"./chunk-3BBW65X4.js";import"./chunk-A333VSRG.js";import"./chunk-UL3FTBS6.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{formatElapsed,plain,summary,terminalReporter};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-MDZONIU4.js";import"./chunk-EOKTRRWJ.js";import"./chunk-36ECFA5G.js";import"./chunk-B7ODAE25.js";import"./chunk-EGPPIBWD.js";import"./chunk-5DMHV22B.js";import"./chunk-WF7U4XRV.js";import"./chunk-5H6K7N2F.js";import"./chunk-K2XRWHSW.js";import"./chunk-A333VSRG.js";import"./chunk-UL3FTBS6.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
