@@ -16,7 +16,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { open, readdir, rename, mkdir, stat, writeFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { fileAgeMs, takeOverStaleLock } from '../util/lock-takeover.ts';
+import { createOwnedFile, fileAgeMs, takeOverStaleLock } from '../util/lock-takeover.ts';
 import { processStart } from '../util/process-start.ts';
 import { abortableSleep } from '../util/sleep.ts';
 import { parseRecord, type EnvironmentRecord, type Release, type RetiredSlot } from './record.ts';
@@ -173,15 +173,7 @@ export class FileStateStore implements StateStore {
     const until = Date.now() + this.lockWaitMs;
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
       try {
-        const handle = await open(lock, 'wx');
-        try {
-          const started = processStart(process.pid);
-          await handle.writeFile(
-            `${JSON.stringify({ pid: process.pid, host: hostname(), ...(started ? { started } : {}) })}\n`,
-          );
-        } finally {
-          await handle.close();
-        }
+        await createOwnedFile(lock);
         return () => unlink(lock).catch(() => undefined);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -16,6 +16,22 @@ export async function fileAgeMs(path: string, absent: number): Promise<number> {
 }
 
 /**
+ * Creates `path` exclusively (O_EXCL: throws EEXIST when it exists), naming this process in it: its pid, host
+ * and, where /proc says, when the kernel started it, so a later reader can tell a live holder from a reused pid.
+ */
+export async function createOwnedFile(path: string): Promise<void> {
+  const handle = await open(path, 'wx');
+  try {
+    const started = processStart(process.pid);
+    await handle.writeFile(
+      `${JSON.stringify({ pid: process.pid, host: hostname(), ...(started ? { started } : {}) })}\n`,
+    );
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * Removes `lock` when `isStale()` still says so under the takeover guard. A guard older than `guardStaleMs`
  * was left by a process that died in the milliseconds it holds one, and is removed; unless it names a process
  * of this host that still runs (a stalled one, still about to remove the lock: taking the guard from it would
@@ -28,15 +44,7 @@ export async function takeOverStaleLock(
 ): Promise<void> {
   const guard = `${lock}.takeover`;
   try {
-    const handle = await open(guard, 'wx');
-    try {
-      const started = processStart(process.pid);
-      await handle.writeFile(
-        `${JSON.stringify({ pid: process.pid, host: hostname(), ...(started ? { started } : {}) })}\n`,
-      );
-    } finally {
-      await handle.close();
-    }
+    await createOwnedFile(guard);
   } catch {
     // Another process is taking it over.
     if ((await fileAgeMs(guard, 0)) > guardStaleMs && !guardHolderRuns(guard))
