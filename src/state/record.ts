@@ -370,15 +370,22 @@ export function withTransition(
  * Authorization header), and the record goes to GitHub and to files. The same objects where nothing changed.
  */
 function redactDetails<T>(value: T): T {
+  return mapTextFields(value, (key, text) => (key === 'detail' ? redactCredentials(text) : text));
+}
+
+/**
+ * `value` with every string field `map` gives another text, at any depth (objects and arrays); the same
+ * objects where nothing changed.
+ */
+function mapTextFields<T>(value: T, map: (key: string, text: string) => string): T {
   if (Array.isArray(value)) {
-    const items = value.map((item: unknown) => redactDetails(item));
+    const items = value.map((item: unknown) => mapTextFields(item, map));
     return items.some((item, i) => item !== value[i]) ? (items as T) : value;
   }
   if (typeof value !== 'object' || value === null) return value;
   let out: Record<string, unknown> | undefined;
   for (const [key, field] of Object.entries(value)) {
-    const next =
-      key === 'detail' && typeof field === 'string' ? redactCredentials(field) : redactDetails(field);
+    const next = typeof field === 'string' ? map(key, field) : mapTextFields(field, map);
     if (next !== field) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
   }
   return (out ?? value) as T;
@@ -405,18 +412,10 @@ export function capText(text: string, max: number): string {
 
 /** The record with every free-text field within TEXT_CAPS (the same objects where nothing is cut). */
 export function capRecordText<T>(value: T): T {
-  if (Array.isArray(value)) {
-    const items = value.map((item: unknown) => capRecordText(item));
-    return items.some((item, i) => item !== value[i]) ? (items as T) : value;
-  }
-  if (typeof value !== 'object' || value === null) return value;
-  let out: Record<string, unknown> | undefined;
-  for (const [key, field] of Object.entries(value)) {
+  return mapTextFields(value, (key, text) => {
     const cap = TEXT_CAPS[key];
-    const next = typeof field === 'string' && cap !== undefined ? capText(field, cap) : capRecordText(field);
-    if (next !== field) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
-  }
-  return (out ?? value) as T;
+    return cap === undefined ? text : capText(text, cap);
+  });
 }
 
 /** The retired slots whose delay has passed at `now`. */
