@@ -9,7 +9,8 @@
 //   options of ssh, scp and sftp (ProxyCommand, LocalCommand, …), git (--upload-pack, -c core.sshCommand, …)
 //   and tar (--use-compress-program, --to-command, …); and, in a shell script, the arguments of eval and trap's
 //   action.
-// - make's variable assignments (`make deploy VERSION=…`), where make expands a "$" ($(shell …) runs).
+// - make's variable assignments (`make deploy VERSION=…`), where make expands a "$" ($(shell …) runs) and pastes
+//   the value into recipe lines a shell runs.
 // - Remote: the words ssh joins into one line for the remote host's shell.
 // - Standard input read as code: a shell with no script, an interpreter with none, ssh with no command, at,
 //   batch and crontab - (for a here-document, here-string or pipe that feeds it).
@@ -51,7 +52,7 @@ export interface CommandModel {
   positional: Set<number>;
   /** Words after an end-of-options `--` read by the program itself: never read as options. */
   guarded: Set<number>;
-  /** make's variable assignments (`make deploy VERSION=…`): make expands a "$" in them, $(shell …) runs. */
+  /** make's variable assignments (`make deploy VERSION=…`): make expands a "$" in them and pastes them into recipes. */
   makeAssignments: Set<number>;
 }
 

@@ -30,7 +30,7 @@ export interface TemplateSite {
   context: TemplateContext;
   /** In the command ssh hands to the remote host's shell: the value must be one plain word (remoteValueProblem). */
   remote?: boolean;
-  /** In a make variable assignment: the value must hold no "$" (makeValueProblem). */
+  /** In a make variable assignment: the value must be one plain word (makeValueProblem). */
   make?: boolean;
   /**
    * Fills an argument of a command from its first character (`first`), or follows such templates with nothing
@@ -721,10 +721,15 @@ export function remoteValueProblem(name: string, value: string): string | undefi
   return `{{${name}}} is in the command ssh runs through the remote host's shell, and its value holds ${JSON.stringify(bad)}, which that shell would read: only letters, digits and _ . , : / @ % + = - may reach it (send other values on standard input, or with SendEnv)`;
 }
 
-/** make expands "$" in a variable given on its command line: `V=$(shell touch x)` runs a command. */
+/**
+ * make expands "$" in a variable given on its command line (`V=$(shell touch x)` runs a command), and pastes
+ * the value of $(V) into the recipe lines it hands to /bin/sh (`x\`touch y\``, `a;b` run there): a value there
+ * must be one plain word. Why one is refused, or undefined.
+ */
 export function makeValueProblem(name: string, value: string): string | undefined {
-  if (!value.includes('$')) return undefined;
-  return `{{${name}}} is in a variable assignment given to make, and its value holds "$", which make expands ($(shell …) would run a command): make may be given only values without "$"; read the value as "$$${envNameFor(name)}" in the recipe instead`;
+  if (REMOTE_SAFE.test(value)) return undefined;
+  const bad = [...value].find((c) => !REMOTE_SAFE.test(c))!;
+  return `{{${name}}} is in a variable assignment given to make, and its value holds ${JSON.stringify(bad)}, which make expands or pastes into the recipe lines the shell runs ($(shell …) or \`…\` would run a command): only letters, digits and _ . , : / @ % + = - may be given to make; read the value as "$$${envNameFor(name)}" in the recipe instead`;
 }
 
 /** Why a value in the command ssh runs on the remote host is refused, or undefined. Pure. */

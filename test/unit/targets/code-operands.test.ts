@@ -485,7 +485,7 @@ test('ssh in a shell script: the remote command takes plain values only; what ss
   assert.deepEqual(readdirSync(work), [], 'the remote shell ran a value');
 });
 
-test('make expands "$" in a variable given on its command line: a value holding one is refused there', async (t) => {
+test('make expands "$" and pastes a variable given on its command line into recipe lines: only plain words go there', async (t) => {
   const dir = workdir(t);
   writeFileSync(join(dir, 'Makefile'), 'deploy:\n\t@printf %s "$(VERSION)"\n');
   const commands = [
@@ -495,18 +495,40 @@ test('make expands "$" in a variable given on its command line: a value holding 
     scriptCommand('make deploy VERSION="{{ref}}"', dir),
     scriptCommand("cd . && make -j2 deploy 'VERSION={{ref}}'", dir),
   ];
+  const hostile: Array<[string, string]> = [
+    ['$(shell touch PWNED)', '$'],
+    ['$$(touch PWNED)', '$'],
+    ['${shell touch PWNED}', '$'],
+    ['a$b', '$'],
+    // No "$", but the recipe's shell runs it once make pastes it into "$(VERSION)".
+    ['x`touch PWNED`;id', '`'],
+    ['"; touch PWNED; "', '"'],
+    ['a;touch PWNED', ';'],
+    ['a b', ' '],
+  ];
   for (const command of commands)
-    for (const ref of ['$(shell touch PWNED)', '$$(touch PWNED)', '${shell touch PWNED}', 'a$b']) {
+    for (const [ref, bad] of hostile) {
       const error = await refusal(command, { ref });
       assert.equal(error.reasonCode, 'template', error.message);
+      assert.ok(
+        error.message.startsWith(
+          `deploy: {{ref}} is in a variable assignment given to make, and its value holds ${JSON.stringify(bad)}, which make expands or pastes into the recipe lines the shell runs`,
+        ),
+        error.message,
+      );
       assert.match(
         error.message,
-        /^deploy: \{\{ref\}\} is in a variable assignment given to make, and its value holds "\$", which make expands .*"\$\$DEPLOY_REF" in the recipe/,
+        /only letters, digits and _ \. , : \/ @ % \+ = - may be given to make; read the value as "\$\$DEPLOY_REF" in the recipe/,
       );
     }
   assert.deepEqual(readdirSync(dir), ['Makefile'], 'make ran a value');
-  // Values without "$", and templates elsewhere in a make command, are as before.
-  for (const command of commands)
-    assert.doesNotThrow(() => describeCommand(command, { ref: "1.2.3;'x' `y` (z)" }));
+  // Plain values reach the recipe as they are; templates elsewhere in a make command are as before.
+  for (const command of commands) {
+    const ref = 'release-1.2+build_7:a/b@c%d,e=f';
+    assert.doesNotThrow(() => describeCommand(command, { ref }));
+    if (command.argv?.[0] === 'sudo') continue; // not installed here
+    const result = await runCommand(command, { ref });
+    assert.ok(result.stdout.includes('release-1.2+build_7:a/b@c%d,e=f'), result.stdout);
+  }
   assert.doesNotThrow(() => renderAll(['make', '{{ref}}'], { ref: 'a$b' }));
 });
