@@ -270,6 +270,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             sha: opts.sha ?? process.env.GITHUB_SHA,
             skipStaging: opts.skipStaging,
             record: opts.record,
+            // The state directory outlives the run: `deploy-action resume|abort` take up a failed batch's hold.
+            holdOnFailure: true,
           },
           {
             reporter,

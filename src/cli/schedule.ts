@@ -257,6 +257,8 @@ async function startRun(
       version: run.version,
       ...(run.sha ? { sha: run.sha } : {}),
       ...(run.skipStaging ? { skipStaging: true } : {}),
+      // As `deploy-action run`: `deploy-action resume|abort` take up a failed batch's hold.
+      holdOnFailure: true,
     },
     {
       reporter: opts.reporter,

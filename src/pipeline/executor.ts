@@ -71,6 +71,8 @@ export interface PipelineInput {
   record?: string;
   /** Whether a long wait may end the run with the rollout handed off (see MachineInput.handOff). */
   handOff?: boolean;
+  /** Whether a failed `on_failure: pause` batch stays held without hand-off (see MachineInput.holdOnFailure). */
+  holdOnFailure?: boolean;
 }
 
 export interface PipelineDeps {
@@ -133,6 +135,7 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     live,
     stored,
     handOff: input.handOff === true,
+    holdOnFailure: input.holdOnFailure === true,
   };
   return drive(ctx, input, live, start(machineInput), startedAt);
 }

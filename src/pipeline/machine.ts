@@ -84,6 +84,13 @@ export interface MachineInput {
    * the Action keeping state in a runner's directory) the run waits in process however long it takes.
    */
   handOff?: boolean;
+  /**
+   * Whether a batch that failed under `on_failure: pause` may be left held in the record although the run
+   * cannot hand off: the CLI, whose state directory outlives the run and whose `resume` and `abort` take the
+   * hold up (src/cli/control.ts). Not the Action keeping its record in a runner's directory, which nobody reads
+   * after the job: there the batches roll back.
+   */
+  holdOnFailure?: boolean;
 }
 
 // ---- events (results) and actions (things to do) -----------------------------------------------------------
@@ -1176,16 +1183,17 @@ function pauseOnFailure(
   const t = track(s, task.track);
   if (task.track !== 'production' || !t.rolloutStarted || !t.record.rollout || !t.strategy)
     return fail(s, out, { kind: 'paused', message: reason }, now);
-  // Held only where something can take the hold up later (the record on GitHub, reconcile). Without hand-off
-  // nobody would ever /resume or /abort it: the rollout would stay half done and its deployment in progress.
-  if (!s.input.handOff)
+  // Held only where something can take the hold up later: the record on GitHub (reconcile), or the CLI's state
+  // directory (`deploy-action resume|abort`). Elsewhere nobody would ever /resume or /abort it: the rollout
+  // would stay half done and its deployment in progress.
+  if (!s.input.handOff && !s.input.holdOnFailure)
     return failAndRollBack(
       s,
       out,
       task.track,
       {
         kind: 'strategy',
-        message: `${reason}; on_failure: pause holds a failed batch only where the rollout can be handed off (the Action with state-key, its record on GitHub), and this run cannot hand it off, so the batches are rolled back`,
+        message: `${reason}; on_failure: pause holds a failed batch only where the rollout can be handed off (the Action with state-key, its record on GitHub) or taken up from the state directory (the CLI's resume and abort), and this run cannot hand it off, so the batches are rolled back`,
       },
       now,
     );

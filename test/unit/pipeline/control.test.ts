@@ -6,6 +6,7 @@ import { resume, type Action, type ResumeMachineInput } from '../../../src/pipel
 import type { ControlRequest } from '../../../src/control/request.ts';
 import type { EnvironmentRecord } from '../../../src/state/record.ts';
 import { PAUSED_ON_FAILURE } from '../../../src/control/rollout.ts';
+import { endsWait } from '../../../src/cli/control.ts';
 import { decide as decideReconcile } from '../../../src/reconcile/decide.ts';
 import { describeStep } from '../../../src/strategies/sequence.ts';
 import type { Step, StepResult } from '../../../src/strategies/types.ts';
@@ -589,6 +590,30 @@ test('reconcile leaves a rollout paused on a failed batch alone until a person a
   });
   const abort = judge([request('abort', step, { by: 'bob', at: new Date(T0 + 600_000).toISOString() })]);
   assert.equal(abort.code === 'handoff' ? abort.handoff.kind : abort.code, 'abort');
+});
+
+test('on_failure: pause in the CLI (no hand-off, a state directory that outlives the run): the failed batch is held, and the CLI resume takes it up', () => {
+  const env = rollingPause();
+  const run = drive(input(env, { handOff: false, holdOnFailure: true }), {
+    step: failOnce('health check on b'),
+  });
+  assert.equal(run.result.status, 'paused', run.result.message);
+  assert.equal(run.result.code, 'rollout_paused');
+  assert.equal(run.result.rollbacks.length, 0);
+  const rollout = lastRecord(run).rollout!;
+  assert.equal(rollout.wait?.kind, 'hold');
+  assert.equal(rollout.wait?.by, PAUSED_ON_FAILURE);
+  // `deploy-action resume` made after the failure goes on; nothing made before it does.
+  const step = rollout.wait!.step;
+  const at = (ms: number) => new Date(Date.parse(rollout.wait!.since) + ms).toISOString();
+  const made = (verb: 'resume' | 'abort', ms: number) =>
+    request(verb, step, { by: 'erin', at: at(ms), deploymentId: rollout.deploymentId });
+  assert.equal(endsWait(rollout, [made('resume', -1_000)], T0 + 600_000), undefined);
+  assert.equal(endsWait(rollout, [made('resume', 1_000)], T0 + 600_000), 'go');
+  assert.equal(endsWait(rollout, [made('abort', 1_000)], T0 + 600_000), 'abort');
+  // The Action keeping its record in a runner's directory (neither): rolled back (machine.test.ts).
+  const action = drive(input(env, { handOff: false }), { step: failOnce('health check on b') });
+  assert.equal(action.result.status, 'rolled_back');
 });
 
 test('/resume of a rollout paused on a failed batch runs that batch again and goes on', () => {
