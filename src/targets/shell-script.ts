@@ -75,6 +75,7 @@ const newScriptFrame = (closer: ')' | undefined): Frame => ({
   command: { words: [] },
   wordStart: -1,
   nextRole: 'arg',
+  pipeline: [],
 });
 
 /** A word of a simple command: its span in the script, and whether a redirection or here-string takes it. */
@@ -104,6 +105,8 @@ type Frame =
       command: SimpleCommand;
       wordStart: number;
       nextRole: Word['role'];
+      /** The commands of the pipeline so far (`a | b | …`): what each writes may reach a later one's standard input. */
+      pipeline: SimpleCommand[];
     }
   | { kind: 'double' }
   | { kind: 'param'; braces: number }
@@ -223,14 +226,13 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     frame.command.words.push(word);
     frame.nextRole = 'arg';
   };
-  let pipeFrom: SimpleCommand | undefined;
   const finishCommand = (frame: Frame & { kind: 'script' }, then: 'pipe' | 'end') => {
     closeWord(frame);
     const command = frame.command;
     frame.command = { words: [] };
     frame.nextRole = 'arg';
     if (command.words.length === 0) {
-      if (then === 'end' && script[i] !== '\n') pipeFrom = undefined;
+      if (then === 'end' && script[i] !== '\n') frame.pipeline = [];
       return;
     }
     const args = command.words.filter((word) => word.role === 'arg');
@@ -278,18 +280,22 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
             site.start,
             stdinCodeMessage(site.name, site.start, reader, 'here-string'),
           );
-      for (const word of pipeFrom?.words ?? [])
-        for (const site of sitesIn(word))
-          refuse(
-            'stdin_code',
-            site.name,
-            site.start,
-            stdinCodeMessage(site.name, site.start, reader, 'pipe'),
-          );
-      // Its here-documents are read after this line ends (cat <<EOF | ssh host).
-      if (pipeFrom) pipeFrom.pipedIntoCode = reader;
+      // Every earlier command of the pipeline feeds it, through the ones between (echo … | cat | bash); their
+      // here-documents are read after this line ends (cat <<EOF | ssh host, cat <<EOF | tee x | bash).
+      for (const stage of frame.pipeline) {
+        if (stage.pipedIntoCode !== undefined) continue; // refused for an earlier reader already
+        stage.pipedIntoCode = reader;
+        for (const word of stage.words)
+          for (const site of sitesIn(word))
+            refuse(
+              'stdin_code',
+              site.name,
+              site.start,
+              stdinCodeMessage(site.name, site.start, reader, 'pipe'),
+            );
+      }
     }
-    pipeFrom = then === 'pipe' ? command : undefined;
+    frame.pipeline = then === 'pipe' ? [...frame.pipeline, command] : [];
   };
   const placeholderAt = (at: number) => {
     PLACEHOLDER_AT.lastIndex = at;

@@ -468,6 +468,12 @@ test('ssh in a shell script: the remote command takes plain values only; what ss
     ['cat <<EOF | sudo -u app bash\nprintf %s {{ref}}\nEOF', /piped into bash/],
     ['batch <<EOF\ndeploy {{ref}}\nEOF', /here-document fed to batch/],
     ['printf "* * * * * deploy %s\\n" {{ref}} | crontab -', /piped into crontab/],
+    // Through other commands of the pipeline: what the first writes still reaches the reader.
+    ['cat <<EOF | tee /dev/null | ssh app1\nprintf %s {{ref}}\nEOF', /piped into ssh/],
+    ['echo "printf %s {{ref}}" | cat | sh', /piped into sh/],
+    ['printf "%s\\n" "{{ref}}" | tee "$(printf %s /dev/null)" | sed s/x/x/ | bash', /piped into bash/],
+    ['cat <<< "printf %s {{ref}}" | cat | sh', /piped into sh/],
+    ['echo "printf %s {{ref}}" |\n  grep . |\n  sudo -u app bash', /piped into bash/],
   ];
   for (const [script, message] of stdin) {
     const analysis = analyzeShellTemplate(script);
