@@ -239,6 +239,11 @@ describe('migrations gate (real PostgreSQL)', () => {
       context(),
     );
     assert.equal(blocking.status, 'block');
+    // What the statement does blocks; the missing lock_timeout stays advice (it may be set for the role).
+    assert.deepEqual(
+      blocking.findings.map((f) => `${f.rule}:${f.severity}`),
+      ['migrations.index-without-concurrently:error', 'migrations.no-lock-timeout:warning'],
+    );
   });
 
   /** A repository of migration files (path → SQL) whose up and down change nothing: only the scan speaks. */
