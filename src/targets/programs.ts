@@ -899,11 +899,16 @@ export function commandModel(words: readonly string[]): CommandModel {
   // (sudo -u app -- cmd) only one among its own options, so in `sudo -u app git checkout -- {{ref}}` it is git's.
   let wrapper: { at: number; simple: boolean } | undefined;
   let guarding = false;
+  // Whether the words between a simple wrapper and a `--` may all be the wrapper's options and their values. A
+  // word right after an option may be its value: after a short one (-u app, -Eu app) or a long one written
+  // apart (sudo --user app, env --chdir /srv, timeout --kill-after 5, nice --adjustment 5). Which options take
+  // a value is not known for every wrapper, so any option is taken as possibly taking one: when unsure, the `--`
+  // is the wrapper's, and the wrapped program's words after it are still checked for a leading "-".
   const amongOptions = (from: number, to: number) => {
     for (let k = from + 1; k < to; k++) {
       if (words[k]!.startsWith('-')) continue;
-      // the value of a short option (-u app)
-      if (k - 1 > from && /^-[A-Za-z]$/.test(words[k - 1]!)) continue;
+      const before = words[k - 1]!;
+      if (k - 1 > from && /^-[^-=]|^--[^=]+$/.test(before)) continue;
       return false;
     }
     return true;

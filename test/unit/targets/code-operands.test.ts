@@ -74,6 +74,20 @@ const POSITIONAL: Array<[string[], string]> = [
   // A wrapper's `--` ends the wrapper's options, not those of the program it runs.
   [['kubectl', 'exec', 'app-0', '--', 'git', 'checkout', '{{host}}'], 'kubectl'],
   [['sudo', '-u', 'app', '--', 'git', 'checkout', '{{host}}'], 'sudo'],
+  // A wrapper's long option with its value written apart, or short options together: the -- is still the wrapper's.
+  [['sudo', '--user', 'app', '--', 'git', 'checkout', '{{host}}'], 'sudo'],
+  [
+    ['sudo', '--preserve-env', '--group', 'app', '--chdir', '/srv', '--', 'git', 'checkout', '{{host}}'],
+    'sudo',
+  ],
+  [['sudo', '-Eu', 'app', '--', 'git', 'checkout', '{{host}}'], 'sudo'],
+  [['env', '--unset', 'GIT_DIR', '--chdir', '/srv', '--', 'git', 'checkout', '{{host}}'], 'env'],
+  [
+    ['timeout', '--signal', 'KILL', '--kill-after', '5', '--', '10', 'git', 'checkout', '{{host}}'],
+    'timeout',
+  ],
+  [['nice', '--adjustment', '5', '--', 'git', 'checkout', '{{host}}'], 'nice'],
+  [['ionice', '--class', '3', '--', 'git', 'checkout', '{{host}}'], 'ionice'],
   [['docker', 'compose', 'run', 'app', 'git', 'checkout', '{{host}}'], 'docker'],
   [['ssh', '--', 'app1', 'deploy', '{{host}}'], 'ssh'],
 ];
@@ -122,6 +136,10 @@ test('where the program no longer reads options, a value starting with "-" is an
     ['kubectl', 'exec', 'app-0', '--', 'git', 'checkout', '--', '{{ref}}'],
     ['sudo', '-u', 'app', 'git', 'checkout', '--', '{{ref}}'],
     ['sudo', '-u', 'app', '--', 'git', 'checkout', '--', '{{ref}}'],
+    ['sudo', '--user', 'app', '--', 'git', 'checkout', '--', '{{ref}}'],
+    ['sudo', '--user', 'app', 'git', 'checkout', '--', '{{ref}}'],
+    ['sudo', '-E', 'git', 'checkout', '--', '{{ref}}'],
+    ['nice', '--adjustment', '5', 'git', 'checkout', '--', '{{ref}}'],
     ['timeout', '10', 'git', 'checkout', '--', '{{ref}}'],
     ['helm', 'upgrade', '--set', 'image.tag={{ref}}', 'app', './chart'],
     ['sh', '-c', 'deploy -- "$1"', 'sh', '{{ref}}'],
