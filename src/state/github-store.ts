@@ -363,9 +363,19 @@ export class GitHubStateStore implements StateStore {
     // A coalesced write rides the next update; waiting for it would wait on the caller's own next event.
     // (Its failure is the check run update's: in the reporter's warning at the end.)
     if (!options.durable) return;
+    // An earlier durable write that was still queued when its wait ended: the run went on, so its outcome is
+    // known before this one counts. If GitHub never took it, the step after it ran without a stored record:
+    // this write fails, and the run stops (and rolls back) before the next step.
+    const earlier = this.late;
+    this.late = undefined;
+    const earlierWhy = earlier ? await earlier : undefined;
     const why = await this.within(sent, this.options.durableWaitMs ?? 10_000);
+    if (earlierWhy) notStored(`an earlier record (the write-ahead of a step that has run): ${earlierWhy}`);
     if (why) notStored(why);
   }
+
+  /** A durable write still on its way when its wait ended (within): its outcome, undefined once stored. */
+  private late: Promise<string | undefined> | undefined;
 
   private seen(seq: number): void {
     this.seenSeq = Math.max(this.seenSeq ?? seq, seq);
@@ -385,9 +395,13 @@ export class GitHubStateStore implements StateStore {
     ]);
     clearTimeout(timer);
     if (outcome !== late) return outcome;
+    this.late = sent.then(
+      (why) => why || undefined,
+      (error: unknown) => (error as Error)?.message ?? String(error),
+    );
     this.options.log(
-      'info',
-      `state: GitHub has not taken the record after ${ms / 1000} s; the run goes on, it is sent when GitHub answers`,
+      'warn',
+      `state: GitHub has not taken the record after ${ms / 1000} s; the run goes on, it is sent when GitHub answers, and the next durable write fails if it never lands`,
     );
     return undefined;
   }

@@ -722,4 +722,33 @@ test('a durable write with no deployment to store it under, or that GitHub refus
   });
   await queued.write(record(1, 'v1'), { durable: true });
   assert.match(logs.join('\n'), /GitHub has not taken the record after 0\.05 s; the run goes on/);
+  // Late, then refused: the next durable write fails naming the earlier record, so the run stops before the
+  // step after it; late, then taken: the next one goes through.
+  for (const [outcome, fails] of [
+    ['the run gave up on GitHub', true],
+    [undefined, false],
+  ] as const) {
+    let land: (why: string | undefined) => void = () => {};
+    let calls = 0;
+    const late = new GitHubStateStore({
+      ...base,
+      durableWaitMs: 50,
+      carrier: {
+        deploymentId: async () => 7,
+        writeState: () =>
+          ++calls === 1 ? new Promise<string | undefined>((r) => (land = r)) : Promise.resolve(undefined),
+      },
+    });
+    await late.write(record(1, 'v1'), { durable: true });
+    land(outcome);
+    const next = late.write(record(2, 'v1'), { durable: true });
+    if (fails)
+      await assert.rejects(
+        next,
+        /^Error: not stored on GitHub: an earlier record \(the write-ahead of a step that has run\): the run gave up on GitHub$/,
+      );
+    else await next;
+    // Checked once: the write after that is judged on its own.
+    await late.write(record(3, 'v1'), { durable: true });
+  }
 });
