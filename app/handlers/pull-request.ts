@@ -72,7 +72,10 @@ export function staleApprovalsNotice(
         ]
       : [`🔄 New commit ${short(after)} was pushed.`, '']),
     ...waiting,
-    'Approvals are bound to the commit they were given for: approve again for the new commit.',
+    // Only where approvals were given or asked for: otherwise the notice only marks the new head.
+    lines.length || asked.length
+      ? 'Approvals are bound to the commit they were given for: approve again for the new commit.'
+      : `Commands written from now on act on ${short(after)}.`,
   ].join('\n');
 }
 

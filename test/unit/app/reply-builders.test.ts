@@ -462,3 +462,16 @@ test('policySummary names each approval group and its count (seed 05: Manager + 
   );
   assert.doesNotMatch(policySummary({ ...policy('production'), groups: undefined }), /of which/);
 });
+
+test('the push notice asks to approve again only where approvals were given or asked for', () => {
+  const before = 'b'.repeat(40);
+  const after = 'c'.repeat(40);
+  const bare = staleApprovalsNotice(new Map(), before, after);
+  assert.match(bare, /New commit `ccccccc` was pushed/);
+  assert.match(bare, /Commands written from now on act on `ccccccc`/);
+  assert.doesNotMatch(bare, /approve again/);
+  const stale = staleApprovalsNotice(new Map([['production', ['dave']]]), before, after);
+  assert.match(stale, /approve again for the new commit/);
+  const asked = staleApprovalsNotice(new Map(), before, after, ['production']);
+  assert.match(asked, /approve again for the new commit/);
+});
