@@ -4,8 +4,8 @@
 //
 // - Code: words a program runs as code, where a value would be run rather than read. The script of a shell's
 //   -c; an interpreter's eval flag (python -c, node -e/-p, perl/ruby -e, php -r, lua -e, psql -c, mysql -e);
-//   the program text of awk, sed and jq; what su, runuser, flock and script run with -c, and watch (without
-//   -x) and GNU parallel run through sh -c; the string env -S and rsync -e split into words; the command
+//   the program text of awk and jq, and of sed unless it is one s command (sedSubstitution); what su, runuser,
+//   flock and script run with -c, and watch (without -x) and GNU parallel run through sh -c; the string env -S and rsync -e split into words; the command
 //   options of ssh, scp and sftp (ProxyCommand, LocalCommand, …), git (--upload-pack, -c core.sshCommand, …)
 //   and tar (--use-compress-program, --to-command, …); and, in a shell script, the arguments of eval and trap's
 //   action.
@@ -54,6 +54,11 @@ export interface CommandModel {
   guarded: Set<number>;
   /** make's variable assignments (`make deploy VERSION=…`): make expands a "$" in them and pastes them into recipes. */
   makeAssignments: Set<number>;
+  /**
+   * sed scripts that are one s command (`s/VERSION/{{version}}/`): their delimiter (see sedSubstitution), and
+   * the code operand they are when the word read is not the word sed gets (a shell script's quoting).
+   */
+  sedScripts: Map<number, { delimiter: string; asCode: CodeOperand }>;
 }
 
 export function programName(word: string): string {
@@ -459,50 +464,89 @@ const parseAwk: Parser = (words, at, model) => {
   }
 };
 
-/** sed: -e SCRIPT, --expression SCRIPT, or the first operand when neither -e nor -f is given. */
+/** Delimiters of a sed s command a value may be written into: none a value or a template may hold. */
+const SED_DELIMITER_REFUSED = /[A-Za-z0-9\s\\._+\-:@%=,{}]/;
+
+/**
+ * The delimiter of a sed script that is one s command (`s/VERSION/{{version}}/g`): optional whitespace around
+ * it, a delimiter no value may hold, then the pattern and the replacement (where its templates are, none right
+ * after a backslash) and only the flags g, p, i, I, m, M and digits (never e, which runs the pattern space, or
+ * w, which writes a file). Undefined for any other script.
+ */
+export function sedSubstitution(script: string): string | undefined {
+  const start = /^\s*s/.exec(script);
+  const delimiter = start ? script[start[0].length] : undefined;
+  if (delimiter === undefined || !/^[!-~]$/.test(delimiter) || SED_DELIMITER_REFUSED.test(delimiter))
+    return undefined;
+  let i = start![0].length + 1;
+  for (let part = 0; part < 2; part++)
+    for (;;) {
+      const c = script[i];
+      if (c === undefined || c === '\n') return undefined;
+      i++;
+      if (c === delimiter) break;
+      if (c !== '\\') continue;
+      // An escaped character: never a newline or a template's first brace (\{{x}}).
+      if (script[i] === undefined || script[i] === '\n' || script.startsWith('{{', i)) return undefined;
+      i++;
+    }
+  return /^[gpiImM0-9]*\s*$/.test(script.slice(i)) ? delimiter : undefined;
+}
+
+/**
+ * sed: -e SCRIPT, --expression SCRIPT, or the first operand when neither -e nor -f is given. A template may be
+ * only in the one script of the command when that is a single s command (sedSubstitution), whose values are
+ * then checked when rendered; in any other script it is code.
+ */
 const parseSed: Parser = (words, at, model) => {
   const program = programName(words[at]!);
-  const push = (index: number) =>
-    model.code.push({
+  const scripts: number[] = [];
+  let fromFile = false;
+  const finish = () => {
+    const asCode = (index: number): CodeOperand => ({
       index,
       program: at,
       kind: 'interpreter',
       how: `${program} script`,
       safe: (name) =>
-        `sed runs commands from its script (its e command, the e flag of s): write the value with awk instead, reading it as ENVIRON["${envName(name)}"]`,
+        `sed runs commands from its script (its e command, the e flag of s); only a script that is one s command (s/PATTERN/{{${name}}}/g) may take a plain value: write the value with awk instead, reading it as ENVIRON["${envName(name)}"]`,
     });
-  let given = false;
+    const only = scripts.length === 1 && !fromFile ? sedSubstitution(words[scripts[0]!]!) : undefined;
+    if (only !== undefined)
+      model.sedScripts.set(scripts[0]!, { delimiter: only, asCode: asCode(scripts[0]!) });
+    else for (const index of scripts) model.code.push(asCode(index));
+  };
   for (let j = at + 1; j < words.length; j++) {
     const arg = words[j]!;
     if (arg === '--') {
-      if (!given && j + 1 < words.length) push(j + 1);
-      return;
+      if (scripts.length === 0 && !fromFile && j + 1 < words.length) scripts.push(j + 1);
+      return finish();
     }
     if (arg === '--expression') {
-      push(++j);
-      given = true;
+      if (j + 1 < words.length) scripts.push(j + 1);
+      j++;
       continue;
     }
     if (arg.startsWith('--expression=')) {
-      push(j);
-      given = true;
+      scripts.push(j);
       continue;
     }
     if (arg === '--file' || arg === '--line-length') {
-      given ||= arg === '--file';
+      fromFile ||= arg === '--file';
       j++;
       continue;
     }
     if (arg.startsWith('--')) {
-      given ||= arg.startsWith('--file=');
+      fromFile ||= arg.startsWith('--file=');
       continue;
     }
     if (arg.startsWith('-') && arg.length > 1) {
       for (let k = 1; k < arg.length; k++) {
         const letter = arg[k]!;
         if (letter === 'e' || letter === 'f') {
-          given = true;
-          if (letter === 'e') push(k + 1 < arg.length ? j : j + 1);
+          if (letter === 'f') fromFile = true;
+          else if (k + 1 < arg.length) scripts.push(j);
+          else if (j + 1 < words.length) scripts.push(j + 1);
           if (k + 1 === arg.length) j++;
           break;
         }
@@ -514,9 +558,10 @@ const parseSed: Parser = (words, at, model) => {
       }
       continue;
     }
-    if (!given) push(j);
-    return;
+    if (scripts.length === 0 && !fromFile) scripts.push(j);
+    return finish();
   }
+  finish();
 };
 
 /** jq (and yq): the first operand is the filter, unless -f gave one. --arg NAME VALUE is the safe form. */
@@ -881,6 +926,7 @@ export function commandModel(words: readonly string[]): CommandModel {
     positional: new Set(),
     guarded: new Set(),
     makeAssignments: new Set(),
+    sedScripts: new Map(),
   };
   const seen = new Set<number>();
   for (let i = 0; i < words.length; i++) {

@@ -32,6 +32,8 @@ export interface TemplateSite {
   remote?: boolean;
   /** In a make variable assignment: the value must be one plain word (makeValueProblem). */
   make?: boolean;
+  /** In a sed script that is one s command, with this delimiter: the value must be a plain word (sedValueProblem). */
+  sed?: string;
   /**
    * Fills an argument of a command from its first character (`first`), or follows such templates with nothing
    * between: what they expand to together must not start with "-".
@@ -260,6 +262,20 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
         for (const site of sitesIn(word)) site.remote = true;
     for (const index of model.makeAssignments)
       for (const site of sitesIn(command.args[index]!)) site.make = true;
+    for (const [index, { delimiter, asCode }] of model.sedScripts) {
+      const word = command.args[index]!;
+      // The words read here are without their quotes and backslashes: a backslash may escape a delimiter.
+      const escaped = script.slice(word.start, word.end).includes('\\');
+      for (const site of sitesIn(word))
+        if (!escaped) site.sed = delimiter;
+        else
+          refuse(
+            'code',
+            site.name,
+            site.start,
+            named(site.name, site.start, codeOperandMessage(asCode, texts, site.name)),
+          );
+    }
     for (let k = 1; k < command.args.length; k++) {
       if (model.positional.has(k) || model.guarded.has(k) || !texts[k]!.startsWith('{{')) continue;
       const word = command.args[k]!;
@@ -646,6 +662,8 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
       throw new TemplateError(`{{${site.name}}} is used inside $((…)) but its value is not a number`);
     const make = site.make ? makeValueProblem(site.name, value) : undefined;
     if (make) throw new TemplateError(`${make} (character ${site.start + 1})`);
+    const sed = site.sed === undefined ? undefined : sedValueProblem(site.name, value, site.sed);
+    if (sed) throw new TemplateError(`${sed} (character ${site.start + 1})`);
     const remote = site.remote ? remoteValueProblem(site.name, value) : undefined;
     if (remote) throw new TemplateError(`${remote} (character ${site.start + 1})`);
     if (site.leading) {
@@ -738,6 +756,20 @@ export function makeValueProblem(name: string, value: string): string | undefine
   return `{{${name}}} is in a variable assignment given to make, and its value holds ${JSON.stringify(bad)}, which make expands or pastes into the recipe lines the shell runs ($(shell …) or \`…\` would run a command): only letters, digits and _ . , : / @ % + = - may be given to make; read the value as "$$${envNameFor(name)}" in the recipe instead`;
 }
 
+/** What a value written into a sed s command may hold: nothing sed or its regular expressions read specially. */
+const SED_SAFE = /^[A-Za-z0-9._+:@%=,-]*$/;
+
+/**
+ * A value in the pattern or replacement of a sed s command (`s/VERSION/{{version}}/`) is read as part of the
+ * script: with the delimiter, a backslash or a newline it could end the command and start another (`e` runs a
+ * shell command). Why one is refused, or undefined.
+ */
+export function sedValueProblem(name: string, value: string, delimiter: string): string | undefined {
+  const bad = [...value].find((c) => !SED_SAFE.test(c) || c === delimiter);
+  if (bad === undefined) return undefined;
+  return `{{${name}}} is in a sed script, and its value holds ${JSON.stringify(bad)}, which sed would read as part of the script: only letters, digits and . _ + : @ % = , - may be written into a sed s command; for other values write the file with awk instead, reading the value as ENVIRON["${envNameFor(name)}"]`;
+}
+
 /** Why a value in the command ssh runs on the remote host is refused, or undefined. Pure. */
 export function sshValueProblem(argv: readonly string[], values: TemplateValues): string | undefined {
   const remote = commandModel(argv).remote;
@@ -780,8 +812,8 @@ export function argvOptionProblem(
 /**
  * Renders an argv command: each element with its values, except the script of a shell the command itself is
  * (`bash -c "…"`), whose templates become DEPLOY_* references (`env`: what they read). Throws a TemplateError
- * for a template argvShellProblems refuses, a value argvOptionProblem or sshValueProblem refuses, or a variable
- * with no value.
+ * for a template argvShellProblems refuses, a value argvOptionProblem, sshValueProblem, makeValueProblem or
+ * sedValueProblem refuses, or a variable with no value.
  */
 export function renderArgvCommand(
   argv: readonly string[],
@@ -796,6 +828,12 @@ export function renderArgvCommand(
     for (const [, name] of argv[index]!.matchAll(PLACEHOLDER)) {
       const value = values[name!];
       const problem = value === undefined ? undefined : makeValueProblem(name!, value);
+      if (problem) throw new TemplateError(problem);
+    }
+  for (const [index, { delimiter }] of commandModel(argv).sedScripts)
+    for (const [, name] of argv[index]!.matchAll(PLACEHOLDER)) {
+      const value = values[name!];
+      const problem = value === undefined ? undefined : sedValueProblem(name!, value, delimiter);
       if (problem) throw new TemplateError(problem);
     }
   const found = shellScriptIn(argv);

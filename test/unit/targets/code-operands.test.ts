@@ -8,7 +8,15 @@
 //   here-document, here-string or pipe that a shell, an interpreter or ssh reads as code takes no template.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCommandProvider } from '../../../src/analysis/providers/command.ts';
@@ -211,11 +219,22 @@ const CODE: Array<[string[], RegExp]> = [
   [['gawk', '-F:', '-v', 'x=1', 'BEGIN { print "{{ref}}" }'], /"gawk program"/],
   [['mawk', '--', '{ print "{{ref}}" }'], /"mawk program"/],
   [
-    ['sed', '-i', 's/old/{{ref}}/', 'app.conf'],
-    /"sed script" runs: sed would run code in its value; sed runs commands from its script/,
+    ['sed', '-i', 's/old/{{ref}}/e', 'app.conf'],
+    /"sed script" runs: sed would run code in its value; sed runs commands from its script.*ENVIRON\["DEPLOY_REF"\]/,
   ],
-  [['sed', '-ne', 's/a/{{ref}}/p', 'f'], /"sed script"/],
-  [['sed', '--expression=s/a/{{ref}}/', 'f'], /"sed script"/],
+  [['sed', '-ne', 's/a/{{ref}}/w out', 'f'], /"sed script"/],
+  [['sed', '--expression=1i {{ref}}', 'f'], /"sed script"/],
+  // Only one script that is a single s command, with a delimiter no value holds, may take a template.
+  [['sed', '-i', 's/a/{{ref}}/;s/b/c/', 'f'], /"sed script"/],
+  [['sed', '-e', 's/a/{{ref}}/', '-e', 's/b/c/e', 'f'], /"sed script"/],
+  [['sed', '-f', 'extra.sed', '-e', 's/a/{{ref}}/', 'f'], /"sed script"/],
+  [['sed', 's,a,{{ref}},', 'f'], /"sed script"/],
+  [['sed', 's.a.{{ref}}.', 'f'], /"sed script"/],
+  [['sed', 'sxax{{ref}}x', 'f'], /"sed script"/],
+  [['sed', 's a {{ref}} ', 'f'], /"sed script"/],
+  [['sed', 's/a/\\{{ref}}/', 'f'], /"sed script"/],
+  [['sed', 's/a/{{ref}}', 'f'], /"sed script"/],
+  [['sed', 's/a/b/{{ref}}', 'f'], /"sed script"/],
   [['jq', '.version = "{{ref}}"', 'f.json'], /"jq filter" runs: .*--arg value \{\{ref\}\}/],
   [['yq', 'eval', '.version = "{{ref}}"', 'f.yml'], /"yq filter" runs: .*strenv\(DEPLOY_REF\)/],
   [['psql', '-h', 'db', '-c', "update t set v = '{{ref}}'"], /"psql -c" runs/],
@@ -385,7 +404,8 @@ test('in a shell script, a program that runs a word as code gets no template the
     ['A=1 env B=2 sh -c "printf %s {{ref}}"', /"sh -c", which env starts/],
     ['if true; then su app -c "deploy {{ref}}"; fi', /"su -c"/],
     ['awk "BEGIN { print \\"{{ref}}\\" }"', /"awk program"/],
-    ["sed -i 's/^version=.*/version={{ref}}/' app.conf", /"sed script"/],
+    ["sed -i 's/^version=.*/version={{ref}}/e' app.conf", /"sed script"/],
+    ["sed -i -e 's/^version=.*/version={{ref}}/' -e '$ a x' app.conf", /"sed script"/],
     ['docker exec app sh -c "deploy {{ref}}"', /"sh -c", which docker starts/],
   ];
   for (const [script, message] of scripts) {
@@ -555,4 +575,74 @@ test('make expands "$" and pastes a variable given on its command line into reci
     assert.ok(result.stdout.includes('release-1.2+build_7:a/b@c%d,e=f'), result.stdout);
   }
   assert.doesNotThrow(() => renderAll(['make', '{{ref}}'], { ref: 'a$b' }));
+});
+
+test('sed: a script that is one s command takes a plain value in its pattern or replacement, and only that', async (t) => {
+  const dir = workdir(t);
+  const manifest = 'image: IMAGE\nversion: VERSION\n';
+  const commands = [
+    argvCommand(['sed', '-i', 's/VERSION/{{ref}}/', 'k8s.yaml'], dir),
+    argvCommand(['sed', '-i', '-e', 's|IMAGE|{{ref}}|g', '-e', 's|VERSION|{{ref}}|g', 'k8s.yaml'], dir),
+    argvCommand('sed -i -e "s|IMAGE|app:{{ref}}|g" k8s.yaml', dir),
+    argvCommand(['sed', '-i', '--', ' s#{{ref}}#x#2I ', 'k8s.yaml'], dir),
+    scriptCommand("sed -i 's/VERSION/{{ref}}/' k8s.yaml", dir),
+    scriptCommand('sed -i -e "s|IMAGE|app:{{ref}}|g" k8s.yaml && cat k8s.yaml', dir),
+  ];
+  // The two -e scripts of the second command are refused: only one script may take a template.
+  assert.throws(() => describeCommand(commands[1]!, { ref: 'v1' }), /"sed script"/);
+  const usable = commands.filter((_, index) => index !== 1);
+  for (const command of usable) {
+    writeFileSync(join(dir, 'k8s.yaml'), manifest);
+    await runCommand(command, { ref: 'v1.2.3+build_7' });
+  }
+  const results: string[] = [];
+  for (const command of [usable[0]!, usable[1]!]) {
+    writeFileSync(join(dir, 'k8s.yaml'), manifest);
+    await runCommand(command, { ref: 'v1.2.3+build_7:a@b%c=d,e-f' });
+    results.push(readFileSync(join(dir, 'k8s.yaml'), 'utf8'));
+  }
+  assert.deepEqual(results, [
+    'image: IMAGE\nversion: v1.2.3+build_7:a@b%c=d,e-f\n',
+    'image: app:v1.2.3+build_7:a@b%c=d,e-f\nversion: VERSION\n',
+  ]);
+  // Anything sed could read as part of its script is refused before sed runs, naming the character.
+  const hostile: Array<[string, string]> = [
+    ['x/e touch PWNED', '/'],
+    ['x|e touch PWNED', '|'],
+    ['x#e touch PWNED', '#'],
+    ['x\ne touch PWNED', '\n'],
+    ['x\\', '\\'],
+    ['$(touch PWNED)', '$'],
+    ['a b', ' '],
+    ['a&b', '&'],
+  ];
+  for (const command of usable)
+    for (const [ref, bad] of hostile) {
+      writeFileSync(join(dir, 'k8s.yaml'), manifest);
+      const error = await refusal(command, { ref });
+      assert.equal(error.reasonCode, 'template', error.message);
+      assert.ok(
+        error.message.startsWith(
+          `deploy: {{ref}} is in a sed script, and its value holds ${JSON.stringify(bad)}, which sed would read as part of the script`,
+        ),
+        error.message,
+      );
+      assert.match(
+        error.message,
+        /write the file with awk instead, reading the value as ENVIRON\["DEPLOY_REF"\]/,
+      );
+      assert.equal(readFileSync(join(dir, 'k8s.yaml'), 'utf8'), manifest);
+    }
+  assert.deepEqual(readdirSync(dir), ['k8s.yaml'], 'sed ran a value');
+  // The config accepts the safe form.
+  for (const spec of [
+    ['sed', '-i', 's/VERSION/{{version}}/', 'k8s.yaml'],
+    ['sed', '-i', '-e', 's|IMAGE|{{version}}|g', 'k8s.yaml'],
+  ]) {
+    const parsed = parseConfig(
+      `target:\n  commands:\n    deploy: ${JSON.stringify(spec)}\nenvironments:\n  production: {}\n`,
+      'deploy.yml',
+    );
+    assert.ok(parsed.ok, JSON.stringify(parsed));
+  }
 });
