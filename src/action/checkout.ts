@@ -5,6 +5,7 @@
 // so the two can differ without anyone noticing: such a run is refused, naming both commits and how to
 // check out the right one. A fork's pull request on an event with this repository's token and secrets gets
 // only the base's code for what is not the fork's deployment (a rollback, reconcile).
+import { dirname, resolve } from 'node:path';
 import { runGit } from '../gates/git.ts';
 import { forkSubject, type RunContext } from './context.ts';
 import type { Mode } from './inputs.ts';
@@ -45,6 +46,20 @@ export async function readCheckout(dir: string, signal?: AbortSignal): Promise<C
 }
 
 const PULL_HEAD = 'github.event.pull_request.head.sha';
+
+/**
+ * Where to read the commit the run's code is: the config file's directory when it exists (a repository
+ * checked out below the workspace, actions/checkout with \`path:\`, is found from there), else the workspace.
+ */
+export function checkoutDir(
+  config: string,
+  { cwd, workspace }: { cwd: string; workspace: string },
+  isDirectory: (dir: string) => boolean,
+): string {
+  // The config is read relative to the working directory (config/load.ts), as here.
+  const dir = dirname(resolve(cwd, config));
+  return isDirectory(dir) ? dir : workspace;
+}
 
 /**
  * Why a run of `mode` at context.sha may not run on this checkout, or undefined. GitHub's merge commit of a

@@ -2,6 +2,7 @@
 // (reconcile, the GitHub client, the gates or the pipeline: import() keeps each out of the start, see
 // scripts/build.ts) and hand over to ActionRun (action-run.ts). GitHub is never on the rollback path.
 import * as core from '@actions/core';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ConfigLoadError } from '../config/errors.ts';
 import type { GitHubClient, RequestCounter } from '../github/client.ts';
@@ -28,7 +29,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (inputs.stateKey) core.setSecret(inputs.stateKey);
     const context = readRunContext(env, await readEvent(env.GITHUB_EVENT_PATH));
     if (reconcileRequested(inputs, context)) {
-      await checkWorkspace(context, { mode: 'reconcile', dryRun: false }, env);
+      await checkWorkspace(context, { mode: 'reconcile', dryRun: false }, env, inputs.config);
       return void (counter = await (
         await import('./reconcile.ts')
       ).runReconcile(inputs, context, env, cancellation));
@@ -39,7 +40,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       return void (counter = await (await import('./metrics.ts')).runMetrics(inputs, context, env));
     const plan = planRun(inputs, context);
     // The commit the workspace holds is the one the run is about (checkout.ts), before any of it runs.
-    await checkWorkspace(context, plan, env);
+    await checkWorkspace(context, plan, env, inputs.config);
     // yaml and the zod config schemas load here, once a run has a plan: a start that stops earlier
     // (a bad input, an event with nothing to do) compiles and builds none of them (issue 16).
     const { loadConfigFile } = await import('../config/load.ts');
@@ -95,9 +96,16 @@ async function checkWorkspace(
   context: RunContext,
   run: { mode: Mode; dryRun: boolean },
   env: NodeJS.ProcessEnv,
+  config: string,
 ): Promise<void> {
-  const { verifyCheckout } = await import('./checkout.ts');
-  await verifyCheckout(context, run, env.GITHUB_WORKSPACE ?? process.cwd(), (level, message) =>
+  const { checkoutDir, verifyCheckout } = await import('./checkout.ts');
+  const where = { cwd: process.cwd(), workspace: env.GITHUB_WORKSPACE ?? process.cwd() };
+  const dir = checkoutDir(
+    config,
+    where,
+    (d) => statSync(d, { throwIfNoEntry: false })?.isDirectory() === true,
+  );
+  await verifyCheckout(context, run, dir, (level, message) =>
     (level === 'warn' ? core.warning : core.info)(message),
   );
 }

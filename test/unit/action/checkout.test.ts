@@ -4,13 +4,14 @@
 // event's commit: such a run is refused, naming both commits and what to check out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { readRunContext, type RunContext } from '../../../src/action/context.ts';
 import {
   CheckoutError,
+  checkoutDir,
   readCheckout,
   verifyCheckout,
   type CheckoutRead,
@@ -297,4 +298,24 @@ test("a workflow_run of a fork's pull request is a fork's code with this reposit
     ).fork,
     undefined,
   );
+});
+
+test('checkoutDir: the commit is read where the config is (a repository checked out below the workspace), else in the workspace', () => {
+  const dirs = new Set(['/w', '/w/app', '/w/app/.github', '/w/.github']);
+  const isDirectory = (d: string) => dirs.has(d);
+  const where = { cwd: '/w', workspace: '/w' };
+  assert.equal(checkoutDir('app/.github/deploy.yml', where, isDirectory), '/w/app/.github');
+  assert.equal(checkoutDir('.github/deploy.yml', where, isDirectory), '/w/.github');
+  assert.equal(checkoutDir('/w/app/.github/deploy.yml', where, isDirectory), '/w/app/.github');
+  // A config path whose directory is not there (the load fails later, saying so): the workspace.
+  assert.equal(checkoutDir('missing/deploy.yml', where, isDirectory), '/w');
+});
+
+test('verifyCheckout from the config directory of a repository checked out below the workspace compares its commit', async (t) => {
+  const { dir, head, base, at } = await repository(t);
+  await at(head);
+  await mkdir(join(dir, '.github'), { recursive: true });
+  const message = await refusal(readRunContext(env('push', base), {}), join(dir, '.github'), 'full');
+  assert.match(message, new RegExp(head));
+  await passes(readRunContext(env('push', head), {}), join(dir, '.github'), 'full');
 });
