@@ -68,6 +68,9 @@ const PLACEHOLDER_AT = new RegExp(PLACEHOLDER.source, 'y');
 const OPERATOR_CHARS = ';&|<>()';
 // Reserved words after which the next word is again a command (so `case`/`esac` there are keywords).
 const KEEPS_COMMAND_POSITION = new Set(['then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{', '}']);
+// Reserved words that open and close a compound command, whose commands' output is piped as one (`{ …; } | sh`).
+const COMPOUND_OPENERS = new Set(['{', 'if', 'for', 'while', 'until', 'select', 'case']);
+const COMPOUND_CLOSERS = new Set(['}', 'fi', 'done', 'esac']);
 const newScriptFrame = (closer: ')' | undefined): Frame => ({
   kind: 'script',
   closer,
@@ -77,7 +80,8 @@ const newScriptFrame = (closer: ')' | undefined): Frame => ({
   command: { words: [] },
   wordStart: -1,
   nextRole: 'arg',
-  pipeline: [],
+  levels: [{ commands: [], fed: false }],
+  pipedIn: false,
 });
 
 /** A word of a simple command: its span in the script, and whether a redirection or here-string takes it. */
@@ -107,8 +111,14 @@ type Frame =
       command: SimpleCommand;
       wordStart: number;
       nextRole: Word['role'];
-      /** The commands of the pipeline so far (`a | b | …`): what each writes may reach a later one's standard input. */
-      pipeline: SimpleCommand[];
+      /**
+       * The script, then each compound command open in it (( … ), { … }, if, for, while, until, select, case):
+       * the commands of its current pipeline so far (those inside its compound commands too), whose output may
+       * reach a later command's standard input, and whether the compound's own standard input is a pipe.
+       */
+      levels: Array<{ commands: SimpleCommand[]; fed: boolean }>;
+      /** Whether the next command's standard input is a pipe. */
+      pipedIn: boolean;
     }
   | { kind: 'double' }
   | { kind: 'param'; braces: number }
@@ -234,7 +244,7 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     frame.command = { words: [] };
     frame.nextRole = 'arg';
     if (command.words.length === 0) {
-      if (then === 'end' && script[i] !== '\n') frame.pipeline = [];
+      if (then === 'pipe') frame.pipedIn = true;
       return;
     }
     const args = command.words.filter((word) => word.role === 'arg');
@@ -296,9 +306,15 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
             site.start,
             stdinCodeMessage(site.name, site.start, reader, 'here-string'),
           );
-      // Every earlier command of the pipeline feeds it, through the ones between (echo … | cat | bash); their
+      // Every earlier command of the pipeline feeds it, through the ones between (echo … | cat | bash), and
+      // through compound commands ({ echo …; } | bash, echo … | while read -r l; do bash; done); their
       // here-documents are read after this line ends (cat <<EOF | ssh host, cat <<EOF | tee x | bash).
-      for (const stage of frame.pipeline) {
+      const feeding: SimpleCommand[] = [];
+      for (let level = frame.levels.length - 1; frame.pipedIn && level >= 0; level--) {
+        feeding.push(...frame.levels[level]!.commands);
+        if (!frame.levels[level]!.fed) break;
+      }
+      for (const stage of feeding) {
         if (stage.pipedIntoCode !== undefined) continue; // refused for an earlier reader already
         stage.pipedIntoCode = reader;
         for (const word of stage.words)
@@ -311,7 +327,20 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
             );
       }
     }
-    frame.pipeline = then === 'pipe' ? [...frame.pipeline, command] : [];
+    for (const level of frame.levels) level.commands.push(command);
+    frame.pipedIn = then === 'pipe';
+  };
+  /** After ; & && || or a newline: the next command starts a pipeline of the innermost compound command. */
+  const endPipeline = (frame: Frame & { kind: 'script' }) => {
+    const level = frame.levels.at(-1)!;
+    level.commands = [];
+    frame.pipedIn = level.fed;
+  };
+  const openCompound = (frame: Frame & { kind: 'script' }) =>
+    frame.levels.push({ commands: [], fed: frame.pipedIn });
+  const closeCompound = (frame: Frame & { kind: 'script' }) => {
+    if (frame.levels.length > 1) frame.levels.pop();
+    frame.pipedIn = false;
   };
   const placeholderAt = (at: number) => {
     PLACEHOLDER_AT.lastIndex = at;
@@ -545,7 +574,10 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
       continue;
     }
     if (c === '\n') {
+      // `a |` then a newline: the pipeline goes on on the next line.
+      const continues = frame.pipedIn && frame.command.words.length === 0 && frame.wordStart < 0;
       finishCommand(frame, 'end');
+      if (!continues) endPipeline(frame);
       frame.commandPosition = true;
       i++;
       if (pending.length) readHeredocBodies();
@@ -566,6 +598,7 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     }
     if (c === '(') {
       finishCommand(frame, 'end');
+      openCompound(frame);
       frame.parens++;
       frame.commandPosition = true;
       i++;
@@ -573,9 +606,12 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     }
     if (c === ')') {
       finishCommand(frame, 'end');
-      if (frame.parens > 0) frame.parens--;
-      else if (frame.cases === 0 && frame.closer === ')') stack.pop();
+      if (frame.parens > 0) {
+        frame.parens--;
+        closeCompound(frame);
+      } else if (frame.cases === 0 && frame.closer === ')') stack.pop();
       // else: the end of a case pattern
+      else endPipeline(frame);
       frame.commandPosition = true;
       i++;
       continue;
@@ -588,6 +624,7 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
       // A pipe (| or |&) feeds this command's output to the next one's standard input; || and && do not.
       const pipe = c === '|' && script[i + 1] !== '|' && script[i - 1] !== '|';
       finishCommand(frame, pipe ? 'pipe' : 'end');
+      if (!pipe) endPipeline(frame);
       frame.commandPosition = true;
       i++;
       continue;
@@ -609,6 +646,8 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     if (i === wordStart) i++;
     const word = script.slice(wordStart, i);
     const boundary = i >= script.length || /[\s;&|<>()]/.test(script[i]!);
+    if (frame.commandPosition && boundary && COMPOUND_OPENERS.has(word)) openCompound(frame);
+    if (frame.commandPosition && boundary && COMPOUND_CLOSERS.has(word)) closeCompound(frame);
     if (frame.commandPosition && boundary && word === 'case') frame.cases++;
     else if (frame.commandPosition && boundary && word === 'esac' && frame.cases > 0) frame.cases--;
     frame.commandPosition = frame.commandPosition && boundary && KEEPS_COMMAND_POSITION.has(word);

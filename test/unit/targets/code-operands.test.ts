@@ -434,6 +434,13 @@ test('in a shell script, a program that runs a word as code gets no template the
     'ssh -o ConnectTimeout={{weight}} app1 true',
     'cat <<< "{{ref}}"',
     'cat <<EOF | ssh app1 "cat > /srv/version"\n{{ref}}\nEOF',
+    // Not in the pipeline that feeds the shell.
+    '{ printf %s {{ref}}; echo true | sh; }',
+    'if printf %s {{ref}}; then echo true | sh; fi',
+    'printf %s {{ref}} && echo true | sh',
+    '(printf %s {{ref}}); echo true | sh',
+    'case {{ref}} in a) echo true | sh;; esac',
+    'echo {{ref}} | { read -r x; printf %s "$x"; }',
   ])
     assert.ok(analyzeShellTemplate(script).ok, script);
 });
@@ -511,6 +518,14 @@ test('ssh in a shell script: the remote command takes plain values only; what ss
     ['echo "printf %s {{ref}}" | cat | sh', /piped into sh/],
     ['printf "%s\\n" "{{ref}}" | tee "$(printf %s /dev/null)" | sed s/x/x/ | bash', /piped into bash/],
     ['cat <<< "printf %s {{ref}}" | cat | sh', /piped into sh/],
+    // Through compound commands: their commands' output is piped as one, and their standard input is the pipe.
+    ['( echo "printf %s {{ref}}" ) | bash', /piped into bash/],
+    ['{ echo "printf %s {{ref}}"; } | bash', /piped into bash/],
+    ['if true; then echo "printf %s {{ref}}"; fi | sh', /piped into sh/],
+    ['for x in 1; do echo "printf %s {{ref}}"; done | sh', /piped into sh/],
+    ['echo "printf %s {{ref}}" | (cd . && sh)', /piped into sh/],
+    ['echo "printf %s {{ref}}" | while read -r l; do sh; done', /piped into sh/],
+    ['cat <<EOF | { cat; } | ssh app1\nprintf %s {{ref}}\nEOF', /piped into ssh/],
     ['echo "printf %s {{ref}}" |\n  grep . |\n  sudo -u app bash', /piped into bash/],
   ];
   for (const [script, message] of stdin) {
