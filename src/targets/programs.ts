@@ -196,7 +196,9 @@ function parseShell(posix: boolean): Parser {
       // A script file: its arguments are its business.
       return;
     }
-    if (!dashC) stdin(words.length);
+    // `sh -c` with no script: one given after the words (by xargs), or none.
+    if (dashC) script(words.length);
+    else stdin(words.length);
 
     function script(index: number) {
       model.code.push({
@@ -937,6 +939,25 @@ export function commandModel(words: readonly string[]): CommandModel {
     parser(words, i, model);
     // A word run as code is not also a program to look at here (its own words are not these words).
     for (const operand of model.code.slice(before)) seen.add(operand.index);
+  }
+  // xargs appends what it reads on standard input to the command it runs, or puts it in place of -I's string:
+  // there it would be code when the code of a shell or an interpreter is missing (xargs sh -c) or holds that
+  // string (xargs -I{} sh -c 'deploy {}').
+  const xargs = words.findIndex((word) => programName(word) === 'xargs');
+  if (xargs >= 0) {
+    let replace: string | undefined;
+    for (let j = xargs + 1; j < words.length; j++) {
+      const arg = words[j]!;
+      if (arg === '-I') replace = words[j + 1];
+      else if (/^-I./.test(arg)) replace = arg.slice(2);
+      else if (arg === '-i' || arg === '--replace') replace = '{}';
+      else if (/^-i./.test(arg)) replace = arg.slice(2);
+      else if (arg.startsWith('--replace=')) replace = arg.slice('--replace='.length);
+    }
+    const fromInput = (operand: CodeOperand) =>
+      operand.index >= words.length || (replace !== undefined && words[operand.index]!.includes(replace));
+    if (model.code.some((operand) => operand.program > xargs && fromInput(operand)))
+      model.stdinCode ??= xargs;
   }
   const plainFrom = words.length ? NO_OPTIONS.get(programName(words[0]!)) : undefined;
   if (plainFrom !== undefined) for (let k = plainFrom; k < words.length; k++) model.positional.add(k);

@@ -260,7 +260,7 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     const model = commandModel(texts);
     command.model = model;
     for (const operand of model.code)
-      for (const site of sitesIn(command.args[operand.index]!))
+      for (const site of operand.index < command.args.length ? sitesIn(command.args[operand.index]!) : [])
         refuse(
           'code',
           site.name,
@@ -753,7 +753,8 @@ export function shellScriptIn(
 export function argvShellProblems(argv: readonly string[]): string[] {
   const problems: string[] = [];
   for (const operand of commandModel(argv).code) {
-    const word = argv[operand.index]!;
+    // `python3 -c` with no code after it (xargs gives it): no template in it.
+    const word = argv[operand.index] ?? '';
     const names = [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!);
     if (names.length === 0) continue;
     if (operand.kind === 'shell' && operand.program === 0) {

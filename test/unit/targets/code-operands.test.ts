@@ -441,6 +441,8 @@ test('in a shell script, a program that runs a word as code gets no template the
     '(printf %s {{ref}}); echo true | sh',
     'case {{ref}} in a) echo true | sh;; esac',
     'echo {{ref}} | { read -r x; printf %s "$x"; }',
+    'echo {{ref}} | xargs -I{} sh -c \'printf %s "$1"\' sh {}',
+    'echo {{ref}} | xargs printf %s',
   ])
     assert.ok(analyzeShellTemplate(script).ok, script);
 });
@@ -526,6 +528,10 @@ test('ssh in a shell script: the remote command takes plain values only; what ss
     ['echo "printf %s {{ref}}" | (cd . && sh)', /piped into sh/],
     ['echo "printf %s {{ref}}" | while read -r l; do sh; done', /piped into sh/],
     ['cat <<EOF | { cat; } | ssh app1\nprintf %s {{ref}}\nEOF', /piped into ssh/],
+    // xargs runs what it reads as the code of a shell or interpreter given none, or in place of -I's string.
+    ['echo "printf %s {{ref}}" | xargs -0 sh -c', /piped into xargs/],
+    ['echo "{{ref}}" | xargs -I{} sh -c "printf %s {}"', /piped into xargs/],
+    ['printf %s "{{ref}}" | xargs -0 -I % python3 -c "print(\'%\')"', /piped into xargs/],
     ['echo "printf %s {{ref}}" |\n  grep . |\n  sudo -u app bash', /piped into bash/],
   ];
   for (const [script, message] of stdin) {
@@ -660,4 +666,10 @@ test('sed: a script that is one s command takes a plain value in its pattern or 
     );
     assert.ok(parsed.ok, JSON.stringify(parsed));
   }
+});
+
+test('a shell or interpreter given no code after its flag is not a crash: its code comes from elsewhere', () => {
+  assert.deepEqual(argvShellProblems(['python3', '-c']), []);
+  assert.deepEqual(argvShellProblems(['xargs', 'sh', '-c']), []);
+  assert.ok(analyzeShellTemplate('printf %s {{ref}}; xargs sh -c </dev/null').ok);
 });
