@@ -244,13 +244,17 @@ class RefusingStore extends FakeStore {
   }
 }
 
-test('a write-ahead record that cannot be stored: nothing is deployed, and nothing undone for the run whose record is there', async (t) => {
-  const { env, calls } = setup(t);
-  const store = new RefusingStore(calls, 1);
-  const result = await runPipeline(
+/** Run v2 of `env` as workflow run 4242, the record kept in `store`. */
+const deployV2 = (env: Parameters<typeof runPipeline>[0]['env'], store: StateStore) =>
+  runPipeline(
     { env, version: 'v2', runId: '4242', repository: 'acme/shop' },
     { reporter: { event: () => {} }, store, analyzerFor: () => analyzer() },
   );
+
+test('a write-ahead record that cannot be stored: nothing is deployed, and nothing undone for the run whose record is there', async (t) => {
+  const { env, calls } = setup(t);
+  const store = new RefusingStore(calls, 1);
+  const result = await deployV2(env, store);
   assert.equal(result.status, 'failed', result.message);
   assert.equal(result.code, 'state_refused');
   assert.match(
@@ -267,10 +271,7 @@ test('a write-ahead record that cannot be stored after steps ran: the next step 
   // on_orphan: resume stores every traffic step's position before it runs (durable writes 1, 2, ...).
   const { env, calls } = setup(t, '    on_orphan: resume\n');
   const store = new RefusingStore(calls, 3);
-  const result = await runPipeline(
-    { env, version: 'v2', runId: '4242', repository: 'acme/shop' },
-    { reporter: { event: () => {} }, store, analyzerFor: () => analyzer() },
-  );
+  const result = await deployV2(env, store);
   assert.equal(result.status, 'rolled_back', result.message);
   assert.deepEqual(calls(), [
     'deploy green v2',
@@ -290,10 +291,7 @@ const hooksYaml = (log: string) => {
 test('backup and migrate hooks run only once the record saying a rollout began is stored', async (t) => {
   const { env, calls } = setup(t, hooksYaml);
   const store = new FakeStore(calls, { durableMs: 200 });
-  const result = await runPipeline(
-    { env, version: 'v2', runId: '4242', repository: 'acme/shop' },
-    { reporter: { event: () => {} }, store, analyzerFor: () => analyzer() },
-  );
+  const result = await deployV2(env, store);
   assert.equal(result.status, 'succeeded', result.message);
   assert.deepEqual(calls().slice(0, 3), ['backup', 'migrate', 'deploy green v2']);
   const started = store.writes[0]!;
@@ -305,10 +303,7 @@ test('backup and migrate hooks run only once the record saying a rollout began i
 test('a rollout record that cannot be stored before the hooks: no hook runs, nothing is deployed (state_refused)', async (t) => {
   const { env, calls } = setup(t, hooksYaml);
   const store = new RefusingStore(calls, 1);
-  const result = await runPipeline(
-    { env, version: 'v2', runId: '4242', repository: 'acme/shop' },
-    { reporter: { event: () => {} }, store, analyzerFor: () => analyzer() },
-  );
+  const result = await deployV2(env, store);
   assert.equal(result.status, 'failed', result.message);
   assert.equal(result.code, 'state_refused');
   assert.match(
