@@ -136,19 +136,43 @@ export function repositoryRunUrl(
   return link.href;
 }
 
+/** The login of the token a workflow runs with (GITHUB_TOKEN): the Action the App's deployment starts. */
+export const WORKFLOW_BOT_LOGIN = 'github-actions[bot]';
+
 /**
- * Whether this final status may end the environment's deployment lock. Only the App's own deployment holds
- * one, and only a bot ends it (the App, or the workflow token the deployment runs under): otherwise a person
- * with `deployments: write` could post "failure" on a running deployment, or make a deployment of the same
- * commit and end it, and free the environment under a rollout. The webhook is signed by GitHub, so its
- * creator fields are GitHub's word.
+ * Whether this final status may end the environment's deployment lock, with a stable reason. Only the App's
+ * own deployment holds one, and only the two identities that legitimately end it may: the App itself, and
+ * the workflow token the deployment runs under (the App creates the deployment, a workflow `on: deployment`
+ * runs the Action with its GITHUB_TOKEN, which posts the statuses as github-actions[bot]). Anyone else is
+ * refused: a person with `deployments: write` posting "failure" on a running deployment, another installed
+ * App, a token of another kind; or a deployment of the same commit that is not the App's. Otherwise they
+ * would free the environment under a rollout. The webhook is signed by GitHub, so its creator fields are
+ * GitHub's word. (Any workflow of the repository posts as github-actions[bot]; who can push a workflow can
+ * also run any deployment command with its secrets, so that identity is no narrower than the Action's.)
  */
+export type LockReleaseDecision =
+  | { release: true; by: 'app' | 'workflow' }
+  | {
+      release: false;
+      /** not_app_deployment: the deployment holds no App lock; status_not_by_bot: a person's status;
+       * status_by_other_bot: another App's or bot's status; status_without_creator: GitHub named nobody. */
+      reason: 'not_app_deployment' | 'status_without_creator' | 'status_not_by_bot' | 'status_by_other_bot';
+      creator?: string;
+    };
+
 export function mayReleaseLock(
   payload: Pick<DeploymentStatusPayload, 'deployment' | 'deployment_status'>,
   appLogin: string,
-): boolean {
-  const endedByBot = payload.deployment_status.creator?.type === 'Bot';
-  return createdByApp(payload.deployment, { login: appLogin }) && endedByBot;
+): LockReleaseDecision {
+  if (!createdByApp(payload.deployment, { login: appLogin }))
+    return { release: false, reason: 'not_app_deployment' };
+  const creator = payload.deployment_status.creator;
+  if (!creator?.login) return { release: false, reason: 'status_without_creator' };
+  if (creator.type !== 'Bot') return { release: false, reason: 'status_not_by_bot', creator: creator.login };
+  const login = creator.login.toLowerCase();
+  if (login === appLogin.toLowerCase()) return { release: true, by: 'app' };
+  if (login === WORKFLOW_BOT_LOGIN) return { release: true, by: 'workflow' };
+  return { release: false, reason: 'status_by_other_bot', creator: creator.login };
 }
 
 /**
@@ -214,6 +238,8 @@ export type DeploymentStatusOutcome =
       commentId?: number;
       /** not_trusted: a final status the lock does not answer to (mayReleaseLock). */
       lock: 'released' | 'kept' | 'none' | 'not_final' | 'not_trusted';
+      /** Why a final status on the App's own deployment did not end its lock (shown in the log as a warning). */
+      lockRefused?: Extract<LockReleaseDecision, { release: false }>;
     };
 
 async function readById(
@@ -343,14 +369,22 @@ export async function handleDeploymentStatus(
   const environment = status.environment || deployment.environment;
   const final = FINAL_STATES.includes(state);
   // The deployment's own lock is a lightweight ref to its commit; a person's /lock stays.
+  let lockRefused: Extract<LockReleaseDecision, { release: false }> | undefined;
   const releaseIfFinal = async (): Promise<'released' | 'kept' | 'none' | 'not_final' | 'not_trusted'> => {
     if (!final) return 'not_final';
-    if (!mayReleaseLock(payload, await appLogin())) return 'not_trusted';
+    const decision = mayReleaseLock(payload, await appLogin());
+    if (!decision.release) {
+      // A deployment that is not the App's holds no lock of it: nothing worth a warning there.
+      if (decision.reason !== 'not_app_deployment') lockRefused = decision;
+      return 'not_trusted';
+    }
     return releaseDeploymentLock(octokit.rest.git, where, environment, deployment.sha);
   };
+  const withRefusal = () => (lockRefused ? { lockRefused } : {});
 
   const pullNumber = await deploymentPullRequest(octokit, where, deployment, deploymentPayload.pr, appLogin);
-  if (pullNumber === undefined) return { status: 'no_pull_request', lock: await releaseIfFinal() };
+  if (pullNumber === undefined)
+    return { status: 'no_pull_request', lock: await releaseIfFinal(), ...withRefusal() };
   const runUrl = repositoryRunUrl(status.log_url || status.target_url, payload.repository.html_url);
   const event: Event = {
     environment,
@@ -416,7 +450,7 @@ export async function handleDeploymentStatus(
     statusCommentAuthors(deployment, await appLogin()),
   );
   const lock = await releaseIfFinal();
-  return { ...written, lock };
+  return { ...written, lock, ...withRefusal() };
 }
 
 /**
@@ -456,6 +490,20 @@ export function registerDeploymentStatus(app: Probot, onLockReleased?: OnLockRel
       lanes,
     );
     context.log.info({ delivery: context.id, ...outcome }, `deployment_status ${outcome.status}`);
+    if ('lockRefused' in outcome && outcome.lockRefused)
+      // Not dropped in silence: someone ended the App's deployment who may not end its lock (another App, a
+      // person). The lock stays until the deployment's own run ends it or someone runs /unlock.
+      context.log.warn(
+        {
+          delivery: context.id,
+          deployment: payload.deployment.id,
+          environment: payload.deployment_status.environment || payload.deployment.environment,
+          state: payload.deployment_status.state,
+          creator: outcome.lockRefused.creator ?? null,
+          reason: outcome.lockRefused.reason,
+        },
+        'deployment_status: a final status the environment lock does not answer to; the lock is kept',
+      );
     if ('lock' in outcome && outcome.lock === 'released')
       await onLockReleased?.(context.octokit, payload, context.log);
   });

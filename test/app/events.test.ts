@@ -9,6 +9,7 @@ import {
   HEAD,
   PR,
   approvalRecord,
+  capturedLog,
   commentOnPull,
   deployYml,
   loadedProbot,
@@ -16,7 +17,9 @@ import {
   recordApprovalComment,
   repo,
   seededFake,
+  testApp,
   testMarkerKeys,
+  testProbot,
   testTrust,
   withSeededApp,
 } from './helpers.ts';
@@ -471,6 +474,13 @@ for (const [name, creators] of [
   ['a person posts "failure" on the App\'s deployment', { status: { login: 'mallory', type: 'User' } }],
   ["a person's own deployment of the commit ends", { deployment: { login: 'mallory', type: 'User' } }],
   ["a workflow's deployment of the commit ends", { deployment: WORKFLOW_BOT }],
+  // Another App installed on the repository (deployments: write) is a Bot too, but not one that runs the
+  // App's deployment: only the App and the workflow token the deployment runs under end it.
+  [
+    'another App posts "failure" on the App\'s deployment',
+    { status: { login: 'other-app[bot]', type: 'Bot' } },
+  ],
+  ["a bot named like the App's workflow but not it", { status: { login: 'github-actions', type: 'Bot' } }],
 ] as Array<[string, Creators]>) {
   test(`deployment_status: the deployment lock is kept when ${name}`, async () => {
     await withApp(async (fake, probot) => {
@@ -492,6 +502,51 @@ for (const [name, creators] of [
     });
   });
 }
+
+test("deployment_status: another App's final status is refused with a warning; the App's own ends the lock", async () => {
+  const fake = await seededFake(SEED);
+  try {
+    const captured = capturedLog('info');
+    const probot = testProbot(fake, captured.log);
+    await probot.load(testApp());
+    const { octokit, deployment } = await deploymentOnFake(probot, fake, 'alice');
+    const where = { owner, repo };
+    assert.equal(
+      (await acquireDeploymentLock(octokit.rest, where, { environment: 'production', sha: HEAD })).status,
+      'acquired',
+    );
+    const other = { status: { login: 'other-app[bot]', type: 'Bot' as const } };
+    await receive(
+      probot,
+      'deployment_status',
+      statusEvent(fake, deployment, 'failure', '2030-01-01T00:00:02Z', other),
+    );
+    assert.ok(fake.repo().refs.has('deploy-locks/production'), 'the lock is kept');
+    const warnings = captured
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: number; msg: string; reason?: string; creator?: string })
+      .filter((l) => l.level === 40);
+    assert.deepEqual(
+      warnings.map((l) => [l.reason, l.creator]),
+      [['status_by_other_bot', 'other-app[bot]']],
+      'the refusal is in the log, naming who and why',
+    );
+    // The App's own final status (it ends deployments it could not start, for one) does end it.
+    await receive(
+      probot,
+      'deployment_status',
+      statusEvent(fake, deployment, 'error', '2030-01-01T00:00:03Z', {
+        status: { login: APP_BOT, type: 'Bot' },
+      }),
+    );
+    assert.equal(fake.repo().refs.has('deploy-locks/production'), false, 'the lock is released');
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+});
 
 test('deployment_status: without a comment one is created; a /lock someone else holds is kept', async () => {
   await withApp(async (fake, probot) => {
