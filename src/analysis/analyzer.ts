@@ -87,6 +87,8 @@ export interface AnalyzerDeps {
   providers?: Record<string, MetricProvider>;
   /** NDJSON file to record every sample to (see recording.ts). */
   record?: string;
+  /** Where the providers' warnings go (the job log; stderr without it). */
+  warn?: (message: string) => void;
 }
 
 export interface Analyzer {

@@ -17,6 +17,8 @@ import { pickFields, type MetricProvider, type ProviderRead, type ReadRequest } 
 
 export interface CommandDeps {
   sleep?: Sleep;
+  /** Where a warning goes (the job log); once per provider for keys of its output no metric reads. */
+  warn?: (message: string) => void;
 }
 
 /** At most `max` characters of the command's own text, for a message. */
@@ -25,11 +27,52 @@ function clip(text: string, max = 200): string {
 }
 
 /**
+ * The keys of the top-level object of a JSON text that JSON.parse has read, in order, as written (each
+ * unescaped), so a key written twice can be found: JSON.parse keeps the last value without a word. Keys of
+ * nested objects (inside a value no metric reads) are not the object's own.
+ */
+function topLevelKeys(text: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1) {
+        let k = j + 1;
+        while (/\s/.test(text[k] ?? '')) k++;
+        if (text[k] === ':') keys.push(JSON.parse(text.slice(i, j + 1)) as string);
+      }
+      i = j;
+    }
+  }
+  return keys;
+}
+
+export interface ParsedMetrics {
+  ok: true;
+  /** The numbers (and nulls) of the output; with `asked`, also of the keys no metric reads. */
+  value: Record<string, number | null>;
+  /** Keys no metric reads whose values are not numbers (a note, a label): left out, not refused. */
+  ignored?: string[];
+}
+
+/**
  * Parses the command's stdout. Non-finite numbers and null are "no data". A byte order mark (PowerShell and
  * some editors write one) is not part of the JSON; a key written twice is refused, since which of its values
- * is meant cannot be known (JSON.parse would keep the last one without a word).
+ * is meant cannot be known (JSON.parse would keep the last one without a word). With `asked` (the keys the
+ * metrics read), a value that is not a number under any other key (`"note": "ok"`, a nested object) is
+ * left out and named in `ignored`: the output may say more than the metrics read. A key that is asked keeps
+ * the strict rule (a number or null; `"0.5"` is refused, never read as no data).
  */
-export function parseMetricsJson(provider: string, stdout: string): Result<Record<string, number | null>> {
+export function parseMetricsJson(
+  provider: string,
+  stdout: string,
+  asked?: ReadonlySet<string>,
+): ParsedMetrics | { ok: false; error: ProviderError } {
   const text = stdout.replace(/^\uFEFF/, '');
   let parsed: unknown;
   try {
@@ -57,22 +100,26 @@ export function parseMetricsJson(provider: string, stdout: string): Result<Recor
       },
     };
   const values: Record<string, number | null> = {};
+  const ignored: string[] = [];
   for (const [key, value] of Object.entries(parsed)) {
-    if (value !== null && typeof value !== 'number')
+    if (value !== null && typeof value !== 'number') {
+      if (asked && !asked.has(key)) {
+        ignored.push(key);
+        continue;
+      }
       return {
         ok: false,
         error: {
           provider,
           code: 'bad-json',
-          message: `"${clip(key, 80)}" is ${clip(JSON.stringify(value), 80)}; values must be numbers or null`,
+          message: `"${clip(oneLine(key), 80)}" is ${clip(oneLine(JSON.stringify(value)), 80)}; values must be numbers or null`,
         },
       };
+    }
     values[key] = value;
   }
-  // Every value is a number or null, so every string in the text is a key.
   const seen = new Set<string>();
-  for (const [token] of text.matchAll(/"(?:[^"\\]|\\.)*"/g)) {
-    const key = JSON.parse(token) as string;
+  for (const key of topLevelKeys(text)) {
     if (seen.has(key))
       return {
         ok: false,
@@ -84,8 +131,11 @@ export function parseMetricsJson(provider: string, stdout: string): Result<Recor
       };
     seen.add(key);
   }
-  return { ok: true, value: values };
+  return ignored.length ? { ok: true, value: values, ignored } : { ok: true, value: values };
 }
+
+/** Without a `warn` of the caller's, a warning goes to stderr (the job log). */
+const defaultWarn = (message: string) => process.stderr.write(`warning: ${message}\n`);
 
 /** Characters a metrics command may print (stdout or stderr): its answer is one small JSON object. */
 export const MAX_METRICS_OUTPUT = 16 * 1024 * 1024;
@@ -111,7 +161,7 @@ export function createCommandProvider(
   async function runOnce(
     { argv, env }: { argv: string[]; env: Record<string, string> },
     request: ReadRequest,
-  ): Promise<Result<Record<string, number | null>>> {
+  ): Promise<Result<ParsedMetrics>> {
     const [file, ...args] = argv;
     const subprocess = execa(file!, args, {
       ...OWN_GROUP,
@@ -167,8 +217,15 @@ export function createCommandProvider(
           : clip(result.shortMessage ?? 'failed to start', 300);
       return fail('command-failed', `${file} ${what}${stderr ? `: ${stderr}` : ''}`);
     }
-    return parseMetricsJson(name, String(result.stdout));
+    const parsed = parseMetricsJson(
+      name,
+      String(result.stdout),
+      new Set(request.metrics.map((m) => m.config.field ?? m.name)),
+    );
+    return parsed.ok ? { ok: true, value: parsed } : parsed;
   }
+
+  let warned = false;
 
   return {
     name,
@@ -194,7 +251,15 @@ export function createCommandProvider(
       if (!result.ok) return { values: pickFields(request.metrics, null), errors: [result.error] };
       // No data is written as null. A key the output lacks is most often a misspelt field ("mem_ratio" for
       // "memory_ratio"): no data in every interval, ending in a no-data rollback that named no cause.
-      const output = result.value;
+      const output = result.value.value;
+      const ignored = result.value.ignored;
+      if (ignored && !warned) {
+        warned = true;
+        const shownKeys = ignored.slice(0, 10).map((k) => JSON.stringify(clip(oneLine(k), 80)));
+        (deps.warn ?? defaultWarn)(
+          `${name}: the command's output has ${ignored.length === 1 ? 'a key' : 'keys'} no metric reads whose ${ignored.length === 1 ? 'value is' : 'values are'} not numbers (${shownKeys.join(', ')}${ignored.length > 10 ? `, ${ignored.length - 10} more` : ''}): ignored (said once)`,
+        );
+      }
       const missing = request.metrics.filter((m) => !Object.hasOwn(output, m.config.field ?? m.name));
       const keys = Object.keys(output).map((k) => JSON.stringify(clip(oneLine(k), 80)));
       return {

@@ -12,6 +12,8 @@ export interface ProviderDeps {
   sleep?: Sleep;
   now?: () => number;
   hrnow?: () => number;
+  /** Where a provider's warnings go (the job log). */
+  warn?: (message: string) => void;
 }
 
 export function createProvider(

@@ -75,3 +75,55 @@ test('a field the output lacks is a query error naming it and what the output ha
     },
   ]);
 });
+
+test('a key no metric reads may hold anything: ignored with one warning; the keys read stay strict', async () => {
+  const warnings: string[] = [];
+  const provider = createCommandProvider(
+    'script',
+    {
+      type: 'command',
+      run: [
+        process.execPath,
+        '-e',
+        'console.log(JSON.stringify({ memory: 0.5, note: "ok", meta: { host: "a", note: "b" }, p95: null }))',
+      ],
+      retries: 0,
+    },
+    { warn: (message) => warnings.push(message) },
+  );
+  const request = {
+    side: 'canary' as const,
+    vars: { version: 'v2' },
+    metrics: [
+      { name: 'memory', config: { provider: 'script' } },
+      { name: 'p95', config: { provider: 'script' } },
+    ],
+    intervalMs: 1000,
+    signal: AbortSignal.timeout(10_000),
+  };
+  for (let i = 0; i < 2; i++) {
+    const read = await provider.read(request);
+    assert.deepEqual(read, { values: { memory: 0.5, p95: null }, errors: [] });
+  }
+  assert.deepEqual(warnings, [
+    'script: the command\'s output has keys no metric reads whose values are not numbers ("note", "meta"): ignored (said once)',
+  ]);
+  // A key a metric reads is as strict as before: "0.5" is not 0.5, and not no data either.
+  const asked = parseMetricsJson('script', '{"memory": "0.5", "note": "ok"}', new Set(['memory']));
+  assert.ok(!asked.ok);
+  assert.equal(asked.error.message, '"memory" is "0.5"; values must be numbers or null');
+  // A metric written twice is still refused, even when a string value beside it looks like a key.
+  const twice = parseMetricsJson(
+    'script',
+    '{"note": "memory", "memory": 0.5, "memory": 0.9}',
+    new Set(['memory']),
+  );
+  assert.ok(!twice.ok);
+  assert.equal(twice.error.message, '"memory" is written twice: each metric once');
+  // A string value equal to a key is not a second key.
+  assert.deepEqual(parseMetricsJson('script', '{"note": "memory", "memory": 0.5}', new Set(['memory'])), {
+    ok: true,
+    value: { memory: 0.5 },
+    ignored: ['note'],
+  });
+});
