@@ -197,6 +197,10 @@ export class ActionRun {
           gates: this.gateOptions(),
           // Once cancelled, the record's last writes get what is left of the reporting time, as GitHub does.
           flushTimeoutMs: flushTimeoutOf(this.cancellation),
+          // What the log masks stays out of the record too, on GitHub or in state-dir.
+          secrets: [this.inputs.token, this.inputs.stateKey, ...(notify?.secrets ?? [])].filter(
+            (secret): secret is string => !!secret,
+          ),
           ...(store ? { store } : {}),
           ...(store && recordedDeployment ? { control: this.controlSource(recordedDeployment) } : {}),
         },

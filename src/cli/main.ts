@@ -279,6 +279,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             gates: { cwd: process.cwd(), baseRef: opts.base ?? defaultBase() },
             // `deploy-action promote|pause|resume|abort` append to this file; the run polls it.
             control: new FileControlChannel(env.stateDir, env.name),
+            // The notification channels' secrets stay out of the record in the state directory.
+            secrets: notify?.secrets ?? [],
           },
         );
         exitCode = runExitCode(result, cancellation.received()?.signal);

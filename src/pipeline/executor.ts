@@ -7,7 +7,9 @@
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import { gateEntries } from '../gates/registry.ts';
 import { FileStateStore } from '../state/file-store.ts';
+import { secretValueRedactor } from '../report/redact.ts';
 import {
+  redactRecordSecrets,
   rolloutNotifySchema,
   type EnvironmentRecord,
   type RefusalCode,
@@ -83,6 +85,13 @@ export interface PipelineDeps {
   analyzerFor?: (env: ResolvedEnvironment) => Analyzer;
   /** Where the environment records are kept; a file per environment in its state_dir by default. */
   store?: StateStore;
+  /**
+   * The values the run keeps secret, the ones it masks in its log (the Action's token and state key, the
+   * notification channels' secrets): each is replaced by `***` in every record written (its details and
+   * reasons quote what commands printed), whatever the store. Values under 8 characters are left (they would
+   * mask words).
+   */
+  secrets?: readonly string[];
   /**
    * Bound on the final wait for record writes (default STATE_FLUSH_TIMEOUT_MS); a function is asked when the
    * wait begins (the Action: what is left of its reporting time once the job is cancelled, else the default).
@@ -262,7 +271,7 @@ async function drive(
   const { env, deps, now, store, stagingStore, warn } = ctx;
   const { reporter, signal } = deps;
   const onOutput = (line: OutputLine) => reporter.event({ type: 'output', ...line });
-  const writer = recordWriter(warn);
+  const writer = recordWriter(warn, secretValueRedactor(deps.secrets));
   const runtime: Partial<Record<TrackId, Runtime>> = { production: { env, live } };
 
   const baseValues = (r: Runtime) => deploymentValues(r.env, input, r.live);
@@ -607,14 +616,17 @@ async function readStored(store: StateStore, environment: string): Promise<Store
   }
 }
 
-/** Writes in order (each after the previous one settled); a failed write is reported, never thrown. */
-function recordWriter(warn: (message: string) => void) {
+/**
+ * Writes in order (each after the previous one settled), each with the run's secret values redacted
+ * (`redact`); a failed write is reported, never thrown.
+ */
+function recordWriter(warn: (message: string) => void, redact: (text: string) => string) {
   let tail: Promise<void> = Promise.resolve();
   return {
     /** Resolves once stored (undefined) or failed (why); never rejects. */
     write(store: StateStore, record: EnvironmentRecord, durable: boolean): Promise<string | undefined> {
       const written = tail
-        .then(() => store.write(record, { durable }))
+        .then(() => store.write(redactRecordSecrets(record, redact), { durable }))
         .then(
           () => undefined,
           (error: unknown) => {

@@ -15,11 +15,17 @@ export function redactCredentials(text: string): string {
  * unmasked: GitHub's API (deployment statuses, check runs, comments), the job summary and the record.
  */
 export function credentialRedactor(secrets: readonly (string | undefined)[] = []): (text: string) => string {
+  const values = secretValueRedactor(secrets);
+  return (text) => redactCredentials(values(text));
+}
+
+/** Each of `secrets` replaced by `***` wherever it appears, and nothing else (credentialRedactor's first half). */
+export function secretValueRedactor(secrets: readonly (string | undefined)[] = []): (text: string) => string {
   // Longest first, so a secret that contains another is replaced whole; short values would mask words.
   const list = [...new Set(secrets.filter((s): s is string => !!s && s.length >= 8))].sort(
     (a, b) => b.length - a.length,
   );
-  return (text) => redactCredentials(list.reduce((t, secret) => t.split(secret).join('***'), text));
+  return (text) => list.reduce((t, secret) => t.split(secret).join('***'), text);
 }
 
 /** `value` with every string in it (in plain objects and arrays, deeply) passed through `redact`. */

@@ -374,6 +374,23 @@ function redactDetails<T>(value: T): T {
 }
 
 /**
+ * The record with the run's own secret values out of its free text (`redact`: each value the run masks in its
+ * log replaced, report/redact.ts secretValueRedactor): a detail or a step's reason quotes what a command
+ * printed or an analysis said, and a token the run holds (its GitHub token, its state key, a notification
+ * channel's secret) looks like nothing in particular, so redactCredentials, which goes by shape, misses it. The
+ * same objects where nothing changed.
+ */
+export function redactRecordSecrets(
+  record: EnvironmentRecord,
+  redact: (text: string) => string,
+): EnvironmentRecord {
+  return mapTextFields(record, (key, text) => (FREE_TEXT.has(key) ? redact(text) : text));
+}
+
+/** The fields that hold what commands and analyses said: history details, bake looks, the plan's reasons. */
+const FREE_TEXT: ReadonlySet<string> = new Set(['detail', 'reason']);
+
+/**
  * `value` with every string field `map` gives another text, at any depth (objects and arrays); the same
  * objects where nothing changed.
  */

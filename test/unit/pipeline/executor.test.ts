@@ -314,3 +314,26 @@ test('a rollout record that cannot be stored before the hooks: no hook runs, not
   assert.deepEqual(calls(), [], 'no hook ran, nothing was deployed');
   assert.deepEqual(result.rollbacks, []);
 });
+
+test("the run's own secret values never reach the record: a detail quoting one is stored with *** in its place", async (t) => {
+  const { env, calls } = setup(t);
+  const store = new FakeStore(calls, { durableMs: 0 });
+  // Not shaped like a credential (redactCredentials leaves it): known secret only because the run says so.
+  const secret = 'horse-battery-staple-42';
+  const leaky: Analyzer = {
+    evaluate: async (request) =>
+      request.weight === 25
+        ? { ok: false, analysis: 'rollback', reason: `probe got 401 with token=${secret}` }
+        : { ok: true, analysis: 'promote' },
+  };
+  const result = await runPipeline(
+    { env, version: 'v2', runId: '4242', repository: 'acme/shop' },
+    { reporter: { event: () => {} }, store, analyzerFor: () => leaky, secrets: [secret, 'short'] },
+  );
+  assert.equal(result.status, 'rolled_back', result.message);
+  assert.ok(store.writes.length > 0);
+  for (const write of store.writes)
+    assert.ok(!JSON.stringify(write.record).includes(secret), `write ${write.record.seq} holds the secret`);
+  const rollback = store.writes.flatMap((w) => w.record.history).find((h) => h.event === 'rollback_started');
+  assert.match(rollback?.detail ?? '', /probe got 401 with token=\*\*\*/);
+});
