@@ -1,7 +1,7 @@
 // One HTTP GET with a timeout, turning every way it can fail into a typed ProviderError. The timeout covers
 // the body too (a server that trickles bytes forever), the body is read up to a limit (one that never ends),
 // and redirects are not followed: the configured headers (credentials) would go with them to wherever the
-// Location points. No message holds the URL's user or password.
+// Location points. No message holds the URL's user or password, or a token in its query.
 import type { ProviderError, Result } from './types.ts';
 
 export interface HttpResponse {
@@ -19,9 +19,49 @@ function causeCode(error: unknown): string | undefined {
   return cause?.code;
 }
 
-/** Text with the user and password of every URL in it replaced (`http://***@host`). */
+/**
+ * Names of query (or fragment) parameters that carry a credential: `token`, `access_token`, `api_key`,
+ * `apikey`, `X-Amz-Signature`, `sig`, `password`, `client_secret`, `auth`, ... Any parameter whose name holds
+ * one of these words: a harmless one hidden costs nothing, a token shown is leaked.
+ */
+const SECRET_PARAM =
+  /token|secret|passw(?:or)?d|pwd|api[-_.]?key|apikey|auth|signature|credential|session|jwt|bearer|private|^(?:key|sig|pass)$/i;
+
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return name;
+  }
+}
+
+/**
+ * The URL (or URL template) with the value of every credential-shaped parameter of its query or fragment
+ * replaced by `mask` (`?token=[redacted]&query=up`); the rest is kept as written.
+ */
+export function redactUrlQuery(url: string, mask: string): string {
+  const at = url.search(/[?#]/);
+  if (at < 0) return url;
+  return (
+    url.slice(0, at) +
+    url
+      .slice(at)
+      .replace(
+        /([?#&;])([^=&#;?\s]+)=([^&#;\s]*)/g,
+        (whole: string, sep: string, name: string, value: string) =>
+          value !== '' && SECRET_PARAM.test(decodedName(name)) ? `${sep}${name}=${mask}` : whole,
+      )
+  );
+}
+
+/**
+ * Text with the credentials of every URL in it replaced: its user and password (`http://***@host`) and
+ * credential-shaped query parameters (`?access_token=***`).
+ */
 export function withoutUrlCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, '$1***@');
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, '$1***@')
+    .replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]*/gi, (url) => redactUrlQuery(url, '***'));
 }
 
 export function classifyFetchError(

@@ -7,6 +7,7 @@ import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
 import * as z from 'zod';
 import { describeValue, explainIssues, formatPath, issueMessage, oneLine } from '../config/errors.ts';
 import { closestMatch } from '../config/suggest.ts';
+import { redactUrlQuery } from './http.ts';
 import { canonicalBuckets } from './recorded-buckets.ts';
 import type { AnalysisConfigInput } from './schema.ts';
 import { PROVIDER_ERROR_CODES, type Decision, type MetricValues, type Sample } from './types.ts';
@@ -46,8 +47,9 @@ export interface Recording {
 const USERINFO = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/;
 
 /**
- * Header values, env values and the user and password of a URL (`https://user:token@host`, sent as basic
- * auth) may hold credentials: they never reach a recording.
+ * Header values, env values, the user and password of a URL (`https://user:token@host`, sent as basic
+ * auth) and credential-shaped parameters of its query (`?token=...`, `access_token`, `api_key`: http.ts) may
+ * hold credentials: they never reach a recording.
  */
 export function redactConfig(config: AnalysisConfigInput): AnalysisConfigInput {
   const copy = structuredClone(config) as { providers?: Record<string, Record<string, unknown>> };
@@ -57,7 +59,8 @@ export function redactConfig(config: AnalysisConfigInput): AnalysisConfigInput {
         provider[key] = Object.fromEntries(Object.keys(provider[key]).map((k) => [k, '[redacted]']));
     for (const key of ['url', 'stable_url']) {
       const url = provider[key];
-      if (typeof url === 'string') provider[key] = url.replace(USERINFO, '$1[redacted]@');
+      if (typeof url === 'string')
+        provider[key] = redactUrlQuery(url.replace(USERINFO, '$1[redacted]@'), '[redacted]');
     }
   }
   return copy as AnalysisConfigInput;

@@ -4,7 +4,7 @@
 // own load and hide its latency (coordinated omission).
 import { renderUrl } from '../../targets/http-check.ts';
 import { TemplateError } from '../../targets/template.ts';
-import { classifyFetchError, type Fetch } from '../http.ts';
+import { classifyFetchError, withoutUrlCredentials, type Fetch } from '../http.ts';
 import type { Sleep } from '../retry.ts';
 import { abortableSleep } from '../../util/sleep.ts';
 import type { HttpProberConfig } from '../schema.ts';
@@ -109,7 +109,7 @@ export function createHttpProber(
         const parsed = new URL(url);
         if (!/^https?:$/.test(parsed.protocol)) throw new TemplateError(`"${url}" is not an http(s) URL`);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = withoutUrlCredentials(error instanceof Error ? error.message : String(error));
         return {
           values: pickFields(request.metrics, null),
           errors: [{ provider: name, code: 'template', message }],

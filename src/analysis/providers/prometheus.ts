@@ -135,7 +135,10 @@ export class PrometheusClient {
     this.name = name;
     this.#config = config;
     this.#deps = deps;
-    this.#base = new URL(config.url.endsWith('/') ? config.url : `${config.url}/`);
+    this.#base = new URL(config.url);
+    // The API's paths are resolved below the URL's own path (a proxy's /prom/), its query kept apart.
+    if (!this.#base.pathname.endsWith('/')) this.#base.pathname = `${this.#base.pathname}/`;
+    this.#base.hash = '';
     this.#headers = { ...config.headers };
     // fetch refuses a URL with credentials (and its error quotes the URL): https://user:token@host is basic
     // auth, unless the config gives its own Authorization header.
@@ -154,7 +157,10 @@ export class PrometheusClient {
     params: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<Result<PromResponse['data']>> {
+    // The configured URL's own query (`?token=...` for a proxy in front of Prometheus) goes with every request:
+    // a relative URL resolved against it would drop it.
     const url = new URL(path, this.#base);
+    for (const [k, v] of this.#base.searchParams) url.searchParams.append(k, v);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     const timeoutMs = this.#config.timeout ?? 10_000;
     const attempt = async (): Promise<Result<PromResponse['data']>> => {

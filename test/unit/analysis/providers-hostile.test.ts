@@ -402,7 +402,8 @@ test('the command provider: a huge stderr line, a huge value in its output or a 
   const cases: Array<[argv: string[], code: string]> = [
     [['-e', `process.stderr.write(${huge} + "\\n" + ${huge}); process.exit(3)`], 'command-failed'],
     [['-e', `console.log(JSON.stringify({ m: ${huge} }))`], 'bad-json'],
-    [['-e', `console.log(JSON.stringify({ [${huge}]: "1" }))`], 'bad-json'],
+    // A key no metric reads is ignored (with a warning): the metric read is missing.
+    [['-e', `console.log(JSON.stringify({ [${huge}]: "1" }))`], 'query-error'],
     [['-e', `console.log(JSON.stringify({ m: { a: ${huge} } }))`], 'bad-json'],
     // Too long for the system to start it (E2BIG): the message quoting the command line is cut too.
     [['-e', 'console.log(1)', 'y'.repeat(200_000)], 'command-failed'],

@@ -66,3 +66,34 @@ test('a recording keeps no credential: headers, env and the user and password of
     script: { type: 'command', run: ['./m.sh'], env: { TOKEN: '[redacted]' } },
   });
 });
+
+test('a token in the query of a provider URL is redacted from a recording, the rest of the URL kept', () => {
+  const redacted = redactConfig({
+    providers: {
+      prom: {
+        type: 'prometheus',
+        url: 'https://prom.example/api/prom?tenant=a&token=hunter2&X-Amz-Signature=abc123',
+      },
+      probe: {
+        type: 'http',
+        url: 'http://{{slot}}.internal/health?access_token=hunter3&verbose=1',
+        stable_url: 'http://{{stable_slot}}.internal/health?api_key=hunter4;API%5FKEY=hunter5#sig=hunter6',
+      },
+    },
+  });
+  const text = JSON.stringify(redacted);
+  for (const secret of ['hunter2', 'hunter3', 'hunter4', 'hunter5', 'hunter6', 'abc123'])
+    assert.ok(!text.includes(secret), `${secret}: ${text}`);
+  assert.deepEqual(redacted.providers, {
+    prom: {
+      type: 'prometheus',
+      url: 'https://prom.example/api/prom?tenant=a&token=[redacted]&X-Amz-Signature=[redacted]',
+    },
+    probe: {
+      type: 'http',
+      url: 'http://{{slot}}.internal/health?access_token=[redacted]&verbose=1',
+      stable_url:
+        'http://{{stable_slot}}.internal/health?api_key=[redacted];API%5FKEY=[redacted]#sig=[redacted]',
+    },
+  });
+});
