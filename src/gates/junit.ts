@@ -84,17 +84,33 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
     // Ant's formatter (and Jenkins, reading it) puts an error of the suite itself (its class did not
     // load, a @BeforeClass threw) directly in <testsuite>, beside or instead of the test cases: it is read
     // as one failed test named after the suite, not skipped over as if the suite had passed.
+    const suiteName =
+      typeof suite !== 'object' || suite.name === undefined || String(suite.name) === ''
+        ? '(unnamed suite)'
+        : String(suite.name);
     const cases: TestCase[] =
       typeof suite === 'object' && (suite.failure || suite.error)
         ? [
             ...(suite.testcase ?? []),
             {
-              name: `${suite.name === undefined || String(suite.name) === '' ? '(unnamed suite)' : String(suite.name)} (the suite itself)`,
+              name: `${suiteName} (the suite itself)`,
               ...(suite.failure ? { failure: suite.failure } : {}),
               ...(suite.error ? { error: suite.error } : {}),
             },
           ]
-        : (suite.testcase ?? []);
+        : typeof suite === 'object' && failedToRun(suite)
+          ? // errors="N" on a suite with no test case in or below it: the suite failed to run (its file did
+            // not load), and the tool wrote only the count. Read as the failed test it stands for, not as
+            // a truncated report.
+            [
+              {
+                name: `${suiteName} (the suite failed to run)`,
+                error: [
+                  `errors="${String(suite.errors)}" and no test case: the suite failed to run, and the report does not say why`,
+                ],
+              },
+            ]
+          : (suite.testcase ?? []);
     for (const testCase of cases) {
       summary.tests++;
       if (testCase.skipped) summary.skipped++;
@@ -111,17 +127,21 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
       const [kind, outcome] = first;
       const detail =
         typeof outcome === 'string' ? outcome : (outcome.message ?? outcome['#text'] ?? outcome.type ?? '');
+      // jest-junit's reportTestSuiteErrors: a test file that failed to run is a <testcase> whose classname
+      // says so and whose name is the file; its message starts with Jest's own "● Test suite failed to run".
+      const suiteError = String(testCase.classname ?? '') === JEST_SUITE_ERROR;
       const zeroBased = inPytest && String(testCase.file ?? '').endsWith('.py');
       const written =
         testCase.line === undefined || String(testCase.line).trim() === '' ? NaN : Number(testCase.line);
       const line = written + (zeroBased ? 1 : 0);
+      const file = testCase.file ?? (suiteError && testCase.name ? testCase.name : undefined);
       summary.failures.push({
         name: String(testCase.name ?? '(unnamed test)'),
         ...(testCase.classname ? { classname: String(testCase.classname) } : {}),
-        ...(testCase.file ? { file: String(testCase.file) } : {}),
+        ...(file ? { file: String(file) } : {}),
         ...(Number.isInteger(line) && line > 0 ? { line } : {}),
         kind,
-        message: String(detail).trim().split('\n')[0]!.slice(0, 300),
+        message: firstLine(String(detail), suiteError).slice(0, 300),
       });
     }
     // jest-junit writes a test.todo() as a plain <testcase> (no <skipped/>), as if it had passed, and leaves
@@ -132,12 +152,47 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
       summary.skipped += Math.min(cases.length - claimed, unmarked.length);
     }
     for (const child of suite.testsuite ?? []) outcomesBelow += visit(child, inPytest);
+    // The one test case a suite that failed to run stands for is all its errors="N" count.
+    if (typeof suite === 'object' && failedToRun(suite))
+      outcomesBelow = Math.max(outcomesBelow, claimedCount(suite));
     checkCounts(suite, outcomesBelow, file);
     return outcomesBelow;
   };
   if (doc.testsuites !== undefined && doc.testsuites !== '') visit(doc.testsuites);
   for (const suite of doc.testsuite ?? []) visit(suite);
   return summary;
+}
+
+/** The classname jest-junit gives the test case of a test file that failed to run (reportTestSuiteErrors). */
+const JEST_SUITE_ERROR = 'Test suite failed to run';
+
+/** A suite that counts errors and has no test case in it or below it, nor an error of its own. */
+function failedToRun(suite: Suite): boolean {
+  if (suite.testcase?.length || suite.testsuite?.length) return false;
+  const errors = String(suite.errors ?? '').trim() === '' ? NaN : Number(suite.errors);
+  return Number.isSafeInteger(errors) && errors > 0;
+}
+
+/** failures="…" plus errors="…", where they are counts (checkCounts refuses those that are not). */
+function claimedCount(suite: Suite): number {
+  let claimed = 0;
+  for (const value of [suite.failures, suite.errors]) {
+    const count = value === undefined || String(value).trim() === '' ? NaN : Number(value);
+    if (Number.isSafeInteger(count) && count > 0) claimed += count;
+  }
+  return claimed;
+}
+
+/** A message's first line; for a suite that failed to run, the first after Jest's heading that says so. */
+function firstLine(detail: string, suiteError: boolean): string {
+  const lines = detail
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const informative = suiteError
+    ? lines.find((line) => !/^(?:●\s*)?Test suite failed to run$/.test(line))
+    : undefined;
+  return informative ?? lines[0] ?? '';
 }
 
 function isRisky(outcome: Outcome | string): boolean {

@@ -20,6 +20,13 @@ export const DEFAULT_COVERAGE_FILES = [
   'coverage/lcov.info',
   'coverage/cobertura-coverage.xml',
 ];
+/**
+ * Why a report can leave out what failed: jest-junit writes nothing for a test file that failed to run (no
+ * test case, no error count) unless reportTestSuiteErrors is "true" (jest-junit's README).
+ */
+const SUITE_ERRORS_HINT =
+  'a test file that failed to run (a syntax error, an import that throws) leaves no test case in the report of ' +
+  'some reporters; with jest-junit, set its reportTestSuiteErrors option to "true" (JEST_JUNIT_REPORT_TEST_SUITE_ERRORS=true) so such a file is reported as an error';
 type Thresholds = NonNullable<TestsConfig['thresholds']>;
 const DEFAULT_THRESHOLDS: Thresholds = { lines: 80 };
 /** Filesystem timestamps are coarse: a report written this long before the command started is still fresh. */
@@ -56,7 +63,18 @@ async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<Gate
     } else notes.push('tests passed');
   }
 
-  if (config.junit) problems.push(...(await checkJUnit(toList(config.junit), ctx, notes)));
+  if (config.junit) {
+    const failed = problems.find((problem) => problem.findings[0]?.rule === 'tests.command');
+    const junit = await checkJUnit(toList(config.junit), ctx, notes);
+    problems.push(...junit);
+    // The command failed, yet the reports list every test as passed: what failed is not in them. A test
+    // file that did not load (a syntax error, an import that throws) has no test case to fail.
+    if (failed && junit.length === 0) {
+      const why = `the JUnit reports list no failing test: ${SUITE_ERRORS_HINT}`;
+      failed.summary += `, yet ${why}`;
+      failed.findings.push({ rule: 'tests.junit-incomplete', severity: 'error', message: why });
+    }
+  }
 
   const thresholds: Thresholds = config.thresholds ?? DEFAULT_THRESHOLDS;
   if (Object.values(thresholds).some((value) => value !== undefined)) {
@@ -296,7 +314,12 @@ async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[])
   if (failed.length > 0) return [{ summary: `${failed.length} of ${tests} tests failed`, findings: failed }];
   // A run that reported no test at all proves nothing: the runner crashed early or wrote the wrong file.
   if (tests === 0) {
-    return [blockProblem(`the JUnit reports ${files.join(', ')} list no test case`, 'tests.junit')];
+    return [
+      blockProblem(
+        `the JUnit reports ${files.join(', ')} list no test case: ${SUITE_ERRORS_HINT}`,
+        'tests.junit',
+      ),
+    ];
   }
   notes.push(
     `${tests} tests${skipped ? ` (${skipped} skipped)` : ''} in ${files.length} JUnit report(s), none failed`,

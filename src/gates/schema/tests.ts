@@ -34,7 +34,10 @@ export const testsConfigSchema = z.strictObject({
       description: 'Minimum coverage in percent (inclusive). Default: lines 80 (the seeds\' "> 80%").',
     }),
   junit: pathList.optional().meta({
-    description: 'Globs of JUnit XML reports; when set, at least one file must match and no test may fail.',
+    description:
+      'Globs of JUnit XML reports; when set, at least one file must match and no test may fail. With jest-junit, ' +
+      'set its reportTestSuiteErrors option to "true": without it, a test file that fails to run (a syntax ' +
+      'error) is left out of the report, and only a failing test command shows it.',
   }),
 });
 export type TestsConfig = z.output<typeof testsConfigSchema>;

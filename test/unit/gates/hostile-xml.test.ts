@@ -156,7 +156,7 @@ test('JUnit: reports listing no test case block instead of passing', async (t) =
       context(dir),
     );
     assert.equal(verdict.status, 'block', xml);
-    assert.equal(verdict.summary, 'the JUnit reports junit.xml list no test case');
+    assert.match(verdict.summary, /^the JUnit reports junit\.xml list no test case: .*reportTestSuiteErrors/);
   }
 });
 

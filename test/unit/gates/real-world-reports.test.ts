@@ -3,7 +3,7 @@
 // refused with an error naming the file and what is wrong.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditGate } from '../../../src/gates/audit.ts';
@@ -977,4 +977,94 @@ test('JUnit: jest-junit’s skipped and todo tests are counted as not run, not a
     `${verdict.status}: ${verdict.summary}`,
     'pass: 4 tests (2 skipped) in 1 JUnit report(s), none failed',
   );
+});
+
+// jest-junit (buildJsonResults.js) with reportTestSuiteErrors "true": a test file that failed to run (here a
+// syntax error) is a suite with errors="1" and tests="0" holding one <testcase> named after the file, with
+// the classname "Test suite failed to run" and Jest's failure message, whose first line is only a heading.
+const JEST_JUNIT_SUITE_ERROR = `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="jest tests" tests="1" failures="0" errors="1" time="0.9">
+  <testsuite name="cart" errors="0" failures="0" skipped="0" timestamp="2024-05-01T10:00:00" time="0.2" tests="1">
+    <testcase classname="cart adds an item" name="cart adds an item" time="0.003">
+    </testcase>
+  </testsuite>
+  <testsuite name="src/broken.test.js" errors="1" failures="0" skipped="0" timestamp="2024-05-01T10:00:00" time="0" tests="0">
+    <testcase classname="Test suite failed to run" name="src/broken.test.js" time="0">
+      <error>  ● Test suite failed to run
+
+    SyntaxError: /r/src/broken.test.js: Unexpected token (3:14)
+
+      1 | test('x', () =&gt; {
+    </error>
+    </testcase>
+  </testsuite>
+</testsuites>
+`;
+
+test('JUnit: a jest-junit test file that failed to run (reportTestSuiteErrors) blocks, on the file, with the error', async (t) => {
+  const dir = await workdir(t);
+  const verdict = await junitVerdict(dir, JEST_JUNIT_SUITE_ERROR);
+  assert.equal(verdict.status, 'block');
+  assert.equal(verdict.summary, '1 of 2 tests failed');
+  assert.equal(verdict.findings.length, 1);
+  assert.equal(verdict.findings[0]!.path, 'src/broken.test.js');
+  assert.equal(
+    verdict.findings[0]!.message,
+    'Test suite failed to run › src/broken.test.js errored: SyntaxError: /r/src/broken.test.js: Unexpected token (3:14) (TEST-report.xml)',
+  );
+});
+
+test('JUnit: a suite counting errors with no test case in it failed to run: a failed test, not a truncated report', async (t) => {
+  const dir = await workdir(t);
+  const verdict = await junitVerdict(
+    dir,
+    `<testsuites tests="1" failures="0" errors="2">
+  <testsuite name="api" tests="1" errors="0" failures="0"><testcase name="lists"/></testsuite>
+  <testsuite name="src/db.test.js" tests="0" errors="2" failures="0"></testsuite>
+</testsuites>`,
+  );
+  assert.equal(verdict.status, 'block');
+  assert.equal(verdict.summary, '1 of 2 tests failed');
+  assert.match(
+    verdict.findings[0]!.message,
+    /^src\/db\.test\.js \(the suite failed to run\) errored: errors="2" and no test case: the suite failed to run/,
+  );
+});
+
+// jest-junit without reportTestSuiteErrors (its default): a test file that failed to run is left out of the
+// report altogether. jest exits 1; the report lists only the files that ran, all passing.
+const JEST_JUNIT_WITHOUT_SUITE_ERRORS = `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="jest tests" tests="1" failures="0" errors="0" time="0.9">
+  <testsuite name="cart" errors="0" failures="0" skipped="0" timestamp="2024-05-01T10:00:00" time="0.2" tests="1">
+    <testcase classname="cart adds an item" name="cart adds an item" time="0.003">
+    </testcase>
+  </testsuite>
+</testsuites>
+`;
+
+test('JUnit: a failed test command whose jest-junit report lists no failure points to reportTestSuiteErrors', async (t) => {
+  const dir = await workdir(t);
+  await writeFile(join(dir, 'junit.xml'), JEST_JUNIT_WITHOUT_SUITE_ERRORS);
+  const verdict = await testsGate.run(
+    testsGate.schema.parse({
+      command: [process.execPath, '-e', 'process.exit(1)'],
+      junit: 'junit.xml',
+      thresholds: {},
+    }),
+    context(dir),
+  );
+  assert.equal(verdict.status, 'block');
+  assert.match(verdict.summary, /exited with code 1, yet the JUnit reports list no failing test: /);
+  assert.match(verdict.summary, /reportTestSuiteErrors option to "true"/);
+  assert.ok(
+    verdict.findings.some((f) => f.rule === 'tests.junit-incomplete' && /jest-junit/.test(f.message)),
+  );
+  // A report with no test case at all (every test file failed to load) says the same.
+  await writeFile(
+    join(dir, 'junit.xml'),
+    '<testsuites name="jest tests" tests="0" failures="0" errors="0" time="0.4"></testsuites>',
+  );
+  const empty = await junitVerdict(dir, await readFile(join(dir, 'junit.xml')));
+  assert.equal(empty.status, 'block');
+  assert.match(empty.summary, /list no test case: .*reportTestSuiteErrors/);
 });
