@@ -1170,8 +1170,11 @@ function handOff(s: PipelineState, out: Action[], id: TrackId, now: number): voi
  * is handed off as a hold at the failed batch's first step, the way a /pause that outlasts the job is: not an
  * orphan, so reconcile leaves it alone; `/resume` (or a `/promote` for that step) runs the batch again and goes
  * on, `/abort` rolls back. The run still ends `paused` (exit 1): a batch failed, and a green job would let the
- * jobs that need it go on. Without a rollout in the record (staging) it only stops, as before. Without
- * hand-off (the CLI, the Action keeping its record in a state directory) the rollout rolls back, saying why.
+ * jobs that need it go on. Without hand-off (the CLI, the Action keeping its record in a state directory) the
+ * rollout rolls back, saying why. A staging environment's batches roll back too, as any staging failure:
+ * people steer the production rollout only (no wait, bake or hold in staging), and a hold there would be a
+ * rollout in the staging record that nothing takes up (the run goes no further than staging), which the next
+ * run refuses as unfinished and reconcile takes for an orphan.
  */
 function pauseOnFailure(
   s: PipelineState,
@@ -1181,8 +1184,18 @@ function pauseOnFailure(
   now: number,
 ): void {
   const t = track(s, task.track);
-  if (task.track !== 'production' || !t.rolloutStarted || !t.record.rollout || !t.strategy)
-    return fail(s, out, { kind: 'paused', message: reason }, now);
+  if (!t.strategy) return fail(s, out, { kind: 'paused', message: reason }, now);
+  if (task.track !== 'production' || !t.rolloutStarted || !t.record.rollout)
+    return failAndRollBack(
+      s,
+      out,
+      task.track,
+      {
+        kind: 'strategy',
+        message: `${reason}; on_failure: pause holds a failed batch of the production rollout only (people steer no other), so ${t.environment}'s batches are rolled back`,
+      },
+      now,
+    );
   // Held only where something can take the hold up later: the record on GitHub (reconcile), or the CLI's state
   // directory (`deploy-action resume|abort`). Elsewhere nobody would ever /resume or /abort it: the rollout
   // would stay half done and its deployment in progress.

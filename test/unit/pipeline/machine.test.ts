@@ -532,6 +532,45 @@ test('rolling with on_failure: pause without hand-off rolls back and says why: n
   assert.ok(!historyOf(r).includes('handed_off:hold'));
 });
 
+for (const [how, over] of [
+  ['with hand-off (the Action, its record on GitHub)', { handOff: true }],
+  ['held on failure (the CLI and its state directory)', { holdOnFailure: true }],
+] as const)
+  test(`staging rolling with on_failure: pause, ${how}: its batches are rolled back and its record says so, no rollout is left behind`, () => {
+    // People steer the production rollout only (no wait, bake or hold in staging): a hold there would be a
+    // rollout nothing takes up, which the next run refuses and reconcile takes for an orphan.
+    const yaml =
+      '  staging:\n    strategy: { type: rolling, instances: [a, b], on_failure: pause }\n' +
+      '  production:\n    staging: staging\n    strategy: direct';
+    let failed = false;
+    const once = (step: Step): StepResult =>
+      !failed && describeStep(step) === 'health check on b'
+        ? ((failed = true), { ok: false, reason: 'boom' })
+        : { ok: true, analysis: 'promote' };
+    const r = drive(input(environment(yaml), { staging: environment(yaml, 'staging'), ...over }), {
+      step: once,
+    });
+    assert.equal(r.result.status, 'rolled_back', r.result.message);
+    assert.equal(r.result.code, 'staging_failed');
+    assert.match(r.result.message, /^health check on b: boom; on_failure: pause holds a failed batch of/);
+    assert.match(r.result.message, /staging's batches are rolled back/);
+    assert.deepEqual(steps(r, 'staging').slice(-4), [
+      'rollback on b (batch 2)',
+      'health check on b',
+      'rollback on a (batch 1)',
+      'health check on a',
+    ]);
+    assert.deepEqual(steps(r), [], 'production untouched');
+    const staging = r.persists.filter((p) => p.record.environment === 'staging').at(-1)!.record;
+    assert.equal(staging.rollout, undefined, 'no rollout left in the staging record');
+    assert.deepEqual(
+      staging.history.slice(-2).map((h) => `${h.event}:${h.code}`),
+      ['rollback_started:staging_failed', 'rolled_back:staging_failed'],
+    );
+    assert.ok(!staging.history.some((h) => h.event === 'handed_off'));
+    assertSequence(r, 'staging', 0);
+  });
+
 test('staging first: its own record, its own rollback; staging_failed, production untouched', () => {
   const env = environment(
     '  staging:\n    strategy: blue-green\n  production:\n    staging: staging\n    strategy: blue-green',
