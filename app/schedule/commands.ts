@@ -25,7 +25,7 @@ import type { Actor, Policy } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
 import { scheduleInstant } from '../../src/schedule/time.ts';
 import { mayCancel, queueOrder } from './decide.ts';
-import { requestId } from './record.ts';
+import { askKey, requestId } from './record.ts';
 import type { ScheduledRequest } from './record.ts';
 import { claimRequest, listRequests, recordRequest, releaseClaim, removeRequest } from './store.ts';
 import { describeRequest } from './run-due.ts';
@@ -98,26 +98,12 @@ export async function scheduleDeploy(
   return (await duplicate(deps, where, record)) ?? recorded(deps, where, record, policy, lockOwner(lock));
 }
 
-/** Whether two requests ask for the same deployment: environment, commit, type, strategy and parameters. */
-function sameAsked(a: ScheduledRequest, b: ScheduledRequest): boolean {
-  const params = (r: ScheduledRequest) =>
-    JSON.stringify(Object.entries(r.params).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
-  return (
-    a.mode === b.mode &&
-    a.environment.toLowerCase() === b.environment.toLowerCase() &&
-    a.sha.toLowerCase() === b.sha.toLowerCase() &&
-    a.type === b.type &&
-    a.strategy === b.strategy &&
-    params(a) === params(b) &&
-    (a.mode === 'queue' || a.at?.getTime() === b.at?.getTime())
-  );
-}
-
 /**
  * A request already recorded (another comment: the same person again, or someone who did not see it) that
- * asks for the same deployment at the same time: recording this one too would deploy the same commit twice,
- * once after the other. Refused, naming the one that stands. The same comment again is its own request id
- * (recordRequest answers already_recorded). Undefined: nothing like it is waiting.
+ * asks for the same deployment at the same time (record.ts askKey): recording this one too would deploy the
+ * same commit twice, once after the other. Refused, naming the one that stands. The same comment again is its
+ * own request id (recordRequest answers already_recorded). Undefined: nothing like it is waiting. Two such
+ * comments handled at the same instant both find nothing here: recordRequest keeps one of them (its ask ref).
  */
 async function duplicate(
   deps: ScheduleCommandDeps,
@@ -125,13 +111,19 @@ async function duplicate(
   record: ScheduledRequest,
 ): Promise<Reply | undefined> {
   const list = await listRequests(deps.api, where, deps.markers.keys);
-  const same = list.requests.find((r) => r.id !== record.id && sameAsked(r, record));
-  if (!same) return undefined;
+  const key = askKey(record);
+  const same = list.requests.find((r) => r.id !== record.id && askKey(r) === key);
+  return same ? duplicateReply(list.requests, same, record) : undefined;
+}
+
+function duplicateReply(
+  requests: readonly ScheduledRequest[],
+  same: ScheduledRequest,
+  record: ScheduledRequest,
+): Reply {
   const cancel = code(`/cancel-deploy ${record.environment}`);
-  const place =
-    same.mode === 'queue'
-      ? `, place ${queueOrder(list.requests, same.environment).findIndex((r) => r.id === same.id) + 1} in the queue`
-      : '';
+  const order = queueOrder(requests, same.environment).findIndex((r) => r.id === same.id) + 1;
+  const place = same.mode === 'queue' && order > 0 ? `, place ${order} in the queue` : '';
   const [title, what] =
     same.mode === 'queue' ? ['Not queued again', 'queue'] : ['Not scheduled again', 'schedule'];
   return {
@@ -176,6 +168,18 @@ async function recorded(
     );
   if (written === 'already_recorded')
     return { reaction: 'eyes', body: `This request is already recorded: ${describeRequest(record)}.` };
+  if (typeof written === 'object') {
+    // The same deployment asked at the same instant by another comment, which holds the ask: this one is
+    // withdrawn before anyone was told of it (claimed first, so a due check cannot start it meanwhile).
+    const outcome = `${record.mode === 'at' ? 'schedule' : 'queue'}_duplicate`;
+    if (await claimRequest(deps.api, where, record))
+      await removeRequest(deps.api, where, record, outcome).catch(async (error: unknown) => {
+        await releaseClaim(deps.api, where, record).catch(() => undefined);
+        throw error;
+      });
+    const list = await listRequests(deps.api, where, deps.markers.keys);
+    return duplicateReply(list.requests, written.of, record);
+  }
   const cancel = code(`/cancel-deploy ${record.environment}`);
   // The rule of the request's type (a queued hotfix has its own), with its approval groups, as /help says it.
   const rule = approvalRule(policy, record.type);

@@ -5,6 +5,7 @@
 // marker's JSON names the commit. Anyone who can push can create such a ref and tag, but cannot make one that
 // verifies, nor move a genuine one to another environment, request id or commit: a record that fails is
 // never acted on. Pure: no I/O.
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { appendMarkers, readMarkerBlock, writeMarker } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
@@ -70,6 +71,35 @@ export function scheduleRefName(environment: string, id: string): string | undef
 }
 
 export const claimRefName = (id: string): string => `${CLAIM_REF_PREFIX}${id}`;
+
+/** The refs that hold one request per deployment asked: refs/deploy-schedule-asks/<askKey hash>. */
+export const ASK_REF_PREFIX = 'deploy-schedule-asks/';
+
+/**
+ * What a request asks for, as one string: mode, environment (as GitHub compares it), commit, type, strategy,
+ * parameters (in name order) and, for a schedule, the instant. Two requests with the same key would deploy the
+ * same thing twice, once after the other.
+ */
+export function askKey(r: ScheduledRequest): string {
+  const params = Object.entries(r.params).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  return JSON.stringify([
+    r.mode,
+    r.environment.toLowerCase(),
+    r.sha.toLowerCase(),
+    r.type,
+    r.strategy ?? null,
+    params,
+    r.mode === 'at' ? (r.at?.getTime() ?? null) : null,
+  ]);
+}
+
+/**
+ * The ref (without refs/) that the one request asking for `askKey(r)` holds, pointing at its tag: created
+ * atomically, so of two identical requests written at the same instant exactly one holds it. It carries no
+ * trust (anyone who can push can make one): the request it points at is read and verified like any other.
+ */
+export const askRefName = (r: ScheduledRequest): string =>
+  `${ASK_REF_PREFIX}${createHash('sha256').update(askKey(r)).digest('hex').slice(0, 40)}`;
 
 /** The environment and id a request ref names, or undefined for any other ref. */
 export function refParts(ref: string): { environment: string; id: string } | undefined {

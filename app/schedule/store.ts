@@ -12,6 +12,7 @@ import { checkRunsThroughSuites, TooManyCheckRuns } from '../../src/github/app-c
 import type { CheckSuitesApi } from '../../src/github/app-check-runs.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import {
+  askRefName,
   claimRefName,
   readScheduleMessage,
   refParts,
@@ -38,7 +39,11 @@ export interface ScheduleApi {
       tag_sha: string;
     }): Promise<{ data: { message: string; object: { sha: string; type: string } } }>;
     createRef(params: { owner: string; repo: string; ref: string; sha: string }): Promise<unknown>;
-    getRef(params: { owner: string; repo: string; ref: string }): Promise<unknown>;
+    getRef(params: {
+      owner: string;
+      repo: string;
+      ref: string;
+    }): Promise<{ data: { object: { sha: string } } }>;
     deleteRef(params: { owner: string; repo: string; ref: string }): Promise<unknown>;
     listMatchingRefs(params: {
       owner: string;
@@ -91,6 +96,8 @@ export interface RefusedRecord {
 
 export interface ScheduleList {
   requests: ScheduledRequest[];
+  /** The tag each listed request is stored in, by request id. */
+  tags: Map<string, string>;
   /** Refs under refs/deploy-schedule/ that are not a request the App wrote: never acted on, reported. */
   refused: RefusedRecord[];
 }
@@ -99,7 +106,7 @@ export interface ScheduleList {
 export async function listRequests(api: ScheduleApi, where: Where, keys: MarkerKeys): Promise<ScheduleList> {
   // matching-refs is not paginated: GitHub returns every matching ref at once.
   const { data: refs } = await api.git.listMatchingRefs({ ...where, ref: SCHEDULE_REF_PREFIX });
-  const out: ScheduleList = { requests: [], refused: [] };
+  const out: ScheduleList = { requests: [], tags: new Map(), refused: [] };
   const repository = `${where.owner}/${where.repo}`;
   await Promise.all(
     refs.map(async ({ ref, object }) => {
@@ -120,16 +127,31 @@ export async function listRequests(api: ScheduleApi, where: Where, keys: MarkerK
         ...parts,
         taggedSha: tag.object.type === 'commit' ? tag.object.sha : '',
       });
-      if (read.ok) out.requests.push(read.request);
-      else out.refused.push({ ref, code: read.code, reason: read.reason });
+      if (read.ok) {
+        out.requests.push(read.request);
+        out.tags.set(read.request.id, object.sha);
+      } else out.refused.push({ ref, code: read.code, reason: read.reason });
     }),
   );
   return out;
 }
 
-export type RecordResult = 'recorded' | 'already_recorded' | 'invalid_environment';
+/**
+ * recorded: written, and it is the one request asking for its deployment. duplicate: written, but another
+ * request asking for the same deployment holds the ask (written at the same instant by another delivery or
+ * replica): the caller withdraws this one. already_recorded: this request id was written before (a
+ * redelivered comment).
+ */
+export type RecordResult =
+  'recorded' | 'already_recorded' | 'invalid_environment' | { status: 'duplicate'; of: ScheduledRequest };
 
-/** Writes a request: its signed tag on the commit, then its ref (a request id is written once). */
+/**
+ * Writes a request: its signed tag on the commit, then its ref (a request id is written once), then the ref
+ * of what it asks for (askRefName), which only one request at a time holds. Listing the requests before
+ * writing finds one written earlier; this finds one written at the same instant, which a listing cannot
+ * (each of two deliveries lists before the other writes). An ask ref whose request is gone (it ended and the
+ * ref was left: a crash) is taken over once.
+ */
 export async function recordRequest(
   api: ScheduleApi,
   where: Where,
@@ -147,13 +169,54 @@ export async function recordRequest(
   });
   try {
     await api.git.createRef({ ...where, ref: `refs/${ref}`, sha: tag.data.sha });
-    return 'recorded';
   } catch (error) {
     if (alreadyExists(error)) return 'already_recorded';
     throw error;
   }
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const holder = await holdAsk(api, where, keys, request, tag.data.sha);
+    if (holder.status === 'held') return 'recorded';
+    if (holder.status === 'other') return { status: 'duplicate', of: holder.request };
+    // Stale: the ref names no request that is still there. Taken over (deleted, then created again).
+    await api.git.deleteRef({ ...where, ref: askRefName(request) }).catch((error: unknown) => {
+      if (!gone(error)) throw error;
+    });
+  }
+  // Stale twice (someone keeps writing it): the request stands; the listing before writing still holds.
+  return 'recorded';
 }
 
+type AskHolder = { status: 'held' } | { status: 'other'; request: ScheduledRequest } | { status: 'stale' };
+
+async function holdAsk(
+  api: ScheduleApi,
+  where: Where,
+  keys: MarkerKeys,
+  request: ScheduledRequest,
+  tagSha: string,
+): Promise<AskHolder> {
+  const ask = askRefName(request);
+  try {
+    await api.git.createRef({ ...where, ref: `refs/${ask}`, sha: tagSha });
+    return { status: 'held' };
+  } catch (error) {
+    if (!alreadyExists(error)) throw error;
+  }
+  let held: string;
+  try {
+    held = (await api.git.getRef({ ...where, ref: ask })).data.object.sha;
+  } catch (error) {
+    if (gone(error)) return { status: 'stale' };
+    throw error;
+  }
+  if (held === tagSha) return { status: 'held' };
+  // Whose it is: a request still listed, verified, stored in that very tag. Its ref is written before its
+  // ask, so a holder that is not listed has ended.
+  const list = await listRequests(api, where, keys);
+  const holder = list.requests.find((r) => list.tags.get(r.id) === held);
+  if (!holder) return { status: 'stale' };
+  return holder.id === request.id ? { status: 'held' } : { status: 'other', request: holder };
+}
 /**
  * Claims a request so this caller alone starts or cancels it: true when this call created the claim. The
  * claim is then checked against the request's ref: a claim made after another caller finished (it removes
@@ -257,6 +320,22 @@ export async function forgetRequest(
   request: ScheduledRequest,
 ): Promise<void> {
   const ref = scheduleRefName(request.environment, request.id)!;
+  // Its ask first, while the request is still listed (a request asking the same meanwhile is told of it),
+  // and only when the ask is this request's (the tag its ref points at): another's is never freed.
+  const sha = async (name: string): Promise<string | undefined> => {
+    try {
+      return (await api.git.getRef({ ...where, ref: name })).data.object.sha;
+    } catch (error) {
+      if (gone(error)) return undefined;
+      throw error;
+    }
+  };
+  const tag = await sha(ref);
+  const ask = askRefName(request);
+  if (tag !== undefined && (await sha(ask)) === tag)
+    await api.git.deleteRef({ ...where, ref: ask }).catch((error: unknown) => {
+      if (!gone(error)) throw error;
+    });
   try {
     await api.git.deleteRef({ ...where, ref });
   } catch (error) {

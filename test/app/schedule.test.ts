@@ -458,6 +458,48 @@ test('the same /deploy --queue at once on two deliveries, or again after its rea
   });
 });
 
+test('two identical /deploy --queue (or at) in two comments handled at the same instant: one is kept, the other told so', async () => {
+  await run(async (w) => {
+    w.clock.now = at('2026-12-01T09:15:00Z');
+    await comment(w, '/approve-deploy production', 'carol');
+    await comment(w, '/lock production', 'bob');
+    const asks = (): string[] =>
+      [...w.fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-schedule-asks/'));
+    for (const [body, recorded, duplicate, env] of [
+      ['/deploy production --queue | version=3', '`queue_recorded`', '`queue_duplicate`', 'production'],
+      ['/deploy staging at 2026-12-01 11:00', '`schedule_recorded`', '`schedule_duplicate`', 'staging'],
+    ] as const) {
+      const before = replies(w.fake).length;
+      const a = commentOnPull(w.fake, body, { user: 'alice' });
+      const e = commentOnPull(w.fake, body, { user: 'erin' });
+      await Promise.all(
+        [a, e].map(({ payload }) =>
+          w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive),
+        ),
+      );
+      const kept = scheduleRefs(w.fake).filter((r) => r.startsWith(`deploy-schedule/${env}/`));
+      assert.equal(kept.length, 1, `${body}: one request kept, not two`);
+      const answers = replies(w.fake).slice(before);
+      assert.equal(answers.filter((r) => r.includes(recorded)).length, 1, `${body}: one recorded`);
+      assert.equal(answers.filter((r) => r.includes(duplicate)).length, 1, `${body}: the other told why`);
+      // The reply of the one recorded names the comment kept.
+      const keptId = Number(kept[0]!.split('/c')[1]);
+      assert.ok([a.id, e.id].includes(keptId));
+    }
+    assert.equal(asks().length, 2, 'one ask per kept request');
+    // Cancelled: its ask goes with it, so the same deployment can be asked anew.
+    assert.match((await comment(w, '/cancel-deploy production', 'alice')).reply, /`queue_cancelled`/);
+    assert.equal(asks().length, 1);
+    assert.match(
+      (await comment(w, '/deploy production --queue | version=3', 'alice')).reply,
+      /`queue_recorded`/,
+    );
+    await comment(w, '/unlock production', 'bob');
+    assert.equal(deployments(w.fake).length, 1, 'the one queued request started, once');
+    assert.equal(asks().length, 1, 'the started request freed its ask; the schedule keeps its own');
+  });
+});
+
 test('a claim left by a replica that died mid-start does not keep a schedule forever: once it is hours late it is dropped and said so', async () => {
   await run(async (w) => {
     const ask = await comment(w, '/deploy production at 2026-12-01 10:30', 'alice');

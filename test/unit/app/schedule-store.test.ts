@@ -12,6 +12,7 @@ import {
   requestEnded,
 } from '../../../app/schedule/store.ts';
 import type { EndedApi, ScheduleApi } from '../../../app/schedule/store.ts';
+import { askRefName } from '../../../app/schedule/record.ts';
 import type { ScheduledRequest } from '../../../app/schedule/record.ts';
 import { markerKeys } from '../../../src/github/marker-keys.ts';
 
@@ -99,6 +100,9 @@ function fakeGit() {
   return { api, refs, tags, checkRuns };
 }
 
+/** The ask ref of `request` (and of any request asking the same). */
+const ASK_OF = (r: ScheduledRequest) => askRefName(r).replace('deploy-schedule-asks/', '');
+
 const request: ScheduledRequest = {
   id: 'c42',
   mode: 'queue',
@@ -111,18 +115,46 @@ const request: ScheduledRequest = {
   sourceCommentId: 42,
   requestedAt: new Date('2026-12-01T09:00:00Z'),
 };
+const ASK = ASK_OF(request);
 
 test('a request is written once per id and listed back as written', async () => {
   const { api, refs } = fakeGit();
   assert.equal(await recordRequest(api, where, keys, request), 'recorded');
   assert.equal(await recordRequest(api, where, keys, request), 'already_recorded');
-  assert.deepEqual([...refs.keys()], ['deploy-schedule/production/c42']);
+  assert.deepEqual([...refs.keys()], ['deploy-schedule/production/c42', `deploy-schedule-asks/${ASK}`]);
   const list = await listRequests(api, where, keys);
-  assert.deepEqual(list, { requests: [request], refused: [] });
+  const tag = refs.get('deploy-schedule/production/c42')!.sha;
+  assert.deepEqual(list, { requests: [request], tags: new Map([['c42', tag]]), refused: [] });
+  assert.equal(refs.get(`deploy-schedule-asks/${ASK}`)!.sha, tag, 'the ask names the request');
   assert.equal(
     await recordRequest(api, where, keys, { ...request, environment: 'prod..x' }),
     'invalid_environment',
   );
+});
+
+test('the same deployment asked by another request id: the one that holds the ask stands; an ask left by one that ended is taken over', async () => {
+  const { api, refs } = fakeGit();
+  const other = { ...request, id: 'c43', sourceCommentId: 43, requestedBy: 'erin' };
+  assert.equal(await recordRequest(api, where, keys, request), 'recorded');
+  const second = await recordRequest(api, where, keys, other);
+  assert.ok(typeof second === 'object' && second.status === 'duplicate');
+  assert.equal(second.of.id, 'c42', 'names the one that stands');
+  // Another deployment (other parameters) is another ask.
+  assert.equal(
+    await recordRequest(api, where, keys, { ...other, id: 'c44', params: { version: '4' } }),
+    'recorded',
+  );
+  // The first ends (its ref is removed): its ask goes with it.
+  assert.ok(await claimRequest(api, where, request));
+  await removeRequest(api, where, request, 'queue_cancelled');
+  assert.equal(refs.has(`deploy-schedule-asks/${ASK}`), false);
+  // An ask whose request is gone without it (a crash between the two) does not block the same ask again.
+  refs.set(`deploy-schedule-asks/${ASK}`, { sha: 'tag-of-nobody', type: 'tag' });
+  assert.equal(
+    await recordRequest(api, where, keys, { ...other, id: 'c45', sourceCommentId: 45 }),
+    'recorded',
+  );
+  assert.equal(refs.get(`deploy-schedule-asks/${ASK}`)!.sha, refs.get('deploy-schedule/production/c45')!.sha);
 });
 
 test('the claim is exclusive; after the request is removed a late claim gives itself back', async () => {
