@@ -6,7 +6,8 @@
 // Statically imported: what parsing a command line and `validate` need (commander, the config loader,
 // usage.ts). Each other command imports its code with import() when it runs, so a start compiles only what
 // its command uses (issue 16; test/unit/build/start-graph.test.ts guards it).
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander';
+import { CliCommand } from './command.ts';
 import { ConfigLoadError, formatConfigError } from '../config/errors.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
@@ -99,7 +100,7 @@ function defaultVersion(): string {
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   let exitCode = 0;
-  const program = new Command('deploy-action')
+  const program = new CliCommand('deploy-action')
     .description('Quality gates, blue-green / rolling / canary deployments, analysis and automatic rollback.')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })

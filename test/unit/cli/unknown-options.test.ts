@@ -90,3 +90,29 @@ test('reconcile names a misspelt environment as the other commands do, with the 
     rmSync(state, { recursive: true, force: true });
   }
 });
+
+test('a misspelt option written with its value (--name=value) gets the same "Did you mean" as the spaced form', async () => {
+  for (const [argv, flag, meant] of [
+    [['run', '--environmnt=production'], '--environmnt', '--environment'],
+    [['plan', '--enviroment=staging', '--version', 'v1'], '--enviroment', '--environment'],
+    [['validate', '--confg=.github/deploy.yml'], '--confg', '--config'],
+    [['analyze', '--recordng=recordings/canary-run.json'], '--recordng', '--recording'],
+  ] as const) {
+    const result = await cli([...argv]);
+    assert.notEqual(result.code, EXIT_CODES.success, argv.join(' '));
+    assert.equal(result.out, '', argv.join(' '));
+    // The option is named, not its value (which may be a token).
+    assert.match(
+      result.err,
+      new RegExp(`^error: unknown option '${flag}'\\n\\(Did you mean ${meant}\\?\\)\\n`),
+      argv.join(' '),
+    );
+  }
+  // A flag that takes no value, given one, is named as such rather than as unknown.
+  const json = await cli(['validate', '--json=true']);
+  assert.equal(json.code, EXIT_CODES.invalidOrBlocked);
+  assert.match(json.err, /^error: option '--json' takes no value: write --json alone\n/);
+  // The right option with its value still works as before.
+  const known = await cli(['validate', '--config=does-not-exist.yml']);
+  assert.doesNotMatch(known.err, /unknown option/);
+});
