@@ -465,6 +465,10 @@ async function drive(
           break;
         case 'finish':
           return action.result;
+        case 'confirm_stored':
+          // Whether the record waited for above was stored: finalize goes on only once it was (machine.ts).
+          event = { type: 'stored', now: now(), ...(notStored !== undefined ? { notStored } : {}) };
+          break;
         default:
           // The step after a write-ahead record that was not stored is not started (machine.ts).
           if (action.kind === 'run_step' && action.cancellable && notStored !== undefined) {

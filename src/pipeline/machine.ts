@@ -134,6 +134,11 @@ export type MachineEvent =
       notStored?: string;
     } & Result)
   | ({ type: 'waited' } & Result)
+  /**
+   * The answer to `confirm_stored`: whether the record the run waited for just before was stored (`notStored`:
+   * why not). Undefined also when the job was cancelled during the wait (the write goes on).
+   */
+  | { type: 'stored'; now: number; notStored?: string }
   /** An action threw something unexpected (a bug, or a resource the run depends on is gone). */
   | { type: 'error'; message: string; stack?: string; now: number };
 
@@ -176,6 +181,8 @@ export type Action =
       cancellable: boolean;
     }
   | { kind: 'wait'; ms: number }
+  /** Answer `stored`: whether the waited-for record written just before (the `persist` before it) was stored. */
+  | { kind: 'confirm_stored' }
   /** Wait (bounded) for every record write still in flight. */
   | { kind: 'flush' }
   | { kind: 'finish'; result: PipelineResult };
@@ -264,8 +271,11 @@ interface RollbackRun {
   stepsMs?: number;
 }
 
-/** Where finalize is: after the record, waiting out the scale-down delay, tearing down, the on_success hook. */
-type FinalizeStage = 'wait' | 'teardown' | 'on_success';
+/**
+ * Where finalize is: confirming its record was stored, waiting out the scale-down delay, tearing down, the
+ * on_success hook.
+ */
+type FinalizeStage = 'stored' | 'wait' | 'teardown' | 'on_success';
 
 export interface PipelineState {
   input: MachineInput;
@@ -1367,7 +1377,11 @@ export const MONITOR_WINDOW = 'the monitor window';
 
 // ---- finalize ---------------------------------------------------------------------------------------------------
 
-/** The new release goes live in the record first (so a job lost in the wait leaves a due teardown behind). */
+/**
+ * The new release goes live in the record first (so a job lost in the wait leaves a due teardown behind), and
+ * nothing more happens until that record is confirmed stored (onFinalizeEvent): no scale-down, no teardown, no
+ * on_success hook announcing a deployment whose record says it is still rolling out.
+ */
 function beginFinalize(
   s: PipelineState,
   out: Action[],
@@ -1418,12 +1432,7 @@ function beginFinalize(
     now,
     true,
   );
-  return finalizeStep(
-    s,
-    out,
-    task,
-    s.retiring ? (s.retiring.delayMs > 0 ? 'wait' : 'teardown') : 'on_success',
-  );
+  return finalizeStep(s, out, task, 'stored');
 }
 
 /** Issues finalize's next action from `stage` on; false when finalize is done. */
@@ -1434,6 +1443,11 @@ function finalizeStep(
   stage: FinalizeStage,
 ): boolean {
   const env = envOf(s, task.track);
+  if (stage === 'stored') {
+    s.sub = 'stored';
+    out.push({ kind: 'confirm_stored' });
+    return true;
+  }
   if (stage === 'wait' && s.retiring) {
     s.sub = 'wait';
     out.push({ kind: 'wait', ms: s.retiring.delayMs });
@@ -1469,7 +1483,16 @@ function onFinalizeEvent(
 ): void {
   const now = event.now;
   let more: boolean;
-  if (s.sub === 'wait') {
+  if (s.sub === 'stored') {
+    if (event.type !== 'stored') return unexpected(s, out, task, event);
+    if (event.notStored !== undefined) return finalRecordNotStored(s, out, task, event.notStored, now);
+    more = finalizeStep(
+      s,
+      out,
+      task,
+      s.retiring ? (s.retiring.delayMs > 0 ? 'wait' : 'teardown') : 'on_success',
+    );
+  } else if (s.sub === 'wait') {
     if (event.type !== 'waited') return unexpected(s, out, task, event);
     // Cancelled in the wait: the slot stays in the record, due; a reconcile run tears it down. The release
     // stands (it is live in the record), but the run ends cancelled, not succeeded.
@@ -1515,6 +1538,38 @@ function onFinalizeEvent(
   if (s.failure?.kind === 'cancelled') return closeAndFinish(s, out, now);
   s.pc++;
   run(s, out, now);
+}
+
+/**
+ * The record saying the new release is live could not be stored: the stored record still shows the rollout in
+ * progress, with its recovery. The run stops there, failed (`state_refused`) and saying so: traffic stays on
+ * the new release (it passed verify), but nothing that counts on the record runs (the retired slot, still the
+ * recovery's target, is not torn down; on_success does not announce it), and nothing more is written to a
+ * store that just failed. The next deployment refuses the unfinished rollout; reconcile takes it up.
+ */
+function finalRecordNotStored(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'finalize' }>,
+  why: string,
+  now: number,
+): void {
+  const env = envOf(s, task.track);
+  const kept = s.retiring ? `, ${s.retiring.slot} was not torn down` : '';
+  const hook = !task.quiet && env.hooks.onSuccess ? ', the on_success hook was not run' : '';
+  fail(
+    s,
+    out,
+    {
+      kind: 'refused',
+      message:
+        `${s.input.version} is live on ${env.name}, but the state record saying so could not be stored (${why}): ` +
+        `the stored record still shows its rollout in progress${kept}${hook}. The next deployment of ${env.name} ` +
+        'is refused until reconcile takes the rollout up (on_orphan: rollback rolls it back, resume finishes it)' +
+        `${task.track === 'staging' ? `; production was not deployed` : ''}`,
+    },
+    now,
+  );
 }
 
 function previousRelease(s: PipelineState, t: Track): Release | undefined {
@@ -1810,7 +1865,8 @@ function finish(s: PipelineState, out: Action[], now: number): Action[] {
   const outcome = outcomeOf(s);
   if (s.failure?.kind === 'internal')
     log(out, 'error', `internal error: ${s.failure.stack ?? s.failure.message}`);
-  // A refused record and another run's unfinished rollout stay as they are: this run wrote nothing. A
+  // A refused record and another run's unfinished rollout stay as they are: this run wrote nothing (or its
+  // final record could not be stored, and nothing more is written to that store). A
   // handed-off rollout already wrote where it waits; one cancelled in finalize, its success and what is due.
   if (
     s.failure &&

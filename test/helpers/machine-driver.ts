@@ -92,6 +92,8 @@ export interface World {
   storedFor?: (track: string) => ReturnType<typeof stored> | undefined;
   /** The control requests people made, as the executor would read them at the n-th I/O action. */
   requests?: (n: number, action: Action) => readonly ControlRequest[];
+  /** Why the record waited for before the n-th action (a `confirm_stored`) was not stored; stored if undefined. */
+  notStored?: (action: Action, n: number) => string | undefined;
   /** An /abort the executor saw while the n-th action (a step) ran. */
   abortDuring?: (action: Action, n: number) => ControlRequest | undefined;
 }
@@ -208,6 +210,11 @@ export function drive(begin: MachineInput | MachineTransition, world: World = {}
         case 'wait':
           event = { type: 'waited', ...flag };
           break;
+        case 'confirm_stored': {
+          const why = world.notStored?.(action, n - 1);
+          event = { type: 'stored', now, ...(why !== undefined ? { notStored: why } : {}) };
+          break;
+        }
       }
     }
     assert.ok(

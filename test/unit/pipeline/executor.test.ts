@@ -337,3 +337,42 @@ test("the run's own secret values never reach the record: a detail quoting one i
   const rollback = store.writes.flatMap((w) => w.record.history).find((h) => h.event === 'rollback_started');
   assert.match(rollback?.detail ?? '', /probe got 401 with token=\*\*\*/);
 });
+
+test('the final record (the new release live) cannot be stored: on_success does not run, nothing is torn down, the run fails saying so', async (t) => {
+  const call = (log: string) =>
+    JSON.stringify([process.execPath, join(repoRoot, 'test/helpers/record-target.mjs'), log, 'on_success']);
+  const { env, calls } = setup(t, (log) => `    hooks:\n      on_success: ${call(log)}\n`);
+  // The write-ahead (1st durable write) is stored; the record saying v2 is live (2nd) is not.
+  const store = new RefusingStore(calls, 2);
+  const result = await deployV2(env, store);
+  assert.equal(result.status, 'failed', result.message);
+  assert.equal(result.code, 'state_refused');
+  assert.match(
+    result.message,
+    /^v2 is live on production, but the state record saying so could not be stored \(records\/production\.json holds record 5/,
+  );
+  assert.match(result.message, /blue was not torn down, the on_success hook was not run/);
+  // Traffic stays on v2 (it passed verify); the old slot, still the stored recovery's target, stays up.
+  assert.equal(calls().at(-1), 'set_weight green 100');
+  assert.ok(!calls().includes('on_success'), 'on_success ran');
+  assert.deepEqual(result.rollbacks, []);
+  // The stored record is the last one that landed: the rollout in progress, with its recovery.
+  const landed = store.writes.at(-1)!.record;
+  assert.ok(landed.rollout?.recovery.length, 'the stored record still names the recovery');
+});
+
+test('on_success runs once the final record is stored', async (t) => {
+  const call = (log: string) =>
+    JSON.stringify([process.execPath, join(repoRoot, 'test/helpers/record-target.mjs'), log, 'on_success']);
+  const { env, calls } = setup(t, (log) => `    hooks:\n      on_success: ${call(log)}\n`);
+  const store = new FakeStore(calls, { durableMs: 200 });
+  const result = await deployV2(env, store);
+  assert.equal(result.status, 'succeeded', result.message);
+  assert.deepEqual(calls().slice(-2), ['teardown blue', 'on_success']);
+  const live = store.writes.find((w) => w.durable && w.record.live?.version === 'v2')!;
+  assert.equal(
+    live.callsLanded,
+    calls().indexOf('teardown blue'),
+    'stored before the teardown and on_success',
+  );
+});

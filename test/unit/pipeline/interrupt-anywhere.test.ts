@@ -141,9 +141,12 @@ for (const strategy of Object.keys(STRATEGIES) as Array<keyof typeof STRATEGIES>
         io.flatMap((a) => (a.kind === 'run_step' ? [a.step] : [])),
       );
       // Cancelled once the new release was live in the record (finalize): it stands; else rolled back.
-      // Cancelled in the scale-down wait, the run says so; during a step that must finish, it finished.
+      // Cancelled in the scale-down wait (or while its record was stored, just before it), the run says so;
+      // during a step that must finish, it finished.
       if (run.result.record!.live?.version === 'v2') {
-        const wait = io[cancelAt]!.kind === 'wait';
+        const wait =
+          io[cancelAt]!.kind === 'wait' ||
+          (io[cancelAt]!.kind === 'confirm_stored' && io[cancelAt + 1]?.kind === 'wait');
         assert.equal(run.result.status, wait ? 'cancelled' : 'succeeded', `${name}: ${run.result.message}`);
         if (wait) assert.match(run.result.message, /^cancelled in finalize, after v2 went live/, name);
         continue;

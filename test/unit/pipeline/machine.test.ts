@@ -571,6 +571,52 @@ for (const [how, over] of [
     assertSequence(r, 'staging', 0);
   });
 
+test('finalize goes on only once its record is stored: not stored, nothing after it runs and the run fails (state_refused)', () => {
+  const yaml =
+    '  staging:\n    strategy: blue-green\n  production:\n    staging: staging\n    strategy: blue-green\n' +
+    '    hooks: { on_success: notify-team }';
+  const envs = () => input(environment(yaml), { staging: environment(yaml, 'staging') });
+  // Staging's final record is the first confirmed, production's the second.
+  for (const [failing, nth] of [
+    ['staging', 0],
+    ['production', 1],
+  ] as const) {
+    let confirmed = 0;
+    const r = drive(envs(), { notStored: () => (confirmed++ === nth ? 'disk full' : undefined) });
+    assert.equal(r.result.status, 'failed', r.result.message);
+    assert.equal(r.result.code, 'state_refused');
+    assert.match(
+      r.result.message,
+      new RegExp(
+        `^v2 is live on ${failing}, but the state record saying so could not be stored \\(disk full\\)`,
+      ),
+    );
+    assert.match(
+      r.result.message,
+      /the stored record still shows its rollout in progress, blue was not torn down/,
+    );
+    const confirms = r.actions.flatMap((a, i) => (a.kind === 'confirm_stored' ? [i] : []));
+    assert.equal(confirms.length, nth + 1);
+    const at = confirms.at(-1)!;
+    const persist = r.actions.slice(0, at).findLast((a) => a.kind === 'persist');
+    assert.ok(
+      persist?.kind === 'persist' && persist.durable && persist.wait,
+      'asked right after a durable write',
+    );
+    // Nothing runs after the record that was not stored: no teardown of the slot the stored recovery switches
+    // back to, no on_success, and (when staging's failed) no production; nothing more is written.
+    const after = r.actions.slice(at + 1).filter((a) => a.kind === 'run_step' || a.kind === 'run_command');
+    assert.deepEqual(after, [], `${failing}: ran after the record that was not stored`);
+    assert.ok(!r.actions.slice(at + 1).some((a) => a.kind === 'persist'), 'written after it');
+    if (failing === 'staging') assert.deepEqual(steps(r), [], 'production untouched');
+    else assert.match(r.result.message, /, the on_success hook was not run\./);
+  }
+  // Stored: the teardown, then on_success, as before.
+  const ok = drive(envs());
+  assert.equal(ok.result.status, 'succeeded', ok.result.message);
+  assert.deepEqual(steps(ok).slice(-2), ['teardown on blue', 'on_success']);
+});
+
 test('staging first: its own record, its own rollback; staging_failed, production untouched', () => {
   const env = environment(
     '  staging:\n    strategy: blue-green\n  production:\n    staging: staging\n    strategy: blue-green',
