@@ -2,6 +2,7 @@
 // seed preset's rollback triggers added for the metrics the user defined, every check with a unique name.
 import {
   analysisConfigSchema,
+  recordedAnalysisConfigSchema,
   type AnalysisConfigInput,
   type CheckConfig,
   type ComparisonOp,
@@ -187,9 +188,16 @@ function resolveCheck(check: CheckConfig): ResolvedCheck {
   };
 }
 
-/** Validates and resolves. Throws the zod error (with paths) on bad input. */
-export function resolveAnalysisConfig(input: AnalysisConfigInput | undefined): AnalysisConfig {
-  const parsed = analysisConfigSchema.parse(input ?? {});
+/**
+ * Validates and resolves. Throws the zod error (with paths) on bad input. `recorded`: a recording's config,
+ * checked as the analyzer that recorded it accepted it (recordedAnalysisConfigSchema).
+ */
+export function resolveAnalysisConfig(
+  input: AnalysisConfigInput | undefined,
+  options: { recorded?: boolean } = {},
+): AnalysisConfig {
+  const schema = options.recorded ? recordedAnalysisConfigSchema : analysisConfigSchema;
+  const parsed = schema.parse(input ?? {});
   const metrics = parsed.metrics ?? {};
   const userChecks = (parsed.checks ?? []).map(resolveCheck);
   const presetChecks =

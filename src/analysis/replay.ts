@@ -7,7 +7,7 @@ import { ANALYZE_EXIT_CODES } from './exit-codes.ts';
 import { createJudgeState, idleComparisons, judge } from './judge.ts';
 import { readRecording, RecordingError, type RecordedContext } from './recording.ts';
 import { recordingFitProblems } from './recording-fit.ts';
-import { analysisConfigSchema, type AnalysisConfigInput } from './schema.ts';
+import { analysisConfigSchema, recordedAnalysisConfigSchema, type AnalysisConfigInput } from './schema.ts';
 import type { Decision } from './types.ts';
 
 export interface ReplayedWindow {
@@ -30,17 +30,21 @@ export interface ReplayResult {
 }
 
 /** The analysis config to judge with, or a RecordingError naming where it came from and what is wrong. */
-function judgeConfig(input: AnalysisConfigInput, source: string): AnalysisConfig {
-  const checked = analysisConfigSchema.safeParse(input, { error: issueMessage });
+function judgeConfig(input: AnalysisConfigInput, source: string, recorded: boolean): AnalysisConfig {
+  // A recording's own config is read as the analyzer that made it accepted it: a check refused since (one
+  // that can never hold or never fire) was judged live and is judged again. A config given is checked as
+  // written.
+  const schema = recorded ? recordedAnalysisConfigSchema : analysisConfigSchema;
+  const checked = schema.safeParse(input, { error: issueMessage });
   if (!checked.success)
     throw new RecordingError(
-      explainIssues(checked.error.issues, input, analysisConfigSchema)
+      explainIssues(checked.error.issues, input, schema)
         .map(({ path, message }) => `${source}${path.length ? `.${formatPath(path)}` : ''}: ${message}`)
         .join('\n'),
     );
   let config: AnalysisConfig;
   try {
-    config = resolveAnalysisConfig(input);
+    config = resolveAnalysisConfig(input, { recorded });
   } catch (error) {
     // What the schema cannot see, such as two checks with one name.
     throw new RecordingError(`${source}: ${(error as Error).message}`);
@@ -99,8 +103,8 @@ function judgedPart(config: AnalysisConfigInput): AnalysisConfigInput {
 export function analyzeRecording(file: string, config?: AnalysisConfigInput): ReplayResult {
   const recording = readRecording(file);
   const resolved = config
-    ? judgeConfig(config, 'the analysis config given')
-    : judgeConfig(judgedPart(recording.config), `${file}:1: config`);
+    ? judgeConfig(config, 'the analysis config given', false)
+    : judgeConfig(judgedPart(recording.config), `${file}:1: config`, true);
   const misfit = recordingFitProblems(file, recording, resolved);
   if (misfit.length) throw new RecordingError(misfit.join('\n'));
   const windows = recording.windows.map((window): ReplayedWindow => {

@@ -175,13 +175,22 @@ export function metricKind(name: string, config: { field?: string } | undefined)
   return kindOf(name) ?? kindOf(config?.field);
 }
 
+/** `value / 100` without the float's noise (99.9 / 100 is 0.9990000000000001). */
+const percentOf = (value: number) => Number((value / 100).toPrecision(12));
+
+/** ` Did you mean "error_rate < 0.05" (5 %)?` for a fraction written as a percentage, or nothing. */
+function percentHint(check: Extract<CheckExpression, { kind: 'threshold' }>): string {
+  if (!(check.value > 1 && check.value <= 100) && !(check.value === 1 && check.op !== '>=')) return '';
+  return `; did you mean "${check.metric} ${check.op} ${percentOf(check.value)}" (${check.value} %)?`;
+}
+
 /**
- * Why a check can never hold for what its metric measures (by name: domain.ts), or undefined. Such a check is
- * violated in every interval and rolls back every deployment, whatever the canary does: "error_rate < 0",
- * "p95 < 0x baseline", "success_rate > 100%".
+ * Why a check can never hold for what its metric measures (by name, or the prober field it reads:
+ * domain.ts), or undefined. Such a check is violated in every interval and rolls back every deployment,
+ * whatever the canary does: "error_rate < 0", "p95 < 0x baseline", "success_rate > 100%".
  */
-export function neverHolds(check: CheckExpression): string | undefined {
-  const kind = metricKind(check.metric, undefined);
+export function neverHolds(check: CheckExpression, config?: { field?: string }): string | undefined {
+  const kind = metricKind(check.metric, config);
   if (kind === undefined) return undefined;
   const what = kind === 'fraction' ? 'a fraction between 0 and 1' : 'never negative';
   const limit = check.kind === 'threshold' ? check.value : check.factor;
@@ -194,6 +203,20 @@ export function neverHolds(check: CheckExpression): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a check on a fraction can never fire, or undefined: "error_rate < 5" (5 % written as 5) holds for
+ * every value an error rate can have, so it never rolls back, however many requests fail.
+ */
+export function neverFires(check: CheckExpression, config?: { field?: string }): string | undefined {
+  if (check.kind !== 'threshold' || metricKind(check.metric, config) !== 'fraction') return undefined;
+  const always =
+    (check.op === '<' && check.value > 1) || (check.op === '<=' && check.value >= 1)
+      ? `always ${check.op === '<' ? 'below' : 'at or below'} ${check.value}`
+      : undefined;
+  if (!always) return undefined;
+  return `${check.metric} is a fraction between 0 and 1 (1 % is 0.01), so it is ${always} and the check would never roll back${percentHint(check)}`;
+}
+
 const checkExpression = z.string().transform((text, ctx) => {
   const parsed = parseCheckExpression(text);
   if (!parsed) {
@@ -203,15 +226,8 @@ const checkExpression = z.string().transform((text, ctx) => {
     });
     return z.NEVER;
   }
-  const never = neverHolds(parsed);
-  if (never) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `check "${text}" can never hold: ${never}, so every interval would violate it and every deployment would be rolled back`,
-    });
-    return z.NEVER;
-  }
-  return parsed;
+  // As written, for messages about it.
+  return { ...parsed, text };
 });
 
 const alpha = z.number().gt(0).max(0.2).optional().meta({
@@ -280,7 +296,12 @@ export const checkSchema = z.union([
 
 export const ANALYSIS_PRESETS = ['seeds', 'none'] as const;
 
-export const analysisConfigSchema = z
+/**
+ * The section as the analyzer of any version accepted it: well formed, every reference defined. A
+ * recording's config is read with this (replay.ts), so a check refused since the recording was made (one
+ * that can never hold or never fire) does not stop the recording from being judged as it was run.
+ */
+export const recordedAnalysisConfigSchema = z
   .strictObject({
     preset: z
       .enum(ANALYSIS_PRESETS)
@@ -378,6 +399,35 @@ export const analysisConfigSchema = z
           });
     });
   });
+
+/**
+ * The section as written by a user: also refused, at the check's position, are checks that make no sense for
+ * what their metric measures (by name or prober field): one that can never hold (rolls back every deployment)
+ * and one that can never fire ("error_rate < 5" meant as 5 %: never rolls back).
+ */
+export const analysisConfigSchema = recordedAnalysisConfigSchema.superRefine((config, ctx) => {
+  const metrics = config.metrics ?? {};
+  (config.checks ?? []).forEach((check, index) => {
+    if (!('check' in check)) return;
+    const expression = check.check;
+    const metric = Object.hasOwn(metrics, expression.metric) ? metrics[expression.metric] : undefined;
+    const never = neverHolds(expression, metric);
+    const silent = never ? undefined : neverFires(expression, metric);
+    const text = expression.text;
+    if (never)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['checks', index, 'check'],
+        message: `check "${text}" can never hold: ${never}, so every interval would violate it and every deployment would be rolled back${expression.kind === 'threshold' && metricKind(expression.metric, metric) === 'fraction' ? percentHint(expression) : ''}`,
+      });
+    else if (silent)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['checks', index, 'check'],
+        message: `check "${text}" can never fire: ${silent}`,
+      });
+  });
+});
 
 export type AnalysisConfigInput = z.input<typeof analysisConfigSchema>;
 export type AnalysisConfigParsed = z.output<typeof analysisConfigSchema>;
