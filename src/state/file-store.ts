@@ -11,7 +11,9 @@
 // write that finds the file changed since this store read or wrote it (two runs at once on one environment),
 // or holding a record not older than its own, throws and leaves the file as it is. The check and the rename
 // are made under a lock file (`<file>.lock`, created exclusively and naming its process), so two writers can
-// never both pass the check; a lock whose process is gone is taken over (util/lock-takeover.ts).
+// never both pass the check; a lock whose process is gone is taken over (util/lock-takeover.ts), and so is one
+// naming nobody once a few seconds old (its writer died between creating and writing it; this version's locks
+// appear whole, so no live writer's lock is ever seen empty).
 import { readFileSync, statSync } from 'node:fs';
 import { open, readdir, rename, mkdir, stat, writeFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -23,8 +25,11 @@ import { parseRecord, type EnvironmentRecord, type Release, type RetiredSlot } f
 import type { StateRead, StateStore, WriteOptions } from './store.ts';
 
 export const LEGACY_STATE_FILE = 'state.json';
-/** A temp file of this store's writes: `<record file>.<pid>.<n>.tmp` (see write). */
-const TEMP_FILE = /\.json\.\d+\.\d+\.tmp$/;
+/**
+ * A temp file of this store's writes: `<record file>.<pid>.<n>.tmp` (see write), or of its lock and takeover
+ * guard (`<record file>.lock[.takeover].<pid>.<n>.tmp`, util/lock-takeover.ts createOwnedFile).
+ */
+const TEMP_FILE = /\.json(?:\.lock(?:\.takeover)?)?\.\d+\.\d+\.tmp$/;
 /** A temp file older than this was left by a write that was killed: no write takes this long. */
 export const STALE_TEMP_MS = 60_000;
 /** More than any record this version writes (50 history entries, 500 planned steps): refused unread. */
@@ -33,8 +38,15 @@ export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 const NO_DIRECTORY_SYNC = new Set(['EISDIR', 'EINVAL', 'EPERM']);
 /** How long a write waits for another write of the same record to give its lock back. */
 export const LOCK_WAIT_MS = 5_000;
-/** A lock held this long by a process of another host (or naming none) was left by a write that died. */
+/** A lock held this long by a process of another host was left by a write that died. */
 export const STALE_LOCK_MS = STALE_TEMP_MS;
+/**
+ * A lock that names no process (empty, or not a holder's JSON) this long was left by a write that died: this
+ * version's locks appear whole (createOwnedFile); an older version's, or one made where there are no hard
+ * links, is created, then written microseconds later. A few seconds leave a wide margin for a stalled
+ * writer, and are less than a write waits for the lock (LOCK_WAIT_MS).
+ */
+export const UNNAMED_LOCK_STALE_MS = 2_000;
 
 export interface FileStateStoreOptions {
   /** How long a write waits for the lock another write holds (default LOCK_WAIT_MS). */
@@ -238,7 +250,7 @@ export class FileStateStore implements StateStore {
   }
 }
 
-interface LockHolder {
+export interface LockHolder {
   pid?: unknown;
   host?: unknown;
   started?: unknown;
@@ -262,24 +274,41 @@ function describeHolder(lock: string): string {
 
 /**
  * Whether the write holding `lock` is gone: its process on this host has ended (or its pid now belongs to a
- * process started at another time); one of another host, or a lock that names nobody, once older than any
- * write takes (STALE_LOCK_MS; a lock naming nobody is being written for a few milliseconds).
+ * process started at another time); one of another host once older than any write takes (STALE_LOCK_MS); a
+ * lock that names nobody (empty: its writer died between creating and writing it) once UNNAMED_LOCK_STALE_MS
+ * old.
  */
 async function lockIsStale(lock: string): Promise<boolean> {
   const age = await fileAgeMs(lock, -1);
   if (age < 0) return false; // gone already: the next attempt takes it
-  const holder = lockHolder(lock);
+  return isStaleHolder(lockHolder(lock), age, hostname(), (pid) => {
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return { runs: false };
+    }
+    return { runs: true, started: processStart(pid) };
+  });
+}
+
+/**
+ * The decision of lockIsStale, given what the lock says (`holder`: undefined when it is empty or not JSON),
+ * its age, this host, and what this host says of a pid (whether it runs, and when the kernel started it).
+ */
+export function isStaleHolder(
+  holder: LockHolder | undefined,
+  ageMs: number,
+  host: string,
+  probe: (pid: number) => { runs: boolean; started?: string | undefined },
+): boolean {
   const pid = holder?.pid;
-  if (holder?.host !== hostname() || !Number.isSafeInteger(pid) || (pid as number) <= 0)
-    return age > STALE_LOCK_MS;
-  try {
-    process.kill(pid as number, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return true;
-  }
-  if (typeof holder.started !== 'string') return false;
-  const started = processStart(pid as number);
-  return started !== undefined && started !== holder.started;
+  const named = typeof holder?.host === 'string' && Number.isSafeInteger(pid) && (pid as number) > 0;
+  if (!named) return ageMs > UNNAMED_LOCK_STALE_MS;
+  if (holder!.host !== host) return ageMs > STALE_LOCK_MS;
+  const seen = probe(pid as number);
+  if (!seen.runs) return true;
+  if (typeof holder!.started !== 'string') return false;
+  return seen.started !== undefined && seen.started !== holder!.started;
 }
 
 /** Where a refused record file is moved before a new one is written: beside it, named by its mtime. */

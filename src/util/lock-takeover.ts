@@ -2,10 +2,14 @@
 // lock. One process at a time (`<lock>.takeover`, created exclusively and naming its process), and the lock is
 // removed only if it is still stale then: a process that judged the old lock stale must not remove the one
 // another process has taken since (both would then go on as holders).
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { open, stat, unlink } from 'node:fs/promises';
+import { link, open, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { processStart } from './process-start.ts';
+
+/** What link() answers where the file system has no hard links (FAT, some network shares): created in place. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
 /** How long ago `path` was last written; `absent` when there is no such file. */
 export async function fileAgeMs(path: string, absent: number): Promise<number> {
@@ -16,18 +20,31 @@ export async function fileAgeMs(path: string, absent: number): Promise<number> {
 }
 
 /**
- * Creates `path` exclusively (O_EXCL: throws EEXIST when it exists), naming this process in it: its pid, host
- * and, where /proc says, when the kernel started it, so a later reader can tell a live holder from a reused pid.
+ * Creates `path` exclusively (throws EEXIST when it exists), naming this process in it: its pid, host and,
+ * where /proc says, when the kernel started it, so a later reader can tell a live holder from a reused pid.
+ * The file appears whole: it is written under a name of its own (`<path>.<pid>.<n>.tmp`) and hard-linked to
+ * `path`, which fails when `path` exists, as O_EXCL does. So a file at `path` that is empty or names nobody was
+ * never one a live process is still writing: left by a crash (a power loss before the data reached the disk),
+ * by an older version (which created it empty, then wrote it), or here on a file system without hard links,
+ * where it is created in place and written at once (empty for microseconds).
  */
 export async function createOwnedFile(path: string): Promise<void> {
-  const handle = await open(path, 'wx');
+  const started = processStart(process.pid);
+  const text = `${JSON.stringify({ pid: process.pid, host: hostname(), ...(started ? { started } : {}) })}\n`;
+  const draft = `${path}.${process.pid}.${randomInt(2 ** 47)}.tmp`;
+  await writeFile(draft, text, { flag: 'wx' });
   try {
-    const started = processStart(process.pid);
-    await handle.writeFile(
-      `${JSON.stringify({ pid: process.pid, host: hostname(), ...(started ? { started } : {}) })}\n`,
-    );
+    await link(draft, path);
+  } catch (error) {
+    if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    const handle = await open(path, 'wx');
+    try {
+      await handle.writeFile(text);
+    } finally {
+      await handle.close();
+    }
   } finally {
-    await handle.close();
+    await unlink(draft).catch(() => undefined);
   }
 }
 

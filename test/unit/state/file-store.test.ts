@@ -15,7 +15,15 @@ import {
 import { execFileSync } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_RECORD_BYTES, FileStateStore } from '../../../src/state/file-store.ts';
+import {
+  isStaleHolder,
+  LOCK_WAIT_MS,
+  MAX_RECORD_BYTES,
+  FileStateStore,
+  STALE_LOCK_MS,
+  UNNAMED_LOCK_STALE_MS,
+} from '../../../src/state/file-store.ts';
+import { createOwnedFile } from '../../../src/util/lock-takeover.ts';
 import { emptyRecord, withTransition, type EnvironmentRecord } from '../../../src/state/record.ts';
 
 function dir(t: { after(fn: () => void): void }): string {
@@ -417,4 +425,74 @@ test('a write waits for the lock another write holds, gives up naming it; a lock
   await store.write(sample('production'));
   assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), sample('production'));
   assert.deepEqual(readdirSync(join(d, 'records')), ['production.json']);
+});
+
+test('an empty or unreadable lock left by a write that died is taken over within seconds; a fresh one is waited for', async (t) => {
+  const d = dir(t);
+  const store = () => new FileStateStore(d, { lockWaitMs: 1_000 });
+  const path = store().pathFor('production');
+  const lock = `${path}.lock`;
+  mkdirSync(join(d, 'records'), { recursive: true });
+  const aged = (seconds: number) => {
+    const at = new Date(Date.now() - seconds * 1000);
+    utimesSync(lock, at, at);
+  };
+  // Created, then its writer died before writing its pid (an older version, or no hard links): 5 s old, well
+  // within the minute a lock of another host is given, and no write could still be making it.
+  for (const left of ['', 'not a holder{']) {
+    writeFileSync(lock, left);
+    aged(5);
+    await store().write(sample('production'), { durable: true });
+    assert.deepEqual(readdirSync(join(d, 'records')), ['production.json'], `lock ${JSON.stringify(left)}`);
+    rmSync(path);
+  }
+  // One made just now (its writer may be between creating and writing it) is not taken: the write waits, and
+  // gives up naming it. Its time is set a minute ahead, so however slow this machine it is still young.
+  writeFileSync(lock, '');
+  aged(-60);
+  await assert.rejects(
+    store().write(sample('production')),
+    /production\.json\.lock is held by another process/,
+  );
+  assert.ok(readFileSync(lock, 'utf8') === '', 'the fresh lock is left alone');
+});
+
+test('whose lock is stale: a live holder never, a dead or reused pid at once, another host after a minute, nobody after seconds', () => {
+  const here = 'box';
+  const runs = (started?: string) => () => ({ runs: true, started });
+  const gone = () => ({ runs: false });
+  const me = { pid: 42, host: here, started: 'boot:100' };
+  // A live holder of this host, however old its lock: the write may be slow, never two writers.
+  assert.equal(isStaleHolder(me, 3_600_000, here, runs('boot:100')), false);
+  assert.equal(isStaleHolder({ pid: 42, host: here }, 3_600_000, here, runs('boot:7')), false);
+  assert.equal(isStaleHolder(me, 0, here, gone), true);
+  assert.equal(isStaleHolder(me, 0, here, runs('boot:101')), true, 'the pid belongs to another process now');
+  assert.equal(isStaleHolder({ ...me, host: 'other' }, 30_000, here, gone), false);
+  assert.equal(isStaleHolder({ ...me, host: 'other' }, STALE_LOCK_MS + 1, here, gone), true);
+  // Names nobody (empty, not JSON, no pid): judged by its age alone, with a few seconds' grace.
+  for (const nobody of [undefined, {}, { host: here }, { pid: -1, host: here }, { pid: 42 }]) {
+    assert.equal(isStaleHolder(nobody, 500, here, runs()), false, JSON.stringify(nobody));
+    assert.equal(
+      isStaleHolder(nobody, UNNAMED_LOCK_STALE_MS + 1, here, runs()),
+      true,
+      JSON.stringify(nobody),
+    );
+  }
+  assert.ok(UNNAMED_LOCK_STALE_MS <= 5_000 && UNNAMED_LOCK_STALE_MS < LOCK_WAIT_MS);
+});
+
+test('a lock is never seen empty: it appears with its holder in it, and no draft is left behind', async (t) => {
+  const d = dir(t);
+  const lock = join(d, 'production.json.lock');
+  await createOwnedFile(lock);
+  const holder = JSON.parse(readFileSync(lock, 'utf8')) as { pid: number; host: string };
+  assert.equal(holder.pid, process.pid);
+  assert.equal(holder.host, hostname());
+  await assert.rejects(createOwnedFile(lock), { code: 'EEXIST' });
+  assert.deepEqual(readdirSync(d), ['production.json.lock']);
+  // Many at once: exactly one gets it, each sees it whole.
+  rmSync(lock);
+  const tries = await Promise.allSettled(Array.from({ length: 20 }, () => createOwnedFile(lock)));
+  assert.equal(tries.filter((r) => r.status === 'fulfilled').length, 1);
+  assert.deepEqual(readdirSync(d), ['production.json.lock']);
 });
