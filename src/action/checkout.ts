@@ -129,6 +129,8 @@ export function reconcileForkProblem(context: RunContext): string | undefined {
 }
 
 function forkName(context: RunContext): string {
+  if (context.fork?.unknown !== undefined)
+    return 'a head repository that could not be read (taken as a fork)';
   const repository = context.fork?.repository ?? 'a fork';
   return repository === 'a deleted fork' ? repository : `the fork "${repository}"`;
 }

@@ -56,6 +56,16 @@ export interface RunContext {
      * fork): any write to GitHub would be refused.
      */
     readOnlyToken: boolean;
+    /**
+     * issue_comment: the pull request the comment is on (the event names no head repository, so it was read
+     * from GitHub, commentPull). Its number is not the run's pullNumber: the run is still about GITHUB_SHA.
+     */
+    commentOn?: number;
+    /**
+     * issue_comment: the pull request could not be read, so whether its head is a fork is unknown; taken as a
+     * fork (fail closed). Why, for the messages.
+     */
+    unknown?: string;
   };
 }
 
@@ -201,12 +211,124 @@ function forkOfRun(run: Json): string | undefined {
   return forkOf({ head: { repo: run.head_repository }, base: { repo: base } });
 }
 
+/** The one call commentPull makes (pass `octokit.rest`), so tests hand in a tiny fake. */
+export interface PullReader {
+  pulls: {
+    get(params: {
+      owner: string;
+      repo: string;
+      pull_number: number;
+    }): Promise<{ data: { head: { repo: unknown }; base: { repo: unknown }; merged?: boolean | null } }>;
+  };
+}
+
+/**
+ * What an issue_comment run learns of the pull request the comment is on. not_pull_request: another event,
+ * or a comment on an issue. same_repository / fork: read from GitHub. unknown (no_token, unreadable): it could
+ * not be read; the caller takes it as a fork.
+ */
+export type CommentPull =
+  | { status: 'not_pull_request' }
+  | { status: 'same_repository'; pullNumber: number }
+  | { status: 'fork'; pullNumber: number; repository: string; merged: boolean }
+  | { status: 'unknown'; pullNumber: number; reason: 'no_token' | 'unreadable'; detail: string };
+
+/** Pure: the pull request an issue_comment event's comment is on (GitHub marks its issue as one), if any. */
+export function commentPullNumber(eventName: string, event: Json | undefined): number | undefined {
+  if (eventName !== 'issue_comment') return undefined;
+  const issue = event?.issue as Json | undefined;
+  if (!issue || typeof issue.number !== 'number' || !issue.pull_request) return undefined;
+  return issue.number;
+}
+
+/**
+ * issue_comment carries no pull request, so no head repository: a fork's pull request cannot be told from the
+ * event, and rollback or reconcile there would run whatever was checked out (a fork's head, its config's
+ * commands) with this repository's token and secrets. The pull request is read from GitHub (one request).
+ * Never throws: a pull request that cannot be read is `unknown`.
+ */
+export async function commentPull(
+  context: Pick<RunContext, 'owner' | 'repo' | 'eventName'>,
+  event: Json | undefined,
+  api: PullReader | undefined,
+): Promise<CommentPull> {
+  const pullNumber = commentPullNumber(context.eventName, event);
+  if (pullNumber === undefined) return { status: 'not_pull_request' };
+  if (!api) return { status: 'unknown', pullNumber, reason: 'no_token', detail: 'no github-token' };
+  let pull;
+  try {
+    ({ data: pull } = await api.pulls.get({
+      owner: context.owner,
+      repo: context.repo,
+      pull_number: pullNumber,
+    }));
+  } catch (error) {
+    const status = (error as { status?: unknown }).status;
+    return {
+      status: 'unknown',
+      pullNumber,
+      reason: 'unreadable',
+      detail: `GET pulls/${pullNumber} failed${typeof status === 'number' ? ` with HTTP ${status}` : ''}`,
+    };
+  }
+  // A head and a base with no repository object at all is no answer GitHub gives: not taken as "same".
+  if (typeof pull.base?.repo !== 'object' || pull.base.repo === null)
+    return { status: 'unknown', pullNumber, reason: 'unreadable', detail: 'the pull request names no base' };
+  const repository = forkOf(pull as unknown as Json);
+  if (repository === undefined) {
+    if (typeof pull.head?.repo !== 'object')
+      return {
+        status: 'unknown',
+        pullNumber,
+        reason: 'unreadable',
+        detail: 'the pull request names no head',
+      };
+    return { status: 'same_repository', pullNumber };
+  }
+  return { status: 'fork', pullNumber, repository, merged: pull.merged === true };
+}
+
+/**
+ * Pure: the context with what commentPull found. A fork's (or an unknown) pull request is a fork as on
+ * pull_request_target: this repository's token and secrets, and the base's code for what is not the fork's
+ * deployment (checkout.ts). The run stays about GITHUB_SHA.
+ */
+export function withCommentPull(context: RunContext, found: CommentPull): RunContext {
+  switch (found.status) {
+    case 'not_pull_request':
+    case 'same_repository':
+      return context;
+    case 'fork':
+      return {
+        ...context,
+        fork: {
+          repository: found.repository,
+          merged: found.merged,
+          readOnlyToken: false,
+          commentOn: found.pullNumber,
+        },
+      };
+    case 'unknown':
+      return {
+        ...context,
+        fork: {
+          repository: 'a repository that could not be read',
+          merged: false,
+          readOnlyToken: false,
+          commentOn: found.pullNumber,
+          unknown: found.detail,
+        },
+      };
+  }
+}
+
 /**
  * What a fork's code reached this run through, for messages: `pull request #8`, or the workflow_run
  * event's commit (GitHub leaves a fork's pull requests out of that event).
  */
-export function forkSubject(context: Pick<RunContext, 'pullNumber' | 'eventName'>): string {
-  return context.pullNumber !== undefined
-    ? `pull request #${context.pullNumber}`
-    : `the ${context.eventName} event's commit`;
+export function forkSubject(context: Pick<RunContext, 'pullNumber' | 'eventName' | 'fork'>): string {
+  if (context.pullNumber !== undefined) return `pull request #${context.pullNumber}`;
+  if (context.fork?.commentOn !== undefined)
+    return `the comment's pull request #${context.fork.commentOn}${context.fork.unknown ? ` (${context.fork.unknown})` : ''}`;
+  return `the ${context.eventName} event's commit`;
 }

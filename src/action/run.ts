@@ -6,7 +6,13 @@ import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ConfigLoadError } from '../config/errors.ts';
 import type { GitHubClient, RequestCounter } from '../github/client.ts';
-import { readRunContext, type RunContext } from './context.ts';
+import {
+  commentPull,
+  commentPullNumber,
+  readRunContext,
+  withCommentPull,
+  type RunContext,
+} from './context.ts';
 import { InputError, planRun, readInputs, reconcileRequested, type Mode } from './inputs.ts';
 import { cancelOnSignals } from '../util/signals.ts';
 import { stopCommandsBeforeKill } from './cancel-deadline.ts';
@@ -27,8 +33,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const inputs = readInputs((name) => core.getInput(name));
     if (inputs.token) core.setSecret(inputs.token);
     if (inputs.stateKey) core.setSecret(inputs.stateKey);
-    const context = readRunContext(env, await readEvent(env.GITHUB_EVENT_PATH));
+    const event = await readEvent(env.GITHUB_EVENT_PATH);
+    let context = readRunContext(env, event);
     if (reconcileRequested(inputs, context)) {
+      context = await withCommentFork(context, event, inputs.token, env);
       await checkWorkspace(context, { mode: 'reconcile', dryRun: false }, env, inputs.config);
       return void (counter = await (
         await import('./reconcile.ts')
@@ -39,6 +47,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if ((inputs.mode ?? context.dispatch?.mode) === 'metrics')
       return void (counter = await (await import('./metrics.ts')).runMetrics(inputs, context, env));
     const plan = planRun(inputs, context);
+    // A rollback runs the checkout's commands whatever commit it holds: on a fork's comment, the base's only.
+    if (plan.mode === 'rollback' && !plan.dryRun)
+      context = await withCommentFork(context, event, inputs.token, env);
     // The commit the workspace holds is the one the run is about (checkout.ts), before any of it runs.
     await checkWorkspace(context, plan, env, inputs.config);
     // yaml and the zod config schemas load here, once a run has a plan: a start that stops earlier
@@ -90,6 +101,38 @@ async function readEvent(path: string | undefined): Promise<Record<string, unkno
       `cannot read the event at GITHUB_EVENT_PATH (${path}): ${(error as Error).message}`,
     ]);
   }
+}
+
+/**
+ * issue_comment names no head repository: the comment's pull request is read from GitHub (context.ts
+ * commentPull), so a fork's is held to the fork rules of pull_request_target (checkout.ts). One request, on
+ * an issue_comment run about a pull request only.
+ */
+async function withCommentFork(
+  context: RunContext,
+  event: Record<string, unknown> | undefined,
+  token: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<RunContext> {
+  if (commentPullNumber(context.eventName, event) === undefined) return context;
+  let api;
+  if (token) {
+    const { createGitHubClient } = await import('../github/client.ts');
+    api = createGitHubClient({
+      token,
+      baseUrl: context.apiUrl,
+      log: (message) => core.info(message),
+      ...clientTuning(env),
+    }).octokit.rest;
+  }
+  const found = await commentPull(context, event, api);
+  if (found.status === 'fork')
+    core.info(`the comment's pull request #${found.pullNumber} comes from the fork "${found.repository}"`);
+  if (found.status === 'unknown')
+    core.warning(
+      `the comment's pull request #${found.pullNumber} could not be read (${found.detail}): taken as a fork's`,
+    );
+  return withCommentPull(context, found);
 }
 
 async function checkWorkspace(

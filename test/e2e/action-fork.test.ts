@@ -19,7 +19,7 @@ const REPO = 'shop';
 const PR = 7;
 const TOKEN = 'ghs_read_only_fork_token';
 
-async function setUp(t: { after(fn: () => unknown): void }) {
+async function setUp(t: { after(fn: () => unknown): void }, seed: { headOwner?: string } = {}) {
   const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
   const dir = mkdtempSync(join(tmpdir(), 'action-fork-'));
   t.after(async () => {
@@ -27,7 +27,7 @@ async function setUp(t: { after(fn: () => unknown): void }) {
     rmSync(dir, { recursive: true, force: true });
   });
   const head = fakeSha('fork-head');
-  fake.seedRepo({ owner: OWNER, repo: REPO, pulls: [{ number: PR, head, user: 'mallory' }] });
+  fake.seedRepo({ owner: OWNER, repo: REPO, pulls: [{ number: PR, head, user: 'mallory', ...seed }] });
   const target = recordedTarget(dir);
   writeFileSync(
     join(dir, 'lint.sarif'),
@@ -57,12 +57,17 @@ ${target.targetYaml}environments:
     if (fork) pull.head.repo = { ...pull.head.repo, id: pull.base.repo.id + 1, full_name: 'mallory/shop' };
     return { name, payload };
   };
-  const run = (name: string, inputs: Record<string, string>, fork = true) =>
+  const run = (
+    name: string,
+    inputs: Record<string, string>,
+    fork = true,
+    given?: { name: string; payload: Record<string, unknown> },
+  ) =>
     runBuiltAction({
       entry: ENTRY,
       dir,
       inputs: { 'github-token': TOKEN, config: 'deploy.yml', environment: 'preview', ...inputs },
-      event: event(name, fork),
+      event: given ?? event(name, fork),
       env: {
         ...runnerGitHubEnv(fake.url, OWNER, REPO),
         GITHUB_SHA: fakeSha('merge-commit'),
@@ -141,6 +146,39 @@ test("mode reconcile on a fork's pull_request run (read-only token) is refused b
   assert.equal(reconcile.outputs.reconcile, undefined);
   assert.deepEqual(calls(), []);
   assert.deepEqual(fake.requests, [], 'not one request');
+});
+
+test("issue_comment on a fork's pull request: the action reads the pull request, and rollback and reconcile refuse a checkout that is not the base's", async (t) => {
+  // issue_comment names no head repository: only GitHub's pull request tells that it is a fork's.
+  const { fake, run, calls } = await setUp(t, { headOwner: 'mallory' });
+  const comment = {
+    name: 'issue_comment',
+    payload: webhookPayload(
+      'issue_comment',
+      'created',
+      {
+        issue: {
+          number: PR,
+          pull_request: { url: `${fake.url}/repos/${OWNER}/${REPO}/pulls/${PR}` },
+        },
+      },
+      { owner: OWNER, repo: REPO },
+    ),
+  };
+  for (const inputs of [{ mode: 'rollback', version: 'v1' }, { mode: 'reconcile' }] as Array<
+    Record<string, string>
+  >) {
+    const result = await run('issue_comment', inputs, true, comment);
+    assert.equal(result.status, 1, result.stdout);
+    assert.match(
+      result.stdout,
+      /::error::the comment's pull request #7 comes from the fork "mallory\/shop", and this issue_comment run has this repository's token and secrets: /,
+    );
+  }
+  assert.deepEqual(calls(), [], 'no command of the checkout ran');
+  assert.deepEqual(writes(fake), []);
+  assert.equal(fake.requestsFor('pulls/get').length, 2, 'one read of the pull request per run');
+  fake.assertNoViolations();
 });
 
 test('pull_request_target with the default checkout (the base branch): refused, naming both commits, before any gate or command', async (t) => {

@@ -8,7 +8,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { readRunContext, type RunContext } from '../../../src/action/context.ts';
+import {
+  commentPull,
+  readRunContext,
+  withCommentPull,
+  type PullReader,
+  type RunContext,
+} from '../../../src/action/context.ts';
 import {
   CheckoutError,
   checkoutDir,
@@ -318,4 +324,80 @@ test('verifyCheckout from the config directory of a repository checked out below
   const message = await refusal(readRunContext(env('push', base), {}), join(dir, '.github'), 'full');
   assert.match(message, new RegExp(head));
   await passes(readRunContext(env('push', head), {}), join(dir, '.github'), 'full');
+});
+
+/**
+ * The one call an issue_comment run makes to learn about the comment's pull request (GET pulls/{n}), as GitHub
+ * answers it: the head repository a fork's (another id and name), the base's, or the request failing.
+ */
+function pullsApi(answer: 'fork' | 'same' | 'deleted_fork' | 'fails', asked: unknown[] = []): PullReader {
+  const base = { id: 1, full_name: 'acme/web' };
+  return {
+    pulls: {
+      async get(params) {
+        asked.push(params);
+        if (answer === 'fails') throw Object.assign(new Error('Not Found'), { status: 404 });
+        const head =
+          answer === 'fork' ? { id: 2, full_name: 'mallory/web' } : answer === 'deleted_fork' ? null : base;
+        return { data: { head: { repo: head }, base: { repo: base }, merged: false } };
+      },
+    },
+  };
+}
+
+test("issue_comment on a fork's pull request: the pull request is read, and rollback and reconcile run on the base's checkout only", async (t) => {
+  const { dir, head, base, at } = await repository(t);
+  const event = webhookPayload('issue_comment', 'created', {
+    issue: { number: 8, pull_request: { url: 'https://api.github.com/repos/acme/web/pulls/8' } },
+  });
+  const plain = readRunContext(env('issue_comment', base), event);
+  assert.equal(plain.fork, undefined, 'the event alone cannot tell');
+  const asked: unknown[] = [];
+  const found = await commentPull(plain, event, pullsApi('fork', asked));
+  assert.deepEqual(asked, [{ owner: 'acme', repo: 'web', pull_number: 8 }]);
+  assert.deepEqual(found, { status: 'fork', pullNumber: 8, repository: 'mallory/web', merged: false });
+  const context = withCommentPull(plain, found);
+  assert.equal(context.sha, base, 'the run is still about GITHUB_SHA');
+  assert.equal(context.pullNumber, undefined);
+  // The fork's head checked out (actions/checkout ref: refs/pull/8/head): its commands would run with the
+  // base's token and secrets.
+  await at(head);
+  for (const mode of ['rollback', 'reconcile'] as const) {
+    const message = await refusal(context, dir, mode);
+    assert.ok(
+      message.startsWith(
+        `the comment's pull request #8 comes from the fork "mallory/web", and this issue_comment run has this repository's token and secrets`,
+      ),
+      message,
+    );
+    assert.match(message, new RegExp(`the workspace holds commit ${head}, not the base's ${base}`));
+  }
+  await at(base);
+  await passes(context, dir, 'rollback');
+  await passes(context, dir, 'reconcile');
+
+  // A deleted fork is a fork; a pull request that cannot be read is taken as one (no token, an error).
+  await at(head);
+  for (const [answer, api, why] of [
+    ['deleted_fork', pullsApi('deleted_fork'), /comes from a deleted fork/],
+    [
+      'fails',
+      pullsApi('fails'),
+      /#8 \(GET pulls\/8 failed with HTTP 404\) comes from a head repository that could not be read/,
+    ],
+    ['no token', undefined, /#8 \(no github-token\) comes from a head repository that could not be read/],
+  ] as const) {
+    const taken = withCommentPull(plain, await commentPull(plain, event, api));
+    assert.match(await refusal(taken, dir, 'rollback'), why, answer);
+  }
+  // The base's own branch: whatever is checked out is code someone with push access wrote.
+  const same = await commentPull(plain, event, pullsApi('same'));
+  assert.deepEqual(same, { status: 'same_repository', pullNumber: 8 });
+  await passes(withCommentPull(plain, same), dir, 'rollback');
+  // A comment on an issue asks nothing.
+  const onIssue = webhookPayload('issue_comment', 'created', {
+    issue: { number: 9, pull_request: undefined },
+  });
+  const never = pullsApi('fails');
+  assert.deepEqual(await commentPull(plain, onIssue, never), { status: 'not_pull_request' });
 });
