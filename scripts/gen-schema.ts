@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { deployConfig } from '../src/config/schema.ts';
+import { deployConfig, EXTENSION_KEYS_JSON_SCHEMA } from '../src/config/schema.ts';
 
 export const SCHEMA_PATH = join(import.meta.dirname, '..', 'schema', 'deploy.schema.json');
 export const SCHEMA_ID = 'urn:deploy-action:schema:deploy-config';
@@ -25,6 +25,7 @@ export function generateJsonSchema(): string {
   const generated = z.toJSONSchema(deployConfig, { io: 'input', reused: 'ref' });
   const schema = {
     ...generated,
+    ...EXTENSION_KEYS_JSON_SCHEMA,
     $id: SCHEMA_ID,
     title: 'deploy-action configuration (.github/deploy.yml)',
     description:

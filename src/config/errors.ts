@@ -579,7 +579,9 @@ function explain(
         message:
           key === '<<'
             ? MERGE_KEYS
-            : `unknown key "${key}"${notAscii(key)}${didYouMean(key, allowed)}${listing}`,
+            : /^x-/.test(key)
+              ? `unknown key "${key}": keys starting with "x-" (your own, such as one holding a YAML anchor) are allowed only at the top level of the file${listing}`
+              : `unknown key "${key}"${notAscii(key)}${didYouMean(key, allowed)}${listing}`,
         meant: key === '<<' ? undefined : closestMatch(key, allowed),
       }));
     }
@@ -599,6 +601,19 @@ function explain(
       if ('discriminator' in issue && 'options' in issue) {
         return [{ path, anchor: 'value', message: valuesMessage(issue.options as unknown[], value) }];
       }
+      // An empty list where a list is one of the forms: that list's own reason to be not empty (an empty
+      // list of health checks), not another form's reading of [] (an argv with no program).
+      const forms = schemaHere && unionOptions(schemaHere);
+      const listForm =
+        Array.isArray(value) && value.length === 0 && forms?.length === issue.errors.length
+          ? forms.findIndex((form) => unwrap(form)._zod.def.type === 'array')
+          : -1;
+      const emptyList = listForm >= 0 ? issue.errors[listForm]! : [];
+      if (
+        emptyList.length > 0 &&
+        emptyList.every((inner) => inner.path.length === 0 && inner.code === 'too_small')
+      )
+        return [{ path, anchor: 'value', message: emptyList[0]!.message }];
       const branch = mostRelevantBranch(issue.errors);
       if (branch !== undefined) {
         const options = schemaHere && unionOptions(schemaHere);

@@ -30,7 +30,7 @@ import {
   type IssueAnchor,
 } from './errors.ts';
 import type { z } from 'zod';
-import { deployConfig, type RawConfig } from './schema.ts';
+import { deployConfig, EXTENSION_KEY, type RawConfig } from './schema.ts';
 import { semanticIssues } from './semantics.ts';
 import {
   CONFIG_LIMITS,
@@ -100,6 +100,7 @@ export function parseConfig(text: string, file: string): ParseResult {
     return failure([locator.atStart(message)]);
   }
 
+  data = withoutExtensionKeys(data);
   const result = deployConfig.safeParse(data, { error: issueMessage });
   if (!result.success) {
     const explained = explainIssues(result.error.issues, data, deployConfig);
@@ -115,15 +116,27 @@ export function parseConfig(text: string, file: string): ParseResult {
   return { ok: true, config };
 }
 
+/** The top level without its "x-" keys (EXTENSION_KEY): the author's own, such as anchor holders. */
+function withoutExtensionKeys(data: unknown): unknown {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return data;
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !EXTENSION_KEY.test(key)));
+}
+
 /**
- * An unknown key whose value carries an anchor (`x-common: &common ...`, a habit from docker-compose) is
- * there to hold it: say where an anchor goes instead.
+ * An unknown key whose value carries an anchor (`common: &common ...`) is there to hold it: at the top
+ * level, such a key is allowed when it starts with "x-" (the docker-compose convention); elsewhere, the
+ * anchor goes on the first value that uses it.
  */
 function withAnchorHint(doc: Document.Parsed, issue: { path: ConfigPath; message: string }): string {
   if (!issue.message.startsWith('unknown key ')) return issue.message;
+  const key = String(issue.path.at(-1));
+  if (EXTENSION_KEY.test(key)) return issue.message; // its message says where such keys go
   const node = doc.getIn(issue.path, true) as Node | undefined;
   if (!node || typeof node !== 'object' || !('anchor' in node) || !node.anchor) return issue.message;
-  return `${issue.message}; a key only to hold a YAML anchor (&${node.anchor}) is not allowed: put the anchor on the first value that uses it, and write *${node.anchor} where it repeats`;
+  const anchor = node.anchor;
+  return issue.path.length === 1
+    ? `${issue.message}; to keep a value here only to hold a YAML anchor (&${anchor}), start its key with "x-" (x-${key}): deploy-action ignores top-level keys starting with "x-"`
+    : `${issue.message}; a key only to hold a YAML anchor (&${anchor}) is allowed only at the top level, starting with "x-" (x-${key}: &${anchor} ...); or put the anchor on the first value that uses it, and write *${anchor} where it repeats`;
 }
 
 /**

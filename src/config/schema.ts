@@ -222,7 +222,15 @@ export const healthCheck = z.union([
   httpCheck,
   commandSpec,
 ]);
-export const healthChecks = z.union([healthCheck, z.array(healthCheck).min(1)]);
+export const healthChecks = z.union([
+  healthCheck,
+  z
+    .array(healthCheck)
+    .min(
+      1,
+      'an empty list of health checks checks nothing: list at least one (an http(s) URL, an HTTP check { url, ... } or a command), or leave "health" out',
+    ),
+]);
 
 export const targetCommands = z.strictObject({
   deploy: commandSpec.meta({
@@ -357,7 +365,7 @@ export const canaryParams = z.strictObject({
   slots: slotPair.optional(),
   steps: z.array(canaryStep).min(1).optional().meta({
     description:
-      'Traffic weights in % (0 to 100, strictly increasing), each a number or { weight, pause, approval }. A list that stops short of 100 ends with promotion: a last step at 100 is added.',
+      'Traffic weights in % (0 to 100, strictly increasing, at least one between 0 and 100), each a number or { weight, pause, approval }. A list that stops short of 100 ends with promotion: a last step at 100 is added, so one step ([5]) is a canary.',
   }),
   pause: canaryDefaultPause.optional().meta({
     description:
@@ -474,6 +482,13 @@ export const reconcileConfig = z.strictObject({
 
 export const PRESET_NAMES = ['seeds', 'fast'] as const;
 
+/**
+ * Top-level keys starting with "x-" are the author's own (the docker-compose convention): most often one that
+ * holds a YAML anchor (`x-target: &target { ... }`) for aliases below. The loader leaves them out before
+ * this schema reads the file; nowhere else is such a key allowed.
+ */
+export const EXTENSION_KEY = /^x-/;
+
 export const deployConfig = z.strictObject({
   version: z.literal(1).optional(),
   preset: z.enum(PRESET_NAMES).optional(),
@@ -504,6 +519,16 @@ export const deployConfig = z.strictObject({
       'Slack, Microsoft Teams and signed webhook notifications of every environment (docs/notifications.md).',
   }),
 });
+
+/** For editors (scripts/gen-schema.ts adds it to the JSON Schema's top level): the keys EXTENSION_KEY allows. */
+export const EXTENSION_KEYS_JSON_SCHEMA = {
+  patternProperties: {
+    [EXTENSION_KEY.source]: {
+      description:
+        'Your own key, ignored by deploy-action: a place to hold a YAML anchor (x-target: &target {...}) that values below reuse as an alias (*target). Allowed only at the top level.',
+    },
+  },
+};
 
 /**
  * A validated config. The analysis sections stay as written (durations as "5m", not milliseconds): the

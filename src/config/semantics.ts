@@ -366,6 +366,15 @@ function canaryStepIssues(params: CanaryParams, path: Path): SemanticIssue[] {
       message: `weights are percentages of traffic (0 to 100), and no step here is above 1: ${weight} is ${weight}% of traffic, not ${percent(weight)}%; write the percentages (${weights.map(percent).join(', ')})`,
     });
   }
+  // A canary is a share of traffic on the new version, analysed before all of it goes there. Steps with none
+  // between 0 and 100 ([100]: everything at once; [0]: no traffic, then everything) analyse no such share,
+  // and promote as a blue-green switch would, with none of its checks of the idle slot. One step is enough.
+  if (weights.length > 0 && !weights.some((weight) => weight > 0 && weight < 100)) {
+    issues.push({
+      path: [...path, 'steps'],
+      message: `no step gives the canary a share of traffic (a weight between 0 and 100): [${weights.join(', ')}] moves all traffic to the new version without analysing it on part of the traffic first; start with a small step (steps: [5] or [5, 25, 50], promotion to 100 follows), or use the blue-green strategy to switch all traffic at once`,
+    });
+  }
   for (let index = 1; index < weights.length; index++) {
     const previous = weights[index - 1]!;
     const weight = weights[index]!;

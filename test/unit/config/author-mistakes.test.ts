@@ -84,17 +84,31 @@ environments:
     ]);
   });
 
-  it('a key only there to hold an anchor says where the anchor goes', () => {
+  it('a top-level x- key holds an anchor (the docker-compose convention); elsewhere, where it may go is said', () => {
     const text = `${TARGET}
 x-common: &common
-  strategy: canary
+  monitor: 10m
+  health: http://127.0.0.1:8080/health
+x-notes: [anything, { at: all }]
 environments:
   production: *common
 `;
-    assert.deepEqual(errorsOf(text), [
-      'deploy.yml:4:1: x-common: unknown key "x-common" (allowed here: version, preset, state_dir, target, strategies, environments, gates, analysis, approvals, reconcile, notifications); a key only to hold a YAML anchor (&common) is not allowed: put the anchor on the first value that uses it, and write *common where it repeats',
+    const loaded = parseConfig(text, 'deploy.yml');
+    assert.ok(loaded.ok, loaded.ok ? '' : loaded.errors.map(formatConfigError).join('\n'));
+    assert.equal(loaded.config.environments.production!.health, 'http://127.0.0.1:8080/health');
+    assert.ok(!('x-common' in loaded.config) && !('x-notes' in loaded.config));
+    // Was 'unknown key "x-common": did you mean "target"?'. A top-level key without the prefix says to add it.
+    assert.deepEqual(errorsOf(text.replace('x-common:', 'common:')), [
+      'deploy.yml:4:1: common: unknown key "common" (allowed here: version, preset, state_dir, target, strategies, environments, gates, analysis, approvals, reconcile, notifications); to keep a value here only to hold a YAML anchor (&common), start its key with "x-" (x-common): deploy-action ignores top-level keys starting with "x-"',
     ]);
-    // Where it is first used, the anchor works.
+    // Below the top level, an x- key is no extension key: it is named as allowed only at the top level.
+    assert.deepEqual(
+      errorsOf(`${TARGET}\nenvironments:\n  production:\n    x-base: &base 1\n    strategy: direct\n`),
+      [
+        'deploy.yml:6:5: environments.production.x-base: unknown key "x-base": keys starting with "x-" (your own, such as one holding a YAML anchor) are allowed only at the top level of the file (allowed here: url, production, strategy, staging, target, health, smoke, validation_window, monitor, monitor_interval, hooks, variables, gates, analysis, approvals, control, on_orphan, notifications)',
+      ],
+    );
+    // Where it is first used, the anchor works too.
     const used = `${TARGET}
 environments:
   staging: &common
@@ -102,6 +116,20 @@ environments:
   production: *common
 `;
     assert.equal(parseConfig(used, 'deploy.yml').ok, true);
+  });
+
+  it('an empty list of health checks is named as that, not as an argv without a program', () => {
+    // Was 'an argv list needs at least the program', at both places.
+    const message =
+      'an empty list of health checks checks nothing: list at least one (an http(s) URL, an HTTP check { url, ... } or a command), or leave "health" out';
+    assert.deepEqual(errorsOf(`${TARGET}\n    health: []\nenvironments:\n  production:\n    health: []\n`), [
+      `deploy.yml:4:13: target.commands.health: ${message}`,
+      `deploy.yml:7:13: environments.production.health: ${message}`,
+    ]);
+    // An empty argv where a command is expected keeps its own message.
+    assert.deepEqual(errorsOf(`${TARGET}\n    smoke: []\nenvironments:\n  production: {}\n`), [
+      'deploy.yml:4:12: target.commands.smoke: an argv list needs at least the program',
+    ]);
   });
 });
 

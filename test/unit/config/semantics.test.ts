@@ -168,6 +168,25 @@ describe('semantics: canary steps increase strictly', () => {
       `${FULL_TARGET}environments:\n  production:\n    strategy: { type: canary, steps: [1, 10, { weight: 50 }, 100] }\n`,
     );
   });
+
+  it('needs a step that gives the canary part of the traffic; a single one is enough', () => {
+    for (const steps of ['[100]', '[{ weight: 100 }]', '[0]', '[0, 100]']) {
+      const text = `${FULL_TARGET}strategies:\n  canary:\n    steps: ${steps}\nenvironments:\n  production: { strategy: canary }\n`;
+      const errors = errorsOf(text);
+      assert.equal(errors.length, 1, steps);
+      assert.match(
+        errors[0]!,
+        /^deploy\.yml:8:12: strategies\.canary\.steps: no step gives the canary a share of traffic \(a weight between 0 and 100\): \[(0, )?(0|100)\] moves all traffic to the new version without analysing it on part of the traffic first; start with a small step .* or use the blue-green strategy/,
+        steps,
+      );
+    }
+    // One step below 100 is a canary: analysed at 1%, then promoted to 100 (seed 04: "start small").
+    for (const steps of ['[1]', '[{ weight: 5, pause: manual }]', '[0, 50]']) {
+      assertLoads(
+        `${FULL_TARGET}environments:\n  production:\n    strategy: { type: canary, steps: ${steps} }\n`,
+      );
+    }
+  });
 });
 
 describe('semantics: commands split without a shell', () => {
