@@ -7,9 +7,19 @@
 // stopped. Groups still running when this process exits are killed (execa's cleanup skips detached
 // children).
 //
+// A stop also reaches what left the group: before the first signal the command's process tree is read from
+// /proc (parent links, process-tree.ts), and each descendant in another process group (started with setsid,
+// or a program that daemonizes itself) is signalled with the group; at the SIGKILL the tree is read again from
+// the processes found then (the same ones: their start time unchanged), so what they started since, or what
+// outlived the command itself, is killed too. What still escapes: a process that had left both the group and
+// the tree before the stop (a double-forked daemon whose parent exited, reparented to init or a subreaper:
+// nothing links it to the command any more), one started in the instant between the last read and the signal
+// by a process not seen, and on systems without /proc (macOS) everything outside the group.
+//
 // Windows has no process groups (and `detached` means a console of its own there): the command alone is
 // stopped, with the same timings.
 import type { ChildProcess } from 'node:child_process';
+import { readProcessTable, signalOutsideGroup, treeOf, type ProcessInfo } from './process-tree.ts';
 
 /** Whether commands run in a process group of their own (POSIX). */
 export const PROCESS_GROUPS = process.platform !== 'win32';
@@ -38,7 +48,11 @@ function trackGroup(pgid: number): void {
   if (exitHook) return;
   exitHook = true;
   process.on('exit', () => {
-    for (const group of groups) signalGroup(group, 'SIGKILL');
+    const table = groups.size ? readProcessTable() : [];
+    for (const group of groups) {
+      signalOutsideGroup(treeOf([{ pid: group }], table), group, 'SIGKILL');
+      signalGroup(group, 'SIGKILL');
+    }
   });
 }
 
@@ -89,8 +103,15 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
   let stopped: StopReason | undefined;
   let exited = false;
   let forceKill: NodeJS.Timeout | undefined;
-  const kill = (sig: NodeJS.Signals) =>
-    PROCESS_GROUPS && pgid !== undefined ? signalGroup(pgid, sig) : subprocess.kill(sig);
+  /** The command's process tree when it was stopped, then at each later signal (see the top of this file). */
+  let tree: ProcessInfo[] = [];
+  const kill = (sig: NodeJS.Signals) => {
+    if (!PROCESS_GROUPS || pgid === undefined) return void subprocess.kill(sig);
+    // Read before the group's signal: once a parent dies its children are reparented and out of reach.
+    tree = treeOf(tree.length ? tree : [{ pid: pgid }], readProcessTable());
+    signalGroup(pgid, sig);
+    signalOutsideGroup(tree, pgid, sig);
+  };
   const stop = (why: StopReason) => {
     if (stopped || exited || pgid === undefined) return;
     stopped = why;
@@ -116,7 +137,7 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
     if (pgid !== undefined) {
       groups.delete(pgid);
       // A stopped command is over once it exits: what it started and left running is killed now.
-      if (stopped && PROCESS_GROUPS) signalGroup(pgid, 'SIGKILL');
+      if (stopped && PROCESS_GROUPS) kill('SIGKILL');
     }
     setTimeout(() => {
       subprocess.stdout?.destroy();

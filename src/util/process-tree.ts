@@ -1,0 +1,104 @@
+// The processes a command started, found through /proc by their parent links, for the stop of a command
+// (process-group.ts): a descendant that left the command's process group (setsid, a daemonizing program) is
+// not reached by the group's signal, but it is still the child of a process of the command, or of one of its
+// children, until that parent exits. Linux only: without /proc (macOS, Windows) the table is empty and only
+// the group is signalled.
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** One process as /proc/<pid>/stat shows it. */
+export interface ProcessInfo {
+  pid: number;
+  /** Its parent (field 4). */
+  ppid: number;
+  /** Its process group (field 5). */
+  pgrp: number;
+  /** When the kernel started it, in clock ticks since boot (field 22): a pid given to another process differs. */
+  start: string;
+}
+
+/**
+ * `/proc/<pid>/stat`'s text as a ProcessInfo; undefined when it is not one. The command name (field 2) is in
+ * parentheses and may hold spaces or ')': the fields after its last ')' start at field 3.
+ */
+export function parseStat(pid: number, text: string): ProcessInfo | undefined {
+  const fields = text
+    .slice(text.lastIndexOf(')') + 1)
+    .trim()
+    .split(/\s+/);
+  const [ppid, pgrp, start] = [Number(fields[1]), Number(fields[2]), fields[19]];
+  if (!Number.isSafeInteger(ppid) || !Number.isSafeInteger(pgrp) || !start || !/^\d+$/.test(start))
+    return undefined;
+  return { pid, ppid, pgrp, start };
+}
+
+/** Every process this one can see, from /proc; empty where there is none. */
+export function readProcessTable(): ProcessInfo[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const table: ProcessInfo[] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const info = parseStat(Number(name), readFileSync(`/proc/${name}/stat`, 'utf8'));
+      if (info) table.push(info);
+    } catch {
+      // Ended while the table was read.
+    }
+  }
+  return table;
+}
+
+/**
+ * The processes of `table` in the trees of `roots`: each root still there (the same process: its start, when
+ * given, unchanged) and every process whose parent is in the tree, at any depth. Pure.
+ */
+export function treeOf(
+  roots: ReadonlyArray<{ pid: number; start?: string }>,
+  table: readonly ProcessInfo[],
+): ProcessInfo[] {
+  const byPid = new Map(table.map((p) => [p.pid, p]));
+  const children = new Map<number, ProcessInfo[]>();
+  for (const p of table) {
+    if (p.ppid === p.pid) continue;
+    const list = children.get(p.ppid);
+    if (list) list.push(p);
+    else children.set(p.ppid, [p]);
+  }
+  const tree = new Map<number, ProcessInfo>();
+  const queue: ProcessInfo[] = [];
+  for (const root of roots) {
+    const p = byPid.get(root.pid);
+    if (p && (root.start === undefined || root.start === p.start) && !tree.has(p.pid)) {
+      tree.set(p.pid, p);
+      queue.push(p);
+    }
+  }
+  while (queue.length) {
+    for (const child of children.get(queue.shift()!.pid) ?? []) {
+      if (tree.has(child.pid)) continue;
+      tree.set(child.pid, child);
+      queue.push(child);
+    }
+  }
+  return [...tree.values()];
+}
+
+/** Sends `signal` to each of `members` outside process group `pgrp` (the group's own signal reaches the rest). */
+export function signalOutsideGroup(
+  members: readonly ProcessInfo[],
+  pgrp: number,
+  signal: NodeJS.Signals,
+): void {
+  for (const member of members) {
+    if (member.pgrp === pgrp) continue;
+    try {
+      process.kill(member.pid, signal);
+    } catch {
+      // ESRCH: it has ended; EPERM: not ours to signal (it changed its user).
+    }
+  }
+}

@@ -1,0 +1,106 @@
+// A stopped command is stopped with what it started outside its process group: a child started with setsid
+// (or a program that daemonizes itself) is not reached by the group's signal, but is found through /proc by
+// its parent links before the signal, and signalled too.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolveCommand } from '../../../src/config/resolve.ts';
+import { CommandFailed, runCommand } from '../../../src/targets/run-command.ts';
+import { parseStat, treeOf, type ProcessInfo } from '../../../src/util/process-tree.ts';
+
+const p = (pid: number, ppid: number, pgrp: number, start = `${pid}00`): ProcessInfo => ({
+  pid,
+  ppid,
+  pgrp,
+  start,
+});
+
+test('the tree of a command: every descendant through its parent links, whatever its process group', () => {
+  const table = [
+    p(1, 0, 1),
+    p(100, 1, 100), // the command, leader of its group
+    p(101, 100, 100), // a child in the group
+    p(102, 100, 102), // a child that called setsid
+    p(103, 102, 102), // its child, in the new group
+    p(104, 103, 500), // and one more level, in yet another group
+    p(200, 1, 200), // a daemon reparented to init: nothing links it to the command any more
+    p(201, 1, 100), // the same, still in the command's group (the group's signal reaches it)
+  ];
+  const pids = (members: ProcessInfo[]) => members.map((m) => m.pid).sort((a, b) => a - b);
+  assert.deepEqual(pids(treeOf([{ pid: 100 }], table)), [100, 101, 102, 103, 104]);
+  // Read again from the members seen before, once the command itself has exited and its children went to init.
+  const later = [p(1, 0, 1), p(102, 1, 102), p(103, 102, 102), p(105, 103, 103), p(101, 1, 100)];
+  const before = treeOf([{ pid: 100 }], table);
+  assert.deepEqual(pids(treeOf(before, later)), [101, 102, 103, 105]);
+  // A pid the kernel gave to another process since (another start) is not a member.
+  assert.deepEqual(pids(treeOf([{ pid: 102, start: '1' }], later)), []);
+  assert.deepEqual(treeOf([{ pid: 999 }], table), []);
+  // A cycle (a corrupt table) ends.
+  assert.deepEqual(pids(treeOf([{ pid: 7 }], [p(7, 8, 7), p(8, 7, 8)])), [7, 8]);
+});
+
+test('a stat line is read after the last parenthesis: a command name may hold spaces and parentheses', () => {
+  const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));
+  fields[0] = 'S';
+  const line = `4242 (evil) (name ) 9) ${fields.join(' ')}`;
+  assert.deepEqual(parseStat(4242, line), { pid: 4242, ppid: 4, pgrp: 5, start: '22' });
+  assert.equal(parseStat(1, 'garbage'), undefined);
+});
+
+/** Whether `pid` still runs (a zombie nobody reaped yet has ended). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function untilEnded(pids: number[]): Promise<number[]> {
+  for (let i = 0; i < 100 && pids.some(running); i++) await new Promise((r) => setTimeout(r, 50));
+  return pids.filter(running);
+}
+
+test(
+  'a cancelled command is stopped with its setsid children and what they started',
+  { skip: process.platform !== 'linux' && 'needs /proc', timeout: 30_000 },
+  async (t) => {
+    // A `sleep` in a session of its own, and a shell in another that started a `sleep` of its own: none of
+    // them in the command's process group. Each prints its pid; the command then waits.
+    const script =
+      'setsid sleep 60 & echo $!; ' + "setsid /bin/sh -c 'sleep 60 & echo $!; echo $$; wait' & " + 'wait';
+    const command = resolveCommand(['/bin/sh', '-c', script], 'hooks.migrate', {
+      shell: false,
+      timeoutMs: 300_000,
+      env: {},
+    });
+    const pids: number[] = [];
+    t.after(() => {
+      for (const pid of pids) if (running(pid)) process.kill(pid, 'SIGKILL');
+    });
+    const cancel = new AbortController();
+    const error = await runCommand(
+      command,
+      {},
+      {
+        signal: cancel.signal,
+        onOutput: (line) => {
+          pids.push(Number(line.line));
+          if (pids.length === 3) cancel.abort();
+        },
+      },
+    ).then(
+      () => assert.fail('the command cannot succeed'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof CommandFailed, String(error));
+    assert.equal(error.reasonCode, 'cancelled', error.message);
+    assert.equal(pids.length, 3);
+    assert.ok(
+      pids.every((pid) => pid > 1),
+      pids.join(' '),
+    );
+    assert.deepEqual(await untilEnded(pids), [], 'processes of the command still running');
+  },
+);
