@@ -4,6 +4,7 @@
 // and never a number made up from it (null is not 0).
 import { httpGet, type Fetch } from '../http.ts';
 import { bucketKey } from '../histogram.ts';
+import { nativeHistogramBuckets } from '../native-histogram.ts';
 import { parseBound } from '../recorded-buckets.ts';
 import { renderPromql, TemplateError } from '../promql.ts';
 import { withRetries, type Sleep } from '../retry.ts';
@@ -85,13 +86,14 @@ const labelKey = (metric: Record<string, string>) =>
 
 /**
  * A native histogram (Prometheus 2.40+, 3.x) comes as `histogram: [t, {count, sum, buckets}]` in an instant
- * vector and `histograms: [[t, {...}], ...]` in a matrix, instead of `value` / `values`. It is not a number,
- * and its buckets are not the classic `le` series a histogram metric reads.
+ * vector and `histograms: [[t, {...}], ...]` in a matrix, instead of `value` / `values`. It is not a number;
+ * a histogram metric reads it as its buckets (native-histogram.ts).
  */
 const NATIVE_HISTOGRAM =
-  'the query returned a native histogram, not a number: wrap it in histogram_quantile(0.95, ...), histogram_count(...) or histogram_sum(...)';
-const NATIVE_BUCKETS =
-  'the query returned a native histogram, which is not read as buckets: a histogram metric reads the classic buckets, one series per le, e.g. sum by (le) (increase(http_request_duration_seconds_bucket[1m]))';
+  'the query returned a native histogram, not a number: wrap it in histogram_quantile(0.95, ...), histogram_count(...) or histogram_sum(...), or read it with histogram: true';
+/** A histogram metric's query answered with native histograms where one was expected, or with both kinds. */
+const ONE_NATIVE =
+  'a histogram metric reads one native histogram (aggregate with sum(increase(...[1m]))) or the classic buckets, one series per le (sum by (le) (increase(..._bucket[1m])))';
 
 /** What an instant query that answered a matrix or a string was asked, and what to write instead. */
 function wrongKind(resultType: unknown): string | undefined {
@@ -106,7 +108,7 @@ function vectorOf(
   result: unknown[],
 ):
   | { ok: true; series: Array<{ metric: Record<string, string>; value: unknown }> }
-  | { ok: false; bad: unknown; native?: true } {
+  | { ok: false; bad: unknown; native?: unknown } {
   const series: Array<{ metric: Record<string, string>; value: unknown }> = [];
   for (const raw of result) {
     const element =
@@ -115,7 +117,7 @@ function vectorOf(
         : {};
     const metric = labelsOf(element.metric);
     if (metric && element.value === undefined && element.histogram !== undefined)
-      return { ok: false, bad: raw, native: true };
+      return { ok: false, bad: raw, native: element.histogram };
     const sample = sampleOf(element.value);
     if (!metric || !sample) return { ok: false, bad: raw };
     series.push({ metric, value: sample.value });
@@ -282,10 +284,19 @@ export class PrometheusClient {
     if (resultType !== 'vector' || !Array.isArray(result))
       return this.#fail('bad-json', `expected a vector of buckets, got ${shown(resultType)}`);
     const vector = vectorOf(result);
-    if (!vector.ok)
-      return vector.native
-        ? this.#fail('query-error', `${NATIVE_BUCKETS}: ${query}`)
-        : this.#fail('bad-json', `a vector element that is not a series: ${shown(vector.bad)}`);
+    if (!vector.ok) {
+      if (vector.native === undefined)
+        return this.#fail('bad-json', `a vector element that is not a series: ${shown(vector.bad)}`);
+      if (result.length > 1)
+        return this.#fail(
+          'multiple-series',
+          `${result.length} series returned, with a native histogram among them; ${ONE_NATIVE}: ${query}`,
+        );
+      const sample = sampleOf(vector.native);
+      if (!sample)
+        return this.#fail('bad-json', `a histogram that is not [time, {...}]: ${shown(vector.native)}`);
+      return nativeHistogramBuckets(this.name, sample.value);
+    }
     if (result.length === 0) return this.#fail('empty-result', `no series matched: ${query}`);
     return parseBuckets(
       this.name,
@@ -351,12 +362,35 @@ export class PrometheusClient {
             : {};
         const metric = labelsOf(element.metric);
         // Native histogram points (alone, or beside float points where a series changed kind): never
-        // dropped without a word, which would reduce or read the series from its float points alone.
-        if (metric && element.histograms !== undefined)
-          return this.#fail(
-            'query-error',
-            `${buckets ? NATIVE_BUCKETS : NATIVE_HISTOGRAM}${Array.isArray(element.values) ? ' (at some of its points)' : ''}: ${query}`,
-          );
+        // dropped without a word, which would reduce or read the series from its float points alone. A
+        // histogram metric reads a series of them (readOnePast).
+        if (metric && element.histograms !== undefined) {
+          if (!buckets || element.values !== undefined)
+            return this.#fail(
+              'query-error',
+              `${buckets ? `the query returned a series with both native histograms and numbers; ${ONE_NATIVE}` : NATIVE_HISTOGRAM}${Array.isArray(element.values) ? ' (at some of its points)' : ''}: ${query}`,
+            );
+          if (!Array.isArray(element.histograms))
+            return this.#fail('bad-json', `a matrix element that is not a series: ${shown(raw)}`);
+          const key = labelKey(metric);
+          if (inPiece.has(key))
+            return this.#fail('bad-json', `two series with the same labels ${clip(key)}: ${query}`);
+          inPiece.add(key);
+          const series = joined.get(key) ?? { metric, points: [], histograms: [] };
+          if (!series.histograms)
+            return this.#fail(
+              'query-error',
+              `the query returned a series with both native histograms and numbers; ${ONE_NATIVE}: ${query}`,
+            );
+          for (const rawSample of element.histograms) {
+            const sample = sampleOf(rawSample);
+            if (!sample)
+              return this.#fail('bad-json', `a point that is not [time, {...}]: ${shown(rawSample)}`);
+            series.histograms.push([Math.round(sample.t * 1000), sample.value]);
+          }
+          joined.set(key, series);
+          continue;
+        }
         if (!metric || !Array.isArray(element.values))
           return this.#fail('bad-json', `a matrix element that is not a series: ${shown(raw)}`);
         const key = labelKey(metric);
@@ -364,6 +398,11 @@ export class PrometheusClient {
           return this.#fail('bad-json', `two series with the same labels ${clip(key)}: ${query}`);
         inPiece.add(key);
         const series = joined.get(key) ?? { metric, points: [] };
+        if (series.histograms)
+          return this.#fail(
+            'query-error',
+            `the query returned a series with both native histograms and numbers; ${ONE_NATIVE}: ${query}`,
+          );
         for (const rawSample of element.values) {
           const sample = sampleOf(rawSample);
           if (!sample)
@@ -379,7 +418,9 @@ export class PrometheusClient {
     // a server that answers otherwise (Prometheus does not) would have its first point read as its last.
     for (const series of joined.values()) {
       series.points.sort((a, b) => a[0] - b[0]);
-      const twice = series.points.find((p, i) => i > 0 && p[0] === series.points[i - 1]![0]);
+      series.histograms?.sort((a, b) => a[0] - b[0]);
+      const times = series.histograms ?? series.points;
+      const twice = times.find((p, i) => i > 0 && p[0] === times[i - 1]![0]);
       if (twice)
         return this.#fail(
           'bad-json',
@@ -396,6 +437,8 @@ export const MAX_POINTS = 10_000;
 export interface RangeSeries {
   metric: Record<string, string>;
   points: Array<[number, number]>;
+  /** A series of native histograms (histogram metrics only): [ms, the histogram as the API wrote it]. */
+  histograms?: Array<[number, unknown]>;
 }
 
 /**
@@ -525,6 +568,21 @@ export function createPrometheusProvider(
     const series = matrix.value;
     if (series.length === 0) return all(fail('empty-result', `no series matched: ${query}`));
 
+    if (metric.histogram && series.some((s) => s.histograms)) {
+      if (series.length > 1)
+        return all(
+          fail(
+            'multiple-series',
+            `${series.length} series returned, with native histograms among them; ${ONE_NATIVE}: ${query}`,
+          ),
+        );
+      const at = new Map(series[0]!.histograms);
+      return times.map((t) => {
+        if (!at.has(t)) return fail('empty-result', `no histogram at ${new Date(t).toISOString()}: ${query}`);
+        const buckets = nativeHistogramBuckets(name, at.get(t));
+        return buckets.ok ? { ok: true, value: bucketValues(name, buckets.value) } : buckets;
+      });
+    }
     if (metric.histogram) {
       const byTime = new Map<number, Array<{ le: string | undefined; value: unknown }>>();
       for (const s of series)

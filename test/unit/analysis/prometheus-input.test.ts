@@ -156,7 +156,7 @@ test('an answer with warnings (a partial response, PromQL doubts) is a query err
   assert.deepEqual([none.errors, none.values], [[], { error_rate: 0.002 }]);
 });
 
-test('a native histogram (histogram / histograms instead of value / values) is a query error saying what to write, never dropped', async (t) => {
+test("a native histogram (histogram / histograms instead of value / values) is a number metric's query error saying what to write, never dropped; a histogram metric reads its buckets", async (t) => {
   const now = 1_700_000_000_000;
   const s = now / 1000;
   const prom = await prometheus(t, now);
@@ -179,13 +179,19 @@ test('a native histogram (histogram / histograms instead of value / values) is a
     number.errors[0]!.message,
     /^p95: the query returned a native histogram, not a number: wrap it in histogram_quantile\(0\.95, \.\.\.\)/,
   );
+  // Buckets on no exponential schema: each bound of a filled bucket, with the count at or below it.
   const buckets = await prom.read(vector, { name: 'latency', config: { histogram: true } });
-  assert.deepEqual(buckets.values, { latency: null });
-  assert.equal(buckets.errors[0]?.code, 'query-error');
-  assert.match(
-    buckets.errors[0]!.message,
-    /^latency: the query returned a native histogram, which is not read as buckets: .*sum by \(le\)/,
-  );
+  assert.deepEqual(buckets, {
+    values: {
+      latency: 120,
+      'latency{le="0.08"}': 0,
+      'latency{le="0.09"}': 100,
+      'latency{le="0.5"}': 100,
+      'latency{le="0.6"}': 120,
+      'latency{le="+Inf"}': 120,
+    },
+    errors: [],
+  });
 
   // A series that changed kind within the range: its float points alone are not the series.
   const mixed = await prom.read(
@@ -211,7 +217,7 @@ test('a native histogram (histogram / histograms instead of value / values) is a
   assert.equal(mixed.errors[0]?.code, 'query-error');
   assert.match(mixed.errors[0]!.message, /native histogram, not a number.*\(at some of its points\)/);
 
-  // Reading the past of a histogram metric: the same, at every interval.
+  // Reading the past of a histogram metric: its buckets at each interval, no data where it has none.
   const reads = await prom.past(
     {
       status: 'success',
@@ -221,14 +227,23 @@ test('a native histogram (histogram / histograms instead of value / values) is a
     [now - 60_000, now],
   );
   assert.equal(reads.length, 2);
-  for (const r of reads) {
-    assert.deepEqual(r.values, { latency: null });
-    assert.equal(r.errors[0]?.code, 'query-error');
-    assert.match(
-      r.errors[0]!.message,
-      /^latency: the query returned a native histogram, which is not read as buckets/,
-    );
-  }
+  assert.deepEqual(reads[0]!.values, { latency: null });
+  assert.equal(reads[0]!.errors[0]?.code, 'empty-result');
+  assert.deepEqual(reads[1], buckets);
+  // A histogram metric's series with both kinds of points is not read from either kind alone.
+  const both = await prom.past(
+    {
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [{ metric: {}, values: [[s - 60, '1']], histograms: [[s, native]] }],
+      },
+    },
+    { name: 'latency', config: { histogram: true } },
+    [now],
+  );
+  assert.equal(both[0]!.errors[0]?.code, 'query-error');
+  assert.match(both[0]!.errors[0]!.message, /both native histograms and numbers.*\(at some of its points\)/);
 });
 
 test('an instant query answering a range vector or a string is a query error saying what to write', async (t) => {
