@@ -5,16 +5,19 @@
 // gone (killed mid-reconcile) is taken over; one held by a live process, or by a process on another host
 // (a state directory shared over the network), is left to it.
 import { readFileSync } from 'node:fs';
-import { mkdir, open, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { mkdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import { processStatus, type ProcessProbe } from '../reconcile/owner.ts';
 import type { ExclusiveHold } from '../reconcile/run.ts';
-import { fileAgeMs, takeOverStaleLock } from '../util/lock-takeover.ts';
+import { createOwnedFile, fileAgeMs, takeOverStaleLock } from '../util/lock-takeover.ts';
 
-/** A lock with no holder written yet is being created; one older than this was left half-made. */
-const UNWRITTEN_STALE_MS = 10_000;
+/**
+ * A lock that names no holder was left half-made: createOwnedFile makes it appear whole, so only a crash (or
+ * an older version, or a file system without hard links, empty for microseconds) leaves one empty. Past this
+ * age it is taken over.
+ */
+export const UNWRITTEN_STALE_MS = 2_000;
 
 export function reconcileLockPath(env: ResolvedEnvironment): string {
   return join(env.stateDir, 'locks', `reconcile-${encodeURIComponent(env.name)}.lock`);
@@ -40,12 +43,7 @@ export function fileReconcileLock(
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await mkdir(dirname(path), { recursive: true });
-        const handle = await open(path, 'wx');
-        try {
-          await handle.writeFile(`${JSON.stringify({ pid: process.pid, host: hostname() })}\n`);
-        } finally {
-          await handle.close();
-        }
+        await createOwnedFile(path);
         return { ok: true, release: () => unlink(path).catch(() => undefined) };
       } catch (error) {
         // A state directory that cannot be written (a file, no permission): nothing can be recorded there

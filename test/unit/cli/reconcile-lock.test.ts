@@ -8,6 +8,7 @@ import {
   readdirSync,
   rmSync,
   unlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -69,4 +70,37 @@ test('another process takes the stale lock over first: its lock is left alone an
   assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, LIVE, "the other process's lock is still there");
   assert.equal(hold.ok, false, 'not held by both');
   assert.deepEqual(readdirSync(dirname(path)), [path.slice(dirname(path).length + 1)]);
+});
+
+test('an empty lock left by a crash is taken over after seconds, not left to block reconcile', async () => {
+  // The lock appears whole (written aside, then linked), so an empty one was never a live process's.
+  writeFileSync(path, '');
+  const old = (Date.now() - 3_000) / 1000;
+  utimesSync(path, old, old);
+  const hold = await fileReconcileLock(probe())(env);
+  assert.ok(hold.ok, 'taken over');
+  assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, process.pid);
+  await hold.release();
+});
+
+test('an empty lock made just now is left to whoever is making it', async () => {
+  writeFileSync(path, '');
+  const hold = await fileReconcileLock(probe())(env);
+  assert.equal(hold.ok, false);
+  assert.equal(readFileSync(path, 'utf8'), '', 'not removed');
+});
+
+test('the lock names its holder the moment it exists', async () => {
+  unlinkSync(path);
+  const hold = await fileReconcileLock(probe())(env);
+  assert.ok(hold.ok);
+  const holder = JSON.parse(readFileSync(path, 'utf8'));
+  assert.equal(holder.pid, process.pid);
+  assert.equal(holder.host, hostname());
+  assert.deepEqual(
+    readdirSync(dirname(path)),
+    [path.slice(dirname(path).length + 1)],
+    'no draft left beside it',
+  );
+  await hold.release();
 });
