@@ -62,7 +62,8 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
  */
 export async function startPrometheus(
   targets: string[],
-  options: { history?: string } = {},
+  /** `features`: `--enable-feature` names (`native-histograms`: a protobuf scrape, native histograms kept). */
+  options: { history?: string; features?: string[] } = {},
 ): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'prometheus-test-'));
   const port = await freePort();
@@ -97,6 +98,7 @@ export async function startPrometheus(
       `--web.listen-address=127.0.0.1:${port}`,
       '--storage.tsdb.retention.time=30d',
       '--log.level=warn',
+      ...(options.features?.length ? [`--enable-feature=${options.features.join(',')}`] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

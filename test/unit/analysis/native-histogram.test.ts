@@ -1,6 +1,6 @@
 // Prometheus native histograms, in the JSON shape of the HTTP API's documentation ("Native histograms":
-// {count, sum, buckets: [[boundary_rule, "left", "right", "count"], ...]}, empty buckets left out). Not
-// end-to-end against a real Prometheus: that needs the native-histograms feature and a protobuf scrape.
+// {count, sum, buckets: [[boundary_rule, "left", "right", "count"], ...]}, empty buckets left out); a real
+// Prometheus scraping them is test/e2e/native-histogram.test.ts.
 // Read by a histogram metric as cumulative counts by bound, exact at every bound offered, with bounds the
 // two versions share even when their schemas differ; judged and recorded like classic buckets.
 import { test } from 'node:test';
