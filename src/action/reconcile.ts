@@ -55,6 +55,9 @@ export async function runReconcile(
 
   // Slack, Teams and webhooks for the rollouts it goes on with or rolls back (docs/notifications.md).
   const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  // The values this run masks in its log stay out of the records it writes too (the list grows as notifiers
+  // are made).
+  const secrets = [inputs.token, inputs.stateKey].filter((s): s is string => !!s);
   const notifiers = reconcileNotifiers(
     config,
     {
@@ -67,7 +70,10 @@ export async function runReconcile(
     {
       env,
       log: (level, message) => (level === 'warn' ? core.warning : core.info)(message),
-      onSecret: (secret) => core.setSecret(secret),
+      onSecret: (secret) => {
+        core.setSecret(secret);
+        secrets.push(secret);
+      },
     },
   );
   const actor = `reconcile${context.runId ? `:${context.runId}` : ''}`;
@@ -81,6 +87,7 @@ export async function runReconcile(
         }
       : {}),
     storeFor: storeFactory(inputs, context, octokit),
+    secrets,
     ownerStatus: ownerStatusFor({
       github: octokit ? { api: octokit.rest, owner: context.owner, repo: context.repo } : undefined,
     }),

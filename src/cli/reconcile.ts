@@ -53,10 +53,16 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
   // Slack, Teams and webhooks for the rollouts it goes on with or rolls back (docs/notifications.md).
   // `who` is who deployed: not known to reconcile (a promote names who promoted).
   const { who: _who, ...runContext } = contextFromEnv(process.env, undefined);
+  const secrets: string[] = [];
   const notifiers = reconcileNotifiers(
     config,
     { ...runContext, by: `deploy-action reconcile on ${hostname()}` },
-    { env: process.env, log: (level, message) => reporter.event({ type: 'log', level, message }) },
+    {
+      env: process.env,
+      log: (level, message) => reporter.event({ type: 'log', level, message }),
+      // The channels' secrets stay out of the records in the state directory, as a deployment's do.
+      onSecret: (secret) => secrets.push(secret),
+    },
   );
   try {
     // The notifiers are closed (within their bound) before the summary, so no warning follows it.
@@ -67,6 +73,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
         if (!stores.has(env.stateDir)) stores.set(env.stateDir, new FileStateStore(env.stateDir));
         return stores.get(env.stateDir)!;
       },
+      secrets,
       // No GitHub here: rollouts owned by a workflow run are left alone (owner_unknown) for the Action's.
       ownerStatus: ownerStatusFor({}),
       // Another reconcile (cron overlapping a manual one) at work on an environment keeps it.

@@ -19,6 +19,7 @@ import { checkResumable } from '../pipeline/resume-check.ts';
 import { createStepRunner, deploymentValues, type StepRunner } from '../pipeline/step-runner.ts';
 import type { DeploymentState } from '../github/status-comment.ts';
 import {
+  redactRecordSecrets,
   withTransition,
   type EnvironmentRecord,
   type HistoryEntry,
@@ -28,6 +29,7 @@ import {
   type RolloutOwner,
 } from '../state/record.ts';
 import type { StateStore } from '../state/store.ts';
+import { secretValueRedactor } from '../report/redact.ts';
 import { describeStep } from '../strategies/sequence.ts';
 import { runCommand } from '../targets/run-command.ts';
 import { decide, type OwnerStatus, type ReconcileDecision } from './decide.ts';
@@ -127,6 +129,12 @@ export interface ReconcileOptions {
   environments?: string[];
   /** The store holding `env`'s record (a file in its state dir for the CLI, GitHub for the Action). */
   storeFor(env: ResolvedEnvironment): StateStore;
+  /**
+   * The run's own secret values (its token, state key, notification channels' secrets; the caller may add to
+   * the list as notifiers are made): each is replaced by `***` in every record this run writes, as a
+   * deployment's records are (PipelineDeps.secrets). What a command printed or a look said reaches the record.
+   */
+  secrets?: readonly string[];
   ownerStatus(owner: RolloutOwner): Promise<OwnerStatus>;
   /** Who the history says did it: `reconcile`, `reconcile:<run id>`. */
   actor: string;
@@ -211,7 +219,10 @@ export function environmentsToReconcile(config: RawConfig, asked: string[] | und
 /** At most this many decisions per environment and run: an orphan rollback, then the teardowns it left due. */
 const MAX_PASSES = 3;
 
-export async function reconcile(options: ReconcileOptions): Promise<ReconcileSummary> {
+export async function reconcile(given: ReconcileOptions): Promise<ReconcileSummary> {
+  const options = given.secrets
+    ? { ...given, storeFor: redactingStores(given.storeFor, given.secrets) }
+    : given;
   const names = environmentsToReconcile(options.config, options.environments);
   // Adopting is a decision about one environment someone looked at, never a sweep over all of them.
   if (options.adoptCurrent && (!options.environments?.length || names.length !== 1))
@@ -873,6 +884,24 @@ function resumeHere(
         : {}),
     },
   );
+}
+
+/**
+ * `storeFor` whose stores write every record with `secrets` out of its free text (state/record.ts
+ * redactRecordSecrets). The list is read at each write, so a secret added after the store was made counts.
+ */
+function redactingStores(
+  storeFor: (env: ResolvedEnvironment) => StateStore,
+  secrets: readonly string[],
+): (env: ResolvedEnvironment) => StateStore {
+  return (env) => {
+    const store = storeFor(env);
+    return {
+      read: (environment) => store.read(environment),
+      write: (record, writeOptions) =>
+        store.write(redactRecordSecrets(record, secretValueRedactor(secrets)), writeOptions),
+    };
+  };
 }
 
 /** A resume that did not start: the record moved on (reported), or it cannot be resumed (failed). */

@@ -545,6 +545,36 @@ describe('reconcile: a handed-off bake of 24 h', () => {
     assert.match(entry.detail!, /error rate 9 %/);
   });
 
+  it("the run's own secret values are kept out of the record it writes (a look quoting a token)", async () => {
+    const cfg = await config(BAKE);
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const until = Date.parse(record.rollout!.wait!.until!);
+    const token = 'plainvalue-0123456789';
+    const webhook = 'hooks-secret-path-4567';
+    const bad = analyzer(
+      { ok: false, analysis: 'rollback', reason: `error rate 9 % (asked with ${token}, told ${webhook})` },
+      [],
+    );
+    // The caller adds a notifier's secret after the run started: the list is read at each write.
+    const secrets = [token];
+    const result = await reconcile({
+      ...options(cfg, store, until - 3_600_000, {
+        controlFor: () => source(() => []),
+        analyzerFor: () => {
+          secrets.push(webhook);
+          return bad;
+        },
+      }),
+      secrets,
+    });
+    assert.equal(result.entries[0]!.code, 'bake_rolled_back', result.entries[0]!.message);
+    const text = JSON.stringify(await stored(store));
+    assert.ok(!text.includes(token) && !text.includes(webhook), text);
+    const entry = (await stored(store)).history.find((h) => h.code === 'bake_rolled_back');
+    assert.match(entry!.detail!, /error rate 9 % \(asked with \*\*\*, told \*\*\*\)/);
+  });
+
   it('a look that holds (not enough data) is counted and the bake goes on waiting', async () => {
     const cfg = await config(BAKE);
     const store = new FileStateStore(join(dir, 'state'));
