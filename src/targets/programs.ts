@@ -11,7 +11,10 @@
 //   action.
 // - make's variable assignments (`make deploy VERSION=…`), where make expands a "$" ($(shell …) runs) and pastes
 //   the value into recipe lines a shell runs.
-// - Remote: the words ssh joins into one line for the remote host's shell.
+// - Remote: the words ssh joins into one line for the remote host's shell, and the scp and rsync operands that
+//   name a remote path (the remote host's shell may read them too).
+// - Script files: what a shell or an interpreter loads as code (`bash FILE`, `python -m MODULE`, `awk -f FILE`);
+//   launchers.ts refuses a template there when the program is in command position.
 // - Standard input read as code: a shell with no script, an interpreter with none, ssh with no command, at,
 //   batch and crontab - (for a here-document, here-string or pipe that feeds it).
 // - Options: a program reads an argument that starts with "-" as an option. A value that fills an argument
@@ -59,6 +62,31 @@ export interface CommandModel {
    * the code operand they are when the word read is not the word sed gets (a shell script's quoting).
    */
   sedScripts: Map<number, { delimiter: string; asCode: CodeOperand }>;
+  /**
+   * Words naming a file or module a shell or interpreter loads and runs (`bash FILE`, `python FILE`, `python -m
+   * MODULE`, `node -r MODULE`, `awk -f FILE`, `make -f FILE`): a value there would choose the code that runs.
+   * Only meaningful for a program in command position (see launchers.ts).
+   */
+  scriptFiles: Set<number>;
+  /**
+   * scp and rsync operands that name a remote path once rendered (`host:/srv/{{version}}`), which the remote
+   * host's shell reads (scp's legacy protocol, rsync without --protect-args): 'if-remote'; words always sent
+   * to the remote side (rsync -M): 'always'.
+   */
+  remotePaths: Map<number, { mode: 'if-remote' | 'always'; program: number }>;
+}
+
+/** A model with nothing in it. */
+export function emptyModel(): CommandModel {
+  return {
+    code: [],
+    positional: new Set(),
+    guarded: new Set(),
+    makeAssignments: new Set(),
+    sedScripts: new Map(),
+    scriptFiles: new Set(),
+    remotePaths: new Map(),
+  };
 }
 
 export function programName(word: string): string {
@@ -162,7 +190,7 @@ const SUBCOMMAND_WRAPPERS = new Set([
   'ssh',
 ]);
 
-type Parser = (words: readonly string[], at: number, model: CommandModel) => void;
+export type Parser = (words: readonly string[], at: number, model: CommandModel) => void;
 
 const quoteArg = (name: string) => `{{${name}}}`;
 
@@ -177,10 +205,12 @@ function parseShell(posix: boolean): Parser {
       if (arg === '--') {
         if (dashC && j + 1 < words.length) return script(j + 1);
         if (dashS || j + 1 >= words.length) return stdin(j + 1);
+        model.scriptFiles.add(j + 1);
         return; // `sh -- FILE …`: a script file
       }
       // Options that take the next argument: -o pipefail, -O extglob, bash's --rcfile/--init-file FILE.
       if (/^[-+][oO]$/.test(arg) || arg === '--rcfile' || arg === '--init-file') {
+        if (arg.startsWith('--')) model.scriptFiles.add(j + 1);
         j++;
         continue;
       }
@@ -194,6 +224,7 @@ function parseShell(posix: boolean): Parser {
       if (dashC) return script(j);
       if (dashS || arg === '-') return stdin(j);
       // A script file: its arguments are its business.
+      model.scriptFiles.add(j);
       return;
     }
     // `sh -c` with no script: one given after the words (by xargs), or none.
@@ -236,6 +267,10 @@ interface EvalFlags {
   readsStdin: boolean;
   /** A short option letter that names a module or file to run instead (python -m, php -f). */
   runs?: string;
+  /** Options (of withArg or longWithArg) whose value is a module or file loaded as code (node -r, ruby -r). */
+  loads?: string[];
+  /** The first operand is data (psql's and mysql's database name), not a script file. */
+  operandIsData?: boolean;
   safe: (program: string, name: string) => string;
 }
 
@@ -257,6 +292,7 @@ function parseInterpreter(flags: EvalFlags): Parser {
     for (let j = at + 1; j < words.length; j++) {
       const arg = words[j]!;
       if (arg === '--') {
+        if (!sawCode && j + 1 < words.length && !flags.operandIsData) model.scriptFiles.add(j + 1);
         if (!sawCode && !flags.runs) return; // a script file follows
         for (let k = j + 1; k < words.length; k++)
           if (sawCode && flags.argsAfterCode) model.positional.add(k);
@@ -268,7 +304,10 @@ function parseInterpreter(flags: EvalFlags): Parser {
           if (attached) push(j, long);
           else push(++j, long);
           if (flags.argsAfterCode) return positionalFrom(j + 1);
-        } else if (flags.longWithArg?.includes(long) && !attached) j++;
+        } else if (flags.longWithArg?.includes(long)) {
+          if (flags.loads?.includes(long)) model.scriptFiles.add(attached ? j : j + 1);
+          if (!attached) j++;
+        }
         continue;
       }
       if (arg.startsWith('-') && arg.length > 1) {
@@ -280,8 +319,13 @@ function parseInterpreter(flags: EvalFlags): Parser {
             if (flags.argsAfterCode) return positionalFrom(j + 1);
             break;
           }
-          if (flags.runs?.includes(letter)) return; // a module or file, with arguments of its own
+          if (flags.runs?.includes(letter)) {
+            // A module or file, with arguments of its own.
+            model.scriptFiles.add(k + 1 < arg.length ? j : j + 1);
+            return;
+          }
           if (flags.withArg.includes(letter)) {
+            if (flags.loads?.includes(`-${letter}`)) model.scriptFiles.add(k + 1 < arg.length ? j : j + 1);
             if (k + 1 === arg.length) j++;
             break;
           }
@@ -290,6 +334,7 @@ function parseInterpreter(flags: EvalFlags): Parser {
       }
       // The first operand: a script file, when no code was given ("-": standard input).
       if (!sawCode && arg === '-' && flags.readsStdin) model.stdinCode ??= at;
+      if (!sawCode && arg !== '-' && !flags.operandIsData) model.scriptFiles.add(j);
       if (!sawCode) return;
     }
     if (!sawCode && flags.readsStdin) model.stdinCode ??= at;
@@ -323,6 +368,7 @@ const INTERPRETERS: Array<[RegExp, EvalFlags]> = [
     {
       code: 'ep',
       withArg: 'rC',
+      loads: ['-r', '--require', '--import', '--loader', '--experimental-loader'],
       longCode: ['--eval', '--print'],
       longWithArg: [
         '--require',
@@ -342,6 +388,7 @@ const INTERPRETERS: Array<[RegExp, EvalFlags]> = [
     {
       code: 'eE',
       withArg: 'MmIixF0CdDlV',
+      loads: ['-M', '-m'],
       argsAfterCode: false,
       readsStdin: true,
       safe: (p, n) => byArgument(p, `-e '… $ARGV[0] …'`, n),
@@ -352,6 +399,7 @@ const INTERPRETERS: Array<[RegExp, EvalFlags]> = [
     {
       code: 'e',
       withArg: 'rICEFK0TWx',
+      loads: ['-r'],
       argsAfterCode: false,
       readsStdin: true,
       safe: (p, n) => byArgument(p, `-e '… ARGV[0] …'`, n),
@@ -373,6 +421,7 @@ const INTERPRETERS: Array<[RegExp, EvalFlags]> = [
     {
       code: 'e',
       withArg: 'l',
+      loads: ['-l'],
       argsAfterCode: false,
       readsStdin: false,
       safe: (p, n) => `read the value from the environment instead: ${p} -e '… os.getenv("${envName(n)}") …'`,
@@ -383,6 +432,8 @@ const INTERPRETERS: Array<[RegExp, EvalFlags]> = [
     {
       code: 'c',
       withArg: 'dhpUfoLTPvF',
+      loads: ['-f', '--file'],
+      operandIsData: true,
       longCode: ['--command'],
       longWithArg: [
         '--dbname',
@@ -405,6 +456,7 @@ const INTERPRETERS: Array<[RegExp, EvalFlags]> = [
     {
       code: 'e',
       withArg: 'hPuDSp',
+      operandIsData: true,
       longCode: ['--execute'],
       argsAfterCode: false,
       readsStdin: true,
@@ -449,11 +501,12 @@ const parseAwk: Parser = (words, at, model) => {
     }
     if (/^-[fE]$/.test(arg) || arg === '--file') {
       fromFile = true;
-      j++;
+      model.scriptFiles.add(++j);
       continue;
     }
     if (/^-[fE]./.test(arg) || arg.startsWith('--file=')) {
       fromFile = true;
+      model.scriptFiles.add(j);
       continue;
     }
     if (/^-[Fvil]$/.test(arg) || ['--field-separator', '--assign', '--include', '--load'].includes(arg)) {
@@ -534,20 +587,28 @@ const parseSed: Parser = (words, at, model) => {
       continue;
     }
     if (arg === '--file' || arg === '--line-length') {
-      fromFile ||= arg === '--file';
+      if (arg === '--file') {
+        fromFile = true;
+        model.scriptFiles.add(j + 1);
+      }
       j++;
       continue;
     }
     if (arg.startsWith('--')) {
-      fromFile ||= arg.startsWith('--file=');
+      if (arg.startsWith('--file=')) {
+        fromFile = true;
+        model.scriptFiles.add(j);
+      }
       continue;
     }
     if (arg.startsWith('-') && arg.length > 1) {
       for (let k = 1; k < arg.length; k++) {
         const letter = arg[k]!;
         if (letter === 'e' || letter === 'f') {
-          if (letter === 'f') fromFile = true;
-          else if (k + 1 < arg.length) scripts.push(j);
+          if (letter === 'f') {
+            fromFile = true;
+            model.scriptFiles.add(k + 1 < arg.length ? j : j + 1);
+          } else if (k + 1 < arg.length) scripts.push(j);
           else if (j + 1 < words.length) scripts.push(j + 1);
           if (k + 1 === arg.length) j++;
           break;
@@ -598,7 +659,7 @@ const parseJq: Parser = (words, at, model) => {
     }
     if (arg === '-f' || arg === '--from-file') {
       fromFile = true;
-      j++;
+      model.scriptFiles.add(++j);
       continue;
     }
     if (yq && (arg === '--expression' || arg.startsWith('--expression='))) {
@@ -769,24 +830,42 @@ const parseSsh: Parser = (words, at, model) => {
   if (remote.stdinCode !== undefined) model.stdinCode ??= at;
 };
 
-/** scp and sftp take ssh's -o options too. */
+/** scp options that take the next argument (scp(1)). */
+const SCP_OPTIONS_WITH_VALUE = new Set('cDFiJlPSX'.split('').map((c) => `-${c}`));
+
+/** scp and sftp take ssh's -o options too; scp's operands may be remote paths. */
 const parseScp: Parser = (words, at, model) => {
+  const scp = programName(words[at]!) === 'scp';
   for (let j = at + 1; j < words.length; j++) {
     const arg = words[j]!;
-    if (arg === '--') return;
+    if (arg === '--') {
+      if (scp)
+        for (let k = j + 1; k < words.length; k++)
+          model.remotePaths.set(k, { mode: 'if-remote', program: at });
+      return;
+    }
     if (arg === '-o') {
       if (SSH_COMMAND_OPTIONS.test(words[j + 1] ?? '')) pushSshOption(words, at, model, j + 1, words[j + 1]!);
       j++;
     } else if (arg.startsWith('-o') && SSH_COMMAND_OPTIONS.test(arg.slice(2)))
       pushSshOption(words, at, model, j, arg.slice(2));
+    else if (SCP_OPTIONS_WITH_VALUE.has(arg)) j++;
+    else if (scp && !arg.startsWith('-')) model.remotePaths.set(j, { mode: 'if-remote', program: at });
   }
 };
 
-/** rsync -e/--rsh CMD (split into words by rsync) and --rsync-path (run by the remote shell). */
+/**
+ * rsync -e/--rsh CMD (split into words by rsync) and --rsync-path (run by the remote shell); its operands may be
+ * remote paths, and -M/--remote-option values go to the remote side. A word that is the value of a long option
+ * written apart (--exclude PATTERN) is taken as an operand: checked only when it looks like a remote path.
+ */
 const parseRsync: Parser = (words, at, model) => {
   for (let j = at + 1; j < words.length; j++) {
     const arg = words[j]!;
-    if (arg === '--') return;
+    if (arg === '--') {
+      for (let k = j + 1; k < words.length; k++) model.remotePaths.set(k, { mode: 'if-remote', program: at });
+      return;
+    }
     const push = (index: number, how: string, kind: CodeKind) =>
       model.code.push({
         index,
@@ -802,6 +881,12 @@ const parseRsync: Parser = (words, at, model) => {
     else if (/^-e./.test(arg) || arg.startsWith('--rsh=')) push(j, '-e', 'split');
     else if (arg === '--rsync-path') push(++j, '--rsync-path', 'remote-option');
     else if (arg.startsWith('--rsync-path=')) push(j, '--rsync-path', 'remote-option');
+    else if (arg === '-M' || arg === '--remote-option')
+      model.remotePaths.set(++j, { mode: 'always', program: at });
+    else if (/^-M./.test(arg) || arg.startsWith('--remote-option='))
+      model.remotePaths.set(j, { mode: 'always', program: at });
+    else if (/^-[fTB]$/.test(arg)) j++;
+    else if (!arg.startsWith('-')) model.remotePaths.set(j, { mode: 'if-remote', program: at });
   }
 };
 
@@ -831,7 +916,9 @@ const parseGit: Parser = (words, at, model) => {
 const parseMake: Parser = (words, at, model) => {
   for (let j = at + 1; j < words.length; j++) {
     const arg = words[j]!;
-    if (/^-[CfIjloW]$/.test(arg)) j++;
+    if (arg === '-f' || arg === '--file' || arg === '--makefile') model.scriptFiles.add(j + 1);
+    else if (/^-f./.test(arg) || /^--(file|makefile)=/.test(arg)) model.scriptFiles.add(j);
+    if (/^-[CfIjloW]$/.test(arg) || arg === '--file' || arg === '--makefile') j++;
     else if (/^[^-=\s$][^=\s$]*[:+?!]?=/.test(arg)) model.makeAssignments.add(j);
   }
 };
@@ -875,7 +962,7 @@ const parseEval: Parser = (words, at, model) => {
   }
 };
 
-function parserFor(name: string): Parser | undefined {
+export function parserFor(name: string): Parser | undefined {
   if (POSIX_SHELLS.has(name)) return parseShell(true);
   if (OTHER_SHELLS.has(name)) return parseShell(false);
   for (const [pattern, flags] of INTERPRETERS) if (pattern.test(name)) return parseInterpreter(flags);
@@ -923,13 +1010,7 @@ function parserFor(name: string): Parser | undefined {
  * `words[0]` is the program.
  */
 export function commandModel(words: readonly string[]): CommandModel {
-  const model: CommandModel = {
-    code: [],
-    positional: new Set(),
-    guarded: new Set(),
-    makeAssignments: new Set(),
-    sedScripts: new Map(),
-  };
+  const model = emptyModel();
   const seen = new Set<number>();
   for (let i = 0; i < words.length; i++) {
     if (model.positional.has(i) || seen.has(i)) continue;

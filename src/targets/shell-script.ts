@@ -4,9 +4,13 @@
 // inside '…'). The shell expands a parameter exactly once and never parses its value as code, so even if this
 // lexer misjudged a context the worst outcome is a wrongly split word, never a command run from a value.
 // Contexts where the shell would evaluate or re-parse the expansion (`…`, ${…}, $((…)), quoted here-documents)
-// or where the template's own quoting would be escaped are refused, with the offset and the safe form.
+// or where the template's own quoting would be escaped are refused, with the offset and the safe form. So are
+// templates whose value would choose what runs (launchers.ts), and those inside a substitution whose output or
+// input escapes these rules: $(…) whose output is split into words, starts an argument where options are read
+// or reaches a word that must be plain; >(…) or <(…) that a shell or an interpreter reads as code.
+import { chosenWords, type ChosenWord } from './launchers.ts';
 import { commandModel, programName, type CodeOperand, type CommandModel } from './programs.ts';
-import { PLACEHOLDER, TemplateError, type TemplateValues } from './template.ts';
+import { PLACEHOLDER, render, TemplateError, type TemplateValues } from './template.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
 
@@ -21,7 +25,9 @@ export type ShellTemplateRefusal =
   | 'heredoc_delimiter'
   | 'unterminated'
   | 'code'
-  | 'stdin_code';
+  | 'stdin_code'
+  | 'chooses'
+  | 'substitution';
 
 export interface TemplateSite {
   name: string;
@@ -30,6 +36,11 @@ export interface TemplateSite {
   context: TemplateContext;
   /** In the command ssh hands to the remote host's shell: the value must be one plain word (remoteValueProblem). */
   remote?: boolean;
+  /**
+   * In an scp or rsync operand (the word, templates unrendered): when it names a remote path once rendered, the
+   * remote host's shell may read it, and the value must be one plain word (remoteValueProblem).
+   */
+  remotePath?: { word: string; mode: 'if-remote' | 'always'; program: string };
   /** In a make variable assignment: the value must be one plain word (makeValueProblem). */
   make?: boolean;
   /** In a sed script that is one s command, with this delimiter: the value must be a plain word (sedValueProblem). */
@@ -71,9 +82,13 @@ const KEEPS_COMMAND_POSITION = new Set(['then', 'do', 'else', 'elif', 'if', 'whi
 // Reserved words that open and close a compound command, whose commands' output is piped as one (`{ …; } | sh`).
 const COMPOUND_OPENERS = new Set(['{', 'if', 'for', 'while', 'until', 'select', 'case']);
 const COMPOUND_CLOSERS = new Set(['}', 'fi', 'done', 'esac']);
-const newScriptFrame = (closer: ')' | undefined): Frame => ({
+// Builtins whose NAME=VALUE arguments are assignments: a $(…) there is not split into words.
+const DECLARATIONS = new Set(['export', 'local', 'readonly', 'declare', 'typeset']);
+const newScriptFrame = (closer: ')' | undefined, sub?: OpenSubstitution): Frame => ({
   kind: 'script',
   closer,
+  ...(sub && { sub }),
+  commands: [],
   parens: 0,
   cases: 0,
   commandPosition: true,
@@ -91,9 +106,29 @@ interface Word {
   role: 'arg' | 'redirect' | 'herestring';
 }
 
+/**
+ * A command substitution ($(…): its output becomes words of the command) or a process substitution (<(…), >(…):
+ * a file name in the command, whose contents the inside writes, or reads).
+ */
+interface OpenSubstitution {
+  kind: '$' | '<' | '>';
+  /** Offset of its "$", "<" or ">". */
+  start: number;
+  /** Inside "…": its output is one word, not split into words and expanded as a glob. */
+  quoted: boolean;
+}
+interface Substitution extends OpenSubstitution {
+  /** Offset after its ")". */
+  end: number;
+  /** The program inside that reads its standard input as code (>(sh)), if any. */
+  reader?: string;
+}
+
 /** The simple command being read in a script frame (its words), and the model made of it once it ends. */
 interface SimpleCommand {
   words: Word[];
+  /** Substitutions in its words. */
+  subs?: Substitution[];
   model?: CommandModel;
   /** The words the model is of (assignments and reserved words before the program left out). */
   args?: Word[];
@@ -105,6 +140,10 @@ type Frame =
   | {
       kind: 'script';
       closer: ')' | undefined;
+      /** What the frame is the inside of, when it is a substitution. */
+      sub?: OpenSubstitution;
+      /** Every simple command read in it so far. */
+      commands: SimpleCommand[];
       parens: number;
       cases: number;
       commandPosition: boolean;
@@ -163,6 +202,10 @@ function refusalMessage(reason: ShellTemplateRefusal, name: string, offset: numb
     case 'code':
     case 'stdin_code':
       return `${at} is where a program would run its value as code`;
+    case 'chooses':
+      return `${at} would choose which program or script runs`;
+    case 'substitution':
+      return `${at} is inside a command substitution whose output no check can see`;
   }
 }
 
@@ -191,6 +234,34 @@ export function codeOperandMessage(operand: CodeOperand, words: readonly string[
     case 'eval':
       return `${at} is in the arguments of ${operand.how}, which the shell runs as code: ${operand.safe(name)}`;
   }
+}
+
+/**
+ * Why a template in a word that chooses what runs (launchers.ts) is refused, and the safe form. A value there
+ * is refused whatever it is: even one plain word picks a program on PATH or a file of the checkout.
+ */
+export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], name: string): string {
+  const at = `{{${name}}}`;
+  const where = `${at} is in ${chosen.kind === 'program' ? 'the word naming ' : ''}${chosen.how} (${words[chosen.index]})`;
+  if (/^<\(/.test(words[chosen.index]!))
+    return `${where}: what <(…) writes is that code, so the value would be run as code; pass the value as an argument of a fixed script instead (${programName(words[chosen.program]!)} FILE ${at})`;
+  const never = 'which no check of the value can make safe';
+  const perEnvironment = 'or write a command per environment under environments.<name>.target';
+  switch (chosen.kind) {
+    case 'program':
+      return `${where}: its value would choose which program runs (even a plain word picks any program on PATH), ${never}; name the program in the config and pass the value as an argument (./deploy.sh ${at}), ${perEnvironment}`;
+    case 'script':
+      return `${where}: its value would choose the code that runs (even a plain word picks any file of the checkout), ${never}; name the file in the config and pass the value as an argument (${programName(words[chosen.program]!)} FILE ${at}), ${perEnvironment}`;
+    case 'remote-program':
+      return `${where}: its value would choose what runs there, ${never}; name the remote program in the config and pass the value as its argument, where it must be one plain word (ssh HOST ./deploy.sh ${at})`;
+    case 'remote-code':
+      return `${where}: the remote host would run its value as code; pass the value as an argument of a script on the remote host, where it must be one plain word (ssh HOST ./deploy.sh ${at})`;
+  }
+}
+
+/** The templates of a word that a chosen word refuses: those of its part, or all of them. */
+function chosenNames(chosen: ChosenWord, word: string): string[] {
+  return chosen.names ?? [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!);
 }
 
 /** Why a template in what a program reads as code on its standard input is refused, and the safe form. */
@@ -267,11 +338,26 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
           site.start,
           named(site.name, site.start, codeOperandMessage(operand, texts, site.name)),
         );
+    for (const chosen of chosenWords(texts)) {
+      const names = new Set(chosenNames(chosen, texts[chosen.index]!));
+      for (const site of sitesIn(command.args[chosen.index]!))
+        if (names.has(site.name))
+          refuse(
+            'chooses',
+            site.name,
+            site.start,
+            named(site.name, site.start, chosenWordMessage(chosen, texts, site.name)),
+          );
+    }
     if (model.remote)
       for (const word of command.args.slice(model.remote.from, model.remote.to))
         for (const site of sitesIn(word)) site.remote = true;
     for (const index of model.makeAssignments)
       for (const site of sitesIn(command.args[index]!)) site.make = true;
+    for (const [index, { mode, program }] of model.remotePaths)
+      if (index < command.args.length)
+        for (const site of sitesIn(command.args[index]!))
+          site.remotePath = { word: texts[index]!, mode, program: texts[program]! };
     for (const [index, { delimiter, asCode }] of model.sedScripts) {
       const word = command.args[index]!;
       // The words read here are without their quotes and backslashes: a backslash may escape a delimiter.
@@ -327,8 +413,104 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
             );
       }
     }
+    checkSubstitutions(frame, command, model, texts);
     for (const level of frame.levels) level.commands.push(command);
+    frame.commands.push(command);
     frame.pipedIn = then === 'pipe';
+  };
+  /**
+   * Templates inside a substitution of a command's words. The output of $(…) becomes words of the command: a
+   * value inside chooses them, and no check of a value can see that output. So a template there is refused
+   * when the output is split into words (unquoted), starts an argument the program reads options in, or goes
+   * where a value must be one plain word (ssh's remote command, a make variable, a sed s command). What a command
+   * writes into >(…) is the standard input of the inside: read as code there (>(sh)), it takes no template.
+   */
+  const checkSubstitutions = (
+    frame: Frame & { kind: 'script' },
+    command: SimpleCommand,
+    model: CommandModel,
+    texts: string[],
+  ) => {
+    const refused = (site: TemplateSite) => problems.some((problem) => problem.offset === site.start);
+    const within = (sub: Substitution) => (site: TemplateSite) =>
+      site.start > sub.start && site.start < sub.end;
+    const program = texts[0] ?? 'the command';
+    for (const sub of command.subs ?? []) {
+      const word = command.words.find((w) => sub.start >= w.start && sub.start < w.end);
+      if (!word) continue;
+      const index = command.args!.indexOf(word);
+      if (sub.kind === '>' && sub.reader !== undefined) {
+        // Everything the command writes: its words (outside its substitutions), and what feeds it.
+        const inSubs = (site: TemplateSite) => command.subs!.some((other) => within(other)(site));
+        for (const w of command.words)
+          for (const site of sitesIn(w))
+            if (!inSubs(site) && !refused(site))
+              refuse(
+                'stdin_code',
+                site.name,
+                site.start,
+                `{{${site.name}}} (character ${site.start + 1}) is in what ${program} writes into a process substitution read as code (>(${sub.reader} …)): the value would be run there; read the value from the environment variable ${envNameFor(site.name)} in a fixed script instead`,
+              );
+        command.pipedIntoCode ??= sub.reader;
+        const feeding: SimpleCommand[] = [];
+        for (let level = frame.levels.length - 1; frame.pipedIn && level >= 0; level--) {
+          feeding.push(...frame.levels[level]!.commands);
+          if (!frame.levels[level]!.fed) break;
+        }
+        for (const stage of feeding)
+          for (const w of stage.words)
+            for (const site of sitesIn(w))
+              if (!refused(site))
+                refuse(
+                  'stdin_code',
+                  site.name,
+                  site.start,
+                  stdinCodeMessage(site.name, site.start, `>(${sub.reader})`, 'pipe'),
+                );
+      }
+      if (sub.kind === '<' && word.role === 'redirect' && model.stdinCode !== undefined) {
+        // `bash < <(echo …)`: what the inside writes is the standard input the program runs as code.
+        const reader = texts[model.stdinCode]!;
+        for (const site of sites.filter(within(sub)))
+          if (!refused(site))
+            refuse(
+              'stdin_code',
+              site.name,
+              site.start,
+              `{{${site.name}}} (character ${site.start + 1}) is inside <(…) redirected into ${reader}, which runs what it reads as code: read the value from the environment variable ${envNameFor(site.name)} in a fixed script instead`,
+            );
+      }
+      if (sub.kind !== '$') continue;
+      const declaration = DECLARATIONS.has(program) && /^[A-Za-z_]\w*=/.test(texts[index] ?? '');
+      for (const site of sites.filter(within(sub))) {
+        if (refused(site)) continue;
+        const at = `{{${site.name}}} (character ${site.start + 1}) is inside $(…)`;
+        const checked = site.remote
+          ? "the command ssh runs through the remote host's shell"
+          : site.make
+            ? 'a variable given to make'
+            : site.sed !== undefined
+              ? 'a sed s command'
+              : site.remotePath
+                ? "a remote path the remote host's shell reads"
+                : undefined;
+        let why: string | undefined;
+        if (word.role === 'herestring' || (word.role === 'arg' && index < 0)) continue; // NAME=$(…), <<< "$(…)"
+        if (checked)
+          why = `whose output goes into ${checked}, where a value must be one plain word, and no check can see that output: pass the value itself there ({{${site.name}}})`;
+        else if (!sub.quoted && !declaration)
+          why = `without double quotes: its output is split into words and expanded as a glob, so the value would choose how many words ${program} gets and which; write "$(…)" in double quotes`;
+        else if (
+          word.role === 'arg' &&
+          index > 0 &&
+          !model.positional.has(index) &&
+          !model.guarded.has(index) &&
+          /^"*$/.test(script.slice(word.start, sub.start))
+        )
+          why = `at the start of an argument of ${programName(program)}: its output could start with "-", which ${programName(program)} would read as an option, and no check can see that output; put -- before it where ${programName(program)} ends its options there, or write the option and the value as one word (--name="$(…)")`;
+        if (why) refuse('substitution', site.name, site.start, `${at} ${why}`);
+      }
+    }
   };
   /** After ; & && || or a newline: the next command starts a pipeline of the innermost compound command. */
   const endPipeline = (frame: Frame & { kind: 'script' }) => {
@@ -505,7 +687,7 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
         continue;
       }
       if (script[i + 1] === '(') {
-        stack.push(newScriptFrame(')'));
+        stack.push(newScriptFrame(')', { kind: '$', start: i, quoted: frame.kind === 'double' }));
         i += 2;
         continue;
       }
@@ -583,6 +765,14 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
       if (pending.length) readHeredocBodies();
       continue;
     }
+    if ((c === '<' || c === '>') && script[i + 1] === '(') {
+      // bash's process substitution <(…) or >(…): a word of the command (a file name), its inside a script
+      openWord(frame);
+      stack.push(newScriptFrame(')', { kind: c, start: i, quoted: false }));
+      frame.commandPosition = false;
+      i += 2;
+      continue;
+    }
     if (c === '<' && script[i + 1] === '<') {
       if (script[i + 2] === '<') {
         i += 3; // bash here-string, not a here-document: the next word is the command's standard input
@@ -609,7 +799,18 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
       if (frame.parens > 0) {
         frame.parens--;
         closeCompound(frame);
-      } else if (frame.cases === 0 && frame.closer === ')') stack.pop();
+      } else if (frame.cases === 0 && frame.closer === ')') {
+        stack.pop();
+        const outer = stack.findLast((f) => f.kind === 'script');
+        if (frame.sub && outer?.kind === 'script') {
+          const reads = frame.commands.find((command) => command.model?.stdinCode !== undefined);
+          (outer.command.subs ??= []).push({
+            ...frame.sub,
+            end: i + 1,
+            ...(reads && { reader: plain(reads.args![reads.model!.stdinCode!]!) }),
+          });
+        }
+      }
       // else: the end of a case pattern
       else endPipeline(frame);
       frame.commandPosition = true;
@@ -713,6 +914,10 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
         );
       emptySoFar &&= value === '';
     }
+    const path = site.remotePath
+      ? remotePathProblem(site.remotePath.program, site.remotePath.word, site.remotePath.mode, values)
+      : undefined;
+    if (path) throw new TemplateError(`${path} (character ${site.start + 1})`);
     const envName = envNameFor(site.name);
     if (owner[envName] !== undefined && owner[envName] !== site.name && env[envName] !== value)
       throw new TemplateError(
@@ -765,6 +970,10 @@ export function argvShellProblems(argv: readonly string[]): string[] {
     }
     problems.push(codeOperandMessage(operand, argv, names[0]!));
   }
+  for (const chosen of chosenWords(argv)) {
+    const names = chosenNames(chosen, argv[chosen.index]!);
+    if (names.length) problems.push(chosenWordMessage(chosen, argv, names[0]!));
+  }
   return problems;
 }
 
@@ -776,13 +985,54 @@ const REMOTE_SAFE = /^[\w.,:/@%+=-]*$/;
  * is read by a shell, and no quoting written here is sure to match that shell. So a value that reaches it must
  * be one plain word, and not an option of the remote command; why one is refused, or undefined.
  */
-export function remoteValueProblem(name: string, value: string): string | undefined {
+export function remoteValueProblem(
+  name: string,
+  value: string,
+  where = "the command ssh runs through the remote host's shell",
+  otherwise = 'send other values on standard input, or with SendEnv',
+): string | undefined {
   if (REMOTE_SAFE.test(value)) {
     if (!value.startsWith('-')) return undefined;
-    return `{{${name}}} is in the command ssh runs through the remote host's shell, and its value starts with "-", which the remote command would read as an option: a value is never passed as an option`;
+    return `{{${name}}} is in ${where}, and its value starts with "-", which the remote command would read as an option: a value is never passed as an option`;
   }
   const bad = [...value].find((c) => !REMOTE_SAFE.test(c))!;
-  return `{{${name}}} is in the command ssh runs through the remote host's shell, and its value holds ${JSON.stringify(bad)}, which that shell would read: only letters, digits and _ . , : / @ % + = - may reach it (send other values on standard input, or with SendEnv)`;
+  return `{{${name}}} is in ${where}, and its value holds ${JSON.stringify(bad)}, which that shell would read: only letters, digits and _ . , : / @ % + = - may reach it (${otherwise})`;
+}
+
+/** An scp or rsync operand that names a remote path: `[user@]host:path`, `host::module`, `scp://…`, `rsync://…`. */
+export function isRemotePath(operand: string): boolean {
+  return /^[^/]*:/.test(operand);
+}
+
+/**
+ * scp's legacy protocol (the default before OpenSSH 9.0, and with -O) and rsync without --protect-args hand a
+ * remote path to the remote host's shell, which expands and splits it: a value in one must be one plain word,
+ * as in the command ssh runs. Why one is refused, or undefined. `operand`: the word, templates unrendered.
+ */
+export function remotePathProblem(
+  program: string,
+  operand: string,
+  mode: 'if-remote' | 'always',
+  values: TemplateValues,
+): string | undefined {
+  const names = [...operand.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+  if (names.some((name) => values[name] === undefined)) return undefined; // said elsewhere
+  if (mode === 'if-remote' && !isRemotePath(render(operand, values))) return undefined;
+  const tool = programName(program);
+  const where =
+    mode === 'always'
+      ? `what ${tool} -M sends to the remote rsync through the remote host's shell`
+      : `a remote path (${operand}), which ${tool} may hand to the remote host's shell (${tool === 'scp' ? 'the legacy scp protocol, the default before OpenSSH 9.0 and with -O' : 'rsync without --protect-args'})`;
+  for (const name of names) {
+    const problem = remoteValueProblem(
+      name,
+      values[name]!,
+      where,
+      `copy to a fixed remote path and move the file with a remote script that takes the value as an argument`,
+    );
+    if (problem) return problem;
+  }
+  return undefined;
 }
 
 /**
@@ -852,8 +1102,8 @@ export function argvOptionProblem(
 /**
  * Renders an argv command: each element with its values, except the script of a shell the command itself is
  * (`bash -c "…"`), whose templates become DEPLOY_* references (`env`: what they read). Throws a TemplateError
- * for a template argvShellProblems refuses, a value argvOptionProblem, sshValueProblem, makeValueProblem or
- * sedValueProblem refuses, or a variable with no value.
+ * for a template argvShellProblems refuses, a value argvOptionProblem, sshValueProblem, makeValueProblem,
+ * sedValueProblem or remotePathProblem refuses, or a variable with no value.
  */
 export function renderArgvCommand(
   argv: readonly string[],
@@ -864,13 +1114,14 @@ export function renderArgvCommand(
   if (problems.length > 0) throw new TemplateError(problems[0]!);
   const remote = sshValueProblem(argv, values);
   if (remote) throw new TemplateError(remote);
-  for (const index of commandModel(argv).makeAssignments)
+  const model = commandModel(argv);
+  for (const index of model.makeAssignments)
     for (const [, name] of argv[index]!.matchAll(PLACEHOLDER)) {
       const value = values[name!];
       const problem = value === undefined ? undefined : makeValueProblem(name!, value);
       if (problem) throw new TemplateError(problem);
     }
-  for (const [index, { delimiter }] of commandModel(argv).sedScripts)
+  for (const [index, { delimiter }] of model.sedScripts)
     for (const [, name] of argv[index]!.matchAll(PLACEHOLDER)) {
       const value = values[name!];
       const problem = value === undefined ? undefined : sedValueProblem(name!, value, delimiter);
@@ -886,5 +1137,10 @@ export function renderArgvCommand(
   });
   const option = argvOptionProblem(argv, rendered, values);
   if (option) throw new TemplateError(option);
+  for (const [index, { mode, program }] of model.remotePaths) {
+    if (index >= argv.length) continue;
+    const problem = remotePathProblem(argv[program]!, argv[index]!, mode, values);
+    if (problem) throw new TemplateError(problem);
+  }
   return { argv: rendered, env };
 }

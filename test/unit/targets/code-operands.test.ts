@@ -465,7 +465,6 @@ test('ssh in a shell script: the remote command takes plain values only; what ss
     'ssh app1 "printf %s {{ref}}"',
     "ssh -p 2222 app1 'printf %s {{ref}}'",
     'ssh app1 printf %s {{ref}}',
-    'ssh app1 "printf %s $(printf %s {{ref}})"',
     'for h in app1; do ssh "$h" "printf %s {{ref}}"; done',
     'if ssh app1 "printf %s /srv/{{ref}}"; then :; fi',
     'env A=1 ssh app1 "printf %s {{ref}}"',

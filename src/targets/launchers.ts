@@ -1,0 +1,346 @@
+// Words that choose what runs: the program of a command (`{{cmd}} arg`, `./{{script}}`), the program a wrapper
+// runs (`sudo {{cmd}}`, `timeout 10 {{cmd}}`, `find . -exec {{cmd}} {} ;`, `docker exec app {{cmd}}`), the file
+// `source`/`.` reads, the script or module a shell or interpreter loads (`bash {{file}}`, `python {{x}}.py`,
+// `python -m {{mod}}`, `node -r {{x}}`, `awk -f {{file}}`), and the same words of the command ssh hands to the
+// remote host's shell (`ssh host {{cmd}}`, `ssh host "sh -c {{x}}"`). Pure.
+//
+// A template is never accepted there, whatever its value: a plain word still picks a program on PATH (rm), a
+// file of the checkout (`bash {{file}}` given README.md runs it line by line), or a module; no check of the
+// value can tell a program that was meant from one that was not. The choice stays in the config: a command per
+// environment, or a fixed script that takes the value as an argument and maps it itself.
+import { PLACEHOLDER } from './placeholder.ts';
+import { commandModel, emptyModel, OTHER_SHELLS, parserFor, POSIX_SHELLS, programName } from './programs.ts';
+
+export type ChosenKind = 'program' | 'script' | 'remote-program' | 'remote-code';
+
+export interface ChosenWord {
+  /** The word a value must not be in. */
+  index: number;
+  kind: ChosenKind;
+  /** The word naming the program it is for (the wrapper, the interpreter, ssh). */
+  program: number;
+  /** What the word is, for messages ("the program sudo runs", "the code bash loads and runs"). */
+  how: string;
+  /** The templates of the word that are in that part of it (ssh's remote command), when not all of them. */
+  names?: string[];
+}
+
+interface WrapperSyntax {
+  /** Options whose value is the next word (or attached: -uapp, --user=app). */
+  values: readonly string[];
+  /** Operands before the program (timeout's duration, chroot's directory, flock's file). */
+  operands?: number;
+  /** NAME=VALUE words before the program are assignments (env, sudo). */
+  assignments?: boolean;
+}
+
+/** Programs that run the command given after their own options and operands. */
+const WRAPPERS: Record<string, WrapperSyntax> = {
+  env: { values: ['-u', '--unset', '-C', '--chdir', '-a', '--argv0'], assignments: true },
+  sudo: {
+    values: [
+      ...['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-T', '-U', '-R'],
+      ...['--user', '--group', '--close-from', '--chdir', '--host', '--prompt', '--role', '--type'],
+      ...['--command-timeout', '--other-user', '--chroot'],
+    ],
+    assignments: true,
+  },
+  doas: { values: ['-u', '-C'] },
+  runuser: {
+    values: ['-u', '--user', '-g', '--group', '-G', '--supp-group', '-w', '--whitelist-environment'],
+  },
+  nice: { values: ['-n', '--adjustment'] },
+  nohup: { values: [] },
+  setsid: { values: [] },
+  stdbuf: { values: ['-i', '-o', '-e', '--input', '--output', '--error'] },
+  time: { values: ['-f', '--format', '-o', '--output'] },
+  timeout: { values: ['-s', '--signal', '-k', '--kill-after'], operands: 1 },
+  chrt: { values: ['-T', '--sched-runtime', '-P', '--sched-period', '-D', '--sched-deadline'], operands: 1 },
+  ionice: { values: ['-c', '--class', '-n', '--classdata', '-p', '--pid', '-P', '--pgid', '-u', '--uid'] },
+  taskset: { values: [], operands: 1 },
+  chroot: { values: ['--userspec', '--groups'], operands: 1 },
+  flock: { values: ['-w', '--timeout', '-E', '--conflict-exit-code'], operands: 1 },
+  xargs: {
+    values: [
+      ...['-a', '-d', '-E', '-I', '-L', '-n', '-P', '-s'],
+      ...['--arg-file', '--delimiter', '--eof', '--max-lines', '--max-args', '--max-procs', '--max-chars'],
+      '--process-slot-var',
+    ],
+  },
+  exec: { values: ['-a'] },
+  command: { values: [] },
+  builtin: { values: [] },
+  'systemd-run': {
+    values: [
+      ...['-p', '-u', '-M', '-E', '-H', '--property', '--unit', '--machine', '--host', '--setenv'],
+      ...['--description', '--slice', '--uid', '--gid', '--nice', '--working-directory', '--on-active'],
+      ...[
+        '--on-boot',
+        '--on-startup',
+        '--on-unit-active',
+        '--on-unit-inactive',
+        '--on-calendar',
+        '--timer-property',
+      ],
+      ...['--path-property', '--socket-property', '--service-type', '--expand-environment'],
+    ],
+  },
+  unshare: { values: ['-S', '--setuid', '-G', '--setgid', '-R', '--root', '-w', '--wd', '--propagation'] },
+  nsenter: {
+    values: ['-t', '--target', '-S', '--setuid', '-G', '--setgid', '-r', '--root', '-w', '--wd'],
+  },
+  // watch -x runs the command itself (without -x, it hands it to sh -c: code, see programs.ts).
+  watch: { values: ['-n', '--interval', '-q', '--equexit'] },
+  // Package runners: the package or program they run.
+  npx: { values: ['--package', '-p', '-c', '--call'] },
+  bunx: { values: [] },
+};
+
+/** Programs whose subcommand runs another program: the subcommand, and where the program is after it. */
+const SUBCOMMANDS: Record<
+  string,
+  { subcommands: readonly string[]; values: readonly string[]; operands: number }
+> = {
+  // docker exec [OPTIONS] CONTAINER COMMAND, docker run [OPTIONS] IMAGE [COMMAND], compose exec/run SERVICE COMMAND
+  docker: {
+    subcommands: ['exec', 'run'],
+    values: [
+      ...['-a', '-c', '-e', '-h', '-l', '-m', '-p', '-u', '-v', '-w'],
+      ...['--attach', '--add-host', '--annotation', '--blkio-weight', '--cap-add', '--cap-drop'],
+      ...['--cgroup-parent', '--cgroupns', '--cidfile', '--cpu-period', '--cpu-quota', '--cpu-shares'],
+      ...['--cpus', '--cpuset-cpus', '--cpuset-mems', '--device', '--dns', '--dns-option', '--dns-search'],
+      ...['--domainname', '--entrypoint', '--env', '--env-file', '--expose', '--gpus', '--group-add'],
+      ...['--health-cmd', '--health-interval', '--health-retries', '--health-timeout', '--hostname', '--ip'],
+      ...['--ip6', '--ipc', '--isolation', '--label', '--label-file', '--link', '--log-driver', '--log-opt'],
+      ...['--mac-address', '--memory', '--memory-swap', '--mount', '--name', '--network', '--net'],
+      ...['--network-alias', '--pid', '--platform', '--publish', '--pull', '--restart', '--runtime'],
+      ...['--security-opt', '--shm-size', '--stop-signal', '--stop-timeout', '--storage-opt', '--sysctl'],
+      ...['--tmpfs', '--ulimit', '--user', '--userns', '--uts', '--volume', '--volume-driver'],
+      ...['--volumes-from', '--workdir', '--detach-keys', '--index', '--project-name', '--file'],
+    ],
+    operands: 1,
+  },
+  // kubectl exec POD [-c C] -- COMMAND, kubectl debug … -- COMMAND: after the first `--` only.
+  kubectl: { subcommands: ['exec', 'debug', 'run'], values: [], operands: -1 },
+  // npm exec / pnpm dlx / yarn dlx / bun x / uv run / poetry run / pipenv run / bundle exec: the next word.
+  npm: {
+    subcommands: ['exec', 'x'],
+    values: ['--package', '-c', '--call', '-w', '--workspace'],
+    operands: 0,
+  },
+  pnpm: { subcommands: ['exec', 'dlx'], values: ['--package', '-C', '--dir', '--filter', '-F'], operands: 0 },
+  yarn: { subcommands: ['exec', 'dlx'], values: ['--package', '-p'], operands: 0 },
+  bun: { subcommands: ['x', 'run'], values: ['--cwd'], operands: 0 },
+  uv: {
+    subcommands: ['run', 'tool'],
+    values: ['--with', '--python', '-p', '--directory', '--project'],
+    operands: 0,
+  },
+  poetry: { subcommands: ['run'], values: ['--directory', '-C'], operands: 0 },
+  pipenv: { subcommands: ['run'], values: [], operands: 0 },
+  bundle: { subcommands: ['exec'], values: ['--gemfile'], operands: 0 },
+};
+for (const name of ['podman', 'nerdctl']) SUBCOMMANDS[name] = SUBCOMMANDS.docker!;
+SUBCOMMANDS['oc'] = SUBCOMMANDS.kubectl!;
+
+/** docker/podman options that name the program run in the container. */
+const ENTRYPOINT = new Set(['--entrypoint']);
+/** Options of a package runner that name the package to run. */
+const PACKAGE_OPTIONS = new Set(['--package', '-p', '--with']);
+
+/**
+ * After a wrapper's options (and its operands), the word of the program it runs, if any. An option from
+ * `values` takes the next word unless its value is attached (-uapp, --user=app, -Eu app: the last letter's).
+ */
+function afterOptions(
+  words: readonly string[],
+  from: number,
+  syntax: { values: readonly string[]; operands?: number; assignments?: boolean },
+  chosen: (index: number, how: string) => void,
+  program: string,
+): number | undefined {
+  let operands = syntax.operands ?? 0;
+  let options = true;
+  for (let j = from; j < words.length; j++) {
+    const word = words[j]!;
+    if (options && word === '--') {
+      options = false;
+      continue;
+    }
+    if (options && word.startsWith('-') && word.length > 1) {
+      const long = word.startsWith('--');
+      const name = long ? word.split('=')[0]! : word.slice(0, 2);
+      if (long && word.includes('=')) {
+        if (ENTRYPOINT.has(name) || PACKAGE_OPTIONS.has(name))
+          chosen(j, `the program ${program} ${name} runs`);
+        continue;
+      }
+      if (long) {
+        if (syntax.values.includes(word)) {
+          if (ENTRYPOINT.has(word) || PACKAGE_OPTIONS.has(word))
+            chosen(j + 1, `the program ${program} ${word} runs`);
+          j++;
+        }
+        continue;
+      }
+      // Short options, perhaps together: the first one that takes a value takes the rest or the next word.
+      for (let k = 1; k < word.length; k++) {
+        if (!syntax.values.includes(`-${word[k]}`)) continue;
+        if (k + 1 === word.length) {
+          if (PACKAGE_OPTIONS.has(`-${word[k]}`)) chosen(j + 1, `the program ${program} -${word[k]} runs`);
+          j++;
+        }
+        break;
+      }
+      continue;
+    }
+    if (syntax.assignments && /^[A-Za-z_]\w*=/.test(word)) continue;
+    if (operands > 0) {
+      operands--;
+      continue;
+    }
+    return j;
+  }
+  return undefined;
+}
+
+/** A simple command of the line ssh runs remotely: its words, each with the word of ssh's it is in. */
+interface RemoteCommand {
+  words: Array<[string, number]>;
+  /** Its standard input is the output of the command before it (`… | sh`). */
+  piped: boolean;
+}
+
+/**
+ * The line ssh runs remotely, split as its shell would roughly split it: simple commands at ; & && || | ( )
+ * and newlines, words at blanks, quotes dropped, assignments before a program left out.
+ */
+function remoteCommands(words: readonly string[], from: number, to: number): RemoteCommand[] {
+  const commands: RemoteCommand[] = [{ words: [], piped: false }];
+  for (let k = from; k < to; k++)
+    for (const [token] of words[k]!.matchAll(/&&|\|\||[;&|()\n]|[^\s;&|()]+/g)) {
+      if (/^(&&|\|\||[;&|()\n])$/.test(token)) commands.push({ words: [], piped: token === '|' });
+      else {
+        const command = commands.at(-1)!;
+        const text = token.replace(/['"\\]/g, '');
+        if (command.words.length === 0 && /^[A-Za-z_]\w*=/.test(text)) continue;
+        command.words.push([text, k]);
+      }
+    }
+  return commands.filter((command) => command.words.length > 0);
+}
+
+/** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */
+export function chosenWords(words: readonly string[]): ChosenWord[] {
+  const found = new Map<number, ChosenWord>();
+  const add = (index: number, kind: ChosenKind, how: string, names?: string[], program = index) => {
+    if (index >= words.length) return;
+    const known = found.get(index);
+    if (!known) found.set(index, { index, program, kind, how, ...(names && { names }) });
+    else if (known.names && names) known.names.push(...names);
+    else delete known.names; // the whole word
+  };
+  const templatesIn = (text: string) => [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+  const visited = new Set<number>();
+  const visit = (at: number, how: string) => {
+    if (at >= words.length || visited.has(at)) return;
+    visited.add(at);
+    add(at, 'program', how);
+    const name = programName(words[at]!);
+    const chosen = (index: number, what: string) => add(index, 'program', what);
+    // The script or module a shell or an interpreter loads; the file source and . read.
+    if (name === 'source' || name === '.') {
+      const file = words[at + 1] === '--' ? at + 2 : at + 1;
+      add(file, 'script', `the file ${name} reads and runs`, undefined, at);
+      return;
+    }
+    const parser = parserFor(name);
+    if (parser) {
+      const model = emptyModel();
+      parser(words, at, model);
+      for (const index of model.scriptFiles)
+        add(index, 'script', `the file ${name} loads and runs as code`, undefined, at);
+    }
+    if (name === 'scp') {
+      for (let j = at + 1; j < words.length && words[j] !== '--'; j++)
+        if (words[j] === '-S') add(j + 1, 'program', 'the program scp -S runs', undefined, at);
+      return;
+    }
+    if (name === 'find') {
+      for (let j = at + 1; j < words.length; j++)
+        if (/^-(exec|execdir|ok|okdir)$/.test(words[j]!)) visit(j + 1, `the program find ${words[j]} runs`);
+      return;
+    }
+    if (name === 'ssh') {
+      const remote = commandModel(words.slice(at)).remote;
+      if (!remote) return;
+      const line = words.slice(at + remote.from, at + remote.to).join(' ');
+      const commands = remoteCommands(words, at + remote.from, at + remote.to);
+      commands.forEach((command, position) => {
+        const texts = command.words.map(([text]) => text);
+        const remoteAdd = (token: [string, number], kind: ChosenKind, how: string) => {
+          const names = templatesIn(token[0]);
+          if (names.length) add(token[1], kind, how, names, at);
+        };
+        for (const inner of chosenWords(texts))
+          remoteAdd(
+            command.words[inner.index]!,
+            inner.kind === 'program' || inner.kind === 'script' ? 'remote-program' : inner.kind,
+            `${inner.how}, on the remote host`,
+          );
+        const model = commandModel(texts);
+        for (const operand of model.code)
+          if (operand.index < command.words.length)
+            remoteAdd(
+              command.words[operand.index]!,
+              'remote-code',
+              `the code "${operand.how}" runs on the remote host`,
+            );
+        // A remote shell or interpreter reading code on its standard input, from a pipe or a here-document
+        // of the remote line: every other word of the line may be that code.
+        if (model.stdinCode === undefined || !(command.piped || line.includes('<<'))) return;
+        const reader = texts[model.stdinCode]!;
+        commands.forEach((other, index) => {
+          if (index !== position)
+            for (const token of other.words)
+              remoteAdd(
+                token,
+                'remote-code',
+                `what the remote line feeds to ${reader}, which runs it as code`,
+              );
+        });
+      });
+      return;
+    }
+    if (POSIX_SHELLS.has(name) || OTHER_SHELLS.has(name)) return;
+    const wrapper = WRAPPERS[name];
+    if (wrapper) {
+      if (name === 'watch' && !words.slice(at + 1).some((w) => /^-[a-z]*x|^--exec$/.test(w))) return;
+      if (name === 'runuser' && !words.slice(at + 1).some((w) => w === '-u' || w.startsWith('--user')))
+        return;
+      const next = afterOptions(words, at + 1, wrapper, chosen, name);
+      if (next !== undefined) visit(next, `the program ${name} runs`);
+      return;
+    }
+    const sub = SUBCOMMANDS[name];
+    if (!sub) return;
+    let j = at + 1;
+    // docker compose exec / docker container run: the subcommand may come after a group word.
+    while (j < words.length && !sub.subcommands.includes(words[j]!)) {
+      if (!/^(compose|container|-)/.test(words[j]!) && !/^-/.test(words[j - 1] ?? '')) return;
+      j++;
+    }
+    if (j >= words.length) return;
+    const runs = `the program ${name} ${words[j]} runs`;
+    if (sub.operands < 0) {
+      const dashes = words.indexOf('--', j + 1);
+      if (dashes > 0) visit(dashes + 1, runs);
+      return;
+    }
+    // docker compose run/exec SERVICE, docker run IMAGE, docker exec CONTAINER; the runners have none.
+    const next = afterOptions(words, j + 1, { values: sub.values, operands: sub.operands }, chosen, name);
+    if (next !== undefined) visit(next, runs);
+  };
+  visit(0, 'the program');
+  return [...found.values()].sort((a, b) => a.index - b.index);
+}

@@ -1,0 +1,204 @@
+// A templated value never chooses what runs: the program of a command, the program a wrapper runs (sudo,
+// timeout, env, nice, xargs, find -exec, docker/kubectl exec), the file `source`/`.` reads, the script or module
+// a shell or an interpreter loads, and the same words of the command ssh runs on the remote host. A plain word
+// there still picks any program on PATH or any file of the checkout, so a template there is refused whatever its
+// value: by the config at its field, before the command starts, in argv commands and `shell: true` scripts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../../src/config/load.ts';
+import { resolveCommand } from '../../../src/config/resolve.ts';
+import { shellCommandLine } from '../../../src/targets/command-line.ts';
+import { chosenWords } from '../../../src/targets/launchers.ts';
+import { runCommand, type CommandFailed } from '../../../src/targets/run-command.ts';
+import { analyzeShellTemplate, argvShellProblems } from '../../../src/targets/shell-script.ts';
+
+function workdir(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'chosen-program-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const defaults = (cwd: string, env: Record<string, string> = {}) => ({
+  shell: false,
+  timeoutMs: 20_000,
+  env,
+  cwd,
+});
+
+// [command, what the message names]
+const CHOSEN: Array<[string[], RegExp]> = [
+  [
+    ['{{x}}', 'deploy'],
+    /in the word naming the program \(\{\{x\}\}\): its value would choose which program runs/,
+  ],
+  [['./{{x}}'], /the word naming the program \(\.\/\{\{x\}\}\)/],
+  [['/opt/{{x}}/bin/run', 'deploy'], /the word naming the program \(\/opt\/\{\{x\}\}\/bin\/run\)/],
+  [
+    ['source', '{{x}}'],
+    /the file source reads and runs \(\{\{x\}\}\): its value would choose the code that runs/,
+  ],
+  [['.', './env-{{x}}.sh'], /the file \. reads and runs/],
+  [['bash', '{{x}}'], /the file bash loads and runs as code \(\{\{x\}\}\).*\(bash FILE \{\{x\}\}\)/],
+  [['sh', 'deploy-{{x}}.sh'], /the file sh loads and runs as code \(deploy-\{\{x\}\}\.sh\)/],
+  [['bash', '-e', '--', '{{x}}'], /the file bash loads and runs as code/],
+  [['python3', '{{x}}.py'], /the file python3 loads and runs as code/],
+  [['python3', '-u', '-m', '{{x}}'], /the file python3 loads and runs as code/],
+  [['node', '{{x}}'], /the file node loads and runs as code/],
+  [['node', '--require', '{{x}}', 'app.js'], /the file node loads and runs as code/],
+  [['perl', '{{x}}'], /the file perl loads and runs as code/],
+  [['ruby', '-r{{x}}', 'app.rb'], /the file ruby loads and runs as code/],
+  [['awk', '-f', '{{x}}', 'data'], /the file awk loads and runs as code/],
+  [['make', '-f', '{{x}}', 'deploy'], /the file make loads and runs as code/],
+  [['psql', '-f', '{{x}}'], /the file psql loads and runs as code/],
+  // Behind wrappers.
+  [['sudo', '{{x}}'], /the word naming the program sudo runs/],
+  [['sudo', '-u', 'app', '-E', '{{x}}', 'deploy'], /the word naming the program sudo runs/],
+  [['sudo', '-u', 'app', 'bash', '{{x}}'], /the file bash loads and runs as code/],
+  [['timeout', '10', '{{x}}'], /the word naming the program timeout runs/],
+  [['timeout', '-k', '5', '10', 'python3', '{{x}}'], /the file python3 loads and runs as code/],
+  [['env', 'A=1', '{{x}}'], /the word naming the program env runs/],
+  [['env', '-u', 'HOME', '--', '{{x}}'], /the word naming the program env runs/],
+  [['nice', '-n', '5', '{{x}}'], /the word naming the program nice runs/],
+  [['nohup', 'setsid', 'stdbuf', '-oL', '{{x}}'], /the word naming the program stdbuf runs/],
+  [['xargs', '-n', '1', '{{x}}'], /the word naming the program xargs runs/],
+  [
+    ['find', '.', '-name', '*.tgz', '-exec', '{{x}}', '{}', ';'],
+    /the word naming the program find -exec runs/,
+  ],
+  [['docker', 'exec', '-u', 'app', 'web', '{{x}}'], /the word naming the program docker exec runs/],
+  [['docker', 'run', '--rm', '-e', 'A=1', 'app:v1', '{{x}}'], /the word naming the program docker run runs/],
+  [
+    ['docker', 'run', '--entrypoint', '{{x}}', 'app:v1'],
+    /the word naming the program docker --entrypoint runs/,
+  ],
+  [['docker', 'compose', 'exec', 'web', 'sh', '{{x}}'], /the file sh loads and runs as code/],
+  [['kubectl', 'exec', 'web-0', '-c', 'app', '--', '{{x}}'], /the word naming the program kubectl exec runs/],
+  [['npx', '{{x}}'], /the word naming the program npx runs/],
+  [['scp', '-S', '{{x}}', 'a', 'host:/srv/'], /the word naming the program scp -S runs/],
+  // The command ssh runs on the remote host: the same words there.
+  [
+    ['ssh', 'app1', '{{x}}'],
+    /the program, on the remote host \(\{\{x\}\}\): its value would choose what runs there/,
+  ],
+  [['ssh', 'app1', 'cd /srv && ./{{x}} now'], /the program, on the remote host/],
+  [['ssh', 'app1', 'bash {{x}}'], /the file bash loads and runs as code, on the remote host/],
+  [['ssh', 'app1', 'sudo {{x}}'], /the program sudo runs, on the remote host/],
+  [['ssh', 'app1', 'printf %s {{x}} | sh'], /is in what the remote line feeds to sh, which runs it as code/],
+  [
+    ['ssh', 'app1', 'sh -c {{x}}'],
+    /the code "sh -c" runs on the remote host .*: the remote host would run its value as code/,
+  ],
+];
+
+// Plain words, none of which may pick what runs: a program on PATH, a file of the checkout, a module.
+const PLAIN = ['touch', 'README.md', 'pwned', 'http.server'];
+
+test('a template in a word that chooses what runs is refused, whatever its value, before anything runs', async (t) => {
+  const dir = workdir(t);
+  for (const [spec, message] of CHOSEN) {
+    const problems = argvShellProblems(spec);
+    assert.ok(problems.length > 0, `${JSON.stringify(spec)} was accepted`);
+    assert.match(problems[0]!, /^\{\{x\}\} is in /, JSON.stringify(spec));
+    assert.match(problems[0]!, message, JSON.stringify(spec));
+    for (const x of PLAIN) {
+      const error = await runCommand(resolveCommand(spec, 'deploy', defaults(dir)), { x }).then(
+        () => assert.fail(`${JSON.stringify(spec)} ran with ${x}`),
+        (e: unknown) => e as CommandFailed,
+      );
+      assert.equal(error.reasonCode, 'template', error.message);
+      assert.equal(error.message, `deploy: ${problems[0]!}`);
+    }
+    // The same command as a `shell: true` script.
+    const script = shellCommandLine(spec);
+    const analysis = analyzeShellTemplate(script);
+    assert.equal(analysis.ok, false, script);
+    if (!analysis.ok) {
+      assert.ok(['chooses', 'code'].includes(analysis.problems[0]!.reason), script);
+      assert.match(analysis.problems[0]!.message, /^\{\{x\}\} \(character \d+\) is in /, script);
+      assert.match(analysis.problems[0]!.message, message, script);
+    }
+    // The config names it at its field, for an argv list and a script alike.
+    for (const deploy of [JSON.stringify(spec), JSON.stringify({ run: script, shell: true })]) {
+      const parsed = parseConfig(
+        `target:\n  commands:\n    deploy: ${deploy}\nenvironments:\n  production:\n    variables: { x: a }\n`,
+        'deploy.yml',
+      );
+      assert.equal(parsed.ok, false, deploy);
+      if (!parsed.ok)
+        assert.ok(
+          parsed.errors.some((e) => e.path.startsWith('target.commands.deploy') && message.test(e.message)),
+          JSON.stringify(parsed.errors),
+        );
+    }
+  }
+  assert.deepEqual(readdirSync(dir), [], 'a command ran');
+});
+
+test('the message says why no value is safe there and names the safe form', () => {
+  const [program] = argvShellProblems(['{{x}}', 'deploy']);
+  assert.match(program!, /even a plain word picks any program on PATH/);
+  assert.match(
+    program!,
+    /name the program in the config and pass the value as an argument \(\.\/deploy\.sh \{\{x\}\}\)/,
+  );
+  assert.match(program!, /environments\.<name>\.target/);
+  const [script] = argvShellProblems(['python3', '{{x}}.py']);
+  assert.match(script!, /even a plain word picks any file of the checkout/);
+  assert.match(script!, /\(python3 FILE \{\{x\}\}\)/);
+});
+
+test('a template where a wrapper takes an option value, an operand or the program its argument is accepted', async (t) => {
+  const dir = workdir(t);
+  writeFileSync(join(dir, 'show.sh'), '#!/bin/sh\nprintf "%s\\n" "$@"\n');
+  chmodSync(join(dir, 'show.sh'), 0o755);
+  const accepted: string[][] = [
+    ['./show.sh', '{{x}}'],
+    ['sh', 'show.sh', '{{x}}'],
+    ['bash', '-e', 'show.sh', '--', '{{x}}'],
+    ['sh', '-c', './show.sh "$1"', 'sh', '{{x}}'],
+    ['sudo', '-u', '{{x}}', 'deploy'],
+    ['timeout', '{{x}}', './show.sh'],
+    ['env', 'VERSION={{x}}', './show.sh'],
+    ['nice', '-n', '{{x}}', './show.sh'],
+    ['docker', 'run', '--rm', '-e', 'V={{x}}', 'app:{{x}}', 'deploy'],
+    ['docker', 'exec', '{{x}}', 'deploy'],
+    ['kubectl', 'exec', '{{x}}', '--', 'deploy', '{{x}}'],
+    ['kubectl', 'get', 'node', '{{x}}'],
+    ['find', '.', '-name', '{{x}}', '-exec', 'rm', '{}', ';'],
+    ['ssh', 'app1', 'deploy {{x}}'],
+    ['ssh', 'app1', 'cd /srv && ./deploy.sh {{x}}'],
+    ['ssh', 'app1', 'cd /srv; VERSION={{x}} ./deploy.sh'],
+    ['python3', '-m', 'deploy', '{{x}}'],
+    ['node', 'dist/cli.js', '{{x}}'],
+    ['make', 'deploy', 'VERSION={{x}}'],
+    ['psql', '{{x}}', '-f', 'migrate.sql'],
+    ['mysql', '{{x}}'],
+  ];
+  for (const spec of accepted) {
+    assert.deepEqual(argvShellProblems(spec), [], JSON.stringify(spec));
+    assert.ok(analyzeShellTemplate(shellCommandLine(spec)).ok, JSON.stringify(spec));
+  }
+  // And it runs with the value as an argument.
+  const result = await runCommand(resolveCommand(['sh', 'show.sh', '{{x}}'], 'deploy', defaults(dir)), {
+    x: 'README.md',
+  });
+  assert.equal(result.stdout, 'README.md');
+});
+
+test('chosenWords: the remote command names only its own templates, not the word ssh got', () => {
+  const word = chosenWords(['ssh', 'app1', '{{cmd}} {{version}}']).find((w) => w.index === 2);
+  assert.deepEqual(word, {
+    index: 2,
+    program: 0,
+    kind: 'remote-program',
+    how: 'the program, on the remote host',
+    names: ['cmd'],
+  });
+  assert.deepEqual(
+    chosenWords(['ssh', 'app1', 'deploy {{version}}']).filter((w) => w.index === 2),
+    [],
+  );
+});

@@ -1,0 +1,157 @@
+// Templates inside substitutions of a shell script (`shell: true`, or the script of `bash -c`):
+// - process substitution: what a command writes into >(…) is the standard input of the inside, so when the
+//   inside runs it as code (>(bash), >(python3)) no template may reach it, from the command's words or from
+//   what is piped into it; <(…) is a file: as the script a shell loads (bash <(…), source <(…)) or as the input
+//   redirected into a shell (bash < <(…)) its inside takes no template; the inside follows every rule of a
+//   command (options, code, what runs);
+// - command substitution: $(…)'s output becomes words of the command, and no check of a value can see it. A
+//   template inside is refused when that output is split into words (unquoted), starts an argument where the
+//   program still reads options, or goes where a value must be one plain word (ssh's remote command); "$(…)"
+//   after --, in an assignment or as an option's attached value is accepted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../../src/config/load.ts';
+import { resolveCommand } from '../../../src/config/resolve.ts';
+import { runCommand, type CommandFailed } from '../../../src/targets/run-command.ts';
+import { analyzeShellTemplate, argvShellProblems } from '../../../src/targets/shell-script.ts';
+
+function workdir(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'substitutions-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const defaults = (cwd: string, env: Record<string, string> = {}) => ({
+  shell: false,
+  timeoutMs: 20_000,
+  env,
+  cwd,
+});
+
+// [script, reason, message]
+const REFUSED: Array<[string, string, RegExp]> = [
+  // Process substitution read as code.
+  ['printf %s {{x}} | tee >(bash) >/dev/null', 'stdin_code', /piped into >\(bash\), which runs it as code/],
+  [
+    'printf %s {{x}} > >(sh)',
+    'stdin_code',
+    /is in what printf writes into a process substitution read as code \(>\(sh …\)\)/,
+  ],
+  ['cat <<EOF > >(python3)\n{{x}}\nEOF', 'stdin_code', /piped into python3, which runs it as code/],
+  ['printf %s {{x}} | { tee >(sh); }', 'stdin_code', /piped into >\(sh\)/],
+  [
+    'bash <(printf %s {{x}})',
+    'chooses',
+    /the file bash loads and runs as code \(<\(printf %s \{\{x\}\}\)\): what <\(…\) writes is that code/,
+  ],
+  [
+    'source <(printf %s {{x}})',
+    'chooses',
+    /the file source reads and runs .*what <\(…\) writes is that code/,
+  ],
+  [
+    'bash < <(printf %s {{x}})',
+    'stdin_code',
+    /is inside <\(…\) redirected into bash, which runs what it reads as code/,
+  ],
+  // The inside of a process substitution follows the rules of any command.
+  ['diff <(python3 -c {{x}}) expected', 'code', /is inside the code "python3 -c" runs/],
+  ['diff <({{x}} list) expected', 'chooses', /the word naming the program/],
+  ['tee >(sudo {{x}}) </dev/null', 'chooses', /the program sudo runs/],
+  // Command substitution.
+  [
+    'git checkout $(printf %s {{x}})',
+    'substitution',
+    /is inside \$\(…\) without double quotes: its output is split into words and expanded as a glob, so the value would choose how many words git gets and which; write "\$\(…\)" in double quotes/,
+  ],
+  ['kubectl $(cat {{x}})', 'substitution', /without double quotes/],
+  [
+    'git checkout "$(printf %s {{x}})"',
+    'substitution',
+    /is inside \$\(…\) at the start of an argument of git: its output could start with "-".*put -- before it/,
+  ],
+  ['sudo -u app git checkout "$(printf %s {{x}})"', 'substitution', /at the start of an argument of sudo/],
+  [
+    'ssh app1 "deploy $(printf %s {{x}})"',
+    'substitution',
+    /whose output goes into the command ssh runs through the remote host's shell, where a value must be one plain word/,
+  ],
+  ['for v in $(printf %s {{x}}); do echo "$v"; done', 'substitution', /without double quotes/],
+  ['"$(printf %s {{x}})" deploy', 'chooses', /the word naming the program/],
+  ['sh -c "deploy $(printf %s {{x}})"', 'code', /inside the script of "sh -c"/],
+];
+
+test('a template inside a substitution is refused where its output or input escapes the rules, with the reason and the safe form', async (t) => {
+  const dir = workdir(t);
+  for (const [script, reason, message] of REFUSED) {
+    const analysis = analyzeShellTemplate(script);
+    assert.equal(analysis.ok, false, script);
+    if (analysis.ok) continue;
+    assert.equal(analysis.problems[0]!.reason, reason, `${script}: ${analysis.problems[0]!.message}`);
+    assert.match(analysis.problems[0]!.message, /^\{\{x\}\} \(character \d+\) /, script);
+    assert.match(analysis.problems[0]!.message, message, script);
+    // The same script run by bash from an argv command.
+    const argv = argvShellProblems(['bash', '-c', script]);
+    assert.match(argv[0] ?? '', message, `bash -c ${script}`);
+    // At its field in the config, and before anything runs.
+    const parsed = parseConfig(
+      `target:\n  commands:\n    deploy: ${JSON.stringify({ run: script, shell: true })}\nenvironments:\n  production:\n    variables: { x: a }\n`,
+      'deploy.yml',
+    );
+    assert.equal(parsed.ok, false, script);
+    if (!parsed.ok)
+      assert.ok(
+        parsed.errors.some((e) => e.path === 'target.commands.deploy.run' && message.test(e.message)),
+        JSON.stringify(parsed.errors),
+      );
+    const command = resolveCommand(['bash', '-c', `touch RAN; ${script}`], 'deploy', defaults(dir));
+    const error = await runCommand(command, { x: 'touch PWNED' }).then(
+      () => assert.fail(`${script} ran`),
+      (e: unknown) => e as CommandFailed,
+    );
+    assert.equal(error.reasonCode, 'template', error.message);
+    assert.match(error.message, message);
+  }
+  assert.deepEqual(readdirSync(dir), [], 'a command ran');
+});
+
+test('the payloads those forms would have run stay data in the forms that are accepted', async (t) => {
+  const dir = workdir(t);
+  writeFileSync(join(dir, 'show.sh'), '#!/bin/sh\nprintf "%s|" "$@"\n');
+  chmodSync(join(dir, 'show.sh'), 0o755);
+  const x = '-x $(touch PWNED) `touch PWNED` ;touch PWNED *';
+  const accepted: Array<[string, string]> = [
+    // "$(…)" after --, as an attached option value, in an assignment, as an operand that is never an option.
+    ['./show.sh -- "$(printf %s {{x}})"', `--|${x}|`],
+    ['./show.sh --ref="$(printf %s {{x}})"', `--ref=${x}|`],
+    ['v="$(printf %s {{x}})"; ./show.sh -- "$v"', `--|${x}|`],
+    ['export V=$(printf %s {{x}}); ./show.sh -- "$V"', `--|${x}|`],
+    ['printf "%s|" "$(printf %s {{x}})"', `${x}|`],
+    // A process substitution read as data, with the value from inside it and from the command that feeds it.
+    ['./show.sh -- "$(cat <(printf %s {{x}}))"', `--|${x}|`],
+    ['./show.sh -- "$(printf %s {{x}} | tee >(cat >/dev/null))"', `--|${x}|`],
+  ];
+  for (const [script, expected] of accepted) {
+    const analysis = analyzeShellTemplate(script);
+    assert.ok(analysis.ok, `${script}: ${analysis.ok ? '' : analysis.problems[0]!.message}`);
+    const result = await runCommand(resolveCommand(['bash', '-c', script], 'deploy', defaults(dir)), { x });
+    assert.equal(result.stdout, expected, script);
+  }
+  assert.deepEqual(readdirSync(dir), ['show.sh'], 'a payload ran');
+});
+
+test('words after a process substitution belong to the command it is in', async (t) => {
+  // `cat <(…) {{x}}` was read as a new command from the "(": {{x}} was taken for a program and never checked as
+  // an argument of cat, so a value starting with "-" reached it as an option.
+  const dir = workdir(t);
+  const command = resolveCommand(['bash', '-c', 'cat <(true) {{x}}'], 'deploy', defaults(dir));
+  const error = await runCommand(command, { x: '--version' }).then(
+    () => assert.fail('cat got an option from the value'),
+    (e: unknown) => e as CommandFailed,
+  );
+  assert.match(error.message, /the value of \{\{x\}\} starts with "-" and is a whole argument of cat/);
+  assert.ok(analyzeShellTemplate('diff <(printf %s {{x}}) <(printf %s {{y}}) && echo {{x}}').ok);
+});
