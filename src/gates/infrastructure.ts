@@ -10,6 +10,7 @@ import { runRequiredCommand } from './gate-command.ts';
 import { matchFiles, toList } from './match-files.ts';
 import { readReportFile } from './report-file.ts';
 import { repositoryRoots } from './repo-path.ts';
+import { runAtOnce, Turns } from './turns.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 // ---- Terraform -------------------------------------------------------------------------------------
@@ -26,14 +27,13 @@ const planSchema = z.looseObject({
   errored: z.boolean().optional(),
   // Terraform 1.8 and later: false when the plan defers changes to a later plan / apply round.
   complete: z.boolean().optional(),
-  resource_changes: z
-    .array(
-      z.looseObject({
-        address: z.string(),
-        change: z.looseObject({ actions: z.array(z.string()).min(1) }),
-      }),
-    )
-    .optional(),
+  // Each change is checked where it is read (changeSchema), one at a time: a plan of 50 000 resources is
+  // not one step the event loop waits for.
+  resource_changes: z.array(z.unknown()).optional(),
+});
+const changeSchema = z.looseObject({
+  address: z.string(),
+  change: z.looseObject({ actions: z.array(z.string()).min(1) }),
 });
 
 type PlanAction = 'create' | 'update' | 'delete' | 'replace' | 'ignore' | 'unknown';
@@ -63,26 +63,38 @@ function allowed(patterns: string[] | undefined, address: string): boolean {
   return patterns.includes(address) || picomatch.isMatch(address, patterns, { dot: true });
 }
 
+type PlanJudgement = { counts: PlanCounts; findings: Finding[] };
+
 /** Pure: counts and findings of a parsed plan. */
-export function judgePlan(
+export function judgePlan(plan: unknown, config: TerraformConfig): PlanJudgement {
+  return runAtOnce(planSteps(plan, config));
+}
+
+/** judgePlan, taking turns of the event loop between resource changes; throws the signal's reason once cancelled. */
+export function judgePlanInTurns(
   plan: unknown,
   config: TerraformConfig,
-): { counts: PlanCounts; findings: Finding[] } {
+  turns: Turns,
+): Promise<PlanJudgement> {
+  return turns.run(planSteps(plan, config));
+}
+
+/** judgePlan's work, one step per resource change. */
+function* planSteps(plan: unknown, config: TerraformConfig): Generator<void, PlanJudgement> {
   const counts: PlanCounts = { create: 0, update: 0, delete: 0, replace: 0 };
+  // Nothing is counted of a plan that is not one, even when the changes before a malformed one were.
   const malformed = (message: string) => ({
-    counts,
+    counts: { create: 0, update: 0, delete: 0, replace: 0 },
     findings: [
       { path: config.plan, rule: 'infrastructure.plan-malformed', severity: 'error' as const, message },
     ],
   });
-  const parsed = planSchema.safeParse(plan);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
-    return malformed(
-      `${config.plan} is not the output of \`terraform show -json\`: ${issue.message}${where}`,
+  const notAPlan = (issue: z.core.$ZodIssue, path: PropertyKey[]) =>
+    malformed(
+      `${config.plan} is not the output of \`terraform show -json\`: ${issue.message}${path.length ? ` at ${path.map(String).join('.')}` : ''}`,
     );
-  }
+  const parsed = planSchema.safeParse(plan);
+  if (!parsed.success) return notAPlan(parsed.error.issues[0]!, parsed.error.issues[0]!.path);
   if (!('planned_values' in parsed.data) && parsed.data.resource_changes === undefined) {
     // `terraform show -json` without the plan file prints the state: same format_version, no changes in it.
     const what = 'values' in parsed.data ? 'the state, not a plan' : 'not a plan';
@@ -106,7 +118,14 @@ export function judgePlan(
       message: `${config.plan}: the plan is incomplete ("complete": false): Terraform deferred some changes to a later plan and apply, so the changes checked here are not all this deployment will make; resolve what was deferred (unknown values in count / for_each, deferred providers) and plan again`,
     });
   }
-  for (const change of parsed.data.resource_changes ?? []) {
+  for (const [index, raw] of (parsed.data.resource_changes ?? []).entries()) {
+    yield;
+    const checked = changeSchema.safeParse(raw);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      return notAPlan(issue, ['resource_changes', index, ...issue.path]);
+    }
+    const change = checked.data;
     const action = classifyActions(change.change.actions);
     if (action === 'ignore') continue;
     if (action === 'unknown') {
@@ -180,6 +199,7 @@ function planLog(text: string): { errors: string[] } | undefined {
 async function terraformFindings(
   config: TerraformConfig,
   ctx: GateContext,
+  turns: Turns,
 ): Promise<{ counts?: PlanCounts; findings: Finding[] }> {
   const read = await readReportFile(ctx.cwd, config.plan, repositoryRoots(ctx), 'Terraform plan');
   if (!read.ok) {
@@ -225,7 +245,7 @@ async function terraformFindings(
       ],
     };
   }
-  return judgePlan(plan, config);
+  return judgePlanInTurns(plan, config, turns);
 }
 
 // ---- Kubernetes ------------------------------------------------------------------------------------
@@ -248,11 +268,27 @@ function lineOf(node: unknown, lines: LineCounter): number | undefined {
 
 /** Pure: findings for the documents of one manifest file. */
 export function checkManifest(path: string, text: string, config: KubernetesConfig): Finding[] {
+  return runAtOnce(manifestSteps(path, text, config));
+}
+
+/** checkManifest, taking turns of the event loop between documents; throws the signal's reason once cancelled. */
+export function checkManifestInTurns(
+  path: string,
+  text: string,
+  config: KubernetesConfig,
+  turns: Turns,
+): Promise<Finding[]> {
+  return turns.run(manifestSteps(path, text, config));
+}
+
+/** checkManifest's work, one step per document (a generated file may hold thousands). */
+function* manifestSteps(path: string, text: string, config: KubernetesConfig): Generator<void, Finding[]> {
   const lines = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
   if (!Array.isArray(documents)) return []; // an empty stream
   const findings: Finding[] = [];
   for (const document of documents as Document.Parsed[]) {
+    yield;
     if (document.errors.length > 0) {
       for (const error of document.errors) {
         findings.push({
@@ -375,6 +411,7 @@ async function dryRun(files: string[], config: KubernetesConfig, ctx: GateContex
 async function kubernetesFindings(
   config: KubernetesConfig,
   ctx: GateContext,
+  turns: Turns,
 ): Promise<{ files: number; findings: Finding[] }> {
   const patterns = toList(config.manifests);
   const files = await matchFiles(patterns, ctx.cwd);
@@ -405,7 +442,7 @@ async function kubernetesFindings(
       });
       continue;
     }
-    findings.push(...checkManifest(file, read.text, config));
+    findings.push(...(await checkManifestInTurns(file, read.text, config, turns)));
   }
   // A file that does not parse would only fail the dry-run again, with a worse message.
   const parsed = files.filter((file) => !findings.some((f) => f.path === file && f.severity === 'error'));
@@ -419,10 +456,11 @@ export const infrastructureGate: Gate<InfrastructureConfig> = {
   name: 'infrastructure',
   schema: infrastructureConfigSchema,
   async run(config, ctx): Promise<GateVerdict> {
+    const turns = new Turns(ctx.signal);
     const findings: Finding[] = [];
     const parts: string[] = [];
     if (config.terraform) {
-      const result = await terraformFindings(config.terraform, ctx);
+      const result = await terraformFindings(config.terraform, ctx, turns);
       findings.push(...result.findings);
       if (result.counts) {
         const c = result.counts;
@@ -432,7 +470,7 @@ export const infrastructureGate: Gate<InfrastructureConfig> = {
       }
     }
     if (config.kubernetes) {
-      const result = await kubernetesFindings(config.kubernetes, ctx);
+      const result = await kubernetesFindings(config.kubernetes, ctx, turns);
       findings.push(...result.findings);
       parts.push(`${result.files} manifest file(s)`);
     }

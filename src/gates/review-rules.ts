@@ -1,5 +1,6 @@
 // Pure rules of the review gate: which lines of a source file carry a TODO marker, debug logging or
 // commented-out code, and whether a pull request's reviews amount to an approval. No I/O here.
+import { runAtOnce } from './turns.ts';
 
 export type RuleLevel = 'block' | 'warn' | 'off';
 
@@ -177,16 +178,27 @@ export interface SplitLine {
  * that `"// not a comment"` stays code and a line inside a `/* ... *\/` block is a comment.
  */
 export function splitLines(text: string, language: Language): SplitLine[] {
+  return runAtOnce(splitLineSteps(text, language));
+}
+
+/** Characters of one line read between two steps of splitLineSteps (a minified file is one long line). */
+const CHARACTERS_A_STEP = 10_000;
+
+/** splitLines' work, one step per line and per CHARACTERS_A_STEP characters of a long one (see Turns). */
+export function* splitLineSteps(text: string, language: Language): Generator<void, SplitLine[]> {
   const result: SplitLine[] = [];
   let inBlock = false;
   // The delimiter of a string that began on an earlier line and has not ended yet.
   let multi: string | undefined;
+  let read = 0;
   for (const line of text.split(/\r?\n/)) {
+    yield;
     let code = '';
     let comment: string | undefined;
     let quote: string | undefined;
     let i = 0;
     while (i < line.length) {
+      if (++read % CHARACTERS_A_STEP === 0) yield;
       const rest = line.slice(i);
       if (inBlock) {
         const end = rest.indexOf('*/');

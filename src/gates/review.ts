@@ -11,11 +11,12 @@ import {
   decideApproval,
   languageOf,
   looksLikeCode,
-  splitLines,
+  splitLineSteps,
   todoMarker,
   type RuleLevel,
 } from './review-rules.ts';
 import { redactSecrets } from './secret-rules.ts';
+import { Turns } from './turns.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 const DEFAULTS = { todo: 'block', debug_logging: 'block', commented_out_code: 'warn' } as const;
@@ -25,15 +26,8 @@ function severityOf(level: RuleLevel): Finding['severity'] {
 }
 
 async function lineFindings(config: ReviewConfig, ctx: GateContext): Promise<Finding[]> {
-  const levels = {
-    todo: config.todo ?? DEFAULTS.todo,
-    debug: config.debug_logging ?? DEFAULTS.debug_logging,
-    commented: config.commented_out_code ?? DEFAULTS.commented_out_code,
-  };
-  const critical = config.critical_paths?.length
-    ? picomatch(config.critical_paths, { dot: true })
-    : () => true;
   const ignored = config.ignore?.length ? picomatch(config.ignore, { dot: true }) : () => false;
+  const turns = new Turns(ctx.signal);
   const findings: Finding[] = [];
   for (const file of await ctx.changedFiles()) {
     if (file.status === 'deleted' || file.addedLines.length === 0 || ignored(file.path)) continue;
@@ -54,43 +48,79 @@ async function lineFindings(config: ReviewConfig, ctx: GateContext): Promise<Fin
       });
       continue;
     }
-    const lines = splitLines(text, language);
-    for (const lineNumber of file.addedLines) {
-      const line = lines[lineNumber - 1];
-      if (!line) continue;
-      const at = { path: file.path, line: lineNumber };
-      const marker = line.comment === undefined ? undefined : todoMarker(line.comment);
-      if (marker && levels.todo !== 'off' && critical(file.path)) {
-        findings.push({
-          ...at,
-          rule: 'review.todo',
-          severity: severityOf(levels.todo),
-          message: `${marker} comment in a critical path: finish it or track it in an issue`,
-        });
-      }
-      const call = levels.debug === 'off' ? undefined : debugCall(line.code, language);
-      if (call) {
-        findings.push({
-          ...at,
-          rule: 'review.debug-logging',
-          severity: severityOf(levels.debug),
-          message: `debug logging left in ${language.name} code: ${call}`,
-        });
-      }
-      if (
-        levels.commented !== 'off' &&
-        line.code.trim() === '' &&
-        line.comment &&
-        looksLikeCode(line.comment)
-      ) {
-        findings.push({
-          ...at,
-          rule: 'review.commented-out-code',
-          severity: severityOf(levels.commented),
-          // Redacted before it is cut: a commented-out line may hold a key, and a cut one is not recognised.
-          message: `commented-out code: ${redactSecrets(line.comment.trim()).slice(0, 80)}`,
-        });
-      }
+    findings.push(...(await reviewFile(config, file.path, file.addedLines, text, turns)));
+  }
+  return findings;
+}
+
+/**
+ * The findings on `addedLines` of one file's `text`, taking turns of the event loop as it goes (a generated
+ * or minified file may be megabytes): throws the signal's reason once the gate is cancelled.
+ */
+export function reviewFile(
+  config: ReviewConfig,
+  path: string,
+  addedLines: readonly number[],
+  text: string,
+  turns: Turns,
+): Promise<Finding[]> {
+  return turns.run(reviewSteps(config, path, addedLines, text));
+}
+
+function* reviewSteps(
+  config: ReviewConfig,
+  path: string,
+  addedLines: readonly number[],
+  text: string,
+): Generator<void, Finding[]> {
+  const levels = {
+    todo: config.todo ?? DEFAULTS.todo,
+    debug: config.debug_logging ?? DEFAULTS.debug_logging,
+    commented: config.commented_out_code ?? DEFAULTS.commented_out_code,
+  };
+  const critical = config.critical_paths?.length
+    ? picomatch.isMatch(path, config.critical_paths, { dot: true })
+    : true;
+  const language = languageOf(path);
+  const findings: Finding[] = [];
+  if (!language) return findings;
+  const lines = yield* splitLineSteps(text, language);
+  for (const lineNumber of addedLines) {
+    yield;
+    const line = lines[lineNumber - 1];
+    if (!line) continue;
+    const at = { path, line: lineNumber };
+    const marker = line.comment === undefined ? undefined : todoMarker(line.comment);
+    if (marker && levels.todo !== 'off' && critical) {
+      findings.push({
+        ...at,
+        rule: 'review.todo',
+        severity: severityOf(levels.todo),
+        message: `${marker} comment in a critical path: finish it or track it in an issue`,
+      });
+    }
+    const call = levels.debug === 'off' ? undefined : debugCall(line.code, language);
+    if (call) {
+      findings.push({
+        ...at,
+        rule: 'review.debug-logging',
+        severity: severityOf(levels.debug),
+        message: `debug logging left in ${language.name} code: ${call}`,
+      });
+    }
+    if (
+      levels.commented !== 'off' &&
+      line.code.trim() === '' &&
+      line.comment &&
+      looksLikeCode(line.comment)
+    ) {
+      findings.push({
+        ...at,
+        rule: 'review.commented-out-code',
+        severity: severityOf(levels.commented),
+        // Redacted before it is cut: a commented-out line may hold a key, and a cut one is not recognised.
+        message: `commented-out code: ${redactSecrets(line.comment.trim()).slice(0, 80)}`,
+      });
     }
   }
   return findings;

@@ -10,6 +10,7 @@ import { matchFiles, toList } from './match-files.ts';
 import { readReportFile } from './report-file.ts';
 import { redactReported } from './secret-rules.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';
+import { runAtOnce, Turns } from './turns.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 export type SarifLevel = 'error' | 'warning' | 'note' | 'none';
@@ -95,7 +96,9 @@ const resultSchema = z.looseObject({
 });
 const runSchema = z.looseObject({
   tool: z.looseObject({ driver: componentSchema, extensions: z.array(componentSchema).optional() }),
-  results: z.array(resultSchema).optional(),
+  // Each result is checked where it is read (resultSchema), one at a time: a log of 100 000 results is
+  // not one step the event loop waits for.
+  results: z.array(z.unknown()).optional(),
   originalUriBaseIds: z.record(z.string(), z.looseObject({ uri: text })).optional(),
   invocations: z.array(z.looseObject({ executionSuccessful: z.boolean().optional() })).optional(),
 });
@@ -122,6 +125,21 @@ const MAX_MESSAGE = 1000;
  * then the gate's directory), so annotations land on the right file wherever the tool or the gate ran.
  */
 export function parseSarif(text: string, file: string, roots: string | string[]): SarifResult[] {
+  return runAtOnce(sarifSteps(text, file, roots));
+}
+
+/** parseSarif, taking turns of the event loop between results; throws the signal's reason once cancelled. */
+export function readSarif(
+  text: string,
+  file: string,
+  roots: string | string[],
+  turns: Turns,
+): Promise<SarifResult[]> {
+  return turns.run(sarifSteps(text, file, roots));
+}
+
+/** parseSarif's work, one step per result. */
+function* sarifSteps(text: string, file: string, roots: string | string[]): Generator<void, SarifResult[]> {
   const bases = (Array.isArray(roots) ? roots : [roots]).filter(Boolean);
   let data: unknown;
   try {
@@ -165,10 +183,19 @@ export function parseSarif(text: string, file: string, roots: string | string[])
       );
     }
   });
-  parsed.data.runs.forEach((run, runIndex) => {
+  for (const [runIndex, run] of parsed.data.runs.entries()) {
     const components = [run.tool.driver, ...(run.tool.extensions ?? [])];
     const toolName = run.tool.driver.name ?? 'unknown tool';
-    for (const [resultIndex, result] of (run.results ?? []).entries()) {
+    for (const [resultIndex, raw] of (run.results ?? []).entries()) {
+      yield;
+      const checked = resultSchema.safeParse(raw);
+      if (!checked.success) {
+        const issue = checked.error.issues[0]!;
+        throw new SarifReportError(
+          `${file}: ${jsonPath(['runs', runIndex, 'results', resultIndex, ...issue.path])}: ${issue.message} (SARIF 2.1.0)`,
+        );
+      }
+      const result = checked.data;
       const where = `${file}: runs[${runIndex}].results[${resultIndex}]`;
       const rule = findRule(result, components, where);
       const ruleId = result.ruleId ?? result.rule?.id ?? rule?.id ?? 'unknown-rule';
@@ -214,7 +241,7 @@ export function parseSarif(text: string, file: string, roots: string | string[])
         kind: kind ?? 'fail',
       });
     }
-  });
+  }
   return results;
 }
 
@@ -348,17 +375,20 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
   const others: Finding[] = [];
   let suppressed = 0;
   let absent = 0;
+  const turns = new Turns(ctx.signal);
   for (const file of files) {
     const read = await readReportFile(ctx.cwd, file, repositoryRoots(ctx), 'SARIF file');
     if (!read.ok) return { status: 'block', summary: read.message, findings: [] };
     let results: SarifResult[];
     try {
-      results = parseSarif(read.text, file, repositoryRoots(ctx));
+      results = await readSarif(read.text, file, repositoryRoots(ctx), turns);
     } catch (error) {
       if (error instanceof SarifReportError) return { status: 'block', summary: error.message, findings: [] };
       throw error;
     }
     for (const result of results) {
+      const turn = turns.take();
+      if (turn) await turn;
       if (result.suppressed) {
         suppressed++;
         continue;
