@@ -11,7 +11,7 @@
 import { PLACEHOLDER } from './placeholder.ts';
 import { commandModel, emptyModel, OTHER_SHELLS, parserFor, POSIX_SHELLS, programName } from './programs.ts';
 
-export type ChosenKind = 'program' | 'script' | 'remote-program' | 'remote-code';
+export type ChosenKind = 'program' | 'subcommand' | 'script' | 'remote-program' | 'remote-code';
 
 export interface ChosenWord {
   /** The word a value must not be in. */
@@ -124,12 +124,16 @@ const SUBCOMMANDS: Record<
   kubectl: { subcommands: ['exec', 'debug', 'run'], values: [], operands: -1 },
   // npm exec / pnpm dlx / yarn dlx / bun x / uv run / poetry run / pipenv run / bundle exec: the next word.
   npm: {
-    subcommands: ['exec', 'x'],
+    subcommands: ['exec', 'x', 'run', 'run-script'],
     values: ['--package', '-c', '--call', '-w', '--workspace'],
     operands: 0,
   },
-  pnpm: { subcommands: ['exec', 'dlx'], values: ['--package', '-C', '--dir', '--filter', '-F'], operands: 0 },
-  yarn: { subcommands: ['exec', 'dlx'], values: ['--package', '-p'], operands: 0 },
+  pnpm: {
+    subcommands: ['exec', 'dlx', 'run'],
+    values: ['--package', '-C', '--dir', '--filter', '-F'],
+    operands: 0,
+  },
+  yarn: { subcommands: ['exec', 'dlx', 'run'], values: ['--package', '-p'], operands: 0 },
   bun: { subcommands: ['x', 'run'], values: ['--cwd'], operands: 0 },
   uv: {
     subcommands: ['run', 'tool'],
@@ -142,6 +146,59 @@ const SUBCOMMANDS: Record<
 };
 for (const name of ['podman', 'nerdctl']) SUBCOMMANDS[name] = SUBCOMMANDS.docker!;
 SUBCOMMANDS['oc'] = SUBCOMMANDS.kubectl!;
+
+/**
+ * Tools whose first operand is a subcommand that may be a program of its own (git-*, kubectl-* and cargo-* on
+ * PATH, docker and helm plugins, gh extensions, git aliases with "!", package.json scripts): their options
+ * before it that take a value.
+ */
+const SUBCOMMAND_TOOLS: Record<string, readonly string[]> = {
+  git: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--super-prefix', '--config-env'],
+  kubectl: [
+    ...['-n', '-s', '-v', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '--server'],
+    ...['--token', '--as', '--as-group', '--as-uid', '--request-timeout', '--cache-dir', '--profile'],
+    ...['--certificate-authority', '--client-certificate', '--client-key', '--tls-server-name'],
+  ],
+  docker: [
+    '-H',
+    '-c',
+    '-l',
+    '--host',
+    '--context',
+    '--config',
+    '--log-level',
+    '--tlscacert',
+    '--tlscert',
+    '--tlskey',
+  ],
+  podman: ['-c', '--url', '--connection', '--root', '--runroot', '--log-level', '--identity'],
+  helm: [
+    ...['-n', '--namespace', '--kube-context', '--kubeconfig', '--registry-config', '--repository-cache'],
+    ...['--repository-config', '--burst-limit', '--kube-apiserver', '--kube-as-user', '--kube-as-group'],
+    ...['--kube-token', '--kube-ca-file', '--kube-tls-server-name', '--qps'],
+  ],
+  cargo: ['-C', '-Z', '--config', '--color'],
+  gh: ['-R', '--repo'],
+  npm: ['-w', '-C', '--workspace', '--prefix'],
+  yarn: ['--cwd'],
+  pnpm: ['-C', '-F', '--dir', '--filter'],
+  bun: ['--cwd'],
+};
+SUBCOMMAND_TOOLS['oc'] = SUBCOMMAND_TOOLS.kubectl!;
+SUBCOMMAND_TOOLS['nerdctl'] = SUBCOMMAND_TOOLS.docker!;
+
+/**
+ * Other programs that run a script or a program file they are given (programs.ts knows the shells and the
+ * interpreters with an eval option): the options before it that take a value, and the subcommand it follows.
+ */
+const SCRIPT_RUNNERS: Record<string, { values: readonly string[]; after?: string }> = {
+  tsx: { values: ['--tsconfig', '--import', '--require'] },
+  'ts-node': { values: ['-r', '--require', '-P', '--project', '-C', '--compiler'] },
+  Rscript: { values: [] },
+  deno: { values: ['--config', '-c', '--import-map', '--location', '--cert'], after: 'run' },
+  java: { values: ['-cp', '-classpath', '--class-path', '-p', '--module-path', '--add-modules'] },
+  dotnet: { values: [] },
+};
 
 /** docker/podman options that name the program run in the container. */
 const ENTRYPOINT = new Set(['--entrypoint']);
@@ -313,6 +370,25 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       return;
     }
     if (POSIX_SHELLS.has(name) || OTHER_SHELLS.has(name)) return;
+    const runner = SCRIPT_RUNNERS[name];
+    if (runner) {
+      let from = at + 1;
+      if (runner.after) {
+        from = words.indexOf(runner.after, at + 1) + 1;
+        if (from === 0) return;
+      }
+      // java -jar FILE; otherwise the first operand (java's is a class name, chosen as well).
+      const jar = name === 'java' ? words.indexOf('-jar', at + 1) : -1;
+      const file = jar > 0 ? jar + 1 : afterOptions(words, from, runner, chosen, name);
+      if (file !== undefined) add(file, 'script', `the file ${name} loads and runs as code`, undefined, at);
+      return;
+    }
+    const tool = SUBCOMMAND_TOOLS[name];
+    if (tool) {
+      const subcommand = afterOptions(words, at + 1, { values: tool }, chosen, name);
+      if (subcommand !== undefined)
+        add(subcommand, 'subcommand', `the subcommand ${name} runs`, undefined, at);
+    }
     const wrapper = WRAPPERS[name];
     if (wrapper) {
       if (name === 'watch' && !words.slice(at + 1).some((w) => /^-[a-z]*x|^--exec$/.test(w))) return;

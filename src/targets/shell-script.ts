@@ -250,6 +250,8 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
   switch (chosen.kind) {
     case 'program':
       return `${where}: its value would choose which program runs (even a plain word picks any program on PATH), ${never}; name the program in the config and pass the value as an argument (./deploy.sh ${at}), ${perEnvironment}`;
+    case 'subcommand':
+      return `${where}: its value would choose what ${programName(words[chosen.program]!)} does, and a subcommand may be a program of its own (a plugin or an extension on PATH, an alias, a package script), ${never}; write the subcommand in the config and pass the value as its argument (${programName(words[chosen.program]!)} SUBCOMMAND ${at}), ${perEnvironment}`;
     case 'script':
       return `${where}: its value would choose the code that runs (even a plain word picks any file of the checkout), ${never}; name the file in the config and pass the value as an argument (${programName(words[chosen.program]!)} FILE ${at}), ${perEnvironment}`;
     case 'remote-program':

@@ -49,7 +49,7 @@ environments:
     // Quoted, it is the template it looks like.
     assert.equal(
       parseConfig(
-        'target:\n  commands:\n    deploy: "{{version}}"\nenvironments:\n  production: {}\n',
+        'target:\n  commands:\n    deploy: [./d.sh, "{{version}}"]\nenvironments:\n  production: {}\n',
         'deploy.yml',
       ).ok,
       true,

@@ -53,6 +53,9 @@ const CHOSEN: Array<[string[], RegExp]> = [
   [['awk', '-f', '{{x}}', 'data'], /the file awk loads and runs as code/],
   [['make', '-f', '{{x}}', 'deploy'], /the file make loads and runs as code/],
   [['psql', '-f', '{{x}}'], /the file psql loads and runs as code/],
+  [['java', '-Xmx1g', '-jar', 'app-{{x}}.jar'], /the file java loads and runs as code/],
+  [['deno', 'run', '--allow-net', '{{x}}.ts'], /the file deno loads and runs as code/],
+  [['tsx', '{{x}}'], /the file tsx loads and runs as code/],
   // Behind wrappers.
   [['sudo', '{{x}}'], /the word naming the program sudo runs/],
   [['sudo', '-u', 'app', '-E', '{{x}}', 'deploy'], /the word naming the program sudo runs/],
@@ -78,6 +81,13 @@ const CHOSEN: Array<[string[], RegExp]> = [
   [['kubectl', 'exec', 'web-0', '-c', 'app', '--', '{{x}}'], /the word naming the program kubectl exec runs/],
   [['npx', '{{x}}'], /the word naming the program npx runs/],
   [['scp', '-S', '{{x}}', 'a', 'host:/srv/'], /the word naming the program scp -S runs/],
+  // A subcommand may be a program of its own (git-*, kubectl-* on PATH, aliases, package scripts).
+  [
+    ['git', '-C', '/srv', '{{x}}', 'main'],
+    /the subcommand git runs \(\{\{x\}\}\): its value would choose what git does/,
+  ],
+  [['kubectl', '-n', 'prod', '{{x}}', 'deploy/app'], /the subcommand kubectl runs/],
+  [['npm', 'run', '{{x}}'], /the program npm run runs/],
   // The command ssh runs on the remote host: the same words there.
   [
     ['ssh', 'app1', '{{x}}'],
@@ -167,12 +177,17 @@ test('a template where a wrapper takes an option value, an operand or the progra
     ['docker', 'exec', '{{x}}', 'deploy'],
     ['kubectl', 'exec', '{{x}}', '--', 'deploy', '{{x}}'],
     ['kubectl', 'get', 'node', '{{x}}'],
+    ['kubectl', '-n', '{{x}}', 'get', 'pods'],
+    ['git', '-c', 'user.name={{x}}', 'commit', '-m', 'release'],
+    ['helm', 'upgrade', '--install', '{{x}}', './chart'],
     ['find', '.', '-name', '{{x}}', '-exec', 'rm', '{}', ';'],
     ['ssh', 'app1', 'deploy {{x}}'],
     ['ssh', 'app1', 'cd /srv && ./deploy.sh {{x}}'],
     ['ssh', 'app1', 'cd /srv; VERSION={{x}} ./deploy.sh'],
     ['python3', '-m', 'deploy', '{{x}}'],
     ['node', 'dist/cli.js', '{{x}}'],
+    ['java', '-jar', 'app.jar', '{{x}}'],
+    ['deno', 'run', '--allow-net', 'deploy.ts', '{{x}}'],
     ['make', 'deploy', 'VERSION={{x}}'],
     ['psql', '{{x}}', '-f', 'migrate.sql'],
     ['mysql', '{{x}}'],

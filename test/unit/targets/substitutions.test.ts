@@ -67,7 +67,8 @@ const REFUSED: Array<[string, string, RegExp]> = [
     'substitution',
     /is inside \$\(…\) without double quotes: its output is split into words and expanded as a glob, so the value would choose how many words git gets and which; write "\$\(…\)" in double quotes/,
   ],
-  ['kubectl $(cat {{x}})', 'substitution', /without double quotes/],
+  ['kubectl get pods $(cat {{x}})', 'substitution', /without double quotes/],
+  ['kubectl $(cat {{x}})', 'chooses', /the subcommand kubectl runs/],
   [
     'git checkout "$(printf %s {{x}})"',
     'substitution',
