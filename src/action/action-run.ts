@@ -35,7 +35,13 @@ import { createTag, tagName } from './tag.ts';
 import { hasNotifications, runNotifier } from '../notify/wiring.ts';
 import { runExitCode, type Cancellation } from '../util/signals.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
-import { flushTimeoutOf, REPORTING_GRACE_MS, untilCancelDeadline } from './cancel-deadline.ts';
+import {
+  finishRun,
+  flushTimeoutOf,
+  RECORD_FLUSH_GRACE_MS,
+  REPORTING_GRACE_MS,
+  untilCancelDeadline,
+} from './cancel-deadline.ts';
 
 /** How long the notifications wait for a pull request's title before going on without it. */
 const PULL_TITLE_TIMEOUT_MS = 5_000;
@@ -79,6 +85,10 @@ export class ActionRun {
     this.env = env;
     this.cancellation = cancellation;
     this.signal = cancellation.signal;
+    // Once cancelled, GitHub's last updates go without a second between them (GitHubClient.unspaceWrites).
+    const unspace = () => void octokit?.unspaceWrites();
+    if (this.signal.aborted) unspace();
+    else this.signal.addEventListener('abort', unspace, { once: true });
     this.redact = credentialRedactor([inputs.token, inputs.stateKey]);
     this.readOnly = context.fork?.readOnlyToken
       ? `${forkSubject(context)} comes from ${context.fork.repository === 'a deleted fork' ? 'a deleted fork' : `the fork ${context.fork.repository}`}: ` +
@@ -195,8 +205,9 @@ export class ActionRun {
           reporter,
           signal: this.signal,
           gates: this.gateOptions(),
-          // Once cancelled, the record's last writes get what is left of the reporting time, as GitHub does.
-          flushTimeoutMs: flushTimeoutOf(this.cancellation),
+          // Once cancelled, the record's last writes are waited for until RECORD_FLUSH_GRACE_MS: the outputs,
+          // summary and record file come next, then GitHub (which carries the writes) until its deadline.
+          flushTimeoutMs: flushTimeoutOf(this.cancellation, undefined, RECORD_FLUSH_GRACE_MS),
           // What the log masks stays out of the record too, on GitHub or in state-dir.
           secrets: [this.inputs.token, this.inputs.stateKey, ...(notify?.secrets ?? [])].filter(
             (secret): secret is string => !!secret,
@@ -205,12 +216,43 @@ export class ActionRun {
           ...(store && recordedDeployment ? { control: this.controlSource(recordedDeployment) } : {}),
         },
       );
-    } finally {
+    } catch (error) {
       // Flush GitHub even when the pipeline threw: the final status must not be lost.
       await this.closeReporting(reporter);
+      throw error;
     }
 
-    const deploymentId = this.githubCutShort ? context.deployment?.id : await github?.deploymentId();
+    // Cancelled: the outputs, summary and record first, then GitHub until its deadline (finishRun).
+    const cancelled = this.signal.aborted;
+    // Before GitHub is flushed, only the deployment the event named is known.
+    let deploymentId = github ? context.deployment?.id : undefined;
+    await finishRun(cancelled, {
+      github: async () => {
+        await this.closeReporting(reporter);
+        if (this.githubCutShort) return;
+        const known = deploymentId;
+        deploymentId = await github?.deploymentId();
+        // A deployment this cancelled run created: its id is known only now.
+        if (cancelled && known === undefined && deploymentId !== undefined)
+          core.setOutput('deployment-id', String(deploymentId));
+      },
+      local: () => this.recordOutcome(result, deploymentId, cancelled ? undefined : github, environmentUrl),
+    });
+    if (result.status === 'succeeded' && resolved.production && this.inputs.tag) await this.tag(result);
+  }
+
+  /**
+   * The run's outcome where the job keeps it: the outputs, the job summary, the deployment record and the
+   * failure annotation and exit code. `github` (when not cancelled) adds the commits since the previous
+   * deployment to the record; once cancelled nothing here waits for GitHub.
+   */
+  private async recordOutcome(
+    result: PipelineResult,
+    deploymentId: number | undefined,
+    github: GitHubReporter | undefined,
+    environmentUrl: string | undefined,
+  ): Promise<void> {
+    const { context } = this;
     if (deploymentId !== undefined) core.setOutput('deployment-id', String(deploymentId));
     core.setOutput('status', result.status);
     core.setOutput('code', result.code);
@@ -232,7 +274,6 @@ export class ActionRun {
       }),
     );
     await this.writeRecord(result, changes);
-    if (result.status === 'succeeded' && resolved.production && this.inputs.tag) await this.tag(result);
 
     // A rollout handed off to wait for people or a bake is not a failed job: it says so and ends green.
     if (result.status === 'waiting') core.notice(this.redact(`${result.code}: ${result.message}`));

@@ -40,16 +40,30 @@ export function reportingTimeLeft(receivedAtMs: number, nowMs: number, graceMs =
 }
 
 /**
+ * Kept back from GitHub's reporting time, once cancelled, for the run's own outcome (outputs, job summary,
+ * record file: finishRun) that is written after the pipeline's last wait for its record writes.
+ */
+export const OUTCOME_RESERVE_MS = 2_000;
+/**
+ * How long after the first signal a deployment's final wait for its record writes may last (5.5 s). The
+ * writes go on after it: on GitHub they ride the reporter, which is flushed until REPORTING_GRACE_MS. Waited
+ * for until REPORTING_GRACE_MS, a record write that hung left the outputs only OUTPUT_RESERVE_MS.
+ */
+export const RECORD_FLUSH_GRACE_MS = REPORTING_GRACE_MS - OUTCOME_RESERVE_MS;
+
+/**
  * The pipeline's bound on its final wait for record writes (PipelineDeps.flushTimeoutMs), asked when the
- * wait begins: once cancelled, what is left of the reporting time, as for GitHub; before, the default.
+ * wait begins: once cancelled, what is left of `graceMs` since the first signal (the reporting time, as for
+ * GitHub, unless said otherwise); before, the default.
  */
 export function flushTimeoutOf(
   cancellation: Pick<Cancellation, 'received'>,
   now: () => number = () => performance.now(),
+  graceMs = REPORTING_GRACE_MS,
 ): () => number | undefined {
   return () => {
     const received = cancellation.received();
-    return received ? reportingTimeLeft(received.atMs, now()) : undefined;
+    return received ? reportingTimeLeft(received.atMs, now(), graceMs) : undefined;
   };
 }
 
@@ -90,4 +104,38 @@ export function untilCancelDeadline<T>(
     if (cancellation.signal.aborted) startDeadline();
     else cancellation.signal.addEventListener('abort', startDeadline, { once: true });
   });
+}
+
+/**
+ * The end of a run: what the job itself keeps (`local`: the outputs, the job summary, the record file, the
+ * failure annotation) and GitHub's last updates (`github`: flushing the reporter). Normally GitHub goes first:
+ * the outputs and the record name the deployment it created and the commits it compared. Once the job is
+ * cancelled the job's own outcome goes first, then GitHub gets what is left of its reporting time: written
+ * after GitHub (at REPORTING_GRACE_MS), the outputs, summary and record had only OUTPUT_RESERVE_MS before the
+ * runner's SIGKILL, and on a busy runner that was too little (killed before they were written).
+ */
+export async function finishRun(
+  cancelled: boolean,
+  steps: { local: () => Promise<void>; github: () => Promise<void> },
+): Promise<void> {
+  if (cancelled) {
+    await steps.local();
+    await steps.github();
+  } else {
+    await steps.github();
+    await steps.local();
+  }
+}
+
+/**
+ * Whether the Action ends its process itself once the run is over, rather than waiting for Node to wind down:
+ * when the run was cancelled (its outcome is written; the runner's SIGTERM, 7.5 s after SIGINT, landing while
+ * a busy process still wound down killed it with the signal, so the job lost its exit code), or GitHub
+ * requests were left behind at the reporting deadline (they would keep it alive until SIGKILL).
+ */
+export function exitsAtOnce(
+  run: { githubCutShort: boolean } | undefined,
+  cancellation: Pick<Cancellation, 'received'>,
+): boolean {
+  return run?.githubCutShort === true || cancellation.received() !== undefined;
 }

@@ -50,7 +50,7 @@ interface RequestSettings {
  * tells the budget how GitHub answered. A retry is allowed only when its back-off still fits the budget.
  */
 function budgetPlugin(octokit: CoreOctokit, options: OctokitOptions) {
-  const { budget, counter, retryBaseMs } = (options as { deployAction: PluginState }).deployAction;
+  const { budget, counter, retryBaseMs, writes } = (options as { deployAction: PluginState }).deployAction;
   // The caller's own signal, kept across the attempts of one call (each attempt sets its own).
   const callerSignals = new WeakMap<object, AbortSignal | undefined>();
   octokit.hook.wrap('request', async (request, opts) => {
@@ -90,13 +90,33 @@ function budgetPlugin(octokit: CoreOctokit, options: OctokitOptions) {
       throw error;
     }
   });
-  return { budget };
+  /**
+   * The job is cancelled: from the next one on, content-creating requests go without the interval GitHub asks
+   * for between them (writeIntervalMs). What is left to write is a handful of final updates (the status, the
+   * check run, the comment, the record), and a second between each cost seconds of the ten the runner gives
+   * a cancelled job before its SIGKILL; they were cut off on a busy runner.
+   */
+  function unspaceWrites(): Promise<void> {
+    writes.updateSettings({ minTime: 0 });
+    return Promise.all(
+      writes.limiters().map(async ({ limiter }) => {
+        await limiter.updateSettings({ minTime: 0 });
+        // Bottleneck set the earliest start of the next write when the last one started, with the interval
+        // in force then; a write already waiting for its turn still waits (at most one interval).
+        const store = (limiter as unknown as { _store?: { _nextRequest?: unknown } })._store;
+        if (typeof store?._nextRequest === 'number') store._nextRequest = Date.now();
+      }),
+    ).then(() => undefined);
+  }
+  return { budget, unspaceWrites };
 }
 
 interface PluginState {
   budget: RequestBudget;
   counter: RequestCounter;
   retryBaseMs: number;
+  /** plugin-throttling's queue of writes, one at a time and writeIntervalMs apart. */
+  writes: Bottleneck.Group;
 }
 
 const GitHub = Octokit.plugin(budgetPlugin, retry, throttling);
@@ -144,7 +164,8 @@ export function createGitHubClient(options: ClientOptions): {
       );
       return retrying;
     };
-  const pluginState: PluginState = { budget, counter, retryBaseMs };
+  const writes = new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeIntervalMs ?? 1000 });
+  const pluginState: PluginState = { budget, counter, retryBaseMs, writes };
   const octokit = new GitHub({
     auth: options.token,
     baseUrl: options.baseUrl ?? 'https://api.github.com',
@@ -165,7 +186,7 @@ export function createGitHubClient(options: ClientOptions): {
       onRateLimit: onLimit('rate limit'),
       onSecondaryRateLimit: onLimit('secondary rate limit'),
       retryAfterBaseValue: retryBaseMs,
-      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeIntervalMs ?? 1000 }),
+      write: writes,
     },
   });
   // Registered after the plugins, so this wraps them: one count per call, whatever the retries.

@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  COMMAND_GRACE_MS,
   OUTPUT_RESERVE_MS,
+  RECORD_FLUSH_GRACE_MS,
   REPORTING_GRACE_MS,
   RUNNER_KILL_AFTER_MS,
+  exitsAtOnce,
+  finishRun,
   flushTimeoutOf,
   reportingTimeLeft,
   untilCancelDeadline,
@@ -127,4 +131,57 @@ test('the pipeline flush bound (deployment and reconcile): its own default until
   assert.equal(bound(), REPORTING_GRACE_MS - 3000, 'asked when the wait begins');
   clock.t = 60_000;
   assert.equal(bound(), 0);
+});
+
+test('a cancelled deployment stops waiting for its record writes early enough to write its outcome before GitHub’s deadline', () => {
+  const c = fakeCancellation();
+  const clock = { t: 1000 };
+  const bound = flushTimeoutOf(c, () => clock.t, RECORD_FLUSH_GRACE_MS);
+  assert.equal(bound(), undefined, 'not cancelled: the pipeline’s own bound');
+  c.cancel(1000);
+  clock.t = 2000;
+  assert.equal(bound(), RECORD_FLUSH_GRACE_MS - 1000);
+  assert.ok(RECORD_FLUSH_GRACE_MS <= REPORTING_GRACE_MS - 1000, 'a second at least for the outcome');
+  assert.ok(RECORD_FLUSH_GRACE_MS >= COMMAND_GRACE_MS, 'not shorter than the rollback may take');
+  clock.t = 1000 + RECORD_FLUSH_GRACE_MS + 1;
+  assert.equal(bound(), 0);
+});
+
+test('cancelled: the job’s own outcome is written before GitHub is waited for, and GitHub still gets its turn', async () => {
+  const order: string[] = [];
+  let flushed!: () => void;
+  const finished = finishRun(true, {
+    local: async () => void order.push('outputs, summary, record'),
+    github: () => {
+      order.push('github: waiting');
+      return new Promise<void>((resolve) => (flushed = resolve));
+    },
+  });
+  await callbacksRun();
+  // GitHub has not answered yet (nor may it before the runner's SIGKILL): the outcome is written already.
+  assert.deepEqual(order, ['outputs, summary, record', 'github: waiting']);
+  flushed();
+  await finished;
+});
+
+test('not cancelled: GitHub is flushed first (the outputs name the deployment it created)', async () => {
+  const order: string[] = [];
+  await finishRun(false, {
+    local: async () => void order.push('local'),
+    github: async () => {
+      await callbacksRun();
+      order.push('github');
+    },
+  });
+  assert.deepEqual(order, ['github', 'local']);
+});
+
+test('a cancelled run ends its process itself once it is over; an uncancelled one winds down as Node does', () => {
+  const c = fakeCancellation();
+  assert.equal(exitsAtOnce({ githubCutShort: false }, c), false);
+  assert.equal(exitsAtOnce(undefined, c), false);
+  assert.equal(exitsAtOnce({ githubCutShort: true }, c), true, 'requests left behind at the deadline');
+  c.cancel(1000);
+  assert.equal(exitsAtOnce({ githubCutShort: false }, c), true, 'GitHub done in time, but cancelled');
+  assert.equal(exitsAtOnce(undefined, c), true, 'cancelled before the run began');
 });

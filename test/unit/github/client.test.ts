@@ -241,3 +241,28 @@ test('a 500 that carried out the write, a rate limit and a 404: all counted as s
     assert.equal(counter.attempts, 3 + 2 + 1 + 1);
   });
 });
+
+test(
+  'once the job is cancelled, writes go without the interval GitHub asks for between them',
+  { timeout: 60_000 },
+  async () => {
+    await withFakeRepo(async (gh, sha) => {
+      // An hour between writes: a write that still waited for it would never land in this test.
+      const { octokit } = client(gh, [], { writeIntervalMs: 3_600_000 });
+      const first = await octokit.rest.repos.createDeployment(productionDeployment(sha));
+      const id = (first.data as { id: number }).id;
+      await octokit.unspaceWrites();
+      for (const state of ['in_progress', 'error'] as const)
+        await octokit.rest.repos.createDeploymentStatus({
+          owner: 'acme',
+          repo: 'web',
+          deployment_id: id,
+          state,
+        });
+      assert.deepEqual(
+        gh.requests.map((r) => `${r.method} ${r.status}`),
+        ['POST 201', 'POST 201', 'POST 201'],
+      );
+    });
+  },
+);
