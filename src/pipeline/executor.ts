@@ -17,6 +17,7 @@ import {
 } from '../state/record.ts';
 import type { StateStore } from '../state/store.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
+import type { StepResult } from '../strategies/types.ts';
 import { CommandFailed, runCommand, type OutputLine } from '../targets/run-command.ts';
 import { abortableSleep } from '../util/sleep.ts';
 import { healthAnalyzer, type Analyzer } from './analyzer.ts';
@@ -374,7 +375,10 @@ async function drive(
           : undefined;
         let result;
         try {
-          result = await r.runStep!(action.step, stepSignal);
+          const running = r.runStep!(action.step, stepSignal);
+          result = await (stepSignal && STOPPED_UNAWAITED.has(action.step.kind)
+            ? untilStopped(running, stepSignal)
+            : running);
         } catch (error) {
           result = { ok: false as const, reason: `internal error: ${(error as Error).message}` };
         } finally {
@@ -657,6 +661,38 @@ function recordWriter(warn: (message: string) => void, redact: (text: string) =>
         );
     },
   };
+}
+
+/**
+ * Steps that change nothing (they look at the new version, or wait): once cancelled (or aborted) the rollback
+ * does not wait for their commands to die. A check whose command ignores SIGTERM is killed 2 s later
+ * (util/process-group.ts), and even one that dies at once took half a second to be reaped on a busy runner:
+ * time taken from the rollback, which has until the runner's SIGKILL. A step that changes something (deploy,
+ * set_weight, switch, teardown) is still waited for: the rollback must not race it.
+ */
+const STOPPED_UNAWAITED: ReadonlySet<string> = new Set(['analysis', 'health', 'smoke', 'warmup', 'pause']);
+
+/**
+ * The step's result, or `cancelled` as soon as `signal` aborts: the step was told to stop (its commands are
+ * signalled and killed by their own watch) and ends unawaited, its failure ignored.
+ */
+function untilStopped(running: Promise<StepResult>, signal: AbortSignal): Promise<StepResult> {
+  const stopped: StepResult = { ok: false, reason: 'cancelled' };
+  if (signal.aborted) {
+    running.catch(() => undefined);
+    return Promise.resolve(stopped);
+  }
+  let onAbort: (() => void) | undefined;
+  return Promise.race([
+    running,
+    new Promise<StepResult>((resolve) => {
+      onAbort = () => {
+        running.catch(() => undefined);
+        resolve(stopped);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    }),
+  ]).finally(() => signal.removeEventListener('abort', onAbort!));
 }
 
 /** Waits for `promise`, or until the job is cancelled (the write goes on; the run stops waiting for it). */
