@@ -15,7 +15,7 @@ import {
 } from './context.ts';
 import { InputError, planRun, readInputs, reconcileRequested, type Mode } from './inputs.ts';
 import { cancelOnSignals } from '../util/signals.ts';
-import { stopCommandsBeforeKill } from './cancel-deadline.ts';
+import { exitsAtOnce, stopCommandsBeforeKill } from './cancel-deadline.ts';
 import type { ActionRun } from './action-run.ts';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -88,8 +88,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     // and with no listener left it would kill the process and lose the exit code.
     if (!cancellation.received()) cancellation.dispose();
   }
-  // GitHub requests left behind at the cancellation deadline would keep the process alive until SIGKILL.
-  if (runner?.githubCutShort) process.exit();
+  if (exitsAtOnce(runner, cancellation)) process.exit();
 }
 
 async function readEvent(path: string | undefined): Promise<Record<string, unknown> | undefined> {
