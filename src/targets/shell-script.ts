@@ -437,6 +437,15 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     const within = (sub: Substitution) => (site: TemplateSite) =>
       site.start > sub.start && site.start < sub.end;
     const program = texts[0] ?? 'the command';
+    // Whether the output of `sub` may start its word: nothing before it but quotes, templates and other
+    // substitutions, any of which may be empty ("$(a)$(b {{x}})", "{{a}}$(…)").
+    const startsWord = (word: Word, sub: Substitution) => {
+      let before = script.slice(word.start, sub.start);
+      for (const other of [...(command.subs ?? [])].reverse())
+        if (other.start >= word.start && other.end <= sub.start)
+          before = before.slice(0, other.start - word.start) + before.slice(other.end - word.start);
+      return /^"*$/.test(before.replace(new RegExp(PLACEHOLDER.source, 'g'), '').replace(/"/g, ''));
+    };
     for (const sub of command.subs ?? []) {
       const word = command.words.find((w) => sub.start >= w.start && sub.start < w.end);
       if (!word) continue;
@@ -507,7 +516,7 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
           index > 0 &&
           !model.positional.has(index) &&
           !model.guarded.has(index) &&
-          /^"*$/.test(script.slice(word.start, sub.start))
+          startsWord(word, sub)
         )
           why = `at the start of an argument of ${programName(program)}: its output could start with "-", which ${programName(program)} would read as an option, and no check can see that output; put -- before it where ${programName(program)} ends its options there, or write the option and the value as one word (--name="$(…)")`;
         if (why) refuse('substitution', site.name, site.start, `${at} ${why}`);

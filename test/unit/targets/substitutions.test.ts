@@ -74,6 +74,7 @@ const REFUSED: Array<[string, string, RegExp]> = [
     'substitution',
     /is inside \$\(…\) at the start of an argument of git: its output could start with "-".*put -- before it/,
   ],
+  ['git checkout "$(true)$(printf %s {{x}})"', 'substitution', /at the start of an argument of git/],
   ['sudo -u app git checkout "$(printf %s {{x}})"', 'substitution', /at the start of an argument of sudo/],
   [
     'ssh app1 "deploy $(printf %s {{x}})"',
@@ -154,5 +155,13 @@ test('words after a process substitution belong to the command it is in', async 
     (e: unknown) => e as CommandFailed,
   );
   assert.match(error.message, /the value of \{\{x\}\} starts with "-" and is a whole argument of cat/);
+  // Inside it, the words of a command are checked as anywhere else.
+  const inside = resolveCommand(['bash', '-c', 'diff <(git show {{x}}) expected'], 'deploy', defaults(dir));
+  const option = await runCommand(inside, { x: '--output=PWNED' }).then(
+    () => assert.fail('git got an option from the value'),
+    (e: unknown) => e as CommandFailed,
+  );
+  assert.match(option.message, /the value of \{\{x\}\} starts with "-" and is a whole argument of git/);
+  assert.deepEqual(readdirSync(dir), []);
   assert.ok(analyzeShellTemplate('diff <(printf %s {{x}}) <(printf %s {{y}}) && echo {{x}}').ok);
 });
