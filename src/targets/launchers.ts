@@ -9,7 +9,15 @@
 // value can tell a program that was meant from one that was not. The choice stays in the config: a command per
 // environment, or a fixed script that takes the value as an argument and maps it itself.
 import { PLACEHOLDER } from './placeholder.ts';
-import { commandModel, emptyModel, OTHER_SHELLS, parserFor, POSIX_SHELLS, programName } from './programs.ts';
+import {
+  commandModel,
+  emptyModel,
+  OTHER_SHELLS,
+  parserFor,
+  POSIX_SHELLS,
+  programName,
+  xargsReplaceString,
+} from './programs.ts';
 
 export type ChosenKind = 'program' | 'subcommand' | 'script' | 'remote-program' | 'remote-code';
 
@@ -419,4 +427,22 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
   };
   visit(0, 'the program');
   return [...found.values()].sort((a, b) => a.index - b.index);
+}
+
+/**
+ * xargs appends what it reads on standard input to the command it runs, or puts it in place of -I's string:
+ * the word of xargs when what it reads would choose what runs (`xargs -I{} {}`, `xargs sudo`, `xargs kubectl`,
+ * `xargs sh -c '…' sh` gives none), or undefined. Its standard input is then read as code (shell-script.ts).
+ */
+export function xargsInputChooses(words: readonly string[]): number | undefined {
+  const xargs = words.findIndex((word) => programName(word) === 'xargs');
+  if (xargs < 0) return undefined;
+  // Without a program, xargs runs echo.
+  if (!chosenWords(words).some((word) => word.index > xargs)) return undefined;
+  const replace = xargsReplaceString(words, xargs);
+  const input = '\0input';
+  const chosen = chosenWords([...words, input]).filter((word) => word.index > xargs);
+  const fromInput = (word: ChosenWord) =>
+    word.index === words.length || (replace !== undefined && words[word.index]!.includes(replace));
+  return chosen.some(fromInput) ? xargs : undefined;
 }

@@ -1005,6 +1005,20 @@ export function parserFor(name: string): Parser | undefined {
   return undefined;
 }
 
+/** The string xargs replaces with each input line (-I STR, -i, --replace), if any. */
+export function xargsReplaceString(words: readonly string[], xargs: number): string | undefined {
+  let replace: string | undefined;
+  for (let j = xargs + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '-I') replace = words[j + 1];
+    else if (/^-I./.test(arg)) replace = arg.slice(2);
+    else if (arg === '-i' || arg === '--replace') replace = '{}';
+    else if (/^-i./.test(arg)) replace = arg.slice(2);
+    else if (arg.startsWith('--replace=')) replace = arg.slice('--replace='.length);
+  }
+  return replace;
+}
+
 /**
  * The model of one command's words (templates unrendered; in a shell script, each word without its quotes).
  * `words[0]` is the program.
@@ -1026,15 +1040,7 @@ export function commandModel(words: readonly string[]): CommandModel {
   // string (xargs -I{} sh -c 'deploy {}').
   const xargs = words.findIndex((word) => programName(word) === 'xargs');
   if (xargs >= 0) {
-    let replace: string | undefined;
-    for (let j = xargs + 1; j < words.length; j++) {
-      const arg = words[j]!;
-      if (arg === '-I') replace = words[j + 1];
-      else if (/^-I./.test(arg)) replace = arg.slice(2);
-      else if (arg === '-i' || arg === '--replace') replace = '{}';
-      else if (/^-i./.test(arg)) replace = arg.slice(2);
-      else if (arg.startsWith('--replace=')) replace = arg.slice('--replace='.length);
-    }
+    const replace = xargsReplaceString(words, xargs);
     const fromInput = (operand: CodeOperand) =>
       operand.index >= words.length || (replace !== undefined && words[operand.index]!.includes(replace));
     if (model.code.some((operand) => operand.program > xargs && fromInput(operand)))

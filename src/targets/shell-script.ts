@@ -8,7 +8,7 @@
 // templates whose value would choose what runs (launchers.ts), and those inside a substitution whose output or
 // input escapes these rules: $(…) whose output is split into words, starts an argument where options are read
 // or reaches a word that must be plain; >(…) or <(…) that a shell or an interpreter reads as code.
-import { chosenWords, type ChosenWord } from './launchers.ts';
+import { chosenWords, xargsInputChooses, type ChosenWord } from './launchers.ts';
 import { commandModel, programName, type CodeOperand, type CommandModel } from './programs.ts';
 import { PLACEHOLDER, render, TemplateError, type TemplateValues } from './template.ts';
 
@@ -276,6 +276,8 @@ function stdinCodeMessage(
   const where = `{{${name}}} (character ${offset + 1})`;
   const what =
     how === 'pipe' ? `is in the output of a command piped into ${reader}` : `is in a ${how} fed to ${reader}`;
+  if (programName(reader) === 'xargs')
+    return `${where} ${what}, which would make it the program, subcommand or script xargs runs, or its code: name what runs after xargs and let the value be its argument (xargs -I{} ./deploy.sh {}), or read the value from the environment variable ${envNameFor(name)}`;
   if (programName(reader) === 'ssh')
     return `${where} ${what}, which the remote host's shell runs as code: pass the value as an argument of the remote script instead, where it must be one plain word (ssh HOST bash -s {{${name}}} <<'EOF' … "$1" … EOF)`;
   return `${where} ${what}, which runs it as code: use a quoted here-document (<<'EOF') and read the value from the environment variable ${envNameFor(name)} in it`;
@@ -384,6 +386,7 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
         from = site.end;
       }
     }
+    model.stdinCode ??= xargsInputChooses(texts);
     if (model.stdinCode !== undefined) {
       const reader = texts[model.stdinCode]!;
       for (const word of command.words.filter((w) => w.role === 'herestring'))

@@ -147,6 +147,30 @@ test('a template in a word that chooses what runs is refused, whatever its value
   assert.deepEqual(readdirSync(dir), [], 'a command ran');
 });
 
+test('what xargs reads must not choose what it runs: a template piped into it there is refused', () => {
+  for (const script of [
+    'printf %s {{x}} | xargs -I{} {} --now',
+    'printf %s {{x}} | xargs sudo',
+    'printf %s {{x}} | xargs -r kubectl',
+    'printf %s {{x}} | xargs -I{} bash {}',
+  ]) {
+    const analysis = analyzeShellTemplate(script);
+    assert.equal(analysis.ok, false, script);
+    if (!analysis.ok)
+      assert.match(
+        analysis.problems[0]!.message,
+        /^\{\{x\}\} \(character 11\) is in the output of a command piped into xargs, which would make it the program, subcommand or script xargs runs, or its code: name what runs after xargs and let the value be its argument \(xargs -I\{\} \.\/deploy\.sh \{\}\)/,
+        script,
+      );
+  }
+  for (const script of [
+    'printf %s {{x}} | xargs',
+    'printf %s {{x}} | xargs -I{} ./deploy.sh {}',
+    'printf %s {{x}} | xargs -n1 kubectl delete pod',
+  ])
+    assert.ok(analyzeShellTemplate(script).ok, script);
+});
+
 test('the message says why no value is safe there and names the safe form', () => {
   const [program] = argvShellProblems(['{{x}}', 'deploy']);
   assert.match(program!, /even a plain word picks any program on PATH/);
