@@ -156,7 +156,10 @@ export function decideAudit(
  * Reads npm (report v2, and v1 "advisories"), pnpm (same as npm v1), yarn classic (NDJSON) and yarn 2/3
  * (npm v1, then yarn's events) reports.
  */
-export function parseAuditReport(text: string, source: string): Advisory[] {
+export function parseAuditReport(written: string, source: string): Advisory[] {
+  // A byte order mark (a wrapper script in PowerShell, a report saved by one and printed with cat) is no
+  // part of the JSON: JSON.parse refused it, and the gate said the advisory service could not be reached.
+  const text = written.replace(/^\uFEFF/, '');
   let data: Record<string, unknown>;
   try {
     data = JSON.parse(text) as Record<string, unknown>;

@@ -21,8 +21,10 @@ export interface ReadOptions {
   /** Default MAX_REPORT_BYTES. */
   maxBytes?: number;
   /**
-   * A source file the gate checks (a migration, a manifest), not a tool's report: empty is fine, and bytes
-   * that are not UTF-8 (a Latin-1 comment) are read as U+FFFD, as before, instead of refusing the file.
+   * A source file the gate checks (a migration, a manifest, a changed file), not a tool's report: empty is
+   * fine, and bytes that are not UTF-8 (a Latin-1 comment) are read as U+FFFD instead of refusing the file.
+   * A byte order mark is honoured as for reports: SQL Server Management Studio and Windows PowerShell write
+   * UTF-16, which read as UTF-8 hid every statement in it (a DROP TABLE among the zero bytes went unseen).
    */
   source?: boolean;
 }
@@ -68,7 +70,7 @@ export async function readReportFile(
         return {
           ok: false,
           reason: 'too-large',
-          message: `${what} ${file} is ${megabytes(info.size)}, over the ${megabytes(maxBytes)} a report may be`,
+          message: `${what} ${file} is ${megabytes(info.size)}, over the ${megabytes(maxBytes)} ${options.source ? 'the gate reads' : 'a report may be'}`,
         };
       }
       bytes = await handle.readFile();
@@ -78,9 +80,7 @@ export async function readReportFile(
   } catch (error) {
     return failure(error, what, file, cwd);
   }
-  const decoded = options.source
-    ? { ok: true as const, text: new TextDecoder().decode(bytes) }
-    : decodeReport(bytes);
+  const decoded = options.source ? { ok: true as const, text: decodeSource(bytes) } : decodeReport(bytes);
   if (!decoded.ok) {
     return { ok: false, reason: 'not-text', message: `${what} ${file}:${decoded.where}: ${decoded.message}` };
   }
@@ -90,36 +90,45 @@ export async function readReportFile(
   return { ok: true, text: decoded.text };
 }
 
+/**
+ * Pure: the text of a source file's bytes, without a byte order mark; UTF-16 with its BOM or by its zero
+ * bytes, else UTF-8; what is not valid in its encoding is read as U+FFFD.
+ */
+export function decodeSource(bytes: Uint8Array): string {
+  const encoding = utf16Encoding(bytes);
+  return new TextDecoder(encoding?.encoding ?? 'utf-8').decode(bytes).replace(/^\uFEFF/, '');
+}
+
+/** UTF-16 by its byte order mark, or by the zero byte after each of the first ASCII characters. */
+function utf16Encoding(bytes: Uint8Array): { encoding: 'utf-16le' | 'utf-16be'; bom: boolean } | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { encoding: 'utf-16le', bom: true };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { encoding: 'utf-16be', bom: true };
+  if (bytes.length >= 4 && bytes[0] !== 0 && bytes[1] === 0 && bytes[2] !== 0 && bytes[3] === 0)
+    return { encoding: 'utf-16le', bom: false };
+  if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] !== 0 && bytes[2] === 0 && bytes[3] !== 0)
+    return { encoding: 'utf-16be', bom: false };
+  return undefined;
+}
+
 /** Pure: the text of a report's bytes, without a byte order mark; UTF-16 with its BOM or by its zero bytes. */
 export function decodeReport(
   bytes: Uint8Array,
 ): { ok: true; text: string } | { ok: false; where: string; message: string } {
-  const utf16 =
-    bytes[0] === 0xff && bytes[1] === 0xfe
-      ? 'utf-16le'
-      : bytes[0] === 0xfe && bytes[1] === 0xff
-        ? 'utf-16be'
-        : '';
   // UTF-16 without a byte order mark (`iconv -t UTF-16LE`, .NET's UnicodeEncoding(false, false)): a report
   // starts with ASCII ('<', '{', whitespace), so every other one of its first bytes is zero (XML 1.0
   // appendix F, RFC 4627 §3). Read as UTF-8, those zeros made "not well-formed XML" of a readable report.
-  const bomless =
-    bytes.length >= 4 && bytes[0] !== 0 && bytes[1] === 0 && bytes[2] !== 0 && bytes[3] === 0
-      ? 'utf-16le'
-      : bytes.length >= 4 && bytes[0] === 0 && bytes[1] !== 0 && bytes[2] === 0 && bytes[3] !== 0
-        ? 'utf-16be'
-        : '';
-  if (utf16 || bomless) {
-    const encoding = utf16 || bomless;
+  const utf16 = utf16Encoding(bytes);
+  if (utf16) {
+    const name = utf16.encoding.toUpperCase();
     try {
-      return { ok: true, text: new TextDecoder(encoding, { fatal: true }).decode(bytes) };
+      return { ok: true, text: new TextDecoder(utf16.encoding, { fatal: true }).decode(bytes) };
     } catch {
       return {
         ok: false,
         where: '1:1',
-        message: utf16
-          ? `starts with a ${utf16.toUpperCase()} byte order mark but is not ${utf16.toUpperCase()} text`
-          : `starts like ${bomless.toUpperCase()} without a byte order mark (a zero byte after each of its first characters) but is not ${bomless.toUpperCase()} text`,
+        message: utf16.bom
+          ? `starts with a ${name} byte order mark but is not ${name} text`
+          : `starts like ${name} without a byte order mark (a zero byte after each of its first characters) but is not ${name} text`,
       };
     }
   }

@@ -1,7 +1,7 @@
 // The review gate (seed 01, "code review checklist"): on the lines this change adds, no TODO markers in
 // critical paths, no debug logging, no commented-out code; on GitHub, an approved pull request with no
 // outstanding change requests.
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { reviewConfigSchema } from './schema/review.ts';
@@ -15,6 +15,8 @@ import {
   todoMarker,
   type RuleLevel,
 } from './review-rules.ts';
+import { readReportFile } from './report-file.ts';
+import { repositoryRoots } from './repo-path.ts';
 import { redactSecrets } from './secret-rules.ts';
 import { Turns } from './turns.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
@@ -33,22 +35,29 @@ async function lineFindings(config: ReviewConfig, ctx: GateContext): Promise<Fin
     if (file.status === 'deleted' || file.addedLines.length === 0 || ignored(file.path)) continue;
     const language = languageOf(file.path);
     if (!language) continue;
-    let text: string;
+    const unreadable = (message: string) =>
+      findings.push({ path: file.path, rule: 'review.unreadable', severity: 'error', message });
     try {
       // A symlink's content in git is its target's name, not code; reading it would read whatever file it
       // points to, in the checkout or out of it.
       if ((await lstat(join(ctx.cwd, file.path))).isSymbolicLink()) continue;
-      text = await readFile(join(ctx.cwd, file.path), 'utf8');
     } catch (error) {
-      findings.push({
-        path: file.path,
-        rule: 'review.unreadable',
-        severity: 'error',
-        message: `cannot read changed file ${file.path} in ${ctx.cwd}: ${(error as Error).message}`,
-      });
+      unreadable(`cannot read changed file ${file.path} in ${ctx.cwd}: ${(error as Error).message}`);
       continue;
     }
-    findings.push(...(await reviewFile(config, file.path, file.addedLines, text, turns)));
+    // Read as other source files are: bounded, UTF-16 (a Windows editor's) decoded, a byte order mark dropped.
+    const read = await readReportFile(ctx.cwd, file.path, repositoryRoots(ctx), 'changed file', {
+      source: true,
+    });
+    if (!read.ok) {
+      unreadable(
+        read.reason === 'too-large'
+          ? `${read.message}; if it is generated, add it to gates.review.ignore`
+          : read.message,
+      );
+      continue;
+    }
+    findings.push(...(await reviewFile(config, file.path, file.addedLines, read.text, turns)));
   }
   return findings;
 }

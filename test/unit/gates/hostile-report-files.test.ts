@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { auditGate } from '../../../src/gates/audit.ts';
 import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
 import { migrationsGate } from '../../../src/gates/migrations.ts';
+import { reviewGate } from '../../../src/gates/review.ts';
 import { decodeReport, readReportFile } from '../../../src/gates/report-file.ts';
 import { relativeToRoots } from '../../../src/gates/repo-path.ts';
 import { sarifGate } from '../../../src/gates/sarif.ts';
@@ -340,4 +341,93 @@ test('relativeToRoots: a name starting with two dots is inside; .. as a segment 
   assert.equal(relativeToRoots('/other/r.sarif', ['/repo']), undefined);
   assert.equal(relativeToRoots('/repo', ['/repo']), undefined);
   assert.equal(relativeToRoots('/repo/a/../../x', ['/repo']), undefined);
+});
+
+/** `text` as Windows tools write it: UTF-8 with a BOM, UTF-16 LE/BE with a BOM (SSMS, Windows PowerShell's `>`), UTF-16 LE without. */
+function encodings(text: string): Array<[string, Buffer]> {
+  const le = Buffer.from(text, 'utf16le');
+  const be = Buffer.from(le).swap16();
+  return [
+    ['utf-8', Buffer.from(text)],
+    ['utf-8 with a BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])],
+    ['utf-16le with a BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), le])],
+    ['utf-16be with a BOM', Buffer.concat([Buffer.from([0xfe, 0xff]), be])],
+    ['utf-16le without a BOM', le],
+  ];
+}
+
+test('source files written by Windows tools (UTF-16, a BOM, CRLF) are read as text: migrations, manifests, changed files', async (t) => {
+  // Was: read as UTF-8, a UTF-16 migration's DROP TABLE was unseen among the zero bytes (the scan passed),
+  // a UTF-16 manifest was "a manifest must be a mapping", and a UTF-16 changed file had no finding.
+  for (const [encoding, bytes] of encodings('-- drop the old table\r\nDROP TABLE users;\r\n')) {
+    const dir = await tempDir(t);
+    await mkdir(join(dir, 'db'));
+    await writeFile(join(dir, 'db/001_drop.sql'), bytes);
+    const verdict = await migrationsGate.run(
+      migrationsGate.schema.parse({ up: 'true', down: 'true', files: 'db/*.sql', down_check: 'none' }),
+      {
+        ...context(dir),
+        changedFiles: async () => [{ path: 'db/001_drop.sql', status: 'added', addedLines: [1, 2] }],
+      },
+    );
+    assert.deepEqual(
+      verdict.findings.filter((f) => f.rule === 'migrations.drop-table').map((f) => `${f.path}:${f.line}`),
+      ['db/001_drop.sql:2'],
+      encoding,
+    );
+  }
+  const manifest =
+    'apiVersion: apps/v1\r\nkind: Deployment\r\nmetadata:\r\n  name: web\r\nspec:\r\n  template:\r\n    spec:\r\n' +
+    '      containers:\r\n        - name: web\r\n          image: web:1\r\n          readinessProbe: { httpGet: { path: /, port: 80 } }\r\n';
+  for (const [encoding, bytes] of encodings(manifest)) {
+    const dir = await tempDir(t);
+    await writeFile(join(dir, 'web.yaml'), bytes);
+    const verdict = await infrastructureGate.run(
+      infrastructureGate.schema.parse({ kubernetes: { manifests: 'web.yaml', dry_run: 'off' } }),
+      context(dir),
+    );
+    assert.deepEqual(
+      verdict.findings.map((f) => `${f.line}:${f.rule}: ${f.message}`),
+      ['9:infrastructure.no-resource-limits: Deployment/web container web has no resources.limits'],
+      encoding,
+    );
+  }
+  for (const [encoding, bytes] of encodings('const a = 1;\r\nconsole.log(a);\r\n')) {
+    const dir = await tempDir(t);
+    await writeFile(join(dir, 'app.ts'), bytes);
+    const verdict = await reviewGate.run(reviewGate.schema.parse({ approval: 'off' }), {
+      ...context(dir),
+      changedFiles: async () => [{ path: 'app.ts', status: 'added', addedLines: [1, 2] }],
+    });
+    assert.deepEqual(
+      verdict.findings.map((f) => `${f.line}:${f.rule}`),
+      ['2:review.debug-logging'],
+      encoding,
+    );
+  }
+});
+
+test('a changed file too big to read names the file and how to leave it out; an audit command printing a BOM is read', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'bundle.js'), Buffer.alloc(1));
+  const { truncate } = await import('node:fs/promises');
+  await truncate(join(dir, 'bundle.js'), 129 * 1024 * 1024); // sparse: no 129 MB written
+  const verdict = await reviewGate.run(reviewGate.schema.parse({ approval: 'off' }), {
+    ...context(dir),
+    changedFiles: async () => [{ path: 'bundle.js', status: 'added', addedLines: [1] }],
+  });
+  assert.equal(verdict.status, 'block');
+  assert.match(
+    verdict.findings[0]!.message,
+    /^changed file bundle\.js is 129\.0 MB, over the 128\.0 MB the gate reads; if it is generated, add it to gates\.review\.ignore$/,
+  );
+
+  // Was: 'did not give a JSON audit report: the advisory service could not be reached'.
+  const audit = await auditGate.run(
+    auditGate.schema.parse({
+      command: [process.execPath, '-e', `process.stdout.write('\\uFEFF' + ${JSON.stringify(NPM_AUDIT)})`],
+    }),
+    { ...context(dir), env: { PATH: process.env.PATH } },
+  );
+  assert.match(audit.summary, /^1 advisory at or above/);
 });
