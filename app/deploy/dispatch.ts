@@ -48,6 +48,7 @@ import { decide } from './decide.ts';
 import type { Base } from './decide.ts';
 import { serializePendingMarker } from './pending.ts';
 import { serializeHeadNotice } from './head-notice.ts';
+import { headWhenWritten, readHeadHistory } from './head-history.ts';
 import type { PendingRequest } from './pending.ts';
 import { lockOwner, policyRefusal, policySummary, refusal, who } from './replies.ts';
 import { startDeployment } from './start.ts';
@@ -323,7 +324,7 @@ async function deploy(
   }
   // A /deploy written before a push asked for the commit its author saw, not the one pushed after it.
   if (!command.dryRun) {
-    const moved = headMovedSince(deps, b, { deploy: command.environment }, event.commentId);
+    const moved = await headMovedSince(deps, b, { deploy: command.environment }, event);
     if (moved) return moved;
   }
   // `at <time>` and `--queue`: recorded for later (app/schedule/), or `--queue` on a free environment: now.
@@ -372,21 +373,40 @@ function askedBefore(b: Base, environment: string | undefined, commentId: number
 }
 
 /**
- * The refusal of a /deploy or an approval written by comment `commentId` before the head it would act on
- * (askedBefore, over every environment: any commit the App showed as the head); undefined when its author
- * could have seen the head. The refusal shows the head in a signed marker: written after it, the same command
- * acts on that head.
+ * The refusal of a /deploy or an approval written by comment `commentId` before the head it would act on;
+ * undefined when its author saw the head. Two sources, GitHub's order in both:
+ *
+ * - The App has shown heads before the comment (askedBefore, over every environment): the newest one it
+ *   showed must be the head. Not any one: after a force-push back to a commit shown earlier, a comment written
+ *   while another commit was shown was not written for it.
+ * - It has shown none (the first command on the pull request): the heads the App recorded without a comment
+ *   (head-history.ts, at every opened, reopened and push) say which was the head when the comment was written
+ *   (its created_at). A pull request with no history at all (opened before the App recorded heads) is taken
+ *   as before: the command is for the head it shows.
+ *
+ * The refusal shows the head in a signed marker: written after it, the same command acts on that head.
  */
-function headMovedSince(
+async function headMovedSince(
   deps: DispatchDeps,
   b: Base,
   what: { approval: string } | { deploy: string },
-  commentId: number,
-): Reply | undefined {
+  event: Pick<CommentEvent, 'commentId' | 'createdAt'>,
+): Promise<Reply | undefined> {
   const head = b.pr.headSha;
-  const seen = askedBefore(b, undefined, commentId);
-  if (!seen.length || seen.some((a) => a.sha === head)) return undefined;
-  const was = `was written when the pull request's head, as the App last showed it, was ${short(seen.at(-1)!.sha)}; it is now ${short(head)}, pushed after that.`;
+  const seen = askedBefore(b, undefined, event.commentId);
+  let was: string;
+  if (seen.length) {
+    const shown = seen.at(-1)!.sha;
+    if (shown === head) return undefined;
+    was = `was written when the pull request's head, as the App last showed it, was ${short(shown)}; it is now ${short(head)}, pushed after that.`;
+  } else {
+    const bound = await headAtComment(deps, b, event.createdAt);
+    if (bound.status === 'legacy' || (bound.status === 'bound' && bound.sha === head)) return undefined;
+    was =
+      bound.status === 'bound'
+        ? `was written when the pull request's head was ${short(bound.sha)}; it is now ${short(head)}, pushed after that.`
+        : `was written at a time the App cannot tell the pull request's head for (\`${bound.reason}\`); it is now ${short(head)}.`;
+  }
   const text =
     'approval' in what
       ? `this approval of ${env(what.approval)} ${was} An approval counts only for the commit it was given for, so nothing was recorded; approve again if ${short(head)} should deploy.`
@@ -394,6 +414,35 @@ function headMovedSince(
   const marker = serializeHeadNotice(head, deps.markers.keys, markerScope(b.where, b.pr.number));
   const refused = refusal('head_moved', text);
   return { ...refused, body: appendMarkers(refused.body!, [marker]) };
+}
+
+/**
+ * The head a comment was written at, from the App's history of heads. `legacy`: the pull request has none (it
+ * was opened before the App kept one). `unknown`: a history the App did not write, a comment with no time,
+ * one older than the history, or a push in the same second.
+ */
+async function headAtComment(
+  deps: DispatchDeps,
+  b: Base,
+  createdAt: string | undefined,
+): Promise<
+  | { status: 'legacy' }
+  | { status: 'bound'; sha: string }
+  | { status: 'unknown'; reason: 'history_refused' | 'no_comment_time' | 'before_history' | 'same_second' }
+> {
+  const history = await readHeadHistory(deps.api, b.where, deps.markers.keys, b.pr.number);
+  if (history.status === 'none') return { status: 'legacy' };
+  if (history.status === 'refused') {
+    deps.markers.warn(
+      { repository: `${b.where.owner}/${b.where.repo}`, pr: b.pr.number, reason: history.reason },
+      "ignored a history of heads that is not the app's own (tampering?)",
+    );
+    return { status: 'unknown', reason: 'history_refused' };
+  }
+  const writtenAt = createdAt ? new Date(createdAt) : undefined;
+  if (!writtenAt || Number.isNaN(writtenAt.getTime()))
+    return { status: 'unknown', reason: 'no_comment_time' };
+  return headWhenWritten(history.heads, writtenAt);
 }
 
 /** Whether `login`'s newest approval or veto of this environment at `sha` is a veto. */
@@ -430,8 +479,7 @@ async function approve(
       .map((a) => a.environment)
       .filter((name) => name !== undefined)
       .at(-1);
-    const moved =
-      last === undefined ? undefined : headMovedSince(deps, b, { approval: last }, event.commentId);
+    const moved = last === undefined ? undefined : await headMovedSince(deps, b, { approval: last }, event);
     if (moved) return moved;
   }
   if (!environment)
@@ -446,7 +494,7 @@ async function approve(
   // An approval counts for the head only if the approver could have seen it (askedBefore). A veto only ever
   // stops a deployment: it stays recorded at the head whatever its author saw.
   if (kind === 'approve' && pending?.type !== 'rollback') {
-    const moved = headMovedSince(deps, b, { approval: environment }, event.commentId);
+    const moved = await headMovedSince(deps, b, { approval: environment }, event);
     if (moved) return moved;
   }
   // A workflow's protection rule waiting at this commit is answered once this record is on the PR.

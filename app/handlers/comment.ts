@@ -49,6 +49,8 @@ export interface CommentEvent {
    * when one did: such an app holds a token the user authorized once and writes what it chooses with it.
    */
   viaApp?: { slug: string; name: string };
+  /** When GitHub says the comment was written (its created_at): which head it was written at. */
+  createdAt?: string;
   /** The repository's default branch, when the webhook says (where the reconcile workflow is started). */
   defaultBranch?: string;
   /** The repository's GraphQL node id, when the webhook says (a conditional ref delete names it). */
@@ -65,6 +67,7 @@ interface IssueCommentPayload {
     id: number;
     body: string | null;
     user: Account | null;
+    created_at?: string;
     performed_via_github_app?: { slug?: string; name?: string } | null;
   };
   sender: Account;
@@ -96,6 +99,7 @@ export function commentEventFrom(payload: IssueCommentPayload): CommentEvent {
           },
         }
       : {}),
+    ...(payload.comment.created_at ? { createdAt: payload.comment.created_at } : {}),
     ...(payload.repository.default_branch ? { defaultBranch: payload.repository.default_branch } : {}),
     ...(payload.repository.node_id ? { repositoryNodeId: payload.repository.node_id } : {}),
   };

@@ -11,6 +11,8 @@ import type { Octokit } from '../facts/github.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import { serializeHeadNotice } from '../deploy/head-notice.ts';
+import { recordHead } from '../deploy/head-history.ts';
+import type { RecordHeadOutcome } from '../deploy/head-history.ts';
 import { readLedger, withLedger } from '../facts/approval-ledger.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 
@@ -18,7 +20,14 @@ interface SynchronizePayload {
   before: string;
   after: string;
   number: number;
-  pull_request: { number: number };
+  pull_request: { number: number; updated_at?: string };
+  repository: { name: string; owner: { login: string } };
+}
+
+interface OpenedPayload {
+  action: string;
+  number: number;
+  pull_request: { number: number; head: { sha: string }; created_at?: string; updated_at?: string };
   repository: { name: string; owner: { login: string } };
 }
 
@@ -81,6 +90,8 @@ export function staleApprovalsNotice(
 
 export type SynchronizeOutcome =
   | { status: 'no_approvals' }
+  /** Nothing to tell anyone, and the App had shown no head: the new one is kept without a comment. */
+  | { status: 'head_recorded'; head: RecordHeadOutcome | 'no_time' | 'failed' }
   | { status: 'notified'; environments: string[] }
   /** The approvals cannot be read (too_many_comments, the ledger): nobody is named, nothing posted. */
   | { status: 'unreadable'; code: string };
@@ -128,7 +139,13 @@ export async function handleSynchronize(
     throw error;
   }
   const stale = approvalsMadeStale(records, payload.before);
-  if (stale.size === 0 && asked.length === 0 && !shown) return { status: 'no_approvals' };
+  // The App has shown nothing on this pull request: no comment, but the head and GitHub's time of the push
+  // are kept (head-history.ts), so a command written before it is not taken for it.
+  if (stale.size === 0 && asked.length === 0 && !shown)
+    return {
+      status: 'head_recorded',
+      head: await keepHead(octokit, where, markers, number, payload.after, payload.pull_request.updated_at),
+    };
   const head = serializeHeadNotice(payload.after, markers.keys, markerScope(where, number));
   await octokit.rest.issues.createComment({
     ...where,
@@ -138,7 +155,60 @@ export async function handleSynchronize(
   return { status: 'notified', environments: [...new Set([...stale.keys(), ...asked])] };
 }
 
+/** GitHub's time a head became current, as the webhook says it: kept with the head, or nothing kept. */
+async function keepHead(
+  octokit: Octokit,
+  where: { owner: string; repo: string },
+  markers: MarkerTrust,
+  pr: number,
+  sha: string,
+  at: string | undefined,
+): Promise<RecordHeadOutcome | 'no_time' | 'failed'> {
+  const time = at ? new Date(at) : undefined;
+  // Without a time, nothing is kept: a command is then bound to an older head, and refused.
+  if (!time || Number.isNaN(time.getTime()) || !/^[0-9a-f]{40}$/i.test(sha)) return 'no_time';
+  try {
+    return await recordHead(octokit.rest, where, markers.keys, pr, { sha: sha.toLowerCase(), at: time });
+  } catch (error) {
+    // Not kept: a command written before the next head the App keeps is bound to an older one, and refused.
+    markers.warn(
+      { repository: `${where.owner}/${where.repo}`, pr, sha, error: (error as Error).message },
+      'the head of the pull request could not be kept',
+    );
+    return 'failed';
+  }
+}
+
+/**
+ * pull_request.opened and reopened: the head, from GitHub's time of the event (the pull request's creation;
+ * for a reopening, its update), kept without a comment (head-history.ts).
+ */
+export async function handleOpened(
+  octokit: Octokit,
+  payload: OpenedPayload,
+  markers: MarkerTrust,
+): Promise<{ status: 'head_recorded'; head: RecordHeadOutcome | 'no_time' | 'failed' }> {
+  const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
+  const pull = payload.pull_request;
+  const at = payload.action === 'opened' ? pull.created_at : pull.updated_at;
+  return {
+    status: 'head_recorded',
+    head: await keepHead(octokit, where, markers, pull.number, pull.head.sha, at),
+  };
+}
+
 export function registerPullRequest(app: Probot, keys: MarkerKeys): void {
+  app.on(['pull_request.opened', 'pull_request.reopened'], async (context) => {
+    const outcome = await handleOpened(
+      context.octokit,
+      context.payload as unknown as OpenedPayload,
+      markerTrust(keys, context.log),
+    );
+    context.log.info(
+      { delivery: context.id, ...outcome },
+      `pull_request.${context.payload.action} ${outcome.status}`,
+    );
+  });
   app.on('pull_request.synchronize', async (context) => {
     const outcome = await handleSynchronize(
       context.octokit,

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { fakeSha } from '../fake-github/index.ts';
+import { fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import {
   HEAD,
@@ -17,6 +17,7 @@ import {
   deployYml,
   pushToPull,
   sayOnPull,
+  synchronizePayload,
   testTrust,
   withSeededApp,
 } from './helpers.ts';
@@ -207,5 +208,122 @@ test('two pushes in a row: each is told with its head, so a /deploy and an appro
     await written(fake, probot, '/approve-deploy production', 'dave')();
     assert.equal(deployments(fake).length, 1);
     assert.equal(deployments(fake)[0]!.sha, third);
+  });
+});
+
+// ---- the head a command was written at, before the App has shown any ---------------------------------
+
+const target = (fake: FakeGitHub) => ({
+  owner: 'acme',
+  repo: 'web',
+  baseUrl: fake.url,
+  installationId: fake.state.installationId,
+});
+type Receive = Parameters<Probot['receive']>[0];
+
+/** pull_request.opened, GitHub creating the pull request at `at`. */
+const opened = (fake: FakeGitHub, probot: Probot, at: string) =>
+  probot.receive({
+    id: crypto.randomUUID(),
+    name: 'pull_request',
+    payload: webhookPayload(
+      'pull_request',
+      'opened',
+      {
+        number: PR,
+        pull_request: { number: PR, head: { sha: HEAD }, created_at: at, updated_at: at },
+        repository: { default_branch: 'main' },
+      },
+      target(fake),
+    ),
+  } as Receive);
+
+/** A push (or a force-push) moves the head to `sha` at `at`, and GitHub tells the App. */
+async function pushedAt(fake: FakeGitHub, probot: Probot, sha: string, at: string): Promise<void> {
+  const pull = fake.repo().pulls.get(PR)!;
+  const before = pull.headSha;
+  if (fake.repo().commits.has(sha)) pull.headSha = sha;
+  else fake.pushCommit(PR, sha, { author: 'alice' });
+  const payload = synchronizePayload(fake, before, sha);
+  payload.pull_request = { ...(payload.pull_request as object), updated_at: at };
+  await probot.receive({ id: crypto.randomUUID(), name: 'pull_request', payload } as Receive);
+}
+
+/** `user` writes `body` at `at` (GitHub's created_at); the App gets it only when the result is called. */
+function writtenAt(fake: FakeGitHub, probot: Probot, body: string, user: string, at: string) {
+  const { payload } = commentOnPull(fake, body, { user });
+  (payload.comment as Record<string, unknown>).created_at = at;
+  return async (): Promise<string> => {
+    const before = appReplies(fake).length;
+    await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
+    return appReplies(fake).slice(before).join('\n');
+  };
+}
+
+test('a /deploy written at one head and handled after a push, before the App showed any head, does not deploy the pushed commit', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    await opened(fake, probot, '2026-12-01T09:00:00Z');
+    // alice reads the pull request at HEAD and asks; staging needs no approval...
+    const deploy = writtenAt(fake, probot, '/deploy staging', 'alice', '2026-12-01T09:05:00Z');
+    // ...and someone pushes before the App handles her comment.
+    await pushedAt(fake, probot, PUSHED, '2026-12-01T09:06:00Z');
+    assert.deepEqual(appReplies(fake), [], 'the heads are kept without a comment on the pull request');
+    assert.ok(fake.repo().refs.has('deploy-heads/pr-7'));
+    const reply = await deploy();
+    assert.match(reply, /\*\*Not accepted\*\* \(`head_moved`\)/);
+    assert.match(
+      reply,
+      /was written when the pull request's head was `[0-9a-f]{12}`; it is now `[0-9a-f]{12}`/,
+    );
+    assert.ok(reply.includes(HEAD.slice(0, 12)) && reply.includes(PUSHED.slice(0, 12)));
+    assert.equal(deployments(fake).length, 0, 'nothing deployed');
+    // Asked again after the push: the pushed commit deploys.
+    await writtenAt(fake, probot, '/deploy staging', 'alice', '2026-12-01T09:07:00Z')();
+    assert.deepEqual(
+      deployments(fake).map((d) => d.sha),
+      [PUSHED],
+    );
+  });
+});
+
+test('a command written after the push it acts on deploys; one written while a force-pushed-away commit was the head does not', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    await opened(fake, probot, '2026-12-01T09:00:00Z');
+    await pushedAt(fake, probot, PUSHED, '2026-12-01T09:02:00Z');
+    await writtenAt(fake, probot, '/deploy staging', 'alice', '2026-12-01T09:03:00Z')();
+    assert.deepEqual(
+      deployments(fake).map((d) => d.sha),
+      [PUSHED],
+      'written at the head it is handled at: deployed',
+    );
+  });
+  await withSeededApp(seed, async (fake, probot) => {
+    await opened(fake, probot, '2026-12-01T09:00:00Z');
+    await pushedAt(fake, probot, PUSHED, '2026-12-01T09:02:00Z');
+    // Written at PUSHED, and one in the very second of the force-push back to HEAD, handled after it.
+    const atPushed = writtenAt(fake, probot, '/deploy staging', 'alice', '2026-12-01T09:03:00Z');
+    const sameSecond = writtenAt(fake, probot, '/deploy staging', 'alice', '2026-12-01T09:04:00Z');
+    await pushedAt(fake, probot, HEAD, '2026-12-01T09:04:00Z');
+    // Which head it saw cannot be told.
+    assert.match(await sameSecond(), /\(`head_moved`\).*`same_second`/s);
+    const reply = await atPushed();
+    assert.match(reply, /\(`head_moved`\).*was written when the pull request's head was/s);
+    assert.ok(reply.includes(PUSHED.slice(0, 12)));
+    assert.equal(deployments(fake).length, 0, 'HEAD was never asked for after it came back');
+  });
+});
+
+test('after a force-push back to a commit the App showed earlier, a command written while it showed another is refused', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    // The App shows HEAD (a request waiting for approval), then PUSHED (its notice of the push).
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    await pushToPull(fake, probot, PUSHED, 'alice');
+    // alice writes while PUSHED is the head the App shows; the head goes back to HEAD before it is handled.
+    const deploy = written(fake, probot, '/deploy staging', 'alice');
+    await pushedAt(fake, probot, HEAD, '2026-12-01T09:10:00Z');
+    const reply = await deploy();
+    assert.match(reply, /\(`head_moved`\).*as the App last showed it, was `[0-9a-f]{12}`/s);
+    assert.ok(reply.includes(PUSHED.slice(0, 12)));
+    assert.equal(deployments(fake).length, 0);
   });
 });

@@ -190,6 +190,8 @@ export function commentOnPull(
     baseUrl: fake.url,
     action: opts.action ?? 'created',
   });
+  // GitHub's time of writing, as the fake stored it (the example's is years before its pull request's events).
+  (payload.comment as Record<string, unknown>).created_at = stored.created_at;
   return { id, payload };
 }
 
