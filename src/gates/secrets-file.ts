@@ -133,10 +133,19 @@ export class FileScanner {
     const eof = read === 0 || (short && file.total === file.size);
     if (!file.probed) {
       if (file.filled < BINARY_PROBE_BYTES && !eof) return undefined;
-      if (this.buffer.subarray(0, Math.min(file.filled, BINARY_PROBE_BYTES)).includes(0))
-        return { kind: 'binary' };
+      const probe = this.buffer.subarray(0, Math.min(file.filled, BINARY_PROBE_BYTES));
+      // UTF-16 with its byte order mark (a .ps1, .config or .reg file a Windows tool wrote) is text, not
+      // binary: skipped for its zero bytes, a key in it went unseen.
+      file.utf16 =
+        probe[0] === 0xff && probe[1] === 0xfe
+          ? 'utf-16le'
+          : probe[0] === 0xfe && probe[1] === 0xff
+            ? 'utf-16be'
+            : undefined;
+      if (!file.utf16 && probe.includes(0)) return { kind: 'binary' };
       file.probed = true;
     }
+    if (file.utf16) return this.feedUtf16(file, eof);
     this.drain(file, eof);
     if (eof) return { kind: 'scanned', bytes: file.total, findings: file.findings };
     // No complete line with its lookahead fits: a longer line than the buffer holds.
@@ -146,6 +155,27 @@ export class FileScanner {
       this.buffer = grown;
     }
     return undefined;
+  }
+
+  /**
+   * A UTF-16 file is kept whole in the buffer and scanned once read, as UTF-8: the rules read UTF-8 bytes,
+   * and such files are small (scripts, configuration).
+   */
+  private feedUtf16(file: FileState, eof: boolean): FileScan | undefined {
+    if (!eof) {
+      if (file.filled === this.buffer.length) {
+        const grown = Buffer.allocUnsafe(this.buffer.length * 2);
+        this.buffer.copy(grown, 0, 0, file.filled);
+        this.buffer = grown;
+      }
+      return undefined;
+    }
+    const text = new TextDecoder(file.utf16).decode(this.buffer.subarray(0, file.filled));
+    const bytes = Buffer.from(text, 'utf8');
+    scanBytes(bytes, 0, bytes.length, bytes.length, 1, this.options, (hit) =>
+      file.findings.push(toFinding(hit, file.path)),
+    );
+    return { kind: 'scanned', bytes: file.total, findings: file.findings };
   }
 
   /** Scans the complete lines that have their lookahead in the buffer (all of it at the end of the file). */
@@ -176,6 +206,8 @@ interface FileState {
   /** The number of the line at the start of the buffer. */
   line: number;
   probed: boolean;
+  /** The file's encoding when its byte order mark says UTF-16. */
+  utf16?: 'utf-16le' | 'utf-16be' | undefined;
   findings: FileFinding[];
 }
 

@@ -312,3 +312,38 @@ test('an unreadable file fails the scan with its path and the reason', async (t)
   const result = await scanFiles(dir, [...paths, 'gone.ts'], 100_000, DEFAULT_SCAN_OPTIONS);
   assert.deepEqual(result, { error: 'cannot read gone.ts to scan it for secrets: ENOENT' });
 });
+
+test('a UTF-16 file with its byte order mark (a Windows tool wrote it) is scanned as text, not skipped as binary', async (t) => {
+  const dir = await tempDir(t);
+  // Was { kind: 'binary' } for its zero bytes: the keys in it were never seen.
+  const text = `# deploy settings\r\n$token = "${S.github}"\r\n${'filler line\r\n'.repeat(3000)}aws = ${S.awsId}\r\n`;
+  const le = Buffer.from(text, 'utf16le');
+  const expected = wholeScan(Buffer.from(text), 'settings.ps1');
+  assert.deepEqual(
+    expected.map((f) => `${f.line}:${f.rule}`),
+    ['2:github-token', '3003:aws-access-key-id'],
+  );
+  for (const [name, bytes] of [
+    ['utf-16le', Buffer.concat([Buffer.from([0xff, 0xfe]), le])],
+    ['utf-16be', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(le).swap16()])],
+  ] as const) {
+    await writeFile(join(dir, 'settings.ps1'), bytes);
+    // Chunks smaller than the file: it is kept whole until its end, then scanned once.
+    const scanner = new FileScanner(DEFAULT_SCAN_OPTIONS, 16 * 1024);
+    for (const scan of [
+      scanner.scanSync(join(dir, 'settings.ps1'), 'settings.ps1'),
+      await scanner.scan(join(dir, 'settings.ps1'), 'settings.ps1'),
+    ]) {
+      assert.equal(scan.kind, 'scanned', name);
+      if (scan.kind !== 'scanned') continue;
+      assert.equal(scan.bytes, bytes.length);
+      assert.deepEqual(scan.findings, expected, name);
+    }
+  }
+  // Zero bytes without a UTF-16 byte order mark are still binary, as for git.
+  await writeFile(join(dir, 'blob.bin'), Buffer.concat([Buffer.from('x\0y'), Buffer.from(S.github)]));
+  assert.equal(
+    new FileScanner(DEFAULT_SCAN_OPTIONS).scanSync(join(dir, 'blob.bin'), 'blob.bin').kind,
+    'binary',
+  );
+});
