@@ -71,6 +71,16 @@ async function github(t: { after(fn: () => unknown): void }): Promise<GitHubSide
     payload: { strategy: 'canary', version: 'v2', pr: PR, requested_by: 'alice', approved_by: ['bob'] },
   });
   const env = runnerGitHubEnv(fake.url, OWNER, REPO);
+  // The fake builds and first validates against GitHub's whole GraphQL schema on its first query: about 0.6 s
+  // of CPU, several seconds on a busy machine, in this process that also runs the load. Here that query would
+  // be the action's status-comment lookup after the cancellation, so the fake's start-up would count against
+  // the action's 10 s. Done now, before the action runs.
+  const warm = await fetch(`${fake.url}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `token ${APP_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'query { viewer { login } }' }),
+  });
+  assert.equal(warm.status, 200, await warm.text());
   return { fake, dir, deploymentId: deployment.id, event, env };
 }
 

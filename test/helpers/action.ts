@@ -220,12 +220,27 @@ export async function cancelLikeRunner(
       new Promise<boolean>((r) => (timer = setTimeout(() => r(false), afterMs))),
     ]);
     clearTimeout(timer);
-    if (exitedFirst || action.exited()) break;
+    if (exitedFirst || action.exited() || !stillRunning(action.child.pid)) break;
     action.child.kill(signal);
     sent.push(signal);
   }
   await exit;
   return { sent, exitedAfterMs: Math.round(performance.now() - started) };
+}
+
+/**
+ * Whether the process still runs, as the kernel says (Linux /proc: gone, or a zombie nobody reaped yet, has
+ * exited). On a busy machine this test process may run the timer for the next signal before the child's exit
+ * event it already got: the runner, which looks at the process itself, would send nothing more.
+ */
+function stillRunning(pid: number | undefined): boolean {
+  if (pid === undefined || !existsSync('/proc/self/stat')) return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 export function parseOutputs(text: string): Record<string, string> {
