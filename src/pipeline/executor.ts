@@ -15,7 +15,7 @@ import {
   type RefusalCode,
   type RolloutOwner,
 } from '../state/record.ts';
-import type { StateStore } from '../state/store.ts';
+import type { StateStore, WriteOptions } from '../state/store.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import type { StepResult } from '../strategies/types.ts';
 import { CommandFailed, runCommand, type OutputLine } from '../targets/run-command.ts';
@@ -453,7 +453,10 @@ async function drive(
           break;
         case 'persist': {
           const record = action.wait ? await withMessages(action.record, reporter) : action.record;
-          const stored = writer.write(storeFor(record), record, action.durable);
+          const stored = writer.write(storeFor(record), record, {
+            durable: action.durable,
+            ...(action.settle ? { settle: true } : {}),
+          });
           if (action.wait)
             await untilAborted(
               stored.then((failed) => void (notStored = failed)),
@@ -632,9 +635,9 @@ function recordWriter(warn: (message: string) => void, redact: (text: string) =>
   let tail: Promise<void> = Promise.resolve();
   return {
     /** Resolves once stored (undefined) or failed (why); never rejects. */
-    write(store: StateStore, record: EnvironmentRecord, durable: boolean): Promise<string | undefined> {
+    write(store: StateStore, record: EnvironmentRecord, options: WriteOptions): Promise<string | undefined> {
       const written = tail
-        .then(() => store.write(redactRecordSecrets(record, redact), { durable }))
+        .then(() => store.write(redactRecordSecrets(record, redact), options))
         .then(
           () => undefined,
           (error: unknown) => {

@@ -147,7 +147,17 @@ export type CommandName = 'backup' | 'migrate' | 'smoke' | 'on_success' | 'on_ro
 export type Action =
   | { kind: 'report'; event: PipelineEvent }
   /** Store the record; `wait`: go on only once stored (never on the rollback path). */
-  | { kind: 'persist'; record: EnvironmentRecord; durable: boolean; wait: boolean }
+  | {
+      kind: 'persist';
+      record: EnvironmentRecord;
+      durable: boolean;
+      wait: boolean;
+      /**
+       * Wait for the store's final answer, however long its own retries take (WriteOptions.settle): the
+       * record finalize confirms before on_success and the old slot's teardown.
+       */
+      settle?: boolean;
+    }
   /** A cancellation point: answer `cancelled` if the job was cancelled, else `resumed`. */
   | { kind: 'checkpoint' }
   | { kind: 'run_gates' }
@@ -1431,6 +1441,7 @@ function beginFinalize(
     { event: 'succeeded', code: 'deployed', version: s.input.version },
     now,
     true,
+    true,
   );
   return finalizeStep(s, out, task, 'stored');
 }
@@ -2075,6 +2086,7 @@ function persist(
   entry: Omit<HistoryEntry, 'at' | 'by'> | undefined,
   now: number,
   durable: boolean,
+  settle = false,
 ): void {
   const t = track(s, id);
   // Every entry of a run names its commit: the `succeeded` one is what `requires` counts once superseded.
@@ -2087,7 +2099,8 @@ function persist(
   );
   const inRollback = s.rollback !== undefined || s.rollbacks.length > 0;
   s.tracks[id] = { ...t, record, rolloutDurable: t.rolloutDurable || (durable && !!record.rollout) };
-  out.push({ kind: 'persist', record, durable, wait: durable && !inRollback });
+  const wait = durable && !inRollback;
+  out.push({ kind: 'persist', record, durable, wait, ...(settle && wait ? { settle: true } : {}) });
 }
 
 // ---- helpers -----------------------------------------------------------------------------------------------------

@@ -369,7 +369,12 @@ export class GitHubStateStore implements StateStore {
     const earlier = this.late;
     this.late = undefined;
     const earlierWhy = earlier ? await earlier : undefined;
-    const why = await this.within(sent, this.options.durableWaitMs ?? 10_000);
+    const why = options.settle
+      ? await sent.then(
+          (answer) => answer || undefined,
+          (error: unknown) => (error as Error)?.message ?? String(error),
+        )
+      : await this.within(sent, this.options.durableWaitMs ?? 10_000);
     if (earlierWhy) notStored(`an earlier record (the write-ahead of a step that has run): ${earlierWhy}`);
     if (why) notStored(why);
   }

@@ -29,6 +29,12 @@ export interface WriteOptions {
    * rollout ended): the caller waits for it to be stored before it goes on. Other writes may be coalesced.
    */
   durable?: boolean;
+  /**
+   * With `durable`: resolve only on the store's final answer, however long its own retries take, never on a
+   * wait that ran out with the record still on its way (the GitHub store's `durableWaitMs`). The record a run
+   * confirms before it acts on it being stored (finalize, before on_success and the old slot's teardown).
+   */
+  settle?: boolean;
 }
 
 export interface StateStore {

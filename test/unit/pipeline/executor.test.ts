@@ -40,6 +40,7 @@ function setup(t: { after(fn: () => void): void }, extra: string | ((log: string
 interface Write {
   record: EnvironmentRecord;
   durable: boolean;
+  settle: boolean;
   /** The target's calls when the write was asked for, and when it landed (undefined: never). */
   callsAsked: number;
   callsLanded?: number;
@@ -72,7 +73,12 @@ class FakeStore implements StateStore {
     };
   }
   async write(record: EnvironmentRecord, options: WriteOptions = {}): Promise<void> {
-    const write: Write = { record, durable: !!options.durable, callsAsked: this.calls().length };
+    const write: Write = {
+      record,
+      durable: !!options.durable,
+      settle: !!options.settle,
+      callsAsked: this.calls().length,
+    };
     this.writes.push(write);
     if (this.hanging || this.options.hangWhen?.(record)) {
       this.hanging = true;
@@ -123,6 +129,11 @@ test('the durable rollout record lands before the first traffic step runs, and e
   assert.deepEqual(
     store.writes.filter((w) => w.durable).map((w) => (w.record.rollout ? 'write-ahead' : 'live')),
     ['write-ahead', 'live'],
+  );
+  // The live record is waited for until the store's last word (finalize acts on it being stored).
+  assert.deepEqual(
+    store.writes.filter((w) => w.settle).map((w) => w.record.live?.version),
+    ['v2'],
   );
   assert.deepEqual(
     store.writes.map((w) => w.record.seq),

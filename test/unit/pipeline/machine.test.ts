@@ -603,6 +603,9 @@ test('finalize goes on only once its record is stored: not stored, nothing after
       persist?.kind === 'persist' && persist.durable && persist.wait,
       'asked right after a durable write',
     );
+    // ...one waited for until the store's last word, not until its usual wait runs out (a GitHub write still
+    // queued then would count as stored, and on_success would run before it landed, or without it ever).
+    assert.equal(persist?.kind === 'persist' && persist.settle, true, 'the confirmed write settles');
     // Nothing runs after the record that was not stored: no teardown of the slot the stored recovery switches
     // back to, no on_success, and (when staging's failed) no production; nothing more is written.
     const after = r.actions.slice(at + 1).filter((a) => a.kind === 'run_step' || a.kind === 'run_command');
@@ -614,6 +617,9 @@ test('finalize goes on only once its record is stored: not stored, nothing after
   // Stored: the teardown, then on_success, as before.
   const ok = drive(envs());
   assert.equal(ok.result.status, 'succeeded', ok.result.message);
+  // Only the confirmed records settle: the other durable writes keep the store's bounded wait.
+  const settling = ok.actions.filter((a) => a.kind === 'persist' && a.settle);
+  assert.equal(settling.length, ok.actions.filter((a) => a.kind === 'confirm_stored').length);
   assert.deepEqual(steps(ok).slice(-2), ['teardown on blue', 'on_success']);
 });
 

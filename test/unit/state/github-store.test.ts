@@ -752,3 +752,37 @@ test('a durable write with no deployment to store it under, or that GitHub refus
     await late.write(record(3, 'v1'), { durable: true });
   }
 });
+
+test('a settling durable write (finalize) waits for GitHub past its wait, and fails if GitHub never took it', async () => {
+  for (const [outcome, fails] of [
+    ['the run gave up on GitHub', true],
+    [undefined, false],
+  ] as const) {
+    let land: (why: string | undefined) => void = () => {};
+    const logs: string[] = [];
+    const store = new GitHubStateStore({
+      api: {} as never,
+      owner: 'acme',
+      repo: 'web',
+      environment: 'production',
+      key: KEY,
+      durableWaitMs: 20,
+      log: (_level, message) => logs.push(message),
+      carrier: {
+        deploymentId: async () => 7,
+        writeState: () => new Promise<string | undefined>((r) => (land = r)),
+      },
+    });
+    let settled = false;
+    const write = store
+      .write(record(1, 'v1'), { durable: true, settle: true })
+      .finally(() => (settled = true));
+    // Well past the durable wait, still unanswered: a settling write has not resolved as stored.
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(settled, false, 'resolved before GitHub answered');
+    assert.doesNotMatch(logs.join('\n'), /the run goes on/);
+    land(outcome);
+    if (fails) await assert.rejects(write, /^Error: not stored on GitHub: the run gave up on GitHub$/);
+    else await write;
+  }
+});
