@@ -402,6 +402,8 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       if (name === 'watch' && !words.slice(at + 1).some((w) => /^-[a-z]*x|^--exec$/.test(w))) return;
       if (name === 'runuser' && !words.slice(at + 1).some((w) => w === '-u' || w.startsWith('--user')))
         return;
+      // command -v / -V only says what a name would run (a lookup); it runs nothing.
+      if (name === 'command' && words.slice(at + 1).some((w) => /^-[pvV]*[vV]/.test(w))) return;
       const next = afterOptions(words, at + 1, wrapper, chosen, name);
       if (next !== undefined) visit(next, `the program ${name} runs`);
       return;

@@ -58,6 +58,7 @@ const CHOSEN: Array<[string[], RegExp]> = [
   [['tsx', '{{x}}'], /the file tsx loads and runs as code/],
   // Behind wrappers.
   [['sudo', '{{x}}'], /the word naming the program sudo runs/],
+  [['command', '-p', '{{x}}', 'deploy'], /the word naming the program command runs/],
   [['sudo', '-u', 'app', '-E', '{{x}}', 'deploy'], /the word naming the program sudo runs/],
   [['sudo', '-u', 'app', 'bash', '{{x}}'], /the file bash loads and runs as code/],
   [['timeout', '10', '{{x}}'], /the word naming the program timeout runs/],
@@ -215,6 +216,9 @@ test('a template where a wrapper takes an option value, an operand or the progra
     ['make', 'deploy', 'VERSION={{x}}'],
     ['psql', '{{x}}', '-f', 'migrate.sql'],
     ['mysql', '{{x}}'],
+    // command -v / -V looks a name up and runs nothing.
+    ['command', '-v', '{{x}}'],
+    ['command', '-V', '{{x}}'],
   ];
   for (const spec of accepted) {
     assert.deepEqual(argvShellProblems(spec), [], JSON.stringify(spec));
