@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{DURATION_LIMITS,durationUpTo}from"./chunk-O3RHYM5L.js";import{boolean}from"./chunk-ZPZR67VI.js";var gateCommonFields={required:boolean().optional().meta({description:"A required gate blocks the deployment; an advisory one (false) only warns."}),timeout:durationUpTo(DURATION_LIMITS.step).optional().meta({description:"The gate blocks when it has not decided by then."})},DEFAULT_GATE_TIMEOUT_MS=10*6e4;export{gateCommonFields,DEFAULT_GATE_TIMEOUT_MS};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,plain,summary,terminalReporter}from"./chunk-JXPAJ3A4.js";import"./chunk-Y6UF6VRA.js";import"./chunk-4INNW43U.js";import"./chunk-3BBW65X4.js";import"./chunk-O3RHYM5L.js";import"./chunk-U4IYN54B.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{formatElapsed,plain,summary,terminalReporter};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-QGJ4I2IX.js";import"./chunk-EOKTRRWJ.js";import"./chunk-36ECFA5G.js";import"./chunk-B7ODAE25.js";import"./chunk-HYUOKBIH.js";import"./chunk-AGQDZALN.js";import"./chunk-EBNX56ON.js";import"./chunk-VTZDEUMS.js";import"./chunk-Q3DMXGLH.js";import"./chunk-O3RHYM5L.js";import"./chunk-U4IYN54B.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
