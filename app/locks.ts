@@ -7,6 +7,7 @@
 // deployment's payload (app/deploy/lock.ts reads it back when someone needs to be told).
 import type { LockTarget } from './commands/command.ts';
 import type { GraphqlFn } from '../src/metrics/github-read.ts';
+import type { GitRefCalls } from './facts/git-refs.ts';
 
 export const LOCK_REF_PREFIX = 'deploy-locks/';
 const GLOBAL_REF = `${LOCK_REF_PREFIX}_global`;
@@ -14,28 +15,12 @@ const RECORD_MARKER = 'deploy-lock-record: ';
 
 /** The Octokit calls locks use (pass `octokit.rest`), so tests can hand in a tiny fake. */
 export interface LocksApi {
-  git: {
-    createTag(params: {
-      owner: string;
-      repo: string;
-      tag: string;
-      message: string;
-      object: string;
-      type: 'commit';
-    }): Promise<{ data: { sha: string } }>;
-    getTag(params: { owner: string; repo: string; tag_sha: string }): Promise<{ data: { message: string } }>;
-    createRef(params: { owner: string; repo: string; ref: string; sha: string }): Promise<unknown>;
+  git: Pick<GitRefCalls, 'createTag' | 'getTag' | 'createRef' | 'deleteRef' | 'listMatchingRefs'> & {
     getRef(params: {
       owner: string;
       repo: string;
       ref: string;
     }): Promise<{ data: { ref: string; object: { sha: string; type: string } } }>;
-    deleteRef(params: { owner: string; repo: string; ref: string }): Promise<unknown>;
-    listMatchingRefs(params: {
-      owner: string;
-      repo: string;
-      ref: string;
-    }): Promise<{ data: Array<{ ref: string; object: { sha: string; type: string } }> }>;
   };
 }
 

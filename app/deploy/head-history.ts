@@ -13,6 +13,8 @@ import * as z from 'zod';
 import { appendMarkers, markersOf, readMarkerBlock, writeMarker } from '../../src/github/hidden-marker.ts';
 import type { MarkerScope } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
+import type { GitRefCalls } from '../facts/git-refs.ts';
+import type { Where } from '../facts/github.ts';
 
 const KIND = 'heads';
 /** Heads kept, newest: a comment older than all of them is not bound (never taken for the head). */
@@ -36,35 +38,7 @@ export interface HeadSeen {
 
 /** The Octokit calls the history uses (pass `octokit.rest`), so tests can hand in a tiny fake. */
 export interface HeadHistoryApi {
-  git: {
-    createTag(params: {
-      owner: string;
-      repo: string;
-      tag: string;
-      message: string;
-      object: string;
-      type: 'commit';
-    }): Promise<{ data: { sha: string } }>;
-    getTag(params: { owner: string; repo: string; tag_sha: string }): Promise<{ data: { message: string } }>;
-    getRef(params: {
-      owner: string;
-      repo: string;
-      ref: string;
-    }): Promise<{ data: { object: { sha: string; type: string } } }>;
-    createRef(params: { owner: string; repo: string; ref: string; sha: string }): Promise<unknown>;
-    updateRef(params: {
-      owner: string;
-      repo: string;
-      ref: string;
-      sha: string;
-      force: boolean;
-    }): Promise<unknown>;
-  };
-}
-
-interface Where {
-  owner: string;
-  repo: string;
+  git: Pick<GitRefCalls, 'createTag' | 'getTag' | 'getRef' | 'createRef' | 'updateRef'>;
 }
 
 const scope = (where: Where, pr: number): MarkerScope => ({

@@ -21,35 +21,16 @@ import {
   scheduleRefName,
 } from './record.ts';
 import type { ScheduledRequest } from './record.ts';
+import type { GitRefCalls } from '../facts/git-refs.ts';
 
 /** The Octokit calls the store uses (pass `octokit.rest`), so tests can hand in a tiny fake. */
 export interface ScheduleApi {
-  git: {
-    createTag(params: {
-      owner: string;
-      repo: string;
-      tag: string;
-      message: string;
-      object: string;
-      type: 'commit';
-    }): Promise<{ data: { sha: string } }>;
+  git: Pick<GitRefCalls, 'createTag' | 'createRef' | 'getRef' | 'deleteRef' | 'listMatchingRefs'> & {
     getTag(params: {
       owner: string;
       repo: string;
       tag_sha: string;
     }): Promise<{ data: { message: string; object: { sha: string; type: string } } }>;
-    createRef(params: { owner: string; repo: string; ref: string; sha: string }): Promise<unknown>;
-    getRef(params: {
-      owner: string;
-      repo: string;
-      ref: string;
-    }): Promise<{ data: { object: { sha: string } } }>;
-    deleteRef(params: { owner: string; repo: string; ref: string }): Promise<unknown>;
-    listMatchingRefs(params: {
-      owner: string;
-      repo: string;
-      ref: string;
-    }): Promise<{ data: Array<{ ref: string; object: { sha: string; type: string } }> }>;
   };
 }
 
