@@ -23,6 +23,7 @@ import { demoTargetYaml, setupDemo } from '../helpers/demo.ts';
 import { describeLoad, lastFullBucket, startLoad } from '../helpers/load.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
 import { formatStateKey, stateKey } from '../../src/state/state-key.ts';
+import { running } from '../helpers/process-tree.ts';
 
 const OWNER = 'acme';
 const REPO = 'shop';
@@ -32,16 +33,6 @@ const ACTION_TOKEN = 'ghs_workflow_token';
 const RPS = 300;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Whether `pid` still runs (a zombie nobody reaped yet has ended). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 interface GitHubSide {
   fake: FakeGitHub;

@@ -18,18 +18,9 @@ import { resolveCommand } from '../../../src/config/resolve.ts';
 import { CommandFailed, runCommand } from '../../../src/targets/run-command.ts';
 import { FORCE_KILL_AFTER_MS, stopAllCommands } from '../../../src/util/process-group.ts';
 import { signalNotice } from '../../../src/util/signals.ts';
+import { running } from '../../helpers/process-tree.ts';
 
 const node = process.execPath;
-
-/** Whether `pid` still runs (a zombie nobody reaped yet has ended). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 test('the commands are stopped before the runner kills the job, with room for the stop and the outputs', (t) => {
   assert.equal(COMMAND_GRACE_MS + FORCE_KILL_AFTER_MS + OUTPUT_RESERVE_MS, RUNNER_KILL_AFTER_MS);

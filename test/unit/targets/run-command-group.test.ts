@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { resolveCommand } from '../../../src/config/resolve.ts';
 import { CommandFailed, runCommand } from '../../../src/targets/run-command.ts';
 import type { CommandSpec } from '../../../src/config/schema.ts';
+import { running, untilEnded } from '../../helpers/process-tree.ts';
 
 const node = process.execPath;
 const cmd = (spec: CommandSpec, timeoutMs: number) =>
@@ -29,21 +30,6 @@ forker.stdout.once('data', (d) => {
 });
 setTimeout(() => process.exit(), 60000);
 `;
-
-/** Whether `pid` still runs (a zombie nobody reaped yet has ended). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function untilEnded(pids: number[]): Promise<number[]> {
-  for (let i = 0; i < 100 && pids.some(running); i++) await new Promise((r) => setTimeout(r, 50));
-  return pids.filter(running);
-}
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'run-group-'));

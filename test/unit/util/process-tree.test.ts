@@ -3,10 +3,10 @@
 // its parent links before the signal, and signalled too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { resolveCommand } from '../../../src/config/resolve.ts';
 import { CommandFailed, runCommand } from '../../../src/targets/run-command.ts';
 import { parseStat, treeOf, type ProcessInfo } from '../../../src/util/process-tree.ts';
+import { running, untilEnded } from '../../helpers/process-tree.ts';
 
 const p = (pid: number, ppid: number, pgrp: number, start = `${pid}00`): ProcessInfo => ({
   pid,
@@ -46,21 +46,6 @@ test('a stat line is read after the last parenthesis: a command name may hold sp
   assert.deepEqual(parseStat(4242, line), { pid: 4242, ppid: 4, pgrp: 5, start: '22' });
   assert.equal(parseStat(1, 'garbage'), undefined);
 });
-
-/** Whether `pid` still runs (a zombie nobody reaped yet has ended). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function untilEnded(pids: number[]): Promise<number[]> {
-  for (let i = 0; i < 100 && pids.some(running); i++) await new Promise((r) => setTimeout(r, 50));
-  return pids.filter(running);
-}
 
 test(
   'a cancelled command is stopped with its setsid children and what they started',
