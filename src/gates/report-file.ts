@@ -93,10 +93,23 @@ export async function readReportFile(
 /**
  * Pure: the text of a source file's bytes, without a byte order mark; UTF-16 with its BOM or by its zero
  * bytes, else UTF-8; what is not valid in its encoding is read as U+FFFD.
+ *
+ * Two bytes decide UTF-16, and what runs the file may not agree: psql or mysql read the same bytes as UTF-8,
+ * where `FF FE` then plain ASCII is a DROP TABLE that the UTF-16 reading turns into CJK text. So a file read
+ * as UTF-16 also gets the lines of its UTF-8 reading (zero bytes left out) that are valid UTF-8 and not in the
+ * UTF-16 reading, after it: a statement either program would run is seen. A real UTF-16 file of ASCII text
+ * reads the same both ways and gains nothing.
  */
 export function decodeSource(bytes: Uint8Array): string {
   const encoding = utf16Encoding(bytes);
-  return new TextDecoder(encoding?.encoding ?? 'utf-8').decode(bytes).replace(/^\uFEFF/, '');
+  const text = new TextDecoder(encoding?.encoding ?? 'utf-8').decode(bytes).replace(/^\uFEFF/, '');
+  if (!encoding) return text;
+  const seen = new Set(text.split(/\r?\n/));
+  const utf8 = new TextDecoder('utf-8')
+    .decode(bytes.filter((byte) => byte !== 0).subarray(encoding.bom ? 2 : 0))
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '' && !line.includes('\uFFFD') && !seen.has(line));
+  return utf8.length ? `${text}\n${utf8.join('\n')}` : text;
 }
 
 /** UTF-16 by its byte order mark, or by the zero byte after each of the first ASCII characters. */

@@ -175,6 +175,14 @@ export class FileScanner {
     scanBytes(bytes, 0, bytes.length, bytes.length, 1, this.options, (hit) =>
       file.findings.push(toFinding(hit, file.path)),
     );
+    // The bytes as they are too: a byte order mark in front of plain text makes it UTF-16 here, but not to
+    // whatever else reads the file, and a key it hides is still a key. In real UTF-16 text the zero byte
+    // after each ASCII character keeps this from matching anything.
+    const seen = new Set(file.findings.map((f) => `${f.rule}\u0000${f.line}`));
+    scanBytes(this.buffer, 0, file.filled, file.filled, 1, this.options, (hit) => {
+      const finding = toFinding(hit, file.path);
+      if (!seen.has(`${finding.rule}\u0000${finding.line}`)) file.findings.push(finding);
+    });
     return { kind: 'scanned', bytes: file.total, findings: file.findings };
   }
 

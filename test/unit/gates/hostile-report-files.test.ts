@@ -11,7 +11,7 @@ import { auditGate } from '../../../src/gates/audit.ts';
 import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
 import { migrationsGate } from '../../../src/gates/migrations.ts';
 import { reviewGate } from '../../../src/gates/review.ts';
-import { decodeReport, readReportFile } from '../../../src/gates/report-file.ts';
+import { decodeReport, decodeSource, readReportFile } from '../../../src/gates/report-file.ts';
 import { relativeToRoots } from '../../../src/gates/repo-path.ts';
 import { sarifGate } from '../../../src/gates/sarif.ts';
 import { secretsGate } from '../../../src/gates/secrets.ts';
@@ -405,6 +405,35 @@ test('source files written by Windows tools (UTF-16, a BOM, CRLF) are read as te
       encoding,
     );
   }
+});
+
+test('a UTF-16 byte order mark in front of plain text does not hide its statements: what psql would read is scanned too', async (t) => {
+  // FF FE then ASCII: UTF-16 by its first two bytes (CJK text that way), but psql or mysql read the same bytes
+  // as UTF-8 and run the DROP.
+  for (const bom of [
+    [0xff, 0xfe],
+    [0xfe, 0xff],
+  ]) {
+    const bytes = Buffer.concat([Buffer.from(bom), Buffer.from(';\nDROP TABLE users;\n')]);
+    assert.match(decodeSource(bytes), /^DROP TABLE users;$/m);
+    const dir = await tempDir(t);
+    await mkdir(join(dir, 'db'));
+    await writeFile(join(dir, 'db/002_hidden.sql'), bytes);
+    const verdict = await migrationsGate.run(
+      migrationsGate.schema.parse({ up: 'true', down: 'true', files: 'db/*.sql', down_check: 'none' }),
+      {
+        ...context(dir),
+        changedFiles: async () => [{ path: 'db/002_hidden.sql', status: 'added', addedLines: [1, 2] }],
+      },
+    );
+    assert.ok(
+      verdict.findings.some((f) => f.rule === 'migrations.drop-table'),
+      JSON.stringify(verdict.findings),
+    );
+  }
+  // A real UTF-16 file reads the same both ways: nothing is added, so nothing is found twice.
+  const real = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('DROP TABLE users;\r\n', 'utf16le')]);
+  assert.equal(decodeSource(real), 'DROP TABLE users;\r\n');
 });
 
 test('a changed file too big to read names the file and how to leave it out; an audit command printing a BOM is read', async (t) => {

@@ -340,6 +340,20 @@ test('a UTF-16 file with its byte order mark (a Windows tool wrote it) is scanne
       assert.deepEqual(scan.findings, expected, name);
     }
   }
+  // A byte order mark in front of plain text: UTF-16 here, but every other reader sees the keys.
+  const plain = `aws = ${S.awsId}\ntoken = "${S.github}"\n`;
+  for (const bom of [
+    [0xff, 0xfe],
+    [0xfe, 0xff],
+  ]) {
+    await writeFile(join(dir, 'hidden.env'), Buffer.concat([Buffer.from(bom), Buffer.from(plain)]));
+    const scan = new FileScanner(DEFAULT_SCAN_OPTIONS).scanSync(join(dir, 'hidden.env'), 'hidden.env');
+    assert.equal(scan.kind, 'scanned');
+    assert.deepEqual(scan.kind === 'scanned' ? scan.findings.map((f) => f.rule).sort() : [], [
+      'aws-access-key-id',
+      'github-token',
+    ]);
+  }
   // Zero bytes without a UTF-16 byte order mark are still binary, as for git.
   await writeFile(join(dir, 'blob.bin'), Buffer.concat([Buffer.from('x\0y'), Buffer.from(S.github)]));
   assert.equal(
