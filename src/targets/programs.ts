@@ -768,8 +768,11 @@ const parseEnv: Parser = (words, at, model) => {
   }
 };
 
-/** ssh options whose value is a command run through a shell. */
-const SSH_COMMAND_OPTIONS = /^(proxycommand|localcommand|remotecommand|knownhostscommand)\b/i;
+/**
+ * ssh options whose value is a command run through a shell; or an option whose name is templated (`-o {{x}}`),
+ * which could be any of them.
+ */
+const SSH_COMMAND_OPTIONS = /^(?:(proxycommand|localcommand|remotecommand|knownhostscommand)\b|[^=\s]*\{\{)/i;
 /** ssh options that take the next argument (ssh(1)); the first other word is the destination. */
 const SSH_OPTIONS_WITH_VALUE = new Set('BbcDEeFIiJLlmOopQRSWw'.split('').map((c) => `-${c}`));
 
@@ -780,6 +783,17 @@ function pushSshOption(
   index: number,
   value: string,
 ) {
+  if (/^[^=\s]*\{\{/.test(value)) {
+    model.code.push({
+      index,
+      program: at,
+      kind: 'remote-option',
+      how: `${programName(words[at]!)} -o`,
+      safe: () =>
+        'its value would name the option, which could be ProxyCommand or LocalCommand: write the option name without a template',
+    });
+    return;
+  }
   const option = /^\w+/.exec(value)?.[0] ?? 'command';
   model.code.push({
     index,
@@ -791,42 +805,58 @@ function pushSshOption(
   });
 }
 
-const parseSsh: Parser = (words, at, model) => {
-  let destination = -1;
-  for (let j = at + 1; j < words.length; j++) {
+/**
+ * ssh's options from word `from`: OpenSSH reads options before the destination and again after it (`ssh host
+ * -o ProxyCommand=… true` applies the option), up to an optional `--` or the first other word. Returns the index
+ * of that first other word (the destination, or the remote command's first word), and whether a `--` ended them.
+ */
+function sshOptions(
+  words: readonly string[],
+  at: number,
+  model: CommandModel,
+  from: number,
+): { next: number; terminated: boolean } {
+  for (let j = from; j < words.length; j++) {
     const arg = words[j]!;
-    if (arg === '--') {
-      destination = j + 1;
-      break;
-    }
-    if (arg === '-o') {
-      if (SSH_COMMAND_OPTIONS.test(words[j + 1] ?? '')) pushSshOption(words, at, model, j + 1, words[j + 1]!);
-      j++;
-    } else if (arg.startsWith('-o') && SSH_COMMAND_OPTIONS.test(arg.slice(2)))
-      pushSshOption(words, at, model, j, arg.slice(2));
-    else if (SSH_OPTIONS_WITH_VALUE.has(arg))
-      model.positional.add(++j); // the option's value, whatever it is
-    else if (!arg.startsWith('-')) {
-      destination = j;
+    if (arg === '--') return { next: j + 1, terminated: true };
+    if (!arg.startsWith('-') || arg === '-') return { next: j, terminated: false };
+    // A cluster of flags (-tt, -At, -p22, -Ao ProxyCommand=…): the first letter taking a value takes the rest
+    // of the word, or the next word.
+    for (let c = 1; c < arg.length; c++) {
+      const flag = `-${arg[c]}`;
+      if (!SSH_OPTIONS_WITH_VALUE.has(flag)) continue;
+      const glued = arg.slice(c + 1);
+      if (flag === '-o') {
+        if (glued !== '') {
+          if (SSH_COMMAND_OPTIONS.test(glued)) pushSshOption(words, at, model, j, glued);
+        } else if (SSH_COMMAND_OPTIONS.test(words[j + 1] ?? ''))
+          pushSshOption(words, at, model, j + 1, words[j + 1]!);
+      }
+      if (glued === '') {
+        j++;
+        if (flag !== '-o') model.positional.add(j); // the option's value, whatever it is
+      }
       break;
     }
   }
-  if (destination < 0 || destination >= words.length) return;
-  model.remote ??= { ssh: at, from: destination + 1, to: words.length };
-  if (destination + 1 >= words.length) {
+  return { next: words.length, terminated: false };
+}
+
+const parseSsh: Parser = (words, at, model) => {
+  const before = sshOptions(words, at, model, at + 1);
+  const destination = before.next;
+  if (destination >= words.length) return;
+  // After the destination, options again (unless a `--` came before it), then the remote command.
+  const command = before.terminated ? destination + 1 : sshOptions(words, at, model, destination + 1).next;
+  model.remote ??= { ssh: at, from: command, to: words.length };
+  if (command >= words.length) {
     // No command: the remote login shell reads its commands from standard input.
     model.stdinCode ??= at;
     return;
   }
   // A remote shell or interpreter reading standard input (ssh host bash -s, ssh host 'bash -s'): the remote
   // shell splits the joined words again.
-  const remote = commandModel(
-    words
-      .slice(destination + 1)
-      .join(' ')
-      .split(/\s+/)
-      .filter(Boolean),
-  );
+  const remote = commandModel(words.slice(command).join(' ').split(/\s+/).filter(Boolean));
   if (remote.stdinCode !== undefined) model.stdinCode ??= at;
 };
 

@@ -1,0 +1,74 @@
+// Options and wrappers a templated value could use to run code or choose the program, found by review: ssh's
+// options after the destination, xargs' replace string in a remote command, runners and wrappers (parallel,
+// docker-compose, script, tini, …), variables that load code (BASH_ENV, LD_PRELOAD, NODE_OPTIONS, PATH, …) and
+// docker run's options. Each is refused at config load, naming the field; the accepted forms stay accepted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from '../../../src/config/load.ts';
+import { shellCommandLine } from '../../../src/targets/command-line.ts';
+import { analyzeShellTemplate, argvShellProblems } from '../../../src/targets/shell-script.ts';
+
+function configErrors(spec: string[] | string): string[] {
+  const parsed = parseConfig(
+    typeof spec === 'string'
+      ? `target:\n  shell: true\n  commands:\n    deploy: ${JSON.stringify(spec)}\nenvironments:\n  production: {}\n`
+      : `target:\n  commands:\n    deploy: ${JSON.stringify(spec)}\nenvironments:\n  production: {}\n`,
+    'deploy.yml',
+  );
+  return parsed.ok
+    ? []
+    : parsed.errors.filter((e) => e.path === 'target.commands.deploy').map((e) => e.message);
+}
+
+/** Refused as an argv command, as the same `shell: true` line, and by the config at its field. */
+function assertRefused(spec: string[], message: RegExp) {
+  const problems = argvShellProblems(spec);
+  assert.ok(problems.length > 0, `${JSON.stringify(spec)} was accepted`);
+  assert.match(problems.join('\n'), message, JSON.stringify(spec));
+  const line = shellCommandLine(spec);
+  const analysis = analyzeShellTemplate(line);
+  assert.equal(analysis.ok, false, line);
+  if (!analysis.ok) assert.match(analysis.problems.map((p) => p.message).join('\n'), message, line);
+  const errors = configErrors(spec);
+  assert.ok(
+    errors.some((e) => message.test(e)),
+    `${JSON.stringify(spec)}: ${JSON.stringify(errors)}`,
+  );
+}
+
+function assertAccepted(spec: string[]) {
+  assert.deepEqual(argvShellProblems(spec), [], JSON.stringify(spec));
+  const line = shellCommandLine(spec);
+  const analysis = analyzeShellTemplate(line);
+  assert.equal(analysis.ok, true, `${line}: ${JSON.stringify(analysis)}`);
+  assert.deepEqual(configErrors(spec), [], JSON.stringify(spec));
+}
+
+test('ssh reads options after the destination too: their command options and the remote command after them are checked', () => {
+  const refused: Array<[string[], RegExp]> = [
+    [['ssh', 'host', '-o', 'ProxyCommand={{x}}', 'true'], /"ssh -o ProxyCommand", a command that is run/],
+    [
+      ['ssh', 'host', '-o', 'LocalCommand={{x}}', '-o', 'PermitLocalCommand=yes', 'true'],
+      /"ssh -o LocalCommand", a command that is run/,
+    ],
+    [['ssh', 'host', '-oProxyCommand=nc {{x}} 22', 'true'], /"ssh -o ProxyCommand"/],
+    [['ssh', 'host', '-tto', 'ProxyCommand=nc {{x}} 22', 'true'], /"ssh -o ProxyCommand"/],
+    [['ssh', '-o', '{{x}}', 'host', 'true'], /"ssh -o".*would name the option/],
+    [['ssh', 'host', '-o', '{{x}}=yes', 'true'], /"ssh -o".*would name the option/],
+    [['ssh', 'host', '--', '{{x}}'], /the program, on the remote host/],
+    [['ssh', 'host', '--', 'bash', '{{x}}'], /the file bash loads and runs as code, on the remote host/],
+    [['ssh', 'host', '-t', '{{x}}'], /the program, on the remote host/],
+    [['ssh', 'host', '-p', '22', '-l', 'deploy', '{{x}}'], /the program, on the remote host/],
+  ];
+  for (const [spec, message] of refused) assertRefused(spec, message);
+  // A `--` before the destination ends ssh's options: the words after the destination are the command.
+  assert.deepEqual(argvShellProblems(['ssh', '--', 'host', 'deploy', '-o', '{{x}}']), []);
+  for (const spec of [
+    ['ssh', 'host', '-p', '22', 'deploy', '{{x}}'],
+    ['ssh', 'host', '-tt', 'deploy {{x}}'],
+    ['ssh', '-p', '{{port}}', 'host', 'deploy'],
+    ['ssh', 'host', '-o', 'StrictHostKeyChecking=yes', 'deploy', '{{x}}'],
+    ['ssh', 'host', 'deploy', '-o', '{{x}}'],
+  ])
+    assertAccepted(spec);
+});
