@@ -457,11 +457,20 @@ async function drive(
             durable: action.durable,
             ...(action.settle ? { settle: true } : {}),
           });
-          if (action.wait)
+          if (action.wait) {
+            let answered = false;
             await untilAborted(
-              stored.then((failed) => void (notStored = failed)),
+              stored.then((failed) => {
+                answered = true;
+                notStored = failed;
+              }),
               signal,
             );
+            // A record the run acts on once stored (finalize's) is not taken as stored because the job was
+            // cancelled while waiting: teardown and on_success would run on a record that may never land.
+            if (action.settle && !answered)
+              notStored = 'not confirmed: the job was cancelled while it was being stored';
+          }
           break;
         }
         case 'flush':

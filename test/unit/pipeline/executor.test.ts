@@ -387,3 +387,33 @@ test('on_success runs once the final record is stored', async (t) => {
     'stored before the teardown and on_success',
   );
 });
+
+test('cancelled while the final record is being stored: it is not taken as stored, nothing is torn down, on_success does not run', async (t) => {
+  const call = (log: string) =>
+    JSON.stringify([process.execPath, join(repoRoot, 'test/helpers/record-target.mjs'), log, 'on_success']);
+  const { env, calls } = setup(t, (log) => `    hooks:\n      on_success: ${call(log)}\n`);
+  const cancel = new AbortController();
+  // GitHub never answers for the record saying v2 is live; the job is cancelled meanwhile.
+  const store = new FakeStore(calls, {
+    durableMs: 0,
+    hangWhen: (record) => {
+      const live = !record.rollout && record.live?.version === 'v2';
+      if (live) setImmediate(() => cancel.abort(new Error('SIGINT received')));
+      return live;
+    },
+  });
+  const result = await runPipeline(
+    { env, version: 'v2', runId: '4242', repository: 'acme/shop' },
+    {
+      reporter: { event: () => {} },
+      store,
+      analyzerFor: () => analyzer(),
+      signal: cancel.signal,
+      flushTimeoutMs: 100,
+    },
+  );
+  assert.notEqual(result.status, 'succeeded', result.message);
+  assert.match(result.message, /not confirmed: the job was cancelled while it was being stored/);
+  assert.ok(!calls().includes('on_success'), `on_success ran: ${calls().join(', ')}`);
+  assert.ok(!calls().includes('teardown blue'), `the old slot was torn down: ${calls().join(', ')}`);
+});
