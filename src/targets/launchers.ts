@@ -442,9 +442,25 @@ export function xargsInputChooses(words: readonly string[]): number | undefined 
   // Without a program, xargs runs echo.
   if (!chosenWords(words).some((word) => word.index > xargs)) return undefined;
   const replace = xargsReplaceString(words, xargs);
-  const input = '\0input';
-  const chosen = chosenWords([...words, input]).filter((word) => word.index > xargs);
+  // What xargs reads stands as a template of its own (the words ssh joins for the remote host count only their
+  // templates): the replace string's places, or the word appended.
+  const input = '{{__xargs_input}}';
+  const marked = words.map((word, index) =>
+    index > xargs && replace !== undefined && replace !== '' ? word.split(replace).join(input) : word,
+  );
+  const chosen = chosenWords([...marked, input]).filter((word) => word.index > xargs);
   const fromInput = (word: ChosenWord) =>
-    word.index === words.length || (replace !== undefined && words[word.index]!.includes(replace));
-  return chosen.some(fromInput) ? xargs : undefined;
+    (word.index === words.length || marked[word.index]!.includes(input)) &&
+    (word.names === undefined || word.names.includes('__xargs_input'));
+  if (chosen.some(fromInput)) return xargs;
+  // ssh joins its command's words into a line the remote host's shell reads: what xargs puts there unquoted is
+  // code on the remote host, wherever it lands in that line.
+  const all = [...marked, input];
+  for (let at = xargs + 1; at < all.length; at++) {
+    if (programName(all[at]!) !== 'ssh') continue;
+    const remote = commandModel(all.slice(at)).remote;
+    if (remote && all.slice(at + remote.from, at + remote.to).some((word) => word.includes(input)))
+      return xargs;
+  }
+  return undefined;
 }

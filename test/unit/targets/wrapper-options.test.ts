@@ -8,16 +8,16 @@ import { parseConfig } from '../../../src/config/load.ts';
 import { shellCommandLine } from '../../../src/targets/command-line.ts';
 import { analyzeShellTemplate, argvShellProblems } from '../../../src/targets/shell-script.ts';
 
+const ENVIRONMENTS = 'environments:\n  production:\n    variables: { x: a, port: "22" }\n';
+
 function configErrors(spec: string[] | string): string[] {
   const parsed = parseConfig(
     typeof spec === 'string'
-      ? `target:\n  shell: true\n  commands:\n    deploy: ${JSON.stringify(spec)}\nenvironments:\n  production: {}\n`
-      : `target:\n  commands:\n    deploy: ${JSON.stringify(spec)}\nenvironments:\n  production: {}\n`,
+      ? `target:\n  shell: true\n  commands:\n    deploy: ${JSON.stringify(spec)}\n${ENVIRONMENTS}`
+      : `target:\n  commands:\n    deploy: ${JSON.stringify(spec)}\n${ENVIRONMENTS}`,
     'deploy.yml',
   );
-  return parsed.ok
-    ? []
-    : parsed.errors.filter((e) => e.path === 'target.commands.deploy').map((e) => e.message);
+  return parsed.ok ? [] : parsed.errors.map((e) => `${e.path}: ${e.message}`);
 }
 
 /** Refused as an argv command, as the same `shell: true` line, and by the config at its field. */
@@ -31,7 +31,7 @@ function assertRefused(spec: string[], message: RegExp) {
   if (!analysis.ok) assert.match(analysis.problems.map((p) => p.message).join('\n'), message, line);
   const errors = configErrors(spec);
   assert.ok(
-    errors.some((e) => message.test(e)),
+    errors.some((e) => e.startsWith('target.commands.deploy: ') && message.test(e)),
     `${JSON.stringify(spec)}: ${JSON.stringify(errors)}`,
   );
 }
@@ -71,4 +71,35 @@ test('ssh reads options after the destination too: their command options and the
     ['ssh', 'host', 'deploy', '-o', '{{x}}'],
   ])
     assertAccepted(spec);
+});
+
+function assertScriptRefused(script: string, message: RegExp) {
+  const analysis = analyzeShellTemplate(script);
+  assert.equal(analysis.ok, false, `${script} was accepted`);
+  if (!analysis.ok) assert.match(analysis.problems.map((p) => p.message).join('\n'), message, script);
+  const errors = configErrors(script);
+  assert.ok(
+    errors.some((e) => e.startsWith('target.commands.deploy: ') && message.test(e)),
+    `${script}: ${JSON.stringify(errors)}`,
+  );
+}
+
+function assertScriptAccepted(script: string) {
+  const analysis = analyzeShellTemplate(script);
+  assert.equal(analysis.ok, true, `${script}: ${JSON.stringify(analysis)}`);
+  assert.deepEqual(configErrors(script), [], script);
+}
+
+test('what xargs reads is counted where ssh joins it into the remote command: its replace string, or the word appended', () => {
+  for (const script of [
+    'echo {{x}} | xargs -I{} ssh host {}',
+    'echo {{x}} | xargs -I {} ssh host {}',
+    'echo {{x}} | xargs -I{} ssh host "bash {}"',
+    // The remote shell reads what xargs put in the line unquoted: code there, wherever it lands.
+    'echo {{x}} | xargs -I{} ssh host deploy {}',
+    'echo {{x}} | xargs ssh host deploy',
+  ])
+    assertScriptRefused(script, /piped into xargs/);
+  assertScriptAccepted('echo {{x}} | xargs -I{} ./deploy.sh {}');
+  assertScriptAccepted('echo {{x}} | xargs -n1 ./deploy.sh');
 });
