@@ -1212,7 +1212,10 @@ function pauseOnFailure(
       task.track,
       {
         kind: 'strategy',
-        message: `${reason}; on_failure: pause holds a failed batch of the production rollout only (people steer no other), so ${t.environment}'s batches are rolled back`,
+        message:
+          task.track !== 'production'
+            ? `${reason}; on_failure: pause holds a failed batch of the production rollout only (people steer no other), so ${t.environment}'s batches are rolled back`
+            : `${reason}; on_failure: pause holds a failed batch in the rollout's record, and this run has none to hold it in, so the batches are rolled back`,
       },
       now,
     );

@@ -25,7 +25,25 @@ export function secretValueRedactor(secrets: readonly (string | undefined)[] = [
   const list = [...new Set(secrets.filter((s): s is string => !!s && s.length >= 8))].sort(
     (a, b) => b.length - a.length,
   );
-  return (text) => list.reduce((t, secret) => t.split(secret).join('***'), text);
+  return (text) =>
+    maskCutSecret(
+      list.reduce((t, secret) => t.split(secret).join('***'), text),
+      list,
+    );
+}
+
+/** The shortest start of a secret that a text cut off in the middle of it is masked for. */
+const CUT_SECRET_MIN = 6;
+
+/**
+ * `text` with its end masked when it is the start of one of `secrets`: a field cut to its length (a record's
+ * detail, 1,000 characters) can end in the middle of a secret, which the whole-value replacement misses.
+ */
+function maskCutSecret(text: string, secrets: readonly string[]): string {
+  for (const secret of secrets)
+    for (let k = secret.length - 1; k >= CUT_SECRET_MIN; k--)
+      if (text.endsWith(secret.slice(0, k))) return `${text.slice(0, text.length - k)}***`;
+  return text;
 }
 
 /** `value` with every string in it (in plain objects and arrays, deeply) passed through `redact`. */

@@ -1,0 +1,39 @@
+// The run's own secret values out of text it writes elsewhere (logs, records): whole values, and a value cut
+// in the middle where a field was cut to its length.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { secretValueRedactor } from '../../../src/report/redact.ts';
+import { redactRecordSecrets, emptyRecord, withTransition } from '../../../src/state/record.ts';
+
+const SECRET = 'horse-battery-staple-4242';
+
+test('a secret is masked wherever it appears, and a short value (which would mask words) is not a secret', () => {
+  const redact = secretValueRedactor([SECRET, 'short', undefined]);
+  assert.equal(redact(`token=${SECRET}; again ${SECRET}.`), 'token=***; again ***.');
+  assert.equal(redact('a short text'), 'a short text');
+});
+
+test('a text that ends in the middle of a secret (cut to its length) has that start masked too', () => {
+  const redact = secretValueRedactor([SECRET]);
+  for (const cut of [6, 12, SECRET.length - 1]) {
+    const text = `probe said: token=${SECRET.slice(0, cut)}`;
+    assert.equal(redact(text), 'probe said: token=***', `cut at ${cut}`);
+  }
+  // A few characters alike are not a secret's start (too little to tell from ordinary text).
+  assert.equal(redact('the horse'), 'the horse');
+  assert.equal(redact(`${SECRET.slice(0, 8)} in the middle`), `${SECRET.slice(0, 8)} in the middle`);
+});
+
+test('a record whose detail was cut to 1,000 characters across a secret keeps none of it', () => {
+  const before = emptyRecord('acme/shop', 'production', new Date('2026-01-01T00:00:00Z'));
+  const detail = `${'x'.repeat(990)}${SECRET}`.slice(0, 1000);
+  const record = withTransition(
+    before,
+    {},
+    { by: 'run:1', event: 'rollback_started', code: 'analysis', detail },
+    new Date('2026-01-01T00:01:00Z'),
+  );
+  const stored = JSON.stringify(redactRecordSecrets(record, secretValueRedactor([SECRET])));
+  assert.ok(!stored.includes(SECRET.slice(0, 10)), stored.slice(-200));
+  assert.match(stored, /x{990}\*\*\*/);
+});
