@@ -8,6 +8,10 @@
 //   SLEEP_ON="set_weight:green=5000"       sleep that many ms on a match (to cancel mid-step); with
 //                                          "set_weight green 0=3000" only traffic going back is slow
 //   CURRENT='{"slot":"blue"}'              what the `current` action prints
+//   LOG_END=1                              also log {action: "end", args: [action, ...args]} as the call
+//                                          ends (after its sleep): whether it ran to its end, and when;
+//                                          stopped by SIGTERM, it logs "end <call> terminated" 300 ms later
+//                                          (a command that takes a moment to stop) and exits 143
 import { appendFileSync, readFileSync } from 'node:fs';
 
 const [log, action, ...args] = process.argv.slice(2);
@@ -29,6 +33,13 @@ const matches = (spec) =>
 /** @param {string} name */
 const specs = (name) => (process.env[name] ?? '').split(',').filter(Boolean);
 
+if (process.env.LOG_END)
+  process.on('SIGTERM', () =>
+    setTimeout(() => {
+      appendFileSync(log, `${JSON.stringify({ action: 'end', args: [action, ...args, 'terminated'] })}\n`);
+      process.exit(143);
+    }, 300),
+  );
 for (const rule of specs('SLEEP_ON')) {
   const [spec, ms] = rule.split('=');
   if (matches(spec ?? '')) await new Promise((r) => setTimeout(r, Number(ms)));
@@ -47,5 +58,7 @@ if (specs('FAIL_ON').some(matches) || (degraded && specs('FAIL_LATER').some(matc
   console.error(`${action} ${args.join(' ')}: failing as asked`);
   process.exit(1);
 }
+if (process.env.LOG_END)
+  appendFileSync(log, `${JSON.stringify({ action: 'end', args: [action, ...args] })}\n`);
 if (action === 'current') console.log(process.env.CURRENT ?? '');
 else console.log(`${action} ${args.join(' ')}: ok`);

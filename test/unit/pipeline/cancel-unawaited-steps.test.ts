@@ -44,7 +44,8 @@ test('cancelled during an analysis whose check does not stop: the rollback begin
       cancel.abort(new Error('SIGINT received'));
       // Like a health command that ignores SIGTERM: it ends only once the rollback has begun, or (when the
       // rollback waits for it) a little later, so that the run still ends.
-      await Promise.race([rollbackStart, new Promise((r) => setTimeout(r, 1500))]);
+      // (20 s: long enough that a busy machine's slow rollback start is not read as waiting.)
+      await Promise.race([rollbackStart, new Promise((r) => setTimeout(r, 20_000))]);
       analysing = false;
       return { ok: false, reason: 'cancelled' };
     },
@@ -78,17 +79,37 @@ test('cancelled during a step that changes something (set_weight): the rollback 
   const reporter = {
     event(e: PipelineEvent) {
       events.push(e);
-      // The job is cancelled as the first weight change begins: the rollback must not race it.
-      if (e.type === 'step-start' && e.step.kind === 'set_weight' && e.phase !== 'rollback')
-        cancel.abort(new Error('SIGINT received'));
+      // The job is cancelled once the first weight change's command runs: the rollback must not race it.
+      if (e.type === 'step-start' && e.step.kind === 'set_weight' && e.phase !== 'rollback') {
+        const poll = setInterval(() => {
+          if (!calls().includes('set_weight blue 5')) return;
+          clearInterval(poll);
+          cancel.abort(new Error('SIGINT received'));
+        }, 10);
+        t.after(() => clearInterval(poll));
+      }
     },
   };
   const analyzer: Analyzer = { evaluate: async () => ({ ok: true, analysis: 'promote' }) };
+  // The first weight change takes a while, and the target logs when each call ends.
+  const saved = { SLEEP_ON: process.env.SLEEP_ON, LOG_END: process.env.LOG_END };
+  process.env.SLEEP_ON = 'set_weight blue 5=1500';
+  process.env.LOG_END = '1';
+  t.after(() => {
+    for (const [key, value] of Object.entries(saved))
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+  });
   const result = await runPipeline(
     { env, version: 'v2' },
     { reporter, signal: cancel.signal, analyzerFor: () => analyzer },
   );
   assert.equal(result.status, 'cancelled', result.message);
+  // The weight change was stopped, and had ended (it takes 300 ms to stop) before the rollback's first
+  // command began: never two weight changes at once.
+  const log = calls();
+  const changed = log.indexOf('end set_weight blue 5 terminated');
+  assert.ok(changed >= 0 && changed < log.indexOf('set_weight blue 0'), log.join(', '));
   const ends = events.flatMap((e) =>
     e.type === 'step-end'
       ? [`end ${e.record.step.kind}`]
@@ -99,5 +120,5 @@ test('cancelled during a step that changes something (set_weight): the rollback 
   const setWeightEnd = ends.indexOf('end set_weight');
   const rollbackStart = ends.findIndex((x) => x.endsWith(' rollback'));
   assert.ok(setWeightEnd >= 0 && setWeightEnd < rollbackStart, ends.join(', '));
-  assert.equal(calls().at(-1), 'teardown blue');
+  assert.equal(calls().at(-1), 'end teardown blue');
 });
