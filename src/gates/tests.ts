@@ -70,7 +70,9 @@ async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<Gate
     // The command failed, yet the reports list every test as passed: what failed is not in them. A test
     // file that did not load (a syntax error, an import that throws) has no test case to fail.
     if (failed && junit.length === 0) {
-      const why = `the JUnit reports list no failing test: ${SUITE_ERRORS_HINT}`;
+      // Not only a file that did not load: a coverage threshold or a failing global setup/teardown fails the
+      // command with every test passed, so the hint is one possible cause, beside the command's own output.
+      const why = `the JUnit reports list no failing test, so what failed is in the command's output (last lines above), not in them: for example a coverage threshold, a global setup or teardown that failed, or ${SUITE_ERRORS_HINT}`;
       failed.summary += `, yet ${why}`;
       failed.findings.push({ rule: 'tests.junit-incomplete', severity: 'error', message: why });
     }
