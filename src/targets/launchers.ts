@@ -99,6 +99,18 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
   },
   // watch -x runs the command itself (without -x, it hands it to sh -c: code, see programs.ts).
   watch: { values: ['-n', '--interval', '-q', '--equexit'] },
+  // Init processes, tracers and sandboxes that start the program given after their options.
+  tini: { values: ['-p', '-e'] },
+  'dumb-init': { values: ['-r', '--rewrite'] },
+  strace: {
+    values: [
+      ...['-a', '-b', '-e', '-E', '-I', '-o', '-O', '-p', '-P', '-s', '-S', '-u', '-U', '-X'],
+      ...['--output', '--trace', '--signal', '--status', '--string-limit', '--user', '--env'],
+    ],
+  },
+  valgrind: { values: [] },
+  firejail: { values: [] },
+  unbuffer: { values: [] },
   // Package runners: the package or program they run.
   npx: { values: ['--package', '-p', '-c', '--call'] },
   bunx: { values: [] },
@@ -152,7 +164,7 @@ const SUBCOMMANDS: Record<
   pipenv: { subcommands: ['run'], values: [], operands: 0 },
   bundle: { subcommands: ['exec'], values: ['--gemfile'], operands: 0 },
 };
-for (const name of ['podman', 'nerdctl']) SUBCOMMANDS[name] = SUBCOMMANDS.docker!;
+for (const name of ['podman', 'nerdctl', 'docker-compose']) SUBCOMMANDS[name] = SUBCOMMANDS.docker!;
 SUBCOMMANDS['oc'] = SUBCOMMANDS.kubectl!;
 
 /**
@@ -207,6 +219,9 @@ const SCRIPT_RUNNERS: Record<string, { values: readonly string[]; after?: string
   java: { values: ['-cp', '-classpath', '--class-path', '-p', '--module-path', '--add-modules'] },
   dotnet: { values: [] },
 };
+
+/** gdb options that take the next word. */
+const GDB_OPTIONS = ['-ex', '-iex', '-x', '-ix', '-p', '-c', '-cd', '-d', '-s', '-e', '-se', '-tty', '-D'];
 
 /** docker/podman options that name the program run in the container. */
 const ENTRYPOINT = new Set(['--entrypoint']);
@@ -378,6 +393,13 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       return;
     }
     if (POSIX_SHELLS.has(name) || OTHER_SHELLS.has(name)) return;
+    if (name === 'gdb') {
+      // gdb --args PROGRAM ARGS: gdb loads PROGRAM (and runs it on `run`); without --args, its operand too.
+      const args = words.indexOf('--args', at + 1);
+      const next = afterOptions(words, args > 0 ? args + 1 : at + 1, { values: GDB_OPTIONS }, chosen, name);
+      if (next !== undefined) visit(next, `the program ${name} runs`);
+      return;
+    }
     const runner = SCRIPT_RUNNERS[name];
     if (runner) {
       let from = at + 1;

@@ -135,6 +135,15 @@ const WRAPPERS = new Set([
   'nsenter',
   'script',
   'parallel',
+  'sg',
+  'tini',
+  'dumb-init',
+  'strace',
+  'valgrind',
+  'gdb',
+  'firejail',
+  'unbuffer',
+  'docker-compose',
   'npm',
   'npx',
   'yarn',
@@ -175,6 +184,7 @@ const SUBCOMMAND_WRAPPERS = new Set([
   'docker',
   'podman',
   'nerdctl',
+  'docker-compose',
   'npm',
   'npx',
   'yarn',
@@ -698,6 +708,17 @@ function parseDashCommand(withArg: string[], safe: (program: string, name: strin
       else if (/^--(session-)?command=/.test(arg)) push(j, arg.slice(0, arg.indexOf('=')));
       else if (/^-c./.test(arg)) push(j, '-c');
       else if (withArg.includes(arg)) j++;
+      else if (/^-[A-Za-z]+$/.test(arg)) {
+        // Flags together (script -qc CMD, su -lc CMD): the first that takes a value takes the rest or the next word.
+        for (let c = 1; c < arg.length; c++) {
+          const flag = `-${arg[c]}`;
+          if (flag !== '-c' && !withArg.includes(flag)) continue;
+          const glued = c + 1 < arg.length;
+          if (flag === '-c') push(glued ? j : j + 1, '-c');
+          if (!glued) j++;
+          break;
+        }
+      }
     }
   };
 }
@@ -734,17 +755,67 @@ const parseWatch: Parser = (words, at, model) => {
   }
 };
 
-/** GNU parallel runs its command through a shell; the arguments after ::: are quoted by it. */
+/** GNU parallel options that take the next word (parallel(1)). */
+const PARALLEL_OPTIONS_WITH_VALUE = new Set([
+  ...['-a', '-d', '-E', '-I', '-j', '-J', '-L', '-l', '-n', '-N', '-P', '-S', '-s', '-X'],
+  ...['--arg-file', '--delimiter', '--jobs', '--sshlogin', '--joblog', '--results', '--timeout', '--tmpdir'],
+  ...['--workdir', '--wd', '--env', '--colsep', '--basefile', '--return', '--transfer-file', '--retries'],
+  ...['--halt', '--delay', '--load', '--memfree', '--tagstring', '--max-args', '--max-replace-args'],
+]);
+
+/**
+ * GNU parallel runs its command through a shell; the arguments after ::: are quoted by it. With no command,
+ * each argument (after :::, in the files after ::::, or read on standard input) is itself a command line.
+ */
 const parseParallel: Parser = (words, at, model) => {
+  const push = (index: number, safe: (name: string) => string) =>
+    model.code.push({ index, program: at, kind: 'shell-wrapper', how: 'parallel', safe });
+  const quoted = (name: string) =>
+    `give the value after ::: (parallel quotes those): parallel PROGRAM {} ::: ${quoteArg(name)}`;
+  let options = true;
+  let command = false;
   for (let j = at + 1; j < words.length; j++) {
-    if (/^::::?\+?$/.test(words[j]!)) return;
+    const arg = words[j]!;
+    if (/^::::?\+?$/.test(arg)) {
+      if (command) return;
+      // No command: what follows is the commands themselves.
+      for (let k = j + 1; k < words.length; k++)
+        if (!/^::::?\+?$/.test(words[k]!))
+          push(
+            k,
+            (name) =>
+              `name the command before ::: and give the value after it: parallel PROGRAM {} ::: ${quoteArg(name)}`,
+          );
+      return;
+    }
+    push(j, quoted);
+    if (options && arg === '--') options = false;
+    else if (options && PARALLEL_OPTIONS_WITH_VALUE.has(arg)) {
+      if (++j < words.length) push(j, quoted);
+    } else if (!(options && arg.startsWith('-') && arg.length > 1)) command = true;
+  }
+  // No command and no arguments: each line read on standard input is a command.
+  if (!command) model.stdinCode ??= at;
+};
+
+/** sg GROUP [-c] COMMAND: sg hands COMMAND to a shell. */
+const parseSg: Parser = (words, at, model) => {
+  let group = false;
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '-' && !group) continue;
+    if (!group) {
+      group = true;
+      continue;
+    }
+    if (arg === '-c') continue;
     model.code.push({
       index: j,
       program: at,
       kind: 'shell-wrapper',
-      how: 'parallel',
+      how: 'sg',
       safe: (name) =>
-        `give the value after ::: (parallel quotes those): parallel PROGRAM {} ::: ${quoteArg(name)}`,
+        `sg hands its command to a shell: run the program without one (sudo -g GROUP -- PROGRAM ${quoteArg(name)}), or write the command without a template and read the value in it as "$DEPLOY_…"`,
     });
   }
 };
@@ -1016,6 +1087,7 @@ export function parserFor(name: string): Parser | undefined {
     );
   if (name === 'watch') return parseWatch;
   if (name === 'parallel') return parseParallel;
+  if (name === 'sg') return parseSg;
   if (name === 'env') return parseEnv;
   if (name === 'ssh') return parseSsh;
   if (name === 'scp' || name === 'sftp') return parseScp;

@@ -103,3 +103,41 @@ test('what xargs reads is counted where ssh joins it into the remote command: it
   assertScriptAccepted('echo {{x}} | xargs -I{} ./deploy.sh {}');
   assertScriptAccepted('echo {{x}} | xargs -n1 ./deploy.sh');
 });
+
+test('runners and wrappers: parallel without a command, docker-compose, script -qc, tini, dumb-init, strace, valgrind, gdb --args, sg, firejail, unbuffer', () => {
+  const refused: Array<[string, RegExp]> = [
+    ['parallel ::: {{x}}', /inside the command "parallel" hands to a shell/],
+    ['parallel -j 4 ::: {{x}}', /inside the command "parallel" hands to a shell/],
+    ['echo {{x}} | parallel', /piped into parallel, which runs it as code/],
+    ['docker-compose exec web {{x}}', /the program docker-compose exec runs/],
+    ['docker-compose run --rm web {{x}}', /the program docker-compose run runs/],
+    ['script -qc {{x}} /dev/null', /inside the command "script -c" hands to a shell/],
+    ['su -lc {{x}} app', /inside the command "su -c" hands to a shell/],
+    ['tini -- {{x}}', /the program tini runs/],
+    ['dumb-init {{x}}', /the program dumb-init runs/],
+    ['strace -f -o trace.out {{x}}', /the program strace runs/],
+    ['valgrind --leak-check=full {{x}}', /the program valgrind runs/],
+    ['gdb --args {{x}}', /the program gdb runs/],
+    ['sg deploy {{x}}', /inside the command "sg" hands to a shell/],
+    ['sg deploy -c "./deploy.sh {{x}}"', /inside the command "sg" hands to a shell/],
+    ['firejail --net=none {{x}}', /the program firejail runs/],
+    ['unbuffer {{x}}', /the program unbuffer runs/],
+  ];
+  for (const [script, message] of refused) assertScriptRefused(script, message);
+  for (const script of [
+    'parallel ./deploy.sh ::: {{x}}',
+    'parallel -j 4 ./deploy.sh {} ::: {{x}}',
+    'docker-compose exec web ./deploy.sh {{x}}',
+    'tini -s -- ./app {{x}}',
+    'dumb-init ./app {{x}}',
+    'strace -f -o trace.out ./app {{x}}',
+    'valgrind --leak-check=full ./app {{x}}',
+    'gdb --args ./app {{x}}',
+    'firejail --net=none ./app {{x}}',
+    'unbuffer ./app {{x}}',
+  ])
+    assertScriptAccepted(script);
+  // The same in argv commands.
+  assertRefused(['tini', '--', '{{x}}'], /the program tini runs/);
+  assertRefused(['script', '-qc', '{{x}}', '/dev/null'], /"script -c" hands to a shell/);
+});
