@@ -31,7 +31,8 @@ export type CodeKind =
   | 'shell-wrapper' // a program that hands the word to a shell (su -c, flock -c, watch)
   | 'split' // a string a program splits into words and options (env -S, rsync -e)
   | 'remote-option' // a command an ssh or git option runs
-  | 'eval'; // shell builtins that run their arguments (eval, trap)
+  | 'eval' // shell builtins that run their arguments (eval, trap)
+  | 'variable'; // an assignment to a variable that loads code or chooses programs (LD_PRELOAD=…, PATH=…)
 
 export interface CodeOperand {
   /** The word run as code. */
@@ -74,6 +75,47 @@ export interface CommandModel {
    * to the remote side (rsync -M): 'always'.
    */
   remotePaths: Map<number, { mode: 'if-remote' | 'always'; program: number }>;
+}
+
+/**
+ * Variables that programs read to load or run code (BASH_ENV, LD_PRELOAD, NODE_OPTIONS, PYTHONPATH, GIT_SSH, …)
+ * or to choose the programs they run (PATH, IFS): a value assigned to one would choose the code that runs.
+ */
+export const CODE_VARIABLES = new Set([
+  ...['BASH_ENV', 'ENV', 'PROMPT_COMMAND', 'PS4', 'IFS', 'PATH', 'SHELLOPTS', 'BASHOPTS', 'CDPATH'],
+  ...[
+    'LD_PRELOAD',
+    'LD_LIBRARY_PATH',
+    'LD_AUDIT',
+    'DYLD_INSERT_LIBRARIES',
+    'DYLD_LIBRARY_PATH',
+    'GCONV_PATH',
+  ],
+  ...['NODE_OPTIONS', 'NODE_PATH', 'PYTHONSTARTUP', 'PYTHONPATH', 'PYTHONHOME', 'PERL5OPT', 'PERL5LIB'],
+  ...['PERLLIB', 'RUBYOPT', 'RUBYLIB', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS'],
+  ...['GIT_SSH', 'GIT_SSH_COMMAND', 'GIT_EXEC_PATH', 'GIT_PROXY_COMMAND', 'GIT_ASKPASS', 'SSH_ASKPASS'],
+  ...['GIT_EDITOR', 'GIT_PAGER', 'EDITOR', 'VISUAL', 'PAGER'],
+]);
+
+/**
+ * The variable a word assigns, when it is one of CODE_VARIABLES: `NAME=…`, or an option's value that sets it
+ * (`--env=NAME=…`, `-eNAME=…` of docker and kubectl).
+ */
+export function codeVariableIn(word: string): string | undefined {
+  const name = /^(?:--?[A-Za-z][\w-]*=|-e)?([A-Za-z_]\w*)=/.exec(word)?.[1];
+  return name !== undefined && (CODE_VARIABLES.has(name) || name.startsWith('BASH_FUNC_')) ? name : undefined;
+}
+
+/** The code operand an assignment to one of CODE_VARIABLES is. */
+export function codeVariableOperand(index: number, program: number, variable: string): CodeOperand {
+  return {
+    index,
+    program,
+    kind: 'variable',
+    how: variable,
+    safe: () =>
+      `set ${variable} in the config without a template, and pass the value as an argument, or read it in the program as "$DEPLOY_…"`,
+  };
 }
 
 /** A model with nothing in it. */
@@ -1150,6 +1192,13 @@ export function commandModel(words: readonly string[]): CommandModel {
   }
   const plainFrom = words.length ? NO_OPTIONS.get(programName(words[0]!)) : undefined;
   if (plainFrom !== undefined) for (let k = plainFrom; k < words.length; k++) model.positional.add(k);
+  // An assignment to a variable that loads code (env LD_PRELOAD=…, sudo PATH=…, docker run -e NODE_OPTIONS=…),
+  // wherever it is but in words never read as options (echo's, an inline script's parameters): a program that
+  // sets it passes it on to the programs it runs.
+  for (let i = 1; i < words.length; i++) {
+    const variable = model.positional.has(i) ? undefined : codeVariableIn(words[i]!);
+    if (variable !== undefined) model.code.push(codeVariableOperand(i, 0, variable));
+  }
   // `--`: the options of the program that reads it end there; a wrapper's `--` ends only the wrapper's. A
   // wrapper with subcommands (kubectl exec pod -- cmd) takes the first `--` after it; a simple one
   // (sudo -u app -- cmd) only one among its own options, so in `sudo -u app git checkout -- {{ref}}` it is git's.

@@ -9,7 +9,14 @@
 // input escapes these rules: $(…) whose output is split into words, starts an argument where options are read
 // or reaches a word that must be plain; >(…) or <(…) that a shell or an interpreter reads as code.
 import { chosenWords, xargsInputChooses, type ChosenWord } from './launchers.ts';
-import { commandModel, programName, type CodeOperand, type CommandModel } from './programs.ts';
+import {
+  codeVariableIn,
+  codeVariableOperand,
+  commandModel,
+  programName,
+  type CodeOperand,
+  type CommandModel,
+} from './programs.ts';
 import { PLACEHOLDER, render, TemplateError, type TemplateValues } from './template.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
@@ -233,6 +240,8 @@ export function codeOperandMessage(operand: CodeOperand, words: readonly string[
       return `${at} is inside the value of "${operand.how}", a command that is run: ${operand.safe(name)}`;
     case 'eval':
       return `${at} is in the arguments of ${operand.how}, which the shell runs as code: ${operand.safe(name)}`;
+    case 'variable':
+      return `${at} is in the value of the variable ${operand.how}, which programs read to load code or to choose the programs they run: its value would choose the code that runs; ${operand.safe(name)}`;
   }
 }
 
@@ -330,6 +339,19 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
         KEEPS_COMMAND_POSITION.has(plain(args[first]!)))
     )
       first++;
+    // Assignments before the program (LD_PRELOAD=… app, PATH=… deploy): the program and those it runs read them.
+    for (const word of args.slice(0, first)) {
+      const variable = codeVariableIn(plain(word));
+      if (variable === undefined) continue;
+      const operand = codeVariableOperand(0, 0, variable);
+      for (const site of sitesIn(word))
+        refuse(
+          'code',
+          site.name,
+          site.start,
+          named(site.name, site.start, codeOperandMessage(operand, [''], site.name)),
+        );
+    }
     command.args = args.slice(first);
     const texts = command.args.map(plain);
     const model = commandModel(texts);

@@ -141,3 +141,24 @@ test('runners and wrappers: parallel without a command, docker-compose, script -
   assertRefused(['tini', '--', '{{x}}'], /the program tini runs/);
   assertRefused(['script', '-qc', '{{x}}', '/dev/null'], /"script -c" hands to a shell/);
 });
+
+test('a template in a variable that loads code or chooses programs is refused: env, sudo, docker -e and plain assignments', () => {
+  const message = (variable: string) =>
+    new RegExp(`in the value of the variable ${variable}, which programs read to load code`);
+  assertRefused(['env', 'BASH_ENV={{x}}', 'bash', '-c', 'true'], message('BASH_ENV'));
+  assertRefused(['env', 'LD_PRELOAD={{x}}', 'true'], message('LD_PRELOAD'));
+  assertRefused(['sudo', 'PATH=/opt/{{x}}:/usr/bin', 'deploy'], message('PATH'));
+  assertRefused(['docker', 'run', '-e', 'NODE_OPTIONS={{x}}', 'app:v1'], message('NODE_OPTIONS'));
+  for (const [script, variable] of [
+    ['NODE_OPTIONS={{x}} node app.js', 'NODE_OPTIONS'],
+    ['PATH={{x}} deploy', 'PATH'],
+    ['FOO=1 PYTHONPATH="{{x}}" python3 app.py', 'PYTHONPATH'],
+    ['export GIT_SSH_COMMAND="ssh -i {{x}}"; git fetch', 'GIT_SSH_COMMAND'],
+    ['PERL5OPT={{x}}; export PERL5OPT; ./deploy.pl', 'PERL5OPT'],
+  ] as const)
+    assertScriptRefused(script, message(variable));
+  // Other variables carry values: the program reads them as data.
+  assertAccepted(['env', 'VERSION={{x}}', './deploy.sh']);
+  assertScriptAccepted('VERSION={{x}} ./deploy.sh');
+  assertScriptAccepted('echo PATH={{x}}');
+});
