@@ -19,7 +19,8 @@ import {
   xargsReplaceString,
 } from './programs.ts';
 
-export type ChosenKind = 'program' | 'subcommand' | 'script' | 'remote-program' | 'remote-code';
+export type ChosenKind =
+  'program' | 'subcommand' | 'script' | 'remote-program' | 'remote-code' | 'after-unknown-option'; // after a docker/podman option not known here: maybe the image or the program
 
 export interface ChosenWord {
   /** The word a value must not be in. */
@@ -137,6 +138,40 @@ const SUBCOMMANDS: Record<
       ...['--security-opt', '--shm-size', '--stop-signal', '--stop-timeout', '--storage-opt', '--sysctl'],
       ...['--tmpfs', '--ulimit', '--user', '--userns', '--uts', '--volume', '--volume-driver'],
       ...['--volumes-from', '--workdir', '--detach-keys', '--index', '--project-name', '--file'],
+      // docker run --help (Docker 27) besides those above.
+      ...['--pids-limit', '--memory-reservation', '--oom-score-adj', '--health-start-period'],
+      ...['--health-start-interval', '--memory-swappiness', '--device-read-bps', '--device-write-bps'],
+      ...[
+        '--device-read-iops',
+        '--device-write-iops',
+        '--cpu-rt-period',
+        '--cpu-rt-runtime',
+        '--kernel-memory',
+      ],
+      ...['--blkio-weight-device', '--link-local-ip', '--device-cgroup-rule', '--cpu-count', '--cpu-percent'],
+      ...['--io-maxbandwidth', '--io-maxiops', '--credentialspec', '--health-start-period'],
+      // docker compose run/exec.
+      ...['--profile', '--project-directory', '--env-file', '--parallel', '--progress', '--ansi'],
+      // podman run --help.
+      ...[
+        '--pod',
+        '--pod-id-file',
+        '--arch',
+        '--os',
+        '--variant',
+        '--authfile',
+        '--cgroup-conf',
+        '--cgroups',
+      ],
+      ...['--chrootdirs', '--conmon-pidfile', '--creds', '--decryption-key', '--gidmap', '--uidmap'],
+      ...['--subgidname', '--subuidname', '--group-entry', '--hooks-dir', '--hostuser', '--image-volume'],
+      ...['--init-path', '--passwd-entry', '--personality', '--pidfile', '--preserve-fds', '--rdt-class'],
+      ...['--requires', '--sdnotify', '--seccomp-policy', '--secret', '--timeout', '--tz', '--umask'],
+      ...['--unsetenv', '--health-on-failure', '--health-startup-cmd', '--health-startup-interval'],
+      ...['--health-startup-retries', '--health-startup-success', '--health-startup-timeout', '--mask'],
+      ...['--health-log-destination', '--health-max-log-count', '--health-max-log-size', '--unmask'],
+      ...['--cert-dir', '--signature-policy', '--retry', '--retry-delay', '--systemd', '--cpu-rt-period'],
+      ...['--env-merge', '--log-level', '--mount', '--shm-size-systemd', '--preserve-fd', '--expose'],
     ],
     operands: 1,
   },
@@ -222,6 +257,49 @@ const SCRIPT_RUNNERS: Record<string, { values: readonly string[]; after?: string
 
 /** gdb options that take the next word. */
 const GDB_OPTIONS = ['-ex', '-iex', '-x', '-ix', '-p', '-c', '-cd', '-d', '-s', '-e', '-se', '-tty', '-D'];
+
+/**
+ * docker/podman run, exec and compose run/exec options that take no value (with the short ones of SUBCOMMANDS'
+ * values, what an option word may be there): another option word could take a value, and then the image and
+ * the program are one word further than read.
+ */
+const CONTAINER_FLAGS = new Set([
+  ...['-d', '-i', '-t', '-P', '-q', '-T', '--detach', '--interactive', '--tty', '--rm', '--init'],
+  ...[
+    '--privileged',
+    '--read-only',
+    '--publish-all',
+    '--no-healthcheck',
+    '--oom-kill-disable',
+    '--sig-proxy',
+  ],
+  ...['--disable-content-trust', '--quiet', '--help', '--no-deps', '--service-ports', '--use-aliases'],
+  ...['--build', '--remove-orphans', '--no-TTY', '--replace', '--rootfs', '--read-only-tmpfs', '--no-hosts'],
+  ...['--env-host', '--http-proxy', '--tls-verify', '--dry-run', '--compatibility', '--latest', '-l'],
+]);
+
+/** The first option word from `from` on that is neither known to take a value nor known to take none. */
+function unknownContainerOption(words: readonly string[], from: number, values: readonly string[]) {
+  for (let j = from; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--' || !word.startsWith('-') || word === '-') return undefined;
+    if (word.startsWith('--')) {
+      if (word.includes('=') || CONTAINER_FLAGS.has(word)) continue;
+      if (!values.includes(word)) return j;
+      j++;
+      continue;
+    }
+    for (let k = 1; k < word.length; k++) {
+      const flag = `-${word[k]}`;
+      if (values.includes(flag)) {
+        if (k + 1 === word.length) j++;
+        break;
+      }
+      if (!CONTAINER_FLAGS.has(flag)) return j;
+    }
+  }
+  return undefined;
+}
 
 /** docker/podman options that name the program run in the container. */
 const ENTRYPOINT = new Set(['--entrypoint']);
@@ -447,6 +525,13 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
     }
     // docker compose run/exec SERVICE, docker run IMAGE, docker exec CONTAINER; the runners have none.
     const next = afterOptions(words, j + 1, { values: sub.values, operands: sub.operands }, chosen, name);
+    // An option not known here may take a value, and move the image and the program one word on: a template
+    // from there to where the program would then be is refused, naming the option.
+    const unknown = sub.operands > 0 ? unknownContainerOption(words, j + 1, sub.values) : undefined;
+    if (unknown !== undefined)
+      for (let k = unknown + 1; k <= (next ?? words.length - 1) + 1 && k < words.length; k++)
+        if (words[k]!.search(PLACEHOLDER) >= 0)
+          add(k, 'after-unknown-option', `${name} ${words[j]}'s option ${words[unknown]}`, undefined, at);
     if (next !== undefined) visit(next, runs);
   };
   visit(0, 'the program');

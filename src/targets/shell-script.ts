@@ -267,6 +267,8 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
       return `${where}: its value would choose what runs there, ${never}; name the remote program in the config and pass the value as its argument, where it must be one plain word (ssh HOST ./deploy.sh ${at})`;
     case 'remote-code':
       return `${where}: the remote host would run its value as code; pass the value as an argument of a script on the remote host, where it must be one plain word (ssh HOST ./deploy.sh ${at})`;
+    case 'after-unknown-option':
+      return `${at} (${words[chosen.index]}) comes after ${chosen.how}, which this tool does not know: if it takes a value, the image and the program that runs are one word further, and the value could choose what runs; attach the option's value (--option=VALUE), or write the image and the program without a template`;
   }
 }
 

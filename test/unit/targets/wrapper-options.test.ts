@@ -162,3 +162,35 @@ test('a template in a variable that loads code or chooses programs is refused: e
   assertScriptAccepted('VERSION={{x}} ./deploy.sh');
   assertScriptAccepted('echo PATH={{x}}');
 });
+
+test('docker/podman run: options that take a value are known, and an unknown one before a template is refused by name', () => {
+  // --pids-limit takes a value: the image is after it, and the template is in the image.
+  assertAccepted(['docker', 'run', '-d', '--pids-limit', '100', 'registry/app:{{x}}']);
+  assertAccepted([
+    'docker',
+    'run',
+    '--memory-reservation',
+    '1g',
+    '--oom-score-adj',
+    '5',
+    'app:v1',
+    'deploy',
+    '{{x}}',
+  ]);
+  assertAccepted(['podman', 'run', '--pod', 'p1', '--rm', 'app:v1', 'deploy', '{{x}}']);
+  assertAccepted(['docker', 'run', '-itd', '--rm', 'app:v1', 'deploy', '{{x}}']);
+  // An unknown option with no template after it stays accepted; attached values are never ambiguous.
+  assertAccepted(['docker', 'run', '--frobnicate', 'app:v1', 'deploy']);
+  assertAccepted(['docker', 'run', '--frobnicate=1', 'app:v1', 'deploy', '{{x}}']);
+  // 100 is --pids-limit's value, so {{x}} names the program.
+  assertRefused(['docker', 'run', '--pids-limit', '100', 'app:v1', '{{x}}'], /the program docker run runs/);
+  assertRefused(['podman', 'run', '--pod', 'p1', 'app:v1', '{{x}}'], /the program podman run runs/);
+  assertRefused(
+    ['docker', 'run', '--frobnicate', '100', 'app:v1', '{{x}}'],
+    /comes after docker run's option --frobnicate, which this tool does not know/,
+  );
+  assertRefused(
+    ['docker', 'run', '-Z', 'app:v1', 'deploy', '{{x}}'],
+    /docker run's option -Z, which this tool does not know/,
+  );
+});
