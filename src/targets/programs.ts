@@ -936,6 +936,18 @@ function sshOptions(
     // A cluster of flags (-tt, -At, -p22, -Ao ProxyCommand=…): the first letter taking a value takes the rest
     // of the word, or the next word.
     for (let c = 1; c < arg.length; c++) {
+      if (arg.startsWith('{{', c)) {
+        // -t{{x}}: the value would be read as more option letters (-toProxyCommand=…).
+        model.code.push({
+          index: j,
+          program: at,
+          kind: 'remote-option',
+          how: `${programName(words[at]!)} ${arg.slice(0, c)}`,
+          safe: () =>
+            'ssh would read its value as more options (ProxyCommand among them): write the options without a template',
+        });
+        break;
+      }
       const flag = `-${arg[c]}`;
       if (!SSH_OPTIONS_WITH_VALUE.has(flag)) continue;
       const glued = arg.slice(c + 1);

@@ -59,6 +59,8 @@ test('ssh reads options after the destination too: their command options and the
     [['ssh', 'host', '--', 'bash', '{{x}}'], /the file bash loads and runs as code, on the remote host/],
     [['ssh', 'host', '-t', '{{x}}'], /the program, on the remote host/],
     [['ssh', 'host', '-p', '22', '-l', 'deploy', '{{x}}'], /the program, on the remote host/],
+    [['ssh', 'host', '-t{{x}}', 'true'], /"ssh -t".*read its value as more options/],
+    [['ssh', '-A{{x}}', 'host', 'true'], /"ssh -A".*read its value as more options/],
   ];
   for (const [spec, message] of refused) assertRefused(spec, message);
   // A `--` before the destination ends ssh's options: the words after the destination are the command.
@@ -67,6 +69,7 @@ test('ssh reads options after the destination too: their command options and the
     ['ssh', 'host', '-p', '22', 'deploy', '{{x}}'],
     ['ssh', 'host', '-tt', 'deploy {{x}}'],
     ['ssh', '-p', '{{port}}', 'host', 'deploy'],
+    ['ssh', '-p{{port}}', 'host', 'deploy'],
     ['ssh', 'host', '-o', 'StrictHostKeyChecking=yes', 'deploy', '{{x}}'],
     ['ssh', 'host', 'deploy', '-o', '{{x}}'],
   ])
