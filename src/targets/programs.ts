@@ -1140,6 +1140,23 @@ export function parserFor(name: string): Parser | undefined {
       () => 'write the command without a template, and read the value in it as "$DEPLOY_…"',
     );
   if (name === 'watch') return parseWatch;
+  if (name === 'gdb')
+    // gdb -ex CMD runs a gdb command (shell, python, run with arguments…).
+    return (words, at, model) => {
+      for (let j = at + 1; j < words.length && words[j] !== '--args'; j++) {
+        const arg = words[j]!;
+        const ex = /^--?(i?ex|(init-)?eval-command)$/.exec(arg)?.[0];
+        const glued = /^--?(i?ex|(init-)?eval-command)=/.test(arg);
+        if (ex === undefined && !glued) continue;
+        model.code.push({
+          index: ex === undefined ? j : ++j,
+          program: at,
+          kind: 'interpreter',
+          how: `gdb ${ex ?? arg.slice(0, arg.indexOf('='))}`,
+          safe: () => 'write the gdb command without a template, or put it in a file given with -x',
+        });
+      }
+    };
   if (name === 'parallel') return parseParallel;
   if (name === 'sg') return parseSg;
   if (name === 'env') return parseEnv;

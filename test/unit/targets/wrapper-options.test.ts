@@ -121,6 +121,8 @@ test('runners and wrappers: parallel without a command, docker-compose, script -
     ['strace -f -o trace.out {{x}}', /the program strace runs/],
     ['valgrind --leak-check=full {{x}}', /the program valgrind runs/],
     ['gdb --args {{x}}', /the program gdb runs/],
+    ['gdb -batch -ex "shell deploy {{x}}" ./app', /inside the code "gdb -ex" runs/],
+    ['gdb --eval-command={{x}} ./app', /inside the code "gdb --eval-command" runs/],
     ['sg deploy {{x}}', /inside the command "sg" hands to a shell/],
     ['sg deploy -c "./deploy.sh {{x}}"', /inside the command "sg" hands to a shell/],
     ['firejail --net=none {{x}}', /the program firejail runs/],
