@@ -5,8 +5,7 @@
 // value: by the config at its field, before the command starts, in argv commands and `shell: true` scripts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../../src/config/load.ts';
 import { resolveCommand } from '../../../src/config/resolve.ts';
@@ -14,19 +13,7 @@ import { shellCommandLine } from '../../../src/targets/command-line.ts';
 import { chosenWords } from '../../../src/targets/launchers.ts';
 import { runCommand, type CommandFailed } from '../../../src/targets/run-command.ts';
 import { analyzeShellTemplate, argvShellProblems } from '../../../src/targets/shell-script.ts';
-
-function workdir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'chosen-program-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-const defaults = (cwd: string, env: Record<string, string> = {}) => ({
-  shell: false,
-  timeoutMs: 20_000,
-  env,
-  cwd,
-});
+import { workdir, commandDefaults as defaults } from '../../helpers/command-workdir.ts';
 
 // [command, what the message names]
 const CHOSEN: Array<[string[], RegExp]> = [
@@ -108,7 +95,7 @@ const CHOSEN: Array<[string[], RegExp]> = [
 const PLAIN = ['touch', 'README.md', 'pwned', 'http.server'];
 
 test('a template in a word that chooses what runs is refused, whatever its value, before anything runs', async (t) => {
-  const dir = workdir(t);
+  const dir = workdir(t, 'chosen-program');
   for (const [spec, message] of CHOSEN) {
     const problems = argvShellProblems(spec);
     assert.ok(problems.length > 0, `${JSON.stringify(spec)} was accepted`);
@@ -186,7 +173,7 @@ test('the message says why no value is safe there and names the safe form', () =
 });
 
 test('a template where a wrapper takes an option value, an operand or the program its argument is accepted', async (t) => {
-  const dir = workdir(t);
+  const dir = workdir(t, 'chosen-program');
   writeFileSync(join(dir, 'show.sh'), '#!/bin/sh\nprintf "%s\\n" "$@"\n');
   chmodSync(join(dir, 'show.sh'), 0o755);
   const accepted: string[][] = [

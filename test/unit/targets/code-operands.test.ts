@@ -8,16 +8,7 @@
 //   here-document, here-string or pipe that a shell, an interpreter or ssh reads as code takes no template.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCommandProvider } from '../../../src/analysis/providers/command.ts';
 import { parseConfig } from '../../../src/config/load.ts';
@@ -30,12 +21,7 @@ import {
   renderArgvCommand,
 } from '../../../src/targets/shell-script.ts';
 import { render, type TemplateValues } from '../../../src/targets/template.ts';
-
-function workdir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'code-operands-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { workdir } from '../../helpers/command-workdir.ts';
 
 const argvCommand = (spec: string | string[], cwd: string, env: Record<string, string> = {}) =>
   resolveCommand(spec, 'deploy', { shell: false, timeoutMs: 20_000, env, cwd });
@@ -101,7 +87,7 @@ const POSITIONAL: Array<[string[], string]> = [
 ];
 
 test('a value that would start an argument with "-" is refused, for every program and option look-alike, before anything runs', async (t) => {
-  const dir = workdir(t);
+  const dir = workdir(t, 'code-operands');
   for (const [spec, program] of POSITIONAL) {
     for (const host of OPTION_VALUES) {
       for (const command of [argvCommand(spec, dir), scriptCommand(shellCommandLine(spec), dir)]) {
@@ -177,7 +163,7 @@ test('where the program no longer reads options, a value starting with "-" is an
 });
 
 test('ssh {{host}} with -oProxyCommand runs nothing: ssh is never started', async (t) => {
-  const dir = workdir(t);
+  const dir = workdir(t, 'code-operands');
   const command = argvCommand(['ssh', '-F', '/dev/null', '-o', 'BatchMode=yes', '{{host}}', 'true'], dir);
   const error = await refusal(command, { host: `-oProxyCommand=touch ${join(dir, 'PWNED')}` });
   assert.equal(error.reasonCode, 'template');
@@ -281,7 +267,7 @@ const CODE: Array<[string[], RegExp]> = [
 ];
 
 test('a template in a word a program runs as code is refused: by config, at run time, in a shell script and in the analysis provider', async (t) => {
-  const dir = workdir(t);
+  const dir = workdir(t, 'code-operands');
   for (const [spec, message] of CODE) {
     const problems = argvShellProblems(spec);
     assert.ok(problems.length > 0, `${JSON.stringify(spec)} was accepted`);
@@ -361,7 +347,7 @@ const CODE_VALUES = [
 ];
 
 test('the safe forms the messages name pass each value as data', async (t) => {
-  const dir = workdir(t);
+  const dir = workdir(t, 'code-operands');
   const safe: Array<string | string[]> = [
     ['python3', '-c', 'import sys; sys.stdout.write(sys.argv[1])', '{{ref}}'],
     [process.execPath, '-e', 'process.stdout.write(process.argv[1])', '--', '{{ref}}'],
@@ -388,7 +374,7 @@ test('the safe forms the messages name pass each value as data', async (t) => {
 });
 
 test('in a shell script, a program that runs a word as code gets no template there, and nothing runs', async (t) => {
-  const dir = workdir(t);
+  const dir = workdir(t, 'code-operands');
   const scripts: Array<[string, RegExp]> = [
     [
       'sh -c "printf %s {{ref}}"',
@@ -458,8 +444,8 @@ function fakeSsh(dir: string): string {
 }
 
 test('ssh in a shell script: the remote command takes plain values only; what ssh sends as code takes none', async (t) => {
-  const tools = workdir(t);
-  const work = workdir(t);
+  const tools = workdir(t, 'code-operands');
+  const work = workdir(t, 'code-operands');
   const env = { PATH: `${fakeSsh(tools)}:${process.env.PATH}` };
   const remote = [
     'ssh app1 "printf %s {{ref}}"',
@@ -550,7 +536,7 @@ test('ssh in a shell script: the remote command takes plain values only; what ss
 });
 
 test('make expands "$" and pastes a variable given on its command line into recipe lines: only plain words go there', async (t) => {
-  const dir = workdir(t);
+  const dir = workdir(t, 'code-operands');
   writeFileSync(join(dir, 'Makefile'), 'deploy:\n\t@printf %s "$(VERSION)"\n');
   const commands = [
     argvCommand(['make', 'deploy', 'VERSION={{ref}}'], dir),
@@ -598,7 +584,7 @@ test('make expands "$" and pastes a variable given on its command line into reci
 });
 
 test('sed: a script that is one s command takes a plain value in its pattern or replacement, and only that', async (t) => {
-  const dir = workdir(t);
+  const dir = workdir(t, 'code-operands');
   const manifest = 'image: IMAGE\nversion: VERSION\n';
   const commands = [
     argvCommand(['sed', '-i', 's/VERSION/{{ref}}/', 'k8s.yaml'], dir),

@@ -5,19 +5,13 @@
 // takes any value. rsync -M/--remote-option values always reach the remote side.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveCommand } from '../../../src/config/resolve.ts';
 import { shellCommandLine } from '../../../src/targets/command-line.ts';
 import { runCommand, type CommandFailed } from '../../../src/targets/run-command.ts';
 import { remotePathProblem } from '../../../src/targets/shell-script.ts';
-
-function workdir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'remote-paths-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { workdir } from '../../helpers/command-workdir.ts';
 
 /**
  * An scp that copies as the legacy protocol does: the remote path (after "host:") reaches a shell on the
@@ -41,8 +35,8 @@ function fakeScp(dir: string): string {
 const HOSTILE = ['$(touch PWNED)', '`touch PWNED`', 'a;touch PWNED', 'a b', '*', "x'y", '-rf'];
 
 test('a value in an scp remote path must be one plain word: refused before scp starts, in argv and shell commands', async (t) => {
-  const tools = workdir(t);
-  const work = workdir(t);
+  const tools = workdir(t, 'remote-paths');
+  const work = workdir(t, 'remote-paths');
   writeFileSync(join(work, 'app.tgz'), 'artifact');
   mkdirSync(join(work, 'srv'));
   const env = { PATH: `${fakeScp(tools)}:${process.env.PATH}` };
@@ -101,7 +95,7 @@ test('rsync: a value in a remote path or in -M must be one plain word; local pat
 });
 
 test('rsync commands: the operands and -M values are found past its options', async (t) => {
-  const work = workdir(t);
+  const work = workdir(t, 'remote-paths');
   const defaults = { shell: false, timeoutMs: 20_000, env: {}, cwd: work };
   const specs = [
     ['rsync', '-az', '--delete', 'dist/', 'host:/srv/{{version}}/'],

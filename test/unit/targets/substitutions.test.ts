@@ -10,26 +10,13 @@
 //   after --, in an assignment or as an option's attached value is accepted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../../src/config/load.ts';
 import { resolveCommand } from '../../../src/config/resolve.ts';
 import { runCommand, type CommandFailed } from '../../../src/targets/run-command.ts';
 import { analyzeShellTemplate, argvShellProblems } from '../../../src/targets/shell-script.ts';
-
-function workdir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'substitutions-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-const defaults = (cwd: string, env: Record<string, string> = {}) => ({
-  shell: false,
-  timeoutMs: 20_000,
-  env,
-  cwd,
-});
+import { workdir, commandDefaults as defaults } from '../../helpers/command-workdir.ts';
 
 // [script, reason, message]
 const REFUSED: Array<[string, string, RegExp]> = [
@@ -87,7 +74,7 @@ const REFUSED: Array<[string, string, RegExp]> = [
 ];
 
 test('a template inside a substitution is refused where its output or input escapes the rules, with the reason and the safe form', async (t) => {
-  const dir = workdir(t);
+  const dir = workdir(t, 'substitutions');
   for (const [script, reason, message] of REFUSED) {
     const analysis = analyzeShellTemplate(script);
     assert.equal(analysis.ok, false, script);
@@ -121,7 +108,7 @@ test('a template inside a substitution is refused where its output or input esca
 });
 
 test('the payloads those forms would have run stay data in the forms that are accepted', async (t) => {
-  const dir = workdir(t);
+  const dir = workdir(t, 'substitutions');
   writeFileSync(join(dir, 'show.sh'), '#!/bin/sh\nprintf "%s|" "$@"\n');
   chmodSync(join(dir, 'show.sh'), 0o755);
   const x = '-x $(touch PWNED) `touch PWNED` ;touch PWNED *';
@@ -148,7 +135,7 @@ test('the payloads those forms would have run stay data in the forms that are ac
 test('words after a process substitution belong to the command it is in', async (t) => {
   // `cat <(…) {{x}}` was read as a new command from the "(": {{x}} was taken for a program and never checked as
   // an argument of cat, so a value starting with "-" reached it as an option.
-  const dir = workdir(t);
+  const dir = workdir(t, 'substitutions');
   const command = resolveCommand(['bash', '-c', 'cat <(true) {{x}}'], 'deploy', defaults(dir));
   const error = await runCommand(command, { x: '--version' }).then(
     () => assert.fail('cat got an option from the value'),

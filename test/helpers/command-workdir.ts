@@ -1,0 +1,20 @@
+// For tests that resolve and run target commands for real: a temporary working directory removed after the
+// test, and the command defaults (argv, not a shell; a generous timeout) they resolve with.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A fresh directory named after `prefix`, removed when the test ends. */
+export function workdir(t: { after: (fn: () => void) => void }, prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** resolveCommand's defaults for a command run in `cwd` with `env`. */
+export const commandDefaults = (cwd: string, env: Record<string, string> = {}) => ({
+  shell: false,
+  timeoutMs: 20_000,
+  env,
+  cwd,
+});
