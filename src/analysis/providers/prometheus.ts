@@ -5,6 +5,7 @@
 import { httpGet, type Fetch } from '../http.ts';
 import { bucketKey } from '../histogram.ts';
 import { nativeHistogramBuckets } from '../native-histogram.ts';
+import { differingLabels, manySeriesMessage } from './series-labels.ts';
 import { parseBound } from '../recorded-buckets.ts';
 import { renderPromql, TemplateError } from '../promql.ts';
 import { withRetries, type Sleep } from '../retry.ts';
@@ -265,7 +266,10 @@ export class PrometheusClient {
     if (result.length > 1)
       return this.#fail(
         'multiple-series',
-        `${result.length} series returned; aggregate with sum(), max() or avg(): ${query}`,
+        manySeriesMessage(
+          vector.series.map((s) => s.metric),
+          query,
+        ),
       );
     return parseValue(this.name, vector.series[0]!.value);
   }
@@ -290,7 +294,7 @@ export class PrometheusClient {
       if (result.length > 1)
         return this.#fail(
           'multiple-series',
-          `${result.length} series returned, with a native histogram among them; ${ONE_NATIVE}: ${query}`,
+          `${result.length} series returned, with a native histogram among them, differing in ${differingLabels(result.map((e) => labelsOf((e as { metric?: unknown } | null)?.metric) ?? {}))}; ${ONE_NATIVE}: ${query}`,
         );
       const sample = sampleOf(vector.native);
       if (!sample)
@@ -301,7 +305,7 @@ export class PrometheusClient {
     return parseBuckets(
       this.name,
       query,
-      vector.series.map((series) => ({ le: series.metric.le, value: series.value })),
+      vector.series.map((series) => ({ le: series.metric.le, value: series.value, metric: series.metric })),
     );
   }
 
@@ -319,7 +323,10 @@ export class PrometheusClient {
     if (matrix.value.length > 1)
       return this.#fail(
         'multiple-series',
-        `${matrix.value.length} series returned; aggregate with sum(), max() or avg(): ${query}`,
+        manySeriesMessage(
+          matrix.value.map((s) => s.metric),
+          query,
+        ),
       );
     const points = matrix.value[0]!.points.filter(([, v]) => Number.isFinite(v));
     if (points.length === 0) return this.#fail('not-a-number', `every point was NaN or Inf: ${query}`);
@@ -445,17 +452,25 @@ export interface RangeSeries {
  * Cumulative bucket counts from one value per `le` series. Needs a +Inf bucket (the total); a series
  * without `le`, a repeated or unparsable `le`, or a non-finite count is refused with what was wrong.
  */
+interface BucketEntry {
+  le: string | undefined;
+  value: unknown;
+  /** The series' labels, to say what else tells two series of one bound apart. */
+  metric: Record<string, string>;
+}
+
 function parseBuckets(
   provider: string,
   query: string,
-  entries: ReadonlyArray<{ le: string | undefined; value: unknown }>,
+  entries: readonly BucketEntry[],
 ): Result<Map<number, number>> {
   const fail = (message: string): Result<Map<number, number>> => ({
     ok: false,
     error: { provider, code: 'bad-json', message },
   });
   const buckets = new Map<number, number>();
-  for (const { le: raw, value: text } of entries) {
+  const labelsAt = new Map<number, Record<string, string>>();
+  for (const { le: raw, value: text, metric } of entries) {
     if (raw === undefined)
       return fail(
         `a histogram query must return one series per "le" label (aggregate with sum by (le)); got a series without le: ${query}`,
@@ -463,13 +478,21 @@ function parseBuckets(
     // As Prometheus reads a bound: "Inf" and "1e+00" are bounds; "", " 1" and "0x10" are not, and "1e400"
     // is not the +Inf bucket (Number() read them as 0, 1, 16 and Infinity).
     const le = parseBound(raw);
-    if (Number.isNaN(le) || buckets.has(le))
+    if (Number.isNaN(le)) return fail(`bucket le=${clip(JSON.stringify(raw), 80)} is not a number: ${query}`);
+    const other = labelsAt.get(le);
+    if (other) {
+      // Two series for one bound: most often a label kept beside le (sum by (le, instance)).
+      const rest = (labels: Record<string, string>) =>
+        Object.fromEntries(Object.entries(labels).filter(([name]) => name !== 'le'));
+      const differ = differingLabels([rest(other), rest(metric)]);
       return fail(
-        `bucket le=${clip(JSON.stringify(raw), 80)} is ${Number.isNaN(le) ? 'not a number' : 'repeated'}: ${query}`,
+        `bucket le=${clip(JSON.stringify(raw), 80)} is repeated${differ === 'no label' ? '' : `, in series differing in ${differ}`}: a histogram query returns one series per le (aggregate with sum by (le) (...)): ${query}`,
       );
+    }
     const value = parseValue(provider, text);
     if (!value.ok) return value;
     buckets.set(le, value.value);
+    labelsAt.set(le, metric);
   }
   if (!buckets.has(Infinity)) return fail(`the buckets have no le="+Inf" (the total count): ${query}`);
   return { ok: true, value: buckets };
@@ -573,7 +596,7 @@ export function createPrometheusProvider(
         return all(
           fail(
             'multiple-series',
-            `${series.length} series returned, with native histograms among them; ${ONE_NATIVE}: ${query}`,
+            `${series.length} series returned, with native histograms among them, differing in ${differingLabels(series.map((s) => s.metric))}; ${ONE_NATIVE}: ${query}`,
           ),
         );
       const at = new Map(series[0]!.histograms);
@@ -584,11 +607,11 @@ export function createPrometheusProvider(
       });
     }
     if (metric.histogram) {
-      const byTime = new Map<number, Array<{ le: string | undefined; value: unknown }>>();
+      const byTime = new Map<number, BucketEntry[]>();
       for (const s of series)
         for (const [t, v] of s.points) {
           const list = byTime.get(t) ?? [];
-          list.push({ le: s.metric.le, value: String(v) });
+          list.push({ le: s.metric.le, value: String(v), metric: s.metric });
           byTime.set(t, list);
         }
       return times.map((t) => {
@@ -602,7 +625,10 @@ export function createPrometheusProvider(
       return all(
         fail(
           'multiple-series',
-          `${series.length} series returned; aggregate with sum(), max() or avg(): ${query}`,
+          manySeriesMessage(
+            series.map((s) => s.metric),
+            query,
+          ),
         ),
       );
     const points = series[0]!.points;
