@@ -342,7 +342,9 @@ async function drive(
             ? metricsAnalyzer(r.env, {
                 version: input.version,
                 previousVersion: r.live.version,
-                deps: { record: input.record },
+                // A provider's warnings (a command's output keys no metric reads) go to the job's warnings,
+                // redacted like every log line, not to stderr beside them.
+                deps: { record: input.record, warn: (message) => warn(`analysis: ${message}`) },
                 onInterval: (message) =>
                   reporter.event({ type: 'log', level: 'info', message: `analysis: ${message}` }),
               })

@@ -20,6 +20,8 @@ export interface BakeLookOptions {
   analyzer?: Analyzer;
   signal?: AbortSignal;
   onOutput?: (line: OutputLine) => void;
+  /** Where the metric providers' warnings go (the run's log). */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -56,7 +58,11 @@ export async function lookAtBake(
   const analyzer =
     options.analyzer ??
     (env.analysis
-      ? metricsAnalyzer(env, { version: rollout.version, previousVersion: live.version, deps: {} })
+      ? metricsAnalyzer(env, {
+          version: rollout.version,
+          previousVersion: live.version,
+          deps: options.warn ? { warn: options.warn } : {},
+        })
       : healthAnalyzer(env));
   const values = deploymentValues(
     env,

@@ -542,6 +542,8 @@ async function bakeLook(
     analyzer: options.analyzerFor?.(env, rollout, record),
     signal: options.signal,
     onOutput: (line) => options.reporter.event({ type: 'output', ...line }),
+    warn: (message) =>
+      options.reporter.event({ type: 'log', level: 'warn', message: `analysis: ${message}` }),
   });
   if (!result.ok && result.analysis === 'rollback') {
     // The rollback moves traffic on the record's word: checked as a handed-off abort is.
