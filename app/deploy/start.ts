@@ -12,7 +12,7 @@ import { commentDedupeKey, createDeploymentOnce } from '../../src/github/deploym
 import { deploymentLockOwner, releaseDeploymentLock } from './lock.ts';
 import type { Api, Where } from '../facts/github.ts';
 import { readPull } from '../facts/pull-request.ts';
-import type { ShaDeployment } from '../facts/deployments.ts';
+import { createdByApp, type DeploymentMaker, type ShaDeployment } from '../facts/deployments.ts';
 import type { PendingRequest } from './pending.ts';
 
 export interface StartRequest extends PendingRequest {
@@ -49,7 +49,11 @@ export async function startDeployment(
   },
 ): Promise<StartOutcome> {
   const dedupeKey = commentDedupeKey(request.sourceCommentId);
-  const existing = known.deployments?.find((d) => d.payload?.dedupe_key === dedupeKey);
+  // Only a deployment the App made is the one a redelivered comment asked for: anyone with `deployments:
+  // write` can create one at the SHA carrying the comment's key, to have a real request answered "already done".
+  const madeByApp = (d: DeploymentMaker): boolean =>
+    known.botLogin !== undefined && createdByApp(d, { login: known.botLogin });
+  const existing = known.deployments?.find((d) => d.payload?.dedupe_key === dedupeKey && madeByApp(d.maker));
   if (existing) return { status: 'already_deployed', deploymentId: existing.id };
 
   const frozen = await readGlobalLock(api, where);
@@ -129,6 +133,7 @@ export async function startDeployment(
       payload: { ...payload, dedupe_key: dedupeKey },
       production: request.production,
       transient: false,
+      ...(known.botLogin !== undefined ? { madeByCaller: madeByApp } : {}),
     });
     return {
       status: 'created',

@@ -40,6 +40,8 @@ export interface ShaDeployment {
   environment: string;
   sha: string;
   payload: DeploymentPayload | undefined;
+  /** Who made it: its payload's dedupe key is the App's word only on a deployment the App created. */
+  maker: DeploymentMaker;
 }
 
 /** Every deployment of one SHA (newest first, at most 100): for idempotency. */
@@ -52,7 +54,13 @@ export async function deploymentsAt(api: Api, where: Where, sha: string): Promis
     } catch {
       payload = undefined;
     }
-    return { id: d.id, environment: d.environment ?? '', sha: d.sha, payload };
+    return {
+      id: d.id,
+      environment: d.environment ?? '',
+      sha: d.sha,
+      payload,
+      maker: { creator: d.creator ?? null, performed_via_github_app: d.performed_via_github_app ?? null },
+    };
   });
 }
 

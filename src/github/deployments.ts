@@ -11,7 +11,14 @@ interface DeploymentData {
   environment: string;
   payload: unknown;
   created_at: string;
+  creator?: { login: string; type?: string } | null;
+  performed_via_github_app?: { id: number } | null;
 }
+
+/** Who made a deployment, as GitHub lists it: a dedupe key is only the caller's word on one it made itself. */
+export type MadeByCaller = (
+  deployment: Pick<DeploymentData, 'creator' | 'performed_via_github_app'>,
+) => boolean;
 
 export interface DeploymentsApi {
   repos: {
@@ -126,6 +133,11 @@ export async function createDeploymentOnce(
     payload: DeploymentPayload & { dedupe_key: string };
     production: boolean;
     transient: boolean;
+    /**
+     * Which deployments the caller made (the App: its bot login). Anyone with `deployments: write` can create
+     * one at the SHA whose payload carries the key; without this, such a deployment is taken as the one asked.
+     */
+    madeByCaller?: MadeByCaller;
   },
   attempts = 3,
 ): Promise<{ id: number; url?: string }> {
@@ -234,7 +246,14 @@ export async function createDeploymentStatusOnce(
 /** The SHA's deployment made under the same key, if one exists (the create landed, or was made before). */
 export async function findByDedupeKey(
   api: DeploymentsApi,
-  p: { owner: string; repo: string; sha: string; environment: string; payload: { dedupe_key: string } },
+  p: {
+    owner: string;
+    repo: string;
+    sha: string;
+    environment: string;
+    payload: { dedupe_key: string };
+    madeByCaller?: MadeByCaller;
+  },
 ): Promise<{ id: number } | undefined> {
   const { data } = await api.repos.listDeployments({
     owner: p.owner,
@@ -243,7 +262,9 @@ export async function findByDedupeKey(
     environment: p.environment,
     per_page: 30,
   });
-  const found = data.find((d) => dedupeKeyOf(d.payload) === p.payload.dedupe_key);
+  const found = data.find(
+    (d) => dedupeKeyOf(d.payload) === p.payload.dedupe_key && (p.madeByCaller?.(d) ?? true),
+  );
   return found ? { id: found.id } : undefined;
 }
 

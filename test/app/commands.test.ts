@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { appReplies, commentOnPull, pushToPull, testApp, testProbot } from './helpers.ts';
+import { appReplies, commentOnPull, pushToPull, restWith, testApp, testProbot } from './helpers.ts';
 
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { parseStatusComment } from '../../src/github/status-comment.ts';
@@ -288,6 +288,33 @@ test('a redelivered webhook (same delivery id or a new one) and the same comment
     // A second comment with the same words while the first deployment runs: refused, it is in progress.
     assert.match(await say(fake, probot, '/deploy staging', 'alice'), /already being handled/);
     assert.equal(deployments(fake).length, 1);
+  });
+});
+
+test("a deployment someone else made carrying a request's key does not stand in for it: the approvals deploy it", async () => {
+  await run({}, async (fake, probot) => {
+    const ask = comment(fake, '/deploy production', 'alice');
+    await receive(probot, ask.payload);
+    assert.match(replies(fake).at(-1)!, /Waiting for 2 approval/);
+    // While it waits, a workflow's token (anyone with deployments: write) makes a deployment of the head whose
+    // payload carries the request's de-duplication key: the App must not take it as its own and stay silent.
+    const forged = await restWith(fake, 'workflow-token', 'POST', '/deployments', {
+      ref: HEAD,
+      environment: 'production',
+      auto_merge: false,
+      required_contexts: [],
+      payload: { dedupe_key: `comment:${ask.id}`, pr: PR, requested_by: 'alice' },
+    });
+    assert.equal(forged.status, 201);
+    const forgedId = ((await forged.json()) as { id: number }).id;
+    assert.match(await say(fake, probot, '/approve-deploy', 'carol'), /Still waiting for 1/);
+    assert.match(await say(fake, probot, '/approve-deploy', 'dave'), /Deployment \*\*#\d+\*\* created/);
+    const made = deployments(fake).filter((d) => (d.creator as { login: string }).login === BOT);
+    assert.equal(made.length, 1, 'the App made its own deployment for the request');
+    assert.notEqual(made[0]!.id, forgedId);
+    // A redelivered approval finds the App's own deployment: still one.
+    await receive(probot, comment(fake, '/approve-deploy', 'carol').payload);
+    assert.equal(deployments(fake).filter((d) => (d.creator as { login: string }).login === BOT).length, 1);
   });
 });
 

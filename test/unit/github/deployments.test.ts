@@ -84,6 +84,7 @@ interface FakeDeployment {
   payload: unknown;
   created_at: string;
   statuses: string[];
+  creator?: { login: string; type?: string };
 }
 
 function deploymentsFake(list: FakeDeployment[]): DeploymentsApi & { statusLookups: number[] } {
@@ -188,6 +189,7 @@ function createFake(
             payload: JSON.stringify(p.payload),
             created_at: '',
             statuses: [],
+            creator: { login: 'deploy-action[bot]', type: 'Bot' },
           });
         return behaviour(fake.creates, store);
       },
@@ -206,6 +208,35 @@ test('createDeploymentOnce: a 5xx after GitHub did create it finds that one inst
   assert.deepEqual(r, { id: 500 });
   assert.equal(api.creates, 1);
   assert.equal(api.created.length, 1);
+});
+
+test('createDeploymentOnce: after a lost answer, a deployment with the key that the caller did not make is not taken as its own', async () => {
+  const api = createFake(async (call, store) => {
+    if (call === 1) throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+    store();
+    return { status: 201, data: { id: 501 } };
+  });
+  // Someone else's deployment of the SHA, carrying the key (anyone with deployments: write can make one).
+  api.created.push({
+    id: 400,
+    sha: SHA,
+    ref: SHA,
+    environment: 'production',
+    payload: JSON.stringify(createParams.payload),
+    created_at: '',
+    statuses: [],
+    creator: { login: 'mallory', type: 'User' },
+  });
+  const ours = (d: { creator?: { login: string } | null }) => d.creator?.login === 'deploy-action[bot]';
+  const r = await createDeploymentOnce(api, { ...createParams, madeByCaller: ours });
+  assert.equal(r.id, 501, 'the create went again and made the caller its own');
+  assert.equal(api.creates, 2);
+  // Without the predicate (the Action, whose token's login it does not know) the key alone decides.
+  const trusting = createFake(async () => {
+    throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+  });
+  trusting.created.push({ ...api.created[0]! });
+  assert.deepEqual(await createDeploymentOnce(trusting, createParams), { id: 400 });
 });
 
 test('createDeploymentOnce: the request carries the agreed fields and no client retries', async () => {
