@@ -10,18 +10,26 @@
 // (the test compares the bounds both report) and which bounds there are does not depend on which version a
 // request came from: for a standard exponential schema s (bucket bounds 2^(k·2^-s)), the grid of schema
 // min(s, 2), four bounds per doubling (finer than the classic defaults, and the bounds of every finer schema),
-// over the span of the filled buckets, and powers of 4 over a fixed wide span (COARSE). A canary on schema 3 and a stable on schema 1 report the bounds of
-// schema 1 in common, each exact. Buckets that fit no such schema (custom buckets, NHCB) offer their own bounds.
+// over a fixed wide span (GRID_SPAN, widened to the filled buckets' own span where they reach past it). Not
+// over each version's own span: then the bounds both versions share would be those of the overlap of their
+// spans, so a canary whose requests are all slower than stable's would share only the coarse powers of 4
+// between them, and which bounds the test could cut at would depend on one side's data. Below a version's
+// requests its count at a bound is 0 and above them its total, both exact, so every grid bound outside its
+// filled buckets is offered. A canary on schema 3 and a stable on schema 1 report the bounds of schema 1 in
+// common, each exact. Buckets that fit no such schema (custom buckets, NHCB) offer their own bounds.
 import type { Result } from './types.ts';
 
 /** Finest grid offered: schema 2, 2^(1/4) apart. */
 const GRID_SCHEMA = 2;
 /**
- * Offered by every histogram on an exponential schema, filled or not: the powers of 4 from 2^-20 to 2^20 (a
+ * The span of the grid offered by every histogram on an exponential schema, filled or not: 2^-20 to 2^20 (a
  * microsecond to twelve days, in seconds or milliseconds), so two versions whose requests fall in different
- * ranges still share bounds (below its requests a version's count is 0, above them its total, both exact).
+ * ranges share every grid bound between them (below its requests a version's count is 0, above them its
+ * total, both exact). At schema 2 that is 161 bounds.
  */
-const COARSE = Array.from({ length: 21 }, (_, i) => 4 ** (i - 10));
+const GRID_SPAN = 20;
+/** The powers of 4 over that span: bounds too on a schema coarser than -1 (one bound per 16×, say). */
+const COARSE = Array.from({ length: GRID_SPAN + 1 }, (_, i) => 4 ** (i - GRID_SPAN / 2));
 /** More grid bounds than this (a span of 250 doublings) and the buckets' own bounds are offered instead. */
 const MAX_GRID = 1000;
 
@@ -77,16 +85,28 @@ function schemaOf(buckets: readonly Bucket[]): number | undefined {
 /** The bounds offered for these buckets (finite, ascending): the grid, or the buckets' own bounds. */
 function candidateBounds(buckets: readonly Bucket[]): number[] {
   const positive = buckets.filter((b) => b.left > 0 && Number.isFinite(b.right));
-  const schema = schemaOf(buckets);
-  if (schema !== undefined && positive.length > 0) {
+  // No request above the zero bucket (an idle interval has no bucket at all): nothing says its schema, and
+  // every bound of the finest grid is exact (0, or the total above the zero bucket), so that grid is offered
+  // and the other version's bounds are all shared.
+  const zeroOnly = buckets.every((b) => b.left === -b.right);
+  const schema = positive.length > 0 ? schemaOf(buckets) : zeroOnly ? GRID_SCHEMA : undefined;
+  if (schema !== undefined) {
     const g = Math.min(schema, GRID_SCHEMA);
     const perDoubling = 2 ** g;
-    // From the grid bound at or below the lowest filled bucket to the one at or above the highest.
-    const lo = Math.floor(Math.log2(Math.min(...positive.map((b) => b.left))) * perDoubling + 1e-6);
-    const hi = Math.ceil(Math.log2(Math.max(...positive.map((b) => b.right))) * perDoubling - 1e-6);
+    // The fixed span, and from the grid bound at or below the lowest filled bucket to the one at or above the
+    // highest where they lie outside it. Each bound is computed from its index alone, so two versions (on
+    // schemas with the same grid) write the same number, and the same key, for it.
+    let lo = Math.floor(-GRID_SPAN * perDoubling);
+    let hi = Math.ceil(GRID_SPAN * perDoubling);
+    if (positive.length > 0) {
+      const lowest = Math.min(...positive.map((b) => b.left));
+      const highest = Math.max(...positive.map((b) => b.right));
+      lo = Math.min(lo, Math.floor(Math.log2(lowest) * perDoubling + 1e-6));
+      hi = Math.max(hi, Math.ceil(Math.log2(highest) * perDoubling - 1e-6));
+    }
     if (hi - lo < MAX_GRID) {
-      const fine = Array.from({ length: hi - lo + 1 }, (_, i) => 2 ** ((lo + i) / perDoubling));
-      return [...new Set([...COARSE, ...fine])].sort((a, b) => a - b);
+      const grid = Array.from({ length: hi - lo + 1 }, (_, i) => 2 ** ((lo + i) / perDoubling));
+      return [...new Set([...COARSE, ...grid])].sort((a, b) => a - b);
     }
   }
   const own = new Set<number>();

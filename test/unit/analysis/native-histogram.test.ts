@@ -129,9 +129,13 @@ test('bounds Prometheus computed an ulp apart from ours, the zero bucket and neg
       [Infinity, 9],
     ],
   );
-  // Observations counted in `count` only (NaN) are in +Inf, as a classic histogram puts them.
+  // Observations counted in `count` only (NaN) are in +Inf, as a classic histogram puts them: 0 at every
+  // finite bound (the grid's, offered since no bucket holds one of them).
   const nan = nativeHistogramBuckets('prom', { count: '3', sum: 'NaN' });
-  assert.deepEqual(nan, { ok: true, value: new Map([[Infinity, 3]]) });
+  assert.ok(nan.ok);
+  assert.equal(nan.value.get(Infinity), 3);
+  assert.ok(nan.value.size > 100);
+  for (const [le, n] of nan.value) if (le !== Infinity) assert.equal(n, 0, String(le));
 });
 
 test('a malformed native histogram is refused saying what was wrong, never read as a number', async () => {
@@ -202,4 +206,35 @@ test('native histograms are judged like classic buckets, recorded, and replay to
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the bounds a version offers do not depend on where its requests fall: both share every grid bound between their spans', () => {
+  const keys = (counts: Record<number, number>) => {
+    const read = nativeHistogramBuckets('prom', native(2, counts));
+    assert.ok(read.ok);
+    return read.value;
+  };
+  // One filled bucket anywhere in the span: the same bounds offered (its edges are grid bounds, nothing inside).
+  const at = (k: number) => [...keys({ [k]: 5 }).keys()];
+  assert.deepEqual(at(-30), at(0));
+  assert.deepEqual(at(0), at(30));
+  // A canary whose requests are all slower than stable's (0.1-0.2 s against 2-4 s): 0.5 s, between the two
+  // spans and not a power of 4, is offered by both, exact (the canary's total, none of stable's).
+  const canary = keys({ [-13]: 4, [-12]: 6, [-10]: 2 });
+  const stable = keys({ [5]: 7, [8]: 3 });
+  for (const x of [0.5, 2 ** -1.75, 2 ** 0.25]) {
+    assert.equal(canary.get(x), 12, `canary at ${x}`);
+    assert.equal(stable.get(x), 0, `stable at ${x}`);
+  }
+  // On the same schema no grid bound is inside a filled bucket: every bound either offers, both offer.
+  assert.deepEqual([...canary.keys()], [...stable.keys()]);
+  // A version on a coarser schema (1) shares its grid, the coarser one, whatever its span.
+  const coarse = nativeHistogramBuckets('prom', native(1, { [-20]: 3 }));
+  assert.ok(coarse.ok);
+  for (const x of coarse.value.keys()) assert.ok(stable.has(x) && canary.has(x), String(x));
+  assert.ok(coarse.value.has(2 ** 1.5) && coarse.value.has(2 ** -0.5));
+  // An idle interval (no bucket at all) offers the finest grid, all 0: every bound of the other version.
+  const idle = nativeHistogramBuckets('prom', { count: '0', sum: '0' });
+  assert.ok(idle.ok);
+  for (const x of stable.keys()) assert.equal(idle.value.get(x), 0, String(x));
 });
