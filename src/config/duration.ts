@@ -65,9 +65,13 @@ export function readDuration(
     const write =
       meant !== undefined
         ? ` (write "${meant}")`
-        : /^\d{1,9}(?:\.\d{1,6})?$/.test(String(value))
-          ? ` (a duration needs its unit, such as "${value}s", "${value}m" or "${value}h")`
-          : '';
+        : /^0+(?:\.0+)?$/.test(String(value))
+          ? ' (write 0 without quotes, or "0s")'
+          : /^\d{1,9}(?:\.\d{1,6})?$/.test(String(value))
+            ? ` (a duration needs its unit, such as "${value}s", "${value}m" or "${value}h")`
+            : /^\s*-/.test(String(value))
+              ? ' (a duration cannot be negative)'
+              : '';
     return {
       ok: false,
       reason: 'format',

@@ -59,6 +59,8 @@ export interface ExplainedIssue {
   missing?: string;
   /** The key an unknown key was probably meant to be. */
   meant?: string;
+  /** A misspelt required key, named from the missing side (said once when its mapping names it too). */
+  misspeltRequired?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -96,14 +98,31 @@ function expectedType(expected: string): string {
   }
 }
 
+/**
+ * A number or a boolean written in quotes (`instances: "4"`, `production: "true"`) is text in YAML: the way
+ * to write what was meant, when the field takes that kind. Empty when the text is not such a value.
+ */
+export function unquoteHint(input: unknown, takes: { number?: boolean; boolean?: boolean }): string {
+  if (typeof input !== 'string') return '';
+  const text = input.trim();
+  if (takes.number && /^[-+]?\d+(?:\.\d+)?$/.test(text)) return `: write ${text} without quotes for a number`;
+  if (takes.boolean && /^(?:true|false)$/i.test(text)) return `: write ${text.toLowerCase()} without quotes`;
+  return '';
+}
+
 function showLiteral(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
 function valuesMessage(values: readonly unknown[], input: unknown): string {
-  if (values.length === 1) return `expected ${showLiteral(values[0])}, got ${describeValue(input)}`;
+  const unquoted = unquoteHint(input, {
+    number: values.some((v) => typeof v === 'number' && typeof input === 'string' && v === Number(input)),
+    boolean: values.some((v) => typeof v === 'boolean' && String(v) === String(input).trim().toLowerCase()),
+  });
+  if (values.length === 1)
+    return `expected ${showLiteral(values[0])}, got ${describeValue(input)}${unquoted}`;
   const strings = values.filter((v): v is string => typeof v === 'string');
-  const hint = typeof input === 'string' ? didYouMean(input, strings) : '';
+  const hint = (typeof input === 'string' ? didYouMean(input, strings) : '') || unquoted;
   return `expected one of ${listOf(values.map(showLiteral))}, got ${describeValue(input)}${hint}`;
 }
 
@@ -153,7 +172,11 @@ export const issueMessage: z.core.$ZodErrorMap = (issue) => {
         issue.input === null && (issue.expected === 'object' || issue.expected === 'record')
           ? ': write {} for an empty mapping'
           : '';
-      return `expected ${expectedType(issue.expected)}, got ${describeValue(issue.input)}${quote}${yes}${empty}`;
+      const unquoted = unquoteHint(issue.input, {
+        number: issue.expected === 'number' || issue.expected === 'int',
+        boolean: issue.expected === 'boolean',
+      });
+      return `expected ${expectedType(issue.expected)}, got ${describeValue(issue.input)}${quote}${yes}${empty}${unquoted}`;
     }
     case 'invalid_value':
       return valuesMessage(issue.values, issue.input);
@@ -276,15 +299,43 @@ function childSchema(schema: Schema, segment: string | number, value: unknown): 
       return tuple.items[Number(segment)] ?? tuple.rest ?? undefined;
     }
     case 'union': {
+      // The child of the option that takes the kind of value written there: in a list of health checks,
+      // [0] is a check (a mapping), not the argv string of a command written as a list.
       const union = def as z.core.$ZodUnionDef & { discriminator?: string };
-      for (const option of relevantOptions(union.options, value, union.discriminator)) {
-        const child = childSchema(option, segment, value);
-        if (child) return child;
-      }
-      return undefined;
+      const children = relevantOptions(union.options, value, union.discriminator)
+        .map((option) => childSchema(option, segment, value))
+        .filter((child) => child !== undefined);
+      const written = valueAt(value, [segment]);
+      return (
+        (written.found ? children.find((child) => takesKind(child, written.value)) : undefined) ?? children[0]
+      );
     }
     default:
       return undefined;
+  }
+}
+
+/** Whether a schema takes values of the kind of `value` (a mapping, a list, a string...), if not the value. */
+function takesKind(schema: Schema, value: unknown): boolean {
+  const def = unwrap(schema)._zod.def;
+  switch (def.type) {
+    case 'object':
+    case 'record':
+      return isPlainObject(value);
+    case 'array':
+    case 'tuple':
+      return Array.isArray(value);
+    case 'union':
+      return (def as z.core.$ZodUnionDef).options.some((option) => takesKind(option, value));
+    case 'string':
+    case 'enum':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number';
+    case 'boolean':
+      return typeof value === 'boolean';
+    default:
+      return true;
   }
 }
 
@@ -413,6 +464,26 @@ function wrongKindCount(issues: readonly Issue[]): number {
  * members, then the one that got furthest into it, then the one with the fewest problems. Undefined when
  * every branch rejects the kind of value.
  */
+/**
+ * Unknown keys of the value that are a likely typo of a key the branch misses: `health: { ulr: ... }` is an
+ * HTTP check with "url" misspelt, not a command whose "run" is missing.
+ */
+function typoCount(issues: readonly Issue[]): number {
+  const missing = issues
+    .filter(
+      (issue) =>
+        issue.path.length === 1 &&
+        (issue.code === 'invalid_union' ||
+          (issue.code === 'invalid_type' && issue.message === 'is required')),
+    )
+    .map((issue) => String(issue.path[0]));
+  if (missing.length === 0) return 0;
+  return issues
+    .filter((issue) => issue.code === 'unrecognized_keys' && issue.path.length === 0)
+    .flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys : []))
+    .filter((key) => closestMatch(key, missing) !== undefined).length;
+}
+
 function mostRelevantBranch(branches: readonly (readonly Issue[])[]): number | undefined {
   let best: number | undefined;
   for (const [index, branch] of branches.entries()) {
@@ -422,7 +493,8 @@ function mostRelevantBranch(branches: readonly (readonly Issue[])[]): number | u
       continue;
     }
     const current = branches[best]!;
-    const fewerUnknown = unknownKeyCount(branch) - unknownKeyCount(current);
+    const fewerUnknown =
+      unknownKeyCount(branch) - typoCount(branch) - (unknownKeyCount(current) - typoCount(current));
     const fewerWrongKinds = wrongKindCount(branch) - wrongKindCount(current);
     const further = reach(branch) - reach(current);
     if (
@@ -453,11 +525,22 @@ export function explainIssues(issues: readonly Issue[], data: unknown, schema: S
       issue.meant === undefined ? [] : [JSON.stringify([...issue.path.slice(0, -1), issue.meant])],
     ),
   );
+  // `deplyo:` where deploy (a union) is required is named by the unknown key already: not again as missing.
+  const named = new Set(
+    explained.flatMap((issue) =>
+      issue.meant === undefined ? [] : [JSON.stringify([...issue.path, issue.meant])],
+    ),
+  );
   return explained
     .filter(
       (issue) => issue.missing === undefined || !meant.has(JSON.stringify([...issue.path, issue.missing])),
     )
-    .map(({ missing: _missing, meant: _meant, ...issue }) => issue);
+    .filter(
+      (issue) =>
+        issue.misspeltRequired === undefined ||
+        !named.has(JSON.stringify([...issue.path, issue.misspeltRequired])),
+    )
+    .map(({ missing: _missing, meant: _meant, misspeltRequired: _misspelt, ...issue }) => issue);
 }
 
 /** zod's `int()` bound (a whole number beyond 2^53 is not exact), said besides a field's own bound. */
@@ -522,7 +605,9 @@ function durationKindMessage(accepts: string, value: unknown, description: strin
   const unit =
     typeof value === 'number' && value > 0 && Number.isFinite(value)
       ? `: a duration needs its unit, such as "${value}s", "${value}m" or "${value}h"`
-      : '';
+      : typeof value === 'number' && value < 0
+        ? ': a duration cannot be negative'
+        : '';
   // The generic description of a duration field repeats what `accepts` says; a field's own says what it is for.
   const about =
     description && !description.startsWith('A duration such as') ? ` (${sentence(description)})` : '';
@@ -563,6 +648,7 @@ function explain(
           path: [...parent, typo],
           anchor: 'key',
           message: `unknown key ${JSON.stringify(typo)}: did you mean "${key}"? (${message})`,
+          misspeltRequired: key,
         },
       ];
     }
@@ -630,12 +716,16 @@ function explain(
         b.flatMap((i) => (i.code === 'invalid_value' ? i.values : [])),
       );
       const hint =
-        typeof value === 'string'
+        (typeof value === 'string'
           ? didYouMean(
               value,
               literals.filter((v) => typeof v === 'string'),
             )
-          : '';
+          : '') ||
+        unquoteHint(value, {
+          number: expected.includes('a number') || expected.includes('a whole number'),
+          boolean: expected.includes('true or false'),
+        });
       const message = `expected ${listOf(expected)}, got ${describeValue(value)}${hint}${about}`;
       return [{ path, anchor: 'value', message }];
     }

@@ -142,6 +142,14 @@ export function documentIssues(doc: Document): Array<{ message: string; offset: 
       const leadingZero = leadingZeroIssue(node);
       if (leadingZero) issues.push(leadingZero);
     }
+    // A command, argument, URL or environment value cannot hold a NUL: the deploy would fail at spawn time.
+    if (isScalar(node) && typeof node.value === 'string' && node.value.includes('\0'))
+      issues.push({
+        message:
+          'this text holds a NUL character (\\0), which no command, argument, URL or environment value can carry: remove it',
+        offset: node.range?.[0] ?? 0,
+        code: 'nul_character',
+      });
     if (!isMap(node) && !isSeq(node)) continue;
     const offset = (node as Node).range?.[0] ?? 0;
     if (depth > CONFIG_LIMITS.depth) return [{ ...tooDeep(offset), code: 'too_deep' }];

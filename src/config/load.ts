@@ -45,7 +45,10 @@ import {
 export type ParseResult = { ok: true; config: RawConfig } | { ok: false; errors: ConfigError[] };
 
 /** Parses and validates config text. `file` is only used to label the errors. */
-export function parseConfig(text: string, file: string): ParseResult {
+export function parseConfig(written: string, file: string): ParseResult {
+  // A CR alone ends a line in YAML (as CRLF does), but the YAML library reads it as a character of the line,
+  // so a file saved with old Mac line ends was one line of nonsense errors. Same length: positions stay.
+  const text = written.replace(/\r(?!\n)/g, '\n');
   const tooBig = textLimitIssue(text);
   if (tooBig) return failure([{ file, line: 1, column: 1, path: '', message: tooBig.message }]);
   const lineCounter = new LineCounter();

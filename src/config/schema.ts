@@ -161,9 +161,19 @@ const slotPair = z
 const percentOrCount = z
   .union([
     z.number().int().min(0),
+    // The bound is checked only of a percentage: "1000%" was told both that it was none and that it was too big.
     z
       .string()
-      .regex(/^\d{1,3}%$/, 'must be a whole number or a percentage such as "25%"')
+      .regex(/^\d+%$/, {
+        abort: true,
+        error: (issue) => {
+          const written = typeof issue.input === 'string' ? issue.input.trim() : '';
+          const count = /^\d+$/.test(written)
+            ? `: write ${written} without quotes for a number of instances, or "${written}%" for a percentage`
+            : '';
+          return `must be a whole number or a percentage such as "25%"${count}`;
+        },
+      })
       .refine((value) => Number.parseInt(value, 10) <= 100, 'a percentage must be from 0% to 100%'),
   ])
   .meta({ description: 'A number of instances, or a percentage of them such as "25%".' });

@@ -13,7 +13,17 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   if (sameIgnoringCase !== undefined && sameIgnoringCase !== word) return sameIgnoringCase;
   const best = closest(word, [...candidates]);
   const allowed = Math.min(3, Math.max(1, Math.ceil(word.length / 3)));
-  return distance(lower, best.toLowerCase()) <= allowed && best !== word ? best : undefined;
+  if (distance(lower, best.toLowerCase()) <= allowed && best !== word) return best;
+  // Two letters swapped ("ulr", "tpye") is one slip, though it is two edits for the distance above.
+  return candidates.find((candidate) => swappedPair(lower, candidate.toLowerCase()));
+}
+
+/** `a` and `b` differ only by two neighbouring characters in the other order. */
+function swappedPair(a: string, b: string): boolean {
+  if (a.length !== b.length || a === b) return false;
+  let first = 0;
+  while (a[first] === b[first]) first++;
+  return a[first] === b[first + 1] && a[first + 1] === b[first] && a.slice(first + 2) === b.slice(first + 2);
 }
 
 /** `: did you mean "x"?` or an empty string, to append to a message. */

@@ -351,7 +351,7 @@ environments:
     health: [{ url: "https://staging.example.com/health", timeout: 0s }]
 `;
     assert.deepEqual(errorsOf(text), [
-      'deploy.yml:8:22: environments.production.health.expect_status: expected a number or a list, got the string "200"',
+      'deploy.yml:8:22: environments.production.health.expect_status: expected a number or a list, got the string "200": write 200 without quotes for a number',
       'deploy.yml:9:16: environments.production.health.timeout: expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), or 0, got the number 5: a duration needs its unit, such as "5s", "5m" or "5h"',
       'deploy.yml:11:68: environments.staging.health[0].timeout: "0s" is too short: at least 1ms here',
     ]);
@@ -436,7 +436,7 @@ environments:
       `deploy.yml:12:14: environments.production.monitor: ${duration}, or 0, got the number 3600: a duration needs its unit, such as "3600s", "3600m" or "3600h"`,
       `deploy.yml:13:38: environments.production.strategy.pause: ${duration}, or 0, got the number 0.5: a duration needs its unit, such as "0.5s", "0.5m" or "0.5h" (how long each step is analysed unless the step sets its own pause (also the analysis of a "pause: manual" step). A duration up to 1d, 0 for none)`,
       `deploy.yml:13:72: environments.production.strategy.steps[0].pause: ${duration}, 0, or "manual" (wait for /promote), got the number 120: a duration needs its unit, such as "120s", "120m" or "120h" (how long the step is analysed before the next; "manual": analyse for the default pause, then wait for one /promote by a deployer)`,
-      `deploy.yml:14:33: environments.production.control.max_wait_in_job: ${duration}, or 0, got the number -5 (how long the job itself waits at a manual step, an approval or a pause before it hands the rollout off (the job ends; a /promote or the reconcile run starts a new run). Default 5m, at most 6h; 0 hands off at once)`,
+      `deploy.yml:14:33: environments.production.control.max_wait_in_job: ${duration}, or 0, got the number -5: a duration cannot be negative (how long the job itself waits at a manual step, an approval or a pause before it hands the rollout off (the job ends; a /promote or the reconcile run starts a new run). Default 5m, at most 6h; 0 hands off at once)`,
       `deploy.yml:16:59: environments.staging.strategy.analysis_before_switch: ${duration}, or 0, got the boolean true (analyse the idle slot for this long before the switch (with the HTTP prober, which sends its own traffic). Default 0: health checks only)`,
     ]);
   });
