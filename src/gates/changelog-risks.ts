@@ -3,6 +3,7 @@
 // changeSet's <rollback> does is left out: it undoes the change on purpose.
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { XMLValidator } from 'fast-xml-parser';
+import { parseYamlDocuments } from './yaml-documents.ts';
 import {
   concurrentStatementLines,
   findSqlRisks,
@@ -254,7 +255,15 @@ export function findXmlChangelogRisks(xml: string): ChangelogResult {
 /** Pure: the risky changes of a Liquibase YAML or JSON changelog. */
 export function findYamlChangelogRisks(source: string): ChangelogResult {
   const lines = new LineCounter();
-  const document = parseDocument(source, { lineCounter: lines, prettyErrors: false });
+  const parsed = parseYamlDocuments(source, lines);
+  if (!parsed.ok) return { ok: false, message: `line ${parsed.line}: ${parsed.message}` };
+  if (parsed.documents.length > 1) {
+    return {
+      ok: false,
+      message: `line ${lines.linePos(parsed.documents[1]!.range[0]).line}: a second YAML document: a changelog is one document`,
+    };
+  }
+  const document = parsed.documents[0] ?? parseDocument('');
   if (document.errors.length > 0) {
     const error = document.errors[0]!;
     return {

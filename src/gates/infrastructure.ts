@@ -2,7 +2,8 @@
 // replace resources unless allowed, and Kubernetes manifests must parse, name themselves, pass a client
 // dry-run when kubectl is there, and (advice) set resource limits and readiness probes.
 import picomatch from 'picomatch';
-import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Document } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq } from 'yaml';
+import { parseYamlDocuments } from './yaml-documents.ts';
 import * as z from 'zod';
 import { infrastructureConfigSchema } from './schema/infrastructure.ts';
 import type { InfrastructureConfig, KubernetesConfig, TerraformConfig } from './schema/infrastructure.ts';
@@ -284,10 +285,21 @@ export function checkManifestInTurns(
 /** checkManifest's work, one step per document (a generated file may hold thousands). */
 function* manifestSteps(path: string, text: string, config: KubernetesConfig): Generator<void, Finding[]> {
   const lines = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
-  if (!Array.isArray(documents)) return []; // an empty stream
+  const parsed = parseYamlDocuments(text, lines);
+  if (!parsed.ok) {
+    return [
+      {
+        path,
+        line: parsed.line,
+        column: parsed.column,
+        rule: 'infrastructure.yaml-error',
+        severity: 'error',
+        message: `YAML error: ${parsed.message}`,
+      },
+    ];
+  }
   const findings: Finding[] = [];
-  for (const document of documents as Document.Parsed[]) {
+  for (const document of parsed.documents) {
     yield;
     if (document.errors.length > 0) {
       for (const error of document.errors) {
