@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import type { CommandLine } from '../config/command-line-schema.ts';
 import { splitCommand } from '../targets/command-line.ts';
 import { OWN_GROUP, watchGroup } from '../util/process-group.ts';
+import { decodeOutput } from './report-file.ts';
 import { redactSecrets } from './secret-rules.ts';
 import { redactCredentials } from '../report/redact.ts';
 import type { GateContext } from './types.ts';
@@ -24,7 +25,7 @@ export type GateCommandResult =
     }
   | { ok: false; reason: string; output: string; display: string; durationMs: number };
 
-/** The characters of output (stdout, stderr, and both together) a gate command may print. */
+/** The bytes of output (stdout, stderr, and both together) a gate command may print. */
 export const MAX_GATE_OUTPUT = 256 * 1024 * 1024;
 
 /**
@@ -38,7 +39,7 @@ export function commandDisplay(command: CommandLine): string {
 
 /**
  * Runs `command` in the repository; `env` is added to the gate's environment. Never throws. A command that
- * prints more than `maxOutput` characters is stopped with its whole group and fails: its output was cut.
+ * prints more than `maxOutput` bytes is stopped with its whole group and fails: its output was cut.
  */
 export async function runGateCommand(
   command: CommandLine,
@@ -71,6 +72,11 @@ export async function runGateCommand(
     reject: false,
     stdin: 'ignore',
     maxBuffer: maxOutput,
+    // Bytes, decoded here: a tool on Windows (or behind PowerShell) prints UTF-16 with a byte order mark.
+    encoding: 'buffer',
+    // Its final newline is taken off the text, not the bytes: in UTF-16BE the newline is 00 0A, and taking
+    // the 0A off left an odd byte that spoilt the last character.
+    stripFinalNewline: false,
   });
   const group = watchGroup(subprocess, { signal: ctx.signal });
   // Past maxBuffer execa stops reading (it destroys the stream) but neither stops the command nor waits
@@ -83,13 +89,13 @@ export async function runGateCommand(
   // A program that could not start never exits.
   group.release();
   const durationMs = performance.now() - started;
-  const output = String(result.all ?? '');
+  const output = decodedText(result.all);
   const failed = (reason: string) => ({ ok: false as const, reason, output, display, durationMs });
   if ((result as { code?: string }).code === 'ENOENT') {
     return failed(`command "${argv[0]}" was not found (running "${display}" in ${ctx.cwd})`);
   }
   if (result.isMaxBuffer || group.stopped === 'output')
-    return failed(`"${display}" printed more than ${maxOutput} characters of output and was stopped`);
+    return failed(`"${display}" printed more than ${maxOutput} bytes of output and was stopped`);
   if (group.stopped || ctx.signal.aborted)
     return failed(`"${display}" was stopped: the gate timed out or was cancelled`);
   if (result.exitCode === undefined) {
@@ -99,12 +105,17 @@ export async function runGateCommand(
   return {
     ok: true,
     exitCode: result.exitCode,
-    stdout: String(result.stdout),
-    stderr: String(result.stderr),
+    stdout: decodedText(result.stdout),
+    stderr: decodedText(result.stderr),
     output,
     display,
     durationMs,
   };
+}
+
+/** A stream's bytes as text, without its final newline (as a shell's $(…) reads it). */
+function decodedText(bytes: Uint8Array | undefined): string {
+  return decodeOutput(bytes ?? new Uint8Array()).replace(/\r?\n$/, '');
 }
 
 /** Like runGateCommand, for a command that must succeed: a non-zero exit is a failure with its reason. */

@@ -123,6 +123,17 @@ function utf16Encoding(bytes: Uint8Array): { encoding: 'utf-16le' | 'utf-16be'; 
   return undefined;
 }
 
+/**
+ * Pure: the text a gate command printed. UTF-16 by its byte order mark or by its zero bytes (Windows PowerShell
+ * and .NET tools write it, a redirect through PowerShell makes it), else UTF-8; a byte order mark is dropped and
+ * what is not valid in the encoding reads as U+FFFD. Output read as UTF-8 only turned a UTF-16 `npm audit --json`
+ * into zero bytes between the characters, which the audit gate took for "no JSON report".
+ */
+export function decodeOutput(bytes: Uint8Array): string {
+  const utf16 = utf16Encoding(bytes);
+  return new TextDecoder(utf16?.encoding ?? 'utf-8').decode(bytes).replace(/^\uFEFF/, '');
+}
+
 /** Pure: the text of a report's bytes, without a byte order mark; UTF-16 with its BOM or by its zero bytes. */
 export function decodeReport(
   bytes: Uint8Array,

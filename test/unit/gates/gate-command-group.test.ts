@@ -99,10 +99,7 @@ const flood = setInterval(() => {
       1000,
     );
     assert.equal(result.ok, false, 'cut output must not stand as an exit code');
-    assert.match(
-      !result.ok ? result.reason : '',
-      /printed more than 1000 characters of output and was stopped/,
-    );
+    assert.match(!result.ok ? result.reason : '', /printed more than 1000 bytes of output and was stopped/);
     assert.equal(pidsIn(pids).length, 3);
     assert.deepEqual(await untilEnded(pidsIn(pids)), [], 'processes of the gate command still running');
   },
