@@ -153,14 +153,15 @@ export function decideAudit(
 }
 
 /**
- * Reads npm (report v2, and v1 "advisories"), pnpm (same as npm v1), yarn classic (NDJSON) and yarn 2/3
- * (npm v1, then yarn's events) reports.
+ * Reads npm (report v2, and v1 "advisories"), pnpm (same as npm v1), yarn classic (NDJSON), yarn 2/3
+ * (npm v1, then yarn's events) and yarn 4 (the registry's bulk answer, then yarn's events) reports.
  */
 export function parseAuditReport(written: string, source: string): Advisory[] {
   // A byte order mark (a wrapper script in PowerShell, a report saved by one and printed with cat) is no
   // part of the JSON: JSON.parse refused it, and the gate said the advisory service could not be reached.
   const text = written.replace(/^\uFEFF/, '');
   let data: Record<string, unknown>;
+  let noSuggestions = false;
   try {
     data = JSON.parse(text) as Record<string, unknown>;
   } catch {
@@ -172,7 +173,8 @@ export function parseAuditReport(written: string, source: string): Advisory[] {
           ` (output starts with ${JSON.stringify(text.trim().slice(0, 80))})`,
       );
     }
-    data = berry;
+    data = berry.report;
+    noSuggestions = berry.noSuggestions;
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw new AuditReportError(`${source}: the audit report is not a JSON object`);
@@ -185,8 +187,11 @@ export function parseAuditReport(written: string, source: string): Advisory[] {
   if (data.auditReportVersion === 2) return parseNpmV2(data, source);
   if (data.advisories && typeof data.advisories === 'object') return parseNpmV1(data, source);
   if (data.type === 'auditSummary' || data.type === 'auditAdvisory') return parseYarnClassic(text, source);
+  if (isBulkAnswer(data)) return parseBulkAnswer(data, source);
+  // yarn 4 with nothing found: an empty answer, then its "No audit suggestions" event.
+  if (Object.keys(data).length === 0 && noSuggestions) return [];
   throw new AuditReportError(
-    `${source}: not an audit report this gate reads (expected npm "auditReportVersion": 2, npm v6/pnpm "advisories", or yarn classic NDJSON)`,
+    `${source}: not an audit report this gate reads (expected npm "auditReportVersion": 2, npm v6/pnpm "advisories", yarn classic NDJSON or yarn 4's bulk answer)`,
   );
 }
 
@@ -336,7 +341,10 @@ function v1Advisory(advisory: V1Advisory, source: string): Advisory {
  * nothing is found a yarn event after it ({"type":"info",…,"data":"No audit suggestions"}). The report is
  * that first line; an "error" event is the audit failing. Undefined when the output is not such lines.
  */
-function yarnBerryReport(text: string, source: string): Record<string, unknown> | undefined {
+function yarnBerryReport(
+  text: string,
+  source: string,
+): { report: Record<string, unknown>; noSuggestions: boolean } | undefined {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   const parsed: unknown[] = [];
   for (const line of lines) {
@@ -348,6 +356,7 @@ function yarnBerryReport(text: string, source: string): Record<string, unknown> 
   }
   const [report, ...events] = parsed as Array<Record<string, unknown> | null>;
   if (!report || typeof report !== 'object' || Array.isArray(report) || 'type' in report) return undefined;
+  let noSuggestions = false;
   for (const event of events) {
     if (!event || typeof event !== 'object' || typeof event.type !== 'string') return undefined;
     if (event.type === 'error') {
@@ -356,8 +365,67 @@ function yarnBerryReport(text: string, source: string): Record<string, unknown> 
       );
     }
     if (event.type !== 'info' && event.type !== 'warning') return undefined;
+    if (event.type === 'info' && event.data === 'No audit suggestions') noSuggestions = true;
   }
-  return report;
+  return { report, noSuggestions };
+}
+
+/**
+ * yarn 4 adds each deprecated package it finds as an advisory of its own, id "<name> (deprecation)", severity
+ * "moderate". A deprecation is no vulnerability: it is listed as info, below any threshold but the lowest.
+ */
+function deprecationAsInfo<T extends { source?: number | string; severity?: string; title?: string }>(
+  raw: T,
+): T {
+  if (typeof raw.source !== 'string' || !raw.source.endsWith(' (deprecation)')) return raw;
+  return { ...raw, severity: 'info', title: `deprecated: ${raw.title ?? 'no reason given'}` };
+}
+
+const bulkAdvisorySchema = z.looseObject({
+  id: advisoryNumber,
+  url: text,
+  title: text,
+  severity: text,
+  vulnerable_versions: text,
+});
+
+/**
+ * yarn 4 `yarn npm audit --json` prints the registry's bulk answer as it came ({"<package>": [{id, url, title,
+ * severity, vulnerable_versions, …}], …}, its deprecations added), then "No audit suggestions" as a yarn event
+ * when nothing is at or above --severity. Whether `data` has that shape: an object of arrays of advisories.
+ */
+function isBulkAnswer(data: Record<string, unknown>): boolean {
+  const values = Object.values(data);
+  return (
+    values.length > 0 &&
+    values.every(
+      (value) =>
+        Array.isArray(value) &&
+        value.every((entry) => entry !== null && typeof entry === 'object' && 'severity' in entry),
+    )
+  );
+}
+
+function parseBulkAnswer(data: Record<string, unknown>, source: string): Advisory[] {
+  const answer = checked(z.record(z.string(), z.array(bulkAdvisorySchema)), data, source, '');
+  const advisories = new Map<string, Advisory>();
+  for (const [name, entries] of Object.entries(answer)) {
+    for (const entry of entries) {
+      const advisory = toAdvisory(
+        deprecationAsInfo({
+          source: entry.id,
+          url: entry.url,
+          package: name,
+          severity: entry.severity,
+          title: entry.title,
+          range: entry.vulnerable_versions,
+        }),
+        source,
+      );
+      advisories.set(`${advisory.id}\0${advisory.package}`, advisory);
+    }
+  }
+  return [...advisories.values()];
 }
 
 function parseYarnClassic(text: string, source: string): Advisory[] {

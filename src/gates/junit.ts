@@ -125,8 +125,7 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
       const first = outcomes.find(([kind, outcome]) => !(kind === 'error' && isRisky(outcome)));
       if (!first) continue;
       const [kind, outcome] = first;
-      const detail =
-        typeof outcome === 'string' ? outcome : (outcome.message ?? outcome['#text'] ?? outcome.type ?? '');
+      const detail = outcomeDetail(outcome);
       // jest-junit's reportTestSuiteErrors: a test file that failed to run is a <testcase> whose classname
       // says so and whose name is the file; its message starts with Jest's own "● Test suite failed to run".
       const suiteError = String(testCase.classname ?? '') === JEST_SUITE_ERROR;
@@ -194,6 +193,21 @@ function firstLine(detail: string, suiteError: boolean): string {
     : undefined;
   return informative ?? lines[0] ?? '';
 }
+
+/**
+ * What a <failure> or <error> says. Its message="…" unless that is only a word for "it failed": go-junit-report
+ * and gotestsum write message="Failed" on every failing Go test and the test's output as the body, so the
+ * finding said "TestOne failed: Failed" and left out the assertion.
+ */
+function outcomeDetail(outcome: Outcome | string): string {
+  if (typeof outcome === 'string') return outcome;
+  const body = typeof outcome['#text'] === 'string' ? outcome['#text'] : undefined;
+  const message = outcome.message === undefined ? undefined : String(outcome.message);
+  if (message !== undefined && message.trim() !== '' && !(GENERIC_MESSAGE.test(message) && body?.trim()))
+    return message;
+  return body ?? outcome.type ?? '';
+}
+const GENERIC_MESSAGE = /^\s*(?:failed|failure|error|errored|test failure)\s*$/i;
 
 function isRisky(outcome: Outcome | string): boolean {
   return (

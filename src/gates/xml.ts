@@ -48,6 +48,11 @@ export function parseXmlReport(
     return new XMLParser({
       ignoreAttributes: false,
       attributeNamePrefix: '',
+      // Character references (&#10;, &#xA;) are XML itself: Surefire, go-junit-report and others write a
+      // message's line breaks and tabs so, which were shown as "&#xA;" in findings. The parser decodes them
+      // only with htmlEntities (which also reads HTML's named ones, &nbsp;, harmlessly); a DTD's own entities
+      // are refused above and never expanded.
+      htmlEntities: true,
       isArray: (name) => arrays.has(name),
     }).parse(text);
   } catch (error) {
