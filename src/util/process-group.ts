@@ -11,15 +11,32 @@
 // /proc (parent links, process-tree.ts), and each descendant in another process group (started with setsid,
 // or a program that daemonizes itself) is signalled with the group; at the SIGKILL the tree is read again from
 // the processes found then (the same ones: their start time unchanged), so what they started since, or what
-// outlived the command itself, is killed too. What still escapes: a process that had left both the group and
-// the tree before the stop (a double-forked daemon whose parent exited, reparented to init or a subreaper:
-// nothing links it to the command any more), one started in the instant between the last read and the signal
-// by a process not seen, and on systems without /proc (macOS) everything outside the group.
+// outlived the command itself, is killed too. A process that had left both the group and the tree before the
+// stop (a double-forked daemon whose parent exited, reparented to init or a subreaper) is found by the run's
+// marker (process-tree.ts RUN_MARKER, set below in this process's environment, so every command inherits it):
+// at each signal, every process started with it since the command started that is not in this process's tree
+// (its commands still running) is signalled too. What still escapes: a daemon started without the marker (a
+// clean environment: env -i, a service manager or container runtime that starts it for the command), one
+// whose user changed (its environment cannot be read, nor may it be signalled), one started in the instant
+// between the last read and the signal by a process not seen, and on systems without /proc (macOS)
+// everything outside the group. And one taken too many: a daemon that another command of this run, running
+// at the same time, left behind on purpose (commands run one at a time, so only a gate's or a metrics
+// command beside a step could).
 //
 // Windows has no process groups (and `detached` means a console of its own there): the command alone is
 // stopped, with the same timings.
 import type { ChildProcess } from 'node:child_process';
-import { readProcessTable, signalOutsideGroup, treeOf, type ProcessInfo } from './process-tree.ts';
+import { randomUUID } from 'node:crypto';
+import {
+  readProcessTable,
+  RUN_MARKER,
+  signalOutsideGroup,
+  startedWith,
+  startOf,
+  straysSince,
+  treeOf,
+  type ProcessInfo,
+} from './process-tree.ts';
 
 /** Whether commands run in a process group of their own (POSIX). */
 export const PROCESS_GROUPS = process.platform !== 'win32';
@@ -31,8 +48,29 @@ export const OUTPUT_DRAIN_MS = 200;
 /** Spawn (execa) options that start a command in a process group of its own, on POSIX. */
 export const OWN_GROUP = { detached: PROCESS_GROUPS } as const;
 
-/** The process groups of commands still running: killed if this process exits first. */
-const groups = new Set<number>();
+/**
+ * This process's token: set in its environment when this module loads, before any command can start, so
+ * every command inherits it. A fresh one in each process: a deploy-action run by a command of another does
+ * not take that one's processes for its own.
+ */
+const RUN_TOKEN = randomUUID();
+process.env[RUN_MARKER] = RUN_TOKEN;
+const marked = (pid: number) => startedWith(pid, RUN_MARKER, RUN_TOKEN);
+
+/**
+ * A command's processes to signal: its tree (from `known`, the members found at the last signal, or its
+ * group leader) and the marked processes started since it started (`since`) that nothing links to it now.
+ */
+function membersOf(pgid: number, known: readonly ProcessInfo[], since: string | undefined): ProcessInfo[] {
+  const table = readProcessTable();
+  const tree = treeOf(known.length ? known : [{ pid: pgid }], table);
+  if (since === undefined) return tree;
+  const seen = new Set(tree.map((p) => p.pid));
+  return [...tree, ...straysSince(table, since, process.pid, marked).filter((p) => !seen.has(p.pid))];
+}
+
+/** The process groups of commands still running (with when each command started): killed if this process exits first. */
+const groups = new Map<number, string | undefined>();
 let exitHook = false;
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
@@ -43,14 +81,13 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function trackGroup(pgid: number): void {
-  groups.add(pgid);
+function trackGroup(pgid: number, since: string | undefined): void {
+  groups.set(pgid, since);
   if (exitHook) return;
   exitHook = true;
   process.on('exit', () => {
-    const table = groups.size ? readProcessTable() : [];
-    for (const group of groups) {
-      signalOutsideGroup(treeOf([{ pid: group }], table), group, 'SIGKILL');
+    for (const [group, started] of groups) {
+      signalOutsideGroup(membersOf(group, [], started), group, 'SIGKILL');
       signalGroup(group, 'SIGKILL');
     }
   });
@@ -105,10 +142,13 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
   let forceKill: NodeJS.Timeout | undefined;
   /** The command's process tree when it was stopped, then at each later signal (see the top of this file). */
   let tree: ProcessInfo[] = [];
+  // When the command started, read now (it cannot have been reaped yet): what carries the run's marker and
+  // started later may be a daemon it left behind.
+  const since = PROCESS_GROUPS && pgid !== undefined ? startOf(pgid) : undefined;
   const kill = (sig: NodeJS.Signals) => {
     if (!PROCESS_GROUPS || pgid === undefined) return void subprocess.kill(sig);
     // Read before the group's signal: once a parent dies its children are reparented and out of reach.
-    tree = treeOf(tree.length ? tree : [{ pid: pgid }], readProcessTable());
+    tree = membersOf(pgid, tree, since);
     signalGroup(pgid, sig);
     signalOutsideGroup(tree, pgid, sig);
   };
@@ -125,7 +165,7 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
     signal?.removeEventListener('abort', onAbort);
     watched.delete(stop);
   };
-  if (PROCESS_GROUPS && pgid !== undefined) trackGroup(pgid);
+  if (PROCESS_GROUPS && pgid !== undefined) trackGroup(pgid, since);
   watched.add(stop);
   if (stoppingAll) stop(stoppingAll);
   else if (signal?.aborted) onAbort();

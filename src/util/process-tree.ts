@@ -1,8 +1,11 @@
 // The processes a command started, found through /proc by their parent links, for the stop of a command
 // (process-group.ts): a descendant that left the command's process group (setsid, a daemonizing program) is
 // not reached by the group's signal, but it is still the child of a process of the command, or of one of its
-// children, until that parent exits. Linux only: without /proc (macOS, Windows) the table is empty and only
-// the group is signalled.
+// children, until that parent exits. A daemon whose parent exited (double fork) is linked to nothing any
+// more: it is found by the run's marker instead, an environment variable every command inherits (RUN_MARKER,
+// read from /proc/<pid>/environ: what the process was started with, so a program that unsets it after it
+// started still carries it). Linux only: without /proc (macOS, Windows) the table is empty and only the group
+// is signalled.
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** One process as /proc/<pid>/stat shows it. */
@@ -100,5 +103,54 @@ export function signalOutsideGroup(
     } catch {
       // ESRCH: it has ended; EPERM: not ours to signal (it changed its user).
     }
+  }
+}
+
+/**
+ * The environment variable that marks the processes of this run: the commands inherit it (process-group.ts
+ * sets it in this process's environment, with a token of its own) and so does whatever they start, daemons
+ * handed to init included. A process started with an environment of its own (env -i, a service manager such
+ * as systemd or a container runtime that starts it for the command) does not carry it.
+ */
+export const RUN_MARKER = 'DEPLOY_ACTION_RUN';
+
+/** Whether the NUL-separated text of /proc/<pid>/environ holds the entry `name=value` exactly. Pure. */
+export function environHolds(environ: string, name: string, value: string): boolean {
+  return environ.split('\0').includes(`${name}=${value}`);
+}
+
+/** Whether process `pid` was started with `name=value` in its environment (false when it cannot be read). */
+export function startedWith(pid: number, name: string, value: string): boolean {
+  try {
+    return environHolds(readFileSync(`/proc/${pid}/environ`, 'latin1'), name, value);
+  } catch {
+    // Ended, or another user's (EACCES): not one of ours either way.
+    return false;
+  }
+}
+
+/**
+ * The processes of `table` that a command started and that are linked to it no longer: started at or after
+ * the command (`since`: its start, in the same clock ticks as ProcessInfo.start), not in the tree of
+ * `self` (this process: its commands still running are there, each with its own tree), and marked
+ * (`marked`: started with this run's marker). Pure but for `marked`, asked of those few only.
+ */
+export function straysSince(
+  table: readonly ProcessInfo[],
+  since: string,
+  self: number,
+  marked: (pid: number) => boolean,
+): ProcessInfo[] {
+  const after = BigInt(since);
+  const ours = new Set(treeOf([{ pid: self }], table).map((p) => p.pid));
+  return table.filter((p) => !ours.has(p.pid) && p.pid !== 1 && BigInt(p.start) >= after && marked(p.pid));
+}
+
+/** When process `pid` started (ProcessInfo.start); undefined when it is gone or there is no /proc. */
+export function startOf(pid: number): string | undefined {
+  try {
+    return parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'))?.start;
+  } catch {
+    return undefined;
   }
 }

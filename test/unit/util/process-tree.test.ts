@@ -5,7 +5,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveCommand } from '../../../src/config/resolve.ts';
 import { CommandFailed, runCommand } from '../../../src/targets/run-command.ts';
-import { parseStat, treeOf, type ProcessInfo } from '../../../src/util/process-tree.ts';
+import {
+  environHolds,
+  parseStat,
+  readProcessTable,
+  RUN_MARKER,
+  straysSince,
+  treeOf,
+  type ProcessInfo,
+} from '../../../src/util/process-tree.ts';
 import { running, untilEnded } from '../../helpers/process-tree.ts';
 
 const p = (pid: number, ppid: number, pgrp: number, start = `${pid}00`): ProcessInfo => ({
@@ -87,5 +95,91 @@ test(
       pids.join(' '),
     );
     assert.deepEqual(await untilEnded(pids), [], 'processes of the command still running');
+  },
+);
+
+test("a stray is a marked process started since the command, outside this process's tree", () => {
+  const table = [
+    p(1, 0, 1, '1'),
+    p(50, 1, 50, '500'), // this process
+    p(60, 50, 60, '900'), // a command of it still running (started after the stopped one)
+    p(61, 60, 60, '950'), // its child
+    p(70, 1, 70, '400'), // a daemon an earlier command left behind on purpose: started before
+    p(80, 1, 80, '700'), // a daemon started since, handed to init
+    p(81, 80, 80, '710'), // its child
+    p(90, 1, 90, '800'), // started since, but not marked (another program's)
+  ];
+  const marked = new Set([60, 61, 70, 80, 81]);
+  const strays = straysSince(table, '600', 50, (pid) => marked.has(pid));
+  assert.deepEqual(
+    strays.map((s) => s.pid),
+    [80, 81],
+  );
+  assert.ok(environHolds(`PATH=/bin\0${RUN_MARKER}=abc\0HOME=/`, RUN_MARKER, 'abc'));
+  assert.ok(!environHolds(`${RUN_MARKER}=abcd\0`, RUN_MARKER, 'abc'));
+  assert.ok(!environHolds(`X${RUN_MARKER}=abc\0`, RUN_MARKER, 'abc'));
+});
+
+/** Runs `script` as a command (sh -c); each line it prints is a pid, `ready` ends its start. */
+async function runScript(script: string, signal?: AbortSignal, onReady?: (pids: number[]) => void) {
+  const command = resolveCommand(['/bin/sh', '-c', script], 'hooks.migrate', {
+    shell: false,
+    timeoutMs: 300_000,
+    env: {},
+  });
+  const pids: number[] = [];
+  const outcome = await runCommand(
+    command,
+    {},
+    {
+      signal,
+      onOutput: (line) => {
+        if (line.line === 'ready') onReady?.(pids);
+        else if (/^\d+$/.test(line.line)) pids.push(Number(line.line));
+      },
+    },
+  ).then(
+    () => 'ok' as const,
+    (e: unknown) => e,
+  );
+  return { outcome, pids };
+}
+
+// Double forks: setsid starts a shell in a session of its own, which starts the daemon in the background and
+// exits at once, so the daemon's parent is init (or a subreaper) before the command goes on. One daemon
+// ignores SIGTERM (only the SIGKILL 2 s later ends it), one runs under nohup.
+const DAEMONS =
+  `setsid /bin/sh -c 'sleep 300 >/dev/null 2>&1 & echo $!'; ` +
+  `setsid /bin/sh -c 'trap "" TERM; nohup sleep 300 >/dev/null 2>&1 & echo $!'; `;
+
+test(
+  "a cancelled command's double-forked daemons, already handed to init, are stopped with it; a daemon an earlier command left is not",
+  { skip: process.platform !== 'linux' && 'needs /proc', timeout: 30_000 },
+  async (t) => {
+    const all: number[] = [];
+    t.after(() => {
+      for (const pid of all) if (running(pid)) process.kill(pid, 'SIGKILL');
+    });
+    // A deploy command that starts a service and exits: the service is meant to outlive it.
+    const service = await runScript(`setsid /bin/sh -c 'sleep 300 >/dev/null 2>&1 & echo $!'`);
+    all.push(...service.pids);
+    assert.equal(service.outcome, 'ok');
+    assert.equal(service.pids.length, 1);
+
+    const cancel = new AbortController();
+    let linked: number[] = [];
+    const stopped = await runScript(`${DAEMONS} echo ready; sleep 60`, cancel.signal, (daemons) => {
+      // When cancelled, nothing links the daemons to this process (and so to the command) any more.
+      const ours = new Set(treeOf([{ pid: process.pid }], readProcessTable()).map((p) => p.pid));
+      linked = daemons.filter((pid) => ours.has(pid));
+      cancel.abort();
+    });
+    all.push(...stopped.pids);
+    assert.ok(stopped.outcome instanceof CommandFailed, String(stopped.outcome));
+    assert.equal(stopped.outcome.reasonCode, 'cancelled');
+    assert.equal(stopped.pids.length, 2);
+    assert.deepEqual(linked, [], 'the daemons were not handed to init before the cancel');
+    assert.deepEqual(await untilEnded(stopped.pids), [], 'daemons of the cancelled command still running');
+    assert.ok(running(service.pids[0]!), "the earlier command's service was stopped too");
   },
 );
