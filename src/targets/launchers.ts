@@ -18,9 +18,16 @@ import {
   programName,
   xargsReplaceString,
 } from './programs.ts';
+import { taskWords } from './task-runners.ts';
 
 export type ChosenKind =
-  'program' | 'subcommand' | 'script' | 'remote-program' | 'remote-code' | 'after-unknown-option'; // after a docker/podman option not known here: maybe the image or the program
+  | 'program'
+  | 'subcommand'
+  | 'script'
+  | 'target' // a make, rake, just, task, gradle, … target: the recipe that runs
+  | 'remote-program'
+  | 'remote-code'
+  | 'after-unknown-option'; // after a docker/podman option not known here: maybe the image or the program
 
 export interface ChosenWord {
   /** The word a value must not be in. */
@@ -32,6 +39,8 @@ export interface ChosenWord {
   how: string;
   /** The templates of the word that are in that part of it (ssh's remote command), when not all of them. */
   names?: string[];
+  /** The safe way to write this program's command, with VALUE where the template goes (task runners). */
+  safe?: string;
 }
 
 interface WrapperSyntax {
@@ -391,10 +400,18 @@ function remoteCommands(words: readonly string[], from: number, to: number): Rem
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */
 export function chosenWords(words: readonly string[]): ChosenWord[] {
   const found = new Map<number, ChosenWord>();
-  const add = (index: number, kind: ChosenKind, how: string, names?: string[], program = index) => {
+  const add = (
+    index: number,
+    kind: ChosenKind,
+    how: string,
+    names?: string[],
+    program = index,
+    safe?: string,
+  ) => {
     if (index >= words.length) return;
     const known = found.get(index);
-    if (!known) found.set(index, { index, program, kind, how, ...(names && { names }) });
+    if (!known)
+      found.set(index, { index, program, kind, how, ...(names && { names }), ...(safe && { safe }) });
     else if (known.names && names) known.names.push(...names);
     else delete known.names; // the whole word
   };
@@ -419,6 +436,9 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       for (const index of model.scriptFiles)
         add(index, 'script', `the file ${name} loads and runs as code`, undefined, at);
     }
+    // A task runner's target, or the package, binary or environment it builds and runs.
+    for (const task of taskWords(words, at, name))
+      add(task.index, task.kind, task.how, undefined, at, task.safe);
     if (name === 'scp') {
       for (let j = at + 1; j < words.length && words[j] !== '--'; j++)
         if (words[j] === '-S') add(j + 1, 'program', 'the program scp -S runs', undefined, at);

@@ -17,6 +17,7 @@ import {
   type CodeOperand,
   type CommandModel,
 } from './programs.ts';
+import { HeldValues, pseudoName, refMessage, variableRefs, type VariableRef } from './held-values.ts';
 import { PLACEHOLDER, render, TemplateError, type TemplateValues } from './template.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
@@ -34,7 +35,8 @@ export type ShellTemplateRefusal =
   | 'code'
   | 'stdin_code'
   | 'chooses'
-  | 'substitution';
+  | 'substitution'
+  | 'indirect'; // ${!v} where v holds a value: the value names the variable read
 
 export interface TemplateSite {
   name: string;
@@ -213,6 +215,8 @@ function refusalMessage(reason: ShellTemplateRefusal, name: string, offset: numb
       return `${at} would choose which program or script runs`;
     case 'substitution':
       return `${at} is inside a command substitution whose output no check can see`;
+    case 'indirect':
+      return `${at} is read through \${!…}, which reads the variable its value names`;
   }
 }
 
@@ -256,13 +260,16 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
     return `${where}: what <(…) writes is that code, so the value would be run as code; pass the value as an argument of a fixed script instead (${programName(words[chosen.program]!)} FILE ${at})`;
   const never = 'which no check of the value can make safe';
   const perEnvironment = 'or write a command per environment under environments.<name>.target';
+  const safe = chosen.safe?.replaceAll('VALUE', at);
   switch (chosen.kind) {
+    case 'target':
+      return `${where}: its value would choose which target or task runs (even a plain word picks any one, such as a clean or a release that was not meant), ${never}; write the target in the config and pass the value to it instead: ${safe ?? `${programName(words[chosen.program]!)} deploy ENV=${at}`}, ${perEnvironment}`;
     case 'program':
-      return `${where}: its value would choose which program runs (even a plain word picks any program on PATH), ${never}; name the program in the config and pass the value as an argument (./deploy.sh ${at}), ${perEnvironment}`;
+      return `${where}: its value would choose which program runs (even a plain word picks any program on PATH), ${never}; name the program in the config and pass the value as an argument (${safe ?? `./deploy.sh ${at}`}), ${perEnvironment}`;
     case 'subcommand':
       return `${where}: its value would choose what ${programName(words[chosen.program]!)} does, and a subcommand may be a program of its own (a plugin or an extension on PATH, an alias, a package script), ${never}; write the subcommand in the config and pass the value as its argument (${programName(words[chosen.program]!)} SUBCOMMAND ${at}), ${perEnvironment}`;
     case 'script':
-      return `${where}: its value would choose the code that runs (even a plain word picks any file of the checkout), ${never}; name the file in the config and pass the value as an argument (${programName(words[chosen.program]!)} FILE ${at}), ${perEnvironment}`;
+      return `${where}: its value would choose the code that runs (even a plain word picks any file of the checkout), ${never}; name the file in the config and pass the value as an argument (${safe ?? `${programName(words[chosen.program]!)} FILE ${at}`}), ${perEnvironment}`;
     case 'remote-program':
       return `${where}: its value would choose what runs there, ${never}; name the remote program in the config and pass the value as its argument, where it must be one plain word (ssh HOST ./deploy.sh ${at})`;
     case 'remote-code':
@@ -312,6 +319,41 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
   const sitesIn = (word: Word) => sites.filter((site) => site.start >= word.start && site.start < word.end);
   // Words of simple commands: what the programs they name do with a value (programs.ts).
   const plain = (word: Word) => script.slice(word.start, word.end).replace(/['"\\]/g, '');
+  // Variables holding a value (held-values.ts): a reference to one is the value itself.
+  const held = new HeldValues([...script.matchAll(PLACEHOLDER)].map((m) => m[1]!));
+  const refsIn = (word: Word) =>
+    variableRefs(script.slice(word.start, word.end), word.start).filter((ref) => held.holds(ref.variable));
+  /** A word as its program reads it, a reference to a variable holding a value written as a template. */
+  const textOf = (word: Word) => {
+    let raw = script.slice(word.start, word.end);
+    const outer: VariableRef[] = [];
+    for (const ref of refsIn(word)) if (!outer.some((o) => ref.start < o.end)) outer.push(ref);
+    for (const ref of outer.reverse())
+      raw = `${raw.slice(0, ref.start - word.start)}{{${pseudoName(ref.variable)}}}${raw.slice(ref.end - word.start)}`;
+    return raw.replace(/['"\\]/g, '');
+  };
+  /** The values of a word: its templates, and its references to variables holding one. */
+  interface Found {
+    name: string;
+    start: number;
+    ref?: VariableRef;
+  }
+  const valuesIn = (word: Word): Found[] => [
+    ...sitesIn(word).map((site) => ({ name: site.name, start: site.start })),
+    ...refsIn(word).map((ref) => ({ name: pseudoName(ref.variable), start: ref.start, ref })),
+  ];
+  /** Refuses a value found: `message` is written for its template, or the stand-in of its variable. */
+  const refuseFound = (found: Found, reason: ShellTemplateRefusal, message: (name: string) => string) => {
+    if (!found.ref)
+      return refuse(reason, found.name, found.start, named(found.name, found.start, message(found.name)));
+    const holds = held.holds(found.ref.variable)!;
+    refuse(reason, holds.names[0]!, found.start, refMessage(found.ref, holds, message(found.name)));
+  };
+  /** The templates the values of these words hold. */
+  const heldNames = (words: readonly Word[]) =>
+    words.flatMap((word) =>
+      valuesIn(word).flatMap((found) => (found.ref ? held.holds(found.ref.variable)!.names : [found.name])),
+    );
   const openWord = (frame: Frame & { kind: 'script' }) => {
     if (frame.wordStart < 0) frame.wordStart = i;
   };
@@ -323,6 +365,55 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     if (word.role === 'arg' && (script[i] === '<' || script[i] === '>') && /^\d+$/.test(plain(word))) return;
     frame.command.words.push(word);
     frame.nextRole = 'arg';
+  };
+  /**
+   * The variables a command sets from a value: assignments (v=…, export/local/declare/readonly/typeset v=…),
+   * for/select's variable, printf -v, set's positional parameters, and what read, mapfile and readarray read.
+   */
+  const noteAssignments = (command: SimpleCommand, before: Word[], alone: boolean, texts: string[]) => {
+    const args = command.args!;
+    const assignment = (word: Word) => /^([A-Za-z_]\w*)(\[[^\]]*\])?\+?=/.exec(plain(word))?.[1];
+    if (alone)
+      for (const word of before) {
+        const variable = assignment(word);
+        if (variable !== undefined) held.assign(variable, heldNames([word]), word.start);
+      }
+    const program = texts[0];
+    if (program === undefined) return;
+    const operands = (from: number) => args.slice(from).filter((_, k) => !/^[-+]/.test(texts[from + k]!));
+    if (DECLARATIONS.has(program)) {
+      const nameref = texts.slice(1).some((t) => /^-\w*n/.test(t));
+      for (const word of operands(1)) {
+        const variable = assignment(word);
+        if (variable === undefined) continue;
+        held.assign(variable, heldNames([word]), word.start);
+        // declare -n r=v: $r is v's value.
+        const target = plain(word).slice(plain(word).indexOf('=') + 1);
+        const targetHolds = nameref ? held.holds(target) : undefined;
+        if (targetHolds) held.assign(variable, targetHolds.names, word.start);
+      }
+    } else if ((program === 'for' || program === 'select') && texts[1] !== undefined) {
+      const list = texts[2] === 'in' ? args.slice(3) : [];
+      const names = texts[2] === 'in' ? heldNames(list) : (held.holds('@')?.names ?? []);
+      held.assign(texts[1], names, args[1]!.start);
+    } else if (program === 'printf' && texts[1] === '-v' && texts[2] !== undefined)
+      held.assign(texts[2], heldNames(args.slice(3)), args[2]!.start);
+    else if (program === 'set' && texts.length > 1 && (texts[1] === '--' || !/^[-+]/.test(texts[1]!))) {
+      const names = heldNames(args.slice(1));
+      for (const variable of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '@', '*'])
+        held.assign(variable, names, args[0]!.start);
+    } else if (program === 'read' || program === 'mapfile' || program === 'readarray') {
+      const withValue = program === 'read' ? /^-[^-]*[dinNptu]$/ : /^-[^-]*[dnOsuCc]$/;
+      for (let k = 1; k < texts.length; k++) {
+        const text = texts[k]!;
+        if (withValue.test(text))
+          k++; // an option's value
+        else if (text === '-a' || (text.startsWith('-') && text.endsWith('a'))) continue;
+        else if (!text.startsWith('-') && /^[A-Za-z_]\w*$/.test(text)) held.read(text, args[k]!.start);
+      }
+      if (texts.length === 1 && program === 'read') held.read('REPLY', args[0]!.start);
+      if (texts.length === 1 && program !== 'read') held.read('MAPFILE', args[0]!.start);
+    }
   };
   const finishCommand = (frame: Frame & { kind: 'script' }, then: 'pipe' | 'end') => {
     closeWord(frame);
@@ -346,46 +437,70 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
       const variable = codeVariableIn(plain(word));
       if (variable === undefined) continue;
       const operand = codeVariableOperand(0, 0, variable);
-      for (const site of sitesIn(word))
-        refuse(
-          'code',
-          site.name,
-          site.start,
-          named(site.name, site.start, codeOperandMessage(operand, [''], site.name)),
-        );
+      for (const found of valuesIn(word))
+        refuseFound(found, 'code', (name) => codeOperandMessage(operand, [''], name));
     }
+    // ${!v}: the value of v names the variable read, a secret among them, wherever it is.
+    for (const word of command.words)
+      for (const ref of refsIn(word).filter((r) => r.indirect)) {
+        const holds = held.holds(ref.variable)!;
+        const spelled = script.slice(ref.start, ref.end);
+        refuse(
+          'indirect',
+          holds.names[0]!,
+          ref.start,
+          refMessage(
+            ref,
+            holds,
+            `{{${pseudoName(ref.variable)}}} is read through ${spelled}, which reads the variable its value names: the value would choose which variable is read (a secret among them) and, in a program's place, what runs; use "$${ref.variable}" itself, or map it to a fixed name with case "$${ref.variable}" in … esac`,
+          ),
+        );
+      }
     command.args = args.slice(first);
-    const texts = command.args.map(plain);
+    const texts = command.args.map(textOf);
     const model = commandModel(texts);
     command.model = model;
     for (const operand of model.code)
-      for (const site of operand.index < command.args.length ? sitesIn(command.args[operand.index]!) : [])
-        refuse(
-          'code',
-          site.name,
-          site.start,
-          named(site.name, site.start, codeOperandMessage(operand, texts, site.name)),
-        );
+      for (const found of operand.index < command.args.length ? valuesIn(command.args[operand.index]!) : [])
+        refuseFound(found, 'code', (name) => codeOperandMessage(operand, texts, name));
     for (const chosen of chosenWords(texts)) {
       const names = new Set(chosenNames(chosen, texts[chosen.index]!));
-      for (const site of sitesIn(command.args[chosen.index]!))
-        if (names.has(site.name))
-          refuse(
-            'chooses',
-            site.name,
-            site.start,
-            named(site.name, site.start, chosenWordMessage(chosen, texts, site.name)),
-          );
+      for (const found of valuesIn(command.args[chosen.index]!))
+        if (names.has(found.name))
+          refuseFound(found, 'chooses', (name) => chosenWordMessage(chosen, texts, name));
     }
+    // Where a value must be one plain word, checked once rendered: a variable's value is not checked there.
+    const plainOnly = (word: Word, where: string) => {
+      for (const found of valuesIn(word))
+        if (found.ref)
+          refuseFound(
+            found,
+            'code',
+            (name) =>
+              `{{${name}}} is in ${where}, where a value must be one plain word, and only a template written there is checked: write the template itself there (${held
+                .holds(found.ref!.variable)!
+                .names.map((n) => `{{${n}}}`)
+                .join(', ')})`,
+          );
+    };
     if (model.remote)
-      for (const word of command.args.slice(model.remote.from, model.remote.to))
+      for (const word of command.args.slice(model.remote.from, model.remote.to)) {
         for (const site of sitesIn(word)) site.remote = true;
-    for (const index of model.makeAssignments)
+        plainOnly(word, "the command ssh runs through the remote host's shell");
+      }
+    for (const index of model.makeAssignments) {
       for (const site of sitesIn(command.args[index]!)) site.make = true;
+      plainOnly(command.args[index]!, 'a variable given to make, which make expands and pastes into recipes');
+    }
     for (const [index, { mode, program }] of model.remotePaths)
-      if (index < command.args.length)
+      if (index < command.args.length) {
         for (const site of sitesIn(command.args[index]!))
           site.remotePath = { word: texts[index]!, mode, program: texts[program]! };
+        plainOnly(
+          command.args[index]!,
+          `an operand of ${programName(texts[program]!)} that may be a remote path`,
+        );
+      }
     for (const [index, { delimiter, asCode }] of model.sedScripts) {
       const word = command.args[index]!;
       // The words read here are without their quotes and backslashes: a backslash may escape a delimiter.
@@ -399,6 +514,8 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
             site.start,
             named(site.name, site.start, codeOperandMessage(asCode, texts, site.name)),
           );
+      for (const found of valuesIn(word))
+        if (found.ref) refuseFound(found, 'code', (name) => codeOperandMessage(asCode, texts, name));
     }
     for (let k = 1; k < command.args.length; k++) {
       if (model.positional.has(k) || model.guarded.has(k) || !texts[k]!.startsWith('{{')) continue;
@@ -414,12 +531,9 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     if (model.stdinCode !== undefined) {
       const reader = texts[model.stdinCode]!;
       for (const word of command.words.filter((w) => w.role === 'herestring'))
-        for (const site of sitesIn(word))
-          refuse(
-            'stdin_code',
-            site.name,
-            site.start,
-            stdinCodeMessage(site.name, site.start, reader, 'here-string'),
+        for (const found of valuesIn(word))
+          refuseFound(found, 'stdin_code', (name) =>
+            stdinCodeMessage(name, found.start, reader, 'here-string').replace(/ \(character \d+\)/, ''),
           );
       // Every earlier command of the pipeline feeds it, through the ones between (echo … | cat | bash), and
       // through compound commands ({ echo …; } | bash, echo … | while read -r l; do bash; done); their
@@ -433,16 +547,14 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
         if (stage.pipedIntoCode !== undefined) continue; // refused for an earlier reader already
         stage.pipedIntoCode = reader;
         for (const word of stage.words)
-          for (const site of sitesIn(word))
-            refuse(
-              'stdin_code',
-              site.name,
-              site.start,
-              stdinCodeMessage(site.name, site.start, reader, 'pipe'),
+          for (const found of valuesIn(word))
+            refuseFound(found, 'stdin_code', (name) =>
+              stdinCodeMessage(name, found.start, reader, 'pipe').replace(/ \(character \d+\)/, ''),
             );
       }
     }
     checkSubstitutions(frame, command, model, texts);
+    noteAssignments(command, args.slice(0, first), first === args.length, texts);
     for (const level of frame.levels) level.commands.push(command);
     frame.commands.push(command);
     frame.pipedIn = then === 'pipe';
@@ -593,6 +705,28 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
           i = lineEnd + 1;
           break;
         }
+        // An unquoted body expands the variables holding a value: code for a program reading it as code.
+        const bodyReader =
+          doc.command.model?.stdinCode !== undefined
+            ? plain(doc.command.args![doc.command.model.stdinCode]!)
+            : doc.command.pipedIntoCode;
+        if (!doc.quoted && bodyReader !== undefined)
+          for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
+            const holds = held.holds(ref.variable)!;
+            refuse(
+              'stdin_code',
+              holds.names[0]!,
+              ref.start,
+              refMessage(
+                ref,
+                holds,
+                stdinCodeMessage(pseudoName(ref.variable), ref.start, bodyReader, 'here-document').replace(
+                  / \(character \d+\)/,
+                  '',
+                ),
+              ),
+            );
+          }
         for (let at = i; at < lineEnd; at++) {
           const match = placeholderAt(at);
           if (!match || match.index >= lineEnd) continue;

@@ -1,0 +1,277 @@
+// Task runners and build tools whose operands name what runs: a make target (`make deploy-{{env}}` picks a
+// recipe of the Makefile), a rake, just, task, gradle, maven, ant, gulp or bazel target, the package `go run`
+// builds and runs, the binary `cargo run --bin` runs, the tox or nox environment whose commands run. A value in
+// such a word chooses the recipe that runs, however plain it is, so a template there is refused (launchers.ts);
+// each runner's safe form passes the value as a variable or an argument of a fixed target. Pure.
+
+/** A word of a task runner's command that names what runs. */
+export interface TaskWord {
+  index: number;
+  /** 'target': a task or target name; 'script': a file or package loaded as code; 'program': a program run. */
+  kind: 'target' | 'script' | 'program';
+  /** What the word is, for messages ("the target make runs"). */
+  how: string;
+  /** The safe way to write it, with `VALUE` where the template goes. */
+  safe: string;
+}
+
+interface TaskRunner {
+  /** Options whose value is the next word (unless attached: -Cdir, --file=x). */
+  values: readonly string[];
+  /** Options that take a number only when the next word is one (make -j [N]). */
+  numeric?: readonly string[];
+  /** Options whose value names what runs, and what it is. */
+  choosing?: Readonly<Record<string, TaskWord['kind']>>;
+  /** The subcommands after which its operands name targets (`deno task`, `bazel run`); none: right away. */
+  after?: readonly string[];
+  /** Which operands name a target: every one before `--`, or only the first. */
+  operands: 'all' | 'first' | 'none';
+  /** What the first operand is when not a target ('script': go run's package). */
+  firstIs?: TaskWord['kind'];
+  /** NAME=VALUE operands are variables, not targets (make, rake, just, task). */
+  assignments?: boolean;
+  /** The part of a target word from this character on is its arguments (rake's deploy[a,b]). */
+  argsFrom?: string;
+  /** A `--` ends its options only: what follows are targets still (make). */
+  targetsAfterDashes?: boolean;
+  safe: string;
+}
+
+const GO_BUILD_FLAGS = [
+  ...['-C', '-o', '-p', '-asmflags', '-buildmode', '-compiler', '-gccgoflags', '-gcflags', '-installsuffix'],
+  ...['-ldflags', '-mod', '-modfile', '-overlay', '-pgo', '-pkgdir', '-tags', '-coverpkg', '-covermode'],
+];
+
+const RUNNERS: Record<string, TaskRunner> = {
+  make: {
+    values: [
+      ...['-C', '-f', '-I', '-o', '-W', '--directory', '--file', '--makefile', '--include-dir'],
+      ...['--old-file', '--assume-old', '--what-if', '--new-file', '--assume-new'],
+    ],
+    numeric: ['-j', '-l', '--jobs', '--load-average'],
+    choosing: { '-E': 'script', '--eval': 'script' },
+    operands: 'all',
+    assignments: true,
+    targetsAfterDashes: true,
+    safe: 'make deploy ENVIRONMENT=VALUE (a make variable, which takes only a plain word; read it as $(ENVIRONMENT) in the recipe)',
+  },
+  just: {
+    values: [
+      ...['-f', '-d', '-E', '--justfile', '--working-directory', '--shell', '--shell-arg', '--color'],
+      ...['--dotenv-filename', '--dotenv-path', '--command-color', '--list-heading', '--list-prefix'],
+      ...['--chooser', '--timestamp-format', '--set'],
+    ],
+    choosing: { '-c': 'program', '--command': 'program' },
+    operands: 'first',
+    assignments: true,
+    safe: 'just deploy VALUE, with a recipe that takes it as a parameter (deploy env:)',
+  },
+  rake: {
+    values: [
+      ...['-f', '-C', '-I', '-R', '-j', '-g', '--rakefile', '--directory', '--libdir', '--rakelibdir'],
+      '--jobs',
+    ],
+    choosing: { '-r': 'script', '--require': 'script' },
+    operands: 'all',
+    assignments: true,
+    argsFrom: '[',
+    safe: 'rake "deploy[VALUE]" (a task argument) or rake deploy ENVIRONMENT=VALUE',
+  },
+  task: {
+    values: ['-d', '-t', '-o', '-C', '-I', '--dir', '--taskfile', '--output', '--concurrency', '--interval'],
+    operands: 'all',
+    assignments: true,
+    safe: 'task deploy ENVIRONMENT=VALUE, or task deploy -- VALUE (read as {{.CLI_ARGS}})',
+  },
+  gradle: {
+    values: [
+      ...['-b', '-c', '-p', '-g', '-x', '--build-file', '--settings-file', '--project-dir', '--console'],
+      ...['--gradle-user-home', '--exclude-task', '--warning-mode', '--max-workers', '--priority'],
+      '--include-build',
+    ],
+    choosing: { '-I': 'script', '--init-script': 'script' },
+    operands: 'all',
+    safe: './gradlew deploy -Penv=VALUE (a project property)',
+  },
+  mvn: {
+    values: [
+      ...['-f', '-s', '-gs', '-t', '-pl', '-rf', '-l', '-b', '-T', '-P', '-D', '--file', '--settings'],
+      ...['--global-settings', '--toolchains', '--projects', '--resume-from', '--log-file', '--builder'],
+      ...['--threads', '--activate-profiles', '--define'],
+    ],
+    operands: 'all',
+    safe: 'mvn deploy -Denv=VALUE (a property)',
+  },
+  ant: {
+    values: ['-f', '-file', '-buildfile', '-lib', '-logfile', '-l', '-logger', '-listener', '-propertyfile'],
+    choosing: { '-main': 'program', '-inputhandler': 'program' },
+    operands: 'all',
+    safe: 'ant deploy -Denv=VALUE (a property)',
+  },
+  gulp: {
+    values: ['--cwd', '--color', '--depth'],
+    choosing: { '--gulpfile': 'script', '--require': 'script' },
+    operands: 'all',
+    safe: 'gulp deploy --env VALUE (read as an option of the task)',
+  },
+  grunt: {
+    values: ['--base'],
+    choosing: { '--gruntfile': 'script' },
+    operands: 'all',
+    safe: 'grunt deploy --env=VALUE (read with grunt.option)',
+  },
+  invoke: {
+    values: ['-c', '-r', '-f', '--collection', '--search-root', '--config'],
+    operands: 'first',
+    safe: 'invoke deploy --env VALUE (an argument of the task)',
+  },
+  mix: { values: [], operands: 'first', safe: 'mix deploy VALUE (an argument of the task)' },
+  deno: {
+    values: ['-c', '--config', '--cwd'],
+    after: ['task'],
+    operands: 'first',
+    safe: 'deno task deploy VALUE (an argument of the task)',
+  },
+  bazel: {
+    values: [],
+    after: ['run', 'build', 'test', 'coverage', 'mobile-install', 'cquery', 'aquery'],
+    operands: 'all',
+    safe: 'bazel run //deploy:deploy -- VALUE (an argument of the binary)',
+  },
+  zig: {
+    values: ['-p', '--prefix', '--build-file', '--cache-dir', '-j'],
+    after: ['build'],
+    operands: 'all',
+    safe: 'zig build deploy -Denv=VALUE (a build option)',
+  },
+  go: {
+    values: GO_BUILD_FLAGS,
+    choosing: { '-exec': 'program', '-toolexec': 'program' },
+    after: ['run', 'test', 'build', 'install', 'vet'],
+    operands: 'none',
+    firstIs: 'script',
+    safe: 'go run ./cmd/deploy VALUE (an argument of the program)',
+  },
+  cargo: {
+    values: [
+      ...['-F', '-j', '-Z', '--features', '--target', '--target-dir', '--profile', '--jobs', '--color'],
+      ...['--message-format', '--lockfile-path', '--config'],
+    ],
+    choosing: {
+      '--bin': 'target',
+      '--example': 'target',
+      '-p': 'target',
+      '--package': 'target',
+      '--manifest-path': 'script',
+    },
+    after: ['run', 'test', 'bench', 'build', 'install', 'check'],
+    operands: 'none',
+    safe: 'cargo run --bin deploy -- VALUE (an argument of the binary)',
+  },
+  tox: {
+    values: ['-c', '--conf', '--root', '--workdir', '-x', '--override'],
+    choosing: { '-e': 'target', '--env': 'target', '-f': 'target', '--factor': 'target' },
+    operands: 'none',
+    safe: 'tox -e deploy -- VALUE (read as {posargs})',
+  },
+  nox: {
+    values: ['-f', '--noxfile', '--envdir', '-p', '--python', '--pythons'],
+    choosing: {
+      '-s': 'target',
+      '-e': 'target',
+      '--session': 'target',
+      '--sessions': 'target',
+      '-t': 'target',
+      '--tags': 'target',
+      '-k': 'target',
+      '--keywords': 'target',
+    },
+    operands: 'none',
+    safe: 'nox -s deploy -- VALUE (read as session.posargs)',
+  },
+};
+RUNNERS['gmake'] = RUNNERS.make!;
+RUNNERS['gradlew'] = RUNNERS.gradle!;
+RUNNERS['mvnw'] = RUNNERS.mvn!;
+RUNNERS['inv'] = RUNNERS.invoke!;
+RUNNERS['fab'] = RUNNERS.invoke!;
+RUNNERS['bazelisk'] = RUNNERS.bazel!;
+
+const WHAT: Record<TaskWord['kind'], string> = {
+  target: 'the target',
+  script: 'the code',
+  program: 'the program',
+};
+
+/** The words of a task runner's command (`words[at]` is the runner, named `name`) that name what runs. */
+export function taskWords(words: readonly string[], at: number, name: string): TaskWord[] {
+  const runner = RUNNERS[name];
+  if (!runner) return [];
+  const found: TaskWord[] = [];
+  const add = (index: number, kind: TaskWord['kind'], how: string) => {
+    if (index < words.length) found.push({ index, kind, how, safe: runner.safe });
+  };
+  let from = at + 1;
+  let subcommand = '';
+  if (runner.after) {
+    // The subcommand comes after global options; a word after an option may be its value.
+    let j = at + 1;
+    while (j < words.length && !runner.after.includes(words[j]!)) {
+      if (words[j] === '--') return found;
+      j++;
+    }
+    if (j >= words.length) return found;
+    subcommand = ` ${words[j]}`;
+    from = j + 1;
+  }
+  const program = `${name}${subcommand}`;
+  let first = true;
+  let options = true;
+  for (let j = from; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--' && options) {
+      if (!runner.targetsAfterDashes) break;
+      options = false;
+      continue;
+    }
+    if (options && word.startsWith('-') && word.length > 1) {
+      const eq = word.indexOf('=');
+      const option = eq > 0 ? word.slice(0, eq) : word;
+      const chosen = runner.choosing?.[option];
+      if (chosen !== undefined) {
+        add(eq > 0 ? j : j + 1, chosen, `${WHAT[chosen]} ${program} ${option} runs`);
+        if (eq < 0) j++;
+        continue;
+      }
+      // -fFILE, -Cdir: a short option with its value attached.
+      const short = !word.startsWith('--') && word.length > 2 ? word.slice(0, 2) : undefined;
+      const shortChosen = short === undefined ? undefined : runner.choosing?.[short];
+      if (shortChosen !== undefined) {
+        add(j, shortChosen, `${WHAT[shortChosen]} ${program} ${short} runs`);
+        continue;
+      }
+      if (eq > 0 || (short !== undefined && runner.values.includes(short))) continue;
+      if (runner.values.includes(word)) j += word === '--set' ? 2 : 1;
+      else if (runner.numeric?.includes(word) && /^\d+(\.\d+)?$/.test(words[j + 1] ?? '')) j++;
+      continue;
+    }
+    if (runner.assignments && /^[A-Za-z_][\w.-]*[:+?!]?=/.test(word)) continue;
+    // go run and go test build and run the package named; go build, install and vet only read it.
+    if (first && runner.firstIs && (name !== 'go' || subcommand === ' run' || subcommand === ' test')) {
+      add(j, runner.firstIs, `${WHAT[runner.firstIs]} ${program} builds and runs`);
+      // go run a.go b.go: every .go file of the list is part of the program.
+      for (let k = j + 1; name === 'go' && word.endsWith('.go') && words[k]?.endsWith('.go'); k++)
+        add(k, runner.firstIs, `${WHAT[runner.firstIs]} ${program} builds and runs`);
+      break;
+    }
+    if (runner.operands === 'none') break;
+    if (runner.argsFrom !== undefined && word.includes(runner.argsFrom)) {
+      // rake "deploy[{{x}}]": only the task name before "[" chooses; its arguments are data.
+      const head = word.slice(0, word.indexOf(runner.argsFrom));
+      if (/\{\{/.test(head)) add(j, 'target', `the target ${program} runs`);
+    } else add(j, 'target', `the target ${program} runs`);
+    if (runner.operands === 'first') break;
+    first = false;
+  }
+  return found;
+}

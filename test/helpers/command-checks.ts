@@ -1,0 +1,57 @@
+// For tests of what a command may do with a templated value: a command is refused (or accepted) the same way as
+// an argv list, as a `shell: true` line, and by the config at its field.
+import assert from 'node:assert/strict';
+import { parseConfig } from '../../src/config/load.ts';
+import { shellCommandLine } from '../../src/targets/command-line.ts';
+import { analyzeShellTemplate, argvShellProblems } from '../../src/targets/shell-script.ts';
+
+const ENVIRONMENTS = 'environments:\n  production:\n    variables: { x: a, env: b, port: "22" }\n';
+
+/** The config's errors for a deploy command: an argv list, or a `shell: true` script. */
+export function configErrors(spec: string[] | string): string[] {
+  const parsed = parseConfig(
+    typeof spec === 'string'
+      ? `target:\n  shell: true\n  commands:\n    deploy: ${JSON.stringify(spec)}\n${ENVIRONMENTS}`
+      : `target:\n  commands:\n    deploy: ${JSON.stringify(spec)}\n${ENVIRONMENTS}`,
+    'deploy.yml',
+  );
+  return parsed.ok ? [] : parsed.errors.map((e) => `${e.path}: ${e.message}`);
+}
+
+/** A `shell: true` script is refused, with `message` among the problems and at the config's field. */
+export function assertScriptRefused(script: string, message: RegExp): void {
+  const analysis = analyzeShellTemplate(script);
+  assert.equal(analysis.ok, false, `${JSON.stringify(script)} was accepted`);
+  if (!analysis.ok)
+    assert.match(analysis.problems.map((p) => p.message).join('\n'), message, JSON.stringify(script));
+  const errors = configErrors(script);
+  assert.ok(
+    errors.some((e) => e.startsWith('target.commands.deploy: ') && message.test(e)),
+    `${JSON.stringify(script)}: ${JSON.stringify(errors)}`,
+  );
+}
+
+export function assertScriptAccepted(script: string): void {
+  const analysis = analyzeShellTemplate(script);
+  assert.equal(analysis.ok, true, `${JSON.stringify(script)}: ${JSON.stringify(analysis)}`);
+  assert.deepEqual(configErrors(script), [], JSON.stringify(script));
+}
+
+/** An argv command is refused as such, as the same `shell: true` line, and by the config. */
+export function assertRefused(spec: string[], message: RegExp): void {
+  const problems = argvShellProblems(spec);
+  assert.ok(problems.length > 0, `${JSON.stringify(spec)} was accepted`);
+  assert.match(problems.join('\n'), message, JSON.stringify(spec));
+  assertScriptRefused(shellCommandLine(spec), message);
+  const errors = configErrors(spec);
+  assert.ok(
+    errors.some((e) => e.startsWith('target.commands.deploy: ') && message.test(e)),
+    `${JSON.stringify(spec)}: ${JSON.stringify(errors)}`,
+  );
+}
+
+export function assertAccepted(spec: string[]): void {
+  assert.deepEqual(argvShellProblems(spec), [], JSON.stringify(spec));
+  assertScriptAccepted(shellCommandLine(spec));
+  assert.deepEqual(configErrors(spec), [], JSON.stringify(spec));
+}

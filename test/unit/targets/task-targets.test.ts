@@ -1,0 +1,116 @@
+// A templated value never chooses the target a task runner or build tool runs: a make target
+// (`make deploy-{{env}}` picks a recipe of the Makefile), a just, rake, task, gradle, maven, ant, gulp, invoke,
+// mix, deno task or bazel target, a package script (npm run, yarn, pnpm, bun), the package `go run` builds and
+// runs, the binary or package of `cargo run --bin/-p`, a tox or nox environment. Any plain word there picks any
+// target, so it is refused whatever the value, naming the word and the safe form (a variable or an argument of
+// a fixed target); the safe forms stay accepted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { argvShellProblems } from '../../../src/targets/shell-script.ts';
+import {
+  assertAccepted,
+  assertRefused,
+  assertScriptAccepted,
+  assertScriptRefused,
+} from '../../helpers/command-checks.ts';
+
+test('a template in a make target is refused, wherever the target is and however it is spelled', () => {
+  for (const spec of [
+    ['make', 'deploy-{{env}}'],
+    ['make', '{{env}}'],
+    ['make', '-C', 'infra', 'deploy-{{env}}'],
+    ['make', '-j', '4', 'build', 'deploy-{{env}}'],
+    ['make', '-j', '{{env}}'], // -j takes a number only when one follows: a value here is a target
+    ['make', '-f', 'Makefile', '--', 'deploy.{{env}}'],
+    ['make', 'VERSION=1', 'deploy_{{env}}'],
+    ['gmake', 'deploy-{{env}}'],
+    ['sudo', '-u', 'app', 'make', 'deploy-{{env}}'],
+    ['make', '{{env}}=1'], // the value would name the variable (SHELL, MAKEFLAGS)
+  ])
+    assertRefused(spec, /is in the target (gmake|make) runs/);
+  for (const script of [
+    'cd infra && make "deploy-{{env}}"',
+    "make 'deploy-{{env}}' VERSION=1",
+    'make deploy-"{{env}}"',
+    'timeout 600 make deploy-{{env}}',
+  ])
+    assertScriptRefused(script, /is in the target make runs/);
+  // make --eval is makefile code.
+  assertRefused(['make', '--eval={{env}}', 'deploy'], /the code make --eval runs/);
+});
+
+test('the message names the command, the word and the template, and says to pass the value as a make variable', () => {
+  const [problem] = argvShellProblems(['make', 'deploy-{{env}}']);
+  assert.match(
+    problem!,
+    /^\{\{env\}\} is in the target make runs \(deploy-\{\{env\}\}\): its value would choose which target or task runs/,
+  );
+  assert.match(problem!, /make deploy ENVIRONMENT=\{\{env\}\}/);
+  assert.match(problem!, /environments\.<name>\.target/);
+});
+
+test('the targets, scripts and packages of other task runners and build tools are refused the same way', () => {
+  const refused: Array<[string, RegExp]> = [
+    ['just deploy-{{env}}', /the target just runs.*just deploy \{\{env\}\}, with a recipe that takes it/],
+    ['just --justfile ci.just {{env}}', /the target just runs/],
+    ['just --command {{env}}', /the program just --command runs/],
+    ['rake deploy:{{env}}', /the target rake runs.*rake "deploy\[\{\{env\}\}\]"/],
+    ['rake -f Rakefile {{env}}', /the target rake runs/],
+    ['task deploy-{{env}}', /the target task runs.*task deploy -- \{\{env\}\}/],
+    ['task -d infra deploy:{{env}}', /the target task runs/],
+    ['./gradlew deploy{{env}}', /the target gradlew runs.*-Penv=\{\{env\}\}/],
+    ['gradle -p app :{{env}}:deploy', /the target gradle runs/],
+    ['mvn clean {{env}}', /the target mvn runs.*-Denv=\{\{env\}\}/],
+    ['ant deploy-{{env}}', /the target ant runs/],
+    ['gulp deploy-{{env}}', /the target gulp runs/],
+    ['invoke deploy-{{env}}', /the target invoke runs/],
+    ['mix deploy.{{env}}', /the target mix runs/],
+    ['deno task deploy-{{env}}', /the target deno task runs/],
+    ['bazel run //deploy:{{env}}', /the target bazel run runs/],
+    ['bazelisk build //app/{{env}}/...', /the target bazelisk build runs/],
+    ['go run {{env}}', /the code go run builds and runs.*go run \.\/cmd\/deploy \{\{env\}\}/],
+    ['go run ./cmd/{{env}}', /the code go run builds and runs/],
+    ['go run -tags prod ./cmd/deploy-{{env}} --now', /the code go run builds and runs/],
+    ['go run main.go {{env}}.go', /the code go run builds and runs/],
+    ['go test -exec {{env}} ./...', /the program go test -exec runs/],
+    ['cargo run --bin {{env}}', /the target cargo run --bin runs.*cargo run --bin deploy -- \{\{env\}\}/],
+    ['cargo run --bin=deploy-{{env}}', /the target cargo run --bin runs/],
+    ['cargo run -p {{env}} --release', /the target cargo run -p runs/],
+    ['cargo run --manifest-path {{env}}/Cargo.toml', /the code cargo run --manifest-path runs/],
+    ['tox -e {{env}}', /the target tox -e runs/],
+    ['nox -s deploy-{{env}}', /the target nox -s runs/],
+    // Package scripts: the script is a command line of package.json.
+    ['npm run deploy-{{env}}', /the program npm run runs/],
+    ['npm run-script {{env}}', /the program npm run-script runs/],
+    ['yarn deploy-{{env}}', /the subcommand yarn runs/],
+    ['yarn run {{env}}', /the program yarn run runs/],
+    ['pnpm --filter app run {{env}}', /the program pnpm run runs/],
+    ['bun run deploy:{{env}}', /the program bun run runs/],
+  ];
+  for (const [script, message] of refused) assertScriptRefused(script, message);
+});
+
+test('a value passed to a fixed target, as a variable or an argument, stays accepted', () => {
+  for (const spec of [
+    ['make', 'deploy', 'ENVIRONMENT={{env}}'],
+    ['make', '-C', 'infra', 'deploy', 'VERSION={{x}}'],
+    ['make', '-j', '4', 'deploy', 'VERSION={{x}}'],
+    ['just', 'deploy', '{{env}}'],
+    ['rake', 'deploy[{{env}}]'],
+    ['rake', 'deploy', 'ENVIRONMENT={{env}}'],
+    ['task', 'deploy', 'ENVIRONMENT={{env}}'],
+    ['task', 'deploy', '--', '{{env}}'],
+    ['./gradlew', 'deploy', '-Penv={{env}}'],
+    ['mvn', 'deploy', '-Denv={{env}}'],
+    ['go', 'run', './cmd/deploy', '{{env}}'],
+    ['go', 'run', '.', '--env', '{{env}}'],
+    ['cargo', 'run', '--bin', 'deploy', '--', '{{env}}'],
+    ['tox', '-e', 'deploy', '--', '{{env}}'],
+    ['nox', '-s', 'deploy', '--', '{{env}}'],
+    ['bazel', 'run', '//deploy', '--', '{{env}}'],
+    ['deno', 'task', 'deploy', '{{env}}'],
+    ['npm', 'run', 'deploy', '--', '{{env}}'],
+  ])
+    assertAccepted(spec);
+  assertScriptAccepted('make deploy ENVIRONMENT="{{env}}" && ./notify.sh {{env}}');
+});
