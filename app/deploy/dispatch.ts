@@ -331,7 +331,16 @@ async function deploy(
   if (command.when)
     return scheduleDeploy(
       deps,
-      { where: b.where, pr: b.pr, config: b.config, policy, request, actor, when: command.when },
+      {
+        where: b.where,
+        pr: b.pr,
+        config: b.config,
+        policy,
+        request,
+        actor,
+        when: command.when,
+        ...(event.repositoryNodeId ? { repositoryNodeId: event.repositoryNodeId } : {}),
+      },
       () => proceed(deps, b, policy, request, actor),
     );
   return proceed(deps, b, policy, request, actor, { dryRun: command.dryRun });

@@ -27,13 +27,42 @@ import { scheduleInstant } from '../../src/schedule/time.ts';
 import { mayCancel, queueOrder } from './decide.ts';
 import { askKey, requestId } from './record.ts';
 import type { ScheduledRequest } from './record.ts';
-import { claimRequest, listRequests, recordRequest, releaseClaim, removeRequest } from './store.ts';
+import {
+  claimRequest,
+  listRequests,
+  markEnded,
+  recordRequest,
+  releaseClaim,
+  removeRequest,
+} from './store.ts';
+import type { SwapRef } from './store.ts';
+import { graphqlSwapRef } from './swap-ref.ts';
 import { describeRequest } from './run-due.ts';
+import type { GraphqlFn } from '../../src/metrics/github-read.ts';
 
 export interface ScheduleCommandDeps {
   api: Api;
   now: () => Date;
   markers: MarkerTrust;
+  /** GitHub's GraphQL API: a stale ask is taken over only with its conditional ref update (swap-ref.ts). */
+  graphql?: GraphqlFn;
+}
+
+/** The conditional ref update, when the GraphQL client and the repository's node id are there. */
+function swapOf(
+  deps: ScheduleCommandDeps,
+  where: Where,
+  repositoryId: string | undefined,
+): SwapRef | undefined {
+  if (!deps.graphql || !repositoryId) return undefined;
+  return graphqlSwapRef(deps.graphql, repositoryId, async (ref) => {
+    try {
+      return (await deps.api.git.getRef({ ...where, ref: ref.replace(/^refs\//, '') })).data.object.sha;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return undefined;
+      throw error;
+    }
+  });
 }
 
 const env = (name: string): string => userText(name, { as: 'code' });
@@ -53,10 +82,13 @@ export async function scheduleDeploy(
     request: PendingRequest;
     actor: Actor;
     when: DeployWhen;
+    /** The repository's GraphQL node id (the webhook's), for the conditional ref update. */
+    repositoryNodeId?: string;
   },
   deployNow: () => Promise<Reply>,
 ): Promise<Reply> {
   const { where, pr, config, policy, request, actor, when } = args;
+  const swap = swapOf(deps, where, args.repositoryNodeId);
   const allowed = mayDeploy({
     config,
     environment: request.environment,
@@ -90,12 +122,14 @@ export async function scheduleDeploy(
     record.zone = time.zone;
     return (
       (await duplicate(deps, where, record)) ??
-      recorded(deps, where, record, policy, undefined, when.local.zone === undefined)
+      recorded(deps, where, swap, record, policy, undefined, when.local.zone === undefined)
     );
   }
   const lock = blockingLock(await readLocks(deps.api, where), request.environment, request.requestedBy);
   if (!lock) return deployNow();
-  return (await duplicate(deps, where, record)) ?? recorded(deps, where, record, policy, lockOwner(lock));
+  return (
+    (await duplicate(deps, where, record)) ?? recorded(deps, where, swap, record, policy, lockOwner(lock))
+  );
 }
 
 /**
@@ -132,6 +166,18 @@ function duplicateReply(
   };
 }
 
+/**
+ * A request recorded at the same instant as another asking the same deployment, which could not be withdrawn
+ * at once: the reply says it is still recorded, and what becomes of it.
+ */
+function notWithdrawnReply(same: ScheduledRequest, record: ScheduledRequest): Reply {
+  const what = record.mode === 'queue' ? 'queue' : 'schedule';
+  return {
+    reaction: 'confused',
+    body: `**Withdrawn, not yet removed** (\`${what}_duplicate_pending\`): ${describeRequest(same)} asks for the same deployment (commit, type, strategy and parameters${same.mode === 'at' ? ', at the same time' : ''}) and was recorded at the same instant as this one, ${describeRequest(record)}. This one could not be removed now (it is being started or cancelled elsewhere at this moment), so it is still listed for a while; it is marked withdrawn (\`${what}_duplicate\`) and never starts, and the one that stands is not affected.`,
+  };
+}
+
 /** A time outside every window or inside a freeze can never start: refused now, with the next good time. */
 function windowProblem(policy: Policy, at: Date): Reply | undefined {
   const local = `${code(at.toISOString())}`;
@@ -154,13 +200,14 @@ function windowProblem(policy: Policy, at: Date): Reply | undefined {
 async function recorded(
   deps: ScheduleCommandDeps,
   where: Where,
+  swap: SwapRef | undefined,
   record: ScheduledRequest,
   policy: Policy,
   lockedBy?: string,
   /** mode `at`: the comment wrote no zone, so the environment's was taken (said in the reply). */
   zoneDefaulted = false,
 ): Promise<Reply> {
-  const written = await recordRequest(deps.api, where, deps.markers.keys, record);
+  const written = await recordRequest(deps.api, where, deps.markers.keys, record, swap);
   if (written === 'invalid_environment')
     return refusal(
       'invalid_environment_name',
@@ -172,13 +219,20 @@ async function recorded(
     // The same deployment asked at the same instant by another comment, which holds the ask: this one is
     // withdrawn before anyone was told of it (claimed first, so a due check cannot start it meanwhile).
     const outcome = `${record.mode === 'at' ? 'schedule' : 'queue'}_duplicate`;
-    if (await claimRequest(deps.api, where, record))
+    if (await claimRequest(deps.api, where, record)) {
       await removeRequest(deps.api, where, record, outcome).catch(async (error: unknown) => {
         await releaseClaim(deps.api, where, record).catch(() => undefined);
         throw error;
       });
-    const list = await listRequests(deps.api, where, deps.markers.keys);
-    return duplicateReply(list.requests, written.of, record);
+      const list = await listRequests(deps.api, where, deps.markers.keys);
+      return duplicateReply(list.requests, written.of, record);
+    }
+    // Its claim is held elsewhere (a due check starting it, a /cancel-deploy, a claim left by a crash): it
+    // stays recorded, next to the one that holds the ask, until whoever holds the claim is done. It never
+    // starts: it is marked ended now (a due check that claims it later removes it unseen), and a due check
+    // that claimed it already finds the other holding the ask and withdraws it (run-due.ts).
+    await markEnded(deps.api, where, record, outcome);
+    return notWithdrawnReply(written.of, record);
   }
   const cancel = code(`/cancel-deploy ${record.environment}`);
   // The rule of the request's type (a queued hotfix has its own), with its approval groups, as /help says it.

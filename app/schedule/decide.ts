@@ -116,7 +116,10 @@ export type StartCode =
   | 'schedule_too_many_comments'
   | 'queue_too_many_comments'
   | 'schedule_approvals_ledger_full'
-  | 'queue_approvals_ledger_full';
+  | 'queue_approvals_ledger_full'
+  /** Another request asking the same deployment holds its ask (store.ts): one of them is enough. */
+  | 'schedule_duplicate'
+  | 'queue_duplicate';
 
 const prefix = (request: ScheduledRequest): 'schedule' | 'queue' =>
   request.mode === 'at' ? 'schedule' : 'queue';

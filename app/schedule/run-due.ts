@@ -33,6 +33,7 @@ import {
   endedCheckName,
   forgetRequest,
   listRequests,
+  otherAskHolder,
   releaseClaim,
   removeRequest,
   requestEnded,
@@ -145,6 +146,21 @@ export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList)
         );
         await removeRequest(deps.api, where, request, d.code);
         out.push({ ...base, status: 'not_started', code: d.code });
+        continue;
+      }
+      // Two requests for one deployment recorded at the same instant, the second not withdrawn (its claim was
+      // held elsewhere then, commands.ts): only the one holding the ask starts.
+      const holder = await otherAskHolder(deps.api, where, request, list);
+      if (holder) {
+        const code = `${request.mode === 'at' ? 'schedule' : 'queue'}_duplicate` as const;
+        await reply(
+          deps,
+          where,
+          request,
+          `**Not started** (\`${code}\`): ${describeRequest(request)}: ${describeRequest(holder)} asks for the same deployment and stands; one deployment of it is enough.`,
+        );
+        await removeRequest(deps.api, where, request, code);
+        out.push({ ...base, status: 'not_started', code });
         continue;
       }
       out.push(await startNow(deps, where, request));

@@ -127,17 +127,27 @@ export type RecordResult =
   'recorded' | 'already_recorded' | 'invalid_environment' | { status: 'duplicate'; of: ScheduledRequest };
 
 /**
+ * Moves a ref from `before` to `after` only if it still points at `before`, in one call GitHub carries out
+ * atomically (swap-ref.ts): true when this call moved it, false when the ref was no longer `before`.
+ */
+export type SwapRef = (ref: string, before: string, after: string) => Promise<boolean>;
+
+/**
  * Writes a request: its signed tag on the commit, then its ref (a request id is written once), then the ref
  * of what it asks for (askRefName), which only one request at a time holds. Listing the requests before
  * writing finds one written earlier; this finds one written at the same instant, which a listing cannot
  * (each of two deliveries lists before the other writes). An ask ref whose request is gone (it ended and the
- * ref was left: a crash) is taken over once.
+ * ref was left: a crash) is taken over with `swap`, from the tag read to this request's: of two requests
+ * taking over the same stale ask at once, one moves it and the other finds it moved, held by the first.
+ * Without `swap` (no conditional ref update available) a stale ask is left as it is and the request stands:
+ * a delete then a create would let both of two such requests hold it, one after the other.
  */
 export async function recordRequest(
   api: ScheduleApi,
   where: Where,
   keys: MarkerKeys,
   request: ScheduledRequest,
+  swap?: SwapRef,
 ): Promise<RecordResult> {
   const ref = scheduleRefName(request.environment, request.id);
   if (!ref) return 'invalid_environment';
@@ -154,20 +164,26 @@ export async function recordRequest(
     if (alreadyExists(error)) return 'already_recorded';
     throw error;
   }
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     const holder = await holdAsk(api, where, keys, request, tag.data.sha);
     if (holder.status === 'held') return 'recorded';
     if (holder.status === 'other') return { status: 'duplicate', of: holder.request };
-    // Stale: the ref names no request that is still there. Taken over (deleted, then created again).
-    await api.git.deleteRef({ ...where, ref: askRefName(request) }).catch((error: unknown) => {
-      if (!gone(error)) throw error;
-    });
+    // Gone between the create and the read: created again on the next turn.
+    if (holder.sha === undefined) continue;
+    if (!swap) return 'recorded';
+    // Stale: the ref names no request that is still there. Taken over only if it still names that tag.
+    if (await swap(`refs/${askRefName(request)}`, holder.sha, tag.data.sha)) return 'recorded';
   }
-  // Stale twice (someone keeps writing it): the request stands; the listing before writing still holds.
+  // Moved under it three times (someone keeps writing it): the request stands; the listing before writing
+  // still holds.
   return 'recorded';
 }
 
-type AskHolder = { status: 'held' } | { status: 'other'; request: ScheduledRequest } | { status: 'stale' };
+type AskHolder =
+  | { status: 'held' }
+  | { status: 'other'; request: ScheduledRequest }
+  /** The tag the ask names, whose request is no longer listed; undefined: the ask is gone. */
+  | { status: 'stale'; sha: string | undefined };
 
 async function holdAsk(
   api: ScheduleApi,
@@ -187,7 +203,7 @@ async function holdAsk(
   try {
     held = (await api.git.getRef({ ...where, ref: ask })).data.object.sha;
   } catch (error) {
-    if (gone(error)) return { status: 'stale' };
+    if (gone(error)) return { status: 'stale', sha: undefined };
     throw error;
   }
   if (held === tagSha) return { status: 'held' };
@@ -195,9 +211,45 @@ async function holdAsk(
   // ask, so a holder that is not listed has ended.
   const list = await listRequests(api, where, keys);
   const holder = list.requests.find((r) => list.tags.get(r.id) === held);
-  if (!holder) return { status: 'stale' };
+  if (!holder) return { status: 'stale', sha: held };
   return holder.id === request.id ? { status: 'held' } : { status: 'other', request: holder };
 }
+/**
+ * The listed request that holds `request`'s ask (the one request of its deployment that may start), if it is
+ * another than `request`. An ask nobody holds is taken for `request` first (a request listed between writing
+ * its ref and its ask, say), so of two requests for one deployment only one ever gets past this. Undefined:
+ * `request` holds it, or its holder is not listed (stale: left as it is, recordRequest takes those over).
+ */
+export async function otherAskHolder(
+  api: ScheduleApi,
+  where: Where,
+  request: ScheduledRequest,
+  list: ScheduleList,
+): Promise<ScheduledRequest | undefined> {
+  const ask = askRefName(request);
+  const own = list.tags.get(request.id);
+  const read = async (): Promise<string | undefined> => {
+    try {
+      return (await api.git.getRef({ ...where, ref: ask })).data.object.sha;
+    } catch (error) {
+      if (gone(error)) return undefined;
+      throw error;
+    }
+  };
+  let held = await read();
+  if (held === undefined && own !== undefined) {
+    try {
+      await api.git.createRef({ ...where, ref: `refs/${ask}`, sha: own });
+      return undefined;
+    } catch (error) {
+      if (!alreadyExists(error)) throw error;
+    }
+    held = await read();
+  }
+  if (held === undefined || held === own) return undefined;
+  return list.requests.find((r) => r.id !== request.id && list.tags.get(r.id) === held);
+}
+
 /**
  * Claims a request so this caller alone starts or cancels it: true when this call created the claim. The
  * claim is then checked against the request's ref: a claim made after another caller finished (it removes
@@ -279,6 +331,20 @@ export async function removeRequest(
   request: ScheduledRequest,
   outcome: string,
 ): Promise<void> {
+  await markEnded(api, where, request, outcome);
+  await forgetRequest(api, where, request);
+}
+
+/**
+ * The App's check run saying `request` ended (`outcome`): from then on it is never started, whoever lists it
+ * (run-due.ts removes it unseen). Written alone when the request cannot be claimed to be removed now.
+ */
+export async function markEnded(
+  api: EndedApi,
+  where: Where,
+  request: ScheduledRequest,
+  outcome: string,
+): Promise<void> {
   await api.checks.create({
     ...where,
     name: endedCheckName(request.id),
@@ -291,7 +357,6 @@ export async function removeRequest(
       summary: `The ${request.mode === 'at' ? 'scheduled' : 'queued'} deployment request ${request.id} of this commit ended (\`${outcome}\`). It is never started again, even if its ref comes back.`,
     },
   });
-  await forgetRequest(api, where, request);
 }
 
 /** Deletes a request's ref and claim without marking it ended (it already is: a replayed ref). */

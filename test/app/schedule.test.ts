@@ -674,3 +674,67 @@ test('a second /deploy --queue asking the same as one already queued (another co
     assert.equal(deployments(w.fake).length, 1, 'the first in the queue started');
   });
 });
+
+test('two identical /deploy --queue at the same instant, the duplicate claimed elsewhere: the reply says it is still recorded, and it never starts', async () => {
+  await run(async (w) => {
+    w.clock.now = at('2026-12-01T09:15:00Z');
+    await comment(w, '/approve-deploy production', 'carol');
+    await comment(w, '/lock production', 'bob');
+    const body = '/deploy production --queue | version=3';
+    const a = commentOnPull(w.fake, body, { user: 'alice' });
+    const e = commentOnPull(w.fake, body, { user: 'erin' });
+    // Both requests are claimed elsewhere at this moment (a due check of another replica, say), so the one
+    // that loses the ask cannot be withdrawn by the comment that asked for it.
+    for (const c of [a, e]) w.fake.repo().refs.set(`deploy-schedule-claims/c${c.id}`, HEAD);
+    const before = replies(w.fake).length;
+    await Promise.all(
+      [a, e].map(({ payload }) =>
+        w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive),
+      ),
+    );
+    const answers = replies(w.fake).slice(before);
+    assert.equal(answers.filter((r) => r.includes('`queue_recorded`')).length, 1);
+    const pending = answers.filter((r) => r.includes('`queue_duplicate_pending`'));
+    assert.equal(pending.length, 1, 'the other is told it is still recorded');
+    assert.doesNotMatch(pending[0]!, /Not queued again/);
+    assert.match(pending[0]!, /\*\*Withdrawn, not yet removed\*\*/);
+    assert.equal(scheduleRefs(w.fake).length, 2, 'both are still listed: the reply says so');
+    // It is marked ended by the App's own check run, so whoever lists it later never starts it.
+    const marked = (id: number) =>
+      [...w.fake.repo().checkRuns.values()].filter((r) => r.name === `deploy schedule: c${id}`).length;
+    assert.deepEqual([marked(a.id), marked(e.id)].sort(), [0, 1], 'exactly the withdrawn one is marked');
+    const kept = marked(a.id) ? e.id : a.id;
+    // The claims are given back; the queue runs, and the kept one deploys; the other never does.
+    for (const c of [a, e]) w.fake.repo().refs.delete(`deploy-schedule-claims/c${c.id}`);
+    await comment(w, '/unlock production', 'bob');
+    assert.equal(deployments(w.fake).length, 1);
+    const first = deployments(w.fake)[0]!;
+    const ended = webhookPayload(
+      'deployment_status',
+      'created',
+      {
+        deployment: {
+          id: first.id,
+          sha: HEAD,
+          environment: 'production',
+          payload: first.payload,
+          creator: { login: BOT, type: 'Bot' },
+        },
+        repository: { default_branch: 'main' },
+        deployment_status: {
+          creator: { login: 'github-actions[bot]', type: 'Bot' },
+          state: 'success',
+          environment: 'production',
+          description: 'done',
+          created_at: '2026-12-01T09:40:00Z',
+        },
+      },
+      { owner, repo, baseUrl: w.fake.url, installationId: w.fake.state.installationId },
+    );
+    await w.probot.receive({ id: crypto.randomUUID(), name: 'deployment_status', payload: ended } as Receive);
+    await runCompletes(w);
+    assert.equal(deployments(w.fake).length, 1, 'one deployment of it, not two');
+    assert.equal(parseDeploymentPayload(first.payload).source_comment_id, kept, 'the one that stands');
+    assert.deepEqual(scheduleRefs(w.fake), [], 'the withdrawn one is removed once its claim is free');
+  });
+});

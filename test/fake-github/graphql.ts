@@ -17,16 +17,29 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { FakeState, RepoState } from './state.ts';
-import { repoKey, repoNodeId } from './state.ts';
+import { history, repoKey, repoNodeId } from './state.ts';
 
 /** A refusal GitHub itself answers (an error in the response), not a mistake of the caller: no violation. */
 class GithubRefusal extends Error {}
 
 const ZERO_OID = '0'.repeat(40);
 
+/** The commit an object is, through any number of annotated tags; undefined: no such object here. */
+function peel(repo: RepoState, sha: string): string | undefined {
+  for (let depth = 0; depth < 10; depth++) {
+    if (repo.commits.has(sha)) return sha;
+    const tag = repo.tagObjects.get(sha) as { object?: { sha?: string } } | undefined;
+    if (!tag?.object?.sha) return undefined;
+    sha = tag.object.sha;
+  }
+  return undefined;
+}
+
 /**
  * Mutation updateRefs: every update checked first (all or nothing, as GitHub does), `beforeOid` compared with
- * the ref (zeros: it must not exist), `afterOid` zeros deletes it.
+ * the ref (zeros: it must not exist), `afterOid` zeros deletes it; any other `afterOid` must be an object of
+ * the repository, and moving an existing ref is refused unless it is a fast-forward (the new commit descends
+ * from the old one) or `force` is true, as GitHub documents for RefUpdate.force.
  */
 function updateRefs(state: FakeState, args: Json): Json {
   const input = args.input as { repositoryId: string; refUpdates: Json[]; clientMutationId?: string };
@@ -40,19 +53,28 @@ function updateRefs(state: FakeState, args: Json): Json {
       key: name.slice('refs/'.length),
       name,
       before: u.beforeOid as string | undefined,
-      after: String(u.afterOid),
+      after: String(u.afterOid).toLowerCase(),
+      force: u.force === true,
     };
   });
   for (const u of updates) {
     const current = repo.refs.get(u.key);
-    if (u.before === undefined) continue;
-    const ok = u.before === ZERO_OID ? current === undefined : current === u.before.toLowerCase();
-    if (!ok)
-      throw new GithubRefusal(`A ref update for ${u.name} was rejected: it does not point to ${u.before}`);
+    if (u.before !== undefined) {
+      const ok = u.before === ZERO_OID ? current === undefined : current === u.before.toLowerCase();
+      if (!ok)
+        throw new GithubRefusal(`A ref update for ${u.name} was rejected: it does not point to ${u.before}`);
+    }
+    if (u.after === ZERO_OID) continue;
+    const after = peel(repo, u.after);
+    if (after === undefined) throw new GithubRefusal(`Could not resolve to an object with oid ${u.after}`);
+    if (current === undefined || u.force) continue;
+    const old = peel(repo, current);
+    if (!old || !history(repo, after).some((c) => c.sha === old))
+      throw new GithubRefusal(`A ref update for ${u.name} was rejected: it is not a fast forward`);
   }
   for (const u of updates) {
     if (u.after === ZERO_OID) repo.refs.delete(u.key);
-    else repo.refs.set(u.key, u.after.toLowerCase());
+    else repo.refs.set(u.key, u.after);
   }
   return { clientMutationId: input.clientMutationId ?? null };
 }

@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import {
   claimRequest,
   listRequests,
+  otherAskHolder,
   recordRequest,
   releaseClaim,
   removeRequest,
   requestEnded,
 } from '../../../app/schedule/store.ts';
-import type { EndedApi, ScheduleApi } from '../../../app/schedule/store.ts';
+import type { EndedApi, ScheduleApi, SwapRef } from '../../../app/schedule/store.ts';
 import { askRefName } from '../../../app/schedule/record.ts';
 import type { ScheduledRequest } from '../../../app/schedule/record.ts';
 import { markerKeys } from '../../../src/github/marker-keys.ts';
@@ -148,10 +149,17 @@ test('the same deployment asked by another request id: the one that holds the as
   assert.ok(await claimRequest(api, where, request));
   await removeRequest(api, where, request, 'queue_cancelled');
   assert.equal(refs.has(`deploy-schedule-asks/${ASK}`), false);
-  // An ask whose request is gone without it (a crash between the two) does not block the same ask again.
+  // An ask whose request is gone without it (a crash between the two) does not block the same ask again: it
+  // is moved from the tag read to the new request's, only if it still names that tag (a compare-and-swap).
   refs.set(`deploy-schedule-asks/${ASK}`, { sha: 'tag-of-nobody', type: 'tag' });
+  const swap: SwapRef = async (ref, before, after) => {
+    const held = refs.get(ref.replace(/^refs\//, ''));
+    if (held?.sha !== before) return false;
+    refs.set(ref.replace(/^refs\//, ''), { sha: after, type: 'tag' });
+    return true;
+  };
   assert.equal(
-    await recordRequest(api, where, keys, { ...other, id: 'c45', sourceCommentId: 45 }),
+    await recordRequest(api, where, keys, { ...other, id: 'c45', sourceCommentId: 45 }, swap),
     'recorded',
   );
   assert.equal(refs.get(`deploy-schedule-asks/${ASK}`)!.sha, refs.get('deploy-schedule/production/c45')!.sha);
@@ -238,4 +246,21 @@ test('refs that are not the App’s requests are refused, never listed as reques
     ['c44', 'schedule_forged'],
     ['c45', 'schedule_forged'],
   ]);
+});
+
+test('before a start: the request holding the ask is found; an ask nobody holds is taken for the request first', async () => {
+  const { api, refs } = fakeGit();
+  const other = { ...request, id: 'c43', sourceCommentId: 43, requestedBy: 'erin' };
+  assert.equal(await recordRequest(api, where, keys, request), 'recorded');
+  // A second request of the same deployment that was not withdrawn (its claim was held elsewhere).
+  assert.equal(typeof (await recordRequest(api, where, keys, other)), 'object');
+  let list = await listRequests(api, where, keys);
+  assert.equal((await otherAskHolder(api, where, other, list))?.id, 'c42', 'the one that stands');
+  assert.equal(await otherAskHolder(api, where, request, list), undefined, 'its own');
+  // The ask is gone (its holder listed between writing its ref and its ask, say): the first to start takes it.
+  refs.delete(`deploy-schedule-asks/${ASK}`);
+  list = await listRequests(api, where, keys);
+  assert.equal(await otherAskHolder(api, where, other, list), undefined);
+  assert.equal(refs.get(`deploy-schedule-asks/${ASK}`)!.sha, list.tags.get('c43'));
+  assert.equal((await otherAskHolder(api, where, request, list))?.id, 'c43', 'so the other does not start');
 });
