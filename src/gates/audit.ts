@@ -191,7 +191,8 @@ export function parseAuditReport(written: string, source: string): Advisory[] {
   // yarn 4 with nothing found: an empty answer, then its "No audit suggestions" event.
   if (Object.keys(data).length === 0 && noSuggestions) return [];
   throw new AuditReportError(
-    `${source}: not an audit report this gate reads (expected npm "auditReportVersion": 2, npm v6/pnpm "advisories", yarn classic NDJSON or yarn 4's bulk answer)`,
+    `${source}: not an audit report this gate reads (expected npm "auditReportVersion": 2, npm v6/pnpm "advisories", yarn classic NDJSON or yarn 4's bulk answer)` +
+      otherAuditFormat(data),
   );
 }
 
@@ -368,6 +369,22 @@ function yarnBerryReport(
     if (event.type === 'info' && event.data === 'No audit suggestions') noSuggestions = true;
   }
   return { report, noSuggestions };
+}
+
+/** What a report users often point the gate at, that it does not read, is; '' when it is none of them. */
+function otherAuditFormat(data: Record<string, unknown>): string {
+  const dependencies = data.dependencies;
+  if (
+    Array.isArray(dependencies) &&
+    dependencies.some((entry) => entry && typeof entry === 'object' && 'vulns' in entry)
+  ) {
+    // pip-audit --format json: {"dependencies": [{"name", "version", "vulns": [{"id", "fix_versions", …}]}], "fixes": […]}
+    return ': it is a pip-audit report, which gives no severities to hold to a threshold; the audit gate reads npm, pnpm and yarn audits';
+  }
+  if (typeof data.auditReportVersion === 'number') {
+    return `: npm audit report version ${data.auditReportVersion} is not one this gate knows (it reads version 2)`;
+  }
+  return '';
 }
 
 /**

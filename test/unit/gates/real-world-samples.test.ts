@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -224,4 +224,36 @@ test('yarn 4 `yarn npm audit --json`: the registry’s answer is read, a depreca
     context(dir),
   );
   assert.equal(`${clean.status}: ${clean.summary}`, 'pass: no known vulnerabilities');
+});
+
+test('ESLint 9 SARIF with no problem (artifacts on a Windows disk, no results) passes', async (t) => {
+  const dir = await checkout(t, 'eslint-9-windows.sarif');
+  const verdict = await sarifVerdict(dir, 'eslint-9-windows.sarif');
+  assert.equal(verdict.status, 'pass');
+  assert.deepEqual(verdict.findings, []);
+});
+
+test('a pip-audit report given to the audit gate is refused saying what it is', async (t) => {
+  // pip-audit --format json, as its users' parsers read it: dependencies, each with vulns (no severity).
+  const dir = await checkout(t);
+  await writeFile(
+    join(dir, 'pip-audit.json'),
+    JSON.stringify({
+      dependencies: [
+        {
+          name: 'requests',
+          version: '2.31.0',
+          vulns: [{ id: 'GHSA-9wx4-h78v-vm56', fix_versions: ['2.32.0'] }],
+        },
+        { name: 'idna', version: '3.7', vulns: [] },
+      ],
+      fixes: [],
+    }),
+  );
+  const verdict = await auditGate.run(auditGate.schema.parse({ report: 'pip-audit.json' }), context(dir));
+  assert.equal(verdict.status, 'block');
+  assert.match(
+    verdict.summary,
+    /^pip-audit\.json: not an audit report this gate reads \(.*\): it is a pip-audit report, which gives no severities/,
+  );
 });
