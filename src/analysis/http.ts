@@ -7,6 +7,8 @@ import type { ProviderError, Result } from './types.ts';
 export interface HttpResponse {
   status: number;
   body: string;
+  /** The Content-Type header, when the server sent one. */
+  contentType?: string;
 }
 
 export type Fetch = typeof fetch;
@@ -153,7 +155,8 @@ export async function httpGet(
           message: `the answer is larger than ${maxBytes} bytes; nothing of it was used`,
         },
       };
-    return { ok: true, value: { status: response.status, body } };
+    const contentType = response.headers.get('content-type') ?? undefined;
+    return { ok: true, value: { status: response.status, body, ...(contentType ? { contentType } : {}) } };
   } catch (error) {
     return { ok: false, error: classifyFetchError(provider, error, options.timeoutMs, options.signal) };
   }

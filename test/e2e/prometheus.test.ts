@@ -152,3 +152,45 @@ test('range query returns the scraped points and follows a changing counter', as
   });
   assert.equal(read.values.peak, 9);
 });
+
+test('what a real Prometheus answers that a metric cannot read is refused saying why', async () => {
+  const provider = (url: string) => createPrometheusProvider('prom', { type: 'prometheus', url, retries: 0 });
+  const read = (url: string, config: Record<string, unknown>) =>
+    provider(url).read({
+      side: 'canary',
+      vars: { version: 'v2' },
+      metrics: [{ name: 'm', config: { provider: 'prom', query: 'app_requests_total', ...config } }],
+      intervalMs: 1000,
+      signal: signal(),
+    });
+  // Several series: the labels that differ are named (code and version), not the ones all share (job).
+  const many = await read(prometheus.url, {});
+  assert.equal(many.errors[0]?.code, 'multiple-series');
+  assert.match(many.errors[0]!.message, /differing in code \("200", "500"\) and version \("v1", "v2"\)/);
+  assert.doesNotMatch(many.errors[0]!.message, /job \(/);
+  // Buckets kept apart by another label than le.
+  const buckets = await read(prometheus.url, {
+    histogram: true,
+    query: 'label_replace(app_requests_total, "le", "+Inf", "", "")',
+  });
+  assert.equal(buckets.errors[0]?.code, 'bad-json');
+  assert.match(
+    buckets.errors[0]!.message,
+    /le="\+Inf" is repeated, in series differing in code .* and version/,
+  );
+  // A scalar where buckets are read.
+  const scalar = await read(prometheus.url, { histogram: true, query: 'scalar(sum(app_memory_ratio))' });
+  assert.equal(scalar.errors[0]?.code, 'query-error');
+  assert.match(scalar.errors[0]!.message, /returned a scalar, not histogram buckets/);
+  // A url that is not where the API is (a path below it): the 404 says where the API must be.
+  const lost = await read(`${prometheus.url}/graph`, {});
+  assert.equal(lost.errors[0]?.code, 'http-status');
+  assert.match(
+    lost.errors[0]!.message,
+    /^m: HTTP 404 from \/graph\/api\/v1\/query.*: not found; the url must be the address the API is under/,
+  );
+  // A query Prometheus cannot parse is its 400 bad_data, one line.
+  const bad = await read(prometheus.url, { query: 'sum(' });
+  assert.equal(bad.errors[0]?.code, 'query-error');
+  assert.match(bad.errors[0]!.message, /^m: bad_data: /);
+});

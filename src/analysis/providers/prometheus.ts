@@ -6,6 +6,8 @@ import { httpGet, type Fetch } from '../http.ts';
 import { bucketKey } from '../histogram.ts';
 import { nativeHistogramBuckets } from '../native-histogram.ts';
 import { differingLabels, manySeriesMessage } from './series-labels.ts';
+import { foreignAnswer } from './answer-text.ts';
+import { oneLine } from '../../config/shown.ts';
 import { parseBound } from '../recorded-buckets.ts';
 import { renderPromql, TemplateError } from '../promql.ts';
 import { withRetries, type Sleep } from '../retry.ts';
@@ -174,21 +176,18 @@ export class PrometheusClient {
         fetch: this.#deps.fetch,
       });
       if (!response.ok) return response;
-      const { status, body } = response.value;
+      const { status, body, contentType } = response.value;
+      // What answered instead of the API (a proxy's login page, a gateway's error), said with an excerpt.
+      const foreign = () => foreignAnswer(url.pathname, status, contentType, body);
       let parsed: PromResponse;
       try {
         parsed = JSON.parse(body) as PromResponse;
       } catch {
-        if (status >= 300) return this.#fail('http-status', `HTTP ${status} from ${url.pathname}`, status);
-        return this.#fail(
-          'bad-json',
-          `${url.pathname} answered HTTP ${status} with a body that is not JSON`,
-          status,
-        );
+        return this.#fail(status >= 300 ? 'http-status' : 'bad-json', foreign(), status);
       }
       if (parsed?.status === 'error') {
         const why = clip(
-          `${String(parsed.errorType ?? 'error')}: ${String(parsed.error ?? 'no message')}`,
+          oneLine(`${String(parsed.errorType ?? 'error')}: ${String(parsed.error ?? 'no message')}`),
           500,
         );
         // An overloaded or timed-out server (503 "timeout", 429) may answer the same query next time.
@@ -196,7 +195,7 @@ export class PrometheusClient {
           return this.#fail('http-status', `HTTP ${status}, ${why}`, status);
         return this.#fail('query-error', why, status);
       }
-      if (status >= 300) return this.#fail('http-status', `HTTP ${status} from ${url.pathname}`, status);
+      if (status >= 300) return this.#fail('http-status', foreign(), status);
       if (
         parsed?.status !== 'success' ||
         typeof parsed.data !== 'object' ||
@@ -255,8 +254,10 @@ export class PrometheusClient {
     }
     const wrong = wrongKind(resultType);
     if (wrong) return this.#fail('query-error', `${wrong}: ${query}`);
-    if (resultType !== 'vector' || !Array.isArray(result))
+    if (resultType !== 'vector')
       return this.#fail('bad-json', `expected a vector or scalar result, got ${shown(resultType)}`);
+    if (!Array.isArray(result))
+      return this.#fail('bad-json', `a vector result that is not a list of series: ${shown(result)}`);
     const vector = vectorOf(result);
     if (!vector.ok)
       return vector.native
@@ -283,10 +284,14 @@ export class PrometheusClient {
     const data = await this.#call('api/v1/query', { query }, signal);
     if (!data.ok) return data;
     const { resultType, result } = data.value!;
-    const wrong = wrongKind(resultType);
-    if (wrong) return this.#fail('query-error', `${wrong}: ${query}`);
-    if (resultType !== 'vector' || !Array.isArray(result))
+    const wrong =
+      wrongKind(resultType) ??
+      (resultType === 'scalar' ? 'the query returned a scalar, not histogram buckets' : undefined);
+    if (wrong) return this.#fail('query-error', `${wrong}; ${ONE_NATIVE}: ${query}`);
+    if (resultType !== 'vector')
       return this.#fail('bad-json', `expected a vector of buckets, got ${shown(resultType)}`);
+    if (!Array.isArray(result))
+      return this.#fail('bad-json', `a vector result that is not a list of series: ${shown(result)}`);
     const vector = vectorOf(result);
     if (!vector.ok) {
       if (vector.native === undefined)
@@ -469,8 +474,7 @@ function parseBuckets(
     error: { provider, code: 'bad-json', message },
   });
   const buckets = new Map<number, number>();
-  const labelsAt = new Map<number, Record<string, string>>();
-  for (const { le: raw, value: text, metric } of entries) {
+  for (const { le: raw, value: text } of entries) {
     if (raw === undefined)
       return fail(
         `a histogram query must return one series per "le" label (aggregate with sum by (le)); got a series without le: ${query}`,
@@ -479,12 +483,12 @@ function parseBuckets(
     // is not the +Inf bucket (Number() read them as 0, 1, 16 and Infinity).
     const le = parseBound(raw);
     if (Number.isNaN(le)) return fail(`bucket le=${clip(JSON.stringify(raw), 80)} is not a number: ${query}`);
-    const other = labelsAt.get(le);
-    if (other) {
-      // Two series for one bound: most often a label kept beside le (sum by (le, instance)).
+    if (buckets.has(le)) {
+      // Two series for one bound: most often a label kept beside le (sum by (le, instance)). Named over all
+      // the series, so every label kept is.
       const rest = (labels: Record<string, string>) =>
         Object.fromEntries(Object.entries(labels).filter(([name]) => name !== 'le'));
-      const differ = differingLabels([rest(other), rest(metric)]);
+      const differ = differingLabels(entries.map((entry) => rest(entry.metric)));
       return fail(
         `bucket le=${clip(JSON.stringify(raw), 80)} is repeated${differ === 'no label' ? '' : `, in series differing in ${differ}`}: a histogram query returns one series per le (aggregate with sum by (le) (...)): ${query}`,
       );
@@ -492,7 +496,6 @@ function parseBuckets(
     const value = parseValue(provider, text);
     if (!value.ok) return value;
     buckets.set(le, value.value);
-    labelsAt.set(le, metric);
   }
   if (!buckets.has(Infinity)) return fail(`the buckets have no le="+Inf" (the total count): ${query}`);
   return { ok: true, value: buckets };
