@@ -474,6 +474,8 @@ export async function isStatusCommentOf(
  * login of the token this writes with, undefined when it cannot be known) in place, creates it only when
  * there is none. `next` receives the state already in the comment when it was found by marker; with
  * `knownId` it receives undefined (no extra read), so the caller must hold the whole state itself.
+ * `attempt.body` is the body last sent to create it (set here); `attempt.searched`: the caller searched
+ * `author`'s comments already and found none, so the first create does not search again.
  */
 export async function upsertStatusComment(
   api: CommentsApi,
@@ -482,7 +484,7 @@ export async function upsertStatusComment(
   knownId: number | undefined,
   author: () => Promise<string | undefined>,
   knownOwner?: string,
-  attempt?: { body?: string },
+  attempt?: { body?: string; searched?: boolean },
 ): Promise<{ id: number; created: boolean }> {
   // An id named by someone else (a deployment's payload, which anyone who can create a deployment writes)
   // is this environment's status comment only if its owner wrote it with the marker: without the check, a
@@ -499,7 +501,10 @@ export async function upsertStatusComment(
       if ((error as { status?: number }).status !== 404) throw error;
     }
   }
-  const login = await author();
+  // Searched already with nothing found (the reporter looks when the run starts): the first create goes
+  // without searching again; once a create was sent, a repeat searches, as its answer may have been lost.
+  const searched = attempt?.searched === true && attempt.body === undefined;
+  const login = searched ? undefined : await author();
   let found: { id: number; state?: StatusCommentState } | undefined =
     login === undefined ? undefined : await findStatusComment(api, where, [login]);
   // Whose comments are ours cannot be told, and a create of ours may have landed with its answer lost: the

@@ -63,9 +63,10 @@ async function github(t: { after(fn: () => unknown): void }): Promise<GitHubSide
   });
   const env = runnerGitHubEnv(fake.url, OWNER, REPO);
   // The fake builds and first validates against GitHub's whole GraphQL schema on its first query: about 0.6 s
-  // of CPU, several seconds on a busy machine, in this process that also runs the load. Here that query would
-  // be the action's status-comment lookup after the cancellation, so the fake's start-up would count against
-  // the action's 10 s. Done now, before the action runs.
+  // of CPU, several seconds on a busy machine, in this process that also runs the load. That query is the
+  // action's status-comment lookup when the run starts (never after the cancellation: see
+  // assertNoLookupAfterCancel), so the fake's start-up would slow the canary it must take part in. Done now,
+  // before the action runs.
   const warm = await fetch(`${fake.url}/graphql`, {
     method: 'POST',
     headers: { authorization: `token ${APP_TOKEN}`, 'content-type': 'application/json' },
@@ -105,6 +106,21 @@ async function until(action: StartedAction, what: string, probe: () => boolean, 
     if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await sleep(50);
   }
+}
+
+/**
+ * Once cancelled, the run only writes: who the token is (GraphQL) and where the status comment is were asked
+ * when it started, so its few seconds before SIGKILL are not spent on them.
+ */
+function assertNoLookupAfterCancel(g: GitHubSide, cancelledAt: number) {
+  const late = g.fake.requests.filter(
+    (r) => r.at >= cancelledAt && (r.operationId === 'graphql' || r.operationId === 'issues/list-comments'),
+  );
+  assert.deepEqual(
+    late.map((r) => `${r.method} ${r.path}`),
+    [],
+    'looked up after the cancellation',
+  );
 }
 
 /** The finished run's GitHub side and outputs, as a cancelled run must leave them. */
@@ -168,6 +184,7 @@ ${demoTargetYaml()}environments:
 
   // The canary has weight: the router sends it a share of the traffic.
   await until(action, 'v2 answered through the router', () => (load.snapshot().byVersion.v2 ?? 0) > 0);
+  const cancelledAt = performance.now();
   const { sent, exitedAfterMs } = await cancelLikeRunner(action);
   // Right after exit, before anything else could touch the router: where are the weights, who answers?
   const status = JSON.parse(await demo.ctl('status')) as { servers: Record<string, { weight: number }> };
@@ -197,6 +214,7 @@ ${demoTargetYaml()}environments:
   assert.ok((report.byVersion.v2 ?? 0) > 0, 'the canary had taken its share before the cancellation');
 
   assertReportedCancelled(g, run);
+  assertNoLookupAfterCancel(g, cancelledAt);
   assert.match(run.stdout, /SIGINT received: cancelling/);
 });
 

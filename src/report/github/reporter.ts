@@ -17,6 +17,8 @@ import {
 import { writeOnce } from '../../github/write-once.ts';
 import type { DeploymentPayload } from '../../github/deployment-payload.ts';
 import {
+  findStatusComment,
+  isStatusCommentOf,
   MAX_FINISHED_WAITS,
   upsertStatusComment,
   type StatusCommentFinishedWait,
@@ -437,15 +439,15 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   });
   /** The comment written last: the App's (its id in the deployment's payload), or the one this run found or made. */
   let commentId = options.commentId;
-  /** Set while commentId is the payload's, not yet checked: the first write checks who wrote it. */
+  /** Set while commentId is the payload's, not yet checked: the start's lookup (or the first write) checks who wrote it. */
   let commentOwner = options.commentId === undefined ? undefined : options.commentOwner;
   /** The body this run last sent to create the comment: found again by it when the answer was lost. */
-  const commentCreate: { body?: string } = {};
+  const commentCreate: { body?: string; searched?: boolean } = {};
   /**
    * Whose comment this run may take as the status comment: the login of the token it writes with (GraphQL's
    * viewer answers for a person's token and an app's installation token alike, github-actions[bot] for a
-   * workflow's GITHUB_TOKEN), asked once and only when a comment has to be searched for. Unknown (the
-   * question failed): no comment is taken, this run writes its own.
+   * workflow's GITHUB_TOKEN), asked once: when the run starts (lookUpComment). Unknown (the question failed):
+   * no comment is taken, this run writes its own.
    */
   let identity: Promise<string | undefined> | undefined;
   const commentAuthor = () =>
@@ -461,6 +463,40 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         return undefined;
       },
     ));
+  /**
+   * Who the token is and which comment is the status comment, asked when the run starts rather than at the
+   * first write: that write may be the cancelled run's last one, due before the runner's SIGKILL, and the
+   * GraphQL question (a slow query on GitHub) and the search through the comments would then be spent on its
+   * few seconds. Queued like any write; a failure here only leaves the search to the first write, as before.
+   */
+  let commentLookedUp = false;
+  const lookUpComment = () => {
+    if (options.pullNumber === undefined || !options.deployment || commentLookedUp) return;
+    commentLookedUp = true;
+    const where = { owner, repo, pullNumber: options.pullNumber, environment };
+    const label = `the status comment on #${options.pullNumber}`;
+    enqueue({
+      label,
+      async run() {
+        try {
+          if (commentId !== undefined && commentOwner !== undefined) {
+            const theirs = await isStatusCommentOf(rest, where, commentId, commentOwner);
+            commentOwner = undefined;
+            if (theirs) return;
+            commentId = undefined;
+          }
+          if (commentId !== undefined) return;
+          const login = await commentAuthor();
+          if (login === undefined) return;
+          commentId = (await findStatusComment(rest, where, [login]))?.id;
+          commentCreate.searched = commentId === undefined;
+        } catch (error) {
+          if (error instanceof GitHubUnavailableError) throw error;
+          log('info', `GitHub: could not look up the status comment yet: ${describeError(error, label)}`);
+        }
+      },
+    });
+  };
   // Updates coalesce like the check run's: one still queued sends the newest state when it runs.
   const writeComment = (status: () => StatusUpdate) => {
     commentStatus = status;
@@ -526,6 +562,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         postStatus(startStatus(version, strategy));
         updateDeployCheck();
         lookUpChanges();
+        lookUpComment();
         return;
       case 'phase-start': {
         if (sawPhase.has(e.phase)) return;

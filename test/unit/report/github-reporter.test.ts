@@ -515,3 +515,63 @@ test('a token without a permission: the warning says which permission each refus
     );
   });
 });
+
+// A cancelled run's last writes are due before the runner's SIGKILL: who the token is (a GraphQL query) and
+// where the status comment is are asked when the run starts, so the end of the run only writes.
+test('the status comment is looked up when the run starts: once the result is in, the comment is written without a query or a search', async () => {
+  const gh = await createFakeGitHub({ tokens: { 'workflow-token': 'github-actions[bot]' } });
+  try {
+    gh.seedRepo({ owner: 'acme', repo: 'web', pulls: [{ number: 7, head: 'a'.repeat(40), user: 'alice' }] });
+    const sha = gh.addCommit({ message: 'x' });
+    // The fake's first GraphQL query builds GitHub's whole schema: seconds on a busy machine, not the run's.
+    const warm = await fetch(`${gh.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: 'token workflow-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query { viewer { login } }' }),
+    });
+    assert.equal(warm.status, 200, await warm.text());
+    const run = async () => {
+      const s = await deploymentOn(gh, sha, 'workflow-token');
+      const { reporter, logs } = reporterFor(s, { token: 'workflow-token' });
+      const before = gh.requests.length;
+      reporter.event({ type: 'start', environment: 'production', version: '1.2.3', strategy: 'canary' });
+      reporter.event({ type: 'phase-start', phase: 'production', environment: 'production' });
+      reporter.event({ type: 'result', result: rolledBack() });
+      await reporter.close!();
+      assert.deepEqual(warningsIn(logs), []);
+      const sent = gh.requests.slice(before).map((r) => r.operationId);
+      // Everything after the final deployment status: the check run's conclusion and the comment's one write.
+      const final = gh.requests
+        .slice(before)
+        .findIndex(
+          (r) =>
+            r.operationId === 'repos/create-deployment-status' &&
+            (r.body as { state: string }).state === 'failure',
+        );
+      assert.ok(final >= 0, sent.join(', '));
+      return { atStart: sent.slice(0, final), atEnd: sent.slice(final) };
+    };
+    // No comment yet: asked and searched at the start, created at the end.
+    const first = await run();
+    assert.deepEqual(
+      first.atStart.filter((id) => id === 'graphql' || id === 'issues/list-comments'),
+      ['graphql', 'issues/list-comments'],
+    );
+    assert.deepEqual(first.atEnd, [
+      'repos/create-deployment-status',
+      'checks/update',
+      'issues/create-comment',
+    ]);
+    // The comment found at the start is the one updated at the end.
+    const second = await run();
+    assert.deepEqual(second.atEnd, [
+      'repos/create-deployment-status',
+      'checks/update',
+      'issues/update-comment',
+    ]);
+    assert.equal(gh.repo().comments.size, 1);
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
+});
