@@ -4,13 +4,19 @@
 // a handed-off rollout take it, so only one of them rolls back or resumes a rollout. A lock whose process is
 // gone (killed mid-reconcile) is taken over; one held by a live process, or by a process on another host
 // (a state directory shared over the network), is left to it.
-import { readFileSync } from 'node:fs';
-import { mkdir, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import { processStatus, type ProcessProbe } from '../reconcile/owner.ts';
 import type { ExclusiveHold } from '../reconcile/run.ts';
-import { createOwnedFile, fileAgeMs, takeOverStaleLock } from '../util/lock-takeover.ts';
+import type { RunStatus } from '../state/file-store.ts';
+import {
+  createOwnedFile,
+  fileAgeMs,
+  readOwnedFile,
+  removeOwnedFile,
+  takeOverStaleLock,
+} from '../util/lock-takeover.ts';
 
 /**
  * A lock that names no holder was left half-made: createOwnedFile makes it appear whole, so only a crash (or
@@ -23,20 +29,47 @@ export function reconcileLockPath(env: ResolvedEnvironment): string {
   return join(env.stateDir, 'locks', `reconcile-${encodeURIComponent(env.name)}.lock`);
 }
 
-function holderOf(path: string): { pid: number; host: string } | undefined {
+interface Holder {
+  pid: number;
+  host: string;
+  started?: string;
+  /** The workflow run of the job that took it (lock-takeover.ts ownerText). */
+  runId?: string;
+}
+
+function holderOf(path: string): Holder | undefined {
   try {
-    const value = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown; host?: unknown };
-    return Number.isSafeInteger(value.pid) && typeof value.host === 'string'
-      ? { pid: value.pid as number, host: value.host }
-      : undefined;
+    const value = JSON.parse(readOwnedFile(path) ?? '') as {
+      pid?: unknown;
+      host?: unknown;
+      started?: unknown;
+      run?: { id?: unknown };
+    };
+    if (!Number.isSafeInteger(value.pid) || typeof value.host !== 'string') return undefined;
+    const runId = value.run?.id;
+    return {
+      pid: value.pid as number,
+      host: value.host,
+      ...(typeof value.started === 'string' ? { started: value.started } : {}),
+      ...(typeof runId === 'string' && /^\d+$/.test(runId) ? { runId } : {}),
+    };
   } catch {
     return undefined;
   }
 }
 
+export interface ReconcileLockOptions {
+  /** Asks GitHub whether the workflow run a lock of another host names has finished (a runner that died). */
+  runStatus?: RunStatus;
+  /** Where a lock taken over from a holder that is gone is said (default: standard error). */
+  notice?: (line: string) => void;
+}
+
 export function fileReconcileLock(
   probe?: ProcessProbe,
+  options: ReconcileLockOptions = {},
 ): (env: ResolvedEnvironment) => Promise<ExclusiveHold> {
+  const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
   return async (env) => {
     const path = reconcileLockPath(env);
     // Twice at most: once more after taking over a lock whose holder is gone.
@@ -44,34 +77,55 @@ export function fileReconcileLock(
       try {
         await mkdir(dirname(path), { recursive: true });
         await createOwnedFile(path);
-        return { ok: true, release: () => unlink(path).catch(() => undefined) };
+        return { ok: true, release: () => removeOwnedFile(path) };
       } catch (error) {
         // A state directory that cannot be written (a file, no permission): nothing can be recorded there
         // either, and reading the record says what is wrong (state_corrupt, ...), so go on without the lock.
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return { ok: true, release: async () => {} };
       }
-      const held = await heldBy(path, probe);
-      if (held) return { ok: false, holder: held };
-      // Its holder is gone without giving it back: taken over.
-      await takeOver(path, probe);
+      const held = await heldBy(path, probe, options.runStatus);
+      if (held.state === 'held') return { ok: false, holder: held.by };
+      // Its holder is gone without giving it back: taken over, and said.
+      let why = held.why;
+      const taken = await takeOverStaleLock(
+        path,
+        async () => {
+          const now = await heldBy(path, probe, options.runStatus);
+          if (now.state === 'gone') why = now.why;
+          return now.state === 'gone';
+        },
+        UNWRITTEN_STALE_MS,
+      );
+      if (taken) notice(`deploy-action: took over ${path}: ${why}`);
     }
     return { ok: false, holder: `another reconcile that took ${path} just now` };
   };
 }
 
-/** Who holds the lock at `path`, or undefined when nobody does (its holder is gone, or it is half-made). */
-async function heldBy(path: string, probe: ProcessProbe | undefined): Promise<string | undefined> {
+/** Who holds the lock at `path`, or why nobody does (its holder is gone, or it was left half-made). */
+async function heldBy(
+  path: string,
+  probe: ProcessProbe | undefined,
+  runStatus: RunStatus | undefined,
+): Promise<{ state: 'held'; by: string } | { state: 'gone'; why: string }> {
   const holder = holderOf(path);
   if (!holder) {
     const age = await fileAgeMs(path, Number.POSITIVE_INFINITY);
-    return age < UNWRITTEN_STALE_MS ? `a reconcile starting now (${path})` : undefined;
+    return age < UNWRITTEN_STALE_MS
+      ? { state: 'held', by: `a reconcile starting now (${path})` }
+      : { state: 'gone', why: 'it names no holder (left by a crash, or by an older version)' };
   }
-  return processStatus(holder, probe).state !== 'ended'
-    ? `process ${holder.pid} on ${holder.host}, ${path}`
-    : undefined;
-}
-
-/** Removes a lock whose holder is gone (lock-takeover.ts). */
-async function takeOver(path: string, probe: ProcessProbe | undefined): Promise<void> {
-  await takeOverStaleLock(path, async () => !(await heldBy(path, probe)), UNWRITTEN_STALE_MS);
+  const who = `process ${holder.pid} on ${holder.host}`;
+  const status = processStatus(holder, probe);
+  if (status.state === 'ended') return { state: 'gone', why: `its holder, ${who}, has ended` };
+  // Another host's process cannot be asked; the workflow run of its job can.
+  if (status.state === 'unknown' && holder.runId !== undefined && runStatus) {
+    const run = await runStatus({ kind: 'workflow', runId: holder.runId });
+    if (run.state === 'ended')
+      return {
+        state: 'gone',
+        why: `its holder, ${who} in workflow run ${holder.runId}, has finished${run.conclusion ? ` (${run.conclusion})` : ''}`,
+      };
+  }
+  return { state: 'held', by: `${who}${holder.runId ? ` (workflow run ${holder.runId})` : ''}, ${path}` };
 }

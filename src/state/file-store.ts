@@ -15,13 +15,25 @@
 // naming nobody once a few seconds old (its writer died between creating and writing it; this version's locks
 // appear whole, so no live writer's lock is ever seen empty).
 import { readFileSync, statSync } from 'node:fs';
-import { open, readdir, rename, mkdir, stat, writeFile, unlink } from 'node:fs/promises';
+import { open, readdir, rename, mkdir, rm, stat, writeFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createOwnedFile, fileAgeMs, takeOverStaleLock } from '../util/lock-takeover.ts';
+import {
+  createOwnedFile,
+  fileAgeMs,
+  readOwnedFile,
+  removeOwnedFile,
+  takeOverStaleLock,
+} from '../util/lock-takeover.ts';
 import { processStart } from '../util/process-start.ts';
 import { abortableSleep } from '../util/sleep.ts';
-import { parseRecord, type EnvironmentRecord, type Release, type RetiredSlot } from './record.ts';
+import {
+  parseRecord,
+  type EnvironmentRecord,
+  type Release,
+  type RetiredSlot,
+  type RolloutOwner,
+} from './record.ts';
 import type { StateRead, StateStore, WriteOptions } from './store.ts';
 
 export const LEGACY_STATE_FILE = 'state.json';
@@ -48,9 +60,23 @@ export const STALE_LOCK_MS = STALE_TEMP_MS;
  */
 export const UNNAMED_LOCK_STALE_MS = 2_000;
 
+/** Whether a workflow run still runs, as the Actions API says (reconcile/owner.ts ownerStatusFor). */
+export type RunStatus = (
+  owner: Extract<RolloutOwner, { kind: 'workflow' }>,
+) => Promise<
+  { state: 'running' } | { state: 'ended'; conclusion?: string } | { state: 'unknown'; reason: string }
+>;
+
 export interface FileStateStoreOptions {
   /** How long a write waits for the lock another write holds (default LOCK_WAIT_MS). */
   lockWaitMs?: number;
+  /**
+   * Asks GitHub about the workflow run a lock of another host names (a self-hosted runner that died with the
+   * lock): a run that has finished holds nothing, and its lock is taken over at once.
+   */
+  runStatus?: RunStatus;
+  /** Where a lock taken over from a holder that is gone is said (default: standard error). */
+  notice?: (line: string) => void;
 }
 
 /** The temp files of this process's writes, numbered across stores: two stores never share one. */
@@ -59,6 +85,8 @@ let tempCount = 0;
 export class FileStateStore implements StateStore {
   readonly dir: string;
   private readonly lockWaitMs: number;
+  private readonly runStatus: RunStatus | undefined;
+  private readonly notice: (line: string) => void;
   /**
    * Per environment, the record file this store last read or wrote, its number and text (null: there was
    * none). A write finds the file still holding it, or it would put its run's record over another run's (two
@@ -76,6 +104,8 @@ export class FileStateStore implements StateStore {
   constructor(stateDir: string, options: FileStateStoreOptions = {}) {
     this.dir = stateDir;
     this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
+    this.runStatus = options.runStatus;
+    this.notice = options.notice ?? ((line) => process.stderr.write(`${line}\n`));
   }
 
   /** Where an environment's record lives (the name is encoded: environments may hold any character). */
@@ -186,13 +216,22 @@ export class FileStateStore implements StateStore {
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
       try {
         await createOwnedFile(lock);
-        return () => unlink(lock).catch(() => undefined);
+        return () => removeOwnedFile(lock);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       // Taken over, the next attempt takes it (unless another write was quicker).
-      const stale = await lockIsStale(lock);
-      if (stale) await takeOverStaleLock(lock, () => lockIsStale(lock), 10_000);
+      const gone = await lockGone(lock, this.runStatus);
+      const stale = gone !== undefined;
+      if (stale) {
+        let why: string | undefined = gone;
+        const taken = await takeOverStaleLock(
+          lock,
+          async () => (why = await lockGone(lock, this.runStatus)) !== undefined,
+          10_000,
+        );
+        if (taken) this.notice(`deploy-action: took over ${lock}: ${why}`);
+      }
       if (Date.now() >= until)
         throw new Error(
           `${lock} is held by ${describeHolder(lock)} (another write of this record) after ${Math.round(this.lockWaitMs / 1000)} s: ` +
@@ -254,11 +293,13 @@ export interface LockHolder {
   pid?: unknown;
   host?: unknown;
   started?: unknown;
+  /** The workflow run of the job that took the lock (lock-takeover.ts ownerText). */
+  run?: { id?: unknown; attempt?: unknown };
 }
 
 function lockHolder(lock: string): LockHolder | undefined {
   try {
-    const holder = JSON.parse(readFileSync(lock, 'utf8')) as LockHolder | null;
+    const holder = JSON.parse(readOwnedFile(lock) ?? '') as LockHolder | null;
     return holder && typeof holder === 'object' ? holder : undefined;
   } catch {
     return undefined;
@@ -273,15 +314,24 @@ function describeHolder(lock: string): string {
 }
 
 /**
- * Whether the write holding `lock` is gone: its process on this host has ended (or its pid now belongs to a
- * process started at another time); one of another host once older than any write takes (STALE_LOCK_MS); a
- * lock that names nobody (empty: its writer died between creating and writing it) once UNNAMED_LOCK_STALE_MS
- * old.
+ * Why the write holding `lock` is gone, or undefined while it may still be at work: its process on this host
+ * has ended (or its pid now belongs to a process started at another time); one of another host whose workflow
+ * run GitHub says has finished, or once older than any write takes (STALE_LOCK_MS); a lock that names nobody
+ * (left by a crash, or by an older version that created it empty) once UNNAMED_LOCK_STALE_MS old.
  */
-async function lockIsStale(lock: string): Promise<boolean> {
+async function lockGone(lock: string, runStatus: RunStatus | undefined): Promise<string | undefined> {
   const age = await fileAgeMs(lock, -1);
-  if (age < 0) return false; // gone already: the next attempt takes it
-  return isStaleHolder(lockHolder(lock), age, hostname(), (pid) => {
+  if (age < 0) return undefined; // gone already: the next attempt takes it
+  const holder = lockHolder(lock);
+  const runId = holder?.run?.id;
+  if (runStatus && holder?.host !== hostname() && typeof runId === 'string' && /^\d+$/.test(runId)) {
+    const attempt = typeof holder?.run?.attempt === 'string' ? holder.run.attempt : undefined;
+    const status = await runStatus({ kind: 'workflow', runId, ...(attempt ? { runAttempt: attempt } : {}) });
+    if (status.state === 'ended')
+      return `its holder, workflow run ${runId} (${describeHolder(lock)}), has finished${status.conclusion ? ` (${status.conclusion})` : ''}`;
+    if (status.state === 'running') return undefined;
+  }
+  const stale = isStaleHolder(holder, age, hostname(), (pid) => {
     try {
       process.kill(pid, 0);
     } catch (error) {
@@ -289,10 +339,17 @@ async function lockIsStale(lock: string): Promise<boolean> {
     }
     return { runs: true, started: processStart(pid) };
   });
+  if (!stale) return undefined;
+  const seconds = `${Math.round(age / 1000)} s`;
+  if (describeHolder(lock) === 'another process')
+    return `it names no holder and is ${seconds} old (left by a write that died, or by an older version)`;
+  return holder?.host === hostname()
+    ? `its holder, ${describeHolder(lock)}, has ended`
+    : `its holder, ${describeHolder(lock)}, has held it for ${seconds}, longer than any write takes`;
 }
 
 /**
- * The decision of lockIsStale, given what the lock says (`holder`: undefined when it is empty or not JSON),
+ * The decision of lockGone, given what the lock says (`holder`: undefined when it is empty or not JSON),
  * its age, this host, and what this host says of a pid (whether it runs, and when the kernel started it).
  */
 export function isStaleHolder(
@@ -351,7 +408,11 @@ async function removeStaleTemps(dir: string): Promise<void> {
     const file = join(dir, name);
     try {
       const info = await stat(file);
-      if (info.isFile() && info.mtimeMs < before) await unlink(file);
+      if (info.mtimeMs >= before) continue;
+      if (info.isFile()) await unlink(file);
+      // A lock's draft made as a directory (lock-takeover.ts, where there are no hard links).
+      else if (info.isDirectory() && /\.lock(?:\.takeover)?\.\d+\.\d+\.tmp$/.test(name))
+        await rm(file, { recursive: true, force: true });
     } catch {
       // Gone already (another writer removed it or renamed it into place), or not ours to remove.
     }

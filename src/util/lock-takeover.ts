@@ -3,13 +3,18 @@
 // removed only if it is still stale then: a process that judged the old lock stale must not remove the one
 // another process has taken since (both would then go on as holders).
 import { randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { link, open, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { link, mkdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { processStart } from './process-start.ts';
 
-/** What link() answers where the file system has no hard links (FAT, some network shares): created in place. */
+/** What link() answers where the file system has no hard links (FAT, some network shares). */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+/** What rename() of a directory answers when the name is taken (a non-empty directory, or a file). */
+const NAME_TAKEN = new Set(['EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR', 'EPERM', 'EACCES']);
+/** The holder's file inside a lock made as a directory (where there are no hard links). */
+export const OWNER_FILE = 'owner.json';
 
 /** How long ago `path` was last written; `absent` when there is no such file. */
 export async function fileAgeMs(path: string, absent: number): Promise<number> {
@@ -20,36 +25,115 @@ export async function fileAgeMs(path: string, absent: number): Promise<number> {
 }
 
 /**
+ * Who holds a lock, as written in it: the process, its host and start, and, in a GitHub Actions job, the
+ * workflow run, which the Actions API can say has finished when the runner that held the lock is gone.
+ */
+export function ownerText(env: NodeJS.ProcessEnv = process.env): string {
+  const started = processStart(process.pid);
+  const run =
+    env.GITHUB_ACTIONS === 'true' && /^\d+$/.test(env.GITHUB_RUN_ID ?? '')
+      ? {
+          run: {
+            id: env.GITHUB_RUN_ID,
+            ...(/^\d+$/.test(env.GITHUB_RUN_ATTEMPT ?? '') ? { attempt: env.GITHUB_RUN_ATTEMPT } : {}),
+            ...(env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}),
+          },
+        }
+      : {};
+  return `${JSON.stringify({ pid: process.pid, host: hostname(), ...(started ? { started } : {}), ...run })}\n`;
+}
+
+export interface CreateOptions {
+  /** false: make the lock as where link() is refused (tests; the file system decides otherwise). */
+  hardLinks?: boolean;
+}
+
+/**
  * Creates `path` exclusively (throws EEXIST when it exists), naming this process in it: its pid, host and,
  * where /proc says, when the kernel started it, so a later reader can tell a live holder from a reused pid.
- * The file appears whole: it is written under a name of its own (`<path>.<pid>.<n>.tmp`) and hard-linked to
- * `path`, which fails when `path` exists, as O_EXCL does. So a file at `path` that is empty or names nobody was
- * never one a live process is still writing: left by a crash (a power loss before the data reached the disk),
- * by an older version (which created it empty, then wrote it), or here on a file system without hard links,
- * where it is created in place and written at once (empty for microseconds).
+ * The lock appears whole, never empty: its text is written under a name of its own (`<path>.<pid>.<n>.tmp`)
+ * and hard-linked to `path`, which fails when `path` exists, as O_EXCL does. Where the file system has no hard
+ * links, a file cannot appear whole and exclusively (O_EXCL makes it empty first; rename replaces), so the
+ * lock is a directory there: made under a name of its own with the holder's file in it, then renamed to
+ * `path`, which fails when `path` is taken (a directory that is not empty, or a file). Either way a lock that
+ * names nobody was never one a live process of this version is still making.
  */
-export async function createOwnedFile(path: string): Promise<void> {
-  const started = processStart(process.pid);
-  const text = `${JSON.stringify({ pid: process.pid, host: hostname(), ...(started ? { started } : {}) })}\n`;
+export async function createOwnedFile(path: string, options: CreateOptions = {}): Promise<void> {
+  const text = ownerText();
   const draft = `${path}.${process.pid}.${randomInt(2 ** 47)}.tmp`;
-  await writeFile(draft, text, { flag: 'wx' });
-  try {
-    await link(draft, path);
-  } catch (error) {
-    if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-    const handle = await open(path, 'wx');
+  let linked = options.hardLinks !== false;
+  if (linked) {
+    await writeFile(draft, text, { flag: 'wx' });
     try {
-      await handle.writeFile(text);
+      await link(draft, path);
+    } catch (error) {
+      if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      linked = false;
     } finally {
-      await handle.close();
+      await unlink(draft).catch(() => undefined);
     }
-  } finally {
-    await unlink(draft).catch(() => undefined);
+    if (linked) return;
+  }
+  await mkdir(draft);
+  try {
+    await writeFile(join(draft, OWNER_FILE), text, { flag: 'wx' });
+    await rename(draft, path);
+  } catch (error) {
+    await rm(draft, { recursive: true, force: true }).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (NAME_TAKEN.has(code) && exists(path))
+      throw Object.assign(new Error(`EEXIST: ${path} exists`), { code: 'EEXIST', path });
+    throw error;
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The text of the lock at `path`: the file's, or its holder's file where it is a directory; undefined if none. */
+export function readOwnedFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EISDIR') return undefined;
+  }
+  try {
+    return readFileSync(join(path, OWNER_FILE), 'utf8');
+  } catch {
+    return undefined;
   }
 }
 
 /**
- * Removes `lock` when `isStale()` still says so under the takeover guard. A guard older than `guardStaleMs`
+ * Removes the lock at `path`, a file or a directory. A directory is first renamed away (to a name of this
+ * process's own): emptied in place, it could for a moment be an empty directory another creator's rename
+ * replaces, whose lock would then be removed with it.
+ */
+export async function removeOwnedFile(path: string): Promise<void> {
+  try {
+    await unlink(path);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EACCES') return;
+  }
+  const away = `${path}.${process.pid}.${randomInt(2 ** 47)}.tmp`;
+  try {
+    await rename(path, away);
+  } catch {
+    return;
+  }
+  await rm(away, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/**
+ * Removes `lock` when `isStale()` still says so under the takeover guard; true when it did. A guard older than `guardStaleMs`
  * was left by a process that died in the milliseconds it holds one, and is removed; unless it names a process
  * of this host that still runs (a stalled one, still about to remove the lock: taking the guard from it would
  * let two processes remove and take the lock at once).
@@ -58,20 +142,21 @@ export async function takeOverStaleLock(
   lock: string,
   isStale: () => Promise<boolean>,
   guardStaleMs: number,
-): Promise<void> {
+): Promise<boolean> {
   const guard = `${lock}.takeover`;
   try {
     await createOwnedFile(guard);
   } catch {
     // Another process is taking it over.
-    if ((await fileAgeMs(guard, 0)) > guardStaleMs && !guardHolderRuns(guard))
-      await unlink(guard).catch(() => undefined);
-    return;
+    if ((await fileAgeMs(guard, 0)) > guardStaleMs && !guardHolderRuns(guard)) await removeOwnedFile(guard);
+    return false;
   }
   try {
-    if (await isStale()) await unlink(lock).catch(() => undefined);
+    if (!(await isStale())) return false;
+    await removeOwnedFile(lock);
+    return true;
   } finally {
-    await unlink(guard).catch(() => undefined);
+    await removeOwnedFile(guard);
   }
 }
 
@@ -82,7 +167,7 @@ export async function takeOverStaleLock(
 function guardHolderRuns(guard: string): boolean {
   let holder: { pid?: unknown; host?: unknown; started?: unknown };
   try {
-    holder = JSON.parse(readFileSync(guard, 'utf8')) as typeof holder;
+    holder = JSON.parse(readOwnedFile(guard) ?? '') as typeof holder;
   } catch {
     return false;
   }
