@@ -3,6 +3,7 @@
 // dry-run when kubectl is there, and (advice) set resource limits and readiness probes.
 import picomatch from 'picomatch';
 import { LineCounter, isMap, isScalar, isSeq } from 'yaml';
+import { parseJsonSteps } from './json-steps.ts';
 import { parseYamlDocuments } from './yaml-documents.ts';
 import * as z from 'zod';
 import { infrastructureConfigSchema } from './schema/infrastructure.ts';
@@ -217,8 +218,11 @@ async function terraformFindings(
   const text = read.text;
   let plan: unknown;
   try {
-    plan = JSON.parse(text);
+    // In steps: a big plan's JSON.parse held the event loop for seconds.
+    plan = await turns.run(parseJsonSteps(text));
   } catch (error) {
+    // The gate cancelled or timed out while it read: not a plan that is no JSON.
+    if (!(error instanceof SyntaxError)) throw error;
     const log = planLog(text);
     if (log) {
       return {

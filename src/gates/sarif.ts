@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { sarifConfigSchema } from './schema/sarif.ts';
 import type { SarifConfig } from './schema/sarif.ts';
 import { matchFiles, toList } from './match-files.ts';
+import { parseJsonSteps } from './json-steps.ts';
 import { readReportFile } from './report-file.ts';
 import { redactReported } from './secret-rules.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';
@@ -143,7 +144,8 @@ function* sarifSteps(text: string, file: string, roots: string | string[]): Gene
   const bases = (Array.isArray(roots) ? roots : [roots]).filter(Boolean);
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    // In steps: a big log's JSON.parse held the event loop for seconds.
+    data = yield* parseJsonSteps(text);
   } catch (error) {
     throw new SarifReportError(`${file} is not valid JSON (truncated?): ${(error as Error).message}`);
   }
