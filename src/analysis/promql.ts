@@ -4,7 +4,10 @@
 // - in a `…` raw string: as is, and a value holding a backtick (the only thing that ends it) is refused;
 // - in the string of a regex matcher (=~ or !~): regex metacharacters escaped first, so `1.2` or `.*` match
 //   only themselves;
-// - anywhere else (and in # comments, which a newline would end): only a plain word or number (weight="25").
+// - in # comments (which a newline would end): only a plain word or number;
+// - anywhere else: glued to a name (`x_{{environment}}_total`) a plain word that continues it; standing alone
+//   a number (`* {{weight}}`), a duration (`[{{window}}]`) or a name that is not a PromQL keyword, so a value
+//   cannot add an operator (`or`, `unless`, `offset`, `bool`, ...) or turn a range into a subquery (`5m:1s`).
 import { PLACEHOLDER } from '../targets/placeholder.ts';
 import { TemplateError, type TemplateValues } from '../targets/template.ts';
 
@@ -25,15 +28,59 @@ export function escapeRegex(value: string): string {
 }
 
 const PLAIN = /^[\w.:]+$/;
+/** A value standing alone as a token: a number, a duration, or a name (checked against KEYWORDS). */
+const NUMBER = /^\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i;
+const DURATION = /^(?:\d+(?:ms|[smhdwy]))+$/;
+const NAME = /^[A-Za-z_:][\w:]*$/;
+/** Words the PromQL lexer reads as keywords (operators, modifiers), not names. */
+const KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'atan2',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'offset',
+  'start',
+  'end',
+  'step',
+  'limitk',
+  'limit_ratio',
+]);
+/** Characters that continue a name: a value beside one is part of that name. */
+const NAME_CHAR = /[\w:]/;
 const PLACEHOLDER_AT = new RegExp(PLACEHOLDER.source, 'y');
 
 function shown(value: string): string {
   return JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value);
 }
 
+/** A value that stands alone in the query (no name character beside its placeholder) and is one token. */
+function standsAlone(value: string): boolean {
+  if (NUMBER.test(value) || DURATION.test(value)) return true;
+  return NAME.test(value) && !KEYWORDS.has(value.toLowerCase());
+}
+
 /** The value as written at its place in the query; throws a TemplateError where it cannot be written. */
-function written(name: string, value: string, quote: Quote | 'code', regex: boolean, at: number): string {
+function written(
+  name: string,
+  value: string,
+  quote: Quote | 'code' | 'comment',
+  regex: boolean,
+  at: number,
+  glued = false,
+): string {
   const where = `{{${name}}} (character ${at + 1})`;
+  if (quote === 'comment') quote = 'code';
+  else if (quote === 'code' && !glued && PLAIN.test(value) && !standsAlone(value))
+    throw new TemplateError(
+      `${where} stands alone outside a quoted string, where its value ${shown(value)} would be read as PromQL (an operator, a modifier or a subquery), not as a number, a duration or a name: write it inside double quotes, e.g. label="{{${name}}}"`,
+    );
   if (quote === 'code') {
     if (PLAIN.test(value)) return value;
     throw new TemplateError(
@@ -62,7 +109,10 @@ export function renderPromql(template: string, values: TemplateValues): string {
       const name = match[1]!;
       const value = values[name];
       if (value === undefined) throw new TemplateError(`{{${name}}} has no value here`);
-      out += written(name, value, state === 'comment' ? 'code' : state, regex, i);
+      // Beside a name character of the template, the value continues that name (x_{{environment}}_total).
+      const glued =
+        NAME_CHAR.test(template[i - 1] ?? '') || NAME_CHAR.test(template[i + match[0].length] ?? '');
+      out += written(name, value, state, regex, i, glued);
       i += match[0].length;
       continue;
     }

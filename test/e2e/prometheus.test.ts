@@ -194,3 +194,28 @@ test('what a real Prometheus answers that a metric cannot read is refused saying
   assert.equal(bad.errors[0]?.code, 'query-error');
   assert.match(bad.errors[0]!.message, /^m: bad_data: /);
 });
+
+test('a value standing alone outside a string cannot add an operator or make a range a subquery', async () => {
+  const provider = createPrometheusProvider('prom', { type: 'prometheus', url: prometheus.url, retries: 0 });
+  const read = (query: string, weight: string) =>
+    provider.read({
+      side: 'canary',
+      vars: { version: 'v2', weight },
+      metrics: [{ name: 'm', config: { provider: 'prom', query } }],
+      intervalMs: 1000,
+      signal: signal(),
+    });
+  // As meant: a number and a duration.
+  assert.deepEqual((await read('sum(app_hostile{v="other"}) * {{weight}}', '25')).values, { m: 25 });
+  const ranged = await read('max(max_over_time(app_memory_ratio{version="v2"}[{{weight}}]))', '1m');
+  assert.deepEqual(ranged.values, { m: 0.42 });
+  // `or` would answer vector(100) where the query meant none; `1m:1s` a subquery Prometheus would run.
+  for (const [query, weight] of [
+    ['sum(app_hostile{v="none"}) {{weight}} vector(100)', 'or'],
+    ['max(max_over_time(app_memory_ratio{version="v2"}[{{weight}}]))', '1m:1s'],
+  ]) {
+    const result = await read(query!, weight!);
+    assert.deepEqual(result.values, { m: null }, query);
+    assert.equal(result.errors[0]?.code, 'template', query);
+  }
+});

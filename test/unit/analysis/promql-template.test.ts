@@ -132,3 +132,49 @@ test('a placeholder after a backslash in a string is refused; a value-less varia
   );
   assert.throws(() => renderPromql('up{v="{{slot}}"}', { version: 'v1' }), /\{\{slot\}\} has no value here/);
 });
+
+test('a plain word standing alone outside a string is a number, a duration or a name, never an operator, a modifier or a subquery', () => {
+  const alone = (template: string, value: string) =>
+    renderPromql(template, { version: value, weight: value });
+  // What such a place is for: numbers, durations, names.
+  assert.equal(alone('sum(up) * {{weight}} / 100', '25'), 'sum(up) * 25 / 100');
+  assert.equal(alone('sum(up) * {{weight}}', '0.5'), 'sum(up) * 0.5');
+  assert.equal(alone('rate(x[{{weight}}])', '5m'), 'rate(x[5m])');
+  assert.equal(alone('rate(x[{{weight}}])', '1h30m'), 'rate(x[1h30m])');
+  assert.equal(alone('sum({{version}})', 'job:requests:rate5m'), 'sum(job:requests:rate5m)');
+  // Glued to a name, a plain word continues it, whatever it is.
+  assert.equal(alone('x_{{version}}_total', 'or'), 'x_or_total');
+  assert.equal(alone('{{version}}_total', '5m'), '5m_total');
+  const refused = (template: string, value: string) =>
+    assert.throws(
+      () => alone(template, value),
+      (e: Error) =>
+        e instanceof TemplateError &&
+        /stands alone outside a quoted string, where its value .* would be read as PromQL \(an operator, a modifier or a subquery\)/.test(
+          e.message,
+        ),
+      `${template} with ${JSON.stringify(value)}`,
+    );
+  // Binary operators and set operators: `a {{v}} b` would become `a or b`.
+  for (const keyword of ['or', 'OR', 'and', 'unless', 'atan2', 'bool'])
+    refused('up{a="1"} {{version}} vector(1)', keyword);
+  // Modifiers and grouping.
+  for (const keyword of [
+    'offset',
+    'by',
+    'without',
+    'on',
+    'ignoring',
+    'group_left',
+    'group_right',
+    'start',
+    'end',
+  ])
+    refused('sum(up) {{version}} (x)', keyword);
+  // A range turned into a subquery, and words that are none of the three.
+  refused('max_over_time(x[{{weight}}])', '5m:1s');
+  refused('sum(up) * {{weight}}', 'v1.2.3');
+  refused('sum(up) * {{weight}}', '1.2.3');
+  // In a comment anything plain is harmless (a newline, which would end it, is not plain).
+  assert.equal(alone('up # {{version}}', 'or'), 'up # or');
+});
