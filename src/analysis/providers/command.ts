@@ -76,7 +76,7 @@ export function parseMetricsJson(
   const text = stdout.replace(/^\uFEFF/, '');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJsonAllowingNonFinite(text);
   } catch (error) {
     const head = text.trim().slice(0, 80);
     return {
@@ -132,6 +132,42 @@ export function parseMetricsJson(
     seen.add(key);
   }
   return ignored.length ? { ok: true, value: values, ignored } : { ok: true, value: values };
+}
+
+/** A JSON string literal, to leave alone when looking for the words below. */
+const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
+/** Python's json.dumps writes a NaN or an infinite float as these bare words (allow_nan, its default). */
+const NON_FINITE_WORD = /(?<![\w.$])(?:-?Infinity|NaN)(?![\w.$])/g;
+
+/**
+ * JSON.parse, reading NaN, Infinity and -Infinity written as bare words (Python's json.dumps of a float
+ * that is not finite) as null, no data, as Prometheus' NaN is: a script's `{"p95": NaN}` is not a broken
+ * answer. Words inside strings are left alone.
+ */
+function parseJsonAllowingNonFinite(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    let replaced = false;
+    let out = '';
+    let last = 0;
+    const bare = (segment: string) =>
+      segment.replace(NON_FINITE_WORD, () => {
+        replaced = true;
+        return 'null';
+      });
+    for (const match of text.matchAll(JSON_STRING)) {
+      out += bare(text.slice(last, match.index)) + match[0];
+      last = match.index + match[0].length;
+    }
+    out += bare(text.slice(last));
+    if (!replaced) throw error;
+    try {
+      return JSON.parse(out);
+    } catch {
+      throw error;
+    }
+  }
 }
 
 /** Without a `warn` of the caller's, a warning goes to stderr (the job log). */

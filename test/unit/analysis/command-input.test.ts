@@ -127,3 +127,37 @@ test('a key no metric reads may hold anything: ignored with one warning; the key
     ignored: ['note'],
   });
 });
+
+test("Python's NaN and Infinity (json.dumps of a float that is not finite) are no data, not a broken answer", async () => {
+  assert.deepEqual(read('{"error_rate": NaN, "p95": Infinity, "p50": -Infinity, "memory": 0.5}'), {
+    ok: true,
+    value: { error_rate: null, p95: null, p50: null, memory: 0.5 },
+  });
+  // Inside a string the words are text; other broken JSON stays refused, with JSON.parse's own reason.
+  assert.deepEqual(
+    parseMetricsJson('script', '{"note": "NaN, Infinity", "memory": NaN}', new Set(['memory'])),
+    { ok: true, value: { memory: null }, ignored: ['note'] },
+  );
+  for (const stdout of ['{"p95": NaNa}', '{"p95": nan}', '{"p95": NaN', '{"p95": Infinityx}']) {
+    const result = read(stdout);
+    assert.ok(!result.ok, stdout);
+    assert.match(result.error.message, /^stdout is not one JSON object/, stdout);
+  }
+  // Through the provider: the metric has no data in that interval, and no error is made up.
+  const provider = createCommandProvider('script', {
+    type: 'command',
+    run: [process.execPath, '-e', 'process.stdout.write(\'{"p95": NaN, "memory": 0.25}\\n\')'],
+    retries: 0,
+  });
+  const result = await provider.read({
+    side: 'canary',
+    vars: { version: 'v2' },
+    metrics: [
+      { name: 'p95', config: { provider: 'script' } },
+      { name: 'memory', config: { provider: 'script' } },
+    ],
+    intervalMs: 60_000,
+    signal: new AbortController().signal,
+  });
+  assert.deepEqual(result, { values: { p95: null, memory: 0.25 }, errors: [] });
+});
