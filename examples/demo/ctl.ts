@@ -1,5 +1,5 @@
 // The demo's "infrastructure CLI": what deploy.yml commands call to start services, move traffic and roll
-// instances, against the embedded router or haproxy. Configuration comes from DEMO_* environment variables
+// instances, against the embedded router, haproxy or nginx. Configuration comes from DEMO_* environment variables
 // (see lib/ctl-env.ts and README.md). Every failure exits non-zero with one clear message on stderr.
 import { Command, Option } from 'commander';
 import { ENV_HELP, portOf, readCtlEnv, type CtlEnv } from './lib/ctl-env.ts';
@@ -32,7 +32,8 @@ function log(message: string): void {
 async function applyWeights(traffic: TrafficControl, config: CtlEnv, target: Weights): Promise<Weights> {
   const servers = await traffic.servers();
   const current = weightsOf(servers);
-  // Never hand traffic to a server the router cannot reach yet (haproxy checks still say DOWN).
+  // Never hand traffic to a server the router cannot reach yet (haproxy checks still say DOWN; for nginx,
+  // which checks nothing, ctl's own probe of the port).
   for (const [name, weight] of Object.entries(target)) {
     if (weight === 0 || (current[name] ?? 0) > 0) continue;
     const port = config.ports.get(name);

@@ -1,11 +1,30 @@
-// Zero downtime, proven: real haproxy and the embedded router in front of real demo services, under
-// continuous load (300 rps asked), while `ctl` moves traffic between slots and rolls instances. Every failed
-// request (network error, timeout or status >= 500) fails the test; a load client that could not keep its
-// rate on a busy machine is reported, and fails the test only when too little load was left to prove it.
+// Zero downtime, proven: real haproxy, real nginx and the embedded router in front of real demo services,
+// under continuous load (300 rps asked), while `ctl` moves traffic between slots and rolls instances. Every
+// failed request (network error, timeout or status >= 500) fails the test; a load client that could not keep
+// its rate on a busy machine is reported, and fails the test only when too little load was left to prove it.
+// nginx moves traffic by config file and graceful reload, so it also gets a reload storm under load, the
+// weight-0 and bad-config guarantees, and the checks on what may reach its config.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { setupDemo } from '../helpers/demo.ts';
+import { readFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { CTL, setupDemo, type Demo } from '../helpers/demo.ts';
 import { assertZeroDowntime, describeLoad, lastFullBucket, startLoad, type Load } from '../helpers/load.ts';
+import { requireNginx } from '../helpers/nginx.ts';
+import { NODE } from '../helpers/processes.ts';
+import {
+  checkPrefix,
+  parseRouterState,
+  renderNginxConfig,
+  withServer,
+} from '../../examples/demo/lib/nginx-config.ts';
+import {
+  applyNginxConfig,
+  masterPid,
+  nginxPaths,
+  updateNginxRouter,
+  workersOf,
+} from '../../examples/demo/lib/nginx-runtime.ts';
 
 const RPS = 300;
 
@@ -20,8 +39,8 @@ async function answered(load: Load): Promise<ReturnType<Load['snapshot']>> {
   assert.fail('no request was answered within 30 s of starting the load');
 }
 
-for (const kind of ['haproxy', 'embedded'] as const) {
-  describe(`zero downtime through ${kind === 'haproxy' ? 'haproxy' : 'the embedded router'}`, () => {
+for (const kind of ['haproxy', 'nginx', 'embedded'] as const) {
+  describe(`zero downtime through ${kind === 'embedded' ? 'the embedded router' : kind}`, () => {
     test('blue-green: weights 100/0 -> 0/100, old slot torn down and redeployed, all under load', async (t) => {
       const demo = await setupDemo(t, kind, { blue: 100, green: 0 });
       await demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.0');
@@ -86,3 +105,185 @@ for (const kind of ['haproxy', 'embedded'] as const) {
     });
   });
 }
+
+/** x-version of `count` requests through the router, by version; any status other than 200 counts as its status. */
+async function versionsOf(url: string, count: number): Promise<Record<string, number>> {
+  const seen: Record<string, number> = {};
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    await res.arrayBuffer();
+    const key = res.status === 200 ? (res.headers.get('x-version') ?? '(none)') : `HTTP ${res.status}`;
+    seen[key] = (seen[key] ?? 0) + 1;
+  }
+  return seen;
+}
+
+async function workerPids(demo: Demo): Promise<number[]> {
+  const paths = nginxPaths(demo.env.DEMO_NGINX_PREFIX!);
+  return (await workersOf(await masterPid(paths))).map((w) => w.pid);
+}
+
+/** blue runs 1.0.0 with all the traffic, green runs 2.0.0 with none. */
+async function nginxBlueLive(t: Parameters<typeof setupDemo>[0]): Promise<Demo> {
+  const demo = await setupDemo(t, 'nginx', { blue: 100, green: 0 });
+  await demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.0');
+  await demo.ctl('deploy', '--slot', 'green', '--version', '2.0.0');
+  return demo;
+}
+
+describe('nginx: config file and graceful reload', () => {
+  test('a storm of reloads under load drops no request, and each reload really replaced the worker', async (t) => {
+    const demo = await nginxBlueLive(t);
+    const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 120_000 });
+    t.after(() => load.stop());
+    await answered(load);
+    const seenWorkers = new Set(await workerPids(demo));
+    const reloads = 20;
+    for (let i = 0; i < reloads; i++) {
+      // Alternate blue/green shares, each applied by its own validated config and graceful reload.
+      await updateNginxRouter(demo.env.DEMO_NGINX_BIN!, demo.env.DEMO_NGINX_PREFIX!, (state) =>
+        withServer(withServer(state, 'green', { weight: i % 2 === 0 ? 60 : 10 }), 'blue', { weight: 40 }),
+      );
+      const workers = await workerPids(demo);
+      assert.equal(workers.length, 1, `after reload ${i + 1} exactly one worker runs: ${workers.join(', ')}`);
+      assert.ok(!seenWorkers.has(workers[0]!), `reload ${i + 1} did not start a new worker`);
+      seenWorkers.add(workers[0]!);
+      await sleep(100);
+    }
+    await demo.ctl('switch', '--slot', 'blue');
+    await sleep(1200);
+    const report = await load.stop();
+
+    assertZeroDowntime(t, report);
+    for (const v of ['1.0.0', '2.0.0'])
+      assert.ok((report.byVersion[v] ?? 0) > 50, `too little traffic on ${v}: ${describeLoad(report)}`);
+    assert.deepEqual(Object.keys(lastFullBucket(report).byVersion), ['1.0.0']);
+  });
+
+  test('weight 0 gets no traffic: not even when the weighted server fails (down, never backup)', async (t) => {
+    const demo = await nginxBlueLive(t);
+    assert.deepEqual(await versionsOf(demo.url, 60), { '1.0.0': 60 });
+    const config = await readFile(nginxPaths(demo.env.DEMO_NGINX_PREFIX!).config, 'utf8');
+    assert.doesNotMatch(config, /backup|weight=0/);
+
+    // A backup server would take over here; a weight-0 one must not: the failure shows instead.
+    const status = JSON.parse(await demo.ctl('status')) as { processes: Record<string, { pid: number }> };
+    process.kill(status.processes.blue!.pid, 'SIGTERM');
+    for (let i = 0; i < 100 && (await fetch(demo.url).then((r) => r.status)) === 200; i++) await sleep(50);
+    const afterStop = await versionsOf(demo.url, 30);
+    assert.equal(afterStop['2.0.0'], undefined, `weight-0 green answered: ${JSON.stringify(afterStop)}`);
+    assert.ok((afterStop['HTTP 502'] ?? 0) > 0, JSON.stringify(afterStop));
+
+    // And a slot taken out of rotation gets nothing either, however its weight stood.
+    await demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.1');
+    await demo.ctl('weight', '--slot', 'green', '--weight', '50', '--stable', 'blue');
+    const split = await versionsOf(demo.url, 60);
+    assert.ok((split['1.0.1'] ?? 0) > 5 && (split['2.0.0'] ?? 0) > 5, JSON.stringify(split));
+    await updateNginxRouter(demo.env.DEMO_NGINX_BIN!, demo.env.DEMO_NGINX_PREFIX!, (s) =>
+      withServer(s, 'green', { enabled: false }),
+    );
+    assert.deepEqual(await versionsOf(demo.url, 60), { '1.0.1': 60 });
+  });
+
+  test('a config nginx refuses never replaces the running one', async (t) => {
+    const demo = await nginxBlueLive(t);
+    const paths = nginxPaths(demo.env.DEMO_NGINX_PREFIX!);
+    const good = await readFile(paths.config, 'utf8');
+    const workers = await workerPids(demo);
+    // weight=0 is the classic mistake: nginx -t rejects it, and nothing may change.
+    const bad = good.replace(/server (127\.0\.0\.1:\d+) down;/, 'server $1 weight=0;');
+    assert.notEqual(bad, good);
+    await assert.rejects(
+      applyNginxConfig(demo.env.DEMO_NGINX_BIN!, paths, bad),
+      /nginx -t refused.*weight=0/s,
+    );
+    assert.equal(await readFile(paths.config, 'utf8'), good);
+    assert.deepEqual(await workerPids(demo), workers, 'nginx was reloaded with a refused config');
+    assert.deepEqual(await versionsOf(demo.url, 20), { '1.0.0': 20 });
+
+    // One nginx -t cannot judge: a listen port taken by another process. The master keeps the old config
+    // and says why; the file goes back to what nginx runs.
+    const bluePort = JSON.parse(await readFile(paths.state, 'utf8')).servers.blue.port as number;
+    const taken = good.replace(/listen 127\.0\.0\.1:\d+;/, `listen 127.0.0.1:${bluePort};`);
+    await assert.rejects(
+      applyNginxConfig(demo.env.DEMO_NGINX_BIN!, paths, taken),
+      /nginx did not apply the new configuration: .*bind\(\) to 127\.0\.0\.1:\d+ failed/,
+    );
+    assert.equal(await readFile(paths.config, 'utf8'), good);
+    assert.deepEqual(await workerPids(demo), workers, 'the old worker must keep serving');
+    assert.deepEqual(await versionsOf(demo.url, 20), { '1.0.0': 20 });
+    assert.deepEqual(JSON.parse(await demo.ctl('current')), { slot: 'blue', version: '1.0.0' });
+  });
+
+  test('traffic is never handed to a server that does not answer', async (t) => {
+    const demo = await setupDemo(t, 'nginx', { blue: 100, green: 0 });
+    await demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.0');
+    const r = await execa(NODE, [CTL, 'switch', '--slot', 'green'], { env: demo.env, reject: false });
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stderr, /refusing to send traffic to green: nothing answers on its port/);
+    // The same rule below ctl: the router itself refuses to make a silent server routable.
+    await assert.rejects(
+      updateNginxRouter(demo.env.DEMO_NGINX_BIN!, demo.env.DEMO_NGINX_PREFIX!, (s) =>
+        withServer(s, 'green', { weight: 10 }),
+      ),
+      /refusing to route to green: nothing answers/,
+    );
+    assert.deepEqual(await versionsOf(demo.url, 20), { '1.0.0': 20 });
+    assert.match(await readFile(nginxPaths(demo.env.DEMO_NGINX_PREFIX!).config, 'utf8'), /down; # green/);
+  });
+
+  test('only checked values reach the config, and a missing nginx names the package to install', async () => {
+    const state = { listenPort: 8080, servers: { blue: { port: 8081, weight: 100, enabled: true } } };
+    for (const prefix of ['relative/dir', '/tmp/a;b', '/tmp/a b', '/tmp/x}', '/tmp/../etc', '/tmp/$x']) {
+      assert.throws(() => checkPrefix(prefix, 'DEMO_NGINX_PREFIX'), /must be an absolute path/, prefix);
+      assert.throws(() => renderNginxConfig(state, { prefix }), /must be an absolute path/, prefix);
+    }
+    const bad: [unknown, RegExp][] = [
+      [{ ...state, listenPort: '8080; include /etc/passwd' }, /listenPort .* is not a TCP port/],
+      [{ ...state, servers: { 'a;b': { port: 1, weight: 1, enabled: true } } }, /"a;b" is not a valid name/],
+      [
+        { ...state, servers: { blue: { port: 70000, weight: 1, enabled: true } } },
+        /port 70000 is not a TCP port/,
+      ],
+      [
+        { ...state, servers: { blue: { port: 1, weight: 1.5, enabled: true } } },
+        /weight 1.5 is not a whole number/,
+      ],
+      [
+        { ...state, servers: { blue: { port: 1, weight: 1, enabled: 'yes' } } },
+        /enabled must be true or false/,
+      ],
+      [{ ...state, servers: {} }, /at least one server/],
+    ];
+    for (const [value, message] of bad) assert.throws(() => parseRouterState(value, 'router.json'), message);
+    assert.throws(
+      () => renderNginxConfig(state, { prefix: '/tmp/p', user: 'root;evil' }),
+      /not a valid name/,
+    );
+    assert.throws(
+      () => withServer(parseRouterState(state, 's'), 'green', { weight: 1 }),
+      /no server "green"/,
+    );
+
+    const none = renderNginxConfig(
+      { listenPort: 8080, servers: { blue: { port: 8081, weight: 0, enabled: true } } },
+      { prefix: '/tmp/p' },
+    );
+    assert.match(none, /server 127\.0\.0\.1:8081 down;/);
+    assert.match(none, /return 503/);
+
+    const ctl = await execa(NODE, [CTL, 'current'], {
+      env: {
+        DEMO_STATE_DIR: '/tmp/x',
+        DEMO_PORTS: 'blue=1',
+        DEMO_ROUTER: 'nginx',
+        DEMO_NGINX_PREFIX: '/tmp/a;b',
+      },
+      reject: false,
+    });
+    assert.equal(ctl.exitCode, 1);
+    assert.match(ctl.stderr, /DEMO_NGINX_PREFIX: "\/tmp\/a;b" must be an absolute path/);
+
+    assert.throws(() => requireNginx('/nonexistent/sbin/nginx'), /apt-get install nginx/);
+  });
+});

@@ -1,4 +1,4 @@
-// The demo infrastructure for end-to-end tests: a router (real haproxy, or the embedded one) in front of
+// The demo infrastructure for end-to-end tests: a router (real haproxy or nginx, or the embedded one) in front of
 // named service slots, driven by examples/demo/ctl.ts, everything on 127.0.0.1 and cleaned up after the test.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,6 +8,7 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { startHaproxy } from './haproxy.ts';
+import { startNginx } from './nginx.ts';
 import { freePorts } from './ports.ts';
 import { NODE, startProcess } from './processes.ts';
 
@@ -34,7 +35,7 @@ ${opts.switch === false ? '' : `    switch: ${ctl('switch', '--slot', '{{slot}}'
 `;
 }
 
-export type RouterKind = 'haproxy' | 'embedded';
+export type RouterKind = 'haproxy' | 'nginx' | 'embedded';
 
 export interface Demo {
   url: string;
@@ -82,6 +83,12 @@ export async function setupDemo(
     });
     env.DEMO_HAPROXY_SOCKET = haproxy.socketPath;
     url = haproxy.url;
+  } else if (kind === 'nginx') {
+    // retryOn and check are haproxy's: nginx retries a failed connect (proxy_next_upstream) and checks nothing.
+    const nginx = await startNginx(t, { servers: portOf, weights });
+    env.DEMO_NGINX_PREFIX = nginx.paths.prefix;
+    env.DEMO_NGINX_BIN = nginx.bin;
+    url = nginx.url;
   } else {
     const [port, adminPort] = ports.slice(names.length) as [number, number];
     await startProcess(t, {

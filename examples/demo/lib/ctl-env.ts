@@ -1,9 +1,14 @@
 // ctl's configuration, read from environment variables so deploy.yml commands stay short.
+import { checkPrefix } from './nginx-config.ts';
+import { NGINX_BIN_DEFAULT } from './nginx-runtime.ts';
 import { parseAddress, parsePortMap, SpecError, type Address } from './specs.ts';
 
 export interface CtlEnv {
   stateDir: string;
-  router: { kind: 'embedded'; admin: Address } | { kind: 'haproxy'; socketPath: string };
+  router:
+    | { kind: 'embedded'; admin: Address }
+    | { kind: 'haproxy'; socketPath: string }
+    | { kind: 'nginx'; prefix: string; bin: string };
   /** Slot / instance name → port on 127.0.0.1. */
   ports: Map<string, number>;
   /** How long `deploy` / `roll` wait for a started service to be healthy. */
@@ -13,9 +18,11 @@ export interface CtlEnv {
 export const ENV_HELP = `Environment:
   DEMO_STATE_DIR       directory for pid files, logs and state (required)
   DEMO_PORTS           name=port list, e.g. "blue=18081,green=18082,i1=18091" (required)
-  DEMO_ROUTER          embedded (default) or haproxy
+  DEMO_ROUTER          embedded (default), haproxy or nginx
   DEMO_ROUTER_ADMIN    embedded router admin address, e.g. 127.0.0.1:18090 (DEMO_ROUTER=embedded)
   DEMO_HAPROXY_SOCKET  haproxy runtime API socket, level admin, backend be_app (DEMO_ROUTER=haproxy)
+  DEMO_NGINX_PREFIX    the nginx router's prefix directory: nginx.conf, router.json, pid (DEMO_ROUTER=nginx)
+  DEMO_NGINX_BIN       the nginx binary (default /usr/sbin/nginx; DEMO_ROUTER=nginx)
   DEMO_START_TIMEOUT_MS  how long a started service may take to be healthy (default 15000)`;
 
 function required(env: NodeJS.ProcessEnv, name: string, example: string): string {
@@ -36,8 +43,14 @@ export function readCtlEnv(env: NodeJS.ProcessEnv): CtlEnv {
     };
   } else if (kind === 'haproxy') {
     router = { kind, socketPath: required(env, 'DEMO_HAPROXY_SOCKET', '/tmp/haproxy/admin.sock') };
+  } else if (kind === 'nginx') {
+    router = {
+      kind,
+      prefix: checkPrefix(required(env, 'DEMO_NGINX_PREFIX', '/tmp/nginx-router'), 'DEMO_NGINX_PREFIX'),
+      bin: env.DEMO_NGINX_BIN?.trim() || NGINX_BIN_DEFAULT,
+    };
   } else {
-    throw new SpecError(`DEMO_ROUTER must be "embedded" or "haproxy", got "${kind}"`);
+    throw new SpecError(`DEMO_ROUTER must be "embedded", "haproxy" or "nginx", got "${kind}"`);
   }
   const timeoutText = env.DEMO_START_TIMEOUT_MS?.trim() || '15000';
   const startTimeoutMs = Number(timeoutText);

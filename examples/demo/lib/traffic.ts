@@ -1,24 +1,27 @@
-// The router seen by ctl: weights, enable/disable for rolling, in-flight counts. One interface, two
-// implementations: the embedded router's admin API and haproxy's runtime API.
+// The router seen by ctl: weights, enable/disable for rolling, in-flight counts. One interface, three
+// implementations: the embedded router's admin API, haproxy's runtime API, and nginx's config + reload
+// (nginx-traffic.ts).
 import type { CtlEnv } from './ctl-env.ts';
 import { haproxyAction, haproxyServers } from './haproxy-runtime.ts';
+import { nginxTraffic } from './nginx-traffic.ts';
 import type { Weights } from './plans.ts';
 
 export const HAPROXY_BACKEND = 'be_app';
 
 export interface ServerView {
   weight: number;
-  /** Taking part in load balancing (embedded: enabled; haproxy: not in MAINT). */
+  /** Taking part in load balancing (embedded: enabled; haproxy: not in MAINT; nginx: not disabled). */
   enabled: boolean;
-  /** Would receive traffic if it had weight (haproxy: its checks say UP; embedded: enabled). */
+  /** Would receive traffic if it had weight (haproxy: its checks say UP; embedded: enabled; nginx: its port answers). */
   up: boolean;
+  /** nginx counts nothing per server: there, the old workers still answering requests after a reload. */
   inFlight: number;
-  /** The router's own word for it (haproxy: UP / DOWN / MAINT ...; embedded: enabled / disabled). */
+  /** The router's own word for it (haproxy: UP / DOWN / MAINT ...; embedded: enabled / disabled; nginx: routed / down ...). */
   status: string;
 }
 
 export interface TrafficControl {
-  readonly kind: 'embedded' | 'haproxy';
+  readonly kind: 'embedded' | 'haproxy' | 'nginx';
   servers(): Promise<Record<string, ServerView>>;
   setWeight(name: string, weight: number): Promise<void>;
   setEnabled(name: string, enabled: boolean): Promise<void>;
@@ -116,6 +119,7 @@ function haproxy(socketPath: string): TrafficControl {
 }
 
 export function trafficControl(env: CtlEnv): TrafficControl {
+  if (env.router.kind === 'nginx') return nginxTraffic(env.router.bin, env.router.prefix);
   return env.router.kind === 'embedded'
     ? embedded(env.router.admin.host, env.router.admin.port)
     : haproxy(env.router.socketPath);

@@ -1,0 +1,318 @@
+// nginx as the demo's router, the I/O half: one prefix directory per router (config, router.json, pid
+// file, logs, temp files), and the one way traffic moves: write the new config beside the live one, let
+// `nginx -t` judge it (a config nginx rejects never replaces the running one), swap it in, `nginx -s reload`,
+// and wait until the new worker serves and every old worker has answered its last request and exited.
+// nginx is always run with argv (execa), never through a shell.
+import { copyFile, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import {
+  checkPrefix,
+  parseRouterState,
+  routable,
+  renderNginxConfig,
+  type NginxRouterState,
+  type RenderOptions,
+} from './nginx-config.ts';
+import { checkHealth } from './services.ts';
+
+export const NGINX_BIN_DEFAULT = '/usr/sbin/nginx';
+/** Longer than the config's worker_shutdown_timeout (10 s): by then an old worker has been made to exit. */
+const RELOAD_BOUND_MS = 15_000;
+/** Another ctl may be in the middle of a reload (up to RELOAD_BOUND_MS). */
+const LOCK_BOUND_MS = RELOAD_BOUND_MS + 5000;
+const NGINX_COMMAND_TIMEOUT_MS = 10_000;
+
+export class NginxError extends Error {}
+
+/** A reload that failed; `applied` when nginx runs the new config all the same (old workers slow to exit). */
+class ReloadError extends NginxError {
+  readonly applied: boolean;
+  constructor(message: string, applied: boolean) {
+    super(message);
+    this.applied = applied;
+  }
+}
+
+export interface NginxPaths {
+  prefix: string;
+  config: string;
+  candidate: string;
+  previous: string;
+  state: string;
+  pid: string;
+  errorLog: string;
+  lock: string;
+}
+
+export function nginxPaths(prefix: string): NginxPaths {
+  const dir = checkPrefix(prefix, 'DEMO_NGINX_PREFIX');
+  return {
+    prefix: dir,
+    config: join(dir, 'nginx.conf'),
+    candidate: join(dir, 'nginx.conf.next'),
+    previous: join(dir, 'nginx.conf.previous'),
+    state: join(dir, 'router.json'),
+    pid: join(dir, 'nginx.pid'),
+    errorLog: join(dir, 'logs', 'error.log'),
+    lock: join(dir, 'router.lock'),
+  };
+}
+
+/** nginx's own options for this prefix: everything (even the log written before the config is read) in it. */
+export function nginxArgs(paths: NginxPaths, config = paths.config): string[] {
+  return ['-p', `${paths.prefix}/`, '-e', paths.errorLog, '-c', config];
+}
+
+function renderOptions(paths: NginxPaths): RenderOptions {
+  // Run as the current user: only a root master needs telling, or its workers would run as nobody.
+  return process.getuid?.() === 0
+    ? { prefix: paths.prefix, user: userInfo().username }
+    : { prefix: paths.prefix };
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.tmp`, text);
+  await rename(`${path}.tmp`, path);
+}
+
+export async function readRouterState(paths: NginxPaths): Promise<NginxRouterState> {
+  let text: string;
+  try {
+    text = await readFile(paths.state, 'utf8');
+  } catch (e) {
+    throw new NginxError(
+      `cannot read the nginx router state ${paths.state} (DEMO_NGINX_PREFIX): ${(e as Error).message}`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new NginxError(`${paths.state} is not JSON`);
+  }
+  return parseRouterState(json, paths.state);
+}
+
+/** `nginx -t` on a config file; throws nginx's own words when it refuses. */
+async function testConfig(bin: string, paths: NginxPaths, config: string): Promise<void> {
+  const r = await execa(bin, [...nginxArgs(paths, config), '-t', '-q'], {
+    reject: false,
+    timeout: NGINX_COMMAND_TIMEOUT_MS,
+  });
+  if (r.exitCode !== 0) {
+    const why = (r.stderr || r.stdout || r.message || `exit code ${r.exitCode}`).trim();
+    throw new NginxError(`nginx -t refused the new configuration (the running one stays): ${why}`);
+  }
+}
+
+/** First setup of a prefix (done by whoever starts nginx): directories, a validated config, the state. */
+export async function initNginxPrefix(
+  bin: string,
+  prefix: string,
+  state: NginxRouterState,
+): Promise<NginxPaths> {
+  const paths = nginxPaths(prefix);
+  await mkdir(join(paths.prefix, 'logs'), { recursive: true });
+  await mkdir(join(paths.prefix, 'tmp'), { recursive: true });
+  await writeFile(paths.candidate, renderNginxConfig(state, renderOptions(paths)));
+  await testConfig(bin, paths, paths.candidate);
+  await rename(paths.candidate, paths.config);
+  await writeAtomically(paths.state, `${JSON.stringify(parseRouterState(state, 'state'), null, 2)}\n`);
+  return paths;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The running master's pid, or a clear error when nginx is not running for this prefix. */
+export async function masterPid(paths: NginxPaths): Promise<number> {
+  const text = await readFile(paths.pid, 'utf8').catch(() => '');
+  const pid = Number(text.trim());
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) {
+    throw new NginxError(
+      `nginx is not running for ${paths.prefix} (${text ? `pid ${text.trim()} is gone` : `no pid file ${paths.pid}`})`,
+    );
+  }
+  return pid;
+}
+
+/** The master's children (its workers) by pid, with whether each is retiring after a reload. */
+export async function workersOf(master: number): Promise<{ pid: number; retiring: boolean }[]> {
+  let pids: number[];
+  try {
+    const text = await readFile(`/proc/${master}/task/${master}/children`, 'utf8');
+    pids = text.split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // Kernels without the children file: look for processes whose parent is the master.
+    pids = [];
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === master) pids.push(Number(entry));
+    }
+  }
+  const workers = await Promise.all(
+    pids.map(async (pid) => {
+      const title = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+      // nginx retitles a worker that got the graceful-stop signal "worker process is shutting down".
+      return title === undefined ? undefined : { pid, retiring: title.includes('shutting down') };
+    }),
+  );
+  return workers.filter((w): w is { pid: number; retiring: boolean } => w !== undefined);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One ctl at a time changes a router: a lock file holding the owner's pid (a dead owner's lock is taken over). */
+async function withLock<T>(paths: NginxPaths, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + LOCK_BOUND_MS;
+  for (;;) {
+    try {
+      const handle = await open(paths.lock, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = Number((await readFile(paths.lock, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(owner) && owner > 0 && !alive(owner)) {
+        await rm(paths.lock, { force: true });
+        continue;
+      }
+      if (Date.now() >= deadline)
+        throw new NginxError(
+          `another ctl (pid ${owner || '?'}) still holds ${paths.lock} after ${LOCK_BOUND_MS} ms`,
+        );
+      await sleep(50);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(paths.lock, { force: true });
+  }
+}
+
+async function logSize(path: string): Promise<number> {
+  return (await stat(path).catch(() => undefined))?.size ?? 0;
+}
+
+async function logSince(path: string, offset: number): Promise<string> {
+  return (await readFile(path, 'utf8').catch(() => '')).slice(offset);
+}
+
+/**
+ * Sends the reload and waits until it has taken effect: a new worker runs and every worker that was there
+ * before has exited (its requests answered), so nothing is served under the old config any more.
+ */
+async function reloadAndWait(bin: string, paths: NginxPaths): Promise<void> {
+  const master = await masterPid(paths);
+  const before = new Set((await workersOf(master)).map((w) => w.pid));
+  const logOffset = await logSize(paths.errorLog);
+  const r = await execa(bin, [...nginxArgs(paths), '-s', 'reload'], {
+    reject: false,
+    timeout: NGINX_COMMAND_TIMEOUT_MS,
+  });
+  if (r.exitCode !== 0)
+    throw new ReloadError(
+      `nginx -s reload failed: ${(r.stderr || r.message || `exit code ${r.exitCode}`).trim()}`,
+      false,
+    );
+  const deadline = Date.now() + RELOAD_BOUND_MS;
+  for (;;) {
+    const workers = await workersOf(master);
+    const fresh = workers.some((w) => !before.has(w.pid));
+    const old = workers.filter((w) => before.has(w.pid));
+    // A master that cannot apply the new config says why ([emerg]) and keeps its workers on the old one.
+    const problems = (await logSince(paths.errorLog, logOffset))
+      .split('\n')
+      .filter((line) => line.includes('[emerg]'));
+    if (problems.length > 0 && !fresh)
+      throw new ReloadError(`nginx did not apply the new configuration: ${problems.join('; ')}`, false);
+    if (fresh && old.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw new ReloadError(
+        `nginx reload did not finish within ${RELOAD_BOUND_MS} ms (${fresh ? `old workers ${old.map((w) => w.pid).join(', ')} still running` : 'no new worker started'}); see ${paths.errorLog}`,
+        fresh,
+      );
+    }
+    await sleep(20);
+  }
+}
+
+/** Something answers HTTP on the port: all nginx itself would know of a server (it checks nothing). */
+export async function answers(port: number): Promise<boolean> {
+  return (await checkHealth(port, 1000)).error === undefined;
+}
+
+/** Never hand traffic to a server that cannot answer yet (haproxy's checks do this for it; nginx has none). */
+async function refuseSilentServers(before: NginxRouterState, after: NginxRouterState): Promise<void> {
+  for (const [name, server] of Object.entries(after.servers)) {
+    const was = before.servers[name];
+    if (!routable(server) || (was !== undefined && routable(was))) continue;
+    if (!(await answers(server.port)))
+      throw new NginxError(`refusing to route to ${name}: nothing answers on 127.0.0.1:${server.port}`);
+  }
+}
+
+/**
+ * Changes the router: the new state's config is validated by `nginx -t` before it replaces the live one,
+ * applied with a graceful reload, and recorded in router.json only once nginx runs it. On any failure the
+ * live config and router.json stay as they were. A server that does not answer is never made routable.
+ */
+export async function updateNginxRouter(
+  bin: string,
+  prefix: string,
+  change: (state: NginxRouterState) => NginxRouterState,
+): Promise<NginxRouterState> {
+  const paths = nginxPaths(prefix);
+  return withLock(paths, async () => {
+    const before = await readRouterState(paths);
+    const after = change(before);
+    if (JSON.stringify(after) === JSON.stringify(before)) return before;
+    await refuseSilentServers(before, after);
+    const record = () => writeAtomically(paths.state, `${JSON.stringify(after, null, 2)}\n`);
+    try {
+      await applyNginxConfig(bin, paths, renderNginxConfig(after, renderOptions(paths)));
+    } catch (e) {
+      // nginx runs the new config though the reload did not finish cleanly: the state must say so.
+      if (e instanceof ReloadError && e.applied) await record();
+      throw e;
+    }
+    await record();
+    return after;
+  });
+}
+
+/**
+ * The validate → swap → reload → wait sequence for a config text. Exported so a test can hand it a config
+ * nginx refuses and see the running one stay; callers hold the lock (updateNginxRouter does).
+ */
+export async function applyNginxConfig(bin: string, paths: NginxPaths, text: string): Promise<void> {
+  await writeFile(paths.candidate, text);
+  try {
+    await testConfig(bin, paths, paths.candidate);
+  } catch (e) {
+    await rm(paths.candidate, { force: true });
+    throw e;
+  }
+  await copyFile(paths.config, paths.previous);
+  await rename(paths.candidate, paths.config);
+  try {
+    await reloadAndWait(bin, paths);
+  } catch (e) {
+    // nginx keeps running the old config when a reload fails; the file must say so too.
+    if (!(e instanceof ReloadError && e.applied)) await rename(paths.previous, paths.config);
+    throw e;
+  }
+  await rm(paths.previous, { force: true });
+}
