@@ -49,5 +49,7 @@ export function differingLabels(series: ReadonlyArray<Record<string, string>>): 
 
 /** The message for several series where one is expected. */
 export function manySeriesMessage(series: ReadonlyArray<Record<string, string>>, query: string): string {
-  return `${series.length} series returned where one is read, differing in ${differingLabels(series)}: aggregate them (sum(), max() or avg(), e.g. sum without (<those labels>) (...)) or select one with a label matcher: ${query}`;
+  const differ = differingLabels(series);
+  const how = differ === 'no label' ? 'all with the same labels' : `differing in ${differ}`;
+  return `${series.length} series returned where one is read, ${how}: aggregate them (sum(), max() or avg(), e.g. sum without (<those labels>) (...)) or select one with a label matcher: ${query}`;
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPrometheusProvider } from '../../../src/analysis/providers/prometheus.ts';
-import { differingLabels } from '../../../src/analysis/providers/series-labels.ts';
+import { differingLabels, manySeriesMessage } from '../../../src/analysis/providers/series-labels.ts';
 
 const S = 1_700_000_000;
 
@@ -108,4 +108,8 @@ test('label values from the server are quoted with control characters escaped, a
   assert.match(shown, /^a \("v", "w", "x\\n<b>\*\*y\*\*<\/b>", 1 more\)/);
   assert.match(shown, /and 2 more labels$/);
   assert.equal(differingLabels([{ a: '1' }, { a: '1' }]), 'no label');
+  assert.match(
+    manySeriesMessage([{ a: '1' }, { a: '1' }], 'q'),
+    /^2 series returned where one is read, all with the same labels: /,
+  );
 });
