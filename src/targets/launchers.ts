@@ -207,9 +207,50 @@ const SUBCOMMANDS: Record<
   poetry: { subcommands: ['run'], values: ['--directory', '-C'], operands: 0 },
   pipenv: { subcommands: ['run'], values: [], operands: 0 },
   bundle: { subcommands: ['exec'], values: ['--gemfile'], operands: 0 },
+  composer: {
+    subcommands: ['run-script', 'run', 'exec'],
+    values: ['-d', '--working-dir', '--timeout'],
+    operands: 0,
+  },
+  pdm: { subcommands: ['run'], values: ['-p', '--project'], operands: 0 },
+  hatch: { subcommands: ['run'], values: [], operands: 0 },
+  rye: { subcommands: ['run'], values: [], operands: 0 },
+  pixi: { subcommands: ['run', 'exec'], values: ['-e', '--environment', '--manifest-path'], operands: 0 },
+  pipx: { subcommands: ['run'], values: ['--spec', '--python', '--index-url'], operands: 0 },
+  turbo: { subcommands: ['run'], values: ['--filter', '-F', '--cwd'], operands: 0 },
+  nx: { subcommands: ['run', 'run-many'], values: [], operands: 0 },
+  lerna: { subcommands: ['run', 'exec'], values: ['--scope'], operands: 0 },
+  swift: { subcommands: ['run'], values: ['-c', '--configuration', '--package-path'], operands: 0 },
+  cabal: { subcommands: ['run', 'exec'], values: [], operands: 0 },
+  stack: { subcommands: ['run', 'exec'], values: [], operands: 0 },
+  dune: { subcommands: ['exec'], values: [], operands: 0 },
+  conda: { subcommands: ['run'], values: ['-n', '--name', '-p', '--prefix', '--cwd'], operands: 0 },
+  mise: { subcommands: ['run', 'r'], values: ['-C', '--cd', '-E', '--env', '-j', '--jobs'], operands: 0 },
+  // Secret injectors that run a command with the secrets in its environment.
+  op: { subcommands: ['run'], values: ['--env-file', '--account'], operands: 0 },
+  doppler: { subcommands: ['run'], values: ['-p', '--project', '-c', '--config', '--token'], operands: 0 },
+  infisical: { subcommands: ['run'], values: ['--env', '--path', '--projectId', '--token'], operands: 0 },
+  'aws-vault': {
+    subcommands: ['exec'],
+    values: ['-d', '--duration', '--region', '-t', '--mfa-token'],
+    operands: 1,
+  },
+  direnv: { subcommands: ['exec'], values: [], operands: 1 },
 };
 for (const name of ['podman', 'nerdctl', 'docker-compose']) SUBCOMMANDS[name] = SUBCOMMANDS.docker!;
 SUBCOMMANDS['oc'] = SUBCOMMANDS.kubectl!;
+for (const name of ['mamba', 'micromamba']) SUBCOMMANDS[name] = SUBCOMMANDS.conda!;
+
+/**
+ * Plugin managers of tools: the plugin subcommand runs a plugin by name (`helm plugin {{x}}`), and installing one
+ * (`helm plugin install {{x}}`) fetches code whose hooks and commands then run.
+ */
+const PLUGINS: Record<string, { word: readonly string[]; installs: readonly string[] }> = {
+  helm: { word: ['plugin'], installs: ['install', 'update'] },
+  gh: { word: ['extension', 'extensions', 'ext'], installs: ['install', 'upgrade', 'exec'] },
+  kubectl: { word: ['krew'], installs: ['install', 'upgrade'] },
+  docker: { word: ['plugin'], installs: ['install', 'upgrade', 'enable'] },
+};
 
 /**
  * Tools whose first operand is a subcommand that may be a program of its own (git-*, kubectl-* and cargo-* on
@@ -243,6 +284,13 @@ const SUBCOMMAND_TOOLS: Record<string, readonly string[]> = {
   ],
   cargo: ['-C', '-Z', '--config', '--color'],
   gh: ['-R', '--repo'],
+  go: ['-C'],
+  terraform: [],
+  tofu: [],
+  deno: ['-c', '--config'],
+  composer: ['-d', '--working-dir'],
+  turbo: ['--cwd'],
+  nx: [],
   npm: ['-w', '-C', '--workspace', '--prefix'],
   yarn: ['--cwd'],
   pnpm: ['-C', '-F', '--dir', '--filter'],
@@ -499,12 +547,10 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       return;
     }
     const runner = SCRIPT_RUNNERS[name];
-    if (runner) {
-      let from = at + 1;
-      if (runner.after) {
-        from = words.indexOf(runner.after, at + 1) + 1;
-        if (from === 0) return;
-      }
+    // deno run FILE; without run, deno's subcommand (below).
+    const runnerFrom = runner?.after ? words.indexOf(runner.after, at + 1) + 1 : at + 1;
+    if (runner && runnerFrom > 0) {
+      const from = runnerFrom;
       // java -jar FILE; otherwise the first operand (java's is a class name, chosen as well).
       const jar = name === 'java' ? words.indexOf('-jar', at + 1) : -1;
       const file = jar > 0 ? jar + 1 : afterOptions(words, from, runner, chosen, name);
@@ -516,6 +562,26 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       const subcommand = afterOptions(words, at + 1, { values: tool }, chosen, name);
       if (subcommand !== undefined)
         add(subcommand, 'subcommand', `the subcommand ${name} runs`, undefined, at);
+      const plugins = PLUGINS[name];
+      if (subcommand !== undefined && plugins?.word.includes(words[subcommand]!)) {
+        const rest = words.slice(subcommand + 1);
+        const verb = rest.findIndex((w) => !w.startsWith('-'));
+        if (verb >= 0) {
+          const at2 = subcommand + 1 + verb;
+          add(at2, 'subcommand', `the subcommand ${name} ${words[subcommand]} runs`, undefined, at);
+          if (plugins.installs.includes(words[at2]!)) {
+            const target = words.slice(at2 + 1).findIndex((w) => !w.startsWith('-'));
+            if (target >= 0)
+              add(
+                at2 + 1 + target,
+                'script',
+                `the plugin ${name} ${words[subcommand]} ${words[at2]} fetches, whose code then runs`,
+                undefined,
+                at,
+              );
+          }
+        }
+      }
     }
     const wrapper = WRAPPERS[name];
     if (wrapper) {

@@ -24,6 +24,8 @@
 // Programs are recognised by name anywhere in the command (so `sudo -u app python3 -c …` is seen too): naming
 // one as an argument only makes the check stricter.
 
+import { STDIN_FILES, stdinReaderParser } from './stdin-readers.ts';
+
 export type CodeKind =
   | 'shell' // a POSIX shell's -c script
   | 'foreign-shell' // fish, csh, PowerShell: a syntax this tool does not write references for
@@ -140,6 +142,12 @@ export const POSIX_SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh',
 /** Other shells that run their `-c` operand as code, with a syntax of their own. */
 export const OTHER_SHELLS = new Set(['fish', 'csh', 'tcsh', 'pwsh', 'powershell']);
 
+/** Runners whose subcommand runs a program (`op run -- cmd`, `conda run -n env cmd`): a `--` after it is theirs. */
+const RUNNERS_WITH_SUBCOMMANDS = [
+  ...['op', 'doppler', 'infisical', 'aws-vault', 'direnv', 'conda', 'mamba', 'micromamba', 'pixi', 'pdm'],
+  ...['hatch', 'rye', 'pipx', 'composer', 'mise', 'swift', 'cabal', 'stack', 'dune', 'turbo', 'nx', 'lerna'],
+];
+
 /**
  * Programs that run another command given after their own options, often after a `--` of theirs: a `--`
  * there ends the wrapper's options, not those of the program it runs.
@@ -199,6 +207,7 @@ const WRAPPERS = new Set([
   'bundle',
   'dotnet',
   'find',
+  ...RUNNERS_WITH_SUBCOMMANDS,
 ]);
 
 /**
@@ -240,6 +249,7 @@ const SUBCOMMAND_WRAPPERS = new Set([
   'bundle',
   'dotnet',
   'ssh',
+  ...RUNNERS_WITH_SUBCOMMANDS,
 ]);
 
 export type Parser = (words: readonly string[], at: number, model: CommandModel) => void;
@@ -475,8 +485,18 @@ const INTERPRETERS: Array<[RegExp, EvalFlags]> = [
       withArg: 'l',
       loads: ['-l'],
       argsAfterCode: false,
-      readsStdin: false,
+      readsStdin: true,
       safe: (p, n) => `read the value from the environment instead: ${p} -e '… os.getenv("${envName(n)}") …'`,
+    },
+  ],
+  [
+    /^(Rscript|julia|elixir|groovy|osascript)$/,
+    {
+      code: 'e',
+      withArg: '',
+      argsAfterCode: false,
+      readsStdin: false,
+      safe: (p, n) => `pass the value as an argument of a script file instead: ${p} FILE ${quoteArg(n)}`,
     },
   ],
   [
@@ -732,12 +752,21 @@ const parseJq: Parser = (words, at, model) => {
 };
 
 /** Programs that hand an option's value to a shell: su/runuser/flock/script -c CMD, --command CMD. */
-function parseDashCommand(withArg: string[], safe: (program: string, name: string) => string): Parser {
+function parseDashCommand(
+  withArg: string[],
+  safe: (program: string, name: string) => string,
+  readsStdin: (words: readonly string[], at: number) => boolean = () => false,
+): Parser {
   return (words, at, model) => {
     const program = programName(words[at]!);
+    const before = model.code.length;
+    // Without -c, script and su start a shell that reads its commands on standard input.
+    const noCommand = () => {
+      if (model.code.length === before && readsStdin(words, at)) model.stdinCode ??= at;
+    };
     for (let j = at + 1; j < words.length; j++) {
       const arg = words[j]!;
-      if (arg === '--') return;
+      if (arg === '--') return noCommand();
       const push = (index: number, how: string) =>
         model.code.push({
           index,
@@ -762,6 +791,7 @@ function parseDashCommand(withArg: string[], safe: (program: string, name: strin
         }
       }
     }
+    noCommand();
   };
 }
 
@@ -797,47 +827,116 @@ const parseWatch: Parser = (words, at, model) => {
   }
 };
 
-/** GNU parallel options that take the next word (parallel(1)). */
+/** GNU parallel options that take the next word (parallel(1), "OPTIONS"; long ones also as --option=value). */
 const PARALLEL_OPTIONS_WITH_VALUE = new Set([
-  ...['-a', '-d', '-E', '-I', '-j', '-J', '-L', '-l', '-n', '-N', '-P', '-S', '-s', '-X'],
-  ...['--arg-file', '--delimiter', '--jobs', '--sshlogin', '--joblog', '--results', '--timeout', '--tmpdir'],
-  ...['--workdir', '--wd', '--env', '--colsep', '--basefile', '--return', '--transfer-file', '--retries'],
-  ...['--halt', '--delay', '--load', '--memfree', '--tagstring', '--max-args', '--max-replace-args'],
+  ...['-a', '-C', '-d', '-E', '-I', '-j', '-J', '-L', '-n', '-N', '-P', '-S', '-s'],
+  ...['--arg-file', '--arg-file-sep', '--argfilesep', '--arg-sep', '--argsep', '--basefile', '--bf'],
+  ...[
+    '--basenamereplace',
+    '--bnr',
+    '--basenameextensionreplace',
+    '--bner',
+    '--bin',
+    '--block',
+    '--block-size',
+  ],
+  ...['--blocktimeout', '--bt', '--colsep', '--compress-program', '--decompress-program', '--ctagstring'],
+  ...['--delay', '--delimiter', '--dirnamereplace', '--dnr', '--env', '--eof', '--extensionreplace', '--er'],
+  ...['--filter', '--group-by', '--halt', '--halt-on-error', '--header', '--hostgroups', '--hgrp', '--id'],
+  ...['--jobs', '--max-procs', '--joblog', '--limit', '--load', '--memfree', '--memsuspend', '--minversion'],
+  ...['--max-args', '--max-replace-args', '--max-chars', '--max-lines', '--nice', '--profile', '--recend'],
+  ...['--recstart', '--results', '--res', '--retries', '--return', '--rpl', '--seqreplace', '--shard'],
+  ...['--semaphorename', '--semaphoretimeout', '--st', '--shell-completion', '--sql', '--sqlmaster'],
+  ...['--sqlandworker', '--sqlworker', '--ssh', '--sshdelay', '--sshlogin', '--sshloginfile', '--slf'],
+  ...['--tagstring', '--template', '--tmpl', '--termseq', '--term-seq', '--timeout', '--tmpdir', '--tempdir'],
+  ...['--transferfile', '--tf', '--trc', '--trim', '--workdir', '--wd', '--match', '--parens', '--plus'],
+  ...['--sshlogin-file', '--ssh-delay', '--timeout-factor', '--tee', '--cr', '--mem-free'],
 ]);
+
+/** GNU parallel options that take no value (parallel(1)); -e, -i and -l take one only attached (-i{}). */
+const PARALLEL_FLAGS = new Set([
+  ...['-0', '-e', '-g', '-i', '-k', '-l', '-m', '-M', '-p', '-q', '-r', '-t', '-u', '-v', '-V', '-X', '-x'],
+  ...['--bar', '--bg', '--bibtex', '--cat', '--citation', '--cleanup', '--color', '--color-failed', '--cf'],
+  ...['--compress', '--csv', '--ctag', '--dry-run', '--embed', '--eta', '--fg', '--fifo', '--files'],
+  ...['--files0', '--filter-hosts', '--group', '--help', '--interactive', '--keep-order', '--latest-line'],
+  ...['--ll', '--line-buffer', '--lb', '--link', '--xapply', '--controlmaster', '--no-notice', '--noswap'],
+  ...['--null', '--number-of-cpus', '--number-of-cores', '--number-of-sockets', '--number-of-threads'],
+  ...['--onall', '--nonall', '--open-tty', '--output-as-files', '--outputasfiles', '--pipe', '--spreadstdin'],
+  ...['--pipe-part', '--pipepart', '--plain', '--progress', '--quote', '--regexp', '--remove-rec-sep'],
+  ...['--removerecsep', '--rrs', '--resume', '--resume-failed', '--retry-failed', '--round-robin', '--round'],
+  ...['--semaphore', '--sem', '--session', '--shebang', '--hashbang', '--shebang-wrap', '--shellquote'],
+  ...['--shuf', '--skip-first-line', '--tag', '--test', '--tmux', '--tmuxpane', '--transfer', '--ungroup'],
+  ...['--use-cpus-instead-of-cores', '--use-cores-instead-of-threads', '--use-sockets-instead-of-threads'],
+  ...['--verbose', '--version', '--wait', '--xargs', '--will-cite', '--no-run-if-empty', '--record-env'],
+  ...['--show-limits', '--max-line-length-allowed', '--keep-order', '--debug', '--unsafe', '--sqlworker'],
+]);
+
+/** How a parallel option word is read: a flag, an option taking the next word, one with its value attached, or not known. */
+function parallelOption(word: string): 'flag' | 'value' | 'attached' | 'unknown' {
+  if (word.startsWith('--')) {
+    const name = word.split('=')[0]!;
+    // --option=value: whatever the option, its value is attached.
+    if (word.includes('=')) return name === word ? 'unknown' : 'attached';
+    return PARALLEL_FLAGS.has(word) ? 'flag' : PARALLEL_OPTIONS_WITH_VALUE.has(word) ? 'value' : 'unknown';
+  }
+  if (PARALLEL_FLAGS.has(word)) return 'flag';
+  if (PARALLEL_OPTIONS_WITH_VALUE.has(word)) return 'value';
+  const short = word.slice(0, 2);
+  // -j4, -I{}, -i{}, -l2, -e_EOF: a value attached to a known short option.
+  if (PARALLEL_OPTIONS_WITH_VALUE.has(short) || ['-e', '-i', '-l'].includes(short)) return 'attached';
+  return 'unknown';
+}
 
 /**
  * GNU parallel runs its command through a shell; the arguments after ::: are quoted by it. With no command,
- * each argument (after :::, in the files after ::::, or read on standard input) is itself a command line.
+ * each argument (after :::, in the files after ::::, or read on standard input) is itself a command line. An
+ * option not known here may take the next word, which would then not be the command: a template where it
+ * decides whether there is one is refused, naming the option (as docker run's are).
  */
 const parseParallel: Parser = (words, at, model) => {
-  const push = (index: number, safe: (name: string) => string) =>
-    model.code.push({ index, program: at, kind: 'shell-wrapper', how: 'parallel', safe });
+  const push = (index: number, safe: (name: string) => string, how = 'parallel') =>
+    model.code.push({ index, program: at, kind: 'shell-wrapper', how, safe });
   const quoted = (name: string) =>
     `give the value after ::: (parallel quotes those): parallel PROGRAM {} ::: ${quoteArg(name)}`;
   let options = true;
-  let command = false;
+  // The command's words, and the option not known here right before its first one (it may be its value).
+  let command = 0;
+  let unknown: string | undefined;
+  let unknownBeforeCommand: string | undefined;
   for (let j = at + 1; j < words.length; j++) {
     const arg = words[j]!;
     if (/^::::?\+?$/.test(arg)) {
-      if (command) return;
-      // No command: what follows is the commands themselves.
+      // The command may be one word an unknown option takes: then there is none.
+      const ambiguous = command === 1 ? unknownBeforeCommand : undefined;
+      if (command > 0 && ambiguous === undefined) return;
       for (let k = j + 1; k < words.length; k++)
         if (!/^::::?\+?$/.test(words[k]!))
           push(
             k,
             (name) =>
-              `name the command before ::: and give the value after it: parallel PROGRAM {} ::: ${quoteArg(name)}`,
+              ambiguous === undefined
+                ? `name the command before ::: and give the value after it: parallel PROGRAM {} ::: ${quoteArg(name)}`
+                : `parallel's option ${ambiguous} is not known to this tool: if it takes a value, ${words[j - 1]} is that value, there is no command, and each argument after ::: runs as a command; attach the option's value (${ambiguous}=VALUE), or put a known option between it and the command`,
+            ambiguous === undefined ? 'parallel' : `parallel (after its option ${ambiguous}, not known here)`,
           );
       return;
     }
     push(j, quoted);
     if (options && arg === '--') options = false;
-    else if (options && PARALLEL_OPTIONS_WITH_VALUE.has(arg)) {
-      if (++j < words.length) push(j, quoted);
-    } else if (!(options && arg.startsWith('-') && arg.length > 1)) command = true;
+    else if (options && command === 0 && arg.startsWith('-') && arg.length > 1) {
+      const kind = parallelOption(arg);
+      if (kind === 'value') {
+        if (++j < words.length) push(j, quoted);
+      }
+      unknown = kind === 'unknown' ? arg : undefined;
+    } else {
+      if (command === 0) unknownBeforeCommand = unknown;
+      command++;
+    }
   }
-  // No command and no arguments: each line read on standard input is a command.
-  if (!command) model.stdinCode ??= at;
+  // No command and no arguments: each line read on standard input is a command; so too when the one word of
+  // the command may be the value of an option not known here.
+  if (command === 0 || (command === 1 && unknownBeforeCommand !== undefined)) model.stdinCode ??= at;
 };
 
 /** sg GROUP [-c] COMMAND: sg hands COMMAND to a shell. */
@@ -1125,10 +1224,14 @@ export function parserFor(name: string): Parser | undefined {
   if (/^g?sed$/.test(name)) return parseSed;
   if (name === 'jq' || name === 'gojq' || name === 'yq') return parseJq;
   if (name === 'su' || name === 'runuser')
-    return parseDashCommand(['-s', '--shell', '-g', '--group', '-G', '--supp-group', '-u', '-w'], (p, n) =>
-      p === 'su'
-        ? `run the program without a shell instead (runuser -u USER -- PROGRAM ${quoteArg(n)}, or sudo -u USER -- PROGRAM ${quoteArg(n)})`
-        : viaShellArgs(p, n, `${p} -u USER --`),
+    return parseDashCommand(
+      ['-s', '--shell', '-g', '--group', '-G', '--supp-group', '-u', '-w'],
+      (p, n) =>
+        p === 'su'
+          ? `run the program without a shell instead (runuser -u USER -- PROGRAM ${quoteArg(n)}, or sudo -u USER -- PROGRAM ${quoteArg(n)})`
+          : viaShellArgs(p, n, `${p} -u USER --`),
+      // runuser -u USER runs a program; su and runuser -l USER start a shell.
+      (words, at) => !words.slice(at + 1).some((w) => w === '-u' || w.startsWith('--user')),
     );
   if (name === 'flock')
     return parseDashCommand(['-w', '--timeout', '-E', '--conflict-exit-code'], (p, n) =>
@@ -1138,6 +1241,7 @@ export function parserFor(name: string): Parser | undefined {
     return parseDashCommand(
       ['-E', '--echo', '-I', '-O', '-B', '-T', '-m'],
       () => 'write the command without a template, and read the value in it as "$DEPLOY_…"',
+      () => true,
     );
   if (name === 'watch') return parseWatch;
   if (name === 'gdb')
@@ -1201,12 +1305,22 @@ export function commandModel(words: readonly string[]): CommandModel {
   const seen = new Set<number>();
   for (let i = 0; i < words.length; i++) {
     if (model.positional.has(i) || seen.has(i)) continue;
-    const parser = parserFor(programName(words[i]!));
-    if (!parser) continue;
+    const name = programName(words[i]!);
+    const parser = parserFor(name);
     const before = model.code.length;
-    parser(words, i, model);
+    const files = new Set(model.scriptFiles);
+    parser?.(words, i, model);
+    stdinReaderParser(name)?.(words, i, model);
     // A word run as code is not also a program to look at here (its own words are not these words).
     for (const operand of model.code.slice(before)) seen.add(operand.index);
+    // The script it loads is its standard input (sh /dev/stdin, awk -f -, make -f -).
+    for (const index of model.scriptFiles)
+      if (!files.has(index) && STDIN_FILES.has(words[index] ?? '')) model.stdinCode ??= i;
+    if (
+      (name === 'source' || name === '.') &&
+      STDIN_FILES.has(words[words[i + 1] === '--' ? i + 2 : i + 1] ?? '')
+    )
+      model.stdinCode ??= i;
   }
   // xargs appends what it reads on standard input to the command it runs, or puts it in place of -I's string:
   // there it would be code when the code of a shell or an interpreter is missing (xargs sh -c) or holds that
@@ -1224,7 +1338,16 @@ export function commandModel(words: readonly string[]): CommandModel {
   // An assignment to a variable that loads code (env LD_PRELOAD=…, sudo PATH=…, docker run -e NODE_OPTIONS=…),
   // wherever it is but in words never read as options (echo's, an inline script's parameters): a program that
   // sets it passes it on to the programs it runs.
+  // kubectl set env OBJECT NAME=VALUE sets a variable of a Kubernetes object's containers, not of a program this
+  // command runs here.
+  const objectEnv = words.findIndex(
+    (word, k) =>
+      word === 'env' &&
+      words[k - 1] === 'set' &&
+      words.slice(0, k - 1).some((w) => programName(w) === 'kubectl' || programName(w) === 'oc'),
+  );
   for (let i = 1; i < words.length; i++) {
+    if (objectEnv > 0 && i > objectEnv) break;
     const variable = model.positional.has(i) ? undefined : codeVariableIn(words[i]!);
     if (variable !== undefined) model.code.push(codeVariableOperand(i, 0, variable));
   }

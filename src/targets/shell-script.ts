@@ -59,6 +59,11 @@ export interface TemplateSite {
    * between: what they expand to together must not start with "-".
    */
   leading?: { program: string; first: boolean };
+  /**
+   * The last of the templates that start an argument right before a `"$(…)"` (`"{{a}}$(…)"`): when they are all
+   * empty, the output of $(…) starts the argument, and could be read as an option.
+   */
+  beforeSubstitution?: boolean;
 }
 
 export interface ShellTemplateProblem {
@@ -577,13 +582,23 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
       site.start > sub.start && site.start < sub.end;
     const program = texts[0] ?? 'the command';
     // Whether the output of `sub` may start its word: nothing before it but quotes, templates and other
-    // substitutions, any of which may be empty ("$(a)$(b {{x}})", "{{a}}$(…)").
+    // substitutions, any of which may be empty ("$(a)$(b {{x}})", "{{a}}$(…)"). Templates alone before it
+    // ("{{a}}$(…)") are checked once rendered instead: the argument is refused only if their values are all
+    // empty (beforeSubstitution), as a leading "-" in them is.
     const startsWord = (word: Word, sub: Substitution) => {
       let before = script.slice(word.start, sub.start);
+      let others = false;
       for (const other of [...(command.subs ?? [])].reverse())
-        if (other.start >= word.start && other.end <= sub.start)
+        if (other.start >= word.start && other.end <= sub.start) {
           before = before.slice(0, other.start - word.start) + before.slice(other.end - word.start);
-      return /^"*$/.test(before.replace(new RegExp(PLACEHOLDER.source, 'g'), '').replace(/"/g, ''));
+          others = true;
+        }
+      if (!/^"*$/.test(before.replace(new RegExp(PLACEHOLDER.source, 'g'), '').replace(/"/g, '')))
+        return false;
+      const leading = sites.filter((site) => site.start >= word.start && site.start < sub.start);
+      if (others || leading.length === 0 || !leading.every((site) => site.leading)) return true;
+      leading.at(-1)!.beforeSubstitution = true;
+      return false;
     };
     for (const sub of command.subs ?? []) {
       const word = command.words.find((w) => sub.start >= w.start && sub.start < w.end);
@@ -1085,6 +1100,10 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
           `${optionValueMessage(site.name, site.leading.program)} (character ${site.start + 1})`,
         );
       emptySoFar &&= value === '';
+      if (site.beforeSubstitution && emptySoFar)
+        throw new TemplateError(
+          `{{${site.name}}} is empty, so the output of the $(…) after it starts an argument of ${programName(site.leading.program)}: that output could start with "-", which ${programName(site.leading.program)} would read as an option, and no check can see it; give {{${site.name}}} a value, or put -- before the argument where ${programName(site.leading.program)} ends its options there (character ${site.start + 1})`,
+        );
     }
     const path = site.remotePath
       ? remotePathProblem(site.remotePath.program, site.remotePath.word, site.remotePath.mode, values)

@@ -1,0 +1,84 @@
+// A templated value piped, here-stringed or here-documented into a program that runs its standard input as code
+// is refused: shells and interpreters (| sh, | bash -s, | python -, | lua), ssh with no command, script and su
+// without -c, sudo -s/-i, newgrp, chroot DIR, a script file that is the input (sh /dev/stdin, source /dev/stdin,
+// awk -f -, make -f -, deno run -), debuggers and editors (gdb, ed, vim -es), m4, sqlite3, parallel, xargs sh -c,
+// and input that becomes what runs elsewhere (kubectl apply -f -, docker build -). The same programs reading a
+// file, or given a command, stay accepted.
+import { test } from 'node:test';
+import { assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
+
+const READERS = [
+  'sh',
+  'bash -s',
+  'bash -s -- --now',
+  'python3 -',
+  'node',
+  'lua',
+  'lua -',
+  'ssh app1',
+  'docker exec -i web sh',
+  'kubectl exec -i web-0 -- bash',
+  'script -q /dev/null',
+  'script',
+  'su app',
+  'su - app',
+  'sudo -s',
+  'sudo -iu app',
+  'sudo -u app -i',
+  'newgrp deploy',
+  'chroot /srv/root',
+  'sh /dev/stdin',
+  'bash /dev/fd/0',
+  'source /dev/stdin',
+  '. /dev/stdin',
+  'awk -f -',
+  'make -f - deploy',
+  'deno run -',
+  'gdb ./app',
+  'ed -s notes.txt',
+  'vim -es',
+  'm4',
+  'sqlite3 app.db',
+  'parallel',
+  'xargs sh -c',
+  'kubectl apply -f -',
+  'docker build -',
+  'docker build -f - .',
+];
+
+// How a value reaches a program's standard input.
+const FEEDS: Array<[(reader: string) => string, RegExp]> = [
+  [(r) => `echo {{x}} | ${r}`, /is in the output of a command piped into \S+, which/],
+  [(r) => `printf '%s\\n' "deploy {{x}}" | ${r}`, /piped into/],
+  [(r) => `{ echo set -e; echo {{x}}; } | ${r}`, /piped into/],
+  [(r) => `${r} <<< {{x}}`, /is in a here-string fed to \S+/],
+  [(r) => `${r} <<EOF\n./deploy.sh {{x}}\nEOF`, /is in a here-document fed to \S+/],
+];
+
+test('a value fed to a program that runs its standard input as code is refused, however it is fed', () => {
+  for (const reader of READERS)
+    for (const [feed, message] of FEEDS) {
+      const script = feed(reader);
+      // xargs and parallel read their input as words or lines, not from a here-document in every form.
+      assertScriptRefused(script, message);
+    }
+});
+
+test('the same programs reading a file, given a command, or given data stay accepted', () => {
+  for (const script of [
+    'echo {{x}} | ./deploy.sh',
+    'echo {{x}} | script -qc ./deploy.sh /dev/null',
+    'echo {{x}} | sudo -u app ./deploy.sh',
+    'echo {{x}} | su app -c ./deploy.sh',
+    'echo {{x}} | chroot /srv/root ./deploy.sh',
+    'echo {{x}} | lua deploy.lua',
+    'echo {{x}} | gdb -batch -ex run ./app',
+    'echo {{x}} | sqlite3 app.db "select 1"',
+    'echo {{x}} | kubectl apply -f manifest.yaml',
+    'echo {{x}} | docker build -t app .',
+    'echo {{x}} | parallel ./deploy.sh',
+    'echo {{x}} | xargs -I{} ./deploy.sh {}',
+    'bash <<\'EOF\'\n./deploy.sh "$DEPLOY_X"\nEOF',
+  ])
+    assertScriptAccepted(script);
+});
