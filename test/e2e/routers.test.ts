@@ -138,7 +138,7 @@ describe('nginx: config file and graceful reload', () => {
     t.after(() => load.stop());
     await answered(load);
     const seenWorkers = new Set(await workerPids(demo));
-    const reloads = 20;
+    const reloads = 10;
     for (let i = 0; i < reloads; i++) {
       // Alternate blue/green shares, each applied by its own validated config and graceful reload.
       await updateNginxRouter(demo.env.DEMO_NGINX_BIN!, demo.env.DEMO_NGINX_PREFIX!, (state) =>
@@ -148,7 +148,7 @@ describe('nginx: config file and graceful reload', () => {
       assert.equal(workers.length, 1, `after reload ${i + 1} exactly one worker runs: ${workers.join(', ')}`);
       assert.ok(!seenWorkers.has(workers[0]!), `reload ${i + 1} did not start a new worker`);
       seenWorkers.add(workers[0]!);
-      await sleep(100);
+      await sleep(300);
     }
     await demo.ctl('switch', '--slot', 'blue');
     await sleep(1200);
