@@ -30,6 +30,8 @@ interface PromResponse {
   error?: string;
   /** Annotations (Prometheus 2.x+, Thanos partial responses): reasons the answer may be wrong. */
   warnings?: unknown;
+  /** VictoriaMetrics' cluster (vmselect): true when some storage nodes did not answer. */
+  isPartial?: unknown;
 }
 
 export type ReduceMode = 'mean' | 'max' | 'min' | 'last';
@@ -215,6 +217,11 @@ export class PrometheusClient {
       const warnings = Array.isArray(parsed.warnings)
         ? parsed.warnings.filter((w) => !/^\s*PromQL info:/i.test(String(w)))
         : [];
+      // VictoriaMetrics says a partial answer with a flag of its own, and no warning.
+      if (parsed.isPartial === true)
+        warnings.unshift(
+          'isPartial: true (a VictoriaMetrics cluster answered without some of its storage nodes)',
+        );
       if (warnings.length > 0)
         return this.#fail(
           'query-error',

@@ -111,3 +111,19 @@ test('a scalar where histogram buckets are read is a query error saying what to 
     assert.match(broken.errors[0]!.message, /a vector result that is not a list of series/);
   }
 });
+
+test("VictoriaMetrics' isPartial: true is a partial answer, not judged as whole; isPartial: false is read", async (t) => {
+  const answers = [true, false, true].map((isPartial) => ({
+    status: 'success',
+    isPartial,
+    data: { resultType: 'vector', result: [{ metric: {}, value: [1, '0.002'] }] },
+  }));
+  const read = await serving(t, (res) => void res.writeHead(200).end(JSON.stringify(answers.shift())));
+  const partial = await read();
+  assert.deepEqual(partial.values, { m: null });
+  assert.equal(partial.errors[0]?.code, 'query-error');
+  assert.match(partial.errors[0]!.message, /may be partial or wrong and is not judged: isPartial: true/);
+  assert.deepEqual(await read(), { values: { m: 0.002 }, errors: [] });
+  const past = await read({ range: { window: 60_000, step: 15_000 } });
+  assert.equal(past.errors[0]?.code, 'query-error');
+});
