@@ -48,7 +48,11 @@ import { decide } from './decide.ts';
 import type { Base } from './decide.ts';
 import { serializePendingMarker } from './pending.ts';
 import { serializeHeadNotice } from './head-notice.ts';
-import { headWhenWritten, readHeadHistory } from './head-history.ts';
+import { headRefName, headWhenWritten, readHeadHistory } from './head-history.ts';
+import { historyAgainstAnchor, newestAnchor } from './head-anchor.ts';
+
+/** Reasons a history of heads was refused because it is not the newest the App wrote (head-anchor.ts). */
+const TAMPERED: ReadonlySet<string> = new Set(['history_missing', 'history_stale']);
 import type { PendingRequest } from './pending.ts';
 import { lockOwner, policyRefusal, policySummary, refusal, who } from './replies.ts';
 import { startDeployment } from './start.ts';
@@ -414,7 +418,9 @@ async function headMovedSince(
     was =
       bound.status === 'bound'
         ? `was written when the pull request's head was ${short(bound.sha)}; it is now ${short(head)}, pushed after that.`
-        : `was written at a time the App cannot tell the pull request's head for (\`${bound.reason}\`); it is now ${short(head)}.`;
+        : TAMPERED.has(bound.reason)
+          ? `cannot be matched to the head it was written at: the App's history of this pull request's heads (\`refs/${headRefName(b.pr.number)}\`) is not the one it wrote last, deleted or set back to an older one by someone who can push (\`${bound.reason}\`), while the App's own check run on ${short(head)} shows it recorded that head; it is now ${short(head)}.`
+          : `was written at a time the App cannot tell the pull request's head for (\`${bound.reason}\`); it is now ${short(head)}.`;
   }
   const text =
     'approval' in what
@@ -426,9 +432,11 @@ async function headMovedSince(
 }
 
 /**
- * The head a comment was written at, from the App's history of heads. `legacy`: the pull request has none (it
- * was opened before the App kept one). `unknown`: a history the App did not write, a comment with no time,
- * one older than the history, or a push in the same second.
+ * The head a comment was written at, from the App's history of heads, checked against the App's anchor of the
+ * current head (head-anchor.ts). `legacy`: the pull request has no history and its head no anchor (it was
+ * opened before the App kept them). `unknown`: a history the App did not write, one deleted or set back to an
+ * older one (the head's anchor says it was recorded), a comment with no time, one older than the history, or
+ * a push in the same second.
  */
 async function headAtComment(
   deps: DispatchDeps,
@@ -437,17 +445,38 @@ async function headAtComment(
 ): Promise<
   | { status: 'legacy' }
   | { status: 'bound'; sha: string }
-  | { status: 'unknown'; reason: 'history_refused' | 'no_comment_time' | 'before_history' | 'same_second' }
+  | {
+      status: 'unknown';
+      reason:
+        | 'history_refused'
+        | 'history_missing'
+        | 'history_stale'
+        | 'anchor_unreadable'
+        | 'no_comment_time'
+        | 'before_history'
+        | 'same_second';
+    }
 > {
-  const history = await readHeadHistory(deps.api, b.where, deps.markers.keys, b.pr.number);
-  if (history.status === 'none') return { status: 'legacy' };
+  const [history, anchor] = await Promise.all([
+    readHeadHistory(deps.api, b.where, deps.markers.keys, b.pr.number),
+    newestAnchor(deps.api, b.where, b.pr.number, b.pr.headSha, deps.appId),
+  ]);
+  const warn = (reason: string, message: string): void =>
+    deps.markers.warn({ repository: `${b.where.owner}/${b.where.repo}`, pr: b.pr.number, reason }, message);
   if (history.status === 'refused') {
-    deps.markers.warn(
-      { repository: `${b.where.owner}/${b.where.repo}`, pr: b.pr.number, reason: history.reason },
-      "ignored a history of heads that is not the app's own (tampering?)",
-    );
+    warn(history.reason, "ignored a history of heads that is not the app's own (tampering?)");
     return { status: 'unknown', reason: 'history_refused' };
   }
+  const checked = historyAgainstAnchor(history, b.pr.headSha, anchor);
+  if (checked.status === 'legacy') return { status: 'legacy' };
+  if (checked.status === 'tampered') {
+    warn(
+      checked.reason,
+      'the history of heads is not the newest the app wrote (deleted or set back: tampering?)',
+    );
+    return { status: 'unknown', reason: checked.reason };
+  }
+  if (history.status !== 'read') return { status: 'legacy' };
   const writtenAt = createdAt ? new Date(createdAt) : undefined;
   if (!writtenAt || Number.isNaN(writtenAt.getTime()))
     return { status: 'unknown', reason: 'no_comment_time' };

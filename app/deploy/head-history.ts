@@ -2,7 +2,9 @@
 // kept without a comment: the message of an annotated tag on the newest head, pointed at by the ref
 // refs/deploy-heads/pr-<number>, ending with one marker MAC'd under the App's marker key for the repository and
 // the pull request (src/github/hidden-marker.ts). Anyone who can push can move or delete the ref, but cannot
-// write a history that verifies, nor move one to another pull request.
+// write a history that verifies, nor move one to another pull request. Deleting it, or pointing it back at an
+// older history of the same pull request, is told by the App's check run on each head it records
+// (head-anchor.ts), written before the history.
 //
 // What it is for (dispatch.ts, headMovedSince): before the App has shown any head on a pull request (no
 // request, no notice of a push), a command is bound to the head that was current when its comment was written
@@ -15,6 +17,7 @@ import type { MarkerScope } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import type { GitRefCalls } from '../facts/git-refs.ts';
 import type { Where } from '../facts/github.ts';
+import type { SwapRef } from '../schedule/swap-ref.ts';
 
 const KIND = 'heads';
 /** Heads kept, newest: a comment older than all of them is not bound (never taken for the head). */
@@ -51,9 +54,10 @@ const status = (error: unknown): number | undefined => (error as { status?: numb
 
 export type HeadHistory =
   | { status: 'none' }
-  | { status: 'read'; heads: HeadSeen[] }
+  /** `oid`: the tag the ref points at (what a conditional update moves it from). */
+  | { status: 'read'; heads: HeadSeen[]; oid: string }
   /** A ref that holds no history the App wrote (made up, edited, moved from another pull request). */
-  | { status: 'refused'; reason: string };
+  | { status: 'refused'; reason: string; oid: string };
 
 /** The pull request's history of heads, oldest first. */
 export async function readHeadHistory(
@@ -69,12 +73,12 @@ export async function readHeadHistory(
     if (status(error) === 404) return { status: 'none' };
     throw error;
   }
-  if (object.type !== 'tag') return { status: 'refused', reason: 'not a tag' };
+  if (object.type !== 'tag') return { status: 'refused', reason: 'not a tag', oid: object.sha };
   let message: string;
   try {
     ({ message } = (await api.git.getTag({ ...where, tag_sha: object.sha })).data);
   } catch (error) {
-    if (status(error) === 404) return { status: 'refused', reason: 'its tag is gone' };
+    if (status(error) === 404) return { status: 'refused', reason: 'its tag is gone', oid: object.sha };
     throw error;
   }
   let tampered = false;
@@ -84,9 +88,10 @@ export async function readHeadHistory(
     onTamper: () => (tampered = true),
   });
   const found = markersOf(markers, KIND, schema);
-  if (tampered || found.length !== 1) return { status: 'refused', reason: 'no history the App wrote' };
+  if (tampered || found.length !== 1)
+    return { status: 'refused', reason: 'no history the App wrote', oid: object.sha };
   const heads = found[0]!.heads.map((h) => ({ sha: h.sha, at: new Date(h.at) }));
-  return { status: 'read', heads: heads.sort((a, b) => a.at.getTime() - b.at.getTime()) };
+  return { status: 'read', heads: heads.sort((a, b) => a.at.getTime() - b.at.getTime()), oid: object.sha };
 }
 
 /**
@@ -101,11 +106,21 @@ export function withHead(heads: readonly HeadSeen[], seen: HeadSeen): HeadSeen[]
 
 export type RecordHeadOutcome = 'recorded' | 'already_recorded';
 
+export interface RecordHeadOptions {
+  /**
+   * Moves the ref only if it still points at the history read (swap-ref.ts): one request, and a write of
+   * another delivery at the same moment is never lost, so nothing needs reading again. Without it the ref is
+   * forced and the history read again to check.
+   */
+  swap?: SwapRef;
+  /** Leaves the App's anchor of the head (head-anchor.ts), once, before the history is written. */
+  anchor?: (seen: HeadSeen) => Promise<void>;
+}
+
 /**
- * Adds a head to the history: read, add, write a new tag, move the ref to it. Checked by reading again: a
- * write of another delivery at the same moment may have replaced it, and it is added again (three tries). A
- * history that is not the App's is started anew. A head left out leaves a comment unbound: refused, not
- * taken for another head.
+ * Adds a head to the history: read, add, write a new tag, move the ref to it (three tries: a write of another
+ * delivery at the same moment may come first, and it is added to that). A history that is not the App's is
+ * started anew. A head left out leaves a comment unbound: refused, not taken for another head.
  */
 export async function recordHead(
   api: HeadHistoryApi,
@@ -113,11 +128,18 @@ export async function recordHead(
   keys: MarkerKeys,
   pr: number,
   seen: HeadSeen,
+  options: RecordHeadOptions = {},
 ): Promise<RecordHeadOutcome> {
+  let anchored = false;
   for (let attempt = 0; attempt < 3; attempt++) {
     const history = await readHeadHistory(api, where, keys, pr);
     const heads = withHead(history.status === 'read' ? history.heads : [], seen);
     if (!heads) return attempt === 0 ? 'already_recorded' : 'recorded';
+    // The anchor first: a history written without one could later be swapped for an older one unnoticed.
+    if (options.anchor && !anchored) {
+      await options.anchor(seen);
+      anchored = true;
+    }
     const newest = heads.at(-1)!;
     const data = {
       v: 1 as const,
@@ -135,10 +157,13 @@ export async function recordHead(
     if (history.status === 'none') {
       try {
         await api.git.createRef({ ...where, ref: `refs/${ref}`, sha: tag.data.sha });
+        if (options.swap) return 'recorded';
       } catch (error) {
         // Created meanwhile by another delivery: read again, and added to it.
         if (status(error) !== 422) throw error;
       }
+    } else if (options.swap) {
+      if (await options.swap(`refs/${ref}`, history.oid, tag.data.sha)) return 'recorded';
     } else {
       try {
         await api.git.updateRef({ ...where, ref, sha: tag.data.sha, force: true });

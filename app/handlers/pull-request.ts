@@ -12,6 +12,8 @@ import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import { serializeHeadNotice } from '../deploy/head-notice.ts';
 import { recordHead } from '../deploy/head-history.ts';
+import { anchorHead } from '../deploy/head-anchor.ts';
+import { graphqlSwapRef, refReader } from '../schedule/swap-ref.ts';
 import type { RecordHeadOutcome } from '../deploy/head-history.ts';
 import { readLedger, withLedger } from '../facts/approval-ledger.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
@@ -21,14 +23,14 @@ interface SynchronizePayload {
   after: string;
   number: number;
   pull_request: { number: number; updated_at?: string };
-  repository: { name: string; owner: { login: string } };
+  repository: { name: string; owner: { login: string }; node_id?: string };
 }
 
 interface OpenedPayload {
   action: string;
   number: number;
   pull_request: { number: number; head: { sha: string }; created_at?: string; updated_at?: string };
-  repository: { name: string; owner: { login: string } };
+  repository: { name: string; owner: { login: string }; node_id?: string };
 }
 
 /**
@@ -107,17 +109,27 @@ export async function handleSynchronize(
   let asked: string[];
   let shown: boolean;
   try {
-    const [comments, ledger] = await Promise.all([
-      readAppComments(octokit.rest, where, number, await ownBotLogin(octokit), markers),
-      // An approval whose comment was deleted still counted (facts/approval-ledger.ts). This is only a notice:
-      // a ledger that cannot be read (a force-pushed-away commit, say) names those of the comments.
-      readLedger(octokit.rest, where, payload.before, number, await ownAppId(octokit), markers).catch(
-        (error: unknown) => {
-          if (error instanceof FactsError) return { records: [] };
-          throw error;
-        },
-      ),
-    ]);
+    const comments = await readAppComments(octokit.rest, where, number, await ownBotLogin(octokit), markers);
+    // An approval whose comment was deleted still counted (facts/approval-ledger.ts). This is only a notice:
+    // a ledger that cannot be read (a force-pushed-away commit, say) names those of the comments. Read only
+    // where the App's comments show it recorded or asked approvals on this pull request: on one where it has
+    // shown nothing a push costs the head's record alone (a ledger record whose reply was deleted is stale
+    // with the push all the same; only its line in a notice is lost).
+    const told = comments.approvals.length > 0 || comments.pending.length > 0 || comments.gates.length > 0;
+    const ledger =
+      told || comments.asked.length > 0
+        ? await readLedger(
+            octokit.rest,
+            where,
+            payload.before,
+            number,
+            await ownAppId(octokit),
+            markers,
+          ).catch((error: unknown) => {
+            if (error instanceof FactsError) return { records: [] };
+            throw error;
+          })
+        : { records: [] };
     records = withLedger(comments.approvals, ledger.records);
     // What the App asked approvals for at the previous head (a /rollback asks for an earlier commit: not this).
     const previous = payload.before.toLowerCase();
@@ -144,7 +156,9 @@ export async function handleSynchronize(
   if (stale.size === 0 && asked.length === 0 && !shown)
     return {
       status: 'head_recorded',
-      head: await keepHead(octokit, where, markers, number, payload.after, payload.pull_request.updated_at),
+      head: await keepHead(octokit, where, markers, number, payload.after, payload.pull_request.updated_at, {
+        repositoryNodeId: payload.repository.node_id,
+      }),
     };
   const head = serializeHeadNotice(payload.after, markers.keys, markerScope(where, number));
   await octokit.rest.issues.createComment({
@@ -163,12 +177,32 @@ async function keepHead(
   pr: number,
   sha: string,
   at: string | undefined,
+  repository: { repositoryNodeId: string | undefined },
 ): Promise<RecordHeadOutcome | 'no_time' | 'failed'> {
   const time = at ? new Date(at) : undefined;
   // Without a time, nothing is kept: a command is then bound to an older head, and refused.
   if (!time || Number.isNaN(time.getTime()) || !/^[0-9a-f]{40}$/i.test(sha)) return 'no_time';
+  const id = repository.repositoryNodeId;
   try {
-    return await recordHead(octokit.rest, where, markers.keys, pr, { sha: sha.toLowerCase(), at: time });
+    return await recordHead(
+      octokit.rest,
+      where,
+      markers.keys,
+      pr,
+      { sha: sha.toLowerCase(), at: time },
+      {
+        anchor: (seen) => anchorHead(octokit.rest, where, pr, seen),
+        ...(id
+          ? {
+              swap: graphqlSwapRef(
+                (query, variables) => octokit.graphql(query, variables),
+                id,
+                refReader(octokit.rest.git, where),
+              ),
+            }
+          : {}),
+      },
+    );
   } catch (error) {
     // Not kept: a command written before the next head the App keeps is bound to an older one, and refused.
     markers.warn(
@@ -193,7 +227,9 @@ export async function handleOpened(
   const at = payload.action === 'opened' ? pull.created_at : pull.updated_at;
   return {
     status: 'head_recorded',
-    head: await keepHead(octokit, where, markers, pull.number, pull.head.sha, at),
+    head: await keepHead(octokit, where, markers, pull.number, pull.head.sha, at, {
+      repositoryNodeId: payload.repository.node_id,
+    }),
   };
 }
 

@@ -36,7 +36,7 @@ import {
   removeRequest,
 } from './store.ts';
 import type { SwapRef } from './store.ts';
-import { graphqlSwapRef } from './swap-ref.ts';
+import { graphqlSwapRef, refReader } from './swap-ref.ts';
 import { describeRequest } from './run-due.ts';
 import type { GraphqlFn } from '../../src/metrics/github-read.ts';
 
@@ -55,14 +55,7 @@ function swapOf(
   repositoryId: string | undefined,
 ): SwapRef | undefined {
   if (!deps.graphql || !repositoryId) return undefined;
-  return graphqlSwapRef(deps.graphql, repositoryId, async (ref) => {
-    try {
-      return (await deps.api.git.getRef({ ...where, ref: ref.replace(/^refs\//, '') })).data.object.sha;
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) return undefined;
-      throw error;
-    }
-  });
+  return graphqlSwapRef(deps.graphql, repositoryId, refReader(deps.api.git, where));
 }
 
 const env = (name: string): string => userText(name, { as: 'code' });

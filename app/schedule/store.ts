@@ -22,6 +22,9 @@ import {
 } from './record.ts';
 import type { ScheduledRequest } from './record.ts';
 import type { GitRefCalls } from '../facts/git-refs.ts';
+import type { SwapRef } from './swap-ref.ts';
+
+export type { SwapRef };
 
 /** The Octokit calls the store uses (pass `octokit.rest`), so tests can hand in a tiny fake. */
 export interface ScheduleApi {
@@ -125,12 +128,6 @@ export async function listRequests(api: ScheduleApi, where: Where, keys: MarkerK
  */
 export type RecordResult =
   'recorded' | 'already_recorded' | 'invalid_environment' | { status: 'duplicate'; of: ScheduledRequest };
-
-/**
- * Moves a ref from `before` to `after` only if it still points at `before`, in one call GitHub carries out
- * atomically (swap-ref.ts): true when this call moved it, false when the ref was no longer `before`.
- */
-export type SwapRef = (ref: string, before: string, after: string) => Promise<boolean>;
 
 /**
  * Writes a request: its signed tag on the commit, then its ref (a request id is written once), then the ref

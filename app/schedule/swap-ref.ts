@@ -4,7 +4,13 @@
 // that read the same stale ref both hold it, one after the other. force: the ask moves from one request's tag
 // to another's, which is no fast-forward; beforeOid is the guard.
 import type { GraphqlFn } from '../../src/metrics/github-read.ts';
-import type { SwapRef } from './store.ts';
+import type { GitRefCalls } from '../facts/git-refs.ts';
+
+/**
+ * Moves a ref from `before` to `after` only if it still points at `before`, in one call GitHub carries out
+ * atomically: true when this call moved it, false when the ref was no longer `before`.
+ */
+export type SwapRef = (ref: string, before: string, after: string) => Promise<boolean>;
 
 const SWAP_REF = `mutation SwapRef($repositoryId: ID!, $name: GitRefname!, $before: GitObjectID!, $after: GitObjectID!) {
   updateRefs(input: { repositoryId: $repositoryId, refUpdates: [{ name: $name, beforeOid: $before, afterOid: $after, force: true }] }) {
@@ -27,6 +33,21 @@ export function graphqlSwapRef(
       return true;
     } catch (error) {
       if ((await read(ref)) !== before) return false;
+      throw error;
+    }
+  };
+}
+
+/** Where a ref points now through the REST API (undefined: gone), for graphqlSwapRef's `read`. */
+export function refReader(
+  git: Pick<GitRefCalls, 'getRef'>,
+  where: { owner: string; repo: string },
+): (ref: string) => Promise<string | undefined> {
+  return async (ref) => {
+    try {
+      return (await git.getRef({ ...where, ref: ref.replace(/^refs\//, '') })).data.object.sha;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return undefined;
       throw error;
     }
   };

@@ -11,6 +11,8 @@ import {
   recordHead,
 } from '../../../app/deploy/head-history.ts';
 import type { HeadHistoryApi, HeadSeen } from '../../../app/deploy/head-history.ts';
+import { historyAgainstAnchor } from '../../../app/deploy/head-anchor.ts';
+import type { SwapRef } from '../../../app/schedule/swap-ref.ts';
 import { markerKeys } from '../../../src/github/marker-keys.ts';
 
 const where = { owner: 'acme', repo: 'web' };
@@ -67,14 +69,12 @@ test('heads are kept in time order, a redelivery adds nothing, and the oldest go
   assert.equal(await recordHead(api, where, keys, 7, { sha: B, at: t('02:00') }), 'recorded');
   assert.equal(await recordHead(api, where, keys, 7, { sha: B, at: t('02:00') }), 'already_recorded');
   const read = await readHeadHistory(api, where, keys, 7);
-  assert.deepEqual(read, {
-    status: 'read',
-    heads: [
-      { sha: A, at: t('00:00') },
-      { sha: B, at: t('02:00') },
-      { sha: C, at: t('05:00') },
-    ],
-  });
+  assert.ok(read.status === 'read');
+  assert.deepEqual(read.heads, [
+    { sha: A, at: t('00:00') },
+    { sha: B, at: t('02:00') },
+    { sha: C, at: t('05:00') },
+  ]);
   // Another pull request has its own.
   assert.deepEqual(await readHeadHistory(api, where, keys, 8), { status: 'none' });
   for (let i = 0; i < MAX_HEADS + 5; i++)
@@ -100,10 +100,9 @@ test("a history that is not the App's, or another pull request's moved here, is 
   assert.equal((await readHeadHistory(api, where, keys, 7)).status, 'refused');
   // The next head the App sees starts a history it wrote (what the forged one said is not kept).
   assert.equal(await recordHead(api, where, keys, 7, { sha: B, at: t('03:00') }), 'recorded');
-  assert.deepEqual(await readHeadHistory(api, where, keys, 7), {
-    status: 'read',
-    heads: [{ sha: B, at: t('03:00') }],
-  });
+  const anew = await readHeadHistory(api, where, keys, 7);
+  assert.ok(anew.status === 'read');
+  assert.deepEqual(anew.heads, [{ sha: B, at: t('03:00') }]);
 });
 
 test('pure: the head a comment was written at is the newest from before it; the same second is unknown unless it is one commit', () => {
@@ -126,4 +125,63 @@ test('pure: the head a comment was written at is the newest from before it; the 
     reason: 'before_history',
   });
   assert.deepEqual(headWhenWritten([], t('00:00')), { status: 'unknown', reason: 'before_history' });
+});
+
+test('pure: a history is believed for the head only if it has the head as new as the App\u2019s anchor of it', () => {
+  const anchored = (at: string) => ({ status: 'anchored' as const, at: t(at) });
+  const history = {
+    status: 'read' as const,
+    heads: [
+      { sha: A, at: t('00:00') },
+      { sha: B, at: t('02:00') },
+    ],
+  };
+  // Never anchored: no history is a pull request from before the App kept heads; a history is believed.
+  assert.deepEqual(historyAgainstAnchor({ status: 'none' }, B, { status: 'none' }), { status: 'legacy' });
+  assert.deepEqual(historyAgainstAnchor(history, B, { status: 'none' }), { status: 'trusted' });
+  // Anchored: gone is deleted; without the head as new as its anchor is set back.
+  assert.deepEqual(historyAgainstAnchor({ status: 'none' }, B, anchored('02:00')), {
+    status: 'tampered',
+    reason: 'history_missing',
+  });
+  assert.deepEqual(historyAgainstAnchor(history, B, anchored('02:00')), { status: 'trusted' });
+  assert.deepEqual(historyAgainstAnchor(history, A, anchored('04:00')), {
+    status: 'tampered',
+    reason: 'history_stale',
+  });
+  assert.deepEqual(historyAgainstAnchor(history, C, anchored('05:00')), {
+    status: 'tampered',
+    reason: 'history_stale',
+  });
+  assert.deepEqual(historyAgainstAnchor(history, B, { status: 'unreadable' }), {
+    status: 'tampered',
+    reason: 'anchor_unreadable',
+  });
+});
+
+test('with a conditional update, the anchor comes first and two heads written at once are both kept', async () => {
+  const { api, refs } = fakeGit();
+  const order: string[] = [];
+  const swap: SwapRef = async (ref, before, after) => {
+    order.push('swap');
+    const name = ref.replace(/^refs\//, '');
+    if (refs.get(name)?.sha !== before) return false;
+    refs.set(name, { sha: after, type: 'tag' });
+    return true;
+  };
+  const anchor = async (seen: HeadSeen) => void order.push(`anchor ${seen.sha.slice(0, 1)}`);
+  await recordHead(api, where, keys, 7, { sha: A, at: t('00:00') }, { swap, anchor });
+  await Promise.all([
+    recordHead(api, where, keys, 7, { sha: B, at: t('02:00') }, { swap, anchor }),
+    recordHead(api, where, keys, 7, { sha: C, at: t('03:00') }, { swap, anchor }),
+  ]);
+  const read = await readHeadHistory(api, where, keys, 7);
+  assert.ok(read.status === 'read');
+  assert.deepEqual(
+    read.heads.map((h) => h.sha),
+    [A, B, C],
+    'neither write lost the other',
+  );
+  assert.equal(order[0], 'anchor a');
+  assert.equal(order.filter((o) => o.startsWith('anchor')).length, 3, 'one anchor per head');
 });
