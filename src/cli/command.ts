@@ -20,6 +20,10 @@ export class CliCommand extends Command {
    */
   unknownOption(flag: string): void {
     const equals = flag.startsWith('--') ? flag.indexOf('=') : -1;
+    const known = (name: string) => this.options.some((o) => o.long === name || o.short === name);
+    const name0 = equals > 2 ? flag.slice(0, equals) : flag;
+    const others = known(name0) ? undefined : this.otherCommandsWith(name0);
+    if (others) return this.error(others, { code: 'commander.unknownOption' });
     if (equals <= 2) return commanderUnknownOption.call(this, flag);
     const name = flag.slice(0, equals);
     const commands: Command[] = [];
@@ -33,5 +37,22 @@ export class CliCommand extends Command {
       }
     }
     return commanderUnknownOption.call(this, name);
+  }
+
+  /**
+   * An option this command does not have but its sibling commands do (`promote --reason`, which is abort's):
+   * named as theirs, rather than with the nearest of this command's own (commander said "Did you mean --json?").
+   */
+  private otherCommandsWith(flag: string): string | undefined {
+    if (!flag.startsWith('-') || !this.parent) return undefined;
+    const owners = this.parent.commands.filter(
+      (command) =>
+        command !== this && command.options.some((option) => option.long === flag || option.short === flag),
+    );
+    if (owners.length === 0) return undefined;
+    const names = owners.map((command) => command.name());
+    const also = names.slice(1, 4).join(', ') + (names.length > 4 ? ` and ${names.length - 4} more` : '');
+    const more = names.length > 1 ? ` (also ${also})` : '';
+    return `error: unknown option '${flag}': ${this.name()} has no such option; it is an option of ${names[0]}${more}: see deploy-action ${this.name()} --help`;
   }
 }

@@ -6,6 +6,7 @@
 // Statically imported: what parsing a command line and `validate` need (commander, the config loader,
 // usage.ts). Each other command imports its code with import() when it runs, so a start compiles only what
 // its command uses (issue 16; test/unit/build/start-graph.test.ts guards it).
+import { didYouMean } from '../config/suggest.ts';
 import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander';
 import { CliCommand } from './command.ts';
 import { ConfigLoadError, formatConfigError } from '../config/errors.ts';
@@ -117,7 +118,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       .argParser(
         oneValue((value) => {
           if (!names.includes(value))
-            throw new InvalidArgumentError(`Allowed choices are ${STRATEGY_NAMES.join(', ')}.`);
+            throw new InvalidArgumentError(
+              `Allowed choices are ${STRATEGY_NAMES.join(', ')}${didYouMean(value, names).replace(/^:/, ';') || '.'}`,
+            );
           return value as StrategyName;
         }),
       );
