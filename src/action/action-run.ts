@@ -1,6 +1,7 @@
 // One run of the action once its inputs, event and config are read: the gates or the pipeline, reported to
 // the job log and to GitHub, then the job summary, the deployment record, the optional tag and the outputs.
 // Loaded by run.ts with import() once a run gets this far, so a start compiles none of it.
+import { rollbackOutput } from '../pipeline/rollback-shortfall.ts';
 import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -27,11 +28,11 @@ import { GitHubStateStore } from '../state/github-store.ts';
 import { GitHubControlSource, type RequestFn } from '../control/github-channel.ts';
 import { parseStateKey } from '../state/state-key.ts';
 import type { StateStore } from '../state/store.ts';
-import { terminalReporter } from '../report/terminal.ts';
 import { render } from '../targets/template.ts';
 import { forkSubject, type RunContext } from './context.ts';
 import type { ActionInputs, RunPlan } from './inputs.ts';
 import { createTag, tagName } from './tag.ts';
+import { actionLogReporter } from './log-reporter.ts';
 import { hasNotifications, runNotifier } from '../notify/wiring.ts';
 import { runExitCode, type Cancellation } from '../util/signals.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
@@ -257,6 +258,8 @@ export class ActionRun {
     core.setOutput('status', result.status);
     core.setOutput('code', result.code);
     core.setOutput('rolled-back', String(result.rollbacks.length > 0));
+    const rollback = rollbackOutput(result.rollbacks);
+    if (rollback) core.setOutput('rollback', rollback);
     if (result.previousVersion) core.setOutput('previous-version', result.previousVersion);
     if (result.gates) core.setOutput('gates', JSON.stringify(redactDeep(result.gates, this.redact)));
     if (result.status === 'succeeded' && environmentUrl) core.setOutput('environment-url', environmentUrl);
@@ -324,13 +327,13 @@ export class ActionRun {
       core.setFailed(this.redact(`blocked [gates_blocked]: ${report.reasons.join('; ')}`));
   }
 
-  /**
-   * The job log: every line with credentials redacted. The runner masks the secrets it knows; a credential a
-   * command prints (a token minted in an earlier step, a URL with a password) it does not, and the result
-   * quotes a failing command's last line in the run's error annotation too.
-   */
+  /** The job log, redacted; the run's warnings as annotations (log-reporter.ts). */
   private logReporter(): Reporter {
-    return terminalReporter({ color: false, write: (text) => process.stdout.write(this.redact(text)) });
+    return actionLogReporter({
+      redact: this.redact,
+      write: (text) => process.stdout.write(text),
+      annotate: (message) => core.warning(message),
+    });
   }
 
   /** Flushes GitHub; once the job is cancelled, only until the reporting deadline (cancel-deadline.ts). */

@@ -1,0 +1,25 @@
+// The Action's job log. Every line has credentials redacted: the runner masks the secrets it knows, but not a
+// credential a command prints (a token minted in an earlier step, a URL with a password). A warning of the run
+// (a control request not trusted, a state record not stored, a metrics provider's remark) becomes a warning
+// annotation, shown on the run's page where people look, not only a line among thousands of the log.
+import type { Reporter } from '../pipeline/events.ts';
+import { terminalReporter } from '../report/terminal.ts';
+
+export interface ActionLog {
+  /** Removes credentials from text before it leaves the process. */
+  redact(text: string): string;
+  /** Writes to the job log (stdout). */
+  write(text: string): void;
+  /** A warning annotation (core.warning, which escapes the text for the workflow command). */
+  annotate(message: string): void;
+}
+
+export function actionLogReporter(log: ActionLog): Reporter {
+  const terminal = terminalReporter({ color: false, write: (text) => log.write(log.redact(text)) });
+  return {
+    event(event) {
+      if (event.type === 'log' && event.level === 'warn') log.annotate(log.redact(event.message));
+      else terminal.event(event);
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { actionLogReporter } from '../../../src/action/log-reporter.ts';
+import { credentialRedactor } from '../../../src/report/redact.ts';
+
+const TOKEN = 'ghs_0123456789abcdefghijABCDEFGHIJ012345';
+
+function log() {
+  const written: string[] = [];
+  const annotated: string[] = [];
+  const reporter = actionLogReporter({
+    redact: credentialRedactor([TOKEN]),
+    write: (text) => written.push(text),
+    annotate: (message) => annotated.push(message),
+  });
+  return { reporter, written, annotated };
+}
+
+test("the run's warnings are annotations, redacted; other lines stay in the log, redacted", () => {
+  const { reporter, written, annotated } = log();
+  reporter.event({
+    type: 'log',
+    level: 'warn',
+    message: `the state record of production (write 3) was not stored: 401 for token ${TOKEN}`,
+  });
+  reporter.event({ type: 'log', level: 'info', message: `using ${TOKEN}` });
+  reporter.event({ type: 'output', source: 'deploy', stream: 'stdout', line: `echo ${TOKEN}` });
+  assert.deepEqual(annotated, ['the state record of production (write 3) was not stored: 401 for token ***']);
+  const text = written.join('');
+  assert.doesNotMatch(text, /was not stored/, 'a warning is not written twice');
+  assert.match(text, /info: using \*\*\*/);
+  assert.ok(!text.includes(TOKEN) && !annotated.join('').includes(TOKEN), 'the token never leaves');
+});
+
+test('errors and step lines are not annotations (the run fails with its own message)', () => {
+  const { reporter, written, annotated } = log();
+  reporter.event({ type: 'log', level: 'error', message: 'boom' });
+  assert.deepEqual(annotated, []);
+  assert.match(written.join(''), /error: boom/);
+});
