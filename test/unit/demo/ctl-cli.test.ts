@@ -85,8 +85,8 @@ test('ctl names the missing or bad environment variable', async () => {
 
 test('readCtlEnv validates each variable', () => {
   assert.throws(
-    () => readCtlEnv({ ...GOOD_ENV, DEMO_ROUTER: 'nginx' }),
-    /DEMO_ROUTER must be "embedded" or "haproxy", got "nginx"/,
+    () => readCtlEnv({ ...GOOD_ENV, DEMO_ROUTER: 'traefik' }),
+    /DEMO_ROUTER must be "embedded", "haproxy" or "nginx", got "traefik"/,
   );
   assert.throws(() => readCtlEnv({ ...GOOD_ENV, DEMO_ROUTER: 'haproxy' }), /DEMO_HAPROXY_SOCKET is not set/);
   assert.throws(() => readCtlEnv({ ...GOOD_ENV, DEMO_ROUTER_ADMIN: '' }), /DEMO_ROUTER_ADMIN is not set/);
