@@ -51,8 +51,6 @@ import { serializeHeadNotice } from './head-notice.ts';
 import { headRefName, headWhenWritten, readHeadHistory } from './head-history.ts';
 import { historyAgainstAnchor, newestAnchor } from './head-anchor.ts';
 
-/** Reasons a history of heads was refused because it is not the newest the App wrote (head-anchor.ts). */
-const TAMPERED: ReadonlySet<string> = new Set(['history_missing', 'history_stale']);
 import type { PendingRequest } from './pending.ts';
 import { lockOwner, policyRefusal, policySummary, refusal, who } from './replies.ts';
 import { startDeployment } from './start.ts';
@@ -92,6 +90,9 @@ export interface DispatchDeps {
    */
   people?: PeopleCache;
 }
+
+/** Reasons a history of heads was refused because it is not the newest the App wrote (head-anchor.ts). */
+const TAMPERED: ReadonlySet<string> = new Set(['history_missing', 'history_stale']);
 
 /** A commit, short, as code: SHAs come from GitHub, but everything echoed goes through userText. */
 const short = (sha: string): string => userText(sha.slice(0, 12), { as: 'code' });
