@@ -26,7 +26,6 @@
 // Windows has no process groups (and `detached` means a console of its own there): the command alone is
 // stopped, with the same timings.
 import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import {
   readProcessTable,
   RUN_MARKER,
@@ -53,7 +52,9 @@ export const OWN_GROUP = { detached: PROCESS_GROUPS } as const;
  * every command inherits it. A fresh one in each process: a deploy-action run by a command of another does
  * not take that one's processes for its own.
  */
-const RUN_TOKEN = randomUUID();
+// Unique, not secret (a process that copied it would only ask to be stopped); node:crypto stays out of the
+// action's start (test/unit/build/start-graph.test.ts).
+const RUN_TOKEN = `${process.pid}-${process.hrtime.bigint().toString(36)}-${Math.random().toString(36).slice(2)}`;
 process.env[RUN_MARKER] = RUN_TOKEN;
 const marked = (pid: number) => startedWith(pid, RUN_MARKER, RUN_TOKEN);
 
