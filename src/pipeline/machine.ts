@@ -29,6 +29,7 @@ import {
   type RolloutWait,
 } from '../state/record.ts';
 import { deploymentExitCode } from '../util/exit-codes.ts';
+import { rollbackShortfall, TRAFFIC_STEPS } from './rollback-shortfall.ts';
 import type {
   DecisionRecord,
   OutcomeCode,
@@ -49,7 +50,6 @@ export const MAX_IN_JOB_SCALE_DOWN_WAIT_MS = 10 * 60_000;
 
 const CANCELLED = 'the job was cancelled';
 /** Steps that move traffic: the rollout record must be stored before the first of them runs. */
-const TRAFFIC_STEPS = new Set<Step['kind']>(['switch', 'set_weight', 'rollback', 'deploy']);
 
 export type TrackId = 'staging' | 'production';
 
@@ -1775,6 +1775,19 @@ function closeAndFinish(s: PipelineState, out: Action[], now: number): void {
   out.push(...finish(s, [], now));
 }
 
+/**
+ * How the rollbacks ended, in words: whether traffic is on stable and, when only the cleanup did not finish,
+ * what is left (the record keeps it for reconcile).
+ */
+function rollbackWords(rollbacks: readonly RollbackRecord[], incomplete = 'rollback incomplete'): string {
+  const shortfalls = rollbacks.map(rollbackShortfall);
+  if (shortfalls.every((f) => f.kind === 'complete')) return 'traffic on stable';
+  const left = shortfalls.flatMap((f) => (f.kind === 'complete' ? [] : f.left)).join(', ');
+  return shortfalls.some((f) => f.kind === 'incomplete')
+    ? `${incomplete}: ${left}`
+    : `traffic on stable; cleanup incomplete: ${left}, left for reconcile`;
+}
+
 /** The outcome from the state: status, reason code and message (the order of the checks matters). */
 export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stage' | 'input'>): {
   status: PipelineStatus;
@@ -1806,7 +1819,7 @@ export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stag
         message: liveBeforeCancel(s)
           ? `cancelled in finalize, after ${input.version} went live on ${input.env.name}: ${message}`
           : rolledBack
-            ? `cancelled; rolled back (${rollbackOk ? 'traffic on stable' : 'rollback incomplete'})`
+            ? `cancelled; rolled back (${rollbackWords(s.rollbacks)})`
             : 'cancelled before anything changed',
       };
     case 'paused':
@@ -1822,7 +1835,7 @@ export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stag
     return {
       status: 'failed',
       code: 'rollback_failed',
-      message: `${message}; the rollback did not complete: check ${where} now`,
+      message: `${message}; the rollback did not complete (${rollbackWords(s.rollbacks, 'not finished')}): check ${where} now`,
     };
   }
   if (failure.kind === 'aborted')

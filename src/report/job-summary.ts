@@ -1,6 +1,7 @@
 // The job summary (GITHUB_STEP_SUMMARY): decision and reasons, gates table, phase timeline, the analysis (the
 // deciding evidence and charts of what the judge saw: evidence-table.ts, chart.ts), and what was rolled
 // back. Pure Markdown.
+import { rollbackShortfall } from '../pipeline/rollback-shortfall.ts';
 import { formatDuration } from '../config/duration.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import type { PipelineResult } from '../pipeline/events.ts';
@@ -116,12 +117,24 @@ function renderWhole(result: PipelineResult, ctx: SummaryContext): string {
   out.push(...renderAnalysisSection(analysisRows(result)));
 
   for (const rb of result.rollbacks) {
-    out.push(`### ${rb.ok ? '↩️ Rolled back' : '🚨 Rollback INCOMPLETE'}: ${say(rb.environment, 200)}`, '');
+    const shortfall = rollbackShortfall(rb);
+    const heading =
+      shortfall.kind === 'complete'
+        ? '↩️ Rolled back'
+        : shortfall.kind === 'cleanup'
+          ? '⚠️ Rolled back, cleanup INCOMPLETE'
+          : '🚨 Rollback INCOMPLETE';
+    out.push(`### ${heading}: ${say(rb.environment, 200)}`, '');
     out.push(`Why: ${say(rb.reason, 2000)}`);
     if (rb.trafficRestoredMs !== undefined)
       out.push(`Traffic back on the stable version in ${formatDuration(rb.trafficRestoredMs)}.`);
-    if (result.previousVersion && rb.ok)
+    if (result.previousVersion && shortfall.kind !== 'incomplete')
       out.push(`Serving again: ${code(truncate(result.previousVersion, 200))}.`);
+    if (shortfall.kind === 'cleanup')
+      out.push(
+        `Traffic is on the stable version; not finished: ${say(shortfall.left.join(', '), 500)}. ` +
+          'The environment record keeps it: a reconcile run retries it.',
+      );
     out.push('');
     const rbRows = capped(
       [

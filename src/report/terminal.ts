@@ -1,5 +1,6 @@
 // Live progress for people: elapsed time, phase, step, weight; command output indented under its step; a
 // summary table at the end. Colour only when writing to a terminal (and NO_COLOR is not set).
+import { rollbackShortfall } from '../pipeline/rollback-shortfall.ts';
 import { styleText } from 'node:util';
 import type { PhaseRecord, PipelineEvent, PipelineResult, Reporter } from '../pipeline/events.ts';
 import { formatDuration } from '../config/duration.ts';
@@ -135,7 +136,9 @@ export function terminalReporter(options: TerminalReporterOptions = {}): Reporte
           line(
             (e.record.ok
               ? paint('yellow', '↺ rollback complete')
-              : paint(['bold', 'red'], '↺ ROLLBACK INCOMPLETE')) +
+              : rollbackShortfall(e.record).kind === 'cleanup'
+                ? paint(['bold', 'yellow'], '↺ rolled back, CLEANUP INCOMPLETE')
+                : paint(['bold', 'red'], '↺ ROLLBACK INCOMPLETE')) +
               (e.record.trafficRestoredMs !== undefined
                 ? `: traffic back on stable in ${formatDuration(e.record.trafficRestoredMs)}`
                 : '') +
@@ -240,7 +243,7 @@ export function summary(
   }
   for (const rb of result.rollbacks) {
     lines.push(
-      `  rollback of ${rb.environment}: ${rb.ok ? 'complete' : 'INCOMPLETE'}` +
+      `  rollback of ${rb.environment}: ${rb.ok ? 'complete' : rollbackShortfall(rb).kind === 'cleanup' ? 'traffic on stable, cleanup INCOMPLETE' : 'INCOMPLETE'}` +
         (rb.trafficRestoredMs !== undefined
           ? `, traffic restored in ${formatDuration(rb.trafficRestoredMs)}`
           : '') +

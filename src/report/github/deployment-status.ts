@@ -1,5 +1,6 @@
 // What the Deployments tab shows at each point: the state and a description (at most 140 characters,
 // GitHub's limit) that says the phase. Pure.
+import { rollbackShortfall } from '../../pipeline/rollback-shortfall.ts';
 import { formatDuration } from '../../config/duration.ts';
 import type { PhaseId, PipelineResult, WaitRecord } from '../../pipeline/events.ts';
 import type { DeploymentState } from '../../github/status-comment.ts';
@@ -132,6 +133,9 @@ function cancelledDescription(result: PipelineResult, serving: string): string {
       : 'cancelled before anything changed';
   if (result.rollbacks.every((r) => r.ok)) return `cancelled: ${serving}`;
   const where = [...new Set(result.rollbacks.filter((r) => !r.ok).map((r) => r.environment))].join(', ');
+  // Traffic is back on stable and only a teardown did not finish: what serves is known, the rest is reconcile's.
+  if (result.rollbacks.every((r) => rollbackShortfall(r).kind !== 'incomplete'))
+    return `cancelled: ${serving}; cleanup did not finish on ${where}, left for reconcile`;
   return `cancelled: the rollback did not complete, check ${where} now`;
 }
 

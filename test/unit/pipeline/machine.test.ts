@@ -348,7 +348,7 @@ test('a rollback step that fails: rollback_failed, and the record keeps what is 
   assert.equal(r.result.code, 'rollback_failed');
   assert.equal(
     r.result.message,
-    'analysis (canary-step at 50%): slow; the rollback did not complete: check production now',
+    'analysis (canary-step at 50%): slow; the rollback did not complete (not finished: set weight green=0% blue=100%, teardown on green): check production now',
   );
   assert.equal(r.result.exitCode, 3, 'not the 1 of a failure that was rolled back');
   const rollout = r.result.record!.rollout!;

@@ -250,6 +250,27 @@ test('a cancelled run says which version serves now, or that the rollback did no
     'cancelled: the rollback did not complete, check production now',
   );
   assert.doesNotMatch(finalStatus(incomplete).description, /serves/);
+  // Traffic went back and only the teardown was cut (the job's deadline): what serves is known.
+  const cleanup = {
+    ...rolled,
+    rollbacks: rolled.rollbacks.map((r) => ({
+      ...r,
+      ok: false,
+      steps: [
+        ...r.steps,
+        {
+          ...r.steps[0]!,
+          step: { kind: 'teardown' as const, slot: 'canary' },
+          description: 'teardown on canary',
+          result: { ok: false as const, reason: 'stopped unfinished' },
+        },
+      ],
+    })),
+  };
+  assert.equal(
+    finalStatus(cleanup).description,
+    'cancelled: 1.2.2 serves again; cleanup did not finish on production, left for reconcile',
+  );
   // Cancelled before traffic moved: what served before still does.
   const early = cancelled({ ...blocked(), previousVersion: '1.2.2' });
   assert.equal(finalStatus(early).description, 'cancelled before anything changed: 1.2.2 still serves');

@@ -1,0 +1,49 @@
+// What a rollback left undone, for the outcome's words, the job summary and the `rollback` output. A rollback
+// puts traffic back first (the steps that move it), then cleans up (tearing the new slot down) and runs its
+// on_rollback levels. When only the cleanup did not finish (a teardown failed, or was cut by the cancelled
+// job's deadline), traffic is back on the stable version: the run still ends as a rollback that did not
+// complete (exit 3: what was left still runs, a canary may still take work that is not routed traffic, such
+// as a queue's), but it says that traffic is safe and that the record keeps the rest for reconcile. Pure.
+import type { Step } from '../strategies/types.ts';
+import type { RollbackRecord } from './events.ts';
+
+/** The step kinds that move traffic (the rollback's first steps). */
+export const TRAFFIC_STEPS: ReadonlySet<Step['kind']> = new Set([
+  'switch',
+  'set_weight',
+  'rollback',
+  'deploy',
+]);
+
+export type RollbackShortfall =
+  /** Everything was undone. */
+  | { kind: 'complete' }
+  /** Traffic is back on the stable version; `left` (step descriptions) did not finish. */
+  | { kind: 'cleanup'; left: string[] }
+  /** A step that moves traffic, or an on_rollback level, did not finish: traffic may not be on stable. */
+  | { kind: 'incomplete'; left: string[] };
+
+export function rollbackShortfall(
+  rollback: Pick<RollbackRecord, 'ok' | 'steps' | 'levels'>,
+): RollbackShortfall {
+  if (rollback.ok) return { kind: 'complete' };
+  const failedSteps = rollback.steps.filter((r) => !r.result.ok);
+  const failedLevels = rollback.levels.filter((l) => !l.ok);
+  const left = [...failedSteps.map((r) => r.description), ...failedLevels.map((l) => `level ${l.name}`)];
+  // Not ok with nothing failed on record cannot be told apart: taken as the worse.
+  const trafficBack =
+    failedSteps.length > 0 &&
+    failedLevels.length === 0 &&
+    failedSteps.every((r) => !TRAFFIC_STEPS.has(r.step.kind));
+  return trafficBack ? { kind: 'cleanup', left } : { kind: 'incomplete', left };
+}
+
+/** The `rollback` output: `complete`, `cleanup-incomplete` or `incomplete` (none when no rollback ran). */
+export function rollbackOutput(
+  rollbacks: ReadonlyArray<Pick<RollbackRecord, 'ok' | 'steps' | 'levels'>>,
+): string | undefined {
+  if (rollbacks.length === 0) return undefined;
+  const kinds = rollbacks.map((r) => rollbackShortfall(r).kind);
+  if (kinds.includes('incomplete')) return 'incomplete';
+  return kinds.includes('cleanup') ? 'cleanup-incomplete' : 'complete';
+}
