@@ -15,7 +15,7 @@
 // there, while a writer's workflows (GitHub Actions, a suite per workflow run) could otherwise make the poll
 // read thousands of suites, or fail it.
 import { createHash } from 'node:crypto';
-import { checkRunsThroughSuites } from '../github/app-check-runs.ts';
+import { checkRunsThroughSuites, TooManyCheckRuns } from '../github/app-check-runs.ts';
 import type { CheckSuitesApi, ConditionalCache } from '../github/app-check-runs.ts';
 import type { ControlPoll, ControlRequest, ControlSource } from './request.ts';
 import { carriesControlRequest, signControlRequest, verifyControlText } from './signed.ts';
@@ -123,6 +123,12 @@ export class GitHubControlSource implements ControlSource {
   private readonly outcomes = new Map<number, Outcome>();
   /** Check run ids already reported as refused: each is reported once. */
   private readonly reported = new Set<number>();
+  /**
+   * Why the list is over its bounds for `polled`, once it was: check runs and suites are never deleted, so it
+   * stays over them, and reading the 10 pages again at every poll (2 s apart at the fastest) only spent the
+   * rate limit the deployment's own writes need. Said at every poll, with the requests seen before it.
+   */
+  private overBounds: string | undefined;
 
   constructor(
     request: RequestFn,
@@ -149,7 +155,9 @@ export class GitHubControlSource implements ControlSource {
       this.last = [];
       this.outcomes.clear();
       this.reported.clear();
+      this.overBounds = undefined;
     }
+    if (this.overBounds) return { changed: false, requests: this.last, error: this.overBounds };
     try {
       const { runs, passedOver } = await this.list();
       const refused: NonNullable<ControlPoll['refused']> = [];
@@ -190,7 +198,10 @@ export class GitHubControlSource implements ControlSource {
     } catch (error) {
       // An etag may belong to a list this poll could not finish reading: ask for it all again next time.
       this.cache.clear();
-      return { changed: false, requests: this.last, error: describe(error, this.place.environment) };
+      const said = describe(error, this.place.environment);
+      if (error instanceof TooManyCheckRuns)
+        this.overBounds = `${said}; no newer /promote, /pause, /resume or /abort can be read for this deployment (check runs are never deleted, so the list stays over its bound): to stop the rollout, cancel its workflow run (it rolls back)`;
+      return { changed: false, requests: this.last, error: this.overBounds ?? said };
     }
   }
 

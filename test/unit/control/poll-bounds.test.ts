@@ -1,0 +1,61 @@
+// Past the poll's bounds (1000 control check runs): the poll says so with the requests seen before, and does
+// not read the ten pages again at every poll (check runs are never deleted, so the list stays over them):
+// each such read cost 11 requests, at a poll every 2 to 10 s, the rate limit the deployment's writes need.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { GitHubControlSource, MAX_PAGES, type RequestFn } from '../../../src/control/github-channel.ts';
+
+const where = { owner: 'acme', repo: 'web' };
+const place = { repository: 'acme/web', environment: 'production', deploymentId: '42' };
+
+/** GitHub with one check suite of the App holding `runs` control check runs (none carrying a request). */
+function github(runs: number): { request: RequestFn; calls: string[] } {
+  const calls: string[] = [];
+  const request: RequestFn = async (route, params) => {
+    calls.push(route);
+    if (route.endsWith('/check-suites'))
+      return {
+        status: 200,
+        data: { total_count: 1, check_suites: [{ id: 7, app: { id: 5 } }] },
+        headers: { etag: '"suites"' },
+      };
+    const page = Number(params.page ?? 1);
+    const from = (page - 1) * 100;
+    const check_runs = Array.from({ length: Math.max(0, Math.min(100, runs - from)) }, (_, i) => ({
+      id: from + i + 1,
+      name: 'rollout / production',
+      app: { id: 5 },
+      output: { text: 'This rollout is waiting.' },
+    }));
+    return { status: 200, data: { total_count: runs, check_runs }, headers: { etag: `"runs-${page}"` } };
+  };
+  return { request, calls };
+}
+
+test('over 1000 control check runs: said at every poll, read once', async () => {
+  const { request, calls } = github(MAX_PAGES * 100 + 1);
+  const source = new GitHubControlSource(request, where, place, 'a'.repeat(40), [Buffer.alloc(32, 1)], 5);
+  const first = await source.poll('42');
+  assert.match(first.error ?? '', /more than 1000/);
+  assert.match(first.error ?? '', /cancel its workflow run \(it rolls back\)/);
+  const read = calls.length;
+  assert.ok(read >= MAX_PAGES + 1, `${read} requests`);
+  for (let poll = 0; poll < 5; poll++) {
+    const again = await source.poll('42');
+    assert.equal(again.error, first.error);
+    assert.deepEqual(again.requests, []);
+  }
+  assert.equal(calls.length, read, 'no request after the first over-bounds read');
+  // Another deployment of the commit starts over.
+  await source.poll('43');
+  assert.ok(calls.length > read);
+});
+
+test('within the bounds, a poll reads (conditionally) every time', async () => {
+  const { request, calls } = github(150);
+  const source = new GitHubControlSource(request, where, place, 'a'.repeat(40), [Buffer.alloc(32, 1)], 5);
+  assert.equal((await source.poll('42')).error, undefined);
+  const read = calls.length;
+  await source.poll('42');
+  assert.ok(calls.length > read);
+});
