@@ -10,6 +10,7 @@
 // environment, or a fixed script that takes the value as an argument and maps it itself.
 import { PLACEHOLDER } from './placeholder.ts';
 import {
+  codeVariableIn,
   commandModel,
   emptyModel,
   OTHER_SHELLS,
@@ -18,6 +19,7 @@ import {
   programName,
   xargsReplaceString,
 } from './programs.ts';
+import { remoteCommands, type RemoteWord } from './remote-line.ts';
 import { taskWords } from './task-runners.ts';
 
 export type ChosenKind =
@@ -419,32 +421,6 @@ function afterOptions(
   return undefined;
 }
 
-/** A simple command of the line ssh runs remotely: its words, each with the word of ssh's it is in. */
-interface RemoteCommand {
-  words: Array<[string, number]>;
-  /** Its standard input is the output of the command before it (`… | sh`). */
-  piped: boolean;
-}
-
-/**
- * The line ssh runs remotely, split as its shell would roughly split it: simple commands at ; & && || | ( )
- * and newlines, words at blanks, quotes dropped, assignments before a program left out.
- */
-function remoteCommands(words: readonly string[], from: number, to: number): RemoteCommand[] {
-  const commands: RemoteCommand[] = [{ words: [], piped: false }];
-  for (let k = from; k < to; k++)
-    for (const [token] of words[k]!.matchAll(/&&|\|\||[;&|()\n]|[^\s;&|()]+/g)) {
-      if (/^(&&|\|\||[;&|()\n])$/.test(token)) commands.push({ words: [], piped: token === '|' });
-      else {
-        const command = commands.at(-1)!;
-        const text = token.replace(/['"\\]/g, '');
-        if (command.words.length === 0 && /^[A-Za-z_]\w*=/.test(text)) continue;
-        command.words.push([text, k]);
-      }
-    }
-  return commands.filter((command) => command.words.length > 0);
-}
-
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */
 export function chosenWords(words: readonly string[]): ChosenWord[] {
   const found = new Map<number, ChosenWord>();
@@ -503,11 +479,30 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       const line = words.slice(at + remote.from, at + remote.to).join(' ');
       const commands = remoteCommands(words, at + remote.from, at + remote.to);
       commands.forEach((command, position) => {
-        const texts = command.words.map(([text]) => text);
-        const remoteAdd = (token: [string, number], kind: ChosenKind, how: string) => {
-          const names = templatesIn(token[0]);
-          if (names.length) add(token[1], kind, how, names, at);
+        const texts = command.words.map((word) => word.text);
+        // A template counts at the word of ssh's it is in (a remote variable's, where it was set).
+        const remoteAdd = (token: RemoteWord, kind: ChosenKind, how: string) => {
+          for (const [k, text] of token.parts) {
+            const names = templatesIn(text);
+            if (names.length) add(k, kind, how, names, at);
+          }
         };
+        for (const assignment of command.assignments) {
+          const variable = codeVariableIn(assignment.text);
+          if (variable !== undefined)
+            remoteAdd(
+              assignment,
+              'remote-code',
+              `the variable ${variable} set on the remote host, which programs read to load code or choose programs`,
+            );
+        }
+        for (const token of [...command.words, ...command.assignments])
+          if (token.expansion)
+            remoteAdd(
+              token,
+              'remote-code',
+              'a ${…} of the remote line, which reads the variable the value names',
+            );
         for (const inner of chosenWords(texts))
           remoteAdd(
             command.words[inner.index]!,

@@ -306,6 +306,32 @@ function stdinCodeMessage(
   return `${where} ${what}, which runs it as code: use a quoted here-document (<<'EOF') and read the value from the environment variable ${envNameFor(name)} in it`;
 }
 
+/**
+ * A word as the program gets it: quotes removed, backslash escapes resolved ("…" keeps a backslash before
+ * anything but $ ` " \ and a newline), so the line ssh joins is the one the remote shell reads. Substitutions
+ * are left as written.
+ */
+function unquote(raw: string): string {
+  let out = '';
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else out += c;
+    } else if (c === '\\') {
+      const next = raw[i + 1];
+      if (next === undefined) out += c;
+      else if (quote === '"' && !'$`"\\\n'.includes(next)) out += c + next;
+      else if (next !== '\n') out += next;
+      i++;
+    } else if (c === '"') quote = quote === '"' ? undefined : '"';
+    else if (c === "'" && quote === undefined) quote = "'";
+    else out += c;
+  }
+  return out;
+}
+
 /** Finds every template in a shell script and the quoting context it sits in. */
 export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
   const sites: TemplateSite[] = [];
@@ -335,7 +361,7 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     for (const ref of refsIn(word)) if (!outer.some((o) => ref.start < o.end)) outer.push(ref);
     for (const ref of outer.reverse())
       raw = `${raw.slice(0, ref.start - word.start)}{{${pseudoName(ref.variable)}}}${raw.slice(ref.end - word.start)}`;
-    return raw.replace(/['"\\]/g, '');
+    return unquote(raw);
   };
   /** The values of a word: its templates, and its references to variables holding one. */
   interface Found {
