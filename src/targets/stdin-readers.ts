@@ -2,8 +2,9 @@
 // knows: `script` without -c and `su` without -c (a shell reads the input), `sudo -s`/`-i`, `newgrp`, `chroot DIR`,
 // `nsenter`/`unshare` with no command (each starts a shell), debuggers and editors whose commands run programs
 // (gdb, ed, ex, vim -es, dc's "!"), m4 (syscmd), sqlite3 (.shell), a script file that is the input itself
-// (`sh /dev/stdin`, `awk -f -`, `make -f -`, `deno run -`), and input that becomes what runs elsewhere
-// (`kubectl apply -f -`: objects whose containers run; `docker build -`: a Dockerfile whose RUN lines run).
+// (`sh /dev/stdin`, `awk -f -`, `make -f -`, `deno run -`), and a Dockerfile read on standard input
+// (`docker build -`), whose RUN lines run. (`kubectl apply -f -` is left out: `helm template … --set v={{x}} |
+// kubectl apply -f -` is the usual, quoted, way to apply a chart.)
 // A template piped, here-stringed or here-documented into one is refused (shell-script.ts). Pure.
 import type { CommandModel, Parser } from './programs.ts';
 
@@ -112,14 +113,6 @@ export function stdinReaderParser(name: string): Parser | undefined {
         const run = words.indexOf('run', at + 1);
         if (run > 0 && words.slice(run + 1).find((w) => !w.startsWith('-') || w === '-') === '-')
           reads(at, model);
-      };
-    case 'kubectl':
-    case 'oc':
-      // kubectl apply/create/replace -f -: the objects read may be pods, jobs, deployments running any command.
-      return (words, at, model) => {
-        const verb = words.slice(at + 1).find((w) => /^(apply|create|replace)$/.test(w));
-        const fromStdin = words.some((w, j) => (w === '-f' || w === '--filename') && words[j + 1] === '-');
-        if (verb !== undefined && (fromStdin || words.includes('--filename=-'))) reads(at, model);
       };
     case 'docker':
     case 'podman':
