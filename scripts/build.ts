@@ -47,6 +47,7 @@ export async function buildDist(outdir = 'dist'): Promise<void> {
   rmSync(outdir, { recursive: true, force: true });
   await build({ ...bundleOptions, entryPoints: entries, outdir });
   await build({ ...bundleOptions, splitting: false, entryPoints: secretsWorkerEntry, outdir });
+  await build({ ...bundleOptions, splitting: false, entryPoints: xmlWorkerEntry, outdir });
 }
 
 /**
@@ -54,6 +55,12 @@ export async function buildDist(outdir = 'dist'): Promise<void> {
  * of its own, outside the entries' chunk graph, so no start loads it; only a secret scan with threads does.
  */
 export const secretsWorkerEntry = { 'gates/secrets-worker': 'src/gates/secrets-worker.ts' } as const;
+
+/**
+ * The XML report reader's worker thread (src/gates/xml-thread.ts starts it by its path, dist/gates/): one file
+ * of its own with the XML parser in it, loaded only when a big JUnit or Cobertura report is read.
+ */
+export const xmlWorkerEntry = { 'gates/xml-worker': 'src/gates/xml-worker.ts' } as const;
 
 if (import.meta.main) {
   await buildDist();

@@ -8,11 +8,12 @@ import { readCoverageReport, lineHitsByRepoPath, findLineHits } from './coverage
 import { COVERAGE_METRICS, CoverageReportError, percent } from './coverage/types.ts';
 import type { CoverageMetric, CoverageReport, Counts } from './coverage/types.ts';
 import { commandDisplay, outputTail, runGateCommand } from './gate-command.ts';
-import { JUnitReportError, parseJUnit } from './junit.ts';
+import { JUnitReportError } from './junit.ts';
 import { matchFiles, toList } from './match-files.ts';
 import { readReportFile } from './report-file.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';
 import { redactSecrets } from './secret-rules.ts';
+import { readXmlReport } from './xml-thread.ts';
 import type { ChangedFile, Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 export const DEFAULT_COVERAGE_FILES = [
@@ -127,7 +128,7 @@ async function loadReports(
   const reports: CoverageReport[] = [];
   for (const file of files) {
     try {
-      reports.push(await readCoverageReport(cwd, file, repositoryRoots(ctx)));
+      reports.push(await readCoverageReport(cwd, file, repositoryRoots(ctx), ctx.signal));
     } catch (error) {
       if (error instanceof CoverageReportError) return { error: error.message };
       throw error;
@@ -295,7 +296,7 @@ async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[])
     if (!read.ok) return [blockProblem(read.message, 'tests.junit')];
     let summary;
     try {
-      summary = parseJUnit(read.text, file);
+      summary = await readXmlReport('junit', read.text, file, ctx.signal);
     } catch (error) {
       if (error instanceof JUnitReportError) return [blockProblem(error.message, 'tests.junit')];
       throw error;

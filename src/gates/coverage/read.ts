@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { readReportFile } from '../report-file.ts';
 import { relativeToRoots } from '../repo-path.ts';
-import { parseCobertura } from './cobertura.ts';
+import { readXmlReport } from '../xml-thread.ts';
 import { parseIstanbulSummary } from './istanbul-summary.ts';
 import { parseLcov } from './lcov.ts';
 import { CoverageReportError } from './types.ts';
@@ -31,12 +31,14 @@ function formatFromContent(text: string): CoverageFormat | undefined {
 
 /**
  * `file` is relative to `cwd`; it must be inside `roots` (the repository: readReportFile). Throws
- * CoverageReportError naming the file on any problem.
+ * CoverageReportError naming the file on any problem; once `signal` aborts, its reason (a big Cobertura
+ * report is parsed in a worker thread that the abort ends: xml-thread.ts).
  */
 export async function readCoverageReport(
   cwd: string,
   file: string,
   roots: readonly string[] = [cwd],
+  signal?: AbortSignal,
 ): Promise<CoverageReport> {
   const read = await readReportFile(cwd, file, roots, 'coverage report');
   if (!read.ok) throw new CoverageReportError(read.message);
@@ -53,7 +55,7 @@ export async function readCoverageReport(
   }
   if (format === 'istanbul-summary') return parseIstanbulSummary(text, file);
   if (format === 'lcov') return parseLcov(text, file);
-  return parseCobertura(text, file);
+  return readXmlReport('cobertura', text, file, signal);
 }
 
 /**
