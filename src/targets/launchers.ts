@@ -482,9 +482,12 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
         const texts = command.words.map((word) => word.text);
         // A template counts at the word of ssh's it is in (a remote variable's, where it was set).
         const remoteAdd = (token: RemoteWord, kind: ChosenKind, how: string) => {
+          const via = token.via?.length
+            ? ` (through the remote variable ${token.via.map((v) => `$${v}`).join(', ')}, set from it)`
+            : '';
           for (const [k, text] of token.parts) {
             const names = templatesIn(text);
-            if (names.length) add(k, kind, how, names, at);
+            if (names.length) add(k, kind, how + via, names, at);
           }
         };
         for (const assignment of command.assignments) {

@@ -12,6 +12,8 @@ export interface RemoteWord {
   parts: Array<[number, string]>;
   /** A template inside ${…}: the remote shell reads the variable its value names. */
   expansion: boolean;
+  /** The remote variables set from a template that it references. */
+  via?: string[];
 }
 
 /** A simple command of the remote line. */
@@ -53,6 +55,10 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
     else word.parts.push([owner[at]!, text]);
   };
   const reference = (name: string) => {
+    if (held.has(name)) {
+      word ??= { text: '', parts: [], expansion: false };
+      (word.via ??= []).push(name);
+    }
     for (const [k, template] of held.get(name) ?? []) {
       word ??= { text: '', parts: [], expansion: false };
       word.text += template;

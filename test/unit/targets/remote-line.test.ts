@@ -15,7 +15,10 @@ test('a template the remote shell would run is refused, whatever the quoting aro
     [['ssh', 'app1', 'if true; then {{x}}; fi'], /the program, on the remote host/],
     [['ssh', 'app1', 'while', 'true;', 'do', '{{x}};', 'done'], /the program, on the remote host/],
     // A remote variable set from a template.
-    [['ssh', 'app1', 'v={{x}}; $v'], /the program, on the remote host/],
+    [
+      ['ssh', 'app1', 'v={{x}}; $v'],
+      /the program, on the remote host \(through the remote variable \$v, set from it\)/,
+    ],
     [['ssh', 'app1', 'export v={{x}}; sudo "$v"'], /the program sudo runs, on the remote host/],
     [
       ['ssh', 'app1', 'v={{x}}', ';', 'bash', '"$v"'],
