@@ -110,20 +110,22 @@ test('a big JUnit and a big Cobertura report are read through a worker thread ea
 test("the main thread's timer keeps firing while a big report is parsed: its longest wait is far below the parse", async (t) => {
   const junit = bigJUnit(300);
   const dir = await workDir(t, { 'junit.xml': junit });
-  // What parsing it on the main thread holds the event loop for, on this machine now.
-  const parse = timeOf(() => parseJUnit(junit, 'junit.xml'));
+  // What parsing it on the main thread holds the event loop for, on this machine now (the parser warmed
+  // up, as it is on the gate's own parse).
+  const parse = Math.min(...[0, 1].map(() => timeOf(() => parseJUnit(junit, 'junit.xml'))));
   const threads = watchThreads(t);
   const {
     value: verdict,
     gap,
     ticks,
   } = await longestGap(() => testsGate.run({ junit: 'junit.xml', thresholds: {} }, context(dir)));
-  assert.equal(verdict.summary, '1 of 30000 tests failed');
-  assert.equal(threads.started.length, 1);
+  t.diagnostic(`longest wait ${gap.toFixed(0)} ms, main-thread parse ${parse.toFixed(0)} ms`);
   assert.ok(
     gap < parse / 4,
     `the event loop waited ${gap.toFixed(0)} ms at once (${ticks} ticks); a parse on the main thread takes ${parse.toFixed(0)} ms`,
   );
+  assert.equal(verdict.summary, '1 of 30000 tests failed');
+  assert.equal(threads.started.length, 1);
 });
 
 test("a cancellation mid-parse ends the read at once with the gate's cancellation error, the thread ended", async (t) => {
@@ -153,6 +155,7 @@ test("a cancellation mid-parse ends the read at once with the gate's cancellatio
 
   await assert.rejects(run, (error) => error === reason);
   const ended = performance.now() - abortedAt;
+  t.diagnostic(`ended ${ended.toFixed(0)} ms after the abort, main-thread parse ${parse.toFixed(0)} ms`);
   assert.equal(threads.started.length, 1);
   assert.equal(threads.running(), 0, 'the thread is ended when the read ends');
   assert.ok(
