@@ -1,8 +1,9 @@
 // The XML report reader's worker thread in the bundles: scripts/build.ts writes it to
 // dist/gates/xml-worker.js, self-contained, loaded by URL only; and the BUILT action, run the way the
 // runner runs it (test/helpers/action.ts), reads a big JUnit report through that thread: started once,
-// ended once, and the verdict is the report's.
-import { test } from 'node:test';
+// ended once, and the verdict is the report's; cancelled as the runner cancels a job, mid-parse, it exits
+// at once by itself, after SIGINT alone.
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildDist } from '../../../scripts/build.ts';
-import { runBuiltAction } from '../../helpers/action.ts';
+import { cancelLikeRunner, runBuiltAction, startBuiltAction } from '../../helpers/action.ts';
+import { parseJUnit } from '../../../src/gates/junit.ts';
 import { bigJUnit } from '../../helpers/big-xml-reports.ts';
 
 /** Loaded into the built action (NODE_OPTIONS): says on stderr when a worker thread starts and exits. */
@@ -21,11 +23,47 @@ dc.subscribe('worker_threads', ({ worker }) => {
 });
 `;
 
-test('the built action reads a big JUnit report through dist/gates/xml-worker.js', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'xml-worker-bundle-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const dist = join(dir, 'dist');
+const CONFIG = `gates:
+  tests: { junit: junit.xml, thresholds: {}, required: true }
+target:
+  commands:
+    deploy: ["true"]
+    health: ["true"]
+environments:
+  production: {}
+`;
+
+let dir: string;
+let dist: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'xml-worker-bundle-'));
+  dist = join(dir, 'dist');
   await buildDist(dist);
+  await writeFile(join(dir, 'watch-threads.mjs'), WATCH_THREADS);
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+/** A work dir with deploy.yml and `junit` as junit.xml; how the runner starts the built action in it. */
+async function gatesRun(name: string, junit: string) {
+  const work = join(dir, name);
+  await mkdir(work);
+  await writeFile(join(work, 'junit.xml'), junit);
+  await writeFile(join(work, 'deploy.yml'), CONFIG);
+  return {
+    entry: join(dist, 'action/index.js'),
+    dir: work,
+    inputs: { environment: 'production', config: 'deploy.yml', mode: 'gates' },
+    env: {
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_SHA: 'f'.repeat(40),
+      NODE_OPTIONS: `--import=${pathToFileURL(join(dir, 'watch-threads.mjs')).href}`,
+    },
+  };
+}
+
+const threadLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('thread '));
+
+test('the built action reads a big JUnit report through dist/gates/xml-worker.js', async () => {
   const worker = join(dist, 'gates/xml-worker.js');
   assert.ok(existsSync(worker), 'dist/gates/xml-worker.js was not built');
 
@@ -62,32 +100,7 @@ test('the built action reads a big JUnit report through dist/gates/xml-worker.js
   assert.match(mentions[0]!, /^chunks\//, 'the reader is in a chunk loaded when the gate runs');
 
   // The built action, gates only, with a 4 MB JUnit report that lists one failure among 30,000 tests.
-  const work = join(dir, 'work');
-  await mkdir(work);
-  await writeFile(join(work, 'junit.xml'), bigJUnit(300));
-  await writeFile(join(dir, 'watch-threads.mjs'), WATCH_THREADS);
-  await writeFile(
-    join(work, 'deploy.yml'),
-    `gates:
-  tests: { junit: junit.xml, thresholds: {}, required: true }
-target:
-  commands:
-    deploy: ["true"]
-    health: ["true"]
-environments:
-  production: {}
-`,
-  );
-  const run = await runBuiltAction({
-    entry: join(dist, 'action/index.js'),
-    dir: work,
-    inputs: { environment: 'production', config: 'deploy.yml', mode: 'gates' },
-    env: {
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_SHA: 'f'.repeat(40),
-      NODE_OPTIONS: `--import=${pathToFileURL(join(dir, 'watch-threads.mjs')).href}`,
-    },
-  });
+  const run = await runBuiltAction(await gatesRun('read', bigJUnit(300)));
   assert.equal(run.status, 1, run.stdout + run.stderr);
   assert.equal(run.outputs.status, 'blocked');
   const gate = JSON.parse(run.outputs.gates!).gates[0];
@@ -95,9 +108,36 @@ environments:
   assert.deepEqual(gate.findings, [
     { rule: 'tests.failed', severity: 'error', message: 'k7 › t3 failed: expected 1 (junit.xml)' },
   ]);
-  assert.deepEqual(
-    run.stderr.split('\n').filter((line) => line.startsWith('thread ')),
-    ['thread started', 'thread exited'],
-    run.stderr,
+  assert.deepEqual(threadLines(run.stderr), ['thread started', 'thread exited'], run.stderr);
+});
+
+test('the built action cancelled like a job mid-parse exits after SIGINT alone, far sooner than the parse', async () => {
+  const junit = bigJUnit(600);
+  // What the parse takes on the main thread, on this machine now (warmed up).
+  let parse = Infinity;
+  for (let i = 0; i < 2; i++) {
+    const started = performance.now();
+    parseJUnit(junit, 'junit.xml');
+    parse = Math.min(parse, performance.now() - started);
+  }
+  const action = startBuiltAction(await gatesRun('cancel', junit));
+  // The gate has started (its line is out) and read the file: the parse is under way.
+  await new Promise<void>((resolve) => {
+    const onData = (data: Buffer) => {
+      if (!String(data).includes('· gate tests')) return;
+      action.child.stdout!.off('data', onData);
+      setTimeout(resolve, 300);
+    };
+    action.child.stdout!.on('data', onData);
+  });
+  const { sent, exitedAfterMs } = await cancelLikeRunner(action);
+  const run = await action.done;
+  assert.deepEqual(sent, ['SIGINT'], run.stdout);
+  assert.equal(run.signal, null);
+  assert.ok(
+    exitedAfterMs < parse / 4,
+    `exited ${exitedAfterMs} ms after SIGINT; the parse takes ${parse.toFixed(0)} ms on the main thread`,
   );
+  assert.equal(JSON.parse(run.outputs.gates!).gates[0].summary, 'cancelled (SIGINT received)');
+  assert.equal(threadLines(run.stderr)[0], 'thread started', run.stderr);
 });
