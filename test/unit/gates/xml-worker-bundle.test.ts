@@ -121,14 +121,16 @@ test('the built action cancelled like a job mid-parse exits after SIGINT alone, 
     parse = Math.min(parse, performance.now() - started);
   }
   const action = startBuiltAction(await gatesRun('cancel', junit));
-  // The gate has started (its line is out) and read the file: the parse is under way.
+  // The reading thread has started (or, without one, the gate has: its line is out); 300 ms later the
+  // parse is under way.
   await new Promise<void>((resolve) => {
+    const streams = [action.child.stdout!, action.child.stderr!];
     const onData = (data: Buffer) => {
-      if (!String(data).includes('· gate tests')) return;
-      action.child.stdout!.off('data', onData);
+      if (!/thread started|gate tests/.test(String(data))) return;
+      for (const stream of streams) stream.off('data', onData);
       setTimeout(resolve, 300);
     };
-    action.child.stdout!.on('data', onData);
+    for (const stream of streams) stream.on('data', onData);
   });
   const { sent, exitedAfterMs } = await cancelLikeRunner(action);
   const run = await action.done;
