@@ -66,7 +66,9 @@ export function readDuration(
       meant !== undefined
         ? ` (write "${meant}")`
         : /^0+(?:\.0+)?$/.test(String(value))
-          ? ' (write 0 without quotes, or "0s")'
+          ? min > 0
+            ? ` (0 is not allowed here either: at least ${formatDuration(min)})`
+            : ' (write 0 without quotes, or "0s")'
           : /^\d{1,9}(?:\.\d{1,6})?$/.test(String(value))
             ? ` (a duration needs its unit, such as "${value}s", "${value}m" or "${value}h")`
             : /^\s*-/.test(String(value))
@@ -75,7 +77,7 @@ export function readDuration(
     return {
       ok: false,
       reason: 'format',
-      message: `invalid duration ${quoted(String(value))}${write}: use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0`,
+      message: `invalid duration ${quoted(String(value))}${write}: use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h")${min > 0 ? '' : ', or 0'}`,
     };
   }
   if (parsed > max)

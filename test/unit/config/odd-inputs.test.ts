@@ -70,6 +70,13 @@ describe('odd values get a message that says what to write', () => {
       ],
     ],
     [
+      'a zero duration in quotes where 0 is below the minimum',
+      env('    control: { poll_interval: "0" }\n'),
+      [
+        'deploy.yml:8:31: environments.production.control.poll_interval: invalid duration "0" (0 is not allowed here either: at least 2s): use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h")',
+      ],
+    ],
+    [
       'a negative duration',
       env('    monitor: -5s\n'),
       [
