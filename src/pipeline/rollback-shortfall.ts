@@ -15,6 +15,13 @@ export const TRAFFIC_STEPS: ReadonlySet<Step['kind']> = new Set([
   'deploy',
 ]);
 
+/**
+ * The step kinds that only clean up once traffic is back. Listed, not taken as "whatever does not move
+ * traffic": a health check of the version put back (direct and rolling roll back as rollback, then health)
+ * that fails means production is unhealthy, not that cleanup is left.
+ */
+const CLEANUP_STEPS: ReadonlySet<Step['kind']> = new Set(['teardown']);
+
 export type RollbackShortfall =
   /** Everything was undone. */
   | { kind: 'complete' }
@@ -34,7 +41,7 @@ export function rollbackShortfall(
   const trafficBack =
     failedSteps.length > 0 &&
     failedLevels.length === 0 &&
-    failedSteps.every((r) => !TRAFFIC_STEPS.has(r.step.kind));
+    failedSteps.every((r) => CLEANUP_STEPS.has(r.step.kind));
   return trafficBack ? { kind: 'cleanup', left } : { kind: 'incomplete', left };
 }
 

@@ -52,6 +52,25 @@ test('a rollback whose traffic steps all ended well and whose teardown did not i
     'incomplete',
   );
 
+  // The version put back failing its health check (direct and rolling roll back as rollback, then health),
+  // or any step but a teardown: production is not known to be well, so not a mere cleanup.
+  const back: Step = { kind: 'rollback' };
+  for (const failed of [
+    { kind: 'health' },
+    { kind: 'smoke' },
+    { kind: 'warmup', slot: 'blue' },
+    { kind: 'pause', ms: 1 },
+  ] as Step[])
+    assert.equal(
+      rollbackShortfall(rollback([record(back, true), record(failed, false)])).kind,
+      'incomplete',
+      `a failed ${failed.kind} after traffic moved back`,
+    );
+  assert.equal(
+    rollbackOutput([rollback([record(back, true), record({ kind: 'health' }, false)])]),
+    'incomplete',
+  );
+
   assert.equal(rollbackOutput([]), undefined);
   assert.equal(rollbackOutput([rollback([record(weight0, true)])]), 'complete');
   assert.equal(
