@@ -154,12 +154,15 @@ export function decideAudit(
 
 /**
  * Reads npm (report v2, and v1 "advisories"), pnpm (same as npm v1), yarn classic (NDJSON), yarn 2/3
- * (npm v1, then yarn's events) and yarn 4 (the registry's bulk answer, then yarn's events) reports.
+ * (npm v1, then yarn's events), yarn 4.0.0 (the registry's bulk answer, then yarn's events) and yarn 4.0.1
+ * and later (one tree line per advisory, or a lone "No audit suggestions" event) reports.
  */
 export function parseAuditReport(written: string, source: string): Advisory[] {
   // A byte order mark (a wrapper script in PowerShell, a report saved by one and printed with cat) is no
   // part of the JSON: JSON.parse refused it, and the gate said the advisory service could not be reached.
   const text = written.replace(/^\uFEFF/, '');
+  const tree = yarnTreeReport(text, source);
+  if (tree !== undefined) return tree;
   let data: Record<string, unknown>;
   let noSuggestions = false;
   try {
@@ -188,10 +191,10 @@ export function parseAuditReport(written: string, source: string): Advisory[] {
   if (data.advisories && typeof data.advisories === 'object') return parseNpmV1(data, source);
   if (data.type === 'auditSummary' || data.type === 'auditAdvisory') return parseYarnClassic(text, source);
   if (isBulkAnswer(data)) return parseBulkAnswer(data, source);
-  // yarn 4 with nothing found: an empty answer, then its "No audit suggestions" event.
+  // yarn 4.0.0 with nothing found: an empty answer, then its "No audit suggestions" event.
   if (Object.keys(data).length === 0 && noSuggestions) return [];
   throw new AuditReportError(
-    `${source}: not an audit report this gate reads (expected npm "auditReportVersion": 2, npm v6/pnpm "advisories", yarn classic NDJSON or yarn 4's bulk answer)` +
+    `${source}: not an audit report this gate reads (expected npm "auditReportVersion": 2, npm v6/pnpm "advisories", yarn classic NDJSON, yarn 4.0.0's bulk answer or yarn 4's report tree)` +
       otherAuditFormat(data),
   );
 }
@@ -371,6 +374,87 @@ function yarnBerryReport(
   return { report, noSuggestions };
 }
 
+const yarnTreeLineSchema = z.looseObject({
+  value: z.string(),
+  children: z.looseObject({
+    ID: advisoryNumber,
+    Issue: text,
+    URL: text,
+    Severity: text,
+    'Vulnerable Versions': text,
+    'Tree Versions': z.array(z.string()).optional(),
+    Dependents: z.array(z.string()).optional(),
+  }),
+});
+
+type YarnLine = { kind: 'advisory'; raw: unknown } | { kind: 'event'; type: string; data: unknown };
+
+/** One line of yarn 4.0.1+ output: an advisory of its tree, a yarn event, or neither (undefined). */
+function yarnLine(line: string): YarnLine | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const entry = raw as Record<string, unknown>;
+  const children = entry.children;
+  if ('value' in entry && children !== null && typeof children === 'object' && !Array.isArray(children))
+    return { kind: 'advisory', raw };
+  if (typeof entry.type === 'string' && ['info', 'warning', 'error'].includes(entry.type))
+    return { kind: 'event', type: entry.type, data: entry.data };
+  return undefined;
+}
+
+/**
+ * yarn 4.0.1 and later (`yarn npm audit --json`) print the advisories it found as its report tree, one line
+ * each: {"value":"<package>","children":{"ID","Issue","URL","Severity","Vulnerable Versions","Tree Versions",
+ * "Dependents"}} (yarnpkg/berry npmAuditUtils.getReportTree, written by treeUtils.emitTree with json); with
+ * nothing found, only its "No audit suggestions" info event. A deprecation is a line with the ID
+ * "<package> (deprecation)", no URL, severity moderate: kept as info. Undefined when the output is not that.
+ */
+function yarnTreeReport(text: string, source: string): Advisory[] | undefined {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  const parsed = lines.map(yarnLine);
+  if (parsed.length === 0 || parsed.some((line) => line === undefined)) return undefined;
+  const read = parsed as YarnLine[];
+  const found = read.filter((line) => line.kind === 'advisory');
+  const noSuggestions = read.some(
+    (line) => line.kind === 'event' && line.type === 'info' && line.data === 'No audit suggestions',
+  );
+  if (found.length === 0 && !noSuggestions) return undefined;
+  const failed = read.find((line) => line.kind === 'event' && line.type === 'error');
+  if (failed?.kind === 'event') {
+    throw new AuditReportError(
+      `${source}: the audit failed (${JSON.stringify(failed.data)?.slice(0, 300) ?? 'no detail'})`,
+    );
+  }
+  if (found.length > 0 && noSuggestions) {
+    throw new AuditReportError(
+      `${source}: yarn listed advisories and said "No audit suggestions" in the same output (edited or two outputs joined)`,
+    );
+  }
+  const advisories = new Map<string, Advisory>();
+  for (const [index, line] of read.entries()) {
+    if (line.kind !== 'advisory') continue;
+    const entry = checked(yarnTreeLineSchema, line.raw, source, `line ${index + 1}`);
+    const advisory = toAdvisory(
+      deprecationAsInfo({
+        source: entry.children.ID,
+        url: entry.children.URL,
+        package: entry.value,
+        severity: entry.children.Severity,
+        title: entry.children.Issue,
+        range: entry.children['Vulnerable Versions'],
+      }),
+      source,
+    );
+    advisories.set(`${advisory.id}\0${advisory.package}`, advisory);
+  }
+  return [...advisories.values()];
+}
+
 /** What a report users often point the gate at, that it does not read, is; '' when it is none of them. */
 function otherAuditFormat(data: Record<string, unknown>): string {
   const dependencies = data.dependencies;
@@ -407,7 +491,8 @@ const bulkAdvisorySchema = z.looseObject({
 });
 
 /**
- * yarn 4 `yarn npm audit --json` prints the registry's bulk answer as it came ({"<package>": [{id, url, title,
+ * yarn 4.0.0 `yarn npm audit --json` (only that release: 4.0.1 prints its report tree, yarnTreeReport)
+ * prints the registry's bulk answer as it came ({"<package>": [{id, url, title,
  * severity, vulnerable_versions, …}], …}, its deprecations added), then "No audit suggestions" as a yarn event
  * when nothing is at or above --severity. Whether `data` has that shape: an object of arrays of advisories.
  */

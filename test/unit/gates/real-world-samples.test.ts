@@ -191,7 +191,7 @@ test('terraform show -json (1.3): the replaced local_file blocks, the no-op chan
   assert.equal(allowed.status, 'pass');
 });
 
-test('yarn 4 `yarn npm audit --json`: the registry’s answer is read, a deprecation is info, "No audit suggestions" passes', async (t) => {
+test('yarn 4.0.0 `yarn npm audit --json`: the registry’s answer is read, a deprecation is info, "No audit suggestions" passes', async (t) => {
   const dir = await checkout(t, 'yarn-4-audit.ndjson', 'yarn-4-audit-clean.ndjson');
   const verdict = await auditGate.run(
     auditGate.schema.parse({ report: 'yarn-4-audit.ndjson' }),
