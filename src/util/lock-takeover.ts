@@ -6,13 +6,20 @@ import { randomInt } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { link, mkdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { processStart } from './process-start.ts';
 
 /** What link() answers where the file system has no hard links (FAT, some network shares). */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 /** What rename() of a directory answers when the name is taken (a non-empty directory, or a file). */
 const NAME_TAKEN = new Set(['EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR', 'EPERM', 'EACCES']);
+/**
+ * What rename() of a directory answers on file systems that cannot rename directories (FUSE object stores:
+ * gcsfuse, s3fs): the lock is then made as before, an exclusive (O_EXCL) file written after it exists.
+ */
+const NO_DIRECTORY_RENAME = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EIO', 'EPERM', 'ENOSYS']);
+/** The directories already warned about (once per process each, not at every write). */
+const warnedNoDirectoryRename = new Set<string>();
 /** The holder's file inside a lock made as a directory (where there are no hard links). */
 export const OWNER_FILE = 'owner.json';
 
@@ -46,6 +53,8 @@ export function ownerText(env: NodeJS.ProcessEnv = process.env): string {
 export interface CreateOptions {
   /** false: make the lock as where link() is refused (tests; the file system decides otherwise). */
   hardLinks?: boolean;
+  /** Where a file system that cannot rename the lock's directory into place is said (default: standard error). */
+  warn?: (line: string) => void;
 }
 
 /**
@@ -83,8 +92,25 @@ export async function createOwnedFile(path: string, options: CreateOptions = {})
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (NAME_TAKEN.has(code) && exists(path))
       throw Object.assign(new Error(`EEXIST: ${path} exists`), { code: 'EEXIST', path });
-    throw error;
+    if (!NO_DIRECTORY_RENAME.has(code)) throw error;
+    warnNoDirectoryRename(path, code, options.warn);
+    // Exclusive still (EEXIST when taken), but empty for the moment between its creation and the write.
+    await writeFile(path, text, { flag: 'wx' });
   }
+}
+
+function warnNoDirectoryRename(
+  path: string,
+  code: string,
+  warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): void {
+  const where = dirname(path);
+  if (warnedNoDirectoryRename.has(where)) return;
+  warnedNoDirectoryRename.add(where);
+  warn(
+    `deploy-action: warning: ${where} has no hard links and refuses to rename a directory (${code}): ` +
+      'its locks are made as files written after they are created, so a writer stalled over 2 s there can lose its lock',
+  );
 }
 
 function exists(path: string): boolean {

@@ -231,3 +231,65 @@ test('a record lock of another host is taken over once its run has finished', as
     /is held by process 4242 on runner-7/,
   );
 });
+
+test('where a directory cannot be renamed into place either (FUSE object stores), the lock is an exclusive file, and that is warned of once', async () => {
+  // No hard links, and rename() of a directory refused (gcsfuse, s3fs): every state write threw, and the
+  // reconcile lock went on without a lock.
+  const realRename = fsPromises.rename;
+  for (const code of ['EXDEV', 'ENOTSUP', 'EIO', 'ENOSYS']) {
+    mock.method(fsPromises, 'link', async () => {
+      throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+    });
+    mock.method(fsPromises, 'rename', async (from: string, to: string) => {
+      if (statSync(from).isDirectory())
+        throw Object.assign(new Error(`${code}: cannot rename a directory`), { code });
+      return realRename(from, to);
+    });
+    syncBuiltinESMExports();
+    const warnings: string[] = [];
+    const where = join(dir, code);
+    mkdirSync(where);
+    const path = join(where, 'production.json.lock');
+    try {
+      await createOwnedFile(path, { warn: (line) => warnings.push(line) });
+      assert.ok(statSync(path).isFile());
+      assert.equal(JSON.parse(readOwnedFile(path) ?? '').pid, process.pid);
+      await assert.rejects(createOwnedFile(path, { warn: (line) => warnings.push(line) }), {
+        code: 'EEXIST',
+      });
+      await removeOwnedFile(path);
+      await createOwnedFile(path, { warn: (line) => warnings.push(line) });
+      await removeOwnedFile(path);
+      assert.deepEqual(readdirSync(where), [], 'no draft directory left behind');
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0]!, new RegExp(`refuses to rename a directory \\(${code}\\)`));
+    } finally {
+      mock.restoreAll();
+      syncBuiltinESMExports();
+    }
+  }
+  // The record store and the reconcile lock work there too.
+  mock.method(fsPromises, 'link', async () => {
+    throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+  });
+  mock.method(fsPromises, 'rename', async (from: string, to: string) => {
+    if (statSync(from).isDirectory()) throw Object.assign(new Error('EXDEV'), { code: 'EXDEV' });
+    return realRename(from, to);
+  });
+  syncBuiltinESMExports();
+  try {
+    const store = new FileStateStore(dir);
+    await store.write(record(1));
+    assert.equal(existsSync(`${store.pathFor('production')}.lock`), false);
+    const env = { name: 'production', stateDir: dir } as ResolvedEnvironment;
+    const hold = await fileReconcileLock()(env);
+    assert.ok(hold.ok);
+    assert.ok(statSync(reconcileLockPath(env)).isFile(), 'a real lock, not none');
+    const second = await fileReconcileLock()(env);
+    assert.equal(second.ok, false, 'a second reconcile finds it held');
+    await hold.release();
+  } finally {
+    mock.restoreAll();
+    syncBuiltinESMExports();
+  }
+});
