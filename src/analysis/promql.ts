@@ -77,6 +77,12 @@ function written(
 ): string {
   const where = `{{${name}}} (character ${at + 1})`;
   if (quote === 'comment') quote = 'code';
+  // Glued to a name or a unit, only name characters: a ':' or '.' there could end one token and start
+  // another (rate(x[{{n}}m]) with n = "5m:1" would be the subquery x[5m:1m]).
+  else if (quote === 'code' && glued && PLAIN.test(value) && !/^\w+$/.test(value))
+    throw new TemplateError(
+      `${where} continues a name or a number outside a quoted string, where its value ${shown(value)} holds ':' or '.', which PromQL would read as more than one name (a subquery, a range): only letters, digits and _ can be written there; put it inside double quotes, e.g. label="{{${name}}}"`,
+    );
   else if (quote === 'code' && !glued && PLAIN.test(value) && !standsAlone(value))
     throw new TemplateError(
       `${where} stands alone outside a quoted string, where its value ${shown(value)} would be read as PromQL (an operator, a modifier or a subquery), not as a number, a duration or a name: write it inside double quotes, e.g. label="{{${name}}}"`,

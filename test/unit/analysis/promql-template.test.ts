@@ -116,6 +116,22 @@ test('outside a string (and in a # comment) only a plain word or number is writt
       );
 });
 
+test("a value glued to a name or a unit outside a string holds name characters only: no ':' or '.' to start a subquery", () => {
+  for (const [template, value] of [
+    ['rate(x[{{n}}m])', '5m:1'],
+    ['rate(x[{{n}}m])', '1.5'],
+    ['x_{{environment}}_total', 'a:b'],
+    ['{{environment}}_total[5m]', 'x[1m:1'],
+  ] as const)
+    assert.throws(
+      () => renderPromql(template, { n: value, environment: value }),
+      /continues a name or a number outside a quoted string, where its value .* holds ':' or '\.'|outside a quoted string/,
+      `${template} with ${value}`,
+    );
+  assert.equal(renderPromql('rate(x[{{n}}m])', { n: '5' }), 'rate(x[5m])');
+  assert.equal(renderPromql('x_{{environment}}_total', { environment: 'prod_eu2' }), 'x_prod_eu2_total');
+});
+
 test('a comment or a quote of another kind inside a string does not change where a placeholder sits', () => {
   assert.equal(renderPromql(`up{a="#'\`",v="{{version}}"}`, { version: 'x"y' }), `up{a="#'\`",v="x\\"y"}`);
   assert.equal(
