@@ -19,6 +19,18 @@ export interface VariableRef {
 export interface Held {
   names: string[];
   offset: number;
+  /**
+   * Set only from words whose value is fixed text and templates (v={{x}}, v="app:{{x}}", v=$w where w is such a
+   * variable): the fixed text, and the offsets of the templates. A site that checks a value once rendered (ssh's
+   * remote line, a make variable, a sed s command) checks the fixed text now and those templates once rendered.
+   * Undefined when any assignment holds more (a substitution, ${v//…}, read, for).
+   */
+  exact?: Exact;
+}
+
+export interface Exact {
+  literal: string;
+  sites: number[];
 }
 
 const PSEUDO = '__var_';
@@ -108,12 +120,20 @@ export class HeldValues {
    * `variable` is set at `offset` from words holding these templates. A later assignment of a fixed word does
    * not clear it: the two may be on different branches (if …; then v={{x}}; else v=a; fi).
    */
-  assign(variable: string, names: readonly string[], offset: number): void {
+  assign(variable: string, names: readonly string[], offset: number, exact?: Exact): void {
     if (names.length === 0) return;
     const known = this.#held.get(variable);
+    const both =
+      exact && (!known || known.exact)
+        ? {
+            literal: (known?.exact?.literal ?? '') + exact.literal,
+            sites: [...(known?.exact?.sites ?? []), ...exact.sites],
+          }
+        : undefined;
     this.#held.set(variable, {
       names: [...new Set([...(known?.names ?? []), ...names])],
       offset: known?.offset ?? offset,
+      ...(both && { exact: both }),
     });
   }
 

@@ -17,7 +17,14 @@ import {
   type CodeOperand,
   type CommandModel,
 } from './programs.ts';
-import { HeldValues, pseudoName, refMessage, variableRefs, type VariableRef } from './held-values.ts';
+import {
+  HeldValues,
+  pseudoName,
+  refMessage,
+  variableRefs,
+  type Exact,
+  type VariableRef,
+} from './held-values.ts';
 import { PLACEHOLDER, render, TemplateError, type TemplateValues } from './template.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
@@ -52,7 +59,10 @@ export interface TemplateSite {
   remotePath?: { word: string; mode: 'if-remote' | 'always'; program: string };
   /** In a make variable assignment: the value must be one plain word (makeValueProblem). */
   make?: boolean;
-  /** In a sed script that is one s command, with this delimiter: the value must be a plain word (sedValueProblem). */
+  /**
+   * In a sed script that is one s command, with this delimiter (or these, for a variable used in several): the
+   * value must be a plain word (sedValueProblem).
+   */
   sed?: string;
   /**
    * Fills an argument of a command from its first character (`first`), or follows such templates with nothing
@@ -398,16 +408,60 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     frame.nextRole = 'arg';
   };
   /**
+   * What `v=WORD` sets when WORD is fixed text, templates and plain references ($w, ${w}) to variables that are
+   * such too: the fixed text and the templates' offsets (Held.exact); otherwise undefined.
+   */
+  const exactOf = (word: Word): Exact | undefined => {
+    const raw = script.slice(word.start, word.end);
+    const head = /^[A-Za-z_]\w*=/.exec(raw); // not v+=… (it keeps the old value) nor v[i]=…
+    if (!head) return undefined;
+    const exact: Exact = { literal: '', sites: [] };
+    let single = false;
+    for (let k = head[0].length; k < raw.length; k++) {
+      const site = sites.find((s) => s.start === word.start + k);
+      if (site) {
+        exact.sites.push(site.start);
+        k += site.end - site.start - 1;
+        continue;
+      }
+      const c = raw[k]!;
+      if (c === "'") single = !single;
+      else if (single) exact.literal += c;
+      else if (c === '"') continue;
+      else if (c === '$') {
+        const ref = /^\$(?:([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\})/.exec(raw.slice(k));
+        const inner = ref && held.holds(ref[1] ?? ref[2]!)?.exact;
+        if (!inner) return undefined;
+        exact.literal += inner.literal;
+        exact.sites.push(...inner.sites);
+        k += ref[0].length - 1;
+      } else if (c === '`' || c === '\\') return undefined;
+      else exact.literal += c;
+    }
+    return exact;
+  };
+  /**
    * The variables a command sets from a value: assignments (v=…, export/local/declare/readonly/typeset v=…),
    * for/select's variable, printf -v, set's positional parameters, and what read, mapfile and readarray read.
    */
   const noteAssignments = (command: SimpleCommand, before: Word[], alone: boolean, texts: string[]) => {
     const args = command.args!;
     const assignment = (word: Word) => /^([A-Za-z_]\w*)(\[[^\]]*\])?\+?=/.exec(plain(word))?.[1];
+    // v+=… keeps what v held and adds to it: no longer fixed text and templates alone, whatever is added.
+    const assignFrom = (variable: string, word: Word, nameref = false) => {
+      const known = held.holds(variable);
+      const exact = nameref ? undefined : exactOf(word);
+      held.assign(
+        variable,
+        [...heldNames([word]), ...(exact || !known ? [] : known.names)],
+        word.start,
+        exact,
+      );
+    };
     if (alone)
       for (const word of before) {
         const variable = assignment(word);
-        if (variable !== undefined) held.assign(variable, heldNames([word]), word.start);
+        if (variable !== undefined) assignFrom(variable, word);
       }
     const program = texts[0];
     if (program === undefined) return;
@@ -417,7 +471,7 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
       for (const word of operands(1)) {
         const variable = assignment(word);
         if (variable === undefined) continue;
-        held.assign(variable, heldNames([word]), word.start);
+        assignFrom(variable, word, nameref);
         // declare -n r=v: $r is v's value.
         const target = plain(word).slice(plain(word).indexOf('=') + 1);
         const targetHolds = nameref ? held.holds(target) : undefined;
@@ -459,7 +513,7 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     let first = 0;
     while (
       first < args.length &&
-      (/^[A-Za-z_]\w*=/.test(script.slice(args[first]!.start, args[first]!.end)) ||
+      (/^[A-Za-z_]\w*\+?=/.test(script.slice(args[first]!.start, args[first]!.end)) ||
         KEEPS_COMMAND_POSITION.has(plain(args[first]!)))
     )
       first++;
@@ -500,15 +554,31 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
         if (names.has(found.name))
           refuseFound(found, 'chooses', (name) => chosenWordMessage(chosen, texts, name));
     }
-    // Where a value must be one plain word, checked once rendered: a variable's value is not checked there.
-    const plainOnly = (word: Word, where: string) => {
+    // Where a value must be one plain word, checked once rendered: a variable holding exactly fixed text and
+    // templates (Held.exact), referenced as $v or ${v}, has its fixed text checked here (`fits`) and its
+    // templates once rendered (`attach`); the value of any other variable no check can see.
+    const attachExact = (
+      found: Found,
+      fits: (literal: string) => boolean,
+      attach: (site: TemplateSite) => void,
+    ): boolean => {
+      const exact = held.holds(found.ref!.variable)!.exact;
+      if (!exact || !/^\$(\w+|\{\w+\})$/.test(script.slice(found.ref!.start, found.ref!.end))) return false;
+      if (!fits(exact.literal)) return false;
+      for (const start of exact.sites) {
+        const site = sites.find((s) => s.start === start);
+        if (site) attach(site);
+      }
+      return true;
+    };
+    const plainOnly = (word: Word, where: string, attach: (site: TemplateSite) => void) => {
       for (const found of valuesIn(word))
-        if (found.ref)
+        if (found.ref && !attachExact(found, (literal) => REMOTE_SAFE.test(literal), attach))
           refuseFound(
             found,
             'code',
             (name) =>
-              `{{${name}}} is in ${where}, where a value must be one plain word, and only a template written there is checked: write the template itself there (${held
+              `{{${name}}} is in ${where}, where a value must be one plain word, and only a template written there or a variable set from fixed text and templates alone (v=app-{{x}}) is checked: write the template itself there (${held
                 .holds(found.ref!.variable)!
                 .names.map((n) => `{{${n}}}`)
                 .join(', ')})`,
@@ -517,27 +587,40 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     if (model.remote)
       for (const word of command.args.slice(model.remote.from, model.remote.to)) {
         for (const site of sitesIn(word)) site.remote = true;
-        plainOnly(word, "the command ssh runs through the remote host's shell");
+        plainOnly(
+          word,
+          "the command ssh runs through the remote host's shell",
+          (site) => (site.remote = true),
+        );
       }
     for (const index of model.makeAssignments) {
       for (const site of sitesIn(command.args[index]!)) site.make = true;
-      plainOnly(command.args[index]!, 'a variable given to make, which make expands and pastes into recipes');
+      plainOnly(
+        command.args[index]!,
+        'a variable given to make, which make expands and pastes into recipes',
+        (site) => (site.make = true),
+      );
     }
     for (const [index, { mode, program }] of model.remotePaths)
       if (index < command.args.length) {
         for (const site of sitesIn(command.args[index]!))
           site.remotePath = { word: texts[index]!, mode, program: texts[program]! };
+        // The operand is rendered whole at run time (remotePathProblem): a variable in it is not.
         plainOnly(
           command.args[index]!,
           `an operand of ${programName(texts[program]!)} that may be a remote path`,
+          () => false,
         );
       }
     for (const [index, { delimiter, asCode }] of model.sedScripts) {
       const word = command.args[index]!;
       // The words read here are without their quotes and backslashes: a backslash may escape a delimiter.
       const escaped = script.slice(word.start, word.end).includes('\\');
+      const addDelimiter = (site: TemplateSite) => {
+        if (!site.sed?.includes(delimiter)) site.sed = (site.sed ?? '') + delimiter;
+      };
       for (const site of sitesIn(word))
-        if (!escaped) site.sed = delimiter;
+        if (!escaped) addDelimiter(site);
         else
           refuse(
             'code',
@@ -545,8 +628,10 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
             site.start,
             named(site.name, site.start, codeOperandMessage(asCode, texts, site.name)),
           );
+      const fits = (literal: string) => !escaped && sedValueProblem('', literal, delimiter) === undefined;
       for (const found of valuesIn(word))
-        if (found.ref) refuseFound(found, 'code', (name) => codeOperandMessage(asCode, texts, name));
+        if (found.ref && !attachExact(found, fits, addDelimiter))
+          refuseFound(found, 'code', (name) => codeOperandMessage(asCode, texts, name));
     }
     for (let k = 1; k < command.args.length; k++) {
       if (model.positional.has(k) || model.guarded.has(k) || !texts[k]!.startsWith('{{')) continue;
@@ -1272,7 +1357,7 @@ const SED_SAFE = /^[A-Za-z0-9._+:@%=,-]*$/;
  * shell command). Why one is refused, or undefined.
  */
 export function sedValueProblem(name: string, value: string, delimiter: string): string | undefined {
-  const bad = [...value].find((c) => !SED_SAFE.test(c) || c === delimiter);
+  const bad = [...value].find((c) => !SED_SAFE.test(c) || delimiter.includes(c));
   if (bad === undefined) return undefined;
   return `{{${name}}} is in a sed script, and its value holds ${JSON.stringify(bad)}, which sed would read as part of the script: only letters, digits and . _ + : @ % = , - may be written into a sed s command; for other values write the file with awk instead, reading the value as ENVIRON["${envNameFor(name)}"]`;
 }

@@ -6,7 +6,12 @@
 // variable, where it was set and the template it holds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeShellTemplate, argvShellProblems } from '../../../src/targets/shell-script.ts';
+import {
+  analyzeShellTemplate,
+  argvShellProblems,
+  renderShellScript,
+} from '../../../src/targets/shell-script.ts';
+import { TemplateError } from '../../../src/targets/template.ts';
 import { assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
 
 // Ways of putting the value of {{x}} into a variable (named v, or the name given).
@@ -51,11 +56,6 @@ const USES: Array<[(v: string) => string, RegExp]> = [
   [(v) => `bash <<< "$${v}"`, /is in a here-string fed to bash, which runs it as code/],
   [(v) => `bash <<EOF\necho $${v}\nEOF`, /is in a here-document fed to bash, which runs it as code/],
   [(v) => `PATH="$${v}:$PATH" deploy`, /in the value of the variable PATH/],
-  [
-    (v) => `ssh app1 ./deploy.sh "$${v}"`,
-    /is in the command ssh runs through the remote host's shell, where a value must be one plain word.*write the template itself there \(\{\{x\}\}\)/,
-  ],
-  [(v) => `make deploy VERSION="$${v}"`, /is in a variable given to make.*write the template itself there/],
   [
     (v) => `echo "\${!${v}}"`,
     /is read through \$\{!\w+\}, which reads the variable its value names: the value would choose which variable is read \(a secret among them\)/,
@@ -118,4 +118,75 @@ test('a variable holding a value stays accepted as data, and a variable set from
     'read -r sha < .sha; git checkout "$sha"',
   ])
     assertScriptAccepted(script);
+});
+
+// Sites that check a value once rendered (ssh's remote line, a make variable, a sed s command): a variable set
+// from fixed text and templates alone is checked there as its templates are, not refused at load.
+const PLAIN_SITES: Array<[(v: string) => string, RegExp]> = [
+  [(v) => `ssh app1 ./deploy.sh "$${v}"`, /is in the command ssh runs through the remote host's shell/],
+  [(v) => `ssh app1 ./deploy.sh \${${v}}`, /is in the command ssh runs through the remote host's shell/],
+  [(v) => `make deploy VERSION="$${v}"`, /is in a variable assignment given to make/],
+  [(v) => `sed -i "s/x/$${v}/" f`, /is in a sed script/],
+];
+
+test('ordinary scripts that carry a value through a variable to ssh, make or sed are accepted', () => {
+  for (const script of [
+    'TAG={{version}}; docker build -t app:$TAG . && ssh host ./deploy "$TAG"',
+    'TAG={{version}}; make deploy TAG=$TAG',
+    'V={{version}}; sed -i "s/x/$V/" f',
+    'IMG=registry/app:{{version}}; kubectl set image deploy/x app=$IMG',
+    'V={{version}}; helm upgrade --install x chart --set image.tag=$V',
+    'export VERSION={{version}}; ./deploy.sh',
+    'export VERSION={{version}}; ssh host ./deploy "$VERSION"',
+    'W={{version}}; V="app-$W"; ssh host ./deploy $V',
+    'if true; then V={{version}}; else V={{environment}}; fi; make deploy V=$V',
+  ])
+    assertScriptAccepted(script);
+});
+
+test('such a variable gets the check of the site: its templates are checked once rendered', () => {
+  for (const setter of [
+    'v={{x}}; ',
+    'v="{{x}}"; ',
+    "v='{{x}}'; ",
+    'v=pre-{{x}}; ',
+    'export v={{x}}; ',
+    'w={{x}}; v="${w}1"; ',
+  ])
+    for (const [use, message] of PLAIN_SITES) {
+      const script = `${setter}${use('v')}`;
+      assertScriptAccepted(script);
+      assert.doesNotThrow(() => renderShellScript(script, { x: '1.2.3' }), script);
+      for (const hostile of ['1;touch${IFS}x', '$(id)', '1 2', '`id`'])
+        assert.throws(
+          () => renderShellScript(script, { x: hostile }),
+          (e: unknown) => e instanceof TemplateError && message.test(e.message),
+          `${script} with ${hostile}`,
+        );
+    }
+});
+
+test('a variable holding more than fixed text and templates is still refused where a value must be plain', () => {
+  const setters = [
+    'v="$(printf %s {{x}} | tr / -)"; ',
+    'w={{x}}; v=${w%%.*}; ',
+    'read -r v <<< {{x}}; ',
+    'printf -v v %s {{x}}; ',
+    'v={{x}}; v+=";x"; ',
+    'v="{{x}};x"; ',
+    'v="{{x}} x"; ',
+    '',
+  ];
+  for (const setter of setters) {
+    const v = setter === '' ? 'DEPLOY_X' : 'v';
+    assertScriptRefused(
+      `${setter}ssh app1 ./deploy.sh "$${v}"`,
+      /is in the command ssh runs through the remote host's shell, where a value must be one plain word/,
+    );
+    assertScriptRefused(`${setter}make deploy VERSION="$${v}"`, /is in a variable given to make/);
+    assertScriptRefused(`${setter}sed -i "s/x/$${v}/" f`, /sed would run code in its value/);
+  }
+  // Fixed text the site would refuse, and a reference that edits the value.
+  assertScriptRefused('v=a/{{x}}; sed -i "s/x/$v/" f', /sed would run code in its value/);
+  assertScriptRefused('v={{x}}; ssh h ./d "${v//a/;}"', /where a value must be one plain word/);
 });
