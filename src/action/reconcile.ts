@@ -163,7 +163,7 @@ function storeFactory(
  * `rollout / <env>` check runs on the rollout's commit, verified under the state key; or the state
  * directory's control file where the records are files.
  */
-function controlFactory(
+export function controlFactory(
   inputs: ActionInputs,
   context: RunContext,
   octokit: GitHubClient | undefined,
@@ -184,6 +184,9 @@ function controlFactory(
           },
           rollout.sha,
           [key],
+          undefined,
+          // A handed-off rollout: each reconcile run takes it up again, so cancelling one stops nothing.
+          'cancelling a reconcile run does not stop this rollout (the next one takes it up again): a person must move its traffic back to the stable version by hand',
         )
       : undefined;
 }

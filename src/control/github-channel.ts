@@ -110,6 +110,7 @@ export class GitHubControlSource implements ControlSource {
   readonly keys: readonly Buffer[];
   /** The App's id when the caller knows it: only its check suites are read. */
   readonly appId: number | undefined;
+  private readonly stopAdvice: string;
   /** The deployment the state below is for: polling another one starts over. */
   private polled: string | undefined;
   /** ETags and what they answered: the suites, and each suite's check runs. */
@@ -137,7 +138,10 @@ export class GitHubControlSource implements ControlSource {
     sha: string,
     keys: readonly Buffer[],
     appId?: number,
+    /** How to stop the rollout when no newer request can be read; it depends on what runs the rollout. */
+    stopAdvice = 'to stop the rollout, cancel its workflow run (it rolls back)',
   ) {
+    this.stopAdvice = stopAdvice;
     this.request = request;
     this.where = where;
     this.place = place;
@@ -200,7 +204,7 @@ export class GitHubControlSource implements ControlSource {
       this.cache.clear();
       const said = describe(error, this.place.environment);
       if (error instanceof TooManyCheckRuns)
-        this.overBounds = `${said}; no newer /promote, /pause, /resume or /abort can be read for this deployment (check runs are never deleted, so the list stays over its bound): to stop the rollout, cancel its workflow run (it rolls back)`;
+        this.overBounds = `${said}; no newer /promote, /pause, /resume or /abort can be read for this deployment (check runs are never deleted, so the list stays over its bound): ${this.stopAdvice}`;
       return { changed: false, requests: this.last, error: this.overBounds ?? said };
     }
   }

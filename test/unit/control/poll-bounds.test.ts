@@ -59,3 +59,20 @@ test('within the bounds, a poll reads (conditionally) every time', async () => {
   await source.poll('42');
   assert.ok(calls.length > read);
 });
+
+test('over the bounds in reconcile (a handed-off rollout): the advice is not to cancel a run, which stops nothing', async () => {
+  const { controlFactory } = await import('../../../src/action/reconcile.ts');
+  const { request } = github(MAX_PAGES * 100 + 1);
+  const inputs = { stateKey: 'k'.repeat(64) } as Parameters<typeof controlFactory>[0];
+  const context = { owner: 'acme', repo: 'web' } as Parameters<typeof controlFactory>[1];
+  const octokit = { request } as unknown as Parameters<typeof controlFactory>[2];
+  const controlFor = controlFactory(inputs, context, octokit)!;
+  const source = controlFor(
+    { name: 'production' } as never,
+    { sha: 'a'.repeat(40), deploymentId: '42' } as never,
+  )!;
+  const polled = await source.poll('42');
+  assert.match(polled.error ?? '', /more than 1000/);
+  assert.match(polled.error ?? '', /cancelling a reconcile run does not stop this rollout/);
+  assert.doesNotMatch(polled.error ?? '', /cancel its workflow run \(it rolls back\)/);
+});
