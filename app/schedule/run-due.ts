@@ -33,10 +33,11 @@ import {
   endedCheckName,
   forgetRequest,
   listRequests,
-  otherAskHolder,
+  askHolding,
   releaseClaim,
   removeRequest,
-  requestEnded,
+  endedAs,
+  withdrawnDuplicate,
 } from './store.ts';
 import type { ScheduleList } from './store.ts';
 import type { ScheduledRequest } from './record.ts';
@@ -53,6 +54,8 @@ export interface DueDeps {
    * so a record older than one an earlier delivery read is refused (state_stale), not believed.
    */
   records: RecordReader;
+  /** The app log's info, for what is worth a line but no alarm (a withdrawn duplicate removed). */
+  info?: (fields: Record<string, unknown>, message: string) => void;
 }
 
 export type DueOutcome =
@@ -65,7 +68,9 @@ export type DueOutcome =
   /** Another replica or trigger claimed it first, or it was removed meanwhile. */
   | { id: string; environment: string; status: 'claimed_elsewhere' }
   /** A queued request that met a lock taken since the decision: its claim given back, it waits on. */
-  | { id: string; environment: string; status: 'requeued' };
+  | { id: string; environment: string; status: 'requeued' }
+  /** Its ask names a request this pass cannot find, even listed again: not started, claim given back. */
+  | { id: string; environment: string; status: 'ask_unsettled' };
 
 const env = (name: string): string => userText(name, { as: 'code' });
 const short = (sha: string): string => userText(sha.slice(0, 12), { as: 'code' });
@@ -109,7 +114,7 @@ export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList)
     }
     try {
       // The ref and its signed tag prove the App once recorded the request, not that it is still open.
-      const ended = await requestEnded(deps.api, where, request, deps.appId);
+      const ended = await endedAs(deps.api, where, request, deps.appId);
       if (ended === 'unreadable') {
         deps.markers.warn(
           {
@@ -123,15 +128,25 @@ export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList)
         out.push({ ...base, status: 'unverifiable' });
         continue;
       }
-      if (ended === 'ended') {
-        deps.markers.warn(
-          {
-            repository: `${where.owner}/${where.repo}`,
-            request: request.id,
-            environment: request.environment,
-          },
-          'a scheduled deployment that already ended is back (its ref recreated): not acted on, removed',
-        );
+      if (typeof ended === 'object') {
+        const fields = {
+          repository: `${where.owner}/${where.repo}`,
+          request: request.id,
+          environment: request.environment,
+          outcomes: ended.outcomes,
+        };
+        // A duplicate withdrawn while claimed elsewhere is marked ended and left listed on purpose
+        // (commands.ts): removing it now is the plan, not a sign of tampering.
+        if (withdrawnDuplicate(ended.outcomes))
+          deps.info?.(
+            fields,
+            'a withdrawn duplicate scheduled deployment (marked ended when asked): removed',
+          );
+        else
+          deps.markers.warn(
+            fields,
+            'a scheduled deployment that already ended is back (its ref recreated): not acted on, removed',
+          );
         await forgetRequest(deps.api, where, request);
         out.push({ ...base, status: 'replayed' });
         continue;
@@ -150,8 +165,25 @@ export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList)
       }
       // Two requests for one deployment recorded at the same instant, the second not withdrawn (its claim was
       // held elsewhere then, commands.ts): only the one holding the ask starts.
-      const holder = await otherAskHolder(deps.api, where, request, list);
-      if (holder) {
+      const holding = await askHolding(deps.api, where, deps.markers.keys, request, list);
+      if (holding.status === 'unknown') {
+        // Never started on a guess: its holder may be a request this pass cannot see yet. The claim is
+        // given back; the next trigger lists again.
+        deps.info?.(
+          {
+            repository: `${where.owner}/${where.repo}`,
+            request: request.id,
+            environment: request.environment,
+            ask: holding.held,
+          },
+          'a scheduled deployment whose ask is held by a request not listed: not started now, looked at again on the next trigger',
+        );
+        await releaseClaim(deps.api, where, request);
+        out.push({ ...base, status: 'ask_unsettled' });
+        continue;
+      }
+      if (holding.status === 'other') {
+        const { holder } = holding;
         const code = `${request.mode === 'at' ? 'schedule' : 'queue'}_duplicate` as const;
         await reply(
           deps,

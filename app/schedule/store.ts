@@ -58,6 +58,7 @@ interface EndedRun {
   name: string;
   external_id: string | null;
   app: { id: number } | null;
+  output?: { title?: string | null } | null;
 }
 
 interface Where {
@@ -212,17 +213,25 @@ async function holdAsk(
   return holder.id === request.id ? { status: 'held' } : { status: 'other', request: holder };
 }
 /**
- * The listed request that holds `request`'s ask (the one request of its deployment that may start), if it is
- * another than `request`. An ask nobody holds is taken for `request` first (a request listed between writing
- * its ref and its ask, say), so of two requests for one deployment only one ever gets past this. Undefined:
- * `request` holds it, or its holder is not listed (stale: left as it is, recordRequest takes those over).
+ * Who holds `request`'s ask (the one request of its deployment that may start). own: `request` does, so it
+ * may start. other: another request, listed and verified, does: `request` is a duplicate. unknown: the ask
+ * names a tag of no request listed, even listed again now (a holder recorded after `list` was read and gone
+ * since, or an ask left by a request that ended): `request` is not started now, the next trigger looks again.
+ * An ask nobody holds is taken for `request` first (a request listed between writing its ref and its ask,
+ * say), so of two requests for one deployment only one ever gets past this.
  */
-export async function otherAskHolder(
+export type AskHolding =
+  | { status: 'own' }
+  | { status: 'other'; holder: ScheduledRequest }
+  | { status: 'unknown'; held: string | undefined };
+
+export async function askHolding(
   api: ScheduleApi,
   where: Where,
+  keys: MarkerKeys,
   request: ScheduledRequest,
   list: ScheduleList,
-): Promise<ScheduledRequest | undefined> {
+): Promise<AskHolding> {
   const ask = askRefName(request);
   const own = list.tags.get(request.id);
   const read = async (): Promise<string | undefined> => {
@@ -237,14 +246,22 @@ export async function otherAskHolder(
   if (held === undefined && own !== undefined) {
     try {
       await api.git.createRef({ ...where, ref: `refs/${ask}`, sha: own });
-      return undefined;
+      return { status: 'own' };
     } catch (error) {
       if (!alreadyExists(error)) throw error;
     }
     held = await read();
   }
-  if (held === undefined || held === own) return undefined;
-  return list.requests.find((r) => r.id !== request.id && list.tags.get(r.id) === held);
+  // Written and deleted again between our create and read: whoever it was, look again on the next trigger.
+  if (held === undefined) return { status: 'unknown', held };
+  if (held === own) return { status: 'own' };
+  const holderIn = (l: ScheduleList): ScheduledRequest | undefined =>
+    l.requests.find((r) => l.tags.get(r.id) === held);
+  // `list` was read before this request was claimed: a request of the same deployment recorded at the same
+  // instant may have taken the ask since, its ref written after that listing. Listed again, it is found.
+  const holder = holderIn(list) ?? holderIn(await listRequests(api, where, keys));
+  if (!holder) return { status: 'unknown', held };
+  return holder.id === request.id ? { status: 'own' } : { status: 'other', holder };
 }
 
 /**
@@ -302,6 +319,21 @@ export async function requestEnded(
   request: ScheduledRequest,
   appId: number,
 ): Promise<'ended' | 'open' | 'unreadable'> {
+  const read = await endedAs(api, where, request, appId);
+  return typeof read === 'string' ? read : 'ended';
+}
+
+/**
+ * requestEnded with how it ended: the outcome codes of the App's marks (markEnded writes it in the title).
+ * A duplicate withdrawn while it was claimed elsewhere is marked ended on purpose and left listed; the
+ * caller tells that apart from a ref put back after its request ended.
+ */
+export async function endedAs(
+  api: EndedApi,
+  where: Where,
+  request: ScheduledRequest,
+  appId: number,
+): Promise<'open' | 'unreadable' | { outcomes: string[] }> {
   let runs: EndedRun[];
   try {
     ({ runs } = await checkRunsThroughSuites(api, where, {
@@ -314,8 +346,17 @@ export async function requestEnded(
     if (error instanceof TooManyCheckRuns) return 'unreadable';
     throw error;
   }
-  return runs.some((r) => r.external_id === endedExternalId(request.id)) ? 'ended' : 'open';
+  const marks = runs.filter((r) => r.external_id === endedExternalId(request.id));
+  if (marks.length === 0) return 'open';
+  return { outcomes: marks.map((r) => endedTitle.exec(r.output?.title ?? '')?.[1] ?? 'unknown') };
 }
+
+const endedTitlePrefix = (id: string): string => `Scheduled deployment ${id} ended: `;
+const endedTitle = /^Scheduled deployment c[0-9]+ ended: ([a-z_]+)$/;
+
+/** Whether every mark says the request was withdrawn as a duplicate (and none that it started or ended else). */
+export const withdrawnDuplicate = (outcomes: readonly string[]): boolean =>
+  outcomes.length > 0 && outcomes.every((o) => o === 'schedule_duplicate' || o === 'queue_duplicate');
 
 /**
  * Removes a claimed request: first the App's check run saying it ended (`outcome`, a reason code), then its
@@ -350,7 +391,7 @@ export async function markEnded(
     status: 'completed',
     conclusion: 'neutral',
     output: {
-      title: `Scheduled deployment ${request.id} ended: ${outcome}`,
+      title: `${endedTitlePrefix(request.id)}${outcome}`,
       summary: `The ${request.mode === 'at' ? 'scheduled' : 'queued'} deployment request ${request.id} of this commit ended (\`${outcome}\`). It is never started again, even if its ref comes back.`,
     },
   });

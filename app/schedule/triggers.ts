@@ -29,7 +29,10 @@ export function dueLook(options: TriggerOptions) {
   return async (
     octokit: Octokit,
     payload: RepositoryPayload,
-    log: { warn: (fields: Record<string, unknown>, message: string) => void },
+    log: {
+      warn: (fields: Record<string, unknown>, message: string) => void;
+      info?: (fields: Record<string, unknown>, message: string) => void;
+    },
   ) => {
     const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
     return runDueQuietly(
@@ -40,6 +43,7 @@ export function dueLook(options: TriggerOptions) {
         appId: await ownAppId(octokit),
         markers: markerTrust(options.keys, log),
         records: options.records,
+        ...(log.info ? { info: log.info.bind(log) } : {}),
       },
       where,
     );

@@ -1,0 +1,178 @@
+// A due check against two requests for one deployment recorded at the same instant, against the fake GitHub.
+// The due check lists once at its start; a request of the same deployment recorded after that listing may take
+// the ask before the listed one reaches it. The listed one must then not start (it is a duplicate), else one
+// deployment is made twice. And a duplicate withdrawn while claimed (marked ended by design) is removed later
+// with an info line, not the tampering warning of a replayed ref.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Api } from '../../app/facts/github.ts';
+import { runDue } from '../../app/schedule/run-due.ts';
+import type { DueDeps } from '../../app/schedule/run-due.ts';
+import { listRequests, markEnded, recordRequest } from '../../app/schedule/store.ts';
+import type { ScheduleApi, ScheduleList } from '../../app/schedule/store.ts';
+import { askRefName, scheduleRefName } from '../../app/schedule/record.ts';
+import type { ScheduledRequest } from '../../app/schedule/record.ts';
+import { appRecordReader } from '../../app/state.ts';
+import { readEnvironmentRecord } from '../../src/state/github-store.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { BOT_LOGIN, HEAD, PR, deployYml, seededFake, testMarkerKeys, testProbot } from './helpers.ts';
+
+const where = { owner: 'acme', repo: 'web' };
+const keys = testMarkerKeys();
+
+const asking = (n: number, by: string): ScheduledRequest => ({
+  id: `c${n}`,
+  mode: 'queue',
+  environment: 'staging',
+  sha: HEAD,
+  pr: PR,
+  type: 'standard',
+  params: { version: '3' },
+  requestedBy: by,
+  sourceCommentId: n,
+  requestedAt: new Date('2026-12-01T09:00:00Z'),
+});
+
+interface World {
+  fake: FakeGitHub;
+  api: Api;
+  deps: DueDeps;
+  logged: Array<{ level: 'info' | 'warn'; message: string }>;
+}
+
+async function withFake(run: (w: World) => Promise<void>): Promise<void> {
+  const fake = await seededFake({
+    config: deployYml('\n  staging: {}\n'),
+    collaborators: { alice: 'write', erin: 'write' },
+    pulls: [{ number: PR, head: HEAD, user: 'alice' }],
+  });
+  try {
+    const octokit = await testProbot(fake).auth(fake.state.installationId);
+    const api = octokit.rest as unknown as Api;
+    const logged: World['logged'] = [];
+    const deps: DueDeps = {
+      api,
+      now: () => new Date('2026-12-01T09:05:00Z'),
+      botLogin: BOT_LOGIN,
+      appId: fake.state.appId,
+      markers: { keys, warn: (_fields, message) => logged.push({ level: 'warn', message }) },
+      records: appRecordReader(keys, readEnvironmentRecord),
+      info: (_fields, message) => logged.push({ level: 'info', message }),
+    };
+    await run({ fake, api, deps, logged });
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+}
+
+/**
+ * erin's request (c3) writes its ref; the due check lists then (only c3); alice's identical request (c2) is
+ * recorded whole and takes the ask; c3 then finds the ask held: a duplicate. The listing the due check holds.
+ */
+async function raced(w: World): Promise<ScheduleList> {
+  const ask = `refs/${askRefName(asking(2, 'alice'))}`;
+  let refWritten!: () => void;
+  const erinsRef = new Promise<void>((resolve) => (refWritten = resolve));
+  let aliceRecorded!: () => void;
+  const aliceDone = new Promise<void>((resolve) => (aliceRecorded = resolve));
+  const api = w.api as unknown as ScheduleApi;
+  const erinApi: ScheduleApi = {
+    ...api,
+    git: {
+      ...api.git,
+      createRef: async (p) => {
+        if (p.ref === ask) await aliceDone;
+        const answer = await api.git.createRef(p);
+        if (p.ref !== ask) refWritten();
+        return answer;
+      },
+    },
+  };
+  const erin = recordRequest(erinApi, where, keys, asking(3, 'erin'));
+  await erinsRef;
+  const listed = await listRequests(api, where, keys);
+  assert.deepEqual(
+    listed.requests.map((r) => r.id),
+    ['c3'],
+    'the due check lists before alice’s ref exists',
+  );
+  assert.equal(await recordRequest(api, where, keys, asking(2, 'alice')), 'recorded');
+  aliceRecorded();
+  const result = await erin;
+  assert.equal(typeof result === 'object' && result.of.id, 'c2', 'erin’s is the duplicate');
+  return listed;
+}
+
+const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
+
+test('a request whose ask was taken after the due check listed is not started: one deployment, not two', async () => {
+  await withFake(async (w) => {
+    const listed = await raced(w);
+    // The due check, with the listing it read before alice's request was written, reaches erin's.
+    const outcomes = await runDue(w.deps, where, listed);
+    assert.deepEqual(
+      outcomes.map((o) => [o.id, o.status]),
+      [['c3', 'not_started']],
+    );
+    assert.equal(deployments(w.fake).length, 0, 'the duplicate is not started');
+    assert.equal(w.fake.repo().refs.get(scheduleRefName('staging', 'c3')!), undefined, 'and is removed');
+    assert.ok(!w.fake.repo().refs.has('deploy-schedule-claims/c3'), 'its claim is given back');
+    // The next due check starts the one that holds the ask, once.
+    const next = await runDue(w.deps, where);
+    assert.deepEqual(
+      next.map((o) => [o.id, o.status]),
+      [['c2', 'started']],
+    );
+    assert.equal(deployments(w.fake).length, 1);
+  });
+});
+
+test('a request whose ask names a request that cannot be found, even listed again, is not started: its claim is given back', async () => {
+  await withFake(async (w) => {
+    const listed = await raced(w);
+    // Alice's request ref is gone (its ask left): nobody the due check can see holds the ask.
+    w.fake.repo().refs.delete(scheduleRefName('staging', 'c2')!);
+    const outcomes = await runDue(w.deps, where, listed);
+    assert.deepEqual(
+      outcomes.map((o) => [o.id, o.status]),
+      [['c3', 'ask_unsettled']],
+    );
+    assert.equal(deployments(w.fake).length, 0);
+    assert.ok(w.fake.repo().refs.has(scheduleRefName('staging', 'c3')!), 'kept for the next trigger');
+    assert.ok(!w.fake.repo().refs.has('deploy-schedule-claims/c3'), 'its claim is given back');
+  });
+});
+
+test('a duplicate withdrawn while claimed is removed later with an info line; a replayed ref is still warned about', async () => {
+  await withFake(async (w) => {
+    const listed = await raced(w);
+    // Its comment could not remove it (claimed elsewhere): marked ended as a duplicate, left listed.
+    await markEnded(w.api as never, where, asking(3, 'erin'), 'queue_duplicate');
+    const first = await runDue(w.deps, where, listed);
+    assert.deepEqual(
+      first.map((o) => [o.id, o.status]),
+      [['c3', 'replayed']],
+    );
+    assert.deepEqual(
+      w.logged.map((l) => l.level),
+      ['info'],
+      'the withdrawn duplicate: no tampering warning',
+    );
+    assert.match(w.logged[0]!.message, /withdrawn duplicate/);
+    assert.ok(!w.fake.repo().refs.has(scheduleRefName('staging', 'c3')!), 'removed');
+    // Alice's request is cancelled (marked ended), yet its ref is there (put back by someone): warned about.
+    await markEnded(w.api as never, where, asking(2, 'alice'), 'queue_cancelled');
+    const second = await runDue(w.deps, where);
+    assert.deepEqual(
+      second.map((o) => [o.id, o.status]),
+      [['c2', 'replayed']],
+    );
+    assert.deepEqual(
+      w.logged.map((l) => l.level),
+      ['info', 'warn'],
+    );
+    assert.match(w.logged[1]!.message, /already ended is back/);
+    assert.equal(deployments(w.fake).length, 0);
+  });
+});
