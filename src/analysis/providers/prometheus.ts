@@ -5,7 +5,7 @@
 import { httpGet, type Fetch } from '../http.ts';
 import { bucketKey } from '../histogram.ts';
 import { nativeHistogramBuckets } from '../native-histogram.ts';
-import { differingLabels, manySeriesMessage } from './series-labels.ts';
+import { differingLabels, howSeriesDiffer, manySeriesMessage } from './series-labels.ts';
 import { foreignAnswer } from './answer-text.ts';
 import { oneLine } from '../../config/shown.ts';
 import { parseBound } from '../recorded-buckets.ts';
@@ -306,7 +306,7 @@ export class PrometheusClient {
       if (result.length > 1)
         return this.#fail(
           'multiple-series',
-          `${result.length} series returned, with a native histogram among them, differing in ${differingLabels(result.map((e) => labelsOf((e as { metric?: unknown } | null)?.metric) ?? {}))}; ${ONE_NATIVE}: ${query}`,
+          `${result.length} series returned, with a native histogram among them, ${howSeriesDiffer(result.map((e) => labelsOf((e as { metric?: unknown } | null)?.metric) ?? {}))}; ${ONE_NATIVE}: ${query}`,
         );
       const sample = sampleOf(vector.native);
       if (!sample)
@@ -606,7 +606,7 @@ export function createPrometheusProvider(
         return all(
           fail(
             'multiple-series',
-            `${series.length} series returned, with native histograms among them, differing in ${differingLabels(series.map((s) => s.metric))}; ${ONE_NATIVE}: ${query}`,
+            `${series.length} series returned, with native histograms among them, ${howSeriesDiffer(series.map((s) => s.metric))}; ${ONE_NATIVE}: ${query}`,
           ),
         );
       const at = new Map(series[0]!.histograms);

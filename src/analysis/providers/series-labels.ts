@@ -47,9 +47,14 @@ export function differingLabels(series: ReadonlyArray<Record<string, string>>): 
   return listed.length === 1 ? listed[0]! : `${listed.slice(0, -1).join(', ')} and ${listed.at(-1)}`;
 }
 
+/** `differing in <labels>`, or `all with the same labels` when none differs. */
+export function howSeriesDiffer(series: ReadonlyArray<Record<string, string>>): string {
+  const differ = differingLabels(series);
+  return differ === 'no label' ? 'all with the same labels' : `differing in ${differ}`;
+}
+
 /** The message for several series where one is expected. */
 export function manySeriesMessage(series: ReadonlyArray<Record<string, string>>, query: string): string {
-  const differ = differingLabels(series);
-  const how = differ === 'no label' ? 'all with the same labels' : `differing in ${differ}`;
+  const how = howSeriesDiffer(series);
   return `${series.length} series returned where one is read, ${how}: aggregate them (sum(), max() or avg(), e.g. sum without (<those labels>) (...)) or select one with a label matcher: ${query}`;
 }

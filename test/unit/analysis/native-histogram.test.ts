@@ -157,6 +157,9 @@ test('a malformed native histogram is refused saying what was wrong, never read 
   const two = await readLatency(vector(native(0, { 1: 1 }), native(0, { 1: 1 })));
   assert.equal(two.errors[0]?.code, 'multiple-series');
   assert.match(two.errors[0]!.message, /aggregate with sum/);
+  // Two series with the same labels (a broken answer) say so, not "differing in no label".
+  assert.match(two.errors[0]!.message, /all with the same labels/);
+  assert.doesNotMatch(two.errors[0]!.message, /differing in no label/);
 });
 
 test('native histograms are judged like classic buckets, recorded, and replay to the same decisions', async () => {
