@@ -5,10 +5,12 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import dc from 'node:diagnostics_channel';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
+import type { Worker, WorkerOptions } from 'node:worker_threads';
 import { parseCobertura } from '../../../src/gates/coverage/cobertura.ts';
 import { readCoverageReport } from '../../../src/gates/coverage/read.ts';
 import { parseJUnit } from '../../../src/gates/junit.ts';
@@ -18,6 +20,7 @@ import { parseXmlReportOf } from '../../../src/gates/xml-reports.ts';
 import type { XmlReportFormat } from '../../../src/gates/xml-reports.ts';
 import { readXmlReport, XML_WORKER_MIN_CHARS } from '../../../src/gates/xml-thread.ts';
 import { bigCobertura, bigJUnit } from '../../helpers/big-xml-reports.ts';
+import { PARSING, RELEASED, RETURNED } from './xml-thread-probe.ts';
 
 /** The worker threads this process starts from now on, and how many of them have not exited. */
 function watchThreads(t: TestContext) {
@@ -50,30 +53,47 @@ function context(cwd: string, signal = new AbortController().signal): GateContex
   };
 }
 
-/** The longest wait between two ticks of a 1 ms timer on the main thread while `work` runs. */
-async function longestGap<T>(work: () => Promise<T>): Promise<{ value: T; gap: number; ticks: number }> {
-  let last = performance.now();
-  let gap = 0;
-  let ticks = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    gap = Math.max(gap, now - last);
-    last = now;
-    ticks++;
-  }, 1);
-  try {
-    const value = await work();
-    gap = Math.max(gap, performance.now() - last);
-    return { value, gap, ticks };
-  } finally {
-    clearInterval(timer);
+const threadsModule = createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads;
+
+/**
+ * From now on, each XML report's thread runs through xml-thread-probe.ts: once it is inside the parse it
+ * stays there, busy, until `release()`. `midParse` resolves when a thread is inside the parse; `state()` is
+ * the probe's flag (PARSING, RELEASED, RETURNED once the parse returned). The reader's own code is
+ * unchanged: its `new Worker(…)` gets this subclass through Node's builtin exports.
+ */
+function holdXmlParses(t: TestContext) {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const RealWorker = threadsModule.Worker;
+  const probe = new URL('./xml-thread-probe.ts', import.meta.url);
+  class HeldWorker extends RealWorker {
+    constructor(file: string | URL, options: WorkerOptions = {}) {
+      super(probe, { ...options, argv: [String(file)] });
+      this.postMessage(flag.buffer);
+    }
   }
+  threadsModule.Worker = HeldWorker;
+  syncBuiltinESMExports();
+  t.after(() => {
+    threadsModule.Worker = RealWorker;
+    syncBuiltinESMExports();
+    Atomics.store(flag, 0, RELEASED); // a thread still held (a failed assertion) is let go
+  });
+  const waiting = Atomics.waitAsync(flag, 0, 0);
+  return {
+    midParse: waiting.async ? waiting.value.then(() => undefined) : Promise.resolve(),
+    state: () => Atomics.load(flag, 0),
+    release: () => Atomics.store(flag, 0, RELEASED),
+  };
 }
 
-function timeOf(work: () => unknown): number {
-  const started = performance.now();
-  work();
-  return performance.now() - started;
+/** Resolves once the report's thread is inside the parse; fails if the read ends first (no thread). */
+async function parseInFlight(held: { midParse: Promise<void> }, read: Promise<unknown>): Promise<void> {
+  const ended = read.then(
+    () => 'the read ended before any thread parsed',
+    (error: unknown) => `the read failed before any thread parsed: ${String(error)}`,
+  );
+  const first = await Promise.race([held.midParse.then(() => 'parsing in a thread'), ended]);
+  assert.equal(first, 'parsing in a thread');
 }
 
 test('a big JUnit and a big Cobertura report are read through a worker thread each, as the main thread reads them', async (t) => {
@@ -107,62 +127,63 @@ test('a big JUnit and a big Cobertura report are read through a worker thread ea
   assert.equal(threads.running(), 0);
 });
 
-test("the main thread's timer keeps firing while a big report is parsed: its longest wait is far below the parse", async (t) => {
-  const junit = bigJUnit(300);
+test("the main thread's event loop keeps turning while a big report is parsed in its thread", async (t) => {
+  const junit = bigJUnit(150);
+  assert.ok(junit.length > XML_WORKER_MIN_CHARS);
   const dir = await workDir(t, { 'junit.xml': junit });
-  // What parsing it on the main thread holds the event loop for, on this machine now (the parser warmed
-  // up, as it is on the gate's own parse).
-  const parse = Math.min(...[0, 1].map(() => timeOf(() => parseJUnit(junit, 'junit.xml'))));
+  const held = holdXmlParses(t);
   const threads = watchThreads(t);
-  const {
-    value: verdict,
-    gap,
-    ticks,
-  } = await longestGap(() => testsGate.run({ junit: 'junit.xml', thresholds: {} }, context(dir)));
-  t.diagnostic(`longest wait ${gap.toFixed(0)} ms, main-thread parse ${parse.toFixed(0)} ms`);
-  assert.ok(
-    gap < parse / 4,
-    `the event loop waited ${gap.toFixed(0)} ms at once (${ticks} ticks); a parse on the main thread takes ${parse.toFixed(0)} ms`,
+  let settled = false;
+  const run = testsGate.run({ junit: 'junit.xml', thresholds: {} }, context(dir));
+  void run.then(
+    () => (settled = true),
+    () => (settled = true),
   );
-  assert.equal(verdict.summary, '1 of 30000 tests failed');
+
+  await parseInFlight(held, run);
+  // The parse is in flight (held inside it, busy): the main thread's timers and file reads still run.
+  let ticks = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      if (++ticks < 5) return;
+      clearInterval(timer);
+      resolve();
+    }, 1);
+  });
+  assert.equal((await readFile(join(dir, 'junit.xml'), 'utf8')).length, junit.length);
+  assert.equal(held.state(), PARSING, 'the parse is still in flight');
+  assert.equal(settled, false);
+
+  held.release();
+  const verdict = await run;
+  assert.equal(held.state(), RETURNED);
+  assert.equal(verdict.summary, '1 of 15000 tests failed');
   assert.equal(threads.started.length, 1);
+  assert.equal(threads.running(), 0);
 });
 
-test("a cancellation mid-parse ends the read at once with the gate's cancellation error, the thread ended", async (t) => {
-  const junit = bigJUnit(300);
-  const dir = await workDir(t, { 'junit.xml': junit });
-  const parse = timeOf(() => parseJUnit(junit, 'junit.xml'));
-  const threads = watchThreads(t);
-  const controller = new AbortController();
-  const reason = new Error('cancelled (the job was cancelled)');
-  let abortedAt = 0;
-  const abort = () => {
-    if (controller.signal.aborted) return;
-    abortedAt = performance.now();
+// The timeout only turns a reader that waits for the held parse (it would wait forever) into a failure.
+test(
+  "a cancellation mid-parse ends the read with the gate's cancellation error, the thread ended inside the parse",
+  { timeout: 120_000 },
+  async (t) => {
+    const junit = bigJUnit(150);
+    const dir = await workDir(t, { 'junit.xml': junit });
+    const held = holdXmlParses(t);
+    const threads = watchThreads(t);
+    const controller = new AbortController();
+    const reason = new Error('cancelled (the job was cancelled)');
+    const run = testsGate.run({ junit: 'junit.xml', thresholds: {} }, context(dir, controller.signal));
+
+    await parseInFlight(held, run);
+    // The thread is busy inside the parse and is never released: only ending it ends the read.
     controller.abort(reason);
-  };
-  // Without a thread (the report parsed on the main thread), the abort waits for the event loop's next turn.
-  const fallback = setTimeout(abort, parse);
-  t.after(() => clearTimeout(fallback));
-  // Once the thread runs and has had the time to load the parser, it is parsing (a parse takes `parse` ms).
-  const onStart = (message: unknown) => {
-    clearTimeout(fallback);
-    (message as { worker: Worker }).worker.once('online', () => setTimeout(abort, 200));
-  };
-  dc.subscribe('worker_threads', onStart);
-  t.after(() => dc.unsubscribe('worker_threads', onStart));
-  const run = testsGate.run({ junit: 'junit.xml', thresholds: {} }, context(dir, controller.signal));
-
-  await assert.rejects(run, (error) => error === reason);
-  const ended = performance.now() - abortedAt;
-  t.diagnostic(`ended ${ended.toFixed(0)} ms after the abort, main-thread parse ${parse.toFixed(0)} ms`);
-  assert.equal(threads.started.length, 1);
-  assert.equal(threads.running(), 0, 'the thread is ended when the read ends');
-  assert.ok(
-    ended < parse / 4,
-    `the read ended ${ended.toFixed(0)} ms after the cancellation; the parse takes ${parse.toFixed(0)} ms`,
-  );
-});
+    await assert.rejects(run, (error) => error === reason);
+    assert.equal(threads.started.length, 1);
+    assert.equal(threads.running(), 0, 'the thread is ended when the read ends');
+    assert.equal(held.state(), PARSING, 'the parse never returned: the thread was ended inside it');
+  },
+);
 
 test('a big report is refused through the thread with the error and message the main thread gives', async (t) => {
   const junit = bigJUnit(100);
