@@ -420,7 +420,7 @@ async function headMovedSince(
       bound.status === 'bound'
         ? `was written when the pull request's head was ${short(bound.sha)}; it is now ${short(head)}, pushed after that.`
         : TAMPERED.has(bound.reason)
-          ? `cannot be matched to the head it was written at: the App's history of this pull request's heads (\`refs/${headRefName(b.pr.number)}\`) is not the one it wrote last, deleted or set back to an older one by someone who can push (\`${bound.reason}\`), while the App's own check run on ${short(head)} shows it recorded that head; it is now ${short(head)}.`
+          ? `cannot be matched to the head it was written at: the App's history of this pull request's heads (\`refs/${headRefName(b.pr.number)}\`) is not the newest the App recorded (\`${bound.reason}\`): its own check run on ${short(head)} says it recorded that head, and the history does not have it. Either someone who can push changed the history, or the App's last write of it failed; pushing again records it. The head is now ${short(head)}.`
           : `was written at a time the App cannot tell the pull request's head for (\`${bound.reason}\`); it is now ${short(head)}.`;
   }
   const text =
@@ -473,7 +473,7 @@ async function headAtComment(
   if (checked.status === 'tampered') {
     warn(
       checked.reason,
-      'the history of heads is not the newest the app wrote (deleted or set back: tampering?)',
+      "the history of heads is not the newest the app recorded (changed by someone who can push, or the app's last write of it failed): the command is refused",
     );
     return { status: 'unknown', reason: checked.reason };
   }

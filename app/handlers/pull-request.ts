@@ -98,10 +98,16 @@ export type SynchronizeOutcome =
   /** The approvals cannot be read (too_many_comments, the ledger): nobody is named, nothing posted. */
   | { status: 'unreadable'; code: string };
 
+/** The delivery's log, for a failure worth more than a warning (keepHead). Without it: markers.warn. */
+export interface HeadLog {
+  error: (fields: Record<string, unknown>, message: string) => void;
+}
+
 export async function handleSynchronize(
   octokit: Octokit,
   payload: SynchronizePayload,
   markers: MarkerTrust,
+  log?: HeadLog,
 ): Promise<SynchronizeOutcome> {
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const number = payload.pull_request.number;
@@ -158,6 +164,7 @@ export async function handleSynchronize(
       status: 'head_recorded',
       head: await keepHead(octokit, where, markers, number, payload.after, payload.pull_request.updated_at, {
         repositoryNodeId: payload.repository.node_id,
+        ...(log ? { log } : {}),
       }),
     };
   const head = serializeHeadNotice(payload.after, markers.keys, markerScope(where, number));
@@ -177,12 +184,13 @@ async function keepHead(
   pr: number,
   sha: string,
   at: string | undefined,
-  repository: { repositoryNodeId: string | undefined },
+  repository: { repositoryNodeId: string | undefined; log?: HeadLog },
 ): Promise<RecordHeadOutcome | 'no_time' | 'failed'> {
   const time = at ? new Date(at) : undefined;
   // Without a time, nothing is kept: a command is then bound to an older head, and refused.
   if (!time || Number.isNaN(time.getTime()) || !/^[0-9a-f]{40}$/i.test(sha)) return 'no_time';
   const id = repository.repositoryNodeId;
+  let anchored = false;
   try {
     return await recordHead(
       octokit.rest,
@@ -191,7 +199,10 @@ async function keepHead(
       pr,
       { sha: sha.toLowerCase(), at: time },
       {
-        anchor: (seen) => anchorHead(octokit.rest, where, pr, seen),
+        anchor: async (seen) => {
+          await anchorHead(octokit.rest, where, pr, seen);
+          anchored = true;
+        },
         ...(id
           ? {
               swap: graphqlSwapRef(
@@ -204,11 +215,18 @@ async function keepHead(
       },
     );
   } catch (error) {
+    const fields = { repository: `${where.owner}/${where.repo}`, pr, sha, error: (error as Error).message };
+    if (anchored) {
+      // The anchor says this head was recorded and the history does not have it: commands on the pull request
+      // are refused (history_stale or history_missing) until the App shows the head or a push records one.
+      const message =
+        'the head of the pull request could not be recorded after its anchor was written: its commands are refused (history_stale or history_missing) until a refusal shows the head or the next push records one';
+      if (repository.log) repository.log.error(fields, message);
+      else markers.warn(fields, message);
+      return 'failed';
+    }
     // Not kept: a command written before the next head the App keeps is bound to an older one, and refused.
-    markers.warn(
-      { repository: `${where.owner}/${where.repo}`, pr, sha, error: (error as Error).message },
-      'the head of the pull request could not be kept',
-    );
+    markers.warn(fields, 'the head of the pull request could not be kept');
     return 'failed';
   }
 }
@@ -221,6 +239,7 @@ export async function handleOpened(
   octokit: Octokit,
   payload: OpenedPayload,
   markers: MarkerTrust,
+  log?: HeadLog,
 ): Promise<{ status: 'head_recorded'; head: RecordHeadOutcome | 'no_time' | 'failed' }> {
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const pull = payload.pull_request;
@@ -229,6 +248,7 @@ export async function handleOpened(
     status: 'head_recorded',
     head: await keepHead(octokit, where, markers, pull.number, pull.head.sha, at, {
       repositoryNodeId: payload.repository.node_id,
+      ...(log ? { log } : {}),
     }),
   };
 }
@@ -239,6 +259,7 @@ export function registerPullRequest(app: Probot, keys: MarkerKeys): void {
       context.octokit,
       context.payload as unknown as OpenedPayload,
       markerTrust(keys, context.log),
+      context.log,
     );
     context.log.info(
       { delivery: context.id, ...outcome },
@@ -250,6 +271,7 @@ export function registerPullRequest(app: Probot, keys: MarkerKeys): void {
       context.octokit,
       context.payload as unknown as SynchronizePayload,
       markerTrust(keys, context.log),
+      context.log,
     );
     context.log.info({ delivery: context.id, ...outcome }, `pull_request.synchronize ${outcome.status}`);
   });
