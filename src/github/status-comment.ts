@@ -475,7 +475,8 @@ export async function isStatusCommentOf(
  * there is none. `next` receives the state already in the comment when it was found by marker; with
  * `knownId` it receives undefined (no extra read), so the caller must hold the whole state itself.
  * `attempt.body` is the body last sent to create it (set here); `attempt.searched`: the caller searched
- * `author`'s comments already and found none, so the first create does not search again.
+ * `author`'s comments so recently (or must write so soon, cancelled) that the first create does not search
+ * again: a search older than that may have missed a comment another run created since.
  */
 export async function upsertStatusComment(
   api: CommentsApi,
@@ -501,7 +502,7 @@ export async function upsertStatusComment(
       if ((error as { status?: number }).status !== 404) throw error;
     }
   }
-  // Searched already with nothing found (the reporter looks when the run starts): the first create goes
+  // Searched recently with nothing found (the reporter decides: comment-search.ts): the first create goes
   // without searching again; once a create was sent, a repeat searches, as its answer may have been lost.
   const searched = attempt?.searched === true && attempt.body === undefined;
   const login = searched ? undefined : await author();

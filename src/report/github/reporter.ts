@@ -35,6 +35,7 @@ import type {
   WaitRecord,
 } from '../../pipeline/events.ts';
 import { annotationBatches, gateCheckName, gateCheckOutput, gateConclusion } from './gate-checks.ts';
+import { repeatSearch } from './comment-search.ts';
 import {
   deployConclusion,
   finalStatus,
@@ -104,6 +105,8 @@ export interface GitHubReporterOptions {
    * sooner: the client's budget gives up on it.
    */
   closeTimeoutMs?: number;
+  /** The clock (ms) that dates the status comment's search; tests set it. */
+  now?: () => number;
 }
 
 export interface GitHubReporter extends Reporter, StateCarrier {
@@ -443,6 +446,11 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   let commentOwner = options.commentId === undefined ? undefined : options.commentOwner;
   /** The body this run last sent to create the comment: found again by it when the answer was lost. */
   const commentCreate: { body?: string; searched?: boolean } = {};
+  /** When the start's lookup searched and found no comment: a later create trusts it only while fresh. */
+  let commentSearchedAt: number | undefined;
+  /** The result is a cancellation: its last write skips the search, to fit before the runner's SIGKILL. */
+  let runCancelled = false;
+  const now = options.now ?? Date.now;
   /**
    * Whose comment this run may take as the status comment: the login of the token it writes with (GraphQL's
    * viewer answers for a person's token and an app's installation token alike, github-actions[bot] for a
@@ -489,7 +497,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
           const login = await commentAuthor();
           if (login === undefined) return;
           commentId = (await findStatusComment(rest, where, [login]))?.id;
-          commentCreate.searched = commentId === undefined;
+          if (commentId === undefined) commentSearchedAt = now();
         } catch (error) {
           if (error instanceof GitHubUnavailableError) throw error;
           log('info', `GitHub: could not look up the status comment yet: ${describeError(error, label)}`);
@@ -524,6 +532,9 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
           ...commentWaits(),
           updatedAt: new Date().toISOString(),
         };
+        // Another run may have created the comment since the start's search found none: search again
+        // unless that search is fresh or this is a cancelled run's last write.
+        commentCreate.searched = !repeatSearch(commentSearchedAt, now(), runCancelled).search;
         // The upsert looks for the comment before creating it, so repeating it after a lost answer
         // updates the comment that landed instead of adding a second.
         await writeOnce({
@@ -679,6 +690,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     });
     version = final.version;
     strategy = final.strategy;
+    runCancelled = final.status === 'cancelled';
     writeComment(() => status);
   };
 

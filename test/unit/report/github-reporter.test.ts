@@ -575,3 +575,84 @@ test('the status comment is looked up when the run starts: once the result is in
     await gh.stop();
   }
 });
+
+// Two runs of one pull request overlap (a push cancels the run before it, or two pushes run side by side):
+// both search when they start and find no comment; the first creates it at its end. The second's end comes
+// long after its search, so it searches again and updates that comment: one status comment per pull request
+// and environment, as action.yml promises.
+test('overlapping runs: the later run, whose start-up search is stale, updates the comment the earlier run created', async () => {
+  const gh = await createFakeGitHub({ tokens: { 'workflow-token': 'github-actions[bot]' } });
+  try {
+    gh.seedRepo({ owner: 'acme', repo: 'web', pulls: [{ number: 7, head: 'a'.repeat(40), user: 'alice' }] });
+    const sha = gh.addCommit({ message: 'x' });
+    let clock = 1_000_000;
+    const runOf = async () => {
+      const s = await deploymentOn(gh, sha, 'workflow-token');
+      return { s, ...reporterFor(s, { token: 'workflow-token' }, { now: () => clock }) };
+    };
+    const later = await runOf();
+    later.reporter.event({ type: 'start', environment: 'production', version: '1.2.3', strategy: 'canary' });
+    // Queued after the start's lookup: once its status is in, the search (which found nothing) is over.
+    later.reporter.event({ type: 'phase-start', phase: 'production', environment: 'production' });
+    await untilStatuses(gh, later.s.deploymentId, 2);
+    assert.equal(gh.repo().comments.size, 0);
+
+    const earlier = await runOf();
+    earlier.runDeployment();
+    await earlier.reporter.close!();
+    assert.equal(gh.repo().comments.size, 1);
+
+    clock += 20 * 60_000;
+    later.reporter.event({ type: 'result', result: succeeded() });
+    await later.reporter.close!();
+
+    assert.deepEqual(warningsIn(earlier.logs), []);
+    assert.deepEqual(warningsIn(later.logs), []);
+    const comments = [...gh.repo().comments.values()] as unknown as Array<{ body: string }>;
+    assert.equal(comments.length, 1, 'one status comment for the pull request and environment');
+    assert.equal(parseStatusComment(comments[0]!.body, 'production')?.deploymentId, later.s.deploymentId);
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
+});
+
+/** Waits (polling, at most 30 s) until deployment `id` has `count` statuses. */
+async function untilStatuses(gh: FakeGitHub, id: number, count: number) {
+  for (let i = 0; i < 600; i++) {
+    const sent = gh
+      .requestsFor('repos/create-deployment-status')
+      .filter((r) => r.path.includes(`/deployments/${id}/`) && r.status === 201).length;
+    if (sent >= count) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`deployment ${id} never had ${count} statuses`);
+}
+
+// A cancelled run's last write must fit before the runner's SIGKILL: it trusts the start's search however old.
+test('a cancelled run creates the comment at its end without searching again, even long after its start', async () => {
+  const gh = await createFakeGitHub({ tokens: { 'workflow-token': 'github-actions[bot]' } });
+  try {
+    gh.seedRepo({ owner: 'acme', repo: 'web', pulls: [{ number: 7, head: 'a'.repeat(40), user: 'alice' }] });
+    const sha = gh.addCommit({ message: 'x' });
+    let clock = 1_000_000;
+    const s = await deploymentOn(gh, sha, 'workflow-token');
+    const { reporter, logs } = reporterFor(s, { token: 'workflow-token' }, { now: () => clock });
+    reporter.event({ type: 'start', environment: 'production', version: '1.2.3', strategy: 'canary' });
+    reporter.event({ type: 'phase-start', phase: 'production', environment: 'production' });
+    await untilStatuses(gh, s.deploymentId, 2);
+    const before = gh.requests.length;
+    clock += 20 * 60_000;
+    reporter.event({ type: 'result', result: { ...rolledBack(), status: 'cancelled', code: 'cancelled' } });
+    await reporter.close!();
+    assert.deepEqual(warningsIn(logs), []);
+    const late = gh.requests
+      .slice(before)
+      .map((r) => r.operationId)
+      .filter((id) => id === 'graphql' || id === 'issues/list-comments');
+    assert.deepEqual(late, []);
+    assert.equal(gh.repo().comments.size, 1);
+  } finally {
+    await gh.stop();
+  }
+});
