@@ -12,16 +12,18 @@
 // or a program that daemonizes itself) is signalled with the group; at the SIGKILL the tree is read again from
 // the processes found then (the same ones: their start time unchanged), so what they started since, or what
 // outlived the command itself, is killed too. A process that had left both the group and the tree before the
-// stop (a double-forked daemon whose parent exited, reparented to init or a subreaper) is found by the run's
-// marker (process-tree.ts RUN_MARKER, set below in this process's environment, so every command inherits it):
-// at each signal, every process started with it since the command started that is not in this process's tree
-// (its commands still running) is signalled too. What still escapes: a daemon started without the marker (a
-// clean environment: env -i, a service manager or container runtime that starts it for the command), one
-// whose user changed (its environment cannot be read, nor may it be signalled), one started in the instant
-// between the last read and the signal by a process not seen, and on systems without /proc (macOS)
-// everything outside the group. And one taken too many: a daemon that another command of this run, running
-// at the same time, left behind on purpose (commands run one at a time, so only a gate's or a metrics
-// command beside a step could).
+// stop (a double-forked daemon whose parent exited, reparented to init or a subreaper) is found by the
+// command's marker: each command is started with a value of its own in RUN_MARKER (process-tree.ts), which
+// whatever it starts inherits, and at each signal every process outside this process's tree (its commands
+// still running) started with that value since the command started is signalled too. Another command's
+// processes carry another value: a daemon a gate running beside the stopped one started, or a service a
+// command left behind on purpose, is left alone whenever it started. What still escapes: a daemon started
+// without the marker (a clean environment: env -i, a service manager or container runtime that starts it for
+// the command), one whose user changed (its environment cannot be read, nor may it be signalled), one started
+// in the instant between the last read and the signal by a process not seen, and on systems without /proc
+// (macOS) everything outside the group. And one taken too many: a process that copied another command's
+// environment (its marker with it), or a command whose spawn passed an environment copied from this
+// process's before an earlier command started (it carries that command's marker, see claimMarker).
 //
 // Windows has no process groups (and `detached` means a console of its own there): the command alone is
 // stopped, with the same timings.
@@ -48,30 +50,64 @@ export const OUTPUT_DRAIN_MS = 200;
 export const OWN_GROUP = { detached: PROCESS_GROUPS } as const;
 
 /**
- * This process's token: set in its environment when this module loads, before any command can start, so
- * every command inherits it. A fresh one in each process: a deploy-action run by a command of another does
- * not take that one's processes for its own.
+ * This process's token: the part of every command's marker that is this process's, fresh in each process, so
+ * a deploy-action run by a command of another does not take that one's processes for its own.
  */
 // Unique, not secret (a process that copied it would only ask to be stopped); node:crypto stays out of the
 // action's start (test/unit/build/start-graph.test.ts).
 const RUN_TOKEN = `${process.pid}-${process.hrtime.bigint().toString(36)}-${Math.random().toString(36).slice(2)}`;
-process.env[RUN_MARKER] = RUN_TOKEN;
-const marked = (pid: number) => startedWith(pid, RUN_MARKER, RUN_TOKEN);
+let commandsMarked = 0;
+/** The marker the next command starts with: in this process's environment, which every spawn copies. */
+let nextMarker = '';
+function setNextMarker(): void {
+  nextMarker = `${RUN_TOKEN}.${++commandsMarked}`;
+  process.env[RUN_MARKER] = nextMarker;
+}
+// Set when this module loads, before any command can start.
+setNextMarker();
+
+/**
+ * The marker of the command just started (the value it copied from this process's environment), and a fresh
+ * one there for the next. Called by watchGroup in the same turn as the spawn (no await between them): nothing
+ * else can start in between.
+ */
+function claimMarker(): string {
+  const marker = nextMarker;
+  setNextMarker();
+  return marker;
+}
+
+/** A command's marker and when it started: its processes that nothing links to it any more are found by both. */
+interface Mark {
+  marker: string;
+  /** The command's start (ProcessInfo.start). */
+  since: string;
+}
+
+/** The processes of `table` outside this process's tree that carry `mark` (straysSince). */
+function straysOf(table: readonly ProcessInfo[], mark: Mark): ProcessInfo[] {
+  return straysSince(table, mark.since, process.pid, (pid) => startedWith(pid, RUN_MARKER, mark.marker));
+}
 
 /**
  * A command's processes to signal: its tree (from `known`, the members found at the last signal, or its
- * group leader) and the marked processes started since it started (`since`) that nothing links to it now.
+ * group leader) and the processes carrying its mark that nothing links to it now.
  */
-function membersOf(pgid: number, known: readonly ProcessInfo[], since: string | undefined): ProcessInfo[] {
+function membersOf(pgid: number, known: readonly ProcessInfo[], mark: Mark | undefined): ProcessInfo[] {
   const table = readProcessTable();
   const tree = treeOf(known.length ? known : [{ pid: pgid }], table);
-  if (since === undefined) return tree;
+  if (mark === undefined) return tree;
   const seen = new Set(tree.map((p) => p.pid));
-  return [...tree, ...straysSince(table, since, process.pid, marked).filter((p) => !seen.has(p.pid))];
+  return [...tree, ...straysOf(table, mark).filter((p) => !seen.has(p.pid))];
 }
 
-/** The process groups of commands still running (with when each command started): killed if this process exits first. */
-const groups = new Map<number, string | undefined>();
+/** The process groups of commands still running (with each one's mark): killed if this process exits first. */
+const groups = new Map<number, Mark | undefined>();
+/**
+ * The marks of stopped commands that have exited: what carries one at this process's exit is killed too (a
+ * process started in the instant of the last SIGKILL). Their groups are not: the pid may be another's now.
+ */
+const stoppedMarks: Mark[] = [];
 let exitHook = false;
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
@@ -82,15 +118,19 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function trackGroup(pgid: number, since: string | undefined): void {
-  groups.set(pgid, since);
+function trackGroup(pgid: number, mark: Mark | undefined): void {
+  groups.set(pgid, mark);
   if (exitHook) return;
   exitHook = true;
   process.on('exit', () => {
-    for (const [group, started] of groups) {
-      signalOutsideGroup(membersOf(group, [], started), group, 'SIGKILL');
+    for (const [group, mark] of groups) {
+      signalOutsideGroup(membersOf(group, [], mark), group, 'SIGKILL');
       signalGroup(group, 'SIGKILL');
     }
+    if (!stoppedMarks.length) return;
+    const table = readProcessTable();
+    // No group to leave out (-1 is none): each one's processes are signalled one by one.
+    for (const mark of stoppedMarks) signalOutsideGroup(straysOf(table, mark), -1, 'SIGKILL');
   });
 }
 
@@ -133,7 +173,8 @@ export interface GroupWatch {
 
 /**
  * Watches a command started with OWN_GROUP: stops its group on timeout or cancellation, and ends its
- * output OUTPUT_DRAIN_MS after it exited (see the top of this file).
+ * output OUTPUT_DRAIN_MS after it exited (see the top of this file). Call it right after the spawn, with no
+ * await between: it takes the marker the command was started with (claimMarker).
  */
 export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {}): GroupWatch {
   const { timeoutMs, signal } = options;
@@ -143,13 +184,15 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
   let forceKill: NodeJS.Timeout | undefined;
   /** The command's process tree when it was stopped, then at each later signal (see the top of this file). */
   let tree: ProcessInfo[] = [];
-  // When the command started, read now (it cannot have been reaped yet): what carries the run's marker and
+  // Its marker, and when it started, read now (it cannot have been reaped yet): what carries the marker and
   // started later may be a daemon it left behind.
+  const marker = claimMarker();
   const since = PROCESS_GROUPS && pgid !== undefined ? startOf(pgid) : undefined;
+  const mark = since === undefined ? undefined : { marker, since };
   const kill = (sig: NodeJS.Signals) => {
     if (!PROCESS_GROUPS || pgid === undefined) return void subprocess.kill(sig);
     // Read before the group's signal: once a parent dies its children are reparented and out of reach.
-    tree = membersOf(pgid, tree, since);
+    tree = membersOf(pgid, tree, mark);
     signalGroup(pgid, sig);
     signalOutsideGroup(tree, pgid, sig);
   };
@@ -166,7 +209,7 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
     signal?.removeEventListener('abort', onAbort);
     watched.delete(stop);
   };
-  if (PROCESS_GROUPS && pgid !== undefined) trackGroup(pgid, since);
+  if (PROCESS_GROUPS && pgid !== undefined) trackGroup(pgid, mark);
   watched.add(stop);
   if (stoppingAll) stop(stoppingAll);
   else if (signal?.aborted) onAbort();
@@ -178,7 +221,10 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
     if (pgid !== undefined) {
       groups.delete(pgid);
       // A stopped command is over once it exits: what it started and left running is killed now.
-      if (stopped && PROCESS_GROUPS) kill('SIGKILL');
+      if (stopped && PROCESS_GROUPS) {
+        kill('SIGKILL');
+        if (mark) stoppedMarks.push(mark);
+      }
     }
     setTimeout(() => {
       subprocess.stdout?.destroy();

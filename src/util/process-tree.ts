@@ -2,9 +2,9 @@
 // (process-group.ts): a descendant that left the command's process group (setsid, a daemonizing program) is
 // not reached by the group's signal, but it is still the child of a process of the command, or of one of its
 // children, until that parent exits. A daemon whose parent exited (double fork) is linked to nothing any
-// more: it is found by the run's marker instead, an environment variable every command inherits (RUN_MARKER,
-// read from /proc/<pid>/environ: what the process was started with, so a program that unsets it after it
-// started still carries it). Linux only: without /proc (macOS, Windows) the table is empty and only the group
+// more: it is found by its command's marker instead, an environment variable each command is started with, a
+// value of its own, that whatever it starts inherits (RUN_MARKER, read from /proc/<pid>/environ: what the
+// process was started with, so a program that unsets it after it started still carries it). Linux only: without /proc (macOS, Windows) the table is empty and only the group
 // is signalled.
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -107,10 +107,10 @@ export function signalOutsideGroup(
 }
 
 /**
- * The environment variable that marks the processes of this run: the commands inherit it (process-group.ts
- * sets it in this process's environment, with a token of its own) and so does whatever they start, daemons
- * handed to init included. A process started with an environment of its own (env -i, a service manager such
- * as systemd or a container runtime that starts it for the command) does not carry it.
+ * The environment variable that marks a command's processes: process-group.ts starts each command with a
+ * value of its own (this process's token and the command's number), and whatever the command starts inherits
+ * it, daemons handed to init included. A process started with an environment of its own (env -i, a service
+ * manager such as systemd or a container runtime that starts it for the command) does not carry it.
  */
 export const RUN_MARKER = 'DEPLOY_ACTION_RUN';
 
@@ -133,7 +133,7 @@ export function startedWith(pid: number, name: string, value: string): boolean {
  * The processes of `table` that a command started and that are linked to it no longer: started at or after
  * the command (`since`: its start, in the same clock ticks as ProcessInfo.start), not in the tree of
  * `self` (this process: its commands still running are there, each with its own tree), and marked
- * (`marked`: started with this run's marker). Pure but for `marked`, asked of those few only.
+ * (`marked`: started with the command's own marker). Pure but for `marked`, asked of those few only.
  */
 export function straysSince(
   table: readonly ProcessInfo[],

@@ -14,7 +14,8 @@ import {
   treeOf,
   type ProcessInfo,
 } from '../../../src/util/process-tree.ts';
-import { running, untilEnded } from '../../helpers/process-tree.ts';
+import { runGateCommand } from '../../../src/gates/gate-command.ts';
+import { pidsFile, pidsIn, running, untilEnded } from '../../helpers/process-tree.ts';
 
 const p = (pid: number, ppid: number, pgrp: number, start = `${pid}00`): ProcessInfo => ({
   pid,
@@ -181,5 +182,70 @@ test(
     assert.deepEqual(linked, [], 'the daemons were not handed to init before the cancel');
     assert.deepEqual(await untilEnded(stopped.pids), [], 'daemons of the cancelled command still running');
     assert.ok(running(service.pids[0]!), "the earlier command's service was stopped too");
+  },
+);
+
+/** Waits (up to 10 s) until `file` names `count` pids, and returns them. */
+async function pidsWritten(file: string, count: number): Promise<number[]> {
+  for (let i = 0; i < 200 && pidsIn(file).length < count; i++) await new Promise((r) => setTimeout(r, 50));
+  return pidsIn(file);
+}
+
+test(
+  "a stopped gate's daemons are stopped, not those of a gate running beside it nor a service a command left since",
+  { skip: process.platform !== 'linux' && 'needs /proc', timeout: 30_000 },
+  async (t) => {
+    const stopFirst = new AbortController();
+    const stopSecond = new AbortController();
+    const service: number[] = [];
+    t.after(() => {
+      // The gates too, if an assertion failed while they ran (a cancel stops them with what they started).
+      stopFirst.abort();
+      stopSecond.abort();
+      for (const pid of service) if (running(pid)) process.kill(pid, 'SIGKILL');
+    });
+    // Two gates running at the same time (as validate.ts runs them: this process's environment), started one
+    // after the other, each with double-forked daemons of its own written to a file, then waiting.
+    const gate = (file: string, signal: AbortSignal) =>
+      runGateCommand(['/bin/sh', '-c', `{ ${DAEMONS} } > '${file}'; sleep 60`], {
+        cwd: process.cwd(),
+        env: process.env,
+        signal,
+      });
+    const firstFile = pidsFile(t, 'process-tree-first-');
+    const first = gate(firstFile, stopFirst.signal);
+    const firstDaemons = await pidsWritten(firstFile, 2);
+    const secondFile = pidsFile(t, 'process-tree-second-');
+    const second = gate(secondFile, stopSecond.signal);
+    const secondDaemons = await pidsWritten(secondFile, 2);
+    // A command that starts a service meant to outlive it (a build server other gates use), and exits.
+    const started = await runScript(`setsid /bin/sh -c 'sleep 300 >/dev/null 2>&1 & echo $!'`);
+    service.push(...started.pids);
+    assert.equal(started.outcome, 'ok');
+    assert.equal(service.length, 1);
+    assert.equal(firstDaemons.length, 2);
+    assert.equal(secondDaemons.length, 2);
+
+    stopFirst.abort();
+    const firstResult = await first;
+    assert.ok(!firstResult.ok && /was stopped/.test(firstResult.reason), JSON.stringify(firstResult));
+    assert.deepEqual(await untilEnded(firstDaemons), [], "the stopped gate's daemons still run");
+    // Its stop is over (the last SIGKILL went when the gate's command exited): what still runs was left alone.
+    assert.deepEqual(
+      secondDaemons.filter(running),
+      secondDaemons,
+      'the daemons of the gate beside it were stopped',
+    );
+    assert.ok(running(service[0]!), 'the service a command left was stopped');
+
+    stopSecond.abort();
+    const secondResult = await second;
+    assert.ok(!secondResult.ok && /was stopped/.test(secondResult.reason), JSON.stringify(secondResult));
+    assert.deepEqual(
+      await untilEnded(secondDaemons),
+      [],
+      "the second gate's daemons still run once it was stopped",
+    );
+    assert.ok(running(service[0]!), 'the service a command left was stopped');
   },
 );
