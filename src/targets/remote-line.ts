@@ -47,6 +47,33 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
   let command: RemoteCommand = { words: [], assignments: [], piped: false };
   let word: RemoteWord | undefined;
   let redirect = false;
+  // Every template of the line, at its ssh word: what `read` or `mapfile` on the remote host may read.
+  const lineTemplates = [...line.matchAll(TEMPLATE)].map((m): [number, string] => [owner[m.index]!, m[0]]);
+  // Around a substitution ($(…), `…`, <(…), >(…)), whose inside is commands of its own: the command, word and
+  // redirection it is in, taken up again after it.
+  const saved: Array<{
+    command: RemoteCommand;
+    word: RemoteWord | undefined;
+    redirect: boolean;
+    start: number;
+  }> = [];
+  const openSubstitution = (start: number) => {
+    saved.push({ command, word, redirect, start });
+    command = { words: [], assignments: [], piped: false };
+    word = undefined;
+    redirect = false;
+  };
+  // The substitution is part of the word it is in: its output, and so the templates inside, count there.
+  const closeSubstitution = (end: number) => {
+    endCommand(false);
+    const outer = saved.pop();
+    if (!outer) return;
+    ({ command, word, redirect } = outer);
+    word ??= { text: '', parts: [], expansion: false };
+    word.text += line.slice(outer.start, end + 1);
+    for (const m of line.slice(outer.start, end + 1).matchAll(TEMPLATE))
+      word.parts.push([owner[outer.start + m.index]!, m[0]]);
+  };
   const append = (text: string, at: number) => {
     word ??= { text: '', parts: [], expansion: false };
     word.text += text;
@@ -76,6 +103,7 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
   };
   const endCommand = (piped: boolean) => {
     endWord();
+    redirect = false;
     const texts = command.words.map((w) => w.text);
     // v={{x}}, export v={{x}}, for v in {{x}}: the remote variable holds the templates.
     const sets =
@@ -101,10 +129,28 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
         );
       if (templates.length) held.set(texts[1], templates);
     }
+    // set -- {{x}}: the positional parameters hold the templates.
+    if (texts[0] === 'set' && texts.length > 1 && (texts[1] === '--' || !/^[-+]/.test(texts[1]!))) {
+      const templates = command.words
+        .slice(1)
+        .flatMap((w) =>
+          w.parts.flatMap(([k, text]) =>
+            [...text.matchAll(TEMPLATE)].map((m): [number, string] => [k, m[0]]),
+          ),
+        );
+      if (templates.length)
+        for (const name of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '@', '*']) held.set(name, templates);
+    }
+    // read v <<< {{x}}, mapfile: what they read may be any template of the line.
+    if (/^(read|mapfile|readarray)$/.test(texts[0] ?? '') && lineTemplates.length) {
+      for (const name of texts.slice(1).filter((t) => /^[A-Za-z_]\w*$/.test(t)))
+        held.set(name, lineTemplates);
+      held.set(texts[0] === 'read' ? 'REPLY' : 'MAPFILE', lineTemplates);
+    }
     if (command.words.length || command.assignments.length) commands.push(command);
     command = { words: [], assignments: [], piped };
   };
-  // What encloses the current character: the line, "…", $(…) or `…` (whose insides are commands).
+  // What encloses the current character: the line, "…", $(…), <(…), >(…) or `…` (whose insides are commands).
   const modes: Array<'line' | 'double' | 'sub' | 'backtick'> = ['line'];
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
@@ -116,16 +162,34 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
       i++;
       continue;
     }
-    if (c === '$' && line[i + 1] === '(') {
-      endCommand(false);
+    if (c === '$' && line.startsWith('((', i + 1)) {
+      // $((…)): arithmetic, part of the word; a value there is evaluated as an expression (a[$(…)] runs code).
+      let depth = 0;
+      let end = i + 1;
+      for (; end < line.length; end++) {
+        if (line[end] === '(') depth++;
+        else if (line[end] === ')' && --depth === 0) break;
+      }
+      for (let k = i; k <= end && k < line.length; k++) append(line[k]!, k);
+      if (TEMPLATE.test(line.slice(i, end))) word!.expansion = true;
+      TEMPLATE.lastIndex = 0;
+      i = end;
+      continue;
+    }
+    if ((c === '$' || ((c === '<' || c === '>') && mode !== 'double')) && line[i + 1] === '(') {
+      openSubstitution(i);
       modes.push('sub');
-      i += line[i + 2] === '(' ? 2 : 1;
+      i++;
       continue;
     }
     if (c === '`') {
-      endCommand(false);
-      if (mode === 'backtick') modes.pop();
-      else modes.push('backtick');
+      if (mode === 'backtick') {
+        modes.pop();
+        closeSubstitution(i);
+      } else {
+        openSubstitution(i);
+        modes.push('backtick');
+      }
       continue;
     }
     const template = line.startsWith('{{', i + 1)
@@ -146,12 +210,18 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
         else if (line[end] === '}' && --depth === 0) break;
       }
       const inside = line.slice(i + 2, end);
-      const name = /^!?([A-Za-z_]\w*)/.exec(inside)?.[1];
+      const name = /^!?([A-Za-z_]\w*|[0-9@*])/.exec(inside)?.[1];
       for (let k = i; k <= end && k < line.length; k++) append(line[k]!, k);
       if (TEMPLATE.test(inside)) word!.expansion = true;
       TEMPLATE.lastIndex = 0;
       if (name !== undefined && held.has(name)) reference(name);
       i = end;
+      continue;
+    }
+    if (c === '$' && /[0-9@*]/.test(line[i + 1] ?? '')) {
+      append(c + line[i + 1]!, i);
+      reference(line[i + 1]!);
+      i++;
       continue;
     }
     if (c === '$' && /[A-Za-z_]/.test(line[i + 1] ?? '')) {
@@ -188,8 +258,8 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
       continue;
     }
     if (c === ')' && mode === 'sub') {
-      endCommand(false);
       modes.pop();
+      closeSubstitution(i);
       continue;
     }
     if (c === '\n' || c === ';' || c === '&' || c === '|' || c === '(' || c === ')') {

@@ -53,3 +53,41 @@ test('a template the remote shell reads as a quoted argument stays accepted', ()
     assertAccepted(spec);
   assertScriptAccepted(`ssh app1 "echo 'a; {{x}}'"`);
 });
+
+test('a substitution on the remote line is part of its word: the command around it goes on after it', () => {
+  for (const spec of [
+    ['ssh', 'host', 'echo "$(date) {{version}}" >> log'],
+    ['ssh', 'host', 'docker tag app:$(cat cur) app:{{version}}'],
+    ['ssh', 'host', 'echo `date` {{version}}'],
+    ['ssh', 'host', 'diff <(cat a) b {{version}}'],
+    ['ssh', 'host', 'echo $((1 + 2)) {{version}}'],
+  ])
+    assertAccepted(spec);
+});
+
+test("a substitution's output, a process substitution and remote variables set otherwise than v= carry the value", () => {
+  const refused: Array<[string[], RegExp]> = [
+    [['ssh', 'host', 'eval "$(echo {{x}})"'], /the code "eval" runs on the remote host/],
+    [['ssh', 'host', '$(echo {{x}}) deploy'], /the program, on the remote host/],
+    [['ssh', 'host', 'cat >({{x}})'], /the program, on the remote host/],
+    [['ssh', 'host', 'cat <({{x}})'], /the program, on the remote host/],
+    [
+      ['ssh', 'host', 'set -- {{x}}; $1'],
+      /the program, on the remote host \(through the remote variable \$1/,
+    ],
+    [['ssh', 'host', 'set -- a {{x}}; "$@"'], /the program, on the remote host/],
+    [
+      ['ssh', 'host', 'read v <<< {{x}}; $v'],
+      /the program, on the remote host \(through the remote variable \$v/,
+    ],
+    [
+      ['ssh', 'host', 'v=$(echo {{x}}); $v'],
+      /the program, on the remote host \(through the remote variable \$v/,
+    ],
+    [
+      ['ssh', 'host', 'v=`echo {{x}}`; bash "$v"'],
+      /the file bash loads and runs as code, on the remote host/,
+    ],
+  ];
+  for (const [spec, message] of refused) assertRefused(spec, message);
+});
