@@ -138,12 +138,21 @@ export async function createDeploymentOnce(
      * one at the SHA whose payload carries the key; without this, such a deployment is taken as the one asked.
      */
     madeByCaller?: MadeByCaller;
+    /**
+     * Without madeByCaller: the login of the caller's token (the Action's), asked only when a lost answer is
+     * looked for; undefined when it cannot be told, and then the key alone decides.
+     */
+    callerLogin?: () => Promise<string | undefined>;
   },
   attempts = 3,
 ): Promise<{ id: number; url?: string }> {
   return writeOnce({
     attempts,
-    landed: () => findByDedupeKey(api, params),
+    landed: async () =>
+      findByDedupeKey(api, {
+        ...params,
+        madeByCaller: params.madeByCaller ?? madeBy(await params.callerLogin?.()),
+      }),
     async write() {
       const { status, data } = await api.repos.createDeployment({
         owner: params.owner,
@@ -241,6 +250,16 @@ export async function createDeploymentStatusOnce(
       return { id: data.id };
     },
   });
+}
+
+/**
+ * Deployments whose creator is `login` (case-insensitive), as the status comment's author is matched; undefined
+ * when the login is unknown.
+ */
+export function madeBy(login: string | undefined): MadeByCaller | undefined {
+  if (!login) return undefined;
+  const ours = login.toLowerCase();
+  return (d) => d.creator?.login.toLowerCase() === ours;
 }
 
 /** The SHA's deployment made under the same key, if one exists (the create landed, or was made before). */

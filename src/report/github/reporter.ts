@@ -164,6 +164,28 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     });
   };
 
+  // ---- who the token is ----------------------------------------------------------------------------
+  /**
+   * Whose comment this run may take as the status comment: the login of the token it writes with (GraphQL's
+   * viewer answers for a person's token and an app's installation token alike, github-actions[bot] for a
+   * workflow's GITHUB_TOKEN), asked once: when the run starts (lookUpComment). Unknown (the question failed):
+   * no comment is taken, this run writes its own; a deployment found by its key after a lost create answer is
+   * taken whoever made it, as before the check.
+   */
+  let identity: Promise<string | undefined> | undefined;
+  const tokenLogin = (): Promise<string | undefined> =>
+    (identity ??= octokit.graphql<{ viewer: { login: string } }>('query { viewer { login } }').then(
+      (r) => r.viewer.login || undefined,
+      (error: unknown) => {
+        // Not a warning: the comment is still written once (a lost create is found again by its body);
+        // only an older run's comment is not taken over.
+        log(
+          'info',
+          `Could not tell which account the token is (${String(error)}): this run writes its own status comment`,
+        );
+        return undefined;
+      },
+    ));
   // ---- the deployment -------------------------------------------------------------------------------
   let resolveDeployment!: (id: number | undefined) => void;
   const deploymentReady = new Promise<number | undefined>((r) => (resolveDeployment = r));
@@ -186,6 +208,9 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
             payload: create.payload,
             production: create.production,
             transient: create.transient,
+            // A deployment found by its key after a lost answer is taken only if this token made it: the key
+            // is known once the run starts, to anyone who could make one.
+            callerLogin: tokenLogin,
           });
           deploymentId = created.id;
         } finally {
@@ -452,26 +477,6 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   let runCancelled = false;
   const now = options.now ?? Date.now;
   /**
-   * Whose comment this run may take as the status comment: the login of the token it writes with (GraphQL's
-   * viewer answers for a person's token and an app's installation token alike, github-actions[bot] for a
-   * workflow's GITHUB_TOKEN), asked once: when the run starts (lookUpComment). Unknown (the question failed):
-   * no comment is taken, this run writes its own.
-   */
-  let identity: Promise<string | undefined> | undefined;
-  const commentAuthor = () =>
-    (identity ??= octokit.graphql<{ viewer: { login: string } }>('query { viewer { login } }').then(
-      (r) => r.viewer.login || undefined,
-      (error: unknown) => {
-        // Not a warning: the comment is still written once (a lost create is found again by its body);
-        // only an older run's comment is not taken over.
-        log(
-          'info',
-          `Could not tell which account the token is (${String(error)}): this run writes its own status comment`,
-        );
-        return undefined;
-      },
-    ));
-  /**
    * Who the token is and which comment is the status comment, asked when the run starts rather than at the
    * first write: that write may be the cancelled run's last one, due before the runner's SIGKILL, and the
    * GraphQL question (a slow query on GitHub) and the search through the comments would then be spent on its
@@ -494,7 +499,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
             commentId = undefined;
           }
           if (commentId !== undefined) return;
-          const login = await commentAuthor();
+          const login = await tokenLogin();
           if (login === undefined) return;
           commentId = (await findStatusComment(rest, where, [login]))?.id;
           if (commentId === undefined) commentSearchedAt = now();
@@ -544,7 +549,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
               { owner, repo, pullNumber, environment },
               () => state,
               commentId,
-              commentAuthor,
+              tokenLogin,
               commentOwner,
               commentCreate,
             );

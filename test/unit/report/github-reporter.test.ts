@@ -656,3 +656,64 @@ test('a cancelled run creates the comment at its end without searching again, ev
     await gh.stop();
   }
 });
+
+// The run's dedupe key (run:<id>-<attempt>-<environment>) is known once the run starts: anyone with
+// deployments: write can make a deployment carrying it. After a lost create answer, the run takes only a
+// deployment its own token made; when who the token is cannot be told, the key alone decides, as before.
+test('a lost deployment create is not answered by a forged deployment carrying the run key', async () => {
+  for (const graphqlDown of [false, true]) {
+    const gh = await createFakeGitHub({
+      tokens: { 'workflow-token': 'github-actions[bot]', 'm-token': 'mallory' },
+    });
+    try {
+      gh.seedRepo({
+        owner: 'acme',
+        repo: 'web',
+        collaborators: { mallory: 'write' },
+        pulls: [{ number: 7, head: 'a'.repeat(40), user: 'alice' }],
+      });
+      const sha = gh.addCommit({ message: 'x' });
+      const payload = {
+        version: '1.2.3',
+        strategy: 'canary' as const,
+        pr: 7,
+        dedupe_key: 'run:41-1-production',
+      };
+      const setup = await deploymentOn(gh, sha, 'm-token');
+      // The setup's deployment is a plain one (not used: the reporter creates its own); mallory's forgery carries the run's key.
+      const { octokit: mallory } = createGitHubClient({
+        token: 'm-token',
+        baseUrl: gh.url,
+        writeIntervalMs: 0,
+      });
+      const { data } = await mallory.rest.repos.createDeployment({ ...productionDeployment(sha), payload });
+      const forgedId = (data as { id: number }).id;
+
+      gh.failNext({ status: 502, operationId: 'repos/create-deployment' });
+      if (graphqlDown) gh.failNext({ status: 404, operationId: 'graphql' });
+      const { reporter, logs } = reporterFor(
+        setup,
+        { token: 'workflow-token' },
+        { deployment: { create: { production: true, transient: false, payload } } },
+      );
+      reporter.event({ type: 'start', environment: 'production', version: '1.2.3', strategy: 'canary' });
+      const id = await reporter.deploymentId();
+      await reporter.close!();
+      assert.deepEqual(warningsIn(logs), []);
+      if (graphqlDown) {
+        // The token's account is unknown: the key alone decides (today's behaviour).
+        assert.equal(id, forgedId);
+      } else {
+        assert.notEqual(id, forgedId, 'the run reported to the forged deployment');
+        const ours = await mallory.rest.repos.getDeployment({
+          owner: 'acme',
+          repo: 'web',
+          deployment_id: id!,
+        });
+        assert.equal(ours.data.creator?.login, 'github-actions[bot]');
+      }
+    } finally {
+      await gh.stop();
+    }
+  }
+});
