@@ -18,6 +18,8 @@ export interface TaskWord {
 interface TaskRunner {
   /** Options whose value is the next word (unless attached: -Cdir, --file=x). */
   values: readonly string[];
+  /** Its own options that take no value, when any other option takes the next word as its value (gulp). */
+  flags?: readonly string[];
   /** Options that take a number only when the next word is one (make -j [N]). */
   numeric?: readonly string[];
   /** Options whose value names what runs, and what it is. */
@@ -49,7 +51,15 @@ const RUNNERS: Record<string, TaskRunner> = {
       ...['--old-file', '--assume-old', '--what-if', '--new-file', '--assume-new'],
     ],
     numeric: ['-j', '-l', '--jobs', '--load-average'],
-    choosing: { '-E': 'script', '--eval': 'script' },
+    // -C and -I choose the directory its Makefile, or the files it includes, are read from.
+    choosing: {
+      '-E': 'script',
+      '--eval': 'script',
+      '-C': 'script',
+      '--directory': 'script',
+      '-I': 'script',
+      '--include-dir': 'script',
+    },
     operands: 'all',
     assignments: true,
     targetsAfterDashes: true,
@@ -61,7 +71,16 @@ const RUNNERS: Record<string, TaskRunner> = {
       ...['--dotenv-filename', '--dotenv-path', '--command-color', '--list-heading', '--list-prefix'],
       ...['--chooser', '--timestamp-format', '--set'],
     ],
-    choosing: { '-c': 'program', '--command': 'program' },
+    choosing: {
+      '-c': 'program',
+      '--command': 'program',
+      '-f': 'script',
+      '--justfile': 'script',
+      '--shell': 'program',
+      '--shell-arg': 'script',
+      '--dotenv-path': 'script',
+      '--dotenv-filename': 'script',
+    },
     operands: 'first',
     assignments: true,
     safe: 'just deploy VALUE, with a recipe that takes it as a parameter (deploy env:)',
@@ -71,14 +90,26 @@ const RUNNERS: Record<string, TaskRunner> = {
       ...['-f', '-C', '-I', '-R', '-j', '-g', '--rakefile', '--directory', '--libdir', '--rakelibdir'],
       '--jobs',
     ],
-    choosing: { '-r': 'script', '--require': 'script' },
+    choosing: {
+      '-r': 'script',
+      '--require': 'script',
+      '-f': 'script',
+      '--rakefile': 'script',
+      '-R': 'script',
+      '--rakelibdir': 'script',
+      '-I': 'script',
+      '--libdir': 'script',
+      '-C': 'script',
+      '--directory': 'script',
+    },
     operands: 'all',
     assignments: true,
     argsFrom: '[',
     safe: 'rake "deploy[VALUE]" (a task argument) or rake deploy ENVIRONMENT=VALUE',
   },
   task: {
-    values: ['-d', '-t', '-o', '-C', '-I', '--dir', '--taskfile', '--output', '--concurrency', '--interval'],
+    values: ['-o', '-C', '-I', '--output', '--concurrency', '--interval'],
+    choosing: { '-t': 'script', '--taskfile': 'script', '-d': 'script', '--dir': 'script' },
     operands: 'all',
     assignments: true,
     safe: 'task deploy ENVIRONMENT=VALUE, or task deploy -- VALUE (read as {{.CLI_ARGS}})',
@@ -89,7 +120,19 @@ const RUNNERS: Record<string, TaskRunner> = {
       ...['--gradle-user-home', '--exclude-task', '--warning-mode', '--max-workers', '--priority'],
       '--include-build',
     ],
-    choosing: { '-I': 'script', '--init-script': 'script' },
+    choosing: {
+      '-I': 'script',
+      '--init-script': 'script',
+      '-b': 'script',
+      '--build-file': 'script',
+      '-c': 'script',
+      '--settings-file': 'script',
+      '-p': 'script',
+      '--project-dir': 'script',
+      '--include-build': 'script',
+      '-g': 'script',
+      '--gradle-user-home': 'script',
+    },
     operands: 'all',
     safe: './gradlew deploy -Penv=VALUE (a project property)',
   },
@@ -99,6 +142,15 @@ const RUNNERS: Record<string, TaskRunner> = {
       ...['--global-settings', '--toolchains', '--projects', '--resume-from', '--log-file', '--builder'],
       ...['--threads', '--activate-profiles', '--define'],
     ],
+    // The POM, and the settings that choose the repositories its plugins come from.
+    choosing: {
+      '-f': 'script',
+      '--file': 'script',
+      '-s': 'script',
+      '--settings': 'script',
+      '-gs': 'script',
+      '--global-settings': 'script',
+    },
     operands: 'all',
     safe: 'mvn deploy -Denv=VALUE (a property)',
   },
@@ -110,7 +162,22 @@ const RUNNERS: Record<string, TaskRunner> = {
   },
   gulp: {
     values: ['--cwd', '--color', '--depth'],
-    choosing: { '--gulpfile': 'script', '--require': 'script' },
+    choosing: { '--gulpfile': 'script', '--require': 'script', '--cwd': 'script' },
+    // gulp-cli's own flags; any other option is the gulpfile's (yargs), and takes the next word as its value.
+    flags: [
+      ...[
+        '--silent',
+        '--continue',
+        '--series',
+        '--tasks',
+        '-T',
+        '--tasks-simple',
+        '--tasks-json',
+        '--verify',
+      ],
+      ...['--help', '-h', '--version', '-v', '--no-color', '-L', '--log-level', '--compact-tasks'],
+      '--sort-tasks',
+    ],
     operands: 'all',
     safe: 'gulp deploy --env VALUE (read as an option of the task)',
   },
@@ -121,9 +188,34 @@ const RUNNERS: Record<string, TaskRunner> = {
     safe: 'grunt deploy --env=VALUE (read with grunt.option)',
   },
   invoke: {
-    values: ['-c', '-r', '-f', '--collection', '--search-root', '--config'],
+    values: [],
+    // The tasks module, where it is searched for, and the config file (a .py one is run).
+    choosing: {
+      '-c': 'script',
+      '--collection': 'script',
+      '-r': 'script',
+      '--search-root': 'script',
+      '-f': 'script',
+      '--config': 'script',
+    },
     operands: 'first',
     safe: 'invoke deploy --env VALUE (an argument of the task)',
+  },
+  fab: {
+    values: [...['-H', '--hosts', '-i', '--identity', '-t', '--connect-timeout', '-T', '--command-timeout']],
+    // An ssh config file: its ProxyCommand and LocalCommand run programs.
+    choosing: {
+      '-c': 'script',
+      '--collection': 'script',
+      '-r': 'script',
+      '--search-root': 'script',
+      '-f': 'script',
+      '--config': 'script',
+      '-S': 'script',
+      '--ssh-config': 'script',
+    },
+    operands: 'first',
+    safe: 'fab deploy --env VALUE (an argument of the task)',
   },
   mix: { values: [], operands: 'first', safe: 'mix deploy VALUE (an argument of the task)' },
   deno: {
@@ -194,7 +286,6 @@ RUNNERS['gmake'] = RUNNERS.make!;
 RUNNERS['gradlew'] = RUNNERS.gradle!;
 RUNNERS['mvnw'] = RUNNERS.mvn!;
 RUNNERS['inv'] = RUNNERS.invoke!;
-RUNNERS['fab'] = RUNNERS.invoke!;
 RUNNERS['bazelisk'] = RUNNERS.bazel!;
 
 const WHAT: Record<TaskWord['kind'], string> = {
@@ -253,6 +344,7 @@ export function taskWords(words: readonly string[], at: number, name: string): T
       if (eq > 0 || (short !== undefined && runner.values.includes(short))) continue;
       if (runner.values.includes(word)) j += word === '--set' ? 2 : 1;
       else if (runner.numeric?.includes(word) && /^\d+(\.\d+)?$/.test(words[j + 1] ?? '')) j++;
+      else if (runner.flags && !runner.flags.includes(word) && !(words[j + 1] ?? '-').startsWith('-')) j++;
       continue;
     }
     if (runner.assignments && /^[A-Za-z_][\w.-]*[:+?!]?=/.test(word)) continue;
@@ -270,7 +362,8 @@ export function taskWords(words: readonly string[], at: number, name: string): T
       const head = word.slice(0, word.indexOf(runner.argsFrom));
       if (/\{\{/.test(head)) add(j, 'target', `the target ${program} runs`);
     } else add(j, 'target', `the target ${program} runs`);
-    if (runner.operands === 'first') break;
+    // bazel run TARGET ARGS: the words after the target are the binary's arguments.
+    if (runner.operands === 'first' || (name.startsWith('bazel') && subcommand === ' run')) break;
     first = false;
   }
   return found;

@@ -114,3 +114,42 @@ test('a value passed to a fixed target, as a variable or an argument, stays acce
     assertAccepted(spec);
   assertScriptAccepted('make deploy ENVIRONMENT="{{env}}" && ./notify.sh {{env}}');
 });
+
+test('an option value or an argument of the binary is not a target', () => {
+  for (const spec of [
+    ['gulp', 'deploy', '--env', '{{env}}'],
+    ['gulp', '--env', '{{env}}', 'deploy'],
+    ['fab', '-H', '{{x}}', 'deploy'],
+    ['fab', '--hosts', '{{x}}', 'deploy'],
+    ['fab', '-i', '{{x}}', '-t', '{{x}}', '-T', '{{x}}', 'deploy'],
+    ['bazel', 'run', '//deploy:push', '{{x}}'],
+    ['bazel', 'run', '//deploy:push', '--', '{{x}}'],
+  ])
+    assertAccepted(spec);
+  // gulp's own flags take no value: the word after one is a task.
+  assertRefused(['gulp', '--silent', '{{env}}'], /is in the target gulp runs/);
+  assertRefused(['bazel', 'build', '//a', '{{x}}'], /is in the target bazel build runs/);
+});
+
+test('an option choosing the file or directory a task runner reads its tasks from takes no template', () => {
+  const refused: Array<[string[], RegExp]> = [
+    [['just', '-f', '{{x}}', 'deploy'], /the code just -f runs/],
+    [['just', '--justfile', '{{x}}', 'deploy'], /the code just --justfile runs/],
+    [['just', '--shell', '{{x}}', 'deploy'], /the program just --shell runs/],
+    [['rake', '-f', '{{x}}', 'deploy'], /the code rake -f runs/],
+    [['rake', '-R', '{{x}}', 'deploy'], /the code rake -R runs/],
+    [['rake', '-I', '{{x}}', 'deploy'], /the code rake -I runs/],
+    [['gradle', '-b', '{{x}}', 'deploy'], /the code gradle -b runs/],
+    [['gradle', '-c', '{{x}}', 'deploy'], /the code gradle -c runs/],
+    [['./gradlew', '-p', '{{x}}', 'deploy'], /the code gradlew -p runs/],
+    [['task', '-t', '{{x}}', 'deploy'], /the code task -t runs/],
+    [['task', '-d', '{{x}}', 'deploy'], /the code task -d runs/],
+    [['mvn', '-f', '{{x}}', 'deploy'], /the code mvn -f runs/],
+    [['mvn', '--file={{x}}', 'deploy'], /the code mvn --file runs/],
+    [['make', '-C', '{{x}}', 'deploy'], /the code make -C runs/],
+    [['make', '-C{{x}}', 'deploy'], /the code make -C runs/],
+    [['fab', '-S', '{{x}}', 'deploy'], /the code fab -S runs/],
+    [['invoke', '-c', '{{x}}', 'deploy'], /the code invoke -c runs/],
+  ];
+  for (const [spec, message] of refused) assertRefused(spec, message);
+});
