@@ -10,7 +10,7 @@ import { createGitHubClient, type GitHubClient, type RequestCounter } from '../g
 import { terminalReporter } from '../report/terminal.ts';
 import { renderReconcileSummary } from '../report/reconcile.ts';
 import { InPlaceGitHubStore } from '../reconcile/github-store.ts';
-import { ownerStatusFor, thisProcessOwner } from '../reconcile/owner.ts';
+import { lockRunStatusFor, ownerStatusFor, thisProcessOwner } from '../reconcile/owner.ts';
 import {
   needsAttention,
   reconcile,
@@ -119,14 +119,22 @@ export async function runReconcile(
   return counter;
 }
 
-/** `state-dir` given: the records are files there (self-hosted runners); otherwise they are on GitHub. */
-function storeFactory(
-  inputs: ActionInputs,
-  context: RunContext,
-  octokit: GitHubClient | undefined,
+/**
+ * `state-dir` given: the records are files there (self-hosted runners), and a record lock left by a run
+ * attempt of this repository that GitHub says has finished is taken over at once; otherwise they are on GitHub.
+ */
+export function storeFactory(
+  inputs: Pick<ActionInputs, 'stateDir' | 'stateKey'>,
+  context: Pick<RunContext, 'owner' | 'repo'>,
+  octokit: Pick<GitHubClient, 'rest'> | undefined,
 ): ReconcileOptions['storeFor'] {
   if (inputs.stateDir) {
-    const store = new FileStateStore(inputs.stateDir);
+    const store = new FileStateStore(
+      inputs.stateDir,
+      octokit
+        ? { runStatus: lockRunStatusFor({ api: octokit.rest, owner: context.owner, repo: context.repo }) }
+        : {},
+    );
     return () => store;
   }
   const keyInput = inputs.stateKey;

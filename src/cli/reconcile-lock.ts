@@ -13,7 +13,9 @@ import type { RunStatus } from '../state/file-store.ts';
 import {
   createOwnedFile,
   fileAgeMs,
+  lockRunOf,
   readOwnedFile,
+  type LockRun,
   removeOwnedFile,
   takeOverStaleLock,
 } from '../util/lock-takeover.ts';
@@ -34,7 +36,7 @@ interface Holder {
   host: string;
   started?: string;
   /** The workflow run of the job that took it (lock-takeover.ts ownerText). */
-  runId?: string;
+  run?: LockRun;
 }
 
 function holderOf(path: string): Holder | undefined {
@@ -43,15 +45,14 @@ function holderOf(path: string): Holder | undefined {
       pid?: unknown;
       host?: unknown;
       started?: unknown;
-      run?: { id?: unknown };
-    };
-    if (!Number.isSafeInteger(value.pid) || typeof value.host !== 'string') return undefined;
-    const runId = value.run?.id;
+    } | null;
+    if (!value || !Number.isSafeInteger(value.pid) || typeof value.host !== 'string') return undefined;
+    const run = lockRunOf(value);
     return {
       pid: value.pid as number,
       host: value.host,
       ...(typeof value.started === 'string' ? { started: value.started } : {}),
-      ...(typeof runId === 'string' && /^\d+$/.test(runId) ? { runId } : {}),
+      ...(run ? { run } : {}),
     };
   } catch {
     return undefined;
@@ -59,7 +60,10 @@ function holderOf(path: string): Holder | undefined {
 }
 
 export interface ReconcileLockOptions {
-  /** Asks GitHub whether the workflow run a lock of another host names has finished (a runner that died). */
+  /**
+   * Asks GitHub whether the run attempt a lock of another host names has finished (a runner that died). No
+   * caller gives it yet: the CLI has no GitHub API, and the Action's reconcile takes no reconcile lock.
+   */
   runStatus?: RunStatus;
   /** Where a lock taken over from a holder that is gone is said (default: standard error). */
   notice?: (line: string) => void;
@@ -119,13 +123,15 @@ async function heldBy(
   const status = processStatus(holder, probe);
   if (status.state === 'ended') return { state: 'gone', why: `its holder, ${who}, has ended` };
   // Another host's process cannot be asked; the workflow run of its job can.
-  if (status.state === 'unknown' && holder.runId !== undefined && runStatus) {
-    const run = await runStatus({ kind: 'workflow', runId: holder.runId });
+  // Only an attempt GitHub says has finished is gone; running or not known (another repository's run, one
+  // not found), the lock is left to its holder, as any of another host is.
+  if (status.state === 'unknown' && holder.run !== undefined && runStatus) {
+    const run = await runStatus(holder.run);
     if (run.state === 'ended')
       return {
         state: 'gone',
-        why: `its holder, ${who} in workflow run ${holder.runId}, has finished${run.conclusion ? ` (${run.conclusion})` : ''}`,
+        why: `its holder, ${who} in workflow run ${holder.run.id}, has finished${run.conclusion ? ` (${run.conclusion})` : ''}`,
       };
   }
-  return { state: 'held', by: `${who}${holder.runId ? ` (workflow run ${holder.runId})` : ''}, ${path}` };
+  return { state: 'held', by: `${who}${holder.run ? ` (workflow run ${holder.run.id})` : ''}, ${path}` };
 }

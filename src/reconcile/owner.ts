@@ -3,6 +3,7 @@
 // that cannot be told is `unknown`, and reconcile leaves such a rollout alone.
 import { hostname } from 'node:os';
 import type { RolloutOwner } from '../state/record.ts';
+import type { LockRun, LockRunStatus } from '../util/lock-takeover.ts';
 import { processStart } from '../util/process-start.ts';
 import type { OwnerStatus } from './decide.ts';
 
@@ -15,7 +16,7 @@ export interface WorkflowRunsApi {
       owner: string;
       repo: string;
       run_id: number;
-    }): Promise<{ data: { status: string | null; conclusion: string | null } }>;
+    }): Promise<{ data: { status: string | null; conclusion: string | null; run_attempt?: number } }>;
   };
 }
 
@@ -105,4 +106,68 @@ export function ownerStatusFor(options: {
       };
     return workflowRunStatus(options.github.api, options.github, owner.runId);
   };
+}
+
+/**
+ * Whether the run attempt that took a lock has finished (state/file-store.ts, cli/reconcile-lock.ts), asked of
+ * this repository's Actions API. `ended` takes the lock over, so it is said only when sure: the lock was taken
+ * in this repository (another repository's run, sharing the state directory, is not found here, which says
+ * nothing about it) and GitHub reports that attempt completed (a newer attempt means it did: a run is re-run
+ * only once completed). A run not found is `unknown`, as is every failure to ask.
+ */
+export function lockRunStatusFor(github: {
+  api: WorkflowRunsApi;
+  owner: string;
+  repo: string;
+}): LockRunStatus {
+  const here = `${github.owner}/${github.repo}`;
+  return async (run) => {
+    if (run.repository?.toLowerCase() !== here.toLowerCase())
+      return {
+        state: 'unknown',
+        reason: run.repository
+          ? `workflow run ${run.id} is of ${run.repository}, not of ${here}`
+          : `the lock does not say which repository workflow run ${run.id} is of`,
+      };
+    const id = Number(run.id);
+    if (!Number.isSafeInteger(id) || id <= 0)
+      return { state: 'unknown', reason: `the lock's run id "${run.id}" is not a number` };
+    try {
+      const { data } = await github.api.actions.getWorkflowRun({
+        owner: github.owner,
+        repo: github.repo,
+        run_id: id,
+      });
+      return lockAttemptStatus(run, data);
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      return {
+        state: 'unknown',
+        reason:
+          status === 404
+            ? `workflow run ${id} is not found in ${here}`
+            : `could not read workflow run ${id}: ${(error as Error).message}`,
+      };
+    }
+  };
+}
+
+/** The decision of lockRunStatusFor, given what GitHub says of the run (its latest attempt). */
+export function lockAttemptStatus(
+  run: LockRun,
+  latest: { status: string | null; conclusion: string | null; run_attempt?: number },
+): OwnerStatus {
+  const mine = run.attempt !== undefined ? Number(run.attempt) : undefined;
+  const newest = latest.run_attempt;
+  if (mine !== undefined && newest !== undefined) {
+    if (newest > mine) return { state: 'ended', conclusion: `attempt ${mine}; attempt ${newest} re-ran it` };
+    if (newest < mine)
+      return {
+        state: 'unknown',
+        reason: `workflow run ${run.id} has no attempt ${mine} (its latest is ${newest})`,
+      };
+  }
+  if (latest.status === 'completed') return { state: 'ended', conclusion: latest.conclusion ?? undefined };
+  if (latest.status && NOT_DONE.has(latest.status)) return { state: 'running' };
+  return { state: 'unknown', reason: `workflow run ${run.id} has status "${latest.status ?? 'none'}"` };
 }

@@ -21,19 +21,15 @@ import { join } from 'node:path';
 import {
   createOwnedFile,
   fileAgeMs,
+  lockRunOf,
   readOwnedFile,
+  type LockRunStatus,
   removeOwnedFile,
   takeOverStaleLock,
 } from '../util/lock-takeover.ts';
 import { processStart } from '../util/process-start.ts';
 import { abortableSleep } from '../util/sleep.ts';
-import {
-  parseRecord,
-  type EnvironmentRecord,
-  type Release,
-  type RetiredSlot,
-  type RolloutOwner,
-} from './record.ts';
+import { parseRecord, type EnvironmentRecord, type Release, type RetiredSlot } from './record.ts';
 import type { StateRead, StateStore, WriteOptions } from './store.ts';
 
 export const LEGACY_STATE_FILE = 'state.json';
@@ -60,19 +56,16 @@ export const STALE_LOCK_MS = STALE_TEMP_MS;
  */
 export const UNNAMED_LOCK_STALE_MS = 2_000;
 
-/** Whether a workflow run still runs, as the Actions API says (reconcile/owner.ts ownerStatusFor). */
-export type RunStatus = (
-  owner: Extract<RolloutOwner, { kind: 'workflow' }>,
-) => Promise<
-  { state: 'running' } | { state: 'ended'; conclusion?: string } | { state: 'unknown'; reason: string }
->;
+/** Whether the run attempt that took a lock has finished, as GitHub says (reconcile/owner.ts lockRunStatusFor). */
+export type RunStatus = LockRunStatus;
 
 export interface FileStateStoreOptions {
   /** How long a write waits for the lock another write holds (default LOCK_WAIT_MS). */
   lockWaitMs?: number;
   /**
-   * Asks GitHub about the workflow run a lock of another host names (a self-hosted runner that died with the
-   * lock): a run that has finished holds nothing, and its lock is taken over at once.
+   * Asks GitHub about the run attempt a lock of another host names (a self-hosted runner that died with the
+   * lock): one that has finished holds nothing, and its lock is taken over at once. Otherwise (running, or
+   * not known) the age rule decides. Given only by the Action's reconcile (action/reconcile.ts).
    */
   runStatus?: RunStatus;
   /** Where a lock taken over from a holder that is gone is said (default: standard error). */
@@ -294,7 +287,7 @@ export interface LockHolder {
   host?: unknown;
   started?: unknown;
   /** The workflow run of the job that took the lock (lock-takeover.ts ownerText). */
-  run?: { id?: unknown; attempt?: unknown };
+  run?: { id?: unknown; attempt?: unknown; repository?: unknown };
 }
 
 function lockHolder(lock: string): LockHolder | undefined {
@@ -315,21 +308,22 @@ function describeHolder(lock: string): string {
 
 /**
  * Why the write holding `lock` is gone, or undefined while it may still be at work: its process on this host
- * has ended (or its pid now belongs to a process started at another time); one of another host whose workflow
- * run GitHub says has finished, or once older than any write takes (STALE_LOCK_MS); a lock that names nobody
- * (left by a crash, or by an older version that created it empty) once UNNAMED_LOCK_STALE_MS old.
+ * has ended (or its pid now belongs to a process started at another time); one of another host whose run
+ * attempt GitHub says has finished (runStatus), or once older than any write takes (STALE_LOCK_MS); a lock
+ * that names nobody (left by a crash, or by an older version that created it empty) once
+ * UNNAMED_LOCK_STALE_MS old.
  */
 async function lockGone(lock: string, runStatus: RunStatus | undefined): Promise<string | undefined> {
   const age = await fileAgeMs(lock, -1);
   if (age < 0) return undefined; // gone already: the next attempt takes it
   const holder = lockHolder(lock);
-  const runId = holder?.run?.id;
-  if (runStatus && holder?.host !== hostname() && typeof runId === 'string' && /^\d+$/.test(runId)) {
-    const attempt = typeof holder?.run?.attempt === 'string' ? holder.run.attempt : undefined;
-    const status = await runStatus({ kind: 'workflow', runId, ...(attempt ? { runAttempt: attempt } : {}) });
+  const run = lockRunOf(holder);
+  if (runStatus && run && holder?.host !== hostname()) {
+    const status = await runStatus(run);
     if (status.state === 'ended')
-      return `its holder, workflow run ${runId} (${describeHolder(lock)}), has finished${status.conclusion ? ` (${status.conclusion})` : ''}`;
-    if (status.state === 'running') return undefined;
+      return `its holder, workflow run ${run.id} (${describeHolder(lock)}), has finished${status.conclusion ? ` (${status.conclusion})` : ''}`;
+    // Running, or not known: no write holds a lock for a minute, so the age rule below still frees the lock
+    // of a runner that died (a re-run's writes would otherwise all fail behind it).
   }
   const stale = isStaleHolder(holder, age, hostname(), (pid) => {
     try {

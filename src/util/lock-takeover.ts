@@ -50,6 +50,35 @@ export function ownerText(env: NodeJS.ProcessEnv = process.env): string {
   return `${JSON.stringify({ pid: process.pid, host: hostname(), ...(started ? { started } : {}), ...run })}\n`;
 }
 
+/** The workflow run a lock taken in a job names (ownerText): its id, attempt and repository as written. */
+export interface LockRun {
+  id: string;
+  attempt?: string;
+  repository?: string;
+}
+
+/** The run a lock's holder (its parsed JSON) names, or undefined when it names none (taken outside a job). */
+export function lockRunOf(holder: unknown): LockRun | undefined {
+  const run = (holder as { run?: { id?: unknown; attempt?: unknown; repository?: unknown } } | undefined)
+    ?.run;
+  if (!run || typeof run.id !== 'string' || !/^\d+$/.test(run.id)) return undefined;
+  return {
+    id: run.id,
+    ...(typeof run.attempt === 'string' && /^\d+$/.test(run.attempt) ? { attempt: run.attempt } : {}),
+    ...(typeof run.repository === 'string' ? { repository: run.repository } : {}),
+  };
+}
+
+/**
+ * Whether the run attempt that took a lock has finished, as GitHub says (reconcile/owner.ts lockRunStatusFor).
+ * Only `ended` takes a lock over; `running` and `unknown` leave it to the pid and age rules.
+ */
+export type LockRunStatus = (
+  run: LockRun,
+) => Promise<
+  { state: 'running' } | { state: 'ended'; conclusion?: string } | { state: 'unknown'; reason: string }
+>;
+
 export interface CreateOptions {
   /** false: make the lock as where link() is refused (tests; the file system decides otherwise). */
   hardLinks?: boolean;

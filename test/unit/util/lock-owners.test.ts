@@ -4,7 +4,16 @@
 // says the workflow run that took it has finished, never while it runs.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import fsPromises from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -14,6 +23,7 @@ import type { ResolvedEnvironment } from '../../../src/config/resolve.ts';
 import { fileReconcileLock, reconcileLockPath } from '../../../src/cli/reconcile-lock.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import type { EnvironmentRecord } from '../../../src/state/record.ts';
+import { lockRunStatusFor, type WorkflowRunsApi } from '../../../src/reconcile/owner.ts';
 import { createOwnedFile, readOwnedFile, removeOwnedFile } from '../../../src/util/lock-takeover.ts';
 
 const LOCK_MODULE = resolve('src/util/lock-takeover.ts');
@@ -183,7 +193,7 @@ test('a lock of another host is taken over once its workflow run has finished, n
   const lock = fileReconcileLock(undefined, {
     notice: (line) => notices.push(line),
     runStatus: async (owner) => {
-      asked.push(owner.runId);
+      asked.push(owner.id);
       return state === 'ended' ? { state, conclusion: 'cancelled' } : { state };
     },
   });
@@ -219,17 +229,123 @@ test('a record lock of another host is taken over once its run has finished', as
     notices[0]!,
     /production\.json\.lock: its holder, workflow run 42 \(process 4242 on runner-7\), has finished \(success\)$/,
   );
-  // While it runs, the lock is waited for (a minute-old lock of another host is not taken either).
+  // While it runs, a fresh lock is waited for.
   writeFileSync(`${path}.lock`, `${JSON.stringify({ pid: 4242, host: 'runner-7', run: { id: '43' } })}\n`);
-  const old = (Date.now() - 120_000) / 1000;
-  const { utimesSync } = await import('node:fs');
-  utimesSync(`${path}.lock`, old, old);
   await assert.rejects(
     new FileStateStore(dir, { lockWaitMs: 300, runStatus: async () => ({ state: 'running' }) }).write(
       record(2),
     ),
     /is held by process 4242 on runner-7/,
   );
+});
+
+test('a record lock of another host whose run still runs is taken over once older than any write, as without GitHub', async () => {
+  // Attempt 1's runner died holding the lock and the run was re-run: attempt 2 runs, and "running" made the
+  // lock never stale, so every write of attempt 2 failed.
+  const path = new FileStateStore(dir).pathFor('production');
+  mkdirSync(dirname(path), { recursive: true });
+  const lock = `${path}.lock`;
+  writeFileSync(
+    lock,
+    `${JSON.stringify({ pid: 4242, host: 'runner-7', run: { id: '43', attempt: '1' } })}\n`,
+  );
+  const old = (Date.now() - 2 * 60_000) / 1000;
+  utimesSync(lock, old, old);
+  for (const answer of [{ state: 'running' }, { state: 'unknown', reason: 'not found' }] as const) {
+    const notices: string[] = [];
+    await new FileStateStore(dir, {
+      lockWaitMs: 500,
+      notice: (line) => notices.push(line),
+      runStatus: async () => answer,
+    }).write(record(answer.state === 'running' ? 1 : 2));
+    assert.equal(notices.length, 1);
+    assert.match(
+      notices[0]!,
+      /its holder, process 4242 on runner-7, has held it for 1\d\d s, longer than any write takes$/,
+    );
+    writeFileSync(
+      lock,
+      `${JSON.stringify({ pid: 4242, host: 'runner-7', run: { id: '43', attempt: '1' } })}\n`,
+    );
+    utimesSync(lock, old, old);
+  }
+});
+
+/** This repository's Actions API, answering for run 42 only, as given (an error: its HTTP status). */
+function runsApi(answer: { status: string; conclusion: string | null; run_attempt: number } | number) {
+  const asked: unknown[] = [];
+  const api: WorkflowRunsApi = {
+    actions: {
+      async getWorkflowRun(p) {
+        asked.push(p);
+        if (typeof answer === 'number' || p.run_id !== 42)
+          throw Object.assign(new Error('Not Found'), { status: typeof answer === 'number' ? answer : 404 });
+        return { data: answer };
+      },
+    },
+  };
+  return { api, asked };
+}
+
+test('a record lock is taken over by run status only for this repository’s run attempt GitHub reports completed', async () => {
+  const path = new FileStateStore(dir).pathFor('production');
+  mkdirSync(dirname(path), { recursive: true });
+  const lock = `${path}.lock`;
+  const take = (run: object) =>
+    writeFileSync(lock, `${JSON.stringify({ pid: 4242, host: 'runner-7', run })}\n`);
+  const store = (answer: Parameters<typeof runsApi>[0], notices: string[] = []) =>
+    new FileStateStore(dir, {
+      lockWaitMs: 300,
+      notice: (line) => notices.push(line),
+      runStatus: lockRunStatusFor({ api: runsApi(answer).api, owner: 'acme', repo: 'web' }),
+    });
+  const running = { status: 'in_progress', conclusion: null, run_attempt: 2 };
+
+  // Another repository's live run, sharing the state directory: not found here, which says nothing of it.
+  take({ id: '77', attempt: '1', repository: 'acme/api' });
+  await assert.rejects(store(404).write(record(1)), /is held by process 4242 on runner-7/);
+  take({ id: '42', attempt: '1', repository: 'acme/web' });
+  await assert.rejects(store(404).write(record(1)), /is held by process 4242 on runner-7/);
+  // A lock that does not say its repository.
+  take({ id: '42', attempt: '1' });
+  await assert.rejects(store({ ...running, status: 'completed' }).write(record(1)), /is held by/);
+  // This repository's attempt that still runs.
+  take({ id: '42', attempt: '2', repository: 'acme/web' });
+  await assert.rejects(store(running).write(record(1)), /is held by/);
+
+  // Attempt 1 of a run re-run (attempt 2 runs): attempt 1 has ended.
+  take({ id: '42', attempt: '1', repository: 'acme/web' });
+  const notices: string[] = [];
+  await store(running, notices).write(record(1));
+  assert.match(
+    notices[0]!,
+    /workflow run 42 \(process 4242 on runner-7\), has finished \(attempt 1; attempt 2 re-ran it\)$/,
+  );
+  // The attempt itself completed.
+  take({ id: '42', attempt: '2', repository: 'acme/web' });
+  await store({ ...running, status: 'completed', conclusion: 'failure' }, notices).write(record(2));
+  assert.match(notices[1]!, /has finished \(failure\)$/);
+});
+
+test('the reconcile lock is taken over by run status only for this repository’s run attempt GitHub reports completed', async () => {
+  const env = { name: 'production', stateDir: dir } as ResolvedEnvironment;
+  const path = reconcileLockPath(env);
+  mkdirSync(dirname(path), { recursive: true });
+  const lock = (answer: Parameters<typeof runsApi>[0]) =>
+    fileReconcileLock(undefined, {
+      notice: () => {},
+      runStatus: lockRunStatusFor({ api: runsApi(answer).api, owner: 'acme', repo: 'web' }),
+    })(env);
+  const take = (run: object) =>
+    writeFileSync(path, `${JSON.stringify({ pid: 4242, host: 'runner-7', run })}\n`);
+  take({ id: '77', attempt: '1', repository: 'acme/api' });
+  assert.equal((await lock(404)).ok, false, 'another repository’s run is not taken for ended');
+  take({ id: '42', attempt: '2', repository: 'acme/web' });
+  assert.equal((await lock({ status: 'in_progress', conclusion: null, run_attempt: 2 })).ok, false);
+  take({ id: '42', attempt: '1', repository: 'acme/web' });
+  const hold = await lock({ status: 'in_progress', conclusion: null, run_attempt: 2 });
+  assert.ok(hold.ok, 'attempt 1 ended when attempt 2 started');
+  await hold.release();
 });
 
 test('where a directory cannot be renamed into place either (FUSE object stores), the lock is an exclusive file, and that is warned of once', async () => {
