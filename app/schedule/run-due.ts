@@ -167,8 +167,8 @@ export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList)
       // held elsewhere then, commands.ts): only the one holding the ask starts.
       const holding = await askHolding(deps.api, where, deps.markers.keys, request, list);
       if (holding.status === 'unknown') {
-        // Never started on a guess: its holder may be a request this pass cannot see yet. The claim is
-        // given back; the next trigger lists again.
+        // The ask went away between our create and our read: never started on a guess. The claim is given
+        // back; the next trigger looks again.
         deps.info?.(
           {
             repository: `${where.owner}/${where.repo}`,
@@ -176,12 +176,22 @@ export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList)
             environment: request.environment,
             ask: holding.held,
           },
-          'a scheduled deployment whose ask is held by a request not listed: not started now, looked at again on the next trigger',
+          'a scheduled deployment whose ask could not be read settled: not started now, looked at again on the next trigger',
         );
         await releaseClaim(deps.api, where, request);
         out.push({ ...base, status: 'ask_unsettled' });
         continue;
       }
+      if (holding.status === 'stale')
+        deps.info?.(
+          {
+            repository: `${where.owner}/${where.repo}`,
+            request: request.id,
+            environment: request.environment,
+            ask: holding.held,
+          },
+          'a scheduled deployment whose ask is held by a request that has ended (not listed when read again): started',
+        );
       if (holding.status === 'other') {
         const { holder } = holding;
         const code = `${request.mode === 'at' ? 'schedule' : 'queue'}_duplicate` as const;

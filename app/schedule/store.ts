@@ -223,6 +223,8 @@ async function holdAsk(
 export type AskHolding =
   | { status: 'own' }
   | { status: 'other'; holder: ScheduledRequest }
+  /** The ask names a request that is not listed even when read again: it ended (a crash left its ask). */
+  | { status: 'stale'; held: string }
   | { status: 'unknown'; held: string | undefined };
 
 export async function askHolding(
@@ -259,8 +261,10 @@ export async function askHolding(
     l.requests.find((r) => l.tags.get(r.id) === held);
   // `list` was read before this request was claimed: a request of the same deployment recorded at the same
   // instant may have taken the ask since, its ref written after that listing. Listed again, it is found.
+  // Not listed when read again: a request's ref is written before its ask, so a holder that is not listed
+  // now has ended and its ask was left behind (a crash). Stale: it must not keep the queue waiting forever.
   const holder = holderIn(list) ?? holderIn(await listRequests(api, where, keys));
-  if (!holder) return { status: 'unknown', held };
+  if (!holder) return { status: 'stale', held };
   return holder.id === request.id ? { status: 'own' } : { status: 'other', holder };
 }
 

@@ -128,19 +128,21 @@ test('a request whose ask was taken after the due check listed is not started: o
   });
 });
 
-test('a request whose ask names a request that cannot be found, even listed again, is not started: its claim is given back', async () => {
+test('a request whose ask names a request that has ended (not listed even when read again) starts: a stale ask never holds the queue', async () => {
   await withFake(async (w) => {
     const listed = await raced(w);
-    // Alice's request ref is gone (its ask left): nobody the due check can see holds the ask.
+    // Alice's request ended and its ref is gone, its ask left behind (a crash): nobody listed holds the ask.
     w.fake.repo().refs.delete(scheduleRefName('staging', 'c2')!);
     const outcomes = await runDue(w.deps, where, listed);
     assert.deepEqual(
       outcomes.map((o) => [o.id, o.status]),
-      [['c3', 'ask_unsettled']],
+      [['c3', 'started']],
     );
-    assert.equal(deployments(w.fake).length, 0);
-    assert.ok(w.fake.repo().refs.has(scheduleRefName('staging', 'c3')!), 'kept for the next trigger');
-    assert.ok(!w.fake.repo().refs.has('deploy-schedule-claims/c3'), 'its claim is given back');
+    assert.equal(deployments(w.fake).length, 1);
+    assert.ok(
+      w.logged.some((l) => l.level === 'info' && /held by a request that has ended/.test(l.message)),
+      JSON.stringify(w.logged),
+    );
   });
 });
 
