@@ -90,7 +90,12 @@ const DROP_TEXT: Record<Extract<DueDecision, { action: 'drop' }>['code'], string
 };
 
 /** Checks the repository's requests and starts or drops those whose moment has come. */
-export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList): Promise<DueOutcome[]> {
+export async function runDue(
+  deps: DueDeps,
+  where: Where,
+  listed?: ScheduleList,
+  passes = 3,
+): Promise<DueOutcome[]> {
   const list = listed ?? (await listRequests(deps.api, where, deps.markers.keys));
   for (const r of list.refused)
     deps.markers.warn(
@@ -211,6 +216,13 @@ export async function runDue(deps: DueDeps, where: Where, listed?: ScheduleList)
       throw error;
     }
   }
+  // A request removed without starting (it had ended: a replay or a withdrawn duplicate) may have stood at
+  // the head of its queue, where the one behind it was told to wait: decide again on a fresh listing, so the
+  // queue does not wait for the next trigger. Bounded: each pass removes what it acts on.
+  const removedUnstarted = out.some(
+    (o) => o.status === 'replayed' || (o.status === 'not_started' && /_duplicate$/.test(o.code)),
+  );
+  if (removedUnstarted && passes > 1) out.push(...(await runDue(deps, where, undefined, passes - 1)));
   return out;
 }
 
