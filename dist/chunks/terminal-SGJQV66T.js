@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,plain,summary,terminalReporter}from"./chunk-PBYSFQSB.js";import"./chunk-2JK67E2L.js";import"./chunk-4INNW43U.js";import"./chunk-3BBW65X4.js";import"./chunk-TDHK44QG.js";import"./chunk-BFVO4WZZ.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{formatElapsed,plain,summary,terminalReporter};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-CEAFAYHR.js";import"./chunk-BAMYN7L2.js";import"./chunk-36ECFA5G.js";import"./chunk-FE5HO4PV.js";import"./chunk-V4YWSG37.js";import"./chunk-2CBDVZUR.js";import"./chunk-6G2ROAPA.js";import"./chunk-TDHK44QG.js";import"./chunk-BFVO4WZZ.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
