@@ -6,7 +6,7 @@
 // apart from "never recorded": the head the pull request shows has the App's anchor, and the history has no
 // entry for it as new as that (dispatch.ts, headAtComment).
 import { checkRunsThroughSuites, TooManyCheckRuns } from '../../src/github/app-check-runs.ts';
-import type { CheckSuitesApi } from '../../src/github/app-check-runs.ts';
+import type { CheckSuitesApi, MarkCheckRun } from '../../src/github/app-check-runs.ts';
 import type { Where } from '../facts/github.ts';
 import type { HeadSeen } from './head-history.ts';
 
@@ -26,16 +26,7 @@ interface AnchorRun {
 
 export interface HeadAnchorApi {
   checks: CheckSuitesApi<AnchorRun>['checks'] & {
-    create(params: {
-      owner: string;
-      repo: string;
-      name: string;
-      head_sha: string;
-      external_id: string;
-      status: 'completed';
-      conclusion: 'neutral';
-      output: { title: string; summary: string };
-    }): Promise<unknown>;
+    create(params: MarkCheckRun): Promise<unknown>;
   };
 }
 

@@ -9,7 +9,7 @@
 // run of the App's own on its commit (`deploy schedule: <id>`, completed): nobody else can create one under
 // the App's name, edit it or delete it, and a request found with one is never acted on again (run-due.ts).
 import { checkRunsThroughSuites, TooManyCheckRuns } from '../../src/github/app-check-runs.ts';
-import type { CheckSuitesApi } from '../../src/github/app-check-runs.ts';
+import type { CheckSuitesApi, MarkCheckRun } from '../../src/github/app-check-runs.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import {
   askRefName,
@@ -40,16 +40,7 @@ export interface ScheduleApi {
 /** The check runs that mark a request as ended (`octokit.rest.checks`). */
 export interface EndedApi {
   checks: CheckSuitesApi<EndedRun>['checks'] & {
-    create(params: {
-      owner: string;
-      repo: string;
-      name: string;
-      head_sha: string;
-      external_id: string;
-      status: 'completed';
-      conclusion: 'neutral';
-      output: { title: string; summary: string };
-    }): Promise<unknown>;
+    create(params: MarkCheckRun): Promise<unknown>;
   };
 }
 

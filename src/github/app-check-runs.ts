@@ -53,6 +53,21 @@ export interface CheckSuitesApi<R extends ListedCheckRun = ListedCheckRun> {
 }
 
 /** ETags of first pages read before and what they held: a 304 answer (free of rate limit) reuses it. */
+/**
+ * A check run the App writes once, completed and neutral, as a mark on a commit only it can make (the end of a
+ * scheduled request, the head it saw): `octokit.rest.checks.create` with these fields.
+ */
+export type MarkCheckRun = {
+  owner: string;
+  repo: string;
+  name: string;
+  head_sha: string;
+  external_id: string;
+  status: 'completed';
+  conclusion: 'neutral';
+  output: { title: string; summary: string };
+};
+
 export type ConditionalCache = Map<string, { etag: string; items: unknown[] }>;
 
 export interface CheckRunsQuery<R extends ListedCheckRun = ListedCheckRun> {
