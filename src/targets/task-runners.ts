@@ -161,12 +161,21 @@ const RUNNERS: Record<string, TaskRunner> = {
     safe: 'ant deploy -Denv=VALUE (a property)',
   },
   gulp: {
-    values: ['--cwd', '--color', '--depth'],
-    choosing: { '--gulpfile': 'script', '--require': 'script', '--cwd': 'script' },
+    values: ['--cwd', '--depth'],
+    // -f is --gulpfile; --preload loads a module like --require (gulp-cli's cli-options).
+    choosing: {
+      '--gulpfile': 'script',
+      '-f': 'script',
+      '--require': 'script',
+      '--preload': 'script',
+      '--cwd': 'script',
+    },
     // gulp-cli's own flags; any other option is the gulpfile's (yargs), and takes the next word as its value.
     flags: [
       ...[
         '--silent',
+        '-S',
+        '--color',
         '--continue',
         '--series',
         '--tasks',

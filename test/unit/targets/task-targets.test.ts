@@ -128,12 +128,16 @@ test('an option value or an argument of the binary is not a target', () => {
     assertAccepted(spec);
   // gulp's own flags take no value: the word after one is a task.
   assertRefused(['gulp', '--silent', '{{env}}'], /is in the target gulp runs/);
+  assertRefused(['gulp', '-S', '{{env}}'], /is in the target gulp runs/);
+  assertRefused(['gulp', '--color', '{{env}}'], /is in the target gulp runs/);
   assertRefused(['bazel', 'build', '//a', '{{x}}'], /is in the target bazel build runs/);
 });
 
 test('an option choosing the file or directory a task runner reads its tasks from takes no template', () => {
   const refused: Array<[string[], RegExp]> = [
     [['just', '-f', '{{x}}', 'deploy'], /the code just -f runs/],
+    [['gulp', '-f', '{{x}}', 'deploy'], /the code gulp -f runs/],
+    [['gulp', '--preload', '{{x}}', 'deploy'], /the code gulp --preload runs/],
     [['just', '--justfile', '{{x}}', 'deploy'], /the code just --justfile runs/],
     [['just', '--shell', '{{x}}', 'deploy'], /the program just --shell runs/],
     [['rake', '-f', '{{x}}', 'deploy'], /the code rake -f runs/],
