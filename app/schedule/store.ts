@@ -254,9 +254,19 @@ export async function askHolding(
   // instant may have taken the ask since, its ref written after that listing. Listed again, it is found.
   // Not listed when read again: a request's ref is written before its ask, so a holder that is not listed
   // now has ended and its ask was left behind (a crash). Stale: it must not keep the queue waiting forever.
-  const holder = holderIn(list) ?? holderIn(await listRequests(api, where, keys));
-  if (!holder) return { status: 'stale', held };
-  return holder.id === request.id ? { status: 'own' } : { status: 'other', holder };
+  const fresh = holderIn(list) ? list : await listRequests(api, where, keys);
+  const holder = holderIn(fresh);
+  if (holder) return holder.id === request.id ? { status: 'own' } : { status: 'other', holder };
+  // Of several listed requests under one stale ask, only the first asked stands (every caller picks the same
+  // one; its claim lets one caller start it): the others are duplicates of it, not starts of their own.
+  const first = fresh.requests
+    .filter((r) => askRefName(r) === ask)
+    .sort(
+      (a, b) =>
+        a.requestedAt.getTime() - b.requestedAt.getTime() ||
+        a.id.localeCompare(b.id, 'en', { numeric: true }),
+    )[0];
+  return first && first.id !== request.id ? { status: 'other', holder: first } : { status: 'stale', held };
 }
 
 /**

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Api } from '../../app/facts/github.ts';
 import { runDue } from '../../app/schedule/run-due.ts';
 import type { DueDeps } from '../../app/schedule/run-due.ts';
-import { listRequests, markEnded, recordRequest } from '../../app/schedule/store.ts';
+import { askHolding, listRequests, markEnded, recordRequest } from '../../app/schedule/store.ts';
 import type { ScheduleApi, ScheduleList } from '../../app/schedule/store.ts';
 import { askRefName, scheduleRefName } from '../../app/schedule/record.ts';
 import type { ScheduledRequest } from '../../app/schedule/record.ts';
@@ -149,6 +149,27 @@ test('a request whose ask names a request that has ended (not listed even when r
       w.logged.some((l) => l.level === 'info' && /held by a request that has ended/.test(l.message)),
       JSON.stringify(w.logged),
     );
+  });
+});
+
+test('two listed requests under one stale ask: the first asked starts, the other is its duplicate (one deployment)', async () => {
+  await withFake(async (w) => {
+    const listed = await raced(w);
+    // The ask now names a tag no listed request has (its request ended; a crash left the ask): both c2 and c3
+    // are listed, neither holds it.
+    const ask = askRefName(asking(2, 'alice'));
+    w.fake.repo().refs.set(ask, w.fake.repo().refs.get(scheduleRefName('staging', 'c2')!)!.replace(/./, 'f'));
+    void listed;
+    // Every caller, on any replica, picks the same one to stand: the first asked (then the lower id).
+    const api = w.api as unknown as ScheduleApi;
+    const fresh = await listRequests(api, where, keys);
+    const erin = await askHolding(api, where, keys, asking(3, 'erin'), fresh);
+    assert.equal(erin.status === 'other' && erin.holder.id, 'c2', JSON.stringify(erin));
+    assert.equal((await askHolding(api, where, keys, asking(2, 'alice'), fresh)).status, 'stale');
+    const outcomes = await runDue(w.deps, where);
+    const started = outcomes.filter((o) => o.status === 'started').map((o) => o.id);
+    assert.deepEqual(started, ['c2'], JSON.stringify(outcomes));
+    assert.equal(deployments(w.fake).length, 1);
   });
 });
 
