@@ -113,15 +113,18 @@ export async function createOwnedFile(path: string, options: CreateOptions = {})
     if (linked) return;
   }
   await mkdir(draft);
+  let renaming = false;
   try {
     await writeFile(join(draft, OWNER_FILE), text, { flag: 'wx' });
+    renaming = true;
     await rename(draft, path);
   } catch (error) {
     await rm(draft, { recursive: true, force: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (NAME_TAKEN.has(code) && exists(path))
       throw Object.assign(new Error(`EEXIST: ${path} exists`), { code: 'EEXIST', path });
-    if (!NO_DIRECTORY_RENAME.has(code)) throw error;
+    // Only the rename says the file system cannot move a directory into place; a failed write is its own error.
+    if (!renaming || !NO_DIRECTORY_RENAME.has(code)) throw error;
     warnNoDirectoryRename(path, code, options.warn);
     // Exclusive still (EEXIST when taken), but empty for the moment between its creation and the write.
     await writeFile(path, text, { flag: 'wx' });

@@ -409,3 +409,26 @@ test('where a directory cannot be renamed into place either (FUSE object stores)
     syncBuiltinESMExports();
   }
 });
+
+test("a failed write of the lock's owner is its own error, not taken for a file system that cannot rename a directory", async () => {
+  const realWrite = fsPromises.writeFile;
+  mock.method(fsPromises, 'link', async () => {
+    throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+  });
+  mock.method(fsPromises, 'writeFile', async (file: string, ...rest: unknown[]) => {
+    if (String(file).endsWith('owner.json'))
+      throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+    return (realWrite as (...a: unknown[]) => Promise<void>)(file, ...rest);
+  });
+  syncBuiltinESMExports();
+  const warnings: string[] = [];
+  const path = join(dir, 'write-fails.json.lock');
+  try {
+    await assert.rejects(createOwnedFile(path, { warn: (line) => warnings.push(line) }), { code: 'EIO' });
+    assert.equal(existsSync(path), false, 'no lock left in place');
+    assert.deepEqual(warnings, [], 'no warning about renaming directories');
+  } finally {
+    mock.restoreAll();
+    syncBuiltinESMExports();
+  }
+});
