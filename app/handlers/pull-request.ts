@@ -200,8 +200,9 @@ async function keepHead(
       { sha: sha.toLowerCase(), at: time },
       {
         anchor: async (seen) => {
-          await anchorHead(octokit.rest, where, pr, seen);
+          // Set before the call: an anchor written whose answer was lost still makes commands refuse.
           anchored = true;
+          await anchorHead(octokit.rest, where, pr, seen);
         },
         ...(id
           ? {

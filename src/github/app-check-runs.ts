@@ -52,7 +52,6 @@ export interface CheckSuitesApi<R extends ListedCheckRun = ListedCheckRun> {
   };
 }
 
-/** ETags of first pages read before and what they held: a 304 answer (free of rate limit) reuses it. */
 /**
  * A check run the App writes once, completed and neutral, as a mark on a commit only it can make (the end of a
  * scheduled request, the head it saw): `octokit.rest.checks.create` with these fields.
@@ -68,6 +67,7 @@ export type MarkCheckRun = {
   output: { title: string; summary: string };
 };
 
+/** ETags of first pages read before and what they held: a 304 answer (free of rate limit) reuses it. */
 export type ConditionalCache = Map<string, { etag: string; items: unknown[] }>;
 
 export interface CheckRunsQuery<R extends ListedCheckRun = ListedCheckRun> {
