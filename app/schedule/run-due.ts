@@ -89,15 +89,19 @@ const DROP_TEXT: Record<Extract<DueDecision, { action: 'drop' }>['code'], string
   schedule_behind: 'another scheduled deployment of the environment started at the same time',
 };
 
+/** Passes of one trigger: another follows a request removed unstarted at the head of its queue. */
+const MAX_PASSES = 3;
+
 /** Checks the repository's requests and starts or drops those whose moment has come. */
 export async function runDue(
   deps: DueDeps,
   where: Where,
   listed?: ScheduleList,
-  passes = 3,
+  passes = MAX_PASSES,
 ): Promise<DueOutcome[]> {
   const list = listed ?? (await listRequests(deps.api, where, deps.markers.keys));
-  for (const r of list.refused)
+  // Said once per trigger: a later pass (below) lists the same refs again.
+  for (const r of passes === MAX_PASSES ? list.refused : [])
     deps.markers.warn(
       { repository: `${where.owner}/${where.repo}`, ref: r.ref, code: r.code, reason: r.reason },
       'ignored a scheduled deployment the App did not write (tampering?)',

@@ -199,3 +199,20 @@ test('a duplicate withdrawn while claimed is removed later with an info line; a 
     assert.equal(deployments(w.fake).length, 0);
   });
 });
+
+test('a ref the App did not write is warned about once per trigger, not once per pass', async () => {
+  await withFake(async (w) => {
+    const listed = await raced(w);
+    w.fake.repo().refs.set(scheduleRefName('staging', 'c9')!, HEAD);
+    // The withdrawn duplicate at the head of the queue makes the due check decide again (a second pass).
+    await markEnded(w.api as never, where, asking(3, 'erin'), 'queue_duplicate');
+    void listed;
+    const outcomes = await runDue(w.deps, where);
+    assert.ok(
+      outcomes.some((o) => o.id === 'c2' && o.status === 'started'),
+      JSON.stringify(outcomes),
+    );
+    const tampering = w.logged.filter((l) => /did not write/.test(l.message));
+    assert.equal(tampering.length, 1, JSON.stringify(w.logged));
+  });
+});
