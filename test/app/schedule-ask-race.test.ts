@@ -202,12 +202,11 @@ test('a duplicate withdrawn while claimed is removed later with an info line; a 
 
 test('a ref the App did not write is warned about once per trigger, not once per pass', async () => {
   await withFake(async (w) => {
-    const listed = await raced(w);
     w.fake.repo().refs.set(scheduleRefName('staging', 'c9')!, HEAD);
-    // The withdrawn duplicate at the head of the queue makes the due check decide again (a second pass).
+    const listed = await raced(w);
+    // The withdrawn duplicate at the head of the due check's listing makes it decide again (a second pass).
     await markEnded(w.api as never, where, asking(3, 'erin'), 'queue_duplicate');
-    void listed;
-    const outcomes = await runDue(w.deps, where);
+    const outcomes = await runDue(w.deps, where, listed);
     assert.ok(
       outcomes.some((o) => o.id === 'c2' && o.status === 'started'),
       JSON.stringify(outcomes),
