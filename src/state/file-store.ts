@@ -15,7 +15,7 @@
 // naming nobody once a few seconds old (its writer died between creating and writing it; this version's locks
 // appear whole, so no live writer's lock is ever seen empty).
 import { readFileSync, statSync } from 'node:fs';
-import { open, readdir, rename, mkdir, rm, stat, writeFile, unlink } from 'node:fs/promises';
+import { open, readdir, rename, mkdir, stat, writeFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -34,10 +34,11 @@ import type { StateRead, StateStore, WriteOptions } from './store.ts';
 
 export const LEGACY_STATE_FILE = 'state.json';
 /**
- * A temp file of this store's writes: `<record file>.<pid>.<n>.tmp` (see write), or of its lock and takeover
- * guard (`<record file>.lock[.takeover].<pid>.<n>.tmp`, util/lock-takeover.ts createOwnedFile).
+ * A temp file of this store's writes: `<record file>.<pid>.<n>.tmp` (see write). The drafts of its lock and
+ * takeover guard (`<record file>.lock[.takeover].<pid>.<n>.tmp`) are removed when a lock is taken, by who made
+ * them (util/lock-takeover.ts removeAbandonedDrafts), never by age alone: a live writer's draft is its own.
  */
-const TEMP_FILE = /\.json(?:\.lock(?:\.takeover)?)?\.\d+\.\d+\.tmp$/;
+const TEMP_FILE = /\.json\.\d+\.\d+\.tmp$/;
 /** A temp file older than this was left by a write that was killed: no write takes this long. */
 export const STALE_TEMP_MS = 60_000;
 /** More than any record this version writes (50 history entries, 500 planned steps): refused unread. */
@@ -404,9 +405,6 @@ async function removeStaleTemps(dir: string): Promise<void> {
       const info = await stat(file);
       if (info.mtimeMs >= before) continue;
       if (info.isFile()) await unlink(file);
-      // A lock's draft made as a directory (lock-takeover.ts, where there are no hard links).
-      else if (info.isDirectory() && /\.lock(?:\.takeover)?\.\d+\.\d+\.tmp$/.test(name))
-        await rm(file, { recursive: true, force: true });
     } catch {
       // Gone already (another writer removed it or renamed it into place), or not ours to remove.
     }

@@ -4,9 +4,9 @@
 // another process has taken since (both would then go on as holders).
 import { randomInt } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { link, mkdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { processStart } from './process-start.ts';
 
 /** What link() answers where the file system has no hard links (FAT, some network shares). */
@@ -22,6 +22,12 @@ const NO_DIRECTORY_RENAME = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EIO', 'E
 const warnedNoDirectoryRename = new Set<string>();
 /** The holder's file inside a lock made as a directory (where there are no hard links). */
 export const OWNER_FILE = 'owner.json';
+/**
+ * A draft (a lock built aside, `<lock>.<pid>.<n>.tmp`) whose maker this host cannot ask (of another host, or
+ * not named in it yet) is removed once this old: a draft lives for the milliseconds between its making and
+ * its link or rename, so one this old was left by a process that died there.
+ */
+export const STALE_DRAFT_MS = 10 * 60_000;
 
 /** How long ago `path` was last written; `absent` when there is no such file. */
 export async function fileAgeMs(path: string, absent: number): Promise<number> {
@@ -97,6 +103,7 @@ export interface CreateOptions {
  * names nobody was never one a live process of this version is still making.
  */
 export async function createOwnedFile(path: string, options: CreateOptions = {}): Promise<void> {
+  await removeAbandonedDrafts(path);
   const text = ownerText();
   const draft = `${path}.${process.pid}.${randomInt(2 ** 47)}.tmp`;
   let linked = options.hardLinks !== false;
@@ -218,25 +225,59 @@ export async function takeOverStaleLock(
   }
 }
 
-/**
- * Whether the guard names a process of this host that still runs (a guard that says nothing: no). A live
- * process with its pid that the kernel started at another time than the guard says is not its holder.
- */
+/** Whether the guard names a process of this host that still runs (a guard that says nothing: no). */
 function guardHolderRuns(guard: string): boolean {
-  let holder: { pid?: unknown; host?: unknown; started?: unknown };
+  return namedProcessState(readOwnedFile(guard)) === 'runs';
+}
+
+/**
+ * What this host says of the process an owner text (ownerText) names: `unknown` when it names nobody (empty,
+ * not JSON) or a process of another host. A live process with its pid that the kernel started at another
+ * time than the text says is not the one named: `ended`.
+ */
+export function namedProcessState(text: string | undefined): 'runs' | 'ended' | 'unknown' {
+  let holder: { pid?: unknown; host?: unknown; started?: unknown } | null;
   try {
-    holder = JSON.parse(readOwnedFile(guard) ?? '') as typeof holder;
+    holder = JSON.parse(text ?? '') as typeof holder;
   } catch {
-    return false;
+    return 'unknown';
   }
   if (holder?.host !== hostname() || !Number.isSafeInteger(holder.pid) || (holder.pid as number) <= 0)
-    return false;
+    return 'unknown';
   try {
     process.kill(holder.pid as number, 0);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return 'ended';
   }
-  if (typeof holder.started !== 'string') return true;
+  if (typeof holder.started !== 'string') return 'runs';
   const started = processStart(holder.pid as number);
-  return started === undefined || started === holder.started;
+  return started === undefined || started === holder.started ? 'runs' : 'ended';
+}
+
+/**
+ * Removes the drafts of `path` (`<path>.<pid>.<n>.tmp`: a lock built aside, or one renamed away to be
+ * removed) that a process which died between building and placing them left: those naming a process of this
+ * host that has ended, and those whose maker cannot be asked once STALE_DRAFT_MS old. A draft naming a live
+ * process is its own, never touched, nor are this process's. Best effort: never fails the lock.
+ */
+export async function removeAbandonedDrafts(path: string): Promise<void> {
+  const dir = dirname(path);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  const prefix = `${basename(path)}.`;
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const draft = /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length));
+    if (!draft || Number(draft[1]) === process.pid) continue;
+    const where = join(dir, name);
+    const age = await fileAgeMs(where, -1);
+    if (age < 0) continue;
+    const maker = namedProcessState(readOwnedFile(where));
+    if (maker === 'runs' || (maker === 'unknown' && age <= STALE_DRAFT_MS)) continue;
+    await rm(where, { recursive: true, force: true }).catch(() => undefined);
+  }
 }
