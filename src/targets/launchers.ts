@@ -126,6 +126,44 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
   // Package runners: the package or program they run.
   npx: { values: ['--package', '-p', '-c', '--call'] },
   bunx: { values: [] },
+  // uvx (uv tool run): the package's command; --from and --with choose the packages (uv's manual).
+  uvx: {
+    values: [
+      ...['--from', '--with', '-w', '--with-editable', '--with-requirements', '--python', '-p', '--index'],
+      ...['--default-index', '--index-url', '-i', '--extra-index-url', '--find-links', '-f', '--directory'],
+      ...['--project', '--config-file', '--cache-dir', '--color', '--env-file', '--constraints', '-c'],
+    ],
+  },
+  // Privilege droppers that run the program after the user (gosu, su-exec, s6-setuidgid) or their options.
+  gosu: { values: [], operands: 1 },
+  'su-exec': { values: [], operands: 1 },
+  's6-setuidgid': { values: [], operands: 1 },
+  // chpst(8): every option but -v, -P, -0, -1 and -2 takes a value.
+  chpst: {
+    values: ['-u', '-U', '-b', '-e', '-/', '-n', '-l', '-L', '-m', '-d', '-o', '-p', '-f', '-c', '-r', '-t'],
+  },
+  // setpriv(1): its options with a value are written --opt=VALUE or --opt VALUE.
+  setpriv: {
+    values: [
+      ...['--reuid', '--regid', '--ruid', '--rgid', '--euid', '--egid', '--groups', '--inh-caps'],
+      ...['--ambient-caps', '--bounding-set', '--securebits', '--pdeathsig', '--selinux-label'],
+      ...['--apparmor-profile', '--landlock-access', '--landlock-rule', '--seccomp-filter'],
+    ],
+  },
+  pkexec: { values: ['--user', '-u'] },
+  // busybox APPLET: the applet is the program that runs.
+  busybox: { values: [] },
+  // dbus-run-session(1): --dbus-daemon names a program it runs too.
+  'dbus-run-session': { values: ['--config-file', '--dbus-daemon'] },
+  // xvfb-run(1).
+  'xvfb-run': {
+    values: [
+      ...['-e', '--error-file', '-f', '--auth-file', '-n', '--server-num', '-p', '--xauth-protocol'],
+      ...['-s', '--server-args', '-w', '--wait'],
+    ],
+  },
+  // bash's coproc COMMAND (coproc NAME { … } is read as a compound command, shell-script.ts).
+  coproc: { values: [] },
 };
 
 /** Programs whose subcommand runs another program: the subcommand, and where the program is after it. */
@@ -201,8 +239,9 @@ const SUBCOMMANDS: Record<
   },
   yarn: { subcommands: ['exec', 'dlx', 'run'], values: ['--package', '-p'], operands: 0 },
   bun: { subcommands: ['x', 'run'], values: ['--cwd'], operands: 0 },
+  // uv run CMD, uv tool run PKG (the group word `tool` is skipped below).
   uv: {
-    subcommands: ['run', 'tool'],
+    subcommands: ['run'],
     values: ['--with', '--python', '-p', '--directory', '--project'],
     operands: 0,
   },
@@ -361,9 +400,9 @@ function unknownContainerOption(words: readonly string[], from: number, values: 
 }
 
 /** docker/podman options that name the program run in the container. */
-const ENTRYPOINT = new Set(['--entrypoint']);
+const ENTRYPOINT = new Set(['--entrypoint', '--dbus-daemon']);
 /** Options of a package runner that name the package to run. */
-const PACKAGE_OPTIONS = new Set(['--package', '-p', '--with']);
+const PACKAGE_OPTIONS = new Set(['--package', '-p', '--with', '-w', '--from', '--spec', '--with-editable']);
 
 /**
  * After a wrapper's options (and its operands), the word of the program it runs, if any. An option from
@@ -597,7 +636,7 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
     let j = at + 1;
     // docker compose exec / docker container run: the subcommand may come after a group word.
     while (j < words.length && !sub.subcommands.includes(words[j]!)) {
-      if (!/^(compose|container|-)/.test(words[j]!) && !/^-/.test(words[j - 1] ?? '')) return;
+      if (!/^(compose|container|tool|-)/.test(words[j]!) && !/^-/.test(words[j - 1] ?? '')) return;
       j++;
     }
     if (j >= words.length) return;

@@ -207,6 +207,8 @@ const WRAPPERS = new Set([
   'bundle',
   'dotnet',
   'find',
+  ...['uvx', 'bunx', 'gosu', 'su-exec', 's6-setuidgid', 'chpst', 'setpriv', 'pkexec', 'busybox'],
+  ...['dbus-run-session', 'xvfb-run', 'coproc'],
   ...RUNNERS_WITH_SUBCOMMANDS,
 ]);
 
@@ -497,6 +499,19 @@ const INTERPRETERS: Array<[RegExp, EvalFlags]> = [
       argsAfterCode: false,
       readsStdin: false,
       safe: (p, n) => `pass the value as an argument of a script file instead: ${p} FILE ${quoteArg(n)}`,
+    },
+  ],
+  [
+    // expect -c runs Tcl; -f (or -b) FILE and the first operand are script files (expect(1)).
+    /^expect$/,
+    {
+      code: 'c',
+      withArg: 'D',
+      runs: 'fb',
+      argsAfterCode: false,
+      readsStdin: true,
+      safe: (p, n) =>
+        `pass the value as an argument of a script file instead: ${p} FILE ${quoteArg(n)}, reading it as [lindex $argv 0]`,
     },
   ],
   [

@@ -517,6 +517,11 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
         KEEPS_COMMAND_POSITION.has(plain(args[first]!)))
     )
       first++;
+    // bash's `coproc { …; }` and `coproc NAME { …; }`: the command after the brace is the program.
+    if (first < args.length && plain(args[first]!) === 'coproc') {
+      if (args[first + 1] && plain(args[first + 1]!) === '{') first += 2;
+      else if (args[first + 2] && plain(args[first + 2]!) === '{') first += 3;
+    }
     // Assignments before the program (LD_PRELOAD=… app, PATH=… deploy): the program and those it runs read them.
     for (const word of args.slice(0, first)) {
       const variable = codeVariableIn(plain(word));
