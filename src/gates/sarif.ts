@@ -16,10 +16,19 @@ import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 export type SarifLevel = 'error' | 'warning' | 'note' | 'none';
 
+/**
+ * Where a result's effective level came from (§3.27.10): its own `level`; the run's configuration override
+ * of its rule; its rule's `defaultConfiguration.level`; SARIF's "warning" for a failure with none of these;
+ * or "none" because its kind is not a failure.
+ */
+export type SarifLevelSource = 'result' | 'override' | 'rule' | 'default' | 'kind';
+
 export interface SarifResult {
   tool: string;
   ruleId: string;
   level: SarifLevel;
+  /** Which step of SARIF's resolution gave `level` (a result without one takes its rule's, or "warning"). */
+  levelSource: SarifLevelSource;
   message: string;
   /** Repository-relative when inside the runner's workspace or `cwd`, else as the report says. */
   path?: string;
@@ -94,6 +103,19 @@ const resultSchema = z.looseObject({
   properties,
   suppressions: z.array(z.looseObject({ status: text })).optional(),
   baselineState: z.unknown().optional(),
+  // §3.48.6: the invocation whose configuration (its rule overrides) produced the result.
+  provenance: z.looseObject({ invocationIndex: count(-1) }).optional(),
+});
+/** §3.52 reportingDescriptorReference: a rule named by id and/or index, in the driver or an extension. */
+const descriptorReferenceSchema = z.looseObject({
+  id: text,
+  index: count(-1),
+  toolComponent: z.looseObject({ index: count(-1) }).optional(),
+});
+/** §3.51: a rule's configuration as this invocation ran it (its level replaces the rule's default). */
+const configurationOverrideSchema = z.looseObject({
+  descriptor: descriptorReferenceSchema,
+  configuration: z.looseObject({ level: z.unknown().optional() }),
 });
 const runSchema = z.looseObject({
   tool: z.looseObject({ driver: componentSchema, extensions: z.array(componentSchema).optional() }),
@@ -101,7 +123,14 @@ const runSchema = z.looseObject({
   // not one step the event loop waits for.
   results: z.array(z.unknown()).optional(),
   originalUriBaseIds: z.record(z.string(), z.looseObject({ uri: text })).optional(),
-  invocations: z.array(z.looseObject({ executionSuccessful: z.boolean().optional() })).optional(),
+  invocations: z
+    .array(
+      z.looseObject({
+        executionSuccessful: z.boolean().optional(),
+        ruleConfigurationOverrides: z.array(configurationOverrideSchema).optional(),
+      }),
+    )
+    .optional(),
 });
 const logSchema = z.looseObject({ version: z.literal('2.1.0'), runs: z.array(runSchema) });
 
@@ -109,6 +138,7 @@ type Run = z.output<typeof runSchema>;
 type ToolComponent = z.output<typeof componentSchema>;
 type Rule = z.output<typeof ruleSchema>;
 type Result = z.output<typeof resultSchema>;
+type DescriptorReference = z.output<typeof descriptorReferenceSchema>;
 
 /** A zod path as the log's own JSON path: runs[0].results[3].message.text. */
 function jsonPath(path: ReadonlyArray<PropertyKey>): string {
@@ -199,18 +229,22 @@ function* sarifSteps(text: string, file: string, roots: string | string[]): Gene
       }
       const result = checked.data;
       const where = `${file}: runs[${runIndex}].results[${resultIndex}]`;
-      const rule = findRule(result, components, where);
-      const ruleId = result.ruleId ?? result.rule?.id ?? rule?.id ?? 'unknown-rule';
-      const resultLevel = checkEnum(result.level, LEVELS, `${where}.level`);
+      const reference = referenceOf(result);
+      const rule = findRule(reference, components, where);
+      const ruleId = result.ruleId ?? result.rule?.id ?? rule?.rule?.id ?? 'unknown-rule';
       const kind = checkEnum(result.kind, KINDS, `${where}.kind`);
       const baselineState = checkEnum(result.baselineState, BASELINE_STATES, `${where}.baselineState`);
-      const ruleLevel = checkEnum(
-        rule?.defaultConfiguration?.level,
-        LEVELS,
-        `${file}: rule "${ruleId}" defaultConfiguration.level`,
-      );
-      // §3.27.9/§3.27.10: a result that is not a failure ("pass", "open", ...) has level "none".
-      const level: SarifLevel = resultLevel ?? (kind && kind !== 'fail' ? 'none' : (ruleLevel ?? 'warning'));
+      const { level, source: levelSource } = effectiveLevel({
+        result: checkEnum(result.level, LEVELS, `${where}.level`),
+        kind,
+        override: () => overrideLevel(result, rule, run, components, `${file}: runs[${runIndex}]`, where),
+        rule: () =>
+          checkEnum(
+            rule?.rule?.defaultConfiguration?.level,
+            LEVELS,
+            `${file}: rule "${ruleId}" defaultConfiguration.level`,
+          ),
+      });
       const location = result.locations?.[0]?.physicalLocation;
       const uri = location?.artifactLocation?.uri;
       const path = uri
@@ -218,12 +252,13 @@ function* sarifSteps(text: string, file: string, roots: string | string[]): Gene
         : undefined;
       const severity =
         securitySeverity(result.properties, `${where}.properties`) ??
-        securitySeverity(rule?.properties, `${file}: rule "${ruleId}" properties`);
+        securitySeverity(rule?.rule?.properties, `${file}: rule "${ruleId}" properties`);
       const snippet = location?.region?.snippet?.text;
       results.push({
         tool: toolName,
         ruleId,
         level,
+        levelSource,
         message: (result.message?.text ?? result.message?.markdown ?? result.message?.id ?? '')
           .split('\n')[0]!
           .slice(0, MAX_MESSAGE),
@@ -247,17 +282,42 @@ function* sarifSteps(text: string, file: string, roots: string | string[]): Gene
   return results;
 }
 
+/** The rule a result names (§3.27.7): `rule`, its id and index defaulting to `ruleId` and `ruleIndex`. */
+function referenceOf(result: Result): DescriptorReference {
+  const id = result.rule?.id ?? result.ruleId;
+  const index = result.rule?.index ?? result.ruleIndex;
+  const component = result.rule?.toolComponent;
+  return {
+    ...(id !== undefined ? { id } : {}),
+    ...(index !== undefined ? { index } : {}),
+    ...(component ? { toolComponent: component } : {}),
+  };
+}
+
+/** A rule as a reference finds it: the component holding it (0 the driver, n extension n-1), the rule when listed. */
+interface FoundRule {
+  component: number;
+  rule?: Rule;
+}
+
 /**
- * The rule a result names: its default level and security-severity decide a result that has none of its
- * own. An index that names no rule is a broken log (read without its rule, an "error" rule's result would
- * default to "warning" and pass), so it is refused.
+ * The rule a reference names (§3.52.3): its default level and security-severity decide a result that has
+ * none of its own. An index that names no rule is a broken log (read without its rule, an "error" rule's
+ * result would default to "warning" and pass), so it is refused. Undefined: the reference names no rule.
  */
-function findRule(result: Result, components: ToolComponent[], where: string): Rule | undefined {
+function findRule(
+  reference: DescriptorReference,
+  components: ToolComponent[],
+  where: string,
+): FoundRule | undefined {
   // §3.54.4: a toolComponent index points into tool.extensions; without one, the rule is the driver's.
-  const extensionIndex = result.rule?.toolComponent?.index;
-  const component =
-    (extensionIndex === undefined ? components[0] : components[extensionIndex + 1]) ?? components[0]!;
-  const index = result.ruleIndex ?? result.rule?.index;
+  const extensionIndex = reference.toolComponent?.index;
+  const componentIndex =
+    extensionIndex !== undefined && extensionIndex >= 0 && components[extensionIndex + 1]
+      ? extensionIndex + 1
+      : 0;
+  const component = components[componentIndex]!;
+  const index = reference.index;
   if (index !== undefined && index >= 0) {
     const rule = component.rules?.[index];
     if (!rule) {
@@ -265,18 +325,87 @@ function findRule(result: Result, components: ToolComponent[], where: string): R
         `${where}: ruleIndex ${index} names no rule (${component.name ?? 'the tool'} lists ${component.rules?.length ?? 0}): the log is broken or cut short`,
       );
     }
-    return rule;
+    return { component: componentIndex, rule };
   }
   // §3.27.5: a ruleId may be hierarchical ("CA1000/1", "js/sql-injection/2"): the more specific id of
   // a rule the tool lists as "CA1000". The exact id first, then each shorter prefix.
-  const id = result.ruleId ?? result.rule?.id;
+  const id = reference.id;
   for (let candidateId = id; candidateId;) {
-    for (const candidate of components) {
+    for (const [candidateIndex, candidate] of components.entries()) {
       const rule = candidate.rules?.find((r) => r.id === candidateId);
-      if (rule) return rule;
+      if (rule) return { component: candidateIndex, rule };
     }
     const slash = candidateId.lastIndexOf('/');
     candidateId = slash > 0 ? candidateId.slice(0, slash) : undefined;
+  }
+  // A rule the tool does not list (gitleaks lists none for some rules) is still the rule of that id.
+  return id ? { component: componentIndex } : undefined;
+}
+
+/** The same rule: the same listed descriptor, or, for a rule not listed, the same id in the same component. */
+function sameRule(a: FoundRule, aId: string | undefined, b: FoundRule, bId: string | undefined): boolean {
+  if (a.component !== b.component) return false;
+  if (a.rule || b.rule) return a.rule === b.rule;
+  return aId !== undefined && aId === bId;
+}
+
+/**
+ * §3.27.10's order for a result's level, pure: its own; for a kind other than "fail", "none"; else the
+ * run's override of its rule, the rule's default, and "warning". The override and the rule are read only
+ * when reached, so a malformed value the resolution never reaches does not refuse the log.
+ */
+export function effectiveLevel(sources: {
+  result: SarifLevel | undefined;
+  kind: SarifResult['kind'] | undefined;
+  override: () => SarifLevel | undefined;
+  rule: () => SarifLevel | undefined;
+}): { level: SarifLevel; source: SarifLevelSource } {
+  // A level the result gives is kept even beside a kind other than "fail" (the spec allows only "none"
+  // there): such a log contradicts itself, and dropping its "error" would pass what it reports.
+  if (sources.result) return { level: sources.result, source: 'result' };
+  if (sources.kind && sources.kind !== 'fail') return { level: 'none', source: 'kind' };
+  const override = sources.override();
+  if (override) return { level: override, source: 'override' };
+  const rule = sources.rule();
+  if (rule) return { level: rule, source: 'rule' };
+  return { level: 'warning', source: 'default' };
+}
+
+/**
+ * The level the invocation that produced the result gave its rule (§3.20.5 ruleConfigurationOverrides,
+ * §3.51): `provenance.invocationIndex` names the invocation; without it, a run's only invocation made every
+ * result. An override naming no rule the log lists by index, or an invocation index past the list, is a
+ * broken log and refused, as a ruleIndex naming no rule is.
+ */
+function overrideLevel(
+  result: Result,
+  rule: FoundRule | undefined,
+  run: Run,
+  components: ToolComponent[],
+  runWhere: string,
+  where: string,
+): SarifLevel | undefined {
+  if (!rule) return undefined;
+  const invocations = run.invocations ?? [];
+  const named = result.provenance?.invocationIndex;
+  let invocationIndex: number | undefined;
+  if (named !== undefined && named >= 0) {
+    if (named >= invocations.length) {
+      throw new SarifReportError(
+        `${where}.provenance.invocationIndex ${named} names no invocation (the run lists ${invocations.length}): the log is broken or cut short`,
+      );
+    }
+    invocationIndex = named;
+  } else if (invocations.length === 1) invocationIndex = 0;
+  if (invocationIndex === undefined) return undefined;
+  const overrides = invocations[invocationIndex]!.ruleConfigurationOverrides ?? [];
+  const ruleId = result.rule?.id ?? result.ruleId;
+  for (const [overrideIndex, override] of overrides.entries()) {
+    const overrideWhere = `${runWhere}.invocations[${invocationIndex}].ruleConfigurationOverrides[${overrideIndex}]`;
+    const target = findRule(override.descriptor, components, `${overrideWhere}.descriptor`);
+    if (!target || !sameRule(target, override.descriptor.id, rule, ruleId)) continue;
+    const level = checkEnum(override.configuration.level, LEVELS, `${overrideWhere}.configuration.level`);
+    if (level) return level;
   }
   return undefined;
 }
@@ -353,6 +482,14 @@ const KINDS: Array<SarifResult['kind']> = [
 /** Kinds that say the result is not a problem. */
 const NOT_A_PROBLEM: ReadonlySet<string> = new Set(['pass', 'notApplicable', 'informational']);
 const BASELINE_STATES = ['new', 'unchanged', 'updated', 'absent'];
+/** After "level X" in a finding: where X came from, when not from the result itself. */
+const LEVEL_SOURCE_NOTE: Record<SarifLevelSource, string> = {
+  result: '',
+  override: " from the run's override of its rule",
+  rule: " from its rule's default",
+  default: " by SARIF's default (none in the result or its rule)",
+  kind: ' for a kind other than "fail"',
+};
 const MAX_FINDINGS = 1000;
 
 export const sarifGate: Gate<SarifConfig> = {
@@ -406,8 +543,10 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
         result.securitySeverity !== undefined &&
         result.securitySeverity >= minSeverity &&
         !NOT_A_PROBLEM.has(result.kind);
-      const why = [
-        byLevel ? `level ${result.level}` : '',
+      // The effective level is always shown, and where it came from when the result did not say it: a
+      // result without a level (gitleaks, Bandit) reads "warning" by SARIF's rule, below the default threshold.
+      const shown = [
+        `level ${result.level}${LEVEL_SOURCE_NOTE[result.levelSource]}`,
         bySeverity ? `security-severity ${result.securitySeverity}` : '',
       ]
         .filter(Boolean)
@@ -418,7 +557,7 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
         ...(result.column ? { column: result.column } : {}),
         rule: result.ruleId,
         // A tool may quote what it matched (semgrep's $X in a message): no secret reaches a finding.
-        message: `${result.tool}: ${redactReported(result.message, [result.snippet])}${why ? ` (${why})` : ''}`,
+        message: `${result.tool}: ${redactReported(result.message, [result.snippet])} (${shown})`,
         severity: byLevel || bySeverity ? 'error' : result.level === 'warning' ? 'warning' : 'notice',
       };
       (byLevel || bySeverity ? blocking : others).push(finding);

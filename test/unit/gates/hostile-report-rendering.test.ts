@@ -49,6 +49,18 @@ function reports(value: string): Record<string, string> {
               { physicalLocation: { artifactLocation: { uri: 'src/app.js' }, region: { startLine: 2 } } },
             ],
           },
+          // No level of its own: the effective level and where it came from (the run's override) are shown.
+          {
+            ruleId: value,
+            message: { text: value },
+            locations: [{ physicalLocation: { artifactLocation: { uri: value }, region: { startLine: 3 } } }],
+          },
+        ],
+        invocations: [
+          {
+            executionSuccessful: true,
+            ruleConfigurationOverrides: [{ descriptor: { id: value }, configuration: { level: 'error' } }],
+          },
         ],
       },
     ],
@@ -134,6 +146,11 @@ test('the benign reports give a blocking finding in each gate, carrying the valu
     const shown = gate.findings.map((f) => `${f.rule} ${f.path ?? ''} ${f.message}`).join('\n');
     assert.ok(shown.includes(BENIGN), `${gate.name}: ${shown}`);
   }
+  const sarif = report.gates.find((gate) => gate.name === 'sarif')!;
+  assert.ok(
+    sarif.findings.some((f) => f.message.endsWith("(level error from the run's override of its rule)")),
+    sarif.findings.map((f) => f.message).join('\n'),
+  );
 });
 
 /** `gate` with plain words in every text field of it and its findings, each finding placed as before. */

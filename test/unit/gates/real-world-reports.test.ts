@@ -142,7 +142,10 @@ test('SARIF: the rule a result names decides its default level: hierarchical ids
     ]),
   );
   assert.equal(hierarchical.status, 'block');
-  assert.equal(hierarchical.findings[0]!.message, 'CodeAnalyzer: SQL built from user input (level error)');
+  assert.equal(
+    hierarchical.findings[0]!.message,
+    "CodeAnalyzer: SQL built from user input (level error from its rule's default)",
+  );
   // ruleIndex 2 names no rule: read without it, the result would default to "warning" and pass.
   const dangling = await sarifVerdict(
     dir,
@@ -737,8 +740,8 @@ test('SARIF: a passed or not-applicable check of a severe rule does not block on
   assert.deepEqual(
     failed.findings.map((f) => f.message),
     [
-      'BinSkim: app.dll does not enable Control Flow Guard (security-severity 9)',
-      'BinSkim: could not tell for lib.dll (security-severity 9)',
+      'BinSkim: app.dll does not enable Control Flow Guard (level warning, security-severity 9)',
+      'BinSkim: could not tell for lib.dll (level none for a kind other than "fail", security-severity 9)',
     ],
   );
 });
