@@ -1,6 +1,7 @@
 // Scheduled runs of the CLI (`deploy-action run --at <time>`), kept beside the environment records in the
 // state directory: `<state_dir>/schedules/<environment>.json`, written atomically (a temporary file renamed
-// over the old one), one change at a time under a lock file. `deploy-action reconcile` starts the ones that
+// over the old one), one change at a time under a lock file (lock-takeover.ts createOwnedFile: it appears
+// naming its process, never empty). `deploy-action reconcile` starts the ones that
 // are due (src/cli/schedule.ts), after checking the config's policy again at that moment (deploy windows,
 // freezes, a rollout in progress). A run is claimed with a file created exclusively (O_EXCL), so two
 // reconcile processes on one host start it once.
@@ -18,7 +19,14 @@ import { parseIsoInstant } from './iso-time.ts';
 import { MAX_SCHEDULE_AHEAD_MS, MAX_SCHEDULE_AHEAD_TEXT, scheduleInstant } from './time.ts';
 import type { TimeResult } from './time.ts';
 import { abortableSleep } from '../util/sleep.ts';
-import { fileAgeMs, takeOverStaleLock } from '../util/lock-takeover.ts';
+import {
+  createOwnedFile,
+  fileAgeMs,
+  namedProcessState,
+  readOwnedFile,
+  removeOwnedFile,
+  takeOverStaleLock,
+} from '../util/lock-takeover.ts';
 
 export interface ScheduledRun {
   id: string;
@@ -200,7 +208,10 @@ export class ScheduleFileError extends Error {
 
 /** How long a change waits for another process's change to the same file (each takes milliseconds). */
 const LOCK_WAIT_MS = 10_000;
-/** A lock this old was left by a process that died while changing the file. */
+/**
+ * A lock this old whose holder this host cannot ask (another host's, or one naming nobody: an older version's)
+ * was left by a process that died while changing the file.
+ */
 const LOCK_STALE_MS = 30_000;
 
 /**
@@ -213,9 +224,31 @@ const CLAIM_STALE_MS = 5 * 60_000;
 /** How long ago the lock file was made; 0 when there is none. */
 const lockAge = (lock: string): Promise<number> => fileAgeMs(lock, 0);
 
+/**
+ * Whether the change holding `lock` is gone: the process of this host it names has ended; one this host cannot
+ * ask once LOCK_STALE_MS old. A live holder keeps it however long it takes (a change is never run twice at once).
+ */
+async function lockGone(lock: string): Promise<boolean> {
+  const holder = namedProcessState(readOwnedFile(lock));
+  if (holder !== 'unknown') return holder === 'ended';
+  return (await lockAge(lock)) > LOCK_STALE_MS;
+}
+
 /** Removes a stale lock (lock-takeover.ts): one left by a process that died while changing the file. */
 async function takeOver(lock: string): Promise<void> {
-  await takeOverStaleLock(lock, async () => (await lockAge(lock)) > LOCK_STALE_MS, LOCK_STALE_MS);
+  await takeOverStaleLock(lock, () => lockGone(lock), LOCK_STALE_MS);
+}
+
+/** Who holds `lock`, as it says. */
+function holderOf(lock: string): string {
+  try {
+    const holder = JSON.parse(readOwnedFile(lock) ?? '') as { pid?: unknown; host?: unknown } | null;
+    if (Number.isSafeInteger(holder?.pid) && typeof holder?.host === 'string')
+      return `process ${holder.pid as number} on ${holder.host}`;
+  } catch {
+    // Names nobody: an older version's lock.
+  }
+  return 'another process';
 }
 
 /** The schedule file of one environment in a state directory. */
@@ -309,7 +342,8 @@ export class FileSchedule {
     for (;;) {
       try {
         await mkdir(this.dir, { recursive: true });
-        await (await open(lock, 'wx')).close();
+        // Appears naming this process (lock-takeover.ts): never an empty lock whose holder cannot be told.
+        await createOwnedFile(lock);
         break;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
@@ -317,18 +351,17 @@ export class FileSchedule {
         if (code !== 'EEXIST')
           throw new ScheduleFileError(`${this.dir} cannot be written (${code ?? (error as Error).message})`);
       }
-      const age = await lockAge(lock);
-      if (age > LOCK_STALE_MS) await takeOver(lock);
+      if (await lockGone(lock)) await takeOver(lock);
       else if (Date.now() > deadline)
         throw new ScheduleFileError(
-          `${lock} has been held for ${Math.round(age / 1000)} s by another process changing the schedule; nothing was changed`,
+          `${lock} has been held for ${Math.round((await lockAge(lock)) / 1000)} s by ${holderOf(lock)} changing the schedule; nothing was changed`,
         );
       else await abortableSleep(5 + Math.random() * 20);
     }
     try {
       return await change();
     } finally {
-      await unlink(lock).catch(() => undefined);
+      await removeOwnedFile(lock);
     }
   }
 
