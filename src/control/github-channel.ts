@@ -14,9 +14,14 @@
 // more than MAX_SUITES_PER_APP of them (reported once): the App's check runs on a commit are in its one suite
 // there, while a writer's workflows (GitHub Actions, a suite per workflow run) could otherwise make the poll
 // read thousands of suites, or fail it.
+//
+// Past the bounds (more than 1000 check runs of the name, more suites than read) the poll reads part of the
+// list: every suite's first and last pages, where the newest check runs are. An /abort or /pause found there
+// is acted on (either only makes the rollout safer); a /promote or /resume is not (a /pause or /abort in the
+// part not read may have come after it), and the poll says so at every read until the deployment changes.
 import { createHash } from 'node:crypto';
-import { checkRunsThroughSuites, TooManyCheckRuns } from '../github/app-check-runs.ts';
-import type { CheckSuitesApi, ConditionalCache } from '../github/app-check-runs.ts';
+import { checkRunsThroughSuites } from '../github/app-check-runs.ts';
+import type { CheckSuitesApi, ConditionalCache, TooManyCheckRuns } from '../github/app-check-runs.ts';
 import type { ControlPoll, ControlRequest, ControlSource } from './request.ts';
 import { carriesControlRequest, signControlRequest, verifyControlText } from './signed.ts';
 
@@ -75,13 +80,16 @@ export interface ControlPlace {
   deploymentId: string;
 }
 
-/** Pages of 100 check runs read per poll at most: more fails the poll (with an error it reports). */
+/** Pages of 100 check runs read per poll at most: past them the poll reads part of the list (see above). */
 export const MAX_PAGES = 10;
 /** Suites holding a control check run read at most; and, the App's id unknown, per app (see above). */
 export const MAX_SUITES = 20;
 export const MAX_SUITES_PER_APP = 3;
 /** external_id is ours to shape; long request ids are cut, with a hash of the whole so two stay apart. */
 export const MAX_EXTERNAL_ID = 200;
+
+/** What a read of part of the requests acts on: what only makes the rollout safer. */
+const SAFE_FROM_PART: ReadonlySet<ControlRequest['verb']> = new Set(['abort', 'pause']);
 
 /** A check run as the list (or the single GET) returns it: only what the poll reads. */
 interface ListedRun {
@@ -124,12 +132,6 @@ export class GitHubControlSource implements ControlSource {
   private readonly outcomes = new Map<number, Outcome>();
   /** Check run ids already reported as refused: each is reported once. */
   private readonly reported = new Set<number>();
-  /**
-   * Why the list is over its bounds for `polled`, once it was: check runs and suites are never deleted, so it
-   * stays over them, and reading the 10 pages again at every poll (2 s apart at the fastest) only spent the
-   * rate limit the deployment's own writes need. Said at every poll, with the requests seen before it.
-   */
-  private overBounds: string | undefined;
 
   constructor(
     request: RequestFn,
@@ -159,11 +161,9 @@ export class GitHubControlSource implements ControlSource {
       this.last = [];
       this.outcomes.clear();
       this.reported.clear();
-      this.overBounds = undefined;
     }
-    if (this.overBounds) return { changed: false, requests: this.last, error: this.overBounds };
     try {
-      const { runs, passedOver } = await this.list();
+      const { runs, passedOver, partial } = await this.list();
       const refused: NonNullable<ControlPoll['refused']> = [];
       for (const { app, suites } of passedOver) {
         if (this.passedOver.has(app.id)) continue;
@@ -195,24 +195,39 @@ export class GitHubControlSource implements ControlSource {
         seen.add(outcome.request.id);
         requests.push(outcome.request);
       }
-      const changed = !this.read || !sameRequests(requests, this.last) || refused.length > 0;
+      // Part of the list: only what makes the rollout safer is acted on (see the top of this file).
+      const acted = partial ? requests.filter((r) => SAFE_FROM_PART.has(r.verb)) : requests;
+      const changed = !this.read || !sameRequests(acted, this.last) || refused.length > 0;
       this.read = true;
-      this.last = requests;
-      return { changed, requests, ...(refused.length ? { refused } : {}) };
+      this.last = acted;
+      return {
+        changed,
+        requests: acted,
+        ...(refused.length ? { refused } : {}),
+        ...(partial ? { partial: true, error: this.partReadAdvice(partial) } : {}),
+      };
     } catch (error) {
       // An etag may belong to a list this poll could not finish reading: ask for it all again next time.
       this.cache.clear();
-      const said = describe(error, this.place.environment);
-      if (error instanceof TooManyCheckRuns)
-        this.overBounds = `${said}; no newer /promote, /pause, /resume or /abort can be read for this deployment (check runs are never deleted, so the list stays over its bound): ${this.stopAdvice}`;
-      return { changed: false, requests: this.last, error: this.overBounds ?? said };
+      return { changed: false, requests: this.last, error: describe(error, this.place.environment) };
     }
+  }
+
+  /** What a partial read means, and what to do: the same text at every poll (the caller says it once). */
+  private partReadAdvice(bound: TooManyCheckRuns): string {
+    return (
+      `only part of the control requests of ${this.place.environment} can be read from GitHub (${bound.message}; ` +
+      'the newest are read). An /abort or /pause read is acted on; a /promote or /resume is not, as a newer ' +
+      '/pause or /abort may be among those not read, so the rollout waits at its next manual or approval step ' +
+      `(check runs are never deleted, so this lasts for this deployment): ${this.stopAdvice}, or /abort it`
+    );
   }
 
   /** The control check runs on the commit, through their check suites (unchanged pages are 304s: no cost). */
   private async list(): Promise<{
     runs: ListedRun[];
     passedOver: Array<{ app: { id: number; slug?: string }; suites: number }>;
+    partial?: TooManyCheckRuns;
   }> {
     const { owner, repo } = this.where;
     const api: CheckSuitesApi<ListedRun> = {
@@ -235,6 +250,7 @@ export class GitHubControlSource implements ControlSource {
         maxSuites: MAX_SUITES,
         maxRuns: MAX_PAGES * 100,
         cache: this.cache,
+        partial: true,
       },
     );
   }

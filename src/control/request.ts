@@ -83,6 +83,12 @@ export interface ControlPoll {
   /** Requests that did not verify or parse, reported once each (never acted on). */
   refused?: Array<{ where: string; code: string; message: string }>;
   error?: string;
+  /**
+   * Only part of the requests could be read (GitHub: more check runs than a poll reads). `requests` then holds
+   * only those that make the rollout safer (/abort, /pause): a /promote or /resume read in part of the list may
+   * be undone by one not read, so it is left out; `error` says so and what to do.
+   */
+  partial?: true;
 }
 
 /** Where requests are written (the App: its own check run; the CLI: the state directory). */

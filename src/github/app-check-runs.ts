@@ -5,7 +5,9 @@
 // request, a control request, a state record, a failing required check) would silently not be there. The
 // commit's check suites themselves are all listed (filtered by app and by the name of a run they hold), and a
 // suite's check runs are all listed: that is what this reads, page by page, within a bound, and past the bound
-// it throws TooManyCheckRuns: never a short answer, which a caller would read as "no record".
+// it throws TooManyCheckRuns: never a short answer, which a caller would read as "no record". A caller for whom
+// part of the list is still worth reading (an /abort found in it is acted on) asks for `partial` instead: what
+// was read comes back flagged, never as the whole.
 
 /** A check suite as the list returns it (only what is read). */
 export interface ListedSuite {
@@ -67,8 +69,11 @@ export type MarkCheckRun = {
   output: { title: string; summary: string };
 };
 
-/** ETags of first pages read before and what they held: a 304 answer (free of rate limit) reuses it. */
-export type ConditionalCache = Map<string, { etag: string; items: unknown[] }>;
+/**
+ * ETags of first pages read before and what they held (`over`: the list was past its bound, and `items` is the
+ * part read): a 304 answer (free of rate limit) reuses it.
+ */
+export type ConditionalCache = Map<string, { etag: string; items: unknown[]; over?: boolean }>;
 
 export interface CheckRunsQuery<R extends ListedCheckRun = ListedCheckRun> {
   sha: string;
@@ -99,6 +104,13 @@ export interface CheckRunsQuery<R extends ListedCheckRun = ListedCheckRun> {
   perAppSuites?: number;
   /** Conditional first pages (polling): see ConditionalCache. */
   cache?: ConditionalCache;
+  /**
+   * Past a bound, return what was read, flagged `partial`, instead of throwing. A list past its bound is then
+   * read at both ends: its first page and its last pages, so its newest items are read whichever order GitHub
+   * lists them in; and every suite gets at least its first and last page, so one flooded suite does not keep
+   * another's newest check runs unread. Without `until` only.
+   */
+  partial?: boolean;
 }
 
 export interface CheckRunsRead<R> {
@@ -108,6 +120,8 @@ export interface CheckRunsRead<R> {
   requests: number;
   /** Apps passed over for holding more suites of the name than `perAppSuites`. */
   passedOver: Array<{ app: { id: number; slug?: string }; suites: number }>;
+  /** With `partial`: the bound the list was past; `runs` is then only part of the check runs of the name. */
+  partial?: TooManyCheckRuns;
 }
 
 export const PAGE = 100;
@@ -140,7 +154,10 @@ export class TooManyCheckRuns extends Error {
 
 const notModified = (error: unknown): boolean => (error as { status?: number }).status === 304;
 
-/** One listing, page by page; page 1 conditional when a cache is given. */
+/**
+ * One listing, page by page; page 1 conditional when a cache is given. Past `limit`: throws `over()`, or with
+ * `ends` returns the first page and the last pages up to `limit`, flagged `over`.
+ */
 async function listAll<D extends { total_count: number }, T>(
   key: string,
   fetch: (page: number, headers?: Record<string, string>) => Promise<Answer<D>>,
@@ -149,10 +166,16 @@ async function listAll<D extends { total_count: number }, T>(
   over: () => Error,
   count: { requests: number },
   cache: ConditionalCache | undefined,
-): Promise<T[]> {
+  ends = false,
+): Promise<{ items: T[]; over: boolean }> {
   const out: T[] = [];
   let etag: unknown;
-  for (let page = 1; ; page++) {
+  const done = (read: { items: T[]; over: boolean }) => {
+    if (cache && typeof etag === 'string') cache.set(key, { etag, ...read });
+    else cache?.delete(key);
+    return read;
+  };
+  const read = async (page: number): Promise<{ items: T[]; total: number } | undefined> => {
     const cached = page === 1 ? cache?.get(key) : undefined;
     let answer: Answer<D> | undefined;
     count.requests++;
@@ -163,21 +186,32 @@ async function listAll<D extends { total_count: number }, T>(
     }
     if (!answer || answer.status === 304) {
       // Page 1 unchanged: so is the whole list (any change to it changes the total, on page 1).
-      if (cached) return cached.items as T[];
+      if (cached) return undefined;
       throw new Error(`GitHub answered 304 to an unconditional request for ${key}`);
     }
     if (page === 1) etag = answer.headers?.etag;
     const listed = items(answer.data);
     if (!Array.isArray(listed)) throw new Error(`GitHub answered without the list of ${key}`);
-    out.push(...listed);
-    const done = listed.length < PAGE || out.length >= answer.data.total_count;
-    // More than the limit, or the limit read with more to come: refused without reading on.
-    if (out.length > limit || (!done && out.length >= limit)) throw over();
-    if (done) {
-      if (cache && typeof etag === 'string') cache.set(key, { etag, items: out });
-      else cache?.delete(key);
-      return out;
+    return { items: listed, total: answer.data.total_count };
+  };
+  for (let page = 1; ; page++) {
+    const answer = await read(page);
+    if (!answer) {
+      const cached = cache!.get(key)!;
+      return { items: cached.items as T[], over: cached.over === true };
     }
+    out.push(...answer.items);
+    const complete = answer.items.length < PAGE || out.length >= answer.total;
+    // More than the limit, or the limit read with more to come: refused without reading on, or read at its end.
+    if (out.length > limit || (!complete && out.length >= limit) || (ends && answer.total > limit)) {
+      if (!ends) throw over();
+      // Pages 2 to the last but those: the last pages, newest first, within the limit (at least one).
+      const last = Math.ceil(answer.total / PAGE);
+      const pages = Math.max(1, Math.floor(limit / PAGE) - Math.ceil(out.length / PAGE));
+      for (let p = last; p > page && p > last - pages; p--) out.push(...((await read(p))?.items ?? []));
+      return done({ items: out, over: true });
+    }
+    if (complete) return done({ items: out, over: false });
   }
 }
 
@@ -192,6 +226,8 @@ export async function checkRunsThroughSuites<R extends ListedCheckRun>(
   query: CheckRunsQuery<R>,
 ): Promise<CheckRunsRead<R>> {
   const { sha, name, appId, cache, until } = query;
+  const partial = query.partial === true && !until;
+  let short: TooManyCheckRuns | undefined;
   const maxSuites = query.maxSuites ?? 1000;
   // Passing apps over (perAppSuites) or stopping early (until) bounds the suites READ, not those listed: a flood
   // of another app's suites is listed (up to 1000) and passed over, never a failed read.
@@ -200,6 +236,7 @@ export async function checkRunsThroughSuites<R extends ListedCheckRun>(
   const maxListed = until || passOver ? 1000 : maxSuites;
   const maxRuns = query.maxRuns ?? 1000;
   const count = { requests: 0 };
+  const tooManySuites = () => new TooManyCheckRuns('suites', maxListed, query);
   const listed = await listAll(
     `suites:${sha}:${appId ?? '*'}:${name}`,
     async (page, headers) =>
@@ -214,11 +251,13 @@ export async function checkRunsThroughSuites<R extends ListedCheckRun>(
       }),
     (data) => data.check_suites,
     maxListed,
-    () => new TooManyCheckRuns('suites', maxListed, query),
+    tooManySuites,
     count,
     cache,
+    partial,
   );
-  let suites = listed.filter((s) => s.app && (appId === undefined || s.app.id === appId));
+  if (listed.over) short = tooManySuites();
+  let suites = listed.items.filter((s) => s.app && (appId === undefined || s.app.id === appId));
   const passedOver: CheckRunsRead<R>['passedOver'] = [];
   if (perAppSuites !== undefined) {
     const perApp = new Map<number, ListedSuite[]>();
@@ -227,14 +266,22 @@ export async function checkRunsThroughSuites<R extends ListedCheckRun>(
       if (of.length > perAppSuites) passedOver.push({ app: of[0]!.app!, suites: of.length });
     const skipped = new Set(passedOver.map((p) => p.app.id));
     suites = suites.filter((s) => !skipped.has(s.app!.id));
-    if (!until && suites.length > maxSuites) throw new TooManyCheckRuns('suites', maxSuites, query);
+  }
+  if (!until && suites.length > maxSuites) {
+    if (!partial) throw new TooManyCheckRuns('suites', maxSuites, query);
+    // The newest suites (ids grow with creation): where a check run made since the last read would be.
+    short ??= new TooManyCheckRuns('suites', maxSuites, query);
+    suites = [...suites].sort((a, b) => b.id - a.id).slice(0, maxSuites);
   }
   // Suite ids grow with creation, whatever order the list comes in.
   if (until) suites = [...suites].sort((a, b) => b.id - a.id);
   const runs: R[] = [];
   let read = 0;
+  const tooManyRuns = () => new TooManyCheckRuns('runs', maxRuns, query);
   for (const suite of suites) {
     if (until && read++ === maxSuites) throw new TooManyCheckRuns('suites', maxSuites, query, true);
+    // A partial read gives every suite its first and last page: a suite read after a flooded one is read too.
+    const limit = partial ? Math.max(maxRuns - runs.length, 2 * PAGE) : maxRuns - runs.length;
     const of = await listAll(
       `runs:${suite.id}:${name}:${query.filter ?? 'all'}`,
       async (page, headers) =>
@@ -248,14 +295,16 @@ export async function checkRunsThroughSuites<R extends ListedCheckRun>(
           ...(headers ? { headers } : {}),
         }),
       (data) => data.check_runs,
-      maxRuns - runs.length,
-      () => new TooManyCheckRuns('runs', maxRuns, query),
+      limit,
+      tooManyRuns,
       count,
       cache,
+      partial,
     );
+    if (of.over) short ??= tooManyRuns();
     // The suite's app made its runs; a run naming another app (or another name) is not what was asked for.
     runs.push(
-      ...of.filter(
+      ...of.items.filter(
         (r) =>
           (r.name === undefined || r.name === name) &&
           (r.app == null || r.app.id === suite.app!.id) &&
@@ -264,5 +313,10 @@ export async function checkRunsThroughSuites<R extends ListedCheckRun>(
     );
     if (until?.(runs)) break;
   }
-  return { runs: runs.sort((a, b) => a.id - b.id), requests: count.requests, passedOver };
+  return {
+    runs: runs.sort((a, b) => a.id - b.id),
+    requests: count.requests,
+    passedOver,
+    ...(short ? { partial: short } : {}),
+  };
 }
