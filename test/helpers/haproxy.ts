@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { freePort } from './ports.ts';
+import { startOnFreshPort } from './ports.ts';
 import { startProcess, type CleanupScope } from './processes.ts';
 import {
   haproxyAction,
@@ -91,18 +91,20 @@ export function haproxyConfig(options: HaproxyOptions & { port: number; socketPa
 export async function startHaproxy(scope: CleanupScope, options: HaproxyOptions): Promise<Haproxy> {
   const stateDir = await mkdtemp(join(tmpdir(), 'haproxy-test-'));
   scope.after(() => rm(stateDir, { recursive: true, force: true }));
-  const port = await freePort();
   const socketPath = join(stateDir, 'admin.sock');
   const configPath = join(stateDir, 'haproxy.cfg');
-  await writeFile(configPath, haproxyConfig({ ...options, port, socketPath }));
-
-  const proc = await startProcess(scope, {
-    name: 'haproxy',
-    command: HAPROXY_BIN,
-    args: ['-db', '-f', configPath],
-    // haproxy prints nothing when it starts well: it is ready once its runtime socket answers.
-    ready: async () =>
-      existsSync(socketPath) && (await haproxyServers(socketPath, HAPROXY_BACKEND)).length > 0,
+  // Its port is in its config: one taken all the same ("Address already in use") means a fresh start.
+  const { port, proc } = await startOnFreshPort(async (port) => {
+    await writeFile(configPath, haproxyConfig({ ...options, port, socketPath }));
+    const proc = await startProcess(scope, {
+      name: 'haproxy',
+      command: HAPROXY_BIN,
+      args: ['-db', '-f', configPath],
+      // haproxy prints nothing when it starts well: it is ready once its runtime socket answers.
+      ready: async () =>
+        existsSync(socketPath) && (await haproxyServers(socketPath, HAPROXY_BACKEND)).length > 0,
+    });
+    return { port, proc };
   });
 
   return {

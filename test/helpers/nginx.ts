@@ -13,7 +13,7 @@ import {
   workersOf,
   type NginxPaths,
 } from '../../examples/demo/lib/nginx-runtime.ts';
-import { freePort } from './ports.ts';
+import { startOnFreshPort } from './ports.ts';
 import { startProcess, type CleanupScope } from './processes.ts';
 
 export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
@@ -69,35 +69,40 @@ export async function startNginx(scope: CleanupScope, options: NginxOptions): Pr
     await rm(prefix, { recursive: true, force: true });
   });
 
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/`;
   const servers = Object.fromEntries(
     names.map((n) => [n, { port: options.servers[n]!, weight: options.weights?.[n] ?? 100, enabled: true }]),
   );
-  const paths = await initNginxPrefix(NGINX_BIN, prefix, { listenPort: port, servers });
+  let written: NginxPaths | undefined;
   const errorLog = async () =>
-    (await readFile(paths.errorLog, 'utf8').catch(() => '(no error log)'))
+    (written ? await readFile(written.errorLog, 'utf8').catch(() => '(no error log)') : '(no error log)')
       .trimEnd()
       .split('\n')
       .slice(-20)
       .join('\n');
 
-  const proc = await startProcess(
-    { after: (fn) => stops.push(fn) },
-    {
-      name: 'nginx',
-      command: NGINX_BIN,
-      args: [...nginxArgs(paths), '-g', 'daemon off;'],
-      // Ready once its pid file names a live master and it answers HTTP (502/503 while no service runs).
-      ready: async () => {
-        master = await masterPid(paths);
-        const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-        await res.arrayBuffer();
-        return true;
+  // Its port is in its config: one taken all the same ("Address already in use") means a fresh start.
+  const { port, url, proc, paths } = await startOnFreshPort(async (port) => {
+    const url = `http://127.0.0.1:${port}/`;
+    const paths = await initNginxPrefix(NGINX_BIN, prefix, { listenPort: port, servers });
+    written = paths;
+    const proc = await startProcess(
+      { after: (fn) => stops.push(fn) },
+      {
+        name: 'nginx',
+        command: NGINX_BIN,
+        args: [...nginxArgs(paths), '-g', 'daemon off;'],
+        // Ready once its pid file names a live master and it answers HTTP (502/503 while no service runs).
+        ready: async () => {
+          master = await masterPid(paths);
+          const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+          await res.arrayBuffer();
+          return true;
+        },
       },
-    },
-  ).catch(async (e: Error) => {
-    throw new Error(`${e.message}\nnginx error log:\n${await errorLog()}`);
+    ).catch(async (e: Error) => {
+      throw new Error(`${e.message}\nnginx error log:\n${await errorLog()}`);
+    });
+    return { port, url, proc, paths };
   });
 
   return {

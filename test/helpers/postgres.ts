@@ -5,10 +5,10 @@
 import { execa, type ResultPromise } from 'execa';
 import { readdirSync, existsSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { startOnFreshPort } from './ports.ts';
 
 /**
  * Debian's server binaries: /usr/lib/postgresql/<major>/bin, the newest major installed (15 on Debian 12, 17 on
@@ -34,19 +34,6 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 async function postgresUser(): Promise<{ uid: number; gid: number } | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   const { stdout } = await execa('id', ['-u', 'postgres']);
@@ -68,56 +55,65 @@ export async function startPostgres(): Promise<TestPostgres> {
     { ...as, all: true },
   );
 
-  const port = await freePort();
-  const server: ResultPromise = execa(
-    join(BIN, 'postgres'),
-    [
-      '-D',
-      data,
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-k',
-      dir,
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
-    ],
-    { ...as, all: true, reject: false },
-  );
-  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  // Its port is on its command line: one taken all the same ("Address already in use") means a fresh start.
+  const { port, adminUrl, server } = await startOnFreshPort(async (port) => {
+    const server: ResultPromise = execa(
+      join(BIN, 'postgres'),
+      [
+        '-D',
+        data,
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-k',
+        dir,
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+      ],
+      { ...as, all: true, reject: false },
+    );
+    const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 1000 });
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        await client.end();
+        return { port, adminUrl, server };
+      } catch (error) {
+        await client.end().catch(() => {});
+        if (server.exitCode !== null || Date.now() > deadline) {
+          await stopServer(server);
+          const result = await server;
+          throw new Error(
+            `PostgreSQL did not start on port ${port}: ${(error as Error).message}\n${result.all ?? ''}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  });
 
   const stop = async () => {
-    // SIGINT is PostgreSQL's "fast" shutdown: it disconnects clients and exits cleanly.
-    server.kill('SIGINT');
-    const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
-    await server;
-    clearTimeout(timer);
+    await stopServer(server);
     await rm(dir, { recursive: true, force: true });
   };
+  return { adminUrl, port, stop };
+}
 
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 1000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      await client.end();
-      return { adminUrl, port, stop };
-    } catch (error) {
-      await client.end().catch(() => {});
-      if (server.exitCode !== null || Date.now() > deadline) {
-        await stop().catch(() => {});
-        const result = await server;
-        throw new Error(
-          `PostgreSQL did not start on port ${port}: ${(error as Error).message}\n${result.all ?? ''}`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+/** SIGINT is PostgreSQL's "fast" shutdown: it disconnects clients and exits cleanly. */
+async function stopServer(server: ResultPromise): Promise<void> {
+  server.kill('SIGINT');
+  const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+  await server;
+  clearTimeout(timer);
 }

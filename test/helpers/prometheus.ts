@@ -6,17 +6,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startOnFreshPort } from './ports.ts';
 
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 export const PROMTOOL_BIN = '/usr/bin/promtool';
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** Kept here for the tests that import it from this file. */
+export { freePort } from './ports.ts';
 
 export interface MetricsServer {
   url: string;
@@ -47,10 +43,18 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  /** A reason to stop waiting at once (the process being waited for has exited). */
+  hopeless: () => string | undefined = () => undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
+    const reason = hopeless();
+    if (reason) throw new Error(`${reason} while waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
@@ -66,7 +70,6 @@ export async function startPrometheus(
   options: { history?: string; features?: string[] } = {},
 ): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'prometheus-test-'));
-  const port = await freePort();
   if (options.history !== undefined) {
     writeFileSync(join(dir, 'history.om'), options.history);
     const result = spawnSync(
@@ -89,42 +92,53 @@ export async function startPrometheus(
     `      - targets: [${targets.map((t) => `"${t}"`).join(', ')}]`,
   ].join('\n');
   writeFileSync(join(dir, 'prometheus.yml'), config);
-  let output = '';
-  const child: ChildProcess = spawn(
-    PROMETHEUS_BIN,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--storage.tsdb.retention.time=30d',
-      '--log.level=warn',
-      ...(options.features?.length ? [`--enable-feature=${options.features.join(',')}`] : []),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null) {
+  // Its port is on its command line: one taken all the same ("address already in use") means a fresh start.
+  const started = await startOnFreshPort(async (port) => {
+    let output = '';
+    const child: ChildProcess = spawn(
+      PROMETHEUS_BIN,
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--storage.tsdb.retention.time=30d',
+        '--log.level=warn',
+        ...(options.features?.length ? [`--enable-feature=${options.features.join(',')}`] : []),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const url = `http://127.0.0.1:${port}`;
+    const stopChild = async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
+    };
+    try {
+      await waitFor(
+        async () => (await fetch(`${url}/-/ready`)).ok,
+        15_000,
+        `Prometheus ready at ${url}`,
+        () => (child.exitCode === null ? undefined : `Prometheus exited (${child.exitCode})`),
+      );
+    } catch (error) {
+      await stopChild();
+      throw new Error(`${(error as Error).message}: ${output}`);
     }
+    return { url, stopChild };
+  }).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
+  const { url } = started;
+  const stop = async () => {
+    await started.stopChild();
     rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    await waitFor(
-      async () => (await fetch(`${url}/-/ready`)).ok,
-      15_000,
-      `Prometheus ready at ${url}: ${output}`,
-    );
-  } catch (error) {
-    await stop();
-    throw error;
-  }
   return { url, stop };
 }
 
