@@ -1,7 +1,7 @@
 // Reads one coverage report from disk, choosing the parser by file name, and maps its source paths to
 // repository-relative ones so they can be matched with the changed files.
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve, sep } from 'node:path';
+import { isAbsolute, posix, resolve, sep } from 'node:path';
 import { readReportFile } from '../report-file.ts';
 import { relativeToRoots } from '../repo-path.ts';
 import { readXmlReport } from '../xml-thread.ts';
@@ -61,7 +61,10 @@ export async function readCoverageReport(
 /**
  * Per-line hits keyed by repository-relative path (forward slashes): relative to the first of `roots` (the
  * runner's workspace, then the gate's directory) that contains it. Paths outside them keep their absolute
- * form, so a suffix match can still find them (reports made in another checkout dir).
+ * form, so a suffix match can still find them (reports made in another checkout dir). Paths a Windows tool
+ * wrote (`src\app.js`, `C:\work\app\src\app.js`, a `<source>` on a drive) are read with forward slashes
+ * on a POSIX runner: a drive's path cannot be inside the repository here, so it is kept whole and the
+ * suffix match finds the changed file in it.
  */
 export function lineHitsByRepoPath(
   report: CoverageReport,
@@ -69,19 +72,52 @@ export function lineHitsByRepoPath(
   roots: readonly string[] = [cwd],
 ): Map<string, Map<number, number>> {
   const result = new Map<string, Map<number, number>>();
-  const bases = (report.baseDirs ?? [cwd]).map((base) => resolve(cwd, base));
-  for (const [path, hits] of report.lineHits ?? []) {
-    // A relative path is relative to the source root that holds it: the first where the file is, else
-    // the first (a report made in another checkout: matched by suffix below). With one candidate (one root,
-    // or an absolute path) there is nothing to choose: the disk is not asked.
-    const candidates = isAbsolute(path) ? [path] : bases.map((base) => resolve(base, path));
-    const absolute =
-      (candidates.length > 1 ? candidates.find((candidate) => existsSync(candidate)) : undefined) ??
-      candidates[0]!;
-    const key = relativeToRoots(absolute, roots) ?? absolute.split(sep).join('/');
-    result.set(key, hits);
+  const bases = (report.baseDirs ?? [cwd]).map((base) => {
+    const path = hostPath(base);
+    return isWindowsAbsolute(path) ? path : resolve(cwd, path);
+  });
+  for (const [written, hits] of report.lineHits ?? []) {
+    const path = hostPath(written);
+    let key: string;
+    if (isWindowsAbsolute(path)) key = path;
+    else {
+      // A relative path is relative to the source root that holds it: the first where the file is, else
+      // the first (a report made in another checkout: matched by suffix below). With one candidate (one
+      // root, or an absolute path) there is nothing to choose: the disk is not asked.
+      const candidates = isAbsolute(path)
+        ? [path]
+        : bases.map((base) => (isWindowsAbsolute(base) ? posix.join(base, path) : resolve(base, path)));
+      const absolute =
+        (candidates.length > 1 ? candidates.find((candidate) => existsSync(candidate)) : undefined) ??
+        candidates[0]!;
+      key = isWindowsAbsolute(absolute)
+        ? absolute
+        : (relativeToRoots(absolute, roots) ?? absolute.split(sep).join('/'));
+    }
+    // `src\a.js` and `src/a.js` (two tools, or two runs merged) are one file: their hits add up (in a new
+    // map: the report's own are left as read).
+    const known = result.get(key);
+    if (!known) result.set(key, hits);
+    else {
+      const merged = new Map(known);
+      for (const [line, count] of hits) merged.set(line, (merged.get(line) ?? 0) + count);
+      result.set(key, merged);
+    }
   }
   return result;
+}
+
+/**
+ * A report's path with this host's separators: on POSIX a backslash is a Windows tool's separator (no
+ * coverage tool writes one in a file name). On Windows the path functions read both already.
+ */
+function hostPath(path: string): string {
+  return sep === '/' ? path.replace(/\\/g, '/') : path;
+}
+
+/** `C:/…` or `//server/share/…` (after hostPath) on a POSIX host: a Windows path, never inside this checkout. */
+function isWindowsAbsolute(path: string): boolean {
+  return sep === '/' && (/^[A-Za-z]:\//.test(path) || path.startsWith('//'));
 }
 
 /** The hits of a changed file: exact path first, else the one report path ending in "/<path>". */
