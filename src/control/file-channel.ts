@@ -2,8 +2,14 @@
 // `<state_dir>/control/<environment>.ndjson`, one JSON line each; the running (or waiting) rollout polls that
 // file. The state directory is trusted like the record file next to it (file-store.ts), so the lines are not
 // signed, but every line is checked with parseControlRequest and a bad one is reported, never acted on.
-import { mkdir, open, readFile, stat } from 'node:fs/promises';
+// A request is durable once `append` returns (the file fsync'd, and its directory when the file was made),
+// so a promote or abort the command reported written survives a crash of the machine. The file is appended
+// to, not rewritten through a temp file and a rename: concurrent commands then need no lock, and none can
+// drop another's line. A crash mid-append can leave a torn last line (never one a command reported
+// written); the next append starts on a line of its own, so the torn one is reported once, not merged.
+import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { syncDirectory } from '../util/sync-directory.ts';
 import {
   parseControlRequest,
   type ControlPoll,
@@ -36,20 +42,34 @@ export class FileControlChannel implements ControlSource, ControlSink {
     return join(this.dir, 'control', `${encodeURIComponent(environment)}.ndjson`);
   }
 
-  /** Appends one request as one line, in a single write, so concurrent writers never interleave within it. */
+  /**
+   * Appends one request as one line, in a single write, so concurrent writers never interleave within it;
+   * resolves once it is on disk.
+   */
   async append(environment: string, request: ControlRequest): Promise<void> {
     const parsed = parseControlRequest(request);
     if (!parsed.ok)
       throw new Error(`the control request was not written to ${environment}: ${parsed.message}`);
     const path = this.pathFor(environment);
-    await mkdir(dirname(path), { recursive: true });
-    const handle = await open(path, 'a');
+    const made = await mkdir(dirname(path), { recursive: true });
+    let created = true;
+    const handle = await open(path, 'ax+').catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+      created = false;
+      return open(path, 'a+');
+    });
     try {
       // JSON.stringify escapes every newline inside a value: one request is one line.
-      await handle.write(`${JSON.stringify(parsed.request)}\n`);
+      const line = `${JSON.stringify(parsed.request)}\n`;
+      await handle.write((await endsMidLine(handle)) ? `\n${line}` : line);
+      await handle.sync();
     } finally {
       await handle.close();
     }
+    // The file's name is an entry of its directory, and so is each directory's that mkdir made.
+    if (created) await syncDirectory(dirname(path));
+    for (let dir = dirname(path); made !== undefined && dir !== dirname(made); dir = dirname(dir))
+      await syncDirectory(dirname(dir));
   }
 
   async poll(deploymentId: string): Promise<ControlPoll> {
@@ -116,6 +136,18 @@ export class FileControlChannel implements ControlSource, ControlSink {
     this.last = requests;
     return { changed, requests, ...(refused.length ? { refused } : {}) };
   }
+}
+
+/**
+ * Whether the file ends inside a line: a crash tore the last append. A live writer's line seen half written
+ * costs nothing: this write lands after it whole (O_APPEND), and the blank line it then makes is read as none.
+ */
+async function endsMidLine(handle: FileHandle): Promise<boolean> {
+  const { size } = await handle.stat();
+  if (size === 0) return false;
+  const last = Buffer.alloc(1);
+  await handle.read(last, 0, 1, size - 1);
+  return last[0] !== 0x0a;
 }
 
 function parseLine(line: string): ReturnType<typeof parseControlRequest> {

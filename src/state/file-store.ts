@@ -29,6 +29,7 @@ import {
 } from '../util/lock-takeover.ts';
 import { processStart } from '../util/process-start.ts';
 import { abortableSleep } from '../util/sleep.ts';
+import { syncDirectory } from '../util/sync-directory.ts';
 import { parseRecord, type EnvironmentRecord, type Release, type RetiredSlot } from './record.ts';
 import type { StateRead, StateStore, WriteOptions } from './store.ts';
 
@@ -43,8 +44,6 @@ const TEMP_FILE = /\.json\.\d+\.\d+\.tmp$/;
 export const STALE_TEMP_MS = 60_000;
 /** More than any record this version writes (50 history entries, 500 planned steps): refused unread. */
 export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
-/** A directory fsync some platforms or file systems refuse (Windows cannot open a directory): skipped. */
-const NO_DIRECTORY_SYNC = new Set(['EISDIR', 'EINVAL', 'EPERM']);
 /** How long a write waits for another write of the same record to give its lock back. */
 export const LOCK_WAIT_MS = 5_000;
 /** A lock held this long by a process of another host was left by a write that died. */
@@ -372,18 +371,6 @@ function keptPath(path: string): string | undefined {
     return undefined;
   }
   return `${path}.refused-${mtime.toISOString().replace(/:/g, '-')}`;
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    if (!NO_DIRECTORY_SYNC.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-  } finally {
-    await handle?.close();
-  }
 }
 
 /**

@@ -162,3 +162,27 @@ test('an unreadable file is an error with its path, and the requests last seen; 
     /not written to staging: .*step/,
   );
 });
+
+test('a line torn by a crash mid-append does not swallow the next request: that one starts a line of its own', async (t) => {
+  const dir = stateDir(t);
+  const channel = new FileControlChannel(dir, 'production');
+  const written = [request()];
+  await channel.append('production', written[0]!);
+  const path = channel.pathFor('production');
+  // The machine crashed during an append: part of its line, or the zeros some file systems leave, remain.
+  for (const torn of [JSON.stringify(request({ verb: 'pause' })).slice(0, 25), '\0\0\0\0']) {
+    appendFileSync(path, torn);
+    const abort = request({ verb: 'abort' });
+    await channel.append('production', abort);
+    written.push(abort);
+    const poll = await channel.poll('local-7');
+    assert.deepEqual(
+      poll.requests.map((r) => r.id),
+      written.map((r) => r.id),
+      `the abort after ${JSON.stringify(torn)} is read`,
+    );
+    assert.equal(poll.refused?.length, 1, 'the torn line is reported, once');
+    assert.equal(poll.refused?.[0]?.code, 'control_corrupt');
+  }
+  assert.ok(readFileSync(path, 'utf8').endsWith('\n'));
+});
