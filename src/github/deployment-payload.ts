@@ -56,6 +56,11 @@ export const deploymentPayloadSchema = z
      * `comment:<id>` when the App made it, `run:<run id>-<attempt>-<environment>` when the Action did.
      */
     dedupe_key: z.string().max(200).optional(),
+    /**
+     * Random, made by the Action's create (deployments.ts createDeploymentOnce): after a lost answer, the
+     * deployment carrying it is the one that create made, not another workflow's carrying the same key.
+     */
+    create_nonce: z.string().max(64).optional(),
   })
   // Other tools may add their own keys; only ours are read.
   .loose();

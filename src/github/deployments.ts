@@ -1,5 +1,6 @@
 // GitHub Deployments: the last successful deployment of an environment (for "commits since" and for
 // /rollback), and creating a deployment safely when a create may have landed before an error.
+import { randomBytes } from 'node:crypto';
 import { parseDeploymentPayload, type DeploymentPayload } from './deployment-payload.ts';
 import type { DeploymentState } from './status-comment.ts';
 import { writeOnce } from './write-once.ts';
@@ -112,15 +113,26 @@ export const runDedupeKey = (runId: string, attempt: string, environment: string
 
 /** The key a deployment was created under, if it was created by this product. */
 export function dedupeKeyOf(payload: unknown): string | undefined {
+  return payloadField(payload, 'dedupe_key');
+}
+
+/** A string field of a deployment's payload (an object, or JSON text for some clients). */
+function payloadField(payload: unknown, field: string): string | undefined {
   const value = typeof payload === 'string' ? safeJson(payload) : payload;
-  const key = (value as { dedupe_key?: unknown } | null | undefined)?.dedupe_key;
-  return typeof key === 'string' ? key : undefined;
+  const found = (value as Record<string, unknown> | null | undefined)?.[field];
+  return typeof found === 'string' ? found : undefined;
 }
 
 /**
  * The one path that creates GitHub deployments (the App's /deploy and the Action's own runs), without ever
  * making two: the create is not retried blindly (a 5xx may hide a deployment that was made); instead its
  * `dedupe_key` is looked for among the SHA's deployments first.
+ *
+ * Without `madeByCaller` (the Action) the creator's login does not tell this run's deployment from another's:
+ * every workflow's GITHUB_TOKEN creates as github-actions[bot], and the key is known to anyone once the run
+ * starts. So the create also carries `create_nonce`, random and made here, which no one could have put in a
+ * deployment before this call sent it; a deployment is taken after a lost answer only with it, the oldest (a
+ * copy made after seeing ours comes later).
  */
 export async function createDeploymentOnce(
   api: CreateDeploymentApi,
@@ -146,11 +158,14 @@ export async function createDeploymentOnce(
   },
   attempts = 3,
 ): Promise<{ id: number; url?: string }> {
+  const nonce = params.madeByCaller ? undefined : randomBytes(16).toString('hex');
+  const payload = nonce ? { ...params.payload, create_nonce: nonce } : params.payload;
   return writeOnce({
     attempts,
     landed: async () =>
       findByDedupeKey(api, {
         ...params,
+        payload,
         madeByCaller: params.madeByCaller ?? madeBy(await params.callerLogin?.()),
       }),
     async write() {
@@ -161,7 +176,7 @@ export async function createDeploymentOnce(
         environment: params.environment,
         task: 'deploy',
         description: params.description,
-        payload: params.payload,
+        payload,
         // The gates run in this job; GitHub's commit-status check would only duplicate them.
         required_contexts: [],
         auto_merge: false,
@@ -270,7 +285,8 @@ export async function findByDedupeKey(
     repo: string;
     sha: string;
     environment: string;
-    payload: { dedupe_key: string };
+    /** With `create_nonce`: only a deployment carrying it too (see createDeploymentOnce). */
+    payload: { dedupe_key: string; create_nonce?: string };
     madeByCaller?: MadeByCaller;
   },
 ): Promise<{ id: number } | undefined> {
@@ -281,9 +297,16 @@ export async function findByDedupeKey(
     environment: p.environment,
     per_page: 30,
   });
-  const found = data.find(
-    (d) => dedupeKeyOf(d.payload) === p.payload.dedupe_key && (p.madeByCaller?.(d) ?? true),
-  );
+  const nonce = p.payload.create_nonce;
+  // The oldest: a deployment copying ours (its key, its nonce once seen) can only come after it.
+  const found = data
+    .filter(
+      (d) =>
+        dedupeKeyOf(d.payload) === p.payload.dedupe_key &&
+        (nonce === undefined || payloadField(d.payload, 'create_nonce') === nonce) &&
+        (p.madeByCaller?.(d) ?? true),
+    )
+    .sort((a, b) => a.id - b.id)[0];
   return found ? { id: found.id } : undefined;
 }
 

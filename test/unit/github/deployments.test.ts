@@ -231,12 +231,16 @@ test('createDeploymentOnce: after a lost answer, a deployment with the key that 
   const r = await createDeploymentOnce(api, { ...createParams, madeByCaller: ours });
   assert.equal(r.id, 501, 'the create went again and made the caller its own');
   assert.equal(api.creates, 2);
-  // Without the predicate (the Action, whose token's login it does not know) the key alone decides.
-  const trusting = createFake(async () => {
-    throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+  // Without the predicate (the Action, whose token's login it may not know) the key is not enough either: the
+  // create's own nonce, which no deployment made before it carries, is looked for.
+  const action = createFake(async (call, store) => {
+    if (call === 1) throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+    store();
+    return { status: 201, data: { id: 501 } };
   });
-  trusting.created.push({ ...api.created[0]! });
-  assert.deepEqual(await createDeploymentOnce(trusting, createParams), { id: 400 });
+  action.created.push({ ...api.created[0]! });
+  assert.equal((await createDeploymentOnce(action, createParams)).id, 501);
+  assert.equal(action.creates, 2);
 });
 
 test('createDeploymentOnce: the request carries the agreed fields and no client retries', async () => {

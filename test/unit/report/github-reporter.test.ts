@@ -659,7 +659,8 @@ test('a cancelled run creates the comment at its end without searching again, ev
 
 // The run's dedupe key (run:<id>-<attempt>-<environment>) is known once the run starts: anyone with
 // deployments: write can make a deployment carrying it. After a lost create answer, the run takes only a
-// deployment its own token made; when who the token is cannot be told, the key alone decides, as before.
+// deployment its own token made carrying the create's nonce; when who the token is cannot be told, the nonce
+// alone still tells the forgery apart.
 test('a lost deployment create is not answered by a forged deployment carrying the run key', async () => {
   for (const graphqlDown of [false, true]) {
     const gh = await createFakeGitHub({
@@ -700,11 +701,8 @@ test('a lost deployment create is not answered by a forged deployment carrying t
       const id = await reporter.deploymentId();
       await reporter.close!();
       assert.deepEqual(warningsIn(logs), []);
-      if (graphqlDown) {
-        // The token's account is unknown: the key alone decides (today's behaviour).
-        assert.equal(id, forgedId);
-      } else {
-        assert.notEqual(id, forgedId, 'the run reported to the forged deployment');
+      assert.notEqual(id, forgedId, 'the run reported to the forged deployment');
+      {
         const ours = await mallory.rest.repos.getDeployment({
           owner: 'acme',
           repo: 'web',
