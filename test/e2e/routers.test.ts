@@ -160,130 +160,137 @@ describe('nginx: config file and graceful reload', () => {
     assert.deepEqual(Object.keys(lastFullBucket(report).byVersion), ['1.0.0']);
   });
 
-  test('weight 0 gets no traffic: not even when the weighted server fails (down, never backup)', async (t) => {
-    const demo = await nginxBlueLive(t);
-    assert.deepEqual(await versionsOf(demo.url, 60), { '1.0.0': 60 });
-    const config = await readFile(nginxPaths(demo.env.DEMO_NGINX_PREFIX!).config, 'utf8');
-    assert.doesNotMatch(config, /backup|weight=0/);
+  // No load here: each test has its own nginx, services and ports, and mostly waits on ctl and reloads.
+  describe('without load', { concurrency: true }, () => {
+    test('weight 0 gets no traffic: not even when the weighted server fails (down, never backup)', async (t) => {
+      const demo = await nginxBlueLive(t);
+      assert.deepEqual(await versionsOf(demo.url, 60), { '1.0.0': 60 });
+      const config = await readFile(nginxPaths(demo.env.DEMO_NGINX_PREFIX!).config, 'utf8');
+      assert.doesNotMatch(config, /backup|weight=0/);
 
-    // A backup server would take over here; a weight-0 one must not: the failure shows instead.
-    const status = JSON.parse(await demo.ctl('status')) as { processes: Record<string, { pid: number }> };
-    process.kill(status.processes.blue!.pid, 'SIGTERM');
-    for (let i = 0; i < 100 && (await fetch(demo.url).then((r) => r.status)) === 200; i++) await sleep(50);
-    const afterStop = await versionsOf(demo.url, 30);
-    assert.equal(afterStop['2.0.0'], undefined, `weight-0 green answered: ${JSON.stringify(afterStop)}`);
-    assert.ok((afterStop['HTTP 502'] ?? 0) > 0, JSON.stringify(afterStop));
+      // A backup server would take over here; a weight-0 one must not: the failure shows instead.
+      const status = JSON.parse(await demo.ctl('status')) as { processes: Record<string, { pid: number }> };
+      process.kill(status.processes.blue!.pid, 'SIGTERM');
+      for (let i = 0; i < 100 && (await fetch(demo.url).then((r) => r.status)) === 200; i++) await sleep(50);
+      const afterStop = await versionsOf(demo.url, 30);
+      assert.equal(afterStop['2.0.0'], undefined, `weight-0 green answered: ${JSON.stringify(afterStop)}`);
+      assert.ok((afterStop['HTTP 502'] ?? 0) > 0, JSON.stringify(afterStop));
 
-    // And a slot taken out of rotation gets nothing either, however its weight stood.
-    await demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.1');
-    await demo.ctl('weight', '--slot', 'green', '--weight', '50', '--stable', 'blue');
-    const split = await versionsOf(demo.url, 60);
-    assert.ok((split['1.0.1'] ?? 0) > 5 && (split['2.0.0'] ?? 0) > 5, JSON.stringify(split));
-    await updateNginxRouter(demo.env.DEMO_NGINX_BIN!, demo.env.DEMO_NGINX_PREFIX!, (s) =>
-      withServer(s, 'green', { enabled: false }),
-    );
-    assert.deepEqual(await versionsOf(demo.url, 60), { '1.0.1': 60 });
-  });
-
-  test('a config nginx refuses never replaces the running one', async (t) => {
-    const demo = await nginxBlueLive(t);
-    const paths = nginxPaths(demo.env.DEMO_NGINX_PREFIX!);
-    const good = await readFile(paths.config, 'utf8');
-    const workers = await workerPids(demo);
-    // weight=0 is the classic mistake: nginx -t rejects it, and nothing may change.
-    const bad = good.replace(/server (127\.0\.0\.1:\d+) down;/, 'server $1 weight=0;');
-    assert.notEqual(bad, good);
-    await assert.rejects(
-      applyNginxConfig(demo.env.DEMO_NGINX_BIN!, paths, bad),
-      /nginx -t refused.*weight=0/s,
-    );
-    assert.equal(await readFile(paths.config, 'utf8'), good);
-    assert.deepEqual(await workerPids(demo), workers, 'nginx was reloaded with a refused config');
-    assert.deepEqual(await versionsOf(demo.url, 20), { '1.0.0': 20 });
-
-    // One nginx -t cannot judge: a listen port taken by another process. The master keeps the old config
-    // and says why; the file goes back to what nginx runs.
-    const bluePort = JSON.parse(await readFile(paths.state, 'utf8')).servers.blue.port as number;
-    const taken = good.replace(/listen 127\.0\.0\.1:\d+;/, `listen 127.0.0.1:${bluePort};`);
-    await assert.rejects(
-      applyNginxConfig(demo.env.DEMO_NGINX_BIN!, paths, taken),
-      /nginx did not apply the new configuration: .*bind\(\) to 127\.0\.0\.1:\d+ failed/,
-    );
-    assert.equal(await readFile(paths.config, 'utf8'), good);
-    assert.deepEqual(await workerPids(demo), workers, 'the old worker must keep serving');
-    assert.deepEqual(await versionsOf(demo.url, 20), { '1.0.0': 20 });
-    assert.deepEqual(JSON.parse(await demo.ctl('current')), { slot: 'blue', version: '1.0.0' });
-  });
-
-  test('traffic is never handed to a server that does not answer', async (t) => {
-    const demo = await setupDemo(t, 'nginx', { blue: 100, green: 0 });
-    await demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.0');
-    const r = await execa(NODE, [CTL, 'switch', '--slot', 'green'], { env: demo.env, reject: false });
-    assert.equal(r.exitCode, 1);
-    assert.match(r.stderr, /refusing to send traffic to green: nothing answers on its port/);
-    // The same rule below ctl: the router itself refuses to make a silent server routable.
-    await assert.rejects(
-      updateNginxRouter(demo.env.DEMO_NGINX_BIN!, demo.env.DEMO_NGINX_PREFIX!, (s) =>
-        withServer(s, 'green', { weight: 10 }),
-      ),
-      /refusing to route to green: nothing answers/,
-    );
-    assert.deepEqual(await versionsOf(demo.url, 20), { '1.0.0': 20 });
-    assert.match(await readFile(nginxPaths(demo.env.DEMO_NGINX_PREFIX!).config, 'utf8'), /down; # green/);
-  });
-
-  test('only checked values reach the config, and a missing nginx names the package to install', async () => {
-    const state = { listenPort: 8080, servers: { blue: { port: 8081, weight: 100, enabled: true } } };
-    for (const prefix of ['relative/dir', '/tmp/a;b', '/tmp/a b', '/tmp/x}', '/tmp/../etc', '/tmp/$x']) {
-      assert.throws(() => checkPrefix(prefix, 'DEMO_NGINX_PREFIX'), /must be an absolute path/, prefix);
-      assert.throws(() => renderNginxConfig(state, { prefix }), /must be an absolute path/, prefix);
-    }
-    const bad: [unknown, RegExp][] = [
-      [{ ...state, listenPort: '8080; include /etc/passwd' }, /listenPort .* is not a TCP port/],
-      [{ ...state, servers: { 'a;b': { port: 1, weight: 1, enabled: true } } }, /"a;b" is not a valid name/],
-      [
-        { ...state, servers: { blue: { port: 70000, weight: 1, enabled: true } } },
-        /port 70000 is not a TCP port/,
-      ],
-      [
-        { ...state, servers: { blue: { port: 1, weight: 1.5, enabled: true } } },
-        /weight 1.5 is not a whole number/,
-      ],
-      [
-        { ...state, servers: { blue: { port: 1, weight: 1, enabled: 'yes' } } },
-        /enabled must be true or false/,
-      ],
-      [{ ...state, servers: {} }, /at least one server/],
-    ];
-    for (const [value, message] of bad) assert.throws(() => parseRouterState(value, 'router.json'), message);
-    assert.throws(
-      () => renderNginxConfig(state, { prefix: '/tmp/p', user: 'root;evil' }),
-      /not a valid name/,
-    );
-    assert.throws(
-      () => withServer(parseRouterState(state, 's'), 'green', { weight: 1 }),
-      /no server "green"/,
-    );
-
-    const none = renderNginxConfig(
-      { listenPort: 8080, servers: { blue: { port: 8081, weight: 0, enabled: true } } },
-      { prefix: '/tmp/p' },
-    );
-    assert.match(none, /server 127\.0\.0\.1:8081 down;/);
-    assert.match(none, /return 503/);
-
-    const ctl = await execa(NODE, [CTL, 'current'], {
-      env: {
-        DEMO_STATE_DIR: '/tmp/x',
-        DEMO_PORTS: 'blue=1',
-        DEMO_ROUTER: 'nginx',
-        DEMO_NGINX_PREFIX: '/tmp/a;b',
-      },
-      reject: false,
+      // And a slot taken out of rotation gets nothing either, however its weight stood.
+      await demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.1');
+      await demo.ctl('weight', '--slot', 'green', '--weight', '50', '--stable', 'blue');
+      const split = await versionsOf(demo.url, 60);
+      assert.ok((split['1.0.1'] ?? 0) > 5 && (split['2.0.0'] ?? 0) > 5, JSON.stringify(split));
+      await updateNginxRouter(demo.env.DEMO_NGINX_BIN!, demo.env.DEMO_NGINX_PREFIX!, (s) =>
+        withServer(s, 'green', { enabled: false }),
+      );
+      assert.deepEqual(await versionsOf(demo.url, 60), { '1.0.1': 60 });
     });
-    assert.equal(ctl.exitCode, 1);
-    assert.match(ctl.stderr, /DEMO_NGINX_PREFIX: "\/tmp\/a;b" must be an absolute path/);
 
-    assert.throws(() => requireNginx('/nonexistent/sbin/nginx'), /apt-get install nginx/);
+    test('a config nginx refuses never replaces the running one', async (t) => {
+      const demo = await nginxBlueLive(t);
+      const paths = nginxPaths(demo.env.DEMO_NGINX_PREFIX!);
+      const good = await readFile(paths.config, 'utf8');
+      const workers = await workerPids(demo);
+      // weight=0 is the classic mistake: nginx -t rejects it, and nothing may change.
+      const bad = good.replace(/server (127\.0\.0\.1:\d+) down;/, 'server $1 weight=0;');
+      assert.notEqual(bad, good);
+      await assert.rejects(
+        applyNginxConfig(demo.env.DEMO_NGINX_BIN!, paths, bad),
+        /nginx -t refused.*weight=0/s,
+      );
+      assert.equal(await readFile(paths.config, 'utf8'), good);
+      assert.deepEqual(await workerPids(demo), workers, 'nginx was reloaded with a refused config');
+      assert.deepEqual(await versionsOf(demo.url, 20), { '1.0.0': 20 });
+
+      // One nginx -t cannot judge: a listen port taken by another process. The master keeps the old config
+      // and says why; the file goes back to what nginx runs.
+      const bluePort = JSON.parse(await readFile(paths.state, 'utf8')).servers.blue.port as number;
+      const taken = good.replace(/listen 127\.0\.0\.1:\d+;/, `listen 127.0.0.1:${bluePort};`);
+      await assert.rejects(
+        applyNginxConfig(demo.env.DEMO_NGINX_BIN!, paths, taken),
+        /nginx did not apply the new configuration: .*bind\(\) to 127\.0\.0\.1:\d+ failed/,
+      );
+      assert.equal(await readFile(paths.config, 'utf8'), good);
+      assert.deepEqual(await workerPids(demo), workers, 'the old worker must keep serving');
+      assert.deepEqual(await versionsOf(demo.url, 20), { '1.0.0': 20 });
+      assert.deepEqual(JSON.parse(await demo.ctl('current')), { slot: 'blue', version: '1.0.0' });
+    });
+
+    test('traffic is never handed to a server that does not answer', async (t) => {
+      const demo = await setupDemo(t, 'nginx', { blue: 100, green: 0 });
+      await demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.0');
+      const r = await execa(NODE, [CTL, 'switch', '--slot', 'green'], { env: demo.env, reject: false });
+      assert.equal(r.exitCode, 1);
+      assert.match(r.stderr, /refusing to send traffic to green: nothing answers on its port/);
+      // The same rule below ctl: the router itself refuses to make a silent server routable.
+      await assert.rejects(
+        updateNginxRouter(demo.env.DEMO_NGINX_BIN!, demo.env.DEMO_NGINX_PREFIX!, (s) =>
+          withServer(s, 'green', { weight: 10 }),
+        ),
+        /refusing to route to green: nothing answers/,
+      );
+      assert.deepEqual(await versionsOf(demo.url, 20), { '1.0.0': 20 });
+      assert.match(await readFile(nginxPaths(demo.env.DEMO_NGINX_PREFIX!).config, 'utf8'), /down; # green/);
+    });
+
+    test('only checked values reach the config, and a missing nginx names the package to install', async () => {
+      const state = { listenPort: 8080, servers: { blue: { port: 8081, weight: 100, enabled: true } } };
+      for (const prefix of ['relative/dir', '/tmp/a;b', '/tmp/a b', '/tmp/x}', '/tmp/../etc', '/tmp/$x']) {
+        assert.throws(() => checkPrefix(prefix, 'DEMO_NGINX_PREFIX'), /must be an absolute path/, prefix);
+        assert.throws(() => renderNginxConfig(state, { prefix }), /must be an absolute path/, prefix);
+      }
+      const bad: [unknown, RegExp][] = [
+        [{ ...state, listenPort: '8080; include /etc/passwd' }, /listenPort .* is not a TCP port/],
+        [
+          { ...state, servers: { 'a;b': { port: 1, weight: 1, enabled: true } } },
+          /"a;b" is not a valid name/,
+        ],
+        [
+          { ...state, servers: { blue: { port: 70000, weight: 1, enabled: true } } },
+          /port 70000 is not a TCP port/,
+        ],
+        [
+          { ...state, servers: { blue: { port: 1, weight: 1.5, enabled: true } } },
+          /weight 1.5 is not a whole number/,
+        ],
+        [
+          { ...state, servers: { blue: { port: 1, weight: 1, enabled: 'yes' } } },
+          /enabled must be true or false/,
+        ],
+        [{ ...state, servers: {} }, /at least one server/],
+      ];
+      for (const [value, message] of bad)
+        assert.throws(() => parseRouterState(value, 'router.json'), message);
+      assert.throws(
+        () => renderNginxConfig(state, { prefix: '/tmp/p', user: 'root;evil' }),
+        /not a valid name/,
+      );
+      assert.throws(
+        () => withServer(parseRouterState(state, 's'), 'green', { weight: 1 }),
+        /no server "green"/,
+      );
+
+      const none = renderNginxConfig(
+        { listenPort: 8080, servers: { blue: { port: 8081, weight: 0, enabled: true } } },
+        { prefix: '/tmp/p' },
+      );
+      assert.match(none, /server 127\.0\.0\.1:8081 down;/);
+      assert.match(none, /return 503/);
+
+      const ctl = await execa(NODE, [CTL, 'current'], {
+        env: {
+          DEMO_STATE_DIR: '/tmp/x',
+          DEMO_PORTS: 'blue=1',
+          DEMO_ROUTER: 'nginx',
+          DEMO_NGINX_PREFIX: '/tmp/a;b',
+        },
+        reject: false,
+      });
+      assert.equal(ctl.exitCode, 1);
+      assert.match(ctl.stderr, /DEMO_NGINX_PREFIX: "\/tmp\/a;b" must be an absolute path/);
+
+      assert.throws(() => requireNginx('/nonexistent/sbin/nginx'), /apt-get install nginx/);
+    });
   });
 });
