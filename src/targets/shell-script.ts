@@ -14,6 +14,7 @@ import {
   codeVariableOperand,
   commandModel,
   programName,
+  xargsReplaceString,
   type CodeOperand,
   type CommandModel,
 } from './programs.ts';
@@ -26,6 +27,7 @@ import {
   type VariableRef,
 } from './held-values.ts';
 import { PLACEHOLDER, render, TemplateError, type TemplateValues } from './template.ts';
+import { argIndex, argumentMessage, positionalHeld, shellFunctions } from './inline-args.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
 
@@ -342,8 +344,29 @@ function unquote(raw: string): string {
   return out;
 }
 
+/**
+ * What a script analysed as the body of an inline script or a function (inline-args.ts) starts with: the values
+ * its positional parameters hold, the functions of the script around it, and those being read already (a
+ * function calling itself is read once).
+ */
+export interface InlineContext {
+  held: Record<string, string[]>;
+  functions: ReadonlyMap<string, string>;
+  /**
+   * Functions being read already, each with whether every numbered parameter was taken to hold every value (as
+   * when a call of it from its own body moves its parameters): then it is not read again.
+   */
+  visiting: ReadonlyMap<string, 'exact' | 'anywhere'>;
+}
+
+/** The refusals of `body` run with these positional parameters that are about an argument (argName). */
+function argumentProblems(body: string, context: InlineContext): ShellTemplateProblem[] {
+  const analysis = analyzeShellTemplate(body, context);
+  return analysis.ok ? [] : analysis.problems.filter((p) => argIndex(p.name) !== undefined);
+}
+
 /** Finds every template in a shell script and the quoting context it sits in. */
-export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
+export function analyzeShellTemplate(script: string, inherited?: InlineContext): ShellTemplateAnalysis {
   const sites: TemplateSite[] = [];
   const problems: ShellTemplateProblem[] = [];
   const stack: Frame[] = [newScriptFrame(undefined)];
@@ -362,6 +385,10 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
   const plain = (word: Word) => script.slice(word.start, word.end).replace(/['"\\]/g, '');
   // Variables holding a value (held-values.ts): a reference to one is the value itself.
   const held = new HeldValues([...script.matchAll(PLACEHOLDER)].map((m) => m[1]!));
+  for (const [variable, names] of Object.entries(inherited?.held ?? {})) held.assign(variable, names, -1);
+  // Functions the script (or the one around it) defines: a call's arguments are their positional parameters.
+  const functions = new Map([...(inherited?.functions ?? []), ...shellFunctions(script)]);
+  const visiting = inherited?.visiting ?? new Map<string, 'exact' | 'anywhere'>();
   const refsIn = (word: Word) =>
     variableRefs(script.slice(word.start, word.end), word.start).filter((ref) => held.holds(ref.variable));
   /** A word as its program reads it, a reference to a variable holding a value written as a template. */
@@ -553,6 +580,7 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
     for (const operand of model.code)
       for (const found of operand.index < command.args.length ? valuesIn(command.args[operand.index]!) : [])
         refuseFound(found, 'code', (name) => codeOperandMessage(operand, texts, name));
+    checkArguments(command, model, texts);
     for (const chosen of chosenWords(texts)) {
       const names = new Set(chosenNames(chosen, texts[chosen.index]!));
       for (const found of valuesIn(command.args[chosen.index]!))
@@ -792,6 +820,67 @@ export function analyzeShellTemplate(script: string): ShellTemplateAnalysis {
         if (why) refuse('substitution', site.name, site.start, `${at} ${why}`);
       }
     }
+  };
+  /**
+   * Values in the arguments of an inline script (`sh -c '$1' _ {{x}}`) or of a function of the script
+   * (`f {{x}}`): refused when the body runs its positional parameter as a program or as code (inline-args.ts).
+   * What xargs appends to such a script (`… | xargs sh -c '$1' _`) makes its standard input code.
+   */
+  const checkArguments = (command: SimpleCommand, model: CommandModel, texts: string[]) => {
+    const args = command.args!;
+    const hasValue = (k: number) => k < args.length && valuesIn(args[k]!).length > 0;
+    const refuseArgument = (problem: ShellTemplateProblem, where: string) => {
+      const k = argIndex(problem.name)!;
+      for (const found of k < args.length ? valuesIn(args[k]!) : [])
+        refuseFound(found, 'code', (name) => argumentMessage(`{{${name}}}`, where, problem.message));
+    };
+    const xargs = texts.findIndex((t) => programName(t) === 'xargs');
+    for (const operand of model.code) {
+      if (operand.kind !== 'shell' || operand.index >= texts.length) continue;
+      const zero = operand.index + 1 < texts.length ? operand.index + 1 : undefined;
+      const positional: Array<{ index: number; value: boolean }> = [];
+      for (let k = operand.index + 2; k < texts.length; k++)
+        positional.push({ index: k, value: hasValue(k) });
+      // xargs puts what it reads where its replace string is, or after the last word.
+      const replace = xargs >= 0 && xargs < operand.program ? xargsReplaceString(texts, xargs) : undefined;
+      const fromInput = (k: number) =>
+        k === texts.length || (replace !== undefined && replace !== '' && texts[k]!.includes(replace));
+      const appends = xargs >= 0 && xargs < operand.program && (replace === undefined || replace === '');
+      if (xargs >= 0 && xargs < operand.program) {
+        for (const arg of positional) arg.value ||= fromInput(arg.index);
+        if (appends && zero !== undefined) positional.push({ index: texts.length, value: true });
+      }
+      // With no word after the script, what xargs appends is $0.
+      const zeroArg =
+        zero === undefined
+          ? appends
+            ? { index: texts.length, value: true }
+            : undefined
+          : { index: zero, value: hasValue(zero) || fromInput(zero) };
+      if (!zeroArg?.value && !positional.some((arg) => arg.value)) continue;
+      const body = texts[operand.index]!;
+      for (const problem of argumentProblems(body, {
+        held: positionalHeld(body, zeroArg, positional),
+        functions,
+        visiting,
+      })) {
+        if (xargs >= 0 && fromInput(argIndex(problem.name)!)) model.stdinCode ??= xargs;
+        refuseArgument(problem, `the script of "${operand.how}"`);
+      }
+    }
+    const name = texts[0]!;
+    const body = functions.get(name);
+    // A function reached again from its own body is read once more with its parameters anywhere, then no more.
+    const mode = visiting.has(name) ? 'anywhere' : 'exact';
+    if (body === undefined || visiting.get(name) === 'anywhere') return;
+    const positional = texts.slice(1).map((_, k) => ({ index: k + 1, value: hasValue(k + 1) }));
+    if (!positional.some((arg) => arg.value)) return;
+    for (const problem of argumentProblems(body, {
+      held: positionalHeld(body, undefined, positional, mode === 'anywhere'),
+      functions,
+      visiting: new Map([...visiting, [name, mode]]),
+    }))
+      refuseArgument(problem, `the function ${name} of this script`);
   };
   /** After ; & && || or a newline: the next command starts a pipeline of the innermost compound command. */
   const endPipeline = (frame: Frame & { kind: 'script' }) => {
@@ -1276,6 +1365,28 @@ export function argvShellProblems(argv: readonly string[]): string[] {
       continue;
     }
     problems.push(codeOperandMessage(operand, argv, names[0]!));
+  }
+  // sh -c '$1' _ {{x}}: the script runs an argument as a program or as code (inline-args.ts).
+  for (const operand of commandModel(argv).code) {
+    if (operand.kind !== 'shell' || operand.index >= argv.length) continue;
+    const hasValue = (k: number) => k < argv.length && argv[k]!.search(PLACEHOLDER) >= 0;
+    const zero = operand.index + 1 < argv.length ? operand.index + 1 : undefined;
+    const positional = argv.slice(operand.index + 2).map((_, k) => ({
+      index: operand.index + 2 + k,
+      value: hasValue(operand.index + 2 + k),
+    }));
+    const zeroArg = zero === undefined ? undefined : { index: zero, value: hasValue(zero) };
+    if (!zeroArg?.value && !positional.some((arg) => arg.value)) continue;
+    const body = argv[operand.index]!;
+    const context = {
+      held: positionalHeld(body, zeroArg, positional),
+      functions: new Map(),
+      visiting: new Map(),
+    };
+    for (const problem of argumentProblems(body, context)) {
+      const name = [...argv[argIndex(problem.name)!]!.matchAll(PLACEHOLDER)][0]![1]!;
+      problems.push(argumentMessage(`{{${name}}}`, `the script of "${operand.how}"`, problem.message));
+    }
   }
   for (const chosen of chosenWords(argv)) {
     const names = chosenNames(chosen, argv[chosen.index]!);

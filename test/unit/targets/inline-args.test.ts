@@ -1,0 +1,116 @@
+// An argument becomes code when the inline script or the shell function it is passed to runs its positional
+// parameter: `sh -c '$1' _ {{x}}`, `bash -c 'eval "$1"' sh {{x}}`, `f() { $1; }; f {{x}}`. The body is read
+// again with $0, $1, … "$@" holding the values of the arguments, so the template is refused wherever its value
+// would be through them, behind any wrapper, through xargs, through variables and other functions; a body that
+// passes its parameter as data (`sh -c './deploy.sh -- "$1"' sh {{x}}`) stays the safe form.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { argvShellProblems, analyzeShellTemplate } from '../../../src/targets/shell-script.ts';
+import {
+  assertAccepted,
+  assertRefused,
+  assertScriptAccepted,
+  assertScriptRefused,
+} from '../../helpers/command-checks.ts';
+
+// [argv, what the message says]: the inline script runs the argument as a program or as code.
+const SCRIPTS: Array<[string[], RegExp]> = [
+  [
+    ['sh', '-c', '$1', '_', '{{x}}'],
+    /\{\{x\}\}( \(character \d+\))? is passed to the script of "sh -c" as \$1, and there \$1 is in the word naming the program/,
+  ],
+  [['bash', '-c', 'eval "$1"', 'sh', '{{x}}'], /as \$1, and there \$1 is in the arguments of eval/],
+  [['sh', '-c', '"$0" --now', '{{x}}'], /as \$0, and there \$0 is in the word naming the program/],
+  [['sh', '-c', '"$@"', 'sh', '{{x}}'], /as \$@, and there \$@ is in the word naming the program/],
+  [['sh', '-c', 'exec $*', 'sh', 'a', '{{x}}'], /as \$\*, and there/],
+  [['bash', '-ec', '${1} deploy', '_', '{{x}}'], /the script of "bash -c" as \$1/],
+  [
+    ['bash', '-o', 'pipefail', '-xc', 'sudo "$2"', '_', 'a', '{{x}}'],
+    /as \$2, and there \$2 is in the word naming the program sudo runs/,
+  ],
+  [['sh', '-c', 'shift; "$1"', '_', 'a', '{{x}}'], /as \$1, and there/],
+  [
+    ['sh', '-c', 'v=$1; bash "$v"', '_', '{{x}}'],
+    /as \$v, and there \$v is in the file bash loads and runs as code/,
+  ],
+  [['sh', '-c', 'python3 -c "$1"', '_', '{{x}}'], /there \$1 is inside the code "python3 -c" runs/],
+  [['sh', '-c', 'echo "$1" | sh', '_', '{{x}}'], /there .*piped into sh, which runs it as code/],
+  [
+    ['sh', '-c', 'sh -c "\\$1" _ "$1"', '_', '{{x}}'],
+    /as \$1, and there \$1 is passed to the script of "sh -c" as \$1/,
+  ],
+  // Behind wrappers.
+  [['env', 'A=1', 'sh', '-c', '$1', '_', '{{x}}'], /passed to the script of "sh -c" as \$1/],
+  [
+    ['sudo', '-u', 'app', 'bash', '-c', 'eval "$1"', 'bash', '{{x}}'],
+    /passed to the script of "bash -c" as \$1/,
+  ],
+  [['nice', '-n', '5', 'sh', '-c', '$1', '_', '{{x}}'], /passed to the script of "sh -c" as \$1/],
+  [['timeout', '10', 'dash', '-c', '$1', '_', '{{x}}'], /passed to the script of "dash -c" as \$1/],
+  [['docker', 'exec', 'app', 'sh', '-c', '$1', '_', '{{x}}'], /passed to the script of "sh -c" as \$1/],
+];
+
+const SAFE_SCRIPTS: string[][] = [
+  ['sh', '-c', './deploy.sh -- "$1"', 'sh', '{{x}}'],
+  ['bash', '-ec', 'echo "deploying $1"; ./deploy.sh -- "$1"', 'bash', '{{x}}'],
+  ['sudo', '-u', 'app', 'sh', '-c', 'cd /srv && ./deploy.sh -- "$@"', 'sh', '{{x}}'],
+  ['sh', '-c', '"$1" -- "$2"', 'sh', './deploy.sh', '{{x}}'],
+];
+
+test('a value passed to an inline script that runs that parameter as a program or as code is refused', () => {
+  for (const [spec, message] of SCRIPTS) assertRefused(spec, message);
+});
+
+test('an inline script that passes its parameters to a fixed program as data takes values', () => {
+  for (const spec of SAFE_SCRIPTS) assertAccepted(spec);
+});
+
+test('what xargs appends to an inline script that runs it is code: a template piped into it is refused', () => {
+  assertScriptRefused("echo {{x}} | xargs sh -c '$1' _", /piped into xargs/);
+  assertScriptRefused('printf %s {{x}} | xargs -I{} sh -c \'eval "$1"\' _ {}', /piped into xargs/);
+  assertScriptRefused('echo {{x}} | xargs -n1 bash -c \'"$0"\'', /piped into xargs/);
+  assertScriptAccepted('echo {{x}} | xargs sh -c \'./deploy.sh -- "$1"\' _');
+});
+
+test('a value passed to a function of the script that runs that parameter is refused, naming the function', () => {
+  const refused: Array<[string, RegExp]> = [
+    [
+      'f() { $1; }; f {{x}}',
+      /\{\{x\}\} \(character 16\) is passed to the function f of this script as \$1, and there \$1 is in the word naming the program/,
+    ],
+    ['function f { "$@"; }; f {{x}}', /to the function f of this script as \$@/],
+    ['function f() {\n  eval "$2"\n}\nf a "{{x}}"', /as \$2, and there \$2 is in the arguments of eval/],
+    ['run() ( exec "$@" )\nrun {{x}} --now', /to the function run of this script as \$@/],
+    [
+      'f() { local v="$1"; sudo "$v"; }; f {{x}}',
+      /as \$v, and there \$v is in the word naming the program sudo runs/,
+    ],
+    [
+      'g() { bash "$1"; }; f() { g "$1"; }; f {{x}}',
+      /to the function f of this script as \$1, and there \$1 is passed to the function g/,
+    ],
+    ['f() { [ -n "$2" ] && f "$2"; $1; }; f a {{x}}', /to the function f of this script/],
+    ['f() { shift; "$1"; }; f a {{x}}', /to the function f of this script as \$1/],
+    [
+      'v={{x}}; f() { "$1"; }; f "$v"',
+      /\$v \(character \d+\) holds \{\{x\}\}.* is passed to the function f of this script as \$1/,
+    ],
+    ['deploy() { ssh host "$1"; }; deploy {{x}}', /as \$1, and there .*on the remote host/],
+  ];
+  for (const [script, message] of refused) assertScriptRefused(script, message);
+});
+
+test('a function that passes its parameters to a fixed program as data takes values', () => {
+  assertScriptAccepted('deploy() { ./deploy.sh -- "$1"; }; deploy {{x}}');
+  assertScriptAccepted('log() { echo "[deploy] $*" >&2; }; log "starting {{x}}"; ./deploy.sh -- {{x}}');
+  assertScriptAccepted('f() { f2 "$@"; }; f2() { printf "%s\\n" "$@"; }; f {{x}}');
+  // A recursive function is read once, not forever.
+  assertScriptAccepted('f() { [ "$#" -gt 0 ] || return 0; echo "$1"; shift; f "$@"; }; f {{x}} {{env}}');
+});
+
+test('the analysis of a body does not leak its stand-in names', () => {
+  const analysis = analyzeShellTemplate('f() { $1; }; f {{x}}');
+  assert.equal(analysis.ok, false);
+  if (!analysis.ok) assert.doesNotMatch(analysis.problems.map((p) => p.message).join('\n'), /__arg_/);
+  assert.doesNotMatch(argvShellProblems(['sh', '-c', 'eval "$1"', '_', '{{x}}']).join('\n'), /__arg_/);
+});
