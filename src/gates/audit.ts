@@ -8,8 +8,10 @@ import * as z from 'zod';
 import { auditConfigSchema } from './schema/audit.ts';
 import type { AllowEntry, AuditConfig } from './schema/audit.ts';
 import { runGateCommand } from './gate-command.ts';
+import { parseJsonSteps } from './json-steps.ts';
 import { readReportFile } from './report-file.ts';
 import { repositoryRoots } from './repo-path.ts';
+import { runAtOnce, Turns } from './turns.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 export const SEVERITIES = ['info', 'low', 'moderate', 'high', 'critical'] as const;
@@ -65,7 +67,8 @@ async function runAuditGate(config: AuditConfig, ctx: GateContext): Promise<Gate
   }
   let advisories: Advisory[];
   try {
-    advisories = parseAuditReport(text, source);
+    // In steps: a monorepo's npm audit report runs to many megabytes, and the cancel signal waited on it.
+    advisories = await readAuditReport(text, source, new Turns(ctx.signal));
   } catch (error) {
     if (error instanceof AuditReportError) return block(error.message);
     throw error;
@@ -158,6 +161,15 @@ export function decideAudit(
  * and later (one tree line per advisory, or a lone "No audit suggestions" event) reports.
  */
 export function parseAuditReport(written: string, source: string): Advisory[] {
+  return runAtOnce(auditReportSteps(written, source));
+}
+
+/** parseAuditReport, its JSON parsed in steps (json-steps.ts); throws the signal's reason once cancelled. */
+export function readAuditReport(written: string, source: string, turns: Turns): Promise<Advisory[]> {
+  return turns.run(auditReportSteps(written, source));
+}
+
+function* auditReportSteps(written: string, source: string): Generator<void, Advisory[]> {
   // A byte order mark (a wrapper script in PowerShell, a report saved by one and printed with cat) is no
   // part of the JSON: JSON.parse refused it, and the gate said the advisory service could not be reached.
   const text = written.replace(/^\uFEFF/, '');
@@ -166,8 +178,9 @@ export function parseAuditReport(written: string, source: string): Advisory[] {
   let data: Record<string, unknown>;
   let noSuggestions = false;
   try {
-    data = JSON.parse(text) as Record<string, unknown>;
-  } catch {
+    data = (yield* parseJsonSteps(text)) as Record<string, unknown>;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
     if (text.trimStart().startsWith('{"type":')) return parseYarnClassic(text, source);
     const berry = yarnBerryReport(text, source);
     if (berry === undefined) {

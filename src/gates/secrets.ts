@@ -10,11 +10,13 @@ import { runGit } from './git.ts';
 import { matchFiles, toList } from './match-files.ts';
 import { readReportFile } from './report-file.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';
-import { parseSarif, SarifReportError } from './sarif.ts';
+import { parseJsonSteps } from './json-steps.ts';
+import { readSarif, SarifReportError } from './sarif.ts';
 import { DEFAULT_SCAN_OPTIONS, fingerprint, redact, redactReported } from './secret-rules.ts';
 import type { ScanOptions } from './secret-rules.ts';
 import { scanPaths } from './secrets-pool.ts';
 import type { PoolOptions } from './secrets-pool.ts';
+import { Turns } from './turns.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 export const secretsGate: Gate<SecretsConfig> = {
@@ -76,8 +78,10 @@ async function runSecretsGate(config: SecretsConfig, ctx: GateContext): Promise<
         findings: [],
       };
     }
+    // Reports are parsed in steps: a big one held the event loop, and the cancel signal, for seconds.
+    const turns = new Turns(ctx.signal);
     for (const file of files) {
-      const read = await readLeakReport(ctx.cwd, file, repositoryRoots(ctx));
+      const read = await readLeakReport(ctx.cwd, file, repositoryRoots(ctx), turns);
       if ('error' in read) return { status: 'block', summary: read.error, findings: [] };
       candidates.push(...read.candidates.filter((candidate) => !allowPath(candidate.path)));
     }
@@ -199,13 +203,14 @@ async function readLeakReport(
   cwd: string,
   file: string,
   roots: string[],
+  turns: Turns,
 ): Promise<{ candidates: Candidate[] } | { error: string }> {
   const read = await readReportFile(cwd, file, roots, 'gitleaks report');
   if (!read.ok) return { error: read.message };
   const text = read.text;
   if (file.toLowerCase().endsWith('.sarif')) {
     try {
-      const results = parseSarif(text, file, roots);
+      const results = await readSarif(text, file, roots, turns);
       return {
         candidates: results
           .filter((result) => !result.suppressed)
@@ -229,8 +234,10 @@ async function readLeakReport(
   }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = await turns.run(parseJsonSteps(text));
   } catch (error) {
+    // Cancelled or timed out while it read: not a report that is no JSON.
+    if (!(error instanceof SyntaxError)) throw error;
     return { error: `gitleaks report ${file} is not valid JSON (truncated?): ${(error as Error).message}` };
   }
   if (!Array.isArray(data)) return { error: `gitleaks report ${file} is not a JSON array of findings` };

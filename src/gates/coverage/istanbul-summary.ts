@@ -1,12 +1,28 @@
 // istanbul `coverage-summary.json` (the json-summary reporter of nyc, c8, jest, vitest).
+import { parseJsonSteps } from '../json-steps.ts';
+import { runAtOnce } from '../turns.ts';
+import type { Turns } from '../turns.ts';
 import { CoverageReportError } from './types.ts';
 import type { CoverageMetric, CoverageReport, Counts } from './types.ts';
 
 export function parseIstanbulSummary(text: string, file: string): CoverageReport {
+  return runAtOnce(istanbulSummarySteps(text, file));
+}
+
+/**
+ * parseIstanbulSummary, its JSON parsed in steps (json-steps.ts): a monorepo's summary lists every file and
+ * runs to megabytes. Throws the signal's reason once cancelled.
+ */
+export function readIstanbulSummary(text: string, file: string, turns: Turns): Promise<CoverageReport> {
+  return turns.run(istanbulSummarySteps(text, file));
+}
+
+function* istanbulSummarySteps(text: string, file: string): Generator<void, CoverageReport> {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = yield* parseJsonSteps(text);
   } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
     throw new CoverageReportError(
       `${file} is not valid JSON (truncated or not a json-summary report): ${(error as Error).message}`,
     );

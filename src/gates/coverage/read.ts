@@ -4,8 +4,9 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, posix, resolve, sep } from 'node:path';
 import { readReportFile } from '../report-file.ts';
 import { relativeToRoots } from '../repo-path.ts';
+import { Turns } from '../turns.ts';
 import { readXmlReport } from '../xml-thread.ts';
-import { parseIstanbulSummary } from './istanbul-summary.ts';
+import { readIstanbulSummary } from './istanbul-summary.ts';
 import { parseLcov } from './lcov.ts';
 import { CoverageReportError } from './types.ts';
 import type { CoverageReport } from './types.ts';
@@ -53,7 +54,9 @@ export async function readCoverageReport(
           : ''),
     );
   }
-  if (format === 'istanbul-summary') return parseIstanbulSummary(text, file);
+  if (format === 'istanbul-summary') {
+    return readIstanbulSummary(text, file, new Turns(signal ?? new AbortController().signal));
+  }
   if (format === 'lcov') return parseLcov(text, file);
   return readXmlReport('cobertura', text, file, signal);
 }
