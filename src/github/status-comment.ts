@@ -376,6 +376,7 @@ export interface CommentsApi {
       issue_number: number;
       per_page: number;
       page: number;
+      since?: string;
     }): Promise<{
       data: Array<{ id: number; body?: string; user: { login: string; type?: string } | null }>;
     }>;
@@ -429,6 +430,34 @@ export async function findStatusComment(
   return c && { id: c.id, state: parseStatusComment(c.body!, where.environment) };
 }
 
+/**
+ * The status comment among the comments updated since `since` (one page: a cancelled run's last write has
+ * seconds), by one of `authors`: the oldest there. A comment another run created after this run's search is
+ * there; one on a later page (over 100 comments updated since) is not, and a second comment is the lesser harm.
+ */
+export async function findRecentStatusComment(
+  api: CommentsApi,
+  where: CommentTarget,
+  authors: readonly string[],
+  since: string,
+): Promise<{ id: number; state?: StatusCommentState } | undefined> {
+  const owners = new Set(authors.map((a) => a.toLowerCase()));
+  if (!owners.size) return undefined;
+  const marker = statusMarker(where.environment);
+  const { data } = await api.issues.listComments({
+    owner: where.owner,
+    repo: where.repo,
+    issue_number: where.pullNumber,
+    since,
+    per_page: 100,
+    page: 1,
+  });
+  const c = data
+    .filter((c) => !!c.user?.login && owners.has(c.user.login.toLowerCase()) && !!c.body?.startsWith(marker))
+    .sort((a, b) => a.id - b.id)[0];
+  return c && { id: c.id, state: parseStatusComment(c.body!, where.environment) };
+}
+
 /** The oldest comment on the pull request that `match` accepts, among its first 2,000. */
 async function firstComment(
   api: CommentsApi,
@@ -475,8 +504,9 @@ export async function isStatusCommentOf(
  * there is none. `next` receives the state already in the comment when it was found by marker; with
  * `knownId` it receives undefined (no extra read), so the caller must hold the whole state itself.
  * `attempt.body` is the body last sent to create it (set here); `attempt.searched`: the caller searched
- * `author`'s comments so recently (or must write so soon, cancelled) that the first create does not search
- * again: a search older than that may have missed a comment another run created since.
+ * `author`'s comments so recently that the first create does not search again: a search older than that may
+ * have missed a comment another run created since. `attempt.since`: the first create searches only the comments
+ * updated since then, one page (a cancelled run's last write, due before the runner's SIGKILL).
  */
 export async function upsertStatusComment(
   api: CommentsApi,
@@ -485,7 +515,7 @@ export async function upsertStatusComment(
   knownId: number | undefined,
   author: () => Promise<string | undefined>,
   knownOwner?: string,
-  attempt?: { body?: string; searched?: boolean },
+  attempt?: { body?: string; searched?: boolean; since?: string },
 ): Promise<{ id: number; created: boolean }> {
   // An id named by someone else (a deployment's payload, which anyone who can create a deployment writes)
   // is this environment's status comment only if its owner wrote it with the marker: without the check, a
@@ -504,10 +534,16 @@ export async function upsertStatusComment(
   }
   // Searched recently with nothing found (the reporter decides: comment-search.ts): the first create goes
   // without searching again; once a create was sent, a repeat searches, as its answer may have been lost.
-  const searched = attempt?.searched === true && attempt.body === undefined;
+  const first = attempt?.body === undefined;
+  const searched = attempt?.searched === true && first;
   const login = searched ? undefined : await author();
+  const since = first ? attempt?.since : undefined;
   let found: { id: number; state?: StatusCommentState } | undefined =
-    login === undefined ? undefined : await findStatusComment(api, where, [login]);
+    login === undefined
+      ? undefined
+      : since !== undefined
+        ? await findRecentStatusComment(api, where, [login], since)
+        : await findStatusComment(api, where, [login]);
   // Whose comments are ours cannot be told, and a create of ours may have landed with its answer lost: the
   // comment holding exactly the body last sent (its time stamp to the millisecond is in it) is that one. The
   // oldest is taken (a copy comes after it), and its state is not read: the caller holds the whole state.

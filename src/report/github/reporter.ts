@@ -35,7 +35,7 @@ import type {
   WaitRecord,
 } from '../../pipeline/events.ts';
 import { annotationBatches, gateCheckName, gateCheckOutput, gateConclusion } from './gate-checks.ts';
-import { repeatSearch } from './comment-search.ts';
+import { repeatSearch, SEARCH_SKEW_MS } from './comment-search.ts';
 import {
   deployConclusion,
   finalStatus,
@@ -470,7 +470,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   /** Set while commentId is the payload's, not yet checked: the start's lookup (or the first write) checks who wrote it. */
   let commentOwner = options.commentId === undefined ? undefined : options.commentOwner;
   /** The body this run last sent to create the comment: found again by it when the answer was lost. */
-  const commentCreate: { body?: string; searched?: boolean } = {};
+  const commentCreate: { body?: string; searched?: boolean; since?: string } = {};
   /** When the start's lookup searched and found no comment: a later create trusts it only while fresh. */
   let commentSearchedAt: number | undefined;
   /** The result is a cancellation: its last write skips the search, to fit before the runner's SIGKILL. */
@@ -538,8 +538,12 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
           updatedAt: new Date().toISOString(),
         };
         // Another run may have created the comment since the start's search found none: search again
-        // unless that search is fresh or this is a cancelled run's last write.
-        commentCreate.searched = !repeatSearch(commentSearchedAt, now(), runCancelled).search;
+        // unless that search is fresh; a cancelled run's last write searches only what changed since it.
+        const again = repeatSearch(commentSearchedAt, now(), runCancelled);
+        commentCreate.searched = again.search === 'none';
+        if (again.search === 'recent')
+          commentCreate.since = new Date(commentSearchedAt! - SEARCH_SKEW_MS).toISOString();
+        else delete commentCreate.since;
         // The upsert looks for the comment before creating it, so repeating it after a lost answer
         // updates the comment that landed instead of adding a second.
         await writeOnce({

@@ -629,8 +629,10 @@ async function untilStatuses(gh: FakeGitHub, id: number, count: number) {
   throw new Error(`deployment ${id} never had ${count} statuses`);
 }
 
-// A cancelled run's last write must fit before the runner's SIGKILL: it trusts the start's search however old.
-test('a cancelled run creates the comment at its end without searching again, even long after its start', async () => {
+// A cancelled run's last write must fit before the runner's SIGKILL (SIGTERM 7.5 s after SIGINT, SIGKILL
+// 2.5 s later): long after its start's search, it asks GitHub no GraphQL question and searches one page of the
+// comments updated since that search, not every page.
+test('a cancelled run creates the comment at its end with one cheap search, even long after its start', async () => {
   const gh = await createFakeGitHub({ tokens: { 'workflow-token': 'github-actions[bot]' } });
   try {
     gh.seedRepo({ owner: 'acme', repo: 'web', pulls: [{ number: 7, head: 'a'.repeat(40), user: 'alice' }] });
@@ -648,10 +650,63 @@ test('a cancelled run creates the comment at its end without searching again, ev
     assert.deepEqual(warningsIn(logs), []);
     const late = gh.requests
       .slice(before)
-      .map((r) => r.operationId)
-      .filter((id) => id === 'graphql' || id === 'issues/list-comments');
-    assert.deepEqual(late, []);
+      .filter((r) => r.operationId === 'graphql' || r.operationId === 'issues/list-comments');
+    assert.deepEqual(
+      late.map((r) => [r.operationId, r.query.page, typeof r.query.since]),
+      [['issues/list-comments', '1', 'string']],
+    );
     assert.equal(gh.repo().comments.size, 1);
+  } finally {
+    await gh.stop();
+  }
+});
+
+// The same, while another run of the pull request created the status comment after this run's search (a push
+// cancels the run before it, and the new run writes first): the cancelled run's last write updates that
+// comment instead of creating a second beside it, which the search-free create of before did.
+test('a cancelled run whose start-up search is stale updates the comment another run created meanwhile', async () => {
+  const gh = await createFakeGitHub({ tokens: { 'workflow-token': 'github-actions[bot]' } });
+  try {
+    gh.seedRepo({ owner: 'acme', repo: 'web', pulls: [{ number: 7, head: 'a'.repeat(40), user: 'alice' }] });
+    const sha = gh.addCommit({ message: 'x' });
+    let clock = 1_000_000;
+    const runOf = async () => {
+      const s = await deploymentOn(gh, sha, 'workflow-token');
+      return { s, ...reporterFor(s, { token: 'workflow-token' }, { now: () => clock }) };
+    };
+    const cancelled = await runOf();
+    cancelled.reporter.event({
+      type: 'start',
+      environment: 'production',
+      version: '1.2.3',
+      strategy: 'canary',
+    });
+    cancelled.reporter.event({ type: 'phase-start', phase: 'production', environment: 'production' });
+    await untilStatuses(gh, cancelled.s.deploymentId, 2);
+    assert.equal(gh.repo().comments.size, 0);
+
+    // Another run writes the comment; other people comment after it.
+    const other = await runOf();
+    other.runDeployment();
+    await other.reporter.close!();
+    assert.equal(gh.repo().comments.size, 1);
+    const { octokit: alice } = createGitHubClient({ token: 't', baseUrl: gh.url, writeIntervalMs: 0 });
+    for (let i = 0; i < 3; i++)
+      await alice.rest.issues.createComment({ owner: 'acme', repo: 'web', issue_number: 7, body: `+${i}` });
+
+    clock += 20 * 60_000;
+    cancelled.reporter.event({
+      type: 'result',
+      result: { ...rolledBack(), status: 'cancelled', code: 'cancelled' },
+    });
+    await cancelled.reporter.close!();
+    assert.deepEqual(warningsIn(cancelled.logs), []);
+    const status = ([...gh.repo().comments.values()] as unknown as Array<{ body: string }>).filter((c) =>
+      c.body.startsWith('<!-- deploy-action:status'),
+    );
+    assert.equal(status.length, 1, 'one status comment for the pull request and environment');
+    assert.equal(parseStatusComment(status[0]!.body, 'production')?.deploymentId, cancelled.s.deploymentId);
+    gh.assertNoViolations();
   } finally {
     await gh.stop();
   }
