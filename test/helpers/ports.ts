@@ -2,18 +2,19 @@
 // the demo's services, whose router config names them). A port found free by binding port 0 and released is
 // a race: the OS hands the same port to the next socket that asks for one (any process's listen(0) or
 // outgoing connection), so the server can meet EADDRINUSE. These ports cannot be taken that way:
-// - they lie below the OS's ephemeral range, where the OS never picks a port on its own;
-// - each is reserved for this process by holding a listening socket on its lock port (the port + SPAN, also
-//   below the range), so two test processes never get the same one, and the reservation ends with the
+// - they lie outside the OS's ephemeral range, where the OS never picks a port on its own;
+// - each is reserved for this process by holding a listening socket on its lock port (the port + the span,
+//   also outside the range), so two test processes never get the same one, and the reservation ends with the
 //   process that held it (no lock file to go stale).
 // Only a process binding that exact port by number could still take it; startOnFreshPort retries for that.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 
 const HOST = '127.0.0.1';
-/** Served ports are [BASE, BASE + SPAN); their lock ports [BASE + SPAN, BASE + 2 * SPAN). */
-const BASE = 12_000;
-const SPAN = 10_000;
+/** Ports below this are left to the system's own services. */
+const LOWEST = 10_000;
+/** At most this many ports are reserved from. */
+const MOST = 10_000;
 
 /** The OS's ephemeral range (Linux); outside Linux, the IANA range most systems use. */
 export function ephemeralRange(): [number, number] {
@@ -36,15 +37,26 @@ function listen(port: number): Promise<Server | undefined> {
 
 const held: Server[] = [];
 
+/**
+ * Served ports are [base, base + span), their lock ports [base + span, base + 2 * span): below the ephemeral
+ * range (12768-32767 with Linux's default), or above it where a system's range leaves no room below.
+ */
+export function reservedLayout(): { base: number; span: number } {
+  const [low, high] = ephemeralRange();
+  const below = Math.min(MOST, Math.floor((low - LOWEST) / 2));
+  if (below >= 1000) return { base: low - 2 * below, span: below };
+  const above = Math.min(MOST, Math.floor((65_535 - high) / 2));
+  if (above >= 1000) return { base: high + 1, span: above };
+  throw new Error(`the ephemeral port range ${low}-${high} leaves no room for the tests' reserved ports`);
+}
+
 /** A port reserved for this process until it exits; nothing listens on it yet. */
 export async function freePort(): Promise<number> {
-  const [low] = ephemeralRange();
-  if (BASE + 2 * SPAN > low)
-    throw new Error(`the ephemeral range starts at ${low}, inside ${BASE}-${BASE + 2 * SPAN}`);
-  const start = Math.floor(Math.random() * SPAN);
-  for (let i = 0; i < SPAN; i++) {
-    const port = BASE + ((start + i) % SPAN);
-    const lock = await listen(port + SPAN);
+  const { base, span } = reservedLayout();
+  const start = Math.floor(Math.random() * span);
+  for (let i = 0; i < span; i++) {
+    const port = base + ((start + i) % span);
+    const lock = await listen(port + span);
     if (!lock) continue; // another test process holds it
     // Held even when the port itself is in use (by a process that chose it by number): never offered again.
     lock.unref();
@@ -54,7 +66,7 @@ export async function freePort(): Promise<number> {
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     return port;
   }
-  throw new Error(`no free port left in ${BASE}-${BASE + SPAN}`);
+  throw new Error(`no free port left in ${base}-${base + span - 1}`);
 }
 
 /** `count` distinct reserved ports. */
