@@ -279,10 +279,33 @@ export class GitHubControlSource implements ControlSource {
       });
       text = (data as ListedRun).output?.text;
     }
-    const outcome = judge(text, this.keys, { ...this.place, deploymentId });
+    const outcome = madeByWorkflow(run, this.appId, text)
+      ? ({
+          kind: 'refused',
+          code: 'control_not_app',
+          message:
+            `a ${controlCheckName(this.place.environment)} check run made by a workflow's token (GitHub ` +
+            'Actions) carries a control request: only the App writes them, so it is not acted on, signed or not',
+        } as const)
+      : judge(text, this.keys, { ...this.place, deploymentId });
     this.outcomes.set(run.id, outcome);
     return outcome;
   }
+}
+
+/** GitHub Actions' app: every workflow's token writes check runs as it, on github.com and GHES alike. */
+const GITHUB_ACTIONS = { id: 15368, slug: 'github-actions' };
+
+/**
+ * A check run claiming a request that a workflow's token made. The App writes every request through its own
+ * installation; a deploy job holds the environment's state key (to read the record), so its signature alone
+ * would let any workflow that may deploy sign a /promote, or an approver's, in someone's name. Where the App's
+ * id is known only its check runs are read at all.
+ */
+function madeByWorkflow(run: ListedRun, appId: number | undefined, text: string | null | undefined): boolean {
+  if (appId !== undefined || !carriesControlRequest(text)) return false;
+  const app = run.app;
+  return !!app && (app.slug === GITHUB_ACTIONS.slug || (app.slug === undefined && app.id === GITHUB_ACTIONS.id));
 }
 
 /** What a check run's text holds for `place`: its request, nothing to read, or a refusal. */
