@@ -305,7 +305,9 @@ const GITHUB_ACTIONS = { id: 15368, slug: 'github-actions' };
 function madeByWorkflow(run: ListedRun, appId: number | undefined, text: string | null | undefined): boolean {
   if (appId !== undefined || !carriesControlRequest(text)) return false;
   const app = run.app;
-  return !!app && (app.slug === GITHUB_ACTIONS.slug || (app.slug === undefined && app.id === GITHUB_ACTIONS.id));
+  return (
+    !!app && (app.slug === GITHUB_ACTIONS.slug || (app.slug === undefined && app.id === GITHUB_ACTIONS.id))
+  );
 }
 
 /** What a check run's text holds for `place`: its request, nothing to read, or a refusal. */
