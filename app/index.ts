@@ -85,6 +85,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
             },
             graphql: (query, variables) => context.octokit.graphql(query, variables),
             people,
+            info: context.log.info.bind(context.log),
           })(command, ev));
       const outcome = await handleComment(api, event, dispatch);
       if (outcome.status === 'dispatched' && outcome.reply.answerGates) {

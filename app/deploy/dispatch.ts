@@ -65,6 +65,8 @@ import { controlRollout } from './control.ts';
 import type { ControlIO } from './control.ts';
 import { cancelDeploy, scheduleDeploy } from '../schedule/commands.ts';
 import { runDueQuietly } from '../schedule/run-due.ts';
+import type { DueDeps } from '../schedule/run-due.ts';
+import { swapFor } from '../schedule/swap-ref.ts';
 import { listRequests } from '../schedule/store.ts';
 import { scheduleStatus } from '../schedule/status.ts';
 
@@ -89,6 +91,18 @@ export interface DispatchDeps {
    * answers the same delivery (the protection rules an approval answers); a fresh one per command otherwise.
    */
   people?: PeopleCache;
+  /** The app log's info: what a due check run from a command has to say without alarm (run-due.ts). */
+  info?: (fields: Record<string, unknown>, message: string) => void;
+}
+
+/** What a due check run from a command needs beyond DispatchDeps: the conditional ref update of its asks. */
+function dueDeps(
+  deps: DispatchDeps,
+  where: { owner: string; repo: string },
+  repositoryNodeId: string | undefined,
+): DueDeps {
+  const swap = swapFor(deps.graphql, deps.api, where, repositoryNodeId);
+  return { ...deps, ...(swap ? { swap } : {}) };
 }
 
 /** Reasons a history of heads was refused because it is not the newest the App wrote (head-anchor.ts). */
@@ -742,7 +756,7 @@ async function lock(
   switch (released.status) {
     case 'released':
       // The queue behind the lock (and anything else due) starts now, each with its own reply.
-      await runDueQuietly(deps, where);
+      await runDueQuietly(dueDeps(deps, where, event.repositoryNodeId), where);
       return {
         reaction: '+1',
         body: `Unlocked ${name} (was held by ${userText(released.lock.holder, { as: 'code' })}).`,
@@ -784,7 +798,7 @@ async function status(
   // Whatever has fallen due starts first (the App has no timer), then what is left is shown: listed once,
   // and again only when something was started or dropped.
   const listed = await listRequests(deps.api, b.where, deps.markers.keys);
-  const due = await runDueQuietly(deps, b.where, listed);
+  const due = await runDueQuietly(dueDeps(deps, b.where, event.repositoryNodeId), b.where, listed);
   const changed = !Array.isArray(due) || due.length > 0;
   const [locks, sections, schedule] = await Promise.all([
     readLocks(deps.api, b.where),

@@ -29,14 +29,15 @@ import { askKey, requestId } from './record.ts';
 import type { ScheduledRequest } from './record.ts';
 import {
   claimRequest,
+  forgetRequest,
   listRequests,
-  markEnded,
   recordRequest,
   releaseClaim,
   removeRequest,
+  withdrawOnce,
 } from './store.ts';
 import type { SwapRef } from './store.ts';
-import { graphqlSwapRef, refReader } from './swap-ref.ts';
+import { swapFor } from './swap-ref.ts';
 import { describeRequest } from './run-due.ts';
 import type { GraphqlFn } from '../../src/metrics/github-read.ts';
 
@@ -44,18 +45,10 @@ export interface ScheduleCommandDeps {
   api: Api;
   now: () => Date;
   markers: MarkerTrust;
+  /** The app's id: only its check runs mark a request ended (store.ts endedAs). */
+  appId: number;
   /** GitHub's GraphQL API: a stale ask is taken over only with its conditional ref update (swap-ref.ts). */
   graphql?: GraphqlFn;
-}
-
-/** The conditional ref update, when the GraphQL client and the repository's node id are there. */
-function swapOf(
-  deps: ScheduleCommandDeps,
-  where: Where,
-  repositoryId: string | undefined,
-): SwapRef | undefined {
-  if (!deps.graphql || !repositoryId) return undefined;
-  return graphqlSwapRef(deps.graphql, repositoryId, refReader(deps.api.git, where));
 }
 
 const env = (name: string): string => userText(name, { as: 'code' });
@@ -81,7 +74,7 @@ export async function scheduleDeploy(
   deployNow: () => Promise<Reply>,
 ): Promise<Reply> {
   const { where, pr, config, policy, request, actor, when } = args;
-  const swap = swapOf(deps, where, args.repositoryNodeId);
+  const swap = swapFor(deps.graphql, deps.api, where, args.repositoryNodeId);
   const allowed = mayDeploy({
     config,
     environment: request.environment,
@@ -212,11 +205,20 @@ async function recorded(
     // The same deployment asked at the same instant by another comment, which holds the ask: this one is
     // withdrawn before anyone was told of it (claimed first, so a due check cannot start it meanwhile).
     const outcome = `${record.mode === 'at' ? 'schedule' : 'queue'}_duplicate`;
+    // Marked once (withdrawOnce): a due check that claimed it may be withdrawing it at this very moment, and
+    // only the one that marks it tells the pull request; the other answers with a reaction alone.
     if (await claimRequest(deps.api, where, record)) {
-      await removeRequest(deps.api, where, record, outcome).catch(async (error: unknown) => {
+      const marked = await withdrawOnce(deps.api, where, record, outcome, deps.appId).catch(
+        async (error: unknown) => {
+          await releaseClaim(deps.api, where, record).catch(() => undefined);
+          throw error;
+        },
+      );
+      await forgetRequest(deps.api, where, record).catch(async (error: unknown) => {
         await releaseClaim(deps.api, where, record).catch(() => undefined);
         throw error;
       });
+      if (marked === 'already') return { reaction: 'confused' };
       const list = await listRequests(deps.api, where, deps.markers.keys);
       return duplicateReply(list.requests, written.of, record);
     }
@@ -224,7 +226,8 @@ async function recorded(
     // stays recorded, next to the one that holds the ask, until whoever holds the claim is done. It never
     // starts: it is marked ended now (a due check that claims it later removes it unseen), and a due check
     // that claimed it already finds the other holding the ask and withdraws it (run-due.ts).
-    await markEnded(deps.api, where, record, outcome);
+    if ((await withdrawOnce(deps.api, where, record, outcome, deps.appId)) === 'already')
+      return { reaction: 'confused' };
     return notWithdrawnReply(written.of, record);
   }
   const cancel = code(`/cancel-deploy ${record.environment}`);
@@ -234,6 +237,11 @@ async function recorded(
   const approvals = rule.required
     ? `${rule.required} approval(s) of this commit${groups ? `, ${groups}` : ''} (reply ${code(`/approve-deploy ${record.environment}`)})`
     : 'approvals';
+  // Said, not hidden: without the conditional update the ask stays with the request that ended (store.ts).
+  const staleAsk =
+    written === 'recorded_stale_ask'
+      ? ` Note (\`ask_not_taken_over\`): an identical request that ended left its claim on this deployment behind, and the App cannot take it over safely here (GitHub's REST API has no conditional ref update, and GitHub's GraphQL API was not available to it), so an identical request recorded at the same moment is not refused now; when they are due only the first asked of them starts.`
+      : '';
   const rechecked = `the policy is checked again then (who may deploy, deploy window, freeze, ${approvals}, required checks, the lock, this commit still the head); if anything stands in the way it does not start and this pull request is told why`;
   if (record.mode === 'at') {
     const wrote =
@@ -246,14 +254,14 @@ async function recorded(
       : '';
     return {
       reaction: '+1',
-      body: `**Scheduled** (\`schedule_recorded\`): ${describeRequest(record)}${wrote}${defaulted}. At that time ${rechecked}. Cancel with ${cancel}.`,
+      body: `**Scheduled** (\`schedule_recorded\`): ${describeRequest(record)}${wrote}${defaulted}. At that time ${rechecked}. Cancel with ${cancel}.${staleAsk}`,
     };
   }
   const list = await listRequests(deps.api, where, deps.markers.keys);
   const place = queueOrder(list.requests, record.environment).findIndex((r) => r.id === record.id) + 1;
   return {
     reaction: '+1',
-    body: `**Queued** (\`queue_recorded\`): ${describeRequest(record)}${place > 0 ? `, place ${place} in the queue` : ''}. ${lockedBy ?? ''}. It starts when the lock is released and the requests before it have started; ${rechecked}. Cancel with ${cancel}.`,
+    body: `**Queued** (\`queue_recorded\`): ${describeRequest(record)}${place > 0 ? `, place ${place} in the queue` : ''}. ${lockedBy ?? ''}. It starts when the lock is released and the requests before it have started; ${rechecked}. Cancel with ${cancel}.${staleAsk}`,
   };
 }
 

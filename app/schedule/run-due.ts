@@ -38,8 +38,10 @@ import {
   removeRequest,
   endedAs,
   withdrawnDuplicate,
+  withdrawOnce,
 } from './store.ts';
-import type { ScheduleList } from './store.ts';
+import type { ScheduleList, SwapRef } from './store.ts';
+import { askRefName } from './record.ts';
 import type { ScheduledRequest } from './record.ts';
 
 export interface DueDeps {
@@ -56,6 +58,11 @@ export interface DueDeps {
   records: RecordReader;
   /** The app log's info, for what is worth a line but no alarm (a withdrawn duplicate removed). */
   info?: (fields: Record<string, unknown>, message: string) => void;
+  /**
+   * The conditional ref update (swap-ref.ts) a stale ask is taken over with before its request starts, as
+   * recordRequest does; without it a stale ask is not taken over and the first asked request stands.
+   */
+  swap?: SwapRef;
 }
 
 export type DueOutcome =
@@ -88,6 +95,10 @@ const DROP_TEXT: Record<Extract<DueDecision, { action: 'drop' }>['code'], string
   schedule_locked: 'the environment was locked at its time',
   schedule_behind: 'another scheduled deployment of the environment started at the same time',
 };
+
+/** Said when a duplicate is removed whose end someone else marked (and told its pull request of). */
+const ALREADY_WITHDRAWN =
+  'a withdrawn duplicate scheduled deployment (marked ended, its pull request told, by whoever withdrew it first): removed';
 
 /** Passes of one trigger: another follows a request removed unstarted at the head of its queue. */
 const MAX_PASSES = 3;
@@ -174,7 +185,7 @@ export async function runDue(
       }
       // Two requests for one deployment recorded at the same instant, the second not withdrawn (its claim was
       // held elsewhere then, commands.ts): only the one holding the ask starts.
-      const holding = await askHolding(deps.api, where, deps.markers.keys, request, list);
+      const holding = await askHolding(deps.api, where, deps.markers.keys, request, list, deps.swap);
       if (holding.status === 'unknown') {
         // The ask went away between our create and our read: never started on a guess. The claim is given
         // back; the next trigger looks again.
@@ -204,17 +215,36 @@ export async function runDue(
       if (holding.status === 'other') {
         const { holder } = holding;
         const code = `${request.mode === 'at' ? 'schedule' : 'queue'}_duplicate` as const;
-        await reply(
-          deps,
-          where,
-          request,
-          `**Not started** (\`${code}\`): ${describeRequest(request)}: ${describeRequest(holder)} asks for the same deployment and stands; one deployment of it is enough.`,
-        );
-        await removeRequest(deps.api, where, request, code);
+        // The /deploy comment that recorded it may be withdrawing it at this moment too (commands.ts): the
+        // one of the two that marks it tells the pull request, so it hears of it once.
+        if ((await withdrawOnce(deps.api, where, request, code, deps.appId)) === 'marked')
+          await reply(
+            deps,
+            where,
+            request,
+            `**Not started** (\`${code}\`): ${describeRequest(request)}: ${describeRequest(holder)} asks for the same deployment and stands; one deployment of it is enough.`,
+          );
+        else
+          deps.info?.(
+            {
+              repository: `${where.owner}/${where.repo}`,
+              request: request.id,
+              environment: request.environment,
+              holder: holder.id,
+            },
+            ALREADY_WITHDRAWN,
+          );
+        await forgetRequest(deps.api, where, request);
         out.push({ ...base, status: 'not_started', code });
         continue;
       }
-      out.push(await startNow(deps, where, request));
+      const withdrawn: DueOutcome[] = [];
+      out.push(
+        await startNow(deps, where, request, async () => {
+          withdrawn.push(...(await withdrawSiblings(deps, where, request, list)));
+        }),
+      );
+      out.push(...withdrawn);
     } catch (error) {
       await releaseClaim(deps.api, where, request).catch(() => undefined);
       throw error;
@@ -244,7 +274,13 @@ async function reply(deps: DueDeps, where: Where, request: ScheduledRequest, bod
 }
 
 /** The claimed request, checked again now and started, or told why not. The claim is the caller's. */
-async function startNow(deps: DueDeps, where: Where, request: ScheduledRequest): Promise<DueOutcome> {
+async function startNow(
+  deps: DueDeps,
+  where: Where,
+  request: ScheduledRequest,
+  /** Once it started, before it is removed (and its ask with it). */
+  onStarted: () => Promise<void>,
+): Promise<DueOutcome> {
   const base = { id: request.id, environment: request.environment };
   const [pr, config, comments] = await Promise.all([
     readPull(deps.api, where, request.pr),
@@ -331,6 +367,7 @@ async function startNow(deps: DueDeps, where: Where, request: ScheduledRequest):
         request,
         `**Started** (\`${code}\`): ${describeRequest(request)}, checked again against the policy now: deployment **#${outcome.deploymentId}**. Progress is in the status comment.`,
       );
+      await onStarted();
       await removeRequest(deps.api, where, request, code);
       return { ...base, status: 'started', code, deploymentId: outcome.deploymentId };
     }
@@ -348,6 +385,56 @@ async function startNow(deps: DueDeps, where: Where, request: ScheduledRequest):
       }
       return refuse('schedule_locked', `${lockOwner(outcome.lock)}.`);
   }
+}
+
+/**
+ * The other listed requests asking for the deployment `started` just started (recorded while its ask was
+ * stale and could not be taken over, store.ts): each would deploy the same commit again once this one ends.
+ * Called while `started` still holds the ask, so a due check that claimed one of them meanwhile finds the ask
+ * held and withdraws it itself; each is marked and its pull request told once (withdrawOnce).
+ */
+async function withdrawSiblings(
+  deps: DueDeps,
+  where: Where,
+  started: ScheduledRequest,
+  list: ScheduleList,
+): Promise<DueOutcome[]> {
+  const ask = askRefName(started);
+  const out: DueOutcome[] = [];
+  for (const sibling of list.requests) {
+    if (sibling.id === started.id || askRefName(sibling) !== ask) continue;
+    const base = { id: sibling.id, environment: sibling.environment };
+    if (!(await claimRequest(deps.api, where, sibling))) {
+      out.push({ ...base, status: 'claimed_elsewhere' });
+      continue;
+    }
+    const code = `${sibling.mode === 'at' ? 'schedule' : 'queue'}_duplicate` as const;
+    try {
+      if ((await withdrawOnce(deps.api, where, sibling, code, deps.appId)) === 'marked')
+        await reply(
+          deps,
+          where,
+          sibling,
+          `**Not started** (\`${code}\`): ${describeRequest(sibling)}: ${describeRequest(started)} asks for the same deployment and has started; one deployment of it is enough.`,
+        );
+      else
+        deps.info?.(
+          {
+            repository: `${where.owner}/${where.repo}`,
+            request: sibling.id,
+            environment: sibling.environment,
+            holder: started.id,
+          },
+          ALREADY_WITHDRAWN,
+        );
+      await forgetRequest(deps.api, where, sibling);
+    } catch (error) {
+      await releaseClaim(deps.api, where, sibling).catch(() => undefined);
+      throw error;
+    }
+    out.push({ ...base, status: 'not_started', code });
+  }
+  return out;
 }
 
 /** runDue for a trigger: never fails the event it rides on (a config problem is the commands' to report). */

@@ -119,7 +119,15 @@ export async function listRequests(api: ScheduleApi, where: Where, keys: MarkerK
  * redelivered comment).
  */
 export type RecordResult =
-  'recorded' | 'already_recorded' | 'invalid_environment' | { status: 'duplicate'; of: ScheduledRequest };
+  | 'recorded'
+  /**
+   * Written, but its ask is held by a request that has ended, and without `swap` it cannot be taken over
+   * safely (GitHub's REST API has no conditional update, swap-ref.ts): this request stands without it.
+   */
+  | 'recorded_stale_ask'
+  | 'already_recorded'
+  | 'invalid_environment'
+  | { status: 'duplicate'; of: ScheduledRequest };
 
 /**
  * Writes a request: its signed tag on the commit, then its ref (a request id is written once), then the ref
@@ -159,7 +167,7 @@ export async function recordRequest(
     if (holder.status === 'other') return { status: 'duplicate', of: holder.request };
     // Gone between the create and the read: created again on the next turn.
     if (holder.sha === undefined) continue;
-    if (!swap) return 'recorded';
+    if (!swap) return 'recorded_stale_ask';
     // Stale: the ref names no request that is still there. Taken over only if it still names that tag.
     if (await swap(`refs/${askRefName(request)}`, holder.sha, tag.data.sha)) return 'recorded';
   }
@@ -209,7 +217,9 @@ async function holdAsk(
  * names a tag of no request listed, even listed again now (a holder recorded after `list` was read and gone
  * since, or an ask left by a request that ended): `request` is not started now, the next trigger looks again.
  * An ask nobody holds is taken for `request` first (a request listed between writing its ref and its ask,
- * say), so of two requests for one deployment only one ever gets past this.
+ * say), so of two requests for one deployment only one ever gets past this. stale: the ask names a request
+ * that has ended and `request` is the first asked of those listed under it; with `swap` it is taken over
+ * first (own), so stale is only answered without one.
  */
 export type AskHolding =
   | { status: 'own' }
@@ -219,6 +229,26 @@ export type AskHolding =
   | { status: 'unknown'; held: string | undefined };
 
 export async function askHolding(
+  api: ScheduleApi,
+  where: Where,
+  keys: MarkerKeys,
+  request: ScheduledRequest,
+  list: ScheduleList,
+  swap?: SwapRef,
+): Promise<AskHolding> {
+  const holding = await askHoldingOnce(api, where, keys, request, list);
+  const own = list.tags.get(request.id);
+  if (holding.status !== 'stale' || !swap || own === undefined) return holding;
+  // A stale ask is taken over before the request starts, by the same compare-and-swap as recordRequest's:
+  // from the tag read to this request's. Of a due check and a request being recorded (or two due checks)
+  // taking it over at once exactly one moves it; the other reads it again and finds who holds it now.
+  if (await swap(`refs/${askRefName(request)}`, holding.held, own)) return { status: 'own' };
+  const again = await askHoldingOnce(api, where, keys, request, await listRequests(api, where, keys));
+  // Moved to another stale tag meanwhile (a takeover that ended already): never started on a guess.
+  return again.status === 'stale' ? { status: 'unknown', held: again.held } : again;
+}
+
+async function askHoldingOnce(
   api: ScheduleApi,
   where: Where,
   keys: MarkerKeys,
@@ -295,6 +325,55 @@ export async function claimRequest(
   }
   await releaseClaim(api, where, request);
   return false;
+}
+
+/** The refs that say a request is being withdrawn as a duplicate: refs/deploy-schedule-withdrawn/<id>. */
+export const WITHDRAWN_REF_PREFIX = 'deploy-schedule-withdrawn/';
+const withdrawnRefName = (id: string): string => `${WITHDRAWN_REF_PREFIX}${id}`;
+
+/**
+ * Marks `request` ended as a withdrawn duplicate (`outcome`) once, whoever finds it: the /deploy comment that
+ * recorded it (store.recordRequest answered duplicate) and a due check that finds another request holding
+ * its ask may both get there, on two replicas. Creating the ref refs/deploy-schedule-withdrawn/<id> is atomic,
+ * so one caller writes the mark and tells the pull request (`marked`); every other one does neither
+ * (`already`). The ref goes with the request (forgetRequest); a caller that creates it after that finds the
+ * mark the first one wrote before leaving (it is written before the ref is removed) and gives it back.
+ */
+export async function withdrawOnce(
+  api: ScheduleApi & EndedApi,
+  where: Where,
+  request: ScheduledRequest,
+  outcome: string,
+  appId: number,
+): Promise<'marked' | 'already'> {
+  try {
+    await api.git.createRef({ ...where, ref: `refs/${withdrawnRefName(request.id)}`, sha: request.sha });
+  } catch (error) {
+    if (alreadyExists(error)) return 'already';
+    throw error;
+  }
+  const ended = await endedAs(api, where, request, appId).catch(async (error: unknown) => {
+    await dropWithdrawn(api, where, request).catch(() => undefined);
+    throw error;
+  });
+  if (ended !== 'open') {
+    // Marked by a caller that has removed it already ('unreadable': never marked twice on a guess).
+    await dropWithdrawn(api, where, request);
+    return 'already';
+  }
+  await markEnded(api, where, request, outcome).catch(async (error: unknown) => {
+    await dropWithdrawn(api, where, request).catch(() => undefined);
+    throw error;
+  });
+  return 'marked';
+}
+
+async function dropWithdrawn(api: ScheduleApi, where: Where, request: ScheduledRequest): Promise<void> {
+  // Most requests never had one. GitHub answers a delete of a missing ref 422 (its message is not always
+  // passed on for a DELETE): nothing else makes this delete 422.
+  await api.git.deleteRef({ ...where, ref: withdrawnRefName(request.id) }).catch((error: unknown) => {
+    if (!gone(error) && status(error) !== 422) throw error;
+  });
 }
 
 /** Gives a claim back (the start failed part-way and should be tried again by the next trigger). */
@@ -430,5 +509,6 @@ export async function forgetRequest(
   } catch (error) {
     if (!gone(error)) throw error;
   }
+  await dropWithdrawn(api, where, request);
   await releaseClaim(api, where, request);
 }

@@ -52,3 +52,17 @@ export function refReader(
     }
   };
 }
+
+/**
+ * The conditional ref update a stale ask is taken over with (store.ts), when the GraphQL client
+ * and the repository's node id (the webhook's) are there; undefined otherwise.
+ */
+export function swapFor(
+  graphql: GraphqlFn | undefined,
+  api: { git: Pick<GitRefCalls, 'getRef'> },
+  where: { owner: string; repo: string },
+  repositoryNodeId: string | undefined,
+): SwapRef | undefined {
+  if (!graphql || !repositoryNodeId) return undefined;
+  return graphqlSwapRef(graphql, repositoryNodeId, refReader(api.git, where));
+}

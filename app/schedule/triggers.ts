@@ -9,10 +9,11 @@ import type { Api, Octokit } from '../facts/github.ts';
 import { markerTrust, ownAppId, ownBotLogin } from '../facts/own-comments.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { runDueQuietly } from './run-due.ts';
+import { swapFor } from './swap-ref.ts';
 import type { RecordReader } from '../state.ts';
 
 interface RepositoryPayload {
-  repository: { name: string; owner: { login: string } };
+  repository: { name: string; owner: { login: string }; node_id?: string };
 }
 
 export interface TriggerOptions {
@@ -35,6 +36,12 @@ export function dueLook(options: TriggerOptions) {
     },
   ) => {
     const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
+    const swap = swapFor(
+      (query, variables) => octokit.graphql(query, variables),
+      octokit.rest as Api,
+      where,
+      payload.repository.node_id,
+    );
     return runDueQuietly(
       {
         api: octokit.rest as Api,
@@ -44,6 +51,7 @@ export function dueLook(options: TriggerOptions) {
         markers: markerTrust(options.keys, log),
         records: options.records,
         ...(log.info ? { info: log.info.bind(log) } : {}),
+        ...(swap ? { swap } : {}),
       },
       where,
     );

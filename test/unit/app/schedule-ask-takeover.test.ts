@@ -145,7 +145,7 @@ test('two requests taking over the same stale ask at once, unordered: exactly on
 test('without a conditional update the stale ask is left alone: the request stands, nothing is taken from anyone', async () => {
   await withFake(async (w) => {
     const stale = await staleAsk(w);
-    assert.equal(await recordRequest(w.api, where, keys, asking(2, 'bob')), 'recorded');
+    assert.equal(await recordRequest(w.api, where, keys, asking(2, 'bob')), 'recorded_stale_ask');
     assert.equal(w.fake.repo().refs.get(ASK), stale, 'not deleted and created again');
     assert.equal(w.fake.requestsFor('git/delete-ref').length, 0);
   });

@@ -1,0 +1,341 @@
+// Identical scheduled or queued requests against the fake GitHub (which checks every request against GitHub's
+// OpenAPI description): a duplicate is marked ended and its pull request told once, whoever finds it (its
+// /deploy comment, a due check, on two replicas), and of identical requests exactly one ever starts, also when
+// the ask they share was left stale by a request that ended.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Api } from '../../app/facts/github.ts';
+import { runDue } from '../../app/schedule/run-due.ts';
+import type { DueDeps } from '../../app/schedule/run-due.ts';
+import { listRequests, markEnded, recordRequest } from '../../app/schedule/store.ts';
+import type { ScheduleApi, SwapRef } from '../../app/schedule/store.ts';
+import { scheduleDeploy } from '../../app/schedule/commands.ts';
+import { graphqlSwapRef, refReader } from '../../app/schedule/swap-ref.ts';
+import { askRefName, SCHEDULE_REF_PREFIX, scheduleRefName } from '../../app/schedule/record.ts';
+import type { ScheduledRequest } from '../../app/schedule/record.ts';
+import { loadConfig } from '../../app/facts/config.ts';
+import { actorOf, readPull } from '../../app/facts/pull-request.ts';
+import { appRecordReader } from '../../app/state.ts';
+import { lockRefName } from '../../app/locks.ts';
+import { readEnvironmentRecord } from '../../src/state/github-store.ts';
+import { resolvePolicy } from '../../src/policy/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { repoNodeId } from '../fake-github/state.ts';
+import {
+  appReplies,
+  BOT_LOGIN,
+  capturedLog,
+  commentOnPull,
+  testApp,
+  HEAD,
+  PR,
+  deployYml,
+  seededFake,
+  testMarkerKeys,
+  testProbot,
+} from './helpers.ts';
+
+const where = { owner: 'acme', repo: 'web' };
+const keys = testMarkerKeys();
+const ASKED = new Date('2026-12-01T09:00:00Z');
+const DUE = new Date('2026-12-01T09:31:00Z');
+
+/** `/deploy staging at 2026-12-01 09:30 UTC | version=3` by `by`, comment `n`. */
+const asking = (n: number, by: string, mode: 'at' | 'queue' = 'at'): ScheduledRequest => ({
+  id: `c${n}`,
+  mode,
+  environment: 'staging',
+  sha: HEAD,
+  pr: PR,
+  type: 'standard',
+  params: { version: '3' },
+  requestedBy: by,
+  sourceCommentId: n,
+  requestedAt: ASKED,
+  ...(mode === 'at' ? { at: new Date('2026-12-01T09:30:00Z'), zone: 'UTC' } : {}),
+});
+
+interface World {
+  fake: FakeGitHub;
+  api: Api;
+  swap: SwapRef;
+  due: (api?: Api) => DueDeps;
+  logged: Array<{ level: 'info' | 'warn'; message: string }>;
+}
+
+async function withFake(run: (w: World) => Promise<void>): Promise<void> {
+  const fake = await seededFake({
+    config: deployYml('\n  staging: {}\n'),
+    collaborators: { alice: 'write', erin: 'write' },
+    pulls: [{ number: PR, head: HEAD, user: 'alice' }],
+  });
+  try {
+    const octokit = await testProbot(fake).auth(fake.state.installationId);
+    const api = octokit.rest as unknown as Api;
+    const swap = graphqlSwapRef(
+      (query, variables) => octokit.graphql(query, variables),
+      repoNodeId(where.owner, where.repo),
+      refReader(api.git, where),
+    );
+    const logged: World['logged'] = [];
+    const due = (over: Api = api): DueDeps => ({
+      api: over,
+      now: () => DUE,
+      botLogin: BOT_LOGIN,
+      appId: fake.state.appId,
+      markers: { keys, warn: (_fields, message) => logged.push({ level: 'warn', message }) },
+      records: appRecordReader(keys, readEnvironmentRecord),
+      info: (_fields, message) => logged.push({ level: 'info', message }),
+      swap,
+    });
+    await run({ fake, api, swap, due, logged });
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
+}
+
+const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
+/** The App's check runs marking `id` ended. */
+const endMarks = (fake: FakeGitHub, id: string) =>
+  fake
+    .requestsFor('checks/create')
+    .filter((r) => (r.body as { name?: string }).name === `deploy schedule: ${id}`);
+/** The lock a started deployment holds, released as its final status would. */
+function releaseLock(fake: FakeGitHub): void {
+  assert.ok(fake.repo().refs.delete(lockRefName({ scope: 'environment', environment: 'staging' }) as string));
+}
+
+/** An api whose calls `hook` may hold up (it sees the method's name and its parameters). */
+function gated(api: Api, hook: (call: string, params: Record<string, unknown>) => Promise<void>): Api {
+  const wrap = <T extends object>(group: T, name: string): T =>
+    new Proxy(group, {
+      get(target, key) {
+        const value = Reflect.get(target, key) as unknown;
+        if (typeof value !== 'function') return value;
+        return async (params: Record<string, unknown>) => {
+          await hook(`${name}.${String(key)}`, params);
+          return (value as (p: unknown) => Promise<unknown>).call(target, params);
+        };
+      },
+    });
+  return { ...api, git: wrap(api.git, 'git') } as Api;
+}
+
+const signal = () => {
+  let done!: () => void;
+  const promise = new Promise<void>((resolve) => (done = resolve));
+  return { promise, done };
+};
+
+test('a duplicate its /deploy comment and a due check withdraw at the same moment: one end mark, one message', async () => {
+  await withFake(async (w) => {
+    const ask = `refs/${askRefName(asking(2, 'alice'))}`;
+    const erinsRef = signal();
+    const dueAtAsk = signal();
+    const erinTriedClaim = signal();
+    // erin's comment (c3): its request ref is written; its ask waits until the due check has claimed c3 and
+    // reached its ask; its claim (refused: the due check holds it) lets the due check go on.
+    const erinApi = gated(w.api, async (call, p) => {
+      if (call === 'git.createRef' && p.ref === ask) await dueAtAsk.promise;
+    });
+    const erinGit = erinApi.git;
+    erinApi.git = {
+      ...erinGit,
+      createRef: async (p: Parameters<Api['git']['createRef']>[0]) => {
+        try {
+          return await erinGit.createRef(p);
+        } finally {
+          if (p?.ref === `refs/${scheduleRefName('staging', 'c3')!}`) erinsRef.done();
+          if (p?.ref === 'refs/deploy-schedule-claims/c3') erinTriedClaim.done();
+        }
+      },
+    } as Api['git'];
+    const dueApi = gated(w.api, async (call, p) => {
+      if (call === 'git.getRef' && `refs/${String(p.ref)}` === ask) {
+        dueAtAsk.done();
+        await erinTriedClaim.promise;
+      }
+    });
+    const [pr, config] = await Promise.all([readPull(w.api, where, PR), loadConfig(w.api, where)]);
+    const policy = resolvePolicy(config, 'staging');
+    const erin = scheduleDeploy(
+      { api: erinApi, now: () => ASKED, markers: w.due().markers, appId: w.fake.state.appId },
+      {
+        where,
+        pr,
+        config,
+        policy,
+        request: { ...asking(3, 'erin'), at: ASKED },
+        actor: await actorOf(w.api, where, 'erin', []),
+        when: { kind: 'at', local: { date: '2026-12-01', time: '09:30', zone: 'UTC' } },
+      } as Parameters<typeof scheduleDeploy>[1],
+      () => Promise.reject(new Error('not deployed now')),
+    );
+    await erinsRef.promise;
+    // The due check lists (only erin's); alice's identical request is recorded whole and holds the ask.
+    const listed = await listRequests(w.api as unknown as ScheduleApi, where, keys);
+    assert.deepEqual(
+      listed.requests.map((r) => r.id),
+      ['c3'],
+    );
+    assert.equal(
+      await recordRequest(w.api as unknown as ScheduleApi, where, keys, asking(2, 'alice')),
+      'recorded',
+    );
+    const [reply, outcomes] = await Promise.all([erin, runDue(w.due(dueApi), where, listed)]);
+    assert.ok(
+      outcomes.some((o) => o.id === 'c3' && o.status === 'not_started'),
+      JSON.stringify(outcomes),
+    );
+    // Told once: either the comment's reply or the due check's message on the pull request, never both.
+    const told = [
+      ...(reply.body !== undefined ? [reply.body] : []),
+      ...appReplies(w.fake).filter((r) => /_duplicate/.test(r)),
+    ];
+    assert.equal(told.length, 1, JSON.stringify(told));
+    assert.equal(endMarks(w.fake, 'c3').length, 1, 'one end mark');
+    assert.ok(!w.fake.repo().refs.has(scheduleRefName('staging', 'c3')!), 'the duplicate is removed');
+    assert.ok(
+      ![...w.fake.repo().refs.keys()].some((r) => /^deploy-schedule-(claims|withdrawn)\//.test(r)),
+      'no claim or withdrawal ref is left',
+    );
+    // Alice's request starts, once.
+    await runDue(w.due(), where);
+    assert.equal(deployments(w.fake).length, 1);
+  });
+});
+
+/**
+ * An ask whose request ended and is gone (a crash left the ask), then `requests` recorded without taking it
+ * over (no conditional update): each stands beside it. The stale tag.
+ */
+async function staleAskWith(
+  w: World,
+  mode: 'at' | 'queue',
+  ...requests: ScheduledRequest[]
+): Promise<string> {
+  const api = w.api as unknown as ScheduleApi;
+  const gone = asking(1, 'alice', mode);
+  assert.equal(await recordRequest(api, where, keys, gone), 'recorded');
+  w.fake.repo().refs.delete(scheduleRefName('staging', 'c1')!);
+  const stale = w.fake.repo().refs.get(askRefName(gone))!;
+  // Each stands beside the stale ask (none is told it is a duplicate).
+  for (const r of requests) assert.equal(typeof (await recordRequest(api, where, keys, r)), 'string');
+  return stale;
+}
+
+test('two queued requests under a stale ask, two due checks at once: exactly one deploys, then or later', async () => {
+  await withFake(async (w) => {
+    await staleAskWith(w, 'queue', asking(2, 'alice', 'queue'), asking(3, 'erin', 'queue'));
+    await Promise.all([runDue(w.due(), where), runDue(w.due(), where)]);
+    assert.equal(deployments(w.fake).length, 1);
+    // The deployment ends and its lock goes: the other request is not deployed again after it.
+    releaseLock(w.fake);
+    await Promise.all([runDue(w.due(), where), runDue(w.due(), where)]);
+    assert.equal(
+      deployments(w.fake).length,
+      1,
+      'the same commit is not deployed twice, once after the other',
+    );
+    assert.deepEqual(
+      [...w.fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-schedule/')),
+      [],
+    );
+    const duplicate = appReplies(w.fake).filter((r) => r.includes('`queue_duplicate`'));
+    assert.equal(duplicate.length, 1, 'the one withdrawn is told once');
+  });
+});
+
+test('a due check taking over a stale ask races a request recorded with the swap: exactly one of the two ever starts', async () => {
+  await withFake(async (w) => {
+    const stale = await staleAskWith(w, 'queue', asking(3, 'erin', 'queue'));
+    const ask = askRefName(asking(3, 'erin', 'queue'));
+    // The due check lists erin's request; its second listing of the requests (the ask's holder is not
+    // listed) comes back before alice's identical request is recorded, which then takes the stale ask over
+    // (compare-and-swap) before the due check acts on what it read.
+    let lists = 0;
+    const git = w.api.git;
+    const dueApi = {
+      ...w.api,
+      git: {
+        ...git,
+        listMatchingRefs: async (p: Parameters<Api['git']['listMatchingRefs']>[0]) => {
+          const answer = await git.listMatchingRefs(p);
+          if (p?.ref === SCHEDULE_REF_PREFIX && ++lists === 2) {
+            const alice = asking(2, 'alice', 'queue');
+            const api = w.api as unknown as ScheduleApi;
+            assert.equal(await recordRequest(api, where, keys, alice, w.swap), 'recorded');
+          }
+          return answer;
+        },
+      },
+    } as Api;
+    const first = await runDue(w.due(dueApi), where);
+    assert.notEqual(w.fake.repo().refs.get(ask), stale, 'the ask was taken over');
+    releaseLock(w.fake);
+    const second = await runDue(w.due(), where);
+    assert.equal(deployments(w.fake).length, 1, JSON.stringify([first, second]));
+  });
+});
+
+test('without the conditional update a request over a stale ask is recorded and the reply says what that means', async () => {
+  await withFake(async (w) => {
+    await staleAskWith(w, 'at');
+    const [pr, config] = await Promise.all([readPull(w.api, where, PR), loadConfig(w.api, where)]);
+    const reply = await scheduleDeploy(
+      { api: w.api, now: () => ASKED, markers: w.due().markers, appId: w.fake.state.appId },
+      {
+        where,
+        pr,
+        config,
+        policy: resolvePolicy(config, 'staging'),
+        request: { ...asking(4, 'erin'), at: ASKED },
+        actor: await actorOf(w.api, where, 'erin', []),
+        when: { kind: 'at', local: { date: '2026-12-01', time: '09:30', zone: 'UTC' } },
+      } as Parameters<typeof scheduleDeploy>[1],
+      () => Promise.reject(new Error('not deployed now')),
+    );
+    assert.match(reply.body ?? '', /`schedule_recorded`/);
+    assert.match(reply.body ?? '', /`ask_not_taken_over`/);
+    assert.match(reply.body ?? '', /no conditional ref update/);
+  });
+});
+
+for (const trigger of ['/status', '/unlock staging'] as const)
+  test(`a duplicate withdrawn while claimed, removed by the due check that ${trigger} runs: logged, and its pull request is not told again`, async () => {
+    const fake = await seededFake({
+      config: deployYml('\n  staging: {}\n'),
+      collaborators: { alice: 'write', erin: 'write' },
+      pulls: [{ number: PR, head: HEAD, user: 'alice' }],
+    });
+    try {
+      const { log, text } = capturedLog('info');
+      const clock = { now: ASKED };
+      const probot = testProbot(fake, log);
+      await probot.load(testApp({ now: () => clock.now, botLogin: BOT_LOGIN }));
+      const say = async (body: string, user: string): Promise<void> => {
+        const { payload } = commentOnPull(fake, body, { user });
+        await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as never);
+      };
+      await say('/lock staging', 'alice');
+      const octokit = await testProbot(fake).auth(fake.state.installationId);
+      const api = octokit.rest as unknown as ScheduleApi;
+      assert.equal(await recordRequest(api, where, keys, asking(2, 'alice')), 'recorded');
+      assert.equal(typeof (await recordRequest(api, where, keys, asking(3, 'erin'))), 'object');
+      // Its comment could not remove it (a due check held its claim): marked ended, left listed, and the pull
+      // request was told so in the reply to that comment.
+      await markEnded(api as never, where, asking(3, 'erin'), 'schedule_duplicate');
+      const before = appReplies(fake).length;
+      clock.now = DUE;
+      await say(trigger, 'alice');
+      assert.ok(!fake.repo().refs.has(scheduleRefName('staging', 'c3')!), 'removed');
+      assert.match(text(), /a withdrawn duplicate scheduled deployment \(marked ended[^)]*\): removed/);
+      const said = appReplies(fake).slice(before);
+      assert.equal(said.filter((r) => /_duplicate/.test(r)).length, 0, JSON.stringify(said));
+      assert.equal(endMarks(fake, 'c3').length, 1, 'marked once');
+      fake.assertNoViolations();
+    } finally {
+      await fake.stop();
+    }
+  });
