@@ -23,6 +23,7 @@ import {
 import { renderGatesSection, renderJobSummary, renderPlanSummary } from '../report/job-summary.ts';
 import { renderDeploymentRecord } from '../report/record.ts';
 import { credentialRedactor, redactDeep } from '../report/redact.ts';
+import { lockRunStatusFor } from '../reconcile/owner.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { GitHubStateStore } from '../state/github-store.ts';
 import { GitHubControlSource, type RequestFn } from '../control/github-channel.ts';
@@ -53,6 +54,8 @@ export class ActionRun {
   private readonly plan: RunPlan;
   private readonly config: RawConfig;
   private readonly octokit: GitHubClient | undefined;
+  /** The lookup of lockRunStatus, made once. */
+  private runStatus: ReturnType<typeof lockRunStatusFor> | undefined;
   private readonly env: NodeJS.ProcessEnv;
   private readonly cancellation: Cancellation;
   private readonly signal: AbortSignal;
@@ -183,6 +186,7 @@ export class ActionRun {
         ? await github?.deploymentId().then((id) => (id === undefined ? undefined : String(id)))
         : undefined;
 
+    const lockRunStatus = this.lockRunStatus();
     let result: PipelineResult;
     try {
       result = await runPipeline(
@@ -214,6 +218,7 @@ export class ActionRun {
             (secret): secret is string => !!secret,
           ),
           ...(store ? { store } : {}),
+          ...(lockRunStatus ? { lockRunStatus } : {}),
           ...(store && recordedDeployment ? { control: this.controlSource(recordedDeployment) } : {}),
         },
       );
@@ -423,8 +428,27 @@ export class ActionRun {
       log: (level, message) => (level === 'warn' ? core.warning(message) : core.info(message)),
       // A re-run keeps the App's deployment, which an earlier attempt may have written the record to.
       firstAttempt: this.env.GITHUB_RUN_ATTEMPT === '1',
-      ...(staging ? { others: new FileStateStore(staging.stateDir) } : {}),
+      ...(staging ? { others: new FileStateStore(staging.stateDir, this.fileStoreOptions()) } : {}),
     });
+  }
+
+  /**
+   * With a token: a record lock in state-dir left by another runner's job is taken over as soon as GitHub
+   * says that run attempt of this repository completed (file-store.ts), not only once a minute old.
+   */
+  private lockRunStatus() {
+    if (!this.octokit) return undefined;
+    this.runStatus ??= lockRunStatusFor({
+      api: this.octokit.rest,
+      owner: this.context.owner,
+      repo: this.context.repo,
+    });
+    return this.runStatus;
+  }
+
+  private fileStoreOptions() {
+    const runStatus = this.lockRunStatus();
+    return runStatus ? { runStatus } : {};
   }
 
   private gateOptions() {

@@ -7,6 +7,7 @@
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import { gateEntries } from '../gates/registry.ts';
 import { FileStateStore } from '../state/file-store.ts';
+import type { LockRunStatus } from '../util/lock-takeover.ts';
 import { secretValueRedactor } from '../report/redact.ts';
 import {
   redactRecordSecrets,
@@ -86,6 +87,12 @@ export interface PipelineDeps {
   analyzerFor?: (env: ResolvedEnvironment) => Analyzer;
   /** Where the environment records are kept; a file per environment in its state_dir by default. */
   store?: StateStore;
+  /**
+   * For the default file store: asks GitHub whether the run attempt a record lock of another host names has
+   * finished (a self-hosted runner that died holding it), so its lock is taken over at once (file-store.ts).
+   * The Action gives it when it has a token; the CLI has no GitHub to ask.
+   */
+  lockRunStatus?: LockRunStatus;
   /**
    * The values the run keeps secret, the ones it masks in its log (the Action's token and state key, the
    * notification channels' secrets): each is replaced by `***` in every record written (its details and
@@ -247,13 +254,14 @@ function contextOf(
   deps: PipelineDeps,
   staging: ResolvedEnvironment | undefined,
 ): Context {
-  const store = deps.store ?? new FileStateStore(env.stateDir);
+  const fileOptions = deps.lockRunStatus ? { runStatus: deps.lockRunStatus } : {};
+  const store = deps.store ?? new FileStateStore(env.stateDir, fileOptions);
   return {
     env,
     deps,
     now: deps.now ?? (() => performance.timeOrigin + performance.now()),
     store,
-    stagingStore: deps.store ?? (staging ? new FileStateStore(staging.stateDir) : store),
+    stagingStore: deps.store ?? (staging ? new FileStateStore(staging.stateDir, fileOptions) : store),
     warn: (message) => deps.reporter.event({ type: 'log', level: 'warn', message }),
   };
 }

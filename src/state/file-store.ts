@@ -206,6 +206,7 @@ export class FileStateStore implements StateStore {
   private async lock(path: string): Promise<() => Promise<void>> {
     const lock = `${path}.lock`;
     const until = Date.now() + this.lockWaitMs;
+    const runStatus = this.runStatus && askedOnce(this.runStatus);
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
       try {
         await createOwnedFile(lock);
@@ -214,16 +215,18 @@ export class FileStateStore implements StateStore {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       // Taken over, the next attempt takes it (unless another write was quicker).
-      const gone = await lockGone(lock, this.runStatus);
+      const gone = await lockGone(lock, runStatus);
       const stale = gone !== undefined;
       if (stale) {
         let why: string | undefined = gone;
         const taken = await takeOverStaleLock(
           lock,
-          async () => (why = await lockGone(lock, this.runStatus)) !== undefined,
+          async () => (why = await lockGone(lock, runStatus)) !== undefined,
           10_000,
         );
         if (taken) this.notice(`deploy-action: took over ${lock}: ${why}`);
+        // Freed now: tried again whatever asking GitHub took of the wait.
+        if (taken) continue;
       }
       if (Date.now() >= until)
         throw new Error(
@@ -280,6 +283,19 @@ export class FileStateStore implements StateStore {
     if (!legacy.ok) return corrupt(path, `environments.${environment}: ${legacy.message}`);
     return { ok: true, record: legacy.record, source: path };
   }
+}
+
+/**
+ * The run status lookup of one wait for a lock: each run attempt is asked about once, not at every retry of
+ * the wait (a live writer of another host would otherwise cost a GitHub request every 100 ms).
+ */
+function askedOnce(runStatus: RunStatus): RunStatus {
+  const asked = new Map<string, ReturnType<RunStatus>>();
+  return (run) => {
+    const key = JSON.stringify([run.repository, run.id, run.attempt]);
+    if (!asked.has(key)) asked.set(key, runStatus(run));
+    return asked.get(key)!;
+  };
 }
 
 export interface LockHolder {
