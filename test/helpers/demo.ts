@@ -108,6 +108,8 @@ export async function setupDemo(
         ]),
       ],
       ready: /listening on/,
+      // A bound on a hung start, as ctl's 30 s: Node alone took over 10 s to start on a busy 2-core machine.
+      readyTimeoutMs: 30_000,
     });
     env.DEMO_ROUTER_ADMIN = `127.0.0.1:${adminPort}`;
     url = `http://127.0.0.1:${port}/`;
