@@ -6,7 +6,7 @@
 //   check run signed under a made-up key, a genuine record copied from elsewhere, garbage): the Action
 //   refuses each with its reason code and deploys nothing on top of it; the App shows it as not trusted and
 //   /rollback refuses it with the same code.
-import { test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -207,7 +207,7 @@ async function firstRun(w: World, t: { after(fn: () => unknown): void }) {
   return { sha: one.sha, deploymentId: Number(run.outputs['deployment-id']) };
 }
 
-test('two runs on fresh workspaces: the second knows the live slot and previous version from GitHub alone; /status and /rollback agree', async (t) => {
+async function twoRunsOnFreshWorkspaces(t: TestContext): Promise<void> {
   const w = await world(t);
   const v1 = await firstRun(w, t);
 
@@ -267,7 +267,7 @@ test('two runs on fresh workspaces: the second knows the live slot and previous 
   assert.deepEqual(JSON.parse(await w.demo.ctl('current')), { slot: 'blue', version: 'v1' });
   assert.deepEqual(await servedVersions(w.demo.url), ['v1']);
   w.fake.assertNoViolations();
-});
+}
 
 // ---- forged records ------------------------------------------------------------------------------------
 
@@ -443,7 +443,7 @@ const FORGERIES: Forgery[] = [
   },
 ];
 
-test('records forged with the tokens of a user with write access are refused with their codes by the Action and the App', async (t) => {
+async function forgedRecordsRefused(t: TestContext): Promise<void> {
   const w = await world(t);
   const first = await firstRun(w, t);
 
@@ -539,4 +539,16 @@ test('records forged with the tokens of a user with write access are refused wit
     assert.doesNotMatch(after, /not trusted|v0-evil/);
   });
   w.fake.assertNoViolations();
+}
+
+// Each has its own fake GitHub, App, router and services, and mostly waits on the built action's runs.
+describe('the state record kept on GitHub', { concurrency: true }, () => {
+  test(
+    'two runs on fresh workspaces: the second knows the live slot and previous version from GitHub alone; /status and /rollback agree',
+    twoRunsOnFreshWorkspaces,
+  );
+  test(
+    'records forged with the tokens of a user with write access are refused with their codes by the Action and the App',
+    forgedRecordsRefused,
+  );
 });
