@@ -1,9 +1,9 @@
 // Destructive or locking changes in Liquibase changelogs written as XML, YAML or JSON (a SQL-formatted
 // changelog is SQL and goes to sql-risks.ts). Pure: text in, the same findings as for SQL out. What a
-// changeSet's <rollback> does is left out: it undoes the change on purpose.
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+// changeSet's <rollback> does is left out: it undoes the change on purpose. The XML reader is here, the
+// YAML/JSON one in changelog-yaml-risks.ts: the XML worker thread (xml-reports.ts) runs this file, and
+// loading the YAML library there took 0.2 to 0.4 s of each thread's start on a loaded runner.
 import { XMLValidator } from 'fast-xml-parser';
-import { parseYamlDocuments } from './yaml-documents.ts';
 import {
   concurrentStatementLines,
   findSqlRisks,
@@ -12,7 +12,7 @@ import {
   type SqlRisk,
 } from './sql-risks.ts';
 
-const MESSAGES: Record<string, [rule: string, message: string]> = {
+export const MESSAGES: Record<string, [rule: string, message: string]> = {
   dropTable: [
     'drop-table',
     'dropTable loses data and breaks the running version: stop using the table first, drop it in a later release',
@@ -48,9 +48,9 @@ const MESSAGES: Record<string, [rule: string, message: string]> = {
 };
 
 /** A change applied to a table created earlier in the same changelog locks nothing anyone waits on. */
-const ON_NEW_TABLE_IS_SAFE = new Set(['createIndex', 'addNotNullConstraint']);
+export const ON_NEW_TABLE_IS_SAFE = new Set(['createIndex', 'addNotNullConstraint']);
 
-function tableKey(name: string): string {
+export function tableKey(name: string): string {
   return name.toLowerCase().replace(/^public\./, '');
 }
 
@@ -90,7 +90,7 @@ function decodeXmlText(text: string): string {
  * SQL risks of a body starting on `line`, their lines moved to the changelog's. `inTransaction`: its
  * changeSet runs in a transaction (Liquibase's default), where a CONCURRENTLY statement fails.
  */
-function bodyRisks(sql: string, line: number, inTransaction: boolean): SqlRisk[] {
+export function bodyRisks(sql: string, line: number, inTransaction: boolean): SqlRisk[] {
   const risks = findSqlRisks(sql, [], { lockTimeout: false }).map((risk) => ({
     ...risk,
     line: risk.line + line - 1,
@@ -111,7 +111,7 @@ function bodyRisks(sql: string, line: number, inTransaction: boolean): SqlRisk[]
 /** Liquibase's default attributes of a column: with one, existing rows get a value. */
 const DEFAULT_ATTRIBUTE = /^defaultValue(?:Numeric|Boolean|Date|Computed|SequenceNext)?$/;
 
-function addColumnNotNull(table: string | undefined, column: string | undefined): SqlRisk['message'] {
+export function addColumnNotNull(table: string | undefined, column: string | undefined): SqlRisk['message'] {
   const name = column ?? '(unnamed)';
   return `addColumn ${name}${table ? ` on ${table}` : ''} is not nullable and has no default: it fails on a table with rows and breaks the running version's inserts; add it nullable (set NOT NULL in a later release, after a backfill) or give it a defaultValue`;
 }
@@ -122,7 +122,7 @@ const isFalse = (value: unknown) =>
   value === false || (typeof value === 'string' && value.toLowerCase() === 'false');
 
 /** Whether an added column is NOT NULL (nullable false, or a primary key) with nothing to fill existing rows. */
-function notNullWithoutDefault(
+export function notNullWithoutDefault(
   attributes: Record<string, unknown>,
   constraints: Record<string, unknown>,
 ): boolean {
@@ -145,7 +145,7 @@ function xmlAttributes(attributes: string): Record<string, string> {
  * Change types that lock a table in use (their table: tableName, or baseTableName for a foreign key): with
  * no lock_timeout set before them, each waits behind a long transaction while the table's queries queue.
  */
-const LOCKING_CHANGES = new Set([
+export const LOCKING_CHANGES = new Set([
   'addAutoIncrement',
   'addColumn',
   'addDefaultValue',
@@ -168,7 +168,7 @@ const LOCKING_CHANGES = new Set([
 ]);
 
 /** The statements of a <sql> body starting on `line`, at the changelog's lines, for the lock_timeout walk. */
-function bodyStatements(sql: string, line: number) {
+export function bodyStatements(sql: string, line: number) {
   return splitStatements(sql).map((statement) => ({ ...statement, line: statement.line + line - 1 }));
 }
 
@@ -246,114 +246,6 @@ export function findXmlChangelogRisks(xml: string): ChangelogResult {
       for (const statement of bodyStatements(decodeXmlText(body), lineAt(start)))
         lockTimeout.statement(statement);
     }
-  }
-  const missing = lockTimeout.risk();
-  if (missing) risks.push(missing);
-  return { ok: true, risks: risks.sort((a, b) => a.line - b.line) };
-}
-
-/** Pure: the risky changes of a Liquibase YAML or JSON changelog. */
-export function findYamlChangelogRisks(source: string): ChangelogResult {
-  const lines = new LineCounter();
-  const parsed = parseYamlDocuments(source, lines);
-  if (!parsed.ok) return { ok: false, message: `line ${parsed.line}: ${parsed.message}` };
-  if (parsed.documents.length > 1) {
-    return {
-      ok: false,
-      message: `line ${lines.linePos(parsed.documents[1]!.range[0]).line}: a second YAML document: a changelog is one document`,
-    };
-  }
-  const document = parsed.documents[0] ?? parseDocument('');
-  if (document.errors.length > 0) {
-    const error = document.errors[0]!;
-    return {
-      ok: false,
-      message: `line ${lines.linePos(error.pos[0]).line}: not valid YAML or JSON: ${error.message.split('\n')[0]}`,
-    };
-  }
-  const lineOf = (node: Node) => lines.linePos(node.range?.[0] ?? 0).line;
-  const changes: Array<{ type: string; body: Node | null; line: number; inTransaction: boolean }> = [];
-  const walk = (node: unknown, inTransaction: boolean) => {
-    if (isSeq(node)) for (const item of node.items) walk(item, inTransaction);
-    if (!isMap(node)) return;
-    for (const pair of node.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : '';
-      if (key === 'rollback') continue;
-      if (MESSAGES[key] || LOCKING_CHANGES.has(key) || key === 'sql' || key === 'createTable') {
-        const body = pair.value as Node | null;
-        changes.push({ type: key, body, line: lineOf(pair.key as Node), inTransaction });
-        if (key === 'sql') continue; // its own `sql:` option is its text, not another change
-      }
-      const changeSet = key === 'changeSet' && isMap(pair.value);
-      walk(
-        pair.value,
-        changeSet
-          ? (pair.value as { get(k: string): unknown }).get('runInTransaction') !== false
-          : inTransaction,
-      );
-    }
-  };
-  walk(document.contents, true);
-  const tableOf = (body: Node | null) => {
-    const name = isMap(body) ? body.get('tableName') : undefined;
-    return typeof name === 'string' ? tableKey(name) : undefined;
-  };
-  const created = new Set(
-    changes.filter((c) => c.type === 'createTable').flatMap((c) => tableOf(c.body) ?? []),
-  );
-  const risks: SqlRisk[] = [];
-  const lockTimeout = lockTimeoutTracker(created);
-  for (const change of changes) {
-    if (LOCKING_CHANGES.has(change.type)) {
-      const body = change.body;
-      const name = isMap(body) ? (body.get('tableName') ?? body.get('baseTableName')) : undefined;
-      const table = typeof name === 'string' ? name : undefined;
-      if (!table || !created.has(tableKey(table))) {
-        lockTimeout.lockingChange(change.line, `${change.type}${table ? ` on ${table}` : ''}`);
-      }
-    }
-    const known = MESSAGES[change.type];
-    if (known) {
-      const table = tableOf(change.body);
-      if (ON_NEW_TABLE_IS_SAFE.has(change.type) && table && created.has(table)) continue;
-      risks.push({ line: change.line, rule: `migrations.${known[0]}`, message: known[1] });
-    }
-    if (change.type === 'addColumn') {
-      const table = tableOf(change.body);
-      if (table && created.has(table)) continue;
-      const name = isMap(change.body) ? change.body.get('tableName') : undefined;
-      const columns = isMap(change.body) ? change.body.get('columns', true) : undefined;
-      for (const item of isSeq(columns) ? columns.items : []) {
-        // - column: { name, type, defaultValue..., constraints: { nullable: false } }
-        const column = isMap(item) ? item.get('column', true) : undefined;
-        if (!isMap(column)) continue;
-        const own = column.toJSON() as Record<string, unknown>;
-        const constraints = own.constraints && typeof own.constraints === 'object' ? own.constraints : {};
-        if (notNullWithoutDefault(own, constraints as Record<string, unknown>)) {
-          risks.push({
-            line: lineOf(item as Node),
-            rule: 'migrations.add-column-not-null',
-            message: addColumnNotNull(
-              typeof name === 'string' ? name : undefined,
-              typeof own.name === 'string' ? own.name : undefined,
-            ),
-          });
-        }
-      }
-      continue;
-    }
-    if (change.type !== 'sql') continue;
-    // `sql: DROP ...` (the change's text directly) or `sql: { sql: ... }` (the change with options).
-    const text = isScalar(change.body)
-      ? change.body
-      : isMap(change.body)
-        ? change.body.get('sql', true)
-        : undefined;
-    if (!isScalar(text) || typeof text.value !== 'string') continue;
-    // A block scalar's text starts on the line after its `|`.
-    const first = lineOf(text as Node) + (/^[|>]/.test(source.slice(text.range![0])) ? 1 : 0);
-    risks.push(...bodyRisks(text.value, first, change.inTransaction));
-    for (const statement of bodyStatements(text.value, first)) lockTimeout.statement(statement);
   }
   const missing = lockTimeout.risk();
   if (missing) risks.push(missing);

@@ -74,6 +74,8 @@ function inWorker(file: URL, task: XmlTask, signal?: AbortSignal): Promise<XmlRe
     };
     const onAbort = () => finish(() => reject(signal!.reason));
     signal?.addEventListener('abort', onAbort);
+    // Aborted while the thread was made (by a listener of its start): no abort event is coming.
+    if (signal?.aborted) onAbort();
     worker.on('message', (answer: XmlAnswer) => {
       if (answer.ok) return finish(() => resolve(answer.value));
       if (answer.error === 'crash')

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineCounter } from 'yaml';
-import { findYamlChangelogRisks } from '../../../src/gates/changelog-risks.ts';
+import { findYamlChangelogRisks } from '../../../src/gates/changelog-yaml-risks.ts';
 import { checkManifest } from '../../../src/gates/infrastructure.ts';
 import { MAX_YAML_DEPTH, parseYamlDocuments } from '../../../src/gates/yaml-documents.ts';
 

@@ -2,11 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import {
-  findXmlChangelogRisks,
-  findYamlChangelogRisks,
-  type ChangelogResult,
-} from '../../../src/gates/changelog-risks.ts';
+import { findXmlChangelogRisks, type ChangelogResult } from '../../../src/gates/changelog-risks.ts';
+import { findYamlChangelogRisks } from '../../../src/gates/changelog-yaml-risks.ts';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/gates/migrations/liquibase/${name}`, import.meta.url), 'utf8');
