@@ -21,6 +21,7 @@ import {
 } from './programs.ts';
 import { remoteCommands, type RemoteWord } from './remote-line.ts';
 import { taskWords } from './task-runners.ts';
+import { installWords } from './package-installs.ts';
 
 export type ChosenKind =
   | 'program'
@@ -29,6 +30,7 @@ export type ChosenKind =
   | 'target' // a make, rake, just, task, gradle, … target: the recipe that runs
   | 'remote-program'
   | 'remote-code'
+  | 'package' // the package an install fetches, whose install or build scripts run
   | 'after-unknown-option'; // after a docker/podman option not known here: maybe the image or the program
 
 export interface ChosenWord {
@@ -502,6 +504,8 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
     // A task runner's target, or the package, binary or environment it builds and runs.
     for (const task of taskWords(words, at, name))
       add(task.index, task.kind, task.how, undefined, at, task.safe);
+    for (const install of installWords(words, at, name))
+      if (!install.pinned) add(install.index, 'package', install.how, undefined, at);
     if (name === 'scp') {
       for (let j = at + 1; j < words.length && words[j] !== '--'; j++)
         if (words[j] === '-S') add(j + 1, 'program', 'the program scp -S runs', undefined, at);

@@ -25,6 +25,7 @@
 // one as an argument only makes the check stricter.
 
 import { STDIN_FILES, stdinReaderParser } from './stdin-readers.ts';
+import { installWords } from './package-installs.ts';
 
 export type CodeKind =
   | 'shell' // a POSIX shell's -c script
@@ -77,6 +78,8 @@ export interface CommandModel {
    * to the remote side (rsync -M): 'always'.
    */
   remotePaths: Map<number, { mode: 'if-remote' | 'always'; program: number }>;
+  /** Package specs of an install with a version appended to a fixed name (`app@{{v}}`): checked once rendered. */
+  versionPins: Set<number>;
 }
 
 /**
@@ -130,6 +133,7 @@ export function emptyModel(): CommandModel {
     sedScripts: new Map(),
     scriptFiles: new Set(),
     remotePaths: new Map(),
+    versionPins: new Set(),
   };
 }
 
@@ -1326,6 +1330,8 @@ export function commandModel(words: readonly string[]): CommandModel {
     const files = new Set(model.scriptFiles);
     parser?.(words, i, model);
     stdinReaderParser(name)?.(words, i, model);
+    for (const install of installWords(words, i, name))
+      if (install.pinned) model.versionPins.add(install.index);
     // A word run as code is not also a program to look at here (its own words are not these words).
     for (const operand of model.code.slice(before)) seen.add(operand.index);
     // The script it loads is its standard input (sh /dev/stdin, awk -f -, make -f -).

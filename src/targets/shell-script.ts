@@ -28,6 +28,7 @@ import {
 } from './held-values.ts';
 import { PLACEHOLDER, render, TemplateError, type TemplateValues } from './template.ts';
 import { argIndex, argumentMessage, positionalHeld, shellFunctions } from './inline-args.ts';
+import { versionValueProblem } from './package-installs.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
 
@@ -59,6 +60,8 @@ export interface TemplateSite {
    * remote host's shell may read it, and the value must be one plain word (remoteValueProblem).
    */
   remotePath?: { word: string; mode: 'if-remote' | 'always'; program: string };
+  /** The version appended to a fixed package name of an install (`app@{{v}}`): checked by versionValueProblem. */
+  version?: boolean;
   /** In a make variable assignment: the value must be one plain word (makeValueProblem). */
   make?: boolean;
   /**
@@ -291,6 +294,10 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
       return `${where}: its value would choose what runs there, ${never}; name the remote program in the config and pass the value as its argument, where it must be one plain word (ssh HOST ./deploy.sh ${at})`;
     case 'remote-code':
       return `${where}: the remote host would run its value as code; pass the value as an argument of a script on the remote host, where it must be one plain word (ssh HOST ./deploy.sh ${at})`;
+    case 'package': {
+      const tool = programName(words[chosen.program]!);
+      return `${where}: its value would choose the package that is installed, and so the code its install or build scripts run (a plain word picks any package; npm:other@1, a git URL or a path pick others), ${never}; name the package in the config and let the value be its version only (${tool === 'pip' || /^pip|^python/.test(tool) ? `app==${at}` : tool === 'gem' ? `app:${at}` : `app@${at}`}), which must then be a version when the command runs`;
+    }
     case 'after-unknown-option':
       return `${at} (${words[chosen.index]}) comes after ${chosen.how}, which this tool does not know: if it takes a value, the image and the program that runs are one word further, and the value could choose what runs; attach the option's value (--option=VALUE), or write the image and the program without a template`;
   }
@@ -634,6 +641,15 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         (site) => (site.make = true),
       );
     }
+    for (const index of model.versionPins)
+      if (index < command.args.length) {
+        for (const site of sitesIn(command.args[index]!)) site.version = true;
+        plainOnly(
+          command.args[index]!,
+          'the version of a package an install fetches',
+          (site) => (site.version = true),
+        );
+      }
     for (const [index, { mode, program }] of model.remotePaths)
       if (index < command.args.length) {
         for (const site of sitesIn(command.args[index]!))
@@ -1298,6 +1314,8 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     if (sed) throw new TemplateError(`${sed} (character ${site.start + 1})`);
     const remote = site.remote ? remoteValueProblem(site.name, value) : undefined;
     if (remote) throw new TemplateError(`${remote} (character ${site.start + 1})`);
+    const version = site.version ? versionValueProblem(site.name, value) : undefined;
+    if (version) throw new TemplateError(`${version} (character ${site.start + 1})`);
     if (site.leading) {
       if (site.leading.first) emptySoFar = true;
       if (emptySoFar && value.startsWith('-'))
@@ -1537,6 +1555,12 @@ export function renderArgvCommand(
     for (const [, name] of argv[index]!.matchAll(PLACEHOLDER)) {
       const value = values[name!];
       const problem = value === undefined ? undefined : makeValueProblem(name!, value);
+      if (problem) throw new TemplateError(problem);
+    }
+  for (const index of model.versionPins)
+    for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
+      const value = values[name!];
+      const problem = value === undefined ? undefined : versionValueProblem(name!, value);
       if (problem) throw new TemplateError(problem);
     }
   for (const [index, { delimiter }] of model.sedScripts)
