@@ -26,6 +26,7 @@
 
 import { STDIN_FILES, stdinReaderParser } from './stdin-readers.ts';
 import { installWords } from './package-installs.ts';
+import { remoteToolParser } from './remote-tools.ts';
 
 export type CodeKind =
   | 'shell' // a POSIX shell's -c script
@@ -1330,6 +1331,7 @@ export function commandModel(words: readonly string[]): CommandModel {
     const files = new Set(model.scriptFiles);
     parser?.(words, i, model);
     stdinReaderParser(name)?.(words, i, model);
+    remoteToolParser(name)?.(words, i, model);
     for (const install of installWords(words, i, name))
       if (install.pinned) model.versionPins.add(install.index);
     // A word run as code is not also a program to look at here (its own words are not these words).
