@@ -24,6 +24,7 @@ import type { StateRead, StateStore } from '../state/store.ts';
 import type { RunContext } from './context.ts';
 import { GitHubControlSource, type RequestFn } from '../control/github-channel.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
+import { fileReconcileLock } from '../cli/reconcile-lock.ts';
 import { environmentList, InputError, type ActionInputs } from './inputs.ts';
 import { reconcileNotifiers } from '../notify/wiring.ts';
 import type { Cancellation } from '../util/signals.ts';
@@ -87,6 +88,7 @@ export async function runReconcile(
         }
       : {}),
     storeFor: storeFactory(inputs, context, octokit),
+    ...exclusiveFactory(inputs, context, octokit),
     secrets,
     ownerStatus: ownerStatusFor({
       github: octokit ? { api: octokit.rest, owner: context.owner, repo: context.repo } : undefined,
@@ -167,6 +169,24 @@ export function storeFactory(
 }
 
 /**
+ * `state-dir` given: each environment is reconciled under `<state-dir>/locks/reconcile-<env>.lock`, the lock
+ * the CLI's reconcile and promote take in that directory (cron on the same machine, or another runner's job
+ * sharing it), so two never act on one rollout. One left by a run attempt of this repository that GitHub
+ * says has finished is taken over (with a token); one of another host is otherwise left to it.
+ */
+export function exclusiveFactory(
+  inputs: Pick<ActionInputs, 'stateDir'>,
+  context: Pick<RunContext, 'owner' | 'repo'>,
+  octokit: Pick<GitHubClient, 'rest'> | undefined,
+): Pick<ReconcileOptions, 'exclusive'> {
+  if (!inputs.stateDir) return {};
+  const runStatus = octokit
+    ? lockRunStatusFor({ api: octokit.rest, owner: context.owner, repo: context.repo })
+    : undefined;
+  return { exclusive: fileReconcileLock(undefined, runStatus ? { runStatus } : {}) };
+}
+
+/**
  * Where a handed-off rollout's /promote, /pause, /resume and /abort are read (docs/control.md): the App's
  * `rollout / <env>` check runs on the rollout's commit, verified under the state key; or the state
  * directory's control file where the records are files.
@@ -192,7 +212,8 @@ export function controlFactory(
           },
           rollout.sha,
           [key],
-          undefined,
+          // Only the deploy App's check runs: the input's id, else the app that made the deployment.
+          inputs.controlAppId ?? 'deployment',
           // A handed-off rollout: each reconcile run takes it up again, so cancelling one stops nothing.
           'cancelling a reconcile run does not stop this rollout (the next one takes it up again): a person must move its traffic back to the stable version by hand',
         )

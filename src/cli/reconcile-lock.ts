@@ -3,7 +3,8 @@
 // process that holds it. `deploy-action reconcile` from cron, a manual one and a `promote` that goes on with
 // a handed-off rollout take it, so only one of them rolls back or resumes a rollout. A lock whose process is
 // gone (killed mid-reconcile) is taken over; one held by a live process, or by a process on another host
-// (a state directory shared over the network), is left to it.
+// (a state directory shared over the network), is left to it, unless GitHub reports the run attempt that
+// took it completed (the Action's reconcile, which asks: action/reconcile.ts).
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
@@ -61,8 +62,9 @@ function holderOf(path: string): Holder | undefined {
 
 export interface ReconcileLockOptions {
   /**
-   * Asks GitHub whether the run attempt a lock of another host names has finished (a runner that died). No
-   * caller gives it yet: the CLI has no GitHub API, and the Action's reconcile takes no reconcile lock.
+   * Asks GitHub whether the run attempt a lock of another host names has finished (a runner that died): the
+   * Action's reconcile with state-dir and a token (action/reconcile.ts). The CLI has no GitHub API: a lock of
+   * another host is left to it, and reconcile_busy says which file to remove once that host's is gone.
    */
   runStatus?: RunStatus;
   /** Where a lock taken over from a holder that is gone is said (default: standard error). */
@@ -133,5 +135,14 @@ async function heldBy(
         why: `its holder, ${who} in workflow run ${holder.run.id}, has finished${run.conclusion ? ` (${run.conclusion})` : ''}`,
       };
   }
-  return { state: 'held', by: `${who}${holder.run ? ` (workflow run ${holder.run.id})` : ''}, ${path}` };
+  const by = `${who}${holder.run ? ` (workflow run ${holder.run.id})` : ''}, ${path}`;
+  if (status.state !== 'unknown') return { state: 'held', by };
+  // Never taken over here: a reconcile of another host may be rolling a rollout back right now. Who can
+  // see that host says whether it is gone.
+  return {
+    state: 'held',
+    by:
+      `${by}; a process of another host, which this one cannot ask${runStatus && holder.run ? ' (nor could GitHub say its run has finished)' : ''}: ` +
+      `once no reconcile or promote runs there any more (its machine or runner is gone), remove ${path} and run again`,
+  };
 }
