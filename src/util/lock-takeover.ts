@@ -133,7 +133,10 @@ export async function createOwnedFile(path: string, options: CreateOptions = {})
     // Only the rename says the file system cannot move a directory into place; a failed write is its own error.
     if (!renaming || !NO_DIRECTORY_RENAME.has(code)) throw error;
     warnNoDirectoryRename(path, code, options.warn);
-    // Exclusive still (EEXIST when taken), but empty for the moment between its creation and the write.
+    // Exclusive still (EEXIST when taken), but empty for the moment between its creation and the write. No
+    // atomic way is left here: link() is what this file system lacks, a plain rename replaces another's
+    // lock, and Node does not expose renameat2's RENAME_NOREPLACE (a symlink holding the owner would be,
+    // but every reader would then need lstat and readlink: not done).
     await writeFile(path, text, { flag: 'wx' });
   }
 }
