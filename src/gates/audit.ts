@@ -8,7 +8,7 @@ import * as z from 'zod';
 import { auditConfigSchema } from './schema/audit.ts';
 import type { AllowEntry, AuditConfig } from './schema/audit.ts';
 import { runGateCommand } from './gate-command.ts';
-import { parseJsonSteps } from './json-steps.ts';
+import { JSON_CHUNK, parseJsonSteps } from './json-steps.ts';
 import { readReportFile } from './report-file.ts';
 import { repositoryRoots } from './repo-path.ts';
 import { runAtOnce, Turns } from './turns.ts';
@@ -173,7 +173,7 @@ function* auditReportSteps(written: string, source: string): Generator<void, Adv
   // A byte order mark (a wrapper script in PowerShell, a report saved by one and printed with cat) is no
   // part of the JSON: JSON.parse refused it, and the gate said the advisory service could not be reached.
   const text = written.replace(/^\uFEFF/, '');
-  const tree = yarnTreeReport(text, source);
+  const tree = yield* yarnTreeReport(text, source);
   if (tree !== undefined) return tree;
   let data: Record<string, unknown>;
   let noSuggestions = false;
@@ -181,8 +181,8 @@ function* auditReportSteps(written: string, source: string): Generator<void, Adv
     data = (yield* parseJsonSteps(text)) as Record<string, unknown>;
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
-    if (text.trimStart().startsWith('{"type":')) return parseYarnClassic(text, source);
-    const berry = yarnBerryReport(text, source);
+    if (text.trimStart().startsWith('{"type":')) return yield* parseYarnClassic(text, source);
+    const berry = yield* yarnBerryReport(text, source);
     if (berry === undefined) {
       throw new AuditReportError(
         `${source} did not give a JSON audit report: the advisory service could not be reached or the audit failed` +
@@ -202,7 +202,8 @@ function* auditReportSteps(written: string, source: string): Generator<void, Adv
   }
   if (data.auditReportVersion === 2) return parseNpmV2(data, source);
   if (data.advisories && typeof data.advisories === 'object') return parseNpmV1(data, source);
-  if (data.type === 'auditSummary' || data.type === 'auditAdvisory') return parseYarnClassic(text, source);
+  if (data.type === 'auditSummary' || data.type === 'auditAdvisory')
+    return yield* parseYarnClassic(text, source);
   if (isBulkAnswer(data)) return parseBulkAnswer(data, source);
   // yarn 4.0.0 with nothing found: an empty answer, then its "No audit suggestions" event.
   if (Object.keys(data).length === 0 && noSuggestions) return [];
@@ -358,16 +359,18 @@ function v1Advisory(advisory: V1Advisory, source: string): Advisory {
  * nothing is found a yarn event after it ({"type":"info",…,"data":"No audit suggestions"}). The report is
  * that first line; an "error" event is the audit failing. Undefined when the output is not such lines.
  */
-function yarnBerryReport(
+function* yarnBerryReport(
   text: string,
   source: string,
-): { report: Record<string, unknown>; noSuggestions: boolean } | undefined {
+): Generator<void, { report: Record<string, unknown>; noSuggestions: boolean } | undefined> {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   const parsed: unknown[] = [];
   for (const line of lines) {
+    // The first line is the registry's whole answer: in steps, as any big report.
     try {
-      parsed.push(JSON.parse(line));
-    } catch {
+      parsed.push(yield* parseJsonSteps(line));
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
       return undefined;
     }
   }
@@ -427,11 +430,19 @@ function yarnLine(line: string): YarnLine | undefined {
  * nothing found, only its "No audit suggestions" info event. A deprecation is a line with the ID
  * "<package> (deprecation)", no URL, severity moderate: kept as info. Undefined when the output is not that.
  */
-function yarnTreeReport(text: string, source: string): Advisory[] | undefined {
+function* yarnTreeReport(text: string, source: string): Generator<void, Advisory[] | undefined> {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
-  const parsed = lines.map(yarnLine);
-  if (parsed.length === 0 || parsed.some((line) => line === undefined)) return undefined;
-  const read = parsed as YarnLine[];
+  const read: YarnLine[] = [];
+  for (const line of lines) {
+    // One advisory or event a line: a line of a megabyte is another report (npm's, on one line), which
+    // JSON.parse would have read whole in one step here, before the stepped parse.
+    if (line.length > JSON_CHUNK) return undefined;
+    const parsed = yarnLine(line);
+    if (parsed === undefined) return undefined;
+    read.push(parsed);
+    yield;
+  }
+  if (read.length === 0) return undefined;
   const found = read.filter((line) => line.kind === 'advisory');
   const noSuggestions = read.some(
     (line) => line.kind === 'event' && line.type === 'info' && line.data === 'No audit suggestions',
@@ -451,6 +462,7 @@ function yarnTreeReport(text: string, source: string): Advisory[] | undefined {
   const advisories = new Map<string, Advisory>();
   for (const [index, line] of read.entries()) {
     if (line.kind !== 'advisory') continue;
+    yield;
     const entry = checked(yarnTreeLineSchema, line.raw, source, `line ${index + 1}`);
     const advisory = toAdvisory(
       deprecationAsInfo({
@@ -543,11 +555,12 @@ function parseBulkAnswer(data: Record<string, unknown>, source: string): Advisor
   return [...advisories.values()];
 }
 
-function parseYarnClassic(text: string, source: string): Advisory[] {
+function* parseYarnClassic(text: string, source: string): Generator<void, Advisory[]> {
   const advisories = new Map<string, Advisory>();
   let summary = false;
   for (const [index, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
+    yield;
     let raw: unknown;
     try {
       raw = JSON.parse(line);

@@ -108,6 +108,8 @@ interface Watched {
   outcome: GateVerdict | unknown;
   /** Whether JSON.parse was handed the report's last entry after the abort. */
   lastParsedAfterAbort: boolean;
+  /** Whether JSON.parse was ever handed the first and the last entry at once: the report in one step. */
+  wholeInOneStep: boolean;
 }
 
 /** Runs `gate` on `file` (holding `text`), its signal aborted when JSON.parse first sees the first entry. */
@@ -133,8 +135,10 @@ async function runWatched(
   };
   const parse = JSON.parse;
   let lastParsedAfterAbort = false;
+  let wholeInOneStep = false;
   JSON.parse = function watchedParse(this: unknown, source: string, reviver?: Parameters<typeof parse>[1]) {
     if (typeof source === 'string') {
+      if (source.includes(FIRST) && source.includes(LAST)) wholeInOneStep = true;
       if (!controller.signal.aborted && source.includes(FIRST)) controller.abort(reason);
       else if (controller.signal.aborted && source.includes(LAST)) lastParsedAfterAbort = true;
     }
@@ -149,7 +153,7 @@ async function runWatched(
     JSON.parse = parse;
   }
   assert.ok(controller.signal.aborted, 'the first entry was parsed');
-  return { outcome, lastParsedAfterAbort };
+  return { outcome, lastParsedAfterAbort, wholeInOneStep };
 }
 
 function assertStopped(watched: Watched, what: string): void {
@@ -159,6 +163,7 @@ function assertStopped(watched: Watched, what: string): void {
     `${what}: ${JSON.stringify(watched.outcome)}`,
   );
   assert.equal(watched.lastParsedAfterAbort, false, `${what}: parsed to its last entry after the abort`);
+  assert.equal(watched.wholeInOneStep, false, `${what}: the whole report went to JSON.parse in one step`);
 }
 
 test('audit: a cancel while a big npm report is parsed stops the gate before its last entry', async (t) => {
