@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { healthAnalyzer } from '../../../src/pipeline/analyzer.ts';
 import { createStepRunner } from '../../../src/pipeline/step-runner.ts';
 import { environment } from '../../helpers/machine-driver.ts';
+import { freePort } from '../../helpers/ports.ts';
 
 const open: Array<() => Promise<void>> = [];
 after(() => Promise.all(open.map((close) => close())));
@@ -82,10 +83,8 @@ test('user:password in the URL is sent as basic auth and shown nowhere; a failur
 });
 
 test('a slot that refuses connections: the warm-up says so', async () => {
-  const gone = createServer();
-  await new Promise<void>((r) => gone.listen(0, '127.0.0.1', r));
-  const port = (gone.address() as AddressInfo).port;
-  await new Promise<void>((r) => gone.close(() => r()));
+  // A reserved port (outside the ephemeral range): a just-closed port 0 one could be handed to another socket.
+  const port = await freePort();
   const result = await warmup(`http://127.0.0.1:${port}/warm`);
   assert.equal(result.ok, false);
   assert.match(result.ok ? '' : result.reason, /failed \(last: ECONNREFUSED/);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { ResolvedHealthCheck } from '../../../src/config/resolve.ts';
 import { httpCheck, MAX_BODY_BYTES } from '../../../src/targets/http-check.ts';
+import { freePort } from '../../helpers/ports.ts';
 
 type HttpCheck = Extract<ResolvedHealthCheck, { kind: 'http' }>;
 
@@ -176,11 +177,9 @@ test('an IPv6 loopback URL is checked like any other; a refused one names the re
   const ok = await httpCheck(check(`http://[::1]:${port}/health`, { body: '^ok$' }), {});
   assert.equal(ok.ok, true, ok.detail);
   assert.equal(ok.detail, `http://[::1]:${port}/health answered 200`);
-  // A port nothing listens on: the one just closed.
-  const gone = createServer();
-  await new Promise<void>((r) => gone.listen(0, '::1', r));
-  const free = (gone.address() as AddressInfo).port;
-  await new Promise<void>((r) => gone.close(() => r()));
+  // A port nothing listens on: a reserved one, outside the ephemeral range (a just-closed port 0 one could be
+  // handed to another socket meanwhile).
+  const free = await freePort();
   const refused = await httpCheck(check(`http://[::1]:${free}/health`), {});
   assert.equal(refused.ok, false);
   assert.match(refused.detail, new RegExp(`^http://\\[::1\\]:${free}/health: ECONNREFUSED`));
