@@ -447,6 +447,19 @@ async function headMovedSince(
 }
 
 /**
+ * Whether the App anchored a parent of the head as a head of this pull request (head-anchor.ts; at most two
+ * parents are read, a merge's). More anchors than are read count as anchored: never taken for none.
+ */
+async function parentAnchored(deps: DispatchDeps, b: Base): Promise<boolean> {
+  const { data } = await deps.api.repos.getCommit({ ...b.where, ref: b.pr.headSha });
+  const parents = data.parents.slice(0, 2).map((p) => p.sha);
+  const anchors = await Promise.all(
+    parents.map((sha) => newestAnchor(deps.api, b.where, b.pr.number, sha, deps.appId)),
+  );
+  return anchors.some((a) => a.status !== 'none');
+}
+
+/**
  * The head a comment was written at, from the App's history of heads, checked against the App's anchor of the
  * current head (head-anchor.ts). `legacy`: the pull request has no history and its head no anchor (it was
  * opened before the App kept them). `unknown`: a history the App did not write, one deleted or set back to an
@@ -483,7 +496,17 @@ async function headAtComment(
     return { status: 'unknown', reason: 'history_refused' };
   }
   const checked = historyAgainstAnchor(history, b.pr.headSha, anchor);
-  if (checked.status === 'legacy') return { status: 'legacy' };
+  if (checked.status === 'legacy') {
+    // No history, and no anchor on the head: a pull request from before the App kept heads, or one whose
+    // history was deleted and whose last push the App has not handled yet. After an ordinary push the
+    // previous head is a parent of this one, and the App's anchor on it says a history was kept.
+    if (!(await parentAnchored(deps, b))) return { status: 'legacy' };
+    warn(
+      'history_missing',
+      "the history of heads is gone and the head's parent has the app's anchor (changed by someone who can push, or the app's last write of it failed): the command is refused",
+    );
+    return { status: 'unknown', reason: 'history_missing' };
+  }
   if (checked.status === 'tampered') {
     warn(
       checked.reason,

@@ -95,8 +95,12 @@ export type SynchronizeOutcome =
   /** Nothing to tell anyone, and the App had shown no head: the new one is kept without a comment. */
   | { status: 'head_recorded'; head: RecordHeadOutcome | 'no_time' | 'failed' }
   | { status: 'notified'; environments: string[] }
-  /** The approvals cannot be read (too_many_comments, the ledger): nobody is named, nothing posted. */
-  | { status: 'unreadable'; code: string };
+  /**
+   * The approvals cannot be read (too_many_comments, the ledger): nobody is named, nothing posted. The head
+   * is kept all the same (a ref and a check run, no comment), so a command written before the push is not
+   * taken for the pushed head once the pull request is readable again.
+   */
+  | { status: 'unreadable'; code: string; head: RecordHeadOutcome | 'no_time' | 'failed' };
 
 /** The delivery's log, for a failure worth more than a warning (keepHead). Without it: markers.warn. */
 export interface HeadLog {
@@ -152,8 +156,25 @@ export async function handleSynchronize(
     shown = comments.asked.some((a) => !a.rollback);
   } catch (error) {
     // Anyone who may comment can flood a public PR past what the App reads: every push then failed the
-    // delivery. The approvals stopped counting anyway (they are bound to their commit).
-    if (error instanceof FactsError) return { status: 'unreadable', code: error.code };
+    // delivery. The approvals stopped counting anyway (they are bound to their commit). The head is kept
+    // without reading a comment.
+    if (error instanceof FactsError)
+      return {
+        status: 'unreadable',
+        code: error.code,
+        head: await keepHead(
+          octokit,
+          where,
+          markers,
+          number,
+          payload.after,
+          payload.pull_request.updated_at,
+          {
+            repositoryNodeId: payload.repository.node_id,
+            ...(log ? { log } : {}),
+          },
+        ),
+      };
     throw error;
   }
   const stale = approvalsMadeStale(records, payload.before);
