@@ -187,6 +187,8 @@ type Frame =
       levels: Array<{ commands: SimpleCommand[]; fed: boolean }>;
       /** Whether the next command's standard input is a pipe. */
       pipedIn: boolean;
+      /** Inside the ( … ) of an array assignment (a=(x y), declare -a a=(…)): one word, to its ")". */
+      array?: boolean;
     }
   | { kind: 'double' }
   | { kind: 'param'; braces: number }
@@ -448,7 +450,8 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   const exactOf = (word: Word): Exact | undefined => {
     const raw = script.slice(word.start, word.end);
     const head = /^[A-Za-z_]\w*=/.exec(raw); // not v+=… (it keeps the old value) nor v[i]=…
-    if (!head) return undefined;
+    // An array (a=(…)) holds several words: not one value to check.
+    if (!head || raw[head[0].length] === '(') return undefined;
     const exact: Exact = { literal: '', sites: [] };
     let single = false;
     for (let k = head[0].length; k < raw.length; k++) {
@@ -547,7 +550,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     let first = 0;
     while (
       first < args.length &&
-      (/^[A-Za-z_]\w*\+?=/.test(script.slice(args[first]!.start, args[first]!.end)) ||
+      (/^[A-Za-z_]\w*(\[[^\]]*\])?\+?=/.test(script.slice(args[first]!.start, args[first]!.end)) ||
         KEEPS_COMMAND_POSITION.has(plain(args[first]!)))
     )
       first++;
@@ -1056,6 +1059,20 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     }
 
     const frame = top();
+    if (frame.kind === 'script' && !match) {
+      // An array assignment's elements are words of its value, not a subshell's command: a=(x {{y}}).
+      const before = frame.wordStart >= 0 ? script.slice(frame.wordStart, i) : '';
+      if (c === '(' && !frame.array && /^[A-Za-z_]\w*(\[[^\]]*\])?\+?=$/.test(before)) {
+        frame.array = true;
+        i++;
+        continue;
+      }
+      if (frame.array && (c === ')' || /\s/.test(c))) {
+        if (c === ')') frame.array = false;
+        i++;
+        continue;
+      }
+    }
     if (frame.kind === 'script') {
       const commentStart = c === '#' && (i === 0 || /[\s;&|()]/.test(script[i - 1]!));
       if (/\s/.test(c) || OPERATOR_CHARS.includes(c)) closeWord(frame);
