@@ -73,7 +73,7 @@ export interface TemplateSite {
    * Fills an argument of a command from its first character (`first`), or follows such templates with nothing
    * between: what they expand to together must not start with "-".
    */
-  leading?: { program: string; first: boolean };
+  leading?: { program: string; first: boolean; via?: string };
   /**
    * The last of the templates that start an argument right before a `"$(…)"` (`"{{a}}$(…)"`): when they are all
    * empty, the output of $(…) starts the argument, and could be read as an option.
@@ -694,6 +694,16 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         site.leading = { program: texts[0]!, first: from === word.start };
         from = site.end;
       }
+      // "$v" starting the argument, v set from fixed text and templates alone (v={{x}}): its templates are
+      // checked once rendered as if written here. Which of them starts the value is not known (v=a-{{x}}, or
+      // several branches), so each is checked on its own: a value starting with "-" fails the command.
+      const ref = refsIn(word).find((r) => /^['"]*$/.test(script.slice(word.start, r.start)));
+      const exact = ref && held.holds(ref.variable)?.exact;
+      if (exact && /^\$(\w+|\{\w+\})$/.test(script.slice(ref.start, ref.end)))
+        for (const start of exact.sites) {
+          const site = sites.find((s) => s.start === start);
+          if (site) site.leading = { program: texts[0]!, first: true, via: ref.variable };
+        }
     }
     model.stdinCode ??= xargsInputChooses(texts);
     if (model.stdinCode !== undefined) {
@@ -1337,7 +1347,7 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
       if (site.leading.first) emptySoFar = true;
       if (emptySoFar && value.startsWith('-'))
         throw new TemplateError(
-          `${optionValueMessage(site.name, site.leading.program)} (character ${site.start + 1})`,
+          `${optionValueMessage(site.name, site.leading.program)}${site.leading.via ? ` (through $${site.leading.via}, set from it: write "$${site.leading.via}" after --, or attached to its option)` : ''} (character ${site.start + 1})`,
         );
       emptySoFar &&= value === '';
       if (site.beforeSubstitution && emptySoFar)
