@@ -80,7 +80,10 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
             markers,
             records,
             control: {
-              readRequests: channel.readRequests(context.octokit.request as unknown as RequestFn),
+              readRequests: channel.readRequests(
+                context.octokit.request as unknown as RequestFn,
+                await ownAppId(context.octokit),
+              ),
               write: channel.write,
             },
             graphql: (query, variables) => context.octokit.graphql(query, variables),

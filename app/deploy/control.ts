@@ -510,11 +510,14 @@ export type RequestsReader = (
   keys: readonly Buffer[],
 ) => Promise<ControlPoll>;
 
-/** The reader on GitHub: GitHubControlSource with the App's `octokit.request`. Never throws. */
-export function githubRequests(request: RequestFn): RequestsReader {
+/**
+ * The reader on GitHub: GitHubControlSource with the App's `octokit.request`, reading only the App's own check
+ * runs when its id is given (what the runner acts on: docs/control.md). Never throws.
+ */
+export function githubRequests(request: RequestFn, appId?: number): RequestsReader {
   return async (where, place, sha, keys) => {
     try {
-      return await new GitHubControlSource(request, where, place, sha, keys).poll(place.deploymentId);
+      return await new GitHubControlSource(request, where, place, sha, keys, appId).poll(place.deploymentId);
     } catch (error) {
       return { changed: false, requests: [], error: (error as Error).message };
     }
@@ -529,7 +532,8 @@ export interface ControlIO {
 
 /** The channel the App uses: per event, its Octokit's `request` for the conditional reads. */
 export interface ControlChannel {
-  readRequests(request: RequestFn): RequestsReader;
+  /** `appId`: the App's own, so only its check runs are read (a flood of another app's makes no partial read). */
+  readRequests(request: RequestFn, appId?: number): RequestsReader;
   write: typeof writeControlRequest;
   writeNotice: typeof writeWaitNotice;
 }

@@ -333,7 +333,10 @@ export function registerCheckRun(
         : await handleControlButton(context.octokit, payload, {
             records,
             control: {
-              readRequests: channel.readRequests(context.octokit.request as unknown as RequestFn),
+              readRequests: channel.readRequests(
+                context.octokit.request as unknown as RequestFn,
+                await ownAppId(context.octokit),
+              ),
               write: channel.write,
             },
             trust,

@@ -390,6 +390,8 @@ export class ActionRun {
       { repository: `${context.owner}/${context.repo}`, environment: this.plan.environment, deploymentId },
       context.sha,
       [parseStateKey(this.inputs.stateKey!, 'input "state-key"')],
+      // Only the deploy App's check runs: the input's id, else the app that made the deployment.
+      this.inputs.controlAppId ?? 'deployment',
     );
   }
 

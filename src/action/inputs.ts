@@ -34,6 +34,11 @@ export interface ActionInputs {
   /** The environment's state key (never logged; registered as a secret as soon as it is read). */
   stateKey?: string;
   /**
+   * The deploy App's id: only its `rollout / <env>` check runs carry /promote, /pause, /resume and /abort
+   * (docs/control.md). Unset: learned from the deployment's maker when the App made it.
+   */
+  controlAppId?: number;
+  /**
    * `mode: reconcile` only: adopt what the target's `current` command reports as the record of the one
    * environment named (src/reconcile/adopt.ts, docs/reconcile.md); nothing else is done.
    */
@@ -115,6 +120,12 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     return value;
   };
 
+  // A GitHub App's id: a positive integer.
+  const appId = (name: string): number | undefined => {
+    const value = matching(name, /^[1-9][0-9]{0,15}$/, "a GitHub App's id is a positive whole number");
+    return value === undefined || !/^[1-9][0-9]{0,15}$/.test(value) ? undefined : Number(value);
+  };
+
   const inputs: ActionInputs = {
     // With the mode input empty, the mode may be the workflow's (a dispatch input `mode: reconcile` with a
     // list here): a list is let through, and refused by planRun for a deployment.
@@ -140,6 +151,7 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     tag: text('tag'),
     stateDir: text('state-dir'),
     stateKey: text('state-key'),
+    controlAppId: appId('control-app-id'),
     adoptCurrent: bool('adopt-current', false),
     since: text('since'),
     allowForkCode: bool('allow-fork-code', false),

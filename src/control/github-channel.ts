@@ -9,14 +9,22 @@
 //
 // Listed through the check suites that hold a check run of the name, then each suite's check runs: the commit's
 // own check-run list covers only its 1000 newest check suites, and anyone who can run workflows on the commit
-// could push the App's suite off it, and with it an /abort. Where the App's id is known, only its suites are
-// read. The Action does not know it: it reads every app's suites holding the name, but passes over an app with
-// more than MAX_SUITES_PER_APP of them (reported once): the App's check runs on a commit are in its one suite
-// there, while a writer's workflows (GitHub Actions, a suite per workflow run) could otherwise make the poll
-// read thousands of suites, or fail it.
+// could push the App's suite off it, and with it an /abort.
 //
-// Past the bounds (more than 1000 check runs of the name, more suites than read) the poll reads part of the
-// list: every suite's first and last pages, where the newest check runs are. An /abort or /pause found there
+// Whose check runs are read: the App's only. A deploy job holds the environment's state key (to read the
+// record), so it could sign a request in an approver's name, and write it with any token it can get: its
+// workflow's (GitHub Actions) or another App's installation token. The signature says a request is for this
+// deployment; the app that made the check run (its suite's app, which GitHub sets) says the App wrote it.
+// The App passes its own id; the Action and reconcile pass the `control-app-id` input, or learn the id from the
+// deployment polled: the app GitHub says made it (performed_via_github_app), when that is not GitHub Actions.
+// Where no id is known (a deployment the Action made itself, no input) every app's suites but GitHub Actions'
+// are read, an app with more than MAX_SUITES_PER_APP of them passed over (reported once), and only an /abort or
+// /pause is acted on (either only makes the rollout safer); a /promote or /resume is refused
+// (`control_app_unknown`), naming the input to set. GitHub Actions' suites are never read: a workflow's token
+// never writes a request, and a flood of its check runs costs the poll nothing.
+//
+// Past the bounds (more than 1000 check runs of the name of the apps read, more suites than read) the poll
+// reads part of the list: every suite's first and last pages, where the newest check runs are. An /abort or /pause found there
 // is acted on (either only makes the rollout safer); a /promote or /resume is not (a /pause or /abort in the
 // part not read may have come after it), and the poll says so at every read until the deployment changes.
 import { createHash } from 'node:crypto';
@@ -91,6 +99,12 @@ export const MAX_EXTERNAL_ID = 200;
 /** What a read of part of the requests acts on: what only makes the rollout safer. */
 const SAFE_FROM_PART: ReadonlySet<ControlRequest['verb']> = new Set(['abort', 'pause']);
 
+/**
+ * Whose check runs carry requests: the App's id (only its suites are read), or `deployment`: the app GitHub
+ * says made the deployment polled, when that is not GitHub Actions; else none is known (see the top).
+ */
+export type ControlApp = number | 'deployment';
+
 /** A check run as the list (or the single GET) returns it: only what the poll reads. */
 interface ListedRun {
   id: number;
@@ -118,6 +132,10 @@ export class GitHubControlSource implements ControlSource {
   readonly keys: readonly Buffer[];
   /** The App's id when the caller knows it: only its check suites are read. */
   readonly appId: number | undefined;
+  /** Learn the App's id from the deployment polled (its maker) when `appId` is not given. */
+  private readonly appFromDeployment: boolean;
+  /** For `polled`: the App's id its deployment names, null when none can be trusted; undefined: not asked. */
+  private deploymentApp: number | null | undefined;
   private readonly stopAdvice: string;
   /** The deployment the state below is for: polling another one starts over. */
   private polled: string | undefined;
@@ -139,7 +157,8 @@ export class GitHubControlSource implements ControlSource {
     place: ControlPlace,
     sha: string,
     keys: readonly Buffer[],
-    appId?: number,
+    /** The App's id, or where to learn it; undefined (the App's tests): every app's but GitHub Actions'. */
+    app?: ControlApp,
     /** How to stop the rollout when no newer request can be read; it depends on what runs the rollout. */
     stopAdvice = 'to stop the rollout, cancel its workflow run (it rolls back)',
   ) {
@@ -149,7 +168,8 @@ export class GitHubControlSource implements ControlSource {
     this.place = place;
     this.sha = sha;
     this.keys = keys;
-    this.appId = appId;
+    this.appId = typeof app === 'number' ? app : undefined;
+    this.appFromDeployment = app === 'deployment';
   }
 
   async poll(deploymentId: string): Promise<ControlPoll> {
@@ -161,9 +181,12 @@ export class GitHubControlSource implements ControlSource {
       this.last = [];
       this.outcomes.clear();
       this.reported.clear();
+      this.deploymentApp = undefined;
     }
     try {
-      const { runs, passedOver, partial } = await this.list();
+      const appId = await this.actionableApp(deploymentId);
+      const unknown = appId === undefined && this.appFromDeployment;
+      const { runs, passedOver, partial } = await this.list(appId);
       const refused: NonNullable<ControlPoll['refused']> = [];
       for (const { app, suites } of passedOver) {
         if (this.passedOver.has(app.id)) continue;
@@ -178,7 +201,7 @@ export class GitHubControlSource implements ControlSource {
         });
       }
       for (const run of runs) {
-        const outcome = await this.outcomeOf(run, deploymentId);
+        const outcome = await this.outcomeOf(run, deploymentId, appId, unknown);
         if (outcome.kind === 'refused' && !this.reported.has(run.id)) {
           this.reported.add(run.id);
           refused.push({ where: `check run ${run.id}`, code: outcome.code, message: outcome.message });
@@ -223,8 +246,49 @@ export class GitHubControlSource implements ControlSource {
     );
   }
 
+  /**
+   * The App's id: given, or (once per deployment) the app GitHub says made the deployment polled. Not one of
+   * GitHub Actions (every workflow's token), and only a deployment of this environment and commit: otherwise
+   * none is trusted. A failed read throws (the poll reports it and asks again next time).
+   */
+  private async actionableApp(deploymentId: string): Promise<number | undefined> {
+    if (this.appId !== undefined || !this.appFromDeployment) return this.appId;
+    if (this.deploymentApp !== undefined) return this.deploymentApp ?? undefined;
+    // A run id standing in for a deployment (no GitHub deployment) names no app.
+    let app: number | null = null;
+    if (/^[1-9][0-9]{0,15}$/.test(deploymentId)) {
+      const found = await this.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}', {
+        owner: this.where.owner,
+        repo: this.where.repo,
+        deployment_id: Number(deploymentId),
+      }).catch((error: { status?: number }) => {
+        if (error.status === 404) return undefined;
+        throw error;
+      });
+      const d = found?.data as
+        | {
+            environment?: unknown;
+            sha?: unknown;
+            performed_via_github_app?: { id?: unknown; slug?: unknown } | null;
+          }
+        | undefined;
+      const via = d?.performed_via_github_app;
+      if (
+        d?.environment === this.place.environment &&
+        typeof d.sha === 'string' &&
+        d.sha.toLowerCase() === this.sha.toLowerCase() &&
+        via &&
+        typeof via.id === 'number' &&
+        !isGitHubActions({ id: via.id, ...(typeof via.slug === 'string' ? { slug: via.slug } : {}) })
+      )
+        app = via.id;
+    }
+    this.deploymentApp = app;
+    return app ?? undefined;
+  }
+
   /** The control check runs on the commit, through their check suites (unchanged pages are 304s: no cost). */
-  private async list(): Promise<{
+  private async list(appId: number | undefined): Promise<{
     runs: ListedRun[];
     passedOver: Array<{ app: { id: number; slug?: string }; suites: number }>;
     partial?: TooManyCheckRuns;
@@ -246,7 +310,8 @@ export class GitHubControlSource implements ControlSource {
       {
         sha: this.sha,
         name: controlCheckName(this.place.environment),
-        ...(this.appId !== undefined ? { appId: this.appId } : { perAppSuites: MAX_SUITES_PER_APP }),
+        // GitHub Actions' suites neither read nor counted: a flood of them makes no read partial.
+        ...(appId !== undefined ? { appId } : { perAppSuites: MAX_SUITES_PER_APP, skipApp: isGitHubActions }),
         maxSuites: MAX_SUITES,
         maxRuns: MAX_PAGES * 100,
         cache: this.cache,
@@ -266,7 +331,12 @@ export class GitHubControlSource implements ControlSource {
     return { status: answer.status, data: answer.data as T, headers: answer.headers };
   }
 
-  private async outcomeOf(run: ListedRun, deploymentId: string): Promise<Outcome> {
+  private async outcomeOf(
+    run: ListedRun,
+    deploymentId: string,
+    appId: number | undefined,
+    unknown: boolean,
+  ): Promise<Outcome> {
     const known = this.outcomes.get(run.id);
     if (known) return known;
     // The list documents output.text; should a response leave it out, the check run itself is read once.
@@ -279,15 +349,25 @@ export class GitHubControlSource implements ControlSource {
       });
       text = (data as ListedRun).output?.text;
     }
-    const outcome = madeByWorkflow(run, this.appId, text)
-      ? ({
+    let outcome: Outcome = madeByWorkflow(run, appId, text)
+      ? {
           kind: 'refused',
           code: 'control_not_app',
           message:
             `a ${controlCheckName(this.place.environment)} check run made by a workflow's token (GitHub ` +
             'Actions) carries a control request: only the App writes them, so it is not acted on, signed or not',
-        } as const)
+        }
       : judge(text, this.keys, { ...this.place, deploymentId });
+    if (unknown && outcome.kind === 'request' && !SAFE_FROM_PART.has(outcome.request.verb))
+      outcome = {
+        kind: 'refused',
+        code: 'control_app_unknown',
+        message:
+          `a /${outcome.request.verb} is not acted on: no GitHub App is known to write the control requests of ` +
+          `deployment ${deploymentId} (GitHub names none besides GitHub Actions as its maker), and a deploy job ` +
+          'could sign one with any token. Set the input "control-app-id" to the deploy App\'s id to act on ' +
+          'its /promote and /resume; an /abort or /pause is acted on meanwhile',
+      };
     this.outcomes.set(run.id, outcome);
     return outcome;
   }
@@ -296,18 +376,21 @@ export class GitHubControlSource implements ControlSource {
 /** GitHub Actions' app: every workflow's token writes check runs as it, on github.com and GHES alike. */
 const GITHUB_ACTIONS = { id: 15368, slug: 'github-actions' };
 
+/** GitHub Actions, by slug (GHES gives it another id), or by the github.com id where no slug is given. */
+export function isGitHubActions(app: { id: number; slug?: string }): boolean {
+  return app.slug === GITHUB_ACTIONS.slug || (app.slug === undefined && app.id === GITHUB_ACTIONS.id);
+}
+
 /**
- * A check run claiming a request that a workflow's token made. The App writes every request through its own
+ * A check run claiming a request that a workflow's token made (its suite's app, as the reader names it: GitHub
+ * Actions' suites are not read, so this is a second line). The App writes every request through its own
  * installation; a deploy job holds the environment's state key (to read the record), so its signature alone
  * would let any workflow that may deploy sign a /promote, or an approver's, in someone's name. Where the App's
  * id is known only its check runs are read at all.
  */
 function madeByWorkflow(run: ListedRun, appId: number | undefined, text: string | null | undefined): boolean {
   if (appId !== undefined || !carriesControlRequest(text)) return false;
-  const app = run.app;
-  return (
-    !!app && (app.slug === GITHUB_ACTIONS.slug || (app.slug === undefined && app.id === GITHUB_ACTIONS.id))
-  );
+  return run.app != null && isGitHubActions(run.app);
 }
 
 /** What a check run's text holds for `place`: its request, nothing to read, or a refusal. */

@@ -111,6 +111,12 @@ export interface CheckRunsQuery<R extends ListedCheckRun = ListedCheckRun> {
    * another's newest check runs unread. Without `until` only.
    */
   partial?: boolean;
+  /**
+   * Without `appId`: apps whose suites are neither read nor counted (toward `perAppSuites`, `maxSuites` or
+   * `partial`): writers whose check runs can never be what the caller looks for, so a flood of theirs costs
+   * the read nothing.
+   */
+  skipApp?: (app: { id: number; slug?: string }) => boolean;
 }
 
 export interface CheckRunsRead<R> {
@@ -257,7 +263,10 @@ export async function checkRunsThroughSuites<R extends ListedCheckRun>(
     partial,
   );
   if (listed.over) short = tooManySuites();
-  let suites = listed.items.filter((s) => s.app && (appId === undefined || s.app.id === appId));
+  const skipApp = appId === undefined ? query.skipApp : undefined;
+  let suites = listed.items.filter(
+    (s) => s.app && (appId === undefined || s.app.id === appId) && !skipApp?.(s.app),
+  );
   const passedOver: CheckRunsRead<R>['passedOver'] = [];
   if (perAppSuites !== undefined) {
     const perApp = new Map<number, ListedSuite[]>();
@@ -303,13 +312,17 @@ export async function checkRunsThroughSuites<R extends ListedCheckRun>(
     );
     if (of.over) short ??= tooManyRuns();
     // The suite's app made its runs; a run naming another app (or another name) is not what was asked for.
+    // A run listed without its app is its suite's: it is returned naming that app, so a caller judging who
+    // made it judges by the suite's app, which GitHub sets, never by a field left out.
     runs.push(
-      ...of.items.filter(
-        (r) =>
-          (r.name === undefined || r.name === name) &&
-          (r.app == null || r.app.id === suite.app!.id) &&
-          (appId === undefined || r.app?.id === appId),
-      ),
+      ...of.items
+        .filter(
+          (r) =>
+            (r.name === undefined || r.name === name) &&
+            (r.app == null || r.app.id === suite.app!.id) &&
+            (appId === undefined || r.app?.id === appId),
+        )
+        .map((r) => (r.app == null ? { ...r, app: suite.app! } : r)),
     );
     if (until?.(runs)) break;
   }

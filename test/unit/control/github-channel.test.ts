@@ -390,11 +390,12 @@ test("through the Action's client: an unchanged poll is a 304 that is neither a 
   });
 });
 
-const ACTIONS = { id: 15368, slug: 'github-actions' };
+// Another app than GitHub Actions (whose suites are never read): a CI App with a suite per run, as a workflow's.
+const ACTIONS = { id: 4242, slug: 'ci-runner' };
 
-/** A repository whose workflows' token acts as GitHub Actions (its own app, a check suite per workflow run). */
+/** A repository where another app (a CI App: a check suite per run) writes check runs too. */
 async function withActions(run: (gh: FakeGitHub, sha: string) => Promise<void>): Promise<void> {
-  // The App's token (test-token) acts as the app under test; the workflows' as GitHub Actions.
+  // The App's token (test-token) acts as the app under test; actions-token as the CI App.
   const gh = await createFakeGitHub({
     otherApps: { 'actions-token': ACTIONS },
     defaultActor: 'deploy-action[bot]',
@@ -468,7 +469,7 @@ test('an app with more suites holding control check runs than the App has is pas
     assert.deepEqual(many.requests, [genuine]);
     assert.deepEqual(
       many.refused?.map((r) => [r.where, r.code]),
-      [['the check suites of app github-actions', 'control_suites_flooded']],
+      [['the check suites of app ci-runner', 'control_suites_flooded']],
     );
     assert.equal(gh.requestsFor(LIST).length - before, 1, "only the App's suite is read");
     const later = request();
@@ -498,7 +499,7 @@ test('a flood of another app’s suites past MAX_SUITES is passed over, and an /
     assert.deepEqual(poll.requests, [genuine, abort]);
     assert.deepEqual(
       poll.refused?.map((r) => [r.where, r.code]),
-      [['the check suites of app github-actions', 'control_suites_flooded']],
+      [['the check suites of app ci-runner', 'control_suites_flooded']],
     );
   });
 });

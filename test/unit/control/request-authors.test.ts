@@ -80,10 +80,8 @@ test("a request a workflow's token wrote is refused, even signed under the envir
     });
     const poll = await source(app, sha).poll('42');
     assert.deepEqual(poll.requests, []);
-    assert.deepEqual(
-      poll.refused?.map((r) => r.code),
-      ['control_not_app'],
-    );
+    // GitHub Actions' suites are not read at all: nothing to refuse, and a flood of them costs nothing.
+    assert.equal(poll.refused, undefined);
     // The same request written by the App is acted on.
     await writeControlRequest(app.rest as unknown as ControlWriteApi, where, {
       sha,
@@ -99,17 +97,16 @@ test("a request a workflow's token wrote is refused, even signed under the envir
 // Every refusal names the check run by its id and says why in words of its own: nothing of the check run's text
 // (a workflow command, a line break, markup, a mention) is quoted into the warning.
 test('a refused check run puts none of its text into the warning, which reaches the log inert', async () => {
-  await withGitHub(async (_gh, sha, app, workflow) => {
+  await withGitHub(async (_gh, sha, app) => {
     const hostile = '\n::add-mask::x\n::error::pwned @alice <img src=x> [x](https://evil) ##[group]';
     const texts = [
       `<!-- deploy-action:control ${hostile} -->`,
       `<!-- deploy-action:control {"repository":"acme/web${hostile}","environment":"production","deployment":"42"} sig=00 -->`,
       `${hostile}\n<!-- deploy-action:control:v1 ${Buffer.from(hostile).toString('base64')} -->`,
     ];
-    for (const [i, text] of texts.entries()) {
-      // Written by the App's installation too: the signature, not the author, refuses these.
-      const api = i === 0 ? workflow : app;
-      await api.rest.checks.create({
+    for (const text of texts) {
+      // Written by the App's installation: the signature, not the author, refuses these.
+      await app.rest.checks.create({
         ...where,
         name: controlCheckName('production'),
         head_sha: sha,
