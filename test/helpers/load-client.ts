@@ -3,8 +3,12 @@
 // apart what a busy machine mixes up: a request the router failed (a failure) and a request the client could
 // not send on time because its own event loop was starved (skipped, reported, never a failure). It runs in
 // the thread that calls runLoadClient: test/helpers/load.ts runs it in a worker thread of its own
-// (load-worker.ts), so the test's own work on the main thread cannot stall it.
+// (load-worker.ts), so the test's own work on the main thread cannot stall it. A GET reset on a reused
+// keep-alive connection before any byte of its answer is sent once more on a new connection, as real clients
+// do (load-retry.ts), and reported as retried; it fails only if that try fails too.
 import http from 'node:http';
+import type { Socket } from 'node:net';
+import { retryDecision } from './load-retry.ts';
 
 export interface LoadOptions {
   url: string;
@@ -28,6 +32,18 @@ export interface LoadFailure {
   status?: number;
   error?: string;
   version?: string;
+  /** The request was sent again after this error on a reused connection, and its second try failed. */
+  retriedAfter?: string;
+}
+
+/** A request sent again on a new connection after its reused keep-alive connection was reset (load-retry.ts). */
+export interface LoadRetry {
+  /** When the request was first sent, in ms since the load started. */
+  atMs: number;
+  /** The first try's error (ECONNRESET). */
+  error: string;
+  /** How long the connection sat idle in the client's pool (from when it read the previous answer), in ms. */
+  idleMs: number;
 }
 
 export interface TimelineBucket {
@@ -35,6 +51,8 @@ export interface TimelineBucket {
   atMs: number;
   byVersion: Record<string, number>;
   failed: number;
+  /** Requests in this bucket sent again after a reset on a reused connection (counted once more as ok or failed). */
+  retried: number;
   /** Requests sent in this bucket (answered, failed or still in flight when it was read). */
   sent: number;
 }
@@ -58,6 +76,9 @@ export interface LoadReport {
   sent: number;
   ok: number;
   failed: number;
+  /** Requests sent again after a reset on a reused keep-alive connection before any answer byte (see retries). */
+  retried: number;
+  retries: LoadRetry[];
   /** Requests not sent because the client could not keep its rate (client.skippedBehind + client.skippedInFlight). */
   skipped: number;
   failures: LoadFailure[];
@@ -88,7 +109,7 @@ const CATCH_UP_MS = 100;
 /** A timer firing later than this counts as a stall of the client (below it is ordinary timer jitter). */
 const STALL_MS = 20;
 
-type Outcome = { status?: number; error?: string; version?: string };
+type Outcome = { status?: number; error?: string; version?: string; retriedAfter?: string };
 
 /** Runs the load in this thread (see startLoad in load.ts for a load in its own thread). */
 export function runLoadClient(options: LoadOptions, hooks: { onHalt?(): void } = {}): Load {
@@ -99,12 +120,19 @@ export function runLoadClient(options: LoadOptions, hooks: { onHalt?(): void } =
     throw new Error('startLoad: rps and maxDurationMs must be > 0');
   const maxBurst = Math.max(1, Math.ceil((rps * CATCH_UP_MS) / 1000));
   const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight });
+  // A retry goes on a connection of its own: it cannot meet the same race, so its failure is a real one.
+  const retryAgent = new http.Agent({ keepAlive: false });
+  /** When each pooled connection last became idle: how long it sat unused before a reset on reuse. */
+  const idleSince = new WeakMap<Socket, number>();
+  agent.on('free', (socket: Socket) => idleSince.set(socket, performance.now()));
   const started = performance.now();
   const report: LoadReport = {
     rps,
     sent: 0,
     ok: 0,
     failed: 0,
+    retried: 0,
+    retries: [],
     skipped: 0,
     failures: [],
     byVersion: {},
@@ -128,7 +156,13 @@ export function runLoadClient(options: LoadOptions, hooks: { onHalt?(): void } =
   const bucket = (atMs: number): TimelineBucket => {
     const index = Math.floor(atMs / BUCKET_MS);
     while (report.timeline.length <= index) {
-      report.timeline.push({ atMs: report.timeline.length * BUCKET_MS, byVersion: {}, failed: 0, sent: 0 });
+      report.timeline.push({
+        atMs: report.timeline.length * BUCKET_MS,
+        byVersion: {},
+        failed: 0,
+        retried: 0,
+        sent: 0,
+      });
     }
     return report.timeline[index]!;
   };
@@ -138,7 +172,8 @@ export function runLoadClient(options: LoadOptions, hooks: { onHalt?(): void } =
     const failed = outcome.error !== undefined || (outcome.status ?? 0) >= 500;
     if (failed) {
       report.failed += 1;
-      report.failures.push({ atMs: Math.round(atMs), ...outcome });
+      const { retriedAfter, ...rest } = outcome;
+      report.failures.push({ atMs: Math.round(atMs), ...rest, ...(retriedAfter ? { retriedAfter } : {}) });
       bucket(atMs).failed += 1;
     } else {
       report.ok += 1;
@@ -163,38 +198,72 @@ export function runLoadClient(options: LoadOptions, hooks: { onHalt?(): void } =
     bucket(atMs).sent += 1;
     const stalledAtSend = stalledMs;
     let done = false;
+    let timeout: NodeJS.Timeout | undefined;
+    let current: { req: http.ClientRequest; retriedAfter?: string } | undefined;
     const finish = (outcome: Outcome) => {
       if (done) return;
       done = true;
+      clearTimeout(timeout);
       if (outcome.error === undefined) latencies.push(performance.now() - now);
       settle(atMs, outcome);
     };
-    const req = http.get(options.url, { agent }, (res) => {
-      const header = res.headers['x-version'];
-      const version = Array.isArray(header) ? header[0] : header;
-      res.resume();
-      res.on('end', () => finish({ status: res.statusCode, version }));
-      res.on('error', (err) => finish({ status: res.statusCode, version, error: `body: ${err.message}` }));
-    });
+    const attempt = (n: number, retriedAfter?: string) => {
+      const req = http.get(options.url, { agent: n === 1 ? agent : retryAgent }, (res) => {
+        const header = res.headers['x-version'];
+        const version = Array.isArray(header) ? header[0] : header;
+        res.resume();
+        res.on('end', () => finish({ status: res.statusCode, version }));
+        res.on('error', (err) =>
+          finish({ status: res.statusCode, version, error: `body: ${err.message}`, retriedAfter }),
+        );
+      });
+      current = { req, retriedAfter };
+      // Bytes the connection had read when this request took it: any more are the start of its answer.
+      let readBefore = 0;
+      let idleMs = 0;
+      req.on('socket', (socket: Socket) => {
+        readBefore = socket.bytesRead;
+        const since = idleSince.get(socket);
+        idleMs = since === undefined ? 0 : performance.now() - since;
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (done) return;
+        const decision = retryDecision({
+          method: 'GET',
+          reusedSocket: req.reusedSocket,
+          responseStarted: (req.socket?.bytesRead ?? readBefore) > readBefore,
+          code: err.code,
+          attempt: n,
+        });
+        const error = err.code ?? err.message;
+        if (decision.retry) {
+          report.retried += 1;
+          report.retries.push({ atMs: Math.round(atMs), error, idleMs: Math.round(idleMs) });
+          bucket(atMs).retried += 1;
+          attempt(n + 1, error);
+          return;
+        }
+        finish({ error, retriedAfter });
+      });
+    };
+    attempt(1);
     // The deadline moves by the time the client itself was stalled while it waited: setImmediate lets
-    // replies already received be read first (timers run before I/O after a stall).
+    // replies already received be read first (timers run before I/O after a stall). A retry shares it.
     const arm = (ms: number) => {
       timeout = setTimeout(() => {
         setImmediate(() => {
           if (done) return;
           const waited = performance.now() - now - (stalledMs - stalledAtSend);
           if (waited < requestTimeoutMs) arm(requestTimeoutMs - waited);
-          else req.destroy(new Error('timeout'));
+          else {
+            finish({ error: 'timeout', retriedAfter: current?.retriedAfter });
+            current?.req.destroy();
+          }
         });
       }, ms);
       timeout.unref();
     };
-    let timeout: NodeJS.Timeout;
     arm(requestTimeoutMs);
-    req.on('close', () => clearTimeout(timeout));
-    req.on('error', (err: NodeJS.ErrnoException) =>
-      finish({ error: err.message === 'timeout' ? 'timeout' : (err.code ?? err.message) }),
-    );
   };
 
   const timer = setInterval(() => {
@@ -248,6 +317,7 @@ export function runLoadClient(options: LoadOptions, hooks: { onHalt?(): void } =
           await new Promise<void>((resolve) => idleWaiters.push(resolve));
         }
         agent.destroy();
+        retryAgent.destroy();
         report.durationMs = Math.round(stoppedAt! - started);
         report.achievedRps = report.durationMs > 0 ? Math.round((report.sent / report.durationMs) * 1000) : 0;
         report.skipped = report.client.skippedBehind + report.client.skippedInFlight;

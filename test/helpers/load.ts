@@ -15,7 +15,15 @@ import {
   type TimelineBucket,
 } from './load-client.ts';
 
-export type { ClientLag, Load, LoadFailure, LoadOptions, LoadReport, TimelineBucket } from './load-client.ts';
+export type {
+  ClientLag,
+  Load,
+  LoadFailure,
+  LoadOptions,
+  LoadReport,
+  LoadRetry,
+  TimelineBucket,
+} from './load-client.ts';
 export { runLoadClient } from './load-client.ts';
 
 type Counts = ReturnType<Load['snapshot']>;
@@ -88,10 +96,20 @@ export function lastFullBucket(report: LoadReport): TimelineBucket {
 export function describeLoad(r: LoadReport): string {
   const firstFailures = r.failures
     .slice(0, 5)
-    .map((f) => `${f.atMs}ms:${f.status ?? ''}${f.error ?? ''}`)
+    .map(
+      (f) =>
+        `${f.atMs}ms:${f.status ?? ''}${f.error ?? ''}${f.retriedAfter ? `(retry after ${f.retriedAfter})` : ''}`,
+    )
     .join(' ');
+  const retried =
+    r.retried > 0
+      ? `; retried ${r.retried} (reset before any answer byte on a reused keep-alive connection, sent again on a new one), first ${r.retries
+          .slice(0, 5)
+          .map((x) => `${x.atMs}ms:${x.error} after ${x.idleMs} ms idle`)
+          .join(' ')}`
+      : '';
   const lag = `; client: skipped ${r.client.skippedBehind} behind schedule + ${r.client.skippedInFlight} at the in-flight limit, longest stall ${r.client.maxStallMs} ms, longest gap between sends ${r.client.maxSendGapMs} ms at ${r.client.maxSendGapAtMs} ms; latency p50 ${r.latencyMs.p50} p99 ${r.latencyMs.p99} max ${r.latencyMs.max} ms`;
-  return `sent ${r.sent} ok ${r.ok} failed ${r.failed} skipped ${r.skipped} at ${r.achievedRps} of ${r.rps} rps over ${r.durationMs} ms, by version ${JSON.stringify(r.byVersion)}${firstFailures ? `; first failures ${firstFailures}` : ''}${lag}`;
+  return `sent ${r.sent} ok ${r.ok} failed ${r.failed} skipped ${r.skipped} at ${r.achievedRps} of ${r.rps} rps over ${r.durationMs} ms, by version ${JSON.stringify(r.byVersion)}${firstFailures ? `; first failures ${firstFailures}` : ''}${retried}${lag}`;
 }
 
 export interface LoadExpectation {

@@ -207,6 +207,8 @@ function report(
     sent: 9000,
     ok: 9000,
     failed: 0,
+    retried: 0,
+    retries: [],
     skipped: 0,
     failures: [],
     byVersion: { v1: 9000 },
@@ -273,9 +275,9 @@ test('assertZeroDowntime fails on a failure, reports a lag as a diagnostic, and 
 test('lastFullBucket refuses an empty bucket (the client stalled) rather than reading it as "no version"', () => {
   const stalled = report({
     timeline: [
-      { atMs: 0, byVersion: { v1: 150 }, failed: 0, sent: 150 },
-      { atMs: 500, byVersion: {}, failed: 0, sent: 0 },
-      { atMs: 1000, byVersion: { v1: 10 }, failed: 0, sent: 10 },
+      { atMs: 0, byVersion: { v1: 150 }, failed: 0, retried: 0, sent: 150 },
+      { atMs: 500, byVersion: {}, failed: 0, retried: 0, sent: 0 },
+      { atMs: 1000, byVersion: { v1: 10 }, failed: 0, retried: 0, sent: 10 },
     ],
   });
   assert.throws(() => lastFullBucket(stalled), /sent nothing in the last full 500 ms/);
