@@ -452,3 +452,14 @@ test('inputs are read in one place: nothing under src/ but run.ts hands core.get
     'run.ts hands core.getInput to readInputs',
   );
 });
+
+test("control-app-id: the deploy App's id, a positive whole number; anything else is refused by name", () => {
+  assert.equal(inputs().controlAppId, undefined);
+  assert.equal(inputs({ 'control-app-id': ' 123456 ' }).controlAppId, 123456);
+  for (const bad of ['0', '-5', '12.5', 'deploy-action', '0x1f', '99999999999999999'])
+    assert.deepEqual(
+      inputProblems({ 'control-app-id': bad }),
+      [`input "control-app-id" is "${bad}"; a GitHub App's id is a positive whole number`],
+      bad,
+    );
+});

@@ -22,6 +22,8 @@ import {
 } from '../../../src/control/github-channel.ts';
 import { signControlRequest } from '../../../src/control/signed.ts';
 import type { ControlRequest } from '../../../src/control/request.ts';
+import { decideControl, requestsFor } from '../../../src/control/decide.ts';
+import { githubRequests } from '../../../app/deploy/control.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 const key = randomBytes(32);
@@ -203,5 +205,34 @@ test("a flood of 1001 check runs by a workflow or another app makes no read part
       // The deployment (once), the App's suites, its one suite's check runs: nothing of the floods.
       assert.ok(w.gh.requests.length - before <= 3, `${w.gh.requests.length - before} requests`);
     }
+  });
+});
+
+test("the App's reader sees its own requests whole past floods: approvals count only its own, a repeat is known", async () => {
+  await withGitHub(async (w) => {
+    const place = await deployment(w.app, w.sha);
+    const alice = promote(place, 1);
+    await byApp(w.app, w.sha, place, alice);
+    // Another app signs bob's approving /promote; a workflow floods the name past what a poll reads.
+    await forge(w.other, w.sha, place, { ...promote(place, 2), by: 'bob' });
+    openCheckSuites(w.gh.state, w.gh.repo(), w.sha, 1, ACTIONS);
+    await flood(w, w.workflow, MAX_PAGES * 100 + 1);
+
+    const read = await githubRequests(w.app.request as unknown as RequestFn, APP_ID)(where, place, w.sha, [
+      key,
+    ]);
+    assert.equal(read.partial, undefined);
+    assert.deepEqual(read.requests, [alice]);
+    // What controlRollout does with them: two approvals needed, alice's counted, bob's forged one not.
+    const decided = decideControl({
+      deploymentId: place.deploymentId,
+      step: 1,
+      gate: { kind: 'approval', approvals: 2 },
+      requests: read.requests,
+      now: Date.now(),
+    });
+    assert.deepEqual(decided, { action: 'wait', kind: 'approval', approvers: ['alice'], need: 2 });
+    // alice's /promote again (a redelivered comment): already there, so not written twice.
+    assert.ok(requestsFor(place.deploymentId, read.requests).some((r) => r.id === alice.id));
   });
 });
