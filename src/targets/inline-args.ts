@@ -44,6 +44,25 @@ export function positionalHeld(
 }
 
 /**
+ * The word a shell runs as a function, if any: the first word after the prefixes the shell reads itself before
+ * a simple command (`time`, `time -p`, `time --`, `!`, `coproc`, assignments), so `time f {{x}}` and
+ * `coproc f {{x}}` call f as `f {{x}}` does. A launcher that execs a program (sudo, env, nohup) never runs a
+ * shell function, so a word after it is not looked up.
+ */
+export function functionWord(words: readonly string[]): number {
+  let at = 0;
+  for (;;) {
+    const word = words[at];
+    if (word === undefined) return at;
+    if (word === '!' || word === 'coproc' || /^[A-Za-z_]\w*(\[[^\]]*\])?\+?=/.test(word)) at++;
+    else if (word === 'time') {
+      at++;
+      while (words[at] === '-p' || words[at] === '--') at++;
+    } else return at;
+  }
+}
+
+/**
  * The shell functions a script defines (`name() …`, `function name …`, `function name() …`), with their body:
  * the compound command after the header, up to its matching `}` or `)` (quotes and $(…) skipped), or the rest of
  * the script when no end is found (reading too much only makes the check stricter).

@@ -27,7 +27,7 @@ import {
   type VariableRef,
 } from './held-values.ts';
 import { PLACEHOLDER, render, TemplateError, type TemplateValues } from './template.ts';
-import { argIndex, argumentMessage, positionalHeld, shellFunctions } from './inline-args.ts';
+import { argIndex, argumentMessage, functionWord, positionalHeld, shellFunctions } from './inline-args.ts';
 import { versionValueProblem } from './package-installs.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
@@ -897,12 +897,17 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         refuseArgument(problem, `the script of "${operand.how}"`);
       }
     }
-    const name = texts[0]!;
+    // The function called, after `time`, `!`, `coproc` (`time -p f {{x}}` calls f as `f {{x}}` does).
+    const call = functionWord(texts);
+    if (call >= texts.length) return;
+    const name = texts[call]!;
     const body = functions.get(name);
     // A function reached again from its own body is read once more with its parameters anywhere, then no more.
     const mode = visiting.has(name) ? 'anywhere' : 'exact';
     if (body === undefined || visiting.get(name) === 'anywhere') return;
-    const positional = texts.slice(1).map((_, k) => ({ index: k + 1, value: hasValue(k + 1) }));
+    const positional = texts
+      .slice(call + 1)
+      .map((_, k) => ({ index: call + 1 + k, value: hasValue(call + 1 + k) }));
     if (!positional.some((arg) => arg.value)) return;
     for (const problem of argumentProblems(body, {
       held: positionalHeld(body, undefined, positional, mode === 'anywhere'),

@@ -114,3 +114,15 @@ test('the analysis of a body does not leak its stand-in names', () => {
   if (!analysis.ok) assert.doesNotMatch(analysis.problems.map((p) => p.message).join('\n'), /__arg_/);
   assert.doesNotMatch(argvShellProblems(['sh', '-c', 'eval "$1"', '_', '{{x}}']).join('\n'), /__arg_/);
 });
+
+test('a function called after time, time -p, coproc, ! or an assignment is read as when it is the first word', () => {
+  for (const prefix of ['time', 'time -p', 'time -p --', 'coproc', '!', '! time', 'VAR=1', 'VAR=1 time -p'])
+    assertScriptRefused(
+      `f() { $1; }; ${prefix} f {{x}}`,
+      /is passed to the function f of this script as \$1, and there \$1 is in the word naming the program/,
+    );
+  for (const prefix of ['time', 'time -p', 'coproc', '!', 'VAR=1'])
+    assertScriptAccepted(`f() { ./deploy.sh -- "$1"; }; ${prefix} f {{x}}`);
+  // A launcher that execs a program never runs a shell function: its word after is a program of the system.
+  assertScriptAccepted('f() { $1; }; sudo f {{x}}');
+});
