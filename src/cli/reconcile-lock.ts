@@ -3,7 +3,8 @@
 // process that holds it. `deploy-action reconcile` from cron, a manual one and a `promote` that goes on with
 // a handed-off rollout take it, so only one of them rolls back or resumes a rollout. A lock whose process is
 // gone (killed mid-reconcile) is taken over; one held by a live process, or by a process on another host
-// (a state directory shared over the network), is left to it, unless GitHub reports the run attempt that
+// (a state directory shared over the network) or in another PID namespace or boot (a container sharing the
+// host name: lock-takeover.ts inOtherPidSpace), is left to it, unless GitHub reports the run attempt that
 // took it completed (the Action's reconcile, which asks: action/reconcile.ts).
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -14,6 +15,7 @@ import type { RunStatus } from '../state/file-store.ts';
 import {
   createOwnedFile,
   fileAgeMs,
+  inOtherPidSpace,
   lockRunOf,
   readOwnedFile,
   type LockRun,
@@ -38,6 +40,8 @@ interface Holder {
   started?: string;
   /** The workflow run of the job that took it (lock-takeover.ts ownerText). */
   run?: LockRun;
+  /** It names another PID namespace or boot than this process's: its pid cannot be asked here. */
+  otherPidSpace: boolean;
 }
 
 function holderOf(path: string): Holder | undefined {
@@ -54,6 +58,7 @@ function holderOf(path: string): Holder | undefined {
       host: value.host,
       ...(typeof value.started === 'string' ? { started: value.started } : {}),
       ...(run ? { run } : {}),
+      otherPidSpace: inOtherPidSpace(value),
     };
   } catch {
     return undefined;
@@ -122,7 +127,9 @@ async function heldBy(
       : { state: 'gone', why: 'it names no holder (left by a crash, or by an older version)' };
   }
   const who = `process ${holder.pid} on ${holder.host}`;
-  const status = processStatus(holder, probe);
+  // A holder of another container (a shared host name, another PID namespace) or boot is as one of another
+  // host: its pid is absent here, or another process's, so it says nothing of whether it runs.
+  const status = holder.otherPidSpace ? { state: 'unknown' as const } : processStatus(holder, probe);
   if (status.state === 'ended') return { state: 'gone', why: `its holder, ${who}, has ended` };
   // Another host's process cannot be asked; the workflow run of its job can.
   // Only an attempt GitHub says has finished is gone; running or not known (another repository's run, one
@@ -142,7 +149,7 @@ async function heldBy(
   return {
     state: 'held',
     by:
-      `${by}; a process of another host, which this one cannot ask${runStatus && holder.run ? ' (nor could GitHub say its run has finished)' : ''}: ` +
+      `${by}; a process of another host (or container), which this one cannot ask${runStatus && holder.run ? ' (nor could GitHub say its run has finished)' : ''}: ` +
       `once no reconcile or promote runs there any more (its machine or runner is gone), remove ${path} and run again`,
   };
 }

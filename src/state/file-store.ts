@@ -21,9 +21,12 @@ import { join } from 'node:path';
 import {
   createOwnedFile,
   fileAgeMs,
+  inOtherPidSpace,
   lockRunOf,
+  type PidSpace,
   readOwnedFile,
   type LockRunStatus,
+  thisPidSpace,
   removeOwnedFile,
   takeOverStaleLock,
 } from '../util/lock-takeover.ts';
@@ -334,7 +337,8 @@ async function lockGone(lock: string, runStatus: RunStatus | undefined): Promise
   if (age < 0) return undefined; // gone already: the next attempt takes it
   const holder = lockHolder(lock);
   const run = lockRunOf(holder);
-  if (runStatus && run && holder?.host !== hostname()) {
+  const elsewhere = holder?.host !== hostname() || inOtherPidSpace(holder);
+  if (runStatus && run && elsewhere) {
     const status = await runStatus(run);
     if (status.state === 'ended')
       return `its holder, workflow run ${run.id} (${describeHolder(lock)}), has finished${status.conclusion ? ` (${status.conclusion})` : ''}`;
@@ -353,25 +357,28 @@ async function lockGone(lock: string, runStatus: RunStatus | undefined): Promise
   const seconds = `${Math.round(age / 1000)} s`;
   if (describeHolder(lock) === 'another process')
     return `it names no holder and is ${seconds} old (left by a write that died, or by an older version)`;
-  return holder?.host === hostname()
+  return !elsewhere
     ? `its holder, ${describeHolder(lock)}, has ended`
     : `its holder, ${describeHolder(lock)}, has held it for ${seconds}, longer than any write takes`;
 }
 
 /**
  * The decision of lockGone, given what the lock says (`holder`: undefined when it is empty or not JSON),
- * its age, this host, and what this host says of a pid (whether it runs, and when the kernel started it).
+ * its age, this host and PID namespace, and what this host says of a pid (whether it runs, and when the
+ * kernel started it). A holder of another PID namespace or boot is of another host (its pid means nothing
+ * here); a lock that names none (an older version's) is judged by its host name alone.
  */
 export function isStaleHolder(
   holder: LockHolder | undefined,
   ageMs: number,
   host: string,
   probe: (pid: number) => { runs: boolean; started?: string | undefined },
+  space: PidSpace = thisPidSpace(),
 ): boolean {
   const pid = holder?.pid;
   const named = typeof holder?.host === 'string' && Number.isSafeInteger(pid) && (pid as number) > 0;
   if (!named) return ageMs > UNNAMED_LOCK_STALE_MS;
-  if (holder!.host !== host) return ageMs > STALE_LOCK_MS;
+  if (holder!.host !== host || inOtherPidSpace(holder, space)) return ageMs > STALE_LOCK_MS;
   const seen = probe(pid as number);
   if (!seen.runs) return true;
   if (typeof holder!.started !== 'string') return false;

@@ -3,7 +3,7 @@
 // removed only if it is still stale then: a process that judged the old lock stale must not remove the one
 // another process has taken since (both would then go on as holders).
 import { randomInt } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { link, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -29,6 +29,51 @@ export const OWNER_FILE = 'owner.json';
  */
 export const STALE_DRAFT_MS = 10 * 60_000;
 
+/**
+ * Where this process's pids mean something, beyond its host name: its PID namespace (the link
+ * /proc/self/ns/pid, `pid:[4026531836]`) and the kernel's boot id. Containers that share a host name but not
+ * a PID namespace (docker --uts=host, compose with a fixed `hostname:` over one state directory) cannot see
+ * each other's processes, and every Linux host's first namespace has the same inode, so both are needed.
+ * A field is absent where /proc cannot say it (not Linux).
+ */
+export interface PidSpace {
+  pidns?: string;
+  boot?: string;
+}
+
+let thisSpace: PidSpace | undefined;
+
+/** This process's PidSpace, read once. */
+export function thisPidSpace(): PidSpace {
+  if (thisSpace) return thisSpace;
+  const read = (what: () => string): string | undefined => {
+    try {
+      return what().trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const pidns = read(() => readlinkSync('/proc/self/ns/pid'));
+  const boot = read(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8'));
+  thisSpace = { ...(pidns ? { pidns } : {}), ...(boot ? { boot } : {}) };
+  return thisSpace;
+}
+
+/**
+ * Whether the holder an owner text names (its parsed JSON) lives where this process cannot ask about its pid,
+ * though it may name this host: another PID namespace or another boot. Such a holder is of another host for
+ * the takeover rules (`unknown`, never `ended`: its pid is absent here, or another process's). A field the
+ * text lacks is not compared: a text of a version before these fields, or written off Linux, is judged by its
+ * host name alone, as it was then. One the text has that this process cannot read of itself is not ours.
+ */
+export function inOtherPidSpace(holder: unknown, here: PidSpace = thisPidSpace()): boolean {
+  if (!holder || typeof holder !== 'object') return false;
+  const named = holder as { pidns?: unknown; boot?: unknown };
+  return (['pidns', 'boot'] as const).some(
+    (key) => typeof named[key] === 'string' && named[key] !== here[key],
+  );
+}
+
 /** How long ago `path` was last written; `absent` when there is no such file. */
 export async function fileAgeMs(path: string, absent: number): Promise<number> {
   return stat(path).then(
@@ -38,7 +83,7 @@ export async function fileAgeMs(path: string, absent: number): Promise<number> {
 }
 
 /**
- * Who holds a lock, as written in it: the process, its host and start, and, in a GitHub Actions job, the
+ * Who holds a lock, as written in it: the process, its host, PID namespace and boot (PidSpace) and start, and, in a GitHub Actions job, the
  * workflow run, which the Actions API can say has finished when the runner that held the lock is gone.
  */
 export function ownerText(env: NodeJS.ProcessEnv = process.env): string {
@@ -53,7 +98,14 @@ export function ownerText(env: NodeJS.ProcessEnv = process.env): string {
           },
         }
       : {};
-  return `${JSON.stringify({ pid: process.pid, host: hostname(), ...(started ? { started } : {}), ...run })}\n`;
+  const text = {
+    pid: process.pid,
+    host: hostname(),
+    ...thisPidSpace(),
+    ...(started ? { started } : {}),
+    ...run,
+  };
+  return `${JSON.stringify(text)}\n`;
 }
 
 /** The workflow run a lock taken in a job names (ownerText): its id, attempt and repository as written. */
@@ -235,7 +287,7 @@ function guardHolderRuns(guard: string): boolean {
 
 /**
  * What this host says of the process an owner text (ownerText) names: `unknown` when it names nobody (empty,
- * not JSON) or a process of another host. A live process with its pid that the kernel started at another
+ * not JSON) or a process of another host, PID namespace or boot (inOtherPidSpace). A live process with its pid that the kernel started at another
  * time than the text says is not the one named: `ended`.
  */
 export function namedProcessState(text: string | undefined): 'runs' | 'ended' | 'unknown' {
@@ -245,7 +297,12 @@ export function namedProcessState(text: string | undefined): 'runs' | 'ended' | 
   } catch {
     return 'unknown';
   }
-  if (holder?.host !== hostname() || !Number.isSafeInteger(holder.pid) || (holder.pid as number) <= 0)
+  if (
+    holder?.host !== hostname() ||
+    inOtherPidSpace(holder) ||
+    !Number.isSafeInteger(holder.pid) ||
+    (holder.pid as number) <= 0
+  )
     return 'unknown';
   try {
     process.kill(holder.pid as number, 0);
