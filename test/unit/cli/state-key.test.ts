@@ -22,7 +22,10 @@ async function cli(args: string[], env: Record<string, string | undefined>) {
     const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t) });
     return { code, out, err };
   } finally {
-    process.env = saved;
+    // Put back in place, not by replacing process.env (a plain object then, which no longer converts what is
+    // set on it to text nor reaches the process's real environment): the next test may share this process.
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
   }
 }
 
