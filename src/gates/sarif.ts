@@ -12,6 +12,9 @@ import { readReportFile } from './report-file.ts';
 import { redactReported } from './secret-rules.ts';
 import { relativeToRoots, repositoryRoots } from './repo-path.ts';
 import { runAtOnce, Turns } from './turns.ts';
+import { SarifReportError } from './sarif-error.ts';
+import { OverrideTable, RuleLookup } from './sarif-rules.ts';
+import type { FoundRule, LookupStep } from './sarif-rules.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
 export type SarifLevel = 'error' | 'warning' | 'note' | 'none';
@@ -50,9 +53,7 @@ export interface SarifResult {
   kind: 'notApplicable' | 'pass' | 'fail' | 'review' | 'open' | 'informational';
 }
 
-export class SarifReportError extends Error {
-  override name = 'SarifReportError';
-}
+export { SarifReportError };
 
 // The fields this gate reads, with their SARIF types (loose: a tool's other fields are its business). A
 // field of the wrong type (a number for a message, a string for a line) is the log's error, named by its
@@ -135,7 +136,6 @@ const runSchema = z.looseObject({
 const logSchema = z.looseObject({ version: z.literal('2.1.0'), runs: z.array(runSchema) });
 
 type Run = z.output<typeof runSchema>;
-type ToolComponent = z.output<typeof componentSchema>;
 type Rule = z.output<typeof ruleSchema>;
 type Result = z.output<typeof resultSchema>;
 type DescriptorReference = z.output<typeof descriptorReferenceSchema>;
@@ -155,8 +155,14 @@ const MAX_MESSAGE = 1000;
  * Absolute paths are made relative to the first of `roots` that contains them (the runner's workspace,
  * then the gate's directory), so annotations land on the right file wherever the tool or the gate ran.
  */
-export function parseSarif(text: string, file: string, roots: string | string[]): SarifResult[] {
-  return runAtOnce(sarifSteps(text, file, roots));
+export function parseSarif(
+  text: string,
+  file: string,
+  roots: string | string[],
+  /** Called on each step of finding rules and overrides (tests count them: linear in the log's size). */
+  step?: LookupStep,
+): SarifResult[] {
+  return runAtOnce(sarifSteps(text, file, roots, step));
 }
 
 /** parseSarif, taking turns of the event loop between results; throws the signal's reason once cancelled. */
@@ -170,7 +176,12 @@ export function readSarif(
 }
 
 /** parseSarif's work, one step per result. */
-function* sarifSteps(text: string, file: string, roots: string | string[]): Generator<void, SarifResult[]> {
+function* sarifSteps(
+  text: string,
+  file: string,
+  roots: string | string[],
+  step: LookupStep = () => {},
+): Generator<void, SarifResult[]> {
   const bases = (Array.isArray(roots) ? roots : [roots]).filter(Boolean);
   let data: unknown;
   try {
@@ -217,6 +228,7 @@ function* sarifSteps(text: string, file: string, roots: string | string[]): Gene
   });
   for (const [runIndex, run] of parsed.data.runs.entries()) {
     const components = [run.tool.driver, ...(run.tool.extensions ?? [])];
+    const tables: RunRules = { rules: new RuleLookup(components, step), overrides: new Map(), step };
     const toolName = run.tool.driver.name ?? 'unknown tool';
     for (const [resultIndex, raw] of (run.results ?? []).entries()) {
       yield;
@@ -230,14 +242,14 @@ function* sarifSteps(text: string, file: string, roots: string | string[]): Gene
       const result = checked.data;
       const where = `${file}: runs[${runIndex}].results[${resultIndex}]`;
       const reference = referenceOf(result);
-      const rule = findRule(reference, components, where);
+      const rule = tables.rules.find(reference, where);
       const ruleId = result.ruleId ?? result.rule?.id ?? rule?.rule?.id ?? 'unknown-rule';
       const kind = checkEnum(result.kind, KINDS, `${where}.kind`);
       const baselineState = checkEnum(result.baselineState, BASELINE_STATES, `${where}.baselineState`);
       const { level, source: levelSource } = effectiveLevel({
         result: checkEnum(result.level, LEVELS, `${where}.level`),
         kind,
-        override: () => overrideLevel(result, rule, run, components, `${file}: runs[${runIndex}]`, where),
+        override: () => overrideLevel(result, rule, run, tables, `${file}: runs[${runIndex}]`, where),
         rule: () =>
           checkEnum(
             rule?.rule?.defaultConfiguration?.level,
@@ -294,61 +306,6 @@ function referenceOf(result: Result): DescriptorReference {
   };
 }
 
-/** A rule as a reference finds it: the component holding it (0 the driver, n extension n-1), the rule when listed. */
-interface FoundRule {
-  component: number;
-  rule?: Rule;
-}
-
-/**
- * The rule a reference names (§3.52.3): its default level and security-severity decide a result that has
- * none of its own. An index that names no rule is a broken log (read without its rule, an "error" rule's
- * result would default to "warning" and pass), so it is refused. Undefined: the reference names no rule.
- */
-function findRule(
-  reference: DescriptorReference,
-  components: ToolComponent[],
-  where: string,
-): FoundRule | undefined {
-  // §3.54.4: a toolComponent index points into tool.extensions; without one, the rule is the driver's.
-  const extensionIndex = reference.toolComponent?.index;
-  const componentIndex =
-    extensionIndex !== undefined && extensionIndex >= 0 && components[extensionIndex + 1]
-      ? extensionIndex + 1
-      : 0;
-  const component = components[componentIndex]!;
-  const index = reference.index;
-  if (index !== undefined && index >= 0) {
-    const rule = component.rules?.[index];
-    if (!rule) {
-      throw new SarifReportError(
-        `${where}: ruleIndex ${index} names no rule (${component.name ?? 'the tool'} lists ${component.rules?.length ?? 0}): the log is broken or cut short`,
-      );
-    }
-    return { component: componentIndex, rule };
-  }
-  // §3.27.5: a ruleId may be hierarchical ("CA1000/1", "js/sql-injection/2"): the more specific id of
-  // a rule the tool lists as "CA1000". The exact id first, then each shorter prefix.
-  const id = reference.id;
-  for (let candidateId = id; candidateId;) {
-    for (const [candidateIndex, candidate] of components.entries()) {
-      const rule = candidate.rules?.find((r) => r.id === candidateId);
-      if (rule) return { component: candidateIndex, rule };
-    }
-    const slash = candidateId.lastIndexOf('/');
-    candidateId = slash > 0 ? candidateId.slice(0, slash) : undefined;
-  }
-  // A rule the tool does not list (gitleaks lists none for some rules) is still the rule of that id.
-  return id ? { component: componentIndex } : undefined;
-}
-
-/** The same rule: the same listed descriptor, or, for a rule not listed, the same id in the same component. */
-function sameRule(a: FoundRule, aId: string | undefined, b: FoundRule, bId: string | undefined): boolean {
-  if (a.component !== b.component) return false;
-  if (a.rule || b.rule) return a.rule === b.rule;
-  return aId !== undefined && aId === bId;
-}
-
 /**
  * §3.27.10's order for a result's level, pure: its own; for a kind other than "fail", "none"; else the
  * run's override of its rule, the rule's default, and "warning". The override and the rule are read only
@@ -371,6 +328,13 @@ export function effectiveLevel(sources: {
   return { level: 'warning', source: 'default' };
 }
 
+/** A run's rules, and its invocations' overrides of them once one is needed: each built once per run. */
+interface RunRules {
+  rules: RuleLookup<Rule>;
+  overrides: Map<number, OverrideTable<Rule>>;
+  step: LookupStep;
+}
+
 /**
  * The level the invocation that produced the result gave its rule (§3.20.5 ruleConfigurationOverrides,
  * §3.51): `provenance.invocationIndex` names the invocation; without it, a run's only invocation made every
@@ -379,9 +343,9 @@ export function effectiveLevel(sources: {
  */
 function overrideLevel(
   result: Result,
-  rule: FoundRule | undefined,
+  rule: FoundRule<Rule> | undefined,
   run: Run,
-  components: ToolComponent[],
+  tables: RunRules,
   runWhere: string,
   where: string,
 ): SarifLevel | undefined {
@@ -398,16 +362,19 @@ function overrideLevel(
     invocationIndex = named;
   } else if (invocations.length === 1) invocationIndex = 0;
   if (invocationIndex === undefined) return undefined;
-  const overrides = invocations[invocationIndex]!.ruleConfigurationOverrides ?? [];
-  const ruleId = result.rule?.id ?? result.ruleId;
-  for (const [overrideIndex, override] of overrides.entries()) {
-    const overrideWhere = `${runWhere}.invocations[${invocationIndex}].ruleConfigurationOverrides[${overrideIndex}]`;
-    const target = findRule(override.descriptor, components, `${overrideWhere}.descriptor`);
-    if (!target || !sameRule(target, override.descriptor.id, rule, ruleId)) continue;
-    const level = checkEnum(override.configuration.level, LEVELS, `${overrideWhere}.configuration.level`);
-    if (level) return level;
+  let table = tables.overrides.get(invocationIndex);
+  if (!table) {
+    const at = invocationIndex;
+    table = new OverrideTable(
+      invocations[at]!.ruleConfigurationOverrides ?? [],
+      tables.rules,
+      (overrideIndex) => `${runWhere}.invocations[${at}].ruleConfigurationOverrides[${overrideIndex}]`,
+      tables.step,
+    );
+    tables.overrides.set(invocationIndex, table);
   }
-  return undefined;
+  const override = table.levelOf(rule, result.rule?.id ?? result.ruleId);
+  return override && checkEnum(override.level, LEVELS, override.where);
 }
 
 /** A value the spec enumerates must be one of them: "ERROR" is no level, and taken as none it would pass. */
