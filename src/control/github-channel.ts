@@ -249,7 +249,7 @@ export class GitHubControlSource implements ControlSource {
   /**
    * The App's id: given, or (once per deployment) the app GitHub says made the deployment polled. Not one of
    * GitHub Actions (every workflow's token), and only a deployment of this environment and commit: otherwise
-   * none is trusted. A failed read throws (the poll reports it and asks again next time).
+   * none is trusted. A 403 or 404 names none; another failure throws (the poll reports it, asks again next time).
    */
   private async actionableApp(deploymentId: string): Promise<number | undefined> {
     if (this.appId !== undefined || !this.appFromDeployment) return this.appId;
@@ -262,7 +262,8 @@ export class GitHubControlSource implements ControlSource {
         repo: this.where.repo,
         deployment_id: Number(deploymentId),
       }).catch((error: { status?: number }) => {
-        if (error.status === 404) return undefined;
+        // Gone, or a token without `deployments: read`: no app is known (an /abort is still acted on).
+        if (error.status === 404 || error.status === 403) return undefined;
         throw error;
       });
       const d = found?.data as
