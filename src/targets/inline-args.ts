@@ -63,6 +63,23 @@ export function functionWord(words: readonly string[]): number {
 }
 
 /**
+ * Whether a word of a shell script, as written (quotes included), is the same text whatever runs: no `$` or
+ * backquote outside single quotes, so a `-c` script written so can be read again here. `sh -c "$X" _ {{x}}` or
+ * `sh -c "$(…)" _ {{x}}` runs a script known only at run time, which may run its parameters.
+ */
+export function isLiteralWord(raw: string): boolean {
+  let single = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (single) single = c !== "'";
+    else if (c === "'") single = true;
+    else if (c === '\\') i++;
+    else if (c === '$' || c === '`') return false;
+  }
+  return true;
+}
+
+/**
  * The shell functions a script defines (`name() …`, `function name …`, `function name() …`), with their body:
  * the compound command after the header, up to its matching `}` or `)` (quotes and $(…) skipped), or the rest of
  * the script when no end is found (reading too much only makes the check stricter).
@@ -126,4 +143,9 @@ export function argumentMessage(at: string, where: string, inner: string): strin
   const m = /^(\$\S+) \(character \d+\) holds [^;]*; it(.*)$/s.exec(inner);
   if (m) return `${at} is passed to ${where} as ${m[1]}, and there ${m[1]}${m[2]}`;
   return `${at} is passed to ${where} as an argument, and there: ${inner.replace(/\{\{__arg_\d+\}\}/g, 'it')}`;
+}
+
+/** A value passed to an inline script whose text is known only at run time. */
+export function unreadScriptMessage(at: string, how: string): string {
+  return `${at} is passed as an argument to the script of "${how}", and that script is not written out (it is expanded from a variable or a command substitution at run time), so it may run the value as a program or as code; write the script literally in single quotes (sh -c './deploy.sh -- "$1"' sh ${at})`;
 }

@@ -27,7 +27,15 @@ import {
   type VariableRef,
 } from './held-values.ts';
 import { PLACEHOLDER, render, TemplateError, type TemplateValues } from './template.ts';
-import { argIndex, argumentMessage, functionWord, positionalHeld, shellFunctions } from './inline-args.ts';
+import {
+  argIndex,
+  argumentMessage,
+  functionWord,
+  isLiteralWord,
+  positionalHeld,
+  shellFunctions,
+  unreadScriptMessage,
+} from './inline-args.ts';
 import { versionValueProblem } from './package-installs.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
@@ -887,6 +895,17 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             : undefined
           : { index: zero, value: hasValue(zero) || fromInput(zero) };
       if (!zeroArg?.value && !positional.some((arg) => arg.value)) continue;
+      // A script known only at run time (`sh -c "$X" _ {{x}}`) may run any of its parameters.
+      const scriptWord = args[operand.index]!;
+      if (!isLiteralWord(script.slice(scriptWord.start, scriptWord.end))) {
+        for (const arg of zeroArg?.value ? [zeroArg, ...positional] : positional) {
+          if (!arg.value) continue;
+          if (xargs >= 0 && fromInput(arg.index)) model.stdinCode ??= xargs;
+          for (const found of arg.index < args.length ? valuesIn(args[arg.index]!) : [])
+            refuseFound(found, 'code', (name) => unreadScriptMessage(`{{${name}}}`, operand.how));
+        }
+        continue;
+      }
       const body = texts[operand.index]!;
       for (const problem of argumentProblems(body, {
         held: positionalHeld(body, zeroArg, positional),

@@ -126,3 +126,22 @@ test('a function called after time, time -p, coproc, ! or an assignment is read 
   // A launcher that execs a program never runs a shell function: its word after is a program of the system.
   assertScriptAccepted('f() { $1; }; sudo f {{x}}');
 });
+
+test('a value passed to an inline script that is not written out (a variable, $(…), `…`) is refused', () => {
+  const refused = [
+    `X='$1'; sh -c "$X" _ {{x}}`,
+    `X='$1'; sudo -u app sh -c "$X" _ {{x}}`,
+    `sh -c "$(echo '$1')" _ {{x}}`,
+    'sh -c "`cat script`" {{x}}',
+    `bash -c "exec $CMD" bash a {{x}}`,
+    `sh -c 'sh -c "$X" _ "$1"' _ {{x}}`,
+  ];
+  for (const script of refused)
+    assertScriptRefused(script, /to the script of "(sh|bash) -c"(,| as \$1, and there)/);
+  assertScriptRefused(`X='$1'; sh -c "$X" _ {{x}}`, /that script is not written out/);
+  // The script written out, even in double quotes with its $ escaped, is read as before.
+  assertScriptAccepted(`sh -c './deploy.sh -- "$1"' _ {{x}}`);
+  assertScriptAccepted('sh -c "./deploy.sh -- \\"\\$1\\"" _ {{x}}');
+  // A script from a variable with no value among its arguments runs nothing chosen by a value.
+  assertScriptAccepted('sh -c "$SCRIPT" _ fixed; ./deploy.sh -- {{x}}');
+});
