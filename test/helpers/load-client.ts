@@ -24,6 +24,12 @@ export interface LoadOptions {
    * the router's fault.
    */
   requestTimeoutMs?: number;
+  /**
+   * The router's idle close of client keep-alive connections (haproxy's `timeout http-keep-alive`; default
+   * 30000, the test routers' setting). Only a reset on a connection that sat idle at least half of it is the
+   * keep-alive race and sent again: a reset of a connection in use is the router dropping a request.
+   */
+  idleCloseMs?: number;
 }
 
 export interface LoadFailure {
@@ -108,6 +114,8 @@ const TICK_MS = 5;
 const CATCH_UP_MS = 100;
 /** A timer firing later than this counts as a stall of the client (below it is ordinary timer jitter). */
 const STALL_MS = 20;
+/** haproxy's `timeout http-keep-alive` in the tests' routers (test/helpers/haproxy.ts). */
+const DEFAULT_IDLE_CLOSE_MS = 30_000;
 
 type Outcome = { status?: number; error?: string; version?: string; retriedAfter?: string };
 
@@ -116,6 +124,7 @@ export function runLoadClient(options: LoadOptions, hooks: { onHalt?(): void } =
   const rps = options.rps ?? 300;
   const maxInFlight = options.maxInFlight ?? 200;
   const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+  const idleCloseMs = options.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS;
   if (!(rps > 0) || !(options.maxDurationMs > 0))
     throw new Error('startLoad: rps and maxDurationMs must be > 0');
   const maxBurst = Math.max(1, Math.ceil((rps * CATCH_UP_MS) / 1000));
@@ -234,6 +243,8 @@ export function runLoadClient(options: LoadOptions, hooks: { onHalt?(): void } =
           responseStarted: (req.socket?.bytesRead ?? readBefore) > readBefore,
           code: err.code,
           attempt: n,
+          idleMs,
+          idleCloseMs,
         });
         const error = err.code ?? err.message;
         if (decision.retry) {

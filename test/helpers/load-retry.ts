@@ -2,8 +2,11 @@
 // an idempotent request whose reused keep-alive connection was reset or closed before any byte of the answer
 // came back. That is the keep-alive race every real client meets: the router closes a connection that sat
 // idle (haproxy's `timeout http-keep-alive`) at the moment the client sends on it, and the client, whose
-// thread had not yet read the close, sees ECONNRESET. Nothing else is retried: a fresh connection that
-// fails, an answer that broke off, a timeout or a refused connection is the router's failure.
+// thread had not yet read the close, sees ECONNRESET. Only a connection that sat idle for at least half the
+// router's idle close can meet that race (the client's idle time is a lower bound of the router's: it counts
+// from when the client read the last answer). Nothing else is retried: a reset of a connection in use (a
+// router dropping requests it had read), a fresh connection that fails, an answer that broke off, a timeout
+// or a refused connection is the router's failure.
 
 export interface FailedAttempt {
   method: string;
@@ -15,13 +18,23 @@ export interface FailedAttempt {
   code: string | undefined;
   /** 1 for the first try. */
   attempt: number;
+  /** How long the connection sat unused in the client's pool before this request took it. */
+  idleMs: number;
+  /** The router's idle close of client keep-alive connections. */
+  idleCloseMs: number;
 }
 
 export type RetryDecision =
   | { retry: true; reason: 'reset-on-reused-connection' }
   | {
       retry: false;
-      reason: 'already-retried' | 'not-idempotent' | 'fresh-connection' | 'response-started' | 'not-a-reset';
+      reason:
+        | 'already-retried'
+        | 'not-idempotent'
+        | 'fresh-connection'
+        | 'connection-in-use'
+        | 'response-started'
+        | 'not-a-reset';
     };
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -33,6 +46,7 @@ export function retryDecision(a: FailedAttempt): RetryDecision {
   if (a.attempt > 1) return { retry: false, reason: 'already-retried' };
   if (!IDEMPOTENT.has(a.method.toUpperCase())) return { retry: false, reason: 'not-idempotent' };
   if (!a.reusedSocket) return { retry: false, reason: 'fresh-connection' };
+  if (a.idleMs < a.idleCloseMs / 2) return { retry: false, reason: 'connection-in-use' };
   if (a.responseStarted) return { retry: false, reason: 'response-started' };
   if (a.code === undefined || !RESET_CODES.has(a.code)) return { retry: false, reason: 'not-a-reset' };
   return { retry: true, reason: 'reset-on-reused-connection' };

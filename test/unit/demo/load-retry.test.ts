@@ -44,8 +44,13 @@ async function server(
   return `http://127.0.0.1:${port}/`;
 }
 
-async function load(url: string): Promise<LoadReport> {
-  const running = runLoadClient({ url, rps: 200, maxDurationMs: 400, requestTimeoutMs: 5000 });
+/**
+ * `idleCloseMs` is the router's idle close the client is told of. 0 stands for a server that closes its
+ * connections as soon as they are idle, so every reset on reuse is that race; the default (haproxy's 30 s)
+ * makes a reset of a connection in use, idle for milliseconds, a dropped request.
+ */
+async function load(url: string, idleCloseMs = 0): Promise<LoadReport> {
+  const running = runLoadClient({ url, rps: 200, maxDurationMs: 400, requestTimeoutMs: 5000, idleCloseMs });
   await new Promise((r) => setTimeout(r, 500)); // past maxDurationMs: it has stopped sending
   return running.stop();
 }
@@ -97,6 +102,20 @@ test('a reset of a fresh connection, an answer that broke off, and a retry that 
   assert.match(describeLoad(again), /ECONNRESET\(retry after ECONNRESET\)/);
 });
 
+test('a router that drops requests on connections in use is failing them: not retried, whatever the keep-alive', async (t) => {
+  // The same drop as the race above, but told the router's real idle close (haproxy's 30 s): the connection
+  // was idle for milliseconds, so the router dropped a request it had read. A reload that kills the old
+  // process's connections, or a hard stop with requests in flight, looks like this.
+  const report = await load(
+    await server(t, (nth, req) => (nth === 3 && !isRetry(req) ? 'drop' : 'answer')),
+    30_000,
+  );
+  assert.ok(report.failed > 0, describeLoad(report));
+  assert.equal(report.retried, 0, describeLoad(report));
+  assert.ok(report.failures.every((f) => f.error === 'ECONNRESET' && f.retriedAfter === undefined));
+  assert.equal(report.ok + report.failed, report.sent);
+});
+
 test('retryDecision: only an idempotent request, on a reused connection, reset before any answer byte, once', () => {
   const race: FailedAttempt = {
     method: 'GET',
@@ -104,6 +123,8 @@ test('retryDecision: only an idempotent request, on a reused connection, reset b
     responseStarted: false,
     code: 'ECONNRESET',
     attempt: 1,
+    idleMs: 29_000,
+    idleCloseMs: 30_000,
   };
   assert.deepEqual(retryDecision(race), { retry: true, reason: 'reset-on-reused-connection' });
   assert.deepEqual(retryDecision({ ...race, code: 'EPIPE' }).retry, true);
@@ -114,6 +135,9 @@ test('retryDecision: only an idempotent request, on a reused connection, reset b
   assert.equal(no({ attempt: 2 }), 'already-retried');
   assert.equal(no({ method: 'POST' }), 'not-idempotent');
   assert.equal(no({ reusedSocket: false }), 'fresh-connection');
+  assert.equal(no({ idleMs: 40 }), 'connection-in-use');
+  assert.equal(no({ idleMs: 14_999 }), 'connection-in-use');
+  assert.deepEqual(retryDecision({ ...race, idleMs: 15_000 }).retry, true);
   assert.equal(no({ responseStarted: true }), 'response-started');
   assert.equal(no({ code: 'ECONNREFUSED' }), 'not-a-reset');
   assert.equal(no({ code: undefined }), 'not-a-reset');
