@@ -37,7 +37,9 @@ const PSEUDO = '__var_';
 
 /** The stand-in template name for a reference to `variable`, so programs.ts and launchers.ts see a value there. */
 export function pseudoName(variable: string): string {
-  return PSEUDO + (variable === '@' ? 'at' : variable === '*' ? 'star' : variable);
+  return (
+    PSEUDO + (variable === '@' ? 'at' : variable === '*' ? 'star' : variable === '#' ? 'last' : variable)
+  );
 }
 
 /** The references in `text` (a word of a script at `offset`; a line of an unquoted here-document if `heredoc`). */
@@ -65,6 +67,12 @@ export function variableRefs(text: string, offset: number, heredoc = false): Var
     }
     if (c !== '$') continue;
     const next = text[i + 1];
+    if (next === '{' && text.startsWith('{!#}', i + 1)) {
+      // ${!#}: the last positional parameter's value (held as "#", see inline-args.ts).
+      refs.push({ variable: '#', start: offset + i, end: offset + i + 5, indirect: false });
+      i += 4;
+      continue;
+    }
     if (next === '{') {
       const inner = /^([!#]?)([A-Za-z_]\w*|\d+|[@*])/.exec(text.slice(i + 2));
       if (!inner) continue;
@@ -149,7 +157,7 @@ export class HeldValues {
  */
 export function refMessage(ref: VariableRef, held: Held, message: string): string {
   const stand = `{{${pseudoName(ref.variable)}}}`;
-  const spelled = `$${ref.variable}`;
+  const spelled = ref.variable === '#' ? '${!#}' : `$${ref.variable}`;
   const holds = held.names.map((name) => `{{${name}}}`).join(', ');
   const set =
     held.offset >= 0 ? `, set at character ${held.offset + 1}` : ', the environment variable of that value';

@@ -34,6 +34,8 @@ export function positionalHeld(
   if (withValue.length === 0) return held;
   held['@'] = withValue;
   held['*'] = withValue;
+  // ${!#}, the last one (held-values.ts reads it as "#").
+  held['#'] = withValue;
   const moves = anywhere || /(^|[^\w$-])(shift|getopts|set)(?![\w-])/.test(body);
   const count = Math.max(args.length, 9);
   for (let n = 1; n <= count; n++) {

@@ -401,7 +401,12 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   // Words of simple commands: what the programs they name do with a value (programs.ts).
   const plain = (word: Word) => script.slice(word.start, word.end).replace(/['"\\]/g, '');
   // Variables holding a value (held-values.ts): a reference to one is the value itself.
-  const held = new HeldValues([...script.matchAll(PLACEHOLDER)].map((m) => m[1]!));
+  // What `read` may read: any template of the script, and in a body (inline-args.ts) any value of its parameters
+  // (`read -r a <<< "$1"; $a`, `while read a; do $a; done <<EOF … $1 … EOF`).
+  const held = new HeldValues([
+    ...[...script.matchAll(PLACEHOLDER)].map((m) => m[1]!),
+    ...Object.values(inherited?.held ?? {}).flat(),
+  ]);
   for (const [variable, names] of Object.entries(inherited?.held ?? {})) held.assign(variable, names, -1);
   // Functions the script (or the one around it) defines: a call's arguments are their positional parameters.
   const functions = new Map([...(inherited?.functions ?? []), ...shellFunctions(script)]);
@@ -532,6 +537,10 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       const names = heldNames(args.slice(1));
       for (const variable of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '@', '*'])
         held.assign(variable, names, args[0]!.start);
+    } else if (program === 'getopts' && texts[2] !== undefined) {
+      // getopts OPTSTRING NAME [ARG…]: NAME and OPTARG take the arguments' values, "$@" without any.
+      const names = texts.length > 3 ? heldNames(args.slice(3)) : (held.holds('@')?.names ?? []);
+      for (const variable of [texts[2], 'OPTARG']) held.assign(variable, names, args[2]!.start);
     } else if (program === 'read' || program === 'mapfile' || program === 'readarray') {
       const withValue = program === 'read' ? /^-[^-]*[dinNptu]$/ : /^-[^-]*[dnOsuCc]$/;
       for (let k = 1; k < texts.length; k++) {

@@ -145,3 +145,30 @@ test('a value passed to an inline script that is not written out (a variable, $(
   // A script from a variable with no value among its arguments runs nothing chosen by a value.
   assertScriptAccepted('sh -c "$SCRIPT" _ fixed; ./deploy.sh -- {{x}}');
 });
+
+test('a parameter read into a variable by read or getopts, or reached as ${!#}, is the value it holds', () => {
+  const refused: Array<[string, RegExp]> = [
+    [
+      `bash -c 'read -r a <<< "$1"; $a' _ {{x}}`,
+      /to the script of "bash -c" as \$a, and there \$a is in the word naming the program/,
+    ],
+    ['f() {\nwhile read a; do $a; done <<EOF\n$1\nEOF\n}\nf {{x}}', /\$a .*in the word naming the program/],
+    [
+      `sh -c 'exec "\${!#}"' _ {{x}}`,
+      /as \$\{!#\}, and there \$\{!#\} is in the word naming the program exec runs/,
+    ],
+    ['f() { "${!#}"; }; f a {{x}}', /to the function f of this script as \$\{!#\}/],
+    [
+      'f() { while getopts a: o "$@"; do $OPTARG; done; }; f -a {{x}}',
+      /as \$OPTARG, and there \$OPTARG is in the word naming the program/,
+    ],
+    [
+      `sh -c 'getopts a: o; eval "$OPTARG"' _ -a {{x}}`,
+      /as \$OPTARG, and there \$OPTARG is in the arguments of eval/,
+    ],
+  ];
+  for (const [script, message] of refused) assertScriptRefused(script, message);
+  assertScriptAccepted(`bash -c 'read -r a <<< "$1"; ./deploy.sh -- "$a"' _ {{x}}`);
+  assertScriptAccepted(`sh -c './deploy.sh -- "\${!#}"' _ {{x}}`);
+  assertScriptAccepted(`sh -c 'getopts a: o; ./deploy.sh -- "$OPTARG"' _ -a {{x}}`);
+});
