@@ -25,20 +25,57 @@ function valueOf(words: readonly string[], j: number, options: readonly string[]
   return undefined;
 }
 
-/** ansible and ansible-console's -a/--args: the module's arguments, the command line for command/shell/raw. */
+/** ansible's short options that take a value (ansible(1)); the others (-b, -K, -k, -C, -D, -o, -v) take none. */
+const ANSIBLE_SHORT_WITH_VALUE = new Set('aBcefilMmPtTu'.split(''));
+/** ansible's long options whose value chooses what runs: argparse also takes any unique prefix (--arg). */
+const ANSIBLE_CHOOSING: ReadonlyArray<{ option: string; prefix: string; short: string }> = [
+  { option: '--args', prefix: '--ar', short: 'a' },
+  { option: '--module-name', prefix: '--module-n', short: 'm' },
+  { option: '--module-path', prefix: '--module-p', short: 'M' },
+];
+
+const ANSIBLE_SAFE: Record<string, string> = {
+  a: 'the module runs it on the hosts (the command, shell and raw modules as a command line, others as key=value arguments a value can add to): write it without a template, and pass the value as a variable of a playbook that quotes it (ansible-playbook deploy.yml -e version=… with "{{ version | quote }}" in the task)',
+  m: 'its value would choose the module that runs on the hosts (shell runs a command line): write the module without a template',
+  M: 'its value would choose where modules are loaded from, and so their code: write the path without a template',
+};
+
+/**
+ * ansible and ansible-console: -a/--args (the module's arguments, the command line for command/shell/raw), -m
+ * (the module) and -M (where modules come from), written apart, attached, at the end of a cluster of flags
+ * (-ba CMD, -bKaCMD) or as a unique prefix of the long option (--arg CMD, --module-n=shell).
+ */
 const parseAnsible: Parser = (words, at, model) => {
+  const push = (index: number, letter: string, said: string) => {
+    if (index < words.length) model.code.push(operand(index, at, `ansible ${said}`, ANSIBLE_SAFE[letter]!));
+  };
   for (let j = at + 1; j < words.length; j++) {
-    const index = valueOf(words, j, ['-a', '--args']);
-    if (index === undefined) continue;
-    model.code.push(
-      operand(
-        index,
-        at,
-        'ansible -a',
-        'the module runs it on the hosts (the command, shell and raw modules as a command line, others as key=value arguments a value can add to): write it without a template, and pass the value as a variable of a playbook that quotes it (ansible-playbook deploy.yml -e version=… with "{{ version | quote }}" in the task)',
-      ),
-    );
-    if (index > j) j++;
+    const word = words[j]!;
+    if (word === '--') return;
+    if (word.startsWith('--')) {
+      const name = word.includes('=') ? word.slice(0, word.indexOf('=')) : word;
+      const choosing = ANSIBLE_CHOOSING.find((c) => name.startsWith(c.prefix) && c.option.startsWith(name));
+      if (!choosing) continue;
+      const said = choosing.short === 'a' ? '-a' : `${choosing.option}`;
+      if (word.includes('=')) push(j, choosing.short, said);
+      else push(++j, choosing.short, said);
+      continue;
+    }
+    if (!word.startsWith('-') || word === '-') continue;
+    // A cluster of flags: the first letter that takes a value takes the rest of the word, or the next word.
+    for (let c = 1; c < word.length; c++) {
+      const letter = word[c]!;
+      if (!ANSIBLE_SHORT_WITH_VALUE.has(letter)) continue;
+      const said = letter === 'a' ? '-a' : `-${letter}`;
+      const chooses = letter in ANSIBLE_SAFE;
+      if (c + 1 < word.length) {
+        if (chooses) push(j, letter, said);
+      } else {
+        j++;
+        if (chooses) push(j, letter, said);
+      }
+      break;
+    }
   }
 };
 
@@ -57,6 +94,21 @@ const parseGcloud: Parser = (words, at, model) => {
         model.code.push(operand(k, at, 'gcloud compute ssh --', safe));
       return;
     }
+    const flag = valueOf(words, j, ['--ssh-flag']);
+    if (flag !== undefined) {
+      // gcloud splits each --ssh-flag value on spaces into ssh's own options: a value there can add any of them,
+      // -oProxyCommand=… and -oLocalCommand=… among them, written apart or attached.
+      model.code.push(
+        operand(
+          flag,
+          at,
+          'gcloud compute ssh --ssh-flag',
+          'gcloud splits it into ssh options, and a value could add one that runs a command (-oProxyCommand=…, -oLocalCommand=…): write the ssh flags without a template (a Host block of ~/.ssh/config can set them per host)',
+        ),
+      );
+      if (flag > j) j++;
+      continue;
+    }
     const index = valueOf(words, j, ['--command']);
     if (index === undefined) continue;
     model.code.push(operand(index, at, 'gcloud compute ssh --command', safe));
@@ -64,27 +116,95 @@ const parseGcloud: Parser = (words, at, model) => {
   }
 };
 
-/** aws ssm send-command --parameters …: the commands a Run Command document runs on the instances. */
+/** aws options whose value is the command an instance or a container runs, by service and operation. */
+const AWS_COMMANDS: ReadonlyArray<{ service: string; operation: string; option: string; safe: string }> = [
+  {
+    service: 'ssm',
+    operation: 'send-command',
+    option: '--parameters',
+    safe: 'the instances run those commands through a shell: write them without a template, and give the value as a parameter of a document of your own that passes it to a script as data',
+  },
+  {
+    service: 'ssm',
+    operation: 'start-session',
+    option: '--parameters',
+    safe: 'the instances run those commands through a shell: write them without a template, and give the value as a parameter of a document of your own that passes it to a script as data',
+  },
+  {
+    service: 'ecs',
+    operation: 'execute-command',
+    option: '--command',
+    safe: 'the container runs it as a command line: write it without a template, and run a fixed script of the image that reads the value from its task definition or a parameter store',
+  },
+];
+
+/**
+ * aws SERVICE OPERATION: the options that carry a command (ssm send-command --parameters, ecs execute-command
+ * --command), and --cli-input-json/--cli-input-yaml on any operation, which set every option at once (a value
+ * there can add --parameters or --command, or name the file:// they are read from).
+ */
 const parseAws: Parser = (words, at, model) => {
-  const send = words.findIndex((w, k) => k > at && (w === 'send-command' || w === 'start-session'));
-  if (send < 0 || words[send - 1] !== 'ssm') return;
-  for (let j = send + 1; j < words.length; j++) {
-    const index = valueOf(words, j, ['--parameters']);
-    if (index === undefined) continue;
-    model.code.push(
-      operand(
-        index,
-        at,
-        `aws ssm ${words[send]} --parameters`,
-        'the instances run those commands through a shell: write them without a template, and give the value as a parameter of a document of your own that passes it to a script as data',
-      ),
-    );
-    if (index > j) j++;
+  for (let j = at + 1; j < words.length; j++) {
+    const input = valueOf(words, j, ['--cli-input-json', '--cli-input-yaml']);
+    if (input !== undefined) {
+      const option = words[j]!.startsWith('--cli-input-yaml') ? '--cli-input-yaml' : '--cli-input-json';
+      model.code.push(
+        operand(
+          input,
+          at,
+          `aws ${option}`,
+          "it sets any of the operation's options (the commands an instance runs among them), and a file:// value chooses the file they are read from: write it without a template, and give the value as its own option (--instance-ids {{…}})",
+        ),
+      );
+      if (input > j) j++;
+    }
+  }
+  for (const { service, operation, option, safe } of AWS_COMMANDS) {
+    const op = words.findIndex((w, k) => k > at && w === operation && words[k - 1] === service);
+    if (op < 0) continue;
+    for (let j = op + 1; j < words.length; j++) {
+      const index = valueOf(words, j, [option]);
+      if (index === undefined) continue;
+      model.code.push(operand(index, at, `aws ${service} ${operation} ${option}`, safe));
+      if (index > j) j++;
+    }
   }
 };
 
+/** az options whose value is a command line a container or a cluster runs. */
+const AZ_COMMANDS: ReadonlyArray<{ group: string; verb: string; option: string; safe: string }> = [
+  {
+    group: 'container',
+    verb: 'exec',
+    option: '--exec-command',
+    safe: 'the container runs it as a command line: write it without a template, and run a fixed script of the image that reads the value from an environment variable of the container group',
+  },
+  {
+    group: 'command',
+    verb: 'invoke',
+    option: '--command',
+    safe: 'the cluster runs it through a shell (kubectl and helm lines): write it without a template, and give the value as a file (--file) a fixed command reads',
+  },
+];
+
+/** az container exec --exec-command CMD, az aks command invoke --command CMD. */
+function azCommands(words: readonly string[], at: number, model: Parameters<Parser>[2]): void {
+  for (const { group, verb, option, safe } of AZ_COMMANDS) {
+    const op = words.findIndex((w, k) => k > at && w === verb && words[k - 1] === group);
+    if (op < 0) continue;
+    const said = group === 'command' ? `az aks command invoke ${option}` : `az container exec ${option}`;
+    for (let j = op + 1; j < words.length; j++) {
+      const index = valueOf(words, j, group === 'command' ? [option, '-c'] : [option]);
+      if (index === undefined) continue;
+      model.code.push(operand(index, at, said, safe));
+      if (index > j) j++;
+    }
+  }
+}
+
 /** az vm run-command invoke/create --scripts …: each word up to the next option is a line the VM runs. */
 const parseAz: Parser = (words, at, model) => {
+  azCommands(words, at, model);
   const run = words.findIndex((w, k) => k > at && w === 'run-command');
   if (run < 0) return;
   const safe =
@@ -101,13 +221,28 @@ const parseAz: Parser = (words, at, model) => {
   }
 };
 
-/** Salt execution functions whose arguments are a command line or code. */
-const SALT_CODE =
-  /^cmd\.(run\w*|shell\w*|exec_code\w*|script\w*|powershell\w*|retcode|call)$|^(state\.single|event\.fire\w*)$/;
+/**
+ * Salt execution functions whose arguments are a command line, code, a template that is rendered (jinja runs
+ * code), state data (a state can be cmd.run), or another function to call (salt's docs: cmd, state, publish,
+ * saltutil, slsutil, at, cron, schedule, event modules).
+ */
+const SALT_CODE = new RegExp(
+  [
+    String.raw`^cmd\.(run\w*|shell\w*|exec_code\w*|script\w*|powershell\w*|retcode|call)$`,
+    String.raw`^state\.(single|template\w*|high|low|sls_id|pkg|request)$`,
+    String.raw`^(publish|saltutil)\.(publish|full_data|runner|wheel|cmd\w*)$`,
+    String.raw`^(slsutil\.renderer|at\.at|cron\.set_job|cron\.set_special|schedule\.(add|modify))$`,
+    String.raw`^(event\.fire\w*|event\.send|mine\.send|module\.run|python\.(run|script))$`,
+    String.raw`^(docker|dockermod|lxc|lxd|nspawn|chroot|jail|ssh)\.(run\w*|call|exec\w*|retcode|script\w*)$`,
+  ].join('|'),
+);
+/** Salt functions whose positional arguments name the states that run (state.apply deploy). */
+const SALT_STATES = /^state\.(apply|sls|sls_exists|highstate|top)$/;
 
 /**
  * salt TARGET FUNCTION ARGS (salt-call FUNCTION ARGS, on the minion itself): the words after a cmd.run-like
- * function, wherever it is, are a command or code; a template where the function goes would choose it.
+ * function, wherever it is, are a command or code; a template where the function goes would choose it. A
+ * compound call (test.ping,cmd.run) runs each function of the comma-separated list.
  */
 const parseSalt: Parser = (words, at, model) => {
   const safe =
@@ -116,8 +251,25 @@ const parseSalt: Parser = (words, at, model) => {
   let operands = 0;
   for (let j = at + 1; j < words.length; j++) {
     const word = words[j]!;
-    if (SALT_CODE.test(word)) {
-      for (let k = j + 1; k < words.length; k++) model.code.push(operand(k, at, `salt ${word}`, safe));
+    const functions = word.split(',');
+    const code = functions.find((f) => SALT_CODE.test(f));
+    if (code !== undefined) {
+      for (let k = j + 1; k < words.length; k++) model.code.push(operand(k, at, `salt ${code}`, safe));
+      return;
+    }
+    const states = functions.find((f) => SALT_STATES.test(f));
+    if (states !== undefined) {
+      // The state names (and saltenv=, which picks the tree they come from); pillar= and other keys are data.
+      for (let k = j + 1; k < words.length; k++)
+        if (!/^[A-Za-z_]\w*=/.test(words[k]!) || /^saltenv=/.test(words[k]!))
+          model.code.push(
+            operand(
+              k,
+              at,
+              `salt ${states}`,
+              'its value would choose the states that run: write them without a template, and give the value as pillar data (pillar=\'{"version": …}\')',
+            ),
+          );
       return;
     }
     if (word.startsWith('-')) {

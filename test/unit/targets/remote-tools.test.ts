@@ -50,6 +50,54 @@ const REFUSED: Array<[string[], RegExp]> = [
   [['salt', '-t', '30', '*', 'cmd.script', 'salt://deploy.sh', 'args={{x}}'], /"salt cmd.script"/],
   [['salt-call', 'cmd.shell', '{{x}}'], /"salt cmd.shell"/],
   [['salt', '*', '{{x}}', 'ls'], /"salt FUNCTION".*would choose the execution function/],
+  // gcloud splits --ssh-flag into ssh options, attached (--ssh-flag=…) or apart.
+  [
+    ['gcloud', 'compute', 'ssh', 'vm', '--ssh-flag=-oProxyCommand={{x}}'],
+    /"gcloud compute ssh --ssh-flag".*-oProxyCommand/,
+  ],
+  [['gcloud', 'compute', 'ssh', 'vm', '--ssh-flag', '-p {{x}}'], /"gcloud compute ssh --ssh-flag"/],
+  [['gcloud', 'compute', 'ssh', 'vm', '--ssh-flag={{x}}'], /"gcloud compute ssh --ssh-flag"/],
+  // aws --cli-input-json/yaml set every option of the operation, or name the file they come from.
+  [
+    ['aws', 'ssm', 'send-command', '--cli-input-json', '{"Parameters":{"commands":["{{x}}"]}}'],
+    /"aws --cli-input-json".*sets any of the operation's options/,
+  ],
+  [['aws', 'ssm', 'send-command', '--cli-input-json=file://{{x}}'], /"aws --cli-input-json"/],
+  [['aws', 'ecs', 'run-task', '--cli-input-yaml', 'file://{{x}}.yaml'], /"aws --cli-input-yaml"/],
+  // salt: a compound call runs each function of the list; more functions that run code.
+  [['salt', '*', 'test.ping,cmd.run', '', '{{x}}'], /"salt cmd.run"/],
+  [['salt', '*', 'test.ping,{{x}}', '', 'ls'], /"salt FUNCTION"/],
+  [['salt', '*', 'state.template_str', '{{x}}'], /"salt state.template_str"/],
+  [['salt', '*', 'state.sls_id', 'deploy', '{{x}}'], /"salt state.sls_id"/],
+  [['salt', '*', 'state.single', 'cmd.run', 'name={{x}}'], /"salt state.single"/],
+  [['salt', '*', 'cmd.exec_code', 'python3', '{{x}}'], /"salt cmd.exec_code"/],
+  [['salt', '*', 'cmd.run_bg', '{{x}}'], /"salt cmd.run_bg"/],
+  [['salt', '*', 'cmd.powershell', '{{x}}'], /"salt cmd.powershell"/],
+  [['salt', '*', 'cmd.retcode', '{{x}}'], /"salt cmd.retcode"/],
+  [['salt', '*', 'publish.publish', '*', 'cmd.run', '{{x}}'], /"salt publish.publish"/],
+  [['salt-call', 'state.apply', '{{x}}'], /"salt state.apply".*would choose the states that run/],
+  // ansible: -a at the end of a cluster of flags, a unique prefix of --args, the module and its path.
+  [['ansible', 'all', '-m', 'shell', '-ba', '{{x}}'], /"ansible -a"/],
+  [['ansible', 'all', '-bKa{{x}}'], /"ansible -a"/],
+  [['ansible', 'all', '-m', 'shell', '--arg', '{{x}}'], /"ansible -a"/],
+  [['ansible', 'all', '--ar={{x}}'], /"ansible -a"/],
+  [['ansible', 'all', '-m', '{{x}}', '-a', 'ls'], /"ansible -m".*would choose the module/],
+  [['ansible', 'all', '--module-n={{x}}', '-a', 'ls'], /"ansible --module-name"/],
+  [['ansible', 'all', '-M', '{{x}}', '-m', 'deploy'], /"ansible --module-path"|"ansible -M"/],
+  // More tools that run a command line in a container or a cluster.
+  [
+    ['aws', 'ecs', 'execute-command', '--cluster', 'c', '--task', 't', '--interactive', '--command', '{{x}}'],
+    /"aws ecs execute-command --command".*the container runs it/,
+  ],
+  [
+    ['az', 'container', 'exec', '-g', 'rg', '-n', 'app', '--exec-command', './deploy.sh {{x}}'],
+    /"az container exec --exec-command"/,
+  ],
+  [
+    ['az', 'aks', 'command', 'invoke', '-g', 'rg', '-n', 'k8s', '--command', 'kubectl rollout restart {{x}}'],
+    /"az aks command invoke --command"/,
+  ],
+  [['kubectl', 'debug', 'pod', '--image=busybox', '--', '{{x}}'], /the program kubectl debug runs/],
 ];
 
 const ACCEPTED: string[][] = [
@@ -60,6 +108,15 @@ const ACCEPTED: string[][] = [
   ['az', 'vm', 'run-command', 'invoke', '-g', '{{env}}', '-n', 'vm', '--scripts', 'uptime'],
   ['salt', '{{env}}', 'test.ping'],
   ['salt', '*', 'pkg.version', '{{x}}'],
+  ['salt', '*', 'test.ping,pkg.version', '', '{{x}}'],
+  ['salt', '*', 'state.apply', 'deploy', 'pillar={"version": "{{x}}"}'],
+  ['gcloud', 'compute', 'ssh', 'vm-{{env}}', '--ssh-flag=-vvv', '--zone={{x}}'],
+  ['aws', 'ssm', 'send-command', '--cli-input-json', 'file://send.json', '--instance-ids', '{{x}}'],
+  ['aws', 'ecs', 'execute-command', '--cluster', '{{env}}', '--task', '{{x}}', '--command', '/deploy.sh'],
+  ['az', 'container', 'exec', '-g', 'rg', '-n', '{{x}}', '--exec-command', '/deploy.sh'],
+  ['az', 'aks', 'command', 'invoke', '-g', '{{env}}', '-n', 'k8s', '--command', 'kubectl get pods'],
+  ['ansible', '{{env}}', '-b', '-m', 'ping', '--limit', '{{x}}'],
+  ['ansible', 'all', '-bK', '-e', 'version={{x}}', '-m', 'ping'],
 ];
 
 test('a value in the command a remote execution tool runs is refused, naming the tool and its option', () => {
