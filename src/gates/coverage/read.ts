@@ -66,8 +66,8 @@ export async function readCoverageReport(
  * runner's workspace, then the gate's directory) that contains it. Paths outside them keep their absolute
  * form, so a suffix match can still find them (reports made in another checkout dir). Paths a Windows tool
  * wrote (`src\app.js`, `C:\work\app\src\app.js`, a `<source>` on a drive) are read with forward slashes
- * on a POSIX runner: a drive's path cannot be inside the repository here, so it is kept whole and the
- * suffix match finds the changed file in it.
+ * on a POSIX runner: a drive's or a UNC share's path cannot be inside the repository here, so it is kept
+ * whole and the suffix match finds the changed file in it.
  */
 export function lineHitsByRepoPath(
   report: CoverageReport,
@@ -75,27 +75,36 @@ export function lineHitsByRepoPath(
   roots: readonly string[] = [cwd],
 ): Map<string, Map<number, number>> {
   const result = new Map<string, Map<number, number>>();
+  const windows = writtenOnWindows(report);
+  const windowsBases = new Set<string>();
   const bases = (report.baseDirs ?? [cwd]).map((base) => {
     const path = hostPath(base);
-    return isWindowsAbsolute(path) ? path : resolve(cwd, path);
+    if (!isWindowsAbsolute(path, base, windows)) return resolve(cwd, path);
+    windowsBases.add(path);
+    return path;
   });
   for (const [written, hits] of report.lineHits ?? []) {
     const path = hostPath(written);
     let key: string;
-    if (isWindowsAbsolute(path)) key = path;
+    if (isWindowsAbsolute(path, written, windows)) key = path;
     else {
       // A relative path is relative to the source root that holds it: the first where the file is, else
       // the first (a report made in another checkout: matched by suffix below). With one candidate (one
-      // root, or an absolute path) there is nothing to choose: the disk is not asked.
+      // root, or an absolute path) there is nothing to choose: the disk is not asked. A POSIX path is
+      // normalized: `//home/runner/…` (POSIX allows the leading `//`) is `/home/runner/…`.
       const candidates = isAbsolute(path)
-        ? [path]
-        : bases.map((base) => (isWindowsAbsolute(base) ? posix.join(base, path) : resolve(base, path)));
-      const absolute =
-        (candidates.length > 1 ? candidates.find((candidate) => existsSync(candidate)) : undefined) ??
+        ? [{ path: resolve(path), onWindows: false }]
+        : bases.map((base) =>
+            windowsBases.has(base)
+              ? { path: posix.join(base, path), onWindows: true }
+              : { path: resolve(base, path), onWindows: false },
+          );
+      const chosen =
+        (candidates.length > 1 ? candidates.find((candidate) => existsSync(candidate.path)) : undefined) ??
         candidates[0]!;
-      key = isWindowsAbsolute(absolute)
-        ? absolute
-        : (relativeToRoots(absolute, roots) ?? absolute.split(sep).join('/'));
+      key = chosen.onWindows
+        ? chosen.path
+        : (relativeToRoots(chosen.path, roots) ?? chosen.path.split(sep).join('/'));
     }
     // `src\a.js` and `src/a.js` (two tools, or two runs merged) are one file: their hits add up (in a new
     // map: the report's own are left as read).
@@ -118,9 +127,22 @@ function hostPath(path: string): string {
   return sep === '/' ? path.replace(/\\/g, '/') : path;
 }
 
-/** `C:/…` or `//server/share/…` (after hostPath) on a POSIX host: a Windows path, never inside this checkout. */
-function isWindowsAbsolute(path: string): boolean {
-  return sep === '/' && (/^[A-Za-z]:\//.test(path) || path.startsWith('//'));
+/**
+ * `C:/…` (after hostPath) on a POSIX host, or `//server/share/…` when it is a Windows UNC path: a Windows
+ * path, never inside this checkout. A leading `//` is also a POSIX absolute path (lcov
+ * `SF://home/runner/…`): it is UNC only when written with backslashes (`\\\\server\\share`) or when the
+ * report's other paths show it was written on Windows (`windows`).
+ */
+function isWindowsAbsolute(path: string, written: string, windows: boolean): boolean {
+  if (sep !== '/') return false;
+  if (/^[A-Za-z]:\//.test(path)) return true;
+  return path.startsWith('//') && (written.startsWith('\\\\') || windows);
+}
+
+/** A report whose paths show Windows: a drive letter or a backslash in any source path or source root. */
+function writtenOnWindows(report: CoverageReport): boolean {
+  const written = [...(report.baseDirs ?? []), ...(report.lineHits?.keys() ?? [])];
+  return written.some((path) => path.includes('\\') || /^[A-Za-z]:[\\/]/.test(path));
 }
 
 /** The hits of a changed file: exact path first, else the one report path ending in "/<path>". */
