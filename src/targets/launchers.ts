@@ -241,9 +241,9 @@ const SUBCOMMANDS: Record<
   },
   yarn: { subcommands: ['exec', 'dlx', 'run'], values: ['--package', '-p'], operands: 0 },
   bun: { subcommands: ['x', 'run'], values: ['--cwd'], operands: 0 },
-  // uv run CMD, uv tool run PKG (the group word `tool` is skipped below).
+  // uv run CMD, uv tool run PKG, uv tool uvx PKG (`tool` is a level of subcommands: see below).
   uv: {
-    subcommands: ['run'],
+    subcommands: ['run', 'tool'],
     values: ['--with', '--python', '-p', '--directory', '--project'],
     operands: 0,
   },
@@ -640,10 +640,22 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
     let j = at + 1;
     // docker compose exec / docker container run: the subcommand may come after a group word.
     while (j < words.length && !sub.subcommands.includes(words[j]!)) {
-      if (!/^(compose|container|tool|-)/.test(words[j]!) && !/^-/.test(words[j - 1] ?? '')) return;
+      if (!/^(compose|container|-)/.test(words[j]!) && !/^-/.test(words[j - 1] ?? '')) return;
       j++;
     }
     if (j >= words.length) return;
+    // uv tool SUB: a value there chooses the subcommand; only run and uvx (its alias) run a package's command.
+    if (name === 'uv' && words[j] === 'tool') {
+      let k = j + 1;
+      while (k < words.length && words[k]!.startsWith('-')) k++;
+      if (k >= words.length) return;
+      if (words[k]!.search(PLACEHOLDER) >= 0) {
+        add(k, 'subcommand', 'the subcommand uv tool runs', undefined, at);
+        return;
+      }
+      if (words[k] !== 'run' && words[k] !== 'uvx') return;
+      j = k;
+    }
     const runs = `the program ${name} ${words[j]} runs`;
     if (sub.operands < 0) {
       const dashes = words.indexOf('--', j + 1);

@@ -68,3 +68,13 @@ test("bash's coproc runs the command after it, or the compound command after its
   assertScriptAccepted('coproc worker { ./tail.sh -- {{x}}; }');
   assertScriptAccepted('coproc ./tail.sh -- {{x}}');
 });
+
+test('uv tool is a level of subcommands: a value there is refused, run and uvx after it run the program given', () => {
+  assertRefused(['uv', 'tool', '{{x}}'], /the subcommand uv tool runs/);
+  assertRefused(['uv', 'tool', '--quiet', '{{x}}', 'ruff'], /the subcommand uv tool runs/);
+  assertRefused(['uv', 'tool', 'run', '{{x}}'], /the program uv run runs/);
+  assertRefused(['uv', 'tool', 'uvx', '{{x}}'], /the program uv uvx runs/);
+  assertAccepted(['uv', 'tool', 'run', 'ruff', 'check', '--', '{{x}}']);
+  assertAccepted(['uv', 'tool', 'uvx', 'ruff', 'check', '--', '{{x}}']);
+  assertAccepted(['uv', 'tool', 'list']);
+});
