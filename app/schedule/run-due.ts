@@ -339,6 +339,31 @@ async function startNow(
         : 'the pull request is closed.';
     return refuse(check.code, why);
   }
+  // Read again now, after this request took its ask: a due check that started an identical request withdraws
+  // the ones another caller had claimed by marking them ended (withdrawSiblings) before it frees the ask, so
+  // one marked since our first read is seen here and never starts (the mark is the App's check run on GitHub).
+  const endedSince = await endedAs(deps.api, where, request, deps.appId);
+  if (endedSince === 'unreadable') {
+    await releaseClaim(deps.api, where, request);
+    return { ...base, status: 'unverifiable' };
+  }
+  if (typeof endedSince === 'object') {
+    deps.info?.(
+      {
+        repository: `${where.owner}/${where.repo}`,
+        request: request.id,
+        environment: request.environment,
+        outcomes: endedSince.outcomes,
+      },
+      withdrawnDuplicate(endedSince.outcomes)
+        ? ALREADY_WITHDRAWN
+        : 'a scheduled deployment marked ended while it was being checked: not started, removed',
+    );
+    await forgetRequest(deps.api, where, request);
+    return withdrawnDuplicate(endedSince.outcomes)
+      ? { ...base, status: 'not_started', code: `${request.mode === 'at' ? 'schedule' : 'queue'}_duplicate` }
+      : { ...base, status: 'replayed' };
+  }
   const statusCommentId = comments.statusCommentIds.get(request.environment.toLowerCase());
   const outcome = await startDeployment(
     deps.api,
@@ -367,7 +392,19 @@ async function startNow(
         request,
         `**Started** (\`${code}\`): ${describeRequest(request)}, checked again against the policy now: deployment **#${outcome.deploymentId}**. Progress is in the status comment.`,
       );
-      await onStarted();
+      // It started: whatever the withdrawal of its identical requests meets, it is marked ended and removed,
+      // or the next trigger would start it again (a second "Started" for the same deployment).
+      await onStarted().catch((error: unknown) =>
+        deps.markers.warn(
+          {
+            repository: `${where.owner}/${where.repo}`,
+            request: request.id,
+            environment: request.environment,
+            error: error instanceof Error ? error.message : String(error),
+          },
+          'withdrawing the requests identical to a started scheduled deployment failed; each is checked again when due',
+        ),
+      );
       await removeRequest(deps.api, where, request, code);
       return { ...base, status: 'started', code, deploymentId: outcome.deploymentId };
     }
@@ -390,8 +427,9 @@ async function startNow(
 /**
  * The other listed requests asking for the deployment `started` just started (recorded while its ask was
  * stale and could not be taken over, store.ts): each would deploy the same commit again once this one ends.
- * Called while `started` still holds the ask, so a due check that claimed one of them meanwhile finds the ask
- * held and withdraws it itself; each is marked and its pull request told once (withdrawOnce).
+ * Called while `started` still holds the ask. One claimed by a due check elsewhere is marked ended here anyway,
+ * before the ask is freed: that check finds the ask held and withdraws it itself, or reads the mark again just
+ * before it would start it (startNow). Each is marked and its pull request told once (withdrawOnce).
  */
 async function withdrawSiblings(
   deps: DueDeps,
@@ -404,11 +442,21 @@ async function withdrawSiblings(
   for (const sibling of list.requests) {
     if (sibling.id === started.id || askRefName(sibling) !== ask) continue;
     const base = { id: sibling.id, environment: sibling.environment };
+    const code = `${sibling.mode === 'at' ? 'schedule' : 'queue'}_duplicate` as const;
     if (!(await claimRequest(deps.api, where, sibling))) {
+      // Claimed by a due check elsewhere, which may get the ask once `started` is removed: marked ended now,
+      // before the ask is freed, so that check reads the mark again just before it would start it (startNow)
+      // and removes it unseen. Told once, by whoever marks it.
+      if ((await withdrawOnce(deps.api, where, sibling, code, deps.appId)) === 'marked')
+        await reply(
+          deps,
+          where,
+          sibling,
+          `**Not started** (\`${code}\`): ${describeRequest(sibling)}: ${describeRequest(started)} asks for the same deployment and has started; one deployment of it is enough.`,
+        );
       out.push({ ...base, status: 'claimed_elsewhere' });
       continue;
     }
-    const code = `${sibling.mode === 'at' ? 'schedule' : 'queue'}_duplicate` as const;
     try {
       if ((await withdrawOnce(deps.api, where, sibling, code, deps.appId)) === 'marked')
         await reply(

@@ -339,3 +339,67 @@ for (const trigger of ['/status', '/unlock staging'] as const)
       await fake.stop();
     }
   });
+
+test('withdrawing an identical request fails after a start: the started one is still marked and removed, never "Started" twice', async () => {
+  await withFake(async (w) => {
+    await staleAskWith(w, 'queue', asking(2, 'alice', 'queue'), asking(3, 'erin', 'queue'));
+    // During the first due check every try at withdrawing erin's identical request meets a GitHub error.
+    let failing = true;
+    w.fake.failNext({
+      status: 500,
+      times: 20,
+      where: (r) =>
+        failing && (r.body as { ref?: string } | undefined)?.ref === 'refs/deploy-schedule-withdrawn/c3',
+    });
+    const first = await runDue(w.due(), where).catch((error: unknown) => String(error));
+    failing = false;
+    // Its deployment ends and its lock goes; the next trigger must not start alice's request again.
+    releaseLock(w.fake);
+    await runDue(w.due(), where);
+    const started = appReplies(w.fake).filter((r) => r.startsWith('**Started**') && r.includes('alice'));
+    assert.equal(started.length, 1, JSON.stringify(started));
+    assert.ok(
+      typeof first === 'object' && first.some((o) => o.id === 'c2' && o.status === 'started'),
+      JSON.stringify(first),
+    );
+    assert.ok(
+      w.logged.some((l) => l.level === 'warn' && /withdrawing the requests identical/.test(l.message)),
+      'the failure is logged',
+    );
+    assert.equal(endMarks(w.fake, 'c2').length, 1, 'the started request is marked ended');
+    assert.ok(!w.fake.repo().refs.has(scheduleRefName('staging', 'c2')!), 'and removed');
+  });
+});
+
+test('a due check elsewhere claimed an identical request while one started: it finds the mark before its start and never deploys the commit again', async () => {
+  await withFake(async (w) => {
+    await staleAskWith(w, 'queue', asking(2, 'alice', 'queue'), asking(3, 'erin', 'queue'));
+    const ask = askRefName(asking(3, 'erin', 'queue'));
+    // The slow due check (another replica) has claimed erin's request and is about to read its ask when the
+    // other starts alice's, and reads it only after that one is done (and its ask freed).
+    const slowAtAsk = signal();
+    const otherDone = signal();
+    const slowApi = gated(w.api, async (call, p) => {
+      if (call === 'git.getRef' && String(p.ref) === ask) {
+        slowAtAsk.done();
+        await otherDone.promise;
+      }
+    });
+    const listed = await listRequests(w.api as unknown as ScheduleApi, where, keys);
+    const onlyErin = { ...listed, requests: listed.requests.filter((r) => r.id === 'c3') };
+    const slow = runDue(w.due(slowApi), where, onlyErin, 1);
+    await slowAtAsk.promise;
+    const fast = await runDue(w.due(), where);
+    otherDone.done();
+    const late = await slow;
+    assert.equal(deployments(w.fake).length, 1, JSON.stringify([fast, late]));
+    // Alice's deployment ends and its lock goes: erin's identical request is not deployed after it.
+    releaseLock(w.fake);
+    const after = await runDue(w.due(), where);
+    assert.equal(deployments(w.fake).length, 1, JSON.stringify([fast, late, after]));
+    assert.ok(!w.fake.repo().refs.has(scheduleRefName('staging', 'c3')!), 'erin’s request is removed');
+    const told = appReplies(w.fake).filter((r) => r.includes('`queue_duplicate`'));
+    assert.equal(told.length, 1, JSON.stringify(told));
+    assert.equal(endMarks(w.fake, 'c3').length, 1, 'marked once');
+  });
+});
