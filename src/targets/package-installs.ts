@@ -1,9 +1,12 @@
 // Package installs whose package spec a value would choose: `npm install {{x}}`, `pip install {{x}}`,
-// `gem install {{x}}`, `go install {{x}}`, `cargo install {{x}}`. Installing runs code the package chose (npm's
+// `gem install {{x}}`, `go install {{x}}`, `cargo install {{x}}`, `composer require {{x}}`, `deno install {{x}}`,
+// and the system's `apt-get install {{x}}`, `yum`/`dnf`/`zypper install {{x}}`, `apk add {{x}}`, `brew install
+// {{x}}` (a package's maintainer scripts run as root). Installing runs code the package chose (npm's
 // install scripts, a source distribution's setup.py, a gem's extensions, a build script), and a spec picks any
 // package, a git repository, a URL or a local path (`npm:other@1`, `git+https://…`, `./x`). So a template in a
 // spec, or in an option that picks where packages come from (--registry, --index-url, -r FILE, --git), is
-// refused, except a version appended to a fixed name (`app@{{version}}`, `app=={{version}}`), whose value must
+// refused, except a version appended to a fixed name where the tool has that syntax (`app@{{version}}`,
+// `app=={{version}}`, apt's and apk's `app={{version}}`, composer's `vendor/app:{{version}}`), whose value must
 // then be version-shaped when the command runs (versionValueProblem). Pure.
 
 /** A word of an install command that names what is installed, or where from. */
@@ -22,8 +25,19 @@ interface Installer {
   options: readonly string[];
   /** Options whose value chooses where packages come from, or a file listing them. */
   choosing: readonly string[];
-  /** Separators between a fixed name and an appended version. */
+  /** Separators between a fixed name and an appended version; none: the tool has no such syntax. */
   pins: readonly string[];
+  /** What may come before the name of a pinned spec (deno's `npm:` and `jsr:`). */
+  scheme?: RegExp;
+  /** Words between the program and the subcommand that group it (`composer global require`). */
+  groups?: readonly string[];
+  /**
+   * Only the first operand names what is fetched, the others are its arguments (`deno install -g URL ARGS`):
+   * given the words from the subcommand on.
+   */
+  firstOnly?: (words: readonly string[]) => boolean;
+  /** Its choosing options count after any subcommand, not only an install's (apt-get upgrade -o …). */
+  optionsEverywhere?: boolean;
 }
 
 const NPM: Installer = {
@@ -87,6 +101,67 @@ const CARGO: Installer = {
   pins: ['@'],
 };
 
+const COMPOSER: Installer = {
+  subcommands: ['require', 'create-project', 'r'],
+  options: ['-d', '--working-dir', '-s', '--stability'],
+  choosing: ['--repository', '--repository-url'],
+  pins: [':', '='],
+  groups: ['global'],
+};
+
+const DENO: Installer = {
+  subcommands: ['install', 'i', 'add'],
+  options: [
+    ...['--lock', '--cert', '--location', '-n', '--name', '--root', '--seed', '--ext', '--entrypoint'],
+    ...['-L', '--log-level', '--env-file'],
+  ],
+  // A config or import map maps any import to any URL.
+  choosing: ['-c', '--config', '--import-map'],
+  pins: ['@'],
+  scheme: /^(npm|jsr):/,
+  // deno install -g SCRIPT ARGS…: the script, then its arguments.
+  firstOnly: (words) => words.some((w) => w === '-g' || w === '--global'),
+};
+
+const APT: Installer = {
+  optionsEverywhere: true,
+  subcommands: ['install', 'reinstall', 'build-dep', 'satisfy', 'source'],
+  options: ['-a', '--host-architecture', '-q', '--quiet'],
+  // -o sets any apt option (APT::Update::Pre-Invoke and DPkg::Pre-Invoke run commands); -t picks the release.
+  choosing: [...['-o', '--option', '-c', '--config-file', '-t', '--target-release', '--default-release']],
+  pins: ['='],
+};
+
+const YUM: Installer = {
+  optionsEverywhere: true,
+  subcommands: ['install', 'in', 'reinstall', 'localinstall', 'upgrade', 'update', 'up', 'downgrade'],
+  options: [
+    ...['--installroot', '-x', '--exclude', '--forcearch', '-d', '--debuglevel', '-e', '--errorlevel'],
+    ...['--downloaddir', '--destdir', '--rpmverbosity', '--color', '--advisory', '--cve'],
+  ],
+  choosing: [
+    ...['-c', '--config', '--repofrompath', '--setopt', '--enablerepo', '--disablerepo', '--repo'],
+    ...['--repoid', '--releasever', '-r', '--from', '-p', '--plus-repo'],
+  ],
+  pins: [],
+};
+
+const APK: Installer = {
+  optionsEverywhere: true,
+  subcommands: ['add'],
+  options: ['-p', '--root', '-t', '--virtual', '--arch', '--cache-dir', '--cache-max-age'],
+  choosing: ['-X', '--repository', '--repositories-file', '--keys-dir'],
+  pins: ['='],
+};
+
+const BREW: Installer = {
+  optionsEverywhere: true,
+  subcommands: ['install', 'reinstall', 'upgrade', 'tap'],
+  options: ['--cc', '--appdir', '--fontdir'],
+  choosing: [],
+  pins: [],
+};
+
 /** The installer of a program and the words before its subcommand, or undefined. */
 function installerFor(
   words: readonly string[],
@@ -106,6 +181,13 @@ function installerFor(
   if (name === 'gem') return { installer: GEM, from: at + 1 };
   if (name === 'go') return { installer: GO, from: at + 1 };
   if (name === 'cargo') return { installer: CARGO, from: at + 1 };
+  if (name === 'composer') return { installer: COMPOSER, from: at + 1 };
+  if (name === 'deno') return { installer: DENO, from: at + 1 };
+  if (['apt-get', 'apt', 'aptitude'].includes(name)) return { installer: APT, from: at + 1 };
+  if (['yum', 'dnf', 'dnf5', 'microdnf', 'zypper', 'tdnf'].includes(name))
+    return { installer: YUM, from: at + 1 };
+  if (name === 'apk') return { installer: APK, from: at + 1 };
+  if (name === 'brew') return { installer: BREW, from: at + 1 };
   return undefined;
 }
 
@@ -114,19 +196,50 @@ export function installWords(words: readonly string[], at: number, name: string)
   const found = installerFor(words, at, name);
   if (!found) return [];
   const { installer, from } = found;
-  // The subcommand: the first word after the program's options (npm -g install, npm --prefix x install).
-  let sub = from;
-  while (sub < words.length && words[sub]!.startsWith('-'))
-    sub += installer.options.includes(words[sub]!) ? 2 : 1;
+  const out: InstallWord[] = [];
+  const choosing = (index: number, said: string, option: string) =>
+    out.push({
+      index,
+      how: `the value of ${said} ${option}, which chooses where packages come from`,
+      pinned: false,
+    });
+  /** The option at word j: records a choosing option's value; returns the index of its last word. */
+  const option = (j: number, said: string): number => {
+    const word = words[j]!;
+    // -oVALUE, -XVALUE: a short option that chooses, with its value attached.
+    const glued = installer.choosing.find(
+      (o) => /^-\w$/.test(o) && word.startsWith(o) && word.length > 2 && !word.startsWith('--'),
+    );
+    if (glued !== undefined) {
+      choosing(j, said, glued);
+      return j;
+    }
+    const attached = word.includes('=');
+    const name = attached ? word.slice(0, word.indexOf('=')) : word;
+    if (installer.choosing.includes(name)) choosing(attached ? j : j + 1, said, name);
+    return !attached && (installer.options.includes(name) || installer.choosing.includes(name)) ? j + 1 : j;
+  };
+  // The subcommand: the first word after the program's options (npm -g install, npm --prefix x install), whose
+  // choosing options count whatever the subcommand (npm --userconfig F run, apt-get -o … update).
+  const program = installer === PIP && !/^pip/.test(name) && name !== 'uv' && name !== 'pipx' ? 'pip' : name;
+  const skipOptions = (k: number) => {
+    for (; k < words.length && words[k]!.startsWith('-') && words[k] !== '-'; k++) k = option(k, program);
+    return k;
+  };
+  let sub = skipOptions(from);
+  const group = installer.groups?.includes(words[sub] ?? '') ? words[sub] : undefined;
+  if (group !== undefined) sub = skipOptions(sub + 1);
   const subcommand = words[sub];
   const extra = name === 'uv' ? ['add'] : [];
-  if (subcommand === undefined || ![...installer.subcommands, ...extra].includes(subcommand)) return [];
-  const program = installer === PIP && !/^pip/.test(name) && name !== 'uv' && name !== 'pipx' ? 'pip' : name;
-  const said = [program, ...(program === name ? words.slice(at + 1, sub) : []), subcommand]
-    .filter((w) => !w.startsWith('-'))
+  const installs = subcommand !== undefined && [...installer.subcommands, ...extra].includes(subcommand);
+  // A system package manager's options mean the same after any subcommand (apt-get upgrade -o …).
+  if (!installs && (!installer.optionsEverywhere || subcommand === undefined))
+    return out.filter((w) => w.index < words.length);
+  // uv pip install, composer global require: the words that name the subcommand, without option values.
+  const said = [program, ...(program === name ? words.slice(at + 1, from) : []), group, subcommand]
+    .filter((w) => w !== undefined && !w.startsWith('-'))
     .join(' ');
   const how = `the package ${said} fetches, whose install or build scripts run`;
-  const out: InstallWord[] = [];
   let options = true;
   for (let j = sub + 1; j < words.length; j++) {
     const word = words[j]!;
@@ -135,30 +248,35 @@ export function installWords(words: readonly string[], at: number, name: string)
       continue;
     }
     if (options && word.startsWith('-') && word.length > 1) {
-      const option = word.includes('=') ? word.slice(0, word.indexOf('=')) : word;
-      const attached = word.includes('=');
-      if (installer.choosing.includes(option))
-        out.push({
-          index: attached ? j : j + 1,
-          how: `the value of ${said} ${option}, which chooses where packages come from`,
-          pinned: false,
-        });
-      if (!attached && (installer.options.includes(option) || installer.choosing.includes(option))) j++;
+      j = option(j, said);
       continue;
     }
-    out.push({ index: j, how, pinned: isPinned(word, installer.pins) });
+    if (!installs) continue;
+    out.push({ index: j, how, pinned: isPinned(word, installer) });
+    if (installer.firstOnly?.(words.slice(sub))) break;
   }
   return out.filter((w) => w.index < words.length);
 }
 
 /** A fixed package name, a separator, and one template that ends the word: `app@{{version}}`. */
-function isPinned(word: string, pins: readonly string[]): boolean {
-  return pins.some((pin) => {
+function isPinned(word: string, installer: Installer): boolean {
+  const scheme = installer.scheme?.exec(word)?.[0] ?? '';
+  const rest = word.slice(scheme.length);
+  return installer.pins.some((pin) => {
     const m = new RegExp(`^([A-Za-z0-9@][\\w./-]*?)${escape(pin)}\\{\\{\\s*[A-Za-z_]\\w*\\s*\\}\\}$`).exec(
-      word,
+      rest,
     );
-    return m !== null && !m[1]!.includes('{{') && !/[:]/.test(m[1]!);
+    return m !== null && !m[1]!.includes('{{') && !/[:=]/.test(m[1]!);
   });
+}
+
+/** How a version is appended to a fixed package name with this tool (`app@{{v}}`), or undefined: it has no way. */
+export function pinExample(program: string, placeholder: string): string | undefined {
+  const found = installerFor([program], 0, program);
+  const pin = found?.installer.pins[0];
+  if (pin === undefined) return found ? undefined : `app@${placeholder}`;
+  const name = found!.installer === COMPOSER ? 'vendor/app' : found!.installer === DENO ? 'npm:app' : 'app';
+  return `${name}${pin}${placeholder}`;
 }
 
 function escape(text: string): string {

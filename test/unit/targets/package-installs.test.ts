@@ -45,6 +45,37 @@ const REFUSED: Array<[string[], RegExp]> = [
   [['pip', 'install', '--index-url={{x}}', 'app'], /the value of pip install --index-url/],
   [['cargo', 'install', '--git', '{{x}}'], /the value of cargo install --git/],
   [['gem', 'install', 'app', '--source', '{{x}}'], /the value of gem install --source/],
+  // A choosing option before the subcommand, whatever the subcommand.
+  [['npm', '--registry', 'https://r.example', 'install', '{{x}}'], /in the package npm install fetches/],
+  [['npm', '--userconfig', '{{x}}', 'run', 'deploy'], /the value of npm --userconfig/],
+  // deno: a package, or a script run later (deno install -g URL).
+  [['deno', 'install', '{{x}}'], /in the package deno install fetches/],
+  [
+    ['deno', 'install', '-g', '-A', '-n', 'app', 'https://x.example/{{x}}.ts'],
+    /in the package deno install fetches/,
+  ],
+  [['deno', 'add', 'npm:{{x}}'], /in the package deno add fetches/],
+  [['deno', 'install', '--import-map', '{{x}}', 'main.ts'], /the value of deno install --import-map/],
+  // composer
+  [['composer', 'require', '{{x}}'], /in the package composer require fetches/],
+  [['composer', '-n', 'global', 'require', '{{x}}'], /in the package composer global require fetches/],
+  [['composer', 'require', 'vendor/app:{{x}}@dev'], /in the package composer require fetches/],
+  [['composer', 'create-project', '{{x}}', 'app'], /in the package composer create-project fetches/],
+  // The system's package managers: maintainer scripts run as root.
+  [['apt-get', 'install', '-y', '{{x}}'], /in the package apt-get install fetches/],
+  [['apt', 'install', '{{x}}'], /in the package apt install fetches/],
+  [['apt-get', 'install', 'app/{{x}}'], /in the package apt-get install fetches/],
+  [['apt-get', 'install', '-t', '{{x}}', 'app'], /the value of apt-get install -t/],
+  [['apt-get', '-o', 'APT::Update::Pre-Invoke::={{x}}', 'update'], /the value of apt-get -o/],
+  [['apt-get', 'upgrade', '-oDPkg::Pre-Invoke::={{x}}'], /the value of apt-get upgrade -o/],
+  [['yum', 'install', '-y', '{{x}}'], /in the package yum install fetches/],
+  [['dnf', 'install', 'app-{{x}}'], /in the package dnf install fetches/],
+  [['dnf', '--repofrompath=r,{{x}}', 'upgrade'], /the value of dnf --repofrompath/],
+  [['apk', 'add', '--no-cache', '{{x}}'], /in the package apk add fetches/],
+  [['apk', 'add', '-X', '{{x}}', 'app'], /the value of apk add -X/],
+  [['brew', 'install', '{{x}}'], /in the package brew install fetches/],
+  [['brew', 'install', 'app@{{x}}'], /in the package brew install fetches/],
+  [['sudo', 'apt-get', 'install', '{{x}}'], /in the package apt-get install fetches/],
 ];
 
 const ACCEPTED: string[][] = [
@@ -60,6 +91,16 @@ const ACCEPTED: string[][] = [
   ['cargo', 'install', 'app', '--version', '{{x}}'],
   ['npm', 'run', 'deploy', '--', '{{x}}'],
   ['npm', 'ci'],
+  ['deno', 'add', 'jsr:@std/fs@{{x}}'],
+  ['deno', 'install', '-g', '-A', '-n', 'app', 'https://x.example/app.ts', '{{x}}'],
+  ['deno', 'run', '-A', 'deploy.ts', '{{x}}'],
+  ['composer', 'require', 'vendor/app:{{x}}'],
+  ['apt-get', 'install', '-y', 'app={{x}}'],
+  ['apt-get', '-y', '-o', 'Dpkg::Options::=--force-confold', 'install', 'app={{x}}'],
+  ['apk', 'add', '--no-cache', 'app={{x}}'],
+  ['apt-get', 'update'],
+  ['brew', 'install', 'app'],
+  ['dnf', 'install', '-y', 'app', '--exclude', '{{x}}'],
 ];
 
 test('a value that chooses the package an install fetches, or where from, is refused', () => {
@@ -80,6 +121,9 @@ test('the appended version must be version-shaped once rendered', () => {
     );
   refused(() => renderShellScript('pip install "app=={{x}}"', { x: '1.0 --index-url=http://x' }));
   refused(() => renderShellScript('V={{x}}; npm install "app@$V"', { x: 'npm:evil@1' }));
+  refused(() => renderShellScript('apt-get install -y "app={{x}}"', { x: '1.0 other' }));
+  refused(() => renderArgvCommand(['composer', 'require', 'vendor/app:{{x}}'], { x: 'dev-main' }, (t) => t));
+  refused(() => renderArgvCommand(['apk', 'add', 'app={{x}}'], { x: '../x.apk' }, (t) => t));
   for (const good of ['1.2.3', 'v1.2.3', '1.2.3-beta.1+build.5', '2024.1'])
     assert.doesNotThrow(() => renderShellScript('npm install app@{{x}} && ./deploy.sh', { x: good }));
 });
