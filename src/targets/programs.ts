@@ -26,6 +26,7 @@
 
 import { STDIN_FILES, stdinReaderParser } from './stdin-readers.ts';
 import { installWords } from './package-installs.ts';
+import { helmSetWords } from './helm-values.ts';
 import { remoteToolParser } from './remote-tools.ts';
 
 export type CodeKind =
@@ -81,6 +82,8 @@ export interface CommandModel {
   remotePaths: Map<number, { mode: 'if-remote' | 'always'; program: number }>;
   /** Package specs of an install with a version appended to a fixed name (`app@{{v}}`): checked once rendered. */
   versionPins: Set<number>;
+  /** helm's --set arguments (helm-values.ts): each value in one checked once rendered, --set-file's refused. */
+  helmSets: Map<number, string>;
 }
 
 /**
@@ -135,6 +138,7 @@ export function emptyModel(): CommandModel {
     scriptFiles: new Set(),
     remotePaths: new Map(),
     versionPins: new Set(),
+    helmSets: new Map(),
   };
 }
 
@@ -1334,6 +1338,7 @@ export function commandModel(words: readonly string[]): CommandModel {
     remoteToolParser(name)?.(words, i, model);
     for (const install of installWords(words, i, name))
       if (install.pinned) model.versionPins.add(install.index);
+    if (name === 'helm') for (const set of helmSetWords(words, i)) model.helmSets.set(set.index, set.option);
     // A word run as code is not also a program to look at here (its own words are not these words).
     for (const operand of model.code.slice(before)) seen.add(operand.index);
     // The script it loads is its standard input (sh /dev/stdin, awk -f -, make -f -).

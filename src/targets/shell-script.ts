@@ -37,6 +37,7 @@ import {
   unreadScriptMessage,
 } from './inline-args.ts';
 import { versionValueProblem } from './package-installs.ts';
+import { helmKeyAt, helmSetFileMessage, helmSetValueProblem } from './helm-values.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
 
@@ -70,6 +71,8 @@ export interface TemplateSite {
   remotePath?: { word: string; mode: 'if-remote' | 'always'; program: string };
   /** The version appended to a fixed package name of an install (`app@{{v}}`): checked by versionValueProblem. */
   version?: boolean;
+  /** In a helm --set argument, for this key: the value must hold none of helm's parser's characters. */
+  helmSet?: { option: string; key: string };
   /** In a make variable assignment: the value must be one plain word (makeValueProblem). */
   make?: boolean;
   /**
@@ -669,6 +672,27 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           'the version of a package an install fetches',
           (site) => (site.version = true),
         );
+      }
+    for (const [index, option] of model.helmSets)
+      if (index < command.args.length) {
+        const word = command.args[index]!;
+        if (option === '--set-file') {
+          for (const found of valuesIn(word)) refuseFound(found, 'chooses', helmSetFileMessage);
+          continue;
+        }
+        const mark = (site: TemplateSite) => {
+          // A variable set from a value (`--set k="$V"`): the key is the one its reference is in.
+          if (site.start < word.start || site.start >= word.end) {
+            const text = script.slice(word.start, word.end).replace(/['"\\]/g, '');
+            site.helmSet = { option, key: helmKeyAt(text, Math.max(text.indexOf('$'), 0)) };
+            return;
+          }
+          const before = script.slice(word.start, site.start).replace(/['"\\]/g, '');
+          const after = script.slice(site.start, word.end).replace(/['"\\]/g, '');
+          site.helmSet = { option, key: helmKeyAt(before + after, before.length) };
+        };
+        for (const site of sitesIn(word)) mark(site);
+        plainOnly(word, `an argument of helm ${option}, which helm splits into assignments`, mark);
       }
     for (const [index, { mode, program }] of model.remotePaths)
       if (index < command.args.length) {
@@ -1376,6 +1400,10 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     if (remote) throw new TemplateError(`${remote} (character ${site.start + 1})`);
     const version = site.version ? versionValueProblem(site.name, value) : undefined;
     if (version) throw new TemplateError(`${version} (character ${site.start + 1})`);
+    const helm = site.helmSet
+      ? helmSetValueProblem(site.name, value, site.helmSet.option, site.helmSet.key)
+      : undefined;
+    if (helm) throw new TemplateError(`${helm} (character ${site.start + 1})`);
     if (site.leading) {
       if (site.leading.first) emptySoFar = true;
       if (emptySoFar && value.startsWith('-'))
@@ -1466,6 +1494,10 @@ export function argvShellProblems(argv: readonly string[]): string[] {
       problems.push(argumentMessage(`{{${name}}}`, `the script of "${operand.how}"`, problem.message));
     }
   }
+  for (const [index, option] of commandModel(argv).helmSets)
+    if (option === '--set-file')
+      for (const match of (argv[index] ?? '').matchAll(PLACEHOLDER))
+        problems.push(helmSetFileMessage(match[1]!));
   for (const chosen of chosenWords(argv)) {
     const names = chosenNames(chosen, argv[chosen.index]!);
     if (names.length) problems.push(chosenWordMessage(chosen, argv, names[0]!));
@@ -1621,6 +1653,13 @@ export function renderArgvCommand(
     for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
       const value = values[name!];
       const problem = value === undefined ? undefined : versionValueProblem(name!, value);
+      if (problem) throw new TemplateError(problem);
+    }
+  for (const [index, option] of model.helmSets)
+    for (const match of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
+      const value = values[match[1]!];
+      const key = helmKeyAt(argv[index]!, match.index);
+      const problem = value === undefined ? undefined : helmSetValueProblem(match[1]!, value, option, key);
       if (problem) throw new TemplateError(problem);
     }
   for (const [index, { delimiter }] of model.sedScripts)

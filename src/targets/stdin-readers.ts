@@ -4,7 +4,7 @@
 // (gdb, ed, ex, vim -es, dc's "!"), m4 (syscmd), sqlite3 (.shell), a script file that is the input itself
 // (`sh /dev/stdin`, `awk -f -`, `make -f -`, `deno run -`), and a Dockerfile read on standard input
 // (`docker build -`), whose RUN lines run. (`kubectl apply -f -` is left out: `helm template … --set v={{x}} |
-// kubectl apply -f -` is the usual, quoted, way to apply a chart.)
+// kubectl apply -f -` is the usual way to apply a chart; the value in --set is checked once rendered, helm-values.ts.)
 // A template piped, here-stringed or here-documented into one is refused (shell-script.ts). Pure.
 import type { CommandModel, Parser } from './programs.ts';
 
