@@ -81,6 +81,7 @@ const parseAnsible: Parser = (words, at, model) => {
 
 /** gcloud compute ssh VM --command CMD, and the ssh words after its `--`. */
 const parseGcloud: Parser = (words, at, model) => {
+  gcloudMetadata(words, at, model);
   const ssh = words.findIndex(
     (w, k) =>
       k > at && w === 'ssh' && ['compute', 'tpus', 'workstations', 'tpu-vm'].includes(words[k - 1] ?? ''),
@@ -116,6 +117,28 @@ const parseGcloud: Parser = (words, at, model) => {
   }
 };
 
+/**
+ * gcloud compute --metadata KEY=VALUE,… and --metadata-from-file KEY=FILE,…: the VM runs its startup-script and
+ * shutdown-script keys as root, and a value anywhere in the list can add one (`1,startup-script=…`).
+ */
+function gcloudMetadata(words: readonly string[], at: number, model: Parameters<Parser>[2]): void {
+  if (!words.slice(at + 1).includes('compute')) return;
+  for (let j = at + 1; j < words.length; j++) {
+    const index = valueOf(words, j, ['--metadata', '--metadata-from-file']);
+    if (index === undefined) continue;
+    const option = words[j]!.startsWith('--metadata-from-file') ? '--metadata-from-file' : '--metadata';
+    model.code.push(
+      operand(
+        index,
+        at,
+        `gcloud compute ${option}`,
+        'the VM runs its startup-script key as root, and a value anywhere in the list can add that key after a comma: write the metadata without a template, and let the startup script read the value from a metadata key set by a command of its own',
+      ),
+    );
+    if (index > j) j++;
+  }
+}
+
 /** aws options whose value is the command an instance or a container runs, by service and operation. */
 const AWS_COMMANDS: ReadonlyArray<{ service: string; operation: string; option: string; safe: string }> = [
   {
@@ -129,6 +152,12 @@ const AWS_COMMANDS: ReadonlyArray<{ service: string; operation: string; option: 
     operation: 'start-session',
     option: '--parameters',
     safe: 'the instances run those commands through a shell: write them without a template, and give the value as a parameter of a document of your own that passes it to a script as data',
+  },
+  {
+    service: 'ec2',
+    operation: 'run-instances',
+    option: '--user-data',
+    safe: 'the instance runs it as a script as root at boot: write it without a template (file://user-data.sh), and let the script read the value from a tag or a parameter store',
   },
   {
     service: 'ecs',
@@ -174,6 +203,18 @@ const parseAws: Parser = (words, at, model) => {
 /** az options whose value is a command line a container or a cluster runs. */
 const AZ_COMMANDS: ReadonlyArray<{ group: string; verb: string; option: string; safe: string }> = [
   {
+    group: 'vm',
+    verb: 'create',
+    option: '--custom-data',
+    safe: 'cloud-init runs it on the VM as root: write it without a template, and let the script read the value from a tag of the VM',
+  },
+  {
+    group: 'vm',
+    verb: 'create',
+    option: '--user-data',
+    safe: 'cloud-init runs it on the VM as root: write it without a template, and let the script read the value from a tag of the VM',
+  },
+  {
     group: 'container',
     verb: 'exec',
     option: '--exec-command',
@@ -192,7 +233,7 @@ function azCommands(words: readonly string[], at: number, model: Parameters<Pars
   for (const { group, verb, option, safe } of AZ_COMMANDS) {
     const op = words.findIndex((w, k) => k > at && w === verb && words[k - 1] === group);
     if (op < 0) continue;
-    const said = group === 'command' ? `az aks command invoke ${option}` : `az container exec ${option}`;
+    const said = group === 'command' ? `az aks command invoke ${option}` : `az ${group} ${verb} ${option}`;
     for (let j = op + 1; j < words.length; j++) {
       const index = valueOf(words, j, group === 'command' ? [option, '-c'] : [option]);
       if (index === undefined) continue;

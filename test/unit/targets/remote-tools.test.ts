@@ -98,6 +98,17 @@ const REFUSED: Array<[string[], RegExp]> = [
     /"az aks command invoke --command"/,
   ],
   [['kubectl', 'debug', 'pod', '--image=busybox', '--', '{{x}}'], /the program kubectl debug runs/],
+  // What a VM runs at boot: a value anywhere in gcloud's metadata list can add startup-script.
+  [
+    ['gcloud', 'compute', 'instances', 'create', 'vm', '--metadata', 'version={{x}}'],
+    /"gcloud compute --metadata".*startup-script/,
+  ],
+  [
+    ['gcloud', 'compute', 'instances', 'add-metadata', 'vm', '--metadata-from-file=startup-script={{x}}'],
+    /"gcloud compute --metadata-from-file"/,
+  ],
+  [['aws', 'ec2', 'run-instances', '--user-data', 'echo {{x}}'], /"aws ec2 run-instances --user-data"/],
+  [['az', 'vm', 'create', '-n', 'vm', '--custom-data', '{{x}}'], /"az vm create --custom-data"/],
 ];
 
 const ACCEPTED: string[][] = [
@@ -117,6 +128,9 @@ const ACCEPTED: string[][] = [
   ['az', 'aks', 'command', 'invoke', '-g', '{{env}}', '-n', 'k8s', '--command', 'kubectl get pods'],
   ['ansible', '{{env}}', '-b', '-m', 'ping', '--limit', '{{x}}'],
   ['ansible', 'all', '-bK', '-e', 'version={{x}}', '-m', 'ping'],
+  ['gcloud', 'compute', 'instances', 'create', 'vm-{{x}}', '--zone', '{{env}}', '--metadata', 'a=b'],
+  ['aws', 'ec2', 'run-instances', '--image-id', '{{x}}', '--user-data', 'file://boot.sh'],
+  ['az', 'vm', 'create', '-n', 'vm-{{x}}', '--custom-data', 'cloud-init.yml'],
 ];
 
 test('a value in the command a remote execution tool runs is refused, naming the tool and its option', () => {
