@@ -208,12 +208,13 @@ async function recorded(
     // Marked once (withdrawOnce): a due check that claimed it may be withdrawing it at this very moment, and
     // only the one that marks it tells the pull request; the other answers with a reaction alone.
     if (await claimRequest(deps.api, where, record)) {
-      const marked = await withdrawOnce(deps.api, where, record, outcome, deps.appId).catch(
-        async (error: unknown) => {
-          await releaseClaim(deps.api, where, record).catch(() => undefined);
-          throw error;
-        },
-      );
+      const marked = await withdrawOnce(deps.api, where, record, outcome, deps.appId, {
+        now: deps.now,
+        ...(swap ? { swap } : {}),
+      }).catch(async (error: unknown) => {
+        await releaseClaim(deps.api, where, record).catch(() => undefined);
+        throw error;
+      });
       await forgetRequest(deps.api, where, record).catch(async (error: unknown) => {
         await releaseClaim(deps.api, where, record).catch(() => undefined);
         throw error;
@@ -226,7 +227,12 @@ async function recorded(
     // stays recorded, next to the one that holds the ask, until whoever holds the claim is done. It never
     // starts: it is marked ended now (a due check that claims it later removes it unseen), and a due check
     // that claimed it already finds the other holding the ask and withdraws it (run-due.ts).
-    if ((await withdrawOnce(deps.api, where, record, outcome, deps.appId)) === 'already')
+    if (
+      (await withdrawOnce(deps.api, where, record, outcome, deps.appId, {
+        now: deps.now,
+        ...(swap ? { swap } : {}),
+      })) === 'already'
+    )
       return { reaction: 'confused' };
     return notWithdrawnReply(written.of, record);
   }

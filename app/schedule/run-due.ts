@@ -100,6 +100,9 @@ const DROP_TEXT: Record<Extract<DueDecision, { action: 'drop' }>['code'], string
 const ALREADY_WITHDRAWN =
   'a withdrawn duplicate scheduled deployment (marked ended, its pull request told, by whoever withdrew it first): removed';
 
+/** How withdrawOnce takes over a withdrawal left unmarked by a caller that died. */
+const takeover = (deps: DueDeps) => ({ now: deps.now, ...(deps.swap ? { swap: deps.swap } : {}) });
+
 /** Passes of one trigger: another follows a request removed unstarted at the head of its queue. */
 const MAX_PASSES = 3;
 
@@ -217,7 +220,7 @@ export async function runDue(
         const code = `${request.mode === 'at' ? 'schedule' : 'queue'}_duplicate` as const;
         // The /deploy comment that recorded it may be withdrawing it at this moment too (commands.ts): the
         // one of the two that marks it tells the pull request, so it hears of it once.
-        if ((await withdrawOnce(deps.api, where, request, code, deps.appId)) === 'marked')
+        if ((await withdrawOnce(deps.api, where, request, code, deps.appId, takeover(deps))) === 'marked')
           await reply(
             deps,
             where,
@@ -447,7 +450,7 @@ async function withdrawSiblings(
       // Claimed by a due check elsewhere, which may get the ask once `started` is removed: marked ended now,
       // before the ask is freed, so that check reads the mark again just before it would start it (startNow)
       // and removes it unseen. Told once, by whoever marks it.
-      if ((await withdrawOnce(deps.api, where, sibling, code, deps.appId)) === 'marked')
+      if ((await withdrawOnce(deps.api, where, sibling, code, deps.appId, takeover(deps))) === 'marked')
         await reply(
           deps,
           where,
@@ -458,7 +461,7 @@ async function withdrawSiblings(
       continue;
     }
     try {
-      if ((await withdrawOnce(deps.api, where, sibling, code, deps.appId)) === 'marked')
+      if ((await withdrawOnce(deps.api, where, sibling, code, deps.appId, takeover(deps))) === 'marked')
         await reply(
           deps,
           where,

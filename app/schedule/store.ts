@@ -345,12 +345,20 @@ export async function withdrawOnce(
   request: ScheduledRequest,
   outcome: string,
   appId: number,
+  /** With `swap`, a withdrawal left unmarked by a caller that died is taken over (takeOverWithdrawal). */
+  takeover?: { now: () => Date; swap?: SwapRef },
 ): Promise<'marked' | 'already'> {
+  const now = takeover?.now ?? (() => new Date());
   try {
-    await api.git.createRef({ ...where, ref: `refs/${withdrawnRefName(request.id)}`, sha: request.sha });
+    await api.git.createRef({
+      ...where,
+      ref: `refs/${withdrawnRefName(request.id)}`,
+      sha: await withdrawalTag(api, where, request, now()),
+    });
   } catch (error) {
-    if (alreadyExists(error)) return 'already';
-    throw error;
+    if (!alreadyExists(error)) throw error;
+    if (!takeover?.swap || !(await takeOverWithdrawal(api, where, request, appId, now(), takeover.swap)))
+      return 'already';
   }
   const ended = await endedAs(api, where, request, appId).catch(async (error: unknown) => {
     await dropWithdrawn(api, where, request).catch(() => undefined);
@@ -366,6 +374,69 @@ export async function withdrawOnce(
     throw error;
   });
   return 'marked';
+}
+
+/** A withdrawal unmarked for this long is taken to be left by a caller that died between its ref and its mark. */
+export const WITHDRAWAL_STALE_MS = 60_000;
+const withdrawnAt = /^deploy-schedule withdrawing (c[0-9]+) since ([0-9T:.Z-]+)$/;
+
+/** The tag a withdrawal ref points at: it says since when (its message), so a withdrawal left behind ages. */
+async function withdrawalTag(
+  api: ScheduleApi,
+  where: Where,
+  request: ScheduledRequest,
+  at: Date,
+): Promise<string> {
+  const tag = await api.git.createTag({
+    ...where,
+    tag: withdrawnRefName(request.id).replace(/\//g, '-'),
+    message: `deploy-schedule withdrawing ${request.id} since ${at.toISOString()}`,
+    object: request.sha,
+    type: 'commit',
+  });
+  return tag.data.sha;
+}
+
+/**
+ * Whether this caller now owns a withdrawal another caller began (its ref exists) but never marked: the request
+ * is still open by the App's own check runs and the ref is older than WITHDRAWAL_STALE_MS (that caller died
+ * between the two; otherwise every later caller would forget the request unmarked and its pull request never
+ * heard why). Of several callers taking over at once, the compare-and-swap of the ref lets one through. A ref
+ * whose age cannot be read (not the App's tag) counts as old: every caller that gets here has found the
+ * request a duplicate itself, so marking it is right; only who tells is decided here.
+ */
+async function takeOverWithdrawal(
+  api: ScheduleApi & EndedApi,
+  where: Where,
+  request: ScheduledRequest,
+  appId: number,
+  now: Date,
+  swap: SwapRef,
+): Promise<boolean> {
+  if ((await endedAs(api, where, request, appId)) !== 'open') return false;
+  let held: string;
+  try {
+    held = (await api.git.getRef({ ...where, ref: withdrawnRefName(request.id) })).data.object.sha;
+  } catch (error) {
+    // Removed meanwhile: whoever removed it marked it first (forgetRequest follows the mark).
+    if (gone(error)) return false;
+    throw error;
+  }
+  const since = await api.git
+    .getTag({ ...where, tag_sha: held })
+    .then(({ data }) => withdrawnAt.exec(data.message.trim()))
+    .catch((error: unknown) => {
+      if (gone(error) || status(error) === 422) return null;
+      throw error;
+    });
+  const began = since && since[1] === request.id ? Date.parse(since[2]!) : Number.NaN;
+  if (Number.isFinite(began) && now.getTime() - began < WITHDRAWAL_STALE_MS) return false;
+  if (
+    !(await swap(`refs/${withdrawnRefName(request.id)}`, held, await withdrawalTag(api, where, request, now)))
+  )
+    return false;
+  // The caller that began it may have marked it at last meanwhile.
+  return (await endedAs(api, where, request, appId)) === 'open';
 }
 
 async function dropWithdrawn(api: ScheduleApi, where: Where, request: ScheduledRequest): Promise<void> {

@@ -403,3 +403,52 @@ test('a due check elsewhere claimed an identical request while one started: it f
     assert.equal(endMarks(w.fake, 'c3').length, 1, 'marked once');
   });
 });
+
+test('a withdrawal whose caller died before its end mark is taken over: the duplicate is marked and its pull request told, once', async () => {
+  await withFake(async (w) => {
+    const api = w.api as unknown as ScheduleApi;
+    assert.equal(await recordRequest(api, where, keys, asking(2, 'alice', 'queue'), w.swap), 'recorded');
+    assert.equal(
+      typeof (await recordRequest(api, where, keys, asking(3, 'erin', 'queue'), w.swap)),
+      'object',
+    );
+    // The comment that found erin's request a duplicate began withdrawing it (its ref, at the time it was
+    // asked) and died before its end mark.
+    const tag = await w.api.git.createTag({
+      ...where,
+      tag: 'deploy-schedule-withdrawn-c3',
+      message: `deploy-schedule withdrawing c3 since ${ASKED.toISOString()}`,
+      object: HEAD,
+      type: 'commit',
+    });
+    await w.api.git.createRef({ ...where, ref: 'refs/deploy-schedule-withdrawn/c3', sha: tag.data.sha });
+    await Promise.all([runDue(w.due(), where), runDue(w.due(), where)]);
+    assert.equal(endMarks(w.fake, 'c3').length, 1, 'marked once');
+    const told = appReplies(w.fake).filter((r) => r.includes('`queue_duplicate`'));
+    assert.equal(told.length, 1, JSON.stringify(told));
+    assert.ok(!w.fake.repo().refs.has(scheduleRefName('staging', 'c3')!), 'removed');
+    assert.equal(deployments(w.fake).length, 1);
+  });
+});
+
+test('a withdrawal begun moments ago is left to the caller that began it: not marked nor told here', async () => {
+  await withFake(async (w) => {
+    const api = w.api as unknown as ScheduleApi;
+    assert.equal(await recordRequest(api, where, keys, asking(2, 'alice', 'queue'), w.swap), 'recorded');
+    assert.equal(
+      typeof (await recordRequest(api, where, keys, asking(3, 'erin', 'queue'), w.swap)),
+      'object',
+    );
+    const tag = await w.api.git.createTag({
+      ...where,
+      tag: 'deploy-schedule-withdrawn-c3',
+      message: `deploy-schedule withdrawing c3 since ${new Date(DUE.getTime() - 5_000).toISOString()}`,
+      object: HEAD,
+      type: 'commit',
+    });
+    await w.api.git.createRef({ ...where, ref: 'refs/deploy-schedule-withdrawn/c3', sha: tag.data.sha });
+    await runDue(w.due(), where);
+    assert.equal(endMarks(w.fake, 'c3').length, 0);
+    assert.equal(appReplies(w.fake).filter((r) => r.includes('`queue_duplicate`')).length, 0);
+  });
+});
