@@ -126,7 +126,7 @@ const DENO: Installer = {
 const APT: Installer = {
   optionsEverywhere: true,
   subcommands: ['install', 'reinstall', 'build-dep', 'satisfy', 'source'],
-  options: ['-a', '--host-architecture', '-q', '--quiet'],
+  options: ['-a', '--host-architecture'],
   // -o sets any apt option (APT::Update::Pre-Invoke and DPkg::Pre-Invoke run commands); -t picks the release.
   choosing: [...['-o', '--option', '-c', '--config-file', '-t', '--target-release', '--default-release']],
   pins: ['='],
@@ -136,7 +136,7 @@ const YUM: Installer = {
   optionsEverywhere: true,
   subcommands: ['install', 'in', 'reinstall', 'localinstall', 'upgrade', 'update', 'up', 'downgrade'],
   options: [
-    ...['--installroot', '-x', '--exclude', '--forcearch', '-d', '--debuglevel', '-e', '--errorlevel'],
+    ...['--installroot', '-x', '--exclude', '--forcearch', '--debuglevel', '--errorlevel'],
     ...['--downloaddir', '--destdir', '--rpmverbosity', '--color', '--advisory', '--cve'],
   ],
   choosing: [
@@ -227,6 +227,13 @@ export function installWords(words: readonly string[], at: number, name: string)
     return k;
   };
   let sub = skipOptions(from);
+  // An option not known here may take a value (yum -d 2 install): then the subcommand is one word further.
+  const known = (k: number) =>
+    [...installer.subcommands, ...(installer.groups ?? []), ...(name === 'uv' ? ['add'] : [])].includes(
+      words[k] ?? '',
+    );
+  if (!known(sub) && sub > from && words[sub - 1]!.startsWith('-') && known(skipOptions(sub + 1)))
+    sub = skipOptions(sub + 1);
   const group = installer.groups?.includes(words[sub] ?? '') ? words[sub] : undefined;
   if (group !== undefined) sub = skipOptions(sub + 1);
   const subcommand = words[sub];

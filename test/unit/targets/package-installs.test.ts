@@ -76,6 +76,11 @@ const REFUSED: Array<[string[], RegExp]> = [
   [['brew', 'install', '{{x}}'], /in the package brew install fetches/],
   [['brew', 'install', 'app@{{x}}'], /in the package brew install fetches/],
   [['sudo', 'apt-get', 'install', '{{x}}'], /in the package apt-get install fetches/],
+  // Flags that take no value, before and after the subcommand; an unknown option's value before it.
+  [['apt-get', '-q', 'install', '{{x}}'], /in the package apt-get install fetches/],
+  [['apt-get', 'install', '-q', '{{x}}'], /in the package apt-get install fetches/],
+  [['zypper', 'install', '-d', '{{x}}'], /in the package zypper install fetches/],
+  [['yum', '-d', '2', 'install', '{{x}}'], /in the package yum install fetches/],
 ];
 
 const ACCEPTED: string[][] = [
