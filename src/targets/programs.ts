@@ -27,6 +27,7 @@
 import { STDIN_FILES, stdinReaderParser } from './stdin-readers.ts';
 import { installWords } from './package-installs.ts';
 import { helmSetWords } from './helm-values.ts';
+import { extraVarsWords } from './ansible-vars.ts';
 import { remoteToolParser } from './remote-tools.ts';
 
 export type CodeKind =
@@ -84,6 +85,8 @@ export interface CommandModel {
   versionPins: Set<number>;
   /** helm's --set arguments (helm-values.ts): each value in one checked once rendered, --set-file's refused. */
   helmSets: Map<number, string>;
+  /** ansible's -e/--extra-vars arguments (ansible-vars.ts): each value in one checked once rendered. */
+  extraVars: Set<number>;
 }
 
 /**
@@ -139,6 +142,7 @@ export function emptyModel(): CommandModel {
     remotePaths: new Map(),
     versionPins: new Set(),
     helmSets: new Map(),
+    extraVars: new Set(),
   };
 }
 
@@ -1338,6 +1342,7 @@ export function commandModel(words: readonly string[]): CommandModel {
     remoteToolParser(name)?.(words, i, model);
     for (const install of installWords(words, i, name))
       if (install.pinned) model.versionPins.add(install.index);
+    for (const index of extraVarsWords(words, i, name)) model.extraVars.add(index);
     if (name === 'helm') for (const set of helmSetWords(words, i)) model.helmSets.set(set.index, set.option);
     // A word run as code is not also a program to look at here (its own words are not these words).
     for (const operand of model.code.slice(before)) seen.add(operand.index);

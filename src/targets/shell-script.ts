@@ -38,6 +38,7 @@ import {
 } from './inline-args.ts';
 import { versionValueProblem } from './package-installs.ts';
 import { helmKeyAt, helmSetFileMessage, helmSetValueProblem } from './helm-values.ts';
+import { extraVarsValueProblem } from './ansible-vars.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
 
@@ -73,6 +74,8 @@ export interface TemplateSite {
   version?: boolean;
   /** In a helm --set argument, for this key: the value must hold none of helm's parser's characters. */
   helmSet?: { option: string; key: string };
+  /** In an ansible -e argument: the value must hold no Jinja opener (extraVarsValueProblem). */
+  jinja?: boolean;
   /** In a make variable assignment: the value must be one plain word (makeValueProblem). */
   make?: boolean;
   /**
@@ -671,6 +674,15 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           command.args[index]!,
           'the version of a package an install fetches',
           (site) => (site.version = true),
+        );
+      }
+    for (const index of model.extraVars)
+      if (index < command.args.length) {
+        for (const site of sitesIn(command.args[index]!)) site.jinja = true;
+        plainOnly(
+          command.args[index]!,
+          'an ansible extra-vars argument, which Jinja renders',
+          (site) => (site.jinja = true),
         );
       }
     for (const [index, option] of model.helmSets)
@@ -1404,6 +1416,8 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
       ? helmSetValueProblem(site.name, value, site.helmSet.option, site.helmSet.key)
       : undefined;
     if (helm) throw new TemplateError(`${helm} (character ${site.start + 1})`);
+    const jinja = site.jinja ? extraVarsValueProblem(site.name, value) : undefined;
+    if (jinja) throw new TemplateError(`${jinja} (character ${site.start + 1})`);
     if (site.leading) {
       if (site.leading.first) emptySoFar = true;
       if (emptySoFar && value.startsWith('-'))
@@ -1653,6 +1667,12 @@ export function renderArgvCommand(
     for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
       const value = values[name!];
       const problem = value === undefined ? undefined : versionValueProblem(name!, value);
+      if (problem) throw new TemplateError(problem);
+    }
+  for (const index of model.extraVars)
+    for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
+      const value = values[name!];
+      const problem = value === undefined ? undefined : extraVarsValueProblem(name!, value);
       if (problem) throw new TemplateError(problem);
     }
   for (const [index, option] of model.helmSets)
