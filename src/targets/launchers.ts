@@ -338,6 +338,17 @@ const SUBCOMMAND_TOOLS: Record<string, readonly string[]> = {
   yarn: ['--cwd'],
   pnpm: ['-C', '-F', '--dir', '--filter'],
   bun: ['--cwd'],
+  // Their `run` (uv's `tool run` too) runs the program after it, so a value choosing the subcommand
+  // chooses whether the next words run.
+  uv: ['--directory', '--project', '--config-file', '--cache-dir', '-p', '--python', '--color'],
+  poetry: ['-C', '--directory', '-P', '--project'],
+  pipenv: [],
+  pdm: ['-p', '--project'],
+  hatch: ['-e', '--env'],
+  rye: [],
+  pixi: ['--manifest-path'],
+  pipx: [],
+  bundle: [],
 };
 SUBCOMMAND_TOOLS['oc'] = SUBCOMMAND_TOOLS.kubectl!;
 SUBCOMMAND_TOOLS['nerdctl'] = SUBCOMMAND_TOOLS.docker!;

@@ -78,3 +78,26 @@ test('uv tool is a level of subcommands: a value there is refused, run and uvx a
   assertAccepted(['uv', 'tool', 'uvx', 'ruff', 'check', '--', '{{x}}']);
   assertAccepted(['uv', 'tool', 'list']);
 });
+
+test('a value never chooses the subcommand of a tool whose run subcommand runs the words after it', () => {
+  // `uv {{x}} deploy.py` with the value `run` runs deploy.py; the same for poetry, pdm, hatch, pipx, bundle…
+  for (const spec of [
+    ['uv', '{{x}}'],
+    ['uv', '{{x}}', 'deploy.py'],
+    ['uv', '--directory', 'app', '{{x}}', 'deploy.py'],
+    ['poetry', '{{x}}', 'deploy'],
+    ['poetry', '-C', 'app', '{{x}}', 'deploy'],
+    ['pipenv', '{{x}}', 'deploy'],
+    ['pdm', '-p', 'app', '{{x}}', 'deploy'],
+    ['hatch', '{{x}}', 'deploy'],
+    ['rye', '{{x}}', 'deploy'],
+    ['pixi', '{{x}}', 'deploy'],
+    ['pipx', '{{x}}', 'deploy'],
+    ['bundle', '{{x}}', 'cap'],
+  ])
+    assertRefused(spec, new RegExp(`the subcommand ${spec[0]} runs`));
+  assertAccepted(['uv', 'run', 'deploy.py', '--', '{{x}}']);
+  assertAccepted(['poetry', 'run', 'deploy', '--version', '{{x}}']);
+  assertAccepted(['hatch', '-e', 'prod', 'run', 'deploy', '--', '{{x}}']);
+  assertScriptAccepted('uv run deploy.py -- {{x}}');
+});
