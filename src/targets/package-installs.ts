@@ -290,11 +290,15 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A version: a digit (after an optional v), then letters, digits and . + - _. Never a tag, a path or a URL. */
-const VERSION = /^v?\d[0-9A-Za-z.+_-]*$/;
+/**
+ * A version: a digit (after an optional v, or a Debian epoch `N:`), then letters, digits and . + - _ ~
+ * (Debian's and Ubuntu's `5:24.0.7-1~ubuntu.22.04~jammy`). Never a tag, a path or a URL: no `/`, no `@`,
+ * and a `:` only as the epoch, so `npm:other@1` and `git+https://…` stay refused.
+ */
+const VERSION = /^(?:\d+:)?v?\d[0-9A-Za-z.+_~-]*$/;
 
 /** Why a value appended as a version to a fixed package name is refused once rendered, or undefined. */
 export function versionValueProblem(name: string, value: string): string | undefined {
   if (VERSION.test(value)) return undefined;
-  return `{{${name}}} is the version of a package an install fetches (NAME@{{${name}}}), and its value ${JSON.stringify(value.slice(0, 40))} is not a version: a value there must start with a digit (or v and a digit) and hold only letters, digits and . + - _, since another spec (a tag, npm:other@1, a git or file URL) would choose the package whose scripts run`;
+  return `{{${name}}} is the version of a package an install fetches (NAME@{{${name}}}), and its value ${JSON.stringify(value.slice(0, 40))} is not a version: a value there must start with a digit (or v and a digit, or a Debian epoch N:) and hold only letters, digits and . + - _ ~, since another spec (a tag, npm:other@1, a git or file URL) would choose the package whose scripts run`;
 }

@@ -131,6 +131,13 @@ test('the appended version must be version-shaped once rendered', () => {
   refused(() => renderArgvCommand(['apk', 'add', 'app={{x}}'], { x: '../x.apk' }, (t) => t));
   for (const good of ['1.2.3', 'v1.2.3', '1.2.3-beta.1+build.5', '2024.1'])
     assert.doesNotThrow(() => renderShellScript('npm install app@{{x}} && ./deploy.sh', { x: good }));
+  // Debian and Ubuntu versions carry an epoch and tildes: Docker's own install docs pin docker-ce so.
+  for (const good of ['5:24.0.7-1~ubuntu.22.04~jammy', '1:2.39.2-1.1', '2.4.57-2~deb12u1'])
+    assert.doesNotThrow(() =>
+      renderShellScript('apt-get install -y docker-ce={{x}} docker-ce-cli={{x}}', { x: good }),
+    );
+  for (const bad of ['npm:evil@1', ':1.0', '1:', '1:evil', 'a:1.0', '1:2:3/x'])
+    refused(() => renderShellScript('apt-get install -y "app={{x}}"', { x: bad }));
 });
 
 test('a variable that is not the template alone cannot be checked as a version: write the template there', () => {
