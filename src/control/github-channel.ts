@@ -29,6 +29,7 @@
 // part not read may have come after it), and the poll says so at every read until the deployment changes.
 import { createHash } from 'node:crypto';
 import { checkRunsThroughSuites } from '../github/app-check-runs.ts';
+import { isServiceFailure } from '../github/client.ts';
 import type { CheckSuitesApi, ConditionalCache, TooManyCheckRuns } from '../github/app-check-runs.ts';
 import type { ControlPoll, ControlRequest, ControlSource } from './request.ts';
 import { carriesControlRequest, signControlRequest, verifyControlText } from './signed.ts';
@@ -262,8 +263,9 @@ export class GitHubControlSource implements ControlSource {
         repo: this.where.repo,
         deployment_id: Number(deploymentId),
       }).catch((error: { status?: number }) => {
-        // Gone, or a token without `deployments: read`: no app is known (an /abort is still acted on).
-        if (error.status === 404 || error.status === 403) return undefined;
+        // Gone, or a token without `deployments: read`: no app is known (an /abort is still acted on). A
+        // rate limit's 403 is neither: the poll fails and the next one reads the deployment again.
+        if (error.status === 404 || (error.status === 403 && !isServiceFailure(error))) return undefined;
         throw error;
       });
       const d = found?.data as

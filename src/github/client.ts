@@ -215,7 +215,7 @@ export class GitHubTimeoutError extends Error {
 }
 
 /** A failure of the service rather than an answer: 5xx, a rate limit, no connection, no answer in time. */
-function isServiceFailure(error: unknown): boolean {
+export function isServiceFailure(error: unknown): boolean {
   const e = error as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
   if (e.status === undefined) return true;
   if (e.status >= 500 || e.status === 429) return true;

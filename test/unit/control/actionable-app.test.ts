@@ -236,3 +236,30 @@ test("the App's reader sees its own requests whole past floods: approvals count 
     assert.ok(requestsFor(place.deploymentId, read.requests).some((r) => r.id === alice.id));
   });
 });
+
+test('a rate-limited read of the deployment (403) is not taken for a token that may not read it: the next poll learns the App', async () => {
+  await withGitHub(async (w) => {
+    const place = await deployment(w.app, w.sha);
+    await byApp(w.app, w.sha, place, promote(place, 1));
+    // GitHub's primary rate limit answers 403 with x-ratelimit-remaining 0 (the throttling plugin lets it
+    // through once its wait no longer fits): once, on the deployment's read.
+    let limited = 0;
+    const request = (async (route: string, params: object) => {
+      if (route.startsWith('GET /repos/{owner}/{repo}/deployments/{deployment_id}') && limited++ === 0)
+        throw Object.assign(new Error('API rate limit exceeded for installation'), {
+          status: 403,
+          response: { headers: { 'x-ratelimit-remaining': '0' } },
+        });
+      return (w.app.request as unknown as RequestFn)(route as never, params as never);
+    }) as unknown as RequestFn;
+    const source = new GitHubControlSource(request, where, place, w.sha, [key], 'deployment');
+    const first = await source.poll(place.deploymentId).catch((error: Error) => ({ failed: error.message }));
+    assert.ok(
+      !('requests' in first) || !first.refused?.some((r) => r.code === 'control_app_unknown'),
+      `a rate limit is not "no App": ${JSON.stringify(first)}`,
+    );
+    const next = await source.poll(place.deploymentId);
+    assert.deepEqual(next.requests, [promote(place, 1)], JSON.stringify(next));
+    assert.equal(limited, 2, 'the deployment was read again after the rate limit');
+  });
+});
