@@ -1,8 +1,20 @@
-// ansible-playbook -e / --extra-vars (and ansible's): the controller renders each value with Jinja, so a value
-// holding `{{`, `{%` or `{#` runs as a template there (lookups read files and run programs). The argument stays
-// allowed, and each value in it is checked when the command runs. Pure.
+// ansible-playbook -e / --extra-vars (and ansible's, ansible-pull's, ansible-console's): the controller renders
+// each value with Jinja, so a value holding `{{`, `{%` or `{#` runs as a template there (lookups read files
+// and run programs); a plain `-e` argument is split on whitespace into key=value pairs (a value with a space
+// adds variables such as ansible_ssh_common_args, whose ProxyCommand runs on the controller); one that starts
+// with `@` names a file of variables, and one that starts with `{` or `[` is read as YAML/JSON. The argument
+// stays allowed, and each value in it is checked when the command runs. Pure.
 
-const PROGRAMS = new Set(['ansible-playbook', 'ansible']);
+const PROGRAMS = new Set(['ansible-playbook', 'ansible', 'ansible-pull', 'ansible-console']);
+/**
+ * Short options that take a value in every ansible program (ansible(1), ansible-playbook(1), ansible-pull(1)):
+ * a cluster ends at one. A letter that is a flag in any of them (-C, -f, -d, -U…) is left out, so `-Ce X` is
+ * read as -e; reading too much only checks more.
+ */
+const SHORT_WITH_VALUE = new Set('BcilMmPtTu'.split(''));
+const LONG = '--extra-vars';
+/** argparse takes a unique prefix of a long option: `--ex` is the shortest no other ansible option shares. */
+const LONG_PREFIX = '--ex';
 
 /** The words of an ansible command at `at` that are extra-vars arguments. */
 export function extraVarsWords(words: readonly string[], at: number, name: string): number[] {
@@ -11,16 +23,43 @@ export function extraVarsWords(words: readonly string[], at: number, name: strin
   for (let j = at + 1; j < words.length; j++) {
     const word = words[j]!;
     if (word === '--') break;
-    if (word === '-e' || word === '--extra-vars') {
-      if (j + 1 < words.length) found.push(++j);
-    } else if (/^-e./.test(word) || word.startsWith('--extra-vars=')) found.push(j);
+    if (word.startsWith('--')) {
+      const option = word.includes('=') ? word.slice(0, word.indexOf('=')) : word;
+      if (!(option.startsWith(LONG_PREFIX) && LONG.startsWith(option))) continue;
+      if (word.includes('=')) found.push(j);
+      else if (j + 1 < words.length) found.push(++j);
+      continue;
+    }
+    if (!word.startsWith('-') || word === '-') continue;
+    // A cluster of flags (-ve, -vvveKEY=V): -e takes the rest, or the next word. No other option's value is
+    // skipped: a word that is one is read as an option too, which can only find more.
+    for (let c = 1; c < word.length; c++) {
+      const letter = word[c]!;
+      if (letter === 'e') {
+        if (c + 1 < word.length) found.push(j);
+        else if (j + 1 < words.length) found.push(j + 1);
+        break;
+      }
+      if (SHORT_WITH_VALUE.has(letter)) break;
+    }
   }
   return found;
 }
 
 /** Why a value in an extra-vars argument is refused once rendered, if it is. */
 export function extraVarsValueProblem(name: string, value: string): string | undefined {
-  const found = ['{{', '{%', '{#'].find((s) => value.includes(s));
-  if (found === undefined) return undefined;
-  return `{{${name}}} is in an ansible extra-vars argument (-e), and its value holds "${found}", which Jinja on the controller renders as a template (lookups read files and run programs): use a value without it`;
+  const where = `{{${name}}} is in an ansible extra-vars argument (-e), and its value`;
+  const opener = ['{{', '{%', '{#'].find((s) => value.includes(s));
+  if (opener !== undefined)
+    return `${where} holds "${opener}", which Jinja on the controller renders as a template (lookups read files and run programs): use a value without it`;
+  const split = /[\s'"\\]/.exec(value);
+  if (split)
+    return `${where} holds ${JSON.stringify(split[0])}: ansible splits a -e argument into key=value pairs at whitespace and reads quotes, so the value could set other variables (ansible_ssh_common_args runs a ProxyCommand on the controller): use a value without whitespace, quotes or backslashes`;
+  // A brace, or a % or # after a brace written beside the template, can make an opener with the text around it.
+  const brace = /[{}]|^[%#]/.exec(value);
+  if (brace)
+    return `${where} holds "${brace[0]}", which with the text around it could open a Jinja template on the controller: use a value without braces`;
+  if (/^[@[]/.test(value))
+    return `${where} starts with "${value[0]}": at the start of a -e argument that names a file of variables (@) or YAML/JSON, chosen by the value: use a value that starts otherwise`;
+  return undefined;
 }

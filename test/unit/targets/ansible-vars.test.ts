@@ -34,3 +34,70 @@ test('a value in an ansible extra-vars argument holding a Jinja opener fails the
     '1.2.3',
   );
 });
+
+test('every spelling of -e is read: a flag cluster, an attached value, a prefix of --extra-vars, ansible-pull', () => {
+  const payload = "{{ lookup('pipe', 'id') }}";
+  const forms = [
+    ['ansible-playbook', '-ve', 'version={{x}}', 'deploy.yml'],
+    ['ansible-playbook', '-vvveversion={{x}}', 'deploy.yml'],
+    ['ansible-playbook', '--extra', 'version={{x}}', 'deploy.yml'],
+    ['ansible-playbook', '--extra-var=version={{x}}', 'deploy.yml'],
+    ['ansible-playbook', '--ex', 'version={{x}}', 'deploy.yml'],
+    ['ansible-pull', '-U', 'https://example.com/r.git', '-e', 'version={{x}}'],
+    ['ansible', 'all', '-m', 'ping', '-e', 'version={{x}}'],
+    // -C is --check (a flag) in ansible-playbook and --checkout (a value) in ansible-pull; -f is --force in
+    // ansible-pull: a flag before the -e never hides it.
+    ['ansible-playbook', '-Ce', 'version={{x}}', 'deploy.yml'],
+    ['ansible-playbook', '-C', '-e', 'version={{x}}', 'deploy.yml'],
+    ['ansible-pull', '-fe', 'version={{x}}', '-U', 'https://example.com/r.git'],
+  ];
+  for (const argv of forms) {
+    assertAccepted(argv);
+    assert.throws(
+      () => renderArgvCommand(argv, { x: payload }, (w) => w.replaceAll('{{x}}', payload)),
+      /extra-vars argument \(-e\)/,
+      argv.join(' '),
+    );
+    assert.doesNotThrow(() => renderArgvCommand(argv, { x: '1.2.3' }, (w) => w.replaceAll('{{x}}', '1.2.3')));
+  }
+  // -i takes the next word: a -e after its value is still read, and an -e inside another option's value is not.
+  assert.throws(
+    () =>
+      renderArgvCommand(['ansible-playbook', '-i', 'hosts', '-e', 'v={{x}}', 'd.yml'], { x: payload }, (w) =>
+        w.replaceAll('{{x}}', payload),
+      ),
+    /extra-vars/,
+  );
+});
+
+test('a value that would add variables, name a file, or build an opener with the text beside it fails the command', () => {
+  const argv = ['ansible-playbook', 'deploy.yml', '-e', 'version={{x}}'];
+  const render = (value: string) => () =>
+    renderArgvCommand(argv, { x: value }, (w) => w.replaceAll('{{x}}', value));
+  for (const value of [
+    "1 ansible_ssh_common_args='-o ProxyCommand=sh -c id'",
+    '1\tansible_become=true',
+    '1"x',
+    "1'x",
+    '1\\x',
+  ])
+    assert.throws(render(value), /splits a -e argument into key=value pairs/, value);
+  // Two templates side by side: neither holds "{{" alone, together they would.
+  const two = ['ansible-playbook', 'deploy.yml', '-e', 'v={{a}}{{b}}'];
+  assert.throws(
+    () =>
+      renderArgvCommand(two, { a: '{', b: "{ lookup('pipe','id') }}" }, (w) =>
+        w.replace('{{a}}', '{').replace('{{b}}', "{ lookup('pipe','id') }}"),
+      ),
+    /extra-vars/,
+  );
+  const whole = ['ansible-playbook', 'deploy.yml', '-e', '{{x}}'];
+  for (const value of ['@pr/vars.yml', '[1]'])
+    assert.throws(
+      () => renderArgvCommand(whole, { x: value }, (w) => w.replaceAll('{{x}}', value)),
+      /extra-vars argument/,
+      value,
+    );
+  for (const value of ['1.2.3', 'v2.0.0-rc.1', 'prod', 'registry.example.com/app:1.2', 'a=b'])
+    assert.doesNotThrow(render(value), value);
+});
