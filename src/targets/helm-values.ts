@@ -8,8 +8,12 @@
 /** The options whose argument helm splits into assignments, and --set-file (whose values are file paths). */
 const PARSED = new Set(['--set', '--set-string', '--set-json', '--set-file']);
 
-/** Characters helm's parser reads in a --set argument. */
-const SPECIAL = [',', '\\', '{', '}', '[', ']', '='];
+/**
+ * Characters helm's parser reads in a value of a --set argument: `,` ends the value (and starts another
+ * assignment), `\\` escapes, and a value that starts with `{` is a list. `=`, `[` and `]` inside a value are
+ * read as they are (base64's padding `dGVzdA==` is a value like any other).
+ */
+const SPECIAL = [',', '\\'];
 
 export interface HelmSetWord {
   option: string;
@@ -39,6 +43,23 @@ export function helmKeyAt(argument: string, offset: number): string {
   return eq < 0 ? body.slice(start) : body.slice(start, eq);
 }
 
+/**
+ * Whether `offset` in a --set argument is in the key of its assignment (before that assignment's `=`): a
+ * value there would choose which key of the chart is set (`--set {{k}}=true` with securityContext.privileged).
+ */
+export function helmInKey(argument: string, offset: number): boolean {
+  const body = argument.replace(/^--set(?:-string|-json|-file)?=/, '');
+  const at = offset - (argument.length - body.length);
+  const start = body.lastIndexOf(',', at - 1) + 1;
+  const eq = body.indexOf('=', start);
+  return eq < 0 || at < eq;
+}
+
+/** The message for a template in the key of a --set assignment. */
+export function helmSetKeyMessage(name: string, option: string): string {
+  return `{{${name}}} is in the key of an assignment of helm ${option} (before its "="): its value would choose which key of the chart is set (securityContext.privileged, image.repository…); write the key without a template, and the template after its "="`;
+}
+
 /** Why a value inside a helm --set argument is refused once rendered, if it is. */
 export function helmSetValueProblem(
   name: string,
@@ -46,9 +67,11 @@ export function helmSetValueProblem(
   option: string,
   key: string,
 ): string | undefined {
-  const found = SPECIAL.find((c) => value.includes(c));
+  // --set-json's value is JSON: a quote or a bracket could end a string or an object and add keys.
+  const special = option === '--set-json' ? [...SPECIAL, '"', '{', '}', '[', ']'] : SPECIAL;
+  const found = special.find((c) => value.includes(c)) ?? (value.startsWith('{') ? '{' : undefined);
   if (found === undefined) return undefined;
-  return `{{${name}}} is in the argument of helm ${option} for the key ${key}, and its value holds "${found}", which helm's ${option} parser reads (a "," or "=" starts another assignment, "[", "]", "{", "}" and "\\" write lists and escapes): the value could set other keys of the chart; use a value without it, or --set-literal ${key}=… which takes the value as it is`;
+  return `{{${name}}} is in the argument of helm ${option} for the key ${key}, and its value holds "${found}", which helm's ${option} parser reads (a "," ends the value and starts another assignment, "\\" escapes, a leading "{" writes a list; in --set-json a quote or bracket ends JSON's string or object): the value could set other keys of the chart; use a value without it, or --set-literal ${key}=… which takes the value as it is`;
 }
 
 /** The message for a template in the argument of --set-file, whose values are paths helm reads. */

@@ -37,7 +37,13 @@ import {
   unreadScriptMessage,
 } from './inline-args.ts';
 import { versionValueProblem } from './package-installs.ts';
-import { helmKeyAt, helmSetFileMessage, helmSetValueProblem } from './helm-values.ts';
+import {
+  helmInKey,
+  helmKeyAt,
+  helmSetFileMessage,
+  helmSetKeyMessage,
+  helmSetValueProblem,
+} from './helm-values.ts';
 import { extraVarsValueProblem } from './ansible-vars.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
@@ -703,6 +709,12 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           const after = script.slice(site.start, word.end).replace(/['"\\]/g, '');
           site.helmSet = { option, key: helmKeyAt(before + after, before.length) };
         };
+        for (const found of valuesIn(word)) {
+          const before = script.slice(word.start, found.start).replace(/['"\\]/g, '');
+          const after = script.slice(found.start, word.end).replace(/['"\\]/g, '');
+          if (helmInKey(before + after, before.length))
+            refuseFound(found, 'chooses', (name) => helmSetKeyMessage(name, option));
+        }
         for (const site of sitesIn(word)) mark(site);
         plainOnly(word, `an argument of helm ${option}, which helm splits into assignments`, mark);
       }
@@ -1509,9 +1521,10 @@ export function argvShellProblems(argv: readonly string[]): string[] {
     }
   }
   for (const [index, option] of commandModel(argv).helmSets)
-    if (option === '--set-file')
-      for (const match of (argv[index] ?? '').matchAll(PLACEHOLDER))
-        problems.push(helmSetFileMessage(match[1]!));
+    for (const match of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
+      if (option === '--set-file') problems.push(helmSetFileMessage(match[1]!));
+      else if (helmInKey(argv[index]!, match.index)) problems.push(helmSetKeyMessage(match[1]!, option));
+    }
   for (const chosen of chosenWords(argv)) {
     const names = chosenNames(chosen, argv[chosen.index]!);
     if (names.length) problems.push(chosenWordMessage(chosen, argv, names[0]!));
