@@ -61,17 +61,18 @@ export function thisPidSpace(): PidSpace {
 
 /**
  * Whether the holder an owner text names (its parsed JSON) lives where this process cannot ask about its pid,
- * though it may name this host: another PID namespace or another boot. Such a holder is of another host for
- * the takeover rules (`unknown`, never `ended`: its pid is absent here, or another process's). A field the
- * text lacks is not compared: a text of a version before these fields, or written off Linux, is judged by its
- * host name alone, as it was then. One the text has that this process cannot read of itself is not ours.
+ * though it may name this host: another PID namespace (a container that shares the host name). Such a holder is
+ * of another host for the takeover rules (`unknown`, never `ended`: its pid is absent here, or another
+ * process's). Another boot in the same namespace is this machine before a reboot, whose processes are all
+ * gone: it is judged by its pid and start (which names the boot), so it has `ended`, as before these fields
+ * (a lock left by a reboot is taken over at once, and the CLI's reconcile does not wait for a hand). A field
+ * the text lacks is not compared: a text of a version before these fields, or written off Linux, is judged by
+ * its host name alone, as it was then.
  */
 export function inOtherPidSpace(holder: unknown, here: PidSpace = thisPidSpace()): boolean {
   if (!holder || typeof holder !== 'object') return false;
-  const named = holder as { pidns?: unknown; boot?: unknown };
-  return (['pidns', 'boot'] as const).some(
-    (key) => typeof named[key] === 'string' && named[key] !== here[key],
-  );
+  const named = holder as { pidns?: unknown };
+  return typeof named.pidns === 'string' && named.pidns !== here.pidns;
 }
 
 /** How long ago `path` was last written; `absent` when there is no such file. */
