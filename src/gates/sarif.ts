@@ -51,6 +51,11 @@ export interface SarifResult {
    * none, so a rule's security-severity does not make them block; "open" and "review" still may.
    */
   kind: 'notApplicable' | 'pass' | 'fail' | 'review' | 'open' | 'informational';
+  /**
+   * The result's own `level` where its kind set it aside (§3.27.10: a kind other than "fail" has level
+   * "none"): shown in the finding, never judged.
+   */
+  statedLevel?: SarifLevel;
 }
 
 export { SarifReportError };
@@ -246,8 +251,9 @@ function* sarifSteps(
       const ruleId = result.ruleId ?? result.rule?.id ?? rule?.rule?.id ?? 'unknown-rule';
       const kind = checkEnum(result.kind, KINDS, `${where}.kind`);
       const baselineState = checkEnum(result.baselineState, BASELINE_STATES, `${where}.baselineState`);
+      const stated = checkEnum(result.level, LEVELS, `${where}.level`);
       const { level, source: levelSource } = effectiveLevel({
-        result: checkEnum(result.level, LEVELS, `${where}.level`),
+        result: stated,
         kind,
         override: () => overrideLevel(result, rule, run, tables, `${file}: runs[${runIndex}]`, where),
         rule: () =>
@@ -288,6 +294,7 @@ function* sarifSteps(
         ),
         absent: baselineState === 'absent',
         kind: kind ?? 'fail',
+        ...(stated !== undefined && stated !== level ? { statedLevel: stated } : {}),
       });
     }
   }
@@ -307,7 +314,7 @@ function referenceOf(result: Result): DescriptorReference {
 }
 
 /**
- * §3.27.10's order for a result's level, pure: its own; for a kind other than "fail", "none"; else the
+ * §3.27.10's order for a result's level, pure: for a kind other than "fail", "none"; else its own; else the
  * run's override of its rule, the rule's default, and "warning". The override and the rule are read only
  * when reached, so a malformed value the resolution never reaches does not refuse the log.
  */
@@ -317,10 +324,11 @@ export function effectiveLevel(sources: {
   override: () => SarifLevel | undefined;
   rule: () => SarifLevel | undefined;
 }): { level: SarifLevel; source: SarifLevelSource } {
-  // A level the result gives is kept even beside a kind other than "fail" (the spec allows only "none"
-  // there): such a log contradicts itself, and dropping its "error" would pass what it reports.
-  if (sources.result) return { level: sources.result, source: 'result' };
+  // "If kind has any value other than "fail", then if level is absent, it SHALL default to "none", and if it
+  // is present, it SHALL have the value "none"" (§3.27.10): a level only grades a failure. A passed check
+  // that says "error" (a tool writing its rule's level on every outcome) is a passed check, not an error.
   if (sources.kind && sources.kind !== 'fail') return { level: 'none', source: 'kind' };
+  if (sources.result) return { level: sources.result, source: 'result' };
   const override = sources.override();
   if (override) return { level: override, source: 'override' };
   const rule = sources.rule();
@@ -459,6 +467,12 @@ const LEVEL_SOURCE_NOTE: Record<SarifLevelSource, string> = {
 };
 const MAX_FINDINGS = 1000;
 
+/** After "level none for a kind other than "fail"": the level the result wrote, set aside by its kind. */
+function statedNote(result: SarifResult): string {
+  if (result.statedLevel === undefined) return '';
+  return ` (kind "${result.kind}"; its level "${result.statedLevel}" applies only to kind "fail", SARIF 2.1.0 §3.27.10)`;
+}
+
 export const sarifGate: Gate<SarifConfig> = {
   name: 'sarif',
   schema: sarifConfigSchema,
@@ -513,7 +527,7 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
       // The effective level is always shown, and where it came from when the result did not say it: a
       // result without a level (gitleaks, Bandit) reads "warning" by SARIF's rule, below the default threshold.
       const shown = [
-        `level ${result.level}${LEVEL_SOURCE_NOTE[result.levelSource]}`,
+        `level ${result.level}${LEVEL_SOURCE_NOTE[result.levelSource]}${statedNote(result)}`,
         bySeverity ? `security-severity ${result.securitySeverity}` : '',
       ]
         .filter(Boolean)

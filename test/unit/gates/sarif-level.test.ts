@@ -292,3 +292,50 @@ test('a broken override is refused, naming where it is', () => {
     }),
   );
 });
+
+test('a level written beside a kind other than "fail" is set aside (§3.27.10): a passed check saying "error" does not block', async (t) => {
+  // "If kind has any value other than "fail", then if level is absent, it SHALL default to "none", and if
+  // it is present, it SHALL have the value "none"."
+  for (const kind of ['pass', 'notApplicable', 'informational', 'open', 'review']) {
+    assert.deepEqual(levels(log({ results: [{ ruleId: 'R1', kind, level: 'error' }] })), ['none/kind'], kind);
+  }
+  // A failure keeps its own level.
+  assert.deepEqual(levels(log({ results: [{ ruleId: 'R1', kind: 'fail', level: 'error' }] })), [
+    'error/result',
+  ]);
+  const passed = await verdict(
+    t,
+    log({ results: [{ ruleId: 'CFG001', kind: 'pass', level: 'error', message: { text: 'CFG on' } }] }),
+  );
+  assert.equal(
+    `${passed.status}: ${passed.summary}`,
+    'pass: no blocking results in 1 SARIF file (1 below the thresholds)',
+  );
+  assert.equal(passed.findings.length, 1);
+  assert.equal(passed.findings[0]!.severity, 'notice');
+  // The level the log wrote is shown, with why it was not judged.
+  assert.match(
+    passed.findings[0]!.message,
+    /level none for a kind other than "fail" \(kind "pass"; its level "error" applies only to kind "fail", SARIF 2\.1\.0 §3\.27\.10\)/,
+  );
+  // A failure beside it still blocks; so does a review result's security-severity (kind "review" may be a problem).
+  const mixed = await verdict(
+    t,
+    log({
+      rules: [{ id: 'SEC', properties: { 'security-severity': '9.1' } }],
+      results: [
+        { ruleId: 'R1', kind: 'pass', level: 'error' },
+        { ruleId: 'R2', level: 'error' },
+        { ruleId: 'SEC', kind: 'review', level: 'error' },
+      ],
+    }),
+  );
+  assert.deepEqual(
+    mixed.findings.map((f) => [f.rule, f.severity]),
+    [
+      ['R2', 'error'],
+      ['SEC', 'error'],
+      ['R1', 'notice'],
+    ],
+  );
+});
