@@ -1,14 +1,14 @@
 // Scheduled runs of the CLI (`deploy-action run --at <time>`), kept beside the environment records in the
-// state directory: `<state_dir>/schedules/<environment>.json`, written atomically (a temporary file renamed
-// over the old one), one change at a time under a lock file (lock-takeover.ts createOwnedFile: it appears
-// naming its process, never empty). `deploy-action reconcile` starts the ones that
-// are due (src/cli/schedule.ts), after checking the config's policy again at that moment (deploy windows,
+// state directory: `<state_dir>/schedules/<environment>.json`, written atomically and durably (a temporary file
+// fsync'd, renamed over the old one, then the directory fsync'd), one change at a time under a lock file
+// (lock-takeover.ts createOwnedFile: it appears naming its process, never empty). `deploy-action reconcile`
+// starts the ones that are due (src/cli/schedule.ts), after checking the config's policy again at that moment (deploy windows,
 // freezes, a rollout in progress). A run is claimed with a file created exclusively (O_EXCL), so two
 // reconcile processes on one host start it once.
 // The trust model is the file system's, as for the records: whoever can write the state directory can
 // deploy with the CLI anyway.
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { RawConfig } from '../config/schema.ts';
@@ -19,6 +19,7 @@ import { parseIsoInstant } from './iso-time.ts';
 import { MAX_SCHEDULE_AHEAD_MS, MAX_SCHEDULE_AHEAD_TEXT, scheduleInstant } from './time.ts';
 import type { TimeResult } from './time.ts';
 import { abortableSleep } from '../util/sleep.ts';
+import { syncDirectory } from '../util/sync-directory.ts';
 import {
   createOwnedFile,
   fileAgeMs,
@@ -324,12 +325,22 @@ export class FileSchedule {
       runs: runs.map((r) => ({ ...r, at: r.at.toISOString(), requestedAt: r.requestedAt.toISOString() })),
     };
     try {
-      await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`);
+      // Durable as the records' durable writes (state/file-store.ts): the file's text on disk before the
+      // rename, the rename once the directory is. A crash must not bring back a run already started and removed
+      // (it would start again), lose one just added, or leave an empty file where the schedule was.
+      const handle = await open(temp, 'w');
+      try {
+        await handle.writeFile(`${JSON.stringify(data, null, 2)}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       await rename(temp, path);
     } catch (error) {
       await unlink(temp).catch(() => undefined);
       throw error;
     }
+    await syncDirectory(this.dir);
   }
 
   /**
