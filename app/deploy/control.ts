@@ -73,7 +73,8 @@ export type ControlRefusalCode =
   | 'rolling_back'
   | 'staging_rollout'
   | 'past_last_step'
-  | 'full_passes_approval';
+  | 'full_passes_approval'
+  | 'requests_partial';
 
 /** A commit the request must be bound to, and what it is, in the App's own words ("the pull request"). */
 export interface Binding {
@@ -117,6 +118,12 @@ export interface PlanInput {
   rolloutInPr?: boolean;
   /** The verified requests already made for this rollout (oldest first). */
   existing: readonly ControlRequest[];
+  /**
+   * Only part of the App's control check runs could be read (past 1000: src/control/github-channel.ts):
+   * `existing` holds only the /abort and /pause read, as the runner's and reconcile's polls do, and they act
+   * on no /promote or /resume of this deployment.
+   */
+  partial?: boolean;
   now: Date;
 }
 
@@ -137,6 +144,8 @@ export type ControlPlan =
       decision: ControlDecision;
       /** The job handed the rollout off and the request lets it go on or roll back: start reconcile now. */
       startReconcile: boolean;
+      /** Read from part of the requests (PlanInput's `partial`): a /promote or /resume would not be acted on. */
+      partial?: true;
     };
 
 const code = (value: string, max = 100): string => userText(value, { as: 'code', max });
@@ -251,6 +260,19 @@ export function planControl(input: PlanInput): ControlPlan {
         : `${b.what} is at ${short(b.sha)}, the rollout of ${env} deploys ${short(sha)}; a request is only taken for the commit being rolled out.`,
     };
   }
+  // The runner and reconcile read the same part of the list and act only on an /abort or /pause from it:
+  // a /promote or /resume recorded now would never be acted on, while the reply said the rollout goes on.
+  if (input.partial && !STOP_VERBS.has(input.verb))
+    return {
+      ok: false,
+      code: 'requests_partial',
+      message:
+        `only part of the control requests of ${env} can be read from GitHub (commit ${short(sha)} holds more ` +
+        '`rollout` check runs than a read covers), so neither the running job nor reconcile acts on a ' +
+        `/${input.verb} of deployment ${code(rollout.deploymentId)}: a newer \`/pause\` or \`/abort\` may be ` +
+        `among those not read. Nothing was recorded. ${commandText('abort', input.environment)} still stops ` +
+        'the rollout (it rolls back); the rollout of another commit is not affected.',
+    };
   const step = stepOf(rollout);
   const id = input.id(step);
   // A redelivered request (the same comment, the same click) is the request already recorded: answered as
@@ -338,6 +360,7 @@ export function planControl(input: PlanInput): ControlPlan {
     duplicate,
     decision,
     startReconcile: rollout.wait?.handedOff === true && goes,
+    ...(input.partial ? { partial: true as const } : {}),
   };
 }
 
@@ -404,11 +427,14 @@ function stateRefusal(
   }
 }
 
-/** The buttons while the rollout still waits after this request: none once it goes on or is aborted. */
-export function buttonsAfter(decision: ControlDecision): ControlButton[] {
-  if (decision.action === 'hold') return ['resume', 'abort'];
-  if (decision.action === 'wait') return ['promote', 'abort'];
-  return [];
+/**
+ * The buttons while the rollout still waits after this request: none once it goes on or is aborted; only
+ * Abort when the requests are read in part (a Promote or Resume would be refused).
+ */
+export function buttonsAfter(decision: ControlDecision, partial = false): ControlButton[] {
+  if (decision.action !== 'hold' && decision.action !== 'wait') return [];
+  if (partial) return ['abort'];
+  return decision.action === 'hold' ? ['resume', 'abort'] : ['promote', 'abort'];
 }
 
 const VERB_TITLE: Record<ControlVerb, string> = {
@@ -464,6 +490,16 @@ export function nextStep(
   }
 }
 
+/** Said after what happens next when the requests were read in part: what will not be acted on. */
+function partialNote(plan: Extract<ControlPlan, { ok: true }>, environment: string): string {
+  if (!plan.partial) return '';
+  return (
+    ` Only part of the control requests of ${code(environment, 255)} can be read from GitHub (too many ` +
+    '`rollout` check runs on its commit): an `/abort` or `/pause` is acted on, a `/promote` or `/resume` ' +
+    `of this deployment is not; ${commandText('abort', environment)} stops it.`
+  );
+}
+
 /** One paragraph: what was recorded, for which step, and what happens next. */
 export function recordedText(
   plan: Extract<ControlPlan, { ok: true }>,
@@ -483,7 +519,8 @@ export function recordedText(
   return (
     `**/${request.verb}${full}** by ${at(request.by)} recorded for ${code(environment, 255)} at ` +
     `${position(rollout)} (deployment ${code(rollout.deploymentId)}, commit ${short(rollout.sha)})${why}${again}. ` +
-    nextStep(plan, environment, reconcile)
+    nextStep(plan, environment, reconcile) +
+    partialNote(plan, environment)
   );
 }
 
@@ -498,7 +535,7 @@ export function requestDisplay(
       max: 200,
     }),
     summary: recordedText(plan, environment),
-    buttons: buttonsAfter(plan.decision),
+    buttons: buttonsAfter(plan.decision, plan.partial === true),
   };
 }
 
@@ -676,6 +713,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
   const keys = stateKeysFor(deps.keys, repository, environment);
   const rollout = read.ok ? read.record?.rollout : undefined;
   let existing: ControlRequest[] = [];
+  let partial = false;
   if (rollout?.sha) {
     const place = { repository, environment, deploymentId: rollout.deploymentId };
     const poll = await deps.readRequests(where, place, rollout.sha.toLowerCase(), keys);
@@ -683,6 +721,8 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     if (poll.error)
       deps.warn({ repository, environment, error: poll.error }, 'control requests could not be read');
     existing = poll.requests;
+    // Part of the list: its /abort and /pause only, as the runner reads it (planControl refuses the rest).
+    partial = poll.partial === true;
   }
   // A stop verb from a pull request that moved on: is the rollout's commit one of its commits?
   const sha = rollout?.sha?.toLowerCase();
@@ -719,6 +759,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     approver: approverNow,
     read,
     existing,
+    ...(partial ? { partial } : {}),
     ...(rolloutInPr !== undefined ? { rolloutInPr } : {}),
   });
   if (!plan.ok) return { status: 'refused', code: plan.code, message: plan.message };

@@ -679,3 +679,61 @@ test('a second /promote (or Promote click) of a wait already ended writes nothin
     assert.equal(dispatches(w.fake).length, 1, 'one reconcile run');
   });
 });
+
+/** More of the App's own `rollout / production` check runs on HEAD than a read covers: its wait notice, copied. */
+async function floodOwnControlRuns(w: World) {
+  await statusInProgress(w);
+  const runs = w.fake.repo().checkRuns;
+  const notice = [...runs.values()].find((c) => String(c.external_id).startsWith('wait:'))!;
+  for (let i = 0; i < 1000; i++) {
+    const id = w.fake.state.nextId++;
+    runs.set(id, { ...notice, id, external_id: `${String(notice.external_id)}:${i}` });
+  }
+}
+
+test('past 1000 of the App’s own control check runs: /promote and /resume are refused (the runner would not act on them), /pause and /abort are recorded and say so', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    await floodOwnControlRuns(w);
+    const requestsBefore = requestRuns(w.fake).length;
+    for (const verb of ['promote', 'resume'] as const) {
+      const reply = await say(w, `/${verb} production`, 'alice');
+      assert.match(reply, /\(`requests_partial`\)/, verb);
+      assert.match(reply, /only part of the control requests of `production` can be read/);
+      assert.match(reply, /Nothing was recorded\. `\/abort production` still stops the rollout/);
+    }
+    assert.equal(requestRuns(w.fake).length, requestsBefore, 'nothing written');
+    assert.equal(dispatches(w.fake).length, 0, 'no reconcile run for a /promote it would not act on');
+
+    const paused = await say(w, '/pause production', 'alice');
+    assert.match(paused, /\*\*\/pause\*\* by @alice recorded/);
+    assert.match(
+      paused,
+      /a `\/promote` or `\/resume` of this deployment is not; `\/abort production` stops it\./,
+    );
+    const pauseRun = requestRuns(w.fake).at(-1)!;
+    assert.deepEqual(
+      ((pauseRun._actions ?? []) as Array<{ identifier: string }>).map((a) => a.identifier),
+      ['abort'],
+      'no Resume button that would be refused',
+    );
+    // The Promote button of the wait notice: refused the same way.
+    await w.probot.receive({
+      id: crypto.randomUUID(),
+      name: 'check_run',
+      payload: click(
+        w.fake,
+        controlRuns(w.fake).find((c) => c.external_id === `wait:${w.deploymentId}:2`)!,
+        'alice',
+        'promote',
+      ),
+    } as Receive);
+    assert.match(replies(w.fake).at(-1)!, /\(`requests_partial`\)/);
+
+    const aborted = await say(w, '/abort production', 'alice');
+    assert.match(aborted, /\*\*\/abort\*\* by @alice recorded/);
+    assert.match(aborted, /rolls back to the stable version \(a new run was started\)/);
+    assert.equal(requestRuns(w.fake).length, requestsBefore + 2, 'the /pause and the /abort');
+    assert.equal(dispatches(w.fake).length, 1, 'reconcile acts on an /abort read in part');
+  });
+});
