@@ -378,6 +378,12 @@ export async function withdrawOnce(
 
 /** A withdrawal unmarked for this long is taken to be left by a caller that died between its ref and its mark. */
 export const WITHDRAWAL_STALE_MS = 60_000;
+/**
+ * How far ahead of our clock a withdrawal's time may be and still be believed (another replica's clock may run
+ * a little fast). Further ahead it is no time a caller could have written: anyone who can push can write such a
+ * tag, and believed it would never age, so the withdrawal it marks would never be taken over. It counts as old.
+ */
+export const WITHDRAWAL_CLOCK_SKEW_MS = 5 * 60_000;
 const withdrawnAt = /^deploy-schedule withdrawing (c[0-9]+) since ([0-9T:.Z-]+)$/;
 
 /** The tag a withdrawal ref points at: it says since when (its message), so a withdrawal left behind ages. */
@@ -402,7 +408,8 @@ async function withdrawalTag(
  * is still open by the App's own check runs and the ref is older than WITHDRAWAL_STALE_MS (that caller died
  * between the two; otherwise every later caller would forget the request unmarked and its pull request never
  * heard why). Of several callers taking over at once, the compare-and-swap of the ref lets one through. A ref
- * whose age cannot be read (not the App's tag) counts as old: every caller that gets here has found the
+ * whose age cannot be read (not the App's tag), or whose time is more than WITHDRAWAL_CLOCK_SKEW_MS ahead of
+ * now, counts as old: every caller that gets here has found the
  * request a duplicate itself, so marking it is right; only who tells is decided here.
  */
 async function takeOverWithdrawal(
@@ -430,7 +437,9 @@ async function takeOverWithdrawal(
       throw error;
     });
   const began = since && since[1] === request.id ? Date.parse(since[2]!) : Number.NaN;
-  if (Number.isFinite(began) && now.getTime() - began < WITHDRAWAL_STALE_MS) return false;
+  const age = now.getTime() - began;
+  // Young: begun less than WITHDRAWAL_STALE_MS ago, or ahead of our clock by no more than a skew would explain.
+  if (Number.isFinite(began) && age < WITHDRAWAL_STALE_MS && age >= -WITHDRAWAL_CLOCK_SKEW_MS) return false;
   if (
     !(await swap(`refs/${withdrawnRefName(request.id)}`, held, await withdrawalTag(api, where, request, now)))
   )

@@ -404,24 +404,26 @@ test('a due check elsewhere claimed an identical request while one started: it f
   });
 });
 
+/** erin's queued request c3, a duplicate of alice's c2, whose withdrawal a caller began at `since` and never marked. */
+async function withdrawalBegun(w: World, since: Date): Promise<void> {
+  const api = w.api as unknown as ScheduleApi;
+  assert.equal(await recordRequest(api, where, keys, asking(2, 'alice', 'queue'), w.swap), 'recorded');
+  assert.equal(typeof (await recordRequest(api, where, keys, asking(3, 'erin', 'queue'), w.swap)), 'object');
+  const tag = await w.api.git.createTag({
+    ...where,
+    tag: 'deploy-schedule-withdrawn-c3',
+    message: `deploy-schedule withdrawing c3 since ${since.toISOString()}`,
+    object: HEAD,
+    type: 'commit',
+  });
+  await w.api.git.createRef({ ...where, ref: 'refs/deploy-schedule-withdrawn/c3', sha: tag.data.sha });
+}
+
 test('a withdrawal whose caller died before its end mark is taken over: the duplicate is marked and its pull request told, once', async () => {
   await withFake(async (w) => {
-    const api = w.api as unknown as ScheduleApi;
-    assert.equal(await recordRequest(api, where, keys, asking(2, 'alice', 'queue'), w.swap), 'recorded');
-    assert.equal(
-      typeof (await recordRequest(api, where, keys, asking(3, 'erin', 'queue'), w.swap)),
-      'object',
-    );
     // The comment that found erin's request a duplicate began withdrawing it (its ref, at the time it was
     // asked) and died before its end mark.
-    const tag = await w.api.git.createTag({
-      ...where,
-      tag: 'deploy-schedule-withdrawn-c3',
-      message: `deploy-schedule withdrawing c3 since ${ASKED.toISOString()}`,
-      object: HEAD,
-      type: 'commit',
-    });
-    await w.api.git.createRef({ ...where, ref: 'refs/deploy-schedule-withdrawn/c3', sha: tag.data.sha });
+    await withdrawalBegun(w, ASKED);
     await Promise.all([runDue(w.due(), where), runDue(w.due(), where)]);
     assert.equal(endMarks(w.fake, 'c3').length, 1, 'marked once');
     const told = appReplies(w.fake).filter((r) => r.includes('`queue_duplicate`'));
@@ -433,20 +435,28 @@ test('a withdrawal whose caller died before its end mark is taken over: the dupl
 
 test('a withdrawal begun moments ago is left to the caller that began it: not marked nor told here', async () => {
   await withFake(async (w) => {
-    const api = w.api as unknown as ScheduleApi;
-    assert.equal(await recordRequest(api, where, keys, asking(2, 'alice', 'queue'), w.swap), 'recorded');
-    assert.equal(
-      typeof (await recordRequest(api, where, keys, asking(3, 'erin', 'queue'), w.swap)),
-      'object',
-    );
-    const tag = await w.api.git.createTag({
-      ...where,
-      tag: 'deploy-schedule-withdrawn-c3',
-      message: `deploy-schedule withdrawing c3 since ${new Date(DUE.getTime() - 5_000).toISOString()}`,
-      object: HEAD,
-      type: 'commit',
-    });
-    await w.api.git.createRef({ ...where, ref: 'refs/deploy-schedule-withdrawn/c3', sha: tag.data.sha });
+    await withdrawalBegun(w, new Date(DUE.getTime() - 5_000));
+    await runDue(w.due(), where);
+    assert.equal(endMarks(w.fake, 'c3').length, 0);
+    assert.equal(appReplies(w.fake).filter((r) => r.includes('`queue_duplicate`')).length, 0);
+  });
+});
+
+test('a withdrawal whose time is ahead of the clock by more than a skew is taken over, not young forever', async () => {
+  await withFake(async (w) => {
+    // A clock far ahead, or anyone who can push writing the tag: a year from now.
+    await withdrawalBegun(w, new Date(DUE.getTime() + 365 * 86_400_000));
+    await runDue(w.due(), where);
+    assert.equal(endMarks(w.fake, 'c3').length, 1, 'marked once');
+    const told = appReplies(w.fake).filter((r) => r.includes('`queue_duplicate`'));
+    assert.equal(told.length, 1, JSON.stringify(told));
+    assert.ok(!w.fake.repo().refs.has(scheduleRefName('staging', 'c3')!), 'removed');
+  });
+});
+
+test('a withdrawal a little ahead of the clock (another replica’s clock running fast) is still young', async () => {
+  await withFake(async (w) => {
+    await withdrawalBegun(w, new Date(DUE.getTime() + 2 * 60_000));
     await runDue(w.due(), where);
     assert.equal(endMarks(w.fake, 'c3').length, 0);
     assert.equal(appReplies(w.fake).filter((r) => r.includes('`queue_duplicate`')).length, 0);
