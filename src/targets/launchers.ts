@@ -20,7 +20,7 @@ import {
   xargsReplaceString,
 } from './programs.ts';
 import { remoteCommands, type RemoteWord } from './remote-line.ts';
-import { taskWords } from './task-runners.ts';
+import { projectWords, taskWords } from './task-runners.ts';
 import { installWords } from './package-installs.ts';
 
 export type ChosenKind =
@@ -28,6 +28,7 @@ export type ChosenKind =
   | 'subcommand'
   | 'script'
   | 'target' // a make, rake, just, task, gradle, … target: the recipe that runs
+  | 'project' // the project directory (or workspace) of npm, poetry, uv, …: its scripts and dependencies run
   | 'remote-program'
   | 'remote-code'
   | 'package' // the package an install fetches, whose install or build scripts run
@@ -513,7 +514,7 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
         add(index, 'script', `the file ${name} loads and runs as code`, undefined, at);
     }
     // A task runner's target, or the package, binary or environment it builds and runs.
-    for (const task of taskWords(words, at, name))
+    for (const task of [...taskWords(words, at, name), ...projectWords(words, at, name)])
       add(task.index, task.kind, task.how, undefined, at, task.safe);
     for (const install of installWords(words, at, name))
       if (!install.pinned) add(install.index, 'package', install.how, undefined, at);
@@ -563,7 +564,9 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
         for (const inner of chosenWords(texts))
           remoteAdd(
             command.words[inner.index]!,
-            inner.kind === 'program' || inner.kind === 'script' ? 'remote-program' : inner.kind,
+            inner.kind === 'program' || inner.kind === 'script' || inner.kind === 'project'
+              ? 'remote-program'
+              : inner.kind,
             `${inner.how}, on the remote host`,
           );
         const model = commandModel(texts);

@@ -7,8 +7,11 @@
 /** A word of a task runner's command that names what runs. */
 export interface TaskWord {
   index: number;
-  /** 'target': a task or target name; 'script': a file or package loaded as code; 'program': a program run. */
-  kind: 'target' | 'script' | 'program';
+  /**
+   * 'target': a task or target name; 'script': a file or package loaded as code; 'program': a program run;
+   * 'project': the directory, manifest, workspace or environment whose scripts and dependencies run.
+   */
+  kind: 'target' | 'script' | 'program' | 'project';
   /** What the word is, for messages ("the target make runs"). */
   how: string;
   /** The safe way to write it, with `VALUE` where the template goes. */
@@ -298,6 +301,7 @@ RUNNERS['inv'] = RUNNERS.invoke!;
 RUNNERS['bazelisk'] = RUNNERS.bazel!;
 
 const WHAT: Record<TaskWord['kind'], string> = {
+  project: 'the project',
   target: 'the target',
   script: 'the code',
   program: 'the program',
@@ -374,6 +378,140 @@ export function taskWords(words: readonly string[], at: number, name: string): T
     // bazel run TARGET ARGS: the words after the target are the binary's arguments.
     if (runner.operands === 'first' || (name.startsWith('bazel') && subcommand === ' run')) break;
     first = false;
+  }
+  return found;
+}
+
+/**
+ * Project tools whose options choose the project they act on: the directory (or manifest) its scripts,
+ * dependencies and build code are read from (`poetry -C {{dir}} run deploy`, `npm --prefix {{dir}} run deploy`,
+ * `uv --directory {{dir}} run deploy.py`), or the workspace package or environment whose script runs
+ * (`npm run deploy -w {{x}}`, `pnpm --filter {{x}} run deploy`, `hatch -e {{x}} run deploy`). A value there
+ * picks any directory of the checkout, and so which package.json, pyproject.toml, composer.json or Cargo.toml
+ * says what runs: the same as a templated script path.
+ */
+interface ProjectTool {
+  /** Options whose value chooses the project. */
+  choosing: readonly string[];
+  /** Its subcommands that run what follows them (a script or a program): its options end at that word. */
+  runs: readonly string[];
+  /** It reads its options after the script's name too (npm): only `--` ends them. */
+  everywhere?: boolean;
+  safe: string;
+}
+
+const PROJECT_TOOLS: Record<string, ProjectTool> = {
+  npm: {
+    choosing: ['-C', '--prefix', '-w', '--workspace'],
+    runs: [],
+    everywhere: true,
+    safe: 'npm --prefix services/api run deploy -- VALUE (the directory written in the config)',
+  },
+  pnpm: {
+    choosing: ['-C', '--dir', '-F', '--filter'],
+    runs: ['run', 'exec', 'dlx'],
+    safe: 'pnpm --dir services/api run deploy VALUE (the directory written in the config)',
+  },
+  yarn: {
+    choosing: ['--cwd'],
+    runs: ['run', 'exec', 'dlx'],
+    safe: 'yarn --cwd services/api run deploy VALUE (the directory written in the config)',
+  },
+  bun: {
+    choosing: ['--cwd'],
+    runs: ['run', 'x'],
+    safe: 'bun --cwd services/api run deploy VALUE (the directory written in the config)',
+  },
+  // uv's --config-file sets the indexes its environment's packages come from.
+  uv: {
+    choosing: ['--directory', '--project', '--config-file'],
+    runs: ['run'],
+    safe: 'uv --directory services/api run deploy.py VALUE (the directory written in the config)',
+  },
+  poetry: {
+    choosing: ['-C', '--directory', '-P', '--project'],
+    runs: ['run'],
+    safe: 'poetry -C services/api run deploy VALUE (the directory written in the config)',
+  },
+  pdm: {
+    choosing: ['-p', '--project'],
+    runs: ['run'],
+    safe: 'pdm -p services/api run deploy VALUE (the directory written in the config)',
+  },
+  hatch: {
+    choosing: ['-e', '--env', '-p', '--project'],
+    runs: ['run'],
+    safe: 'hatch -e deploy run deploy VALUE (the environment written in the config)',
+  },
+  pixi: {
+    choosing: ['--manifest-path', '-e', '--environment'],
+    runs: ['run', 'exec'],
+    safe: 'pixi run --manifest-path services/api deploy VALUE (the manifest written in the config)',
+  },
+  composer: {
+    choosing: ['-d', '--working-dir'],
+    runs: ['run-script', 'run', 'exec'],
+    safe: 'composer -d services/api run-script deploy -- VALUE (the directory written in the config)',
+  },
+  turbo: {
+    choosing: ['--cwd', '-F', '--filter'],
+    runs: ['run'],
+    everywhere: true,
+    safe: 'turbo run deploy --filter app -- VALUE (the package written in the config)',
+  },
+  mise: {
+    choosing: ['-C', '--cd', '-E', '--env'],
+    runs: ['run', 'r', 'exec', 'x'],
+    safe: 'mise -C services/api run deploy VALUE (the directory written in the config)',
+  },
+  cargo: {
+    choosing: ['-C', '--manifest-path'],
+    runs: ['run'],
+    safe: 'cargo -C services/api run --bin deploy -- VALUE (the directory written in the config)',
+  },
+  // go -C DIR must be the first flag, before or after the subcommand (cmd/go).
+  go: {
+    choosing: ['-C'],
+    runs: ['run'],
+    safe: 'go -C services/api run ./cmd/deploy VALUE (the directory written in the config)',
+  },
+};
+
+/** The words of a project tool's command (`words[at]` is the tool, named `name`) that choose its project. */
+export function projectWords(words: readonly string[], at: number, name: string): TaskWord[] {
+  const tool = PROJECT_TOOLS[name];
+  if (!tool) return [];
+  const found: TaskWord[] = [];
+  const add = (index: number, option: string) => {
+    if (index < words.length)
+      found.push({
+        index,
+        kind: 'project',
+        how: `the value of ${name} ${option}, which chooses the project`,
+        safe: tool.safe,
+      });
+  };
+  // Its options end at `--`, or (but for npm's) at the word after a subcommand that runs it: that word and the
+  // ones after it are the script's or the program's.
+  let running = false;
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--') break;
+    if (!word.startsWith('-') || word === '-') {
+      if (running && !tool.everywhere) break;
+      if (tool.runs.includes(word)) running = true;
+      continue;
+    }
+    const eq = word.indexOf('=');
+    const option = eq > 0 ? word.slice(0, eq) : word;
+    if (tool.choosing.includes(option)) {
+      add(eq > 0 ? j : j + 1, option);
+      if (eq < 0) j++;
+      continue;
+    }
+    // -C{{dir}}: a short option with its value attached.
+    const short = !word.startsWith('--') && word.length > 2 ? word.slice(0, 2) : undefined;
+    if (short !== undefined && tool.choosing.includes(short)) add(j, short);
   }
   return found;
 }

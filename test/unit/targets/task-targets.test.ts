@@ -157,3 +157,58 @@ test('an option choosing the file or directory a task runner reads its tasks fro
   ];
   for (const [spec, message] of refused) assertRefused(spec, message);
 });
+
+test('an option choosing the project a project tool runs the scripts of takes no template', () => {
+  const refused: Array<[string[], RegExp]> = [
+    [['poetry', '-C', '{{x}}', 'run', 'deploy'], /in the value of poetry -C, which chooses the project/],
+    [['poetry', '--directory', '{{x}}', 'run', 'deploy'], /the value of poetry --directory/],
+    [['poetry', '--directory={{x}}', 'run', 'deploy'], /the value of poetry --directory/],
+    [['poetry', '-P', 'services/{{x}}', 'install'], /the value of poetry -P/],
+    [['uv', '--directory', '{{x}}', 'run', 'deploy.py'], /the value of uv --directory/],
+    [['uv', 'run', '--project', '{{x}}', 'deploy.py'], /the value of uv --project/],
+    [['pdm', '-p', '{{x}}', 'run', 'deploy'], /the value of pdm -p, which chooses the project/],
+    [['npm', '-C', '{{x}}', 'run', 'deploy'], /the value of npm -C/],
+    [['npm', '--prefix', '{{x}}', 'run', 'deploy'], /the value of npm --prefix/],
+    // npm reads its options after the script's name too, up to `--`.
+    [['npm', 'run', 'deploy', '--prefix={{x}}'], /the value of npm --prefix/],
+    [['npm', 'ci', '--prefix', 'services/{{x}}'], /the value of npm --prefix/],
+    [['npm', 'run', 'deploy', '-w', '{{x}}'], /the value of npm -w/],
+    [['pnpm', '-C', '{{x}}', 'run', 'deploy'], /the value of pnpm -C/],
+    [['pnpm', '-C{{x}}', 'run', 'deploy'], /the value of pnpm -C/],
+    [['pnpm', '--dir', '{{x}}', 'deploy'], /the value of pnpm --dir/],
+    [['pnpm', '--filter', '{{x}}', 'run', 'deploy'], /the value of pnpm --filter/],
+    [['yarn', '--cwd', '{{x}}', 'deploy'], /the value of yarn --cwd/],
+    [['bun', '--cwd', '{{x}}', 'run', 'deploy'], /the value of bun --cwd/],
+    [['composer', '-d', '{{x}}', 'run-script', 'deploy'], /the value of composer -d/],
+    [['cargo', '-C', '{{x}}', 'build'], /the value of cargo -C/],
+    [['go', '-C', '{{x}}', 'run', '.'], /the value of go -C/],
+    [['go', 'run', '-C', '{{x}}', '.'], /the value of go -C/],
+    [['hatch', '-e', '{{x}}', 'run', 'deploy'], /the value of hatch -e/],
+    [['pixi', 'run', '--manifest-path', '{{x}}', 'deploy'], /the value of pixi --manifest-path/],
+    [['turbo', 'run', 'deploy', '--filter', '{{x}}'], /the value of turbo --filter/],
+    [['mise', '-C', '{{x}}', 'run', 'deploy'], /the value of mise -C/],
+  ];
+  for (const [spec, message] of refused) assertRefused(spec, message);
+  // Through a variable, too.
+  assertScriptRefused(
+    'D={{x}}; npm --prefix "$D" run deploy',
+    /\$D .*holds \{\{x\}\}.*the value of npm --prefix/,
+  );
+  // The message says what to write instead: the project in the config, the value as an argument.
+  const [problem] = argvShellProblems(['poetry', '-C', '{{x}}', 'run', 'deploy']);
+  assert.match(
+    problem!,
+    /its value would choose the project whose scripts, dependencies and build code run .*write the project in the config and pass the value as an argument \(poetry -C services\/api run deploy \{\{x\}\} .*environments\.<name>\.target/,
+  );
+  // A fixed project, and the value as an argument of the script or program (after its name or after --).
+  for (const spec of [
+    ['poetry', '-C', 'services/api', 'run', 'deploy', '{{x}}'],
+    ['poetry', 'run', 'deploy', '-C', '{{x}}'],
+    ['uv', '--directory', 'api', 'run', 'deploy.py', '--directory', '{{x}}'],
+    ['npm', '--prefix', 'web', 'run', 'deploy', '--', '--prefix', '{{x}}'],
+    ['pnpm', '--dir', 'web', 'run', 'deploy', '{{x}}'],
+    ['yarn', '--cwd', 'web', 'deploy', '{{x}}'],
+    ['go', 'run', '.', '-C', '{{x}}'],
+  ])
+    assertAccepted(spec);
+});
