@@ -349,17 +349,29 @@ export async function withdrawOnce(
   takeover?: { now: () => Date; swap?: SwapRef },
 ): Promise<'marked' | 'already'> {
   const now = takeover?.now ?? (() => new Date());
-  try {
-    await api.git.createRef({
-      ...where,
-      ref: `refs/${withdrawnRefName(request.id)}`,
-      sha: await withdrawalTag(api, where, request, now()),
-    });
-  } catch (error) {
-    if (!alreadyExists(error)) throw error;
-    if (!takeover?.swap || !(await takeOverWithdrawal(api, where, request, appId, now(), takeover.swap)))
-      return 'already';
-  }
+  const ref = withdrawnRefName(request.id);
+  // Read before writing: a withdrawal another caller began (the usual way a second caller gets here) is theirs
+  // to mark, or this caller's to take over, and costs this caller no tag and no ref. The create below still
+  // decides between callers that both found none.
+  let held = await refSha(api, where, ref);
+  if (held === undefined)
+    try {
+      await api.git.createRef({
+        ...where,
+        ref: `refs/${ref}`,
+        sha: await withdrawalTag(api, where, request, now()),
+      });
+    } catch (error) {
+      if (!alreadyExists(error)) throw error;
+      // Created at the same instant by another caller; removed again at once: whoever removed it marked it.
+      held = await refSha(api, where, ref);
+      if (held === undefined) return 'already';
+    }
+  if (
+    held !== undefined &&
+    (!takeover?.swap || !(await takeOverWithdrawal(api, where, request, appId, held, now(), takeover.swap)))
+  )
+    return 'already';
   const ended = await endedAs(api, where, request, appId).catch(async (error: unknown) => {
     await dropWithdrawn(api, where, request).catch(() => undefined);
     throw error;
@@ -417,18 +429,12 @@ async function takeOverWithdrawal(
   where: Where,
   request: ScheduledRequest,
   appId: number,
+  /** The tag the withdrawal ref was read at: the swap moves it only from there. */
+  held: string,
   now: Date,
   swap: SwapRef,
 ): Promise<boolean> {
   if ((await endedAs(api, where, request, appId)) !== 'open') return false;
-  let held: string;
-  try {
-    held = (await api.git.getRef({ ...where, ref: withdrawnRefName(request.id) })).data.object.sha;
-  } catch (error) {
-    // Removed meanwhile: whoever removed it marked it first (forgetRequest follows the mark).
-    if (gone(error)) return false;
-    throw error;
-  }
   const since = await api.git
     .getTag({ ...where, tag_sha: held })
     .then(({ data }) => withdrawnAt.exec(data.message.trim()))
@@ -446,6 +452,16 @@ async function takeOverWithdrawal(
     return false;
   // The caller that began it may have marked it at last meanwhile.
   return (await endedAs(api, where, request, appId)) === 'open';
+}
+
+/** The object a ref points at; undefined when there is no such ref. */
+async function refSha(api: ScheduleApi, where: Where, ref: string): Promise<string | undefined> {
+  try {
+    return (await api.git.getRef({ ...where, ref })).data.object.sha;
+  } catch (error) {
+    if (gone(error)) return undefined;
+    throw error;
+  }
 }
 
 async function dropWithdrawn(api: ScheduleApi, where: Where, request: ScheduledRequest): Promise<void> {
@@ -570,17 +586,9 @@ export async function forgetRequest(
   const ref = scheduleRefName(request.environment, request.id)!;
   // Its ask first, while the request is still listed (a request asking the same meanwhile is told of it),
   // and only when the ask is this request's (the tag its ref points at): another's is never freed.
-  const sha = async (name: string): Promise<string | undefined> => {
-    try {
-      return (await api.git.getRef({ ...where, ref: name })).data.object.sha;
-    } catch (error) {
-      if (gone(error)) return undefined;
-      throw error;
-    }
-  };
-  const tag = await sha(ref);
+  const tag = await refSha(api, where, ref);
   const ask = askRefName(request);
-  if (tag !== undefined && (await sha(ask)) === tag)
+  if (tag !== undefined && (await refSha(api, where, ask)) === tag)
     await api.git.deleteRef({ ...where, ref: ask }).catch((error: unknown) => {
       if (!gone(error)) throw error;
     });

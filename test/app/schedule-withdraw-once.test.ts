@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Api } from '../../app/facts/github.ts';
 import { runDue } from '../../app/schedule/run-due.ts';
 import type { DueDeps } from '../../app/schedule/run-due.ts';
-import { listRequests, markEnded, recordRequest } from '../../app/schedule/store.ts';
+import { listRequests, markEnded, recordRequest, withdrawOnce } from '../../app/schedule/store.ts';
 import type { ScheduleApi, SwapRef } from '../../app/schedule/store.ts';
 import { scheduleDeploy } from '../../app/schedule/commands.ts';
 import { graphqlSwapRef, refReader } from '../../app/schedule/swap-ref.ts';
@@ -460,5 +460,34 @@ test('a withdrawal a little ahead of the clock (another replica’s clock runnin
     await runDue(w.due(), where);
     assert.equal(endMarks(w.fake, 'c3').length, 0);
     assert.equal(appReplies(w.fake).filter((r) => r.includes('`queue_duplicate`')).length, 0);
+  });
+});
+
+test('a withdrawal another caller holds costs this caller no tag and no ref write; the one that begins it writes one each', async () => {
+  await withFake(async (w) => {
+    await withdrawalBegun(w, new Date(DUE.getTime() - 5_000));
+    const writes = () =>
+      w.fake.requestsFor('git/create-tag').length + w.fake.requestsFor('git/create-ref').length;
+    const api = w.api as unknown as Parameters<typeof withdrawOnce>[0];
+    const erin = asking(3, 'erin', 'queue');
+    const before = writes();
+    const held = await withdrawOnce(api, where, erin, 'queue_duplicate', w.fake.state.appId, {
+      now: () => DUE,
+      swap: w.swap,
+    });
+    assert.notEqual(held, 'marked');
+    assert.equal(writes(), before, 'nothing written for a withdrawal begun elsewhere');
+    // Marked since, its ref still there (a caller that marked it without a claim leaves it): still nothing.
+    await markEnded(api, where, erin, 'queue_duplicate');
+    await withdrawOnce(api, where, erin, 'queue_duplicate', w.fake.state.appId, {
+      now: () => new Date(DUE.getTime() + 3_600_000),
+      swap: w.swap,
+    });
+    assert.equal(writes(), before, 'nothing written for a request already marked');
+    // Alice's request, withdrawn by nobody yet: one tag, one ref, one mark.
+    const alice = asking(2, 'alice', 'queue');
+    assert.equal(await withdrawOnce(api, where, alice, 'queue_duplicate', w.fake.state.appId), 'marked');
+    assert.equal(writes(), before + 2);
+    assert.equal(endMarks(w.fake, 'c2').length, 1);
   });
 });
