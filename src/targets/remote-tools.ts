@@ -82,6 +82,7 @@ const parseAnsible: Parser = (words, at, model) => {
 /** gcloud compute ssh VM --command CMD, and the ssh words after its `--`. */
 const parseGcloud: Parser = (words, at, model) => {
   gcloudMetadata(words, at, model);
+  gcloudScp(words, at, model);
   const ssh = words.findIndex(
     (w, k) =>
       k > at && w === 'ssh' && ['compute', 'tpus', 'workstations', 'tpu-vm'].includes(words[k - 1] ?? ''),
@@ -110,12 +111,48 @@ const parseGcloud: Parser = (words, at, model) => {
       if (flag > j) j++;
       continue;
     }
+    // --container C: gcloud runs `sudo docker exec -it -- C /bin/sh` through the remote shell, the name unquoted.
+    const container = valueOf(words, j, ['--container']);
+    if (container !== undefined) {
+      model.code.push(
+        operand(
+          container,
+          at,
+          'gcloud compute ssh --container',
+          'gcloud puts the container name unquoted in the command line the remote shell runs (sudo docker exec -it -- NAME /bin/sh): write the container name without a template, or pass the value to a fixed script on the host with ssh itself (ssh HOST ./deploy.sh {{…}}), where it must be one plain word',
+        ),
+      );
+      if (container > j) j++;
+      continue;
+    }
     const index = valueOf(words, j, ['--command']);
     if (index === undefined) continue;
     model.code.push(operand(index, at, 'gcloud compute ssh --command', safe));
     if (index > j) j++;
   }
 };
+
+/** gcloud compute scp --scp-flag FLAGS: gcloud splits it into scp's options (-S PROGRAM, -oProxyCommand=…). */
+function gcloudScp(words: readonly string[], at: number, model: Parameters<Parser>[2]): void {
+  const scp = words.findIndex(
+    (w, k) =>
+      k > at && w === 'scp' && ['compute', 'tpus', 'tpu-vm', 'workstations'].includes(words[k - 1] ?? ''),
+  );
+  if (scp < 0) return;
+  for (let j = scp + 1; j < words.length; j++) {
+    const flag = valueOf(words, j, ['--scp-flag']);
+    if (flag === undefined) continue;
+    model.code.push(
+      operand(
+        flag,
+        at,
+        'gcloud compute scp --scp-flag',
+        'gcloud splits it into scp options, and a value could add one that runs a program (-S PROGRAM, -oProxyCommand=…): write the scp flags without a template (a Host block of ~/.ssh/config can set them per host)',
+      ),
+    );
+    if (flag > j) j++;
+  }
+}
 
 /**
  * gcloud compute --metadata KEY=VALUE,… and --metadata-from-file KEY=FILE,…: the VM runs its startup-script and
@@ -158,6 +195,30 @@ const AWS_COMMANDS: ReadonlyArray<{ service: string; operation: string; option: 
     operation: 'run-instances',
     option: '--user-data',
     safe: 'the instance runs it as a script as root at boot: write it without a template (file://user-data.sh), and let the script read the value from a tag or a parameter store',
+  },
+  {
+    service: 'ec2',
+    operation: 'create-launch-template',
+    option: '--launch-template-data',
+    safe: 'its UserData is a script instances run as root at boot, and a value in the JSON can add or end that key: write it without a template (file://template.json), and let the script read the value from a tag or a parameter store',
+  },
+  {
+    service: 'ec2',
+    operation: 'create-launch-template-version',
+    option: '--launch-template-data',
+    safe: 'its UserData is a script instances run as root at boot, and a value in the JSON can add or end that key: write it without a template (file://template.json), and let the script read the value from a tag or a parameter store',
+  },
+  {
+    service: 'ec2',
+    operation: 'modify-instance-attribute',
+    option: '--user-data',
+    safe: 'the instance runs it as a script as root at boot: write it without a template (file://user-data.sh), and let the script read the value from a tag or a parameter store',
+  },
+  {
+    service: 'autoscaling',
+    operation: 'create-launch-configuration',
+    option: '--user-data',
+    safe: 'the instances run it as a script as root at boot: write it without a template (file://user-data.sh), and let the script read the value from a tag or a parameter store',
   },
   {
     service: 'ecs',
@@ -215,6 +276,48 @@ const AZ_COMMANDS: ReadonlyArray<{ group: string; verb: string; option: string; 
     safe: 'cloud-init runs it on the VM as root: write it without a template, and let the script read the value from a tag of the VM',
   },
   {
+    group: 'vm',
+    verb: 'update',
+    option: '--user-data',
+    safe: 'cloud-init runs it on the VM as root: write it without a template, and let the script read the value from a tag of the VM',
+  },
+  {
+    group: 'vmss',
+    verb: 'create',
+    option: '--custom-data',
+    safe: 'cloud-init runs it on the VMs as root: write it without a template, and let the script read the value from a tag of the scale set',
+  },
+  {
+    group: 'vmss',
+    verb: 'create',
+    option: '--user-data',
+    safe: 'cloud-init runs it on the VMs as root: write it without a template, and let the script read the value from a tag of the scale set',
+  },
+  {
+    group: 'vmss',
+    verb: 'update',
+    option: '--custom-data',
+    safe: 'cloud-init runs it on the VMs as root: write it without a template, and let the script read the value from a tag of the scale set',
+  },
+  {
+    group: 'vmss',
+    verb: 'update',
+    option: '--user-data',
+    safe: 'cloud-init runs it on the VMs as root: write it without a template, and let the script read the value from a tag of the scale set',
+  },
+  {
+    group: 'extension',
+    verb: 'set',
+    option: '--settings',
+    safe: 'the extension runs its commandToExecute (or the script it names) on the VM as root, and a value in the JSON can add or end that key: write the settings without a template (@settings.json), and let the script read the value from a tag of the VM',
+  },
+  {
+    group: 'extension',
+    verb: 'set',
+    option: '--protected-settings',
+    safe: 'the extension runs its commandToExecute (or the script it names) on the VM as root, and a value in the JSON can add or end that key: write the settings without a template (@settings.json), and let the script read the value from a tag of the VM',
+  },
+  {
     group: 'container',
     verb: 'exec',
     option: '--exec-command',
@@ -233,7 +336,13 @@ function azCommands(words: readonly string[], at: number, model: Parameters<Pars
   for (const { group, verb, option, safe } of AZ_COMMANDS) {
     const op = words.findIndex((w, k) => k > at && w === verb && words[k - 1] === group);
     if (op < 0) continue;
-    const said = group === 'command' ? `az aks command invoke ${option}` : `az ${group} ${verb} ${option}`;
+    // az vm extension set, az vmss extension set: the group before `extension` is said too.
+    const said =
+      group === 'command'
+        ? `az aks command invoke ${option}`
+        : group === 'extension'
+          ? `az ${words[op - 2] ?? 'vm'} extension set ${option}`
+          : `az ${group} ${verb} ${option}`;
     for (let j = op + 1; j < words.length; j++) {
       const index = valueOf(words, j, group === 'command' ? [option, '-c'] : [option]);
       if (index === undefined) continue;

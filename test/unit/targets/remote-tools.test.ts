@@ -109,6 +109,38 @@ const REFUSED: Array<[string[], RegExp]> = [
   ],
   [['aws', 'ec2', 'run-instances', '--user-data', 'echo {{x}}'], /"aws ec2 run-instances --user-data"/],
   [['az', 'vm', 'create', '-n', 'vm', '--custom-data', '{{x}}'], /"az vm create --custom-data"/],
+  // What a VM extension, a launch template or a scale set runs on the VMs.
+  [
+    [
+      ...['az', 'vm', 'extension', 'set', '-g', 'rg', '--vm-name', 'vm', '--name', 'CustomScript'],
+      ...['--publisher', 'Microsoft.Azure.Extensions', '--settings', '{"commandToExecute":"./d.sh {{x}}"}'],
+    ],
+    /"az vm extension set --settings".*commandToExecute/,
+  ],
+  [
+    ['az', 'vmss', 'extension', 'set', '-n', 'CustomScript', '--protected-settings={"a":"{{x}}"}'],
+    /"az vmss extension set --protected-settings"/,
+  ],
+  [
+    ['aws', 'ec2', 'create-launch-template', '--launch-template-data', '{"UserData":"{{x}}"}'],
+    /"aws ec2 create-launch-template --launch-template-data".*UserData/,
+  ],
+  [
+    ['aws', 'ec2', 'create-launch-template-version', '--launch-template-data={"ImageId":"{{x}}"}'],
+    /"aws ec2 create-launch-template-version --launch-template-data"/,
+  ],
+  [
+    ['aws', 'ec2', 'modify-instance-attribute', '--instance-id', 'i', '--user-data', '{{x}}'],
+    /"aws ec2 modify-instance-attribute --user-data"/,
+  ],
+  [['az', 'vmss', 'create', '-n', 's', '--custom-data', '{{x}}'], /"az vmss create --custom-data"/],
+  [['az', 'vmss', 'update', '-n', 's', '--custom-data={{x}}'], /"az vmss update --custom-data"/],
+  [['az', 'vm', 'update', '-n', 'vm', '--user-data', '{{x}}'], /"az vm update --user-data"/],
+  // gcloud splits --scp-flag into scp options (-S runs a program); --container goes unquoted into the remote line.
+  [['gcloud', 'compute', 'scp', '--scp-flag=-S{{x}}', 'a', 'vm:b'], /"gcloud compute scp --scp-flag".*-S/],
+  [['gcloud', 'compute', 'scp', '--scp-flag', '-o {{x}}', 'a', 'vm:b'], /"gcloud compute scp --scp-flag"/],
+  [['gcloud', 'compute', 'ssh', 'vm', '--container', '{{x}}'], /"gcloud compute ssh --container".*unquoted/],
+  [['gcloud', 'compute', 'ssh', 'vm', '--container={{x}}'], /"gcloud compute ssh --container"/],
 ];
 
 const ACCEPTED: string[][] = [
@@ -131,6 +163,19 @@ const ACCEPTED: string[][] = [
   ['gcloud', 'compute', 'instances', 'create', 'vm-{{x}}', '--zone', '{{env}}', '--metadata', 'a=b'],
   ['aws', 'ec2', 'run-instances', '--image-id', '{{x}}', '--user-data', 'file://boot.sh'],
   ['az', 'vm', 'create', '-n', 'vm-{{x}}', '--custom-data', 'cloud-init.yml'],
+  ['az', 'vm', 'extension', 'set', '--vm-name', '{{x}}', '-n', 'CustomScript', '--settings', '@s.json'],
+  [
+    'aws',
+    'ec2',
+    'create-launch-template',
+    '--launch-template-name',
+    't-{{x}}',
+    '--launch-template-data',
+    'file://t.json',
+  ],
+  ['az', 'vmss', 'update', '-n', '{{x}}', '--custom-data', 'cloud-init.yml'],
+  ['gcloud', 'compute', 'scp', '--zone', '{{x}}', '--scp-flag=-C', 'a', 'vm:b'],
+  ['gcloud', 'compute', 'ssh', 'vm-{{x}}', '--container', 'app'],
 ];
 
 test('a value in the command a remote execution tool runs is refused, naming the tool and its option', () => {
