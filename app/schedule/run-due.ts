@@ -32,8 +32,10 @@ import {
   claimRequest,
   endedCheckName,
   forgetRequest,
+  holdsOwnAsk,
   listRequests,
   askHolding,
+  markEnded,
   releaseClaim,
   removeRequest,
   endedAs,
@@ -77,7 +79,12 @@ export type DueOutcome =
   /** A queued request that met a lock taken since the decision: its claim given back, it waits on. */
   | { id: string; environment: string; status: 'requeued' }
   /** Its ask names a request this pass cannot find, even listed again: not started, claim given back. */
-  | { id: string; environment: string; status: 'ask_unsettled' };
+  | { id: string; environment: string; status: 'ask_unsettled' }
+  /**
+   * Started, but its identical requests could not all be withdrawn (a GitHub error): kept, marked ended and
+   * holding its ask so none of them starts, for the next due check to withdraw them and remove it.
+   */
+  | { id: string; environment: string; status: 'siblings_pending' };
 
 const env = (name: string): string => userText(name, { as: 'code' });
 const short = (sha: string): string => userText(sha.slice(0, 12), { as: 'code' });
@@ -149,6 +156,16 @@ export async function runDue(
         );
         await releaseClaim(deps.api, where, request);
         out.push({ ...base, status: 'unverifiable' });
+        continue;
+      }
+      // Started on an earlier due check and kept, still holding its ask, because its identical requests could
+      // not all be withdrawn then: that is finished now.
+      if (
+        typeof ended === 'object' &&
+        ended.outcomes.includes(startedCode(request)) &&
+        (await holdsOwnAsk(deps.api, where, request, list))
+      ) {
+        out.push(...(await finishStarted(deps, where, request, list)));
         continue;
       }
       if (typeof ended === 'object') {
@@ -395,20 +412,22 @@ async function startNow(
         request,
         `**Started** (\`${code}\`): ${describeRequest(request)}, checked again against the policy now: deployment **#${outcome.deploymentId}**. Progress is in the status comment.`,
       );
-      // It started: whatever the withdrawal of its identical requests meets, it is marked ended and removed,
-      // or the next trigger would start it again (a second "Started" for the same deployment).
-      await onStarted().catch((error: unknown) =>
-        deps.markers.warn(
-          {
-            repository: `${where.owner}/${where.repo}`,
-            request: request.id,
-            environment: request.environment,
-            error: error instanceof Error ? error.message : String(error),
-          },
-          'withdrawing the requests identical to a started scheduled deployment failed; each is checked again when due',
-        ),
+      // It started: whatever the withdrawal of its identical requests meets, it is marked ended, or the next
+      // trigger would start it again (a second "Started" for the same deployment). If they could not all be
+      // withdrawn it is kept, holding its ask, so none of them starts once this deployment ends (the ask freed,
+      // the first would take it): a later due check withdraws them and removes it (finishStarted).
+      const settled = await onStarted().then(
+        () => true,
+        (error: unknown) => {
+          siblingsPending(deps, where, request, error);
+          return false;
+        },
       );
-      await removeRequest(deps.api, where, request, code);
+      if (settled) await removeRequest(deps.api, where, request, code);
+      else {
+        await markEnded(deps.api, where, request, code);
+        await releaseClaim(deps.api, where, request);
+      }
       return { ...base, status: 'started', code, deploymentId: outcome.deploymentId };
     }
     case 'sha_moved':
@@ -486,6 +505,51 @@ async function withdrawSiblings(
     out.push({ ...base, status: 'not_started', code });
   }
   return out;
+}
+
+/** Says that the identical requests of a started request could not all be withdrawn (it is kept meanwhile). */
+function siblingsPending(deps: DueDeps, where: Where, request: ScheduledRequest, error: unknown): void {
+  deps.markers.warn(
+    {
+      repository: `${where.owner}/${where.repo}`,
+      request: request.id,
+      environment: request.environment,
+      error: error instanceof Error ? error.message : String(error),
+    },
+    'withdrawing the requests identical to a started scheduled deployment failed: it is kept, marked ended and holding its ask, so none of them starts; the next due check tries again',
+  );
+}
+
+/**
+ * A claimed request that started on an earlier due check and was kept because its identical requests could not
+ * all be withdrawn then (startNow): they are withdrawn now, once each, and it is removed. Failing again, it is
+ * kept (its claim given back) for the next due check: one try per due check, never a loop within one.
+ */
+async function finishStarted(
+  deps: DueDeps,
+  where: Where,
+  request: ScheduledRequest,
+  list: ScheduleList,
+): Promise<DueOutcome[]> {
+  const base = { id: request.id, environment: request.environment };
+  let withdrawn: DueOutcome[];
+  try {
+    withdrawn = await withdrawSiblings(deps, where, request, list);
+  } catch (error) {
+    siblingsPending(deps, where, request, error);
+    await releaseClaim(deps.api, where, request);
+    return [{ ...base, status: 'siblings_pending' }];
+  }
+  deps.info?.(
+    {
+      repository: `${where.owner}/${where.repo}`,
+      request: request.id,
+      environment: request.environment,
+    },
+    'a started scheduled deployment kept until its identical requests were withdrawn: they are, it is removed',
+  );
+  await forgetRequest(deps.api, where, request);
+  return [...withdrawn, { ...base, status: 'replayed' }];
 }
 
 /** runDue for a trigger: never fails the event it rides on (a config problem is the commands' to report). */

@@ -299,6 +299,17 @@ async function askHoldingOnce(
   return first && first.id !== request.id ? { status: 'other', holder: first } : { status: 'stale', held };
 }
 
+/** Whether `request`'s ask names its own tag (in `list`): it still holds it. Reads only, never takes it. */
+export async function holdsOwnAsk(
+  api: ScheduleApi,
+  where: Where,
+  request: ScheduledRequest,
+  list: ScheduleList,
+): Promise<boolean> {
+  const own = list.tags.get(request.id);
+  return own !== undefined && (await refSha(api, where, askRefName(request))) === own;
+}
+
 /**
  * Claims a request so this caller alone starts or cancels it: true when this call created the claim. The
  * claim is then checked against the request's ref: a claim made after another caller finished (it removes

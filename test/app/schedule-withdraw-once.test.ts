@@ -491,3 +491,54 @@ test('a withdrawal another caller holds costs this caller no tag and no ref writ
     assert.equal(endMarks(w.fake, 'c2').length, 1);
   });
 });
+
+test('withdrawing the identical requests of a started one fails on two due checks: bounded, reported, and the commit is deployed once', async () => {
+  await withFake(async (w) => {
+    await staleAskWith(w, 'queue', asking(2, 'alice', 'queue'), asking(3, 'erin', 'queue'));
+    // Every try at withdrawing erin's identical request meets a GitHub error until `failing` ends.
+    let failing = true;
+    let tries = 0;
+    w.fake.failNext({
+      status: 500,
+      times: 1000,
+      where: (r) => {
+        const hit = (r.body as { ref?: string } | undefined)?.ref === 'refs/deploy-schedule-withdrawn/c3';
+        if (hit && failing) tries++;
+        return hit && failing;
+      },
+    });
+    const first = await runDue(w.due(), where);
+    assert.ok(
+      first.some((o) => o.id === 'c2' && o.status === 'started'),
+      JSON.stringify(first),
+    );
+    assert.ok(tries >= 1 && tries <= 3, `tried ${tries} times in one due check`);
+    const warned = () =>
+      w.logged.filter((l) => l.level === 'warn' && /withdrawing the requests identical/.test(l.message))
+        .length;
+    assert.equal(warned(), 1, 'the failure is reported');
+    // Alice's deployment ends and its lock goes; the next due check fails again: reported again, nothing starts.
+    releaseLock(w.fake);
+    tries = 0;
+    const second = await runDue(w.due(), where);
+    assert.ok(tries <= 3, `tried ${tries} times in one due check`);
+    assert.equal(warned(), 2, JSON.stringify(second));
+    assert.equal(deployments(w.fake).length, 1, JSON.stringify(second));
+    // GitHub answers again: erin's request is withdrawn and told once, alice's removed; nothing deploys again.
+    failing = false;
+    const third = await runDue(w.due(), where);
+    await runDue(w.due(), where);
+    assert.equal(deployments(w.fake).length, 1, JSON.stringify(third));
+    const started = appReplies(w.fake).filter((r) => r.startsWith('**Started**'));
+    assert.equal(started.length, 1, JSON.stringify(started));
+    const told = appReplies(w.fake).filter((r) => r.includes('`queue_duplicate`'));
+    assert.equal(told.length, 1, JSON.stringify(told));
+    assert.equal(endMarks(w.fake, 'c2').length, 1, 'the started request is marked once');
+    assert.equal(endMarks(w.fake, 'c3').length, 1, 'its duplicate is marked once');
+    assert.deepEqual(
+      [...w.fake.repo().refs.keys()].filter((r) => /^deploy-schedule/.test(r)),
+      [],
+      'nothing of either is left',
+    );
+  });
+});
