@@ -5,7 +5,10 @@
 // gone (killed mid-reconcile) is taken over; one held by a live process, or by a process on another host
 // (a state directory shared over the network) or in another PID namespace or boot (a container sharing the
 // host name: lock-takeover.ts inOtherPidSpace), is left to it, unless GitHub reports the run attempt that
-// took it completed (the Action's reconcile, which asks: action/reconcile.ts).
+// took it completed (the Action's reconcile, which asks: action/reconcile.ts) and its holder has stopped
+// touching it: a holder touches its lock every HEARTBEAT_MS while it holds it (keepTouched), and a run can be
+// reported completed while its process still rolls back (a cancelled job), so the lock must also be untouched
+// for HEARTBEAT_GRACE_MS.
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
@@ -15,7 +18,10 @@ import type { RunStatus } from '../state/file-store.ts';
 import {
   createOwnedFile,
   fileAgeMs,
+  HEARTBEAT_GRACE_MS,
+  HEARTBEAT_MS,
   inOtherPidSpace,
+  keepTouched,
   lockRunOf,
   readOwnedFile,
   type LockRun,
@@ -74,6 +80,8 @@ export interface ReconcileLockOptions {
   runStatus?: RunStatus;
   /** Where a lock taken over from a holder that is gone is said (default: standard error). */
   notice?: (line: string) => void;
+  /** How often the lock is touched while held (default HEARTBEAT_MS; tests). */
+  heartbeatMs?: number;
 }
 
 export function fileReconcileLock(
@@ -87,8 +95,14 @@ export function fileReconcileLock(
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await mkdir(dirname(path), { recursive: true });
-        await createOwnedFile(path);
-        return { ok: true, release: () => removeOwnedFile(path) };
+        const stop = keepTouched(path, await createOwnedFile(path), options.heartbeatMs);
+        return {
+          ok: true,
+          release: async () => {
+            stop();
+            await removeOwnedFile(path);
+          },
+        };
       } catch (error) {
         // A state directory that cannot be written (a file, no permission): nothing can be recorded there
         // either, and reading the record says what is wrong (state_corrupt, ...), so go on without the lock.
@@ -134,15 +148,29 @@ async function heldBy(
   // Another host's process cannot be asked; the workflow run of its job can.
   // Only an attempt GitHub says has finished is gone; running or not known (another repository's run, one
   // not found), the lock is left to its holder, as any of another host is.
+  // A run reported completed may still have its process at work (a cancelled job rolling back, a runner's
+  // cleanup): only once that process has also stopped touching the lock is it gone.
+  let finished = '';
   if (status.state === 'unknown' && holder.run !== undefined && runStatus) {
     const run = await runStatus(holder.run);
-    if (run.state === 'ended')
-      return {
-        state: 'gone',
-        why: `its holder, ${who} in workflow run ${holder.run.id}, has finished${run.conclusion ? ` (${run.conclusion})` : ''}`,
-      };
+    if (run.state === 'ended') {
+      finished = `has finished${run.conclusion ? ` (${run.conclusion})` : ''}`;
+      const untouched = await fileAgeMs(path, Number.POSITIVE_INFINITY);
+      if (untouched > HEARTBEAT_GRACE_MS)
+        return {
+          state: 'gone',
+          why: `its holder, ${who} in workflow run ${holder.run.id}, ${finished} and has not touched it for ${Math.round(untouched / 1000)} s`,
+        };
+    }
   }
   const by = `${who}${holder.run ? ` (workflow run ${holder.run.id})` : ''}, ${path}`;
+  if (finished)
+    return {
+      state: 'held',
+      by:
+        `${by}; its workflow run ${finished}, but its holder touched the lock within ${HEARTBEAT_GRACE_MS / 1000} s (its process may ` +
+        `still be at work, a cancelled job rolling back): taken over once it has not for ${HEARTBEAT_GRACE_MS / 1000} s (it touches it every ${HEARTBEAT_MS / 1000} s while it holds it)`,
+    };
   if (status.state !== 'unknown') return { state: 'held', by };
   // Never taken over here: a reconcile of another host may be rolling a rollout back right now. Who can
   // see that host says whether it is gone.

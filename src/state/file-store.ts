@@ -13,7 +13,9 @@
 // are made under a lock file (`<file>.lock`, created exclusively and naming its process), so two writers can
 // never both pass the check; a lock whose process is gone is taken over (util/lock-takeover.ts), and so is one
 // naming nobody once a few seconds old (its writer died between creating and writing it; this version's locks
-// appear whole, so no live writer's lock is ever seen empty).
+// appear whole, so no live writer's lock is ever seen empty). One of another host whose workflow run GitHub
+// reports completed is taken over once its holder has also stopped touching it (lock-takeover.ts keepTouched,
+// HEARTBEAT_GRACE_MS): a cancelled job's process can still be writing its rollback's record.
 import { readFileSync, statSync } from 'node:fs';
 import { open, readdir, rename, mkdir, stat, writeFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -21,7 +23,9 @@ import { join } from 'node:path';
 import {
   createOwnedFile,
   fileAgeMs,
+  HEARTBEAT_GRACE_MS,
   inOtherPidSpace,
+  keepTouched,
   lockRunOf,
   type PidSpace,
   readOwnedFile,
@@ -67,8 +71,9 @@ export interface FileStateStoreOptions {
   lockWaitMs?: number;
   /**
    * Asks GitHub about the run attempt a lock of another host names (a self-hosted runner that died with the
-   * lock): one that has finished holds nothing, and its lock is taken over at once. Otherwise (running, or
-   * not known) the age rule decides. Given only by the Action's reconcile (action/reconcile.ts).
+   * lock): one that has finished, and whose lock has not been touched for HEARTBEAT_GRACE_MS (its process has
+   * stopped too), holds nothing, and its lock is taken over at once. Otherwise (running, not known, or touched
+   * lately) the age rule decides. Given only by the Action's reconcile (action/reconcile.ts).
    */
   runStatus?: RunStatus;
   /** Where a lock taken over from a holder that is gone is said (default: standard error). */
@@ -212,8 +217,12 @@ export class FileStateStore implements StateStore {
     const runStatus = this.runStatus && askedOnce(this.runStatus);
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
       try {
-        await createOwnedFile(lock);
-        return () => removeOwnedFile(lock);
+        // Touched while held (a write stalled on a slow disk), so a run-status takeover sees it is at work.
+        const stop = keepTouched(lock, await createOwnedFile(lock));
+        return async () => {
+          stop();
+          await removeOwnedFile(lock);
+        };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
@@ -328,7 +337,8 @@ function describeHolder(lock: string): string {
 /**
  * Why the write holding `lock` is gone, or undefined while it may still be at work: its process on this host
  * has ended (or its pid now belongs to a process started at another time); one of another host whose run
- * attempt GitHub says has finished (runStatus), or once older than any write takes (STALE_LOCK_MS); a lock
+ * attempt GitHub says has finished (runStatus) once untouched for HEARTBEAT_GRACE_MS, or once older than any
+ * write takes (STALE_LOCK_MS; a live holder touches it, keepTouched); a lock
  * that names nobody (left by a crash, or by an older version that created it empty) once
  * UNNAMED_LOCK_STALE_MS old.
  */
@@ -338,10 +348,14 @@ async function lockGone(lock: string, runStatus: RunStatus | undefined): Promise
   const holder = lockHolder(lock);
   const run = lockRunOf(holder);
   const elsewhere = holder?.host !== hostname() || inOtherPidSpace(holder);
-  if (runStatus && run && elsewhere) {
+  // A run reported completed may still have its process at work (a cancelled job's rollback writing its
+  // record): its lock is taken over only once also untouched for HEARTBEAT_GRACE_MS (the holder touches it
+  // while it holds it). Not asked before then: the answer could not take the lock.
+  if (runStatus && run && elsewhere && age > HEARTBEAT_GRACE_MS) {
     const status = await runStatus(run);
-    if (status.state === 'ended')
-      return `its holder, workflow run ${run.id} (${describeHolder(lock)}), has finished${status.conclusion ? ` (${status.conclusion})` : ''}`;
+    const untouched = await fileAgeMs(lock, -1);
+    if (status.state === 'ended' && untouched > HEARTBEAT_GRACE_MS)
+      return `its holder, workflow run ${run.id} (${describeHolder(lock)}), has finished${status.conclusion ? ` (${status.conclusion})` : ''} and has not touched it for ${Math.round(untouched / 1000)} s`;
     // Running, or not known: no write holds a lock for a minute, so the age rule below still frees the lock
     // of a runner that died (a re-run's writes would otherwise all fail behind it).
   }

@@ -4,7 +4,7 @@
 // another process has taken since (both would then go on as holders).
 import { randomInt } from 'node:crypto';
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
-import { link, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { processStart } from './process-start.ts';
@@ -28,6 +28,17 @@ export const OWNER_FILE = 'owner.json';
  * its link or rename, so one this old was left by a process that died there.
  */
 export const STALE_DRAFT_MS = 10 * 60_000;
+/**
+ * How often a holder that may be judged by its workflow run touches its lock (its mtime: keepTouched) while it
+ * holds it: the reconcile lock and the record files' locks.
+ */
+export const HEARTBEAT_MS = 5_000;
+/**
+ * A workflow run GitHub reports completed may still have its process at work: a cancelled job's process
+ * rolling back for a few seconds, a runner's cleanup. A lock is taken over on its run's status only once it
+ * has also not been touched for this long (three heartbeats missed): its holder has stopped.
+ */
+export const HEARTBEAT_GRACE_MS = 3 * HEARTBEAT_MS;
 
 /**
  * Where this process's pids mean something, beyond its host name: its PID namespace (the link
@@ -146,7 +157,8 @@ export interface CreateOptions {
 }
 
 /**
- * Creates `path` exclusively (throws EEXIST when it exists), naming this process in it: its pid, host and,
+ * Creates `path` exclusively (throws EEXIST when it exists), naming this process in it (the text written is
+ * the answer, for keepTouched): its pid, host and,
  * where /proc says, when the kernel started it, so a later reader can tell a live holder from a reused pid.
  * The lock appears whole, never empty: its text is written under a name of its own (`<path>.<pid>.<n>.tmp`)
  * and hard-linked to `path`, which fails when `path` exists, as O_EXCL does. Where the file system has no hard
@@ -155,7 +167,7 @@ export interface CreateOptions {
  * `path`, which fails when `path` is taken (a directory that is not empty, or a file). Either way a lock that
  * names nobody was never one a live process of this version is still making.
  */
-export async function createOwnedFile(path: string, options: CreateOptions = {}): Promise<void> {
+export async function createOwnedFile(path: string, options: CreateOptions = {}): Promise<string> {
   await removeAbandonedDrafts(path);
   const text = ownerText();
   const draft = `${path}.${process.pid}.${randomInt(2 ** 47)}.tmp`;
@@ -170,7 +182,7 @@ export async function createOwnedFile(path: string, options: CreateOptions = {})
     } finally {
       await unlink(draft).catch(() => undefined);
     }
-    if (linked) return;
+    if (linked) return text;
   }
   await mkdir(draft);
   let renaming = false;
@@ -178,6 +190,7 @@ export async function createOwnedFile(path: string, options: CreateOptions = {})
     await writeFile(join(draft, OWNER_FILE), text, { flag: 'wx' });
     renaming = true;
     await rename(draft, path);
+    return text;
   } catch (error) {
     await rm(draft, { recursive: true, force: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code ?? '';
@@ -191,7 +204,33 @@ export async function createOwnedFile(path: string, options: CreateOptions = {})
     // lock, and Node does not expose renameat2's RENAME_NOREPLACE (a symlink holding the owner would be,
     // but every reader would then need lstat and readlink: not done).
     await writeFile(path, text, { flag: 'wx' });
+    return text;
   }
+}
+
+/**
+ * The heartbeat of a held lock: touches `path` (sets its mtime to now) every `everyMs` while it still holds
+ * `text` (createOwnedFile's answer: a lock taken over and made again by another process is never touched).
+ * Returns the stop, called before the lock is removed. A process that dies stops touching it; one that lives,
+ * whatever its workflow run's status, keeps it fresh (HEARTBEAT_GRACE_MS). The timer never keeps the process
+ * alive, and a failed touch is skipped (the next one tries again).
+ */
+export function keepTouched(path: string, text: string, everyMs: number = HEARTBEAT_MS): () => void {
+  let touching = false;
+  const timer = setInterval(() => {
+    if (touching) return;
+    touching = true;
+    const touch = async () => {
+      if (readOwnedFile(path) !== text) return;
+      const now = new Date();
+      await utimes(path, now, now);
+    };
+    touch()
+      .catch(() => undefined)
+      .finally(() => (touching = false));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 function warnNoDirectoryRename(

@@ -4,7 +4,7 @@
 // is otherwise waited for only 5 s, and taken over only once a minute old). Run as the runner runs it (the
 // sources, inputs as INPUT_*), against the fake GitHub.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -35,6 +35,9 @@ test('the Action’s deployment takes over a record lock whose run attempt GitHu
     lock,
     `${JSON.stringify({ pid: 4242, host: 'runner-elsewhere', run: { id: '9001', attempt: '1', repository: `${OWNER}/${REPO}` } })}\n`,
   );
+  // Not touched since it died, half a minute ago (a live holder touches its lock while it holds it).
+  const then = new Date(Date.now() - 30_000);
+  utimesSync(lock, then, then);
   const target = recordedTarget(dir);
   writeFileSync(
     join(dir, 'deploy.yml'),

@@ -3,7 +3,7 @@
 // this repository that GitHub reports completed (a self-hosted runner that died with it) is taken over; a
 // lock of another host is otherwise left to it, and reconcile_busy says which file to remove, and when.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
@@ -25,6 +25,9 @@ beforeEach(() => {
     lock,
     `${JSON.stringify({ pid: 4242, host: 'runner-7', run: { id: '42', attempt: '1', repository: 'acme/web' } })}\n`,
   );
+  // Not touched since it died, half a minute ago.
+  const then = new Date(Date.now() - 30_000);
+  utimesSync(lock, then, then);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -56,6 +56,12 @@ async function holder(lock: string, hardLinks = true): Promise<ChildProcess> {
   return child;
 }
 
+/** Sets `path`'s mtime `ms` ago: its holder (a runner that died) last touched it then. */
+function untouchedFor(path: string, ms: number): void {
+  const then = new Date(Date.now() - ms);
+  utimesSync(path, then, then);
+}
+
 async function kill(child: ChildProcess): Promise<void> {
   const exited = new Promise((done) => child.on('exit', done));
   child.kill('SIGKILL');
@@ -187,6 +193,7 @@ test('a lock of another host is taken over once its workflow run has finished, n
     path,
     `${JSON.stringify({ pid: 4242, host: 'runner-7', run: { id: '42', attempt: '1' } })}\n`,
   );
+  untouchedFor(path, 30_000);
   const asked: string[] = [];
   let state: 'running' | 'ended' = 'running';
   const notices: string[] = [];
@@ -204,7 +211,7 @@ test('a lock of another host is taken over once its workflow run has finished, n
   const hold = await lock(env);
   assert.ok(hold.ok);
   assert.deepEqual(notices, [
-    `deploy-action: took over ${path}: its holder, process 4242 on runner-7 in workflow run 42, has finished (cancelled)`,
+    `deploy-action: took over ${path}: its holder, process 4242 on runner-7 in workflow run 42, has finished (cancelled) and has not touched it for 30 s`,
   ]);
   assert.ok(asked.every((id) => id === '42') && asked.length >= 2);
   await hold.release();
@@ -218,6 +225,7 @@ test('a record lock of another host is taken over once its run has finished', as
   const path = new FileStateStore(dir).pathFor('production');
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(`${path}.lock`, `${JSON.stringify({ pid: 4242, host: 'runner-7', run: { id: '42' } })}\n`);
+  untouchedFor(`${path}.lock`, 30_000);
   const notices: string[] = [];
   await new FileStateStore(dir, {
     lockWaitMs: 500,
@@ -227,10 +235,11 @@ test('a record lock of another host is taken over once its run has finished', as
   assert.equal(notices.length, 1);
   assert.match(
     notices[0]!,
-    /production\.json\.lock: its holder, workflow run 42 \(process 4242 on runner-7\), has finished \(success\)$/,
+    /production\.json\.lock: its holder, workflow run 42 \(process 4242 on runner-7\), has finished \(success\) and has not touched it for 30 s$/,
   );
-  // While it runs, a fresh lock is waited for.
+  // While it runs, a lock younger than any write takes is waited for.
   writeFileSync(`${path}.lock`, `${JSON.stringify({ pid: 4242, host: 'runner-7', run: { id: '43' } })}\n`);
+  untouchedFor(`${path}.lock`, 30_000);
   await assert.rejects(
     new FileStateStore(dir, { lockWaitMs: 300, runStatus: async () => ({ state: 'running' }) }).write(
       record(2),
@@ -291,8 +300,10 @@ test('a record lock is taken over by run status only for this repository’s run
   const path = new FileStateStore(dir).pathFor('production');
   mkdirSync(dirname(path), { recursive: true });
   const lock = `${path}.lock`;
-  const take = (run: object) =>
+  const take = (run: object) => {
     writeFileSync(lock, `${JSON.stringify({ pid: 4242, host: 'runner-7', run })}\n`);
+    untouchedFor(lock, 30_000);
+  };
   const store = (answer: Parameters<typeof runsApi>[0], notices: string[] = []) =>
     new FileStateStore(dir, {
       lockWaitMs: 300,
@@ -319,12 +330,12 @@ test('a record lock is taken over by run status only for this repository’s run
   await store(running, notices).write(record(1));
   assert.match(
     notices[0]!,
-    /workflow run 42 \(process 4242 on runner-7\), has finished \(attempt 1; attempt 2 re-ran it\)$/,
+    /workflow run 42 \(process 4242 on runner-7\), has finished \(attempt 1; attempt 2 re-ran it\) and has not touched it for 30 s$/,
   );
   // The attempt itself completed.
   take({ id: '42', attempt: '2', repository: 'acme/web' });
   await store({ ...running, status: 'completed', conclusion: 'failure' }, notices).write(record(2));
-  assert.match(notices[1]!, /has finished \(failure\)$/);
+  assert.match(notices[1]!, /has finished \(failure\) and has not touched it for 30 s$/);
 });
 
 test('the reconcile lock is taken over by run status only for this repository’s run attempt GitHub reports completed', async () => {
@@ -336,8 +347,10 @@ test('the reconcile lock is taken over by run status only for this repository’
       notice: () => {},
       runStatus: lockRunStatusFor({ api: runsApi(answer).api, owner: 'acme', repo: 'web' }),
     })(env);
-  const take = (run: object) =>
+  const take = (run: object) => {
     writeFileSync(path, `${JSON.stringify({ pid: 4242, host: 'runner-7', run })}\n`);
+    untouchedFor(path, 30_000);
+  };
   take({ id: '77', attempt: '1', repository: 'acme/api' });
   assert.equal((await lock(404)).ok, false, 'another repository’s run is not taken for ended');
   take({ id: '42', attempt: '2', repository: 'acme/web' });
