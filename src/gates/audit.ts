@@ -200,11 +200,12 @@ function* auditReportSteps(written: string, source: string): Generator<void, Adv
       `${source}: the advisory service could not be reached or refused the audit (${errorText(data)})`,
     );
   }
-  if (data.auditReportVersion === 2) return parseNpmV2(data, source);
-  if (data.advisories && typeof data.advisories === 'object') return parseNpmV1(data, source);
+  // The report's entries are checked and read one step each (a million of them are seconds of work).
+  if (data.auditReportVersion === 2) return yield* parseNpmV2(data, source);
+  if (data.advisories && typeof data.advisories === 'object') return yield* parseNpmV1(data, source);
   if (data.type === 'auditSummary' || data.type === 'auditAdvisory')
     return yield* parseYarnClassic(text, source);
-  if (isBulkAnswer(data)) return parseBulkAnswer(data, source);
+  if (yield* isBulkAnswer(data)) return yield* parseBulkAnswer(data, source);
   // yarn 4.0.0 with nothing found: an empty answer, then its "No audit suggestions" event.
   if (Object.keys(data).length === 0 && noSuggestions) return [];
   throw new AuditReportError(
@@ -227,15 +228,13 @@ const npmViaSchema = z.looseObject({
   severity: text,
   range: text,
 });
-const npmV2Schema = z.looseObject({
-  vulnerabilities: z.record(
-    z.string(),
-    z.looseObject({
-      severity: text,
-      via: z.array(z.union([z.string(), npmViaSchema])).optional(),
-      fixAvailable: z.unknown().optional(),
-    }),
-  ),
+/** An entry of npm v2's "vulnerabilities" (a record of them, checked one entry a step: checkedEntries). */
+const npmV2EntrySchema = z.looseObject({
+  severity: text,
+  via: z.array(z.union([z.string(), npmViaSchema])).optional(),
+  fixAvailable: z.unknown().optional(),
+});
+const npmV2MetadataSchema = z.looseObject({
   metadata: z.looseObject({ vulnerabilities: z.record(z.string(), countSchema) }),
 });
 const v1AdvisorySchema = z.looseObject({
@@ -275,7 +274,28 @@ function checked<T>(schema: z.ZodType<T>, data: unknown, source: string, prefix:
   throw new AuditReportError(`${source}: ${prefix}${where}: ${issue.message}`);
 }
 
-function parseNpmV2(data: Record<string, unknown>, source: string): Advisory[] {
+/**
+ * The entries of the record `data`, each as `schema` reads it, one step (a yield) each: `checked` of the
+ * whole record, with the same error for the first wrong entry, without holding the event loop for all of them.
+ */
+function* checkedEntries<T>(
+  schema: z.ZodType<T>,
+  data: unknown,
+  source: string,
+  prefix: string,
+): Generator<void, Array<[string, T]>> {
+  // Not an object: the record's own error, as the whole record's check gave it.
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    checked(z.record(z.string(), z.unknown()), data, source, prefix);
+  const entries: Array<[string, T]> = [];
+  for (const [key, value] of Object.entries(data as object)) {
+    yield;
+    entries.push([key, checked(schema, value, source, prefix ? `${prefix}.${key}` : key)]);
+  }
+  return entries;
+}
+
+function* parseNpmV2(data: Record<string, unknown>, source: string): Generator<void, Advisory[]> {
   if (
     !data.vulnerabilities ||
     typeof data.vulnerabilities !== 'object' ||
@@ -285,11 +305,19 @@ function parseNpmV2(data: Record<string, unknown>, source: string): Advisory[] {
       `${source}: npm audit report v2 without "vulnerabilities" or "metadata.vulnerabilities"`,
     );
   }
-  const report = checked(npmV2Schema, data, source, '');
-  const vulnerabilities = report.vulnerabilities;
-  const metadata = report.metadata.vulnerabilities;
+  const vulnerabilities = yield* checkedEntries(
+    npmV2EntrySchema,
+    data.vulnerabilities,
+    source,
+    'vulnerabilities',
+  );
+  const metadata = checked(npmV2MetadataSchema, data, source, '').metadata.vulnerabilities;
   const advisories = new Map<string, Advisory>();
-  for (const [name, vulnerability] of Object.entries(vulnerabilities)) {
+  // metadata counts the entries of "vulnerabilities" by severity (checked below).
+  const listed = new Map<string | undefined, number>();
+  for (const [name, vulnerability] of vulnerabilities) {
+    yield;
+    listed.set(vulnerability.severity, (listed.get(vulnerability.severity) ?? 0) + 1);
     const fix =
       vulnerability.fixAvailable !== undefined ? { fixAvailable: vulnerability.fixAvailable !== false } : {};
     for (const via of vulnerability.via ?? []) {
@@ -318,10 +346,10 @@ function parseNpmV2(data: Record<string, unknown>, source: string): Advisory[] {
   // metadata counts the entries of "vulnerabilities" by severity: more counted than listed is a report
   // cut short or edited, and what it does not list would pass.
   for (const severity of SEVERITIES) {
-    const listed = Object.values(vulnerabilities).filter((entry) => entry.severity === severity).length;
-    if ((metadata[severity] ?? 0) > listed) {
+    const count = listed.get(severity) ?? 0;
+    if ((metadata[severity] ?? 0) > count) {
       throw new AuditReportError(
-        `${source}: metadata counts ${metadata[severity]} ${severity} vulnerabilities but the report lists ${listed} (truncated or edited)`,
+        `${source}: metadata counts ${metadata[severity]} ${severity} vulnerabilities but the report lists ${count} (truncated or edited)`,
       );
     }
   }
@@ -330,9 +358,14 @@ function parseNpmV2(data: Record<string, unknown>, source: string): Advisory[] {
 
 type V1Advisory = z.output<typeof v1AdvisorySchema>;
 
-function parseNpmV1(data: Record<string, unknown>, source: string): Advisory[] {
-  const advisories = checked(z.record(z.string(), v1AdvisorySchema), data.advisories, source, 'advisories');
-  return Object.values(advisories).map((advisory) => v1Advisory(advisory, source));
+function* parseNpmV1(data: Record<string, unknown>, source: string): Generator<void, Advisory[]> {
+  const advisories = yield* checkedEntries(v1AdvisorySchema, data.advisories, source, 'advisories');
+  const read: Advisory[] = [];
+  for (const [, advisory] of advisories) {
+    yield;
+    read.push(v1Advisory(advisory, source));
+  }
+  return read;
 }
 
 function v1Advisory(advisory: V1Advisory, source: string): Advisory {
@@ -521,22 +554,25 @@ const bulkAdvisorySchema = z.looseObject({
  * severity, vulnerable_versions, …}], …}, its deprecations added), then "No audit suggestions" as a yarn event
  * when nothing is at or above --severity. Whether `data` has that shape: an object of arrays of advisories.
  */
-function isBulkAnswer(data: Record<string, unknown>): boolean {
+function* isBulkAnswer(data: Record<string, unknown>): Generator<void, boolean> {
   const values = Object.values(data);
-  return (
-    values.length > 0 &&
-    values.every(
-      (value) =>
-        Array.isArray(value) &&
-        value.every((entry) => entry !== null && typeof entry === 'object' && 'severity' in entry),
+  if (values.length === 0) return false;
+  for (const value of values) {
+    yield;
+    if (
+      !Array.isArray(value) ||
+      !value.every((entry) => entry !== null && typeof entry === 'object' && 'severity' in entry)
     )
-  );
+      return false;
+  }
+  return true;
 }
 
-function parseBulkAnswer(data: Record<string, unknown>, source: string): Advisory[] {
-  const answer = checked(z.record(z.string(), z.array(bulkAdvisorySchema)), data, source, '');
+function* parseBulkAnswer(data: Record<string, unknown>, source: string): Generator<void, Advisory[]> {
+  const answer = yield* checkedEntries(z.array(bulkAdvisorySchema), data, source, '');
   const advisories = new Map<string, Advisory>();
-  for (const [name, entries] of Object.entries(answer)) {
+  for (const [name, entries] of answer) {
+    yield;
     for (const entry of entries) {
       const advisory = toAdvisory(
         deprecationAsInfo({

@@ -185,19 +185,18 @@ async function listTree(cwd: string, signal: AbortSignal): Promise<string[]> {
   return [...listed];
 }
 
-// gitleaks' JSON report: the fields read, with their types (a string line would reach an annotation).
+// An entry of gitleaks' JSON report: the fields read, with their types (a string line would reach an
+// annotation). Checked one entry at a time, a turn of the event loop between (readLeakReport).
 const position = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional();
-const gitleaksSchema = z.array(
-  z.looseObject({
-    RuleID: z.string().min(1),
-    Description: z.string().optional(),
-    File: z.string().min(1),
-    StartLine: position,
-    StartColumn: position,
-    Secret: z.string().optional(),
-    Match: z.string().optional(),
-  }),
-);
+const gitleaksEntrySchema = z.looseObject({
+  RuleID: z.string().min(1),
+  Description: z.string().optional(),
+  File: z.string().min(1),
+  StartLine: position,
+  StartColumn: position,
+  Secret: z.string().optional(),
+  Match: z.string().optional(),
+});
 
 async function readLeakReport(
   cwd: string,
@@ -241,16 +240,25 @@ async function readLeakReport(
     return { error: `gitleaks report ${file} is not valid JSON (truncated?): ${(error as Error).message}` };
   }
   if (!Array.isArray(data)) return { error: `gitleaks report ${file} is not a JSON array of findings` };
-  const parsed = gitleaksSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const [index, ...field] = issue.path;
-    return {
-      error: `gitleaks report ${file}: entry ${String(index)}${field.length ? `.${field.join('.')}` : ''}: ${issue.message}`,
-    };
+  // Entry by entry, taking turns: checking a report of a million findings in one step held the cancel signal
+  // for seconds after its parse had let it through. Every entry is checked before any is read.
+  const entries: Array<z.output<typeof gitleaksEntrySchema>> = [];
+  for (const [index, raw] of data.entries()) {
+    const turn = turns.take();
+    if (turn) await turn;
+    const parsed = gitleaksEntrySchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return {
+        error: `gitleaks report ${file}: entry ${index}${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`,
+      };
+    }
+    entries.push(parsed.data);
   }
   const candidates: Candidate[] = [];
-  for (const entry of parsed.data) {
+  for (const entry of entries) {
+    const turn = turns.take();
+    if (turn) await turn;
     // Every text of the entry that is shown is redacted, not only the description: a custom rule's id or a
     // file name can hold the secret as well (the fingerprint still hashes them as reported).
     const shown = (text: string) => redactReported(text, [entry.Secret, entry.Match]);
