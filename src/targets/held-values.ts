@@ -37,6 +37,8 @@ const PSEUDO = '__var_';
 
 /** The stand-in template name for a reference to `variable`, so programs.ts and launchers.ts see a value there. */
 export function pseudoName(variable: string): string {
+  if (variable.startsWith('!'))
+    return `${PSEUDO}indirect_${pseudoName(variable.slice(1)).slice(PSEUDO.length)}`;
   return (
     PSEUDO + (variable === '@' ? 'at' : variable === '*' ? 'star' : variable === '#' ? 'last' : variable)
   );
@@ -118,6 +120,10 @@ export class HeldValues {
 
   /** What `variable` holds, if a value: set from one here, or a DEPLOY_* variable (the value of a template). */
   holds(variable: string): Held | undefined {
+    // "!n": what ${!n} reads when n holds no value: the variable n names, which may be any of them (a
+    // positional parameter, a variable set from a template, a DEPLOY_* one), so any value of the script.
+    if (variable.startsWith('!'))
+      return { names: this.#scriptNames.length ? this.#scriptNames : ['DEPLOY_'], offset: -1 };
     const held = this.#held.get(variable);
     if (held) return held;
     const deploy = /^DEPLOY_(\w+)$/.exec(variable);
@@ -157,11 +163,19 @@ export class HeldValues {
  */
 export function refMessage(ref: VariableRef, held: Held, message: string): string {
   const stand = `{{${pseudoName(ref.variable)}}}`;
-  const spelled = ref.variable === '#' ? '${!#}' : `$${ref.variable}`;
-  const holds = held.names.map((name) => `{{${name}}}`).join(', ');
+  const indirect = ref.variable.startsWith('!');
+  const spelled = ref.variable === '#' ? '${!#}' : indirect ? `\${${ref.variable}}` : `$${ref.variable}`;
+  const holds = held.names
+    .map((name) => (name === 'DEPLOY_' ? 'a DEPLOY_* variable' : `{{${name}}}`))
+    .join(', ');
   const set =
     held.offset >= 0 ? `, set at character ${held.offset + 1}` : ', the environment variable of that value';
-  const head = `${spelled} (character ${ref.start + 1}) holds ${holds}${set}; it`;
+  const head = indirect
+    ? `${spelled} (character ${ref.start + 1}) reads the variable whose name $${ref.variable.slice(1)} holds, which may hold ${holds}; it`
+    : `${spelled} (character ${ref.start + 1}) holds ${holds}${set}; it`;
   const body = message.startsWith(stand) ? message.slice(stand.length) : ` ${message}`;
-  return (head + body).replaceAll(stand, spelled);
+  const tail = indirect
+    ? ` (no check can tell which variable ${spelled} reads: write that variable, or the template, there instead)`
+    : '';
+  return (head + body).replaceAll(stand, spelled) + tail;
 }

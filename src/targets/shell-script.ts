@@ -13,6 +13,7 @@ import {
   codeVariableIn,
   codeVariableOperand,
   commandModel,
+  POSIX_SHELLS,
   programName,
   xargsReplaceString,
   type CodeOperand,
@@ -183,6 +184,8 @@ interface SimpleCommand {
   args?: Word[];
   /** The program its output is piped into, when that program reads its standard input as code. */
   pipedIntoCode?: string;
+  /** The command of that program. */
+  pipedInto?: SimpleCommand;
 }
 
 type Frame =
@@ -425,8 +428,17 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   // Functions the script (or the one around it) defines: a call's arguments are their positional parameters.
   const functions = new Map([...(inherited?.functions ?? []), ...shellFunctions(script)]);
   const visiting = inherited?.visiting ?? new Map<string, 'exact' | 'anywhere'>();
+  // ${!n} where n holds no value reads the variable n names, which may hold one: a reference to "!n", which
+  // holds any value of the script (HeldValues.holds), refused where a value would be (not everywhere, as ${!v}
+  // is when v holds a value: then the value names the variable).
   const refsIn = (word: Word) =>
-    variableRefs(script.slice(word.start, word.end), word.start).filter((ref) => held.holds(ref.variable));
+    variableRefs(script.slice(word.start, word.end), word.start)
+      .map((ref) =>
+        ref.indirect && !held.holds(ref.variable)
+          ? { ...ref, variable: `!${ref.variable}`, indirect: false }
+          : ref,
+      )
+      .filter((ref) => held.holds(ref.variable));
   /** A word as its program reads it, a reference to a variable holding a value written as a template. */
   const textOf = (word: Word) => {
     let raw = script.slice(word.start, word.end);
@@ -549,7 +561,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       held.assign(texts[2], heldNames(args.slice(3)), args[2]!.start);
     else if (program === 'set' && texts.length > 1 && (texts[1] === '--' || !/^[-+]/.test(texts[1]!))) {
       const names = heldNames(args.slice(1));
-      for (const variable of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '@', '*'])
+      for (const variable of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '@', '*', '#'])
         held.assign(variable, names, args[0]!.start);
     } else if (program === 'getopts' && texts[2] !== undefined) {
       // getopts OPTSTRING NAME [ARG…]: NAME and OPTARG take the arguments' values, "$@" without any.
@@ -775,11 +787,15 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     model.stdinCode ??= xargsInputChooses(texts);
     if (model.stdinCode !== undefined) {
       const reader = texts[model.stdinCode]!;
-      for (const word of command.words.filter((w) => w.role === 'herestring'))
+      for (const word of command.words.filter((w) => w.role === 'herestring')) {
         for (const found of valuesIn(word))
           refuseFound(found, 'stdin_code', (name) =>
             stdinCodeMessage(name, found.start, reader, 'here-string').replace(/ \(character \d+\)/, ''),
           );
+        // bash -s {{x}} <<< '"$1"': the script is the here-string, its parameters the shell's arguments.
+        const raw = script.slice(word.start, word.end);
+        if (isLiteralWord(raw)) checkStdinScript(command, `${unquote(raw)}\n`, 'here-string');
+      }
       // Every earlier command of the pipeline feeds it, through the ones between (echo … | cat | bash), and
       // through compound commands ({ echo …; } | bash, echo … | while read -r l; do bash; done); their
       // here-documents are read after this line ends (cat <<EOF | ssh host, cat <<EOF | tee x | bash).
@@ -791,6 +807,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       for (const stage of feeding) {
         if (stage.pipedIntoCode !== undefined) continue; // refused for an earlier reader already
         stage.pipedIntoCode = reader;
+        stage.pipedInto = command;
         for (const word of stage.words)
           for (const found of valuesIn(word))
             refuseFound(found, 'stdin_code', (name) =>
@@ -994,6 +1011,53 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     }))
       refuseArgument(problem, `the function ${name} of this script`);
   };
+  /**
+   * A shell reading its script on standard input, with arguments (`bash -s -- {{x}} <<'EOF' … "$1" … EOF`,
+   * `ssh host bash -s {{x}} <<'EOF'`): when that script is written out (a here-document, a literal
+   * here-string), the values of its positional parameters are checked as an inline script's (`sh -c '…' _
+   * {{x}}`). A script from a file or a pipe is the config's, as `bash deploy.sh {{x}}` is.
+   */
+  const checkStdinScript = (command: SimpleCommand, body: string, how: string) => {
+    const model = command.model;
+    const args = command.args;
+    if (model?.stdinCode === undefined || !args) return;
+    const texts = args.map(textOf);
+    const shell = texts.findIndex((t, k) => k >= model.stdinCode! && POSIX_SHELLS.has(programName(t)));
+    if (shell < 0) return;
+    // Its options (-e, -o pipefail, -s, --rcfile F), then its arguments; without -s, an operand is a script file.
+    let k = shell + 1;
+    let dashS = false;
+    for (; k < texts.length; k++) {
+      const text = texts[k]!;
+      if (text === '--') {
+        k++;
+        break;
+      }
+      if (/^[-+][oO]$|^--(rcfile|init-file)$/.test(text)) k++;
+      else if (/^-[a-zA-Z]*s[a-zA-Z]*$/.test(text)) dashS = true;
+      else if (!/^[-+]./.test(text)) break;
+    }
+    if (k < texts.length && !dashS) return;
+    const positional: Array<{ index: number; value: boolean }> = [];
+    for (let j = k; j < texts.length; j++)
+      positional.push({ index: j, value: valuesIn(args[j]!).length > 0 });
+    if (!positional.some((arg) => arg.value)) return;
+    for (const problem of argumentProblems(body, {
+      held: positionalHeld(body, undefined, positional),
+      functions,
+      visiting,
+    })) {
+      const at = argIndex(problem.name)!;
+      for (const found of at < args.length ? valuesIn(args[at]!) : [])
+        refuseFound(found, 'code', (name) =>
+          argumentMessage(
+            `{{${name}}}`,
+            `the script "${texts[shell]} -s" reads from its ${how}`,
+            problem.message,
+          ),
+        );
+    }
+  };
   /** After ; & && || or a newline: the next command starts a pipeline of the innermost compound command. */
   const endPipeline = (frame: Frame & { kind: 'script' }) => {
     const level = frame.levels.at(-1)!;
@@ -1030,6 +1094,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   // A here-document body starts after the newline that ends its command; it ends at the delimiter line.
   const readHeredocBodies = () => {
     for (const doc of pending) {
+      let body = '';
       while (i < script.length) {
         const lineEnd = script.indexOf('\n', i) === -1 ? script.length : script.indexOf('\n', i);
         const line = script.slice(i, lineEnd);
@@ -1037,6 +1102,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           i = lineEnd + 1;
           break;
         }
+        body += `${doc.stripTabs ? line.replace(/^\t+/, '') : line}\n`;
         // An unquoted body expands the variables holding a value: code for a program reading it as code.
         const bodyReader =
           doc.command.model?.stdinCode !== undefined
@@ -1087,6 +1153,16 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         }
         i = lineEnd + 1;
       }
+      // The script a shell reads (bash -s ARGS <<EOF, or cat <<EOF | bash -s ARGS): in an unquoted body, \$, \`
+      // and \\ reach that shell as $, ` and \ (the values this shell would expand are refused above).
+      const text = doc.quoted ? body : body.replace(/\\\n/g, '').replace(/\\([$`\\])/g, '$1');
+      const reader =
+        doc.command.model?.stdinCode !== undefined
+          ? doc.command
+          : doc.command.args?.length && programName(plain(doc.command.args[0]!)) === 'cat'
+            ? doc.command.pipedInto
+            : undefined;
+      if (reader) checkStdinScript(reader, text, 'here-document');
     }
     pending = [];
   };

@@ -172,3 +172,29 @@ test('a parameter read into a variable by read or getopts, or reached as ${!#}, 
   assertScriptAccepted(`sh -c './deploy.sh -- "\${!#}"' _ {{x}}`);
   assertScriptAccepted(`sh -c 'getopts a: o; ./deploy.sh -- "$OPTARG"' _ -a {{x}}`);
 });
+
+test('${!n} whose name variable holds no value reads a variable that may: refused where a value would be', () => {
+  const refused: Array<[string, RegExp]> = [
+    // n names a positional parameter that holds the value.
+    [
+      'set -- {{x}}; n=1; ${!n} deploy',
+      /\$\{!n\} \(character 20\) reads the variable whose name \$n holds, which may hold \{\{x\}\}; it is in the word naming the program/,
+    ],
+    ['f() { n=1; ${!n}; }; f {{x}}', /reads the variable whose name \$n holds.*word naming the program/],
+    ['f() { n=$#; "${!n}" go; }; f {{x}}', /reads the variable whose name \$n holds/],
+    ['f() { for i in 1; do ${!i}; done; }; f {{x}}', /reads the variable whose name \$i holds/],
+    ['bash -c \'n=1; eval "${!n}"\' _ {{x}}', /passed to the script of "bash -c"/],
+    // or the DEPLOY_* variable of a value, in a script with no template at all.
+    ['n=DEPLOY_X; ${!n} deploy', /may hold a DEPLOY_\* variable; it is in the word naming the program/],
+    // ${!#}, the last positional parameter, after set -- at the top of the script.
+    ['set -- a {{x}}; ${!#}', /\$\{!#\} \(character 17\) holds \{\{x\}\}.*word naming the program/],
+  ];
+  for (const [script, message] of refused) assertScriptRefused(script, message);
+  // As data, what it reads is an argument like any other.
+  for (const script of [
+    'set -- {{x}}; n=1; ./deploy.sh -- "${!n}"',
+    'for v in A B; do echo "${!v}"; done; ./deploy.sh {{x}}',
+    'set -- a {{x}}; ./deploy.sh -- "${!#}"',
+  ])
+    assertScriptAccepted(script);
+});

@@ -82,3 +82,38 @@ test('the same programs reading a file, given a command, or given data stay acce
   ])
     assertScriptAccepted(script);
 });
+
+test('a shell reading a written-out script on standard input gets its arguments checked as an inline script does', () => {
+  const refused: Array<[string, RegExp]> = [
+    [
+      "bash -s -- {{x}} <<'EOF'\n$1 deploy\nEOF",
+      /\{\{x\}\} \(character 12\) is passed to the script "bash -s" reads from its here-document as \$1, and there \$1 is in the word naming the program/,
+    ],
+    [
+      'sh -s {{x}} <<\'EOF\'\neval "$1"\nEOF',
+      /"sh -s" reads from its here-document as \$1.*arguments of eval/,
+    ],
+    [
+      'sh -es -- a {{x}} <<\'EOF\'\nset -e\n"$2" go\nEOF',
+      /as \$2, and there \$2 is in the word naming the program/,
+    ],
+    // An unquoted body: \$1 reaches the shell as $1.
+    ['bash -s -- {{x}} <<EOF\n\\$1\nEOF', /"bash -s" reads from its here-document as \$1/],
+    ["ssh host bash -s {{x}} <<'EOF'\n$1\nEOF", /"bash -s" reads from its here-document as \$1/],
+    ["cat <<'EOF' | bash -s -- {{x}}\n$1\nEOF", /"bash -s" reads from its here-document as \$1/],
+    ["bash -s {{x}} <<< '$1'", /"bash -s" reads from its here-string as \$1/],
+    ['bash -s -- {{x}} <<\'EOF\'\nf() { $1; }\nf "$1"\nEOF', /"bash -s" reads from its here-document/],
+  ];
+  for (const [script, message] of refused) assertScriptRefused(script, message);
+  for (const script of [
+    'bash -s -- {{x}} <<\'EOF\'\n./deploy.sh "$1"\nEOF',
+    'ssh host bash -s {{x}} <<\'EOF\'\n./deploy.sh "$1"\nEOF',
+    'cat <<\'EOF\' | bash -s -- {{x}}\n./deploy.sh -- "$1"\nEOF',
+    'bash -s -- {{x}} <<EOF\n./deploy.sh "\\$1"\nEOF',
+    'bash -s {{x}} <<< \'./deploy.sh "$1"\'',
+    // A script from a file or a pipe is the config's, as bash deploy.sh {{x}} is.
+    'bash -s -- {{x}} < deploy.sh',
+    'curl -fsSL https://get.example/install.sh | bash -s -- --version {{x}}',
+  ])
+    assertScriptAccepted(script);
+});
