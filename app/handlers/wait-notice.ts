@@ -41,10 +41,14 @@ const WAITS_FOR: Record<NonNullable<Rollout['wait']>['kind'], string> = {
   hold: 'a /resume (it was paused)',
 };
 
-/** Pure: the notice's title, summary and buttons; every value from the record escaped. */
+/**
+ * Pure: the notice's title, summary and buttons; every value from the record escaped. `partial`: only part of
+ * the control requests can be read (app/deploy/control.ts refuses a /promote or /resume then): Abort only.
+ */
 export function waitDisplay(
   environment: string,
   rollout: Rollout & { wait: NonNullable<Rollout['wait']> },
+  partial = false,
 ): ControlDisplay {
   const { wait } = rollout;
   const env = userText(environment, { as: 'code', max: 255 });
@@ -62,8 +66,12 @@ export function waitDisplay(
     summary:
       `The rollout of ${env} (**${userText(rollout.version, { max: 200 })}**, deployment ` +
       `${userText(rollout.deploymentId, { as: 'code', max: 100 })}) waits at ${position(rollout)} for ${what}. ` +
-      `${cmd('abort')} (or Abort) rolls it back.`,
-    buttons: wait.kind === 'hold' ? ['resume', 'abort'] : ['promote', 'abort'],
+      `${cmd('abort')} (or Abort) rolls it back.` +
+      (partial
+        ? ` Only part of its control requests can be read from GitHub (too many \`rollout\` check runs on its ` +
+          'commit): a `/promote` or `/resume` of this deployment is not acted on, an `/abort` or `/pause` is.'
+        : ''),
+    buttons: partial ? ['abort'] : wait.kind === 'hold' ? ['resume', 'abort'] : ['promote', 'abort'],
   };
 }
 
@@ -104,15 +112,22 @@ export async function handleWaitNotice(
   const name = controlCheckName(environment);
   const appId = await ownAppId(octokit);
   // Through the App's own check suite: the commit's check-run list leaves out all but its 1000 newest suites,
-  // and a notice missed there would be made again on every status.
-  const { runs } = await checkRunsThroughSuites(octokit.rest, where, { sha: rollout.sha, name, appId });
+  // and a notice missed there would be made again on every status. Past 1000 of the App's own check runs of
+  // the name, part of them (the newest, where a notice made for this wait is): the read failed on every
+  // status before, and no notice was made for a new wait.
+  const { runs, partial } = await checkRunsThroughSuites(octokit.rest, where, {
+    sha: rollout.sha,
+    name,
+    appId,
+    partial: true,
+  });
   const found = runs.find((r) => r.external_id === externalId);
   if (found) return { status: 'exists', checkRunId: found.id, externalId };
   const { checkRunId } = await deps.writeNotice(octokit.rest as unknown as ControlWriteApi, where, {
     sha: rollout.sha,
     place: { repository: `${where.owner}/${where.repo}`, environment, deploymentId: rollout.deploymentId },
     step: wait.step,
-    display: waitDisplay(environment, { ...rollout, wait }),
+    display: waitDisplay(environment, { ...rollout, wait }, partial !== undefined),
   });
   return { status: 'created', checkRunId, externalId };
 }

@@ -737,3 +737,25 @@ test('past 1000 of the App’s own control check runs: /promote and /resume are 
     assert.equal(dispatches(w.fake).length, 1, 'reconcile acts on an /abort read in part');
   });
 });
+
+test('past 1000 of the App’s own control check runs: a new wait still gets one notice, with Abort only', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    await floodOwnControlRuns(w);
+    // The rollout moves on to a wait at its next step.
+    await writeRecord(w, { step: 3, ...waiting({ step: 3 }) });
+    await statusInProgress(w);
+    await statusInProgress(w);
+    const notices = controlRuns(w.fake).filter((c) => c.external_id === `wait:${w.deploymentId}:3`);
+    assert.equal(notices.length, 1, 'one notice for the new wait, found again by the second status');
+    assert.deepEqual(
+      ((notices[0]!._actions ?? []) as Array<{ identifier: string }>).map((a) => a.identifier),
+      ['abort'],
+      'no Promote button that would be refused',
+    );
+    assert.match(
+      String((notices[0]!.output as { summary: string }).summary),
+      /a `\/promote` or `\/resume` of this deployment is not acted on/,
+    );
+  });
+});
