@@ -215,6 +215,12 @@ async function recorded(
         await releaseClaim(deps.api, where, record).catch(() => undefined);
         throw error;
       });
+      // Another caller began withdrawing it and has not marked it yet: theirs to mark and tell. It stays listed
+      // (never forgotten unmarked), so if that caller died a due check takes the withdrawal over once it is stale.
+      if (marked === 'pending') {
+        await releaseClaim(deps.api, where, record);
+        return { reaction: 'confused' };
+      }
       await forgetRequest(deps.api, where, record).catch(async (error: unknown) => {
         await releaseClaim(deps.api, where, record).catch(() => undefined);
         throw error;
@@ -231,7 +237,7 @@ async function recorded(
       (await withdrawOnce(deps.api, where, record, outcome, deps.appId, {
         now: deps.now,
         ...(swap ? { swap } : {}),
-      })) === 'already'
+      })) !== 'marked'
     )
       return { reaction: 'confused' };
     return notWithdrawnReply(written.of, record);

@@ -84,7 +84,12 @@ export type DueOutcome =
    * Started, but its identical requests could not all be withdrawn (a GitHub error): kept, marked ended and
    * holding its ask so none of them starts, for the next due check to withdraw them and remove it.
    */
-  | { id: string; environment: string; status: 'siblings_pending' };
+  | { id: string; environment: string; status: 'siblings_pending' }
+  /**
+   * A duplicate another caller began withdrawing and has not marked yet (withdrawOnce): left listed, its claim
+   * given back; a due check after that withdrawal is stale takes it over if its caller died.
+   */
+  | { id: string; environment: string; status: 'withdrawal_pending' };
 
 const env = (name: string): string => userText(name, { as: 'code' });
 const short = (sha: string): string => userText(sha.slice(0, 12), { as: 'code' });
@@ -237,7 +242,12 @@ export async function runDue(
         const code = `${request.mode === 'at' ? 'schedule' : 'queue'}_duplicate` as const;
         // The /deploy comment that recorded it may be withdrawing it at this moment too (commands.ts): the
         // one of the two that marks it tells the pull request, so it hears of it once.
-        if ((await withdrawOnce(deps.api, where, request, code, deps.appId, takeover(deps))) === 'marked')
+        const withdrawal = await withdrawOnce(deps.api, where, request, code, deps.appId, takeover(deps));
+        if (withdrawal === 'pending') {
+          out.push(await leavePending(deps, where, request, holder));
+          continue;
+        }
+        if (withdrawal === 'marked')
           await reply(
             deps,
             where,
@@ -262,6 +272,7 @@ export async function runDue(
       out.push(
         await startNow(deps, where, request, async () => {
           withdrawn.push(...(await withdrawSiblings(deps, where, request, list)));
+          return settledAll(withdrawn);
         }),
       );
       out.push(...withdrawn);
@@ -298,8 +309,11 @@ async function startNow(
   deps: DueDeps,
   where: Where,
   request: ScheduledRequest,
-  /** Once it started, before it is removed (and its ask with it). */
-  onStarted: () => Promise<void>,
+  /**
+   * Once it started, before it is removed (and its ask with it): whether every identical request is withdrawn
+   * (false: one is being withdrawn elsewhere and is not marked yet).
+   */
+  onStarted: () => Promise<boolean>,
 ): Promise<DueOutcome> {
   const base = { id: request.id, environment: request.environment };
   const [pr, config, comments] = await Promise.all([
@@ -417,7 +431,10 @@ async function startNow(
       // withdrawn it is kept, holding its ask, so none of them starts once this deployment ends (the ask freed,
       // the first would take it): a later due check withdraws them and removes it (finishStarted).
       const settled = await onStarted().then(
-        () => true,
+        (all) => {
+          if (!all) siblingsPending(deps, where, request);
+          return all;
+        },
         (error: unknown) => {
           siblingsPending(deps, where, request, error);
           return false;
@@ -469,18 +486,24 @@ async function withdrawSiblings(
       // Claimed by a due check elsewhere, which may get the ask once `started` is removed: marked ended now,
       // before the ask is freed, so that check reads the mark again just before it would start it (startNow)
       // and removes it unseen. Told once, by whoever marks it.
-      if ((await withdrawOnce(deps.api, where, sibling, code, deps.appId, takeover(deps))) === 'marked')
+      const withdrawal = await withdrawOnce(deps.api, where, sibling, code, deps.appId, takeover(deps));
+      if (withdrawal === 'marked')
         await reply(
           deps,
           where,
           sibling,
           `**Not started** (\`${code}\`): ${describeRequest(sibling)}: ${describeRequest(started)} asks for the same deployment and has started; one deployment of it is enough.`,
         );
-      out.push({ ...base, status: 'claimed_elsewhere' });
+      out.push({ ...base, status: withdrawal === 'pending' ? 'withdrawal_pending' : 'claimed_elsewhere' });
       continue;
     }
     try {
-      if ((await withdrawOnce(deps.api, where, sibling, code, deps.appId, takeover(deps))) === 'marked')
+      const withdrawal = await withdrawOnce(deps.api, where, sibling, code, deps.appId, takeover(deps));
+      if (withdrawal === 'pending') {
+        out.push(await leavePending(deps, where, sibling, started));
+        continue;
+      }
+      if (withdrawal === 'marked')
         await reply(
           deps,
           where,
@@ -507,17 +530,56 @@ async function withdrawSiblings(
   return out;
 }
 
-/** Says that the identical requests of a started request could not all be withdrawn (it is kept meanwhile). */
-function siblingsPending(deps: DueDeps, where: Where, request: ScheduledRequest, error: unknown): void {
-  deps.markers.warn(
+/**
+ * Says that the identical requests of a started request could not all be withdrawn (it is kept meanwhile):
+ * a failure (`error`) as a warning; one still being withdrawn elsewhere, unmarked, as information.
+ */
+function siblingsPending(deps: DueDeps, where: Where, request: ScheduledRequest, error?: unknown): void {
+  const fields = {
+    repository: `${where.owner}/${where.repo}`,
+    request: request.id,
+    environment: request.environment,
+  };
+  const kept =
+    'it is kept, marked ended and holding its ask, so none of them starts; the next due check tries again';
+  if (error === undefined)
+    deps.info?.(
+      fields,
+      `a request identical to a started scheduled deployment is being withdrawn elsewhere and is not marked yet: ${kept}`,
+    );
+  else
+    deps.markers.warn(
+      { ...fields, error: error instanceof Error ? error.message : String(error) },
+      `withdrawing the requests identical to a started scheduled deployment failed: ${kept}`,
+    );
+}
+
+/** Whether none of `outcomes` is a withdrawal left pending (begun elsewhere, not marked yet). */
+const settledAll = (outcomes: readonly DueOutcome[]): boolean =>
+  outcomes.every((o) => o.status !== 'withdrawal_pending');
+
+/**
+ * A claimed duplicate whose withdrawal another caller began and has not marked (withdrawOnce: pending): neither
+ * marked nor told here, and not forgotten either. Its claim is given back and it stays listed, so if that
+ * caller died, a due check after WITHDRAWAL_STALE_MS takes the withdrawal over, marks it and tells.
+ */
+async function leavePending(
+  deps: DueDeps,
+  where: Where,
+  request: ScheduledRequest,
+  holder: ScheduledRequest,
+): Promise<DueOutcome> {
+  deps.info?.(
     {
       repository: `${where.owner}/${where.repo}`,
       request: request.id,
       environment: request.environment,
-      error: error instanceof Error ? error.message : String(error),
+      holder: holder.id,
     },
-    'withdrawing the requests identical to a started scheduled deployment failed: it is kept, marked ended and holding its ask, so none of them starts; the next due check tries again',
+    'a duplicate scheduled deployment another caller began withdrawing and has not marked yet: left listed; a later due check marks and removes it if that caller died',
   );
+  await releaseClaim(deps.api, where, request);
+  return { id: request.id, environment: request.environment, status: 'withdrawal_pending' };
 }
 
 /**
@@ -539,6 +601,11 @@ async function finishStarted(
     siblingsPending(deps, where, request, error);
     await releaseClaim(deps.api, where, request);
     return [{ ...base, status: 'siblings_pending' }];
+  }
+  if (!settledAll(withdrawn)) {
+    siblingsPending(deps, where, request);
+    await releaseClaim(deps.api, where, request);
+    return [...withdrawn, { ...base, status: 'siblings_pending' }];
   }
   deps.info?.(
     {

@@ -349,6 +349,9 @@ const withdrawnRefName = (id: string): string => `${WITHDRAWN_REF_PREFIX}${id}`;
  * so one caller writes the mark and tells the pull request (`marked`); every other one does neither
  * (`already`). The ref goes with the request (forgetRequest); a caller that creates it after that finds the
  * mark the first one wrote before leaving (it is written before the ref is removed) and gives it back.
+ * `pending`: another caller began withdrawing it and has not marked it yet (less than WITHDRAWAL_STALE_MS ago,
+ * or it took the withdrawal over at this moment): neither marked nor told here, and the caller must leave the
+ * request listed, not forget it: if that other caller died, a later due check takes the withdrawal over.
  */
 export async function withdrawOnce(
   api: ScheduleApi & EndedApi,
@@ -358,7 +361,7 @@ export async function withdrawOnce(
   appId: number,
   /** With `swap`, a withdrawal left unmarked by a caller that died is taken over (takeOverWithdrawal). */
   takeover?: { now: () => Date; swap?: SwapRef },
-): Promise<'marked' | 'already'> {
+): Promise<'marked' | 'already' | 'pending'> {
   const now = takeover?.now ?? (() => new Date());
   const ref = withdrawnRefName(request.id);
   // Read before writing: a withdrawal another caller began (the usual way a second caller gets here) is theirs
@@ -374,15 +377,15 @@ export async function withdrawOnce(
       });
     } catch (error) {
       if (!alreadyExists(error)) throw error;
-      // Created at the same instant by another caller; removed again at once: whoever removed it marked it.
+      // Created at the same instant by another caller, and removed again at once: marked and removed by it, or
+      // given back by it failing. Left to a later due check, which finds which.
       held = await refSha(api, where, ref);
-      if (held === undefined) return 'already';
+      if (held === undefined) return 'pending';
     }
-  if (
-    held !== undefined &&
-    (!takeover?.swap || !(await takeOverWithdrawal(api, where, request, appId, held, now(), takeover.swap)))
-  )
-    return 'already';
+  if (held !== undefined) {
+    const taken = await takeOverWithdrawal(api, where, request, appId, held, now(), takeover?.swap);
+    if (taken !== 'taken') return taken;
+  }
   const ended = await endedAs(api, where, request, appId).catch(async (error: unknown) => {
     await dropWithdrawn(api, where, request).catch(() => undefined);
     throw error;
@@ -427,13 +430,14 @@ async function withdrawalTag(
 }
 
 /**
- * Whether this caller now owns a withdrawal another caller began (its ref exists) but never marked: the request
- * is still open by the App's own check runs and the ref is older than WITHDRAWAL_STALE_MS (that caller died
- * between the two; otherwise every later caller would forget the request unmarked and its pull request never
- * heard why). Of several callers taking over at once, the compare-and-swap of the ref lets one through. A ref
- * whose age cannot be read (not the App's tag), or whose time is more than WITHDRAWAL_CLOCK_SKEW_MS ahead of
- * now, counts as old: every caller that gets here has found the
- * request a duplicate itself, so marking it is right; only who tells is decided here.
+ * Whether this caller now owns (`taken`) a withdrawal another caller began (its ref exists) but never marked:
+ * the request is still open by the App's own check runs and the ref is older than WITHDRAWAL_STALE_MS (that
+ * caller died between the two; otherwise its pull request would never hear why). Of several callers taking over
+ * at once, the compare-and-swap of the ref lets one through. A ref whose age cannot be read (not the App's tag),
+ * or whose time is more than WITHDRAWAL_CLOCK_SKEW_MS ahead of now, counts as old: every caller that gets here
+ * has found the request a duplicate itself, so marking it is right; only who tells is decided here. `already`:
+ * it is marked (or whether it is cannot be read), or it is old and there is no `swap` to take it over with
+ * (never taken over then). `pending`: young, or taken over by another caller at this moment.
  */
 async function takeOverWithdrawal(
   api: ScheduleApi & EndedApi,
@@ -443,9 +447,9 @@ async function takeOverWithdrawal(
   /** The tag the withdrawal ref was read at: the swap moves it only from there. */
   held: string,
   now: Date,
-  swap: SwapRef,
-): Promise<boolean> {
-  if ((await endedAs(api, where, request, appId)) !== 'open') return false;
+  swap: SwapRef | undefined,
+): Promise<'taken' | 'already' | 'pending'> {
+  if ((await endedAs(api, where, request, appId)) !== 'open') return 'already';
   const since = await api.git
     .getTag({ ...where, tag_sha: held })
     .then(({ data }) => withdrawnAt.exec(data.message.trim()))
@@ -456,13 +460,15 @@ async function takeOverWithdrawal(
   const began = since && since[1] === request.id ? Date.parse(since[2]!) : Number.NaN;
   const age = now.getTime() - began;
   // Young: begun less than WITHDRAWAL_STALE_MS ago, or ahead of our clock by no more than a skew would explain.
-  if (Number.isFinite(began) && age < WITHDRAWAL_STALE_MS && age >= -WITHDRAWAL_CLOCK_SKEW_MS) return false;
+  if (Number.isFinite(began) && age < WITHDRAWAL_STALE_MS && age >= -WITHDRAWAL_CLOCK_SKEW_MS)
+    return 'pending';
+  if (!swap) return 'already';
   if (
     !(await swap(`refs/${withdrawnRefName(request.id)}`, held, await withdrawalTag(api, where, request, now)))
   )
-    return false;
-  // The caller that began it may have marked it at last meanwhile.
-  return (await endedAs(api, where, request, appId)) === 'open';
+    return 'pending';
+  // The caller that began it may have marked it at last meanwhile: withdrawOnce reads the mark again next.
+  return 'taken';
 }
 
 /** The object a ref points at; undefined when there is no such ref. */

@@ -405,10 +405,13 @@ test('a due check elsewhere claimed an identical request while one started: it f
 });
 
 /** erin's queued request c3, a duplicate of alice's c2, whose withdrawal a caller began at `since` and never marked. */
-async function withdrawalBegun(w: World, since: Date): Promise<void> {
+async function withdrawalBegun(w: World, since: Date, erinAskedFirst = false): Promise<void> {
   const api = w.api as unknown as ScheduleApi;
+  const erin = asking(3, 'erin', 'queue');
+  // Asked first, erin's request is the head of the queue: a due check finds it before alice's starts.
+  if (erinAskedFirst) erin.requestedAt = new Date(ASKED.getTime() - 60_000);
   assert.equal(await recordRequest(api, where, keys, asking(2, 'alice', 'queue'), w.swap), 'recorded');
-  assert.equal(typeof (await recordRequest(api, where, keys, asking(3, 'erin', 'queue'), w.swap)), 'object');
+  assert.equal(typeof (await recordRequest(api, where, keys, erin, w.swap)), 'object');
   const tag = await w.api.git.createTag({
     ...where,
     tag: 'deploy-schedule-withdrawn-c3',
@@ -542,3 +545,39 @@ test('withdrawing the identical requests of a started one fails on two due check
     );
   });
 });
+
+for (const erinAskedFirst of [false, true])
+  test(`a duplicate whose withdrawal a crashed caller began moments ago is left listed, and a due check after the takeover age marks it and tells, once (${erinAskedFirst ? 'found at the head of its queue' : 'found beside the one that started'})`, async () => {
+    await withFake(async (w) => {
+      // The caller that began withdrawing erin's request 5 s ago died before its end mark.
+      await withdrawalBegun(w, new Date(DUE.getTime() - 5_000), erinAskedFirst);
+      const early = await runDue(w.due(), where);
+      assert.ok(
+        early.some((o) => o.id === 'c3' && o.status === 'withdrawal_pending'),
+        JSON.stringify(early),
+      );
+      assert.equal(endMarks(w.fake, 'c3').length, 0, 'not marked while that caller may still mark it');
+      assert.ok(w.fake.repo().refs.has(scheduleRefName('staging', 'c3')!), 'left listed, not forgotten');
+      assert.ok(!w.fake.repo().refs.has('deploy-schedule-claims/c3'), 'its claim is given back');
+      // Alice's request started meanwhile and is kept holding the ask, so erin's cannot start after it (or,
+      // erin's at the head, it waits behind). Two minutes later, her deployment over, two due checks at once:
+      // erin's is taken over, marked, told and removed, once; alice's deployment is the only one.
+      const later = { ...w.due(), now: () => new Date(DUE.getTime() + 120_000) };
+      if (!erinAskedFirst) releaseLock(w.fake);
+      await Promise.all([runDue(later, where), runDue(later, where)]);
+      if (erinAskedFirst) {
+        releaseLock(w.fake);
+        await runDue(later, where);
+      }
+      assert.equal(endMarks(w.fake, 'c3').length, 1, 'marked once');
+      const told = appReplies(w.fake).filter((r) => r.includes('`queue_duplicate`'));
+      assert.equal(told.length, 1, JSON.stringify(told));
+      assert.ok(!w.fake.repo().refs.has(scheduleRefName('staging', 'c3')!), 'removed');
+      assert.equal(deployments(w.fake).length, 1);
+      assert.deepEqual(
+        [...w.fake.repo().refs.keys()].filter((r) => /^deploy-schedule/.test(r)),
+        [],
+        'nothing of either is left',
+      );
+    });
+  });
