@@ -1,7 +1,7 @@
 // The Action's reconcile with a state directory and a token: a record lock left by a run attempt of this
 // repository that GitHub says has finished (a self-hosted runner that died with it) is taken over at once.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
@@ -47,9 +47,12 @@ test('with a token, the record store asks this repository’s Actions API about 
     lock,
     `${JSON.stringify({ pid: 4242, host: 'runner-7', run: { id: '42', attempt: '1', repository: 'acme/web' } })}\n`,
   );
+  // Not touched since it died, half a minute ago (a live holder touches its lock while it holds it).
+  const then = new Date(Date.now() - 30_000);
+  utimesSync(lock, then, then);
   const storeFor = storeFactory({ stateDir: dir }, { owner: 'acme', repo: 'web' }, octokit);
   const store = storeFor({ name: 'production' } as ResolvedEnvironment);
-  // Without the run status, a fresh lock of another host is waited for (5 s) and the write fails.
+  // Without the run status, a lock of another host younger than a minute is waited for (5 s) and the write fails.
   await store.write(record);
   assert.deepEqual(asked[0], { owner: 'acme', repo: 'web', run_id: 42 });
   const read = await store.read('production');
