@@ -1,8 +1,9 @@
 // The environment record in a local directory, for the CLI and the demo: one file per environment
 // (`<state_dir>/records/<environment>.json`), written atomically (a temp file renamed over the old one, so a
 // killed run never leaves half a file; when the write is durable the temp file is fsync'd before the rename
-// and the directory after it, so the rename itself survives a crash). A run killed mid-write leaves its temp
-// file behind: the next write removes this store's temp files older than a minute. Before this store, the CLI
+// and the directory after it, so the rename itself survives a crash). The temp file is written in a draft
+// directory that names its writer (`<file>.<pid>.<n>.tmp/`, as a lock's draft does): a run killed mid-write
+// leaves it behind, and the next write removes it once its writer is gone (removeAbandonedTemps). Before this store, the CLI
 // kept `<state_dir>/state.json` (schema 1, one map of environments); it is still read for what was live and
 // the previous version when an environment has no record yet, so nobody loses their state on upgrade.
 // Nothing read here is trusted by shape: an unreadable or malformed file is a `state_corrupt` refusal with
@@ -17,7 +18,7 @@
 // reports completed is taken over once its holder has also stopped touching it (lock-takeover.ts keepTouched,
 // HEARTBEAT_GRACE_MS): a cancelled job's process can still be writing its rollback's record.
 import { readFileSync, statSync } from 'node:fs';
-import { open, readdir, rename, mkdir, stat, writeFile, unlink } from 'node:fs/promises';
+import { open, readdir, rename, mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -27,7 +28,10 @@ import {
   inOtherPidSpace,
   keepTouched,
   lockRunOf,
+  OWNER_FILE,
+  ownerText,
   type PidSpace,
+  removeAbandonedDrafts,
   readOwnedFile,
   type LockRunStatus,
   thisPidSpace,
@@ -42,19 +46,21 @@ import type { StateRead, StateStore, WriteOptions } from './store.ts';
 
 export const LEGACY_STATE_FILE = 'state.json';
 /**
- * A temp file of this store's writes: `<record file>.<pid>.<n>.tmp` (see write). The drafts of its lock and
- * takeover guard (`<record file>.lock[.takeover].<pid>.<n>.tmp`) are removed when a lock is taken, by who made
- * them (util/lock-takeover.ts removeAbandonedDrafts), never by age alone: a live writer's draft is its own.
+ * A draft of this store's writes: `<record file>.<pid>.<n>.tmp` (see write), a directory holding its writer's
+ * owner text (util/lock-takeover.ts ownerText) and the record; an older version's is a file holding the record.
+ * Drafts, and those of the record's lock and takeover guard (`<record file>.lock[.takeover].<pid>.<n>.tmp`),
+ * are removed by who made them (util/lock-takeover.ts removeAbandonedDrafts), never by age alone: a live
+ * writer's is its own, however slow it is.
  */
 const TEMP_FILE = /\.json\.\d+\.\d+\.tmp$/;
-/** A temp file older than this was left by a write that was killed: no write takes this long. */
-export const STALE_TEMP_MS = 60_000;
+/** The record inside a write's draft directory, renamed from there over the record file. */
+const DRAFT_RECORD = 'record.json';
 /** More than any record this version writes (50 history entries, 500 planned steps): refused unread. */
 export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 /** How long a write waits for another write of the same record to give its lock back. */
 export const LOCK_WAIT_MS = 5_000;
-/** A lock held this long by a process of another host was left by a write that died. */
-export const STALE_LOCK_MS = STALE_TEMP_MS;
+/** A lock held (untouched) this long by a process of another host was left by a write that died. */
+export const STALE_LOCK_MS = 60_000;
 /**
  * A lock that names no process (empty, or not a holder's JSON) this long was left by a write that died: this
  * version's locks appear whole (createOwnedFile); an older version's, or one made where there are no hard
@@ -166,10 +172,15 @@ export class FileStateStore implements StateStore {
     const path = this.pathFor(record.environment);
     const records = join(this.dir, 'records');
     await mkdir(records, { recursive: true });
-    await removeStaleTemps(records);
-    const temp = `${path}.${process.pid}.${++tempCount}.tmp`;
+    await removeAbandonedTemps(records);
+    // The draft names its writer (as a lock's draft does), so another write removes it only once that writer
+    // is gone, never under a slow one still waiting for the lock.
+    const draft = `${path}.${process.pid}.${++tempCount}.tmp`;
+    const temp = join(draft, DRAFT_RECORD);
     const text = `${JSON.stringify(record, null, 2)}\n`;
     try {
+      await mkdir(draft);
+      await writeFile(join(draft, OWNER_FILE), ownerText());
       if (options.durable) {
         const handle = await open(temp, 'w');
         try {
@@ -196,9 +207,8 @@ export class FileStateStore implements StateStore {
       } finally {
         await release();
       }
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
+    } finally {
+      await rm(draft, { recursive: true, force: true }).catch(() => undefined);
     }
     this.known.set(record.environment, { seq: record.seq, text });
     this.wrote.add(record.environment);
@@ -411,28 +421,23 @@ function keptPath(path: string): string | undefined {
 }
 
 /**
- * Removes the temp files in `dir` that writes killed mid-way left (this store's naming, older than
- * STALE_TEMP_MS: a write going on in another process is not touched). Best effort: never fails a write.
+ * Removes the drafts in `dir` that writes killed mid-way left, of every record there (this store's naming), as
+ * lock drafts are removed (util/lock-takeover.ts removeAbandonedDrafts): at once when the writer it names is a
+ * process of this host that has ended; once STALE_DRAFT_MS old when its writer cannot be asked (another host's
+ * or container's, or an older version's draft, a file naming nobody); never while its writer runs. Best effort:
+ * never fails a write.
  */
-async function removeStaleTemps(dir: string): Promise<void> {
+async function removeAbandonedTemps(dir: string): Promise<void> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch {
     return;
   }
-  const before = Date.now() - STALE_TEMP_MS;
-  for (const name of names) {
-    if (!TEMP_FILE.test(name)) continue;
-    const file = join(dir, name);
-    try {
-      const info = await stat(file);
-      if (info.mtimeMs >= before) continue;
-      if (info.isFile()) await unlink(file);
-    } catch {
-      // Gone already (another writer removed it or renamed it into place), or not ours to remove.
-    }
-  }
+  const records = new Set(
+    names.filter((name) => TEMP_FILE.test(name)).map((name) => name.replace(/\.\d+\.\d+\.tmp$/, '')),
+  );
+  for (const record of records) await removeAbandonedDrafts(join(dir, record));
 }
 
 function readText(path: string): { ok: true; text: string | undefined } | { ok: false; message: string } {
