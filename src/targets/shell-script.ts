@@ -83,6 +83,11 @@ export interface TemplateSite {
   helmSet?: { option: string; key: string };
   /** In an ansible -e argument: the value must hold no Jinja opener (extraVarsValueProblem). */
   jinja?: boolean;
+  /**
+   * In an unquoted here-document a program reads as a manifest or values file (kubectl apply -f - <<EOF): the value
+   * must add no YAML or JSON structure (manifestValueProblem). The reader, for messages.
+   */
+  manifest?: string;
   /** In a make variable assignment: the value must be one plain word (makeValueProblem). */
   make?: boolean;
   /**
@@ -184,7 +189,7 @@ interface SimpleCommand {
   args?: Word[];
   /** The program its output is piped into, when that program reads its standard input as code. */
   pipedIntoCode?: string;
-  /** The command of that program. */
+  /** The command its output is piped into. */
   pipedInto?: SimpleCommand;
 }
 
@@ -815,6 +820,11 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             );
       }
     }
+    // The command piped into this one (cat <<EOF | kubectl apply -f -): what it writes is this one's input.
+    if (frame.pipedIn) {
+      const before = frame.levels.at(-1)!.commands.at(-1);
+      if (before) before.pipedInto ??= command;
+    }
     checkSubstitutions(frame, command, model, texts);
     noteAssignments(command, args.slice(0, first), first === args.length, texts);
     for (const level of frame.levels) level.commands.push(command);
@@ -1095,6 +1105,12 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   const readHeredocBodies = () => {
     for (const doc of pending) {
       let body = '';
+      // A manifest or values file read on standard input, from the here-document or from cat's output.
+      const fed =
+        doc.command.args?.length && programName(plain(doc.command.args[0]!)) === 'cat'
+          ? doc.command.pipedInto
+          : doc.command;
+      const manifest = !doc.quoted && fed?.args ? manifestReader(fed.args.map(plain)) : undefined;
       while (i < script.length) {
         const lineEnd = script.indexOf('\n', i) === -1 ? script.length : script.indexOf('\n', i);
         const line = script.slice(i, lineEnd);
@@ -1108,6 +1124,30 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           doc.command.model?.stdinCode !== undefined
             ? plain(doc.command.args![doc.command.model.stdinCode]!)
             : doc.command.pipedIntoCode;
+        // A variable in a manifest: fixed text and templates alone are checked as the templates are; any other
+        // value no check can see.
+        if (manifest !== undefined && bodyReader === undefined)
+          for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
+            const holds = held.holds(ref.variable)!;
+            const spelled = script.slice(ref.start, ref.end);
+            if (holds.exact && /^\$(\w+|\{\w+\})$/.test(spelled) && MANIFEST_SAFE.test(holds.exact.literal)) {
+              for (const start of holds.exact.sites) {
+                const site = sites.find((s) => s.start === start);
+                if (site) site.manifest = manifest;
+              }
+              continue;
+            }
+            refuse(
+              'stdin_code',
+              holds.names[0]!,
+              ref.start,
+              refMessage(
+                ref,
+                holds,
+                `{{${pseudoName(ref.variable)}}} is in a here-document "${manifest}" reads as a manifest, where a value with a newline or YAML punctuation could add fields (a container's command:), and only a template written there or a variable set from fixed text and templates alone is checked: write the template itself there`,
+              ),
+            );
+          }
         if (!doc.quoted && bodyReader !== undefined)
           for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
             const holds = held.holds(ref.variable)!;
@@ -1148,7 +1188,23 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           else if (script[at - 1] === '\\') refuse('after_backslash', match[1]!, at);
           // Substitutions in a body are not modelled: refuse rather than guess their quoting.
           else if (/\$\(|`/.test(script.slice(i, at))) refuse('heredoc_substitution', match[1]!, at);
-          else record(match, 'heredoc');
+          else if (
+            manifest !== undefined &&
+            !/:(\s|$)/.test(script.slice(i, at)) &&
+            /:(\s|$)/.test(script.slice(at + match[0].length, lineEnd))
+          )
+            // `{{k}}: true`: the value would choose which field of the manifest is set.
+            refuse(
+              'chooses',
+              match[1]!,
+              at,
+              `{{${match[1]!}}} (character ${at + 1}) is in a key of the here-document "${manifest}" reads as a manifest: its value would choose which field is set (privileged, command), which no check of the value can make safe; write the key in the config and let the value be its value (key: {{${match[1]!}}})`,
+            );
+          else {
+            record(match, 'heredoc');
+            const site = sites.at(-1);
+            if (manifest !== undefined && site?.start === at) site.manifest = manifest;
+          }
           at += match[0].length - 1;
         }
         i = lineEnd + 1;
@@ -1508,6 +1564,9 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     if (helm) throw new TemplateError(`${helm} (character ${site.start + 1})`);
     const jinja = site.jinja ? extraVarsValueProblem(site.name, value) : undefined;
     if (jinja) throw new TemplateError(`${jinja} (character ${site.start + 1})`);
+    const manifest =
+      site.manifest === undefined ? undefined : manifestValueProblem(site.name, value, site.manifest);
+    if (manifest) throw new TemplateError(`${manifest} (character ${site.start + 1})`);
     if (site.leading) {
       if (site.leading.first) emptySoFar = true;
       if (emptySoFar && value.startsWith('-'))
@@ -1677,6 +1736,45 @@ export function makeValueProblem(name: string, value: string): string | undefine
   if (REMOTE_SAFE.test(value)) return undefined;
   const bad = [...value].find((c) => !REMOTE_SAFE.test(c))!;
   return `{{${name}}} is in a variable assignment given to make, and its value holds ${JSON.stringify(bad)}, which make expands or pastes into the recipe lines the shell runs ($(shell …) or \`…\` would run a command): only letters, digits and _ . , : / @ % + = - may be given to make; read the value as "$$${envNameFor(name)}" in the recipe instead`;
+}
+
+/** Programs that read a manifest, a values or a compose file given as `-f -` (`--filename=-`, `--values -`). */
+const MANIFEST_READERS = new Set(['kubectl', 'oc', 'helm', 'docker', 'podman', 'nerdctl', 'docker-compose']);
+
+/** The words of a command that reads its standard input as a manifest (kubectl apply -f -), said, or undefined. */
+function manifestReader(words: readonly string[]): string | undefined {
+  const at = words.findIndex((w) => MANIFEST_READERS.has(programName(w)));
+  if (at < 0) return undefined;
+  for (let k = at + 1; k < words.length; k++) {
+    const word = words[k]!;
+    if (
+      (/^(-f|--filename|--values|--file)$/.test(word) && words[k + 1] === '-') ||
+      /^(-f|--filename=|--values=|--file=)-$/.test(word)
+    )
+      return words.slice(at, k + (word.endsWith('-') && word !== '-f' ? 1 : 2)).join(' ');
+  }
+  return undefined;
+}
+
+/**
+ * What a value in a manifest here-document may be: letters, digits and . _ / @ + = -, and a ":" between them
+ * (an image tag or digest, app@sha256:…). In a plain or a quoted scalar such a value is one scalar; a newline
+ * would add lines (keys), and , [ ] { } (flow collections), ": " or a trailing ":" (a key), # (a comment),
+ * & * ! | > (anchors, aliases, tags, block scalars), quotes and backslashes could end its scalar or add structure.
+ */
+const MANIFEST_SAFE = /^[A-Za-z0-9._/@+=-]*(:[A-Za-z0-9._/@+=-]+)*$/;
+
+/** Why a value in a here-document read as a manifest is refused once rendered, or undefined. */
+export function manifestValueProblem(name: string, value: string, reader: string): string | undefined {
+  if (MANIFEST_SAFE.test(value)) return undefined;
+  const bad = [...value].find((c) => !/[A-Za-z0-9._/@+=:-]/.test(c));
+  const why =
+    bad === undefined
+      ? 'a ":" that starts or ends it, or two together (it could make the value a key)'
+      : bad === '\n'
+        ? "a newline (it could add lines, and so fields such as a container's command:)"
+        : `${JSON.stringify(bad)}, which YAML reads as structure or quoting`;
+  return `{{${name}}} is in a here-document "${reader}" reads as a manifest, and its value holds ${why}: a value there must be letters, digits and . _ / @ + = -, with ":" only between them; render manifests with a tool that quotes values (helm template … --set-string, kubectl set image), or pass other values another way`;
 }
 
 /** What a value written into a sed s command may hold: nothing sed or its regular expressions read specially. */

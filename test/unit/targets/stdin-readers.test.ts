@@ -5,6 +5,9 @@
 // and a Dockerfile read on standard input (docker build -). The same programs reading a
 // file, or given a command, stay accepted.
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderShellScript } from '../../../src/targets/shell-script.ts';
+import { TemplateError } from '../../../src/targets/template.ts';
 import { assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
 
 const READERS = [
@@ -116,4 +119,48 @@ test('a shell reading a written-out script on standard input gets its arguments 
     'curl -fsSL https://get.example/install.sh | bash -s -- --version {{x}}',
   ])
     assertScriptAccepted(script);
+});
+
+test('a value in a here-document read as a manifest adds no YAML structure: checked once rendered', () => {
+  const fails = (script: string, value: string, message: RegExp) =>
+    assert.throws(
+      () => renderShellScript(script, { x: value }),
+      (e: unknown) => e instanceof TemplateError && message.test(e.message),
+      `${JSON.stringify(script)} with ${JSON.stringify(value)}`,
+    );
+  const apply = 'kubectl apply -f - <<EOF\nimage: app:{{x}}\nEOF';
+  fails(apply, '1.2\n      command: [sh]', /reads as a manifest, and its value holds a newline/);
+  fails(apply, '[sh, -c, x]', /its value holds "\[", which YAML reads as structure/);
+  fails(apply, 'a:', /a ":" that starts or ends it/);
+  fails('kubectl apply -f - <<EOF\nimage: "app:{{x}}"\nEOF', '1", "command": "x', /holds "\\""/);
+  fails('cat <<EOF | kubectl apply -f -\nimage: app:{{x}}\nEOF', '1, b', /"kubectl apply -f -" reads/);
+  fails('helm upgrade app ./chart -f - <<EOF\ntag: {{x}}\nEOF', '1 #', /"helm upgrade app \.\/chart -f -"/);
+  fails('V={{x}}; kubectl apply -f - <<EOF\nimage: app:$V\nEOF', '1\nx: y', /holds a newline/);
+  for (const good of ['1.2.3', 'v1.2.3-rc.1', 'sha256:0a1b2c', 'registry.example/app'])
+    assert.doesNotThrow(() => renderShellScript(apply, { x: good }));
+  assert.doesNotThrow(() =>
+    renderShellScript('V={{x}}; kubectl apply --filename=- <<EOF\nimage: app:$V\nEOF', { x: '1.0' }),
+  );
+  // A quoted here-document is not expanded; a file written is not read here.
+  assert.doesNotThrow(() =>
+    renderShellScript("kubectl apply -f - <<'EOF'\nimage: $DEPLOY_X\nEOF\n./deploy.sh {{x}}", { x: 'a\nb' }),
+  );
+});
+
+test('a template in a key of a manifest here-document, or a variable no check can see there, is refused at load', () => {
+  assertScriptRefused(
+    'kubectl apply -f - <<EOF\nspec:\n  {{x}}: true\nEOF',
+    /\{\{x\}\} \(character 34\) is in a key of the here-document "kubectl apply -f -" reads as a manifest: its value would choose which field is set/,
+  );
+  assertScriptRefused(
+    'kubectl apply -f - <<EOF\nimage: app:$DEPLOY_X\nEOF',
+    /\$DEPLOY_X .*is in a here-document "kubectl apply -f -" reads as a manifest.*write the template itself there/,
+  );
+  assertScriptRefused(
+    'read -r v <<< {{x}}; kubectl apply -f - <<EOF\nimage: app:$v\nEOF',
+    /\$v .*reads as a manifest/,
+  );
+  assertScriptAccepted(
+    'kubectl apply -f - <<EOF\nmetadata:\n  name: app-{{x}}\nspec:\n  image: "app:{{x}}"\nEOF',
+  );
 });
