@@ -94,6 +94,13 @@ export type DueOutcome =
 const env = (name: string): string => userText(name, { as: 'code' });
 const short = (sha: string): string => userText(sha.slice(0, 12), { as: 'code' });
 
+/** The fields of a log line about `request`. */
+const about = (where: Where, request: ScheduledRequest) => ({
+  repository: `${where.owner}/${where.repo}`,
+  request: request.id,
+  environment: request.environment,
+});
+
 /** What a request is, in one phrase for its replies. */
 export function describeRequest(request: ScheduledRequest): string {
   const when =
@@ -152,11 +159,7 @@ export async function runDue(
       const ended = await endedAs(deps.api, where, request, deps.appId);
       if (ended === 'unreadable') {
         deps.markers.warn(
-          {
-            repository: `${where.owner}/${where.repo}`,
-            request: request.id,
-            environment: request.environment,
-          },
+          about(where, request),
           `more than 500 check runs of the App named "${endedCheckName(request.id)}": whether the scheduled deployment ended cannot be read, so it is not acted on`,
         );
         await releaseClaim(deps.api, where, request);
@@ -175,9 +178,7 @@ export async function runDue(
       }
       if (typeof ended === 'object') {
         const fields = {
-          repository: `${where.owner}/${where.repo}`,
-          request: request.id,
-          environment: request.environment,
+          ...about(where, request),
           outcomes: ended.outcomes,
         };
         // A duplicate withdrawn while claimed elsewhere is marked ended and left listed on purpose
@@ -216,9 +217,7 @@ export async function runDue(
         // back; the next trigger looks again.
         deps.info?.(
           {
-            repository: `${where.owner}/${where.repo}`,
-            request: request.id,
-            environment: request.environment,
+            ...about(where, request),
             ask: holding.held,
           },
           'a scheduled deployment whose ask could not be read settled: not started now, looked at again on the next trigger',
@@ -230,42 +229,15 @@ export async function runDue(
       if (holding.status === 'stale')
         deps.info?.(
           {
-            repository: `${where.owner}/${where.repo}`,
-            request: request.id,
-            environment: request.environment,
+            ...about(where, request),
             ask: holding.held,
           },
           'a scheduled deployment whose ask is held by a request that has ended (not listed when read again): started',
         );
       if (holding.status === 'other') {
-        const { holder } = holding;
-        const code = `${request.mode === 'at' ? 'schedule' : 'queue'}_duplicate` as const;
         // The /deploy comment that recorded it may be withdrawing it at this moment too (commands.ts): the
         // one of the two that marks it tells the pull request, so it hears of it once.
-        const withdrawal = await withdrawOnce(deps.api, where, request, code, deps.appId, takeover(deps));
-        if (withdrawal === 'pending') {
-          out.push(await leavePending(deps, where, request, holder));
-          continue;
-        }
-        if (withdrawal === 'marked')
-          await reply(
-            deps,
-            where,
-            request,
-            `**Not started** (\`${code}\`): ${describeRequest(request)}: ${describeRequest(holder)} asks for the same deployment and stands; one deployment of it is enough.`,
-          );
-        else
-          deps.info?.(
-            {
-              repository: `${where.owner}/${where.repo}`,
-              request: request.id,
-              environment: request.environment,
-              holder: holder.id,
-            },
-            ALREADY_WITHDRAWN,
-          );
-        await forgetRequest(deps.api, where, request);
-        out.push({ ...base, status: 'not_started', code });
+        out.push(await withdrawDuplicate(deps, where, request, holding.holder, 'stands', true));
         continue;
       }
       const withdrawn: DueOutcome[] = [];
@@ -384,9 +356,7 @@ async function startNow(
   if (typeof endedSince === 'object') {
     deps.info?.(
       {
-        repository: `${where.owner}/${where.repo}`,
-        request: request.id,
-        environment: request.environment,
+        ...about(where, request),
         outcomes: endedSince.outcomes,
       },
       withdrawnDuplicate(endedSince.outcomes)
@@ -395,7 +365,7 @@ async function startNow(
     );
     await forgetRequest(deps.api, where, request);
     return withdrawnDuplicate(endedSince.outcomes)
-      ? { ...base, status: 'not_started', code: `${request.mode === 'at' ? 'schedule' : 'queue'}_duplicate` }
+      ? { ...base, status: 'not_started', code: duplicateCode(request) }
       : { ...base, status: 'replayed' };
   }
   const statusCommentId = comments.statusCommentIds.get(request.environment.toLowerCase());
@@ -480,52 +450,19 @@ async function withdrawSiblings(
   const out: DueOutcome[] = [];
   for (const sibling of list.requests) {
     if (sibling.id === started.id || askRefName(sibling) !== ask) continue;
-    const base = { id: sibling.id, environment: sibling.environment };
-    const code = `${sibling.mode === 'at' ? 'schedule' : 'queue'}_duplicate` as const;
     if (!(await claimRequest(deps.api, where, sibling))) {
       // Claimed by a due check elsewhere, which may get the ask once `started` is removed: marked ended now,
       // before the ask is freed, so that check reads the mark again just before it would start it (startNow)
       // and removes it unseen. Told once, by whoever marks it.
-      const withdrawal = await withdrawOnce(deps.api, where, sibling, code, deps.appId, takeover(deps));
-      if (withdrawal === 'marked')
-        await reply(
-          deps,
-          where,
-          sibling,
-          `**Not started** (\`${code}\`): ${describeRequest(sibling)}: ${describeRequest(started)} asks for the same deployment and has started; one deployment of it is enough.`,
-        );
-      out.push({ ...base, status: withdrawal === 'pending' ? 'withdrawal_pending' : 'claimed_elsewhere' });
+      out.push(await withdrawDuplicate(deps, where, sibling, started, 'has started', false));
       continue;
     }
     try {
-      const withdrawal = await withdrawOnce(deps.api, where, sibling, code, deps.appId, takeover(deps));
-      if (withdrawal === 'pending') {
-        out.push(await leavePending(deps, where, sibling, started));
-        continue;
-      }
-      if (withdrawal === 'marked')
-        await reply(
-          deps,
-          where,
-          sibling,
-          `**Not started** (\`${code}\`): ${describeRequest(sibling)}: ${describeRequest(started)} asks for the same deployment and has started; one deployment of it is enough.`,
-        );
-      else
-        deps.info?.(
-          {
-            repository: `${where.owner}/${where.repo}`,
-            request: sibling.id,
-            environment: sibling.environment,
-            holder: started.id,
-          },
-          ALREADY_WITHDRAWN,
-        );
-      await forgetRequest(deps.api, where, sibling);
+      out.push(await withdrawDuplicate(deps, where, sibling, started, 'has started', true));
     } catch (error) {
       await releaseClaim(deps.api, where, sibling).catch(() => undefined);
       throw error;
     }
-    out.push({ ...base, status: 'not_started', code });
   }
   return out;
 }
@@ -535,11 +472,7 @@ async function withdrawSiblings(
  * a failure (`error`) as a warning; one still being withdrawn elsewhere, unmarked, as information.
  */
 function siblingsPending(deps: DueDeps, where: Where, request: ScheduledRequest, error?: unknown): void {
-  const fields = {
-    repository: `${where.owner}/${where.repo}`,
-    request: request.id,
-    environment: request.environment,
-  };
+  const fields = about(where, request);
   const kept =
     'it is kept, marked ended and holding its ask, so none of them starts; the next due check tries again';
   if (error === undefined)
@@ -558,6 +491,49 @@ function siblingsPending(deps: DueDeps, where: Where, request: ScheduledRequest,
 const settledAll = (outcomes: readonly DueOutcome[]): boolean =>
   outcomes.every((o) => o.status !== 'withdrawal_pending');
 
+/** The outcome a duplicate is withdrawn with. */
+const duplicateCode = (request: ScheduledRequest) =>
+  `${request.mode === 'at' ? 'schedule' : 'queue'}_duplicate` as const;
+
+/**
+ * Withdraws `request`, a duplicate of `holder` (which stands, or has started), once (withdrawOnce): marked ended
+ * and its pull request told by whoever marks it. `claimed`: this caller holds its claim, so it is removed too,
+ * or left listed with its claim given back while another caller's withdrawal of it is pending (leavePending).
+ * Not claimed (a due check elsewhere holds it): only marked, for that check to find.
+ */
+async function withdrawDuplicate(
+  deps: DueDeps,
+  where: Where,
+  request: ScheduledRequest,
+  holder: ScheduledRequest,
+  holderIs: 'stands' | 'has started',
+  claimed: boolean,
+): Promise<DueOutcome> {
+  const base = { id: request.id, environment: request.environment };
+  const code = duplicateCode(request);
+  const withdrawal = await withdrawOnce(deps.api, where, request, code, deps.appId, takeover(deps));
+  if (withdrawal === 'marked')
+    await reply(
+      deps,
+      where,
+      request,
+      `**Not started** (\`${code}\`): ${describeRequest(request)}: ${describeRequest(holder)} asks for the same deployment and ${holderIs}; one deployment of it is enough.`,
+    );
+  if (!claimed)
+    return { ...base, status: withdrawal === 'pending' ? 'withdrawal_pending' : 'claimed_elsewhere' };
+  if (withdrawal === 'pending') return leavePending(deps, where, request, holder);
+  if (withdrawal === 'already')
+    deps.info?.(
+      {
+        ...about(where, request),
+        holder: holder.id,
+      },
+      ALREADY_WITHDRAWN,
+    );
+  await forgetRequest(deps.api, where, request);
+  return { ...base, status: 'not_started', code };
+}
+
 /**
  * A claimed duplicate whose withdrawal another caller began and has not marked (withdrawOnce: pending): neither
  * marked nor told here, and not forgotten either. Its claim is given back and it stays listed, so if that
@@ -571,9 +547,7 @@ async function leavePending(
 ): Promise<DueOutcome> {
   deps.info?.(
     {
-      repository: `${where.owner}/${where.repo}`,
-      request: request.id,
-      environment: request.environment,
+      ...about(where, request),
       holder: holder.id,
     },
     'a duplicate scheduled deployment another caller began withdrawing and has not marked yet: left listed; a later due check marks and removes it if that caller died',
@@ -608,11 +582,7 @@ async function finishStarted(
     return [...withdrawn, { ...base, status: 'siblings_pending' }];
   }
   deps.info?.(
-    {
-      repository: `${where.owner}/${where.repo}`,
-      request: request.id,
-      environment: request.environment,
-    },
+    about(where, request),
     'a started scheduled deployment kept until its identical requests were withdrawn: they are, it is removed',
   );
   await forgetRequest(deps.api, where, request);
