@@ -28,7 +28,9 @@ export interface DeploymentsApi {
       repo: string;
       environment?: string;
       sha?: string;
+      task?: string;
       per_page: number;
+      page?: number;
     }): Promise<{ data: DeploymentData[] }>;
     listDeploymentStatuses(p: {
       owner: string;
@@ -174,7 +176,7 @@ export async function createDeploymentOnce(
         repo: params.repo,
         ref: params.sha,
         environment: params.environment,
-        task: 'deploy',
+        task: DEPLOY_TASK,
         description: params.description,
         payload,
         // The gates run in this job; GitHub's commit-status check would only duplicate them.
@@ -277,7 +279,33 @@ export function madeBy(login: string | undefined): MadeByCaller | undefined {
   return (d) => d.creator?.login.toLowerCase() === ours;
 }
 
-/** The SHA's deployment made under the same key, if one exists (the create landed, or was made before). */
+/** The task of every deployment createDeploymentOnce makes (GitHub's default, written out). */
+const DEPLOY_TASK = 'deploy';
+
+/**
+ * The most deployments of one SHA, environment and task findByDedupeKey reads (in pages of 100, newest first).
+ * Ours is among the newest when a lost answer is looked up; more than this many of the same commit and
+ * environment is a flood (anyone with `deployments: write` can make them), and the lookup then fails rather
+ * than conclude ours is missing and create it a second time.
+ */
+export const MAX_DEDUPE_LOOKUP = 300;
+const DEDUPE_PAGE = 100;
+
+/** A lookup by key that could not read every deployment it had to (MAX_DEDUPE_LOOKUP). */
+export class DedupeLookupTooLong extends Error {
+  constructor(p: { sha: string; environment: string }) {
+    super(
+      `${MAX_DEDUPE_LOOKUP} or more deployments of commit ${p.sha.slice(0, 12)} to environment "${p.environment}" (task "${DEPLOY_TASK}"), more than are read: whether the deployment whose answer was lost was created cannot be told, so it is not created again; delete the extra deployments and run again`,
+    );
+    this.name = 'DedupeLookupTooLong';
+  }
+}
+
+/**
+ * The SHA's deployment made under the same key, if one exists (the create landed, or was made before). Reads
+ * every deployment of the SHA, environment and task (GitHub filters them), up to MAX_DEDUPE_LOOKUP: with that many
+ * or more it throws DedupeLookupTooLong, never "not found".
+ */
 export async function findByDedupeKey(
   api: DeploymentsApi,
   p: {
@@ -290,13 +318,21 @@ export async function findByDedupeKey(
     madeByCaller?: MadeByCaller;
   },
 ): Promise<{ id: number } | undefined> {
-  const { data } = await api.repos.listDeployments({
-    owner: p.owner,
-    repo: p.repo,
-    sha: p.sha,
-    environment: p.environment,
-    per_page: 30,
-  });
+  const data: DeploymentData[] = [];
+  for (let page = 1; ; page++) {
+    if (page > MAX_DEDUPE_LOOKUP / DEDUPE_PAGE) throw new DedupeLookupTooLong(p);
+    const { data: listed } = await api.repos.listDeployments({
+      owner: p.owner,
+      repo: p.repo,
+      sha: p.sha,
+      environment: p.environment,
+      task: DEPLOY_TASK,
+      per_page: DEDUPE_PAGE,
+      page,
+    });
+    data.push(...listed);
+    if (listed.length < DEDUPE_PAGE) break;
+  }
   const nonce = p.payload.create_nonce;
   // The oldest: a deployment copying ours (its key, its nonce once seen) can only come after it.
   const found = data

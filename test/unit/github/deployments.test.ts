@@ -8,7 +8,9 @@ import {
   commitsSince,
   createDeploymentOnce,
   createDeploymentStatusOnce,
+  DedupeLookupTooLong,
   lastSuccessfulDeployment,
+  MAX_DEDUPE_LOOKUP,
   type CreateDeploymentApi,
   type DeploymentsApi,
 } from '../../../src/github/deployments.ts';
@@ -366,6 +368,87 @@ test('against the fake GitHub: createDeploymentOnce makes one deployment through
     );
     assert.equal((data[0]!.payload as { dedupe_key?: string }).dedupe_key, 'run:77-1-production');
     assert.equal(gh.requestsFor('repos/create-deployment').length, 2);
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
+});
+
+/**
+ * createDeploymentOnce against the fake GitHub, its first create landing with its answer lost (a 500 after the
+ * write) and `others` deployments of the same commit and environment made by someone else before it looks.
+ */
+async function lostAnswerUnderFlood(others: number) {
+  const gh = await createFakeGitHub();
+  gh.seedRepo({ owner: 'acme', repo: 'web' });
+  const sha = gh.addCommit({ message: 'x' });
+  const octokit = new Octokit({ baseUrl: gh.url, auth: 'test-token' });
+  const flood = async () => {
+    for (let i = 0; i < others; i++)
+      await octokit.rest.repos.createDeployment({
+        owner: 'acme',
+        repo: 'web',
+        ref: sha,
+        environment: 'production',
+        payload: { dedupe_key: `someone-else-${i}` },
+        required_contexts: [],
+        auto_merge: false,
+      });
+  };
+  const rest = octokit.rest as unknown as CreateDeploymentApi;
+  const api: CreateDeploymentApi = {
+    repos: {
+      ...rest.repos,
+      createDeployment: async (p) => {
+        try {
+          return await rest.repos.createDeployment(p);
+        } catch (error) {
+          await flood();
+          throw error;
+        }
+      },
+    },
+  };
+  gh.failNext({ status: 500, operationId: 'repos/create-deployment', afterWrite: true });
+  const result = await createDeploymentOnce(api, { ...createParams, sha }).catch((error: unknown) =>
+    error instanceof Error ? error : new Error(String(error)),
+  );
+  const keyed = [...gh.repo().deployments.values()].filter(
+    (d) => (d.payload as { dedupe_key?: string }).dedupe_key === createParams.payload.dedupe_key,
+  );
+  return { gh, result, keyed };
+}
+
+test('against the fake GitHub: after a lost answer the deployment that landed is found behind more than a page of newer ones', async () => {
+  const { gh, result, keyed } = await lostAnswerUnderFlood(40);
+  try {
+    assert.equal(keyed.length, 1, 'not created a second time');
+    assert.ok(!(result instanceof Error), String(result));
+    assert.equal(result.id, keyed[0]!.id);
+    // Narrowed to the commit, the environment and the task, in pages of 100.
+    const lookups = gh.requestsFor('repos/list-deployments');
+    assert.ok(lookups.length >= 1);
+    for (const { query } of lookups) {
+      assert.equal(query.task, 'deploy');
+      assert.equal(query.environment, 'production');
+      assert.equal(query.per_page, '100');
+    }
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
+});
+
+test(`against the fake GitHub: after a lost answer, ${MAX_DEDUPE_LOOKUP} newer deployments of the commit are more than are read: an error, not a second deployment`, async () => {
+  const { gh, result, keyed } = await lostAnswerUnderFlood(MAX_DEDUPE_LOOKUP);
+  try {
+    assert.equal(keyed.length, 1, 'not created a second time');
+    assert.ok(result instanceof DedupeLookupTooLong, String(result));
+    assert.match(
+      result.message,
+      /300 or more deployments of commit [0-9a-f]{12} to environment "production"/,
+    );
+    assert.equal(gh.requestsFor('repos/list-deployments').length, MAX_DEDUPE_LOOKUP / 100);
     gh.assertNoViolations();
   } finally {
     await gh.stop();
