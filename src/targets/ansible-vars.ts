@@ -63,3 +63,46 @@ export function extraVarsValueProblem(name: string, value: string): string | und
     return `${where} starts with "${value[0]}": at the start of a -e argument that names a file of variables (@) or YAML/JSON, chosen by the value: use a value that starts otherwise`;
   return undefined;
 }
+
+/**
+ * The argument of an extra-vars word found by extraVarsWords: the word itself, or what follows `--extra-vars=`
+ * (or a prefix of it) or the `e` of a cluster of flags (`-ve@vars.yml`).
+ */
+export function extraVarsArgument(word: string): string {
+  if (word.startsWith('--') && word.includes('=')) return word.slice(word.indexOf('=') + 1);
+  if (/^-[A-Za-z]*e/.test(word) && !word.startsWith('--')) return word.slice(word.indexOf('e', 1) + 1);
+  return word;
+}
+
+/**
+ * An extra-vars argument that names a file of variables with a template in it (`-e @{{file}}`, `-e
+ * @vars/{{env}}.yml`): the value would choose the file, and so every variable it sets (ansible_ssh_common_args
+ * among them) and the Jinja in it. Why it is refused at load, for the template `name`.
+ */
+export function extraVarsFileMessage(name: string): string {
+  return `{{${name}}} is in the file of variables an ansible extra-vars argument names (-e @FILE): its value would choose the file, and so every variable it sets (ansible_ssh_common_args runs a ProxyCommand on the controller) and the Jinja in it, which no check of the value can make safe; name the file in the config and pass the value as a variable (-e @vars/production.yml -e version={{${name}}}), or write a command per environment under environments.<name>.target`;
+}
+
+/** salt TARGET FUNCTION … pillar=…, salt-call FUNCTION … pillar=…: the words that are pillar data. */
+export function saltPillarWords(words: readonly string[], at: number, name: string): number[] {
+  if (!['salt', 'salt-call', 'salt-ssh'].includes(name)) return [];
+  const found: number[] = [];
+  for (let j = at + 1; j < words.length; j++) if (/^pillar=/.test(words[j]!)) found.push(j);
+  return found;
+}
+
+/**
+ * Whether a template in an extra-vars or pillar argument is in a key, given the text of the argument before and
+ * after it: `-e {{k}}=1`, `-e 'a=1 {{k}}=2'`, `-e '{"{{k}}": 1}'`, `pillar='{"{{k}}": 1}'`. Its value would choose
+ * which variable is set (ansible_ssh_common_args, a pillar key a state runs).
+ */
+export function inStructuredKey(before: string, after: string, yaml: boolean): boolean {
+  if (yaml) return /^["']?\s*:(\s|$)/.test(after) && !/:\s*["']?$/.test(before);
+  const pair = before.split(/\s/).at(-1)!;
+  return !pair.includes('=') && /^[^\s=]*=/.test(after);
+}
+
+/** Why a template in the key of an extra-vars or pillar argument is refused at load. */
+export function structuredKeyMessage(name: string, where: string): string {
+  return `{{${name}}} is in a key of ${where}: its value would choose which variable is set (ansible_ssh_common_args runs a ProxyCommand on the controller; a pillar key may be what a state runs), which no check of the value can make safe; write the key in the config and let the value be its value (version={{${name}}})`;
+}

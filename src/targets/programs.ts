@@ -27,7 +27,7 @@
 import { STDIN_FILES, stdinReaderParser } from './stdin-readers.ts';
 import { installWords } from './package-installs.ts';
 import { helmSetWords } from './helm-values.ts';
-import { extraVarsWords } from './ansible-vars.ts';
+import { extraVarsArgument, extraVarsWords, saltPillarWords } from './ansible-vars.ts';
 import { remoteToolParser } from './remote-tools.ts';
 
 export type CodeKind =
@@ -87,6 +87,11 @@ export interface CommandModel {
   helmSets: Map<number, string>;
   /** ansible's -e/--extra-vars arguments (ansible-vars.ts): each value in one checked once rendered. */
   extraVars: Set<number>;
+  /**
+   * Arguments read as YAML or JSON (ansible's -e '{…}', salt's pillar='{…}'), with where they are for messages:
+   * a value in one must add no structure (structuredValueProblem), checked once rendered.
+   */
+  yamlValues: Map<number, string>;
 }
 
 /**
@@ -143,6 +148,7 @@ export function emptyModel(): CommandModel {
     versionPins: new Set(),
     helmSets: new Map(),
     extraVars: new Set(),
+    yamlValues: new Map(),
   };
 }
 
@@ -1342,7 +1348,14 @@ export function commandModel(words: readonly string[]): CommandModel {
     remoteToolParser(name)?.(words, i, model);
     for (const install of installWords(words, i, name))
       if (install.pinned) model.versionPins.add(install.index);
-    for (const index of extraVarsWords(words, i, name)) model.extraVars.add(index);
+    for (const index of extraVarsWords(words, i, name)) {
+      model.extraVars.add(index);
+      // Read as YAML when it starts with { or [ (not a template's {{).
+      if (/^[{[]/.test(extraVarsArgument(words[index]!).replace(/\{\{\s*\w+\s*\}\}/g, '')))
+        model.yamlValues.set(index, 'the YAML or JSON of an ansible extra-vars argument (-e {…})');
+    }
+    for (const index of saltPillarWords(words, i, name))
+      model.yamlValues.set(index, "salt's pillar= data, which salt reads as YAML");
     if (name === 'helm') for (const set of helmSetWords(words, i)) model.helmSets.set(set.index, set.option);
     // A word run as code is not also a program to look at here (its own words are not these words).
     for (const operand of model.code.slice(before)) seen.add(operand.index);

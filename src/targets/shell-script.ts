@@ -45,7 +45,13 @@ import {
   helmSetKeyMessage,
   helmSetValueProblem,
 } from './helm-values.ts';
-import { extraVarsValueProblem } from './ansible-vars.ts';
+import {
+  extraVarsArgument,
+  extraVarsFileMessage,
+  extraVarsValueProblem,
+  inStructuredKey,
+  structuredKeyMessage,
+} from './ansible-vars.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
 
@@ -84,10 +90,11 @@ export interface TemplateSite {
   /** In an ansible -e argument: the value must hold no Jinja opener (extraVarsValueProblem). */
   jinja?: boolean;
   /**
-   * In an unquoted here-document a program reads as a manifest or values file (kubectl apply -f - <<EOF): the value
-   * must add no YAML or JSON structure (manifestValueProblem). The reader, for messages.
+   * In an unquoted here-document a program reads as a manifest or values file (kubectl apply -f - <<EOF), or in
+   * an argument read as YAML or JSON (ansible -e '{…}', salt pillar='{…}'): the value must add no structure
+   * (structuredValueProblem). Where it is, for messages.
    */
-  manifest?: string;
+  structured?: string;
   /** In a make variable assignment: the value must be one plain word (makeValueProblem). */
   make?: boolean;
   /**
@@ -701,6 +708,30 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           (site) => (site.version = true),
         );
       }
+    for (const [index, where] of model.yamlValues)
+      if (index < command.args.length) {
+        for (const site of sitesIn(command.args[index]!)) site.structured = where;
+        plainOnly(command.args[index]!, where, (site) => (site.structured = where));
+      }
+    // A template in a key of such an argument chooses the variable set.
+    for (const index of new Set([...model.extraVars, ...model.yamlValues.keys()]))
+      if (index < command.args.length) {
+        const word = command.args[index]!;
+        const yaml = model.yamlValues.has(index);
+        const where = model.yamlValues.get(index) ?? 'an ansible extra-vars argument (-e key=value)';
+        for (const found of valuesIn(word)) {
+          const end = found.ref?.end ?? sites.find((site) => site.start === found.start)?.end ?? found.start;
+          const before = script.slice(word.start, found.start);
+          const after = script.slice(end, word.end);
+          const strip = (text: string) => (yaml ? text : text.replace(/['"\\]/g, ''));
+          if (inStructuredKey(strip(before), strip(after), yaml))
+            refuseFound(found, 'chooses', (name) => structuredKeyMessage(name, where));
+        }
+      }
+    for (const index of model.extraVars)
+      if (index < command.args.length && extraVarsArgument(texts[index]!).startsWith('@'))
+        for (const found of valuesIn(command.args[index]!))
+          refuseFound(found, 'chooses', extraVarsFileMessage);
     for (const index of model.extraVars)
       if (index < command.args.length) {
         for (const site of sitesIn(command.args[index]!)) site.jinja = true;
@@ -1133,7 +1164,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             if (holds.exact && /^\$(\w+|\{\w+\})$/.test(spelled) && MANIFEST_SAFE.test(holds.exact.literal)) {
               for (const start of holds.exact.sites) {
                 const site = sites.find((s) => s.start === start);
-                if (site) site.manifest = manifest;
+                if (site) site.structured = manifestWhere(manifest);
               }
               continue;
             }
@@ -1203,7 +1234,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           else {
             record(match, 'heredoc');
             const site = sites.at(-1);
-            if (manifest !== undefined && site?.start === at) site.manifest = manifest;
+            if (manifest !== undefined && site?.start === at) site.structured = manifestWhere(manifest);
           }
           at += match[0].length - 1;
         }
@@ -1564,9 +1595,9 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     if (helm) throw new TemplateError(`${helm} (character ${site.start + 1})`);
     const jinja = site.jinja ? extraVarsValueProblem(site.name, value) : undefined;
     if (jinja) throw new TemplateError(`${jinja} (character ${site.start + 1})`);
-    const manifest =
-      site.manifest === undefined ? undefined : manifestValueProblem(site.name, value, site.manifest);
-    if (manifest) throw new TemplateError(`${manifest} (character ${site.start + 1})`);
+    const structured =
+      site.structured === undefined ? undefined : structuredValueProblem(site.name, value, site.structured);
+    if (structured) throw new TemplateError(`${structured} (character ${site.start + 1})`);
     if (site.leading) {
       if (site.leading.first) emptySoFar = true;
       if (emptySoFar && value.startsWith('-'))
@@ -1657,6 +1688,24 @@ export function argvShellProblems(argv: readonly string[]): string[] {
       problems.push(argumentMessage(`{{${name}}}`, `the script of "${operand.how}"`, problem.message));
     }
   }
+  const structured = commandModel(argv);
+  for (const index of new Set([...structured.extraVars, ...structured.yamlValues.keys()])) {
+    const word = argv[index] ?? '';
+    const where = structured.yamlValues.get(index) ?? 'an ansible extra-vars argument (-e key=value)';
+    for (const match of word.matchAll(PLACEHOLDER))
+      if (
+        inStructuredKey(
+          word.slice(0, match.index),
+          word.slice(match.index + match[0].length),
+          structured.yamlValues.has(index),
+        )
+      )
+        problems.push(structuredKeyMessage(match[1]!, where));
+  }
+  for (const index of commandModel(argv).extraVars)
+    if (extraVarsArgument(argv[index] ?? '').startsWith('@'))
+      for (const match of (argv[index] ?? '').matchAll(PLACEHOLDER))
+        problems.push(extraVarsFileMessage(match[1]!));
   for (const [index, option] of commandModel(argv).helmSets)
     for (const match of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
       if (option === '--set-file') problems.push(helmSetFileMessage(match[1]!));
@@ -1764,8 +1813,16 @@ function manifestReader(words: readonly string[]): string | undefined {
  */
 const MANIFEST_SAFE = /^[A-Za-z0-9._/@+=-]*(:[A-Za-z0-9._/@+=-]+)*$/;
 
-/** Why a value in a here-document read as a manifest is refused once rendered, or undefined. */
-export function manifestValueProblem(name: string, value: string, reader: string): string | undefined {
+/** Where a value in a here-document `reader` reads as a manifest is, for messages. */
+function manifestWhere(reader: string): string {
+  return `a here-document "${reader}" reads as a manifest`;
+}
+
+/**
+ * Why a value read as YAML or JSON (`where`: a here-document read as a manifest, ansible's -e '{…}', salt's
+ * pillar=) is refused once rendered, or undefined.
+ */
+export function structuredValueProblem(name: string, value: string, where: string): string | undefined {
   if (MANIFEST_SAFE.test(value)) return undefined;
   const bad = [...value].find((c) => !/[A-Za-z0-9._/@+=:-]/.test(c));
   const why =
@@ -1774,7 +1831,7 @@ export function manifestValueProblem(name: string, value: string, reader: string
       : bad === '\n'
         ? "a newline (it could add lines, and so fields such as a container's command:)"
         : `${JSON.stringify(bad)}, which YAML reads as structure or quoting`;
-  return `{{${name}}} is in a here-document "${reader}" reads as a manifest, and its value holds ${why}: a value there must be letters, digits and . _ / @ + = -, with ":" only between them; render manifests with a tool that quotes values (helm template … --set-string, kubectl set image), or pass other values another way`;
+  return `{{${name}}} is in ${where}, and its value holds ${why}: a value there must be letters, digits and . _ / @ + = -, with ":" only between them; ${where.startsWith('a here-document') ? 'render manifests with a tool that quotes values (helm template … --set-string, kubectl set image), or pass other values another way' : 'pass the value as a key=value pair of its own (-e version=…, pillar data from a file), or another way'}`;
 }
 
 /** What a value written into a sed s command may hold: nothing sed or its regular expressions read specially. */
@@ -1862,6 +1919,12 @@ export function renderArgvCommand(
     for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
       const value = values[name!];
       const problem = value === undefined ? undefined : extraVarsValueProblem(name!, value);
+      if (problem) throw new TemplateError(problem);
+    }
+  for (const [index, where] of model.yamlValues)
+    for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
+      const value = values[name!];
+      const problem = value === undefined ? undefined : structuredValueProblem(name!, value, where);
       if (problem) throw new TemplateError(problem);
     }
   for (const [index, option] of model.helmSets)

@@ -3,7 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderArgvCommand, renderShellScript } from '../../../src/targets/shell-script.ts';
-import { assertAccepted } from '../../helpers/command-checks.ts';
+import {
+  assertAccepted,
+  assertRefused,
+  assertScriptAccepted,
+  assertScriptRefused,
+} from '../../helpers/command-checks.ts';
 
 test('a value in an ansible extra-vars argument holding a Jinja opener fails the command', () => {
   const forms = [
@@ -100,4 +105,56 @@ test('a value that would add variables, name a file, or build an opener with the
     );
   for (const value of ['1.2.3', 'v2.0.0-rc.1', 'prod', 'registry.example.com/app:1.2', 'a=b'])
     assert.doesNotThrow(render(value), value);
+});
+
+test('a template in the file of variables -e @FILE names, or in a key, is refused at load', () => {
+  const file =
+    /is in the file of variables an ansible extra-vars argument names \(-e @FILE\): its value would choose the file.*-e @vars\/production\.yml -e version=\{\{x\}\}/;
+  assertRefused(['ansible-playbook', 'deploy.yml', '-e', '@{{x}}'], file);
+  assertRefused(['ansible-playbook', 'deploy.yml', '-e', '@vars/{{x}}.yml'], file);
+  assertRefused(['ansible-playbook', 'deploy.yml', '--extra-vars=@{{x}}'], file);
+  assertRefused(['ansible-playbook', 'deploy.yml', '-ve@{{x}}'], file);
+  assertScriptRefused(
+    'F={{x}}; ansible-playbook deploy.yml -e "@$F"',
+    /\$F .*holds \{\{x\}\}.*file of variables/,
+  );
+  const key = /is in a key of .*: its value would choose which variable is set/;
+  assertRefused(['ansible-playbook', 'deploy.yml', '-e', '{{x}}=1'], key);
+  assertRefused(['ansible-playbook', 'deploy.yml', '-e', 'a=1 {{x}}=2'], key);
+  assertRefused(['ansible-playbook', 'deploy.yml', '-e', '{"{{x}}": 1}'], key);
+  assertRefused(
+    ['salt', '*', 'state.apply', 'deploy', 'pillar={"{{x}}": 1}'],
+    /in a key of salt's pillar= data/,
+  );
+  assertAccepted(['ansible-playbook', 'deploy.yml', '-e', '@vars/production.yml', '-e', 'version={{x}}']);
+  assertAccepted(['ansible-playbook', 'deploy.yml', '-e', '{"version": "{{x}}"}']);
+  assertAccepted(['salt', '*', 'state.apply', 'deploy', 'pillar={"version": "{{x}}"}']);
+  assertScriptAccepted(`ansible-playbook deploy.yml -e '{"version": "{{x}}"}'`);
+});
+
+test('a value in YAML or JSON extra-vars or salt pillar data adds no structure: checked once rendered', () => {
+  const fails = (render: () => unknown, message: RegExp) => assert.throws(render, message);
+  const json = ['ansible-playbook', 'deploy.yml', '-e', '{"k": {{x}}}'];
+  // No quote, no space: still a second key in a flow mapping.
+  fails(
+    () => renderArgvCommand(json, { x: 'true,x:y' }, (w) => w),
+    /in the YAML or JSON of an ansible extra-vars argument \(-e \{…\}\), and its value holds ","/,
+  );
+  fails(
+    () => renderShellScript(`ansible-playbook deploy.yml -e '{"k": "{{x}}"}'`, { x: 'a,b' }),
+    /YAML or JSON of an ansible extra-vars argument/,
+  );
+  const pillar = `salt '*' state.apply deploy pillar='{"version": "{{x}}"}'`;
+  fails(
+    () => renderShellScript(pillar, { x: '1", "cmd": "x' }),
+    /in salt's pillar= data, which salt reads as YAML/,
+  );
+  fails(
+    () =>
+      renderArgvCommand(['salt', '*', 'state.apply', 'd', 'pillar={"k": {{x}}}'], { x: '1,cmd:x' }, (w) => w),
+    /salt's pillar= data.*holds ","/,
+  );
+  for (const good of ['1.2.3', 'v2', 'sha256:abc'])
+    assert.doesNotThrow(() => renderShellScript(pillar, { x: good }));
+  assert.doesNotThrow(() => renderArgvCommand(json, { x: '1.0' }, (w) => w));
 });
