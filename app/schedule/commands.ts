@@ -33,6 +33,7 @@ import {
   listRequests,
   recordRequest,
   releaseClaim,
+  requestEnded,
   removeRequest,
   withdrawOnce,
 } from './store.ts';
@@ -333,6 +334,22 @@ export async function cancelDeploy(
     if (!(await claimRequest(deps.api, where, request))) {
       lines.push(
         `- **Not cancelled** (\`already_starting\`): ${describeRequest(request)} is being started or cancelled right now.`,
+      );
+      continue;
+    }
+    // Listed, yet ended: a request kept after it started until its identical requests are withdrawn (run-due.ts),
+    // or a duplicate marked withdrawn and left listed. Cancelling it would mark it a second time and free its
+    // ask, so an identical request could start after it; the due check removes it.
+    const ended = await requestEnded(deps.api, where, request, deps.appId).catch(async (error: unknown) => {
+      await releaseClaim(deps.api, where, request).catch(() => undefined);
+      throw error;
+    });
+    if (ended !== 'open') {
+      await releaseClaim(deps.api, where, request);
+      lines.push(
+        ended === 'ended'
+          ? `- **Not cancelled** (\`already_ended\`): ${describeRequest(request)} has already started or been withdrawn; the App removes it from the list when it next looks.`
+          : `- **Not cancelled** (\`schedule_unverifiable\`): whether ${describeRequest(request)} has ended cannot be read (more check runs named like the App's mark than it reads).`,
       );
       continue;
     }

@@ -9,7 +9,7 @@ import { runDue } from '../../app/schedule/run-due.ts';
 import type { DueDeps } from '../../app/schedule/run-due.ts';
 import { listRequests, markEnded, recordRequest, withdrawOnce } from '../../app/schedule/store.ts';
 import type { ScheduleApi, SwapRef } from '../../app/schedule/store.ts';
-import { scheduleDeploy } from '../../app/schedule/commands.ts';
+import { cancelDeploy, scheduleDeploy } from '../../app/schedule/commands.ts';
 import { graphqlSwapRef, refReader } from '../../app/schedule/swap-ref.ts';
 import { askRefName, SCHEDULE_REF_PREFIX, scheduleRefName } from '../../app/schedule/record.ts';
 import type { ScheduledRequest } from '../../app/schedule/record.ts';
@@ -581,3 +581,38 @@ for (const erinAskedFirst of [false, true])
       );
     });
   });
+
+test('/cancel-deploy of a started request kept until its identical requests are withdrawn: not cancelled, not marked again, its ask kept', async () => {
+  await withFake(async (w) => {
+    await staleAskWith(w, 'queue', asking(2, 'alice', 'queue'), asking(3, 'erin', 'queue'));
+    let failing = true;
+    w.fake.failNext({
+      status: 500,
+      times: 1000,
+      where: (r) =>
+        failing && (r.body as { ref?: string } | undefined)?.ref === 'refs/deploy-schedule-withdrawn/c3',
+    });
+    await runDue(w.due(), where);
+    failing = false;
+    const ask = askRefName(asking(2, 'alice', 'queue'));
+    const held = w.fake.repo().refs.get(ask);
+    assert.ok(held !== undefined && held === w.fake.repo().refs.get(scheduleRefName('staging', 'c2')!));
+    const [pr, config] = await Promise.all([readPull(w.api, where, PR), loadConfig(w.api, where)]);
+    const reply = await cancelDeploy(
+      { api: w.api, now: () => DUE, markers: w.due().markers, appId: w.fake.state.appId },
+      { where, pr, config, login: 'alice', environment: 'staging' },
+    );
+    assert.match(
+      reply.body ?? '',
+      /\*\*Not cancelled\*\* \(`already_ended`\): the deployment of .* queued by @?alice/,
+    );
+    assert.equal(endMarks(w.fake, 'c2').length, 1, 'marked once: started');
+    assert.equal(w.fake.repo().refs.get(ask), held, 'its ask is kept');
+    assert.ok(!w.fake.repo().refs.has('deploy-schedule-claims/c2'), 'its claim given back');
+    // Its deployment over, the next due check withdraws what is left and removes it: deployed once.
+    releaseLock(w.fake);
+    await runDue(w.due(), where);
+    assert.equal(deployments(w.fake).length, 1);
+    assert.ok(!w.fake.repo().refs.has(scheduleRefName('staging', 'c2')!));
+  });
+});
