@@ -191,8 +191,48 @@ function installerFor(
   return undefined;
 }
 
+/**
+ * dpkg and rpm install the package files they are given (`dpkg -i FILE`, `rpm -Uvh FILE`): their maintainer
+ * scripts run as root, and the file is the package. Their install modes, and their options that take a value.
+ */
+const PACKAGE_FILES: Record<string, { modes: RegExp; values: readonly string[] }> = {
+  dpkg: {
+    modes: /^(-[a-zA-Z]*i[a-zA-Z]*|--install|--unpack|--record-avail|-A)$/,
+    values: ['--root', '--admindir', '--instdir', '-D', '--debug', '--log', '--status-fd', '--path-exclude'],
+  },
+  rpm: {
+    modes: /^(-[a-zA-Z]*[iUF][a-zA-Z]*|--install|--upgrade|--freshen|--reinstall)$/,
+    values: ['--root', '-r', '--dbpath', '--prefix', '--relocate', '--excludepath', '--define', '-D'],
+  },
+};
+
+/** The package files of a dpkg or rpm install. */
+function packageFileWords(words: readonly string[], at: number, name: string): InstallWord[] {
+  const tool = PACKAGE_FILES[name];
+  if (!tool || !words.slice(at + 1).some((w) => tool.modes.test(w))) return [];
+  const how = `the package file ${name} installs, whose maintainer scripts run as root`;
+  const out: InstallWord[] = [];
+  let options = true;
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (options && word === '--') options = false;
+    else if (options && word.startsWith('-') && word.length > 1) {
+      // --root/--instdir: the maintainer scripts run chrooted there, with that tree's /bin/sh.
+      if (/^(--root|-r|--instdir|--admindir|--dbpath)$/.test(word))
+        out.push({
+          index: j + 1,
+          how: `the value of ${name} ${word}, the tree whose programs run its maintainer scripts`,
+          pinned: false,
+        });
+      if (tool.values.includes(word)) j++;
+    } else out.push({ index: j, how, pinned: false });
+  }
+  return out;
+}
+
 /** The words of `words[at]`'s command (templates unrendered) that name what an install fetches, or none. */
 export function installWords(words: readonly string[], at: number, name: string): InstallWord[] {
+  if (name in PACKAGE_FILES) return packageFileWords(words, at, name);
   const found = installerFor(words, at, name);
   if (!found) return [];
   const { installer, from } = found;

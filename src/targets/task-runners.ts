@@ -294,6 +294,11 @@ const RUNNERS: Record<string, TaskRunner> = {
     safe: 'nox -s deploy -- VALUE (read as session.posargs)',
   },
 };
+// Capistrano is rake: its first operand is the stage, whose config/deploy/STAGE.rb it loads, then the tasks.
+RUNNERS['cap'] = {
+  ...RUNNERS.rake!,
+  safe: 'cap production deploy VERSION=VALUE (the stage and the task written in the config, a command per environment; read the value as ENV["VERSION"])',
+};
 RUNNERS['gmake'] = RUNNERS.make!;
 RUNNERS['gradlew'] = RUNNERS.gradle!;
 RUNNERS['mvnw'] = RUNNERS.mvn!;

@@ -146,3 +146,24 @@ test('a variable that is not the template alone cannot be checked as a version: 
     /the version of a package an install fetches, where a value must be one plain word/,
   );
 });
+
+test('the package file dpkg or rpm installs is refused a template: its maintainer scripts run as root', () => {
+  const file = (tool: string) =>
+    new RegExp(`in the package file ${tool} installs, whose maintainer scripts run as root`);
+  assertRefused(['dpkg', '-i', '{{x}}'], file('dpkg'));
+  assertRefused(['sudo', 'dpkg', '--install', '/tmp/app_{{x}}.deb'], file('dpkg'));
+  assertRefused(['dpkg', '--root', '/srv', '-i', 'app-{{x}}.deb'], file('dpkg'));
+  assertRefused(['rpm', '-Uvh', 'app-{{x}}.rpm'], file('rpm'));
+  assertRefused(['rpm', '-i', '{{x}}'], file('rpm'));
+  assertRefused(['rpm', '--upgrade', '--nodeps', '{{x}}'], file('rpm'));
+  assertScriptRefused('curl -o a.deb https://x/a.deb && sudo dpkg -i "{{x}}"', file('dpkg'));
+  // Queries install nothing.
+  assertAccepted(['rpm', '-q', 'app-{{x}}']);
+  assertAccepted(['dpkg', '-l', '{{x}}']);
+  // The tree whose /bin/sh runs the maintainer scripts.
+  assertRefused(
+    ['dpkg', '-i', '--root', '{{x}}', 'app.deb'],
+    /the value of dpkg --root, the tree whose programs run/,
+  );
+  assertRefused(['rpm', '-ivh', '--root', '{{x}}', 'app.rpm'], /the value of rpm --root/);
+});

@@ -212,3 +212,15 @@ test('an option choosing the project a project tool runs the scripts of takes no
   ])
     assertAccepted(spec);
 });
+
+test("capistrano's stage (its config/deploy/STAGE.rb runs) and tasks take no template", () => {
+  assertRefused(
+    ['cap', '{{env}}', 'deploy'],
+    /is in the target cap runs.*cap production deploy VERSION=\{\{env\}\}/,
+  );
+  assertRefused(['bundle', 'exec', 'cap', '{{env}}', 'deploy'], /the target cap runs/);
+  assertRefused(['cap', 'production', 'deploy:{{env}}'], /the target cap runs/);
+  assertRefused(['cap', '-f', '{{env}}', 'production', 'deploy'], /the code cap -f runs/);
+  assertAccepted(['cap', 'production', 'deploy', 'VERSION={{env}}']);
+  assertAccepted(['bundle', 'exec', 'cap', 'production', 'deploy', 'BRANCH={{x}}']);
+});
