@@ -616,3 +616,55 @@ test('/cancel-deploy of a started request kept until its identical requests are 
     assert.ok(!w.fake.repo().refs.has(scheduleRefName('staging', 'c2')!));
   });
 });
+
+test('a /deploy comment that finds its request a duplicate whose withdrawal a crashed caller began leaves it listed for a due check to finish', async () => {
+  await withFake(async (w) => {
+    const api = w.api as unknown as ScheduleApi;
+    // Alice's identical request is recorded after erin's comment listed the requests, before its ask.
+    let alice: Promise<unknown> | undefined;
+    const erinApi = gated(w.api, async (call, p) => {
+      if (call === 'git.createRef' && p.ref === `refs/${scheduleRefName('staging', 'c3')!}`)
+        await (alice ??= recordRequest(api, where, keys, asking(2, 'alice'), w.swap));
+    });
+    // A caller (a due check on a replica that died) began withdrawing erin's request c3 a moment ago.
+    const tag = await w.api.git.createTag({
+      ...where,
+      tag: 'deploy-schedule-withdrawn-c3',
+      message: `deploy-schedule withdrawing c3 since ${new Date(ASKED.getTime() - 5_000).toISOString()}`,
+      object: HEAD,
+      type: 'commit',
+    });
+    await w.api.git.createRef({ ...where, ref: 'refs/deploy-schedule-withdrawn/c3', sha: tag.data.sha });
+    const [pr, config] = await Promise.all([readPull(w.api, where, PR), loadConfig(w.api, where)]);
+    const reply = await scheduleDeploy(
+      {
+        api: erinApi,
+        now: () => ASKED,
+        markers: w.due().markers,
+        appId: w.fake.state.appId,
+      },
+      {
+        where,
+        pr,
+        config,
+        policy: resolvePolicy(config, 'staging'),
+        request: { ...asking(3, 'erin'), at: ASKED },
+        actor: await actorOf(w.api, where, 'erin', []),
+        when: { kind: 'at', local: { date: '2026-12-01', time: '09:30', zone: 'UTC' } },
+      } as Parameters<typeof scheduleDeploy>[1],
+      () => Promise.reject(new Error('not deployed now')),
+    );
+    assert.equal(reply.reaction, 'confused');
+    assert.equal(await alice, 'recorded');
+    assert.equal(reply.body, undefined, 'not told here: the caller that began it tells');
+    assert.ok(w.fake.repo().refs.has(scheduleRefName('staging', 'c3')!), 'left listed, not forgotten');
+    assert.ok(!w.fake.repo().refs.has('deploy-schedule-claims/c3'), 'its claim is given back');
+    // At its time the caller that began it is long gone: the due check takes the withdrawal over.
+    await runDue(w.due(), where);
+    assert.equal(endMarks(w.fake, 'c3').length, 1, 'marked once');
+    const told = appReplies(w.fake).filter((r) => r.includes('`schedule_duplicate`'));
+    assert.equal(told.length, 1, JSON.stringify(told));
+    assert.ok(!w.fake.repo().refs.has(scheduleRefName('staging', 'c3')!), 'removed');
+    assert.equal(deployments(w.fake).length, 1);
+  });
+});
