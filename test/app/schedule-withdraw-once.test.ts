@@ -340,19 +340,33 @@ for (const trigger of ['/status', '/unlock staging'] as const)
     }
   });
 
+/**
+ * Alice's and erin's identical queued requests under a stale ask, and a GitHub error for every try at writing
+ * erin's withdrawal ref while `failing` holds (`tries` counts them).
+ */
+async function withdrawingErinFails(w: World): Promise<{ failing: boolean; tries: number }> {
+  await staleAskWith(w, 'queue', asking(2, 'alice', 'queue'), asking(3, 'erin', 'queue'));
+  const state = { failing: true, tries: 0 };
+  w.fake.failNext({
+    status: 500,
+    times: 1000,
+    where: (r) => {
+      const hit =
+        state.failing &&
+        (r.body as { ref?: string } | undefined)?.ref === 'refs/deploy-schedule-withdrawn/c3';
+      if (hit) state.tries++;
+      return hit;
+    },
+  });
+  return state;
+}
+
 test('withdrawing an identical request fails after a start: the started one is still marked and removed, never "Started" twice', async () => {
   await withFake(async (w) => {
-    await staleAskWith(w, 'queue', asking(2, 'alice', 'queue'), asking(3, 'erin', 'queue'));
     // During the first due check every try at withdrawing erin's identical request meets a GitHub error.
-    let failing = true;
-    w.fake.failNext({
-      status: 500,
-      times: 20,
-      where: (r) =>
-        failing && (r.body as { ref?: string } | undefined)?.ref === 'refs/deploy-schedule-withdrawn/c3',
-    });
+    const github = await withdrawingErinFails(w);
     const first = await runDue(w.due(), where).catch((error: unknown) => String(error));
-    failing = false;
+    github.failing = false;
     // Its deployment ends and its lock goes; the next trigger must not start alice's request again.
     releaseLock(w.fake);
     await runDue(w.due(), where);
@@ -497,38 +511,27 @@ test('a withdrawal another caller holds costs this caller no tag and no ref writ
 
 test('withdrawing the identical requests of a started one fails on two due checks: bounded, reported, and the commit is deployed once', async () => {
   await withFake(async (w) => {
-    await staleAskWith(w, 'queue', asking(2, 'alice', 'queue'), asking(3, 'erin', 'queue'));
     // Every try at withdrawing erin's identical request meets a GitHub error until `failing` ends.
-    let failing = true;
-    let tries = 0;
-    w.fake.failNext({
-      status: 500,
-      times: 1000,
-      where: (r) => {
-        const hit = (r.body as { ref?: string } | undefined)?.ref === 'refs/deploy-schedule-withdrawn/c3';
-        if (hit && failing) tries++;
-        return hit && failing;
-      },
-    });
+    const github = await withdrawingErinFails(w);
     const first = await runDue(w.due(), where);
     assert.ok(
       first.some((o) => o.id === 'c2' && o.status === 'started'),
       JSON.stringify(first),
     );
-    assert.ok(tries >= 1 && tries <= 3, `tried ${tries} times in one due check`);
+    assert.ok(github.tries >= 1 && github.tries <= 3, `tried ${github.tries} times in one due check`);
     const warned = () =>
       w.logged.filter((l) => l.level === 'warn' && /withdrawing the requests identical/.test(l.message))
         .length;
     assert.equal(warned(), 1, 'the failure is reported');
     // Alice's deployment ends and its lock goes; the next due check fails again: reported again, nothing starts.
     releaseLock(w.fake);
-    tries = 0;
+    github.tries = 0;
     const second = await runDue(w.due(), where);
-    assert.ok(tries <= 3, `tried ${tries} times in one due check`);
+    assert.ok(github.tries <= 3, `tried ${github.tries} times in one due check`);
     assert.equal(warned(), 2, JSON.stringify(second));
     assert.equal(deployments(w.fake).length, 1, JSON.stringify(second));
     // GitHub answers again: erin's request is withdrawn and told once, alice's removed; nothing deploys again.
-    failing = false;
+    github.failing = false;
     const third = await runDue(w.due(), where);
     await runDue(w.due(), where);
     assert.equal(deployments(w.fake).length, 1, JSON.stringify(third));
@@ -584,16 +587,9 @@ for (const erinAskedFirst of [false, true])
 
 test('/cancel-deploy of a started request kept until its identical requests are withdrawn: not cancelled, not marked again, its ask kept', async () => {
   await withFake(async (w) => {
-    await staleAskWith(w, 'queue', asking(2, 'alice', 'queue'), asking(3, 'erin', 'queue'));
-    let failing = true;
-    w.fake.failNext({
-      status: 500,
-      times: 1000,
-      where: (r) =>
-        failing && (r.body as { ref?: string } | undefined)?.ref === 'refs/deploy-schedule-withdrawn/c3',
-    });
+    const github = await withdrawingErinFails(w);
     await runDue(w.due(), where);
-    failing = false;
+    github.failing = false;
     const ask = askRefName(asking(2, 'alice', 'queue'));
     const held = w.fake.repo().refs.get(ask);
     assert.ok(held !== undefined && held === w.fake.repo().refs.get(scheduleRefName('staging', 'c2')!));
