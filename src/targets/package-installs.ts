@@ -146,6 +146,10 @@ const YUM: Installer = {
   pins: [],
 };
 
+// zypper reads a version after =, >= or <= (zypper install 'app>=1.2'); yum and dnf have none (app-1.2 is a
+// name too: app-{{x}} names app-other).
+const ZYPPER: Installer = { ...YUM, pins: ['=', '>=', '<='] };
+
 const APK: Installer = {
   optionsEverywhere: true,
   subcommands: ['add'],
@@ -184,8 +188,8 @@ function installerFor(
   if (name === 'composer') return { installer: COMPOSER, from: at + 1 };
   if (name === 'deno') return { installer: DENO, from: at + 1 };
   if (['apt-get', 'apt', 'aptitude'].includes(name)) return { installer: APT, from: at + 1 };
-  if (['yum', 'dnf', 'dnf5', 'microdnf', 'zypper', 'tdnf'].includes(name))
-    return { installer: YUM, from: at + 1 };
+  if (name === 'zypper') return { installer: ZYPPER, from: at + 1 };
+  if (['yum', 'dnf', 'dnf5', 'microdnf', 'tdnf'].includes(name)) return { installer: YUM, from: at + 1 };
   if (name === 'apk') return { installer: APK, from: at + 1 };
   if (name === 'brew') return { installer: BREW, from: at + 1 };
   return undefined;

@@ -1337,6 +1337,10 @@ export function xargsReplaceString(words: readonly string[], xargs: number): str
 export function commandModel(words: readonly string[]): CommandModel {
   const model = emptyModel();
   const seen = new Set<number>();
+  // echo, printf, test, true print or compare their words and run none of them (`echo apt-get install {{x}}`):
+  // no word of theirs is a program to look at here.
+  const plainFrom = words.length ? NO_OPTIONS.get(programName(words[0]!)) : undefined;
+  if (plainFrom !== undefined) for (let k = plainFrom; k < words.length; k++) model.positional.add(k);
   for (let i = 0; i < words.length; i++) {
     if (model.positional.has(i) || seen.has(i)) continue;
     const name = programName(words[i]!);
@@ -1379,8 +1383,6 @@ export function commandModel(words: readonly string[]): CommandModel {
     if (model.code.some((operand) => operand.program > xargs && fromInput(operand)))
       model.stdinCode ??= xargs;
   }
-  const plainFrom = words.length ? NO_OPTIONS.get(programName(words[0]!)) : undefined;
-  if (plainFrom !== undefined) for (let k = plainFrom; k < words.length; k++) model.positional.add(k);
   // An assignment to a variable that loads code (env LD_PRELOAD=…, sudo PATH=…, docker run -e NODE_OPTIONS=…),
   // wherever it is but in words never read as options (echo's, an inline script's parameters): a program that
   // sets it passes it on to the programs it runs.

@@ -167,3 +167,43 @@ test('the package file dpkg or rpm installs is refused a template: its maintaine
   );
   assertRefused(['rpm', '-ivh', '--root', '{{x}}', 'app.rpm'], /the value of rpm --root/);
 });
+
+test('echo and printf run none of their words: an install they print is not checked', () => {
+  for (const script of [
+    'echo apt-get install app={{x}}',
+    'echo "run: npm install app@{{x}}"',
+    'printf "%s\\n" pip install app=={{x}}',
+  ])
+    assert.doesNotThrow(() => renderShellScript(script, { x: 'latest' }), script);
+  assert.doesNotThrow(() =>
+    renderArgvCommand(['echo', 'npm', 'install', 'app@{{x}}'], { x: 'latest' }, (t) => t),
+  );
+  for (const spec of [
+    ['echo', 'apt-get', 'install', '{{x}}'],
+    ['echo', 'sudo', 'dpkg', '-i', '{{x}}'],
+    ['printf', '%s\n', 'npm', 'install', '{{x}}'],
+  ])
+    assertAccepted(spec);
+  // The install itself, after the echo, is still checked.
+  assertScriptRefused('echo installing; apt-get install -y {{x}}', /in the package apt-get install fetches/);
+  assert.throws(
+    () => renderShellScript('echo installing && apt-get install -y app={{x}}', { x: 'latest' }),
+    /is not a version/,
+  );
+});
+
+test("zypper's version after =, >= or <= is a pin like apt's; other specs stay refused", () => {
+  assertAccepted(['zypper', 'install', 'app={{x}}']);
+  assertAccepted(['zypper', '--non-interactive', 'in', 'app>={{x}}']);
+  assertScriptAccepted("zypper -n install 'app<={{x}}'");
+  assert.throws(
+    () => renderArgvCommand(['zypper', 'install', 'app={{x}}'], { x: 'other' }, (t) => t),
+    /is not a version/,
+  );
+  assert.doesNotThrow(() =>
+    renderArgvCommand(['zypper', 'install', 'app={{x}}'], { x: '1.2.3-4.1' }, (t) => t),
+  );
+  assertRefused(['zypper', 'install', 'app-{{x}}'], /in the package zypper install fetches/);
+  assertRefused(['zypper', 'install', '{{x}}=1'], /in the package zypper install fetches/);
+  assertRefused(['dnf', 'install', 'app={{x}}'], /in the package dnf install fetches/);
+});
