@@ -321,13 +321,26 @@ function isPinned(word: string, installer: Installer): boolean {
   });
 }
 
-/** How a version is appended to a fixed package name with this tool (`app@{{v}}`), or undefined: it has no way. */
-export function pinExample(program: string, placeholder: string): string | undefined {
-  const found = installerFor([program], 0, program);
+/**
+ * How to write an install of this tool (`words[at]`) so that a value cannot choose the package, for messages: a
+ * version appended to a fixed name where the tool has that syntax (`app@{{v}}`, `app=={{v}}`, `app={{v}}`), else
+ * the package written out in the config.
+ */
+export function pinExample(words: readonly string[], at: number, index: number, placeholder: string): string {
+  const name = words[at]!.slice(words[at]!.lastIndexOf('/') + 1);
+  const perEnvironment = 'or write a command per environment under environments.<name>.target';
+  if (name in PACKAGE_FILES)
+    return name === 'dpkg'
+      ? `name the file in the config (dpkg -i /srv/packages/app_1.2.3.deb), ${perEnvironment}, or install from a repository with a version pin (apt-get install -y app=${placeholder}), which must then be a version when the command runs`
+      : `name the file in the config (rpm -Uvh /srv/packages/app-1.2.3.rpm), ${perEnvironment}`;
+  const found = installerFor(words, at, name);
   const pin = found?.installer.pins[0];
-  if (pin === undefined) return found ? undefined : `app@${placeholder}`;
-  const name = found!.installer === COMPOSER ? 'vendor/app' : found!.installer === DENO ? 'npm:app' : 'app';
-  return `${name}${pin}${placeholder}`;
+  if (found && pin === undefined)
+    return `name the package in the config with its version written out, ${perEnvironment}: ${name} has no version syntax a value could fill (app-${placeholder} or app@${placeholder} names another package)`;
+  const spec = found?.installer === COMPOSER ? 'vendor/app' : found?.installer === DENO ? 'npm:app' : 'app';
+  // The command as written up to the package, the templates in it left out.
+  const command = words.slice(at, index).filter((w) => !/\{\{/.test(w));
+  return `name the package in the config and let the value be its version only (${[...command, `${spec}${pin ?? '@'}${placeholder}`].join(' ')}), which must then be a version when the command runs`;
 }
 
 function escape(text: string): string {

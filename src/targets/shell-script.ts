@@ -37,7 +37,7 @@ import {
   shellFunctions,
   unreadScriptMessage,
 } from './inline-args.ts';
-import { versionValueProblem } from './package-installs.ts';
+import { pinExample, versionValueProblem } from './package-installs.ts';
 import {
   helmInKey,
   helmKeyAt,
@@ -334,8 +334,10 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
     case 'remote-code':
       return `${where}: the remote host would run its value as code; pass the value as an argument of a script on the remote host, where it must be one plain word (ssh HOST ./deploy.sh ${at})`;
     case 'package': {
-      const tool = programName(words[chosen.program]!);
-      return `${where}: its value would choose the package that is installed, and so the code its install or build scripts run (a plain word picks any package; npm:other@1, a git URL or a path pick others), ${never}; name the package in the config and let the value be its version only (${tool === 'pip' || /^pip|^python/.test(tool) ? `app==${at}` : tool === 'gem' ? `app:${at}` : `app@${at}`}), which must then be a version when the command runs`;
+      // An option choosing where packages come from, or the tree dpkg --root runs scripts in: its value fixed.
+      if (/^the value of /.test(chosen.how))
+        return `${where}: its value would choose where packages come from, or the programs that run their install scripts, and so the code that runs, ${never}; write that value in the config, ${perEnvironment}`;
+      return `${where}: its value would choose the package that is installed, and so the code its install or build scripts run (a plain word picks any package; npm:other@1, a git URL or a path pick others), ${never}; ${pinExample(words, chosen.program, chosen.index, at)}`;
     }
     case 'after-unknown-option':
       return `${at} (${words[chosen.index]}) comes after ${chosen.how}, which this tool does not know: if it takes a value, the image and the program that runs are one word further, and the value could choose what runs; attach the option's value (--option=VALUE), or write the image and the program without a template`;

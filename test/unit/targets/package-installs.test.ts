@@ -4,7 +4,11 @@
 // `app=={{version}}`) is accepted, and its value must be version-shaped when the command runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderArgvCommand, renderShellScript } from '../../../src/targets/shell-script.ts';
+import {
+  argvShellProblems,
+  renderArgvCommand,
+  renderShellScript,
+} from '../../../src/targets/shell-script.ts';
 import { TemplateError } from '../../../src/targets/template.ts';
 import {
   assertAccepted,
@@ -25,14 +29,14 @@ const REFUSED: Array<[string[], RegExp]> = [
   [['pnpm', 'add', '{{x}}'], SPEC],
   [['yarn', 'add', '--dev', '{{x}}'], SPEC],
   [['bun', 'add', '{{x}}'], SPEC],
-  [['pip', 'install', '{{x}}'], /\(app==\{\{x\}\}\), which must then be a version/],
+  [['pip', 'install', '{{x}}'], /\(pip install app==\{\{x\}\}\), which must then be a version/],
   [['pip3', 'install', '-U', '--user', '{{x}}'], SPEC],
   [['python3', '-m', 'pip', 'install', '{{x}}'], /in the package pip install fetches/],
   [['uv', 'pip', 'install', '{{x}}'], /in the package uv pip install fetches/],
   [['uv', 'add', '{{x}}'], SPEC],
   [['pipx', 'install', '{{x}}'], SPEC],
-  [['gem', 'install', '{{x}}'], /\(app:\{\{x\}\}\)/],
-  [['go', 'install', '{{x}}'], /\(app@\{\{x\}\}\)/],
+  [['gem', 'install', '{{x}}'], /\(gem install app:\{\{x\}\}\)/],
+  [['go', 'install', '{{x}}'], /\(go install app@\{\{x\}\}\)/],
   [['go', 'install', 'example.com/{{x}}@latest'], SPEC],
   [['cargo', 'install', '{{x}}'], SPEC],
   [['sudo', 'npm', 'install', '-g', '{{x}}'], SPEC],
@@ -206,4 +210,35 @@ test("zypper's version after =, >= or <= is a pin like apt's; other specs stay r
   assertRefused(['zypper', 'install', 'app-{{x}}'], /in the package zypper install fetches/);
   assertRefused(['zypper', 'install', '{{x}}=1'], /in the package zypper install fetches/);
   assertRefused(['dnf', 'install', 'app={{x}}'], /in the package dnf install fetches/);
+});
+
+test('the refusal says how to write the install acceptably for the tool at hand', () => {
+  const says: Array<[string[], RegExp]> = [
+    [['python3', '-m', 'pip', 'install', '{{x}}'], /version only \(python3 -m pip install app==\{\{x\}\}\)/],
+    [['apt-get', 'install', '-y', '{{x}}'], /version only \(apt-get install -y app=\{\{x\}\}\)/],
+    [['sudo', 'apk', 'add', '{{x}}'], /version only \(apk add app=\{\{x\}\}\)/],
+    [['zypper', 'install', '{{x}}'], /version only \(zypper install app=\{\{x\}\}\)/],
+    [['composer', 'require', '{{x}}'], /version only \(composer require vendor\/app:\{\{x\}\}\)/],
+    [['deno', 'add', '{{x}}'], /version only \(deno add npm:app@\{\{x\}\}\)/],
+    // No version syntax: the package and its version written out, or a command per environment.
+    [
+      ['dnf', 'install', '{{x}}'],
+      /with its version written out, or write a command per environment.*dnf has no version syntax/,
+    ],
+    [['brew', 'install', 'app@{{x}}'], /brew has no version syntax a value could fill/],
+    [
+      ['dpkg', '-i', '{{x}}'],
+      /name the file in the config \(dpkg -i \/srv\/packages\/app_1\.2\.3\.deb\).*apt-get install -y app=\{\{x\}\}/,
+    ],
+    [['rpm', '-Uvh', '{{x}}'], /name the file in the config \(rpm -Uvh/],
+    // An option choosing where packages come from: its value in the config.
+    [
+      ['npm', 'install', '--registry', '{{x}}', 'app'],
+      /where packages come from.*write that value in the config/,
+    ],
+  ];
+  for (const [spec, message] of says) {
+    assertRefused(spec, message);
+    assert.doesNotMatch(argvShellProblems(spec).join('\n'), /version only \(app@/, JSON.stringify(spec));
+  }
 });
