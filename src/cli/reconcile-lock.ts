@@ -20,7 +20,6 @@ import {
   fileAgeMs,
   HEARTBEAT_GRACE_MS,
   HEARTBEAT_MS,
-  inOtherPidSpace,
   keepTouched,
   lockRunOf,
   readOwnedFile,
@@ -46,8 +45,8 @@ interface Holder {
   started?: string;
   /** The workflow run of the job that took it (lock-takeover.ts ownerText). */
   run?: LockRun;
-  /** It names another PID namespace or boot than this process's: its pid cannot be asked here. */
-  otherPidSpace: boolean;
+  /** Its PID namespace (lock-takeover.ts PidSpace): another one's pid cannot be asked here (processStatus). */
+  pidns?: string;
 }
 
 function holderOf(path: string): Holder | undefined {
@@ -56,6 +55,7 @@ function holderOf(path: string): Holder | undefined {
       pid?: unknown;
       host?: unknown;
       started?: unknown;
+      pidns?: unknown;
     } | null;
     if (!value || !Number.isSafeInteger(value.pid) || typeof value.host !== 'string') return undefined;
     const run = lockRunOf(value);
@@ -64,7 +64,7 @@ function holderOf(path: string): Holder | undefined {
       host: value.host,
       ...(typeof value.started === 'string' ? { started: value.started } : {}),
       ...(run ? { run } : {}),
-      otherPidSpace: inOtherPidSpace(value),
+      ...(typeof value.pidns === 'string' ? { pidns: value.pidns } : {}),
     };
   } catch {
     return undefined;
@@ -141,9 +141,10 @@ async function heldBy(
       : { state: 'gone', why: 'it names no holder (left by a crash, or by an older version)' };
   }
   const who = `process ${holder.pid} on ${holder.host}`;
-  // A holder of another container (a shared host name, another PID namespace) or boot is as one of another
-  // host: its pid is absent here, or another process's, so it says nothing of whether it runs.
-  const status = holder.otherPidSpace ? { state: 'unknown' as const } : processStatus(holder, probe);
+  // A holder of another container (a shared host name, another PID namespace) is as one of another host: its
+  // pid is absent here, or another process's, so it says nothing of whether it runs (processStatus, as for a
+  // rollout's owner).
+  const status = processStatus(holder, probe);
   if (status.state === 'ended') return { state: 'gone', why: `its holder, ${who}, has ended` };
   // Another host's process cannot be asked; the workflow run of its job can.
   // Only an attempt GitHub says has finished is gone; running or not known (another repository's run, one

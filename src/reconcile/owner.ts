@@ -3,7 +3,14 @@
 // that cannot be told is `unknown`, and reconcile leaves such a rollout alone.
 import { hostname } from 'node:os';
 import type { RolloutOwner } from '../state/record.ts';
-import type { LockRun, LockRunStatus } from '../util/lock-takeover.ts';
+import {
+  inOtherPidSpace,
+  processIdentity,
+  type LockRun,
+  type LockRunStatus,
+  type PidSpace,
+  type ProcessIdentity,
+} from '../util/lock-takeover.ts';
 import { processStart } from '../util/process-start.ts';
 import type { OwnerStatus } from './decide.ts';
 
@@ -45,16 +52,20 @@ export async function workflowRunStatus(
 
 export interface ProcessProbe {
   host: string;
+  /** This process's PID namespace and boot (default: lock-takeover.ts thisPidSpace; tests). */
+  space?: PidSpace;
   /** process.kill(pid, 0): throws ESRCH when there is no such process. */
   kill(pid: number, signal: 0): void;
   /** When the kernel started process `pid` (processStart), or undefined where that cannot be read. */
   started?(pid: number): string | undefined;
 }
 
-/** This process as a rollout's owner: its pid, host and start (processStart). */
-export function thisProcessOwner(): { kind: 'process'; pid: number; host: string; started?: string } {
-  const started = processStart(process.pid);
-  return { kind: 'process', pid: process.pid, host: hostname(), ...(started ? { started } : {}) };
+/**
+ * This process as a rollout's owner: its pid, host, PID namespace, boot and start, as the locks name their
+ * holder (lock-takeover.ts processIdentity), and judged as they are (processStatus).
+ */
+export function thisProcessOwner(): { kind: 'process' } & ProcessIdentity {
+  return { kind: 'process', ...processIdentity() };
 }
 
 const localProbe: ProcessProbe = {
@@ -63,14 +74,26 @@ const localProbe: ProcessProbe = {
   started: processStart,
 };
 
+/**
+ * Whether the process an owner names (a rollout's, or a lock's holder: cli/reconcile-lock.ts) still runs, as
+ * the locks judge it (lock-takeover.ts inOtherPidSpace): `unknown` when it is of another host, or of another
+ * PID namespace of this host name (a container sharing it), whose pid says nothing here. Another boot in the
+ * same namespace is this machine before a reboot: its start (which names the boot) has ended. An owner that
+ * names no namespace (an older version's record, or one written off Linux) is judged by its host name alone.
+ */
 export function processStatus(
-  owner: { pid: number; host: string; started?: string },
+  owner: { pid: number; host: string; started?: string; pidns?: unknown },
   probe: ProcessProbe = localProbe,
 ): OwnerStatus {
   if (owner.host !== probe.host)
     return {
       state: 'unknown',
       reason: `the rollout is owned by process ${owner.pid} on ${owner.host}, not on this host (${probe.host})`,
+    };
+  if (inOtherPidSpace(owner, probe.space))
+    return {
+      state: 'unknown',
+      reason: `the rollout is owned by process ${owner.pid} on ${owner.host} in another PID namespace (${String(owner.pidns)}), a container sharing the host name, whose processes this one cannot see`,
     };
   try {
     probe.kill(owner.pid, 0);

@@ -39,6 +39,12 @@ export type RolloutOwner =
       host: string;
       /** When the kernel started that process (boot id and start tick, reconcile/owner.ts): a reused pid differs. */
       started?: string;
+      /**
+       * Its PID namespace and boot, as a lock's holder names them (util/lock-takeover.ts PidSpace): one of
+       * another namespace (a container sharing the host name) cannot be asked about here. Absent in older records.
+       */
+      pidns?: string;
+      boot?: string;
     };
 
 /**
@@ -228,6 +234,8 @@ export const recordSchema = z
               pid: z.number().int().positive(),
               host: text(255),
               started: text(100).optional(),
+              pidns: text(100).optional(),
+              boot: text(100).optional(),
             })
             .loose(),
         ]),

@@ -99,7 +99,6 @@ export async function fileAgeMs(path: string, absent: number): Promise<number> {
  * workflow run, which the Actions API can say has finished when the runner that held the lock is gone.
  */
 export function ownerText(env: NodeJS.ProcessEnv = process.env): string {
-  const started = processStart(process.pid);
   const run =
     env.GITHUB_ACTIONS === 'true' && /^\d+$/.test(env.GITHUB_RUN_ID ?? '')
       ? {
@@ -110,14 +109,23 @@ export function ownerText(env: NodeJS.ProcessEnv = process.env): string {
           },
         }
       : {};
-  const text = {
-    pid: process.pid,
-    host: hostname(),
-    ...thisPidSpace(),
-    ...(started ? { started } : {}),
-    ...run,
-  };
-  return `${JSON.stringify(text)}\n`;
+  return `${JSON.stringify({ ...processIdentity(), ...run })}\n`;
+}
+
+/** A process as an owner text names it: its pid, host, PidSpace and start (where /proc says them). */
+export interface ProcessIdentity extends PidSpace {
+  pid: number;
+  host: string;
+  started?: string;
+}
+
+/**
+ * This process as every owner names it: the locks, drafts and guards (ownerText), and a rollout's owner
+ * in the record (reconcile/owner.ts thisProcessOwner), so both are judged alike (inOtherPidSpace).
+ */
+export function processIdentity(): ProcessIdentity {
+  const started = processStart(process.pid);
+  return { pid: process.pid, host: hostname(), ...thisPidSpace(), ...(started ? { started } : {}) };
 }
 
 /** The workflow run a lock taken in a job names (ownerText): its id, attempt and repository as written. */
