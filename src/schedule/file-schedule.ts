@@ -2,9 +2,10 @@
 // state directory: `<state_dir>/schedules/<environment>.json`, written atomically and durably (a temporary file
 // fsync'd, renamed over the old one, then the directory fsync'd), one change at a time under a lock file
 // (lock-takeover.ts createOwnedFile: it appears naming its process, never empty). `deploy-action reconcile`
-// starts the ones that are due (src/cli/schedule.ts), after checking the config's policy again at that moment (deploy windows,
-// freezes, a rollout in progress). A run is claimed with a file created exclusively (O_EXCL), so two
-// reconcile processes on one host start it once.
+// starts the ones that are due (src/cli/schedule.ts), after checking the config's policy again at that moment
+// (deploy windows, freezes, a rollout in progress). A run is claimed with a file created exclusively (O_EXCL),
+// so two reconcile processes on one host start it once. A claim is judged by its age alone (CLAIM_STALE_MS),
+// never by what it says, so one seen empty (its claimant between creating and writing it) is held as any.
 // The trust model is the file system's, as for the records: whoever can write the state directory can
 // deploy with the CLI anyway.
 import { readdirSync, readFileSync } from 'node:fs';

@@ -37,3 +37,20 @@ test('a claim left by a reconcile that died is taken over; a fresh one is respec
   assert.deepEqual(schedule.read('production'), []);
   assert.ok(!existsSync(claim), 'no claim left behind');
 });
+
+test('an empty claim (its claimant between creating and writing it) is held as any fresh claim is', async (t) => {
+  const { config, schedule, now } = await dueSchedule(t, 'empty-claim-', (now) => ({
+    id: 'r2',
+    environment: 'production',
+    version: 'v2',
+    at: new Date(now.getTime() - 3 * 3_600_000),
+    requestedAt: new Date(now.getTime() - 4 * 3_600_000),
+  }));
+  const claim = join(schedule.dir, 'r2.claim');
+  // Judged by its age alone, never by what it says: an empty one is neither foreign, nor stale, nor unparsable.
+  writeFileSync(claim, '');
+  const fresh = await startDueRuns(config, { now, reporter: { event() {} } });
+  assert.deepEqual(fresh.results, []);
+  assert.ok(schedule.read('production').some((r) => r.id === 'r2'));
+  assert.ok(existsSync(claim), 'left to its claimant');
+});
