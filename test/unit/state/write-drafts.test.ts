@@ -4,7 +4,7 @@
 // host has ended). Real processes write, and one is killed.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
@@ -60,11 +60,14 @@ function writer(): { child: ChildProcess; done: Promise<string> } {
 
 const drafts = () => readdirSync(records).filter((name) => /^production\.json\.\d+\.\d+\.tmp$/.test(name));
 
-/** Waits until the writer's draft is there (it writes it before it waits for the lock). */
+/** Waits until the writer's draft is written (it is, whole, before the writer waits for the lock). */
 async function draftOf(child: ChildProcess): Promise<string> {
   for (let look = 0; look < 400; look++) {
     const mine = drafts().find((name) => name.startsWith(`production.json.${child.pid}.`));
-    if (mine) return mine;
+    // (An older version's draft is the record file itself.)
+    const at = mine && join(records, mine);
+    if (at && (statSync(at).isFile() ? statSync(at).size > 0 : existsSync(join(at, 'record.json'))))
+      return mine!;
     await new Promise((done) => setTimeout(done, 25));
   }
   throw new Error('the writer made no draft');
