@@ -34,7 +34,21 @@ export type ResolvedCheck =
       forMs: number;
       baseline: 'auto' | 'stable' | 'pre-deploy';
     }
-  | { kind: 'errors'; name: string; errors: string; requests: string; alpha: number; tolerance: number }
+  | {
+      kind: 'errors';
+      name: string;
+      /** The count's key in a sample: a metric, or with `rate` the count the judge derives into it. */
+      errors: string;
+      requests: string;
+      alpha: number;
+      tolerance: number;
+      /**
+       * The seed preset without an `errors` metric: each side's errors are this error-rate metric times its
+       * requests (judge.ts withDerivedCounts), so a config measuring `error_rate` and `requests` still gets the
+       * sequential test on cumulative counts instead of per-interval rates alone.
+       */
+      rate?: string;
+    }
   | { kind: 'histogram'; name: string; metric: string; alpha: number; tolerance: number }
   | {
       kind: 'values';
@@ -133,7 +147,7 @@ export const SEEDS_PRESET_CHECKS: ResolvedCheck[] = [
 ];
 
 export function checkMetrics(check: ResolvedCheck): string[] {
-  if (check.kind === 'errors') return [check.errors, check.requests];
+  if (check.kind === 'errors') return [check.rate ?? check.errors, check.requests];
   return [check.metric];
 }
 
@@ -188,6 +202,20 @@ function resolveCheck(check: CheckConfig): ResolvedCheck {
   };
 }
 
+/** The seed preset's errors comparison on counts derived from `error_rate` and `requests`, when it applies. */
+function derivedErrorsCheck(
+  preset: string,
+  metrics: Record<string, { histogram?: boolean }>,
+  userChecks: ResolvedCheck[],
+): ResolvedCheck | undefined {
+  const seed = SEEDS_PRESET_CHECKS.find((c) => c.kind === 'errors');
+  if (preset !== 'seeds' || seed?.kind !== 'errors') return undefined;
+  if (metrics[seed.errors] || !metrics.error_rate || !metrics.requests) return undefined;
+  if (metrics.error_rate.histogram || metrics.requests.histogram) return undefined;
+  if (userChecks.some((u) => u.name === seed.name)) return undefined;
+  return { ...seed, rate: 'error_rate' };
+}
+
 /**
  * Validates and resolves. Throws the zod error (with paths) on bad input. `recorded`: a recording's config,
  * checked as the analyzer that recorded it accepted it (recordedAnalysisConfigSchema).
@@ -216,6 +244,10 @@ export function resolveAnalysisConfig(
       ? { ...c, requests: 'requests' }
       : c,
   );
+  // Without an `errors` metric, the errors comparison counts error_rate x requests: at a few requests a
+  // minute the per-interval rate a threshold sees is mostly noise, and the counts hold the evidence.
+  const derived = derivedErrorsCheck(parsed.preset ?? 'seeds', metrics, userChecks);
+  if (derived) withCounts.push(derived);
   const checks = [...userChecks, ...withCounts];
   const seen = new Set<string>();
   for (const check of checks) {

@@ -81,7 +81,7 @@ function describe(check: ResolvedCheck, reference: string): string {
     case 'relative':
       return `${check.metric} ${check.op} ${fmt(check.factor)}x baseline${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`;
     case 'errors':
-      return `${check.errors}/${check.requests} vs ${reference}, calibrated CUSUM and e-value (alpha ${check.alpha})`;
+      return `${check.rate ? `${check.rate} x ${check.requests}` : check.errors}/${check.requests} vs ${reference}, calibrated CUSUM and e-value (alpha ${check.alpha})`;
     case 'histogram':
       return `${check.metric} distribution vs ${reference}, anytime-valid (alpha ${check.alpha})`;
     case 'values':

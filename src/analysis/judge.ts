@@ -480,8 +480,32 @@ export function idleComparisons(state: JudgeState): string[] {
     .map((check) => check.name);
 }
 
+/**
+ * The sample with each derived count filled in (an errors check with `rate`: errors = rate x requests on each
+ * side, no data when either is missing). A key the side already has is left alone. Live and in replay alike,
+ * so a recording stores what was read and its replay derives the same counts.
+ */
+export function withDerivedCounts(config: AnalysisConfig, sample: Sample): Sample {
+  const derived = config.checks.flatMap((c) => (c.kind === 'errors' && c.rate ? [c] : []));
+  if (!derived.length) return sample;
+  const fill = (side: MetricValues | undefined): MetricValues | undefined => {
+    if (!side) return side;
+    const out: MetricValues = { ...side };
+    for (const check of derived) {
+      if (Object.hasOwn(out, check.errors)) continue;
+      const rate = num(side[check.rate!]);
+      const requests = num(side[check.requests]);
+      out[check.errors] = rate === null || requests === null ? null : rate * requests;
+    }
+    return out;
+  };
+  const stable = fill(sample.stable);
+  return { ...sample, canary: fill(sample.canary)!, ...(stable ? { stable } : {}) };
+}
+
 /** Judges one interval's sample. Pure: the input state is not modified. */
-export function judge(state: JudgeState, sample: Sample): { state: JudgeState; decision: Decision } {
+export function judge(state: JudgeState, read: Sample): { state: JudgeState; decision: Decision } {
+  const sample = withDerivedCounts(state.config, read);
   const values: Record<string, number | null> = {};
   // Histogram buckets (`latency{le="0.1"}`) stay out of the decision's values: the total is there as
   // `latency`, and the histogram test reports its own evidence.
