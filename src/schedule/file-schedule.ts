@@ -1,6 +1,8 @@
 // Scheduled runs of the CLI (`deploy-action run --at <time>`), kept beside the environment records in the
 // state directory: `<state_dir>/schedules/<environment>.json`, written atomically and durably (a temporary file
-// fsync'd, renamed over the old one, then the directory fsync'd), one change at a time under a lock file
+// fsync'd, renamed over the old one, then the directory fsync'd; the temporary file is written in a draft
+// directory naming its writer, `<file>.<pid>.<n>.tmp/`, removed by a later write once that writer is gone),
+// one change at a time under a lock file
 // (lock-takeover.ts createOwnedFile: it appears naming its process, never empty). `deploy-action reconcile`
 // starts the ones that are due (src/cli/schedule.ts), after checking the config's policy again at that moment
 // (deploy windows, freezes, a rollout in progress). A run is claimed with a file created exclusively (O_EXCL),
@@ -9,7 +11,7 @@
 // The trust model is the file system's, as for the records: whoever can write the state directory can
 // deploy with the CLI anyway.
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { RawConfig } from '../config/schema.ts';
@@ -25,7 +27,10 @@ import {
   createOwnedFile,
   fileAgeMs,
   namedProcessState,
+  OWNER_FILE,
+  ownerText,
   readOwnedFile,
+  removeAbandonedDrafts,
   removeOwnedFile,
   takeOverStaleLock,
 } from '../util/lock-takeover.ts';
@@ -208,6 +213,11 @@ export class ScheduleFileError extends Error {
   readonly code = 'schedule_unreadable';
 }
 
+/** The schedule inside a write's draft directory, renamed from there over the schedule file. */
+const DRAFT_FILE = 'schedule.json';
+/** Numbers this process's drafts (`<file>.<pid>.<n>.tmp`). */
+let draftCount = 0;
+
 /** How long a change waits for another process's change to the same file (each takes milliseconds). */
 const LOCK_WAIT_MS = 10_000;
 /**
@@ -320,12 +330,22 @@ export class FileSchedule {
   async write(environment: string, runs: readonly ScheduledRun[]): Promise<void> {
     const path = this.pathFor(environment);
     await mkdir(this.dir, { recursive: true });
-    const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    // A draft left by a writer killed between writing it and its rename (its process gone), as the records'
+    // drafts are (state/file-store.ts): at once when it names a process of this host that has ended, once
+    // STALE_DRAFT_MS old when its writer cannot be asked (another host's or container's, or an older version's
+    // temporary file, which names nobody); never while its writer runs.
+    await removeAbandonedDrafts(path);
+    // The draft names its writer (a directory holding its owner text and the schedule), so another write can
+    // tell whether it was left behind.
+    const draft = `${path}.${process.pid}.${++draftCount}.tmp`;
+    const temp = join(draft, DRAFT_FILE);
     const data = {
       v: 1,
       runs: runs.map((r) => ({ ...r, at: r.at.toISOString(), requestedAt: r.requestedAt.toISOString() })),
     };
     try {
+      await mkdir(draft);
+      await writeFile(join(draft, OWNER_FILE), ownerText());
       // Durable as the records' durable writes (state/file-store.ts): the file's text on disk before the
       // rename, the rename once the directory is. A crash must not bring back a run already started and removed
       // (it would start again), lose one just added, or leave an empty file where the schedule was.
@@ -337,9 +357,8 @@ export class FileSchedule {
         await handle.close();
       }
       await rename(temp, path);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
+    } finally {
+      await rm(draft, { recursive: true, force: true }).catch(() => undefined);
     }
     await syncDirectory(this.dir);
   }

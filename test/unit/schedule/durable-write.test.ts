@@ -7,7 +7,7 @@ import fsPromises from 'node:fs/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, mock, test } from 'node:test';
 import { FileSchedule, type ScheduledRun } from '../../../src/schedule/file-schedule.ts';
 
@@ -62,7 +62,9 @@ test('adding and removing a run fsyncs the file before its rename and the direct
   for (let write = 0; write < 2; write++) {
     const [fsyncFile, renamed, fsyncDir] = ofSchedule.slice(write * 3, write * 3 + 3);
     const temp = /^fsync (.+)$/.exec(fsyncFile ?? '')?.[1] ?? '';
-    assert.match(basename(temp), /^production\.json\.\d+\.\d+\.tmp$/, ofSchedule.join('\n'));
+    // Written in a draft directory naming its writer (production.json.<pid>.<n>.tmp/schedule.json).
+    assert.match(basename(dirname(temp)), /^production\.json\.\d+\.\d+\.tmp$/, ofSchedule.join('\n'));
+    assert.equal(basename(temp), 'schedule.json');
     assert.equal(renamed, `rename ${temp} -> ${path}`);
     assert.equal(fsyncDir, `fsync ${schedule.dir}`);
   }
