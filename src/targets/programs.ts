@@ -112,7 +112,85 @@ export const CODE_VARIABLES = new Set([
   ...['PERLLIB', 'RUBYOPT', 'RUBYLIB', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS'],
   ...['GIT_SSH', 'GIT_SSH_COMMAND', 'GIT_EXEC_PATH', 'GIT_PROXY_COMMAND', 'GIT_ASKPASS', 'SSH_ASKPASS'],
   ...['GIT_EDITOR', 'GIT_PAGER', 'EDITOR', 'VISUAL', 'PAGER'],
+  // The repository git reads (its config and hooks run code), and config files given whole.
+  ...['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_CONFIG', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_SYSTEM'],
+  ...['GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT', 'GIT_TEMPLATE_DIR', 'GIT_EXTERNAL_DIFF', 'GIT_INDEX_FILE'],
+  ...[
+    'GIT_SEQUENCE_EDITOR',
+    'GIT_OBJECT_DIRECTORY',
+    'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+    'GIT_CEILING_DIRECTORIES',
+  ],
+  // The home and config directories every tool reads its config from (.npmrc, .gitconfig, .bashrc, pip.conf).
+  ...[
+    'HOME',
+    'ZDOTDIR',
+    'XDG_CONFIG_HOME',
+    'XDG_CONFIG_DIRS',
+    'SHELL',
+    'SUDO_ASKPASS',
+    'LESSOPEN',
+    'LESSCLOSE',
+  ],
+  // Interpreters' code and module paths.
+  ...['PYTHONUSERBASE', 'PYTHONWARNINGS', 'PYTHONBREAKPOINT', 'PYTHONEXECUTABLE', 'PERL5DB', 'RUBYSHELL'],
+  ...['GEM_HOME', 'GEM_PATH', 'GEMRC', 'PHPRC', 'PHP_INI_SCAN_DIR', 'LUA_PATH', 'LUA_CPATH', 'LUA_INIT'],
+  ...['TCLLIBPATH', 'R_PROFILE', 'R_PROFILE_USER', 'R_ENVIRON', 'R_ENVIRON_USER', 'CLASSPATH', 'JAVA_HOME'],
+  ...['JAVA_OPTS', 'MAVEN_OPTS', 'MAVEN_ARGS', 'GRADLE_OPTS', 'GRADLE_USER_HOME', 'DENO_DIR', 'CONDARC'],
+  // Build tools: the compiler, the flags and makefiles make reads, go's toolchain, module proxy and flags.
+  ...[
+    'CC',
+    'CXX',
+    'CPP',
+    'LD',
+    'AR',
+    'MAKEFLAGS',
+    'MFLAGS',
+    'GNUMAKEFLAGS',
+    'MAKEFILES',
+    'RUSTC',
+    'RUSTC_WRAPPER',
+  ],
+  ...['RUSTFLAGS', 'RUSTDOCFLAGS', 'RUSTUP_TOOLCHAIN', 'RUSTUP_HOME', 'GOFLAGS', 'GOPROXY', 'GOTOOLCHAIN'],
+  ...[
+    'GOENV',
+    'GOROOT',
+    'GOPATH',
+    'GOWORK',
+    'GOSUMDB',
+    'GONOSUMDB',
+    'GONOSUMCHECK',
+    'GOINSECURE',
+    'GOPRIVATE',
+  ],
+  ...['GONOPROXY', 'COMPOSER', 'OPENSSL_CONF', 'OPENSSL_ENGINES', 'OPENSSL_MODULES'],
+  // Tools whose config names programs they run (kubeconfig's exec plugins, docker's credsStore, aws's
+  // credential_process, terraform's providers, helm's plugins).
+  ...['KUBECONFIG', 'KUBE_EDITOR', 'KUBECTL_EXTERNAL_DIFF', 'DOCKER_CONFIG', 'AWS_CONFIG_FILE'],
+  ...['AWS_SHARED_CREDENTIALS_FILE', 'CLOUDSDK_CONFIG', 'CLOUDSDK_PYTHON', 'AZURE_CONFIG_DIR'],
+  ...['TF_CLI_CONFIG_FILE', 'TF_PLUGIN_CACHE_DIR', 'TF_DATA_DIR', 'HELM_PLUGINS', 'HELM_CONFIG_HOME'],
+  ...[
+    'HELM_DATA_HOME',
+    'HELM_CACHE_HOME',
+    'HELM_REPOSITORY_CONFIG',
+    'HELM_REGISTRY_CONFIG',
+    'ANSIBLE_CONFIG',
+  ],
 ]);
+
+/**
+ * Prefixes of the variables a tool reads as its own settings, every one of which may choose where its packages
+ * come from, its config file, its project or a program it runs: npm's (npm_config_registry, _userconfig,
+ * _script_shell; pnpm reads them too, in any case), yarn's, pip's, uv's, poetry's, bundler's (BUNDLE_GEMFILE),
+ * cargo's (CARGO_BUILD_RUSTC_WRAPPER), composer's, corepack's, bun's and ansible's (ANSIBLE_SSH_ARGS), git's
+ * GIT_CONFIG_KEY_n/VALUE_n, terraform's extra arguments (TF_CLI_ARGS, TF_CLI_ARGS_plan), the loader's LD_* and
+ * DYLD_*.
+ */
+const CODE_VARIABLE_PREFIXES = [
+  ...['NPM_CONFIG_', 'YARN_', 'PIP_', 'UV_', 'POETRY_', 'PIPX_', 'PDM_', 'HATCH_', 'BUNDLE_', 'CARGO_'],
+  ...['COMPOSER_', 'COREPACK_', 'BUN_CONFIG_', 'ANSIBLE_', 'GIT_CONFIG_KEY_', 'GIT_CONFIG_VALUE_'],
+  ...['TF_CLI_ARGS', 'LD_', 'DYLD_', 'BASH_FUNC_'],
+];
 
 /**
  * The variable a word assigns, when it is one of CODE_VARIABLES: `NAME=…`, or an option's value that sets it
@@ -120,7 +198,13 @@ export const CODE_VARIABLES = new Set([
  */
 export function codeVariableIn(word: string): string | undefined {
   const name = /^(?:--?[A-Za-z][\w-]*=|-e)?([A-Za-z_]\w*)=/.exec(word)?.[1];
-  return name !== undefined && (CODE_VARIABLES.has(name) || name.startsWith('BASH_FUNC_')) ? name : undefined;
+  return name !== undefined && isCodeVariable(name) ? name : undefined;
+}
+
+/** Whether programs read the variable `name` to load code, or to choose the programs, config or packages they run. */
+export function isCodeVariable(name: string): boolean {
+  const upper = name.toUpperCase();
+  return CODE_VARIABLES.has(name) || CODE_VARIABLE_PREFIXES.some((prefix) => upper.startsWith(prefix));
 }
 
 /** The code operand an assignment to one of CODE_VARIABLES is. */

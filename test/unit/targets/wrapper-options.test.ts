@@ -168,6 +168,77 @@ test('a template in a variable that loads code or chooses programs is refused: e
   assertScriptAccepted('echo PATH={{x}}');
 });
 
+test('a template in a variable a tool reads its config, packages, repository or project from is refused, each of them', () => {
+  const message = (variable: string) =>
+    new RegExp(`in the value of the variable ${variable}, which programs read to load code`);
+  // Every one chooses code: a registry or index the packages come from, a config file naming programs (npm's
+  // script-shell, git's core.fsmonitor, kubeconfig's exec, aws's credential_process), a Gemfile, a repository
+  // whose hooks run, a toolchain or compiler, or flags that add one (GOFLAGS=-toolexec=…, MAKEFLAGS).
+  for (const variable of [
+    ...['npm_config_registry', 'npm_config_userconfig', 'npm_config_script_shell', 'NPM_CONFIG_NODE_OPTIONS'],
+    ...[
+      'YARN_RC_FILENAME',
+      'YARN_NPM_REGISTRY_SERVER',
+      'PIP_INDEX_URL',
+      'PIP_EXTRA_INDEX_URL',
+      'PIP_CONFIG_FILE',
+    ],
+    ...['UV_INDEX_URL', 'UV_PROJECT', 'POETRY_REPOSITORIES_X_URL', 'PIPX_DEFAULT_PYTHON', 'BUNDLE_GEMFILE'],
+    ...['BUNDLE_PATH', 'CARGO_HOME', 'CARGO_BUILD_RUSTC_WRAPPER', 'COMPOSER_HOME', 'COREPACK_NPM_REGISTRY'],
+    ...[
+      'ANSIBLE_SSH_ARGS',
+      'ANSIBLE_CONFIG',
+      'GIT_DIR',
+      'GIT_WORK_TREE',
+      'GIT_CONFIG_GLOBAL',
+      'GIT_CONFIG_KEY_0',
+    ],
+    ...['GIT_CONFIG_VALUE_0', 'GIT_CONFIG_PARAMETERS', 'GIT_TEMPLATE_DIR', 'GIT_EXTERNAL_DIFF', 'HOME'],
+    ...['XDG_CONFIG_HOME', 'PYTHONWARNINGS', 'PYTHONBREAKPOINT', 'PERL5DB', 'GEM_HOME', 'PHPRC', 'LUA_INIT'],
+    ...[
+      'CLASSPATH',
+      'JAVA_HOME',
+      'MAVEN_OPTS',
+      'GRADLE_OPTS',
+      'CC',
+      'MAKEFLAGS',
+      'MAKEFILES',
+      'RUSTC_WRAPPER',
+    ],
+    ...[
+      'GOFLAGS',
+      'GOPROXY',
+      'GOTOOLCHAIN',
+      'OPENSSL_CONF',
+      'KUBECONFIG',
+      'DOCKER_CONFIG',
+      'AWS_CONFIG_FILE',
+    ],
+    ...['TF_CLI_CONFIG_FILE', 'TF_CLI_ARGS_apply', 'HELM_PLUGINS', 'LD_BIND_NOW', 'DYLD_FRAMEWORK_PATH'],
+  ]) {
+    assertRefused(['env', `${variable}={{x}}`, './deploy.sh'], message(variable));
+    assertRefused(['sudo', `${variable}=/srv/{{x}}`, './deploy.sh'], message(variable));
+    assertScriptRefused(`${variable}={{x}} ./deploy.sh`, message(variable));
+    assertScriptRefused(`export ${variable}="{{x}}"; ./deploy.sh`, message(variable));
+  }
+  assertScriptRefused('npm_config_registry={{x}} npm ci && npm run deploy', message('npm_config_registry'));
+  assertScriptRefused('BUNDLE_GEMFILE=gemfiles/{{x}} bundle exec cap deploy', message('BUNDLE_GEMFILE'));
+  assertScriptRefused('GIT_DIR={{x}} git pull', message('GIT_DIR'));
+  assertScriptRefused('PIP_INDEX_URL={{x}} pip install -r requirements.txt', message('PIP_INDEX_URL'));
+  // Variables that carry data stay accepted: the program reads them as values.
+  for (const script of [
+    'TF_VAR_version={{x}} terraform apply -auto-approve',
+    'GIT_AUTHOR_NAME={{x}} git commit -m release',
+    'AWS_PROFILE={{x}} aws s3 ls',
+    'HELM_NAMESPACE={{x}} helm list',
+    'IMAGE_TAG={{x}} ./deploy.sh',
+    'export NPM_TAG={{x}}; ./publish.sh',
+  ])
+    assertScriptAccepted(script);
+  // A variable set on a Kubernetes object is not one of a program run here.
+  assertAccepted(['kubectl', 'set', 'env', 'deploy/app', 'PIP_INDEX_URL={{x}}', 'HOME={{x}}']);
+});
+
 test('docker/podman run: options that take a value are known, and an unknown one before a template is refused by name', () => {
   // --pids-limit takes a value: the image is after it, and the template is in the image.
   assertAccepted(['docker', 'run', '-d', '--pids-limit', '100', 'registry/app:{{x}}']);
