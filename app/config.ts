@@ -19,6 +19,8 @@ export interface AppSettings {
   logFormat?: 'json' | 'pretty';
   /** Authenticates the app's hidden markers: DEPLOY_ACTION_MARKER_KEY(_PREVIOUS), else the private key. */
   markerKeys: MarkerKeys;
+  /** SHUTDOWN_GRACE (seconds): how long a stopping server lets deliveries being handled finish. */
+  shutdownGraceMs?: number;
 }
 
 export class SettingsError extends Error {
@@ -97,6 +99,12 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
   if (logFormat && !LOG_FORMATS.includes(logFormat))
     problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
   const baseUrl = apiBaseUrl(env, problems);
+  const grace =
+    env.SHUTDOWN_GRACE === undefined || env.SHUTDOWN_GRACE === '' ? undefined : Number(env.SHUTDOWN_GRACE);
+  if (grace !== undefined && !(Number.isFinite(grace) && grace >= 0 && grace <= 3600))
+    problems.push(
+      `SHUTDOWN_GRACE must be a number of seconds from 0 to 3600 (how long a stopping server lets deliveries finish), got ${JSON.stringify(env.SHUTDOWN_GRACE)}`,
+    );
   let keys: MarkerKeys | undefined;
   try {
     // A private key that did not read is already a problem above; only the marker settings are new here.
@@ -119,6 +127,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
   };
   if (env.HOST) settings.host = env.HOST;
   if (logFormat) settings.logFormat = logFormat;
+  if (grace !== undefined) settings.shutdownGraceMs = Math.round(grace * 1000);
   return settings;
 }
 

@@ -31,6 +31,12 @@ export interface ServerOptions extends Omit<AppSettings, 'logLevel' | 'webhookPa
   log?: Probot['log'];
 }
 
+/**
+ * How long close() waits for deliveries being handled: under Kubernetes' default 30 s between SIGTERM and
+ * SIGKILL. SHUTDOWN_GRACE (seconds) sets it.
+ */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
+
 /** Answered 202 past this, before GitHub's 10 s delivery timeout (as @octokit/webhooks' middleware does). */
 const SLOW_DELIVERY_MS = 9_000;
 
@@ -77,7 +83,13 @@ export interface RunningServer {
   webhookPath: string;
   probot: Probot;
   server: Server;
-  close(): Promise<void>;
+  /**
+   * Stops taking deliveries and lets those being handled finish (up to `graceMs`, default the settings'
+   * shutdownGraceMs): a replica stopped mid-command would otherwise leave it half done (a deployment made, its
+   * reply never posted) and GitHub does not redeliver by itself. Deliveries still running at the end are cut
+   * and logged by id, to be redelivered from the App's settings. Resolves with the ids cut.
+   */
+  close(graceMs?: number): Promise<{ cut: string[] }>;
 }
 
 export async function createServer(options: ServerOptions): Promise<RunningServer> {
@@ -106,6 +118,9 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     webhooksPath: webhookPath,
   });
   const notFound = (res: ServerResponse) => () => answerJson(res, 404, { message: 'Not Found' });
+  /** Deliveries being handled (answered or not: one answered 202 past 9 s is still running), by id. */
+  const inFlight = new Map<Promise<void>, string>();
+  let closing = false;
   /** A POST to the webhook path: read, checked and handed to Probot's webhooks here. */
   const receive = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // A GitHub App's deliveries are JSON; anything else is not GitHub's (as @octokit/webhooks answers it).
@@ -132,6 +147,18 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       answerJson(res, delivery.status, delivery.body);
       return;
     }
+    if (closing) {
+      refuseWhileStopping(res);
+      return;
+    }
+    const handling = handle(delivery, res);
+    inFlight.set(handling, delivery.id);
+    await handling.finally(() => inFlight.delete(handling));
+  };
+  const handle = async (
+    delivery: Extract<Awaited<ReturnType<typeof checkDelivery>>, { ok: true }>,
+    res: ServerResponse,
+  ): Promise<void> => {
     // Handled here rather than by Probot's middleware, which logs a failed delivery's error with the whole
     // event attached (body included). GitHub gives up on a delivery after 10 s: past 9 s it is answered 202
     // and handling goes on, as @octokit/webhooks' middleware does.
@@ -167,10 +194,17 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     // Trailing slashes do not matter, as in Probot's middleware: /api/github/webhooks/ is the webhook path too.
     const path = (req.url ?? '').split('?')[0]!.replace(/\/+$/, '') || '/';
     if (req.method === 'GET' && path === '/healthz') {
-      answerJson(res, 200, { status: 'ok', probot: Probot.version });
+      // Stopping: a load balancer's health check sends the next deliveries to another replica.
+      if (closing) answerJson(res, 503, { status: 'stopping', probot: Probot.version });
+      else answerJson(res, 200, { status: 'ok', probot: Probot.version });
       return;
     }
     if (req.method === 'POST' && path === webhookPath.replace(/\/+$/, '')) {
+      if (closing) {
+        refuseWhileStopping(res);
+        req.resume();
+        return;
+      }
       void receive(req, res);
       return;
     }
@@ -188,13 +222,48 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     webhookPath,
     probot,
     server,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        fetch.destroy();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: async (graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS) => {
+      closing = true;
+      // No new connections; idle keep-alive ones are closed, busy ones once their answer is out.
+      const closed = new Promise<void>((resolve, reject) =>
+        server.close((err) => (err ? reject(err) : resolve())),
+      );
+      server.closeIdleConnections();
+      const running = [...inFlight.keys()];
+      if (running.length)
+        probot.log.info(
+          { deliveries: [...inFlight.values()], graceMs },
+          `stopping: waiting for ${running.length} deliver${running.length === 1 ? 'y' : 'ies'} being handled`,
+        );
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(running),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
+      const cut = [...inFlight.values()];
+      if (cut.length)
+        probot.log.error(
+          { deliveries: cut, code: 'deliveries_cut', graceMs },
+          `stopped with ${cut.length} deliver${cut.length === 1 ? 'y' : 'ies'} still being handled after ` +
+            `${graceMs} ms: redeliver ${cut.length === 1 ? 'it' : 'them'} from the GitHub App's advanced settings ` +
+            '(Recent Deliveries) once a replica is up',
+        );
+      server.closeAllConnections();
+      fetch.destroy();
+      await closed;
+      return { cut };
+    },
   };
+}
+
+/** A delivery that reaches a stopping replica: 503, so it is seen as not delivered and can be sent again. */
+function refuseWhileStopping(res: ServerResponse): void {
+  res.setHeader('connection', 'close');
+  answerJson(res, 503, {
+    error: 'shutting_down',
+    message: 'this replica of the app is stopping: the delivery was not handled; send it again',
+  });
 }
 
 async function main(): Promise<void> {
@@ -212,9 +281,9 @@ async function main(): Promise<void> {
   );
   let stopping = false;
   const stop = (): void => {
-    if (stopping) return; // the runner's SIGINT, then SIGTERM: one close
+    if (stopping) return; // the runner's SIGINT, then SIGTERM: one close, its grace unchanged
     stopping = true;
-    void running.close().then(() => process.exit(0));
+    void running.close().then(({ cut }) => process.exit(cut.length ? 1 : 0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
