@@ -26,6 +26,7 @@ import { syncDirectory } from '../util/sync-directory.ts';
 import {
   createOwnedFile,
   fileAgeMs,
+  keepTouched,
   namedProcessState,
   OWNER_FILE,
   ownerText,
@@ -221,8 +222,10 @@ let draftCount = 0;
 /** How long a change waits for another process's change to the same file (each takes milliseconds). */
 const LOCK_WAIT_MS = 10_000;
 /**
- * A lock this old whose holder this host cannot ask (another host's, or one naming nobody: an older version's)
- * was left by a process that died while changing the file.
+ * A lock untouched this long whose holder this host cannot ask (another host's or container's, or one naming
+ * nobody: an older version's) was left by a process that died while changing the file. Its holder touches it
+ * every HEARTBEAT_MS while it holds it (lock-takeover.ts keepTouched), however long its change takes, so a
+ * live holder's lock never gets this old (six heartbeats missed).
  */
 const LOCK_STALE_MS = 30_000;
 
@@ -233,12 +236,12 @@ const LOCK_STALE_MS = 30_000;
  */
 const CLAIM_STALE_MS = 5 * 60_000;
 
-/** How long ago the lock file was made; 0 when there is none. */
+/** How long ago the lock file was made or last touched by its holder; 0 when there is none. */
 const lockAge = (lock: string): Promise<number> => fileAgeMs(lock, 0);
 
 /**
  * Whether the change holding `lock` is gone: the process of this host it names has ended; one this host cannot
- * ask once LOCK_STALE_MS old. A live holder keeps it however long it takes (a change is never run twice at once).
+ * ask once untouched for LOCK_STALE_MS. A live holder keeps it however long it takes (a change is never run twice at once).
  */
 async function lockGone(lock: string): Promise<boolean> {
   const holder = namedProcessState(readOwnedFile(lock));
@@ -264,11 +267,22 @@ function holderOf(lock: string): string {
 }
 
 /** The schedule file of one environment in a state directory. */
+export interface FileScheduleOptions {
+  /** How often a held lock is touched (default HEARTBEAT_MS; tests). */
+  heartbeatMs?: number;
+  /** How long a change waits for another's lock (default LOCK_WAIT_MS; tests). */
+  lockWaitMs?: number;
+}
+
 export class FileSchedule {
   readonly dir: string;
+  private readonly heartbeatMs: number | undefined;
+  private readonly lockWaitMs: number;
 
-  constructor(stateDir: string) {
+  constructor(stateDir: string, options: FileScheduleOptions = {}) {
     this.dir = join(stateDir, 'schedules');
+    this.heartbeatMs = options.heartbeatMs;
+    this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
   }
 
   pathFor(environment: string): string {
@@ -369,12 +383,13 @@ export class FileSchedule {
    */
   private async locked<T>(environment: string, change: () => Promise<T>): Promise<T> {
     const lock = `${this.pathFor(environment)}.lock`;
-    const deadline = Date.now() + LOCK_WAIT_MS;
+    const deadline = Date.now() + this.lockWaitMs;
+    let text: string;
     for (;;) {
       try {
         await mkdir(this.dir, { recursive: true });
         // Appears naming this process (lock-takeover.ts): never an empty lock whose holder cannot be told.
-        await createOwnedFile(lock);
+        text = await createOwnedFile(lock);
         break;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
@@ -389,10 +404,15 @@ export class FileSchedule {
         );
       else await abortableSleep(5 + Math.random() * 20);
     }
+    // Touched while held (a change stalled on a slow disk, or a stopped process resumed), so a process that
+    // cannot ask about this one (another host's or container's) never takes it for one that died (lockGone).
+    const stop = keepTouched(lock, text, this.heartbeatMs);
     try {
       return await change();
     } finally {
-      await removeOwnedFile(lock);
+      stop();
+      // Only while it is still this change's: one another process holds now is never removed.
+      if (readOwnedFile(lock) === text) await removeOwnedFile(lock);
     }
   }
 
