@@ -6,12 +6,14 @@
 // (lock-takeover.ts createOwnedFile: it appears naming its process, never empty). `deploy-action reconcile`
 // starts the ones that are due (src/cli/schedule.ts), after checking the config's policy again at that moment
 // (deploy windows, freezes, a rollout in progress). A run is claimed with a file created exclusively (O_EXCL),
-// so two reconcile processes on one host start it once. A claim is judged by its age alone (CLAIM_STALE_MS),
-// never by what it says, so one seen empty (its claimant between creating and writing it) is held as any.
+// so two reconcile processes on one host start it once. A claim appears naming its claimant, as a lock does
+// (createOwnedFile): one whose claimant is a process of this host that has ended is taken over at once; any
+// other (a live claimant, one of another host or container, or one naming nobody: an older version's, or one
+// seen empty) only once CLAIM_STALE_MS old.
 // The trust model is the file system's, as for the records: whoever can write the state directory can
 // deploy with the CLI anyway.
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { RawConfig } from '../config/schema.ts';
@@ -232,9 +234,22 @@ const LOCK_STALE_MS = 30_000;
 /**
  * A claim this old on a run that is still scheduled was left by a process that died between claiming the run
  * and removing it (which takes at most the lock wait, LOCK_WAIT_MS): it is taken over, so the run is started
- * or dropped by a later reconcile instead of being skipped as claimed on every reconcile forever.
+ * or dropped by a later reconcile instead of being skipped as claimed on every reconcile forever. One whose
+ * claimant is provably gone (claimGone) is taken over at once.
  */
 const CLAIM_STALE_MS = 5 * 60_000;
+
+/**
+ * Whether the claim at `path` was left by a claimant that is gone: at once when it names a process of this host
+ * (the same PID namespace and boot) that has ended, its pid absent or another process's (namedProcessState);
+ * otherwise once CLAIM_STALE_MS old. Its claimant cannot be asked when it is of another host or container, or
+ * the claim names nobody (an older version's, holding only a pid; or one seen empty, made where there are no
+ * hard links and not written yet): the age rule then, as before.
+ */
+async function claimGone(path: string): Promise<boolean> {
+  if (namedProcessState(readOwnedFile(path)) === 'ended') return true;
+  return (await fileAgeMs(path, 0)) > CLAIM_STALE_MS;
+}
 
 /** How long ago the lock file was made or last touched by its holder; 0 when there is none. */
 const lockAge = (lock: string): Promise<number> => fileAgeMs(lock, 0);
@@ -438,24 +453,23 @@ export class FileSchedule {
   }
 
   /**
-   * Claims a run for this process: creates its claim file exclusively (false when another process has), then
-   * checks the run is still scheduled (a process that finished removes the run first, then its claim).
+   * Claims a run for this process: creates its claim file exclusively, naming this process (false when another
+   * process has), then checks the run is still scheduled (a process that finished removes the run first, then
+   * its claim).
    */
   async claim(run: ScheduledRun): Promise<boolean> {
     await mkdir(this.dir, { recursive: true });
     const path = this.claimPath(run);
-    const stale = async () => (await fileAgeMs(path, 0)) > CLAIM_STALE_MS;
     for (let attempt = 0; ; attempt++) {
       try {
-        const handle = await open(path, 'wx');
-        await handle.writeFile(`${process.pid}\n`);
-        await handle.close();
+        // Appears naming this process (lock-takeover.ts), so a claimant that died is known at once.
+        await createOwnedFile(path);
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         // Held by a live process (a start or a cancel under way), or left by one that died: taken over once.
-        if (attempt > 0 || !(await stale())) return false;
-        await takeOverStaleLock(path, stale, LOCK_STALE_MS);
+        if (attempt > 0 || !(await claimGone(path))) return false;
+        await takeOverStaleLock(path, () => claimGone(path), LOCK_STALE_MS);
       }
     }
     if (this.read(run.environment).some((r) => r.id === run.id)) return true;
@@ -465,8 +479,17 @@ export class FileSchedule {
 
   /** Gives a claim back. */
   async release(run: ScheduledRun): Promise<void> {
-    await unlink(this.claimPath(run)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
+    const path = this.claimPath(run);
+    await unlink(path).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return;
+      // Made as a directory holding its claimant (a file system without hard links: createOwnedFile).
+      // (unlink of a directory: EISDIR on Linux, EPERM elsewhere.)
+      const isDirectory = await stat(path).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      if (!isDirectory) throw error;
+      await removeOwnedFile(path);
     });
   }
 
