@@ -29,6 +29,7 @@ export type ChosenKind =
   | 'script'
   | 'target' // a make, rake, just, task, gradle, … target: the recipe that runs
   | 'project' // the project directory (or workspace) of npm, poetry, uv, …: its scripts and dependencies run
+  | 'directory' // the directory a program runs in, or the root or config it reads (env -C, sudo -D, git -C)
   | 'remote-program'
   | 'remote-code'
   | 'package' // the package an install fetches, whose install or build scripts run
@@ -55,11 +56,23 @@ interface WrapperSyntax {
   operands?: number;
   /** NAME=VALUE words before the program are assignments (env, sudo). */
   assignments?: boolean;
+  /**
+   * Options (among `values`) whose value is the directory the program runs in, the root it is found in, or a
+   * config naming programs (env -C, sudo -D, unshare --wd, git -C, kubectl --kubeconfig): what runs is read from
+   * there (./deploy.sh, a Makefile, package.json, the repository's config and hooks, a kubeconfig's exec).
+   */
+  directories?: readonly string[];
+  /** Its operands are the root directory the program is found in (chroot DIR). */
+  rootOperand?: boolean;
 }
 
 /** Programs that run the command given after their own options and operands. */
 const WRAPPERS: Record<string, WrapperSyntax> = {
-  env: { values: ['-u', '--unset', '-C', '--chdir', '-a', '--argv0'], assignments: true },
+  env: {
+    values: ['-u', '--unset', '-C', '--chdir', '-a', '--argv0'],
+    assignments: true,
+    directories: ['-C', '--chdir'],
+  },
   sudo: {
     values: [
       ...['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-T', '-U', '-R'],
@@ -67,6 +80,7 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
       ...['--command-timeout', '--other-user', '--chroot'],
     ],
     assignments: true,
+    directories: ['-D', '--chdir', '-R', '--chroot'],
   },
   doas: { values: ['-u', '-C'] },
   runuser: {
@@ -81,7 +95,7 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
   chrt: { values: ['-T', '--sched-runtime', '-P', '--sched-period', '-D', '--sched-deadline'], operands: 1 },
   ionice: { values: ['-c', '--class', '-n', '--classdata', '-p', '--pid', '-P', '--pgid', '-u', '--uid'] },
   taskset: { values: [], operands: 1 },
-  chroot: { values: ['--userspec', '--groups'], operands: 1 },
+  chroot: { values: ['--userspec', '--groups'], operands: 1, rootOperand: true },
   flock: { values: ['-w', '--timeout', '-E', '--conflict-exit-code'], operands: 1 },
   xargs: {
     values: [
@@ -107,10 +121,15 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
       ],
       ...['--path-property', '--socket-property', '--service-type', '--expand-environment'],
     ],
+    directories: ['--working-directory'],
   },
-  unshare: { values: ['-S', '--setuid', '-G', '--setgid', '-R', '--root', '-w', '--wd', '--propagation'] },
+  unshare: {
+    values: ['-S', '--setuid', '-G', '--setgid', '-R', '--root', '-w', '--wd', '--propagation'],
+    directories: ['-R', '--root', '-w', '--wd'],
+  },
   nsenter: {
     values: ['-t', '--target', '-S', '--setuid', '-G', '--setgid', '-r', '--root', '-w', '--wd'],
+    directories: ['-r', '--root', '-w', '--wd'],
   },
   // watch -x runs the command itself (without -x, it hands it to sh -c: code, see programs.ts).
   watch: { values: ['-n', '--interval', '-q', '--equexit'] },
@@ -136,6 +155,7 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
       ...['--default-index', '--index-url', '-i', '--extra-index-url', '--find-links', '-f', '--directory'],
       ...['--project', '--config-file', '--cache-dir', '--color', '--env-file', '--constraints', '-c'],
     ],
+    directories: ['--directory', '--project', '--config-file'],
   },
   // Privilege droppers that run the program after the user (gosu, su-exec, s6-setuidgid) or their options.
   gosu: { values: [], operands: 1 },
@@ -283,6 +303,17 @@ const SUBCOMMANDS: Record<
 };
 for (const name of ['podman', 'nerdctl', 'docker-compose']) SUBCOMMANDS[name] = SUBCOMMANDS.docker!;
 SUBCOMMANDS['oc'] = SUBCOMMANDS.kubectl!;
+
+/** Options of SUBCOMMANDS' run subcommands choosing the directory or environment the program is found in. */
+const SUBCOMMAND_DIRECTORIES: Record<string, readonly string[]> = {
+  // docker run/exec -w: the directory a relative program is found in, in the container.
+  docker: ['-w', '--workdir'],
+  // conda run: the directory, and the environment whose programs run.
+  conda: ['--cwd', '-n', '--name', '-p', '--prefix'],
+};
+for (const name of ['podman', 'nerdctl', 'docker-compose'])
+  SUBCOMMAND_DIRECTORIES[name] = SUBCOMMAND_DIRECTORIES.docker!;
+for (const name of ['mamba', 'micromamba']) SUBCOMMAND_DIRECTORIES[name] = SUBCOMMAND_DIRECTORIES.conda!;
 for (const name of ['mamba', 'micromamba']) SUBCOMMANDS[name] = SUBCOMMANDS.conda!;
 
 /**
@@ -352,6 +383,22 @@ const SUBCOMMAND_TOOLS: Record<string, readonly string[]> = {
   bundle: [],
 };
 SUBCOMMAND_TOOLS['oc'] = SUBCOMMAND_TOOLS.kubectl!;
+
+/**
+ * Options of SUBCOMMAND_TOOLS choosing the repository, directory or config the tool reads what it runs from:
+ * git's repository (its config's core.fsmonitor, core.sshCommand, aliases and its hooks run), the kubeconfig
+ * (its users' exec plugins run), docker's config (its credsStore names a program), cargo's config
+ * (build.rustc-wrapper; also inline KEY=VALUE).
+ */
+const TOOL_DIRECTORIES: Record<string, readonly string[]> = {
+  git: ['-C', '--git-dir', '--work-tree', '--exec-path'],
+  kubectl: ['--kubeconfig'],
+  oc: ['--kubeconfig'],
+  helm: ['--kubeconfig', '--registry-config', '--repository-config'],
+  docker: ['--config'],
+  nerdctl: ['--config'],
+  cargo: ['--config'],
+};
 SUBCOMMAND_TOOLS['nerdctl'] = SUBCOMMAND_TOOLS.docker!;
 
 /**
@@ -413,6 +460,9 @@ function unknownContainerOption(words: readonly string[], from: number, values: 
   return undefined;
 }
 
+/** How a directory option's value is described in messages (ChosenKind 'directory'). */
+const DIRECTORY_HOW = 'which chooses the directory, root or config what runs is read from';
+
 /** docker/podman options that name the program run in the container. */
 const ENTRYPOINT = new Set(['--entrypoint', '--dbus-daemon']);
 /** Options of a package runner that name the package to run. */
@@ -425,12 +475,21 @@ const PACKAGE_OPTIONS = new Set(['--package', '-p', '--with', '-w', '--from', '-
 function afterOptions(
   words: readonly string[],
   from: number,
-  syntax: { values: readonly string[]; operands?: number; assignments?: boolean },
+  syntax: {
+    values: readonly string[];
+    operands?: number;
+    assignments?: boolean;
+    directories?: readonly string[];
+    rootOperand?: boolean;
+  },
   chosen: (index: number, how: string) => void,
   program: string,
+  directory?: (index: number, how: string) => void,
 ): number | undefined {
   let operands = syntax.operands ?? 0;
   let options = true;
+  const inDirectory = (option: string) => `the value of ${program} ${option}, ${DIRECTORY_HOW}`;
+  const isDirectory = (option: string) => directory !== undefined && syntax.directories?.includes(option);
   for (let j = from; j < words.length; j++) {
     const word = words[j]!;
     if (options && word === '--') {
@@ -441,13 +500,15 @@ function afterOptions(
       const long = word.startsWith('--');
       const name = long ? word.split('=')[0]! : word.slice(0, 2);
       if (long && word.includes('=')) {
-        if (ENTRYPOINT.has(name) || PACKAGE_OPTIONS.has(name))
+        if (isDirectory(name)) directory!(j, inDirectory(name));
+        else if (ENTRYPOINT.has(name) || PACKAGE_OPTIONS.has(name))
           chosen(j, `the program ${program} ${name} runs`);
         continue;
       }
       if (long) {
         if (syntax.values.includes(word)) {
-          if (ENTRYPOINT.has(word) || PACKAGE_OPTIONS.has(word))
+          if (isDirectory(word)) directory!(j + 1, inDirectory(word));
+          else if (ENTRYPOINT.has(word) || PACKAGE_OPTIONS.has(word))
             chosen(j + 1, `the program ${program} ${word} runs`);
           j++;
         }
@@ -455,17 +516,20 @@ function afterOptions(
       }
       // Short options, perhaps together: the first one that takes a value takes the rest or the next word.
       for (let k = 1; k < word.length; k++) {
-        if (!syntax.values.includes(`-${word[k]}`)) continue;
+        const flag = `-${word[k]}`;
+        if (!syntax.values.includes(flag)) continue;
         if (k + 1 === word.length) {
-          if (PACKAGE_OPTIONS.has(`-${word[k]}`)) chosen(j + 1, `the program ${program} -${word[k]} runs`);
+          if (isDirectory(flag)) directory!(j + 1, inDirectory(flag));
+          else if (PACKAGE_OPTIONS.has(flag)) chosen(j + 1, `the program ${program} ${flag} runs`);
           j++;
-        }
+        } else if (isDirectory(flag)) directory!(j, inDirectory(flag)); // -C{{dir}}: attached
         break;
       }
       continue;
     }
     if (syntax.assignments && /^[A-Za-z_]\w*=/.test(word)) continue;
     if (operands > 0) {
+      if (syntax.rootOperand && directory) directory(j, `the root directory ${program} runs the program in`);
       operands--;
       continue;
     }
@@ -500,6 +564,7 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
     add(at, 'program', how);
     const name = programName(words[at]!);
     const chosen = (index: number, what: string) => add(index, 'program', what);
+    const directory = (index: number, what: string) => add(index, 'directory', what, undefined, at);
     // The script or module a shell or an interpreter loads; the file source and . read.
     if (name === 'source' || name === '.') {
       const file = words[at + 1] === '--' ? at + 2 : at + 1;
@@ -564,7 +629,10 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
         for (const inner of chosenWords(texts))
           remoteAdd(
             command.words[inner.index]!,
-            inner.kind === 'program' || inner.kind === 'script' || inner.kind === 'project'
+            inner.kind === 'program' ||
+              inner.kind === 'script' ||
+              inner.kind === 'project' ||
+              inner.kind === 'directory'
               ? 'remote-program'
               : inner.kind,
             `${inner.how}, on the remote host`,
@@ -614,7 +682,14 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
     }
     const tool = SUBCOMMAND_TOOLS[name];
     if (tool) {
-      const subcommand = afterOptions(words, at + 1, { values: tool }, chosen, name);
+      const subcommand = afterOptions(
+        words,
+        at + 1,
+        { values: tool, directories: TOOL_DIRECTORIES[name] },
+        chosen,
+        name,
+        directory,
+      );
       if (subcommand !== undefined)
         add(subcommand, 'subcommand', `the subcommand ${name} runs`, undefined, at);
       const plugins = PLUGINS[name];
@@ -645,7 +720,7 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
         return;
       // command -v / -V only says what a name would run (a lookup); it runs nothing.
       if (name === 'command' && words.slice(at + 1).some((w) => /^-[pvV]*[vV]/.test(w))) return;
-      const next = afterOptions(words, at + 1, wrapper, chosen, name);
+      const next = afterOptions(words, at + 1, wrapper, chosen, name, directory);
       if (next !== undefined) visit(next, `the program ${name} runs`);
       return;
     }
@@ -677,7 +752,14 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       return;
     }
     // docker compose run/exec SERVICE, docker run IMAGE, docker exec CONTAINER; the runners have none.
-    const next = afterOptions(words, j + 1, { values: sub.values, operands: sub.operands }, chosen, name);
+    const next = afterOptions(
+      words,
+      j + 1,
+      { values: sub.values, operands: sub.operands, directories: SUBCOMMAND_DIRECTORIES[name] },
+      chosen,
+      name,
+      directory,
+    );
     // An option not known here may take a value, and move the image and the program one word on: a template
     // from there to where the program would then be is refused, naming the option.
     const unknown = sub.operands > 0 ? unknownContainerOption(words, j + 1, sub.values) : undefined;

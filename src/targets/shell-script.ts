@@ -329,6 +329,8 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
       return `${where}: its value would choose the code that runs (even a plain word picks any file of the checkout), ${never}; name the file in the config and pass the value as an argument (${safe ?? `${programName(words[chosen.program]!)} FILE ${at}`}), ${perEnvironment}`;
     case 'project':
       return `${where}: its value would choose the project whose scripts, dependencies and build code run (even a plain word picks any directory, workspace or environment of the checkout, and so which package.json, pyproject.toml or Cargo.toml says what runs), ${never}; write the project in the config and pass the value as an argument (${safe ?? `${programName(words[chosen.program]!)} … ${at}`}), ${perEnvironment}`;
+    case 'directory':
+      return `${where}: what runs is read from there (a ./script or bin/ program, a Makefile, package.json or pyproject.toml, a repository's config and hooks, a kubeconfig's exec plugin), so its value would choose the code that runs (even a plain word picks any directory or file of the checkout), ${never}; write the directory or file in the config and pass the value as an argument (${programName(words[chosen.program]!)} … ./deploy.sh ${at}), ${perEnvironment}`;
     case 'remote-program':
       return `${where}: its value would choose what runs there, ${never}; name the remote program in the config and pass the value as its argument, where it must be one plain word (ssh HOST ./deploy.sh ${at})`;
     case 'remote-code':

@@ -251,7 +251,7 @@ const RUNNERS: Record<string, TaskRunner> = {
   go: {
     values: GO_BUILD_FLAGS,
     choosing: { '-exec': 'program', '-toolexec': 'program' },
-    after: ['run', 'test', 'build', 'install', 'vet'],
+    after: ['run', 'test', 'build', 'install', 'vet', 'generate'],
     operands: 'none',
     firstIs: 'script',
     safe: 'go run ./cmd/deploy VALUE (an argument of the program)',
@@ -346,7 +346,12 @@ export function taskWords(words: readonly string[], at: number, name: string): T
     if (options && word.startsWith('-') && word.length > 1) {
       const eq = word.indexOf('=');
       const option = eq > 0 ? word.slice(0, eq) : word;
-      const chosen = runner.choosing?.[option];
+      // go generate -run/-skip REGEXP: which of the packages' //go:generate commands run.
+      const chosen =
+        runner.choosing?.[option] ??
+        (name === 'go' && subcommand === ' generate' && /^--?(run|skip)$/.test(option)
+          ? 'target'
+          : undefined);
       if (chosen !== undefined) {
         add(eq > 0 ? j : j + 1, chosen, `${WHAT[chosen]} ${program} ${option} runs`);
         if (eq < 0) j++;
@@ -366,12 +371,17 @@ export function taskWords(words: readonly string[], at: number, name: string): T
       continue;
     }
     if (runner.assignments && /^[A-Za-z_][\w.-]*[:+?!]?=/.test(word)) continue;
-    // go run and go test build and run the package named; go build, install and vet only read it.
-    if (first && runner.firstIs && (name !== 'go' || subcommand === ' run' || subcommand === ' test')) {
+    // go run and go test build and run the package named, go generate runs its //go:generate commands; go
+    // build, install and vet only read it.
+    if (first && runner.firstIs && (name !== 'go' || / (run|test|generate)$/.test(subcommand))) {
       add(j, runner.firstIs, `${WHAT[runner.firstIs]} ${program} builds and runs`);
-      // go run a.go b.go: every .go file of the list is part of the program.
-      for (let k = j + 1; name === 'go' && word.endsWith('.go') && words[k]?.endsWith('.go'); k++)
+      // go run a.go b.go: every .go file of the list is part of the program; go test and go generate take a
+      // list of packages (the flags after them are the test binary's).
+      const every = name === 'go' && subcommand !== ' run';
+      for (let k = j + 1; name === 'go' && (every || word.endsWith('.go')) && k < words.length; k++) {
+        if (every ? words[k]!.startsWith('-') : !words[k]!.endsWith('.go')) break;
         add(k, runner.firstIs, `${WHAT[runner.firstIs]} ${program} builds and runs`);
+      }
       break;
     }
     if (runner.operands === 'none') break;
@@ -402,6 +412,8 @@ interface ProjectTool {
   runs: readonly string[];
   /** It reads its options after the script's name too (npm): only `--` ends them. */
   everywhere?: boolean;
+  /** Its subcommand whose operand is the workspace package whose script or command then runs (yarn workspace). */
+  workspace?: string;
   safe: string;
 }
 
@@ -417,10 +429,24 @@ const PROJECT_TOOLS: Record<string, ProjectTool> = {
     runs: ['run', 'exec', 'dlx'],
     safe: 'pnpm --dir services/api run deploy VALUE (the directory written in the config)',
   },
+  // yarn workspace NAME run deploy; yarn workspaces foreach --include/--from/--exclude GLOB run deploy.
   yarn: {
-    choosing: ['--cwd'],
+    choosing: ['--cwd', '--include', '--from', '--exclude'],
     runs: ['run', 'exec', 'dlx'],
-    safe: 'yarn --cwd services/api run deploy VALUE (the directory written in the config)',
+    workspace: 'workspace',
+    safe: 'yarn workspace api run deploy VALUE (the workspace written in the config)',
+  },
+  lerna: {
+    choosing: ['--scope', '--ignore'],
+    runs: ['run', 'exec'],
+    everywhere: true,
+    safe: 'lerna run deploy --scope api -- VALUE (the package written in the config)',
+  },
+  nx: {
+    choosing: ['-p', '--projects', '--exclude'],
+    runs: ['run', 'run-many', 'affected'],
+    everywhere: true,
+    safe: 'nx run-many -t deploy -p api -- VALUE (the project written in the config)',
   },
   bun: {
     choosing: ['--cwd'],
@@ -504,6 +530,18 @@ export function projectWords(words: readonly string[], at: number, name: string)
     if (word === '--') break;
     if (!word.startsWith('-') || word === '-') {
       if (running && !tool.everywhere) break;
+      if (!running && tool.workspace !== undefined && word === tool.workspace) {
+        if (j + 1 < words.length)
+          found.push({
+            index: j + 1,
+            kind: 'project',
+            how: `the workspace ${name} ${word} runs the command of`,
+            safe: tool.safe,
+          });
+        j++;
+        running = true;
+        continue;
+      }
       if (tool.runs.includes(word)) running = true;
       continue;
     }

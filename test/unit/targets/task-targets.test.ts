@@ -224,3 +224,48 @@ test("capistrano's stage (its config/deploy/STAGE.rb runs) and tasks take no tem
   assertAccepted(['cap', 'production', 'deploy', 'VERSION={{env}}']);
   assertAccepted(['bundle', 'exec', 'cap', 'production', 'deploy', 'BRANCH={{x}}']);
 });
+
+test('the workspace a monorepo tool runs the script of, and the packages go generate runs the commands of, take no template', () => {
+  for (const [spec, message] of [
+    [
+      ['yarn', 'workspace', '{{x}}', 'run', 'deploy'],
+      /is in the workspace yarn workspace runs the command of/,
+    ],
+    [['yarn', 'workspace', '{{x}}', 'deploy'], /the workspace yarn workspace runs the command of/],
+    [['yarn', 'workspace', 'app-{{x}}', 'exec', 'node', 'deploy.js'], /the workspace yarn workspace/],
+    [['yarn', 'workspaces', 'foreach', '--include', '{{x}}', 'run', 'deploy'], /the value of yarn --include/],
+    [['yarn', 'workspaces', 'foreach', '--from={{x}}', 'run', 'deploy'], /the value of yarn --from/],
+    [
+      ['yarn', 'workspaces', 'foreach', '-A', '--exclude', '{{x}}', 'run', 'deploy'],
+      /the value of yarn --exclude/,
+    ],
+    [['lerna', 'run', 'deploy', '--scope', '{{x}}'], /the value of lerna --scope/],
+    [['lerna', 'exec', '--scope={{x}}', '--', './deploy.sh'], /the value of lerna --scope/],
+    [['nx', 'run-many', '-t', 'deploy', '-p', '{{x}}'], /the value of nx -p/],
+    [['nx', 'run-many', '-t', 'deploy', '--projects={{x}}'], /the value of nx --projects/],
+    [['npm', 'run', 'deploy', '--workspace', '{{x}}'], /the value of npm --workspace/],
+    [['pnpm', '--filter', '{{x}}', 'run', 'deploy'], /the value of pnpm --filter/],
+    [['go', 'generate', './{{x}}'], /the code go generate builds and runs/],
+    [['go', 'generate', './cmd/{{x}}/...'], /the code go generate builds and runs/],
+    [['go', 'generate', '-x', './internal', './{{x}}'], /the code go generate builds and runs/],
+    [['go', 'generate', '-run', '{{x}}', './...'], /the target go generate -run runs/],
+    [['go', 'generate', '-skip={{x}}', './...'], /the target go generate -skip runs/],
+    [['go', 'test', './internal/...', './{{x}}'], /the code go test builds and runs/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  assert.match(
+    argvShellProblems(['yarn', 'workspace', '{{x}}', 'run', 'deploy'])[0]!,
+    /write the project in the config and pass the value as an argument \(yarn workspace api run deploy \{\{x\}\}/,
+  );
+  // The value as an argument of the script, or a flag of the test binary, stays accepted.
+  for (const spec of [
+    ['yarn', 'workspace', 'api', 'run', 'deploy', '{{x}}'],
+    ['yarn', 'workspace', 'api', 'deploy', '--tag', '{{x}}'],
+    ['lerna', 'run', 'deploy', '--scope', 'api', '--', '{{x}}'],
+    ['nx', 'run-many', '-t', 'deploy', '-p', 'api', '--', '{{x}}'],
+    ['go', 'generate', './...'],
+    ['go', 'test', './...', '-run', 'TestSmoke', '-args', '{{x}}'],
+    ['go', 'build', '-ldflags', '-X main.version={{x}}', './cmd/app'],
+  ])
+    assertAccepted(spec);
+});

@@ -270,3 +270,61 @@ test('docker/podman run: options that take a value are known, and an unknown one
     /docker run's option -Z, which this tool does not know/,
   );
 });
+
+test('a template in the directory, root or config a wrapper or tool reads what runs from is refused, each option', () => {
+  const message = (option: string) =>
+    new RegExp(`the value of ${option}, which chooses the directory, root or config what runs is read from`);
+  for (const [spec, option] of [
+    [['env', '-C', '{{x}}', './deploy.sh'], 'env -C'],
+    [['env', '-C{{x}}', './deploy.sh'], 'env -C'],
+    [['env', '--chdir', '/srv/{{x}}', 'make', 'deploy'], 'env --chdir'],
+    [['env', 'A=1', '--chdir={{x}}', './deploy.sh'], 'env --chdir'],
+    [['sudo', '-D', '{{x}}', './deploy.sh'], 'sudo -D'],
+    [['sudo', '-u', 'app', '--chdir={{x}}', './deploy.sh'], 'sudo --chdir'],
+    [['sudo', '-R', '/srv/{{x}}', '/deploy.sh'], 'sudo -R'],
+    [['sudo', '--chroot', '{{x}}', '/deploy.sh'], 'sudo --chroot'],
+    [['systemd-run', '--working-directory={{x}}', './deploy.sh'], 'systemd-run --working-directory'],
+    [['unshare', '-w', '{{x}}', './deploy.sh'], 'unshare -w'],
+    [['unshare', '--root={{x}}', '/deploy.sh'], 'unshare --root'],
+    [['nsenter', '-t', '1', '--wd={{x}}', './deploy.sh'], 'nsenter --wd'],
+    [['nsenter', '-t', '1', '-r', '{{x}}', '/deploy.sh'], 'nsenter -r'],
+    [['uvx', '--directory', '{{x}}', 'deploy-tool'], 'uvx --directory'],
+    [['uvx', '--project={{x}}', 'deploy-tool'], 'uvx --project'],
+    [['uvx', '--config-file', '{{x}}', 'deploy-tool'], 'uvx --config-file'],
+    [['conda', 'run', '--cwd', '{{x}}', '-n', 'prod', 'python', 'deploy.py'], 'conda --cwd'],
+    [['conda', 'run', '-n', '{{x}}', 'python', 'deploy.py'], 'conda -n'],
+    [['micromamba', 'run', '--prefix', '/opt/{{x}}', 'python', 'deploy.py'], 'micromamba --prefix'],
+    [['git', '-C', '{{x}}', 'pull'], 'git -C'],
+    [['git', '-C', '/srv/{{x}}', 'status'], 'git -C'],
+    [['git', '--git-dir={{x}}', 'fetch'], 'git --git-dir'],
+    [['git', '--work-tree', '{{x}}', 'checkout', 'main'], 'git --work-tree'],
+    [['git', '--exec-path={{x}}', 'pull'], 'git --exec-path'],
+    [['kubectl', '--kubeconfig', '{{x}}', 'get', 'pods'], 'kubectl --kubeconfig'],
+    [['oc', '--kubeconfig={{x}}', 'get', 'pods'], 'oc --kubeconfig'],
+    [['helm', '--kubeconfig', '{{x}}', 'list'], 'helm --kubeconfig'],
+    [['helm', '--repository-config={{x}}', 'repo', 'update'], 'helm --repository-config'],
+    [['docker', '--config', '{{x}}', 'pull', 'app:1'], 'docker --config'],
+    [['cargo', '--config', '{{x}}', 'build'], 'cargo --config'],
+    [['docker', 'run', '-w', '{{x}}', 'app:1', './deploy.sh'], 'docker -w'],
+    [['docker', 'exec', '--workdir={{x}}', 'app', './deploy.sh'], 'docker --workdir'],
+  ] as Array<[string[], string]>)
+    assertRefused(spec, message(option));
+  assertRefused(['chroot', '{{x}}', '/deploy.sh'], /the root directory chroot runs the program in/);
+  assertScriptRefused('ssh host env -C {{x}} ./deploy.sh', /env -C, which chooses the directory/);
+  assert.match(
+    argvShellProblems(['env', '-C', '{{x}}', './deploy.sh'])[0]!,
+    /^\{\{x\}\} is in the value of env -C, .*: what runs is read from there .*write the directory or file in the config and pass the value as an argument/,
+  );
+  // Other option values, and the value as an argument of the program run there, stay accepted.
+  for (const spec of [
+    ['env', '-C', '/srv/app', './deploy.sh', '{{x}}'],
+    ['env', '-C', '/srv/app', './deploy.sh', '-C', '{{x}}'],
+    ['sudo', '-u', '{{x}}', './deploy.sh'],
+    ['git', '-C', '/srv/app', 'commit', '-C', '{{x}}'],
+    ['git', '-C', '/srv/app', 'tag', '{{x}}'],
+    ['kubectl', '-n', '{{x}}', 'get', 'pods'],
+    ['conda', 'run', '-n', 'prod', 'python', 'deploy.py', '{{x}}'],
+    ['docker', 'run', '-e', 'V={{x}}', 'app:1', './deploy.sh'],
+  ])
+    assertAccepted(spec);
+});
