@@ -6,7 +6,7 @@
 // non-deployer's /promote is refused; the deployer's /promote (delivered three times) starts the reconcile
 // workflow once; the BUILT action in `mode: reconcile`, a new run, goes on from 25 % to 100 %. The same story
 // with /abort ends with all traffic on v1. Zero failed requests either way; one status comment.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateWebhook } from '../fake-github/index.ts';
 import { commentOnPull } from '../app/helpers.ts';
@@ -190,74 +190,78 @@ async function finalLoad(s: Story, load: Load, t: Parameters<typeof assertZeroDo
   assert.ok((report.byVersion.v2 ?? 0) > 0, describeLoad(report));
 }
 
-test('pause: manual at 25 %: the job hands off at 75/25, /promote by a deployer resumes it in a new run to 100 %, zero failed requests', async (t) => {
-  const { s, deploymentId, load, seen } = await deployUntilHandedOff(t);
-  const { fake } = s;
+// The two stories are independent (each its own haproxy, services, fake GitHub, App and load) and mostly
+// wait on the built action's runs and the in-job wait: run side by side.
+describe('pause: manual at 25 %, then /promote or /abort', { concurrency: true }, () => {
+  test('pause: manual at 25 %: the job hands off at 75/25, /promote by a deployer resumes it in a new run to 100 %, zero failed requests', async (t) => {
+    const { s, deploymentId, load, seen } = await deployUntilHandedOff(t);
+    const { fake } = s;
 
-  // A non-deployer's /promote is refused: no request, no dispatch.
-  await comment(s, `/promote ${ENV}`, 'mallory');
-  assert.equal(controlRuns(s).length, 1, 'nothing written for mallory');
-  assert.equal(fake.repo().workflowDispatches.length, 0);
+    // A non-deployer's /promote is refused: no request, no dispatch.
+    await comment(s, `/promote ${ENV}`, 'mallory');
+    assert.equal(controlRuns(s).length, 1, 'nothing written for mallory');
+    assert.equal(fake.repo().workflowDispatches.length, 0);
 
-  // The deployer's /promote, delivered three times (a redelivery, and a second delivery of it).
-  const { payload } = commentOnPull(fake, `/promote ${ENV}`, { user: 'alice', owner: OWNER, repo: REPO });
-  await s.probot.receive({ id: 'promote-1', name: 'issue_comment', payload } as Receive);
-  await s.probot.receive({ id: 'promote-1', name: 'issue_comment', payload } as Receive);
-  await s.probot.receive({ id: 'promote-2', name: 'issue_comment', payload } as Receive);
-  assert.equal(controlRuns(s).length, 2, 'one request check run for the promote');
-  assert.equal(fake.requestsFor('actions/create-workflow-dispatch').length, 1, 'one resume');
-  assert.deepEqual(await weights(s.demo), { blue: 75, green: 25 }, 'the App itself moves no traffic');
+    // The deployer's /promote, delivered three times (a redelivery, and a second delivery of it).
+    const { payload } = commentOnPull(fake, `/promote ${ENV}`, { user: 'alice', owner: OWNER, repo: REPO });
+    await s.probot.receive({ id: 'promote-1', name: 'issue_comment', payload } as Receive);
+    await s.probot.receive({ id: 'promote-1', name: 'issue_comment', payload } as Receive);
+    await s.probot.receive({ id: 'promote-2', name: 'issue_comment', payload } as Receive);
+    assert.equal(controlRuns(s).length, 2, 'one request check run for the promote');
+    assert.equal(fake.requestsFor('actions/create-workflow-dispatch').length, 1, 'one resume');
+    assert.deepEqual(await weights(s.demo), { blue: 75, green: 25 }, 'the App itself moves no traffic');
 
-  const resumed = await runDispatched(s, t);
-  assert.equal(resumed.status, 0, resumed.stdout + resumed.stderr);
-  const entries = (JSON.parse(resumed.outputs.reconcile ?? '{}') as { entries: Array<{ code: string }> })
-    .entries;
-  assert.ok(
-    entries.some((e) => e.code === 'rollout_resumed' || e.code === 'deployed'),
-    resumed.stdout,
-  );
-  assert.deepEqual(await weights(s.demo), { blue: 0, green: 100 });
-  await finalLoad(s, load, t, 'v2');
+    const resumed = await runDispatched(s, t);
+    assert.equal(resumed.status, 0, resumed.stdout + resumed.stderr);
+    const entries = (JSON.parse(resumed.outputs.reconcile ?? '{}') as { entries: Array<{ code: string }> })
+      .entries;
+    assert.ok(
+      entries.some((e) => e.code === 'rollout_resumed' || e.code === 'deployed'),
+      resumed.stdout,
+    );
+    assert.deepEqual(await weights(s.demo), { blue: 0, green: 100 });
+    await finalLoad(s, load, t, 'v2');
 
-  const read = await readRecord(s);
-  assert.ok(read.ok && read.record, JSON.stringify(read));
-  assert.equal(read.record.rollout, undefined);
-  assert.equal(read.record.live?.version, 'v2');
-  const events = read.record.history.map((h) => `${h.event}:${h.by}`);
-  assert.ok(events.includes('promoted:alice'), events.join(' '));
+    const read = await readRecord(s);
+    assert.ok(read.ok && read.record, JSON.stringify(read));
+    assert.equal(read.record.rollout, undefined);
+    assert.equal(read.record.live?.version, 'v2');
+    const events = read.record.history.map((h) => `${h.event}:${h.by}`);
+    assert.ok(events.includes('promoted:alice'), events.join(' '));
 
-  // The deployment ends in success, written by the resumed run; one status comment says so.
-  const statuses = fake.repo().deploymentStatuses.get(deploymentId)!;
-  assert.equal(statuses.at(-1)!.state, 'success', JSON.stringify(statuses.map((x) => x.state)));
-  await deliverStatuses(s, deploymentId, seen);
-  const comments = statusComments(s);
-  assert.equal(comments.length, 1, 'one status comment');
-  assert.equal(parseStatusComment(String(comments[0]!.body), ENV)?.state, 'success');
-  fake.assertNoViolations();
-});
+    // The deployment ends in success, written by the resumed run; one status comment says so.
+    const statuses = fake.repo().deploymentStatuses.get(deploymentId)!;
+    assert.equal(statuses.at(-1)!.state, 'success', JSON.stringify(statuses.map((x) => x.state)));
+    await deliverStatuses(s, deploymentId, seen);
+    const comments = statusComments(s);
+    assert.equal(comments.length, 1, 'one status comment');
+    assert.equal(parseStatusComment(String(comments[0]!.body), ENV)?.state, 'success');
+    fake.assertNoViolations();
+  });
 
-test('pause: manual at 25 %: /abort by an approver puts all traffic back on v1 in a new run, zero failed requests', async (t) => {
-  const { s, deploymentId, load, seen } = await deployUntilHandedOff(t);
-  const { fake } = s;
-  await comment(s, `/abort ${ENV} error budget burning`, 'carol');
-  assert.equal(fake.requestsFor('actions/create-workflow-dispatch').length, 1);
-  const aborted = await runDispatched(s, t);
-  assert.equal(aborted.status, 0, aborted.stdout + aborted.stderr);
-  const w = await weights(s.demo);
-  assert.equal(w.green, 0, JSON.stringify(w));
-  await finalLoad(s, load, t, 'v1');
+  test('pause: manual at 25 %: /abort by an approver puts all traffic back on v1 in a new run, zero failed requests', async (t) => {
+    const { s, deploymentId, load, seen } = await deployUntilHandedOff(t);
+    const { fake } = s;
+    await comment(s, `/abort ${ENV} error budget burning`, 'carol');
+    assert.equal(fake.requestsFor('actions/create-workflow-dispatch').length, 1);
+    const aborted = await runDispatched(s, t);
+    assert.equal(aborted.status, 0, aborted.stdout + aborted.stderr);
+    const w = await weights(s.demo);
+    assert.equal(w.green, 0, JSON.stringify(w));
+    await finalLoad(s, load, t, 'v1');
 
-  const read = await readRecord(s);
-  assert.ok(read.ok && read.record, JSON.stringify(read));
-  assert.equal(read.record.rollout, undefined);
-  assert.notEqual(read.record.live?.version, 'v2', 'v2 never went live');
-  const events = read.record.history.map((h) => `${h.event}:${h.code}:${h.by}`);
-  assert.ok(events.includes('abort_requested:rollout_aborted:carol'), events.join(' '));
-  assert.equal(read.record.history.at(-1)?.code, 'rollout_aborted', events.join(' '));
-  const statuses = fake.repo().deploymentStatuses.get(deploymentId)!;
-  assert.equal(statuses.at(-1)!.state, 'failure', JSON.stringify(statuses.map((x) => x.state)));
-  assert.match(String(statuses.at(-1)!.description), /aborted by @?carol/i);
-  await deliverStatuses(s, deploymentId, seen);
-  assert.equal(statusComments(s).length, 1, 'one status comment');
-  fake.assertNoViolations();
+    const read = await readRecord(s);
+    assert.ok(read.ok && read.record, JSON.stringify(read));
+    assert.equal(read.record.rollout, undefined);
+    assert.notEqual(read.record.live?.version, 'v2', 'v2 never went live');
+    const events = read.record.history.map((h) => `${h.event}:${h.code}:${h.by}`);
+    assert.ok(events.includes('abort_requested:rollout_aborted:carol'), events.join(' '));
+    assert.equal(read.record.history.at(-1)?.code, 'rollout_aborted', events.join(' '));
+    const statuses = fake.repo().deploymentStatuses.get(deploymentId)!;
+    assert.equal(statuses.at(-1)!.state, 'failure', JSON.stringify(statuses.map((x) => x.state)));
+    assert.match(String(statuses.at(-1)!.description), /aborted by @?carol/i);
+    await deliverStatuses(s, deploymentId, seen);
+    assert.equal(statusComments(s).length, 1, 'one status comment');
+    fake.assertNoViolations();
+  });
 });
