@@ -5,7 +5,7 @@
 // completes while GitHub stays down, and GitHub down in each way it fails (errors, no answer, answers lost
 // after the write landed): the step ends within the run's GitHub budget after the deployment, with one
 // warning, counts every request GitHub received, and writes nothing twice.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Octokit } from '@octokit/rest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -416,50 +416,54 @@ const DOWN_MODES = [
   ['every request left without an answer', { hang: true }],
 ] as const;
 
-for (const [how, mode] of DOWN_MODES)
-  for (const when of ['from the start', 'as the deployment ends'] as const) {
-    test(`GitHub down ${when} (${how}), real retry timing: the step ends within the budget after the deployment`, async (t) => {
-      const s = await scenario(t, { gateRequired: false });
-      const before = s.fake.requests.length;
-      if (when === 'from the start') s.fake.setDown(mode);
-      else
-        // Down from the deployment's final status on: the whole budget is left for the end of the run.
-        s.fake.failNext({
-          status: 503,
-          ...mode,
-          where: (r) => {
-            const final =
-              r.operationId === 'repos/create-deployment-status' &&
-              ['success', 'failure'].includes((r.body as { state?: string }).state ?? '');
-            if (final) s.fake.setDown(mode);
-            return final;
-          },
-        });
-      const env = baseEnv(s.fake);
-      // The real back-off (1 s, 4 s, 9 s) and spacing of writes, as on a runner.
-      delete env.DEPLOY_ACTION_RETRY_BASE_MS;
-      delete env.DEPLOY_ACTION_WRITE_INTERVAL_MS;
-      const run = await runBuiltAction({ dir: s.dir, inputs, event: s.event, env });
-      assert.equal(run.status, 0, run.stdout + run.stderr);
-      assert.equal(run.outputs.status, 'succeeded', 'GitHub is reporting, never the deployment');
-      const tail = tailAfterDeployment(run);
-      const warning = assertOneWarning(run);
-      t.diagnostic(`the step went on ${Math.round(tail)} ms after the deployment; ${warning}`);
-      assert.ok(tail <= TAIL_BOUND_MS, `the step went on ${Math.round(tail)} ms after the deployment`);
-      assert.match(warning, /the deployment status "success"/);
-      // Every request sent is counted, retries included: exactly what GitHub received.
-      const received = s.fake.requests.length - before;
-      assert.ok(received > 0);
-      assert.equal(Number(run.outputs['github-requests']), received);
-      assert.match(run.stdout, new RegExp(`^${received} GitHub API requests? sent`, 'm'));
-      // The log says once that it gave up, and nothing is sent after that.
-      const gaveUp = run.lines.filter((l) => /GitHub: giving up for the rest of this run/.test(l.text));
-      assert.equal(gaveUp.length, 1, run.stdout);
-      const last = Math.max(...s.fake.requests.map((r) => r.at));
-      assert.ok(last < gaveUp[0]!.at, 'every request GitHub received came before the log said it gave up');
-      s.fake.assertNoViolations();
-    });
-  }
+// Each of the four waits out the real back-off and the run's GitHub budget in real time, on its own fake
+// GitHub and workspace, mostly idle: run side by side, the four waits overlap instead of adding up.
+describe('GitHub down, real retry timing', { concurrency: true }, () => {
+  for (const [how, mode] of DOWN_MODES)
+    for (const when of ['from the start', 'as the deployment ends'] as const) {
+      test(`GitHub down ${when} (${how}), real retry timing: the step ends within the budget after the deployment`, async (t) => {
+        const s = await scenario(t, { gateRequired: false });
+        const before = s.fake.requests.length;
+        if (when === 'from the start') s.fake.setDown(mode);
+        else
+          // Down from the deployment's final status on: the whole budget is left for the end of the run.
+          s.fake.failNext({
+            status: 503,
+            ...mode,
+            where: (r) => {
+              const final =
+                r.operationId === 'repos/create-deployment-status' &&
+                ['success', 'failure'].includes((r.body as { state?: string }).state ?? '');
+              if (final) s.fake.setDown(mode);
+              return final;
+            },
+          });
+        const env = baseEnv(s.fake);
+        // The real back-off (1 s, 4 s, 9 s) and spacing of writes, as on a runner.
+        delete env.DEPLOY_ACTION_RETRY_BASE_MS;
+        delete env.DEPLOY_ACTION_WRITE_INTERVAL_MS;
+        const run = await runBuiltAction({ dir: s.dir, inputs, event: s.event, env });
+        assert.equal(run.status, 0, run.stdout + run.stderr);
+        assert.equal(run.outputs.status, 'succeeded', 'GitHub is reporting, never the deployment');
+        const tail = tailAfterDeployment(run);
+        const warning = assertOneWarning(run);
+        t.diagnostic(`the step went on ${Math.round(tail)} ms after the deployment; ${warning}`);
+        assert.ok(tail <= TAIL_BOUND_MS, `the step went on ${Math.round(tail)} ms after the deployment`);
+        assert.match(warning, /the deployment status "success"/);
+        // Every request sent is counted, retries included: exactly what GitHub received.
+        const received = s.fake.requests.length - before;
+        assert.ok(received > 0);
+        assert.equal(Number(run.outputs['github-requests']), received);
+        assert.match(run.stdout, new RegExp(`^${received} GitHub API requests? sent`, 'm'));
+        // The log says once that it gave up, and nothing is sent after that.
+        const gaveUp = run.lines.filter((l) => /GitHub: giving up for the rest of this run/.test(l.text));
+        assert.equal(gaveUp.length, 1, run.stdout);
+        const last = Math.max(...s.fake.requests.map((r) => r.at));
+        assert.ok(last < gaveUp[0]!.at, 'every request GitHub received came before the log said it gave up');
+        s.fake.assertNoViolations();
+      });
+    }
+});
 
 test('a status POST that lands but answers 500 is looked up, not repeated: no duplicate in_progress', async (t) => {
   const s = await scenario(t, { gateRequired: false });
