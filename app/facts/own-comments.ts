@@ -12,6 +12,7 @@ import type { PendingRequest } from '../deploy/pending.ts';
 import { GATE_MARKER, parseGateNotices } from '../deploy/gate-notice.ts';
 import type { GateNotice } from '../deploy/gate-notice.ts';
 import { HEAD_MARKER, parseHeadNotices } from '../deploy/head-notice.ts';
+import { parseStartedNotices, STARTED_MARKER } from '../schedule/started-notice.ts';
 import { FactsError } from './config.ts';
 import type { Api, Octokit, Where } from './github.ts';
 
@@ -53,6 +54,8 @@ export interface AppComments {
    * have seen, in GitHub's order (comment ids grow).
    */
   asked: AskedApproval[];
+  /** The scheduled and queued requests (their ids) the App's "Started" replies here say started (run-due.ts). */
+  startedRequests: Set<string>;
 }
 
 /** One commit a comment of the app asked approvals for, or said is the head (AppComments.asked). */
@@ -89,7 +92,7 @@ export const markerScope = (where: Where, pullRequest: number): MarkerScope => (
   pullRequest,
 });
 
-const STATE_MARKERS = [APPROVAL_MARKER, PENDING_MARKER, GATE_MARKER, HEAD_MARKER];
+const STATE_MARKERS = [APPROVAL_MARKER, PENDING_MARKER, GATE_MARKER, HEAD_MARKER, STARTED_MARKER];
 
 /** The PR's comments written by the app itself: the only ones whose markers are read, and only if they verify. */
 export async function readAppComments(
@@ -105,6 +108,7 @@ export async function readAppComments(
     statusCommentIds: new Map(),
     gates: [],
     asked: [],
+    startedRequests: new Set(),
   };
   const bot = botLogin.toLowerCase();
   const scope = markerScope(where, number);
@@ -139,6 +143,7 @@ export async function readAppComments(
           out.asked.push({ environment: g.environment, sha: g.sha, commentId: c.id, rollback: false });
         for (const sha of parseHeadNotices(markers))
           out.asked.push({ environment: undefined, sha, commentId: c.id, rollback: false });
+        for (const id of parseStartedNotices(markers)) out.startedRequests.add(id);
       }
       // The status comment a deployment the App starts names (its payload's comment_id): the App and the
       // Action write into it, and the App reads its state back. Only the App's own counts: another app's

@@ -10,11 +10,13 @@
 // and the lock taken by the one start path (app/deploy/start.ts). Refused: nothing starts, the PR is told
 // why with the code, the request is removed. Nothing is half-done: a failure part-way gives the claim back
 // so the next trigger tries again, and a deployment already created for the request is never created twice
-// (its de-duplication key is the /deploy comment's).
+// (its de-duplication key is the /deploy comment's): a request whose deployment exists is not decided again
+// but told "Started" once (its reply's marker is looked for first), marked ended and removed (settleStarted).
 import type { Api, Where } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
 import { actorOf, readPull, teamsIn } from '../facts/pull-request.ts';
-import { readAppComments } from '../facts/own-comments.ts';
+import { markerScope, readAppComments } from '../facts/own-comments.ts';
+import { createdByApp } from '../facts/deployments.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import type { RecordReader } from '../state.ts';
 import { readLocks } from '../locks.ts';
@@ -25,6 +27,8 @@ import { askedOf, type PendingRequest } from '../deploy/pending.ts';
 import { lockOwner } from '../deploy/replies.ts';
 import { explainRefusal, resolvePolicy } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
+import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import { commentDedupeKey, DedupeLookupTooLong, findByDedupeKey } from '../../src/github/deployments.ts';
 import { quietMentions } from '../handlers/comment.ts';
 import { claimIsStale, dueDecisions, startCheck, startedCode } from './decide.ts';
 import type { DueDecision, StartCode } from './decide.ts';
@@ -44,6 +48,7 @@ import {
 } from './store.ts';
 import type { ScheduleList, SwapRef } from './store.ts';
 import { askRefName } from './record.ts';
+import { serializeStartedNotice } from './started-notice.ts';
 import type { ScheduledRequest } from './record.ts';
 
 export interface DueDeps {
@@ -142,6 +147,8 @@ export async function runDue(
   if (list.requests.length === 0) return [];
   const decisions = dueDecisions(list.requests, await readLocks(deps.api, where), deps.now());
   const out: DueOutcome[] = [];
+  /** A request started by an earlier due check was settled (told, marked, removed) only now. */
+  let settledLate = false;
   // One at a time: each start takes a lock the next decision may meet; a failure stops here and the next
   // trigger finds the claims given back.
   for (const d of decisions) {
@@ -197,6 +204,23 @@ export async function runDue(
         out.push({ ...base, status: 'replayed' });
         continue;
       }
+      const withdrawn: DueOutcome[] = [];
+      const onStarted = async (): Promise<boolean> => {
+        withdrawn.push(...(await withdrawSiblings(deps, where, request, list)));
+        return settledAll(withdrawn);
+      };
+      // Its deployment is there already: an earlier due check started it and failed before marking it ended
+      // (its end mark, its "Started" reply or a withdrawal met a GitHub error; its claim was given back). It
+      // is not decided again (its own deployment's lock would drop or hold it, a policy changed since would
+      // refuse what started): it is told once, if that reply was not posted, then marked and removed.
+      const deployed = await requestDeployment(deps, where, request);
+      if (deployed !== undefined) {
+        const told = await toldStarted(deps, where, request);
+        out.push(await settleStarted(deps, where, request, deployed, told, onStarted));
+        out.push(...withdrawn);
+        settledLate = true;
+        continue;
+      }
       if (d.action === 'drop') {
         const lock = d.lock ? ` (${lockOwner(d.lock)})` : '';
         await reply(
@@ -240,13 +264,7 @@ export async function runDue(
         out.push(await withdrawDuplicate(deps, where, request, holding.holder, 'stands', true));
         continue;
       }
-      const withdrawn: DueOutcome[] = [];
-      out.push(
-        await startNow(deps, where, request, async () => {
-          withdrawn.push(...(await withdrawSiblings(deps, where, request, list)));
-          return settledAll(withdrawn);
-        }),
-      );
+      out.push(await startNow(deps, where, request, onStarted));
       out.push(...withdrawn);
     } catch (error) {
       await releaseClaim(deps.api, where, request).catch(() => undefined);
@@ -256,9 +274,9 @@ export async function runDue(
   // A request removed without starting (it had ended: a replay or a withdrawn duplicate) may have stood at
   // the head of its queue, where the one behind it was told to wait: decide again on a fresh listing, so the
   // queue does not wait for the next trigger. Bounded: each pass removes what it acts on.
-  const removedUnstarted = out.some(
-    (o) => o.status === 'replayed' || (o.status === 'not_started' && /_duplicate$/.test(o.code)),
-  );
+  const removedUnstarted =
+    settledLate ||
+    out.some((o) => o.status === 'replayed' || (o.status === 'not_started' && /_duplicate$/.test(o.code)));
   if (removedUnstarted && passes > 1) out.push(...(await runDue(deps, where, undefined, passes - 1)));
   return out;
 }
@@ -268,11 +286,17 @@ export async function runDue(
  * (a lock's holder, read from a tag anyone with push access writes; the deployers or approvers a refusal
  * lists) is shown, not mentioned, as in the replies to commands (quietMentions).
  */
-async function reply(deps: DueDeps, where: Where, request: ScheduledRequest, body: string): Promise<void> {
+async function reply(
+  deps: DueDeps,
+  where: Where,
+  request: ScheduledRequest,
+  body: string,
+  markers: readonly string[] = [],
+): Promise<void> {
   await deps.api.issues.createComment({
     ...where,
     issue_number: request.pr,
-    body: quietMentions(body, request.requestedBy),
+    body: appendMarkers(quietMentions(body, request.requestedBy), markers),
   });
 }
 
@@ -388,35 +412,15 @@ async function startNow(
   const prefix = request.mode === 'at' ? 'schedule' : 'queue';
   switch (outcome.status) {
     case 'created':
-    case 'already_deployed': {
-      const code = startedCode(request);
-      await reply(
+    case 'already_deployed':
+      return settleStarted(
         deps,
         where,
         request,
-        `**Started** (\`${code}\`): ${describeRequest(request)}, checked again against the policy now: deployment **#${outcome.deploymentId}**. Progress is in the status comment.`,
+        outcome.deploymentId,
+        comments.startedRequests.has(request.id),
+        onStarted,
       );
-      // It started: whatever the withdrawal of its identical requests meets, it is marked ended, or the next
-      // trigger would start it again (a second "Started" for the same deployment). If they could not all be
-      // withdrawn it is kept, holding its ask, so none of them starts once this deployment ends (the ask freed,
-      // the first would take it): a later due check withdraws them and removes it (finishStarted).
-      const settled = await onStarted().then(
-        (all) => {
-          if (!all) siblingsPending(deps, where, request);
-          return all;
-        },
-        (error: unknown) => {
-          siblingsPending(deps, where, request, error);
-          return false;
-        },
-      );
-      if (settled) await removeRequest(deps.api, where, request, code);
-      else {
-        await markEnded(deps.api, where, request, code);
-        await releaseClaim(deps.api, where, request);
-      }
-      return { ...base, status: 'started', code, deploymentId: outcome.deploymentId };
-    }
     case 'sha_moved':
       return refuse(
         `${prefix}_sha_moved`,
@@ -430,6 +434,93 @@ async function startNow(
         return { ...base, status: 'requeued' };
       }
       return refuse('schedule_locked', `${lockOwner(outcome.lock)}.`);
+  }
+}
+
+/**
+ * A claimed request whose deployment exists (started just now, or by an earlier due check that failed before
+ * marking it ended). Its pull request is told it started unless `told` (a "Started" reply of the App's carrying
+ * the request's marker is there already): once, whichever step fails after the reply, and never lost, since a
+ * failed reply leaves it unmarked for the next due check to tell. Then, whatever the withdrawal of its
+ * identical requests (onStarted) meets, it is marked ended, or the next trigger would act on it again. If they
+ * could not all be withdrawn it is kept, holding its ask, so none of them starts once this deployment ends (the
+ * ask freed, the first would take it): a later due check withdraws them and removes it (finishStarted).
+ */
+async function settleStarted(
+  deps: DueDeps,
+  where: Where,
+  request: ScheduledRequest,
+  deploymentId: number,
+  told: boolean,
+  onStarted: () => Promise<boolean>,
+): Promise<DueOutcome> {
+  const code = startedCode(request);
+  if (!told)
+    await reply(
+      deps,
+      where,
+      request,
+      `**Started** (\`${code}\`): ${describeRequest(request)}, checked again against the policy now: deployment **#${deploymentId}**. Progress is in the status comment.`,
+      [serializeStartedNotice(request, deploymentId, deps.markers.keys, markerScope(where, request.pr))],
+    );
+  const settled = await onStarted().then(
+    (all) => {
+      if (!all) siblingsPending(deps, where, request);
+      return all;
+    },
+    (error: unknown) => {
+      siblingsPending(deps, where, request, error);
+      return false;
+    },
+  );
+  if (settled) await removeRequest(deps.api, where, request, code);
+  else {
+    await markEnded(deps.api, where, request, code);
+    await releaseClaim(deps.api, where, request);
+  }
+  return { id: request.id, environment: request.environment, status: 'started', code, deploymentId };
+}
+
+/**
+ * The deployment the App created for `request` (its /deploy comment's de-duplication key, made by the App),
+ * if there is one. More deployments of its commit and environment than are read: not known, said, and left
+ * to the start's own check (startDeployment finds it among the commit's deployments it reads).
+ */
+async function requestDeployment(
+  deps: DueDeps,
+  where: Where,
+  request: ScheduledRequest,
+): Promise<number | undefined> {
+  try {
+    const found = await findByDedupeKey(deps.api, {
+      ...where,
+      sha: request.sha,
+      environment: request.environment,
+      payload: { dedupe_key: commentDedupeKey(request.sourceCommentId) },
+      madeByCaller: (d) => createdByApp(d, { login: deps.botLogin, id: deps.appId }),
+    });
+    return found?.id;
+  } catch (error) {
+    if (!(error instanceof DedupeLookupTooLong)) throw error;
+    deps.markers.warn(
+      { ...about(where, request), error: error.message },
+      'whether a scheduled deployment was started already cannot be read: checked as one that was not',
+    );
+    return undefined;
+  }
+}
+
+/**
+ * Whether the App's comments on the request's pull request hold its "Started" reply (its marker). A pull
+ * request with more comments than the App reads: not known, so told (again, at worst) rather than not at all.
+ */
+async function toldStarted(deps: DueDeps, where: Where, request: ScheduledRequest): Promise<boolean> {
+  try {
+    const comments = await readAppComments(deps.api, where, request.pr, deps.botLogin, deps.markers);
+    return comments.startedRequests.has(request.id);
+  } catch (error) {
+    if (error instanceof FactsError && error.code === 'too_many_comments') return false;
+    throw error;
   }
 }
 
