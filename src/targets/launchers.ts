@@ -598,6 +598,8 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       if (!remote) return;
       const line = words.slice(at + remote.from, at + remote.to).join(' ');
       const commands = remoteCommands(words, at + remote.from, at + remote.to);
+      // The remote line's cd or pushd to a value (cd /srv/{{x}} && ./deploy.sh), as in a script.
+      let remoteDirectory: { token: RemoteWord; program: string } | undefined;
       commands.forEach((command, position) => {
         const texts = command.words.map((word) => word.text);
         // A template counts at the word of ssh's it is in (a remote variable's, where it was set).
@@ -626,6 +628,23 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
               'remote-code',
               'a ${…} of the remote line, which reads the variable the value names',
             );
+        const reads = remoteDirectory && readsWorkingDirectory(texts);
+        if (remoteDirectory && reads) {
+          remoteAdd(
+            remoteDirectory.token,
+            'remote-program',
+            `the directory ${remoteDirectory.program} changes to on the remote host, where a later command ${reads}`,
+          );
+          remoteDirectory = undefined;
+        }
+        if (texts[0] === 'cd' || texts[0] === 'pushd') {
+          let k = 1;
+          while (k < texts.length && /^-[LPe@n]+$/.test(texts[k]!)) k++;
+          if (texts[k] === '--') k++;
+          const token = command.words[k];
+          if (token && token.parts.some(([, text]) => templatesIn(text).length > 0))
+            remoteDirectory = { token, program: texts[0] };
+        }
         for (const inner of chosenWords(texts))
           remoteAdd(
             command.words[inner.index]!,
@@ -771,6 +790,75 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
   };
   visit(0, 'the program');
   return [...found.values()].sort((a, b) => a.index - b.index);
+}
+
+/**
+ * Programs that read what they run from the directory they run in, whatever their words: a Makefile, package.json,
+ * pyproject.toml, Cargo.toml, go.mod, Gemfile, compose file or *.tf there, a repository's config and hooks.
+ */
+const WORKING_DIRECTORY_TOOLS = new Set([
+  ...['make', 'gmake', 'just', 'rake', 'task', 'gradle', 'gradlew', 'mvn', 'mvnw', 'ant', 'gulp', 'grunt'],
+  ...[
+    'invoke',
+    'inv',
+    'fab',
+    'mix',
+    'deno',
+    'bazel',
+    'bazelisk',
+    'npm',
+    'npx',
+    'yarn',
+    'pnpm',
+    'pnpx',
+    'bun',
+  ],
+  ...['bunx', 'uv', 'uvx', 'poetry', 'pdm', 'hatch', 'rye', 'pixi', 'pipenv', 'pip', 'pip3', 'composer'],
+  ...['bundle', 'cap', 'cargo', 'go', 'terraform', 'tofu', 'terragrunt', 'pulumi', 'git', 'docker-compose'],
+  ...['skaffold', 'tilt', 'helmfile', 'serverless', 'sls', 'cdk', 'tox', 'nox', 'turbo', 'nx', 'lerna'],
+  ...['dotnet', 'swift', 'mise', 'direnv', 'ansible-playbook', 'kustomize', 'zig', 'sbt', 'lein', 'cabal'],
+  ...['stack', 'dune', 'rebar3', 'conan', 'cmake', 'meson', 'ninja', 'scons', 'waf', 'earthly', 'dagger'],
+]);
+
+/** Whether a word is a path read from the working directory: not absolute, from home or from a variable. */
+function relativePath(word: string): boolean {
+  return !/^[/~$]/.test(word) && (word === '.' || word === '..' || word.includes('/'));
+}
+
+/**
+ * Why a command reads what it runs from the directory it runs in (after `cd DIR`), or undefined: it runs a
+ * program or loads a script by a relative path (./deploy.sh, bin/deploy, bash deploy.sh, source env.sh), names a
+ * target, project or package read from there (make deploy, npm run deploy), is a tool that reads its project
+ * or repository there (make, npm, git, terraform, docker compose), or gives kubectl, oc, helm or docker a
+ * relative manifest, chart or build context.
+ */
+export function readsWorkingDirectory(words: readonly string[]): string | undefined {
+  if (words.length === 0) return undefined;
+  for (const chosen of chosenWords(words)) {
+    const word = words[chosen.index]!;
+    if (chosen.kind === 'program' && relativePath(word)) return `runs ${word}, a path from there`;
+    if (chosen.kind === 'program' && WORKING_DIRECTORY_TOOLS.has(programName(word)))
+      return `runs ${programName(word)}, which reads its project, tasks or repository from there`;
+    if (chosen.kind === 'script' && !/^[/~$]/.test(word)) return `runs ${word}, a file from there`;
+    if (['target', 'project', 'package', 'directory'].includes(chosen.kind) && !/^[/~$]/.test(word))
+      return `runs ${chosen.how} (${word}), read from there`;
+  }
+  // kubectl apply -f k8s/, helm upgrade app ./chart -f values.yaml, docker build ., docker compose up.
+  const name = programName(words[0]!);
+  if (['kubectl', 'oc', 'helm', 'docker', 'podman', 'nerdctl', 'kustomize'].includes(name)) {
+    if (words.includes('compose')) return `runs ${name} compose, which reads its compose file from there`;
+    for (let j = 1; j < words.length; j++) {
+      const word = words[j]!;
+      const value = /^(-f|-k|--filename|--kustomize|--values|--file)=(.*)$/.exec(word)?.[2];
+      const file =
+        value ?? (/^(-f|-k|--filename|--kustomize|--values|--file)$/.test(word) ? words[j + 1] : undefined);
+      if (file !== undefined && relativePath(file) && file !== '-')
+        return `gives ${name} ${file}, a manifest, chart or file from there`;
+      if (file === undefined && !word.startsWith('-') && (word === '.' || /^\.\.?\//.test(word)))
+        return `gives ${name} ${word}, a chart, manifest or build context from there`;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -8,7 +8,7 @@
 // templates whose value would choose what runs (launchers.ts), and those inside a substitution whose output or
 // input escapes these rules: $(…) whose output is split into words, starts an argument where options are read
 // or reaches a word that must be plain; >(…) or <(…) that a shell or an interpreter reads as code.
-import { chosenWords, xargsInputChooses, type ChosenWord } from './launchers.ts';
+import { chosenWords, readsWorkingDirectory, xargsInputChooses, type ChosenWord } from './launchers.ts';
 import {
   codeVariableIn,
   codeVariableOperand,
@@ -444,6 +444,8 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   // Functions the script (or the one around it) defines: a call's arguments are their positional parameters.
   const functions = new Map([...(inherited?.functions ?? []), ...shellFunctions(script)]);
   const visiting = inherited?.visiting ?? new Map<string, 'exact' | 'anywhere'>();
+  // The values a cd or pushd of the script changed to, until a later command reading the directory refuses them.
+  let workingDirectory: { founds: Found[]; program: string } | undefined;
   // ${!n} where n holds no value reads the variable n names, which may hold one: a reference to "!n", which
   // holds any value of the script (HeldValues.holds), refused where a value would be (not everywhere, as ${!v}
   // is when v holds a value: then the value names the variable).
@@ -655,6 +657,32 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       for (const found of valuesIn(command.args[chosen.index]!))
         if (names.has(found.name))
           refuseFound(found, 'chooses', (name) => chosenWordMessage(chosen, texts, name));
+    }
+    // cd {{x}} && ./deploy.sh: a later command reading what it runs from the directory the value chose. A later
+    // cd to a fixed directory does not clear it (it may be on another branch), nor does a subshell's end.
+    const reads = workingDirectory ? readsWorkingDirectory(texts) : undefined;
+    if (workingDirectory && reads !== undefined) {
+      const { founds, program } = workingDirectory;
+      workingDirectory = undefined;
+      const later = texts.join(' ');
+      for (const found of founds)
+        refuseFound(
+          found,
+          'chooses',
+          (name) =>
+            `{{${name}}} is in the directory ${program} changes to, and a later command (${later}) ${reads}: its value would choose the code that runs (even a plain word picks any directory of the checkout), which no check of the value can make safe; write the directory in the config (${program} services/api && ./deploy.sh {{${name}}}) and pass the value as an argument, or write a command per environment under environments.<name>.target`,
+        );
+    }
+    if (texts[0] === 'cd' || texts[0] === 'pushd') {
+      // cd [-L|-P|-e|-@] [--] DIR; pushd [-n] [DIR | +N | -N].
+      let k = 1;
+      while (k < texts.length && /^-[LPe@n]+$/.test(texts[k]!)) k++;
+      if (texts[k] === '--') k++;
+      const founds = k < command.args.length ? valuesIn(command.args[k]!) : [];
+      if (founds.length) {
+        workingDirectory ??= { founds: [], program: texts[0] };
+        workingDirectory.founds.push(...founds);
+      }
     }
     // Where a value must be one plain word, checked once rendered: a variable holding exactly fixed text and
     // templates (Held.exact), referenced as $v or ${v}, has its fixed text checked here (`fits`) and its

@@ -14,6 +14,7 @@ import { chosenWords } from '../../../src/targets/launchers.ts';
 import { runCommand, type CommandFailed } from '../../../src/targets/run-command.ts';
 import { analyzeShellTemplate, argvShellProblems } from '../../../src/targets/shell-script.ts';
 import { workdir, commandDefaults as defaults } from '../../helpers/command-workdir.ts';
+import { assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
 
 // [command, what the message names]
 const CHOSEN: Array<[string[], RegExp]> = [
@@ -232,3 +233,67 @@ test('chosenWords: the remote command names only its own templates, not the word
     [],
   );
 });
+
+test('cd or pushd to a value, then a command reading what it runs from there, is refused naming both', () => {
+  const message = /is in the directory (cd|pushd) changes to, and a later command/;
+  for (const script of [
+    'cd {{x}} && ./deploy.sh',
+    'cd /srv/{{x}} && ./deploy.sh',
+    'cd {{x}}\n./deploy.sh --env prod',
+    'pushd {{x}} && ./deploy.sh && popd',
+    'cd -P -- /srv/{{x}} && bin/deploy',
+    'cd "releases/{{x}}"; sudo ./deploy.sh',
+    'cd {{x}} && bash deploy.sh',
+    'cd {{x}} && python3 deploy.py',
+    'cd {{x}} && source env.sh',
+    'cd {{x}} && make',
+    'cd {{x}} && make deploy',
+    'cd {{x}} && npm ci && npm run deploy',
+    'cd {{x}} && git pull',
+    'cd {{x}} && terraform apply -auto-approve',
+    'cd {{x}} && docker compose up -d',
+    'cd {{x}} && docker build -t app:1 .',
+    'cd {{x}} && kubectl apply -f k8s/',
+    'cd {{x}} && helm upgrade app ./chart',
+    'cd {{x}} && bundle exec cap production deploy',
+    'd=/srv/{{x}}; cd "$d" && ./deploy.sh',
+    'cd "$DEPLOY_X" && ./deploy.sh',
+    'if true; then cd {{x}}; fi; ./deploy.sh',
+  ])
+    assertScriptRefused(script, message);
+  const [problem] = problemsOf('cd /srv/{{x}} && ./deploy.sh {{env}}').split('\n');
+  assert.match(
+    problem!,
+    /^\{\{x\}\} \(character 9\) is in the directory cd changes to, and a later command \(\.\/deploy\.sh \{\{env\}\}\) runs \.\/deploy\.sh, a path from there: its value would choose the code that runs .*write the directory in the config \(cd services\/api && \.\/deploy\.sh \{\{x\}\}\)/,
+  );
+  // Through a function's or an inline script's parameter, and on ssh's remote line.
+  assert.match(
+    problemsOf('f() { cd "$1" && ./deploy.sh; }; f {{x}}'),
+    /there \$1 is in the directory cd changes to/,
+  );
+  assert.match(
+    problemsOf("ssh host 'cd /srv/{{x}} && ./deploy.sh'"),
+    /the directory cd changes to on the remote host/,
+  );
+  assert.match(
+    problemsOf('ssh host cd /srv/{{x}} "&&" make'),
+    /the directory cd changes to on the remote host/,
+  );
+  // A directory the value chose, where nothing run is read from it, stays accepted; so does a fixed cd.
+  for (const script of [
+    'cd /srv/releases/{{x}} && tar xzf /tmp/app.tgz && ln -sfn /srv/releases/{{x}} /srv/current',
+    'mkdir -p /srv/{{x}} && cd /srv/{{x}} && ls -la',
+    'cd {{x}} && /opt/deploy/bin/deploy',
+    'cd {{x}} && python3 /opt/deploy.py',
+    'cd {{x}} && kubectl rollout status deploy/app && echo done',
+    'cd /srv/app && ./deploy.sh {{x}}',
+    'cd /srv/app && make deploy VERSION={{x}}',
+    "ssh host 'cd /srv/{{x}} && tar xzf /tmp/app.tgz'",
+  ])
+    assertScriptAccepted(script);
+});
+
+function problemsOf(script: string): string {
+  const analysis = analyzeShellTemplate(script);
+  return analysis.ok ? '' : analysis.problems.map((p) => p.message).join('\n');
+}
