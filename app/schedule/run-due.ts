@@ -9,7 +9,8 @@
 // and vetoes for this commit, checks, earlier environments), the pull request still open with the same head,
 // and the lock taken by the one start path (app/deploy/start.ts). Refused: nothing starts, the PR is told
 // why with the code, the request is removed. Nothing is half-done: a failure part-way gives the claim back
-// so the next trigger tries again, and a deployment already created for the request is never created twice
+// so the next trigger tries again (the failure is that request's outcome; what was done before it is reported,
+// and the other environments' requests go on), and a deployment already created for the request is never created twice
 // (its de-duplication key is the /deploy comment's): a request whose deployment exists is not decided again
 // but told "Started" once (its reply's marker is looked for first), marked ended and removed (settleStarted).
 import type { Api, Where } from '../facts/github.ts';
@@ -94,7 +95,13 @@ export type DueOutcome =
    * A duplicate another caller began withdrawing and has not marked yet (withdrawOnce): left listed, its claim
    * given back; a due check after that withdrawal is stale takes it over if its caller died.
    */
-  | { id: string; environment: string; status: 'withdrawal_pending' };
+  | { id: string; environment: string; status: 'withdrawal_pending' }
+  /**
+   * Acting on it met an error (`error`: a GitHub error, or `code`, a FactsError's: the config cannot be read):
+   * its claim given back, it stays listed for the next trigger. The outcomes of the requests acted on before
+   * it stand; the other requests of its environment wait for that trigger too.
+   */
+  | { id: string; environment: string; status: 'failed'; error: string; code?: string };
 
 const env = (name: string): string => userText(name, { as: 'code' });
 const short = (sha: string): string => userText(sha.slice(0, 12), { as: 'code' });
@@ -124,6 +131,17 @@ const DROP_TEXT: Record<Extract<DueDecision, { action: 'drop' }>['code'], string
 const ALREADY_WITHDRAWN =
   'a withdrawn duplicate scheduled deployment (marked ended, its pull request told, by whoever withdrew it first): removed';
 
+/** The outcome of a request acting on which threw `error`. */
+function failure(request: ScheduledRequest, error: unknown): DueOutcome {
+  return {
+    id: request.id,
+    environment: request.environment,
+    status: 'failed',
+    error: error instanceof Error ? error.message : String(error),
+    ...(error instanceof FactsError ? { code: error.code } : {}),
+  };
+}
+
 /** How withdrawOnce takes over a withdrawal left unmarked by a caller that died. */
 const takeover = (deps: DueDeps) => ({ now: deps.now, ...(deps.swap ? { swap: deps.swap } : {}) });
 
@@ -149,18 +167,48 @@ export async function runDue(
   const out: DueOutcome[] = [];
   /** A request started by an earlier due check was settled (told, marked, removed) only now. */
   let settledLate = false;
-  // One at a time: each start takes a lock the next decision may meet; a failure stops here and the next
-  // trigger finds the claims given back.
+  /** The environments (lower case) where acting on a request failed: the rest of each waits for the next trigger. */
+  const failedIn = new Set<string>();
+  // One at a time: each start takes a lock the next decision may meet. A failure gives its request's claim
+  // back and is its outcome; what was done before it is reported, the other environments' requests go on, and
+  // its own environment's wait for the next trigger (decided as if it had started, they could be dropped as
+  // behind a start that did not happen).
   for (const d of decisions) {
     if (d.action === 'wait') continue;
     const { request } = d;
+    if (failedIn.has(request.environment.toLowerCase())) continue;
     const base = { id: request.id, environment: request.environment };
-    // A claim left by a replica that died mid-start would skip the request on every trigger forever.
-    if (claimIsStale(request, deps.now())) await releaseClaim(deps.api, where, request);
-    if (!(await claimRequest(deps.api, where, request))) {
+    const failed = (error: unknown, done: readonly DueOutcome[] = []): void => {
+      out.push(...done, failure(request, error));
+      failedIn.add(request.environment.toLowerCase());
+      // A config that cannot be read is the commands' to report (runDueQuietly): not an alarm here.
+      if (!(error instanceof FactsError))
+        deps.markers.warn(
+          { ...about(where, request), error: error instanceof Error ? error.message : String(error) },
+          'acting on a scheduled deployment failed: its claim is given back, the next trigger tries again',
+        );
+    };
+    let claimed: boolean;
+    try {
+      // A claim left by a replica that died mid-start would skip the request on every trigger forever.
+      if (claimIsStale(request, deps.now())) await releaseClaim(deps.api, where, request);
+      claimed = await claimRequest(deps.api, where, request);
+    } catch (error) {
+      // No claim of ours to give back.
+      failed(error);
+      continue;
+    }
+    if (!claimed) {
       out.push({ ...base, status: 'claimed_elsewhere' });
       continue;
     }
+    // The outcomes of its identical requests, withdrawn once it started (withdrawSiblings): reported whatever
+    // fails after.
+    const withdrawn: DueOutcome[] = [];
+    const onStarted = async (): Promise<DueOutcome[]> => {
+      withdrawn.push(...(await withdrawSiblings(deps, where, request, list)));
+      return withdrawn;
+    };
     try {
       // The ref and its signed tag prove the App once recorded the request, not that it is still open.
       const ended = await endedAs(deps.api, where, request, deps.appId);
@@ -204,11 +252,6 @@ export async function runDue(
         out.push({ ...base, status: 'replayed' });
         continue;
       }
-      const withdrawn: DueOutcome[] = [];
-      const onStarted = async (): Promise<boolean> => {
-        withdrawn.push(...(await withdrawSiblings(deps, where, request, list)));
-        return settledAll(withdrawn);
-      };
       // Its deployment is there already: an earlier due check started it and failed before marking it ended
       // (its end mark, its "Started" reply or a withdrawal met a GitHub error; its claim was given back). It
       // is not decided again (its own deployment's lock would drop or hold it, a policy changed since would
@@ -268,7 +311,7 @@ export async function runDue(
       out.push(...withdrawn);
     } catch (error) {
       await releaseClaim(deps.api, where, request).catch(() => undefined);
-      throw error;
+      failed(error, withdrawn);
     }
   }
   // A request removed without starting (it had ended: a replay or a withdrawn duplicate) may have stood at
@@ -277,7 +320,9 @@ export async function runDue(
   const removedUnstarted =
     settledLate ||
     out.some((o) => o.status === 'replayed' || (o.status === 'not_started' && /_duplicate$/.test(o.code)));
-  if (removedUnstarted && passes > 1) out.push(...(await runDue(deps, where, undefined, passes - 1)));
+  // Not after a failure: the next trigger tries again.
+  if (removedUnstarted && passes > 1 && failedIn.size === 0)
+    out.push(...(await runDue(deps, where, undefined, passes - 1)));
   return out;
 }
 
@@ -306,10 +351,10 @@ async function startNow(
   where: Where,
   request: ScheduledRequest,
   /**
-   * Once it started, before it is removed (and its ask with it): whether every identical request is withdrawn
-   * (false: one is being withdrawn elsewhere and is not marked yet).
+   * Once it started, before it is removed (and its ask with it): withdraws every identical request, with the
+   * outcome of each (settledAll: whether all are withdrawn).
    */
-  onStarted: () => Promise<boolean>,
+  onStarted: () => Promise<DueOutcome[]>,
 ): Promise<DueOutcome> {
   const base = { id: request.id, environment: request.environment };
   const [pr, config, comments] = await Promise.all([
@@ -452,7 +497,7 @@ async function settleStarted(
   request: ScheduledRequest,
   deploymentId: number,
   told: boolean,
-  onStarted: () => Promise<boolean>,
+  onStarted: () => Promise<DueOutcome[]>,
 ): Promise<DueOutcome> {
   const code = startedCode(request);
   if (!told)
@@ -464,8 +509,9 @@ async function settleStarted(
       [serializeStartedNotice(request, deploymentId, deps.markers.keys, markerScope(where, request.pr))],
     );
   const settled = await onStarted().then(
-    (all) => {
-      if (!all) siblingsPending(deps, where, request);
+    (withdrawn) => {
+      const all = settledAll(withdrawn);
+      if (!all) siblingsPending(deps, where, request, failures(withdrawn));
       return all;
     },
     (error: unknown) => {
@@ -541,21 +587,27 @@ async function withdrawSiblings(
   const out: DueOutcome[] = [];
   for (const sibling of list.requests) {
     if (sibling.id === started.id || askRefName(sibling) !== ask) continue;
-    if (!(await claimRequest(deps.api, where, sibling))) {
-      // Claimed by a due check elsewhere, which may get the ask once `started` is removed: marked ended now,
-      // before the ask is freed, so that check reads the mark again just before it would start it (startNow)
-      // and removes it unseen. Told once, by whoever marks it.
-      out.push(await withdrawDuplicate(deps, where, sibling, started, 'has started', false));
-      continue;
-    }
+    // Each on its own: one that fails (a GitHub error) is that one's outcome, its claim given back, and the
+    // others are still withdrawn; `started` is then kept holding its ask until a later due check withdraws it.
+    let claimed = false;
     try {
-      out.push(await withdrawDuplicate(deps, where, sibling, started, 'has started', true));
+      // Not claimed: a due check elsewhere holds it, and may get the ask once `started` is removed. Marked ended
+      // now, before the ask is freed, so that check reads the mark again just before it would start it
+      // (startNow) and removes it unseen. Told once, by whoever marks it.
+      claimed = await claimRequest(deps.api, where, sibling);
+      out.push(await withdrawDuplicate(deps, where, sibling, started, 'has started', claimed));
     } catch (error) {
-      await releaseClaim(deps.api, where, sibling).catch(() => undefined);
-      throw error;
+      if (claimed) await releaseClaim(deps.api, where, sibling).catch(() => undefined);
+      out.push(failure(sibling, error));
     }
   }
   return out;
+}
+
+/** What failed among `outcomes` (`<id>: <error>`, joined), or undefined when nothing did. */
+function failures(outcomes: readonly DueOutcome[]): string | undefined {
+  const failed = outcomes.flatMap((o) => (o.status === 'failed' ? [`${o.id}: ${o.error}`] : []));
+  return failed.length > 0 ? failed.join('; ') : undefined;
 }
 
 /**
@@ -578,9 +630,9 @@ function siblingsPending(deps: DueDeps, where: Where, request: ScheduledRequest,
     );
 }
 
-/** Whether none of `outcomes` is a withdrawal left pending (begun elsewhere, not marked yet). */
+/** Whether none of `outcomes` is a withdrawal left pending (begun elsewhere, not marked yet) or failed. */
 const settledAll = (outcomes: readonly DueOutcome[]): boolean =>
-  outcomes.every((o) => o.status !== 'withdrawal_pending');
+  outcomes.every((o) => o.status !== 'withdrawal_pending' && o.status !== 'failed');
 
 /** The outcome a duplicate is withdrawn with. */
 const duplicateCode = (request: ScheduledRequest) =>
@@ -668,7 +720,7 @@ async function finishStarted(
     return [{ ...base, status: 'siblings_pending' }];
   }
   if (!settledAll(withdrawn)) {
-    siblingsPending(deps, where, request);
+    siblingsPending(deps, where, request, failures(withdrawn));
     await releaseClaim(deps.api, where, request);
     return [...withdrawn, { ...base, status: 'siblings_pending' }];
   }
