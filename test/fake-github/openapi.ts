@@ -1,11 +1,14 @@
 // GitHub's official OpenAPI description, loaded once per process, and the request/response checks built
 // from it. Validators are compiled lazily per operation (the description holds ~1000 operations; a test
-// touches a dozen) and cached.
+// touches a dozen) and cached: in the process, and on disk for the next one (kept-validators.ts).
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import type { ValidateFunction, ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { BODY_FORMATS } from './formats.ts';
+import { keptCodeOptions, keptValidator } from './kept-validators.ts';
 
 // ajv-formats is CommonJS; under Node's ESM loader its default export is the plugin function.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -37,7 +40,7 @@ interface CompiledRoute {
 const SPEC_ID = 'github-openapi';
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
 
-let loaded: { spec: Json; routes: CompiledRoute[]; loadMs: number } | undefined;
+let loaded: { spec: Json; specHash: string; routes: CompiledRoute[]; loadMs: number } | undefined;
 let ajvInstance: Ajv | undefined;
 let paramAjvInstance: Ajv | undefined;
 const validatorCache = new Map<string, ValidateFunction>();
@@ -103,7 +106,9 @@ function normaliseNullable(node: unknown): unknown {
 export function loadOpenApi(): { spec: Json; loadMs: number } {
   if (!loaded) {
     const started = performance.now();
-    const spec = JSON.parse(readFileSync(specPath(), 'utf8')) as Json;
+    const text = readFileSync(specPath(), 'utf8');
+    const specHash = createHash('sha256').update(text).digest('hex');
+    const spec = JSON.parse(text) as Json;
     normaliseNullable(spec.paths);
     normaliseNullable(spec.components);
     const routes: CompiledRoute[] = [];
@@ -131,7 +136,7 @@ export function loadOpenApi(): { spec: Json; loadMs: number } {
     }
     // Prefer the most specific template when several match (e.g. /git/refs vs a {param}).
     routes.sort((a, b) => b.literalLength - a.literalLength);
-    loaded = { spec, routes, loadMs: performance.now() - started };
+    loaded = { spec, specHash, routes, loadMs: performance.now() - started };
   }
   return { spec: loaded.spec, loadMs: loaded.loadMs };
 }
@@ -154,56 +159,31 @@ export function matchRoute(method: string, pathname: string): RouteMatch | undef
   return undefined;
 }
 
+// strict: false because the description uses OpenAPI keywords (example, discriminator, x-github...).
+const BODY_OPTIONS = {
+  strict: false,
+  allErrors: true,
+  validateSchema: false,
+  logger: false,
+  inlineRefs: false,
+} as const;
+// Path and query values arrive as strings; coerce them to the declared types before checking.
+const PARAM_OPTIONS = { ...BODY_OPTIONS, coerceTypes: 'array' } as const;
+
 function ajv(): Ajv {
   if (!ajvInstance) {
-    // strict: false because the description uses OpenAPI keywords (example, discriminator, x-github...).
-    ajvInstance = new Ajv({
-      strict: false,
-      allErrors: true,
-      validateSchema: false,
-      logger: false,
-      inlineRefs: false,
-    });
+    ajvInstance = new Ajv({ ...BODY_OPTIONS, code: keptCodeOptions('BODY_FORMATS') });
     addFormats(ajvInstance);
-    allowEmptyUriDefaults(ajvInstance);
+    // A uri may be exactly "" (see formats.ts); every other format is ajv-formats' own.
+    ajvInstance.addFormat('uri', BODY_FORMATS.uri);
     ajvInstance.addSchema(loadOpenApi().spec, SPEC_ID);
   }
   return ajvInstance;
 }
 
-/**
- * GitHub's description gives "" as the default of several `format: uri` fields (a deployment status's
- * target_url, log_url and environment_url), and GitHub answers "" when they were not set. Exactly "" is
- * accepted for a uri; anything else still has to be a URI.
- */
-function allowEmptyUriDefaults(instance: Ajv): void {
-  const original = instance.formats.uri as unknown;
-  const test = (v: unknown, value: string): boolean =>
-    typeof v === 'function'
-      ? Boolean((v as (s: string) => unknown)(value))
-      : v instanceof RegExp
-        ? v.test(value)
-        : true;
-  const check = (value: string): boolean => {
-    if (value === '') return true;
-    if (original && typeof original === 'object' && 'validate' in original)
-      return test((original as { validate: unknown }).validate, value);
-    return test(original, value);
-  };
-  instance.addFormat('uri', { type: 'string', validate: check });
-}
-
 function paramAjv(): Ajv {
   if (!paramAjvInstance) {
-    // Path and query values arrive as strings; coerce them to the declared types before checking.
-    paramAjvInstance = new Ajv({
-      strict: false,
-      allErrors: true,
-      validateSchema: false,
-      logger: false,
-      coerceTypes: 'array',
-      inlineRefs: false,
-    });
+    paramAjvInstance = new Ajv({ ...PARAM_OPTIONS, code: keptCodeOptions('FULL_FORMATS') });
     addFormats(paramAjvInstance);
     paramAjvInstance.addSchema(loadOpenApi().spec, SPEC_ID);
   }
@@ -223,6 +203,13 @@ function deref(obj: Json, pointer: string): { obj: Json; pointer: string } {
       .reduce<Json>((o, key) => o[key.replace(/~1/g, '/').replace(/~0/g, '~')] as Json, loadOpenApi().spec);
   }
   return { obj: current, pointer: at };
+}
+
+/** A validator of bodies (`ajv()`) or of parameters (`paramAjv()`) for `schema`, kept on disk. */
+function kept(kind: 'body' | 'params', schema: Json): ValidateFunction {
+  loadOpenApi();
+  const [instance, options] = kind === 'body' ? [ajv, BODY_OPTIONS] : [paramAjv, PARAM_OPTIONS];
+  return keptValidator(instance, ['openapi', kind, options, loaded!.specHash], schema);
 }
 
 function cached(key: string, make: () => ValidateFunction): ValidateFunction {
@@ -279,7 +266,7 @@ export function validateParams(
     ['query', query],
   ] as const) {
     const v = cached(`${operation.pointer}#${where}`, () =>
-      paramAjv().compile(parameterSchema(operation, where)),
+      kept('params', parameterSchema(operation, where)),
     );
     if (!v(values)) problems.push(formatErrors(v.errors, `${where} parameters`));
   }
@@ -304,7 +291,7 @@ export function validateRequestBody(operation: OpenApiOperation, body: unknown):
     return empty ? [] : [`${operation.operationId} takes no request body`];
   }
   if (body === undefined) return rb.required ? ['request body is required'] : [];
-  const v = cached(`${rb.pointer}#body`, () => ajv().compile({ $ref: `${SPEC_ID}#${rb.pointer}` }));
+  const v = cached(`${rb.pointer}#body`, () => kept('body', { $ref: `${SPEC_ID}#${rb.pointer}` }));
   const problems: string[] = [];
   if (!v(body)) problems.push(formatErrors(v.errors, 'body'));
   // GitHub ignores unknown top-level fields; for a test double that hides typos, so they are flagged.
@@ -334,7 +321,7 @@ export function validateResponse(operation: OpenApiOperation, status: number, bo
   const type = content['application/json'] ? 'application/json' : Object.keys(content)[0];
   if (!type || !content[type]?.schema) return [];
   const schemaPointer = `${pointer}/content/${pointerEscape(type)}/schema`;
-  const v = cached(`${schemaPointer}#response`, () => ajv().compile({ $ref: `${SPEC_ID}#${schemaPointer}` }));
+  const v = cached(`${schemaPointer}#response`, () => kept('body', { $ref: `${SPEC_ID}#${schemaPointer}` }));
   return v(body) ? [] : [formatErrors(v.errors, `response ${status}`)];
 }
 

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { keptCodeOptions, keptValidator } from './kept-validators.ts';
 import { formatErrors } from './openapi.ts';
 import { repoNodeId } from './state.ts';
 
@@ -19,6 +20,7 @@ interface WebhookDefinition {
 }
 
 let examples: WebhookDefinition[] | undefined;
+let schemas: { definitions: Record<string, Json> } | undefined;
 let ajv: Ajv | undefined;
 const validators = new Map<string, ValidateFunction>();
 
@@ -27,25 +29,43 @@ function allExamples(): WebhookDefinition[] {
   return examples;
 }
 
+// strict: false: the schemas carry TypeScript-generator keywords such as tsAdditionalProperties.
+// verbose: errors carry their parentSchema, used to fill missing fields. inlineRefs: false keeps the generated code small: the first compile drops from ~3 s to ~0.6 s.
+const OPTIONS = { strict: false, allErrors: true, logger: false, inlineRefs: false, verbose: true } as const;
+
 function webhooksAjv(): Ajv {
   if (!ajv) {
-    // strict: false: the schemas carry TypeScript-generator keywords such as tsAdditionalProperties.
-    // verbose: errors carry their parentSchema, used to fill missing fields. inlineRefs: false keeps the generated code small: the first compile drops from ~3 s to ~0.6 s.
-    ajv = new Ajv({ strict: false, allErrors: true, logger: false, inlineRefs: false, verbose: true });
+    ajv = new Ajv({ ...OPTIONS, code: keptCodeOptions('FULL_FORMATS') });
     addFormats(ajv);
-    ajv.addSchema(require('@octokit/webhooks-schemas') as Json, 'webhooks');
+    ajv.addSchema(webhookSchemas(), 'webhooks');
   }
   return ajv;
 }
 
+/** The schemas as @octokit/webhooks-schemas has them (the object given to Ajv). */
+function webhookSchemas(): { definitions: Record<string, Json> } {
+  schemas ??= require('@octokit/webhooks-schemas') as { definitions: Record<string, Json> };
+  return schemas;
+}
+
+/**
+ * The schemas' definitions, read from the object itself: Ajv's getSchema('webhooks') gave the same object
+ * but compiled the whole schema first (1.2 s of CPU in each test process that built a webhook), and with
+ * the event validators kept on disk no Ajv instance is needed at all.
+ */
 function definitions(): Record<string, Json> {
-  return (webhooksAjv().getSchema('webhooks')!.schema as { definitions: Record<string, Json> }).definitions;
+  return webhookSchemas().definitions;
 }
 
 function compiled(key: string, definition: string): ValidateFunction {
   let v = validators.get(key);
   if (!v) {
-    v = webhooksAjv().compile({ $ref: `webhooks#/definitions/${definition}` });
+    // Kept on disk for the next test process: compiling issue_comment's alone took ~2 s of CPU.
+    v = keptValidator(
+      webhooksAjv,
+      ['webhooks', OPTIONS, require('@octokit/webhooks-schemas/package.json').version],
+      { $ref: `webhooks#/definitions/${definition}` },
+    );
     validators.set(key, v);
   }
   return v;
