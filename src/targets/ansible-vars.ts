@@ -97,9 +97,28 @@ export function saltPillarWords(words: readonly string[], at: number, name: stri
  * which variable is set (ansible_ssh_common_args, a pillar key a state runs).
  */
 export function inStructuredKey(before: string, after: string, yaml: boolean): boolean {
-  if (yaml) return /^["']?\s*:(\s|$)/.test(after) && !/:\s*["']?$/.test(before);
+  if (yaml) return inYamlKey(before, after);
   const pair = before.split(/\s/).at(-1)!;
   return !pair.includes('=') && /^[^\s=]*=/.test(after);
+}
+
+/**
+ * Whether a template in YAML or JSON text is in a key, given the text before and after it: the scalar it is in
+ * runs from the last line start, `{`, `[` or `,` before it to the next line end, `,`, `]` or `}` after it, and is
+ * a key when a ":" ends it (`{{k}}: v`, `- {{k}}: v`, `{ a: 1, {{k}}: v }`, `{"{{k}}":1}`, `app-{{k}}: v`) and
+ * no ":" before it in that scalar made it a value, or when `?` starts it (an explicit key). Conservative: a
+ * `,` inside a quoted value starts a scalar here too.
+ */
+export function inYamlKey(before: string, after: string): boolean {
+  const from = Math.max(...['\n', '{', '[', ','].map((c) => before.lastIndexOf(c))) + 1;
+  const head = before.slice(from).replace(/^\s*(-\s+)*/, '');
+  if (/^\?(\s|$)/.test(head)) return true;
+  // Quotes may be a shell's too ('\''): any run of quotes and backslashes before the ":".
+  if (/:(\s|$)/.test(head) || /["'\\]\s*:/.test(head)) return false;
+  // Inside a double-quoted scalar ("echo {{x}}: done"): a key only when a ":" follows its closing quote.
+  if ((head.split('"').length - 1) % 2 === 1) return /^[^"\n]*"\s*:/.test(after);
+  const tail = after.split(/[\n,\]}]/)[0]!;
+  return /:(\s|$)/.test(tail) || /^[^"':]*["'\\]+\s*:/.test(tail);
 }
 
 /** Why a template in the key of an extra-vars or pillar argument is refused at load. */

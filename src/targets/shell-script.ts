@@ -50,6 +50,7 @@ import {
   extraVarsFileMessage,
   extraVarsValueProblem,
   inStructuredKey,
+  inYamlKey,
   structuredKeyMessage,
 } from './ansible-vars.ts';
 
@@ -1164,6 +1165,23 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     });
   };
 
+  /** The files cat or tee writes its input to: its output redirections (> f, >> f), and tee's operands. */
+  const writtenFiles = (command: SimpleCommand): string[] => {
+    const name = command.args?.length ? programName(plain(command.args[0]!)) : '';
+    if (name !== 'cat' && name !== 'tee') return [];
+    const files = command.words
+      .filter((w) => w.role === 'redirect' && /(^|[^<0-9&]|1)>>?\|?\s*$/.test(script.slice(0, w.start)))
+      .map(plain);
+    if (name === 'tee')
+      files.push(
+        ...command
+          .args!.slice(1)
+          .map(plain)
+          .filter((w) => !w.startsWith('-')),
+      );
+    return files;
+  };
+
   // A here-document body starts after the newline that ends its command; it ends at the delimiter line.
   const readHeredocBodies = () => {
     for (const doc of pending) {
@@ -1173,7 +1191,10 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         doc.command.args?.length && programName(plain(doc.command.args[0]!)) === 'cat'
           ? doc.command.pipedInto
           : doc.command;
-      const manifest = !doc.quoted && fed?.args ? manifestReader(fed.args.map(plain)) : undefined;
+      const manifest = doc.quoted
+        ? undefined
+        : ((fed?.args ? manifestReader(fed.args.map(plain)) : undefined) ??
+          manifestFileReader(writtenFiles(doc.command), script.slice(i)));
       while (i < script.length) {
         const lineEnd = script.indexOf('\n', i) === -1 ? script.length : script.indexOf('\n', i);
         const line = script.slice(i, lineEnd);
@@ -1193,6 +1214,16 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
             const holds = held.holds(ref.variable)!;
             const spelled = script.slice(ref.start, ref.end);
+            // $K: true, K={{k}}: the value would choose the field, as a template there would.
+            if (inYamlKey(script.slice(i, ref.start), script.slice(ref.end, lineEnd))) {
+              refuse(
+                'chooses',
+                holds.names[0]!,
+                ref.start,
+                refMessage(ref, holds, manifestKeyMessage(pseudoName(ref.variable), manifest)),
+              );
+              continue;
+            }
             if (holds.exact && /^\$(\w+|\{\w+\})$/.test(spelled) && MANIFEST_SAFE.test(holds.exact.literal)) {
               for (const start of holds.exact.sites) {
                 const site = sites.find((s) => s.start === start);
@@ -1253,16 +1284,10 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           else if (/\$\(|`/.test(script.slice(i, at))) refuse('heredoc_substitution', match[1]!, at);
           else if (
             manifest !== undefined &&
-            !/:(\s|$)/.test(script.slice(i, at)) &&
-            /:(\s|$)/.test(script.slice(at + match[0].length, lineEnd))
+            inYamlKey(script.slice(i, at), script.slice(at + match[0].length, lineEnd))
           )
             // `{{k}}: true`: the value would choose which field of the manifest is set.
-            refuse(
-              'chooses',
-              match[1]!,
-              at,
-              `{{${match[1]!}}} (character ${at + 1}) is in a key of the here-document "${manifest}" reads as a manifest: its value would choose which field is set (privileged, command), which no check of the value can make safe; write the key in the config and let the value be its value (key: {{${match[1]!}}})`,
-            );
+            refuse('chooses', match[1]!, at, named(match[1]!, at, manifestKeyMessage(match[1]!, manifest)));
           else {
             record(match, 'heredoc');
             const site = sites.at(-1);
@@ -1822,19 +1847,47 @@ export function makeValueProblem(name: string, value: string): string | undefine
 /** Programs that read a manifest, a values or a compose file given as `-f -` (`--filename=-`, `--values -`). */
 const MANIFEST_READERS = new Set(['kubectl', 'oc', 'helm', 'docker', 'podman', 'nerdctl', 'docker-compose']);
 
-/** The words of a command that reads its standard input as a manifest (kubectl apply -f -), said, or undefined. */
-function manifestReader(words: readonly string[]): string | undefined {
+/**
+ * The words of a command that reads its standard input (or the file `file`) as a manifest (kubectl apply -f -,
+ * helm upgrade … -f values.yaml), said, or undefined.
+ */
+function manifestReader(words: readonly string[], file = '-'): string | undefined {
   const at = words.findIndex((w) => MANIFEST_READERS.has(programName(w)));
   if (at < 0) return undefined;
+  const same = (path: string | undefined) =>
+    path !== undefined && path.replace(/^(\.\/)+/, '') === file.replace(/^(\.\/)+/, '');
   for (let k = at + 1; k < words.length; k++) {
     const word = words[k]!;
-    if (
-      (/^(-f|--filename|--values|--file)$/.test(word) && words[k + 1] === '-') ||
-      /^(-f|--filename=|--values=|--file=)-$/.test(word)
-    )
-      return words.slice(at, k + (word.endsWith('-') && word !== '-f' ? 1 : 2)).join(' ');
+    const attached = /^(?:--filename=|--values=|--file=|-f)(.+)$/.exec(word)?.[1];
+    if (/^(-f|--filename|--values|--file)$/.test(word) && same(words[k + 1]))
+      return words.slice(at, k + 2).join(' ');
+    if (word !== '-f' && same(attached)) return words.slice(at, k + 1).join(' ');
   }
   return undefined;
+}
+
+/**
+ * A file a here-document is written to (cat > m.yaml <<EOF, cat <<EOF >> m.yaml, tee m.yaml <<EOF) that a
+ * command further on reads as a manifest (kubectl apply -f m.yaml): how, or undefined. `rest` is the script
+ * from the here-document on; its commands are split roughly (at ; & | newlines and parentheses), which can
+ * only find more readers than there are.
+ */
+function manifestFileReader(files: readonly string[], rest: string): string | undefined {
+  for (const file of files)
+    for (const command of rest.split(/[;&|\n()]+/)) {
+      const words = command
+        .trim()
+        .split(/\s+/)
+        .map((w) => w.replace(/['"]/g, ''));
+      const reader = manifestReader(words, file);
+      if (reader !== undefined) return `${reader}, once written to ${file}`;
+    }
+  return undefined;
+}
+
+/** Why a template (or a variable holding one) in a key of a manifest here-document is refused at load. */
+function manifestKeyMessage(name: string, manifest: string): string {
+  return `{{${name}}} is in a key of the here-document "${manifest}" reads as a manifest: its value would choose which field is set (privileged, command), in a block or a flow mapping alike ({{${name}}}: v, - {{${name}}}: v, { {{${name}}}: v }, "{{${name}}}":v, ? {{${name}}}), which no check of the value can make safe; write the key in the config and let the value be its value (key: {{${name}}})`;
 }
 
 /**

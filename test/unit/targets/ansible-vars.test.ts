@@ -158,3 +158,28 @@ test('a value in YAML or JSON extra-vars or salt pillar data adds no structure: 
     assert.doesNotThrow(() => renderShellScript(pillar, { x: good }));
   assert.doesNotThrow(() => renderArgvCommand(json, { x: '1.0' }, (w) => w));
 });
+
+test('a template in a key of YAML or JSON extra-vars is refused without a space after the colon, and in a flow mapping', () => {
+  const key = /is in a key of .*: its value would choose which variable is set/;
+  for (const data of [
+    '{"{{x}}":1}',
+    '{"a":1,"{{x}}":1}',
+    "{'{{x}}':1}",
+    '{a: 1, {{x}}: 1}',
+    '{"nested": {"{{x}}": 1}}',
+    '{"list": [{"{{x}}": 1}]}',
+  ]) {
+    assertRefused(['ansible-playbook', 'deploy.yml', '-e', data], key);
+    assertRefused(
+      ['salt', '*', 'state.apply', 'deploy', `pillar=${data}`],
+      /in a key of salt's pillar= data/,
+    );
+  }
+  for (const data of [
+    '{"version":"{{x}}"}',
+    '{"a":1,"version":"{{x}}"}',
+    '{version: {{x}}, b: 1}',
+    '{"l": ["{{x}}"]}',
+  ])
+    assertAccepted(['ansible-playbook', 'deploy.yml', '-e', data]);
+});

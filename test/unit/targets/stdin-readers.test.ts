@@ -164,3 +164,107 @@ test('a template in a key of a manifest here-document, or a variable no check ca
     'kubectl apply -f - <<EOF\nmetadata:\n  name: app-{{x}}\nspec:\n  image: "app:{{x}}"\nEOF',
   );
 });
+
+test('a template in a key of a manifest is refused in a flow mapping, a list item, JSON and an explicit key too', () => {
+  const key =
+    /is in a key of the here-document "kubectl apply -f -" reads as a manifest: its value would choose which field is set/;
+  for (const body of [
+    'metadata: { {{x}}: v }',
+    'metadata: {a: 1, {{x}}: v}',
+    'metadata: {\n  a: 1,\n  {{x}}: v\n}',
+    'containers: [{name: app, {{x}}: true}]',
+    '- {{x}}: v',
+    '- - {{x}}: v',
+    '{"spec": {"{{x}}":true}}',
+    '{"spec": {"a": 1, "{{x}}": true}}',
+    "{'{{x}}': true}",
+    '? {{x}}\n: v',
+    'labels: {app-{{x}}: v}',
+  ])
+    assertScriptRefused(`kubectl apply -f - <<EOF\n${body}\nEOF`, key);
+  // A variable holding a template, in a key, as the template itself.
+  assertScriptRefused(
+    'K={{x}}\nkubectl apply -f - <<EOF\n$K: v\nEOF',
+    /\$K .*is in a key of the here-document/,
+  );
+  assertScriptRefused('K={{x}}\nkubectl apply -f - <<EOF\nspec: {${K}: v}\nEOF', /\$K .*is in a key/);
+  // Values in flow collections stay accepted (and are checked once rendered).
+  for (const body of [
+    'metadata: {a: {{x}}}',
+    'labels: {app: web, version: {{x}}}',
+    'args: [a, {{x}}]',
+    '- name: {{x}}',
+    '{"spec": {"image": "app:{{x}}"}}',
+    'env: [{name: V, value: "{{x}}"}]',
+    'command: ["sh", "-c", "./deploy.sh {{x}}: done"]',
+  ])
+    assertScriptAccepted(`kubectl apply -f - <<EOF\n${body}\nEOF`);
+  assert.throws(
+    () =>
+      renderShellScript('kubectl apply -f - <<EOF\nlabels: {version: {{x}}}\nEOF', {
+        x: '1, privileged: true',
+      }),
+    TemplateError,
+  );
+});
+
+test('a here-document written to a file that kubectl, helm or compose then reads is checked as one read on standard input', () => {
+  const fails = (script: string, value: string, message: RegExp) =>
+    assert.throws(
+      () => renderShellScript(script, { x: value }),
+      (e: unknown) => e instanceof TemplateError && message.test(e.message),
+      `${JSON.stringify(script)} with ${JSON.stringify(value)}`,
+    );
+  const written = [
+    [
+      'cat > m.yaml <<EOF\nimage: app:{{x}}\nEOF\nkubectl apply -f m.yaml',
+      'kubectl apply -f m.yaml, once written to m.yaml',
+    ],
+    [
+      'cat <<EOF > m.yaml\nimage: app:{{x}}\nEOF\nkubectl apply -f ./m.yaml',
+      'kubectl apply -f ./m.yaml, once written to m.yaml',
+    ],
+    [
+      'cat >>m.yaml <<EOF\nimage: app:{{x}}\nEOF\nkubectl apply --filename=m.yaml',
+      'kubectl apply --filename=m.yaml',
+    ],
+    [
+      'tee m.yaml <<EOF\nimage: app:{{x}}\nEOF\noc apply -f m.yaml && oc rollout status dc/app',
+      'oc apply -f m.yaml',
+    ],
+    [
+      'cat > /tmp/v.yaml <<EOF\ntag: {{x}}\nEOF\nhelm upgrade app ./chart --values /tmp/v.yaml',
+      'helm upgrade app ./chart --values /tmp/v.yaml',
+    ],
+    [
+      'cat > c.yml <<EOF\n    image: app:{{x}}\nEOF\ndocker compose -f c.yml up -d',
+      'docker compose -f c.yml',
+    ],
+  ];
+  for (const [script, reader] of written) {
+    fails(
+      script!,
+      '1\ncommand: [sh]',
+      new RegExp(
+        `"${reader!.replace(/[./]/g, '\\$&')}[^"]*" reads as a manifest, and its value holds a newline`,
+      ),
+    );
+    fails(script!, '1, b', /reads as a manifest, and its value holds ","/);
+    assert.doesNotThrow(() => renderShellScript(script!, { x: '1.2.3' }));
+  }
+  assertScriptRefused(
+    'cat > m.yaml <<EOF\nspec: {{{x}}: true}\nEOF\nkubectl apply -f m.yaml',
+    /is in a key of the here-document "kubectl apply -f m.yaml, once written to m.yaml" reads as a manifest/,
+  );
+  assertScriptRefused(
+    'cat > m.yaml <<EOF\nimage: $DEPLOY_X\nEOF\nkubectl apply -f m.yaml',
+    /\$DEPLOY_X .*reads as a manifest.*write the template itself there/,
+  );
+  // A file no manifest reader reads, stderr, and a quoted here-document are not checked.
+  for (const script of [
+    'cat > notes.txt <<EOF\ndeployed {{x}}\nEOF\nkubectl apply -f m.yaml',
+    'cat 2> err.log <<EOF\nimage: {{x}}\nEOF\nkubectl apply -f err.log',
+    "cat > m.yaml <<'EOF'\nimage: $DEPLOY_X\nEOF\nkubectl apply -f m.yaml",
+  ])
+    assert.doesNotThrow(() => renderShellScript(script, { x: 'a\nb, c' }), script);
+});
