@@ -1,7 +1,7 @@
 // Metric analysis end to end with a real Prometheus: it scrapes the demo service's /metrics for both slots
 // while a loopback client sends 300 requests/s through haproxy. The BUILT CLI runs a canary; the analysis
 // alone decides: a version answering 30 % errors is rolled back, a good one is promoted through every step.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -96,48 +96,53 @@ async function canary(demo: Demo, config: string, version: string, record: strin
   return { code, result: last!.result as Result, stdout };
 }
 
-test('a canary answering 30 % errors is rolled back by the Prometheus analysis, with no human action', async (t) => {
-  const { demo, config } = await setup(t);
-  const load = await startLoad({ url: demo.url, rps: 300, maxDurationMs: 180_000 });
-  t.after(() => load.stop());
-  const recording = join(demo.stateDir, 'analysis.ndjson');
-  const { code, result, stdout } = await canary(demo, config, 'v2-errors', recording);
-  await new Promise((r) => setTimeout(r, 1000));
-  const report = await load.stop();
-  assert.equal(code, 1, stdout);
-  assert.equal(result.status, 'rolled_back');
-  const failed = result.steps.find((s) => s.step.kind === 'analysis' && !s.result.ok)!;
-  assert.match(failed.result.reason!, /error_rate/);
-  const weights = result.steps.filter((s) => s.step.kind === 'set_weight').map((s) => s.step.weight);
-  assert.deepEqual(weights.slice(-1), [0], 'the last traffic change puts the canary at 0 %');
-  assert.ok(!weights.includes(100), 'the bad canary never took all traffic');
-  // Failures come only from the canary's share: the stable version answered everything it was sent.
-  assert.ok(report.failed > 0, `the canary's errors never reached a client: ${describeLoad(report)}`);
-  for (const failure of report.failures) assert.equal(failure.version, 'v2-errors', JSON.stringify(failure));
-  const settled = lastFullBucket(report);
-  assert.ok((report.byVersion.v1 ?? 0) > 0 && settled.failed === 0, describeLoad(report));
-  assert.deepEqual(Object.keys(settled.byVersion), ['v1']);
-  // The recording replays offline to the same verdict.
-  const replay = await runCli(['analyze', '--recording', recording]);
-  assert.equal(replay.code, 1, replay.stdout + replay.stderr);
-  assert.match(replay.stdout, /ROLLBACK/);
-});
+// The two canaries have their own haproxy, services, Prometheus and load, and mostly wait on the 6 s steps and
+// the analysis windows: run side by side, the waits overlap instead of adding up.
+describe('canary analysis on Prometheus', { concurrency: true }, () => {
+  test('a canary answering 30 % errors is rolled back by the Prometheus analysis, with no human action', async (t) => {
+    const { demo, config } = await setup(t);
+    const load = await startLoad({ url: demo.url, rps: 300, maxDurationMs: 180_000 });
+    t.after(() => load.stop());
+    const recording = join(demo.stateDir, 'analysis.ndjson');
+    const { code, result, stdout } = await canary(demo, config, 'v2-errors', recording);
+    await new Promise((r) => setTimeout(r, 1000));
+    const report = await load.stop();
+    assert.equal(code, 1, stdout);
+    assert.equal(result.status, 'rolled_back');
+    const failed = result.steps.find((s) => s.step.kind === 'analysis' && !s.result.ok)!;
+    assert.match(failed.result.reason!, /error_rate/);
+    const weights = result.steps.filter((s) => s.step.kind === 'set_weight').map((s) => s.step.weight);
+    assert.deepEqual(weights.slice(-1), [0], 'the last traffic change puts the canary at 0 %');
+    assert.ok(!weights.includes(100), 'the bad canary never took all traffic');
+    // Failures come only from the canary's share: the stable version answered everything it was sent.
+    assert.ok(report.failed > 0, `the canary's errors never reached a client: ${describeLoad(report)}`);
+    for (const failure of report.failures)
+      assert.equal(failure.version, 'v2-errors', JSON.stringify(failure));
+    const settled = lastFullBucket(report);
+    assert.ok((report.byVersion.v1 ?? 0) > 0 && settled.failed === 0, describeLoad(report));
+    assert.deepEqual(Object.keys(settled.byVersion), ['v1']);
+    // The recording replays offline to the same verdict.
+    const replay = await runCli(['analyze', '--recording', recording]);
+    assert.equal(replay.code, 1, replay.stdout + replay.stderr);
+    assert.match(replay.stdout, /ROLLBACK/);
+  });
 
-test('a good canary is promoted through every step by the same analysis', async (t) => {
-  const { demo, config } = await setup(t);
-  const load = await startLoad({ url: demo.url, rps: 300, maxDurationMs: 180_000 });
-  t.after(() => load.stop());
-  const { code, result, stdout } = await canary(demo, config, 'v2', join(demo.stateDir, 'analysis.ndjson'));
-  const report = await load.stop();
-  assert.equal(code, 0, stdout);
-  assert.deepEqual(
-    result.steps.filter((s) => s.step.kind === 'set_weight').map((s) => s.step.weight),
-    [10, 50, 100],
-  );
-  const analyses = result.steps.filter((s) => s.phase === 'production' && s.step.kind === 'analysis');
-  assert.ok(
-    analyses.length >= 3 && analyses.every((s) => s.result.ok),
-    JSON.stringify(analyses.map((s) => s.result)),
-  );
-  assertZeroDowntime(t, report);
+  test('a good canary is promoted through every step by the same analysis', async (t) => {
+    const { demo, config } = await setup(t);
+    const load = await startLoad({ url: demo.url, rps: 300, maxDurationMs: 180_000 });
+    t.after(() => load.stop());
+    const { code, result, stdout } = await canary(demo, config, 'v2', join(demo.stateDir, 'analysis.ndjson'));
+    const report = await load.stop();
+    assert.equal(code, 0, stdout);
+    assert.deepEqual(
+      result.steps.filter((s) => s.step.kind === 'set_weight').map((s) => s.step.weight),
+      [10, 50, 100],
+    );
+    const analyses = result.steps.filter((s) => s.phase === 'production' && s.step.kind === 'analysis');
+    assert.ok(
+      analyses.length >= 3 && analyses.every((s) => s.result.ok),
+      JSON.stringify(analyses.map((s) => s.result)),
+    );
+    assertZeroDowntime(t, report);
+  });
 });
