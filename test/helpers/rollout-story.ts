@@ -84,7 +84,12 @@ export function workspace(s: Story, t: { after(fn: () => unknown): void }): stri
   return dir;
 }
 
-/** What the runner sets for a job of this repository (the workflow token, this run's id). */
+/**
+ * What the runner sets for a job of this repository (the workflow token, this run's id). Writes to the fake
+ * GitHub are not spaced the 1 s apart the action keeps from GitHub's servers: these stories are about who
+ * does what, and each run's dozen writes would add a dozen seconds of nothing (the spacing is kept where it
+ * matters: action-github's real-retry-timing tests and action-cancel's runner cancellations).
+ */
 export function runnerEnv(s: Story, runId: number): NodeJS.ProcessEnv {
   return {
     ...s.demo.env,
@@ -94,6 +99,7 @@ export function runnerEnv(s: Story, runId: number): NodeJS.ProcessEnv {
     GITHUB_ACTOR: 'alice',
     GITHUB_RUN_ID: String(runId),
     GITHUB_RUN_ATTEMPT: '1',
+    DEPLOY_ACTION_WRITE_INTERVAL_MS: '0',
   };
 }
 
