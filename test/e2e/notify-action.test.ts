@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createAppDeployment, runBuiltAction } from '../helpers/action.ts';
 import type { ActionEvent } from '../helpers/action.ts';
 import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
@@ -77,78 +77,82 @@ environments:
   return { run, post: post!, slack, hookUrl };
 }
 
-test('the Action notifies Slack and a signed webhook, and masks their secrets', async (t) => {
-  const { run, post, slack, hookUrl } = await notifiedRun(t, {
-    env: { GITHUB_ACTOR: ACTOR },
-    hookPath: '/hook/ACTIONSECRETPATH',
-  });
-  const top = slack.received.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts);
-  assert.equal(top.length, 1);
-  const updates = slack.received.filter((c) => c.method === 'chat.update');
-  assert.deepEqual(
-    updates.map((u) => u.args.ts),
-    [top[0]!.ts],
-  );
-  assert.equal(post.body.event, 'succeeded');
-  assert.equal(post.body.facts.who, ACTOR);
-  assert.equal(post.body.facts.repository, 'acme/shop');
-  assert.equal(post.body.facts.run_url, 'https://github.example/acme/shop/actions/runs/4242');
-
-  // Each secret is registered for masking, and is in no other line and no payload.
-  const lines = `${run.stdout}\n${run.stderr}`.split('\n');
-  for (const secret of [TOKEN, HMAC, hookUrl]) {
-    assert.ok(lines.includes(`::add-mask::${secret}`), `${secret} is masked`);
+// Each test has its own workspace, receivers and fake GitHub, and mostly waits on the action's run: side by side.
+describe('the Action notifies', { concurrency: true }, () => {
+  test('the Action notifies Slack and a signed webhook, and masks their secrets', async (t) => {
+    const { run, post, slack, hookUrl } = await notifiedRun(t, {
+      env: { GITHUB_ACTOR: ACTOR },
+      hookPath: '/hook/ACTIONSECRETPATH',
+    });
+    const top = slack.received.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts);
+    assert.equal(top.length, 1);
+    const updates = slack.received.filter((c) => c.method === 'chat.update');
     assert.deepEqual(
-      lines.filter((l) => l.includes(secret) && !l.startsWith('::add-mask::')),
-      [],
+      updates.map((u) => u.args.ts),
+      [top[0]!.ts],
     );
-    for (const call of slack.received) assert.ok(!JSON.stringify(call.args).includes(secret));
-    assert.ok(!post.raw.includes(secret));
-  }
-});
+    assert.equal(post.body.event, 'succeeded');
+    assert.equal(post.body.facts.who, ACTOR);
+    assert.equal(post.body.facts.repository, 'acme/shop');
+    assert.equal(post.body.facts.run_url, 'https://github.example/acme/shop/actions/runs/4242');
 
-const HOSTILE_TITLE = 'Fix <!channel> *now* <https://evil.example|click> & `rm -rf`';
+    // Each secret is registered for masking, and is in no other line and no payload.
+    const lines = `${run.stdout}\n${run.stderr}`.split('\n');
+    for (const secret of [TOKEN, HMAC, hookUrl]) {
+      assert.ok(lines.includes(`::add-mask::${secret}`), `${secret} is masked`);
+      assert.deepEqual(
+        lines.filter((l) => l.includes(secret) && !l.startsWith('::add-mask::')),
+        [],
+      );
+      for (const call of slack.received) assert.ok(!JSON.stringify(call.args).includes(secret));
+      assert.ok(!post.raw.includes(secret));
+    }
+  });
 
-test("the pull request's title comes from a pull_request event as data: escaped for Slack, verbatim in the webhook", async (t) => {
-  const event = {
-    name: 'pull_request',
-    payload: webhookPayload('pull_request', 'synchronize', {
-      number: 8,
-      pull_request: { number: 8, title: HOSTILE_TITLE },
-    }),
-  };
-  const { post, slack } = await notifiedRun(t, { event });
-  assert.equal(post.body.facts.pr_number, '8');
-  assert.equal(post.body.facts.pr_title, HOSTILE_TITLE);
-  const text = JSON.stringify(slack.received.map((c) => c.args));
-  assert.match(text, /Fix &lt;!channel&gt;/, 'the title is in the Slack message, escaped');
-  assert.doesNotMatch(text, /<!channel>/, 'never a live @channel');
-  assert.doesNotMatch(text, /<https:\/\/evil\.example\|/, 'never a live link');
-});
+  const HOSTILE_TITLE = 'Fix <!channel> *now* <https://evil.example|click> & `rm -rf`';
 
-test('a deployment event names only the PR number: its title is read from GitHub once, for the messages', async (t) => {
-  const fake = await createFakeGitHub({ tokens: { 'action-token': 'github-actions[bot]' } });
-  t.after(() => fake.stop());
-  fake.seedRepo({
-    owner: 'acme',
-    repo: 'shop',
-    pulls: [{ number: 12, head: fakeSha('pr-12'), user: 'alice', title: HOSTILE_TITLE }],
+  test("the pull request's title comes from a pull_request event as data: escaped for Slack, verbatim in the webhook", async (t) => {
+    const event = {
+      name: 'pull_request',
+      payload: webhookPayload('pull_request', 'synchronize', {
+        number: 8,
+        pull_request: { number: 8, title: HOSTILE_TITLE },
+      }),
+    };
+    const { post, slack } = await notifiedRun(t, { event });
+    assert.equal(post.body.facts.pr_number, '8');
+    assert.equal(post.body.facts.pr_title, HOSTILE_TITLE);
+    const text = JSON.stringify(slack.received.map((c) => c.args));
+    assert.match(text, /Fix &lt;!channel&gt;/, 'the title is in the Slack message, escaped');
+    assert.doesNotMatch(text, /<!channel>/, 'never a live @channel');
+    assert.doesNotMatch(text, /<https:\/\/evil\.example\|/, 'never a live link');
   });
-  const { event } = await createAppDeployment(fake, {
-    token: 'action-token',
-    owner: 'acme',
-    repo: 'shop',
-    ref: fakeSha('pr-12'),
-    environment: 'web',
-    payload: { version: 'v7', pr: 12 },
+
+  test('a deployment event names only the PR number: its title is read from GitHub once, for the messages', async (t) => {
+    const fake = await createFakeGitHub({ tokens: { 'action-token': 'github-actions[bot]' } });
+    t.after(() => fake.stop());
+    fake.seedRepo({
+      owner: 'acme',
+      repo: 'shop',
+      pulls: [{ number: 12, head: fakeSha('pr-12'), user: 'alice', title: HOSTILE_TITLE }],
+    });
+    const { event } = await createAppDeployment(fake, {
+      token: 'action-token',
+      owner: 'acme',
+      repo: 'shop',
+      ref: fakeSha('pr-12'),
+      environment: 'web',
+      payload: { version: 'v7', pr: 12 },
+    });
+    const { post } = await notifiedRun(t, {
+      event,
+      // The fake GitHub needs no 1 s between writes (a dozen seconds of nothing per run otherwise).
+      env: { GITHUB_API_URL: fake.url, DEPLOY_ACTION_WRITE_INTERVAL_MS: '0' },
+      inputs: { 'github-token': 'action-token' },
+    });
+    assert.equal(post.body.facts.pr_number, '12');
+    assert.equal(post.body.facts.pr_title, HOSTILE_TITLE);
+    assert.equal(fake.requestsFor('pulls/get').length, 1, 'one request for the title');
+    fake.assertNoViolations();
   });
-  const { post } = await notifiedRun(t, {
-    event,
-    env: { GITHUB_API_URL: fake.url },
-    inputs: { 'github-token': 'action-token' },
-  });
-  assert.equal(post.body.facts.pr_number, '12');
-  assert.equal(post.body.facts.pr_title, HOSTILE_TITLE);
-  assert.equal(fake.requestsFor('pulls/get').length, 1, 'one request for the title');
-  fake.assertNoViolations();
 });
