@@ -146,9 +146,11 @@ export async function startDueRuns(
     for (const d of runDecisions(runs, ctx)) {
       if (d.action === 'wait') continue;
       if (!(await schedule.claim(d.run))) continue;
-      // Removed before it starts: exactly once, whatever happens to this process from here.
+      // Removed before it starts: exactly once, whatever happens to this process from here. The removal, under
+      // the schedule's lock, decides: a run another process removed meanwhile (it took this claim over while
+      // this process stalled) is that process's to start, never started here too.
       try {
-        await schedule.finish(d.run);
+        if (!(await schedule.finish(d.run))) continue;
       } catch (error) {
         if (!(error instanceof ScheduleFileError)) throw error;
         // Not removed, so not started: the claim is given back and the next reconcile tries again.
@@ -215,7 +217,7 @@ async function dropUnknown(
       for (const run of runs.filter((r) => r.at.getTime() <= opts.now.getTime())) {
         if (!(await schedule.claim(run))) continue;
         try {
-          await schedule.finish(run);
+          if (!(await schedule.finish(run))) continue;
         } catch (error) {
           if (!(error instanceof ScheduleFileError)) throw error;
           // Not removed: the claim is given back and the next reconcile tries again.

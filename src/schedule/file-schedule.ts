@@ -493,9 +493,13 @@ export class FileSchedule {
     });
   }
 
-  /** Removes a claimed run, then its claim. */
-  async finish(run: ScheduledRun): Promise<void> {
-    await this.remove(run);
+  /**
+   * Removes a claimed run, then its claim; true when this call removed it. False: it was gone already, removed
+   * by another process (one that took this claim over while this one stalled): that one acts on it, not this.
+   */
+  async finish(run: ScheduledRun): Promise<boolean> {
+    const removed = await this.remove(run);
     await this.release(run);
+    return removed;
   }
 }
