@@ -9,10 +9,11 @@
 // and vetoes for this commit, checks, earlier environments), the pull request still open with the same head,
 // and the lock taken by the one start path (app/deploy/start.ts). Refused: nothing starts, the PR is told
 // why with the code, the request is removed. Nothing is half-done: a failure part-way gives the claim back
-// so the next trigger tries again (the failure is that request's outcome; what was done before it is reported,
-// and the other environments' requests go on), and a deployment already created for the request is never created twice
-// (its de-duplication key is the /deploy comment's): a request whose deployment exists is not decided again
-// but told "Started" once (its reply's marker is looked for first), marked ended and removed (settleStarted).
+// so the next trigger tries again (the failure is that request's outcome; what was done before it is
+// reported, and the other environments' requests go on), and a deployment already created for the request is
+// never created twice (its de-duplication key is the /deploy comment's): a request whose deployment exists is
+// not decided again but told "Started" once (its reply's marker is looked for first), marked ended and
+// removed (settleStarted).
 import type { Api, Where } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
 import { actorOf, readPull, teamsIn } from '../facts/pull-request.ts';
@@ -167,7 +168,7 @@ export async function runDue(
   const out: DueOutcome[] = [];
   /** A request started by an earlier due check was settled (told, marked, removed) only now. */
   let settledLate = false;
-  /** The environments (lower case) where acting on a request failed: the rest of each waits for the next trigger. */
+  /** Environments (lower case) where acting on a request failed: their others wait for the next trigger. */
   const failedIn = new Set<string>();
   // One at a time: each start takes a lock the next decision may meet. A failure gives its request's claim
   // back and is its outcome; what was done before it is reported, the other environments' requests go on, and
