@@ -38,7 +38,7 @@ import {
   claimRequest,
   endedCheckName,
   forgetRequest,
-  holdsOwnAsk,
+  keptForIdentical,
   listRequests,
   askHolding,
   markEnded,
@@ -222,12 +222,12 @@ export async function runDue(
         out.push({ ...base, status: 'unverifiable' });
         continue;
       }
-      // Started on an earlier due check and kept, still holding its ask, because its identical requests could
-      // not all be withdrawn then: that is finished now.
+      // Started on an earlier due check and kept, still holding its ask (or beside a stale one it could not take
+      // over), because its identical requests could not all be withdrawn then: that is finished now.
       if (
         typeof ended === 'object' &&
         ended.outcomes.includes(startedCode(request)) &&
-        (await holdsOwnAsk(deps.api, where, request, list))
+        (await keptForIdentical(deps.api, where, request, list))
       ) {
         out.push(...(await finishStarted(deps, where, request, list)));
         continue;

@@ -299,15 +299,26 @@ async function askHoldingOnce(
   return first && first.id !== request.id ? { status: 'other', holder: first } : { status: 'stale', held };
 }
 
-/** Whether `request`'s ask names its own tag (in `list`): it still holds it. Reads only, never takes it. */
-export async function holdsOwnAsk(
+/**
+ * Whether `request`, marked as started, was kept listed by its due check until its identical requests are
+ * withdrawn (run-due.ts), rather than its ref being put back after it ended: its ask names its own tag (in
+ * `list`), or, started beside a stale ask it could not take over (no `swap`: askHolding answered stale), the ask
+ * names no other listed request and identical requests are listed (each would deploy the same commit again).
+ * An ask another listed request holds says this one ended before that was asked. Reads only, never takes it.
+ */
+export async function keptForIdentical(
   api: ScheduleApi,
   where: Where,
   request: ScheduledRequest,
   list: ScheduleList,
 ): Promise<boolean> {
   const own = list.tags.get(request.id);
-  return own !== undefined && (await refSha(api, where, askRefName(request))) === own;
+  if (own === undefined) return false;
+  const held = await refSha(api, where, askRefName(request));
+  if (held === own) return true;
+  const others = list.requests.filter((r) => r.id !== request.id);
+  if (held !== undefined && others.some((r) => list.tags.get(r.id) === held)) return false;
+  return others.some((r) => askRefName(r) === askRefName(request));
 }
 
 /**

@@ -57,7 +57,7 @@ interface World {
   warned: string[];
 }
 
-async function withFake(run: (w: World) => Promise<void>): Promise<void> {
+async function withFake(run: (w: World) => Promise<void>, options = { swap: true }): Promise<void> {
   const fake = await seededFake({
     config: deployYml('\n  qa: {}\n  staging: {}\n'),
     collaborators: { alice: 'write', erin: 'write', bob: 'write' },
@@ -74,7 +74,7 @@ async function withFake(run: (w: World) => Promise<void>): Promise<void> {
     );
     const warned: string[] = [];
     const due = (): DueDeps => ({
-      swap,
+      ...(options.swap ? { swap } : {}),
       api,
       now: () => DUE,
       botLogin: BOT_LOGIN,
@@ -150,53 +150,61 @@ test('one environment’s start fails: the other’s start is reported, the fail
   });
 });
 
-test('withdrawing one of a started request’s identical requests fails: the others are withdrawn and reported, the failing one with its error', async () => {
-  await withFake(async (w) => {
-    // Three identical queued requests beside a stale ask (left by a request that ended): alice's was asked
-    // first and starts; erin's and bob's are withdrawn as its duplicates.
-    const gone = queued(1, 'alice');
-    assert.equal(await recordRequest(w.api, where, keys, gone), 'recorded');
-    w.fake.repo().refs.delete(scheduleRefName('staging', 'c1')!);
-    assert.ok(w.fake.repo().refs.has(askRefName(gone)));
-    for (const r of [queued(2, 'alice'), queued(3, 'erin'), queued(4, 'bob')])
-      assert.equal(await recordRequest(w.api, where, keys, r), 'recorded_stale_ask');
-    const github = failing(
-      w.fake,
-      (r) => (r.body as { ref?: string } | undefined)?.ref === 'refs/deploy-schedule-withdrawn/c4',
-    );
-    const outcomes = await outcomesOf(w.due());
-    assert.ok(github.hits > 0);
-    assert.equal(byId(outcomes, 'c2')?.status, 'started', JSON.stringify(outcomes));
-    const erin = byId(outcomes, 'c3');
-    assert.deepEqual(erin && { status: erin.status, code: 'code' in erin ? erin.code : '' }, {
-      status: 'not_started',
-      code: 'queue_duplicate',
-    });
-    const bob = byId(outcomes, 'c4');
-    assert.equal(bob?.status, 'failed', JSON.stringify(outcomes));
-    assert.ok(
-      w.warned.some((l) => /withdrawing the requests identical.*c4: /.test(l)),
-      w.warned.join('\n'),
-    );
-    assert.ok(!w.fake.repo().refs.has(scheduleRefName('staging', 'c3')!), 'erin’s is withdrawn and removed');
-    assert.ok(
-      w.fake.repo().refs.has(scheduleRefName('staging', 'c4')!),
-      'bob’s stays, for the next due check',
-    );
-    assert.ok(!w.fake.repo().refs.has(claimRefName('c4')), 'its claim given back');
+for (const swap of [true, false])
+  test(`withdrawing one of a started request’s identical requests fails: the others are withdrawn and reported, the failing one with its error${swap ? '' : ' (no conditional ref update: the stale ask is not taken over)'}`, async () => {
+    await withFake(
+      async (w) => {
+        // Three identical queued requests beside a stale ask (left by a request that ended): alice's was asked
+        // first and starts; erin's and bob's are withdrawn as its duplicates.
+        const gone = queued(1, 'alice');
+        assert.equal(await recordRequest(w.api, where, keys, gone), 'recorded');
+        w.fake.repo().refs.delete(scheduleRefName('staging', 'c1')!);
+        assert.ok(w.fake.repo().refs.has(askRefName(gone)));
+        for (const r of [queued(2, 'alice'), queued(3, 'erin'), queued(4, 'bob')])
+          assert.equal(await recordRequest(w.api, where, keys, r), 'recorded_stale_ask');
+        const github = failing(
+          w.fake,
+          (r) => (r.body as { ref?: string } | undefined)?.ref === 'refs/deploy-schedule-withdrawn/c4',
+        );
+        const outcomes = await outcomesOf(w.due());
+        assert.ok(github.hits > 0);
+        assert.equal(byId(outcomes, 'c2')?.status, 'started', JSON.stringify(outcomes));
+        const erin = byId(outcomes, 'c3');
+        assert.deepEqual(erin && { status: erin.status, code: 'code' in erin ? erin.code : '' }, {
+          status: 'not_started',
+          code: 'queue_duplicate',
+        });
+        const bob = byId(outcomes, 'c4');
+        assert.equal(bob?.status, 'failed', JSON.stringify(outcomes));
+        assert.ok(
+          w.warned.some((l) => /withdrawing the requests identical.*c4: /.test(l)),
+          w.warned.join('\n'),
+        );
+        assert.ok(
+          !w.fake.repo().refs.has(scheduleRefName('staging', 'c3')!),
+          'erin’s is withdrawn and removed',
+        );
+        assert.ok(
+          w.fake.repo().refs.has(scheduleRefName('staging', 'c4')!),
+          'bob’s stays, for the next due check',
+        );
+        assert.ok(!w.fake.repo().refs.has(claimRefName('c4')), 'its claim given back');
 
-    // The next due check, once alice's deployment ended, withdraws bob's and removes alice's: one deployment.
-    github.on = false;
-    releaseLock(w.fake, 'staging');
-    const next = await runDue(w.due(), where);
-    assert.equal(byId(next, 'c4')?.status, 'not_started', JSON.stringify(next));
-    assert.equal(deploymentsTo(w.fake, 'staging').length, 1);
-    const replies = appReplies(w.fake);
-    assert.equal(replies.filter((r) => /^\*\*Started\*\*/.test(r)).length, 1, JSON.stringify(replies));
-    assert.equal(replies.filter((r) => /`queue_duplicate`/.test(r)).length, 2, JSON.stringify(replies));
-    assert.deepEqual(
-      [...w.fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-schedule/')),
-      [],
+        // The next due check, once alice's deployment ended, withdraws bob's and removes alice's: one deployment.
+        // Without the conditional ref update alice's started beside the stale ask, never holding it: still kept.
+        github.on = false;
+        releaseLock(w.fake, 'staging');
+        const next = await runDue(w.due(), where);
+        assert.equal(byId(next, 'c4')?.status, 'not_started', JSON.stringify(next));
+        assert.equal(deploymentsTo(w.fake, 'staging').length, 1);
+        const replies = appReplies(w.fake);
+        assert.equal(replies.filter((r) => /^\*\*Started\*\*/.test(r)).length, 1, JSON.stringify(replies));
+        assert.equal(replies.filter((r) => /`queue_duplicate`/.test(r)).length, 2, JSON.stringify(replies));
+        assert.deepEqual(
+          [...w.fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-schedule/')),
+          [],
+        );
+      },
+      { swap },
     );
   });
-});
