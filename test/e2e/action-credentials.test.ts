@@ -2,7 +2,7 @@
 // the fake GitHub: the pipeline quotes the command's last line in its result, and that result is reported
 // to GitHub (deployment status, check run, PR comment), the job summary, the deployment record and the
 // outputs. None of them may carry the credential: the runner masks only the log, and only known secrets.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,20 +15,22 @@ const ENTRY = join(repoRoot, 'src/action/index.ts');
 const TOKEN = 'ghs_workflowTokenValue0123456789abcdef';
 const LEAKED = 'ghs_16C7e42F292c6912E7710c838347Ae178B4a';
 
-test("a credential in a failing command's output reaches no deployment status, check run, comment, summary, record, output or log line", async (t) => {
-  const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
-  const dir = mkdtempSync(join(tmpdir(), 'action-credentials-'));
-  t.after(async () => {
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const head = fakeSha('pr-head');
-  fake.seedRepo({ owner: 'acme', repo: 'shop', pulls: [{ number: 7, head, user: 'alice' }] });
-  // What a failing `git push` prints last: the remote URL with the token in it, and the workflow's token.
-  const script = `console.error('fatal: Authentication failed for https://x-access-token:${LEAKED}@github.com/acme/shop.git as ${TOKEN}'); process.exit(128)`;
-  writeFileSync(
-    join(dir, 'deploy.yml'),
-    `preset: fast
+// Each test has its own workspace and fake GitHub, and mostly waits on the action's run: side by side.
+describe('credentials reach nothing GitHub or the log shows', { concurrency: true }, () => {
+  test("a credential in a failing command's output reaches no deployment status, check run, comment, summary, record, output or log line", async (t) => {
+    const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
+    const dir = mkdtempSync(join(tmpdir(), 'action-credentials-'));
+    t.after(async () => {
+      await fake.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const head = fakeSha('pr-head');
+    fake.seedRepo({ owner: 'acme', repo: 'shop', pulls: [{ number: 7, head, user: 'alice' }] });
+    // What a failing `git push` prints last: the remote URL with the token in it, and the workflow's token.
+    const script = `console.error('fatal: Authentication failed for https://x-access-token:${LEAKED}@github.com/acme/shop.git as ${TOKEN}'); process.exit(128)`;
+    writeFileSync(
+      join(dir, 'deploy.yml'),
+      `preset: fast
 target:
   commands:
     deploy: ${JSON.stringify([process.execPath, '-e', script])}
@@ -37,64 +39,64 @@ environments:
   preview:
     strategy: direct
 `,
-  );
-  const run = await runBuiltAction({
-    entry: ENTRY,
-    dir,
-    inputs: { 'github-token': TOKEN, config: 'deploy.yml', environment: 'preview', mode: 'deploy' },
-    event: {
-      name: 'pull_request',
-      payload: webhookPayload(
-        'pull_request',
-        'synchronize',
-        { number: 7, pull_request: { number: 7, head: { sha: head } } },
-        { owner: 'acme', repo: 'shop' },
-      ),
-    },
-    env: { ...runnerGitHubEnv(fake.url, 'acme', 'shop'), DEPLOY_ACTION_WRITE_INTERVAL_MS: '0' },
+    );
+    const run = await runBuiltAction({
+      entry: ENTRY,
+      dir,
+      inputs: { 'github-token': TOKEN, config: 'deploy.yml', environment: 'preview', mode: 'deploy' },
+      event: {
+        name: 'pull_request',
+        payload: webhookPayload(
+          'pull_request',
+          'synchronize',
+          { number: 7, pull_request: { number: 7, head: { sha: head } } },
+          { owner: 'acme', repo: 'shop' },
+        ),
+      },
+      env: { ...runnerGitHubEnv(fake.url, 'acme', 'shop'), DEPLOY_ACTION_WRITE_INTERVAL_MS: '0' },
+    });
+    // The deploy failed, and with no previous version and no rollback command its rollback could not complete:
+    // exit 3 (rollback_failed), not 1.
+    assert.equal(run.status, 3, run.stdout + run.stderr);
+    assert.equal(run.outputs.code, 'rollback_failed');
+    fake.assertNoViolations();
+    const sent = JSON.stringify(fake.requests.map((r) => r.body));
+    assert.match(sent, /Authentication failed/, 'the failure is reported');
+    assert.ok(fake.requestsFor('repos/create-deployment-status').length > 0);
+    assert.ok(fake.requestsFor('issues/create-comment').length > 0);
+    const record = readFileSync(run.outputs['record-path']!, 'utf8');
+    assert.match(run.summary, /Authentication failed/);
+    for (const [where, text] of [
+      ['GitHub', sent],
+      ['the job summary', run.summary],
+      ['the record', record],
+      ['the outputs', JSON.stringify(run.outputs)],
+      // The runner masks the token it was told of (::add-mask::), not a credential the command printed.
+      ['the log', run.stdout.replace(`::add-mask::${TOKEN}`, '').replaceAll(TOKEN, '***')],
+    ] as const) {
+      // As read: Markdown's backslash escapes and the invisible joiners that break autolinks left out.
+      const read = text.replace(/[\\\u200D]/g, '');
+      assert.ok(!read.includes(LEAKED), `${where} has the credential`);
+      assert.ok(!read.includes(TOKEN), `${where} has the token`);
+    }
   });
-  // The deploy failed, and with no previous version and no rollback command its rollback could not complete:
-  // exit 3 (rollback_failed), not 1.
-  assert.equal(run.status, 3, run.stdout + run.stderr);
-  assert.equal(run.outputs.code, 'rollback_failed');
-  fake.assertNoViolations();
-  const sent = JSON.stringify(fake.requests.map((r) => r.body));
-  assert.match(sent, /Authentication failed/, 'the failure is reported');
-  assert.ok(fake.requestsFor('repos/create-deployment-status').length > 0);
-  assert.ok(fake.requestsFor('issues/create-comment').length > 0);
-  const record = readFileSync(run.outputs['record-path']!, 'utf8');
-  assert.match(run.summary, /Authentication failed/);
-  for (const [where, text] of [
-    ['GitHub', sent],
-    ['the job summary', run.summary],
-    ['the record', record],
-    ['the outputs', JSON.stringify(run.outputs)],
-    // The runner masks the token it was told of (::add-mask::), not a credential the command printed.
-    ['the log', run.stdout.replace(`::add-mask::${TOKEN}`, '').replaceAll(TOKEN, '***')],
-  ] as const) {
-    // As read: Markdown's backslash escapes and the invisible joiners that break autolinks left out.
-    const read = text.replace(/[\\\u200D]/g, '');
-    assert.ok(!read.includes(LEAKED), `${where} has the credential`);
-    assert.ok(!read.includes(TOKEN), `${where} has the token`);
-  }
-});
 
-test("the config's environment url with a password: GitHub, the summary and the outputs get it without, and a warning says so", async (t) => {
-  const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
-  const dir = mkdtempSync(join(tmpdir(), 'action-credentials-'));
-  t.after(async () => {
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  fake.seedRepo({
-    owner: 'acme',
-    repo: 'shop',
-    pulls: [{ number: 7, head: fakeSha('pr-head'), user: 'alice' }],
-  });
-  const ok = JSON.stringify([process.execPath, '-e', '']);
-  writeFileSync(
-    join(dir, 'deploy.yml'),
-    `preset: fast
+  test("the config's environment url with a password: GitHub, the summary and the outputs get it without, and a warning says so", async (t) => {
+    const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
+    const dir = mkdtempSync(join(tmpdir(), 'action-credentials-'));
+    t.after(async () => {
+      await fake.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    fake.seedRepo({
+      owner: 'acme',
+      repo: 'shop',
+      pulls: [{ number: 7, head: fakeSha('pr-head'), user: 'alice' }],
+    });
+    const ok = JSON.stringify([process.execPath, '-e', '']);
+    writeFileSync(
+      join(dir, 'deploy.yml'),
+      `preset: fast
 target:
   commands:
     deploy: ${ok}
@@ -104,39 +106,40 @@ environments:
     url: https://qa:hunter2-basic-auth@staging.shop.example/
     strategy: direct
 `,
-  );
-  const run = await runBuiltAction({
-    entry: ENTRY,
-    dir,
-    inputs: { 'github-token': TOKEN, config: 'deploy.yml', environment: 'staging', mode: 'deploy' },
-    event: {
-      name: 'pull_request',
-      payload: webhookPayload(
-        'pull_request',
-        'synchronize',
-        { number: 7, pull_request: { number: 7, head: { sha: fakeSha('pr-head') } } },
-        { owner: 'acme', repo: 'shop' },
-      ),
-    },
-    env: { ...runnerGitHubEnv(fake.url, 'acme', 'shop'), DEPLOY_ACTION_WRITE_INTERVAL_MS: '0' },
+    );
+    const run = await runBuiltAction({
+      entry: ENTRY,
+      dir,
+      inputs: { 'github-token': TOKEN, config: 'deploy.yml', environment: 'staging', mode: 'deploy' },
+      event: {
+        name: 'pull_request',
+        payload: webhookPayload(
+          'pull_request',
+          'synchronize',
+          { number: 7, pull_request: { number: 7, head: { sha: fakeSha('pr-head') } } },
+          { owner: 'acme', repo: 'shop' },
+        ),
+      },
+      env: { ...runnerGitHubEnv(fake.url, 'acme', 'shop'), DEPLOY_ACTION_WRITE_INTERVAL_MS: '0' },
+    });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    fake.assertNoViolations();
+    const success = fake
+      .requestsFor('repos/create-deployment-status')
+      .map((r) => r.body as { state: string; environment_url?: string })
+      .find((b) => b.state === 'success');
+    assert.equal(success?.environment_url, 'https://staging.shop.example/');
+    assert.equal(run.outputs['environment-url'], 'https://staging.shop.example/');
+    const sent = JSON.stringify(fake.requests.map((r) => r.body));
+    for (const [where, text] of [
+      ['GitHub', sent],
+      ['the job summary', run.summary],
+      ['the outputs', JSON.stringify(run.outputs)],
+    ] as const)
+      assert.ok(!text.includes('hunter2-basic-auth'), `${where} has the password`);
+    assert.match(
+      run.stdout,
+      /::warning::the url of environment "staging" in the config has a user name or password/,
+    );
   });
-  assert.equal(run.status, 0, run.stdout + run.stderr);
-  fake.assertNoViolations();
-  const success = fake
-    .requestsFor('repos/create-deployment-status')
-    .map((r) => r.body as { state: string; environment_url?: string })
-    .find((b) => b.state === 'success');
-  assert.equal(success?.environment_url, 'https://staging.shop.example/');
-  assert.equal(run.outputs['environment-url'], 'https://staging.shop.example/');
-  const sent = JSON.stringify(fake.requests.map((r) => r.body));
-  for (const [where, text] of [
-    ['GitHub', sent],
-    ['the job summary', run.summary],
-    ['the outputs', JSON.stringify(run.outputs)],
-  ] as const)
-    assert.ok(!text.includes('hunter2-basic-auth'), `${where} has the password`);
-  assert.match(
-    run.stdout,
-    /::warning::the url of environment "staging" in the config has a user name or password/,
-  );
 });
