@@ -92,6 +92,12 @@ export interface CommandModel {
    * a value in one must add no structure (structuredValueProblem), checked once rendered.
    */
   yamlValues: Map<number, string>;
+  /**
+   * The definitions of rpm macros (`rpm --define 'version {{v}}'`, rpmbuild's, mock's): a value in the body of
+   * a fixed macro is checked once rendered (macroValueProblem), since rpm expands `%` in it (`%(…)` runs a
+   * command); a template in the macro's name is a code operand.
+   */
+  macroValues: Set<number>;
 }
 
 /**
@@ -233,6 +239,7 @@ export function emptyModel(): CommandModel {
     helmSets: new Map(),
     extraVars: new Set(),
     yamlValues: new Map(),
+    macroValues: new Set(),
   };
 }
 
@@ -1284,6 +1291,67 @@ const parseGit: Parser = (words, at, model) => {
   }
 };
 
+/**
+ * rpm, rpmbuild, rpmspec, rpmsign and mock: --define/-D NAME BODY defines a macro, which rpm expands where it is
+ * used (a BODY holding %(…) runs a command, %{lua:…} code); the NAME chooses what is redefined
+ * (%__os_install_post, %_buildshell and %__spec_*_pre are run as commands). --eval/-E expands its argument,
+ * --pipe hands the output to sh -c, and --macros/--rcfile/--load read files of macros.
+ */
+/** rpm's macros without a leading "_" that expand into commands or flags of a spec's build (rpm --showrc). */
+const RPM_COMMAND_MACROS = new Set([
+  ...['optflags', 'configure', 'make_build', 'make_install', 'cmake', 'cmake_build', 'cmake_install'],
+  ...['meson', 'meson_build', 'meson_install', 'py_build', 'py_install', 'py3_build', 'py3_install'],
+  ...['pyproject_wheel', 'pyproject_install', 'set_build_flags', 'build_cflags', 'build_cxxflags'],
+  ...['build_ldflags', 'build_fflags', 'ldconfig', 'ldconfig_scriptlets', 'autosetup', 'setup', 'patch'],
+  ...['apply_patch', 'find_lang', 'gpgbin', 'debug_package', 'make', 'global', 'define', 'undefine'],
+]);
+
+const parseRpm: Parser = (words, at, model) => {
+  const program = programName(words[at]!);
+  const code = (index: number, option: string, safe: string) =>
+    model.code.push({
+      index,
+      program: at,
+      kind: 'interpreter',
+      how: `${program} ${option}`,
+      safe: () => safe,
+    });
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '--') return;
+    const option =
+      /^(--define|--eval|--pipe|--macros|--rcfile|--load)(=|$)/.exec(arg) ?? /^(-D|-E)()/.exec(arg);
+    if (!option) continue;
+    const attached = option[2] === '=' || (option[1]!.length === 2 && arg.length > 2);
+    const index = attached ? j : ++j;
+    if (index >= words.length) return;
+    const value = attached ? arg.slice(option[1]!.length + (option[2] === '=' ? 1 : 0)) : words[index]!;
+    const name = option[1] === '-D' ? '--define' : option[1] === '-E' ? '--eval' : option[1]!;
+    if (name === '--define') {
+      const macro = value.trimStart().split(/\s/)[0]!;
+      if (/\{\{/.test(macro))
+        code(
+          index,
+          name,
+          `write the macro's name in the config and let the value be its body (--define "version {{…}}"), which is checked once rendered`,
+        );
+      else if (/^_/.test(macro) || RPM_COMMAND_MACROS.has(macro))
+        code(
+          index,
+          `${name} ${macro}`,
+          `${macro} is one of rpm's own macros, which rpm runs as a command or reads as a setting (a program, a directory, flags): write its body in the config, and pass the value in a macro of your own (--define "version {{…}}")`,
+        );
+      else model.macroValues.add(index);
+    } else if (name === '--eval' || name === '--pipe')
+      code(
+        index,
+        name,
+        `write it without a template; pass the value as the body of a macro (--define "version {{…}}") and use %{version}`,
+      );
+    else model.scriptFiles.add(index);
+  }
+};
+
 /** make: its NAME=VALUE operands are make variables, expanded by make. */
 const parseMake: Parser = (words, at, model) => {
   for (let j = at + 1; j < words.length; j++) {
@@ -1388,6 +1456,7 @@ export function parserFor(name: string): Parser | undefined {
   if (name === 'git') return parseGit;
   if (name === 'eval' || name === 'trap') return parseEval;
   if (name === 'make' || name === 'gmake') return parseMake;
+  if (/^(rpm|rpmbuild|rpmspec|rpmsign|mock)$/.test(name)) return parseRpm;
   if (name === 'tar' || name === 'gtar') return parseTar;
   if (name === 'at' || name === 'batch')
     return (words, at, model) => {

@@ -98,6 +98,8 @@ export interface TemplateSite {
   structured?: string;
   /** In a make variable assignment: the value must be one plain word (makeValueProblem). */
   make?: boolean;
+  /** In the body of an rpm macro definition (--define NAME BODY): no `%` nor spaces (macroValueProblem). */
+  macro?: boolean;
   /**
    * In a sed script that is one s command, with this delimiter (or these, for a variable used in several): the
    * value must be a plain word (sedValueProblem).
@@ -732,6 +734,15 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         (site) => (site.make = true),
       );
     }
+    for (const index of model.macroValues)
+      if (index < command.args.length) {
+        for (const site of sitesIn(command.args[index]!)) site.macro = true;
+        plainOnly(
+          command.args[index]!,
+          'the body of an rpm macro definition, which rpm expands',
+          (site) => (site.macro = true),
+        );
+      }
     for (const index of model.versionPins)
       if (index < command.args.length) {
         for (const site of sitesIn(command.args[index]!)) site.version = true;
@@ -1640,6 +1651,8 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
       throw new TemplateError(`{{${site.name}}} is used inside $((…)) but its value is not a number`);
     const make = site.make ? makeValueProblem(site.name, value) : undefined;
     if (make) throw new TemplateError(`${make} (character ${site.start + 1})`);
+    const macro = site.macro ? macroValueProblem(site.name, value) : undefined;
+    if (macro) throw new TemplateError(`${macro} (character ${site.start + 1})`);
     const sed = site.sed === undefined ? undefined : sedValueProblem(site.name, value, site.sed);
     if (sed) throw new TemplateError(`${sed} (character ${site.start + 1})`);
     const remote = site.remote ? remoteValueProblem(site.name, value) : undefined;
@@ -1844,6 +1857,16 @@ export function makeValueProblem(name: string, value: string): string | undefine
   return `{{${name}}} is in a variable assignment given to make, and its value holds ${JSON.stringify(bad)}, which make expands or pastes into the recipe lines the shell runs ($(shell …) or \`…\` would run a command): only letters, digits and _ . , : / @ % + = - may be given to make; read the value as "$$${envNameFor(name)}" in the recipe instead`;
 }
 
+/** What the body of an rpm macro may hold: nothing rpm expands (%), no space or newline (another word or line). */
+const MACRO_SAFE = /^[A-Za-z0-9._+~:@=,/-]*$/;
+
+/** Why a value in the body of an rpm macro definition (--define NAME BODY) is refused once rendered, or undefined. */
+export function macroValueProblem(name: string, value: string): string | undefined {
+  if (MACRO_SAFE.test(value)) return undefined;
+  const bad = [...value].find((c) => !MACRO_SAFE.test(c))!;
+  return `{{${name}}} is in the body of an rpm macro definition (--define NAME BODY), and its value holds ${JSON.stringify(bad)}: rpm expands the body where the macro is used (%(…) runs a command, %{lua:…} runs code, a newline adds a line to the spec), so only letters, digits and . _ + ~ : @ = , / - may be there; pass other values another way (a file the spec reads)`;
+}
+
 /** Programs that read a manifest, a values or a compose file given as `-f -` (`--filename=-`, `--values -`). */
 const MANIFEST_READERS = new Set(['kubectl', 'oc', 'helm', 'docker', 'podman', 'nerdctl', 'docker-compose']);
 
@@ -1992,6 +2015,12 @@ export function renderArgvCommand(
     for (const [, name] of argv[index]!.matchAll(PLACEHOLDER)) {
       const value = values[name!];
       const problem = value === undefined ? undefined : makeValueProblem(name!, value);
+      if (problem) throw new TemplateError(problem);
+    }
+  for (const index of model.macroValues)
+    for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
+      const value = values[name!];
+      const problem = value === undefined ? undefined : macroValueProblem(name!, value);
       if (problem) throw new TemplateError(problem);
     }
   for (const index of model.versionPins)

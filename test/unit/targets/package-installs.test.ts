@@ -242,3 +242,74 @@ test('the refusal says how to write the install acceptably for the tool at hand'
     assert.doesNotMatch(argvShellProblems(spec).join('\n'), /version only \(app@/, JSON.stringify(spec));
   }
 });
+
+test("rpm's macros: a template in a macro's name, in one of rpm's own, or in --eval, --pipe or a macro file is refused at load; a body is checked once rendered", () => {
+  for (const program of ['rpm', 'rpmbuild', 'rpmspec', 'rpmsign', 'mock']) {
+    for (const [spec, message] of [
+      [
+        [program, '--define', '{{x}} 1', 'app.spec'],
+        new RegExp(`"${program} --define" runs.*write the macro's name in the config`),
+      ],
+      [[program, '-D', 'a{{x}} 1', 'app.spec'], new RegExp(`"${program} --define" runs`)],
+      [
+        [program, '--define', '__os_install_post {{x}}', 'app.spec'],
+        /--define __os_install_post" runs.*one of rpm's own macros/,
+      ],
+      [[program, '--define=_buildshell /bin/{{x}}', 'app.spec'], /--define _buildshell" runs/],
+      [[program, '-D_topdir {{x}}', 'app.spec'], /--define _topdir" runs/],
+      [[program, '--define', 'make_build {{x}}', 'app.spec'], /--define make_build" runs/],
+      [[program, '--define', 'optflags -O2 {{x}}', 'app.spec'], /--define optflags" runs/],
+      [[program, '--eval', '%{{{x}}}'], new RegExp(`"${program} --eval" runs`)],
+      [[program, '-E', '%{version}-{{x}}'], new RegExp(`"${program} --eval" runs`)],
+      [[program, '-qa', '--pipe', 'grep {{x}}'], new RegExp(`"${program} --pipe" runs`)],
+      [
+        [program, '--macros', 'macros/{{x}}', 'app.spec'],
+        new RegExp(`the file ${program} loads and runs as code`),
+      ],
+      [[program, '--rcfile={{x}}', 'app.spec'], new RegExp(`the file ${program} loads and runs as code`)],
+      [[program, '--load', '{{x}}', 'app.spec'], new RegExp(`the file ${program} loads and runs as code`)],
+    ] as Array<[string[], RegExp]>)
+      assertRefused(spec, message);
+    for (const spec of [
+      [program, '--define', 'version {{x}}', 'app.spec'],
+      [program, '-D', 'release {{x}}', 'app.spec'],
+      [program, '--define=gitsha {{x}}', 'app.spec'],
+      [program, '-Dversion {{x}}', 'app.spec'],
+    ])
+      assertAccepted(spec);
+  }
+  assertScriptAccepted('V={{x}}; rpmbuild -bb --define "version $V" app.spec');
+  assertScriptRefused('N={{x}}; rpmbuild -bb --define "$N 1" app.spec', /\$N .*"rpmbuild --define" runs/);
+  // The body: rpm expands % in it (%(…) runs a command), and a space or a newline adds words or spec lines.
+  const fails = (render: () => unknown, bad: string) =>
+    assert.throws(
+      render,
+      (e: unknown) =>
+        e instanceof TemplateError &&
+        e.message.includes(
+          `is in the body of an rpm macro definition (--define NAME BODY), and its value holds ${JSON.stringify(bad)}`,
+        ),
+      bad,
+    );
+  const argv = ['rpmbuild', '-bb', '--define', 'version {{x}}', 'app.spec'];
+  const script = 'rpmbuild -bb --define "version {{x}}" app.spec';
+  for (const [value, bad] of [
+    ['%(id)', '%'],
+    ['1.0 %{lua:os.execute("id")}', ' '],
+    ['1\nRequires: evil', '\n'],
+    ['1;id', ';'],
+  ]) {
+    fails(() => renderArgvCommand(argv, { x: value! }, (t) => t.replace('{{x}}', value!)), bad!);
+    fails(() => renderShellScript(script, { x: value! }), bad!);
+    fails(
+      () => renderShellScript('V={{x}}; rpmbuild -bb --define "version $V" app.spec', { x: value! }),
+      bad!,
+    );
+  }
+  for (const good of ['1.2.3', '1.2.3~rc1', 'abc123', '20240101+git.abc']) {
+    assert.doesNotThrow(() => renderArgvCommand(argv, { x: good }, (t) => t.replace('{{x}}', good)));
+    assert.doesNotThrow(() => renderShellScript(script, { x: good }));
+  }
+  // A query's package stays data.
+  assertAccepted(['rpm', '-q', 'app-{{x}}']);
+});
