@@ -33,10 +33,12 @@ import {
   listRequests,
   recordRequest,
   releaseClaim,
+  requestDeployment,
   requestEnded,
   removeRequest,
   withdrawOnce,
 } from './store.ts';
+import { DedupeLookupTooLong } from '../../src/github/deployments.ts';
 import type { SwapRef } from './store.ts';
 import { swapFor } from './swap-ref.ts';
 import { describeRequest } from './run-due.ts';
@@ -50,6 +52,11 @@ export interface ScheduleCommandDeps {
   appId: number;
   /** GitHub's GraphQL API: a stale ask is taken over only with its conditional ref update (swap-ref.ts). */
   graphql?: GraphqlFn;
+  /**
+   * The App's bot login: /cancel-deploy leaves a request whose deployment the App created (store.ts
+   * requestDeployment). Without it that is not looked for.
+   */
+  botLogin?: string;
 }
 
 const env = (name: string): string => userText(name, { as: 'code' });
@@ -352,6 +359,27 @@ export async function cancelDeploy(
           : `- **Not cancelled** (\`schedule_unverifiable\`): whether ${describeRequest(request)} has ended cannot be read (more check runs named like the App's mark than it reads).`,
       );
       continue;
+    }
+    // Started, though not marked yet: a due check created its deployment and failed before its end mark (the
+    // next due check tells it and marks it, run-due.ts). Cancelling it would say "Cancelled" of a deployment
+    // that runs, mark it a second time and free its ask.
+    if (deps.botLogin !== undefined) {
+      const app = { login: deps.botLogin, id: deps.appId };
+      const deployed = await requestDeployment(deps.api, where, request, app).catch(
+        async (error: unknown) => {
+          // More deployments of its commit than are read: not known, so cancelled as one that did not start.
+          if (error instanceof DedupeLookupTooLong) return undefined;
+          await releaseClaim(deps.api, where, request).catch(() => undefined);
+          throw error;
+        },
+      );
+      if (deployed !== undefined) {
+        await releaseClaim(deps.api, where, request);
+        lines.push(
+          `- **Not cancelled** (\`already_ended\`): ${describeRequest(request)} has already started (deployment **#${deployed}**); the App removes it from the list when it next looks.`,
+        );
+        continue;
+      }
     }
     const codeOf = request.mode === 'at' ? 'schedule_cancelled' : 'queue_cancelled';
     // A failure gives the claim back: the request stays as it was, to be cancelled (or started) later.

@@ -18,7 +18,6 @@ import type { Api, Where } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
 import { actorOf, readPull, teamsIn } from '../facts/pull-request.ts';
 import { markerScope, readAppComments } from '../facts/own-comments.ts';
-import { createdByApp } from '../facts/deployments.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import type { RecordReader } from '../state.ts';
 import { readLocks } from '../locks.ts';
@@ -30,7 +29,7 @@ import { lockOwner } from '../deploy/replies.ts';
 import { explainRefusal, resolvePolicy } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
-import { commentDedupeKey, DedupeLookupTooLong, findByDedupeKey } from '../../src/github/deployments.ts';
+import { DedupeLookupTooLong } from '../../src/github/deployments.ts';
 import { quietMentions } from '../handlers/comment.ts';
 import { claimIsStale, dueDecisions, startCheck, startedCode } from './decide.ts';
 import type { DueDecision, StartCode } from './decide.ts';
@@ -44,6 +43,7 @@ import {
   markEnded,
   releaseClaim,
   removeRequest,
+  requestDeployment as requestDeploymentOf,
   endedAs,
   withdrawnDuplicate,
   withdrawOnce,
@@ -539,14 +539,7 @@ async function requestDeployment(
   request: ScheduledRequest,
 ): Promise<number | undefined> {
   try {
-    const found = await findByDedupeKey(deps.api, {
-      ...where,
-      sha: request.sha,
-      environment: request.environment,
-      payload: { dedupe_key: commentDedupeKey(request.sourceCommentId) },
-      madeByCaller: (d) => createdByApp(d, { login: deps.botLogin, id: deps.appId }),
-    });
-    return found?.id;
+    return await requestDeploymentOf(deps.api, where, request, { login: deps.botLogin, id: deps.appId });
   } catch (error) {
     if (!(error instanceof DedupeLookupTooLong)) throw error;
     deps.markers.warn(

@@ -22,6 +22,9 @@ import {
 } from './record.ts';
 import type { ScheduledRequest } from './record.ts';
 import type { GitRefCalls } from '../facts/git-refs.ts';
+import { createdByApp, type OwnApp } from '../facts/deployments.ts';
+import { commentDedupeKey, findByDedupeKey } from '../../src/github/deployments.ts';
+import type { DeploymentsApi } from '../../src/github/deployments.ts';
 import type { SwapRef } from './swap-ref.ts';
 
 export type { SwapRef };
@@ -505,6 +508,28 @@ export async function releaseClaim(api: ScheduleApi, where: Where, request: Sche
   await api.git.deleteRef({ ...where, ref: claimRefName(request.id) }).catch((error: unknown) => {
     if (!gone(error)) throw error;
   });
+}
+
+/**
+ * The deployment the App (`app`) created for `request`, by its /deploy comment's de-duplication key, if there
+ * is one: it started, even when no end mark says so yet (a due check failed between creating the deployment
+ * and marking it). Throws DedupeLookupTooLong when there are more deployments of its commit and environment
+ * than are read.
+ */
+export async function requestDeployment(
+  api: DeploymentsApi,
+  where: Where,
+  request: ScheduledRequest,
+  app: OwnApp,
+): Promise<number | undefined> {
+  const found = await findByDedupeKey(api, {
+    ...where,
+    sha: request.sha,
+    environment: request.environment,
+    payload: { dedupe_key: commentDedupeKey(request.sourceCommentId) },
+    madeByCaller: (d) => createdByApp(d, app),
+  });
+  return found?.id;
 }
 
 /** The name of the check run that marks `id` as ended: one name per request, so listing it is one request. */

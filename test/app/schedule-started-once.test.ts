@@ -11,6 +11,9 @@ import type { Api } from '../../app/facts/github.ts';
 import { runDue } from '../../app/schedule/run-due.ts';
 import type { DueDeps, DueOutcome } from '../../app/schedule/run-due.ts';
 import { recordRequest } from '../../app/schedule/store.ts';
+import { cancelDeploy } from '../../app/schedule/commands.ts';
+import { loadConfig } from '../../app/facts/config.ts';
+import { readPull } from '../../app/facts/pull-request.ts';
 import type { ScheduleApi } from '../../app/schedule/store.ts';
 import { scheduleRefName } from '../../app/schedule/record.ts';
 import type { ScheduledRequest } from '../../app/schedule/record.ts';
@@ -52,6 +55,7 @@ const asking = (mode: 'at' | 'queue'): ScheduledRequest => ({
 
 interface World {
   fake: FakeGitHub;
+  api: Api;
   due: () => DueDeps;
   logged: string[];
 }
@@ -76,7 +80,7 @@ async function withRequest(mode: 'at' | 'queue', run: (w: World) => Promise<void
       records: appRecordReader(keys, readEnvironmentRecord),
       info: (_fields, message) => logged.push(message),
     });
-    await run({ fake, due, logged });
+    await run({ fake, api, due, logged });
     fake.assertNoViolations();
   } finally {
     await fake.stop();
@@ -166,6 +170,35 @@ test('its "Started" reply lands but its answer is lost: the next due check finds
     await failedPass(w.due());
     assert.ok(github.hits > 0);
     github.on = false;
+    startedOnce(w, await runDue(w.due(), where));
+  });
+});
+
+test('a /cancel-deploy after its end mark failed leaves it: it started; the next due check tells it once', async () => {
+  await withRequest('queue', async (w) => {
+    const github = failing(w.fake, isEndMark);
+    await failedPass(w.due());
+    assert.ok(github.hits > 0);
+    github.on = false;
+    const [pr, config] = await Promise.all([readPull(w.api, where, PR), loadConfig(w.api, where)]);
+    const reply = await cancelDeploy(
+      {
+        api: w.api,
+        now: () => DUE,
+        markers: w.due().markers,
+        appId: w.fake.state.appId,
+        botLogin: BOT_LOGIN,
+      },
+      { where, pr, config, login: 'alice', environment: 'staging' },
+    );
+    assert.match(
+      reply.body ?? '',
+      /\*\*Not cancelled\*\* \(`already_ended`\): the deployment of .* has already started \(deployment \*\*#\d+\*\*\)/,
+    );
+    assert.equal(endMarks(w.fake).length, 0, 'not marked cancelled');
+    assert.ok(w.fake.repo().refs.has(scheduleRefName('staging', 'c2')!), 'still listed, for the due check');
+    assert.ok(!w.fake.repo().refs.has('deploy-schedule-claims/c2'), 'its claim given back');
+    releaseLock(w.fake);
     startedOnce(w, await runDue(w.due(), where));
   });
 });
