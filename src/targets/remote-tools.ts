@@ -318,6 +318,18 @@ const AZ_COMMANDS: ReadonlyArray<{ group: string; verb: string; option: string; 
     safe: 'the extension runs its commandToExecute (or the script it names) on the VM as root, and a value in the JSON can add or end that key: write the settings without a template (@settings.json), and let the script read the value from a tag of the VM',
   },
   {
+    group: 'config',
+    verb: 'set',
+    option: '--startup-file',
+    safe: 'the app runs it as its startup command line: write it without a template, and let the command read the value from an app setting',
+  },
+  {
+    group: 'webapp',
+    verb: 'create',
+    option: '--startup-file',
+    safe: 'the app runs it as its startup command line: write it without a template, and let the command read the value from an app setting',
+  },
+  {
     group: 'container',
     verb: 'exec',
     option: '--exec-command',
@@ -352,9 +364,93 @@ function azCommands(words: readonly string[], at: number, model: Parameters<Pars
   }
 }
 
+/**
+ * Properties a resource runs as code or as a command line: a VM's userData/customData (cloud-init runs them as
+ * root), an extension's settings (commandToExecute, fileUris), a container's command, args and entrypoint, an
+ * app's startup command. A path ending in one of them (any case, `[n]` aside) takes no template in its value.
+ */
+const AZ_CODE_PROPERTIES = new Set(
+  [
+    ...['userData', 'customData', 'commandToExecute', 'command', 'commands', 'commandLine', 'appCommandLine'],
+    ...['startupCommand', 'script', 'scripts', 'settings', 'protectedSettings', 'fileUris', 'args'],
+    ...['entrypoint', 'entryPoint', 'startupScript', 'initScript', 'postCreateCommand'],
+  ].map((p) => p.toLowerCase()),
+);
+
+/**
+ * az's generic update arguments, on any `az … update` (and create commands that take them): --set PATH=VALUE …,
+ * --add PATH VALUE|KEY=VALUE …, --remove PATH [INDEX]. A template in a path chooses which property is set (a
+ * VM's userData, a container's command), and one in the value of a property that is code or a command line is
+ * run: both are code operands. Any other value is parsed as JSON by az, so it is checked once rendered to add no
+ * structure (an object at a parent path could add userData).
+ */
+function azGenericUpdate(words: readonly string[], at: number, model: Parameters<Parser>[2]): void {
+  const options = words.findIndex((w, k) => k > at && w.startsWith('-'));
+  const operation = words.slice(at + 1, options < 0 ? words.length : options).join(' ');
+  const said = (option: string) => `az ${operation} ${option}`;
+  const safe =
+    "the path chooses which property of the resource is set (a VM's userData or customData runs as root, a container's command, an extension's commandToExecute), and such a property's value is run: write the path in the config, and give a value only to a property that holds data (--set tags.version={{…}})";
+  const hasTemplate = (text: string) => /\{\{/.test(text);
+  // A path from a variable ($P) is not known here: it could be one of those.
+  const codePath = (path: string) =>
+    path.includes('$') ||
+    AZ_CODE_PROPERTIES.has(
+      path
+        .replace(/\[[^\]]*\]/g, '')
+        .split('.')
+        .at(-1)!
+        .toLowerCase(),
+    );
+  // One KEY=VALUE (or PATH alone) word of --set or --add at index k; `path` is the property path before it.
+  const assignment = (k: number, option: string, prefix: string) => {
+    const word = words[k]!;
+    const eq = word.indexOf('=');
+    const key = eq < 0 ? '' : word.slice(0, eq);
+    const path = prefix && key ? `${prefix}.${key}` : prefix || key;
+    if (hasTemplate(key) || (eq >= 0 && hasTemplate(word.slice(eq + 1)) && codePath(path)))
+      model.code.push(operand(k, at, said(option), safe));
+    else if (hasTemplate(word)) model.yamlValues.set(k, `a value of az's ${option}, which az parses as JSON`);
+  };
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    const option = /^--(set|add|remove)(=|$)/.exec(word);
+    if (!option) continue;
+    const name = `--${option[1]}`;
+    // --set=PATH=VALUE: the first of its words attached.
+    const first = option[2] === '=' ? j : j + 1;
+    let path = '';
+    for (let k = first; k < words.length; k++) {
+      if (k > j && words[k]!.startsWith('-')) break;
+      const text = k === j ? word.slice(name.length + 1) : words[k]!;
+      const index = k;
+      if (name === '--set') {
+        const eq = text.indexOf('=');
+        const key = eq < 0 ? text : text.slice(0, eq);
+        if (hasTemplate(key) || (eq >= 0 && hasTemplate(text.slice(eq + 1)) && codePath(key)))
+          model.code.push(operand(index, at, said(name), safe));
+        else if (hasTemplate(text))
+          model.yamlValues.set(index, `a value of az's ${name}, which az parses as JSON`);
+      } else if (k === first) {
+        // --add/--remove PATH: the property the values are added to, or removed.
+        path = text;
+        if (hasTemplate(text)) model.code.push(operand(index, at, said(name), safe));
+      } else if (name === '--add') {
+        // KEY=VALUE adds an object's property; a value starting with { or [ (not a template's {{) is JSON.
+        if (text.includes('=') && !/^(\[|\{(?!\{))/.test(text)) assignment(index, name, path);
+        else if (hasTemplate(text)) {
+          if (codePath(path)) model.code.push(operand(index, at, said(name), safe));
+          else model.yamlValues.set(index, `a value of az's ${name}, which az parses as JSON`);
+        }
+      }
+      j = k;
+    }
+  }
+}
+
 /** az vm run-command invoke/create --scripts …: each word up to the next option is a line the VM runs. */
 const parseAz: Parser = (words, at, model) => {
   azCommands(words, at, model);
+  azGenericUpdate(words, at, model);
   const run = words.findIndex((w, k) => k > at && w === 'run-command');
   if (run < 0) return;
   const safe =

@@ -1939,7 +1939,7 @@ export function structuredValueProblem(name: string, value: string, where: strin
       : bad === '\n'
         ? "a newline (it could add lines, and so fields such as a container's command:)"
         : `${JSON.stringify(bad)}, which YAML reads as structure or quoting`;
-  return `{{${name}}} is in ${where}, and its value holds ${why}: a value there must be letters, digits and . _ / @ + = -, with ":" only between them; ${where.startsWith('a here-document') ? 'render manifests with a tool that quotes values (helm template … --set-string, kubectl set image), or pass other values another way' : 'pass the value as a key=value pair of its own (-e version=…, pillar data from a file), or another way'}`;
+  return `{{${name}}} is in ${where}, and its value holds ${why}: a value there must be letters, digits and . _ / @ + = -, with ":" only between them; ${where.startsWith('a here-document') ? 'render manifests with a tool that quotes values (helm template … --set-string, kubectl set image), or pass other values another way' : where.startsWith("a value of az's") ? 'set one leaf property per value (--set tags.version=…), or pass other values another way' : 'pass the value as a key=value pair of its own (-e version=…, pillar data from a file), or another way'}`;
 }
 
 /** What a value written into a sed s command may hold: nothing sed or its regular expressions read specially. */

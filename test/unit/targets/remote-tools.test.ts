@@ -3,7 +3,10 @@
 // refused, naming the tool and its option; a value as a host, a zone, an instance or a module's fixed argument
 // elsewhere stays accepted.
 import { test } from 'node:test';
-import { assertAccepted, assertRefused } from '../../helpers/command-checks.ts';
+import assert from 'node:assert/strict';
+import { renderArgvCommand, renderShellScript } from '../../../src/targets/shell-script.ts';
+import { TemplateError } from '../../../src/targets/template.ts';
+import { assertAccepted, assertRefused, assertScriptRefused } from '../../helpers/command-checks.ts';
 
 const REFUSED: Array<[string[], RegExp]> = [
   [
@@ -184,4 +187,101 @@ test('a value in the command a remote execution tool runs is refused, naming the
 
 test('a value elsewhere in such a tool stays accepted', () => {
   for (const spec of ACCEPTED) assertAccepted(spec);
+});
+
+test("az's generic update: a template in a property path, or in the value of a property that is run, is refused; other values are checked as JSON once rendered", () => {
+  const refused =
+    /is inside the value of "az [^"]*--(set|add|remove)".*the path chooses which property of the resource is set/;
+  for (const spec of [
+    ['az', 'vm', 'update', '-g', 'rg', '-n', 'vm', '--set', 'userData={{x}}'],
+    ['az', 'vm', 'update', '-g', 'rg', '-n', 'vm', '--set', 'osProfile.customData={{x}}'],
+    ['az', 'vm', 'update', '-g', 'rg', '-n', 'vm', '--set', 'tags.a=1', 'UserData=x{{x}}'],
+    [
+      'az',
+      'vmss',
+      'update',
+      '-g',
+      'rg',
+      '-n',
+      's',
+      '--set',
+      'virtualMachineProfile.extensionProfile.extensions[0].settings.commandToExecute={{x}}',
+    ],
+    [
+      'az',
+      'vmss',
+      'update',
+      '-g',
+      'rg',
+      '-n',
+      's',
+      '--set',
+      'virtualMachineProfile.extensionProfile.extensions[0].protectedSettings={{x}}',
+    ],
+    [
+      'az',
+      'containerapp',
+      'update',
+      '-g',
+      'rg',
+      '-n',
+      'a',
+      '--set',
+      'properties.template.containers[0].command={{x}}',
+    ],
+    ['az', 'resource', 'update', '--ids', 'x', '--set', 'properties.siteConfig.appCommandLine={{x}}'],
+    ['az', 'resource', 'update', '--ids', 'x', '--set=properties.startupCommand={{x}}'],
+    ['az', 'vm', 'update', '-g', 'rg', '-n', 'vm', '--set', '{{x}}=1'],
+    ['az', 'vm', 'update', '-g', 'rg', '-n', 'vm', '--set', 'tags.{{x}}=1'],
+    [
+      'az',
+      'containerapp',
+      'update',
+      '-g',
+      'rg',
+      '-n',
+      'a',
+      '--add',
+      'properties.template.containers[0].args',
+      '{{x}}',
+    ],
+    ['az', 'resource', 'update', '--ids', 'x', '--add', 'properties.{{x}}', 'a'],
+    ['az', 'resource', 'update', '--ids', 'x', '--add', 'properties.list', '{{x}}=1'],
+    ['az', 'resource', 'update', '--ids', 'x', '--add', 'properties.list', 'script={{x}}'],
+    ['az', 'resource', 'update', '--ids', 'x', '--remove', 'properties.{{x}}'],
+  ])
+    assertRefused(spec, refused);
+  assertScriptRefused('P=userData; az vm update -g rg -n vm --set "$P={{x}}"', refused);
+  assertRefused(
+    ['az', 'webapp', 'config', 'set', '-g', 'rg', '-n', 'app', '--startup-file', '{{x}}'],
+    /az config set --startup-file.*the app runs it as its startup command line/,
+  );
+  assertRefused(
+    ['az', 'webapp', 'create', '-g', 'rg', '-n', 'app', '-p', 'plan', '--startup-file={{x}}'],
+    /--startup-file/,
+  );
+  // A value of a data property stays accepted, and is checked once rendered: az parses it as JSON, and an
+  // object or a list could add properties such as userData.
+  const specs = [
+    ['az', 'vm', 'update', '-g', 'rg', '-n', 'vm', '--set', 'tags.version={{x}}', 'tags.env=prod'],
+    ['az', 'resource', 'update', '--ids', 'x', '--set', 'properties.osProfile={{x}}'],
+    ['az', 'resource', 'update', '--ids', 'x', '--add', 'properties.list', '{{x}}'],
+    ['az', 'resource', 'update', '--ids', 'x', '--add', 'properties.list', 'version={{x}}'],
+  ];
+  for (const spec of specs) {
+    assertAccepted(spec);
+    for (const bad of ['{"userData": "x"}', '{"a":1}', '[1,2]', 'a b'])
+      assert.throws(
+        () => renderArgvCommand(spec, { x: bad }, (t) => t.replaceAll('{{x}}', bad)),
+        (e: unknown) =>
+          e instanceof TemplateError &&
+          /a value of az's --(set|add), which az parses as JSON/.test(e.message),
+        `${JSON.stringify(spec)} with ${bad}`,
+      );
+    assert.doesNotThrow(() => renderArgvCommand(spec, { x: '1.2.3' }, (t) => t.replaceAll('{{x}}', '1.2.3')));
+  }
+  assert.throws(
+    () => renderShellScript('az vm update -g rg -n vm --set tags.version={{x}}', { x: '{"userData":"x"}' }),
+    TemplateError,
+  );
 });
