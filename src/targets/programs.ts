@@ -1273,6 +1273,8 @@ const parseRsync: Parser = (words, at, model) => {
 const GIT_COMMAND_KEYS =
   /^(core\.(sshcommand|pager|editor|fsmonitor|hookspath|askpass|gitproxy)|alias\..*|.*\.(command|cmd|program|textconv|external|helper|clean|smudge|process))=/i;
 const parseGit: Parser = (words, at, model) => {
+  // Whether the subcommand was seen (git's own options come before it; -c and -C take the next word).
+  let subcommand = false;
   for (let j = at + 1; j < words.length; j++) {
     const arg = words[j]!;
     if (arg === '--') return;
@@ -1284,10 +1286,33 @@ const parseGit: Parser = (words, at, model) => {
         how: `git ${how}`,
         safe: () => `git runs it as a command: write it without a template`,
       });
-    if (arg === '-c' && GIT_COMMAND_KEYS.test(words[j + 1] ?? '')) push(++j, '-c');
+    // -c KEY=VALUE: a template in the key chooses which setting is set (core.sshCommand, alias.*).
+    const key = (word: string) => word.split('=')[0]!;
+    if (arg === '-c' && (GIT_COMMAND_KEYS.test(words[j + 1] ?? '') || /\{\{/.test(key(words[j + 1] ?? ''))))
+      push(++j, '-c');
     else if (arg === '-c' || arg === '-C') j++;
+    // --config-env=KEY=ENVVAR: the setting, and the variable its value is read from.
+    else if (arg === '--config-env' && /\{\{/.test(words[j + 1] ?? '')) push(++j, arg);
+    else if (arg === '--config-env') j++;
+    else if (/^--config-env=.*\{\{/.test(arg)) push(j, '--config-env');
     else if (/^--(upload-pack|receive-pack|exec)$/.test(arg) || arg === '-u') push(++j, arg);
     else if (/^--(upload-pack|receive-pack|exec)=/.test(arg)) push(j, arg.slice(0, arg.indexOf('=')));
+    else if (arg === 'config' && !subcommand) {
+      // git config [set|--add|--replace-all|…] KEY VALUE: a template in the key, or in the value of a key git
+      // runs as a command (core.sshCommand, core.hooksPath, alias.*), sets what later git commands run.
+      const operands: number[] = [];
+      for (let k = j + 1; k < words.length && operands.length < 2; k++) {
+        const word = words[k]!;
+        if (/^(-f|--file|--blob|--type|--default|--comment|--value)$/.test(word)) k++;
+        else if (word === 'set' && operands.length === 0 && k === j + 1) continue;
+        else if (!word.startsWith('-')) operands.push(k);
+      }
+      const [name, value] = operands;
+      if (name !== undefined && /\{\{/.test(words[name]!)) push(name, 'config');
+      else if (value !== undefined && GIT_COMMAND_KEYS.test(`${words[name!]}=`) && /\{\{/.test(words[value]!))
+        push(value, `config ${words[name!]}`);
+      return;
+    } else if (!arg.startsWith('-')) subcommand = true;
   }
 };
 

@@ -328,3 +328,37 @@ test('a template in the directory, root or config a wrapper or tool reads what r
   ])
     assertAccepted(spec);
 });
+
+test("git's settings: a template in the key of -c, --config-env or git config, or in the value of a key git runs, is refused", () => {
+  for (const [spec, option] of [
+    [['git', '-c', '{{x}}', 'pull'], 'git -c'],
+    [['git', '-c', '{{x}}=1', 'pull'], 'git -c'],
+    [['git', '-c', 'alias.{{x}}=!sh', 'deploy'], 'git -c'],
+    [['git', '-c', 'core.sshCommand={{x}}', 'fetch'], 'git -c'],
+    [['git', '--config-env={{x}}', 'pull'], 'git --config-env'],
+    [['git', '--config-env', 'core.sshCommand={{x}}', 'pull'], 'git --config-env'],
+    [['git', 'config', '{{x}}', 'true'], 'git config'],
+    [['git', 'config', '--global', 'core.{{x}}', '/tmp/x'], 'git config'],
+    [['git', 'config', 'core.sshCommand', '{{x}}'], 'git config core.sshCommand'],
+    [['git', 'config', '--global', 'core.hooksPath', '{{x}}'], 'git config core.hooksPath'],
+    [['git', 'config', 'set', 'alias.deploy', '!{{x}}'], 'git config alias.deploy'],
+    [
+      ['git', '-C', '/srv/app', 'config', '--file', '.git/config', 'core.fsmonitor', '{{x}}'],
+      'git config core.fsmonitor',
+    ],
+    [['git', 'config', 'credential.helper', '{{x}}'], 'git config credential.helper'],
+    [['git', 'config', 'diff.x.textconv', '{{x}}'], 'git config diff.x.textconv'],
+  ] as Array<[string[], string]>)
+    assertRefused(spec, new RegExp(`"${option.replace(/\./g, '\\.')}", a command that is run`));
+  for (const spec of [
+    ['git', '-c', 'user.name={{x}}', 'commit', '-m', 'release'],
+    ['git', 'config', 'user.email', '{{x}}'],
+    ['git', 'config', '--global', 'user.name', '{{x}}'],
+    ['git', 'commit', '-m', 'config', '--', '{{x}}'],
+    ['git', 'tag', '-a', 'v{{x}}', '-m', 'config'],
+    ['git', '-C', '/srv/app', 'config', 'user.name', '{{x}}'],
+  ])
+    assertAccepted(spec);
+  // --upload-pack after the subcommand is still read.
+  assertRefused(['git', 'clone', '--upload-pack={{x}}', 'u'], /"git --upload-pack"/);
+});
