@@ -20,7 +20,7 @@ import {
   xargsReplaceString,
 } from './programs.ts';
 import { remoteCommands, type RemoteWord } from './remote-line.ts';
-import { projectWords, taskWords } from './task-runners.ts';
+import { deployToolWords, projectWords, taskWords } from './task-runners.ts';
 import { installWords } from './package-installs.ts';
 
 export type ChosenKind =
@@ -579,7 +579,11 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
         add(index, 'script', `the file ${name} loads and runs as code`, undefined, at);
     }
     // A task runner's target, or the package, binary or environment it builds and runs.
-    for (const task of [...taskWords(words, at, name), ...projectWords(words, at, name)])
+    for (const task of [
+      ...taskWords(words, at, name),
+      ...projectWords(words, at, name),
+      ...deployToolWords(words, at, name),
+    ])
       add(task.index, task.kind, task.how, undefined, at, task.safe);
     for (const install of installWords(words, at, name))
       if (!install.pinned) add(install.index, 'package', install.how, undefined, at);

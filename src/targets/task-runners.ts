@@ -558,3 +558,126 @@ export function projectWords(words: readonly string[], at: number, name: string)
   }
   return found;
 }
+
+/**
+ * Deploy and infrastructure tools whose options or operands name the code or config they run here: terraform's
+ * configuration (-chdir; its provisioners and providers run), terragrunt's, pulumi's program (-C/--cwd), cdk's
+ * app (a command line), ansible's playbooks, inventory (a script in it runs) and vault password file (run when
+ * executable), docker build's context and Dockerfile (its RUN steps run), compose's file and project directory,
+ * helmfile's and skaffold's file (their hooks run commands).
+ */
+const DEPLOY_TOOLS: Record<
+  string,
+  { choosing: readonly string[]; subcommand?: readonly string[]; operands?: string; safe: string }
+> = {
+  terraform: {
+    choosing: ['-chdir'],
+    safe: 'terraform -chdir=infra/production apply (the directory written in the config)',
+  },
+  tofu: {
+    choosing: ['-chdir'],
+    safe: 'tofu -chdir=infra/production apply (the directory written in the config)',
+  },
+  terragrunt: {
+    choosing: ['--terragrunt-working-dir', '--working-dir', '--terragrunt-config', '--config'],
+    safe: 'terragrunt apply --working-dir infra/production (the directory written in the config)',
+  },
+  pulumi: {
+    choosing: ['-C', '--cwd'],
+    safe: 'pulumi -C infra up --stack production (the directory written in the config)',
+  },
+  cdk: {
+    choosing: ['-a', '--app'],
+    safe: 'cdk deploy --app "node bin/app.js" -c version=VALUE (the app written in the config)',
+  },
+  'ansible-playbook': {
+    choosing: [
+      '-i',
+      '--inventory',
+      '--inventory-file',
+      '--vault-password-file',
+      '--vault-pass-file',
+      '-M',
+      '--module-path',
+      '--playbook-dir',
+    ],
+    operands: 'the playbook ansible-playbook runs',
+    safe: 'ansible-playbook -i inventory/production deploy.yml -e version=VALUE (the playbook and inventory written in the config)',
+  },
+  ansible: {
+    choosing: [
+      '-i',
+      '--inventory',
+      '--inventory-file',
+      '--vault-password-file',
+      '--vault-pass-file',
+      '--playbook-dir',
+    ],
+    safe: 'ansible -i inventory/production all -m ping (the inventory written in the config)',
+  },
+  docker: {
+    choosing: ['-f', '--file', '--project-directory', '--build-context'],
+    subcommand: ['build', 'compose', 'buildx', 'image'],
+    operands: 'the build context docker build runs the Dockerfile of',
+    safe: 'docker build -f Dockerfile --build-arg VERSION=VALUE . (the context and Dockerfile written in the config)',
+  },
+  'docker-compose': {
+    choosing: ['-f', '--file', '--project-directory'],
+    safe: 'docker compose -f compose.production.yml up -d (the file written in the config; the value in an environment variable the file reads)',
+  },
+  helmfile: {
+    choosing: ['-f', '--file'],
+    safe: 'helmfile -f helmfile.yaml -e production apply (the file written in the config)',
+  },
+  skaffold: {
+    choosing: ['-f', '--filename'],
+    safe: 'skaffold run -f skaffold.yaml -p production (the file written in the config)',
+  },
+};
+DEPLOY_TOOLS['podman'] = DEPLOY_TOOLS.docker!;
+DEPLOY_TOOLS['nerdctl'] = DEPLOY_TOOLS.docker!;
+
+/** The words of a deploy or infrastructure tool's command that name the code or config it runs (DEPLOY_TOOLS). */
+export function deployToolWords(words: readonly string[], at: number, name: string): TaskWord[] {
+  const tool = DEPLOY_TOOLS[name];
+  if (!tool) return [];
+  // docker: only build (and compose, whose -f is its file); docker run -f is not this.
+  let from = at + 1;
+  if (tool.subcommand) {
+    const sub = words.findIndex((w, k) => k > at && !w.startsWith('-'));
+    if (sub < 0 || !tool.subcommand.includes(words[sub]!)) return [];
+    if (words[sub] !== 'build' && words[sub] !== 'compose' && words[sub + 1] !== 'build') return [];
+    from = sub + 1;
+  }
+  const building =
+    tool.subcommand !== undefined &&
+    words
+      .slice(at + 1, from)
+      .concat(words[from] ?? '')
+      .includes('build');
+  const found: TaskWord[] = [];
+  const add = (index: number, how: string) => {
+    if (index < words.length) found.push({ index, kind: 'project', how, safe: tool.safe });
+  };
+  for (let j = from; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--') break;
+    if (word.startsWith('-') && word !== '-') {
+      const eq = word.indexOf('=');
+      const option = eq > 0 ? word.slice(0, eq) : word;
+      if (tool.choosing.includes(option)) {
+        add(eq > 0 ? j : j + 1, `the value of ${name} ${option}, which chooses the code or config that runs`);
+        if (eq < 0) j++;
+      }
+      continue;
+    }
+    // An operand: not the value of the option before it (-t app:{{x}}, -e version={{x}}, -l web).
+    const before = words[j - 1] ?? '';
+    if (tool.operands === undefined || (before.startsWith('-') && !before.includes('='))) continue;
+    if (name === 'docker' || name === 'podman' || name === 'nerdctl') {
+      if (!building || word === 'build' || word === 'buildx') continue;
+    }
+    add(j, tool.operands);
+  }
+  return found;
+}

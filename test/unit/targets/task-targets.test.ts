@@ -269,3 +269,59 @@ test('the workspace a monorepo tool runs the script of, and the packages go gene
   ])
     assertAccepted(spec);
 });
+
+test('the configuration, playbook, inventory, context or file a deploy tool runs takes no template', () => {
+  const chooses = /its value would choose the project whose scripts, dependencies and build code run/;
+  for (const spec of [
+    ['terraform', '-chdir={{x}}', 'apply', '-auto-approve'],
+    ['tofu', '-chdir=infra/{{x}}', 'plan'],
+    ['terragrunt', 'apply', '--terragrunt-working-dir', '{{x}}'],
+    ['terragrunt', 'apply', '--terragrunt-config={{x}}'],
+    ['pulumi', '-C', '{{x}}', 'up', '-y'],
+    ['pulumi', 'up', '--cwd={{x}}'],
+    ['cdk', 'deploy', '--app', '{{x}}'],
+    ['cdk', 'deploy', '-a', 'node bin/{{x}}.js'],
+    ['ansible-playbook', '{{x}}'],
+    ['ansible-playbook', 'deploy-{{x}}.yml', '-e', 'v=1'],
+    ['ansible-playbook', '-i', '{{x}}', 'site.yml'],
+    ['ansible-playbook', '--inventory=inventory/{{x}}', 'site.yml'],
+    ['ansible-playbook', 'site.yml', '--vault-password-file', '{{x}}'],
+    ['ansible-playbook', 'site.yml', '-M', '{{x}}'],
+    ['ansible', '-i', '{{x}}', 'all', '-m', 'ping'],
+    ['docker', 'build', '{{x}}'],
+    ['docker', 'build', '-t', 'app:1', 'services/{{x}}'],
+    ['docker', 'build', '-f', '{{x}}', '.'],
+    ['docker', 'build', '--file=docker/{{x}}.Dockerfile', '.'],
+    ['docker', 'build', '--build-context', 'src={{x}}', '.'],
+    ['docker', 'buildx', 'build', '{{x}}'],
+    ['podman', 'build', '-f', '{{x}}', '.'],
+    ['docker', 'compose', '-f', '{{x}}', 'up', '-d'],
+    ['docker', 'compose', '--project-directory', '{{x}}', 'up'],
+    ['docker-compose', '--file={{x}}', 'up'],
+    ['helmfile', '-f', '{{x}}', 'apply'],
+    ['skaffold', 'run', '--filename', '{{x}}'],
+  ])
+    assertRefused(spec, chooses);
+  assert.match(
+    argvShellProblems(['terraform', '-chdir={{x}}', 'apply'])[0]!,
+    /\{\{x\}\} is in the value of terraform -chdir, which chooses the code or config that runs .*terraform -chdir=infra\/production apply/,
+  );
+  // Values given to a fixed configuration, playbook or image stay accepted.
+  for (const spec of [
+    ['terraform', 'apply', '-var', 'version={{x}}', '-auto-approve'],
+    ['terraform', '-chdir=infra/production', 'apply', '-var=version={{x}}'],
+    ['pulumi', 'up', '-s', '{{x}}', '-y'],
+    ['pulumi', 'config', 'set', 'version', '{{x}}'],
+    ['cdk', 'deploy', '-c', 'version={{x}}'],
+    ['ansible-playbook', 'site.yml', '-e', 'version={{x}}', '-l', '{{x}}'],
+    ['ansible', '{{x}}', '-i', 'inventory/production', '-m', 'ping'],
+    ['docker', 'build', '-t', 'app:{{x}}', '.'],
+    ['docker', 'build', '--build-arg', 'VERSION={{x}}', '-t', 'app', '.'],
+    ['docker', 'push', 'app:{{x}}'],
+    ['docker', 'tag', 'app:1', 'app:{{x}}'],
+    ['docker', 'compose', '-f', 'compose.yml', 'run', 'web', './deploy.sh', '{{x}}'],
+    ['helmfile', '-e', '{{x}}', 'apply'],
+    ['skaffold', 'run', '-p', '{{x}}'],
+  ])
+    assertAccepted(spec);
+});
