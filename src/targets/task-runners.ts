@@ -634,8 +634,78 @@ const DEPLOY_TOOLS: Record<
     safe: 'skaffold run -f skaffold.yaml -p production (the file written in the config)',
   },
 };
+// kubectl/oc -f/-k: the manifests applied (what runs in the cluster, with the deployer's rights); `-f -` is
+// standard input, checked as a here-document (shell-script.ts).
+DEPLOY_TOOLS['kubectl'] = {
+  choosing: ['-f', '--filename', '-k', '--kustomize'],
+  safe: 'kubectl apply -f k8s/production.yaml, then kubectl set image deploy/app app=registry/app:VALUE (the manifest written in the config)',
+};
+DEPLOY_TOOLS['oc'] = DEPLOY_TOOLS.kubectl;
+// helm's chart (below), its values files, the repository it fetches the chart from, and the post-renderer it runs.
+DEPLOY_TOOLS['helm'] = {
+  choosing: ['-f', '--values', '--repo', '--post-renderer', '--post-renderer-args'],
+  safe: 'helm upgrade --install app ./chart -f values/production.yaml --set-string image.tag=VALUE (the chart and values written in the config)',
+};
 DEPLOY_TOOLS['podman'] = DEPLOY_TOOLS.docker!;
 DEPLOY_TOOLS['nerdctl'] = DEPLOY_TOOLS.docker!;
+
+/** helm's flags that take no value (before the release and the chart, a word after one is an operand). */
+const HELM_FLAGS = new Set([
+  ...[
+    '-i',
+    '--install',
+    '--wait',
+    '--atomic',
+    '--create-namespace',
+    '--dry-run',
+    '--force',
+    '--reuse-values',
+  ],
+  ...['--reset-values', '--reset-then-reuse-values', '--debug', '--devel', '--dependency-update', '--verify'],
+  ...[
+    '--cleanup-on-fail',
+    '--wait-for-jobs',
+    '--skip-crds',
+    '--no-hooks',
+    '--generate-name',
+    '-g',
+    '--replace',
+  ],
+  ...[
+    '--disable-openapi-validation',
+    '--render-subchart-notes',
+    '--insecure-skip-tls-verify',
+    '--plain-http',
+  ],
+  ...[
+    '--take-ownership',
+    '--rollback-on-failure',
+    '--hide-notes',
+    '--skip-schema-validation',
+    '--enable-dns',
+  ],
+  ...['--hide-secret', '--include-crds', '--is-upgrade', '--validate', '--pass-credentials', '--skip-tests'],
+]);
+
+/** helm install/upgrade/template's chart operand (`helm upgrade app CHART`), or undefined. */
+function helmChart(words: readonly string[], at: number): number | undefined {
+  const operands: number[] = [];
+  let generate = false;
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--') break;
+    if (word.startsWith('-')) {
+      if (word === '--generate-name' || word === '-g') generate = true;
+      // Any other option takes the next word (-n ns, --version 1, -f values.yaml), unless attached.
+      if (!word.includes('=') && !HELM_FLAGS.has(word) && !/^-[a-zA-Z]./.test(word)) j++;
+      continue;
+    }
+    operands.push(j);
+  }
+  const sub = operands.findIndex((k) => /^(install|upgrade|template)$/.test(words[k]!));
+  if (sub < 0) return undefined;
+  return operands[sub + (generate ? 1 : 2)];
+}
 
 /** The words of a deploy or infrastructure tool's command that name the code or config it runs (DEPLOY_TOOLS). */
 export function deployToolWords(words: readonly string[], at: number, name: string): TaskWord[] {
@@ -659,16 +729,26 @@ export function deployToolWords(words: readonly string[], at: number, name: stri
   const add = (index: number, how: string) => {
     if (index < words.length) found.push({ index, kind: 'project', how, safe: tool.safe });
   };
+  if (name === 'helm') {
+    const chart = helmChart(words, at);
+    if (chart !== undefined) add(chart, 'the chart helm installs, whose workloads run in the cluster');
+  }
   for (let j = from; j < words.length; j++) {
     const word = words[j]!;
     if (word === '--') break;
     if (word.startsWith('-') && word !== '-') {
       const eq = word.indexOf('=');
       const option = eq > 0 ? word.slice(0, eq) : word;
-      if (tool.choosing.includes(option)) {
-        add(eq > 0 ? j : j + 1, `the value of ${name} ${option}, which chooses the code or config that runs`);
-        if (eq < 0) j++;
-      }
+      // -fFILE attached (kubectl, helm).
+      const short = !word.startsWith('--') && word.length > 2 && eq < 0 ? word.slice(0, 2) : undefined;
+      // `-f -` is standard input: a here-document's values are checked as a manifest's (shell-script.ts).
+      const value = eq > 0 ? word.slice(eq + 1) : short !== undefined ? word.slice(2) : words[j + 1];
+      if (tool.choosing.includes(short ?? option) && value !== '-')
+        add(
+          eq > 0 || short !== undefined ? j : j + 1,
+          `the value of ${name} ${short ?? option}, which chooses the code or config that runs`,
+        );
+      if (tool.choosing.includes(option) && eq < 0) j++;
       continue;
     }
     // An operand: not the value of the option before it (-t app:{{x}}, -e version={{x}}, -l web).

@@ -325,3 +325,38 @@ test('the configuration, playbook, inventory, context or file a deploy tool runs
   ])
     assertAccepted(spec);
 });
+
+test('the manifests kubectl applies, and the chart, values files, repository and post-renderer helm uses, take no template', () => {
+  const chooses = /its value would choose the project whose scripts, dependencies and build code run/;
+  for (const spec of [
+    ['kubectl', 'apply', '-f', '{{x}}'],
+    ['kubectl', 'apply', '-f', 'k8s/{{x}}.yaml'],
+    ['kubectl', 'apply', '-f{{x}}'],
+    ['kubectl', 'apply', '--filename={{x}}'],
+    ['kubectl', 'apply', '-k', 'overlays/{{x}}'],
+    ['kubectl', '-n', 'prod', 'create', '--kustomize', '{{x}}'],
+    ['oc', 'apply', '-f', '{{x}}'],
+    ['helm', 'upgrade', '--install', 'app', '{{x}}'],
+    ['helm', 'upgrade', '-n', 'prod', '--install', 'app', 'charts/{{x}}'],
+    ['helm', 'install', '-g', '{{x}}'],
+    ['helm', 'template', 'app', '{{x}}'],
+    ['helm', 'upgrade', 'app', './chart', '-f', 'values-{{x}}.yaml'],
+    ['helm', 'upgrade', 'app', './chart', '--values={{x}}'],
+    ['helm', 'upgrade', 'app', 'chart', '--repo', '{{x}}'],
+    ['helm', 'upgrade', 'app', './chart', '--post-renderer', '{{x}}'],
+  ])
+    assertRefused(spec, chooses);
+  assert.match(argvShellProblems(['helm', 'upgrade', 'app', '{{x}}'])[0]!, /the chart helm installs/);
+  for (const spec of [
+    ['helm', 'install', 'app', 'oci://registry/chart', '--version', '{{x}}'],
+    ['helm', 'upgrade', '--install', '{{x}}', './chart'],
+    ['helm', 'upgrade', '-n', '{{x}}', '--install', 'app', './chart', '--set', 'image.tag={{x}}'],
+    ['helm', 'upgrade', 'app', './chart', '--wait', '--timeout', '5m', '--set-string', 'image.tag={{x}}'],
+    ['helm', 'rollback', 'app', '{{x}}'],
+    ['kubectl', 'set', 'image', 'deploy/app', 'app=img:{{x}}'],
+    ['kubectl', 'rollout', 'status', 'deploy/{{x}}'],
+    ['kubectl', '-n', '{{x}}', 'apply', '-f', 'k8s/app.yaml'],
+  ])
+    assertAccepted(spec);
+  assertScriptAccepted('kubectl apply -f - <<EOF\nimage: app:{{x}}\nEOF');
+});
