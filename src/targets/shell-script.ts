@@ -663,7 +663,19 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     }
     // cd {{x}} && ./deploy.sh: a later command reading what it runs from the directory the value chose. A later
     // cd to a fixed directory does not clear it (it may be on another branch), nor does a subshell's end.
-    const reads = workingDirectory ? readsWorkingDirectory(texts) : undefined;
+    // A function of the script called there runs its body there: its commands, split roughly (at ; & | and
+    // newlines), which can only find more readers than there are.
+    const body = texts[0] === undefined ? undefined : functions.get(texts[0]);
+    const reads = !workingDirectory
+      ? undefined
+      : (readsWorkingDirectory(texts) ??
+        (body === undefined
+          ? undefined
+          : body
+              .split(/[;&|\n(){}]+/)
+              .map((line) => readsWorkingDirectory(line.trim().split(/\s+/).filter(Boolean).map(unquote)))
+              .find((why) => why !== undefined)
+              ?.replace(/^/, `calls the function ${texts[0]}, which `)));
     if (workingDirectory && reads !== undefined) {
       const { founds, program } = workingDirectory;
       workingDirectory = undefined;

@@ -266,6 +266,17 @@ test('cd or pushd to a value, then a command reading what it runs from there, is
     problem!,
     /^\{\{x\}\} \(character 9\) is in the directory cd changes to, and a later command \(\.\/deploy\.sh \{\{env\}\}\) runs \.\/deploy\.sh, a path from there: its value would choose the code that runs .*write the directory in the config \(cd services\/api && \.\/deploy\.sh \{\{x\}\}\)/,
   );
+  // A function of the script called after the cd runs its body there.
+  assertScriptRefused(
+    'f() { ./deploy.sh; }; cd {{x}}; f',
+    /a later command \(f\) calls the function f, which runs \.\/deploy\.sh/,
+  );
+  assertScriptRefused(
+    'deploy() { make deploy; }\ncd {{x}} && deploy',
+    /calls the function deploy, which runs make/,
+  );
+  assertScriptRefused('function g { echo a; bash run.sh; }; cd /srv/{{x}}; g', /calls the function g/);
+  assertScriptAccepted('f() { ls -la; }; cd {{x}}; f');
   // Through a function's or an inline script's parameter, and on ssh's remote line.
   assert.match(
     problemsOf('f() { cd "$1" && ./deploy.sh; }; f {{x}}'),
