@@ -125,3 +125,29 @@ export function inYamlKey(before: string, after: string): boolean {
 export function structuredKeyMessage(name: string, where: string): string {
   return `{{${name}}} is in a key of ${where}: its value would choose which variable is set (ansible_ssh_common_args runs a ProxyCommand on the controller; a pillar key may be what a state runs), which no check of the value can make safe; write the key in the config and let the value be its value (version={{${name}}})`;
 }
+
+/**
+ * ansible's connection and privilege variables whose value is a command line, a program or a plugin ansible runs
+ * (on the controller or the host): ansible_ssh_common_args, _ssh_extra_args, _scp_extra_args (a ProxyCommand
+ * runs on the controller), any *_interpreter (the interpreter the modules run in), *_exe and *_executable
+ * (ansible_become_exe, ansible_ssh_executable, ansible_shell_executable), ansible_connection (local runs every
+ * task on the controller), ansible_shell_type, ansible_become_method and _flags, ansible_network_os.
+ */
+const CONNECTION_VARIABLE =
+  /^ansible_(?:\w*_args|\w*_interpreter|\w*_exe|\w*_executable|connection|shell_type|become_method|become_flags|network_os|\w*_transport)$/;
+
+/**
+ * The connection variable a template in an extra-vars or pillar argument is the value of, given the text of the
+ * argument before it: `-e ansible_ssh_common_args={{x}}`, `-e '{"ansible_python_interpreter": "{{x}}"}'`.
+ */
+export function connectionVariableAt(before: string, yaml: boolean): string | undefined {
+  const key = yaml
+    ? /["']?([A-Za-z_]\w*)["']?\s*:\s*["']?[^"',{}[\]:]*$/.exec(before)?.[1]
+    : /(?:^|[\s=])["']?([A-Za-z_]\w*)=[^\s=]*$/.exec(before)?.[1];
+  return key !== undefined && CONNECTION_VARIABLE.test(key) ? key : undefined;
+}
+
+/** Why a template in the value of one of ansible's connection variables is refused at load. */
+export function connectionVariableMessage(name: string, variable: string): string {
+  return `{{${name}}} is in the value of ${variable}, an ansible connection variable whose value is a command line, a program or a plugin ansible runs (an ssh ProxyCommand runs on the controller; an interpreter or become program on the host; ansible_connection=local runs every task on the controller): its value would choose what runs, which no check of the value can make safe; write the value in the config (-e ansible_python_interpreter=/usr/bin/python3) or in the inventory, and pass values as other variables (-e version={{${name}}})`;
+}

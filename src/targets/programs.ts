@@ -207,11 +207,74 @@ export function codeVariableIn(word: string): string | undefined {
   return name !== undefined && isCodeVariable(name) ? name : undefined;
 }
 
-/** Whether programs read the variable `name` to load code, or to choose the programs, config or packages they run. */
+/**
+ * Whether programs read the variable `name` to load code, or to choose the programs, config or packages they run.
+ * Names are matched in the case the tools read them (pip reads PIP_INDEX_URL, not pip_index_url), but for npm's
+ * npm_config_*, which npm and pnpm read in any case.
+ */
 export function isCodeVariable(name: string): boolean {
-  const upper = name.toUpperCase();
-  return CODE_VARIABLES.has(name) || CODE_VARIABLE_PREFIXES.some((prefix) => upper.startsWith(prefix));
+  return (
+    CODE_VARIABLES.has(name) ||
+    name.toLowerCase().startsWith('npm_config_') ||
+    CODE_VARIABLE_PREFIXES.some((prefix) => name.startsWith(prefix))
+  );
 }
+
+/** Programs whose NAME=VALUE words before the command they run set its environment (env X=1 cmd, sudo X=1 cmd). */
+const ENVIRONMENT_SETTERS = new Map<string, RegExp>([
+  // The options of theirs that take a value apart (env -u NAME, sudo -u USER), so that value is passed over.
+  ['env', /^(?:-[uCS]|--unset|--chdir|--split-string)$/],
+  [
+    'sudo',
+    /^(?:-[uUgCDRhprtT]|--(?:user|other-user|group|close-from|chdir|chroot|host|prompt|role|type|command-timeout))$/,
+  ],
+  ['doas', /^-[uC]$/],
+  ['cross-env', /^$/],
+  ['cross-env-shell', /^$/],
+]);
+/** Container runners whose -e NAME=VALUE sets the environment of the program they run. */
+const CONTAINER_RUNNERS = new Set(['docker', 'podman', 'nerdctl', 'docker-compose', 'finch', 'lima']);
+
+/**
+ * The words of a command that set an environment variable of a program it runs, where a variable's value is
+ * passed on: NAME=VALUE after env, sudo or doas (before the command they run), make's NAME=VALUE (make exports
+ * the variables of its command line to its recipes), export/declare/local/readonly/typeset NAME=VALUE, a
+ * container runner's -e/--env NAME=VALUE (-eNAME=…, --env=NAME=…), and any program's --env/--setenv NAME=VALUE
+ * (systemd-run -E/--setenv too). Any other NAME=VALUE argument is the program's data (curl -d a=b, helm --set
+ * a=b, ansible-playbook -e a=b, a commit message), not a variable of a program run here.
+ */
+export function environmentWords(words: readonly string[]): Set<number> {
+  const found = new Set<number>();
+  const assignment = (word: string) => /^[A-Za-z_]\w*=/.test(word);
+  for (let i = 0; i < words.length; i++) {
+    const name = programName(words[i]!);
+    const withValue = ENVIRONMENT_SETTERS.get(name);
+    if (withValue !== undefined) {
+      for (let k = i + 1; k < words.length; k++) {
+        const word = words[k]!;
+        if (assignment(word)) found.add(k);
+        else if (word === '--') continue;
+        else if (word.startsWith('-')) {
+          if (withValue.test(word)) k++;
+        } else break;
+      }
+    } else if (name === 'make' || name === 'gmake' || DECLARATION_WORDS.has(words[i]!)) {
+      for (let k = i + 1; k < words.length; k++) if (assignment(words[k]!)) found.add(k);
+    }
+    const word = words[i]!;
+    const next = words[i + 1] ?? '';
+    const container = words.slice(0, i).some((w) => CONTAINER_RUNNERS.has(programName(w)));
+    if (/^--(?:env|setenv|set-env)=[A-Za-z_]\w*=/.test(word) || (container && /^-e[A-Za-z_]\w*=/.test(word)))
+      found.add(i);
+    const envOption =
+      /^--(?:env|setenv|set-env)$/.test(word) ||
+      (container && word === '-e') ||
+      (word === '-E' && words.slice(0, i).some((w) => programName(w) === 'systemd-run'));
+    if (envOption && assignment(next)) found.add(i + 1);
+  }
+  return found;
+}
+const DECLARATION_WORDS = new Set(['export', 'local', 'readonly', 'declare', 'typeset']);
 
 /** The code operand an assignment to one of CODE_VARIABLES is. */
 export function codeVariableOperand(index: number, program: number, variable: string): CodeOperand {
@@ -1562,8 +1625,8 @@ export function commandModel(words: readonly string[]): CommandModel {
       model.stdinCode ??= xargs;
   }
   // An assignment to a variable that loads code (env LD_PRELOAD=…, sudo PATH=…, docker run -e NODE_OPTIONS=…),
-  // wherever it is but in words never read as options (echo's, an inline script's parameters): a program that
-  // sets it passes it on to the programs it runs.
+  // where a word sets a program's environment (environmentWords), but in words never read as options (echo's, an
+  // inline script's parameters): a program that sets it passes it on to the programs it runs.
   // kubectl set env OBJECT NAME=VALUE sets a variable of a Kubernetes object's containers, not of a program this
   // command runs here.
   const objectEnv = words.findIndex(
@@ -1572,9 +1635,10 @@ export function commandModel(words: readonly string[]): CommandModel {
       words[k - 1] === 'set' &&
       words.slice(0, k - 1).some((w) => programName(w) === 'kubectl' || programName(w) === 'oc'),
   );
+  const environment = environmentWords(words);
   for (let i = 1; i < words.length; i++) {
     if (objectEnv > 0 && i > objectEnv) break;
-    const variable = model.positional.has(i) ? undefined : codeVariableIn(words[i]!);
+    const variable = model.positional.has(i) || !environment.has(i) ? undefined : codeVariableIn(words[i]!);
     if (variable !== undefined) model.code.push(codeVariableOperand(i, 0, variable));
   }
   // `--`: the options of the program that reads it end there; a wrapper's `--` ends only the wrapper's. A

@@ -10,6 +10,7 @@
 // or reaches a word that must be plain; >(…) or <(…) that a shell or an interpreter reads as code.
 import { chosenWords, readsWorkingDirectory, xargsInputChooses, type ChosenWord } from './launchers.ts';
 import {
+  CODE_VARIABLES,
   codeVariableIn,
   codeVariableOperand,
   commandModel,
@@ -46,6 +47,8 @@ import {
   helmSetValueProblem,
 } from './helm-values.ts';
 import {
+  connectionVariableAt,
+  connectionVariableMessage,
   extraVarsArgument,
   extraVarsFileMessage,
   extraVarsValueProblem,
@@ -239,6 +242,20 @@ interface PendingHeredoc {
   stripTabs: boolean;
   /** The command whose standard input it is. */
   command: SimpleCommand;
+}
+
+/**
+ * Whether the script exports the variable `name` (export NAME, declare/typeset/local -x NAME, readonly -x), or
+ * exports every variable it sets (set -a, set -o allexport): then a plain NAME=… sets it for later programs too.
+ */
+function exportsVariable(script: string, name: string): boolean {
+  const escaped = name.replace(/[^\w]/g, '');
+  return (
+    /(?:^|[\s;&|(])set\s+(?:-\w*a|-o\s+allexport)\b/.test(script) ||
+    new RegExp(
+      `(?:^|[\\s;&|(])(?:export|(?:declare|typeset|local|readonly)\\s+(?:-\\w+\\s+)*-\\w*x)\\b[^;&|\\n]*?(?:^|[\\s"'])${escaped}(?![\\w])`,
+    ).test(script)
+  );
 }
 
 /** The environment variable a template reads; runCommand exports every value under this name. */
@@ -624,9 +641,14 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       else if (args[first + 2] && plain(args[first + 2]!) === '{') first += 3;
     }
     // Assignments before the program (LD_PRELOAD=… app, PATH=… deploy): the program and those it runs read them.
+    // A plain assignment with no program after it (v={{x}}; …) sets a shell variable: it counts when the shell
+    // reads it itself or it is in the environment already (PATH, HOME, CODE_VARIABLES), and for a tool's own
+    // variable (PIP_INDEX_URL, BUNDLE_GEMFILE) when the script exports it (export V, declare -x V, set -a).
     for (const word of args.slice(0, first)) {
       const variable = codeVariableIn(plain(word));
       if (variable === undefined) continue;
+      if (first === args.length && !CODE_VARIABLES.has(variable) && !exportsVariable(script, variable))
+        continue;
       const operand = codeVariableOperand(0, 0, variable);
       for (const found of valuesIn(word))
         refuseFound(found, 'code', (name) => codeOperandMessage(operand, [''], name));
@@ -782,6 +804,11 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           const strip = (text: string) => (yaml ? text : text.replace(/['"\\]/g, ''));
           if (inStructuredKey(strip(before), strip(after), yaml))
             refuseFound(found, 'chooses', (name) => structuredKeyMessage(name, where));
+          else {
+            const variable = connectionVariableAt(strip(before), yaml);
+            if (variable !== undefined)
+              refuseFound(found, 'chooses', (name) => connectionVariableMessage(name, variable));
+          }
         }
       }
     for (const index of model.extraVars)
@@ -1783,6 +1810,10 @@ export function argvShellProblems(argv: readonly string[]): string[] {
         )
       )
         problems.push(structuredKeyMessage(match[1]!, where));
+      else {
+        const variable = connectionVariableAt(word.slice(0, match.index), structured.yamlValues.has(index));
+        if (variable !== undefined) problems.push(connectionVariableMessage(match[1]!, variable));
+      }
   }
   for (const index of commandModel(argv).extraVars)
     if (extraVarsArgument(argv[index] ?? '').startsWith('@'))

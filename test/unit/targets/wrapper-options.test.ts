@@ -239,6 +239,81 @@ test('a template in a variable a tool reads its config, packages, repository or 
   assertAccepted(['kubectl', 'set', 'env', 'deploy/app', 'PIP_INDEX_URL={{x}}', 'HOME={{x}}']);
 });
 
+test("a NAME=VALUE word counts as a variable only where it sets a program's environment, in the case the tools read it", () => {
+  const message = (variable: string) =>
+    new RegExp(`in the value of the variable ${variable}, which programs read to load code`);
+  // Arguments a program reads as its own data, and plain shell variables never exported: no environment is set.
+  for (const spec of [
+    ['ansible-playbook', 'site.yml', '-e', 'ansible_host={{x}}'],
+    ['curl', '-d', 'pip_version={{x}}', 'https://example.com/hook'],
+    ['curl', '-d', 'PIP_INDEX_URL={{x}}', 'https://example.com/hook'],
+    ['git', 'commit', '-m', 'bundle_version={{x}}'],
+    ['./deploy.sh', '--set', 'cargo_version={{x}}'],
+    ['./deploy.sh', '--set', 'CARGO_HOME={{x}}'],
+    ['helm', 'upgrade', 'app', './chart', '--set', 'ansible_x={{x}}'],
+    ['helm', 'upgrade', 'app', './chart', '--set', 'HOME={{x}}'],
+  ])
+    assertAccepted(spec);
+  for (const script of [
+    'ansible-playbook site.yml -e ansible_host={{x}}',
+    'git commit -m "bundle_version={{x}}"',
+    'yarn_tag={{x}}; docker tag app:v1 app:"$yarn_tag"',
+    'YARN_TAG={{x}}; docker tag app:v1 app:"$YARN_TAG"',
+    'yarn_tag={{x}}; export yarn_tag; ./deploy.sh',
+    'pip_version={{x}} ./deploy.sh',
+    'env cargo_home={{x}} ./deploy.sh',
+  ])
+    assertScriptAccepted(script);
+  // npm reads npm_config_* in any case; the others in the case they are written.
+  assertScriptRefused('NPM_CONFIG_REGISTRY={{x}} npm ci', message('NPM_CONFIG_REGISTRY'));
+  assertScriptRefused('Npm_Config_Registry={{x}} npm ci', message('Npm_Config_Registry'));
+  // Where a word does set the environment, it is still refused: env, sudo (past its options), make, declarations,
+  // a container's -e, systemd-run -E, --env=, and a tool's variable the script exports or sets under set -a.
+  assertRefused(
+    ['sudo', '-u', 'app', 'PIP_INDEX_URL={{x}}', 'pip', 'install', 'app'],
+    message('PIP_INDEX_URL'),
+  );
+  assertRefused(
+    ['env', '-u', 'X', 'BUNDLE_GEMFILE={{x}}', 'bundle', 'exec', 'cap'],
+    message('BUNDLE_GEMFILE'),
+  );
+  assertRefused(['make', 'deploy', 'MAKEFLAGS={{x}}'], message('MAKEFLAGS'));
+  assertRefused(['docker', 'run', '-ePIP_INDEX_URL={{x}}', 'app:v1'], message('PIP_INDEX_URL'));
+  assertRefused(['podman', 'run', '--env', 'LD_PRELOAD={{x}}', 'app:v1'], message('LD_PRELOAD'));
+  assertRefused(['systemd-run', '-E', 'NODE_OPTIONS={{x}}', './deploy.sh'], message('NODE_OPTIONS'));
+  assertRefused(['kubectl', 'run', 'job', '--env=LD_PRELOAD={{x}}', '--image=app:v1'], message('LD_PRELOAD'));
+  for (const [script, variable] of [
+    ['PIP_INDEX_URL={{x}}; export PIP_INDEX_URL; pip install app', 'PIP_INDEX_URL'],
+    ['declare -x BUNDLE_GEMFILE; BUNDLE_GEMFILE={{x}}; bundle exec cap deploy', 'BUNDLE_GEMFILE'],
+    ['set -a; YARN_RC_FILENAME={{x}}; yarn deploy', 'YARN_RC_FILENAME'],
+    ['HOME={{x}}; npm ci', 'HOME'],
+    ['PATH={{x}}; deploy', 'PATH'],
+    ['declare -x CARGO_HOME={{x}}; cargo run', 'CARGO_HOME'],
+  ] as const)
+    assertScriptRefused(script, message(variable));
+});
+
+test("ansible's connection variables take no template: their value is a command line, a program or a plugin that runs", () => {
+  const message = (variable: string) =>
+    new RegExp(`in the value of ${variable}, an ansible connection variable`);
+  for (const [spec, variable] of [
+    [['ansible-playbook', 'site.yml', '-e', 'ansible_ssh_common_args={{x}}'], 'ansible_ssh_common_args'],
+    [['ansible-playbook', 'site.yml', '-e', 'ansible_ssh_extra_args=-o{{x}}'], 'ansible_ssh_extra_args'],
+    [
+      ['ansible-playbook', 'site.yml', '-e', 'a=1 ansible_python_interpreter=/usr/bin/{{x}}'],
+      'ansible_python_interpreter',
+    ],
+    [['ansible-playbook', 'site.yml', '--extra-vars=ansible_become_exe={{x}}'], 'ansible_become_exe'],
+    [['ansible', 'all', '-m', 'ping', '-e', 'ansible_connection={{x}}'], 'ansible_connection'],
+    [['ansible-playbook', 'site.yml', '-e', 'ansible_shell_executable={{x}}'], 'ansible_shell_executable'],
+    [['ansible-playbook', 'site.yml', '-e', '{"ansible_become_flags": "{{x}}"}'], 'ansible_become_flags'],
+  ] as const)
+    assertRefused([...spec], message(variable));
+  // Data variables stay accepted, ansible_host and ansible_user among them.
+  assertAccepted(['ansible-playbook', 'site.yml', '-e', 'ansible_host={{x}}', '-e', 'ansible_user={{x}}']);
+  assertAccepted(['ansible-playbook', 'site.yml', '-e', '{"version": "{{x}}"}']);
+});
+
 test('docker/podman run: options that take a value are known, and an unknown one before a template is refused by name', () => {
   // --pids-limit takes a value: the image is after it, and the template is in the image.
   assertAccepted(['docker', 'run', '-d', '--pids-limit', '100', 'registry/app:{{x}}']);
