@@ -1332,9 +1332,17 @@ const parseRsync: Parser = (words, at, model) => {
   }
 };
 
-/** git options whose value is a command (run locally, or by the remote shell). */
+/**
+ * git settings whose value is a command (run locally, or by the remote shell), a program, or a file or directory
+ * of more settings or hooks: include.path and includeIf.*.path (a config file, whose settings run commands),
+ * merge.*.driver, sequence.editor, remote.*.uploadpack/receivepack/vcs (the remote helper git-remote-VCS),
+ * the tools' paths (difftool.*.path, mergetool.*.path, man.*.path, browser.*.path, web.browser),
+ * sendemail.smtpServer (a program when it is a path), protocol.*.allow (allows ext::, which runs a command),
+ * uploadpack.packObjectsHook, and any key ending in command or cmd (core.sshCommand, diff.*.command,
+ * core.alternateRefsCommand, sendemail.toCmd).
+ */
 const GIT_COMMAND_KEYS =
-  /^(core\.(sshcommand|pager|editor|fsmonitor|hookspath|askpass|gitproxy)|alias\..*|.*\.(command|cmd|program|textconv|external|helper|clean|smudge|process))=/i;
+  /^(core\.(sshcommand|pager|editor|fsmonitor|hookspath|askpass|gitproxy)|alias\..*|include\.path|includeif\..*\.path|sequence\.editor|merge\..*\.driver|remote\..*\.(uploadpack|receivepack|vcs)|(difftool|mergetool|man|browser)\..*\.path|web\.browser|sendemail\.smtpserver|protocol\.(.*\.)?allow|uploadpack\.packobjectshook|.*(command|cmd)|.*\.(program|textconv|external|helper|clean|smudge|process))=/i;
 const parseGit: Parser = (words, at, model) => {
   // Whether the subcommand was seen (git's own options come before it; -c and -C take the next word).
   let subcommand = false;

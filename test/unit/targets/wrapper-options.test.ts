@@ -423,6 +423,24 @@ test("git's settings: a template in the key of -c, --config-env or git config, o
     ],
     [['git', 'config', 'credential.helper', '{{x}}'], 'git config credential.helper'],
     [['git', 'config', 'diff.x.textconv', '{{x}}'], 'git config diff.x.textconv'],
+    // Config files included, drivers, editors, remote programs and helpers: each runs or names what runs.
+    [['git', '-c', 'include.path={{x}}', 'pull'], 'git -c'],
+    [['git', '-c', 'includeIf.onbranch:main.path={{x}}', 'pull'], 'git -c'],
+    [['git', 'config', 'include.path', '/srv/{{x}}.gitconfig'], 'git config include.path'],
+    [['git', 'config', 'includeIf.gitdir:/srv/.path', '{{x}}'], 'git config includeIf.gitdir:/srv/.path'],
+    [['git', 'config', 'merge.ours.driver', '{{x}} %A'], 'git config merge.ours.driver'],
+    [['git', '-c', 'sequence.editor={{x}}', 'rebase', '-i', 'main'], 'git -c'],
+    [['git', '-c', 'remote.origin.uploadpack={{x}}', 'fetch'], 'git -c'],
+    [['git', 'config', 'remote.origin.receivepack', '{{x}}'], 'git config remote.origin.receivepack'],
+    [['git', 'config', 'remote.origin.vcs', '{{x}}'], 'git config remote.origin.vcs'],
+    [['git', 'config', 'diff.x.command', '{{x}}'], 'git config diff.x.command'],
+    [['git', 'config', 'filter.lfs.smudge', '{{x}}'], 'git config filter.lfs.smudge'],
+    [['git', 'config', 'filter.lfs.process', '{{x}}'], 'git config filter.lfs.process'],
+    [['git', 'config', 'core.pager', '{{x}}'], 'git config core.pager'],
+    [['git', 'config', 'core.editor', '{{x}}'], 'git config core.editor'],
+    [['git', 'config', 'core.alternateRefsCommand', '{{x}}'], 'git config core.alternateRefsCommand'],
+    [['git', 'config', 'mergetool.x.path', '{{x}}'], 'git config mergetool.x.path'],
+    [['git', '-c', 'protocol.ext.allow={{x}}', 'fetch'], 'git -c'],
   ] as Array<[string[], string]>)
     assertRefused(spec, new RegExp(`"${option.replace(/\./g, '\\.')}", a command that is run`));
   for (const spec of [
@@ -432,6 +450,9 @@ test("git's settings: a template in the key of -c, --config-env or git config, o
     ['git', 'commit', '-m', 'config', '--', '{{x}}'],
     ['git', 'tag', '-a', 'v{{x}}', '-m', 'config'],
     ['git', '-C', '/srv/app', 'config', 'user.name', '{{x}}'],
+    ['git', 'config', 'remote.origin.url', '{{x}}'],
+    ['git', 'config', 'submodule.lib.path', '{{x}}'],
+    ['git', '-c', 'merge.ours.name={{x}}', 'merge', 'main'],
   ])
     assertAccepted(spec);
   // --upload-pack after the subcommand is still read.
