@@ -1412,9 +1412,24 @@ const parseRpm: Parser = (words, at, model) => {
       how: `${program} ${option}`,
       safe: () => safe,
     });
+  // rpmbuild -b*/-t*/--rebuild/--recompile (and rpmspec, which parses the spec): each operand is a spec, or a
+  // tarball or source package holding one, whose %prep, %build and %install run as shell scripts and whose %(…)
+  // runs when it is read.
+  const builds = program === 'rpmbuild' || program === 'rpmspec';
+  let building = program === 'rpmspec';
+  const operands: number[] = [];
+  const addOperands = () => {
+    if (building) for (const index of operands) model.scriptFiles.add(index);
+  };
   for (let j = at + 1; j < words.length; j++) {
     const arg = words[j]!;
-    if (arg === '--') return;
+    if (arg === '--') {
+      if (builds) operands.push(...words.slice(j + 1).map((_, k) => j + 1 + k));
+      return addOperands();
+    }
+    if (builds && /^(-[bt][a-z]|--rebuild|--recompile|--tarbuild|--build-in-place)$/.test(arg))
+      building = true;
+    else if (builds && !arg.startsWith('-') && !RPM_VALUE_OPTIONS.test(words[j - 1]!)) operands.push(j);
     const option =
       /^(--define|--eval|--pipe|--macros|--rcfile|--load)(=|$)/.exec(arg) ?? /^(-D|-E)()/.exec(arg);
     if (!option) continue;
@@ -1446,7 +1461,12 @@ const parseRpm: Parser = (words, at, model) => {
       );
     else model.scriptFiles.add(index);
   }
+  addOperands();
 };
+
+/** rpmbuild's and rpmspec's options that take a value written apart (the word after one is not an operand). */
+const RPM_VALUE_OPTIONS =
+  /^(-[DE]|--(define|undefine|eval|pipe|macros|rcfile|load|root|dbpath|target|buildroot|with|without|queryformat|qf))$/;
 
 /** make: its NAME=VALUE operands are make variables, expanded by make. */
 const parseMake: Parser = (words, at, model) => {

@@ -278,6 +278,23 @@ test("rpm's macros: a template in a macro's name, in one of rpm's own, or in --e
     ])
       assertAccepted(spec);
   }
+  // The spec rpmbuild builds (a tarball or source package holding one): its %build runs as a shell script.
+  for (const spec of [
+    ['rpmbuild', '-ba', '{{x}}.spec'],
+    ['rpmbuild', '-bb', 'specs/{{x}}.spec'],
+    ['rpmbuild', '-bs', '--target', 'x86_64', '{{x}}.spec'],
+    ['rpmbuild', '--define', 'version 1', '-bb', '{{x}}.spec'],
+    ['rpmbuild', '-tb', '{{x}}.tar.gz'],
+    ['rpmbuild', '-ta', 'app-{{x}}.tar.gz'],
+    ['rpmbuild', '-ts', '{{x}}.tgz'],
+    ['rpmbuild', '--rebuild', '{{x}}.src.rpm'],
+    ['rpmbuild', '--recompile', '/tmp/{{x}}.src.rpm'],
+    ['rpmbuild', '-bb', '--', '{{x}}.spec'],
+    ['rpmspec', '-P', '{{x}}.spec'],
+  ])
+    assertRefused(spec, /the file rpm(build|spec) loads and runs as code/);
+  assertAccepted(['rpmbuild', '-bb', '--target', 'x86_64', '--define', 'version {{x}}', 'app.spec']);
+  assertAccepted(['rpmbuild', '-bb', '--with', '{{x}}', 'app.spec']);
   assertScriptAccepted('V={{x}}; rpmbuild -bb --define "version $V" app.spec');
   assertScriptRefused('N={{x}}; rpmbuild -bb --define "$N 1" app.spec', /\$N .*"rpmbuild --define" runs/);
   // The body: rpm expands % in it (%(…) runs a command), and a space or a newline adds words or spec lines.
