@@ -99,11 +99,12 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
   if (logFormat && !LOG_FORMATS.includes(logFormat))
     problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
   const baseUrl = apiBaseUrl(env, problems);
-  const grace =
-    env.SHUTDOWN_GRACE === undefined || env.SHUTDOWN_GRACE === '' ? undefined : Number(env.SHUTDOWN_GRACE);
-  if (grace !== undefined && !(Number.isFinite(grace) && grace >= 0 && grace <= 3600))
+  const graceText = env.SHUTDOWN_GRACE;
+  const grace = graceText === undefined || graceText === '' ? undefined : Number(graceText);
+  // Seconds as digits only: Number() would read " " as 0 and "0x10" as 16.
+  if (grace !== undefined && !(/^\d+(\.\d+)?$/.test(graceText!) && grace <= 3600))
     problems.push(
-      `SHUTDOWN_GRACE must be a number of seconds from 0 to 3600 (how long a stopping server lets deliveries finish), got ${JSON.stringify(env.SHUTDOWN_GRACE)}`,
+      `SHUTDOWN_GRACE must be a number of seconds from 0 to 3600 (how long a stopping server lets deliveries finish), got ${JSON.stringify(graceText)}`,
     );
   let keys: MarkerKeys | undefined;
   try {

@@ -40,6 +40,9 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
 /** Answered 202 past this, before GitHub's 10 s delivery timeout (as @octokit/webhooks' middleware does). */
 const SLOW_DELIVERY_MS = 9_000;
 
+/** How long a stop waits, after the deliveries it waited for, for the answers to be written out. */
+const ANSWER_FLUSH_MS = 2_000;
+
 /** GitHub caps a webhook delivery at 25 MB; a larger body is not GitHub's. */
 const MAX_DELIVERY_BYTES = 25 * 1024 * 1024;
 
@@ -118,9 +121,21 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     webhooksPath: webhookPath,
   });
   const notFound = (res: ServerResponse) => () => answerJson(res, 404, { message: 'Not Found' });
+  /**
+   * A delivery that reaches a stopping replica (on a connection open before the stop): 503, so GitHub shows
+   * it as failed, and a warning naming it, as GitHub does not send it again by itself.
+   */
+  const refuseWhileStopping = (res: ServerResponse, id: string, event: string | undefined): void => {
+    probot.log.warn(
+      { delivery: id, ...(event ? { event } : {}), code: 'delivery_refused_stopping', status: 503 },
+      "delivery refused: this replica is stopping; redeliver it from the GitHub App's advanced settings",
+    );
+    answerStopping(res);
+  };
   /** Deliveries being handled (answered or not: one answered 202 past 9 s is still running), by id. */
   const inFlight = new Map<Promise<void>, string>();
   let closing = false;
+  let stopped: Promise<{ cut: string[] }> | undefined;
   /** A POST to the webhook path: read, checked and handed to Probot's webhooks here. */
   const receive = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // A GitHub App's deliveries are JSON; anything else is not GitHub's (as @octokit/webhooks answers it).
@@ -148,7 +163,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       return;
     }
     if (closing) {
-      refuseWhileStopping(res);
+      refuseWhileStopping(res, delivery.id, delivery.name);
       return;
     }
     const handling = handle(delivery, res);
@@ -190,7 +205,17 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       clearTimeout(slow);
     }
   };
+  /** Answers not yet written out: a stop waits for them (those queued behind another on its connection too). */
+  const answering = new Set<ServerResponse>();
+  let allAnswered: (() => void) | undefined;
   const server = createHttpServer((req, res) => {
+    answering.add(res);
+    res.on('close', () => {
+      answering.delete(res);
+      if (!answering.size) allAnswered?.();
+    });
+    // Stopping: the client is told not to send anything more on this connection.
+    if (closing) res.setHeader('connection', 'close');
     // Trailing slashes do not matter, as in Probot's middleware: /api/github/webhooks/ is the webhook path too.
     const path = (req.url ?? '').split('?')[0]!.replace(/\/+$/, '') || '/';
     if (req.method === 'GET' && path === '/healthz') {
@@ -201,7 +226,12 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     }
     if (req.method === 'POST' && path === webhookPath.replace(/\/+$/, '')) {
       if (closing) {
-        refuseWhileStopping(res);
+        // Not read nor checked: the id is the one the request claims, to find it among the App's deliveries.
+        refuseWhileStopping(
+          res,
+          String(req.headers['x-github-delivery'] ?? '').slice(0, 100),
+          String(req.headers['x-github-event'] ?? '').slice(0, 100),
+        );
         req.resume();
         return;
       }
@@ -210,6 +240,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     }
     void middleware(req, res, notFound(res));
   });
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -222,43 +253,57 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     webhookPath,
     probot,
     server,
-    close: async (graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS) => {
-      closing = true;
-      // No new connections; idle keep-alive ones are closed, busy ones once their answer is out.
-      const closed = new Promise<void>((resolve, reject) =>
-        server.close((err) => (err ? reject(err) : resolve())),
-      );
-      server.closeIdleConnections();
-      const running = [...inFlight.keys()];
-      if (running.length)
-        probot.log.info(
-          { deliveries: [...inFlight.values()], graceMs },
-          `stopping: waiting for ${running.length} deliver${running.length === 1 ? 'y' : 'ies'} being handled`,
-        );
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled(running),
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
-      ]);
-      clearTimeout(timer);
-      const cut = [...inFlight.values()];
-      if (cut.length)
-        probot.log.error(
-          { deliveries: cut, code: 'deliveries_cut', graceMs },
-          `stopped with ${cut.length} deliver${cut.length === 1 ? 'y' : 'ies'} still being handled after ` +
-            `${graceMs} ms: redeliver ${cut.length === 1 ? 'it' : 'them'} from the GitHub App's advanced settings ` +
-            '(Recent Deliveries) once a replica is up',
-        );
-      server.closeAllConnections();
-      fetch.destroy();
-      await closed;
-      return { cut };
-    },
+    // Once: a second call (SIGINT, then SIGTERM) gets the first one's answer.
+    close: (graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS) => (stopped ??= stop(graceMs)),
   };
+  async function stop(graceMs: number): Promise<{ cut: string[] }> {
+    closing = true;
+    // The answers still to come close their connections: nothing more is taken on them.
+    for (const res of answering) if (!res.headersSent) res.setHeader('connection', 'close');
+    // No new connections; idle keep-alive ones are closed, busy ones once their answer is out.
+    const closed = new Promise<void>((resolve, reject) =>
+      server.close((err) => (err ? reject(err) : resolve())),
+    );
+    server.closeIdleConnections();
+    const running = [...inFlight.keys()];
+    if (running.length)
+      probot.log.info(
+        { deliveries: [...inFlight.values()], graceMs },
+        `stopping: waiting for ${running.length} deliver${running.length === 1 ? 'y' : 'ies'} being handled`,
+      );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(running),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+    ]);
+    clearTimeout(timer);
+    const cut = [...inFlight.values()];
+    if (cut.length)
+      probot.log.error(
+        { deliveries: cut, code: 'deliveries_cut', graceMs },
+        `stopped with ${cut.length} deliver${cut.length === 1 ? 'y' : 'ies'} still being handled after ` +
+          `${graceMs} ms: redeliver ${cut.length === 1 ? 'it' : 'them'} from the GitHub App's advanced settings ` +
+          '(Recent Deliveries) once a replica is up',
+      );
+    // The answers given meanwhile are written out before the connections close (briefly: a client that does
+    // not read its answer does not hold the stop).
+    if (answering.size && !cut.length) {
+      let wait: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => (allAnswered = resolve)),
+        new Promise<void>((resolve) => (wait = setTimeout(resolve, ANSWER_FLUSH_MS))),
+      ]);
+      clearTimeout(wait);
+    }
+    server.closeAllConnections();
+    fetch.destroy();
+    await closed;
+    return { cut };
+  }
 }
 
-/** A delivery that reaches a stopping replica: 503, so it is seen as not delivered and can be sent again. */
-function refuseWhileStopping(res: ServerResponse): void {
+/** The answer to a delivery that reaches a stopping replica: 503, not handled, to be sent again. */
+function answerStopping(res: ServerResponse): void {
   res.setHeader('connection', 'close');
   answerJson(res, 503, {
     error: 'shutting_down',

@@ -2,6 +2,8 @@
 // delivery is handled to its end, not cut half done; new deliveries are not taken; past the grace, what is
 // still running is named in the log so it can be redelivered.
 import { test } from 'node:test';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import assert from 'node:assert/strict';
 import type { ApplicationFunction } from 'probot';
 import { createServer } from '../../app/server.ts';
@@ -15,6 +17,7 @@ import {
   deliver,
   privateKey,
   seededFake,
+  sign,
 } from './helpers.ts';
 
 /** An app whose comment handler waits until the test lets it go, and says when it starts and ends. */
@@ -24,15 +27,25 @@ function heldApp() {
   const released = new Promise<void>((resolve) => (release = resolve));
   let started!: () => void;
   const startedHandling = new Promise<void>((resolve) => (started = resolve));
+  let startedCount = 0;
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
   const appFn: ApplicationFunction = (app) => {
     app.on('issue_comment.created', async () => {
       events.push('handler started');
       started();
+      startedCount += 1;
+      for (const w of waiters) if (startedCount >= w.count) w.resolve();
       await released;
       events.push('handler finished');
     });
   };
-  return { appFn, events, release, startedHandling };
+  /** Resolves once `count` deliveries are being handled. */
+  const handling = (count: number) =>
+    new Promise<void>((resolve) => {
+      if (startedCount >= count) resolve();
+      else waiters.push({ count, resolve });
+    });
+  return { appFn, events, release, startedHandling, handling };
 }
 
 async function serverWith(appFn: ApplicationFunction, log = capturedLog('info')) {
@@ -139,7 +152,7 @@ test('SHUTDOWN_GRACE: seconds from 0 to 3600, named when it is anything else', (
   assert.equal(settingsFromEnv({ ...base, SHUTDOWN_GRACE: '40' }).shutdownGraceMs, 40_000);
   assert.equal(settingsFromEnv({ ...base, SHUTDOWN_GRACE: '0.5' }).shutdownGraceMs, 500);
   assert.equal(settingsFromEnv({ ...base, SHUTDOWN_GRACE: '0' }).shutdownGraceMs, 0);
-  for (const bad of ['-1', 'soon', '3601', 'Infinity', '25s'])
+  for (const bad of ['-1', 'soon', '3601', 'Infinity', '25s', ' ', '0x10', '1e3'])
     assert.throws(
       () => settingsFromEnv({ ...base, SHUTDOWN_GRACE: bad }),
       (error: Error) =>
@@ -148,4 +161,68 @@ test('SHUTDOWN_GRACE: seconds from 0 to 3600, named when it is anything else', (
         error.message.includes(JSON.stringify(bad)),
       bad,
     );
+});
+
+/** A raw connection to the server, kept open, whose answers are collected until it closes. */
+function rawConnection(server: RunningServer): { socket: Socket; received: Promise<string> } {
+  const socket = connect(server.port, '127.0.0.1');
+  let text = '';
+  socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const received = new Promise<string>((resolve) => socket.on('close', () => resolve(text)));
+  socket.on('error', () => {});
+  return { socket, received };
+}
+
+function signedPost(server: RunningServer, payload: unknown, delivery: string): string {
+  const body = JSON.stringify(payload);
+  return (
+    `POST ${server.webhookPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+    `X-GitHub-Event: issue_comment\r\nX-GitHub-Delivery: ${delivery}\r\nUser-Agent: GitHub-Hookshot/test\r\n` +
+    `X-Hub-Signature-256: ${sign(body)}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+test('stopping: answers given meanwhile close their connection; a delivery sent on one after the stop is not handled, and named', async () => {
+  const held = heldApp();
+  const { fake, server, log } = await serverWith(held.appFn);
+  try {
+    const { payload } = commentOnPull(fake, '/deploy production');
+    // A connection busy with a delivery being handled when the stop comes (so it is not closed as idle).
+    const a = rawConnection(server);
+    a.socket.write(signedPost(server, payload, 'd-a'));
+    await held.handling(1);
+    const closing = server.close(20_000);
+    // On that connection, after the stop, another delivery (as a proxy reusing its connection would send it).
+    a.socket.write(signedPost(server, payload, 'd-late'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    held.release();
+    assert.deepEqual(await closing, { cut: [] });
+    const onA = await a.received;
+    // The delivery being handled is answered, telling the client to send nothing more on the connection.
+    assert.deepEqual(
+      [...onA.matchAll(/^HTTP\/1\.1 (\d+)/gm)].map((m) => Number(m[1])).slice(0, 1),
+      [200],
+      onA,
+    );
+    assert.match(onA, /^connection: close/im);
+    assert.match(onA, /"delivery":"d-a"/);
+    // Whatever the late one got (a 503, or the connection closed under it), it was not handled, and the log
+    // names it so it can be redelivered.
+    assert.doesNotMatch(onA, /"delivery":"d-late"/);
+    assert.equal(held.events.filter((e) => e === 'handler started').length, 1);
+    const refused = log
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { code?: string; delivery?: string; event?: string; level: number })
+      .filter((line) => line.code === 'delivery_refused_stopping');
+    assert.deepEqual(
+      refused.map((line) => [line.delivery, line.event, line.level]),
+      [['d-late', 'issue_comment', 40]],
+    );
+  } finally {
+    held.release();
+    await server.close(0);
+    await fake.stop();
+  }
 });
