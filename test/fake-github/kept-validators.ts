@@ -4,7 +4,7 @@
 // is kept (node_modules/.cache/fake-github-validators) as the standalone code Ajv generates for it, which
 // does what the compiled one does, errors included; the next process loads it in milliseconds.
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,25 @@ const require = createRequire(import.meta.url);
 
 /** Bump when what kept code depends on changes in a way its name does not capture. */
 const KEPT_VERSION = 1;
+
+/**
+ * The fake's own sources: they shape what is compiled (openapi.ts rewrites the description before compiling,
+ * webhooks.ts picks the schemas and their references), so a change to any of them is a new key, with no
+ * version to bump by hand.
+ */
+const FAKE_SOURCES = (() => {
+  const dir = dirname(fileURLToPath(import.meta.url));
+  const hash = createHash('sha256');
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.ts'))
+    .sort())
+    hash
+      .update(name)
+      .update('\0')
+      .update(readFileSync(join(dir, name)))
+      .update('\0');
+  return hash.digest('hex');
+})();
 
 /** formats.ts, where kept code loads its formats from (ajv-formats' own regular expressions are inlined). */
 const FORMATS_MODULE = fileURLToPath(new URL('./formats.ts', import.meta.url));
@@ -38,7 +57,8 @@ const CACHE = join(
 /**
  * What `instance()` compiles from `schema`, loaded from disk when kept, else compiled and kept. The file is
  * named by a hash of everything the code depends on: `identity` (the instance's options and the schemas it
- * holds, as the caller names them), Ajv's and ajv-formats' versions, formats.ts's path, and `schema`. It is
+ * holds, as the caller names them), the fake's own sources, Ajv's and ajv-formats' versions, formats.ts's
+ * path, and `schema`. It is
  * written whole or not at all (a rename); one that cannot be read or written only costs a compile.
  */
 export function keptValidator(instance: () => Ajv, identity: unknown[], schema: unknown): ValidateFunction {
@@ -46,6 +66,7 @@ export function keptValidator(instance: () => Ajv, identity: unknown[], schema: 
   try {
     const key = JSON.stringify([
       KEPT_VERSION,
+      FAKE_SOURCES,
       require('ajv/package.json').version,
       require('ajv-formats/package.json').version,
       FORMATS_MODULE,
