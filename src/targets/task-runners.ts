@@ -646,6 +646,11 @@ DEPLOY_TOOLS['helm'] = {
   choosing: ['-f', '--values', '--repo', '--post-renderer', '--post-renderer-args'],
   safe: 'helm upgrade --install app ./chart -f values/production.yaml --set-string image.tag=VALUE (the chart and values written in the config)',
 };
+// kustomize build DIR: the kustomization whose resources are applied (its generators and plugins may run).
+DEPLOY_TOOLS['kustomize'] = {
+  choosing: [],
+  safe: 'kustomize build overlays/production | kubectl apply -f - (the directory written in the config; the value set by kustomize edit set image app=registry/app:VALUE)',
+};
 DEPLOY_TOOLS['podman'] = DEPLOY_TOOLS.docker!;
 DEPLOY_TOOLS['nerdctl'] = DEPLOY_TOOLS.docker!;
 
@@ -687,24 +692,75 @@ const HELM_FLAGS = new Set([
   ...['--hide-secret', '--include-crds', '--is-upgrade', '--validate', '--pass-credentials', '--skip-tests'],
 ]);
 
-/** helm install/upgrade/template's chart operand (`helm upgrade app CHART`), or undefined. */
-function helmChart(words: readonly string[], at: number): number | undefined {
+/** helm's options that take a value written apart (-n ns, --version 1, -f values.yaml). */
+const HELM_VALUE_OPTIONS = new Set([
+  ...[
+    '-n',
+    '--namespace',
+    '--version',
+    '-f',
+    '--values',
+    '--set',
+    '--set-string',
+    '--set-file',
+    '--set-json',
+  ],
+  ...['--set-literal', '--timeout', '--kube-context', '--kubeconfig', '--repo', '--username', '--password'],
+  ...['--ca-file', '--cert-file', '--key-file', '--post-renderer', '--post-renderer-args', '--description'],
+  ...['--history-max', '--labels', '-l', '-o', '--output', '--output-dir', '-a', '--api-versions'],
+  ...['--kube-version', '--name-template', '--registry-config', '--repository-config', '--repository-cache'],
+  ...['--keyring', '--kube-apiserver', '--kube-as-user', '--kube-as-group', '--kube-token', '--kube-ca-file'],
+  ...['--kube-tls-server-name', '--burst-limit', '--qps', '-s', '--show-only', '--max-history'],
+]);
+
+/**
+ * helm install/upgrade/template's chart operand (`helm upgrade app CHART`; `helm template CHART` with one
+ * operand, `helm install -g CHART`). When an option this tool does not know comes before it (it may or may not
+ * take the next word), the chart's position is unclear: every operand after the subcommand, and the word after
+ * such an option, may be the chart.
+ */
+function helmCharts(words: readonly string[], at: number): number[] {
   const operands: number[] = [];
   let generate = false;
+  let unclear = false;
   for (let j = at + 1; j < words.length; j++) {
     const word = words[j]!;
     if (word === '--') break;
     if (word.startsWith('-')) {
       if (word === '--generate-name' || word === '-g') generate = true;
-      // Any other option takes the next word (-n ns, --version 1, -f values.yaml), unless attached.
-      if (!word.includes('=') && !HELM_FLAGS.has(word) && !/^-[a-zA-Z]./.test(word)) j++;
+      if (word.includes('=') || HELM_FLAGS.has(word) || /^-[a-zA-Z]./.test(word)) continue;
+      if (HELM_VALUE_OPTIONS.has(word)) j++;
+      else if (j + 1 < words.length && !words[j + 1]!.startsWith('-')) {
+        // Unknown: the next word is an operand or the option's value.
+        unclear = true;
+        operands.push(++j);
+      }
       continue;
     }
     operands.push(j);
   }
   const sub = operands.findIndex((k) => /^(install|upgrade|template)$/.test(words[k]!));
-  if (sub < 0) return undefined;
-  return operands[sub + (generate ? 1 : 2)];
+  if (sub < 0) return [];
+  const after = operands.slice(sub + 1);
+  if (unclear) return after;
+  if (generate) return after.slice(0, 1);
+  // helm template [NAME] CHART: one operand is the chart.
+  if (words[operands[sub]!] === 'template' && after.length === 1) return after;
+  return after.slice(1, 2);
+}
+
+/**
+ * The option of kubectl/oc that is a cluster of short flags ending in -f or -k (`-Rf DIR`, `-Rfk8s/`): pflag
+ * reads `-Rf` as -R and -f. Boolean letters before it are passed over; any other letter takes a value itself.
+ */
+function kubectlShortCluster(word: string): { option: string; attached: string } | undefined {
+  if (!/^-[A-Za-z]{2}/.test(word)) return undefined;
+  for (let c = 1; c < word.length; c++) {
+    const letter = word[c]!;
+    if (letter === 'f' || letter === 'k') return { option: `-${letter}`, attached: word.slice(c + 1) };
+    if (!'RwAitqW'.includes(letter)) return undefined;
+  }
+  return undefined;
 }
 
 /** The words of a deploy or infrastructure tool's command that name the code or config it runs (DEPLOY_TOOLS). */
@@ -713,10 +769,13 @@ export function deployToolWords(words: readonly string[], at: number, name: stri
   if (!tool) return [];
   // docker: only build (and compose, whose -f is its file); docker run -f is not this.
   let from = at + 1;
+  let choosing = tool.choosing;
   if (tool.subcommand) {
     const sub = words.findIndex((w, k) => k > at && !w.startsWith('-'));
     if (sub < 0 || !tool.subcommand.includes(words[sub]!)) return [];
-    if (words[sub] !== 'build' && words[sub] !== 'compose' && words[sub + 1] !== 'build') return [];
+    // docker buildx bake -f FILE: the bake file names the contexts and Dockerfiles built.
+    if (words[sub] === 'buildx' && words[sub + 1] === 'bake') choosing = ['-f', '--file'];
+    else if (words[sub] !== 'build' && words[sub] !== 'compose' && words[sub + 1] !== 'build') return [];
     from = sub + 1;
   }
   const building =
@@ -729,26 +788,67 @@ export function deployToolWords(words: readonly string[], at: number, name: stri
   const add = (index: number, how: string) => {
     if (index < words.length) found.push({ index, kind: 'project', how, safe: tool.safe });
   };
-  if (name === 'helm') {
-    const chart = helmChart(words, at);
-    if (chart !== undefined) add(chart, 'the chart helm installs, whose workloads run in the cluster');
-  }
+  if (name === 'helm')
+    for (const chart of helmCharts(words, at))
+      add(chart, 'the chart helm installs, whose workloads run in the cluster');
+  // kustomize build DIR, kubectl/oc kustomize DIR: the kustomization built (and applied).
+  const sub = words.findIndex((w, k) => k > at && !w.startsWith('-'));
+  if (
+    (name === 'kustomize' && words[sub] === 'build') ||
+    ((name === 'kubectl' || name === 'oc') && words[sub] === 'kustomize')
+  )
+    for (let j = sub + 1; j < words.length; j++) {
+      const word = words[j]!;
+      if (word === '--') break;
+      if (word.startsWith('-')) {
+        // Its options with a value apart (--load-restrictor X, -o FILE, --helm-command helm).
+        if (!word.includes('=') && !/^--(enable|load-restrictor-none|reorder-?$)/.test(word)) {
+          if (/^(-o|--output|--load-restrictor|--helm-command|--mount|--env|-e|--network-name)$/.test(word))
+            j++;
+        }
+        continue;
+      }
+      add(j, `the kustomization ${name} ${words[sub]} builds, whose resources are applied to the cluster`);
+    }
   for (let j = from; j < words.length; j++) {
     const word = words[j]!;
     if (word === '--') break;
     if (word.startsWith('-') && word !== '-') {
       const eq = word.indexOf('=');
       const option = eq > 0 ? word.slice(0, eq) : word;
+      // docker buildx bake --set TARGET.context=…/.dockerfile=…: what is built, as -f's file would name it.
+      const bakeSet = eq > 0 ? word.slice(eq + 1) : words[j + 1];
+      if (
+        choosing !== tool.choosing &&
+        option === '--set' &&
+        /^[^=]*\.(context|contexts\.[^=]*|dockerfile|dockerfile-inline)=/.test(bakeSet ?? '')
+      )
+        add(
+          eq > 0 ? j : j + 1,
+          `the context or Dockerfile docker buildx bake --set sets, which chooses the code that runs`,
+        );
+      // kubectl's -Rf DIR, -RfDIR: a cluster of flags ending in -f or -k.
+      const cluster = name === 'kubectl' || name === 'oc' ? kubectlShortCluster(word) : undefined;
+      if (cluster !== undefined) {
+        const value = cluster.attached || words[j + 1];
+        if (value !== '-')
+          add(
+            cluster.attached ? j : j + 1,
+            `the value of ${name} ${cluster.option}, which chooses the code or config that runs`,
+          );
+        if (!cluster.attached) j++;
+        continue;
+      }
       // -fFILE attached (kubectl, helm).
       const short = !word.startsWith('--') && word.length > 2 && eq < 0 ? word.slice(0, 2) : undefined;
       // `-f -` is standard input: a here-document's values are checked as a manifest's (shell-script.ts).
       const value = eq > 0 ? word.slice(eq + 1) : short !== undefined ? word.slice(2) : words[j + 1];
-      if (tool.choosing.includes(short ?? option) && value !== '-')
+      if (choosing.includes(short ?? option) && value !== '-')
         add(
           eq > 0 || short !== undefined ? j : j + 1,
           `the value of ${name} ${short ?? option}, which chooses the code or config that runs`,
         );
-      if (tool.choosing.includes(option) && eq < 0) j++;
+      if (choosing.includes(option) && eq < 0) j++;
       continue;
     }
     // An operand: not the value of the option before it (-t app:{{x}}, -e version={{x}}, -l web).

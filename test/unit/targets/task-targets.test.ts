@@ -360,3 +360,53 @@ test('the manifests kubectl applies, and the chart, values files, repository and
     assertAccepted(spec);
   assertScriptAccepted('kubectl apply -f - <<EOF\nimage: app:{{x}}\nEOF');
 });
+
+test('kubectl -Rf, helm template CHART, a chart after an unknown helm option, kustomize build and buildx bake -f take no template', () => {
+  const chooses = /its value would choose the project whose scripts, dependencies and build code run/;
+  for (const spec of [
+    // pflag reads -Rf as -R and -f.
+    ['kubectl', 'apply', '-Rf', '{{x}}'],
+    ['kubectl', 'apply', '-Rf', 'k8s/{{x}}'],
+    ['kubectl', 'apply', '-Rf{{x}}'],
+    ['oc', 'apply', '-Rk', 'overlays/{{x}}'],
+    ['kubectl', 'delete', '-wf', '{{x}}'],
+    // helm template [NAME] CHART: one operand is the chart.
+    ['helm', 'template', '{{x}}'],
+    ['helm', 'template', 'charts/{{x}}', '--set', 'a=1'],
+    // An option this tool does not know may or may not take the release name: any operand may be the chart.
+    ['helm', 'upgrade', '--install', '--force-conflicts', 'app', '{{x}}'],
+    ['helm', 'upgrade', '--frobnicate', 'app', 'charts/{{x}}'],
+    ['kustomize', 'build', '{{x}}'],
+    ['kustomize', 'build', 'overlays/{{x}}'],
+    ['kustomize', 'build', '--load-restrictor', 'LoadRestrictionsNone', '{{x}}'],
+    ['kubectl', 'kustomize', '{{x}}'],
+    ['oc', 'kustomize', 'overlays/{{x}}'],
+    ['docker', 'buildx', 'bake', '-f', '{{x}}'],
+    ['docker', 'buildx', 'bake', '--file', 'bake-{{x}}.hcl'],
+    ['docker', 'buildx', 'bake', '--file={{x}}'],
+    ['docker', 'buildx', 'bake', '--set', 'app.context={{x}}'],
+    ['docker', 'buildx', 'bake', '--set', '*.dockerfile={{x}}'],
+  ])
+    assertRefused(spec, chooses);
+  for (const spec of [
+    ['kubectl', 'get', 'pods', '-n{{x}}'],
+    ['kubectl', 'apply', '-Rf', 'k8s/', '-n', '{{x}}'],
+    ['helm', 'template', 'app', './chart', '--set', 'image.tag={{x}}'],
+    ['helm', 'template', '{{x}}', './chart'],
+    [
+      'helm',
+      'upgrade',
+      '--install',
+      '--force-conflicts',
+      'app',
+      './chart',
+      '--set-string',
+      'image.tag={{x}}',
+    ],
+    ['helm', 'upgrade', '--install', 'app', './chart', '-n', '{{x}}', '--history-max', '5'],
+    ['kustomize', 'edit', 'set', 'image', 'app=registry/app:{{x}}'],
+    ['docker', 'buildx', 'bake', '--set', '*.args.VERSION={{x}}', 'app'],
+    ['docker', 'buildx', 'bake', '-f', 'docker-bake.hcl', '--set', '*.tags=app:{{x}}'],
+  ])
+    assertAccepted(spec);
+});
