@@ -12,6 +12,7 @@
 // seen empty) only once CLAIM_STALE_MS old.
 // The trust model is the file system's, as for the records: whoever can write the state directory can
 // deploy with the CLI anyway.
+import { randomInt } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -219,7 +220,9 @@ export class ScheduleFileError extends Error {
 /** The schedule inside a write's draft directory, renamed from there over the schedule file. */
 const DRAFT_FILE = 'schedule.json';
 /** Numbers this process's drafts (`<file>.<pid>.<n>.tmp`). */
-let draftCount = 0;
+// From a random number, not 0: a process killed mid-write leaves its draft behind, and the next process with
+// its pid (PID 1 of the next container) would otherwise meet that draft's name at its first write.
+let draftCount = randomInt(2 ** 40);
 
 /** How long a change waits for another process's change to the same file (each takes milliseconds). */
 const LOCK_WAIT_MS = 10_000;

@@ -17,6 +17,7 @@
 // appear whole, so no live writer's lock is ever seen empty). One of another host whose workflow run GitHub
 // reports completed is taken over once its holder has also stopped touching it (lock-takeover.ts keepTouched,
 // HEARTBEAT_GRACE_MS): a cancelled job's process can still be writing its rollback's record.
+import { randomInt } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { open, readdir, rename, mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -87,7 +88,9 @@ export interface FileStateStoreOptions {
 }
 
 /** The temp files of this process's writes, numbered across stores: two stores never share one. */
-let tempCount = 0;
+// From a random number, not 0: a process killed mid-write leaves its draft behind, and the next process with
+// its pid (PID 1 of the next container) would otherwise meet that draft's name at its first write.
+let tempCount = randomInt(2 ** 40);
 
 export class FileStateStore implements StateStore {
   readonly dir: string;

@@ -114,3 +114,17 @@ test('an older version’s temporary file (naming nobody) goes once 10 minutes o
     ['a', 'b'],
   );
 });
+
+test('drafts left under this process’s pid (the last container’s PID 1, killed mid-write) do not block a write', async () => {
+  // Named as this process's first writes would name theirs, had its drafts been numbered from 1.
+  for (let n = 1; n <= 200; n++) {
+    const draft = `${schedule.pathFor('production')}.${process.pid}.${n}.tmp`;
+    mkdirSync(draft);
+    writeFileSync(join(draft, 'schedule.json'), '{"v":1,"runs":[]}\n');
+  }
+  await schedule.add(run('a'));
+  assert.deepEqual(
+    schedule.read('production').map((r) => r.id),
+    ['a'],
+  );
+});
