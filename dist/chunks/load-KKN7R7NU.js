@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{decodeUtf8,loadConfigFile,parseConfig}from"./chunk-7SDHU45S.js";import"./chunk-JZGFKVGX.js";import"./chunk-QJBUEPXD.js";import"./chunk-763DY4KR.js";import"./chunk-RBPUJMOV.js";import"./chunk-MTMPQ3H5.js";import"./chunk-FVXAGF6F.js";import"./chunk-HNCZATLD.js";import"./chunk-EJKWSJ4U.js";import"./chunk-SVJJEYC4.js";import"./chunk-I4FRFUPL.js";import"./chunk-QGQGHIOC.js";import"./chunk-YZASLWB7.js";export{decodeUtf8,loadConfigFile,parseConfig};

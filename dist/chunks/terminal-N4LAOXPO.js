@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,plain,summary,terminalReporter}from"./chunk-5NM5XJQW.js";import"./chunk-63EODR4U.js";import"./chunk-YV2HA3FC.js";import"./chunk-4INNW43U.js";import"./chunk-3BBW65X4.js";import"./chunk-HNCZATLD.js";import"./chunk-I4FRFUPL.js";import"./chunk-QGQGHIOC.js";import"./chunk-YZASLWB7.js";export{formatElapsed,plain,summary,terminalReporter};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-WK4EHW2B.js";import"./chunk-25YGETQP.js";import"./chunk-2UYCXNIT.js";import"./chunk-I2OKL7Q3.js";import"./chunk-NDXVY7CU.js";import"./chunk-FVXAGF6F.js";import"./chunk-HNCZATLD.js";import"./chunk-I4FRFUPL.js";import"./chunk-QGQGHIOC.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
